@@ -1,0 +1,75 @@
+/**
+ * The core's edge: validates every call against the contract's schemas, runs the
+ * handler, and turns any failure into a {name, message, details} value. Both
+ * transports (Electron IPC and the browser-mode WebSocket) go through here.
+ */
+import { ZodError } from 'zod';
+import type { CallContext, ContractHandlers, ContractSpec, WireError } from '../../src-shared/ipc/define';
+
+export type CallResult = { ok: true; value: unknown } | { ok: false; error: WireError };
+
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+  constructor(
+    message: string,
+    readonly details: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** An error meant for the user; its message is shown as it is. */
+export class UserError extends Error {
+  override name = 'UserError';
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export function toWireError(err: unknown): WireError {
+  if (err instanceof Error) {
+    const details = (err as { details?: unknown }).details;
+    return details === undefined
+      ? { name: err.name, message: err.message }
+      : { name: err.name, message: err.message, details: JSON.parse(JSON.stringify(details)) as unknown };
+  }
+  return { name: 'Error', message: String(err) };
+}
+
+export interface Dispatcher {
+  dispatch(service: string, method: string, arg: unknown, ctx: CallContext): Promise<CallResult>;
+}
+
+export function createDispatcher<C extends ContractSpec>(contract: C, handlers: ContractHandlers<C>): Dispatcher {
+  return {
+    async dispatch(service, methodName, arg, ctx) {
+      const spec = Object.hasOwn(contract, service) ? contract[service] : undefined;
+      const methodSpec = spec && Object.hasOwn(spec.methods, methodName) ? spec.methods[methodName] : undefined;
+      if (!spec || !methodSpec) {
+        return { ok: false, error: { name: 'NotFoundError', message: `no method ${service}.${methodName}` } };
+      }
+      const parsed = methodSpec.input.safeParse(arg ?? {});
+      if (!parsed.success) {
+        const issues = (parsed.error as ZodError).issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+        const where = issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+        return {
+          ok: false,
+          error: toWireError(new ValidationError(`invalid argument to ${service}.${methodName}: ${where}`, issues)),
+        };
+      }
+      const serviceHandlers = handlers[service as keyof C] as Record<
+        string,
+        (a: unknown, c: CallContext) => Promise<unknown> | unknown
+      >;
+      try {
+        const value = await serviceHandlers[methodName](parsed.data, ctx);
+        return { ok: true, value };
+      } catch (err) {
+        return { ok: false, error: toWireError(err) };
+      }
+    },
+  };
+}

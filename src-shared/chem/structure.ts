@@ -1,0 +1,46 @@
+/**
+ * The in-memory model of an atomic structure: a periodic crystal or a molecule.
+ *
+ * Struct-of-arrays: site i has atomic number `numbers[i]`, Cartesian position
+ * `cart[3i..3i+2]` (Å) and, when a lattice exists, fractional position
+ * `frac[3i..3i+2]`. The lattice is stored as rows: `lattice[0]` is the vector a,
+ * `lattice[1]` is b, `lattice[2]` is c, all in Å, so that cart = frac · lattice.
+ */
+export type Vec3 = [number, number, number];
+export type Mat3 = [Vec3, Vec3, Vec3];
+
+/** Per-site data kept alongside the positions (charges, magnetic moments, forces, labels, ...). */
+export type SiteProperty =
+  | { kind: 'number'; values: Float64Array }
+  | { kind: 'vector'; width: number; values: Float64Array }
+  | { kind: 'string'; values: string[] };
+
+export interface Structure {
+  /** Data block name (CIF), comment line (POSCAR) or frame label (XYZ). */
+  name: string;
+  /** Lattice vectors as rows (Å); null for a molecule without a cell. */
+  lattice: Mat3 | null;
+  /** Periodicity along a, b, c. All false for molecules. */
+  pbc: [boolean, boolean, boolean];
+  /** Atomic number per site (0 for a dummy/unknown species). */
+  numbers: Int32Array;
+  /** Element symbol per site, as written in the source when it named one. */
+  species: string[];
+  /** Cartesian coordinates, Å, length 3 × nSites. */
+  cart: Float64Array;
+  /** Fractional coordinates, length 3 × nSites; null when there is no lattice. */
+  frac: Float64Array | null;
+  /**
+   * Site occupancy (1 for an ordered site). Partially occupied sites are kept as
+   * several sites sharing a position, each with its own occupancy.
+   */
+  occupancy: Float64Array;
+  /** Named per-site arrays (e.g. `forces` width 3, `charge`, `magmom`, `label`). */
+  siteProperties: Record<string, SiteProperty>;
+  /** Per-structure properties (energy, stress, free-form key = value info). */
+  properties: Record<string, unknown>;
+}
+
+export function siteCount(s: Structure): number {
+  return s.numbers.length;
+}
