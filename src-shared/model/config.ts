@@ -1,0 +1,318 @@
+/**
+ * Model configuration as data: architecture, graph settings and training settings
+ * in one serialisable document, validated by a zod schema with defaults.
+ *
+ * A config is what a run, a model file and the UI's experiment form share. Parse
+ * untrusted input with {@link parseModelConfig} (throws {@link ModelConfigError}
+ * with one readable line per problem) or {@link safeParseModelConfig}.
+ *
+ * Sizes use CGCNN's vocabulary where it has a name for them:
+ * `atomFeatures` = CGCNN `atom_fea_len` (node state width F inside the convolutions),
+ * `hiddenFeatures` = `h_fea_len` (width of the MLP after pooling),
+ * `numLayers` = `n_conv`, `numHidden` = `n_h`.
+ */
+import { z } from 'zod';
+
+export const ARCHITECTURES = ['cgcnn', 'gcn', 'schnet', 'mpnn-edge', 'gat'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+export const AGGREGATIONS = ['sum', 'mean', 'max'] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+export const READOUTS = ['sum', 'mean', 'max', 'attention', 'set2set'] as const;
+export type ReadoutKind = (typeof READOUTS)[number];
+
+export const ACTIVATIONS = ['softplus', 'shifted-softplus', 'relu', 'silu', 'tanh'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export const LOSSES = ['mse', 'mae', 'huber', 'cross-entropy'] as const;
+export type LossKind = (typeof LOSSES)[number];
+
+const posInt = (what: string) =>
+  z.number({ error: `${what} must be a number` }).int({ error: `${what} must be a whole number` }).positive({ error: `${what} must be at least 1` });
+const nonNegInt = (what: string) =>
+  z.number({ error: `${what} must be a number` }).int({ error: `${what} must be a whole number` }).nonnegative({ error: `${what} must be 0 or more` });
+const posNum = (what: string) =>
+  z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be greater than 0` });
+const nonNegNum = (what: string) =>
+  z.number({ error: `${what} must be a number` }).nonnegative({ error: `${what} must be 0 or more` });
+const fraction = (what: string) =>
+  z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must be between 0 and 1` }).max(1, { error: `${what} must be between 0 and 1` });
+
+/** How atoms become input vectors. */
+export const AtomInputSchema = z.discriminatedUnion(
+  'kind',
+  [
+    /** CGCNN's atom_init.json embedding (92 binary features per element by default). */
+    z.object({ kind: z.literal('cgcnn'), length: posInt('atom input length').default(92) }),
+    /** One-hot of the atomic number, Z = 0..118 (119 columns). */
+    z.object({ kind: z.literal('onehot'), length: posInt('atom input length').default(119) }),
+    /** A learned embedding table indexed by atomic number (0..numSpecies-1). */
+    z.object({ kind: z.literal('embedding'), numSpecies: posInt('number of species').default(119) }),
+  ],
+  { error: 'atom input kind must be one of cgcnn, onehot, embedding' },
+);
+export type AtomInput = z.infer<typeof AtomInputSchema>;
+
+export const HeadSchema = z.discriminatedUnion(
+  'kind',
+  [
+    /** One prediction vector per graph. */
+    z.object({ kind: z.literal('regression'), numTargets: posInt('number of targets').default(1) }),
+    /** Class logits per graph (softmax cross-entropy). */
+    z.object({ kind: z.literal('classification'), numClasses: z.number().int().min(2, { error: 'a classifier needs at least 2 classes' }).default(2) }),
+    /** One prediction vector per atom (e.g. charges, magnetic moments from extended XYZ arrays). */
+    z.object({ kind: z.literal('per-atom'), numTargets: posInt('number of targets').default(1) }),
+  ],
+  { error: 'head kind must be one of regression, classification, per-atom' },
+);
+export type Head = z.infer<typeof HeadSchema>;
+
+export const ModelSectionSchema = z.object({
+  atomInput: AtomInputSchema.prefault({ kind: 'cgcnn' }),
+  /** F: node state width in the message-passing layers (CGCNN atom_fea_len). */
+  atomFeatures: posInt('atomFeatures').default(64),
+  /** Number of message-passing layers (CGCNN n_conv). */
+  numLayers: posInt('numLayers').default(3),
+  /** Width of the hidden layers after pooling (CGCNN h_fea_len). */
+  hiddenFeatures: posInt('hiddenFeatures').default(128),
+  /** Hidden layers after pooling (CGCNN n_h). */
+  numHidden: nonNegInt('numHidden').default(1),
+  /** Neighbour aggregation for gcn/schnet/mpnn-edge (cgcnn is sum by definition; gat is attention-weighted sum). */
+  aggregation: z.enum(AGGREGATIONS, { error: `aggregation must be one of ${AGGREGATIONS.join(', ')}` }).default('sum'),
+  readout: z.enum(READOUTS, { error: `readout must be one of ${READOUTS.join(', ')}` }).default('mean'),
+  /** Processing steps of set2set. */
+  set2setSteps: posInt('set2setSteps').default(3),
+  /** SchNet filter-network width. */
+  filterFeatures: posInt('filterFeatures').default(64),
+  /** mpnn-edge: width of the evolving edge state. */
+  edgeFeatures: posInt('edgeFeatures').default(32),
+  /** gat: number of attention heads (their outputs are averaged). */
+  attentionHeads: posInt('attentionHeads').default(1),
+  /** Non-linearity of the non-CGCNN layers and of the head (CGCNN uses softplus). */
+  activation: z.enum(ACTIVATIONS, { error: `activation must be one of ${ACTIVATIONS.join(', ')}` }).default('softplus'),
+  /** Dropout before the output layer (CGCNN: 0.5 for classification). */
+  dropout: fraction('dropout').default(0),
+  head: HeadSchema.prefault({ kind: 'regression' }),
+});
+export type ModelSection = z.infer<typeof ModelSectionSchema>;
+
+export const GaussianSchema = z.object({
+  /** First centre, Å. */
+  dmin: nonNegNum('gaussian.dmin').default(0),
+  /** Last centre, Å; when absent, the cutoff (CGCNN: dmax = radius). */
+  dmax: posNum('gaussian.dmax').optional(),
+  /** Spacing of the centres, Å (CGCNN 0.2 → 41 centres over 0..8). */
+  step: posNum('gaussian.step').default(0.2),
+  /** Width σ in exp(-(d-μ)²/σ²), Å; CGCNN uses var = step. */
+  width: posNum('gaussian.width').default(0.2),
+});
+
+export const GraphSettingsSchema = z
+  .object({
+    /** Neighbour search radius, Å. */
+    cutoff: posNum('graph.cutoff').default(8),
+    /** Keep at most this many nearest neighbours per atom (0 = no cap). */
+    maxNeighbors: nonNegInt('graph.maxNeighbors').default(12),
+    gaussian: GaussianSchema.prefault({}),
+    /**
+     * CGCNN's treatment of atoms with fewer than maxNeighbors neighbours: pad with
+     * fake edges to atom 0 at distance cutoff + 1 (what its published models saw).
+     * Off: keep only the real edges.
+     */
+    cgcnnPadding: z.boolean().default(false),
+    /** Multiply edge features by a smooth cosine envelope that reaches 0 at the cutoff. */
+    envelope: z.boolean().default(false),
+  })
+  .superRefine((g, ctx) => {
+    const dmax = g.gaussian.dmax ?? g.cutoff;
+    if (dmax <= g.gaussian.dmin) ctx.addIssue({ code: 'custom', path: ['gaussian', 'dmax'], message: `gaussian.dmax (${dmax}) must be greater than gaussian.dmin (${g.gaussian.dmin})` });
+  });
+export type GraphSettings = z.infer<typeof GraphSettingsSchema>;
+
+/** Number of Gaussian centres (edge feature length Fe): CGCNN's `np.arange(dmin, dmax + step, step)`. */
+export function gaussianCount(g: GraphSettings): number {
+  const dmax = g.gaussian.dmax ?? g.cutoff;
+  // np.arange(dmin, dmax + step, step) has ceil((dmax + step - dmin) / step) elements
+  // (computed in floating point; 1e-9 guards against 40.99999 vs 41.00001).
+  return Math.ceil((dmax + g.gaussian.step - g.gaussian.dmin) / g.gaussian.step - 1e-9);
+}
+
+export const OptimizerSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({
+      kind: z.literal('sgd'),
+      lr: posNum('optimizer.lr').default(0.01),
+      momentum: fraction('optimizer.momentum').default(0.9),
+      nesterov: z.boolean().default(false),
+    }),
+    z.object({
+      kind: z.literal('adam'),
+      lr: posNum('optimizer.lr').default(0.001),
+      beta1: fraction('optimizer.beta1').default(0.9),
+      beta2: fraction('optimizer.beta2').default(0.999),
+      epsilon: posNum('optimizer.epsilon').default(1e-8),
+    }),
+    /** Adam with decoupled weight decay (Loshchilov & Hutter). */
+    z.object({
+      kind: z.literal('adamw'),
+      lr: posNum('optimizer.lr').default(0.001),
+      beta1: fraction('optimizer.beta1').default(0.9),
+      beta2: fraction('optimizer.beta2').default(0.999),
+      epsilon: posNum('optimizer.epsilon').default(1e-8),
+    }),
+  ],
+  { error: 'optimizer kind must be one of sgd, adam, adamw' },
+);
+export type OptimizerConfig = z.infer<typeof OptimizerSchema>;
+
+export const ScheduleSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('constant') }),
+    /** Multiply the rate by gamma at each milestone epoch (CGCNN: MultiStepLR [100], 0.1). */
+    z.object({
+      kind: z.literal('step'),
+      milestones: z.array(posInt('schedule milestone')).default([100]),
+      gamma: posNum('schedule.gamma').default(0.1),
+    }),
+    /** Cosine annealing from lr to minLr over the epochs after warm-up. */
+    z.object({ kind: z.literal('cosine'), minLr: nonNegNum('schedule.minLr').default(0) }),
+    /** Reduce on plateau of the validation loss. */
+    z.object({
+      kind: z.literal('plateau'),
+      factor: z.number().gt(0, { error: 'schedule.factor must be between 0 and 1' }).lt(1, { error: 'schedule.factor must be between 0 and 1' }).default(0.5),
+      patience: nonNegInt('schedule.patience').default(10),
+      threshold: nonNegNum('schedule.threshold').default(1e-4),
+      minLr: nonNegNum('schedule.minLr').default(0),
+    }),
+  ],
+  { error: 'schedule kind must be one of constant, step, cosine, plateau' },
+);
+export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
+
+export const SplitSchema = z
+  .object({
+    train: fraction('split.train').optional(),
+    val: fraction('split.val').default(0.1),
+    test: fraction('split.test').default(0.1),
+  })
+  .superRefine((s, ctx) => {
+    const train = s.train ?? 1 - s.val - s.test;
+    if (train <= 0) ctx.addIssue({ code: 'custom', path: ['val'], message: `split.val + split.test must be below 1 (got ${s.val} + ${s.test})` });
+    if (train + s.val + s.test > 1 + 1e-9) ctx.addIssue({ code: 'custom', path: ['train'], message: `split fractions add up to ${train + s.val + s.test}, more than 1` });
+  });
+export type SplitConfig = z.infer<typeof SplitSchema>;
+
+export const TrainingSectionSchema = z
+  .object({
+    optimizer: OptimizerSchema.prefault({ kind: 'sgd' }),
+    /** L2 weight decay (sgd, adam: added to the gradient; adamw: decoupled). */
+    weightDecay: nonNegNum('weightDecay').default(0),
+    schedule: ScheduleSchema.prefault({ kind: 'constant' }),
+    /** Linear warm-up of the learning rate from ~0 to lr over this many epochs (updated every batch). */
+    warmupEpochs: nonNegInt('warmupEpochs').default(0),
+    /** Clip the global gradient norm to this value (null: no clipping). */
+    gradClipNorm: posNum('gradClipNorm').nullable().default(null),
+    /** Loss; null picks MSE for regression heads and cross-entropy for classification. */
+    loss: z.enum(LOSSES, { error: `loss must be one of ${LOSSES.join(', ')}` }).nullable().default(null),
+    /** δ of the Huber loss (in normalised target units). */
+    huberDelta: posNum('huberDelta').default(1),
+    batchSize: posInt('batchSize').default(256),
+    epochs: posInt('epochs').default(30),
+    /** Stop when the selection metric has not improved for this many epochs (null: never). */
+    earlyStoppingPatience: posInt('earlyStoppingPatience').nullable().default(null),
+    /** Standardise regression targets to mean 0, std 1 on the training set (CGCNN does). */
+    normalizeTargets: z.boolean().default(true),
+    split: SplitSchema.prefault({}),
+    /** k-fold cross-validation over train+val (test held out); null: single split. */
+    kFold: z.number().int().min(2, { error: 'kFold must be at least 2 (or null for a single split)' }).nullable().default(null),
+    seed: z.number().int({ error: 'seed must be a whole number' }).min(0).max(2 ** 32 - 1).default(123),
+    /** Shuffle the training set every epoch. */
+    shuffle: z.boolean().default(true),
+  });
+export type TrainingSection = z.infer<typeof TrainingSectionSchema>;
+
+export const ModelConfigSchema = z
+  .object({
+    schemaVersion: z.literal(1, { error: 'schemaVersion must be 1' }).default(1),
+    /** Preset id this config started from (informational). */
+    preset: z.string().optional(),
+    architecture: z.enum(ARCHITECTURES, { error: `architecture must be one of ${ARCHITECTURES.join(', ')}` }),
+    model: ModelSectionSchema.prefault({}),
+    graph: GraphSettingsSchema.prefault({}),
+    training: TrainingSectionSchema.prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    const loss = c.training.loss;
+    const cls = c.model.head.kind === 'classification';
+    if (cls && loss !== null && loss !== 'cross-entropy')
+      ctx.addIssue({ code: 'custom', path: ['training', 'loss'], message: `a classification head needs loss cross-entropy, not ${loss}` });
+    if (!cls && loss === 'cross-entropy')
+      ctx.addIssue({ code: 'custom', path: ['training', 'loss'], message: `cross-entropy needs a classification head, not ${c.model.head.kind}` });
+  });
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+/** What callers may write: every field with a default is optional. */
+export type ModelConfigInput = z.input<typeof ModelConfigSchema>;
+
+export class ModelConfigError extends Error {
+  constructor(public readonly issues: string[]) {
+    super(`invalid model config:\n  ${issues.join('\n  ')}`);
+    this.name = 'ModelConfigError';
+  }
+}
+
+function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => {
+    const path = i.path.length ? i.path.map(String).join('.') : '(root)';
+    return `${path}: ${i.message}`;
+  });
+}
+
+export function safeParseModelConfig(input: unknown): { ok: true; config: ModelConfig } | { ok: false; issues: string[] } {
+  const r = ModelConfigSchema.safeParse(input);
+  return r.success ? { ok: true, config: r.data } : { ok: false, issues: formatIssues(r.error) };
+}
+
+/** Validates and fills defaults; throws {@link ModelConfigError} listing every problem. */
+export function parseModelConfig(input: unknown): ModelConfig {
+  const r = safeParseModelConfig(input);
+  if (!r.ok) throw new ModelConfigError(r.issues);
+  return r.config;
+}
+
+/** Width of the atom input vector (for embedding: the number of species). */
+export function atomInputLength(c: ModelConfig): number {
+  const a = c.model.atomInput;
+  return a.kind === 'embedding' ? a.numSpecies : a.length;
+}
+
+/** Output width of the head: targets per graph/atom or number of classes. */
+export function headOutputs(c: ModelConfig): number {
+  const h = c.model.head;
+  return h.kind === 'classification' ? h.numClasses : h.numTargets;
+}
+
+/** The loss actually used (resolves the null default). */
+export function resolvedLoss(c: ModelConfig): LossKind {
+  return c.training.loss ?? (c.model.head.kind === 'classification' ? 'cross-entropy' : 'mse');
+}
+
+/** Deep merge of plain objects (arrays and primitives replace). */
+export function mergeConfig<T>(base: T, override: unknown): T {
+  if (override === undefined) return base;
+  if (!isPlain(base) || !isPlain(override)) return override as T;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(override)) {
+    // switching a discriminated union's kind drops the old variant's fields
+    const prev = out[k];
+    if (isPlain(prev) && isPlain(v) && 'kind' in v && 'kind' in prev && v.kind !== prev.kind) out[k] = v;
+    else out[k] = mergeConfig(prev, v);
+  }
+  return out as T;
+}
+
+function isPlain(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}

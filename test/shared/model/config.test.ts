@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import {
+  gaussianCount,
+  mergeConfig,
+  parseModelConfig,
+  resolvedLoss,
+  safeParseModelConfig,
+  ModelConfigError,
+} from '../../../src-shared/model/config';
+import { PRESET_IDS, PRESETS, presetConfig } from '../../../src-shared/model/presets';
+
+describe('model config schema', () => {
+  it('fills every default from just an architecture', () => {
+    const c = parseModelConfig({ architecture: 'gcn' });
+    expect(c.model.atomFeatures).toBe(64);
+    expect(c.model.head).toEqual({ kind: 'regression', numTargets: 1 });
+    expect(c.graph.cutoff).toBe(8);
+    expect(c.graph.maxNeighbors).toBe(12);
+    expect(c.training.optimizer).toEqual({ kind: 'sgd', lr: 0.01, momentum: 0.9, nesterov: false });
+    expect(c.training.split).toEqual({ val: 0.1, test: 0.1 });
+    expect(resolvedLoss(c)).toBe('mse');
+  });
+
+  it('reports every problem with its path and a readable message', () => {
+    const r = safeParseModelConfig({
+      architecture: 'transformer',
+      model: { atomFeatures: -3, readout: 'median', head: { kind: 'classification', numClasses: 1 } },
+      training: { optimizer: { kind: 'sgd', lr: 0 }, split: { val: 0.6, test: 0.5 } },
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const text = r.issues.join('\n');
+    expect(text).toMatch(/^architecture: architecture must be one of cgcnn, gcn, schnet, mpnn-edge, gat/m);
+    expect(text).toMatch(/model\.atomFeatures: atomFeatures must be at least 1/);
+    expect(text).toMatch(/model\.readout: readout must be one of sum, mean, max, attention, set2set/);
+    expect(text).toMatch(/model\.head\.numClasses: a classifier needs at least 2 classes/);
+    expect(text).toMatch(/training\.optimizer\.lr: optimizer\.lr must be greater than 0/);
+  });
+
+  it('checks cross-field rules: split fractions, loss vs head, Gaussian range', () => {
+    expect(() => parseModelConfig({ architecture: 'gcn', training: { split: { val: 0.6, test: 0.5 } } })).toThrow(/split\.val \+ split\.test must be below 1/);
+    expect(() => parseModelConfig({ architecture: 'gcn', training: { loss: 'cross-entropy' } })).toThrow(/cross-entropy needs a classification head/);
+    expect(() => parseModelConfig({ architecture: 'gcn', model: { head: { kind: 'classification' } }, training: { loss: 'mae' } })).toThrow(ModelConfigError);
+    expect(() => parseModelConfig({ architecture: 'gcn', graph: { cutoff: 4, gaussian: { dmin: 5 } } })).toThrow(/gaussian\.dmax \(4\) must be greater than gaussian\.dmin \(5\)/);
+    expect(resolvedLoss(parseModelConfig({ architecture: 'gcn', model: { head: { kind: 'classification' } } }))).toBe('cross-entropy');
+  });
+
+  it('counts Gaussian centres like numpy.arange(dmin, dmax + step, step)', () => {
+    const g = (cutoff: number, dmin: number, step: number, dmax?: number) =>
+      gaussianCount(parseModelConfig({ architecture: 'cgcnn', graph: { cutoff, gaussian: { dmin, step, dmax } } }).graph);
+    expect(g(8, 0, 0.2)).toBe(41); // CGCNN
+    expect(g(5, 0, 0.1)).toBe(51);
+    expect(g(6, 0.5, 0.5)).toBe(12);
+    expect(g(8, 0, 0.2, 4)).toBe(21);
+  });
+
+  it('round-trips through JSON unchanged', () => {
+    for (const id of PRESET_IDS) {
+      const c = presetConfig(id);
+      expect(parseModelConfig(JSON.parse(JSON.stringify(c)))).toEqual(c);
+    }
+  });
+
+  it('merges overrides deeply and switches union variants cleanly', () => {
+    const base = { training: { optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9 }, epochs: 30 } };
+    const m = mergeConfig(base, { training: { optimizer: { kind: 'adam' }, epochs: 5 } });
+    expect(m).toEqual({ training: { optimizer: { kind: 'adam' }, epochs: 5 } });
+    expect(mergeConfig(base, { training: { optimizer: { lr: 0.1 } } }).training.optimizer).toEqual({ kind: 'sgd', lr: 0.1, momentum: 0.9 });
+  });
+});
+
+describe('presets', () => {
+  it('have stable ids', () => {
+    expect(PRESET_IDS).toEqual(['cgcnn-paper', 'schnet', 'gcn', 'mpnn-edge', 'gat']);
+    for (const p of PRESETS) expect(presetConfig(p.id).preset).toBe(p.id);
+  });
+
+  it('cgcnn-paper holds the reference implementation defaults', () => {
+    const c = presetConfig('cgcnn-paper');
+    expect(c.architecture).toBe('cgcnn');
+    expect(c.model.numLayers).toBe(3);
+    expect(c.model.atomFeatures).toBe(64);
+    expect(c.model.hiddenFeatures).toBe(128);
+    expect(c.model.numHidden).toBe(1);
+    expect(c.model.readout).toBe('mean');
+    expect(c.training.optimizer).toEqual({ kind: 'sgd', lr: 0.01, momentum: 0.9, nesterov: false });
+    expect(c.training.batchSize).toBe(256);
+    expect(c.training.epochs).toBe(30);
+    expect(c.training.schedule).toEqual({ kind: 'step', milestones: [100], gamma: 0.1 });
+    expect(c.graph.cutoff).toBe(8);
+    expect(c.graph.maxNeighbors).toBe(12);
+    expect(gaussianCount(c.graph)).toBe(41);
+  });
+
+  it('accept overrides and reject unknown ids', () => {
+    expect(presetConfig('cgcnn-paper', { training: { epochs: 3 } }).training.epochs).toBe(3);
+    expect(() => presetConfig('nope')).toThrow(/unknown preset "nope"/);
+  });
+});
