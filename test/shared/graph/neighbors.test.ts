@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { Mat3 } from '../../../src-shared/chem/structure';
+import { neighborList, CGCNN_NEIGHBOR_OPTIONS, type NeighborList } from '../../../src-shared/graph/neighbors';
+import { bruteNeighbors, edgeKey } from './reference';
+
+function fracToCart(frac: number[][], L: Mat3): Float64Array {
+  const out = new Float64Array(3 * frac.length);
+  frac.forEach((f, i) => {
+    for (let t = 0; t < 3; t++) out[3 * i + t] = f[0] * L[0][t] + f[1] * L[1][t] + f[2] * L[2][t];
+  });
+  return out;
+}
+
+/** Checks a neighbour list against the brute-force oracle: same edge set, same distances, consistent vectors. */
+function expectMatchesBrute(nl: NeighborList, cart: Float64Array, lattice: Mat3 | null, pbc: boolean[], cutoff: number): void {
+  const ref = bruteNeighbors(cart, lattice, pbc, cutoff);
+  // edges exactly at the cutoff may flip with rounding; the generators avoid them in practice
+  expect(nl.nEdges).toBe(ref.length);
+  const refMap = new Map(ref.map((e) => [edgeKey(e.src, e.dst, ...e.image), e.distance]));
+  for (let e = 0; e < nl.nEdges; e++) {
+    const key = edgeKey(nl.src[e], nl.dst[e], nl.image[3 * e], nl.image[3 * e + 1], nl.image[3 * e + 2]);
+    const d = refMap.get(key);
+    expect(d, key).toBeDefined();
+    expect(Math.abs(nl.distance[e] - d!)).toBeLessThan(1e-9);
+    // vector = cart[dst] + image·L − cart[src]
+    const i = nl.src[e];
+    const j = nl.dst[e];
+    for (let t = 0; t < 3; t++) {
+      let v = cart[3 * j + t] - cart[3 * i + t];
+      if (lattice) for (let k = 0; k < 3; k++) v += nl.image[3 * e + k] * lattice[k][t];
+      expect(Math.abs(nl.vector[3 * e + t] - v)).toBeLessThan(1e-9);
+    }
+  }
+  expectSorted(nl);
+}
+
+function expectSorted(nl: NeighborList): void {
+  for (let e = 1; e < nl.nEdges; e++) {
+    const a = e - 1;
+    expect(nl.src[a] <= nl.src[e]).toBe(true);
+    if (nl.src[a] === nl.src[e]) {
+      expect(nl.distance[a] <= nl.distance[e] + 1e-12).toBe(true);
+    }
+  }
+  for (let i = 0; i < nl.nNodes; i++) {
+    for (let e = nl.offsets[i]; e < nl.offsets[i + 1]; e++) expect(nl.src[e]).toBe(i);
+  }
+  expect(nl.offsets[nl.nNodes]).toBe(nl.nEdges);
+}
+
+const matArb = fc
+  .tuple(
+    fc.array(fc.double({ min: -6, max: 6, noNaN: true }), { minLength: 9, maxLength: 9 }),
+    fc.double({ min: 1.5, max: 6, noNaN: true }),
+  )
+  .map(([m, s]) => {
+    // diagonal-dominant-ish base plus random skew so that the cell is never degenerate
+    const L: Mat3 = [
+      [s + Math.abs(m[0]), m[1], m[2]],
+      [m[3], s + Math.abs(m[4]), m[5]],
+      [m[6], m[7], s + Math.abs(m[8])],
+    ];
+    return L;
+  });
+
+describe('neighborList against brute force', () => {
+  it('simple cubic with one atom, cell much smaller than the cutoff', () => {
+    const a = 2.5;
+    const L: Mat3 = [[a, 0, 0], [0, a, 0], [0, 0, a]];
+    const nl = neighborList({ cart: new Float64Array([0.1, 0.2, 0.3]), lattice: L, pbc: [true, true, true] }, { cutoff: 6 });
+    let count = 0;
+    for (let x = -3; x <= 3; x++) for (let y = -3; y <= 3; y++) for (let z = -3; z <= 3; z++) if ((x || y || z) && a * Math.hypot(x, y, z) <= 6) count++;
+    expect(nl.nEdges).toBe(count);
+    expect(nl.distance[0]).toBeCloseTo(a, 12);
+    // every edge is a self-image
+    expect(Array.from(nl.dst).every((j) => j === 0)).toBe(true);
+    expectMatchesBrute(nl, new Float64Array([0.1, 0.2, 0.3]), L, [true, true, true], 6);
+  });
+
+  it('very skewed triclinic cell', () => {
+    const L: Mat3 = [[3, 0, 0], [29.7, 0.9, 0], [14.1, 22.2, 1.4]];
+    const frac = [[0.1, 0.2, 0.3], [0.55, 0.6, 0.95], [0.9, 0.05, 0.5]];
+    const cart = fracToCart(frac, L);
+    const nl = neighborList({ cart, lattice: L, pbc: [true, true, true] }, { cutoff: 3.5 });
+    expect(nl.nEdges).toBeGreaterThan(0);
+    expectMatchesBrute(nl, cart, L, [true, true, true], 3.5);
+  });
+
+  it('atoms far outside the cell, partial pbc and molecules', () => {
+    const L: Mat3 = [[4, 0.3, 0], [-1, 3.5, 0.2], [0.4, 0.1, 5]];
+    const frac = [[-2.1, 0.2, 0.3], [0.5, 3.6, 0.9], [1.9, -0.05, 1.5], [0.2, 0.2, 0.2]];
+    const cart = fracToCart(frac, L);
+    for (const pbc of [[true, true, false], [true, false, false], [false, true, true], [false, false, false]]) {
+      const nl = neighborList({ cart, lattice: L, pbc }, { cutoff: 7 });
+      expectMatchesBrute(nl, cart, L, pbc, 7);
+      for (let k = 0; k < 3; k++) if (!pbc[k]) for (let e = 0; e < nl.nEdges; e++) expect(nl.image[3 * e + k]).toBe(0);
+    }
+    const mol = neighborList({ cart, lattice: null, pbc: [false, false, false] }, { cutoff: 12 });
+    expectMatchesBrute(mol, cart, null, [false, false, false], 12);
+  });
+
+  it('empty structure and a lone molecule atom', () => {
+    const empty = neighborList({ cart: new Float64Array(0), lattice: null, pbc: [false, false, false] }, { cutoff: 3 });
+    expect(empty.nEdges).toBe(0);
+    expect(empty.offsets.length).toBe(1);
+    const one = neighborList({ cart: new Float64Array([1, 2, 3]), lattice: null, pbc: [false, false, false] }, { cutoff: 3 });
+    expect(one.nEdges).toBe(0);
+  });
+
+  it('rejects bad input', () => {
+    const cart = new Float64Array([0, 0, 0]);
+    expect(() => neighborList({ cart, lattice: null, pbc: [true, false, false] }, { cutoff: 3 })).toThrow(/lattice/);
+    expect(() => neighborList({ cart, lattice: null, pbc: [false, false, false] }, { cutoff: -1 })).toThrow(/cutoff/);
+    const flat: Mat3 = [[1, 0, 0], [2, 0, 0], [0, 0, 1]];
+    expect(() => neighborList({ cart, lattice: flat, pbc: [true, true, true] }, { cutoff: 3 })).toThrow(/dependent|zero/);
+    expect(() => neighborList({ cart, lattice: null, pbc: [false, false, false] }, { cutoff: 3, padding: 'cgcnn' })).toThrow(/maxNeighbors/);
+  });
+
+  it('random cells, positions, pbc and cutoffs (property)', () => {
+    fc.assert(
+      fc.property(
+        matArb,
+        fc.array(fc.tuple(fc.double({ min: -1, max: 2, noNaN: true }), fc.double({ min: -1, max: 2, noNaN: true }), fc.double({ min: -1, max: 2, noNaN: true })), { minLength: 1, maxLength: 6 }),
+        fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()),
+        fc.double({ min: 0.5, max: 7, noNaN: true }),
+        (L, frac, pbc, cutoff) => {
+          const cart = fracToCart(frac, L);
+          const nl = neighborList({ cart, lattice: L, pbc }, { cutoff });
+          expectMatchesBrute(nl, cart, L, pbc, cutoff);
+        },
+      ),
+      { seed: 4242, numRuns: 60 },
+    );
+  });
+});
+
+describe('maxNeighbors and CGCNN padding', () => {
+  const L: Mat3 = [[3.2, 0, 0], [0.4, 3.0, 0], [0.3, 0.2, 3.6]];
+  const cart = fracToCart([[0, 0, 0], [0.5, 0.45, 0.52], [0.2, 0.7, 0.1]], L);
+
+  it('keeps the nearest K in the full order', () => {
+    const full = neighborList({ cart, lattice: L, pbc: [true, true, true] }, { cutoff: 6 });
+    const capped = neighborList({ cart, lattice: L, pbc: [true, true, true] }, { cutoff: 6, maxNeighbors: 12 });
+    expect(capped.nEdges).toBe(36);
+    for (let i = 0; i < 3; i++) {
+      expect(capped.nWithinCutoff[i]).toBe(full.offsets[i + 1] - full.offsets[i]);
+      for (let t = 0; t < 12; t++) {
+        const a = capped.offsets[i] + t;
+        const b = full.offsets[i] + t;
+        expect(capped.dst[a]).toBe(full.dst[b]);
+        expect(capped.distance[a]).toBe(full.distance[b]);
+      }
+    }
+    expect(capped.padded).toBeNull();
+  });
+
+  it('pads like CGCNN: index 0, distance radius + 1', () => {
+    const mol = fracToCart([[0, 0, 0], [0.3, 0, 0], [5, 5, 5]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    const nl = neighborList({ cart: mol, lattice: null, pbc: [false, false, false] }, { cutoff: 2, maxNeighbors: 4, padding: 'cgcnn' });
+    expect(nl.nEdges).toBe(12);
+    expect(Array.from(nl.nWithinCutoff)).toEqual([1, 1, 0]);
+    expect(Array.from(nl.dst)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(nl.padded!)).toEqual([0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1]);
+    expect(nl.distance[0]).toBeCloseTo(0.3, 12);
+    expect(nl.distance[1]).toBe(3);
+    expect(Array.from(nl.src)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+    expect(CGCNN_NEIGHBOR_OPTIONS).toEqual({ cutoff: 8, maxNeighbors: 12, padding: 'cgcnn' });
+  });
+
+  it('breaks distance ties by dst then image', () => {
+    // simple cubic, 1 atom: 6 nearest images all at distance a; order by image lexicographically
+    const a = 3;
+    const nl = neighborList({ cart: new Float64Array([0, 0, 0]), lattice: [[a, 0, 0], [0, a, 0], [0, 0, a]], pbc: [true, true, true] }, { cutoff: 3.5, maxNeighbors: 6 });
+    const imgs = [];
+    for (let e = 0; e < 6; e++) imgs.push(Array.from(nl.image.subarray(3 * e, 3 * e + 3)));
+    expect(imgs).toEqual([[-1, 0, 0], [0, -1, 0], [0, 0, -1], [0, 0, 1], [0, 1, 0], [1, 0, 0]]);
+  });
+});
