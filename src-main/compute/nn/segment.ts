@@ -1,0 +1,71 @@
+/**
+ * Gather / scatter primitives for message passing, differentiable and O(E × F) on
+ * every backend.
+ *
+ * Legend: N nodes (segments), E edges (rows), F features (any trailing shape).
+ *
+ *   gatherRows(x [N, F], idx [E])        -> [E, F]   y[e] = x[idx[e]]
+ *   scatterSum(m [E, F], dst [E], N)     -> [N, F]   y[n] = Σ_{e: dst[e]=n} m[e]
+ *   scatterMean(m [E, F], dst [E], N)    -> [N, F]   sum / count (0 for nodes without edges)
+ *   scatterMax(m [E, F], dst [E], N)     -> [N, F]   elementwise max (0 for nodes without edges)
+ *   segmentSoftmax(s [E, H], dst [E], N) -> [E, H]   softmax of s over the edges of each dst
+ *
+ * Indices are int32 tensors. On the `tensorflow` backend (tfjs-node) gather and
+ * scatter-sum use the native GatherV2 / UnsortedSegmentSum; on `cpu` and `wasm` they
+ * use the typed-array kernels of `tf/kernels` (registered on first use).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor1D } from '@tensorflow/tfjs-core';
+import { rawKernels, registerSegmentKernels } from '../tf/kernels';
+
+registerSegmentKernels();
+
+function native(): boolean {
+  return tf.getBackend() === 'tensorflow';
+}
+
+/** y[e] = x[idx[e]]; gradient: scatter-sum of dy into x's rows. */
+export function gatherRows<T extends Tensor>(x: T, idx: Tensor1D): T {
+  if (native()) return tf.gather(x, idx) as T;
+  return rawKernels.gatherRows(x, idx) as T;
+}
+
+/** y[n] = Σ_{e: dst[e] = n} m[e]; gradient: gather of dy. */
+export function scatterSum<T extends Tensor>(m: T, dst: Tensor1D, numSegments: number): T {
+  if (native()) return tf.unsortedSegmentSum(m, dst, numSegments) as T;
+  return rawKernels.scatterSum(m, dst, numSegments) as T;
+}
+
+/** Number of edges per segment, [N] float32 (no gradient). */
+export function segmentCounts(dst: Tensor1D, numSegments: number): Tensor1D {
+  return tf.tidy(() => scatterSum(tf.onesLike(tf.cast(dst, 'float32')), dst, numSegments) as Tensor1D);
+}
+
+/** Mean over each segment's rows; segments without rows give 0. */
+export function scatterMean<T extends Tensor>(m: T, dst: Tensor1D, numSegments: number): T {
+  return tf.tidy(() => {
+    const sum = scatterSum(m, dst, numSegments);
+    const count = tf.maximum(segmentCounts(dst, numSegments), 1);
+    const shape = [numSegments, ...new Array(m.rank - 1).fill(1)];
+    return tf.div(sum, tf.reshape(count, shape)) as T;
+  });
+}
+
+/** Elementwise max over each segment's rows; segments without rows give 0. Gradient goes to the first arg-max. */
+export function scatterMax<T extends Tensor>(m: T, dst: Tensor1D, numSegments: number): T {
+  return rawKernels.scatterMax(m, dst, numSegments) as T;
+}
+
+/**
+ * Softmax over the rows sharing a destination: a[e] = exp(s[e]) / Σ_{e': dst[e']=dst[e]} exp(s[e']).
+ * Shifted by the segment max for stability.
+ */
+export function segmentSoftmax<T extends Tensor>(scores: T, dst: Tensor1D, numSegments: number): T {
+  return tf.tidy(() => {
+    // Softmax is shift invariant, so the gradient through the max shift cancels exactly.
+    const mx = scatterMax(scores, dst, numSegments);
+    const ex = tf.exp(tf.sub(scores, gatherRows(mx, dst)));
+    const den = gatherRows(scatterSum(ex, dst, numSegments), dst);
+    return tf.div(ex, den) as T;
+  });
+}

@@ -1,0 +1,247 @@
+/**
+ * O(E × F) gather / scatter kernels for backends that lack fast ones.
+ *
+ * tfjs's `wasm` backend has no UnsortedSegmentSum kernel (so `tf.gather` has no
+ * gradient there) and the `cpu` backend's UnsortedSegmentSum loops over segments
+ * (O(N × E × F)). These kernels are plain loops over typed arrays:
+ *
+ *   LwGatherRows   {x [N, ...], indices [E]}                    -> [E, ...]   y[e] = x[idx[e]]
+ *   LwScatterSum   {x [E, ...], indices [E]}, {numSegments: N} -> [N, ...]   y[n] = Σ_{e: idx[e]=n} x[e]
+ *   LwScatterMax   {x [E, ...], indices [E]}, {numSegments: N} -> [N, ...]   y[n] = max_{e: idx[e]=n} x[e] (0 if empty)
+ *   LwScatterMaxGrad {dy [N, ...], x [E, ...], indices [E], y [N, ...]} -> [E, ...]
+ *                  routes dy[n] to the first edge attaining the maximum.
+ *
+ * On `wasm` inputs are read and outputs written in place on the WASM heap
+ * (no copies); elsewhere through readSync / makeTensorInfo. Gradients are
+ * registered once for all backends: gather's gradient is a scatter-sum and
+ * scatter-sum's gradient is a gather.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { DataType, KernelBackend, NamedAttrMap, NamedTensorInfoMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+
+export const GATHER_ROWS = 'LwGatherRows';
+export const SCATTER_SUM = 'LwScatterSum';
+export const SCATTER_MAX = 'LwScatterMax';
+export const SCATTER_MAX_GRAD = 'LwScatterMaxGrad';
+
+/** Backends the JS kernels are registered for. */
+export const KERNEL_BACKENDS = ['cpu', 'wasm', 'tensorflow'] as const;
+
+type Arr = Float32Array | Int32Array | Uint8Array;
+
+interface OutSpec {
+  shape: number[];
+  dtype: DataType;
+}
+
+interface WasmLike {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Arr;
+}
+
+function isWasm(b: KernelBackend): b is KernelBackend & WasmLike {
+  return typeof (b as unknown as WasmLike).typedArrayFromHeap === 'function' && typeof (b as unknown as WasmLike).makeOutput === 'function';
+}
+
+function sizeOf(shape: number[]): number {
+  let s = 1;
+  for (const d of shape) s *= d;
+  return s;
+}
+
+function newArray(dtype: DataType, n: number): Arr {
+  if (dtype === 'int32') return new Int32Array(n);
+  if (dtype === 'bool') return new Uint8Array(n);
+  return new Float32Array(n);
+}
+
+/** Runs `fn` over typed-array views of the inputs and zero-filled outputs. */
+function withArrays(backend: KernelBackend, ins: TensorInfo[], outs: OutSpec[], fn: (i: Arr[], o: Arr[]) => void): TensorInfo[] {
+  if (isWasm(backend)) {
+    // Allocate first: allocation may grow the heap and invalidate earlier views.
+    const infos = outs.map((o) => backend.makeOutput(o.shape, o.dtype));
+    const inArr = ins.map((t) => backend.typedArrayFromHeap(t));
+    const outArr = infos.map((t) => backend.typedArrayFromHeap(t));
+    for (const a of outArr) a.fill(0);
+    fn(inArr, outArr);
+    return infos;
+  }
+  const inArr = ins.map((t) => backend.readSync(t.dataId) as Arr);
+  const outArr = outs.map((o) => newArray(o.dtype, sizeOf(o.shape)));
+  fn(inArr, outArr);
+  const maker = backend as unknown as { makeTensorInfo(shape: number[], dtype: DataType, values: Arr): TensorInfo };
+  return outs.map((o, k) => maker.makeTensorInfo(o.shape, o.dtype, outArr[k]));
+}
+
+function need(inputs: NamedTensorInfoMap, name: string): TensorInfo {
+  const t = inputs[name];
+  if (t == null) throw new Error(`kernel input "${name}" missing`);
+  return t;
+}
+
+function rowWidth(shape: number[]): number {
+  let f = 1;
+  for (let k = 1; k < shape.length; k++) f *= shape[k];
+  return f;
+}
+
+function checkIndex(i: number, n: number, what: string): void {
+  if (!(i >= 0 && i < n) || i !== Math.floor(i)) throw new Error(`${what}: index ${i} out of range [0, ${n})`);
+}
+
+function gatherRowsKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const x = need(args.inputs, 'x');
+  const indices = need(args.inputs, 'indices');
+  const backend = args.backend as KernelBackend;
+  const n = x.shape[0];
+  const f = rowWidth(x.shape);
+  const e = indices.shape[0];
+  const [out] = withArrays(backend, [x, indices], [{ shape: [e, ...x.shape.slice(1)], dtype: x.dtype }], ([xv, iv], [ov]) => {
+    for (let k = 0; k < e; k++) {
+      const r = iv[k];
+      checkIndex(r, n, GATHER_ROWS);
+      const s = r * f;
+      const d = k * f;
+      for (let j = 0; j < f; j++) ov[d + j] = xv[s + j];
+    }
+  });
+  return out;
+}
+
+function scatterSumKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const x = need(args.inputs, 'x');
+  const indices = need(args.inputs, 'indices');
+  const backend = args.backend as KernelBackend;
+  const n = args.attrs!.numSegments as number;
+  const f = rowWidth(x.shape);
+  const e = x.shape[0];
+  if (indices.shape[0] !== e) throw new Error(`${SCATTER_SUM}: ${e} rows but ${indices.shape[0]} indices`);
+  const [out] = withArrays(backend, [x, indices], [{ shape: [n, ...x.shape.slice(1)], dtype: x.dtype }], ([xv, iv], [ov]) => {
+    for (let k = 0; k < e; k++) {
+      const r = iv[k];
+      checkIndex(r, n, SCATTER_SUM);
+      const d = r * f;
+      const s = k * f;
+      for (let j = 0; j < f; j++) ov[d + j] += xv[s + j];
+    }
+  });
+  return out;
+}
+
+function scatterMaxKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const x = need(args.inputs, 'x');
+  const indices = need(args.inputs, 'indices');
+  const backend = args.backend as KernelBackend;
+  const n = args.attrs!.numSegments as number;
+  const f = rowWidth(x.shape);
+  const e = x.shape[0];
+  if (indices.shape[0] !== e) throw new Error(`${SCATTER_MAX}: ${e} rows but ${indices.shape[0]} indices`);
+  const [out] = withArrays(backend, [x, indices], [{ shape: [n, ...x.shape.slice(1)], dtype: x.dtype }], ([xv, iv], [ov]) => {
+    const seen = new Uint8Array(n);
+    for (let k = 0; k < e; k++) {
+      const r = iv[k];
+      checkIndex(r, n, SCATTER_MAX);
+      const d = r * f;
+      const s = k * f;
+      if (!seen[r]) {
+        seen[r] = 1;
+        for (let j = 0; j < f; j++) ov[d + j] = xv[s + j];
+      } else {
+        for (let j = 0; j < f; j++) if (xv[s + j] > ov[d + j]) ov[d + j] = xv[s + j];
+      }
+    }
+  });
+  return out;
+}
+
+function scatterMaxGradKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const dy = need(args.inputs, 'dy');
+  const x = need(args.inputs, 'x');
+  const indices = need(args.inputs, 'indices');
+  const y = need(args.inputs, 'y');
+  const backend = args.backend as KernelBackend;
+  const n = y.shape[0];
+  const f = rowWidth(x.shape);
+  const e = x.shape[0];
+  const [out] = withArrays(backend, [dy, x, indices, y], [{ shape: x.shape.slice(), dtype: 'float32' }], ([dyv, xv, iv, yv], [ov]) => {
+    const taken = new Uint8Array(n * f);
+    for (let k = 0; k < e; k++) {
+      const r = iv[k];
+      const d = r * f;
+      const s = k * f;
+      for (let j = 0; j < f; j++) {
+        if (!taken[d + j] && xv[s + j] === yv[d + j]) {
+          taken[d + j] = 1;
+          ov[s + j] = dyv[d + j];
+        }
+      }
+    }
+  });
+  return out;
+}
+
+function run(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}): Tensor {
+  return tf.engine().runKernel(kernelName, inputs, attrs) as Tensor;
+}
+
+let registered = false;
+
+/** Registers the kernels (for KERNEL_BACKENDS) and their gradients; idempotent. */
+export function registerSegmentKernels(): void {
+  if (registered) return;
+  registered = true;
+  const kernels: Array<[string, (a: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }) => TensorInfo]> = [
+    [GATHER_ROWS, gatherRowsKernel],
+    [SCATTER_SUM, scatterSumKernel],
+    [SCATTER_MAX, scatterMaxKernel],
+    [SCATTER_MAX_GRAD, scatterMaxGradKernel],
+  ];
+  for (const backendName of KERNEL_BACKENDS) {
+    for (const [kernelName, fn] of kernels) {
+      if (tf.getKernel(kernelName, backendName) == null) {
+        tf.registerKernel({ kernelName, backendName, kernelFunc: fn as unknown as tf.KernelFunc });
+      }
+    }
+  }
+  tf.registerGradient({
+    kernelName: GATHER_ROWS,
+    inputsToSave: ['x', 'indices'],
+    gradFunc: (dy, saved) => {
+      const [x, indices] = saved;
+      return {
+        x: () => run(SCATTER_SUM, { x: dy as Tensor, indices }, { numSegments: x.shape[0] }),
+        indices: () => tf.zerosLike(indices),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: SCATTER_SUM,
+    inputsToSave: ['indices'],
+    gradFunc: (dy, saved) => {
+      const [indices] = saved;
+      return {
+        x: () => run(GATHER_ROWS, { x: dy as Tensor, indices }),
+        indices: () => tf.zerosLike(indices),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: SCATTER_MAX,
+    inputsToSave: ['x', 'indices'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => {
+      const [x, indices, y] = saved;
+      return {
+        x: () => run(SCATTER_MAX_GRAD, { dy: dy as Tensor, x, indices, y }),
+        indices: () => tf.zerosLike(indices),
+      };
+    },
+  });
+}
+
+/** Low-level entry points (no backend dispatch); prefer `nn/segment`. */
+export const rawKernels = {
+  gatherRows: (x: Tensor, indices: Tensor) => run(GATHER_ROWS, { x, indices }),
+  scatterSum: (x: Tensor, indices: Tensor, numSegments: number) => run(SCATTER_SUM, { x, indices }, { numSegments }),
+  scatterMax: (x: Tensor, indices: Tensor, numSegments: number) => run(SCATTER_MAX, { x, indices }, { numSegments }),
+};

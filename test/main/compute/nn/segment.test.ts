@@ -1,0 +1,130 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import { gatherRows, scatterMax, scatterMean, scatterSum, segmentSoftmax } from '../../../../src-main/compute/nn/segment';
+import { describeEachBackend, expectClose, expectNoLeak, finiteDifference, seededRandom } from '../helpers';
+
+function randomGraph(seed: number, n: number, e: number, f: number) {
+  const r = seededRandom(seed);
+  const src = Int32Array.from({ length: e }, () => Math.floor(r(0, n)));
+  const dst = Int32Array.from({ length: e }, () => Math.floor(r(0, n - 1))); // node n-1 gets no edges
+  const x = Float32Array.from({ length: n * f }, () => r(-1, 1));
+  const m = Float32Array.from({ length: e * f }, () => r(-1, 1));
+  return { src, dst, x, m };
+}
+
+describeEachBackend('segment ops', () => {
+  const n = 7;
+  const e = 23;
+  const f = 3;
+  const g = randomGraph(42, n, e, f);
+
+  it('gatherRows copies rows', () => {
+    const y = tf.tidy(() => gatherRows(tf.tensor2d(g.x, [n, f]), tf.tensor1d(g.src, 'int32')).dataSync());
+    const want = new Float32Array(e * f);
+    for (let k = 0; k < e; k++) for (let j = 0; j < f; j++) want[k * f + j] = g.x[g.src[k] * f + j];
+    expectClose(y, want, 0);
+  });
+
+  it('scatterSum / mean / max match a naive loop (empty segment gives 0)', () => {
+    const [s, mean, mx] = tf.tidy(() => {
+      const m = tf.tensor2d(g.m, [e, f]);
+      const dst = tf.tensor1d(g.dst, 'int32');
+      return [scatterSum(m, dst, n).dataSync(), scatterMean(m, dst, n).dataSync(), scatterMax(m, dst, n).dataSync()];
+    });
+    const ws = new Float64Array(n * f);
+    const wc = new Float64Array(n);
+    const wm = new Float64Array(n * f).fill(-Infinity);
+    for (let k = 0; k < e; k++) {
+      wc[g.dst[k]]++;
+      for (let j = 0; j < f; j++) {
+        ws[g.dst[k] * f + j] += g.m[k * f + j];
+        wm[g.dst[k] * f + j] = Math.max(wm[g.dst[k] * f + j], g.m[k * f + j]);
+      }
+    }
+    const wmean = ws.map((v, i) => (wc[Math.floor(i / f)] ? v / wc[Math.floor(i / f)] : 0));
+    expectClose(s, ws, 1e-5);
+    expectClose(mean, wmean, 1e-5);
+    expectClose(mx, wm.map((v) => (v === -Infinity ? 0 : v)), 0);
+    expect(Array.from(s.slice((n - 1) * f))).toEqual([0, 0, 0]);
+  });
+
+  it('works on 1-D tensors (one value per edge)', () => {
+    const y = tf.tidy(() => scatterSum(tf.tensor1d([1, 2, 3, 4]), tf.tensor1d([0, 2, 0, 2], 'int32'), 3).dataSync());
+    expectClose(y, [4, 0, 6], 0);
+  });
+
+  it('rejects out-of-range indices', () => {
+    expect(() => tf.tidy(() => scatterSum(tf.ones([2, 2]), tf.tensor1d([0, 5], 'int32'), 3))).toThrow(/out of range/);
+  });
+
+  it('gradients of gather → scatterSum / scatterMean agree with finite differences', () => {
+    const r = seededRandom(7);
+    const w = tf.tensor2d(Float32Array.from({ length: n * f }, () => r(-1, 1)), [n, f]);
+    const src = tf.tensor1d(g.src, 'int32');
+    const dst = tf.tensor1d(g.dst, 'int32');
+    const x = tf.tensor2d(g.x, [n, f]);
+    for (const agg of [scatterSum, scatterMean]) {
+      const fn = (v: tf.Tensor) => tf.sum(tf.mul(w, tf.square(agg(gatherRows(v as tf.Tensor2D, src), dst, n)))) as tf.Scalar;
+      const analytic = tf.tidy(() => tf.grad(fn)(x).dataSync());
+      expectClose(analytic, finiteDifference(fn, x), 2e-3, 2e-2);
+    }
+    tf.dispose([w, src, dst, x]);
+  });
+
+  it('gradient of scatterMax goes to the arg-max and matches finite differences', () => {
+    const r = seededRandom(9);
+    const w = tf.tensor2d(Float32Array.from({ length: n * f }, () => r(-1, 1)), [n, f]);
+    const dst = tf.tensor1d(g.dst, 'int32');
+    const m = tf.tensor2d(g.m, [e, f]);
+    const fn = (v: tf.Tensor) => tf.sum(tf.mul(w, scatterMax(v as tf.Tensor2D, dst, n))) as tf.Scalar;
+    const analytic = tf.tidy(() => tf.grad(fn)(m).dataSync());
+    expectClose(analytic, finiteDifference(fn, m, 1e-3), 2e-3, 2e-2);
+    tf.dispose([w, dst, m]);
+  });
+
+  it('segmentSoftmax sums to one per destination and has finite-difference gradients', () => {
+    const dst = tf.tensor1d(g.dst, 'int32');
+    const s = tf.tensor2d(g.m, [e, f]);
+    const sums = tf.tidy(() => scatterSum(segmentSoftmax(s, dst, n), dst, n).dataSync());
+    for (let i = 0; i < n - 1; i++) for (let j = 0; j < f; j++) if (g.dst.includes(i)) expect(sums[i * f + j]).toBeCloseTo(1, 5);
+    const r = seededRandom(3);
+    const w = tf.tensor2d(Float32Array.from({ length: e * f }, () => r(-1, 1)), [e, f]);
+    const fn = (v: tf.Tensor) => tf.sum(tf.mul(w, segmentSoftmax(v as tf.Tensor2D, dst, n))) as tf.Scalar;
+    const analytic = tf.tidy(() => tf.grad(fn)(s).dataSync());
+    expectClose(analytic, finiteDifference(fn, s, 1e-2), 2e-3, 3e-2);
+    tf.dispose([dst, s, w]);
+  });
+
+  it('does not leak tensors (forward and backward)', () => {
+    const x = tf.tensor2d(g.x, [n, f]);
+    const src = tf.tensor1d(g.src, 'int32');
+    const dst = tf.tensor1d(g.dst, 'int32');
+    expectNoLeak(() => {
+      tf.tidy(() => {
+        const fn = (v: tf.Tensor) => {
+          const msg = gatherRows(v as tf.Tensor2D, src);
+          return tf.add(tf.sum(scatterSum(msg, dst, n)), tf.add(tf.sum(scatterMax(msg, dst, n)), tf.sum(scatterMean(msg, dst, n)))) as tf.Scalar;
+        };
+        tf.grad(fn)(x).dataSync();
+      });
+      const msg = gatherRows(x, src);
+      const y = scatterSum(msg, dst, n);
+      tf.dispose([msg, y]);
+    });
+    tf.dispose([x, src, dst]);
+  });
+
+  it('is fast: 24,000 edges × 64 features forward+backward well under a second', () => {
+    const N = 2000;
+    const E = 24000;
+    const F = 64;
+    const r = seededRandom(1);
+    const x = tf.randomNormal([N, F], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const src = tf.tensor1d(Int32Array.from({ length: E }, () => Math.floor(r(0, N))), 'int32');
+    const dst = tf.tensor1d(Int32Array.from({ length: E }, (_, k) => Math.floor(k / 12)), 'int32');
+    const t0 = performance.now();
+    tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(scatterSum(gatherRows(v as tf.Tensor2D, src), dst, N)))(x).dataSync());
+    expect(performance.now() - t0).toBeLessThan(1500);
+    tf.dispose([x, src, dst]);
+  });
+});
