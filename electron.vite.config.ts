@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import vue from '@vitejs/plugin-vue';
+
+/**
+ * One build for every way Latticework runs:
+ * - main: the Electron main process (index), the command line and browser-mode host (cli),
+ *   and the compute worker thread (compute-worker), all plain Node bundles;
+ * - preload: the sandboxed bridge (CommonJS, as sandboxed preloads must be);
+ * - renderer: the Vue app, served by Electron or by the browser-mode host.
+ */
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        // Optional native backends: loaded at run time when installed, never bundled.
+        external: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'],
+        input: {
+          index: resolve(__dirname, 'src-main/electron/main.ts'),
+          cli: resolve(__dirname, 'src-main/cli/index.ts'),
+          'compute-worker': resolve(__dirname, 'src-main/compute/worker.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: {
+        input: { preload: resolve(__dirname, 'src-main/electron/preload.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'src-renderer'),
+    plugins: [vue()],
+    build: {
+      outDir: 'out/renderer',
+      rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') },
+    },
+  },
+});

@@ -1,0 +1,59 @@
+/**
+ * The core of Latticework: the SQLite store, the compute pool and the services
+ * behind the contract. It runs in plain Node (browser mode, command line, tests)
+ * and inside Electron's main process; transports connect to it through
+ * `dispatcher` and `events`.
+ */
+import { contract } from '../../src-shared/ipc/contract';
+import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
+import { ComputePool } from '../compute/pool';
+import { createDispatcher } from '../ipc/dispatch';
+import type { Dispatcher } from '../ipc/dispatch';
+import { EventHub } from '../ipc/events';
+import { Database } from '../store/database';
+import { JobRegistry, jobsHandlers } from '../services/jobs';
+import { systemHandlers } from '../services/system';
+
+export interface CoreOptions {
+  mode: 'desktop' | 'browser';
+  databasePath: string;
+  dataDirectory: string;
+  /** Worker threads for compute (default: 2, this project's machines' core count). */
+  workers?: number;
+  /** Overrides the compute worker script (tests). */
+  workerUrl?: URL;
+}
+
+export interface Core {
+  readonly dispatcher: Dispatcher;
+  readonly events: EventHub;
+  readonly db: Database;
+  readonly pool: ComputePool;
+  readonly jobs: JobRegistry;
+  readonly options: CoreOptions;
+  dispose(): Promise<void>;
+}
+
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const db = await Database.open(options.databasePath);
+  const events = new EventHub();
+  const pool = new ComputePool(options.workers ?? 2, options.workerUrl);
+  const jobs = new JobRegistry(events);
+  const parts = { db, events, pool, jobs, options };
+  const handlers: LatticeworkHandlers = {
+    system: systemHandlers(parts),
+    jobs: jobsHandlers(parts),
+  };
+  return {
+    ...parts,
+    dispatcher: createDispatcher(contract, handlers),
+    async dispose() {
+      jobs.cancelAll();
+      await pool.dispose();
+      await db.close();
+    },
+  };
+}
+
+/** What a service needs from the core to do its work. */
+export type CoreParts = Pick<Core, 'db' | 'events' | 'pool' | 'jobs' | 'options'>;

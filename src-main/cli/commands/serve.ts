@@ -1,0 +1,91 @@
+/** `latticework serve`: browser mode — the core and the renderer on a local HTTP/WebSocket host. */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createCore } from '../../app/core';
+import { platformDataDirectory, resolveDatabasePath } from '../../app/paths';
+import { startHost } from '../../host/server';
+import type { Command, CliIo } from '../command';
+
+export const DEFAULT_PORT = 4780;
+
+const usage = `Usage: latticework serve [--port N] [--host ADDRESS] [--db PATH] [--json]
+
+Starts Latticework in browser mode: the same app, served to a browser by this
+process. Binds 127.0.0.1 by default. Binding any other address (e.g. --host
+0.0.0.0 on a GPU workstation) prints an access token that the page must present.
+  --port N        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host ADDRESS  address to bind (default 127.0.0.1)
+  --db PATH       database file (default $LATTICEWORK_DB, else the data directory)
+  --json          print {"url", "token", "database", "backend"} once ready`;
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  db?: string;
+  json: boolean;
+  /** Printed before the URL (npm start's explanation of why browser mode). */
+  preamble?: string;
+}
+
+export async function serve(options: ServeOptions, io: CliIo): Promise<number> {
+  const dataDirectory = platformDataDirectory();
+  const core = await createCore({
+    mode: 'browser',
+    dataDirectory,
+    databasePath: resolveDatabasePath(dataDirectory, options.db),
+  });
+  const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
+  const host = await startHost({ core, rendererDir, host: options.host, port: options.port });
+  const info = await core.dispatcher.dispatch('system', 'info', {}, { clientId: 'cli' });
+  const backend = info.ok ? (info.value as { backend: { name: string } }).backend.name : 'unknown';
+  if (options.json) {
+    io.out(JSON.stringify({ url: host.url, token: host.token, database: core.db.path, backend }));
+  } else {
+    if (options.preamble) io.out(options.preamble);
+    io.out(`Latticework (browser mode) is running at ${host.url}`);
+    io.out(`  database: ${core.db.path}`);
+    io.out(`  compute backend: ${backend}`);
+    if (host.token) io.out(`  access token: ${host.token} (required: this host is not loopback-only)`);
+    io.out('Press Ctrl+C to stop.');
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  await core.dispose();
+  return 0;
+}
+
+export function parseServeArgs(argv: string[]): ServeOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      host: { type: 'string', default: '127.0.0.1' },
+      db: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${values.port}"`);
+  return { port, host: values.host, db: values.db, json: values.json };
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run in browser mode (local host process serving the app)',
+  usage,
+  async run({ argv, io }) {
+    let options: ServeOptions;
+    try {
+      options = parseServeArgs(argv);
+    } catch (err) {
+      io.err(`latticework serve: ${(err as Error).message}\n\n${usage}`);
+      return 2;
+    }
+    return serve(options, io);
+  },
+};

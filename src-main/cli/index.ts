@@ -1,0 +1,50 @@
+/**
+ * `latticework`: the command line. Every command prints human-readable text,
+ * and one JSON document with `--json`.
+ */
+import type { Command, CliIo } from './command';
+import { serveCommand } from './commands/serve';
+import { startCommand } from './commands/start';
+import { VERSION } from '../app/version';
+
+export const commands: Command[] = [startCommand, serveCommand];
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    `Latticework ${VERSION}: a workbench for graph neural networks on crystals and molecules`,
+    '',
+    'Usage: latticework <command> [options]   (latticework <command> --help for its options)',
+    '',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Global: --version, --help. The database is --db PATH, else $LATTICEWORK_DB, else the data directory.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help());
+    return name === undefined ? 1 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(VERSION);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`latticework: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.usage);
+    return 0;
+  }
+  return command.run({ argv: rest, io, cwd });
+}
+
+export const stdio: CliIo = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};

@@ -1,0 +1,148 @@
+/**
+ * A pool of worker threads for heavy work (parsing many files, building graphs,
+ * training, inference), so that the main process never blocks. Tasks report
+ * progress and can be cancelled; a worker that ignores a cancellation for too
+ * long is terminated and replaced.
+ */
+import { Worker } from 'node:worker_threads';
+import { RemoteError } from '../../src-shared/ipc/define';
+import type { FromWorker, ToWorker } from './protocol';
+import type { TaskInput, TaskName, TaskOutput } from './tasks';
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number | null, message: string) => void;
+  onEvent?: (payload: unknown) => void;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  options: RunOptions;
+  worker: PoolWorker;
+}
+
+interface PoolWorker {
+  thread: Worker;
+  busy: number;
+}
+
+/** Where the worker script is: the built bundle, or the TypeScript source run through tsx in tests. */
+export function defaultWorkerUrl(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('./worker.ts', here) : new URL('./compute-worker.js', here);
+}
+
+export class ComputePool {
+  private readonly workers: PoolWorker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private disposed = false;
+
+  constructor(
+    private readonly size = 2,
+    private readonly workerUrl: URL = defaultWorkerUrl(),
+    private readonly killAfterCancelMs = 5000,
+  ) {}
+
+  run<T extends TaskName>(task: T, input: TaskInput<T>, options: RunOptions = {}): Promise<TaskOutput<T>> {
+    if (this.disposed) return Promise.reject(new Error('the compute pool is closed'));
+    if (options.signal?.aborted) return Promise.reject(new RemoteError({ name: 'CancelledError', message: 'cancelled' }));
+    const worker = this.pickWorker();
+    const id = this.nextId++;
+    return new Promise<TaskOutput<T>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, options, worker });
+      worker.busy++;
+      options.signal?.addEventListener('abort', () => this.cancel(id), { once: true });
+      this.post(worker, { type: 'run', id, task, input });
+    });
+  }
+
+  private cancel(id: number): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.post(p.worker, { type: 'cancel', id });
+    const timer = setTimeout(() => {
+      if (this.pending.has(id)) this.replace(p.worker, new Error('the task did not stop after cancellation'));
+    }, this.killAfterCancelMs);
+    timer.unref();
+  }
+
+  private post(worker: PoolWorker, msg: ToWorker): void {
+    worker.thread.postMessage(msg);
+  }
+
+  private pickWorker(): PoolWorker {
+    const idle = this.workers.find((w) => w.busy === 0);
+    if (idle) return idle;
+    if (this.workers.length < this.size) return this.spawn();
+    return this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+  }
+
+  private spawn(): PoolWorker {
+    // TypeScript sources (tests, dev scripts) are loaded through tsx; the built app runs plain JavaScript.
+    const thread = this.workerUrl.pathname.endsWith('.ts')
+      ? new Worker(
+          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(this.workerUrl.href)}); })`,
+          { eval: true },
+        )
+      : new Worker(this.workerUrl);
+    const worker: PoolWorker = { thread, busy: 0 };
+    thread.unref();
+    thread.on('message', (msg: FromWorker) => this.onMessage(msg));
+    thread.on('error', (err) => this.replace(worker, err));
+    thread.on('exit', (code) => {
+      if (this.workers.includes(worker)) this.replace(worker, new Error(`a compute worker exited with code ${code}`));
+    });
+    this.workers.push(worker);
+    return worker;
+  }
+
+  /** Fails the worker's tasks with `reason` and removes it; a new worker is spawned on demand. */
+  private replace(worker: PoolWorker, reason: Error): void {
+    const index = this.workers.indexOf(worker);
+    if (index >= 0) this.workers.splice(index, 1);
+    void worker.thread.terminate();
+    for (const [id, p] of this.pending) {
+      if (p.worker !== worker) continue;
+      this.pending.delete(id);
+      const cancelled = p.options.signal?.aborted;
+      p.reject(
+        cancelled ? new RemoteError({ name: 'CancelledError', message: 'cancelled' }) : new RemoteError({ name: 'WorkerError', message: reason.message }),
+      );
+    }
+  }
+
+  private onMessage(msg: FromWorker): void {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    switch (msg.type) {
+      case 'progress':
+        p.options.onProgress?.(msg.done, msg.total, msg.message);
+        break;
+      case 'event':
+        p.options.onEvent?.(msg.payload);
+        break;
+      case 'done':
+        this.pending.delete(msg.id);
+        p.worker.busy--;
+        p.resolve(msg.output);
+        break;
+      case 'failed':
+        this.pending.delete(msg.id);
+        p.worker.busy--;
+        p.reject(new RemoteError(msg.error));
+        break;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const workers = this.workers.splice(0);
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(new RemoteError({ name: 'CancelledError', message: 'the compute pool was closed' }));
+    }
+    await Promise.all(workers.map((w) => w.thread.terminate()));
+  }
+}

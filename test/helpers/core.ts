@@ -1,0 +1,52 @@
+/** Test helpers: a core on a temporary database, and a typed client over a real WebSocket. */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { createCore } from '../../src-main/app/core';
+import type { Core } from '../../src-main/app/core';
+import { startHost } from '../../src-main/host/server';
+import type { RunningHost } from '../../src-main/host/server';
+import { contract } from '../../src-shared/ipc/contract';
+import type { LatticeworkApi } from '../../src-shared/ipc/contract';
+import { createClient } from '../../src-shared/ipc/define';
+import { createSocketTransport } from '../../src-shared/ipc/socket-transport';
+import type { SocketLike, SocketTransport } from '../../src-shared/ipc/socket-transport';
+
+export interface TestCore {
+  core: Core;
+  dir: string;
+  dispose(): Promise<void>;
+}
+
+export async function createTestCore(): Promise<TestCore> {
+  const dir = mkdtempSync(join(tmpdir(), 'latticework-test-'));
+  const core = await createCore({ mode: 'browser', dataDirectory: dir, databasePath: join(dir, 'test.sqlite'), workers: 1 });
+  return {
+    core,
+    dir,
+    async dispose() {
+      await core.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A host serving a stub renderer page (the real renderer is exercised by the end-to-end tests). */
+export async function startTestHost(core: Core, dir: string, requireToken = false): Promise<RunningHost> {
+  const rendererDir = join(dir, 'renderer');
+  mkdirSync(rendererDir, { recursive: true });
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Latticework</title>');
+  return startHost({ core, rendererDir, port: 0, requireToken });
+}
+
+export async function connect(
+  host: RunningHost,
+  token = host.token ?? undefined,
+  origin?: string,
+): Promise<{ api: LatticeworkApi; transport: SocketTransport }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, origin ? { origin } : {});
+  const transport = createSocketTransport(socket as unknown as SocketLike, token);
+  await transport.ready;
+  return { api: createClient(contract, transport), transport };
+}

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IPC_CALL_CHANNEL, createBridgeTransport } from '../../../src-shared/ipc/bridge';
+import type { PreloadBridge } from '../../../src-shared/ipc/bridge';
+import { contract } from '../../../src-shared/ipc/contract';
+import { RemoteError, createClient } from '../../../src-shared/ipc/define';
+import { createIpcCallHandler } from '../../../src-main/electron/ipc';
+import type { RunningHost } from '../../../src-main/host/server';
+import { connect, createTestCore, startTestHost } from '../../helpers/core';
+import type { TestCore } from '../../helpers/core';
+
+const RENDERER_URL = 'file:///app/out/renderer/index.html';
+
+let t: TestCore;
+let host: RunningHost;
+
+beforeAll(async () => {
+  t = await createTestCore();
+  host = await startTestHost(t.core, t.dir);
+});
+afterAll(async () => {
+  await host.close();
+  await t.dispose();
+});
+
+/** The desktop path without Electron: bridge transport → IPC handler → dispatcher. */
+function desktopApi(frameUrl = RENDERER_URL) {
+  const handler = createIpcCallHandler(t.core.dispatcher, frameUrl === 'same' ? RENDERER_URL : RENDERER_URL);
+  const bridge: PreloadBridge = {
+    call: (service, method, arg) =>
+      handler({ sender: { id: 1 }, senderFrame: { url: frameUrl } }, service, method, structuredClone(arg)),
+    subscribe: () => () => undefined,
+  };
+  return createClient(contract, createBridgeTransport(bridge));
+}
+
+describe('the contract over both transports', () => {
+  it('answers ping over the WebSocket and over IPC', async () => {
+    const { api, transport } = await connect(host);
+    expect((await api.system.ping({ message: 'hello' })).message).toBe('hello');
+    expect((await desktopApi().system.ping({ message: 'hi' })).message).toBe('hi');
+    transport.close();
+  });
+
+  it('returns a validation error, not a crash, for a wrong argument over the WebSocket', async () => {
+    const { api, transport } = await connect(host);
+    const bad = api.system.ping({ message: 42 } as unknown as { message: string });
+    await expect(bad).rejects.toBeInstanceOf(RemoteError);
+    await expect(bad).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('message') });
+    // The connection still works afterwards.
+    expect((await api.system.ping({ message: 'still here' })).message).toBe('still here');
+    transport.close();
+  });
+
+  it('returns a validation error for a wrong argument over IPC', async () => {
+    const api = desktopApi();
+    await expect(api.system.ping({ message: 'x', extra: 1 } as unknown as { message: string })).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+    await expect(api.jobs.cancel({ jobId: '' })).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('refuses IPC calls from any page but the renderer', async () => {
+    const api = desktopApi('https://evil.example/');
+    await expect(api.system.ping({ message: 'x' })).rejects.toMatchObject({ name: 'ForbiddenError' });
+    expect(IPC_CALL_CHANNEL).toMatch(/^latticework:/);
+  });
+
+  it('reports an unknown method as data', async () => {
+    const result = await t.core.dispatcher.dispatch('system', 'format', {}, { clientId: 't' });
+    expect(result).toEqual({ ok: false, error: { name: 'NotFoundError', message: 'no method system.format' } });
+  });
+
+  it('reports system info with the backend actually in use', async () => {
+    const { api, transport } = await connect(host);
+    const info = await api.system.info({});
+    expect(info.name).toBe('Latticework');
+    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(info.backend.name);
+    // Here there is no libtensorflow: the better backends must say why they were not used.
+    if (info.backend.name === 'wasm' || info.backend.name === 'cpu') {
+      expect(Object.keys(info.backend.unavailable)).toEqual(expect.arrayContaining(['tensorflow-gpu', 'tensorflow']));
+    }
+    expect(info.databasePath).toBe(t.core.db.path);
+    transport.close();
+  });
+});
+
+describe('browser-mode host security', () => {
+  it('refuses WebSocket upgrades from another origin', async () => {
+    await expect(connect(host, undefined, 'http://evil.example')).rejects.toThrow(/could not connect/);
+  });
+
+  it('requires the access token when configured, and accepts it', async () => {
+    const guarded = await startTestHost(t.core, t.dir, true);
+    try {
+      expect(guarded.token).toMatch(/^[0-9a-f]{48}$/);
+      expect(guarded.url).toContain(`token=${guarded.token}`);
+      const wrong = await connect(guarded, 'not-the-token');
+      const closed = new Promise<void>((resolve) => wrong.transport.onClose(resolve));
+      await expect(wrong.api.system.ping({ message: 'x' })).rejects.toMatchObject({ name: 'ConnectionError' });
+      await closed;
+      const right = await connect(guarded);
+      expect((await right.api.system.ping({ message: 'ok' })).message).toBe('ok');
+      right.transport.close();
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('serves the renderer with a strict Content-Security-Policy and no path traversal', async () => {
+    const res = await fetch(`http://127.0.0.1:${host.port}/`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-eval');
+    const traversal = await fetch(`http://127.0.0.1:${host.port}/..%2f..%2fetc%2fpasswd`);
+    expect(traversal.status).toBe(404);
+  });
+});
