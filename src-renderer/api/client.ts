@@ -1,0 +1,67 @@
+/**
+ * The one place the renderer gets its API client from.
+ *
+ * - Desktop (Electron): the sandboxed preload exposes `window.latticework` (a
+ *   `PreloadBridge`); calls go over IPC.
+ * - Browser mode: a WebSocket to `/ws` on the host that served the page (ws: or
+ *   wss:), presenting the page URL's `token` query parameter; reopened when it drops.
+ *
+ * Either way `createClient(contract, transport)` gives the typed API. Only
+ * composables import this module; components never do.
+ */
+import { readonly, ref } from 'vue';
+import { contract } from '../../src-shared/ipc/contract';
+import { createClient } from '../../src-shared/ipc/define';
+import type { ContractClient } from '../../src-shared/ipc/define';
+import { createBridgeTransport } from '../../src-shared/ipc/bridge';
+import type { PreloadBridge } from '../../src-shared/ipc/bridge';
+import { createSocketTransport } from '../../src-shared/ipc/socket-transport';
+import { pendingContract } from './pending-contract';
+import { createReconnectingTransport, pageToken, socketUrl } from './reconnect';
+import type { ConnectionState, ReconnectingTransport } from './reconnect';
+
+export type { ConnectionState } from './reconnect';
+export type TransportMode = 'desktop' | 'browser';
+
+declare global {
+  interface Window {
+    latticework?: PreloadBridge;
+  }
+}
+
+// The real contract is spread last so that its definitions win over the pending ones.
+const fullContract = { ...pendingContract, ...contract };
+export type Api = ContractClient<typeof fullContract>;
+
+const state = ref<ConnectionState>('connecting');
+/** Connection to the core, for the status bar. */
+export const connectionState = readonly(state);
+/** How this renderer talks to the core. */
+export const transportMode: TransportMode = typeof window !== 'undefined' && window.latticework ? 'desktop' : 'browser';
+
+let api: Api | null = null;
+let socket: ReconnectingTransport | null = null;
+
+/** The typed API client (created on first use). */
+export function getApi(): Api {
+  if (api) return api;
+  const bridge = window.latticework;
+  if (bridge) {
+    state.value = 'connected';
+    api = createClient(fullContract, createBridgeTransport(bridge));
+  } else {
+    const url = socketUrl(window.location);
+    const token = pageToken(window.location);
+    socket = createReconnectingTransport({
+      open: () => createSocketTransport(new WebSocket(url), token),
+      onState: (s) => (state.value = s),
+    });
+    api = createClient(fullContract, socket);
+  }
+  return api;
+}
+
+/** Browser mode: try to reconnect now. */
+export function reconnect(): void {
+  socket?.reconnect();
+}

@@ -1,0 +1,148 @@
+/**
+ * A client transport that keeps a WebSocket connection to the browser-mode host
+ * alive: it reopens the socket with a capped exponential backoff when it drops and
+ * re-attaches every event subscription to each new socket. Pure (no DOM): the
+ * socket factory is injected, so tests drive it with fakes.
+ */
+import { RemoteError } from '../../src-shared/ipc/define';
+import type { ClientTransport, Unsubscribe } from '../../src-shared/ipc/define';
+import type { SocketTransport } from '../../src-shared/ipc/socket-transport';
+
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
+
+export interface ReconnectOptions {
+  /** Opens a new socket transport. */
+  open(): SocketTransport;
+  /** Called on every state change. */
+  onState(state: ConnectionState): void;
+  /** Delay before the n-th retry (n from 0); default 0.5 s doubling up to 10 s. */
+  delay?(attempt: number): number;
+  /** Timer functions (injected in tests). */
+  setTimer?(fn: () => void, ms: number): unknown;
+  clearTimer?(handle: unknown): void;
+}
+
+export interface ReconnectingTransport extends ClientTransport {
+  /** Tries again now (e.g. the user clicked "reconnect"). */
+  reconnect(): void;
+  /** Closes for good. */
+  close(): void;
+}
+
+export function backoffDelay(attempt: number): number {
+  return Math.min(10_000, 500 * 2 ** Math.max(0, attempt));
+}
+
+interface Subscription {
+  service: string;
+  event: string;
+  listener: (payload: unknown) => void;
+  detach: Unsubscribe | null;
+}
+
+export function createReconnectingTransport(options: ReconnectOptions): ReconnectingTransport {
+  const delay = options.delay ?? backoffDelay;
+  const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+  const clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
+  const subscriptions = new Set<Subscription>();
+  let current: SocketTransport | null = null;
+  let attempt = 0;
+  let timer: unknown = null;
+  let disposed = false;
+
+  function schedule(): void {
+    if (disposed || timer !== null) return;
+    timer = setTimer(() => {
+      timer = null;
+      connect();
+    }, delay(attempt++));
+  }
+
+  function connect(): void {
+    if (disposed) return;
+    options.onState('connecting');
+    let t: SocketTransport;
+    try {
+      t = options.open();
+    } catch {
+      options.onState('disconnected');
+      schedule();
+      return;
+    }
+    current = t;
+    for (const s of subscriptions) {
+      s.detach?.();
+      s.detach = t.subscribe(s.service, s.event, s.listener);
+    }
+    let dropped = false;
+    const drop = () => {
+      if (dropped || current !== t) return;
+      dropped = true;
+      options.onState('disconnected');
+      schedule();
+    };
+    t.ready.then(
+      () => {
+        if (current !== t || dropped) return;
+        attempt = 0;
+        options.onState('connected');
+      },
+      drop,
+    );
+    t.onClose(drop);
+  }
+
+  connect();
+
+  return {
+    call(service, method, arg) {
+      if (!current) {
+        return Promise.reject(new RemoteError({ name: 'ConnectionError', message: 'not connected to the Latticework host' }));
+      }
+      return current.call(service, method, arg);
+    },
+    subscribe(service, event, listener) {
+      const s: Subscription = { service, event, listener, detach: current ? current.subscribe(service, event, listener) : null };
+      subscriptions.add(s);
+      return () => {
+        s.detach?.();
+        subscriptions.delete(s);
+      };
+    },
+    reconnect() {
+      if (disposed) return;
+      if (timer !== null) {
+        clearTimer(timer);
+        timer = null;
+      }
+      attempt = 0;
+      const old = current;
+      current = null;
+      old?.close();
+      connect();
+    },
+    close() {
+      disposed = true;
+      if (timer !== null) clearTimer(timer);
+      timer = null;
+      current?.close();
+      current = null;
+      options.onState('disconnected');
+    },
+  };
+}
+
+/** The WebSocket URL of the host that served the page: same host, ws: or wss:, path /ws. */
+export function socketUrl(location: { protocol: string; host: string }): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+}
+
+/** The access token in the page's query string (`?token=...`), if any; also looks in the hash's query. */
+export function pageToken(location: { search: string; hash?: string }): string | undefined {
+  const fromSearch = new URLSearchParams(location.search).get('token');
+  if (fromSearch) return fromSearch;
+  const hash = location.hash ?? '';
+  const q = hash.indexOf('?');
+  if (q >= 0) return new URLSearchParams(hash.slice(q + 1)).get('token') ?? undefined;
+  return undefined;
+}

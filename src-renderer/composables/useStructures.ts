@@ -1,0 +1,176 @@
+/**
+ * The structures the user has imported: the sidebar list, files that failed,
+ * the selected structure (loaded in full for the viewer), import of dropped or
+ * picked files. Module-level refs: one shared state for the whole app.
+ *
+ * Core methods used: structures.import({ files }), structures.list({}),
+ * structures.get({ id }), structures.delete({ id }).
+ */
+import { computed, readonly, ref, shallowRef, watch } from 'vue';
+import { connectionState, getApi } from '../api/client';
+import type { ImportError, StructureData, StructureId, StructureSummary } from '../api/pending-contract';
+import { batchFiles, collectDropped, readAsText } from '../lib/files';
+import type { SkippedFile, TextFile } from '../lib/files';
+
+export interface FailedFile {
+  file: string;
+  error: ImportError;
+}
+
+export interface ImportProgress {
+  done: number;
+  total: number;
+}
+
+const items = ref<StructureSummary[]>([]);
+const failures = ref<FailedFile[]>([]);
+const selectedId = ref<StructureId | null>(null);
+const current = shallowRef<StructureData | null>(null);
+const loadingCurrent = ref(false);
+const currentError = ref<string | null>(null);
+const importing = ref(false);
+const progress = ref<ImportProgress>({ done: 0, total: 0 });
+const listError = ref<string | null>(null);
+const cache = new Map<StructureId, StructureData>();
+let started = false;
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Merges imported summaries into the list, replacing entries with the same id. */
+export function mergeSummaries(list: readonly StructureSummary[], added: readonly StructureSummary[]): StructureSummary[] {
+  const ids = new Set(added.map((s) => s.id));
+  return [...list.filter((s) => !ids.has(s.id)), ...added];
+}
+
+async function refresh(): Promise<void> {
+  try {
+    const list = await getApi().structures.list({});
+    items.value = list;
+    listError.value = null;
+    if (selectedId.value !== null && !list.some((s) => s.id === selectedId.value)) select(null);
+  } catch (e) {
+    listError.value = message(e);
+  }
+}
+
+async function importTextFiles(files: TextFile[], skipped: SkippedFile[] = []): Promise<StructureSummary[]> {
+  const newFailures: FailedFile[] = skipped.map((s) => ({ file: s.file, error: { name: 'FileSkipped', message: s.reason } }));
+  const imported: StructureSummary[] = [];
+  importing.value = true;
+  progress.value = { done: 0, total: files.length };
+  try {
+    for (const batch of batchFiles(files)) {
+      try {
+        const result = await getApi().structures.import({ files: batch });
+        imported.push(...result.imported);
+        newFailures.push(...result.failed);
+        items.value = mergeSummaries(items.value, result.imported);
+      } catch (e) {
+        // The whole call failed (connection, validation): every file of the batch failed, the others go on.
+        const err: ImportError = { name: e instanceof Error ? e.name : 'Error', message: message(e) };
+        for (const f of batch) newFailures.push({ file: f.name, error: err });
+      }
+      progress.value = { done: progress.value.done + batch.length, total: files.length };
+    }
+  } finally {
+    importing.value = false;
+  }
+  const failedNames = new Set(newFailures.map((f) => f.file));
+  const importedNames = new Set(imported.map((s) => s.sourceFile));
+  failures.value = [
+    ...failures.value.filter((f) => !failedNames.has(f.file) && !importedNames.has(f.file)),
+    ...newFailures,
+  ];
+  if (imported.length > 0) select(imported[0].id);
+  return imported;
+}
+
+async function importDropped(dt: DataTransfer): Promise<StructureSummary[]> {
+  const collected = collectDropped(dt); // synchronous part first: the DataTransfer empties after the event
+  const { files, skipped } = await readAsText(await collected);
+  return importTextFiles(files, skipped);
+}
+
+async function importFileList(list: FileList | File[]): Promise<StructureSummary[]> {
+  const arr = Array.from(list).map((file) => ({ path: file.webkitRelativePath || file.name, file }));
+  const { files, skipped } = await readAsText(arr);
+  return importTextFiles(files, skipped);
+}
+
+let loadToken = 0;
+function select(id: StructureId | null): void {
+  selectedId.value = id;
+  currentError.value = null;
+  const token = ++loadToken;
+  if (id === null) {
+    current.value = null;
+    return;
+  }
+  const cached = cache.get(id);
+  if (cached) {
+    current.value = cached;
+    return;
+  }
+  loadingCurrent.value = true;
+  getApi()
+    .structures.get({ id })
+    .then((data) => {
+      cache.set(id, data);
+      if (token === loadToken) current.value = data;
+    })
+    .catch((e) => {
+      if (token === loadToken) {
+        current.value = null;
+        currentError.value = message(e);
+      }
+    })
+    .finally(() => {
+      if (token === loadToken) loadingCurrent.value = false;
+    });
+}
+
+async function remove(id: StructureId): Promise<void> {
+  await getApi().structures.delete({ id });
+  cache.delete(id);
+  items.value = items.value.filter((s) => s.id !== id);
+  if (selectedId.value === id) select(null);
+}
+
+function dismissFailures(): void {
+  failures.value = [];
+}
+
+export function useStructures() {
+  if (!started) {
+    started = true;
+    getApi();
+    watch(
+      connectionState,
+      (s) => {
+        if (s === 'connected') void refresh();
+      },
+      { immediate: true },
+    );
+  }
+  return {
+    items: readonly(items),
+    failures: readonly(failures),
+    selectedId: readonly(selectedId),
+    selected: computed(() => items.value.find((s) => s.id === selectedId.value) ?? null),
+    current,
+    loadingCurrent: readonly(loadingCurrent),
+    currentError: readonly(currentError),
+    importing: readonly(importing),
+    progress: readonly(progress),
+    listError: readonly(listError),
+    refresh,
+    importTextFiles,
+    importDropped,
+    importFileList,
+    select,
+    remove,
+    dismissFailures,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * What the status bar shows: the core's system info (backend, database, version,
+ * mode) and the connection state. Module-level state: one copy for the app.
+ */
+import { readonly, ref, shallowRef, watch } from 'vue';
+import type { SystemInfo } from '../../src-shared/ipc/contract';
+import { connectionState, getApi, reconnect, transportMode } from '../api/client';
+
+const info = shallowRef<SystemInfo | null>(null);
+const error = ref<string | null>(null);
+let started = false;
+
+async function load(): Promise<void> {
+  try {
+    info.value = await getApi().system.info({});
+    error.value = null;
+  } catch (e) {
+    error.value = e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Better backends that were not used, as one line per backend (for a tooltip). */
+export function backendTooltip(i: SystemInfo | null): string {
+  if (!i) return '';
+  const lines = [`Tensor backend in use: ${i.backend.name}`];
+  const entries = Object.entries(i.backend.unavailable);
+  if (entries.length > 0) {
+    lines.push('Not used:');
+    for (const [name, why] of entries) lines.push(`• ${name}: ${why}`);
+  }
+  return lines.join('\n');
+}
+
+export function useSystemInfo() {
+  if (!started) {
+    started = true;
+    getApi();
+    watch(
+      connectionState,
+      (s) => {
+        if (s === 'connected') void load();
+      },
+      { immediate: true },
+    );
+  }
+  return {
+    info: readonly(info),
+    error: readonly(error),
+    connection: connectionState,
+    mode: transportMode,
+    reconnect,
+    reload: load,
+  };
+}

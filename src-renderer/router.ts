@@ -1,0 +1,24 @@
+/**
+ * Sections of the workbench. Hash history so that the app works from file:// in
+ * Electron as well as from the browser-mode host.
+ */
+import { createRouter, createWebHashHistory } from 'vue-router';
+import type { RouteRecordRaw } from 'vue-router';
+import StructuresView from './views/StructuresView.vue';
+import PlaceholderView from './views/PlaceholderView.vue';
+import { SECTIONS } from './sections';
+
+const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: '/structures' },
+  { path: '/structures', name: 'structures', component: StructuresView },
+  { path: '/graph', name: 'graph', component: () => import('./views/GraphView.vue') },
+  ...SECTIONS.filter((s) => s.placeholder).map((s) => ({
+    path: s.path,
+    name: s.id,
+    component: PlaceholderView,
+    props: { section: s },
+  })),
+  { path: '/:rest(.*)*', redirect: '/structures' },
+];
+
+export const router = createRouter({ history: createWebHashHistory(), routes });
