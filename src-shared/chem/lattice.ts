@@ -1,0 +1,133 @@
+/** Lattice helpers. Lattice rows are the vectors a, b, c (Å); cart = frac · lattice. */
+import type { Mat3, Vec3 } from './structure';
+
+export interface LatticeParameters {
+  a: number;
+  b: number;
+  c: number;
+  /** Angles in degrees. */
+  alpha: number;
+  beta: number;
+  gamma: number;
+}
+
+const DEG = Math.PI / 180;
+
+function cosDeg(angle: number): number {
+  // Exact zero for right angles so that orthogonal cells stay exactly orthogonal.
+  if (Math.abs(angle - 90) < 1e-10) return 0;
+  if (Math.abs(angle - 120) < 1e-10) return -0.5;
+  if (Math.abs(angle - 60) < 1e-10) return 0.5;
+  return Math.cos(angle * DEG);
+}
+
+/**
+ * Lattice vectors from parameters in the standard crystallographic orientation (as ASE's
+ * `cellpar_to_cell` and the CIF default): a along x, b in the xy plane, c completing the cell.
+ * Returns null when the angles do not form a cell.
+ */
+export function latticeFromParameters(p: LatticeParameters): Mat3 | null {
+  const { a, b, c, alpha, beta, gamma } = p;
+  const ca = cosDeg(alpha);
+  const cb = cosDeg(beta);
+  const cg = cosDeg(gamma);
+  const sg = Math.abs(gamma - 90) < 1e-10 ? 1 : Math.sin(gamma * DEG);
+  if (!(sg > 1e-8)) return null;
+  const cx = cb;
+  const cy = (ca - cb * cg) / sg;
+  const cz2 = 1 - cx * cx - cy * cy;
+  if (!(cz2 > 1e-12)) return null;
+  const cz = Math.sqrt(cz2);
+  return [
+    [a, 0, 0],
+    [b * cg, b * sg, 0],
+    [c * cx, c * cy, c * cz],
+  ];
+}
+
+export function norm(v: Vec3): number {
+  return Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+}
+
+function angle(u: Vec3, v: Vec3): number {
+  const c = (u[0] * v[0] + u[1] * v[1] + u[2] * v[2]) / (norm(u) * norm(v));
+  return Math.acos(Math.max(-1, Math.min(1, c))) / DEG;
+}
+
+export function latticeParameters(l: Mat3): LatticeParameters {
+  return {
+    a: norm(l[0]),
+    b: norm(l[1]),
+    c: norm(l[2]),
+    alpha: angle(l[1], l[2]),
+    beta: angle(l[0], l[2]),
+    gamma: angle(l[0], l[1]),
+  };
+}
+
+export function determinant(m: Mat3): number {
+  return (
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+    m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+    m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+  );
+}
+
+/** Cell volume, Å³ (positive). */
+export function cellVolume(l: Mat3): number {
+  return Math.abs(determinant(l));
+}
+
+/** Inverse of a 3×3 matrix; null when singular. */
+export function invert(m: Mat3): Mat3 | null {
+  const det = determinant(m);
+  if (!Number.isFinite(det) || Math.abs(det) < 1e-12) return null;
+  const d = 1 / det;
+  return [
+    [
+      (m[1][1] * m[2][2] - m[1][2] * m[2][1]) * d,
+      (m[0][2] * m[2][1] - m[0][1] * m[2][2]) * d,
+      (m[0][1] * m[1][2] - m[0][2] * m[1][1]) * d,
+    ],
+    [
+      (m[1][2] * m[2][0] - m[1][0] * m[2][2]) * d,
+      (m[0][0] * m[2][2] - m[0][2] * m[2][0]) * d,
+      (m[0][2] * m[1][0] - m[0][0] * m[1][2]) * d,
+    ],
+    [
+      (m[1][0] * m[2][1] - m[1][1] * m[2][0]) * d,
+      (m[0][1] * m[2][0] - m[0][0] * m[2][1]) * d,
+      (m[0][0] * m[1][1] - m[0][1] * m[1][0]) * d,
+    ],
+  ];
+}
+
+/** out[3i..] = v[3i..] · m (row vectors times matrix). */
+export function mulRows(v: Float64Array, m: Mat3, out: Float64Array = new Float64Array(v.length)): Float64Array {
+  const [m0, m1, m2] = m;
+  for (let i = 0; i < v.length; i += 3) {
+    const x = v[i];
+    const y = v[i + 1];
+    const z = v[i + 2];
+    out[i] = x * m0[0] + y * m1[0] + z * m2[0];
+    out[i + 1] = x * m0[1] + y * m1[1] + z * m2[1];
+    out[i + 2] = x * m0[2] + y * m1[2] + z * m2[2];
+  }
+  return out;
+}
+
+export function fracToCart(frac: Float64Array, lattice: Mat3): Float64Array {
+  return mulRows(frac, lattice);
+}
+
+/** Fractional coordinates; throws if the lattice is singular (callers validate lattices first). */
+export function cartToFrac(cart: Float64Array, lattice: Mat3): Float64Array {
+  const inv = invert(lattice);
+  if (!inv) throw new Error('singular lattice');
+  return mulRows(cart, inv);
+}
+
+export function isFiniteMat3(m: Mat3): boolean {
+  for (const r of m) for (const x of r) if (!Number.isFinite(x)) return false;
+  return true;
+}

@@ -1,0 +1,68 @@
+/** Options shared by the structure readers, with their defaults. */
+import type { Structure } from './structure';
+
+export type DisorderPolicy = 'keep' | 'most-probable' | 'reject';
+
+export interface ReadOptions {
+  /** Force a format instead of detecting it from the file name and content. */
+  format?: 'cif' | 'poscar' | 'xyz';
+  /** Refuse texts longer than this (characters ≈ bytes for these ASCII formats). Default 64 MiB. */
+  maxBytes?: number;
+  /** Refuse a structure with more sites than this (after symmetry expansion). Default 1,000,000. */
+  maxAtoms?: number;
+  /** Refuse a file with more structures (CIF blocks, XYZ frames) than this. Default 100,000. */
+  maxStructures?: number;
+  /** CIF: symmetry images closer than this (Å, minimum image) are one site. Default 0.01 Å. */
+  symprec?: number;
+  /**
+   * CIF: partially occupied sites. `keep` (default) keeps every site with its occupancy and warns;
+   * `most-probable` keeps at each position the species with the highest occupancy (occupancy 1),
+   * dropping the position when a vacancy is more probable (total occupancy < 0.5);
+   * `reject` makes a partially occupied structure an error.
+   */
+  disorder?: DisorderPolicy;
+  /** CIF: snap fractional coordinates within 1e-4 of 1/6, 1/3, 2/3, 5/6 to the exact value. Default true. */
+  snapFractions?: boolean;
+  /** POSCAR (VASP 4, no species line): element symbols, one per species count. */
+  species?: string[];
+}
+
+export interface ResolvedReadOptions {
+  maxBytes: number;
+  maxAtoms: number;
+  maxStructures: number;
+  symprec: number;
+  disorder: DisorderPolicy;
+  snapFractions: boolean;
+  species: string[] | null;
+}
+
+export const DEFAULT_READ_OPTIONS: ResolvedReadOptions = {
+  maxBytes: 64 * 1024 * 1024,
+  maxAtoms: 1_000_000,
+  maxStructures: 100_000,
+  symprec: 0.01,
+  disorder: 'keep',
+  snapFractions: true,
+  species: null,
+};
+
+export function resolveReadOptions(o: ReadOptions | undefined): ResolvedReadOptions {
+  return {
+    maxBytes: o?.maxBytes ?? DEFAULT_READ_OPTIONS.maxBytes,
+    maxAtoms: o?.maxAtoms ?? DEFAULT_READ_OPTIONS.maxAtoms,
+    maxStructures: o?.maxStructures ?? DEFAULT_READ_OPTIONS.maxStructures,
+    symprec: o?.symprec ?? DEFAULT_READ_OPTIONS.symprec,
+    disorder: o?.disorder ?? DEFAULT_READ_OPTIONS.disorder,
+    snapFractions: o?.snapFractions ?? DEFAULT_READ_OPTIONS.snapFractions,
+    species: o?.species ?? null,
+  };
+}
+
+/** One structure read from a file, with where it came from and what was noticed. */
+export interface ParsedStructure {
+  structure: Structure;
+  /** CIF data block name, XYZ frame index; null for single-structure formats (POSCAR). */
+  block: string | number | null;
+  warnings: string[];
+}

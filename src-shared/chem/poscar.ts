@@ -1,0 +1,246 @@
+/**
+ * VASP POSCAR / CONTCAR reader (VASP 4 and 5) and VASP 5 writer.
+ *
+ * Layout: comment; scale (one number, negative = target volume, or three per-axis factors);
+ * three lattice rows; species line (VASP 5 only); counts; optional `Selective dynamics`;
+ * `Direct`/`Cartesian` (only the first letter counts: C/c/K/k = Cartesian, anything else =
+ * Direct, as VASP reads it); one line per site. Anything after the sites (velocities,
+ * predictor-corrector data) is ignored.
+ */
+import { atomicNumber, elementSymbol } from './elements';
+import { StructureLimitError, StructureParseError, StructureWriteError } from './errors';
+import { cartToFrac, determinant, fracToCart } from './lattice';
+import type { ParsedStructure, ResolvedReadOptions } from './options';
+import type { Mat3, SiteProperty, Structure, Vec3 } from './structure';
+
+const WS = /\s+/;
+
+function words(line: string | undefined): string[] {
+  if (line === undefined) return [];
+  const t = line.trim();
+  return t === '' ? [] : t.split(WS);
+}
+
+function isInt(s: string): boolean {
+  return /^[+-]?\d+$/.test(s);
+}
+
+/** POTCAR-style names: `Fe_pv`, `Fe/1a2b3c`, `Fe_sv_GW` → `Fe`. */
+function speciesName(s: string): string {
+  let e = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '_' || c === '/' || c === ':' || c === '.') {
+      e = i;
+      break;
+    }
+  }
+  return s.slice(0, e);
+}
+
+export function readPoscar(text: string, file: string, opt: ResolvedReadOptions): ParsedStructure {
+  const lines = text.split('\n');
+  const warnings: string[] = [];
+  const fail = (line: number, reason: string): never => {
+    throw new StructureParseError(file, line, reason);
+  };
+  const num = (s: string | undefined, line: number, what: string): number => {
+    const v = s === undefined ? NaN : Number(s);
+    if (s === undefined || s === '' || !Number.isFinite(v)) fail(line, `${what} is '${s ?? ''}', not a number`);
+    return v;
+  };
+  if (lines.length < 7) fail(lines.length, 'a POSCAR needs at least 7 lines (comment, scale, 3 lattice rows, counts, coordinate mode)');
+  const comment = lines[0].replace(/\r$/, '').trim();
+  // Scale.
+  const sw = words(lines[1]);
+  if (sw.length === 0) fail(2, 'line 2 of a POSCAR must hold the scale factor');
+  const scaleVals: number[] = [];
+  for (const w of sw.slice(0, sw.length >= 3 && sw.slice(0, 3).every((x) => Number.isFinite(Number(x))) ? 3 : 1)) {
+    scaleVals.push(num(w, 2, 'the scale factor'));
+  }
+  // Lattice.
+  const raw: Vec3[] = [];
+  for (let r = 0; r < 3; r++) {
+    const w = words(lines[2 + r]);
+    if (w.length < 3) fail(3 + r, `lattice vector ${'abc'[r]} needs 3 numbers, found ${w.length}`);
+    raw.push([num(w[0], 3 + r, 'a lattice component'), num(w[1], 3 + r, 'a lattice component'), num(w[2], 3 + r, 'a lattice component')]);
+  }
+  let lattice: Mat3 = [raw[0], raw[1], raw[2]];
+  const det = determinant(lattice);
+  if (!(Math.abs(det) > 1e-8)) fail(3, 'the lattice vectors are linearly dependent (zero cell volume)');
+  let scale: Vec3;
+  if (scaleVals.length === 3) {
+    if (scaleVals.some((v) => v <= 0)) fail(2, 'per-axis scale factors must be positive');
+    scale = [scaleVals[0], scaleVals[1], scaleVals[2]];
+    lattice = lattice.map((row) => [row[0] * scale[0], row[1] * scale[1], row[2] * scale[2]]) as Mat3;
+  } else {
+    let s = scaleVals[0];
+    if (s === 0) fail(2, 'the scale factor is 0');
+    if (s < 0) s = Math.cbrt(-s / Math.abs(det)); // negative: the target cell volume
+    scale = [s, s, s];
+    lattice = lattice.map((row) => [row[0] * s, row[1] * s, row[2] * s]) as Mat3;
+  }
+  // Species and counts.
+  let li = 5;
+  let w6 = words(lines[li]);
+  let names: string[] | null = null;
+  if (w6.length === 0) fail(6, 'line 6 must hold the species names (VASP 5) or the atom counts (VASP 4)');
+  if (!isInt(w6[0])) {
+    names = w6.map(speciesName);
+    li++;
+    w6 = words(lines[li]);
+  }
+  const counts: number[] = [];
+  for (const w of w6) {
+    if (!isInt(w)) break;
+    const c = Number(w);
+    if (c < 0) fail(li + 1, `atom count ${c} is negative`);
+    counts.push(c);
+  }
+  if (counts.length === 0) fail(li + 1, `expected the atom counts per species on this line, found '${(lines[li] ?? '').trim().slice(0, 40)}'`);
+  if (names && names.length !== counts.length) {
+    fail(li + 1, `the species line names ${names.length} species but this line has ${counts.length} counts`);
+  }
+  if (!names) {
+    if (opt.species) {
+      if (opt.species.length !== counts.length) {
+        fail(li + 1, `${counts.length} atom counts but ${opt.species.length} species were given by the caller`);
+      }
+      names = opt.species;
+    } else {
+      const cw = words(comment).map(speciesName).filter((x) => atomicNumber(x) > 0);
+      if (cw.length >= counts.length) {
+        names = cw.slice(0, counts.length);
+        warnings.push(`VASP 4 file without a species line: species ${names.join(', ')} taken from the comment line`);
+      } else {
+        fail(
+          li + 1,
+          'this POSCAR (VASP 4 format) has no species line and its first line does not name the species; ' +
+            'add a species line (VASP 5) or give the species when opening it',
+        );
+      }
+    }
+  }
+  const zs = (names as string[]).map((nm) => atomicNumber(nm));
+  zs.forEach((z, k) => {
+    if (z === 0) fail(names === opt.species ? li + 1 : li, `'${names![k]}' is not an element symbol`);
+  });
+  const n = counts.reduce((a, b) => a + b, 0);
+  if (n === 0) fail(li + 1, 'the atom counts add up to 0');
+  if (n > opt.maxAtoms) throw new StructureLimitError(file, li + 1, `the structure has ${n} atoms, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
+  li++;
+  let mode = (lines[li] ?? '').trim();
+  let selective = false;
+  if (mode[0] === 'S' || mode[0] === 's') {
+    selective = true;
+    li++;
+    mode = (lines[li] ?? '').trim();
+  }
+  if (mode === '') fail(li + 1, "expected 'Direct' or 'Cartesian' here");
+  const cartesian = 'CcKk'.includes(mode[0]);
+  li++;
+  const pos = new Float64Array(3 * n);
+  const flags = selective ? new Float64Array(3 * n) : null;
+  const trailing: string[] = [];
+  let anyTrailing = false;
+  for (let i = 0; i < n; i++) {
+    const ln = li + i;
+    if (ln >= lines.length) fail(lines.length, `the file ends after ${i} of ${n} atom positions`);
+    const w = words(lines[ln]);
+    if (w.length < 3) fail(ln + 1, `atom ${i + 1} of ${n} needs 3 coordinates, found ${w.length}`);
+    for (let k = 0; k < 3; k++) pos[3 * i + k] = num(w[k], ln + 1, `coordinate ${'xyz'[k]} of atom ${i + 1}`);
+    let next = 3;
+    if (flags) {
+      for (let k = 0; k < 3; k++) {
+        const f = w[3 + k];
+        if (f !== 'T' && f !== 'F' && f !== 't' && f !== 'f') {
+          fail(ln + 1, `selective dynamics needs T or F for each axis; atom ${i + 1} has '${f ?? ''}'`);
+        }
+        flags[3 * i + k] = f === 'T' || f === 't' ? 1 : 0;
+      }
+      next = 6;
+    }
+    const extra = w[next];
+    trailing.push(extra ?? '');
+    if (extra !== undefined && extra !== '!') anyTrailing = true;
+  }
+  const numbers = new Int32Array(n);
+  const species: string[] = new Array(n);
+  let k = 0;
+  counts.forEach((c, s) => {
+    for (let j = 0; j < c; j++, k++) {
+      numbers[k] = zs[s];
+      species[k] = elementSymbol(zs[s]);
+    }
+  });
+  if (anyTrailing) {
+    let mismatch = 0;
+    for (let i = 0; i < n; i++) {
+      const t = speciesName(trailing[i]);
+      if (atomicNumber(t) > 0 && atomicNumber(t) !== numbers[i]) mismatch++;
+    }
+    if (mismatch) warnings.push(`${mismatch} atom(s) have a trailing label that differs from the species given by the counts`);
+  }
+  let cart: Float64Array;
+  let frac: Float64Array;
+  if (cartesian) {
+    for (let i = 0; i < 3 * n; i++) pos[i] *= scale[i % 3];
+    cart = pos;
+    frac = cartToFrac(cart, lattice);
+  } else {
+    frac = pos;
+    cart = fracToCart(frac, lattice);
+  }
+  const siteProperties: Record<string, SiteProperty> = {};
+  if (flags) siteProperties.selectiveDynamics = { kind: 'vector', width: 3, values: flags };
+  return {
+    structure: {
+      name: comment,
+      lattice,
+      pbc: [true, true, true],
+      numbers,
+      species,
+      cart,
+      frac,
+      occupancy: new Float64Array(n).fill(1),
+      siteProperties,
+      properties: {},
+    },
+    block: null,
+    warnings,
+  };
+}
+
+/**
+ * VASP 5 POSCAR: comment, scale 1, lattice, species and counts (consecutive runs of a species
+ * form one group), `Selective dynamics` when the structure has a `selectiveDynamics` site
+ * property, Direct coordinates written with round-trip precision.
+ */
+export function writePoscar(s: Structure): string {
+  if (!s.lattice) throw new StructureWriteError('', null, `structure '${s.name}' has no lattice; POSCAR needs one`);
+  const n = s.numbers.length;
+  const frac = s.frac ?? cartToFrac(s.cart, s.lattice);
+  const groups: { sym: string; count: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const sym = elementSymbol(s.numbers[i]);
+    if (s.numbers[i] === 0) throw new StructureWriteError('', null, `site ${i + 1} has no element; POSCAR needs one`);
+    const last = groups[groups.length - 1];
+    if (last && last.sym === sym) last.count++;
+    else groups.push({ sym, count: 1 });
+  }
+  const sd = s.siteProperties.selectiveDynamics;
+  const out: string[] = [s.name.replace(/[\r\n]+/g, ' ') || groups.map((g) => g.sym).join(' '), '1.0'];
+  for (const r of s.lattice) out.push(`  ${r[0]} ${r[1]} ${r[2]}`);
+  out.push(groups.map((g) => g.sym).join(' '));
+  out.push(groups.map((g) => String(g.count)).join(' '));
+  if (sd && sd.kind === 'vector' && sd.width === 3) out.push('Selective dynamics');
+  out.push('Direct');
+  for (let i = 0; i < n; i++) {
+    let line = `  ${frac[3 * i]} ${frac[3 * i + 1]} ${frac[3 * i + 2]}`;
+    if (sd && sd.kind === 'vector' && sd.width === 3) {
+      line += ' ' + [0, 1, 2].map((k) => (sd.values[3 * i + k] ? 'T' : 'F')).join(' ');
+    }
+    out.push(line);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,301 @@
+/**
+ * Symmetry operations in `x,y,z` notation, the space-group table (230 groups, 752 settings,
+ * generated from pymatgen's symm_ops.json) and expansion of an asymmetric unit to the full cell.
+ */
+import type { Mat3 } from './structure';
+import { SG_OPS, SG_SETTINGS } from './spacegroups.data';
+
+/** x' = r · (x, y, z) + t, with r row-major (r[0..2] gives x'). */
+export interface SymOp {
+  r: Int8Array;
+  t: Float64Array;
+}
+
+function wrap01(x: number): number {
+  const w = x - Math.floor(x);
+  return w >= 1 - 1e-12 ? 0 : w;
+}
+
+/**
+ * Parse one operation such as `-x+1/2, y, z-1/3`, `1/2+X,-Y,Z`, `x-y,x,z+0.5`, `+y,+x,-z`.
+ * Returns null when the text is not a valid operation (including a non-invertible rotation).
+ */
+export function parseSymop(text: string): SymOp | null {
+  const r = new Int8Array(9);
+  const t = new Float64Array(3);
+  let row = 0;
+  let i = 0;
+  const n = text.length;
+  let termsInRow = 0;
+  while (i <= n) {
+    // skip blanks
+    while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
+    if (i === n || text[i] === ',') {
+      if (termsInRow === 0) return null;
+      row++;
+      termsInRow = 0;
+      if (i === n) break;
+      i++;
+      if (row > 2) return null;
+      continue;
+    }
+    let sign = 1;
+    if (text[i] === '+' || text[i] === '-') {
+      sign = text[i] === '-' ? -1 : 1;
+      i++;
+      while (i < n && text[i] === ' ') i++;
+    } else if (termsInRow > 0) return null;
+    // number?
+    let coef = 1;
+    let hasNum = false;
+    const start = i;
+    while (i < n && ((text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) || text[i] === '.')) i++;
+    if (i > start) {
+      coef = Number(text.slice(start, i));
+      hasNum = true;
+      if (!Number.isFinite(coef)) return null;
+      if (text[i] === '/') {
+        i++;
+        const s2 = i;
+        while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+        if (i === s2) return null;
+        const den = Number(text.slice(s2, i));
+        if (den === 0) return null;
+        coef /= den;
+      }
+      if (text[i] === '*') i++;
+    }
+    const c = i < n ? text[i].toLowerCase() : '';
+    if (c === 'x' || c === 'y' || c === 'z') {
+      const col = c === 'x' ? 0 : c === 'y' ? 1 : 2;
+      const v = sign * coef;
+      if (!Number.isInteger(v)) return null;
+      r[row * 3 + col] += v;
+      i++;
+    } else if (hasNum) {
+      t[row] += sign * coef;
+    } else return null;
+    termsInRow++;
+  }
+  if (row !== 3) return null;
+  const det =
+    r[0] * (r[4] * r[8] - r[5] * r[7]) - r[1] * (r[3] * r[8] - r[5] * r[6]) + r[2] * (r[3] * r[7] - r[4] * r[6]);
+  if (det !== 1 && det !== -1) return null;
+  return { r, t };
+}
+
+/** Canonical text of an operation (`-x+1/2,y,z`), used to deduplicate operation lists. */
+export function symopKey(op: SymOp): string {
+  let s = '';
+  for (let row = 0; row < 3; row++) {
+    if (row) s += ',';
+    for (let col = 0; col < 3; col++) {
+      const v = op.r[row * 3 + col];
+      if (v) s += (v > 0 ? '+' : '-') + (Math.abs(v) === 1 ? '' : Math.abs(v)) + 'xyz'[col];
+    }
+    const tt = wrap01(op.t[row]);
+    if (tt > 1e-9) s += '+' + tt.toFixed(6);
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Space-group table
+
+export interface SpaceGroupSetting {
+  number: number;
+  /** Hermann–Mauguin symbol, e.g. `F d -3 m`. */
+  hermannMauguin: string;
+  /** H-M with origin/axes choice, e.g. `F d -3 m :1`, `R -3 m :H`. */
+  universalHM: string;
+  hall: string;
+  /** Operations in `x,y,z` notation, centring included. */
+  operations: string[];
+}
+
+const OPS_TABLE = SG_OPS.split(';');
+const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DIGIT = new Map<string, number>([...ALPHABET].map((c, i) => [c, i]));
+
+function settingAt(i: number): SpaceGroupSetting {
+  const [number, hm, uhm, hall, enc] = SG_SETTINGS[i];
+  const operations: string[] = [];
+  for (let k = 0; k < enc.length; k += 2) {
+    operations.push(OPS_TABLE[DIGIT.get(enc[k])! * 62 + DIGIT.get(enc[k + 1])!]);
+  }
+  return { number, hermannMauguin: hm, universalHM: uhm, hall, operations };
+}
+
+function hmKey(s: string): string {
+  return s.replace(/[\s_]+/g, '').toLowerCase();
+}
+function hallKey(s: string): string {
+  return s.replace(/_/g, ' ').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+let indexes: { hm: Map<string, number>; hall: Map<string, number>; num: Map<number, number> } | null = null;
+function getIndexes() {
+  if (indexes) return indexes;
+  const hm = new Map<string, number>();
+  const hall = new Map<string, number>();
+  const num = new Map<number, number>();
+  const add = (m: Map<string, number>, k: string, i: number) => {
+    if (!m.has(k)) m.set(k, i);
+  };
+  SG_SETTINGS.forEach(([number, h, uhm, hs], i) => {
+    add(hm, hmKey(uhm), i);
+    const colon = uhm.indexOf(':');
+    if (colon >= 0) add(hm, hmKey(uhm.slice(0, colon)) + ':' + uhm.slice(colon + 1).trim().toLowerCase(), i);
+    add(hm, hmKey(h), i);
+    // Short monoclinic symbols: `P 1 21/c 1` → `P21/c` (first, i.e. b-unique, setting wins).
+    const parts = h.split(' ');
+    if (parts.length === 4) {
+      const rest = parts.slice(1).filter((p) => p !== '1');
+      if (rest.length === 1) add(hm, hmKey(parts[0] + rest[0]), i);
+    }
+    add(hall, hallKey(hs), i);
+    if (!num.has(number)) num.set(number, i);
+  });
+  indexes = { hm, hall, num };
+  return indexes;
+}
+
+export interface SpaceGroupMatch {
+  setting: SpaceGroupSetting;
+  /** Set when the symbol did not fix the setting and a default was taken (say so in a warning). */
+  assumed: string | null;
+}
+
+/**
+ * Space group from a Hermann–Mauguin symbol: `Fd-3m`, `F d -3 m :1`, `F d -3 m Z` (old origin 2
+ * suffix; S = origin 1), `R -3 m :H`, `P 21/c`, `P2_1/c`, full symbols `P 21/n 21/m 21/a`.
+ * Without an origin/axes choice the first setting of the table is taken (origin choice 1,
+ * hexagonal axes for R), as ASE does.
+ */
+export function spaceGroupFromHM(symbol: string): SpaceGroupMatch | null {
+  const { hm } = getIndexes();
+  let s = symbol.trim();
+  let choice: string | null = null;
+  const colon = s.indexOf(':');
+  if (colon >= 0) {
+    choice = s.slice(colon + 1).trim().toLowerCase();
+    s = s.slice(0, colon);
+  } else {
+    const m = /^(.*\S)\s+([SZHRszhr12])$/.exec(s);
+    if (m && /[A-Za-z]/.test(m[1])) {
+      s = m[1];
+      choice = m[2].toLowerCase();
+    }
+  }
+  if (choice === 's') choice = '1';
+  if (choice === 'z') choice = '2';
+  const variants = [s];
+  const parts = s.trim().split(/\s+/);
+  if (parts.length >= 3) {
+    variants.push([parts[0], parts[1], ...parts.slice(2).map((p) => p.replace(/^\d+\//, ''))].join(' '));
+    variants.push([parts[0], ...parts.slice(1).map((p) => p.replace(/^\d+\//, ''))].join(' '));
+  }
+  for (const v of variants) {
+    const key = hmKey(v);
+    if (choice) {
+      const i = hm.get(key + ':' + choice);
+      if (i !== undefined) return { setting: settingAt(i), assumed: null };
+      continue;
+    }
+    const i = hm.get(key);
+    if (i !== undefined) {
+      const st = settingAt(i);
+      const hasChoices = SG_SETTINGS.some((r, j) => j !== i && r[1] === st.hermannMauguin && r[2] !== st.universalHM);
+      return { setting: st, assumed: hasChoices ? st.universalHM : null };
+    }
+  }
+  return null;
+}
+
+/** Space group from a Hall symbol (`-P 2ybc`, `-F 4vw 2vw 3`). */
+export function spaceGroupFromHall(symbol: string): SpaceGroupSetting | null {
+  const i = getIndexes().hall.get(hallKey(symbol));
+  return i === undefined ? null : settingAt(i);
+}
+
+/** The first (standard) setting of International Tables number 1..230. */
+export function spaceGroupFromNumber(n: number): SpaceGroupSetting | null {
+  const i = getIndexes().num.get(n);
+  return i === undefined ? null : settingAt(i);
+}
+
+/** Number of settings in the table (752). */
+export function spaceGroupSettingCount(): number {
+  return SG_SETTINGS.length;
+}
+export function spaceGroupSetting(i: number): SpaceGroupSetting {
+  return settingAt(i);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expansion
+
+export interface ExpandResult {
+  /** Fractional coordinates wrapped into [0, 1). */
+  frac: Float64Array;
+  /** Index of the asymmetric-unit site each output site comes from. */
+  source: Int32Array;
+}
+
+/**
+ * Apply every operation to every site of the asymmetric unit, wrap into [0, 1) and merge images
+ * closer than `tolerance` Å (minimum image) that come from the same input site.
+ * `maxAtoms` bounds the output (the callback `onLimit` throws).
+ */
+export function expandAsymmetricUnit(
+  frac: Float64Array,
+  ops: SymOp[],
+  lattice: Mat3,
+  tolerance: number,
+  maxAtoms: number,
+  onLimit: () => never,
+): ExpandResult {
+  const nAsym = frac.length / 3;
+  const outF: number[] = [];
+  const outS: number[] = [];
+  const tol2 = tolerance * tolerance;
+  const [l0, l1, l2] = lattice;
+  const orbit: number[] = [];
+  for (let s = 0; s < nAsym; s++) {
+    const x = frac[3 * s];
+    const y = frac[3 * s + 1];
+    const z = frac[3 * s + 2];
+    orbit.length = 0;
+    for (const op of ops) {
+      const r = op.r;
+      const nx = wrap01(r[0] * x + r[1] * y + r[2] * z + op.t[0]);
+      const ny = wrap01(r[3] * x + r[4] * y + r[5] * z + op.t[1]);
+      const nz = wrap01(r[6] * x + r[7] * y + r[8] * z + op.t[2]);
+      let dup = false;
+      for (let k = 0; k < orbit.length; k += 3) {
+        let dx = nx - orbit[k];
+        let dy = ny - orbit[k + 1];
+        let dz = nz - orbit[k + 2];
+        dx -= Math.round(dx);
+        dy -= Math.round(dy);
+        dz -= Math.round(dz);
+        const cx = dx * l0[0] + dy * l1[0] + dz * l2[0];
+        const cy = dx * l0[1] + dy * l1[1] + dz * l2[1];
+        const cz = dx * l0[2] + dy * l1[2] + dz * l2[2];
+        if (cx * cx + cy * cy + cz * cz < tol2) {
+          dup = true;
+          break;
+        }
+      }
+      if (!dup) {
+        orbit.push(nx, ny, nz);
+        if (outS.length + orbit.length / 3 > maxAtoms) onLimit();
+      }
+    }
+    for (let k = 0; k < orbit.length; k += 3) {
+      outF.push(orbit[k], orbit[k + 1], orbit[k + 2]);
+      outS.push(s);
+    }
+  }
+  return { frac: Float64Array.from(outF), source: Int32Array.from(outS) };
+}

@@ -1,0 +1,383 @@
+/**
+ * XYZ (multi-frame) and extended XYZ, as ASE 3.22 reads and writes them.
+ *
+ * Frame: atom count; comment line; one line per atom. When the comment holds `key=value`
+ * pairs with `Lattice=` or `Properties=` it is extended XYZ: `Lattice="ax ay az bx by bz cx cy cz"`,
+ * `Properties=species:S:1:pos:R:3:forces:R:3...` (types S string, R real, I integer,
+ * L logical), `pbc="T T T"` (default T T T with a lattice), anything else is per-frame info
+ * (numbers, strings, booleans, arrays) kept in `properties`.
+ */
+import { atomicNumber, elementSymbol, parseSiteLabel } from './elements';
+import { StructureLimitError, StructureParseError } from './errors';
+import { cartToFrac, determinant } from './lattice';
+import type { ParsedStructure, ResolvedReadOptions } from './options';
+import type { Mat3, SiteProperty, Structure } from './structure';
+
+export type InfoValue = string | number | boolean | number[] | boolean[] | string[] | unknown;
+
+const WS = /\s+/;
+
+function isBoolWord(s: string): boolean | null {
+  if (s === 'T' || s === 'True' || s === 'true' || s === 'TRUE') return true;
+  if (s === 'F' || s === 'False' || s === 'false' || s === 'FALSE') return false;
+  return null;
+}
+
+const NUM = /^[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?$/;
+const INT = /^[+-]?\d+$/;
+
+/** Convert an info value the way ASE does: numbers, booleans, arrays of them, else the string. */
+function convertValue(raw: string, quoted: boolean): InfoValue {
+  const t = raw.trim();
+  if ((t.startsWith('[') && t.endsWith(']')) || (t.startsWith('{') && t.endsWith('}'))) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      // fall through: treat as text
+    }
+  }
+  const parts = t.split(/[\s,]+/).filter((x) => x !== '');
+  if (parts.length === 0) return raw;
+  if (parts.every((p) => INT.test(p))) return parts.length === 1 && !quoted ? Number(parts[0]) : parts.length === 1 ? Number(parts[0]) : parts.map(Number);
+  if (parts.every((p) => NUM.test(p))) {
+    const v = parts.map((p) => Number(p.replace(/[dD]/, 'e')));
+    return v.length === 1 ? v[0] : v;
+  }
+  const bools = parts.map(isBoolWord);
+  if (bools.every((b) => b !== null)) return bools.length === 1 ? bools[0] : (bools as boolean[]);
+  return raw;
+}
+
+/**
+ * Split an extended-XYZ comment line into key → raw value (ASE's rules: `key=value`,
+ * `key="quoted value"` with `\"` escapes, `key={...}`/`key=[...]`, a bare `key` means true).
+ * Returns null when the line is not key=value text.
+ */
+export function parseKeyValues(line: string): Map<string, { raw: string; quoted: boolean }> | null {
+  const out = new Map<string, { raw: string; quoted: boolean }>();
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && (line[i] === ' ' || line[i] === '\t' || line[i] === '\r')) i++;
+    if (i >= n) break;
+    const ks = i;
+    let key: string;
+    if (line[i] === '"') {
+      const e = line.indexOf('"', i + 1);
+      if (e < 0) return null;
+      key = line.slice(i + 1, e);
+      i = e + 1;
+    } else {
+      while (i < n && line[i] !== '=' && line[i] !== ' ' && line[i] !== '\t') i++;
+      key = line.slice(ks, i);
+    }
+    while (i < n && line[i] === ' ') i++;
+    if (line[i] !== '=') {
+      out.set(key, { raw: 'T', quoted: false });
+      continue;
+    }
+    i++;
+    while (i < n && line[i] === ' ') i++;
+    const c = line[i];
+    if (c === '"' || c === "'") {
+      let s = '';
+      let j = i + 1;
+      let seg = j;
+      for (;;) {
+        if (j >= n) return null;
+        if (line[j] === '\\' && j + 1 < n) {
+          s += line.slice(seg, j) + line[j + 1];
+          j += 2;
+          seg = j;
+          continue;
+        }
+        if (line[j] === c) break;
+        j++;
+      }
+      s += line.slice(seg, j);
+      out.set(key, { raw: s, quoted: true });
+      i = j + 1;
+    } else if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      let depth = 0;
+      let j = i;
+      for (; j < n; j++) {
+        if (line[j] === c) depth++;
+        else if (line[j] === close && --depth === 0) break;
+      }
+      if (j >= n) return null;
+      out.set(key, { raw: line.slice(i, j + 1), quoted: false });
+      i = j + 1;
+    } else {
+      const s = i;
+      while (i < n && line[i] !== ' ' && line[i] !== '\t' && line[i] !== '\r') i++;
+      out.set(key, { raw: line.slice(s, i), quoted: false });
+    }
+  }
+  return out;
+}
+
+interface Column {
+  name: string;
+  type: 'S' | 'R' | 'I' | 'L';
+  width: number;
+}
+
+function parseProperties(spec: string, file: string, line: number): Column[] {
+  const f = spec.split(':');
+  if (f.length % 3 !== 0) {
+    throw new StructureParseError(file, line, `Properties='${spec}' must be name:type:count triples`);
+  }
+  const cols: Column[] = [];
+  for (let i = 0; i < f.length; i += 3) {
+    const type = f[i + 1].toUpperCase();
+    const width = Number(f[i + 2]);
+    if (!['S', 'R', 'I', 'L'].includes(type) || !Number.isInteger(width) || width < 1) {
+      throw new StructureParseError(file, line, `Properties entry '${f[i]}:${f[i + 1]}:${f[i + 2]}' is not name:type:count with type S, R, I or L`);
+    }
+    cols.push({ name: f[i], type: type as Column['type'], width });
+  }
+  return cols;
+}
+
+function speciesZ(s: string): number {
+  if (INT.test(s)) {
+    const z = Number(s);
+    return z >= 0 && z <= 118 ? z : -1;
+  }
+  const z = atomicNumber(s);
+  if (z > 0) return z;
+  if (s === 'X') return 0;
+  return parseSiteLabel(s)?.z ?? -1;
+}
+
+export function readXyz(text: string, file: string, opt: ResolvedReadOptions): ParsedStructure[] {
+  const lines = text.split('\n');
+  const out: ParsedStructure[] = [];
+  let li = 0;
+  const nl = lines.length;
+  for (;;) {
+    while (li < nl && lines[li].trim() === '') li++;
+    if (li >= nl) break;
+    const frame = out.length;
+    const countLine = li + 1;
+    const ct = lines[li].trim();
+    const first = ct.split(WS)[0];
+    if (!INT.test(first)) {
+      throw new StructureParseError(file, countLine, `expected the number of atoms of frame ${frame + 1}, found '${ct.slice(0, 40)}'`);
+    }
+    const n = Number(first);
+    if (n < 0) throw new StructureParseError(file, countLine, `the atom count ${n} is negative`);
+    if (n > opt.maxAtoms) {
+      throw new StructureLimitError(file, countLine, `frame ${frame + 1} has ${n} atoms, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
+    }
+    if (out.length >= opt.maxStructures) {
+      throw new StructureLimitError(file, countLine, `the file has more than ${opt.maxStructures} frames (option maxStructures)`);
+    }
+    if (li + 1 >= nl) throw new StructureParseError(file, countLine, `frame ${frame + 1} ends before its comment line`);
+    const comment = lines[li + 1].replace(/\r$/, '');
+    const commentLine = li + 2;
+    li += 2;
+    const warnings: string[] = [];
+    const kv = /\b(Lattice|Properties)\s*=/i.test(comment) ? parseKeyValues(comment) : null;
+    let cols: Column[] = [
+      { name: 'species', type: 'S', width: 1 },
+      { name: 'pos', type: 'R', width: 3 },
+    ];
+    let lattice: Mat3 | null = null;
+    let pbc: [boolean, boolean, boolean] = [false, false, false];
+    const properties: Record<string, unknown> = {};
+    let extended = false;
+    if (kv) {
+      extended = true;
+      for (const [key, { raw, quoted }] of kv) {
+        const lk = key.toLowerCase();
+        if (lk === 'lattice') {
+          const v = raw.trim().split(/[\s,]+/).map(Number);
+          if (v.length !== 9 || v.some((x) => !Number.isFinite(x))) {
+            throw new StructureParseError(file, commentLine, `Lattice must hold 9 numbers, found '${raw.slice(0, 60)}'`);
+          }
+          lattice = [
+            [v[0], v[1], v[2]],
+            [v[3], v[4], v[5]],
+            [v[6], v[7], v[8]],
+          ];
+          if (!(Math.abs(determinant(lattice)) > 1e-8)) {
+            throw new StructureParseError(file, commentLine, 'the Lattice vectors are linearly dependent (zero cell volume)');
+          }
+        } else if (lk === 'properties') {
+          cols = parseProperties(raw, file, commentLine);
+        } else if (lk === 'pbc') {
+          const b = raw.trim().split(/[\s,]+/).map(isBoolWord);
+          if (b.length !== 3 || b.some((x) => x === null)) {
+            throw new StructureParseError(file, commentLine, `pbc must be three of T/F, found '${raw}'`);
+          }
+          pbc = b as [boolean, boolean, boolean];
+          properties.__pbcGiven = true;
+        } else {
+          properties[key] = convertValue(raw, quoted);
+        }
+      }
+      if (lattice && !properties.__pbcGiven) pbc = [true, true, true];
+      delete properties.__pbcGiven;
+    }
+    const specCol = cols.findIndex((c) => c.name === 'species');
+    const zCol = cols.findIndex((c) => c.name === 'Z');
+    const posCol = cols.findIndex((c) => c.name === 'pos');
+    if (posCol < 0 || cols[posCol].width !== 3 || cols[posCol].type !== 'R') {
+      throw new StructureParseError(file, commentLine, 'Properties must include pos:R:3');
+    }
+    if (specCol < 0 && zCol < 0) throw new StructureParseError(file, commentLine, 'Properties must include species:S:1 or Z:I:1');
+    const width = cols.reduce((a, c) => a + c.width, 0);
+    const offsets: number[] = [];
+    cols.reduce((a, c) => (offsets.push(a), a + c.width), 0);
+    const numbers = new Int32Array(n);
+    const species: string[] = new Array(n);
+    const cart = new Float64Array(3 * n);
+    const extra = cols
+      .map((c, k) => ({ c, k }))
+      .filter(({ k }) => k !== posCol && k !== specCol && !(k === zCol && specCol < 0));
+    const store = extra.map(({ c }) => (c.type === 'S' ? new Array<string>(n) : new Float64Array(n * c.width)));
+    if (li + n > nl) {
+      throw new StructureParseError(file, nl, `the file ends after ${Math.max(0, nl - li)} of ${n} atoms of frame ${frame + 1}`);
+    }
+    for (let i = 0; i < n; i++) {
+      const lineNo = li + i + 1;
+      const t = lines[li + i].trim();
+      const w = t === '' ? [] : t.split(WS);
+      if (w.length < (extended ? width : 4)) {
+        if (extended) {
+          throw new StructureParseError(file, lineNo, `the Properties of frame ${frame + 1} give ${width} columns but this atom line has ${w.length}`);
+        }
+        throw new StructureParseError(file, lineNo, `atom ${i + 1} of frame ${frame + 1} needs a species and 3 coordinates, found ${w.length} values`);
+      }
+      const sym = specCol >= 0 ? w[offsets[specCol]] : w[offsets[zCol]];
+      const z = speciesZ(sym);
+      if (z < 0) throw new StructureParseError(file, lineNo, `'${sym}' is not an element symbol or atomic number`);
+      numbers[i] = z;
+      species[i] = specCol >= 0 && atomicNumber(sym) > 0 ? sym[0].toUpperCase() + sym.slice(1).toLowerCase() : elementSymbol(z);
+      const po = offsets[posCol];
+      for (let k = 0; k < 3; k++) {
+        const v = Number(w[po + k]);
+        if (!Number.isFinite(v) || w[po + k] === '') {
+          throw new StructureParseError(file, lineNo, `coordinate ${'xyz'[k]} of atom ${i + 1} is '${w[po + k]}', not a number`);
+        }
+        cart[3 * i + k] = v;
+      }
+      for (let e = 0; e < extra.length; e++) {
+        const { c, k } = extra[e];
+        const o = offsets[k];
+        const dst = store[e];
+        for (let q = 0; q < c.width; q++) {
+          const s = w[o + q];
+          if (c.type === 'S') {
+            if (q === 0) (dst as string[])[i] = s;
+          } else if (c.type === 'L') {
+            const b = isBoolWord(s);
+            if (b === null) throw new StructureParseError(file, lineNo, `column ${c.name} needs T or F, found '${s}'`);
+            (dst as Float64Array)[i * c.width + q] = b ? 1 : 0;
+          } else {
+            const v = Number(s);
+            if (!Number.isFinite(v)) throw new StructureParseError(file, lineNo, `column ${c.name} needs a number, found '${s}'`);
+            (dst as Float64Array)[i * c.width + q] = v;
+          }
+        }
+      }
+    }
+    li += n;
+    const siteProperties: Record<string, SiteProperty> = {};
+    let occupancy: Float64Array = new Float64Array(n).fill(1);
+    extra.forEach(({ c }, e) => {
+      const d = store[e];
+      if (c.name === 'occupancy' && c.type === 'R' && c.width === 1) occupancy = d as Float64Array;
+      else if (c.type === 'S') siteProperties[c.name] = { kind: 'string', values: d as string[] };
+      else if (c.width === 1) siteProperties[c.name] = { kind: 'number', values: d as Float64Array };
+      else siteProperties[c.name] = { kind: 'vector', width: c.width, values: d as Float64Array };
+    });
+    const structure: Structure = {
+      name: extended ? `frame ${frame}` : comment.trim() || `frame ${frame}`,
+      lattice,
+      pbc,
+      numbers,
+      species,
+      cart,
+      frac: lattice ? cartToFrac(cart, lattice) : null,
+      occupancy,
+      siteProperties,
+      properties,
+    };
+    if (!extended && comment.trim() !== '') properties.comment = comment.trim();
+    out.push({ structure, block: frame, warnings });
+  }
+  if (out.length === 0) throw new StructureParseError(file, null, 'the file holds no XYZ frame');
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writer
+
+function fmtInfo(v: unknown): string | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : null;
+  if (typeof v === 'boolean') return v ? 'T' : 'F';
+  if (typeof v === 'string') {
+    if (v !== '' && /^[^\s"'=\\{}[\]]+$/.test(v) && convertValue(v, false) === v) return v;
+    return '"' + v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, ' ') + '"';
+  }
+  if (Array.isArray(v)) {
+    if (v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      return v.length === 1 ? `[${v[0]}]` : '"' + v.join(' ') + '"';
+    }
+    if (v.length > 0 && v.every((x) => typeof x === 'boolean')) return '"' + v.map((x) => (x ? 'T' : 'F')).join(' ') + '"';
+  }
+  try {
+    const j = JSON.stringify(v);
+    return j === undefined ? null : j;
+  } catch {
+    return null;
+  }
+}
+
+function fmtKey(k: string): string {
+  return /^[A-Za-z_][\w.-]*$/.test(k) ? k : '"' + k.replace(/"/g, '') + '"';
+}
+
+/**
+ * Extended XYZ (one frame per structure): Lattice and pbc when the structure has a lattice,
+ * Properties with species, pos and every site property (string, number, vector), occupancy
+ * when any site is partial, then the per-structure properties as key=value info.
+ * Numbers are written with round-trip precision.
+ */
+export function writeExtxyz(structures: Structure | Structure[]): string {
+  const list = Array.isArray(structures) ? structures : [structures];
+  const out: string[] = [];
+  for (const s of list) {
+    const n = s.numbers.length;
+    const head: string[] = [];
+    if (s.lattice) head.push(`Lattice="${s.lattice.map((r) => r.join(' ')).join(' ')}"`);
+    const props: { name: string; spec: string; get: (i: number) => string }[] = [
+      { name: 'species', spec: 'S:1', get: (i) => s.species[i] || elementSymbol(s.numbers[i]) },
+      { name: 'pos', spec: 'R:3', get: (i) => `${s.cart[3 * i]} ${s.cart[3 * i + 1]} ${s.cart[3 * i + 2]}` },
+    ];
+    for (const [name, p] of Object.entries(s.siteProperties)) {
+      if (name === 'species' || name === 'pos' || !/^[A-Za-z_][\w-]*$/.test(name)) continue;
+      if (p.kind === 'string') props.push({ name, spec: 'S:1', get: (i) => (p.values[i] || '_').replace(/\s+/g, '_') });
+      else if (p.kind === 'number') props.push({ name, spec: 'R:1', get: (i) => String(p.values[i]) });
+      else {
+        const w = p.width;
+        props.push({ name, spec: `R:${w}`, get: (i) => Array.from(p.values.subarray(w * i, w * i + w)).join(' ') });
+      }
+    }
+    if (s.occupancy.some((o) => o !== 1)) props.push({ name: 'occupancy', spec: 'R:1', get: (i) => String(s.occupancy[i]) });
+    head.push('Properties=' + props.map((p) => `${p.name}:${p.spec}`).join(':'));
+    for (const [k, v] of Object.entries(s.properties)) {
+      const lk = k.toLowerCase();
+      if (lk === 'lattice' || lk === 'properties' || lk === 'pbc') continue;
+      const f = fmtInfo(v);
+      if (f !== null) head.push(`${fmtKey(k)}=${f}`);
+    }
+    if (s.lattice || s.pbc.some((x) => x)) head.push(`pbc="${s.pbc.map((x) => (x ? 'T' : 'F')).join(' ')}"`);
+    out.push(String(n), head.join(' '));
+    for (let i = 0; i < n; i++) out.push(props.map((p) => p.get(i)).join(' '));
+  }
+  return out.join('\n') + '\n';
+}
