@@ -127,15 +127,17 @@ export const GraphSettingsSchema = z
   .superRefine((g, ctx) => {
     const dmax = g.gaussian.dmax ?? g.cutoff;
     if (dmax <= g.gaussian.dmin) ctx.addIssue({ code: 'custom', path: ['gaussian', 'dmax'], message: `gaussian.dmax (${dmax}) must be greater than gaussian.dmin (${g.gaussian.dmin})` });
+    else if (dmax - g.gaussian.dmin <= g.gaussian.step)
+      ctx.addIssue({ code: 'custom', path: ['gaussian', 'step'], message: `gaussian.step (${g.gaussian.step}) must be smaller than dmax − dmin (${dmax - g.gaussian.dmin})` });
   });
 export type GraphSettings = z.infer<typeof GraphSettingsSchema>;
 
 /** Number of Gaussian centres (edge feature length Fe): CGCNN's `np.arange(dmin, dmax + step, step)`. */
 export function gaussianCount(g: GraphSettings): number {
   const dmax = g.gaussian.dmax ?? g.cutoff;
-  // np.arange(dmin, dmax + step, step) has ceil((dmax + step - dmin) / step) elements
-  // (computed in floating point; 1e-9 guards against 40.99999 vs 41.00001).
-  return Math.ceil((dmax + g.gaussian.step - g.gaussian.dmin) / g.gaussian.step - 1e-9);
+  // np.arange(start, stop, step) has ceil((stop - start) / step) elements, computed in
+  // double precision exactly like this (so 0..8 by 0.2 gives 41, as in CGCNN).
+  return Math.ceil((dmax + g.gaussian.step - g.gaussian.dmin) / g.gaussian.step);
 }
 
 export const OptimizerSchema = z.discriminatedUnion(

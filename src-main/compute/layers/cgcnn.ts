@@ -1,0 +1,106 @@
+/**
+ * CGCNN convolution (Xie & Grossman 2018; txie-93/cgcnn `ConvLayer`), on an edge list.
+ *
+ * For each edge k from neighbour j = src[k] into centre i = dst[k]:
+ *
+ *   z_k     = W · (h_i ⊕ h_j ⊕ e_k) + b                         fc_full, [E, 2F]
+ *   ẑ_k     = BN₁(z_k)                                           over all E rows (padding edges included)
+ *   m_k     = σ(ẑ_k[:F]) ⊙ softplus(ẑ_k[F:])                     filter ⊙ core, [E, F]
+ *   s_i     = Σ_{k: dst[k] = i} m_k                               [N, F]
+ *   h'_i    = softplus(h_i + BN₂(s_i))                            [N, F]
+ *
+ * The linear layer is factored over nodes: W·(h_i ⊕ h_j ⊕ e) = W_i·h_i + W_j·h_j + W_e·e,
+ * with W_i·h and W_j·h computed on N rows and gathered to E rows (2·N·F·2F instead of
+ * 2·E·F·2F multiply-adds). Weight layout and names follow the reference
+ * (`convs.<t>.fc_full`, `.bn1`, `.bn2`), so PyTorch state dicts load directly.
+ *
+ * CGCNN pads atoms with fewer than M neighbours with fake edges (neighbour 0, distance
+ * radius + 1); those rows take part in BN₁'s batch statistics and in the sum. For parity
+ * with published models the graph must contain them (graph settings `cgcnnPadding`).
+ *
+ * Shapes: h [N, F], e [E, Fe] → h' [N, F], e unchanged.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import type { Rng } from '../../../src-shared/model/rng';
+import { BatchNorm1d } from '../nn/batchnorm';
+import { Dense } from '../nn/dense';
+import { defaultRng } from '../nn/init';
+import type { HasNamedVariables, NamedVariable } from '../nn/module';
+import { gatherRows, scatterSum } from '../nn/segment';
+import type { GraphBatchTensors, GraphState, MessagePassingLayer } from '../nn/types';
+import { registerCgcnnLayer } from './model';
+
+export class CgcnnConv implements MessagePassingLayer, HasNamedVariables {
+  readonly fcFull: Dense;
+  readonly bn1: BatchNorm1d;
+  readonly bn2: BatchNorm1d;
+
+  constructor(
+    readonly name: string,
+    readonly features: number,
+    readonly edgeFeatures: number,
+    rng: Rng = defaultRng(),
+  ) {
+    const F = features;
+    this.fcFull = new Dense(`${name}.fc_full`, 2 * F + edgeFeatures, 2 * F, { rng });
+    this.bn1 = new BatchNorm1d(`${name}.bn1`, 2 * F);
+    this.bn2 = new BatchNorm1d(`${name}.bn2`, F);
+  }
+
+  /** z = W_i·h[dst] + W_j·h[src] + W_e·e + b, [E, 2F] (before BN₁). */
+  message(h: Tensor2D, e: Tensor2D, batch: GraphBatchTensors): Tensor2D {
+    const F = this.features;
+    return tf.tidy(() => {
+      const self = this.fcFull.applyRows(h, 0, F); // [N, 2F]
+      const nbr = this.fcFull.applyRows(h, F, 2 * F); // [N, 2F]
+      const edge = this.fcFull.applyRows(e, 2 * F, 2 * F + this.edgeFeatures); // [E, 2F]
+      return this.fcFull.addBias(tf.addN([gatherRows(self, batch.dst), gatherRows(nbr, batch.src), edge]) as Tensor2D);
+    });
+  }
+
+  /** Gated messages m = σ(filter) ⊙ softplus(core) from BN₁(z), [E, F]. */
+  gate(z: Tensor2D, training: boolean): Tensor2D {
+    const F = this.features;
+    return tf.tidy(() => {
+      const zn = this.bn1.apply(z, training);
+      const [filter, core] = tf.split(zn, [F, F], 1);
+      return tf.mul(tf.sigmoid(filter), tf.softplus(core)) as Tensor2D;
+    });
+  }
+
+  /** h' = softplus(h + BN₂(s)). */
+  update(h: Tensor2D, summed: Tensor2D, training: boolean): Tensor2D {
+    return tf.tidy(() => tf.softplus(tf.add(h, this.bn2.apply(summed, training))) as Tensor2D);
+  }
+
+  call(state: GraphState, batch: GraphBatchTensors, training: boolean): GraphState {
+    const h = tf.tidy(() => {
+      const m = this.gate(this.message(state.h, state.e, batch), training);
+      const s = scatterSum(m, batch.dst, batch.numNodes);
+      return this.update(state.h, s, training);
+    });
+    return { h, e: state.e };
+  }
+
+  trainableVariables(): Variable[] {
+    return [...this.fcFull.trainableVariables(), ...this.bn1.trainableVariables(), ...this.bn2.trainableVariables()];
+  }
+
+  stateVariables(): Variable[] {
+    return [...this.bn1.stateVariables(), ...this.bn2.stateVariables()];
+  }
+
+  namedVariables(): NamedVariable[] {
+    return [...this.fcFull.namedVariables(), ...this.bn1.namedVariables(), ...this.bn2.namedVariables()];
+  }
+
+  dispose(): void {
+    this.fcFull.dispose();
+    this.bn1.dispose();
+    this.bn2.dispose();
+  }
+}
+
+// The factory takes an optional Rng so the model zoo can seed CGCNN weights from the run seed.
+registerCgcnnLayer((name: string, features: number, edgeFeatures: number, rng?: Rng) => new CgcnnConv(name, features, edgeFeatures, rng));

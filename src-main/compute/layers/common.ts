@@ -1,0 +1,55 @@
+/**
+ * Small helpers shared by the message-passing layers, readouts and heads of the model
+ * zoo: neighbour aggregation by name, named-variable bookkeeping, the cosine cutoff.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor1D, Variable } from '@tensorflow/tfjs-core';
+import type { Aggregation } from '../../../src-shared/model/config';
+import type { HasNamedVariables, NamedVariable } from '../nn/module';
+import { scatterMax, scatterMean, scatterSum } from '../nn/segment';
+
+/** m_i = ⊕_{e: dst[e] = i} messages[e] with ⊕ ∈ {sum, mean, max}; [E, ...] → [N, ...]. */
+export function aggregate<T extends Tensor>(kind: Aggregation, messages: T, dst: Tensor1D, numNodes: number): T {
+  switch (kind) {
+    case 'sum':
+      return scatterSum(messages, dst, numNodes);
+    case 'mean':
+      return scatterMean(messages, dst, numNodes);
+    case 'max':
+      return scatterMax(messages, dst, numNodes);
+  }
+}
+
+/**
+ * Smooth cosine cutoff (Behler; SchNet): C(d) = ½(cos(πd/r_c) + 1) for d < r_c, else 0.
+ * [E] → [E].
+ */
+export function cosineCutoff(distance: Tensor1D, cutoff: number): Tensor1D {
+  return tf.tidy(() => {
+    const c = tf.mul(tf.add(tf.cos(tf.mul(distance, Math.PI / cutoff)), 1), 0.5);
+    return tf.where(tf.less(distance, cutoff), c, tf.zerosLike(c)) as Tensor1D;
+  });
+}
+
+/** A module made of sub-modules: variables are the concatenation, names prefixed by the parts. */
+export interface Part extends HasNamedVariables {
+  trainableVariables(): Variable[];
+  stateVariables(): Variable[];
+  dispose(): void;
+}
+
+export function collectTrainable(parts: Part[]): Variable[] {
+  return parts.flatMap((p) => p.trainableVariables());
+}
+
+export function collectState(parts: Part[]): Variable[] {
+  return parts.flatMap((p) => p.stateVariables());
+}
+
+export function collectNamed(parts: Part[]): NamedVariable[] {
+  return parts.flatMap((p) => p.namedVariables());
+}
+
+export function disposeAll(parts: Part[]): void {
+  for (const p of parts) p.dispose();
+}
