@@ -16,6 +16,8 @@ export default defineConfig({
       rollupOptions: {
         // Optional native backends: loaded at run time when installed, never bundled.
         external: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'],
+        // Shared chunks sit beside the entries, so `new URL('./compute-worker.js', import.meta.url)` works from any of them.
+        output: { chunkFileNames: '[name]-[hash].js' },
         input: {
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           cli: resolve(__dirname, 'src-main/cli/index.ts'),

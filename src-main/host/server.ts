@@ -80,7 +80,9 @@ async function serveStatic(rendererDir: string, req: IncomingMessage, res: Serve
     res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {
-    res.writeHead(404, headers).end('not found');
+    // Browsers ask for /favicon.ico on their own; the page declares its icon, so answer with no content.
+    if (rel === '/favicon.ico') res.writeHead(204, headers).end();
+    else res.writeHead(404, headers).end('not found');
   }
 }
 

@@ -1,0 +1,69 @@
+// `npm test`: type checks, lint, build, unit and integration tests, then the
+// end-to-end tests driving the real UI (in Electron where it can start, else in
+// Chromium against browser mode). Stops at the first failing step and ends with
+// one line "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureBrowser } from './ensure-browser.mjs';
+
+const root = join(import.meta.dirname, '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const resultsDir = join(root, 'test-results');
+mkdirSync(resultsDir, { recursive: true });
+
+function step(title, command, args, env = {}) {
+  process.stdout.write(`\n== ${title}\n`);
+  const started = Date.now();
+  const r = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  process.stdout.write(`== ${title}: ${r.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return r.status === 0;
+}
+
+function counts(file) {
+  try {
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    return { passed: json.numPassedTests ?? 0, failed: json.numFailedTests ?? 0, skipped: (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0) };
+  } catch {
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
+}
+
+let ok =
+  step('type check (main, shared)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']) &&
+  step('type check (renderer)', bin('vue-tsc'), ['-p', 'tsconfig.web.json', '--noEmit']) &&
+  step('lint', bin('eslint'), ['.']) &&
+  step('build', bin('electron-vite'), ['build']);
+
+const total = { passed: 0, failed: 0, skipped: 0 };
+const add = (c) => {
+  total.passed += c.passed;
+  total.failed += c.failed;
+  total.skipped += c.skipped;
+};
+if (ok) {
+  const unitJson = join(resultsDir, 'unit.json');
+  ok = step('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitJson}`]);
+  add(counts(unitJson));
+}
+if (ok) {
+  let chromium = null;
+  try {
+    chromium = ensureBrowser();
+  } catch (err) {
+    process.stdout.write(`end-to-end tests need a browser: ${err.message}\n`);
+  }
+  if (chromium) {
+    const e2eJson = join(resultsDir, 'e2e.json');
+    ok = step('end-to-end tests', bin('vitest'), ['run', '--config', 'vitest.e2e.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${e2eJson}`], {
+      LATTICEWORK_CHROMIUM: chromium,
+    });
+    add(counts(e2eJson));
+  } else {
+    ok = false;
+    total.failed += 1;
+  }
+}
+if (!ok && total.failed === 0) total.failed = 1; // a check before the tests failed
+process.stdout.write(`\n${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}\n`);
+process.exit(ok ? 0 : 1);

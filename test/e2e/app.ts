@@ -1,0 +1,143 @@
+/**
+ * Launches the real, built app for end-to-end tests: the Electron window where
+ * Electron can start, otherwise browser mode (`latticework serve`) driven in
+ * Chromium. Each launch gets a fresh temporary database; console errors and
+ * page errors are collected so tests can assert there were none.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+export const ARTEFACTS = join(ROOT, 'test-results', 'e2e');
+
+export interface LaunchedApp {
+  page: Page;
+  mode: 'desktop' | 'browser';
+  url: string;
+  databasePath: string;
+  /** Console errors and uncaught page errors seen so far. */
+  errors: string[];
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+interface ServeHandle {
+  process: ChildProcessWithoutNullStreams;
+  url: string;
+}
+
+/** Starts `latticework serve` on a free port with the given database and waits for its URL. */
+export async function startServer(databasePath: string): Promise<ServeHandle> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), 'serve', '--port', '0', '--json', '--db', databasePath], {
+    cwd: ROOT,
+    env: { ...process.env },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`latticework serve did not start in time:\n${stderr}`)), 120_000);
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve((JSON.parse(line) as { url: string }).url);
+      } catch {
+        reject(new Error(`unexpected output from latticework serve: ${line}\n${stderr}`));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`latticework serve exited with ${code}:\n${stderr}`)));
+  });
+  return { process: child, url };
+}
+
+export async function stopServer(handle: ServeHandle, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (handle.process.exitCode !== null) return;
+  const exited = new Promise((resolve) => handle.process.once('exit', resolve));
+  handle.process.kill(signal);
+  await exited;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.LATTICEWORK_CHROMIUM ?? '/usr/bin/chromium';
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+}
+
+export async function openPage(browser: Browser, url: string, errors: string[]): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  await page.goto(url);
+  return page;
+}
+
+export async function launchApp(options: { databasePath?: string } = {}): Promise<LaunchedApp> {
+  mkdirSync(ARTEFACTS, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'latticework-e2e-'));
+  const databasePath = options.databasePath ?? join(dir, 'e2e.sqlite');
+  const errors: string[] = [];
+  // Electron cannot start on this project's machines (no binary can be downloaded); where it can,
+  // the same tests run against the desktop window through playwright's _electron.launch.
+  const { _electron } = await import('playwright-core');
+  const electronPath = process.env.LATTICEWORK_E2E_ELECTRON;
+  if (electronPath) {
+    const app = await _electron.launch({ executablePath: electronPath, args: [join(ROOT, 'out/main/index.js'), '--db', databasePath] });
+    const page = await app.firstWindow();
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+    return {
+      page,
+      mode: 'desktop',
+      url: page.url(),
+      databasePath,
+      errors,
+      screenshot: (name) => shoot(page, name),
+      async close() {
+        await app.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const server = await startServer(databasePath);
+  const browser = await launchBrowser();
+  const page = await openPage(browser, server.url, errors);
+  return {
+    page,
+    mode: 'browser',
+    url: server.url,
+    databasePath,
+    errors,
+    screenshot: (name) => shoot(page, name),
+    async close() {
+      await browser.close();
+      await stopServer(server);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function shoot(page: Page, name: string): Promise<string> {
+  const path = join(ARTEFACTS, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
