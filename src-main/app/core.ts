@@ -13,6 +13,8 @@ import { EventHub } from '../ipc/events';
 import { Database } from '../store/database';
 import { JobRegistry, jobsHandlers } from '../services/jobs';
 import { systemHandlers } from '../services/system';
+import { structuresHandlers } from '../services/structures';
+import { graphsHandlers } from '../services/graphs';
 
 export interface CoreOptions {
   mode: 'desktop' | 'browser';
@@ -42,6 +44,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const parts = { db, events, pool, jobs, options };
   const handlers: LatticeworkHandlers = {
     system: systemHandlers(parts),
+    structures: structuresHandlers(parts),
+    graphs: graphsHandlers(parts),
     jobs: jobsHandlers(parts),
   };
   return {

@@ -16,6 +16,7 @@ export const migrations: string[] = [
     n_sites INTEGER NOT NULL,
     format TEXT NOT NULL,
     data TEXT NOT NULL,
+    summary TEXT NOT NULL,
     warnings TEXT NOT NULL DEFAULT '[]',
     created_at INTEGER NOT NULL
   );

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { event, method } from './define';
 import type { ContractClient, ContractHandlers } from './define';
+import type { LatticeParameters } from '../chem/lattice';
+import type { StructureJSON } from '../chem/serialize';
 
 /** How the compute layer runs tensors, and why better backends were not used. */
 export interface BackendInfo {
@@ -38,7 +40,75 @@ export interface JobProgress {
   state: 'running' | 'finished' | 'failed' | 'cancelled';
 }
 
+/** A structure stored in the database, as listed. */
+export interface StructureRecord {
+  id: number;
+  name: string;
+  /** The file it was read from, as given. */
+  file: string;
+  /** CIF data block, XYZ frame index, or null. */
+  block: string | number | null;
+  format: string;
+  formula: string;
+  composition: Record<string, number>;
+  nSites: number;
+  lattice: LatticeParameters | null;
+  volume: number | null;
+  warnings: string[];
+  createdAt: number;
+}
+
+export interface StructureDetail extends StructureRecord {
+  structure: StructureJSON;
+}
+
+/** A file that could not be read: which file, and why (line when known). */
+export interface FileFailure {
+  file: string;
+  error: { name: string; message: string; line: number | null };
+}
+
+export interface StructureImportResult {
+  jobId: string;
+  /** Structures stored (or already stored: same content hash), in file order. */
+  imported: StructureRecord[];
+  failed: FileFailure[];
+}
+
+/** The crystal graph of a structure as the model sees it: parallel arrays, one entry per directed edge. */
+export interface GraphView {
+  structureId: number;
+  nNodes: number;
+  nEdges: number;
+  cutoff: number;
+  maxNeighbors: number | null;
+  src: number[];
+  dst: number[];
+  distance: number[];
+  /** Image offset of dst, 3 integers per edge. */
+  image: number[];
+  /** Per atom: neighbours within the cutoff before the cap. */
+  nWithinCutoff: number[];
+}
+
+export interface ReceptiveFieldView {
+  structureId: number;
+  site: number;
+  layers: number;
+  /** Nodes first reached at hop t, t = 0..layers. */
+  countsPerHop: number[];
+  nodes: { site: number; image: [number, number, number]; hop: number }[];
+  /** First hop at which every site of the cell is reached; null if not within `layers`. */
+  fullCellHop: number | null;
+}
+
 const jobId = z.string().min(1).max(100);
+const structureId = z.number().int().positive();
+const graphOptions = {
+  structureId,
+  cutoff: z.number().positive().max(30),
+  maxNeighbors: z.number().int().positive().max(1000).nullable().optional(),
+};
 
 export const contract = {
   system: {
@@ -46,6 +116,45 @@ export const contract = {
       info: method<SystemInfo>()(z.object({}).strict()),
       ping: method<{ message: string; receivedAt: number }>()(
         z.object({ message: z.string().max(10_000) }).strict(),
+      ),
+    },
+    events: {},
+  },
+  structures: {
+    methods: {
+      /** Parses dropped files in a worker and stores every structure read. Progress: jobs.onProgress. */
+      import: method<StructureImportResult>()(
+        z
+          .object({
+            files: z
+              .array(z.object({ name: z.string().min(1).max(4096), text: z.string() }).strict())
+              .min(1)
+              .max(100_000),
+            disorder: z.enum(['keep', 'most-probable', 'reject']).optional(),
+            jobId: jobId.optional(),
+          })
+          .strict(),
+      ),
+      list: method<StructureRecord[]>()(z.object({}).strict()),
+      get: method<StructureDetail>()(z.object({ id: structureId }).strict()),
+      delete: method<{ deleted: boolean }>()(z.object({ id: structureId }).strict()),
+    },
+    events: {
+      /** The list of stored structures changed (import or delete). */
+      onChanged: event<{ ids: number[] }>(),
+    },
+  },
+  graphs: {
+    methods: {
+      build: method<GraphView>()(z.object(graphOptions).strict()),
+      receptiveField: method<ReceptiveFieldView>()(
+        z
+          .object({
+            ...graphOptions,
+            site: z.number().int().nonnegative(),
+            layers: z.number().int().min(0).max(12),
+          })
+          .strict(),
       ),
     },
     events: {},

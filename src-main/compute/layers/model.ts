@@ -34,8 +34,11 @@ import { SchNetInteraction } from './schnet';
 
 export type ZooLayer = MessagePassingLayer & HasNamedVariables & { dispose(): void };
 
-/** Factory for CGCNN convolutions, provided by the CGCNN module (registered on import). */
-export type CgcnnLayerFactory = (name: string, features: number, edgeFeatures: number) => ZooLayer;
+/**
+ * Factory for CGCNN convolutions, registered by ./cgcnn when it is imported (import
+ * `buildModel` from `./index`, which loads both in the right order).
+ */
+export type CgcnnLayerFactory = (name: string, features: number, edgeFeatures: number, rng?: Rng) => ZooLayer;
 let cgcnnFactory: CgcnnLayerFactory | null = null;
 export function registerCgcnnLayer(f: CgcnnLayerFactory): void {
   cgcnnFactory = f;
@@ -76,8 +79,8 @@ export class GraphModel implements Module, HasNamedVariables {
       const name = `convs.${t}`;
       switch (config.architecture) {
         case 'cgcnn':
-          if (!cgcnnFactory) throw new Error('CGCNN layer not registered: import src-main/compute/layers/cgcnn first');
-          this.layers.push(cgcnnFactory(name, F, Fe));
+          if (!cgcnnFactory) throw new Error('CGCNN layer not registered: import buildModel from src-main/compute/layers (index)');
+          this.layers.push(cgcnnFactory(name, F, Fe, rng));
           break;
         case 'gcn':
           this.layers.push(new GcnLayer(name, F, act, rng));

@@ -29,7 +29,7 @@ describe('Database', () => {
     const db = await Database.open(path);
     await db.transaction((tx) =>
       tx.run(
-        'INSERT INTO structure (hash, name, source_file, formula, n_sites, format, data, created_at) VALUES (?,?,?,?,?,?,?,?)',
+        'INSERT INTO structure (hash, name, source_file, formula, n_sites, format, data, summary, created_at) VALUES (?,?,?,?,?,?,?,\'{}\',?)',
         ['h1', 'NaCl', 'a.cif', 'NaCl', 2, 'cif', '{}', 1],
       ),
     );
@@ -42,7 +42,7 @@ describe('Database', () => {
 
   it('rolls a failed transaction back entirely', async () => {
     const db = await Database.open(tempDb());
-    const insert = 'INSERT INTO structure (hash, name, source_file, formula, n_sites, format, data, created_at) VALUES (?,?,?,?,?,?,?,?)';
+    const insert = 'INSERT INTO structure (hash, name, source_file, formula, n_sites, format, data, summary, created_at) VALUES (?,?,?,?,?,?,?,\'{}\',?)';
     await expect(
       db.transaction(async (tx) => {
         await tx.run(insert, ['a', 'A', 'a.cif', 'A', 1, 'cif', '{}', 1]);
@@ -58,7 +58,7 @@ describe('Database', () => {
 
   it('serialises concurrent transactions', async () => {
     const db = await Database.open(tempDb());
-    const insert = 'INSERT INTO structure (hash, name, source_file, formula, n_sites, format, data, created_at) VALUES (?,?,?,?,?,?,?,?)';
+    const insert = 'INSERT INTO structure (hash, name, source_file, formula, n_sites, format, data, summary, created_at) VALUES (?,?,?,?,?,?,?,\'{}\',?)';
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         db.transaction(async (tx) => {

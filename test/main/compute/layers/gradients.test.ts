@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../../../src-shared/model/rng';
 import type { ModelConfigInput } from '../../../../src-shared/model/config';
-import { buildModel, type GraphModel } from '../../../../src-main/compute/layers/model';
+import { buildModel, type GraphModel } from '../../../../src-main/compute/layers';
 import { assignValues } from '../../../../src-main/compute/nn/module';
 import type { GraphBatchTensors } from '../../../../src-main/compute/nn/types';
 import { disposeBatchTensors } from '../../../../src-main/compute/train/data';
@@ -14,15 +14,15 @@ import { batchOf, rocksalt, smallConfig, triclinic, useCpu } from './helpers';
 
 beforeAll(useCpu);
 
-function gradCheck(input: ModelConfigInput, perVariable = 3): { checked: number; worst: number } {
+function gradCheck(input: ModelConfigInput, perVariable = 3, training = false): { checked: number; worst: number } {
   const config = smallConfig(input);
   const model: GraphModel = buildModel(config);
   const batch: GraphBatchTensors = batchOf(config, [triclinic(), rocksalt()]);
   const rng = new Rng(123);
-  const out0 = model.apply(batch, false);
+  const out0 = model.apply(batch, training);
   const R = tf.tensor(Float32Array.from({ length: out0.size }, () => rng.uniform(-1, 1)), out0.shape);
   out0.dispose();
-  const f = () => tf.sum(tf.mul(model.apply(batch, false), R)) as tf.Scalar;
+  const f = () => tf.sum(tf.mul(model.apply(batch, training), R)) as tf.Scalar;
   const vars = model.trainableVariables();
   const { grads } = tf.variableGrads(f, vars);
   let checked = 0;
@@ -60,7 +60,7 @@ function gradCheck(input: ModelConfigInput, perVariable = 3): { checked: number;
 }
 
 describe('gradients match finite differences', () => {
-  const archs = ['gcn', 'schnet', 'mpnn-edge', 'gat'] as const;
+  const archs = ['cgcnn', 'gcn', 'schnet', 'mpnn-edge', 'gat'] as const;
   it.each(archs)('%s layers (sum aggregation, mean readout)', (architecture) => {
     const r = gradCheck({ architecture, model: { aggregation: 'sum' } });
     expect(r.checked).toBeGreaterThan(10);
@@ -72,6 +72,9 @@ describe('gradients match finite differences', () => {
   it.each(['sum', 'max', 'attention', 'set2set'] as const)('%s readout', (readout) => {
     const r = gradCheck({ architecture: 'gcn', model: { readout } });
     expect(r.checked).toBeGreaterThan(5);
+  });
+  it('cgcnn in training mode (batch-norm batch statistics)', () => {
+    expect(gradCheck({ architecture: 'cgcnn' }, 3, true).checked).toBeGreaterThan(10);
   });
   it('classification and per-atom heads, embedding input', () => {
     gradCheck({ architecture: 'gat', model: { head: { kind: 'classification', numClasses: 3 }, atomInput: { kind: 'embedding', numSpecies: 40 } } });

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Structure } from '../../../../src-shared/chem/structure';
 import type { ModelConfig, ModelConfigInput } from '../../../../src-shared/model/config';
-import { buildModel, type GraphModel } from '../../../../src-main/compute/layers/model';
+import { buildModel, type GraphModel } from '../../../../src-main/compute/layers';
 import { disposeBatchTensors } from '../../../../src-main/compute/train/data';
 import { batchOf, maxAbsDiff, permuteAtoms, rocksalt, rotateTranslate, rotation, smallConfig, supercell, triclinic, useCpu } from './helpers';
 
@@ -24,7 +24,7 @@ function predict(model: GraphModel, config: ModelConfig, structures: Structure[]
   return out;
 }
 
-const archs = ['gcn', 'schnet', 'mpnn-edge', 'gat'] as const;
+const archs = ['cgcnn', 'gcn', 'schnet', 'mpnn-edge', 'gat'] as const;
 const readouts = ['sum', 'mean', 'max', 'attention', 'set2set'] as const;
 
 describe('permutation invariance', () => {

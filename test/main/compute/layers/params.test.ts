@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseModelConfig, type ModelConfig } from '../../../../src-shared/model/config';
 import { parameterBreakdown, parameterCount } from '../../../../src-shared/model/params';
 import { PRESET_IDS, presetConfig } from '../../../../src-shared/model/presets';
-import { buildModel } from '../../../../src-main/compute/layers/model';
+import { buildModel } from '../../../../src-main/compute/layers';
 import { useCpu } from './helpers';
 
 beforeAll(useCpu);
@@ -19,10 +19,10 @@ function check(c: ModelConfig) {
 }
 
 describe('parameterCount(config) equals the built model', () => {
-  const presets = PRESET_IDS.filter((id) => id !== 'cgcnn-paper');
+  const presets = PRESET_IDS;
   it.each(presets)('preset %s', (id) => check(presetConfig(id)));
 
-  const archs = ['gcn', 'schnet', 'mpnn-edge', 'gat'] as const;
+  const archs = ['cgcnn', 'gcn', 'schnet', 'mpnn-edge', 'gat'] as const;
   const readouts = ['sum', 'mean', 'max', 'attention', 'set2set'] as const;
   it('every architecture × readout × head × input', () => {
     for (const architecture of archs)

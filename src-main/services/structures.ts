@@ -1,0 +1,134 @@
+/**
+ * The `structures` service: reads dropped files in a compute worker, stores each
+ * structure once (by content hash) in SQLite, lists, gets and deletes them. A
+ * file that fails is reported with its error; nothing already stored is lost.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { LatticeworkHandlers, StructureRecord } from '../../src-shared/ipc/contract';
+import type { StructureJSON } from '../../src-shared/chem/serialize';
+import type { CoreParts } from '../app/core';
+import { UserError } from '../ipc/dispatch';
+import type { ParsedFileStructure } from '../compute/tasks';
+
+interface StructureRow {
+  id: number;
+  name: string;
+  source_file: string;
+  block: string | null;
+  format: string;
+  formula: string;
+  n_sites: number;
+  summary: string;
+  warnings: string;
+  created_at: number;
+}
+
+const LIST_COLUMNS = 'id, name, source_file, block, format, formula, n_sites, summary, warnings, created_at';
+
+/** The content hash: what the structure is, not what its file was called. */
+export function structureHash(s: StructureJSON): string {
+  const { name: _name, ...content } = s;
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+}
+
+function toRecord(row: StructureRow): StructureRecord {
+  const summary = JSON.parse(row.summary) as Pick<StructureRecord, 'composition' | 'lattice' | 'volume'>;
+  const block = row.block === null ? null : (JSON.parse(row.block) as string | number);
+  return {
+    id: row.id,
+    name: row.name,
+    file: row.source_file,
+    block,
+    format: row.format,
+    formula: row.formula,
+    composition: summary.composition,
+    nSites: row.n_sites,
+    lattice: summary.lattice,
+    volume: summary.volume,
+    warnings: JSON.parse(row.warnings) as string[],
+    createdAt: row.created_at,
+  };
+}
+
+export async function loadStructure(core: CoreParts, id: number): Promise<{ row: StructureRecord; structure: StructureJSON }> {
+  const row = await core.db.read((tx) =>
+    tx.get<StructureRow & { data: string }>(`SELECT ${LIST_COLUMNS}, data FROM structure WHERE id = ?`, [id]),
+  );
+  if (!row) throw new UserError(`there is no structure with id ${id}`);
+  return { row: toRecord(row), structure: JSON.parse(row.data) as StructureJSON };
+}
+
+export function structuresHandlers(core: CoreParts): LatticeworkHandlers['structures'] {
+  return {
+    async import({ files, disorder, jobId }) {
+      return core.jobs.run(
+        'import-structures',
+        async (job) => {
+          const parsed = await core.pool.run(
+            'parse-structures',
+            { files, disorder },
+            { signal: job.signal, onProgress: (done, total, message) => job.progress(done, total, message) },
+          );
+          const imported: StructureRecord[] = [];
+          const failed = [];
+          const now = Date.now();
+          for (const file of parsed) {
+            if (!file.ok) {
+              failed.push({ file: file.file, error: { name: file.error.name, message: file.error.message, line: file.error.line } });
+              continue;
+            }
+            const ids = await core.db.transaction(async (tx) => {
+              const out: number[] = [];
+              for (const p of file.structures) out.push(await storeOne(tx, file.file, file.format, p, now));
+              return out;
+            });
+            for (const id of ids) imported.push((await loadStructure(core, id)).row);
+          }
+          if (imported.length) core.events.emit('structures', 'onChanged', { ids: imported.map((r) => r.id) });
+          return { jobId: job.id, imported, failed };
+        },
+        jobId ?? randomUUID(),
+      );
+    },
+    async list() {
+      const rows = await core.db.read((tx) => tx.all<StructureRow>(`SELECT ${LIST_COLUMNS} FROM structure ORDER BY id`));
+      return rows.map(toRecord);
+    },
+    async get({ id }) {
+      const { row, structure } = await loadStructure(core, id);
+      return { ...row, structure };
+    },
+    async delete({ id }) {
+      const { changes } = await core.db.transaction((tx) => tx.run('DELETE FROM structure WHERE id = ?', [id]));
+      if (changes) core.events.emit('structures', 'onChanged', { ids: [id] });
+      return { deleted: changes > 0 };
+    },
+  };
+}
+
+type Tx = Parameters<Parameters<CoreParts['db']['transaction']>[0]>[0];
+
+async function storeOne(tx: Tx, file: string, format: string, p: ParsedFileStructure, now: number): Promise<number> {
+  const hash = structureHash(p.structure);
+  const existing = await tx.get<{ id: number }>('SELECT id FROM structure WHERE hash = ?', [hash]);
+  if (existing) return existing.id;
+  const summary = { composition: p.summary.composition, lattice: p.summary.lattice, volume: p.summary.volume };
+  const { lastID } = await tx.run(
+    `INSERT INTO structure (hash, name, source_file, block, formula, n_sites, format, data, summary, warnings, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      hash,
+      p.structure.name || file,
+      file,
+      p.block === null ? null : JSON.stringify(p.block),
+      p.summary.formula,
+      p.summary.nSites,
+      format,
+      JSON.stringify(p.structure),
+      JSON.stringify(summary),
+      JSON.stringify(p.warnings),
+      now,
+    ],
+  );
+  return lastID;
+}
