@@ -11,12 +11,11 @@
  */
 import { readonly, ref } from 'vue';
 import { contract } from '../../src-shared/ipc/contract';
+import type { LatticeworkApi } from '../../src-shared/ipc/contract';
 import { createClient } from '../../src-shared/ipc/define';
-import type { ContractClient } from '../../src-shared/ipc/define';
 import { createBridgeTransport } from '../../src-shared/ipc/bridge';
 import type { PreloadBridge } from '../../src-shared/ipc/bridge';
 import { createSocketTransport } from '../../src-shared/ipc/socket-transport';
-import { pendingContract } from './pending-contract';
 import { createReconnectingTransport, pageToken, socketUrl } from './reconnect';
 import type { ConnectionState, ReconnectingTransport } from './reconnect';
 
@@ -29,9 +28,7 @@ declare global {
   }
 }
 
-// The real contract is spread last so that its definitions win over the pending ones.
-const fullContract = { ...pendingContract, ...contract };
-export type Api = ContractClient<typeof fullContract>;
+export type Api = LatticeworkApi;
 
 const state = ref<ConnectionState>('connecting');
 /** Connection to the core, for the status bar. */
@@ -48,7 +45,7 @@ export function getApi(): Api {
   const bridge = window.latticework;
   if (bridge) {
     state.value = 'connected';
-    api = createClient(fullContract, createBridgeTransport(bridge));
+    api = createClient(contract, createBridgeTransport(bridge));
   } else {
     const url = socketUrl(window.location);
     const token = pageToken(window.location);
@@ -56,7 +53,7 @@ export function getApi(): Api {
       open: () => createSocketTransport(new WebSocket(url), token),
       onState: (s) => (state.value = s),
     });
-    api = createClient(fullContract, socket);
+    api = createClient(contract, socket);
   }
   return api;
 }

@@ -8,38 +8,54 @@
  */
 import { computed, readonly, ref, shallowRef, watch } from 'vue';
 import { connectionState, getApi } from '../api/client';
-import type { ImportError, StructureData, StructureId, StructureSummary } from '../api/pending-contract';
+import type { FileFailure, StructureDetail, StructureRecord } from '../../src-shared/ipc/contract';
 import { batchFiles, collectDropped, readAsText } from '../lib/files';
 import type { SkippedFile, TextFile } from '../lib/files';
 
-export interface FailedFile {
-  file: string;
-  error: ImportError;
-}
+export type FailedFile = FileFailure;
+type StructureId = number;
+type ImportError = FileFailure['error'];
 
 export interface ImportProgress {
   done: number;
   total: number;
 }
 
-const items = ref<StructureSummary[]>([]);
+const items = ref<StructureRecord[]>([]);
 const failures = ref<FailedFile[]>([]);
 const selectedId = ref<StructureId | null>(null);
-const current = shallowRef<StructureData | null>(null);
+const current = shallowRef<StructureDetail | null>(null);
 const loadingCurrent = ref(false);
 const currentError = ref<string | null>(null);
 const importing = ref(false);
 const progress = ref<ImportProgress>({ done: 0, total: 0 });
 const listError = ref<string | null>(null);
-const cache = new Map<StructureId, StructureData>();
+const cache = new Map<StructureId, StructureDetail>();
 let started = false;
+let cancelled = false;
+let currentJob: string | null = null;
+let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Stops an import: the running batch is cancelled in the core, later batches are not sent. */
+async function cancelImport(): Promise<void> {
+  cancelled = true;
+  if (currentJob) await getApi().jobs.cancel({ jobId: currentJob }).catch(() => undefined);
+}
+
+function scheduleRefresh(): void {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    void refresh();
+  }, 150);
+}
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
 /** Merges imported summaries into the list, replacing entries with the same id. */
-export function mergeSummaries(list: readonly StructureSummary[], added: readonly StructureSummary[]): StructureSummary[] {
+export function mergeSummaries(list: readonly StructureRecord[], added: readonly StructureRecord[]): StructureRecord[] {
   const ids = new Set(added.map((s) => s.id));
   return [...list.filter((s) => !ids.has(s.id)), ...added];
 }
@@ -55,30 +71,46 @@ async function refresh(): Promise<void> {
   }
 }
 
-async function importTextFiles(files: TextFile[], skipped: SkippedFile[] = []): Promise<StructureSummary[]> {
-  const newFailures: FailedFile[] = skipped.map((s) => ({ file: s.file, error: { name: 'FileSkipped', message: s.reason } }));
-  const imported: StructureSummary[] = [];
+async function importTextFiles(files: TextFile[], skipped: SkippedFile[] = []): Promise<StructureRecord[]> {
+  const newFailures: FailedFile[] = skipped.map((s) => ({ file: s.file, error: { name: 'FileSkipped', message: s.reason, line: null } }));
+  const imported: StructureRecord[] = [];
   importing.value = true;
   progress.value = { done: 0, total: files.length };
   try {
+    cancelled = false;
+    let base = 0;
     for (const batch of batchFiles(files)) {
+      if (cancelled) {
+        for (const f of batch) newFailures.push({ file: f.name, error: { name: 'Cancelled', message: 'import cancelled', line: null } });
+        continue;
+      }
+      const jobId = `import-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+      currentJob = jobId;
+      const offset = base;
+      const off = getApi().jobs.onProgress((p) => {
+        if (p.jobId === jobId) progress.value = { done: Math.min(files.length, offset + p.done), total: files.length };
+      });
       try {
-        const result = await getApi().structures.import({ files: batch });
+        const result = await getApi().structures.import({ files: batch, jobId });
         imported.push(...result.imported);
         newFailures.push(...result.failed);
         items.value = mergeSummaries(items.value, result.imported);
       } catch (e) {
         // The whole call failed (connection, validation): every file of the batch failed, the others go on.
-        const err: ImportError = { name: e instanceof Error ? e.name : 'Error', message: message(e) };
+        const err: ImportError = { name: e instanceof Error ? e.name : 'Error', message: message(e), line: null };
         for (const f of batch) newFailures.push({ file: f.name, error: err });
+      } finally {
+        off();
+        currentJob = null;
       }
-      progress.value = { done: progress.value.done + batch.length, total: files.length };
+      base += batch.length;
+      progress.value = { done: base, total: files.length };
     }
   } finally {
     importing.value = false;
   }
   const failedNames = new Set(newFailures.map((f) => f.file));
-  const importedNames = new Set(imported.map((s) => s.sourceFile));
+  const importedNames = new Set(imported.map((s) => s.file));
   failures.value = [
     ...failures.value.filter((f) => !failedNames.has(f.file) && !importedNames.has(f.file)),
     ...newFailures,
@@ -87,13 +119,13 @@ async function importTextFiles(files: TextFile[], skipped: SkippedFile[] = []): 
   return imported;
 }
 
-async function importDropped(dt: DataTransfer): Promise<StructureSummary[]> {
+async function importDropped(dt: DataTransfer): Promise<StructureRecord[]> {
   const collected = collectDropped(dt); // synchronous part first: the DataTransfer empties after the event
   const { files, skipped } = await readAsText(await collected);
   return importTextFiles(files, skipped);
 }
 
-async function importFileList(list: FileList | File[]): Promise<StructureSummary[]> {
+async function importFileList(list: FileList | File[]): Promise<StructureRecord[]> {
   const arr = Array.from(list).map((file) => ({ path: file.webkitRelativePath || file.name, file }));
   const { files, skipped } = await readAsText(arr);
   return importTextFiles(files, skipped);
@@ -145,7 +177,7 @@ function dismissFailures(): void {
 export function useStructures() {
   if (!started) {
     started = true;
-    getApi();
+    getApi().structures.onChanged(() => scheduleRefresh());
     watch(
       connectionState,
       (s) => {
@@ -155,8 +187,8 @@ export function useStructures() {
     );
   }
   return {
-    items: readonly(items),
-    failures: readonly(failures),
+    items: computed(() => items.value),
+    failures: computed(() => failures.value),
     selectedId: readonly(selectedId),
     selected: computed(() => items.value.find((s) => s.id === selectedId.value) ?? null),
     current,
@@ -169,6 +201,7 @@ export function useStructures() {
     importTextFiles,
     importDropped,
     importFileList,
+    cancelImport,
     select,
     remove,
     dismissFailures,

@@ -1,0 +1,175 @@
+/**
+ * Connects a structure and the viewer options to a `CrystalScene`: display atoms
+ * (supercell, boundary images), bonds (tolerance), radii (scale), the unit cell,
+ * picking for measurements and what the hover tooltip shows. Fresh state per call
+ * (one per viewer). Heavy steps are separate computeds so a slider only redoes its own.
+ */
+import { computed, reactive, ref, shallowRef, watch } from 'vue';
+import type { Ref, ShallowRef } from 'vue';
+import type { CrystalScene, HoverHit } from '../viewer/CrystalScene';
+import { atomData, atomInfo, bondsOf, buildDisplay, prepareStructure, scaled, stickData } from '../viewer/model';
+import type { AtomInfo, ViewerStructure } from '../viewer/model';
+import { angle, separation } from '../viewer/periodic';
+import type { MeasurePoint } from '../viewer/periodic';
+
+export interface ViewerOptions {
+  radiusScale: number;
+  bondTolerance: number;
+  showBonds: boolean;
+  /** Show half-bonds to atoms outside the displayed region. */
+  bondStubs: boolean;
+  showCell: boolean;
+  boundaryAtoms: boolean;
+  repeats: [number, number, number];
+}
+
+export const DEFAULT_VIEWER_OPTIONS: ViewerOptions = {
+  radiusScale: 0.5,
+  bondTolerance: 1.15,
+  showBonds: true,
+  bondStubs: true,
+  showCell: true,
+  boundaryAtoms: true,
+  repeats: [1, 1, 1],
+};
+
+/** Above this many displayed atoms bonds start hidden (they can be turned on). */
+export const BOND_AUTO_LIMIT = 20000;
+
+export interface Measurement {
+  kind: 'distance' | 'angle';
+  labels: string[];
+  /** Å for distance; degrees for angle. */
+  value: number;
+  /** For an angle: the two arm lengths (Å). */
+  arms?: [number, number];
+}
+
+export function useStructureView(
+  structure: Ref<ViewerStructure | null> | ShallowRef<ViewerStructure | null>,
+  scene: ShallowRef<CrystalScene | null>,
+  hover: Ref<HoverHit | null>,
+) {
+  const options = reactive<ViewerOptions>({ ...DEFAULT_VIEWER_OPTIONS, repeats: [1, 1, 1] });
+  const picks = ref<number[]>([]);
+  /** Colours that replace the element colours (per display atom), e.g. receptive-field hops. */
+  const colorOverride = shallowRef<Float32Array | null>(null);
+
+  const prepared = computed(() => (structure.value ? prepareStructure(structure.value) : null));
+  const display = computed(() => {
+    const p = prepared.value;
+    if (!p) return null;
+    return buildDisplay(p, [options.repeats[0], options.repeats[1], options.repeats[2]], options.boundaryAtoms);
+  });
+  const bonds = computed(() => (prepared.value ? bondsOf(prepared.value, options.bondTolerance) : null));
+  const sticks = computed(() => {
+    const p = prepared.value;
+    const d = display.value;
+    const b = bonds.value;
+    if (!p || !d || !b || !options.showBonds) return null;
+    return stickData(d, b, p.numbers.length, options.bondStubs);
+  });
+
+  const atomCount = computed(() => display.value?.atoms.site.length ?? 0);
+  const bondCount = computed(() => (bonds.value ? bonds.value.src.length / 2 : 0));
+
+  // Structure or display set changes: new atoms, new cell, reframe.
+  let lastStructure: unknown = null;
+  let lastRepeats = '';
+  watch(
+    [scene, display],
+    ([s, d]) => {
+      if (!s) return;
+      picks.value = [];
+      if (!d) {
+        s.setAtoms({ positions: new Float32Array(0), colors: new Float32Array(0), radii: new Float32Array(0) });
+        s.setBonds(null);
+        s.setCell(null);
+        return;
+      }
+      s.setAtoms(atomData(d, options.radiusScale));
+      if (colorOverride.value && colorOverride.value.length === d.colors.length) s.setAtomColors(colorOverride.value);
+      s.setCell(prepared.value?.lattice ?? null, [...options.repeats], options.showCell);
+      const key = options.repeats.join('x');
+      if (structure.value !== lastStructure || key !== lastRepeats) {
+        lastStructure = structure.value;
+        lastRepeats = key;
+        s.resetView();
+      }
+    },
+    { immediate: true },
+  );
+  watch(
+    [scene, sticks],
+    ([s, st]) => {
+      if (s) s.setBonds(st ? st.sticks : null);
+    },
+    { immediate: true },
+  );
+  watch(
+    () => options.radiusScale,
+    (scale) => {
+      const d = display.value;
+      if (d && scene.value) scene.value.setAtomRadii(scaled(d.radii, scale));
+    },
+  );
+  watch(
+    () => options.showCell,
+    (show) => scene.value?.setCell(prepared.value?.lattice ?? null, [...options.repeats], show),
+  );
+  watch(colorOverride, (c) => {
+    const d = display.value;
+    if (d && scene.value) scene.value.setAtomColors(c && c.length === d.colors.length ? c : d.colors);
+  });
+  watch(picks, (p) => scene.value?.setHighlighted(p), { deep: true });
+
+  /** Toggles an atom in the measurement selection; empty space clears it. A fourth pick starts again. */
+  function pick(index: number | null): void {
+    if (index === null) {
+      picks.value = [];
+      return;
+    }
+    const at = picks.value.indexOf(index);
+    if (at >= 0) picks.value = picks.value.filter((i) => i !== index);
+    else if (picks.value.length >= 3) picks.value = [index];
+    else picks.value = [...picks.value, index];
+  }
+
+  function info(index: number): AtomInfo | null {
+    const p = prepared.value;
+    const d = display.value;
+    return p && d ? atomInfo(p, d, index) : null;
+  }
+
+  const hovered = computed(() => (hover.value ? info(hover.value.index) : null));
+
+  const measurement = computed<Measurement | null>(() => {
+    const p = prepared.value;
+    if (!p || picks.value.length < 2) return null;
+    const infos = picks.value.map(info).filter((x): x is AtomInfo => x !== null);
+    if (infos.length < 2) return null;
+    const pts: MeasurePoint[] = infos.map((a) => ({ frac: a.frac, cart: a.cart }));
+    const labels = infos.map((a) => `${a.symbol}${a.site}`);
+    const len = (i: number, j: number) => {
+      const v = separation(pts[i], pts[j], p.lattice, p.pbc);
+      return Math.hypot(v[0], v[1], v[2]);
+    };
+    if (infos.length === 2) return { kind: 'distance', labels, value: len(0, 1) };
+    return { kind: 'angle', labels, value: angle(pts[0], pts[1], pts[2], p.lattice, p.pbc), arms: [len(1, 0), len(1, 2)] };
+  });
+
+  return {
+    options,
+    picks,
+    pick,
+    prepared,
+    display,
+    bonds,
+    atomCount,
+    bondCount,
+    hovered,
+    measurement,
+    colorOverride,
+    info,
+  };
+}

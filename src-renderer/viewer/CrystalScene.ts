@@ -1,0 +1,647 @@
+/**
+ * A framework-free three.js scene for crystals and molecules, fed struct-of-arrays.
+ *
+ * - Atoms: one InstancedMesh of a shared unit sphere (matrices written straight into
+ *   the instance buffer), per-instance colours; picking by raycast `instanceId`.
+ * - Bonds: one InstancedMesh of a shared unit cylinder (half-bonds, each coloured like
+ *   its atom).
+ * - Unit cell (and supercell box) as line segments, the a, b, c edges coloured and
+ *   labelled (canvas-texture sprites: nothing is loaded).
+ * - Optional line segments with per-vertex colours (crystal-graph edges).
+ * - Renders on demand (a frame is requested when something changes), never in a loop.
+ *
+ * Colours passed in are sRGB components in 0..1 (as in CSS); they are converted to
+ * the linear working space here. Everything created is disposed by `dispose()`.
+ */
+import {
+  AmbientLight,
+  BufferAttribute,
+  BufferGeometry,
+  CanvasTexture,
+  CylinderGeometry,
+  DirectionalLight,
+  DynamicDrawUsage,
+  InstancedBufferAttribute,
+  InstancedMesh,
+  LineBasicMaterial,
+  LineSegments,
+  Matrix4,
+  MeshBasicMaterial,
+  MeshPhongMaterial,
+  PerspectiveCamera,
+  Raycaster,
+  Scene,
+  SphereGeometry,
+  Sprite,
+  SpriteMaterial,
+  Vector2,
+  Vector3,
+  WebGLRenderer,
+} from 'three';
+import type { Material, Object3D, Texture } from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import type { Mat3 } from '../../src-shared/chem/structure';
+import { boundingSphere, boxEdges, defaultView, fitDistance, viewAlong } from './camera';
+import type { ViewAxis, ViewDirection } from './camera';
+
+export interface AtomData {
+  /** 3 per atom, Å. */
+  positions: Float32Array;
+  /** sRGB 0..1, 3 per atom. */
+  colors: Float32Array;
+  /** Sphere radius per atom, Å. */
+  radii: Float32Array;
+}
+
+export interface StickData {
+  /** 3 per stick. */
+  start: Float32Array;
+  end: Float32Array;
+  /** sRGB 0..1, 3 per stick. */
+  colors: Float32Array;
+  /** Cylinder radius, Å. */
+  radius: number;
+}
+
+export interface LineData {
+  /** 6 per segment (two endpoints). */
+  positions: Float32Array;
+  /** sRGB 0..1, 6 per segment (a colour per endpoint). */
+  colors: Float32Array;
+}
+
+export interface HoverHit {
+  /** Instance index of the atom under the pointer. */
+  index: number;
+  /** Pointer position relative to the canvas, CSS pixels. */
+  x: number;
+  y: number;
+}
+
+export interface CrystalSceneOptions {
+  /** CSS colour of the background; default white. */
+  background?: string;
+  onHover?(hit: HoverHit | null): void;
+  /** A click (not a drag) on an atom (index) or on empty space (null). */
+  onPick?(index: number | null, event: PointerEvent): void;
+}
+
+const FOV = 30;
+const AXIS_COLORS = ['#d62728', '#2ca02c', '#1f5fd6'];
+const CELL_COLOR = 0x5a6270;
+
+function srgbToLinear(c: number): number {
+  return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+}
+
+function sphereDetail(count: number): [number, number] {
+  if (count <= 3000) return [24, 16];
+  if (count <= 12000) return [14, 10];
+  return [10, 7];
+}
+
+function labelTexture(text: string, color: string): CanvasTexture {
+  const canvas = document.createElement('canvas');
+  canvas.width = 64;
+  canvas.height = 64;
+  const ctx = canvas.getContext('2d')!;
+  ctx.font = 'italic 600 44px system-ui, sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.lineWidth = 6;
+  ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+  ctx.strokeText(text, 32, 34);
+  ctx.fillStyle = color;
+  ctx.fillText(text, 32, 34);
+  const t = new CanvasTexture(canvas);
+  t.anisotropy = 1;
+  return t;
+}
+
+export class CrystalScene {
+  readonly renderer: WebGLRenderer;
+  readonly canvas: HTMLCanvasElement;
+  private readonly scene = new Scene();
+  private readonly camera: PerspectiveCamera;
+  private readonly controls: OrbitControls;
+  private readonly raycaster = new Raycaster();
+  private readonly options: CrystalSceneOptions;
+
+  private sphereGeometry: SphereGeometry | null = null;
+  private sphereDetail: [number, number] = [0, 0];
+  private readonly atomMaterial = new MeshPhongMaterial({ color: 0xffffff, shininess: 60, specular: 0x333333 });
+  private atomMesh: InstancedMesh | null = null;
+  private atomCapacity = 0;
+  private atoms: AtomData | null = null;
+
+  private readonly cylinderGeometry: CylinderGeometry;
+  private readonly bondMaterial = new MeshPhongMaterial({ color: 0xffffff, shininess: 40, specular: 0x222222 });
+  private bondMesh: InstancedMesh | null = null;
+  private bondCapacity = 0;
+
+  private readonly haloGeometry = new SphereGeometry(1, 24, 16);
+  private readonly haloMaterial = new MeshBasicMaterial({ color: 0xffb000, transparent: true, opacity: 0.45, depthWrite: false });
+  private readonly haloMesh: InstancedMesh;
+
+  private cellObjects: Object3D[] = [];
+  private cellMaterials: Material[] = [];
+  private cellTextures: Texture[] = [];
+  private lines: LineSegments | null = null;
+  private readonly lineMaterial = new LineBasicMaterial({ vertexColors: true, transparent: true, opacity: 0.9 });
+
+  private lattice: Mat3 | null = null;
+  private repeats: [number, number, number] = [1, 1, 1];
+  private frameRequested = 0;
+  private disposed = false;
+  private hoverPending: PointerEvent | null = null;
+  private hoverFrame = 0;
+  private down: { x: number; y: number } | null = null;
+  private lastHover: number | null = null;
+  private readonly cleanup: (() => void)[] = [];
+
+  constructor(canvas: HTMLCanvasElement, options: CrystalSceneOptions = {}) {
+    this.canvas = canvas;
+    this.options = options;
+    this.renderer = new WebGLRenderer({ canvas, antialias: true, alpha: true, preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    this.renderer.setClearColor(options.background ?? '#ffffff', 1);
+
+    this.camera = new PerspectiveCamera(FOV, 1, 0.1, 1000);
+    this.camera.position.set(0, 0, 20);
+    const headlight = new DirectionalLight(0xffffff, 2.2);
+    headlight.position.set(0.6, 0.8, 1);
+    this.camera.add(headlight);
+    this.scene.add(this.camera);
+    this.scene.add(new AmbientLight(0xffffff, 1.1));
+
+    this.cylinderGeometry = new CylinderGeometry(1, 1, 1, 10, 1, true);
+    this.cylinderGeometry.translate(0, 0.5, 0); // spans y = 0..1
+
+    this.haloMesh = new InstancedMesh(this.haloGeometry, this.haloMaterial, 3);
+    this.haloMesh.count = 0;
+    this.haloMesh.frustumCulled = false;
+    this.haloMesh.renderOrder = 10;
+    this.scene.add(this.haloMesh);
+
+    this.controls = new OrbitControls(this.camera, canvas);
+    this.controls.enableDamping = false;
+    this.controls.zoomSpeed = 1.2;
+    this.controls.addEventListener('change', this.requestRender);
+
+    this.listen(canvas, 'pointermove', (e) => this.onPointerMove(e as PointerEvent));
+    this.listen(canvas, 'pointerleave', () => this.setHover(null));
+    this.listen(canvas, 'pointerdown', (e) => {
+      const p = e as PointerEvent;
+      this.down = { x: p.clientX, y: p.clientY };
+    });
+    this.listen(canvas, 'pointerup', (e) => this.onPointerUp(e as PointerEvent));
+    this.resize();
+  }
+
+  private listen(target: EventTarget, type: string, fn: (e: Event) => void): void {
+    target.addEventListener(type, fn);
+    this.cleanup.push(() => target.removeEventListener(type, fn));
+  }
+
+  // ---- data ---------------------------------------------------------------
+
+  /** Replaces the atoms (positions, colours, radii). */
+  setAtoms(data: AtomData): void {
+    const n = data.radii.length;
+    this.atoms = data;
+    const detail = sphereDetail(n);
+    if (!this.sphereGeometry || detail[0] !== this.sphereDetail[0]) {
+      this.sphereGeometry?.dispose();
+      this.sphereGeometry = new SphereGeometry(1, detail[0], detail[1]);
+      this.sphereDetail = detail;
+      if (this.atomMesh) this.atomMesh.geometry = this.sphereGeometry;
+    }
+    if (!this.atomMesh || n > this.atomCapacity) {
+      this.removeMesh(this.atomMesh);
+      this.atomCapacity = Math.max(n, 16);
+      this.atomMesh = new InstancedMesh(this.sphereGeometry, this.atomMaterial, this.atomCapacity);
+      this.atomMesh.instanceMatrix.setUsage(DynamicDrawUsage);
+      this.atomMesh.instanceColor = new InstancedBufferAttribute(new Float32Array(3 * this.atomCapacity), 3);
+      this.atomMesh.frustumCulled = false;
+      this.scene.add(this.atomMesh);
+    }
+    this.atomMesh.count = n;
+    this.writeAtomMatrices();
+    this.writeColors(this.atomMesh, data.colors, n);
+    this.requestRender();
+  }
+
+  /** New radii for the current atoms (e.g. the radius slider). */
+  setAtomRadii(radii: Float32Array): void {
+    if (!this.atoms || radii.length !== this.atoms.radii.length) return;
+    this.atoms = { ...this.atoms, radii };
+    this.writeAtomMatrices();
+    this.requestRender();
+  }
+
+  /** New colours for the current atoms (highlighting, dimming, per-atom values). */
+  setAtomColors(colors: Float32Array): void {
+    if (!this.atoms || !this.atomMesh || colors.length !== this.atoms.colors.length) return;
+    this.atoms = { ...this.atoms, colors };
+    this.writeColors(this.atomMesh, colors, this.atoms.radii.length);
+    this.requestRender();
+  }
+
+  private writeAtomMatrices(): void {
+    const mesh = this.atomMesh;
+    const data = this.atoms;
+    if (!mesh || !data) return;
+    const m = mesh.instanceMatrix.array as Float32Array;
+    const { positions: p, radii: r } = data;
+    for (let i = 0; i < r.length; i++) {
+      const o = 16 * i;
+      const s = r[i];
+      m[o] = s;
+      m[o + 1] = 0;
+      m[o + 2] = 0;
+      m[o + 3] = 0;
+      m[o + 4] = 0;
+      m[o + 5] = s;
+      m[o + 6] = 0;
+      m[o + 7] = 0;
+      m[o + 8] = 0;
+      m[o + 9] = 0;
+      m[o + 10] = s;
+      m[o + 11] = 0;
+      m[o + 12] = p[3 * i];
+      m[o + 13] = p[3 * i + 1];
+      m[o + 14] = p[3 * i + 2];
+      m[o + 15] = 1;
+    }
+    mesh.instanceMatrix.needsUpdate = true;
+    mesh.computeBoundingSphere();
+    this.updateHalos();
+  }
+
+  private writeColors(mesh: InstancedMesh, colors: Float32Array, n: number): void {
+    const attr = mesh.instanceColor!;
+    const a = attr.array as Float32Array;
+    for (let i = 0; i < 3 * n; i++) a[i] = srgbToLinear(colors[i]);
+    attr.needsUpdate = true;
+  }
+
+  /** Replaces the sticks (half-bonds); null removes them. */
+  setBonds(data: StickData | null): void {
+    const n = data ? data.colors.length / 3 : 0;
+    if (!data || n === 0) {
+      if (this.bondMesh) this.bondMesh.count = 0;
+      this.requestRender();
+      return;
+    }
+    if (!this.bondMesh || n > this.bondCapacity) {
+      this.removeMesh(this.bondMesh);
+      this.bondCapacity = Math.max(n, 16);
+      this.bondMesh = new InstancedMesh(this.cylinderGeometry, this.bondMaterial, this.bondCapacity);
+      this.bondMesh.instanceMatrix.setUsage(DynamicDrawUsage);
+      this.bondMesh.instanceColor = new InstancedBufferAttribute(new Float32Array(3 * this.bondCapacity), 3);
+      this.bondMesh.frustumCulled = false;
+      this.scene.add(this.bondMesh);
+    }
+    const mesh = this.bondMesh;
+    mesh.count = n;
+    const m = mesh.instanceMatrix.array as Float32Array;
+    const r = data.radius;
+    const { start: s, end: e } = data;
+    for (let i = 0; i < n; i++) {
+      const dx = e[3 * i] - s[3 * i];
+      const dy = e[3 * i + 1] - s[3 * i + 1];
+      const dz = e[3 * i + 2] - s[3 * i + 2];
+      const len = Math.hypot(dx, dy, dz) || 1e-6;
+      const ux = dx / len;
+      const uy = dy / len;
+      const uz = dz / len;
+      // e1 ⟂ u: cross u with the axis it is least aligned with.
+      let ax = 0;
+      let ay = 0;
+      let az = 0;
+      if (Math.abs(ux) < 0.9) ax = 1;
+      else ay = 1;
+      let e1x = uy * az - uz * ay;
+      let e1y = uz * ax - ux * az;
+      let e1z = ux * ay - uy * ax;
+      const l1 = Math.hypot(e1x, e1y, e1z);
+      e1x /= l1;
+      e1y /= l1;
+      e1z /= l1;
+      const e2x = uy * e1z - uz * e1y;
+      const e2y = uz * e1x - ux * e1z;
+      const e2z = ux * e1y - uy * e1x;
+      const o = 16 * i;
+      m[o] = e1x * r;
+      m[o + 1] = e1y * r;
+      m[o + 2] = e1z * r;
+      m[o + 3] = 0;
+      m[o + 4] = dx;
+      m[o + 5] = dy;
+      m[o + 6] = dz;
+      m[o + 7] = 0;
+      m[o + 8] = e2x * r;
+      m[o + 9] = e2y * r;
+      m[o + 10] = e2z * r;
+      m[o + 11] = 0;
+      m[o + 12] = s[3 * i];
+      m[o + 13] = s[3 * i + 1];
+      m[o + 14] = s[3 * i + 2];
+      m[o + 15] = 1;
+    }
+    mesh.instanceMatrix.needsUpdate = true;
+    mesh.computeBoundingSphere();
+    this.writeColors(mesh, data.colors, n);
+    this.requestRender();
+  }
+
+  /** Line segments with per-vertex colours (graph edges); null removes them. */
+  setLines(data: LineData | null): void {
+    if (this.lines) {
+      this.scene.remove(this.lines);
+      this.lines.geometry.dispose();
+      this.lines = null;
+    }
+    if (data && data.positions.length > 0) {
+      const g = new BufferGeometry();
+      g.setAttribute('position', new BufferAttribute(data.positions, 3));
+      const lin = new Float32Array(data.colors.length);
+      for (let i = 0; i < lin.length; i++) lin[i] = srgbToLinear(data.colors[i]);
+      g.setAttribute('color', new BufferAttribute(lin, 3));
+      this.lines = new LineSegments(g, this.lineMaterial);
+      this.lines.frustumCulled = false;
+      this.scene.add(this.lines);
+    }
+    this.requestRender();
+  }
+
+  /** The unit cell (and the supercell box when repeated) with labelled a, b, c edges; null hides it. */
+  setCell(lattice: Mat3 | null, repeats: [number, number, number] = [1, 1, 1], visible = true): void {
+    this.lattice = lattice;
+    this.repeats = repeats;
+    this.clearCell();
+    if (lattice && visible) {
+      const unit = boxEdges(lattice);
+      // Edges 0, 4, 8 are the a, b, c edges from the origin; the others are grey.
+      const grey = new Float32Array(unit.length - 18);
+      let w = 0;
+      for (let e = 0; e < 12; e++) if (e % 4 !== 0) for (let d = 0; d < 6; d++) grey[w++] = unit[6 * e + d];
+      this.addLines(grey, new LineBasicMaterial({ color: CELL_COLOR }));
+      if (repeats[0] * repeats[1] * repeats[2] > 1) {
+        this.addLines(boxEdges(lattice, repeats), new LineBasicMaterial({ color: CELL_COLOR, transparent: true, opacity: 0.45 }));
+      }
+      const maxLen = Math.max(...lattice.map((v) => Math.hypot(v[0], v[1], v[2])));
+      for (let k = 0; k < 3; k++) {
+        const e = 4 * k;
+        this.addLines(unit.slice(6 * e, 6 * e + 6), new LineBasicMaterial({ color: AXIS_COLORS[k] }));
+        const v = lattice[k];
+        const len = Math.hypot(v[0], v[1], v[2]);
+        const tex = labelTexture('abc'[k], AXIS_COLORS[k]);
+        const mat = new SpriteMaterial({ map: tex, depthTest: false, transparent: true });
+        const sprite = new Sprite(mat);
+        const off = 1 + (0.06 * maxLen) / len;
+        sprite.position.set(v[0] * off, v[1] * off, v[2] * off);
+        const size = Math.max(0.6, 0.09 * maxLen);
+        sprite.scale.set(size, size, 1);
+        sprite.renderOrder = 20;
+        this.cellTextures.push(tex);
+        this.cellMaterials.push(mat);
+        this.cellObjects.push(sprite);
+        this.scene.add(sprite);
+      }
+    }
+    this.requestRender();
+  }
+
+  private addLines(positions: Float32Array, material: LineBasicMaterial): void {
+    const g = new BufferGeometry();
+    g.setAttribute('position', new BufferAttribute(positions, 3));
+    const l = new LineSegments(g, material);
+    this.cellObjects.push(l);
+    this.cellMaterials.push(material);
+    this.scene.add(l);
+  }
+
+  private clearCell(): void {
+    for (const o of this.cellObjects) {
+      this.scene.remove(o);
+      if (o instanceof LineSegments) o.geometry.dispose();
+    }
+    for (const m of this.cellMaterials) m.dispose();
+    for (const t of this.cellTextures) t.dispose();
+    this.cellObjects = [];
+    this.cellMaterials = [];
+    this.cellTextures = [];
+  }
+
+  /** Highlights up to three atoms (picked for a measurement). */
+  setHighlighted(indices: readonly number[]): void {
+    this.highlighted = indices.slice(0, 3);
+    this.updateHalos();
+    this.requestRender();
+  }
+  private highlighted: number[] = [];
+
+  private updateHalos(): void {
+    const data = this.atoms;
+    const list = data ? this.highlighted.filter((i) => i < data.radii.length) : [];
+    const mtx = new Matrix4();
+    list.forEach((i, k) => {
+      const s = data!.radii[i] * 1.35 + 0.08;
+      mtx.makeScale(s, s, s);
+      mtx.setPosition(data!.positions[3 * i], data!.positions[3 * i + 1], data!.positions[3 * i + 2]);
+      this.haloMesh.setMatrixAt(k, mtx);
+    });
+    this.haloMesh.count = list.length;
+    this.haloMesh.instanceMatrix.needsUpdate = true;
+  }
+
+  setVisibility(v: { atoms?: boolean; bonds?: boolean }): void {
+    if (v.atoms !== undefined && this.atomMesh) this.atomMesh.visible = v.atoms;
+    if (v.bonds !== undefined && this.bondMesh) this.bondMesh.visible = v.bonds;
+    this.requestRender();
+  }
+
+  setBackground(css: string): void {
+    this.renderer.setClearColor(css, 1);
+    this.requestRender();
+  }
+
+  // ---- camera -------------------------------------------------------------
+
+  private bounds() {
+    const pts: number[] = [];
+    let pad = 0;
+    if (this.atoms) {
+      const { positions, radii } = this.atoms;
+      for (let i = 0; i < positions.length; i++) pts.push(positions[i]);
+      for (let i = 0; i < radii.length; i++) pad = Math.max(pad, radii[i]);
+    }
+    if (this.lattice) {
+      const e = boxEdges(this.lattice, this.repeats);
+      for (let i = 0; i < e.length; i++) pts.push(e[i]);
+    }
+    return boundingSphere(pts, pad);
+  }
+
+  private applyView(v: ViewDirection): void {
+    const { center, radius } = this.bounds();
+    const aspect = this.camera.aspect || 1;
+    const dist = fitDistance(radius, FOV, aspect);
+    this.controls.target.set(center[0], center[1], center[2]);
+    this.camera.up.set(v.up[0], v.up[1], v.up[2]);
+    this.camera.position.set(center[0] + v.toCamera[0] * dist, center[1] + v.toCamera[1] * dist, center[2] + v.toCamera[2] * dist);
+    this.camera.near = Math.max(0.01, dist - radius * 3);
+    this.camera.far = dist + radius * 4;
+    this.camera.near = Math.max(0.01, Math.min(this.camera.near, dist / 10));
+    this.camera.lookAt(this.controls.target);
+    this.camera.updateProjectionMatrix();
+    this.controls.minDistance = radius * 0.05;
+    this.controls.maxDistance = dist * 6;
+    this.controls.update();
+    this.requestRender();
+  }
+
+  /** The default oblique view, framing everything. */
+  resetView(): void {
+    this.applyView(defaultView(this.lattice));
+  }
+
+  /** Looks down a lattice vector. */
+  viewAlong(axis: ViewAxis): void {
+    this.applyView(viewAlong(axis, this.lattice));
+  }
+
+  resize(): void {
+    const w = Math.max(1, this.canvas.clientWidth);
+    const h = Math.max(1, this.canvas.clientHeight);
+    this.renderer.setSize(w, h, false);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+    this.requestRender();
+  }
+
+  // ---- picking --------------------------------------------------------------
+
+  /** Index of the atom under a point of the canvas (CSS pixels from its top-left), or null. */
+  pick(x: number, y: number): number | null {
+    if (!this.atomMesh || !this.atomMesh.visible || this.atomMesh.count === 0) return null;
+    const w = this.canvas.clientWidth;
+    const h = this.canvas.clientHeight;
+    const ndc = new Vector2((x / w) * 2 - 1, -(y / h) * 2 + 1);
+    this.raycaster.setFromCamera(ndc, this.camera);
+    const hits = this.raycaster.intersectObject(this.atomMesh, false);
+    for (const hit of hits) if (hit.instanceId !== undefined) return hit.instanceId;
+    return null;
+  }
+
+  /** Canvas position (CSS pixels) of a display atom, for tests and labels. */
+  project(index: number): { x: number; y: number } | null {
+    if (!this.atoms || index >= this.atoms.radii.length) return null;
+    const p = this.atoms.positions;
+    const v = new Vector3(p[3 * index], p[3 * index + 1], p[3 * index + 2]).project(this.camera);
+    return { x: ((v.x + 1) / 2) * this.canvas.clientWidth, y: ((1 - v.y) / 2) * this.canvas.clientHeight };
+  }
+
+  private onPointerMove(e: PointerEvent): void {
+    if (e.buttons !== 0) {
+      this.setHover(null);
+      return;
+    }
+    this.hoverPending = e;
+    if (this.hoverFrame) return;
+    this.hoverFrame = requestAnimationFrame(() => {
+      this.hoverFrame = 0;
+      const ev = this.hoverPending;
+      this.hoverPending = null;
+      if (!ev || this.disposed) return;
+      const rect = this.canvas.getBoundingClientRect();
+      const x = ev.clientX - rect.left;
+      const y = ev.clientY - rect.top;
+      const index = this.pick(x, y);
+      this.setHover(index === null ? null : { index, x, y });
+    });
+  }
+
+  private setHover(hit: HoverHit | null): void {
+    if (hit === null && this.lastHover === null) return;
+    this.lastHover = hit?.index ?? null;
+    this.options.onHover?.(hit);
+  }
+
+  private onPointerUp(e: PointerEvent): void {
+    const d = this.down;
+    this.down = null;
+    if (!d || Math.hypot(e.clientX - d.x, e.clientY - d.y) > 4 || e.button !== 0) return;
+    const rect = this.canvas.getBoundingClientRect();
+    this.options.onPick?.(this.pick(e.clientX - rect.left, e.clientY - rect.top), e);
+  }
+
+  // ---- rendering ------------------------------------------------------------
+
+  readonly requestRender = (): void => {
+    if (this.disposed || this.frameRequested) return;
+    this.frameRequested = requestAnimationFrame(() => {
+      this.frameRequested = 0;
+      this.renderNow();
+    });
+  };
+
+  renderNow(): void {
+    if (this.disposed) return;
+    this.renderer.render(this.scene, this.camera);
+  }
+
+  /** PNG of the current view; with `transparent` the background is left out. */
+  async toBlob(transparent = false): Promise<Blob> {
+    const alpha = this.renderer.getClearAlpha();
+    if (transparent) this.renderer.setClearAlpha(0);
+    this.renderNow();
+    const blob = await new Promise<Blob | null>((resolve) => this.canvas.toBlob(resolve, 'image/png'));
+    if (transparent) {
+      this.renderer.setClearAlpha(alpha);
+      this.renderNow();
+    }
+    if (!blob) throw new Error('the canvas could not be exported');
+    return blob;
+  }
+
+  /** What the GPU holds (three's renderer.info), for leak checks. */
+  stats(): { geometries: number; textures: number; calls: number; triangles: number } {
+    const i = this.renderer.info;
+    return { geometries: i.memory.geometries, textures: i.memory.textures, calls: i.render.calls, triangles: i.render.triangles };
+  }
+
+  private removeMesh(mesh: InstancedMesh | null): void {
+    if (!mesh) return;
+    this.scene.remove(mesh);
+    mesh.dispose(); // instance buffers; shared geometry and material stay
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.frameRequested) cancelAnimationFrame(this.frameRequested);
+    if (this.hoverFrame) cancelAnimationFrame(this.hoverFrame);
+    for (const c of this.cleanup) c();
+    this.controls.removeEventListener('change', this.requestRender);
+    this.controls.dispose();
+    this.clearCell();
+    this.setLines(null);
+    this.removeMesh(this.atomMesh);
+    this.removeMesh(this.bondMesh);
+    this.removeMesh(this.haloMesh);
+    this.sphereGeometry?.dispose();
+    this.cylinderGeometry.dispose();
+    this.haloGeometry.dispose();
+    this.atomMaterial.dispose();
+    this.bondMaterial.dispose();
+    this.haloMaterial.dispose();
+    this.lineMaterial.dispose();
+    this.renderer.dispose();
+    this.renderer.forceContextLoss();
+    this.atomMesh = null;
+    this.bondMesh = null;
+    this.atoms = null;
+  }
+}
