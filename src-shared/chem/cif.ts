@@ -14,7 +14,9 @@ import type { ParsedStructure, ResolvedReadOptions } from './options';
 import type { Mat3, SiteProperty, Structure } from './structure';
 import {
   expandAsymmetricUnit,
+  opsNotFittingCell,
   parseSymop,
+  symopText,
   spaceGroupFromHall,
   spaceGroupFromHM,
   spaceGroupFromNumber,
@@ -290,7 +292,7 @@ function loopShapeError(file: string, loop: CifLoop): never {
   for (const l of loop.lines) counts.set(l, (counts.get(l) ?? 0) + 1);
   let good = 0;
   for (const v of counts.values()) if (v === nc) good++;
-  if (good >= Math.max(1, counts.size - 2) || counts.size <= 2) {
+  if (good * 2 > counts.size) {
     for (const [l, v] of counts) {
       if (v !== nc) {
         throw new StructureParseError(
@@ -449,9 +451,10 @@ export function parseCifNumber(s: string | null | undefined): number {
   return Number(paren >= 0 ? s.slice(0, end) : s);
 }
 
+/** Like pymatgen's CifParser: 0.3333 → 1/3 and 0.6667 → 2/3 (relative difference < 1e-4). */
 function snapFraction(x: number): number {
-  const r = Math.round(x * 6);
-  if (r % 3 !== 0 && Math.abs(x - r / 6) < 1e-4) return r / 6;
+  if (Math.abs(1 - x * 3) < 1e-4) return 1 / 3;
+  if (Math.abs(1 - x * 1.5) < 1e-4) return 2 / 3;
   return x;
 }
 
@@ -550,7 +553,7 @@ interface SymmetryInfo {
   spaceGroupNumber: number | null;
 }
 
-function readSymmetry(b: CifBlock, file: string, warnings: string[]): SymmetryInfo {
+function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Mat3 | null): SymmetryInfo {
   const hmItem = item(
     b,
     '_space_group_name_h-m_alt',
@@ -601,8 +604,37 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[]): SymmetryIn
         `the space group '${hm}' is not a Hermann–Mauguin symbol we know, and no symmetry operations are listed`,
       );
     }
-    if (m.assumed) warnings.push(`space group '${hm}' has several settings; '${m.assumed}' assumed`);
-    return { ops: fromSetting(m.setting.operations), spaceGroup: hm, spaceGroupNumber: m.setting.number };
+    let setting = m.setting;
+    let assumed = m.assumed;
+    // R groups without an axes choice: rhombohedral axes when the cell is rhombohedral.
+    if (assumed && setting.universalHM.endsWith(':H') && lattice) {
+      const p = latticeParameters(lattice);
+      const rel = (x: number, y: number) => Math.abs(x - y) <= 1e-3 * Math.max(x, y);
+      if (rel(p.a, p.b) && rel(p.b, p.c) && Math.abs(p.alpha - p.beta) < 0.05 && Math.abs(p.beta - p.gamma) < 0.05 && Math.abs(p.alpha - 90) > 0.05) {
+        const r = spaceGroupFromHM(setting.hermannMauguin + ' :R');
+        if (r) {
+          setting = r.setting;
+          assumed = `${setting.universalHM} (the cell has rhombohedral axes)`;
+        }
+      }
+    }
+    let ops = fromSetting(setting.operations);
+    // Axes stated but contradicted by the cell (`R 3 c {rhombohedral axes}` with a hexagonal cell).
+    const axes = setting.universalHM.slice(-2);
+    if (lattice && (axes === ':H' || axes === ':R') && opsNotFittingCell(ops, lattice).length) {
+      const other = spaceGroupFromHM(setting.hermannMauguin + (axes === ':H' ? ' :R' : ' :H'));
+      if (other) {
+        const otherOps = fromSetting(other.setting.operations);
+        if (opsNotFittingCell(otherOps, lattice).length === 0) {
+          warnings.push(`space group '${hm}' does not fit the cell; its other axes setting '${other.setting.universalHM}' does and is used`);
+          setting = other.setting;
+          ops = otherOps;
+          assumed = null;
+        }
+      }
+    }
+    if (assumed) warnings.push(`space group '${hm}' has several settings; '${assumed}' assumed`);
+    return { ops, spaceGroup: hm, spaceGroupNumber: setting.number };
   }
   if (numItem && Number.isInteger(num)) {
     const sg = spaceGroupFromNumber(num);
@@ -651,6 +683,8 @@ export function cifBlockToStructure(b: CifBlock, file: string, opt: ResolvedRead
   const occ: number[] = [];
   const pos: number[] = [];
   let guessed = 0;
+  let guessedCount = 0;
+  const guessedLabels: string[] = [];
   let dummies = 0;
   for (let row = 0; row < nRows; row++) {
     const base = row * stride;
@@ -663,7 +697,13 @@ export function cifBlockToStructure(b: CifBlock, file: string, opt: ResolvedRead
     const type = typeCol ? typeCol.values[base + typeCol.offset] : null;
     let sp = type != null ? parseTypeSymbol(type) : null;
     if (!sp && label != null) {
-      sp = parseTypeSymbol(label) ?? parseSiteLabel(label);
+      sp = parseTypeSymbol(label);
+      if (!sp) {
+        const g = parseSiteLabel(label);
+        if (g?.guessed && guessedLabels.length < 8) guessedLabels.push(`${label} → ${g.symbol}`);
+        if (g?.guessed) guessedCount++;
+        sp = g;
+      }
       if (sp && type != null) guessed++;
     }
     if (!sp) {
@@ -703,6 +743,12 @@ export function cifBlockToStructure(b: CifBlock, file: string, opt: ResolvedRead
   }
   if (dummies) warnings.push(`${dummies} dummy atom site(s) (_atom_site_calc_flag dum) ignored`);
   if (guessed) warnings.push(`${guessed} atom site(s) have a type symbol that is not an element; the element was taken from the label`);
+  if (guessedCount) {
+    warnings.push(
+      `the element of ${guessedCount} atom site(s) was inferred from labels that are not plain element symbols: ` +
+        guessedLabels.join(', ') + (guessedCount > guessedLabels.length ? ', ...' : ''),
+    );
+  }
   if (numbers.length === 0) throw new StructureParseError(file, first.lines[0] ?? b.line, `data block '${b.name}' has an empty atom-site loop`);
   if (numbers.length > opt.maxAtoms) {
     throw new StructureLimitError(file, first.lines[0], `the structure has ${numbers.length} atom sites, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
@@ -729,16 +775,48 @@ export function cifBlockToStructure(b: CifBlock, file: string, opt: ResolvedRead
   } else {
     let asym: Float64Array = Float64Array.from(pos);
     if (!useFrac) asym = cartToFrac(asym, lattice);
-    const sym = readSymmetry(b, file, warnings);
+    const sym = readSymmetry(b, file, warnings, lattice);
     if (sym.spaceGroup) properties.spaceGroup = sym.spaceGroup;
     if (sym.spaceGroupNumber != null) properties.spaceGroupNumber = sym.spaceGroupNumber;
-    const ex = expandAsymmetricUnit(asym, sym.ops, lattice, opt.symprec, opt.maxAtoms, () => {
-      throw new StructureLimitError(
-        file,
-        first.lines[0],
-        `symmetry expansion gives more than ${opt.maxAtoms} sites (option maxAtoms)`,
-      );
+    if (sym.ops.length > 1) {
+      const bad = opsNotFittingCell(sym.ops, lattice);
+      if (bad.length) {
+        const p = latticeParameters(lattice);
+        const f = (x: number) => String(Math.round(x * 1e4) / 1e4);
+        throw new StructureParseError(
+          file,
+          first.lines[0],
+          `the symmetry operation ${symopText(bad[0])} does not fit the cell (a=${f(p.a)}, b=${f(p.b)}, c=${f(p.c)} Å, ` +
+            `α=${f(p.alpha)}, β=${f(p.beta)}, γ=${f(p.gamma)}°): the cell parameters or the space group in this file are wrong`,
+        );
+      }
+    }
+    // Rows of the same element and occupancy that are symmetry copies of each other merge.
+    const kindKey = new Map<string, number>();
+    const kinds = numbers.map((z, i) => {
+      const k = `${z}:${occ[i]}`;
+      let v = kindKey.get(k);
+      if (v === undefined) kindKey.set(k, (v = kindKey.size));
+      return v;
     });
+    const ex = expandAsymmetricUnit(
+      asym,
+      sym.ops,
+      lattice,
+      opt.symprec,
+      opt.maxAtoms,
+      () => {
+        throw new StructureLimitError(
+          file,
+          first.lines[0],
+          `symmetry expansion gives more than ${opt.maxAtoms} sites (option maxAtoms)`,
+        );
+      },
+      kinds,
+    );
+    if (ex.duplicateRows) {
+      warnings.push(`${ex.duplicateRows} atom-site row(s) are symmetry copies of earlier rows and were merged with them`);
+    }
     const n = ex.source.length;
     const nums = new Int32Array(n);
     const sp: string[] = new Array(n);

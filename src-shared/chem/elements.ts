@@ -118,22 +118,28 @@ export function parseTypeSymbol(text: string): ParsedSpecies | null {
   return null;
 }
 
+/** Water conventions in labels: `Wat` (water oxygen), `Ow`, `Hw`. */
+const LABEL_SPECIAL: Record<string, string> = { wat: 'O', ow: 'O', hw: 'H' };
+
 /**
- * Element from an atom-site label such as `O1`, `Fe3a`, `CL2`, `O1W`: the longest element symbol
- * (two letters, else one) at the start that is not followed by another letter. `Ca1` is calcium;
- * `Cb1` gives null (prefer `_atom_site_type_symbol` where labels are ambiguous).
+ * Element from an atom-site label such as `O1`, `Fe3a`, `CL2`, `O1W`, `OW1`, `FeT`, `SrA`: the
+ * first two letters when they form an element symbol (case-insensitive: `CL2` → Cl, `Ca1` → Ca),
+ * else the first letter (`OW1` → O, `HN1` → H, `Cb1` → C), with `Wat` → O. `guessed` is true when
+ * letters follow the symbol, so callers can warn that the element was inferred.
  */
-export function parseSiteLabel(text: string): ParsedSpecies | null {
+export function parseSiteLabel(text: string): (ParsedSpecies & { guessed: boolean }) | null {
   const n = text.length;
   if (n === 0 || !isLetter(text.charCodeAt(0))) return null;
-  if (n >= 2 && isLetter(text.charCodeAt(1)) && (n === 2 || !isLetter(text.charCodeAt(2)))) {
+  let letters = 1;
+  while (letters < n && isLetter(text.charCodeAt(letters))) letters++;
+  const lower = text.slice(0, letters).toLowerCase();
+  const special = LABEL_SPECIAL[lower];
+  if (special) return { ...species(atomicNumber(special), null), guessed: true };
+  if (letters >= 2) {
     const z2 = atomicNumber(text.slice(0, 2));
-    if (z2 !== 0) return species(z2, null);
-    return null;
+    if (z2 !== 0) return { ...species(z2, null), guessed: letters > 2 };
   }
-  if (n === 1 || !isLetter(text.charCodeAt(1))) {
-    const z1 = atomicNumber(text[0]);
-    if (z1 !== 0) return species(z1, null);
-  }
+  const z1 = atomicNumber(text[0]);
+  if (z1 !== 0) return { ...species(z1, null), guessed: letters > 1 };
   return null;
 }

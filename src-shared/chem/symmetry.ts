@@ -173,22 +173,32 @@ export interface SpaceGroupMatch {
  * hexagonal axes for R), as ASE does.
  */
 export function spaceGroupFromHM(symbol: string): SpaceGroupMatch | null {
-  const { hm } = getIndexes();
   let s = symbol.trim();
   let choice: string | null = null;
+  // Annotations: `R 3 c {rhombohedral axes}`, `P 1 21/c 1 (origin choice 2)`.
+  const note = /\s*[{(]([^{}()]*)[})]\s*$/.exec(s);
+  if (note) {
+    const t = note[1].toLowerCase();
+    if (t.includes('rhomb')) choice = 'r';
+    else if (t.includes('hex')) choice = 'h';
+    else if (/\b[12]\b/.test(t)) choice = /\b([12])\b/.exec(t)![1];
+    s = s.slice(0, note.index).trim();
+  }
   const colon = s.indexOf(':');
   if (colon >= 0) {
     choice = s.slice(colon + 1).trim().toLowerCase();
-    s = s.slice(0, colon);
-  } else {
-    const m = /^(.*\S)\s+([SZHRszhr12])$/.exec(s);
-    if (m && /[A-Za-z]/.test(m[1])) {
-      s = m[1];
-      choice = m[2].toLowerCase();
-    }
+    s = s.slice(0, colon).trim();
   }
-  if (choice === 's') choice = '1';
-  if (choice === 'z') choice = '2';
+  const found = lookupHM(s, choice);
+  if (found || choice) return found;
+  // Old-style suffixes: `F d -3 m Z` / `S` (origin 2 / 1), `R -3 m H` / `R`.
+  const m = /^(.*\S)\s+([SZHRszhr])$/.exec(s);
+  return m ? lookupHM(m[1], m[2].toLowerCase()) : null;
+}
+
+function lookupHM(s: string, rawChoice: string | null): SpaceGroupMatch | null {
+  const { hm } = getIndexes();
+  const choice = rawChoice === 's' ? '1' : rawChoice === 'z' ? '2' : rawChoice;
   const variants = [s];
   const parts = s.trim().split(/\s+/);
   if (parts.length >= 3) {
@@ -200,16 +210,23 @@ export function spaceGroupFromHM(symbol: string): SpaceGroupMatch | null {
     if (choice) {
       const i = hm.get(key + ':' + choice);
       if (i !== undefined) return { setting: settingAt(i), assumed: null };
+      // A choice on a group that has only one setting: ignore it.
+      const j = hm.get(key);
+      if (j !== undefined && !hasSeveralSettings(j)) return { setting: settingAt(j), assumed: null };
       continue;
     }
     const i = hm.get(key);
     if (i !== undefined) {
       const st = settingAt(i);
-      const hasChoices = SG_SETTINGS.some((r, j) => j !== i && r[1] === st.hermannMauguin && r[2] !== st.universalHM);
-      return { setting: st, assumed: hasChoices ? st.universalHM : null };
+      return { setting: st, assumed: hasSeveralSettings(i) ? st.universalHM : null };
     }
   }
   return null;
+}
+
+function hasSeveralSettings(i: number): boolean {
+  const [, h, uhm] = SG_SETTINGS[i];
+  return uhm.includes(':') && SG_SETTINGS.some((r, j) => j !== i && r[1] === h && r[2] !== uhm);
 }
 
 /** Space group from a Hall symbol (`-P 2ybc`, `-F 4vw 2vw 3`). */
@@ -254,13 +271,15 @@ export function expandAsymmetricUnit(
   tolerance: number,
   maxAtoms: number,
   onLimit: () => never,
-): ExpandResult {
+  kinds?: ArrayLike<number>,
+): ExpandResult & { duplicateRows: number } {
   const nAsym = frac.length / 3;
   const outF: number[] = [];
   const outS: number[] = [];
   const tol2 = tolerance * tolerance;
   const [l0, l1, l2] = lattice;
   const orbit: number[] = [];
+  let duplicateRows = 0;
   for (let s = 0; s < nAsym; s++) {
     const x = frac[3 * s];
     const y = frac[3 * s + 1];
@@ -292,10 +311,83 @@ export function expandAsymmetricUnit(
         if (outS.length + orbit.length / 3 > maxAtoms) onLimit();
       }
     }
+    // A row that is a symmetry copy of an earlier row of the same kind (files that list the
+    // whole cell and the operations too): its orbit is the same orbit, keep it once.
+    if (kinds) {
+      let copy = false;
+      const x0 = orbit[0];
+      const y0 = orbit[1];
+      const z0 = orbit[2];
+      for (let j = 0; j < outS.length && !copy; j++) {
+        if (kinds[outS[j]] !== kinds[s]) continue;
+        let dx = x0 - outF[3 * j];
+        let dy = y0 - outF[3 * j + 1];
+        let dz = z0 - outF[3 * j + 2];
+        dx -= Math.round(dx);
+        dy -= Math.round(dy);
+        dz -= Math.round(dz);
+        const cx = dx * l0[0] + dy * l1[0] + dz * l2[0];
+        const cy = dx * l0[1] + dy * l1[1] + dz * l2[1];
+        const cz = dx * l0[2] + dy * l1[2] + dz * l2[2];
+        if (cx * cx + cy * cy + cz * cz < tol2) copy = true;
+      }
+      if (copy) {
+        duplicateRows++;
+        continue;
+      }
+    }
     for (let k = 0; k < orbit.length; k += 3) {
       outF.push(orbit[k], orbit[k + 1], orbit[k + 2]);
       outS.push(s);
     }
   }
-  return { frac: Float64Array.from(outF), source: Int32Array.from(outS) };
+  return { frac: Float64Array.from(outF), source: Int32Array.from(outS), duplicateRows };
+}
+
+/**
+ * The operations whose rotation does not preserve the cell metric (RᵀGR ≠ G within `relTol`
+ * of the largest metric entry): a sign that the cell and the space group disagree.
+ */
+export function opsNotFittingCell(ops: SymOp[], lattice: Mat3, relTol = 0.01): SymOp[] {
+  const G: number[] = [];
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++)
+      G.push(lattice[i][0] * lattice[j][0] + lattice[i][1] * lattice[j][1] + lattice[i][2] * lattice[j][2]);
+  let scale = 0;
+  for (const g of G) scale = Math.max(scale, Math.abs(g));
+  const bad: SymOp[] = [];
+  for (const op of ops) {
+    const r = op.r;
+    let worst = 0;
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) {
+        // (RᵀGR)_ij = Σ_kl R_ki G_kl R_lj
+        let v = 0;
+        for (let k = 0; k < 3; k++) for (let l = 0; l < 3; l++) v += r[k * 3 + i] * G[k * 3 + l] * r[l * 3 + j];
+        worst = Math.max(worst, Math.abs(v - G[i * 3 + j]));
+      }
+    if (worst > relTol * scale) bad.push(op);
+  }
+  return bad;
+}
+
+/** `x,y,z` text of an operation (for messages). */
+export function symopText(op: SymOp): string {
+  const rows: string[] = [];
+  for (let row = 0; row < 3; row++) {
+    let t = '';
+    for (let col = 0; col < 3; col++) {
+      const v = op.r[row * 3 + col];
+      if (!v) continue;
+      const sign = v < 0 ? '-' : t ? '+' : '';
+      t += sign + (Math.abs(v) === 1 ? '' : Math.abs(v)) + 'xyz'[col];
+    }
+    const tr = op.t[row];
+    if (Math.abs(tr) > 1e-9) {
+      const frac = [2, 3, 4, 6, 8, 12].map((d) => [d, Math.round(Math.abs(tr) * d)]).find(([d, k]) => Math.abs(Math.abs(tr) * d - k) < 1e-6);
+      t += (tr < 0 ? '-' : '+') + (frac ? `${frac[1]}/${frac[0]}` : String(Math.abs(tr)));
+    }
+    rows.push(t || '0');
+  }
+  return rows.join(',');
 }

@@ -148,7 +148,8 @@ function speciesZ(s: string): number {
   const z = atomicNumber(s);
   if (z > 0) return z;
   if (s === 'X') return 0;
-  return parseSiteLabel(s)?.z ?? -1;
+  const p = parseSiteLabel(s);
+  return p && !p.guessed ? p.z : -1;
 }
 
 export function readXyz(text: string, file: string, opt: ResolvedReadOptions): ParsedStructure[] {
