@@ -34,7 +34,13 @@ export class Optimizer {
     private readonly variables: Variable[],
   ) {
     const names = config.kind === 'sgd' ? (config.momentum > 0 ? ['momentum'] : []) : ['m', 'v'];
-    for (const n of names) this.slots[n] = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    for (const n of names)
+      this.slots[n] = variables.map((v) => {
+        const z = tf.zerosLike(v);
+        const slot = tf.variable(z, false);
+        z.dispose(); // the variable holds its own reference to the data
+        return slot;
+      });
   }
 
   get iterations(): number {

@@ -1,0 +1,431 @@
+/**
+ * The training loop: pure compute (tfjs), no Electron, no SQLite. The caller (the
+ * compute worker, the CLI) supplies prebuilt graphs with targets, a config, callbacks
+ * and a control object, and stores what the callbacks hand it.
+ *
+ * One epoch:
+ *   1. shuffle the training indices with the run's RNG (state saved in checkpoints);
+ *   2. per batch: batch the graphs, forward in training mode, loss on normalised
+ *      targets, gradients, optional global-norm clipping, optimiser step with the
+ *      scheduled learning rate (warm-up per batch); `onBatch`;
+ *   3. evaluate on the validation split (eval mode), feed reduce-on-plateau, select the
+ *      best epoch (regression: lowest validation MAE; binary classification: highest
+ *      ROC-AUC, as CGCNN; multi-class: accuracy), early stopping; `onEpoch`, then
+ *      `onCheckpoint` with the full state.
+ * After the last epoch (or early stop) the best weights are restored and the test split
+ * is evaluated; `onFinish` receives the result with predictions for every split.
+ *
+ * Determinism: initial weights, shuffles and dropout masks all come from the config's
+ * seed, and the kernels are deterministic, so the same seed on the same backend gives
+ * the same run; a resumed run continues the same stream (RNG state is checkpointed).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import { batchGraphs } from '../../../src-shared/graph/batch';
+import type { CrystalGraph } from '../../../src-shared/graph/graph';
+import { headOutputs, resolvedLoss, type ModelConfig } from '../../../src-shared/model/config';
+import { classificationMetrics, regressionMetrics } from '../../../src-shared/model/metrics';
+import { Rng } from '../../../src-shared/model/rng';
+import { initialPlateauState, learningRate, stepPlateau, type PlateauState, type ScheduleContext } from '../../../src-shared/model/schedule';
+import { kFold, trainValTestSplit, type Split } from '../../../src-shared/model/split';
+import { buildModel, type GraphModel } from '../layers';
+import type { GraphBatchTensors } from '../nn/types';
+import type { Checkpoint, EpochRecord } from './checkpoint';
+import { TrainingControl } from './control';
+import { batchToTensors, disposeBatchTensors } from './data';
+import { lossFunction } from './losses';
+import { denormalize, fitNormalizer, identityNormalizer, normalize, type TargetNormalizer } from './normalizer';
+import { Optimizer } from './optimizers';
+
+/** One structure: its graph (built with the model's graph settings) and target(s). */
+export interface TrainingSample {
+  id?: string;
+  graph: CrystalGraph;
+  /**
+   * regression: numTargets values; classification: [class index];
+   * per-atom: nNodes × numTargets values (row-major).
+   */
+  target: ArrayLike<number>;
+}
+
+export interface BatchProgress {
+  fold: number | null;
+  epoch: number;
+  batch: number;
+  batches: number;
+  /** Loss of this batch (normalised units). */
+  loss: number;
+  lr: number;
+  seconds: number;
+  structuresPerSecond: number;
+}
+
+export interface EpochProgress extends EpochRecord {
+  fold: number | null;
+  epochs: number;
+  isBest: boolean;
+  bestEpoch: number;
+  bestMetric: number;
+  selectionMetric: string;
+}
+
+export interface SplitEvaluation {
+  indices: number[];
+  loss: number;
+  metrics: Record<string, number>;
+  /** Predictions in target units: regression [n × T], per-atom [atoms × T], classification probabilities [n × C]. */
+  predictions: Float64Array;
+  targets: Float64Array;
+}
+
+export type RunStatus = 'finished' | 'cancelled' | 'early-stopped';
+
+export interface TrainingResult {
+  status: RunStatus;
+  fold: number | null;
+  epochsRun: number;
+  bestEpoch: number;
+  selectionMetric: string;
+  bestMetric: number;
+  normalizer: TargetNormalizer;
+  split: Split;
+  history: EpochRecord[];
+  /** Best weights by stable name (restored into the model before testing). */
+  weights: Record<string, Float32Array>;
+  val: SplitEvaluation | null;
+  test: SplitEvaluation | null;
+  seconds: number;
+}
+
+export interface TrainingCallbacks {
+  onBatch?(p: BatchProgress): void;
+  onEpoch?(p: EpochProgress): void | Promise<void>;
+  /** After every epoch: the full state to continue from (`isBest`: this epoch is the new best). */
+  onCheckpoint?(c: Checkpoint, info: { epoch: number; isBest: boolean }): void | Promise<void>;
+  onFinish?(r: TrainingResult): void | Promise<void>;
+}
+
+export interface TrainOptions {
+  callbacks?: TrainingCallbacks;
+  control?: TrainingControl;
+  /** Continue from this checkpoint (same config and data). */
+  resume?: Checkpoint;
+  /** Use this split instead of the seeded one from the config (k-fold passes its folds). */
+  split?: Split;
+  fold?: number | null;
+  /** Keep the trained model (caller disposes); by default it is disposed. */
+  keepModel?: boolean;
+  /** Yield to the event loop every this many batches (default 1) so control messages arrive. */
+  yieldEvery?: number;
+}
+
+export interface TrainOutcome extends TrainingResult {
+  model: GraphModel | null;
+}
+
+type Task = 'regression' | 'classification' | 'per-atom';
+
+function taskOf(c: ModelConfig): Task {
+  return c.model.head.kind;
+}
+
+const now = () => performance.now() / 1000;
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+/** Target values of samples in batch order, as the loss expects them (normalised floats or int labels). */
+function targetTensor(samples: TrainingSample[], idx: number[], task: Task, width: number, norm: TargetNormalizer): Tensor {
+  if (task === 'classification') return tf.tensor1d(idx.map((i) => samples[i].target[0]), 'int32');
+  const vals: number[] = [];
+  for (const i of idx) for (let k = 0; k < samples[i].target.length; k++) vals.push(samples[i].target[k]);
+  return tf.tensor2d(normalize(norm, vals), [vals.length / width, width]);
+}
+
+function rawTargets(samples: TrainingSample[], idx: number[]): Float64Array {
+  const vals: number[] = [];
+  for (const i of idx) for (let k = 0; k < samples[i].target.length; k++) vals.push(samples[i].target[k]);
+  return Float64Array.from(vals);
+}
+
+function chunks(idx: number[], size: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < idx.length; i += size) out.push(idx.slice(i, i + size));
+  return out;
+}
+
+function validateSamples(config: ModelConfig, samples: TrainingSample[]): void {
+  const task = taskOf(config);
+  const width = headOutputs(config);
+  samples.forEach((s, i) => {
+    const name = s.id ?? `#${i}`;
+    if (task === 'classification') {
+      const y = s.target[0];
+      if (s.target.length !== 1 || !Number.isInteger(y) || y < 0 || y >= width) throw new Error(`sample ${name}: class label must be an integer in 0..${width - 1}, got ${Array.from(s.target).join(',')}`);
+    } else if (task === 'per-atom') {
+      if (s.target.length !== s.graph.nNodes * width) throw new Error(`sample ${name}: expected ${s.graph.nNodes * width} per-atom targets, got ${s.target.length}`);
+    } else if (s.target.length !== width) throw new Error(`sample ${name}: expected ${width} targets, got ${s.target.length}`);
+    for (let k = 0; k < s.target.length; k++) if (!Number.isFinite(s.target[k])) throw new Error(`sample ${name}: target is not a finite number`);
+  });
+}
+
+/** Evaluation of `model` on the samples `idx` (eval mode), in batches. */
+export function evaluateSplit(model: GraphModel, samples: TrainingSample[], idx: number[], norm: TargetNormalizer, batchSize: number): SplitEvaluation {
+  const config = model.config;
+  const task = taskOf(config);
+  const width = headOutputs(config);
+  const lossFn = lossFunction(resolvedLoss(config), config.training.huberDelta);
+  const preds: number[] = [];
+  let lossSum = 0;
+  let count = 0;
+  for (const part of chunks(idx, batchSize)) {
+    const bt = batchToTensors(batchGraphs(part.map((i) => samples[i].graph)));
+    const y = targetTensor(samples, part, task, width, norm);
+    const { out, loss } = tf.tidy(() => {
+      const o = model.apply(bt, false);
+      return { out: task === 'classification' ? tf.softmax(o) : o, loss: lossFn(o, y) };
+    });
+    const rows = out.shape[0];
+    lossSum += loss.dataSync()[0] * rows;
+    count += rows;
+    const o = out.dataSync();
+    for (let k = 0; k < o.length; k++) preds.push(o[k]);
+    tf.dispose([out, loss, y]);
+    disposeBatchTensors(bt);
+  }
+  const targets = rawTargets(samples, idx);
+  const predictions = task === 'classification' ? Float64Array.from(preds) : denormalize(norm, preds);
+  let metrics: Record<string, number>;
+  if (task === 'classification') metrics = { ...classificationMetrics(targets, predictions, width) };
+  else metrics = { ...regressionMetrics(targets, predictions) };
+  return { indices: idx, loss: count ? lossSum / count : NaN, metrics, predictions, targets };
+}
+
+function selection(config: ModelConfig): { name: string; better: (a: number, b: number) => boolean; worst: number } {
+  const task = taskOf(config);
+  if (task === 'classification') {
+    const name = headOutputs(config) === 2 ? 'rocAuc' : 'accuracy';
+    return { name, better: (a, b) => a > b, worst: -Infinity };
+  }
+  return { name: 'mae', better: (a, b) => a < b, worst: Infinity };
+}
+
+function readWeights(model: GraphModel): Record<string, Float32Array> {
+  return model.getWeights();
+}
+
+/**
+ * Trains one model. Resolves when finished, early-stopped or cancelled (status in the
+ * result); rejects on invalid data or a non-finite loss.
+ */
+export async function trainModel(config: ModelConfig, samples: TrainingSample[], opts: TrainOptions = {}): Promise<TrainOutcome> {
+  const t0 = now();
+  const cb = opts.callbacks ?? {};
+  const control = opts.control ?? new TrainingControl();
+  const fold = opts.fold ?? null;
+  const tc = config.training;
+  const task = taskOf(config);
+  const width = headOutputs(config);
+  validateSamples(config, samples);
+  if (samples.length === 0) throw new Error('no training data');
+
+  const resume = opts.resume;
+  const split: Split = resume?.split ?? opts.split ?? trainValTestSplit(samples.length, tc.split, tc.seed);
+  if (split.train.length === 0) throw new Error('the training split is empty');
+
+  let norm: TargetNormalizer;
+  if (resume) norm = resume.normalizer;
+  else if (task === 'classification' || !tc.normalizeTargets) norm = identityNormalizer(task === 'classification' ? 1 : width);
+  else norm = fitNormalizer(rawTargets(samples, split.train), width);
+
+  const model = buildModel(config, { seed: tc.seed });
+  const optimizer = new Optimizer(tc.optimizer, tc.weightDecay, model.trainableVariables());
+  let rng = new Rng((tc.seed ^ 0x9e3779b9) >>> 0);
+  let plateau: PlateauState = initialPlateauState();
+  const sel = selection(config);
+  let best: Checkpoint['best'] = null;
+  let epochsWithoutImprovement = 0;
+  const history: EpochRecord[] = [];
+  let startEpoch = 0;
+  if (resume) {
+    model.setWeights(resume.weights);
+    optimizer.setState(resume.optimizer);
+    rng = Rng.fromState(resume.rng);
+    plateau = resume.plateau;
+    best = resume.best;
+    epochsWithoutImprovement = resume.epochsWithoutImprovement;
+    history.push(...resume.history);
+    startEpoch = resume.epoch;
+  }
+
+  const lossFn = lossFunction(resolvedLoss(config), tc.huberDelta);
+  const batchesPerEpoch = Math.ceil(split.train.length / tc.batchSize);
+  const sched: ScheduleContext = { lr: tc.optimizer.lr, schedule: tc.schedule, epochs: tc.epochs, warmupEpochs: tc.warmupEpochs, stepsPerEpoch: batchesPerEpoch };
+  const vars = model.trainableVariables();
+  const yieldEvery = opts.yieldEvery ?? 1;
+  let status: RunStatus = 'finished';
+  let epoch = startEpoch;
+
+  try {
+    for (; epoch < tc.epochs; epoch++) {
+      const te = now();
+      const order = tc.shuffle ? (rng.shuffle(split.train.slice()) as number[]) : split.train.slice();
+      const parts = chunks(order, tc.batchSize);
+      let lossSum = 0;
+      let seen = 0;
+      const trainPred: number[] = [];
+      const trainIdx: number[] = [];
+      let lr = learningRate(sched, epoch, 0, plateau);
+      for (let b = 0; b < parts.length; b++) {
+        if (b % yieldEvery === 0) await tick();
+        await control.waitWhilePaused();
+        if (control.cancelled) break;
+        const tb = now();
+        const part = parts[b];
+        lr = learningRate(sched, epoch, b, plateau);
+        const bt: GraphBatchTensors = batchToTensors(batchGraphs(part.map((i) => samples[i].graph)));
+        const y = targetTensor(samples, part, task, width, norm);
+        const dropoutSeed = config.model.dropout > 0 ? rng.nextUint32() : undefined;
+        const kept: { out: Tensor2D | null } = { out: null };
+        const { value, grads } = tf.variableGrads(() => {
+          const o = model.apply(bt, true, dropoutSeed);
+          kept.out = tf.keep(o);
+          return lossFn(o, y);
+        }, vars);
+        optimizer.apply(vars.map((v) => grads[v.name]), lr, tc.gradClipNorm);
+        const lossValue = (await value.data())[0];
+        const o = (await kept.out!.data()) as Float32Array;
+        tf.dispose([value, kept.out!, y]);
+        tf.dispose(grads);
+        disposeBatchTensors(bt);
+        if (!Number.isFinite(lossValue)) throw new Error(`training diverged: loss is ${lossValue} at epoch ${epoch}, batch ${b} (lower the learning rate or enable gradient clipping)`);
+        lossSum += lossValue * part.length;
+        seen += part.length;
+        for (let k = 0; k < o.length; k++) trainPred.push(o[k]);
+        trainIdx.push(...part);
+        const dt = now() - tb;
+        cb.onBatch?.({ fold, epoch, batch: b, batches: parts.length, loss: lossValue, lr, seconds: dt, structuresPerSecond: part.length / Math.max(dt, 1e-9) });
+      }
+      if (control.cancelled) {
+        status = 'cancelled';
+        break;
+      }
+      const trainSeconds = now() - te;
+      // training metrics from the outputs seen during the epoch (as CGCNN's running MAE)
+      const trainTargets = rawTargets(samples, trainIdx);
+      const trainMetrics: Record<string, number> =
+        task === 'classification'
+          ? { ...classificationMetrics(trainTargets, softmaxRows(trainPred, width), width) }
+          : { ...regressionMetrics(trainTargets, denormalize(norm, trainPred)) };
+      const val = split.val.length ? evaluateSplit(model, samples, split.val, norm, tc.batchSize) : null;
+      const valLoss = val ? val.loss : null;
+      plateau = stepPlateau(tc.schedule, plateau, valLoss ?? lossSum / Math.max(seen, 1));
+      const metric = val ? val.metrics[sel.name] : task === 'classification' ? trainMetrics[sel.name] : trainMetrics.mae;
+      const isBest = best === null || (Number.isFinite(metric) && sel.better(metric, best.metric));
+      if (isBest) {
+        best = { epoch, metric, weights: readWeights(model) };
+        epochsWithoutImprovement = 0;
+      } else epochsWithoutImprovement++;
+      const record: EpochRecord = {
+        epoch,
+        lr,
+        trainLoss: lossSum / Math.max(seen, 1),
+        valLoss,
+        valMetrics: val ? val.metrics : {},
+        trainMetrics,
+        seconds: now() - te,
+        structuresPerSecond: seen / Math.max(trainSeconds, 1e-9),
+      };
+      history.push(record);
+      await cb.onEpoch?.({ ...record, fold, epochs: tc.epochs, isBest, bestEpoch: best!.epoch, bestMetric: best!.metric, selectionMetric: sel.name });
+      if (cb.onCheckpoint) {
+        const ckpt: Checkpoint = {
+          version: 1,
+          config,
+          epoch: epoch + 1,
+          weights: readWeights(model),
+          optimizer: await optimizer.getState(),
+          rng: rng.getState(),
+          plateau,
+          normalizer: norm,
+          split,
+          best,
+          epochsWithoutImprovement,
+          history: history.slice(),
+        };
+        await cb.onCheckpoint(ckpt, { epoch, isBest });
+      }
+      if (tc.earlyStoppingPatience !== null && epochsWithoutImprovement >= tc.earlyStoppingPatience) {
+        status = 'early-stopped';
+        epoch++;
+        break;
+      }
+    }
+
+    if (best) model.setWeights(best.weights);
+    const val = split.val.length && status !== 'cancelled' ? evaluateSplit(model, samples, split.val, norm, tc.batchSize) : null;
+    const test = split.test.length && status !== 'cancelled' ? evaluateSplit(model, samples, split.test, norm, tc.batchSize) : null;
+    const result: TrainingResult = {
+      status,
+      fold,
+      epochsRun: epoch - startEpoch,
+      bestEpoch: best?.epoch ?? -1,
+      selectionMetric: sel.name,
+      bestMetric: best?.metric ?? NaN,
+      normalizer: norm,
+      split,
+      history,
+      weights: best?.weights ?? readWeights(model),
+      val,
+      test,
+      seconds: now() - t0,
+    };
+    await cb.onFinish?.(result);
+    return { ...result, model: opts.keepModel ? model : null };
+  } finally {
+    optimizer.dispose();
+    if (!opts.keepModel) model.dispose();
+  }
+}
+
+function softmaxRows(logits: number[], width: number): Float64Array {
+  const out = new Float64Array(logits.length);
+  for (let r = 0; r < logits.length / width; r++) {
+    let m = -Infinity;
+    for (let k = 0; k < width; k++) m = Math.max(m, logits[r * width + k]);
+    let s = 0;
+    for (let k = 0; k < width; k++) s += Math.exp(logits[r * width + k] - m);
+    for (let k = 0; k < width; k++) out[r * width + k] = Math.exp(logits[r * width + k] - m) / s;
+  }
+  return out;
+}
+
+export interface KFoldResult {
+  folds: TrainingResult[];
+  /** Held-out test indices (shared by all folds). */
+  test: number[];
+  /** Mean and standard deviation over folds of the validation selection metric. */
+  summary: { metric: string; mean: number; std: number };
+}
+
+/**
+ * k-fold cross-validation: the config's test fraction is held out; train ∪ val is cut
+ * into k folds; fold i trains on the others and validates on fold i. The k best
+ * models form an ensemble (their weights are in `folds[i].weights`).
+ */
+export async function trainKFold(config: ModelConfig, samples: TrainingSample[], opts: Omit<TrainOptions, 'split' | 'fold' | 'resume' | 'keepModel'> = {}): Promise<KFoldResult> {
+  const k = config.training.kFold;
+  if (!k) throw new Error('config.training.kFold is not set');
+  const base = trainValTestSplit(samples.length, config.training.split, config.training.seed);
+  const folds = kFold([...base.train, ...base.val], k, config.training.seed);
+  const results: TrainingResult[] = [];
+  for (const f of folds) {
+    if (opts.control?.cancelled) break;
+    const r = await trainModel(config, samples, { ...opts, split: { train: f.train, val: f.val, test: base.test }, fold: f.fold });
+    const { model: _m, ...rest } = r;
+    results.push(rest);
+    if (r.status === 'cancelled') break;
+  }
+  const vals = results.map((r) => r.bestMetric);
+  const mean = vals.reduce((s, v) => s + v, 0) / Math.max(vals.length, 1);
+  const std = Math.sqrt(vals.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(vals.length - 1, 1));
+  return { folds: results, test: base.test, summary: { metric: results[0]?.selectionMetric ?? '', mean, std } };
+}
