@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { graphCommand } from '../../../src-main/cli/commands/graph';
+
+const DATA = '/work/shared/data/cgcnn-sample-regression';
+
+async function run(argv: string[], cwd = DATA): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await graphCommand.run({ argv, cwd, io: { out: (t) => out.push(t), err: (t) => err.push(t) } });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+interface Golden {
+  name: string;
+  cgcnn?: { count: number[]; first12: number[][] };
+}
+const golden: Golden[] = JSON.parse(readFileSync(new URL('../../shared/graph/fixtures/reference-neighbors.json', import.meta.url), 'utf8'));
+
+describe('latticework graph', () => {
+  it('--json prints parallel edge arrays with CGCNN defaults', async () => {
+    const r = await run(['1000041.cif', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.cutoff).toBe(8);
+    expect(doc.maxNeighbors).toBe(12);
+    expect(doc.structures).toHaveLength(1);
+    const s = doc.structures[0];
+    expect(s.file).toBe('1000041.cif');
+    expect(s.nNodes).toBe(8);
+    expect(s.nEdges).toBe(96);
+    for (const key of ['src', 'dst', 'distance', 'image']) expect(s.edges[key]).toHaveLength(96);
+    expect(s.edges.image[0]).toHaveLength(3);
+    // NaCl: every atom's 12 nearest are 6 at a/2 and 6 at a/√2, as pymatgen says
+    const ref = golden.find((g) => g.name === 'cod/1000041.cif')!.cgcnn!;
+    for (let i = 0; i < 8; i++) {
+      const d = s.edges.distance.slice(12 * i, 12 * i + 12);
+      expect(s.edges.src.slice(12 * i, 12 * i + 12)).toEqual(new Array(12).fill(i));
+      for (let t = 0; t < 12; t++) expect(Math.abs(d[t] - ref.first12[i][t])).toBeLessThan(1e-6);
+    }
+  });
+
+  it('--cutoff, --max-neighbors all and several files', async () => {
+    const r = await run(['1000050.cif', '9009743.cif', '--cutoff', '5', '--max-neighbors', 'all', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.maxNeighbors).toBeNull();
+    expect(doc.structures.map((s: { file: string }) => s.file)).toEqual(['1000050.cif', '9009743.cif']);
+    for (const s of doc.structures) {
+      expect(Math.max(...s.edges.distance)).toBeLessThanOrEqual(5);
+      expect(s.edges.src.length).toBe(s.nEdges);
+    }
+  });
+
+  it('reads POSCAR and XYZ, pads like CGCNN on request, prints text by default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-graph-'));
+    writeFileSync(join(dir, 'POSCAR'), 'Cu fcc\n1.0\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu\n4\nDirect\n0 0 0\n0.5 0.5 0\n0.5 0 0.5\n0 0.5 0.5\n');
+    writeFileSync(join(dir, 'water.xyz'), '3\nwater\nO 0 0 0\nH 0.96 0 0\nH -0.24 0.93 0\n');
+    const text = await run(['POSCAR', 'water.xyz', '--cutoff', '3'], dir);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/POSCAR.*4 atoms, 48 edges/);
+    expect(text.out).toMatch(/water\.xyz.*3 atoms, 6 edges.*3 atom\(s\) with fewer than 12/);
+    const padded = JSON.parse((await run(['water.xyz', '--cutoff', '3', '--max-neighbors', '4', '--pad', '--json'], dir)).out);
+    const s = padded.structures[0];
+    expect(s.nEdges).toBe(12);
+    expect(s.padded.filter((p: number) => p === 1)).toHaveLength(6);
+    expect(s.edges.distance.filter((d: number) => d === 4)).toHaveLength(6);
+  });
+
+  it('reports unreadable files and bad usage', async () => {
+    const missing = await run(['nope.cif', '1000050.cif', '--json']);
+    expect(missing.code).toBe(1);
+    const doc = JSON.parse(missing.out);
+    expect(doc.structures).toHaveLength(1);
+    expect(doc.errors[0].file).toBe('nope.cif');
+    expect((await run([])).code).toBe(2);
+    expect((await run(['x.cif', '--cutoff', '-1'])).code).toBe(2);
+    expect((await run(['x.cif', '--max-neighbors', 'many'])).code).toBe(2);
+    expect((await run(['x.cif', '--max-neighbors', 'all', '--pad'])).code).toBe(2);
+    expect((await run(['x.cif', '--bogus'])).code).toBe(2);
+    const text = await run(['nope.cif']);
+    expect(text.err).toMatch(/nope\.cif: no such file/);
+  });
+});
