@@ -8,6 +8,15 @@ import { event, method } from './define';
 import type { ContractClient, ContractHandlers } from './define';
 import type { LatticeParameters } from '../chem/lattice';
 import type { StructureJSON } from '../chem/serialize';
+import { datasetsService } from './services/datasets';
+import { modelsService } from './services/models';
+import { predictService } from './services/predict';
+import { runsService, trainingService } from './services/training';
+
+export type * from './services/datasets';
+export type * from './services/models';
+export type * from './services/predict';
+export type * from './services/training';
 
 /** How the compute layer runs tensors, and why better backends were not used. */
 export interface BackendInfo {
@@ -159,6 +168,11 @@ export const contract = {
     },
     events: {},
   },
+  datasets: datasetsService,
+  models: modelsService,
+  training: trainingService,
+  runs: runsService,
+  predict: predictService,
   jobs: {
     methods: {
       cancel: method<{ cancelled: boolean }>()(z.object({ jobId }).strict()),

@@ -1,0 +1,118 @@
+/** Datasets: labelled structures to train on, with an import report. */
+import { z } from 'zod';
+import { event, method } from '../define';
+import type { FileFailure } from '../contract';
+
+export type DatasetKind = 'cgcnn-folder' | 'extxyz' | 'csv';
+
+export interface Histogram {
+  /** Bin edges, length counts.length + 1. */
+  edges: number[];
+  counts: number[];
+}
+
+export interface DatasetReport {
+  /** Structures read and stored with a label. */
+  parsed: number;
+  failed: FileFailure[];
+  /** Structures with partially occupied sites (name). */
+  partialOccupancies: string[];
+  /** Elements present in the data but absent from the atom embedding, with how many structures have them. */
+  missingElements: { element: string; structures: number }[];
+  /** Groups of rows whose structures are identical (same content hash). */
+  duplicates: { names: string[] }[];
+  /** Target statistics over labelled structures. */
+  target: { key: string; count: number; mean: number; std: number; min: number; max: number };
+  targetHistogram: Histogram;
+  /** Rows of id_prop.csv / the CSV without a structure file, and files without a label. */
+  unlabelled: string[];
+  /** Per-atom arrays found (e.g. forces in extended XYZ). */
+  perAtomKeys: string[];
+}
+
+export interface DatasetRecord {
+  id: number;
+  name: string;
+  kind: DatasetKind;
+  /** The folder or file it was imported from, as given. */
+  source: string;
+  size: number;
+  targetKey: string;
+  createdAt: number;
+  report: DatasetReport;
+}
+
+export interface DatasetItem {
+  structureId: number;
+  /** The row's id (CGCNN id, frame index, CSV name). */
+  name: string;
+  target: number;
+}
+
+export interface DatasetGraphStats {
+  datasetId: number;
+  cutoff: number;
+  maxNeighbors: number | null;
+  degree: Histogram;
+  edgesPerAtom: { min: number; mean: number; max: number };
+  /** Atoms with fewer neighbours than maxNeighbors (within the cutoff). */
+  atomsBelowMax: number;
+  atoms: number;
+  /** Estimated bytes of one batch's tensors (features, edges, indices), by batch size. */
+  memoryPerBatch: { batchSize: number; bytes: number }[];
+}
+
+const datasetId = z.number().int().positive();
+
+export const datasetsService = {
+  methods: {
+    /**
+     * Imports a dataset from a folder or file on the core's machine (`path`), or from files the user
+     * dropped (`files`, names relative to the dropped folder). Progress: jobs.onProgress; cancellable.
+     */
+    import: method<DatasetRecord>()(
+      z
+        .object({
+          name: z.string().min(1).max(200).optional(),
+          kind: z.enum(['cgcnn-folder', 'extxyz', 'csv']),
+          path: z.string().min(1).max(4096).optional(),
+          files: z
+            .array(z.object({ name: z.string().min(1).max(4096), text: z.string() }).strict())
+            .max(1_000_000)
+            .optional(),
+          /** extxyz: the per-frame key to learn (default energy_per_atom, else energy); csv: the column. */
+          target: z.string().min(1).max(200).optional(),
+          jobId: z.string().min(1).max(100).optional(),
+        })
+        .strict()
+        .refine((v) => (v.path === undefined) !== (v.files === undefined), {
+          message: 'give either path or files, not both',
+        }),
+    ),
+    list: method<DatasetRecord[]>()(z.object({}).strict()),
+    get: method<DatasetRecord>()(z.object({ id: datasetId }).strict()),
+    items: method<{ total: number; items: DatasetItem[] }>()(
+      z
+        .object({
+          id: datasetId,
+          offset: z.number().int().nonnegative().default(0),
+          limit: z.number().int().positive().max(10_000).default(100),
+        })
+        .strict(),
+    ),
+    graphStats: method<DatasetGraphStats>()(
+      z
+        .object({
+          id: datasetId,
+          cutoff: z.number().positive().max(30),
+          maxNeighbors: z.number().int().positive().max(1000).nullable(),
+          jobId: z.string().min(1).max(100).optional(),
+        })
+        .strict(),
+    ),
+    delete: method<{ deleted: boolean }>()(z.object({ id: datasetId }).strict()),
+  },
+  events: {
+    onChanged: event<{ ids: number[] }>(),
+  },
+} as const;

@@ -1,0 +1,78 @@
+/** Models: configurations (presets, validation, saved configs) and model files (imported, trained, shipped). */
+import { z } from 'zod';
+import { event, method } from '../define';
+
+export interface PresetView {
+  id: string;
+  name: string;
+  description: string;
+  /** The full configuration (defaults filled in). */
+  config: Record<string, unknown>;
+}
+
+export interface ConfigCheck {
+  ok: boolean;
+  /** Validation messages with the path of the field (empty when ok). */
+  issues: { path: string; message: string }[];
+  /** Normalised configuration (defaults filled) when ok. */
+  config: Record<string, unknown> | null;
+  parameterCount: number | null;
+  /** Fields that differ from the preset named, as dotted paths with both values. */
+  differences: { path: string; preset: unknown; value: unknown }[];
+}
+
+export interface SavedConfig {
+  id: number;
+  name: string;
+  presetId: string | null;
+  config: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface ModelRecord {
+  id: number;
+  name: string;
+  /** 'builtin' (shipped with the app), 'imported' (e.g. a CGCNN .pth.tar), 'trained' (a run's best model). */
+  origin: 'builtin' | 'imported' | 'trained';
+  task: 'regression' | 'classification' | 'per-atom';
+  architecture: string;
+  /** What it predicts and in which units, e.g. formation energy per atom, eV/atom. */
+  target: string;
+  units: string;
+  parameterCount: number;
+  /** Members of an ensemble (k-fold); 1 otherwise. */
+  members: number;
+  runId: number | null;
+  createdAt: number;
+  description: string;
+}
+
+const modelId = z.number().int().positive();
+
+export const modelsService = {
+  methods: {
+    presets: method<PresetView[]>()(z.object({}).strict()),
+    checkConfig: method<ConfigCheck>()(
+      z.object({ config: z.record(z.string(), z.unknown()), presetId: z.string().max(100).optional() }).strict(),
+    ),
+    saveConfig: method<SavedConfig>()(
+      z
+        .object({
+          name: z.string().min(1).max(200),
+          presetId: z.string().max(100).nullable(),
+          config: z.record(z.string(), z.unknown()),
+        })
+        .strict(),
+    ),
+    listConfigs: method<SavedConfig[]>()(z.object({}).strict()),
+    list: method<ModelRecord[]>()(z.object({}).strict()),
+    /** Imports a model file on the core's machine: a CGCNN .pth.tar or a Latticework .lwm file. */
+    import: method<ModelRecord>()(
+      z.object({ path: z.string().min(1).max(4096), name: z.string().min(1).max(200).optional() }).strict(),
+    ),
+    delete: method<{ deleted: boolean }>()(z.object({ id: modelId }).strict()),
+  },
+  events: {
+    onChanged: event<{ ids: number[] }>(),
+  },
+} as const;

@@ -1,0 +1,121 @@
+/** Training runs: start, watch live, pause/resume/cancel; the runs table, comparison and export. */
+import { z } from 'zod';
+import { event, method } from '../define';
+
+export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface RunRecord {
+  id: number;
+  name: string;
+  datasetId: number;
+  datasetName: string;
+  status: RunStatus;
+  /** Architecture, preset and the key hyper-parameters (lr, batch size, epochs, layers, features). */
+  summary: Record<string, string | number | null>;
+  /** Best validation metrics and the test metrics of the best checkpoint. */
+  bestMetrics: Record<string, number>;
+  backend: string;
+  seed: number;
+  epochsDone: number;
+  epochsPlanned: number;
+  startedAt: number;
+  finishedAt: number | null;
+  /** Seconds of training (excludes pauses). */
+  duration: number;
+  tags: string[];
+  notes: string;
+  archived: boolean;
+  error: string | null;
+}
+
+export interface RunDetail extends RunRecord {
+  config: Record<string, unknown>;
+  /** Indices of the dataset's items in each split. */
+  split: { train: number; validation: number; test: number };
+}
+
+export interface MetricPoint {
+  runId: number;
+  key: string;
+  /** Global batch step (per-batch keys) or epoch (per-epoch keys). */
+  step: number;
+  epoch: number;
+  value: number;
+  time: number;
+}
+
+export interface TrainingProgress {
+  runId: number;
+  kind: 'batch' | 'epoch';
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  /** Metric values of this step, e.g. train_loss, val_mae, lr. */
+  values: Record<string, number>;
+  structuresPerSecond: number;
+  /** Seconds until the planned end at the current speed. */
+  eta: number | null;
+  backend: string;
+}
+
+export interface PredictionPoint {
+  structureId: number;
+  name: string;
+  split: 'train' | 'validation' | 'test';
+  target: number;
+  prediction: number;
+}
+
+const runId = z.number().int().positive();
+
+export const trainingService = {
+  methods: {
+    start: method<RunRecord>()(
+      z
+        .object({
+          datasetId: z.number().int().positive(),
+          config: z.record(z.string(), z.unknown()),
+          name: z.string().min(1).max(200).optional(),
+          tags: z.array(z.string().min(1).max(50)).max(20).optional(),
+        })
+        .strict(),
+    ),
+    pause: method<RunRecord>()(z.object({ runId }).strict()),
+    /** Resumes a paused run, or an interrupted one from its last checkpoint. */
+    resume: method<RunRecord>()(z.object({ runId }).strict()),
+    cancel: method<RunRecord>()(z.object({ runId }).strict()),
+  },
+  events: {
+    onProgress: event<TrainingProgress>(),
+    onStatus: event<RunRecord>(),
+  },
+} as const;
+
+export const runsService = {
+  methods: {
+    list: method<RunRecord[]>()(z.object({ includeArchived: z.boolean().default(false) }).strict()),
+    get: method<RunDetail>()(z.object({ id: runId }).strict()),
+    metrics: method<MetricPoint[]>()(
+      z.object({ ids: z.array(runId).min(1).max(50), keys: z.array(z.string().max(100)).max(100).optional() }).strict(),
+    ),
+    predictions: method<PredictionPoint[]>()(z.object({ id: runId }).strict()),
+    update: method<RunRecord>()(
+      z
+        .object({
+          id: runId,
+          name: z.string().min(1).max(200).optional(),
+          tags: z.array(z.string().min(1).max(50)).max(20).optional(),
+          notes: z.string().max(100_000).optional(),
+          archived: z.boolean().optional(),
+        })
+        .strict(),
+    ),
+    delete: method<{ deleted: boolean }>()(z.object({ id: runId }).strict()),
+    /** Runs (one row each, with parameters and best metrics) or metrics (one row per point) as CSV. */
+    exportCsv: method<{ fileName: string; csv: string }>()(
+      z.object({ ids: z.array(runId).min(1).max(10_000), what: z.enum(['runs', 'metrics']) }).strict(),
+    ),
+  },
+  events: {},
+} as const;
