@@ -549,6 +549,8 @@ function readCell(b: CifBlock, file: string, warnings: string[]): Mat3 | null {
 
 interface SymmetryInfo {
   ops: SymOp[];
+  /** Line where the symmetry came from (operation loop, symbol), null for the P1 default. */
+  line?: number | null;
   spaceGroup: string | null;
   spaceGroupNumber: number | null;
 }
@@ -586,12 +588,12 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
       seen.add(key);
       ops.push(op);
     }
-    if (ops.length > 0) return { ops, spaceGroup: hm, spaceGroupNumber: Number.isInteger(num) ? num : null };
+    if (ops.length > 0) return { ops, spaceGroup: hm, spaceGroupNumber: Number.isInteger(num) ? num : null, line: col.lines[col.offset] };
   }
   const fromSetting = (operations: string[]) => operations.map((o) => parseSymop(o) as SymOp);
   if (hallItem?.value) {
     const sg = spaceGroupFromHall(hallItem.value);
-    if (sg) return { ops: fromSetting(sg.operations), spaceGroup: hm ?? sg.universalHM, spaceGroupNumber: sg.number };
+    if (sg) return { ops: fromSetting(sg.operations), spaceGroup: hm ?? sg.universalHM, spaceGroupNumber: sg.number, line: hallItem.line };
     if (!hm) throw new StructureParseError(file, hallItem.line, `the Hall symbol '${hallItem.value}' is not one we know`);
     warnings.push(`the Hall symbol '${hallItem.value}' is not one we know; the Hermann–Mauguin symbol is used`);
   }
@@ -634,13 +636,13 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
       }
     }
     if (assumed) warnings.push(`space group '${hm}' has several settings; '${assumed}' assumed`);
-    return { ops, spaceGroup: hm, spaceGroupNumber: setting.number };
+    return { ops, spaceGroup: hm, spaceGroupNumber: setting.number, line: hmItem!.line };
   }
   if (numItem && Number.isInteger(num)) {
     const sg = spaceGroupFromNumber(num);
     if (!sg) throw new StructureParseError(file, numItem.line, `space group number ${num} is not between 1 and 230`);
     if (num > 2) warnings.push(`only the space group number (${num}) is given; the standard setting '${sg.universalHM}' assumed`);
-    return { ops: fromSetting(sg.operations), spaceGroup: sg.universalHM, spaceGroupNumber: num };
+    return { ops: fromSetting(sg.operations), spaceGroup: sg.universalHM, spaceGroupNumber: num, line: numItem.line };
   }
   return { ops: [parseSymop('x,y,z') as SymOp], spaceGroup: null, spaceGroupNumber: null };
 }
@@ -785,7 +787,7 @@ export function cifBlockToStructure(b: CifBlock, file: string, opt: ResolvedRead
         const f = (x: number) => String(Math.round(x * 1e4) / 1e4);
         throw new StructureParseError(
           file,
-          first.lines[0],
+          sym.line ?? first.lines[0],
           `the symmetry operation ${symopText(bad[0])} does not fit the cell (a=${f(p.a)}, b=${f(p.b)}, c=${f(p.c)} Å, ` +
             `α=${f(p.alpha)}, β=${f(p.beta)}, γ=${f(p.gamma)}°): the cell parameters or the space group in this file are wrong`,
         );

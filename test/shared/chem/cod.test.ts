@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readStructures, summarizeStructure } from '../../../src-shared/chem';
+import { SHARED_DATA } from './helpers';
 
-const DIR = '/work/shared/data/cgcnn-sample-regression';
+const DIR = SHARED_DATA + 'cgcnn-sample-regression';
 
 // Expected cells after symmetry expansion, from /work/shared/data/README.md (checked with ASE 3.22).
 const TABLE: [string, Record<string, number>, number][] = [
