@@ -15,6 +15,11 @@ import { JobRegistry, jobsHandlers } from '../services/jobs';
 import { systemHandlers } from '../services/system';
 import { structuresHandlers } from '../services/structures';
 import { graphsHandlers } from '../services/graphs';
+import { datasetsHandlers } from '../services/datasets';
+import { modelsHandlers } from '../services/models';
+import { trainingHandlers } from '../services/training';
+import { runsHandlers } from '../services/runs';
+import { predictHandlers } from '../services/predict';
 
 export interface CoreOptions {
   mode: 'desktop' | 'browser';
@@ -46,6 +51,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     system: systemHandlers(parts),
     structures: structuresHandlers(parts),
     graphs: graphsHandlers(parts),
+    datasets: datasetsHandlers(parts),
+    models: modelsHandlers(parts),
+    training: trainingHandlers(parts),
+    runs: runsHandlers(parts),
+    predict: predictHandlers(parts),
     jobs: jobsHandlers(parts),
   };
   return {

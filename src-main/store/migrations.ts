@@ -22,4 +22,102 @@ export const migrations: string[] = [
   );
   CREATE INDEX structure_created ON structure(created_at);
   `,
+  // 2: datasets, models, saved configs, training runs with metrics, checkpoints and predictions.
+  `
+  CREATE TABLE dataset (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('cgcnn-folder', 'extxyz', 'csv')),
+    source TEXT NOT NULL,
+    target_key TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    report TEXT NOT NULL,
+    atom_init TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE dataset_item (
+    dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    structure_id INTEGER NOT NULL REFERENCES structure(id),
+    name TEXT NOT NULL,
+    target REAL NOT NULL,
+    per_atom TEXT,
+    PRIMARY KEY (dataset_id, idx)
+  );
+  CREATE INDEX dataset_item_structure ON dataset_item(structure_id);
+  CREATE TABLE saved_config (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    preset_id TEXT,
+    config TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE run (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    dataset_id INTEGER REFERENCES dataset(id) ON DELETE SET NULL,
+    dataset_name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'paused', 'finished', 'failed', 'cancelled', 'interrupted')),
+    config TEXT NOT NULL,
+    split TEXT,
+    seed INTEGER NOT NULL,
+    backend TEXT NOT NULL DEFAULT '',
+    epochs_done INTEGER NOT NULL DEFAULT 0,
+    epochs_planned INTEGER NOT NULL,
+    best_metrics TEXT NOT NULL DEFAULT '{}',
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    duration REAL NOT NULL DEFAULT 0,
+    tags TEXT NOT NULL DEFAULT '[]',
+    notes TEXT NOT NULL DEFAULT '',
+    archived INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    model_id INTEGER REFERENCES model(id) ON DELETE SET NULL
+  );
+  CREATE INDEX run_status ON run(status);
+  CREATE TABLE model (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('builtin', 'imported', 'trained')),
+    task TEXT NOT NULL CHECK (task IN ('regression', 'classification', 'per-atom')),
+    architecture TEXT NOT NULL,
+    target TEXT NOT NULL,
+    units TEXT NOT NULL,
+    parameter_count INTEGER NOT NULL,
+    members INTEGER NOT NULL,
+    run_id INTEGER REFERENCES run(id) ON DELETE SET NULL,
+    description TEXT NOT NULL DEFAULT '',
+    sha256 TEXT NOT NULL,
+    data BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX model_builtin_name ON model(name) WHERE origin = 'builtin';
+  CREATE TABLE metric (
+    run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    value REAL NOT NULL,
+    time INTEGER NOT NULL
+  );
+  CREATE INDEX metric_run_key_step ON metric(run_id, key, step);
+  CREATE TABLE checkpoint (
+    run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('last', 'best')),
+    epoch INTEGER NOT NULL,
+    metric REAL,
+    data BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, kind)
+  );
+  CREATE TABLE prediction (
+    run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+    structure_id INTEGER NOT NULL REFERENCES structure(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    split TEXT NOT NULL CHECK (split IN ('train', 'validation', 'test')),
+    target REAL NOT NULL,
+    prediction REAL NOT NULL
+  );
+  CREATE INDEX prediction_run ON prediction(run_id, split);
+  `,
 ];
