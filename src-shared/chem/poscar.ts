@@ -40,6 +40,7 @@ function speciesName(s: string): string {
 
 export function readPoscar(text: string, file: string, opt: ResolvedReadOptions): ParsedStructure {
   const lines = text.split('\n');
+  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   const warnings: string[] = [];
   const fail = (line: number, reason: string): never => {
     throw new StructureParseError(file, line, reason);

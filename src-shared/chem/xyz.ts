@@ -154,6 +154,7 @@ function speciesZ(s: string): number {
 
 export function readXyz(text: string, file: string, opt: ResolvedReadOptions): ParsedStructure[] {
   const lines = text.split('\n');
+  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   const out: ParsedStructure[] = [];
   let li = 0;
   const nl = lines.length;
