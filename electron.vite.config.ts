@@ -9,11 +9,15 @@ import vue from '@vitejs/plugin-vue';
  * - preload: the sandboxed bridge (CommonJS, as sandboxed preloads must be);
  * - renderer: the Vue app, served by Electron or by the browser-mode host.
  */
+// Rolldown's plugin-timing report is noise for users building on demand (bin/latticework.mjs).
+const quiet = { checks: { pluginTimings: false } };
+
 export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
       rollupOptions: {
+        ...quiet,
         // Optional native backends: loaded at run time when installed, never bundled.
         external: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'],
         // Shared chunks sit beside the entries, so `new URL('./compute-worker.js', import.meta.url)` works from any of them.
@@ -30,6 +34,7 @@ export default defineConfig({
     build: {
       outDir: 'out/preload',
       rollupOptions: {
+        ...quiet,
         input: { preload: resolve(__dirname, 'src-main/electron/preload.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
@@ -40,7 +45,7 @@ export default defineConfig({
     plugins: [vue()],
     build: {
       outDir: 'out/renderer',
-      rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') },
+      rollupOptions: { ...quiet, input: resolve(__dirname, 'src-renderer/index.html') },
     },
   },
 });

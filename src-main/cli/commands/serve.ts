@@ -35,7 +35,18 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number> {
     databasePath: resolveDatabasePath(dataDirectory, options.db),
   });
   const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
-  const host = await startHost({ core, rendererDir, host: options.host, port: options.port });
+  let host: Awaited<ReturnType<typeof startHost>>;
+  try {
+    host = await startHost({ core, rendererDir, host: options.host, port: options.port });
+  } catch (err) {
+    await core.dispose();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      io.err(`latticework serve: port ${options.port} on ${options.host} is in use (is Latticework already running?); choose another with --port`);
+      return 1;
+    }
+    throw err;
+  }
   const info = await core.dispatcher.dispatch('system', 'info', {}, { clientId: 'cli' });
   const backend = info.ok ? (info.value as { backend: { name: string } }).backend.name : 'unknown';
   if (options.json) {

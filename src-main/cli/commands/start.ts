@@ -10,9 +10,6 @@ import { parseServeArgs, serve } from './serve';
 
 /** The Electron executable, or the reason there is none. Never downloads in the current process. */
 export async function findElectron(env: NodeJS.ProcessEnv = process.env): Promise<{ path: string } | { reason: string }> {
-  if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
-    return { reason: 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
-  }
   const require = createRequire(import.meta.url);
   let entry: string;
   try {
@@ -30,8 +27,11 @@ export async function findElectron(env: NodeJS.ProcessEnv = process.env): Promis
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
-      if (code === 0 && out) resolve({ path: out });
-      else {
+      if (code === 0 && out) {
+        if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
+          resolve({ reason: 'no display to open a window on (neither DISPLAY nor WAYLAND_DISPLAY is set)' });
+        } else resolve({ path: out });
+      } else {
         const line = err.split('\n').find((l) => /error/i.test(l)) ?? `exit code ${code}`;
         resolve({ reason: `the Electron binary is missing and could not be downloaded (${line.trim().slice(0, 160)})` });
       }
