@@ -27,7 +27,7 @@ import { BatchNorm1d } from '../nn/batchnorm';
 import { Dense } from '../nn/dense';
 import { defaultRng } from '../nn/init';
 import type { HasNamedVariables, NamedVariable } from '../nn/module';
-import { gatherRows, scatterSum } from '../nn/segment';
+import { gatherRows, scatterSum, splitColumns } from '../nn/segment';
 import type { GraphBatchTensors, GraphState, MessagePassingLayer } from '../nn/types';
 import { registerCgcnnLayer } from './model';
 
@@ -64,7 +64,7 @@ export class CgcnnConv implements MessagePassingLayer, HasNamedVariables {
     const F = this.features;
     return tf.tidy(() => {
       const zn = this.bn1.apply(z, training);
-      const [filter, core] = tf.split(zn, [F, F], 1);
+      const [filter, core] = splitColumns(zn, [F, F]);
       return tf.mul(tf.sigmoid(filter), tf.softplus(core)) as Tensor2D;
     });
   }

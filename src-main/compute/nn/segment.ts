@@ -9,13 +9,15 @@
  *   scatterMean(m [E, F], dst [E], N)    -> [N, F]   sum / count (0 for nodes without edges)
  *   scatterMax(m [E, F], dst [E], N)     -> [N, F]   elementwise max (0 for nodes without edges)
  *   segmentSoftmax(s [E, H], dst [E], N) -> [E, H]   softmax of s over the edges of each dst
+ *   sliceColumns(x [R, C], b, s)         -> [R, s]   columns b..b+s-1 (tf.slice is very slow on cpu)
+ *   splitColumns(x [R, C], sizes)        -> [R, sᵢ]  tf.split along axis 1
  *
  * Indices are int32 tensors. On the `tensorflow` backend (tfjs-node) gather and
  * scatter-sum use the native GatherV2 / UnsortedSegmentSum; on `cpu` and `wasm` they
  * use the typed-array kernels of `tf/kernels` (registered on first use).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, Tensor1D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { rawKernels, registerSegmentKernels } from '../tf/kernels';
 
 registerSegmentKernels();
@@ -68,4 +70,22 @@ export function segmentSoftmax<T extends Tensor>(scores: T, dst: Tensor1D, numSe
     const den = gatherRows(scatterSum(ex, dst, numSegments), dst);
     return tf.div(ex, den) as T;
   });
+}
+
+/** Columns begin..begin+size-1 of a 2-D tensor, [R, C] → [R, size] (fast on cpu; gradient pads back). */
+export function sliceColumns(x: Tensor2D, begin: number, size: number): Tensor2D {
+  if (native()) return tf.slice(x, [0, begin], [-1, size]);
+  return rawKernels.sliceCols(x, begin, size) as Tensor2D;
+}
+
+/** Splits [R, C] into column blocks of the given widths (tf.split along axis 1, fast on cpu). */
+export function splitColumns(x: Tensor2D, sizes: number[]): Tensor2D[] {
+  const out: Tensor2D[] = [];
+  let at = 0;
+  for (const s of sizes) {
+    out.push(sliceColumns(x, at, s));
+    at += s;
+  }
+  if (at !== x.shape[1]) throw new Error(`splitColumns: widths add up to ${at}, tensor has ${x.shape[1]} columns`);
+  return out;
 }

@@ -10,6 +10,10 @@
  *   LwScatterMax   {x [E, ...], indices [E]}, {numSegments: N} -> [N, ...]   y[n] = max_{e: idx[e]=n} x[e] (0 if empty)
  *   LwScatterMaxGrad {dy [N, ...], x [E, ...], indices [E], y [N, ...]} -> [E, ...]
  *                  routes dy[n] to the first edge attaining the maximum.
+ *   LwSliceCols    {x [R, C]}, {begin, size}                    -> [R, size]  y[r] = x[r, begin:begin+size]
+ *   LwPadCols      {x [R, size]}, {begin, total}               -> [R, total] (inverse placement, zeros elsewhere)
+ *                  (the cpu backend's Slice/SplitV walk element by element through index
+ *                  objects: ~100× slower than these loops on [E, 2F] message tensors)
  *
  * On `wasm` inputs are read and outputs written in place on the WASM heap
  * (no copies); elsewhere through readSync / makeTensorInfo. Gradients are
@@ -23,6 +27,8 @@ export const GATHER_ROWS = 'LwGatherRows';
 export const SCATTER_SUM = 'LwScatterSum';
 export const SCATTER_MAX = 'LwScatterMax';
 export const SCATTER_MAX_GRAD = 'LwScatterMaxGrad';
+export const SLICE_COLS = 'LwSliceCols';
+export const PAD_COLS = 'LwPadCols';
 
 /** Backends the JS kernels are registered for. */
 export const KERNEL_BACKENDS = ['cpu', 'wasm', 'tensorflow'] as const;
@@ -180,6 +186,39 @@ function scatterMaxGradKernel(args: { inputs: NamedTensorInfoMap; backend: unkno
   return out;
 }
 
+function sliceColsKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const x = need(args.inputs, 'x');
+  const backend = args.backend as KernelBackend;
+  const begin = args.attrs!.begin as number;
+  const size = args.attrs!.size as number;
+  const [rows, cols] = x.shape;
+  if (x.shape.length !== 2 || begin < 0 || begin + size > cols) throw new Error(`${SLICE_COLS}: bad slice ${begin}+${size} of [${x.shape.join(', ')}]`);
+  const [out] = withArrays(backend, [x], [{ shape: [rows, size], dtype: x.dtype }], ([xv], [ov]) => {
+    for (let r = 0; r < rows; r++) {
+      const s = r * cols + begin;
+      const d = r * size;
+      for (let j = 0; j < size; j++) ov[d + j] = xv[s + j];
+    }
+  });
+  return out;
+}
+
+function padColsKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const x = need(args.inputs, 'x');
+  const backend = args.backend as KernelBackend;
+  const begin = args.attrs!.begin as number;
+  const total = args.attrs!.total as number;
+  const [rows, size] = x.shape;
+  const [out] = withArrays(backend, [x], [{ shape: [rows, total], dtype: x.dtype }], ([xv], [ov]) => {
+    for (let r = 0; r < rows; r++) {
+      const d = r * total + begin;
+      const s = r * size;
+      for (let j = 0; j < size; j++) ov[d + j] = xv[s + j];
+    }
+  });
+  return out;
+}
+
 function run(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}): Tensor {
   return tf.engine().runKernel(kernelName, inputs, attrs) as Tensor;
 }
@@ -195,6 +234,8 @@ export function registerSegmentKernels(): void {
     [SCATTER_SUM, scatterSumKernel],
     [SCATTER_MAX, scatterMaxKernel],
     [SCATTER_MAX_GRAD, scatterMaxGradKernel],
+    [SLICE_COLS, sliceColsKernel],
+    [PAD_COLS, padColsKernel],
   ];
   for (const backendName of KERNEL_BACKENDS) {
     for (const [kernelName, fn] of kernels) {
@@ -237,6 +278,22 @@ export function registerSegmentKernels(): void {
       };
     },
   });
+  tf.registerGradient({
+    kernelName: SLICE_COLS,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      return { x: () => run(PAD_COLS, { x: dy as Tensor }, { begin: attrs.begin as number, total: x.shape[1] as number }) };
+    },
+  });
+  tf.registerGradient({
+    kernelName: PAD_COLS,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      return { x: () => run(SLICE_COLS, { x: dy as Tensor }, { begin: attrs.begin as number, size: x.shape[1] as number }) };
+    },
+  });
 }
 
 /** Low-level entry points (no backend dispatch); prefer `nn/segment`. */
@@ -244,4 +301,5 @@ export const rawKernels = {
   gatherRows: (x: Tensor, indices: Tensor) => run(GATHER_ROWS, { x, indices }),
   scatterSum: (x: Tensor, indices: Tensor, numSegments: number) => run(SCATTER_SUM, { x, indices }, { numSegments }),
   scatterMax: (x: Tensor, indices: Tensor, numSegments: number) => run(SCATTER_MAX, { x, indices }, { numSegments }),
+  sliceCols: (x: Tensor, begin: number, size: number) => run(SLICE_COLS, { x }, { begin, size }),
 };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { gatherRows, scatterMax, scatterMean, scatterSum, segmentSoftmax } from '../../../../src-main/compute/nn/segment';
+import { gatherRows, scatterMax, scatterMean, scatterSum, segmentSoftmax, sliceColumns, splitColumns } from '../../../../src-main/compute/nn/segment';
 import { describeEachBackend, expectClose, expectNoLeak, finiteDifference, seededRandom } from '../helpers';
 
 function randomGraph(seed: number, n: number, e: number, f: number) {
@@ -93,6 +93,21 @@ describeEachBackend('segment ops', () => {
     const analytic = tf.tidy(() => tf.grad(fn)(s).dataSync());
     expectClose(analytic, finiteDifference(fn, s, 1e-2), 2e-3, 3e-2);
     tf.dispose([dst, s, w]);
+  });
+
+  it('splitColumns equals tf.split and its gradient matches finite differences', () => {
+    const x = tf.tensor2d(g.m, [e, f]);
+    const [a, b] = splitColumns(x, [1, 2]);
+    const [ra, rb] = tf.split(x, [1, 2], 1);
+    expectClose(a.dataSync(), ra.dataSync(), 0);
+    expectClose(b.dataSync(), rb.dataSync(), 0);
+    tf.dispose([a, b, ra, rb]);
+    expect(() => splitColumns(x, [1, 1])).toThrow(/add up/);
+    const r = seededRandom(4);
+    const w = tf.tensor2d(Float32Array.from({ length: e * 2 }, () => r(-1, 1)), [e, 2]);
+    const fn = (v: tf.Tensor) => tf.sum(tf.mul(w, tf.square(sliceColumns(v as tf.Tensor2D, 1, 2)))) as tf.Scalar;
+    expectClose(tf.tidy(() => tf.grad(fn)(x).dataSync()), finiteDifference(fn, x), 2e-3, 2e-2);
+    tf.dispose([x, w]);
   });
 
   it('does not leak tensors (forward and backward)', () => {

@@ -1,0 +1,87 @@
+/**
+ * A model file turned into live tfjs models, plus the graph settings it was trained with.
+ *
+ * Prediction always builds graphs with the model's own settings (cutoff, neighbour cap,
+ * CGCNN padding, Gaussian expansion, atom_init table) — never with defaults of the caller.
+ */
+import { atomInputLength, gaussianCount, parseModelConfig, type ModelConfig } from '../../../src-shared/model/config';
+import { parseAtomInit, type AtomInitTable } from '../../../src-shared/graph/features';
+import type { GraphOptions } from '../../../src-shared/graph/graph';
+import '../layers/cgcnn';
+import { buildModel, type GraphModel } from '../layers/model';
+import type { ModelFileData, ModelHeader } from './format';
+
+/** The neighbour and feature options a model's config (and atom_init table) prescribe. */
+export function graphOptionsForModel(config: ModelConfig, atomInit: AtomInitTable | null): GraphOptions {
+  const g = config.graph;
+  const a = config.model.atomInput;
+  let nodeFeatures: GraphOptions['nodeFeatures'];
+  if (a.kind === 'cgcnn') {
+    if (!atomInit) throw new Error('model uses CGCNN atom embeddings but carries no atom_init table');
+    if (atomInit.width !== a.length) throw new Error(`atom_init width ${atomInit.width} differs from the model's input length ${a.length}`);
+    nodeFeatures = { kind: 'atomInit', table: atomInit };
+  } else if (a.kind === 'onehot') {
+    nodeFeatures = { kind: 'onehot' };
+  } else {
+    nodeFeatures = { kind: 'index' };
+  }
+  const envelope = g.envelope ? ({ kind: 'cosine', cutoff: g.cutoff } as const) : undefined;
+  return {
+    neighbors: {
+      cutoff: g.cutoff,
+      maxNeighbors: g.maxNeighbors > 0 ? g.maxNeighbors : null,
+      padding: g.cgcnnPadding ? 'cgcnn' : 'none',
+    },
+    nodeFeatures,
+    edgeFeatures: {
+      kind: 'gaussian',
+      gaussian: { dmin: g.gaussian.dmin, dmax: g.gaussian.dmax ?? g.cutoff, step: g.gaussian.step, variance: g.gaussian.width },
+      ...(envelope ? { envelope } : {}),
+    },
+  };
+}
+
+export class LoadedModel {
+  readonly config: ModelConfig;
+  readonly graphOptions: GraphOptions;
+  readonly members: GraphModel[];
+
+  constructor(readonly file: ModelFileData) {
+    const h = file.header;
+    this.config = parseModelConfig(h.config);
+    const table = h.atomInit ? parseAtomInit(JSON.stringify(h.atomInit)) : null;
+    this.graphOptions = graphOptionsForModel(this.config, table);
+    if (file.members.length < 1) throw new Error('model file has no weights');
+    this.members = file.members.map((w) => {
+      const m = buildModel(this.config, { seed: 0 });
+      try {
+        m.setWeights(w);
+      } catch (e) {
+        m.dispose();
+        throw e;
+      }
+      return m;
+    });
+  }
+
+  get header(): ModelHeader {
+    return this.file.header;
+  }
+
+  get name(): string {
+    return this.file.header.name;
+  }
+
+  /** Input widths the graphs must have. */
+  get inputWidths(): { node: number; edge: number } {
+    return { node: atomInputLength(this.config), edge: gaussianCount(this.config.graph) };
+  }
+
+  dispose(): void {
+    for (const m of this.members) m.dispose();
+  }
+}
+
+export function instantiateModel(file: ModelFileData): LoadedModel {
+  return new LoadedModel(file);
+}
