@@ -9,7 +9,7 @@
  */
 import { StructureLimitError, StructureParseError, StructureWriteError } from './errors';
 import { parseSiteLabel, parseTypeSymbol } from './elements';
-import { cartToFrac, cellVolume, fracToCart, latticeFromParameters, latticeParameters } from './lattice';
+import { cartToFrac, cellVolume, fmtNumber as f, fracToCart, latticeFromParameters, latticeParameters } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
 import type { Mat3, SiteProperty, Structure } from './structure';
 import {
@@ -451,10 +451,15 @@ export function parseCifNumber(s: string | null | undefined): number {
   return Number(paren >= 0 ? s.slice(0, end) : s);
 }
 
-/** Like pymatgen's CifParser: 0.3333 → 1/3 and 0.6667 → 2/3 (relative difference < 1e-4). */
+/**
+ * Like pymatgen's CifParser: 0.3333 → 1/3 and 0.6667 → 2/3 (relative difference < 1.2e-4, a hair looser than pymatgen so that float noise in 1.3333 - 1 does not matter), applied
+ * to the fractional part so that 1.3333 and -0.6667 snap too (integer shifts change nothing).
+ */
 function snapFraction(x: number): number {
-  if (Math.abs(1 - x * 3) < 1e-4) return 1 / 3;
-  if (Math.abs(1 - x * 1.5) < 1e-4) return 2 / 3;
+  const fl = Math.floor(x);
+  const f = x - fl;
+  if (Math.abs(1 - f * 3) < 1.2e-4) return fl + 1 / 3;
+  if (Math.abs(1 - f * 1.5) < 1.2e-4) return fl + 2 / 3;
   return x;
 }
 
@@ -1030,6 +1035,9 @@ export function writeCif(structures: Structure | Structure[]): string {
   const out: string[] = ['# Written by Latticework', ''];
   for (const s of list) {
     const n = s.numbers.length;
+    if (s.lattice && s.pbc.some((x) => !x)) {
+      throw new StructureWriteError('', null, `structure '${s.name}' is periodic only along some axes; CIF describes fully periodic crystals`);
+    }
     out.push(`data_${blockName(s.name)}`);
     const labelProp = s.siteProperties.label;
     const labels = labelProp && labelProp.kind === 'string' ? labelProp.values : null;
@@ -1045,7 +1053,7 @@ export function writeCif(structures: Structure | Structure[]): string {
       out.push('loop_', '_atom_site_label', '_atom_site_type_symbol', '_atom_site_fract_x', '_atom_site_fract_y', '_atom_site_fract_z', '_atom_site_occupancy');
       for (let i = 0; i < n; i++) {
         out.push(
-          `${cifString(labels?.[i] || s.species[i] || 'X')} ${s.species[i] || 'X'} ${frac[3 * i]} ${frac[3 * i + 1]} ${frac[3 * i + 2]} ${s.occupancy[i]}`,
+          `${cifString(labels?.[i] || s.species[i] || 'X')} ${s.species[i] || 'X'} ${f(frac[3 * i])} ${f(frac[3 * i + 1])} ${f(frac[3 * i + 2])} ${f(s.occupancy[i])}`,
         );
       }
     } else {
@@ -1053,12 +1061,9 @@ export function writeCif(structures: Structure | Structure[]): string {
       out.push('loop_', '_atom_site_label', '_atom_site_type_symbol', '_atom_site_Cartn_x', '_atom_site_Cartn_y', '_atom_site_Cartn_z', '_atom_site_occupancy');
       for (let i = 0; i < n; i++) {
         out.push(
-          `${cifString(labels?.[i] || s.species[i] || 'X')} ${s.species[i] || 'X'} ${s.cart[3 * i]} ${s.cart[3 * i + 1]} ${s.cart[3 * i + 2]} ${s.occupancy[i]}`,
+          `${cifString(labels?.[i] || s.species[i] || 'X')} ${s.species[i] || 'X'} ${f(s.cart[3 * i])} ${f(s.cart[3 * i + 1])} ${f(s.cart[3 * i + 2])} ${f(s.occupancy[i])}`,
         );
       }
-    }
-    if (s.lattice && s.pbc.some((x) => !x)) {
-      throw new StructureWriteError('', null, `structure '${s.name}' is periodic only along some axes; CIF describes fully periodic crystals`);
     }
     out.push('');
   }

@@ -21,7 +21,7 @@ export interface ReadOptions {
    * `reject` makes a partially occupied structure an error.
    */
   disorder?: DisorderPolicy;
-  /** CIF: snap fractional coordinates within a relative 1e-4 of 1/3 and 2/3 to the exact value (as pymatgen does). Default true. */
+  /** CIF: snap fractional coordinates within a relative 1.2e-4 of 1/3 and 2/3 (modulo 1) to the exact value (as pymatgen does). Default true. */
   snapFractions?: boolean;
   /** POSCAR (VASP 4, no species line): element symbols, one per species count. */
   species?: string[];

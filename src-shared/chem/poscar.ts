@@ -9,7 +9,7 @@
  */
 import { atomicNumber, elementSymbol } from './elements';
 import { StructureLimitError, StructureParseError, StructureWriteError } from './errors';
-import { cartToFrac, determinant, fracToCart } from './lattice';
+import { cartToFrac, determinant, fmtNumber as f, fracToCart } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
 import type { Mat3, SiteProperty, Structure, Vec3 } from './structure';
 
@@ -231,13 +231,13 @@ export function writePoscar(s: Structure): string {
   }
   const sd = s.siteProperties.selectiveDynamics;
   const out: string[] = [s.name.replace(/[\r\n]+/g, ' ') || groups.map((g) => g.sym).join(' '), '1.0'];
-  for (const r of s.lattice) out.push(`  ${r[0]} ${r[1]} ${r[2]}`);
+  for (const r of s.lattice) out.push(`  ${f(r[0])} ${f(r[1])} ${f(r[2])}`);
   out.push(groups.map((g) => g.sym).join(' '));
   out.push(groups.map((g) => String(g.count)).join(' '));
   if (sd && sd.kind === 'vector' && sd.width === 3) out.push('Selective dynamics');
   out.push('Direct');
   for (let i = 0; i < n; i++) {
-    let line = `  ${frac[3 * i]} ${frac[3 * i + 1]} ${frac[3 * i + 2]}`;
+    let line = `  ${f(frac[3 * i])} ${f(frac[3 * i + 1])} ${f(frac[3 * i + 2])}`;
     if (sd && sd.kind === 'vector' && sd.width === 3) {
       line += ' ' + [0, 1, 2].map((k) => (sd.values[3 * i + k] ? 'T' : 'F')).join(' ');
     }

@@ -13,7 +13,7 @@ export interface SymOp {
 
 function wrap01(x: number): number {
   const w = x - Math.floor(x);
-  return w >= 1 - 1e-12 ? 0 : w;
+  return w >= 1 ? 0 : w;
 }
 
 /**

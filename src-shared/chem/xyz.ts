@@ -9,7 +9,7 @@
  */
 import { atomicNumber, elementSymbol, parseSiteLabel } from './elements';
 import { StructureLimitError, StructureParseError } from './errors';
-import { cartToFrac, determinant } from './lattice';
+import { cartToFrac, determinant, fmtNumber as f } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
 import type { Mat3, SiteProperty, Structure } from './structure';
 
@@ -355,21 +355,21 @@ export function writeExtxyz(structures: Structure | Structure[]): string {
   for (const s of list) {
     const n = s.numbers.length;
     const head: string[] = [];
-    if (s.lattice) head.push(`Lattice="${s.lattice.map((r) => r.join(' ')).join(' ')}"`);
+    if (s.lattice) head.push(`Lattice="${s.lattice.map((r) => r.map(f).join(' ')).join(' ')}"`);
     const props: { name: string; spec: string; get: (i: number) => string }[] = [
       { name: 'species', spec: 'S:1', get: (i) => s.species[i] || elementSymbol(s.numbers[i]) },
-      { name: 'pos', spec: 'R:3', get: (i) => `${s.cart[3 * i]} ${s.cart[3 * i + 1]} ${s.cart[3 * i + 2]}` },
+      { name: 'pos', spec: 'R:3', get: (i) => `${f(s.cart[3 * i])} ${f(s.cart[3 * i + 1])} ${f(s.cart[3 * i + 2])}` },
     ];
     for (const [name, p] of Object.entries(s.siteProperties)) {
       if (name === 'species' || name === 'pos' || !/^[A-Za-z_][\w-]*$/.test(name)) continue;
       if (p.kind === 'string') props.push({ name, spec: 'S:1', get: (i) => (p.values[i] || '_').replace(/\s+/g, '_') });
-      else if (p.kind === 'number') props.push({ name, spec: 'R:1', get: (i) => String(p.values[i]) });
+      else if (p.kind === 'number') props.push({ name, spec: 'R:1', get: (i) => f(p.values[i]) });
       else {
         const w = p.width;
-        props.push({ name, spec: `R:${w}`, get: (i) => Array.from(p.values.subarray(w * i, w * i + w)).join(' ') });
+        props.push({ name, spec: `R:${w}`, get: (i) => Array.from(p.values.subarray(w * i, w * i + w), f).join(' ') });
       }
     }
-    if (s.occupancy.some((o) => o !== 1)) props.push({ name: 'occupancy', spec: 'R:1', get: (i) => String(s.occupancy[i]) });
+    if (s.occupancy.some((o) => o !== 1)) props.push({ name: 'occupancy', spec: 'R:1', get: (i) => f(s.occupancy[i]) });
     head.push('Properties=' + props.map((p) => `${p.name}:${p.spec}`).join(':'));
     for (const [k, v] of Object.entries(s.properties)) {
       const lk = k.toLowerCase();
