@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { structureCommand } from '../../../src-main/cli/commands/structure';
+import type { CliIo } from '../../../src-main/cli/command';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/structures/', import.meta.url));
+const SHARED = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+
+function fakeIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t) };
+  return { io, out, err };
+}
+
+async function run(argv: string[], cwd = FIXTURES) {
+  const f = fakeIo();
+  const code = await structureCommand.run({ argv, io: f.io, cwd });
+  return { code, out: f.out.join('\n'), err: f.err.join('\n') };
+}
+
+describe('latticework structure info', () => {
+  it('--json: one array, per structure file/block/composition/nSites/lattice/volume/warnings', async () => {
+    const r = await run(['info', `${SHARED}cgcnn-sample-regression/1000041.cif`, 'multi_block.cif', 'ase_water.xyz', 'pmg_selective_POSCAR', '--json']);
+    expect(r.code).toBe(0);
+    const records = JSON.parse(r.out);
+    expect(records).toHaveLength(1 + 3 + 2 + 1);
+    const nacl = records[0];
+    expect(Object.keys(nacl).sort()).toEqual(['block', 'composition', 'file', 'lattice', 'nSites', 'volume', 'warnings']);
+    expect(nacl.file).toBe(`${SHARED}cgcnn-sample-regression/1000041.cif`);
+    expect(nacl.block).toBe('1000041');
+    expect(nacl.composition).toEqual({ Cl: 4, Na: 4 });
+    expect(nacl.nSites).toBe(8);
+    expect(nacl.lattice.a).toBeCloseTo(5.62, 2);
+    expect(nacl.lattice.alpha).toBeCloseTo(90, 10);
+    expect(nacl.volume).toBeCloseTo(nacl.lattice.a ** 3, 6);
+    expect(nacl.warnings).toEqual([]);
+    expect(records.slice(1, 4).map((x: { block: string }) => x.block)).toEqual(['rutile_ops', 'NaCl_hall', 'Si_origin2']);
+    expect(records[1].file).toBe('multi_block.cif'); // the path as given
+    const water = records[4];
+    expect(water.block).toBe(0);
+    expect(water.lattice).toBeNull();
+    expect(water.volume).toBeNull();
+    expect(water.composition).toEqual({ H: 2, O: 1 });
+    expect(records[6].block).toBeNull();
+    expect(records[6].composition).toEqual({ B: 2, N: 2 });
+  });
+
+  it('a failed file gives {file, error:{name,message,line}} and exit status 1', async () => {
+    const r = await run(['info', 'bad_loop.cif', 'molecule_cartn.cif', 'missing.cif', '--json']);
+    expect(r.code).toBe(1);
+    const records = JSON.parse(r.out);
+    expect(records[0]).toEqual({
+      file: 'bad_loop.cif',
+      error: { name: 'StructureParseError', message: 'line 17: the _atom_site loop has 7 columns but this row has 6 values', line: 17 },
+    });
+    expect(records[1].composition).toEqual({ H: 2, O: 1 });
+    expect(records[2].file).toBe('missing.cif');
+    expect(records[2].error.message).toMatch(/no such file/);
+    expect(records[2].error.line).toBeNull();
+  });
+
+  it('human-readable text by default, errors on stderr, warnings listed', async () => {
+    const r = await run(['info', 'disorder.cif', 'bad_loop.cif']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^disorder\.cif \[disordered_rocksalt\]: Fe2\.4Ni1\.6O3\.6, 12 sites, a=4\.2 b=4\.2 c=4\.2 Å/m);
+    expect(r.out).toMatch(/warning: .*partially occupied/);
+    expect(r.err).toMatch(/bad_loop\.cif: error: line 17: /);
+  });
+
+  it('options: --disorder, --species, --max-atoms, --max-bytes', async () => {
+    const ordered = JSON.parse((await run(['info', 'disorder.cif', '--disorder', 'most-probable', '--json'])).out);
+    expect(ordered[0].composition).toEqual({ Fe: 4, O: 4 });
+    const dir = mkdtempSync(join(tmpdir(), 'lw-structure-'));
+    writeFileSync(join(dir, 'POSCAR'), 'no names\n1\n3 0 0\n0 3 0\n0 0 3\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n');
+    const vasp4 = JSON.parse((await run(['info', 'POSCAR', '--species', 'Cs,Cl', '--json'], dir)).out);
+    expect(vasp4[0].composition).toEqual({ Cl: 1, Cs: 1 });
+    const limited = await run(['info', 'multi_block.cif', '--max-atoms', '5', '--json']);
+    expect(limited.code).toBe(1);
+    expect(JSON.parse(limited.out)[0].error.name).toBe('StructureLimitError');
+    const small = await run(['info', 'multi_block.cif', '--max-bytes', '10', '--json']);
+    expect(JSON.parse(small.out)[0].error.message).toMatch(/more than the limit of 10/);
+  });
+
+  it('usage errors exit 2', async () => {
+    expect((await run([])).code).toBe(2);
+    expect((await run(['info'])).code).toBe(2);
+    expect((await run(['frobnicate', 'x.cif'])).code).toBe(2);
+    expect((await run(['info', 'x.cif', '--disorder', 'maybe'])).code).toBe(2);
+    expect((await run(['info', 'x.cif', '--bogus'])).code).toBe(2);
+  });
+});
