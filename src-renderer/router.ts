@@ -12,6 +12,11 @@ const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/structures' },
   { path: '/structures', name: 'structures', component: StructuresView },
   { path: '/graph', name: 'graph', component: () => import('./views/GraphView.vue') },
+  { path: '/datasets', name: 'datasets', component: () => import('./views/DatasetsView.vue') },
+  { path: '/models', name: 'models', component: () => import('./views/ModelsView.vue') },
+  { path: '/training', name: 'training', component: () => import('./views/TrainingView.vue') },
+  { path: '/runs', name: 'runs', component: () => import('./views/RunsView.vue') },
+  { path: '/predict', name: 'predict', component: () => import('./views/PredictView.vue') },
   ...SECTIONS.filter((s) => s.placeholder).map((s) => ({
     path: s.path,
     name: s.id,

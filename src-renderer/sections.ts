@@ -33,7 +33,7 @@ export const SECTIONS: Section[] = [
     path: '/datasets',
     title: 'Datasets',
     summary: 'Import training data and check it before training.',
-    placeholder: true,
+    placeholder: false,
     plans: [
       'Import a CGCNN folder (id_prop.csv, atom_init.json and CIFs), an extended XYZ file with per-frame properties (energy, energy per atom, any key) and per-atom arrays such as forces, or a CSV of file names and targets.',
       'Progress bar with cancellation, then an import report: parsed and failed files (with reasons), partial occupancies, elements missing from the chosen atom embedding, duplicate structures (by hash) and identical structures across the train, validation and test splits.',
@@ -45,7 +45,7 @@ export const SECTIONS: Section[] = [
     path: '/models',
     title: 'Models',
     summary: 'Configure a graph neural network.',
-    placeholder: true,
+    placeholder: false,
     plans: [
       'A form generated from the model configuration schema, starting from presets (CGCNN, and others as they are added), with validation messages next to each field.',
       'Parameter count, estimated time per epoch and memory for a chosen dataset, and the difference from the preset shown field by field.',
@@ -57,7 +57,7 @@ export const SECTIONS: Section[] = [
     path: '/training',
     title: 'Training',
     summary: 'Train a model and watch it learn.',
-    placeholder: true,
+    placeholder: false,
     plans: [
       'Start a run on a dataset with a configuration; the tensor backend in use is shown.',
       'Live curves of training and validation loss and metrics per epoch and per batch, and the learning rate; progress with ETA and structures per second; cancel, pause and resume.',
@@ -69,7 +69,7 @@ export const SECTIONS: Section[] = [
     path: '/runs',
     title: 'Runs',
     summary: 'Every run, its settings and results, side by side.',
-    placeholder: true,
+    placeholder: false,
     plans: [
       'A sortable, filterable and searchable table of all runs: status, dataset, key parameters, best metrics, duration, tags and notes.',
       'Compare two or more runs: overlaid curves, a parameter diff and parallel coordinates over parameters and metrics.',
@@ -81,7 +81,7 @@ export const SECTIONS: Section[] = [
     path: '/predict',
     title: 'Predict',
     summary: 'Get a property from a structure with a trained model.',
-    placeholder: true,
+    placeholder: false,
     plans: [
       "Choose a model: CGCNN's published models (formation energy, band gap and others) ship with the app, plus every model you train.",
       'The prediction with its unit, the spread for ensembles, and per-atom contributions painted on the atoms in the viewer with a colour legend.',

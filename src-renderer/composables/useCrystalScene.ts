@@ -7,6 +7,9 @@ import type { Ref, ShallowRef } from 'vue';
 import { CrystalScene } from '../viewer/CrystalScene';
 import type { CrystalSceneOptions, HoverHit } from '../viewer/CrystalScene';
 
+/** The canvas of a mounted viewer carries its scene (read by end-to-end tests). */
+export type CanvasWithScene = HTMLCanvasElement & { crystalScene?: CrystalScene };
+
 export function useCrystalScene(
   canvas: Readonly<ShallowRef<HTMLCanvasElement | null>> | Ref<HTMLCanvasElement | null>,
   options: Pick<CrystalSceneOptions, 'onPick' | 'background'> = {},
@@ -29,6 +32,8 @@ export function useCrystalScene(
       error.value = `3D view unavailable: ${e instanceof Error ? e.message : String(e)}`;
       return;
     }
+    // Test hook: end-to-end tests reach the scene through its canvas (e.g. `project(i)` to hover atom i).
+    (el as CanvasWithScene).crystalScene = scene.value;
     observer = new ResizeObserver(() => scene.value?.resize());
     observer.observe(el);
   });
@@ -36,6 +41,7 @@ export function useCrystalScene(
   onUnmounted(() => {
     observer?.disconnect();
     observer = null;
+    if (canvas.value) delete (canvas.value as CanvasWithScene).crystalScene;
     scene.value?.dispose();
     scene.value = null;
   });

@@ -9,7 +9,7 @@ import type { Ref, ShallowRef } from 'vue';
 import type { CrystalScene, HoverHit } from '../viewer/CrystalScene';
 import { atomData, atomInfo, bondsOf, buildDisplay, prepareStructure, scaled, stickData } from '../viewer/model';
 import type { AtomInfo, ViewerStructure } from '../viewer/model';
-import { angle, separation } from '../viewer/periodic';
+import { angle, distance, separation } from '../viewer/periodic';
 import type { MeasurePoint } from '../viewer/periodic';
 
 export interface ViewerOptions {
@@ -39,9 +39,11 @@ export const BOND_AUTO_LIMIT = 20000;
 export interface Measurement {
   kind: 'distance' | 'angle';
   labels: string[];
-  /** Å for distance; degrees for angle. */
+  /** Minimum-image value: Å for a distance, degrees for an angle (NaN when undefined). */
   value: number;
-  /** For an angle: the two arm lengths (Å). */
+  /** The same between the atoms as drawn (the picked periodic images). */
+  drawn: number;
+  /** For an angle: the two minimum-image arm lengths (Å). */
   arms?: [number, number];
 }
 
@@ -149,13 +151,20 @@ export function useStructureView(
     const infos = picks.value.map(info).filter((x): x is AtomInfo => x !== null);
     if (infos.length < 2) return null;
     const pts: MeasurePoint[] = infos.map((a) => ({ frac: a.frac, cart: a.cart }));
+    const drawnPts: MeasurePoint[] = infos.map((a) => ({ frac: null, cart: a.cart }));
     const labels = infos.map((a) => `${a.symbol}${a.site}`);
     const len = (i: number, j: number) => {
       const v = separation(pts[i], pts[j], p.lattice, p.pbc);
       return Math.hypot(v[0], v[1], v[2]);
     };
-    if (infos.length === 2) return { kind: 'distance', labels, value: len(0, 1) };
-    return { kind: 'angle', labels, value: angle(pts[0], pts[1], pts[2], p.lattice, p.pbc), arms: [len(1, 0), len(1, 2)] };
+    if (infos.length === 2) return { kind: 'distance', labels, value: len(0, 1), drawn: distance(drawnPts[0], drawnPts[1], null, p.pbc) };
+    return {
+      kind: 'angle',
+      labels,
+      value: angle(pts[0], pts[1], pts[2], p.lattice, p.pbc),
+      drawn: angle(drawnPts[0], drawnPts[1], drawnPts[2], null, p.pbc),
+      arms: [len(1, 0), len(1, 2)],
+    };
   });
 
   return {

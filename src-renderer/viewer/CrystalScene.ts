@@ -18,6 +18,7 @@ import {
   BufferAttribute,
   BufferGeometry,
   CanvasTexture,
+  ConeGeometry,
   CylinderGeometry,
   DirectionalLight,
   DynamicDrawUsage,
@@ -26,9 +27,12 @@ import {
   LineBasicMaterial,
   LineSegments,
   Matrix4,
+  Mesh,
   MeshBasicMaterial,
   MeshPhongMaterial,
+  OrthographicCamera,
   PerspectiveCamera,
+  Quaternion,
   Raycaster,
   Scene,
   SphereGeometry,
@@ -94,10 +98,17 @@ function srgbToLinear(c: number): number {
   return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
 }
 
-function sphereDetail(count: number): [number, number] {
-  if (count <= 3000) return [24, 16];
-  if (count <= 12000) return [14, 10];
-  return [10, 7];
+/** Sphere tessellation by atom count: fine for small cells, coarse enough for 10^4–10^5 atoms. */
+export function sphereDetail(count: number): [number, number] {
+  if (count <= 2000) return [24, 16];
+  if (count <= 6000) return [14, 10];
+  if (count <= 20000) return [10, 7];
+  return [8, 5];
+}
+
+/** Cylinder sides by stick count. */
+export function cylinderSides(count: number): number {
+  return count <= 20000 ? 10 : count <= 80000 ? 7 : 5;
 }
 
 function labelTexture(text: string, color: string): CanvasTexture {
@@ -134,7 +145,14 @@ export class CrystalScene {
   private atomCapacity = 0;
   private atoms: AtomData | null = null;
 
-  private readonly cylinderGeometry: CylinderGeometry;
+  private cylinderGeometry: CylinderGeometry;
+
+  /** Unit open cylinder spanning y = 0..1. */
+  private static cylinder(sides: number): CylinderGeometry {
+    const g = new CylinderGeometry(1, 1, 1, sides, 1, true);
+    g.translate(0, 0.5, 0);
+    return g;
+  }
   private readonly bondMaterial = new MeshPhongMaterial({ color: 0xffffff, shininess: 40, specular: 0x222222 });
   private bondMesh: InstancedMesh | null = null;
   private bondCapacity = 0;
@@ -145,9 +163,18 @@ export class CrystalScene {
 
   private cellObjects: Object3D[] = [];
   private cellMaterials: Material[] = [];
-  private cellTextures: Texture[] = [];
   private lines: LineSegments | null = null;
   private readonly lineMaterial = new LineBasicMaterial({ vertexColors: true, transparent: true, opacity: 0.9 });
+
+  // Axes triad drawn in a corner viewport, rotating with the camera.
+  private readonly triadScene = new Scene();
+  private readonly triadCamera = new OrthographicCamera(-1.75, 1.75, 1.75, -1.75, 0.1, 20);
+  private readonly triadShaft = new CylinderGeometry(0.05, 0.05, 1, 10).translate(0, 0.5, 0);
+  private readonly triadHead = new ConeGeometry(0.13, 0.32, 14).translate(0, 0.16, 0);
+  private triadMaterials: Material[] = [];
+  private triadTextures: Texture[] = [];
+  /** Size of the triad viewport, CSS pixels (0 hides it). */
+  triadSize = 92;
 
   private lattice: Mat3 | null = null;
   private repeats: [number, number, number] = [1, 1, 1];
@@ -174,8 +201,7 @@ export class CrystalScene {
     this.scene.add(this.camera);
     this.scene.add(new AmbientLight(0xffffff, 1.1));
 
-    this.cylinderGeometry = new CylinderGeometry(1, 1, 1, 10, 1, true);
-    this.cylinderGeometry.translate(0, 0.5, 0); // spans y = 0..1
+    this.cylinderGeometry = CrystalScene.cylinder(10);
 
     this.haloMesh = new InstancedMesh(this.haloGeometry, this.haloMaterial, 3);
     this.haloMesh.count = 0;
@@ -303,6 +329,12 @@ export class CrystalScene {
       this.scene.add(this.bondMesh);
     }
     const mesh = this.bondMesh;
+    const sides = cylinderSides(n);
+    if (sides !== this.cylinderGeometry.parameters.radialSegments) {
+      this.cylinderGeometry.dispose();
+      this.cylinderGeometry = CrystalScene.cylinder(sides);
+      mesh.geometry = this.cylinderGeometry;
+    }
     mesh.count = n;
     const m = mesh.instanceMatrix.array as Float32Array;
     const r = data.radius;
@@ -390,27 +422,51 @@ export class CrystalScene {
       if (repeats[0] * repeats[1] * repeats[2] > 1) {
         this.addLines(boxEdges(lattice, repeats), new LineBasicMaterial({ color: CELL_COLOR, transparent: true, opacity: 0.45 }));
       }
-      const maxLen = Math.max(...lattice.map((v) => Math.hypot(v[0], v[1], v[2])));
       for (let k = 0; k < 3; k++) {
         const e = 4 * k;
         this.addLines(unit.slice(6 * e, 6 * e + 6), new LineBasicMaterial({ color: AXIS_COLORS[k] }));
-        const v = lattice[k];
-        const len = Math.hypot(v[0], v[1], v[2]);
-        const tex = labelTexture('abc'[k], AXIS_COLORS[k]);
-        const mat = new SpriteMaterial({ map: tex, depthTest: false, transparent: true });
-        const sprite = new Sprite(mat);
-        const off = 1 + (0.06 * maxLen) / len;
-        sprite.position.set(v[0] * off, v[1] * off, v[2] * off);
-        const size = Math.max(0.6, 0.09 * maxLen);
-        sprite.scale.set(size, size, 1);
-        sprite.renderOrder = 20;
-        this.cellTextures.push(tex);
-        this.cellMaterials.push(mat);
-        this.cellObjects.push(sprite);
-        this.scene.add(sprite);
       }
     }
+    this.buildTriad(lattice);
     this.requestRender();
+  }
+
+  private clearTriad(): void {
+    this.triadScene.clear();
+    for (const m of this.triadMaterials) m.dispose();
+    for (const t of this.triadTextures) t.dispose();
+    this.triadMaterials = [];
+    this.triadTextures = [];
+  }
+
+  /** a, b, c arrows (x, y, z for molecules) with labels, for the corner triad. */
+  private buildTriad(lattice: Mat3 | null): void {
+    this.clearTriad();
+    const axes: number[][] = lattice ?? [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    const names = lattice ? ['a', 'b', 'c'] : ['x', 'y', 'z'];
+    const up = new Vector3(0, 1, 0);
+    for (let k = 0; k < 3; k++) {
+      const dir = new Vector3(axes[k][0], axes[k][1], axes[k][2]).normalize();
+      const q = new Quaternion().setFromUnitVectors(up, dir);
+      const mat = new MeshBasicMaterial({ color: AXIS_COLORS[k] });
+      const shaft = new Mesh(this.triadShaft, mat);
+      shaft.quaternion.copy(q);
+      const head = new Mesh(this.triadHead, mat);
+      head.quaternion.copy(q);
+      head.position.copy(dir);
+      const tex = labelTexture(names[k], AXIS_COLORS[k]);
+      const smat = new SpriteMaterial({ map: tex, depthTest: false, transparent: true });
+      const label = new Sprite(smat);
+      label.position.copy(dir.clone().multiplyScalar(1.55));
+      label.scale.set(0.62, 0.62, 1);
+      this.triadMaterials.push(mat, smat);
+      this.triadTextures.push(tex);
+      this.triadScene.add(shaft, head, label);
+    }
   }
 
   private addLines(positions: Float32Array, material: LineBasicMaterial): void {
@@ -428,10 +484,8 @@ export class CrystalScene {
       if (o instanceof LineSegments) o.geometry.dispose();
     }
     for (const m of this.cellMaterials) m.dispose();
-    for (const t of this.cellTextures) t.dispose();
     this.cellObjects = [];
     this.cellMaterials = [];
-    this.cellTextures = [];
   }
 
   /** Highlights up to three atoms (picked for a measurement). */
@@ -589,7 +643,24 @@ export class CrystalScene {
 
   renderNow(): void {
     if (this.disposed) return;
-    this.renderer.render(this.scene, this.camera);
+    const r = this.renderer;
+    r.render(this.scene, this.camera);
+    const size = Math.min(this.triadSize, this.canvas.clientWidth / 3, this.canvas.clientHeight / 3);
+    if (size >= 40 && this.triadScene.children.length > 0) {
+      const toCamera = new Vector3().subVectors(this.camera.position, this.controls.target).normalize();
+      this.triadCamera.position.copy(toCamera.multiplyScalar(5));
+      this.triadCamera.quaternion.copy(this.camera.quaternion);
+      this.triadCamera.updateMatrixWorld();
+      r.autoClear = false;
+      r.setScissorTest(true);
+      r.setScissor(6, 6, size, size);
+      r.setViewport(6, 6, size, size);
+      r.clearDepth();
+      r.render(this.triadScene, this.triadCamera);
+      r.setScissorTest(false);
+      r.setViewport(0, 0, this.canvas.clientWidth, this.canvas.clientHeight);
+      r.autoClear = true;
+    }
   }
 
   /** PNG of the current view; with `transparent` the background is left out. */
@@ -627,6 +698,9 @@ export class CrystalScene {
     this.controls.removeEventListener('change', this.requestRender);
     this.controls.dispose();
     this.clearCell();
+    this.clearTriad();
+    this.triadShaft.dispose();
+    this.triadHead.dispose();
     this.setLines(null);
     this.removeMesh(this.atomMesh);
     this.removeMesh(this.bondMesh);

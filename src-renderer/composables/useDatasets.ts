@@ -1,0 +1,210 @@
+/**
+ * Datasets: the list, the selected dataset with its import report, import from a path on
+ * the core's machine or from dropped files (with progress and cancellation through jobs),
+ * items, and graph statistics for chosen graph options. Module-level state.
+ *
+ * Core methods: datasets.import / list / get / items / graphStats / delete, datasets.onChanged.
+ */
+import { computed, readonly, ref, shallowRef, watch } from 'vue';
+import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord } from '../../src-shared/ipc/contract';
+import { connectionState, getApi } from '../api/client';
+import { collectDropped, readAsText } from '../lib/files';
+import type { SkippedFile, TextFile } from '../lib/files';
+import { errorMessage, newJobId } from '../lib/format';
+import { useJobs } from './useJobs';
+
+const list = ref<DatasetRecord[]>([]);
+const listError = ref<string | null>(null);
+const selectedId = ref<number | null>(null);
+const importJob = ref<string | null>(null);
+const importing = ref(false);
+const importError = ref<string | null>(null);
+const readingFiles = ref(false);
+const skipped = ref<SkippedFile[]>([]);
+const items = shallowRef<{ total: number; items: DatasetItem[] } | null>(null);
+const itemsError = ref<string | null>(null);
+const stats = shallowRef<DatasetGraphStats | null>(null);
+const statsJob = ref<string | null>(null);
+const statsError = ref<string | null>(null);
+const statsLoading = ref(false);
+let started = false;
+
+async function refresh(): Promise<void> {
+  try {
+    list.value = await getApi().datasets.list({});
+    listError.value = null;
+    if (selectedId.value === null && list.value.length > 0) select(list.value[list.value.length - 1].id);
+  } catch (e) {
+    listError.value = errorMessage(e);
+  }
+}
+
+let itemsToken = 0;
+function select(id: number | null): void {
+  if (selectedId.value !== id) {
+    stats.value = null;
+    statsError.value = null;
+  }
+  selectedId.value = id;
+  items.value = null;
+  itemsError.value = null;
+  if (id === null) return;
+  const token = ++itemsToken;
+  getApi()
+    .datasets.items({ id, offset: 0, limit: 200 })
+    .then((r) => {
+      if (token === itemsToken) items.value = r;
+    })
+    .catch((e) => {
+      if (token === itemsToken) itemsError.value = errorMessage(e);
+    });
+}
+
+export interface ImportRequest {
+  kind: DatasetKind;
+  name?: string;
+  target?: string;
+  path?: string;
+  files?: TextFile[];
+}
+
+async function importDataset(req: ImportRequest): Promise<DatasetRecord | null> {
+  const jobId = newJobId('dataset-import');
+  importJob.value = jobId;
+  importing.value = true;
+  importError.value = null;
+  try {
+    const rec = await getApi().datasets.import({
+      kind: req.kind,
+      ...(req.name ? { name: req.name } : {}),
+      ...(req.target ? { target: req.target } : {}),
+      ...(req.path !== undefined ? { path: req.path } : { files: req.files ?? [] }),
+      jobId,
+    });
+    list.value = [...list.value.filter((d) => d.id !== rec.id), rec];
+    select(rec.id);
+    return rec;
+  } catch (e) {
+    importError.value = errorMessage(e);
+    return null;
+  } finally {
+    importing.value = false;
+  }
+}
+
+/** Reads a dropped folder or files (names relative to the dropped folder) and imports them. */
+async function importDropped(dt: DataTransfer, req: Omit<ImportRequest, 'files' | 'path'>): Promise<DatasetRecord | null> {
+  const collected = collectDropped(dt); // before any await: the DataTransfer empties after the event
+  return importFileEntries(await collected, req);
+}
+
+async function importFileList(files: FileList | File[], req: Omit<ImportRequest, 'files' | 'path'>): Promise<DatasetRecord | null> {
+  return importFileEntries(
+    Array.from(files).map((file) => ({ path: file.webkitRelativePath || file.name, file })),
+    req,
+  );
+}
+
+async function importFileEntries(entries: { path: string; file: File }[], req: Omit<ImportRequest, 'files' | 'path'>): Promise<DatasetRecord | null> {
+  readingFiles.value = true;
+  importError.value = null;
+  try {
+    const read = await readAsText(entries);
+    skipped.value = read.skipped;
+    if (read.files.length === 0) {
+      importError.value = 'no readable files were dropped';
+      return null;
+    }
+    return await importDataset({ ...req, files: stripCommonFolder(read.files) });
+  } catch (e) {
+    importError.value = errorMessage(e);
+    return null;
+  } finally {
+    readingFiles.value = false;
+  }
+}
+
+/** "emt-dev/cgcnn/id_prop.csv" → "id_prop.csv" when every file shares the folder prefix. */
+export function stripCommonFolder(files: TextFile[]): TextFile[] {
+  if (files.length === 0) return files;
+  const first = files[0].name.split('/');
+  let depth = first.length - 1;
+  for (const f of files) {
+    const parts = f.name.split('/');
+    let d = 0;
+    while (d < depth && d < parts.length - 1 && parts[d] === first[d]) d++;
+    depth = d;
+  }
+  if (depth === 0) return files;
+  return files.map((f) => ({ ...f, name: f.name.split('/').slice(depth).join('/') }));
+}
+
+async function cancelImport(): Promise<void> {
+  if (importJob.value) await useJobs().cancel(importJob.value);
+}
+
+async function loadStats(cutoff: number, maxNeighbors: number | null): Promise<void> {
+  const id = selectedId.value;
+  if (id === null) return;
+  const jobId = newJobId('graph-stats');
+  statsJob.value = jobId;
+  statsLoading.value = true;
+  statsError.value = null;
+  try {
+    const r = await getApi().datasets.graphStats({ id, cutoff, maxNeighbors, jobId });
+    if (selectedId.value === id) stats.value = r;
+  } catch (e) {
+    statsError.value = errorMessage(e);
+  } finally {
+    statsLoading.value = false;
+  }
+}
+
+async function remove(id: number): Promise<void> {
+  try {
+    await getApi().datasets.delete({ id });
+    list.value = list.value.filter((d) => d.id !== id);
+    if (selectedId.value === id) select(list.value.length ? list.value[list.value.length - 1].id : null);
+  } catch (e) {
+    listError.value = errorMessage(e);
+  }
+}
+
+export function useDatasets() {
+  if (!started) {
+    started = true;
+    getApi().datasets.onChanged(() => void refresh());
+    watch(
+      connectionState,
+      (s) => {
+        if (s === 'connected') void refresh();
+      },
+      { immediate: true },
+    );
+  }
+  return {
+    list: computed(() => list.value),
+    listError: readonly(listError),
+    selectedId: readonly(selectedId),
+    selected: computed(() => list.value.find((d) => d.id === selectedId.value) ?? null),
+    importing: computed(() => importing.value || readingFiles.value),
+    readingFiles: readonly(readingFiles),
+    importJob: readonly(importJob),
+    importError: readonly(importError),
+    skipped: computed(() => skipped.value),
+    items: computed(() => items.value),
+    itemsError: readonly(itemsError),
+    stats: computed(() => stats.value),
+    statsJob: readonly(statsJob),
+    statsError: readonly(statsError),
+    statsLoading: readonly(statsLoading),
+    refresh,
+    select,
+    importDataset,
+    importDropped,
+    importFileList,
+    cancelImport,
+    loadStats,
+    remove,
+  };
+}

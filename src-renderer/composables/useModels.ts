@@ -1,0 +1,209 @@
+/**
+ * Models and model configurations: presets (from the core), the draft configuration the
+ * Models form edits (shared with the Training view), its validation by the core
+ * (`models.checkConfig`: messages, parameter count, differences from the preset), saved
+ * configs, and the list of model files (built-in, imported, trained). Module-level state.
+ */
+import { computed, readonly, ref, shallowRef, watch } from 'vue';
+import type { ConfigCheck, ModelRecord, PresetView, SavedConfig } from '../../src-shared/ipc/contract';
+import { connectionState, getApi } from '../api/client';
+import { setAt } from '../lib/configSchema';
+import type { Path } from '../lib/configSchema';
+import { errorMessage } from '../lib/format';
+
+type Config = Record<string, unknown>;
+
+const presets = shallowRef<PresetView[]>([]);
+const presetsError = ref<string | null>(null);
+const saved = shallowRef<SavedConfig[]>([]);
+const savedError = ref<string | null>(null);
+const models = shallowRef<ModelRecord[]>([]);
+const modelsError = ref<string | null>(null);
+const presetId = ref<string | null>(null);
+const draft = shallowRef<Config | null>(null);
+const draftName = ref('');
+const check = shallowRef<ConfigCheck | null>(null);
+const checkError = ref<string | null>(null);
+const checking = ref(false);
+const saveError = ref<string | null>(null);
+const importError = ref<string | null>(null);
+const importing = ref(false);
+let started = false;
+
+function clone<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x)) as T;
+}
+
+async function loadPresets(): Promise<void> {
+  try {
+    presets.value = await getApi().models.presets({});
+    presetsError.value = null;
+    if (!draft.value && presets.value.length > 0) usePreset(presets.value[0].id);
+  } catch (e) {
+    presetsError.value = errorMessage(e);
+  }
+}
+
+async function loadSaved(): Promise<void> {
+  try {
+    saved.value = await getApi().models.listConfigs({});
+    savedError.value = null;
+  } catch (e) {
+    savedError.value = errorMessage(e);
+  }
+}
+
+async function loadModels(): Promise<void> {
+  try {
+    models.value = await getApi().models.list({});
+    modelsError.value = null;
+  } catch (e) {
+    modelsError.value = errorMessage(e);
+  }
+}
+
+function refreshAll(): void {
+  void loadPresets();
+  void loadSaved();
+  void loadModels();
+}
+
+/** Replaces the draft with a preset's full configuration. */
+function usePreset(id: string): void {
+  const p = presets.value.find((x) => x.id === id);
+  if (!p) return;
+  presetId.value = id;
+  draft.value = clone(p.config);
+  draftName.value = '';
+}
+
+function useSaved(id: number): void {
+  const s = saved.value.find((x) => x.id === id);
+  if (!s) return;
+  presetId.value = s.presetId;
+  draft.value = clone(s.config);
+  draftName.value = s.name;
+}
+
+function setField(path: Path, value: unknown): void {
+  draft.value = setAt(draft.value ?? {}, path, value);
+}
+
+function replaceDraft(config: Config): void {
+  draft.value = config;
+}
+
+let checkTimer: ReturnType<typeof setTimeout> | null = null;
+let checkToken = 0;
+function scheduleCheck(): void {
+  if (checkTimer) clearTimeout(checkTimer);
+  checkTimer = setTimeout(() => void runCheck(), 200);
+}
+
+async function runCheck(): Promise<void> {
+  checkTimer = null;
+  const config = draft.value;
+  if (!config) return;
+  const token = ++checkToken;
+  checking.value = true;
+  try {
+    const r = await checkConfig(config, presetId.value);
+    if (token === checkToken) {
+      check.value = r;
+      checkError.value = null;
+    }
+  } catch (e) {
+    if (token === checkToken) {
+      check.value = null;
+      checkError.value = errorMessage(e);
+    }
+  } finally {
+    if (token === checkToken) checking.value = false;
+  }
+}
+
+/** Validates any configuration (the Training view checks what it is about to start). */
+function checkConfig(config: Config, preset: string | null): Promise<ConfigCheck> {
+  return getApi().models.checkConfig({ config, ...(preset ? { presetId: preset } : {}) });
+}
+
+async function saveDraft(name: string): Promise<SavedConfig | null> {
+  if (!draft.value) return null;
+  try {
+    const s = await getApi().models.saveConfig({ name, presetId: presetId.value, config: draft.value });
+    saved.value = [...saved.value.filter((x) => x.id !== s.id), s];
+    saveError.value = null;
+    draftName.value = s.name;
+    return s;
+  } catch (e) {
+    saveError.value = errorMessage(e);
+    return null;
+  }
+}
+
+async function importModel(path: string, name?: string): Promise<ModelRecord | null> {
+  importing.value = true;
+  try {
+    const m = await getApi().models.import({ path, ...(name ? { name } : {}) });
+    models.value = [...models.value.filter((x) => x.id !== m.id), m];
+    importError.value = null;
+    return m;
+  } catch (e) {
+    importError.value = errorMessage(e);
+    return null;
+  } finally {
+    importing.value = false;
+  }
+}
+
+async function deleteModel(id: number): Promise<void> {
+  try {
+    await getApi().models.delete({ id });
+    models.value = models.value.filter((m) => m.id !== id);
+  } catch (e) {
+    modelsError.value = errorMessage(e);
+  }
+}
+
+export function useModels() {
+  if (!started) {
+    started = true;
+    getApi().models.onChanged(() => void loadModels());
+    watch(
+      connectionState,
+      (s) => {
+        if (s === 'connected') refreshAll();
+      },
+      { immediate: true },
+    );
+    watch([draft, presetId], scheduleCheck);
+  }
+  return {
+    presets: computed(() => presets.value),
+    presetsError: readonly(presetsError),
+    saved: computed(() => saved.value),
+    savedError: readonly(savedError),
+    models: computed(() => models.value),
+    modelsError: readonly(modelsError),
+    presetId: readonly(presetId),
+    preset: computed(() => presets.value.find((p) => p.id === presetId.value) ?? null),
+    draft: computed(() => draft.value),
+    draftName,
+    check: computed(() => check.value),
+    checkError: readonly(checkError),
+    checking: readonly(checking),
+    saveError: readonly(saveError),
+    importError: readonly(importError),
+    importing: readonly(importing),
+    usePreset,
+    useSaved,
+    setField,
+    replaceDraft,
+    checkConfig,
+    saveDraft,
+    importModel,
+    deleteModel,
+    refresh: refreshAll,
+    loadModels,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Prediction with a stored model over stored structures (`predict.run`, with job progress
+ * and cancellation), the row chosen for per-atom contributions, and the over-smoothing
+ * view of a model on one structure (`predict.oversmoothing`). Module-level state so that
+ * the last predictions survive switching views.
+ */
+import { computed, readonly, ref, shallowRef } from 'vue';
+import type { OversmoothingView, PredictionRow } from '../../src-shared/ipc/contract';
+import { getApi } from '../api/client';
+import { errorMessage, newJobId } from '../lib/format';
+import { useJobs } from './useJobs';
+
+const rows = shallowRef<PredictionRow[]>([]);
+const failed = shallowRef<{ structureId: number; message: string }[]>([]);
+const running = ref(false);
+const runError = ref<string | null>(null);
+const jobId = ref<string | null>(null);
+const selectedRow = ref<number | null>(null);
+const oversmoothing = shallowRef<OversmoothingView | null>(null);
+const oversmoothingError = ref<string | null>(null);
+const oversmoothingLoading = ref(false);
+
+async function run(modelId: number, structureIds: number[]): Promise<void> {
+  if (structureIds.length === 0) return;
+  const id = newJobId('predict');
+  jobId.value = id;
+  running.value = true;
+  runError.value = null;
+  try {
+    const r = await getApi().predict.run({ modelId, structureIds, jobId: id });
+    rows.value = r.rows;
+    failed.value = r.failed;
+    selectedRow.value = r.rows.length > 0 ? 0 : null;
+  } catch (e) {
+    runError.value = errorMessage(e);
+  } finally {
+    running.value = false;
+  }
+}
+
+async function cancel(): Promise<void> {
+  if (jobId.value) await useJobs().cancel(jobId.value);
+}
+
+let osToken = 0;
+async function loadOversmoothing(modelId: number, structureId: number): Promise<void> {
+  const token = ++osToken;
+  oversmoothingLoading.value = true;
+  oversmoothingError.value = null;
+  try {
+    const v = await getApi().predict.oversmoothing({ modelId, structureId });
+    if (token === osToken) oversmoothing.value = v;
+  } catch (e) {
+    if (token === osToken) {
+      oversmoothing.value = null;
+      oversmoothingError.value = errorMessage(e);
+    }
+  } finally {
+    if (token === osToken) oversmoothingLoading.value = false;
+  }
+}
+
+export function usePredict() {
+  return {
+    rows: computed(() => rows.value),
+    failed: computed(() => failed.value),
+    running: readonly(running),
+    runError: readonly(runError),
+    jobId: readonly(jobId),
+    selectedRow,
+    oversmoothing: computed(() => oversmoothing.value),
+    oversmoothingError: readonly(oversmoothingError),
+    oversmoothingLoading: readonly(oversmoothingLoading),
+    run,
+    cancel,
+    loadOversmoothing,
+  };
+}

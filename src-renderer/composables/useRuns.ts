@@ -1,0 +1,208 @@
+/**
+ * Training runs as the app knows them: the runs list (kept current by `training.onStatus`),
+ * metric series per run (stored points from `runs.metrics`, then live points from
+ * `training.onProgress`), the latest progress of running runs, run details and test-set
+ * predictions, and the table's actions (update notes/tags, archive, delete, CSV export).
+ * Module-level state, shared by the Training and Runs views.
+ */
+import { computed, readonly, ref, shallowRef, watch } from 'vue';
+import type { PredictionPoint, RunDetail, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
+import { connectionState, getApi } from '../api/client';
+import { errorMessage } from '../lib/format';
+import { appendProgress, emptySeries, mergeSeries, seriesFromPoints } from '../lib/series';
+import type { RunSeries } from '../lib/series';
+
+const runs = shallowRef<RunRecord[]>([]);
+const listError = ref<string | null>(null);
+const includeArchived = ref(false);
+const series = shallowRef<Record<number, RunSeries>>({});
+const liveSeries = shallowRef<Record<number, RunSeries>>({});
+const seriesErrors = ref<Record<number, string>>({});
+const progress = shallowRef<Record<number, TrainingProgress>>({});
+const details = shallowRef<Record<number, RunDetail>>({});
+const detailErrors = ref<Record<number, string>>({});
+const predictions = shallowRef<Record<number, PredictionPoint[]>>({});
+const predictionErrors = ref<Record<number, string>>({});
+const actionError = ref<string | null>(null);
+let started = false;
+
+async function refresh(): Promise<void> {
+  try {
+    runs.value = await getApi().runs.list({ includeArchived: includeArchived.value });
+    listError.value = null;
+  } catch (e) {
+    listError.value = errorMessage(e);
+  }
+}
+
+/** Replaces (or adds) one run in the list, e.g. from `training.onStatus`. */
+function upsert(r: RunRecord): void {
+  const i = runs.value.findIndex((x) => x.id === r.id);
+  if (i < 0) runs.value = [...runs.value, r];
+  else {
+    const copy = runs.value.slice();
+    copy[i] = r;
+    runs.value = copy;
+  }
+}
+
+/** Loads the stored metric points of runs (all keys) and keeps newer live points. */
+async function loadMetrics(ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  try {
+    const points = await getApi().runs.metrics({ ids });
+    const next = { ...series.value };
+    for (const id of ids) {
+      const stored = seriesFromPoints(points.filter((p) => p.runId === id));
+      next[id] = mergeSeries(stored, liveSeries.value[id] ?? emptySeries());
+    }
+    series.value = next;
+    const errs = { ...seriesErrors.value };
+    for (const id of ids) delete errs[id];
+    seriesErrors.value = errs;
+  } catch (e) {
+    const errs = { ...seriesErrors.value };
+    for (const id of ids) errs[id] = errorMessage(e);
+    seriesErrors.value = errs;
+  }
+}
+
+const refetchTimers = new Map<number, ReturnType<typeof setTimeout>>();
+function scheduleMetricsRefetch(runId: number): void {
+  if (refetchTimers.has(runId)) return;
+  refetchTimers.set(
+    runId,
+    setTimeout(() => {
+      refetchTimers.delete(runId);
+      void loadMetrics([runId]);
+    }, 1500),
+  );
+}
+
+function onProgress(p: TrainingProgress): void {
+  progress.value = { ...progress.value, [p.runId]: p };
+  liveSeries.value = { ...liveSeries.value, [p.runId]: appendProgress(liveSeries.value[p.runId] ?? emptySeries(), p) };
+  series.value = { ...series.value, [p.runId]: appendProgress(series.value[p.runId] ?? emptySeries(), p) };
+  if (p.kind === 'epoch') scheduleMetricsRefetch(p.runId);
+}
+
+async function loadDetail(id: number): Promise<RunDetail | null> {
+  try {
+    const d = await getApi().runs.get({ id });
+    details.value = { ...details.value, [id]: d };
+    const errs = { ...detailErrors.value };
+    delete errs[id];
+    detailErrors.value = errs;
+    return d;
+  } catch (e) {
+    detailErrors.value = { ...detailErrors.value, [id]: errorMessage(e) };
+    return null;
+  }
+}
+
+async function loadPredictions(id: number): Promise<void> {
+  try {
+    const p = await getApi().runs.predictions({ id });
+    predictions.value = { ...predictions.value, [id]: p };
+    const errs = { ...predictionErrors.value };
+    delete errs[id];
+    predictionErrors.value = errs;
+  } catch (e) {
+    predictionErrors.value = { ...predictionErrors.value, [id]: errorMessage(e) };
+  }
+}
+
+async function update(id: number, patch: { name?: string; tags?: string[]; notes?: string; archived?: boolean }): Promise<void> {
+  try {
+    upsert(await getApi().runs.update({ id, ...patch }));
+    actionError.value = null;
+    if (patch.archived && !includeArchived.value) runs.value = runs.value.filter((r) => r.id !== id);
+  } catch (e) {
+    actionError.value = errorMessage(e);
+  }
+}
+
+async function remove(ids: number[]): Promise<void> {
+  for (const id of ids) {
+    try {
+      await getApi().runs.delete({ id });
+      runs.value = runs.value.filter((r) => r.id !== id);
+      actionError.value = null;
+    } catch (e) {
+      actionError.value = errorMessage(e);
+      return;
+    }
+  }
+}
+
+/** Asks the core for the CSV and hands it to the browser as a download (a Blob URL). */
+async function exportCsv(ids: number[], what: 'runs' | 'metrics'): Promise<void> {
+  try {
+    const r = await getApi().runs.exportCsv({ ids, what });
+    downloadText(r.fileName, r.csv, 'text/csv');
+    actionError.value = null;
+  } catch (e) {
+    actionError.value = errorMessage(e);
+  }
+}
+
+/** Saves text as a file through a temporary object URL. */
+export function downloadText(fileName: string, text: string, type = 'text/plain'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function setIncludeArchived(v: boolean): void {
+  includeArchived.value = v;
+  void refresh();
+}
+
+export function useRuns() {
+  if (!started) {
+    started = true;
+    getApi().training.onProgress(onProgress);
+    getApi().training.onStatus((r) => {
+      const before = runs.value.find((x) => x.id === r.id);
+      upsert(r);
+      if (r.status !== 'running' && before?.status !== r.status) {
+        void loadMetrics([r.id]);
+        if (r.status === 'finished') void loadPredictions(r.id);
+      }
+    });
+    watch(
+      connectionState,
+      (s) => {
+        if (s === 'connected') void refresh();
+      },
+      { immediate: true },
+    );
+  }
+  return {
+    runs: computed(() => runs.value),
+    listError: readonly(listError),
+    includeArchived: computed(() => includeArchived.value),
+    setIncludeArchived,
+    series: computed(() => series.value),
+    seriesErrors: computed(() => seriesErrors.value),
+    progress: computed(() => progress.value),
+    details: computed(() => details.value),
+    detailErrors: computed(() => detailErrors.value),
+    predictions: computed(() => predictions.value),
+    predictionErrors: computed(() => predictionErrors.value),
+    actionError,
+    refresh,
+    upsert,
+    loadMetrics,
+    loadDetail,
+    loadPredictions,
+    update,
+    remove,
+    exportCsv,
+  };
+}

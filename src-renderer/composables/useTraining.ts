@@ -1,0 +1,82 @@
+/**
+ * Starting and steering training runs: start a run on a dataset with a configuration, pause,
+ * resume (also an interrupted run, from its last checkpoint) and cancel. The run shown on the
+ * Training dashboard is module-level so that leaving and coming back keeps it.
+ * Progress, curves and the runs list live in useRuns (one subscription for the app).
+ */
+import { computed, readonly, ref } from 'vue';
+import type { RunRecord } from '../../src-shared/ipc/contract';
+import { getApi } from '../api/client';
+import { errorMessage } from '../lib/format';
+import { useRuns } from './useRuns';
+
+const currentRunId = ref<number | null>(null);
+const starting = ref(false);
+const startError = ref<string | null>(null);
+const controlError = ref<string | null>(null);
+const busy = ref<Record<number, boolean>>({});
+
+export interface StartRequest {
+  datasetId: number;
+  config: Record<string, unknown>;
+  name?: string;
+  tags?: string[];
+}
+
+async function start(req: StartRequest): Promise<RunRecord | null> {
+  const runs = useRuns();
+  starting.value = true;
+  startError.value = null;
+  try {
+    const r = await getApi().training.start({
+      datasetId: req.datasetId,
+      config: req.config,
+      ...(req.name ? { name: req.name } : {}),
+      ...(req.tags && req.tags.length ? { tags: req.tags } : {}),
+    });
+    runs.upsert(r);
+    currentRunId.value = r.id;
+    return r;
+  } catch (e) {
+    startError.value = errorMessage(e);
+    return null;
+  } finally {
+    starting.value = false;
+  }
+}
+
+async function control(action: 'pause' | 'resume' | 'cancel', runId: number): Promise<RunRecord | null> {
+  const runs = useRuns();
+  busy.value = { ...busy.value, [runId]: true };
+  try {
+    const r = await getApi().training[action]({ runId });
+    runs.upsert(r);
+    controlError.value = null;
+    return r;
+  } catch (e) {
+    controlError.value = `${action} run ${runId}: ${errorMessage(e)}`;
+    return null;
+  } finally {
+    busy.value = { ...busy.value, [runId]: false };
+  }
+}
+
+function show(runId: number | null): void {
+  currentRunId.value = runId;
+}
+
+export function useTraining() {
+  useRuns();
+  return {
+    currentRunId: readonly(currentRunId),
+    starting: readonly(starting),
+    startError,
+    controlError,
+    busy: computed(() => busy.value),
+    start,
+    pause: (runId: number) => control('pause', runId),
+    resume: (runId: number) => control('resume', runId),
+    cancel: (runId: number) => control('cancel', runId),
+    show,
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * ECharts option objects for the workbench charts, built by pure functions (tested without
+ * a DOM). The chart component (components/chart/EChart.vue) registers the echarts modules
+ * these options need: line, scatter, bar, parallel; grid, tooltip, legend, dataZoom,
+ * markLine, title.
+ */
+import type { Histogram } from '../../src-shared/ipc/contract';
+import { fmtNum } from './format';
+import type { XY } from './series';
+
+export type ChartOption = Record<string, unknown>;
+
+/** A categorical palette that stays readable on white. */
+export const PALETTE = ['#2f6fde', '#e8663d', '#2e9e5b', '#9b59b6', '#c9a227', '#17a2b8', '#d6336c', '#6c757d', '#8d6e63', '#20c997'];
+
+export interface LineSeries {
+  name: string;
+  data: XY[];
+  /** 0: left axis, 1: right axis. */
+  axis?: 0 | 1;
+  dashed?: boolean;
+  color?: string;
+}
+
+export interface LineOptions {
+  xName: string;
+  yName?: string;
+  y2Name?: string;
+  logY?: boolean;
+  /** Keep the last zoom while data grows (no animation on updates). */
+  animation?: boolean;
+}
+
+const baseText = { fontSize: 11, color: '#5d6675' };
+
+export function lineOption(series: readonly LineSeries[], o: LineOptions): ChartOption {
+  const hasRight = series.some((s) => s.axis === 1);
+  const yAxis: ChartOption[] = [
+    { type: o.logY ? 'log' : 'value', name: o.yName ?? '', scale: true, nameTextStyle: baseText, axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 3) }, splitLine: { lineStyle: { color: '#eef0f3' } } },
+  ];
+  if (hasRight)
+    yAxis.push({ type: 'value', name: o.y2Name ?? '', scale: true, nameTextStyle: baseText, axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 2) }, splitLine: { show: false } });
+  return {
+    animation: o.animation ?? false,
+    color: PALETTE,
+    grid: { left: 56, right: hasRight ? 56 : 16, top: 34, bottom: 36 },
+    legend: { top: 4, type: 'scroll', textStyle: baseText, itemHeight: 8 },
+    tooltip: { trigger: 'axis', valueFormatter: (v: number) => fmtNum(v, 5) },
+    xAxis: { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 22, nameTextStyle: baseText, axisLabel: baseText, minInterval: 1, scale: true },
+    yAxis,
+    series: series.map((s, i) => ({
+      name: s.name,
+      type: 'line',
+      data: s.data,
+      yAxisIndex: s.axis ?? 0,
+      showSymbol: s.data.length < 60,
+      symbolSize: 4,
+      lineStyle: { width: 1.6, type: s.dashed ? 'dashed' : 'solid' },
+      color: s.color ?? PALETTE[i % PALETTE.length],
+      connectNulls: true,
+    })),
+  };
+}
+
+export interface ParityPoint {
+  target: number;
+  prediction: number;
+  name: string;
+  split: string;
+}
+
+/** Predicted against true, one scatter series per split, with the y = x diagonal. */
+export function parityOption(points: readonly ParityPoint[], units: string): ChartOption {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of points) {
+    lo = Math.min(lo, p.target, p.prediction);
+    hi = Math.max(hi, p.target, p.prediction);
+  }
+  if (!Number.isFinite(lo)) {
+    lo = 0;
+    hi = 1;
+  }
+  const pad = (hi - lo) * 0.04 || 1;
+  lo -= pad;
+  hi += pad;
+  const splits = [...new Set(points.map((p) => p.split))];
+  const u = units ? ` (${units})` : '';
+  return {
+    animation: false,
+    color: PALETTE,
+    grid: { left: 60, right: 16, top: 30, bottom: 44 },
+    legend: { top: 4, textStyle: baseText },
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: { data: [number, number, string] }) => `${p.data[2]}<br/>true ${fmtNum(p.data[0], 5)}<br/>predicted ${fmtNum(p.data[1], 5)}`,
+    },
+    xAxis: { type: 'value', name: `true${u}`, nameLocation: 'middle', nameGap: 26, min: lo, max: hi, nameTextStyle: baseText, axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 3) } },
+    yAxis: { type: 'value', name: `predicted${u}`, nameLocation: 'middle', nameGap: 44, min: lo, max: hi, nameTextStyle: baseText, axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 3) } },
+    series: [
+      ...splits.map((split) => ({
+        name: split,
+        type: 'scatter',
+        symbolSize: 5,
+        large: true,
+        itemStyle: { opacity: 0.7 },
+        data: points.filter((p) => p.split === split).map((p) => [p.target, p.prediction, p.name]),
+      })),
+      {
+        name: 'y = x',
+        type: 'line',
+        data: [
+          [lo, lo],
+          [hi, hi],
+        ],
+        showSymbol: false,
+        silent: true,
+        lineStyle: { color: '#8a93a2', type: 'dashed', width: 1 },
+        color: '#8a93a2',
+      },
+    ],
+  };
+}
+
+/** Counts of values in `bins` equal bins over [min, max]. */
+export function histogram(values: readonly number[], bins = 30): Histogram {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return { edges: [0, 1], counts: [0] };
+  let lo = Math.min(...finite);
+  let hi = Math.max(...finite);
+  if (hi === lo) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  const w = (hi - lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => lo + i * w);
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of finite) counts[Math.min(bins - 1, Math.floor((v - lo) / w))]++;
+  return { edges, counts };
+}
+
+export function histogramOption(h: Histogram, xName: string, color = PALETTE[0]): ChartOption {
+  const labels = h.counts.map((_, i) => fmtNum((h.edges[i] + h.edges[i + 1]) / 2, 3));
+  return {
+    animation: false,
+    grid: { left: 48, right: 12, top: 16, bottom: 44 },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      formatter: (ps: { dataIndex: number; value: number }[]) => {
+        const i = ps[0]?.dataIndex ?? 0;
+        return `${fmtNum(h.edges[i], 4)} … ${fmtNum(h.edges[i + 1], 4)}<br/>${ps[0]?.value ?? 0}`;
+      },
+    },
+    xAxis: { type: 'category', data: labels, name: xName, nameLocation: 'middle', nameGap: 28, nameTextStyle: baseText, axisLabel: baseText },
+    yAxis: { type: 'value', name: 'count', nameTextStyle: baseText, axisLabel: baseText, minInterval: 1 },
+    series: [{ type: 'bar', data: h.counts, barCategoryGap: '4%', itemStyle: { color } }],
+  };
+}
+
+export interface OversmoothingLayer {
+  layer: number;
+  meanCosine: number;
+  dirichletEnergy: number;
+}
+
+/** Mean cosine similarity (left axis, 0..1) and Dirichlet energy (right axis) against layer. */
+export function oversmoothingOption(layers: readonly OversmoothingLayer[]): ChartOption {
+  return lineOption(
+    [
+      { name: 'mean cosine similarity', data: layers.map((l) => [l.layer, l.meanCosine]), axis: 0 },
+      { name: 'Dirichlet energy', data: layers.map((l) => [l.layer, l.dirichletEnergy]), axis: 1, color: PALETTE[1] },
+    ],
+    { xName: 'layer', yName: 'cosine', y2Name: 'energy' },
+  );
+}
+
+export interface ParallelDim {
+  name: string;
+  /** Numeric dimension, or a category dimension with these values. */
+  categories?: string[];
+}
+
+/** Parallel coordinates: one line per run over parameters and metrics. */
+export function parallelOption(dims: readonly ParallelDim[], rows: readonly { name: string; values: (number | string | null)[] }[]): ChartOption {
+  return {
+    animation: false,
+    color: PALETTE,
+    tooltip: { trigger: 'item', formatter: (p: { seriesName: string }) => p.seriesName },
+    legend: { top: 0, type: 'scroll', textStyle: baseText },
+    parallel: { left: 40, right: 90, top: 50, bottom: 30 },
+    parallelAxis: dims.map((d, i) =>
+      d.categories
+        ? { dim: i, name: d.name, type: 'category', data: d.categories, nameTextStyle: baseText, axisLabel: baseText }
+        : { dim: i, name: d.name, type: 'value', scale: true, nameTextStyle: baseText, axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 3) } },
+    ),
+    series: rows.map((r, i) => ({
+      name: r.name,
+      type: 'parallel',
+      lineStyle: { width: 2, opacity: 0.85, color: PALETTE[i % PALETTE.length] },
+      data: [r.values.map((v) => (v === null ? '-' : v))],
+    })),
+  };
+}
+
+/** Horizontal bars of per-atom contributions, coloured by sign. */
+export function perAtomOption(labels: readonly string[], values: readonly number[], units: string): ChartOption {
+  return {
+    animation: false,
+    grid: { left: 60, right: 16, top: 10, bottom: 30 },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => `${fmtNum(v, 4)} ${units}` },
+    xAxis: { type: 'value', name: units, nameTextStyle: baseText, axisLabel: baseText },
+    yAxis: { type: 'category', data: labels, inverse: true, axisLabel: baseText },
+    series: [{ type: 'bar', data: values.map((v) => ({ value: v, itemStyle: { color: contributionColor(v, Math.max(...values.map(Math.abs)) || 1) } })) }],
+  };
+}
+
+/** Diverging blue–white–red colour for a per-atom value in [-scale, scale]. */
+export function contributionColor(v: number, scale: number): string {
+  const t = Math.max(-1, Math.min(1, v / (scale || 1)));
+  const mix = (a: number, b: number, f: number) => Math.round(a + (b - a) * f);
+  const [r, g, b] = t >= 0 ? [mix(247, 202, t), mix(247, 52, t), mix(247, 52, t)] : [mix(247, 47, -t), mix(247, 111, -t), mix(247, 222, -t)];
+  return `rgb(${r}, ${g}, ${b})`;
+}

@@ -1,0 +1,90 @@
+/**
+ * Rough cost estimates for a model configuration on a dataset, shown next to the form.
+ * They are order-of-magnitude guides, computed from the parameter count (exact, from
+ * src-shared/model/params.ts) and the dataset's size and graph statistics:
+ *
+ * Time per epoch
+ *   FLOPs ≈ 3 (forward + backward ≈ 2× forward) × 2 (multiply-add)
+ *           × (P_layer × L × E + (P_embed + P_head) × A) per training structure,
+ *   where P_layer is the parameters of one message-passing layer (applied once per edge:
+ *   exact for CGCNN's fc_full, an upper bound for node-wise layers), L the layers, E the
+ *   edges and A the atoms of an average structure. Divided by an assumed sustained speed of
+ *   the tensor backend (BACKEND_GFLOPS), which is the least certain factor; the measured
+ *   structures/s of a finished run on the same dataset replaces it when known.
+ *
+ * Memory (training)
+ *   parameters × 4 bytes × (weights + gradients + optimiser slots: SGD 1, Adam/AdamW 2)
+ *   + activations of one batch: B × A × (L × (E/A) × (2F + Fe) + L × 4F) floats × 4 bytes × 2
+ *   (kept for the backward pass, and their gradients)
+ *   + the batch's input tensors (the core's exact per-batch estimate from graph statistics
+ *   when computed, else B × A × (Fin + E/A × (Fe + 2)) floats).
+ */
+
+/** Assumed sustained GFLOP/s of each tfjs backend for these small sparse models. */
+export const BACKEND_GFLOPS: Record<string, number> = {
+  'tensorflow-gpu': 200,
+  tensorflow: 20,
+  wasm: 3,
+  cpu: 0.5,
+};
+
+export interface EstimateInput {
+  /** Parameters of one message-passing layer, all layers' count, embedding + readout + head. */
+  layerParams: number;
+  numLayers: number;
+  otherParams: number;
+  totalParams: number;
+  atomFeatures: number;
+  edgeFeatures: number;
+  atomInputLength: number;
+  batchSize: number;
+  optimizer: string;
+  /** Training structures per epoch. */
+  trainStructures: number;
+  atomsPerStructure: number;
+  edgesPerAtom: number;
+  backend: string;
+  /** Measured bytes of one batch's input tensors (graph statistics), if known. */
+  batchInputBytes?: number | null;
+}
+
+export interface Estimate {
+  flopsPerEpoch: number;
+  secondsPerEpoch: number;
+  gflops: number;
+  paramBytes: number;
+  activationBytes: number;
+  inputBytes: number;
+  totalBytes: number;
+}
+
+export function estimateCost(i: EstimateInput): Estimate {
+  const E = i.atomsPerStructure * i.edgesPerAtom;
+  const perStructure = 6 * (i.layerParams * i.numLayers * E + i.otherParams * i.atomsPerStructure);
+  const flopsPerEpoch = perStructure * i.trainStructures;
+  const gflops = BACKEND_GFLOPS[i.backend] ?? BACKEND_GFLOPS.cpu;
+  const slots = i.optimizer === 'sgd' ? 1 : 2;
+  const paramBytes = i.totalParams * 4 * (2 + slots);
+  const atomsPerBatch = i.batchSize * i.atomsPerStructure;
+  const activationFloats =
+    atomsPerBatch * (i.numLayers * i.edgesPerAtom * (2 * i.atomFeatures + i.edgeFeatures) + i.numLayers * 4 * i.atomFeatures);
+  const activationBytes = activationFloats * 4 * 2;
+  const inputBytes = i.batchInputBytes ?? atomsPerBatch * (i.atomInputLength + i.edgesPerAtom * (i.edgeFeatures + 2)) * 4;
+  return {
+    flopsPerEpoch,
+    secondsPerEpoch: flopsPerEpoch / (gflops * 1e9),
+    gflops,
+    paramBytes,
+    activationBytes,
+    inputBytes,
+    totalBytes: paramBytes + activationBytes + inputBytes,
+  };
+}
+
+/** Picks the memory estimate for the batch size nearest to `batchSize` and scales it linearly. */
+export function scaleBatchBytes(table: readonly { batchSize: number; bytes: number }[], batchSize: number): number | null {
+  if (table.length === 0) return null;
+  let best = table[0];
+  for (const r of table) if (Math.abs(r.batchSize - batchSize) < Math.abs(best.batchSize - batchSize)) best = r;
+  return best.batchSize > 0 ? (best.bytes / best.batchSize) * batchSize : null;
+}

@@ -1,0 +1,180 @@
+/**
+ * The runs table and run comparison as pure functions: search, filter, sort, the
+ * parameter diff between configs, parallel-coordinates dimensions, and the analysis of a
+ * finished run's predictions (errors, worst predictions, test-set statistics).
+ */
+import type { PredictionPoint, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
+import type { ParallelDim } from './charts';
+
+export interface RunFilter {
+  /** Free text: name, dataset, tags, notes, architecture, id. */
+  search: string;
+  status: RunStatus | 'all';
+  tag: string | null;
+  includeArchived: boolean;
+}
+
+export function defaultFilter(): RunFilter {
+  return { search: '', status: 'all', tag: null, includeArchived: false };
+}
+
+export function matchesRun(r: RunRecord, f: RunFilter): boolean {
+  if (!f.includeArchived && r.archived) return false;
+  if (f.status !== 'all' && r.status !== f.status) return false;
+  if (f.tag && !r.tags.includes(f.tag)) return false;
+  const q = f.search.trim().toLowerCase();
+  if (!q) return true;
+  const hay = [String(r.id), r.name, r.datasetName, r.status, r.notes, ...r.tags, ...Object.values(r.summary).map((v) => String(v ?? ''))]
+    .join(' ')
+    .toLowerCase();
+  return q.split(/\s+/).every((w) => hay.includes(w));
+}
+
+/** Sort key: a RunRecord field, `summary.<key>` or `metric.<key>`. */
+export type SortKey = string;
+
+export function sortValue(r: RunRecord, key: SortKey): string | number | null {
+  if (key.startsWith('summary.')) return r.summary[key.slice(8)] ?? null;
+  if (key.startsWith('metric.')) return r.bestMetrics[key.slice(7)] ?? null;
+  const v = (r as unknown as Record<string, unknown>)[key];
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (Array.isArray(v)) return v.join(',');
+  return null;
+}
+
+/** Sorted copy; nulls last in either direction. */
+export function sortRuns(runs: readonly RunRecord[], key: SortKey, dir: 'asc' | 'desc'): RunRecord[] {
+  const sign = dir === 'asc' ? 1 : -1;
+  return [...runs].sort((a, b) => {
+    const va = sortValue(a, key);
+    const vb = sortValue(b, key);
+    if (va === null && vb === null) return b.id - a.id;
+    if (va === null) return 1;
+    if (vb === null) return -1;
+    const c = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb), undefined, { numeric: true });
+    return c !== 0 ? sign * c : b.id - a.id;
+  });
+}
+
+/** Keys of the summaries and best metrics present across runs (columns of the table). */
+export function columnKeys(runs: readonly RunRecord[]): { summary: string[]; metrics: string[] } {
+  const s = new Set<string>();
+  const m = new Set<string>();
+  for (const r of runs) {
+    for (const k of Object.keys(r.summary)) s.add(k);
+    for (const k of Object.keys(r.bestMetrics)) m.add(k);
+  }
+  return { summary: [...s], metrics: [...m].sort() };
+}
+
+export function allTags(runs: readonly RunRecord[]): string[] {
+  return [...new Set(runs.flatMap((r) => r.tags))].sort();
+}
+
+/** Leaves of a nested config as dotted path → value (arrays kept as values). */
+export function flatten(obj: unknown, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    if (prefix) out[prefix] = obj;
+    return out;
+  }
+  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) Object.assign(out, flatten(v, p));
+    else out[p] = v;
+  }
+  return out;
+}
+
+export interface DiffRow {
+  path: string;
+  values: unknown[];
+}
+
+/** Parameters whose values differ between configs (one value per config, undefined when absent). */
+export function parameterDiff(configs: readonly unknown[]): DiffRow[] {
+  const flats = configs.map((c) => flatten(c));
+  const paths = new Set(flats.flatMap((f) => Object.keys(f)));
+  const rows: DiffRow[] = [];
+  for (const p of [...paths].sort()) {
+    const values = flats.map((f) => f[p]);
+    const first = JSON.stringify(values[0] ?? null);
+    if (values.some((v) => JSON.stringify(v ?? null) !== first)) rows.push({ path: p, values });
+  }
+  return rows;
+}
+
+export function displayValue(v: unknown): string {
+  if (v === undefined) return '—';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `[${v.join(', ')}]`;
+  return String(v);
+}
+
+/**
+ * Dimensions for parallel coordinates: the differing parameters (numeric or categorical)
+ * followed by the best metrics every run has.
+ */
+export function parallelData(
+  runs: readonly { name: string; config: unknown; bestMetrics: Record<string, number> }[],
+  maxParams = 8,
+): { dims: ParallelDim[]; rows: { name: string; values: (number | string | null)[] }[] } {
+  const diff = parameterDiff(runs.map((r) => r.config)).slice(0, maxParams);
+  const metricKeys = Object.keys(runs[0]?.bestMetrics ?? {})
+    .filter((k) => runs.every((r) => Number.isFinite(r.bestMetrics[k])))
+    .sort();
+  const dims: ParallelDim[] = [];
+  for (const d of diff) {
+    const numeric = d.values.every((v) => typeof v === 'number');
+    dims.push(numeric ? { name: d.path } : { name: d.path, categories: [...new Set(d.values.map(displayValue))] });
+  }
+  for (const k of metricKeys) dims.push({ name: k });
+  const rows = runs.map((r, i) => ({
+    name: r.name,
+    values: [
+      ...diff.map((d) => {
+        const v = d.values[i];
+        return typeof v === 'number' ? v : displayValue(v);
+      }),
+      ...metricKeys.map((k) => r.bestMetrics[k] ?? null),
+    ],
+  }));
+  return { dims, rows };
+}
+
+export interface PredictionAnalysis {
+  n: number;
+  mae: number;
+  rmse: number;
+  r2: number;
+  errors: number[];
+  worst: (PredictionPoint & { error: number })[];
+}
+
+/** Errors (prediction − target), MAE, RMSE, R² and the `worstN` largest absolute errors of the chosen points. */
+export function analysePredictions(points: readonly PredictionPoint[], worstN = 10): PredictionAnalysis {
+  const n = points.length;
+  if (n === 0) return { n: 0, mae: NaN, rmse: NaN, r2: NaN, errors: [], worst: [] };
+  const errors = points.map((p) => p.prediction - p.target);
+  const mae = errors.reduce((s, e) => s + Math.abs(e), 0) / n;
+  const rmse = Math.sqrt(errors.reduce((s, e) => s + e * e, 0) / n);
+  const mean = points.reduce((s, p) => s + p.target, 0) / n;
+  const ssTot = points.reduce((s, p) => s + (p.target - mean) ** 2, 0);
+  const ssRes = errors.reduce((s, e) => s + e * e, 0);
+  const r2 = ssTot > 0 ? 1 - ssRes / ssTot : NaN;
+  const worst = points
+    .map((p, i) => ({ ...p, error: errors[i] }))
+    .sort((a, b) => Math.abs(b.error) - Math.abs(a.error))
+    .slice(0, worstN);
+  return { n, mae, rmse, r2, errors, worst };
+}
+
+/** True for a run whose training can be continued from the UI. */
+export function canResume(r: Pick<RunRecord, 'status'>): boolean {
+  return r.status === 'paused' || r.status === 'interrupted';
+}
+
+export function isActive(r: Pick<RunRecord, 'status'>): boolean {
+  return r.status === 'running' || r.status === 'queued' || r.status === 'paused';
+}
