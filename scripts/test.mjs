@@ -31,6 +31,7 @@ function counts(file) {
 
 let ok =
   step('type check (main, shared)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']) &&
+  step('type check (end-to-end tests)', bin('tsc'), ['-p', 'tsconfig.e2e.json', '--noEmit']) &&
   step('type check (renderer)', bin('vue-tsc'), ['-p', 'tsconfig.web.json', '--noEmit']) &&
   step('lint', bin('eslint'), ['.']) &&
   step('build', bin('electron-vite'), ['build']);
