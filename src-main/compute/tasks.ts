@@ -13,6 +13,11 @@ import type { NeighborList } from '../../src-shared/graph';
 import { CancelledError } from './protocol';
 import type { TaskContext } from './protocol';
 import type { TaskHandler } from './runtime';
+import type {
+  DatasetGraphStatsInput,
+  PredictTaskInput,
+  TrainTaskInput,
+} from './workbench-tasks';
 
 export interface ParsedFileStructure {
   structure: StructureJSON;
@@ -115,6 +120,31 @@ export const taskHandlers = {
       nodes,
       fullCellHop: rf.allSitesReachedAt,
     };
+  },
+
+  /** Degree distribution, atoms below the cap and batch memory over a dataset's graphs. */
+  async 'dataset-graph-stats'(input: DatasetGraphStatsInput, ctx: TaskContext) {
+    return (await import('./workbench-tasks')).datasetGraphStats(input, ctx);
+  },
+
+  /** Trains one run; batch/epoch/checkpoint events go to the caller (ctx.emit), which stores them. */
+  async train(input: TrainTaskInput, ctx: TaskContext) {
+    return (await import('./workbench-tasks')).trainTask(input, ctx);
+  },
+
+  /** A CGCNN .pth.tar converted to, or a .lwm checked as, a Latticework model file. */
+  async 'read-model-file'(input: { bytes: Uint8Array; fileName: string; name?: string }) {
+    return (await import('./workbench-tasks')).readModelFile(input);
+  },
+
+  /** Predictions (with ensemble spread and per-atom contributions) of a model file on structures. */
+  async predict(input: PredictTaskInput, ctx: TaskContext) {
+    return (await import('./workbench-tasks')).predictTask(input, ctx);
+  },
+
+  /** Per-layer cosine similarity and Dirichlet energy of a model's node states on one structure. */
+  async oversmoothing(input: { key: string; model: Uint8Array; structure: StructureJSON }) {
+    return (await import('./workbench-tasks')).oversmoothingTask(input);
   },
 } satisfies Record<string, TaskHandler>;
 

@@ -1,12 +1,507 @@
-/** The `datasets` service (being filled in). */
-import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
+/**
+ * The `datasets` service: labelled structures to train on.
+ *
+ * Import sources (a `path` on the core's machine, or dropped `files`):
+ * - `cgcnn-folder`: `id_prop.csv` (id,target; no header), `atom_init.json`, `<id>.cif`;
+ * - `extxyz`: extended XYZ frames with a per-frame target key (per-atom arrays such as
+ *   forces are kept with each item);
+ * - `csv`: a CSV of file names and targets (header optional) next to the structure files.
+ *
+ * Files are parsed in the compute pool (`parse-structures`) in chunks, so that progress
+ * is reported per chunk and a cancelled job stops between (and inside) chunks. Structures
+ * are stored once per content hash (the structures service's `storeOne`); the dataset and
+ * its items are written in one transaction at the end, with the import report.
+ */
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord, DatasetReport, FileFailure, LatticeworkHandlers } from '../../src-shared/ipc/contract';
+import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { CoreParts } from '../app/core';
+import type { JobHandle } from './jobs';
 import { UserError } from '../ipc/dispatch';
+import type { ParsedFile, ParsedFileStructure } from '../compute/tasks';
+import { RemoteError } from '../../src-shared/ipc/define';
+import { storeOne } from './structures';
+import { defaultAtomInitText, histogram, parseJson } from './workbench-common';
 
-const notYet = (): never => {
-  throw new UserError('not available yet');
+interface DatasetRow {
+  id: number;
+  name: string;
+  kind: DatasetKind;
+  source: string;
+  target_key: string;
+  size: number;
+  report: string;
+  created_at: number;
+}
+
+const DATASET_COLUMNS = 'id, name, kind, source, target_key, size, report, created_at';
+
+function toRecord(r: DatasetRow): DatasetRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    source: r.source,
+    size: r.size,
+    targetKey: r.target_key,
+    createdAt: r.created_at,
+    report: JSON.parse(r.report) as DatasetReport,
+  };
+}
+
+export async function getDataset(core: CoreParts, id: number): Promise<DatasetRecord & { atomInit: string | null }> {
+  const row = await core.db.read((tx) => tx.get<DatasetRow & { atom_init: string | null }>(`SELECT ${DATASET_COLUMNS}, atom_init FROM dataset WHERE id = ?`, [id]));
+  if (!row) throw new UserError(`there is no dataset with id ${id}`);
+  return { ...toRecord(row), atomInit: row.atom_init };
+}
+
+export interface LoadedItem {
+  idx: number;
+  structureId: number;
+  name: string;
+  target: number;
+  structure: StructureJSON;
+}
+
+/** All items of a dataset in order, with their structures (for training and statistics). */
+export async function loadDatasetItems(core: CoreParts, id: number): Promise<LoadedItem[]> {
+  const rows = await core.db.read((tx) =>
+    tx.all<{ idx: number; structure_id: number; name: string; target: number; data: string }>(
+      `SELECT i.idx, i.structure_id, i.name, i.target, s.data FROM dataset_item i JOIN structure s ON s.id = i.structure_id
+       WHERE i.dataset_id = ? ORDER BY i.idx`,
+      [id],
+    ),
+  );
+  return rows.map((r) => ({ idx: r.idx, structureId: r.structure_id, name: r.name, target: r.target, structure: JSON.parse(r.data) as StructureJSON }));
+}
+
+/** A labelled row waiting for its structure: the file to read (or a frame of it) and the target. */
+interface Row {
+  name: string;
+  file: string;
+  target: number | null;
+}
+
+interface Source {
+  /** File name → text getter (lazy for folders on disk). */
+  text(name: string): string | null;
+  names: string[];
+}
+
+function folderSource(dir: string): Source {
+  const names = readdirSync(dir).filter((n) => {
+    try {
+      return statSync(join(dir, n)).isFile();
+    } catch {
+      return false;
+    }
+  });
+  const set = new Set(names);
+  return { names, text: (n) => (set.has(n) ? readFileSync(join(dir, n), 'utf8') : null) };
+}
+
+function filesSource(files: { name: string; text: string }[]): Source {
+  const map = new Map<string, string>();
+  for (const f of files) {
+    map.set(f.name, f.text);
+    const b = f.name.split(/[\\/]/).pop()!;
+    if (!map.has(b)) map.set(b, f.text);
+  }
+  return { names: files.map((f) => f.name.split(/[\\/]/).pop()!), text: (n) => map.get(n) ?? null };
+}
+
+/** Minimal CSV: comma separated, double quotes around fields allowed. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.trim()) continue;
+    const out: string[] = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quoted) {
+        if (c === '"' && line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else if (c === '"') quoted = false;
+        else cur += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ',') {
+        out.push(cur.trim());
+        cur = '';
+      } else cur += c;
+    }
+    out.push(cur.trim());
+    rows.push(out);
+  }
+  return rows;
+}
+
+const num = (s: string | undefined): number | null => {
+  if (s === undefined || s.trim() === '') return null;
+  const v = Number(s);
+  return Number.isFinite(v) ? v : null;
 };
 
-export function datasetsHandlers(_core: CoreParts): LatticeworkHandlers['datasets'] {
-  return new Proxy({}, { get: () => notYet }) as LatticeworkHandlers['datasets'];
+/** Splits an XYZ text into frames (each frame's own text), so that a large file parses in chunks. */
+export function splitXyzFrames(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  const frames: string[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    if (!lines[i].trim()) {
+      i++;
+      continue;
+    }
+    const n = Number.parseInt(lines[i].trim(), 10);
+    if (!Number.isFinite(n) || n < 0 || String(n) !== lines[i].trim()) {
+      // not a frame header: hand the rest to the reader, which reports the error with its line
+      frames.push(lines.slice(i).join('\n'));
+      break;
+    }
+    frames.push(lines.slice(i, i + n + 2).join('\n'));
+    i += n + 2;
+  }
+  return frames;
+}
+
+const CHUNK = 100;
+
+/** Parses files in the pool in chunks (two at a time), reporting progress per chunk; honours the job's signal. */
+async function parseInChunks(core: CoreParts, job: JobHandle, files: { name: string; text: string }[], label: string): Promise<ParsedFile[]> {
+  const chunks: { name: string; text: string }[][] = [];
+  for (let i = 0; i < files.length; i += CHUNK) chunks.push(files.slice(i, i + CHUNK));
+  const out: ParsedFile[][] = new Array(chunks.length);
+  let done = 0;
+  let next = 0;
+  setMaxListeners(0, job.signal); // one abort listener per chunk task
+  job.progress(0, files.length, `reading ${label}`);
+  const lane = async () => {
+    while (next < chunks.length) {
+      const k = next++;
+      if (job.signal.aborted) throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
+      out[k] = await core.pool.run('parse-structures', { files: chunks[k] }, { signal: job.signal });
+      done += chunks[k].length;
+      job.progress(done, files.length, `read ${done} of ${files.length} ${label}`);
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  return out.flat();
+}
+
+interface Gathered {
+  rows: Row[];
+  /** Files to parse, by name. */
+  files: { name: string; text: string }[];
+  unlabelled: string[];
+  atomInit: string | null;
+  targetKey: string;
+  /** extxyz: frames are parsed separately, targets come from the frames. */
+  frames: boolean;
+}
+
+const STRUCTURE_EXT = ['.cif', '.vasp', '.poscar', '.xyz', '.extxyz'];
+
+function gatherCgcnn(src: Source): Gathered {
+  const idProp = src.text('id_prop.csv');
+  if (idProp === null) throw new UserError('this is not a CGCNN folder: there is no id_prop.csv');
+  const atomInit = src.text('atom_init.json');
+  const rows: Row[] = [];
+  const files: { name: string; text: string }[] = [];
+  const unlabelled: string[] = [];
+  const labelled = new Set<string>();
+  for (const r of parseCsv(idProp)) {
+    const id = r[0];
+    if (!id) continue;
+    const target = num(r[1]);
+    labelled.add(`${id}.cif`);
+    const text = src.text(`${id}.cif`);
+    if (text === null || target === null) {
+      unlabelled.push(text === null ? `${id} (no file ${id}.cif)` : `${id} (no target)`);
+      continue;
+    }
+    rows.push({ name: id, file: `${id}.cif`, target });
+    files.push({ name: `${id}.cif`, text });
+  }
+  for (const n of src.names) if (n.toLowerCase().endsWith('.cif') && !labelled.has(n)) unlabelled.push(`${n} (not in id_prop.csv)`);
+  return { rows, files, unlabelled, atomInit, targetKey: 'target', frames: false };
+}
+
+function gatherCsv(src: Source, csvName: string, targetOption: string | undefined): Gathered {
+  const text = src.text(csvName);
+  if (text === null) throw new UserError(`cannot read ${csvName}`);
+  const table = parseCsv(text);
+  if (table.length === 0) throw new UserError(`${csvName} is empty`);
+  let col = 1;
+  let targetKey = 'target';
+  let body = table;
+  const header = table[0];
+  const looksLikeHeader = header.length > 1 && header.slice(1).every((c) => num(c) === null);
+  if (looksLikeHeader) {
+    body = table.slice(1);
+    if (targetOption) {
+      col = header.indexOf(targetOption);
+      if (col < 1) throw new UserError(`${csvName} has no column "${targetOption}" (columns: ${header.join(', ')})`);
+    }
+    targetKey = header[col];
+  } else if (targetOption) {
+    if (!/^\d+$/.test(targetOption)) throw new UserError(`${csvName} has no header row: give the target as a column number`);
+    col = Number(targetOption);
+  }
+  const rows: Row[] = [];
+  const files: { name: string; text: string }[] = [];
+  const unlabelled: string[] = [];
+  const seen = new Set<string>();
+  for (const r of body) {
+    const name = r[0];
+    if (!name) continue;
+    const target = num(r[col]);
+    let file: string | null = null;
+    let ftext: string | null = null;
+    for (const candidate of [name, ...STRUCTURE_EXT.map((e) => name + e)]) {
+      ftext = src.text(candidate);
+      if (ftext !== null) {
+        file = candidate;
+        break;
+      }
+    }
+    if (file === null || ftext === null || target === null) {
+      unlabelled.push(file === null ? `${name} (no file)` : `${name} (no target)`);
+      continue;
+    }
+    rows.push({ name, file, target });
+    if (!seen.has(file)) files.push({ name: file, text: ftext });
+    seen.add(file);
+  }
+  return { rows, files, unlabelled, atomInit: null, targetKey, frames: false };
+}
+
+function gatherXyz(src: Source, fileNames: string[]): Gathered {
+  const files: { name: string; text: string }[] = [];
+  for (const n of fileNames) {
+    const text = src.text(n)!;
+    splitXyzFrames(text).forEach((frame, k) => files.push({ name: `${n}#${k}`, text: frame }));
+  }
+  return { rows: [], files, unlabelled: [], atomInit: null, targetKey: '', frames: true };
+}
+
+function pickXyzTarget(structures: ParsedFileStructure[], option: string | undefined): string {
+  if (option) return option;
+  const has = (k: string) => structures.some((p) => typeof p.structure.properties[k] === 'number');
+  if (has('energy_per_atom')) return 'energy_per_atom';
+  if (has('energy')) return 'energy';
+  throw new UserError('the frames have neither energy_per_atom nor energy: give the target key');
+}
+
+export function datasetsHandlers(core: CoreParts): LatticeworkHandlers['datasets'] {
+  return {
+    async import({ name, kind, path, files, target, jobId }) {
+      return core.jobs.run(
+        'import-dataset',
+        async (job) => {
+          let src: Source;
+          let sourceLabel: string;
+          let xyzFiles: string[] = [];
+          let csvName = '';
+          if (path !== undefined) {
+            let st;
+            try {
+              st = statSync(path);
+            } catch {
+              throw new UserError(`${path} does not exist`);
+            }
+            if (kind === 'cgcnn-folder') {
+              if (!st.isDirectory()) throw new UserError(`${path} is not a folder`);
+              src = folderSource(path);
+            } else if (st.isDirectory()) {
+              src = folderSource(path);
+              const ext = kind === 'extxyz' ? /\.(ext)?xyz$/i : /\.csv$/i;
+              const found = src.names.filter((n) => ext.test(n));
+              if (found.length === 0) throw new UserError(`${path} has no ${kind === 'extxyz' ? '.xyz/.extxyz' : '.csv'} file`);
+              if (kind === 'extxyz') xyzFiles = found;
+              else csvName = found[0];
+            } else {
+              src = folderSource(dirname(path));
+              if (kind === 'extxyz') xyzFiles = [basename(path)];
+              else csvName = basename(path);
+            }
+            sourceLabel = path;
+          } else {
+            src = filesSource(files!);
+            if (kind === 'extxyz') {
+              xyzFiles = src.names.filter((n) => /\.(ext)?xyz$/i.test(n));
+              if (xyzFiles.length === 0) throw new UserError('no .xyz/.extxyz file among the dropped files');
+            } else if (kind === 'csv') {
+              csvName = src.names.find((n) => /\.csv$/i.test(n)) ?? '';
+              if (!csvName) throw new UserError('no .csv file among the dropped files');
+            }
+            const first = files![0]?.name ?? '';
+            sourceLabel = first.includes('/') ? first.split('/')[0] : kind === 'cgcnn-folder' ? 'dropped folder' : (xyzFiles[0] ?? csvName);
+          }
+          const g = kind === 'cgcnn-folder' ? gatherCgcnn(src) : kind === 'csv' ? gatherCsv(src, csvName, target) : gatherXyz(src, xyzFiles);
+          const parsed = await parseInChunks(core, job, g.files, g.frames ? 'frames' : 'files');
+
+          const failed: FileFailure[] = [];
+          const byFile = new Map<string, ParsedFileStructure>();
+          for (const f of parsed) {
+            if (!f.ok) failed.push({ file: f.file, error: { name: f.error.name, message: f.error.message, line: f.error.line } });
+            else if (f.structures.length) byFile.set(f.file, f.structures[0]);
+          }
+          let targetKey = g.targetKey;
+          let rows = g.rows;
+          const unlabelled = g.unlabelled;
+          if (g.frames) {
+            const all = [...byFile.values()];
+            targetKey = pickXyzTarget(all, target);
+            rows = [];
+            for (const f of g.files) {
+              const p = byFile.get(f.name);
+              if (!p) continue;
+              const [file, frame] = f.name.split('#');
+              const id = typeof p.structure.properties.id === 'string' ? p.structure.properties.id : `${xyzFiles.length > 1 ? `${file}:` : ''}${frame}`;
+              const t = p.structure.properties[targetKey];
+              if (typeof t !== 'number' || !Number.isFinite(t)) unlabelled.push(`${id} (no ${targetKey})`);
+              else rows.push({ name: id, file: f.name, target: t });
+            }
+          }
+          if (job.signal.aborted) throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
+
+          // Store structures (one transaction per chunk), then the dataset with its items.
+          const now = Date.now();
+          const structureIds = new Map<string, number>();
+          const usable = rows.filter((r) => byFile.has(r.file));
+          for (let i = 0; i < usable.length; i += 500) {
+            const part = usable.slice(i, i + 500);
+            await core.db.transaction(async (tx) => {
+              for (const r of part) {
+                if (structureIds.has(r.file)) continue;
+                const fileName = r.file.split('#')[0];
+                const format = g.frames ? 'xyz' : /\.cif$/i.test(fileName) ? 'cif' : 'structure';
+                structureIds.set(r.file, await storeOne(tx, fileName, format, byFile.get(r.file)!, now));
+              }
+            });
+          }
+
+          const atomInitText = g.atomInit ?? defaultAtomInitText();
+          let atomKeys: Set<number>;
+          try {
+            atomKeys = new Set(Object.keys(JSON.parse(atomInitText) as Record<string, unknown>).map(Number));
+          } catch {
+            throw new UserError('atom_init.json is not valid JSON');
+          }
+          const missing = new Map<string, number>();
+          const partial: string[] = [];
+          const perAtomKeys = new Set<string>();
+          const byStructure = new Map<number, string[]>();
+          const targets: number[] = [];
+          for (const r of usable) {
+            const p = byFile.get(r.file)!;
+            const s = p.structure;
+            const absent = new Set<string>();
+            s.numbers.forEach((z, k) => {
+              if (!atomKeys.has(z)) absent.add(s.species[k] ?? String(z));
+            });
+            for (const e of absent) missing.set(e, (missing.get(e) ?? 0) + 1);
+            if (s.occupancy.some((o) => o < 1 - 1e-6)) partial.push(r.name);
+            for (const [k, v] of Object.entries(s.siteProperties)) if (v.kind !== 'string' && g.frames) perAtomKeys.add(k);
+            const sid = structureIds.get(r.file)!;
+            byStructure.set(sid, [...(byStructure.get(sid) ?? []), r.name]);
+            targets.push(r.target!);
+          }
+          const n = targets.length;
+          const mean = n ? targets.reduce((a, b) => a + b, 0) / n : 0;
+          const std = n > 1 ? Math.sqrt(targets.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+          const report: DatasetReport = {
+            parsed: n,
+            failed,
+            partialOccupancies: partial,
+            missingElements: [...missing].map(([element, structures]) => ({ element, structures })).sort((a, b) => b.structures - a.structures),
+            duplicates: [...byStructure.values()].filter((names) => names.length > 1).map((names) => ({ names })),
+            target: { key: targetKey, count: n, mean, std, min: n ? Math.min(...targets) : 0, max: n ? Math.max(...targets) : 0 },
+            targetHistogram: histogram(targets),
+            unlabelled,
+            perAtomKeys: [...perAtomKeys],
+          };
+          if (n === 0) throw new UserError('no labelled structure could be read', report);
+          const datasetName = name ?? (sourceLabel.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || sourceLabel);
+          const id = await core.db.transaction(async (tx) => {
+            const { lastID } = await tx.run(
+              'INSERT INTO dataset (name, kind, source, target_key, size, report, atom_init, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+              [datasetName, kind, sourceLabel, targetKey, n, JSON.stringify(report), g.atomInit, now],
+            );
+            for (const [idx, r] of usable.entries()) {
+              const s = byFile.get(r.file)!.structure;
+              const perAtom: Record<string, unknown> = {};
+              for (const k of perAtomKeys) if (s.siteProperties[k]) perAtom[k] = s.siteProperties[k];
+              await tx.run('INSERT INTO dataset_item (dataset_id, idx, structure_id, name, target, per_atom) VALUES (?, ?, ?, ?, ?, ?)', [
+                lastID,
+                idx,
+                structureIds.get(r.file)!,
+                r.name,
+                r.target!,
+                perAtomKeys.size ? JSON.stringify(perAtom) : null,
+              ]);
+            }
+            return lastID;
+          });
+          core.events.emit('structures', 'onChanged', { ids: [...new Set(structureIds.values())] });
+          core.events.emit('datasets', 'onChanged', { ids: [id] });
+          const record = await getDataset(core, id);
+          const { atomInit: _a, ...out } = record;
+          return out;
+        },
+        jobId ?? randomUUID(),
+      );
+    },
+    async list() {
+      const rows = await core.db.read((tx) => tx.all<DatasetRow>(`SELECT ${DATASET_COLUMNS} FROM dataset ORDER BY id`));
+      return rows.map(toRecord);
+    },
+    async get({ id }) {
+      const { atomInit: _a, ...record } = await getDataset(core, id);
+      return record;
+    },
+    async items({ id, offset, limit }) {
+      await getDataset(core, id);
+      const { total, rows } = await core.db.read(async (tx) => ({
+        total: (await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM dataset_item WHERE dataset_id = ?', [id]))!.n,
+        rows: await tx.all<{ structure_id: number; name: string; target: number }>(
+          'SELECT structure_id, name, target FROM dataset_item WHERE dataset_id = ? ORDER BY idx LIMIT ? OFFSET ?',
+          [id, limit, offset],
+        ),
+      }));
+      const items: DatasetItem[] = rows.map((r) => ({ structureId: r.structure_id, name: r.name, target: r.target }));
+      return { total, items };
+    },
+    async graphStats({ id, cutoff, maxNeighbors, jobId }): Promise<DatasetGraphStats> {
+      const ds = await getDataset(core, id);
+      const items = await loadDatasetItems(core, id);
+      return core.jobs.run(
+        'dataset-graph-stats',
+        async (job) => {
+          const s = await core.pool.run(
+            'dataset-graph-stats',
+            { structures: items.map((i) => i.structure), cutoff, maxNeighbors, atomInitWidth: atomInitWidth(ds.atomInit ?? defaultAtomInitText()) },
+            { signal: job.signal, onProgress: (d, t, m) => job.progress(d, t, m) },
+          );
+          return { datasetId: id, cutoff, maxNeighbors, ...s };
+        },
+        jobId ?? randomUUID(),
+      );
+    },
+    async delete({ id }) {
+      const { changes } = await core.db.transaction((tx) => tx.run('DELETE FROM dataset WHERE id = ?', [id]));
+      if (changes) core.events.emit('datasets', 'onChanged', { ids: [id] });
+      return { deleted: changes > 0 };
+    },
+  };
+}
+
+function atomInitWidth(text: string): number {
+  const t = parseJson<Record<string, number[]>>(text, {});
+  return Object.values(t)[0]?.length ?? 92;
 }

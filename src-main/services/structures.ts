@@ -106,9 +106,10 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
   };
 }
 
-type Tx = Parameters<Parameters<CoreParts['db']['transaction']>[0]>[0];
+export type Tx = Parameters<Parameters<CoreParts['db']['transaction']>[0]>[0];
 
-async function storeOne(tx: Tx, file: string, format: string, p: ParsedFileStructure, now: number): Promise<number> {
+/** Stores one parsed structure unless a structure with the same content hash exists; returns its id. */
+export async function storeOne(tx: Tx, file: string, format: string, p: ParsedFileStructure, now: number): Promise<number> {
   const hash = structureHash(p.structure);
   const existing = await tx.get<{ id: number }>('SELECT id FROM structure WHERE hash = ?', [hash]);
   if (existing) return existing.id;

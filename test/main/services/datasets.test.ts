@@ -1,0 +1,138 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobProgress, LatticeworkApi } from '../../../src-shared/ipc/contract';
+import type { RunningHost } from '../../../src-main/host/server';
+import type { SocketTransport } from '../../../src-shared/ipc/socket-transport';
+import { connect, createTestCore, startTestHost } from '../../helpers/core';
+import type { TestCore } from '../../helpers/core';
+
+const SAMPLE = '/work/shared/data/cgcnn-sample-regression';
+const EMT = '/work/shared/data/emt-dev';
+
+let t: TestCore;
+let host: RunningHost;
+let api: LatticeworkApi;
+let transport: SocketTransport;
+
+beforeAll(async () => {
+  t = await createTestCore();
+  host = await startTestHost(t.core, t.dir);
+  ({ api, transport } = await connect(host));
+});
+afterAll(async () => {
+  transport.close();
+  await host.close();
+  await t.dispose();
+});
+
+const sampleFiles = () => readdirSync(SAMPLE).map((n) => ({ name: `sample/${n}`, text: readFileSync(join(SAMPLE, n), 'utf8') }));
+
+describe('datasets service', () => {
+  it('imports dropped CGCNN files with a report, and finds duplicates, missing labels and embedding gaps', async () => {
+    const files = sampleFiles();
+    const idProp = files.find((f) => f.name.endsWith('id_prop.csv'))!;
+    // a duplicate row (same structure under another id), a row without its file, a CIF without a row
+    const nacl = files.find((f) => f.name.endsWith('1000041.cif'))!;
+    files.push({ name: 'sample/dup.cif', text: nacl.text });
+    idProp.text += 'dup,11.0\nmissing,12.0\n';
+    files.push({ name: 'sample/extra.cif', text: nacl.text });
+    // an atom_init without sodium
+    const atomInit = files.find((f) => f.name.endsWith('atom_init.json'))!;
+    const table = JSON.parse(atomInit.text) as Record<string, number[]>;
+    delete table['11'];
+    atomInit.text = JSON.stringify(table);
+    const progress: JobProgress[] = [];
+    const off = api.jobs.onProgress((p) => progress.push(p));
+    const ds = await api.datasets.import({ kind: 'cgcnn-folder', files, name: 'sample' });
+    off();
+    expect(ds.size).toBe(11);
+    expect(ds.report.parsed).toBe(11);
+    expect(ds.report.failed).toEqual([]);
+    expect(ds.report.duplicates).toEqual([{ names: ['1000041', 'dup'] }]);
+    expect(ds.report.unlabelled.sort()).toEqual(['extra.cif (not in id_prop.csv)', 'missing (no file missing.cif)']);
+    expect(ds.report.missingElements).toEqual([{ element: 'Na', structures: 2 }]);
+    expect(ds.report.target).toMatchObject({ key: 'target', count: 11, min: 1, max: 11 });
+    expect(ds.report.target.mean).toBeCloseTo(6, 10);
+    expect(ds.report.targetHistogram.counts.reduce((a, b) => a + b, 0)).toBe(11);
+    expect(progress.some((p) => p.kind === 'import-dataset' && p.state === 'finished')).toBe(true);
+    const items = await api.datasets.items({ id: ds.id, offset: 0, limit: 3 });
+    expect(items.total).toBe(11);
+    expect(items.items.map((i) => [i.name, i.target])).toEqual([
+      ['1000041', 1],
+      ['1000050', 2],
+      ['1101051', 3],
+    ]);
+    const structure = await api.structures.get({ id: items.items[0].structureId });
+    expect(structure.formula).toBe('Cl4Na4');
+  });
+
+  it('computes graph statistics of a dataset in a worker', async () => {
+    const [ds] = await api.datasets.list({});
+    const s = await api.datasets.graphStats({ id: ds.id, cutoff: 8, maxNeighbors: 12 });
+    expect(s.atoms).toBe(8 + 2 + 4 + 5 + 12 + 8 + 2 + 8 + 8 + 8 + 8);
+    expect(s.degree.counts.reduce((a, b) => a + b, 0)).toBe(s.atoms);
+    expect(s.edgesPerAtom.max).toBeLessThanOrEqual(12);
+    const small = await api.datasets.graphStats({ id: ds.id, cutoff: 3, maxNeighbors: 12 });
+    expect(small.atomsBelowMax).toBeGreaterThan(0);
+    expect(small.edgesPerAtom.mean).toBeLessThan(s.edgesPerAtom.mean);
+    expect(s.memoryPerBatch.map((m) => m.batchSize)).toContain(256);
+  });
+
+  it('imports an extended XYZ with its per-atom forces, and a CSV of names and targets', async () => {
+    // 40 frames of the EMT set
+    const text = readFileSync(join(EMT, 'emt_dataset.extxyz'), 'utf8');
+    const lines = text.split('\n');
+    let end = 0;
+    for (let f = 0; f < 40; f++) end += Number(lines[end]) + 2;
+    const ds = await api.datasets.import({ kind: 'extxyz', files: [{ name: 'emt40.extxyz', text: lines.slice(0, end).join('\n') }] });
+    expect(ds.size).toBe(40);
+    expect(ds.targetKey).toBe('energy_per_atom');
+    expect(ds.report.perAtomKeys).toEqual(['forces']);
+    const first = await api.datasets.items({ id: ds.id, offset: 0, limit: 1 });
+    expect(first.items[0].name).toBe('emt-00000');
+    expect(first.items[0].target).toBeCloseTo(0.01567245788294014, 12);
+    const byEnergy = await api.datasets.import({ kind: 'extxyz', target: 'energy', files: [{ name: 'emt40.extxyz', text: lines.slice(0, end).join('\n') }] });
+    expect((await api.datasets.items({ id: byEnergy.id, offset: 0, limit: 1 })).items[0].target).toBeCloseTo(0.2507593261270422, 12);
+
+    const csv = 'file,band_gap,other\n1000041.cif,1.5,x\n9011998,0.7,y\nnope.cif,1,z\n';
+    const files = [{ name: 'set/targets.csv', text: csv }, ...sampleFiles().filter((f) => /1000041|9011998/.test(f.name))];
+    const c = await api.datasets.import({ kind: 'csv', files, target: 'band_gap' });
+    expect(c.targetKey).toBe('band_gap');
+    expect(c.size).toBe(2);
+    expect(c.report.unlabelled).toEqual(['nope.cif (no file)']);
+  });
+
+  it('imports the EMT CGCNN folder from a path: 2,000 structures, with the label histogram', async () => {
+    const t0 = performance.now();
+    const ds = await api.datasets.import({ kind: 'cgcnn-folder', path: join(EMT, 'cgcnn') });
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`EMT CGCNN folder (2,000 CIFs) imported in ${seconds.toFixed(1)} s`);
+    expect(ds.size).toBe(2000);
+    expect(ds.report.parsed).toBe(2000);
+    expect(ds.report.failed).toEqual([]);
+    expect(ds.report.target.mean).toBeCloseTo(0.192, 2);
+    expect(ds.report.target.std).toBeCloseTo(0.153, 2);
+    expect(ds.report.targetHistogram.counts.reduce((a, b) => a + b, 0)).toBe(2000);
+    expect(ds.name).toBe('cgcnn');
+    expect(seconds).toBeLessThan(60);
+  }, 120_000);
+
+  it('cancels an import through its job', async () => {
+    const jobId = 'cancel-me';
+    const pending = api.datasets.import({ kind: 'cgcnn-folder', path: join(EMT, 'cgcnn'), name: 'cancelled', jobId });
+    const off = api.jobs.onProgress((p) => {
+      if (p.jobId === jobId && p.state === 'running' && p.done > 0) void api.jobs.cancel({ jobId });
+    });
+    await expect(pending).rejects.toMatchObject({ name: 'CancelledError' });
+    off();
+    expect((await api.datasets.list({})).some((d) => d.name === 'cancelled')).toBe(false);
+  }, 120_000);
+
+  it('deletes a dataset and rejects unknown ids', async () => {
+    const [ds] = await api.datasets.list({});
+    expect(await api.datasets.delete({ id: ds.id })).toEqual({ deleted: true });
+    await expect(api.datasets.get({ id: ds.id })).rejects.toMatchObject({ name: 'UserError' });
+    await expect(api.datasets.import({ kind: 'cgcnn-folder' })).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+});
