@@ -4,10 +4,12 @@
  * file that fails is reported with its error; nothing already stored is lost.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import type { LatticeworkHandlers, StructureRecord } from '../../src-shared/ipc/contract';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/dispatch';
+import { resourcePath } from '../app/resources';
 import type { ParsedFileStructure } from '../compute/tasks';
 
 interface StructureRow {
@@ -97,6 +99,11 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
     async get({ id }) {
       const { row, structure } = await loadStructure(core, id);
       return { ...row, structure };
+    },
+    async examples() {
+      const dir = resourcePath('examples');
+      const names = (await readdir(dir)).filter((n) => n !== 'README.md').sort();
+      return { files: await Promise.all(names.map(async (name) => ({ name, text: await readFile(`${dir}/${name}`, 'utf8') }))) };
     },
     async delete({ id }) {
       const { changes } = await core.db.transaction((tx) => tx.run('DELETE FROM structure WHERE id = ?', [id]));

@@ -147,6 +147,8 @@ export const contract = {
       list: method<StructureRecord[]>()(z.object({}).strict()),
       get: method<StructureDetail>()(z.object({ id: structureId }).strict()),
       delete: method<{ deleted: boolean }>()(z.object({ id: structureId }).strict()),
+      /** The example files shipped with the app (to import with `import`). */
+      examples: method<{ files: { name: string; text: string }[] }>()(z.object({}).strict()),
     },
     events: {
       /** The list of stored structures changed (import or delete). */

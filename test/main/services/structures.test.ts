@@ -87,6 +87,16 @@ describe('structures service', () => {
     expect(await api.structures.delete({ id: first.id })).toEqual({ deleted: false });
     expect((await api.structures.list({})).some((r) => r.id === first.id)).toBe(false);
   });
+
+  it('ships example structures in every format, all readable', async () => {
+    const { files } = await api.structures.examples({});
+    const names = files.map((f) => f.name);
+    expect(names).toEqual(expect.arrayContaining(['1000041.cif', 'Cu-fcc.POSCAR', 'benzene.xyz', 'emt-00000.extxyz']));
+    const result = await api.structures.import({ files });
+    expect(result.failed).toEqual([]);
+    expect(result.imported.length).toBe(files.length);
+    expect(result.imported.find((r) => r.file === 'benzene.xyz')?.lattice).toBeNull();
+  });
 });
 
 describe('graphs service', () => {
