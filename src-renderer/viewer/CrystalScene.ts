@@ -168,13 +168,13 @@ export class CrystalScene {
 
   // Axes triad drawn in a corner viewport, rotating with the camera.
   private readonly triadScene = new Scene();
-  private readonly triadCamera = new OrthographicCamera(-1.75, 1.75, 1.75, -1.75, 0.1, 20);
-  private readonly triadShaft = new CylinderGeometry(0.05, 0.05, 1, 10).translate(0, 0.5, 0);
-  private readonly triadHead = new ConeGeometry(0.13, 0.32, 14).translate(0, 0.16, 0);
+  private readonly triadCamera = new OrthographicCamera(-1.7, 1.7, 1.7, -1.7, 0.1, 20);
+  private readonly triadShaft = new CylinderGeometry(0.06, 0.06, 0.95, 10).translate(0, 0.475, 0);
+  private readonly triadHead = new ConeGeometry(0.16, 0.34, 14).translate(0, 0.17, 0);
   private triadMaterials: Material[] = [];
   private triadTextures: Texture[] = [];
   /** Size of the triad viewport, CSS pixels (0 hides it). */
-  triadSize = 92;
+  triadSize = 110;
 
   private lattice: Mat3 | null = null;
   private repeats: [number, number, number] = [1, 1, 1];
@@ -457,12 +457,12 @@ export class CrystalScene {
       shaft.quaternion.copy(q);
       const head = new Mesh(this.triadHead, mat);
       head.quaternion.copy(q);
-      head.position.copy(dir);
+      head.position.copy(dir.clone().multiplyScalar(0.92));
       const tex = labelTexture(names[k], AXIS_COLORS[k]);
       const smat = new SpriteMaterial({ map: tex, depthTest: false, transparent: true });
       const label = new Sprite(smat);
-      label.position.copy(dir.clone().multiplyScalar(1.55));
-      label.scale.set(0.62, 0.62, 1);
+      label.position.copy(dir.clone().multiplyScalar(1.45));
+      label.scale.set(0.5, 0.5, 1);
       this.triadMaterials.push(mat, smat);
       this.triadTextures.push(tex);
       this.triadScene.add(shaft, head, label);
