@@ -1,0 +1,72 @@
+/** `latticework import-model FILE.pth.tar [--name NAME]`: a CGCNN checkpoint → a stored Latticework model. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parameterCount } from '../../../src-shared/model/params';
+import { baseName, importCgcnnCheckpoint } from '../../compute/import/cgcnn';
+import { encodeModelFile } from '../../compute/models/format';
+import { modelRepository, safeModelName } from '../../compute/models/store';
+import type { Command, CommandContext } from '../command';
+
+const usage = `Usage: latticework import-model FILE.pth.tar [--name NAME] [--atom-init FILE] [--out FILE.lwm] [--force] [--json]
+
+Imports a CGCNN checkpoint (PyTorch's legacy .pth.tar, as published in txie-93/cgcnn
+pre-trained/) without Python, and stores it in the models folder of the data directory
+($LATTICEWORK_DATA_DIR/models if set). The model keeps CGCNN's graph settings
+(radius 8 Å, 12 neighbours with padding, Gaussian 0..8 Å by 0.2 Å) and atom embedding.
+  --name NAME        name to store it under (default: the file name, e.g. band-gap)
+  --atom-init FILE   atom_init.json the model was trained with (default: CGCNN's standard one)
+  --out FILE.lwm     write the model file there instead of storing it
+  --force            replace a stored model of the same name
+  --json             print {"name","location","task","architecture","targets","parameters","normalizer","sha256"}
+Exit status: 0 on success, 1 when the file cannot be imported, 2 for bad usage.`;
+
+export const importModelCommand: Command = {
+  name: 'import-model',
+  summary: 'import a CGCNN .pth.tar checkpoint as a Latticework model',
+  usage,
+  async run(ctx: CommandContext): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: ctx.argv,
+        allowPositionals: true,
+        options: { name: { type: 'string' }, 'atom-init': { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+      });
+    } catch (e) {
+      ctx.io.err(`latticework import-model: ${(e as Error).message}\n\n${usage}`);
+      return 2;
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1) {
+      ctx.io.err(`latticework import-model: expected exactly one checkpoint file\n\n${usage}`);
+      return 2;
+    }
+    const file = resolve(ctx.cwd, positionals[0]);
+    try {
+      const bytes = new Uint8Array(readFileSync(file));
+      const atomInitText = values['atom-init'] ? readFileSync(resolve(ctx.cwd, values['atom-init']), 'utf8') : undefined;
+      const name = safeModelName(values.name ?? baseName(file));
+      const data = importCgcnnCheckpoint(bytes, { name, fileName: file, atomInitText });
+      let location: string;
+      if (values.out) {
+        location = resolve(ctx.cwd, values.out);
+        writeFileSync(location, encodeModelFile(data));
+      } else {
+        location = await modelRepository().save(data, { overwrite: !!values.force });
+      }
+      const h = data.header;
+      const params = parameterCount(h.config);
+      if (values.json) {
+        ctx.io.out(JSON.stringify({ name: h.name, location, task: h.task, architecture: h.config.architecture, targets: h.targets, parameters: params, normalizer: h.normalizer, sha256: h.provenance.sha256 }));
+      } else {
+        const t = h.targets[0];
+        ctx.io.out(`imported ${h.name}: CGCNN ${h.task}, ${t.name}${t.unit ? ` (${t.unit})` : ''}, ${h.config.model.numLayers} convolutions, ${params.toLocaleString('en-US')} parameters → ${location}`);
+      }
+      return 0;
+    } catch (e) {
+      ctx.io.err(`latticework import-model: ${positionals[0]}: ${(e as Error).message}`);
+      return 1;
+    }
+  },
+};

@@ -1,0 +1,125 @@
+/** `latticework predict --model NAME_OR_FILE FILE... [--json]`: predictions of a stored or file model. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readStructures } from '../../../src-shared/chem';
+import type { Structure } from '../../../src-shared/chem/structure';
+import { importCgcnnCheckpoint } from '../../compute/import/cgcnn';
+import { predictStructures, type GraphPrediction } from '../../compute/models/predict';
+import { instantiateModel } from '../../compute/models/runtime';
+import { resolveModel } from '../../compute/models/store';
+import { describeBackend, initBackend } from '../../compute/tf/backend';
+import type { Command, CommandContext } from '../command';
+
+const usage = `Usage: latticework predict --model NAME_OR_FILE FILE... [--contributions] [--backend NAME] [--json]
+
+Predicts a property for every structure in the files (CIF, POSCAR, XYZ) with a stored
+model (see import-model), a .lwm model file or a CGCNN .pth.tar. Graphs are built with
+the model's own settings (cutoff, neighbours, padding, features).
+  --model M          stored model name or model file (required)
+  --contributions    also give each atom's contribution (mean/sum readouts; they add up
+                     to the prediction)
+  --backend NAME     tfjs backend: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu
+  --json             print {"model","task","unit","backend","predictions":[{"file","name",
+                     "model","prediction","std"?,"contributions"?}]}; "std" only for ensembles
+Text output: one line per structure: file, model, prediction (± std) and unit.
+Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage.`;
+
+export interface PredictionRow {
+  file: string;
+  name: string;
+  model: string;
+  prediction: number | number[];
+  std?: number | number[];
+  contributions?: Array<number | number[]> | null;
+}
+
+function scalarOrArray(xs: number[]): number | number[] {
+  return xs.length === 1 ? xs[0] : xs;
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4);
+}
+
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: 'predict properties of structures with a model',
+  usage,
+  async run(ctx: CommandContext): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: ctx.argv,
+        allowPositionals: true,
+        options: { model: { type: 'string', short: 'm' }, contributions: { type: 'boolean' }, backend: { type: 'string' }, json: { type: 'boolean' } },
+      });
+    } catch (e) {
+      ctx.io.err(`latticework predict: ${(e as Error).message}\n\n${usage}`);
+      return 2;
+    }
+    const { values, positionals } = parsed;
+    if (!values.model || positionals.length === 0) {
+      ctx.io.err(`latticework predict: --model and at least one structure file are required\n\n${usage}`);
+      return 2;
+    }
+    let status = 0;
+    let backend;
+    try {
+      backend = await initBackend(values.backend ? { force: values.backend } : {});
+    } catch (e) {
+      ctx.io.err(`latticework predict: ${(e as Error).message}`);
+      return 2;
+    }
+    let model;
+    try {
+      const data = await resolveModel(values.model, ctx.cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
+      model = instantiateModel(data);
+    } catch (e) {
+      ctx.io.err(`latticework predict: ${(e as Error).message}`);
+      return 1;
+    }
+    try {
+      const items: Array<{ file: string; s: Structure }> = [];
+      for (const f of positionals) {
+        const path = resolve(ctx.cwd, f);
+        try {
+          const r = readStructures(path, readFileSync(path, 'utf8'));
+          for (const s of r.structures) items.push({ file: f, s });
+        } catch (e) {
+          ctx.io.err(`latticework predict: ${f}: ${(e as Error).message}`);
+          status = 1;
+        }
+      }
+      const preds: GraphPrediction[] = items.length ? predictStructures(model, items.map((i) => i.s), { contributions: !!values.contributions }) : [];
+      const rows: PredictionRow[] = items.map((it, k) => {
+        const p = preds[k];
+        const row: PredictionRow = { file: it.file, name: it.s.name, model: model.name, prediction: scalarOrArray(p.prediction) };
+        if (p.std) row.std = scalarOrArray(p.std);
+        if (values.contributions) row.contributions = p.contributions ? p.contributions.map(scalarOrArray) : null;
+        return row;
+      });
+      const h = model.header;
+      const unit = h.targets.map((t) => t.unit).join(', ');
+      if (values.json) {
+        ctx.io.out(JSON.stringify({ model: model.name, task: h.task, targets: h.targets, unit, backend: backend.candidate, predictions: rows }));
+      } else {
+        ctx.io.err(`model ${model.name} (${h.config.architecture} ${h.task}: ${h.targets.map((t) => t.name).join(', ')}); backend ${describeBackend(backend)}`);
+        const wFile = Math.max(4, ...rows.map((r) => r.file.length));
+        for (const r of rows) {
+          const vals = Array.isArray(r.prediction) ? r.prediction : [r.prediction];
+          const stds = r.std === undefined ? null : Array.isArray(r.std) ? r.std : [r.std];
+          const text = vals.map((v, t) => `${fmt(v)}${stds ? ` ± ${fmt(stds[t])}` : ''}`).join(', ');
+          ctx.io.out(`${r.file.padEnd(wFile)}  ${r.model}  ${text}${unit ? ` ${unit}` : ''}`);
+          if (r.contributions) {
+            r.contributions.forEach((c, i) => ctx.io.out(`    atom ${i} ${items[rows.indexOf(r)].s.species[i] ?? ''}: ${(Array.isArray(c) ? c : [c]).map(fmt).join(', ')}`));
+          }
+        }
+      }
+    } finally {
+      model.dispose();
+    }
+    return status;
+  },
+};
+

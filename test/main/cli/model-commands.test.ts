@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importModelCommand } from '../../../src-main/cli/commands/import-model';
+import { predictCommand } from '../../../src-main/cli/commands/predict';
+import { FolderModelRepository, setModelRepository } from '../../../src-main/compute/models/store';
+
+const PRE = '/work/shared/data/cgcnn-pretrained';
+const SAMPLES = '/work/shared/data/cgcnn-sample-regression';
+const ref = new Map(
+  readFileSync(join(PRE, 'reference-predictions-sample.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','))
+    .map(([m, id, v]) => [`${m}/${id}`, Number(v)] as const),
+);
+
+async function run(cmd: typeof predictCommand, argv: string[], cwd = SAMPLES) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await cmd.run({ argv, cwd, io: { out: (t) => out.push(t), err: (t) => err.push(t) } });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('import-model and predict commands', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-models-'));
+  beforeAll(() => setModelRepository(new FolderModelRepository(dir)));
+  afterAll(() => setModelRepository(null));
+
+  it('imports a checkpoint into the models folder and refuses to overwrite without --force', async () => {
+    const r = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--json']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ name: 'band-gap', task: 'regression', architecture: 'cgcnn', parameters: 96641 });
+    expect(doc.targets[0]).toMatchObject({ name: 'band_gap', unit: 'eV' });
+    expect(doc.location).toBe(join(dir, 'band-gap.lwm'));
+    const again = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar')]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/already exists/);
+    expect((await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--force', '--name', 'gap'])).code).toBe(0);
+  });
+
+  it('predict --json by stored name matches CGCNN predict.py', async () => {
+    const r = await run(predictCommand, ['--model', 'band-gap', '1000041.cif', '9011998.cif', '--json', '--backend', 'wasm']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.model).toBe('band-gap');
+    expect(doc.predictions.map((p: { file: string }) => p.file)).toEqual(['1000041.cif', '9011998.cif']);
+    for (const p of doc.predictions) {
+      expect(p.model).toBe('band-gap');
+      expect(p.std).toBeUndefined();
+      expect(Math.abs(p.prediction - ref.get(`band-gap/${p.file.replace('.cif', '')}`)!)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('predict with a .pth.tar path, text output, contributions that add up', async () => {
+    const r = await run(predictCommand, ['--model', join(PRE, 'semi-metal-classification.pth.tar'), '1000050.cif', '--contributions', '--backend', 'cpu']);
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toMatch(/^1000050\.cif\s+semi-metal-classification\s+[-+.e\d]+ probability$/);
+    const p = Number(lines[0].split(/\s+/)[2]);
+    expect(Math.abs(p - ref.get('semi-metal-classification/1000050')!)).toBeLessThan(1e-4);
+    const contribs = lines.slice(1).map((l) => Number(l.trim().split(/\s+/).pop()));
+    expect(contribs).toHaveLength(2);
+    expect(Math.abs(contribs[0] + contribs[1] - p)).toBeLessThan(2e-4);
+  });
+
+  it('reports unknown models, unreadable files and bad usage with exit codes', async () => {
+    const missing = await run(predictCommand, ['--model', 'nope', '1000041.cif']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/no model "nope".*band-gap/);
+    const bad = join(dir, 'bad.cif');
+    writeFileSync(bad, 'data_x\n_cell_length_a 3\n');
+    const partly = await run(predictCommand, ['--model', 'band-gap', '1000041.cif', bad, '--json']);
+    expect(partly.code).toBe(1);
+    expect(JSON.parse(partly.out).predictions).toHaveLength(1);
+    expect((await run(predictCommand, ['1000041.cif'])).code).toBe(2);
+    expect((await run(importModelCommand, [])).code).toBe(2);
+    expect((await run(importModelCommand, [join(SAMPLES, '1000041.cif')])).code).toBe(1);
+  });
+});
