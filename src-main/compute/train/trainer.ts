@@ -34,6 +34,7 @@ import type { Checkpoint, EpochRecord } from './checkpoint';
 import { TrainingControl } from './control';
 import { batchToTensors, disposeBatchTensors } from './data';
 import { lossFunction } from './losses';
+import { registerFastMatMulGradient } from './matmul-grad';
 import { denormalize, fitNormalizer, identityNormalizer, normalize, type TargetNormalizer } from './normalizer';
 import { Optimizer } from './optimizers';
 
@@ -218,6 +219,7 @@ function readWeights(model: GraphModel): Record<string, Float32Array> {
  */
 export async function trainModel(config: ModelConfig, samples: TrainingSample[], opts: TrainOptions = {}): Promise<TrainOutcome> {
   const t0 = now();
+  registerFastMatMulGradient();
   const cb = opts.callbacks ?? {};
   const control = opts.control ?? new TrainingControl();
   const fold = opts.fold ?? null;

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Runs CGCNN's own main.py (txie-93/cgcnn, commit f42ab23) on a CGCNN folder with its
+# default (paper) settings, with Debian's python3-torch, and reports wall time and test
+# MAE. Never commits CGCNN's code: it is exported from the mirror into a temp dir.
+#
+#   bench/training/reference-cgcnn.sh [DATA_DIR] [EPOCHS] [EXTRA main.py ARGS...]
+#
+# Needs the mirror fetched by the search tool at /work/.mirror/txie-93+cgcnn/repo (or
+# CGCNN_REPO pointing to a checkout). sklearn is not installed here and main.py imports
+# `sklearn.metrics` (used only for classification): a stub module is put on PYTHONPATH.
+set -eu
+DATA=${1:-/work/shared/data/emt-dev/cgcnn}
+EPOCHS=${2:-5}
+shift 2 2>/dev/null || true
+REPO=${CGCNN_REPO:-/work/.mirror/txie-93+cgcnn/repo}
+WORK=$(mktemp -d /tmp/cgcnn-ref.XXXXXX)
+if [ -d "$REPO/.git" ] || [ -f "$REPO/HEAD" ]; then
+  git --git-dir="$( [ -d "$REPO/.git" ] && echo "$REPO/.git" || echo "$REPO")" archive f42ab233c4ee0c416879d6bc2d22a264418413ad | tar -x -C "$WORK"
+else
+  cp -r "$REPO"/. "$WORK"/
+fi
+mkdir -p "$WORK/stub/sklearn"
+cat > "$WORK/stub/sklearn/__init__.py" <<'PY'
+PY
+cat > "$WORK/stub/sklearn/metrics.py" <<'PY'
+# Minimal stand-ins (classification only; the regression benchmark never calls them).
+def accuracy_score(y, p):
+    return sum(int(a == b) for a, b in zip(y, p)) / max(len(y), 1)
+def precision_recall_fscore_support(y, p, average='binary'):
+    tp = sum(1 for a, b in zip(y, p) if a == 1 and b == 1)
+    fp = sum(1 for a, b in zip(y, p) if a != 1 and b == 1)
+    fn = sum(1 for a, b in zip(y, p) if a == 1 and b != 1)
+    pr = tp / (tp + fp) if tp + fp else 0.0
+    rc = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * pr * rc / (pr + rc) if pr + rc else 0.0
+    return pr, rc, f, None
+def roc_auc_score(y, s):
+    pos = [b for a, b in zip(y, s) if a == 1]; neg = [b for a, b in zip(y, s) if a != 1]
+    if not pos or not neg: raise ValueError('one class')
+    return sum((1.0 if p > n else 0.5 if p == n else 0.0) for p in pos for n in neg) / (len(pos) * len(neg))
+PY
+cd "$WORK"
+START=$(date +%s.%N)
+PYTHONPATH="$WORK/stub:$WORK" /usr/bin/python3 main.py --epochs "$EPOCHS" "$@" "$DATA" > "$WORK/log.txt" 2>&1 || { tail -20 "$WORK/log.txt"; exit 1; }
+END=$(date +%s.%N)
+grep -E "^Epoch: \[[0-9]+\]\[0/" "$WORK/log.txt" | head -3 || true
+grep -E "\*\* MAE" "$WORK/log.txt" | tail -2
+echo "wall seconds: $(echo "$END - $START" | bc)"
+echo "log: $WORK/log.txt"

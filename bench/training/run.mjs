@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Bundles train-bench.ts with esbuild (tfjs-core's ESM gradient files need a bundler)
+// into bench/training/.out/ and runs it with the given arguments.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+// --script NAME bundles bench/training/NAME.ts instead of train-bench.ts
+const args = process.argv.slice(2);
+const si = args.indexOf('--script');
+const script = si >= 0 ? args.splice(si, 2)[1] : 'train-bench';
+const out = join(here, '.out', `${script}.mjs`);
+mkdirSync(join(here, '.out'), { recursive: true });
+const banner = [
+  "import { createRequire as __cr } from 'node:module';",
+  "import { fileURLToPath as __fu } from 'node:url';",
+  "import { dirname as __dn } from 'node:path';",
+  'const require = __cr(import.meta.url);',
+  'const __filename = __fu(import.meta.url);',
+  'const __dirname = __dn(__filename);',
+].join(' ');
+const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
+const b = spawnSync(esbuild, [join(here, `${script}.ts`), '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${out}`, '--external:@tensorflow/tfjs-node', '--external:@tensorflow/tfjs-node-gpu', '--log-level=error', '--banner:js=' + banner], { stdio: 'inherit' });
+if (b.status !== 0) process.exit(b.status ?? 1);
+const r = spawnSync(process.execPath, [out, ...args], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
