@@ -3,11 +3,22 @@
  * and one JSON document with `--json`.
  */
 import type { Command, CliIo } from './command';
+import { graphCommand } from './commands/graph';
+import { importModelCommand } from './commands/import-model';
+import { predictCommand } from './commands/predict';
 import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
+import { structureCommand } from './commands/structure';
 import { VERSION } from '../app/version';
 
-export const commands: Command[] = [startCommand, serveCommand];
+export const commands: Command[] = [
+  startCommand,
+  serveCommand,
+  structureCommand,
+  graphCommand,
+  importModelCommand,
+  predictCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
