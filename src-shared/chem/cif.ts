@@ -16,6 +16,7 @@ import {
   expandAsymmetricUnit,
   opsNotFittingCell,
   parseSymop,
+  PeriodicGrid,
   symopText,
   spaceGroupFromHall,
   spaceGroupFromHM,
@@ -872,41 +873,41 @@ function checkOverlaps(s: Structure, source: Int32Array, tol: number, warnings: 
 function positionGroups(s: Structure, tol: number): number[][] {
   const n = s.numbers.length;
   const groups: number[][] = [];
-  const assigned = new Int8Array(n);
-  const l = s.lattice;
-  const f = s.frac;
+  const groupOf = new Int32Array(n);
+  if (s.lattice && s.frac) {
+    const grid = new PeriodicGrid(s.lattice, tol);
+    const f = s.frac;
+    for (let i = 0; i < n; i++) {
+      const j = grid.find(f[3 * i], f[3 * i + 1], f[3 * i + 2], () => true);
+      if (j >= 0) {
+        groupOf[i] = groupOf[j];
+        groups[groupOf[j]].push(i);
+      } else {
+        groupOf[i] = groups.length;
+        groups.push([i]);
+        grid.add(f[3 * i], f[3 * i + 1], f[3 * i + 2], i);
+      }
+    }
+    return groups;
+  }
+  // Molecules: sort-and-sweep along x.
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => s.cart[3 * a] - s.cart[3 * b]);
   const tol2 = tol * tol;
-  // Only sites with occupancy < 1 or sharing a position matter; an O(n²) scan is bounded by
-  // restricting it to partially occupied sites plus their neighbours when the structure is large.
-  for (let i = 0; i < n; i++) {
+  const assigned = new Int8Array(n);
+  for (let p = 0; p < n; p++) {
+    const i = order[p];
     if (assigned[i]) continue;
-    const g = [i];
     assigned[i] = 1;
-    if (s.occupancy[i] < 1 - 1e-6 || n <= 2000) {
-      for (let j = i + 1; j < n; j++) {
-        if (assigned[j]) continue;
-        let d2: number;
-        if (l && f) {
-          let dx = f[3 * j] - f[3 * i];
-          let dy = f[3 * j + 1] - f[3 * i + 1];
-          let dz = f[3 * j + 2] - f[3 * i + 2];
-          dx -= Math.round(dx);
-          dy -= Math.round(dy);
-          dz -= Math.round(dz);
-          const x = dx * l[0][0] + dy * l[1][0] + dz * l[2][0];
-          const y = dx * l[0][1] + dy * l[1][1] + dz * l[2][1];
-          const z = dx * l[0][2] + dy * l[1][2] + dz * l[2][2];
-          d2 = x * x + y * y + z * z;
-        } else {
-          const x = s.cart[3 * j] - s.cart[3 * i];
-          const y = s.cart[3 * j + 1] - s.cart[3 * i + 1];
-          const z = s.cart[3 * j + 2] - s.cart[3 * i + 2];
-          d2 = x * x + y * y + z * z;
-        }
-        if (d2 < tol2) {
-          g.push(j);
-          assigned[j] = 1;
-        }
+    const g = [i];
+    for (let q = p + 1; q < n && s.cart[3 * order[q]] - s.cart[3 * i] < tol; q++) {
+      const j = order[q];
+      if (assigned[j]) continue;
+      const x = s.cart[3 * j] - s.cart[3 * i];
+      const y = s.cart[3 * j + 1] - s.cart[3 * i + 1];
+      const z = s.cart[3 * j + 2] - s.cart[3 * i + 2];
+      if (x * x + y * y + z * z < tol2) {
+        g.push(j);
+        assigned[j] = 1;
       }
     }
     groups.push(g);

@@ -13,7 +13,7 @@ export interface StructureErrorData {
   column: number | null;
 }
 
-export type StructureErrorName = 'StructureParseError' | 'StructureLimitError' | 'StructureWriteError';
+export type StructureErrorName = 'StructureParseError' | 'StructureLimitError' | 'StructureWriteError' | 'StructureInternalError';
 
 export class StructureParseError extends Error {
   override name: StructureErrorName = 'StructureParseError';
@@ -44,6 +44,11 @@ export class StructureLimitError extends StructureParseError {
 /** A structure that cannot be written in the requested format (e.g. a molecule as POSCAR). */
 export class StructureWriteError extends StructureParseError {
   override name: StructureErrorName = 'StructureWriteError';
+}
+
+/** A bug of ours caught at the reader's edge: still reported as data, never as a deep exception. */
+export class StructureInternalError extends StructureParseError {
+  override name: StructureErrorName = 'StructureInternalError';
 }
 
 export function isStructureError(e: unknown): e is StructureParseError {

@@ -4,7 +4,7 @@
  */
 import { readCif, writeCif } from './cif';
 import { elementSymbol } from './elements';
-import { StructureLimitError, StructureParseError, StructureWriteError } from './errors';
+import { StructureInternalError, StructureLimitError, StructureParseError, StructureWriteError } from './errors';
 import { cellVolume, latticeParameters, type LatticeParameters } from './lattice';
 import { resolveReadOptions, type ParsedStructure, type ReadOptions } from './options';
 import { readPoscar, writePoscar } from './poscar';
@@ -125,7 +125,7 @@ export function readStructures(fileName: string, text: string, options?: ReadOpt
   } catch (e) {
     if (e instanceof StructureParseError) throw e;
     // A bug of ours: still report it as data, never as a deep exception.
-    throw new StructureParseError(fileName, null, `internal error while reading this file: ${(e as Error)?.message ?? String(e)}`);
+    throw new StructureInternalError(fileName, null, `internal error while reading this file: ${(e as Error)?.message ?? String(e)}`);
   }
   const many = parsed.length > 1;
   const warnings: string[] = [];

@@ -280,6 +280,7 @@ export function expandAsymmetricUnit(
   const [l0, l1, l2] = lattice;
   const orbit: number[] = [];
   let duplicateRows = 0;
+  const grid = new PeriodicGrid(lattice, tolerance);
   for (let s = 0; s < nAsym; s++) {
     const x = frac[3 * s];
     const y = frac[3 * s + 1];
@@ -314,29 +315,14 @@ export function expandAsymmetricUnit(
     // A row that is a symmetry copy of an earlier row of the same kind (files that list the
     // whole cell and the operations too): its orbit is the same orbit, keep it once.
     if (kinds) {
-      let copy = false;
-      const x0 = orbit[0];
-      const y0 = orbit[1];
-      const z0 = orbit[2];
-      for (let j = 0; j < outS.length && !copy; j++) {
-        if (kinds[outS[j]] !== kinds[s]) continue;
-        let dx = x0 - outF[3 * j];
-        let dy = y0 - outF[3 * j + 1];
-        let dz = z0 - outF[3 * j + 2];
-        dx -= Math.round(dx);
-        dy -= Math.round(dy);
-        dz -= Math.round(dz);
-        const cx = dx * l0[0] + dy * l1[0] + dz * l2[0];
-        const cy = dx * l0[1] + dy * l1[1] + dz * l2[1];
-        const cz = dx * l0[2] + dy * l1[2] + dz * l2[2];
-        if (cx * cx + cy * cy + cz * cz < tol2) copy = true;
-      }
-      if (copy) {
+      const kind = kinds[s];
+      if (grid.find(orbit[0], orbit[1], orbit[2], (j) => kinds[outS[j]] === kind) >= 0) {
         duplicateRows++;
         continue;
       }
     }
     for (let k = 0; k < orbit.length; k += 3) {
+      if (kinds) grid.add(orbit[k], orbit[k + 1], orbit[k + 2], outS.length);
       outF.push(orbit[k], orbit[k + 1], orbit[k + 2]);
       outS.push(s);
     }
@@ -390,4 +376,122 @@ export function symopText(op: SymOp): string {
     rows.push(t || '0');
   }
   return rows.join(',');
+}
+
+/**
+ * Hash grid over fractional coordinates with periodic wrap, for "is there a site within tol Å"
+ * queries in O(1) on average. Bins are at least `tol` wide (perpendicular to each face). Bins live
+ * in an open hash of typed arrays (chained through `next`): no Map, no per-query allocation.
+ */
+export class PeriodicGrid {
+  private readonly nb: [number, number, number];
+  private readonly offs: [number[], number[], number[]];
+  private readonly tol2: number;
+  private head: Int32Array = new Int32Array(64).fill(-1);
+  private mask = 63;
+  private next: Int32Array = new Int32Array(16);
+  private keyOf: Int32Array = new Int32Array(16);
+  private pts: Float64Array = new Float64Array(48);
+  private ids: Int32Array = new Int32Array(16);
+  private count = 0;
+
+  constructor(
+    private readonly lattice: Mat3,
+    tol: number,
+  ) {
+    const [a, b, c] = lattice;
+    const cross = (u: number[], v: number[]) => [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
+    const vol = Math.abs(a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0]));
+    const width = (u: number[], v: number[]) => vol / Math.hypot(...cross(u, v));
+    const n = (d: number) => {
+      const k = Math.floor(d / Math.max(tol, 1e-9));
+      return Number.isFinite(k) ? Math.max(1, Math.min(256, k)) : 1;
+    };
+    this.nb = [n(width(b, c)), n(width(c, a)), n(width(a, b))];
+    const off = (m: number) => (m >= 3 ? [-1, 0, 1] : m === 2 ? [0, 1] : [0]);
+    this.offs = [off(this.nb[0]), off(this.nb[1]), off(this.nb[2])];
+    this.tol2 = tol * tol;
+  }
+
+  private bin(x: number, k: 0 | 1 | 2): number {
+    const w = x - Math.floor(x);
+    const i = Math.floor(w * this.nb[k]);
+    return i >= this.nb[k] || !(i >= 0) ? 0 : i;
+  }
+
+  private static hash(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> 7;
+  }
+
+  private grow(): void {
+    const cap = this.next.length * 2;
+    const grow32 = (a: Int32Array) => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.next = grow32(this.next);
+    this.keyOf = grow32(this.keyOf);
+    this.ids = grow32(this.ids);
+    const p = new Float64Array(3 * cap);
+    p.set(this.pts);
+    this.pts = p;
+    // Rehash with a table of twice the capacity.
+    const size = cap * 2;
+    this.head = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+    for (let i = 0; i < this.count; i++) {
+      const h = PeriodicGrid.hash(this.keyOf[i]) & this.mask;
+      this.next[i] = this.head[h];
+      this.head[h] = i;
+    }
+  }
+
+  add(x: number, y: number, z: number, id: number): void {
+    if (this.count === this.next.length) this.grow();
+    const i = this.count++;
+    const key = (this.bin(x, 0) * 256 + this.bin(y, 1)) * 256 + this.bin(z, 2);
+    const h = PeriodicGrid.hash(key) & this.mask;
+    this.keyOf[i] = key;
+    this.ids[i] = id;
+    this.pts[3 * i] = x;
+    this.pts[3 * i + 1] = y;
+    this.pts[3 * i + 2] = z;
+    this.next[i] = this.head[h];
+    this.head[h] = i;
+  }
+
+  /** An id within tol of (x, y, z) (minimum image) for which `accept(id)` is true, else -1. */
+  find(x: number, y: number, z: number, accept: (id: number) => boolean): number {
+    if (this.count === 0) return -1;
+    const [na, nb, nc] = this.nb;
+    const bx = this.bin(x, 0);
+    const by = this.bin(y, 1);
+    const bz = this.bin(z, 2);
+    const [l0, l1, l2] = this.lattice;
+    const pts = this.pts;
+    for (const i of this.offs[0]) {
+      const kx = (bx + i + na) % na;
+      for (const j of this.offs[1]) {
+        const ky = (by + j + nb) % nb;
+        for (const k of this.offs[2]) {
+          const key = (kx * 256 + ky) * 256 + ((bz + k + nc) % nc);
+          for (let e = this.head[PeriodicGrid.hash(key) & this.mask]; e >= 0; e = this.next[e]) {
+            if (this.keyOf[e] !== key) continue;
+            let dx = x - pts[3 * e];
+            let dy = y - pts[3 * e + 1];
+            let dz = z - pts[3 * e + 2];
+            dx -= Math.round(dx);
+            dy -= Math.round(dy);
+            dz -= Math.round(dz);
+            const cx = dx * l0[0] + dy * l1[0] + dz * l2[0];
+            const cy = dx * l0[1] + dy * l1[1] + dz * l2[1];
+            const cz = dx * l0[2] + dy * l1[2] + dz * l2[2];
+            if (cx * cx + cy * cy + cz * cz < this.tol2 && accept(this.ids[e])) return this.ids[e];
+          }
+        }
+      }
+    }
+    return -1;
+  }
 }
