@@ -50,7 +50,7 @@ export function readPoscar(text: string, file: string, opt: ResolvedReadOptions)
     if (s === undefined || s === '' || !Number.isFinite(v)) fail(line, `${what} is '${s ?? ''}', not a number`);
     return v;
   };
-  if (lines.length < 7) fail(lines.length, 'a POSCAR needs at least 7 lines (comment, scale, 3 lattice rows, counts, coordinate mode)');
+  if (lines.length < 7) fail(Math.max(1, lines.length), 'a POSCAR needs at least 7 lines (comment, scale, 3 lattice rows, counts, coordinate mode)');
   const comment = lines[0].replace(/\r$/, '').trim();
   // Scale.
   const sw = words(lines[1]);
