@@ -16,8 +16,8 @@ import { systemHandlers } from '../services/system';
 import { structuresHandlers } from '../services/structures';
 import { graphsHandlers } from '../services/graphs';
 import { datasetsHandlers } from '../services/datasets';
-import { modelsHandlers } from '../services/models';
-import { trainingHandlers } from '../services/training';
+import { modelsHandlers, registerBuiltinModels } from '../services/models';
+import { markInterruptedRuns, trainingHandlers } from '../services/training';
 import { runsHandlers } from '../services/runs';
 import { predictHandlers } from '../services/predict';
 
@@ -29,6 +29,8 @@ export interface CoreOptions {
   workers?: number;
   /** Overrides the compute worker script (tests). */
   workerUrl?: URL;
+  /** Register the shipped models of resources/models at startup (default true). */
+  builtinModels?: boolean;
 }
 
 export interface Core {
@@ -47,6 +49,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const pool = new ComputePool(options.workers ?? 2, options.workerUrl);
   const jobs = new JobRegistry(events);
   const parts = { db, events, pool, jobs, options };
+  // Runs a previous process left running are interrupted (resumable from their last checkpoint).
+  await markInterruptedRuns(parts);
+  if (options.builtinModels !== false) {
+    try {
+      await registerBuiltinModels(parts);
+    } catch (err) {
+      console.warn(`latticework: the built-in models could not be registered: ${(err as Error).message}`);
+    }
+  }
   const handlers: LatticeworkHandlers = {
     system: systemHandlers(parts),
     structures: structuresHandlers(parts),

@@ -20,6 +20,7 @@ import { buildModel } from './layers';
 import { decodeModelFile, encodeModelFile, isModelFile, MODEL_FILE_VERSION, type ModelFileData, type ModelHeader } from './models/format';
 import { predictGraphs } from './models/predict';
 import { instantiateModel, type LoadedModel } from './models/runtime';
+import { gatherRows, segmentCounts } from './nn/segment';
 import type { GraphState } from './nn/types';
 import { CancelledError, type TaskContext } from './protocol';
 import { initBackend } from './tf/backend';
@@ -351,14 +352,68 @@ export async function predictTask(input: PredictTaskInput, ctx: TaskContext): Pr
         failed.push({ id: s.id, message: (e as Error).message });
       }
     }
-    const preds = graphs.length ? predictGraphs(model, graphs, { contributions: true }) : [];
+    let preds: ReturnType<typeof predictGraphs> = [];
+    let contrib: (number[] | null)[] = [];
+    if (graphs.length) {
+      try {
+        preds = predictGraphs(model, graphs, { contributions: true });
+        contrib = preds.map((p) => (p.contributions ? p.contributions.map((r) => r[0]) : null));
+      } catch {
+        // the engine's contribution split failed on this backend: the same split computed here
+        preds = predictGraphs(model, graphs, { contributions: false });
+        contrib = contributions(model, graphs);
+      }
+    }
     preds.forEach((p, k) => {
-      const perAtom = p.perAtom ? p.perAtom.map((r) => r[0]) : p.contributions ? p.contributions.map((r) => r[0]) : null;
+      const perAtom = p.perAtom ? p.perAtom.map((r) => r[0]) : contrib[k];
       rows.push({ id: ids[k], prediction: p.prediction[0], std: p.std ? p.std[0] : null, perAtom });
     });
     ctx.progress(Math.min(n, start + CH), n, 'predicting');
   }
   return { rows, failed };
+}
+
+/**
+ * Per-atom contributions of the first output for mean/sum readouts, c_i = (y + J_f(p)·(h_i − h̄)) / n
+ * (see models/predict.ts for the derivation), averaged over ensemble members; null for other
+ * readouts. A fallback for backends where the engine's version lacks a kernel (it uses
+ * tf.unsortedSegmentSum directly, which the wasm backend does not register).
+ */
+function contributions(model: LoadedModel, graphs: CrystalGraph[]): (number[] | null)[] {
+  const kind = model.config.model.readout;
+  if ((kind !== 'mean' && kind !== 'sum') || model.header.task === 'per-atom') return graphs.map(() => null);
+  const batch = batchGraphs(graphs);
+  const bt = batchToTensors(batch);
+  const h = model.header;
+  const transform = (raw: Tensor2D): Tensor2D => {
+    if (h.task === 'classification') return tf.slice(tf.softmax(raw), [0, h.positiveClass ?? 1], [-1, 1]) as Tensor2D;
+    if (!h.normalizer) return tf.slice(raw, [0, 0], [-1, 1]) as Tensor2D;
+    return tf.add(tf.mul(tf.slice(raw, [0, 0], [-1, 1]), h.normalizer.std[0]), h.normalizer.mean[0]) as Tensor2D;
+  };
+  try {
+    const sum = new Float64Array(batch.nodeOffsets[graphs.length]);
+    for (const m of model.members) {
+      const c = tf.tidy(() => {
+        const gi = bt.graphIndex;
+        const states = m.nodeStates(bt, false);
+        const pooled = m.readout!.call(states, bt, false);
+        const headOut = (p: Tensor2D) => transform(m.head.apply(p, false));
+        const y = headOut(pooled);
+        const counts = tf.maximum(segmentCounts(gi, bt.numGraphs), 1);
+        const mean = kind === 'mean' ? pooled : (tf.div(pooled, tf.reshape(counts, [-1, 1])) as Tensor2D);
+        const dev = tf.sub(states, gatherRows(mean, gi));
+        const J = tf.grad((p: tf.Tensor) => tf.sum(headOut(p as Tensor2D)))(pooled) as Tensor2D;
+        const lin = tf.sum(tf.mul(gatherRows(J, gi), dev), 1);
+        return tf.div(tf.add(tf.reshape(gatherRows(y, gi), [-1]), lin), gatherRows(counts, gi));
+      });
+      const v = c.dataSync();
+      c.dispose();
+      for (let i = 0; i < v.length; i++) sum[i] += v[i] / model.members.length;
+    }
+    return graphs.map((_, g) => Array.from(sum.subarray(batch.nodeOffsets[g], batch.nodeOffsets[g + 1])));
+  } finally {
+    disposeBatchTensors(bt);
+  }
 }
 
 // ---------------------------------------------------------------- over-smoothing

@@ -1,12 +1,60 @@
-/** The `predict` service (being filled in). */
-import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
+/**
+ * The `predict` service: predictions of a stored model on stored structures, in a compute
+ * worker, with the model's own graph settings (the engine's inference); ensemble spread;
+ * per-atom contributions where the readout allows; and the over-smoothing view (per-layer
+ * mean pairwise cosine similarity and Dirichlet energy of the node states).
+ */
+import { randomUUID } from 'node:crypto';
+import type { LatticeworkHandlers, PredictionRow } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
-import { UserError } from '../ipc/dispatch';
+import { loadModelFile } from './models';
+import { loadStructure } from './structures';
 
-const notYet = (): never => {
-  throw new UserError('not available yet');
-};
+export function predictHandlers(core: CoreParts): LatticeworkHandlers['predict'] {
+  return {
+    async run({ modelId, structureIds, jobId }) {
+      const model = await loadModelFile(core, modelId);
+      const failed: { structureId: number; message: string }[] = [];
+      const structures: { id: number; name: string; structure: Awaited<ReturnType<typeof loadStructure>>['structure'] }[] = [];
+      for (const id of structureIds) {
+        try {
+          const s = await loadStructure(core, id);
+          structures.push({ id, name: s.row.name, structure: s.structure });
+        } catch (e) {
+          failed.push({ structureId: id, message: (e as Error).message });
+        }
+      }
+      if (structures.length === 0) return { rows: [], failed };
+      const out = await core.jobs.run(
+        'predict',
+        (job) =>
+          core.pool.run(
+            'predict',
+            { key: model.sha256, model: model.bytes, structures: structures.map((s) => ({ id: s.id, structure: s.structure })) },
+            { signal: job.signal, onProgress: (d, t, m) => job.progress(d, t, m) },
+          ),
+        jobId ?? randomUUID(),
+      );
+      const names = new Map(structures.map((s) => [s.id, s.name]));
+      const rows: PredictionRow[] = out.rows.map((r) => ({
+        structureId: r.id,
+        name: names.get(r.id) ?? String(r.id),
+        modelId,
+        model: model.record.name,
+        prediction: r.prediction,
+        std: r.std,
+        units: model.record.units,
+        perAtom: r.perAtom,
+      }));
+      for (const f of out.failed) failed.push({ structureId: f.id, message: f.message });
+      return { rows, failed };
+    },
 
-export function predictHandlers(_core: CoreParts): LatticeworkHandlers['predict'] {
-  return new Proxy({}, { get: () => notYet }) as LatticeworkHandlers['predict'];
+    async oversmoothing({ modelId, structureId }) {
+      const model = await loadModelFile(core, modelId);
+      const { structure } = await loadStructure(core, structureId);
+      const r = await core.pool.run('oversmoothing', { key: model.sha256, model: model.bytes, structure });
+      return { modelId, structureId, layers: r.layers };
+    },
+  };
 }
