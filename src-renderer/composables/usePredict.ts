@@ -1,11 +1,12 @@
 /**
  * Prediction with a stored model over stored structures (`predict.run`, with job progress
- * and cancellation), the row chosen for per-atom contributions, and the over-smoothing
- * view of a model on one structure (`predict.oversmoothing`). Module-level state so that
- * the last predictions survive switching views.
+ * and cancellation), the row chosen for per-atom contributions (and its structure, loaded
+ * for the viewer), and the over-smoothing view of a model on one structure
+ * (`predict.oversmoothing`). Module-level state so that the last predictions survive
+ * switching views.
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
-import type { OversmoothingView, PredictionRow } from '../../src-shared/ipc/contract';
+import type { OversmoothingView, PredictionRow, StructureDetail } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { errorMessage, newJobId } from '../lib/format';
 import { useJobs } from './useJobs';
@@ -16,6 +17,8 @@ const running = ref(false);
 const runError = ref<string | null>(null);
 const jobId = ref<string | null>(null);
 const selectedRow = ref<number | null>(null);
+const structure = shallowRef<StructureDetail | null>(null);
+const structureError = ref<string | null>(null);
 const oversmoothing = shallowRef<OversmoothingView | null>(null);
 const oversmoothingError = ref<string | null>(null);
 const oversmoothingLoading = ref(false);
@@ -30,7 +33,7 @@ async function run(modelId: number, structureIds: number[]): Promise<void> {
     const r = await getApi().predict.run({ modelId, structureIds, jobId: id });
     rows.value = r.rows;
     failed.value = r.failed;
-    selectedRow.value = r.rows.length > 0 ? 0 : null;
+    selectRow(r.rows.length > 0 ? 0 : null);
   } catch (e) {
     runError.value = errorMessage(e);
   } finally {
@@ -40,6 +43,30 @@ async function run(modelId: number, structureIds: number[]): Promise<void> {
 
 async function cancel(): Promise<void> {
   if (jobId.value) await useJobs().cancel(jobId.value);
+}
+
+let structureToken = 0;
+function selectRow(index: number | null): void {
+  selectedRow.value = index;
+  const row = index !== null ? rows.value[index] : null;
+  const token = ++structureToken;
+  structureError.value = null;
+  if (!row) {
+    structure.value = null;
+    return;
+  }
+  if (structure.value?.id === row.structureId) return;
+  getApi()
+    .structures.get({ id: row.structureId })
+    .then((s) => {
+      if (token === structureToken) structure.value = s;
+    })
+    .catch((e) => {
+      if (token === structureToken) {
+        structure.value = null;
+        structureError.value = errorMessage(e);
+      }
+    });
 }
 
 let osToken = 0;
@@ -67,12 +94,16 @@ export function usePredict() {
     running: readonly(running),
     runError: readonly(runError),
     jobId: readonly(jobId),
-    selectedRow,
+    selectedRow: readonly(selectedRow),
+    selected: computed(() => (selectedRow.value !== null ? (rows.value[selectedRow.value] ?? null) : null)),
+    structure: computed(() => structure.value),
+    structureError: readonly(structureError),
     oversmoothing: computed(() => oversmoothing.value),
     oversmoothingError: readonly(oversmoothingError),
     oversmoothingLoading: readonly(oversmoothingLoading),
     run,
     cancel,
+    selectRow,
     loadOversmoothing,
   };
 }

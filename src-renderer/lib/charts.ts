@@ -215,10 +215,28 @@ export function perAtomOption(labels: readonly string[], values: readonly number
   };
 }
 
-/** Diverging blue–white–red colour for a per-atom value in [-scale, scale]. */
+/** Diverging blue–white–red colour for a value in [-scale, scale], as sRGB components in 0..1. */
+export function divergingRgb(v: number, scale: number): [number, number, number] {
+  const t = Math.max(-1, Math.min(1, Number.isFinite(v) ? v / (scale || 1) : 0));
+  const mix = (a: number, b: number, f: number) => (a + (b - a) * f) / 255;
+  return t >= 0 ? [mix(247, 202, t), mix(247, 52, t), mix(247, 52, t)] : [mix(247, 47, -t), mix(247, 111, -t), mix(247, 222, -t)];
+}
+
+/** The same colour as a CSS string. */
 export function contributionColor(v: number, scale: number): string {
-  const t = Math.max(-1, Math.min(1, v / (scale || 1)));
-  const mix = (a: number, b: number, f: number) => Math.round(a + (b - a) * f);
-  const [r, g, b] = t >= 0 ? [mix(247, 202, t), mix(247, 52, t), mix(247, 52, t)] : [mix(247, 47, -t), mix(247, 111, -t), mix(247, 222, -t)];
-  return `rgb(${r}, ${g}, ${b})`;
+  const [r, g, b] = divergingRgb(v, scale);
+  return `rgb(${Math.round(r * 255)}, ${Math.round(g * 255)}, ${Math.round(b * 255)})`;
+}
+
+/** Per displayed atom (each the image of a site), the colour of its site's value: for the viewer's colour override. */
+export function perAtomColors(values: readonly number[], sites: ArrayLike<number>, scale?: number): Float32Array {
+  const s = scale ?? Math.max(1e-12, ...values.map((v) => (Number.isFinite(v) ? Math.abs(v) : 0)));
+  const out = new Float32Array(3 * sites.length);
+  for (let a = 0; a < sites.length; a++) {
+    const [r, g, b] = divergingRgb(values[sites[a]] ?? 0, s);
+    out[3 * a] = r;
+    out[3 * a + 1] = g;
+    out[3 * a + 2] = b;
+  }
+  return out;
 }
