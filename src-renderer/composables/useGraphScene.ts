@@ -1,0 +1,146 @@
+/**
+ * Draws a crystal graph (or the receptive field of one atom) into a CrystalScene:
+ * graph mode shows the cell's atoms, the images of their neighbours (smaller, paler)
+ * and every edge coloured by distance; receptive-field mode shows the nodes reached
+ * within T hops coloured by hop, the edges the field grew along, and the cell's
+ * other atoms dimmed.
+ */
+import { computed, watch } from 'vue';
+import type { Ref, ShallowRef } from 'vue';
+import type { GraphView, ReceptiveFieldView } from '../../src-shared/ipc/contract';
+import type { StructureJSON } from '../../src-shared/chem/serialize';
+import type { CrystalScene } from '../viewer/CrystalScene';
+import { atomColors, atomRadii } from '../viewer/elementStyle';
+import { degreeStats, graphGeometry, receptiveFieldGeometry } from '../viewer/graph';
+
+const DIM: [number, number, number] = [0.82, 0.84, 0.87];
+const UNDERFULL: [number, number, number] = [0.88, 0.19, 0.19];
+
+function lighten(c: Float32Array, f: number): Float32Array {
+  const out = new Float32Array(c.length);
+  for (let i = 0; i < c.length; i++) out[i] = c[i] + (1 - c[i]) * f;
+  return out;
+}
+
+export function useGraphScene(
+  scene: ShallowRef<CrystalScene | null>,
+  structure: Ref<StructureJSON | null>,
+  graph: Ref<GraphView | null>,
+  field: Ref<ReceptiveFieldView | null>,
+  site: Ref<number | null>,
+  highlightUnderfull: Ref<boolean>,
+) {
+  const geometry = computed(() => {
+    const s = structure.value;
+    const g = graph.value;
+    if (!s || !g || g.nNodes !== s.numbers.length) return null;
+    return graphGeometry(g, s.cart, s.lattice);
+  });
+  const stats = computed(() => (graph.value ? degreeStats(graph.value, graph.value.maxNeighbors) : null));
+  const rf = computed(() => {
+    const s = structure.value;
+    const f = field.value;
+    if (!s || !f || site.value === null || f.site !== site.value) return null;
+    return receptiveFieldGeometry(f.nodes, graph.value, s.cart, s.lattice);
+  });
+
+  /** Sites of the drawn atoms, in instance order (for picking). */
+  let drawnSites: Int32Array = new Int32Array(0);
+  let lastStructure: unknown = null;
+  let lastFramed: 'graph' | 'atoms' = 'atoms';
+
+  function draw(): void {
+    const sc = scene.value;
+    const s = structure.value;
+    if (!sc) return;
+    if (!s) {
+      drawnSites = new Int32Array(0);
+      sc.setAtoms({ positions: new Float32Array(0), colors: new Float32Array(0), radii: new Float32Array(0) });
+      sc.setLines(null);
+      sc.setBonds(null);
+      sc.setCell(null);
+      sc.setHighlighted([]);
+      return;
+    }
+    const numbers = s.numbers;
+    const n = numbers.length;
+    const baseColors = atomColors(numbers);
+    const baseRadii = atomRadii(numbers);
+    const r = rf.value;
+    const geo = geometry.value;
+    sc.setBonds(null);
+    sc.setCell(s.lattice, [1, 1, 1], true);
+    if (r) {
+      // Receptive field: reached nodes by hop, then the cell's atoms not reached, dimmed.
+      const reachedHome = new Set<number>();
+      for (let a = 0; a < r.site.length; a++) {
+        if (r.image[3 * a] === 0 && r.image[3 * a + 1] === 0 && r.image[3 * a + 2] === 0) reachedHome.add(r.site[a]);
+      }
+      const rest: number[] = [];
+      for (let i = 0; i < n; i++) if (!reachedHome.has(i)) rest.push(i);
+      const m = r.site.length + rest.length;
+      const positions = new Float32Array(3 * m);
+      const colors = new Float32Array(3 * m);
+      const radii = new Float32Array(m);
+      const sites = new Int32Array(m);
+      positions.set(r.positions);
+      colors.set(r.colors);
+      for (let a = 0; a < r.site.length; a++) {
+        radii[a] = baseRadii[r.site[a]] * (r.hop[a] === 0 ? 0.5 : 0.3);
+        sites[a] = r.site[a];
+      }
+      rest.forEach((i, k) => {
+        const a = r.site.length + k;
+        positions.set([s.cart[3 * i], s.cart[3 * i + 1], s.cart[3 * i + 2]], 3 * a);
+        colors.set(DIM, 3 * a);
+        radii[a] = baseRadii[i] * 0.22;
+        sites[a] = i;
+      });
+      drawnSites = sites;
+      sc.setAtoms({ positions, colors, radii });
+      sc.setLines({ positions: r.segments, colors: r.segmentColors });
+      sc.setHighlighted([0]);
+    } else if (geo) {
+      const m = geo.site.length;
+      const colors = new Float32Array(3 * m);
+      const radii = new Float32Array(m);
+      const pale = lighten(baseColors, 0.55);
+      const under = new Set(highlightUnderfull.value ? (stats.value?.underfull ?? []) : []);
+      for (let a = 0; a < m; a++) {
+        const i = geo.site[a];
+        const home = a < geo.nHome;
+        const c = home && under.has(i) ? UNDERFULL : home ? [baseColors[3 * i], baseColors[3 * i + 1], baseColors[3 * i + 2]] : [pale[3 * i], pale[3 * i + 1], pale[3 * i + 2]];
+        colors.set(c, 3 * a);
+        radii[a] = baseRadii[i] * (home ? 0.45 : 0.25);
+      }
+      drawnSites = geo.site;
+      sc.setAtoms({ positions: geo.positions, colors, radii });
+      sc.setLines({ positions: geo.segments, colors: geo.segmentColors });
+      sc.setHighlighted([]);
+    } else {
+      drawnSites = Int32Array.from({ length: n }, (_, i) => i);
+      const positions = Float32Array.from(s.cart);
+      const radii = new Float32Array(n);
+      for (let i = 0; i < n; i++) radii[i] = baseRadii[i] * 0.45;
+      sc.setAtoms({ positions, colors: baseColors, radii });
+      sc.setLines(null);
+      sc.setHighlighted([]);
+    }
+    // Frame a new structure, and again once its graph (with the neighbour images) first arrives.
+    const framed = geo ? 'graph' : 'atoms';
+    if (s !== lastStructure || (framed === 'graph' && lastFramed !== 'graph')) {
+      lastStructure = s;
+      lastFramed = framed;
+      sc.resetView();
+    }
+  }
+
+  watch([scene, structure, geometry, rf, highlightUnderfull, stats], draw, { immediate: true });
+
+  /** The cell site of a drawn atom (any image), or null. */
+  function siteOf(index: number | null): number | null {
+    return index !== null && index >= 0 && index < drawnSites.length ? drawnSites[index] : null;
+  }
+
+  return { geometry, stats, siteOf };
+}
