@@ -438,18 +438,22 @@ export function parseCif(text: string, file = ''): CifBlock[] {
 /** A CIF number, ignoring a standard uncertainty in parentheses: `3.634(4)` → 3.634. NaN if not a number. */
 export function parseCifNumber(s: string | null | undefined): number {
   if (s == null) return NaN;
-  let end = s.length;
-  const paren = s.indexOf('(');
-  if (paren >= 0) {
-    if (s.charCodeAt(end - 1) !== 41) return NaN;
-    end = paren;
+  const n = s.length;
+  if (n === 0) return NaN;
+  let core = s;
+  if (s.charCodeAt(n - 1) === 41 /* ) */) {
+    const paren = s.indexOf('(');
+    if (paren <= 0) return NaN;
+    core = s.slice(0, paren);
   }
-  if (end === 0) return NaN;
-  for (let i = 0; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45 || c === 101 || c === 69)) return NaN;
-  }
-  return Number(paren >= 0 ? s.slice(0, end) : s);
+  const c0 = core.charCodeAt(0);
+  // Number() also takes 0x.., 0b.., 0o.., Infinity: a CIF number starts with a digit, sign or dot
+  // and has no letters but an exponent.
+  if (!((c0 >= 48 && c0 <= 57) || c0 === 45 || c0 === 43 || c0 === 46)) return NaN;
+  const c1 = core.charCodeAt(1) | 0x20;
+  if (c1 === 120 /* x */ || c1 === 98 /* b */ || c1 === 111 /* o */ || c1 === 105 /* i (+Inf) */) return NaN;
+  const v = Number(core);
+  return Number.isFinite(v) ? v : NaN;
 }
 
 /**
@@ -800,13 +804,8 @@ export function cifBlockToStructure(b: CifBlock, file: string, opt: ResolvedRead
       }
     }
     // Rows of the same element and occupancy that are symmetry copies of each other merge.
-    const kindKey = new Map<string, number>();
-    const kinds = numbers.map((z, i) => {
-      const k = `${z}:${occ[i]}`;
-      let v = kindKey.get(k);
-      if (v === undefined) kindKey.set(k, (v = kindKey.size));
-      return v;
-    });
+    const kinds = new Float64Array(numbers.length);
+    for (let i = 0; i < numbers.length; i++) kinds[i] = numbers[i] * 1e9 + Math.round(occ[i] * 1e6);
     const ex = expandAsymmetricUnit(
       asym,
       sym.ops,

@@ -384,11 +384,13 @@ export function symopText(op: SymOp): string {
  * in an open hash of typed arrays (chained through `next`): no Map, no per-query allocation.
  */
 export class PeriodicGrid {
-  private readonly nb: [number, number, number];
-  private readonly offs: [number[], number[], number[]];
+  /** Below this many points a linear scan beats hashing (most real cells). */
+  private static readonly LINEAR = 48;
+  private nb: [number, number, number] = [1, 1, 1];
+  private offs: [number[], number[], number[]] = [[0], [0], [0]];
   private readonly tol2: number;
-  private head: Int32Array = new Int32Array(64).fill(-1);
-  private mask = 63;
+  private head: Int32Array | null = null;
+  private mask = 0;
   private next: Int32Array = new Int32Array(16);
   private keyOf: Int32Array = new Int32Array(16);
   private pts: Float64Array = new Float64Array(48);
@@ -397,20 +399,27 @@ export class PeriodicGrid {
 
   constructor(
     private readonly lattice: Mat3,
-    tol: number,
+    private readonly tol: number,
   ) {
-    const [a, b, c] = lattice;
+    this.tol2 = tol * tol;
+  }
+
+  private setupBins(): void {
+    const [a, b, c] = this.lattice;
     const cross = (u: number[], v: number[]) => [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
     const vol = Math.abs(a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0]));
     const width = (u: number[], v: number[]) => vol / Math.hypot(...cross(u, v));
     const n = (d: number) => {
-      const k = Math.floor(d / Math.max(tol, 1e-9));
+      const k = Math.floor(d / Math.max(this.tol, 1e-9));
       return Number.isFinite(k) ? Math.max(1, Math.min(256, k)) : 1;
     };
     this.nb = [n(width(b, c)), n(width(c, a)), n(width(a, b))];
     const off = (m: number) => (m >= 3 ? [-1, 0, 1] : m === 2 ? [0, 1] : [0]);
     this.offs = [off(this.nb[0]), off(this.nb[1]), off(this.nb[2])];
-    this.tol2 = tol * tol;
+    for (let i = 0; i < this.count; i++) {
+      this.keyOf[i] = this.key(this.pts[3 * i], this.pts[3 * i + 1], this.pts[3 * i + 2]);
+    }
+    this.rehash(Math.max(64, this.next.length * 2));
   }
 
   private bin(x: number, k: 0 | 1 | 2): number {
@@ -419,8 +428,22 @@ export class PeriodicGrid {
     return i >= this.nb[k] || !(i >= 0) ? 0 : i;
   }
 
+  private key(x: number, y: number, z: number): number {
+    return (this.bin(x, 0) * 256 + this.bin(y, 1)) * 256 + this.bin(z, 2);
+  }
+
   private static hash(key: number): number {
     return Math.imul(key, 0x9e3779b1) >>> 7;
+  }
+
+  private rehash(size: number): void {
+    this.head = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+    for (let i = 0; i < this.count; i++) {
+      const h = PeriodicGrid.hash(this.keyOf[i]) & this.mask;
+      this.next[i] = this.head[h];
+      this.head[h] = i;
+    }
   }
 
   private grow(): void {
@@ -436,58 +459,59 @@ export class PeriodicGrid {
     const p = new Float64Array(3 * cap);
     p.set(this.pts);
     this.pts = p;
-    // Rehash with a table of twice the capacity.
-    const size = cap * 2;
-    this.head = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
-    for (let i = 0; i < this.count; i++) {
-      const h = PeriodicGrid.hash(this.keyOf[i]) & this.mask;
-      this.next[i] = this.head[h];
-      this.head[h] = i;
-    }
+    if (this.head) this.rehash(cap * 2);
   }
 
   add(x: number, y: number, z: number, id: number): void {
     if (this.count === this.next.length) this.grow();
     const i = this.count++;
-    const key = (this.bin(x, 0) * 256 + this.bin(y, 1)) * 256 + this.bin(z, 2);
-    const h = PeriodicGrid.hash(key) & this.mask;
-    this.keyOf[i] = key;
     this.ids[i] = id;
     this.pts[3 * i] = x;
     this.pts[3 * i + 1] = y;
     this.pts[3 * i + 2] = z;
-    this.next[i] = this.head[h];
-    this.head[h] = i;
+    if (this.head) {
+      const key = this.key(x, y, z);
+      const h = PeriodicGrid.hash(key) & this.mask;
+      this.keyOf[i] = key;
+      this.next[i] = this.head[h];
+      this.head[h] = i;
+    } else if (this.count > PeriodicGrid.LINEAR) this.setupBins();
+  }
+
+  private near(e: number, x: number, y: number, z: number): boolean {
+    const [l0, l1, l2] = this.lattice;
+    const pts = this.pts;
+    let dx = x - pts[3 * e];
+    let dy = y - pts[3 * e + 1];
+    let dz = z - pts[3 * e + 2];
+    dx -= Math.round(dx);
+    dy -= Math.round(dy);
+    dz -= Math.round(dz);
+    const cx = dx * l0[0] + dy * l1[0] + dz * l2[0];
+    const cy = dx * l0[1] + dy * l1[1] + dz * l2[1];
+    const cz = dx * l0[2] + dy * l1[2] + dz * l2[2];
+    return cx * cx + cy * cy + cz * cz < this.tol2;
   }
 
   /** An id within tol of (x, y, z) (minimum image) for which `accept(id)` is true, else -1. */
   find(x: number, y: number, z: number, accept: (id: number) => boolean): number {
-    if (this.count === 0) return -1;
+    const head = this.head;
+    if (!head) {
+      for (let e = 0; e < this.count; e++) if (this.near(e, x, y, z) && accept(this.ids[e])) return this.ids[e];
+      return -1;
+    }
     const [na, nb, nc] = this.nb;
     const bx = this.bin(x, 0);
     const by = this.bin(y, 1);
     const bz = this.bin(z, 2);
-    const [l0, l1, l2] = this.lattice;
-    const pts = this.pts;
     for (const i of this.offs[0]) {
       const kx = (bx + i + na) % na;
       for (const j of this.offs[1]) {
         const ky = (by + j + nb) % nb;
         for (const k of this.offs[2]) {
           const key = (kx * 256 + ky) * 256 + ((bz + k + nc) % nc);
-          for (let e = this.head[PeriodicGrid.hash(key) & this.mask]; e >= 0; e = this.next[e]) {
-            if (this.keyOf[e] !== key) continue;
-            let dx = x - pts[3 * e];
-            let dy = y - pts[3 * e + 1];
-            let dz = z - pts[3 * e + 2];
-            dx -= Math.round(dx);
-            dy -= Math.round(dy);
-            dz -= Math.round(dz);
-            const cx = dx * l0[0] + dy * l1[0] + dz * l2[0];
-            const cy = dx * l0[1] + dy * l1[1] + dz * l2[1];
-            const cz = dx * l0[2] + dy * l1[2] + dz * l2[2];
-            if (cx * cx + cy * cy + cz * cz < this.tol2 && accept(this.ids[e])) return this.ids[e];
+          for (let e = head[PeriodicGrid.hash(key) & this.mask]; e >= 0; e = this.next[e]) {
+            if (this.keyOf[e] === key && this.near(e, x, y, z) && accept(this.ids[e])) return this.ids[e];
           }
         }
       }
