@@ -103,6 +103,15 @@ function gatherRowsKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; 
   const f = rowWidth(x.shape);
   const e = indices.shape[0];
   const [out] = withArrays(backend, [x, indices], [{ shape: [e, ...x.shape.slice(1)], dtype: x.dtype }], ([xv, iv], [ov]) => {
+    if (f >= 16) {
+      // Row copies through TypedArray.set (memcpy) beat element loops for wide rows.
+      for (let k = 0; k < e; k++) {
+        const r = iv[k];
+        checkIndex(r, n, GATHER_ROWS);
+        ov.set(xv.subarray(r * f, r * f + f), k * f);
+      }
+      return;
+    }
     for (let k = 0; k < e; k++) {
       const r = iv[k];
       checkIndex(r, n, GATHER_ROWS);

@@ -1,0 +1,70 @@
+"""Reference for bench/engine/train-step.ts: the same CGCNN training step in PyTorch.
+
+CGCNN's layout (N x M padded neighbour tensor), 100 graphs x 20 atoms, 12 neighbours,
+3 convolutions, 64 atom features, 128 hidden, 41 Gaussian edge features, SGD step.
+Written for this benchmark from the equations (not CGCNN's code). Run side by side with
+the tfjs benchmark: /usr/bin/python3 bench/engine/torch_step.py [steps] [threads]
+"""
+import json, sys, time
+import torch
+import torch.nn as nn
+
+steps = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+G, A, M, F, Fe, H = 100, 20, 12, 64, 41, 128
+N = G * A
+
+
+class Conv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(2 * F + Fe, 2 * F)
+        self.bn1 = nn.BatchNorm1d(2 * F)
+        self.bn2 = nn.BatchNorm1d(F)
+
+    def forward(self, h, e, nbr):
+        z = torch.cat([h.unsqueeze(1).expand(N, M, F), h[nbr], e], dim=2)
+        z = self.bn1(self.lin(z).view(-1, 2 * F)).view(N, M, 2 * F)
+        gate, core = z.chunk(2, dim=2)
+        s = (torch.sigmoid(gate) * nn.functional.softplus(core)).sum(dim=1)
+        return nn.functional.softplus(h + self.bn2(s))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Linear(92, F)
+        self.convs = nn.ModuleList([Conv() for _ in range(3)])
+        self.fc = nn.Linear(F, H)
+        self.out = nn.Linear(H, 1)
+
+    def forward(self, x, e, nbr):
+        h = self.emb(x)
+        for c in self.convs:
+            h = c(h, e, nbr)
+        p = h.view(G, A, F).mean(dim=1)
+        return self.out(nn.functional.softplus(self.fc(nn.functional.softplus(p))))
+
+
+net = Net()
+opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+x = torch.zeros(N, 92)
+x[torch.arange(N), torch.randint(0, 92, (N,))] = 1
+nbr = (torch.arange(N) // A * A).unsqueeze(1) + torch.randint(0, A, (N, M))
+d = torch.rand(N, M) * 6.5 + 1.5
+e = torch.exp(-((d.unsqueeze(2) - torch.arange(Fe) * 0.2) / 0.2) ** 2)
+y = torch.randn(G, 1)
+times = []
+for s in range(steps + 1):
+    t0 = time.perf_counter()
+    opt.zero_grad()
+    loss = ((net(x, e, nbr) - y) ** 2).mean()
+    loss.backward()
+    opt.step()
+    dt = time.perf_counter() - t0
+    if s > 0:
+        times.append(dt * 1000)
+times.sort()
+print(json.dumps({'reference': 'pytorch', 'threads': threads, 'torch': torch.__version__, 'stepMs': [round(t) for t in times], 'medianStepMs': round(times[len(times) // 2])}))

@@ -1,0 +1,89 @@
+/**
+ * One CGCNN training step (forward + backward + SGD update) at the size of issue 5's
+ * measurement: 2,000 atoms, 24,000 edges (12 per atom), 3 convolutions, 64 features
+ * (cgcnn-paper preset), 100 graphs of 20 atoms, batch-norm in training mode.
+ * Also times the forward pass alone and the gather/scatter pair alone.
+ *
+ * Run: npx tsx bench/engine/train-step.ts [cpu|wasm|tfjs-node] [steps]
+ * Prints one JSON line: {backend, steps, stepMs: [...], medianStepMs, forwardMs, scatterMs}.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { presetConfig } from '../../src-shared/model/presets';
+import { Rng } from '../../src-shared/model/rng';
+import '../../src-main/compute/layers/cgcnn';
+import { buildModel } from '../../src-main/compute/layers/model';
+import { gatherRows, scatterSum } from '../../src-main/compute/nn/segment';
+import type { GraphBatchTensors } from '../../src-main/compute/nn/types';
+import { describeBackend, initBackend } from '../../src-main/compute/tf/backend';
+import { registerFastMatMulGradient } from '../../src-main/compute/train/matmul-grad';
+
+const backendName = process.argv[2] ?? 'wasm';
+const steps = Number(process.argv[3] ?? 3);
+const choice = await initBackend({ force: backendName });
+console.error(`backend: ${describeBackend(choice)}`);
+// The trainer's matmul gradient (explicit transposes; XNNPACK's transposed path is slow).
+if (process.env.LW_PLAIN_MATMUL_GRAD !== '1') registerFastMatMulGradient();
+
+const G = 100;
+const A = 20;
+const M = 12;
+const N = G * A;
+const E = N * M;
+const rng = new Rng(1);
+const config = presetConfig('cgcnn-paper');
+const model = buildModel(config, { seed: 1 });
+const src = new Int32Array(E);
+const dst = new Int32Array(E);
+const graphIndex = new Int32Array(N);
+for (let i = 0; i < N; i++) {
+  const g = Math.floor(i / A);
+  graphIndex[i] = g;
+  for (let k = 0; k < M; k++) {
+    dst[i * M + k] = i;
+    src[i * M + k] = g * A + rng.int(A);
+  }
+}
+const nodeFeatures = new Float32Array(N * 92);
+for (let i = 0; i < N; i++) for (let b = 0; b < 9; b++) nodeFeatures[i * 92 + b * 10 + rng.int(10)] = 1;
+const distance = Float32Array.from({ length: E }, () => rng.uniform(1.5, 8));
+const edgeFeatures = new Float32Array(E * 41);
+for (let e = 0; e < E; e++) for (let t = 0; t < 41; t++) edgeFeatures[e * 41 + t] = Math.exp(-(((distance[e] - 0.2 * t) / 0.2) ** 2));
+const batch: GraphBatchTensors = {
+  nodeFeatures: tf.tensor2d(nodeFeatures, [N, 92]),
+  edgeFeatures: tf.tensor2d(edgeFeatures, [E, 41]),
+  src: tf.tensor1d(src, 'int32'),
+  dst: tf.tensor1d(dst, 'int32'),
+  distance: tf.tensor1d(distance),
+  graphIndex: tf.tensor1d(graphIndex, 'int32'),
+  numNodes: N,
+  numEdges: E,
+  numGraphs: G,
+};
+const target = tf.randomNormal([G, 1], 0, 1, 'float32', 3);
+const vars = model.trainableVariables();
+
+function step(): void {
+  tf.tidy(() => {
+    const { grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(model.apply(batch, true), target))) as tf.Scalar, vars);
+    for (const v of vars) v.assign(tf.sub(v, tf.mul(grads[v.name], 0.01)));
+  });
+}
+
+const stepMs: number[] = [];
+for (let s = 0; s <= steps; s++) {
+  const t0 = performance.now();
+  step();
+  await tf.ready();
+  (vars[0].dataSync() as Float32Array)[0];
+  const dt = performance.now() - t0;
+  if (s > 0) stepMs.push(dt); // first step is warm-up
+}
+const t0 = performance.now();
+tf.tidy(() => model.apply(batch, true).dataSync());
+const forwardMs = performance.now() - t0;
+const x = tf.randomNormal([N, 64]) as tf.Tensor2D;
+const t1 = performance.now();
+tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(scatterSum(gatherRows(v as tf.Tensor2D, batch.src as tf.Tensor1D), batch.dst as tf.Tensor1D, N)))(x).dataSync());
+const scatterMs = performance.now() - t1;
+const sorted = [...stepMs].sort((a, b) => a - b);
+console.log(JSON.stringify({ backend: choice.candidate, atoms: N, edges: E, steps, stepMs: stepMs.map((v) => Math.round(v)), medianStepMs: Math.round(sorted[Math.floor(sorted.length / 2)]), forwardMs: Math.round(forwardMs), scatterGatherFwdBwdMs: Math.round(scatterMs) }));
