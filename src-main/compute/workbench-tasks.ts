@@ -15,6 +15,7 @@ import { structureNeighbors } from '../../src-shared/graph';
 import { GraphStatsAccumulator } from '../../src-shared/graph/stats';
 import { headOutputs, parseModelConfig, type ModelConfig } from '../../src-shared/model/config';
 import { graphOptionsFromConfig } from '../../src-shared/model/graph-options';
+import { trainValTestSplit } from '../../src-shared/model/split';
 import { importCgcnnCheckpoint } from './import/cgcnn';
 import { buildModel } from './layers';
 import { decodeModelFile, encodeModelFile, isModelFile, MODEL_FILE_VERSION, type ModelFileData, type ModelHeader } from './models/format';
@@ -180,14 +181,14 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
         splitIndices: split,
       } satisfies TrainEvent);
     };
-    if (resume) announce(resume.split);
+    // the trainer's own split (the seeded one from the config, or the checkpoint's)
+    announce(resume ? resume.split : trainValTestSplit(samples.length, config.training.split, config.training.seed));
     const outcome = await trainModel(config, samples, {
       resume,
       control,
       keepModel: true,
       callbacks: {
         onBatch: (p) => {
-          if (!announced) return;
           ctx.emit({ type: 'batch', epoch: p.epoch, batch: p.batch, batches: p.batches, loss: p.loss, lr: p.lr, structuresPerSecond: p.structuresPerSecond } satisfies TrainEvent);
         },
         onEpoch: (p) => {

@@ -1,0 +1,219 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LatticeworkApi, RunRecord, TrainingProgress } from '../../../src-shared/ipc/contract';
+import type { RunningHost } from '../../../src-main/host/server';
+import type { SocketTransport } from '../../../src-shared/ipc/socket-transport';
+import { createCore } from '../../../src-main/app/core';
+import { Database } from '../../../src-main/store/database';
+import { connect, createTestCore, startTestHost } from '../../helpers/core';
+import type { TestCore } from '../../helpers/core';
+import { emtFrames, tinyConfig } from './training-fixtures';
+
+let t: TestCore;
+let host: RunningHost;
+let api: LatticeworkApi;
+let transport: SocketTransport;
+let datasetId: number;
+
+beforeAll(async () => {
+  t = await createTestCore();
+  host = await startTestHost(t.core, t.dir);
+  ({ api, transport } = await connect(host));
+  datasetId = (await api.datasets.import({ kind: 'extxyz', files: [{ name: 'emt30.extxyz', text: emtFrames(30) }] })).id;
+});
+afterAll(async () => {
+  transport.close();
+  await host.close();
+  await t.dispose();
+});
+
+/** Resolves with the run's record when it reaches one of `statuses`. */
+function waitForStatus(a: LatticeworkApi, runId: number, statuses: RunRecord['status'][], timeoutMs = 120_000): Promise<RunRecord> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`run ${runId} did not reach ${statuses.join('/')}`));
+    }, timeoutMs);
+    const off = a.training.onStatus((r) => {
+      if (r.id === runId && statuses.includes(r.status)) {
+        clearTimeout(timer);
+        off();
+        resolve(r);
+      }
+    });
+  });
+}
+
+describe('training service and runs', () => {
+  it('trains a run in a worker, streaming progress, and records metrics, checkpoints, the model and predictions', async () => {
+    const progress: TrainingProgress[] = [];
+    const offProgress = api.training.onProgress((p) => progress.push(p));
+    const started = await api.training.start({ datasetId, config: tinyConfig(3), tags: ['tiny'] });
+    expect(['queued', 'running']).toContain(started.status);
+    const done = await waitForStatus(api, started.id, ['finished', 'failed']);
+    offProgress();
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('finished');
+    expect(done.epochsDone).toBe(3);
+    expect(done.backend).not.toBe('');
+    expect(done.bestMetrics.test_mae).toBeGreaterThan(0);
+    expect(done.bestMetrics.val_mae).toBeGreaterThan(0);
+    expect(done.tags).toEqual(['tiny']);
+    expect(done.summary).toMatchObject({ architecture: 'cgcnn', batchSize: 8, epochs: 3, layers: 1 });
+
+    const mine = progress.filter((p) => p.runId === started.id);
+    // 30 items: 18 train (batch 8 → 3 batches), 6 validation, 6 test
+    expect(mine.filter((p) => p.kind === 'batch')).toHaveLength(9);
+    expect(mine.filter((p) => p.kind === 'epoch').map((p) => p.epoch)).toEqual([0, 1, 2]);
+    expect(mine.find((p) => p.kind === 'epoch')!.values).toHaveProperty('val_mae');
+
+    const detail = await api.runs.get({ id: started.id });
+    expect(detail.split).toEqual({ train: 18, validation: 6, test: 6 });
+    expect((detail.config as { training: { epochs: number } }).training.epochs).toBe(3);
+
+    const metrics = await api.runs.metrics({ ids: [started.id] });
+    expect(metrics.filter((m) => m.key === 'batch_loss').map((m) => m.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(metrics.filter((m) => m.key === 'train_loss').map((m) => m.epoch)).toEqual([0, 1, 2]);
+    expect(metrics.some((m) => m.key === 'test_mae')).toBe(true);
+    const onlyVal = await api.runs.metrics({ ids: [started.id], keys: ['val_mae'] });
+    expect(onlyVal).toHaveLength(3);
+
+    const preds = await api.runs.predictions({ id: started.id });
+    expect(preds).toHaveLength(30);
+    expect(preds.filter((p) => p.split === 'test')).toHaveLength(6);
+    const test = preds.filter((p) => p.split === 'test');
+    const mae = test.reduce((s, p) => s + Math.abs(p.prediction - p.target), 0) / test.length;
+    expect(mae).toBeCloseTo(done.bestMetrics.test_mae, 6);
+
+    const ckpts = await t.core.db.read((tx) => tx.all<{ kind: string; epoch: number }>('SELECT kind, epoch FROM checkpoint WHERE run_id = ? ORDER BY kind', [started.id]));
+    expect(ckpts.map((c) => c.kind)).toEqual(['best', 'last']);
+    expect(ckpts.find((c) => c.kind === 'last')!.epoch).toBe(2);
+
+    // the best model is a model, and predicts the test structures as the run did
+    const model = (await api.models.list({})).find((m) => m.runId === started.id)!;
+    expect(model).toMatchObject({ origin: 'trained', architecture: 'cgcnn', members: 1 });
+    const again = await api.predict.run({ modelId: model.id, structureIds: test.map((p) => p.structureId) });
+    again.rows.forEach((r, i) => expect(r.prediction).toBeCloseTo(test[i].prediction, 4));
+
+    const csv = await api.runs.exportCsv({ ids: [started.id], what: 'runs' });
+    expect(csv.csv.split('\n')[0]).toContain('test_mae');
+    expect(csv.csv.split('\n')[1]).toContain(done.name);
+    const mcsv = await api.runs.exportCsv({ ids: [started.id], what: 'metrics' });
+    expect(mcsv.csv.trim().split('\n')).toHaveLength(metrics.length + 1);
+  }, 180_000);
+
+  it('pauses, resumes and cancels a run; updates, archives and deletes runs', async () => {
+    const started = await api.training.start({ datasetId, config: tinyConfig(100), name: 'long one' });
+    const firstBatch = new Promise<void>((resolve) => {
+      const off = api.training.onProgress((p) => {
+        if (p.runId === started.id) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await firstBatch;
+    const paused = await api.training.pause({ runId: started.id });
+    expect(paused.status).toBe('paused');
+    await new Promise((r) => setTimeout(r, 300));
+    let during = 0;
+    const off = api.training.onProgress((p) => {
+      if (p.runId === started.id) during++;
+    });
+    await new Promise((r) => setTimeout(r, 700));
+    off();
+    expect(during).toBe(0);
+    const resumed = await api.training.resume({ runId: started.id });
+    expect(resumed.status).toBe('running');
+    const cancelled = waitForStatus(api, started.id, ['cancelled', 'finished', 'failed']);
+    await api.training.cancel({ runId: started.id });
+    expect((await cancelled).status).toBe('cancelled');
+    await expect(api.training.resume({ runId: started.id })).rejects.toMatchObject({ name: 'UserError' });
+
+    const updated = await api.runs.update({ id: started.id, notes: 'stopped early', tags: ['a', 'b'], archived: true });
+    expect(updated).toMatchObject({ notes: 'stopped early', tags: ['a', 'b'], archived: true });
+    expect((await api.runs.list({})).some((r) => r.id === started.id)).toBe(false);
+    expect((await api.runs.list({ includeArchived: true })).some((r) => r.id === started.id)).toBe(true);
+    expect(await api.runs.delete({ id: started.id })).toEqual({ deleted: true });
+    await expect(api.runs.get({ id: started.id })).rejects.toMatchObject({ name: 'UserError' });
+  }, 180_000);
+
+  it('rejects an invalid config with the issues', async () => {
+    await expect(api.training.start({ datasetId, config: { architecture: 'cgcnn', model: { numLayers: 0 } } })).rejects.toMatchObject({
+      name: 'UserError',
+      message: expect.stringContaining('model.numLayers'),
+    });
+  });
+
+  it('survives a killed process: the run is interrupted at the next start and resumes from its last checkpoint', async () => {
+    const dir = join(t.dir, 'killed');
+    const dbPath = join(dir, 'kill.sqlite');
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./training-child.ts', import.meta.url)), dbPath, dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    const runId = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /run (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on('exit', (code) => reject(new Error(`child exited (${code}): ${stderr}`)));
+    });
+    // wait until the child has stored at least two epochs' checkpoints, then kill it mid-training
+    const db = await Database.open(dbPath);
+    let epochsDone = 0;
+    for (let i = 0; i < 600 && epochsDone < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      epochsDone = (await db.read((tx) => tx.get<{ epochs_done: number }>('SELECT epochs_done FROM run WHERE id = ?', [runId])))?.epochs_done ?? 0;
+    }
+    expect(epochsDone).toBeGreaterThanOrEqual(2);
+    child.kill('SIGKILL');
+    await exited;
+    await db.close();
+
+    const core = await createCore({ mode: 'browser', databasePath: dbPath, dataDirectory: dir, workers: 1, builtinModels: false });
+    try {
+      const h2 = await startTestHost(core, dir);
+      const { api: api2, transport: tr2 } = await connect(h2);
+      try {
+        const run = await api2.runs.get({ id: runId });
+        expect(run.status).toBe('interrupted');
+        const ckpt = await core.db.read((tx) => tx.get<{ epoch: number }>("SELECT epoch FROM checkpoint WHERE run_id = ? AND kind = 'last'", [runId]));
+        expect(ckpt!.epoch + 1).toBe(run.epochsDone);
+        const resumedFrom = run.epochsDone;
+        // shorten the rest of the run: the planned epochs are part of the stored config
+        await core.db.transaction(async (tx) => {
+          const row = await tx.get<{ config: string }>('SELECT config FROM run WHERE id = ?', [runId]);
+          const config = JSON.parse(row!.config) as { training: { epochs: number } };
+          config.training.epochs = resumedFrom + 2;
+          await tx.run('UPDATE run SET config = ?, epochs_planned = ? WHERE id = ?', [JSON.stringify(config), resumedFrom + 2, runId]);
+        });
+        const epochsSeen: number[] = [];
+        const off = api2.training.onProgress((p) => {
+          if (p.runId === runId && p.kind === 'epoch') epochsSeen.push(p.epoch);
+        });
+        const finished = waitForStatus(api2, runId, ['finished', 'failed']);
+        expect((await api2.training.resume({ runId })).status).toMatch(/queued|running/);
+        const done = await finished;
+        off();
+        expect(done.error).toBeNull();
+        expect(done.status).toBe('finished');
+        expect(epochsSeen).toEqual([resumedFrom, resumedFrom + 1]);
+        expect(done.epochsDone).toBe(resumedFrom + 2);
+        const trainLoss = (await api2.runs.metrics({ ids: [runId], keys: ['train_loss'] })).map((m) => m.epoch);
+        expect(trainLoss).toEqual(Array.from({ length: resumedFrom + 2 }, (_, i) => i));
+      } finally {
+        tr2.close();
+        await h2.close();
+      }
+    } finally {
+      await core.dispose();
+    }
+  }, 240_000);
+});
