@@ -25,7 +25,7 @@ import type { Structure } from '../../../src-shared/chem/structure';
 import { batchGraphs } from '../../../src-shared/graph/batch';
 import { buildGraph, type CrystalGraph } from '../../../src-shared/graph/graph';
 import type { GraphModel } from '../layers/model';
-import { gatherRows } from '../nn/segment';
+import { gatherRows, segmentCounts } from '../nn/segment';
 import type { GraphBatchTensors } from '../nn/types';
 import { gradientsAvailable } from '../tf/gradients';
 import { batchToTensors, disposeBatchTensors } from '../train/data';
@@ -110,7 +110,7 @@ function runMember(model: LoadedModel, m: GraphModel, bt: GraphBatchTensors, wan
     let contrib: Tensor2D | undefined;
     if (canSplit) {
       const gi = bt.graphIndex as Tensor1D;
-      const counts = tf.maximum(tf.unsortedSegmentSum(tf.onesLike(tf.cast(gi, 'float32')), gi, bt.numGraphs), 1) as Tensor1D;
+      const counts = tf.maximum(segmentCounts(gi, bt.numGraphs), 1) as Tensor1D;
       const mean = readoutKind === 'mean' ? pooled : (tf.div(pooled, tf.reshape(counts, [-1, 1])) as Tensor2D);
       const dev = tf.sub(states, gatherRows(mean, gi)) as Tensor2D; // [N, F]
       const width = y.shape[1];
