@@ -348,13 +348,11 @@ export class CrystalScene {
       const uy = dy / len;
       const uz = dz / len;
       // e1 ⟂ u: cross u with the axis it is least aligned with.
-      let ax = 0;
-      let ay = 0;
-      let az = 0;
-      if (Math.abs(ux) < 0.9) ax = 1;
-      else ay = 1;
-      let e1x = uy * az - uz * ay;
-      let e1y = uz * ax - ux * az;
+      // Helper axis (1, 0, 0) unless u is close to x, then (0, 1, 0); e1 = u × helper.
+      const ax = Math.abs(ux) < 0.9 ? 1 : 0;
+      const ay = 1 - ax;
+      let e1x = -uz * ay;
+      let e1y = uz * ax;
       let e1z = ux * ay - uy * ax;
       const l1 = Math.hypot(e1x, e1y, e1z);
       e1x /= l1;

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { atomInfo, buildDisplay, bondsOf, formulaOf, prepareStructure, stickData } from '../../../src-renderer/viewer/model';
+import { atomColors, hexToRgb } from '../../../src-renderer/viewer/elementStyle';
+
+// CsCl-type NaCl (Na at the corner, Cl at the body centre): Na–Cl 4.867 Å, Na–Na 5.62 Å.
+const rocksalt = {
+  lattice: [
+    [5.62, 0, 0],
+    [0, 5.62, 0],
+    [0, 0, 5.62],
+  ] as [[number, number, number], [number, number, number], [number, number, number]],
+  pbc: [true, true, true],
+  numbers: [11, 17],
+  species: ['Na', 'Cl'],
+  cart: [0, 0, 0, 2.81, 2.81, 2.81],
+  // Na written at the far corner: wrapped to the origin.
+  frac: [1, 1, 1, 0.5, 0.5, 0.5],
+};
+
+describe('display model', () => {
+  it('wraps sites, keeps cart consistent, and computes frac from cart when missing', () => {
+    const p = prepareStructure(rocksalt);
+    expect(Array.from(p.frac!)).toEqual([0, 0, 0, 0.5, 0.5, 0.5]);
+    expect(Array.from(p.cart)).toEqual([0, 0, 0, 2.81, 2.81, 2.81]);
+    const q = prepareStructure({ ...rocksalt, frac: null, cart: [5.62 * 1.25, 0, 0, 2.81, 2.81, 2.81] });
+    expect(q.frac![0]).toBeCloseTo(0.25, 10);
+    expect(q.cart[0]).toBeCloseTo(5.62 * 0.25, 10);
+  });
+  it('treats a structure without lattice as a molecule', () => {
+    const p = prepareStructure({ lattice: null, pbc: [false, false, false], numbers: [8, 1, 1], cart: [0, 0, 0, 0.96, 0, 0, -0.24, 0.93, 0], frac: null });
+    expect(p.periodic).toBe(false);
+    const d = buildDisplay(p, [3, 3, 3], true);
+    expect(d.atoms.site.length).toBe(3);
+    expect(bondsOf(p, 1.15).src.length).toBe(4);
+    expect(p.symbols).toEqual(['O', 'H', 'H']);
+  });
+  it('shows corner images, bonds across the boundary and tooltip coordinates', () => {
+    const p = prepareStructure(rocksalt);
+    const d = buildDisplay(p, [1, 1, 1], true);
+    expect(d.atoms.site.length).toBe(9);
+    // Na–Cl at 4.87 Å is not a bond with covalent radii (1.66 + 1.02); a generous tolerance makes it
+    // one (and Na–Na at 5.62 Å too: 8 + 6 bonds per Na, 8 per Cl).
+    expect(bondsOf(p, 1.15).src.length).toBe(0);
+    const bonds = bondsOf(p, 1.9);
+    expect(bonds.src.length).toBe(22);
+    const { sticks } = stickData(d, bonds, 2, true);
+    expect(sticks.start.length / 3).toBe(8 * 14 + 8);
+    const last = atomInfo(p, d, d.atoms.site.length - 1)!;
+    expect(last.symbol).toBe('Cl');
+    const corner = atomInfo(p, d, 7)!;
+    expect(corner.frac).toEqual([1, 1, 1]);
+    expect(corner.cart[0]).toBeCloseTo(5.62, 5);
+  });
+  it('colours by Jmol colours and writes Hill formulas', () => {
+    expect(Array.from(atomColors([8]))).toEqual(hexToRgb('#FF0D0D').map((v) => Math.fround(v)));
+    expect(formulaOf(['O', 'H', 'C', 'H'])).toBe('CH2O');
+    expect(formulaOf(['O', 'Na', 'Cl'])).toBe('ClNaO');
+  });
+});
