@@ -1,0 +1,295 @@
+/**
+ * `latticework train --data DIR_OR_FILE (--preset NAME | --config FILE) [--epochs N] [--seed S] [--db PATH]`
+ *
+ * Trains a model on a CGCNN folder or an extended XYZ file, printing one line per epoch
+ * (or one JSON summary with --json), then stores the best model in the models folder
+ * (or --out FILE.lwm). Run recording (SQLite) is attached through `TrainHooks`: the
+ * app passes a factory to `makeTrainCommand` that receives the resolved run description
+ * (and --db) and returns `onEpoch` / `onCheckpoint` / `onFinish` callbacks.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseAtomInit, type AtomInitTable } from '../../../src-shared/graph/features';
+import { mergeConfig, parseModelConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
+import { parameterCount } from '../../../src-shared/model/params';
+import { PRESET_IDS, presetConfig } from '../../../src-shared/model/presets';
+import defaultAtomInit from '../../compute/import/cgcnn-atom-init.json';
+import { encodeModelFile, type ModelFileData } from '../../compute/models/format';
+import { modelRepository, safeModelName } from '../../compute/models/store';
+import { describeBackend, initBackend } from '../../compute/tf/backend';
+import { ensureGradients } from '../../compute/tf/gradients';
+import { buildModel } from '../../compute/layers';
+import type { Checkpoint } from '../../compute/train/checkpoint';
+import { TrainingControl } from '../../compute/train/control';
+import { loadDataset, samplesFromDataset, type LabelledDataset } from '../../compute/train/datasets';
+import { trainKFold, trainModel, type EpochProgress, type TrainingResult } from '../../compute/train/trainer';
+import type { Command, CommandContext } from '../command';
+
+const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE) [options]
+
+Trains a graph neural network and stores the best model (lowest validation MAE;
+classification: highest ROC-AUC) in the models folder.
+  --data PATH        a CGCNN folder (id_prop.csv + <id>.cif [+ atom_init.json]) or an
+                     extended XYZ file
+  --preset NAME      one of ${PRESET_IDS.join(', ')}
+  --config FILE      a model config (JSON; missing fields take their defaults); with
+                     --preset, the file's fields override the preset's
+  --target KEY       extended XYZ: per-frame property or per-atom array to learn
+                     (default energy_per_atom)
+  --epochs N         override training.epochs
+  --seed S           override training.seed (split, initial weights, shuffling)
+  --batch-size N     override training.batchSize
+  --lr X             override the optimiser's learning rate
+  --limit N          use only the first N structures
+  --backend NAME     tfjs backend: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu
+  --name NAME        name of the stored model (default: <preset or architecture>-<data>)
+  --out FILE.lwm     write the model file there instead of the models folder
+  --no-save          do not store the model
+  --force            replace a stored model of the same name
+  --db PATH          run database (default $LATTICEWORK_DB, else the data directory)
+  --json             print one JSON summary at the end instead of progress lines
+Exit status: 0 finished, 1 failed, 2 bad usage, 130 cancelled (Ctrl+C).`;
+
+/** What a recorder learns about a run before it starts. */
+export interface TrainRunInfo {
+  config: ModelConfig;
+  dataset: { source: string; structures: number; target: string; perAtom: boolean };
+  backend: string;
+  db?: string;
+  split: { train: number[]; val: number[]; test: number[] } | null;
+}
+
+/** Callbacks for run recording (SQLite). All optional; awaited in order. */
+export interface TrainHooks {
+  onStart?(info: TrainRunInfo): void | Promise<void>;
+  onEpoch?(e: EpochProgress): void | Promise<void>;
+  onCheckpoint?(c: Checkpoint, info: { epoch: number; isBest: boolean }): void | Promise<void>;
+  onFinish?(r: TrainingResult, model: { location: string | null }): void | Promise<void>;
+  onError?(e: Error): void | Promise<void>;
+}
+
+export type TrainHooksFactory = (opts: { db?: string }) => TrainHooks | Promise<TrainHooks>;
+
+function fmt(x: number | undefined, d = 4): string {
+  return x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d);
+}
+
+function dataName(path: string): string {
+  const parts = path.replace(/[\\/]+$/, '').split(/[\\/]/);
+  const last = parts[parts.length - 1] ?? 'data';
+  return last === 'cgcnn' && parts.length > 1 ? parts[parts.length - 2] : last.replace(/\.[^.]+$/, '');
+}
+
+export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
+  return {
+    name: 'train',
+    summary: 'train a model on a CGCNN folder or an extended XYZ file',
+    usage,
+    async run(ctx: CommandContext): Promise<number> {
+      let values;
+      try {
+        values = parseArgs({
+          args: ctx.argv,
+          options: {
+            data: { type: 'string' },
+            preset: { type: 'string' },
+            config: { type: 'string' },
+            target: { type: 'string' },
+            epochs: { type: 'string' },
+            seed: { type: 'string' },
+            'batch-size': { type: 'string' },
+            lr: { type: 'string' },
+            limit: { type: 'string' },
+            backend: { type: 'string' },
+            name: { type: 'string' },
+            out: { type: 'string' },
+            'no-save': { type: 'boolean' },
+            force: { type: 'boolean' },
+            db: { type: 'string' },
+            json: { type: 'boolean' },
+          },
+        }).values;
+      } catch (e) {
+        ctx.io.err(`latticework train: ${(e as Error).message}\n\n${usage}`);
+        return 2;
+      }
+      const bad = (msg: string) => {
+        ctx.io.err(`latticework train: ${msg}\n\n${usage}`);
+        return 2;
+      };
+      if (!values.data) return bad('--data is required');
+      if (!values.preset && !values.config) return bad('give --preset NAME or --config FILE');
+      const num = (name: string, v: string | undefined, int = true): number | undefined => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isFinite(n) || (int && !Number.isInteger(n))) throw new Error(`--${name} expects ${int ? 'a whole number' : 'a number'}, got "${v}"`);
+        return n;
+      };
+
+      // 1. config
+      let config: ModelConfig;
+      let overrides: Record<string, unknown>;
+      try {
+        const training: Record<string, unknown> = {};
+        const epochs = num('epochs', values.epochs);
+        const seed = num('seed', values.seed);
+        const batch = num('batch-size', values['batch-size']);
+        const lr = num('lr', values.lr, false);
+        if (epochs !== undefined) training.epochs = epochs;
+        if (seed !== undefined) training.seed = seed;
+        if (batch !== undefined) training.batchSize = batch;
+        if (lr !== undefined) training.optimizer = { lr };
+        overrides = { training };
+        let fileConfig: Record<string, unknown> = {};
+        if (values.config) fileConfig = JSON.parse(readFileSync(resolve(ctx.cwd, values.config), 'utf8')) as Record<string, unknown>;
+        if (values.preset) {
+          if (!PRESET_IDS.includes(values.preset)) return bad(`unknown preset "${values.preset}" (known: ${PRESET_IDS.join(', ')})`);
+          config = presetConfig(values.preset, mergeConfig(fileConfig, overrides));
+        } else {
+          config = parseModelConfig(mergeConfig(fileConfig, overrides));
+        }
+      } catch (e) {
+        if (e instanceof ModelConfigError) {
+          ctx.io.err(`latticework train: ${e.message}`);
+          return 2;
+        }
+        return bad((e as Error).message);
+      }
+
+      let hooks: TrainHooks = {};
+      try {
+        hooks = (await hooksFactory?.({ db: values.db })) ?? {};
+        // 2. backend and data
+        const choice = await initBackend({ force: values.backend });
+        const gradientProblem = await ensureGradients();
+        if (gradientProblem) throw new Error(`training is unavailable: ${gradientProblem}`);
+        const log = (s: string) => {
+          if (!values.json) ctx.io.out(s);
+        };
+        log(`backend: ${describeBackend(choice)}`);
+        const t0 = performance.now();
+        const data: LabelledDataset = loadDataset(resolve(ctx.cwd, values.data), { targetKey: values.target, limit: num('limit', values.limit) });
+        if (data.perAtom && config.model.head.kind !== 'per-atom')
+          config = parseModelConfig({ ...config, model: { ...config.model, head: { kind: 'per-atom', numTargets: data.targetWidth } } });
+        else if (config.model.head.kind === 'regression' && config.model.head.numTargets !== data.targetWidth)
+          config = parseModelConfig({ ...config, model: { ...config.model, head: { kind: 'regression', numTargets: data.targetWidth } } });
+        const atomInit = data.atomInit ?? parseAtomInit(JSON.stringify(defaultAtomInit));
+        const samples = samplesFromDataset(config, data, atomInit);
+        log(`data: ${data.structures.length} structures from ${data.source} (target ${data.targetName}${data.perAtom ? ', per atom' : ''}); graphs built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        log(`model: ${config.architecture}${config.preset ? ` (preset ${config.preset})` : ''}, ${parameterCount(config).toLocaleString('en-US')} parameters; ${config.training.epochs} epochs, batch ${config.training.batchSize}, seed ${config.training.seed}`);
+        await hooks.onStart?.({
+          config,
+          dataset: { source: data.source, structures: data.structures.length, target: data.targetName, perAtom: data.perAtom },
+          backend: choice.candidate,
+          db: values.db,
+          split: null,
+        });
+
+        // 3. train (Ctrl+C cancels at the next batch)
+        const control = new TrainingControl();
+        const onSigint = () => control.cancel();
+        process.once('SIGINT', onSigint);
+        const callbacks = {
+          onEpoch: async (e: EpochProgress) => {
+            const m = e.valMetrics;
+            const val = 'mae' in m ? `val MAE ${fmt(m.mae)} RMSE ${fmt(m.rmse)}` : `val acc ${fmt(m.accuracy, 3)} AUC ${fmt(m.rocAuc, 3)}`;
+            const tr = 'mae' in e.trainMetrics ? `train MAE ${fmt(e.trainMetrics.mae)}` : `train acc ${fmt(e.trainMetrics.accuracy, 3)}`;
+            log(`${e.fold !== null ? `fold ${e.fold} ` : ''}epoch ${e.epoch + 1}/${e.epochs}  loss ${fmt(e.trainLoss)}  ${tr}  ${val}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.structuresPerSecond.toFixed(0)} structures/s${e.isBest ? '  *' : ''}`);
+            await hooks.onEpoch?.(e);
+          },
+          onCheckpoint: hooks.onCheckpoint,
+        };
+        let results: TrainingResult[];
+        try {
+          if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control })).folds;
+          else results = [await trainModel(config, samples, { callbacks, control })];
+        } finally {
+          process.removeListener('SIGINT', onSigint);
+        }
+        const last = results[results.length - 1];
+        const cancelled = results.some((r) => r.status === 'cancelled');
+
+        // 4. store the model (k-fold: an ensemble of the fold models)
+        let location: string | null = null;
+        if (!cancelled && !values['no-save']) {
+          const name = safeModelName(values.name ?? `${config.preset ?? config.architecture}-${dataName(data.source)}`);
+          const shapes = buildModel(config, { seed: 0 });
+          const weights = shapes.namedVariables().map((v) => ({ name: v.name, shape: v.variable.shape.slice(), member: 0 }));
+          shapes.dispose();
+          const task = config.model.head.kind;
+          const file: ModelFileData = {
+            header: {
+              format: 'latticework-model',
+              version: 1,
+              name,
+              config,
+              task,
+              targets: Array.from({ length: task === 'classification' ? 1 : data.targetWidth }, (_, k) => ({ name: data.targetWidth > 1 ? `${data.targetName}[${k}]` : data.targetName, unit: '' })),
+              ...(task === 'classification' ? { classes: Array.from({ length: config.model.head.kind === 'classification' ? config.model.head.numClasses : 2 }, (_, k) => String(k)), positiveClass: 1 } : {}),
+              normalizer: task === 'classification' ? null : last.normalizer,
+              atomInit: config.model.atomInput.kind === 'cgcnn' ? atomInitRecord(atomInit) : null,
+              members: results.length,
+              provenance: {
+                source: 'training',
+                dataset: data.source,
+                createdAt: new Date().toISOString(),
+                software: 'latticework',
+                details: { epochs: results.map((r) => r.epochsRun), bestEpoch: results.map((r) => r.bestEpoch), selectionMetric: last.selectionMetric, bestMetric: results.map((r) => r.bestMetric), testMetrics: last.test?.metrics ?? null },
+              },
+              weights: results.flatMap((_, member) => weights.map((w) => ({ ...w, member }))),
+            },
+            members: results.map((r) => r.weights),
+          };
+          if (values.out) {
+            location = resolve(ctx.cwd, values.out);
+            writeFileSync(location, encodeModelFile(file));
+          } else location = await modelRepository().save(file, { overwrite: !!values.force });
+        }
+        for (const r of results) await hooks.onFinish?.(r, { location });
+
+        const summary = {
+          status: cancelled ? 'cancelled' : last.status,
+          backend: choice.candidate,
+          architecture: config.architecture,
+          preset: config.preset ?? null,
+          parameters: parameterCount(config),
+          structures: data.structures.length,
+          split: { train: last.split.train.length, val: last.split.val.length, test: last.split.test.length },
+          folds: results.length > 1 ? results.map((r) => ({ fold: r.fold, bestEpoch: r.bestEpoch, bestMetric: r.bestMetric })) : undefined,
+          epochs: last.epochsRun,
+          bestEpoch: last.bestEpoch,
+          selectionMetric: last.selectionMetric,
+          bestValMetric: last.bestMetric,
+          val: last.val?.metrics ?? null,
+          test: last.test?.metrics ?? null,
+          seconds: results.reduce((s, r) => s + r.seconds, 0),
+          model: location,
+        };
+        if (values.json) ctx.io.out(JSON.stringify(summary));
+        else {
+          if (cancelled) ctx.io.out('cancelled');
+          else {
+            const t = last.test?.metrics;
+            ctx.io.out(`best epoch ${last.bestEpoch + 1} (val ${last.selectionMetric} ${fmt(last.bestMetric)})${t ? `; test ${'mae' in t ? `MAE ${fmt(t.mae)} RMSE ${fmt(t.rmse)} R² ${fmt(t.r2, 3)}` : `accuracy ${fmt(t.accuracy, 3)} AUC ${fmt(t.rocAuc, 3)}`}` : ''}`);
+            if (location) ctx.io.out(`model saved: ${location}`);
+          }
+        }
+        return cancelled ? 130 : 0;
+      } catch (e) {
+        await hooks.onError?.(e as Error);
+        ctx.io.err(`latticework train: ${(e as Error).message}`);
+        return 1;
+      }
+    },
+  };
+}
+
+function atomInitRecord(t: AtomInitTable): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (let z = 0; z <= t.maxZ; z++) if (t.has[z]) out[String(z)] = Array.from(t.rows.subarray(z * t.width, (z + 1) * t.width));
+  return out;
+}
+
+/** The command without run recording (the app registers `makeTrainCommand(recorder)`). */
+export const trainCommand: Command = makeTrainCommand();

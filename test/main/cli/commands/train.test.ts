@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeTrainCommand, trainCommand, type TrainHooks } from '../../../../src-main/cli/commands/train';
+import { decodeModelFile } from '../../../../src-main/compute/models/format';
+
+const DATA = '/work/shared/data';
+
+/** The first n frames of the EMT extended XYZ file, written to dir. */
+function emtFrames(dir: string, n: number): string {
+  const lines = readFileSync(`${DATA}/emt-dev/emt_dataset.extxyz`, 'utf8').split('\n');
+  let at = 0;
+  for (let k = 0; k < n; k++) at += Number(lines[at].trim()) + 2;
+  const file = join(dir, 'emt.extxyz');
+  writeFileSync(file, lines.slice(0, at).join('\n') + '\n');
+  return file;
+}
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out, err };
+}
+
+describe('latticework train', { timeout: 180_000 }, () => {
+  it('trains CGCNN on a CGCNN folder, prints a JSON summary and writes a model file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
+    const o = io();
+    const epochs: number[] = [];
+    const hooks: TrainHooks = { onEpoch: (e) => void epochs.push(e.epoch) };
+    const cmd = makeTrainCommand(() => hooks);
+    const code = await cmd.run({
+      argv: ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'cgcnn-paper', '--epochs', '2', '--batch-size', '4', '--backend', 'cpu', '--out', join(dir, 'm.lwm'), '--json'],
+      io: o.io,
+      cwd: dir,
+    });
+    expect(o.err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    const summary = JSON.parse(o.out[o.out.length - 1]);
+    expect(summary).toMatchObject({ status: 'finished', architecture: 'cgcnn', preset: 'cgcnn-paper', structures: 10, epochs: 2, split: { train: 8, val: 1, test: 1 } });
+    expect(epochs).toEqual([0, 1]);
+    const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'm.lwm'))));
+    expect(file.header.config.graph.cutoff).toBe(8);
+    expect(file.header.normalizer!.mean[0]).toBeGreaterThan(1);
+    expect(Object.keys(file.header.atomInit!).length).toBe(100);
+    expect(file.members).toHaveLength(1);
+  });
+
+  it('trains on an extended XYZ target with human-readable progress', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
+    const o = io();
+    const code = await trainCommand.run({
+      argv: ['--data', emtFrames(dir, 30), '--target', 'energy_per_atom', '--preset', 'gcn', '--epochs', '2', '--batch-size', '16', '--seed', '5', '--backend', 'cpu', '--no-save'],
+      io: o.io,
+      cwd: dir,
+    });
+    expect(o.err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    const text = o.out.join('\n');
+    expect(text).toMatch(/data: 30 structures .* \(target energy_per_atom\)/);
+    expect(text).toMatch(/epoch 1\/2 {2}loss \d/);
+    expect(text).toMatch(/structures\/s/);
+    expect(text).toMatch(/best epoch \d \(val mae/);
+  });
+
+  it('reports usage errors with exit status 2', async () => {
+    const o = io();
+    expect(await trainCommand.run({ argv: ['--preset', 'cgcnn-paper'], io: o.io, cwd: '/' })).toBe(2);
+    expect(o.err[0]).toMatch(/--data is required/);
+    const p = io();
+    expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'nope'], io: p.io, cwd: '/' })).toBe(2);
+    expect(p.err[0]).toMatch(/unknown preset "nope"/);
+    const q = io();
+    expect(await trainCommand.run({ argv: ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', 'many'], io: q.io, cwd: '/' })).toBe(2);
+    expect(q.err[0]).toMatch(/--epochs expects a whole number/);
+  });
+});
