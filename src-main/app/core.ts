@@ -53,7 +53,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   await markInterruptedRuns(parts);
   if (options.builtinModels !== false) {
     try {
-      await registerBuiltinModels(parts);
+      const ids = await registerBuiltinModels(db);
+      if (ids.length) events.emit('models', 'onChanged', { ids });
     } catch (err) {
       console.warn(`latticework: the built-in models could not be registered: ${(err as Error).message}`);
     }

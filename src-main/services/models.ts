@@ -115,13 +115,14 @@ export async function loadModelFile(core: CoreParts, id: number): Promise<Stored
 
 /**
  * Registers the shipped models (`resources/models/*.lwm`) with origin 'builtin': new ones are
- * inserted, changed ones (other SHA-256) replaced, unchanged ones left alone.
+ * inserted, changed ones (other SHA-256) replaced, unchanged ones left alone. Returns the ids
+ * inserted.
  */
-export async function registerBuiltinModels(core: CoreParts, dir = join(resourcesDirectory(), 'models')): Promise<number[]> {
+export async function registerBuiltinModels(db: Pick<CoreParts['db'], 'transaction'>, dir = join(resourcesDirectory(), 'models')): Promise<number[]> {
   if (!existsSync(dir)) return [];
   const files = readdirSync(dir).filter((f) => f.endsWith('.lwm')).sort();
   const changed: number[] = [];
-  await core.db.transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     for (const f of files) {
       const bytes = new Uint8Array(readFileSync(join(dir, f)));
       const h = readLwmHeader(bytes);
@@ -132,7 +133,6 @@ export async function registerBuiltinModels(core: CoreParts, dir = join(resource
       changed.push(await insertModel(tx, bytes, 'builtin'));
     }
   });
-  if (changed.length) core.events.emit('models', 'onChanged', { ids: changed });
   return changed;
 }
 
