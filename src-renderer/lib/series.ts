@@ -2,8 +2,11 @@
  * Metric series of training runs: from stored points (`runs.metrics`) and live events
  * (`training.onProgress`) to per-key arrays of [x, y] the charts draw.
  *
- * Per-epoch keys have x = epoch; per-batch keys x = global batch step. A stored key is
- * per-batch when one of its points has step ≠ epoch, or its name says batch.
+ * The core counts epochs and batches from 0 (a batch's global step = epoch × batches + batch).
+ * Per-epoch keys are drawn at x = epoch + 1 (the first epoch is epoch 1 on the axis);
+ * per-batch keys at x = global step. A stored key is per-batch when its name says batch
+ * (batch_loss, batch_lr) or one of its points has step ≠ epoch. Live batch values are
+ * stored under batch_-prefixed keys (the core sends `lr` live and stores `batch_lr`).
  */
 import type { MetricPoint, TrainingProgress } from '../../src-shared/ipc/contract';
 
@@ -36,16 +39,21 @@ export function seriesFromPoints(points: readonly MetricPoint[]): RunSeries {
   const out = emptySeries();
   for (const [key, pts] of byKey) {
     const batch = isBatchKey(key, pts);
-    const xy: XY[] = pts.map((p) => [batch ? p.step : p.epoch, p.value]);
+    const xy: XY[] = pts.map((p) => [batch ? p.step : p.epoch + 1, p.value]);
     xy.sort((a, b) => a[0] - b[0]);
     (batch ? out.batch : out.epoch)[key] = xy;
   }
   return out;
 }
 
-/** Global batch step of a live batch event (epochs counted from 1, batches from 1 or 0). */
+/** Global batch step of a live batch event (epochs and batches counted from 0, as the core stores them). */
 export function batchStep(p: Pick<TrainingProgress, 'epoch' | 'batch' | 'batches'>): number {
-  return Math.max(0, p.epoch - 1) * p.batches + p.batch;
+  return p.epoch * p.batches + p.batch;
+}
+
+/** The stored key of a live batch value: `lr` → `batch_lr`, `batch_loss` unchanged. */
+export function batchKey(key: string): string {
+  return /^batch[_.-]/.test(key) ? key : `batch_${key}`;
 }
 
 function appendPoint(list: XY[] | undefined, x: number, y: number): XY[] {
@@ -61,10 +69,12 @@ function appendPoint(list: XY[] | undefined, x: number, y: number): XY[] {
 /** A copy of `s` with the values of a live progress event appended. */
 export function appendProgress(s: RunSeries, p: TrainingProgress): RunSeries {
   const out: RunSeries = { epoch: { ...s.epoch }, batch: { ...s.batch } };
-  const x = p.kind === 'batch' ? batchStep(p) : p.epoch;
-  const target = p.kind === 'batch' ? out.batch : out.epoch;
-  for (const [key, value] of Object.entries(p.values)) {
+  const batch = p.kind === 'batch';
+  const x = batch ? batchStep(p) : p.epoch + 1;
+  const target = batch ? out.batch : out.epoch;
+  for (const [k, value] of Object.entries(p.values)) {
     if (!Number.isFinite(value)) continue;
+    const key = batch ? batchKey(k) : k;
     target[key] = appendPoint(target[key], x, value);
   }
   return out;
@@ -87,8 +97,11 @@ export function mergeSeries(stored: RunSeries, live: RunSeries): RunSeries {
 /** Keys grouped for the dashboard's charts. */
 export interface KeyGroups {
   loss: string[];
+  /** Model metrics (val_mae, train_rmse, test_r2, ...). */
   metrics: string[];
   lr: string[];
+  /** Everything else (epoch_seconds, structures_per_second, best_epoch, ...). */
+  other: string[];
 }
 
 export function isLrKey(k: string): boolean {
@@ -96,15 +109,14 @@ export function isLrKey(k: string): boolean {
 }
 
 export function groupKeys(keys: Iterable<string>): KeyGroups {
-  const g: KeyGroups = { loss: [], metrics: [], lr: [] };
+  const g: KeyGroups = { loss: [], metrics: [], lr: [], other: [] };
   for (const k of keys) {
     if (isLrKey(k)) g.lr.push(k);
     else if (/loss/i.test(k)) g.loss.push(k);
-    else g.metrics.push(k);
+    else if (/^(val|valid|validation|train|test)[_.-]/i.test(k) && !/seconds|per_second|epoch$/i.test(k)) g.metrics.push(k);
+    else g.other.push(k);
   }
-  g.loss.sort();
-  g.metrics.sort();
-  g.lr.sort();
+  for (const l of [g.loss, g.metrics, g.lr, g.other]) l.sort();
   return g;
 }
 
