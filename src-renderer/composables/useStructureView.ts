@@ -58,6 +58,14 @@ export function useStructureView(
   const colorOverride = shallowRef<Float32Array | null>(null);
 
   const prepared = computed(() => (structure.value ? prepareStructure(structure.value) : null));
+  // A new structure: bonds start hidden when there are very many atoms (they can be turned on).
+  watch(
+    structure,
+    (st) => {
+      if (st) options.showBonds = st.numbers.length <= BOND_AUTO_LIMIT;
+    },
+    { immediate: true },
+  );
   const display = computed(() => {
     const p = prepared.value;
     if (!p) return null;

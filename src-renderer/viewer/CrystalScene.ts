@@ -174,7 +174,7 @@ export class CrystalScene {
   private triadMaterials: Material[] = [];
   private triadTextures: Texture[] = [];
   /** Size of the triad viewport, CSS pixels (0 hides it). */
-  triadSize = 110;
+  triadSize = 120;
 
   private lattice: Mat3 | null = null;
   private repeats: [number, number, number] = [1, 1, 1];
@@ -460,7 +460,7 @@ export class CrystalScene {
       const smat = new SpriteMaterial({ map: tex, depthTest: false, transparent: true });
       const label = new Sprite(smat);
       label.position.copy(dir.clone().multiplyScalar(1.45));
-      label.scale.set(0.5, 0.5, 1);
+      label.scale.set(0.62, 0.62, 1);
       this.triadMaterials.push(mat, smat);
       this.triadTextures.push(tex);
       this.triadScene.add(shaft, head, label);
