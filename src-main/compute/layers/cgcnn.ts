@@ -27,7 +27,8 @@ import { BatchNorm1d } from '../nn/batchnorm';
 import { Dense } from '../nn/dense';
 import { defaultRng } from '../nn/init';
 import type { HasNamedVariables, NamedVariable } from '../nn/module';
-import { gatherRows, scatterSum, splitColumns } from '../nn/segment';
+import { bnGate } from '../nn/fused';
+import { gatherRows, scatterSum } from '../nn/segment';
 import type { GraphBatchTensors, GraphState, MessagePassingLayer } from '../nn/types';
 import { registerCgcnnLayer } from './model';
 
@@ -59,14 +60,9 @@ export class CgcnnConv implements MessagePassingLayer, HasNamedVariables {
     });
   }
 
-  /** Gated messages m = σ(filter) ⊙ softplus(core) from BN₁(z), [E, F]. */
+  /** Gated messages m = σ(filter) ⊙ softplus(core) from BN₁(z), [E, F] (fused kernel, see nn/fused). */
   gate(z: Tensor2D, training: boolean): Tensor2D {
-    const F = this.features;
-    return tf.tidy(() => {
-      const zn = this.bn1.apply(z, training);
-      const [filter, core] = splitColumns(zn, [F, F]);
-      return tf.mul(tf.sigmoid(filter), tf.softplus(core)) as Tensor2D;
-    });
+    return bnGate(z, this.bn1, training);
   }
 
   /** h' = softplus(h + BN₂(s)). */

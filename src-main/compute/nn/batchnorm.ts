@@ -56,7 +56,8 @@ export class BatchNorm1d implements Module, HasNamedVariables {
     });
   }
 
-  private updateRunning(mean: tf.Tensor, variance: tf.Tensor, rows: number): void {
+  /** Running-statistics update from a batch's mean and biased variance over `rows` rows. */
+  updateRunning(mean: tf.Tensor, variance: tf.Tensor, rows: number): void {
     const m = this.momentum;
     const unbiased = rows > 1 ? rows / (rows - 1) : 1;
     // Not on the loss's path, so it contributes nothing to gradients; assign keeps the values past tidy.
