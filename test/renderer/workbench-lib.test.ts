@@ -1,0 +1,281 @@
+import { describe, expect, it } from 'vitest';
+import { ModelConfigSchema } from '../../src-shared/model/config';
+import { presetConfig } from '../../src-shared/model/presets';
+import type { MetricPoint, PredictionPoint, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
+import { describeConfig, diffPaths, getAt, humanize, parseNumberInput, parseNumberList, setAt, variantDefaults } from '../../src-renderer/lib/configSchema';
+import type { FieldNode } from '../../src-renderer/lib/configSchema';
+import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
+import { analysePredictions, canResume, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
+import { divergingRgb, histogram, histogramOption, lineOption, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
+import { estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
+import { csvCell, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
+import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
+
+const schema = ModelConfigSchema as unknown as Parameters<typeof describeConfig>[0];
+
+function find(nodes: FieldNode[], id: string): FieldNode | undefined {
+  for (const n of nodes) {
+    if (n.id === id) return n;
+    if (n.kind === 'section' || n.kind === 'variant') {
+      const f = find(n.children, id);
+      if (f) return f;
+    }
+  }
+  return undefined;
+}
+
+describe('config form from the zod schema', () => {
+  const config = presetConfig('cgcnn-paper') as unknown as Record<string, unknown>;
+  const nodes = describeConfig(schema, config);
+
+  it('has the top-level architecture enum and the three sections, without schemaVersion/preset', () => {
+    expect(nodes.map((n) => n.id)).toEqual(['architecture', 'model', 'graph', 'training']);
+    const arch = nodes[0];
+    expect(arch.kind).toBe('enum');
+    if (arch.kind === 'enum') expect(arch.options).toEqual(['cgcnn', 'gcn', 'schnet', 'mpnn-edge', 'gat']);
+  });
+
+  it('describes numbers with integer flags, bounds and values', () => {
+    const f = find(nodes, 'model.atomFeatures');
+    expect(f).toMatchObject({ kind: 'number', integer: true, value: 64, label: 'Atom features' });
+    const drop = find(nodes, 'model.dropout');
+    expect(drop).toMatchObject({ kind: 'number', integer: false, min: 0, max: 1 });
+    const clip = find(nodes, 'training.gradClipNorm');
+    expect(clip).toMatchObject({ kind: 'number', nullable: true, value: null });
+    const dmax = find(nodes, 'graph.gaussian.dmax');
+    expect(dmax).toMatchObject({ kind: 'number', optional: true });
+  });
+
+  it('describes booleans, nullable enums and number lists', () => {
+    expect(find(nodes, 'graph.cgcnnPadding')).toMatchObject({ kind: 'boolean', value: true });
+    expect(find(nodes, 'training.loss')).toMatchObject({ kind: 'enum', nullable: true, value: 'mse' });
+    expect(find(nodes, 'training.schedule.milestones')).toMatchObject({ kind: 'numberList', value: [100] });
+  });
+
+  it('describes discriminated unions by kind with the chosen variant only', () => {
+    const opt = find(nodes, 'training.optimizer');
+    expect(opt?.kind).toBe('variant');
+    if (opt?.kind !== 'variant') return;
+    expect(opt.options).toEqual(['sgd', 'adam', 'adamw']);
+    expect(opt.value).toBe('sgd');
+    expect(opt.children.map((c) => c.key)).toEqual(['lr', 'momentum', 'nesterov']);
+  });
+
+  it('fills a variant with its defaults when the kind changes', () => {
+    expect(variantDefaults(schema, ['training', 'optimizer'], 'adam')).toEqual({ kind: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    expect(variantDefaults(schema, ['model', 'head'], 'classification')).toEqual({ kind: 'classification', numClasses: 2 });
+  });
+
+  it('sets values immutably and reports differences by dotted path', () => {
+    const next = setAt(config, ['training', 'epochs'], 5);
+    expect(getAt(next, ['training', 'epochs'])).toBe(5);
+    expect(getAt(config, ['training', 'epochs'])).toBe(30);
+    expect(diffPaths(config, next)).toEqual(['training.epochs']);
+    const adam = setAt(next, ['training', 'optimizer'], { kind: 'adam', lr: 0.001 });
+    expect(diffPaths(config, adam).sort()).toEqual(['training.epochs', 'training.optimizer.kind']);
+  });
+
+  it('parses inputs', () => {
+    expect(parseNumberInput('', true)).toBeNull();
+    expect(parseNumberInput('', false)).toBeUndefined();
+    expect(parseNumberInput('1e-3', false)).toBe(0.001);
+    expect(parseNumberList('100, 200;300')).toEqual([100, 200, 300]);
+    expect(humanize('maxNeighbors')).toBe('Max neighbors');
+  });
+});
+
+const mp = (key: string, step: number, epoch: number, value: number): MetricPoint => ({ runId: 1, key, step, epoch, value, time: 0 });
+
+describe('metric series', () => {
+  it('splits stored points into per-epoch (x = epoch + 1) and per-batch (x = step) series', () => {
+    const s = seriesFromPoints([mp('train_loss', 0, 0, 1), mp('train_loss', 1, 1, 0.5), mp('batch_loss', 0, 0, 2), mp('batch_loss', 3, 1, 1), mp('val_mae', 1, 1, 0.2)]);
+    expect(s.epoch.train_loss).toEqual([
+      [1, 1],
+      [2, 0.5],
+    ]);
+    expect(s.batch.batch_loss).toEqual([
+      [0, 2],
+      [3, 1],
+    ]);
+    expect(pointCount(s)).toBe(5);
+  });
+
+  it('appends live events with the stored conventions and merges with refetched points', () => {
+    const ev = (kind: 'batch' | 'epoch', epoch: number, batch: number, values: Record<string, number>): TrainingProgress => ({
+      runId: 1,
+      kind,
+      epoch,
+      epochs: 3,
+      batch,
+      batches: 4,
+      values,
+      structuresPerSecond: 1,
+      eta: null,
+      backend: 'cpu',
+    });
+    expect(batchStep({ epoch: 1, batch: 2, batches: 4 })).toBe(6);
+    let s = emptySeries();
+    s = appendProgress(s, ev('batch', 0, 0, { batch_loss: 1, lr: 0.01 }));
+    s = appendProgress(s, ev('batch', 0, 1, { batch_loss: 0.8, lr: 0.01 }));
+    s = appendProgress(s, ev('epoch', 0, 4, { train_loss: 0.9, val_loss: 1.1 }));
+    expect(s.batch.batch_lr).toEqual([
+      [0, 0.01],
+      [1, 0.01],
+    ]);
+    expect(s.epoch.val_loss).toEqual([[1, 1.1]]);
+    // a repeated step (resume) replaces the tail
+    s = appendProgress(s, ev('batch', 0, 1, { batch_loss: 0.7 }));
+    expect(s.batch.batch_loss).toEqual([
+      [0, 1],
+      [1, 0.7],
+    ]);
+    const stored = seriesFromPoints([mp('train_loss', 0, 0, 0.9)]);
+    const live = appendProgress(emptySeries(), ev('epoch', 1, 4, { train_loss: 0.7 }));
+    expect(mergeSeries(stored, live).epoch.train_loss).toEqual([
+      [1, 0.9],
+      [2, 0.7],
+    ]);
+  });
+
+  it('groups keys for the charts', () => {
+    const g = groupKeys(['train_loss', 'val_loss', 'val_mae', 'lr', 'batch_lr', 'epoch_seconds', 'structures_per_second', 'train_r2']);
+    expect(g.loss).toEqual(['train_loss', 'val_loss']);
+    expect(g.lr).toEqual(['batch_lr', 'lr']);
+    expect(g.metrics).toEqual(['train_r2', 'val_mae']);
+    expect(g.other).toEqual(['epoch_seconds', 'structures_per_second']);
+  });
+});
+
+const run = (id: number, over: Partial<RunRecord> = {}): RunRecord => ({
+  id,
+  name: `run ${id}`,
+  datasetId: 1,
+  datasetName: 'emt',
+  status: 'finished',
+  summary: { architecture: 'cgcnn', lr: 0.01 },
+  bestMetrics: { val_mae: 0.1 * id },
+  backend: 'cpu',
+  seed: 1,
+  epochsDone: 3,
+  epochsPlanned: 3,
+  startedAt: 1000 * id,
+  finishedAt: null,
+  duration: 10 * id,
+  tags: [],
+  notes: '',
+  archived: false,
+  error: null,
+  ...over,
+});
+
+describe('runs table and comparison', () => {
+  it('searches, filters and sorts with nulls last', () => {
+    const runs = [run(1, { tags: ['a'] }), run(2, { status: 'interrupted', notes: 'try bigger batch' }), run(3, { archived: true }), run(4, { bestMetrics: {} })];
+    const f = defaultFilter();
+    expect(runs.filter((r) => matchesRun(r, f)).map((r) => r.id)).toEqual([1, 2, 4]);
+    expect(runs.filter((r) => matchesRun(r, { ...f, search: 'bigger' })).map((r) => r.id)).toEqual([2]);
+    expect(runs.filter((r) => matchesRun(r, { ...f, tag: 'a' })).map((r) => r.id)).toEqual([1]);
+    expect(runs.filter((r) => matchesRun(r, { ...f, status: 'interrupted' })).map((r) => r.id)).toEqual([2]);
+    expect(sortRuns(runs, 'metric.val_mae', 'asc').map((r) => r.id)).toEqual([1, 2, 3, 4]);
+    expect(sortRuns(runs, 'metric.val_mae', 'desc').map((r) => r.id)).toEqual([3, 2, 1, 4]);
+    expect(sortRuns(runs, 'duration', 'desc').map((r) => r.id)).toEqual([4, 3, 2, 1]);
+    expect(canResume(runs[1])).toBe(true);
+    expect(canResume(runs[0])).toBe(false);
+  });
+
+  it('diffs configs and builds parallel coordinates', () => {
+    const a = presetConfig('cgcnn-paper', { training: { epochs: 3 } });
+    const b = presetConfig('cgcnn-paper', { training: { epochs: 5, optimizer: { kind: 'adam', lr: 0.001 } } });
+    const diff = parameterDiff([a, b]);
+    const paths = diff.map((d) => d.path);
+    expect(paths).toContain('training.epochs');
+    expect(paths).toContain('training.optimizer.kind');
+    expect(paths).toContain('training.optimizer.beta1');
+    expect(paths).not.toContain('model.atomFeatures');
+    expect(diff.find((d) => d.path === 'training.epochs')?.values).toEqual([3, 5]);
+    expect(flatten({ a: { b: 1, c: [1, 2] } })).toEqual({ 'a.b': 1, 'a.c': [1, 2] });
+    const pd = parallelData([
+      { name: 'A', config: a, bestMetrics: { val_mae: 0.2 } },
+      { name: 'B', config: b, bestMetrics: { val_mae: 0.1 } },
+    ]);
+    expect(pd.dims.at(-1)).toEqual({ name: 'val_mae' });
+    expect(pd.rows[1].values.at(-1)).toBe(0.1);
+    const opt = parallelOption(pd.dims, pd.rows) as { parallelAxis: unknown[]; series: unknown[] };
+    expect(opt.parallelAxis.length).toBe(pd.dims.length);
+    expect(opt.series.length).toBe(2);
+  });
+
+  it('analyses predictions: MAE, RMSE, R², worst first', () => {
+    const pts: PredictionPoint[] = [
+      { structureId: 1, name: 'a', split: 'test', target: 0, prediction: 0.1 },
+      { structureId: 2, name: 'b', split: 'test', target: 1, prediction: 0.5 },
+      { structureId: 3, name: 'c', split: 'test', target: 2, prediction: 2 },
+    ];
+    const a = analysePredictions(pts, 2);
+    expect(a.mae).toBeCloseTo(0.2);
+    expect(a.rmse).toBeCloseTo(Math.sqrt((0.01 + 0.25) / 3));
+    expect(a.r2).toBeCloseTo(1 - 0.26 / 2);
+    expect(a.worst.map((w) => w.structureId)).toEqual([2, 1]);
+  });
+});
+
+describe('chart options', () => {
+  it('line, parity and histogram options carry the data', () => {
+    const l = lineOption([{ name: 'x', data: [[1, 2]] }], { xName: 'epoch', hidden: ['x'] }) as { series: { data: unknown }[]; legend: { selected: Record<string, boolean> } };
+    expect(l.series[0].data).toEqual([[1, 2]]);
+    expect(l.legend.selected).toEqual({ x: false });
+    const p = parityOption([{ target: 1, prediction: 2, name: 'a', split: 'test' }], 'eV') as { series: { name: string }[] };
+    expect(p.series.map((s) => s.name)).toEqual(['test', 'y = x']);
+    const h = histogram([0, 0.5, 1, 1], 2);
+    expect(h).toEqual({ edges: [0, 0.5, 1], counts: [1, 3] });
+    const ho = histogramOption(h, 'x') as { series: { data: number[] }[] };
+    expect(ho.series[0].data).toEqual([1, 3]);
+  });
+
+  it('per-atom colours: one per displayed image, diverging around white', () => {
+    expect(divergingRgb(0, 1).map((c) => Math.round(c * 255))).toEqual([247, 247, 247]);
+    const c = perAtomColors([1, -1], [0, 1, 0]);
+    expect(c.length).toBe(9);
+    expect(c[0]).toBeGreaterThan(c[2]); // red for positive
+    expect(c[5]).toBeGreaterThan(c[3]); // blue for negative
+    expect(c[6]).toBe(c[0]);
+  });
+});
+
+describe('estimates and formatting', () => {
+  it('scales with the data and the batch', () => {
+    const base = {
+      layerParams: 22_000,
+      numLayers: 3,
+      otherParams: 15_000,
+      totalParams: 81_000,
+      atomFeatures: 64,
+      edgeFeatures: 41,
+      atomInputLength: 92,
+      batchSize: 256,
+      optimizer: 'sgd',
+      trainStructures: 1600,
+      atomsPerStructure: 14,
+      edgesPerAtom: 12,
+      backend: 'wasm',
+    };
+    const e = estimateCost(base);
+    expect(e.flopsPerEpoch).toBeCloseTo(1600 * 6 * (22_000 * 3 * 14 * 12 + 15_000 * 14));
+    expect(estimateCost({ ...base, trainStructures: 3200 }).secondsPerEpoch).toBeCloseTo(2 * e.secondsPerEpoch);
+    expect(estimateCost({ ...base, optimizer: 'adam' }).paramBytes).toBe(81_000 * 4 * 4);
+    expect(scaleBatchBytes([{ batchSize: 32, bytes: 100 }, { batchSize: 256, bytes: 800 }], 128)).toBe(400);
+  });
+
+  it('formats', () => {
+    expect(fmtNum(0.123456)).toBe('0.1235');
+    expect(fmtBytes(1_110_000)).toBe('1.11 MB');
+    expect(fmtDuration(165)).toBe('2 min 45 s');
+    expect(csvCell('a,"b"')).toBe('"a,""b"""');
+    expect(toCsv([['a', 1], ['b', null]])).toBe('a,1\nb,\n');
+  });
+
+  it('strips the dropped folder name from dataset file names', () => {
+    expect(stripCommonFolder([{ name: 'cgcnn/id_prop.csv', text: '' }, { name: 'cgcnn/a.cif', text: '' }]).map((f) => f.name)).toEqual(['id_prop.csv', 'a.cif']);
+    expect(stripCommonFolder([{ name: 'id_prop.csv', text: '' }, { name: 'a.cif', text: '' }]).map((f) => f.name)).toEqual(['id_prop.csv', 'a.cif']);
+  });
+});
