@@ -14,6 +14,7 @@ import { buildGraph, type CrystalGraph } from '../../src-shared/graph/graph';
 import { structureNeighbors } from '../../src-shared/graph';
 import { GraphStatsAccumulator } from '../../src-shared/graph/stats';
 import { headOutputs, parseModelConfig, type ModelConfig } from '../../src-shared/model/config';
+import { classificationMetrics, regressionMetrics } from '../../src-shared/model/metrics';
 import { graphOptionsFromConfig } from '../../src-shared/model/graph-options';
 import { trainValTestSplit } from '../../src-shared/model/split';
 import { importCgcnnCheckpoint } from './import/cgcnn';
@@ -28,7 +29,7 @@ import { initBackend } from './tf/backend';
 import { decodeCheckpoint, encodeCheckpoint } from './train/checkpoint';
 import { TrainingControl } from './train/control';
 import { batchToTensors, disposeBatchTensors } from './train/data';
-import { evaluateSplit, trainModel, type SplitEvaluation, type TrainingSample } from './train/trainer';
+import { evaluateSplit, trainKFold, trainModel, type SplitEvaluation, type TrainingSample } from './train/trainer';
 
 const DISPLAY_NAMES: Record<string, string> = { 'tfjs-node-gpu': 'tensorflow-gpu', 'tfjs-node': 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
@@ -105,7 +106,8 @@ export type TrainEvent =
       structuresPerSecond: number;
       isBest: boolean;
     }
-  | { type: 'checkpoint'; epoch: number; isBest: boolean; metric: number | null; bytes: Uint8Array };
+    /** bytes null: progress of a k-fold run (no resumable checkpoint; epoch counts over all folds). */
+  | { type: 'checkpoint'; epoch: number; isBest: boolean; metric: number | null; bytes: Uint8Array | null };
 
 export interface TrainPrediction {
   index: number;
@@ -166,6 +168,7 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
       samples.push({ id: s.name, graph, target: [s.target] });
       if ((i + 1) % 200 === 0 || i + 1 === input.samples.length) ctx.progress(i + 1, input.samples.length, 'building graphs');
     }
+    if (config.training.kFold) return await trainFolds(input, config, samples, table, control, backendName, ctx);
     const resume = input.resume ? decodeCheckpoint(input.resume) : undefined;
     const task = config.model.head.kind;
     const width = headOutputs(config);
@@ -265,6 +268,119 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
   } finally {
     clearInterval(poll);
   }
+}
+
+/**
+ * k-fold cross-validation (the engine's trainKFold): the held-out test split is shared, each
+ * fold trains on the other folds of train+val. The model is the ensemble of the fold models;
+ * each member's target normaliser is folded into its output layer (y = x·(W·σ) + (b·σ + μ)) so
+ * that the members share one (identity) normaliser. Validation predictions are out-of-fold,
+ * test predictions the ensemble mean. Not resumable: an interrupted k-fold run restarts.
+ */
+async function trainFolds(
+  input: TrainTaskInput,
+  config: ModelConfig,
+  samples: TrainingSample[],
+  table: ReturnType<typeof parseAtomInit> | undefined,
+  control: TrainingControl,
+  backendName: string,
+  ctx: TaskContext,
+): Promise<TrainTaskOutput> {
+  const k = config.training.kFold!;
+  const E = config.training.epochs;
+  const task = config.model.head.kind;
+  const width = headOutputs(config);
+  const base = trainValTestSplit(samples.length, config.training.split, config.training.seed);
+  const trainVal = [...base.train, ...base.val];
+  ctx.emit({
+    type: 'start',
+    backend: backendName,
+    batches: Math.ceil(((trainVal.length * (k - 1)) / k) / config.training.batchSize),
+    split: { train: trainVal.length, validation: 0, test: base.test.length },
+    splitIndices: { train: trainVal, val: [], test: base.test },
+  } satisfies TrainEvent);
+  const result = await trainKFold(config, samples, {
+    control,
+    callbacks: {
+      onBatch: (p) => ctx.emit({ type: 'batch', epoch: (p.fold ?? 0) * E + p.epoch, batch: p.batch, batches: p.batches, loss: p.loss, lr: p.lr, structuresPerSecond: p.structuresPerSecond } satisfies TrainEvent),
+      onEpoch: (p) => {
+        const epoch = (p.fold ?? 0) * E + p.epoch;
+        ctx.emit({ type: 'epoch', epoch, epochs: k * E, lr: p.lr, trainLoss: p.trainLoss, valLoss: p.valLoss, trainMetrics: clean(p.trainMetrics), valMetrics: clean(p.valMetrics), seconds: p.seconds, structuresPerSecond: p.structuresPerSecond, isBest: false });
+        ctx.emit({ type: 'checkpoint', epoch, isBest: false, metric: null, bytes: null } satisfies TrainEvent);
+      },
+    },
+  });
+  const folds = result.folds;
+  const epochsDone = folds.reduce((s, f, i) => s + (i < folds.length - 1 ? E : f.epochsRun), 0);
+  const selectionMetric = folds[0]?.selectionMetric ?? '';
+  if (folds.length < k || folds.some((f) => f.status === 'cancelled')) {
+    return { status: 'cancelled', epochsDone, bestEpoch: -1, selectionMetric, bestMetric: NaN, valMetrics: {}, testMetrics: {}, predictions: [], modelFile: null };
+  }
+  const predictions: TrainPrediction[] = [];
+  for (const f of folds) predictions.push(...splitPredictions(f.val, 'validation', task, width));
+  // test: ensemble mean of the members' outputs (probabilities for classification)
+  const test = folds[0].test;
+  const testMetrics: Record<string, number> = {};
+  if (test) {
+    const mean = new Float64Array(test.predictions.length);
+    for (const f of folds) f.test!.predictions.forEach((v, i) => (mean[i] += v / folds.length));
+    const ens: SplitEvaluation = { ...test, predictions: mean };
+    predictions.push(...splitPredictions(ens, 'test', task, width));
+    Object.assign(testMetrics, clean(task === 'classification' ? { ...classificationMetrics(test.targets, mean, width) } : { ...regressionMetrics(test.targets, mean) }));
+  }
+  const valMetrics: Record<string, number> = {};
+  for (const key of Object.keys(folds[0].val?.metrics ?? {})) {
+    const vs = folds.map((f) => f.val?.metrics[key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    if (vs.length) valMetrics[key] = vs.reduce((a, b) => a + b, 0) / vs.length;
+  }
+  const shapeModel = buildModel(config, { seed: 0 });
+  const shapes = new Map(shapeModel.namedVariables().map((nv) => [nv.name, nv.variable.shape.slice()]));
+  shapeModel.dispose();
+  const members = folds.map((f) => {
+    const w = { ...f.weights };
+    if (task !== 'classification') {
+      const W = Float32Array.from(w['head.out.weight']);
+      const b = Float32Array.from(w['head.out.bias']);
+      const out = b.length;
+      for (let i = 0; i < W.length; i++) W[i] *= f.normalizer.std[i % out];
+      for (let j = 0; j < out; j++) b[j] = b[j] * f.normalizer.std[j] + f.normalizer.mean[j];
+      w['head.out.weight'] = W;
+      w['head.out.bias'] = b;
+    }
+    return w;
+  });
+  const header: ModelHeader = {
+    format: 'latticework-model',
+    version: MODEL_FILE_VERSION,
+    name: input.model.name,
+    config,
+    task,
+    targets: [{ name: input.model.target, unit: input.model.unit }],
+    ...(task === 'classification' ? { classes: Array.from({ length: width }, (_, c) => String(c)), positiveClass: 1 } : {}),
+    normalizer: task === 'classification' ? null : { mean: new Array<number>(width).fill(0), std: new Array<number>(width).fill(1) },
+    atomInit: table ? (JSON.parse(input.atomInitText!) as Record<string, number[]>) : null,
+    members: members.length,
+    provenance: {
+      source: 'training',
+      dataset: input.model.dataset,
+      run: String(input.runId),
+      createdAt: new Date().toISOString(),
+      software: 'latticework',
+      details: { kFold: k, bestEpochs: folds.map((f) => f.bestEpoch), selectionMetric, bestMetrics: folds.map((f) => f.bestMetric), backend: backendName },
+    },
+    weights: members.flatMap((m, member) => Object.keys(m).map((name) => ({ name, shape: shapes.get(name) ?? [m[name].length], member }))),
+  };
+  return {
+    status: 'finished',
+    epochsDone,
+    bestEpoch: -1,
+    selectionMetric,
+    bestMetric: result.summary.mean,
+    valMetrics,
+    testMetrics,
+    predictions,
+    modelFile: encodeModelFile({ header, members }),
+  };
 }
 
 // ---------------------------------------------------------------- model files

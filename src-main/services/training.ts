@@ -189,8 +189,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
             await flushMetrics(tx, runId, a);
             const put = (kind: 'last' | 'best') =>
               tx.run('INSERT OR REPLACE INTO checkpoint (run_id, kind, epoch, metric, data, created_at) VALUES (?, ?, ?, ?, ?, ?)', [runId, kind, ev.epoch, ev.metric, bytes, now]);
-            await put('last');
-            if (ev.isBest) await put('best');
+            if (bytes) await put('last');
+            if (bytes && ev.isBest) await put('best');
             await tx.run('UPDATE run SET epochs_done = ?, duration = ?, best_metrics = ? WHERE id = ?', [ev.epoch + 1, durationOf(a), JSON.stringify(a.bestMetrics), runId]);
           })
           .catch(() => undefined);
@@ -207,7 +207,10 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         await setStatus(runId, a.userCancelled ? 'cancelled' : 'interrupted', { finished: a.userCancelled });
         return;
       }
-      const best = { ...a.bestMetrics };
+      const best: Record<string, number> = { ...a.bestMetrics };
+      if (out.bestEpoch >= 0) best.best_epoch = out.bestEpoch;
+      else delete best.best_epoch;
+      for (const [k, v] of Object.entries(out.valMetrics)) best[`val_${k}`] = v;
       for (const [k, v] of Object.entries(out.testMetrics)) best[`test_${k}`] = v;
       const now = Date.now();
       const modelId = await core.db.transaction(async (tx) => {
@@ -276,7 +279,6 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const check = checkConfig(config);
       if (!check.ok || !check.config) throw new UserError(`invalid config: ${check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, check.issues);
       const cfg = check.config as { training: { kFold: number | null; seed: number; epochs: number }; model: { head: { kind: string } }; architecture: string };
-      if (cfg.training.kFold !== null) throw new UserError('k-fold runs are not supported by the training service yet: set training.kFold to null');
       if (cfg.model.head.kind === 'per-atom') throw new UserError('per-atom heads need per-atom targets, which dataset items do not carry yet');
       const dataset = await getDataset(core, datasetId);
       const now = Date.now();
@@ -284,7 +286,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         const { lastID } = await tx.run(
           `INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, epochs_planned, started_at, tags)
            VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
-          [name ?? '', datasetId, dataset.name, JSON.stringify(check.config), cfg.training.seed, cfg.training.epochs, now, JSON.stringify(tags ?? [])],
+          [name ?? '', datasetId, dataset.name, JSON.stringify(check.config), cfg.training.seed, cfg.training.epochs * (cfg.training.kFold ?? 1), now, JSON.stringify(tags ?? [])],
         );
         if (!name) await tx.run('UPDATE run SET name = ? WHERE id = ?', [`${cfg.architecture} on ${dataset.name} #${lastID}`, lastID]);
         return lastID;

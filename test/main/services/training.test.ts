@@ -140,6 +140,29 @@ describe('training service and runs', () => {
     await expect(api.runs.get({ id: started.id })).rejects.toMatchObject({ name: 'UserError' });
   }, 180_000);
 
+  it('trains k-fold runs into an ensemble whose predictions carry a spread', async () => {
+    const config = tinyConfig(1);
+    (config.training as Record<string, unknown>).kFold = 3;
+    const started = await api.training.start({ datasetId, config });
+    expect(started.epochsPlanned).toBe(3);
+    const done = await waitForStatus(api, started.id, ['finished', 'failed']);
+    expect(done.error).toBeNull();
+    expect(done.epochsDone).toBe(3);
+    expect(done.bestMetrics.test_mae).toBeGreaterThan(0);
+    const model = (await api.models.list({})).find((m) => m.runId === started.id)!;
+    expect(model.members).toBe(3);
+    const preds = await api.runs.predictions({ id: started.id });
+    // out-of-fold validation predictions for the 24 train+val items, ensemble means for the 6 test items
+    expect(preds.filter((p) => p.split === 'validation')).toHaveLength(24);
+    const test = preds.filter((p) => p.split === 'test');
+    expect(test).toHaveLength(6);
+    const again = await api.predict.run({ modelId: model.id, structureIds: test.map((p) => p.structureId) });
+    again.rows.forEach((r, i) => {
+      expect(r.prediction).toBeCloseTo(test[i].prediction, 4);
+      expect(r.std).toBeGreaterThan(0);
+    });
+  }, 180_000);
+
   it('rejects an invalid config with the issues', async () => {
     await expect(api.training.start({ datasetId, config: { architecture: 'cgcnn', model: { numLayers: 0 } } })).rejects.toMatchObject({
       name: 'UserError',
