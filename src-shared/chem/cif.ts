@@ -848,14 +848,14 @@ export function cifBlockToStructure(b: CifBlock, file: string, opt: ResolvedRead
       siteProperties: { label: { kind: 'string', values: lab } },
       properties,
     };
-    checkOverlaps(structure, ex.source, opt.symprec, warnings);
+    checkOverlaps(structure, opt.symprec, warnings);
   }
   structure = applyDisorderPolicy(structure, file, b.line, opt, warnings);
   return { structure, block: b.name, warnings };
 }
 
 /** Warn when sites of different asymmetric-unit entries coincide with a total occupancy > 1. */
-function checkOverlaps(s: Structure, source: Int32Array, tol: number, warnings: string[]): void {
+function checkOverlaps(s: Structure, tol: number, warnings: string[]): void {
   const groups = positionGroups(s, tol);
   let over = 0;
   for (const g of groups) {
@@ -864,7 +864,6 @@ function checkOverlaps(s: Structure, source: Int32Array, tol: number, warnings: 
     for (const i of g) tot += s.occupancy[i];
     if (tot > 1 + 1e-3) over++;
   }
-  void source;
   if (over) warnings.push(`${over} position(s) hold several sites with a total occupancy above 1 (overlapping atoms?)`);
 }
 

@@ -91,7 +91,7 @@ function species(z: number, charge: number | null): ParsedSpecies {
 export function parseTypeSymbol(text: string): ParsedSpecies | null {
   const n = text.length;
   if (n === 0 || !isLetter(text.charCodeAt(0))) return null;
-  let len = n >= 2 && isLetter(text.charCodeAt(1)) ? 2 : 1;
+  const len = n >= 2 && isLetter(text.charCodeAt(1)) ? 2 : 1;
   if (len === 2 && n >= 3 && isLetter(text.charCodeAt(2))) return null;
   const z = atomicNumber(text.slice(0, len));
   if (z === 0) return null;
