@@ -31,6 +31,9 @@ declare global {
 export type Api = LatticeworkApi;
 
 const state = ref<ConnectionState>('connecting');
+const refused = ref<string | null>(null);
+/** Set when the host refused the connection for good (no or wrong access token): retrying will not help. */
+export const connectionRefused = readonly(refused);
 /** Connection to the core, for the status bar. */
 export const connectionState = readonly(state);
 /** How this renderer talks to the core. */
@@ -50,8 +53,19 @@ export function getApi(): Api {
     const url = socketUrl(window.location);
     const token = pageToken(window.location);
     socket = createReconnectingTransport({
-      open: () => createSocketTransport(new WebSocket(url), token),
-      onState: (s) => (state.value = s),
+      open: () => {
+        const ws = new WebSocket(url);
+        ws.addEventListener('close', (e) => {
+          // 4401: the host wants the access token printed by `latticework serve` (open that URL).
+          if (e.code === 4401) refused.value = token ? 'the access token was refused' : 'an access token is required';
+        });
+        return createSocketTransport(ws, token);
+      },
+      onState: (s) => {
+        if (s === 'connected') refused.value = null;
+        state.value = s;
+      },
+      shouldRetry: () => refused.value === null,
     });
     api = createClient(contract, socket);
   }
@@ -60,5 +74,6 @@ export function getApi(): Api {
 
 /** Browser mode: try to reconnect now. */
 export function reconnect(): void {
+  refused.value = null;
   socket?.reconnect();
 }

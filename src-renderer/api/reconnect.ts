@@ -17,6 +17,8 @@ export interface ReconnectOptions {
   onState(state: ConnectionState): void;
   /** Delay before the n-th retry (n from 0); default 0.5 s doubling up to 10 s. */
   delay?(attempt: number): number;
+  /** Consulted after a drop: false stops retrying (e.g. the host refused the access token). */
+  shouldRetry?(): boolean;
   /** Timer functions (injected in tests). */
   setTimer?(fn: () => void, ms: number): unknown;
   clearTimer?(handle: unknown): void;
@@ -52,6 +54,7 @@ export function createReconnectingTransport(options: ReconnectOptions): Reconnec
 
   function schedule(): void {
     if (disposed || timer !== null) return;
+    if (options.shouldRetry && !options.shouldRetry()) return;
     timer = setTimer(() => {
       timer = null;
       connect();

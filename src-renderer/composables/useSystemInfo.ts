@@ -4,7 +4,7 @@
  */
 import { readonly, ref, shallowRef, watch } from 'vue';
 import type { SystemInfo } from '../../src-shared/ipc/contract';
-import { connectionState, getApi, reconnect, transportMode } from '../api/client';
+import { connectionRefused, connectionState, getApi, reconnect, transportMode } from '../api/client';
 
 const info = shallowRef<SystemInfo | null>(null);
 const error = ref<string | null>(null);
@@ -47,6 +47,7 @@ export function useSystemInfo() {
     info: readonly(info),
     error: readonly(error),
     connection: connectionState,
+    refused: connectionRefused,
     mode: transportMode,
     reconnect,
     reload: load,
