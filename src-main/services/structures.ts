@@ -106,7 +106,11 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
       return { files: await Promise.all(names.map(async (name) => ({ name, text: await readFile(`${dir}/${name}`, 'utf8') }))) };
     },
     async delete({ id }) {
-      const { changes } = await core.db.transaction((tx) => tx.run('DELETE FROM structure WHERE id = ?', [id]));
+      const { changes } = await core.db.transaction(async (tx) => {
+        const used = await tx.all<{ name: string }>('SELECT DISTINCT d.name FROM dataset_item i JOIN dataset d ON d.id = i.dataset_id WHERE i.structure_id = ?', [id]);
+        if (used.length) throw new UserError(`structure ${id} belongs to the dataset${used.length > 1 ? 's' : ''} ${used.map((u) => u.name).join(', ')}: delete ${used.length > 1 ? 'them' : 'it'} first`);
+        return tx.run('DELETE FROM structure WHERE id = ?', [id]);
+      });
       if (changes) core.events.emit('structures', 'onChanged', { ids: [id] });
       return { deleted: changes > 0 };
     },

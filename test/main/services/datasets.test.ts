@@ -131,6 +131,8 @@ describe('datasets service', () => {
 
   it('deletes a dataset and rejects unknown ids', async () => {
     const [ds] = await api.datasets.list({});
+    const [item] = (await api.datasets.items({ id: ds.id, offset: 0, limit: 1 })).items;
+    await expect(api.structures.delete({ id: item.structureId })).rejects.toMatchObject({ name: 'UserError', message: expect.stringContaining('dataset') });
     expect(await api.datasets.delete({ id: ds.id })).toEqual({ deleted: true });
     await expect(api.datasets.get({ id: ds.id })).rejects.toMatchObject({ name: 'UserError' });
     await expect(api.datasets.import({ kind: 'cgcnn-folder' })).rejects.toMatchObject({ name: 'ValidationError' });
