@@ -156,6 +156,7 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
   const lines = text.split('\n');
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   const out: ParsedStructure[] = [];
+  const zCache = new Map<string, number>();
   let li = 0;
   const nl = lines.length;
   for (;;) {
@@ -254,10 +255,14 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
         throw new StructureParseError(file, lineNo, `atom ${i + 1} of frame ${frame + 1} needs a species and 3 coordinates, found ${w.length} values`);
       }
       const sym = specCol >= 0 ? w[offsets[specCol]] : w[offsets[zCol]];
-      const z = speciesZ(sym);
+      let z = zCache.get(sym);
+      if (z === undefined) {
+        z = speciesZ(sym);
+        zCache.set(sym, z);
+      }
       if (z < 0) throw new StructureParseError(file, lineNo, `'${sym}' is not an element symbol or atomic number`);
       numbers[i] = z;
-      species[i] = specCol >= 0 && atomicNumber(sym) > 0 ? sym[0].toUpperCase() + sym.slice(1).toLowerCase() : elementSymbol(z);
+      species[i] = elementSymbol(z);
       const po = offsets[posCol];
       for (let k = 0; k < 3; k++) {
         const v = Number(w[po + k]);
