@@ -40,6 +40,8 @@ interface Base {
   hint: string;
   nullable: boolean;
   optional: boolean;
+  /** False when the field has no effect with the rest of the config (e.g. set2setSteps without a set2set readout). */
+  applies: boolean;
 }
 
 export type FieldNode =
@@ -140,18 +142,34 @@ function literalOf(variant: ZodLike, discriminator: string): string | null {
   return null;
 }
 
-function base(path: Path, u: Unwrapped): Base {
+/** Fields that only matter for some architectures or settings: id → test on the whole config. */
+const APPLIES: Record<string, (c: unknown) => boolean> = {
+  'model.aggregation': (c) => ['gcn', 'schnet', 'mpnn-edge'].includes(String(getAt(c, ['architecture']))),
+  'model.set2setSteps': (c) => getAt(c, ['model', 'readout']) === 'set2set',
+  'model.filterFeatures': (c) => getAt(c, ['architecture']) === 'schnet',
+  'model.edgeFeatures': (c) => getAt(c, ['architecture']) === 'mpnn-edge',
+  'model.attentionHeads': (c) => getAt(c, ['architecture']) === 'gat',
+  'training.huberDelta': (c) => getAt(c, ['training', 'loss']) === 'huber',
+};
+
+/** Whether a field (by dotted id) has an effect in this config. */
+export function fieldApplies(id: string, config: unknown): boolean {
+  const f = APPLIES[id];
+  return f ? f(config) : true;
+}
+
+function base(path: Path, u: Unwrapped, root: unknown): Base {
   const id = path.join('.');
   const key = path[path.length - 1] ?? '';
   const hint = HINTS[id];
-  return { path, id, key, label: hint?.[0] ?? humanize(key), hint: hint?.[1] ?? '', nullable: u.nullable, optional: u.optional };
+  return { path, id, key, label: hint?.[0] ?? humanize(key), hint: hint?.[1] ?? '', nullable: u.nullable, optional: u.optional, applies: fieldApplies(id, root) };
 }
 
-/** Describes one schema node with its current value. Returns null for what the form does not show. */
-export function describeField(schema: ZodLike, value: unknown, path: Path): FieldNode | null {
+/** Describes one schema node with its current value (`root`: the whole config, for `applies`). Returns null for what the form does not show. */
+export function describeField(schema: ZodLike, value: unknown, path: Path, root: unknown = value): FieldNode | null {
   const u = unwrap(schema);
   const s = u.schema;
-  const b = base(path, u);
+  const b = base(path, u, root);
   switch (s.def.type) {
     case 'number':
       return {
@@ -177,7 +195,7 @@ export function describeField(schema: ZodLike, value: unknown, path: Path): Fiel
       const children: FieldNode[] = [];
       for (const [k, child] of Object.entries(s.def.shape ?? {})) {
         if (path.length === 0 && HIDDEN.has(k)) continue;
-        const f = describeField(child, obj[k], [...path, k]);
+        const f = describeField(child, obj[k], [...path, k], root);
         if (f) children.push(f);
       }
       return { ...b, kind: 'section', children };
@@ -193,7 +211,7 @@ export function describeField(schema: ZodLike, value: unknown, path: Path): Fiel
       const children: FieldNode[] = [];
       for (const [k, child] of Object.entries(variant?.def.shape ?? {})) {
         if (k === disc) continue;
-        const f = describeField(child, obj[k], [...path, k]);
+        const f = describeField(child, obj[k], [...path, k], root);
         if (f) children.push(f);
       }
       return { ...b, kind: 'variant', discriminator: disc, options: names, value: current, children };
@@ -205,8 +223,8 @@ export function describeField(schema: ZodLike, value: unknown, path: Path): Fiel
 
 /** The form tree of a whole config: the top-level fields (architecture) and sections (model, graph, training). */
 export function describeConfig(schema: ZodLike, config: unknown): FieldNode[] {
-  const root = describeField(schema, config, []);
-  return root && root.kind === 'section' ? root.children : [];
+  const top = describeField(schema, config, [], config);
+  return top && top.kind === 'section' ? top.children : [];
 }
 
 /** The defaults of one variant of the discriminated union at `path` (e.g. switching the optimizer to adam). */
