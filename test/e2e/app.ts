@@ -4,13 +4,19 @@
  * Chromium. Each launch gets a fresh temporary database; console errors and
  * page errors are collected so tests can assert there were none.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
+import { contract } from '../../src-shared/ipc/contract';
+import type { LatticeworkApi } from '../../src-shared/ipc/contract';
+import { createClient } from '../../src-shared/ipc/define';
+import { createSocketTransport } from '../../src-shared/ipc/socket-transport';
+import type { SocketLike } from '../../src-shared/ipc/socket-transport';
 import type { Browser, Page } from 'playwright-core';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -134,6 +140,21 @@ export async function launchApp(options: { databasePath?: string } = {}): Promis
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A typed client of the same running app, over its WebSocket (browser mode only), for checking what the UI shows. */
+export async function connectApi(url: string): Promise<{ api: LatticeworkApi; close(): void }> {
+  const u = new URL(url);
+  const socket = new WebSocket(`ws://${u.host}/ws`);
+  const transport = createSocketTransport(socket as unknown as SocketLike, u.searchParams.get('token') ?? undefined);
+  await transport.ready;
+  return { api: createClient(contract, transport), close: () => transport.close() };
+}
+
+/** Runs the command line (built) and parses its JSON output. */
+export function cli(args: string[]): unknown {
+  const out = execFileSync(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), ...args, '--json'], { cwd: ROOT, encoding: 'utf8' });
+  return JSON.parse(out) as unknown;
 }
 
 async function shoot(page: Page, name: string): Promise<string> {

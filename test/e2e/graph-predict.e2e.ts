@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LatticeworkApi } from '../../src-shared/ipc/contract';
+import { ROOT, cli, connectApi, launchApp } from './app';
+import type { LaunchedApp } from './app';
+
+const SAMPLE = '/work/shared/data/cgcnn-sample-regression';
+
+let app: LaunchedApp;
+let api: LatticeworkApi;
+let closeApi: () => void;
+
+beforeAll(async () => {
+  app = await launchApp();
+  ({ api, close: closeApi } = await connectApi(app.url));
+  const { page } = app;
+  await page.getByTestId('status-connection').filter({ hasText: /connected/i }).waitFor();
+  await page.getByTestId('file-input').setInputFiles([
+    { name: '7206075.cif', mimeType: 'chemical/x-cif', buffer: readFileSync(`${SAMPLE}/7206075.cif`) },
+    { name: '1000041.cif', mimeType: 'chemical/x-cif', buffer: readFileSync(`${SAMPLE}/1000041.cif`) },
+  ]);
+  await page.getByTestId('structure-item').nth(1).waitFor({ timeout: 30_000 });
+});
+afterAll(async () => {
+  closeApi?.();
+  await app?.close();
+});
+
+describe('crystal graph and receptive field', () => {
+  it('shows per-hop counts equal to what GraphService returns for the picked atom', async () => {
+    const { page } = app;
+    await page.getByTestId('structure-item').filter({ hasText: /O8Ti4|Ti4O8/ }).first().click();
+    await page.getByTestId('nav-graph').click();
+    const canvas = page.getByTestId('graph-canvas');
+    await expect.poll(async () => Number(await page.getByTestId('graph-edges').textContent().then((t) => t?.replace(/\D/g, '') || '0')), { timeout: 30_000 }).toBeGreaterThan(0);
+
+    // Pick the atom drawn first: the scene projects it to the canvas, the test clicks there.
+    const point = await canvas.evaluate((el) => {
+      const scene = (el as HTMLCanvasElement & { crystalScene?: { project(i: number): { x: number; y: number } | null } }).crystalScene;
+      return scene?.project(0) ?? null;
+    });
+    expect(point).not.toBeNull();
+    await canvas.click({ position: point! });
+    await expect.poll(() => canvas.getAttribute('data-rf-site')).not.toBe('');
+    const site = Number(await canvas.getAttribute('data-rf-site'));
+
+    const layers = page.getByTestId('rf-layers');
+    await layers.fill('3');
+    await expect.poll(() => page.getByTestId('rf-layers-value').textContent()).toBe('3');
+    await expect.poll(() => page.getByTestId('rf-count-3').count(), { timeout: 30_000 }).toBe(1);
+
+    const cutoff = Number((await page.getByTestId('graph-cutoff').inputValue()) || '8');
+    const capText = await page.getByTestId('graph-max-neighbors').inputValue();
+    const noCap = await page.getByTestId('graph-no-cap').isChecked().catch(() => false);
+    const maxNeighbors = noCap ? null : Number(capText);
+    const [record] = (await api.structures.list({})).filter((r) => r.nSites === 12);
+    const expected = await api.graphs.receptiveField({ structureId: record.id, cutoff, maxNeighbors, site, layers: 3 });
+    const shown: number[] = [];
+    for (let t = 0; t <= 3; t++) shown.push(Number((await page.getByTestId(`rf-count-${t}`).textContent())?.replace(/[^\d]/g, '')));
+    expect(shown).toEqual(expected.countsPerHop);
+    expect(shown[0]).toBe(1);
+    await app.screenshot('receptive-field');
+  });
+});
+
+describe('prediction', () => {
+  it('shows the same formation energy as `latticework predict` for the same file and model', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-predict').click();
+    const models = await api.models.list({});
+    const model = models.find((m) => m.origin === 'builtin' && /formation/i.test(m.name));
+    expect(model, 'the built-in CGCNN formation-energy model').toBeDefined();
+    await page.getByTestId('predict-model').selectOption(String(model!.id));
+    const nacl = (await api.structures.list({})).find((r) => r.nSites === 8)!;
+    await page.locator(`[data-testid="predict-structure"][data-id="${nacl.id}"] input[type="checkbox"]`).check();
+    await page.getByTestId('predict-run').click();
+    const value = page.locator(`[data-testid="predict-row"][data-structure-id="${nacl.id}"] [data-testid="predict-value"]`);
+    await value.waitFor({ timeout: 60_000 }).catch(async (err: Error) => {
+      throw new Error(`${err.message}\n--- the Predict view showed:\n${await page.getByTestId('view-predict').innerText()}`);
+    });
+    const shown = Number(await value.textContent());
+
+    const out = cli(['predict', '--model', join(ROOT, 'resources/models/formation-energy-per-atom.lwm'), `${SAMPLE}/1000041.cif`]) as unknown;
+    const rows = (Array.isArray(out) ? out : (out as { predictions: unknown[] }).predictions) as { prediction: number }[];
+    expect(rows).toHaveLength(1);
+    expect(Math.abs(shown - rows[0].prediction)).toBeLessThan(5e-6);
+    await app.screenshot('prediction');
+    expect(app.errors).toEqual([]);
+  });
+});
