@@ -654,6 +654,7 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
     if (num > 2) warnings.push(`only the space group number (${num}) is given; the standard setting '${sg.universalHM}' assumed`);
     return { ops: fromSetting(sg.operations), spaceGroup: sg.universalHM, spaceGroupNumber: num, line: numItem.line };
   }
+  warnings.push('no space group or symmetry operations are given; the atom sites are taken as the whole cell (P 1)');
   return { ops: [parseSymop('x,y,z') as SymOp], spaceGroup: null, spaceGroupNumber: null };
 }
 

@@ -149,9 +149,11 @@ describe('CIF structures', () => {
 
   it('no symmetry information means P1', () => {
     const text = `data_x\n${CELL}loop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa 0 0 0\nCl 0.5 0.5 1.5\n`;
-    const s = read('x.cif', text).structures[0];
+    const r = read('x.cif', text);
+    const s = r.structures[0];
     expect(s.numbers.length).toBe(2);
     expect(s.frac![5]).toBeCloseTo(0.5, 12);
+    expect(r.warnings.join(' ')).toMatch(/whole cell \(P 1\)/);
   });
 
   it('duplicates merged within the tolerance only', () => {
