@@ -217,9 +217,13 @@ export function perAtomOption(labels: readonly string[], values: readonly number
   };
 }
 
-/** Diverging blue–white–red colour for a value in [-scale, scale], as sRGB components in 0..1. */
+/**
+ * Diverging blue–white–red colour for a value in [-scale, scale], as sRGB components in 0..1.
+ * The position is square-root scaled (sign kept) so that small values still show a tint.
+ */
 export function divergingRgb(v: number, scale: number): [number, number, number] {
-  const t = Math.max(-1, Math.min(1, Number.isFinite(v) ? v / (scale || 1) : 0));
+  const lin = Math.max(-1, Math.min(1, Number.isFinite(v) ? v / (scale || 1) : 0));
+  const t = Math.sign(lin) * Math.sqrt(Math.abs(lin));
   const mix = (a: number, b: number, f: number) => (a + (b - a) * f) / 255;
   return t >= 0 ? [mix(247, 202, t), mix(247, 52, t), mix(247, 52, t)] : [mix(247, 47, -t), mix(247, 111, -t), mix(247, 222, -t)];
 }
