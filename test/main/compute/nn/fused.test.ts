@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import { BatchNorm1d } from '../../../../src-main/compute/nn/batchnorm';
-import { bnGate, bnGateComposite } from '../../../../src-main/compute/nn/fused';
+import { bnGate, bnGateComposite, fusedGateBackends } from '../../../../src-main/compute/nn/fused';
 import { describeEachBackend, expectClose, expectNoLeak, seededRandom } from '../helpers';
 
-describeEachBackend('fused CGCNN gate (BN → σ ⊙ softplus)', () => {
+describeEachBackend('fused CGCNN gate (BN → σ ⊙ softplus)', (backend) => {
+  beforeAll(() => void fusedGateBackends.add(backend));
+  afterAll(() => void (backend !== 'cpu' && fusedGateBackends.delete(backend)));
   const R = 37;
   const F = 5;
   const r = seededRandom(12);
