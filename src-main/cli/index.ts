@@ -9,7 +9,10 @@ import { predictCommand } from './commands/predict';
 import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
 import { structureCommand } from './commands/structure';
+import { makeTrainCommand } from './commands/train';
 import { VERSION } from '../app/version';
+import { setModelRepository } from '../compute/models/store';
+import { SqliteModelRepository, cliDatabasePath, sqliteTrainHooks } from '../services/cli-store';
 
 export const commands: Command[] = [
   startCommand,
@@ -18,7 +21,18 @@ export const commands: Command[] = [
   graphCommand,
   importModelCommand,
   predictCommand,
+  // runs are recorded in the database (--db, else $LATTICEWORK_DB, else the data directory's)
+  makeTrainCommand(sqliteTrainHooks),
 ];
+
+/** Commands whose models live in the app database (built-in, imported, trained). */
+const MODEL_COMMANDS = new Set(['predict', 'import-model', 'train']);
+
+function dbOption(argv: string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--db' || a.startsWith('--db='));
+  if (i < 0) return undefined;
+  return argv[i].startsWith('--db=') ? argv[i].slice(5) : argv[i + 1];
+}
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -52,7 +66,15 @@ export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Prom
     io.out(command.usage);
     return 0;
   }
-  return command.run({ argv: rest, io, cwd });
+  if (!MODEL_COMMANDS.has(command.name)) return command.run({ argv: rest, io, cwd });
+  const repository = new SqliteModelRepository(cliDatabasePath(dbOption(rest)));
+  setModelRepository(repository);
+  try {
+    return await command.run({ argv: rest, io, cwd });
+  } finally {
+    setModelRepository(null);
+    await repository.close();
+  }
 }
 
 export const stdio: CliIo = {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/index';
 import { importCgcnnCheckpoint } from '../../../src-main/compute/import/cgcnn';
-import { setModelRepository } from '../../../src-main/compute/models/store';
 import type { Checkpoint } from '../../../src-main/compute/train/checkpoint';
 import type { EpochProgress, TrainingResult } from '../../../src-main/compute/train/trainer';
 import { SqliteModelRepository, sqliteTrainHooks } from '../../../src-main/services/cli-store';
@@ -21,7 +20,6 @@ beforeAll(() => {
   repo = new SqliteModelRepository(join(dir, 'cli.sqlite'));
 });
 afterAll(async () => {
-  setModelRepository(null);
   await repo.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -43,9 +41,16 @@ describe('the command line on the app database', () => {
   });
 
   it('latticework predict --model NAME finds a built-in model in the database', async () => {
-    setModelRepository(repo);
     const out: string[] = [];
-    const code = await main(['predict', '--model', 'formation-energy-per-atom', join(SAMPLE, '1000041.cif'), '--json'], { out: (s) => out.push(s), err: (s) => out.push(s) });
+    const before = process.env.LATTICEWORK_DB;
+    process.env.LATTICEWORK_DB = repo.databasePath;
+    let code: number;
+    try {
+      code = await main(['predict', '--model', 'formation-energy-per-atom', join(SAMPLE, '1000041.cif'), '--json'], { out: (s) => out.push(s), err: (s) => out.push(s) });
+    } finally {
+      if (before === undefined) delete process.env.LATTICEWORK_DB;
+      else process.env.LATTICEWORK_DB = before;
+    }
     expect(code).toBe(0);
     const json = JSON.parse(out.join('')) as { predictions: { prediction: number }[] };
     const ref = readFileSync(join(PRETRAINED, 'reference-predictions-sample.csv'), 'utf8')
