@@ -11,9 +11,12 @@ import torch.nn as nn
 
 steps = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+# 'infer': one 100-atom structure, 4 convolutions, eval mode, forward only (bench/engine/infer.ts)
+mode = sys.argv[3] if len(sys.argv) > 3 else 'train'
 torch.set_num_threads(threads)
 torch.manual_seed(0)
-G, A, M, F, Fe, H = 100, 20, 12, 64, 41, 128
+G, A, M, F, Fe, H = (1, 100, 12, 64, 41, 32) if mode == 'infer' else (100, 20, 12, 64, 41, 128)
+NCONV = 4 if mode == 'infer' else 3
 N = G * A
 
 
@@ -36,7 +39,7 @@ class Net(nn.Module):
     def __init__(self):
         super().__init__()
         self.emb = nn.Linear(92, F)
-        self.convs = nn.ModuleList([Conv() for _ in range(3)])
+        self.convs = nn.ModuleList([Conv() for _ in range(NCONV)])
         self.fc = nn.Linear(F, H)
         self.out = nn.Linear(H, 1)
 
@@ -57,6 +60,17 @@ d = torch.rand(N, M) * 6.5 + 1.5
 e = torch.exp(-((d.unsqueeze(2) - torch.arange(Fe) * 0.2) / 0.2) ** 2)
 y = torch.randn(G, 1)
 times = []
+if mode == 'infer':
+    net.eval()
+    with torch.no_grad():
+        for s in range(steps + 2):
+            t0 = time.perf_counter()
+            net(x, e, nbr)
+            if s >= 2:
+                times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    print(json.dumps({'reference': 'pytorch', 'mode': 'infer', 'atoms': N, 'threads': threads, 'medianForwardMs': round(times[len(times) // 2], 2)}))
+    sys.exit(0)
 for s in range(steps + 1):
     t0 = time.perf_counter()
     opt.zero_grad()

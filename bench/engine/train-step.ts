@@ -12,6 +12,7 @@ import { presetConfig } from '../../src-shared/model/presets';
 import { Rng } from '../../src-shared/model/rng';
 import '../../src-main/compute/layers/cgcnn';
 import { buildModel } from '../../src-main/compute/layers/model';
+import { fusedGateBackends } from '../../src-main/compute/nn/fused';
 import { gatherRows, scatterSum } from '../../src-main/compute/nn/segment';
 import type { GraphBatchTensors } from '../../src-main/compute/nn/types';
 import { describeBackend, initBackend } from '../../src-main/compute/tf/backend';
@@ -23,6 +24,8 @@ const choice = await initBackend({ force: backendName });
 console.error(`backend: ${describeBackend(choice)}`);
 // The trainer's matmul gradient (explicit transposes; XNNPACK's transposed path is slow).
 if (process.env.LW_PLAIN_MATMUL_GRAD !== '1') registerFastMatMulGradient();
+// LW_GATE=composite: the unfused batch-norm gate (for side-by-side comparison).
+if (process.env.LW_GATE === 'composite') fusedGateBackends.clear();
 
 const G = 100;
 const A = 20;
@@ -86,4 +89,4 @@ const t1 = performance.now();
 tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(scatterSum(gatherRows(v as tf.Tensor2D, batch.src as tf.Tensor1D), batch.dst as tf.Tensor1D, N)))(x).dataSync());
 const scatterMs = performance.now() - t1;
 const sorted = [...stepMs].sort((a, b) => a - b);
-console.log(JSON.stringify({ backend: choice.candidate, atoms: N, edges: E, steps, stepMs: stepMs.map((v) => Math.round(v)), medianStepMs: Math.round(sorted[Math.floor(sorted.length / 2)]), forwardMs: Math.round(forwardMs), scatterGatherFwdBwdMs: Math.round(scatterMs) }));
+console.log(JSON.stringify({ backend: choice.candidate, gate: process.env.LW_GATE === 'composite' ? 'composite' : 'fused', atoms: N, edges: E, steps, stepMs: stepMs.map((v) => Math.round(v)), medianStepMs: Math.round(sorted[Math.floor(sorted.length / 2)]), forwardMs: Math.round(forwardMs), scatterGatherFwdBwdMs: Math.round(scatterMs) }));

@@ -13,9 +13,10 @@
  *   LwSliceCols    {x [R, C]}, {begin, size}                    -> [R, size]  y[r] = x[r, begin:begin+size]
  *   LwPadCols      {x [R, size]}, {begin, total}               -> [R, total] (inverse placement, zeros elsewhere)
  *   LwColMoments   {x [R, C]}                                   -> [2, C]     column mean and biased variance
- *   LwBnGateFwd    {z [R, 2F], gamma, beta [2F], moments [2, 2F]}, {eps} -> [R, F]
- *                  CGCNN's σ(BN(z)[:, :F]) ⊙ softplus(BN(z)[:, F:]) in one pass
- *   LwBnGateBwd    {dm [R, F], z, gamma, beta, moments}, {eps, batchStats} -> [R + 2, 2F]
+ *   LwBnGateFwd    {z [R, 2F], gamma, beta [2F], moments [2, 2F]}, {eps} -> [R, 3F]
+ *                  CGCNN's m = σ(BN(z)[:, :F]) ⊙ softplus(BN(z)[:, F:]) in one pass, packed with
+ *                  ∂m/∂filter and ∂m/∂core (columns F..3F) for the backward pass
+ *   LwBnGateBwd    {dm [R, F], z, packed [R, 3F], gamma, beta, moments}, {eps, batchStats} -> [R + 2, 2F]
  *                  rows 0..R-1: dz (through the batch statistics when batchStats), row R: dγ, row R+1: dβ
  *                  (the cpu backend's Slice/SplitV walk element by element through index
  *                  objects: ~100× slower than these loops on [E, 2F] message tensors)
@@ -263,10 +264,6 @@ function sigmoidOf(v: number): number {
   return e / (1 + e);
 }
 
-function softplusOf(v: number): number {
-  return v > 20 ? v : Math.log1p(Math.exp(v)); // PyTorch's threshold
-}
-
 function bnCoefficients(gv: Arr, bv: Arr, mv: Arr, c2: number, eps: number): { a: Float64Array; b: Float64Array; r: Float64Array } {
   const a = new Float64Array(c2);
   const b = new Float64Array(c2);
@@ -287,15 +284,30 @@ function bnGateFwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
   const eps = args.attrs!.eps as number;
   const [rows, c2] = z.shape;
   const f = c2 / 2;
-  const [out] = withArrays(args.backend as KernelBackend, [z, gamma, beta, moments], [{ shape: [rows, f], dtype: 'float32' }], ([zv, gv, bv, mv], [ov]) => {
+  const f3 = 3 * f;
+  // Packed [R, 3F]: m | ∂m/∂y_filter | ∂m/∂y_core, so the backward pass needs no exp/log.
+  const [out] = withArrays(args.backend as KernelBackend, [z, gamma, beta, moments], [{ shape: [rows, f3], dtype: 'float32' }], ([zv, gv, bv, mv], [ov]) => {
     const { a, b } = bnCoefficients(gv, bv, mv, c2, eps);
     for (let r = 0; r < rows; r++) {
       const zi = r * c2;
-      const oi = r * f;
+      const oi = r * f3;
       for (let j = 0; j < f; j++) {
         const yf = zv[zi + j] * a[j] + b[j];
         const yc = zv[zi + f + j] * a[f + j] + b[f + j];
-        ov[oi + j] = sigmoidOf(yf) * softplusOf(yc);
+        const sf = sigmoidOf(yf);
+        let sp: number;
+        let sc: number;
+        if (yc > 20) {
+          sp = yc; // PyTorch's softplus threshold
+          sc = sigmoidOf(yc);
+        } else {
+          const e = Math.exp(yc);
+          sp = Math.log1p(e);
+          sc = e / (1 + e);
+        }
+        ov[oi + j] = sf * sp;
+        ov[oi + f + j] = sp * sf * (1 - sf);
+        ov[oi + 2 * f + j] = sf * sc;
       }
     }
   });
@@ -305,6 +317,7 @@ function bnGateFwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
 function bnGateBwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const dm = need(args.inputs, 'dm');
   const z = need(args.inputs, 'z');
+  const packed = need(args.inputs, 'packed');
   const gamma = need(args.inputs, 'gamma');
   const beta = need(args.inputs, 'beta');
   const moments = need(args.inputs, 'moments');
@@ -312,20 +325,19 @@ function bnGateBwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
   const batchStats = !!args.attrs!.batchStats;
   const [rows, c2] = z.shape;
   const f = c2 / 2;
-  const [out] = withArrays(args.backend as KernelBackend, [dm, z, gamma, beta, moments], [{ shape: [rows + 2, c2], dtype: 'float32' }], ([dv, zv, gv, bv, mv], [ov]) => {
-    const { a, b, r: rs } = bnCoefficients(gv, bv, mv, c2, eps);
+  const f3 = 3 * f;
+  const [out] = withArrays(args.backend as KernelBackend, [dm, z, packed, gamma, beta, moments], [{ shape: [rows + 2, c2], dtype: 'float32' }], ([dv, zv, pv, gv, bv, mv], [ov]) => {
+    const { a, r: rs } = bnCoefficients(gv, bv, mv, c2, eps);
     const sumDy = new Float64Array(c2);
     const sumDyXhat = new Float64Array(c2);
-    // Pass 1: dy = ∂L/∂(BN output) into ov, with the column sums for dβ and dγ.
+    // Pass 1: dy = ∂L/∂(BN output) into ov (from the forward's saved derivatives), with the column sums for dβ and dγ.
     for (let r = 0; r < rows; r++) {
       const zi = r * c2;
+      const pi = r * f3;
       for (let j = 0; j < f; j++) {
-        const yf = zv[zi + j] * a[j] + b[j];
-        const yc = zv[zi + f + j] * a[f + j] + b[f + j];
-        const sf = sigmoidOf(yf);
         const g = dv[r * f + j];
-        const dyf = g * softplusOf(yc) * sf * (1 - sf);
-        const dyc = g * sf * sigmoidOf(yc);
+        const dyf = g * pv[pi + f + j];
+        const dyc = g * pv[pi + 2 * f + j];
         ov[zi + j] = dyf;
         ov[zi + f + j] = dyc;
         sumDy[j] += dyf;
@@ -444,6 +456,6 @@ export const rawKernels = {
   sliceCols: (x: Tensor, begin: number, size: number) => run(SLICE_COLS, { x }, { begin, size }),
   colMoments: (x: Tensor) => run(COL_MOMENTS, { x }),
   bnGateFwd: (z: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number) => run(BN_GATE_FWD, { z, gamma, beta, moments }, { eps }),
-  bnGateBwd: (dm: Tensor, z: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number, batchStats: boolean) =>
-    run(BN_GATE_BWD, { dm, z, gamma, beta, moments }, { eps, batchStats }),
+  bnGateBwd: (dm: Tensor, z: Tensor, packed: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number, batchStats: boolean) =>
+    run(BN_GATE_BWD, { dm, z, packed, gamma, beta, moments }, { eps, batchStats }),
 };
