@@ -53,8 +53,8 @@ function convertValue(raw: string, quoted: boolean): InfoValue {
  * `key="quoted value"` with `\"` escapes, `key={...}`/`key=[...]`, a bare `key` means true).
  * Returns null when the line is not key=value text.
  */
-export function parseKeyValues(line: string): Map<string, { raw: string; quoted: boolean }> | null {
-  const out = new Map<string, { raw: string; quoted: boolean }>();
+export function parseKeyValues(line: string): Map<string, { raw: string; quoted: boolean; bare?: boolean }> | null {
+  const out = new Map<string, { raw: string; quoted: boolean; bare?: boolean }>();
   const n = line.length;
   let i = 0;
   while (i < n) {
@@ -73,7 +73,7 @@ export function parseKeyValues(line: string): Map<string, { raw: string; quoted:
     }
     while (i < n && line[i] === ' ') i++;
     if (line[i] !== '=') {
-      out.set(key, { raw: 'T', quoted: false });
+      out.set(key, { raw: 'T', quoted: false, bare: true });
       continue;
     }
     i++;
@@ -182,7 +182,14 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
     const commentLine = li + 2;
     li += 2;
     const warnings: string[] = [];
-    const kv = /\b(Lattice|Properties)\s*=/i.test(comment) ? parseKeyValues(comment) : null;
+    // Extended XYZ when the comment names Lattice/Properties, or consists only of key=value pairs
+    // (`energy=-1.2 config_type=bulk`); a free-text comment stays a plain title.
+    let kv: ReturnType<typeof parseKeyValues> = null;
+    if (/\b(Lattice|Properties)\s*=/i.test(comment)) kv = parseKeyValues(comment);
+    else if (comment.includes('=')) {
+      const m = parseKeyValues(comment);
+      if (m && m.size > 0 && [...m.values()].every((v) => !v.bare)) kv = m;
+    }
     let cols: Column[] = [
       { name: 'species', type: 'S', width: 1 },
       { name: 'pos', type: 'R', width: 3 },

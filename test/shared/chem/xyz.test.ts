@@ -92,6 +92,14 @@ describe('plain XYZ', () => {
     });
   });
 
+  it('a comment of only key=value pairs is info (as ASE reads it); free text stays a title', () => {
+    const r = readStructures('k.xyz', '1\nenergy=-1.25 config_type=bulk\nH 0 0 0\n1\nstep 5 E = -1.0\nH 0 0 0\n');
+    expect(r.structures[0].properties).toEqual({ energy: -1.25, config_type: 'bulk' });
+    expect(r.structures[0].lattice).toBeNull();
+    expect(r.structures[1].name).toBe('step 5 E = -1.0');
+    expect(r.structures[1].properties).toEqual({ comment: 'step 5 E = -1.0' });
+  });
+
   it('atomic numbers as species, trailing blank lines', () => {
     const r = readStructures('plain_frames.xyz', fixture('plain_frames.xyz'));
     expect(r.structures.map((s) => s.name)).toEqual(['water molecule', 'carbon monoxide']);
