@@ -113,31 +113,39 @@ export function displayValue(v: unknown): string {
 }
 
 /**
- * Dimensions for parallel coordinates: the differing parameters (numeric or categorical)
- * followed by the best metrics every run has.
+ * Dimensions for parallel coordinates: the differing parameters (numeric or categorical; when
+ * fewer than three differ, the runs' key parameters from their summaries are added so the plot
+ * always has axes), followed by the best metrics any run has (missing values drawn as gaps).
  */
 export function parallelData(
-  runs: readonly { name: string; config: unknown; bestMetrics: Record<string, number> }[],
+  runs: readonly { name: string; config: unknown; bestMetrics: Record<string, number>; summary?: Record<string, string | number | null> }[],
   maxParams = 8,
 ): { dims: ParallelDim[]; rows: { name: string; values: (number | string | null)[] }[] } {
-  const diff = parameterDiff(runs.map((r) => r.config)).slice(0, maxParams);
-  const metricKeys = Object.keys(runs[0]?.bestMetrics ?? {})
-    .filter((k) => runs.every((r) => Number.isFinite(r.bestMetrics[k])))
-    .sort();
+  const params: DiffRow[] = parameterDiff(runs.map((r) => r.config)).slice(0, maxParams);
+  if (params.length < 3) {
+    const keys = [...new Set(runs.flatMap((r) => Object.keys(r.summary ?? {})))];
+    for (const k of keys) {
+      if (params.length >= Math.max(3, maxParams)) break;
+      if (params.some((p) => p.path.endsWith(k))) continue;
+      params.push({ path: k, values: runs.map((r) => r.summary?.[k] ?? null) });
+    }
+  }
+  const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.bestMetrics)))].filter((k) => runs.some((r) => Number.isFinite(r.bestMetrics[k]))).sort();
   const dims: ParallelDim[] = [];
-  for (const d of diff) {
-    const numeric = d.values.every((v) => typeof v === 'number');
+  for (const d of params) {
+    const numeric = d.values.every((v) => typeof v === 'number' || v === null || v === undefined);
     dims.push(numeric ? { name: d.path } : { name: d.path, categories: [...new Set(d.values.map(displayValue))] });
   }
   for (const k of metricKeys) dims.push({ name: k });
   const rows = runs.map((r, i) => ({
     name: r.name,
     values: [
-      ...diff.map((d) => {
+      ...params.map((d, j) => {
         const v = d.values[i];
-        return typeof v === 'number' ? v : displayValue(v);
+        if (dims[j].categories) return displayValue(v);
+        return typeof v === 'number' ? v : null;
       }),
-      ...metricKeys.map((k) => r.bestMetrics[k] ?? null),
+      ...metricKeys.map((k) => (Number.isFinite(r.bestMetrics[k]) ? r.bestMetrics[k] : null)),
     ],
   }));
   return { dims, rows };

@@ -205,6 +205,17 @@ describe('runs table and comparison', () => {
     expect(opt.series.length).toBe(2);
   });
 
+  it('parallel coordinates fall back to key parameters when the configs are the same', () => {
+    const c = presetConfig('cgcnn-paper');
+    const pd = parallelData([
+      { name: 'A', config: c, bestMetrics: { val_mae: 0.2 }, summary: { lr: 0.01, readout: 'mean', layers: 3 } },
+      { name: 'B', config: c, bestMetrics: {}, summary: { lr: 0.01, readout: 'mean', layers: 3 } },
+    ]);
+    expect(pd.dims.map((d) => d.name)).toEqual(['lr', 'readout', 'layers', 'val_mae']);
+    expect(pd.dims[1].categories).toEqual(['mean']);
+    expect(pd.rows[1].values).toEqual([0.01, 'mean', 3, null]);
+  });
+
   it('analyses predictions: MAE, RMSE, R², worst first', () => {
     const pts: PredictionPoint[] = [
       { structureId: 1, name: 'a', split: 'test', target: 0, prediction: 0.1 },
