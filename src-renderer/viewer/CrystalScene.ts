@@ -1,10 +1,10 @@
 /**
  * A framework-free three.js scene for crystals and molecules, fed struct-of-arrays.
  *
- * - Atoms: one InstancedMesh of a shared unit sphere (matrices written straight into
- *   the instance buffer), per-instance colours; picking by raycast `instanceId`.
- * - Bonds: one InstancedMesh of a shared unit cylinder (half-bonds, each coloured like
- *   its atom).
+ * - Atoms: ray-cast sphere impostors (one instanced camera-facing quad per atom, see
+ *   `sphereImpostors.ts`); picking by an exact CPU ray–sphere test over all atoms.
+ * - Bonds: ray-cast cylinder impostors (`stickImpostors.ts`), half-bonds each coloured
+ *   like its atom.
  * - Unit cell (and supercell box) as line segments, the a, b, c edges coloured and
  *   labelled (canvas-texture sprites: nothing is loaded).
  * - Optional line segments with per-vertex colours (crystal-graph edges).
@@ -21,15 +21,12 @@ import {
   ConeGeometry,
   CylinderGeometry,
   DirectionalLight,
-  DynamicDrawUsage,
-  InstancedBufferAttribute,
   InstancedMesh,
   LineBasicMaterial,
   LineSegments,
   Matrix4,
   Mesh,
   MeshBasicMaterial,
-  MeshPhongMaterial,
   OrthographicCamera,
   PerspectiveCamera,
   Quaternion,
@@ -45,6 +42,8 @@ import {
 import type { Material, Object3D, Texture } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { Mat3 } from '../../src-shared/chem/structure';
+import { SphereImpostors } from './sphereImpostors';
+import { StickImpostors } from './stickImpostors';
 import { boundingSphere, boxEdges, defaultView, fitDistance, viewAlong } from './camera';
 import type { ViewAxis, ViewDirection } from './camera';
 
@@ -98,18 +97,12 @@ function srgbToLinear(c: number): number {
   return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
 }
 
-/** Sphere tessellation by atom count: fine for small cells, coarse enough for 10^4–10^5 atoms. */
-export function sphereDetail(count: number): [number, number] {
-  if (count <= 2000) return [24, 16];
-  if (count <= 6000) return [14, 10];
-  if (count <= 20000) return [10, 7];
-  return [8, 5];
+function toLinear(c: Float32Array): Float32Array {
+  const out = new Float32Array(c.length);
+  for (let i = 0; i < c.length; i++) out[i] = srgbToLinear(c[i]);
+  return out;
 }
 
-/** Cylinder sides by stick count. */
-export function cylinderSides(count: number): number {
-  return count <= 20000 ? 10 : count <= 80000 ? 7 : 5;
-}
 
 function labelTexture(text: string, color: string): CanvasTexture {
   const canvas = document.createElement('canvas');
@@ -138,24 +131,11 @@ export class CrystalScene {
   private readonly raycaster = new Raycaster();
   private readonly options: CrystalSceneOptions;
 
-  private sphereGeometry: SphereGeometry | null = null;
-  private sphereDetail: [number, number] = [0, 0];
-  private readonly atomMaterial = new MeshPhongMaterial({ color: 0xffffff, shininess: 60, specular: 0x333333 });
-  private atomMesh: InstancedMesh | null = null;
-  private atomCapacity = 0;
+  private readonly spheres = new SphereImpostors();
+  private atomsVisible = true;
   private atoms: AtomData | null = null;
 
-  private cylinderGeometry: CylinderGeometry;
-
-  /** Unit open cylinder spanning y = 0..1. */
-  private static cylinder(sides: number): CylinderGeometry {
-    const g = new CylinderGeometry(1, 1, 1, sides, 1, true);
-    g.translate(0, 0.5, 0);
-    return g;
-  }
-  private readonly bondMaterial = new MeshPhongMaterial({ color: 0xffffff, shininess: 40, specular: 0x222222 });
-  private bondMesh: InstancedMesh | null = null;
-  private bondCapacity = 0;
+  private readonly sticks = new StickImpostors();
 
   private readonly haloGeometry = new SphereGeometry(1, 24, 16);
   private readonly haloMaterial = new MeshBasicMaterial({ color: 0xffb000, transparent: true, opacity: 0.45, depthWrite: false });
@@ -201,7 +181,9 @@ export class CrystalScene {
     this.scene.add(this.camera);
     this.scene.add(new AmbientLight(0xffffff, 1.1));
 
-    this.cylinderGeometry = CrystalScene.cylinder(10);
+
+    this.scene.add(this.spheres.mesh);
+    this.scene.add(this.sticks.mesh);
 
     this.haloMesh = new InstancedMesh(this.haloGeometry, this.haloMaterial, 3);
     this.haloMesh.count = 0;
@@ -233,27 +215,9 @@ export class CrystalScene {
 
   /** Replaces the atoms (positions, colours, radii). */
   setAtoms(data: AtomData): void {
-    const n = data.radii.length;
     this.atoms = data;
-    const detail = sphereDetail(n);
-    if (!this.sphereGeometry || detail[0] !== this.sphereDetail[0]) {
-      this.sphereGeometry?.dispose();
-      this.sphereGeometry = new SphereGeometry(1, detail[0], detail[1]);
-      this.sphereDetail = detail;
-      if (this.atomMesh) this.atomMesh.geometry = this.sphereGeometry;
-    }
-    if (!this.atomMesh || n > this.atomCapacity) {
-      this.removeMesh(this.atomMesh);
-      this.atomCapacity = Math.max(n, 16);
-      this.atomMesh = new InstancedMesh(this.sphereGeometry, this.atomMaterial, this.atomCapacity);
-      this.atomMesh.instanceMatrix.setUsage(DynamicDrawUsage);
-      this.atomMesh.instanceColor = new InstancedBufferAttribute(new Float32Array(3 * this.atomCapacity), 3);
-      this.atomMesh.frustumCulled = false;
-      this.scene.add(this.atomMesh);
-    }
-    this.atomMesh.count = n;
-    this.writeAtomMatrices();
-    this.writeColors(this.atomMesh, data.colors, n);
+    this.spheres.set(data.positions, data.radii, toLinear(data.colors));
+    this.updateHalos();
     this.requestRender();
   }
 
@@ -261,127 +225,24 @@ export class CrystalScene {
   setAtomRadii(radii: Float32Array): void {
     if (!this.atoms || radii.length !== this.atoms.radii.length) return;
     this.atoms = { ...this.atoms, radii };
-    this.writeAtomMatrices();
+    this.spheres.setRadii(radii);
+    this.updateHalos();
     this.requestRender();
   }
 
   /** New colours for the current atoms (highlighting, dimming, per-atom values). */
   setAtomColors(colors: Float32Array): void {
-    if (!this.atoms || !this.atomMesh || colors.length !== this.atoms.colors.length) return;
+    if (!this.atoms || colors.length !== this.atoms.colors.length) return;
     this.atoms = { ...this.atoms, colors };
-    this.writeColors(this.atomMesh, colors, this.atoms.radii.length);
+    this.spheres.setColors(toLinear(colors));
     this.requestRender();
   }
 
-  private writeAtomMatrices(): void {
-    const mesh = this.atomMesh;
-    const data = this.atoms;
-    if (!mesh || !data) return;
-    const m = mesh.instanceMatrix.array as Float32Array;
-    const { positions: p, radii: r } = data;
-    for (let i = 0; i < r.length; i++) {
-      const o = 16 * i;
-      const s = r[i];
-      m[o] = s;
-      m[o + 1] = 0;
-      m[o + 2] = 0;
-      m[o + 3] = 0;
-      m[o + 4] = 0;
-      m[o + 5] = s;
-      m[o + 6] = 0;
-      m[o + 7] = 0;
-      m[o + 8] = 0;
-      m[o + 9] = 0;
-      m[o + 10] = s;
-      m[o + 11] = 0;
-      m[o + 12] = p[3 * i];
-      m[o + 13] = p[3 * i + 1];
-      m[o + 14] = p[3 * i + 2];
-      m[o + 15] = 1;
-    }
-    mesh.instanceMatrix.needsUpdate = true;
-    mesh.computeBoundingSphere();
-    this.updateHalos();
-  }
-
-  private writeColors(mesh: InstancedMesh, colors: Float32Array, n: number): void {
-    const attr = mesh.instanceColor!;
-    const a = attr.array as Float32Array;
-    for (let i = 0; i < 3 * n; i++) a[i] = srgbToLinear(colors[i]);
-    attr.needsUpdate = true;
-  }
 
   /** Replaces the sticks (half-bonds); null removes them. */
   setBonds(data: StickData | null): void {
-    const n = data ? data.colors.length / 3 : 0;
-    if (!data || n === 0) {
-      if (this.bondMesh) this.bondMesh.count = 0;
-      this.requestRender();
-      return;
-    }
-    if (!this.bondMesh || n > this.bondCapacity) {
-      this.removeMesh(this.bondMesh);
-      this.bondCapacity = Math.max(n, 16);
-      this.bondMesh = new InstancedMesh(this.cylinderGeometry, this.bondMaterial, this.bondCapacity);
-      this.bondMesh.instanceMatrix.setUsage(DynamicDrawUsage);
-      this.bondMesh.instanceColor = new InstancedBufferAttribute(new Float32Array(3 * this.bondCapacity), 3);
-      this.bondMesh.frustumCulled = false;
-      this.scene.add(this.bondMesh);
-    }
-    const mesh = this.bondMesh;
-    const sides = cylinderSides(n);
-    if (sides !== this.cylinderGeometry.parameters.radialSegments) {
-      this.cylinderGeometry.dispose();
-      this.cylinderGeometry = CrystalScene.cylinder(sides);
-      mesh.geometry = this.cylinderGeometry;
-    }
-    mesh.count = n;
-    const m = mesh.instanceMatrix.array as Float32Array;
-    const r = data.radius;
-    const { start: s, end: e } = data;
-    for (let i = 0; i < n; i++) {
-      const dx = e[3 * i] - s[3 * i];
-      const dy = e[3 * i + 1] - s[3 * i + 1];
-      const dz = e[3 * i + 2] - s[3 * i + 2];
-      const len = Math.hypot(dx, dy, dz) || 1e-6;
-      const ux = dx / len;
-      const uy = dy / len;
-      const uz = dz / len;
-      // e1 ⟂ u: cross u with the axis it is least aligned with.
-      // Helper axis (1, 0, 0) unless u is close to x, then (0, 1, 0); e1 = u × helper.
-      const ax = Math.abs(ux) < 0.9 ? 1 : 0;
-      const ay = 1 - ax;
-      let e1x = -uz * ay;
-      let e1y = uz * ax;
-      let e1z = ux * ay - uy * ax;
-      const l1 = Math.hypot(e1x, e1y, e1z);
-      e1x /= l1;
-      e1y /= l1;
-      e1z /= l1;
-      const e2x = uy * e1z - uz * e1y;
-      const e2y = uz * e1x - ux * e1z;
-      const e2z = ux * e1y - uy * e1x;
-      const o = 16 * i;
-      m[o] = e1x * r;
-      m[o + 1] = e1y * r;
-      m[o + 2] = e1z * r;
-      m[o + 3] = 0;
-      m[o + 4] = dx;
-      m[o + 5] = dy;
-      m[o + 6] = dz;
-      m[o + 7] = 0;
-      m[o + 8] = e2x * r;
-      m[o + 9] = e2y * r;
-      m[o + 10] = e2z * r;
-      m[o + 11] = 0;
-      m[o + 12] = s[3 * i];
-      m[o + 13] = s[3 * i + 1];
-      m[o + 14] = s[3 * i + 2];
-      m[o + 15] = 1;
-    }
-    mesh.instanceMatrix.needsUpdate = true;
-    mesh.computeBoundingSphere();
-    this.writeColors(mesh, data.colors, n);
+    if (!data || data.colors.length === 0) this.sticks.clear();
+    else this.sticks.set(data.start, data.end, toLinear(data.colors), data.radius);
     this.requestRender();
   }
 
@@ -509,8 +370,8 @@ export class CrystalScene {
   }
 
   setVisibility(v: { atoms?: boolean; bonds?: boolean }): void {
-    if (v.atoms !== undefined && this.atomMesh) this.atomMesh.visible = v.atoms;
-    if (v.bonds !== undefined && this.bondMesh) this.bondMesh.visible = v.bonds;
+    if (v.atoms !== undefined) this.spheres.mesh.visible = this.atomsVisible = v.atoms;
+    if (v.bonds !== undefined) this.sticks.mesh.visible = v.bonds;
     this.requestRender();
   }
 
@@ -577,14 +438,12 @@ export class CrystalScene {
 
   /** Index of the atom under a point of the canvas (CSS pixels from its top-left), or null. */
   pick(x: number, y: number): number | null {
-    if (!this.atomMesh || !this.atomMesh.visible || this.atomMesh.count === 0) return null;
+    if (!this.atomsVisible || this.spheres.count === 0) return null;
     const w = this.canvas.clientWidth;
     const h = this.canvas.clientHeight;
     const ndc = new Vector2((x / w) * 2 - 1, -(y / h) * 2 + 1);
     this.raycaster.setFromCamera(ndc, this.camera);
-    const hits = this.raycaster.intersectObject(this.atomMesh, false);
-    for (const hit of hits) if (hit.instanceId !== undefined) return hit.instanceId;
-    return null;
+    return this.spheres.raycast(this.raycaster.ray);
   }
 
   /** Canvas position (CSS pixels) of a display atom, for tests and labels. */
@@ -700,20 +559,16 @@ export class CrystalScene {
     this.triadShaft.dispose();
     this.triadHead.dispose();
     this.setLines(null);
-    this.removeMesh(this.atomMesh);
-    this.removeMesh(this.bondMesh);
+    this.scene.remove(this.spheres.mesh);
+    this.spheres.dispose();
+    this.scene.remove(this.sticks.mesh);
+    this.sticks.dispose();
     this.removeMesh(this.haloMesh);
-    this.sphereGeometry?.dispose();
-    this.cylinderGeometry.dispose();
     this.haloGeometry.dispose();
-    this.atomMaterial.dispose();
-    this.bondMaterial.dispose();
     this.haloMaterial.dispose();
     this.lineMaterial.dispose();
     this.renderer.dispose();
     this.renderer.forceContextLoss();
-    this.atomMesh = null;
-    this.bondMesh = null;
     this.atoms = null;
   }
 }

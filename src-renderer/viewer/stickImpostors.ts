@@ -1,0 +1,135 @@
+/**
+ * Sticks (bonds) as ray-cast cylinder impostors: one quad per stick spanning its axis,
+ * turned towards the camera; the fragment shader intersects the view ray with the
+ * finite cylinder (Inigo Quilez's ray–capped-cylinder, without caps: half-bonds meet at
+ * the midpoint and their other end is inside an atom), shades it and writes the true depth.
+ */
+import { BufferAttribute, DynamicDrawUsage, InstancedBufferAttribute, InstancedBufferGeometry, Mesh, ShaderMaterial } from 'three';
+
+const vertexShader = /* glsl */ `
+uniform float stickRadius;
+attribute vec3 pa;
+attribute vec3 pb;
+attribute vec3 icolor;
+varying vec3 vColor;
+varying vec3 vA;
+varying vec3 vB;
+varying vec3 vPos;
+void main() {
+  vec3 a = (modelViewMatrix * vec4(pa, 1.0)).xyz;
+  vec3 b = (modelViewMatrix * vec4(pb, 1.0)).xyz;
+  vec3 axis = b - a;
+  float len = max(length(axis), 1e-6);
+  vec3 u = axis / len;
+  vec3 mid = 0.5 * (a + b);
+  vec3 toCam = normalize(-mid);
+  vec3 side = cross(u, toCam);
+  float sl = length(side);
+  side = sl > 1e-4 ? side / sl : normalize(cross(u, abs(u.y) < 0.99 ? vec3(0.0, 1.0, 0.0) : vec3(1.0, 0.0, 0.0)));
+  // The quad lies in the plane of the axis facing the camera, moved towards it by the radius
+  // and widened a little so that the silhouette is covered under perspective.
+  float r = stickRadius;
+  float along = position.y > 0.0 ? len + r : -r;
+  vec3 pos = a + u * along + side * position.x * r * 1.25 + toCam * r;
+  vPos = pos;
+  vA = a;
+  vB = b;
+  vColor = icolor;
+  gl_Position = projectionMatrix * vec4(pos, 1.0);
+}
+`;
+
+const fragmentShader = /* glsl */ `
+uniform mat4 projectionMatrix;
+uniform float stickRadius;
+varying vec3 vColor;
+varying vec3 vA;
+varying vec3 vB;
+varying vec3 vPos;
+void main() {
+  vec3 rd = normalize(vPos);
+  vec3 ba = vB - vA;
+  float L = length(ba);
+  vec3 u = ba / max(L, 1e-6);
+  vec3 oc = -vA;
+  float card = dot(u, rd);
+  float caoc = dot(u, oc);
+  float a = 1.0 - card * card;
+  float b = dot(oc, rd) - caoc * card;
+  float c = dot(oc, oc) - caoc * caoc - stickRadius * stickRadius;
+  float h = b * b - a * c;
+  if (h < 0.0 || a < 1e-8) discard;
+  float t = (-b - sqrt(h)) / a;
+  float y = caoc + t * card;
+  if (y < 0.0 || y > L) discard;
+  vec3 p = rd * t;
+  vec3 n = normalize(p - vA - u * y);
+  vec3 Ld = normalize(vec3(0.6, 0.8, 1.0));
+  float diff = max(dot(n, Ld), 0.0);
+  vec3 H = normalize(Ld - rd);
+  float spec = pow(max(dot(n, H), 0.0), 40.0) * 0.2;
+  vec3 col = vColor * (0.42 + 0.68 * diff) + vec3(spec);
+  vec4 clip = projectionMatrix * vec4(p, 1.0);
+  gl_FragDepth = 0.5 * (clip.z / clip.w) + 0.5;
+  gl_FragColor = linearToOutputTexel(vec4(col, 1.0));
+}
+`;
+
+export class StickImpostors {
+  readonly mesh: Mesh;
+  private geometry = new InstancedBufferGeometry();
+  private readonly material = new ShaderMaterial({ vertexShader, fragmentShader, uniforms: { stickRadius: { value: 0.13 } } });
+  private capacity = 0;
+  count = 0;
+
+  constructor() {
+    this.mesh = new Mesh(this.geometry, this.material);
+    this.mesh.frustumCulled = false;
+    this.ensure(16, true);
+  }
+
+  private ensure(n: number, force = false): void {
+    if (n <= this.capacity && !force) return;
+    this.capacity = Math.max(n, 16);
+    this.geometry.dispose();
+    const g = new InstancedBufferGeometry();
+    // x: −1..1 across the stick, y: 0 at the start, 1 at the end.
+    g.setAttribute('position', new BufferAttribute(new Float32Array([-1, 0, 0, 1, 0, 0, 1, 1, 0, -1, 1, 0]), 3));
+    g.setIndex([0, 1, 2, 0, 2, 3]);
+    for (const name of ['pa', 'pb', 'icolor']) {
+      const attr = new InstancedBufferAttribute(new Float32Array(3 * this.capacity), 3);
+      attr.setUsage(DynamicDrawUsage);
+      g.setAttribute(name, attr);
+    }
+    g.instanceCount = 0;
+    this.geometry = g;
+    this.mesh.geometry = g;
+  }
+
+  /** Starts and ends (3 floats each per stick), linear-RGB colours, radius (Å). */
+  set(start: Float32Array, end: Float32Array, linearColors: Float32Array, radius: number): void {
+    const n = linearColors.length / 3;
+    this.ensure(n);
+    const put = (name: string, data: Float32Array) => {
+      const attr = this.geometry.getAttribute(name) as InstancedBufferAttribute;
+      (attr.array as Float32Array).set(data.subarray(0, 3 * n));
+      attr.needsUpdate = true;
+    };
+    put('pa', start);
+    put('pb', end);
+    put('icolor', linearColors);
+    this.material.uniforms.stickRadius.value = radius;
+    this.geometry.instanceCount = n;
+    this.count = n;
+  }
+
+  clear(): void {
+    this.geometry.instanceCount = 0;
+    this.count = 0;
+  }
+
+  dispose(): void {
+    this.geometry.dispose();
+    this.material.dispose();
+  }
+}
