@@ -147,6 +147,25 @@ describe('CIF structures', () => {
     expect(r.warnings.join(' ')).toMatch(/F d -3 m :1/);
   });
 
+  it('Cartesian sites with a cell are converted in the standard orientation and expanded', () => {
+    const rutile = read('multi_block.cif').structures[0];
+    const l = rutile.lattice!;
+    // Ti at the origin and O at (0.3048, 0.3048, 0) as Cartesian coordinates.
+    const o = [0, 1, 2].map((k) => 0.3048 * l[0][k] + 0.3048 * l[1][k]);
+    const text = fixture('multi_block.cif')
+      .split('data_NaCl_hall')[0]
+      .replace(/_atom_site_fract_([xyz])/g, '_atom_site_Cartn_$1')
+      .replace('O1  O2-  0.3048(1) 0.3048(1) 0 1', `O1 O2- ${o[0]} ${o[1]} ${o[2]} 1`);
+    const s = read('cartn.cif', text).structures[0];
+    expect(summarizeStructure(s).composition).toEqual({ O: 4, Ti: 2 });
+    for (let i = 0; i < s.numbers.length; i++) {
+      const j = [...Array(rutile.numbers.length).keys()].find(
+        (k) => rutile.numbers[k] === s.numbers[i] && fracDistance(rutile, k, [s.frac![3 * i], s.frac![3 * i + 1], s.frac![3 * i + 2]]) < 1e-9,
+      );
+      expect(j).toBeDefined();
+    }
+  });
+
   it('no symmetry information means P1', () => {
     const text = `data_x\n${CELL}loop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa 0 0 0\nCl 0.5 0.5 1.5\n`;
     const r = read('x.cif', text);
