@@ -12,7 +12,8 @@ Columns:
           K nearest neighbours differ in species from CGCNN's (pymatgen order, stable
           sort by distance; only possible when a tie straddles the K-th place)
   parser  our CIF reader + neighbour list, atoms matched to pymatgen's by position
-          (snapping of 1/3-like fractions off, as in pymatgen, unless --snap)
+          (reader defaults; pymatgen 2022.11 snaps only 1/3 and 2/3, within 1e-4 relative,
+          so e.g. 0.16667 read as 1/6 by us differs from pymatgen by ~3e-5 Å: reported, not fatal)
 Exits 1 when a neighbour list (on pymatgen's geometry) differs by more than the tolerance;
 parser geometry differences are reported, not fatal. Needs Debian's python3-ase and
 python3-pymatgen and runs our TypeScript with node --import tsx.
@@ -58,7 +59,7 @@ def main():
     ap.add_argument("--cutoff", type=float, default=8.0)
     ap.add_argument("--max-neighbors", type=int, default=12)
     ap.add_argument("--limit", type=int, default=0)
-    ap.add_argument("--snap", action="store_true", help="let our CIF reader snap 0.16667 to 1/6 etc. (pymatgen 2022.11 does not)")
+    ap.add_argument("--no-snap", action="store_true", help="turn off our CIF reader's snapping of 0.3333 to 1/3, 0.16667 to 1/6 etc.")
     ap.add_argument("--all-rows", action="store_true", help="print every structure (default: all when <= 50, else failures only)")
     args = ap.parse_args()
     r, k = args.cutoff, args.max_neighbors
@@ -75,7 +76,7 @@ def main():
             json.dump([{"file": os.path.abspath(f), "lattice": s.lattice.matrix.tolist(), "cart": s.cart_coords.ravel().tolist(),
                         "numbers": list(s.atomic_numbers)} for f, s in zip(files, structs)], fh)
         subprocess.run(["node", "--import", "tsx", os.path.join(ROOT, "scripts/graph/neighbors_dump.ts"), inp, out,
-                        "--cutoff", str(r), "--max-neighbors", str(k)] + (["--snap"] if args.snap else []), check=True, cwd=ROOT)
+                        "--cutoff", str(r), "--max-neighbors", str(k)] + (["--no-snap"] if args.no_snap else []), check=True, cwd=ROOT)
         ours = [json.loads(line) for line in open(out)]
     rows = []
     failures = 0

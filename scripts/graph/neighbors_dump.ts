@@ -5,8 +5,8 @@
  *
  * INPUT.json: [{ file, lattice, cart, numbers }] (geometry as pymatgen read it). For each entry
  * we build the neighbour list (a) on that geometry and (b) on our own reading of `file`
- * (src-shared/chem readStructures; with snapFractions off unless --snap, because pymatgen 2022.11
- * does not snap 0.16667 to 1/6), and write per atom the sorted distances within the cutoff,
+ * (src-shared/chem readStructures with its defaults; --no-snap turns off its snapping of
+ * 0.3333 to 1/3 etc.), and write per atom the sorted distances within the cutoff,
  * the first K distances and the atomic numbers of those K neighbours, plus our fractional
  * coordinates (for matching atoms to pymatgen's order) and timings.
  */
@@ -18,7 +18,7 @@ import { neighborList, type NeighborList } from '../../src-shared/graph';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { cutoff: { type: 'string', default: '8' }, 'max-neighbors': { type: 'string', default: '12' }, snap: { type: 'boolean', default: false } },
+  options: { cutoff: { type: 'string', default: '8' }, 'max-neighbors': { type: 'string', default: '12' }, 'no-snap': { type: 'boolean', default: false } },
 });
 const [input, output] = positionals;
 const cutoff = Number(values.cutoff);
@@ -50,7 +50,7 @@ for (const en of entries) {
   const capped = neighborList({ cart, lattice: en.lattice, pbc: [true, true, true] }, { cutoff, maxNeighbors: k });
   const out: Record<string, unknown> = { file: en.file, geom: perAtom(a, en.numbers), geomCapped: perAtom(capped, en.numbers).full, msGeom: tGeom };
   try {
-    const s = readStructures(en.file, readFileSync(en.file, 'utf8'), { snapFractions: values.snap }).structures[0];
+    const s = readStructures(en.file, readFileSync(en.file, 'utf8'), { snapFractions: !values['no-snap'] }).structures[0];
     t0 = performance.now();
     const b = neighborList({ cart: s.cart, lattice: s.lattice, pbc: s.pbc }, { cutoff });
     out.msOurs = performance.now() - t0;
