@@ -100,6 +100,17 @@ describe('neighborList against brute force', () => {
     expectMatchesBrute(mol, cart, null, [false, false, false], 12);
   });
 
+  it('slab and wire with zero-length non-periodic lattice vectors', () => {
+    const cart = new Float64Array([0, 0, 0, 1.2, 0.7, 0.4, 0.3, 1.9, -0.8]);
+    const slab: Mat3 = [[2.6, 0, 0], [1.3, 2.25, 0], [0, 0, 0]];
+    const nl = neighborList({ cart, lattice: slab, pbc: [true, true, false] }, { cutoff: 5 });
+    const full: Mat3 = [[2.6, 0, 0], [1.3, 2.25, 0], [0, 0, 30]];
+    expectMatchesBrute(nl, cart, full, [true, true, false], 5);
+    const wire: Mat3 = [[0, 0, 2.1], [0, 0, 0], [0, 0, 0]];
+    const w = neighborList({ cart, lattice: wire, pbc: [true, false, false] }, { cutoff: 5 });
+    expectMatchesBrute(w, cart, [[0, 0, 2.1], [1, 0, 0], [0, 1, 0]], [true, false, false], 5);
+  });
+
   it('empty structure and a lone molecule atom', () => {
     const empty = neighborList({ cart: new Float64Array(0), lattice: null, pbc: [false, false, false] }, { cutoff: 3 });
     expect(empty.nEdges).toBe(0);
