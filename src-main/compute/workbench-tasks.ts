@@ -85,6 +85,8 @@ export interface TrainTaskInput {
   atomInitText: string | null;
   /** Encoded checkpoint to continue from. */
   resume: Uint8Array | null;
+  /** Per-atom heads: the structures' site property to learn (e.g. forces). */
+  perAtomKey?: string | null;
   /** Int32Array over a SharedArrayBuffer: the control word (see CONTROL_*). */
   control: Int32Array;
   model: { name: string; target: string; unit: string; dataset: string };
@@ -131,8 +133,26 @@ export interface TrainTaskOutput {
 
 const clean = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)));
 
-function splitPredictions(ev: SplitEvaluation | null, split: TrainPrediction['split'], task: ModelConfig['model']['head']['kind'], width: number): TrainPrediction[] {
+/**
+ * Per-structure points for the prediction table. Per-atom heads: the RMS over the structure's
+ * atoms and components, sqrt(mean y²), of targets and predictions (`atoms[i]` atoms each).
+ */
+function splitPredictions(ev: SplitEvaluation | null, split: TrainPrediction['split'], task: ModelConfig['model']['head']['kind'], width: number, atoms?: (i: number) => number): TrainPrediction[] {
   if (!ev) return [];
+  if (task === 'per-atom') {
+    let offset = 0;
+    return ev.indices.map((index) => {
+      const n = atoms!(index) * width;
+      let t = 0;
+      let p = 0;
+      for (let j = offset; j < offset + n; j++) {
+        t += ev.targets[j] ** 2;
+        p += ev.predictions[j] ** 2;
+      }
+      offset += n;
+      return { index, split, target: Math.sqrt(t / Math.max(n, 1)), prediction: Math.sqrt(p / Math.max(n, 1)) };
+    });
+  }
   return ev.indices.map((index, k) => {
     if (task === 'classification') {
       const probs = Array.from(ev.predictions.subarray(k * width, (k + 1) * width));
@@ -145,7 +165,7 @@ function splitPredictions(ev: SplitEvaluation | null, split: TrainPrediction['sp
 export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promise<TrainTaskOutput> {
   const backendName = await ensureBackend();
   const config = parseModelConfig(input.config);
-  if (config.model.head.kind === 'per-atom') throw new Error('per-atom heads cannot be trained from a dataset of per-structure targets');
+  if (config.model.head.kind === 'per-atom' && !input.perAtomKey) throw new Error('a per-atom head needs a per-atom array to learn (e.g. forces)');
   const control = new TrainingControl(ctx.signal);
   const poll = setInterval(() => {
     const w = Atomics.load(input.control, 0);
@@ -165,12 +185,19 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
       } catch (e) {
         throw new Error(`cannot build the graph of ${s.name}: ${(e as Error).message}`);
       }
-      samples.push({ id: s.name, graph, target: [s.target] });
+      let target: ArrayLike<number> = [s.target];
+      if (input.perAtomKey) {
+        const prop = s.structure.siteProperties[input.perAtomKey];
+        if (!prop || prop.kind === 'string') throw new Error(`${s.name} has no per-atom array "${input.perAtomKey}"`);
+        target = prop.values;
+      }
+      samples.push({ id: s.name, graph, target });
       if ((i + 1) % 200 === 0 || i + 1 === input.samples.length) ctx.progress(i + 1, input.samples.length, 'building graphs');
     }
     if (config.training.kFold) return await trainFolds(input, config, samples, table, control, backendName, ctx);
     const resume = input.resume ? decodeCheckpoint(input.resume) : undefined;
     const task = config.model.head.kind;
+    const atoms = (i: number) => samples[i].graph.nNodes;
     const width = headOutputs(config);
     let announced = false;
     const announce = (split: { train: number[]; val: number[]; test: number[] }) => {
@@ -224,9 +251,9 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
       }
       const train = outcome.split.train.length ? evaluateSplit(model, samples, outcome.split.train, outcome.normalizer, config.training.batchSize) : null;
       const predictions = [
-        ...splitPredictions(train, 'train', task, width),
-        ...splitPredictions(outcome.val, 'validation', task, width),
-        ...splitPredictions(outcome.test, 'test', task, width),
+        ...splitPredictions(train, 'train', task, width, atoms),
+        ...splitPredictions(outcome.val, 'validation', task, width, atoms),
+        ...splitPredictions(outcome.test, 'test', task, width, atoms),
       ];
       const shapes = new Map(model.namedVariables().map((nv) => [nv.name, nv.variable.shape.slice()]));
       const header: ModelHeader = {
@@ -317,7 +344,8 @@ async function trainFolds(
     return { status: 'cancelled', epochsDone, bestEpoch: -1, selectionMetric, bestMetric: NaN, valMetrics: {}, testMetrics: {}, predictions: [], modelFile: null };
   }
   const predictions: TrainPrediction[] = [];
-  for (const f of folds) predictions.push(...splitPredictions(f.val, 'validation', task, width));
+  const atoms = (i: number) => samples[i].graph.nNodes;
+  for (const f of folds) predictions.push(...splitPredictions(f.val, 'validation', task, width, atoms));
   // test: ensemble mean of the members' outputs (probabilities for classification)
   const test = folds[0].test;
   const testMetrics: Record<string, number> = {};
@@ -325,7 +353,7 @@ async function trainFolds(
     const mean = new Float64Array(test.predictions.length);
     for (const f of folds) f.test!.predictions.forEach((v, i) => (mean[i] += v / folds.length));
     const ens: SplitEvaluation = { ...test, predictions: mean };
-    predictions.push(...splitPredictions(ens, 'test', task, width));
+    predictions.push(...splitPredictions(ens, 'test', task, width, atoms));
     Object.assign(testMetrics, clean(task === 'classification' ? { ...classificationMetrics(test.targets, mean, width) } : { ...regressionMetrics(test.targets, mean) }));
   }
   const valMetrics: Record<string, number> = {};

@@ -51,6 +51,13 @@ interface ActiveRun {
   bestMetrics: Record<string, number>;
 }
 
+/** Values per atom of a dataset's per-atom array (forces: 3). */
+async function perAtomWidth(core: CoreParts, datasetId: number, key: string): Promise<number> {
+  const row = await core.db.read((tx) => tx.get<{ per_atom: string | null }>('SELECT per_atom FROM dataset_item WHERE dataset_id = ? ORDER BY idx LIMIT 1', [datasetId]));
+  const p = parseJson<Record<string, { kind: string; width?: number }>>(row?.per_atom, {})[key];
+  return p?.kind === 'vector' ? (p.width ?? 1) : 1;
+}
+
 /** Runs a previous process left queued/running/paused: they are interrupted (resume continues them). */
 export async function markInterruptedRuns(core: CoreParts): Promise<number> {
   const { changes } = await core.db.transaction((tx) => tx.run("UPDATE run SET status = 'interrupted' WHERE status IN ('queued', 'running', 'paused')"));
@@ -244,6 +251,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     const samples = items.map((it: LoadedItem) => ({ name: it.name, structure: it.structure, target: it.target }));
     const parsedConfig = config as { model?: { atomInput?: { kind?: string } } };
     const atomInitText = parsedConfig.model?.atomInput?.kind === 'cgcnn' ? (dataset.atomInit ?? defaultAtomInitText()) : null;
+    const perAtom = (config as { model?: { head?: { kind?: string } } }).model?.head?.kind === 'per-atom';
+    const perAtomKey = perAtom ? (dataset.report.perAtomKeys[0] ?? null) : null;
     void core.jobs
       .run(
         'train',
@@ -255,9 +264,10 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
               config,
               samples,
               atomInitText,
+              perAtomKey,
               resume,
               control: a.control,
-              model: { name: `${row.name} (best)`, target: dataset.targetKey, unit: '', dataset: dataset.name },
+              model: { name: `${row.name} (best)`, target: perAtomKey ?? dataset.targetKey, unit: '', dataset: dataset.name },
             },
             { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) },
           ),
@@ -279,8 +289,14 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const check = checkConfig(config);
       if (!check.ok || !check.config) throw new UserError(`invalid config: ${check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, check.issues);
       const cfg = check.config as { training: { kFold: number | null; seed: number; epochs: number }; model: { head: { kind: string } }; architecture: string };
-      if (cfg.model.head.kind === 'per-atom') throw new UserError('per-atom heads need per-atom targets, which dataset items do not carry yet');
       const dataset = await getDataset(core, datasetId);
+      if (cfg.model.head.kind === 'per-atom') {
+        const keys = dataset.report.perAtomKeys;
+        if (keys.length === 0) throw new UserError(`a per-atom head needs per-atom arrays: dataset ${dataset.name} has none (import an extended XYZ with e.g. forces)`);
+        const width = await perAtomWidth(core, datasetId, keys[0]);
+        const numTargets = (cfg.model.head as { numTargets?: number }).numTargets;
+        if (numTargets !== width) throw new UserError(`${keys[0]} has ${width} value${width > 1 ? 's' : ''} per atom: set model.head.numTargets to ${width}`);
+      }
       const now = Date.now();
       const runId = await core.db.transaction(async (tx) => {
         const { lastID } = await tx.run(

@@ -115,7 +115,7 @@ describe('datasets service', () => {
     expect(ds.report.target.std).toBeCloseTo(0.153, 2);
     expect(ds.report.targetHistogram.counts.reduce((a, b) => a + b, 0)).toBe(2000);
     expect(ds.name).toBe('cgcnn');
-    expect(seconds).toBeLessThan(60);
+    expect(seconds).toBeLessThan(90); // about 7 s on a quiet 2-core machine
   }, 120_000);
 
   it('cancels an import through its job', async () => {

@@ -163,6 +163,30 @@ describe('training service and runs', () => {
     });
   }, 180_000);
 
+  it('trains a per-atom head on the forces of an extended XYZ dataset', async () => {
+    const config = tinyConfig(1) as { model: Record<string, unknown> };
+    config.model.head = { kind: 'per-atom', numTargets: 1 };
+    await expect(api.training.start({ datasetId, config })).rejects.toMatchObject({ name: 'UserError', message: expect.stringContaining('numTargets to 3') });
+    config.model.head = { kind: 'per-atom', numTargets: 3 };
+    const started = await api.training.start({ datasetId, config });
+    const done = await waitForStatus(api, started.id, ['finished', 'failed']);
+    expect(done.error).toBeNull();
+    expect(done.bestMetrics.test_mae).toBeGreaterThan(0);
+    // per structure: RMS of the per-atom values (force components)
+    const preds = await api.runs.predictions({ id: started.id });
+    expect(preds).toHaveLength(30);
+    const item = preds.find((p) => p.split === 'test')!;
+    const s = await api.structures.get({ id: item.structureId });
+    const f = s.structure.siteProperties.forces;
+    expect(f.kind).toBe('vector');
+    const values = (f as { values: number[] }).values;
+    expect(item.target).toBeCloseTo(Math.sqrt(values.reduce((a, v) => a + v * v, 0) / values.length), 9);
+    const model = (await api.models.list({})).find((m) => m.runId === started.id)!;
+    expect(model.task).toBe('per-atom');
+    const p = await api.predict.run({ modelId: model.id, structureIds: [item.structureId] });
+    expect(p.rows[0].perAtom).toHaveLength(s.nSites);
+  }, 180_000);
+
   it('rejects an invalid config with the issues', async () => {
     await expect(api.training.start({ datasetId, config: { architecture: 'cgcnn', model: { numLayers: 0 } } })).rejects.toMatchObject({
       name: 'UserError',
