@@ -1,8 +1,8 @@
 /**
  * Sticks (bonds) as ray-cast cylinder impostors: one quad per stick spanning its axis,
  * turned towards the camera; the fragment shader intersects the view ray with the
- * finite cylinder (Inigo Quilez's ray–capped-cylinder, without caps: half-bonds meet at
- * the midpoint and their other end is inside an atom), shades it and writes the true depth.
+ * finite cylinder (after Inigo Quilez's ray–capped-cylinder, with flat caps), shades it and
+ * writes the true depth.
  */
 import { BufferAttribute, DynamicDrawUsage, InstancedBufferAttribute, InstancedBufferGeometry, Mesh, ShaderMaterial } from 'three';
 
@@ -61,9 +61,22 @@ void main() {
   if (h < 0.0 || a < 1e-8) discard;
   float t = (-b - sqrt(h)) / a;
   float y = caoc + t * card;
-  if (y < 0.0 || y > L) discard;
-  vec3 p = rd * t;
-  vec3 n = normalize(p - vA - u * y);
+  vec3 p;
+  vec3 n;
+  if (y >= 0.0 && y <= L) {
+    p = rd * t;
+    n = normalize(p - vA - u * y);
+  } else {
+    // Flat cap at the end the ray entered through (the stub ends of bonds leaving the cell).
+    vec3 e = y < 0.0 ? vA : vB;
+    vec3 cn = y < 0.0 ? -u : u;
+    float denom = dot(rd, cn);
+    if (abs(denom) < 1e-6) discard;
+    float tc = dot(e, cn) / denom;
+    p = rd * tc;
+    if (tc <= 0.0 || length(p - e) > stickRadius) discard;
+    n = cn;
+  }
   vec3 Ld = normalize(vec3(0.6, 0.8, 1.0));
   float diff = max(dot(n, Ld), 0.0);
   vec3 H = normalize(Ld - rd);
