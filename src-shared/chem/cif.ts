@@ -866,6 +866,44 @@ function checkOverlaps(s: Structure, tol: number, warnings: string[]): void {
     if (tot > 1 + 1e-3) over++;
   }
   if (over) warnings.push(`${over} position(s) hold several sites with a total occupancy above 1 (overlapping atoms?)`);
+  // Fully occupied sites closer than 0.5 Å (but not at the same position): a symmetry or cell problem.
+  if (!s.lattice || !s.frac) return;
+  const grid = new PeriodicGrid(s.lattice, CLOSE_CONTACT);
+  const f = s.frac;
+  let close = 0;
+  let example = '';
+  for (let i = 0; i < s.numbers.length; i++) {
+    if (s.occupancy[i] < 1 - 1e-6) continue;
+    const j = grid.find(f[3 * i], f[3 * i + 1], f[3 * i + 2], (k) => !samePosition(s, i, k, tol));
+    if (j >= 0) {
+      if (close === 0) example = `${s.species[j]}–${s.species[i]}`;
+      close++;
+    }
+    grid.add(f[3 * i], f[3 * i + 1], f[3 * i + 2], i);
+  }
+  if (close) {
+    warnings.push(
+      `${close} site(s) are closer than ${CLOSE_CONTACT} Å to another fully occupied site (e.g. ${example}): ` +
+        'check the cell, the space group and its origin choice',
+    );
+  }
+}
+
+const CLOSE_CONTACT = 0.5;
+
+function samePosition(s: Structure, i: number, j: number, tol: number): boolean {
+  const l = s.lattice!;
+  const f = s.frac!;
+  let dx = f[3 * j] - f[3 * i];
+  let dy = f[3 * j + 1] - f[3 * i + 1];
+  let dz = f[3 * j + 2] - f[3 * i + 2];
+  dx -= Math.round(dx);
+  dy -= Math.round(dy);
+  dz -= Math.round(dz);
+  const x = dx * l[0][0] + dy * l[1][0] + dz * l[2][0];
+  const y = dx * l[0][1] + dy * l[1][1] + dz * l[2][1];
+  const z = dx * l[0][2] + dy * l[1][2] + dz * l[2][2];
+  return x * x + y * y + z * z < tol * tol;
 }
 
 /** Sites grouped by position (within `tol` Å, minimum image), for disorder handling. */

@@ -166,6 +166,14 @@ describe('CIF structures', () => {
     }
   });
 
+  it('fully occupied sites closer than 0.5 Å are flagged', () => {
+    const text = `data_x\n${CELL}_symmetry_space_group_name_H-M 'P 1'\nloop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa 0 0 0\nCl 0.05 0 0\nK 0.5 0.5 0.5\n`;
+    const r = read('x.cif', text);
+    expect(r.structures[0].numbers.length).toBe(3);
+    expect(r.warnings.join(' ')).toMatch(/1 site\(s\) are closer than 0.5 Å .*Na–Cl/);
+    expect(read('multi_block.cif').warnings.join(' ')).not.toMatch(/closer than/);
+  });
+
   it('no symmetry information means P1', () => {
     const text = `data_x\n${CELL}loop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa 0 0 0\nCl 0.5 0.5 1.5\n`;
     const r = read('x.cif', text);
