@@ -56,30 +56,40 @@ import { batchGraphs } from '../../src-shared/graph/batch';
 import { batchToTensors, disposeBatchTensors } from '../../src-main/compute/train/data';
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const total: number[] = [];
+const totalCpu: number[] = [];
 const graph: number[] = [];
 let pred = 0;
 for (let r = 0; r < repeats + 2; r++) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const g = graphForModel(model, s);
   const t1 = performance.now();
   pred = predictStructures(model, [s])[0].prediction[0];
   const t2 = performance.now();
+  const c = process.cpuUsage(c0);
   if (r >= 2) {
     graph.push(t1 - t0);
     total.push(t2 - t1);
+    totalCpu.push((c.user + c.system) / 1000);
   }
   void g;
 }
 // Model forward alone (graph and tensors prepared), comparable with bench/engine/torch_step.py infer.
 const bt = batchToTensors(batchGraphs([graphForModel(model, s)]));
 const fwd: number[] = [];
+const fwdCpu: number[] = [];
 for (let r = 0; r < repeats + 2; r++) {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   tfc.tidy(() => model.members[0].apply(bt, false).dataSync());
-  if (r >= 2) fwd.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  if (r >= 2) {
+    fwd.push(performance.now() - t0);
+    fwdCpu.push((c.user + c.system) / 1000);
+  }
 }
 disposeBatchTensors(bt);
-console.log(JSON.stringify({ backend: backend.candidate, medianForwardMs: +median(fwd).toFixed(1), atoms: n, edges: graphForModel(model, s).nEdges, prediction: pred, medianPredictMs: +median(total).toFixed(1), minPredictMs: +Math.min(...total).toFixed(1), medianGraphMs: +median(graph).toFixed(1) }));
+console.log(JSON.stringify({ backend: backend.candidate, medianForwardMs: +median(fwd).toFixed(1), medianForwardCpuMs: +median(fwdCpu).toFixed(1), atoms: n, edges: graphForModel(model, s).nEdges, prediction: pred, medianPredictMs: +median(total).toFixed(1), medianGraphPlusPredictCpuMs: +median(totalCpu).toFixed(1), minPredictMs: +Math.min(...total).toFixed(1), medianGraphMs: +median(graph).toFixed(1) }));
 model.dispose();
 if (process.env.LW_PROFILE === '1') {
   const tf = await import('@tensorflow/tfjs-core');

@@ -7,38 +7,18 @@
 import { atomInputLength, gaussianCount, parseModelConfig, type ModelConfig } from '../../../src-shared/model/config';
 import { parseAtomInit, type AtomInitTable } from '../../../src-shared/graph/features';
 import type { GraphOptions } from '../../../src-shared/graph/graph';
+import { graphOptionsFromConfig } from '../../../src-shared/model/graph-options';
 import '../layers/cgcnn';
 import { buildModel, type GraphModel } from '../layers/model';
 import type { ModelFileData, ModelHeader } from './format';
 
-/** The neighbour and feature options a model's config (and atom_init table) prescribe. */
+/**
+ * The neighbour and feature options a model's config (and atom_init table) prescribe —
+ * the same function training uses (src-shared/model/graph-options), so a model is always
+ * fed graphs built exactly as in training.
+ */
 export function graphOptionsForModel(config: ModelConfig, atomInit: AtomInitTable | null): GraphOptions {
-  const g = config.graph;
-  const a = config.model.atomInput;
-  let nodeFeatures: GraphOptions['nodeFeatures'];
-  if (a.kind === 'cgcnn') {
-    if (!atomInit) throw new Error('model uses CGCNN atom embeddings but carries no atom_init table');
-    if (atomInit.width !== a.length) throw new Error(`atom_init width ${atomInit.width} differs from the model's input length ${a.length}`);
-    nodeFeatures = { kind: 'atomInit', table: atomInit };
-  } else if (a.kind === 'onehot') {
-    nodeFeatures = { kind: 'onehot' };
-  } else {
-    nodeFeatures = { kind: 'index' };
-  }
-  const envelope = g.envelope ? ({ kind: 'cosine', cutoff: g.cutoff } as const) : undefined;
-  return {
-    neighbors: {
-      cutoff: g.cutoff,
-      maxNeighbors: g.maxNeighbors > 0 ? g.maxNeighbors : null,
-      padding: g.cgcnnPadding ? 'cgcnn' : 'none',
-    },
-    nodeFeatures,
-    edgeFeatures: {
-      kind: 'gaussian',
-      gaussian: { dmin: g.gaussian.dmin, dmax: g.gaussian.dmax ?? g.cutoff, step: g.gaussian.step, variance: g.gaussian.width },
-      ...(envelope ? { envelope } : {}),
-    },
-  };
+  return graphOptionsFromConfig(config, atomInit ?? undefined);
 }
 
 export class LoadedModel {
