@@ -62,7 +62,7 @@ export function toRunRecord(r: RunRow): RunRecord {
     datasetId: r.dataset_id ?? 0,
     datasetName: r.dataset_name,
     status: r.status,
-    summary: runSummary(parseJson(r.config, {})),
+    summary: { ...runSummary(parseJson(r.config, {})), duplicatesAcrossSplits: parseJson<{ overlap?: string[] } | null>(r.split, null)?.overlap?.length ?? null },
     bestMetrics: parseJson(r.best_metrics, {}),
     backend: r.backend,
     seed: r.seed,

@@ -139,8 +139,17 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       if (ev.type === 'start') {
         a.backend = ev.backend;
         a.batches = ev.batches;
+        // identical structures (same content hash) in different split sets: a leak worth showing
+        const sid = (i: number) => items[i]?.structureId;
+        const trainIds = new Set(ev.splitIndices.train.map(sid));
+        const valIds = new Set(ev.splitIndices.val.map(sid));
+        const overlap = [
+          ...ev.splitIndices.val.filter((i) => trainIds.has(sid(i))),
+          ...ev.splitIndices.test.filter((i) => trainIds.has(sid(i)) || valIds.has(sid(i))),
+        ].map((i) => items[i].name);
+        const split = { ...ev.splitIndices, overlap };
         void core.db
-          .transaction((tx) => tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, split = ? WHERE id = ?", [ev.backend, JSON.stringify(ev.splitIndices), runId]))
+          .transaction((tx) => tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, split = ? WHERE id = ?", [ev.backend, JSON.stringify(split), runId]))
           .then(() => emitStatus(runId))
           .catch(() => undefined);
       } else if (ev.type === 'batch') {

@@ -61,7 +61,7 @@ describe('training service and runs', () => {
     expect(done.bestMetrics.test_mae).toBeGreaterThan(0);
     expect(done.bestMetrics.val_mae).toBeGreaterThan(0);
     expect(done.tags).toEqual(['tiny']);
-    expect(done.summary).toMatchObject({ architecture: 'cgcnn', batchSize: 8, epochs: 3, layers: 1 });
+    expect(done.summary).toMatchObject({ architecture: 'cgcnn', batchSize: 8, epochs: 3, layers: 1, duplicatesAcrossSplits: 0 });
 
     const mine = progress.filter((p) => p.runId === started.id);
     // 30 items: 18 train (batch 8 → 3 batches), 6 validation, 6 test
@@ -185,6 +185,21 @@ describe('training service and runs', () => {
     expect(model.task).toBe('per-atom');
     const p = await api.predict.run({ modelId: model.id, structureIds: [item.structureId] });
     expect(p.rows[0].perAtom).toHaveLength(s.nSites);
+  }, 180_000);
+
+  it('counts identical structures that fall in different split sets', async () => {
+    const twice = `${emtFrames(12)}\n${emtFrames(12)}`;
+    const dup = await api.datasets.import({ kind: 'extxyz', files: [{ name: 'twice.extxyz', text: twice }] });
+    expect(dup.report.duplicates).toHaveLength(12);
+    const started = await api.training.start({ datasetId: dup.id, config: tinyConfig(1) });
+    const done = await waitForStatus(api, started.id, ['finished', 'failed']);
+    const preds = await api.runs.predictions({ id: started.id });
+    const bySplit = (split: string) => new Set(preds.filter((p) => p.split === split).map((p) => p.structureId));
+    const train = bySplit('train');
+    const val = bySplit('validation');
+    const leaked = preds.filter((p) => (p.split === 'validation' && train.has(p.structureId)) || (p.split === 'test' && (train.has(p.structureId) || val.has(p.structureId)))).length;
+    expect(leaked).toBeGreaterThan(0);
+    expect(done.summary.duplicatesAcrossSplits).toBe(leaked);
   }, 180_000);
 
   it('rejects an invalid config with the issues', async () => {
