@@ -574,15 +574,11 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
     '_space_group_name_h-m_full',
   );
   const hallItem = item(b, '_space_group_name_hall', '_symmetry_space_group_name_hall');
-  const numItem = item(b, '_space_group_it_number', '_symmetry_int_tables_number', '_space_group_id');
+  const numItem = item(b, '_space_group_it_number', '_symmetry_int_tables_number');
   const hm = hmItem?.value ?? null;
   const num = numItem ? parseCifNumber(numItem.value) : NaN;
-  const col = column(
-    b,
-    '_space_group_symop_operation_xyz',
-    '_symmetry_equiv_pos_as_xyz',
-    '_space_group_symop_operation_xyz',
-  );
+  // (`_space_group_symop.operation_xyz` of CIF 2 / mmCIF is normalised to the first name.)
+  const col = column(b, '_space_group_symop_operation_xyz', '_symmetry_equiv_pos_as_xyz');
   if (col) {
     const ops: SymOp[] = [];
     const seen = new Set<string>();
@@ -618,15 +614,16 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
     }
     let setting = m.setting;
     let assumed = m.assumed;
-    // R groups without an axes choice: rhombohedral axes when the cell is rhombohedral.
-    if (assumed && setting.universalHM.endsWith(':H') && lattice) {
-      const p = latticeParameters(lattice);
-      const rel = (x: number, y: number) => Math.abs(x - y) <= 1e-3 * Math.max(x, y);
-      if (rel(p.a, p.b) && rel(p.b, p.c) && Math.abs(p.alpha - p.beta) < 0.05 && Math.abs(p.beta - p.gamma) < 0.05 && Math.abs(p.alpha - 90) > 0.05) {
-        const r = spaceGroupFromHM(setting.hermannMauguin + ' :R');
-        if (r) {
-          setting = r.setting;
-          assumed = `${setting.universalHM} (the cell has rhombohedral axes)`;
+    // R groups without an axes choice: the cell decides (rhombohedral axes for a = b = c,
+    // α = β = γ ≠ 90°, else hexagonal); that is not a guess, so no warning.
+    if (assumed && setting.universalHM.endsWith(':H')) {
+      assumed = null;
+      if (lattice) {
+        const p = latticeParameters(lattice);
+        const rel = (x: number, y: number) => Math.abs(x - y) <= 1e-3 * Math.max(x, y);
+        if (rel(p.a, p.b) && rel(p.b, p.c) && Math.abs(p.alpha - p.beta) < 0.05 && Math.abs(p.beta - p.gamma) < 0.05 && Math.abs(p.alpha - 90) > 0.05) {
+          const r = spaceGroupFromHM(setting.hermannMauguin + ' :R');
+          if (r) setting = r.setting;
         }
       }
     }
