@@ -115,7 +115,9 @@ async function importFileEntries(entries: { path: string; file: File }[], req: O
       importError.value = 'no readable files were dropped';
       return null;
     }
-    return await importDataset({ ...req, files: stripCommonFolder(read.files) });
+    const folder = read.files[0].name.includes('/') ? read.files[0].name.split('/')[0] : '';
+    const name = req.name ?? (folder && read.files.every((f) => f.name.startsWith(`${folder}/`)) ? folder : undefined);
+    return await importDataset({ ...req, ...(name ? { name } : {}), files: stripCommonFolder(read.files) });
   } catch (e) {
     importError.value = errorMessage(e);
     return null;
