@@ -44,8 +44,10 @@ export function useGraphScene(
     return receptiveFieldGeometry(f.nodes, graph.value, s.cart, s.lattice);
   });
 
-  /** Sites of the drawn atoms, in instance order (for picking). */
+  /** Sites, images and hops (−1: none) of the drawn atoms, in instance order (for picking and hover). */
   let drawnSites: Int32Array = new Int32Array(0);
+  let drawnImages: Int32Array = new Int32Array(0);
+  let drawnHops: Int32Array = new Int32Array(0);
   let lastStructure: unknown = null;
   let lastFramed: 'graph' | 'atoms' = 'atoms';
 
@@ -55,6 +57,8 @@ export function useGraphScene(
     if (!sc) return;
     if (!s) {
       drawnSites = new Int32Array(0);
+      drawnImages = new Int32Array(0);
+      drawnHops = new Int32Array(0);
       sc.setAtoms({ positions: new Float32Array(0), colors: new Float32Array(0), radii: new Float32Array(0) });
       sc.setLines(null);
       sc.setBonds(null);
@@ -97,6 +101,10 @@ export function useGraphScene(
         sites[a] = i;
       });
       drawnSites = sites;
+      drawnImages = new Int32Array(3 * m);
+      drawnImages.set(r.image);
+      drawnHops = new Int32Array(m).fill(-1);
+      drawnHops.set(r.hop);
       sc.setAtoms({ positions, colors, radii });
       sc.setLines({ positions: r.segments, colors: r.segmentColors });
       sc.setHighlighted([0]);
@@ -114,11 +122,15 @@ export function useGraphScene(
         radii[a] = baseRadii[i] * (home ? 0.45 : 0.25);
       }
       drawnSites = geo.site;
+      drawnImages = geo.image;
+      drawnHops = new Int32Array(m).fill(-1);
       sc.setAtoms({ positions: geo.positions, colors, radii });
       sc.setLines({ positions: geo.segments, colors: geo.segmentColors });
       sc.setHighlighted([]);
     } else {
       drawnSites = Int32Array.from({ length: n }, (_, i) => i);
+      drawnImages = new Int32Array(3 * n);
+      drawnHops = new Int32Array(n).fill(-1);
       const positions = Float32Array.from(s.cart);
       const radii = new Float32Array(n);
       for (let i = 0; i < n; i++) radii[i] = baseRadii[i] * 0.45;
@@ -142,5 +154,16 @@ export function useGraphScene(
     return index !== null && index >= 0 && index < drawnSites.length ? drawnSites[index] : null;
   }
 
-  return { geometry, stats, siteOf };
+  /** What the tooltip shows for a drawn atom. */
+  function nodeOf(index: number | null): { site: number; image: [number, number, number]; hop: number | null } | null {
+    if (index === null || index < 0 || index >= drawnSites.length) return null;
+    const hop = drawnHops[index];
+    return {
+      site: drawnSites[index],
+      image: [drawnImages[3 * index], drawnImages[3 * index + 1], drawnImages[3 * index + 2]],
+      hop: hop >= 0 ? hop : null,
+    };
+  }
+
+  return { geometry, stats, siteOf, nodeOf };
 }
