@@ -5,7 +5,7 @@ import { graphOptionsFromConfig } from '../../../../src-shared/model/graph-optio
 import type { ModelConfig, ModelConfigInput } from '../../../../src-shared/model/config';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../../../src-main/compute/train/checkpoint';
 import { TrainingControl } from '../../../../src-main/compute/train/control';
-import { trainKFold, trainModel, type TrainingSample } from '../../../../src-main/compute/train/trainer';
+import { evaluateSplit, trainKFold, trainModel, type TrainingSample } from '../../../../src-main/compute/train/trainer';
 import { rocksalt, smallConfig, useCpu } from '../layers/helpers';
 
 beforeAll(useCpu);
@@ -166,6 +166,15 @@ describe('no tensor leaks', { timeout: 120_000 }, () => {
         // a whole run leaves at most the variables' initial-value tensors behind (see report), never per step
         expect(tf.memory().numTensors - after1).toBe(after1 - before);
       }
+      // predictions: repeated evaluations of a kept model leave nothing behind
+      const config = cfg({ architecture: 'schnet', model: { readout: 'attention' } }, { epochs: 1 });
+      const data = dataset(config, 12);
+      const r = await trainModel(config, data, { keepModel: true });
+      evaluateSplit(r.model!, data, [0, 1, 2, 3, 4], r.normalizer, 2);
+      const n0 = tf.memory().numTensors;
+      for (let k = 0; k < 3; k++) evaluateSplit(r.model!, data, [0, 1, 2, 3, 4], r.normalizer, 2);
+      expect(tf.memory().numTensors).toBe(n0);
+      r.model!.dispose();
     } finally {
       await tf.setBackend('cpu');
     }
