@@ -41,6 +41,8 @@ interface ActiveRun {
   /** When the current running segment began (ms), null while paused. */
   segmentStart: number | null;
   userCancelled: boolean;
+  /** The worker has built the graphs and started training. */
+  started: boolean;
   backend: string;
   batches: number;
   epochs: number;
@@ -121,8 +123,10 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       control: new Int32Array(new SharedArrayBuffer(4)),
       jobId: randomUUID(),
       elapsed,
-      segmentStart: Date.now(),
+      // the clock starts when training does (after the graphs are built)
+      segmentStart: null,
       userCancelled: false,
+      started: false,
       backend: row.backend,
       batches: 0,
       epochs: row.epochs_planned,
@@ -133,10 +137,13 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     };
     runs.set(runId, a);
 
+    const paused = () => Atomics.load(a.control, 0) === PAUSE;
     const onEvent = (payload: unknown) => {
       const ev = payload as TrainEvent;
       const now = Date.now();
       if (ev.type === 'start') {
+        a.started = true;
+        if (!paused()) a.segmentStart = now;
         a.backend = ev.backend;
         a.batches = ev.batches;
         // identical structures (same content hash) in different split sets: a leak worth showing
@@ -340,7 +347,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const row = await getRunRow(core, runId);
       const a = runs.get(runId);
       if (a && row.status === 'paused') {
-        a.segmentStart = Date.now();
+        if (a.started) a.segmentStart = Date.now();
         Atomics.store(a.control, 0, RUN);
         await setStatus(runId, 'running');
         return getRun(core, runId);
