@@ -7,7 +7,7 @@
  * Direct, as VASP reads it); one line per site. Anything after the sites (velocities,
  * predictor-corrector data) is ignored.
  */
-import { atomicNumber, elementSymbol } from './elements';
+import { atomicNumber, elementSymbol, parseTypeSymbol } from './elements';
 import { StructureLimitError, StructureParseError, StructureWriteError } from './errors';
 import { cartToFrac, determinant, fmtNumber as f, fracToCart } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
@@ -122,7 +122,8 @@ export function readPoscar(text: string, file: string, opt: ResolvedReadOptions)
       }
     }
   }
-  const zs = (names as string[]).map((nm) => atomicNumber(nm));
+  // `Fe`, `FE`, and also `Fe1` / `Fe2+` as some tools write them.
+  const zs = (names as string[]).map((nm) => atomicNumber(nm) || (parseTypeSymbol(nm)?.z ?? 0));
   zs.forEach((z, k) => {
     if (z === 0) fail(names === opt.species ? li + 1 : li, `'${names![k]}' is not an element symbol`);
   });

@@ -67,6 +67,11 @@ describe('POSCAR / CONTCAR', () => {
     expect(s.frac![4]).toBeCloseTo(0.5, 12);
   });
 
+  it('species names with suffixes: POTCAR labels and numbered names', () => {
+    const text = 'x\n1\n3 0 0\n0 3 0\n0 0 3\nFe_sv/7a8b O1\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n';
+    expect(readStructures('POSCAR', text).structures[0].species).toEqual(['Fe', 'O']);
+  });
+
   it('three per-axis scale factors', () => {
     const text = 'x\n2 3 4\n1 0 0\n0 1 0\n0 0 1\nNa\n1\nDirect\n0.5 0.5 0.5\n';
     const s = readStructures('a.vasp', text).structures[0];
