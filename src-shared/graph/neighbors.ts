@@ -448,6 +448,8 @@ class CellSearch {
   cD2 = new Float64Array(256);
   order = new Int32Array(256);
   keys = new Float64Array(256);
+  bucketOf = new Int32Array(256);
+  counts = new Int32Array(257);
   /** The atom being searched (for tie-breaks by image). */
   ci = 0;
 
@@ -490,6 +492,8 @@ class CellSearch {
     this.cD2 = growF64(this.cD2, c);
     this.order = new Int32Array(c);
     this.keys = new Float64Array(c);
+    this.bucketOf = new Int32Array(c);
+    this.counts = new Int32Array(c + 1);
   }
 
   private growOutput(need: number): void {
@@ -639,6 +643,46 @@ class CellSearch {
   }
 
   /**
+   * keys/order ← the candidates sorted by squared distance, in O(n) expected time: a counting
+   * sort into n buckets of equal width in d² (squared distances within the cutoff are spread
+   * fairly evenly over [0, r²]), then an insertion sort that only moves entries within buckets.
+   */
+  private bucketSort(n: number): void {
+    const keys = this.keys;
+    const order = this.order;
+    const d2 = this.cD2;
+    const bucketOf = this.bucketOf;
+    const counts = this.counts;
+    counts.fill(0, 0, n + 1);
+    const scale = n / this.r2;
+    for (let t = 0; t < n; t++) {
+      let b = Math.floor(d2[t] * scale);
+      if (b >= n) b = n - 1;
+      bucketOf[t] = b;
+      counts[b + 1]++;
+    }
+    for (let b = 0; b < n; b++) counts[b + 1] += counts[b];
+    for (let t = 0; t < n; t++) {
+      const pos = counts[bucketOf[t]]++;
+      keys[pos] = d2[t];
+      order[pos] = t;
+    }
+    for (let i = 1; i < n; i++) {
+      const kv = keys[i];
+      if (keys[i - 1] <= kv) continue;
+      const iv = order[i];
+      let j = i - 1;
+      while (j >= 0 && keys[j] > kv) {
+        keys[j + 1] = keys[j];
+        order[j + 1] = order[j];
+        j--;
+      }
+      keys[j + 1] = kv;
+      order[j + 1] = iv;
+    }
+  }
+
+  /**
    * Orders candidates by (distance, dst, image): `keys`/`order` pairs are sorted by key with a
    * plain quicksort on doubles (fast: no indirection), then runs of equal keys — exact ties,
    * common in symmetric crystals — are put in (dst, image) order. With k < n only the k
@@ -648,12 +692,12 @@ class CellSearch {
   private orderCandidates(n: number, k: number): void {
     const keys = this.keys;
     const order = this.order;
-    const d2 = this.cD2;
-    for (let t = 0; t < n; t++) {
-      keys[t] = d2[t];
-      order[t] = t;
-    }
     if (k < n) {
+      const d2 = this.cD2;
+      for (let t = 0; t < n; t++) {
+        keys[t] = d2[t];
+        order[t] = t;
+      }
       selectPairs(keys, order, n, k);
       sortPairs(keys, order, 0, k - 1);
       const kth = keys[k - 1];
@@ -671,7 +715,7 @@ class CellSearch {
         return;
       }
     } else {
-      sortPairs(keys, order, 0, n - 1);
+      this.bucketSort(n);
     }
     const end = Math.min(k, n);
     for (let t = 1; t < end; t++) {
