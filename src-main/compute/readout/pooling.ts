@@ -39,7 +39,7 @@ export class SumReadout extends Parameterless implements PoolingReadout {
   constructor(readonly name: string, readonly outFeatures: number) {
     super();
   }
-  call(h: Tensor2D, batch: GraphBatchTensors): Tensor2D {
+  call(h: Tensor2D, batch: GraphBatchTensors, _training = false): Tensor2D {
     return scatterSum(h, batch.graphIndex, batch.numGraphs);
   }
 }
@@ -50,7 +50,7 @@ export class MeanReadout extends Parameterless implements PoolingReadout {
   constructor(readonly name: string, readonly outFeatures: number) {
     super();
   }
-  call(h: Tensor2D, batch: GraphBatchTensors): Tensor2D {
+  call(h: Tensor2D, batch: GraphBatchTensors, _training = false): Tensor2D {
     return scatterMean(h, batch.graphIndex, batch.numGraphs);
   }
 }
@@ -61,7 +61,7 @@ export class MaxReadout extends Parameterless implements PoolingReadout {
   constructor(readonly name: string, readonly outFeatures: number) {
     super();
   }
-  call(h: Tensor2D, batch: GraphBatchTensors): Tensor2D {
+  call(h: Tensor2D, batch: GraphBatchTensors, _training = false): Tensor2D {
     return scatterMax(h, batch.graphIndex, batch.numGraphs);
   }
 }
@@ -82,7 +82,7 @@ export class AttentionReadout implements PoolingReadout {
   weights(h: Tensor2D, batch: GraphBatchTensors): Tensor1D {
     return tf.tidy(() => tf.reshape(segmentSoftmax(this.gate.apply(h), batch.graphIndex, batch.numGraphs), [-1]) as Tensor1D);
   }
-  call(h: Tensor2D, batch: GraphBatchTensors): Tensor2D {
+  call(h: Tensor2D, batch: GraphBatchTensors, _training = false): Tensor2D {
     return tf.tidy(() => {
       const a = segmentSoftmax(this.gate.apply(h), batch.graphIndex, batch.numGraphs); // [N, 1]
       return scatterSum(tf.mul(h, a) as Tensor2D, batch.graphIndex, batch.numGraphs);
@@ -118,7 +118,7 @@ export class Set2SetReadout implements PoolingReadout {
     this.lstm = new Dense(`${name}.lstm`, 3 * features, 4 * features, { rng });
     this.outFeatures = 2 * features;
   }
-  call(h: Tensor2D, batch: GraphBatchTensors): Tensor2D {
+  call(h: Tensor2D, batch: GraphBatchTensors, _training = false): Tensor2D {
     return tf.tidy(() => {
       const G = batch.numGraphs;
       const F = this.features;
