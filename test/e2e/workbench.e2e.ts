@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LatticeworkApi } from '../../src-shared/ipc/contract';
+import { shared } from '../helpers/shared-data';
+import { connectApi, launchApp } from './app';
+import type { LaunchedApp } from './app';
+
+let app: LaunchedApp;
+let api: LatticeworkApi;
+let closeApi: () => void;
+
+beforeAll(async () => {
+  app = await launchApp();
+  ({ api, close: closeApi } = await connectApi(app.url));
+  await app.page.getByTestId('status-connection').filter({ hasText: /connected/i }).waitFor();
+});
+afterAll(async () => {
+  closeApi?.();
+  await app?.close();
+});
+
+/** Data points drawn by the chart with this test id (the EChart wrapper exposes them as data-points). */
+async function chartPoints(testId: string): Promise<number> {
+  const el = app.page.locator(`[data-testid="${testId}"][data-points], [data-testid="${testId}"] [data-points]`).first();
+  return Number((await el.getAttribute('data-points', { timeout: 1000 }).catch(() => null)) ?? 0);
+}
+
+async function importDataset(path: string, name: string): Promise<void> {
+  const { page } = app;
+  await page.getByTestId('nav-datasets').click();
+  await page.getByTestId('dataset-kind').selectOption('cgcnn-folder');
+  await page.getByTestId('dataset-path').fill(path);
+  await page.getByTestId('dataset-name').fill(name);
+  await page.getByTestId('dataset-import').click();
+}
+
+async function startRun(datasetName: RegExp, epochs: number, runName: string): Promise<void> {
+  const { page } = app;
+  await page.getByTestId('nav-training').click();
+  const datasetSelect = page.getByTestId('training-dataset');
+  const option = datasetSelect.locator('option').filter({ hasText: datasetName });
+  await datasetSelect.selectOption((await option.first().getAttribute('value'))!);
+  await page.getByTestId('training-config').selectOption('preset:cgcnn-paper');
+  await page.getByTestId('config-epochs').fill(String(epochs));
+  await page.getByTestId('config-batch-size').fill('4');
+  await page.getByTestId('run-name').fill(runName);
+  await page.getByTestId('run-start').click();
+}
+
+describe('experiment workbench', () => {
+  it('imports the EMT dataset as a CGCNN folder: report with 2,000 structures and the label histogram', async () => {
+    const { page } = app;
+    await importDataset(shared('emt-dev', 'cgcnn'), 'EMT alloys');
+    const count = page.getByTestId('dataset-report-count');
+    await expect.poll(async () => (await count.textContent())?.replace(/\D/g, ''), { timeout: 240_000, interval: 1000 }).toBe('2000');
+    expect(await page.getByTestId('dataset-report-failed').textContent()).toMatch(/^\s*0\s*$/);
+    await expect.poll(() => chartPoints('dataset-histogram'), { timeout: 30_000 }).toBeGreaterThan(5);
+    await app.screenshot('dataset-emt');
+  });
+
+  it('trains a small CGCNN run from the UI with a live curve, then lists it with metrics and a parity plot', { timeout: 480_000 }, async () => {
+    const { page } = app;
+    await importDataset(shared('cgcnn-sample-regression'), 'COD sample');
+    await expect.poll(async () => (await page.getByTestId('dataset-report-count').textContent())?.replace(/\D/g, ''), { timeout: 60_000 }).toBe('10');
+
+    await startRun(/COD sample/, 40, 'small-a');
+    await expect.poll(() => chartPoints('training-curve'), { timeout: 120_000 }).toBeGreaterThan(0);
+    // The chart animates while it updates: shoot its box from the page rather than wait for it to be still.
+    const shootCurve = async () => page.screenshot({ clip: (await page.getByTestId('training-curve').boundingBox())! });
+    const first = await shootCurve();
+    const pointsThen = await chartPoints('training-curve');
+    await expect.poll(() => chartPoints('training-curve'), { timeout: 120_000 }).toBeGreaterThan(pointsThen);
+    const second = await shootCurve();
+    expect(Buffer.compare(first, second)).not.toBe(0);
+
+    await expect.poll(() => page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status'), { timeout: 300_000 }).toBe('finished');
+    await expect.poll(() => chartPoints('parity-plot'), { timeout: 30_000 }).toBeGreaterThan(0);
+    await app.screenshot('training-finished');
+
+    await page.getByTestId('nav-runs').click();
+    const row = page.getByTestId('run-row').filter({ hasText: 'small-a' });
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');
+    const [record] = (await api.runs.list({ includeArchived: false })).filter((r) => r.name === 'small-a');
+    expect(Object.keys(record.bestMetrics).length).toBeGreaterThan(0);
+    const someMetric = Object.values(record.bestMetrics)[0];
+    expect(Number.isFinite(someMetric)).toBe(true);
+    expect(await row.textContent()).toMatch(/\d\.\d/);
+  });
+
+  it('compares two runs: both curves and the parameters that differ', { timeout: 480_000 }, async () => {
+    const { page } = app;
+    await startRun(/COD sample/, 12, 'small-b');
+    await expect.poll(() => page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status'), { timeout: 300_000 }).toBe('finished');
+    await page.getByTestId('nav-runs').click();
+    for (const name of ['small-a', 'small-b']) {
+      await page.getByTestId('run-row').filter({ hasText: name }).getByTestId('run-select').check();
+    }
+    await page.getByTestId('runs-compare').click();
+    const curves = page.getByTestId('compare-curves');
+    await curves.waitFor({ timeout: 30_000 });
+    const diff = page.getByTestId('compare-diff');
+    await expect.poll(async () => (await diff.textContent()) ?? '').toMatch(/epochs/i);
+    expect(await diff.textContent()).toMatch(/12/);
+    expect(await diff.textContent()).toMatch(/40/);
+    // One line per run and metric: at least the two runs' training losses.
+    await expect.poll(() => chartPoints('compare-curves'), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(Number(await curves.getAttribute('data-series'))).toBeGreaterThanOrEqual(2);
+    await app.screenshot('runs-compare');
+    expect(app.errors).toEqual([]);
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * Where the shared test data is: `../shared/data` beside the checkout (the workplace's layout, also in
+ * CI), or $LATTICEWORK_SHARED_DATA.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export const SHARED_DATA: string = (() => {
+  const dir = process.env.LATTICEWORK_SHARED_DATA ?? resolve(root, '..', 'shared', 'data');
+  if (!existsSync(dir)) throw new Error(`shared test data not found at ${dir} (set LATTICEWORK_SHARED_DATA)`);
+  return dir;
+})();
+
+/** A path inside the shared data, e.g. shared('cgcnn-sample-regression', '1000041.cif'). */
+export function shared(...parts: string[]): string {
+  return join(SHARED_DATA, ...parts);
+}
