@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LatticeworkHandlers, PredictionRow } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
+import type { StructureJSON } from '../../src-shared/chem/serialize';
 import { loadModelFile } from './models';
 import { loadStructure } from './structures';
 
@@ -15,13 +16,16 @@ export function predictHandlers(core: CoreParts): LatticeworkHandlers['predict']
     async run({ modelId, structureIds, jobId }) {
       const model = await loadModelFile(core, modelId);
       const failed: { structureId: number; message: string }[] = [];
-      const structures: { id: number; name: string; structure: Awaited<ReturnType<typeof loadStructure>>['structure'] }[] = [];
-      for (const id of structureIds) {
-        try {
-          const s = await loadStructure(core, id);
-          structures.push({ id, name: s.row.name, structure: s.structure });
-        } catch (e) {
-          failed.push({ structureId: id, message: (e as Error).message });
+      const structures: { id: number; name: string; structure: StructureJSON }[] = [];
+      const unique = [...new Set(structureIds)];
+      for (let i = 0; i < unique.length; i += 500) {
+        const part = unique.slice(i, i + 500);
+        const rows = await core.db.read((tx) => tx.all<{ id: number; name: string; data: string }>(`SELECT id, name, data FROM structure WHERE id IN (${part.map(() => '?').join(',')})`, part));
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        for (const id of part) {
+          const r = byId.get(id);
+          if (r) structures.push({ id, name: r.name, structure: JSON.parse(r.data) as StructureJSON });
+          else failed.push({ structureId: id, message: `there is no structure with id ${id}` });
         }
       }
       if (structures.length === 0) return { rows: [], failed };
