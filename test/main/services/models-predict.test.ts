@@ -73,6 +73,10 @@ describe('models service', () => {
     const m = await api.models.import({ path: join(PRETRAINED, 'band-gap.pth.tar'), name: 'my band gap' });
     expect(m).toMatchObject({ origin: 'imported', name: 'my band gap', units: 'eV', parameterCount: 96641 });
     expect(await api.models.delete({ id: m.id })).toEqual({ deleted: true });
+    // a Latticework model file imports as is (checked by loading it)
+    const lwm = await api.models.import({ path: join(process.cwd(), 'resources', 'models', 'poisson-ratio.lwm'), name: 'poisson copy' });
+    expect(lwm).toMatchObject({ origin: 'imported', name: 'poisson copy', task: 'regression', parameterCount: 96641 });
+    expect((await api.models.list({})).filter((x) => x.name === 'poisson copy')).toHaveLength(1);
     await expect(api.models.import({ path: join(SAMPLE, 'id_prop.csv') })).rejects.toThrow();
   });
 });
