@@ -241,7 +241,7 @@ describe('training service and runs', () => {
     // wait until the child has stored at least two epochs' checkpoints, then kill it mid-training
     const db = await Database.open(dbPath);
     let epochsDone = 0;
-    for (let i = 0; i < 600 && epochsDone < 2; i++) {
+    for (let i = 0; i < 1500 && epochsDone < 2; i++) {
       await new Promise((r) => setTimeout(r, 100));
       epochsDone = (await db.read((tx) => tx.get<{ epochs_done: number }>('SELECT epochs_done FROM run WHERE id = ?', [runId])))?.epochs_done ?? 0;
     }
@@ -288,5 +288,5 @@ describe('training service and runs', () => {
     } finally {
       await core.dispose();
     }
-  }, 240_000);
+  }, 360_000);
 });
