@@ -43,8 +43,9 @@ export interface Measurement {
   value: number;
   /** The same between the atoms as drawn (the picked periodic images). */
   drawn: number;
-  /** For an angle: the two minimum-image arm lengths (Å). */
+  /** For an angle: the two minimum-image arm lengths (Å), and the same as drawn. */
   arms?: [number, number];
+  drawnArms?: [number, number];
 }
 
 export function useStructureView(
@@ -172,6 +173,7 @@ export function useStructureView(
       value: angle(pts[0], pts[1], pts[2], p.lattice, p.pbc),
       drawn: angle(drawnPts[0], drawnPts[1], drawnPts[2], null, p.pbc),
       arms: [len(1, 0), len(1, 2)],
+      drawnArms: [distance(drawnPts[1], drawnPts[0], null, p.pbc), distance(drawnPts[1], drawnPts[2], null, p.pbc)],
     };
   });
 
