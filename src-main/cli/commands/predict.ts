@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 import { readStructures } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
 import { importCgcnnCheckpoint } from '../../compute/import/cgcnn';
-import { predictStructures, type GraphPrediction } from '../../compute/models/predict';
 import { instantiateModel } from '../../compute/models/runtime';
+import { predictRows } from '../../compute/models/service';
 import { resolveModel } from '../../compute/models/store';
 import { describeBackend, initBackend } from '../../compute/tf/backend';
 import type { Command, CommandContext } from '../command';
@@ -24,19 +24,6 @@ the model's own settings (cutoff, neighbours, padding, features).
                      "model","prediction","std"?,"contributions"?}]}; "std" only for ensembles
 Text output: one line per structure: file, model, prediction (± std) and unit.
 Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage.`;
-
-export interface PredictionRow {
-  file: string;
-  name: string;
-  model: string;
-  prediction: number | number[];
-  std?: number | number[];
-  contributions?: Array<number | number[]> | null;
-}
-
-function scalarOrArray(xs: number[]): number | number[] {
-  return xs.length === 1 ? xs[0] : xs;
-}
 
 function fmt(x: number): string {
   return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4);
@@ -91,18 +78,12 @@ export const predictCommand: Command = {
           status = 1;
         }
       }
-      const preds: GraphPrediction[] = items.length ? predictStructures(model, items.map((i) => i.s), { contributions: !!values.contributions }) : [];
-      const rows: PredictionRow[] = items.map((it, k) => {
-        const p = preds[k];
-        const row: PredictionRow = { file: it.file, name: it.s.name, model: model.name, prediction: scalarOrArray(p.prediction) };
-        if (p.std) row.std = scalarOrArray(p.std);
-        if (values.contributions) row.contributions = p.contributions ? p.contributions.map(scalarOrArray) : null;
-        return row;
-      });
+      const report = predictRows(model, items.map((i) => ({ file: i.file, structure: i.s })), { contributions: !!values.contributions });
+      const rows = report.predictions;
       const h = model.header;
-      const unit = h.targets.map((t) => t.unit).join(', ');
+      const unit = report.unit;
       if (values.json) {
-        ctx.io.out(JSON.stringify({ model: model.name, task: h.task, targets: h.targets, unit, backend: backend.candidate, predictions: rows }));
+        ctx.io.out(JSON.stringify({ model: report.model, task: report.task, targets: report.targets, unit, backend: backend.candidate, predictions: rows }));
       } else {
         ctx.io.err(`model ${model.name} (${h.config.architecture} ${h.task}: ${h.targets.map((t) => t.name).join(', ')}); backend ${describeBackend(backend)}`);
         const wFile = Math.max(4, ...rows.map((r) => r.file.length));
@@ -112,7 +93,8 @@ export const predictCommand: Command = {
           const text = vals.map((v, t) => `${fmt(v)}${stds ? ` ± ${fmt(stds[t])}` : ''}`).join(', ');
           ctx.io.out(`${r.file.padEnd(wFile)}  ${r.model}  ${text}${unit ? ` ${unit}` : ''}`);
           if (r.contributions) {
-            r.contributions.forEach((c, i) => ctx.io.out(`    atom ${i} ${items[rows.indexOf(r)].s.species[i] ?? ''}: ${(Array.isArray(c) ? c : [c]).map(fmt).join(', ')}`));
+            const species = items[rows.indexOf(r)].s.species;
+            r.contributions.forEach((c, i) => ctx.io.out(`    atom ${i} ${species[i] ?? ''}: ${(Array.isArray(c) ? c : [c]).map(fmt).join(', ')}`));
           }
         }
       }
