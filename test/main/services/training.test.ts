@@ -241,14 +241,17 @@ describe('training service and runs', () => {
     // wait until the child has stored at least two epochs' checkpoints, then kill it mid-training
     const db = await Database.open(dbPath);
     let epochsDone = 0;
-    for (let i = 0; i < 1500 && epochsDone < 2; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      epochsDone = (await db.read((tx) => tx.get<{ epochs_done: number }>('SELECT epochs_done FROM run WHERE id = ?', [runId])))?.epochs_done ?? 0;
+    try {
+      for (let i = 0; i < 1500 && epochsDone < 2; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        epochsDone = (await db.read((tx) => tx.get<{ epochs_done: number }>('SELECT epochs_done FROM run WHERE id = ?', [runId])))?.epochs_done ?? 0;
+      }
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+      await db.close();
     }
     expect(epochsDone).toBeGreaterThanOrEqual(2);
-    child.kill('SIGKILL');
-    await exited;
-    await db.close();
 
     const core = await createCore({ mode: 'browser', databasePath: dbPath, dataDirectory: dir, workers: 1, builtinModels: false });
     try {
