@@ -79,11 +79,33 @@ function scheduleMetricsRefetch(runId: number): void {
   );
 }
 
+// Live events are applied to the series in batches, at most every 200 ms, so that a fast
+// backend (hundreds of batches per second) does not redraw the charts for every batch.
+let pendingEvents: TrainingProgress[] = [];
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+function flushProgress(): void {
+  flushTimer = null;
+  const events = pendingEvents;
+  pendingEvents = [];
+  if (events.length === 0) return;
+  const live = { ...liveSeries.value };
+  const all = { ...series.value };
+  const latest = { ...progress.value };
+  for (const p of events) {
+    live[p.runId] = appendProgress(live[p.runId] ?? emptySeries(), p);
+    all[p.runId] = appendProgress(all[p.runId] ?? emptySeries(), p);
+    latest[p.runId] = p;
+    if (p.kind === 'epoch') scheduleMetricsRefetch(p.runId);
+  }
+  liveSeries.value = live;
+  series.value = all;
+  progress.value = latest;
+}
+
 function onProgress(p: TrainingProgress): void {
-  progress.value = { ...progress.value, [p.runId]: p };
-  liveSeries.value = { ...liveSeries.value, [p.runId]: appendProgress(liveSeries.value[p.runId] ?? emptySeries(), p) };
-  series.value = { ...series.value, [p.runId]: appendProgress(series.value[p.runId] ?? emptySeries(), p) };
-  if (p.kind === 'epoch') scheduleMetricsRefetch(p.runId);
+  pendingEvents.push(p);
+  if (!flushTimer) flushTimer = setTimeout(flushProgress, 200);
 }
 
 async function loadDetail(id: number): Promise<RunDetail | null> {
