@@ -31,6 +31,7 @@ const importing = ref(false);
 const progress = ref<ImportProgress>({ done: 0, total: 0 });
 const listError = ref<string | null>(null);
 const cache = new Map<StructureId, StructureDetail>();
+const CACHE_SIZE = 8;
 let started = false;
 let cancelled = false;
 let currentJob: string | null = null;
@@ -142,6 +143,8 @@ function select(id: StructureId | null): void {
   }
   const cached = cache.get(id);
   if (cached) {
+    cache.delete(id);
+    cache.set(id, cached); // most recently used last
     current.value = cached;
     return;
   }
@@ -150,6 +153,8 @@ function select(id: StructureId | null): void {
     .structures.get({ id })
     .then((data) => {
       cache.set(id, data);
+      // Keep the last few structures only (they can be large).
+      while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as StructureId);
       if (token === loadToken) current.value = data;
     })
     .catch((e) => {
