@@ -116,7 +116,9 @@ export function groupKeys(keys: Iterable<string>): KeyGroups {
     else if (/^(val|valid|validation|train|test)[_.-]/i.test(k) && !/seconds|per_second|epoch$/i.test(k)) g.metrics.push(k);
     else g.other.push(k);
   }
-  for (const l of [g.loss, g.metrics, g.lr, g.other]) l.sort();
+  // validation first (what the dashboard shows), then training, then test
+  const rank = (k: string) => (/^val/i.test(k) ? 0 : /^train/i.test(k) ? 1 : 2);
+  for (const l of [g.loss, g.metrics, g.lr, g.other]) l.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   return g;
 }
 

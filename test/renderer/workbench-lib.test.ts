@@ -139,9 +139,9 @@ describe('metric series', () => {
 
   it('groups keys for the charts', () => {
     const g = groupKeys(['train_loss', 'val_loss', 'val_mae', 'lr', 'batch_lr', 'epoch_seconds', 'structures_per_second', 'train_r2']);
-    expect(g.loss).toEqual(['train_loss', 'val_loss']);
+    expect(g.loss).toEqual(['val_loss', 'train_loss']);
     expect(g.lr).toEqual(['batch_lr', 'lr']);
-    expect(g.metrics).toEqual(['train_r2', 'val_mae']);
+    expect(g.metrics).toEqual(['val_mae', 'train_r2']);
     expect(g.other).toEqual(['epoch_seconds', 'structures_per_second']);
   });
 });
