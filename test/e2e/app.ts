@@ -30,6 +30,8 @@ export interface LaunchedApp {
   /** Console errors and uncaught page errors seen so far. */
   errors: string[];
   screenshot(name: string): Promise<string>;
+  /** Kills the app's process outright (SIGKILL), as a crash or a power cut would. */
+  kill(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,6 +100,7 @@ export async function openPage(browser: Browser, url: string, errors: string[]):
 export async function launchApp(options: { databasePath?: string } = {}): Promise<LaunchedApp> {
   mkdirSync(ARTEFACTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'latticework-e2e-'));
+  const keepDir = options.databasePath !== undefined;
   const databasePath = options.databasePath ?? join(dir, 'e2e.sqlite');
   const errors: string[] = [];
   // Electron cannot start on this project's machines (no binary can be downloaded); where it can,
@@ -118,6 +121,9 @@ export async function launchApp(options: { databasePath?: string } = {}): Promis
       databasePath,
       errors,
       screenshot: (name) => shoot(page, name),
+      async kill() {
+        app.process().kill('SIGKILL');
+      },
       async close() {
         await app.close();
         rmSync(dir, { recursive: true, force: true });
@@ -134,10 +140,14 @@ export async function launchApp(options: { databasePath?: string } = {}): Promis
     databasePath,
     errors,
     screenshot: (name) => shoot(page, name),
+    async kill() {
+      await stopServer(server, 'SIGKILL');
+      await browser.close();
+    },
     async close() {
       await browser.close();
       await stopServer(server);
-      rmSync(dir, { recursive: true, force: true });
+      if (!keepDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { shared } from '../helpers/shared-data';
+import { connectApi, launchApp } from './app';
+import type { LaunchedApp } from './app';
+
+const dir = mkdtempSync(join(tmpdir(), 'latticework-e2e-kill-'));
+const databasePath = join(dir, 'kill.sqlite');
+let app: LaunchedApp | null = null;
+
+afterAll(async () => {
+  await app?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a run interrupted by killing the app', () => {
+  it('shows as interrupted at the next start and resumes from its last checkpoint from the UI', { timeout: 600_000 }, async () => {
+    app = await launchApp({ databasePath });
+    let client = await connectApi(app.url);
+    const dataset = await client.api.datasets.import({ kind: 'cgcnn-folder', path: shared('cgcnn-sample-regression'), name: 'COD sample' });
+    const [preset] = (await client.api.models.presets({})).filter((p) => p.id === 'cgcnn-paper');
+    const config = structuredClone(preset.config) as { training: { epochs: number; batchSize: number } };
+    config.training.epochs = 80;
+    config.training.batchSize = 4;
+    const started = await client.api.training.start({ datasetId: dataset.id, config, name: 'to-be-killed' });
+
+    // Let it train past a few checkpoints, then kill the whole app process.
+    await expect.poll(async () => (await client.api.runs.get({ id: started.id })).epochsDone, { timeout: 240_000, interval: 500 }).toBeGreaterThanOrEqual(3);
+    client.close();
+    await app.kill();
+    app = null;
+
+    // Start again on the same database: the run is interrupted, not running.
+    app = await launchApp({ databasePath });
+    client = await connectApi(app.url);
+    const { page } = app;
+    await page.getByTestId('status-connection').filter({ hasText: /connected/i }).waitFor();
+    const before = await client.api.runs.get({ id: started.id });
+    expect(before.status).toBe('interrupted');
+    expect(before.epochsDone).toBeGreaterThanOrEqual(3);
+
+    await page.getByTestId('nav-runs').click();
+    const row = page.locator(`[data-testid="run-row"][data-id="${started.id}"]`);
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('interrupted');
+    await app.screenshot('run-interrupted');
+    await row.getByTestId('run-resume').click();
+
+    // It goes on from the checkpoint (epochs are not restarted) and finishes.
+    await expect.poll(async () => (await client.api.runs.get({ id: started.id })).status, { timeout: 60_000 }).toMatch(/running|finished/);
+    await expect.poll(async () => (await client.api.runs.get({ id: started.id })).status, { timeout: 400_000, interval: 1000 }).toBe('finished');
+    const metrics = await client.api.runs.metrics({ ids: [started.id], keys: ['train_loss'] });
+    const epochs = metrics.map((m) => m.epoch).sort((a, b) => a - b);
+    // One train_loss per epoch, 80 consecutive epochs: those before the kill were kept, none was run twice.
+    expect(epochs).toEqual(Array.from({ length: 80 }, (_, k) => epochs[0] + k));
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');
+    client.close();
+    expect(app.errors).toEqual([]);
+  });
+});
