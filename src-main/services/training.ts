@@ -300,6 +300,17 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       .finally(() => runs.delete(runId));
   };
 
+  /** A run that cannot even be handed to a worker (e.g. its dataset was deleted) fails with the reason. */
+  const launchOrFail = async (runId: number, resume: Uint8Array | null, elapsed: number) => {
+    try {
+      await launch(runId, resume, elapsed);
+    } catch (err) {
+      runs.delete(runId);
+      await setStatus(runId, 'failed', { error: (err as Error).message, finished: true });
+      throw err;
+    }
+  };
+
   return {
     async start({ datasetId, config, name, tags }) {
       const check = checkConfig(config);
@@ -323,7 +334,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         if (!name) await tx.run('UPDATE run SET name = ? WHERE id = ?', [`${cfg.architecture} on ${dataset.name} #${lastID}`, lastID]);
         return lastID;
       });
-      await launch(runId, null, 0);
+      await launchOrFail(runId, null, 0);
       const run = await getRun(core, runId);
       core.events.emit('training', 'onStatus', run);
       return run;
@@ -353,6 +364,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         return getRun(core, runId);
       }
       if (row.status !== 'interrupted' && !(row.status === 'paused' && !a)) throw new UserError(`run ${runId} is ${row.status}: only paused or interrupted runs can be resumed`);
+      if (row.dataset_id === null) throw new UserError(`the dataset of run ${runId} was deleted (or it was recorded by the command line): it cannot be resumed here`);
       const ckpt = await core.db.read((tx) => tx.get<{ epoch: number; data: Uint8Array }>("SELECT epoch, data FROM checkpoint WHERE run_id = ? AND kind = 'last'", [runId]));
       const from = ckpt ? ckpt.epoch + 1 : 0;
       await core.db.transaction(async (tx) => {
@@ -362,7 +374,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         if (!ckpt) await tx.run("DELETE FROM checkpoint WHERE run_id = ?", [runId]);
         await tx.run("UPDATE run SET status = 'queued', epochs_done = ?, error = NULL, finished_at = NULL WHERE id = ?", [from, runId]);
       });
-      await launch(runId, ckpt ? new Uint8Array(ckpt.data) : null, row.duration);
+      await launchOrFail(runId, ckpt ? new Uint8Array(ckpt.data) : null, row.duration);
       const run = await getRun(core, runId);
       core.events.emit('training', 'onStatus', run);
       return run;

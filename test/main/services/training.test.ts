@@ -213,6 +213,15 @@ describe('training service and runs', () => {
     expect(done.summary.duplicatesAcrossSplits).toBe(leaked);
   }, 180_000);
 
+  it('refuses to resume an interrupted run whose dataset is gone', async () => {
+    const id = await t.core.db.transaction(
+      async (tx) =>
+        (await tx.run("INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, epochs_planned, started_at) VALUES ('orphan', NULL, 'gone', 'interrupted', '{}', 1, 3, 0)")).lastID,
+    );
+    await expect(api.training.resume({ runId: id })).rejects.toMatchObject({ name: 'UserError', message: expect.stringContaining('deleted') });
+    expect((await api.runs.get({ id })).status).toBe('interrupted');
+  });
+
   it('rejects an invalid config with the issues', async () => {
     await expect(api.training.start({ datasetId, config: { architecture: 'cgcnn', model: { numLayers: 0 } } })).rejects.toMatchObject({
       name: 'UserError',
