@@ -46,7 +46,7 @@ export function lineOption(series: readonly LineSeries[], o: LineOptions): Chart
     animation: o.animation ?? false,
     color: PALETTE,
     grid: { left: 56, right: hasRight ? 56 : 16, top: 34, bottom: 36 },
-    legend: { top: 4, type: 'scroll', textStyle: baseText, itemHeight: 8, selected: Object.fromEntries((o.hidden ?? []).map((n) => [n, false])) },
+    legend: { top: 4, left: 90, right: hasRight ? 60 : 16, type: 'scroll', textStyle: baseText, itemHeight: 8, selected: Object.fromEntries((o.hidden ?? []).map((n) => [n, false])) },
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => fmtNum(v, 5) },
     xAxis: { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 22, nameTextStyle: baseText, axisLabel: baseText, minInterval: 1, scale: true },
     yAxis,

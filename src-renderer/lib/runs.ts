@@ -120,6 +120,7 @@ export function displayValue(v: unknown): string {
 export function parallelData(
   runs: readonly { name: string; config: unknown; bestMetrics: Record<string, number>; summary?: Record<string, string | number | null> }[],
   maxParams = 8,
+  maxMetrics = 6,
 ): { dims: ParallelDim[]; rows: { name: string; values: (number | string | null)[] }[] } {
   const params: DiffRow[] = parameterDiff(runs.map((r) => r.config)).slice(0, maxParams);
   if (params.length < 3) {
@@ -130,7 +131,12 @@ export function parallelData(
       params.push({ path: k, values: runs.map((r) => r.summary?.[k] ?? null) });
     }
   }
-  const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.bestMetrics)))].filter((k) => runs.some((r) => Number.isFinite(r.bestMetrics[k]))).sort();
+  // at most `maxMetrics` metrics: validation, then test, then the rest
+  const rank = (k: string) => (/^val/i.test(k) ? 0 : /^test/i.test(k) ? 1 : 2);
+  const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.bestMetrics)))]
+    .filter((k) => runs.some((r) => Number.isFinite(r.bestMetrics[k])))
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+    .slice(0, maxMetrics);
   const dims: ParallelDim[] = [];
   for (const d of params) {
     const numeric = d.values.every((v) => typeof v === 'number' || v === null || v === undefined);
