@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { mergeSummaries } from '../../../src-renderer/composables/useStructures';
+import { backendTooltip } from '../../../src-renderer/composables/useSystemInfo';
+import type { StructureRecord, SystemInfo } from '../../../src-shared/ipc/contract';
+
+const rec = (id: number, name: string): StructureRecord => ({
+  id,
+  name,
+  file: `${name}.cif`,
+  block: null,
+  format: 'cif',
+  formula: 'NaCl',
+  composition: { Na: 1, Cl: 1 },
+  nSites: 2,
+  lattice: null,
+  volume: null,
+  warnings: [],
+  createdAt: 0,
+});
+
+describe('composable helpers', () => {
+  it('merges imported structures into the list, replacing the same ids', () => {
+    const merged = mergeSummaries([rec(1, 'a'), rec(2, 'b')], [rec(2, 'b2'), rec(3, 'c')]);
+    expect(merged.map((r) => `${r.id}${r.name}`)).toEqual(['1a', '2b2', '3c']);
+  });
+  it('explains in the backend tooltip why better backends were not used', () => {
+    const info = {
+      backend: { name: 'wasm', unavailable: { 'tensorflow-gpu': 'no CUDA', tensorflow: 'libtensorflow missing' } },
+    } as unknown as SystemInfo;
+    const t = backendTooltip(info);
+    expect(t).toContain('wasm');
+    expect(t).toContain('tensorflow-gpu: no CUDA');
+    expect(t).toContain('tensorflow: libtensorflow missing');
+    expect(backendTooltip(null)).toBe('');
+  });
+});
