@@ -95,4 +95,4 @@ const t1 = performance.now();
 tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(scatterSum(gatherRows(v as tf.Tensor2D, batch.src as tf.Tensor1D), batch.dst as tf.Tensor1D, N)))(x).dataSync());
 const scatterMs = performance.now() - t1;
 const sorted = [...stepMs].sort((a, b) => a - b);
-console.log(JSON.stringify({ backend: choice.candidate, gate: process.env.LW_GATE === 'composite' ? 'composite' : 'fused', atoms: N, edges: E, steps, stepMs: stepMs.map((v) => Math.round(v)), medianStepMs: Math.round(sorted[Math.floor(sorted.length / 2)]), medianStepCpuMs: Math.round([...stepCpuMs].sort((a, b) => a - b)[Math.floor(stepCpuMs.length / 2)]), forwardMs: Math.round(forwardMs), scatterGatherFwdBwdMs: Math.round(scatterMs) }));
+console.log(JSON.stringify({ backend: choice.candidate, gate: fusedGateBackends.has(choice.name) ? 'fused' : 'composite', atoms: N, edges: E, steps, stepMs: stepMs.map((v) => Math.round(v)), medianStepMs: Math.round(sorted[Math.floor(sorted.length / 2)]), medianStepCpuMs: Math.round([...stepCpuMs].sort((a, b) => a - b)[Math.floor(stepCpuMs.length / 2)]), forwardMs: Math.round(forwardMs), scatterGatherFwdBwdMs: Math.round(scatterMs) }));

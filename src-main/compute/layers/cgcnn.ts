@@ -9,6 +9,9 @@
  *   s_i     = Σ_{k: dst[k] = i} m_k                               [N, F]
  *   h'_i    = softplus(h_i + BN₂(s_i))                            [N, F]
  *
+ * On cpu the batch norm and gate run as one fused kernel (nn/fused); elsewhere the filter and
+ * core halves are computed with column blocks of W (no [E, 2F] tensor to split).
+ *
  * The linear layer is factored over nodes: W·(h_i ⊕ h_j ⊕ e) = W_i·h_i + W_j·h_j + W_e·e,
  * with W_i·h and W_j·h computed on N rows and gathered to E rows (2·N·F·2F instead of
  * 2·E·F·2F multiply-adds). Weight layout and names follow the reference
@@ -27,7 +30,7 @@ import { BatchNorm1d } from '../nn/batchnorm';
 import { Dense } from '../nn/dense';
 import { defaultRng } from '../nn/init';
 import type { HasNamedVariables, NamedVariable } from '../nn/module';
-import { bnGate } from '../nn/fused';
+import { bnGate, fusedGateBackends } from '../nn/fused';
 import { gatherRows, scatterSum } from '../nn/segment';
 import type { GraphBatchTensors, GraphState, MessagePassingLayer } from '../nn/types';
 import { registerCgcnnLayer } from './model';
@@ -70,9 +73,58 @@ export class CgcnnConv implements MessagePassingLayer, HasNamedVariables {
     return tf.tidy(() => tf.softplus(tf.add(h, this.bn2.apply(summed, training))) as Tensor2D);
   }
 
+  /**
+   * The filter and core halves of z separately, [E, F] each: z_k = W_i,k·h[dst] + W_j,k·h[src]
+   * + W_e,k·e + b_k with k the column block (0: filter, 1: core). Same numbers as `message`
+   * followed by a column split, without materialising and splitting the [E, 2F] tensor.
+   */
+  messageHalves(h: Tensor2D, e: Tensor2D, batch: GraphBatchTensors): [Tensor2D, Tensor2D] {
+    const F = this.features;
+    const Fe = this.edgeFeatures;
+    const W = this.fcFull.kernel as Tensor2D;
+    const half = (k: number) =>
+      tf.tidy(() => {
+        const self = tf.matMul(h, tf.slice(W, [0, k * F], [F, F]));
+        const nbr = tf.matMul(h, tf.slice(W, [F, k * F], [F, F]));
+        const edge = tf.matMul(e, tf.slice(W, [2 * F, k * F], [Fe, F]));
+        const b = tf.slice(this.fcFull.bias!, [k * F], [F]);
+        return tf.add(tf.addN([gatherRows(self, batch.dst), gatherRows(nbr, batch.src), edge]), b) as Tensor2D;
+      });
+    return [half(0), half(1)];
+  }
+
+  /** σ(BN₁(z)_filter) ⊙ softplus(BN₁(z)_core) from the halves, BN₁'s statistics per column as in `bn1.apply`. */
+  gateHalves(zf: Tensor2D, zc: Tensor2D, training: boolean): Tensor2D {
+    const F = this.features;
+    const bn = this.bn1;
+    return tf.tidy(() => {
+      let means: tf.Tensor1D[];
+      let vars: tf.Tensor1D[];
+      if (training) {
+        const mf = tf.moments(zf, 0);
+        const mc = tf.moments(zc, 0);
+        means = [mf.mean as tf.Tensor1D, mc.mean as tf.Tensor1D];
+        vars = [mf.variance as tf.Tensor1D, mc.variance as tf.Tensor1D];
+        bn.updateRunning(tf.concat(means), tf.concat(vars), zf.shape[0]);
+      } else {
+        means = [tf.slice(bn.runningMean as tf.Tensor1D, [0], [F]), tf.slice(bn.runningMean as tf.Tensor1D, [F], [F])];
+        vars = [tf.slice(bn.runningVar as tf.Tensor1D, [0], [F]), tf.slice(bn.runningVar as tf.Tensor1D, [F], [F])];
+      }
+      const norm = (z: Tensor2D, k: number) =>
+        tf.add(tf.mul(tf.sub(z, means[k]), tf.mul(tf.rsqrt(tf.add(vars[k], bn.eps)), tf.slice(bn.gamma, [k * F], [F]))), tf.slice(bn.beta, [k * F], [F]));
+      return tf.mul(tf.sigmoid(norm(zf, 0)), tf.softplus(norm(zc, 1))) as Tensor2D;
+    });
+  }
+
   call(state: GraphState, batch: GraphBatchTensors, training: boolean): GraphState {
     const h = tf.tidy(() => {
-      const m = this.gate(this.message(state.h, state.e, batch), training);
+      let m: Tensor2D;
+      if (fusedGateBackends.has(tf.getBackend())) {
+        m = this.gate(this.message(state.h, state.e, batch), training);
+      } else {
+        const [zf, zc] = this.messageHalves(state.h, state.e, batch);
+        m = this.gateHalves(zf, zc, training);
+      }
       const s = scatterSum(m, batch.dst, batch.numNodes);
       return this.update(state.h, s, training);
     });

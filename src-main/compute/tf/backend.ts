@@ -20,7 +20,7 @@ import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ensureGradients } from './gradients';
-import { registerSegmentKernels } from './kernels';
+import { installSharedIdentity, registerSegmentKernels } from './kernels';
 
 export type BackendCandidate = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 export const BACKEND_CANDIDATES: readonly BackendCandidate[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
@@ -98,6 +98,7 @@ async function tryCandidate(c: BackendCandidate, opts: BackendOptions): Promise<
       if (!dir.endsWith('/') && !dir.endsWith(path.sep)) dir += path.sep;
       wasmBackend.setWasmPaths(dir);
       if (!(await tf.setBackend('wasm'))) throw new Error(`wasm backend failed to initialise (binaries looked up in ${dir})`);
+      installSharedIdentity('wasm');
       return;
     }
     case 'cpu': {

@@ -448,6 +448,31 @@ export function registerSegmentKernels(): void {
   });
 }
 
+const SHARED_IDENTITY = Symbol('lw-shared-identity');
+
+/**
+ * tfjs's wasm Identity copies the whole buffer. tfjs calls Identity to keep a private copy of
+ * every tensor a gradient will need while recording a tape (tf.clone), so a training step
+ * copied every saved [E, 2F] activation. Tensors are immutable and the wasm backend counts
+ * references (its Reshape shares data the same way), so Identity can share the buffer.
+ * Call after the wasm backend's kernels are registered (initBackend does).
+ */
+export function installSharedIdentity(backendName = 'wasm'): boolean {
+  const current = tf.getKernel('Identity', backendName);
+  if (!current || (current.kernelFunc as unknown as Record<symbol, boolean>)[SHARED_IDENTITY]) return false;
+  const original = current.kernelFunc;
+  const shared = ((args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }) => {
+    const x = need(args.inputs, 'x');
+    if (x.dtype === 'string') return original(args as never);
+    (args.backend as KernelBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
+  }) as unknown as tf.KernelFunc;
+  (shared as unknown as Record<symbol, boolean>)[SHARED_IDENTITY] = true;
+  tf.unregisterKernel('Identity', backendName);
+  tf.registerKernel({ kernelName: 'Identity', backendName, kernelFunc: shared });
+  return true;
+}
+
 /** Low-level entry points (no backend dispatch); prefer `nn/segment`. */
 export const rawKernels = {
   gatherRows: (x: Tensor, indices: Tensor) => run(GATHER_ROWS, { x, indices }),
