@@ -450,6 +450,8 @@ export async function readModelFile(input: { bytes: Uint8Array; fileName: string
 // ---------------------------------------------------------------- prediction
 
 const loadedModels = new Map<string, LoadedModel>();
+/** False once the engine's per-atom split failed on this worker's backend (then ours is used). */
+let engineContributions = true;
 
 function loadModel(key: string, bytes: Uint8Array): LoadedModel {
   const hit = loadedModels.get(key);
@@ -501,10 +503,12 @@ export async function predictTask(input: PredictTaskInput, ctx: TaskContext): Pr
     let contrib: (number[] | null)[] = [];
     if (graphs.length) {
       try {
+        if (!engineContributions) throw new Error('use the fallback');
         preds = predictGraphs(model, graphs, { contributions: true });
         contrib = preds.map((p) => (p.contributions ? p.contributions.map((r) => r[0]) : null));
       } catch {
         // the engine's contribution split failed on this backend: the same split computed here
+        engineContributions = false;
         preds = predictGraphs(model, graphs, { contributions: false });
         contrib = contributions(model, graphs);
       }
