@@ -67,6 +67,16 @@ async function loadMetrics(ids: number[]): Promise<void> {
   }
 }
 
+// Best metrics and epochs done change after each epoch without a status event: refresh the list.
+let listTimer: ReturnType<typeof setTimeout> | null = null;
+function scheduleListRefresh(): void {
+  if (listTimer) return;
+  listTimer = setTimeout(() => {
+    listTimer = null;
+    void refresh();
+  }, 2000);
+}
+
 const refetchTimers = new Map<number, ReturnType<typeof setTimeout>>();
 function scheduleMetricsRefetch(runId: number): void {
   if (refetchTimers.has(runId)) return;
@@ -96,7 +106,10 @@ function flushProgress(): void {
     live[p.runId] = appendProgress(live[p.runId] ?? emptySeries(), p);
     all[p.runId] = appendProgress(all[p.runId] ?? emptySeries(), p);
     latest[p.runId] = p;
-    if (p.kind === 'epoch') scheduleMetricsRefetch(p.runId);
+    if (p.kind === 'epoch') {
+      scheduleMetricsRefetch(p.runId);
+      scheduleListRefresh();
+    }
   }
   liveSeries.value = live;
   series.value = all;
