@@ -33,6 +33,9 @@ export const DEFAULT_VIEWER_OPTIONS: ViewerOptions = {
   repeats: [1, 1, 1],
 };
 
+/** Up to this many sites the bond tolerance applies while the slider moves; above, when it rests. */
+export const SMOOTH_SLIDER_LIMIT = 3000;
+
 /** Above this many displayed atoms bonds start hidden (they can be turned on). */
 export const BOND_AUTO_LIMIT = 20000;
 
@@ -72,7 +75,20 @@ export function useStructureView(
     if (!p) return null;
     return buildDisplay(p, [options.repeats[0], options.repeats[1], options.repeats[2]], options.boundaryAtoms);
   });
-  const bonds = computed(() => (prepared.value ? bondsOf(prepared.value, options.bondTolerance) : null));
+  // The tolerance slider re-bonds the structure: immediate for small structures, once the slider
+  // rests for large ones (bonding 10,000 atoms takes a few hundred milliseconds).
+  const tolerance = ref(options.bondTolerance);
+  let toleranceTimer: ReturnType<typeof setTimeout> | null = null;
+  watch(
+    () => options.bondTolerance,
+    (t) => {
+      if (toleranceTimer) clearTimeout(toleranceTimer);
+      toleranceTimer = null;
+      if ((structure.value?.numbers.length ?? 0) <= SMOOTH_SLIDER_LIMIT) tolerance.value = t;
+      else toleranceTimer = setTimeout(() => (tolerance.value = options.bondTolerance), 200);
+    },
+  );
+  const bonds = computed(() => (prepared.value ? bondsOf(prepared.value, tolerance.value) : null));
   const sticks = computed(() => {
     const p = prepared.value;
     const d = display.value;
