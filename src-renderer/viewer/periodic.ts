@@ -221,10 +221,13 @@ export function halfBonds(
   for (let b = 0; b < bonds.src.length; b++) order[fill[bonds.src[b]]++] = b;
 
   const index = displayIndex(atoms);
-  const atom: number[] = [];
-  const partner: number[] = [];
-  const start: number[] = [];
-  const end: number[] = [];
+  let capacity = 0;
+  for (let a = 0; a < atoms.site.length; a++) capacity += first[atoms.site[a] + 1] - first[atoms.site[a]];
+  const atom = new Int32Array(capacity);
+  const partner = new Int32Array(capacity);
+  const start = new Float32Array(3 * capacity);
+  const end = new Float32Array(3 * capacity);
+  let h = 0;
   for (let a = 0; a < atoms.site.length; a++) {
     const i = atoms.site[a];
     const c0 = atoms.cell[3 * a];
@@ -239,17 +242,22 @@ export function halfBonds(
         index.get(atomKey(bonds.dst[b], c0 + bonds.image[3 * b], c1 + bonds.image[3 * b + 1], c2 + bonds.image[3 * b + 2])) ??
         -1;
       if (p < 0 && !stubs) continue;
-      atom.push(a);
-      partner.push(p);
-      start.push(px, py, pz);
-      end.push(px + bonds.vector[3 * b] / 2, py + bonds.vector[3 * b + 1] / 2, pz + bonds.vector[3 * b + 2] / 2);
+      atom[h] = a;
+      partner[h] = p;
+      start[3 * h] = px;
+      start[3 * h + 1] = py;
+      start[3 * h + 2] = pz;
+      end[3 * h] = px + bonds.vector[3 * b] / 2;
+      end[3 * h + 1] = py + bonds.vector[3 * b + 1] / 2;
+      end[3 * h + 2] = pz + bonds.vector[3 * b + 2] / 2;
+      h++;
     }
   }
   return {
-    atom: Int32Array.from(atom),
-    partner: Int32Array.from(partner),
-    start: Float32Array.from(start),
-    end: Float32Array.from(end),
+    atom: atom.slice(0, h),
+    partner: partner.slice(0, h),
+    start: start.slice(0, 3 * h),
+    end: end.slice(0, 3 * h),
   };
 }
 
