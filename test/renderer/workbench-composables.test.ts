@@ -1,0 +1,137 @@
+/**
+ * Composables of the workbench against a fake API client: live training events become curves,
+ * service errors end up in the state the views show (never swallowed).
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { nextTick, ref } from 'vue';
+import type { RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
+
+type Handler = (p: unknown) => void;
+const handlers: Record<string, Handler[]> = {};
+const on = (name: string) => (h: Handler) => {
+  (handlers[name] ??= []).push(h);
+  return () => undefined;
+};
+const emit = (name: string, p: unknown) => (handlers[name] ?? []).forEach((h) => h(p));
+
+const run: RunRecord = {
+  id: 7,
+  name: 'r',
+  datasetId: 1,
+  datasetName: 'd',
+  status: 'running',
+  summary: {},
+  bestMetrics: {},
+  backend: 'cpu',
+  seed: 1,
+  epochsDone: 0,
+  epochsPlanned: 2,
+  startedAt: 1,
+  finishedAt: null,
+  duration: 0,
+  tags: [],
+  notes: '',
+  archived: false,
+  error: null,
+};
+
+const api = {
+  training: {
+    onProgress: on('training.onProgress'),
+    onStatus: on('training.onStatus'),
+    start: vi.fn(async () => run),
+    pause: vi.fn(async () => {
+      throw Object.assign(new Error('run 7 is finished: only a running run can be paused'), { name: 'UserError' });
+    }),
+    resume: vi.fn(async () => ({ ...run, status: 'queued' })),
+    cancel: vi.fn(async () => run),
+  },
+  runs: {
+    list: vi.fn(async () => [run]),
+    metrics: vi.fn(async () => [{ runId: 7, key: 'train_loss', step: 0, epoch: 0, value: 2, time: 0 }]),
+    predictions: vi.fn(async () => {
+      throw new Error('no predictions');
+    }),
+    get: vi.fn(),
+    update: vi.fn(),
+    delete: vi.fn(),
+    exportCsv: vi.fn(),
+  },
+  datasets: {
+    onChanged: on('datasets.onChanged'),
+    list: vi.fn(async () => {
+      throw new Error('datasets.list is not implemented yet');
+    }),
+    import: vi.fn(),
+    items: vi.fn(),
+    graphStats: vi.fn(),
+    delete: vi.fn(),
+  },
+  jobs: { onProgress: on('jobs.onProgress'), cancel: vi.fn(async () => ({ cancelled: true })) },
+};
+
+vi.mock('../../src-renderer/api/client', () => ({
+  getApi: () => api,
+  connectionState: ref('connected'),
+}));
+
+const { useRuns } = await import('../../src-renderer/composables/useRuns');
+const { useTraining } = await import('../../src-renderer/composables/useTraining');
+const { useDatasets } = await import('../../src-renderer/composables/useDatasets');
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('workbench composables', () => {
+  beforeEach(() => vi.useRealTimers());
+
+  it('turns live progress events into curves and keeps the latest progress', async () => {
+    const runs = useRuns();
+    await flush();
+    expect(runs.runs.value.map((r) => r.id)).toEqual([7]);
+    const ev = (kind: 'batch' | 'epoch', batch: number, values: Record<string, number>): TrainingProgress => ({
+      runId: 7,
+      kind,
+      epoch: 0,
+      epochs: 2,
+      batch,
+      batches: 2,
+      values,
+      structuresPerSecond: 5,
+      eta: 3,
+      backend: 'cpu',
+    });
+    emit('training.onProgress', ev('batch', 0, { batch_loss: 1, lr: 0.1 }));
+    emit('training.onProgress', ev('batch', 1, { batch_loss: 0.5, lr: 0.1 }));
+    emit('training.onProgress', ev('epoch', 2, { train_loss: 0.7 }));
+    await new Promise((r) => setTimeout(r, 250));
+    const s = runs.series.value[7];
+    expect(s.batch.batch_loss).toEqual([
+      [0, 1],
+      [1, 0.5],
+    ]);
+    expect(s.batch.batch_lr.length).toBe(2);
+    expect(s.epoch.train_loss).toEqual([[1, 0.7]]);
+    expect(runs.progress.value[7].kind).toBe('epoch');
+  });
+
+  it('keeps service errors for the views', async () => {
+    const t = useTraining();
+    await t.pause(7);
+    expect(t.controlError.value).toContain('only a running run can be paused');
+    const r = await t.resume(7);
+    expect(r?.status).toBe('queued');
+    expect(useRuns().runs.value.find((x) => x.id === 7)?.status).toBe('queued');
+    await useRuns().loadPredictions(7);
+    expect(useRuns().predictionErrors.value[7]).toBe('no predictions');
+    const d = useDatasets();
+    await flush();
+    await nextTick();
+    expect(d.listError.value).toContain('not implemented');
+  });
+
+  it('a status event updates the run in the list', async () => {
+    const runs = useRuns();
+    emit('training.onStatus', { ...run, status: 'interrupted' });
+    expect(runs.runs.value.find((x) => x.id === 7)?.status).toBe('interrupted');
+  });
+});
