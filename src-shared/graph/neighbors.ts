@@ -711,8 +711,11 @@ class CellSearch {
         let m = 0;
         for (let t = first; t < n; t++) if (keys[t] === kth) tied[m++] = order[t];
         this.insertionSortFull(tied, 0, m - 1);
-        for (let t = first; t < k; t++) order[t] = tied[t - first];
-        return;
+        for (let t = first; t < k; t++) {
+          order[t] = tied[t - first];
+          keys[t] = kth;
+        }
+        // the runs of ties before `first` are put in order below (this one is already)
       }
     } else {
       this.bucketSort(n);

@@ -187,4 +187,31 @@ describe('maxNeighbors and CGCNN padding', () => {
     for (let e = 0; e < 6; e++) imgs.push(Array.from(nl.image.subarray(3 * e, 3 * e + 3)));
     expect(imgs).toEqual([[-1, 0, 0], [0, -1, 0], [0, 0, -1], [0, 0, 1], [0, 1, 0], [1, 0, 0]]);
   });
+
+  it('orders ties inside the kept list and at the cap the same way as the full list', () => {
+    // simple cubic: 6 images at a, 12 at a√2; keep 8 = the 6 nearest and 2 of the 12 tied ones
+    const a = 3;
+    const lattice: Mat3 = [[a, 0, 0], [0, a, 0], [0, 0, a]];
+    const cart = new Float64Array([0.3, 0.2, 0.1, 1.8, 1.4, 1.6]);
+    const full = neighborList({ cart, lattice, pbc: [true, true, true] }, { cutoff: 4.3 });
+    for (const k of [1, 5, 8, 13, 20]) {
+      const capped = neighborList({ cart, lattice, pbc: [true, true, true] }, { cutoff: 4.3, maxNeighbors: k });
+      for (let i = 0; i < 2; i++) {
+        expect(capped.offsets[i + 1] - capped.offsets[i]).toBe(Math.min(k, full.offsets[i + 1] - full.offsets[i]));
+        for (let t = 0; t < capped.offsets[i + 1] - capped.offsets[i]; t++) {
+          const e = capped.offsets[i] + t;
+          const f = full.offsets[i] + t;
+          expect([capped.dst[e], ...capped.image.subarray(3 * e, 3 * e + 3)]).toEqual([full.dst[f], ...full.image.subarray(3 * f, 3 * f + 3)]);
+        }
+      }
+    }
+    // and the full list itself is in (distance, dst, image) order
+    for (let e = 1; e < full.nEdges; e++) {
+      if (full.src[e] !== full.src[e - 1] || full.distance[e] !== full.distance[e - 1]) continue;
+      const prev = [full.dst[e - 1], ...full.image.subarray(3 * e - 3, 3 * e)];
+      const cur = [full.dst[e], ...full.image.subarray(3 * e, 3 * e + 3)];
+      const cmp = prev.findIndex((v, q) => v !== cur[q]);
+      expect(cmp >= 0 && prev[cmp] < cur[cmp]).toBe(true);
+    }
+  });
 });
