@@ -12,8 +12,8 @@ Columns:
           K nearest neighbours differ in species from CGCNN's (pymatgen order, stable
           sort by distance; only possible when a tie straddles the K-th place)
   parser  our CIF reader + neighbour list, atoms matched to pymatgen's by position
-          (reader defaults; pymatgen 2022.11 snaps only 1/3 and 2/3, within 1e-4 relative,
-          so e.g. 0.16667 read as 1/6 by us differs from pymatgen by ~3e-5 Å: reported, not fatal)
+          (reader defaults; pymatgen 2022.11 snaps only 1/3 and 2/3, within 1e-4 relative; any
+          geometry difference is reported, not fatal)
 Exits 1 when a neighbour list (on pymatgen's geometry) differs by more than the tolerance;
 parser geometry differences are reported, not fatal. Needs Debian's python3-ase and
 python3-pymatgen and runs our TypeScript with node --import tsx.
