@@ -59,7 +59,7 @@ def main():
     ap.add_argument("--cutoff", type=float, default=8.0)
     ap.add_argument("--max-neighbors", type=int, default=12)
     ap.add_argument("--limit", type=int, default=0)
-    ap.add_argument("--no-snap", action="store_true", help="turn off our CIF reader's snapping of 0.3333 to 1/3, 0.16667 to 1/6 etc.")
+    ap.add_argument("--no-snap", action="store_true", help="turn off our CIF reader's snapping of 0.3333 to 1/3 etc.")
     ap.add_argument("--all-rows", action="store_true", help="print every structure (default: all when <= 50, else failures only)")
     args = ap.parse_args()
     r, k = args.cutoff, args.max_neighbors
