@@ -46,15 +46,20 @@ function upsert(r: RunRecord): void {
   }
 }
 
-/** Loads the stored metric points of runs (all keys) and keeps newer live points. */
-async function loadMetrics(ids: number[]): Promise<void> {
+/**
+ * Loads the stored metric points of runs and keeps newer live points. With `keys`, only those
+ * series are refetched (after an epoch: the per-epoch keys, not the long per-batch series).
+ */
+async function loadMetrics(ids: number[], keys?: string[]): Promise<void> {
   if (ids.length === 0) return;
   try {
-    const points = await getApi().runs.metrics({ ids });
+    const points = await getApi().runs.metrics(keys ? { ids, keys } : { ids });
     const next = { ...series.value };
     for (const id of ids) {
       const stored = seriesFromPoints(points.filter((p) => p.runId === id));
-      next[id] = mergeSeries(stored, liveSeries.value[id] ?? emptySeries());
+      const merged = mergeSeries(stored, liveSeries.value[id] ?? emptySeries());
+      const prev = next[id] ?? emptySeries();
+      next[id] = keys ? { epoch: { ...prev.epoch, ...merged.epoch }, batch: { ...prev.batch, ...merged.batch } } : merged;
     }
     series.value = next;
     const errs = { ...seriesErrors.value };
@@ -78,13 +83,13 @@ function scheduleListRefresh(): void {
 }
 
 const refetchTimers = new Map<number, ReturnType<typeof setTimeout>>();
-function scheduleMetricsRefetch(runId: number): void {
+function scheduleMetricsRefetch(runId: number, keys: string[]): void {
   if (refetchTimers.has(runId)) return;
   refetchTimers.set(
     runId,
     setTimeout(() => {
       refetchTimers.delete(runId);
-      void loadMetrics([runId]);
+      void loadMetrics([runId], keys);
     }, 1500),
   );
 }
@@ -107,7 +112,7 @@ function flushProgress(): void {
     all[p.runId] = appendProgress(all[p.runId] ?? emptySeries(), p);
     latest[p.runId] = p;
     if (p.kind === 'epoch') {
-      scheduleMetricsRefetch(p.runId);
+      scheduleMetricsRefetch(p.runId, Object.keys(p.values));
       scheduleListRefresh();
     }
   }
