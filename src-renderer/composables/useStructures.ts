@@ -132,6 +132,12 @@ async function importFileList(list: FileList | File[]): Promise<StructureRecord[
   return importTextFiles(files, skipped);
 }
 
+/** Imports the example structures shipped with the app (for an empty install). */
+async function loadExamples(): Promise<StructureRecord[]> {
+  const { files } = await getApi().structures.examples({});
+  return importTextFiles(files, []);
+}
+
 let loadToken = 0;
 function select(id: StructureId | null): void {
   selectedId.value = id;
@@ -206,6 +212,7 @@ export function useStructures() {
     importTextFiles,
     importDropped,
     importFileList,
+    loadExamples,
     cancelImport,
     select,
     remove,

@@ -26,6 +26,14 @@ describe('the app shell', () => {
     expect(app.errors).toEqual([]);
   });
 
+  it('offers the shipped example structures on an empty install', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-structures').click();
+    await page.getByTestId('structures-examples').click();
+    await expect.poll(() => page.getByTestId('structure-item').count(), { timeout: 30_000 }).toBe(8);
+    expect(await page.getByTestId('structure-error').count()).toBe(0);
+  });
+
   it('has a section for each part of the product', async () => {
     const nav = app.page.locator('nav');
     for (const section of ['Structures', 'Graph', 'Datasets', 'Models', 'Training', 'Runs', 'Predict']) {
