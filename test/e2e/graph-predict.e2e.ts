@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatticeworkApi } from '../../src-shared/ipc/contract';
 import { ROOT, cli, connectApi, launchApp } from './app';
 import type { LaunchedApp } from './app';
+import { SHARED_DATA } from '../helpers/shared-data';
 
-const SAMPLE = '/work/shared/data/cgcnn-sample-regression';
+const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 
 let app: LaunchedApp;
 let api: LatticeworkApi;

@@ -4,8 +4,9 @@ import { atomicNumber, elementInfo } from '../../src-shared/chem';
 import { launchApp } from './app';
 import type { LaunchedApp } from './app';
 import { countColour } from './canvas';
+import { SHARED_DATA } from '../helpers/shared-data';
 
-const SAMPLE = '/work/shared/data/cgcnn-sample-regression';
+const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const cif = (id: string) => readFileSync(`${SAMPLE}/${id}.cif`);
 
 function rgb(symbol: string): [number, number, number] {

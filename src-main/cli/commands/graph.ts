@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readStructures } from '../../../src-shared/chem';
+import { readStructures, structureErrorData } from '../../../src-shared/chem';
 import { CGCNN_NEIGHBOR_OPTIONS, neighborList, type NeighborList } from '../../../src-shared/graph';
 import type { Command, CommandContext } from '../command';
 
@@ -16,9 +16,10 @@ edge. Defaults are CGCNN's: cutoff ${CGCNN_NEIGHBOR_OPTIONS.cutoff} Å, the ${CG
                        neighbour within the cutoff (default ${CGCNN_NEIGHBOR_OPTIONS.maxNeighbors})
   --pad                pad atoms with fewer than K neighbours like CGCNN (edges to atom 0
                        at distance R + 1)
-  --json               print {"cutoff","maxNeighbors","structures":[{"file","name","nNodes",
-                       "nEdges","edges":{"src","dst","distance","image"}}]}; image is one
-                       [i, j, k] per edge, in lattice vectors
+  --json               print one JSON array, per structure {"file","name","nNodes","nEdges",
+                       "cutoff","maxNeighbors","padding","edges":{"src","dst","distance",
+                       "image"}} (image: one [i, j, k] per edge, in lattice vectors), per
+                       file that failed {"file","error":{"name","message","line"}}
 Exit status: 0 when every file was read, 1 when some could not be, 2 for bad usage.`;
 
 interface GraphJson {
@@ -26,8 +27,16 @@ interface GraphJson {
   name: string;
   nNodes: number;
   nEdges: number;
+  cutoff: number;
+  maxNeighbors: number | null;
+  padding: 'none' | 'cgcnn';
   edges: { src: number[]; dst: number[]; distance: number[]; image: [number, number, number][] };
   padded?: number[];
+}
+
+interface FailedFile {
+  file: string;
+  error: { name: string; message: string; line: number | null };
 }
 
 function summaryLine(file: string, name: string, nl: NeighborList): string {
@@ -61,6 +70,9 @@ function toJson(file: string, name: string, nl: NeighborList): GraphJson {
     name,
     nNodes: nl.nNodes,
     nEdges: nl.nEdges,
+    cutoff: nl.cutoff,
+    maxNeighbors: nl.maxNeighbors,
+    padding: nl.padding,
     edges: { src: Array.from(nl.src), dst: Array.from(nl.dst), distance: Array.from(nl.distance), image },
   };
   if (nl.padded) out.padded = Array.from(nl.padded);
@@ -113,8 +125,8 @@ export const graphCommand: Command = {
       return 2;
     }
     const options = { cutoff, maxNeighbors, padding: values.pad ? ('cgcnn' as const) : ('none' as const) };
-    const structures: GraphJson[] = [];
-    const errors: { file: string; message: string }[] = [];
+    const entries: (GraphJson | FailedFile)[] = [];
+    let failed = 0;
     for (const file of positionals) {
       try {
         const text = readFileSync(resolve(ctx.cwd, file), 'utf8');
@@ -122,21 +134,19 @@ export const graphCommand: Command = {
         for (const w of read.warnings) if (!values.json) ctx.io.err(`${file}: warning: ${w}`);
         read.structures.forEach((s) => {
           const nl = neighborList({ cart: s.cart, lattice: s.lattice, pbc: s.pbc }, options);
-          if (values.json) structures.push(toJson(file, s.name, nl));
+          if (values.json) entries.push(toJson(file, s.name, nl));
           else ctx.io.out(summaryLine(file, s.name, nl));
         });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        const message = err.code === 'ENOENT' ? 'no such file' : err.message;
-        errors.push({ file, message });
+        const data = structureErrorData(e, file);
+        const message = err.code === 'ENOENT' ? 'no such file' : data.message;
+        failed++;
+        entries.push({ file, error: { name: data.name, message, line: data.line } });
         if (!values.json) ctx.io.err(`${file}: ${message}`);
       }
     }
-    if (values.json) {
-      const doc: Record<string, unknown> = { cutoff, maxNeighbors, padding: options.padding, structures };
-      if (errors.length) doc.errors = errors;
-      ctx.io.out(JSON.stringify(doc));
-    }
-    return errors.length ? 1 : 0;
+    if (values.json) ctx.io.out(JSON.stringify(entries));
+    return failed ? 1 : 0;
   },
 };

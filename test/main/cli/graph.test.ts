@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { graphCommand } from '../../../src-main/cli/commands/graph';
+import { SHARED_DATA } from '../../helpers/shared-data';
 
-const DATA = '/work/shared/data/cgcnn-sample-regression';
+const DATA = `${SHARED_DATA}/cgcnn-sample-regression`;
 
 async function run(argv: string[], cwd = DATA): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -24,10 +25,10 @@ describe('latticework graph', () => {
     const r = await run(['1000041.cif', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
-    expect(doc.cutoff).toBe(8);
-    expect(doc.maxNeighbors).toBe(12);
-    expect(doc.structures).toHaveLength(1);
-    const s = doc.structures[0];
+    expect(doc).toHaveLength(1);
+    const s = doc[0];
+    expect(s.cutoff).toBe(8);
+    expect(s.maxNeighbors).toBe(12);
     expect(s.file).toBe('1000041.cif');
     expect(s.nNodes).toBe(8);
     expect(s.nEdges).toBe(96);
@@ -46,9 +47,9 @@ describe('latticework graph', () => {
     const r = await run(['1000050.cif', '9009743.cif', '--cutoff', '5', '--max-neighbors', 'all', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
-    expect(doc.maxNeighbors).toBeNull();
-    expect(doc.structures.map((s: { file: string }) => s.file)).toEqual(['1000050.cif', '9009743.cif']);
-    for (const s of doc.structures) {
+    expect(doc.map((s: { maxNeighbors: number | null }) => s.maxNeighbors)).toEqual([null, null]);
+    expect(doc.map((s: { file: string }) => s.file)).toEqual(['1000050.cif', '9009743.cif']);
+    for (const s of doc) {
       expect(Math.max(...s.edges.distance)).toBeLessThanOrEqual(5);
       expect(s.edges.src.length).toBe(s.nEdges);
     }
@@ -63,7 +64,7 @@ describe('latticework graph', () => {
     expect(text.out).toMatch(/POSCAR.*4 atoms, 48 edges/);
     expect(text.out).toMatch(/water\.xyz.*3 atoms, 6 edges.*3 atom\(s\) with fewer than 12/);
     const padded = JSON.parse((await run(['water.xyz', '--cutoff', '3', '--max-neighbors', '4', '--pad', '--json'], dir)).out);
-    const s = padded.structures[0];
+    const s = padded[0];
     expect(s.nEdges).toBe(12);
     expect(s.padded.filter((p: number) => p === 1)).toHaveLength(6);
     expect(s.edges.distance.filter((d: number) => d === 4)).toHaveLength(6);
@@ -73,8 +74,9 @@ describe('latticework graph', () => {
     const missing = await run(['nope.cif', '1000050.cif', '--json']);
     expect(missing.code).toBe(1);
     const doc = JSON.parse(missing.out);
-    expect(doc.structures).toHaveLength(1);
-    expect(doc.errors[0].file).toBe('nope.cif');
+    expect(doc).toHaveLength(2);
+    expect(doc[0]).toEqual({ file: 'nope.cif', error: { name: 'Error', message: 'no such file', line: null } });
+    expect(doc[1].file).toBe('1000050.cif');
     expect((await run([])).code).toBe(2);
     expect((await run(['x.cif', '--cutoff', '-1'])).code).toBe(2);
     expect((await run(['x.cif', '--max-neighbors', 'many'])).code).toBe(2);

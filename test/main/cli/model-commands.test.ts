@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importModelCommand } from '../../../src-main/cli/commands/import-model';
 import { predictCommand } from '../../../src-main/cli/commands/predict';
 import { FolderModelRepository, setModelRepository } from '../../../src-main/compute/models/store';
+import { SHARED_DATA } from '../../helpers/shared-data';
 
-const PRE = '/work/shared/data/cgcnn-pretrained';
-const SAMPLES = '/work/shared/data/cgcnn-sample-regression';
+const PRE = `${SHARED_DATA}/cgcnn-pretrained`;
+const SAMPLES = `${SHARED_DATA}/cgcnn-sample-regression`;
 const ref = new Map(
   readFileSync(join(PRE, 'reference-predictions-sample.csv'), 'utf8')
     .trim()

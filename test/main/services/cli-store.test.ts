@@ -9,9 +9,10 @@ import type { EpochProgress, TrainingResult } from '../../../src-main/compute/tr
 import { SqliteModelRepository, sqliteTrainHooks } from '../../../src-main/services/cli-store';
 import { Database } from '../../../src-main/store/database';
 import { presetConfig } from '../../../src-shared/model/presets';
+import { SHARED_DATA } from '../../helpers/shared-data';
 
-const PRETRAINED = '/work/shared/data/cgcnn-pretrained';
-const SAMPLE = '/work/shared/data/cgcnn-sample-regression';
+const PRETRAINED = `${SHARED_DATA}/cgcnn-pretrained`;
+const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 let dir: string;
 let repo: SqliteModelRepository;
 

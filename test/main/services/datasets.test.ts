@@ -6,9 +6,10 @@ import type { RunningHost } from '../../../src-main/host/server';
 import type { SocketTransport } from '../../../src-shared/ipc/socket-transport';
 import { connect, createTestCore, startTestHost } from '../../helpers/core';
 import type { TestCore } from '../../helpers/core';
+import { SHARED_DATA } from '../../helpers/shared-data';
 
-const SAMPLE = '/work/shared/data/cgcnn-sample-regression';
-const EMT = '/work/shared/data/emt-dev';
+const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
+const EMT = `${SHARED_DATA}/emt-dev`;
 
 let t: TestCore;
 let host: RunningHost;
@@ -104,10 +105,7 @@ describe('datasets service', () => {
   });
 
   it('imports the EMT CGCNN folder from a path: 2,000 structures, with the label histogram', async () => {
-    const t0 = performance.now();
     const ds = await api.datasets.import({ kind: 'cgcnn-folder', path: join(EMT, 'cgcnn') });
-    const seconds = (performance.now() - t0) / 1000;
-    console.log(`EMT CGCNN folder (2,000 CIFs) imported in ${seconds.toFixed(1)} s`);
     expect(ds.size).toBe(2000);
     expect(ds.report.parsed).toBe(2000);
     expect(ds.report.failed).toEqual([]);
@@ -115,7 +113,6 @@ describe('datasets service', () => {
     expect(ds.report.target.std).toBeCloseTo(0.153, 2);
     expect(ds.report.targetHistogram.counts.reduce((a, b) => a + b, 0)).toBe(2000);
     expect(ds.name).toBe('cgcnn');
-    expect(seconds).toBeLessThan(90); // about 7 s on a quiet 2-core machine
   }, 120_000);
 
   it('cancels an import through its job', async () => {

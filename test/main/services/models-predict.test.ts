@@ -8,9 +8,10 @@ import { presetConfig } from '../../../src-shared/model/presets';
 import { parameterCount } from '../../../src-shared/model/params';
 import { connect, createTestCore, startTestHost } from '../../helpers/core';
 import type { TestCore } from '../../helpers/core';
+import { SHARED_DATA } from '../../helpers/shared-data';
 
-const SAMPLE = '/work/shared/data/cgcnn-sample-regression';
-const PRETRAINED = '/work/shared/data/cgcnn-pretrained';
+const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
+const PRETRAINED = `${SHARED_DATA}/cgcnn-pretrained`;
 
 let t: TestCore;
 let host: RunningHost;

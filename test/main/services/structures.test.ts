@@ -8,8 +8,9 @@ import { readStructures } from '../../../src-shared/chem';
 import { receptiveField, structureNeighbors } from '../../../src-shared/graph';
 import { connect, createTestCore, startTestHost } from '../../helpers/core';
 import type { TestCore } from '../../helpers/core';
+import { SHARED_DATA } from '../../helpers/shared-data';
 
-const SAMPLE = '/work/shared/data/cgcnn-sample-regression';
+const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const sampleDir = new URL(`file://${SAMPLE}/`);
 const file = (id: string) => ({ name: `${id}.cif`, text: readFileSync(new URL(`${id}.cif`, sampleDir), 'utf8') });
 

@@ -1,7 +1,8 @@
 /** Small data and a tiny model for the training tests. */
 import { readFileSync } from 'node:fs';
+import { SHARED_DATA } from '../../helpers/shared-data';
 
-const EMT = '/work/shared/data/emt-dev/emt_dataset.extxyz';
+const EMT = `${SHARED_DATA}/emt-dev/emt_dataset.extxyz`;
 
 /** The first n frames of the EMT extended XYZ. */
 export function emtFrames(n: number): string {

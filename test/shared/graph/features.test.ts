@@ -10,6 +10,7 @@ import {
   oneHotZ,
   parseAtomInit,
 } from '../../../src-shared/graph/features';
+import { SHARED_DATA } from '../../helpers/shared-data';
 
 interface GaussCase {
   dmin: number;
@@ -40,7 +41,7 @@ describe('node features', () => {
   });
 
   it("parses CGCNN's atom_init.json", () => {
-    const text = readFileSync('/work/shared/data/cgcnn-sample-regression/atom_init.json', 'utf8');
+    const text = readFileSync(`${SHARED_DATA}/cgcnn-sample-regression/atom_init.json`, 'utf8');
     const table = parseAtomInit(text);
     expect(table.width).toBe(92);
     expect(table.maxZ).toBe(100);

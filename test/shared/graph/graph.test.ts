@@ -16,8 +16,9 @@ import {
   type GraphOptions,
 } from '../../../src-shared/graph';
 import { fcc, makeCrystal } from './helpers';
+import { SHARED_DATA } from '../../helpers/shared-data';
 
-const atomInit = readFileSync('/work/shared/data/cgcnn-sample-regression/atom_init.json', 'utf8');
+const atomInit = readFileSync(`${SHARED_DATA}/cgcnn-sample-regression/atom_init.json`, 'utf8');
 const nacl = makeCrystal(
   [[5.64, 0, 0], [0, 5.64, 0], [0, 0, 5.64]],
   [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5], [0.5, 0, 0], [0, 0.5, 0], [0, 0, 0.5], [0.5, 0.5, 0.5]],

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTrainCommand, trainCommand, type TrainHooks } from '../../../../src-main/cli/commands/train';
 import { decodeModelFile } from '../../../../src-main/compute/models/format';
+import { SHARED_DATA } from '../../../helpers/shared-data';
 
-const DATA = '/work/shared/data';
+const DATA = `${SHARED_DATA}`;
 
 /** The first n frames of the EMT extended XYZ file, written to dir. */
 function emtFrames(dir: string, n: number): string {

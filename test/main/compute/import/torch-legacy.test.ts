@@ -3,9 +3,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unpickle } from '../../../../src-main/compute/import/pickle';
 import { isTorchTensor, readLegacyTorch, toPlain } from '../../../../src-main/compute/import/torch-legacy';
+import { SHARED_DATA } from '../../../helpers/shared-data';
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!.map((h) => parseInt(h, 16)));
-const PRETRAINED = '/work/shared/data/cgcnn-pretrained';
+const PRETRAINED = `${SHARED_DATA}/cgcnn-pretrained`;
 
 describe('restricted pickle VM', () => {
   it('decodes protocol-2 dicts, lists, tuples, ints (incl. big), floats, unicode and OrderedDict', () => {

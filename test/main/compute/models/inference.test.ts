@@ -9,9 +9,10 @@ import { decodeModelFile, encodeModelFile, type ModelFileData } from '../../../.
 import { predictStructures } from '../../../../src-main/compute/models/predict';
 import { instantiateModel, type LoadedModel } from '../../../../src-main/compute/models/runtime';
 import { describeEachBackend } from '../helpers';
+import { SHARED_DATA } from '../../../helpers/shared-data';
 
-const PRE = '/work/shared/data/cgcnn-pretrained';
-const SAMPLES = '/work/shared/data/cgcnn-sample-regression';
+const PRE = `${SHARED_DATA}/cgcnn-pretrained`;
+const SAMPLES = `${SHARED_DATA}/cgcnn-sample-regression`;
 const load = (m: string) => importCgcnnCheckpoint(new Uint8Array(readFileSync(path.join(PRE, `${m}.pth.tar`))), { fileName: `${m}.pth.tar` });
 const cif = (id: string) => readStructures(`${id}.cif`, readFileSync(path.join(SAMPLES, `${id}.cif`), 'utf8')).structures[0];
 

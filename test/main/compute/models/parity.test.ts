@@ -12,8 +12,9 @@ import { importCgcnnCheckpoint } from '../../../../src-main/compute/import/cgcnn
 import { predictStructures } from '../../../../src-main/compute/models/predict';
 import { instantiateModel, type LoadedModel } from '../../../../src-main/compute/models/runtime';
 import { describeEachBackend } from '../helpers';
+import { SHARED_DATA } from '../../../helpers/shared-data';
 
-const DATA = '/work/shared/data';
+const DATA = `${SHARED_DATA}`;
 const PRETRAINED = path.join(DATA, 'cgcnn-pretrained');
 const MODELS = ['band-gap', 'bulk-moduli', 'efermi', 'final-energy-per-atom', 'formation-energy-per-atom', 'poisson-ratio', 'semi-metal-classification', 'shear-moduli'];
 

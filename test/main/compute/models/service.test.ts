@@ -7,8 +7,9 @@ import { importCgcnnCheckpoint } from '../../../../src-main/compute/import/cgcnn
 import { ModelCache, predictRows } from '../../../../src-main/compute/models/service';
 import { FolderModelRepository, modelRepository, setModelRepository } from '../../../../src-main/compute/models/store';
 import { initBackend } from '../../../../src-main/compute/tf/backend';
+import { SHARED_DATA } from '../../../helpers/shared-data';
 
-const PRE = '/work/shared/data/cgcnn-pretrained';
+const PRE = `${SHARED_DATA}/cgcnn-pretrained`;
 const dir = mkdtempSync(join(tmpdir(), 'lw-service-'));
 beforeAll(async () => {
   await initBackend({ force: 'wasm' });
