@@ -28,10 +28,13 @@ export const commands: Command[] = [
 /** Commands whose models live in the app database (built-in, imported, trained). */
 const MODEL_COMMANDS = new Set(['predict', 'import-model', 'train']);
 
-function dbOption(argv: string[]): string | undefined {
+/** Takes `--db PATH` (or `--db=PATH`) out of a model command's arguments. */
+function takeDbOption(argv: string[]): { db: string | undefined; rest: string[] } {
   const i = argv.findIndex((a) => a === '--db' || a.startsWith('--db='));
-  if (i < 0) return undefined;
-  return argv[i].startsWith('--db=') ? argv[i].slice(5) : argv[i + 1];
+  if (i < 0) return { db: undefined, rest: argv };
+  const inline = argv[i].startsWith('--db=');
+  const db = inline ? argv[i].slice(5) : argv[i + 1];
+  return { db, rest: [...argv.slice(0, i), ...argv.slice(i + (inline ? 1 : 2))] };
 }
 
 function help(): string {
@@ -67,10 +70,11 @@ export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Prom
     return 0;
   }
   if (!MODEL_COMMANDS.has(command.name)) return command.run({ argv: rest, io, cwd });
-  const repository = new SqliteModelRepository(cliDatabasePath(dbOption(rest)));
+  const { db, rest: args } = takeDbOption(rest);
+  const repository = new SqliteModelRepository(cliDatabasePath(db));
   setModelRepository(repository);
   try {
-    return await command.run({ argv: rest, io, cwd });
+    return await command.run({ argv: command.name === 'train' ? rest : args, io, cwd });
   } finally {
     setModelRepository(null);
     await repository.close();

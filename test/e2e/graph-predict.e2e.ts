@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatticeworkApi } from '../../src-shared/ipc/contract';
-import { ROOT, cli, connectApi, launchApp } from './app';
+import { cli, connectApi, launchApp } from './app';
 import type { LaunchedApp } from './app';
 import { SHARED_DATA } from '../helpers/shared-data';
 
@@ -82,8 +81,9 @@ describe('prediction', () => {
     });
     const shown = Number(await value.textContent());
 
-    const out = cli(['predict', '--model', join(ROOT, 'resources/models/formation-energy-per-atom.lwm'), `${SAMPLE}/1000041.cif`]) as unknown;
-    const rows = (Array.isArray(out) ? out : (out as { predictions: unknown[] }).predictions) as { prediction: number }[];
+    // The command line, on the app's own database, with the same built-in model by name.
+    const rows = cli(['predict', '--db', app.databasePath, '--model', 'formation-energy-per-atom', `${SAMPLE}/1000041.cif`]) as { prediction: number; model: string }[];
+    expect(rows[0].model).toBe(model!.name);
     expect(rows).toHaveLength(1);
     expect(Math.abs(shown - rows[0].prediction)).toBeLessThan(5e-6);
     await app.screenshot('prediction');

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readStructures } from '../../../src-shared/chem';
+import { readStructures, structureErrorData } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
 import { importCgcnnCheckpoint } from '../../compute/import/cgcnn';
 import { instantiateModel } from '../../compute/models/runtime';
@@ -20,8 +20,9 @@ the model's own settings (cutoff, neighbours, padding, features).
   --contributions    also give each atom's contribution (mean/sum readouts; they add up
                      to the prediction)
   --backend NAME     tfjs backend: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu
-  --json             print {"model","task","unit","backend","predictions":[{"file","name",
-                     "model","prediction","std"?,"contributions"?}]}; "std" only for ensembles
+  --json             print one JSON array, per structure {"file","name","model","prediction",
+                     "std"?,"unit","task","backend","contributions"?} ("std" only for
+                     ensembles), per file that failed {"file","error":{"name","message","line"}}
 Text output: one line per structure: file, model, prediction (± std) and unit.
 Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage.`;
 
@@ -68,13 +69,16 @@ export const predictCommand: Command = {
     }
     try {
       const items: Array<{ file: string; s: Structure }> = [];
+      const failed: { file: string; error: { name: string; message: string; line: number | null } }[] = [];
       for (const f of positionals) {
         const path = resolve(ctx.cwd, f);
         try {
           const r = readStructures(path, readFileSync(path, 'utf8'));
           for (const s of r.structures) items.push({ file: f, s });
         } catch (e) {
-          ctx.io.err(`latticework predict: ${f}: ${(e as Error).message}`);
+          const data = structureErrorData(e, f);
+          failed.push({ file: f, error: { name: data.name, message: data.message, line: data.line } });
+          if (!values.json) ctx.io.err(`latticework predict: ${f}: ${data.message}`);
           status = 1;
         }
       }
@@ -83,7 +87,8 @@ export const predictCommand: Command = {
       const h = model.header;
       const unit = report.unit;
       if (values.json) {
-        ctx.io.out(JSON.stringify({ model: report.model, task: report.task, targets: report.targets, unit, backend: backend.candidate, predictions: rows }));
+        const entries = rows.map((r) => ({ ...r, unit, task: report.task, backend: backend.candidate }));
+        ctx.io.out(JSON.stringify([...entries, ...failed]));
       } else {
         ctx.io.err(`model ${model.name} (${h.config.architecture} ${h.task}: ${h.targets.map((t) => t.name).join(', ')}); backend ${describeBackend(backend)}`);
         const wFile = Math.max(4, ...rows.map((r) => r.file.length));

@@ -47,10 +47,10 @@ describe('import-model and predict commands', () => {
     const r = await run(predictCommand, ['--model', 'band-gap', '1000041.cif', '9011998.cif', '--json', '--backend', 'wasm']);
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(r.out);
-    expect(doc.model).toBe('band-gap');
-    expect(doc.predictions.map((p: { file: string }) => p.file)).toEqual(['1000041.cif', '9011998.cif']);
-    for (const p of doc.predictions) {
+    expect(doc.map((p: { file: string }) => p.file)).toEqual(['1000041.cif', '9011998.cif']);
+    for (const p of doc) {
       expect(p.model).toBe('band-gap');
+      expect(p.unit).toBe('eV');
       expect(p.std).toBeUndefined();
       expect(Math.abs(p.prediction - ref.get(`band-gap/${p.file.replace('.cif', '')}`)!)).toBeLessThan(1e-4);
     }
@@ -76,7 +76,10 @@ describe('import-model and predict commands', () => {
     writeFileSync(bad, 'data_x\n_cell_length_a 3\n');
     const partly = await run(predictCommand, ['--model', 'band-gap', '1000041.cif', bad, '--json']);
     expect(partly.code).toBe(1);
-    expect(JSON.parse(partly.out).predictions).toHaveLength(1);
+    const entries = JSON.parse(partly.out);
+    expect(entries).toHaveLength(2);
+    expect(entries[0].file).toBe('1000041.cif');
+    expect(entries[1]).toMatchObject({ file: bad, error: { name: 'StructureParseError' } });
     expect((await run(predictCommand, ['1000041.cif'])).code).toBe(2);
     expect((await run(importModelCommand, [])).code).toBe(2);
     expect((await run(importModelCommand, [join(SAMPLES, '1000041.cif')])).code).toBe(1);

@@ -53,11 +53,11 @@ describe('the command line on the app database', () => {
       else process.env.LATTICEWORK_DB = before;
     }
     expect(code).toBe(0);
-    const json = JSON.parse(out.join('')) as { predictions: { prediction: number }[] };
+    const json = JSON.parse(out.join('')) as { prediction: number }[];
     const ref = readFileSync(join(PRETRAINED, 'reference-predictions-sample.csv'), 'utf8')
       .split('\n')
       .find((l) => l.startsWith('formation-energy-per-atom,1000041,'))!;
-    expect(Math.abs(json.predictions[0].prediction - Number(ref.split(',')[2]))).toBeLessThan(1e-4);
+    expect(Math.abs(json[0].prediction - Number(ref.split(',')[2]))).toBeLessThan(1e-4);
   }, 120_000);
 
   it('records a command-line training run: run, metrics, checkpoints and the final state', async () => {
