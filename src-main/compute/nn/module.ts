@@ -19,7 +19,10 @@ let counter = 0;
 /** Creates a tfjs Variable with a unique tfjs name derived from `name`. */
 export function makeVariable(name: string, values: Float32Array, shape: number[], trainable: boolean): Variable {
   counter++;
-  return tf.variable(tf.tensor(values, shape, 'float32'), trainable, `${name}__${counter}`);
+  const initial = tf.tensor(values, shape, 'float32');
+  const variable = tf.variable(initial, trainable, `${name}__${counter}`);
+  initial.dispose(); // the variable holds its own copy
+  return variable;
 }
 
 /** Anything that exposes its weights by stable name. */
