@@ -1,5 +1,6 @@
 /** Test helpers: a core on a temporary database, and a typed client over a real WebSocket. */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -49,4 +50,30 @@ export async function connect(
   const transport = createSocketTransport(socket as unknown as SocketLike, token);
   await transport.ready;
   return { api: createClient(contract, transport), transport };
+}
+
+export interface ServedCore {
+  t: TestCore;
+  host: RunningHost;
+  api: LatticeworkApi;
+  transport: SocketTransport;
+}
+
+/**
+ * For a test file: a core on a temporary database, served over a real WebSocket, with a connected
+ * client; set up before the file's tests and torn down after them. Read the fields inside tests.
+ */
+export function serveTestCore(): ServedCore {
+  const served = {} as ServedCore;
+  beforeAll(async () => {
+    served.t = await createTestCore();
+    served.host = await startTestHost(served.t.core, served.t.dir);
+    Object.assign(served, await connect(served.host));
+  });
+  afterAll(async () => {
+    served.transport?.close();
+    await served.host?.close();
+    await served.t?.dispose();
+  });
+  return served;
 }

@@ -1,31 +1,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobProgress, LatticeworkApi } from '../../../src-shared/ipc/contract';
-import type { RunningHost } from '../../../src-main/host/server';
-import type { SocketTransport } from '../../../src-shared/ipc/socket-transport';
-import { connect, createTestCore, startTestHost } from '../../helpers/core';
-import type { TestCore } from '../../helpers/core';
+import { describe, expect, it } from 'vitest';
+import type { JobProgress } from '../../../src-shared/ipc/contract';
+import { serveTestCore } from '../../helpers/core';
 import { SHARED_DATA } from '../../helpers/shared-data';
 
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const EMT = `${SHARED_DATA}/emt-dev`;
 
-let t: TestCore;
-let host: RunningHost;
-let api: LatticeworkApi;
-let transport: SocketTransport;
-
-beforeAll(async () => {
-  t = await createTestCore();
-  host = await startTestHost(t.core, t.dir);
-  ({ api, transport } = await connect(host));
-});
-afterAll(async () => {
-  transport.close();
-  await host.close();
-  await t.dispose();
-});
+const served = serveTestCore();
 
 const sampleFiles = () => readdirSync(SAMPLE).map((n) => ({ name: `sample/${n}`, text: readFileSync(join(SAMPLE, n), 'utf8') }));
 
@@ -44,8 +27,8 @@ describe('datasets service', () => {
     delete table['11'];
     atomInit.text = JSON.stringify(table);
     const progress: JobProgress[] = [];
-    const off = api.jobs.onProgress((p) => progress.push(p));
-    const ds = await api.datasets.import({ kind: 'cgcnn-folder', files, name: 'sample' });
+    const off = served.api.jobs.onProgress((p) => progress.push(p));
+    const ds = await served.api.datasets.import({ kind: 'cgcnn-folder', files, name: 'sample' });
     off();
     expect(ds.size).toBe(11);
     expect(ds.report.parsed).toBe(11);
@@ -57,24 +40,24 @@ describe('datasets service', () => {
     expect(ds.report.target.mean).toBeCloseTo(6, 10);
     expect(ds.report.targetHistogram.counts.reduce((a, b) => a + b, 0)).toBe(11);
     expect(progress.some((p) => p.kind === 'import-dataset' && p.state === 'finished')).toBe(true);
-    const items = await api.datasets.items({ id: ds.id, offset: 0, limit: 3 });
+    const items = await served.api.datasets.items({ id: ds.id, offset: 0, limit: 3 });
     expect(items.total).toBe(11);
     expect(items.items.map((i) => [i.name, i.target])).toEqual([
       ['1000041', 1],
       ['1000050', 2],
       ['1101051', 3],
     ]);
-    const structure = await api.structures.get({ id: items.items[0].structureId });
+    const structure = await served.api.structures.get({ id: items.items[0].structureId });
     expect(structure.formula).toBe('Cl4Na4');
   });
 
   it('computes graph statistics of a dataset in a worker', async () => {
-    const [ds] = await api.datasets.list({});
-    const s = await api.datasets.graphStats({ id: ds.id, cutoff: 8, maxNeighbors: 12 });
+    const [ds] = await served.api.datasets.list({});
+    const s = await served.api.datasets.graphStats({ id: ds.id, cutoff: 8, maxNeighbors: 12 });
     expect(s.atoms).toBe(8 + 2 + 4 + 5 + 12 + 8 + 2 + 8 + 8 + 8 + 8);
     expect(s.degree.counts.reduce((a, b) => a + b, 0)).toBe(s.atoms);
     expect(s.edgesPerAtom.max).toBeLessThanOrEqual(12);
-    const small = await api.datasets.graphStats({ id: ds.id, cutoff: 3, maxNeighbors: 12 });
+    const small = await served.api.datasets.graphStats({ id: ds.id, cutoff: 3, maxNeighbors: 12 });
     expect(small.atomsBelowMax).toBeGreaterThan(0);
     expect(small.edgesPerAtom.mean).toBeLessThan(s.edgesPerAtom.mean);
     expect(s.memoryPerBatch.map((m) => m.batchSize)).toContain(256);
@@ -86,26 +69,26 @@ describe('datasets service', () => {
     const lines = text.split('\n');
     let end = 0;
     for (let f = 0; f < 40; f++) end += Number(lines[end]) + 2;
-    const ds = await api.datasets.import({ kind: 'extxyz', files: [{ name: 'emt40.extxyz', text: lines.slice(0, end).join('\n') }] });
+    const ds = await served.api.datasets.import({ kind: 'extxyz', files: [{ name: 'emt40.extxyz', text: lines.slice(0, end).join('\n') }] });
     expect(ds.size).toBe(40);
     expect(ds.targetKey).toBe('energy_per_atom');
     expect(ds.report.perAtomKeys).toEqual(['forces']);
-    const first = await api.datasets.items({ id: ds.id, offset: 0, limit: 1 });
+    const first = await served.api.datasets.items({ id: ds.id, offset: 0, limit: 1 });
     expect(first.items[0].name).toBe('emt-00000');
     expect(first.items[0].target).toBeCloseTo(0.01567245788294014, 12);
-    const byEnergy = await api.datasets.import({ kind: 'extxyz', target: 'energy', files: [{ name: 'emt40.extxyz', text: lines.slice(0, end).join('\n') }] });
-    expect((await api.datasets.items({ id: byEnergy.id, offset: 0, limit: 1 })).items[0].target).toBeCloseTo(0.2507593261270422, 12);
+    const byEnergy = await served.api.datasets.import({ kind: 'extxyz', target: 'energy', files: [{ name: 'emt40.extxyz', text: lines.slice(0, end).join('\n') }] });
+    expect((await served.api.datasets.items({ id: byEnergy.id, offset: 0, limit: 1 })).items[0].target).toBeCloseTo(0.2507593261270422, 12);
 
     const csv = 'file,band_gap,other\n1000041.cif,1.5,x\n9011998,0.7,y\nnope.cif,1,z\n';
     const files = [{ name: 'set/targets.csv', text: csv }, ...sampleFiles().filter((f) => /1000041|9011998/.test(f.name))];
-    const c = await api.datasets.import({ kind: 'csv', files, target: 'band_gap' });
+    const c = await served.api.datasets.import({ kind: 'csv', files, target: 'band_gap' });
     expect(c.targetKey).toBe('band_gap');
     expect(c.size).toBe(2);
     expect(c.report.unlabelled).toEqual(['nope.cif (no file)']);
   });
 
   it('imports the EMT CGCNN folder from a path: 2,000 structures, with the label histogram', async () => {
-    const ds = await api.datasets.import({ kind: 'cgcnn-folder', path: join(EMT, 'cgcnn') });
+    const ds = await served.api.datasets.import({ kind: 'cgcnn-folder', path: join(EMT, 'cgcnn') });
     expect(ds.size).toBe(2000);
     expect(ds.report.parsed).toBe(2000);
     expect(ds.report.failed).toEqual([]);
@@ -117,21 +100,21 @@ describe('datasets service', () => {
 
   it('cancels an import through its job', async () => {
     const jobId = 'cancel-me';
-    const pending = api.datasets.import({ kind: 'cgcnn-folder', path: join(EMT, 'cgcnn'), name: 'cancelled', jobId });
-    const off = api.jobs.onProgress((p) => {
-      if (p.jobId === jobId && p.state === 'running' && p.done > 0) void api.jobs.cancel({ jobId });
+    const pending = served.api.datasets.import({ kind: 'cgcnn-folder', path: join(EMT, 'cgcnn'), name: 'cancelled', jobId });
+    const off = served.api.jobs.onProgress((p) => {
+      if (p.jobId === jobId && p.state === 'running' && p.done > 0) void served.api.jobs.cancel({ jobId });
     });
     await expect(pending).rejects.toMatchObject({ name: 'CancelledError' });
     off();
-    expect((await api.datasets.list({})).some((d) => d.name === 'cancelled')).toBe(false);
+    expect((await served.api.datasets.list({})).some((d) => d.name === 'cancelled')).toBe(false);
   }, 120_000);
 
   it('deletes a dataset and rejects unknown ids', async () => {
-    const [ds] = await api.datasets.list({});
-    const [item] = (await api.datasets.items({ id: ds.id, offset: 0, limit: 1 })).items;
-    await expect(api.structures.delete({ id: item.structureId })).rejects.toMatchObject({ name: 'UserError', message: expect.stringContaining('dataset') });
-    expect(await api.datasets.delete({ id: ds.id })).toEqual({ deleted: true });
-    await expect(api.datasets.get({ id: ds.id })).rejects.toMatchObject({ name: 'UserError' });
-    await expect(api.datasets.import({ kind: 'cgcnn-folder' })).rejects.toMatchObject({ name: 'ValidationError' });
+    const [ds] = await served.api.datasets.list({});
+    const [item] = (await served.api.datasets.items({ id: ds.id, offset: 0, limit: 1 })).items;
+    await expect(served.api.structures.delete({ id: item.structureId })).rejects.toMatchObject({ name: 'UserError', message: expect.stringContaining('dataset') });
+    expect(await served.api.datasets.delete({ id: ds.id })).toEqual({ deleted: true });
+    await expect(served.api.datasets.get({ id: ds.id })).rejects.toMatchObject({ name: 'UserError' });
+    await expect(served.api.datasets.import({ kind: 'cgcnn-folder' })).rejects.toMatchObject({ name: 'ValidationError' });
   });
 });

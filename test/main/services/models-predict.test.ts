@@ -1,33 +1,16 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatticeworkApi, ModelRecord } from '../../../src-shared/ipc/contract';
-import type { RunningHost } from '../../../src-main/host/server';
-import type { SocketTransport } from '../../../src-shared/ipc/socket-transport';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ModelRecord } from '../../../src-shared/ipc/contract';
 import { presetConfig } from '../../../src-shared/model/presets';
 import { parameterCount } from '../../../src-shared/model/params';
-import { connect, createTestCore, startTestHost } from '../../helpers/core';
-import type { TestCore } from '../../helpers/core';
+import { serveTestCore } from '../../helpers/core';
 import { SHARED_DATA } from '../../helpers/shared-data';
 
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const PRETRAINED = `${SHARED_DATA}/cgcnn-pretrained`;
 
-let t: TestCore;
-let host: RunningHost;
-let api: LatticeworkApi;
-let transport: SocketTransport;
-
-beforeAll(async () => {
-  t = await createTestCore();
-  host = await startTestHost(t.core, t.dir);
-  ({ api, transport } = await connect(host));
-});
-afterAll(async () => {
-  transport.close();
-  await host.close();
-  await t.dispose();
-});
+const served = serveTestCore();
 
 const reference = readFileSync(join(PRETRAINED, 'reference-predictions-sample.csv'), 'utf8')
   .trim()
@@ -38,7 +21,7 @@ const reference = readFileSync(join(PRETRAINED, 'reference-predictions-sample.cs
 
 describe('models service', () => {
   it('lists the eight built-in CGCNN models with readable names and units', async () => {
-    const models = await api.models.list({});
+    const models = await served.api.models.list({});
     const builtin = models.filter((m) => m.origin === 'builtin');
     expect(builtin).toHaveLength(8);
     const fe = builtin.find((m) => m.name === 'CGCNN formation energy per atom')!;
@@ -46,39 +29,39 @@ describe('models service', () => {
     expect(fe.target).toMatch(/formation energy/i);
     expect(builtin.find((m) => m.task === 'classification')?.parameterCount).toBe(96674);
     expect(builtin.find((m) => m.name === 'CGCNN band gap')?.units).toBe('eV');
-    await expect(api.models.delete({ id: fe.id })).rejects.toMatchObject({ name: 'UserError' });
+    await expect(served.api.models.delete({ id: fe.id })).rejects.toMatchObject({ name: 'UserError' });
   });
 
   it('gives presets, checks configs with paths, parameter count and differences, and saves configs', async () => {
-    const presets = await api.models.presets({});
+    const presets = await served.api.models.presets({});
     expect(presets.map((p) => p.id)).toContain('cgcnn-paper');
     const paper = presets.find((p) => p.id === 'cgcnn-paper')!;
     const changed = JSON.parse(JSON.stringify(paper.config)) as { model: { numLayers: number }; training: { optimizer: { lr: number } } };
     changed.model.numLayers = 4;
     changed.training.optimizer.lr = 0.02;
-    const ok = await api.models.checkConfig({ config: changed, presetId: 'cgcnn-paper' });
+    const ok = await served.api.models.checkConfig({ config: changed, presetId: 'cgcnn-paper' });
     expect(ok.ok).toBe(true);
     expect(ok.parameterCount).toBe(parameterCount(presetConfig('cgcnn-paper', { model: { numLayers: 4 } })));
     expect(ok.differences).toEqual([
       { path: 'model.numLayers', preset: 3, value: 4 },
       { path: 'training.optimizer.lr', preset: 0.01, value: 0.02 },
     ]);
-    const bad = await api.models.checkConfig({ config: { architecture: 'cgcnn', model: { numLayers: 0 }, training: { batchSize: 'x' } } });
+    const bad = await served.api.models.checkConfig({ config: { architecture: 'cgcnn', model: { numLayers: 0 }, training: { batchSize: 'x' } } });
     expect(bad.ok).toBe(false);
     expect(bad.issues.map((i) => i.path).sort()).toEqual(['model.numLayers', 'training.batchSize']);
-    const saved = await api.models.saveConfig({ name: 'four layers', presetId: 'cgcnn-paper', config: changed });
-    expect((await api.models.listConfigs({})).find((c) => c.id === saved.id)?.config).toEqual(changed);
+    const saved = await served.api.models.saveConfig({ name: 'four layers', presetId: 'cgcnn-paper', config: changed });
+    expect((await served.api.models.listConfigs({})).find((c) => c.id === saved.id)?.config).toEqual(changed);
   });
 
   it('imports a CGCNN .pth.tar and deletes it', async () => {
-    const m = await api.models.import({ path: join(PRETRAINED, 'band-gap.pth.tar'), name: 'my band gap' });
+    const m = await served.api.models.import({ path: join(PRETRAINED, 'band-gap.pth.tar'), name: 'my band gap' });
     expect(m).toMatchObject({ origin: 'imported', name: 'my band gap', units: 'eV', parameterCount: 96641 });
-    expect(await api.models.delete({ id: m.id })).toEqual({ deleted: true });
+    expect(await served.api.models.delete({ id: m.id })).toEqual({ deleted: true });
     // a Latticework model file imports as is (checked by loading it)
-    const lwm = await api.models.import({ path: join(process.cwd(), 'resources', 'models', 'poisson-ratio.lwm'), name: 'poisson copy' });
+    const lwm = await served.api.models.import({ path: join(process.cwd(), 'resources', 'models', 'poisson-ratio.lwm'), name: 'poisson copy' });
     expect(lwm).toMatchObject({ origin: 'imported', name: 'poisson copy', task: 'regression', parameterCount: 96641 });
-    expect((await api.models.list({})).filter((x) => x.name === 'poisson copy')).toHaveLength(1);
-    await expect(api.models.import({ path: join(SAMPLE, 'id_prop.csv') })).rejects.toThrow();
+    expect((await served.api.models.list({})).filter((x) => x.name === 'poisson copy')).toHaveLength(1);
+    await expect(served.api.models.import({ path: join(SAMPLE, 'id_prop.csv') })).rejects.toThrow();
   });
 });
 
@@ -87,17 +70,17 @@ describe('predict service', () => {
   let ids: Map<string, number>;
 
   beforeAll(async () => {
-    models = await api.models.list({});
+    models = await served.api.models.list({});
     const files = readdirSync(SAMPLE)
       .filter((n) => n.endsWith('.cif'))
       .map((n) => ({ name: n, text: readFileSync(join(SAMPLE, n), 'utf8') }));
-    const imported = await api.structures.import({ files });
+    const imported = await served.api.structures.import({ files });
     ids = new Map(imported.imported.map((r) => [r.file.replace(/\.cif$/, ''), r.id]));
   });
 
   it('predicts with the built-in formation-energy model as CGCNN does (1e-4), with per-atom contributions', async () => {
     const fe = models.find((m) => m.name === 'CGCNN formation energy per atom')!;
-    const res = await api.predict.run({ modelId: fe.id, structureIds: [...ids.values()] });
+    const res = await served.api.predict.run({ modelId: fe.id, structureIds: [...ids.values()] });
     expect(res.failed).toEqual([]);
     const refs = reference.filter((r) => r.model === 'formation-energy-per-atom');
     expect(refs).toHaveLength(10);
@@ -115,21 +98,21 @@ describe('predict service', () => {
   it('predicts P(metal) with the classification model', async () => {
     const cls = models.find((m) => m.task === 'classification')!;
     const id = '9011998';
-    const res = await api.predict.run({ modelId: cls.id, structureIds: [ids.get(id)!] });
+    const res = await served.api.predict.run({ modelId: cls.id, structureIds: [ids.get(id)!] });
     const ref = reference.find((r) => r.model === 'semi-metal-classification' && r.id === id)!;
     expect(Math.abs(res.rows[0].prediction - ref.prediction)).toBeLessThan(1e-4);
   });
 
   it('reports unknown structures as failed and keeps the others', async () => {
     const fe = models.find((m) => m.name === 'CGCNN formation energy per atom')!;
-    const res = await api.predict.run({ modelId: fe.id, structureIds: [ids.get('1000041')!, 999_999] });
+    const res = await served.api.predict.run({ modelId: fe.id, structureIds: [ids.get('1000041')!, 999_999] });
     expect(res.rows).toHaveLength(1);
     expect(res.failed).toEqual([{ structureId: 999_999, message: expect.stringMatching(/no structure/) }]);
   });
 
   it('shows over-smoothing: per-layer cosine similarity and Dirichlet energy', async () => {
     const fe = models.find((m) => m.name === 'CGCNN formation energy per atom')!;
-    const v = await api.predict.oversmoothing({ modelId: fe.id, structureId: ids.get('7206075')! });
+    const v = await served.api.predict.oversmoothing({ modelId: fe.id, structureId: ids.get('7206075')! });
     expect(v.layers.map((l) => l.layer)).toEqual([0, 1, 2, 3, 4]);
     for (const l of v.layers) {
       expect(l.meanCosine).toBeGreaterThan(-1 - 1e-9);
@@ -140,7 +123,7 @@ describe('predict service', () => {
     expect(v.layers[0].meanCosine).toBeLessThan(0.999);
     expect(v.layers[0].dirichletEnergy).toBeGreaterThan(0);
     // a cell of one kind of atom in equivalent sites (diamond Si) is perfectly smooth
-    const si = await api.predict.oversmoothing({ modelId: fe.id, structureId: ids.get('9011998')! });
+    const si = await served.api.predict.oversmoothing({ modelId: fe.id, structureId: ids.get('9011998')! });
     for (const l of si.layers) {
       expect(l.meanCosine).toBeCloseTo(1, 5);
       expect(l.dirichletEnergy).toBeLessThan(1e-6);

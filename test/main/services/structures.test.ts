@@ -1,40 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatticeworkApi } from '../../../src-shared/ipc/contract';
+import { describe, expect, it } from 'vitest';
 import type { JobProgress } from '../../../src-shared/ipc/contract';
-import type { RunningHost } from '../../../src-main/host/server';
-import type { SocketTransport } from '../../../src-shared/ipc/socket-transport';
 import { readStructures } from '../../../src-shared/chem';
 import { receptiveField, structureNeighbors } from '../../../src-shared/graph';
-import { connect, createTestCore, startTestHost } from '../../helpers/core';
-import type { TestCore } from '../../helpers/core';
+import { serveTestCore } from '../../helpers/core';
 import { SHARED_DATA } from '../../helpers/shared-data';
 
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const sampleDir = new URL(`file://${SAMPLE}/`);
 const file = (id: string) => ({ name: `${id}.cif`, text: readFileSync(new URL(`${id}.cif`, sampleDir), 'utf8') });
 
-let t: TestCore;
-let host: RunningHost;
-let api: LatticeworkApi;
-let transport: SocketTransport;
-
-beforeAll(async () => {
-  t = await createTestCore();
-  host = await startTestHost(t.core, t.dir);
-  ({ api, transport } = await connect(host));
-});
-afterAll(async () => {
-  transport.close();
-  await host.close();
-  await t.dispose();
-});
+const served = serveTestCore();
 
 describe('structures service', () => {
   it('imports real CIFs in a worker, reporting progress, and stores them', async () => {
     const progress: JobProgress[] = [];
-    const off = api.jobs.onProgress((p) => progress.push(p));
-    const result = await api.structures.import({ files: [file('1000041'), file('9011998')] });
+    const off = served.api.jobs.onProgress((p) => progress.push(p));
+    const result = await served.api.structures.import({ files: [file('1000041'), file('9011998')] });
     off();
     expect(result.failed).toEqual([]);
     expect(result.imported.map((r) => [r.formula, r.nSites])).toEqual([
@@ -47,24 +29,24 @@ describe('structures service', () => {
   });
 
   it('stores a structure once by content, and lists and gets it back intact', async () => {
-    const again = await api.structures.import({ files: [file('1000041')] });
-    const list = await api.structures.list({});
+    const again = await served.api.structures.import({ files: [file('1000041')] });
+    const list = await served.api.structures.list({});
     expect(list.filter((r) => r.formula === 'Cl4Na4')).toHaveLength(1);
     expect(again.imported[0].id).toBe(list.find((r) => r.formula === 'Cl4Na4')?.id);
-    const detail = await api.structures.get({ id: again.imported[0].id });
+    const detail = await served.api.structures.get({ id: again.imported[0].id });
     const direct = readStructures('1000041.cif', file('1000041').text).structures[0];
     expect(detail.structure.numbers).toEqual(Array.from(direct.numbers));
     detail.structure.cart.forEach((x, i) => expect(x).toBeCloseTo(direct.cart[i], 10));
   });
 
   it('reports a malformed file with its line and still imports the others; nothing stored is lost', async () => {
-    const before = await api.structures.list({});
+    const before = await served.api.structures.list({});
     const broken = file('1507756');
     const lines = broken.text.split('\n');
     const row = lines.findIndex((l) => l.startsWith('ba Ba ')); // the first _atom_site row
     expect(row).toBeGreaterThan(0);
     lines[row] = lines[row].split(/\s+/).filter(Boolean).slice(0, 2).join(' ');
-    const result = await api.structures.import({
+    const result = await served.api.structures.import({
       files: [{ name: 'broken.cif', text: lines.join('\n') }, file('9009743')],
     });
     expect(result.failed).toHaveLength(1);
@@ -72,28 +54,28 @@ describe('structures service', () => {
     expect(result.failed[0].error.line).toBeGreaterThan(0);
     expect(result.failed[0].error.message).toMatch(/line \d+/);
     expect(result.imported.map((r) => r.composition)).toEqual([{ Cl: 1, Cs: 1 }]);
-    const after = await api.structures.list({});
+    const after = await served.api.structures.list({});
     expect(after.length).toBe(before.length + 1);
   });
 
   it('rejects a wrong argument with a validation error', async () => {
-    await expect(api.structures.import({ files: [] })).rejects.toMatchObject({ name: 'ValidationError' });
-    await expect(api.structures.get({ id: -3 })).rejects.toMatchObject({ name: 'ValidationError' });
-    await expect(api.structures.get({ id: 99999 })).rejects.toMatchObject({ name: 'UserError' });
+    await expect(served.api.structures.import({ files: [] })).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(served.api.structures.get({ id: -3 })).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(served.api.structures.get({ id: 99999 })).rejects.toMatchObject({ name: 'UserError' });
   });
 
   it('deletes a structure', async () => {
-    const [first] = await api.structures.list({});
-    expect(await api.structures.delete({ id: first.id })).toEqual({ deleted: true });
-    expect(await api.structures.delete({ id: first.id })).toEqual({ deleted: false });
-    expect((await api.structures.list({})).some((r) => r.id === first.id)).toBe(false);
+    const [first] = await served.api.structures.list({});
+    expect(await served.api.structures.delete({ id: first.id })).toEqual({ deleted: true });
+    expect(await served.api.structures.delete({ id: first.id })).toEqual({ deleted: false });
+    expect((await served.api.structures.list({})).some((r) => r.id === first.id)).toBe(false);
   });
 
   it('ships example structures in every format, all readable', async () => {
-    const { files } = await api.structures.examples({});
+    const { files } = await served.api.structures.examples({});
     const names = files.map((f) => f.name);
     expect(names).toEqual(expect.arrayContaining(['1000041.cif', 'Cu-fcc.POSCAR', 'benzene.xyz', 'emt-00000.extxyz']));
-    const result = await api.structures.import({ files });
+    const result = await served.api.structures.import({ files });
     expect(result.failed).toEqual([]);
     expect(result.imported.length).toBe(files.length);
     expect(result.imported.find((r) => r.file === 'benzene.xyz')?.lattice).toBeNull();
@@ -102,21 +84,21 @@ describe('structures service', () => {
 
 describe('graphs service', () => {
   it('builds the crystal graph and the receptive field the shared code computes', async () => {
-    const { imported } = await api.structures.import({ files: [file('7206075')] });
+    const { imported } = await served.api.structures.import({ files: [file('7206075')] });
     const id = imported[0].id;
-    const g = await api.graphs.build({ structureId: id, cutoff: 4, maxNeighbors: 12 });
+    const g = await served.api.graphs.build({ structureId: id, cutoff: 4, maxNeighbors: 12 });
     const s = readStructures('7206075.cif', file('7206075').text).structures[0];
     const nl = structureNeighbors(s, { cutoff: 4, maxNeighbors: 12 });
     expect(g.nNodes).toBe(12);
     expect(g.nEdges).toBe(nl.nEdges);
     expect(g.src).toEqual(Array.from(nl.src));
     expect(g.image.length).toBe(3 * g.nEdges);
-    const rf = await api.graphs.receptiveField({ structureId: id, cutoff: 4, maxNeighbors: 12, site: 0, layers: 3 });
+    const rf = await served.api.graphs.receptiveField({ structureId: id, cutoff: 4, maxNeighbors: 12, site: 0, layers: 3 });
     expect(rf.countsPerHop).toEqual(Array.from(receptiveField(nl, 0, 3).countPerHop));
     expect(rf.countsPerHop[0]).toBe(1);
     expect(rf.nodes.filter((n) => n.hop === 1).length).toBe(rf.countsPerHop[1]);
     await expect(
-      api.graphs.receptiveField({ structureId: id, cutoff: 4, site: 50, layers: 1 }),
+      served.api.graphs.receptiveField({ structureId: id, cutoff: 4, site: 50, layers: 1 }),
     ).rejects.toMatchObject({ message: expect.stringContaining('site 50') });
   });
 });
