@@ -132,14 +132,17 @@ function gatherRowsKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; 
   return out;
 }
 
-function scatterSumKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+/** The inputs of a scatter kernel: E rows of width F (`x`), their segment (`indices`), N segments. */
+function scatterArgs(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }, kernel: string) {
   const x = need(args.inputs, 'x');
   const indices = need(args.inputs, 'indices');
-  const backend = args.backend as KernelBackend;
-  const n = args.attrs!.numSegments as number;
-  const f = rowWidth(x.shape);
   const e = x.shape[0];
-  if (indices.shape[0] !== e) throw new Error(`${SCATTER_SUM}: ${e} rows but ${indices.shape[0]} indices`);
+  if (indices.shape[0] !== e) throw new Error(`${kernel}: ${e} rows but ${indices.shape[0]} indices`);
+  return { x, indices, backend: args.backend as KernelBackend, n: args.attrs!.numSegments as number, f: rowWidth(x.shape), e };
+}
+
+function scatterSumKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const { x, indices, backend, n, f, e } = scatterArgs(args, SCATTER_SUM);
   const [out] = withArrays(backend, [x, indices], [{ shape: [n, ...x.shape.slice(1)], dtype: x.dtype }], ([xv, iv], [ov]) => {
     for (let k = 0; k < e; k++) {
       const r = iv[k];
@@ -153,13 +156,7 @@ function scatterSumKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; 
 }
 
 function scatterMaxKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
-  const x = need(args.inputs, 'x');
-  const indices = need(args.inputs, 'indices');
-  const backend = args.backend as KernelBackend;
-  const n = args.attrs!.numSegments as number;
-  const f = rowWidth(x.shape);
-  const e = x.shape[0];
-  if (indices.shape[0] !== e) throw new Error(`${SCATTER_MAX}: ${e} rows but ${indices.shape[0]} indices`);
+  const { x, indices, backend, n, f, e } = scatterArgs(args, SCATTER_MAX);
   const [out] = withArrays(backend, [x, indices], [{ shape: [n, ...x.shape.slice(1)], dtype: x.dtype }], ([xv, iv], [ov]) => {
     const seen = new Uint8Array(n);
     for (let k = 0; k < e; k++) {
