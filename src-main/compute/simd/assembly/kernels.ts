@@ -1,0 +1,289 @@
+// Latticework's SIMD kernels, in AssemblyScript (compiled to WebAssembly with 128-bit SIMD by
+// scripts/build-kernels.mjs; the bytes are embedded in ../kernels-wasm.ts). Not TypeScript:
+// f32, i32, usize, v128 and load/store are AssemblyScript built-ins.
+//
+// Every function works on raw pointers into this module's own memory, laid out by the caller
+// (../index.ts); nothing here allocates. Matrices are row-major float32, indices int32.
+// Functions that take indices return -1 when all are in range, else the position of the first
+// bad one (nothing is written past it).
+
+// ---- vector maths --------------------------------------------------------------------------
+
+// exp(t) for t ≤ 0 (Cephes expf: range reduction t = n·ln2 + r, degree-6 polynomial, 2ⁿ by
+// exponent bits), clamped below at -87 (exp = 1.6e-38 there, where float32 runs out anyway).
+@inline
+function expNonPositive(t: v128): v128 {
+  const x = f32x4.max(t, f32x4.splat(-87.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+// log1p(u) for 0 ≤ u ≤ 1 as 2·atanh(u / (2 + u)) (no 1 + u rounding for small u), series to s⁶.
+@inline
+function log1pUnit(u: v128): v128 {
+  const t = f32x4.div(u, f32x4.add(u, f32x4.splat(2.0)));
+  const s = f32x4.mul(t, t);
+  let p = f32x4.splat(1.0 / 13.0);
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(1.0 / 11.0));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(1.0 / 9.0));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(1.0 / 7.0));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(1.0 / 5.0));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(1.0 / 3.0));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(1.0));
+  return f32x4.mul(f32x4.mul(t, p), f32x4.splat(2.0));
+}
+
+// softplus(y) = max(y, 0) + log1p(exp(-|y|)), exact form (no threshold), from e = exp(-|y|).
+@inline
+function softplusFrom(y: v128, e: v128): v128 {
+  return f32x4.add(f32x4.max(y, f32x4.splat(0.0)), log1pUnit(e));
+}
+
+// σ(y) from e = exp(-|y|): 1/(1+e) for y ≥ 0, e/(1+e) otherwise.
+@inline
+function sigmoidFrom(y: v128, e: v128): v128 {
+  const inv = f32x4.div(f32x4.splat(1.0), f32x4.add(e, f32x4.splat(1.0)));
+  return v128.bitselect(inv, f32x4.mul(e, inv), f32x4.ge(y, f32x4.splat(0.0)));
+}
+
+// ---- elementwise ---------------------------------------------------------------------------
+
+/** out[i] = softplus(x[i]), n elements (n a multiple of 4; the caller pads). */
+export function softplus(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const o = <usize>i << 2;
+    const y = v128.load(x + o);
+    v128.store(out + o, softplusFrom(y, expNonPositive(f32x4.neg(f32x4.abs(y)))));
+  }
+}
+
+/** out[i] = σ(x[i]), n elements (n a multiple of 4). */
+export function sigmoid(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const o = <usize>i << 2;
+    const y = v128.load(x + o);
+    v128.store(out + o, sigmoidFrom(y, expNonPositive(f32x4.neg(f32x4.abs(y)))));
+  }
+}
+
+// ---- rows: gather, scatter, column blocks --------------------------------------------------
+
+/** out[k, :] = x[idx[k], :] for k < e; rows of f floats; x has n rows. */
+export function gatherRows(x: usize, idx: usize, out: usize, e: i32, f: i32, n: i32): i32 {
+  const bytes = <usize>f << 2;
+  for (let k = 0; k < e; k++) {
+    const r = load<i32>(idx + (<usize>k << 2));
+    if (r < 0 || r >= n) return k;
+    memory.copy(out + <usize>k * bytes, x + <usize>r * bytes, bytes);
+  }
+  return -1;
+}
+
+/** out[idx[k], :] += x[k, :] for k < e (out zeroed first, n rows). */
+export function scatterSum(x: usize, idx: usize, out: usize, e: i32, f: i32, n: i32): i32 {
+  const bytes = <usize>f << 2;
+  memory.fill(out, 0, <usize>n * bytes);
+  const f4 = f & ~3;
+  for (let k = 0; k < e; k++) {
+    const r = load<i32>(idx + (<usize>k << 2));
+    if (r < 0 || r >= n) return k;
+    const src = x + <usize>k * bytes;
+    const dst = out + <usize>r * bytes;
+    let j = 0;
+    for (; j < f4; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+    }
+    for (; j < f; j++) {
+      const o = <usize>j << 2;
+      store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+    }
+  }
+  return -1;
+}
+
+// ---- column statistics ---------------------------------------------------------------------
+
+// Adds x[r, c] (c a multiple of 4 from c0, 4 columns) into two float64 accumulators at acc.
+@inline
+function accumulate64(acc: usize, v: v128): void {
+  v128.store(acc, f64x2.add(v128.load(acc), f64x2.promote_low_f32x4(v)));
+  v128.store(acc + 16, f64x2.add(v128.load(acc + 16), f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1))));
+}
+
+/**
+ * Column mean and biased variance of x [rows, cols] (cols a multiple of 4) into out [2, cols],
+ * two passes with float64 sums. scratch: cols float64.
+ */
+export function colMoments(x: usize, rows: i32, cols: i32, out: usize, scratch: usize): void {
+  const rowBytes = <usize>cols << 2;
+  memory.fill(scratch, 0, <usize>cols << 3);
+  for (let r = 0; r < rows; r++) {
+    const row = x + <usize>r * rowBytes;
+    for (let c = 0; c < cols; c += 4) accumulate64(scratch + (<usize>c << 3), v128.load(row + (<usize>c << 2)));
+  }
+  const inv = 1.0 / <f64>max(rows, 1);
+  for (let c = 0; c < cols; c++) store<f32>(out + (<usize>c << 2), <f32>(load<f64>(scratch + (<usize>c << 3)) * inv));
+  memory.fill(scratch, 0, <usize>cols << 3);
+  for (let r = 0; r < rows; r++) {
+    const row = x + <usize>r * rowBytes;
+    for (let c = 0; c < cols; c += 4) {
+      const d = f32x4.sub(v128.load(row + (<usize>c << 2)), v128.load(out + (<usize>c << 2)));
+      accumulate64(scratch + (<usize>c << 3), f32x4.mul(d, d));
+    }
+  }
+  for (let c = 0; c < cols; c++) store<f32>(out + rowBytes + (<usize>c << 2), <f32>(load<f64>(scratch + (<usize>c << 3)) * inv));
+}
+
+// ---- CGCNN gate ----------------------------------------------------------------------------
+
+/**
+ * m = σ(y_f) ⊙ softplus(y_c) with y = a ⊙ z + b per column (batch norm folded into a, b [2F]),
+ * z [rows, 2F] → m [rows, F] and deriv [rows, 2F] = ∂m/∂y_f | ∂m/∂y_c. f a multiple of 4.
+ */
+export function bnGateForward(z: usize, a: usize, b: usize, rows: i32, f: i32, m: usize, deriv: usize): void {
+  const c2 = f << 1;
+  const fb = <usize>f << 2;
+  for (let r = 0; r < rows; r++) {
+    const zr = z + ((<usize>r * c2) << 2);
+    const mrow = m + ((<usize>r * f) << 2);
+    const drow = deriv + ((<usize>r * c2) << 2);
+    for (let j = 0; j < f; j += 4) {
+      const o = <usize>j << 2;
+      const yf = f32x4.add(f32x4.mul(v128.load(zr + o), v128.load(a + o)), v128.load(b + o));
+      const yc = f32x4.add(f32x4.mul(v128.load(zr + fb + o), v128.load(a + fb + o)), v128.load(b + fb + o));
+      const sf = sigmoidFrom(yf, expNonPositive(f32x4.neg(f32x4.abs(yf))));
+      const ec = expNonPositive(f32x4.neg(f32x4.abs(yc)));
+      const sp = softplusFrom(yc, ec);
+      const sc = sigmoidFrom(yc, ec);
+      v128.store(mrow + o, f32x4.mul(sf, sp));
+      v128.store(drow + o, f32x4.mul(sp, f32x4.mul(sf, f32x4.sub(f32x4.splat(1.0), sf))));
+      v128.store(drow + fb + o, f32x4.mul(sf, sc));
+    }
+  }
+}
+
+/**
+ * Backward of bnGateForward. dm [rows, F], z [rows, 2F], deriv [rows, 2F] (the forward's),
+ * mean, rstd, a [2F] (a = γ·rstd); writes dz [rows, 2F], dgamma, dbeta [2F].
+ * batchStats: dz goes through the batch statistics (training); else dz = a ⊙ dy.
+ * scratch: 4F float64.
+ */
+export function bnGateBackward(dm: usize, z: usize, deriv: usize, mean: usize, rstd: usize, a: usize, rows: i32, f: i32, batchStats: i32, dz: usize, dgamma: usize, dbeta: usize, scratch: usize): void {
+  const c2 = f << 1;
+  const fb = <usize>f << 2;
+  const sumDy = scratch;
+  const sumDyXhat = scratch + (<usize>c2 << 3);
+  memory.fill(scratch, 0, <usize>c2 << 4);
+  for (let r = 0; r < rows; r++) {
+    const g = dm + ((<usize>r * f) << 2);
+    const p = deriv + ((<usize>r * c2) << 2);
+    const zr = z + ((<usize>r * c2) << 2);
+    const dr = dz + ((<usize>r * c2) << 2);
+    for (let j = 0; j < f; j += 4) {
+      const o = <usize>j << 2;
+      const gv = v128.load(g + o);
+      const dyf = f32x4.mul(gv, v128.load(p + o));
+      const dyc = f32x4.mul(gv, v128.load(p + fb + o));
+      v128.store(dr + o, dyf);
+      v128.store(dr + fb + o, dyc);
+      const xf = f32x4.mul(f32x4.sub(v128.load(zr + o), v128.load(mean + o)), v128.load(rstd + o));
+      const xc = f32x4.mul(f32x4.sub(v128.load(zr + fb + o), v128.load(mean + fb + o)), v128.load(rstd + fb + o));
+      accumulate64(sumDy + (<usize>j << 3), dyf);
+      accumulate64(sumDy + (<usize>(f + j) << 3), dyc);
+      accumulate64(sumDyXhat + (<usize>j << 3), f32x4.mul(dyf, xf));
+      accumulate64(sumDyXhat + (<usize>(f + j) << 3), f32x4.mul(dyc, xc));
+    }
+  }
+  const inv = 1.0 / <f64>max(rows, 1);
+  for (let c = 0; c < c2; c++) {
+    const o = <usize>c << 2;
+    const o8 = <usize>c << 3;
+    store<f32>(dgamma + o, <f32>load<f64>(sumDyXhat + o8));
+    store<f32>(dbeta + o, <f32>load<f64>(sumDy + o8));
+    // reuse the float64 sums as float32 means for the second pass
+    store<f32>(sumDy + o, <f32>(load<f64>(sumDy + o8) * inv));
+  }
+  // means of dy·x̂ after those of dy (sumDy's float64 slots are no longer read beyond c2 floats)
+  for (let c = 0; c < c2; c++) store<f32>(sumDyXhat + (<usize>c << 2), <f32>(load<f64>(sumDyXhat + (<usize>c << 3)) * inv));
+  for (let r = 0; r < rows; r++) {
+    const zr = z + ((<usize>r * c2) << 2);
+    const dr = dz + ((<usize>r * c2) << 2);
+    for (let c = 0; c < c2; c += 4) {
+      const o = <usize>c << 2;
+      const dy = v128.load(dr + o);
+      if (batchStats) {
+        const xhat = f32x4.mul(f32x4.sub(v128.load(zr + o), v128.load(mean + o)), v128.load(rstd + o));
+        const t = f32x4.sub(f32x4.sub(dy, v128.load(sumDy + o)), f32x4.mul(xhat, v128.load(sumDyXhat + o)));
+        v128.store(dr + o, f32x4.mul(v128.load(a + o), t));
+      } else {
+        v128.store(dr + o, f32x4.mul(v128.load(a + o), dy));
+      }
+    }
+  }
+}
+
+// ---- tall-skinny products ------------------------------------------------------------------
+
+/**
+ * out [K, N] = xᵀ·g for x [R, K], g [R, N] (N a multiple of 4): the weight gradient of a linear
+ * layer applied to R rows. Four rows at a time into a float32 block acc [K, N], flushed into
+ * float64 sums every 256 rows (scratch: K·N float32 then K·N float64).
+ */
+export function transposedProduct(x: usize, g: usize, rows: i32, k: i32, n: i32, out: usize, scratch: usize): void {
+  const kn = k * n;
+  const acc = scratch;
+  const acc64 = scratch + ((<usize>kn << 2) + 15 & ~15);
+  const nb = <usize>n << 2;
+  const kb = <usize>k << 2;
+  memory.fill(acc64, 0, <usize>kn << 3);
+  let r = 0;
+  while (r < rows) {
+    const end = min(rows, r + 256);
+    memory.fill(acc, 0, <usize>kn << 2);
+    for (; r + 4 <= end; r += 4) {
+      const x0 = x + <usize>r * kb;
+      const g0 = g + <usize>r * nb;
+      for (let i = 0; i < k; i++) {
+        const ib = <usize>i << 2;
+        const a0 = f32x4.splat(load<f32>(x0 + ib));
+        const a1 = f32x4.splat(load<f32>(x0 + kb + ib));
+        const a2 = f32x4.splat(load<f32>(x0 + kb + kb + ib));
+        const a3 = f32x4.splat(load<f32>(x0 + kb * 3 + ib));
+        const row = acc + <usize>i * nb;
+        for (let j = 0; j < n; j += 4) {
+          const o = <usize>j << 2;
+          let s = f32x4.mul(a0, v128.load(g0 + o));
+          s = f32x4.add(s, f32x4.mul(a1, v128.load(g0 + nb + o)));
+          s = f32x4.add(s, f32x4.mul(a2, v128.load(g0 + nb + nb + o)));
+          s = f32x4.add(s, f32x4.mul(a3, v128.load(g0 + nb * 3 + o)));
+          v128.store(row + o, f32x4.add(v128.load(row + o), s));
+        }
+      }
+    }
+    for (; r < end; r++) {
+      const x0 = x + <usize>r * kb;
+      const g0 = g + <usize>r * nb;
+      for (let i = 0; i < k; i++) {
+        const a0 = f32x4.splat(load<f32>(x0 + (<usize>i << 2)));
+        const row = acc + <usize>i * nb;
+        for (let j = 0; j < n; j += 4) {
+          const o = <usize>j << 2;
+          v128.store(row + o, f32x4.add(v128.load(row + o), f32x4.mul(a0, v128.load(g0 + o))));
+        }
+      }
+    }
+    for (let q = 0; q < kn; q += 4) accumulate64(acc64 + (<usize>q << 3), v128.load(acc + (<usize>q << 2)));
+  }
+  for (let q = 0; q < kn; q++) store<f32>(out + (<usize>q << 2), <f32>load<f64>(acc64 + (<usize>q << 3)));
+}
