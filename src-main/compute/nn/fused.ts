@@ -6,9 +6,9 @@
  * own saved copies; this one makes 3 forward (moments, output) and 2 backward, on typed
  * arrays, with the exact gradient through the batch statistics (training) or the running
  * statistics (eval). Same results as the composite to float32 rounding (tested).
- * Used on cpu, where every tfjs kernel is a JS loop too. On wasm the composite is as fast
- * or faster (its sigmoid/softplus are SIMD; JS Math.exp/log1p are not), measured side by side
- * with bench/engine/train-step.ts (LW_GATE=composite); tensorflow keeps the native kernels.
+ * Used on cpu and wasm, where the kernels run as SIMD WebAssembly (../simd): one CGCNN training
+ * step on 256 EMT structures spent ~1.6 s in the composite's kernels on wasm against ~0.2 s in
+ * these (bench/training/profile-step.ts); tensorflow keeps its native kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
@@ -28,12 +28,11 @@ export function bnGateComposite(z: Tensor2D, bn: BatchNorm1d, training: boolean)
 }
 
 /** Backends on which bnGate uses the fused kernels (benchmarks may change it; tests use both). */
-export const fusedGateBackends = new Set<string>(['cpu']);
+export const fusedGateBackends = new Set<string>(['cpu', 'wasm']);
 
 export function bnGate(z: Tensor2D, bn: BatchNorm1d, training: boolean): Tensor2D {
   if (!fusedGateBackends.has(tf.getBackend())) return bnGateComposite(z, bn, training);
   const rows = z.shape[0];
-  const c2 = z.shape[1];
   return tf.tidy(() => {
     let moments: Tensor;
     if (training) {
@@ -46,17 +45,13 @@ export function bnGate(z: Tensor2D, bn: BatchNorm1d, training: boolean): Tensor2
     const eps = bn.eps;
     const op = tf.customGrad((...args: Array<Tensor | tf.GradSaveFunc>) => {
       const [zz, gamma, beta, save] = args as [Tensor, Tensor, Tensor, tf.GradSaveFunc];
-      const packedFwd = rawKernels.bnGateFwd(zz, gamma, beta, moments, eps); // [E, 3F]: m | ∂m/∂filter | ∂m/∂core
-      save([zz, moments, packedFwd]);
+      const [m, deriv] = rawKernels.bnGateFwd(zz, gamma, beta, moments, eps); // m [E, F], ∂m/∂filter | ∂m/∂core [E, 2F]
+      save([zz, moments, deriv]);
       return {
-        value: rawKernels.sliceCols(packedFwd, 0, c2 / 2),
+        value: m,
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
-          const [zs, ms, pf] = saved;
-          const packed = rawKernels.bnGateBwd(dy, zs, pf, bn.gamma, bn.beta, ms, eps, training);
-          const dz = tf.slice(packed, [0, 0], [rows, c2]);
-          const dgamma = tf.reshape(tf.slice(packed, [rows, 0], [1, c2]), [c2]);
-          const dbeta = tf.reshape(tf.slice(packed, [rows + 1, 0], [1, c2]), [c2]);
-          return [dz, dgamma, dbeta];
+          const [zs, ms, d] = saved;
+          return rawKernels.bnGateBwd(dy, zs, d, bn.gamma, bn.beta, ms, eps, training); // dz, dγ, dβ
         },
       };
     });

@@ -13,21 +13,26 @@
  *   LwSliceCols    {x [R, C]}, {begin, size}                    -> [R, size]  y[r] = x[r, begin:begin+size]
  *   LwPadCols      {x [R, size]}, {begin, total}               -> [R, total] (inverse placement, zeros elsewhere)
  *   LwColMoments   {x [R, C]}                                   -> [2, C]     column mean and biased variance
- *   LwBnGateFwd    {z [R, 2F], gamma, beta [2F], moments [2, 2F]}, {eps} -> [R, 3F]
- *                  CGCNN's m = σ(BN(z)[:, :F]) ⊙ softplus(BN(z)[:, F:]) in one pass, packed with
- *                  ∂m/∂filter and ∂m/∂core (columns F..3F) for the backward pass
- *   LwBnGateBwd    {dm [R, F], z, packed [R, 3F], gamma, beta, moments}, {eps, batchStats} -> [R + 2, 2F]
- *                  rows 0..R-1: dz (through the batch statistics when batchStats), row R: dγ, row R+1: dβ
- *                  (the cpu backend's Slice/SplitV walk element by element through index
- *                  objects: ~100× slower than these loops on [E, 2F] message tensors)
+ *   LwBnGateFwd    {z [R, 2F], gamma, beta [2F], moments [2, 2F]}, {eps} -> [m [R, F], deriv [R, 2F]]
+ *                  CGCNN's m = σ(BN(z)[:, :F]) ⊙ softplus(BN(z)[:, F:]) in one pass, with
+ *                  ∂m/∂filter | ∂m/∂core for the backward pass
+ *   LwBnGateBwd    {dm [R, F], z, deriv [R, 2F], gamma, beta, moments}, {eps, batchStats} -> [dz [R, 2F], dγ, dβ [2F]]
+ *                  dz through the batch statistics when batchStats
+ *   LwTransposedProduct {x [R, K], g [R, N]}                   -> [K, N]     xᵀ·g (a linear layer's weight gradient)
  *
- * On `wasm` inputs are read and outputs written in place on the WASM heap
- * (no copies); elsewhere through readSync / makeTensorInfo. Gradients are
+ * The hot loops run in the SIMD WebAssembly kernels of `../simd` (float32 rows of a multiple of 4
+ * values; gather and scatter-sum for any width); other widths and dtypes take the scalar loops
+ * here. The cpu backend's own Slice/SplitV walk element by element through index objects:
+ * ~100× slower than these loops on [E, 2F] message tensors.
+ *
+ * On `wasm` inputs are read and outputs written on tfjs's WASM heap; elsewhere through
+ * readSync / makeTensorInfo. Gradients are
  * registered once for all backends: gather's gradient is a scatter-sum and
  * scatter-sum's gradient is a gather.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataType, KernelBackend, NamedAttrMap, NamedTensorInfoMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import * as simd from '../simd';
 
 export const GATHER_ROWS = 'LwGatherRows';
 export const SCATTER_SUM = 'LwScatterSum';
@@ -38,6 +43,7 @@ export const PAD_COLS = 'LwPadCols';
 export const COL_MOMENTS = 'LwColMoments';
 export const BN_GATE_FWD = 'LwBnGateFwd';
 export const BN_GATE_BWD = 'LwBnGateBwd';
+export const TRANSPOSED_PRODUCT = 'LwTransposedProduct';
 
 /** Backends the JS kernels are registered for. */
 export const KERNEL_BACKENDS = ['cpu', 'wasm', 'tensorflow'] as const;
@@ -70,14 +76,17 @@ function newArray(dtype: DataType, n: number): Arr {
   return new Float32Array(n);
 }
 
-/** Runs `fn` over typed-array views of the inputs and zero-filled outputs. */
-function withArrays(backend: KernelBackend, ins: TensorInfo[], outs: OutSpec[], fn: (i: Arr[], o: Arr[]) => void): TensorInfo[] {
+/**
+ * Runs `fn` over typed-array views of the inputs and of the outputs (zero-filled unless `fn`
+ * overwrites every element: `zero` false).
+ */
+function withArrays(backend: KernelBackend, ins: TensorInfo[], outs: OutSpec[], fn: (i: Arr[], o: Arr[]) => void, zero = true): TensorInfo[] {
   if (isWasm(backend)) {
     // Allocate first: allocation may grow the heap and invalidate earlier views.
     const infos = outs.map((o) => backend.makeOutput(o.shape, o.dtype));
     const inArr = ins.map((t) => backend.typedArrayFromHeap(t));
     const outArr = infos.map((t) => backend.typedArrayFromHeap(t));
-    for (const a of outArr) a.fill(0);
+    if (zero) for (const a of outArr) a.fill(0);
     fn(inArr, outArr);
     return infos;
   }
@@ -111,6 +120,10 @@ function gatherRowsKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; 
   const n = x.shape[0];
   const f = rowWidth(x.shape);
   const e = indices.shape[0];
+  if (x.dtype !== 'bool') {
+    const [out] = withArrays(backend, [x, indices], [{ shape: [e, ...x.shape.slice(1)], dtype: x.dtype }], ([xv, iv], [ov]) => simd.gatherRows(xv as Float32Array, iv as Int32Array, ov as Float32Array, f, n), false);
+    return out;
+  }
   const [out] = withArrays(backend, [x, indices], [{ shape: [e, ...x.shape.slice(1)], dtype: x.dtype }], ([xv, iv], [ov]) => {
     if (f >= 16) {
       // Row copies through TypedArray.set (memcpy) beat element loops for wide rows.
@@ -143,6 +156,10 @@ function scatterArgs(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs
 
 function scatterSumKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const { x, indices, backend, n, f, e } = scatterArgs(args, SCATTER_SUM);
+  if (x.dtype === 'float32') {
+    const [out] = withArrays(backend, [x, indices], [{ shape: [n, ...x.shape.slice(1)], dtype: x.dtype }], ([xv, iv], [ov]) => simd.scatterSum(xv as Float32Array, iv as Int32Array, ov as Float32Array, f, n), false);
+    return out;
+  }
   const [out] = withArrays(backend, [x, indices], [{ shape: [n, ...x.shape.slice(1)], dtype: x.dtype }], ([xv, iv], [ov]) => {
     for (let k = 0; k < e; k++) {
       const r = iv[k];
@@ -238,6 +255,7 @@ function colMomentsKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; 
   const x = need(args.inputs, 'x');
   const [rows, cols] = x.shape;
   const [out] = withArrays(args.backend as KernelBackend, [x], [{ shape: [2, cols], dtype: 'float32' }], ([xv], [ov]) => {
+    if (simd.simdWidth(cols)) return simd.colMoments(xv as Float32Array, ov as Float32Array, rows, cols);
     const sum = new Float64Array(cols);
     for (let r = 0; r < rows; r++) for (let c = 0, o = r * cols; c < cols; c++) sum[c] += xv[o + c];
     const mean = sum.map((v) => v / Math.max(1, rows));
@@ -261,19 +279,21 @@ function sigmoidOf(v: number): number {
   return e / (1 + e);
 }
 
-function bnCoefficients(gv: Arr, bv: Arr, mv: Arr, c2: number, eps: number): { a: Float64Array; b: Float64Array; r: Float64Array } {
-  const a = new Float64Array(c2);
-  const b = new Float64Array(c2);
-  const r = new Float64Array(c2);
+/** Batch norm folded per column: y = a·z + b with a = γ·r, b = β − μ·a, r = 1/√(σ² + ε). */
+function bnCoefficients(gv: Arr, bv: Arr, mv: Arr, c2: number, eps: number): { a: Float32Array; b: Float32Array; r: Float32Array; mean: Float32Array } {
+  const a = new Float32Array(c2);
+  const b = new Float32Array(c2);
+  const r = new Float32Array(c2);
   for (let c = 0; c < c2; c++) {
-    r[c] = 1 / Math.sqrt(mv[c2 + c] + eps);
-    a[c] = gv[c] * r[c];
-    b[c] = bv[c] - mv[c] * a[c];
+    const rc = 1 / Math.sqrt(mv[c2 + c] + eps);
+    r[c] = rc;
+    a[c] = gv[c] * rc;
+    b[c] = bv[c] - mv[c] * gv[c] * rc;
   }
-  return { a, b, r };
+  return { a, b, r, mean: Float32Array.from(mv.subarray(0, c2)) };
 }
 
-function bnGateFwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+function bnGateFwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
   const z = need(args.inputs, 'z');
   const gamma = need(args.inputs, 'gamma');
   const beta = need(args.inputs, 'beta');
@@ -281,40 +301,39 @@ function bnGateFwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
   const eps = args.attrs!.eps as number;
   const [rows, c2] = z.shape;
   const f = c2 / 2;
-  const f3 = 3 * f;
-  // Packed [R, 3F]: m | ∂m/∂y_filter | ∂m/∂y_core, so the backward pass needs no exp/log.
-  const [out] = withArrays(args.backend as KernelBackend, [z, gamma, beta, moments], [{ shape: [rows, f3], dtype: 'float32' }], ([zv, gv, bv, mv], [ov]) => {
-    const { a, b } = bnCoefficients(gv, bv, mv, c2, eps);
-    for (let r = 0; r < rows; r++) {
-      const zi = r * c2;
-      const oi = r * f3;
-      for (let j = 0; j < f; j++) {
-        const yf = zv[zi + j] * a[j] + b[j];
-        const yc = zv[zi + f + j] * a[f + j] + b[f + j];
-        const sf = sigmoidOf(yf);
-        let sp: number;
-        let sc: number;
-        if (yc > 20) {
-          sp = yc; // PyTorch's softplus threshold
-          sc = sigmoidOf(yc);
-        } else {
-          const e = Math.exp(yc);
-          sp = Math.log1p(e);
-          sc = e / (1 + e);
+  // m [R, F], and deriv [R, 2F] = ∂m/∂y_filter | ∂m/∂y_core so the backward pass needs no exp/log.
+  const outs: OutSpec[] = [
+    { shape: [rows, f], dtype: 'float32' },
+    { shape: [rows, c2], dtype: 'float32' },
+  ];
+  return withArrays(
+    args.backend as KernelBackend,
+    [z, gamma, beta, moments],
+    outs,
+    ([zv, gv, bv, mv], [mo, dv]) => {
+      const { a, b } = bnCoefficients(gv, bv, mv, c2, eps);
+      if (simd.simdWidth(f)) return simd.bnGateForward(zv as Float32Array, a, b, { m: mo as Float32Array, deriv: dv as Float32Array }, rows, f);
+      for (let r = 0; r < rows; r++) {
+        const zi = r * c2;
+        for (let j = 0; j < f; j++) {
+          const yf = zv[zi + j] * a[j] + b[j];
+          const yc = zv[zi + f + j] * a[f + j] + b[f + j];
+          const sf = sigmoidOf(yf);
+          const sp = yc > 0 ? yc + Math.log1p(Math.exp(-yc)) : Math.log1p(Math.exp(yc));
+          mo[r * f + j] = sf * sp;
+          dv[zi + j] = sp * sf * (1 - sf);
+          dv[zi + f + j] = sf * sigmoidOf(yc);
         }
-        ov[oi + j] = sf * sp;
-        ov[oi + f + j] = sp * sf * (1 - sf);
-        ov[oi + 2 * f + j] = sf * sc;
       }
-    }
-  });
-  return out;
+    },
+    false,
+  );
 }
 
-function bnGateBwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+function bnGateBwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
   const dm = need(args.inputs, 'dm');
   const z = need(args.inputs, 'z');
-  const packed = need(args.inputs, 'packed');
+  const deriv = need(args.inputs, 'deriv');
   const gamma = need(args.inputs, 'gamma');
   const beta = need(args.inputs, 'beta');
   const moments = need(args.inputs, 'moments');
@@ -322,51 +341,85 @@ function bnGateBwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
   const batchStats = !!args.attrs!.batchStats;
   const [rows, c2] = z.shape;
   const f = c2 / 2;
-  const f3 = 3 * f;
-  const [out] = withArrays(args.backend as KernelBackend, [dm, z, packed, gamma, beta, moments], [{ shape: [rows + 2, c2], dtype: 'float32' }], ([dv, zv, pv, gv, bv, mv], [ov]) => {
-    const { a, r: rs } = bnCoefficients(gv, bv, mv, c2, eps);
-    const sumDy = new Float64Array(c2);
-    const sumDyXhat = new Float64Array(c2);
-    // Pass 1: dy = ∂L/∂(BN output) into ov (from the forward's saved derivatives), with the column sums for dβ and dγ.
-    for (let r = 0; r < rows; r++) {
-      const zi = r * c2;
-      const pi = r * f3;
-      for (let j = 0; j < f; j++) {
-        const g = dv[r * f + j];
-        const dyf = g * pv[pi + f + j];
-        const dyc = g * pv[pi + 2 * f + j];
-        ov[zi + j] = dyf;
-        ov[zi + f + j] = dyc;
-        sumDy[j] += dyf;
-        sumDy[f + j] += dyc;
-        sumDyXhat[j] += dyf * (zv[zi + j] - mv[j]) * rs[j];
-        sumDyXhat[f + j] += dyc * (zv[zi + f + j] - mv[f + j]) * rs[f + j];
+  const outs: OutSpec[] = [
+    { shape: [rows, c2], dtype: 'float32' },
+    { shape: [c2], dtype: 'float32' },
+    { shape: [c2], dtype: 'float32' },
+  ];
+  return withArrays(
+    args.backend as KernelBackend,
+    [dm, z, deriv, gamma, beta, moments],
+    outs,
+    ([dv, zv, pv, gv, bv, mv], [dz, dgamma, dbeta]) => {
+      const { a, r: rs, mean } = bnCoefficients(gv, bv, mv, c2, eps);
+      if (simd.simdWidth(f)) {
+        simd.bnGateBackward(dv as Float32Array, zv as Float32Array, pv as Float32Array, { mean, rstd: rs, a }, rows, f, batchStats, {
+          dz: dz as Float32Array,
+          dgamma: dgamma as Float32Array,
+          dbeta: dbeta as Float32Array,
+        });
+        return;
       }
-    }
-    // Pass 2: dz = γ·r·(dy − mean(dy) − x̂·mean(dy·x̂)) with batch statistics, else γ·r·dy.
-    const inv = 1 / Math.max(1, rows);
-    for (let r = 0; r < rows; r++) {
-      const zi = r * c2;
-      for (let c = 0; c < c2; c++) {
-        const dy = ov[zi + c];
-        if (batchStats) {
-          const xhat = (zv[zi + c] - mv[c]) * rs[c];
-          ov[zi + c] = a[c] * (dy - sumDy[c] * inv - xhat * sumDyXhat[c] * inv);
-        } else {
-          ov[zi + c] = a[c] * dy;
+      const sumDy = new Float64Array(c2);
+      const sumDyXhat = new Float64Array(c2);
+      // Pass 1: dy = ∂L/∂(BN output) into dz (from the forward's saved derivatives), with the column sums for dβ and dγ.
+      for (let r = 0; r < rows; r++) {
+        const zi = r * c2;
+        for (let j = 0; j < f; j++) {
+          const g = dv[r * f + j];
+          const dyf = g * pv[zi + j];
+          const dyc = g * pv[zi + f + j];
+          dz[zi + j] = dyf;
+          dz[zi + f + j] = dyc;
+          sumDy[j] += dyf;
+          sumDy[f + j] += dyc;
+          sumDyXhat[j] += dyf * (zv[zi + j] - mean[j]) * rs[j];
+          sumDyXhat[f + j] += dyc * (zv[zi + f + j] - mean[f + j]) * rs[f + j];
         }
       }
-    }
-    for (let c = 0; c < c2; c++) {
-      ov[rows * c2 + c] = sumDyXhat[c];
-      ov[(rows + 1) * c2 + c] = sumDy[c];
-    }
-  });
+      // Pass 2: dz = γ·r·(dy − mean(dy) − x̂·mean(dy·x̂)) with batch statistics, else γ·r·dy.
+      const inv = 1 / Math.max(1, rows);
+      for (let r = 0; r < rows; r++) {
+        const zi = r * c2;
+        for (let c = 0; c < c2; c++) {
+          const dy = dz[zi + c];
+          if (batchStats) {
+            const xhat = (zv[zi + c] - mean[c]) * rs[c];
+            dz[zi + c] = a[c] * (dy - sumDy[c] * inv - xhat * sumDyXhat[c] * inv);
+          } else {
+            dz[zi + c] = a[c] * dy;
+          }
+        }
+      }
+      for (let c = 0; c < c2; c++) {
+        dgamma[c] = sumDyXhat[c];
+        dbeta[c] = sumDy[c];
+      }
+    },
+    false,
+  );
+}
+
+/** xᵀ·g for x [R, K], g [R, N]: the weight gradient of a linear layer over R rows, [K, N]. */
+function transposedProductKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const x = need(args.inputs, 'x');
+  const g = need(args.inputs, 'g');
+  const [rows, k] = x.shape;
+  const n = g.shape[1];
+  if (x.shape.length !== 2 || g.shape.length !== 2 || g.shape[0] !== rows) throw new Error(`${TRANSPOSED_PRODUCT}: shapes [${x.shape.join(', ')}] and [${g.shape.join(', ')}] do not match`);
+  if (!simd.simdWidth(n)) throw new Error(`${TRANSPOSED_PRODUCT}: ${n} columns is not a multiple of 4`);
+  const [out] = withArrays(args.backend as KernelBackend, [x, g], [{ shape: [k, n], dtype: 'float32' }], ([xv, gv], [ov]) =>
+    simd.transposedProduct(xv as Float32Array, gv as Float32Array, ov as Float32Array, rows, k, n),
+  false);
   return out;
 }
 
 function run(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}): Tensor {
   return tf.engine().runKernel(kernelName, inputs, attrs) as Tensor;
+}
+
+function runMany(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}): Tensor[] {
+  return tf.engine().runKernel(kernelName, inputs, attrs) as unknown as Tensor[];
 }
 
 let registered = false;
@@ -375,7 +428,7 @@ let registered = false;
 export function registerSegmentKernels(): void {
   if (registered) return;
   registered = true;
-  const kernels: Array<[string, (a: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }) => TensorInfo]> = [
+  const kernels: Array<[string, (a: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }) => TensorInfo | TensorInfo[]]> = [
     [GATHER_ROWS, gatherRowsKernel],
     [SCATTER_SUM, scatterSumKernel],
     [SCATTER_MAX, scatterMaxKernel],
@@ -385,6 +438,7 @@ export function registerSegmentKernels(): void {
     [COL_MOMENTS, colMomentsKernel],
     [BN_GATE_FWD, bnGateFwdKernel],
     [BN_GATE_BWD, bnGateBwdKernel],
+    [TRANSPOSED_PRODUCT, transposedProductKernel],
   ];
   for (const backendName of KERNEL_BACKENDS) {
     for (const [kernelName, fn] of kernels) {
@@ -477,7 +531,11 @@ export const rawKernels = {
   scatterMax: (x: Tensor, indices: Tensor, numSegments: number) => run(SCATTER_MAX, { x, indices }, { numSegments }),
   sliceCols: (x: Tensor, begin: number, size: number) => run(SLICE_COLS, { x }, { begin, size }),
   colMoments: (x: Tensor) => run(COL_MOMENTS, { x }),
-  bnGateFwd: (z: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number) => run(BN_GATE_FWD, { z, gamma, beta, moments }, { eps }),
-  bnGateBwd: (dm: Tensor, z: Tensor, packed: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number, batchStats: boolean) =>
-    run(BN_GATE_BWD, { dm, z, packed, gamma, beta, moments }, { eps, batchStats }),
+  /** [m [R, F], deriv [R, 2F]] */
+  bnGateFwd: (z: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number) => runMany(BN_GATE_FWD, { z, gamma, beta, moments }, { eps }),
+  /** [dz [R, 2F], dgamma [2F], dbeta [2F]] */
+  bnGateBwd: (dm: Tensor, z: Tensor, deriv: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number, batchStats: boolean) =>
+    runMany(BN_GATE_BWD, { dm, z, deriv, gamma, beta, moments }, { eps, batchStats }),
+  /** xᵀ·g, [K, N] (N a multiple of 4) */
+  transposedProduct: (x: Tensor, g: Tensor) => run(TRANSPOSED_PRODUCT, { x, g }),
 };
