@@ -8,6 +8,7 @@
  * Prints one JSON line: {backend, steps, stepMs: [...], medianStepMs, forwardMs, scatterMs}.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { CGCNN_GAUSSIAN, gaussianExpand } from '../../src-shared/graph/features';
 import { presetConfig } from '../../src-shared/model/presets';
 import { Rng } from '../../src-shared/model/rng';
 import '../../src-main/compute/layers/cgcnn';
@@ -49,8 +50,7 @@ for (let i = 0; i < N; i++) {
 const nodeFeatures = new Float32Array(N * 92);
 for (let i = 0; i < N; i++) for (let b = 0; b < 9; b++) nodeFeatures[i * 92 + b * 10 + rng.int(10)] = 1;
 const distance = Float32Array.from({ length: E }, () => rng.uniform(1.5, 8));
-const edgeFeatures = new Float32Array(E * 41);
-for (let e = 0; e < E; e++) for (let t = 0; t < 41; t++) edgeFeatures[e * 41 + t] = Math.exp(-(((distance[e] - 0.2 * t) / 0.2) ** 2));
+const edgeFeatures = gaussianExpand(distance, CGCNN_GAUSSIAN); // [E, 41]
 const batch: GraphBatchTensors = {
   nodeFeatures: tf.tensor2d(nodeFeatures, [N, 92]),
   edgeFeatures: tf.tensor2d(edgeFeatures, [E, 41]),

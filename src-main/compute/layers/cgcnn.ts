@@ -9,8 +9,9 @@
  *   s_i     = Σ_{k: dst[k] = i} m_k                               [N, F]
  *   h'_i    = softplus(h_i + BN₂(s_i))                            [N, F]
  *
- * On cpu the batch norm and gate run as one fused kernel (nn/fused); elsewhere the filter and
- * core halves are computed with column blocks of W (no [E, 2F] tensor to split).
+ * On cpu and wasm the batch norm and gate run as one fused kernel (nn/fused); with native
+ * kernels (tensorflow) the filter and core halves are computed with column blocks of W (no
+ * [E, 2F] tensor to split).
  *
  * The linear layer is factored over nodes: W·(h_i ⊕ h_j ⊕ e) = W_i·h_i + W_j·h_j + W_e·e,
  * with W_i·h and W_j·h computed on N rows and gathered to E rows (2·N·F·2F instead of
