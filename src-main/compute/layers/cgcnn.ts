@@ -33,6 +33,7 @@ import { defaultRng } from '../nn/init';
 import type { HasNamedVariables, NamedVariable } from '../nn/module';
 import { bnGate, fusedGateBackends } from '../nn/fused';
 import { gatherRows, scatterSum } from '../nn/segment';
+import { rawKernels } from '../tf/kernels';
 import type { GraphBatchTensors, GraphState, MessagePassingLayer } from '../nn/types';
 import { registerCgcnnLayer } from './model';
 
@@ -53,14 +54,14 @@ export class CgcnnConv implements MessagePassingLayer, HasNamedVariables {
     this.bn2 = new BatchNorm1d(`${name}.bn2`, F);
   }
 
-  /** z = W_i·h[dst] + W_j·h[src] + W_e·e + b, [E, 2F] (before BN₁). */
+  /** z = W_i·h[dst] + W_j·h[src] + W_e·e + b, [E, 2F] (before BN₁), in one gather-and-add kernel. */
   message(h: Tensor2D, e: Tensor2D, batch: GraphBatchTensors): Tensor2D {
     const F = this.features;
     return tf.tidy(() => {
       const self = this.fcFull.applyRows(h, 0, F); // [N, 2F]
       const nbr = this.fcFull.applyRows(h, F, 2 * F); // [N, 2F]
       const edge = this.fcFull.applyRows(e, 2 * F, 2 * F + this.edgeFeatures); // [E, 2F]
-      return this.fcFull.addBias(tf.addN([gatherRows(self, batch.dst), gatherRows(nbr, batch.src), edge]) as Tensor2D);
+      return rawKernels.edgeMessage(self, nbr, edge, this.fcFull.bias!, batch.dst, batch.src) as Tensor2D;
     });
   }
 

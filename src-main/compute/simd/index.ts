@@ -28,6 +28,8 @@ interface KernelExports {
   sigmoid(x: Ptr, out: Ptr, n: number): void;
   gatherRows(x: Ptr, idx: Ptr, out: Ptr, e: number, f: number, n: number): number;
   scatterSum(x: Ptr, idx: Ptr, out: Ptr, e: number, f: number, n: number): number;
+  edgeMessage(self: Ptr, nbr: Ptr, edge: Ptr, bias: Ptr, dst: Ptr, src: Ptr, out: Ptr, e: number, c: number, n: number): number;
+  colSum(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
   colMoments(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
   bnGateForward(z: Ptr, a: Ptr, b: Ptr, rows: number, f: number, m: Ptr, deriv: Ptr): void;
   bnGateBackward(dm: Ptr, z: Ptr, deriv: Ptr, mean: Ptr, rstd: Ptr, a: Ptr, rows: number, f: number, batchStats: number, dz: Ptr, dgamma: Ptr, dbeta: Ptr, scratch: Ptr): void;
@@ -109,6 +111,28 @@ export function scatterSum(x: Float32Array, idx: Int32Array, out: Float32Array, 
   const bad = k.scatterSum(at[0], at[1], at[2], idx.length, f, n);
   if (bad >= 0) throw indexError('LwScatterSum', bad, idx, n);
   readOut(k, at[2], out);
+}
+
+/** out[k] = self[dst[k]] + nbr[src[k]] + edge[k] + bias, rows of c floats; self and nbr have n rows. */
+export function edgeMessage(
+  parts: { self: Float32Array; nbr: Float32Array; edge: Float32Array; bias: Float32Array },
+  dst: Int32Array,
+  src: Int32Array,
+  out: Float32Array,
+  c: number,
+  n: number,
+): void {
+  const { k, at } = layout([f32(parts.self), f32(parts.nbr), f32(parts.edge), f32(parts.bias), i32(dst), i32(src), space(dst.length * c)]);
+  const bad = k.edgeMessage(at[0], at[1], at[2], at[3], at[4], at[5], at[6], dst.length, c, n);
+  if (bad >= 0) throw new Error(`LwEdgeMessage: edge ${bad} (${src[bad]} → ${dst[bad]}) out of range [0, ${n})`);
+  readOut(k, at[6], out);
+}
+
+/** Column sums of x [rows, cols] into out [cols]. */
+export function colSum(x: Float32Array, out: Float32Array, rows: number, cols: number): void {
+  const { k, at } = layout([f32(x), space(cols), space(cols, 8)]);
+  k.colSum(at[0], rows, cols, at[1], at[2]);
+  readOut(k, at[1], out);
 }
 
 /** Column mean (row 0) and biased variance (row 1) of x [rows, cols] into out [2, cols]; cols % 4 = 0. */

@@ -19,6 +19,9 @@
  *   LwBnGateBwd    {dm [R, F], z, deriv [R, 2F], gamma, beta, moments}, {eps, batchStats} -> [dz [R, 2F], dγ, dβ [2F]]
  *                  dz through the batch statistics when batchStats
  *   LwTransposedProduct {x [R, K], g [R, N]}                   -> [K, N]     xᵀ·g (a linear layer's weight gradient)
+ *   LwEdgeMessage  {self, nbr [N, C], edge [E, C], bias [C], dst, src [E]} -> [E, C]
+ *                  self[dst[k]] + nbr[src[k]] + edge[k] + bias (CGCNN's factored fc_full on edges)
+ *   LwColSum       {x [R, C]}                                   -> [C]        column sums
  *
  * The hot loops run in the SIMD WebAssembly kernels of `../simd` (float32 rows of a multiple of 4
  * values; gather and scatter-sum for any width); other widths and dtypes take the scalar loops
@@ -44,6 +47,8 @@ export const COL_MOMENTS = 'LwColMoments';
 export const BN_GATE_FWD = 'LwBnGateFwd';
 export const BN_GATE_BWD = 'LwBnGateBwd';
 export const TRANSPOSED_PRODUCT = 'LwTransposedProduct';
+export const EDGE_MESSAGE = 'LwEdgeMessage';
+export const COL_SUM = 'LwColSum';
 
 /** Backends the JS kernels are registered for. */
 export const KERNEL_BACKENDS = ['cpu', 'wasm', 'tensorflow'] as const;
@@ -400,6 +405,31 @@ function bnGateBwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
   );
 }
 
+function edgeMessageKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const [self, nbr, edge, bias, dst, src] = ['self', 'nbr', 'edge', 'bias', 'dst', 'src'].map((k) => need(args.inputs, k));
+  const [n, c] = self.shape;
+  const e = dst.shape[0];
+  if (nbr.shape[0] !== n || nbr.shape[1] !== c || edge.shape[0] !== e || edge.shape[1] !== c || bias.shape[0] !== c || src.shape[0] !== e) {
+    throw new Error(`${EDGE_MESSAGE}: shapes do not match (self [${self.shape.join(', ')}], nbr [${nbr.shape.join(', ')}], edge [${edge.shape.join(', ')}], bias [${bias.shape.join(', ')}], ${e} and ${src.shape[0]} indices)`);
+  }
+  const [out] = withArrays(
+    args.backend as KernelBackend,
+    [self, nbr, edge, bias, dst, src],
+    [{ shape: [e, c], dtype: 'float32' }],
+    ([sv, nv, ev, bv, dv, srcv], [ov]) =>
+      simd.edgeMessage({ self: sv as Float32Array, nbr: nv as Float32Array, edge: ev as Float32Array, bias: bv as Float32Array }, dv as Int32Array, srcv as Int32Array, ov as Float32Array, c, n),
+    false,
+  );
+  return out;
+}
+
+function colSumKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const x = need(args.inputs, 'x');
+  const [rows, cols] = x.shape;
+  const [out] = withArrays(args.backend as KernelBackend, [x], [{ shape: [cols], dtype: 'float32' }], ([xv], [ov]) => simd.colSum(xv as Float32Array, ov as Float32Array, rows, cols), false);
+  return out;
+}
+
 /** xᵀ·g for x [R, K], g [R, N]: the weight gradient of a linear layer over R rows, [K, N]. */
 function transposedProductKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const x = need(args.inputs, 'x');
@@ -439,6 +469,8 @@ export function registerSegmentKernels(): void {
     [BN_GATE_FWD, bnGateFwdKernel],
     [BN_GATE_BWD, bnGateBwdKernel],
     [TRANSPOSED_PRODUCT, transposedProductKernel],
+    [EDGE_MESSAGE, edgeMessageKernel],
+    [COL_SUM, colSumKernel],
   ];
   for (const backendName of KERNEL_BACKENDS) {
     for (const [kernelName, fn] of kernels) {
@@ -466,6 +498,23 @@ export function registerSegmentKernels(): void {
       return {
         x: () => run(GATHER_ROWS, { x: dy as Tensor, indices }),
         indices: () => tf.zerosLike(indices),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: EDGE_MESSAGE,
+    inputsToSave: ['self', 'dst', 'src'],
+    gradFunc: (dy, saved) => {
+      const [self, dst, src] = saved;
+      const g = dy as Tensor;
+      const n = self.shape[0];
+      return {
+        self: () => run(SCATTER_SUM, { x: g, indices: dst }, { numSegments: n }),
+        nbr: () => run(SCATTER_SUM, { x: g, indices: src }, { numSegments: n }),
+        edge: () => g.clone(),
+        bias: () => run(COL_SUM, { x: g }),
+        dst: () => tf.zerosLike(dst),
+        src: () => tf.zerosLike(src),
       };
     },
   });
@@ -536,6 +585,8 @@ export const rawKernels = {
   /** [dz [R, 2F], dgamma [2F], dbeta [2F]] */
   bnGateBwd: (dm: Tensor, z: Tensor, deriv: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number, batchStats: boolean) =>
     runMany(BN_GATE_BWD, { dm, z, deriv, gamma, beta, moments }, { eps, batchStats }),
+  edgeMessage: (self: Tensor, nbr: Tensor, edge: Tensor, bias: Tensor, dst: Tensor, src: Tensor) => run(EDGE_MESSAGE, { self, nbr, edge, bias, dst, src }),
+  colSum: (x: Tensor) => run(COL_SUM, { x }),
   /** xᵀ·g, [K, N] (N a multiple of 4) */
   transposedProduct: (x: Tensor, g: Tensor) => run(TRANSPOSED_PRODUCT, { x, g }),
 };

@@ -112,6 +112,32 @@ export function scatterSum(x: usize, idx: usize, out: usize, e: i32, f: i32, n: 
   return -1;
 }
 
+/**
+ * CGCNN's message pre-activation on an edge list: out[k] = self[dst[k]] + nbr[src[k]] + edge[k] + bias,
+ * rows of c floats; self and nbr have n rows.
+ */
+export function edgeMessage(self: usize, nbr: usize, edge: usize, bias: usize, dst: usize, src: usize, out: usize, e: i32, c: i32, n: i32): i32 {
+  const bytes = <usize>c << 2;
+  const vbytes = <usize>(c & ~3) << 2;
+  for (let k = 0; k < e; k++) {
+    const i = load<i32>(dst + (<usize>k << 2));
+    const j = load<i32>(src + (<usize>k << 2));
+    if (i < 0 || i >= n || j < 0 || j >= n) return k;
+    const a = self + <usize>i * bytes;
+    const b = nbr + <usize>j * bytes;
+    const g = edge + <usize>k * bytes;
+    const o = out + <usize>k * bytes;
+    let q: usize = 0;
+    for (; q < vbytes; q += 16) {
+      v128.store(o + q, f32x4.add(f32x4.add(v128.load(a + q), v128.load(b + q)), f32x4.add(v128.load(g + q), v128.load(bias + q))));
+    }
+    for (; q < bytes; q += 4) {
+      store<f32>(o + q, load<f32>(a + q) + load<f32>(b + q) + (load<f32>(g + q) + load<f32>(bias + q)));
+    }
+  }
+  return -1;
+}
+
 // ---- column statistics ---------------------------------------------------------------------
 
 // Adds x[r, c] (c a multiple of 4 from c0, 4 columns) into two float64 accumulators at acc.
@@ -119,6 +145,20 @@ export function scatterSum(x: usize, idx: usize, out: usize, e: i32, f: i32, n: 
 function accumulate64(acc: usize, v: v128): void {
   v128.store(acc, f64x2.add(v128.load(acc), f64x2.promote_low_f32x4(v)));
   v128.store(acc + 16, f64x2.add(v128.load(acc + 16), f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1))));
+}
+
+/** Column sums of x [rows, cols] into out [cols], float64 sums. scratch: cols + 4 float64. */
+export function colSum(x: usize, rows: i32, cols: i32, out: usize, scratch: usize): void {
+  const rowBytes = <usize>cols << 2;
+  const c4 = cols & ~3;
+  memory.fill(scratch, 0, <usize>cols << 3);
+  for (let r = 0; r < rows; r++) {
+    const row = x + <usize>r * rowBytes;
+    let c = 0;
+    for (; c < c4; c += 4) accumulate64(scratch + (<usize>c << 3), v128.load(row + (<usize>c << 2)));
+    for (; c < cols; c++) store<f64>(scratch + (<usize>c << 3), load<f64>(scratch + (<usize>c << 3)) + <f64>load<f32>(row + (<usize>c << 2)));
+  }
+  for (let c = 0; c < cols; c++) store<f32>(out + (<usize>c << 2), <f32>load<f64>(scratch + (<usize>c << 3)));
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { gatherRows, scatterMax, scatterMean, scatterSum, segmentSoftmax, sliceColumns, splitColumns } from '../../../../src-main/compute/nn/segment';
-import { GATHER_ROWS, SCATTER_SUM } from '../../../../src-main/compute/tf/kernels';
+import { GATHER_ROWS, SCATTER_SUM, rawKernels } from '../../../../src-main/compute/tf/kernels';
 import { describeEachBackend, expectClose, expectNoLeak, finiteDifference, seededRandom } from '../helpers';
 
 function randomGraph(seed: number, n: number, e: number, f: number) {
@@ -144,4 +144,38 @@ describeEachBackend('segment ops', () => {
     for (const slow of ['UnsortedSegmentSum', 'ScatterNd', 'GatherV2', 'SparseToDense']) expect(info.kernelNames).not.toContain(slow);
     tf.dispose([x, src, dst]);
   });
+});
+
+describeEachBackend('CGCNN edge message kernel', () => {
+  // widths 6 (scalar tail) and 8 (vector loop only)
+  for (const c of [6, 8]) {
+    it(`self[dst] + nbr[src] + edge + bias and its gradients equal the composite (width ${c})`, () => {
+      const n = 9;
+      const e = 31;
+      const r = seededRandom(c);
+      const g = randomGraph(c, n, e, c);
+      const vals = (len: number) => Float32Array.from({ length: len }, () => r(-1, 1));
+      const self = tf.tensor2d(vals(n * c), [n, c]);
+      const nbr = tf.tensor2d(vals(n * c), [n, c]);
+      const edge = tf.tensor2d(vals(e * c), [e, c]);
+      const bias = tf.tensor1d(vals(c));
+      const w = tf.tensor2d(vals(e * c), [e, c]);
+      const dst = tf.tensor1d(g.dst, 'int32');
+      const src = tf.tensor1d(g.src, 'int32');
+      const fused = (a: tf.Tensor, b: tf.Tensor, x: tf.Tensor, y: tf.Tensor) => rawKernels.edgeMessage(a, b, x, y, dst, src);
+      const composite = (a: tf.Tensor, b: tf.Tensor, x: tf.Tensor, y: tf.Tensor) => tf.add(tf.addN([gatherRows(a, dst), gatherRows(b, src), x]), y);
+      const run = (fn: typeof fused) =>
+        tf.tidy(() => {
+          const value = fn(self, nbr, edge, bias).dataSync();
+          const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(w, fn(a, b, x, y))))([self, nbr, edge, bias]);
+          return [value, ...grads.map((t) => t.dataSync())];
+        });
+      const got = run(fused);
+      const want = run(composite);
+      got.forEach((v, i) => expectClose(v, want[i], 1e-5, 1e-5));
+      expectNoLeak(() => tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(fused(a, nbr, edge, bias)))(self).dataSync()));
+      expect(() => tf.tidy(() => rawKernels.edgeMessage(self, nbr, edge, bias, tf.tensor1d(Int32Array.from(g.dst, (v, k) => (k === 3 ? n : v)), 'int32'), src))).toThrow(/LwEdgeMessage: edge 3 .*out of range \[0, 9\)/);
+      tf.dispose([self, nbr, edge, bias, w, dst, src]);
+    });
+  }
 });
