@@ -18,7 +18,7 @@ const work = mkdtempSync(join(tmpdir(), 'lw-kernels-'));
 try {
   const wasm = join(work, 'kernels.wasm');
   const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-  execFileSync(process.execPath, [asc, source, '-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=', '--enable', 'simd', '-o', wasm], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [asc, source, '-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=', '--enable', 'simd', '--enable', 'threads', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536', '-o', wasm], { cwd: root, stdio: 'inherit' });
   const base64 = readFileSync(wasm).toString('base64');
   const lines = base64.match(/.{1,100}/g) ?? [];
   const text = [

@@ -1,79 +1,197 @@
 /**
  * The SIMD kernels (WebAssembly, 128-bit SIMD; source in ./assembly/kernels.ts) behind typed-array
- * functions. The module has its own linear memory: each call lays its operands out there, copies
- * the inputs in, runs, and copies the outputs back (a memcpy per operand, small next to the
- * kernels it feeds). Synchronous; one instance per thread (each compute worker has its own).
+ * functions, run by a team of threads: the calling thread and helper threads (one per further
+ * core, at most 7) share the module's memory. A call lays its operands out in that memory, copies
+ * the inputs in, gives each thread a contiguous block of rows, waits for the helpers, adds up
+ * per-thread partial sums in thread order, and copies the outputs back. Synchronous (the caller
+ * blocks in Atomics.wait while helpers work); one team per thread that uses it (each compute
+ * worker has its own).
  *
- * Shapes follow the kernels in tf/kernels.ts. Row widths must be multiples of 4 for the vector
- * loops; callers check `simdWidth` and use their scalar loops otherwise.
+ * Determinism: the blocks depend only on the row count and the team size, and partial sums are
+ * added in thread order, so the same inputs on the same machine give the same bits.
+ * Shapes follow the kernels in tf/kernels.ts; bnGate* need F % 4 = 0 and transposedProduct
+ * N % 4 = 0 (callers check `simdWidth`), the others take any width.
  */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm';
 
 type Ptr = number;
 
 // The WebAssembly API is in Node's globals but not in this project's type libraries (no DOM lib).
 interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBufferLike;
   grow(pages: number): number;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
+/** Pages of 64 KiB the module's memory may grow to (the build's --maximumMemory: 4 GiB). */
+const MAX_PAGES = 65536;
+/** Rows below which a call stays on the calling thread (a helper's wake-up costs more). */
+const MIN_ROWS_PER_THREAD = 512;
+
 interface KernelExports {
-  memory: WasmMemory;
-  softplus(x: Ptr, out: Ptr, n: number): void;
-  sigmoid(x: Ptr, out: Ptr, n: number): void;
-  gatherRows(x: Ptr, idx: Ptr, out: Ptr, e: number, f: number, n: number): number;
-  scatterSum(x: Ptr, idx: Ptr, out: Ptr, e: number, f: number, n: number): number;
-  edgeMessage(self: Ptr, nbr: Ptr, edge: Ptr, bias: Ptr, dst: Ptr, src: Ptr, out: Ptr, e: number, c: number, n: number): number;
-  colSum(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
-  colMoments(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
-  bnGateForward(z: Ptr, a: Ptr, b: Ptr, rows: number, f: number, m: Ptr, deriv: Ptr): void;
-  bnGateBackward(dm: Ptr, z: Ptr, deriv: Ptr, mean: Ptr, rstd: Ptr, a: Ptr, rows: number, f: number, batchStats: number, dz: Ptr, dgamma: Ptr, dbeta: Ptr, scratch: Ptr): void;
-  transposedProduct(x: Ptr, g: Ptr, rows: number, k: number, n: number, out: Ptr, scratch: Ptr): void;
+  gatherRows(x: Ptr, idx: Ptr, out: Ptr, k0: number, k1: number, f: number, n: number): number;
+  scatterSum(x: Ptr, idx: Ptr, out: Ptr, k0: number, k1: number, f: number, n: number): number;
+  addInto(dst: Ptr, src: Ptr, i0: number, i1: number): void;
+  edgeMessage(self: Ptr, nbr: Ptr, edge: Ptr, bias: Ptr, dst: Ptr, src: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number): number;
+  colSums(x: Ptr, r0: number, r1: number, cols: number, sum: Ptr, squares: Ptr): void;
+  bnGateForward(z: Ptr, a: Ptr, b: Ptr, r0: number, r1: number, f: number, m: Ptr, deriv: Ptr): void;
+  bnGateBackwardSums(dm: Ptr, z: Ptr, deriv: Ptr, mean: Ptr, rstd: Ptr, r0: number, r1: number, f: number, dz: Ptr, sums: Ptr): void;
+  bnGateBackwardApply(z: Ptr, mean: Ptr, rstd: Ptr, a: Ptr, meanDy: Ptr, meanDyXhat: Ptr, r0: number, r1: number, f: number, batchStats: number, dz: Ptr): void;
+  transposedProduct(x: Ptr, g: Ptr, r0: number, r1: number, k: number, n: number, out64: Ptr, acc: Ptr): void;
+}
+type KernelName = keyof KernelExports;
+const KERNEL_NAMES: KernelName[] = ['gatherRows', 'scatterSum', 'addInto', 'edgeMessage', 'colSums', 'bnGateForward', 'bnGateBackwardSums', 'bnGateBackwardApply', 'transposedProduct'];
+
+// Control block of a helper (Int32Array on a SharedArrayBuffer): the caller writes the kernel
+// and its arguments, bumps SEQ and notifies; the helper runs it, writes RESULT (-2: it threw)
+// and sets DONE to SEQ.
+const SEQ = 0;
+const DONE = 1;
+const KERNEL = 2;
+const NARGS = 3;
+const RESULT = 4;
+const ARGS = 5;
+const CONTROL_INTS = 24;
+
+const HELPER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, names } = workerData;
+const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const ctrl = new Int32Array(control);
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctrl, ${SEQ}, seen);
+  seen = Atomics.load(ctrl, ${SEQ});
+  const args = Array.from(ctrl.subarray(${ARGS}, ${ARGS} + ctrl[${NARGS}]));
+  let result;
+  try {
+    const r = kernels[names[ctrl[${KERNEL}]]](...args);
+    result = typeof r === 'number' ? r : -1;
+  } catch {
+    result = -2;
+  }
+  ctrl[${RESULT}] = result;
+  Atomics.store(ctrl, ${DONE}, seen);
+  Atomics.notify(ctrl, ${DONE});
+}
+`;
+
+interface Helper {
+  control: Int32Array;
+  seq: number;
 }
 
-let exportsCache: KernelExports | null = null;
+class Team {
+  readonly memory: WasmMemory;
+  readonly kernels: KernelExports;
+  readonly helpers: Helper[] = [];
+  /** Why the team has no helpers, if it has none on a machine with more than one core. */
+  readonly helperError: string | null = null;
 
-function kernels(): KernelExports {
-  if (exportsCache) return exportsCache;
-  const bytes = Uint8Array.from(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
-  const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(bytes), {});
-  exportsCache = instance.exports as unknown as KernelExports;
-  return exportsCache;
+  constructor(helperCount: number) {
+    const module = new WebAssemblyApi.Module(Uint8Array.from(Buffer.from(KERNELS_WASM_BASE64, 'base64')));
+    this.memory = new WebAssemblyApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    this.kernels = new WebAssemblyApi.Instance(module, { env: { memory: this.memory } }).exports as KernelExports;
+    try {
+      for (let i = 0; i < helperCount; i++) {
+        const control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
+        const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory: this.memory, control: control.buffer, names: KERNEL_NAMES } });
+        worker.unref();
+        this.helpers.push({ control, seq: 0 });
+      }
+    } catch (err) {
+      this.helpers.length = 0;
+      this.helperError = `SIMD kernels run on one thread: helper threads could not start (${(err as Error).message})`;
+    }
+  }
+
+  get threads(): number {
+    return 1 + this.helpers.length;
+  }
+
+  /**
+   * Runs `kernel` over `rows` rows split into contiguous blocks, block t on thread t (0: this
+   * thread); `args(r0, r1, t)` gives its arguments. Returns each block's result.
+   */
+  run(kernel: KernelName, rows: number, args: (r0: number, r1: number, t: number) => number[]): number[] {
+    const parts = Math.max(1, Math.min(this.threads, Math.floor(rows / MIN_ROWS_PER_THREAD)));
+    const bounds = (t: number) => Math.round((rows * t) / parts);
+    const started: Helper[] = [];
+    for (let t = 1; t < parts; t++) {
+      const h = this.helpers[t - 1];
+      const a = args(bounds(t), bounds(t + 1), t);
+      h.control[KERNEL] = KERNEL_NAMES.indexOf(kernel);
+      h.control[NARGS] = a.length;
+      for (let i = 0; i < a.length; i++) h.control[ARGS + i] = a[i];
+      h.seq = (h.seq + 1) | 0;
+      Atomics.store(h.control, SEQ, h.seq);
+      Atomics.notify(h.control, SEQ);
+      started.push(h);
+    }
+    const fn = this.kernels[kernel] as (...a: number[]) => number | undefined;
+    const results = [fn(...args(0, bounds(1), 0)) ?? -1];
+    for (const h of started) {
+      let done = Atomics.load(h.control, DONE);
+      while (done !== h.seq) {
+        Atomics.wait(h.control, DONE, done);
+        done = Atomics.load(h.control, DONE);
+      }
+      if (h.control[RESULT] === -2) throw new Error(`SIMD kernel ${kernel} failed in a helper thread`);
+      results.push(h.control[RESULT]);
+    }
+    return results;
+  }
 }
 
-/** True when rows of `f` floats take the vector loops. */
+let teamCache: Team | null = null;
+
+function team(): Team {
+  teamCache ??= new Team(Math.max(0, Math.min(availableParallelism(), 8) - 1));
+  return teamCache;
+}
+
+/** Threads the kernels use in this thread's team, and why it is one on a multi-core machine. */
+export function simdThreads(): { threads: number; note: string | null } {
+  const t = team();
+  return { threads: t.threads, note: t.helperError };
+}
+
+/** True when rows of `f` floats take the vector loops of the bnGate and xᵀ·g kernels. */
 export function simdWidth(f: number): boolean {
   return f > 0 && f % 4 === 0;
 }
 
 type Operand = { bytes: number; input?: Float32Array | Int32Array };
 
-/**
- * Lays the operands out (16-byte aligned) after a guard page, grows the memory to fit, copies the
- * inputs in and returns the byte offsets.
- */
-function layout(ops: Operand[]): { k: KernelExports; at: number[] } {
-  const k = kernels();
+/** Lays the operands out (16-byte aligned) after a guard area, grows the memory to fit, copies the inputs in. */
+function layout(ops: Operand[]): { t: Team; at: number[] } {
+  const t = team();
   const at: number[] = [];
   let end = 1024;
   for (const op of ops) {
     at.push(end);
     end += Math.ceil(op.bytes / 16) * 16;
   }
-  const have = k.memory.buffer.byteLength;
-  if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
-  const buf = k.memory.buffer;
+  const have = t.memory.buffer.byteLength;
+  if (end > have) {
+    const pages = Math.ceil((end - have) / 65536);
+    if (have / 65536 + pages > MAX_PAGES) throw new Error(`SIMD kernels: operands of ${(end / 2 ** 30).toFixed(1)} GiB exceed the 4 GiB the kernels can address (use smaller batches)`);
+    t.memory.grow(pages);
+  }
+  const buf = t.memory.buffer;
   ops.forEach((op, i) => {
     if (!op.input) return;
     if (op.input instanceof Int32Array) new Int32Array(buf, at[i], op.input.length).set(op.input);
     else new Float32Array(buf, at[i], op.input.length).set(op.input);
   });
-  return { k, at };
+  return { t, at };
 }
 
 function f32(input: Float32Array): Operand {
@@ -84,33 +202,45 @@ function i32(input: Int32Array): Operand {
   return { bytes: input.length * 4, input };
 }
 
-function space(floats: number, bytesPer = 4): Operand {
-  return { bytes: floats * bytesPer };
+function space(values: number, bytesPer = 4): Operand {
+  return { bytes: values * bytesPer };
 }
 
-function readOut(k: KernelExports, at: number, out: Float32Array | Int32Array): void {
-  if (out instanceof Int32Array) out.set(new Int32Array(k.memory.buffer, at, out.length));
-  else out.set(new Float32Array(k.memory.buffer, at, out.length));
+function readOut(t: Team, at: number, out: Float32Array | Int32Array): void {
+  if (out instanceof Int32Array) out.set(new Int32Array(t.memory.buffer, at, out.length));
+  else out.set(new Float32Array(t.memory.buffer, at, out.length));
 }
 
-function indexError(kernel: string, bad: number, idx: Int32Array, n: number): Error {
-  return new Error(`${kernel}: index ${idx[bad]} out of range [0, ${n})`);
+/** Sums float64 partials [threads × len] at `at` in thread order. */
+function addPartials(t: Team, at: number, len: number, parts: number): Float64Array {
+  const all = new Float64Array(t.memory.buffer, at, len * parts);
+  const sum = all.slice(0, len);
+  for (let p = 1; p < parts; p++) for (let i = 0; i < len; i++) sum[i] += all[p * len + i];
+  return sum;
+}
+
+function checkIndices(kernel: string, results: number[], describe: (bad: number) => string): void {
+  const bad = results.find((r) => r >= 0);
+  if (bad !== undefined) throw new Error(`${kernel}: ${describe(bad)}`);
 }
 
 /** out[k] = x[idx[k]] (rows of f values, 4-byte dtype), x has n rows. */
 export function gatherRows(x: Float32Array | Int32Array, idx: Int32Array, out: Float32Array | Int32Array, f: number, n: number): void {
-  const { k, at } = layout([x instanceof Int32Array ? i32(x) : f32(x), i32(idx), space(out.length)]);
-  const bad = k.gatherRows(at[0], at[1], at[2], idx.length, f, n);
-  if (bad >= 0) throw indexError('LwGatherRows', bad, idx, n);
-  readOut(k, at[2], out);
+  const { t, at } = layout([x instanceof Int32Array ? i32(x) : f32(x), i32(idx), space(out.length)]);
+  const results = t.run('gatherRows', idx.length, (k0, k1) => [at[0], at[1], at[2], k0, k1, f, n]);
+  checkIndices('LwGatherRows', results, (bad) => `index ${idx[bad]} out of range [0, ${n})`);
+  readOut(t, at[2], out);
 }
 
 /** out[idx[k]] += x[k] (rows of f floats) into n zeroed rows. */
 export function scatterSum(x: Float32Array, idx: Int32Array, out: Float32Array, f: number, n: number): void {
-  const { k, at } = layout([f32(x), i32(idx), space(n * f)]);
-  const bad = k.scatterSum(at[0], at[1], at[2], idx.length, f, n);
-  if (bad >= 0) throw indexError('LwScatterSum', bad, idx, n);
-  readOut(k, at[2], out);
+  const tm = team();
+  const size = n * f;
+  const { t, at } = layout([f32(x), i32(idx), ...Array.from({ length: tm.threads }, () => space(size))]);
+  const results = t.run('scatterSum', idx.length, (k0, k1, p) => [at[0], at[1], at[2 + p], k0, k1, f, n]);
+  checkIndices('LwScatterSum', results, (bad) => `index ${idx[bad]} out of range [0, ${n})`);
+  for (let p = 1; p < results.length; p++) t.kernels.addInto(at[2], at[2 + p], 0, size);
+  readOut(t, at[2], out);
 }
 
 /** out[k] = self[dst[k]] + nbr[src[k]] + edge[k] + bias, rows of c floats; self and nbr have n rows. */
@@ -122,43 +252,47 @@ export function edgeMessage(
   c: number,
   n: number,
 ): void {
-  const { k, at } = layout([f32(parts.self), f32(parts.nbr), f32(parts.edge), f32(parts.bias), i32(dst), i32(src), space(dst.length * c)]);
-  const bad = k.edgeMessage(at[0], at[1], at[2], at[3], at[4], at[5], at[6], dst.length, c, n);
-  if (bad >= 0) throw new Error(`LwEdgeMessage: edge ${bad} (${src[bad]} → ${dst[bad]}) out of range [0, ${n})`);
-  readOut(k, at[6], out);
+  const { t, at } = layout([f32(parts.self), f32(parts.nbr), f32(parts.edge), f32(parts.bias), i32(dst), i32(src), space(dst.length * c)]);
+  const results = t.run('edgeMessage', dst.length, (k0, k1) => [at[0], at[1], at[2], at[3], at[4], at[5], at[6], k0, k1, c, n]);
+  checkIndices('LwEdgeMessage', results, (bad) => `edge ${bad} (${src[bad]} → ${dst[bad]}) out of range [0, ${n})`);
+  readOut(t, at[6], out);
+}
+
+/** Float64 column sums (and sums of squares) of x [rows, cols]. */
+function columnSums(x: Float32Array, rows: number, cols: number, squares: boolean): { sum: Float64Array; squares: Float64Array | null } {
+  const tm = team();
+  const { t, at } = layout([f32(x), space(2 * cols * tm.threads, 8)]);
+  const sums = (p: number) => at[1] + p * 2 * cols * 8;
+  const parts = t.run('colSums', rows, (r0, r1, p) => [at[0], r0, r1, cols, sums(p), squares ? sums(p) + cols * 8 : 0]).length;
+  const both = addPartials(t, at[1], 2 * cols, parts);
+  return { sum: both.subarray(0, cols), squares: squares ? both.subarray(cols) : null };
 }
 
 /** Column sums of x [rows, cols] into out [cols]. */
 export function colSum(x: Float32Array, out: Float32Array, rows: number, cols: number): void {
-  const { k, at } = layout([f32(x), space(cols), space(cols, 8)]);
-  k.colSum(at[0], rows, cols, at[1], at[2]);
-  readOut(k, at[1], out);
+  out.set(columnSums(x, rows, cols, false).sum);
 }
 
-/** Column mean (row 0) and biased variance (row 1) of x [rows, cols] into out [2, cols]; cols % 4 = 0. */
+/** Column mean (row 0) and biased variance (row 1) of x [rows, cols] into out [2, cols], from float64 sums. */
 export function colMoments(x: Float32Array, out: Float32Array, rows: number, cols: number): void {
-  const { k, at } = layout([f32(x), space(2 * cols), space(cols, 8)]);
-  k.colMoments(at[0], rows, cols, at[1], at[2]);
-  readOut(k, at[1], out);
-}
-
-/** softplus, elementwise (any length). */
-export function softplus(x: Float32Array, out: Float32Array): void {
-  const n4 = Math.ceil(x.length / 4) * 4;
-  const { k, at } = layout([f32(x), space(n4)]);
-  k.softplus(at[0], at[1], n4);
-  readOut(k, at[1], out);
+  const { sum, squares } = columnSums(x, rows, cols, true);
+  const inv = 1 / Math.max(1, rows);
+  for (let c = 0; c < cols; c++) {
+    const mean = sum[c] * inv;
+    out[c] = mean;
+    out[cols + c] = Math.max(0, squares![c] * inv - mean * mean);
+  }
 }
 
 /** CGCNN gate forward: z [rows, 2F], folded batch norm a, b [2F] → m [rows, F], deriv [rows, 2F]; F % 4 = 0. */
 export function bnGateForward(z: Float32Array, a: Float32Array, b: Float32Array, out: { m: Float32Array; deriv: Float32Array }, rows: number, f: number): void {
-  const { k, at } = layout([f32(z), f32(a), f32(b), space(rows * f), space(rows * 2 * f)]);
-  k.bnGateForward(at[0], at[1], at[2], rows, f, at[3], at[4]);
-  readOut(k, at[3], out.m);
-  readOut(k, at[4], out.deriv);
+  const { t, at } = layout([f32(z), f32(a), f32(b), space(rows * f), space(rows * 2 * f)]);
+  t.run('bnGateForward', rows, (r0, r1) => [at[0], at[1], at[2], r0, r1, f, at[3], at[4]]);
+  readOut(t, at[3], out.m);
+  readOut(t, at[4], out.deriv);
 }
 
-/** CGCNN gate backward (see the kernel): writes dz [rows, 2F], dgamma and dbeta [2F]. */
+/** CGCNN gate backward (see the kernels): writes dz [rows, 2F], dgamma and dbeta [2F]; F % 4 = 0. */
 export function bnGateBackward(
   dm: Float32Array,
   z: Float32Array,
@@ -169,18 +303,31 @@ export function bnGateBackward(
   batchStats: boolean,
   out: { dz: Float32Array; dgamma: Float32Array; dbeta: Float32Array },
 ): void {
+  const tm = team();
   const c2 = 2 * f;
-  const { k, at } = layout([f32(dm), f32(z), f32(deriv), f32(stats.mean), f32(stats.rstd), f32(stats.a), space(rows * c2), space(c2), space(c2), space(2 * c2, 8)]);
-  k.bnGateBackward(at[0], at[1], at[2], at[3], at[4], at[5], rows, f, batchStats ? 1 : 0, at[6], at[7], at[8], at[9]);
-  readOut(k, at[6], out.dz);
-  readOut(k, at[7], out.dgamma);
-  readOut(k, at[8], out.dbeta);
+  const { t, at } = layout([f32(dm), f32(z), f32(deriv), f32(stats.mean), f32(stats.rstd), f32(stats.a), space(rows * c2), space(2 * c2), space(2 * c2 * tm.threads, 8)]);
+  const [dmAt, zAt, derivAt, meanAt, rstdAt, aAt, dzAt, meansAt, sumsAt] = at;
+  const sums = (p: number) => sumsAt + p * 2 * c2 * 8;
+  const parts = t.run('bnGateBackwardSums', rows, (r0, r1, p) => [dmAt, zAt, derivAt, meanAt, rstdAt, r0, r1, f, dzAt, sums(p)]).length;
+  const total = addPartials(t, sumsAt, 2 * c2, parts); // Σdy | Σdy·x̂
+  const inv = 1 / Math.max(1, rows);
+  const means = new Float32Array(t.memory.buffer, meansAt, 2 * c2);
+  for (let c = 0; c < c2; c++) {
+    out.dbeta[c] = total[c];
+    out.dgamma[c] = total[c2 + c];
+    means[c] = total[c] * inv;
+    means[c2 + c] = total[c2 + c] * inv;
+  }
+  t.run('bnGateBackwardApply', rows, (r0, r1) => [zAt, meanAt, rstdAt, aAt, meansAt, meansAt + c2 * 4, r0, r1, f, batchStats ? 1 : 0, dzAt]);
+  readOut(t, dzAt, out.dz);
 }
 
 /** out [K, N] = xᵀ·g for x [rows, K], g [rows, N]; N % 4 = 0. */
 export function transposedProduct(x: Float32Array, g: Float32Array, out: Float32Array, rows: number, kk: number, n: number): void {
-  // scratch: a float32 block [K, N], 16-byte aligned, then float64 sums [K, N]
-  const { k, at } = layout([f32(x), f32(g), space(kk * n), space(3 * kk * n + 4)]);
-  k.transposedProduct(at[0], at[1], rows, kk, n, at[2], at[3]);
-  readOut(k, at[2], out);
+  const tm = team();
+  const kn = kk * n;
+  // per thread: float64 partial sums [K, N] and a float32 block [K, N]
+  const { t, at } = layout([f32(x), f32(g), space(kn * tm.threads, 8), space(kn * tm.threads)]);
+  const parts = t.run('transposedProduct', rows, (r0, r1, p) => [at[0], at[1], r0, r1, kk, n, at[2] + p * kn * 8, at[3] + p * kn * 4]).length;
+  out.set(addPartials(t, at[2], kn, parts));
 }

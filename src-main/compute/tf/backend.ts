@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ensureGradients } from './gradients';
 import { installSharedIdentity, registerSegmentKernels } from './kernels';
+import { simdThreads } from '../simd';
 
 export type BackendCandidate = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 export const BACKEND_CANDIDATES: readonly BackendCandidate[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
@@ -127,6 +128,12 @@ export async function initBackend(opts: BackendOptions = {}): Promise<BackendCho
       if (c === 'wasm') {
         details.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
         details.multithread = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+      }
+      if (c === 'wasm' || c === 'cpu') {
+        // our SIMD kernels (gather/scatter, CGCNN gate, weight gradients) and their threads
+        const { threads, note } = simdThreads();
+        details.kernelThreads = threads;
+        if (note) details.kernelThreadsNote = note;
       }
       if (forced) details.forced = true;
       const gradientProblem = await ensureGradients();

@@ -9,22 +9,38 @@ describe('SIMD kernels (WebAssembly)', () => {
     expect(out).toContain('up to date');
   }, 60_000);
 
-  it('softplus matches float64 to float32 precision from −100 to 100, without overflow', () => {
+  it('the gate’s σ and softplus match float64 to float32 precision from −100 to 100', () => {
     const r = seededRandom(3);
-    const x = Float32Array.from([...Array.from({ length: 4001 }, () => r(-100, 100)), 0, -0, 1e-30, -1e-30, 20, 88, 89, -87, -88, 1000, -1000]);
-    const out = new Float32Array(x.length);
-    simd.softplus(x, out);
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i];
-      const ref = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-      // relative where the value is representable; below float32's normal range, absolute
-      expect(Math.abs(out[i] - ref)).toBeLessThanOrEqual(Math.max(4e-7 * ref, 2e-38));
+    const F = 4;
+    const values = [...Array.from({ length: 4000 }, () => r(-100, 100)), 0, -0, 1e-30, -1e-30, 20, 88, 89, -87, -88, 1000, -1000, 3, -3, 0.5, 1, -1];
+    const rows = values.length / F;
+    // z rows: filter half and core half take the same values (pairs shifted by one to mix signs)
+    const z = new Float32Array(rows * 2 * F);
+    for (let i = 0; i < values.length; i++) {
+      const row = Math.floor(i / F);
+      const j = i % F;
+      z[row * 2 * F + j] = values[i];
+      z[row * 2 * F + F + j] = values[(i + 1) % values.length];
     }
+    const m = new Float32Array(rows * F);
+    const deriv = new Float32Array(rows * 2 * F);
+    simd.bnGateForward(z, new Float32Array(2 * F).fill(1), new Float32Array(2 * F), { m, deriv }, rows, F);
+    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+    const softplus = (v: number) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+    for (let row = 0; row < rows; row++)
+      for (let j = 0; j < F; j++) {
+        const yf = z[row * 2 * F + j];
+        const yc = z[row * 2 * F + F + j];
+        const want = [sigmoid(yf) * softplus(yc), softplus(yc) * sigmoid(yf) * sigmoid(-yf), sigmoid(yf) * sigmoid(yc)];
+        const got = [m[row * F + j], deriv[row * 2 * F + j], deriv[row * 2 * F + F + j]];
+        // relative; absolute 1e-30 for values that small (exp is clamped at e^-87 ≈ 1.6e-38)
+        got.forEach((g, k) => expect(Math.abs(g - want[k])).toBeLessThanOrEqual(Math.max(1e-6 * Math.abs(want[k]), 1e-30)));
+      }
   });
 
   it('xᵀ·g equals the float64 product for rows not a multiple of 4 or of the 256-row block', () => {
     const r = seededRandom(5);
-    const [R, K, N] = [1037, 7, 12];
+    const [R, K, N] = [3037, 7, 12];
     const x = Float32Array.from({ length: R * K }, () => r(-1, 1));
     const g = Float32Array.from({ length: R * N }, () => r(-1, 1));
     const out = new Float32Array(K * N);

@@ -2,10 +2,12 @@
 // scripts/build-kernels.mjs; the bytes are embedded in ../kernels-wasm.ts). Not TypeScript:
 // f32, i32, usize, v128 and load/store are AssemblyScript built-ins.
 //
-// Every function works on raw pointers into this module's own memory, laid out by the caller
-// (../index.ts); nothing here allocates. Matrices are row-major float32, indices int32.
-// Functions that take indices return -1 when all are in range, else the position of the first
-// bad one (nothing is written past it).
+// Every function works on raw pointers into the module's memory (shared between the calling
+// thread and its helper threads, see ../index.ts), laid out by the caller; nothing here
+// allocates. Matrices are row-major float32, indices int32. Each kernel does the rows r0..r1-1
+// of its work, so the caller can give each thread a block of rows; reductions write float64
+// partial sums that the caller adds up in thread order. Functions that take indices return -1
+// when all are in range, else the position of the first bad one.
 
 // ---- vector maths --------------------------------------------------------------------------
 
@@ -56,32 +58,12 @@ function sigmoidFrom(y: v128, e: v128): v128 {
   return v128.bitselect(inv, f32x4.mul(e, inv), f32x4.ge(y, f32x4.splat(0.0)));
 }
 
-// ---- elementwise ---------------------------------------------------------------------------
+// ---- rows: gather, scatter, edge messages -------------------------------------------------
 
-/** out[i] = softplus(x[i]), n elements (n a multiple of 4; the caller pads). */
-export function softplus(x: usize, out: usize, n: i32): void {
-  for (let i = 0; i < n; i += 4) {
-    const o = <usize>i << 2;
-    const y = v128.load(x + o);
-    v128.store(out + o, softplusFrom(y, expNonPositive(f32x4.neg(f32x4.abs(y)))));
-  }
-}
-
-/** out[i] = σ(x[i]), n elements (n a multiple of 4). */
-export function sigmoid(x: usize, out: usize, n: i32): void {
-  for (let i = 0; i < n; i += 4) {
-    const o = <usize>i << 2;
-    const y = v128.load(x + o);
-    v128.store(out + o, sigmoidFrom(y, expNonPositive(f32x4.neg(f32x4.abs(y)))));
-  }
-}
-
-// ---- rows: gather, scatter, column blocks --------------------------------------------------
-
-/** out[k, :] = x[idx[k], :] for k < e; rows of f floats; x has n rows. */
-export function gatherRows(x: usize, idx: usize, out: usize, e: i32, f: i32, n: i32): i32 {
+/** out[k, :] = x[idx[k], :] for k0 ≤ k < k1; rows of f 4-byte values; x has n rows. */
+export function gatherRows(x: usize, idx: usize, out: usize, k0: i32, k1: i32, f: i32, n: i32): i32 {
   const bytes = <usize>f << 2;
-  for (let k = 0; k < e; k++) {
+  for (let k = k0; k < k1; k++) {
     const r = load<i32>(idx + (<usize>k << 2));
     if (r < 0 || r >= n) return k;
     memory.copy(out + <usize>k * bytes, x + <usize>r * bytes, bytes);
@@ -89,12 +71,12 @@ export function gatherRows(x: usize, idx: usize, out: usize, e: i32, f: i32, n: 
   return -1;
 }
 
-/** out[idx[k], :] += x[k, :] for k < e (out zeroed first, n rows). */
-export function scatterSum(x: usize, idx: usize, out: usize, e: i32, f: i32, n: i32): i32 {
+/** out[idx[k], :] += x[k, :] for k0 ≤ k < k1 into out [n, f], which this call zeroes first (one out per thread). */
+export function scatterSum(x: usize, idx: usize, out: usize, k0: i32, k1: i32, f: i32, n: i32): i32 {
   const bytes = <usize>f << 2;
   memory.fill(out, 0, <usize>n * bytes);
   const f4 = f & ~3;
-  for (let k = 0; k < e; k++) {
+  for (let k = k0; k < k1; k++) {
     const r = load<i32>(idx + (<usize>k << 2));
     if (r < 0 || r >= n) return k;
     const src = x + <usize>k * bytes;
@@ -112,14 +94,27 @@ export function scatterSum(x: usize, idx: usize, out: usize, e: i32, f: i32, n: 
   return -1;
 }
 
+/** dst[i] += src[i] for i0 ≤ i < i1 (float32). */
+export function addInto(dst: usize, src: usize, i0: i32, i1: i32): void {
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
 /**
- * CGCNN's message pre-activation on an edge list: out[k] = self[dst[k]] + nbr[src[k]] + edge[k] + bias,
- * rows of c floats; self and nbr have n rows.
+ * CGCNN's message pre-activation on an edge list: out[k] = self[dst[k]] + nbr[src[k]] + edge[k] + bias
+ * for k0 ≤ k < k1, rows of c floats; self and nbr have n rows.
  */
-export function edgeMessage(self: usize, nbr: usize, edge: usize, bias: usize, dst: usize, src: usize, out: usize, e: i32, c: i32, n: i32): i32 {
+export function edgeMessage(self: usize, nbr: usize, edge: usize, bias: usize, dst: usize, src: usize, out: usize, k0: i32, k1: i32, c: i32, n: i32): i32 {
   const bytes = <usize>c << 2;
   const vbytes = <usize>(c & ~3) << 2;
-  for (let k = 0; k < e; k++) {
+  for (let k = k0; k < k1; k++) {
     const i = load<i32>(dst + (<usize>k << 2));
     const j = load<i32>(src + (<usize>k << 2));
     if (i < 0 || i >= n || j < 0 || j >= n) return k;
@@ -138,63 +133,60 @@ export function edgeMessage(self: usize, nbr: usize, edge: usize, bias: usize, d
   return -1;
 }
 
-// ---- column statistics ---------------------------------------------------------------------
+// ---- column sums ---------------------------------------------------------------------------
 
-// Adds x[r, c] (c a multiple of 4 from c0, 4 columns) into two float64 accumulators at acc.
+// Adds the four lanes of v into two float64x2 accumulators at acc.
 @inline
 function accumulate64(acc: usize, v: v128): void {
   v128.store(acc, f64x2.add(v128.load(acc), f64x2.promote_low_f32x4(v)));
   v128.store(acc + 16, f64x2.add(v128.load(acc + 16), f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1))));
 }
 
-/** Column sums of x [rows, cols] into out [cols], float64 sums. scratch: cols + 4 float64. */
-export function colSum(x: usize, rows: i32, cols: i32, out: usize, scratch: usize): void {
-  const rowBytes = <usize>cols << 2;
-  const c4 = cols & ~3;
-  memory.fill(scratch, 0, <usize>cols << 3);
-  for (let r = 0; r < rows; r++) {
-    const row = x + <usize>r * rowBytes;
-    let c = 0;
-    for (; c < c4; c += 4) accumulate64(scratch + (<usize>c << 3), v128.load(row + (<usize>c << 2)));
-    for (; c < cols; c++) store<f64>(scratch + (<usize>c << 3), load<f64>(scratch + (<usize>c << 3)) + <f64>load<f32>(row + (<usize>c << 2)));
-  }
-  for (let c = 0; c < cols; c++) store<f32>(out + (<usize>c << 2), <f32>load<f64>(scratch + (<usize>c << 3)));
+// Adds the squares of the four lanes of v, squared in float64, into two float64x2 accumulators at acc.
+@inline
+function accumulateSquares64(acc: usize, v: v128): void {
+  const lo = f64x2.promote_low_f32x4(v);
+  const hi = f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1));
+  v128.store(acc, f64x2.add(v128.load(acc), f64x2.mul(lo, lo)));
+  v128.store(acc + 16, f64x2.add(v128.load(acc + 16), f64x2.mul(hi, hi)));
 }
 
 /**
- * Column mean and biased variance of x [rows, cols] (cols a multiple of 4) into out [2, cols],
- * two passes with float64 sums. scratch: cols float64.
+ * Float64 column sums of x [·, cols] over rows r0..r1-1 into sum [cols] and, when squares ≠ 0,
+ * the sums of squares into squares [cols] (both zeroed here).
  */
-export function colMoments(x: usize, rows: i32, cols: i32, out: usize, scratch: usize): void {
+export function colSums(x: usize, r0: i32, r1: i32, cols: i32, sum: usize, squares: usize): void {
   const rowBytes = <usize>cols << 2;
-  memory.fill(scratch, 0, <usize>cols << 3);
-  for (let r = 0; r < rows; r++) {
+  const c4 = cols & ~3;
+  memory.fill(sum, 0, <usize>cols << 3);
+  if (squares) memory.fill(squares, 0, <usize>cols << 3);
+  for (let r = r0; r < r1; r++) {
     const row = x + <usize>r * rowBytes;
-    for (let c = 0; c < cols; c += 4) accumulate64(scratch + (<usize>c << 3), v128.load(row + (<usize>c << 2)));
-  }
-  const inv = 1.0 / <f64>max(rows, 1);
-  for (let c = 0; c < cols; c++) store<f32>(out + (<usize>c << 2), <f32>(load<f64>(scratch + (<usize>c << 3)) * inv));
-  memory.fill(scratch, 0, <usize>cols << 3);
-  for (let r = 0; r < rows; r++) {
-    const row = x + <usize>r * rowBytes;
-    for (let c = 0; c < cols; c += 4) {
-      const d = f32x4.sub(v128.load(row + (<usize>c << 2)), v128.load(out + (<usize>c << 2)));
-      accumulate64(scratch + (<usize>c << 3), f32x4.mul(d, d));
+    let c = 0;
+    for (; c < c4; c += 4) {
+      const v = v128.load(row + (<usize>c << 2));
+      accumulate64(sum + (<usize>c << 3), v);
+      if (squares) accumulateSquares64(squares + (<usize>c << 3), v);
+    }
+    for (; c < cols; c++) {
+      const v = <f64>load<f32>(row + (<usize>c << 2));
+      store<f64>(sum + (<usize>c << 3), load<f64>(sum + (<usize>c << 3)) + v);
+      if (squares) store<f64>(squares + (<usize>c << 3), load<f64>(squares + (<usize>c << 3)) + v * v);
     }
   }
-  for (let c = 0; c < cols; c++) store<f32>(out + rowBytes + (<usize>c << 2), <f32>(load<f64>(scratch + (<usize>c << 3)) * inv));
 }
 
 // ---- CGCNN gate ----------------------------------------------------------------------------
 
 /**
  * m = σ(y_f) ⊙ softplus(y_c) with y = a ⊙ z + b per column (batch norm folded into a, b [2F]),
- * z [rows, 2F] → m [rows, F] and deriv [rows, 2F] = ∂m/∂y_f | ∂m/∂y_c. f a multiple of 4.
+ * z [rows, 2F] → m [rows, F] and deriv [rows, 2F] = ∂m/∂y_f | ∂m/∂y_c, rows r0..r1-1.
+ * f a multiple of 4.
  */
-export function bnGateForward(z: usize, a: usize, b: usize, rows: i32, f: i32, m: usize, deriv: usize): void {
+export function bnGateForward(z: usize, a: usize, b: usize, r0: i32, r1: i32, f: i32, m: usize, deriv: usize): void {
   const c2 = f << 1;
   const fb = <usize>f << 2;
-  for (let r = 0; r < rows; r++) {
+  for (let r = r0; r < r1; r++) {
     const zr = z + ((<usize>r * c2) << 2);
     const mrow = m + ((<usize>r * f) << 2);
     const drow = deriv + ((<usize>r * c2) << 2);
@@ -202,30 +194,32 @@ export function bnGateForward(z: usize, a: usize, b: usize, rows: i32, f: i32, m
       const o = <usize>j << 2;
       const yf = f32x4.add(f32x4.mul(v128.load(zr + o), v128.load(a + o)), v128.load(b + o));
       const yc = f32x4.add(f32x4.mul(v128.load(zr + fb + o), v128.load(a + fb + o)), v128.load(b + fb + o));
-      const sf = sigmoidFrom(yf, expNonPositive(f32x4.neg(f32x4.abs(yf))));
+      const ef = expNonPositive(f32x4.neg(f32x4.abs(yf)));
+      const sf = sigmoidFrom(yf, ef);
+      // σ'(y) = e/(1+e)² with e = exp(−|y|): exact where σ(1−σ) would round 1−σ to 0
+      const invf = f32x4.div(f32x4.splat(1.0), f32x4.add(ef, f32x4.splat(1.0)));
+      const dsf = f32x4.mul(ef, f32x4.mul(invf, invf));
       const ec = expNonPositive(f32x4.neg(f32x4.abs(yc)));
       const sp = softplusFrom(yc, ec);
       const sc = sigmoidFrom(yc, ec);
       v128.store(mrow + o, f32x4.mul(sf, sp));
-      v128.store(drow + o, f32x4.mul(sp, f32x4.mul(sf, f32x4.sub(f32x4.splat(1.0), sf))));
+      v128.store(drow + o, f32x4.mul(sp, dsf));
       v128.store(drow + fb + o, f32x4.mul(sf, sc));
     }
   }
 }
 
 /**
- * Backward of bnGateForward. dm [rows, F], z [rows, 2F], deriv [rows, 2F] (the forward's),
- * mean, rstd, a [2F] (a = γ·rstd); writes dz [rows, 2F], dgamma, dbeta [2F].
- * batchStats: dz goes through the batch statistics (training); else dz = a ⊙ dy.
- * scratch: 4F float64.
+ * Backward of bnGateForward, first pass (rows r0..r1-1): dy = dm ⊙ deriv into dz [rows, 2F], and
+ * float64 partial sums of dy (sums[0..2F)) and of dy ⊙ x̂ (sums[2F..4F)), x̂ = (z − mean) ⊙ rstd.
  */
-export function bnGateBackward(dm: usize, z: usize, deriv: usize, mean: usize, rstd: usize, a: usize, rows: i32, f: i32, batchStats: i32, dz: usize, dgamma: usize, dbeta: usize, scratch: usize): void {
+export function bnGateBackwardSums(dm: usize, z: usize, deriv: usize, mean: usize, rstd: usize, r0: i32, r1: i32, f: i32, dz: usize, sums: usize): void {
   const c2 = f << 1;
   const fb = <usize>f << 2;
-  const sumDy = scratch;
-  const sumDyXhat = scratch + (<usize>c2 << 3);
-  memory.fill(scratch, 0, <usize>c2 << 4);
-  for (let r = 0; r < rows; r++) {
+  const sumDy = sums;
+  const sumDyXhat = sums + (<usize>c2 << 3);
+  memory.fill(sums, 0, <usize>c2 << 4);
+  for (let r = r0; r < r1; r++) {
     const g = dm + ((<usize>r * f) << 2);
     const p = deriv + ((<usize>r * c2) << 2);
     const zr = z + ((<usize>r * c2) << 2);
@@ -245,18 +239,16 @@ export function bnGateBackward(dm: usize, z: usize, deriv: usize, mean: usize, r
       accumulate64(sumDyXhat + (<usize>(f + j) << 3), f32x4.mul(dyc, xc));
     }
   }
-  const inv = 1.0 / <f64>max(rows, 1);
-  for (let c = 0; c < c2; c++) {
-    const o = <usize>c << 2;
-    const o8 = <usize>c << 3;
-    store<f32>(dgamma + o, <f32>load<f64>(sumDyXhat + o8));
-    store<f32>(dbeta + o, <f32>load<f64>(sumDy + o8));
-    // reuse the float64 sums as float32 means for the second pass
-    store<f32>(sumDy + o, <f32>(load<f64>(sumDy + o8) * inv));
-  }
-  // means of dy·x̂ after those of dy (sumDy's float64 slots are no longer read beyond c2 floats)
-  for (let c = 0; c < c2; c++) store<f32>(sumDyXhat + (<usize>c << 2), <f32>(load<f64>(sumDyXhat + (<usize>c << 3)) * inv));
-  for (let r = 0; r < rows; r++) {
+}
+
+/**
+ * Backward of bnGateForward, second pass (rows r0..r1-1), dz holding dy from the first:
+ * dz = a ⊙ (dy − meanDy − x̂ ⊙ meanDyXhat) through the batch statistics (batchStats ≠ 0),
+ * else a ⊙ dy; a = γ ⊙ rstd, meanDy and meanDyXhat [2F] float32.
+ */
+export function bnGateBackwardApply(z: usize, mean: usize, rstd: usize, a: usize, meanDy: usize, meanDyXhat: usize, r0: i32, r1: i32, f: i32, batchStats: i32, dz: usize): void {
+  const c2 = f << 1;
+  for (let r = r0; r < r1; r++) {
     const zr = z + ((<usize>r * c2) << 2);
     const dr = dz + ((<usize>r * c2) << 2);
     for (let c = 0; c < c2; c += 4) {
@@ -264,7 +256,7 @@ export function bnGateBackward(dm: usize, z: usize, deriv: usize, mean: usize, r
       const dy = v128.load(dr + o);
       if (batchStats) {
         const xhat = f32x4.mul(f32x4.sub(v128.load(zr + o), v128.load(mean + o)), v128.load(rstd + o));
-        const t = f32x4.sub(f32x4.sub(dy, v128.load(sumDy + o)), f32x4.mul(xhat, v128.load(sumDyXhat + o)));
+        const t = f32x4.sub(f32x4.sub(dy, v128.load(meanDy + o)), f32x4.mul(xhat, v128.load(meanDyXhat + o)));
         v128.store(dr + o, f32x4.mul(v128.load(a + o), t));
       } else {
         v128.store(dr + o, f32x4.mul(v128.load(a + o), dy));
@@ -276,20 +268,18 @@ export function bnGateBackward(dm: usize, z: usize, deriv: usize, mean: usize, r
 // ---- tall-skinny products ------------------------------------------------------------------
 
 /**
- * out [K, N] = xᵀ·g for x [R, K], g [R, N] (N a multiple of 4): the weight gradient of a linear
- * layer applied to R rows. Four rows at a time into a float32 block acc [K, N], flushed into
- * float64 sums every 256 rows (scratch: K·N float32 then K·N float64).
+ * Float64 partial sums out64 [K, N] of xᵀ·g over rows r0..r1-1, x [·, K], g [·, N] (N a multiple
+ * of 4): the weight gradient of a linear layer applied to many rows. Four rows at a time into a
+ * float32 block acc [K, N] (scratch), flushed into out64 every 256 rows.
  */
-export function transposedProduct(x: usize, g: usize, rows: i32, k: i32, n: i32, out: usize, scratch: usize): void {
+export function transposedProduct(x: usize, g: usize, r0: i32, r1: i32, k: i32, n: i32, out64: usize, acc: usize): void {
   const kn = k * n;
-  const acc = scratch;
-  const acc64 = scratch + ((<usize>kn << 2) + 15 & ~15);
   const nb = <usize>n << 2;
   const kb = <usize>k << 2;
-  memory.fill(acc64, 0, <usize>kn << 3);
-  let r = 0;
-  while (r < rows) {
-    const end = min(rows, r + 256);
+  memory.fill(out64, 0, <usize>kn << 3);
+  let r = r0;
+  while (r < r1) {
+    const end = min(r1, r + 256);
     memory.fill(acc, 0, <usize>kn << 2);
     for (; r + 4 <= end; r += 4) {
       const x0 = x + <usize>r * kb;
@@ -323,7 +313,6 @@ export function transposedProduct(x: usize, g: usize, rows: i32, k: i32, n: i32,
         }
       }
     }
-    for (let q = 0; q < kn; q += 4) accumulate64(acc64 + (<usize>q << 3), v128.load(acc + (<usize>q << 2)));
+    for (let q = 0; q < kn; q += 4) accumulate64(out64 + (<usize>q << 3), v128.load(acc + (<usize>q << 2)));
   }
-  for (let q = 0; q < kn; q++) store<f32>(out + (<usize>q << 2), <f32>load<f64>(acc64 + (<usize>q << 3)));
 }
