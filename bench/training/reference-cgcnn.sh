@@ -8,6 +8,9 @@
 # Needs the mirror fetched by the search tool at /work/.mirror/txie-93+cgcnn/repo (or
 # CGCNN_REPO pointing to a checkout). sklearn is not installed here and main.py imports
 # `sklearn.metrics` (used only for classification): a stub module is put on PYTHONPATH.
+# LW_REF_FLUSH_DENORMAL=1 runs it with torch.set_flush_denormal(True) (a sitecustomize on the
+# same path): CGCNN's Gaussian features are full of float32 subnormals, which x86 multiplies
+# ~100x slower; main.py as published does not flush them.
 set -eu
 DATA=${1:-/work/shared/data/emt-dev/cgcnn}
 EPOCHS=${2:-5}
@@ -39,6 +42,9 @@ def roc_auc_score(y, s):
     if not pos or not neg: raise ValueError('one class')
     return sum((1.0 if p > n else 0.5 if p == n else 0.0) for p in pos for n in neg) / (len(pos) * len(neg))
 PY
+if [ "${LW_REF_FLUSH_DENORMAL:-0}" = 1 ]; then
+  echo 'import torch; torch.set_flush_denormal(True)' > "$WORK/stub/sitecustomize.py"
+fi
 cd "$WORK"
 START=$(date +%s.%N)
 PYTHONPATH="$WORK/stub:$WORK" /usr/bin/python3 main.py --epochs "$EPOCHS" "$@" "$DATA" > "$WORK/log.txt" 2>&1 || { tail -20 "$WORK/log.txt"; exit 1; }
