@@ -11,6 +11,45 @@ export interface PresetInfo {
   input: ModelConfigInput;
 }
 
+type ModelInput = NonNullable<ModelConfigInput['model']>;
+type GraphInput = NonNullable<ModelConfigInput['graph']>;
+type TrainingInput = NonNullable<ModelConfigInput['training']>;
+
+/** What every preset's model shares: 3 layers of 64 atom features, one hidden layer, one regression target. */
+const baseModel = {
+  atomFeatures: 64,
+  numLayers: 3,
+  numHidden: 1,
+  head: { kind: 'regression', numTargets: 1 },
+} satisfies ModelInput;
+
+/** CGCNN's atom features (92 per element) into 128-wide hidden layers with softplus: cgcnn-paper, gcn, gat. */
+const cgcnnModel = {
+  ...baseModel,
+  atomInput: { kind: 'cgcnn', length: 92 },
+  hiddenFeatures: 128,
+  activation: 'softplus',
+} satisfies ModelInput;
+
+/** A learned element embedding (Z = 0..118) into 64-wide hidden layers: schnet, mpnn-edge. */
+const embeddingModel = {
+  ...baseModel,
+  atomInput: { kind: 'embedding', numSpecies: 119 },
+  hiddenFeatures: 64,
+} satisfies ModelInput;
+
+/** CGCNN's graph: 8 Å, 12 neighbours. */
+const cgcnnGraph = { cutoff: 8, maxNeighbors: 12 } satisfies GraphInput;
+
+/** Adam 1e-3 with a cosine schedule to 1e-5, batch 64, 100 epochs, MSE: gcn and gat as they are, schnet with its own lr, warm-up and batch. */
+const adamCosineTraining = {
+  optimizer: { kind: 'adam', lr: 1e-3 },
+  schedule: { kind: 'cosine', minLr: 1e-5 },
+  batchSize: 64,
+  epochs: 100,
+  loss: 'mse',
+} satisfies TrainingInput;
+
 /**
  * CGCNN with the defaults of txie-93/cgcnn `main.py` (argparse) and `cgcnn/data.py`
  * (CIFData), commit f42ab23: n_conv 3, atom_fea_len 64, h_fea_len 128, n_h 1, SGD
@@ -24,19 +63,8 @@ export interface PresetInfo {
  */
 const cgcnnPaper: ModelConfigInput = {
   architecture: 'cgcnn',
-  model: {
-    atomInput: { kind: 'cgcnn', length: 92 },
-    atomFeatures: 64,
-    numLayers: 3,
-    hiddenFeatures: 128,
-    numHidden: 1,
-    aggregation: 'sum',
-    readout: 'mean',
-    activation: 'softplus',
-    dropout: 0,
-    head: { kind: 'regression', numTargets: 1 },
-  },
-  graph: { cutoff: 8, maxNeighbors: 12, gaussian: { dmin: 0, step: 0.2, width: 0.2 }, cgcnnPadding: true, envelope: false },
+  model: { ...cgcnnModel, aggregation: 'sum', readout: 'mean', dropout: 0 },
+  graph: { ...cgcnnGraph, gaussian: { dmin: 0, step: 0.2, width: 0.2 }, cgcnnPadding: true, envelope: false },
   training: {
     optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9, nesterov: false },
     weightDecay: 0,
@@ -58,66 +86,34 @@ const cgcnnPaper: ModelConfigInput = {
 const schnet: ModelConfigInput = {
   architecture: 'schnet',
   model: {
-    atomInput: { kind: 'embedding', numSpecies: 119 },
-    atomFeatures: 64,
+    ...embeddingModel,
     filterFeatures: 64,
-    numLayers: 3,
-    hiddenFeatures: 64,
-    numHidden: 1,
     aggregation: 'sum',
     readout: 'mean',
     activation: 'shifted-softplus',
-    head: { kind: 'regression', numTargets: 1 },
   },
   graph: { cutoff: 5, maxNeighbors: 0, gaussian: { dmin: 0, step: 0.1, width: 0.1 }, envelope: false },
-  training: {
-    optimizer: { kind: 'adam', lr: 5e-4 },
-    schedule: { kind: 'cosine', minLr: 1e-5 },
-    warmupEpochs: 1,
-    batchSize: 32,
-    epochs: 100,
-    loss: 'mse',
-  },
+  training: { ...adamCosineTraining, optimizer: { kind: 'adam', lr: 5e-4 }, warmupEpochs: 1, batchSize: 32 },
 };
 
 /** Kipf & Welling graph convolutions (symmetric normalisation with self loops) on CGCNN's graph. */
 const gcn: ModelConfigInput = {
   architecture: 'gcn',
-  model: {
-    atomInput: { kind: 'cgcnn', length: 92 },
-    atomFeatures: 64,
-    numLayers: 3,
-    hiddenFeatures: 128,
-    numHidden: 1,
-    readout: 'mean',
-    activation: 'softplus',
-    head: { kind: 'regression', numTargets: 1 },
-  },
-  graph: { cutoff: 8, maxNeighbors: 12 },
-  training: {
-    optimizer: { kind: 'adam', lr: 1e-3 },
-    schedule: { kind: 'cosine', minLr: 1e-5 },
-    batchSize: 64,
-    epochs: 100,
-    loss: 'mse',
-  },
+  model: { ...cgcnnModel, readout: 'mean' },
+  graph: cgcnnGraph,
+  training: adamCosineTraining,
 };
 
 /** Message passing with edge updates (MEGNet-like, without the global state). */
 const mpnnEdge: ModelConfigInput = {
   architecture: 'mpnn-edge',
   model: {
-    atomInput: { kind: 'embedding', numSpecies: 119 },
-    atomFeatures: 64,
+    ...embeddingModel,
     edgeFeatures: 32,
-    numLayers: 3,
-    hiddenFeatures: 64,
-    numHidden: 1,
     aggregation: 'mean',
     readout: 'set2set',
     set2setSteps: 3,
     activation: 'softplus',
-    head: { kind: 'regression', numTargets: 1 },
   },
   graph: { cutoff: 6, maxNeighbors: 12, gaussian: { dmin: 0, step: 0.2, width: 0.2 } },
   training: {
@@ -135,25 +131,9 @@ const mpnnEdge: ModelConfigInput = {
 /** Graph attention (GAT-style softmax over incoming edges, edge-aware scores). */
 const gat: ModelConfigInput = {
   architecture: 'gat',
-  model: {
-    atomInput: { kind: 'cgcnn', length: 92 },
-    atomFeatures: 64,
-    attentionHeads: 4,
-    numLayers: 3,
-    hiddenFeatures: 128,
-    numHidden: 1,
-    readout: 'attention',
-    activation: 'softplus',
-    head: { kind: 'regression', numTargets: 1 },
-  },
-  graph: { cutoff: 8, maxNeighbors: 12 },
-  training: {
-    optimizer: { kind: 'adam', lr: 1e-3 },
-    schedule: { kind: 'cosine', minLr: 1e-5 },
-    batchSize: 64,
-    epochs: 100,
-    loss: 'mse',
-  },
+  model: { ...cgcnnModel, attentionHeads: 4, readout: 'attention' },
+  graph: cgcnnGraph,
+  training: adamCosineTraining,
 };
 
 export const PRESETS: readonly PresetInfo[] = [
