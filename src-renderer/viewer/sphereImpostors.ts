@@ -5,15 +5,9 @@
  * cheap even on a software rasteriser; spheres are perfectly round at any zoom.
  * Picking is done on the CPU (ray–sphere over all atoms), exact and fast.
  */
-import {
-  BufferAttribute,
-  DynamicDrawUsage,
-  InstancedBufferAttribute,
-  InstancedBufferGeometry,
-  Mesh,
-  ShaderMaterial,
-} from 'three';
+import { ShaderMaterial } from 'three';
 import type { Ray } from 'three';
+import { Impostors } from './impostors';
 
 const vertexShader = /* glsl */ `
 attribute vec3 center;
@@ -69,68 +63,37 @@ void main() {
 }
 `;
 
-export class SphereImpostors {
-  readonly mesh: Mesh;
-  private geometry = new InstancedBufferGeometry();
-  private readonly material = new ShaderMaterial({ vertexShader, fragmentShader });
-  private capacity = 0;
+export class SphereImpostors extends Impostors {
   private centers: Float32Array<ArrayBufferLike> = new Float32Array(0);
   private radii: Float32Array<ArrayBufferLike> = new Float32Array(0);
-  count = 0;
 
   constructor() {
-    this.mesh = new Mesh(this.geometry, this.material);
-    this.mesh.frustumCulled = false;
-    this.ensure(16, true);
-  }
-
-  /** Grows the instance buffers (a new geometry: the old one and its GPU buffers are disposed). */
-  private ensure(n: number, force = false): void {
-    if (n <= this.capacity && !force) return;
-    this.capacity = Math.max(n, 16);
-    this.geometry.dispose();
-    const g = new InstancedBufferGeometry();
-    g.setAttribute('position', new BufferAttribute(new Float32Array([-1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 1, 0]), 3));
-    g.setIndex([0, 1, 2, 0, 2, 3]);
-    for (const [name, size] of [
+    super(new ShaderMaterial({ vertexShader, fragmentShader }), [-1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 1, 0], [
       ['center', 3],
       ['radius', 1],
       ['icolor', 3],
-    ] as const) {
-      const attr = new InstancedBufferAttribute(new Float32Array(size * this.capacity), size);
-      attr.setUsage(DynamicDrawUsage);
-      g.setAttribute(name, attr);
-    }
-    g.instanceCount = 0;
-    this.geometry = g;
-    this.mesh.geometry = g;
+    ]);
   }
 
   /** Positions (3 per atom), radii and linear-RGB colours (3 per atom). */
   set(positions: Float32Array, radii: Float32Array, linearColors: Float32Array): void {
     const n = radii.length;
     this.ensure(n);
-    (this.geometry.getAttribute('center') as InstancedBufferAttribute).array.set(positions.subarray(0, 3 * n));
-    (this.geometry.getAttribute('radius') as InstancedBufferAttribute).array.set(radii.subarray(0, n));
-    (this.geometry.getAttribute('icolor') as InstancedBufferAttribute).array.set(linearColors.subarray(0, 3 * n));
-    for (const name of ['center', 'radius', 'icolor']) this.geometry.getAttribute(name).needsUpdate = true;
-    this.geometry.instanceCount = n;
-    this.count = n;
+    this.put('center', positions, n);
+    this.put('radius', radii, n);
+    this.put('icolor', linearColors, n);
+    this.setCount(n);
     this.centers = positions;
     this.radii = radii;
   }
 
   setRadii(radii: Float32Array): void {
-    const attr = this.geometry.getAttribute('radius') as InstancedBufferAttribute;
-    attr.array.set(radii.subarray(0, this.count));
-    attr.needsUpdate = true;
+    this.put('radius', radii, this.count);
     this.radii = radii;
   }
 
   setColors(linearColors: Float32Array): void {
-    const attr = this.geometry.getAttribute('icolor') as InstancedBufferAttribute;
-    attr.array.set(linearColors.subarray(0, 3 * this.count));
-    attr.needsUpdate = true;
+    this.put('icolor', linearColors, this.count);
   }
 
   /** Nearest atom hit by a world-space ray, or null. */
@@ -155,10 +118,5 @@ export class SphereImpostors {
       }
     }
     return hit;
-  }
-
-  dispose(): void {
-    this.geometry.dispose();
-    this.material.dispose();
   }
 }

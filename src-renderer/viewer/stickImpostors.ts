@@ -4,7 +4,8 @@
  * finite cylinder (after Inigo Quilez's ray–capped-cylinder, with flat caps), shades it and
  * writes the true depth.
  */
-import { BufferAttribute, DynamicDrawUsage, InstancedBufferAttribute, InstancedBufferGeometry, Mesh, ShaderMaterial } from 'three';
+import { ShaderMaterial } from 'three';
+import { Impostors } from './impostors';
 
 const vertexShader = /* glsl */ `
 uniform float stickRadius;
@@ -88,61 +89,28 @@ void main() {
 }
 `;
 
-export class StickImpostors {
-  readonly mesh: Mesh;
-  private geometry = new InstancedBufferGeometry();
-  private readonly material = new ShaderMaterial({ vertexShader, fragmentShader, uniforms: { stickRadius: { value: 0.13 } } });
-  private capacity = 0;
-  count = 0;
-
+export class StickImpostors extends Impostors {
   constructor() {
-    this.mesh = new Mesh(this.geometry, this.material);
-    this.mesh.frustumCulled = false;
-    this.ensure(16, true);
-  }
-
-  private ensure(n: number, force = false): void {
-    if (n <= this.capacity && !force) return;
-    this.capacity = Math.max(n, 16);
-    this.geometry.dispose();
-    const g = new InstancedBufferGeometry();
     // x: −1..1 across the stick, y: 0 at the start, 1 at the end.
-    g.setAttribute('position', new BufferAttribute(new Float32Array([-1, 0, 0, 1, 0, 0, 1, 1, 0, -1, 1, 0]), 3));
-    g.setIndex([0, 1, 2, 0, 2, 3]);
-    for (const name of ['pa', 'pb', 'icolor']) {
-      const attr = new InstancedBufferAttribute(new Float32Array(3 * this.capacity), 3);
-      attr.setUsage(DynamicDrawUsage);
-      g.setAttribute(name, attr);
-    }
-    g.instanceCount = 0;
-    this.geometry = g;
-    this.mesh.geometry = g;
+    super(new ShaderMaterial({ vertexShader, fragmentShader, uniforms: { stickRadius: { value: 0.13 } } }), [-1, 0, 0, 1, 0, 0, 1, 1, 0, -1, 1, 0], [
+      ['pa', 3],
+      ['pb', 3],
+      ['icolor', 3],
+    ]);
   }
 
   /** Starts and ends (3 floats each per stick), linear-RGB colours, radius (Å). */
   set(start: Float32Array, end: Float32Array, linearColors: Float32Array, radius: number): void {
     const n = linearColors.length / 3;
     this.ensure(n);
-    const put = (name: string, data: Float32Array) => {
-      const attr = this.geometry.getAttribute(name) as InstancedBufferAttribute;
-      (attr.array as Float32Array).set(data.subarray(0, 3 * n));
-      attr.needsUpdate = true;
-    };
-    put('pa', start);
-    put('pb', end);
-    put('icolor', linearColors);
+    this.put('pa', start, n);
+    this.put('pb', end, n);
+    this.put('icolor', linearColors, n);
     this.material.uniforms.stickRadius.value = radius;
-    this.geometry.instanceCount = n;
-    this.count = n;
+    this.setCount(n);
   }
 
   clear(): void {
-    this.geometry.instanceCount = 0;
-    this.count = 0;
-  }
-
-  dispose(): void {
-    this.geometry.dispose();
-    this.material.dispose();
+    this.setCount(0);
   }
 }
