@@ -4,6 +4,8 @@
  * Every command prints human-readable text by default and one JSON document
  * with `--json`; the JSON shapes are a product surface and stay stable.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
@@ -25,4 +27,32 @@ export interface Command {
   usage: string;
   /** Returns the process exit status. */
   run(ctx: CommandContext): Promise<number>;
+}
+
+/**
+ * Bad usage: prints `latticework <command>: <message>`, followed by the usage text
+ * when one is given, and returns exit status 2.
+ */
+export function usageError(io: CliIo, command: string, message: string, usage?: string): 2 {
+  io.err(usage === undefined ? `latticework ${command}: ${message}` : `latticework ${command}: ${message}\n\n${usage}`);
+  return 2;
+}
+
+/**
+ * A command's arguments parsed with node's `parseArgs` (`config` without `args`). An
+ * unknown option or a missing option value is reported with the usage text
+ * ({@link usageError}) and gives null: the command then returns exit status 2.
+ */
+export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args'>>(
+  ctx: CommandContext,
+  command: string,
+  usage: string,
+  config: T,
+): ReturnType<typeof parseArgs<T & { args: string[] }>> | null {
+  try {
+    return parseArgs({ ...config, args: ctx.argv });
+  } catch (e) {
+    usageError(ctx.io, command, (e as Error).message, usage);
+    return null;
+  }
 }

@@ -1,10 +1,9 @@
 /** `latticework graph FILE...`: the crystal graph (periodic neighbour list) of structure files. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readStructures, structureErrorData } from '../../../src-shared/chem';
 import { CGCNN_NEIGHBOR_OPTIONS, neighborList, type NeighborList } from '../../../src-shared/graph';
-import type { Command, CommandContext } from '../command';
+import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework graph FILE... [--cutoff R] [--max-neighbors K|all] [--pad] [--json]
 
@@ -84,46 +83,28 @@ export const graphCommand: Command = {
   summary: 'Print the crystal graph (neighbours within a cutoff, periodic images) of structure files',
   usage,
   async run(ctx: CommandContext): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: ctx.argv,
-        allowPositionals: true,
-        options: {
-          cutoff: { type: 'string' },
-          'max-neighbors': { type: 'string' },
-          pad: { type: 'boolean', default: false },
-          json: { type: 'boolean', default: false },
-        },
-      });
-    } catch (e) {
-      ctx.io.err(`latticework graph: ${(e as Error).message}\n\n${usage}`);
-      return 2;
-    }
+    const parsed = parseCommandArgs(ctx, 'graph', usage, {
+      allowPositionals: true,
+      options: {
+        cutoff: { type: 'string' },
+        'max-neighbors': { type: 'string' },
+        pad: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    if (!parsed) return 2;
     const { values, positionals } = parsed;
-    if (positionals.length === 0) {
-      ctx.io.err(`latticework graph: no FILE given\n\n${usage}`);
-      return 2;
-    }
+    if (positionals.length === 0) return usageError(ctx.io, 'graph', 'no FILE given', usage);
     const cutoff = values.cutoff === undefined ? CGCNN_NEIGHBOR_OPTIONS.cutoff : Number(values.cutoff);
-    if (!(Number.isFinite(cutoff) && cutoff > 0)) {
-      ctx.io.err(`latticework graph: --cutoff must be a positive number of Å, got "${values.cutoff}"`);
-      return 2;
-    }
+    if (!(Number.isFinite(cutoff) && cutoff > 0)) return usageError(ctx.io, 'graph', `--cutoff must be a positive number of Å, got "${values.cutoff}"`);
     let maxNeighbors: number | null = CGCNN_NEIGHBOR_OPTIONS.maxNeighbors;
     const k = values['max-neighbors'];
     if (k !== undefined) {
       if (k === 'all') maxNeighbors = null;
       else if (/^\d+$/.test(k) && Number(k) > 0) maxNeighbors = Number(k);
-      else {
-        ctx.io.err(`latticework graph: --max-neighbors must be a positive integer or "all", got "${k}"`);
-        return 2;
-      }
+      else return usageError(ctx.io, 'graph', `--max-neighbors must be a positive integer or "all", got "${k}"`);
     }
-    if (values.pad && maxNeighbors === null) {
-      ctx.io.err('latticework graph: --pad needs --max-neighbors K');
-      return 2;
-    }
+    if (values.pad && maxNeighbors === null) return usageError(ctx.io, 'graph', '--pad needs --max-neighbors K');
     const options = { cutoff, maxNeighbors, padding: values.pad ? ('cgcnn' as const) : ('none' as const) };
     const entries: (GraphJson | FailedFile)[] = [];
     let failed = 0;

@@ -1,12 +1,11 @@
 /** `latticework import-model FILE.pth.tar [--name NAME]`: a CGCNN checkpoint → a stored Latticework model. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parameterCount } from '../../../src-shared/model/params';
 import { baseName, importCgcnnCheckpoint } from '../../compute/import/cgcnn';
 import { encodeModelFile } from '../../compute/models/format';
 import { modelRepository, safeModelName } from '../../compute/models/store';
-import type { Command, CommandContext } from '../command';
+import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework import-model FILE.pth.tar [--name NAME] [--atom-init FILE] [--out FILE.lwm] [--force] [--json]
 
@@ -26,22 +25,13 @@ export const importModelCommand: Command = {
   summary: 'import a CGCNN .pth.tar checkpoint as a Latticework model',
   usage,
   async run(ctx: CommandContext): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: ctx.argv,
-        allowPositionals: true,
-        options: { name: { type: 'string' }, 'atom-init': { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
-      });
-    } catch (e) {
-      ctx.io.err(`latticework import-model: ${(e as Error).message}\n\n${usage}`);
-      return 2;
-    }
+    const parsed = parseCommandArgs(ctx, 'import-model', usage, {
+      allowPositionals: true,
+      options: { name: { type: 'string' }, 'atom-init': { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+    });
+    if (!parsed) return 2;
     const { values, positionals } = parsed;
-    if (positionals.length !== 1) {
-      ctx.io.err(`latticework import-model: expected exactly one checkpoint file\n\n${usage}`);
-      return 2;
-    }
+    if (positionals.length !== 1) return usageError(ctx.io, 'import-model', 'expected exactly one checkpoint file', usage);
     const file = resolve(ctx.cwd, positionals[0]);
     try {
       const bytes = new Uint8Array(readFileSync(file));

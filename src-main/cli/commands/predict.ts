@@ -1,7 +1,6 @@
 /** `latticework predict --model NAME_OR_FILE FILE... [--json]`: predictions of a stored or file model. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readStructures, structureErrorData } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
 import { importCgcnnCheckpoint } from '../../compute/import/cgcnn';
@@ -9,7 +8,7 @@ import { instantiateModel } from '../../compute/models/runtime';
 import { predictRows } from '../../compute/models/service';
 import { resolveModel } from '../../compute/models/store';
 import { describeBackend, initBackend } from '../../compute/tf/backend';
-import type { Command, CommandContext } from '../command';
+import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework predict --model NAME_OR_FILE FILE... [--contributions] [--backend NAME] [--json]
 
@@ -35,29 +34,19 @@ export const predictCommand: Command = {
   summary: 'predict properties of structures with a model',
   usage,
   async run(ctx: CommandContext): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: ctx.argv,
-        allowPositionals: true,
-        options: { model: { type: 'string', short: 'm' }, contributions: { type: 'boolean' }, backend: { type: 'string' }, json: { type: 'boolean' } },
-      });
-    } catch (e) {
-      ctx.io.err(`latticework predict: ${(e as Error).message}\n\n${usage}`);
-      return 2;
-    }
+    const parsed = parseCommandArgs(ctx, 'predict', usage, {
+      allowPositionals: true,
+      options: { model: { type: 'string', short: 'm' }, contributions: { type: 'boolean' }, backend: { type: 'string' }, json: { type: 'boolean' } },
+    });
+    if (!parsed) return 2;
     const { values, positionals } = parsed;
-    if (!values.model || positionals.length === 0) {
-      ctx.io.err(`latticework predict: --model and at least one structure file are required\n\n${usage}`);
-      return 2;
-    }
+    if (!values.model || positionals.length === 0) return usageError(ctx.io, 'predict', '--model and at least one structure file are required', usage);
     let status = 0;
     let backend;
     try {
       backend = await initBackend(values.backend ? { force: values.backend } : {});
     } catch (e) {
-      ctx.io.err(`latticework predict: ${(e as Error).message}`);
-      return 2;
+      return usageError(ctx.io, 'predict', (e as Error).message);
     }
     let model;
     try {

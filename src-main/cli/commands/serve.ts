@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createCore } from '../../app/core';
 import { platformDataDirectory, resolveDatabasePath } from '../../app/paths';
 import { startHost } from '../../host/server';
-import type { Command, CliIo } from '../command';
+import { usageError, type Command, type CliIo } from '../command';
 
 export const DEFAULT_PORT = 4780;
 
@@ -94,8 +94,7 @@ export const serveCommand: Command = {
     try {
       options = parseServeArgs(argv);
     } catch (err) {
-      io.err(`latticework serve: ${(err as Error).message}\n\n${usage}`);
-      return 2;
+      return usageError(io, 'serve', (err as Error).message, usage);
     }
     return serve(options, io);
   },

@@ -1,7 +1,6 @@
 /** `latticework structure info FILE... [--json]`: read structure files and describe what is in them. */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   DEFAULT_READ_OPTIONS,
   readStructures,
@@ -12,7 +11,7 @@ import {
   type LatticeParameters,
   type ReadOptions,
 } from '../../../src-shared/chem';
-import type { Command, CommandContext } from '../command';
+import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework structure info FILE... [--json] [options]
 
@@ -113,41 +112,30 @@ export const structureCommand: Command = {
   usage,
   async run(ctx: CommandContext): Promise<number> {
     const { io } = ctx;
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: ctx.argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          json: { type: 'boolean', default: false },
-          format: { type: 'string' },
-          species: { type: 'string' },
-          disorder: { type: 'string' },
-          symprec: { type: 'string' },
-          'max-atoms': { type: 'string' },
-          'max-bytes': { type: 'string' },
-        },
-      });
-    } catch (e) {
-      io.err(`latticework structure: ${(e as Error).message}\n\n${usage}`);
-      return 2;
-    }
+    const parsed = parseCommandArgs(ctx, 'structure', usage, {
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        format: { type: 'string' },
+        species: { type: 'string' },
+        disorder: { type: 'string' },
+        symprec: { type: 'string' },
+        'max-atoms': { type: 'string' },
+        'max-bytes': { type: 'string' },
+      },
+    });
+    if (!parsed) return 2;
     const [sub, ...files] = parsed.positionals;
-    if (sub !== 'info') {
-      io.err(sub === undefined ? usage : `latticework structure: unknown subcommand "${sub}"\n\n${usage}`);
+    if (sub === undefined) {
+      io.err(usage);
       return 2;
     }
-    if (files.length === 0) {
-      io.err(`latticework structure info: give at least one FILE\n\n${usage}`);
-      return 2;
-    }
+    if (sub !== 'info') return usageError(io, 'structure', `unknown subcommand "${sub}"`, usage);
+    if (files.length === 0) return usageError(io, 'structure info', 'give at least one FILE', usage);
     const v = parsed.values;
     const options: ReadOptions = {};
-    const bad = (msg: string) => {
-      io.err(`latticework structure info: ${msg}`);
-      return 2;
-    };
+    const bad = (msg: string) => usageError(io, 'structure info', msg);
     if (v.format !== undefined) {
       if (v.format !== 'cif' && v.format !== 'poscar' && v.format !== 'xyz') return bad(`--format must be cif, poscar or xyz, not "${v.format}"`);
       options.format = v.format;

@@ -9,7 +9,6 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseAtomInit, type AtomInitTable } from '../../../src-shared/graph/features';
 import { mergeConfig, parseModelConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
 import { parameterCount } from '../../../src-shared/model/params';
@@ -24,7 +23,7 @@ import type { Checkpoint } from '../../compute/train/checkpoint';
 import { TrainingControl } from '../../compute/train/control';
 import { loadDataset, samplesFromDataset, type LabelledDataset } from '../../compute/train/datasets';
 import { trainKFold, trainModel, type EpochProgress, type TrainingResult } from '../../compute/train/trainer';
-import type { Command, CommandContext } from '../command';
+import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE) [options]
 
@@ -87,37 +86,29 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
     summary: 'train a model on a CGCNN folder or an extended XYZ file',
     usage,
     async run(ctx: CommandContext): Promise<number> {
-      let values;
-      try {
-        values = parseArgs({
-          args: ctx.argv,
-          options: {
-            data: { type: 'string' },
-            preset: { type: 'string' },
-            config: { type: 'string' },
-            target: { type: 'string' },
-            epochs: { type: 'string' },
-            seed: { type: 'string' },
-            'batch-size': { type: 'string' },
-            lr: { type: 'string' },
-            limit: { type: 'string' },
-            backend: { type: 'string' },
-            name: { type: 'string' },
-            out: { type: 'string' },
-            'no-save': { type: 'boolean' },
-            force: { type: 'boolean' },
-            db: { type: 'string' },
-            json: { type: 'boolean' },
-          },
-        }).values;
-      } catch (e) {
-        ctx.io.err(`latticework train: ${(e as Error).message}\n\n${usage}`);
-        return 2;
-      }
-      const bad = (msg: string) => {
-        ctx.io.err(`latticework train: ${msg}\n\n${usage}`);
-        return 2;
-      };
+      const parsed = parseCommandArgs(ctx, 'train', usage, {
+        options: {
+          data: { type: 'string' },
+          preset: { type: 'string' },
+          config: { type: 'string' },
+          target: { type: 'string' },
+          epochs: { type: 'string' },
+          seed: { type: 'string' },
+          'batch-size': { type: 'string' },
+          lr: { type: 'string' },
+          limit: { type: 'string' },
+          backend: { type: 'string' },
+          name: { type: 'string' },
+          out: { type: 'string' },
+          'no-save': { type: 'boolean' },
+          force: { type: 'boolean' },
+          db: { type: 'string' },
+          json: { type: 'boolean' },
+        },
+      });
+      if (!parsed) return 2;
+      const { values } = parsed;
+      const bad = (msg: string) => usageError(ctx.io, 'train', msg, usage);
       if (!values.data) return bad('--data is required');
       if (!values.preset && !values.config) return bad('give --preset NAME or --config FILE');
       const num = (name: string, v: string | undefined, int = true): number | undefined => {
@@ -150,10 +141,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
           config = parseModelConfig(mergeConfig(fileConfig, overrides));
         }
       } catch (e) {
-        if (e instanceof ModelConfigError) {
-          ctx.io.err(`latticework train: ${e.message}`);
-          return 2;
-        }
+        if (e instanceof ModelConfigError) return usageError(ctx.io, 'train', e.message);
         return bad((e as Error).message);
       }
 
