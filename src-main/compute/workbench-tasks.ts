@@ -162,6 +162,42 @@ function splitPredictions(ev: SplitEvaluation | null, split: TrainPrediction['sp
   });
 }
 
+/**
+ * The header of a trained run's model file (one model, or the ensemble of a k-fold run): the
+ * run's name, target and dataset, the task of its config and the atom table it was trained with.
+ * `normalizer` is dropped for classification; `details` go to the provenance.
+ */
+function trainedModelHeader(
+  input: TrainTaskInput,
+  config: ModelConfig,
+  table: ReturnType<typeof parseAtomInit> | undefined,
+  model: { normalizer: NonNullable<ModelHeader['normalizer']>; members: number; details: ModelHeader['provenance']['details']; weights: ModelHeader['weights'] },
+): ModelHeader {
+  const task = config.model.head.kind;
+  const width = headOutputs(config);
+  return {
+    format: 'latticework-model',
+    version: MODEL_FILE_VERSION,
+    name: input.model.name,
+    config,
+    task,
+    targets: [{ name: input.model.target, unit: input.model.unit }],
+    ...(task === 'classification' ? { classes: Array.from({ length: width }, (_, k) => String(k)), positiveClass: 1 } : {}),
+    normalizer: task === 'classification' ? null : model.normalizer,
+    atomInit: table ? (JSON.parse(input.atomInitText!) as Record<string, number[]>) : null,
+    members: model.members,
+    provenance: {
+      source: 'training',
+      dataset: input.model.dataset,
+      run: String(input.runId),
+      createdAt: new Date().toISOString(),
+      software: 'latticework',
+      details: model.details,
+    },
+    weights: model.weights,
+  };
+}
+
 export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promise<TrainTaskOutput> {
   const backendName = await ensureBackend();
   const config = parseModelConfig(input.config);
@@ -256,27 +292,12 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
         ...splitPredictions(outcome.test, 'test', task, width, atoms),
       ];
       const shapes = new Map(model.namedVariables().map((nv) => [nv.name, nv.variable.shape.slice()]));
-      const header: ModelHeader = {
-        format: 'latticework-model',
-        version: MODEL_FILE_VERSION,
-        name: input.model.name,
-        config,
-        task,
-        targets: [{ name: input.model.target, unit: input.model.unit }],
-        ...(task === 'classification' ? { classes: Array.from({ length: width }, (_, k) => String(k)), positiveClass: 1 } : {}),
-        normalizer: task === 'classification' ? null : { mean: outcome.normalizer.mean, std: outcome.normalizer.std },
-        atomInit: table ? (JSON.parse(input.atomInitText!) as Record<string, number[]>) : null,
+      const header = trainedModelHeader(input, config, table, {
+        normalizer: { mean: outcome.normalizer.mean, std: outcome.normalizer.std },
         members: 1,
-        provenance: {
-          source: 'training',
-          dataset: input.model.dataset,
-          run: String(input.runId),
-          createdAt: new Date().toISOString(),
-          software: 'latticework',
-          details: { bestEpoch: outcome.bestEpoch, selectionMetric: outcome.selectionMetric, bestMetric: outcome.bestMetric, backend: backendName },
-        },
+        details: { bestEpoch: outcome.bestEpoch, selectionMetric: outcome.selectionMetric, bestMetric: outcome.bestMetric, backend: backendName },
         weights: Object.keys(outcome.weights).map((name) => ({ name, shape: shapes.get(name) ?? [outcome.weights[name].length], member: 0 })),
-      };
+      });
       const modelFile = encodeModelFile({ header, members: [outcome.weights] });
       return {
         status: outcome.status,
@@ -377,27 +398,12 @@ async function trainFolds(
     }
     return w;
   });
-  const header: ModelHeader = {
-    format: 'latticework-model',
-    version: MODEL_FILE_VERSION,
-    name: input.model.name,
-    config,
-    task,
-    targets: [{ name: input.model.target, unit: input.model.unit }],
-    ...(task === 'classification' ? { classes: Array.from({ length: width }, (_, c) => String(c)), positiveClass: 1 } : {}),
-    normalizer: task === 'classification' ? null : { mean: new Array<number>(width).fill(0), std: new Array<number>(width).fill(1) },
-    atomInit: table ? (JSON.parse(input.atomInitText!) as Record<string, number[]>) : null,
+  const header = trainedModelHeader(input, config, table, {
+    normalizer: { mean: new Array<number>(width).fill(0), std: new Array<number>(width).fill(1) },
     members: members.length,
-    provenance: {
-      source: 'training',
-      dataset: input.model.dataset,
-      run: String(input.runId),
-      createdAt: new Date().toISOString(),
-      software: 'latticework',
-      details: { kFold: k, bestEpochs: folds.map((f) => f.bestEpoch), selectionMetric, bestMetrics: folds.map((f) => f.bestMetric), backend: backendName },
-    },
+    details: { kFold: k, bestEpochs: folds.map((f) => f.bestEpoch), selectionMetric, bestMetrics: folds.map((f) => f.bestMetric), backend: backendName },
     weights: members.flatMap((m, member) => Object.keys(m).map((name) => ({ name, shape: shapes.get(name) ?? [m[name].length], member }))),
-  };
+  });
   return {
     status: 'finished',
     epochsDone,
