@@ -5,9 +5,10 @@
  *
  * Core methods: datasets.import / list / get / items / graphStats / delete, datasets.onChanged.
  */
-import { computed, readonly, ref, shallowRef, watch } from 'vue';
+import { computed, readonly, ref, shallowRef } from 'vue';
 import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord } from '../../src-shared/ipc/contract';
-import { connectionState, getApi } from '../api/client';
+import { getApi } from '../api/client';
+import { whenConnected } from './whenConnected';
 import { collectDropped, readAsText } from '../lib/files';
 import type { SkippedFile, TextFile } from '../lib/files';
 import { errorMessage, newJobId } from '../lib/format';
@@ -176,13 +177,7 @@ export function useDatasets() {
   if (!started) {
     started = true;
     getApi().datasets.onChanged(() => void refresh());
-    watch(
-      connectionState,
-      (s) => {
-        if (s === 'connected') void refresh();
-      },
-      { immediate: true },
-    );
+    whenConnected(() => void refresh());
   }
   return {
     list: computed(() => list.value),

@@ -6,7 +6,8 @@
  */
 import { computed, readonly, ref, shallowRef, watch } from 'vue';
 import type { ConfigCheck, ModelRecord, PresetView, SavedConfig } from '../../src-shared/ipc/contract';
-import { connectionState, getApi } from '../api/client';
+import { getApi } from '../api/client';
+import { whenConnected } from './whenConnected';
 import { setAt } from '../lib/configSchema';
 import type { Path } from '../lib/configSchema';
 import { errorMessage } from '../lib/format';
@@ -169,13 +170,7 @@ export function useModels() {
   if (!started) {
     started = true;
     getApi().models.onChanged(() => void loadModels());
-    watch(
-      connectionState,
-      (s) => {
-        if (s === 'connected') refreshAll();
-      },
-      { immediate: true },
-    );
+    whenConnected(refreshAll);
     watch([draft, presetId], scheduleCheck);
   }
   return {

@@ -5,9 +5,10 @@
  * predictions, and the table's actions (update notes/tags, archive, delete, CSV export).
  * Module-level state, shared by the Training and Runs views.
  */
-import { computed, readonly, ref, shallowRef, watch } from 'vue';
+import { computed, readonly, ref, shallowRef } from 'vue';
 import type { PredictionPoint, RunDetail, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
-import { connectionState, getApi } from '../api/client';
+import { getApi } from '../api/client';
+import { whenConnected } from './whenConnected';
 import { errorMessage } from '../lib/format';
 import { appendProgress, emptySeries, mergeSeries, seriesFromPoints } from '../lib/series';
 import type { RunSeries } from '../lib/series';
@@ -215,13 +216,7 @@ export function useRuns() {
         if (r.status === 'finished') void loadPredictions(r.id);
       }
     });
-    watch(
-      connectionState,
-      (s) => {
-        if (s === 'connected') void refresh();
-      },
-      { immediate: true },
-    );
+    whenConnected(() => void refresh());
   }
   return {
     runs: computed(() => runs.value),

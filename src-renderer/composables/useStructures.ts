@@ -6,8 +6,10 @@
  * Core methods used: structures.import({ files }), structures.list({}),
  * structures.get({ id }), structures.delete({ id }).
  */
-import { computed, readonly, ref, shallowRef, watch } from 'vue';
-import { connectionState, getApi } from '../api/client';
+import { computed, readonly, ref, shallowRef } from 'vue';
+import { useRouter } from 'vue-router';
+import { getApi } from '../api/client';
+import { whenConnected } from './whenConnected';
 import type { FileFailure, StructureDetail, StructureRecord } from '../../src-shared/ipc/contract';
 import { batchFiles, collectDropped, readAsText } from '../lib/files';
 import type { SkippedFile, TextFile } from '../lib/files';
@@ -189,13 +191,7 @@ export function useStructures() {
   if (!started) {
     started = true;
     getApi().structures.onChanged(() => scheduleRefresh());
-    watch(
-      connectionState,
-      (s) => {
-        if (s === 'connected') void refresh();
-      },
-      { immediate: true },
-    );
+    whenConnected(() => void refresh());
   }
   return {
     items: computed(() => items.value),
@@ -217,5 +213,18 @@ export function useStructures() {
     select,
     remove,
     dismissFailures,
+  };
+}
+
+/**
+ * Shows a structure in the viewer: selects it in the Structures list, then goes there (?id= kept
+ * in the URL). Call it in a component's setup (it uses the router).
+ */
+export function useOpenStructure(): (id: number) => void {
+  const structures = useStructures();
+  const router = useRouter();
+  return (id) => {
+    structures.select(id);
+    void router.push({ path: '/structures', query: { id } });
   };
 }

@@ -2,9 +2,10 @@
  * What the status bar shows: the core's system info (backend, database, version,
  * mode) and the connection state. Module-level state: one copy for the app.
  */
-import { readonly, ref, shallowRef, watch } from 'vue';
+import { readonly, ref, shallowRef } from 'vue';
 import type { SystemInfo } from '../../src-shared/ipc/contract';
 import { connectionRefused, connectionState, getApi, reconnect, transportMode } from '../api/client';
+import { whenConnected } from './whenConnected';
 
 const info = shallowRef<SystemInfo | null>(null);
 const error = ref<string | null>(null);
@@ -35,13 +36,7 @@ export function useSystemInfo() {
   if (!started) {
     started = true;
     getApi();
-    watch(
-      connectionState,
-      (s) => {
-        if (s === 'connected') void load();
-      },
-      { immediate: true },
-    );
+    whenConnected(() => void load());
   }
   return {
     info: readonly(info),
