@@ -13,31 +13,10 @@ import { defaultRng } from './init';
 import { makeVariable, type HasNamedVariables, type NamedVariable } from './module';
 import { gatherRows } from './segment';
 
-/** CGCNN's embedding: h⁰ = x · W + b, x [N, A] → [N, F]. */
-export class LinearAtomEmbedding implements Module, HasNamedVariables {
-  readonly dense: Dense;
-  constructor(
-    readonly name: string,
-    inputLength: number,
-    features: number,
-    rng?: Rng,
-  ) {
-    this.dense = new Dense(name, inputLength, features, { rng });
-  }
-  apply(x: Tensor2D): Tensor2D {
-    return this.dense.apply(x);
-  }
-  trainableVariables(): Variable[] {
-    return this.dense.trainableVariables();
-  }
-  stateVariables(): Variable[] {
-    return [];
-  }
-  namedVariables(): NamedVariable[] {
-    return this.dense.namedVariables();
-  }
-  dispose(): void {
-    this.dense.dispose();
+/** CGCNN's embedding: h⁰ = x · W + b, x [N, A] → [N, F]; a Dense A → F (`apply`), weights `<name>.weight` / `<name>.bias`. */
+export class LinearAtomEmbedding extends Dense {
+  constructor(name: string, inputLength: number, features: number, rng?: Rng) {
+    super(name, inputLength, features, { rng });
   }
 }
 
