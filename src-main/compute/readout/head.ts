@@ -12,12 +12,13 @@
  * Shapes: x [B, P] → y [B, O] (B graphs, or atoms for per-atom heads).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Rng } from '../../../src-shared/model/rng';
 import { activation, type ActivationName } from '../nn/activations';
 import { Dense } from '../nn/dense';
-import type { HasNamedVariables, NamedVariable } from '../nn/module';
+import type { HasNamedVariables } from '../nn/module';
 import type { Module } from '../nn/types';
+import { DenseParts } from './parts';
 
 export interface MlpHeadOptions {
   inputActivation?: boolean;
@@ -25,7 +26,7 @@ export interface MlpHeadOptions {
   rng?: Rng;
 }
 
-export class MlpHead implements Module, HasNamedVariables {
+export class MlpHead extends DenseParts implements Module, HasNamedVariables {
   readonly hidden: Dense[] = [];
   readonly out: Dense;
   private readonly act: (x: Tensor2D) => Tensor2D;
@@ -41,6 +42,7 @@ export class MlpHead implements Module, HasNamedVariables {
     act: ActivationName,
     opts: MlpHeadOptions = {},
   ) {
+    super();
     let w = inputWidth;
     for (let k = 0; k < numHidden; k++) {
       this.hidden.push(new Dense(`${name}.hidden.${k}`, w, hiddenWidth, { rng: opts.rng }));
@@ -62,19 +64,7 @@ export class MlpHead implements Module, HasNamedVariables {
     });
   }
 
-  private parts(): Dense[] {
+  protected override parts(): Dense[] {
     return [...this.hidden, this.out];
-  }
-  trainableVariables(): Variable[] {
-    return this.parts().flatMap((d) => d.trainableVariables());
-  }
-  stateVariables(): Variable[] {
-    return [];
-  }
-  namedVariables(): NamedVariable[] {
-    return this.parts().flatMap((d) => d.namedVariables());
-  }
-  dispose(): void {
-    for (const d of this.parts()) d.dispose();
   }
 }

@@ -5,13 +5,14 @@
  * Legend: N atoms, G graphs, F features; graphIndex [N] int32 gives each atom's graph.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { ReadoutKind } from '../../../src-shared/model/config';
 import type { Rng } from '../../../src-shared/model/rng';
 import { Dense } from '../nn/dense';
-import type { HasNamedVariables, NamedVariable } from '../nn/module';
+import type { HasNamedVariables } from '../nn/module';
 import { gatherRows, scatterMax, scatterMean, scatterSum, segmentSoftmax } from '../nn/segment';
 import type { GraphBatchTensors, Readout } from '../nn/types';
+import { DenseParts } from './parts';
 
 export interface PoolingReadout extends Readout, HasNamedVariables {
   readonly kind: ReadoutKind;
@@ -20,50 +21,33 @@ export interface PoolingReadout extends Readout, HasNamedVariables {
   dispose(): void;
 }
 
-abstract class Parameterless {
-  trainableVariables(): Variable[] {
-    return [];
+/** A parameterless readout: one segment reduction of the atoms of each graph, [N, F] → [G, F]. */
+abstract class ScatterReadout extends DenseParts {
+  protected abstract readonly pool: typeof scatterSum;
+  constructor(readonly name: string, readonly outFeatures: number) {
+    super();
   }
-  stateVariables(): Variable[] {
-    return [];
+  call(h: Tensor2D, batch: GraphBatchTensors, _training = false): Tensor2D {
+    return this.pool(h, batch.graphIndex, batch.numGraphs);
   }
-  namedVariables(): NamedVariable[] {
-    return [];
-  }
-  dispose(): void {}
 }
 
 /** y_g = Σ_{i ∈ g} h_i (extensive properties). */
-export class SumReadout extends Parameterless implements PoolingReadout {
+export class SumReadout extends ScatterReadout implements PoolingReadout {
   readonly kind = 'sum' as const;
-  constructor(readonly name: string, readonly outFeatures: number) {
-    super();
-  }
-  call(h: Tensor2D, batch: GraphBatchTensors, _training = false): Tensor2D {
-    return scatterSum(h, batch.graphIndex, batch.numGraphs);
-  }
+  protected readonly pool = scatterSum;
 }
 
 /** y_g = (1/|g|) Σ_{i ∈ g} h_i (intensive properties; CGCNN's pooling). */
-export class MeanReadout extends Parameterless implements PoolingReadout {
+export class MeanReadout extends ScatterReadout implements PoolingReadout {
   readonly kind = 'mean' as const;
-  constructor(readonly name: string, readonly outFeatures: number) {
-    super();
-  }
-  call(h: Tensor2D, batch: GraphBatchTensors, _training = false): Tensor2D {
-    return scatterMean(h, batch.graphIndex, batch.numGraphs);
-  }
+  protected readonly pool = scatterMean;
 }
 
 /** y_g = max_{i ∈ g} h_i, elementwise. */
-export class MaxReadout extends Parameterless implements PoolingReadout {
+export class MaxReadout extends ScatterReadout implements PoolingReadout {
   readonly kind = 'max' as const;
-  constructor(readonly name: string, readonly outFeatures: number) {
-    super();
-  }
-  call(h: Tensor2D, batch: GraphBatchTensors, _training = false): Tensor2D {
-    return scatterMax(h, batch.graphIndex, batch.numGraphs);
-  }
+  protected readonly pool = scatterMax;
 }
 
 /**
@@ -72,11 +56,15 @@ export class MaxReadout extends Parameterless implements PoolingReadout {
  *   y_g = Σ_{i ∈ g} α_i h_i.
  * α (per atom, summing to 1 per graph) says how much each atom weighs in the prediction.
  */
-export class AttentionReadout implements PoolingReadout {
+export class AttentionReadout extends DenseParts implements PoolingReadout {
   readonly kind = 'attention' as const;
   readonly gate: Dense;
   constructor(readonly name: string, readonly outFeatures: number, rng?: Rng) {
+    super();
     this.gate = new Dense(`${name}.gate`, outFeatures, 1, { rng });
+  }
+  protected override parts(): Dense[] {
+    return [this.gate];
   }
   /** α [N]: per-atom weights. */
   weights(h: Tensor2D, batch: GraphBatchTensors): Tensor1D {
@@ -88,18 +76,6 @@ export class AttentionReadout implements PoolingReadout {
       return scatterSum(tf.mul(h, a) as Tensor2D, batch.graphIndex, batch.numGraphs);
     });
   }
-  trainableVariables(): Variable[] {
-    return this.gate.trainableVariables();
-  }
-  stateVariables(): Variable[] {
-    return [];
-  }
-  namedVariables(): NamedVariable[] {
-    return this.gate.namedVariables();
-  }
-  dispose(): void {
-    this.gate.dispose();
-  }
 }
 
 /**
@@ -110,11 +86,12 @@ export class AttentionReadout implements PoolingReadout {
  * LSTM gates [i, f, g, o] = [q* ⊕ q] W + b  (W [3F, 4F], one bias), c' = σ(f)c + σ(i)tanh(g),
  * q' = σ(o) tanh(c').
  */
-export class Set2SetReadout implements PoolingReadout {
+export class Set2SetReadout extends DenseParts implements PoolingReadout {
   readonly kind = 'set2set' as const;
   readonly lstm: Dense;
   readonly outFeatures: number;
   constructor(readonly name: string, readonly features: number, readonly steps: number, rng?: Rng) {
+    super();
     this.lstm = new Dense(`${name}.lstm`, 3 * features, 4 * features, { rng });
     this.outFeatures = 2 * features;
   }
@@ -138,17 +115,8 @@ export class Set2SetReadout implements PoolingReadout {
       return qStar;
     });
   }
-  trainableVariables(): Variable[] {
-    return this.lstm.trainableVariables();
-  }
-  stateVariables(): Variable[] {
-    return [];
-  }
-  namedVariables(): NamedVariable[] {
-    return this.lstm.namedVariables();
-  }
-  dispose(): void {
-    this.lstm.dispose();
+  protected override parts(): Dense[] {
+    return [this.lstm];
   }
 }
 
