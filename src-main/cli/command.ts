@@ -38,6 +38,16 @@ export function usageError(io: CliIo, command: string, message: string, usage?: 
   return 2;
 }
 
+/** `parseArgs` options that each take a value (`--name VALUE`), for a command's option table. */
+export function valueOptions<const K extends string>(...names: K[]): { [P in K]: { type: 'string' } } {
+  return Object.fromEntries(names.map((n) => [n, { type: 'string' }])) as { [P in K]: { type: 'string' } };
+}
+
+/** `parseArgs` options that are flags (`--name`, true when given, else undefined). */
+export function flagOptions<const K extends string>(...names: K[]): { [P in K]: { type: 'boolean' } } {
+  return Object.fromEntries(names.map((n) => [n, { type: 'boolean' }])) as { [P in K]: { type: 'boolean' } };
+}
+
 /**
  * A command's arguments parsed with node's `parseArgs` (`config` without `args`). An
  * unknown option or a missing option value is reported with the usage text

@@ -5,7 +5,7 @@ import { parameterCount } from '../../../src-shared/model/params';
 import { baseName, importCgcnnCheckpoint } from '../../compute/import/cgcnn';
 import { encodeModelFile } from '../../compute/models/format';
 import { modelRepository, safeModelName } from '../../compute/models/store';
-import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
+import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework import-model FILE.pth.tar [--name NAME] [--atom-init FILE] [--out FILE.lwm] [--force] [--json]
 
@@ -27,7 +27,7 @@ export const importModelCommand: Command = {
   async run(ctx: CommandContext): Promise<number> {
     const parsed = parseCommandArgs(ctx, 'import-model', usage, {
       allowPositionals: true,
-      options: { name: { type: 'string' }, 'atom-init': { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+      options: { ...valueOptions('name', 'atom-init', 'out'), ...flagOptions('force', 'json') },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;

@@ -11,7 +11,7 @@ import {
   type LatticeParameters,
   type ReadOptions,
 } from '../../../src-shared/chem';
-import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
+import { parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework structure info FILE... [--json] [options]
 
@@ -117,12 +117,7 @@ export const structureCommand: Command = {
       strict: true,
       options: {
         json: { type: 'boolean', default: false },
-        format: { type: 'string' },
-        species: { type: 'string' },
-        disorder: { type: 'string' },
-        symprec: { type: 'string' },
-        'max-atoms': { type: 'string' },
-        'max-bytes': { type: 'string' },
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes'),
       },
     });
     if (!parsed) return 2;

@@ -23,7 +23,7 @@ import type { Checkpoint } from '../../compute/train/checkpoint';
 import { TrainingControl } from '../../compute/train/control';
 import { loadDataset, samplesFromDataset, type LabelledDataset } from '../../compute/train/datasets';
 import { trainKFold, trainModel, type EpochProgress, type TrainingResult } from '../../compute/train/trainer';
-import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
+import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE) [options]
 
@@ -88,22 +88,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
     async run(ctx: CommandContext): Promise<number> {
       const parsed = parseCommandArgs(ctx, 'train', usage, {
         options: {
-          data: { type: 'string' },
-          preset: { type: 'string' },
-          config: { type: 'string' },
-          target: { type: 'string' },
-          epochs: { type: 'string' },
-          seed: { type: 'string' },
-          'batch-size': { type: 'string' },
-          lr: { type: 'string' },
-          limit: { type: 'string' },
-          backend: { type: 'string' },
-          name: { type: 'string' },
-          out: { type: 'string' },
-          'no-save': { type: 'boolean' },
-          force: { type: 'boolean' },
-          db: { type: 'string' },
-          json: { type: 'boolean' },
+          ...valueOptions('data', 'preset', 'config', 'target', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'name', 'out', 'db'),
+          ...flagOptions('no-save', 'force', 'json'),
         },
       });
       if (!parsed) return 2;
