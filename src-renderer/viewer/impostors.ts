@@ -6,6 +6,24 @@
 import { BufferAttribute, DynamicDrawUsage, InstancedBufferAttribute, InstancedBufferGeometry, Mesh } from 'three';
 import type { ShaderMaterial } from 'three';
 
+/**
+ * GLSL for the impostors' fragment shaders (after their `vColor` varying): shades the surface
+ * point p (view space) with normal n, seen along the view ray rd, and writes its true depth.
+ */
+export const shadeImpostor = /* glsl */ `
+uniform mat4 projectionMatrix;
+void shadeImpostor(vec3 p, vec3 n, vec3 rd, float shininess, float specular) {
+  vec3 L = normalize(vec3(0.6, 0.8, 1.0));
+  float diff = max(dot(n, L), 0.0);
+  vec3 H = normalize(L - rd);
+  float spec = pow(max(dot(n, H), 0.0), shininess) * specular;
+  vec3 col = vColor * (0.42 + 0.68 * diff) + vec3(spec);
+  vec4 clip = projectionMatrix * vec4(p, 1.0);
+  gl_FragDepth = 0.5 * (clip.z / clip.w) + 0.5;
+  gl_FragColor = linearToOutputTexel(vec4(col, 1.0));
+}
+`;
+
 /** A per-instance attribute: its name in the shader and its floats per instance. */
 export type InstanceAttribute = readonly [name: string, size: number];
 

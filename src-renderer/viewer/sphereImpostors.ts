@@ -7,7 +7,7 @@
  */
 import { ShaderMaterial } from 'three';
 import type { Ray } from 'three';
-import { Impostors } from './impostors';
+import { Impostors, shadeImpostor } from './impostors';
 
 const vertexShader = /* glsl */ `
 attribute vec3 center;
@@ -38,8 +38,8 @@ void main() {
 `;
 
 const fragmentShader = /* glsl */ `
-uniform mat4 projectionMatrix;
 varying vec3 vColor;
+${shadeImpostor}
 varying vec3 vCenter;
 varying float vRadius;
 varying vec3 vPos;
@@ -52,14 +52,7 @@ void main() {
   float t = b - sqrt(h);
   vec3 p = rd * t;
   vec3 n = normalize(p - vCenter);
-  vec3 L = normalize(vec3(0.6, 0.8, 1.0));
-  float diff = max(dot(n, L), 0.0);
-  vec3 H = normalize(L - rd);
-  float spec = pow(max(dot(n, H), 0.0), 60.0) * 0.28;
-  vec3 col = vColor * (0.42 + 0.68 * diff) + vec3(spec);
-  vec4 clip = projectionMatrix * vec4(p, 1.0);
-  gl_FragDepth = 0.5 * (clip.z / clip.w) + 0.5;
-  gl_FragColor = linearToOutputTexel(vec4(col, 1.0));
+  shadeImpostor(p, n, rd, 60.0, 0.28);
 }
 `;
 

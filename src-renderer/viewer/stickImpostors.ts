@@ -5,7 +5,7 @@
  * writes the true depth.
  */
 import { ShaderMaterial } from 'three';
-import { Impostors } from './impostors';
+import { Impostors, shadeImpostor } from './impostors';
 
 const vertexShader = /* glsl */ `
 uniform float stickRadius;
@@ -41,9 +41,9 @@ void main() {
 `;
 
 const fragmentShader = /* glsl */ `
-uniform mat4 projectionMatrix;
 uniform float stickRadius;
 varying vec3 vColor;
+${shadeImpostor}
 varying vec3 vA;
 varying vec3 vB;
 varying vec3 vPos;
@@ -78,14 +78,7 @@ void main() {
     if (tc <= 0.0 || length(p - e) > stickRadius) discard;
     n = cn;
   }
-  vec3 Ld = normalize(vec3(0.6, 0.8, 1.0));
-  float diff = max(dot(n, Ld), 0.0);
-  vec3 H = normalize(Ld - rd);
-  float spec = pow(max(dot(n, H), 0.0), 40.0) * 0.2;
-  vec3 col = vColor * (0.42 + 0.68 * diff) + vec3(spec);
-  vec4 clip = projectionMatrix * vec4(p, 1.0);
-  gl_FragDepth = 0.5 * (clip.z / clip.w) + 0.5;
-  gl_FragColor = linearToOutputTexel(vec4(col, 1.0));
+  shadeImpostor(p, n, rd, 40.0, 0.2);
 }
 `;
 
