@@ -31,25 +31,31 @@ export function cosineCutoff(distance: Tensor1D, cutoff: number): Tensor1D {
   });
 }
 
-/** A module made of sub-modules: variables are the concatenation, names prefixed by the parts. */
+/** A sub-module: its variables, named, and its disposal. */
 export interface Part extends HasNamedVariables {
   trainableVariables(): Variable[];
   stateVariables(): Variable[];
   dispose(): void;
 }
 
-export function collectTrainable(parts: Part[]): Variable[] {
-  return parts.flatMap((p) => p.trainableVariables());
-}
-
-export function collectState(parts: Part[]): Variable[] {
-  return parts.flatMap((p) => p.stateVariables());
-}
-
-export function collectNamed(parts: Part[]): NamedVariable[] {
-  return parts.flatMap((p) => p.namedVariables());
-}
-
-export function disposeAll(parts: Part[]): void {
-  for (const p of parts) p.dispose();
+/**
+ * Base of a module whose variables are those of its parts (Dense layers, batch norms, …), in the
+ * order `parts()` lists them (none unless overridden); disposing it disposes the parts.
+ */
+export abstract class ModuleOfParts {
+  protected parts(): Part[] {
+    return [];
+  }
+  trainableVariables(): Variable[] {
+    return this.parts().flatMap((p) => p.trainableVariables());
+  }
+  stateVariables(): Variable[] {
+    return this.parts().flatMap((p) => p.stateVariables());
+  }
+  namedVariables(): NamedVariable[] {
+    return this.parts().flatMap((p) => p.namedVariables());
+  }
+  dispose(): void {
+    for (const p of this.parts()) p.dispose();
+  }
 }

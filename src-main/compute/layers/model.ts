@@ -16,14 +16,14 @@
  * (atomic number) as a float, looked up in a learned table.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { atomInputLength, gaussianCount, headOutputs, type ModelConfig } from '../../../src-shared/model/config';
 import { pooledWidth } from '../../../src-shared/model/params';
 import { Rng } from '../../../src-shared/model/rng';
 import type { ActivationName } from '../nn/activations';
 import { Dense } from '../nn/dense';
 import { LinearAtomEmbedding, TableAtomEmbedding } from '../nn/embedding';
-import { assignValues, type HasNamedVariables, type NamedVariable } from '../nn/module';
+import { assignValues, type HasNamedVariables } from '../nn/module';
 import type { GraphBatchTensors, GraphState, MessagePassingLayer, Module } from '../nn/types';
 import { MlpHead } from '../readout/head';
 import { makeReadout, type PoolingReadout } from '../readout/pooling';
@@ -31,6 +31,7 @@ import { GatLayer } from './gat';
 import { GcnLayer } from './gcn';
 import { MpnnEdgeLayer } from './mpnn-edge';
 import { SchNetInteraction } from './schnet';
+import { ModuleOfParts, type Part } from './common';
 
 export type ZooLayer = MessagePassingLayer & HasNamedVariables & { dispose(): void };
 
@@ -54,7 +55,7 @@ export interface ForwardResult {
   output: Tensor2D;
 }
 
-export class GraphModel implements Module, HasNamedVariables {
+export class GraphModel extends ModuleOfParts implements Module, HasNamedVariables {
   readonly name = 'model';
   readonly embedding: LinearAtomEmbedding | TableAtomEmbedding;
   /** mpnn-edge only: Gaussian features → edge state (Fe → De). */
@@ -67,6 +68,7 @@ export class GraphModel implements Module, HasNamedVariables {
     readonly config: ModelConfig,
     opts: BuildOptions = {},
   ) {
+    super();
     const rng = new Rng(opts.seed ?? config.training.seed);
     const m = config.model;
     const F = m.atomFeatures;
@@ -133,23 +135,13 @@ export class GraphModel implements Module, HasNamedVariables {
     });
   }
 
-  private parts(): Array<HasNamedVariables & Module & { dispose(): void }> {
-    const p: Array<HasNamedVariables & Module & { dispose(): void }> = [this.embedding];
+  protected override parts(): Part[] {
+    const p: Part[] = [this.embedding];
     if (this.edgeEmbedding) p.push(this.edgeEmbedding);
     p.push(...this.layers);
     if (this.readout) p.push(this.readout);
     p.push(this.head);
     return p;
-  }
-
-  trainableVariables(): Variable[] {
-    return this.parts().flatMap((p) => p.trainableVariables());
-  }
-  stateVariables(): Variable[] {
-    return this.parts().flatMap((p) => p.stateVariables());
-  }
-  namedVariables(): NamedVariable[] {
-    return this.parts().flatMap((p) => p.namedVariables());
   }
 
   /** Number of trainable scalars (compare with parameterCount(config)). */
@@ -171,10 +163,6 @@ export class GraphModel implements Module, HasNamedVariables {
       if (!w) throw new Error(`weights: "${nv.name}" missing`);
       assignValues(nv.variable, w, nv.name);
     }
-  }
-
-  dispose(): void {
-    for (const p of this.parts()) p.dispose();
   }
 }
 

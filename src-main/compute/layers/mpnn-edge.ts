@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Aggregation } from '../../../src-shared/model/config';
 import type { Rng } from '../../../src-shared/model/rng';
 import { activation, type ActivationName } from '../nn/activations';
 import { Dense } from '../nn/dense';
-import type { NamedVariable } from '../nn/module';
 import { gatherRows } from '../nn/segment';
 import type { GraphBatchTensors, GraphState, MessagePassingLayer } from '../nn/types';
-import { aggregate, collectNamed, collectTrainable, disposeAll } from './common';
+import { aggregate, ModuleOfParts, type Part } from './common';
 
 /**
  * Message passing with edge updates (MEGNet-like block, without the global state):
@@ -22,7 +21,7 @@ import { aggregate, collectNamed, collectTrainable, disposeAll } from './common'
  *
  * Shapes: h [N, F] → [N, F]; e [E, De] → [E, De].
  */
-export class MpnnEdgeLayer implements MessagePassingLayer {
+export class MpnnEdgeLayer extends ModuleOfParts implements MessagePassingLayer {
   readonly edge1: Dense;
   readonly edge2: Dense;
   readonly node1: Dense;
@@ -37,6 +36,7 @@ export class MpnnEdgeLayer implements MessagePassingLayer {
     act: ActivationName,
     rng?: Rng,
   ) {
+    super();
     const F = features;
     const De = edgeFeatures;
     this.edge1 = new Dense(`${name}.edge.0`, 2 * F + De, De, { rng });
@@ -62,19 +62,7 @@ export class MpnnEdgeLayer implements MessagePassingLayer {
     });
   }
 
-  private parts() {
+  protected override parts(): Part[] {
     return [this.edge1, this.edge2, this.node1, this.node2];
-  }
-  trainableVariables(): Variable[] {
-    return collectTrainable(this.parts());
-  }
-  stateVariables(): Variable[] {
-    return [];
-  }
-  namedVariables(): NamedVariable[] {
-    return collectNamed(this.parts());
-  }
-  dispose(): void {
-    disposeAll(this.parts());
   }
 }

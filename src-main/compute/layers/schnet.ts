@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Aggregation } from '../../../src-shared/model/config';
 import type { Rng } from '../../../src-shared/model/rng';
 import { activation, type ActivationName } from '../nn/activations';
 import { Dense } from '../nn/dense';
-import type { NamedVariable } from '../nn/module';
 import { gatherRows } from '../nn/segment';
 import type { GraphBatchTensors, GraphState, MessagePassingLayer } from '../nn/types';
-import { aggregate, collectNamed, collectTrainable, cosineCutoff, disposeAll } from './common';
+import { aggregate, cosineCutoff, ModuleOfParts, type Part } from './common';
 
 /**
  * SchNet interaction block with a continuous-filter convolution (Schütt et al. 2018):
@@ -23,7 +22,7 @@ import { aggregate, collectNamed, collectTrainable, cosineCutoff, disposeAll } f
  *
  * Shapes: h [N, F] → [N, F]; e [E, Fe]; filters [E, Ff]; distance [E].
  */
-export class SchNetInteraction implements MessagePassingLayer {
+export class SchNetInteraction extends ModuleOfParts implements MessagePassingLayer {
   readonly in2f: Dense;
   readonly filter1: Dense;
   readonly filter2: Dense;
@@ -41,6 +40,7 @@ export class SchNetInteraction implements MessagePassingLayer {
     act: ActivationName,
     rng?: Rng,
   ) {
+    super();
     this.in2f = new Dense(`${name}.in2f`, features, filterFeatures, { bias: false, rng });
     this.filter1 = new Dense(`${name}.filter.0`, edgeFeatures, filterFeatures, { rng });
     this.filter2 = new Dense(`${name}.filter.1`, filterFeatures, filterFeatures, { rng });
@@ -68,19 +68,7 @@ export class SchNetInteraction implements MessagePassingLayer {
     return { h, e: state.e };
   }
 
-  private parts() {
+  protected override parts(): Part[] {
     return [this.in2f, this.filter1, this.filter2, this.f2out, this.dense];
-  }
-  trainableVariables(): Variable[] {
-    return collectTrainable(this.parts());
-  }
-  stateVariables(): Variable[] {
-    return [];
-  }
-  namedVariables(): NamedVariable[] {
-    return collectNamed(this.parts());
-  }
-  dispose(): void {
-    disposeAll(this.parts());
   }
 }

@@ -18,7 +18,7 @@ import { activation, type ActivationName } from '../nn/activations';
 import { Dense } from '../nn/dense';
 import type { HasNamedVariables } from '../nn/module';
 import type { Module } from '../nn/types';
-import { DenseParts } from './parts';
+import { ModuleOfParts } from '../layers/common';
 
 export interface MlpHeadOptions {
   inputActivation?: boolean;
@@ -26,7 +26,7 @@ export interface MlpHeadOptions {
   rng?: Rng;
 }
 
-export class MlpHead extends DenseParts implements Module, HasNamedVariables {
+export class MlpHead extends ModuleOfParts implements Module, HasNamedVariables {
   readonly hidden: Dense[] = [];
   readonly out: Dense;
   private readonly act: (x: Tensor2D) => Tensor2D;

@@ -12,7 +12,7 @@ import { Dense } from '../nn/dense';
 import type { HasNamedVariables } from '../nn/module';
 import { gatherRows, scatterMax, scatterMean, scatterSum, segmentSoftmax } from '../nn/segment';
 import type { GraphBatchTensors, Readout } from '../nn/types';
-import { DenseParts } from './parts';
+import { ModuleOfParts } from '../layers/common';
 
 export interface PoolingReadout extends Readout, HasNamedVariables {
   readonly kind: ReadoutKind;
@@ -22,7 +22,7 @@ export interface PoolingReadout extends Readout, HasNamedVariables {
 }
 
 /** A parameterless readout: one segment reduction of the atoms of each graph, [N, F] → [G, F]. */
-abstract class ScatterReadout extends DenseParts {
+abstract class ScatterReadout extends ModuleOfParts {
   protected abstract readonly pool: typeof scatterSum;
   constructor(readonly name: string, readonly outFeatures: number) {
     super();
@@ -56,7 +56,7 @@ export class MaxReadout extends ScatterReadout implements PoolingReadout {
  *   y_g = Σ_{i ∈ g} α_i h_i.
  * α (per atom, summing to 1 per graph) says how much each atom weighs in the prediction.
  */
-export class AttentionReadout extends DenseParts implements PoolingReadout {
+export class AttentionReadout extends ModuleOfParts implements PoolingReadout {
   readonly kind = 'attention' as const;
   readonly gate: Dense;
   constructor(readonly name: string, readonly outFeatures: number, rng?: Rng) {
@@ -86,7 +86,7 @@ export class AttentionReadout extends DenseParts implements PoolingReadout {
  * LSTM gates [i, f, g, o] = [q* ⊕ q] W + b  (W [3F, 4F], one bias), c' = σ(f)c + σ(i)tanh(g),
  * q' = σ(o) tanh(c').
  */
-export class Set2SetReadout extends DenseParts implements PoolingReadout {
+export class Set2SetReadout extends ModuleOfParts implements PoolingReadout {
   readonly kind = 'set2set' as const;
   readonly lstm: Dense;
   readonly outFeatures: number;
