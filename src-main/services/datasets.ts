@@ -24,6 +24,8 @@ import { UserError } from '../ipc/dispatch';
 import type { ParsedFile, ParsedFileStructure } from '../compute/tasks';
 import { RemoteError } from '../../src-shared/ipc/define';
 import { storeOne } from './structures';
+import { TrainingSectionSchema } from '../../src-shared/model/config';
+import { groupsAcrossSplits, trainValTestSplit } from '../../src-shared/model/split';
 import { defaultAtomInitText, histogram, parseJson } from './workbench-common';
 
 interface DatasetRow {
@@ -415,12 +417,19 @@ export function datasetsHandlers(core: CoreParts): LatticeworkHandlers['datasets
           const n = targets.length;
           const mean = n ? targets.reduce((a, b) => a + b, 0) / n : 0;
           const std = n > 1 ? Math.sqrt(targets.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+          // item i of the dataset is usable[i]: the split a run with the default settings will draw
+          const { split: fractions, seed } = TrainingSectionSchema.parse({});
+          const across = groupsAcrossSplits(
+            usable.map((r) => structureIds.get(r.file)!),
+            trainValTestSplit(n, fractions, seed),
+          ).map((g) => ({ names: g.indices.map((i) => usable[i].name), sets: g.sets }));
           const report: DatasetReport = {
             parsed: n,
             failed,
             partialOccupancies: partial,
             missingElements: [...missing].map(([element, structures]) => ({ element, structures })).sort((a, b) => b.structures - a.structures),
             duplicates: [...byStructure.values()].filter((names) => names.length > 1).map((names) => ({ names })),
+            duplicatesAcrossSplits: { seed, val: fractions.val, test: fractions.test, groups: across },
             target: { key: targetKey, count: n, mean, std, min: n ? Math.min(...targets) : 0, max: n ? Math.max(...targets) : 0 },
             targetHistogram: histogram(targets),
             unlabelled,

@@ -64,3 +64,28 @@ export function kFold(indices: readonly number[], k: number, seed: number): Fold
   }
   return parts.map((val, fold) => ({ fold, val, train: parts.filter((_, j) => j !== fold).flat() }));
 }
+
+export type SplitSet = 'train' | 'val' | 'test';
+
+/**
+ * Groups of items sharing a key (e.g. identical structures) that `split` puts in more than one
+ * set, with those sets in train, val, test order: each such group leaks between the sets.
+ * Items in no set (beyond train + val + test) are ignored.
+ */
+export function groupsAcrossSplits(keys: ArrayLike<number | string>, split: Split): { indices: number[]; sets: SplitSet[] }[] {
+  const setOf = new Map<number, SplitSet>();
+  for (const set of ['train', 'val', 'test'] as const) for (const i of split[set]) setOf.set(i, set);
+  const groups = new Map<number | string, number[]>();
+  for (let i = 0; i < keys.length; i++) {
+    if (!setOf.has(i)) continue;
+    const g = groups.get(keys[i]);
+    if (g) g.push(i);
+    else groups.set(keys[i], [i]);
+  }
+  const out: { indices: number[]; sets: SplitSet[] }[] = [];
+  for (const indices of groups.values()) {
+    const present = new Set(indices.map((i) => setOf.get(i)!));
+    if (present.size > 1) out.push({ indices, sets: (['train', 'val', 'test'] as const).filter((s) => present.has(s)) });
+  }
+  return out;
+}

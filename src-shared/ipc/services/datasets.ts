@@ -21,6 +21,12 @@ export interface DatasetReport {
   missingElements: { element: string; structures: number }[];
   /** Groups of rows whose structures are identical (same content hash). */
   duplicates: { names: string[] }[];
+  /**
+   * The duplicate groups that the default seeded split (the presets' fractions and seed) puts in
+   * more than one set, i.e. test or validation data leaking into training. Absent in reports of
+   * datasets imported before it existed.
+   */
+  duplicatesAcrossSplits?: { seed: number; val: number; test: number; groups: { names: string[]; sets: ('train' | 'val' | 'test')[] }[] };
   /** Target statistics over labelled structures. */
   target: { key: string; count: number; mean: number; std: number; min: number; max: number };
   targetHistogram: Histogram;

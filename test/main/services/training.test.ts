@@ -202,7 +202,12 @@ describe('training service and runs', () => {
     const twice = `${emtFrames(12)}\n${emtFrames(12)}`;
     const dup = await api.datasets.import({ kind: 'extxyz', files: [{ name: 'twice.extxyz', text: twice }] });
     expect(dup.report.duplicates).toHaveLength(12);
-    const started = await api.training.start({ datasetId: dup.id, config: tinyConfig(1) });
+    // the import report predicts the leaks of a run with the default split (fractions and seed)
+    const across = dup.report.duplicatesAcrossSplits!;
+    expect(across).toMatchObject({ seed: 123, val: 0.1, test: 0.1 });
+    const base = tinyConfig(1) as { training: Record<string, unknown> };
+    const config = { ...base, training: { ...base.training, seed: across.seed, split: { val: across.val, test: across.test } } };
+    const started = await api.training.start({ datasetId: dup.id, config });
     const done = await waitForStatus(api, started.id, ['finished', 'failed']);
     const preds = await api.runs.predictions({ id: started.id });
     const bySplit = (split: string) => new Set(preds.filter((p) => p.split === split).map((p) => p.structureId));
@@ -211,6 +216,9 @@ describe('training service and runs', () => {
     const leaked = preds.filter((p) => (p.split === 'validation' && train.has(p.structureId)) || (p.split === 'test' && (train.has(p.structureId) || val.has(p.structureId)))).length;
     expect(leaked).toBeGreaterThan(0);
     expect(done.summary.duplicatesAcrossSplits).toBe(leaked);
+    // pairs of copies: each pair split across two sets leaks exactly one row
+    expect(across.groups).toHaveLength(leaked);
+    for (const g of across.groups) expect(g.sets).toHaveLength(2);
   }, 180_000);
 
   it('refuses to resume an interrupted run whose dataset is gone', async () => {

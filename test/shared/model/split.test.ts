@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '../../../src-shared/model/rng';
-import { kFold, splitSizes, trainValTestSplit } from '../../../src-shared/model/split';
+import { groupsAcrossSplits, kFold, splitSizes, trainValTestSplit } from '../../../src-shared/model/split';
 
 describe('Rng', () => {
   it('is reproducible from a seed and differs between seeds', () => {
@@ -67,5 +67,18 @@ describe('splits', () => {
       expect(f.train.some((i) => f.val.includes(i))).toBe(false);
     }
     expect(() => kFold([1, 2], 3, 0)).toThrow(/at least 3/);
+  });
+});
+
+describe('groups across splits', () => {
+  it('finds the groups of equal keys that a split puts in more than one set', () => {
+    const split = { train: [0, 1, 2], val: [3, 4], test: [5] };
+    // keys: 0 & 3 equal (train + val), 1 & 2 equal (both train), 4 & 5 & 6 equal (val + test; 6 is in no set)
+    const keys = ['a', 'b', 'b', 'a', 'c', 'c', 'c'];
+    expect(groupsAcrossSplits(keys, split)).toEqual([
+      { indices: [0, 3], sets: ['train', 'val'] },
+      { indices: [4, 5], sets: ['val', 'test'] },
+    ]);
+    expect(groupsAcrossSplits([1, 2, 3, 4, 5, 6], split)).toEqual([]);
   });
 });
