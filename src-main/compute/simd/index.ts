@@ -33,7 +33,7 @@ const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAs
 /** Pages of 64 KiB the module's memory may grow to (the build's --maximumMemory: 4 GiB). */
 const MAX_PAGES = 65536;
 /** Rows below which a call stays on the calling thread (a helper's wake-up costs more). */
-const MIN_ROWS_PER_THREAD = 2048;
+const MIN_ROWS_PER_THREAD = 1024;
 
 interface KernelExports {
   gatherRows(x: Ptr, idx: Ptr, out: Ptr, k0: number, k1: number, f: number, n: number): number;
