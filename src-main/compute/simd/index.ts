@@ -234,9 +234,9 @@ export function gatherRows(x: Float32Array | Int32Array, idx: Int32Array, out: F
 
 /** out[idx[k]] += x[k] (rows of f floats) into n zeroed rows. */
 export function scatterSum(x: Float32Array, idx: Int32Array, out: Float32Array, f: number, n: number): void {
-  const tm = team();
+  const { threads } = team();
   const size = n * f;
-  const { t, at } = layout([f32(x), i32(idx), ...Array.from({ length: tm.threads }, () => space(size))]);
+  const { t, at } = layout([f32(x), i32(idx), ...Array.from({ length: threads }, () => space(size))]);
   const results = t.run('scatterSum', idx.length, (k0, k1, p) => [at[0], at[1], at[2 + p], k0, k1, f, n]);
   checkIndices('LwScatterSum', results, (bad) => `index ${idx[bad]} out of range [0, ${n})`);
   for (let p = 1; p < results.length; p++) t.kernels.addInto(at[2], at[2 + p], 0, size);
@@ -260,8 +260,8 @@ export function edgeMessage(
 
 /** Float64 column sums (and sums of squares) of x [rows, cols]. */
 function columnSums(x: Float32Array, rows: number, cols: number, squares: boolean): { sum: Float64Array; squares: Float64Array | null } {
-  const tm = team();
-  const { t, at } = layout([f32(x), space(2 * cols * tm.threads, 8)]);
+  const { threads } = team();
+  const { t, at } = layout([f32(x), space(2 * cols * threads, 8)]);
   const sums = (p: number) => at[1] + p * 2 * cols * 8;
   const parts = t.run('colSums', rows, (r0, r1, p) => [at[0], r0, r1, cols, sums(p), squares ? sums(p) + cols * 8 : 0]).length;
   const both = addPartials(t, at[1], 2 * cols, parts);
@@ -303,9 +303,9 @@ export function bnGateBackward(
   batchStats: boolean,
   out: { dz: Float32Array; dgamma: Float32Array; dbeta: Float32Array },
 ): void {
-  const tm = team();
+  const { threads } = team();
   const c2 = 2 * f;
-  const { t, at } = layout([f32(dm), f32(z), f32(deriv), f32(stats.mean), f32(stats.rstd), f32(stats.a), space(rows * c2), space(2 * c2), space(2 * c2 * tm.threads, 8)]);
+  const { t, at } = layout([f32(dm), f32(z), f32(deriv), f32(stats.mean), f32(stats.rstd), f32(stats.a), space(rows * c2), space(2 * c2), space(2 * c2 * threads, 8)]);
   const [dmAt, zAt, derivAt, meanAt, rstdAt, aAt, dzAt, meansAt, sumsAt] = at;
   const sums = (p: number) => sumsAt + p * 2 * c2 * 8;
   const parts = t.run('bnGateBackwardSums', rows, (r0, r1, p) => [dmAt, zAt, derivAt, meanAt, rstdAt, r0, r1, f, dzAt, sums(p)]).length;
@@ -324,10 +324,10 @@ export function bnGateBackward(
 
 /** out [K, N] = xᵀ·g for x [rows, K], g [rows, N]; N % 4 = 0. */
 export function transposedProduct(x: Float32Array, g: Float32Array, out: Float32Array, rows: number, kk: number, n: number): void {
-  const tm = team();
+  const { threads } = team();
   const kn = kk * n;
   // per thread: float64 partial sums [K, N] and a float32 block [K, N]
-  const { t, at } = layout([f32(x), f32(g), space(kn * tm.threads, 8), space(kn * tm.threads)]);
+  const { t, at } = layout([f32(x), f32(g), space(kn * threads, 8), space(kn * threads)]);
   const parts = t.run('transposedProduct', rows, (r0, r1, p) => [at[0], at[1], r0, r1, kk, n, at[2] + p * kn * 8, at[3] + p * kn * 4]).length;
   out.set(addPartials(t, at[2], kn, parts));
 }

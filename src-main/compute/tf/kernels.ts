@@ -23,9 +23,9 @@
  *                  self[dst[k]] + nbr[src[k]] + edge[k] + bias (CGCNN's factored fc_full on edges)
  *   LwColSum       {x [R, C]}                                   -> [C]        column sums
  *
- * The hot loops run in the SIMD WebAssembly kernels of `../simd` (float32 rows of a multiple of 4
- * values; gather and scatter-sum for any width); other widths and dtypes take the scalar loops
- * here. The cpu backend's own Slice/SplitV walk element by element through index objects:
+ * The hot loops run in the SIMD WebAssembly kernels of `../simd`: the CGCNN gate and xᵀ·g need
+ * rows of a multiple of 4 floats (the gate's other widths take the scalar loops here), the others
+ * take any width; gather of bool and scatter-sum of int32 take the scalar loops too. The cpu backend's own Slice/SplitV walk element by element through index objects:
  * ~100× slower than these loops on [E, 2F] message tensors.
  *
  * On `wasm` inputs are read and outputs written on tfjs's WASM heap; elsewhere through
@@ -259,22 +259,7 @@ function padColsKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; att
 function colMomentsKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const x = need(args.inputs, 'x');
   const [rows, cols] = x.shape;
-  const [out] = withArrays(args.backend as KernelBackend, [x], [{ shape: [2, cols], dtype: 'float32' }], ([xv], [ov]) => {
-    if (simd.simdWidth(cols)) return simd.colMoments(xv as Float32Array, ov as Float32Array, rows, cols);
-    const sum = new Float64Array(cols);
-    for (let r = 0; r < rows; r++) for (let c = 0, o = r * cols; c < cols; c++) sum[c] += xv[o + c];
-    const mean = sum.map((v) => v / Math.max(1, rows));
-    const sq = new Float64Array(cols);
-    for (let r = 0; r < rows; r++)
-      for (let c = 0, o = r * cols; c < cols; c++) {
-        const d = xv[o + c] - mean[c];
-        sq[c] += d * d;
-      }
-    for (let c = 0; c < cols; c++) {
-      ov[c] = mean[c];
-      ov[cols + c] = sq[c] / Math.max(1, rows);
-    }
-  });
+  const [out] = withArrays(args.backend as KernelBackend, [x], [{ shape: [2, cols], dtype: 'float32' }], ([xv], [ov]) => simd.colMoments(xv as Float32Array, ov as Float32Array, rows, cols), false);
   return out;
 }
 
