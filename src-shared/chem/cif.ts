@@ -14,6 +14,7 @@ import type { ParsedStructure, ResolvedReadOptions } from './options';
 import type { Mat3, SiteProperty, Structure } from './structure';
 import {
   expandAsymmetricUnit,
+  nearestImageDistance2,
   opsNotFittingCell,
   parseSymop,
   PeriodicGrid,
@@ -889,18 +890,8 @@ function checkOverlaps(s: Structure, tol: number, warnings: string[]): void {
 const CLOSE_CONTACT = 0.5;
 
 function samePosition(s: Structure, i: number, j: number, tol: number): boolean {
-  const l = s.lattice!;
   const f = s.frac!;
-  let dx = f[3 * j] - f[3 * i];
-  let dy = f[3 * j + 1] - f[3 * i + 1];
-  let dz = f[3 * j + 2] - f[3 * i + 2];
-  dx -= Math.round(dx);
-  dy -= Math.round(dy);
-  dz -= Math.round(dz);
-  const x = dx * l[0][0] + dy * l[1][0] + dz * l[2][0];
-  const y = dx * l[0][1] + dy * l[1][1] + dz * l[2][1];
-  const z = dx * l[0][2] + dy * l[1][2] + dz * l[2][2];
-  return x * x + y * y + z * z < tol * tol;
+  return nearestImageDistance2(s.lattice!, f[3 * j] - f[3 * i], f[3 * j + 1] - f[3 * i + 1], f[3 * j + 2] - f[3 * i + 2]) < tol * tol;
 }
 
 /** Sites grouped by position (within `tol` Å, minimum image), for disorder handling. */

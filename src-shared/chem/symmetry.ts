@@ -17,6 +17,21 @@ function wrap01(x: number): number {
 }
 
 /**
+ * Squared Cartesian length (Å²) of the fractional difference (dx, dy, dz) after taking each
+ * component to its nearest image (−½..½): the "same site within tol" test of the readers.
+ */
+export function nearestImageDistance2(lattice: Mat3, dx: number, dy: number, dz: number): number {
+  const [l0, l1, l2] = lattice;
+  dx -= Math.round(dx);
+  dy -= Math.round(dy);
+  dz -= Math.round(dz);
+  const cx = dx * l0[0] + dy * l1[0] + dz * l2[0];
+  const cy = dx * l0[1] + dy * l1[1] + dz * l2[1];
+  const cz = dx * l0[2] + dy * l1[2] + dz * l2[2];
+  return cx * cx + cy * cy + cz * cz;
+}
+
+/**
  * Parse one operation such as `-x+1/2, y, z-1/3`, `1/2+X,-Y,Z`, `x-y,x,z+0.5`, `+y,+x,-z`.
  * Returns null when the text is not a valid operation (including a non-invertible rotation).
  */
@@ -277,7 +292,6 @@ export function expandAsymmetricUnit(
   const outF: number[] = [];
   const outS: number[] = [];
   const tol2 = tolerance * tolerance;
-  const [l0, l1, l2] = lattice;
   const orbit: number[] = [];
   let duplicateRows = 0;
   const grid = new PeriodicGrid(lattice, tolerance);
@@ -293,16 +307,7 @@ export function expandAsymmetricUnit(
       const nz = wrap01(r[6] * x + r[7] * y + r[8] * z + op.t[2]);
       let dup = false;
       for (let k = 0; k < orbit.length; k += 3) {
-        let dx = nx - orbit[k];
-        let dy = ny - orbit[k + 1];
-        let dz = nz - orbit[k + 2];
-        dx -= Math.round(dx);
-        dy -= Math.round(dy);
-        dz -= Math.round(dz);
-        const cx = dx * l0[0] + dy * l1[0] + dz * l2[0];
-        const cy = dx * l0[1] + dy * l1[1] + dz * l2[1];
-        const cz = dx * l0[2] + dy * l1[2] + dz * l2[2];
-        if (cx * cx + cy * cy + cz * cz < tol2) {
+        if (nearestImageDistance2(lattice, nx - orbit[k], ny - orbit[k + 1], nz - orbit[k + 2]) < tol2) {
           dup = true;
           break;
         }
@@ -479,18 +484,8 @@ export class PeriodicGrid {
   }
 
   private near(e: number, x: number, y: number, z: number): boolean {
-    const [l0, l1, l2] = this.lattice;
     const pts = this.pts;
-    let dx = x - pts[3 * e];
-    let dy = y - pts[3 * e + 1];
-    let dz = z - pts[3 * e + 2];
-    dx -= Math.round(dx);
-    dy -= Math.round(dy);
-    dz -= Math.round(dz);
-    const cx = dx * l0[0] + dy * l1[0] + dz * l2[0];
-    const cy = dx * l0[1] + dy * l1[1] + dz * l2[1];
-    const cz = dx * l0[2] + dy * l1[2] + dz * l2[2];
-    return cx * cx + cy * cy + cz * cz < this.tol2;
+    return nearestImageDistance2(this.lattice, x - pts[3 * e], y - pts[3 * e + 1], z - pts[3 * e + 2]) < this.tol2;
   }
 
   /** An id within tol of (x, y, z) (minimum image) for which `accept(id)` is true, else -1. */
