@@ -152,6 +152,11 @@ export async function launchApp(options: { databasePath?: string } = {}): Promis
   };
 }
 
+/** Resolves once the status bar says the page is connected to the app's core. */
+export async function waitUntilConnected(page: Page): Promise<void> {
+  await page.getByTestId('status-connection').filter({ hasText: /connected/i }).waitFor();
+}
+
 /** A typed client of the same running app, over its WebSocket (browser mode only), for checking what the UI shows. */
 export async function connectApi(url: string): Promise<{ api: LatticeworkApi; close(): void }> {
   const u = new URL(url);

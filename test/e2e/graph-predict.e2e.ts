@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatticeworkApi } from '../../src-shared/ipc/contract';
-import { cli, connectApi, launchApp } from './app';
+import { cli, connectApi, launchApp, waitUntilConnected } from './app';
 import type { LaunchedApp } from './app';
 import { SHARED_DATA } from '../helpers/shared-data';
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
   app = await launchApp();
   ({ api, close: closeApi } = await connectApi(app.url));
   const { page } = app;
-  await page.getByTestId('status-connection').filter({ hasText: /connected/i }).waitFor();
+  await waitUntilConnected(page);
   await page.getByTestId('file-input').setInputFiles([
     { name: '7206075.cif', mimeType: 'chemical/x-cif', buffer: readFileSync(`${SAMPLE}/7206075.cif`) },
     { name: '1000041.cif', mimeType: 'chemical/x-cif', buffer: readFileSync(`${SAMPLE}/1000041.cif`) },

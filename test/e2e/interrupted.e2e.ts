@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shared } from '../helpers/shared-data';
-import { connectApi, launchApp } from './app';
+import { connectApi, launchApp, waitUntilConnected } from './app';
 import type { LaunchedApp } from './app';
 
 const dir = mkdtempSync(join(tmpdir(), 'latticework-e2e-kill-'));
@@ -36,7 +36,7 @@ describe('a run interrupted by killing the app', () => {
     app = await launchApp({ databasePath });
     client = await connectApi(app.url);
     const { page } = app;
-    await page.getByTestId('status-connection').filter({ hasText: /connected/i }).waitFor();
+    await waitUntilConnected(page);
     const before = await client.api.runs.get({ id: started.id });
     expect(before.status).toBe('interrupted');
     expect(before.epochsDone).toBeGreaterThanOrEqual(3);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatticeworkApi } from '../../src-shared/ipc/contract';
 import { shared } from '../helpers/shared-data';
-import { connectApi, launchApp } from './app';
+import { connectApi, launchApp, waitUntilConnected } from './app';
 import type { LaunchedApp } from './app';
 
 let app: LaunchedApp;
@@ -11,7 +11,7 @@ let closeApi: () => void;
 beforeAll(async () => {
   app = await launchApp();
   ({ api, close: closeApi } = await connectApi(app.url));
-  await app.page.getByTestId('status-connection').filter({ hasText: /connected/i }).waitFor();
+  await waitUntilConnected(app.page);
 });
 afterAll(async () => {
   closeApi?.();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atomicNumber, elementInfo } from '../../src-shared/chem';
-import { launchApp } from './app';
+import { launchApp, waitUntilConnected } from './app';
 import type { LaunchedApp } from './app';
 import { countColour } from './canvas';
 import { SHARED_DATA } from '../helpers/shared-data';
@@ -19,7 +19,7 @@ let app: LaunchedApp;
 
 beforeAll(async () => {
   app = await launchApp();
-  await app.page.getByTestId('status-connection').filter({ hasText: /connected/i }).waitFor();
+  await waitUntilConnected(app.page);
 });
 afterAll(async () => {
   await app?.close();
