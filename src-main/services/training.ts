@@ -27,6 +27,7 @@ import { checkConfig, insertModel } from './models';
 import { getRun, getRunRow } from './runs';
 import type { Tx } from './structures';
 import { defaultAtomInitText, parseJson } from './workbench-common';
+import { groupsAcrossSplits } from '../../src-shared/model/split';
 
 /** Control word values (see compute/workbench-tasks.ts). */
 const RUN = 0;
@@ -147,13 +148,10 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         a.backend = ev.backend;
         a.batches = ev.batches;
         // identical structures (same content hash) in different split sets: a leak worth showing
-        const sid = (i: number) => items[i]?.structureId;
-        const trainIds = new Set(ev.splitIndices.train.map(sid));
-        const valIds = new Set(ev.splitIndices.val.map(sid));
-        const overlap = [
-          ...ev.splitIndices.val.filter((i) => trainIds.has(sid(i))),
-          ...ev.splitIndices.test.filter((i) => trainIds.has(sid(i)) || valIds.has(sid(i))),
-        ].map((i) => items[i].name);
+        const overlap = groupsAcrossSplits(
+          items.map((it) => it.structureId),
+          ev.splitIndices,
+        ).flatMap((g) => g.leaked.map((i) => items[i].name));
         const split = { ...ev.splitIndices, overlap };
         void core.db
           .transaction((tx) => tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, split = ? WHERE id = ?", [ev.backend, JSON.stringify(split), runId]))

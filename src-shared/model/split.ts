@@ -69,12 +69,16 @@ export type SplitSet = 'train' | 'val' | 'test';
 
 /**
  * Groups of items sharing a key (e.g. identical structures) that `split` puts in more than one
- * set, with those sets in train, val, test order: each such group leaks between the sets.
- * Items in no set (beyond train + val + test) are ignored.
+ * set, with those sets in train, val, test order, and the members that leak: those in a later set
+ * than the group's first (a validation or test item whose copy is in an earlier set). Items in no
+ * set (beyond train + val + test) are ignored.
  */
-export function groupsAcrossSplits(keys: ArrayLike<number | string>, split: Split): { indices: number[]; sets: SplitSet[] }[] {
-  const setOf = new Map<number, SplitSet>();
-  for (const set of ['train', 'val', 'test'] as const) for (const i of split[set]) setOf.set(i, set);
+export function groupsAcrossSplits(keys: ArrayLike<number | string>, split: Split): { indices: number[]; sets: SplitSet[]; leaked: number[] }[] {
+  const order: SplitSet[] = ['train', 'val', 'test'];
+  const setOf = new Map<number, number>();
+  order.forEach((set, rank) => {
+    for (const i of split[set]) setOf.set(i, rank);
+  });
   const groups = new Map<number | string, number[]>();
   for (let i = 0; i < keys.length; i++) {
     if (!setOf.has(i)) continue;
@@ -82,10 +86,12 @@ export function groupsAcrossSplits(keys: ArrayLike<number | string>, split: Spli
     if (g) g.push(i);
     else groups.set(keys[i], [i]);
   }
-  const out: { indices: number[]; sets: SplitSet[] }[] = [];
+  const out: { indices: number[]; sets: SplitSet[]; leaked: number[] }[] = [];
   for (const indices of groups.values()) {
-    const present = new Set(indices.map((i) => setOf.get(i)!));
-    if (present.size > 1) out.push({ indices, sets: (['train', 'val', 'test'] as const).filter((s) => present.has(s)) });
+    const ranks = new Set(indices.map((i) => setOf.get(i)!));
+    if (ranks.size < 2) continue;
+    const first = Math.min(...ranks);
+    out.push({ indices, sets: order.filter((_, rank) => ranks.has(rank)), leaked: indices.filter((i) => setOf.get(i)! > first) });
   }
   return out;
 }

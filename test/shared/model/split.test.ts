@@ -76,8 +76,8 @@ describe('groups across splits', () => {
     // keys: 0 & 3 equal (train + val), 1 & 2 equal (both train), 4 & 5 & 6 equal (val + test; 6 is in no set)
     const keys = ['a', 'b', 'b', 'a', 'c', 'c', 'c'];
     expect(groupsAcrossSplits(keys, split)).toEqual([
-      { indices: [0, 3], sets: ['train', 'val'] },
-      { indices: [4, 5], sets: ['val', 'test'] },
+      { indices: [0, 3], sets: ['train', 'val'], leaked: [3] },
+      { indices: [4, 5], sets: ['val', 'test'], leaked: [5] },
     ]);
     expect(groupsAcrossSplits([1, 2, 3, 4, 5, 6], split)).toEqual([]);
   });
