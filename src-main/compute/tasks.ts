@@ -56,7 +56,13 @@ export const taskHandlers = {
     for (const [candidate, reason] of Object.entries(choice.reasons)) {
       unavailable[DISPLAY_NAMES[candidate] ?? candidate] = reason;
     }
-    return { name: DISPLAY_NAMES[choice.candidate] ?? choice.candidate, unavailable };
+    const { kernelThreads, kernelThreadsNote } = choice.details;
+    return {
+      name: DISPLAY_NAMES[choice.candidate] ?? choice.candidate,
+      unavailable,
+      kernelThreads: typeof kernelThreads === 'number' ? kernelThreads : null,
+      ...(typeof kernelThreadsNote === 'string' ? { kernelThreadsNote } : {}),
+    };
   },
 
   /** Reads structure files; a file that fails is reported with its error and the others still count. */

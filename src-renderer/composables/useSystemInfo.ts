@@ -24,6 +24,11 @@ async function load(): Promise<void> {
 export function backendTooltip(i: SystemInfo | null): string {
   if (!i) return '';
   const lines = [`Tensor backend in use: ${i.backend.name}`];
+  const { kernelThreads, kernelThreadsNote } = i.backend;
+  if (kernelThreads != null) {
+    lines.push(`Latticework's SIMD kernels: ${kernelThreads} thread${kernelThreads === 1 ? '' : 's'}`);
+    if (kernelThreadsNote) lines.push(kernelThreadsNote);
+  }
   const entries = Object.entries(i.backend.unavailable);
   if (entries.length > 0) {
     lines.push('Not used:');

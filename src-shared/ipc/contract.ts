@@ -24,6 +24,14 @@ export interface BackendInfo {
   name: string;
   /** For each better backend not chosen: the reason. */
   unavailable: Record<string, string>;
+  /**
+   * Threads Latticework's own SIMD kernels (gather/scatter, CGCNN gate and message, weight
+   * gradients) run on with this backend; null where the backend's native kernels are used instead
+   * (tensorflow, tensorflow-gpu).
+   */
+  kernelThreads: number | null;
+  /** Why the kernels run on fewer threads than the machine has cores, when that happened. */
+  kernelThreadsNote?: string;
 }
 
 export interface SystemInfo {

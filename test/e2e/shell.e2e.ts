@@ -17,6 +17,10 @@ describe('the app shell', () => {
     const { page } = app;
     const backend = page.getByTestId('status-backend');
     await expect.poll(async () => (await backend.textContent()) ?? '', { timeout: 60_000 }).toMatch(/wasm|cpu|tensorflow/);
+    // wasm and cpu run our SIMD kernels, on as many threads as the host has cores (up to 8)
+    if (/wasm|cpu/.test((await backend.textContent()) ?? '')) {
+      expect(await page.getByTestId('status-kernel-threads').textContent()).toMatch(/^\d+ threads?$/);
+    }
     await expect.poll(async () => (await page.getByTestId('status-database').textContent()) ?? '').toContain('e2e.sqlite');
     await expect.poll(async () => (await page.getByTestId('status-connection').textContent()) ?? '').toMatch(/connected/i);
     const version = (await page.getByTestId('status-version').textContent()) ?? '';

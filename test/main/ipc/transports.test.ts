@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IPC_CALL_CHANNEL, createBridgeTransport } from '../../../src-shared/ipc/bridge';
 import type { PreloadBridge } from '../../../src-shared/ipc/bridge';
@@ -78,6 +79,10 @@ describe('the contract over both transports', () => {
     // Here there is no libtensorflow: the better backends must say why they were not used.
     if (info.backend.name === 'wasm' || info.backend.name === 'cpu') {
       expect(Object.keys(info.backend.unavailable)).toEqual(expect.arrayContaining(['tensorflow-gpu', 'tensorflow']));
+      // our kernels run on the caller plus one helper per further core (up to 8)
+      expect(info.backend.kernelThreads).toBe(Math.min(availableParallelism(), 8));
+    } else {
+      expect(info.backend.kernelThreads).toBeNull();
     }
     expect(info.databasePath).toBe(t.core.db.path);
     transport.close();

@@ -25,9 +25,18 @@ describe('composable helpers', () => {
   });
   it('explains in the backend tooltip why better backends were not used', () => {
     const info = {
-      backend: { name: 'wasm', unavailable: { 'tensorflow-gpu': 'no CUDA', tensorflow: 'libtensorflow missing' } },
+      backend: {
+        name: 'wasm',
+        unavailable: { 'tensorflow-gpu': 'no CUDA', tensorflow: 'libtensorflow missing' },
+        kernelThreads: 1,
+        kernelThreadsNote: 'SIMD kernels run on one thread: helper threads could not start (no memory)',
+      },
     } as unknown as SystemInfo;
     const t = backendTooltip(info);
+    expect(t).toContain('SIMD kernels: 1 thread\n');
+    expect(t).toContain('helper threads could not start (no memory)');
+    const native = { backend: { name: 'tensorflow', unavailable: {}, kernelThreads: null } } as unknown as SystemInfo;
+    expect(backendTooltip(native)).not.toContain('SIMD kernels');
     expect(t).toContain('wasm');
     expect(t).toContain('tensorflow-gpu: no CUDA');
     expect(t).toContain('tensorflow: libtensorflow missing');
