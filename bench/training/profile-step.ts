@@ -12,6 +12,7 @@ import { batchToTensors } from '../../src-main/compute/train/data';
 import { buildModel } from '../../src-main/compute/layers';
 import { presetConfig } from '../../src-shared/model/presets';
 import { registerFastMatMulGradient } from '../../src-main/compute/train/matmul-grad';
+import { shared } from '../../test/helpers/shared-data';
 import * as cpuBackend from '@tensorflow/tfjs-backend-cpu';
 void cpuBackend.version_cpu;
 
@@ -20,7 +21,7 @@ await initBackend({ force: values.backend });
 await ensureGradients();
 if (!process.argv.includes('--slow-grad')) registerFastMatMulGradient();
 const config = presetConfig(values.preset!);
-const data = loadDataset('/work/shared/data/emt-dev/cgcnn', { limit: Number(values.batch) });
+const data = loadDataset(shared('emt-dev', 'cgcnn'), { limit: Number(values.batch) });
 const samples = samplesFromDataset(config, data);
 const model = buildModel(config);
 const gb = batchGraphs(samples.map((s) => s.graph));

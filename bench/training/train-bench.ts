@@ -4,7 +4,7 @@
  *   node bench/training/run.mjs [--data DIR] [--backend wasm|cpu] [--epochs N] [--preset ID]
  *       [--limit N] [--json OUT]
  *
- * Loads a CGCNN folder (default /work/shared/data/emt-dev/cgcnn), builds the graphs with
+ * Loads a CGCNN folder (default: the shared data's emt-dev/cgcnn), builds the graphs with
  * the preset's settings, trains with the preset (CGCNN paper settings by default) and
  * prints per-epoch wall time and structures/s (training part of the epoch only, and the
  * whole epoch including validation), then the test MAE of the best-validation model.
@@ -16,10 +16,11 @@ import { ensureGradients } from '../../src-main/compute/tf/gradients';
 import { loadDataset, samplesFromDataset } from '../../src-main/compute/train/datasets';
 import { trainModel } from '../../src-main/compute/train/trainer';
 import { presetConfig } from '../../src-shared/model/presets';
+import { shared } from '../../test/helpers/shared-data';
 
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: '/work/shared/data/emt-dev/cgcnn' },
+    data: { type: 'string', default: shared('emt-dev', 'cgcnn') },
     backend: { type: 'string', default: 'wasm' },
     epochs: { type: 'string', default: '5' },
     preset: { type: 'string', default: 'cgcnn-paper' },
