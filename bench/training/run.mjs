@@ -25,5 +25,7 @@ const banner = [
 const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
 const b = spawnSync(esbuild, [join(here, `${script}.ts`), '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${out}`, '--external:@tensorflow/tfjs-node', '--external:@tensorflow/tfjs-node-gpu', '--log-level=error', '--banner:js=' + banner], { stdio: 'inherit' });
 if (b.status !== 0) process.exit(b.status ?? 1);
-const r = spawnSync(process.execPath, [out, ...args], { stdio: 'inherit' });
+// the bundle cannot find ../shared/data from its own location: say where it is (as the tests find it)
+const env = { LATTICEWORK_SHARED_DATA: join(root, '..', 'shared', 'data'), ...process.env };
+const r = spawnSync(process.execPath, [out, ...args], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);

@@ -15,7 +15,8 @@
  *
  * The linear layer is factored over nodes: W·(h_i ⊕ h_j ⊕ e) = W_i·h_i + W_j·h_j + W_e·e,
  * with W_i·h and W_j·h computed on N rows and gathered to E rows (2·N·F·2F instead of
- * 2·E·F·2F multiply-adds). Weight layout and names follow the reference
+ * 2·E·F·2F multiply-adds). W_e·e skips the zeros of the Gaussian features outside each edge's
+ * window on cpu and wasm (nn/segment windowedProduct). Weight layout and names follow the reference
  * (`convs.<t>.fc_full`, `.bn1`, `.bn2`), so PyTorch state dicts load directly.
  *
  * CGCNN pads atoms with fewer than M neighbours with fake edges (neighbour 0, distance
@@ -60,7 +61,7 @@ export class CgcnnConv implements MessagePassingLayer, HasNamedVariables {
     return tf.tidy(() => {
       const self = this.fcFull.applyRows(h, 0, F); // [N, 2F]
       const nbr = this.fcFull.applyRows(h, F, 2 * F); // [N, 2F]
-      const edge = this.fcFull.applyRows(e, 2 * F, 2 * F + this.edgeFeatures); // [E, 2F]
+      const edge = this.fcFull.applyRows(e, 2 * F, 2 * F + this.edgeFeatures, { windowed: true }); // [E, 2F], e: Gaussian features
       return rawKernels.edgeMessage(self, nbr, edge, this.fcFull.bias!, batch.dst, batch.src) as Tensor2D;
     });
   }

@@ -10,6 +10,7 @@
  * the node blocks on N node rows and gather the results instead of multiplying E edge rows.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { windowedProduct } from './segment';
 import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { Module } from './types';
 import { Rng } from '../../../src-shared/model/rng';
@@ -51,9 +52,15 @@ export class Dense implements Module, HasNamedVariables {
     });
   }
 
-  /** x · W[from:to] without bias: the contribution of input columns from..to-1. x [R, to-from] → [R, out]. */
-  applyRows(x: Tensor2D, from: number, to: number): Tensor2D {
-    return tf.tidy(() => tf.matMul(x, tf.slice(this.kernel as Tensor2D, [from, 0], [to - from, this.outFeatures])) as Tensor2D);
+  /**
+   * x · W[from:to] without bias: the contribution of input columns from..to-1. x [R, to-from] → [R, out].
+   * `windowed`: x's rows are zero outside a window (Gaussian-expanded distances), see windowedProduct.
+   */
+  applyRows(x: Tensor2D, from: number, to: number, { windowed = false } = {}): Tensor2D {
+    return tf.tidy(() => {
+      const w = tf.slice(this.kernel as Tensor2D, [from, 0], [to - from, this.outFeatures]);
+      return windowed ? windowedProduct(x, w) : (tf.matMul(x, w) as Tensor2D);
+    });
   }
 
   /** Adds the bias (if any) to a pre-activation computed block-wise with applyRows. */

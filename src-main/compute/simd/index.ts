@@ -9,8 +9,8 @@
  *
  * Determinism: the blocks depend only on the row count and the team size, and partial sums are
  * added in thread order, so the same inputs on the same machine give the same bits.
- * Shapes follow the kernels in tf/kernels.ts; bnGate* need F % 4 = 0 and transposedProduct
- * N % 4 = 0 (callers check `simdWidth`), the others take any width.
+ * Shapes follow the kernels in tf/kernels.ts; bnGate* need F % 4 = 0, transposedProduct and
+ * windowedProduct N % 4 = 0 (callers check `simdWidth`), the others take any width.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -45,9 +45,10 @@ interface KernelExports {
   bnGateBackwardSums(dm: Ptr, z: Ptr, deriv: Ptr, mean: Ptr, rstd: Ptr, r0: number, r1: number, f: number, dz: Ptr, sums: Ptr): void;
   bnGateBackwardApply(z: Ptr, mean: Ptr, rstd: Ptr, a: Ptr, meanDy: Ptr, meanDyXhat: Ptr, r0: number, r1: number, f: number, batchStats: number, dz: Ptr): void;
   transposedProduct(x: Ptr, g: Ptr, r0: number, r1: number, k: number, n: number, out64: Ptr, acc: Ptr): void;
+  windowedProduct(x: Ptr, w: Ptr, r0: number, r1: number, k: number, n: number, out: Ptr): void;
 }
 type KernelName = keyof KernelExports;
-const KERNEL_NAMES: KernelName[] = ['gatherRows', 'scatterSum', 'addInto', 'edgeMessage', 'colSums', 'bnGateForward', 'bnGateBackwardSums', 'bnGateBackwardApply', 'transposedProduct'];
+const KERNEL_NAMES: KernelName[] = ['gatherRows', 'scatterSum', 'addInto', 'edgeMessage', 'colSums', 'bnGateForward', 'bnGateBackwardSums', 'bnGateBackwardApply', 'transposedProduct', 'windowedProduct'];
 
 // Control block of a helper (Int32Array on a SharedArrayBuffer): the caller writes the kernel
 // and its arguments, bumps SEQ and notifies; the helper runs it, writes RESULT (-2: it threw)
@@ -330,4 +331,14 @@ export function transposedProduct(x: Float32Array, g: Float32Array, out: Float32
   const { t, at } = layout([f32(x), f32(g), space(kn * threads, 8), space(kn * threads)]);
   const parts = t.run('transposedProduct', rows, (r0, r1, p) => [at[0], at[1], r0, r1, kk, n, at[2] + p * kn * 8, at[3] + p * kn * 4]).length;
   out.set(addPartials(t, at[2], kn, parts));
+}
+
+/**
+ * out [R, N] = x·w for x [R, K], w [K, N] (N % 4 = 0), each row summed only over its nonzero window
+ * (the columns from its first to its last nonzero): Gaussian-expanded distances are ~2/3 zeros.
+ */
+export function windowedProduct(x: Float32Array, w: Float32Array, out: Float32Array, rows: number, k: number, n: number): void {
+  const { t, at } = layout([f32(x), f32(w), space(rows * n)]);
+  t.run('windowedProduct', rows, (r0, r1) => [at[0], at[1], r0, r1, k, n, at[2]]);
+  readOut(t, at[2], out);
 }

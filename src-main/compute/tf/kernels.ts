@@ -22,6 +22,8 @@
  *   LwEdgeMessage  {self, nbr [N, C], edge [E, C], bias [C], dst, src [E]} -> [E, C]
  *                  self[dst[k]] + nbr[src[k]] + edge[k] + bias (CGCNN's factored fc_full on edges)
  *   LwColSum       {x [R, C]}                                   -> [C]        column sums
+ *   LwWindowedProduct {x [R, K], w [K, N]}                      -> [R, N]     x·w, each row summed over its
+ *                  nonzero window only (Gaussian-expanded distances); gradients g·wᵀ and xᵀ·g
  *
  * The hot loops run in the SIMD WebAssembly kernels of `../simd`: the CGCNN gate and xᵀ·g need
  * rows of a multiple of 4 floats (the gate's other widths take the scalar loops here), the others
@@ -49,6 +51,7 @@ export const BN_GATE_BWD = 'LwBnGateBwd';
 export const TRANSPOSED_PRODUCT = 'LwTransposedProduct';
 export const EDGE_MESSAGE = 'LwEdgeMessage';
 export const COL_SUM = 'LwColSum';
+export const WINDOWED_PRODUCT = 'LwWindowedProduct';
 
 /** Backends the JS kernels are registered for. */
 export const KERNEL_BACKENDS = ['cpu', 'wasm', 'tensorflow'] as const;
@@ -429,6 +432,20 @@ function transposedProductKernel(args: { inputs: NamedTensorInfoMap; backend: un
   return out;
 }
 
+/** x·w for x [R, K] whose rows are zero outside a window, w [K, N], N % 4 = 0. */
+function windowedProductKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const x = need(args.inputs, 'x');
+  const w = need(args.inputs, 'w');
+  const [rows, k] = x.shape;
+  const n = w.shape[1];
+  if (x.shape.length !== 2 || w.shape.length !== 2 || w.shape[0] !== k) throw new Error(`${WINDOWED_PRODUCT}: shapes [${x.shape.join(', ')}] and [${w.shape.join(', ')}] do not match`);
+  if (!simd.simdWidth(n)) throw new Error(`${WINDOWED_PRODUCT}: ${n} columns is not a multiple of 4`);
+  const [out] = withArrays(args.backend as KernelBackend, [x, w], [{ shape: [rows, n], dtype: 'float32' }], ([xv, wv], [ov]) =>
+    simd.windowedProduct(xv as Float32Array, wv as Float32Array, ov as Float32Array, rows, k, n),
+  false);
+  return out;
+}
+
 function run(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}): Tensor {
   return tf.engine().runKernel(kernelName, inputs, attrs) as Tensor;
 }
@@ -456,6 +473,7 @@ export function registerSegmentKernels(): void {
     [TRANSPOSED_PRODUCT, transposedProductKernel],
     [EDGE_MESSAGE, edgeMessageKernel],
     [COL_SUM, colSumKernel],
+    [WINDOWED_PRODUCT, windowedProductKernel],
   ];
   for (const backendName of KERNEL_BACKENDS) {
     for (const [kernelName, fn] of kernels) {
@@ -500,6 +518,18 @@ export function registerSegmentKernels(): void {
         bias: () => run(COL_SUM, { x: g }),
         dst: () => tf.zerosLike(dst),
         src: () => tf.zerosLike(src),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: WINDOWED_PRODUCT,
+    inputsToSave: ['x', 'w'],
+    gradFunc: (dy, saved) => {
+      const [x, w] = saved;
+      const g = dy as Tensor;
+      return {
+        x: () => tf.matMul(g as tf.Tensor2D, tf.transpose(w) as tf.Tensor2D),
+        w: () => run(TRANSPOSED_PRODUCT, { x, g }),
       };
     },
   });
@@ -574,4 +604,6 @@ export const rawKernels = {
   colSum: (x: Tensor) => run(COL_SUM, { x }),
   /** xᵀ·g, [K, N] (N a multiple of 4) */
   transposedProduct: (x: Tensor, g: Tensor) => run(TRANSPOSED_PRODUCT, { x, g }),
+  /** x·w skipping each row's zeros outside its nonzero window, [R, N] (N a multiple of 4) */
+  windowedProduct: (x: Tensor, w: Tensor) => run(WINDOWED_PRODUCT, { x, w }),
 };

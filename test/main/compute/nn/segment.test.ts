@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { gatherRows, scatterMax, scatterMean, scatterSum, segmentSoftmax, sliceColumns, splitColumns } from '../../../../src-main/compute/nn/segment';
+import { gatherRows, scatterMax, scatterMean, scatterSum, segmentSoftmax, sliceColumns, splitColumns, windowedProduct } from '../../../../src-main/compute/nn/segment';
+import { gaussianExpand } from '../../../../src-shared/graph/features';
 import { GATHER_ROWS, SCATTER_SUM, rawKernels } from '../../../../src-main/compute/tf/kernels';
 import { describeEachBackend, expectClose, expectNoLeak, finiteDifference, seededRandom } from '../helpers';
 
@@ -178,4 +179,54 @@ describeEachBackend('CGCNN edge message kernel', () => {
       tf.dispose([self, nbr, edge, bias, w, dst, src]);
     });
   }
+});
+
+describeEachBackend('windowed product (rows of Gaussian-expanded distances)', () => {
+  // CGCNN's 41 Gaussian features of distances 0..9 Å (zeros outside each row's window), plus rows
+  // that are all zero, all nonzero, or zero inside their window; 2,103 rows: two threads' blocks,
+  // and a last block of four rows that is not full.
+  const rows = 2103;
+  const k = 41;
+  const r = seededRandom(11);
+  const x = gaussianExpand(Float64Array.from({ length: rows }, () => r(0, 9)));
+  x.fill(0, 5 * k, 9 * k); // rows 5..8: an all-zero block of four
+  x.fill(0, 13 * k, 14 * k);
+  for (let i = 0; i < k; i++) x[20 * k + i] = r(-1, 1); // dense
+  x[30 * k + 20] = 0.5;
+  x[30 * k + 25] = -0.25; // a window with zeros inside
+  const zeros = x.filter((v) => v === 0).length / x.length;
+
+  // widths 12 (4-column blocks only), 36 (a 32-column block and a 4-column one), 128 (CGCNN's 2F)
+  for (const n of [12, 36, 128]) {
+    it(`equals x·w in float64, and its gradients equal tf.matMul's (width ${n})`, () => {
+      expect(zeros).toBeGreaterThan(0.5);
+      const w = Float32Array.from({ length: k * n }, () => r(-1, 1));
+      const c = Float32Array.from({ length: rows * n }, () => r(-1, 1));
+      const xt = tf.tensor2d(x, [rows, k]);
+      const wt = tf.tensor2d(w, [k, n]);
+      const ct = tf.tensor2d(c, [rows, n]);
+      const got = tf.tidy(() => rawKernels.windowedProduct(xt, wt).dataSync());
+      const want = new Float64Array(rows * n);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < n; j++) for (let q = 0; q < k; q++) want[i * n + j] += x[i * k + q] * w[q * n + j];
+      expectClose(got, want, 1e-5, 1e-5);
+      expect(got.subarray(5 * n, 9 * n).every((v) => v === 0)).toBe(true);
+      const grads = (product: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D) =>
+        tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(ct, product(a as tf.Tensor2D, b as tf.Tensor2D))))([xt, wt]).map((t) => t.dataSync()));
+      const [dx, dw] = grads(windowedProduct);
+      const [dxRef, dwRef] = grads((a, b) => tf.matMul(a, b));
+      expectClose(dx, dxRef, 1e-5, 1e-5);
+      expectClose(dw, dwRef, 1e-4, 1e-5);
+      expectNoLeak(() => tf.tidy(() => void tf.grad((b: tf.Tensor) => tf.sum(windowedProduct(xt, b as tf.Tensor2D)))(wt).dataSync()));
+      tf.dispose([xt, wt, ct]);
+    });
+  }
+
+  it('rejects mismatched shapes and widths that are not a multiple of 4', () => {
+    const xt = tf.zeros([3, 5]);
+    expect(() => tf.tidy(() => rawKernels.windowedProduct(xt, tf.zeros([4, 8])))).toThrow(/LwWindowedProduct: shapes \[3, 5\] and \[4, 8\] do not match/);
+    expect(() => tf.tidy(() => rawKernels.windowedProduct(xt, tf.zeros([5, 6])))).toThrow(/LwWindowedProduct: 6 columns is not a multiple of 4/);
+    // the layer-facing function falls back to tf.matMul for such widths
+    expect(tf.tidy(() => windowedProduct(tf.ones([3, 5]), tf.ones([5, 6])).dataSync()[0])).toBe(5);
+    xt.dispose();
+  });
 });
