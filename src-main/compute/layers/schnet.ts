@@ -52,7 +52,8 @@ export class SchNetInteraction extends ModuleOfParts implements MessagePassingLa
   /** W_ij: [E, Ff]. */
   filters(e: Tensor2D, distance: Tensor1D): Tensor2D {
     return tf.tidy(() => {
-      const w = this.filter2.apply(this.act(this.filter1.apply(e)));
+      // e: Gaussian features, zero outside each edge's window (skipped on cpu and wasm)
+      const w = this.filter2.apply(this.act(this.filter1.addBias(this.filter1.applyRows(e, 0, this.filter1.inFeatures, { windowed: true }))));
       return tf.mul(w, tf.expandDims(cosineCutoff(distance, this.cutoff), 1)) as Tensor2D;
     });
   }
