@@ -51,3 +51,5 @@ const prof = await tf.profile(() => {
 const byKernel = new Map<string, number>();
 for (const k of prof.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0));
 console.log([...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join('\n'));
+const calls = prof.kernels.filter((k) => ['LwTransposedProduct', 'BatchMatMul', 'LwScatterSum', 'LwBnGateFwd', 'LwWindowedProduct'].includes(k.name));
+console.log(calls.map((k) => `${k.name} ${JSON.stringify(k.inputShapes)} ${(k.kernelTimeMs as number).toFixed(1)}`).join('\n'));

@@ -15,8 +15,8 @@
  *
  * The linear layer is factored over nodes: W·(h_i ⊕ h_j ⊕ e) = W_i·h_i + W_j·h_j + W_e·e,
  * with W_i·h and W_j·h computed on N rows and gathered to E rows (2·N·F·2F instead of
- * 2·E·F·2F multiply-adds). W_e·e skips the zeros of the Gaussian features outside each edge's
- * window on cpu and wasm (nn/segment windowedProduct). Weight layout and names follow the reference
+ * 2·E·F·2F multiply-adds). On cpu and wasm one kernel gathers, adds and computes W_e·e over each
+ * edge's nonzero window of Gaussian features (~1/3 of them). Weight layout and names follow the reference
  * (`convs.<t>.fc_full`, `.bn1`, `.bn2`), so PyTorch state dicts load directly.
  *
  * CGCNN pads atoms with fewer than M neighbours with fake edges (neighbour 0, distance
@@ -55,14 +55,14 @@ export class CgcnnConv implements MessagePassingLayer, HasNamedVariables {
     this.bn2 = new BatchNorm1d(`${name}.bn2`, F);
   }
 
-  /** z = W_i·h[dst] + W_j·h[src] + W_e·e + b, [E, 2F] (before BN₁), in one gather-and-add kernel. */
+  /** z = W_i·h[dst] + W_j·h[src] + W_e·e + b, [E, 2F] (before BN₁); gathers, W_e·e and sums in one kernel. */
   message(h: Tensor2D, e: Tensor2D, batch: GraphBatchTensors): Tensor2D {
     const F = this.features;
     return tf.tidy(() => {
       const self = this.fcFull.applyRows(h, 0, F); // [N, 2F]
       const nbr = this.fcFull.applyRows(h, F, 2 * F); // [N, 2F]
-      const edge = this.fcFull.applyRows(e, 2 * F, 2 * F + this.edgeFeatures, { windowed: true }); // [E, 2F], e: Gaussian features
-      return rawKernels.edgeMessage(self, nbr, edge, this.fcFull.bias!, batch.dst, batch.src) as Tensor2D;
+      const edgeWeights = this.fcFull.kernelRows(2 * F, 2 * F + this.edgeFeatures); // [Fe, 2F], e: Gaussian features
+      return rawKernels.edgeMessage(self, nbr, e, edgeWeights, this.fcFull.bias!, batch.dst, batch.src) as Tensor2D;
     });
   }
 

@@ -58,9 +58,14 @@ export class Dense implements Module, HasNamedVariables {
    */
   applyRows(x: Tensor2D, from: number, to: number, { windowed = false } = {}): Tensor2D {
     return tf.tidy(() => {
-      const w = tf.slice(this.kernel as Tensor2D, [from, 0], [to - from, this.outFeatures]);
+      const w = this.kernelRows(from, to);
       return windowed ? windowedProduct(x, w) : (tf.matMul(x, w) as Tensor2D);
     });
+  }
+
+  /** The row block W[from:to], [to-from, out] (differentiable: its gradient reaches W). */
+  kernelRows(from: number, to: number): Tensor2D {
+    return tf.slice(this.kernel as Tensor2D, [from, 0], [to - from, this.outFeatures]);
   }
 
   /** Adds the bias (if any) to a pre-activation computed block-wise with applyRows. */

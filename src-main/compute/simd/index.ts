@@ -39,7 +39,7 @@ interface KernelExports {
   gatherRows(x: Ptr, idx: Ptr, out: Ptr, k0: number, k1: number, f: number, n: number): number;
   scatterSum(x: Ptr, idx: Ptr, out: Ptr, k0: number, k1: number, f: number, n: number): number;
   addInto(dst: Ptr, src: Ptr, i0: number, i1: number): void;
-  edgeMessage(self: Ptr, nbr: Ptr, edge: Ptr, bias: Ptr, dst: Ptr, src: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number): number;
+  edgeMessage(self: Ptr, nbr: Ptr, x: Ptr, w: Ptr, bias: Ptr, dst: Ptr, src: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number, kx: number): number;
   colSums(x: Ptr, r0: number, r1: number, cols: number, sum: Ptr, squares: Ptr): void;
   bnGateForward(z: Ptr, a: Ptr, b: Ptr, r0: number, r1: number, f: number, m: Ptr, deriv: Ptr): void;
   bnGateBackwardSums(dm: Ptr, z: Ptr, deriv: Ptr, mean: Ptr, rstd: Ptr, r0: number, r1: number, f: number, dz: Ptr, sums: Ptr): void;
@@ -244,19 +244,23 @@ export function scatterSum(x: Float32Array, idx: Int32Array, out: Float32Array, 
   readOut(t, at[2], out);
 }
 
-/** out[k] = self[dst[k]] + nbr[src[k]] + edge[k] + bias, rows of c floats; self and nbr have n rows. */
+/**
+ * out[k] = self[dst[k]] + nbr[src[k]] + bias + x[k]·w, rows of c floats; self and nbr have n rows,
+ * x [E, kx] are edge features summed over each row's nonzero window, w [kx, c].
+ */
 export function edgeMessage(
-  parts: { self: Float32Array; nbr: Float32Array; edge: Float32Array; bias: Float32Array },
+  parts: { self: Float32Array; nbr: Float32Array; x: Float32Array; w: Float32Array; bias: Float32Array },
   dst: Int32Array,
   src: Int32Array,
   out: Float32Array,
   c: number,
   n: number,
+  kx: number,
 ): void {
-  const { t, at } = layout([f32(parts.self), f32(parts.nbr), f32(parts.edge), f32(parts.bias), i32(dst), i32(src), space(dst.length * c)]);
-  const results = t.run('edgeMessage', dst.length, (k0, k1) => [at[0], at[1], at[2], at[3], at[4], at[5], at[6], k0, k1, c, n]);
+  const { t, at } = layout([f32(parts.self), f32(parts.nbr), f32(parts.x), f32(parts.w), f32(parts.bias), i32(dst), i32(src), space(dst.length * c)]);
+  const results = t.run('edgeMessage', dst.length, (k0, k1) => [...at, k0, k1, c, n, kx]);
   checkIndices('LwEdgeMessage', results, (bad) => `edge ${bad} (${src[bad]} → ${dst[bad]}) out of range [0, ${n})`);
-  readOut(t, at[6], out);
+  readOut(t, at[7], out);
 }
 
 /** Float64 column sums (and sums of squares) of x [rows, cols]. */

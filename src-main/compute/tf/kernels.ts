@@ -19,8 +19,9 @@
  *   LwBnGateBwd    {dm [R, F], z, deriv [R, 2F], gamma, beta, moments}, {eps, batchStats} -> [dz [R, 2F], dγ, dβ [2F]]
  *                  dz through the batch statistics when batchStats
  *   LwTransposedProduct {x [R, K], g [R, N]}                   -> [K, N]     xᵀ·g (a linear layer's weight gradient)
- *   LwEdgeMessage  {self, nbr [N, C], edge [E, C], bias [C], dst, src [E]} -> [E, C]
- *                  self[dst[k]] + nbr[src[k]] + edge[k] + bias (CGCNN's factored fc_full on edges)
+ *   LwEdgeMessage  {self, nbr [N, C], x [E, K], w [K, C], bias [C], dst, src [E]} -> [E, C]
+ *                  self[dst[k]] + nbr[src[k]] + bias + x[k]·w (CGCNN's factored fc_full on edges;
+ *                  x·w over each edge's nonzero window of Gaussian features)
  *   LwColSum       {x [R, C]}                                   -> [C]        column sums
  *   LwWindowedProduct {x [R, K], w [K, N]}                      -> [R, N]     x·w, each row summed over its
  *                  nonzero window only (Gaussian-expanded distances); gradients g·wᵀ and xᵀ·g
@@ -394,18 +395,21 @@ function bnGateBwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
 }
 
 function edgeMessageKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
-  const [self, nbr, edge, bias, dst, src] = ['self', 'nbr', 'edge', 'bias', 'dst', 'src'].map((k) => need(args.inputs, k));
+  const [self, nbr, x, w, bias, dst, src] = ['self', 'nbr', 'x', 'w', 'bias', 'dst', 'src'].map((k) => need(args.inputs, k));
   const [n, c] = self.shape;
   const e = dst.shape[0];
-  if (nbr.shape[0] !== n || nbr.shape[1] !== c || edge.shape[0] !== e || edge.shape[1] !== c || bias.shape[0] !== c || src.shape[0] !== e) {
-    throw new Error(`${EDGE_MESSAGE}: shapes do not match (self [${self.shape.join(', ')}], nbr [${nbr.shape.join(', ')}], edge [${edge.shape.join(', ')}], bias [${bias.shape.join(', ')}], ${e} and ${src.shape[0]} indices)`);
+  const kx = x.shape[1];
+  if (nbr.shape[0] !== n || nbr.shape[1] !== c || x.shape[0] !== e || w.shape[0] !== kx || w.shape[1] !== c || bias.shape[0] !== c || src.shape[0] !== e) {
+    throw new Error(
+      `${EDGE_MESSAGE}: shapes do not match (self [${self.shape.join(', ')}], nbr [${nbr.shape.join(', ')}], x [${x.shape.join(', ')}], w [${w.shape.join(', ')}], bias [${bias.shape.join(', ')}], ${e} and ${src.shape[0]} indices)`,
+    );
   }
   const [out] = withArrays(
     args.backend as KernelBackend,
-    [self, nbr, edge, bias, dst, src],
+    [self, nbr, x, w, bias, dst, src],
     [{ shape: [e, c], dtype: 'float32' }],
-    ([sv, nv, ev, bv, dv, srcv], [ov]) =>
-      simd.edgeMessage({ self: sv as Float32Array, nbr: nv as Float32Array, edge: ev as Float32Array, bias: bv as Float32Array }, dv as Int32Array, srcv as Int32Array, ov as Float32Array, c, n),
+    ([sv, nv, xv, wv, bv, dv, srcv], [ov]) =>
+      simd.edgeMessage({ self: sv as Float32Array, nbr: nv as Float32Array, x: xv as Float32Array, w: wv as Float32Array, bias: bv as Float32Array }, dv as Int32Array, srcv as Int32Array, ov as Float32Array, c, n, kx),
     false,
   );
   return out;
@@ -444,6 +448,12 @@ function windowedProductKernel(args: { inputs: NamedTensorInfoMap; backend: unkn
     simd.windowedProduct(xv as Float32Array, wv as Float32Array, ov as Float32Array, rows, k, n),
   false);
   return out;
+}
+
+/** xᵀ·g for rows of x with zeros outside a window: the SIMD kernel (it skips them) when g's width is a multiple of 4. */
+function windowedWeightGradient(x: Tensor, g: Tensor): Tensor {
+  if (simd.simdWidth(g.shape[1]!)) return run(TRANSPOSED_PRODUCT, { x, g });
+  return tf.matMul(tf.transpose(x) as tf.Tensor2D, g as tf.Tensor2D);
 }
 
 function run(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}): Tensor {
@@ -506,15 +516,16 @@ export function registerSegmentKernels(): void {
   });
   tf.registerGradient({
     kernelName: EDGE_MESSAGE,
-    inputsToSave: ['self', 'dst', 'src'],
+    inputsToSave: ['self', 'x', 'w', 'dst', 'src'],
     gradFunc: (dy, saved) => {
-      const [self, dst, src] = saved;
+      const [self, x, w, dst, src] = saved;
       const g = dy as Tensor;
       const n = self.shape[0];
       return {
         self: () => run(SCATTER_SUM, { x: g, indices: dst }, { numSegments: n }),
         nbr: () => run(SCATTER_SUM, { x: g, indices: src }, { numSegments: n }),
-        edge: () => g.clone(),
+        x: () => tf.matMul(g as tf.Tensor2D, tf.transpose(w) as tf.Tensor2D),
+        w: () => windowedWeightGradient(x, g),
         bias: () => run(COL_SUM, { x: g }),
         dst: () => tf.zerosLike(dst),
         src: () => tf.zerosLike(src),
@@ -529,7 +540,7 @@ export function registerSegmentKernels(): void {
       const g = dy as Tensor;
       return {
         x: () => tf.matMul(g as tf.Tensor2D, tf.transpose(w) as tf.Tensor2D),
-        w: () => run(TRANSPOSED_PRODUCT, { x, g }),
+        w: () => windowedWeightGradient(x, g),
       };
     },
   });
@@ -600,7 +611,8 @@ export const rawKernels = {
   /** [dz [R, 2F], dgamma [2F], dbeta [2F]] */
   bnGateBwd: (dm: Tensor, z: Tensor, deriv: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number, batchStats: boolean) =>
     runMany(BN_GATE_BWD, { dm, z, deriv, gamma, beta, moments }, { eps, batchStats }),
-  edgeMessage: (self: Tensor, nbr: Tensor, edge: Tensor, bias: Tensor, dst: Tensor, src: Tensor) => run(EDGE_MESSAGE, { self, nbr, edge, bias, dst, src }),
+  /** self[dst] + nbr[src] + bias + x·w, [E, C] (x: edge features, w their weight block [K, C]) */
+  edgeMessage: (self: Tensor, nbr: Tensor, x: Tensor, w: Tensor, bias: Tensor, dst: Tensor, src: Tensor) => run(EDGE_MESSAGE, { self, nbr, x, w, bias, dst, src }),
   colSum: (x: Tensor) => run(COL_SUM, { x }),
   /** xᵀ·g, [K, N] (N a multiple of 4) */
   transposedProduct: (x: Tensor, g: Tensor) => run(TRANSPOSED_PRODUCT, { x, g }),

@@ -148,35 +148,43 @@ describeEachBackend('segment ops', () => {
 });
 
 describeEachBackend('CGCNN edge message kernel', () => {
-  // widths 6 (scalar tail) and 8 (vector loop only)
-  for (const c of [6, 8]) {
-    it(`self[dst] + nbr[src] + edge + bias and its gradients equal the composite (width ${c})`, () => {
+  // widths 6 (4-column block and scalar tail), 40 (a 32-column block and 4-column ones), 136
+  // (four 32-column blocks and more); edge features: 41 Gaussian features, one edge all zeros
+  for (const c of [6, 40, 136]) {
+    it(`self[dst] + nbr[src] + bias + x·w and its gradients equal the composite (width ${c})`, () => {
       const n = 9;
       const e = 31;
+      const kx = 41;
       const r = seededRandom(c);
       const g = randomGraph(c, n, e, c);
       const vals = (len: number) => Float32Array.from({ length: len }, () => r(-1, 1));
+      const gaussians = gaussianExpand(Float64Array.from({ length: e }, () => r(0, 9)));
+      gaussians.fill(0, 4 * kx, 5 * kx);
       const self = tf.tensor2d(vals(n * c), [n, c]);
       const nbr = tf.tensor2d(vals(n * c), [n, c]);
-      const edge = tf.tensor2d(vals(e * c), [e, c]);
+      const x = tf.tensor2d(gaussians, [e, kx]);
+      const w = tf.tensor2d(vals(kx * c), [kx, c]);
       const bias = tf.tensor1d(vals(c));
-      const w = tf.tensor2d(vals(e * c), [e, c]);
+      const weights = tf.tensor2d(vals(e * c), [e, c]);
       const dst = tf.tensor1d(g.dst, 'int32');
       const src = tf.tensor1d(g.src, 'int32');
-      const fused = (a: tf.Tensor, b: tf.Tensor, x: tf.Tensor, y: tf.Tensor) => rawKernels.edgeMessage(a, b, x, y, dst, src);
-      const composite = (a: tf.Tensor, b: tf.Tensor, x: tf.Tensor, y: tf.Tensor) => tf.add(tf.addN([gatherRows(a, dst), gatherRows(b, src), x]), y);
-      const run = (fn: typeof fused) =>
+      type Fn = (a: tf.Tensor, b: tf.Tensor, xs: tf.Tensor, ws: tf.Tensor, y: tf.Tensor) => tf.Tensor;
+      const fused: Fn = (a, b, xs, ws, y) => rawKernels.edgeMessage(a, b, xs, ws, y, dst, src);
+      const composite: Fn = (a, b, xs, ws, y) => tf.add(tf.addN([gatherRows(a, dst), gatherRows(b, src), tf.matMul(xs as tf.Tensor2D, ws as tf.Tensor2D)]), y);
+      const run = (fn: Fn) =>
         tf.tidy(() => {
-          const value = fn(self, nbr, edge, bias).dataSync();
-          const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(w, fn(a, b, x, y))))([self, nbr, edge, bias]);
+          const value = fn(self, nbr, x, w, bias).dataSync();
+          const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, xs: tf.Tensor, ws: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(weights, fn(a, b, xs, ws, y))))([self, nbr, x, w, bias]);
           return [value, ...grads.map((t) => t.dataSync())];
         });
       const got = run(fused);
       const want = run(composite);
       got.forEach((v, i) => expectClose(v, want[i], 1e-5, 1e-5));
-      expectNoLeak(() => tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(fused(a, nbr, edge, bias)))(self).dataSync()));
-      expect(() => tf.tidy(() => rawKernels.edgeMessage(self, nbr, edge, bias, tf.tensor1d(Int32Array.from(g.dst, (v, k) => (k === 3 ? n : v)), 'int32'), src))).toThrow(/LwEdgeMessage: edge 3 .*out of range \[0, 9\)/);
-      tf.dispose([self, nbr, edge, bias, w, dst, src]);
+      expectNoLeak(() => tf.tidy(() => void tf.grads((a: tf.Tensor, ws: tf.Tensor) => tf.sum(fused(a, nbr, x, ws, bias)))([self, w]).forEach((t) => t.dataSync())));
+      const badDst = tf.tensor1d(Int32Array.from(g.dst, (v, k) => (k === 3 ? n : v)), 'int32');
+      expect(() => tf.tidy(() => rawKernels.edgeMessage(self, nbr, x, w, bias, badDst, src))).toThrow(/LwEdgeMessage: edge 3 .*out of range \[0, 9\)/);
+      expect(() => tf.tidy(() => rawKernels.edgeMessage(self, nbr, x, tf.zeros([kx - 1, c]), bias, dst, src))).toThrow(/LwEdgeMessage: shapes do not match/);
+      tf.dispose([self, nbr, x, w, bias, weights, dst, src, badDst]);
     });
   }
 });
