@@ -26,7 +26,7 @@
  * Shapes: h [N, F], e [E, Fe] → h' [N, F], e unchanged.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { Rng } from '../../../src-shared/model/rng';
 import { BatchNorm1d } from '../nn/batchnorm';
 import { Dense } from '../nn/dense';
@@ -55,20 +55,24 @@ export class CgcnnConv implements MessagePassingLayer, HasNamedVariables {
     this.bn2 = new BatchNorm1d(`${name}.bn2`, F);
   }
 
-  /** z = W_i·h[dst] + W_j·h[src] + W_e·e + b, [E, 2F] (before BN₁); gathers, W_e·e and sums in one kernel. */
-  message(h: Tensor2D, e: Tensor2D, batch: GraphBatchTensors): Tensor2D {
+  /**
+   * z = W_i·h[dst] + W_j·h[src] + W_e·e + b, [E, 2F] (before BN₁), and its column mean and variance
+   * [2, 2F] (BN₁'s batch statistics): gathers, W_e·e, sums and statistics in one kernel.
+   */
+  message(h: Tensor2D, e: Tensor2D, batch: GraphBatchTensors): [Tensor2D, Tensor] {
     const F = this.features;
     return tf.tidy(() => {
       const self = this.fcFull.applyRows(h, 0, F); // [N, 2F]
       const nbr = this.fcFull.applyRows(h, F, 2 * F); // [N, 2F]
       const edgeWeights = this.fcFull.kernelRows(2 * F, 2 * F + this.edgeFeatures); // [Fe, 2F], e: Gaussian features
-      return rawKernels.edgeMessage(self, nbr, e, edgeWeights, this.fcFull.bias!, batch.dst, batch.src) as Tensor2D;
+      const [z, moments] = rawKernels.edgeMessage(self, nbr, e, edgeWeights, this.fcFull.bias!, batch.dst, batch.src);
+      return [z as Tensor2D, moments];
     });
   }
 
-  /** Gated messages m = σ(filter) ⊙ softplus(core) from BN₁(z), [E, F] (fused kernel, see nn/fused). */
-  gate(z: Tensor2D, training: boolean): Tensor2D {
-    return bnGate(z, this.bn1, training);
+  /** Gated messages m = σ(filter) ⊙ softplus(core) from BN₁(z), [E, F] (fused kernel, see nn/fused); moments: z's. */
+  gate(z: Tensor2D, moments: Tensor, training: boolean): Tensor2D {
+    return bnGate(z, this.bn1, training, moments);
   }
 
   /** h' = softplus(h + BN₂(s)). */
@@ -123,7 +127,8 @@ export class CgcnnConv implements MessagePassingLayer, HasNamedVariables {
     const h = tf.tidy(() => {
       let m: Tensor2D;
       if (fusedGateBackends.has(tf.getBackend())) {
-        m = this.gate(this.message(state.h, state.e, batch), training);
+        const [z, moments] = this.message(state.h, state.e, batch);
+        m = this.gate(z, moments, training);
       } else {
         const [zf, zc] = this.messageHalves(state.h, state.e, batch);
         m = this.gateHalves(zf, zc, training);

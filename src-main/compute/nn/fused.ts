@@ -30,13 +30,17 @@ export function bnGateComposite(z: Tensor2D, bn: BatchNorm1d, training: boolean)
 /** Backends on which bnGate uses the fused kernels (benchmarks may change it; tests use both). */
 export const fusedGateBackends = new Set<string>(['cpu', 'wasm']);
 
-export function bnGate(z: Tensor2D, bn: BatchNorm1d, training: boolean): Tensor2D {
+/**
+ * σ(filter) ⊙ softplus(core) of BN(z). `batchMoments`: z's column mean and variance [2, 2F] when the
+ * caller has them already (CGCNN's edge message kernel computes them), else taken here (training).
+ */
+export function bnGate(z: Tensor2D, bn: BatchNorm1d, training: boolean, batchMoments?: Tensor): Tensor2D {
   if (!fusedGateBackends.has(tf.getBackend())) return bnGateComposite(z, bn, training);
   const rows = z.shape[0];
   return tf.tidy(() => {
     let moments: Tensor;
     if (training) {
-      moments = rawKernels.colMoments(z);
+      moments = batchMoments ?? rawKernels.colMoments(z);
       const [mean, variance] = tf.unstack(moments);
       bn.updateRunning(mean, variance, rows);
     } else {

@@ -39,7 +39,7 @@ interface KernelExports {
   gatherRows(x: Ptr, idx: Ptr, out: Ptr, k0: number, k1: number, f: number, n: number): number;
   scatterSum(x: Ptr, idx: Ptr, out: Ptr, k0: number, k1: number, f: number, n: number): number;
   addInto(dst: Ptr, src: Ptr, i0: number, i1: number): void;
-  edgeMessage(self: Ptr, nbr: Ptr, x: Ptr, w: Ptr, bias: Ptr, dst: Ptr, src: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number, kx: number): number;
+  edgeMessage(self: Ptr, nbr: Ptr, x: Ptr, w: Ptr, bias: Ptr, dst: Ptr, src: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number, kx: number, sums: Ptr): number;
   colSums(x: Ptr, r0: number, r1: number, cols: number, sum: Ptr, squares: Ptr): void;
   bnGateForward(z: Ptr, a: Ptr, b: Ptr, r0: number, r1: number, f: number, m: Ptr, deriv: Ptr): void;
   bnGateBackwardSums(dm: Ptr, z: Ptr, deriv: Ptr, mean: Ptr, rstd: Ptr, r0: number, r1: number, f: number, dz: Ptr, sums: Ptr): void;
@@ -245,22 +245,27 @@ export function scatterSum(x: Float32Array, idx: Int32Array, out: Float32Array, 
 }
 
 /**
- * out[k] = self[dst[k]] + nbr[src[k]] + bias + x[k]·w, rows of c floats; self and nbr have n rows,
- * x [E, kx] are edge features summed over each row's nonzero window, w [kx, c].
+ * out.z[k] = self[dst[k]] + nbr[src[k]] + bias + x[k]·w, rows of c floats; self and nbr have n rows,
+ * x [E, kx] are edge features summed over each row's nonzero window, w [kx, c]; out.moments [2, c]:
+ * column mean and biased variance of z (as colMoments).
  */
 export function edgeMessage(
   parts: { self: Float32Array; nbr: Float32Array; x: Float32Array; w: Float32Array; bias: Float32Array },
   dst: Int32Array,
   src: Int32Array,
-  out: Float32Array,
+  out: { z: Float32Array; moments: Float32Array },
   c: number,
   n: number,
   kx: number,
 ): void {
-  const { t, at } = layout([f32(parts.self), f32(parts.nbr), f32(parts.x), f32(parts.w), f32(parts.bias), i32(dst), i32(src), space(dst.length * c)]);
-  const results = t.run('edgeMessage', dst.length, (k0, k1) => [...at, k0, k1, c, n, kx]);
+  const { threads } = team();
+  const { t, at } = layout([f32(parts.self), f32(parts.nbr), f32(parts.x), f32(parts.w), f32(parts.bias), i32(dst), i32(src), space(dst.length * c), space(2 * c * threads, 8)]);
+  const sums = (p: number) => at[8] + p * 2 * c * 8;
+  const results = t.run('edgeMessage', dst.length, (k0, k1, p) => [...at.slice(0, 8), k0, k1, c, n, kx, sums(p)]);
   checkIndices('LwEdgeMessage', results, (bad) => `edge ${bad} (${src[bad]} → ${dst[bad]}) out of range [0, ${n})`);
-  readOut(t, at[7], out);
+  readOut(t, at[7], out.z);
+  const both = addPartials(t, at[8], 2 * c, results.length);
+  momentsFromSums(both.subarray(0, c), both.subarray(c), dst.length, out.moments);
 }
 
 /** Float64 column sums (and sums of squares) of x [rows, cols]. */
@@ -281,11 +286,17 @@ export function colSum(x: Float32Array, out: Float32Array, rows: number, cols: n
 /** Column mean (row 0) and biased variance (row 1) of x [rows, cols] into out [2, cols], from float64 sums. */
 export function colMoments(x: Float32Array, out: Float32Array, rows: number, cols: number): void {
   const { sum, squares } = columnSums(x, rows, cols, true);
+  momentsFromSums(sum, squares!, rows, out);
+}
+
+/** Mean (row 0) and biased variance (row 1) into out [2, cols] from float64 column sums and sums of squares. */
+function momentsFromSums(sum: Float64Array, squares: Float64Array, rows: number, out: Float32Array): void {
+  const cols = sum.length;
   const inv = 1 / Math.max(1, rows);
   for (let c = 0; c < cols; c++) {
     const mean = sum[c] * inv;
     out[c] = mean;
-    out[cols + c] = Math.max(0, squares![c] * inv - mean * mean);
+    out[cols + c] = Math.max(0, squares[c] * inv - mean * mean);
   }
 }
 

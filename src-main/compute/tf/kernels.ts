@@ -19,9 +19,10 @@
  *   LwBnGateBwd    {dm [R, F], z, deriv [R, 2F], gamma, beta, moments}, {eps, batchStats} -> [dz [R, 2F], dγ, dβ [2F]]
  *                  dz through the batch statistics when batchStats
  *   LwTransposedProduct {x [R, K], g [R, N]}                   -> [K, N]     xᵀ·g (a linear layer's weight gradient)
- *   LwEdgeMessage  {self, nbr [N, C], x [E, K], w [K, C], bias [C], dst, src [E]} -> [E, C]
- *                  self[dst[k]] + nbr[src[k]] + bias + x[k]·w (CGCNN's factored fc_full on edges;
- *                  x·w over each edge's nonzero window of Gaussian features)
+ *   LwEdgeMessage  {self, nbr [N, C], x [E, K], w [K, C], bias [C], dst, src [E]} -> [z [E, C], moments [2, C]]
+ *                  z = self[dst[k]] + nbr[src[k]] + bias + x[k]·w (CGCNN's factored fc_full on edges;
+ *                  x·w over each edge's nonzero window of Gaussian features), and z's column
+ *                  moments as LwColMoments (batch norm's statistics; no gradient)
  *   LwColSum       {x [R, C]}                                   -> [C]        column sums
  *   LwWindowedProduct {x [R, K], w [K, N]}                      -> [R, N]     x·w, each row summed over its
  *                  nonzero window only (Gaussian-expanded distances); gradients g·wᵀ and xᵀ·g
@@ -394,7 +395,7 @@ function bnGateBwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
   );
 }
 
-function edgeMessageKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+function edgeMessageKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
   const [self, nbr, x, w, bias, dst, src] = ['self', 'nbr', 'x', 'w', 'bias', 'dst', 'src'].map((k) => need(args.inputs, k));
   const [n, c] = self.shape;
   const e = dst.shape[0];
@@ -404,15 +405,25 @@ function edgeMessageKernel(args: { inputs: NamedTensorInfoMap; backend: unknown;
       `${EDGE_MESSAGE}: shapes do not match (self [${self.shape.join(', ')}], nbr [${nbr.shape.join(', ')}], x [${x.shape.join(', ')}], w [${w.shape.join(', ')}], bias [${bias.shape.join(', ')}], ${e} and ${src.shape[0]} indices)`,
     );
   }
-  const [out] = withArrays(
+  return withArrays(
     args.backend as KernelBackend,
     [self, nbr, x, w, bias, dst, src],
-    [{ shape: [e, c], dtype: 'float32' }],
-    ([sv, nv, xv, wv, bv, dv, srcv], [ov]) =>
-      simd.edgeMessage({ self: sv as Float32Array, nbr: nv as Float32Array, x: xv as Float32Array, w: wv as Float32Array, bias: bv as Float32Array }, dv as Int32Array, srcv as Int32Array, ov as Float32Array, c, n, kx),
+    [
+      { shape: [e, c], dtype: 'float32' },
+      { shape: [2, c], dtype: 'float32' },
+    ],
+    ([sv, nv, xv, wv, bv, dv, srcv], [zv, mv]) =>
+      simd.edgeMessage(
+        { self: sv as Float32Array, nbr: nv as Float32Array, x: xv as Float32Array, w: wv as Float32Array, bias: bv as Float32Array },
+        dv as Int32Array,
+        srcv as Int32Array,
+        { z: zv as Float32Array, moments: mv as Float32Array },
+        c,
+        n,
+        kx,
+      ),
     false,
   );
-  return out;
 }
 
 function colSumKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
@@ -519,7 +530,7 @@ export function registerSegmentKernels(): void {
     inputsToSave: ['self', 'x', 'w', 'dst', 'src'],
     gradFunc: (dy, saved) => {
       const [self, x, w, dst, src] = saved;
-      const g = dy as Tensor;
+      const g = (dy as Tensor[])[0]; // the moments output has no gradient
       const n = self.shape[0];
       return {
         self: () => run(SCATTER_SUM, { x: g, indices: dst }, { numSegments: n }),
@@ -611,8 +622,8 @@ export const rawKernels = {
   /** [dz [R, 2F], dgamma [2F], dbeta [2F]] */
   bnGateBwd: (dm: Tensor, z: Tensor, deriv: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number, batchStats: boolean) =>
     runMany(BN_GATE_BWD, { dm, z, deriv, gamma, beta, moments }, { eps, batchStats }),
-  /** self[dst] + nbr[src] + bias + x·w, [E, C] (x: edge features, w their weight block [K, C]) */
-  edgeMessage: (self: Tensor, nbr: Tensor, x: Tensor, w: Tensor, bias: Tensor, dst: Tensor, src: Tensor) => run(EDGE_MESSAGE, { self, nbr, x, w, bias, dst, src }),
+  /** [z = self[dst] + nbr[src] + bias + x·w [E, C], z's column mean and variance [2, C]] (x: edge features, w their weight block [K, C]) */
+  edgeMessage: (self: Tensor, nbr: Tensor, x: Tensor, w: Tensor, bias: Tensor, dst: Tensor, src: Tensor) => runMany(EDGE_MESSAGE, { self, nbr, x, w, bias, dst, src }),
   colSum: (x: Tensor) => run(COL_SUM, { x }),
   /** xᵀ·g, [K, N] (N a multiple of 4) */
   transposedProduct: (x: Tensor, g: Tensor) => run(TRANSPOSED_PRODUCT, { x, g }),

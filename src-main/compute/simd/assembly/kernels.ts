@@ -126,11 +126,14 @@ export function addInto(dst: usize, src: usize, i0: i32, i1: i32): void {
  * CGCNN's message pre-activation on an edge list: out[k] = self[dst[k]] + nbr[src[k]] + bias +
  * x[k]·w for k0 ≤ k < k1, rows of c floats; self and nbr have n rows; x [·, kx] are the edge
  * features (Gaussian-expanded distances), w [kx, c] their block of the layer's weights, summed over
- * each edge's nonzero window only (see rowWindow). Columns in blocks of 32, then 4, then 1.
+ * each edge's nonzero window only (see rowWindow). Columns in blocks of 32, then 4, then 1. Also
+ * the float64 column sums and sums of squares of these rows into sums [2, c] (zeroed here): batch
+ * norm's statistics, taken while each row is in cache.
  */
-export function edgeMessage(self: usize, nbr: usize, x: usize, w: usize, bias: usize, dst: usize, src: usize, out: usize, k0: i32, k1: i32, c: i32, n: i32, kx: i32): i32 {
+export function edgeMessage(self: usize, nbr: usize, x: usize, w: usize, bias: usize, dst: usize, src: usize, out: usize, k0: i32, k1: i32, c: i32, n: i32, kx: i32, sums: usize): i32 {
   const cb = <usize>c << 2;
   const xb = <usize>kx << 2;
+  memory.fill(sums, 0, cb << 2);
   for (let k = k0; k < k1; k++) {
     const i = load<i32>(dst + (<usize>k << 2));
     const j = load<i32>(src + (<usize>k << 2));
@@ -183,6 +186,7 @@ export function edgeMessage(self: usize, nbr: usize, x: usize, w: usize, bias: u
       for (let t = lo; t < hi; t++) s0 += load<f32>(xr + (<usize>t << 2)) * load<f32>(w + <usize>t * cb + q);
       store<f32>(o + q, s0);
     }
+    addRowToSums(o, c, sums, sums + (cb << 1));
   }
   return -1;
 }
@@ -211,22 +215,25 @@ function accumulateSquares64(acc: usize, v: v128): void {
  */
 export function colSums(x: usize, r0: i32, r1: i32, cols: i32, sum: usize, squares: usize): void {
   const rowBytes = <usize>cols << 2;
-  const c4 = cols & ~3;
   memory.fill(sum, 0, <usize>cols << 3);
   if (squares) memory.fill(squares, 0, <usize>cols << 3);
-  for (let r = r0; r < r1; r++) {
-    const row = x + <usize>r * rowBytes;
-    let c = 0;
-    for (; c < c4; c += 4) {
-      const v = v128.load(row + (<usize>c << 2));
-      accumulate64(sum + (<usize>c << 3), v);
-      if (squares) accumulateSquares64(squares + (<usize>c << 3), v);
-    }
-    for (; c < cols; c++) {
-      const v = <f64>load<f32>(row + (<usize>c << 2));
-      store<f64>(sum + (<usize>c << 3), load<f64>(sum + (<usize>c << 3)) + v);
-      if (squares) store<f64>(squares + (<usize>c << 3), load<f64>(squares + (<usize>c << 3)) + v * v);
-    }
+  for (let r = r0; r < r1; r++) addRowToSums(x + <usize>r * rowBytes, cols, sum, squares);
+}
+
+// Adds the row of cols floats at row into the float64 sums (and, when squares ≠ 0, sums of squares).
+@inline
+function addRowToSums(row: usize, cols: i32, sum: usize, squares: usize): void {
+  const c4 = cols & ~3;
+  let c = 0;
+  for (; c < c4; c += 4) {
+    const v = v128.load(row + (<usize>c << 2));
+    accumulate64(sum + (<usize>c << 3), v);
+    if (squares) accumulateSquares64(squares + (<usize>c << 3), v);
+  }
+  for (; c < cols; c++) {
+    const v = <f64>load<f32>(row + (<usize>c << 2));
+    store<f64>(sum + (<usize>c << 3), load<f64>(sum + (<usize>c << 3)) + v);
+    if (squares) store<f64>(squares + (<usize>c << 3), load<f64>(squares + (<usize>c << 3)) + v * v);
   }
 }
 

@@ -151,7 +151,7 @@ describeEachBackend('CGCNN edge message kernel', () => {
   // widths 6 (4-column block and scalar tail), 40 (a 32-column block and 4-column ones), 136
   // (four 32-column blocks and more); edge features: 41 Gaussian features, one edge all zeros
   for (const c of [6, 40, 136]) {
-    it(`self[dst] + nbr[src] + bias + x·w and its gradients equal the composite (width ${c})`, () => {
+    it(`z = self[dst] + nbr[src] + bias + x·w, its gradients and its column moments equal the composite (width ${c})`, () => {
       const n = 9;
       const e = 31;
       const kx = 41;
@@ -169,7 +169,7 @@ describeEachBackend('CGCNN edge message kernel', () => {
       const dst = tf.tensor1d(g.dst, 'int32');
       const src = tf.tensor1d(g.src, 'int32');
       type Fn = (a: tf.Tensor, b: tf.Tensor, xs: tf.Tensor, ws: tf.Tensor, y: tf.Tensor) => tf.Tensor;
-      const fused: Fn = (a, b, xs, ws, y) => rawKernels.edgeMessage(a, b, xs, ws, y, dst, src);
+      const fused: Fn = (a, b, xs, ws, y) => rawKernels.edgeMessage(a, b, xs, ws, y, dst, src)[0];
       const composite: Fn = (a, b, xs, ws, y) => tf.add(tf.addN([gatherRows(a, dst), gatherRows(b, src), tf.matMul(xs as tf.Tensor2D, ws as tf.Tensor2D)]), y);
       const run = (fn: Fn) =>
         tf.tidy(() => {
@@ -180,6 +180,12 @@ describeEachBackend('CGCNN edge message kernel', () => {
       const got = run(fused);
       const want = run(composite);
       got.forEach((v, i) => expectClose(v, want[i], 1e-5, 1e-5));
+      // its second output: the column mean and biased variance of z (batch norm's statistics)
+      const [moments, reference] = tf.tidy(() => {
+        const { mean, variance } = tf.moments(composite(self, nbr, x, w, bias), 0);
+        return [rawKernels.edgeMessage(self, nbr, x, w, bias, dst, src)[1].dataSync(), tf.concat([mean, variance]).dataSync()];
+      });
+      expectClose(moments, reference, 1e-5, 1e-4);
       expectNoLeak(() => tf.tidy(() => void tf.grads((a: tf.Tensor, ws: tf.Tensor) => tf.sum(fused(a, nbr, x, ws, bias)))([self, w]).forEach((t) => t.dataSync())));
       const badDst = tf.tensor1d(Int32Array.from(g.dst, (v, k) => (k === 3 ? n : v)), 'int32');
       expect(() => tf.tidy(() => rawKernels.edgeMessage(self, nbr, x, w, bias, badDst, src))).toThrow(/LwEdgeMessage: edge 3 .*out of range \[0, 9\)/);
