@@ -12,7 +12,7 @@
 # same path): CGCNN's Gaussian features are full of float32 subnormals, which x86 multiplies
 # ~100x slower; main.py as published does not flush them.
 set -eu
-DATA=${1:-/work/shared/data/emt-dev/cgcnn}
+DATA=${1:-$(cd "$(dirname "$0")" && pwd)/../../../shared/data/emt-dev/cgcnn}
 EPOCHS=${2:-5}
 shift 2 2>/dev/null || true
 REPO=${CGCNN_REPO:-/work/.mirror/txie-93+cgcnn/repo}

@@ -25,5 +25,6 @@ ref_mae = float(re.findall(r'\*\* MAE ([\d.]+)', ref_log)[-1])
 print(f"| implementation | epochs | wall total (s) | CPU total (s) | train structures/s, epochs ≥ 2 (wall) | test MAE (eV/atom) |")
 print("| --- | --- | --- | --- | --- | --- |")
 print(f"| Latticework, {ours['backend']} | {len(ours['epochs'])} | {ow:.0f} | {oc:.0f} | {ours_sps:.1f} | {ours['testMae']:.3f} |")
-print(f"| CGCNN main.py, torch 1.13 | {len(batches)} | {rw:.0f} | {rc:.0f} | {ref_sps:.1f} | {ref_mae:.3f} |")
+flushed = ' with flush-to-zero' if os.environ.get('LW_REF_FLUSH_DENORMAL') == '1' else ''
+print(f"| CGCNN main.py{flushed}, torch 1.13 | {len(batches)} | {rw:.0f} | {rc:.0f} | {ref_sps:.1f} | {ref_mae:.3f} |")
 print(f"ratio (ours / reference): throughput {ours_sps / ref_sps:.2f}×, CPU time {oc / rc:.2f}×, wall {ow / rw:.2f}×")

@@ -62,10 +62,10 @@ export class CgcnnConv implements MessagePassingLayer, HasNamedVariables {
   message(h: Tensor2D, e: Tensor2D, batch: GraphBatchTensors): [Tensor2D, Tensor] {
     const F = this.features;
     return tf.tidy(() => {
-      const self = this.fcFull.applyRows(h, 0, F); // [N, 2F]
-      const nbr = this.fcFull.applyRows(h, F, 2 * F); // [N, 2F]
-      const edgeWeights = this.fcFull.kernelRows(2 * F, 2 * F + this.edgeFeatures); // [Fe, 2F], e: Gaussian features
-      const [z, moments] = rawKernels.edgeMessage(self, nbr, e, edgeWeights, this.fcFull.bias!, batch.dst, batch.src);
+      // W_i·h | W_j·h in one product, [N, 4F]; W_e with the bias as its last row, [Fe + 1, 2F]
+      const nodes = tf.matMul(h, tf.concat([this.fcFull.kernelRows(0, F), this.fcFull.kernelRows(F, 2 * F)], 1));
+      const edgeWeights = tf.concat([this.fcFull.kernelRows(2 * F, 2 * F + this.edgeFeatures), tf.reshape(this.fcFull.bias!, [1, 2 * F])], 0);
+      const [z, moments] = rawKernels.edgeMessage(nodes, e, edgeWeights, batch.dst, batch.src); // e: Gaussian features
       return [z as Tensor2D, moments];
     });
   }

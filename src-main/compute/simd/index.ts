@@ -39,16 +39,17 @@ interface KernelExports {
   gatherRows(x: Ptr, idx: Ptr, out: Ptr, k0: number, k1: number, f: number, n: number): number;
   scatterSum(x: Ptr, idx: Ptr, out: Ptr, k0: number, k1: number, f: number, n: number): number;
   addInto(dst: Ptr, src: Ptr, i0: number, i1: number): void;
-  edgeMessage(self: Ptr, nbr: Ptr, x: Ptr, w: Ptr, bias: Ptr, dst: Ptr, src: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number, kx: number, sums: Ptr): number;
+  edgeMessage(nodes: Ptr, x: Ptr, w: Ptr, dst: Ptr, src: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number, kx: number, sums: Ptr): number;
+  edgePairScatter(g: Ptr, dst: Ptr, src: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number): number;
   colSums(x: Ptr, r0: number, r1: number, cols: number, sum: Ptr, squares: Ptr): void;
   bnGateForward(z: Ptr, a: Ptr, b: Ptr, r0: number, r1: number, f: number, m: Ptr, deriv: Ptr): void;
   bnGateBackwardSums(dm: Ptr, z: Ptr, deriv: Ptr, mean: Ptr, rstd: Ptr, r0: number, r1: number, f: number, dz: Ptr, sums: Ptr): void;
   bnGateBackwardApply(z: Ptr, mean: Ptr, rstd: Ptr, a: Ptr, meanDy: Ptr, meanDyXhat: Ptr, r0: number, r1: number, f: number, batchStats: number, dz: Ptr): void;
-  transposedProduct(x: Ptr, g: Ptr, r0: number, r1: number, k: number, n: number, out64: Ptr, acc: Ptr): void;
+  transposedProduct(x: Ptr, g: Ptr, r0: number, r1: number, k: number, n: number, out64: Ptr, acc: Ptr, sumsRow: number): void;
   windowedProduct(x: Ptr, w: Ptr, r0: number, r1: number, k: number, n: number, out: Ptr): void;
 }
 type KernelName = keyof KernelExports;
-const KERNEL_NAMES: KernelName[] = ['gatherRows', 'scatterSum', 'addInto', 'edgeMessage', 'colSums', 'bnGateForward', 'bnGateBackwardSums', 'bnGateBackwardApply', 'transposedProduct', 'windowedProduct'];
+const KERNEL_NAMES: KernelName[] = ['gatherRows', 'scatterSum', 'addInto', 'edgeMessage', 'edgePairScatter', 'colSums', 'bnGateForward', 'bnGateBackwardSums', 'bnGateBackwardApply', 'transposedProduct', 'windowedProduct'];
 
 // Control block of a helper (Int32Array on a SharedArrayBuffer): the caller writes the kernel
 // and its arguments, bumps SEQ and notifies; the helper runs it, writes RESULT (-2: it threw)
@@ -245,12 +246,12 @@ export function scatterSum(x: Float32Array, idx: Int32Array, out: Float32Array, 
 }
 
 /**
- * out.z[k] = self[dst[k]] + nbr[src[k]] + bias + x[k]·w, rows of c floats; self and nbr have n rows,
- * x [E, kx] are edge features summed over each row's nonzero window, w [kx, c]; out.moments [2, c]:
- * column mean and biased variance of z (as colMoments).
+ * out.z[k] = self[dst[k]] + nbr[src[k]] + bias + x[k]·w, rows of c floats; nodes [n, 2c] holds
+ * self | nbr, x [E, kx] are edge features summed over each row's nonzero window, w [kx + 1, c] with
+ * the bias as last row; out.moments [2, c]: column mean and biased variance of z (as colMoments).
  */
 export function edgeMessage(
-  parts: { self: Float32Array; nbr: Float32Array; x: Float32Array; w: Float32Array; bias: Float32Array },
+  parts: { nodes: Float32Array; x: Float32Array; w: Float32Array },
   dst: Int32Array,
   src: Int32Array,
   out: { z: Float32Array; moments: Float32Array },
@@ -259,13 +260,24 @@ export function edgeMessage(
   kx: number,
 ): void {
   const { threads } = team();
-  const { t, at } = layout([f32(parts.self), f32(parts.nbr), f32(parts.x), f32(parts.w), f32(parts.bias), i32(dst), i32(src), space(dst.length * c), space(2 * c * threads, 8)]);
-  const sums = (p: number) => at[8] + p * 2 * c * 8;
-  const results = t.run('edgeMessage', dst.length, (k0, k1, p) => [...at.slice(0, 8), k0, k1, c, n, kx, sums(p)]);
+  const { t, at } = layout([f32(parts.nodes), f32(parts.x), f32(parts.w), i32(dst), i32(src), space(dst.length * c), space(2 * c * threads, 8)]);
+  const sums = (p: number) => at[6] + p * 2 * c * 8;
+  const results = t.run('edgeMessage', dst.length, (k0, k1, p) => [...at.slice(0, 6), k0, k1, c, n, kx, sums(p)]);
   checkIndices('LwEdgeMessage', results, (bad) => `edge ${bad} (${src[bad]} → ${dst[bad]}) out of range [0, ${n})`);
-  readOut(t, at[7], out.z);
-  const both = addPartials(t, at[8], 2 * c, results.length);
+  readOut(t, at[5], out.z);
+  const both = addPartials(t, at[6], 2 * c, results.length);
   momentsFromSums(both.subarray(0, c), both.subarray(c), dst.length, out.moments);
+}
+
+/** out [n, 2c] = the gradient of edgeMessage's nodes: rows of g [E, c] summed into dst's first half and src's second. */
+export function edgePairScatter(g: Float32Array, dst: Int32Array, src: Int32Array, out: Float32Array, c: number, n: number): void {
+  const { threads } = team();
+  const size = n * 2 * c;
+  const { t, at } = layout([f32(g), i32(dst), i32(src), ...Array.from({ length: threads }, () => space(size))]);
+  const results = t.run('edgePairScatter', dst.length, (k0, k1, p) => [at[0], at[1], at[2], at[3 + p], k0, k1, c, n]);
+  checkIndices('LwEdgePairScatter', results, (bad) => `edge ${bad} (${src[bad]} → ${dst[bad]}) out of range [0, ${n})`);
+  for (let p = 1; p < results.length; p++) t.kernels.addInto(at[3], at[3 + p], 0, size);
+  readOut(t, at[3], out);
 }
 
 /** Float64 column sums (and sums of squares) of x [rows, cols]. */
@@ -338,13 +350,13 @@ export function bnGateBackward(
   readOut(t, dzAt, out.dz);
 }
 
-/** out [K, N] = xᵀ·g for x [rows, K], g [rows, N]; N % 4 = 0. */
-export function transposedProduct(x: Float32Array, g: Float32Array, out: Float32Array, rows: number, kk: number, n: number): void {
+/** out [K, N] = xᵀ·g for x [rows, K], g [rows, N]; N % 4 = 0. With columnSums, out is [K + 1, N] and its last row g's column sums. */
+export function transposedProduct(x: Float32Array, g: Float32Array, out: Float32Array, rows: number, kk: number, n: number, columnSums = false): void {
   const { threads } = team();
-  const kn = kk * n;
-  // per thread: float64 partial sums [K, N] and a float32 block [K, N]
+  const kn = (columnSums ? kk + 1 : kk) * n;
+  // per thread: float64 partial sums and a float32 block, [K (+ 1), N] each
   const { t, at } = layout([f32(x), f32(g), space(kn * threads, 8), space(kn * threads)]);
-  const parts = t.run('transposedProduct', rows, (r0, r1, p) => [at[0], at[1], r0, r1, kk, n, at[2] + p * kn * 8, at[3] + p * kn * 4]).length;
+  const parts = t.run('transposedProduct', rows, (r0, r1, p) => [at[0], at[1], r0, r1, kk, n, at[2] + p * kn * 8, at[3] + p * kn * 4, columnSums ? 1 : 0]).length;
   out.set(addPartials(t, at[2], kn, parts));
 }
 

@@ -18,11 +18,14 @@
  *                  ∂m/∂filter | ∂m/∂core for the backward pass
  *   LwBnGateBwd    {dm [R, F], z, deriv [R, 2F], gamma, beta, moments}, {eps, batchStats} -> [dz [R, 2F], dγ, dβ [2F]]
  *                  dz through the batch statistics when batchStats
- *   LwTransposedProduct {x [R, K], g [R, N]}                   -> [K, N]     xᵀ·g (a linear layer's weight gradient)
- *   LwEdgeMessage  {self, nbr [N, C], x [E, K], w [K, C], bias [C], dst, src [E]} -> [z [E, C], moments [2, C]]
+ *   LwTransposedProduct {x [R, K], g [R, N]}, {columnSums}     -> [K, N]     xᵀ·g (a linear layer's weight gradient;
+ *                  with columnSums [K + 1, N], the last row g's column sums: a bias's gradient)
+ *   LwEdgeMessage  {nodes [N, 2C] (self | nbr), x [E, K], w [K + 1, C] (last row: bias), dst, src [E]}
+ *                  -> [z [E, C], moments [2, C]]
  *                  z = self[dst[k]] + nbr[src[k]] + bias + x[k]·w (CGCNN's factored fc_full on edges;
  *                  x·w over each edge's nonzero window of Gaussian features), and z's column
  *                  moments as LwColMoments (batch norm's statistics; no gradient)
+ *   LwEdgePairScatter {g [E, C], dst, src [E]}, {numNodes: N}  -> [N, 2C]  LwEdgeMessage's nodes gradient
  *   LwColSum       {x [R, C]}                                   -> [C]        column sums
  *   LwWindowedProduct {x [R, K], w [K, N]}                      -> [R, N]     x·w, each row summed over its
  *                  nonzero window only (Gaussian-expanded distances); gradients g·wᵀ and xᵀ·g
@@ -53,6 +56,7 @@ export const BN_GATE_BWD = 'LwBnGateBwd';
 export const TRANSPOSED_PRODUCT = 'LwTransposedProduct';
 export const EDGE_MESSAGE = 'LwEdgeMessage';
 export const COL_SUM = 'LwColSum';
+export const EDGE_PAIR_SCATTER = 'LwEdgePairScatter';
 export const WINDOWED_PRODUCT = 'LwWindowedProduct';
 
 /** Backends the JS kernels are registered for. */
@@ -396,34 +400,36 @@ function bnGateBwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
 }
 
 function edgeMessageKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
-  const [self, nbr, x, w, bias, dst, src] = ['self', 'nbr', 'x', 'w', 'bias', 'dst', 'src'].map((k) => need(args.inputs, k));
-  const [n, c] = self.shape;
+  const [nodes, x, w, dst, src] = ['nodes', 'x', 'w', 'dst', 'src'].map((k) => need(args.inputs, k));
+  const n = nodes.shape[0];
+  const c = w.shape[1];
   const e = dst.shape[0];
   const kx = x.shape[1];
-  if (nbr.shape[0] !== n || nbr.shape[1] !== c || x.shape[0] !== e || w.shape[0] !== kx || w.shape[1] !== c || bias.shape[0] !== c || src.shape[0] !== e) {
-    throw new Error(
-      `${EDGE_MESSAGE}: shapes do not match (self [${self.shape.join(', ')}], nbr [${nbr.shape.join(', ')}], x [${x.shape.join(', ')}], w [${w.shape.join(', ')}], bias [${bias.shape.join(', ')}], ${e} and ${src.shape[0]} indices)`,
-    );
+  if (nodes.shape[1] !== 2 * c || x.shape[0] !== e || w.shape[0] !== kx + 1 || src.shape[0] !== e) {
+    throw new Error(`${EDGE_MESSAGE}: shapes do not match (nodes [${nodes.shape.join(', ')}], x [${x.shape.join(', ')}], w [${w.shape.join(', ')}], ${e} and ${src.shape[0]} indices)`);
   }
   return withArrays(
     args.backend as KernelBackend,
-    [self, nbr, x, w, bias, dst, src],
+    [nodes, x, w, dst, src],
     [
       { shape: [e, c], dtype: 'float32' },
       { shape: [2, c], dtype: 'float32' },
     ],
-    ([sv, nv, xv, wv, bv, dv, srcv], [zv, mv]) =>
-      simd.edgeMessage(
-        { self: sv as Float32Array, nbr: nv as Float32Array, x: xv as Float32Array, w: wv as Float32Array, bias: bv as Float32Array },
-        dv as Int32Array,
-        srcv as Int32Array,
-        { z: zv as Float32Array, moments: mv as Float32Array },
-        c,
-        n,
-        kx,
-      ),
+    ([nv, xv, wv, dv, srcv], [zv, mv]) =>
+      simd.edgeMessage({ nodes: nv as Float32Array, x: xv as Float32Array, w: wv as Float32Array }, dv as Int32Array, srcv as Int32Array, { z: zv as Float32Array, moments: mv as Float32Array }, c, n, kx),
     false,
   );
+}
+
+/** The gradient of LwEdgeMessage's nodes: g [E, C] summed into rows dst (columns 0..C) and src (C..2C), [N, 2C]. */
+function edgePairScatterKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const [g, dst, src] = ['g', 'dst', 'src'].map((k) => need(args.inputs, k));
+  const n = args.attrs!.numNodes as number;
+  const c = g.shape[1];
+  const [out] = withArrays(args.backend as KernelBackend, [g, dst, src], [{ shape: [n, 2 * c], dtype: 'float32' }], ([gv, dv, sv], [ov]) =>
+    simd.edgePairScatter(gv as Float32Array, dv as Int32Array, sv as Int32Array, ov as Float32Array, c, n),
+  false);
+  return out;
 }
 
 function colSumKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
@@ -441,8 +447,9 @@ function transposedProductKernel(args: { inputs: NamedTensorInfoMap; backend: un
   const n = g.shape[1];
   if (x.shape.length !== 2 || g.shape.length !== 2 || g.shape[0] !== rows) throw new Error(`${TRANSPOSED_PRODUCT}: shapes [${x.shape.join(', ')}] and [${g.shape.join(', ')}] do not match`);
   if (!simd.simdWidth(n)) throw new Error(`${TRANSPOSED_PRODUCT}: ${n} columns is not a multiple of 4`);
-  const [out] = withArrays(args.backend as KernelBackend, [x, g], [{ shape: [k, n], dtype: 'float32' }], ([xv, gv], [ov]) =>
-    simd.transposedProduct(xv as Float32Array, gv as Float32Array, ov as Float32Array, rows, k, n),
+  const columnSums = !!args.attrs?.columnSums;
+  const [out] = withArrays(args.backend as KernelBackend, [x, g], [{ shape: [columnSums ? k + 1 : k, n], dtype: 'float32' }], ([xv, gv], [ov]) =>
+    simd.transposedProduct(xv as Float32Array, gv as Float32Array, ov as Float32Array, rows, k, n, columnSums),
   false);
   return out;
 }
@@ -493,6 +500,7 @@ export function registerSegmentKernels(): void {
     [BN_GATE_BWD, bnGateBwdKernel],
     [TRANSPOSED_PRODUCT, transposedProductKernel],
     [EDGE_MESSAGE, edgeMessageKernel],
+    [EDGE_PAIR_SCATTER, edgePairScatterKernel],
     [COL_SUM, colSumKernel],
     [WINDOWED_PRODUCT, windowedProductKernel],
   ];
@@ -527,17 +535,19 @@ export function registerSegmentKernels(): void {
   });
   tf.registerGradient({
     kernelName: EDGE_MESSAGE,
-    inputsToSave: ['self', 'x', 'w', 'dst', 'src'],
+    inputsToSave: ['nodes', 'x', 'w', 'dst', 'src'],
     gradFunc: (dy, saved) => {
-      const [self, x, w, dst, src] = saved;
+      const [nodes, x, w, dst, src] = saved;
       const g = (dy as Tensor[])[0]; // the moments output has no gradient
-      const n = self.shape[0];
+      const kx = x.shape[1]!;
       return {
-        self: () => run(SCATTER_SUM, { x: g, indices: dst }, { numSegments: n }),
-        nbr: () => run(SCATTER_SUM, { x: g, indices: src }, { numSegments: n }),
-        x: () => tf.matMul(g as tf.Tensor2D, tf.transpose(w) as tf.Tensor2D),
-        w: () => windowedWeightGradient(x, g),
-        bias: () => run(COL_SUM, { x: g }),
+        nodes: () => run(EDGE_PAIR_SCATTER, { g, dst, src }, { numNodes: nodes.shape[0] }),
+        x: () => tf.matMul(g as tf.Tensor2D, tf.transpose(tf.slice(w, [0, 0], [kx, -1])) as tf.Tensor2D),
+        // xᵀ·g with g's column sums (the bias row) appended, in one pass over g
+        w: () =>
+          simd.simdWidth(g.shape[1]!)
+            ? run(TRANSPOSED_PRODUCT, { x, g }, { columnSums: true })
+            : tf.concat([tf.matMul(tf.transpose(x) as tf.Tensor2D, g as tf.Tensor2D), tf.sum(g, 0, true)], 0),
         dst: () => tf.zerosLike(dst),
         src: () => tf.zerosLike(src),
       };
@@ -622,8 +632,11 @@ export const rawKernels = {
   /** [dz [R, 2F], dgamma [2F], dbeta [2F]] */
   bnGateBwd: (dm: Tensor, z: Tensor, deriv: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number, batchStats: boolean) =>
     runMany(BN_GATE_BWD, { dm, z, deriv, gamma, beta, moments }, { eps, batchStats }),
-  /** [z = self[dst] + nbr[src] + bias + x·w [E, C], z's column mean and variance [2, C]] (x: edge features, w their weight block [K, C]) */
-  edgeMessage: (self: Tensor, nbr: Tensor, x: Tensor, w: Tensor, bias: Tensor, dst: Tensor, src: Tensor) => runMany(EDGE_MESSAGE, { self, nbr, x, w, bias, dst, src }),
+  /**
+   * [z = self[dst] + nbr[src] + bias + x·w [E, C], z's column mean and variance [2, C]]; nodes [N, 2C]
+   * = self | nbr, x: edge features [E, K], w [K + 1, C]: their weight block with the bias as last row
+   */
+  edgeMessage: (nodes: Tensor, x: Tensor, w: Tensor, dst: Tensor, src: Tensor) => runMany(EDGE_MESSAGE, { nodes, x, w, dst, src }),
   colSum: (x: Tensor) => run(COL_SUM, { x }),
   /** xᵀ·g, [K, N] (N a multiple of 4) */
   transposedProduct: (x: Tensor, g: Tensor) => run(TRANSPOSED_PRODUCT, { x, g }),

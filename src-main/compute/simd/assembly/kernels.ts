@@ -90,21 +90,43 @@ export function gatherRows(x: usize, idx: usize, out: usize, k0: i32, k1: i32, f
 export function scatterSum(x: usize, idx: usize, out: usize, k0: i32, k1: i32, f: i32, n: i32): i32 {
   const bytes = <usize>f << 2;
   memory.fill(out, 0, <usize>n * bytes);
-  const f4 = f & ~3;
   for (let k = k0; k < k1; k++) {
     const r = load<i32>(idx + (<usize>k << 2));
     if (r < 0 || r >= n) return k;
-    const src = x + <usize>k * bytes;
-    const dst = out + <usize>r * bytes;
-    let j = 0;
-    for (; j < f4; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
-    }
-    for (; j < f; j++) {
-      const o = <usize>j << 2;
-      store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
-    }
+    addRow(out + <usize>r * bytes, x + <usize>k * bytes, f);
+  }
+  return -1;
+}
+
+// dst[0:f] += src[0:f] (float32 rows).
+@inline
+function addRow(dst: usize, src: usize, f: i32): void {
+  const f4 = f & ~3;
+  let j = 0;
+  for (; j < f4; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; j < f; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
+/**
+ * The gradient of edgeMessage's node rows: out[dst[k], 0:c] += g[k] and out[src[k], c:2c] += g[k]
+ * for k0 ≤ k < k1, g [·, c], into out [n, 2c], which this call zeroes first (one out per thread).
+ */
+export function edgePairScatter(g: usize, dst: usize, src: usize, out: usize, k0: i32, k1: i32, c: i32, n: i32): i32 {
+  const cb = <usize>c << 2;
+  memory.fill(out, 0, <usize>n * cb * 2);
+  for (let k = k0; k < k1; k++) {
+    const i = load<i32>(dst + (<usize>k << 2));
+    const j = load<i32>(src + (<usize>k << 2));
+    if (i < 0 || i >= n || j < 0 || j >= n) return k;
+    const gk = g + <usize>k * cb;
+    addRow(out + <usize>i * cb * 2, gk, c);
+    addRow(out + <usize>j * cb * 2 + cb, gk, c);
   }
   return -1;
 }
@@ -124,22 +146,23 @@ export function addInto(dst: usize, src: usize, i0: i32, i1: i32): void {
 
 /**
  * CGCNN's message pre-activation on an edge list: out[k] = self[dst[k]] + nbr[src[k]] + bias +
- * x[k]·w for k0 ≤ k < k1, rows of c floats; self and nbr have n rows; x [·, kx] are the edge
- * features (Gaussian-expanded distances), w [kx, c] their block of the layer's weights, summed over
- * each edge's nonzero window only (see rowWindow). Columns in blocks of 32, then 4, then 1. Also
+ * x[k]·w for k0 ≤ k < k1, rows of c floats; nodes [n, 2c] holds self | nbr per node; x [·, kx] are
+ * the edge features (Gaussian-expanded distances), w [kx + 1, c] their block of the layer's weights
+ * with the bias as its last row, summed over each edge's nonzero window only (see rowWindow). Columns in blocks of 32, then 4, then 1. Also
  * the float64 column sums and sums of squares of these rows into sums [2, c] (zeroed here): batch
  * norm's statistics, taken while each row is in cache.
  */
-export function edgeMessage(self: usize, nbr: usize, x: usize, w: usize, bias: usize, dst: usize, src: usize, out: usize, k0: i32, k1: i32, c: i32, n: i32, kx: i32, sums: usize): i32 {
+export function edgeMessage(nodes: usize, x: usize, w: usize, dst: usize, src: usize, out: usize, k0: i32, k1: i32, c: i32, n: i32, kx: i32, sums: usize): i32 {
   const cb = <usize>c << 2;
   const xb = <usize>kx << 2;
+  const bias = w + <usize>kx * cb;
   memory.fill(sums, 0, cb << 2);
   for (let k = k0; k < k1; k++) {
     const i = load<i32>(dst + (<usize>k << 2));
     const j = load<i32>(src + (<usize>k << 2));
     if (i < 0 || i >= n || j < 0 || j >= n) return k;
-    const a = self + <usize>i * cb;
-    const b = nbr + <usize>j * cb;
+    const a = nodes + <usize>i * cb * 2;
+    const b = nodes + <usize>j * cb * 2 + cb;
     const xr = x + <usize>k * xb;
     const o = out + <usize>k * cb;
     const win = rowWindow(xr, kx);
@@ -384,9 +407,11 @@ export function windowedProduct(x: usize, w: usize, r0: i32, r1: i32, k: i32, n:
  * of 4): the weight gradient of a linear layer applied to many rows. Four rows at a time into a
  * float32 block acc [K, N] (scratch), flushed into out64 every 256 rows. Only the columns of x
  * inside the four rows' nonzero window (see rowWindow) are visited: exact, as the others add 0.
+ * With sumsRow ≠ 0, out64 and acc have a row K more: the column sums of g (a bias's gradient,
+ * as if x had a last column of ones).
  */
-export function transposedProduct(x: usize, g: usize, r0: i32, r1: i32, k: i32, n: i32, out64: usize, acc: usize): void {
-  const kn = k * n;
+export function transposedProduct(x: usize, g: usize, r0: i32, r1: i32, k: i32, n: i32, out64: usize, acc: usize, sumsRow: i32): void {
+  const kn = (sumsRow ? k + 1 : k) * n;
   const nb = <usize>n << 2;
   const kb = <usize>k << 2;
   memory.fill(out64, 0, <usize>kn << 3);
@@ -421,6 +446,14 @@ export function transposedProduct(x: usize, g: usize, r0: i32, r1: i32, k: i32, 
           v128.store(row + o, f32x4.add(v128.load(row + o), s));
         }
       }
+      if (sumsRow) {
+        const row = acc + <usize>k * nb;
+        for (let j = 0; j < n; j += 4) {
+          const o = <usize>j << 2;
+          const s = f32x4.add(f32x4.add(v128.load(g0 + o), v128.load(g0 + nb + o)), f32x4.add(v128.load(g0 + nb + nb + o), v128.load(g0 + nb * 3 + o)));
+          v128.store(row + o, f32x4.add(v128.load(row + o), s));
+        }
+      }
     }
     for (; r < end; r++) {
       const x0 = x + <usize>r * kb;
@@ -434,6 +467,7 @@ export function transposedProduct(x: usize, g: usize, r0: i32, r1: i32, k: i32, 
           v128.store(row + o, f32x4.add(v128.load(row + o), f32x4.mul(a0, v128.load(g0 + o))));
         }
       }
+      if (sumsRow) addRow(acc + <usize>k * nb, g0, n);
     }
     for (let q = 0; q < kn; q += 4) accumulate64(out64 + (<usize>q << 3), v128.load(acc + (<usize>q << 2)));
   }
