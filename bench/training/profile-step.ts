@@ -53,3 +53,11 @@ for (const k of prof.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) +
 console.log([...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join('\n'));
 const calls = prof.kernels.filter((k) => ['LwTransposedProduct', 'BatchMatMul', 'LwScatterSum', 'LwBnGateFwd', 'LwWindowedProduct'].includes(k.name));
 console.log(calls.map((k) => `${k.name} ${JSON.stringify(k.inputShapes)} ${(k.kernelTimeMs as number).toFixed(1)}`).join('\n'));
+const nodeLevel = new Map<string, number>();
+for (const k of prof.kernels) {
+  const shapes = k.inputShapes as number[][];
+  if (k.name.startsWith('Lw') || k.name === 'BatchMatMul' || k.name === 'unnamed scope') continue;
+  if (!shapes.some((s) => s && s[0] === gb.nNodes)) continue;
+  nodeLevel.set(k.name, (nodeLevel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+}
+console.log('node-level tfjs kernels:', [...nodeLevel].map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '), 'total', [...nodeLevel.values()].reduce((a, b) => a + b, 0).toFixed(1));
