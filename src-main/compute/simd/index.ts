@@ -41,7 +41,7 @@ interface KernelExports {
   addInto(dst: Ptr, src: Ptr, i0: number, i1: number): void;
   edgeMessage(nodes: Ptr, x: Ptr, w: Ptr, dst: Ptr, src: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number, kx: number, sums: Ptr): number;
   edgePairScatter(g: Ptr, dst: Ptr, src: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number): number;
-  colSums(x: Ptr, r0: number, r1: number, cols: number, sum: Ptr, squares: Ptr): void;
+  colSums(x: Ptr, r0: number, r1: number, cols: number, sums: Ptr): void;
   bnGateForward(z: Ptr, a: Ptr, b: Ptr, r0: number, r1: number, f: number, m: Ptr, deriv: Ptr): void;
   bnGateBackwardSums(dm: Ptr, z: Ptr, deriv: Ptr, mean: Ptr, rstd: Ptr, r0: number, r1: number, f: number, dz: Ptr, sums: Ptr): void;
   bnGateBackwardApply(z: Ptr, mean: Ptr, rstd: Ptr, a: Ptr, meanDy: Ptr, meanDyXhat: Ptr, r0: number, r1: number, f: number, batchStats: number, dz: Ptr): void;
@@ -280,25 +280,14 @@ export function edgePairScatter(g: Float32Array, dst: Int32Array, src: Int32Arra
   readOut(t, at[3], out);
 }
 
-/** Float64 column sums (and sums of squares) of x [rows, cols]. */
-function columnSums(x: Float32Array, rows: number, cols: number, squares: boolean): { sum: Float64Array; squares: Float64Array | null } {
+/** Column mean (row 0) and biased variance (row 1) of x [rows, cols] into out [2, cols], from float64 sums. */
+export function colMoments(x: Float32Array, out: Float32Array, rows: number, cols: number): void {
   const { threads } = team();
   const { t, at } = layout([f32(x), space(2 * cols * threads, 8)]);
   const sums = (p: number) => at[1] + p * 2 * cols * 8;
-  const parts = t.run('colSums', rows, (r0, r1, p) => [at[0], r0, r1, cols, sums(p), squares ? sums(p) + cols * 8 : 0]).length;
+  const parts = t.run('colSums', rows, (r0, r1, p) => [at[0], r0, r1, cols, sums(p)]).length;
   const both = addPartials(t, at[1], 2 * cols, parts);
-  return { sum: both.subarray(0, cols), squares: squares ? both.subarray(cols) : null };
-}
-
-/** Column sums of x [rows, cols] into out [cols]. */
-export function colSum(x: Float32Array, out: Float32Array, rows: number, cols: number): void {
-  out.set(columnSums(x, rows, cols, false).sum);
-}
-
-/** Column mean (row 0) and biased variance (row 1) of x [rows, cols] into out [2, cols], from float64 sums. */
-export function colMoments(x: Float32Array, out: Float32Array, rows: number, cols: number): void {
-  const { sum, squares } = columnSums(x, rows, cols, true);
-  momentsFromSums(sum, squares!, rows, out);
+  momentsFromSums(both.subarray(0, cols), both.subarray(cols), rows, out);
 }
 
 /** Mean (row 0) and biased variance (row 1) into out [2, cols] from float64 column sums and sums of squares. */

@@ -26,14 +26,14 @@
  *                  x·w over each edge's nonzero window of Gaussian features), and z's column
  *                  moments as LwColMoments (batch norm's statistics; no gradient)
  *   LwEdgePairScatter {g [E, C], dst, src [E]}, {numNodes: N}  -> [N, 2C]  LwEdgeMessage's nodes gradient
- *   LwColSum       {x [R, C]}                                   -> [C]        column sums
  *   LwWindowedProduct {x [R, K], w [K, N]}                      -> [R, N]     x·w, each row summed over its
  *                  nonzero window only (Gaussian-expanded distances); gradients g·wᵀ and xᵀ·g
  *
- * The hot loops run in the SIMD WebAssembly kernels of `../simd`: the CGCNN gate and xᵀ·g need
- * rows of a multiple of 4 floats (the gate's other widths take the scalar loops here), the others
- * take any width; gather of bool and scatter-sum of int32 take the scalar loops too. The cpu backend's own Slice/SplitV walk element by element through index objects:
- * ~100× slower than these loops on [E, 2F] message tensors.
+ * The hot loops run in the SIMD WebAssembly kernels of `../simd`: the CGCNN gate, xᵀ·g and the
+ * windowed product need rows of a multiple of 4 floats (the gate's other widths take the scalar
+ * loops here; callers of the others fall back to tf ops), the others take any width; gather of
+ * bool and scatter-sum of int32 take the scalar loops too. The cpu backend's own Slice/SplitV walk
+ * element by element through index objects: ~100× slower than these loops on [E, 2F] tensors.
  *
  * On `wasm` inputs are read and outputs written on tfjs's WASM heap; elsewhere through
  * readSync / makeTensorInfo. Gradients are
@@ -55,7 +55,6 @@ export const BN_GATE_FWD = 'LwBnGateFwd';
 export const BN_GATE_BWD = 'LwBnGateBwd';
 export const TRANSPOSED_PRODUCT = 'LwTransposedProduct';
 export const EDGE_MESSAGE = 'LwEdgeMessage';
-export const COL_SUM = 'LwColSum';
 export const EDGE_PAIR_SCATTER = 'LwEdgePairScatter';
 export const WINDOWED_PRODUCT = 'LwWindowedProduct';
 
@@ -432,13 +431,6 @@ function edgePairScatterKernel(args: { inputs: NamedTensorInfoMap; backend: unkn
   return out;
 }
 
-function colSumKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
-  const x = need(args.inputs, 'x');
-  const [rows, cols] = x.shape;
-  const [out] = withArrays(args.backend as KernelBackend, [x], [{ shape: [cols], dtype: 'float32' }], ([xv], [ov]) => simd.colSum(xv as Float32Array, ov as Float32Array, rows, cols), false);
-  return out;
-}
-
 /** xᵀ·g for x [R, K], g [R, N]: the weight gradient of a linear layer over R rows, [K, N]. */
 function transposedProductKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const x = need(args.inputs, 'x');
@@ -501,7 +493,6 @@ export function registerSegmentKernels(): void {
     [TRANSPOSED_PRODUCT, transposedProductKernel],
     [EDGE_MESSAGE, edgeMessageKernel],
     [EDGE_PAIR_SCATTER, edgePairScatterKernel],
-    [COL_SUM, colSumKernel],
     [WINDOWED_PRODUCT, windowedProductKernel],
   ];
   for (const backendName of KERNEL_BACKENDS) {
@@ -637,7 +628,6 @@ export const rawKernels = {
    * = self | nbr, x: edge features [E, K], w [K + 1, C]: their weight block with the bias as last row
    */
   edgeMessage: (nodes: Tensor, x: Tensor, w: Tensor, dst: Tensor, src: Tensor) => runMany(EDGE_MESSAGE, { nodes, x, w, dst, src }),
-  colSum: (x: Tensor) => run(COL_SUM, { x }),
   /** xᵀ·g, [K, N] (N a multiple of 4) */
   transposedProduct: (x: Tensor, g: Tensor) => run(TRANSPOSED_PRODUCT, { x, g }),
   /** x·w skipping each row's zeros outside its nonzero window, [R, N] (N a multiple of 4) */

@@ -209,7 +209,7 @@ export function edgeMessage(nodes: usize, x: usize, w: usize, dst: usize, src: u
       for (let t = lo; t < hi; t++) s0 += load<f32>(xr + (<usize>t << 2)) * load<f32>(w + <usize>t * cb + q);
       store<f32>(o + q, s0);
     }
-    addRowToSums(o, c, sums, sums + (cb << 1));
+    addRowToSums(o, c, sums);
   }
   return -1;
 }
@@ -233,30 +233,30 @@ function accumulateSquares64(acc: usize, v: v128): void {
 }
 
 /**
- * Float64 column sums of x [·, cols] over rows r0..r1-1 into sum [cols] and, when squares ≠ 0,
- * the sums of squares into squares [cols] (both zeroed here).
+ * Float64 column sums of x [·, cols] over rows r0..r1-1 into sums [2, cols] (zeroed here): row 0
+ * the sums, row 1 the sums of squares (squared in float64).
  */
-export function colSums(x: usize, r0: i32, r1: i32, cols: i32, sum: usize, squares: usize): void {
+export function colSums(x: usize, r0: i32, r1: i32, cols: i32, sums: usize): void {
   const rowBytes = <usize>cols << 2;
-  memory.fill(sum, 0, <usize>cols << 3);
-  if (squares) memory.fill(squares, 0, <usize>cols << 3);
-  for (let r = r0; r < r1; r++) addRowToSums(x + <usize>r * rowBytes, cols, sum, squares);
+  memory.fill(sums, 0, <usize>cols << 4);
+  for (let r = r0; r < r1; r++) addRowToSums(x + <usize>r * rowBytes, cols, sums);
 }
 
-// Adds the row of cols floats at row into the float64 sums (and, when squares ≠ 0, sums of squares).
+// Adds the row of cols floats at row into sums [2, cols] (float64 sums | sums of squares).
 @inline
-function addRowToSums(row: usize, cols: i32, sum: usize, squares: usize): void {
+function addRowToSums(row: usize, cols: i32, sums: usize): void {
+  const squares = sums + (<usize>cols << 3);
   const c4 = cols & ~3;
   let c = 0;
   for (; c < c4; c += 4) {
     const v = v128.load(row + (<usize>c << 2));
-    accumulate64(sum + (<usize>c << 3), v);
-    if (squares) accumulateSquares64(squares + (<usize>c << 3), v);
+    accumulate64(sums + (<usize>c << 3), v);
+    accumulateSquares64(squares + (<usize>c << 3), v);
   }
   for (; c < cols; c++) {
     const v = <f64>load<f32>(row + (<usize>c << 2));
-    store<f64>(sum + (<usize>c << 3), load<f64>(sum + (<usize>c << 3)) + v);
-    if (squares) store<f64>(squares + (<usize>c << 3), load<f64>(squares + (<usize>c << 3)) + v * v);
+    store<f64>(sums + (<usize>c << 3), load<f64>(sums + (<usize>c << 3)) + v);
+    store<f64>(squares + (<usize>c << 3), load<f64>(squares + (<usize>c << 3)) + v * v);
   }
 }
 
