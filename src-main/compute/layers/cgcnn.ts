@@ -16,8 +16,8 @@
  * The linear layer is factored over nodes: W·(h_i ⊕ h_j ⊕ e) = W_i·h_i + W_j·h_j + W_e·e,
  * with W_i·h and W_j·h computed on N rows and gathered to E rows (2·N·F·2F instead of
  * 2·E·F·2F multiply-adds). On cpu and wasm one kernel gathers, adds and computes W_e·e over each
- * edge's nonzero window of Gaussian features (~1/3 of them). Weight layout and names follow the reference
- * (`convs.<t>.fc_full`, `.bn1`, `.bn2`), so PyTorch state dicts load directly.
+ * edge's nonzero window of Gaussian features (~1/3 of them). Weight layout and names follow the
+ * reference (`convs.<t>.fc_full`, `.bn1`, `.bn2`), so PyTorch state dicts load directly.
  *
  * CGCNN pads atoms with fewer than M neighbours with fake edges (neighbour 0, distance
  * radius + 1); those rows take part in BN₁'s batch statistics and in the sum. For parity

@@ -61,8 +61,9 @@ function sigmoidFrom(y: v128, e: v128): v128 {
 // ---- rows whose nonzeros lie in a window ---------------------------------------------------
 
 // The nonzero window [lo, hi) of the row of k floats at xr, as (lo << 32) | hi; lo = k, hi = 0
-// when the row is all zeros (so it widens no union of windows). Gaussian-expanded distances are such rows: with CGCNN's centres 0.2 Å
-// apart and width 0.2 Å, ~14 of 41 features are above 1e-20 and the rest are stored as 0.
+// when the row is all zeros (so it widens no union of windows). Gaussian-expanded distances are
+// such rows: with CGCNN's centres 0.2 Å apart and width 0.2 Å, ~14 of 41 features are above 1e-20
+// and the rest are stored as 0.
 @inline
 function rowWindow(xr: usize, k: i32): u64 {
   let lo = 0;
@@ -71,6 +72,48 @@ function rowWindow(xr: usize, k: i32): u64 {
   let hi = k;
   while (load<f32>(xr + (<usize>(hi - 1) << 2)) == 0) hi--;
   return (<u64>lo << 32) | <u64>hi;
+}
+
+// o[0:cb bytes] += Σ_{lo ≤ t < hi} x[t]·w[t, :], x the row at xr, w's rows rowBytes apart, summed in
+// order of t onto o's values. Columns in blocks of 32 (eight accumulators), then 4, then 1.
+@inline
+function addWindowProduct(o: usize, xr: usize, lo: i32, hi: i32, w: usize, rowBytes: usize, cb: usize): void {
+  let q: usize = 0;
+  for (; q + 128 <= cb; q += 128) {
+    const oq = o + q;
+    let s0 = v128.load(oq), s1 = v128.load(oq + 16), s2 = v128.load(oq + 32), s3 = v128.load(oq + 48);
+    let s4 = v128.load(oq + 64), s5 = v128.load(oq + 80), s6 = v128.load(oq + 96), s7 = v128.load(oq + 112);
+    for (let t = lo; t < hi; t++) {
+      const v = f32x4.splat(load<f32>(xr + (<usize>t << 2)));
+      const wr = w + <usize>t * rowBytes + q;
+      s0 = f32x4.add(s0, f32x4.mul(v, v128.load(wr)));
+      s1 = f32x4.add(s1, f32x4.mul(v, v128.load(wr + 16)));
+      s2 = f32x4.add(s2, f32x4.mul(v, v128.load(wr + 32)));
+      s3 = f32x4.add(s3, f32x4.mul(v, v128.load(wr + 48)));
+      s4 = f32x4.add(s4, f32x4.mul(v, v128.load(wr + 64)));
+      s5 = f32x4.add(s5, f32x4.mul(v, v128.load(wr + 80)));
+      s6 = f32x4.add(s6, f32x4.mul(v, v128.load(wr + 96)));
+      s7 = f32x4.add(s7, f32x4.mul(v, v128.load(wr + 112)));
+    }
+    v128.store(oq, s0);
+    v128.store(oq + 16, s1);
+    v128.store(oq + 32, s2);
+    v128.store(oq + 48, s3);
+    v128.store(oq + 64, s4);
+    v128.store(oq + 80, s5);
+    v128.store(oq + 96, s6);
+    v128.store(oq + 112, s7);
+  }
+  for (; q + 16 <= cb; q += 16) {
+    let s0 = v128.load(o + q);
+    for (let t = lo; t < hi; t++) s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(xr + (<usize>t << 2))), v128.load(w + <usize>t * rowBytes + q)));
+    v128.store(o + q, s0);
+  }
+  for (; q < cb; q += 4) {
+    let s0 = load<f32>(o + q);
+    for (let t = lo; t < hi; t++) s0 += load<f32>(xr + (<usize>t << 2)) * load<f32>(w + <usize>t * rowBytes + q);
+    store<f32>(o + q, s0);
+  }
 }
 
 // ---- rows: gather, scatter, edge messages -------------------------------------------------
@@ -165,50 +208,11 @@ export function edgeMessage(nodes: usize, x: usize, w: usize, dst: usize, src: u
     const b = nodes + <usize>j * cb * 2 + cb;
     const xr = x + <usize>k * xb;
     const o = out + <usize>k * cb;
-    const win = rowWindow(xr, kx);
-    const lo = <i32>(win >>> 32);
-    const hi = <i32>win;
     let q: usize = 0;
-    for (; q + 128 <= cb; q += 128) {
-      let s0 = f32x4.add(f32x4.add(v128.load(a + q), v128.load(b + q)), v128.load(bias + q));
-      let s1 = f32x4.add(f32x4.add(v128.load(a + q + 16), v128.load(b + q + 16)), v128.load(bias + q + 16));
-      let s2 = f32x4.add(f32x4.add(v128.load(a + q + 32), v128.load(b + q + 32)), v128.load(bias + q + 32));
-      let s3 = f32x4.add(f32x4.add(v128.load(a + q + 48), v128.load(b + q + 48)), v128.load(bias + q + 48));
-      let s4 = f32x4.add(f32x4.add(v128.load(a + q + 64), v128.load(b + q + 64)), v128.load(bias + q + 64));
-      let s5 = f32x4.add(f32x4.add(v128.load(a + q + 80), v128.load(b + q + 80)), v128.load(bias + q + 80));
-      let s6 = f32x4.add(f32x4.add(v128.load(a + q + 96), v128.load(b + q + 96)), v128.load(bias + q + 96));
-      let s7 = f32x4.add(f32x4.add(v128.load(a + q + 112), v128.load(b + q + 112)), v128.load(bias + q + 112));
-      for (let t = lo; t < hi; t++) {
-        const v = f32x4.splat(load<f32>(xr + (<usize>t << 2)));
-        const wr = w + <usize>t * cb + q;
-        s0 = f32x4.add(s0, f32x4.mul(v, v128.load(wr)));
-        s1 = f32x4.add(s1, f32x4.mul(v, v128.load(wr + 16)));
-        s2 = f32x4.add(s2, f32x4.mul(v, v128.load(wr + 32)));
-        s3 = f32x4.add(s3, f32x4.mul(v, v128.load(wr + 48)));
-        s4 = f32x4.add(s4, f32x4.mul(v, v128.load(wr + 64)));
-        s5 = f32x4.add(s5, f32x4.mul(v, v128.load(wr + 80)));
-        s6 = f32x4.add(s6, f32x4.mul(v, v128.load(wr + 96)));
-        s7 = f32x4.add(s7, f32x4.mul(v, v128.load(wr + 112)));
-      }
-      v128.store(o + q, s0);
-      v128.store(o + q + 16, s1);
-      v128.store(o + q + 32, s2);
-      v128.store(o + q + 48, s3);
-      v128.store(o + q + 64, s4);
-      v128.store(o + q + 80, s5);
-      v128.store(o + q + 96, s6);
-      v128.store(o + q + 112, s7);
-    }
-    for (; q + 16 <= cb; q += 16) {
-      let s0 = f32x4.add(f32x4.add(v128.load(a + q), v128.load(b + q)), v128.load(bias + q));
-      for (let t = lo; t < hi; t++) s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(xr + (<usize>t << 2))), v128.load(w + <usize>t * cb + q)));
-      v128.store(o + q, s0);
-    }
-    for (; q < cb; q += 4) {
-      let s0 = load<f32>(a + q) + load<f32>(b + q) + load<f32>(bias + q);
-      for (let t = lo; t < hi; t++) s0 += load<f32>(xr + (<usize>t << 2)) * load<f32>(w + <usize>t * cb + q);
-      store<f32>(o + q, s0);
-    }
+    for (; q + 16 <= cb; q += 16) v128.store(o + q, f32x4.add(f32x4.add(v128.load(a + q), v128.load(b + q)), v128.load(bias + q)));
+    for (; q < cb; q += 4) store<f32>(o + q, load<f32>(a + q) + load<f32>(b + q) + load<f32>(bias + q));
+    const win = rowWindow(xr, kx);
+    addWindowProduct(o, xr, <i32>(win >>> 32), <i32>win, w, cb, cb);
     addRowToSums(o, c, sums);
   }
   return -1;
@@ -354,7 +358,7 @@ export function bnGateBackwardApply(z: usize, mean: usize, rstd: usize, a: usize
 /**
  * out[r, :] = Σ_{i in the row's nonzero window} x[r, i]·w[i, :] for rows r0..r1-1, x [·, K],
  * w [K, N] (N a multiple of 4), summed in order of i: x·w without visiting the zeros outside each
- * row's window. Columns in blocks of 32 (eight accumulators), then 4.
+ * row's window.
  */
 export function windowedProduct(x: usize, w: usize, r0: i32, r1: i32, k: i32, n: i32, out: usize): void {
   const kb = <usize>k << 2;
@@ -362,43 +366,9 @@ export function windowedProduct(x: usize, w: usize, r0: i32, r1: i32, k: i32, n:
   for (let r = r0; r < r1; r++) {
     const xr = x + <usize>r * kb;
     const orow = out + <usize>r * nb;
+    memory.fill(orow, 0, nb);
     const win = rowWindow(xr, k);
-    const lo = <i32>(win >>> 32);
-    const hi = <i32>win;
-    let j = 0;
-    for (; j + 32 <= n; j += 32) {
-      const wj = w + (<usize>j << 2);
-      let s0 = f32x4.splat(0.0), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-      for (let i = lo; i < hi; i++) {
-        const a = f32x4.splat(load<f32>(xr + (<usize>i << 2)));
-        const wr = wj + <usize>i * nb;
-        s0 = f32x4.add(s0, f32x4.mul(a, v128.load(wr)));
-        s1 = f32x4.add(s1, f32x4.mul(a, v128.load(wr + 16)));
-        s2 = f32x4.add(s2, f32x4.mul(a, v128.load(wr + 32)));
-        s3 = f32x4.add(s3, f32x4.mul(a, v128.load(wr + 48)));
-        s4 = f32x4.add(s4, f32x4.mul(a, v128.load(wr + 64)));
-        s5 = f32x4.add(s5, f32x4.mul(a, v128.load(wr + 80)));
-        s6 = f32x4.add(s6, f32x4.mul(a, v128.load(wr + 96)));
-        s7 = f32x4.add(s7, f32x4.mul(a, v128.load(wr + 112)));
-      }
-      const o = orow + (<usize>j << 2);
-      v128.store(o, s0);
-      v128.store(o + 16, s1);
-      v128.store(o + 32, s2);
-      v128.store(o + 48, s3);
-      v128.store(o + 64, s4);
-      v128.store(o + 80, s5);
-      v128.store(o + 96, s6);
-      v128.store(o + 112, s7);
-    }
-    for (; j < n; j += 4) {
-      const wj = w + (<usize>j << 2);
-      let s0 = f32x4.splat(0.0);
-      for (let i = lo; i < hi; i++) {
-        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(xr + (<usize>i << 2))), v128.load(wj + <usize>i * nb)));
-      }
-      v128.store(orow + (<usize>j << 2), s0);
-    }
+    addWindowProduct(orow, xr, <i32>(win >>> 32), <i32>win, w, nb, nb);
   }
 }
 
