@@ -25,7 +25,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           cli: resolve(__dirname, 'src-main/cli/index.ts'),
-          'compute-worker': resolve(__dirname, 'src-main/compute/worker.ts'),
+          'compute-worker': resolve(__dirname, 'src-main/workers/worker.ts'),
         },
       },
     },

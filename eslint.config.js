@@ -13,7 +13,7 @@ const noNode = { paths: nodeBuiltins.map((name) => ({ name, message: 'this layer
 const noElectron = { name: 'electron', message: 'only src-main/electron may import electron' };
 
 export default tseslint.config(
-  { ignores: ['out/**', '**/.out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'resources/**', 'src-main/compute/simd/assembly/**'] },
+  { ignores: ['out/**', '**/.out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'resources/**', 'src-main/engine/simd/assembly/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],

@@ -1,4 +1,4 @@
-import * as simd from '../src-main/compute/simd';
+import * as simd from '../src-main/engine/simd';
 import { gaussianExpand } from '../src-shared/graph/features';
 const E = 44088;
 const xg = gaussianExpand(Float64Array.from({ length: E }, () => 1.5 + Math.random() * 6.5));

@@ -9,10 +9,10 @@
 import { readFileSync } from 'node:fs';
 import type { Structure } from '../../src-shared/chem/structure';
 import { Rng } from '../../src-shared/model/rng';
-import { importCgcnnCheckpoint } from '../../src-main/compute/import/cgcnn';
-import { graphForModel, predictStructures } from '../../src-main/compute/models/predict';
-import { instantiateModel } from '../../src-main/compute/models/runtime';
-import { describeBackend, initBackend } from '../../src-main/compute/tf/backend';
+import { importCgcnnCheckpoint } from '../../src-main/engine/import/cgcnn';
+import { graphForModel, predictStructures } from '../../src-main/engine/models/predict';
+import { instantiateModel } from '../../src-main/engine/models/runtime';
+import { describeBackend, initBackend } from '../../src-main/engine/tf/backend';
 
 const backend = await initBackend({ force: process.argv[2] ?? 'wasm' });
 const repeats = Number(process.argv[3] ?? 20);
@@ -53,7 +53,7 @@ const s: Structure = {
 };
 import * as tfc from '@tensorflow/tfjs-core';
 import { batchGraphs } from '../../src-shared/graph/batch';
-import { batchToTensors, disposeBatchTensors } from '../../src-main/compute/train/data';
+import { batchToTensors, disposeBatchTensors } from '../../src-main/engine/train/data';
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const total: number[] = [];
 const totalCpu: number[] = [];
@@ -95,7 +95,7 @@ if (process.env.LW_PROFILE === '1') {
   const tf = await import('@tensorflow/tfjs-core');
   const m2 = instantiateModel(importCgcnnCheckpoint(new Uint8Array(readFileSync('/work/shared/data/cgcnn-pretrained/formation-energy-per-atom.pth.tar')), { fileName: 'x.pth.tar' }));
   const g = graphForModel(m2, s);
-  const { predictGraphs } = await import('../../src-main/compute/models/predict');
+  const { predictGraphs } = await import('../../src-main/engine/models/predict');
   const t0 = performance.now();
   const prof = await tf.profile(() => void predictGraphs(m2, [g]));
   const agg = new Map<string, [number, number]>();

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readStructures } from '../../src-shared/chem/index';
-import { importCgcnnCheckpoint } from '../../src-main/compute/import/cgcnn';
-import { predictStructures } from '../../src-main/compute/models/predict';
-import { instantiateModel } from '../../src-main/compute/models/runtime';
-import { describeBackend, initBackend } from '../../src-main/compute/tf/backend';
+import { importCgcnnCheckpoint } from '../../src-main/engine/import/cgcnn';
+import { predictStructures } from '../../src-main/engine/models/predict';
+import { instantiateModel } from '../../src-main/engine/models/runtime';
+import { describeBackend, initBackend } from '../../src-main/engine/tf/backend';
 
 const DATA = '/work/shared/data';
 const PRE = path.join(DATA, 'cgcnn-pretrained');

@@ -4,14 +4,14 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../src-main/compute/tf/backend';
-import { ensureGradients } from '../../src-main/compute/tf/gradients';
-import { loadDataset, samplesFromDataset } from '../../src-main/compute/train/datasets';
+import { initBackend } from '../../src-main/engine/tf/backend';
+import { ensureGradients } from '../../src-main/engine/tf/gradients';
+import { loadDataset, samplesFromDataset } from '../../src-main/engine/train/datasets';
 import { batchGraphs } from '../../src-shared/graph/batch';
-import { batchToTensors } from '../../src-main/compute/train/data';
-import { buildModel } from '../../src-main/compute/layers';
+import { batchToTensors } from '../../src-main/engine/train/data';
+import { buildModel } from '../../src-main/engine/layers';
 import { presetConfig } from '../../src-shared/model/presets';
-import { registerFastMatMulGradient } from '../../src-main/compute/train/matmul-grad';
+import { registerFastMatMulGradient } from '../../src-main/engine/train/matmul-grad';
 import { shared } from '../../test/helpers/shared-data';
 import * as cpuBackend from '@tensorflow/tfjs-backend-cpu';
 void cpuBackend.version_cpu;

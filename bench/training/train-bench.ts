@@ -11,10 +11,10 @@
  */
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
-import { initBackend, describeBackend } from '../../src-main/compute/tf/backend';
-import { ensureGradients } from '../../src-main/compute/tf/gradients';
-import { loadDataset, samplesFromDataset } from '../../src-main/compute/train/datasets';
-import { trainModel } from '../../src-main/compute/train/trainer';
+import { initBackend, describeBackend } from '../../src-main/engine/tf/backend';
+import { ensureGradients } from '../../src-main/engine/tf/gradients';
+import { loadDataset, samplesFromDataset } from '../../src-main/engine/train/datasets';
+import { trainModel } from '../../src-main/engine/train/trainer';
 import { presetConfig } from '../../src-shared/model/presets';
 import { shared } from '../../test/helpers/shared-data';
 

@@ -1,6 +1,6 @@
 /** Prints the contents of a legacy .pth.tar (our reader): `npx tsx scripts/engine/inspect-pth.ts FILE`. */
 import { readFileSync } from 'node:fs';
-import { isTorchTensor, readLegacyTorch, toPlain } from '../../src-main/compute/import/torch-legacy';
+import { isTorchTensor, readLegacyTorch, toPlain } from '../../src-main/engine/import/torch-legacy';
 
 const file = process.argv[2];
 const ck = readLegacyTorch(new Uint8Array(readFileSync(file)));

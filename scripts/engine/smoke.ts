@@ -1,7 +1,7 @@
 /** Smoke test: pick a backend and take one gradient through gather/scatter (run with `npx tsx scripts/engine/smoke.ts`). */
 import * as tf from '@tensorflow/tfjs-core';
-import { describeBackend, initBackend } from '../../src-main/compute/tf/backend';
-import { gatherRows, scatterSum } from '../../src-main/compute/nn/segment';
+import { describeBackend, initBackend } from '../../src-main/engine/tf/backend';
+import { gatherRows, scatterSum } from '../../src-main/engine/nn/segment';
 
 const choice = await initBackend();
 console.log('backend:', describeBackend(choice));

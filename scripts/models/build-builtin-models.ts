@@ -11,8 +11,8 @@
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CGCNN_PUBLISHED, baseName, importCgcnnCheckpoint } from '../../src-main/compute/import/cgcnn';
-import { encodeModelFile } from '../../src-main/compute/models/format';
+import { CGCNN_PUBLISHED, baseName, importCgcnnCheckpoint } from '../../src-main/engine/import/cgcnn';
+import { encodeModelFile } from '../../src-main/engine/models/format';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const source = resolve(process.argv[2] ?? join(root, '..', 'shared', 'data', 'cgcnn-pretrained'));

@@ -6,7 +6,7 @@
  */
 import { contract } from '../../src-shared/ipc/contract';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
-import { ComputePool } from '../compute/pool';
+import { ComputePool } from '../workers/pool';
 import { createDispatcher } from '../ipc/dispatch';
 import type { Dispatcher } from '../ipc/dispatch';
 import { EventHub } from '../ipc/events';

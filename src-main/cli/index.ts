@@ -11,7 +11,7 @@ import { startCommand } from './commands/start';
 import { structureCommand } from './commands/structure';
 import { makeTrainCommand } from './commands/train';
 import { VERSION } from '../app/version';
-import { setModelRepository } from '../compute/models/store';
+import { setModelRepository } from '../models/store';
 import { SqliteModelRepository, cliDatabasePath, sqliteTrainHooks } from '../services/cli-store';
 
 export const commands: Command[] = [

@@ -9,11 +9,11 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { decodeModelFile, encodeModelFile, type ModelFileData } from '../compute/models/format';
-import { safeModelName, summarize, type ModelRepository, type ModelSummary } from '../compute/models/store';
-import type { Checkpoint } from '../compute/train/checkpoint';
-import { encodeCheckpoint } from '../compute/train/checkpoint';
-import type { EpochProgress, TrainingResult } from '../compute/train/trainer';
+import { decodeModelFile, encodeModelFile, type ModelFileData } from '../engine/models/format';
+import { safeModelName, summarize, type ModelRepository, type ModelSummary } from '../models/store';
+import type { Checkpoint } from '../engine/train/checkpoint';
+import { encodeCheckpoint } from '../engine/train/checkpoint';
+import type { EpochProgress, TrainingResult } from '../engine/train/trainer';
 import type { ModelConfig } from '../../src-shared/model/config';
 import { platformDataDirectory, resolveDatabasePath } from '../app/paths';
 import { Database } from '../store/database';

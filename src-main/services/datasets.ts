@@ -21,7 +21,7 @@ import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { CoreParts } from '../app/core';
 import type { JobHandle } from './jobs';
 import { UserError } from '../ipc/dispatch';
-import type { ParsedFile, ParsedFileStructure } from '../compute/tasks';
+import type { ParsedFile, ParsedFileStructure } from '../workers/tasks';
 import { RemoteError } from '../../src-shared/ipc/define';
 import { storeOne } from './structures';
 import { TrainingSectionSchema } from '../../src-shared/model/config';

@@ -10,7 +10,7 @@ import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/dispatch';
 import { resourcePath } from '../app/resources';
-import type { ParsedFileStructure } from '../compute/tasks';
+import type { ParsedFileStructure } from '../workers/tasks';
 
 interface StructureRow {
   id: number;

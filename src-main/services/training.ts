@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import type { LatticeworkHandlers, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/dispatch';
-import type { TrainEvent, TrainTaskOutput } from '../compute/workbench-tasks';
+import type { TrainEvent, TrainTaskOutput } from '../workers/workbench-tasks';
 import { getDataset, loadDatasetItems, type LoadedItem } from './datasets';
 import { checkConfig, insertModel } from './models';
 import { getRun, getRunRow } from './runs';
@@ -29,7 +29,7 @@ import type { Tx } from './structures';
 import { defaultAtomInitText, parseJson } from './workbench-common';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
 
-/** Control word values (see compute/workbench-tasks.ts). */
+/** Control word values (see workers/workbench-tasks.ts). */
 const RUN = 0;
 const PAUSE = 1;
 const CANCEL = 2;

@@ -1,7 +1,7 @@
 /**
  * Parameter count from a config, without building the model.
  *
- * Mirrors the assembly in `src-main/compute/models/build.ts` (tested against the
+ * Mirrors the assembly in `src-main/engine/layers/model.ts` (tested against the
  * built models' variables). Counts trainable parameters; batch-norm running
  * statistics are state, reported separately.
  *

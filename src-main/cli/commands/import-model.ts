@@ -2,9 +2,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parameterCount } from '../../../src-shared/model/params';
-import { baseName, importCgcnnCheckpoint } from '../../compute/import/cgcnn';
-import { encodeModelFile } from '../../compute/models/format';
-import { modelRepository, safeModelName } from '../../compute/models/store';
+import { baseName, importCgcnnCheckpoint } from '../../engine/import/cgcnn';
+import { encodeModelFile } from '../../engine/models/format';
+import { modelRepository, safeModelName } from '../../models/store';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework import-model FILE.pth.tar [--name NAME] [--atom-init FILE] [--out FILE.lwm] [--force] [--json]

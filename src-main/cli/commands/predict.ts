@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readStructures, structureErrorData } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
-import { importCgcnnCheckpoint } from '../../compute/import/cgcnn';
-import { instantiateModel } from '../../compute/models/runtime';
-import { predictRows } from '../../compute/models/service';
-import { resolveModel } from '../../compute/models/store';
-import { describeBackend, initBackend } from '../../compute/tf/backend';
+import { importCgcnnCheckpoint } from '../../engine/import/cgcnn';
+import { instantiateModel } from '../../engine/models/runtime';
+import { predictRows } from '../../models/service';
+import { resolveModel } from '../../models/store';
+import { describeBackend, initBackend } from '../../engine/tf/backend';
 import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework predict --model NAME_OR_FILE FILE... [--contributions] [--backend NAME] [--json]

@@ -13,16 +13,16 @@ import { parseAtomInit, type AtomInitTable } from '../../../src-shared/graph/fea
 import { mergeConfig, parseModelConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
 import { parameterCount } from '../../../src-shared/model/params';
 import { PRESET_IDS, presetConfig } from '../../../src-shared/model/presets';
-import defaultAtomInit from '../../compute/import/cgcnn-atom-init.json';
-import { encodeModelFile, type ModelFileData } from '../../compute/models/format';
-import { modelRepository, safeModelName } from '../../compute/models/store';
-import { describeBackend, initBackend } from '../../compute/tf/backend';
-import { ensureGradients } from '../../compute/tf/gradients';
-import { buildModel } from '../../compute/layers';
-import type { Checkpoint } from '../../compute/train/checkpoint';
-import { TrainingControl } from '../../compute/train/control';
-import { loadDataset, samplesFromDataset, type LabelledDataset } from '../../compute/train/datasets';
-import { trainKFold, trainModel, type EpochProgress, type TrainingResult } from '../../compute/train/trainer';
+import defaultAtomInit from '../../engine/import/cgcnn-atom-init.json';
+import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
+import { modelRepository, safeModelName } from '../../models/store';
+import { describeBackend, initBackend } from '../../engine/tf/backend';
+import { ensureGradients } from '../../engine/tf/gradients';
+import { buildModel } from '../../engine/layers';
+import type { Checkpoint } from '../../engine/train/checkpoint';
+import { TrainingControl } from '../../engine/train/control';
+import { loadDataset, samplesFromDataset, type LabelledDataset } from '../../engine/train/datasets';
+import { trainKFold, trainModel, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE) [options]

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importModelCommand } from '../../../src-main/cli/commands/import-model';
 import { predictCommand } from '../../../src-main/cli/commands/predict';
-import { FolderModelRepository, setModelRepository } from '../../../src-main/compute/models/store';
+import { FolderModelRepository, setModelRepository } from '../../../src-main/models/store';
 import { SHARED_DATA } from '../../helpers/shared-data';
 
 const PRE = `${SHARED_DATA}/cgcnn-pretrained`;

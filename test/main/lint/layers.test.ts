@@ -26,9 +26,9 @@ describe('the layer rule is enforced by ESLint', () => {
   });
 
   it('only src-main/electron imports electron; compute workers never do', async () => {
-    expect(await violations('src-main/compute/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toHaveLength(1);
+    expect(await violations('src-main/engine/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toHaveLength(1);
     expect(await violations('src-main/host/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toHaveLength(1);
     expect(await violations('src-main/electron/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toHaveLength(0);
-    expect(await violations('src-main/compute/x.ts', "import { Worker } from 'node:worker_threads';\nexport const a = Worker;\n")).toHaveLength(0);
+    expect(await violations('src-main/engine/x.ts', "import { Worker } from 'node:worker_threads';\nexport const a = Worker;\n")).toHaveLength(0);
   });
 });

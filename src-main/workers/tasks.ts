@@ -1,0 +1,160 @@
+/**
+ * The table of tasks a compute worker runs. Main-thread code names a task and
+ * gets its input and output types from here (type-only imports: the heavy
+ * modules load in the worker alone).
+ */
+import type { ReceptiveFieldView, BackendInfo } from '../../src-shared/ipc/contract';
+import { readStructures, structureErrorData, summarizeStructure } from '../../src-shared/chem';
+import type { DisorderPolicy, StructureErrorData, StructureSummary } from '../../src-shared/chem';
+import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serialize';
+import type { StructureJSON } from '../../src-shared/chem/serialize';
+import { receptiveField, structureNeighbors } from '../../src-shared/graph';
+import type { NeighborList } from '../../src-shared/graph';
+import { CancelledError } from './protocol';
+import type { TaskContext } from './protocol';
+import type { TaskHandler } from './runtime';
+import type {
+  DatasetGraphStatsInput,
+  PredictTaskInput,
+  TrainTaskInput,
+} from './workbench-tasks';
+
+export interface ParsedFileStructure {
+  structure: StructureJSON;
+  block: string | number | null;
+  warnings: string[];
+  summary: StructureSummary;
+}
+
+export type ParsedFile =
+  | { file: string; ok: true; format: string; structures: ParsedFileStructure[] }
+  | { file: string; ok: false; error: StructureErrorData };
+
+export interface GraphRequest {
+  structure: StructureJSON;
+  cutoff: number;
+  maxNeighbors: number | null;
+}
+
+function neighbours(input: GraphRequest): NeighborList {
+  return structureNeighbors(structureFromJSON(input.structure), { cutoff: input.cutoff, maxNeighbors: input.maxNeighbors });
+}
+
+const DISPLAY_NAMES: Record<string, string> = {
+  'tfjs-node-gpu': 'tensorflow-gpu',
+  'tfjs-node': 'tensorflow',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+export const taskHandlers = {
+  /** Loads tfjs with the best backend this machine has and reports it. */
+  async 'backend-info'(_input: Record<string, never>, _ctx: TaskContext): Promise<BackendInfo> {
+    const { initBackend } = await import('../engine/tf/backend');
+    const choice = await initBackend();
+    const unavailable: Record<string, string> = {};
+    for (const [candidate, reason] of Object.entries(choice.reasons)) {
+      unavailable[DISPLAY_NAMES[candidate] ?? candidate] = reason;
+    }
+    const { kernelThreads, kernelThreadsNote } = choice.details;
+    return {
+      name: DISPLAY_NAMES[choice.candidate] ?? choice.candidate,
+      unavailable,
+      kernelThreads: typeof kernelThreads === 'number' ? kernelThreads : null,
+      ...(typeof kernelThreadsNote === 'string' ? { kernelThreadsNote } : {}),
+    };
+  },
+
+  /** Reads structure files; a file that fails is reported with its error and the others still count. */
+  async 'parse-structures'(
+    input: { files: { name: string; text: string }[]; disorder?: DisorderPolicy },
+    ctx: TaskContext,
+  ): Promise<ParsedFile[]> {
+    const out: ParsedFile[] = [];
+    for (const [i, file] of input.files.entries()) {
+      if (ctx.signal.aborted) throw new CancelledError();
+      try {
+        const read = readStructures(file.name, file.text, { disorder: input.disorder });
+        out.push({
+          file: file.name,
+          ok: true,
+          format: read.format,
+          structures: read.structures.map((s, k) => ({
+            structure: structureToJSON(s),
+            block: read.blocks[k],
+            warnings: read.structureWarnings[k],
+            summary: summarizeStructure(s),
+          })),
+        });
+      } catch (err) {
+        out.push({ file: file.name, ok: false, error: structureErrorData(err, file.name) });
+      }
+      ctx.progress(i + 1, input.files.length, `read ${file.name}`);
+    }
+    return out;
+  },
+
+  /** The neighbour list of one structure as parallel arrays. */
+  async 'build-graph'(input: GraphRequest) {
+    const nl = neighbours(input);
+    return {
+      nNodes: nl.nNodes,
+      nEdges: nl.nEdges,
+      src: Array.from(nl.src),
+      dst: Array.from(nl.dst),
+      distance: Array.from(nl.distance),
+      image: Array.from(nl.image),
+      nWithinCutoff: Array.from(nl.nWithinCutoff),
+    };
+  },
+
+  /** Atoms within `layers` hops of `site` on the unrolled periodic graph. */
+  async 'receptive-field'(
+    input: GraphRequest & { site: number; layers: number },
+  ): Promise<Omit<ReceptiveFieldView, 'structureId'>> {
+    const nl = neighbours(input);
+    if (input.site >= nl.nNodes) throw new RangeError(`site ${input.site} does not exist: the structure has ${nl.nNodes} sites`);
+    const rf = receptiveField(nl, input.site, input.layers);
+    const nodes: ReceptiveFieldView['nodes'] = [];
+    for (let k = 0; k < rf.site.length; k++) {
+      nodes.push({ site: rf.site[k], image: [rf.image[3 * k], rf.image[3 * k + 1], rf.image[3 * k + 2]], hop: rf.hop[k] });
+    }
+    return {
+      site: input.site,
+      layers: input.layers,
+      countsPerHop: Array.from(rf.countPerHop),
+      nodes,
+      fullCellHop: rf.allSitesReachedAt,
+    };
+  },
+
+  /** Degree distribution, atoms below the cap and batch memory over a dataset's graphs. */
+  async 'dataset-graph-stats'(input: DatasetGraphStatsInput, ctx: TaskContext) {
+    return (await import('./workbench-tasks')).datasetGraphStats(input, ctx);
+  },
+
+  /** Trains one run; batch/epoch/checkpoint events go to the caller (ctx.emit), which stores them. */
+  async train(input: TrainTaskInput, ctx: TaskContext) {
+    return (await import('./workbench-tasks')).trainTask(input, ctx);
+  },
+
+  /** A CGCNN .pth.tar converted to, or a .lwm checked as, a Latticework model file. */
+  async 'read-model-file'(input: { bytes: Uint8Array; fileName: string; name?: string }) {
+    return (await import('./workbench-tasks')).readModelFile(input);
+  },
+
+  /** Predictions (with ensemble spread and per-atom contributions) of a model file on structures. */
+  async predict(input: PredictTaskInput, ctx: TaskContext) {
+    return (await import('./workbench-tasks')).predictTask(input, ctx);
+  },
+
+  /** Per-layer cosine similarity and Dirichlet energy of a model's node states on one structure. */
+  async oversmoothing(input: { key: string; model: Uint8Array; structure: StructureJSON }) {
+    return (await import('./workbench-tasks')).oversmoothingTask(input);
+  },
+} satisfies Record<string, TaskHandler>;
+
+type Handlers = typeof taskHandlers;
+export type TaskName = keyof Handlers;
+export type TaskInput<T extends TaskName> = Parameters<Handlers[T]>[0];
+export type TaskOutput<T extends TaskName> = Awaited<ReturnType<Handlers[T]>>;

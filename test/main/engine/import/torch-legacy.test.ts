@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { unpickle } from '../../../../src-main/engine/import/pickle';
+import { isTorchTensor, readLegacyTorch, toPlain } from '../../../../src-main/engine/import/torch-legacy';
+import { SHARED_DATA } from '../../../helpers/shared-data';
+
+const hex = (s: string) => Uint8Array.from(s.match(/../g)!.map((h) => parseInt(h, 16)));
+const PRETRAINED = `${SHARED_DATA}/cgcnn-pretrained`;
+
+describe('restricted pickle VM', () => {
+  it('decodes protocol-2 dicts, lists, tuples, ints (incl. big), floats, unicode and OrderedDict', () => {
+    // pickle.dumps({'a': [1, 2.5, (None, True), -7, 2**70], 'b': 'é', 'c': OrderedDict(x=300, y=70000), 'd': ()}, protocol=2)
+    const bytes = hex(
+      '80027d71002858010000006171015d7102284b014740040000000000004e888671034af9ffffff8a090000000000000000406558010000006271045802000000c3a97105580100000063710663636f6c6c656374696f6e730a4f726465726564446963740a7107295271082858010000007871094d2c01580100000079710a4a7011010075580100000064710b29752e',
+    );
+    const { value, end } = unpickle(bytes, 0, { globals: { 'collections OrderedDict': { call: () => new Map() } } });
+    expect(end).toBe(bytes.length);
+    const o = toPlain(value) as Record<string, unknown>;
+    expect(o.a).toEqual([1, 2.5, [null, true], -7, 2n ** 70n]);
+    expect(o.b).toBe('é');
+    expect(o.c).toEqual({ x: 300, y: 70000 });
+    expect(o.d).toEqual([]);
+  });
+
+  it('refuses globals outside the allow-list (no code execution)', () => {
+    const evil = hex('800263706f7369780a73797374656d0a710058070000006563686f20686971018571025271032e'); // os.system('echo hi')
+    expect(() => unpickle(evil, 0, { globals: {} })).toThrow(/posix\.system.*not allowed/);
+  });
+
+  it('rejects truncated input', () => {
+    expect(() => unpickle(hex('80027d7100285801000000'), 0, { globals: {} })).toThrow(/truncated/);
+  });
+});
+
+describe('legacy torch.save reader on CGCNN checkpoints', () => {
+  const golden = JSON.parse(readFileSync(path.join(__dirname, '../../../fixtures/engine/pth-checksums.json'), 'utf8')) as Record<
+    string,
+    { epoch: number; best_mae_error: number; normalizer: { mean: number; std: number }; task: string; tensors: Record<string, { shape: number[]; sum: number; abs: number }> }
+  >;
+  for (const [file, want] of Object.entries(golden)) {
+    it(`${file}: every state_dict tensor matches PyTorch's own reading`, () => {
+      const ck = readLegacyTorch(new Uint8Array(readFileSync(path.join(PRETRAINED, file))));
+      const o = toPlain(ck.object) as Record<string, unknown>;
+      expect(o.epoch).toBe(want.epoch);
+      expect(o.best_mae_error as number).toBeCloseTo(want.best_mae_error, 12);
+      expect(o.normalizer).toEqual({ mean: expect.closeTo(want.normalizer.mean, 12), std: expect.closeTo(want.normalizer.std, 12) });
+      expect((o.args as Record<string, unknown>).task).toBe(want.task);
+      expect(ck.storageKeys.length).toBe(76);
+      const sd = o.state_dict as Record<string, unknown>;
+      expect(Object.keys(sd)).toEqual(Object.keys(want.tensors));
+      for (const [k, t] of Object.entries(want.tensors)) {
+        const v = sd[k];
+        if (!isTorchTensor(v)) throw new Error(`${k} is not a tensor`);
+        expect(v.shape).toEqual(t.shape);
+        let s = 0;
+        let a = 0;
+        for (const x of v.data) {
+          s += x;
+          a += Math.abs(x);
+        }
+        expect(Math.abs(s - t.sum)).toBeLessThan(1e-9 * Math.max(1, t.abs) + 1e-12);
+        expect(Math.abs(a - t.abs)).toBeLessThan(1e-9 * Math.max(1, t.abs) + 1e-12);
+      }
+    });
+  }
+
+  it('rejects files that are not legacy torch files', () => {
+    expect(() => readLegacyTorch(hex('504b0304000000'))).toThrow();
+    expect(() => readLegacyTorch(hex('80024b012e'))).toThrow(/magic/);
+  });
+});

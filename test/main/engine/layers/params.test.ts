@@ -1,0 +1,44 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseModelConfig, type ModelConfig } from '../../../../src-shared/model/config';
+import { parameterBreakdown, parameterCount } from '../../../../src-shared/model/params';
+import { PRESET_IDS, presetConfig } from '../../../../src-shared/model/presets';
+import { buildModel } from '../../../../src-main/engine/layers';
+import { useCpu } from './helpers';
+
+beforeAll(useCpu);
+
+function check(c: ModelConfig) {
+  const m = buildModel(c);
+  const b = parameterBreakdown(c);
+  expect(m.countParameters()).toBe(parameterCount(c));
+  expect(m.stateVariables().reduce((s, v) => s + v.size, 0)).toBe(b.state);
+  // stable, unique names
+  const names = m.namedVariables().map((v) => v.name);
+  expect(new Set(names).size).toBe(names.length);
+  m.dispose();
+}
+
+describe('parameterCount(config) equals the built model', () => {
+  const presets = PRESET_IDS;
+  it.each(presets)('preset %s', (id) => check(presetConfig(id)));
+
+  const archs = ['cgcnn', 'gcn', 'schnet', 'mpnn-edge', 'gat'] as const;
+  const readouts = ['sum', 'mean', 'max', 'attention', 'set2set'] as const;
+  it('every architecture × readout × head × input', () => {
+    const heads = [{ kind: 'regression', numTargets: 3 }, { kind: 'classification', numClasses: 4 }, { kind: 'per-atom', numTargets: 2 }] as const;
+    const inputs = [{ kind: 'onehot' }, { kind: 'embedding', numSpecies: 100 }, { kind: 'cgcnn', length: 92 }] as const;
+    const small = (architecture: (typeof archs)[number], readout: (typeof readouts)[number], k: number) =>
+      parseModelConfig({ architecture, model: { atomFeatures: 7, hiddenFeatures: 5, numHidden: k % 3, numLayers: 2, readout, head: heads[k % 3], atomInput: inputs[(k + 1) % 3], attentionHeads: 3 }, graph: { cutoff: 5 } });
+    // every architecture × readout, cycling through heads, inputs and head depths
+    archs.forEach((a, i) => readouts.forEach((r, j) => check(small(a, r, i + j))));
+  });
+
+  it('matches hand-counted totals', () => {
+    // CGCNN paper settings: 92·64+64 + 3·((128+41)·128+128 + 256 + 128) + 64·128+128 + 128+1
+    expect(parameterCount(presetConfig('cgcnn-paper'))).toBe(5952 + 3 * 22144 + 8320 + 129);
+    // CGCNN's published models (4 convs, 64, h 32, MODELS.tsv params 96641 / 96674)
+    const pub = (head: object) => presetConfig('cgcnn-paper', { model: { numLayers: 4, hiddenFeatures: 32, head }, training: { loss: null } });
+    expect(parameterCount(pub({ kind: 'regression', numTargets: 1 }))).toBe(96641);
+    expect(parameterCount(pub({ kind: 'classification', numClasses: 2 }))).toBe(96674);
+  });
+});

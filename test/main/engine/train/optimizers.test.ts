@@ -1,0 +1,112 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { ensureGradients } from '../../../../src-main/engine/tf/gradients';
+import { Optimizer } from '../../../../src-main/engine/train/optimizers';
+import { crossEntropyLoss, huberLoss, maeLoss, mseLoss } from '../../../../src-main/engine/train/losses';
+import { denormalize, fitNormalizer, normalize } from '../../../../src-main/engine/train/normalizer';
+import { parseModelConfig, type OptimizerConfig } from '../../../../src-shared/model/config';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  expect(await ensureGradients()).toBeNull();
+});
+
+const opt = (o: unknown): OptimizerConfig => parseModelConfig({ architecture: 'gcn', training: { optimizer: o } }).training.optimizer;
+
+/** Three steps on f(w) = Σ c w² + 0.1 Σ w³; golden values from PyTorch 1.13 (torch.optim). */
+function run(o: OptimizerConfig, wd: number, clip: number | null = null): number[] {
+  const w = tf.variable(tf.tensor1d([0.5, -1, 2]));
+  const c = tf.tensor1d([1, 2, 3]);
+  const optimizer = new Optimizer(o, wd, [w]);
+  for (let i = 0; i < 3; i++) {
+    const { grads } = tf.variableGrads(() => tf.add(tf.sum(tf.mul(c, tf.square(w))), tf.mul(tf.sum(tf.pow(w, 3)), 0.1)) as tf.Scalar, [w]);
+    optimizer.apply([grads[w.name]], o.lr, clip);
+    tf.dispose(grads);
+  }
+  const out = Array.from(w.dataSync());
+  optimizer.dispose();
+  w.dispose();
+  c.dispose();
+  return out;
+}
+
+function close(a: number[], b: number[], tol = 2e-5) {
+  expect(a.length).toBe(b.length);
+  a.forEach((x, i) => expect(Math.abs(x - b[i])).toBeLessThan(tol));
+}
+
+describe('optimisers match PyTorch', () => {
+  it('SGD with momentum and weight decay', () => close(run(opt({ kind: 'sgd', lr: 0.05, momentum: 0.9 }), 0.01), [0.2258599, -0.1104959, -0.7030055]));
+  it('SGD with Nesterov momentum', () => close(run(opt({ kind: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true }), 0), [0.1466477, 0.0690153, -0.7694457]));
+  it('Adam with L2 weight decay', () => close(run(opt({ kind: 'adam', lr: 0.1 }), 0.01), [0.2052813, -0.701435, 1.7006892]));
+  it('AdamW with decoupled weight decay', () => close(run(opt({ kind: 'adamw', lr: 0.1 }), 0.1), [0.1938584, -0.6749274, 1.6444528]));
+  it('clips the global gradient norm like clip_grad_norm_', () => {
+    // one plain SGD step with lr 1 moves w by exactly the clipped gradient
+    const w = tf.variable(tf.tensor1d([0.5, -1, 2]));
+    const o = new Optimizer(opt({ kind: 'sgd', lr: 1, momentum: 0 }), 0, [w]);
+    const g = tf.tensor1d([1, -4, 12]); // gradient of Σ c w², norm 12.6886
+    o.apply([g], 1, 1.0);
+    close(Array.from(w.dataSync()), [0.5 - 0.07881103, -1 + 0.31524414, 2 - 0.94573241], 1e-6);
+    tf.dispose([w, g]);
+    o.dispose();
+  });
+  it('saves and restores its state so that a resumed run continues identically', async () => {
+    const mk = () => tf.variable(tf.tensor1d([0.5, -1, 2]));
+    const step = (o: Optimizer, w: tf.Variable) => {
+      const { grads } = tf.variableGrads(() => tf.sum(tf.pow(w, 4)) as tf.Scalar, [w]);
+      o.apply([grads[w.name]], 0.01);
+      tf.dispose(grads);
+    };
+    const cfg = opt({ kind: 'adam', lr: 0.01 });
+    const w1 = mk();
+    const o1 = new Optimizer(cfg, 0, [w1]);
+    for (let i = 0; i < 4; i++) step(o1, w1);
+    const w2 = mk();
+    const o2 = new Optimizer(cfg, 0, [w2]);
+    for (let i = 0; i < 2; i++) step(o2, w2);
+    const saved = await o2.getState();
+    const wSaved = w2.dataSync().slice();
+    const w3 = tf.variable(tf.tensor1d(wSaved));
+    const o3 = new Optimizer(cfg, 0, [w3]);
+    o3.setState(saved);
+    for (let i = 0; i < 2; i++) step(o3, w3);
+    expect(Array.from(w3.dataSync())).toEqual(Array.from(w1.dataSync()));
+    expect(o3.iterations).toBe(4);
+    for (const o of [o1, o2, o3]) o.dispose();
+    tf.dispose([w1, w2, w3]);
+  });
+  it('does not leak tensors across steps', () => {
+    const w = tf.variable(tf.tensor1d([0.5, -1, 2]));
+    const o = new Optimizer(opt({ kind: 'adamw', lr: 0.01 }), 0.1, [w]);
+    const g = tf.tensor1d([1, 2, 3]);
+    o.apply([g], 0.01, 1);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) o.apply([g], 0.01, 1);
+    expect(tf.memory().numTensors).toBe(before);
+    o.dispose();
+    tf.dispose([w, g]);
+  });
+});
+
+describe('losses and normaliser', () => {
+  it('match PyTorch values', () => {
+    const p = tf.tensor2d([[0.5, 1], [2, -1], [0, 3]]);
+    const t = tf.tensor2d([[1, 0], [0, 0], [0, 0.5]]);
+    expect(huberLoss(p, t, 1).dataSync()[0]).toBeCloseTo(0.7708333, 6);
+    expect(huberLoss(p, t, 0.5).dataSync()[0]).toBeCloseTo(0.4791667, 6);
+    expect(mseLoss(p, t).dataSync()[0]).toBeCloseTo((0.25 + 1 + 4 + 1 + 0 + 6.25) / 6, 6);
+    expect(maeLoss(p, t).dataSync()[0]).toBeCloseTo((0.5 + 1 + 2 + 1 + 0 + 2.5) / 6, 6);
+    const z = tf.tensor2d([[1, 2, 0.5], [0.1, -1, 3]]);
+    expect(crossEntropyLoss(z, tf.tensor1d([0, 2], 'int32')).dataSync()[0]).toBeCloseTo(0.7675715, 6);
+  });
+  it('normalises with the sample standard deviation and inverts exactly', () => {
+    const y = [1, 10, 2, 20, 3, 30, 4, 40];
+    const n = fitNormalizer(y, 2);
+    expect(n.mean).toEqual([2.5, 25]);
+    expect(n.std[0]).toBeCloseTo(Math.sqrt(5 / 3), 12);
+    const back = denormalize(n, normalize(n, y));
+    back.forEach((v, i) => expect(v).toBeCloseTo(y[i], 5));
+    expect(fitNormalizer([3, 3, 3], 1).std).toEqual([1]);
+  });
+});

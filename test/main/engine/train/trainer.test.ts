@@ -1,0 +1,182 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { buildGraph } from '../../../../src-shared/graph/graph';
+import { graphOptionsFromConfig } from '../../../../src-shared/model/graph-options';
+import type { ModelConfig, ModelConfigInput } from '../../../../src-shared/model/config';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../../../src-main/engine/train/checkpoint';
+import { TrainingControl } from '../../../../src-main/engine/train/control';
+import { evaluateSplit, trainKFold, trainModel, type TrainingSample } from '../../../../src-main/engine/train/trainer';
+import { rocksalt, smallConfig, useCpu } from '../layers/helpers';
+
+beforeAll(useCpu);
+
+const PAIRS = [[11, 17], [19, 17], [11, 35]];
+
+/** Rock-salt cells with lattice constant a and one of three species pairs; target = a + 0.3·pair. */
+function dataset(config: ModelConfig, n = 24, task: 'regression' | 'classification' | 'per-atom' = 'regression'): TrainingSample[] {
+  const opts = graphOptionsFromConfig(config);
+  return Array.from({ length: n }, (_, i) => {
+    const a = 5 + (1.5 * ((i * 7) % n)) / n;
+    const pair = i % 3;
+    const s = rocksalt(a);
+    s.numbers = Int32Array.from(s.numbers, (z) => (z === 11 ? PAIRS[pair][0] : PAIRS[pair][1]));
+    const graph = buildGraph(s, opts);
+    const target = task === 'classification' ? [pair === 1 ? 1 : 0] : task === 'per-atom' ? Array.from(s.numbers, (z) => (z === 17 ? a : -a)) : [a + 0.3 * pair];
+    return { id: `s${i}`, graph, target };
+  });
+}
+
+function cfg(input: Partial<ModelConfigInput> & { architecture: ModelConfigInput['architecture'] }, training: object = {}): ModelConfig {
+  return smallConfig({ ...input, training: { batchSize: 8, epochs: 6, optimizer: { kind: 'adam', lr: 0.01 }, split: { val: 0.25, test: 0.125 }, seed: 3, ...training } });
+}
+
+describe('training', { timeout: 120_000 }, () => {
+  it.each(['cgcnn', 'schnet'] as const)('%s: the loss goes down and the result carries metrics and predictions', async (architecture) => {
+    const config = cfg({ architecture }, { epochs: 8 });
+    const data = dataset(config);
+    const epochs: number[] = [];
+    let batches = 0;
+    const r = await trainModel(config, data, { callbacks: { onBatch: () => void batches++, onEpoch: (e) => void epochs.push(e.trainLoss) } });
+    expect(r.status).toBe('finished');
+    expect(epochs).toHaveLength(8);
+    expect(batches).toBe(8 * 2);
+    expect(epochs[7]).toBeLessThan(0.75 * epochs[0]);
+    expect(r.split.train.length + r.split.val.length + r.split.test.length).toBe(24);
+    expect(r.test!.predictions).toHaveLength(r.split.test.length);
+    expect(r.test!.metrics.mae).toBeGreaterThanOrEqual(0);
+    expect(r.history[r.bestEpoch].valMetrics.mae).toBeCloseTo(r.bestMetric, 10);
+    // the validation evaluation of the restored best weights reproduces the best metric
+    expect(r.val!.metrics.mae).toBeCloseTo(r.bestMetric, 5);
+  });
+
+  it('is deterministic: same seed, same run; another seed, another run', async () => {
+    const config = cfg({ architecture: 'gat', model: { dropout: 0.2 } }, { epochs: 3 });
+    const data = dataset(config);
+    const a = await trainModel(config, data);
+    const b = await trainModel(config, data);
+    expect(b.history.map((h) => h.trainLoss)).toEqual(a.history.map((h) => h.trainLoss));
+    expect(b.weights['head.out.weight']).toEqual(a.weights['head.out.weight']);
+    const c = await trainModel({ ...config, training: { ...config.training, seed: 4 } }, data);
+    expect(c.history.map((h) => h.trainLoss)).not.toEqual(a.history.map((h) => h.trainLoss));
+  });
+
+  it('resumes from an encoded checkpoint exactly (weights, optimiser, RNG, plateau state)', async () => {
+    const config = cfg({ architecture: 'cgcnn', model: { dropout: 0.1 } }, { epochs: 4, optimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9 }, schedule: { kind: 'plateau', patience: 0, factor: 0.5 } });
+    const data = dataset(config);
+    const straight = await trainModel(config, data);
+    const ckpts: Checkpoint[] = [];
+    const control = new TrainingControl();
+    const first = await trainModel(config, data, {
+      control,
+      callbacks: {
+        onCheckpoint: (c) => {
+          ckpts.push(decodeCheckpoint(encodeCheckpoint(c)));
+          if (c.epoch === 2) control.cancel();
+        },
+      },
+    });
+    expect(first.status).toBe('cancelled');
+    expect(ckpts.map((c) => c.epoch)).toEqual([1, 2]);
+    const resumed = await trainModel(config, data, { resume: ckpts[1] });
+    expect(resumed.history.map((h) => h.trainLoss)).toEqual(straight.history.map((h) => h.trainLoss));
+    expect(resumed.history.map((h) => h.lr)).toEqual(straight.history.map((h) => h.lr));
+    for (const [k, v] of Object.entries(straight.weights)) expect(resumed.weights[k]).toEqual(v);
+  });
+
+  it('pauses and resumes, cancels between batches', async () => {
+    const config = cfg({ architecture: 'gcn' }, { epochs: 3 });
+    const data = dataset(config);
+    const control = new TrainingControl();
+    let pausedAt = -1;
+    const r = await trainModel(config, data, {
+      control,
+      callbacks: {
+        onBatch: (b) => {
+          if (b.epoch === 1 && b.batch === 0) {
+            control.pause();
+            pausedAt = performance.now();
+            setTimeout(() => control.resume(), 150);
+          }
+        },
+      },
+    });
+    expect(r.status).toBe('finished');
+    expect(performance.now() - pausedAt).toBeGreaterThanOrEqual(140);
+    const abort = new AbortController();
+    let seen = 0;
+    const c = await trainModel(config, data, { control: new TrainingControl(abort.signal), callbacks: { onBatch: () => (++seen === 3 ? abort.abort() : undefined) } });
+    expect(c.status).toBe('cancelled');
+    expect(seen).toBe(3);
+    expect(c.test).toBeNull();
+  });
+
+  it('stops early when the selection metric stops improving', async () => {
+    const config = cfg({ architecture: 'gcn' }, { epochs: 10, earlyStoppingPatience: 2, optimizer: { kind: 'sgd', lr: 1e-12, momentum: 0 } });
+    const r = await trainModel(config, dataset(config));
+    expect(r.status).toBe('early-stopped');
+    expect(r.epochsRun).toBeLessThan(10);
+    expect(r.bestEpoch).toBeLessThan(r.epochsRun);
+  });
+
+  it('trains classification and per-atom heads', async () => {
+    const cls = cfg({ architecture: 'mpnn-edge', model: { head: { kind: 'classification', numClasses: 2 } } }, { epochs: 6 });
+    const rc = await trainModel(cls, dataset(cls, 24, 'classification'));
+    expect(rc.selectionMetric).toBe('rocAuc');
+    expect(rc.history[5].trainLoss).toBeLessThan(rc.history[0].trainLoss);
+    expect(rc.test!.predictions.length).toBe(2 * rc.split.test.length);
+    const pa = cfg({ architecture: 'schnet', model: { head: { kind: 'per-atom', numTargets: 1 } } }, { epochs: 5 });
+    const rp = await trainModel(pa, dataset(pa, 24, 'per-atom'));
+    expect(rp.test!.predictions.length).toBe(8 * rp.split.test.length);
+    expect(rp.history[4].trainLoss).toBeLessThan(rp.history[0].trainLoss);
+  });
+
+  it('k-fold: every train∪val sample is validated once, the test split is shared', async () => {
+    const config = cfg({ architecture: 'gcn' }, { epochs: 2, kFold: 3 });
+    const r = await trainKFold(config, dataset(config));
+    expect(r.folds).toHaveLength(3);
+    const validated = r.folds.flatMap((f) => f.split.val).sort((a, b) => a - b);
+    const all = [...r.folds[0].split.train, ...r.folds[0].split.val].sort((a, b) => a - b);
+    expect(validated).toEqual(all);
+    for (const f of r.folds) expect(f.split.test).toEqual(r.test);
+    expect(Number.isFinite(r.summary.mean)).toBe(true);
+  });
+
+  it('rejects bad targets with a clear message', async () => {
+    const config = cfg({ architecture: 'gcn', model: { head: { kind: 'regression', numTargets: 2 } } });
+    await expect(trainModel(config, dataset(config))).rejects.toThrow(/expected 2 targets, got 1/);
+  });
+});
+
+describe('no tensor leaks', { timeout: 120_000 }, () => {
+  it.each(['cpu', 'wasm'] as const)('%s: tensor count is constant across training steps, epochs and runs', async (backend) => {
+    if (backend === 'wasm') {
+      const { initBackend } = await import('../../../../src-main/engine/tf/backend');
+      await initBackend({ force: 'wasm' });
+    }
+    try {
+      for (const architecture of backend === 'cpu' ? (['cgcnn', 'mpnn-edge', 'gat'] as const) : (['cgcnn', 'gat'] as const)) {
+        const config = cfg({ architecture, model: { readout: 'set2set' } }, { epochs: 2, gradClipNorm: 1 });
+        const data = dataset(config, 16);
+        const counts: number[] = [];
+        const before = tf.memory().numTensors;
+        await trainModel(config, data, { callbacks: { onBatch: () => void counts.push(tf.memory().numTensors) } });
+        expect(new Set(counts.slice(1)).size).toBe(1);
+        // a whole run (model, optimiser state, batches) leaves nothing behind
+        expect(tf.memory().numTensors).toBe(before);
+        await trainModel(config, data);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+      // predictions: repeated evaluations of a kept model leave nothing behind
+      const config = cfg({ architecture: 'schnet', model: { readout: 'attention' } }, { epochs: 1 });
+      const data = dataset(config, 12);
+      const r = await trainModel(config, data, { keepModel: true });
+      evaluateSplit(r.model!, data, [0, 1, 2, 3, 4], r.normalizer, 2);
+      const n0 = tf.memory().numTensors;
+      for (let k = 0; k < 3; k++) evaluateSplit(r.model!, data, [0, 1, 2, 3, 4], r.normalizer, 2);
+      expect(tf.memory().numTensors).toBe(n0);
+      r.model!.dispose();
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
+});

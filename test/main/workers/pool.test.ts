@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ComputePool } from '../../../src-main/workers/pool';
+
+const fixture = new URL('../../fixtures/workers/counting-worker.ts', import.meta.url);
+const pools: ComputePool[] = [];
+function pool(killAfterCancelMs = 2000): ComputePool {
+  const p = new ComputePool(2, fixture, killAfterCancelMs);
+  pools.push(p);
+  return p;
+}
+afterEach(async () => {
+  for (const p of pools.splice(0)) await p.dispose();
+});
+// The fixture's tasks are not in the product's task table: call through an untyped view.
+type Untyped = { run(task: string, input: unknown, options?: object): Promise<unknown> };
+
+describe('ComputePool', () => {
+  it('runs a task in a worker and forwards its progress', async () => {
+    const progress: number[] = [];
+    const result = await (pool() as unknown as Untyped).run(
+      'count',
+      { to: 5, delayMs: 1 },
+      { onProgress: (done: number) => progress.push(done) },
+    );
+    expect(result).toBe(5);
+    expect(progress).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('cancels a task that checks its signal', async () => {
+    const controller = new AbortController();
+    const p = pool() as unknown as Untyped;
+    const run = p.run('count', { to: 10_000, delayMs: 5 }, {
+      signal: controller.signal,
+      onProgress: (done: number) => {
+        if (done === 3) controller.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ name: 'CancelledError' });
+    // The worker is still usable.
+    expect(await p.run('count', { to: 2, delayMs: 1 })).toBe(2);
+  });
+
+  it('terminates a worker that ignores cancellation, and recovers', async () => {
+    const controller = new AbortController();
+    const p = pool(200) as unknown as Untyped;
+    const run = p.run('spin', { ms: 60_000 }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    await expect(run).rejects.toMatchObject({ name: 'CancelledError' });
+    expect(await p.run('count', { to: 1, delayMs: 1 })).toBe(1);
+  });
+
+  it('passes task errors as data', async () => {
+    await expect((pool() as unknown as Untyped).run('fail', {})).rejects.toMatchObject({
+      name: 'RangeError',
+      message: 'this task always fails',
+    });
+  });
+});
