@@ -184,7 +184,7 @@ def main():
     cgcnn_dir = os.path.join(args.out, 'cgcnn')
     os.makedirs(cgcnn_dir, exist_ok=True)
     here = os.path.dirname(os.path.abspath(__file__))
-    shutil.copyfile(os.path.join(here, '..', '..', 'src-main', 'compute', 'import', 'cgcnn-atom-init.json'),
+    shutil.copyfile(os.path.join(here, '..', '..', 'src-main', 'engine', 'import', 'cgcnn-atom-init.json'),
                     os.path.join(cgcnn_dir, 'atom_init.json'))
 
     rng = np.random.Generator(np.random.PCG64(args.seed))
