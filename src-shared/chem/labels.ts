@@ -1,0 +1,246 @@
+/**
+ * Labels in extended XYZ files: which keys hold the energy, free energy, forces and stress, and a
+ * units and sign check of imported labels.
+ *
+ * Key mapping (documented in docs/structures.md): an explicit key (`--energy-key`, `--forces-key`,
+ * `--stress-key`, the import dialog) must exist in the frame; otherwise the first key of the
+ * candidate list below that the frame has is taken, and a file where several candidates are
+ * present says which one was used and which others were there. A stress key whose name contains
+ * `virial` is read as a virial W (eV): σ = −W / V. Keys taken as labels leave the structure's
+ * info, so a frame written back carries each label once, under ASE's canonical name.
+ */
+import type { FrameLabels, LabelledFrame, Voigt6 } from './frames';
+import { voigtFromMatrix } from './frames';
+import { cellVolume } from './lattice';
+import type { Structure } from './structure';
+
+export interface LabelKeys {
+  energyKey?: string;
+  freeEnergyKey?: string;
+  forcesKey?: string;
+  stressKey?: string;
+}
+
+/** Candidate keys in order of preference (exact, case-sensitive names). */
+export const LABEL_CANDIDATES = {
+  energy: ['energy', 'REF_energy', 'DFT_energy', 'dft_energy', 'ref_energy', 'Energy', 'total_energy', 'TotEnergy'],
+  freeEnergy: ['free_energy', 'REF_free_energy', 'DFT_free_energy', 'dft_free_energy'],
+  forces: ['forces', 'REF_forces', 'DFT_forces', 'dft_forces', 'ref_forces', 'force', 'Forces'],
+  stress: ['stress', 'REF_stress', 'DFT_stress', 'dft_stress', 'ref_stress', 'virial', 'REF_virial', 'DFT_virial', 'dft_virial', 'ref_virial'],
+} as const;
+
+export type LabelName = keyof typeof LABEL_CANDIDATES;
+
+/** Which key each label came from in one frame, and the other candidates it also had. */
+export interface LabelSources {
+  used: Partial<Record<LabelName, string>>;
+  alsoPresent: Partial<Record<LabelName, string[]>>;
+}
+
+export class LabelKeyError extends Error {
+  override name = 'LabelKeyError';
+}
+
+function numbersOf(v: unknown): number[] | null {
+  if (typeof v === 'number') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return v as number[];
+  return null;
+}
+
+/**
+ * The labels of an extended-XYZ frame under the chosen (or default) keys; the returned structure
+ * no longer carries the keys used. Throws `LabelKeyError` when an explicit key is missing or holds
+ * the wrong shape (the caller adds file and line).
+ */
+export function labelsFromExtxyz(s: Structure, keys: LabelKeys = {}): { structure: Structure; labels: FrameLabels; sources: LabelSources } {
+  const properties = { ...s.properties };
+  const siteProperties = { ...s.siteProperties };
+  const n = s.numbers.length;
+  const sources: LabelSources = { used: {}, alsoPresent: {} };
+  const pick = (label: LabelName, explicit: string | undefined, has: (k: string) => boolean): string | null => {
+    const present = LABEL_CANDIDATES[label].filter(has);
+    if (explicit !== undefined) {
+      if (!has(explicit)) {
+        const avail = label === 'forces' ? Object.keys(siteProperties) : Object.keys(properties);
+        throw new LabelKeyError(`no ${label === 'forces' ? 'per-atom column' : 'key'} '${explicit}' for the ${label}; the frame has: ${avail.join(', ') || 'none'}`);
+      }
+      sources.used[label] = explicit;
+      const others = present.filter((k) => k !== explicit);
+      if (others.length) sources.alsoPresent[label] = others;
+      return explicit;
+    }
+    if (present.length === 0) return null;
+    sources.used[label] = present[0];
+    if (present.length > 1) sources.alsoPresent[label] = present.slice(1);
+    return present[0];
+  };
+  const hasInfo = (k: string) => k in properties && numbersOf(properties[k]) !== null;
+  const labels: FrameLabels = { energy: null, freeEnergy: null, forces: null, stress: null };
+
+  const scalar = (label: 'energy' | 'freeEnergy', explicit: string | undefined) => {
+    const k = pick(label, explicit, (key) => hasInfo(key) && numbersOf(properties[key])!.length === 1);
+    if (k === null) return null;
+    const v = numbersOf(properties[k])![0];
+    delete properties[k];
+    return v;
+  };
+  if (keys.energyKey !== undefined && keys.energyKey in properties && numbersOf(properties[keys.energyKey])?.length !== 1) {
+    throw new LabelKeyError(`the energy key '${keys.energyKey}' does not hold one number`);
+  }
+  labels.energy = scalar('energy', keys.energyKey);
+  labels.freeEnergy = scalar('freeEnergy', keys.freeEnergyKey);
+
+  const fk = pick('forces', keys.forcesKey, (key) => {
+    const p = siteProperties[key];
+    return p !== undefined && p.kind === 'vector' && p.width === 3;
+  });
+  if (fk !== null) {
+    const p = siteProperties[fk];
+    if (p.kind !== 'vector' || p.width !== 3 || p.values.length !== 3 * n) throw new LabelKeyError(`the forces column '${fk}' must hold 3 numbers per atom`);
+    labels.forces = p.values;
+    delete siteProperties[fk];
+  } else if (keys.forcesKey !== undefined) {
+    throw new LabelKeyError(`the forces column '${keys.forcesKey}' must hold 3 real numbers per atom`);
+  }
+
+  const sk = pick('stress', keys.stressKey, (key) => hasInfo(key) && [6, 9].includes(numbersOf(properties[key])!.length));
+  if (sk !== null) {
+    const v = numbersOf(properties[sk])!;
+    let voigt: Voigt6 = v.length === 9 ? voigtFromMatrix(v) : ([...v] as Voigt6);
+    if (/virial/i.test(sk)) {
+      if (!s.lattice) throw new LabelKeyError(`'${sk}' is a virial, but the frame has no cell to divide by`);
+      const vol = Math.abs(cellVolume(s.lattice));
+      voigt = voigt.map((w) => -w / vol) as Voigt6;
+    }
+    labels.stress = voigt;
+    delete properties[sk];
+  } else if (keys.stressKey !== undefined) {
+    throw new LabelKeyError(`the stress key '${keys.stressKey}' must hold 6 (Voigt) or 9 (3×3) numbers`);
+  }
+  return { structure: { ...s, properties, siteProperties }, labels, sources };
+}
+
+/** One sentence per label saying which key it came from across a file's frames. */
+export function describeLabelSources(all: LabelSources[]): string[] {
+  const out: string[] = [];
+  for (const label of Object.keys(LABEL_CANDIDATES) as LabelName[]) {
+    const used = new Map<string, number>();
+    const others = new Set<string>();
+    for (const s of all) {
+      const k = s.used[label];
+      if (k) used.set(k, (used.get(k) ?? 0) + 1);
+      for (const o of s.alsoPresent[label] ?? []) others.add(o);
+    }
+    if (used.size === 0) continue;
+    const parts = [...used].map(([k, c]) => (used.size > 1 || c !== all.length ? `'${k}' (${c} frames)` : `'${k}'`));
+    let line = `${label === 'freeEnergy' ? 'free energy' : label} from ${parts.join(', ')}`;
+    if (/virial/i.test([...used.keys()].join(' '))) line += ' (a virial: stress = −virial / volume)';
+    if (others.size) line += `; also present: ${[...others].map((o) => `'${o}'`).join(', ')} (choose with --${label === 'freeEnergy' ? 'free-energy' : label}-key)`;
+    out.push(line);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Units and sign check
+
+export interface LabelCheck {
+  /** What was seen and assumed, one sentence each (the import report shows them). */
+  findings: string[];
+  /** The subset that looks wrong (also in findings). */
+  warnings: string[];
+}
+
+/**
+ * Looks at imported labels for the usual unit and sign mistakes and says what it saw and what it
+ * assumed; it never converts anything:
+ * - stress of order 10–1000 where eV/Å³ stresses are ~0.01 (kB or GPa written as eV/Å³);
+ * - forces that do not sum to about zero in a periodic cell (|ΣF| > max(0.05 eV/Å, 0.1·√ΣF²):
+ *   e.g. forces of fixed atoms zeroed, or forces of another structure);
+ * - energies that look per atom where totals are expected: with frames of different sizes (the
+ *   largest at least twice the smallest), E fitted ten times better by a constant than by c·N.
+ */
+export function checkLabels(frames: readonly LabelledFrame[]): LabelCheck {
+  const findings: string[] = [];
+  const warnings: string[] = [];
+  const warn = (s: string) => {
+    findings.push(s);
+    warnings.push(s);
+  };
+  const withE = frames.filter((f) => f.energy !== null);
+  const withF = frames.filter((f) => f.forces !== null);
+  const withS = frames.filter((f) => f.stress !== null);
+  findings.push(
+    `labels: energy ${withE.length}, forces ${withF.length}, stress ${withS.length} of ${frames.length} frame${frames.length === 1 ? '' : 's'}; ` +
+      'taken as eV (the whole cell), eV/Å, eV/Å³ (positive = tensile, as ASE)',
+  );
+  // Stress magnitude.
+  if (withS.length) {
+    const mags = withS.map((f) => Math.max(...f.stress!.map(Math.abs))).sort((a, b) => a - b);
+    const median = mags[Math.floor(mags.length / 2)];
+    if (median > 1) {
+      warn(
+        `stress looks like kB or GPa, not eV/Å³: the median largest component is ${fmt(median)} (eV/Å³ stresses are usually below 0.1 = 16 GPa). ` +
+          'Nothing was converted; convert before training (kB → eV/Å³: × −0.000624151 for VASP\'s sign; GPa → eV/Å³: × 0.00624151)',
+      );
+    } else findings.push(`stress: median largest component ${fmt(median)} eV/Å³ (${fmt(median / 0.006241509125883258)} GPa): plausible`);
+  }
+  // Force sums in periodic cells.
+  const periodic = withF.filter((f) => f.structure.pbc.every(Boolean));
+  let bad = 0;
+  let worst = 0;
+  let worstFrame = -1;
+  for (const f of periodic) {
+    const F = f.forces!;
+    let sx = 0;
+    let sy = 0;
+    let sz = 0;
+    let s2 = 0;
+    for (let i = 0; i < F.length; i += 3) {
+      sx += F[i];
+      sy += F[i + 1];
+      sz += F[i + 2];
+      s2 += F[i] * F[i] + F[i + 1] * F[i + 1] + F[i + 2] * F[i + 2];
+    }
+    const drift = Math.hypot(sx, sy, sz);
+    if (drift > Math.max(0.05, 0.1 * Math.sqrt(s2))) {
+      bad++;
+      if (drift > worst) {
+        worst = drift;
+        worstFrame = frames.indexOf(f);
+      }
+    }
+  }
+  if (bad > 0) {
+    warn(
+      `forces do not sum to zero in ${bad} of ${periodic.length} periodic frame${periodic.length === 1 ? '' : 's'} (worst: |ΣF| = ${fmt(worst)} eV/Å in frame ${worstFrame + 1}); ` +
+        'forces of fixed atoms set to zero, or forces of another structure? Kept as they are',
+    );
+  } else if (periodic.length) findings.push(`forces sum to about zero in all ${periodic.length} periodic frames`);
+  // Per-atom vs total energies.
+  if (withE.length >= 3) {
+    const ns = withE.map((f) => f.structure.numbers.length);
+    const nMin = Math.min(...ns);
+    const nMax = Math.max(...ns);
+    if (nMax >= 2 * nMin) {
+      // Totals scale with N (E ≈ c·N); per-atom energies do not (E ≈ c). Compare the two fits.
+      const e = withE.map((f) => f.energy!);
+      const c = e.reduce((a, x, i) => a + x * ns[i], 0) / ns.reduce((a, x) => a + x * x, 0);
+      const mean = e.reduce((a, b) => a + b, 0) / e.length;
+      const rTotal = e.reduce((a, x, i) => a + (x - c * ns[i]) ** 2, 0);
+      const rPerAtom = e.reduce((a, x) => a + (x - mean) ** 2, 0);
+      if (rPerAtom * 10 < rTotal) {
+        warn(
+          `energies look per atom, not totals: across frames of ${nMin}–${nMax} atoms they do not grow with the atom count ` +
+            `(rms ${fmt(Math.sqrt(rPerAtom / e.length))} eV around their mean, ${fmt(Math.sqrt(rTotal / e.length))} eV around E = ${fmt(c)}·N). ` +
+            'Energies are taken as totals of the cell; if these are per atom, multiply by the atom count before training',
+        );
+      } else findings.push(`energies scale with the atom count (${nMin}–${nMax} atoms): taken as totals of the cell`);
+    } else findings.push(`energies: all frames have ${nMin === nMax ? nMin : `${nMin}–${nMax}`} atoms, so totals and per-atom energies cannot be told apart; taken as totals of the cell`);
+  }
+  return { findings, warnings };
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(2);
+}
