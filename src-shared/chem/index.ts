@@ -1,20 +1,26 @@
 /**
- * Structures: one entry point to read CIF, POSCAR/CONTCAR, XYZ and extended XYZ, write them back,
- * and summarise a structure for listings and the command line.
+ * Structures: one entry point to read CIF, POSCAR/CONTCAR, XYZ and extended XYZ and VASP outputs
+ * (vasprun.xml, OUTCAR, XDATCAR), as structures or as labelled frames, write them back, and
+ * summarise a structure for listings and the command line.
  */
 import { readCif, writeCif } from './cif';
 import { elementSymbol } from './elements';
 import { StructureInternalError, StructureLimitError, StructureParseError, StructureWriteError } from './errors';
 import { cellVolume, latticeParameters, type LatticeParameters } from './lattice';
-import { resolveReadOptions, type ParsedStructure, type ReadOptions } from './options';
+import { structureWithLabels, type LabelledFrame } from './frames';
+import { describeLabelSources, labelsFromExtxyz, LabelKeyError, type LabelSources } from './labels';
+import { resolveReadOptions, type ParsedStructure, type ReadOptions, type ResolvedReadOptions, type StructureFormat } from './options';
+import { readOutcar } from './outcar';
 import { readPoscar, writePoscar } from './poscar';
 import type { Structure } from './structure';
+import { readVasprun } from './vasprun';
+import { readXdatcar } from './xdatcar';
 import { readXyz, writeExtxyz } from './xyz';
 
 export type { Structure, Mat3, Vec3, SiteProperty } from './structure';
 export { siteCount } from './structure';
 export * from './errors';
-export type { ReadOptions, ParsedStructure, DisorderPolicy } from './options';
+export type { ReadOptions, ParsedStructure, DisorderPolicy, StructureFormat } from './options';
 export { DEFAULT_READ_OPTIONS } from './options';
 export {
   ELEMENTS,
@@ -48,8 +54,12 @@ export {
 export { parseCif, parseCifNumber, writeCif } from './cif';
 export { writePoscar } from './poscar';
 export { writeExtxyz } from './xyz';
+export * from './frames';
+export { checkLabels, LABEL_CANDIDATES, LabelKeyError, type LabelCheck, type LabelKeys, type LabelName } from './labels';
+export { speciesFromPotcar } from './vasp-common';
 
-export type StructureFormat = 'cif' | 'poscar' | 'xyz';
+/** Formats whose files are trajectories: one structure per ionic step or frame. */
+export const TRAJECTORY_FORMATS: readonly StructureFormat[] = ['vasprun', 'outcar', 'xdatcar'];
 
 export interface ReadResult {
   format: StructureFormat;
@@ -69,29 +79,151 @@ function baseName(fileName: string): string {
 }
 
 /**
- * The format of a file from its name (`*.cif`, `*.mcif`; `POSCAR*`, `CONTCAR*`, `*.vasp`, `*.poscar`;
- * `*.xyz`, `*.extxyz`), else from its content; null when neither tells.
+ * The format of a file from its name (`*.cif`, `*.mcif`; `vasprun*` / `*.xml` holding a vasprun,
+ * `*OUTCAR*`, `*XDATCAR*`; `POSCAR*`, `CONTCAR*`, `*.vasp`, `*.poscar`; `*.xyz`, `*.extxyz`),
+ * else from its content; null when neither tells. A compressed file is named by its inner name
+ * (`CONTCAR.relax1.gz` → `CONTCAR.relax1`): the caller strips the compression suffix.
  */
 export function detectFormat(fileName: string, text: string): StructureFormat | null {
   const base = baseName(fileName).toLowerCase();
   const dot = base.lastIndexOf('.');
   const ext = dot >= 0 ? base.slice(dot + 1) : '';
+  const head = text.slice(0, 4096);
   if (ext === 'cif' || ext === 'mcif' || ext === 'mmcif') return 'cif';
   if (ext === 'xyz' || ext === 'extxyz') return 'xyz';
-  if (ext === 'vasp' || ext === 'poscar' || ext === 'contcar' || base.startsWith('poscar') || base.startsWith('contcar') || base.includes('poscar')) {
+  if (base.includes('vasprun') || (ext === 'xml' && head.includes('<modeling'))) return 'vasprun';
+  if (base.includes('outcar')) return 'outcar';
+  if (base.includes('xdatcar')) return 'xdatcar';
+  if (ext === 'vasp' || ext === 'poscar' || ext === 'contcar' || base.includes('poscar') || base.includes('contcar')) {
     return 'poscar';
   }
   // Content sniffing on the first lines.
-  const head = text.slice(0, 4096);
+  if (/^\s*<\?xml/.test(head) && head.includes('<modeling')) return 'vasprun';
+  if (/^\s*vasp\.\d/.test(head) && head.includes('POTCAR:')) return 'outcar';
   if (/^\s*data_/im.test(head) || head.startsWith('#\\#CIF')) return 'cif';
-  const lines = head.split('\n', 8).map((l) => l.trim());
+  const lines = head.split('\n', 10).map((l) => l.trim());
   if (/^\d+$/.test(lines[0] ?? '') && lines.length >= 2) return 'xyz';
   const isNums = (l: string | undefined, k: number) => {
     const w = (l ?? '').split(/\s+/);
     return w.length >= k && w.slice(0, k).every((x) => x !== '' && Number.isFinite(Number(x)));
   };
-  if (isNums(lines[1], 1) && isNums(lines[2], 3) && isNums(lines[3], 3) && isNums(lines[4], 3)) return 'poscar';
+  if (isNums(lines[1], 1) && isNums(lines[2], 3) && isNums(lines[3], 3) && isNums(lines[4], 3)) {
+    return lines.slice(6, 9).some((l) => /configuration=/i.test(l)) ? 'xdatcar' : 'poscar';
+  }
   return null;
+}
+
+/** What `readFrames` gives: every frame of a file with its labels. */
+export interface FramesResult {
+  format: StructureFormat;
+  frames: LabelledFrame[];
+  /** Per frame: data block name (CIF), frame index (XYZ, 0-based), ionic step (VASP, 1-based), null (POSCAR). */
+  blocks: (string | number | null)[];
+  /** Per frame: what was noticed while reading it. */
+  frameWarnings: string[][];
+  /** All warnings (file-level ones first, then per frame prefixed with the block when several). */
+  warnings: string[];
+  /** Extended XYZ: which key each label came from (one sentence per label); empty otherwise. */
+  labelSources: string[];
+}
+
+function checkSize(fileName: string, text: string, opt: ResolvedReadOptions): void {
+  if (text.length > opt.maxBytes) {
+    throw new StructureLimitError(fileName, null, `the file is ${text.length} bytes, more than the limit of ${opt.maxBytes} (option maxBytes)`);
+  }
+}
+
+function formatOf(fileName: string, text: string, options: ReadOptions | undefined): StructureFormat {
+  const format = options?.format ?? detectFormat(fileName, text);
+  if (!format) {
+    throw new StructureParseError(
+      fileName,
+      null,
+      'cannot tell the format of this file: name it *.cif, *.vasp (or POSCAR/CONTCAR), *.xyz or *.extxyz, vasprun.xml, OUTCAR or XDATCAR',
+    );
+  }
+  return format;
+}
+
+/** Runs a reader, turning a bug of ours into a typed error (never a deep exception). */
+function guarded<T>(fileName: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof StructureParseError) throw e;
+    throw new StructureInternalError(fileName, null, `internal error while reading this file: ${(e as Error)?.message ?? String(e)}`);
+  }
+}
+
+/**
+ * Read every frame of a file with its labels (energy, free energy, forces, stress; see
+ * `frames.ts` for units and signs). VASP outputs give one frame per ionic step; extended XYZ one
+ * per frame, labels taken by the key mapping of `labels.ts` (options `energyKey`, `forcesKey`,
+ * `stressKey`, `freeEnergyKey`); CIF and POSCAR frames have no labels.
+ */
+export function readFrames(fileName: string, text: string, options?: ReadOptions): FramesResult {
+  const opt = resolveReadOptions(options);
+  checkSize(fileName, text, opt);
+  const format = formatOf(fileName, text, options);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (format === 'vasprun' || format === 'outcar' || format === 'xdatcar') {
+    const read = guarded(fileName, () =>
+      format === 'vasprun' ? readVasprun(text, fileName, opt) : format === 'outcar' ? readOutcar(text, fileName, opt) : readXdatcar(text, fileName, opt),
+    );
+    const many = read.frames.length > 1;
+    const warnings = [...read.warnings];
+    read.frames.forEach((f, i) => {
+      for (const w of f.warnings) warnings.push(many ? `step ${i + 1}: ${w}` : w);
+    });
+    return {
+      format,
+      frames: read.frames.map((f) => f.frame),
+      blocks: read.frames.map((_, i) => i + 1),
+      frameWarnings: read.frames.map((f) => f.warnings),
+      warnings,
+      labelSources: [],
+    };
+  }
+  const r = readParsed(fileName, text, format, opt);
+  const frames: LabelledFrame[] = [];
+  const sources: LabelSources[] = [];
+  r.parsed.forEach((p, i) => {
+    if (format !== 'xyz') {
+      frames.push({ structure: p.structure, energy: null, freeEnergy: null, forces: null, stress: null });
+      return;
+    }
+    try {
+      const l = labelsFromExtxyz(p.structure, options ?? {});
+      frames.push({ structure: l.structure, ...l.labels });
+      sources.push(l.sources);
+    } catch (e) {
+      if (e instanceof LabelKeyError) throw new StructureParseError(fileName, r.lines[i], `frame ${i + 1}: ${e.message}`);
+      throw e;
+    }
+  });
+  return {
+    format,
+    frames,
+    blocks: r.parsed.map((p) => p.block),
+    frameWarnings: r.parsed.map((p) => p.warnings),
+    warnings: r.warnings,
+    labelSources: describeLabelSources(sources),
+  };
+}
+
+function readParsed(
+  fileName: string,
+  text: string,
+  format: 'cif' | 'poscar' | 'xyz',
+  opt: ResolvedReadOptions,
+): { parsed: ParsedStructure[]; warnings: string[]; lines: (number | null)[] } {
+  const parsed = guarded(fileName, () =>
+    format === 'cif' ? readCif(text, fileName, opt) : format === 'poscar' ? [readPoscar(text, fileName, opt)] : readXyz(text, fileName, opt),
+  );
+  const many = parsed.length > 1;
+  const warnings: string[] = [];
+  for (const p of parsed) for (const w of p.warnings) warnings.push(many ? `${p.block}: ${w}` : w);
+  return { parsed, warnings, lines: parsed.map((p) => p.line ?? null) };
 }
 
 /**
@@ -101,46 +233,26 @@ export function detectFormat(fileName: string, text: string): StructureFormat | 
  */
 export function readStructures(fileName: string, text: string, options?: ReadOptions): ReadResult {
   const opt = resolveReadOptions(options);
-  if (text.length > opt.maxBytes) {
-    throw new StructureLimitError(
-      fileName,
-      null,
-      `the file is ${text.length} bytes, more than the limit of ${opt.maxBytes} (option maxBytes)`,
-    );
-  }
-  const format = options?.format ?? detectFormat(fileName, text);
-  if (!format) {
-    throw new StructureParseError(
-      fileName,
-      null,
-      'cannot tell the format of this file: name it *.cif, *.vasp (or POSCAR/CONTCAR), *.xyz or *.extxyz',
-    );
+  checkSize(fileName, text, opt);
+  const format = formatOf(fileName, text, options);
+  if (format === 'vasprun' || format === 'outcar' || format === 'xdatcar') {
+    // Trajectories: each frame a structure carrying its labels under ASE's canonical names.
+    const r = readFrames(fileName, text, { ...options, format });
+    return { format, structures: r.frames.map(structureWithLabels), blocks: r.blocks, structureWarnings: r.frameWarnings, warnings: r.warnings };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let parsed: ParsedStructure[];
-  try {
-    if (format === 'cif') parsed = readCif(text, fileName, opt);
-    else if (format === 'poscar') parsed = [readPoscar(text, fileName, opt)];
-    else parsed = readXyz(text, fileName, opt);
-  } catch (e) {
-    if (e instanceof StructureParseError) throw e;
-    // A bug of ours: still report it as data, never as a deep exception.
-    throw new StructureInternalError(fileName, null, `internal error while reading this file: ${(e as Error)?.message ?? String(e)}`);
-  }
-  const many = parsed.length > 1;
-  const warnings: string[] = [];
-  for (const p of parsed) for (const w of p.warnings) warnings.push(many ? `${p.block}: ${w}` : w);
+  const r = readParsed(fileName, text, format, opt);
   return {
     format,
-    structures: parsed.map((p) => p.structure),
-    blocks: parsed.map((p) => p.block),
-    structureWarnings: parsed.map((p) => p.warnings),
-    warnings,
+    structures: r.parsed.map((p) => p.structure),
+    blocks: r.parsed.map((p) => p.block),
+    structureWarnings: r.parsed.map((p) => p.warnings),
+    warnings: r.warnings,
   };
 }
 
 /** Write structures as text in one format (CIF: P1, one block each; POSCAR: exactly one structure). */
-export function writeStructures(format: StructureFormat, structures: Structure[]): string {
+export function writeStructures(format: 'cif' | 'poscar' | 'xyz', structures: Structure[]): string {
   if (format === 'cif') return writeCif(structures);
   if (format === 'xyz') return writeExtxyz(structures);
   if (structures.length !== 1) {

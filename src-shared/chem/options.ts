@@ -3,9 +3,11 @@ import type { Structure } from './structure';
 
 export type DisorderPolicy = 'keep' | 'most-probable' | 'reject';
 
+export type StructureFormat = 'cif' | 'poscar' | 'xyz' | 'vasprun' | 'outcar' | 'xdatcar';
+
 export interface ReadOptions {
   /** Force a format instead of detecting it from the file name and content. */
-  format?: 'cif' | 'poscar' | 'xyz';
+  format?: StructureFormat;
   /** Refuse texts longer than this (characters ≈ bytes for these ASCII formats). Default 64 MiB. */
   maxBytes?: number;
   /** Refuse a structure with more sites than this (after symmetry expansion). Default 1,000,000. */
@@ -23,8 +25,16 @@ export interface ReadOptions {
   disorder?: DisorderPolicy;
   /** CIF: snap fractional coordinates within a relative 1.2e-4 of 1/3 and 2/3 (modulo 1) to the exact value (as pymatgen does). Default true. */
   snapFractions?: boolean;
-  /** POSCAR (VASP 4, no species line): element symbols, one per species count. */
+  /** POSCAR, XDATCAR (VASP 4, no species line): element symbols, one per species count. */
   species?: string[];
+  /** Extended XYZ: the info key holding the energy (default: the first of `LABEL_CANDIDATES.energy` present). */
+  energyKey?: string;
+  /** Extended XYZ: the info key holding the free energy. */
+  freeEnergyKey?: string;
+  /** Extended XYZ: the per-atom column holding the forces. */
+  forcesKey?: string;
+  /** Extended XYZ: the info key holding the stress (a name containing `virial` is read as a virial). */
+  stressKey?: string;
 }
 
 export interface ResolvedReadOptions {
@@ -65,4 +75,6 @@ export interface ParsedStructure {
   /** CIF data block name, XYZ frame index; null for single-structure formats (POSCAR). */
   block: string | number | null;
   warnings: string[];
+  /** 1-based line where the structure starts (XYZ: its comment line), when known. */
+  line?: number;
 }

@@ -12,6 +12,7 @@ import { StructureLimitError, StructureParseError, StructureWriteError } from '.
 import { cartToFrac, determinant, fmtNumber as f, fracToCart } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
 import type { Mat3, SiteProperty, Structure, Vec3 } from './structure';
+import { speciesName } from './vasp-common';
 
 const WS = /\s+/;
 
@@ -23,19 +24,6 @@ function words(line: string | undefined): string[] {
 
 function isInt(s: string): boolean {
   return /^[+-]?\d+$/.test(s);
-}
-
-/** POTCAR-style names: `Fe_pv`, `Fe/1a2b3c`, `Fe_sv_GW` → `Fe`. */
-function speciesName(s: string): string {
-  let e = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '_' || c === '/' || c === ':' || c === '.') {
-      e = i;
-      break;
-    }
-  }
-  return s.slice(0, e);
 }
 
 export function readPoscar(text: string, file: string, opt: ResolvedReadOptions): ParsedStructure {

@@ -321,7 +321,7 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
       properties,
     };
     if (!extended && comment.trim() !== '') properties.comment = comment.trim();
-    out.push({ structure, block: frame, warnings });
+    out.push({ structure, block: frame, warnings, line: commentLine });
   }
   if (out.length === 0) throw new StructureParseError(file, null, 'the file holds no XYZ frame');
   return out;

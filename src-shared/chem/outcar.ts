@@ -1,0 +1,177 @@
+/**
+ * VASP `OUTCAR`: every ionic step, as ASE 3.22's OUTCAR reader splits and reads it.
+ *
+ * - Header (up to the first electronic `Iteration`): species from the OUTCAR's own `POTCAR:` lines
+ *   (VASP prints them twice: the first half counts) or `TITEL` lines, counts from `ions per type`.
+ * - A step ends at `FREE ENERGIE OF THE ION-ELECTRON SYSTEM` and the four lines after it:
+ *   `free  energy   TOTEN  =` (free energy) and `energy(sigma->0) =` (energy). Within a step the
+ *   last `direct lattice vectors` block gives the cell, the last `POSITION ... TOTAL-FORCE` block
+ *   the Cartesian positions (Å) and forces (eV/Å), the last `in kB` line the stress
+ *   (xx yy zz xy yz zx in kB, VASP's sign → Voigt eV/Å³, ASE's sign).
+ * - A step cut short (a killed run) is left out with a warning; numbers Fortran glued together
+ *   (`-12.345-6.789`) are split; a stress VASP could not print (`*****`) is left out with a warning.
+ */
+import { StructureParseError } from './errors';
+import { KBAR_TO_EV_PER_A3, type Voigt6 } from './frames';
+import { cartToFrac, determinant } from './lattice';
+import type { ResolvedReadOptions } from './options';
+import type { Mat3 } from './structure';
+import { elementSymbol } from './elements';
+import { speciesFromPotcar, speciesNumbers } from './vasp-common';
+import { parseNumberRow, type FramesRead, type ParsedFrame } from './vasprun';
+
+const STEP_END = 'FREE ENERGIE OF THE ION-ELECTRON SYSTEM';
+
+function numberAfter(line: string, marker: string): number | null {
+  const i = line.indexOf(marker);
+  if (i < 0) return null;
+  const w = line.slice(i + marker.length).trim().split(/\s+/)[0];
+  const v = Number(w);
+  return w !== undefined && w !== '' && Number.isFinite(v) ? v : null;
+}
+
+export function readOutcar(text: string, file: string, opt: ResolvedReadOptions): FramesRead {
+  const lines = text.split('\n');
+  const nl = lines.length;
+  // Header.
+  let h = 0;
+  while (h < nl && !lines[h].includes('Iteration')) h++;
+  if (h >= nl) throw new StructureParseError(file, null, 'no electronic iteration in this file: an OUTCAR cut short before its first step, or not an OUTCAR');
+  const headerText = lines.slice(0, h).join('\n');
+  const names = speciesFromPotcar(headerText);
+  let counts: number[] | null = null;
+  let countsLine = 0;
+  for (let i = 0; i < h; i++) {
+    const k = lines[i].indexOf('ions per type');
+    if (k >= 0) {
+      counts = lines[i]
+        .slice(lines[i].indexOf('=', k) + 1)
+        .trim()
+        .split(/\s+/)
+        .map(Number);
+      countsLine = i + 1;
+    }
+  }
+  if (!counts || counts.some((c) => !Number.isInteger(c) || c < 0)) {
+    throw new StructureParseError(file, countsLine || null, "no 'ions per type' line in the header: is this an OUTCAR?");
+  }
+  if (names.length !== counts.length) {
+    throw new StructureParseError(
+      file,
+      countsLine,
+      `the header names ${names.length} species (POTCAR: lines) but 'ions per type' gives ${counts.length} counts`,
+    );
+  }
+  const perAtom: string[] = [];
+  counts.forEach((c, s) => {
+    for (let j = 0; j < c; j++) perAtom.push(names[s]);
+  });
+  const nAtoms = perAtom.length;
+  if (nAtoms === 0) throw new StructureParseError(file, countsLine, 'the atom counts add up to 0');
+  if (nAtoms > opt.maxAtoms) throw new StructureParseError(file, countsLine, `the run has ${nAtoms} atoms, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
+  const numbers = speciesNumbers(perAtom, file, countsLine);
+  const species = Array.from(numbers, elementSymbol);
+
+  const frames: ParsedFrame[] = [];
+  const warnings: string[] = [];
+  let start = h + 1;
+  // The cell carries over from the header (and from step to step) when a step prints none.
+  let cellAt = -1;
+  for (let i = 0; i < h; i++) if (lines[i].includes('direct lattice vectors')) cellAt = i;
+  let posAt = -1;
+  let stressAt = -1;
+  for (let i = start; i < nl; i++) {
+    const ln = lines[i];
+    if (ln.includes('direct lattice vectors')) cellAt = i;
+    else if (ln.includes('POSITION          ')) posAt = i;
+    else if (ln.includes('in kB ')) stressAt = i;
+    else if (ln.includes(STEP_END)) {
+      if (i + 4 >= nl) {
+        warnings.push(`incomplete file: the ionic step ending at line ${i + 1} is cut short; ${frames.length} complete ionic step${frames.length === 1 ? '' : 's'} read`);
+        break;
+      }
+      if (frames.length >= opt.maxStructures) throw new StructureParseError(file, i + 1, `the file has more than ${opt.maxStructures} ionic steps (option maxStructures)`);
+      const stepNo = frames.length + 1;
+      const stepWarnings: string[] = [];
+      if (cellAt < 0) throw new StructureParseError(file, i + 1, `ionic step ${stepNo} has no 'direct lattice vectors' block`);
+      if (posAt < 0) throw new StructureParseError(file, i + 1, `ionic step ${stepNo} has no 'POSITION ... TOTAL-FORCE' block`);
+      const rows: number[][] = [];
+      for (let r = 0; r < 3; r++) {
+        const w = parseNumberRow(lines[cellAt + 1 + r] ?? '');
+        if (w.length < 3 || w.slice(0, 3).some((x) => !Number.isFinite(x))) {
+          throw new StructureParseError(file, cellAt + 2 + r, `lattice vector ${'abc'[r]} of ionic step ${stepNo} needs 3 numbers`);
+        }
+        rows.push(w);
+      }
+      const lattice: Mat3 = [
+        [rows[0][0], rows[0][1], rows[0][2]],
+        [rows[1][0], rows[1][1], rows[1][2]],
+        [rows[2][0], rows[2][1], rows[2][2]],
+      ];
+      if (!(Math.abs(determinant(lattice)) > 1e-8)) throw new StructureParseError(file, cellAt + 1, `the cell of ionic step ${stepNo} has zero volume`);
+      const cart = new Float64Array(3 * nAtoms);
+      const forces = new Float64Array(3 * nAtoms);
+      for (let a = 0; a < nAtoms; a++) {
+        const li = posAt + 2 + a;
+        const w = parseNumberRow(lines[li] ?? '');
+        if (w.length < 6 || w.slice(0, 6).some((x) => !Number.isFinite(x))) {
+          throw new StructureParseError(file, li + 1, `atom ${a + 1} of ionic step ${stepNo} needs a position and a force (6 numbers), found '${(lines[li] ?? '').trim().slice(0, 80)}'`);
+        }
+        for (let k = 0; k < 3; k++) {
+          cart[3 * a + k] = w[k];
+          forces[3 * a + k] = w[3 + k];
+        }
+      }
+      let stress: Voigt6 | null = null;
+      if (stressAt >= 0) {
+        const w = parseNumberRow(lines[stressAt].slice(lines[stressAt].indexOf('in kB') + 5));
+        if (w.length >= 6 && w.slice(0, 6).every(Number.isFinite)) {
+          // xx yy zz xy yz zx → xx yy zz yz xz xy
+          stress = [w[0], w[1], w[2], w[4], w[5], w[3]].map((x) => x * KBAR_TO_EV_PER_A3) as Voigt6;
+        } else stepWarnings.push(`line ${stressAt + 1}: the stress is not 6 numbers ('${lines[stressAt].trim()}'): left out`);
+      }
+      let freeEnergy: number | null = null;
+      let energy: number | null = null;
+      for (let k = i + 1; k <= i + 4; k++) {
+        freeEnergy ??= numberAfter(lines[k], 'TOTEN  =') ?? numberAfter(lines[k], 'TOTEN =');
+        energy ??= numberAfter(lines[k], 'energy(sigma->0) =');
+      }
+      if (freeEnergy === null) stepWarnings.push(`line ${i + 3}: no free energy (TOTEN) after the step's energy header`);
+      if (energy === null) stepWarnings.push(`line ${i + 5}: no energy(sigma->0) after the step's energy header`);
+      frames.push({
+        frame: {
+          structure: {
+            name: `step ${stepNo}`,
+            lattice,
+            pbc: [true, true, true],
+            numbers: numbers.slice(),
+            species: [...species],
+            cart,
+            frac: cartToFrac(cart, lattice),
+            occupancy: new Float64Array(nAtoms).fill(1),
+            siteProperties: {},
+            properties: {},
+          },
+          energy,
+          freeEnergy,
+          forces,
+          stress,
+        },
+        warnings: stepWarnings,
+      });
+      // the next step starts after the energy lines
+      start = i + 5;
+      i = start - 1;
+      posAt = -1;
+      stressAt = -1;
+    }
+  }
+  if (frames.length === 0) {
+    throw new StructureParseError(file, null, 'no ionic step finished in this OUTCAR (no FREE ENERGIE OF THE ION-ELECTRON SYSTEM block)');
+  }
+  const tail = lines.slice(start).join('\n');
+  if (warnings.length === 0 && tail.includes('POSITION          ')) {
+    warnings.push(`incomplete file: the last ionic step has no energy (the run was stopped); ${frames.length} complete ionic step${frames.length === 1 ? '' : 's'} read`);
+  }
+  return { frames, warnings };
+}

@@ -1,0 +1,399 @@
+/**
+ * VASP `vasprun.xml`: every ionic step (`<calculation>`) with its structure, energies, forces and
+ * stress, as ASE 3.22's `read_vasp_xml` reads them.
+ *
+ * - Species: `<atominfo>`'s `atoms` array; the selective-dynamics flags of the initial structure
+ *   (`<structure name="initialpos">`, `selective`) become the site property `selectiveDynamics`.
+ * - Per step: the cell and fractional positions of the step's `<structure>`, `forces` (eV/Å),
+ *   `stress` (kB, VASP's sign → eV/Å³, ASE's sign), the free energy `e_fr_energy` of the step's
+ *   `<energy>` and the energy σ→0 as ASE computes it: `e_fr_energy` + (`e_0_energy` −
+ *   `e_fr_energy`) of the last electronic step (some VASP versions write a wrong `e_0_energy` in
+ *   the step's `<energy>` when a vdW correction is on). A step without electronic steps (VASP's
+ *   machine-learned force field) takes its own `e_0_energy`.
+ * - A file cut short (a killed run) gives its complete steps and a warning; a step is complete
+ *   once its `<energy>` holds `e_fr_energy`.
+ *
+ * The scanner walks tags with `indexOf` and jumps over the large blocks nobody here reads
+ * (eigenvalues, densities of states, projections), so a 100 MB file reads in about a second.
+ */
+import { StructureParseError } from './errors';
+import { KBAR_TO_EV_PER_A3, type LabelledFrame, type Voigt6 } from './frames';
+import { determinant, fracToCart } from './lattice';
+import type { ResolvedReadOptions } from './options';
+import type { Mat3, SiteProperty } from './structure';
+import { speciesNumbers } from './vasp-common';
+
+export interface ParsedFrame {
+  frame: LabelledFrame;
+  warnings: string[];
+}
+
+export interface FramesRead {
+  frames: ParsedFrame[];
+  /** File-level warnings (e.g. an incomplete file). */
+  warnings: string[];
+}
+
+/** Blocks skipped whole (their closing tag is searched, nothing inside is read). */
+const SKIP = new Set([
+  'eigenvalues',
+  'eigenvalues_kpoints_opt',
+  'dos',
+  'dos_kpoints_opt',
+  'projected',
+  'projected_kpoints_opt',
+  'dielectricfunction',
+  'partial',
+  'kpoints_opt',
+  'linear_response_parameters',
+]);
+
+interface Step {
+  basis: number[][] | null;
+  positions: number[][] | null;
+  forces: number[][] | null;
+  stress: number[][] | null;
+  scE0: number | null;
+  scEfr: number | null;
+  e0: number | null;
+  efr: number | null;
+  line: number;
+  warnings: string[];
+}
+
+/** Splits a row of numbers; repairs Fortran's glued negatives (`1.0-2.0`); `***` → NaN. */
+export function parseNumberRow(s: string): number[] {
+  const t = s.trim();
+  if (t === '') return [];
+  const w = t.split(/\s+/);
+  const out: number[] = [];
+  for (const x of w) {
+    const v = Number(x);
+    if (Number.isFinite(v) || x === 'NaN') {
+      out.push(v);
+      continue;
+    }
+    // `-0.12345-0.67890`: several numbers written without a space
+    const parts = x.replace(/(\d)-(\d|\.)/g, '$1 -$2').split(' ');
+    if (parts.length > 1 && parts.every((p) => Number.isFinite(Number(p)))) for (const p of parts) out.push(Number(p));
+    else out.push(NaN);
+  }
+  return out;
+}
+
+function lineAt(text: string, pos: number, cache: { pos: number; line: number }): number {
+  // Counts newlines incrementally from the last asked position (positions only move forward).
+  let { pos: p, line } = cache;
+  if (pos < p) {
+    p = 0;
+    line = 1;
+  }
+  for (let i = text.indexOf('\n', p); i !== -1 && i < pos; i = text.indexOf('\n', i + 1)) line++;
+  cache.pos = pos;
+  cache.line = line;
+  return line;
+}
+
+const NAME_ATTR = /\bname\s*=\s*"([^"]*)"/;
+
+export function readVasprun(text: string, file: string, opt: ResolvedReadOptions): FramesRead {
+  const lc = { pos: 0, line: 1 };
+  const line = (pos: number) => lineAt(text, pos, lc);
+  const stack: { tag: string; name: string | null }[] = [];
+  let species: string[] | null = null;
+  let initial: { basis: number[][] | null; positions: number[][] | null; selective: string[][] | null } | null = null;
+  const steps: Step[] = [];
+  let step: Step | null = null;
+  let stepEnergyComplete = false;
+  /** Where `<v>` rows go while inside a varray we read. */
+  let rows: number[][] | null = null;
+  let flagRows: string[][] | null = null;
+  /** Where the structure being read goes: the initial one or the current step's. */
+  let structTarget: 'initial' | 'step' | null = null;
+  let inAtoms = false;
+  let rcFirst: string | null = null;
+  let rcCount = 0;
+  let truncated: string | null = null;
+  const n = text.length;
+  let pos = 0;
+
+  const parentTag = (k = 1) => stack[stack.length - k]?.tag;
+
+  const textUntilTag = (from: number): { value: string; end: number } | null => {
+    const e = text.indexOf('<', from);
+    if (e < 0) return null;
+    return { value: text.slice(from, e), end: e };
+  };
+
+  while (pos < n) {
+    const lt = text.indexOf('<', pos);
+    if (lt < 0) break;
+    const c = text.charCodeAt(lt + 1);
+    if (c === 63 /* ? */) {
+      const e = text.indexOf('?>', lt + 2);
+      if (e < 0) {
+        truncated = `the file ends inside an XML declaration (line ${line(lt)})`;
+        break;
+      }
+      pos = e + 2;
+      continue;
+    }
+    if (c === 33 /* ! */) {
+      const isComment = text.startsWith('<!--', lt);
+      const e = isComment ? text.indexOf('-->', lt + 4) : text.indexOf('>', lt + 2);
+      if (e < 0) {
+        truncated = `the file ends inside an XML comment (line ${line(lt)})`;
+        break;
+      }
+      pos = e + (isComment ? 3 : 1);
+      continue;
+    }
+    const gt = text.indexOf('>', lt + 1);
+    if (gt < 0) {
+      truncated = `the file ends inside a tag (line ${line(lt)})`;
+      break;
+    }
+    if (c === 47 /* / */) {
+      const tag = text.slice(lt + 2, gt).trim();
+      const top = stack.pop();
+      if (!top || top.tag !== tag) {
+        truncated = `line ${line(lt)}: the closing tag </${tag}> does not match <${top?.tag ?? '(none)'}>`;
+        break;
+      }
+      pos = gt + 1;
+      // element closed
+      if (tag === 'varray') {
+        if (rows !== null || flagRows !== null) {
+          const name = top.name;
+          const inStep = step !== null && structTarget === null;
+          if (structTarget === 'initial' && initial) {
+            if (name === 'basis') initial.basis = rows;
+            else if (name === 'positions') initial.positions = rows;
+            else if (name === 'selective') initial.selective = flagRows;
+          } else if (structTarget === 'step' && step) {
+            if (name === 'basis') step.basis = rows;
+            else if (name === 'positions') step.positions = rows;
+          } else if (inStep && step) {
+            if (name === 'forces') step.forces = rows;
+            else if (name === 'stress') step.stress = rows;
+          }
+          rows = null;
+          flagRows = null;
+        }
+      } else if (tag === 'structure') {
+        structTarget = null;
+      } else if (tag === 'array') {
+        inAtoms = false;
+      } else if (tag === 'rc') {
+        if (inAtoms && rcFirst !== null) {
+          species!.push(rcFirst.trim());
+          rcFirst = null;
+        }
+      } else if (tag === 'calculation') {
+        if (step) steps.push(step);
+        step = null;
+        stepEnergyComplete = false;
+      } else if (tag === 'energy' && step && parentTag() === 'calculation') {
+        stepEnergyComplete = step.efr !== null || stepEnergyComplete;
+      }
+      continue;
+    }
+    // opening tag
+    let e = lt + 1;
+    while (e < gt) {
+      const ch = text.charCodeAt(e);
+      if (ch === 32 || ch === 9 || ch === 10 || ch === 13 || ch === 47) break;
+      e++;
+    }
+    const tag = text.slice(lt + 1, e);
+    const selfClosing = text.charCodeAt(gt - 1) === 47;
+    const attrs = text.slice(e, gt);
+    const nm = attrs.length > 1 ? NAME_ATTR.exec(attrs) : null;
+    const name = nm ? nm[1] : null;
+    pos = gt + 1;
+    if (selfClosing) continue;
+    if (SKIP.has(tag)) {
+      const close = text.indexOf(`</${tag}>`, pos);
+      if (close < 0) {
+        truncated = `the file ends inside <${tag}> (from line ${line(lt)})`;
+        break;
+      }
+      pos = close + tag.length + 3;
+      continue;
+    }
+    const parent = parentTag();
+    stack.push({ tag, name });
+    switch (tag) {
+      case 'array':
+        if (name === 'atoms' && parent === 'atominfo') {
+          inAtoms = true;
+          species = [];
+        }
+        break;
+      case 'rc':
+        rcCount = 0;
+        break;
+      case 'c':
+        if (inAtoms && parent === 'rc') {
+          const t = textUntilTag(pos);
+          if (t && rcCount++ === 0) rcFirst = t.value;
+        }
+        break;
+      case 'calculation':
+        step = {
+          basis: null,
+          positions: null,
+          forces: null,
+          stress: null,
+          scE0: null,
+          scEfr: null,
+          e0: null,
+          efr: null,
+          line: line(lt),
+          warnings: [],
+        };
+        stepEnergyComplete = false;
+        break;
+      case 'structure':
+        if (parent === 'modeling' && name === 'initialpos') {
+          structTarget = 'initial';
+          initial = { basis: null, positions: null, selective: null };
+        } else if (parent === 'calculation' && step) structTarget = 'step';
+        else structTarget = null;
+        break;
+      case 'varray': {
+        const inStructure = structTarget !== null && (parent === 'structure' || parent === 'crystal');
+        const wanted =
+          (inStructure && (name === 'basis' || name === 'positions' || (name === 'selective' && structTarget === 'initial'))) ||
+          (step !== null && structTarget === null && parent === 'calculation' && (name === 'forces' || name === 'stress'));
+        if (wanted) {
+          if (name === 'selective') flagRows = [];
+          else rows = [];
+        }
+        break;
+      }
+      case 'v':
+        if (rows !== null || flagRows !== null) {
+          const t = textUntilTag(pos);
+          if (!t) break;
+          if (flagRows !== null) flagRows.push(t.value.trim().split(/\s+/));
+          else rows!.push(parseNumberRow(t.value));
+        }
+        break;
+      case 'i':
+        if (step && (name === 'e_0_energy' || name === 'e_fr_energy')) {
+          const p1 = parent;
+          const p2 = parentTag(3); // the stack now ends with <i>, its <energy>, and that one's parent
+          const t = textUntilTag(pos);
+          if (!t || p1 !== 'energy') break;
+          const v = Number(t.value.trim());
+          const val = Number.isFinite(v) ? v : null;
+          if (p2 === 'scstep') {
+            if (name === 'e_0_energy') step.scE0 = val;
+            else step.scEfr = val;
+          } else if (p2 === 'calculation') {
+            if (name === 'e_0_energy') step.e0 = val;
+            else {
+              step.efr = val;
+              if (val === null) step.warnings.push(`line ${line(lt)}: e_fr_energy is '${t.value.trim()}', not a number`);
+            }
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  if (!truncated && stack.length > 0) truncated = `the file ends inside <${stack[stack.length - 1].tag}> (the run did not finish)`;
+
+  const warnings: string[] = [];
+  if (!species || species.length === 0) {
+    throw new StructureParseError(file, null, truncated ? `${truncated}, before the list of atoms (<atominfo>)` : 'no <atominfo> atoms list: is this a vasprun.xml?');
+  }
+  const nAtoms = species.length;
+  if (nAtoms > opt.maxAtoms) throw new StructureParseError(file, null, `the run has ${nAtoms} atoms, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
+  const numbers = speciesNumbers(species, file, null);
+  let selective: SiteProperty | null = null;
+  if (initial?.selective && initial.selective.length === nAtoms) {
+    const v = new Float64Array(3 * nAtoms);
+    initial.selective.forEach((r, i) => r.slice(0, 3).forEach((f, k) => (v[3 * i + k] = f === 'T' || f === 't' ? 1 : 0)));
+    selective = { kind: 'vector', width: 3, values: v };
+  }
+  // A step in progress when the file ended counts only if its <energy> was read.
+  if (truncated && step) {
+    if (stepEnergyComplete || (step as Step).efr !== null) steps.push(step);
+  }
+  if (truncated) {
+    warnings.push(`incomplete file: ${truncated}; ${steps.length} complete ionic step${steps.length === 1 ? '' : 's'} read`);
+  }
+  const frames: ParsedFrame[] = [];
+  const mat = (r: number[][] | null, what: string, s: Step): Mat3 => {
+    if (!r || r.length !== 3 || r.some((x) => x.length < 3 || x.slice(0, 3).some((v) => !Number.isFinite(v)))) {
+      throw new StructureParseError(file, s.line, `the ${what} of ionic step ${frames.length + 1} is not 3 rows of 3 numbers`);
+    }
+    return [
+      [r[0][0], r[0][1], r[0][2]],
+      [r[1][0], r[1][1], r[1][2]],
+      [r[2][0], r[2][1], r[2][2]],
+    ];
+  };
+  const perAtom = (r: number[][] | null, what: string, s: Step): Float64Array => {
+    if (!r || r.length !== nAtoms || r.some((x) => x.length < 3)) {
+      throw new StructureParseError(file, s.line, `the ${what} of ionic step ${frames.length + 1} has ${r?.length ?? 0} rows, not one per atom (${nAtoms})`);
+    }
+    const out = new Float64Array(3 * nAtoms);
+    for (let i = 0; i < nAtoms; i++) for (let k = 0; k < 3; k++) out[3 * i + k] = r[i][k];
+    return out;
+  };
+  if (steps.length === 0 && truncated) {
+    // As ASE: a run cut before its first step still gives the initial structure (no labels).
+    if (initial?.basis && initial.positions) {
+      steps.push({ basis: initial.basis, positions: initial.positions, forces: null, stress: null, scE0: null, scEfr: null, e0: null, efr: null, line: 1, warnings: [] });
+      warnings.push('no ionic step finished: the initial structure is given, without energy, forces or stress');
+    }
+  }
+  for (const s of steps) {
+    if (frames.length >= opt.maxStructures) throw new StructureParseError(file, s.line, `the file has more than ${opt.maxStructures} ionic steps (option maxStructures)`);
+    const lattice = mat(s.basis, 'cell (basis)', s);
+    if (!(Math.abs(determinant(lattice)) > 1e-8)) throw new StructureParseError(file, s.line, `the cell of ionic step ${frames.length + 1} has zero volume`);
+    const frac = perAtom(s.positions, 'positions', s);
+    if (frac.some((v) => !Number.isFinite(v))) throw new StructureParseError(file, s.line, `the positions of ionic step ${frames.length + 1} hold a value that is not a number`);
+    const forces = s.forces ? perAtom(s.forces, 'forces', s) : null;
+    let stress: Voigt6 | null = null;
+    if (s.stress) {
+      const m = mat(s.stress, 'stress', s);
+      stress = [m[0][0], m[1][1], m[2][2], m[1][2], m[0][2], m[0][1]].map((x) => x * KBAR_TO_EV_PER_A3) as Voigt6;
+    }
+    let energy: number | null = null;
+    if (s.efr !== null) {
+      if (s.scE0 !== null && s.scEfr !== null) energy = s.efr + (s.scE0 - s.scEfr);
+      else if (s.e0 !== null) energy = s.e0;
+    }
+    if (forces && forces.some((v) => !Number.isFinite(v))) s.warnings.push('the forces hold values that are not numbers (VASP wrote ****)');
+    const siteProperties: Record<string, SiteProperty> = {};
+    if (selective) siteProperties.selectiveDynamics = selective;
+    frames.push({
+      frame: {
+        structure: {
+          name: `step ${frames.length + 1}`,
+          lattice,
+          pbc: [true, true, true],
+          numbers: numbers.slice(),
+          species: [...species].map((x, i) => (x === '' ? String(numbers[i]) : x)),
+          cart: fracToCart(frac, lattice),
+          frac,
+          occupancy: new Float64Array(nAtoms).fill(1),
+          siteProperties,
+          properties: {},
+        },
+        energy,
+        freeEnergy: s.efr,
+        forces,
+        stress,
+      },
+      warnings: s.warnings,
+    });
+  }
+  if (frames.length === 0) throw new StructureParseError(file, null, 'the file holds no ionic step (no <calculation>)');
+  return { frames, warnings };
+}

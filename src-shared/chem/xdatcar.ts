@@ -1,0 +1,167 @@
+/**
+ * VASP `XDATCAR`: every frame of a relaxation or molecular-dynamics run (positions only, no
+ * energies), as ASE 3.22's `read_vasp_xdatcar` reads it.
+ *
+ * Header as a POSCAR (comment, scale, three lattice rows, species line, counts), then one block
+ * per frame: `Direct configuration=  N` and one line of fractional coordinates per atom. With a
+ * variable cell (ISIF = 3 MD, VASP ≥ 5.4) the header is repeated before every frame, and each frame
+ * takes its own cell. A header without a species line (VASP 4 style) takes the species from the
+ * caller (`species`, e.g. from a POTCAR beside the file) or from the comment line. A frame cut
+ * short ends the trajectory with a warning.
+ */
+import { atomicNumber, elementSymbol } from './elements';
+import { StructureParseError } from './errors';
+import { determinant, fracToCart } from './lattice';
+import type { ResolvedReadOptions } from './options';
+import type { Mat3 } from './structure';
+import { speciesName, speciesNumbers } from './vasp-common';
+import { parseNumberRow, type FramesRead, type ParsedFrame } from './vasprun';
+
+const WS = /\s+/;
+
+function words(line: string | undefined): string[] {
+  const t = (line ?? '').trim();
+  return t === '' ? [] : t.split(WS);
+}
+
+const isInt = (s: string) => /^[+-]?\d+$/.test(s);
+
+export function readXdatcar(text: string, file: string, opt: ResolvedReadOptions): FramesRead {
+  const lines = text.split('\n');
+  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  const nl = lines.length;
+  const frames: ParsedFrame[] = [];
+  const warnings: string[] = [];
+  let lattice: Mat3 | null = null;
+  let numbers: Int32Array | null = null;
+  let li = 0;
+  const fail = (line: number, reason: string): never => {
+    throw new StructureParseError(file, line, reason);
+  };
+  while (li < nl) {
+    const first = lines[li];
+    if (!/configuration=|Konfig=/i.test(first)) {
+      // A header: comment, scale, lattice, [species], counts.
+      if (li + 6 > nl) fail(nl, 'the file ends inside a header (comment, scale, 3 lattice rows, species, counts)');
+      const headerLine = li + 1;
+      const comment = first.trim();
+      const sw = words(lines[li + 1]);
+      const scale = Number(sw[0]);
+      if (sw.length === 0 || !Number.isFinite(scale) || scale === 0) {
+        fail(li + 2, `expected the scale factor here, found '${(lines[li + 1] ?? '').trim().slice(0, 40)}'${li === 0 ? '' : ' (or a configuration line)'}`);
+      }
+      const raw: number[][] = [];
+      for (let r = 0; r < 3; r++) {
+        const w = parseNumberRow(lines[li + 2 + r]);
+        if (w.length < 3 || w.slice(0, 3).some((x) => !Number.isFinite(x))) fail(li + 3 + r, `lattice vector ${'abc'[r]} needs 3 numbers`);
+        raw.push(w);
+      }
+      let lat: Mat3 = [
+        [raw[0][0], raw[0][1], raw[0][2]],
+        [raw[1][0], raw[1][1], raw[1][2]],
+        [raw[2][0], raw[2][1], raw[2][2]],
+      ];
+      const det = determinant(lat);
+      if (!(Math.abs(det) > 1e-8)) fail(li + 3, 'the lattice vectors are linearly dependent (zero cell volume)');
+      const s = scale < 0 ? Math.cbrt(-scale / Math.abs(det)) : scale;
+      lat = lat.map((row) => row.map((x) => x * s)) as Mat3;
+      let k = li + 5;
+      let names: string[] | null = null;
+      let w = words(lines[k]);
+      if (w.length > 0 && !isInt(w[0])) {
+        names = w.map(speciesName);
+        k++;
+        w = words(lines[k]);
+      }
+      const counts: number[] = [];
+      for (const x of w) {
+        if (!isInt(x)) break;
+        counts.push(Number(x));
+      }
+      if (counts.length === 0) fail(k + 1, `expected the atom counts per species here, found '${(lines[k] ?? '').trim().slice(0, 40)}'`);
+      if (names && names.length !== counts.length) fail(k + 1, `the species line names ${names.length} species but this line has ${counts.length} counts`);
+      if (!names) {
+        if (opt.species) {
+          if (opt.species.length !== counts.length) fail(k + 1, `${counts.length} atom counts but ${opt.species.length} species were given`);
+          names = opt.species;
+        } else {
+          const cw = words(comment).map(speciesName).filter((x) => atomicNumber(x) > 0);
+          if (cw.length < counts.length) {
+            fail(k + 1, 'this XDATCAR has no species line and its first line does not name the species; put a POTCAR or OUTCAR beside it or give the species');
+          }
+          names = cw.slice(0, counts.length);
+          warnings.push(`no species line: species ${names.join(', ')} taken from the comment line`);
+        }
+      }
+      const perAtom: string[] = [];
+      counts.forEach((c, i) => {
+        for (let j = 0; j < c; j++) perAtom.push(names![i]);
+      });
+      if (perAtom.length === 0) fail(k + 1, 'the atom counts add up to 0');
+      if (perAtom.length > opt.maxAtoms) fail(k + 1, `${perAtom.length} atoms, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
+      const z = speciesNumbers(perAtom, file, headerLine);
+      if (numbers && frames.length > 0 && (z.length !== numbers.length || z.some((v, i) => v !== numbers![i]))) {
+        fail(headerLine, 'the atoms change from one header to the next; an XDATCAR holds one set of atoms');
+      }
+      numbers = z;
+      lattice = lat;
+      li = k + 1;
+      if (li >= nl) break;
+      if (!/configuration=|Konfig=/i.test(lines[li])) fail(li + 1, `expected 'Direct configuration=' here, found '${lines[li].trim().slice(0, 40)}'`);
+    }
+    // A frame.
+    if (!lattice || !numbers) fail(li + 1, 'a configuration before any header (comment, scale, lattice, species, counts)');
+    const n = numbers!.length;
+    const confLine = li + 1;
+    if (/cart/i.test(lines[li]) && !/direct/i.test(lines[li])) fail(confLine, 'Cartesian configurations are not supported in an XDATCAR (VASP writes Direct ones)');
+    if (li + n >= nl) {
+      warnings.push(`incomplete file: the frame at line ${confLine} is cut short; ${frames.length} complete frame${frames.length === 1 ? '' : 's'} read`);
+      break;
+    }
+    const frac = new Float64Array(3 * n);
+    let cut = false;
+    for (let a = 0; a < n; a++) {
+      const w = parseNumberRow(lines[li + 1 + a]);
+      if (w.length < 3 || w.slice(0, 3).some((x) => !Number.isFinite(x))) {
+        if (li + 1 + a === nl - 1) {
+          cut = true;
+          break;
+        }
+        fail(li + 2 + a, `atom ${a + 1} of the frame at line ${confLine} needs 3 coordinates, found '${lines[li + 1 + a].trim().slice(0, 60)}'`);
+      }
+      frac[3 * a] = w[0];
+      frac[3 * a + 1] = w[1];
+      frac[3 * a + 2] = w[2];
+    }
+    if (cut) {
+      warnings.push(`incomplete file: the frame at line ${confLine} is cut short; ${frames.length} complete frame${frames.length === 1 ? '' : 's'} read`);
+      break;
+    }
+    if (frames.length >= opt.maxStructures) fail(confLine, `the file has more than ${opt.maxStructures} frames (option maxStructures)`);
+    const lat = lattice!;
+    frames.push({
+      frame: {
+        structure: {
+          name: `frame ${frames.length + 1}`,
+          lattice: lat.map((r) => [...r]) as Mat3,
+          pbc: [true, true, true],
+          numbers: numbers!.slice(),
+          species: Array.from(numbers!, elementSymbol),
+          cart: fracToCart(frac, lat),
+          frac,
+          occupancy: new Float64Array(n).fill(1),
+          siteProperties: {},
+          properties: {},
+        },
+        energy: null,
+        freeEnergy: null,
+        forces: null,
+        stress: null,
+      },
+      warnings: [],
+    });
+    li += n + 1;
+  }
+  if (frames.length === 0) throw new StructureParseError(file, null, 'the file holds no complete frame (no Direct configuration= block)');
+  return { frames, warnings };
+}
