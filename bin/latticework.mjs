@@ -25,7 +25,11 @@ if (!existsSync(built) || statSync(built).mtimeMs < sourcesNewest) {
     console.error('latticework: the command line is not built and the build tools are missing: run `npm install` first');
     process.exit(1);
   }
-  console.error('latticework: building (sources changed since the last build)…');
+  console.error(
+    existsSync(built)
+      ? 'latticework: building (sources changed since the last build)…'
+      : 'latticework: building the app for the first time (a minute or less; later starts reuse the build)…',
+  );
   const result = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
