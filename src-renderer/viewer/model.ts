@@ -157,12 +157,3 @@ export function atomInfo(p: PreparedStructure, d: DisplayModel, a: number): Atom
     cell,
   };
 }
-
-/** Chemical formula of the prepared sites (Hill order: C, H, then alphabetical; alphabetical without C). */
-export function formulaOf(symbols: readonly string[]): string {
-  const counts = new Map<string, number>();
-  for (const s of symbols) counts.set(s, (counts.get(s) ?? 0) + 1);
-  const keys = [...counts.keys()].sort();
-  const order = counts.has('C') ? ['C', ...(counts.has('H') ? ['H'] : []), ...keys.filter((k) => k !== 'C' && k !== 'H')] : keys;
-  return order.map((k) => `${k}${counts.get(k) === 1 ? '' : counts.get(k)}`).join('');
-}

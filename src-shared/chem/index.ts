@@ -5,6 +5,7 @@
  */
 import { readCif, writeCif } from './cif';
 import { elementSymbol } from './elements';
+import { cellFormula, chemicalFormula, hillFormula } from './formula';
 import { StructureInternalError, StructureLimitError, StructureParseError, StructureWriteError } from './errors';
 import { cellVolume, latticeParameters, type LatticeParameters } from './lattice';
 import { structureWithLabels, type LabelledFrame } from './frames';
@@ -52,6 +53,7 @@ export {
   type SpaceGroupSetting,
 } from './symmetry';
 export { parseCif, parseCifNumber, writeCif } from './cif';
+export { reducedFormula, cellFormula, hillFormula, chemicalFormula, type Composition } from './formula';
 export { writePoscar } from './poscar';
 export { writeExtxyz } from './xyz';
 export * from './frames';
@@ -263,10 +265,12 @@ export function writeStructures(format: 'cif' | 'poscar' | 'xyz', structures: St
 
 export interface StructureSummary {
   name: string;
-  /** Element → number of sites in the cell (sums of occupancies for partial sites). */
+  /** Element → number of sites in the cell (sums of occupancies for partial sites), in order of first appearance. */
   composition: Record<string, number>;
-  /** Reduced-free formula in Hill-like order (alphabetical, C and H first when carbon is present). */
+  /** As a chemist writes it: the reduced formula by electronegativity for a crystal (KCl), the Hill formula for a molecule (C6H6). */
   formula: string;
+  /** The whole cell's formula in the same order (K4Cl4); equal to `formula` for a molecule. */
+  cellFormula: string;
   nSites: number;
   lattice: LatticeParameters | null;
   /** Å³; null for molecules. */
@@ -276,25 +280,18 @@ export interface StructureSummary {
 
 /** What listings and `latticework structure info` show about a structure. */
 export function summarizeStructure(s: Structure): StructureSummary {
-  const comp = new Map<string, number>();
+  const composition: Record<string, number> = {};
   for (let i = 0; i < s.numbers.length; i++) {
     const sym = elementSymbol(s.numbers[i]);
-    comp.set(sym, (comp.get(sym) ?? 0) + s.occupancy[i]);
+    composition[sym] = (composition[sym] ?? 0) + s.occupancy[i];
   }
-  const keys = [...comp.keys()].sort((a, b) => {
-    if (comp.has('C')) {
-      const rank = (x: string) => (x === 'C' ? 0 : x === 'H' ? 1 : 2);
-      if (rank(a) !== rank(b)) return rank(a) - rank(b);
-    }
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
-  const composition: Record<string, number> = {};
-  for (const k of keys) composition[k] = Math.round(comp.get(k)! * 1e6) / 1e6;
-  const formula = keys.map((k) => (composition[k] === 1 ? k : `${k}${composition[k]}`)).join('');
+  for (const k of Object.keys(composition)) composition[k] = Math.round(composition[k] * 1e6) / 1e6;
+  const periodic = s.lattice !== null && s.pbc.some(Boolean);
   return {
     name: s.name,
     composition,
-    formula,
+    formula: chemicalFormula(composition, periodic),
+    cellFormula: periodic ? cellFormula(composition) : hillFormula(composition),
     nSites: s.numbers.length,
     lattice: s.lattice ? latticeParameters(s.lattice) : null,
     volume: s.lattice ? cellVolume(s.lattice) : null,

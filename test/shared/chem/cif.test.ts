@@ -238,7 +238,8 @@ describe('summarizeStructure', () => {
     expect(sum.nSites).toBe(8);
     expect(sum.volume).toBeCloseTo(5.6402 ** 3, 8);
     expect(sum.lattice).toMatchObject({ alpha: 90, beta: 90, gamma: 90 });
-    expect(sum.formula).toBe('Cl4Na4');
+    expect(sum.formula).toBe('NaCl');
+    expect(sum.cellFormula).toBe('Na4Cl4');
     expect(fracDistance(s, 0, [0, 0, 0])).toBeLessThan(1e-12);
   });
 });
