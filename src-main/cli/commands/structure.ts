@@ -11,18 +11,24 @@ import {
   type LatticeParameters,
   type ReadOptions,
 } from '../../../src-shared/chem';
+import { displaySymbol } from '../../../src-shared/chem/spacegroup';
+import type { SpaceGroupSummary } from '../../../src-shared/chem/spacegroup';
+import { plural } from '../../../src-shared/text';
+import { DEFAULT_SYMPREC, findSpaceGroup } from '../../chem/spacegroup';
 import { parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework structure info FILE... [--json] [options]
 
 Reads CIF, POSCAR/CONTCAR/*.vasp, XYZ and extended XYZ files and prints, per
-structure, its composition, number of sites, cell and warnings.
-  --json               print one JSON array: per structure {file, block, composition,
-                       nSites, lattice, volume, warnings}; per failed file {file, error}
+structure, its formula, space group, number of sites, cell and warnings.
+  --json               print one JSON array: per structure {file, block, formula, cellFormula,
+                       composition, nSites, spaceGroup: {number, symbol, crystalSystem, symprec}
+                       (null for a molecule), lattice, volume, warnings}; per failed file {file, error}
   --format F           cif | poscar | xyz (default: from the file name, else the content)
   --species A,B,...    element symbols for VASP 4 POSCARs without a species line
   --disorder P         keep (default) | most-probable | reject: partially occupied CIF sites
-  --symprec X          merge symmetry images closer than X Å (default ${DEFAULT_READ_OPTIONS.symprec})
+  --symprec X          symmetry tolerance, Å (default ${DEFAULT_SYMPREC}, as spglib): the space group is
+                       found with it, and CIF symmetry images closer than X are merged
   --max-atoms N        refuse structures with more sites (default ${DEFAULT_READ_OPTIONS.maxAtoms})
   --max-bytes N        refuse larger files (default ${DEFAULT_READ_OPTIONS.maxBytes})
 Exit status: 0 when every file was read, 1 when any failed, 2 on a usage error.`;
@@ -32,8 +38,14 @@ export type StructureInfoRecord =
   | {
       file: string;
       block: string | number | null;
+      /** Reduced formula by electronegativity (crystals), Hill formula (molecules). */
+      formula: string;
+      /** The whole cell's formula. */
+      cellFormula: string;
       composition: Record<string, number>;
       nSites: number;
+      /** Found by moyo (spglib's authors) at `symprec`; null for a molecule. */
+      spaceGroup: SpaceGroupSummary | null;
       lattice: LatticeParameters | null;
       volume: number | null;
       warnings: string[];
@@ -45,9 +57,7 @@ function round(x: number, digits: number): string {
 }
 
 function describe(r: Extract<StructureInfoRecord, { nSites: number }>): string {
-  const formula = Object.entries(r.composition)
-    .map(([el, n]) => (n === 1 ? el : `${el}${round(n, 4)}`))
-    .join('');
+  const formula = r.cellFormula === r.formula ? r.formula : `${r.formula} (cell ${r.cellFormula})`;
   const where = r.block === null ? r.file : `${r.file} [${r.block}]`;
   let cell = 'molecule (no cell)';
   if (r.lattice) {
@@ -56,7 +66,8 @@ function describe(r: Extract<StructureInfoRecord, { nSites: number }>): string {
       `a=${round(l.a, 4)} b=${round(l.b, 4)} c=${round(l.c, 4)} Å, ` +
       `α=${round(l.alpha, 3)} β=${round(l.beta, 3)} γ=${round(l.gamma, 3)}°, V=${round(r.volume ?? 0, 3)} Å³`;
   }
-  const lines = [`${where}: ${formula}, ${r.nSites} site${r.nSites === 1 ? '' : 's'}, ${cell}`];
+  const sg = r.spaceGroup ? `, ${displaySymbol(r.spaceGroup.symbol)} (${r.spaceGroup.number}, ${r.spaceGroup.crystalSystem})` : '';
+  const lines = [`${where}: ${formula}${sg}, ${plural(r.nSites, 'site')}, ${cell}`];
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');
 }
@@ -88,14 +99,24 @@ export async function structureInfo(
       const r = readStructures(file, text, options);
       r.structures.forEach((s, i) => {
         const sum = summarizeStructure(s);
+        const warnings = [...r.structureWarnings[i]];
+        let spaceGroup: SpaceGroupSummary | null = null;
+        try {
+          spaceGroup = findSpaceGroup(s, options.symprec ?? DEFAULT_SYMPREC);
+        } catch (e) {
+          warnings.push((e as Error).message);
+        }
         out.push({
           file,
           block: r.blocks[i],
+          formula: sum.formula,
+          cellFormula: sum.cellFormula,
           composition: sum.composition,
           nSites: sum.nSites,
+          spaceGroup,
           lattice: sum.lattice,
           volume: sum.volume,
-          warnings: r.structureWarnings[i],
+          warnings,
         });
       });
     } catch (e) {
@@ -166,7 +187,7 @@ export const structureCommand: Command = {
         else io.out(describe(r));
       }
       if (files.length > 1) {
-        io.out(`${records.length - failed} structure(s) read; ${failed} of ${files.length} file(s) failed`);
+        io.out(`${plural(records.length - failed, 'structure')} read; ${failed} of ${plural(files.length, 'file')} failed`);
       }
     }
     return failed > 0 ? 1 : 0;

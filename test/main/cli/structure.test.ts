@@ -29,7 +29,10 @@ describe('latticework structure info', () => {
     const records = JSON.parse(r.out);
     expect(records).toHaveLength(1 + 3 + 2 + 1);
     const nacl = records[0];
-    expect(Object.keys(nacl).sort()).toEqual(['block', 'composition', 'file', 'lattice', 'nSites', 'volume', 'warnings']);
+    expect(Object.keys(nacl).sort()).toEqual(['block', 'cellFormula', 'composition', 'file', 'formula', 'lattice', 'nSites', 'spaceGroup', 'volume', 'warnings']);
+    expect(nacl.formula).toBe('NaCl');
+    expect(nacl.cellFormula).toBe('Na4Cl4');
+    expect(nacl.spaceGroup).toEqual({ number: 225, symbol: 'Fm-3m', crystalSystem: 'cubic', symprec: 0.01 });
     expect(nacl.file).toBe(`${SHARED}cgcnn-sample-regression/1000041.cif`);
     expect(nacl.block).toBe('1000041');
     expect(nacl.composition).toEqual({ Cl: 4, Na: 4 });
@@ -45,8 +48,24 @@ describe('latticework structure info', () => {
     expect(water.lattice).toBeNull();
     expect(water.volume).toBeNull();
     expect(water.composition).toEqual({ H: 2, O: 1 });
+    expect(water.formula).toBe('H2O');
+    expect(water.spaceGroup).toBeNull();
     expect(records[6].block).toBeNull();
     expect(records[6].composition).toEqual({ B: 2, N: 2 });
+  });
+
+  it('--symprec sets the tolerance of the space-group search, and the text names the group', async () => {
+    // BaTiO3 (P4mm): Ti sits 0.07 Å off the centre of its cell and O 0.1 Å off the faces; at 0.2 Å
+    // the distortion is within the tolerance and the cell reads as the cubic perovskite Pm-3m.
+    const file = `${SHARED}cgcnn-sample-regression/1507756.cif`;
+    const tight = JSON.parse((await run(['info', file, '--json'])).out);
+    const loose = JSON.parse((await run(['info', file, '--json', '--symprec', '0.2'])).out);
+    expect(tight[0].spaceGroup).toMatchObject({ number: 99, symbol: 'P4mm', crystalSystem: 'tetragonal', symprec: 0.01 });
+    expect(loose[0].spaceGroup).toMatchObject({ number: 221, symbol: 'Pm-3m', crystalSystem: 'cubic', symprec: 0.2 });
+    const text = await run(['info', file, `${SHARED}cgcnn-sample-regression/1000050.cif`]);
+    expect(text.out).toMatch(/BaTiO3, P4mm \(99, tetragonal\), 5 sites/);
+    expect(text.out).toMatch(/KCl, Pm-3m \(221, cubic\), 2 sites/);
+    expect(text.out).toMatch(/^2 structures read; 0 of 2 files failed$/m);
   });
 
   it('a failed file gives {file, error:{name,message,line}} and exit status 1', async () => {
@@ -66,7 +85,7 @@ describe('latticework structure info', () => {
   it('human-readable text by default, errors on stderr, warnings listed', async () => {
     const r = await run(['info', 'disorder.cif', 'bad_loop.cif']);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^disorder\.cif \[disordered_rocksalt\]: Fe2\.4Ni1\.6O3\.6, 12 sites, a=4\.2 b=4\.2 c=4\.2 Å/m);
+    expect(r.out).toMatch(/^disorder\.cif \[disordered_rocksalt\]: Fe2\.4Ni1\.6O3\.6, Fm-3m \(225, cubic\), 12 sites, a=4\.2 b=4\.2 c=4\.2 Å/m);
     expect(r.out).toMatch(/warning: .*partially occupied/);
     expect(r.err).toMatch(/bad_loop\.cif: error: line 17: /);
   });

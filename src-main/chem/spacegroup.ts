@@ -1,0 +1,167 @@
+/**
+ * Space groups through moyo (`@spglib/moyo-wasm`, by spglib's authors: a maintained symmetry
+ * finder compiled to WebAssembly, no native build): the space group of a structure, and its
+ * standard primitive and conventional cells. Checked against spglib (Debian's python3-spglib) on
+ * real CIFs: docs/structures.md, scripts/chem/compare_spacegroups.py.
+ *
+ * Sites are typed as spglib's users (pymatgen's SpacegroupAnalyzer) type them: one type per
+ * distinct site content (element and occupancy; a position shared by several partial sites is one
+ * site whose content is the set of species and occupancies), so a disordered structure has the
+ * symmetry of its average structure.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { analyze_cell, initSync, space_group_type } from '@spglib/moyo-wasm';
+import type { MoyoCell, MoyoDataset } from '@spglib/moyo-wasm';
+import { elementSymbol } from '../../src-shared/chem';
+import type { Mat3, Structure } from '../../src-shared/chem';
+import { fracToCart } from '../../src-shared/chem/lattice';
+import type { CrystalSystem, SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
+
+/** spglib's and pymatgen's default distance tolerance, Å. */
+export const DEFAULT_SYMPREC = 0.01;
+
+let ready = false;
+function init(): void {
+  if (ready) return;
+  const require = createRequire(import.meta.url);
+  initSync({ module: readFileSync(require.resolve('@spglib/moyo-wasm/moyo_wasm_bg.wasm')) });
+  ready = true;
+}
+
+/** A site content: the species and occupancies at one position (several entries for substitutional disorder). */
+interface SiteGroup {
+  numbers: number[];
+  occupancy: number[];
+  /** Index of the first original site of this position (for site properties such as labels). */
+  first: number;
+  frac: [number, number, number];
+}
+
+const SAME_POSITION = 1e-4; // fractional; the readers put partial sites of one position at the same coordinates
+
+/** Groups the sites of a structure by position and gives each distinct content a type number. */
+function typedCell(s: Structure): { cell: MoyoCell; groups: SiteGroup[]; contents: SiteGroup[] } {
+  if (!s.lattice || !s.frac) throw new Error('a molecule has no space group');
+  const groups: SiteGroup[] = [];
+  const n = s.numbers.length;
+  for (let i = 0; i < n; i++) {
+    const f: [number, number, number] = [s.frac[3 * i], s.frac[3 * i + 1], s.frac[3 * i + 2]];
+    const g = s.occupancy[i] < 1 ? groups.find((x) => x.frac.every((v, k) => Math.abs(v - f[k]) < SAME_POSITION)) : undefined;
+    if (g) {
+      g.numbers.push(s.numbers[i]);
+      g.occupancy.push(s.occupancy[i]);
+    } else groups.push({ numbers: [s.numbers[i]], occupancy: [s.occupancy[i]], first: i, frac: f });
+  }
+  const key = (g: SiteGroup) =>
+    g.numbers
+      .map((z, k) => `${z}:${g.occupancy[k].toFixed(4)}`)
+      .sort()
+      .join(',');
+  const typeOf = new Map<string, number>();
+  const contents: SiteGroup[] = [];
+  const numbers = groups.map((g) => {
+    const k = key(g);
+    let t = typeOf.get(k);
+    if (t === undefined) {
+      t = contents.length + 1;
+      typeOf.set(k, t);
+      contents.push(g);
+    }
+    return t;
+  });
+  const l = s.lattice;
+  return {
+    cell: {
+      lattice: { basis: [l[0][0], l[0][1], l[0][2], l[1][0], l[1][1], l[1][2], l[2][0], l[2][1], l[2][2]] },
+      positions: groups.map((g) => g.frac),
+      numbers,
+    },
+    groups,
+    contents,
+  };
+}
+
+function analyse(s: Structure, symprec: number): { data: MoyoDataset; contents: SiteGroup[] } {
+  init();
+  const { cell, contents } = typedCell(s);
+  try {
+    return { data: analyze_cell(JSON.stringify(cell), symprec, 'Spglib'), contents };
+  } catch (e) {
+    // A trap (Rust panic) inside the module may leave its memory inconsistent: start afresh next time.
+    ready = false;
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(`the symmetry search failed at symprec ${symprec} Å (${why}): try another tolerance`);
+  }
+}
+
+
+
+/** The space group of a periodic structure, null for a molecule (or a structure periodic in fewer than 3 directions). */
+export function findSpaceGroup(s: Structure, symprec = DEFAULT_SYMPREC): SpaceGroupSummary | null {
+  if (!s.lattice || !s.frac || !s.pbc.every(Boolean) || s.numbers.length === 0) return null;
+  const { data } = analyse(s, symprec);
+  return spaceGroupOfNumber(data.number, symprec);
+}
+
+/** Symbol (spglib's short international symbol, e.g. `P2_1/c`) and crystal system of space group `number`. */
+export function spaceGroupOfNumber(number: number, symprec = DEFAULT_SYMPREC): SpaceGroupSummary {
+  init();
+  const t = space_group_type(number);
+  const system = t.crystal_system.toLowerCase();
+  return {
+    number,
+    symbol: t.hm_short.replace(/ /g, ''),
+    crystalSystem: system as CrystalSystem,
+    symprec,
+  };
+}
+
+function rows(basis: readonly number[]): Mat3 {
+  return [
+    [basis[0], basis[1], basis[2]],
+    [basis[3], basis[4], basis[5]],
+    [basis[6], basis[7], basis[8]],
+  ];
+}
+
+/**
+ * The standard primitive or conventional cell of a structure (spglib's conventions, as
+ * `spglib.standardize_cell`), as a new structure: species and occupancies carried over per site,
+ * per-site properties (forces, labels…) dropped since sites are remade by symmetry.
+ */
+export function standardCell(s: Structure, kind: 'primitive' | 'conventional', symprec = DEFAULT_SYMPREC): Structure {
+  if (!s.lattice || !s.frac || !s.pbc.every(Boolean)) throw new Error('only a crystal periodic in three directions has a standard cell');
+  const { data, contents } = analyse(s, symprec);
+  const cell = kind === 'primitive' ? data.prim_std_cell : data.std_cell;
+  const lattice = rows(cell.lattice.basis);
+  const numbers: number[] = [];
+  const occupancy: number[] = [];
+  const frac: number[] = [];
+  const wrap = (x: number) => {
+    const y = x - Math.floor(x);
+    return y >= 1 - 1e-12 ? 0 : y;
+  };
+  cell.positions.forEach((p, i) => {
+    const content = contents[cell.numbers[i] - 1];
+    content.numbers.forEach((z, k) => {
+      numbers.push(z);
+      occupancy.push(content.occupancy[k]);
+      frac.push(wrap(p[0]), wrap(p[1]), wrap(p[2]));
+    });
+  });
+  const f = Float64Array.from(frac);
+  const sg = spaceGroupOfNumber(data.number, symprec);
+  return {
+    name: `${s.name} (${kind} cell, ${sg.symbol})`,
+    lattice,
+    pbc: [true, true, true],
+    numbers: Int32Array.from(numbers),
+    species: numbers.map((z) => elementSymbol(z)),
+    cart: fracToCart(f, lattice),
+    frac: f,
+    occupancy: Float64Array.from(occupancy),
+    siteProperties: {},
+    properties: { ...s.properties },
+  };
+}
