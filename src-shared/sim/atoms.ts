@@ -1,0 +1,237 @@
+/**
+ * The state a simulation moves: positions, cell, velocities, masses and fixed atoms (ASE's `Atoms`
+ * with a `FixAtoms` constraint). Struct-of-arrays on typed arrays; units in `units.ts`.
+ */
+import { elementInfo, elementSymbol } from '../chem/elements';
+import { cartToFrac, cellVolume } from '../chem/lattice';
+import type { Mat3, Structure } from '../chem/structure';
+import { KB, MASS_VELOCITY2 } from './units';
+
+/**
+ * What a calculator needs to know about a structure: a `Structure` is one, and so is `Atoms`.
+ * Positions are Cartesian (Å), the lattice vectors are rows (Å), pbc per lattice vector.
+ */
+export interface AtomicConfiguration {
+  readonly numbers: Int32Array;
+  readonly cart: Float64Array;
+  readonly lattice: Mat3 | null;
+  readonly pbc: readonly boolean[];
+}
+
+/** A structure that cannot be simulated (disorder, dummy atoms, a periodic direction without a cell). */
+export class SimulationInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SimulationInputError';
+  }
+}
+
+export function copyLattice(l: Mat3): Mat3 {
+  return [[...l[0]], [...l[1]], [...l[2]]];
+}
+
+/** The mutable state of a simulated structure. */
+export class Atoms implements AtomicConfiguration {
+  readonly numbers: Int32Array;
+  /** Cartesian positions, Å, 3 per atom (never wrapped into the cell by the simulation). */
+  cart: Float64Array;
+  lattice: Mat3 | null;
+  readonly pbc: [boolean, boolean, boolean];
+  /** Masses, u. */
+  readonly masses: Float64Array;
+  /** Velocities, Å/fs, 3 per atom (zeros until set). */
+  velocities: Float64Array;
+  /** 1 for an atom held fixed (it never moves and its velocity stays zero); null when none is. */
+  readonly fixed: Uint8Array | null;
+
+  constructor(init: {
+    numbers: Int32Array;
+    cart: Float64Array;
+    lattice: Mat3 | null;
+    pbc: readonly boolean[];
+    masses?: Float64Array;
+    velocities?: Float64Array;
+    fixed?: Uint8Array | null;
+  }) {
+    const n = init.numbers.length;
+    if (init.cart.length !== 3 * n) throw new SimulationInputError(`positions: expected ${3 * n} numbers for ${n} atoms, got ${init.cart.length}`);
+    this.numbers = Int32Array.from(init.numbers);
+    this.cart = Float64Array.from(init.cart);
+    this.lattice = init.lattice ? copyLattice(init.lattice) : null;
+    this.pbc = [!!init.pbc[0], !!init.pbc[1], !!init.pbc[2]];
+    if (this.pbc.some((p) => p) && !this.lattice) throw new SimulationInputError('a periodic structure needs a lattice');
+    this.masses = init.masses ? Float64Array.from(init.masses) : massesOf(this.numbers);
+    this.velocities = init.velocities ? Float64Array.from(init.velocities) : new Float64Array(3 * n);
+    const fixed = init.fixed && init.fixed.some((f) => f !== 0) ? Uint8Array.from(init.fixed) : null;
+    if (fixed && fixed.length !== n) throw new SimulationInputError(`fixed atoms: expected a flag for each of ${n} atoms, got ${fixed.length}`);
+    this.fixed = fixed;
+    if (fixed) for (let i = 0; i < n; i++) if (fixed[i]) this.velocities.fill(0, 3 * i, 3 * i + 3);
+  }
+
+  /**
+   * The atoms of an ordered structure; `fixed` lists atom indices (0-based) to hold in place.
+   * Partially occupied sites and dummy atoms are errors: a simulation needs one element per site.
+   */
+  static fromStructure(s: Structure, options: { fixed?: readonly number[] } = {}): Atoms {
+    const n = s.numbers.length;
+    if (n === 0) throw new SimulationInputError('the structure has no atoms');
+    for (let i = 0; i < n; i++) {
+      if (s.numbers[i] <= 0) throw new SimulationInputError(`site ${i + 1} (${s.species[i] ?? '?'}) has no element: a simulation needs a real atom on every site`);
+      if (Math.abs(s.occupancy[i] - 1) > 1e-6) {
+        throw new SimulationInputError(`site ${i + 1} (${s.species[i]}) is partially occupied (${s.occupancy[i]}): a simulation needs an ordered structure`);
+      }
+    }
+    let fixed: Uint8Array | null = null;
+    if (options.fixed && options.fixed.length > 0) {
+      fixed = new Uint8Array(n);
+      for (const i of options.fixed) {
+        if (!Number.isInteger(i) || i < 0 || i >= n) throw new SimulationInputError(`fixed atom index ${i} is not an atom of this ${n}-atom structure (indices start at 0)`);
+        fixed[i] = 1;
+      }
+    }
+    return new Atoms({ numbers: s.numbers, cart: s.cart, lattice: s.lattice, pbc: s.pbc, fixed });
+  }
+
+  get length(): number {
+    return this.numbers.length;
+  }
+
+  /** Number of atoms that move. */
+  get freeCount(): number {
+    if (!this.fixed) return this.length;
+    let c = 0;
+    for (let i = 0; i < this.fixed.length; i++) if (!this.fixed[i]) c++;
+    return c;
+  }
+
+  /** Cell volume, Å³; null without a lattice. */
+  volume(): number | null {
+    return this.lattice ? cellVolume(this.lattice) : null;
+  }
+
+  /** True when the structure is periodic in all three directions (stress and pressure are defined). */
+  get bulk(): boolean {
+    return this.lattice !== null && this.pbc[0] && this.pbc[1] && this.pbc[2];
+  }
+
+  /** Kinetic energy Σ ½ m v², eV. */
+  kineticEnergy(): number {
+    const v = this.velocities;
+    const m = this.masses;
+    let s = 0;
+    for (let i = 0; i < m.length; i++) s += m[i] * (v[3 * i] ** 2 + v[3 * i + 1] ** 2 + v[3 * i + 2] ** 2);
+    return 0.5 * MASS_VELOCITY2 * s;
+  }
+
+  /**
+   * Degrees of freedom of the kinetic energy: 3 per moving atom, less the 3 of the centre of mass
+   * when nothing is fixed (every integrator here keeps the total momentum at zero then).
+   */
+  degreesOfFreedom(): number {
+    const free = this.freeCount;
+    return this.fixed ? 3 * free : Math.max(3 * free - 3, 1);
+  }
+
+  /** Instantaneous temperature 2·E_kin / (k_B · dof), K. */
+  temperature(): number {
+    return (2 * this.kineticEnergy()) / (KB * this.degreesOfFreedom());
+  }
+
+  /**
+   * Kinetic (ideal-gas) part of the stress, −(1/V) Σ m v⊗v as a Voigt 6-vector in eV/Å³ (ASE's
+   * sign: the moving atoms push outwards, a negative stress, a positive pressure).
+   */
+  kineticStress(): Float64Array {
+    const out = new Float64Array(6);
+    const V = this.volume();
+    if (V === null) return out;
+    const v = this.velocities;
+    const m = this.masses;
+    for (let i = 0; i < m.length; i++) {
+      const x = v[3 * i];
+      const y = v[3 * i + 1];
+      const z = v[3 * i + 2];
+      out[0] += m[i] * x * x;
+      out[1] += m[i] * y * y;
+      out[2] += m[i] * z * z;
+      out[3] += m[i] * y * z;
+      out[4] += m[i] * x * z;
+      out[5] += m[i] * x * y;
+    }
+    const f = -MASS_VELOCITY2 / V;
+    for (let k = 0; k < 6; k++) out[k] *= f;
+    return out;
+  }
+
+  /** Σ m·v, u·Å/fs. */
+  momentum(): [number, number, number] {
+    const p: [number, number, number] = [0, 0, 0];
+    for (let i = 0; i < this.masses.length; i++) for (let k = 0; k < 3; k++) p[k] += this.masses[i] * this.velocities[3 * i + k];
+    return p;
+  }
+
+  /** Removes the centre-of-mass velocity of the moving atoms (ASE's `Stationary`). */
+  zeroMomentum(): void {
+    const n = this.length;
+    const p = [0, 0, 0];
+    let mass = 0;
+    for (let i = 0; i < n; i++) {
+      if (this.fixed?.[i]) continue;
+      mass += this.masses[i];
+      for (let k = 0; k < 3; k++) p[k] += this.masses[i] * this.velocities[3 * i + k];
+    }
+    if (mass === 0) return;
+    for (let i = 0; i < n; i++) {
+      if (this.fixed?.[i]) continue;
+      for (let k = 0; k < 3; k++) this.velocities[3 * i + k] -= p[k] / mass;
+    }
+  }
+
+  /** Changes the lattice; with `scaleAtoms` the atoms keep their fractional coordinates. */
+  setLattice(lattice: Mat3, scaleAtoms: boolean): void {
+    if (!this.lattice) throw new SimulationInputError('a structure without a lattice has no cell to change');
+    if (scaleAtoms) {
+      const frac = cartToFrac(this.cart, this.lattice);
+      const [a, b, c] = lattice;
+      for (let i = 0; i < this.length; i++) {
+        const f0 = frac[3 * i];
+        const f1 = frac[3 * i + 1];
+        const f2 = frac[3 * i + 2];
+        for (let k = 0; k < 3; k++) this.cart[3 * i + k] = f0 * a[k] + f1 * b[k] + f2 * c[k];
+      }
+    }
+    this.lattice = copyLattice(lattice);
+  }
+
+  clone(): Atoms {
+    return new Atoms(this);
+  }
+
+  /**
+   * A `Structure` of the current state (a snapshot: nothing is shared). Positions are as simulated,
+   * not wrapped into the cell.
+   */
+  toStructure(name: string): Structure {
+    const n = this.length;
+    return {
+      name,
+      lattice: this.lattice ? copyLattice(this.lattice) : null,
+      pbc: [...this.pbc],
+      numbers: Int32Array.from(this.numbers),
+      species: Array.from(this.numbers, (z) => elementSymbol(z)),
+      cart: Float64Array.from(this.cart),
+      frac: this.lattice ? cartToFrac(this.cart, this.lattice) : null,
+      occupancy: new Float64Array(n).fill(1),
+      siteProperties: {},
+      properties: {},
+    };
+  }
+}
+
+function massesOf(numbers: Int32Array): Float64Array {
+  return Float64Array.from(numbers, (z) => {
+    const m = elementInfo(z)?.mass;
+    if (!(m && m > 0)) throw new SimulationInputError(`no atomic mass known for Z = ${z}`);
+    return m;
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * Small dense matrices for the cell degrees of freedom: row-major Float64Array of n×n. The matrix
+ * exponential and its Fréchet derivative are what the strain filter needs (a deformation gradient
+ * F = exp(X) and the exact gradient of the energy with respect to X).
+ */
+
+/** C = A·B for n×n matrices. */
+export function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const c = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < n; k++) {
+      const aik = a[i * n + k];
+      if (aik === 0) continue;
+      for (let j = 0; j < n; j++) c[i * n + j] += aik * b[k * n + j];
+    }
+  }
+  return c;
+}
+
+export function transpose(a: Float64Array, n: number): Float64Array {
+  const t = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t[j * n + i] = a[i * n + j];
+  return t;
+}
+
+export function identity(n: number): Float64Array {
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) m[i * n + i] = 1;
+  return m;
+}
+
+/** Inverse of a 3×3 matrix (throws when singular). */
+export function inverse3(m: Float64Array): Float64Array {
+  const [a, b, c, d, e, f, g, h, i] = m;
+  const A = e * i - f * h;
+  const B = f * g - d * i;
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  if (!Number.isFinite(det) || Math.abs(det) < 1e-300) throw new Error('singular 3×3 matrix');
+  const r = 1 / det;
+  return Float64Array.of(
+    A * r,
+    (c * h - b * i) * r,
+    (b * f - c * e) * r,
+    B * r,
+    (a * i - c * g) * r,
+    (c * d - a * f) * r,
+    C * r,
+    (b * g - a * h) * r,
+    (a * e - b * d) * r,
+  );
+}
+
+function normInf(a: Float64Array, n: number): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.abs(a[i * n + j]);
+    if (s > m) m = s;
+  }
+  return m;
+}
+
+/**
+ * exp(A) for an n×n matrix by scaling and squaring: A/2^s has norm ≤ 1/4, where an 18-term Taylor
+ * series is exact to rounding (the remainder is below (1/4)^19/19! ≈ 1e-28), then squared s times.
+ */
+export function expm(a: Float64Array, n: number): Float64Array {
+  const norm = normInf(a, n);
+  if (!Number.isFinite(norm)) throw new Error('matrix exponential of a non-finite matrix');
+  const s = norm > 0.25 ? Math.ceil(Math.log2(norm / 0.25)) : 0;
+  const scale = 2 ** -s;
+  const x = a.map((v) => v * scale);
+  let term = identity(n);
+  const result = identity(n);
+  for (let k = 1; k <= 18; k++) {
+    term = matmul(term, x, n);
+    for (let i = 0; i < n * n; i++) term[i] /= k;
+    for (let i = 0; i < n * n; i++) result[i] += term[i];
+  }
+  let r = result;
+  for (let k = 0; k < s; k++) r = matmul(r, r, n);
+  return r;
+}
+
+/**
+ * The Fréchet derivative of the exponential of a 3×3 matrix: L(A, E) = d/dt exp(A + tE) at t = 0,
+ * read off the upper-right block of exp([[A, E], [0, A]]) (Higham, Functions of Matrices, 3.2).
+ */
+export function expmFrechet3(a: Float64Array, e: Float64Array): Float64Array {
+  const m = new Float64Array(36);
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      m[i * 6 + j] = a[i * 3 + j];
+      m[(i + 3) * 6 + j + 3] = a[i * 3 + j];
+      m[i * 6 + j + 3] = e[i * 3 + j];
+    }
+  }
+  const x = expm(m, 6);
+  const l = new Float64Array(9);
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) l[i * 3 + j] = x[i * 6 + j + 3];
+  return l;
+}

@@ -1,0 +1,46 @@
+/**
+ * Units of the simulation code, written once.
+ *
+ * Lengths Å, energies eV, masses u (unified atomic mass units), time fs, temperature K,
+ * velocities Å/fs, forces eV/Å, stress eV/Å³ as a Voigt 6-vector (xx, yy, zz, yz, xz, xy) with
+ * ASE's sign convention (positive = tensile: σ = (1/V) ∂E/∂ε), pressure P = −tr(σ)/3 (positive =
+ * compressed), reported in GPa.
+ *
+ * The constants are CODATA 2014, the set ASE 3.22 uses (`ase/units.py`), so that numbers compare
+ * with ASE's digit for digit where they should.
+ */
+
+/** Elementary charge, C (CODATA 2014). */
+const ELEMENTARY_CHARGE = 1.6021766208e-19;
+/** Unified atomic mass unit, kg (CODATA 2014). */
+const ATOMIC_MASS_UNIT = 1.66053904e-27;
+/** Boltzmann constant, J/K (CODATA 2014). */
+const BOLTZMANN_J = 1.38064852e-23;
+
+/** Boltzmann constant, eV/K. */
+export const KB = BOLTZMANN_J / ELEMENTARY_CHARGE;
+
+/** Bohr radius, Å: 4πε₀ħ²/(mₑe²) from CODATA 2014, the value ASE 3.22 computes (`units.Bohr`). */
+export const BOHR = 0.5291772105638411;
+
+/**
+ * Acceleration of a force of 1 eV/Å on a mass of 1 u, in Å/fs²:
+ * a [Å/fs²] = ACCELERATION · F [eV/Å] / m [u]. (≈ 0.0096485; its inverse converts u·Å²/fs² to eV.)
+ */
+export const ACCELERATION = ELEMENTARY_CHARGE / ATOMIC_MASS_UNIT * 1e-10;
+
+/** 1 u·Å²/fs² in eV: kinetic energy ½·m·v² [eV] = ½ · MASS_VELOCITY2 · m [u] · v² [Å²/fs²]. */
+export const MASS_VELOCITY2 = 1 / ACCELERATION;
+
+/** 1 eV/Å³ in GPa (≈ 160.2). */
+export const EV_PER_A3_IN_GPA = ELEMENTARY_CHARGE * 1e30 / 1e9;
+
+/** eV/Å³ → GPa. */
+export function toGPa(evPerA3: number): number {
+  return evPerA3 * EV_PER_A3_IN_GPA;
+}
+
+/** GPa → eV/Å³. */
+export function fromGPa(gpa: number): number {
+  return gpa / EV_PER_A3_IN_GPA;
+}
