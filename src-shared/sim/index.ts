@@ -9,3 +9,6 @@ export * from './calculator';
 export { EmtCalculator, EMT_ELEMENTS, EMT_CUTOFF, type EmtOptions } from './emt';
 export { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, type MorseParameters } from './pair-potentials';
 export { PairList } from './pairs';
+export * from './filters';
+export * from './optimizers';
+export * from './relax';

@@ -1,0 +1,116 @@
+/**
+ * Structure relaxation: an optimiser (FIRE or L-BFGS) moving the atoms, optionally the cell through
+ * the strain filter, until the largest force on a free atom is at most `fmax` (and, with the cell,
+ * every component of σ + P·I is at most `smax`), or `maxSteps` steps have been taken.
+ *
+ * The loop is ASE's `Optimizer.run`: evaluate, report the frame, stop when converged, else step;
+ * `steps` counts the optimiser steps taken (one fewer than the evaluations). A result always says
+ * why the run stopped, and a run that did not converge says by how much.
+ */
+import type { Atoms } from './atoms';
+import type { Calculator } from './calculator';
+import { AtomPositions, CellFilter, type Evaluation, type Optimizable } from './filters';
+import { Fire, Lbfgs, type Optimizer } from './optimizers';
+import { fromGPa, toGPa } from './units';
+
+export interface RelaxOptions {
+  optimizer?: 'fire' | 'lbfgs';
+  /** Force tolerance, eV/Å (default 0.05). */
+  fmax?: number;
+  /** With `cell`: stress tolerance, eV/Å³ (default 0.1 GPa ≈ 6.2e-4 eV/Å³). */
+  smax?: number;
+  /** Largest number of optimiser steps (default 500). */
+  maxSteps?: number;
+  /** Relax the cell too (default false). */
+  cell?: boolean;
+  /** With `cell`: target pressure, eV/Å³ (default 0). */
+  pressure?: number;
+  /** With `cell`: change only the volume (default false). */
+  hydrostatic?: boolean;
+  /** Called after every evaluation (step 0 is the start); may be async (a job writes the frame). */
+  onStep?: (frame: RelaxFrame) => void | Promise<void>;
+  /** Checked before every step; set `aborted` to stop the run (status 'cancelled'). */
+  signal?: { readonly aborted: boolean };
+}
+
+export const RELAX_DEFAULTS = Object.freeze({ optimizer: 'fire' as const, fmax: 0.05, smax: fromGPa(0.1), maxSteps: 500 });
+
+export interface RelaxFrame extends Evaluation {
+  step: number;
+  /** The atoms as they are at this step (live: copy what you keep). */
+  atoms: Atoms;
+}
+
+export type RelaxStatus = 'converged' | 'not-converged' | 'cancelled' | 'failed';
+
+export interface RelaxResult {
+  status: RelaxStatus;
+  converged: boolean;
+  /** Why the run stopped, in a sentence. */
+  message: string;
+  steps: number;
+  energy: number;
+  fmax: number;
+  smax: number | null;
+  stress: Float64Array | null;
+  forces: Float64Array;
+  /** The relaxed (or last) state; the same object that was passed in, moved. */
+  atoms: Atoms;
+}
+
+export function makeOptimizer(name: 'fire' | 'lbfgs'): Optimizer {
+  if (name === 'fire') return new Fire();
+  if (name === 'lbfgs') return new Lbfgs();
+  throw new Error(`unknown optimiser '${String(name)}': use fire or lbfgs`);
+}
+
+function finite(e: Evaluation): boolean {
+  if (!Number.isFinite(e.energy)) return false;
+  for (const f of e.forces) if (!Number.isFinite(f)) return false;
+  return true;
+}
+
+/** Relaxes `atoms` in place with `calculator`. */
+export async function relax(atoms: Atoms, calculator: Calculator, options: RelaxOptions = {}): Promise<RelaxResult> {
+  const fmaxTol = options.fmax ?? RELAX_DEFAULTS.fmax;
+  const smaxTol = options.smax ?? RELAX_DEFAULTS.smax;
+  const maxSteps = options.maxSteps ?? RELAX_DEFAULTS.maxSteps;
+  if (!(fmaxTol > 0)) throw new Error(`fmax must be a positive number of eV/Å, got ${fmaxTol}`);
+  if (!(smaxTol > 0)) throw new Error(`the stress tolerance must be positive, got ${smaxTol}`);
+  if (!(Number.isInteger(maxSteps) && maxSteps >= 0)) throw new Error(`the number of steps must be a non-negative integer, got ${maxSteps}`);
+  const target: Optimizable = options.cell
+    ? new CellFilter(atoms, calculator, { pressure: options.pressure ?? 0, hydrostatic: options.hydrostatic ?? false })
+    : new AtomPositions(atoms, calculator);
+  const optimizer = makeOptimizer(options.optimizer ?? RELAX_DEFAULTS.optimizer);
+
+  let step = 0;
+  let ev = await target.evaluate();
+  const done = (status: RelaxStatus, message: string): RelaxResult => ({
+    status,
+    converged: status === 'converged',
+    message,
+    steps: step,
+    energy: ev.energy,
+    fmax: ev.fmax,
+    smax: ev.smax,
+    stress: ev.stress,
+    forces: ev.atomForces,
+    atoms,
+  });
+  const describe = () =>
+    `fmax ${ev.fmax.toPrecision(3)} eV/Å (tolerance ${fmaxTol})` +
+    (ev.smax === null ? '' : `, stress residual ${toGPa(ev.smax).toPrecision(3)} GPa (tolerance ${toGPa(smaxTol).toPrecision(3)})`);
+  for (;;) {
+    if (!finite(ev)) {
+      return done('failed', `the energy or the forces became non-finite at step ${step} (atoms too close, or a calculator failure)`);
+    }
+    await options.onStep?.({ ...ev, step, atoms });
+    const converged = ev.fmax <= fmaxTol && (ev.smax === null || ev.smax <= smaxTol);
+    if (converged) return done('converged', `converged in ${step} steps: ${describe()}`);
+    if (step >= maxSteps) return done('not-converged', `did not converge in ${maxSteps} steps: ${describe()}`);
+    if (options.signal?.aborted) return done('cancelled', `cancelled after ${step} steps: ${describe()}`);
+    target.setPositions(optimizer.step(target.getPositions(), ev.forces));
+    step++;
+    ev = await target.evaluate();
+  }
+}
