@@ -12,3 +12,7 @@ export { PairList } from './pairs';
 export * from './filters';
 export * from './optimizers';
 export * from './relax';
+export * from './dynamics';
+export * from './thermostats';
+export * from './md';
+export * from './eos';

@@ -1,0 +1,174 @@
+/**
+ * A molecular dynamics run: initial velocities, an integrator for the ensemble, the per-step log
+ * (kinetic, potential and total energy, temperature, pressure) and a frame every k steps.
+ *
+ * Ensembles: 'nve' velocity Verlet; 'nvt' a thermostat (Langevin by default, Nosé–Hoover chain or
+ * Berendsen); 'npt' the thermostat plus Berendsen's barostat. Drift is the change of the conserved
+ * quantity per atom between the first and the last step (E_total for NVE; for NVT E_total less the
+ * heat the thermostat exchanged, plus a Nosé–Hoover chain's energy); the Berendsen barostat
+ * conserves nothing, so an NPT run has no drift (null).
+ */
+import { Rng } from '../model/rng';
+import type { Atoms } from './atoms';
+import type { Calculator } from './calculator';
+import { maxwellBoltzmann, VelocityVerlet, type MdObservation, type MolecularDynamics } from './dynamics';
+import { BerendsenBarostat, BerendsenThermostat, Langevin, NoseHooverChain } from './thermostats';
+
+export type Ensemble = 'nve' | 'nvt' | 'npt';
+export type ThermostatName = 'langevin' | 'nose-hoover' | 'berendsen';
+
+export interface MdOptions {
+  ensemble: Ensemble;
+  /** Target temperature (NVT, NPT) and the temperature of the initial velocities, K. */
+  temperature: number;
+  /** Time step, fs. */
+  timestep: number;
+  /** Number of steps. */
+  steps: number;
+  /** A frame every k steps (default 10); the first and the last step are always frames. */
+  every?: number;
+  /** Seed of the initial velocities and of Langevin's noise (default 1). */
+  seed?: number;
+  /** 'maxwell-boltzmann' (default): fresh velocities at `temperature`; 'keep': the atoms' own. */
+  velocities?: 'maxwell-boltzmann' | 'keep';
+  thermostat?: ThermostatName;
+  /** Langevin friction, 1/fs (default 0.01). */
+  friction?: number;
+  /** Berendsen or Nosé–Hoover time constant, fs (default 100). */
+  tau?: number;
+  /** Nosé–Hoover chain length (default 3). */
+  chain?: number;
+  /** NPT: target pressure, eV/Å³ (default 0). */
+  pressure?: number;
+  /** NPT: barostat time constant, fs (default 1000). */
+  barostatTau?: number;
+  /** NPT: compressibility, 1/GPa (default 0.01). */
+  compressibility?: number;
+  /**
+   * The run fails as blown up when an atom would move farther than this in one step at its current
+   * speed, Å (default 1: no physical trajectory does that at a usable time step).
+   */
+  maxStepDisplacement?: number;
+  /** Called after every step with the step's observation. */
+  onStep?: (step: number, observation: MdObservation) => void | Promise<void>;
+  /** Called for each frame (live atoms: copy what you keep). */
+  onFrame?: (frame: MdFrame) => void | Promise<void>;
+  signal?: { readonly aborted: boolean };
+}
+
+export const MD_DEFAULTS = Object.freeze({ every: 10, seed: 1, thermostat: 'langevin' as ThermostatName, maxStepDisplacement: 1 });
+
+function fastestAtom(atoms: Atoms): { index: number; speed: number } {
+  const v = atoms.velocities;
+  let best = 0;
+  let index = 0;
+  for (let i = 0; 3 * i < v.length; i++) {
+    const s2 = v[3 * i] ** 2 + v[3 * i + 1] ** 2 + v[3 * i + 2] ** 2;
+    if (s2 > best) {
+      best = s2;
+      index = i;
+    }
+  }
+  return { index, speed: Math.sqrt(best) };
+}
+
+export interface MdFrame extends MdObservation {
+  step: number;
+  /** fs since the start. */
+  time: number;
+  atoms: Atoms;
+  forces: Float64Array;
+}
+
+export type MdStatus = 'completed' | 'cancelled' | 'failed';
+
+export interface MdLog {
+  /** fs, per step (step 0 is the start). */
+  time: number[];
+  potential: number[];
+  kinetic: number[];
+  total: number[];
+  temperature: number[];
+  /** eV/Å³, null without a 3D-periodic cell. */
+  pressure: (number | null)[];
+  conserved: number[];
+}
+
+export interface MdResult {
+  status: MdStatus;
+  message: string;
+  /** Steps taken. */
+  steps: number;
+  log: MdLog;
+  /** (conserved(last) − conserved(0)) / N, eV/atom; null for NPT. */
+  drift: number | null;
+  atoms: Atoms;
+}
+
+/** The integrator for the options' ensemble and thermostat. */
+export function makeIntegrator(atoms: Atoms, calculator: Calculator, options: MdOptions, rng: Rng): MolecularDynamics {
+  const dt = options.timestep;
+  const T = options.temperature;
+  if (options.ensemble === 'nve') return new VelocityVerlet(atoms, calculator, dt);
+  if (options.ensemble !== 'nvt' && options.ensemble !== 'npt') throw new Error(`unknown ensemble '${String(options.ensemble)}': use nve, nvt or npt`);
+  const barostat =
+    options.ensemble === 'npt' ? new BerendsenBarostat(options.pressure ?? 0, { tau: options.barostatTau, compressibility: options.compressibility }) : null;
+  const thermostat = options.thermostat ?? MD_DEFAULTS.thermostat;
+  if (thermostat === 'langevin') return new Langevin(atoms, calculator, dt, { temperature: T, friction: options.friction, rng, barostat });
+  if (thermostat === 'berendsen') return new BerendsenThermostat(atoms, calculator, dt, { temperature: T, tau: options.tau, barostat });
+  if (thermostat === 'nose-hoover') return new NoseHooverChain(atoms, calculator, dt, { temperature: T, tau: options.tau, chain: options.chain, barostat });
+  throw new Error(`unknown thermostat '${String(thermostat)}': use langevin, nose-hoover or berendsen`);
+}
+
+/** Runs molecular dynamics on `atoms` (moved in place). */
+export async function runMolecularDynamics(atoms: Atoms, calculator: Calculator, options: MdOptions): Promise<MdResult> {
+  const steps = options.steps;
+  const every = options.every ?? MD_DEFAULTS.every;
+  if (!(Number.isInteger(steps) && steps >= 0)) throw new Error(`the number of steps must be a non-negative integer, got ${steps}`);
+  if (!(Number.isInteger(every) && every >= 1)) throw new Error(`the frame interval must be a positive integer number of steps, got ${every}`);
+  const rng = new Rng(options.seed ?? MD_DEFAULTS.seed);
+  if ((options.velocities ?? 'maxwell-boltzmann') === 'maxwell-boltzmann') maxwellBoltzmann(atoms, options.temperature, rng);
+  const md = makeIntegrator(atoms, calculator, options, rng);
+  const log: MdLog = { time: [], potential: [], kinetic: [], total: [], temperature: [], pressure: [], conserved: [] };
+  const maxMove = options.maxStepDisplacement ?? MD_DEFAULTS.maxStepDisplacement;
+  const record = async (step: number): Promise<void> => {
+    const o = await md.observe();
+    if (!Number.isFinite(o.total) || !Number.isFinite(o.temperature)) {
+      throw new Error(`the energy or the temperature became non-finite at step ${step}: the run blew up (time step too large, or atoms too close)`);
+    }
+    const fastest = fastestAtom(atoms);
+    if (fastest.speed * options.timestep > maxMove) {
+      throw new Error(
+        `at step ${step} atom ${fastest.index + 1} moves ${(fastest.speed * options.timestep).toFixed(2)} Å per step (more than ${maxMove} Å) at ${o.temperature.toFixed(0)} K: the run blew up — lower the time step, or check the potential`,
+      );
+    }
+    const time = step * options.timestep;
+    log.time.push(time);
+    log.potential.push(o.potential);
+    log.kinetic.push(o.kinetic);
+    log.total.push(o.total);
+    log.temperature.push(o.temperature);
+    log.pressure.push(o.pressure);
+    log.conserved.push(o.conserved);
+    await options.onStep?.(step, o);
+    if (options.onFrame && (step % every === 0 || step === steps)) {
+      await options.onFrame({ ...o, step, time, atoms, forces: (await md.current()).forces });
+    }
+  };
+  const finish = (status: MdStatus, message: string): MdResult => {
+    const c = log.conserved;
+    const drift = options.ensemble === 'npt' || c.length === 0 ? null : (c[c.length - 1] - c[0]) / atoms.length;
+    return { status, message, steps: md.steps, log, drift, atoms };
+  };
+  try {
+    await record(0);
+    for (let s = 1; s <= steps; s++) {
+      if (options.signal?.aborted) return finish('cancelled', `cancelled after ${md.steps} of ${steps} steps`);
+      await md.step();
+      await record(s);
+    }
+  } catch (e) {
+    return finish('failed', `failed after ${md.steps} steps: ${(e as Error).message}`);
+  }
+  return finish('completed', `completed ${steps} steps (${(steps * options.timestep).toFixed(1)} fs)`);
+}

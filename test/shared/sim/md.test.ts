@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../src-shared/model/rng';
+import { Atoms, EmtCalculator, maxwellBoltzmann, runMolecularDynamics, toGPa, fromGPa, type MdFrame } from '../../../src-shared/sim';
+import { fcc } from './helpers';
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('molecular dynamics with EMT', () => {
+  it('NVE, 108-atom fcc Cu at 300 K, 1 fs, 1 ps: total energy drifts less than 1e-4 eV/atom', async () => {
+    const atoms = fcc(3.59, 3);
+    const r = await runMolecularDynamics(atoms, new EmtCalculator(), { ensemble: 'nve', temperature: 300, timestep: 1, steps: 1000, seed: 42 });
+    expect(r.status).toBe('completed');
+    expect(r.log.total).toHaveLength(1001);
+    expect(r.log.temperature[0]).toBeCloseTo(300, 9);
+    expect(Math.abs(r.drift!)).toBeLessThan(1e-4);
+    const e0 = r.log.total[0];
+    expect(Math.max(...r.log.total.map((e) => Math.abs(e - e0))) / 108).toBeLessThan(1e-4);
+    // equipartition: starting from a perfect lattice, half the kinetic energy becomes potential energy
+    expect(mean(r.log.temperature.slice(500))).toBeGreaterThan(120);
+    expect(mean(r.log.temperature.slice(500))).toBeLessThan(180);
+    for (const p of atoms.momentum()) expect(Math.abs(p)).toBeLessThan(1e-9);
+  });
+
+  it('Langevin holds the mean temperature of the second half within 5 % of the target', async () => {
+    const atoms = fcc(3.59, 3);
+    const r = await runMolecularDynamics(atoms, new EmtCalculator(), { ensemble: 'nvt', thermostat: 'langevin', temperature: 300, timestep: 2, steps: 2000, seed: 7 });
+    expect(r.status).toBe('completed');
+    const t = mean(r.log.temperature.slice(1001));
+    expect(Math.abs(t - 300) / 300).toBeLessThan(0.05);
+    // E_total less the heat the thermostat exchanged is conserved up to the integration error
+    expect(Math.abs(r.drift!)).toBeLessThan(1e-3);
+  });
+
+  it('Langevin heats a crystal at rest to the target', async () => {
+    const atoms = fcc(3.59, 3);
+    const r = await runMolecularDynamics(atoms, new EmtCalculator(), { ensemble: 'nvt', temperature: 600, timestep: 2, steps: 1000, seed: 3, velocities: 'keep', friction: 0.02 });
+    expect(r.log.temperature[0]).toBe(0);
+    expect(Math.abs(mean(r.log.temperature.slice(501)) - 600) / 600).toBeLessThan(0.08);
+  });
+
+  it('a Nosé–Hoover chain brings the temperature to the target and conserves its extended energy', async () => {
+    const atoms = fcc(3.59, 3);
+    const r = await runMolecularDynamics(atoms, new EmtCalculator(), { ensemble: 'nvt', thermostat: 'nose-hoover', temperature: 300, timestep: 2, steps: 1500, seed: 5, tau: 50 });
+    expect(r.status).toBe('completed');
+    expect(Math.abs(mean(r.log.temperature.slice(751)) - 300) / 300).toBeLessThan(0.08);
+    expect(Math.abs(r.drift!)).toBeLessThan(2e-4);
+  });
+
+  it('Berendsen relaxes the temperature to the target', async () => {
+    const atoms = fcc(3.59, 2);
+    const r = await runMolecularDynamics(atoms, new EmtCalculator(), { ensemble: 'nvt', thermostat: 'berendsen', temperature: 500, timestep: 2, steps: 600, seed: 9, tau: 20 });
+    expect(Math.abs(mean(r.log.temperature.slice(301)) - 500) / 500).toBeLessThan(0.05);
+  });
+
+  it('NPT with the Berendsen barostat brings a compressed crystal to the target pressure', async () => {
+    const atoms = fcc(3.5, 2);
+    const v0 = atoms.volume()!;
+    const r = await runMolecularDynamics(atoms, new EmtCalculator(), {
+      ensemble: 'npt',
+      temperature: 300,
+      timestep: 2,
+      steps: 1500,
+      seed: 4,
+      pressure: fromGPa(1),
+      barostatTau: 200,
+      compressibility: 0.01,
+    });
+    expect(r.status).toBe('completed');
+    expect(toGPa(r.log.pressure[0]!)).toBeGreaterThan(10);
+    expect(atoms.volume()!).toBeGreaterThan(v0 * 1.05);
+    expect(Math.abs(toGPa(mean(r.log.pressure.slice(751) as number[])) - 1)).toBeLessThan(0.5);
+    expect(r.drift).toBeNull();
+  });
+});
+
+describe('initial velocities, frames and control', () => {
+  it('Maxwell–Boltzmann velocities: seeded, zero total momentum, exactly the temperature asked for', () => {
+    const a = fcc(3.59, 2);
+    const b = fcc(3.59, 2);
+    maxwellBoltzmann(a, 450, new Rng(12));
+    maxwellBoltzmann(b, 450, new Rng(12));
+    expect(Array.from(a.velocities)).toEqual(Array.from(b.velocities));
+    expect(a.temperature()).toBeCloseTo(450, 9);
+    for (const p of a.momentum()) expect(Math.abs(p)).toBeLessThan(1e-12);
+    const c = fcc(3.59, 2);
+    maxwellBoltzmann(c, 450, new Rng(13));
+    expect(Array.from(c.velocities)).not.toEqual(Array.from(a.velocities));
+  });
+
+  it('their spread follows the masses: ⟨m v²⟩ is the same for heavy and light atoms', () => {
+    const a = fcc(3.59, 5);
+    for (let i = 0; i < a.length; i += 2) a.numbers[i] = 79;
+    const atoms = new Atoms({ numbers: a.numbers, cart: a.cart, lattice: a.lattice, pbc: a.pbc });
+    maxwellBoltzmann(atoms, 300, new Rng(1));
+    const mv2 = (z: number) => {
+      let s = 0;
+      let n = 0;
+      for (let i = 0; i < atoms.length; i++) {
+        if (atoms.numbers[i] !== z) continue;
+        s += atoms.masses[i] * (atoms.velocities[3 * i] ** 2 + atoms.velocities[3 * i + 1] ** 2 + atoms.velocities[3 * i + 2] ** 2);
+        n++;
+      }
+      return s / n;
+    };
+    expect(mv2(79) / mv2(29)).toBeGreaterThan(0.85);
+    expect(mv2(79) / mv2(29)).toBeLessThan(1.15);
+  });
+
+  it('writes a frame every k steps plus the last, and fixed atoms never move', async () => {
+    const base = fcc(3.59, 2);
+    const fixed = new Uint8Array(base.length);
+    fixed[0] = fixed[5] = 1;
+    const atoms = new Atoms({ ...base, fixed });
+    const start = Float64Array.from(atoms.cart);
+    const frames: MdFrame[] = [];
+    const r = await runMolecularDynamics(atoms, new EmtCalculator(), {
+      ensemble: 'nvt',
+      temperature: 300,
+      timestep: 1,
+      steps: 23,
+      every: 5,
+      onFrame: (f) => void frames.push(f),
+    });
+    expect(frames.map((f) => f.step)).toEqual([0, 5, 10, 15, 20, 23]);
+    expect(frames[1].time).toBe(5);
+    expect(r.log.temperature).toHaveLength(24);
+    for (const i of [0, 5]) for (let k = 0; k < 3; k++) expect(atoms.cart[3 * i + k]).toBe(start[3 * i + k]);
+    expect(atoms.cart[3]).not.toBe(start[3]);
+    expect(atoms.degreesOfFreedom()).toBe(3 * 30);
+  });
+
+  it('stops when cancelled, keeping the log so far', async () => {
+    const signal = { aborted: false };
+    const r = await runMolecularDynamics(fcc(3.59, 2), new EmtCalculator(), {
+      ensemble: 'nve',
+      temperature: 100,
+      timestep: 1,
+      steps: 100,
+      signal,
+      onStep: (s) => {
+        if (s === 7) signal.aborted = true;
+      },
+    });
+    expect(r.status).toBe('cancelled');
+    expect(r.steps).toBe(7);
+    expect(r.log.total).toHaveLength(8);
+  });
+
+  it('reports a run that blows up instead of carrying on with nonsense', async () => {
+    // 60 fs is beyond velocity Verlet's stability limit for copper's fastest phonons
+    const r = await runMolecularDynamics(fcc(3.59, 2), new EmtCalculator(), { ensemble: 'nve', temperature: 1000, timestep: 60, steps: 200 });
+    expect(r.status).toBe('failed');
+    expect(r.message).toMatch(/failed after \d+ steps: at step \d+ atom \d+ moves [0-9.]+ Å per step .* the run blew up/);
+    expect(r.steps).toBeGreaterThan(0);
+    expect(r.steps).toBeLessThan(200);
+    expect(r.log.total).toHaveLength(r.steps);
+  });
+});
