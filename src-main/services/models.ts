@@ -14,6 +14,7 @@ import { parameterCount } from '../../src-shared/model/params';
 import { PRESETS, presetConfig, presetInfo } from '../../src-shared/model/presets';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/dispatch';
+import { readUserFile } from '../app/path-guard';
 import type { Tx } from './structures';
 import { parseJson, resourcesDirectory } from './workbench-common';
 
@@ -213,12 +214,7 @@ export function modelsHandlers(core: CoreParts): LatticeworkHandlers['models'] {
       return rows.map(toRecord);
     },
     async import({ path, name }) {
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(readFileSync(path));
-      } catch (e) {
-        throw new UserError(`cannot read ${path}: ${(e as Error).message}`);
-      }
+      const bytes = new Uint8Array(await readUserFile(path, 'model'));
       const read = await core.pool.run('read-model-file', { bytes, fileName: basename(path), name });
       const id = await core.db.transaction((tx) => insertModel(tx, read.bytes, 'imported', { parameterCount: read.parameterCount }));
       core.events.emit('models', 'onChanged', { ids: [id] });
