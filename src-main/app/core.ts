@@ -15,7 +15,7 @@ import { JobRegistry, jobsHandlers } from '../services/jobs';
 import { systemHandlers } from '../services/system';
 import { structuresHandlers } from '../services/structures';
 import { graphsHandlers } from '../services/graphs';
-import { datasetsHandlers } from '../services/datasets';
+import { datasetsHandlers, markInterruptedImports } from '../services/datasets';
 import { modelsHandlers, registerBuiltinModels } from '../services/models';
 import { markInterruptedRuns, trainingHandlers } from '../services/training';
 import { runsHandlers } from '../services/runs';
@@ -49,8 +49,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const pool = new ComputePool(options.workers ?? 2, options.workerUrl);
   const jobs = new JobRegistry(events);
   const parts = { db, events, pool, jobs, options };
-  // Runs a previous process left running are interrupted (resumable from their last checkpoint).
+  // Runs and dataset imports a previous process left running are interrupted (resumable).
   await markInterruptedRuns(parts);
+  await markInterruptedImports(parts);
   if (options.builtinModels !== false) {
     try {
       const ids = await registerBuiltinModels(db);

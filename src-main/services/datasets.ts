@@ -14,13 +14,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord, DatasetReport, FileFailure, LatticeworkHandlers } from '../../src-shared/ipc/contract';
+import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord, DatasetReport, DatasetStatus, FileFailure, LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { CoreParts } from '../app/core';
 import type { JobHandle } from './jobs';
 import { UserError } from '../ipc/dispatch';
+import { FileAccessError, checkUserFile, checkUserFolder, isUserFolder, listUserFolder, readUserText } from '../app/path-guard';
+import type { FileKind } from '../app/path-guard';
 import type { ParsedFile, ParsedFileStructure } from '../workers/tasks';
 import { RemoteError } from '../../src-shared/ipc/define';
 import { storeOne } from './structures';
@@ -37,20 +38,49 @@ interface DatasetRow {
   size: number;
   report: string;
   created_at: number;
+  status: DatasetStatus;
+  import_options: string | null;
+  partial: number;
 }
 
-const DATASET_COLUMNS = 'id, name, kind, source, target_key, size, report, created_at';
+const DATASET_COLUMNS = `id, name, kind, source, target_key, size, report, created_at, status, import_options,
+  (SELECT COUNT(*) FROM structure s WHERE s.import_dataset_id = dataset.id AND dataset.status != 'ready') AS partial`;
+
+/** What an import was asked to do, kept with its dataset row so that an interrupted import can run again. */
+interface ImportOptions {
+  path?: string;
+  target?: string;
+}
+
+/** The report of a dataset whose import has not finished. */
+function emptyReport(): DatasetReport {
+  return {
+    parsed: 0,
+    failed: [],
+    partialOccupancies: [],
+    missingElements: [],
+    duplicates: [],
+    target: { key: '', count: 0, mean: 0, std: 0, min: 0, max: 0 },
+    targetHistogram: { edges: [], counts: [] },
+    unlabelled: [],
+    perAtomKeys: [],
+  };
+}
 
 function toRecord(r: DatasetRow): DatasetRecord {
+  const options = parseJson<ImportOptions>(r.import_options ?? 'null', {}) ?? {};
   return {
     id: r.id,
     name: r.name,
     kind: r.kind,
+    status: r.status,
+    partialStructures: r.partial,
+    resumable: r.status === 'interrupted' && typeof options.path === 'string',
     source: r.source,
     size: r.size,
     targetKey: r.target_key,
     createdAt: r.created_at,
-    report: JSON.parse(r.report) as DatasetReport,
+    report: r.status === 'ready' ? (JSON.parse(r.report) as DatasetReport) : emptyReport(),
   };
 }
 
@@ -58,6 +88,11 @@ export async function getDataset(core: CoreParts, id: number): Promise<DatasetRe
   const row = await core.db.read((tx) => tx.get<DatasetRow & { atom_init: string | null }>(`SELECT ${DATASET_COLUMNS}, atom_init FROM dataset WHERE id = ?`, [id]));
   if (!row) throw new UserError(`there is no dataset with id ${id}`);
   return { ...toRecord(row), atomInit: row.atom_init };
+}
+
+/** Imports a previous process left running are interrupted (resume or discard them). */
+export async function markInterruptedImports(core: Pick<CoreParts, 'db'>): Promise<void> {
+  await core.db.transaction((tx) => tx.run("UPDATE dataset SET status = 'interrupted' WHERE status = 'importing'"));
 }
 
 export interface LoadedItem {
@@ -70,6 +105,8 @@ export interface LoadedItem {
 
 /** All items of a dataset in order, with their structures (for training and statistics). */
 export async function loadDatasetItems(core: CoreParts, id: number): Promise<LoadedItem[]> {
+  const { status, name } = await getDataset(core, id);
+  if (status !== 'ready') throw new UserError(`the dataset ${name} is not completely imported (${status}): resume or discard its import first`);
   const rows = await core.db.read((tx) =>
     tx.all<{ idx: number; structure_id: number; name: string; target: number; data: string }>(
       `SELECT i.idx, i.structure_id, i.name, i.target, s.data FROM dataset_item i JOIN structure s ON s.id = i.structure_id
@@ -88,21 +125,24 @@ interface Row {
 }
 
 interface Source {
-  /** File name → text getter (lazy for folders on disk). */
-  text(name: string): string | null;
+  /** File name → its text, or null when there is no such file (read lazily from a folder on disk). */
+  text(name: string): Promise<string | null>;
   names: string[];
 }
 
-function folderSource(dir: string): Source {
-  const names = readdirSync(dir).filter((n) => {
-    try {
-      return statSync(join(dir, n)).isFile();
-    } catch {
-      return false;
-    }
-  });
+/** The size cap that applies to a file of a dataset folder, by its name. */
+function fileKind(name: string): FileKind {
+  if (/\.csv$/i.test(name)) return 'table';
+  if (/\.json$/i.test(name)) return 'json';
+  if (/\.(ext)?xyz$/i.test(name)) return 'trajectory';
+  return 'structure';
+}
+
+/** A folder on the core's machine, read through the path guard (regular files only, size caps). */
+async function folderSource(dir: string): Promise<Source> {
+  const names = await listUserFolder(dir);
   const set = new Set(names);
-  return { names, text: (n) => (set.has(n) ? readFileSync(join(dir, n), 'utf8') : null) };
+  return { names, text: async (n) => (set.has(n) ? readUserText(join(dir, n), fileKind(n)) : null) };
 }
 
 function filesSource(files: { name: string; text: string }[]): Source {
@@ -112,13 +152,39 @@ function filesSource(files: { name: string; text: string }[]): Source {
     const b = f.name.split(/[\\/]/).pop()!;
     if (!map.has(b)) map.set(b, f.text);
   }
-  return { names: files.map((f) => f.name.split(/[\\/]/).pop()!), text: (n) => map.get(n) ?? null };
+  return { names: files.map((f) => f.name.split(/[\\/]/).pop()!), text: async (n) => map.get(n) ?? null };
 }
 
-/** Minimal CSV: comma separated, double quotes around fields allowed. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  for (const line of text.split(/\r?\n/)) {
+/** A reader's message as reported for a file read from a path: a sentence with at most a short excerpt of the line. */
+function clipMessage(message: string): string {
+  return message.length > 300 ? `${message.slice(0, 299)}…` : message;
+}
+
+/** Reads a structure file of a source; a file the path guard refuses is a failure of that file, not of the import. */
+async function structureText(src: Source, name: string, failed: FileFailure[]): Promise<string | null> {
+  try {
+    return await src.text(name);
+  } catch (err) {
+    if (!(err instanceof FileAccessError)) throw err;
+    failed.push({ file: name, error: { name: err.name, message: err.reason, line: null } });
+    return null;
+  }
+}
+
+/**
+ * How a table row is named in the import report. A table is the user's file, but the path it
+ * came from may name any file: only a name that looks like an identifier or a file name is
+ * repeated back; anything else is named by its line, so that no other file's contents come back
+ * through the report.
+ */
+export function rowLabel(name: string, line: number): string {
+  return /^[\p{L}\p{N}_.+\-()[\]]{1,100}$/u.test(name) ? name : `line ${line}`;
+}
+
+/** Minimal CSV: comma separated, double quotes around fields allowed; blank lines skipped. Each row keeps its 1-based line. */
+export function parseCsv(text: string): { line: number; cells: string[] }[] {
+  const rows: { line: number; cells: string[] }[] = [];
+  for (const [k, line] of text.split(/\r?\n/).entries()) {
     if (!line.trim()) continue;
     const out: string[] = [];
     let cur = '';
@@ -138,7 +204,7 @@ export function parseCsv(text: string): string[][] {
       } else cur += c;
     }
     out.push(cur.trim());
-    rows.push(out);
+    rows.push({ line: k + 1, cells: out });
   }
   return rows;
 }
@@ -148,6 +214,17 @@ const num = (s: string | undefined): number | null => {
   const v = Number(s);
   return Number.isFinite(v) ? v : null;
 };
+
+/** Refuses a table none of whose rows has a name and a numeric target: it is not a dataset table (said without quoting it). */
+function requireTable(rows: { line: number; cells: string[] }[], fileName: string): void {
+  if (rows.some((r) => r.cells.length >= 2 && r.cells.slice(1).some((c) => num(c) !== null))) return;
+  const first = rows[0];
+  throw new UserError(
+    first
+      ? `${fileName} is not a dataset table: no line has a structure name followed by a numeric target (line ${first.line} has ${first.cells.length} column${first.cells.length === 1 ? '' : 's'})`
+      : `${fileName} is empty`,
+  );
+}
 
 /** Splits an XYZ text into frames (each frame's own text), so that a large file parses in chunks. */
 export function splitXyzFrames(text: string): string[] {
@@ -199,6 +276,8 @@ interface Gathered {
   rows: Row[];
   /** Files to parse, by name. */
   files: { name: string; text: string }[];
+  /** Files that could not be read at all (refused by the path guard). */
+  failed: FileFailure[];
   unlabelled: string[];
   atomInit: string | null;
   targetKey: string;
@@ -208,87 +287,107 @@ interface Gathered {
 
 const STRUCTURE_EXT = ['.cif', '.vasp', '.poscar', '.xyz', '.extxyz'];
 
-function gatherCgcnn(src: Source): Gathered {
-  const idProp = src.text('id_prop.csv');
+async function gatherCgcnn(src: Source): Promise<Gathered> {
+  const idProp = await src.text('id_prop.csv');
   if (idProp === null) throw new UserError('this is not a CGCNN folder: there is no id_prop.csv');
-  const atomInit = src.text('atom_init.json');
+  const atomInit = await src.text('atom_init.json');
   const rows: Row[] = [];
   const files: { name: string; text: string }[] = [];
+  const failed: FileFailure[] = [];
   const unlabelled: string[] = [];
   const labelled = new Set<string>();
-  for (const r of parseCsv(idProp)) {
-    const id = r[0];
+  const table = parseCsv(idProp);
+  requireTable(table, 'id_prop.csv');
+  for (const { line, cells } of table) {
+    const id = cells[0];
     if (!id) continue;
-    const target = num(r[1]);
+    const target = num(cells[1]);
+    if (target === null) {
+      unlabelled.push(`line ${line} (${cells.length < 2 ? 'expected an id and a target' : 'no numeric target'})`);
+      continue;
+    }
+    const label = rowLabel(id, line);
     labelled.add(`${id}.cif`);
-    const text = src.text(`${id}.cif`);
-    if (text === null || target === null) {
-      unlabelled.push(text === null ? `${id} (no file ${id}.cif)` : `${id} (no target)`);
+    const text = await structureText(src, `${id}.cif`, failed);
+    if (text === null) {
+      unlabelled.push(`${label} (no file ${label === id ? `${id}.cif` : 'for this id'})`);
       continue;
     }
     rows.push({ name: id, file: `${id}.cif`, target });
     files.push({ name: `${id}.cif`, text });
   }
   for (const n of src.names) if (n.toLowerCase().endsWith('.cif') && !labelled.has(n)) unlabelled.push(`${n} (not in id_prop.csv)`);
-  return { rows, files, unlabelled, atomInit, targetKey: 'target', frames: false };
+  return { rows, files, failed, unlabelled, atomInit, targetKey: 'target', frames: false };
 }
 
-function gatherCsv(src: Source, csvName: string, targetOption: string | undefined): Gathered {
-  const text = src.text(csvName);
+async function gatherCsv(src: Source, csvName: string, targetOption: string | undefined): Promise<Gathered> {
+  const text = await src.text(csvName);
   if (text === null) throw new UserError(`cannot read ${csvName}`);
   const table = parseCsv(text);
   if (table.length === 0) throw new UserError(`${csvName} is empty`);
+  requireTable(table, csvName);
   let col = 1;
   let targetKey = 'target';
   let body = table;
-  const header = table[0];
+  const header = table[0].cells;
   const looksLikeHeader = header.length > 1 && header.slice(1).every((c) => num(c) === null);
   if (looksLikeHeader) {
     body = table.slice(1);
     if (targetOption) {
       col = header.indexOf(targetOption);
-      if (col < 1) throw new UserError(`${csvName} has no column "${targetOption}" (columns: ${header.join(', ')})`);
+      if (col < 1) {
+        const names = header.map((h, k) => rowLabel(h, table[0].line) === h ? h : `column ${k + 1}`);
+        throw new UserError(`${csvName} has no column "${targetOption}" (columns: ${names.join(', ')})`);
+      }
     }
-    targetKey = header[col];
+    targetKey = rowLabel(header[col] ?? '', table[0].line) === header[col] ? header[col] : `column ${col + 1}`;
   } else if (targetOption) {
     if (!/^\d+$/.test(targetOption)) throw new UserError(`${csvName} has no header row: give the target as a column number`);
     col = Number(targetOption);
   }
   const rows: Row[] = [];
   const files: { name: string; text: string }[] = [];
+  const failed: FileFailure[] = [];
   const unlabelled: string[] = [];
   const seen = new Set<string>();
-  for (const r of body) {
-    const name = r[0];
+  for (const { line, cells } of body) {
+    const name = cells[0];
     if (!name) continue;
-    const target = num(r[col]);
+    const target = num(cells[col]);
+    if (target === null) {
+      unlabelled.push(`line ${line} (${cells.length <= col ? `no column ${col + 1}` : 'no numeric target'})`);
+      continue;
+    }
+    const label = rowLabel(name, line);
     let file: string | null = null;
     let ftext: string | null = null;
     for (const candidate of [name, ...STRUCTURE_EXT.map((e) => name + e)]) {
-      ftext = src.text(candidate);
+      ftext = await structureText(src, candidate, failed);
       if (ftext !== null) {
         file = candidate;
         break;
       }
     }
-    if (file === null || ftext === null || target === null) {
-      unlabelled.push(file === null ? `${name} (no file)` : `${name} (no target)`);
+    if (file === null || ftext === null) {
+      unlabelled.push(`${label} (no file)`);
       continue;
     }
     rows.push({ name, file, target });
     if (!seen.has(file)) files.push({ name: file, text: ftext });
     seen.add(file);
   }
-  return { rows, files, unlabelled, atomInit: null, targetKey, frames: false };
+  return { rows, files, failed, unlabelled, atomInit: null, targetKey, frames: false };
 }
 
-function gatherXyz(src: Source, fileNames: string[]): Gathered {
+async function gatherXyz(src: Source, fileNames: string[]): Promise<Gathered> {
   const files: { name: string; text: string }[] = [];
+  const failed: FileFailure[] = [];
   for (const n of fileNames) {
-    const text = src.text(n)!;
+    const text = await structureText(src, n, failed);
+    if (text === null) continue;
     splitXyzFrames(text).forEach((frame, k) => files.push({ name: `${n}#${k}`, text: frame }));
   }
-  return { rows: [], files, unlabelled: [], atomInit: null, targetKey: '', frames: true };
+  return { rows: [], files, failed, unlabelled: [], atomInit: null, targetKey: '', frames: true };
 }
 
 function pickXyzTarget(structures: ParsedFileStructure[], option: string | undefined): string {
@@ -299,172 +398,255 @@ function pickXyzTarget(structures: ParsedFileStructure[], option: string | undef
   throw new UserError('the frames have neither energy_per_atom nor energy: give the target key');
 }
 
+interface ImportArgs {
+  name?: string;
+  kind: DatasetKind;
+  path?: string;
+  files?: { name: string; text: string }[];
+  target?: string;
+}
+
+interface ResolvedSource {
+  src: Source;
+  sourceLabel: string;
+  xyzFiles: string[];
+  csvName: string;
+}
+
+/** Where an import reads from: a folder or file on the core's machine (through the path guard), or dropped files. */
+async function resolveSource({ kind, path, files }: ImportArgs): Promise<ResolvedSource> {
+  let xyzFiles: string[] = [];
+  let csvName = '';
+  if (path !== undefined) {
+    let src: Source;
+    if (kind === 'cgcnn-folder') {
+      src = await folderSource((await checkUserFolder(path)).path);
+    } else if (await isUserFolder(path)) {
+      src = await folderSource(path);
+      const ext = kind === 'extxyz' ? /\.(ext)?xyz$/i : /\.csv$/i;
+      const found = src.names.filter((n) => ext.test(n));
+      if (found.length === 0) throw new UserError(`${path} has no ${kind === 'extxyz' ? '.xyz/.extxyz' : '.csv'} file`);
+      if (kind === 'extxyz') xyzFiles = found;
+      else csvName = found[0];
+    } else {
+      const file = await checkUserFile(path, kind === 'extxyz' ? 'trajectory' : 'table');
+      src = await folderSource(dirname(file.path));
+      if (kind === 'extxyz') xyzFiles = [basename(file.path)];
+      else csvName = basename(file.path);
+    }
+    return { src, sourceLabel: path, xyzFiles, csvName };
+  }
+  const src = filesSource(files!);
+  if (kind === 'extxyz') {
+    xyzFiles = src.names.filter((n) => /\.(ext)?xyz$/i.test(n));
+    if (xyzFiles.length === 0) throw new UserError('no .xyz/.extxyz file among the dropped files');
+  } else if (kind === 'csv') {
+    csvName = src.names.find((n) => /\.csv$/i.test(n)) ?? '';
+    if (!csvName) throw new UserError('no .csv file among the dropped files');
+  }
+  const first = files![0]?.name ?? '';
+  const sourceLabel = first.includes('/') ? first.split('/')[0] : kind === 'cgcnn-folder' ? 'dropped folder' : (xyzFiles[0] ?? csvName);
+  return { src, sourceLabel, xyzFiles, csvName };
+}
+
+/** Removes an unfinished import: its dataset row and the structures only it had stored. Returns how many structures went. */
+async function discard(core: CoreParts, id: number): Promise<number> {
+  return core.db.transaction(async (tx) => {
+    const { changes } = await tx.run(
+      `DELETE FROM structure WHERE import_dataset_id = ?
+         AND NOT EXISTS (SELECT 1 FROM dataset_item i WHERE i.structure_id = structure.id AND i.dataset_id != ?)
+         AND NOT EXISTS (SELECT 1 FROM prediction p WHERE p.structure_id = structure.id)`,
+      [id, id],
+    );
+    await tx.run("DELETE FROM dataset WHERE id = ? AND status != 'ready'", [id]);
+    return changes;
+  });
+}
+
+/**
+ * Imports a dataset. The dataset row is written first, as 'importing', with what is needed to run
+ * the import again; structures are stored in chunks, attributed to it; the items, the report and
+ * the 'ready' status are written in one last transaction. A failed or cancelled import removes
+ * what it stored; one the process did not survive is found 'importing' at the next start and
+ * marked 'interrupted'. `resumeId`: the interrupted import to run again.
+ */
+async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, resumeId: number | null): Promise<DatasetRecord> {
+  const { name, kind, path, target } = args;
+  const { src, sourceLabel, xyzFiles, csvName } = await resolveSource(args);
+  const g = kind === 'cgcnn-folder' ? await gatherCgcnn(src) : kind === 'csv' ? await gatherCsv(src, csvName, target) : await gatherXyz(src, xyzFiles);
+  const startedAt = Date.now();
+  const datasetName = name ?? (sourceLabel.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || sourceLabel);
+  const options: ImportOptions = { path, target };
+  const id =
+    resumeId ??
+    (await core.db.transaction(
+      async (tx) =>
+        (
+          await tx.run(
+            "INSERT INTO dataset (name, kind, source, target_key, size, report, atom_init, created_at, status, import_options) VALUES (?, ?, ?, '', 0, '{}', NULL, ?, 'importing', ?)",
+            [datasetName, kind, sourceLabel, startedAt, JSON.stringify(options)],
+          )
+        ).lastID,
+    ));
+  core.events.emit('datasets', 'onChanged', { ids: [id] });
+  try {
+    return await store();
+  } catch (err) {
+    if (resumeId === null) await discard(core, id);
+    else await core.db.transaction((tx) => tx.run("UPDATE dataset SET status = 'interrupted' WHERE id = ? AND status = 'importing'", [id]));
+    core.events.emit('datasets', 'onChanged', { ids: [id] });
+    throw err;
+  }
+
+  async function store(): Promise<DatasetRecord> {
+      const parsed = await parseInChunks(core, job, g.files, g.frames ? 'frames' : 'files');
+
+      const failed: FileFailure[] = [...g.failed];
+      const byFile = new Map<string, ParsedFileStructure>();
+      for (const f of parsed) {
+        if (!f.ok) failed.push({ file: f.file, error: { name: f.error.name, message: clipMessage(f.error.message), line: f.error.line } });
+        else if (f.structures.length) byFile.set(f.file, f.structures[0]);
+      }
+      let targetKey = g.targetKey;
+      let rows = g.rows;
+      const unlabelled = g.unlabelled;
+      if (g.frames) {
+        const all = [...byFile.values()];
+        targetKey = pickXyzTarget(all, target);
+        rows = [];
+        for (const f of g.files) {
+          const p = byFile.get(f.name);
+          if (!p) continue;
+          const [file, frame] = f.name.split('#');
+          const rowName = typeof p.structure.properties.id === 'string' ? p.structure.properties.id : `${xyzFiles.length > 1 ? `${file}:` : ''}${frame}`;
+          const t = p.structure.properties[targetKey];
+          if (typeof t !== 'number' || !Number.isFinite(t)) unlabelled.push(`${rowName} (no ${targetKey})`);
+          else rows.push({ name: rowName, file: f.name, target: t });
+        }
+      }
+      if (job.signal.aborted) throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
+
+      // Store structures (one transaction per chunk), then the dataset with its items.
+      const now = Date.now();
+      const structureIds = new Map<string, number>();
+      const usable = rows.filter((r) => byFile.has(r.file));
+      for (let i = 0; i < usable.length; i += 500) {
+        const part = usable.slice(i, i + 500);
+        await core.db.transaction(async (tx) => {
+          for (const r of part) {
+            if (structureIds.has(r.file)) continue;
+            const fileName = r.file.split('#')[0];
+            const format = g.frames ? 'xyz' : /\.cif$/i.test(fileName) ? 'cif' : 'structure';
+            structureIds.set(r.file, await storeOne(tx, fileName, format, byFile.get(r.file)!, now, id));
+          }
+        });
+      }
+
+      const atomInitText = g.atomInit ?? defaultAtomInitText();
+      let atomKeys: Set<number>;
+      try {
+        atomKeys = new Set(Object.keys(JSON.parse(atomInitText) as Record<string, unknown>).map(Number));
+      } catch {
+        throw new UserError('atom_init.json is not valid JSON');
+      }
+      const missing = new Map<string, number>();
+      const partial: string[] = [];
+      const perAtomKeys = new Set<string>();
+      const byStructure = new Map<number, string[]>();
+      const targets: number[] = [];
+      for (const r of usable) {
+        const p = byFile.get(r.file)!;
+        const s = p.structure;
+        const absent = new Set<string>();
+        s.numbers.forEach((z, k) => {
+          if (!atomKeys.has(z)) absent.add(s.species[k] ?? String(z));
+        });
+        for (const e of absent) missing.set(e, (missing.get(e) ?? 0) + 1);
+        if (s.occupancy.some((o) => o < 1 - 1e-6)) partial.push(r.name);
+        for (const [k, v] of Object.entries(s.siteProperties)) if (v.kind !== 'string' && g.frames) perAtomKeys.add(k);
+        const sid = structureIds.get(r.file)!;
+        byStructure.set(sid, [...(byStructure.get(sid) ?? []), r.name]);
+        targets.push(r.target!);
+      }
+      const n = targets.length;
+      const mean = n ? targets.reduce((a, b) => a + b, 0) / n : 0;
+      const std = n > 1 ? Math.sqrt(targets.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+      // item i of the dataset is usable[i]: the split a run with the default settings will draw
+      const { split: fractions, seed } = TrainingSectionSchema.parse({});
+      const across = groupsAcrossSplits(
+        usable.map((r) => structureIds.get(r.file)!),
+        trainValTestSplit(n, fractions, seed),
+      ).map((g) => ({ names: g.indices.map((i) => usable[i].name), sets: g.sets }));
+      const report: DatasetReport = {
+        parsed: n,
+        failed,
+        partialOccupancies: partial,
+        missingElements: [...missing].map(([element, structures]) => ({ element, structures })).sort((a, b) => b.structures - a.structures),
+        duplicates: [...byStructure.values()].filter((names) => names.length > 1).map((names) => ({ names })),
+        duplicatesAcrossSplits: { seed, val: fractions.val, test: fractions.test, groups: across },
+        target: { key: targetKey, count: n, mean, std, min: n ? Math.min(...targets) : 0, max: n ? Math.max(...targets) : 0 },
+        targetHistogram: histogram(targets),
+        unlabelled,
+        perAtomKeys: [...perAtomKeys],
+      };
+      if (n === 0) throw new UserError('no labelled structure could be read', report);
+      await core.db.transaction(async (tx) => {
+        await tx.run('DELETE FROM dataset_item WHERE dataset_id = ?', [id]);
+        await tx.run(
+          "UPDATE dataset SET name = ?, target_key = ?, size = ?, report = ?, atom_init = ?, status = 'ready' WHERE id = ?",
+          [datasetName, targetKey, n, JSON.stringify(report), g.atomInit, id],
+        );
+        for (const [idx, r] of usable.entries()) {
+          const s = byFile.get(r.file)!.structure;
+          const perAtom: Record<string, unknown> = {};
+          for (const k of perAtomKeys) if (s.siteProperties[k]) perAtom[k] = s.siteProperties[k];
+          await tx.run('INSERT INTO dataset_item (dataset_id, idx, structure_id, name, target, per_atom) VALUES (?, ?, ?, ?, ?, ?)', [
+            id,
+            idx,
+            structureIds.get(r.file)!,
+            r.name,
+            r.target!,
+            perAtomKeys.size ? JSON.stringify(perAtom) : null,
+          ]);
+        }
+      });
+      core.events.emit('structures', 'onChanged', { ids: [...new Set(structureIds.values())] });
+      core.events.emit('datasets', 'onChanged', { ids: [id] });
+      const record = await getDataset(core, id);
+      const { atomInit: _a, ...out } = record;
+      return out;
+
+  }
+}
+
 export function datasetsHandlers(core: CoreParts): LatticeworkHandlers['datasets'] {
   return {
-    async import({ name, kind, path, files, target, jobId }) {
+    async import({ jobId, ...args }) {
+      return core.jobs.run('import-dataset', (job) => importDataset(core, job, args, null), jobId ?? randomUUID());
+    },
+    async resumeImport({ id, jobId }) {
+      const row = await core.db.read((tx) => tx.get<DatasetRow>(`SELECT ${DATASET_COLUMNS} FROM dataset WHERE id = ?`, [id]));
+      if (!row) throw new UserError(`there is no dataset with id ${id}`);
+      const record = toRecord(row);
+      if (record.status !== 'interrupted') throw new UserError(`the import of ${row.name} is ${record.status === 'ready' ? 'finished' : 'running'}: there is nothing to resume`);
+      if (!record.resumable) throw new UserError(`the import of ${row.name} was of dropped files: drop them again to import them, or discard it`);
+      const options = parseJson<ImportOptions>(row.import_options, {});
+      const claimed = await core.db.transaction((tx) => tx.run("UPDATE dataset SET status = 'importing' WHERE id = ? AND status = 'interrupted'", [id]));
+      if (claimed.changes === 0) throw new UserError(`the import of ${row.name} is already being resumed`);
       return core.jobs.run(
         'import-dataset',
-        async (job) => {
-          let src: Source;
-          let sourceLabel: string;
-          let xyzFiles: string[] = [];
-          let csvName = '';
-          if (path !== undefined) {
-            let st;
-            try {
-              st = statSync(path);
-            } catch {
-              throw new UserError(`${path} does not exist`);
-            }
-            if (kind === 'cgcnn-folder') {
-              if (!st.isDirectory()) throw new UserError(`${path} is not a folder`);
-              src = folderSource(path);
-            } else if (st.isDirectory()) {
-              src = folderSource(path);
-              const ext = kind === 'extxyz' ? /\.(ext)?xyz$/i : /\.csv$/i;
-              const found = src.names.filter((n) => ext.test(n));
-              if (found.length === 0) throw new UserError(`${path} has no ${kind === 'extxyz' ? '.xyz/.extxyz' : '.csv'} file`);
-              if (kind === 'extxyz') xyzFiles = found;
-              else csvName = found[0];
-            } else {
-              src = folderSource(dirname(path));
-              if (kind === 'extxyz') xyzFiles = [basename(path)];
-              else csvName = basename(path);
-            }
-            sourceLabel = path;
-          } else {
-            src = filesSource(files!);
-            if (kind === 'extxyz') {
-              xyzFiles = src.names.filter((n) => /\.(ext)?xyz$/i.test(n));
-              if (xyzFiles.length === 0) throw new UserError('no .xyz/.extxyz file among the dropped files');
-            } else if (kind === 'csv') {
-              csvName = src.names.find((n) => /\.csv$/i.test(n)) ?? '';
-              if (!csvName) throw new UserError('no .csv file among the dropped files');
-            }
-            const first = files![0]?.name ?? '';
-            sourceLabel = first.includes('/') ? first.split('/')[0] : kind === 'cgcnn-folder' ? 'dropped folder' : (xyzFiles[0] ?? csvName);
-          }
-          const g = kind === 'cgcnn-folder' ? gatherCgcnn(src) : kind === 'csv' ? gatherCsv(src, csvName, target) : gatherXyz(src, xyzFiles);
-          const parsed = await parseInChunks(core, job, g.files, g.frames ? 'frames' : 'files');
-
-          const failed: FileFailure[] = [];
-          const byFile = new Map<string, ParsedFileStructure>();
-          for (const f of parsed) {
-            if (!f.ok) failed.push({ file: f.file, error: { name: f.error.name, message: f.error.message, line: f.error.line } });
-            else if (f.structures.length) byFile.set(f.file, f.structures[0]);
-          }
-          let targetKey = g.targetKey;
-          let rows = g.rows;
-          const unlabelled = g.unlabelled;
-          if (g.frames) {
-            const all = [...byFile.values()];
-            targetKey = pickXyzTarget(all, target);
-            rows = [];
-            for (const f of g.files) {
-              const p = byFile.get(f.name);
-              if (!p) continue;
-              const [file, frame] = f.name.split('#');
-              const id = typeof p.structure.properties.id === 'string' ? p.structure.properties.id : `${xyzFiles.length > 1 ? `${file}:` : ''}${frame}`;
-              const t = p.structure.properties[targetKey];
-              if (typeof t !== 'number' || !Number.isFinite(t)) unlabelled.push(`${id} (no ${targetKey})`);
-              else rows.push({ name: id, file: f.name, target: t });
-            }
-          }
-          if (job.signal.aborted) throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
-
-          // Store structures (one transaction per chunk), then the dataset with its items.
-          const now = Date.now();
-          const structureIds = new Map<string, number>();
-          const usable = rows.filter((r) => byFile.has(r.file));
-          for (let i = 0; i < usable.length; i += 500) {
-            const part = usable.slice(i, i + 500);
-            await core.db.transaction(async (tx) => {
-              for (const r of part) {
-                if (structureIds.has(r.file)) continue;
-                const fileName = r.file.split('#')[0];
-                const format = g.frames ? 'xyz' : /\.cif$/i.test(fileName) ? 'cif' : 'structure';
-                structureIds.set(r.file, await storeOne(tx, fileName, format, byFile.get(r.file)!, now));
-              }
-            });
-          }
-
-          const atomInitText = g.atomInit ?? defaultAtomInitText();
-          let atomKeys: Set<number>;
-          try {
-            atomKeys = new Set(Object.keys(JSON.parse(atomInitText) as Record<string, unknown>).map(Number));
-          } catch {
-            throw new UserError('atom_init.json is not valid JSON');
-          }
-          const missing = new Map<string, number>();
-          const partial: string[] = [];
-          const perAtomKeys = new Set<string>();
-          const byStructure = new Map<number, string[]>();
-          const targets: number[] = [];
-          for (const r of usable) {
-            const p = byFile.get(r.file)!;
-            const s = p.structure;
-            const absent = new Set<string>();
-            s.numbers.forEach((z, k) => {
-              if (!atomKeys.has(z)) absent.add(s.species[k] ?? String(z));
-            });
-            for (const e of absent) missing.set(e, (missing.get(e) ?? 0) + 1);
-            if (s.occupancy.some((o) => o < 1 - 1e-6)) partial.push(r.name);
-            for (const [k, v] of Object.entries(s.siteProperties)) if (v.kind !== 'string' && g.frames) perAtomKeys.add(k);
-            const sid = structureIds.get(r.file)!;
-            byStructure.set(sid, [...(byStructure.get(sid) ?? []), r.name]);
-            targets.push(r.target!);
-          }
-          const n = targets.length;
-          const mean = n ? targets.reduce((a, b) => a + b, 0) / n : 0;
-          const std = n > 1 ? Math.sqrt(targets.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-          // item i of the dataset is usable[i]: the split a run with the default settings will draw
-          const { split: fractions, seed } = TrainingSectionSchema.parse({});
-          const across = groupsAcrossSplits(
-            usable.map((r) => structureIds.get(r.file)!),
-            trainValTestSplit(n, fractions, seed),
-          ).map((g) => ({ names: g.indices.map((i) => usable[i].name), sets: g.sets }));
-          const report: DatasetReport = {
-            parsed: n,
-            failed,
-            partialOccupancies: partial,
-            missingElements: [...missing].map(([element, structures]) => ({ element, structures })).sort((a, b) => b.structures - a.structures),
-            duplicates: [...byStructure.values()].filter((names) => names.length > 1).map((names) => ({ names })),
-            duplicatesAcrossSplits: { seed, val: fractions.val, test: fractions.test, groups: across },
-            target: { key: targetKey, count: n, mean, std, min: n ? Math.min(...targets) : 0, max: n ? Math.max(...targets) : 0 },
-            targetHistogram: histogram(targets),
-            unlabelled,
-            perAtomKeys: [...perAtomKeys],
-          };
-          if (n === 0) throw new UserError('no labelled structure could be read', report);
-          const datasetName = name ?? (sourceLabel.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || sourceLabel);
-          const id = await core.db.transaction(async (tx) => {
-            const { lastID } = await tx.run(
-              'INSERT INTO dataset (name, kind, source, target_key, size, report, atom_init, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-              [datasetName, kind, sourceLabel, targetKey, n, JSON.stringify(report), g.atomInit, now],
-            );
-            for (const [idx, r] of usable.entries()) {
-              const s = byFile.get(r.file)!.structure;
-              const perAtom: Record<string, unknown> = {};
-              for (const k of perAtomKeys) if (s.siteProperties[k]) perAtom[k] = s.siteProperties[k];
-              await tx.run('INSERT INTO dataset_item (dataset_id, idx, structure_id, name, target, per_atom) VALUES (?, ?, ?, ?, ?, ?)', [
-                lastID,
-                idx,
-                structureIds.get(r.file)!,
-                r.name,
-                r.target!,
-                perAtomKeys.size ? JSON.stringify(perAtom) : null,
-              ]);
-            }
-            return lastID;
-          });
-          core.events.emit('structures', 'onChanged', { ids: [...new Set(structureIds.values())] });
-          core.events.emit('datasets', 'onChanged', { ids: [id] });
-          const record = await getDataset(core, id);
-          const { atomInit: _a, ...out } = record;
-          return out;
-        },
+        (job) => importDataset(core, job, { name: row.name, kind: row.kind, path: options.path, target: options.target }, id),
         jobId ?? randomUUID(),
       );
+    },
+    async discardImport({ id }) {
+      const row = await core.db.read((tx) => tx.get<{ status: DatasetStatus; name: string }>('SELECT status, name FROM dataset WHERE id = ?', [id]));
+      if (!row) return { discarded: false, structuresRemoved: 0 };
+      if (row.status !== 'interrupted') throw new UserError(`the import of ${row.name} is ${row.status === 'ready' ? 'finished (delete the dataset instead)' : 'running (cancel it instead)'}`);
+      const structuresRemoved = await discard(core, id);
+      core.events.emit('datasets', 'onChanged', { ids: [id] });
+      if (structuresRemoved) core.events.emit('structures', 'onChanged', { ids: [] });
+      return { discarded: true, structuresRemoved };
     },
     async list() {
       const rows = await core.db.read((tx) => tx.all<DatasetRow>(`SELECT ${DATASET_COLUMNS} FROM dataset ORDER BY id`));
@@ -503,7 +685,11 @@ export function datasetsHandlers(core: CoreParts): LatticeworkHandlers['datasets
       );
     },
     async delete({ id }) {
-      const { changes } = await core.db.transaction((tx) => tx.run('DELETE FROM dataset WHERE id = ?', [id]));
+      const { changes } = await core.db.transaction(async (tx) => {
+        const row = await tx.get<{ status: DatasetStatus; name: string }>('SELECT status, name FROM dataset WHERE id = ?', [id]);
+        if (row && row.status !== 'ready') throw new UserError(`the import of ${row.name} is ${row.status === 'importing' ? 'running: cancel it' : 'interrupted: resume or discard it'} instead`);
+        return tx.run('DELETE FROM dataset WHERE id = ?', [id]);
+      });
       if (changes) core.events.emit('datasets', 'onChanged', { ids: [id] });
       return { deleted: changes > 0 };
     },

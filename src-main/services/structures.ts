@@ -93,7 +93,7 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
       );
     },
     async list() {
-      const rows = await core.db.read((tx) => tx.all<StructureRow>(`SELECT ${LIST_COLUMNS} FROM structure ORDER BY id`));
+      const rows = await core.db.read((tx) => tx.all<StructureRow>(`SELECT ${LIST_COLUMNS} FROM structure WHERE ${IN_LIBRARY} ORDER BY id`));
       return rows.map(toRecord);
     },
     async get({ id }) {
@@ -119,15 +119,25 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
 
 export type Tx = Parameters<Parameters<CoreParts['db']['transaction']>[0]>[0];
 
-/** Stores one parsed structure unless a structure with the same content hash exists; returns its id. */
-export async function storeOne(tx: Tx, file: string, format: string, p: ParsedFileStructure, now: number): Promise<number> {
+/** Structures of the library: all but those only an unfinished dataset import has stored so far. */
+export const IN_LIBRARY = "(import_dataset_id IS NULL OR import_dataset_id IN (SELECT id FROM dataset WHERE status = 'ready'))";
+
+/**
+ * Stores one parsed structure unless a structure with the same content hash exists; returns its id.
+ * `importId`: the dataset import storing it (its structures stay out of the library until it
+ * finishes). An existing structure that only an unfinished import had stored passes to this caller.
+ */
+export async function storeOne(tx: Tx, file: string, format: string, p: ParsedFileStructure, now: number, importId: number | null = null): Promise<number> {
   const hash = structureHash(p.structure);
   const existing = await tx.get<{ id: number }>('SELECT id FROM structure WHERE hash = ?', [hash]);
-  if (existing) return existing.id;
+  if (existing) {
+    await tx.run(`UPDATE structure SET import_dataset_id = ? WHERE id = ? AND NOT ${IN_LIBRARY} AND import_dataset_id IS NOT ?`, [importId, existing.id, importId]);
+    return existing.id;
+  }
   const summary = { composition: p.summary.composition, lattice: p.summary.lattice, volume: p.summary.volume };
   const { lastID } = await tx.run(
-    `INSERT INTO structure (hash, name, source_file, block, formula, n_sites, format, data, summary, warnings, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO structure (hash, name, source_file, block, formula, n_sites, format, data, summary, warnings, created_at, import_dataset_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       hash,
       p.structure.name || file,
@@ -140,6 +150,7 @@ export async function storeOne(tx: Tx, file: string, format: string, p: ParsedFi
       JSON.stringify(summary),
       JSON.stringify(p.warnings),
       now,
+      importId,
     ],
   );
   return lastID;

@@ -120,4 +120,13 @@ export const migrations: string[] = [
   );
   CREATE INDEX prediction_run ON prediction(run_id, split);
   `,
+  // 3: a dataset import records itself while it runs ('importing'); one a previous process left
+  // running is 'interrupted' (resume or discard). The structures an import stored first are
+  // attributed to it, so that an unfinished import's structures never show in the library.
+  `
+  ALTER TABLE dataset ADD COLUMN status TEXT NOT NULL DEFAULT 'ready' CHECK (status IN ('importing', 'interrupted', 'ready'));
+  ALTER TABLE dataset ADD COLUMN import_options TEXT;
+  ALTER TABLE structure ADD COLUMN import_dataset_id INTEGER REFERENCES dataset(id) ON DELETE SET NULL;
+  CREATE INDEX structure_import ON structure(import_dataset_id) WHERE import_dataset_id IS NOT NULL;
+  `,
 ];

@@ -3,7 +3,8 @@
  * the core's machine or from dropped files (with progress and cancellation through jobs),
  * items, and graph statistics for chosen graph options. Module-level state.
  *
- * Core methods: datasets.import / list / get / items / graphStats / delete, datasets.onChanged.
+ * Core methods: datasets.import / list / get / items / graphStats / delete / resumeImport /
+ * discardImport, datasets.onChanged.
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
 import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord } from '../../src-shared/ipc/contract';
@@ -163,6 +164,34 @@ async function loadStats(cutoff: number, maxNeighbors: number | null): Promise<v
   }
 }
 
+/** Runs an interrupted import again (progress as for an import). */
+async function resumeImport(id: number): Promise<void> {
+  const jobId = newJobId('dataset-import');
+  importJob.value = jobId;
+  importing.value = true;
+  importError.value = null;
+  try {
+    const rec = await getApi().datasets.resumeImport({ id, jobId });
+    list.value = list.value.map((d) => (d.id === rec.id ? rec : d));
+    select(rec.id);
+  } catch (e) {
+    importError.value = errorMessage(e);
+  } finally {
+    importing.value = false;
+  }
+}
+
+/** Drops an interrupted import and the structures only it had stored. */
+async function discardImport(id: number): Promise<void> {
+  try {
+    await getApi().datasets.discardImport({ id });
+    list.value = list.value.filter((d) => d.id !== id);
+    if (selectedId.value === id) select(list.value.length ? list.value[list.value.length - 1].id : null);
+  } catch (e) {
+    listError.value = errorMessage(e);
+  }
+}
+
 async function remove(id: number): Promise<void> {
   try {
     await getApi().datasets.delete({ id });
@@ -181,6 +210,8 @@ export function useDatasets() {
   }
   return {
     list: computed(() => list.value),
+    /** Datasets whose import finished (what training can use). */
+    ready: computed(() => list.value.filter((d) => d.status === 'ready')),
     listError: readonly(listError),
     selectedId: readonly(selectedId),
     selected: computed(() => list.value.find((d) => d.id === selectedId.value) ?? null),
@@ -197,6 +228,8 @@ export function useDatasets() {
     statsLoading: readonly(statsLoading),
     refresh,
     select,
+    resumeImport,
+    discardImport,
     importDataset,
     importDropped,
     importFileList,

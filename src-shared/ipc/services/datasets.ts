@@ -36,10 +36,22 @@ export interface DatasetReport {
   perAtomKeys: string[];
 }
 
+/**
+ * 'ready': imported. 'importing': an import is running. 'interrupted': the app stopped during its
+ * import; the structures stored so far are attributed to it and kept out of the library until it
+ * is resumed (`resumeImport`) or discarded (`discardImport`).
+ */
+export type DatasetStatus = 'importing' | 'interrupted' | 'ready';
+
 export interface DatasetRecord {
   id: number;
   name: string;
   kind: DatasetKind;
+  status: DatasetStatus;
+  /** Structures stored so far by an unfinished import (0 when ready). */
+  partialStructures: number;
+  /** Whether an interrupted import can be resumed (it was read from a path; dropped files must be dropped again). */
+  resumable: boolean;
   /** The folder or file it was imported from, as given. */
   source: string;
   size: number;
@@ -117,6 +129,10 @@ export const datasetsService = {
         .strict(),
     ),
     delete: method<{ deleted: boolean }>()(z.object({ id: datasetId }).strict()),
+    /** Runs an interrupted import again from its path; structures already stored are kept. Progress: jobs.onProgress. */
+    resumeImport: method<DatasetRecord>()(z.object({ id: datasetId, jobId: z.string().min(1).max(100).optional() }).strict()),
+    /** Drops an interrupted import and the structures only it had stored. */
+    discardImport: method<{ discarded: boolean; structuresRemoved: number }>()(z.object({ id: datasetId }).strict()),
   },
   events: {
     onChanged: event<{ ids: number[] }>(),
