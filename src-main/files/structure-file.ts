@@ -4,7 +4,6 @@
  * frames, and for a VASP 4 POSCAR or XDATCAR without species line take the species from a POTCAR
  * or OUTCAR beside it (also compressed), as ASE does.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   DEFAULT_READ_OPTIONS,
@@ -15,6 +14,7 @@ import {
   type ReadOptions,
 } from '../../src-shared/chem';
 import { bytesToText, CompressedFileError, decompress, type Compression } from './compressed';
+import { readUserFile } from './path-guard';
 
 /** Finds a file beside the one being read (by base name), or null. */
 export type CompanionLookup = (name: string) => Promise<Uint8Array | null>;
@@ -82,13 +82,13 @@ function renamed(e: unknown, shown: string, inner: string): unknown {
   return e;
 }
 
-/** Companion files beside a path on disk. */
+/** Companion files beside a path on disk (read through the path guard: regular files only, within the trajectory cap). */
 export function diskCompanions(path: string): CompanionLookup {
   const dir = dirname(path);
   return async (name) => {
     if (name === basename(path)) return null;
     try {
-      return new Uint8Array(await readFile(join(dir, name)));
+      return new Uint8Array(await readUserFile(join(dir, name), 'trajectory'));
     } catch {
       return null;
     }

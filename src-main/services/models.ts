@@ -14,7 +14,7 @@ import { parameterCount } from '../../src-shared/model/params';
 import { PRESETS, presetConfig, presetInfo } from '../../src-shared/model/presets';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/dispatch';
-import { readUserFile } from '../app/path-guard';
+import { readUserFile } from '../files/path-guard';
 import type { Tx } from './structures';
 import { parseJson, resourcesDirectory } from './workbench-common';
 

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FILE_SIZE_LIMITS, FileAccessError, checkUserFolder, listUserFolder, readUserFile, readUserText } from '../../../src-main/app/path-guard';
+import { FILE_SIZE_LIMITS, FileAccessError, checkUserFolder, listUserFolder, readUserFile, readUserText } from '../../../src-main/files/path-guard';
 
 const dir = mkdtempSync(join(tmpdir(), 'latticework-guard-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
