@@ -3,6 +3,7 @@
  * and one JSON document with `--json`.
  */
 import type { Command, CliIo } from './command';
+import { doctorCommand } from './commands/doctor';
 import { graphCommand } from './commands/graph';
 import { importModelCommand } from './commands/import-model';
 import { predictCommand } from './commands/predict';
@@ -23,6 +24,7 @@ export const commands: Command[] = [
   predictCommand,
   // runs are recorded in the database (--db, else $LATTICEWORK_DB, else the data directory's)
   makeTrainCommand(sqliteTrainHooks),
+  doctorCommand,
 ];
 
 /** Commands whose models live in the app database (built-in, imported, trained). */

@@ -65,6 +65,15 @@ export const taskHandlers = {
     };
   },
 
+  /**
+   * The compute half of `latticework doctor` (backends, GPU, CUDA, threads). It loads every backend in
+   * turn, so the app runs it in a worker of its own, never beside a training run.
+   */
+  async 'doctor-compute'(_input: Record<string, never>, _ctx: TaskContext) {
+    const { engineProbe, nodeHost, probeCompute } = await import('../app/doctor');
+    return probeCompute(nodeHost, engineProbe());
+  },
+
   /** Reads structure files; a file that fails is reported with its error and the others still count. */
   async 'parse-structures'(
     input: { files: { name: string; text: string }[]; disorder?: DisorderPolicy },

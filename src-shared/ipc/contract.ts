@@ -8,12 +8,14 @@ import { event, method } from './define';
 import type { ContractClient, ContractHandlers } from './define';
 import type { LatticeParameters } from '../chem/lattice';
 import type { StructureJSON } from '../chem/serialize';
+import type { DoctorReport } from './services/doctor';
 import { datasetsService } from './services/datasets';
 import { modelsService } from './services/models';
 import { predictService } from './services/predict';
 import { runsService, trainingService } from './services/training';
 
 export type * from './services/datasets';
+export type * from './services/doctor';
 export type * from './services/models';
 export type * from './services/predict';
 export type * from './services/training';
@@ -131,6 +133,8 @@ export const contract = {
   system: {
     methods: {
       info: method<SystemInfo>()(z.object({}).strict()),
+      /** What this machine can run and why not the rest (the same report as `latticework doctor --json`). */
+      doctor: method<DoctorReport>()(z.object({}).strict()),
       ping: method<{ message: string; receivedAt: number }>()(
         z.object({ message: z.string().max(10_000) }).strict(),
       ),

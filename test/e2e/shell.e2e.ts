@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchApp } from './app';
+import { cli, connectApi, launchApp } from './app';
 import type { LaunchedApp } from './app';
 
 let app: LaunchedApp;
@@ -27,6 +27,34 @@ describe('the app shell', () => {
     expect(version).toMatch(/\d+\.\d+\.\d+/);
     const shot = await app.screenshot('shell');
     expect(existsSync(shot)).toBe(true);
+    expect(app.errors).toEqual([]);
+  });
+
+  it('links the status bar to the doctor report: backends, why not the others, database integrity', async () => {
+    const { page } = app;
+    await page.getByTestId('status-doctor').click();
+    const panel = page.getByTestId('doctor-panel');
+    await expect.poll(async () => (await panel.getByTestId('doctor-database').textContent()) ?? '', { timeout: 120_000 }).toMatch(/integrity_check: ok/);
+    expect(await panel.getByTestId('doctor-database').textContent()).toContain('e2e.sqlite');
+    // every candidate backend has a row; the GPU build says why it is not used here
+    for (const name of ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']) expect(await panel.getByTestId(`doctor-backend-${name}`).count()).toBe(1);
+    expect(await panel.getByTestId('doctor-backend-tfjs-node-gpu').textContent()).toMatch(/not installed|missing|no GPU/);
+    expect(await panel.getByTestId('doctor-threads').textContent()).toMatch(/SIMD kernel threads \d+ · data-parallel training workers \d+/);
+    // the same report as the command line's JSON
+    const client = await connectApi(app.url);
+    try {
+      const report = await client.api.system.doctor({});
+      expect(report.database.integrity).toEqual(['ok']);
+      expect(report.backends.find((b) => b.chosen)?.name).toBe(report.chosen);
+      const fromCli = cli(['doctor', '--db', app.databasePath]) as typeof report;
+      expect(Object.keys(fromCli).sort()).toEqual(Object.keys(report).sort());
+      expect(fromCli.backends.map((b) => [b.name, b.usable])).toEqual(report.backends.map((b) => [b.name, b.usable]));
+    } finally {
+      client.close();
+    }
+    await app.screenshot('doctor');
+    await page.getByTestId('doctor-close').click();
+    expect(await panel.count()).toBe(0);
     expect(app.errors).toEqual([]);
   });
 
