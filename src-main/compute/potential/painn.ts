@@ -1,0 +1,157 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
+import type { PotentialConfig } from '../../../src-shared/model/potential';
+import type { Rng } from '../../../src-shared/model/rng';
+import { ModuleOfParts, type Part } from '../layers/common';
+import { Dense } from '../nn/dense';
+import { TableAtomEmbedding } from '../nn/embedding';
+import { gatherRows, scatterSum, sliceColumns } from '../nn/segment';
+import { potentialActivation, type EdgeGeometry, type Representation } from './representation';
+
+/**
+ * PaiNN, the polarizable atom interaction neural network (Schütt, Unke & Gastegger, ICML 2021):
+ * equivariant message passing with a scalar part s_i ∈ ℝᶠ and a vector part v⃗_i ∈ ℝ³ˣᶠ per atom.
+ *
+ *   s⁰_i = T[Z_i],  v⃗⁰_i = 0
+ *
+ * Message block (l = 1..L), over every neighbour j of i within the cutoff, r̂_ij = r_ij/d_ij:
+ *   x_j = W_φ2 σ(W_φ1 s_j + b_φ1) + b_φ2                                [N, 3F] = (x^s | x^vr | x^vv)
+ *   W_ij = (W_W φ(d_ij) + b_W)_l · u(d_ij)                              [E, 3F], filters of layer l
+ *   Δs_i  = Σ_j x^s_j ∘ W^s_ij
+ *   Δv⃗_i  = Σ_j (x^vr_j ∘ W^vr_ij) ⊗ r̂_ij + (x^vv_j ∘ W^vv_ij) ∘ v⃗_j
+ *   s_i ← s_i + Δs_i,  v⃗_i ← v⃗_i + Δv⃗_i
+ *
+ * Update block (per atom; U, V act on the feature axis of each Cartesian component, no bias):
+ *   a_i = W_a2 σ(W_a1 [s_i, ‖V v⃗_i‖] + b_a1) + b_a2                  [N, 3F] = (a^vv | a^sv | a^ss)
+ *   Δv⃗_i = a^vv_i ∘ (U v⃗_i)
+ *   Δs_i = a^ss_i + a^sv_i ∘ ⟨U v⃗_i, V v⃗_i⟩
+ *   s_i ← s_i + Δs_i,  v⃗_i ← v⃗_i + Δv⃗_i
+ *
+ * ‖x‖ = √(Σ_c x_c² + 10⁻⁸) (smooth at 0), ⟨·,·⟩ the sum over the 3 components. φ: radial basis
+ * (sine/Bessel by default), u: smooth cutoff envelope; one filter network gives all layers'
+ * filters. Scalars are invariant and vectors rotate with the structure, so E = Σ_i head(s_i)
+ * is invariant and its gradient equivariant.
+ *
+ * Layout: v⃗ is [N, 3F], component-major per atom (x-block | y-block | z-block), i.e. [N, 3, F]
+ * row-major; reshaped to [3N, F] for U and V.
+ */
+export class PaiNNRepresentation extends ModuleOfParts implements Representation {
+  readonly features: number;
+  readonly embedding: TableAtomEmbedding;
+  /** φ(d) → the filters of every layer, K → L·3F. */
+  readonly filterNet: Dense;
+  readonly messages: PaiNNMessage[] = [];
+  readonly updates: PaiNNUpdate[] = [];
+
+  constructor(config: PotentialConfig, rng: Rng) {
+    super();
+    const m = config.model;
+    const F = m.features;
+    this.features = F;
+    this.embedding = new TableAtomEmbedding('embedding', m.maxZ + 1, F, rng);
+    this.filterNet = new Dense('filter_net', config.radial.numBasis, m.numLayers * 3 * F, { rng });
+    for (let l = 0; l < m.numLayers; l++) {
+      this.messages.push(new PaiNNMessage(`interactions.${l}`, F, m.activation, rng));
+      this.updates.push(new PaiNNUpdate(`mixing.${l}`, F, m.activation, rng));
+    }
+  }
+
+  apply(g: EdgeGeometry): Tensor2D {
+    return tf.tidy(() => {
+      const F = this.features;
+      let s = this.embedding.apply(g.species);
+      let v = tf.zeros([g.numAtoms, 3 * F]) as Tensor2D;
+      const filters = tf.mul(this.filterNet.apply(g.basis), g.envelope) as Tensor2D;
+      for (let l = 0; l < this.messages.length; l++) {
+        const W = sliceColumns(filters, 3 * F * l, 3 * F);
+        [s, v] = this.messages[l].apply(s, v, W, g);
+        [s, v] = this.updates[l].apply(s, v);
+      }
+      return s;
+    });
+  }
+
+  protected override parts(): Part[] {
+    return [this.embedding, this.filterNet, ...this.messages, ...this.updates];
+  }
+}
+
+export class PaiNNMessage extends ModuleOfParts {
+  readonly phi1: Dense;
+  readonly phi2: Dense;
+  private readonly act: (x: Tensor2D) => Tensor2D;
+
+  constructor(
+    name: string,
+    readonly F: number,
+    activation: PotentialConfig['model']['activation'],
+    rng: Rng,
+  ) {
+    super();
+    this.phi1 = new Dense(`${name}.phi.0`, F, F, { rng });
+    this.phi2 = new Dense(`${name}.phi.1`, F, 3 * F, { rng });
+    this.act = potentialActivation(activation);
+  }
+
+  /** (s [N, F], v [N, 3F], W [E, 3F]) → (s′, v′). */
+  apply(s: Tensor2D, v: Tensor2D, W: Tensor2D, g: EdgeGeometry): [Tensor2D, Tensor2D] {
+    const F = this.F;
+    return tf.tidy(() => {
+      const x = this.phi2.apply(this.act(this.phi1.apply(s)));
+      const xw = tf.mul(gatherRows(x, g.neighbor), W) as Tensor2D; // [E, 3F]
+      const ds = scatterSum(sliceColumns(xw, 0, F), g.center, g.numAtoms);
+      const E = xw.shape[0];
+      const dvr = tf.mul(tf.reshape(sliceColumns(xw, F, F), [E, 1, F]), tf.reshape(g.unit, [E, 3, 1])); // [E, 3, F]
+      const dvv = tf.mul(tf.reshape(sliceColumns(xw, 2 * F, F), [E, 1, F]), tf.reshape(gatherRows(v, g.neighbor), [E, 3, F]));
+      const dv = scatterSum(tf.reshape(tf.add(dvr, dvv), [E, 3 * F]) as Tensor2D, g.center, g.numAtoms);
+      return [tf.add(s, ds) as Tensor2D, tf.add(v, dv) as Tensor2D];
+    });
+  }
+
+  protected override parts(): Part[] {
+    return [this.phi1, this.phi2];
+  }
+}
+
+export class PaiNNUpdate extends ModuleOfParts {
+  /** [U | V]: F → 2F on each Cartesian component, no bias. */
+  readonly mix: Dense;
+  readonly ctx1: Dense;
+  readonly ctx2: Dense;
+  private readonly act: (x: Tensor2D) => Tensor2D;
+
+  constructor(
+    name: string,
+    readonly F: number,
+    activation: PotentialConfig['model']['activation'],
+    rng: Rng,
+  ) {
+    super();
+    this.mix = new Dense(`${name}.mu_mix`, F, 2 * F, { bias: false, rng });
+    this.ctx1 = new Dense(`${name}.context.0`, 2 * F, F, { rng });
+    this.ctx2 = new Dense(`${name}.context.1`, F, 3 * F, { rng });
+    this.act = potentialActivation(activation);
+  }
+
+  apply(s: Tensor2D, v: Tensor2D): [Tensor2D, Tensor2D] {
+    const F = this.F;
+    return tf.tidy(() => {
+      const N = s.shape[0];
+      const uv = this.mix.apply(tf.reshape(v, [3 * N, F]) as Tensor2D); // [3N, 2F]
+      const U = tf.reshape(sliceColumns(uv, 0, F), [N, 3, F]);
+      const V = tf.reshape(sliceColumns(uv, F, F), [N, 3, F]);
+      const vNorm = tf.sqrt(tf.add(tf.sum(tf.square(V), 1), 1e-8)) as Tensor2D; // [N, F]
+      const a = this.ctx2.apply(this.act(this.ctx1.apply(tf.concat([s, vNorm], 1) as Tensor2D)));
+      const avv = tf.reshape(sliceColumns(a, 0, F), [N, 1, F]);
+      const asv = sliceColumns(a, F, F);
+      const ass = sliceColumns(a, 2 * F, F);
+      const dv = tf.reshape(tf.mul(avv, U), [N, 3 * F]);
+      const ds = tf.add(ass, tf.mul(asv, tf.sum(tf.mul(U, V), 1)));
+      return [tf.add(s, ds) as Tensor2D, tf.add(v, dv) as Tensor2D];
+    });
+  }
+
+  protected override parts(): Part[] {
+    return [this.mix, this.ctx1, this.ctx2];
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Configuration of an interatomic potential: a model of the energy E(r₁…r_N, cell) from
+ * which forces F = −∂E/∂r and stress σ = (1/V)·∂E/∂ε follow by differentiation.
+ *
+ * One document `{schemaVersion, kind: 'potential', preset?, architecture, model, radial,
+ * training}`; every field has a default, so `{kind: 'potential', architecture: 'painn'}` is
+ * valid. Units: Å, eV, eV/Å, eV/Å³ (stress in ASE's sign convention, Voigt order xx, yy, zz,
+ * yz, xz, xy).
+ *
+ * Loss (see docs/potentials.md): per batch
+ *   L = w_E · mean_s ρ((Ê_s − E_s)/n_s) + w_F · mean_{i,c} ρ(F̂_ic − F_ic) + w_σ · mean_{s,k} ρ(σ̂_sk − σ_sk)
+ * with ρ(x) = x² (mse) or Huber(x; δ), errors in eV/atom, eV/Å and eV/Å³.
+ *
+ * Best epoch: the lowest validation error
+ *   score = energyMae/1 meV·atom⁻¹ · w_E' + forceMae/(1 meV/Å) · w_F' + stressMae/(1 meV/Å³) · w_σ'
+ * with w' = 1 for every quantity trained on (0 otherwise): each MAE in the unit the goals are
+ * stated in, so one meV/atom of energy error counts as much as one meV/Å of force error.
+ */
+import { z } from 'zod';
+import { mergeConfig, OptimizerSchema, ScheduleSchema, SplitSchema } from './config';
+
+export const POTENTIAL_ARCHITECTURES = ['schnet', 'painn'] as const;
+export type PotentialArchitecture = (typeof POTENTIAL_ARCHITECTURES)[number];
+
+export const RADIAL_BASES = ['bessel', 'gaussian'] as const;
+export const ENVELOPES = ['cosine', 'polynomial'] as const;
+export const POTENTIAL_ACTIVATIONS = ['silu', 'shifted-softplus'] as const;
+
+const posInt = (what: string) => z.number({ error: `${what} must be a number` }).int({ error: `${what} must be a whole number` }).positive({ error: `${what} must be at least 1` });
+const posNum = (what: string) => z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be greater than 0` });
+const nonNegNum = (what: string) => z.number({ error: `${what} must be a number` }).nonnegative({ error: `${what} must be 0 or more` });
+
+export const PotentialModelSchema = z.object({
+  /** F: width of the scalar (and, for PaiNN, of each vector component's) atom features. */
+  features: posInt('model.features').default(64),
+  /** Number of interaction (message-passing) blocks. */
+  numLayers: posInt('model.numLayers').default(3),
+  /** SchNet: width of the filter network (PaiNN's filters are 3F wide by construction). */
+  filterFeatures: posInt('model.filterFeatures').default(64),
+  /** Hidden width of the per-atom energy head (F → hidden → 1). */
+  headHidden: posInt('model.headHidden').default(32),
+  activation: z.enum(POTENTIAL_ACTIVATIONS, { error: `model.activation must be one of ${POTENTIAL_ACTIVATIONS.join(', ')}` }).default('silu'),
+  /** Highest atomic number the element embedding covers (rows 0..maxZ). */
+  maxZ: posInt('model.maxZ').max(118).default(94),
+});
+export type PotentialModelSection = z.infer<typeof PotentialModelSchema>;
+
+export const RadialSchema = z.object({
+  /** Neighbour cutoff r_c, Å: every pair within it is an edge (no neighbour cap). */
+  cutoff: posNum('radial.cutoff').default(5),
+  /** bessel: sin(nπd/r_c)/d, n = 1..K (PaiNN, DimeNet); gaussian: exp(−(d−μ_k)²/2w²), μ_k evenly over [0, r_c], w their spacing (SchNet). */
+  basis: z.enum(RADIAL_BASES, { error: `radial.basis must be one of ${RADIAL_BASES.join(', ')}` }).default('bessel'),
+  numBasis: posInt('radial.numBasis').default(20),
+  /** Smooth envelope to zero at r_c: cosine ½(cos(πd/r_c)+1) or the polynomial of order p (DimeNet; continuous to the 2nd derivative). */
+  envelope: z.enum(ENVELOPES, { error: `radial.envelope must be one of ${ENVELOPES.join(', ')}` }).default('cosine'),
+  envelopeExponent: posInt('radial.envelopeExponent').default(5),
+});
+export type RadialSettings = z.infer<typeof RadialSchema>;
+
+export const PotentialLossSchema = z.object({
+  kind: z.enum(['mse', 'huber'], { error: 'loss.kind must be one of mse, huber' }).default('mse'),
+  /** δ of the Huber loss, in the units of each error (eV/atom, eV/Å, eV/Å³). */
+  huberDelta: posNum('loss.huberDelta').default(0.01),
+  /** Weight of the per-atom energy error (eV/atom)². */
+  energyWeight: nonNegNum('loss.energyWeight').default(1),
+  /** Weight of the force component error (eV/Å)². */
+  forcesWeight: nonNegNum('loss.forcesWeight').default(1),
+  /** Weight of the stress component error (eV/Å³)². */
+  stressWeight: nonNegNum('loss.stressWeight').default(10),
+});
+export type PotentialLoss = z.infer<typeof PotentialLossSchema>;
+
+export const PotentialTrainingSchema = z.object({
+  /** Train on forces (when the data has them). */
+  forces: z.boolean().default(true),
+  /** Train on stress (when the data has it; periodic structures only). */
+  stress: z.boolean().default(true),
+  loss: PotentialLossSchema.prefault({}),
+  optimizer: OptimizerSchema.prefault({ kind: 'adam', lr: 0.002 }),
+  weightDecay: nonNegNum('training.weightDecay').default(0),
+  schedule: ScheduleSchema.prefault({ kind: 'plateau', factor: 0.5, patience: 5 }),
+  gradClipNorm: posNum('training.gradClipNorm').nullable().default(10),
+  /** Exponential moving average of the weights used for validation and the saved model (0: off). */
+  emaDecay: z.number().min(0).max(0.9999, { error: 'training.emaDecay must be below 1' }).default(0.99),
+  batchSize: posInt('training.batchSize').default(16),
+  epochs: posInt('training.epochs').default(100),
+  /** Wall-clock budget in seconds (null: none): training stops after the epoch that crosses it. */
+  maxSeconds: posNum('training.maxSeconds').nullable().default(null),
+  earlyStoppingPatience: posInt('training.earlyStoppingPatience').nullable().default(null),
+  split: SplitSchema.prefault({}),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(123),
+});
+export type PotentialTraining = z.infer<typeof PotentialTrainingSchema>;
+
+export const PotentialConfigSchema = z.object({
+  schemaVersion: z.literal(1, { error: 'schemaVersion must be 1' }).default(1),
+  kind: z.literal('potential', { error: 'kind must be potential' }),
+  preset: z.string().optional(),
+  architecture: z.enum(POTENTIAL_ARCHITECTURES, { error: `architecture must be one of ${POTENTIAL_ARCHITECTURES.join(', ')}` }),
+  model: PotentialModelSchema.prefault({}),
+  radial: RadialSchema.prefault({}),
+  training: PotentialTrainingSchema.prefault({}),
+});
+export type PotentialConfig = z.infer<typeof PotentialConfigSchema>;
+export type PotentialConfigInput = z.input<typeof PotentialConfigSchema>;
+
+export class PotentialConfigError extends Error {
+  constructor(public readonly issues: string[]) {
+    super(`invalid potential config:\n  ${issues.join('\n  ')}`);
+    this.name = 'PotentialConfigError';
+  }
+}
+
+/** Validates and fills defaults; throws {@link PotentialConfigError} listing every problem. */
+export function parsePotentialConfig(input: unknown): PotentialConfig {
+  const r = PotentialConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  throw new PotentialConfigError(r.error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`));
+}
+
+export function isPotentialConfig(x: unknown): x is PotentialConfig {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'potential';
+}
+
+export const POTENTIAL_PRESET_IDS = ['schnet-potential', 'painn-potential'] as const;
+export type PotentialPresetId = (typeof POTENTIAL_PRESET_IDS)[number];
+
+/** The presets' inputs; their defaults and how they were measured are in docs/potentials.md. */
+const PRESETS: Record<PotentialPresetId, PotentialConfigInput> = {
+  'schnet-potential': {
+    kind: 'potential',
+    preset: 'schnet-potential',
+    architecture: 'schnet',
+    model: { features: 64, filterFeatures: 64, numLayers: 3, headHidden: 32, activation: 'shifted-softplus' },
+    radial: { cutoff: 5, basis: 'gaussian', numBasis: 25, envelope: 'cosine' },
+  },
+  'painn-potential': {
+    kind: 'potential',
+    preset: 'painn-potential',
+    architecture: 'painn',
+    model: { features: 64, numLayers: 3, headHidden: 32, activation: 'silu' },
+    radial: { cutoff: 5, basis: 'bessel', numBasis: 20, envelope: 'cosine' },
+  },
+};
+
+export function isPotentialPreset(id: string): id is PotentialPresetId {
+  return (POTENTIAL_PRESET_IDS as readonly string[]).includes(id);
+}
+
+/** The preset's config, with overrides merged in (`mergeConfig`) and validated. */
+export function potentialPreset(id: PotentialPresetId, overrides: Record<string, unknown> = {}): PotentialConfig {
+  return parsePotentialConfig(mergeConfig(PRESETS[id], overrides));
+}
