@@ -556,6 +556,24 @@ export function registerSegmentKernels(): void {
       };
     },
   });
+  // Second derivatives (force training differentiates weight gradients): y = xᵀ·g [| Σ_rows g]
+  tf.registerGradient({
+    kernelName: TRANSPOSED_PRODUCT,
+    inputsToSave: ['x', 'g'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, g] = saved;
+      const k = x.shape[1]!;
+      const d = dy as tf.Tensor2D;
+      const dw = attrs.columnSums ? tf.slice(d, [0, 0], [k, -1]) : d;
+      return {
+        x: () => tf.matMul(g as tf.Tensor2D, tf.transpose(dw) as tf.Tensor2D),
+        g: () => {
+          const dg = tf.matMul(x as tf.Tensor2D, dw);
+          return attrs.columnSums ? tf.add(dg, tf.slice(d, [k, 0], [1, -1])) : dg;
+        },
+      };
+    },
+  });
   tf.registerGradient({
     kernelName: SCATTER_MAX,
     inputsToSave: ['x', 'indices'],
