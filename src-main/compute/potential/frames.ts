@@ -15,6 +15,7 @@
  * sign (positive = tensile).
  */
 import type { Structure } from '../../../src-shared/chem/structure';
+import { readStructures } from '../../../src-shared/chem';
 import { structureNeighbors } from '../../../src-shared/graph/neighbors';
 
 export interface LabelledFrame {
@@ -185,4 +186,11 @@ export function batchPotentialGraphs(graphs: readonly PotentialGraph[]): Potenti
     e0 += e;
   });
   return b;
+}
+
+/** Every frame of an extended XYZ (or other multi-frame) text with its labels; errors name the file and frame. */
+export function readLabelledFrames(file: string, text: string): LabelledFrame[] {
+  const res = readStructures(file, text);
+  if (res.structures.length === 0) throw new Error(`${file} holds no structures`);
+  return res.structures.map((s, i) => labelledFrame(s, `${file}, frame ${i + 1}`));
 }

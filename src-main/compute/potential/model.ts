@@ -192,7 +192,9 @@ export class PotentialModel extends ModuleOfParts {
       const eps0 = wantS ? (tf.zeros([S, 3, 3]) as Tensor3D) : null;
       const xs: tf.Tensor[] = eps0 ? [b.positions, eps0] : [b.positions];
       const grads = tf.grads((...args: tf.Tensor[]) => energyOf(args[0] as Tensor2D, (args[1] as Tensor3D | undefined) ?? null))(xs);
-      const atom = kept.atom!;
+      // the kept copy escaped tf.grads' own scope; hand on a normal tensor (owned by the caller's scope) instead
+      const atom = kept.atom!.clone();
+      kept.atom!.dispose();
       const forces = wantF ? (tf.neg(grads[0]) as Tensor2D) : null;
       let stress: Tensor2D | null = null;
       if (eps0) {

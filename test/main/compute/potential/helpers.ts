@@ -1,5 +1,5 @@
 /** Test helpers for potentials: small rattled alloy cells, tiny models, evaluation on host arrays. */
-import type { Structure } from '../../../../src-shared/chem/structure';
+import type { Mat3, Structure } from '../../../../src-shared/chem/structure';
 import { parsePotentialConfig, type PotentialConfig, type PotentialConfigInput } from '../../../../src-shared/model/potential';
 import { batchPotentialGraphs, potentialGraph, type PotentialBatch } from '../../../../src-main/compute/potential/frames';
 import { disposePotentialBatch, potentialBatchTensors, type PotentialModel } from '../../../../src-main/compute/potential/model';
@@ -27,7 +27,7 @@ export function rattledAlloy(seed = 1, a = 3.7): Structure {
     [0.5, 0, 0.5],
     [0, 0.5, 0.5],
   ].map((p) => p.map((x) => x + r(-0.03, 0.03)));
-  const L: [number, number, number][] = [
+  const L: Mat3 = [
     [a * (1 + r(-0.03, 0.03)), r(-0.1, 0.1), r(-0.1, 0.1)],
     [r(-0.1, 0.1), a * (1 + r(-0.03, 0.03)), r(-0.1, 0.1)],
     [r(-0.1, 0.1), r(-0.1, 0.1), a * (1 + r(-0.03, 0.03))],

@@ -1,0 +1,275 @@
+/**
+ * Training a potential on energies, forces and stresses (pure compute: tfjs, no store).
+ *
+ * Before the first epoch: a seeded split by structure, per-element reference energies, shift
+ * and scale fitted on the training split (./statistics), neighbour graphs built once.
+ * One step: energies, forces and stress of a batch (forces and stress by differentiation), the
+ * weighted loss (./loss), its gradient with respect to the weights (a gradient of gradients),
+ * global-norm clipping, Adam/AdamW/SGD with the scheduled rate, then the exponential moving
+ * average of the weights. After each epoch: the validation metrics with the averaged weights,
+ * reduce-on-plateau on the validation score, the best epoch by the lowest score
+ * (./metrics selectionScore), early stopping and a wall-clock budget. At the end the best
+ * weights are restored and the validation and test splits evaluated with them.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Variable } from '@tensorflow/tfjs-core';
+import type { PotentialConfig } from '../../../src-shared/model/potential';
+import { Rng } from '../../../src-shared/model/rng';
+import { initialPlateauState, learningRate, stepPlateau, type PlateauState, type ScheduleContext } from '../../../src-shared/model/schedule';
+import { trainValTestSplit, type Split } from '../../../src-shared/model/split';
+import { TrainingControl } from '../train/control';
+import { registerFastMatMulGradient } from '../train/matmul-grad';
+import { Optimizer } from '../train/optimizers';
+import { batchPotentialGraphs, potentialGraph, type LabelledFrame, type PotentialGraph } from './frames';
+import { potentialLoss, batchTargets, disposeTargets } from './loss';
+import { potentialMetrics, selectionScore, type FramePrediction, type PotentialMetrics } from './metrics';
+import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from './model';
+import { fitEnergyStatistics, type EnergyStatistics } from './statistics';
+
+export interface PotentialEpoch {
+  epoch: number;
+  epochs: number;
+  lr: number;
+  trainLoss: number;
+  /** Validation metrics (averaged weights); null without a validation split. */
+  val: PotentialMetrics | null;
+  score: number;
+  isBest: boolean;
+  bestEpoch: number;
+  seconds: number;
+  atomsPerSecond: number;
+}
+
+export interface PotentialSplitResult {
+  indices: number[];
+  metrics: PotentialMetrics;
+  predictions: FramePrediction[];
+}
+
+export interface PotentialTrainResult {
+  status: 'finished' | 'cancelled' | 'early-stopped' | 'time-budget';
+  epochsRun: number;
+  bestEpoch: number;
+  bestScore: number;
+  split: Split;
+  statistics: EnergyStatistics;
+  history: PotentialEpoch[];
+  weights: Record<string, Float32Array>;
+  val: PotentialSplitResult | null;
+  test: PotentialSplitResult | null;
+  seconds: number;
+  /** What the loss included (forces/stress only when asked for and present in the data). */
+  trained: { energy: boolean; forces: boolean; stress: boolean };
+}
+
+export interface PotentialTrainOptions {
+  onEpoch?(e: PotentialEpoch): void | Promise<void>;
+  onBatch?(b: { epoch: number; batch: number; batches: number; loss: number; atomsPerSecond: number }): void;
+  control?: TrainingControl;
+  /** Use this split (indices into frames) instead of the seeded one. */
+  split?: Split;
+  /** Start from these weights (fine-tuning); the energy statistics are refitted on this data. */
+  initialWeights?: Record<string, Float32Array>;
+  /** Keep the model (the caller disposes it). */
+  keepModel?: boolean;
+}
+
+const now = () => performance.now() / 1000;
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+function chunks(idx: number[], size: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < idx.length; i += size) out.push(idx.slice(i, i + size));
+  return out;
+}
+
+/** Exponential moving average of the trainable weights: a ← d·a + (1 − d)·w after every step. */
+class WeightAverage {
+  private readonly shadow: Variable[];
+  constructor(
+    private readonly vars: Variable[],
+    private readonly decay: number,
+  ) {
+    this.shadow = vars.map((v) => {
+      const copy = v.clone();
+      const s = tf.variable(copy, false);
+      copy.dispose(); // the variable holds its own reference to the data
+      return s;
+    });
+  }
+  update(step: number): void {
+    // the warm-up of the decay (as TensorFlow's num_updates) lets early averages follow the weights
+    const d = Math.min(this.decay, (1 + step) / (10 + step));
+    tf.tidy(() => this.shadow.forEach((s, k) => s.assign(tf.add(tf.mul(s, d), tf.mul(this.vars[k], 1 - d)))));
+  }
+  /** Runs fn with the averaged weights in place, then puts the trained weights back. */
+  with<T>(fn: () => T): T {
+    const saved = this.vars.map((v) => v.clone());
+    this.vars.forEach((v, k) => v.assign(this.shadow[k]));
+    try {
+      return fn();
+    } finally {
+      this.vars.forEach((v, k) => v.assign(saved[k]));
+      tf.dispose(saved);
+    }
+  }
+  dispose(): void {
+    tf.dispose(this.shadow);
+  }
+}
+
+/** Energies, forces, stress and atom energies of frames (no gradients kept), in batches. */
+export function predictGraphs(model: PotentialModel, graphs: readonly PotentialGraph[], opts: { forces?: boolean; stress?: boolean; batchSize?: number } = {}): FramePrediction[] {
+  const out: FramePrediction[] = [];
+  const size = opts.batchSize ?? 32;
+  for (let k = 0; k < graphs.length; k += size) {
+    const part = graphs.slice(k, k + size);
+    const batch = batchPotentialGraphs(part);
+    const t = potentialBatchTensors(batch);
+    const o = model.evaluate(t, { forces: opts.forces ?? true, stress: opts.stress ?? true });
+    const e = o.energy.dataSync();
+    const ae = o.atomEnergies.dataSync();
+    const f = o.forces?.dataSync() ?? null;
+    const s = o.stress?.dataSync() ?? null;
+    let a0 = 0;
+    part.forEach((g, i) => {
+      const n = g.numbers.length;
+      out.push({
+        energy: e[i],
+        atomEnergies: Float64Array.from(ae.subarray(a0, a0 + n)),
+        forces: f ? Float64Array.from(f.subarray(3 * a0, 3 * (a0 + n))) : null,
+        stress: s && g.volume !== null ? Float64Array.from(s.subarray(6 * i, 6 * i + 6)) : null,
+      });
+      a0 += n;
+    });
+    tf.dispose([o.energy, o.atomEnergies, o.forces ?? [], o.stress ?? []]);
+    disposePotentialBatch(t);
+  }
+  return out;
+}
+
+export async function trainPotential(config: PotentialConfig, frames: readonly LabelledFrame[], opts: PotentialTrainOptions = {}): Promise<PotentialTrainResult & { model: PotentialModel | null }> {
+  const t0 = now();
+  registerFastMatMulGradient();
+  const tc = config.training;
+  const control = opts.control ?? new TrainingControl();
+  if (frames.length === 0) throw new Error('no training data');
+  const split = opts.split ?? trainValTestSplit(frames.length, tc.split, tc.seed);
+  if (split.train.length === 0) throw new Error('the training split is empty');
+  const trainFrames = split.train.map((i) => frames[i]);
+  const trained = {
+    energy: trainFrames.some((f) => f.energy !== null),
+    forces: tc.forces && trainFrames.some((f) => f.forces !== null),
+    stress: tc.stress && trainFrames.some((f) => f.stress !== null),
+  };
+  if (!trained.energy && !trained.forces) throw new Error('the training split has neither energies nor forces');
+  const statistics = fitEnergyStatistics(trainFrames, config.model.maxZ);
+  const graphs = frames.map((f) => potentialGraph(f.structure, config.radial.cutoff));
+
+  const model = new PotentialModel(config, tc.seed);
+  if (opts.initialWeights) model.setWeights(opts.initialWeights);
+  model.setEnergyStatistics(statistics.reference, statistics.scale, statistics.shift);
+  const vars = model.trainableVariables();
+  const optimizer = new Optimizer(tc.optimizer, tc.weightDecay, vars);
+  const ema = tc.emaDecay > 0 ? new WeightAverage(vars, tc.emaDecay) : null;
+  const rng = new Rng((tc.seed ^ 0x9e3779b9) >>> 0);
+  let plateau: PlateauState = initialPlateauState();
+  const batches = Math.ceil(split.train.length / tc.batchSize);
+  const sched: ScheduleContext = { lr: tc.optimizer.lr, schedule: tc.schedule, epochs: tc.epochs, warmupEpochs: 0, stepsPerEpoch: batches };
+  const history: PotentialEpoch[] = [];
+  let best: { epoch: number; score: number; weights: Record<string, Float32Array> } | null = null;
+  let sinceBest = 0;
+  let status: PotentialTrainResult['status'] = 'finished';
+  let epoch = 0;
+  let step = 0;
+  const evalWith = <T>(fn: () => T): T => (ema ? ema.with(fn) : fn());
+  const evaluate = (idx: number[]): PotentialSplitResult => {
+    const predictions = predictGraphs(model, idx.map((i) => graphs[i]), { forces: true, stress: true, batchSize: tc.batchSize * 2 });
+    return { indices: idx, predictions, metrics: potentialMetrics(idx.map((i) => frames[i]), predictions) };
+  };
+
+  try {
+    for (; epoch < tc.epochs; epoch++) {
+      const te = now();
+      const order = rng.shuffle(split.train.slice()) as number[];
+      let lossSum = 0;
+      let atoms = 0;
+      let lr = tc.optimizer.lr;
+      for (const [b, part] of chunks(order, tc.batchSize).entries()) {
+        await tick();
+        await control.waitWhilePaused();
+        if (control.cancelled) break;
+        const tb = now();
+        lr = learningRate(sched, epoch, b, plateau);
+        const batch = batchPotentialGraphs(part.map((i) => graphs[i]));
+        const t = potentialBatchTensors(batch);
+        const targets = batchTargets(part.map((i) => frames[i]), batch, trained);
+        const { value, grads } = tf.variableGrads(() => potentialLoss(model.evaluate(t, { forces: trained.forces, stress: trained.stress }), targets, tc.loss), vars);
+        optimizer.apply(
+          vars.map((v) => grads[v.name]),
+          lr,
+          tc.gradClipNorm,
+        );
+        step++;
+        ema?.update(step);
+        const loss = (await value.data())[0];
+        tf.dispose([value, ...Object.values(grads)]);
+        disposeTargets(targets);
+        disposePotentialBatch(t);
+        if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, batch ${b} (lower the learning rate)`);
+        lossSum += loss * part.length;
+        atoms += batch.numAtoms;
+        opts.onBatch?.({ epoch, batch: b, batches, loss, atomsPerSecond: batch.numAtoms / Math.max(now() - tb, 1e-9) });
+      }
+      if (control.cancelled) {
+        status = 'cancelled';
+        break;
+      }
+      const trainSeconds = now() - te;
+      const val = split.val.length ? evalWith(() => evaluate(split.val)).metrics : null;
+      const score = val ? selectionScore(val, trained) : lossSum / split.train.length;
+      plateau = stepPlateau(tc.schedule, plateau, score);
+      const isBest = best === null || score < best.score;
+      if (isBest) {
+        best = { epoch, score, weights: evalWith(() => model.getWeights()) };
+        sinceBest = 0;
+      } else sinceBest++;
+      const record: PotentialEpoch = { epoch, epochs: tc.epochs, lr, trainLoss: lossSum / split.train.length, val, score, isBest, bestEpoch: best!.epoch, seconds: now() - te, atomsPerSecond: atoms / Math.max(trainSeconds, 1e-9) };
+      history.push(record);
+      await opts.onEpoch?.(record);
+      if (tc.earlyStoppingPatience !== null && sinceBest >= tc.earlyStoppingPatience) {
+        status = 'early-stopped';
+        epoch++;
+        break;
+      }
+      if (tc.maxSeconds !== null && now() - t0 >= tc.maxSeconds) {
+        status = 'time-budget';
+        epoch++;
+        break;
+      }
+    }
+    if (best) model.setWeights(best.weights);
+    const done = status !== 'cancelled';
+    const valResult = done && split.val.length ? evaluate(split.val) : null;
+    const testResult = done && split.test.length ? evaluate(split.test) : null;
+    return {
+      status,
+      epochsRun: epoch,
+      bestEpoch: best?.epoch ?? -1,
+      bestScore: best?.score ?? NaN,
+      split,
+      statistics,
+      history,
+      weights: best?.weights ?? model.getWeights(),
+      val: valResult,
+      test: testResult,
+      seconds: now() - t0,
+      trained,
+      model: opts.keepModel ? model : null,
+    };
+  } finally {
+    optimizer.dispose();
+    ema?.dispose();
+    if (!opts.keepModel) model.dispose();
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Training a potential: the gradient of the force (and stress) loss with respect to the weights —
+ * a gradient of gradients — checked by central finite differences on a small model, on cpu and
+ * wasm; reference-energy fit; loss masks; a short run learns and leaks nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Structure } from '../../../../src-shared/chem/structure';
+import { batchPotentialGraphs, potentialGraph, type LabelledFrame } from '../../../../src-main/compute/potential/frames';
+import { batchTargets, disposeTargets, potentialLoss } from '../../../../src-main/compute/potential/loss';
+import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from '../../../../src-main/compute/potential/model';
+import { fitEnergyStatistics } from '../../../../src-main/compute/potential/statistics';
+import { trainPotential } from '../../../../src-main/compute/potential/train';
+import { registerFastMatMulGradient } from '../../../../src-main/compute/train/matmul-grad';
+import { supercell } from '../layers/helpers';
+import { describeEachBackend, seededRandom } from '../helpers';
+import { rattledAlloy, tinyConfig } from './helpers';
+
+/** Synthetic labels (a smooth function of the structure would do; random labels are enough for gradients). */
+function labelled(s: Structure, seed: number): LabelledFrame {
+  const r = seededRandom(seed);
+  const n = s.numbers.length;
+  return { structure: s, energy: -3 * n + r(-0.5, 0.5), forces: Float64Array.from({ length: 3 * n }, () => r(-1, 1)), stress: Float64Array.from({ length: 6 }, () => r(-0.05, 0.05)) };
+}
+
+describeEachBackend('potential training gradients', () => {
+  for (const arch of ['schnet', 'painn'] as const) {
+    it(`${arch}: ∂L/∂θ of the energy + force + stress loss matches central differences`, () => {
+      registerFastMatMulGradient(); // the trainer's matmul gradient must be differentiable too
+      const config = tinyConfig(arch, { training: { loss: { energyWeight: 1, forcesWeight: 1, stressWeight: 10 } } });
+      const model = new PotentialModel(config);
+      const ref = new Float32Array(81);
+      ref[29] = -3;
+      ref[79] = -3;
+      model.setEnergyStatistics(ref, 5, 0);
+      const frames = [labelled(rattledAlloy(11), 1), labelled(supercell(rattledAlloy(12), [1, 1, 2]), 2)];
+      const batch = batchPotentialGraphs(frames.map((f) => potentialGraph(f.structure, config.radial.cutoff)));
+      const t = potentialBatchTensors(batch);
+      const targets = batchTargets(frames, batch, { energy: true, forces: true, stress: true });
+      const loss = () => potentialLoss(model.evaluate(t, { forces: true, stress: true }), targets, config.training.loss);
+      const vars = model.trainableVariables();
+      const { grads, value } = tf.variableGrads(loss, vars);
+      value.dispose();
+      const r = seededRandom(5);
+      let checked = 0;
+      let largest = 0;
+      for (const v of vars) {
+        const g = grads[v.name].dataSync();
+        const base = v.dataSync().slice();
+        // two entries of every weight tensor
+        for (let k = 0; k < 2; k++) {
+          const idx = Math.floor(r() * base.length);
+          const h = 2e-3;
+          const at = (delta: number) => {
+            const w = base.slice();
+            w[idx] += delta;
+            v.assign(tf.tensor(w, v.shape));
+            return tf.tidy(() => loss().dataSync()[0]);
+          };
+          const fd = (at(h) - at(-h)) / (2 * h);
+          v.assign(tf.tensor(base, v.shape));
+          const err = Math.abs(g[idx] - fd);
+          if (err > 3e-3 + 0.03 * Math.abs(fd)) throw new Error(`${v.name}[${idx}]: autodiff ${g[idx]} vs finite difference ${fd}`);
+          largest = Math.max(largest, Math.abs(fd));
+          checked++;
+        }
+      }
+      expect(checked).toBe(2 * vars.length);
+      expect(largest).toBeGreaterThan(1e-2);
+      tf.dispose(Object.values(grads));
+      disposeTargets(targets);
+      disposePotentialBatch(t);
+      model.dispose();
+    });
+  }
+
+  it('a short run lowers the validation error and leaks no tensors', async () => {
+    const frames = Array.from({ length: 12 }, (_, k) => labelledByPairPotential(rattledAlloy(20 + k)));
+    const config = tinyConfig('painn', { training: { epochs: 6, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 }, split: { val: 0.25, test: 0 } } });
+    const before = tf.memory().numTensors;
+    const r = await trainPotential(config, frames);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.history).toHaveLength(6);
+    const first = r.history[0].score;
+    expect(r.bestScore).toBeLessThan(first);
+    expect(r.val!.metrics.forceMae).not.toBeNull();
+    expect(r.trained).toEqual({ energy: true, forces: true, stress: true });
+  });
+
+  it('the loss skips frames without a label and is zero for perfect predictions', () => {
+    const config = tinyConfig('schnet');
+    const model = new PotentialModel(config);
+    const s1 = rattledAlloy(30);
+    const s2 = rattledAlloy(31);
+    const graphs = [s1, s2].map((s) => potentialGraph(s, config.radial.cutoff));
+    const batch = batchPotentialGraphs(graphs);
+    const t = potentialBatchTensors(batch);
+    const out = model.evaluate(t, { forces: true, stress: true });
+    const e = out.energy.dataSync();
+    const f = out.forces!.dataSync();
+    const st = out.stress!.dataSync();
+    // frame 1: exact labels; frame 2: no forces, no stress, wrong energy (must count), then no energy
+    const exact: LabelledFrame = { structure: s1, energy: e[0], forces: Float64Array.from(f.subarray(0, 12)), stress: Float64Array.from(st.subarray(0, 6)) };
+    const wrongE: LabelledFrame = { structure: s2, energy: e[1] + 0.4, forces: null, stress: null };
+    const targets = batchTargets([exact, wrongE], batch, { energy: true, forces: true, stress: true });
+    const l = potentialLoss(out, targets, config.training.loss).dataSync()[0];
+    // only the energy term of frame 2: mean over the 2 energy rows of (0.4/4)²
+    expect(l).toBeCloseTo((0.1 * 0.1) / 2, 5);
+    disposeTargets(targets);
+    const none = batchTargets([exact, { ...wrongE, energy: null }], batch, { energy: true, forces: true, stress: true });
+    expect(potentialLoss(out, none, config.training.loss).dataSync()[0]).toBeLessThan(1e-9);
+    disposeTargets(none);
+    tf.dispose([out.energy, out.atomEnergies, out.forces!, out.stress!]);
+    disposePotentialBatch(t);
+    model.dispose();
+  });
+});
+
+/** Labels from a Morse-like pair potential (a learnable, conservative target). */
+function labelledByPairPotential(s: Structure): LabelledFrame {
+  const g = potentialGraph(s, 3.6);
+  const n = s.numbers.length;
+  const forces = new Float64Array(3 * n);
+  const virial = new Float64Array(9);
+  let energy = 0;
+  for (let e = 0; e < g.center.length; e++) {
+    const i = g.center[e];
+    const j = g.neighbor[e];
+    const v = [0, 1, 2].map((c) => g.positions[3 * j + c] - g.positions[3 * i + c] + g.shift[3 * e + c]);
+    const d = Math.hypot(...v);
+    const x = Math.exp(-1.5 * (d - 2.6));
+    const cut = 0.5 * (Math.cos((Math.PI * d) / 3.6) + 1);
+    const dcut = -0.5 * Math.sin((Math.PI * d) / 3.6) * (Math.PI / 3.6);
+    const phi = 0.25 * (x * x - 2 * x);
+    const dphi = 0.25 * (-3 * x * x + 3 * x);
+    energy += 0.5 * phi * cut; // each pair is seen from both ends
+    const dEdd = 0.5 * (dphi * cut + phi * dcut);
+    for (let c = 0; c < 3; c++) {
+      const gc = (dEdd * v[c]) / d; // ∂E/∂r_e
+      forces[3 * i + c] += gc;
+      forces[3 * j + c] -= gc;
+      for (let a = 0; a < 3; a++) virial[3 * a + c] += v[a] * gc;
+    }
+  }
+  const V = g.volume!;
+  const stress = Float64Array.from([virial[0], virial[4], virial[8], virial[5], virial[2], virial[1]].map((x) => x / V));
+  return { structure: s, energy: energy - 3 * n, forces, stress };
+}
+
+describe('energy statistics', () => {
+  it('least squares recovers per-element reference energies exactly linear in composition; shift and scale follow', () => {
+    const mk = (numbers: number[], extra: number): LabelledFrame => {
+      const s = { ...rattledAlloy(1), numbers: Int32Array.from(numbers) } as Structure;
+      const eRef: Record<number, number> = { 13: -3.7, 29: -4.1, 79: -3.2 };
+      return { structure: s, energy: numbers.reduce((a, z) => a + eRef[z], 0) + extra * numbers.length, forces: Float64Array.from({ length: 12 }, (_, k) => (k % 2 ? 0.5 : -0.5)), stress: null };
+    };
+    const frames = [mk([29, 29, 29, 29], 0), mk([29, 79, 29, 29], 0), mk([13, 79, 79, 29], 0), mk([13, 13, 29, 79], 0)];
+    const st = fitEnergyStatistics(frames, 94);
+    expect(st.elements).toEqual([13, 29, 79]);
+    expect(st.reference[13]).toBeCloseTo(-3.7, 8);
+    expect(st.reference[29]).toBeCloseTo(-4.1, 8);
+    expect(st.reference[79]).toBeCloseTo(-3.2, 8);
+    expect(st.reference[26]).toBe(0);
+    expect(Math.abs(st.shift)).toBeLessThan(1e-8);
+    expect(st.scale).toBeCloseTo(0.5, 12); // RMS of the force components
+    expect(() => fitEnergyStatistics([{ ...frames[0], energy: null }], 94)).toThrow(/no training structure has an energy/);
+  });
+});
