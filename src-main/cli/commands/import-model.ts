@@ -6,6 +6,7 @@ import { baseName, importCgcnnCheckpoint } from '../../engine/import/cgcnn';
 import { encodeModelFile } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { isPotentialConfig } from '../../../src-shared/model/potential';
 
 const usage = `Usage: latticework import-model FILE.pth.tar [--name NAME] [--atom-init FILE] [--out FILE.lwm] [--force] [--json]
 
@@ -46,12 +47,14 @@ export const importModelCommand: Command = {
         location = await modelRepository().save(data, { overwrite: !!values.force });
       }
       const h = data.header;
-      const params = parameterCount(h.config);
+      const config = h.config;
+      if (isPotentialConfig(config)) throw new Error('internal: a CGCNN import produced a potential config');
+      const params = parameterCount(config);
       if (values.json) {
-        ctx.io.out(JSON.stringify({ name: h.name, location, task: h.task, architecture: h.config.architecture, targets: h.targets, parameters: params, normalizer: h.normalizer, sha256: h.provenance.sha256 }));
+        ctx.io.out(JSON.stringify({ name: h.name, location, task: h.task, architecture: config.architecture, targets: h.targets, parameters: params, normalizer: h.normalizer, sha256: h.provenance.sha256 }));
       } else {
         const t = h.targets[0];
-        ctx.io.out(`imported ${h.name}: CGCNN ${h.task}, ${t.name}${t.unit ? ` (${t.unit})` : ''}, ${h.config.model.numLayers} convolutions, ${params.toLocaleString('en-US')} parameters → ${location}`);
+        ctx.io.out(`imported ${h.name}: CGCNN ${h.task}, ${t.name}${t.unit ? ` (${t.unit})` : ''}, ${config.model.numLayers} convolutions, ${params.toLocaleString('en-US')} parameters → ${location}`);
       }
       return 0;
     } catch (e) {

@@ -7,7 +7,9 @@ import { importCgcnnCheckpoint } from '../../engine/import/cgcnn';
 import { instantiateModel } from '../../engine/models/runtime';
 import { predictRows } from '../../models/service';
 import { resolveModel } from '../../models/store';
+import { isPotentialFile } from '../../engine/potential/file';
 import { describeBackend, initBackend } from '../../engine/tf/backend';
+import { runPotentialPredict } from './predict-potential';
 import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework predict --model NAME_OR_FILE FILE... [--contributions] [--backend NAME] [--json]
@@ -21,7 +23,10 @@ the model's own settings (cutoff, neighbours, padding, features).
   --backend NAME     tfjs backend: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu
   --json             print one JSON array, per structure {"file","name","model","prediction",
                      "std"?,"unit","task","backend","contributions"?} ("std" only for
-                     ensembles), per file that failed {"file","error":{"name","message","line"}}
+                     ensembles), per file that failed {"file","error":{"name","message","line"}};
+                     for a potential, per structure (per frame) {"file","frame","model","energy",
+                     "energyPerAtom","forces":[[x,y,z]...],"stress":[6]|null,"std"?} in eV, eV/Å,
+                     eV/Å³ (Voigt xx yy zz yz xz xy, ASE's sign)
 Text output: one line per structure: file, model, prediction (± std) and unit.
 Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage.`;
 
@@ -51,6 +56,7 @@ export const predictCommand: Command = {
     let model;
     try {
       const data = await resolveModel(values.model, ctx.cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
+      if (isPotentialFile(data)) return runPotentialPredict(ctx, data, positionals, !!values.json, backend);
       model = instantiateModel(data);
     } catch (e) {
       ctx.io.err(`latticework predict: ${(e as Error).message}`);

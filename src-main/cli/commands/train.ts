@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { parseAtomInit, type AtomInitTable } from '../../../src-shared/graph/features';
 import { mergeConfig, parseModelConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
 import { parameterCount } from '../../../src-shared/model/params';
+import { POTENTIAL_PRESET_IDS } from '../../../src-shared/model/potential';
 import { PRESET_IDS, presetConfig } from '../../../src-shared/model/presets';
 import defaultAtomInit from '../../engine/import/cgcnn-atom-init.json';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
@@ -23,15 +24,19 @@ import type { Checkpoint } from '../../engine/train/checkpoint';
 import { TrainingControl } from '../../engine/train/control';
 import { loadDataset, samplesFromDataset, type LabelledDataset } from '../../engine/train/datasets';
 import { trainKFold, trainModel, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
+import { runPotentialTraining, wantsPotential } from './train-potential';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE) [options]
 
 Trains a graph neural network and stores the best model (lowest validation MAE;
-classification: highest ROC-AUC) in the models folder.
+classification: highest ROC-AUC) in the models folder. With a potential preset
+(${POTENTIAL_PRESET_IDS.join(', ')}) it trains an interatomic potential on the energies,
+forces and stresses of an extended XYZ file (best epoch: lowest validation energy MAE in
+meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --data PATH        a CGCNN folder (id_prop.csv + <id>.cif [+ atom_init.json]) or an
                      extended XYZ file
-  --preset NAME      one of ${PRESET_IDS.join(', ')}
+  --preset NAME      one of ${[...PRESET_IDS, ...POTENTIAL_PRESET_IDS].join(', ')}
   --config FILE      a model config (JSON; missing fields take their defaults); with
                      --preset, the file's fields override the preset's
   --target KEY       extended XYZ: per-frame property or per-atom array to learn
@@ -48,6 +53,12 @@ classification: highest ROC-AUC) in the models folder.
   --force            replace a stored model of the same name
   --db PATH          run database (default $LATTICEWORK_DB, else the data directory)
   --json             print one JSON summary at the end instead of progress lines
+Potentials only:
+  --no-forces        do not train on forces (the file's forces are still evaluated)
+  --no-stress        do not train on stress
+  --from MODEL       fine-tune a stored potential (name or .lwm): its architecture and
+                     weights, reference energies refitted on this data
+  --freeze N         with --from: keep the embedding and the first N blocks fixed
 Exit status: 0 finished, 1 failed, 2 bad usage, 130 cancelled (Ctrl+C).`;
 
 /** What a recorder learns about a run before it starts. */
@@ -88,15 +99,15 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
     async run(ctx: CommandContext): Promise<number> {
       const parsed = parseCommandArgs(ctx, 'train', usage, {
         options: {
-          ...valueOptions('data', 'preset', 'config', 'target', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'name', 'out', 'db'),
-          ...flagOptions('no-save', 'force', 'json'),
+          ...valueOptions('data', 'preset', 'config', 'target', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'name', 'out', 'db', 'from', 'freeze'),
+          ...flagOptions('no-save', 'force', 'json', 'no-forces', 'no-stress'),
         },
       });
       if (!parsed) return 2;
       const { values } = parsed;
       const bad = (msg: string) => usageError(ctx.io, 'train', msg, usage);
       if (!values.data) return bad('--data is required');
-      if (!values.preset && !values.config) return bad('give --preset NAME or --config FILE');
+      if (!values.preset && !values.config && !values.from) return bad('give --preset NAME, --config FILE or (potentials) --from MODEL');
       const num = (name: string, v: string | undefined, int = true): number | undefined => {
         if (v === undefined) return undefined;
         const n = Number(v);
@@ -120,6 +131,34 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
         overrides = { training };
         let fileConfig: Record<string, unknown> = {};
         if (values.config) fileConfig = JSON.parse(readFileSync(resolve(ctx.cwd, values.config), 'utf8')) as Record<string, unknown>;
+        if (wantsPotential(values.preset, fileConfig) || values.from) {
+          const freeze = num('freeze', values.freeze);
+          if (freeze !== undefined && (freeze < 0 || !values.from)) return bad('--freeze N needs --from MODEL and N ≥ 0');
+          const args = {
+            data: values.data,
+            preset: values.preset,
+            fileConfig,
+            overrides,
+            noForces: !!values['no-forces'],
+            noStress: !!values['no-stress'],
+            from: values.from,
+            freeze,
+            limit: num('limit', values.limit),
+            backend: values.backend,
+            name: values.name,
+            out: values.out,
+            noSave: !!values['no-save'],
+            force: !!values.force,
+            json: !!values.json,
+          };
+          try {
+            return await runPotentialTraining(ctx, args);
+          } catch (e) {
+            ctx.io.err(`latticework train: ${(e as Error).message}`);
+            return 1;
+          }
+        }
+        if (values['no-forces'] || values['no-stress'] || values.freeze) return bad('--no-forces, --no-stress and --freeze apply to potentials (a potential preset or --from)');
         if (values.preset) {
           if (!PRESET_IDS.includes(values.preset)) return bad(`unknown preset "${values.preset}" (known: ${PRESET_IDS.join(', ')})`);
           config = presetConfig(values.preset, mergeConfig(fileConfig, overrides));

@@ -217,6 +217,22 @@ export class PotentialModel extends ModuleOfParts {
     ];
   }
 
+  /**
+   * Trainable variables, less those frozen for fine-tuning: `freeze` = N ≥ 1 keeps the element
+   * embedding and the first N interaction blocks fixed (PaiNN: also the filter network, whose
+   * output feeds every block); N ≥ numLayers leaves only the energy head to train.
+   */
+  trainableAfterFreezing(freeze: number): Variable[] {
+    if (freeze <= 0) return this.trainableVariables();
+    const frozen = (name: string) => {
+      const block = /^(?:interactions|mixing)\.(\d+)\./.exec(name);
+      return name.startsWith('embedding.') || name.startsWith('filter_net.') || (block !== null && Number(block[1]) < freeze);
+    };
+    return this.namedVariables()
+      .filter((nv) => nv.trainable && !frozen(nv.name))
+      .map((nv) => nv.variable);
+  }
+
   getWeights(): Record<string, Float32Array> {
     const out: Record<string, Float32Array> = {};
     for (const nv of this.namedVariables()) out[nv.name] = (nv.variable.dataSync() as Float32Array).slice();

@@ -70,6 +70,8 @@ export interface PotentialTrainOptions {
   split?: Split;
   /** Start from these weights (fine-tuning); the energy statistics are refitted on this data. */
   initialWeights?: Record<string, Float32Array>;
+  /** Fine-tuning: keep the embedding and the first N interaction blocks fixed (see PotentialModel.trainableAfterFreezing). */
+  freeze?: number;
   /** Keep the model (the caller disposes it). */
   keepModel?: boolean;
 }
@@ -169,7 +171,8 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
   const model = new PotentialModel(config, tc.seed);
   if (opts.initialWeights) model.setWeights(opts.initialWeights);
   model.setEnergyStatistics(statistics.reference, statistics.scale, statistics.shift);
-  const vars = model.trainableVariables();
+  const vars = model.trainableAfterFreezing(opts.freeze ?? 0);
+  if (vars.length === 0) throw new Error(`--freeze ${opts.freeze} leaves nothing to train`);
   const optimizer = new Optimizer(tc.optimizer, tc.weightDecay, vars);
   const ema = tc.emaDecay > 0 ? new WeightAverage(vars, tc.emaDecay) : null;
   const rng = new Rng((tc.seed ^ 0x9e3779b9) >>> 0);

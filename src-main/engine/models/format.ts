@@ -17,6 +17,7 @@
  * stores several members with identical configs: weight entries carry their member index.
  */
 import type { ModelConfig } from '../../../src-shared/model/config';
+import type { PotentialConfig } from '../../../src-shared/model/potential';
 
 export const MODEL_FILE_MAGIC = 'LWMODEL\0';
 export const MODEL_FILE_VERSION = 1;
@@ -66,9 +67,10 @@ export interface ModelHeader {
   version: number;
   /** Display name / identifier (unique in the models folder). */
   name: string;
-  config: ModelConfig;
+  /** A property model's config, or an interatomic potential's (task 'potential'). */
+  config: ModelConfig | PotentialConfig;
   /** What the outputs mean. Classification: class labels in order, P(class) reported for `positiveClass`. */
-  task: 'regression' | 'classification' | 'per-atom';
+  task: 'regression' | 'classification' | 'per-atom' | 'potential';
   targets: TargetInfo[];
   classes?: string[];
   /** Index of the class whose probability `predict` reports (CGCNN: 1). */

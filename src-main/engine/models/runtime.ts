@@ -28,6 +28,7 @@ export class LoadedModel {
 
   constructor(readonly file: ModelFileData) {
     const h = file.header;
+    if (h.task === 'potential') throw new Error(`model "${h.name}" is an interatomic potential: it predicts energy, forces and stress (compute/potential/file.ts LoadedPotential)`);
     this.config = parseModelConfig(h.config);
     const table = h.atomInit ? parseAtomInit(JSON.stringify(h.atomInit)) : null;
     this.graphOptions = graphOptionsForModel(this.config, table);

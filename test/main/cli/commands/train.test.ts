@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { makeTrainCommand, trainCommand, type TrainHooks } from '../../../../src-main/cli/commands/train';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
 import { SHARED_DATA } from '../../../helpers/shared-data';
+import type { ModelConfig } from '../../../../src-shared/model/config';
 
 const DATA = `${SHARED_DATA}`;
 
@@ -42,7 +43,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(summary).toMatchObject({ status: 'finished', architecture: 'cgcnn', preset: 'cgcnn-paper', structures: 10, epochs: 2, split: { train: 8, val: 1, test: 1 } });
     expect(epochs).toEqual([0, 1]);
     const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'm.lwm'))));
-    expect(file.header.config.graph.cutoff).toBe(8);
+    expect((file.header.config as ModelConfig).graph.cutoff).toBe(8);
     expect(file.header.normalizer!.mean[0]).toBeGreaterThan(1);
     expect(Object.keys(file.header.atomInit!).length).toBe(100);
     expect(file.members).toHaveLength(1);

@@ -1,0 +1,160 @@
+/**
+ * The potential branch of `latticework train`: `--preset schnet-potential|painn-potential` (or a
+ * `--config` with `"kind": "potential"`) on an extended XYZ file of labelled frames. Trains on
+ * energy, forces and stress when the file has them (`--no-forces`, `--no-stress` leave them out);
+ * `--from MODEL [--freeze N]` fine-tunes a stored potential (its architecture and weights, the
+ * reference energies refitted on the new data, the first N blocks fixed). Stores the model with
+ * task 'potential'.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { mergeConfig } from '../../../src-shared/model/config';
+import { isPotentialPreset, parsePotentialConfig, potentialPreset, type PotentialConfig } from '../../../src-shared/model/potential';
+import { encodeModelFile } from '../../compute/models/format';
+import { modelRepository, resolveModel, safeModelName } from '../../compute/models/store';
+import { isPotentialFile, potentialModelFile } from '../../compute/potential/file';
+import { readLabelledFrames } from '../../compute/potential/frames';
+import type { PotentialMetrics } from '../../compute/potential/metrics';
+import { trainPotential, type PotentialEpoch } from '../../compute/potential/train';
+import { describeBackend, initBackend } from '../../compute/tf/backend';
+import { ensureGradients } from '../../compute/tf/gradients';
+import { TrainingControl } from '../../compute/train/control';
+import type { CommandContext } from '../command';
+
+export interface PotentialTrainArgs {
+  data: string;
+  preset?: string;
+  /** The --config file's fields (already read), overriding the preset's. */
+  fileConfig: Record<string, unknown>;
+  /** --epochs, --seed, --batch-size, --lr as config overrides. */
+  overrides: Record<string, unknown>;
+  noForces: boolean;
+  noStress: boolean;
+  from?: string;
+  freeze?: number;
+  limit?: number;
+  backend?: string;
+  name?: string;
+  out?: string;
+  noSave: boolean;
+  force: boolean;
+  json: boolean;
+}
+
+/** Whether `train` should take the potential branch. */
+export function wantsPotential(preset: string | undefined, fileConfig: Record<string, unknown>): boolean {
+  return (preset !== undefined && isPotentialPreset(preset)) || fileConfig.kind === 'potential';
+}
+
+const f = (x: number | null | undefined, d: number) => (x === null || x === undefined ? '—' : x.toFixed(d));
+
+function metricsLine(m: PotentialMetrics): string {
+  return `E ${f(m.energyMaeMeVPerAtom, 2)} meV/atom  F ${f(m.forceMae, 4)} eV/Å  σ ${f(m.stressMaeGPa, 3)} GPa`;
+}
+
+export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrainArgs): Promise<number> {
+  const log = (s: string) => {
+    if (!a.json) ctx.io.out(s);
+  };
+  const training: Record<string, unknown> = {};
+  if (a.noForces) training.forces = false;
+  if (a.noStress) training.stress = false;
+  const overrides = mergeConfig(mergeConfig(a.fileConfig, a.overrides), { training });
+  let config: PotentialConfig;
+  let initialWeights: Record<string, Float32Array> | undefined;
+  let startedFrom: string | null = null;
+  if (a.from) {
+    const src = await resolveModel(a.from, ctx.cwd);
+    if (!isPotentialFile(src))
+      throw new Error(`--from ${a.from}: a ${src.header.task} model; fine-tuning starts from a stored potential (a property model's layers do not map onto a potential's)`);
+    // the source's architecture, sizes and cutoff; this run's training overrides
+    config = parsePotentialConfig(mergeConfig(src.header.config, { training: (overrides as { training?: unknown }).training ?? {} }));
+    initialWeights = src.members[0];
+    startedFrom = src.header.name;
+  } else config = a.preset && isPotentialPreset(a.preset) ? potentialPreset(a.preset, overrides) : parsePotentialConfig(overrides);
+
+  const choice = await initBackend({ force: a.backend });
+  const gradientProblem = await ensureGradients();
+  if (gradientProblem) throw new Error(`training is unavailable: ${gradientProblem}`);
+  log(`backend: ${describeBackend(choice)}`);
+  const path = resolve(ctx.cwd, a.data);
+  let frames = readLabelledFrames(a.data, readFileSync(path, 'utf8'));
+  if (a.limit) frames = frames.slice(0, a.limit);
+  const has = { energy: frames.some((x) => x.energy !== null), forces: frames.some((x) => x.forces !== null), stress: frames.some((x) => x.stress !== null) };
+  log(`data: ${frames.length} frames from ${a.data} (energy ${has.energy ? 'yes' : 'no'}, forces ${has.forces ? 'yes' : 'no'}, stress ${has.stress ? 'yes' : 'no'})`);
+  log(`model: ${config.architecture} potential${config.preset ? ` (preset ${config.preset})` : ''}${startedFrom ? `, fine-tuned from ${startedFrom}${a.freeze ? ` with ${a.freeze} block(s) frozen` : ''}` : ''}; ${config.training.epochs} epochs, batch ${config.training.batchSize}, cutoff ${config.radial.cutoff} Å`);
+
+  const control = new TrainingControl();
+  const onSigint = () => control.cancel();
+  process.once('SIGINT', onSigint);
+  let r;
+  try {
+    r = await trainPotential(config, frames, {
+      control,
+      initialWeights,
+      freeze: a.freeze,
+      onEpoch: (e: PotentialEpoch) => log(`epoch ${e.epoch + 1}/${e.epochs}  loss ${e.trainLoss.toExponential(3)}  ${e.val ? `val ${metricsLine(e.val)}` : ''}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.atomsPerSecond.toFixed(0)} atoms/s${e.isBest ? '  *' : ''}`),
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  const cancelled = r.status === 'cancelled';
+  let location: string | null = null;
+  if (!cancelled && !a.noSave) {
+    const name = safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${a.data.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '')}`);
+    const file = potentialModelFile({
+      name,
+      config,
+      members: [r.weights],
+      provenance: {
+        source: 'training',
+        dataset: path,
+        createdAt: new Date().toISOString(),
+        software: 'latticework',
+        details: {
+          startedFrom,
+          freeze: a.freeze ?? 0,
+          trained: r.trained,
+          epochs: r.epochsRun,
+          bestEpoch: r.bestEpoch,
+          selection: 'energy MAE [meV/atom] + force MAE [meV/Å] + stress MAE [meV/Å³] (validation)',
+          bestScore: r.bestScore,
+          referenceEnergies: Object.fromEntries(r.statistics.elements.map((z) => [z, r.statistics.reference[z]])),
+          scale: r.statistics.scale,
+          shift: r.statistics.shift,
+          testMetrics: r.test?.metrics ?? null,
+        },
+      },
+    });
+    if (a.out) {
+      location = resolve(ctx.cwd, a.out);
+      writeFileSync(location, encodeModelFile(file));
+    } else location = await modelRepository().save(file, { overwrite: a.force });
+  }
+  const summary = {
+    status: r.status,
+    backend: choice.candidate,
+    architecture: config.architecture,
+    preset: config.preset ?? null,
+    kind: 'potential',
+    startedFrom,
+    freeze: a.freeze ?? 0,
+    trained: r.trained,
+    structures: frames.length,
+    split: { train: r.split.train.length, val: r.split.val.length, test: r.split.test.length },
+    epochs: r.epochsRun,
+    bestEpoch: r.bestEpoch,
+    bestValScore: r.bestScore,
+    val: r.val?.metrics ?? null,
+    test: r.test?.metrics ?? null,
+    seconds: r.seconds,
+    model: location,
+  };
+  if (a.json) ctx.io.out(JSON.stringify(summary));
+  else if (cancelled) ctx.io.out('cancelled');
+  else {
+    ctx.io.out(`best epoch ${r.bestEpoch + 1}${r.test ? `; test ${metricsLine(r.test.metrics)}` : ''}`);
+    if (location) ctx.io.out(`model saved: ${location}`);
+  }
+  return cancelled ? 130 : 0;
+}

@@ -1,0 +1,121 @@
+/**
+ * Potentials in model files (`.lwm`, the same container as property models, task 'potential')
+ * and predictions with a loaded potential or ensemble of potentials.
+ *
+ * An ensemble (members trained with different seeds or folds) predicts the member mean of the
+ * energy, forces and stress, and their population standard deviation: per structure for the
+ * energy, per atom for the forces (the spread of each component and of the force vector,
+ * √(Σ_c std_c²)), per component for the stress — the first measure of where a potential can be
+ * trusted.
+ */
+import type { Structure } from '../../../src-shared/chem/structure';
+import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
+import type { ModelFileData, ModelHeader, Provenance } from '../models/format';
+import { potentialGraph } from './frames';
+import type { FramePrediction } from './metrics';
+import { PotentialModel } from './model';
+import { predictGraphs } from './train';
+
+export interface PotentialFileInput {
+  name: string;
+  config: PotentialConfig;
+  /** One weight dictionary per ensemble member (`PotentialModel.getWeights()`). */
+  members: Array<Record<string, Float32Array>>;
+  provenance: Provenance;
+}
+
+export function potentialModelFile(p: PotentialFileInput): ModelFileData {
+  const shapes = new PotentialModel(p.config, 0);
+  const entries = shapes.namedVariables().map((v) => ({ name: v.name, shape: v.variable.shape.slice() }));
+  shapes.dispose();
+  const header: ModelHeader = {
+    format: 'latticework-model',
+    version: 1,
+    name: p.name,
+    config: p.config,
+    task: 'potential',
+    targets: [
+      { name: 'energy', unit: 'eV' },
+      { name: 'forces', unit: 'eV/Å' },
+      { name: 'stress', unit: 'eV/Å³', description: "Voigt xx, yy, zz, yz, xz, xy; ASE's sign (positive = tensile)" },
+    ],
+    normalizer: null,
+    atomInit: null,
+    members: p.members.length,
+    provenance: p.provenance,
+    weights: p.members.flatMap((_, member) => entries.map((e) => ({ ...e, member }))),
+  };
+  return { header, members: p.members };
+}
+
+export function isPotentialFile(data: ModelFileData): boolean {
+  return data.header.task === 'potential';
+}
+
+export interface PotentialPrediction extends FramePrediction {
+  /** Ensembles only: member standard deviations. */
+  std: { energy: number; forces: Float64Array | null; forceNorm: Float64Array | null; stress: Float64Array | null } | null;
+}
+
+/** A potential (or ensemble of potentials) ready to predict. */
+export class LoadedPotential {
+  readonly config: PotentialConfig;
+  readonly members: PotentialModel[];
+
+  constructor(readonly file: ModelFileData) {
+    if (!isPotentialFile(file)) throw new Error(`model "${file.header.name}" is a ${file.header.task} model, not an interatomic potential`);
+    this.config = parsePotentialConfig(file.header.config);
+    if (file.members.length < 1) throw new Error('model file has no weights');
+    this.members = file.members.map((w) => {
+      const m = new PotentialModel(this.config, 0);
+      try {
+        m.setWeights(w);
+      } catch (e) {
+        m.dispose();
+        throw e;
+      }
+      return m;
+    });
+  }
+
+  get name(): string {
+    return this.file.header.name;
+  }
+
+  /** Energy, forces, stress (null without a periodic cell) and atom energies of each structure; member spread for ensembles. */
+  predict(structures: readonly Structure[], opts: { forces?: boolean; stress?: boolean } = {}): PotentialPrediction[] {
+    const graphs = structures.map((s) => potentialGraph(s, this.config.radial.cutoff));
+    const per = this.members.map((m) => predictGraphs(m, graphs, opts));
+    return structures.map((_, k) => combine(per.map((p) => p[k])));
+  }
+
+  dispose(): void {
+    for (const m of this.members) m.dispose();
+  }
+}
+
+function meanStd(values: ArrayLike<number>[]): { mean: Float64Array; std: Float64Array } {
+  const n = values[0].length;
+  const mean = new Float64Array(n);
+  const std = new Float64Array(n);
+  for (const v of values) for (let i = 0; i < n; i++) mean[i] += v[i] / values.length;
+  for (const v of values) for (let i = 0; i < n; i++) std[i] += (v[i] - mean[i]) ** 2 / values.length;
+  for (let i = 0; i < n; i++) std[i] = Math.sqrt(std[i]);
+  return { mean, std };
+}
+
+function combine(ps: FramePrediction[]): PotentialPrediction {
+  if (ps.length === 1) return { ...ps[0], std: null };
+  const e = meanStd(ps.map((p) => [p.energy]));
+  const a = meanStd(ps.map((p) => p.atomEnergies));
+  const f = ps[0].forces ? meanStd(ps.map((p) => p.forces!)) : null;
+  const s = ps[0].stress ? meanStd(ps.map((p) => p.stress!)) : null;
+  const forceNorm = f ? Float64Array.from({ length: f.std.length / 3 }, (_, i) => Math.hypot(f.std[3 * i], f.std[3 * i + 1], f.std[3 * i + 2])) : null;
+  return {
+    energy: e.mean[0],
+    atomEnergies: a.mean,
+    forces: f?.mean ?? null,
+    stress: s?.mean ?? null,
+    std: { energy: e.std[0], forces: f?.std ?? null, forceNorm, stress: s?.std ?? null },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * `latticework train --preset painn-potential` on labelled frames and `latticework predict --json`
+ * with a potential: the JSON shape of issue 13 (one entry per frame, eV, eV/Å, eV/Å³), fine-tuning
+ * with --from/--freeze recorded in the model, and the flags' errors.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { predictCommand } from '../../../../src-main/cli/commands/predict';
+import { trainCommand } from '../../../../src-main/cli/commands/train';
+import { decodeModelFile } from '../../../../src-main/compute/models/format';
+import { SHARED_DATA } from '../../../helpers/shared-data';
+
+function emtFrames(dir: string, n: number, name = 'emt.extxyz'): string {
+  const lines = readFileSync(`${SHARED_DATA}/emt-dev/emt_dataset.extxyz`, 'utf8').split('\n');
+  let at = 0;
+  for (let k = 0; k < n; k++) at += Number(lines[at].trim()) + 2;
+  const file = join(dir, name);
+  writeFileSync(file, lines.slice(0, at).join('\n') + '\n');
+  return file;
+}
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out, err };
+}
+
+const TINY = { model: { features: 8, numLayers: 2, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4 } };
+
+describe('latticework train / predict with a potential', { timeout: 300_000 }, () => {
+  it('trains PaiNN on energy, forces and stress, predicts one JSON entry per frame, fine-tunes with --from/--freeze', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-pot-'));
+    const data = emtFrames(dir, 10);
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
+    const o = io();
+    const code = await trainCommand.run({ argv: ['--data', data, '--preset', 'painn-potential', '--config', 'tiny.json', '--epochs', '2', '--backend', 'wasm', '--out', 'p.lwm', '--json'], io: o.io, cwd: dir });
+    expect(o.err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    const summary = JSON.parse(o.out[o.out.length - 1]);
+    expect(summary).toMatchObject({ status: 'finished', kind: 'potential', architecture: 'painn', preset: 'painn-potential', structures: 10, epochs: 2, trained: { energy: true, forces: true, stress: true }, split: { train: 8, val: 1, test: 1 } });
+    expect(typeof summary.test.forceMae).toBe('number');
+    expect(typeof summary.val.energyMaeMeVPerAtom).toBe('number');
+    const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'p.lwm'))));
+    expect(file.header.task).toBe('potential');
+    expect(file.header.config).toMatchObject({ kind: 'potential', architecture: 'painn', model: { features: 8 } });
+
+    // predict: one entry per frame of a multi-frame file
+    const three = emtFrames(dir, 3, 'three.extxyz');
+    const p = io();
+    expect(await predictCommand.run({ argv: ['--model', 'p.lwm', '--json', three], io: p.io, cwd: dir })).toBe(0);
+    const entries = JSON.parse(p.out.join('')) as Record<string, unknown>[];
+    expect(entries).toHaveLength(3);
+    const natoms = [16, 1, 16];
+    entries.forEach((e, k) => {
+      expect(Object.keys(e).sort()).toEqual(['energy', 'energyPerAtom', 'file', 'forces', 'frame', 'model', 'stress']);
+      expect(e.frame).toBe(k);
+      expect(e.file).toBe(three);
+      expect(e.energyPerAtom as number).toBeCloseTo((e.energy as number) / natoms[k], 6);
+      const f = e.forces as number[][];
+      expect(f).toHaveLength(natoms[k]);
+      expect(f.every((row) => row.length === 3 && row.every(Number.isFinite))).toBe(true);
+      expect((e.stress as number[]).length).toBe(6);
+    });
+
+    // fine-tune from the stored potential with the first block frozen
+    const ft = io();
+    const code2 = await trainCommand.run({ argv: ['--data', data, '--from', 'p.lwm', '--freeze', '1', '--epochs', '1', '--no-stress', '--backend', 'wasm', '--out', 'ft.lwm', '--json'], io: ft.io, cwd: dir });
+    expect(ft.err.join('\n')).toBe('');
+    expect(code2).toBe(0);
+    const s2 = JSON.parse(ft.out[ft.out.length - 1]);
+    expect(s2).toMatchObject({ status: 'finished', startedFrom: 'painn-potential-emt', freeze: 1, trained: { energy: true, forces: true, stress: false } });
+    const tuned = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'ft.lwm'))));
+    expect(tuned.header.provenance.details).toMatchObject({ startedFrom: 'painn-potential-emt', freeze: 1 });
+    // frozen: the embedding and block 0 are unchanged, the head moved
+    const before = file.members[0];
+    const after = tuned.members[0];
+    expect(Array.from(after['embedding.weight'])).toEqual(Array.from(before['embedding.weight']));
+    expect(Array.from(after['interactions.0.phi.0.weight'])).toEqual(Array.from(before['interactions.0.phi.0.weight']));
+    expect(Array.from(after['head.1.weight'])).not.toEqual(Array.from(before['head.1.weight']));
+  });
+
+  it('rejects potential-only flags for property models and --freeze without --from', async () => {
+    const a = io();
+    expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'cgcnn-paper', '--no-forces'], io: a.io, cwd: '.' })).toBe(2);
+    expect(a.err.join('\n')).toMatch(/apply to potentials/);
+    const b = io();
+    expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'painn-potential', '--freeze', '2'], io: b.io, cwd: '.' })).toBe(2);
+    expect(b.err.join('\n')).toMatch(/--freeze N needs --from/);
+  });
+});
