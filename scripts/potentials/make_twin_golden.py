@@ -3,7 +3,7 @@
 Seeded random weights (rounded to float32 so both sides hold the same numbers), a few structures
 made with ASE (rattled, strained alloy cells small enough that atoms see their own images, a
 supercell with three elements, a non-periodic cluster), evaluated in float64 by twin.py.
-test/main/compute/potential/twin.test.ts loads the same weights into Latticework's models and
+test/main/engine/potential/twin.test.ts loads the same weights into Latticework's models and
 checks energies, forces and stresses to 1e-5.
 
 Usage: /usr/bin/python3 scripts/potentials/make_twin_golden.py > test/fixtures/potentials/twin-golden.json

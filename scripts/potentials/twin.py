@@ -1,6 +1,6 @@
 """PyTorch twin of Latticework's potentials (SchNet and PaiNN), for dev tooling only.
 
-Written from the same equations as src-main/compute/potential/{schnet,painn,model,radial}.ts
+Written from the same equations as src-main/engine/potential/{schnet,painn,model,radial}.ts
 (never a runtime dependency of the app). It loads a Latticework weight dictionary (names and
 layouts as `PotentialModel.getWeights()`: dense kernels [in, out]) and computes energies,
 forces (-dE/dr by autograd) and stress ((1/V) dE/d(eps) through a symmetric strain of cell and

@@ -12,9 +12,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readStructures, structureErrorData } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
-import type { ModelFileData } from '../../compute/models/format';
-import { LoadedPotential, type PotentialPrediction } from '../../compute/potential/file';
-import { describeBackend, type BackendChoice } from '../../compute/tf/backend';
+import type { ModelFileData } from '../../engine/models/format';
+import { LoadedPotential, type PotentialPrediction } from '../../engine/potential/file';
+import { describeBackend, type BackendChoice } from '../../engine/tf/backend';
 import type { CommandContext } from '../command';
 
 const rows3 = (a: ArrayLike<number>) => Array.from({ length: a.length / 3 }, (_, i) => [a[3 * i], a[3 * i + 1], a[3 * i + 2]]);

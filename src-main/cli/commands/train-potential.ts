@@ -8,17 +8,17 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readFrames } from '../../../src-shared/chem';
 import { mergeConfig } from '../../../src-shared/model/config';
 import { isPotentialPreset, parsePotentialConfig, potentialPreset, type PotentialConfig } from '../../../src-shared/model/potential';
-import { encodeModelFile } from '../../compute/models/format';
-import { modelRepository, resolveModel, safeModelName } from '../../compute/models/store';
-import { isPotentialFile, potentialModelFile } from '../../compute/potential/file';
-import { readLabelledFrames } from '../../compute/potential/frames';
-import type { PotentialMetrics } from '../../compute/potential/metrics';
-import { trainPotential, type PotentialEpoch } from '../../compute/potential/train';
-import { describeBackend, initBackend } from '../../compute/tf/backend';
-import { ensureGradients } from '../../compute/tf/gradients';
-import { TrainingControl } from '../../compute/train/control';
+import { encodeModelFile } from '../../engine/models/format';
+import { modelRepository, resolveModel, safeModelName } from '../../models/store';
+import { isPotentialFile, potentialModelFile } from '../../engine/potential/file';
+import type { PotentialMetrics } from '../../engine/potential/metrics';
+import { trainPotential, type PotentialEpoch } from '../../engine/potential/train';
+import { describeBackend, initBackend } from '../../engine/tf/backend';
+import { ensureGradients } from '../../engine/tf/gradients';
+import { TrainingControl } from '../../engine/train/control';
 import type { CommandContext } from '../command';
 
 export interface PotentialTrainArgs {
@@ -78,7 +78,8 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   if (gradientProblem) throw new Error(`training is unavailable: ${gradientProblem}`);
   log(`backend: ${describeBackend(choice)}`);
   const path = resolve(ctx.cwd, a.data);
-  let frames = readLabelledFrames(a.data, readFileSync(path, 'utf8'));
+  let frames = readFrames(a.data, readFileSync(path, 'utf8')).frames;
+  if (frames.length === 0) throw new Error(`${a.data} holds no structures`);
   if (a.limit) frames = frames.slice(0, a.limit);
   const has = { energy: frames.some((x) => x.energy !== null), forces: frames.some((x) => x.forces !== null), stress: frames.some((x) => x.stress !== null) };
   log(`data: ${frames.length} frames from ${a.data} (energy ${has.energy ? 'yes' : 'no'}, forces ${has.forces ? 'yes' : 'no'}, stress ${has.stress ? 'yes' : 'no'})`);

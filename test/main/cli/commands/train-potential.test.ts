@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { predictCommand } from '../../../../src-main/cli/commands/predict';
 import { trainCommand } from '../../../../src-main/cli/commands/train';
-import { decodeModelFile } from '../../../../src-main/compute/models/format';
+import { decodeModelFile } from '../../../../src-main/engine/models/format';
 import { SHARED_DATA } from '../../../helpers/shared-data';
 
 function emtFrames(dir: string, n: number, name = 'emt.extxyz'): string {

@@ -12,7 +12,7 @@
  *
  * The network then predicts e_i = scale · y_i + shift + E_ref[Z_i] with y = O(1).
  */
-import type { LabelledFrame } from './frames';
+import type { LabelledFrame } from '../../../src-shared/chem/frames';
 
 export interface EnergyStatistics {
   /** E_ref by atomic number (0 for elements not in the data), eV. */

@@ -9,9 +9,8 @@
  * trained on are left out.
  */
 import { elementSymbol } from '../../../src-shared/chem/elements';
-import type { LabelledFrame } from './frames';
-
-export const EV_PER_A3_TO_GPA = 160.21766208;
+import { GPA_IN_EV_PER_A3 } from '../../../src-shared/chem/frames';
+import type { LabelledFrame } from '../../../src-shared/chem/frames';
 
 /** Predictions for one frame. */
 export interface FramePrediction {
@@ -82,7 +81,7 @@ export function potentialMetrics(frames: readonly LabelledFrame[], preds: readon
     energyRmseMeVPerAtom: eN ? 1000 * Math.sqrt(eSq / eN) : null,
     forceMae: fN ? fAbs / fN : null,
     forceRmse: fN ? Math.sqrt(fSq / fN) : null,
-    stressMaeGPa: sN ? (EV_PER_A3_TO_GPA * sAbs) / sN : null,
+    stressMaeGPa: sN ? sAbs / sN / GPA_IN_EV_PER_A3 : null,
     stressMaeEvPerA3: sN ? sAbs / sN : null,
     forceMaeByElement,
   };

@@ -12,7 +12,8 @@ import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { PotentialLoss } from '../../../src-shared/model/potential';
 import { gatherRows } from '../nn/segment';
 import { huberLoss, mseLoss } from '../train/losses';
-import type { LabelledFrame, PotentialBatch } from './frames';
+import type { LabelledFrame } from '../../../src-shared/chem/frames';
+import type { PotentialBatch } from './frames';
 import type { PotentialOutput } from './model';
 
 export interface BatchTargets {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import type { Mat3, Structure } from '../../../../src-shared/chem/structure';
 import { parsePotentialConfig } from '../../../../src-shared/model/potential';
-import { PotentialModel } from '../../../../src-main/compute/potential/model';
+import { PotentialModel } from '../../../../src-main/engine/potential/model';
 import { describeEachBackend } from '../helpers';
 import { evaluateStructures } from './helpers';
 

@@ -1,6 +1,6 @@
 /**
- * Labelled frames (a structure with its reference energy, forces and stress) and the
- * graphs and batches a potential computes on. Pure TypeScript, no tfjs.
+ * The graphs and batches a potential computes on (from src-shared's labelled frames). Pure
+ * TypeScript, no tfjs.
  *
  * Edge convention: edge e joins centre i = center[e] to neighbour j = neighbor[e] through the
  * periodic image shift S_e (Cartesian, = image · cell), and its vector is
@@ -15,21 +15,8 @@
  * sign (positive = tensile).
  */
 import type { Structure } from '../../../src-shared/chem/structure';
-import { readStructures } from '../../../src-shared/chem';
 import { structureNeighbors } from '../../../src-shared/graph/neighbors';
 
-export interface LabelledFrame {
-  structure: Structure;
-  /** Total energy, eV (null: unlabelled). */
-  energy: number | null;
-  /** 3 per atom, eV/Å. */
-  forces: Float64Array | null;
-  /** Voigt 6-vector, eV/Å³, ASE's sign. */
-  stress: Float64Array | null;
-}
-
-/** Voigt order of stress components. */
-export const VOIGT = ['xx', 'yy', 'zz', 'yz', 'xz', 'xy'] as const;
 /** (row, column) of each Voigt component. */
 export const VOIGT_INDEX: ReadonlyArray<readonly [number, number]> = [
   [0, 0],
@@ -39,49 +26,6 @@ export const VOIGT_INDEX: ReadonlyArray<readonly [number, number]> = [
   [0, 2],
   [0, 1],
 ];
-
-/** Stress as stored in a frame's properties: 6 (Voigt) or 9 (3×3 row-major) numbers → Voigt. */
-export function voigtStress(v: unknown, where: string): Float64Array {
-  const a = Array.isArray(v) ? v.map(Number) : typeof v === 'string' ? v.trim().split(/\s+/).map(Number) : [];
-  if (a.some((x) => !Number.isFinite(x))) throw new Error(`${where}: stress has a non-numeric value`);
-  if (a.length === 6) return Float64Array.from(a);
-  if (a.length === 9) {
-    const asym = Math.max(Math.abs(a[1] - a[3]), Math.abs(a[2] - a[6]), Math.abs(a[5] - a[7]));
-    const scale = Math.max(1e-12, ...a.map(Math.abs));
-    if (asym > 1e-6 * scale + 1e-12) throw new Error(`${where}: the 3×3 stress is not symmetric`);
-    return Float64Array.from(VOIGT_INDEX.map(([r, c]) => a[3 * r + c]));
-  }
-  throw new Error(`${where}: stress must have 6 (Voigt) or 9 (3×3) values, got ${a.length}`);
-}
-
-/**
- * The labels a structure read from extended XYZ (or another reader) carries: `energy`
- * (or `free_energy`), per-atom `forces`, `stress` (6 or 9 numbers). `where` names the file and
- * frame in error messages.
- */
-export function labelledFrame(s: Structure, where: string): LabelledFrame {
-  const n = s.numbers.length;
-  const eRaw = s.properties.energy ?? s.properties.free_energy;
-  let energy: number | null = null;
-  if (eRaw !== undefined) {
-    energy = Number(eRaw);
-    if (!Number.isFinite(energy)) throw new Error(`${where}: energy "${String(eRaw)}" is not a number`);
-  }
-  let forces: Float64Array | null = null;
-  const f = s.siteProperties.forces;
-  if (f) {
-    if (f.kind !== 'vector' || f.width !== 3) throw new Error(`${where}: forces must be a per-atom array of width 3`);
-    if (f.values.length !== 3 * n) throw new Error(`${where}: ${f.values.length / 3} force rows for ${n} atoms`);
-    if (f.values.some((x) => !Number.isFinite(x))) throw new Error(`${where}: a force component is not finite`);
-    forces = Float64Array.from(f.values);
-  }
-  let stress: Float64Array | null = null;
-  if (s.properties.stress !== undefined) {
-    if (!s.lattice) throw new Error(`${where}: stress given for a structure without a cell`);
-    stress = voigtStress(s.properties.stress, where);
-  }
-  return { structure: s, energy, forces, stress };
-}
 
 export interface PotentialGraph {
   numbers: Int32Array;
@@ -188,9 +132,3 @@ export function batchPotentialGraphs(graphs: readonly PotentialGraph[]): Potenti
   return b;
 }
 
-/** Every frame of an extended XYZ (or other multi-frame) text with its labels; errors name the file and frame. */
-export function readLabelledFrames(file: string, text: string): LabelledFrame[] {
-  const res = readStructures(file, text);
-  if (res.structures.length === 0) throw new Error(`${file} holds no structures`);
-  return res.structures.map((s, i) => labelledFrame(s, `${file}, frame ${i + 1}`));
-}

@@ -11,8 +11,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Structure } from '../../../../src-shared/chem/structure';
-import { batchPotentialGraphs, potentialGraph, VOIGT_INDEX } from '../../../../src-main/compute/potential/frames';
-import { PotentialModel } from '../../../../src-main/compute/potential/model';
+import { batchPotentialGraphs, potentialGraph, VOIGT_INDEX } from '../../../../src-main/engine/potential/frames';
+import { PotentialModel } from '../../../../src-main/engine/potential/model';
 import { crystal, maxAbsDiff, permuteAtoms, rotateTranslate, rotation, supercell } from '../layers/helpers';
 import { describeEachBackend, expectClose, expectNoLeak } from '../helpers';
 import { evaluateBatch, evaluateStructures, rattledAlloy, tinyConfig } from './helpers';

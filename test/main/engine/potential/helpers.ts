@@ -1,8 +1,8 @@
 /** Test helpers for potentials: small rattled alloy cells, tiny models, evaluation on host arrays. */
 import type { Mat3, Structure } from '../../../../src-shared/chem/structure';
 import { parsePotentialConfig, type PotentialConfig, type PotentialConfigInput } from '../../../../src-shared/model/potential';
-import { batchPotentialGraphs, potentialGraph, type PotentialBatch } from '../../../../src-main/compute/potential/frames';
-import { disposePotentialBatch, potentialBatchTensors, type PotentialModel } from '../../../../src-main/compute/potential/model';
+import { batchPotentialGraphs, potentialGraph, type PotentialBatch } from '../../../../src-main/engine/potential/frames';
+import { disposePotentialBatch, potentialBatchTensors, type PotentialModel } from '../../../../src-main/engine/potential/model';
 import { crystal } from '../layers/helpers';
 import { seededRandom } from '../helpers';
 

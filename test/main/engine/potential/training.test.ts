@@ -6,12 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Structure } from '../../../../src-shared/chem/structure';
-import { batchPotentialGraphs, potentialGraph, type LabelledFrame } from '../../../../src-main/compute/potential/frames';
-import { batchTargets, disposeTargets, potentialLoss } from '../../../../src-main/compute/potential/loss';
-import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from '../../../../src-main/compute/potential/model';
-import { fitEnergyStatistics } from '../../../../src-main/compute/potential/statistics';
-import { trainPotential } from '../../../../src-main/compute/potential/train';
-import { registerFastMatMulGradient } from '../../../../src-main/compute/train/matmul-grad';
+import type { LabelledFrame, Voigt6 } from '../../../../src-shared/chem/frames';
+import { batchPotentialGraphs, potentialGraph } from '../../../../src-main/engine/potential/frames';
+import { batchTargets, disposeTargets, potentialLoss } from '../../../../src-main/engine/potential/loss';
+import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from '../../../../src-main/engine/potential/model';
+import { fitEnergyStatistics } from '../../../../src-main/engine/potential/statistics';
+import { trainPotential } from '../../../../src-main/engine/potential/train';
+import { registerFastMatMulGradient } from '../../../../src-main/engine/train/matmul-grad';
 import { supercell } from '../layers/helpers';
 import { describeEachBackend, seededRandom } from '../helpers';
 import { rattledAlloy, tinyConfig } from './helpers';
@@ -20,7 +21,7 @@ import { rattledAlloy, tinyConfig } from './helpers';
 function labelled(s: Structure, seed: number): LabelledFrame {
   const r = seededRandom(seed);
   const n = s.numbers.length;
-  return { structure: s, energy: -3 * n + r(-0.5, 0.5), forces: Float64Array.from({ length: 3 * n }, () => r(-1, 1)), stress: Float64Array.from({ length: 6 }, () => r(-0.05, 0.05)) };
+  return { structure: s, energy: -3 * n + r(-0.5, 0.5), freeEnergy: null, forces: Float64Array.from({ length: 3 * n }, () => r(-1, 1)), stress: Array.from({ length: 6 }, () => r(-0.05, 0.05)) as Voigt6 };
 }
 
 describeEachBackend('potential training gradients', () => {
@@ -100,8 +101,8 @@ describeEachBackend('potential training gradients', () => {
     const f = out.forces!.dataSync();
     const st = out.stress!.dataSync();
     // frame 1: exact labels; frame 2: no forces, no stress, wrong energy (must count), then no energy
-    const exact: LabelledFrame = { structure: s1, energy: e[0], forces: Float64Array.from(f.subarray(0, 12)), stress: Float64Array.from(st.subarray(0, 6)) };
-    const wrongE: LabelledFrame = { structure: s2, energy: e[1] + 0.4, forces: null, stress: null };
+    const exact: LabelledFrame = { structure: s1, energy: e[0], freeEnergy: null, forces: Float64Array.from(f.subarray(0, 12)), stress: Array.from(st.subarray(0, 6)) as Voigt6 };
+    const wrongE: LabelledFrame = { structure: s2, energy: e[1] + 0.4, freeEnergy: null, forces: null, stress: null };
     const targets = batchTargets([exact, wrongE], batch, { energy: true, forces: true, stress: true });
     const l = potentialLoss(out, targets, config.training.loss).dataSync()[0];
     // only the energy term of frame 2: mean over the 2 energy rows of (0.4/4)²
@@ -143,8 +144,8 @@ function labelledByPairPotential(s: Structure): LabelledFrame {
     }
   }
   const V = g.volume!;
-  const stress = Float64Array.from([virial[0], virial[4], virial[8], virial[5], virial[2], virial[1]].map((x) => x / V));
-  return { structure: s, energy: energy - 3 * n, forces, stress };
+  const stress = [virial[0], virial[4], virial[8], virial[5], virial[2], virial[1]].map((x) => x / V) as Voigt6;
+  return { structure: s, energy: energy - 3 * n, freeEnergy: null, forces, stress };
 }
 
 describe('energy statistics', () => {
@@ -152,7 +153,7 @@ describe('energy statistics', () => {
     const mk = (numbers: number[], extra: number): LabelledFrame => {
       const s = { ...rattledAlloy(1), numbers: Int32Array.from(numbers) } as Structure;
       const eRef: Record<number, number> = { 13: -3.7, 29: -4.1, 79: -3.2 };
-      return { structure: s, energy: numbers.reduce((a, z) => a + eRef[z], 0) + extra * numbers.length, forces: Float64Array.from({ length: 12 }, (_, k) => (k % 2 ? 0.5 : -0.5)), stress: null };
+      return { structure: s, energy: numbers.reduce((a, z) => a + eRef[z], 0) + extra * numbers.length, freeEnergy: null, forces: Float64Array.from({ length: 12 }, (_, k) => (k % 2 ? 0.5 : -0.5)), stress: null };
     };
     const frames = [mk([29, 29, 29, 29], 0), mk([29, 79, 29, 29], 0), mk([13, 79, 79, 29], 0), mk([13, 13, 29, 79], 0)];
     const st = fitEnergyStatistics(frames, 94);
