@@ -8,19 +8,26 @@ import { basename, dirname, join } from 'node:path';
 import {
   DEFAULT_READ_OPTIONS,
   readFrames,
+  readStructures,
   speciesFromPotcar,
+  StructureLimitError,
   StructureParseError,
   type FramesResult,
   type ReadOptions,
+  type ReadResult,
 } from '../../src-shared/chem';
 import { bytesToText, CompressedFileError, decompress, type Compression } from './compressed';
-import { readUserFile } from './path-guard';
+import { FileAccessError, readUserFile, type FileKind } from './path-guard';
 
 /** Finds a file beside the one being read (by base name), or null. */
 export type CompanionLookup = (name: string) => Promise<Uint8Array | null>;
 
 export interface FileFrames extends FramesResult {
   /** The compression the file had (by its magic bytes), null for a plain file. */
+  compression: Compression | null;
+}
+
+export interface FileStructures extends ReadResult {
   compression: Compression | null;
 }
 
@@ -32,10 +39,17 @@ function needsSpecies(e: unknown): boolean {
 }
 
 /**
- * The frames of one file from its bytes. `name` is what the user sees (the path as given or the
- * dropped file's name); errors carry it. Compression errors become `StructureParseError`s.
+ * Decompresses `bytes` and runs `read` on the inner name and text; a VASP 4 file without species
+ * line is read again with the species of a companion POTCAR/OUTCAR when `companions` finds one.
+ * `name` is what the user sees (the path as given or the dropped file's name): errors carry it.
  */
-export async function framesFromBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}, companions?: CompanionLookup): Promise<FileFrames> {
+async function readBytes<T extends { warnings: string[]; fileWarnings: string[] }>(
+  name: string,
+  bytes: Uint8Array,
+  options: ReadOptions,
+  companions: CompanionLookup | undefined,
+  read: (inner: string, text: string, o: ReadOptions) => T,
+): Promise<T & { compression: Compression | null }> {
   const maxBytes = options.maxBytes ?? DEFAULT_READ_OPTIONS.maxBytes;
   let d;
   try {
@@ -45,33 +59,43 @@ export async function framesFromBytes(name: string, bytes: Uint8Array, options: 
     throw e;
   }
   const text = bytesToText(d.bytes);
-  // The format is decided by the inner name; errors still name the file as the user knows it.
-  const read = (o: ReadOptions) => readFrames(d.name, text, o);
+  const inner = d.name;
   try {
-    return { ...read(options), compression: d.compression };
+    return { ...read(inner, text, options), compression: d.compression };
   } catch (e) {
-    if (!needsSpecies(e) || options.species || !companions) throw renamed(e, name, d.name);
+    if (!needsSpecies(e) || options.species || !companions) throw renamed(e, name, inner);
     for (const c of SPECIES_COMPANIONS) {
       const cb = await companions(c);
       if (!cb) continue;
       let species: string[];
       try {
-        const cd = await decompress(c, cb, maxBytes);
-        species = speciesFromPotcar(bytesToText(cd.bytes));
+        species = speciesFromPotcar(bytesToText((await decompress(c, cb, maxBytes)).bytes));
       } catch {
         continue;
       }
       if (species.length === 0) continue;
       try {
-        const r = read({ ...options, species });
-        r.warnings.unshift(`no species line: species ${species.join(', ')} taken from ${c} beside the file`);
+        const r = read(inner, text, { ...options, species });
+        const note = `no species line: species ${species.join(', ')} taken from ${c} beside the file`;
+        r.warnings.unshift(note);
+        r.fileWarnings.unshift(note);
         return { ...r, compression: d.compression };
       } catch (e2) {
-        if (!(e2 instanceof StructureParseError) || !/species were given/.test(e2.reason)) throw renamed(e2, name, d.name);
+        if (!(e2 instanceof StructureParseError) || !/species were given/.test(e2.reason)) throw renamed(e2, name, inner);
       }
     }
-    throw renamed(e, name, d.name);
+    throw renamed(e, name, inner);
   }
+}
+
+/** Every frame of a (possibly compressed) file with its labels. */
+export function framesFromBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}, companions?: CompanionLookup): Promise<FileFrames> {
+  return readBytes(name, bytes, options, companions, readFrames);
+}
+
+/** Every structure of a (possibly compressed) file, as `readStructures` gives them. */
+export function structuresFromBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}, companions?: CompanionLookup): Promise<FileStructures> {
+  return readBytes(name, bytes, options, companions, readStructures);
 }
 
 /** An error raised while reading the inner file, re-addressed to the file as the user named it. */
@@ -99,4 +123,40 @@ export function diskCompanions(path: string): CompanionLookup {
 export function batchCompanions(fileName: string, files: readonly { name: string; bytes: Uint8Array }[]): CompanionLookup {
   const dir = fileName.includes('/') ? fileName.slice(0, fileName.lastIndexOf('/') + 1) : '';
   return async (name) => files.find((f) => f.name === dir + name)?.bytes ?? null;
+}
+
+/** Names that hold many frames get the trajectory size cap; other structure files the structure cap. */
+function fileKind(name: string): FileKind {
+  return /vasprun|outcar|xdatcar|\.(ext)?xyz|\.(gz|bz2|xz)$/i.test(name) ? 'trajectory' : 'structure';
+}
+
+/**
+ * A file on disk as bytes, through the path guard (regular files only, size cap per kind; a
+ * compressed file is checked again once expanded, against `maxBytes`). A missing or unreadable file
+ * is a `FileNotFound` / `FileNotReadable` error naming the file as the user gave it.
+ */
+export async function readFileBytes(path: string, shown: string, maxBytes: number): Promise<Uint8Array> {
+  let bytes: Buffer;
+  try {
+    bytes = await readUserFile(path, fileKind(shown));
+  } catch (e) {
+    if (!(e instanceof FileAccessError)) throw e;
+    if (e.reason.startsWith('does not exist')) throw Object.assign(new Error(`no such file: ${shown}`), { name: 'FileNotFound', code: 'ENOENT' });
+    if (e.reason === 'permission denied') throw Object.assign(new Error(`permission denied: ${shown}`), { name: 'FileNotReadable', code: 'EACCES' });
+    throw Object.assign(new Error(`${shown}: ${e.reason}`), { name: 'FileAccessError' });
+  }
+  if (bytes.length > maxBytes) throw new StructureLimitError(shown, null, `the file is ${bytes.length} bytes, more than the limit of ${maxBytes} (option --max-bytes)`);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The frames of a file on disk (`shown` is the name errors carry). */
+export async function readFramesFile(path: string, shown: string, options: ReadOptions = {}): Promise<FileFrames> {
+  const bytes = await readFileBytes(path, shown, options.maxBytes ?? DEFAULT_READ_OPTIONS.maxBytes);
+  return framesFromBytes(shown, bytes, options, diskCompanions(path));
+}
+
+/** The structures of a file on disk (`shown` is the name errors carry). */
+export async function readStructuresFile(path: string, shown: string, options: ReadOptions = {}): Promise<FileStructures> {
+  const bytes = await readFileBytes(path, shown, options.maxBytes ?? DEFAULT_READ_OPTIONS.maxBytes);
+  return structuresFromBytes(shown, bytes, options, diskCompanions(path));
 }

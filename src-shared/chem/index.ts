@@ -73,6 +73,8 @@ export interface ReadResult {
   structureWarnings: string[][];
   /** All warnings, each prefixed with its block when the file has several structures. */
   warnings: string[];
+  /** The warnings about the file as a whole (e.g. an incomplete run), also in `warnings`. */
+  fileWarnings: string[];
 }
 
 function baseName(fileName: string): string {
@@ -125,6 +127,8 @@ export interface FramesResult {
   frameWarnings: string[][];
   /** All warnings (file-level ones first, then per frame prefixed with the block when several). */
   warnings: string[];
+  /** The warnings about the file as a whole (e.g. an incomplete run, the label-key choice). */
+  fileWarnings: string[];
   /** Extended XYZ: which key each label came from (one sentence per label); empty otherwise. */
   labelSources: string[];
 }
@@ -183,6 +187,7 @@ export function readFrames(fileName: string, text: string, options?: ReadOptions
       blocks: read.frames.map((_, i) => i + 1),
       frameWarnings: read.frames.map((f) => f.warnings),
       warnings,
+      fileWarnings: read.warnings,
       labelSources: [],
     };
   }
@@ -209,6 +214,7 @@ export function readFrames(fileName: string, text: string, options?: ReadOptions
     blocks: r.parsed.map((p) => p.block),
     frameWarnings: r.parsed.map((p) => p.warnings),
     warnings: r.warnings,
+    fileWarnings: [],
     labelSources: describeLabelSources(sources),
   };
 }
@@ -240,7 +246,14 @@ export function readStructures(fileName: string, text: string, options?: ReadOpt
   if (format === 'vasprun' || format === 'outcar' || format === 'xdatcar') {
     // Trajectories: each frame a structure carrying its labels under ASE's canonical names.
     const r = readFrames(fileName, text, { ...options, format });
-    return { format, structures: r.frames.map(structureWithLabels), blocks: r.blocks, structureWarnings: r.frameWarnings, warnings: r.warnings };
+    return {
+      format,
+      structures: r.frames.map(structureWithLabels),
+      blocks: r.blocks,
+      structureWarnings: r.frameWarnings,
+      warnings: r.warnings,
+      fileWarnings: r.fileWarnings,
+    };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const r = readParsed(fileName, text, format, opt);
@@ -250,6 +263,7 @@ export function readStructures(fileName: string, text: string, options?: ReadOpt
     blocks: r.parsed.map((p) => p.block),
     structureWarnings: r.parsed.map((p) => p.warnings),
     warnings: r.warnings,
+    fileWarnings: [],
   };
 }
 

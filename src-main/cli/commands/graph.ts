@@ -1,7 +1,7 @@
 /** `latticework graph FILE...`: the crystal graph (periodic neighbour list) of structure files. */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readStructures, structureErrorData } from '../../../src-shared/chem';
+import { structureErrorData } from '../../../src-shared/chem';
+import { readStructuresFile } from '../../files/structure-file';
 import { CGCNN_NEIGHBOR_OPTIONS, neighborList, type NeighborList } from '../../../src-shared/graph';
 import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
 
@@ -110,8 +110,7 @@ export const graphCommand: Command = {
     let failed = 0;
     for (const file of positionals) {
       try {
-        const text = readFileSync(resolve(ctx.cwd, file), 'utf8');
-        const read = readStructures(file, text);
+        const read = await readStructuresFile(resolve(ctx.cwd, file), file);
         for (const w of read.warnings) if (!values.json) ctx.io.err(`${file}: warning: ${w}`);
         read.structures.forEach((s) => {
           const nl = neighborList({ cart: s.cart, lattice: s.lattice, pbc: s.pbc }, options);

@@ -1,7 +1,7 @@
 /** `latticework predict --model NAME_OR_FILE FILE... [--json]`: predictions of a stored or file model. */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readStructures, structureErrorData } from '../../../src-shared/chem';
+import { structureErrorData } from '../../../src-shared/chem';
+import { readStructuresFile } from '../../files/structure-file';
 import type { Structure } from '../../../src-shared/chem/structure';
 import { importCgcnnCheckpoint } from '../../engine/import/cgcnn';
 import { instantiateModel } from '../../engine/models/runtime';
@@ -68,7 +68,7 @@ export const predictCommand: Command = {
       for (const f of positionals) {
         const path = resolve(ctx.cwd, f);
         try {
-          const r = readStructures(path, readFileSync(path, 'utf8'));
+          const r = await readStructuresFile(path, f);
           for (const s of r.structures) items.push({ file: f, s });
         } catch (e) {
           const data = structureErrorData(e, f);

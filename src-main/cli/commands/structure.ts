@@ -1,31 +1,50 @@
-/** `latticework structure info FILE... [--json]`: read structure files and describe what is in them. */
-import { readFile, stat } from 'node:fs/promises';
+/**
+ * `latticework structure info FILE... [--json]`: read structure files and describe what is in them;
+ * `latticework structure frames FILE... [--json]`: every frame of a trajectory or labelled file with
+ * its energy, free energy, forces and stress.
+ */
 import { isAbsolute, resolve } from 'node:path';
 import {
   DEFAULT_READ_OPTIONS,
-  readStructures,
+  forcesToJSON,
+  maxForce,
   structureErrorData,
   summarizeStructure,
-  StructureLimitError,
   type DisorderPolicy,
   type LatticeParameters,
   type ReadOptions,
+  type StructureFormat,
+  type Voigt6,
 } from '../../../src-shared/chem';
 import { displaySymbol } from '../../../src-shared/chem/spacegroup';
 import type { SpaceGroupSummary } from '../../../src-shared/chem/spacegroup';
 import { plural } from '../../../src-shared/text';
 import { DEFAULT_SYMPREC, findSpaceGroup } from '../../chem/spacegroup';
+import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework structure info FILE... [--json] [options]
+       latticework structure frames FILE... [--json] [options]
 
-Reads CIF, POSCAR/CONTCAR/*.vasp, XYZ and extended XYZ files and prints, per
-structure, its formula, space group, number of sites, cell and warnings.
-  --json               print one JSON array: per structure {file, block, formula, cellFormula,
-                       composition, nSites, spaceGroup: {number, symbol, crystalSystem, symprec}
-                       (null for a molecule), lattice, volume, warnings}; per failed file {file, error}
-  --format F           cif | poscar | xyz (default: from the file name, else the content)
-  --species A,B,...    element symbols for VASP 4 POSCARs without a species line
+info: reads CIF, POSCAR/CONTCAR/*.vasp, XYZ and extended XYZ, vasprun.xml, OUTCAR and
+XDATCAR files (also gzip, bzip2 or xz compressed) and prints, per structure, its
+formula, space group, number of sites, cell and warnings; a multi-frame file (a
+trajectory, a multi-frame XYZ) is described by its last frame, with the number of frames.
+frames: prints every frame of each file with its energy and free energy (eV), forces
+(eV/Å) and stress (Voigt xx yy zz yz xz xy, eV/Å³, positive = tensile as in ASE).
+  --json               info: one JSON array, per structure {file, block, frames, formula,
+                       cellFormula, composition, nSites, spaceGroup: {number, symbol,
+                       crystalSystem, symprec} (null for a molecule), lattice, volume,
+                       warnings}; frames: per file {file, format, frames: [{species, energy,
+                       freeEnergy, forces, stress}]}; per failed file {file, error}
+  --format F           cif | poscar | xyz | vasprun | outcar | xdatcar (default: from the
+                       file name, else the content)
+  --energy-key K       extended XYZ: the key holding the energy (default: energy, REF_energy,
+                       DFT_energy, ... whichever comes first; see docs/structures.md)
+  --forces-key K       extended XYZ: the per-atom column holding the forces
+  --stress-key K       extended XYZ: the key holding the stress (a virial when its name says so)
+  --species A,B,...    element symbols for VASP 4 files without a species line (default: from
+                       a POTCAR or OUTCAR beside the file)
   --disorder P         keep (default) | most-probable | reject: partially occupied CIF sites
   --symprec X          symmetry tolerance, Å (default ${DEFAULT_SYMPREC}, as spglib): the space group is
                        found with it, and CIF symmetry images closer than X are merged
@@ -33,11 +52,15 @@ structure, its formula, space group, number of sites, cell and warnings.
   --max-bytes N        refuse larger files (default ${DEFAULT_READ_OPTIONS.maxBytes})
 Exit status: 0 when every file was read, 1 when any failed, 2 on a usage error.`;
 
-/** One element of the `--json` array. */
+type ErrorRecord = { file: string; error: { name: string; message: string; line: number | null } };
+
+/** One element of `structure info --json`. */
 export type StructureInfoRecord =
   | {
       file: string;
       block: string | number | null;
+      /** Frames in the file: a multi-frame file is described by its last frame. */
+      frames: number;
       /** Reduced formula by electronegativity (crystals), Hill formula (molecules). */
       formula: string;
       /** The whole cell's formula. */
@@ -50,7 +73,16 @@ export type StructureInfoRecord =
       volume: number | null;
       warnings: string[];
     }
-  | { file: string; error: { name: string; message: string; line: number | null } };
+  | ErrorRecord;
+
+/** One element of `structure frames --json` (the shape issue 12 fixes). */
+export type StructureFramesRecord =
+  | {
+      file: string;
+      format: StructureFormat;
+      frames: { species: string[]; energy: number | null; freeEnergy: number | null; forces: [number, number, number][] | null; stress: Voigt6 | null }[];
+    }
+  | ErrorRecord;
 
 function round(x: number, digits: number): string {
   return String(Number(x.toFixed(digits)));
@@ -67,39 +99,32 @@ function describe(r: Extract<StructureInfoRecord, { nSites: number }>): string {
       `α=${round(l.alpha, 3)} β=${round(l.beta, 3)} γ=${round(l.gamma, 3)}°, V=${round(r.volume ?? 0, 3)} Å³`;
   }
   const sg = r.spaceGroup ? `, ${displaySymbol(r.spaceGroup.symbol)} (${r.spaceGroup.number}, ${r.spaceGroup.crystalSystem})` : '';
-  const lines = [`${where}: ${formula}${sg}, ${plural(r.nSites, 'site')}, ${cell}`];
+  const frames = r.frames > 1 ? ` (last of ${r.frames} frames)` : '';
+  const lines = [`${where}: ${formula}${sg}, ${plural(r.nSites, 'site')}, ${cell}${frames}`];
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');
 }
 
-export async function structureInfo(
-  files: string[],
-  cwd: string,
-  options: ReadOptions,
-): Promise<StructureInfoRecord[]> {
+function errorRecord(e: unknown, file: string): ErrorRecord {
+  const d = structureErrorData(e, file);
+  return { file, error: { name: d.name, message: d.message, line: d.line } };
+}
+
+const MULTI_FRAME: ReadonlySet<StructureFormat> = new Set(['xyz', 'vasprun', 'outcar', 'xdatcar']);
+
+export async function structureInfo(files: string[], cwd: string, options: ReadOptions): Promise<StructureInfoRecord[]> {
   const out: StructureInfoRecord[] = [];
-  const maxBytes = options.maxBytes ?? DEFAULT_READ_OPTIONS.maxBytes;
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(cwd, file);
     try {
-      let text: string;
-      try {
-        const st = await stat(path);
-        if (st.isDirectory()) throw new Error(`${file} is a folder, not a structure file`);
-        if (st.size > maxBytes) {
-          throw new StructureLimitError(file, null, `the file is ${st.size} bytes, more than the limit of ${maxBytes} (option --max-bytes)`);
-        }
-        text = await readFile(path, 'utf8');
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException)?.code;
-        if (code === 'ENOENT') throw Object.assign(new Error(`no such file: ${file}`), { name: 'FileNotFound' });
-        if (code === 'EACCES') throw Object.assign(new Error(`permission denied: ${file}`), { name: 'FileNotReadable' });
-        throw e;
-      }
-      const r = readStructures(file, text, options);
-      r.structures.forEach((s, i) => {
+      const r = await readStructuresFile(path, file, options);
+      const n = r.structures.length;
+      // A multi-frame file is one item: its last frame, with the number of frames.
+      const shown = MULTI_FRAME.has(r.format) && n > 1 ? [n - 1] : r.structures.map((_, i) => i);
+      for (const i of shown) {
+        const s = r.structures[i];
         const sum = summarizeStructure(s);
-        const warnings = [...r.structureWarnings[i]];
+        const warnings = [...r.fileWarnings, ...r.structureWarnings[i]];
         let spaceGroup: SpaceGroupSummary | null = null;
         try {
           spaceGroup = findSpaceGroup(s, options.symprec ?? DEFAULT_SYMPREC);
@@ -109,6 +134,7 @@ export async function structureInfo(
         out.push({
           file,
           block: r.blocks[i],
+          frames: shown.length === 1 ? n : 1,
           formula: sum.formula,
           cellFormula: sum.cellFormula,
           composition: sum.composition,
@@ -118,18 +144,65 @@ export async function structureInfo(
           volume: sum.volume,
           warnings,
         });
-      });
+      }
     } catch (e) {
-      const d = structureErrorData(e, file);
-      out.push({ file, error: { name: d.name, message: d.message, line: d.line } });
+      out.push(errorRecord(e, file));
     }
   }
   return out;
 }
 
+export async function structureFrames(files: string[], cwd: string, options: ReadOptions): Promise<{ records: StructureFramesRecord[]; warnings: string[] }> {
+  const records: StructureFramesRecord[] = [];
+  const warnings: string[] = [];
+  for (const file of files) {
+    const path = isAbsolute(file) ? file : resolve(cwd, file);
+    try {
+      const r = await readFramesFile(path, file, options);
+      records.push({
+        file,
+        format: r.format,
+        frames: r.frames.map((f) => ({
+          species: [...f.structure.species],
+          energy: f.energy,
+          freeEnergy: f.freeEnergy,
+          forces: forcesToJSON(f.forces),
+          stress: f.stress ? ([...f.stress] as Voigt6) : null,
+        })),
+      });
+      for (const w of [...r.labelSources, ...r.warnings]) warnings.push(`${file}: ${w}`);
+    } catch (e) {
+      records.push(errorRecord(e, file));
+    }
+  }
+  return { records, warnings };
+}
+
+function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFormat }>): string {
+  const n = r.frames.length;
+  const count = (k: 'energy' | 'forces' | 'stress') => r.frames.filter((f) => f[k] !== null).length;
+  const lines = [`${r.file}: ${r.format}, ${n} frame${n === 1 ? '' : 's'}; energy ${count('energy')}, forces ${count('forces')}, stress ${count('stress')}`];
+  const shown = n <= 12 ? r.frames.map((_, i) => i) : [0, 1, 2, -1, n - 3, n - 2, n - 1];
+  for (const i of shown) {
+    if (i < 0) {
+      lines.push('  …');
+      continue;
+    }
+    const f = r.frames[i];
+    const fm = maxForce(f.forces ? Float64Array.from(f.forces.flat()) : null);
+    const parts = [`  ${String(i + 1).padStart(String(n).length)}: ${f.species.length} atoms`];
+    if (f.energy !== null) parts.push(`E = ${f.energy.toFixed(6)} eV`);
+    if (f.freeEnergy !== null) parts.push(`F = ${f.freeEnergy.toFixed(6)} eV`);
+    if (fm !== null) parts.push(`max |f| = ${fm.toFixed(4)} eV/Å`);
+    if (f.stress) parts.push(`p = ${(-(f.stress[0] + f.stress[1] + f.stress[2]) / 3 / 0.006241509125883258).toFixed(3)} GPa`);
+    lines.push(parts.join(', '));
+  }
+  return lines.join('\n');
+}
+
 export const structureCommand: Command = {
   name: 'structure',
-  summary: 'Read structure files (CIF, POSCAR, XYZ): structure info FILE... [--json]',
+  summary: 'Read structure files and trajectories: structure info|frames FILE... [--json]',
   usage,
   async run(ctx: CommandContext): Promise<number> {
     const { io } = ctx;
@@ -138,7 +211,7 @@ export const structureCommand: Command = {
       strict: true,
       options: {
         json: { type: 'boolean', default: false },
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes'),
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key'),
       },
     });
     if (!parsed) return 2;
@@ -147,14 +220,25 @@ export const structureCommand: Command = {
       io.err(usage);
       return 2;
     }
-    if (sub !== 'info') return usageError(io, 'structure', `unknown subcommand "${sub}"`, usage);
-    if (files.length === 0) return usageError(io, 'structure info', 'give at least one FILE', usage);
+    if (sub !== 'info' && sub !== 'frames') return usageError(io, 'structure', `unknown subcommand "${sub}"`, usage);
+    if (files.length === 0) return usageError(io, `structure ${sub}`, 'give at least one FILE', usage);
     const v = parsed.values;
     const options: ReadOptions = {};
-    const bad = (msg: string) => usageError(io, 'structure info', msg);
+    const bad = (msg: string) => usageError(io, `structure ${sub}`, msg);
     if (v.format !== undefined) {
-      if (v.format !== 'cif' && v.format !== 'poscar' && v.format !== 'xyz') return bad(`--format must be cif, poscar or xyz, not "${v.format}"`);
-      options.format = v.format;
+      const formats: StructureFormat[] = ['cif', 'poscar', 'xyz', 'vasprun', 'outcar', 'xdatcar'];
+      if (!formats.includes(v.format as StructureFormat)) return bad(`--format must be one of ${formats.join(', ')}, not "${v.format}"`);
+      options.format = v.format as StructureFormat;
+    }
+    for (const [flag, key] of [
+      ['energy-key', 'energyKey'],
+      ['forces-key', 'forcesKey'],
+      ['stress-key', 'stressKey'],
+    ] as const) {
+      const k = v[flag];
+      if (k === undefined) continue;
+      if (k.trim() === '') return bad(`--${flag} needs a key name`);
+      options[key] = k;
     }
     if (v.species !== undefined) options.species = v.species.split(/[,\s]+/).filter(Boolean);
     if (v.disorder !== undefined) {
@@ -177,6 +261,19 @@ export const structureCommand: Command = {
     if (maxAtoms !== undefined) options.maxAtoms = maxAtoms;
     if (maxBytes !== undefined) options.maxBytes = maxBytes;
 
+    if (sub === 'frames') {
+      const { records, warnings } = await structureFrames(files, ctx.cwd, options);
+      const failed = records.filter((r) => 'error' in r).length;
+      for (const w of warnings) io.err(`warning: ${w}`);
+      if (v.json) io.out(JSON.stringify(records));
+      else {
+        for (const r of records) {
+          if ('error' in r) io.err(`${r.file}: error: ${r.error.message}`);
+          else io.out(describeFrames(r));
+        }
+      }
+      return failed > 0 ? 1 : 0;
+    }
     const records = await structureInfo(files, ctx.cwd, options);
     const failed = records.filter((r) => 'error' in r).length;
     if (v.json) {

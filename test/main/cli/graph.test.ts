@@ -75,7 +75,7 @@ describe('latticework graph', () => {
     expect(missing.code).toBe(1);
     const doc = JSON.parse(missing.out);
     expect(doc).toHaveLength(2);
-    expect(doc[0]).toEqual({ file: 'nope.cif', error: { name: 'Error', message: 'no such file', line: null } });
+    expect(doc[0]).toEqual({ file: 'nope.cif', error: { name: 'FileNotFound', message: 'no such file', line: null } });
     expect(doc[1].file).toBe('1000050.cif');
     expect((await run([])).code).toBe(2);
     expect((await run(['x.cif', '--cutoff', '-1'])).code).toBe(2);

@@ -27,9 +27,11 @@ describe('latticework structure info', () => {
     const r = await run(['info', `${SHARED}cgcnn-sample-regression/1000041.cif`, 'multi_block.cif', 'ase_water.xyz', 'pmg_selective_POSCAR', '--json']);
     expect(r.code).toBe(0);
     const records = JSON.parse(r.out);
-    expect(records).toHaveLength(1 + 3 + 2 + 1);
+    // a multi-frame file (ase_water.xyz: 2 frames) is one entry, its last frame
+    expect(records).toHaveLength(1 + 3 + 1 + 1);
     const nacl = records[0];
-    expect(Object.keys(nacl).sort()).toEqual(['block', 'cellFormula', 'composition', 'file', 'formula', 'lattice', 'nSites', 'spaceGroup', 'volume', 'warnings']);
+    expect(Object.keys(nacl).sort()).toEqual(['block', 'cellFormula', 'composition', 'file', 'formula', 'frames', 'lattice', 'nSites', 'spaceGroup', 'volume', 'warnings']);
+    expect(nacl.frames).toBe(1);
     expect(nacl.formula).toBe('NaCl');
     expect(nacl.cellFormula).toBe('Na4Cl4');
     expect(nacl.spaceGroup).toEqual({ number: 225, symbol: 'Fm-3m', crystalSystem: 'cubic', symprec: 0.01 });
@@ -44,14 +46,15 @@ describe('latticework structure info', () => {
     expect(records.slice(1, 4).map((x: { block: string }) => x.block)).toEqual(['rutile_ops', 'NaCl_hall', 'Si_origin2']);
     expect(records[1].file).toBe('multi_block.cif'); // the path as given
     const water = records[4];
-    expect(water.block).toBe(0);
+    expect(water.block).toBe(1);
+    expect(water.frames).toBe(2);
     expect(water.lattice).toBeNull();
     expect(water.volume).toBeNull();
-    expect(water.composition).toEqual({ H: 2, O: 1 });
-    expect(water.formula).toBe('H2O');
+    expect(water.composition).toEqual({ C: 1, H: 4 }); // its second frame is methane
+    expect(water.formula).toBe('CH4');
     expect(water.spaceGroup).toBeNull();
-    expect(records[6].block).toBeNull();
-    expect(records[6].composition).toEqual({ B: 2, N: 2 });
+    expect(records[5].block).toBeNull();
+    expect(records[5].composition).toEqual({ B: 2, N: 2 });
   });
 
   it('--symprec sets the tolerance of the space-group search, and the text names the group', async () => {

@@ -1,0 +1,130 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bzip2Sync, gzipSync, xzSync } from '../../helpers/compress';
+import { describe, expect, it } from 'vitest';
+import { structureCommand } from '../../../src-main/cli/commands/structure';
+import type { CliIo } from '../../../src-main/cli/command';
+
+const VASP = fileURLToPath(new URL('../../fixtures/vasp/', import.meta.url));
+const STRUCTURES = fileURLToPath(new URL('../../fixtures/structures/', import.meta.url));
+const golden = JSON.parse(readFileSync(join(VASP, 'golden.json'), 'utf8')) as {
+  files: { file: string; frames: number; energy: number[]; freeEnergy: number[]; species: string[]; forces: number[][] | null; stress: number[] | null }[];
+};
+
+async function run(argv: string[], cwd = VASP) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t) };
+  const code = await structureCommand.run({ argv, io, cwd });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const REF_XYZ = `2
+Lattice="3 0 0 0 3 0 0 0 3" Properties=species:S:1:pos:R:3:REF_forces:R:3:forces:R:3 REF_energy=-7.25 energy=-7.0 REF_virial="0.27 0 0 0 0.27 0 0 0 0.27" pbc="T T T"
+Cu 0 0 0 0.5 0 0 0.1 0 0
+Cu 1.5 1.5 1.5 -0.5 0 0 -0.1 0 0
+2
+Lattice="3 0 0 0 3 0 0 0 3" Properties=species:S:1:pos:R:3:REF_forces:R:3 REF_energy=-7.5 pbc="T T T"
+Cu 0.1 0 0 0.25 0 0
+Cu 1.5 1.5 1.5 -0.25 0 0
+`;
+
+describe('latticework structure frames', () => {
+  it('--json: one entry per file with every frame {species, energy, freeEnergy, forces, stress}', async () => {
+    const files = ['materialsproject+custodian/io/vasprun.xml.gz', 'phonopy+phonopy/spectrum/XDATCAR', 'no-such-file'];
+    const r = await run(['frames', ...files, '--json']);
+    expect(r.code).toBe(1);
+    const records = JSON.parse(r.out);
+    expect(records).toHaveLength(3);
+    const [xml, xdat, missing] = records;
+    expect(Object.keys(xml).sort()).toEqual(['file', 'format', 'frames']);
+    expect(xml.file).toBe(files[0]);
+    expect(xml.format).toBe('vasprun');
+    const g = golden.files.find((x) => x.file === files[0])!;
+    expect(xml.frames).toHaveLength(g.frames);
+    expect(Object.keys(xml.frames[0]).sort()).toEqual(['energy', 'forces', 'freeEnergy', 'species', 'stress']);
+    xml.frames.forEach((f: { energy: number; freeEnergy: number }, i: number) => {
+      expect(Math.abs(f.energy - g.energy[i])).toBeLessThan(1e-6);
+      expect(Math.abs(f.freeEnergy - g.freeEnergy[i])).toBeLessThan(1e-6);
+    });
+    const last = xml.frames[xml.frames.length - 1];
+    expect(last.species).toEqual(g.species);
+    expect(last.forces).toHaveLength(g.species.length);
+    expect(last.forces[0]).toHaveLength(3);
+    expect(last.stress).toHaveLength(6);
+    last.stress.forEach((s: number, k: number) => expect(Math.abs(s - g.stress![k])).toBeLessThan(1e-7));
+    expect(xdat.format).toBe('xdatcar');
+    expect(xdat.frames).toHaveLength(11);
+    expect(xdat.frames[0]).toEqual({ species: expect.any(Array), energy: null, freeEnergy: null, forces: null, stress: null });
+    expect(missing).toEqual({ file: 'no-such-file', error: { name: 'FileNotFound', message: 'no such file: no-such-file', line: null } });
+  });
+
+  it('maps extended-XYZ label keys by the documented order, or as told with --energy-key/--forces-key/--stress-key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-frames-'));
+    writeFileSync(join(dir, 'ref.extxyz'), REF_XYZ);
+    const byDefault = await run(['frames', 'ref.extxyz', '--json'], dir);
+    expect(byDefault.code).toBe(0);
+    const d = JSON.parse(byDefault.out)[0];
+    // `energy` and `forces` come first in the candidate lists; frame 2 has only REF_ keys
+    expect(d.frames.map((f: { energy: number }) => f.energy)).toEqual([-7.0, -7.5]);
+    expect(d.frames[0].forces[0]).toEqual([0.1, 0, 0]);
+    expect(d.frames[1].forces[0]).toEqual([0.25, 0, 0]);
+    // the virial W gives σ = −W/V (V = 27 Å³)
+    expect(d.frames[0].stress.map((x: number) => Number(x.toFixed(12)))).toEqual([-0.01, -0.01, -0.01, 0, 0, 0]);
+    expect(byDefault.err).toMatch(/energy from 'energy' \(1 frames\), 'REF_energy' \(1 frames\); also present: 'REF_energy' \(choose with --energy-key\)/);
+    const told = await run(['frames', 'ref.extxyz', '--json', '--energy-key', 'REF_energy', '--forces-key', 'REF_forces'], dir);
+    const t = JSON.parse(told.out)[0];
+    expect(t.frames.map((f: { energy: number }) => f.energy)).toEqual([-7.25, -7.5]);
+    expect(t.frames[0].forces[0]).toEqual([0.5, 0, 0]);
+    const wrong = await run(['frames', 'ref.extxyz', '--json', '--energy-key', 'dft_energy'], dir);
+    expect(wrong.code).toBe(1);
+    expect(JSON.parse(wrong.out)[0].error.message).toMatch(/line 2: frame 1: no key 'dft_energy' for the energy; the frame has: .*REF_energy/);
+  });
+
+  it('text mode lists frames with energies, the largest force and the pressure', async () => {
+    const r = await run(['frames', 'materialsproject+custodian/postprocess/vasprun.xml.xz']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/vasprun, 28 frames; energy 28, forces 28, stress 28/);
+    expect(r.out).toMatch(/28: 4 atoms, E = -?\d+\.\d{6} eV, F = .* max \|f\| = .* p = .* GPa/);
+  });
+});
+
+describe('latticework structure info on compressed and multi-frame files', () => {
+  it('reads gzip, bzip2 and xz files exactly as their originals, by magic bytes and by inner name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-gz-'));
+    const text = readFileSync(join(STRUCTURES, 'ase_cu3au.vasp5'));
+    writeFileSync(join(dir, 'POSCAR.mp-241.gz'), gzipSync(text));
+    writeFileSync(join(dir, 'CONTCAR.relax1.bz2'), bzip2Sync(text));
+    writeFileSync(join(dir, 'POSCAR.xz'), xzSync(text));
+    writeFileSync(join(dir, 'POSCAR_no_suffix'), gzipSync(text)); // gzip data without the suffix
+    copyFileSync(join(STRUCTURES, 'ase_cu3au.vasp5'), join(dir, 'POSCAR'));
+    const r = await run(['info', 'POSCAR', 'POSCAR.mp-241.gz', 'CONTCAR.relax1.bz2', 'POSCAR.xz', 'POSCAR_no_suffix', '--json'], dir);
+    expect(r.code).toBe(0);
+    const [plain, ...others] = JSON.parse(r.out);
+    for (const o of others) expect({ ...o, file: 'POSCAR' }).toEqual(plain);
+  });
+
+  it('a file that claims a compression and is not gets a clear error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-gz-'));
+    copyFileSync(join(STRUCTURES, 'ase_cu3au.vasp5'), join(dir, 'POSCAR.gz'));
+    const damaged = gzipSync(readFileSync(join(STRUCTURES, 'ase_cu3au.vasp5')));
+    writeFileSync(join(dir, 'CONTCAR.gz'), damaged.subarray(0, damaged.length - 20));
+    const r = await run(['info', 'POSCAR.gz', 'CONTCAR.gz', '--json'], dir);
+    expect(r.code).toBe(1);
+    const [notGz, cut] = JSON.parse(r.out);
+    expect(notGz.error.message).toBe('the name says gzip (.gz) but the file is not compressed');
+    expect(cut.error.message).toMatch(/^cannot decompress this gzip file: it is damaged or truncated/);
+  });
+
+  it('describes a trajectory by its last frame with "frames": N, and says when the run is incomplete', async () => {
+    const r = await run(['info', 'materialsproject+custodian/postprocess/OUTCAR.xz', 'derived/vasprun_truncated.xml.gz', '--json']);
+    expect(r.code).toBe(0);
+    const [outcar, cut] = JSON.parse(r.out);
+    expect(outcar.frames).toBe(28);
+    expect(outcar.block).toBe(28);
+    expect(cut.frames).toBe(11);
+    expect(cut.warnings[0]).toMatch(/^incomplete file/);
+  });
+});
