@@ -277,6 +277,14 @@ export function writeStructures(format: 'cif' | 'poscar' | 'xyz', structures: St
   return writePoscar(structures[0]);
 }
 
+/**
+ * Frames as extended XYZ, one frame each, labels under ASE's canonical names (`energy`,
+ * `free_energy`, `stress` as a 3×3 matrix, per-atom `forces`): reads back exactly (float64).
+ */
+export function writeFramesExtxyz(frames: readonly LabelledFrame[]): string {
+  return writeExtxyz(frames.map(structureWithLabels));
+}
+
 export interface StructureSummary {
   name: string;
   /** Element → number of sites in the cell (sums of occupancies for partial sites), in order of first appearance. */

@@ -11,6 +11,7 @@ import { atomicNumber, elementSymbol, parseSiteLabel } from './elements';
 import { StructureLimitError, StructureParseError } from './errors';
 import { cartToFrac, determinant, fmtNumber as f } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
+import { LABEL_KEYS, matrixFromVoigt, type Voigt6 } from './frames';
 import type { Mat3, SiteProperty, Structure } from './structure';
 
 export type InfoValue = string | number | boolean | number[] | boolean[] | string[] | unknown;
@@ -386,7 +387,9 @@ export function writeExtxyz(structures: Structure | Structure[]): string {
     for (const [k, v] of Object.entries(s.properties)) {
       const lk = k.toLowerCase();
       if (lk === 'lattice' || lk === 'properties' || lk === 'pbc') continue;
-      const f = fmtInfo(v);
+      // A Voigt stress is written as the full 3×3 matrix, as ASE writes it.
+      const isVoigt = k === LABEL_KEYS.stress && Array.isArray(v) && v.length === 6 && v.every((x) => typeof x === 'number');
+      const f = fmtInfo(isVoigt ? matrixFromVoigt(v as Voigt6) : v);
       if (f !== null) head.push(`${fmtKey(k)}=${f}`);
     }
     if (s.lattice || s.pbc.some((x) => x)) head.push(`pbc="${s.pbc.map((x) => (x ? 'T' : 'F')).join(' ')}"`);
