@@ -4,6 +4,8 @@
  * frames, and for a VASP 4 POSCAR or XDATCAR without species line take the species from a POTCAR
  * or OUTCAR beside it (also compressed), as ASE does.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import {
   DEFAULT_READ_OPTIONS,
@@ -12,12 +14,14 @@ import {
   speciesFromPotcar,
   StructureLimitError,
   StructureParseError,
+  structureWithLabels,
   type FramesResult,
   type ReadOptions,
   type ReadResult,
 } from '../../src-shared/chem';
 import { bytesToText, CompressedFileError, decompress, type Compression } from './compressed';
-import { FileAccessError, readUserFile, type FileKind } from './path-guard';
+import { isSqlite, readAseDb } from './ase-db';
+import { checkUserFile, FileAccessError, readUserFile, type FileKind } from './path-guard';
 
 /** Finds a file beside the one being read (by base name), or null. */
 export type CompanionLookup = (name: string) => Promise<Uint8Array | null>;
@@ -88,13 +92,54 @@ async function readBytes<T extends { warnings: string[]; fileWarnings: string[] 
   }
 }
 
-/** Every frame of a (possibly compressed) file with its labels. */
-export function framesFromBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}, companions?: CompanionLookup): Promise<FileFrames> {
+/** The frames of an ASE database on disk, as `readFrames` would give them. */
+async function aseDbFrames(path: string, shown: string): Promise<FileFrames> {
+  const r = await readAseDb(path, shown);
+  return {
+    format: 'ase-db',
+    frames: r.frames,
+    blocks: r.ids,
+    frameWarnings: r.frames.map(() => []),
+    warnings: r.warnings,
+    fileWarnings: r.warnings,
+    labelSources: [],
+    compression: null,
+  };
+}
+
+function asStructures(r: FileFrames): FileStructures {
+  return {
+    format: r.format,
+    structures: r.frames.map(structureWithLabels),
+    blocks: r.blocks,
+    structureWarnings: r.frameWarnings,
+    warnings: r.warnings,
+    fileWarnings: r.fileWarnings,
+    compression: r.compression,
+  };
+}
+
+/** An ASE database given as bytes (a dropped file): read from a private temporary copy. */
+async function aseDbFromBytes(name: string, bytes: Uint8Array): Promise<FileFrames> {
+  const dir = await mkdtemp(join(tmpdir(), 'lw-asedb-'));
+  try {
+    const path = join(dir, 'dropped.db');
+    await writeFile(path, bytes, { mode: 0o600 });
+    return await aseDbFrames(path, name);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every frame of a (possibly compressed) file with its labels; an ASE database (SQLite) too. */
+export async function framesFromBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}, companions?: CompanionLookup): Promise<FileFrames> {
+  if (isSqlite(bytes)) return aseDbFromBytes(name, bytes);
   return readBytes(name, bytes, options, companions, readFrames);
 }
 
-/** Every structure of a (possibly compressed) file, as `readStructures` gives them. */
-export function structuresFromBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}, companions?: CompanionLookup): Promise<FileStructures> {
+/** Every structure of a (possibly compressed) file, as `readStructures` gives them; an ASE database too (labels embedded). */
+export async function structuresFromBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}, companions?: CompanionLookup): Promise<FileStructures> {
+  if (isSqlite(bytes)) return asStructures(await aseDbFromBytes(name, bytes));
   return readBytes(name, bytes, options, companions, readStructures);
 }
 
@@ -130,6 +175,14 @@ function fileKind(name: string): FileKind {
   return /vasprun|outcar|xdatcar|\.(ext)?xyz|\.(gz|bz2|xz)$/i.test(name) ? 'trajectory' : 'structure';
 }
 
+/** The path guard's refusal as the error the command line and the readers report (named by the file as given). */
+function accessError(e: unknown, shown: string): unknown {
+  if (!(e instanceof FileAccessError)) return e;
+  if (e.reason.startsWith('does not exist')) return Object.assign(new Error(`no such file: ${shown}`), { name: 'FileNotFound', code: 'ENOENT' });
+  if (e.reason === 'permission denied') return Object.assign(new Error(`permission denied: ${shown}`), { name: 'FileNotReadable', code: 'EACCES' });
+  return Object.assign(new Error(`${shown}: ${e.reason}`), { name: 'FileAccessError' });
+}
+
 /**
  * A file on disk as bytes, through the path guard (regular files only, size cap per kind; a
  * compressed file is checked again once expanded, against `maxBytes`). A missing or unreadable file
@@ -140,23 +193,35 @@ export async function readFileBytes(path: string, shown: string, maxBytes: numbe
   try {
     bytes = await readUserFile(path, fileKind(shown));
   } catch (e) {
-    if (!(e instanceof FileAccessError)) throw e;
-    if (e.reason.startsWith('does not exist')) throw Object.assign(new Error(`no such file: ${shown}`), { name: 'FileNotFound', code: 'ENOENT' });
-    if (e.reason === 'permission denied') throw Object.assign(new Error(`permission denied: ${shown}`), { name: 'FileNotReadable', code: 'EACCES' });
-    throw Object.assign(new Error(`${shown}: ${e.reason}`), { name: 'FileAccessError' });
+    throw accessError(e, shown);
   }
   if (bytes.length > maxBytes) throw new StructureLimitError(shown, null, `the file is ${bytes.length} bytes, more than the limit of ${maxBytes} (option --max-bytes)`);
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** An ASE database on disk is opened in place (checked by the path guard, never read into memory). */
+async function aseDbOnDisk(path: string, shown: string): Promise<FileFrames | null> {
+  if (!/\.db$/i.test(shown)) return null;
+  try {
+    await checkUserFile(path, 'database');
+  } catch (e) {
+    throw accessError(e, shown);
+  }
+  return aseDbFrames(path, shown);
+}
+
 /** The frames of a file on disk (`shown` is the name errors carry). */
 export async function readFramesFile(path: string, shown: string, options: ReadOptions = {}): Promise<FileFrames> {
+  const db = await aseDbOnDisk(path, shown);
+  if (db) return db;
   const bytes = await readFileBytes(path, shown, options.maxBytes ?? DEFAULT_READ_OPTIONS.maxBytes);
-  return framesFromBytes(shown, bytes, options, diskCompanions(path));
+  return isSqlite(bytes) ? aseDbFrames(path, shown) : framesFromBytes(shown, bytes, options, diskCompanions(path));
 }
 
 /** The structures of a file on disk (`shown` is the name errors carry). */
 export async function readStructuresFile(path: string, shown: string, options: ReadOptions = {}): Promise<FileStructures> {
+  const db = await aseDbOnDisk(path, shown);
+  if (db) return asStructures(db);
   const bytes = await readFileBytes(path, shown, options.maxBytes ?? DEFAULT_READ_OPTIONS.maxBytes);
-  return structuresFromBytes(shown, bytes, options, diskCompanions(path));
+  return isSqlite(bytes) ? asStructures(await aseDbFrames(path, shown)) : structuresFromBytes(shown, bytes, options, diskCompanions(path));
 }

@@ -95,6 +95,7 @@ export function detectFormat(fileName: string, text: string): StructureFormat | 
   const head = text.slice(0, 4096);
   if (ext === 'cif' || ext === 'mcif' || ext === 'mmcif') return 'cif';
   if (ext === 'xyz' || ext === 'extxyz') return 'xyz';
+  if (ext === 'db' || head.startsWith('SQLite format 3')) return 'ase-db';
   if (base.includes('vasprun') || (ext === 'xml' && head.includes('<modeling'))) return 'vasprun';
   if (base.includes('outcar')) return 'outcar';
   if (base.includes('xdatcar')) return 'xdatcar';
@@ -139,7 +140,7 @@ function checkSize(fileName: string, text: string, opt: ResolvedReadOptions): vo
   }
 }
 
-function formatOf(fileName: string, text: string, options: ReadOptions | undefined): StructureFormat {
+function formatOf(fileName: string, text: string, options: ReadOptions | undefined): Exclude<StructureFormat, 'ase-db'> {
   const format = options?.format ?? detectFormat(fileName, text);
   if (!format) {
     throw new StructureParseError(
@@ -148,6 +149,7 @@ function formatOf(fileName: string, text: string, options: ReadOptions | undefin
       'cannot tell the format of this file: name it *.cif, *.vasp (or POSCAR/CONTCAR), *.xyz or *.extxyz, vasprun.xml, OUTCAR or XDATCAR',
     );
   }
+  if (format === 'ase-db') throw new StructureParseError(fileName, null, 'an ASE database is a SQLite file: open it as a file (drop it, or give its path), not as text');
   return format;
 }
 

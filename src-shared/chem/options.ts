@@ -3,7 +3,8 @@ import type { Structure } from './structure';
 
 export type DisorderPolicy = 'keep' | 'most-probable' | 'reject';
 
-export type StructureFormat = 'cif' | 'poscar' | 'xyz' | 'vasprun' | 'outcar' | 'xdatcar';
+/** `ase-db` (an ASE SQLite database) is read by the core (src-main/files/ase-db.ts), never as text. */
+export type StructureFormat = 'cif' | 'poscar' | 'xyz' | 'vasprun' | 'outcar' | 'xdatcar' | 'ase-db';
 
 export interface ReadOptions {
   /** Force a format instead of detecting it from the file name and content. */

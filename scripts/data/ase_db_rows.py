@@ -1,0 +1,42 @@
+#!/usr/bin/python3
+"""Every row of an ASE database as ASE 3.22 reads it, as JSON (used by the ASE database tests).
+
+Usage: /usr/bin/python3 scripts/data/ase_db_rows.py FILE.db
+
+Per row (`ase.db.connect(FILE).get_atoms(id)`): {"id", "numbers", "positions", "cell", "pbc",
+"energy", "free_energy", "forces", "stress", "key_value_pairs"}; floats are written with repr, so
+they read back bit for bit. Forces are the stored ones (no constraint applied).
+"""
+import json
+import sys
+
+import ase
+import ase.db
+
+assert ase.__version__.startswith('3.22'), ase.__version__
+
+
+def main(path):
+    db = ase.db.connect(path)
+    rows = []
+    for row in db.select():
+        atoms = db.get_atoms(row.id)
+        res = atoms.calc.results if atoms.calc is not None else {}
+        rows.append({
+            'id': row.id,
+            'numbers': atoms.numbers.tolist(),
+            'positions': atoms.positions.tolist(),
+            'cell': atoms.cell.array.tolist(),
+            'pbc': atoms.pbc.tolist(),
+            'energy': res.get('energy'),
+            'free_energy': res.get('free_energy'),
+            'forces': res['forces'].tolist() if 'forces' in res else None,
+            'stress': res['stress'].tolist() if 'stress' in res else None,
+            'key_value_pairs': row.key_value_pairs,
+        })
+    json.dump(rows, sys.stdout)
+    sys.stdout.write('\n')
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])

@@ -1,0 +1,340 @@
+/**
+ * ASE databases (`.db`, SQLite, ASE's own schema, version 9 as ASE 3.22 writes it): every row read
+ * as a labelled frame, and frames written as a database that `ase db FILE` lists and
+ * `ase.db.connect(FILE).get_atoms(id)` reads back identically.
+ *
+ * Schema (ase/db/sqlite.py): table `systems`, one row per structure, arrays as little-endian
+ * blobs (numbers int32, positions/cell/forces float64, stress float64 × 6), `pbc` as a bit mask,
+ * `key_value_pairs` as JSON text, `data` in ASE's binary object format; side tables `species`,
+ * `keys`, `text_key_values`, `number_key_values`, and `information` (version).
+ * Read: numbers, positions, cell, pbc, energy, free_energy, forces, stress (6 or 9 values),
+ * initial magnetic moments and charges (as site properties), key-value pairs (as properties).
+ * Written: the same; info values that ASE cannot keep as key-value pairs (arrays, nested values,
+ * reserved or malformed keys, strings that look like numbers) are left out and named in a warning.
+ */
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import sqlite3 from 'sqlite3';
+import {
+  atomicNumber,
+  cartToFrac,
+  cellVolume,
+  elementInfo,
+  elementSymbol,
+  maxForce,
+  StructureParseError,
+  voigtFromMatrix,
+  type LabelledFrame,
+  type Mat3,
+  type SiteProperty,
+  type Voigt6,
+} from '../../src-shared/chem';
+
+/** The first 16 bytes of every SQLite database file. */
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+export function isSqlite(bytes: Uint8Array): boolean {
+  if (bytes.length < 16) return false;
+  for (let i = 0; i < 16; i++) if (bytes[i] !== SQLITE_MAGIC.charCodeAt(i)) return false;
+  return true;
+}
+
+const ASE_DB_VERSION = 9;
+
+type Row = Record<string, unknown>;
+
+function open(path: string, mode: number): Promise<sqlite3.Database> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(path, mode, (err) => (err ? reject(err) : resolve(db)));
+  });
+}
+
+function all(db: sqlite3.Database, sql: string, params: unknown[] = []): Promise<Row[]> {
+  return new Promise((resolve, reject) => db.all(sql, params, (err, rows) => (err ? reject(err) : resolve(rows as Row[]))));
+}
+
+function run(db: sqlite3.Database, sql: string, params: unknown[] = []): Promise<number> {
+  return new Promise((resolve, reject) =>
+    db.run(sql, params, function (this: sqlite3.RunResult, err) {
+      if (err) reject(err);
+      else resolve(this.lastID);
+    }),
+  );
+}
+
+function close(db: sqlite3.Database): Promise<void> {
+  return new Promise((resolve) => db.close(() => resolve()));
+}
+
+function f64(blob: unknown): Float64Array | null {
+  if (!(blob instanceof Uint8Array)) return null;
+  const copy = new Uint8Array(blob); // aligned copy
+  return new Float64Array(copy.buffer, 0, Math.floor(copy.byteLength / 8));
+}
+
+function i32(blob: unknown): Int32Array | null {
+  if (!(blob instanceof Uint8Array)) return null;
+  const copy = new Uint8Array(blob);
+  return new Int32Array(copy.buffer, 0, Math.floor(copy.byteLength / 4));
+}
+
+function blob(a: ArrayLike<number>, type: 'f64' | 'i32'): Buffer {
+  const arr = type === 'f64' ? Float64Array.from(a) : Int32Array.from(a);
+  return Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength);
+}
+
+export interface AseDbRead {
+  frames: LabelledFrame[];
+  /** The row id of each frame. */
+  ids: number[];
+  warnings: string[];
+}
+
+/** Every row of an ASE database as a labelled frame (in id order). */
+export async function readAseDb(path: string, shown = path): Promise<AseDbRead> {
+  let db: sqlite3.Database;
+  try {
+    db = await open(path, sqlite3.OPEN_READONLY);
+  } catch (e) {
+    throw new StructureParseError(shown, null, `cannot open this SQLite database: ${(e as Error).message}`);
+  }
+  try {
+    const tables = new Set((await all(db, "SELECT name FROM sqlite_master WHERE type = 'table'")).map((r) => String(r.name)));
+    if (!tables.has('systems')) throw new StructureParseError(shown, null, 'this SQLite database has no systems table: it is not an ASE database');
+    let version = 2;
+    if (tables.has('information')) {
+      const v = await all(db, "SELECT value FROM information WHERE name = 'version'");
+      if (v.length) version = Number(v[0].value);
+    }
+    if (!(version >= 5)) throw new StructureParseError(shown, null, `this ASE database has schema version ${version}; convert it with python -m ase.db.convert first`);
+    if (version > ASE_DB_VERSION) throw new StructureParseError(shown, null, `this ASE database has schema version ${version}, newer than the version ${ASE_DB_VERSION} Latticework reads (ASE 3.22)`);
+    const rows = await all(
+      db,
+      'SELECT id, numbers, positions, cell, pbc, initial_magmoms, initial_charges, energy, free_energy, forces, stress, key_value_pairs FROM systems ORDER BY id',
+    );
+    const frames: LabelledFrame[] = [];
+    const ids: number[] = [];
+    const warnings: string[] = [];
+    for (const r of rows) {
+      const id = Number(r.id);
+      const bad = (what: string): never => {
+        throw new StructureParseError(shown, null, `row ${id}: ${what}`);
+      };
+      const numbers = i32(r.numbers) ?? bad('no atomic numbers');
+      const n = numbers.length;
+      const cart = f64(r.positions);
+      if (!cart || cart.length !== 3 * n) bad(`positions hold ${cart?.length ?? 0} numbers, not 3 per atom (${n} atoms)`);
+      const cellFlat = f64(r.cell);
+      if (!cellFlat || cellFlat.length !== 9) bad('the cell is not 9 numbers');
+      const mask = Number(r.pbc ?? 0);
+      const pbc: [boolean, boolean, boolean] = [(mask & 1) !== 0, (mask & 2) !== 0, (mask & 4) !== 0];
+      const c = cellFlat!;
+      const cell: Mat3 = [
+        [c[0], c[1], c[2]],
+        [c[3], c[4], c[5]],
+        [c[6], c[7], c[8]],
+      ];
+      const hasCell = c.some((x) => x !== 0) && Math.abs(cellVolume(cell)) > 1e-12;
+      const lattice = hasCell ? cell : null;
+      const siteProperties: Record<string, SiteProperty> = {};
+      const mag = f64(r.initial_magmoms);
+      if (mag && mag.length === n) siteProperties.initial_magmoms = { kind: 'number', values: mag };
+      const chg = f64(r.initial_charges);
+      if (chg && chg.length === n) siteProperties.initial_charges = { kind: 'number', values: chg };
+      let properties: Record<string, unknown> = {};
+      if (typeof r.key_value_pairs === 'string' && r.key_value_pairs !== '{}') {
+        try {
+          properties = JSON.parse(r.key_value_pairs) as Record<string, unknown>;
+        } catch {
+          warnings.push(`row ${id}: its key_value_pairs are not JSON; left out`);
+        }
+      }
+      const forces = f64(r.forces);
+      if (forces && forces.length !== 3 * n) bad(`forces hold ${forces.length} numbers, not 3 per atom`);
+      const st = f64(r.stress);
+      let stress: Voigt6 | null = null;
+      if (st) {
+        if (st.length === 6) stress = Array.from(st) as Voigt6;
+        else if (st.length === 9) stress = voigtFromMatrix(st);
+        else bad(`the stress holds ${st.length} numbers, not 6 or 9`);
+      }
+      const numbersCopy = Int32Array.from(numbers);
+      frames.push({
+        structure: {
+          name: `row ${id}`,
+          lattice,
+          pbc: lattice ? pbc : [false, false, false],
+          numbers: numbersCopy,
+          species: Array.from(numbersCopy, elementSymbol),
+          cart: cart!,
+          frac: lattice ? cartToFrac(cart!, lattice) : null,
+          occupancy: new Float64Array(n).fill(1),
+          siteProperties,
+          properties,
+        },
+        energy: typeof r.energy === 'number' ? r.energy : null,
+        freeEnergy: typeof r.free_energy === 'number' ? r.free_energy : null,
+        forces,
+        stress,
+      });
+      ids.push(id);
+    }
+    return { frames, ids, warnings };
+  } catch (e) {
+    if (e instanceof StructureParseError) throw e;
+    throw new StructureParseError(shown, null, `cannot read this ASE database: ${(e as Error).message}`);
+  } finally {
+    await close(db);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+const SCHEMA = [
+  `CREATE TABLE systems (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, unique_id TEXT UNIQUE, ctime REAL, mtime REAL, username TEXT,
+    numbers BLOB, positions BLOB, cell BLOB, pbc INTEGER, initial_magmoms BLOB, initial_charges BLOB,
+    masses BLOB, tags BLOB, momenta BLOB, constraints TEXT, calculator TEXT, calculator_parameters TEXT,
+    energy REAL, free_energy REAL, forces BLOB, stress BLOB, dipole BLOB, magmoms BLOB, magmom REAL,
+    charges BLOB, key_value_pairs TEXT, data BLOB, natoms INTEGER, fmax REAL, smax REAL, volume REAL,
+    mass REAL, charge REAL)`,
+  'CREATE TABLE species (Z INTEGER, n INTEGER, id INTEGER, FOREIGN KEY (id) REFERENCES systems(id))',
+  'CREATE TABLE keys (key TEXT, id INTEGER, FOREIGN KEY (id) REFERENCES systems(id))',
+  'CREATE TABLE text_key_values (key TEXT, value TEXT, id INTEGER, FOREIGN KEY (id) REFERENCES systems(id))',
+  'CREATE TABLE number_key_values (key TEXT, value REAL, id INTEGER, FOREIGN KEY (id) REFERENCES systems(id))',
+  'CREATE TABLE information (name TEXT, value TEXT)',
+  `INSERT INTO information VALUES ('version', '${ASE_DB_VERSION}')`,
+  'CREATE INDEX unique_id_index ON systems(unique_id)',
+  'CREATE INDEX ctime_index ON systems(ctime)',
+  'CREATE INDEX username_index ON systems(username)',
+  'CREATE INDEX calculator_index ON systems(calculator)',
+  'CREATE INDEX species_index ON species(Z)',
+  'CREATE INDEX key_index ON keys(key)',
+  'CREATE INDEX text_index ON text_key_values(key)',
+  'CREATE INDEX number_index ON number_key_values(key)',
+];
+
+/** ASE's reserved key names (ase.db.core.reserved_keys, without the element symbols, checked apart). */
+const RESERVED = new Set(
+  'age calculator calculator_parameters cell charges constraints ctime data dipole energies energy fmax forces formula free_energy id initial_charges initial_magmoms key_value_pairs magmom magmoms momenta mtime natoms numbers pbc positions smax stress stresses unique_id user'.split(
+    ' ',
+  ),
+);
+
+/** ASE's empty `data` in its binary object format: an int64 offset (8) and `{}`. */
+const EMPTY_DATA = Buffer.concat([Buffer.from([8, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{}')]);
+
+/** ASE's time: years since 2000-01-01 (ase.db.core.now). */
+function aseNow(): number {
+  return (Date.now() / 1000 - 946681200.0) / 31557600.0;
+}
+
+const looksNumeric = (s: string) => s.trim() !== '' && Number.isFinite(Number(s));
+
+function keyValuePairs(properties: Record<string, unknown>, skipped: Set<string>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(properties)) {
+    const ok =
+      /^[_a-zA-Z][_0-9a-zA-Z]*$/.test(k) &&
+      !RESERVED.has(k) &&
+      !(k === 'X' || (atomicNumber(k) > 0 && elementSymbol(atomicNumber(k)) === k)) &&
+      ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || (typeof v === 'string' && !looksNumeric(v)));
+    if (ok) out[k] = v as string | number | boolean;
+    else skipped.add(k);
+  }
+  return out;
+}
+
+/**
+ * Writes frames as a new ASE database at `path` (which must not hold one already: the caller picks
+ * a fresh file). Returns the warnings (info keys ASE cannot store).
+ */
+export async function writeAseDb(path: string, frames: readonly LabelledFrame[]): Promise<{ warnings: string[]; ids: number[] }> {
+  const db = await open(path, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
+  const skipped = new Set<string>();
+  const ids: number[] = [];
+  let username: string | null = null;
+  try {
+    username = process.env.USER ?? userInfo().username;
+  } catch {
+    username = null;
+  }
+  try {
+    const existing = await all(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'systems'");
+    if (existing.length) throw new Error(`${path} already holds an ASE database; write to a new file`);
+    await run(db, 'BEGIN');
+    for (const sql of SCHEMA) await run(db, sql);
+    for (const f of frames) {
+      const s = f.structure;
+      const n = s.numbers.length;
+      const t = aseNow();
+      const cell = s.lattice ? s.lattice.flat() : new Array(9).fill(0);
+      const pbcMask = (s.pbc[0] ? 1 : 0) | (s.pbc[1] ? 2 : 0) | (s.pbc[2] ? 4 : 0);
+      const siteNum = (key: string) => {
+        const p = s.siteProperties[key];
+        return p && p.kind === 'number' && p.values.length === n ? blob(p.values, 'f64') : null;
+      };
+      const kvp = keyValuePairs(s.properties, skipped);
+      const fmax = maxForce(f.forces);
+      const smax = f.stress ? Math.max(...f.stress.map(Math.abs)) : null;
+      const volume = s.lattice ? Math.abs(cellVolume(s.lattice)) : null;
+      let mass = 0;
+      for (let i = 0; i < n; i++) mass += elementInfo(s.numbers[i])?.mass ?? 0;
+      const values = [
+        randomBytes(16).toString('hex'),
+        t,
+        t,
+        username,
+        blob(s.numbers, 'i32'),
+        blob(s.cart, 'f64'),
+        blob(cell, 'f64'),
+        pbcMask,
+        siteNum('initial_magmoms'),
+        siteNum('initial_charges'),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        f.energy,
+        f.freeEnergy,
+        f.forces ? blob(f.forces, 'f64') : null,
+        f.stress ? blob(f.stress, 'f64') : null,
+        null,
+        null,
+        null,
+        null,
+        JSON.stringify(kvp),
+        EMPTY_DATA,
+        n,
+        fmax,
+        smax,
+        volume === 0 ? null : volume,
+        mass,
+        0,
+      ];
+      const id = await run(db, `INSERT INTO systems VALUES (NULL, ${values.map(() => '?').join(', ')})`, values);
+      ids.push(id);
+      const counts = new Map<number, number>();
+      for (const z of s.numbers) counts.set(z, (counts.get(z) ?? 0) + 1);
+      for (const [z, c] of counts) await run(db, 'INSERT INTO species VALUES (?, ?, ?)', [z, c, id]);
+      for (const [k, v] of Object.entries(kvp)) {
+        if (typeof v === 'string') await run(db, 'INSERT INTO text_key_values VALUES (?, ?, ?)', [k, v, id]);
+        else await run(db, 'INSERT INTO number_key_values VALUES (?, ?, ?)', [k, Number(v), id]);
+        await run(db, 'INSERT INTO keys VALUES (?, ?)', [k, id]);
+      }
+    }
+    await run(db, 'COMMIT');
+  } catch (e) {
+    await run(db, 'ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    await close(db);
+  }
+  const warnings = skipped.size
+    ? [`info keys ASE cannot store as key-value pairs were left out: ${[...skipped].sort().join(', ')}`]
+    : [];
+  return { warnings, ids };
+}

@@ -1,0 +1,115 @@
+/**
+ * ASE databases: a database ASE 3.22 wrote reads as ASE reads it (golden numbers from
+ * scripts/data/make_ase_db_fixture.py), and a database Latticework writes is listed by `ase db FILE`
+ * and read back identically by `ase.db.connect(FILE).get_atoms(id)` (Debian's python3-ase, run here:
+ * `.ci/run` installs it).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readAseDb, writeAseDb } from '../../../src-main/files/ase-db';
+import { framesFromBytes, readFramesFile } from '../../../src-main/files/structure-file';
+import type { LabelledFrame } from '../../../src-shared/chem';
+import { shared } from '../../helpers/shared-data';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../../scripts/data/ase_db_rows.py', import.meta.url));
+
+interface AseRow {
+  id: number;
+  numbers: number[];
+  positions: number[][];
+  cell: number[][];
+  pbc: boolean[];
+  energy: number | null;
+  free_energy: number | null;
+  forces: number[][] | null;
+  stress: number[] | null;
+  key_value_pairs: Record<string, unknown>;
+}
+
+function python(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.error) throw new Error(`this test needs Debian's python3-ase (/usr/bin/python3): ${r.error.message}`);
+  return r;
+}
+
+/** Our frame equals ASE's row exactly (bit for bit). */
+function expectSame(f: LabelledFrame, row: AseRow) {
+  expect(Array.from(f.structure.numbers)).toEqual(row.numbers);
+  expect(Array.from(f.structure.cart)).toEqual(row.positions.flat());
+  const cell = f.structure.lattice ? f.structure.lattice.flat() : new Array(9).fill(0);
+  expect(cell).toEqual(row.cell.flat());
+  expect(f.structure.pbc).toEqual(row.pbc);
+  expect(f.energy).toBe(row.energy);
+  expect(f.freeEnergy).toBe(row.free_energy);
+  expect(f.forces ? Array.from(f.forces) : null).toEqual(row.forces ? row.forces.flat() : null);
+  expect(f.stress).toEqual(row.stress);
+}
+
+describe('ASE databases', () => {
+  it('reads every row of a database ASE wrote: structure, energy, forces, stress, key-value pairs', async () => {
+    const golden = JSON.parse(readFileSync(join(FIXTURES, 'ase-db/golden.json'), 'utf8')) as { rows: AseRow[] };
+    const r = await readFramesFile(join(FIXTURES, 'ase-db/ase_written.db'), 'ase_written.db');
+    expect(r.format).toBe('ase-db');
+    expect(r.frames).toHaveLength(golden.rows.length);
+    expect(r.blocks).toEqual(golden.rows.map((x) => x.id));
+    r.frames.forEach((f, i) => {
+      expectSame(f, golden.rows[i]);
+      expect(f.structure.properties).toEqual(golden.rows[i].key_value_pairs);
+    });
+    // the water molecule has no cell; the slab keeps its initial magnetic moments
+    expect(r.frames[2].structure.lattice).toBeNull();
+    const mag = r.frames[3].structure.siteProperties.initial_magmoms;
+    expect(mag?.kind === 'number' && Array.from(mag.values)).toEqual(new Array(8).fill(0.5));
+    // the same from dropped bytes
+    const dropped = await framesFromBytes('ase_written.db', new Uint8Array(readFileSync(join(FIXTURES, 'ase-db/ase_written.db'))));
+    expect(dropped.frames.map((f) => f.energy)).toEqual(r.frames.map((f) => f.energy));
+  });
+
+  it('writes a database that `ase db FILE` lists and get_atoms(id) reads back identically', async () => {
+    const vasp = await readFramesFile(join(FIXTURES, 'vasp/materialsproject+custodian/postprocess/vasprun.xml.xz'), 'vasprun.xml.xz');
+    const emt = await readFramesFile(shared('emt-dev', 'emt_dataset.extxyz'), 'emt_dataset.extxyz');
+    const water = await readFramesFile(join(FIXTURES, 'structures/ase_water.xyz'), 'ase_water.xyz');
+    const frames = [...vasp.frames.slice(-3), ...emt.frames.slice(0, 20), water.frames[0]];
+    const path = join(mkdtempSync(join(tmpdir(), 'lw-asedb-')), 'out.db');
+    const { warnings, ids } = await writeAseDb(path, frames);
+    expect(ids).toEqual(frames.map((_, i) => i + 1));
+    // the EMT frames' array-valued info (strain) cannot be a key-value pair: said, not silently dropped
+    expect(warnings.join('\n')).toMatch(/left out: .*strain/);
+
+    const listed = python(['-m', 'ase', 'db', path]);
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`Rows: ${frames.length}`));
+    expect(listed.stdout).toMatch(/Cu|Ag|Au|Ni|Pd|Pt|Al/);
+
+    const read = python([SCRIPT, path]);
+    expect(read.status, read.stderr).toBe(0);
+    const rows = JSON.parse(read.stdout) as AseRow[];
+    expect(rows).toHaveLength(frames.length);
+    rows.forEach((row, i) => {
+      expectSame(frames[i], row);
+      // scalar info survives as key-value pairs (EMT frames: id, prototype, energy_per_atom, ...)
+      for (const [k, v] of Object.entries(row.key_value_pairs)) expect(frames[i].structure.properties[k]).toEqual(v);
+    });
+    expect(Object.keys(rows[3].key_value_pairs)).toContain('prototype');
+
+    // and we read our own file back the same way
+    const back = await readAseDb(path);
+    back.frames.forEach((f, i) => expectSame(f, rows[i]));
+  });
+
+  it('refuses a SQLite file that is not an ASE database, and will not overwrite one', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lw-asedb-')), 'x.db');
+    await writeAseDb(path, []);
+    await expect(writeAseDb(path, [])).rejects.toThrow(/already holds an ASE database/);
+    const other = join(FIXTURES, 'ase-db/ase_written.db');
+    expect((await readAseDb(other)).frames.length).toBe(4);
+    const notAse = join(mkdtempSync(join(tmpdir(), 'lw-asedb-')), 'not-ase.db');
+    python(['-c', `import sqlite3; c = sqlite3.connect('${notAse}'); c.execute('create table t (x)'); c.commit()`]);
+    await expect(readFramesFile(notAse, 'not-ase.db')).rejects.toThrow(/no systems table: it is not an ASE database/);
+  });
+});
