@@ -16,8 +16,10 @@ import { systemHandlers } from '../services/system';
 import { structuresHandlers } from '../services/structures';
 import { graphsHandlers } from '../services/graphs';
 import { datasetsHandlers, markInterruptedImports } from '../services/datasets';
-import { modelsHandlers, registerBuiltinModels } from '../services/models';
-import { markInterruptedRuns, trainingHandlers } from '../services/training';
+import { modelsHandlers } from '../services/models';
+import { registerBuiltinModels } from '../store/models';
+import { trainingHandlers } from '../services/training';
+import { markInterruptedRuns } from '../store/runs';
 import { runsHandlers } from '../services/runs';
 import { predictHandlers } from '../services/predict';
 
@@ -50,7 +52,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const jobs = new JobRegistry(events);
   const parts = { db, events, pool, jobs, options };
   // Runs and dataset imports a previous process left running are interrupted (resumable).
-  await markInterruptedRuns(parts);
+  await markInterruptedRuns(db);
   await markInterruptedImports(parts);
   if (options.builtinModels !== false) {
     try {

@@ -4,20 +4,20 @@
  * the app, and `import-model` / `train` store into it), and a run recorder for
  * `latticework train --db` (the training command's `TrainHooks`).
  *
- * Wiring (src-main/cli/index.ts): `setModelRepository(new SqliteModelRepository(dbPath))`
- * before running a command, and `makeTrainCommand(sqliteTrainHooks)` instead of `trainCommand`.
+ * Wiring: src-main/cli/index.ts runs the model commands inside `withModelRepository(--db)`;
+ * `latticework train` records through `sqliteTrainHooks`.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { decodeModelFile, encodeModelFile, type ModelFileData } from '../engine/models/format';
-import { safeModelName, summarize, type ModelRepository, type ModelSummary } from '../models/store';
+import { safeModelName, setModelRepository, summarize, type ModelRepository, type ModelSummary } from '../models/store';
 import type { Checkpoint } from '../engine/train/checkpoint';
 import { encodeCheckpoint } from '../engine/train/checkpoint';
 import type { EpochProgress, TrainingResult } from '../engine/train/trainer';
 import type { ModelConfig } from '../../src-shared/model/config';
 import { platformDataDirectory, resolveDatabasePath } from '../app/paths';
 import { Database } from '../store/database';
-import { insertModel, readLwmHeader, registerBuiltinModels } from './models';
+import { insertModel, readLwmHeader, registerBuiltinModels } from '../store/models';
+import { RunRecorder } from '../store/runs';
 
 const LOCATION = 'sqlite:';
 
@@ -112,6 +112,18 @@ export class SqliteModelRepository implements ModelRepository {
   }
 }
 
+/** Runs `work` with the database's models as the model repository (`predict --model NAME`, `import-model`, `train`). */
+export async function withModelRepository<T>(db: string | undefined, work: () => Promise<T>): Promise<T> {
+  const repository = new SqliteModelRepository(cliDatabasePath(db));
+  setModelRepository(repository);
+  try {
+    return await work();
+  } finally {
+    setModelRepository(null);
+    await repository.close();
+  }
+}
+
 /** The database the command line uses: `--db`, else LATTICEWORK_DB, else the data directory's. */
 export function cliDatabasePath(db?: string): string {
   return resolveDatabasePath(platformDataDirectory(), db);
@@ -119,6 +131,7 @@ export function cliDatabasePath(db?: string): string {
 
 /** What `latticework train` tells its recorder (structurally the command's TrainRunInfo). */
 export interface CliRunInfo {
+  name: string;
   config: ModelConfig;
   dataset: { source: string; structures: number; target: string; perAtom: boolean };
   backend: string;
@@ -134,93 +147,73 @@ export interface CliTrainHooks {
 }
 
 /**
- * Records a command-line training run in the database (`run`, `metric`, `checkpoint`, and the
- * model in `model` when it was written to a file or to this database). The run has no dataset
- * row (`dataset_id` NULL, `dataset_name` = the data path); a killed `latticework train` leaves
- * it 'running' until the next app start marks it interrupted.
+ * Records a command-line training run in the database through the run store's `RunRecorder`,
+ * as the app records its runs. The run has no dataset row (`dataset_id` NULL, `dataset_name` =
+ * the data path); a killed `latticework train` leaves it 'running' until the next app start
+ * marks it interrupted.
  */
 export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainHooks> {
   let db: Database | null = null;
-  let runId = 0;
-  let bestMetrics: Record<string, number> = {};
+  let recorder: RunRecorder | null = null;
+  let backend = '';
+  let started = false;
   const t0 = Date.now();
-  const write = async (work: Parameters<Database['transaction']>[0]) => {
-    if (db && runId) await db.transaction(work);
+  const seconds = () => (Date.now() - t0) / 1000;
+  const close = async () => {
+    await db?.close();
+    db = null;
+    recorder = null;
   };
   return {
     async onStart(info) {
       db = await Database.open(cliDatabasePath(info.db ?? opts.db));
-      const now = Date.now();
-      runId = await db.transaction(async (tx) => {
-        const { lastID } = await tx.run(
-          `INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, backend, epochs_planned, started_at, tags)
-           VALUES (?, NULL, ?, 'running', ?, ?, ?, ?, ?, '["cli"]')`,
-          [`${info.config.preset ?? info.config.architecture} on ${info.dataset.source}`, info.dataset.source, JSON.stringify(info.config), info.config.training.seed, info.backend, info.config.training.epochs, now],
-        );
-        return lastID;
+      backend = info.backend;
+      recorder = await RunRecorder.create(db, {
+        name: info.name,
+        datasetId: null,
+        datasetName: info.dataset.source,
+        status: 'running',
+        config: info.config as unknown as Record<string, unknown>,
+        seed: info.config.training.seed,
+        backend,
+        epochsPlanned: info.config.training.epochs * (info.config.training.kFold ?? 1),
+        tags: ['cli'],
       });
     },
     async onEpoch(e) {
-      const now = Date.now();
-      const prefix = e.fold !== null ? `fold${e.fold}_` : '';
-      const values: Record<string, number> = { train_loss: e.trainLoss, lr: e.lr, epoch_seconds: e.seconds, structures_per_second: e.structuresPerSecond };
-      if (e.valLoss !== null) values.val_loss = e.valLoss;
-      for (const [k, v] of Object.entries(e.trainMetrics)) values[`train_${k}`] = v;
-      for (const [k, v] of Object.entries(e.valMetrics)) values[`val_${k}`] = v;
-      if (e.isBest) {
-        bestMetrics = { best_epoch: e.epoch };
-        for (const [k, v] of Object.entries(e.valMetrics)) if (Number.isFinite(v)) bestMetrics[`val_${k}`] = v;
-      }
-      await write(async (tx) => {
-        for (const [k, v] of Object.entries(values)) {
-          if (Number.isFinite(v)) await tx.run('INSERT INTO metric (run_id, key, step, epoch, value, time) VALUES (?, ?, ?, ?, ?, ?)', [runId, prefix + k, e.epoch, e.epoch, v, now]);
-        }
-      });
+      recorder?.epoch(e.fold !== null ? { ...e, epoch: e.fold * e.epochs + e.epoch } : e);
     },
     async onCheckpoint(c, info) {
-      const bytes = encodeCheckpoint(c);
-      const now = Date.now();
-      await write(async (tx) => {
-        await tx.run("INSERT OR REPLACE INTO checkpoint (run_id, kind, epoch, metric, data, created_at) VALUES (?, 'last', ?, ?, ?, ?)", [runId, info.epoch, c.best?.metric ?? null, bytes, now]);
-        if (info.isBest) await tx.run("INSERT OR REPLACE INTO checkpoint (run_id, kind, epoch, metric, data, created_at) VALUES (?, 'best', ?, ?, ?, ?)", [runId, info.epoch, c.best?.metric ?? null, bytes, now]);
-        await tx.run('UPDATE run SET epochs_done = ?, split = ?, best_metrics = ?, duration = ? WHERE id = ?', [c.epoch, JSON.stringify(c.split), JSON.stringify(bestMetrics), (Date.now() - t0) / 1000, runId]);
-      });
+      if (!recorder) return;
+      if (!started) await recorder.started(backend, c.split);
+      started = true;
+      await recorder.checkpoint({ epoch: info.epoch, isBest: info.isBest, metric: c.best?.metric ?? null, bytes: encodeCheckpoint(c) }, seconds());
     },
     async onFinish(r, model) {
-      const now = Date.now();
-      const best = { ...bestMetrics };
-      for (const [k, v] of Object.entries(r.test?.metrics ?? {})) if (Number.isFinite(v)) best[`test_${k}`] = v;
-      await write(async (tx) => {
-        for (const [k, v] of Object.entries(r.test?.metrics ?? {})) {
-          if (Number.isFinite(v)) await tx.run('INSERT INTO metric (run_id, key, step, epoch, value, time) VALUES (?, ?, ?, ?, ?, ?)', [runId, `test_${k}`, r.bestEpoch, r.bestEpoch, v, now]);
-        }
-        let modelId: number | null = null;
+      if (!recorder) return;
+      if (r.status === 'cancelled') await recorder.status('cancelled', { duration: seconds(), finished: true });
+      else {
+        // the model went to this database (its id is in the location) or to a file (stored here too)
         const loc = model.location;
-        if (loc?.startsWith(LOCATION)) modelId = Number(/#model=(\d+)$/.exec(loc)?.[1] ?? 0) || null;
-        else if (loc) {
-          const bytes = new Uint8Array(readFileSync(loc));
-          const sha = createHash('sha256').update(bytes).digest('hex');
-          const existing = await tx.get<{ id: number }>('SELECT id FROM model WHERE sha256 = ?', [sha]);
-          modelId = existing?.id ?? (await insertModel(tx, bytes, 'trained', { runId, now }));
-        }
-        if (modelId !== null) await tx.run('UPDATE model SET run_id = ? WHERE id = ?', [runId, modelId]);
-        await tx.run('UPDATE run SET status = ?, finished_at = ?, duration = ?, epochs_done = ?, best_metrics = ?, model_id = ? WHERE id = ?', [
-          r.status === 'cancelled' ? 'cancelled' : 'finished',
-          now,
-          (now - t0) / 1000,
-          r.history.length,
-          JSON.stringify(best),
-          modelId,
-          runId,
-        ]);
-      });
-      await db?.close();
-      db = null;
+        const inStore = loc?.startsWith(LOCATION) ? Number(/#model=(\d+)$/.exec(loc)?.[1] ?? 0) || null : null;
+        await recorder.finish(
+          {
+            bestEpoch: r.bestEpoch,
+            epochsDone: r.history.length,
+            valMetrics: r.val?.metrics ?? {},
+            testMetrics: r.test?.metrics ?? {},
+            predictions: [],
+            modelFile: loc && inStore === null ? new Uint8Array(readFileSync(loc)) : null,
+            modelId: inStore,
+          },
+          seconds(),
+        );
+      }
+      await close();
     },
     async onError(e) {
-      await write((tx) => tx.run("UPDATE run SET status = 'failed', error = ?, finished_at = ? WHERE id = ?", [e.message, Date.now(), runId]));
-      await db?.close();
-      db = null;
+      await recorder?.status('failed', { error: e.message, finished: true, duration: seconds() });
+      await close();
     },
   };
 }

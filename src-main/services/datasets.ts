@@ -27,7 +27,8 @@ import { RemoteError } from '../../src-shared/ipc/define';
 import { storeOne } from './structures';
 import { TrainingSectionSchema } from '../../src-shared/model/config';
 import { groupsAcrossSplits, trainValTestSplit } from '../../src-shared/model/split';
-import { defaultAtomInitText, histogram, parseJson } from './workbench-common';
+import { parseJson } from '../store/database';
+import { defaultAtomInitText, histogram } from './workbench-common';
 
 interface DatasetRow {
   id: number;

@@ -5,18 +5,16 @@
  * `resources/models/` and registered at startup), imported (`.pth.tar` or `.lwm`) and
  * trained (a run's best model).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { ConfigCheck, LatticeworkHandlers, ModelRecord, SavedConfig } from '../../src-shared/ipc/contract';
-import { ModelConfigSchema, type ModelConfig } from '../../src-shared/model/config';
+import { ModelConfigSchema } from '../../src-shared/model/config';
 import { parameterCount } from '../../src-shared/model/params';
 import { PRESETS, presetConfig, presetInfo } from '../../src-shared/model/presets';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/dispatch';
 import { readUserFile } from '../files/path-guard';
-import type { Tx } from './structures';
-import { parseJson, resourcesDirectory } from './workbench-common';
+import { insertModel } from '../store/models';
+import { parseJson } from '../store/database';
 
 interface ModelRow {
   id: number;
@@ -52,56 +50,6 @@ function toRecord(r: ModelRow): ModelRecord {
   };
 }
 
-/** The JSON header of a `.lwm` file (without decoding the weights). */
-export interface LwmHeader {
-  name: string;
-  config: ModelConfig;
-  task: ModelRecord['task'];
-  targets: { name: string; unit: string; description?: string }[];
-  members: number;
-  provenance: { source: string; file?: string; dataset?: string; run?: string; details?: Record<string, unknown>; references?: string[] };
-}
-
-export function readLwmHeader(bytes: Uint8Array): LwmHeader {
-  if (bytes.length < 12 || new TextDecoder('latin1').decode(bytes.subarray(0, 8)) !== 'LWMODEL\0') throw new UserError('not a Latticework model file');
-  const h = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
-  return JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + h))) as LwmHeader;
-}
-
-function describe(h: LwmHeader): string {
-  const t = h.targets[0];
-  const parts = [t?.description ?? t?.name ?? ''];
-  if (h.provenance.file) parts.push(`from ${h.provenance.file}`);
-  if (h.provenance.references?.length) parts.push(`cite: ${h.provenance.references.join('; ')}`);
-  return parts.filter(Boolean).join(' — ');
-}
-
-/** Inserts a model file; returns its id. */
-export async function insertModel(tx: Tx, bytes: Uint8Array, origin: ModelRecord['origin'], opts: { runId?: number | null; parameterCount?: number; now?: number } = {}): Promise<number> {
-  const h = readLwmHeader(bytes);
-  const t = h.targets[0] ?? { name: '', unit: '' };
-  const { lastID } = await tx.run(
-    `INSERT INTO model (name, origin, task, architecture, target, units, parameter_count, members, run_id, description, sha256, data, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      h.name,
-      origin,
-      h.task,
-      h.config.architecture,
-      t.description ?? t.name,
-      t.unit,
-      opts.parameterCount ?? parameterCount(h.config),
-      h.members,
-      opts.runId ?? null,
-      describe(h),
-      createHash('sha256').update(bytes).digest('hex'),
-      bytes,
-      opts.now ?? Date.now(),
-    ],
-  );
-  return lastID;
-}
-
 export interface StoredModel {
   record: ModelRecord;
   bytes: Uint8Array;
@@ -112,29 +60,6 @@ export async function loadModelFile(core: CoreParts, id: number): Promise<Stored
   const row = await core.db.read((tx) => tx.get<ModelRow & { data: Uint8Array; sha256: string }>(`SELECT ${MODEL_COLUMNS}, data, sha256 FROM model WHERE id = ?`, [id]));
   if (!row) throw new UserError(`there is no model with id ${id}`);
   return { record: toRecord(row), bytes: new Uint8Array(row.data), sha256: row.sha256 };
-}
-
-/**
- * Registers the shipped models (`resources/models/*.lwm`) with origin 'builtin': new ones are
- * inserted, changed ones (other SHA-256) replaced, unchanged ones left alone. Returns the ids
- * inserted.
- */
-export async function registerBuiltinModels(db: Pick<CoreParts['db'], 'transaction'>, dir = join(resourcesDirectory(), 'models')): Promise<number[]> {
-  if (!existsSync(dir)) return [];
-  const files = readdirSync(dir).filter((f) => f.endsWith('.lwm')).sort();
-  const changed: number[] = [];
-  await db.transaction(async (tx) => {
-    for (const f of files) {
-      const bytes = new Uint8Array(readFileSync(join(dir, f)));
-      const h = readLwmHeader(bytes);
-      const sha = createHash('sha256').update(bytes).digest('hex');
-      const existing = await tx.get<{ id: number; sha256: string }>("SELECT id, sha256 FROM model WHERE origin = 'builtin' AND name = ?", [h.name]);
-      if (existing?.sha256 === sha) continue;
-      if (existing) await tx.run('DELETE FROM model WHERE id = ?', [existing.id]);
-      changed.push(await insertModel(tx, bytes, 'builtin'));
-    }
-  });
-  return changed;
 }
 
 /** Leaf values of a plain JSON object by dotted path (arrays are leaves). */

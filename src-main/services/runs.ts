@@ -1,85 +1,27 @@
 /**
  * The `runs` service: the table of training runs, their metrics and predictions, tags,
- * notes, archiving, deletion and CSV export. Runs are written by the training service.
+ * notes, archiving, deletion and CSV export, read and written through the run store
+ * (store/runs.ts), which the training service and `latticework train` record through.
  */
-import type { LatticeworkHandlers, MetricPoint, PredictionPoint, RunDetail, RunRecord } from '../../src-shared/ipc/contract';
+import type { LatticeworkHandlers, RunDetail, RunRecord } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/dispatch';
-import { parseJson } from './workbench-common';
-
-export interface RunRow {
-  id: number;
-  name: string;
-  dataset_id: number | null;
-  dataset_name: string;
-  status: RunRecord['status'];
-  config: string;
-  split: string | null;
-  seed: number;
-  backend: string;
-  epochs_done: number;
-  epochs_planned: number;
-  best_metrics: string;
-  started_at: number;
-  finished_at: number | null;
-  duration: number;
-  tags: string;
-  notes: string;
-  archived: number;
-  error: string | null;
-  model_id: number | null;
-}
-
-/** Architecture, preset and key hyper-parameters of a config, for the runs table. */
-export function runSummary(config: Record<string, unknown>): RunRecord['summary'] {
-  const c = config as {
-    architecture?: string;
-    preset?: string;
-    model?: { numLayers?: number; atomFeatures?: number; hiddenFeatures?: number; readout?: string };
-    graph?: { cutoff?: number; maxNeighbors?: number };
-    training?: { optimizer?: { kind?: string; lr?: number }; batchSize?: number; epochs?: number; weightDecay?: number };
-  };
-  return {
-    architecture: c.architecture ?? null,
-    preset: c.preset ?? null,
-    optimizer: c.training?.optimizer?.kind ?? null,
-    lr: c.training?.optimizer?.lr ?? null,
-    batchSize: c.training?.batchSize ?? null,
-    epochs: c.training?.epochs ?? null,
-    layers: c.model?.numLayers ?? null,
-    features: c.model?.atomFeatures ?? null,
-    hidden: c.model?.hiddenFeatures ?? null,
-    readout: c.model?.readout ?? null,
-    cutoff: c.graph?.cutoff ?? null,
-    maxNeighbors: c.graph?.maxNeighbors ?? null,
-  };
-}
-
-export function toRunRecord(r: RunRow): RunRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    datasetId: r.dataset_id ?? 0,
-    datasetName: r.dataset_name,
-    status: r.status,
-    summary: { ...runSummary(parseJson(r.config, {})), duplicatesAcrossSplits: parseJson<{ overlap?: string[] } | null>(r.split, null)?.overlap?.length ?? null },
-    bestMetrics: parseJson(r.best_metrics, {}),
-    backend: r.backend,
-    seed: r.seed,
-    epochsDone: r.epochs_done,
-    epochsPlanned: r.epochs_planned,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    duration: r.duration,
-    tags: parseJson(r.tags, []),
-    notes: r.notes,
-    archived: r.archived !== 0,
-    error: r.error,
-  };
-}
+import {
+  ACTIVE_STATUSES,
+  deleteRun,
+  getRunRow as readRunRow,
+  listRuns,
+  runConfig,
+  runMetrics,
+  runPredictions,
+  runSplit,
+  toRunRecord,
+  updateRunInfo,
+  type RunRow,
+} from '../store/runs';
 
 export async function getRunRow(core: CoreParts, id: number): Promise<RunRow> {
-  const row = await core.db.read((tx) => tx.get<RunRow>('SELECT * FROM run WHERE id = ?', [id]));
+  const row = await core.db.read((tx) => readRunRow(tx, id));
   if (!row) throw new UserError(`there is no run with id ${id}`);
   return row;
 }
@@ -89,10 +31,10 @@ export async function getRun(core: CoreParts, id: number): Promise<RunRecord> {
 }
 
 function toDetail(r: RunRow): RunDetail {
-  const split = parseJson<{ train: number[]; val: number[]; test: number[] } | null>(r.split, null);
+  const split = runSplit(r);
   return {
     ...toRunRecord(r),
-    config: parseJson(r.config, {}),
+    config: runConfig(r),
     split: { train: split?.train.length ?? 0, validation: split?.val.length ?? 0, test: split?.test.length ?? 0 },
   };
 }
@@ -111,51 +53,30 @@ export function toCsv(header: string[], rows: unknown[][]): string {
 export function runsHandlers(core: CoreParts): LatticeworkHandlers['runs'] {
   const handlers: LatticeworkHandlers['runs'] = {
     async list({ includeArchived }) {
-      const rows = await core.db.read((tx) => tx.all<RunRow>(`SELECT * FROM run ${includeArchived ? '' : 'WHERE archived = 0'} ORDER BY id DESC`));
-      return rows.map(toRunRecord);
+      return (await core.db.read((tx) => listRuns(tx, { includeArchived }))).map(toRunRecord);
     },
     async get({ id }) {
       return toDetail(await getRunRow(core, id));
     },
     async metrics({ ids, keys }) {
-      const params: (string | number)[] = [...ids];
-      let sql = `SELECT run_id, key, step, epoch, value, time FROM metric WHERE run_id IN (${ids.map(() => '?').join(',')})`;
-      if (keys && keys.length) {
-        sql += ` AND key IN (${keys.map(() => '?').join(',')})`;
-        params.push(...keys);
-      }
-      sql += ' ORDER BY run_id, key, step';
-      const rows = await core.db.read((tx) => tx.all<{ run_id: number; key: string; step: number; epoch: number; value: number; time: number }>(sql, params));
-      return rows.map((r): MetricPoint => ({ runId: r.run_id, key: r.key, step: r.step, epoch: r.epoch, value: r.value, time: r.time }));
+      return core.db.read((tx) => runMetrics(tx, ids, keys));
     },
     async predictions({ id }) {
       await getRunRow(core, id);
-      const rows = await core.db.read((tx) =>
-        tx.all<{ structure_id: number; name: string; split: PredictionPoint['split']; target: number; prediction: number }>(
-          "SELECT structure_id, name, split, target, prediction FROM prediction WHERE run_id = ? ORDER BY CASE split WHEN 'test' THEN 0 WHEN 'validation' THEN 1 ELSE 2 END, rowid",
-          [id],
-        ),
-      );
-      return rows.map((r) => ({ structureId: r.structure_id, name: r.name, split: r.split, target: r.target, prediction: r.prediction }));
+      return core.db.read((tx) => runPredictions(tx, id));
     },
     async update({ id, name, tags, notes, archived }) {
       await getRunRow(core, id);
-      await core.db.transaction(async (tx) => {
-        if (name !== undefined) await tx.run('UPDATE run SET name = ? WHERE id = ?', [name, id]);
-        if (tags !== undefined) await tx.run('UPDATE run SET tags = ? WHERE id = ?', [JSON.stringify([...new Set(tags)]), id]);
-        if (notes !== undefined) await tx.run('UPDATE run SET notes = ? WHERE id = ?', [notes, id]);
-        if (archived !== undefined) await tx.run('UPDATE run SET archived = ? WHERE id = ?', [archived ? 1 : 0, id]);
-      });
+      await core.db.transaction((tx) => updateRunInfo(tx, id, { name, tags, notes, archived }));
       const run = await getRun(core, id);
       core.events.emit('training', 'onStatus', run);
       return run;
     },
     async delete({ id }) {
-      const row = await core.db.read((tx) => tx.get<{ status: string }>('SELECT status FROM run WHERE id = ?', [id]));
+      const row = await core.db.read((tx) => readRunRow(tx, id));
       if (!row) return { deleted: false };
-      if (row.status === 'running' || row.status === 'paused' || row.status === 'queued') throw new UserError(`run ${id} is ${row.status}: cancel it before deleting it`);
-      const { changes } = await core.db.transaction((tx) => tx.run('DELETE FROM run WHERE id = ?', [id]));
-      return { deleted: changes > 0 };
+      if (ACTIVE_STATUSES.includes(row.status)) throw new UserError(`run ${id} is ${row.status}: cancel it before deleting it`);
+      return { deleted: await core.db.transaction((tx) => deleteRun(tx, id)) };
     },
     async exportCsv({ ids, what }, ctx) {
       if (what === 'metrics') {

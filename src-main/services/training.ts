@@ -1,18 +1,12 @@
 /**
  * The `training` service: starts a run on a dataset with a config and trains it in a
- * compute worker (task `train`, the engine's `trainModel`), recording everything in SQLite:
- *
- * - the run row (status, config, split, seed, backend, timings) — created before the worker
- *   starts, updated on every status change (`training.onStatus`);
- * - metrics per batch and per epoch (`metric`), also sent live as `training.onProgress`;
- * - after every epoch, in ONE transaction: the last checkpoint (full state), the best one
- *   when the epoch is the new best, epochs_done, duration and best metrics, and the metrics
- *   received so far. A process killed at any moment therefore leaves a consistent database
- *   whose last checkpoint matches epochs_done; at the next start (`markInterruptedRuns`) the
- *   run is 'interrupted' and `resume` continues from that checkpoint (metrics of the epoch
- *   that was cut short are dropped first);
- * - when it ends, the best model as a model (origin 'trained') and the predictions of every
- *   split (`prediction`), with the test metrics.
+ * compute worker (task `train`, the engine's `trainModel`), recording everything through the
+ * run store's `RunRecorder` (store/runs.ts: what is written when, in which transaction), as
+ * `latticework train` does. Status changes are sent as `training.onStatus`, batches and epochs
+ * live as `training.onProgress`. A process killed at any moment leaves a run whose last
+ * checkpoint matches epochs_done; at the next start (`markInterruptedRuns`) the run is
+ * 'interrupted' and `resume` continues from that checkpoint (metrics of the epoch that was cut
+ * short are dropped first).
  *
  * Pause, resume and cancel reach the worker through a control word in shared memory that the
  * training loop checks at every batch boundary.
@@ -23,10 +17,11 @@ import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/dispatch';
 import type { TrainEvent, TrainTaskOutput } from '../workers/workbench-tasks';
 import { getDataset, loadDatasetItems, type LoadedItem } from './datasets';
-import { checkConfig, insertModel } from './models';
+import { checkConfig } from './models';
 import { getRun, getRunRow } from './runs';
-import type { Tx } from './structures';
-import { defaultAtomInitText, parseJson } from './workbench-common';
+import { parseJson } from '../store/database';
+import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig } from '../store/runs';
+import { defaultAtomInitText } from './workbench-common';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
 
 /** Control word values (see workers/workbench-tasks.ts). */
@@ -50,8 +45,7 @@ interface ActiveRun {
   /** Exponential average of seconds per batch (for the ETA). */
   secondsPerBatch: number | null;
   lastBatchAt: number | null;
-  pendingMetrics: { key: string; step: number; epoch: number; value: number; time: number }[];
-  bestMetrics: Record<string, number>;
+  recorder: RunRecorder;
 }
 
 /** Values per atom of a dataset's per-atom array (forces: 3). */
@@ -59,12 +53,6 @@ async function perAtomWidth(core: CoreParts, datasetId: number, key: string): Pr
   const row = await core.db.read((tx) => tx.get<{ per_atom: string | null }>('SELECT per_atom FROM dataset_item WHERE dataset_id = ? ORDER BY idx LIMIT 1', [datasetId]));
   const p = parseJson<Record<string, { kind: string; width?: number }>>(row?.per_atom, {})[key];
   return p?.kind === 'vector' ? (p.width ?? 1) : 1;
-}
-
-/** Runs a previous process left queued/running/paused: they are interrupted (resume continues them). */
-export async function markInterruptedRuns(core: CoreParts): Promise<number> {
-  const { changes } = await core.db.transaction((tx) => tx.run("UPDATE run SET status = 'interrupted' WHERE status IN ('queued', 'running', 'paused')"));
-  return changes;
 }
 
 const active = new WeakMap<CoreParts['db'], Map<number, ActiveRun>>();
@@ -77,17 +65,6 @@ function activeRuns(core: CoreParts): Map<number, ActiveRun> {
 
 function durationOf(a: ActiveRun): number {
   return a.elapsed + (a.segmentStart === null ? 0 : (Date.now() - a.segmentStart) / 1000);
-}
-
-async function flushMetrics(tx: Tx, runId: number, a: ActiveRun): Promise<void> {
-  const rows = a.pendingMetrics.splice(0);
-  for (let i = 0; i < rows.length; i += 150) {
-    const part = rows.slice(i, i + 150);
-    await tx.run(
-      `INSERT INTO metric (run_id, key, step, epoch, value, time) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-      part.flatMap((m) => [runId, m.key, m.step, m.epoch, m.value, m.time]),
-    );
-  }
 }
 
 export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training'] {
@@ -103,13 +80,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
 
   const setStatus = async (runId: number, status: RunRecord['status'], extra: { error?: string | null; finished?: boolean } = {}) => {
     const a = runs.get(runId);
-    await core.db.transaction(async (tx) => {
-      if (a) await flushMetrics(tx, runId, a);
-      await tx.run(
-        `UPDATE run SET status = ?, duration = COALESCE(?, duration), error = COALESCE(?, error)${extra.finished ? ', finished_at = ?' : ''} WHERE id = ?`,
-        [status, a ? durationOf(a) : null, extra.error ?? null, ...(extra.finished ? [Date.now()] : []), runId],
-      );
-    });
+    await (a?.recorder ?? new RunRecorder(core.db, runId)).status(status, { duration: a ? durationOf(a) : undefined, error: extra.error ?? undefined, finished: extra.finished });
     await emitStatus(runId);
   };
 
@@ -119,7 +90,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     if (row.dataset_id === null) throw new UserError(`the dataset of run ${runId} was deleted: it cannot be trained`);
     const dataset = await getDataset(core, row.dataset_id);
     const items = await loadDatasetItems(core, row.dataset_id);
-    const config = parseJson<Record<string, unknown>>(row.config, {});
+    const config = runConfig(row);
     const a: ActiveRun = {
       control: new Int32Array(new SharedArrayBuffer(4)),
       jobId: randomUUID(),
@@ -133,8 +104,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       epochs: row.epochs_planned,
       secondsPerBatch: null,
       lastBatchAt: null,
-      pendingMetrics: [],
-      bestMetrics: parseJson(row.best_metrics, {}),
+      recorder: await RunRecorder.resume(core.db, row),
     };
     runs.set(runId, a);
 
@@ -152,14 +122,12 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
           items.map((it) => it.structureId),
           ev.splitIndices,
         ).flatMap((g) => g.leaked.map((i) => items[i].name));
-        const split = { ...ev.splitIndices, overlap };
-        void core.db
-          .transaction((tx) => tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, split = ? WHERE id = ?", [ev.backend, JSON.stringify(split), runId]))
+        void a.recorder
+          .started(ev.backend, { ...ev.splitIndices, overlap })
           .then(() => emitStatus(runId))
           .catch(() => undefined);
       } else if (ev.type === 'batch') {
-        const step = ev.epoch * ev.batches + ev.batch;
-        a.pendingMetrics.push({ key: 'batch_loss', step, epoch: ev.epoch, value: ev.loss, time: now }, { key: 'batch_lr', step, epoch: ev.epoch, value: ev.lr, time: now });
+        a.recorder.batch(ev, now);
         if (a.lastBatchAt !== null && a.segmentStart !== null) {
           const dt = (now - a.lastBatchAt) / 1000;
           a.secondsPerBatch = a.secondsPerBatch === null ? dt : 0.8 * a.secondsPerBatch + 0.2 * dt;
@@ -180,16 +148,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         };
         core.events.emit('training', 'onProgress', progress);
       } else if (ev.type === 'epoch') {
-        const values: Record<string, number> = { train_loss: ev.trainLoss, lr: ev.lr, epoch_seconds: ev.seconds, structures_per_second: ev.structuresPerSecond };
-        if (ev.valLoss !== null) values.val_loss = ev.valLoss;
-        for (const [k, v] of Object.entries(ev.trainMetrics)) values[`train_${k}`] = v;
-        for (const [k, v] of Object.entries(ev.valMetrics)) values[`val_${k}`] = v;
-        for (const [key, value] of Object.entries(values)) if (Number.isFinite(value)) a.pendingMetrics.push({ key, step: ev.epoch, epoch: ev.epoch, value, time: now });
-        if (ev.isBest) {
-          a.bestMetrics = { best_epoch: ev.epoch };
-          for (const [k, v] of Object.entries(ev.valMetrics)) a.bestMetrics[`val_${k}`] = v;
-          if (ev.valLoss !== null) a.bestMetrics.val_loss = ev.valLoss;
-        }
+        const values = a.recorder.epoch(ev, now);
         const remaining = (a.epochs - ev.epoch - 1) * Math.max(a.batches, 1);
         core.events.emit('training', 'onProgress', {
           runId,
@@ -204,17 +163,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
           backend: a.backend,
         });
       } else if (ev.type === 'checkpoint') {
-        const bytes = ev.bytes;
-        void core.db
-          .transaction(async (tx) => {
-            await flushMetrics(tx, runId, a);
-            const put = (kind: 'last' | 'best') =>
-              tx.run('INSERT OR REPLACE INTO checkpoint (run_id, kind, epoch, metric, data, created_at) VALUES (?, ?, ?, ?, ?, ?)', [runId, kind, ev.epoch, ev.metric, bytes, now]);
-            if (bytes) await put('last');
-            if (bytes && ev.isBest) await put('best');
-            await tx.run('UPDATE run SET epochs_done = ?, duration = ?, best_metrics = ? WHERE id = ?', [ev.epoch + 1, durationOf(a), JSON.stringify(a.bestMetrics), runId]);
-          })
-          .catch(() => undefined);
+        void a.recorder.checkpoint(ev, durationOf(a), now).catch(() => undefined);
       }
     };
 
@@ -228,36 +177,17 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         await setStatus(runId, a.userCancelled ? 'cancelled' : 'interrupted', { finished: a.userCancelled });
         return;
       }
-      const best: Record<string, number> = { ...a.bestMetrics };
-      if (out.bestEpoch >= 0) best.best_epoch = out.bestEpoch;
-      else delete best.best_epoch;
-      for (const [k, v] of Object.entries(out.valMetrics)) best[`val_${k}`] = v;
-      for (const [k, v] of Object.entries(out.testMetrics)) best[`test_${k}`] = v;
-      const now = Date.now();
-      const modelId = await core.db.transaction(async (tx) => {
-        await flushMetrics(tx, runId, a);
-        for (const [k, v] of Object.entries(out.testMetrics)) {
-          await tx.run('INSERT INTO metric (run_id, key, step, epoch, value, time) VALUES (?, ?, ?, ?, ?, ?)', [runId, `test_${k}`, out.bestEpoch, out.bestEpoch, v, now]);
-        }
-        await tx.run('DELETE FROM prediction WHERE run_id = ?', [runId]);
-        for (let i = 0; i < out.predictions.length; i += 150) {
-          const part = out.predictions.slice(i, i + 150);
-          await tx.run(
-            `INSERT INTO prediction (run_id, structure_id, name, split, target, prediction) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-            part.flatMap((p) => [runId, items[p.index].structureId, items[p.index].name, p.split, p.target, p.prediction]),
-          );
-        }
-        const id = out.modelFile ? await insertModel(tx, out.modelFile, 'trained', { runId, now }) : null;
-        await tx.run("UPDATE run SET status = 'finished', finished_at = ?, duration = ?, epochs_done = ?, best_metrics = ?, model_id = ? WHERE id = ?", [
-          now,
-          a.elapsed,
-          out.epochsDone,
-          JSON.stringify(best),
-          id,
-          runId,
-        ]);
-        return id;
-      });
+      const modelId = await a.recorder.finish(
+        {
+          bestEpoch: out.bestEpoch,
+          epochsDone: out.epochsDone,
+          valMetrics: out.valMetrics,
+          testMetrics: out.testMetrics,
+          predictions: out.predictions.map((p) => ({ structureId: items[p.index].structureId, name: items[p.index].name, split: p.split, target: p.target, prediction: p.prediction })),
+          modelFile: out.modelFile,
+        },
+        a.elapsed,
+      );
       if (modelId !== null) core.events.emit('models', 'onChanged', { ids: [modelId] });
       await emitStatus(runId);
     };
@@ -322,16 +252,18 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         const numTargets = (cfg.model.head as { numTargets?: number }).numTargets;
         if (numTargets !== width) throw new UserError(`${keys[0]} has ${width} value${width > 1 ? 's' : ''} per atom: set model.head.numTargets to ${width}`);
       }
-      const now = Date.now();
-      const runId = await core.db.transaction(async (tx) => {
-        const { lastID } = await tx.run(
-          `INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, epochs_planned, started_at, tags)
-           VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
-          [name ?? '', datasetId, dataset.name, JSON.stringify(check.config), cfg.training.seed, cfg.training.epochs * (cfg.training.kFold ?? 1), now, JSON.stringify(tags ?? [])],
-        );
-        if (!name) await tx.run('UPDATE run SET name = ? WHERE id = ?', [`${cfg.architecture} on ${dataset.name} #${lastID}`, lastID]);
-        return lastID;
-      });
+      const runId = await core.db.transaction((tx) =>
+        insertRun(tx, {
+          name: name ?? '',
+          datasetId,
+          datasetName: dataset.name,
+          status: 'queued',
+          config: check.config!,
+          seed: cfg.training.seed,
+          epochsPlanned: cfg.training.epochs * (cfg.training.kFold ?? 1),
+          tags: tags ?? [],
+        }),
+      );
       await launchOrFail(runId, null, 0);
       const run = await getRun(core, runId);
       core.events.emit('training', 'onStatus', run);
@@ -363,16 +295,11 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       }
       if (row.status !== 'interrupted' && !(row.status === 'paused' && !a)) throw new UserError(`run ${runId} is ${row.status}: only paused or interrupted runs can be resumed`);
       if (row.dataset_id === null) throw new UserError(`the dataset of run ${runId} was deleted (or it was recorded by the command line): it cannot be resumed here`);
-      const ckpt = await core.db.read((tx) => tx.get<{ epoch: number; data: Uint8Array }>("SELECT epoch, data FROM checkpoint WHERE run_id = ? AND kind = 'last'", [runId]));
+      const ckpt = await core.db.read((tx) => lastCheckpoint(tx, runId));
       const from = ckpt ? ckpt.epoch + 1 : 0;
-      await core.db.transaction(async (tx) => {
-        // metrics of the epoch that was cut short (and anything after the checkpoint) are redone
-        await tx.run('DELETE FROM metric WHERE run_id = ? AND epoch >= ?', [runId, from]);
-        await tx.run('DELETE FROM prediction WHERE run_id = ?', [runId]);
-        if (!ckpt) await tx.run("DELETE FROM checkpoint WHERE run_id = ?", [runId]);
-        await tx.run("UPDATE run SET status = 'queued', epochs_done = ?, error = NULL, finished_at = NULL WHERE id = ?", [from, runId]);
-      });
-      await launchOrFail(runId, ckpt ? new Uint8Array(ckpt.data) : null, row.duration);
+      // metrics of the epoch that was cut short (and anything after the checkpoint) are redone
+      await core.db.transaction((tx) => rewindRun(tx, runId, from, !!ckpt));
+      await launchOrFail(runId, ckpt?.data ?? null, row.duration);
       const run = await getRun(core, runId);
       core.events.emit('training', 'onStatus', run);
       return run;

@@ -19,6 +19,12 @@ export interface Tx {
   all<T = Row>(sql: string, params?: SqlValue[]): Promise<T[]>;
 }
 
+/** A JSON column's value (`fallback` for NULL or an empty string). */
+export function parseJson<T>(text: string | null | undefined, fallback: T): T {
+  if (text === null || text === undefined || text === '') return fallback;
+  return JSON.parse(text) as T;
+}
+
 export class Database {
   private queue: Promise<unknown> = Promise.resolve();
 

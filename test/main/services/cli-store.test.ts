@@ -64,7 +64,7 @@ describe('the command line on the app database', () => {
     const dbPath = join(dir, 'runs.sqlite');
     const hooks = await sqliteTrainHooks({ db: dbPath });
     const config = presetConfig('cgcnn-paper', { training: { epochs: 2 } });
-    await hooks.onStart({ config, dataset: { source: '/data/emt', structures: 10, target: 'energy_per_atom', perAtom: false }, backend: 'wasm' });
+    await hooks.onStart({ name: 'emt run', config, dataset: { source: '/data/emt', structures: 10, target: 'energy_per_atom', perAtom: false }, backend: 'wasm' });
     const split = { train: [0, 1, 2, 3, 4, 5], val: [6, 7], test: [8, 9] };
     const history: EpochProgress[] = [];
     for (let epoch = 0; epoch < 2; epoch++) {

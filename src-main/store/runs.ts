@@ -1,0 +1,435 @@
+/**
+ * Training runs in the store: every statement that writes or reads the `run`, `metric`,
+ * `checkpoint` and `prediction` tables. The app's training service and `latticework train`
+ * record through one {@link RunRecorder}; the runs service (the app's runs table) and
+ * `latticework runs` read through {@link listRuns} and {@link toRunRecord}. A run recorded
+ * from the command line therefore looks in the app exactly like one started there (same
+ * metric keys, checkpoints, best metrics), and the other way round.
+ *
+ * What a run writes, as the training job reports it:
+ * - the run row (name, config, seed, planned epochs, status) when it is created;
+ * - per batch `batch_loss`, `batch_lr` (step = epoch · batches + batch), per epoch
+ *   `train_loss`, `val_loss`, `lr`, `epoch_seconds`, `structures_per_second`, `train_<metric>`,
+ *   `val_<metric>` (step = epoch), kept in memory until the epoch's checkpoint;
+ * - after every epoch, in ONE transaction: those metrics, the last checkpoint (and the best one
+ *   when the epoch is the new best), `epochs_done`, the duration and the best metrics. A process
+ *   killed at any moment therefore leaves a run whose last checkpoint matches `epochs_done`;
+ * - when it ends: `test_<metric>` at the best epoch, the predictions of every split (when the
+ *   structures are in the store), the best model (table `model`, origin 'trained') and the final
+ *   status, duration and best metrics.
+ *
+ * Epochs are counted from 0 here and in every JSON document (`best_epoch`, `bestEpoch`), as the
+ * engine counts them; the text the command line prints counts from 1.
+ */
+import type { MetricPoint, PredictionPoint, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
+import { parseJson, type Database, type Tx } from './database';
+import { insertModel } from './models';
+
+export interface RunRow {
+  id: number;
+  name: string;
+  dataset_id: number | null;
+  dataset_name: string;
+  status: RunStatus;
+  config: string;
+  split: string | null;
+  seed: number;
+  backend: string;
+  epochs_done: number;
+  epochs_planned: number;
+  best_metrics: string;
+  started_at: number;
+  finished_at: number | null;
+  duration: number;
+  tags: string;
+  notes: string;
+  archived: number;
+  error: string | null;
+  model_id: number | null;
+}
+
+/** Statuses of a run that is (or was, when its process died) being trained. */
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused'];
+
+// ---------------------------------------------------------------- reading
+
+/** Architecture, preset and key hyper-parameters of a config, for the runs table. */
+export function runSummary(config: Record<string, unknown>): RunRecord['summary'] {
+  const c = config as {
+    architecture?: string;
+    preset?: string;
+    model?: { numLayers?: number; atomFeatures?: number; hiddenFeatures?: number; readout?: string };
+    graph?: { cutoff?: number; maxNeighbors?: number };
+    training?: { optimizer?: { kind?: string; lr?: number }; batchSize?: number; epochs?: number; weightDecay?: number };
+  };
+  return {
+    architecture: c.architecture ?? null,
+    preset: c.preset ?? null,
+    optimizer: c.training?.optimizer?.kind ?? null,
+    lr: c.training?.optimizer?.lr ?? null,
+    batchSize: c.training?.batchSize ?? null,
+    epochs: c.training?.epochs ?? null,
+    layers: c.model?.numLayers ?? null,
+    features: c.model?.atomFeatures ?? null,
+    hidden: c.model?.hiddenFeatures ?? null,
+    readout: c.model?.readout ?? null,
+    cutoff: c.graph?.cutoff ?? null,
+    maxNeighbors: c.graph?.maxNeighbors ?? null,
+  };
+}
+
+export function toRunRecord(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    datasetId: r.dataset_id ?? 0,
+    datasetName: r.dataset_name,
+    status: r.status,
+    summary: { ...runSummary(parseJson(r.config, {})), duplicatesAcrossSplits: parseJson<{ overlap?: string[] } | null>(r.split, null)?.overlap?.length ?? null },
+    bestMetrics: parseJson(r.best_metrics, {}),
+    backend: r.backend,
+    seed: r.seed,
+    epochsDone: r.epochs_done,
+    epochsPlanned: r.epochs_planned,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    duration: r.duration,
+    tags: parseJson(r.tags, []),
+    notes: r.notes,
+    archived: r.archived !== 0,
+    error: r.error,
+  };
+}
+
+/** Indices of the dataset's items in each split, as the run stored them (null before training started). */
+export function runSplit(r: RunRow): { train: number[]; val: number[]; test: number[] } | null {
+  return parseJson(r.split, null);
+}
+
+export function runConfig(r: RunRow): Record<string, unknown> {
+  return parseJson(r.config, {});
+}
+
+export async function getRunRow(tx: Tx, id: number): Promise<RunRow | undefined> {
+  return tx.get<RunRow>('SELECT * FROM run WHERE id = ?', [id]);
+}
+
+/** Runs, newest first. */
+export async function listRuns(tx: Tx, opts: { includeArchived?: boolean } = {}): Promise<RunRow[]> {
+  return tx.all<RunRow>(`SELECT * FROM run ${opts.includeArchived ? '' : 'WHERE archived = 0'} ORDER BY id DESC`);
+}
+
+export async function runMetrics(tx: Tx, ids: number[], keys?: string[]): Promise<MetricPoint[]> {
+  const params: (string | number)[] = [...ids];
+  let sql = `SELECT run_id, key, step, epoch, value, time FROM metric WHERE run_id IN (${ids.map(() => '?').join(',')})`;
+  if (keys && keys.length) {
+    sql += ` AND key IN (${keys.map(() => '?').join(',')})`;
+    params.push(...keys);
+  }
+  sql += ' ORDER BY run_id, key, step';
+  const rows = await tx.all<{ run_id: number; key: string; step: number; epoch: number; value: number; time: number }>(sql, params);
+  return rows.map((r) => ({ runId: r.run_id, key: r.key, step: r.step, epoch: r.epoch, value: r.value, time: r.time }));
+}
+
+export async function runPredictions(tx: Tx, id: number): Promise<PredictionPoint[]> {
+  const rows = await tx.all<{ structure_id: number; name: string; split: PredictionPoint['split']; target: number; prediction: number }>(
+    "SELECT structure_id, name, split, target, prediction FROM prediction WHERE run_id = ? ORDER BY CASE split WHEN 'test' THEN 0 WHEN 'validation' THEN 1 ELSE 2 END, rowid",
+    [id],
+  );
+  return rows.map((r) => ({ structureId: r.structure_id, name: r.name, split: r.split, target: r.target, prediction: r.prediction }));
+}
+
+/** The last checkpoint of a run (what `resume` continues from). */
+export async function lastCheckpoint(tx: Tx, runId: number): Promise<{ epoch: number; data: Uint8Array } | undefined> {
+  const row = await tx.get<{ epoch: number; data: Uint8Array }>("SELECT epoch, data FROM checkpoint WHERE run_id = ? AND kind = 'last'", [runId]);
+  return row && { epoch: row.epoch, data: new Uint8Array(row.data) };
+}
+
+// ---------------------------------------------------------------- `latticework runs --json`
+
+/** One entry of `latticework runs --json` (a product surface: the names stay). */
+export interface RunListEntry {
+  id: number;
+  name: string;
+  status: RunStatus;
+  /** The dataset's name in the store, or the folder or file a command-line run read. */
+  dataset: string;
+  architecture: string | null;
+  preset: string | null;
+  /** Epochs trained so far (all folds of a k-fold run). */
+  epochs: number;
+  epochsPlanned: number;
+  /** Epoch of the best validation metric, counted from 0; null before the first epoch. */
+  bestEpoch: number | null;
+  /** Best validation metrics (`val_mae`, `val_rmse`, …, `val_loss`) and the test metrics of the best model (`test_mae`, …). */
+  bestMetrics: Record<string, number>;
+  backend: string;
+  seed: number;
+  tags: string[];
+  /** ISO 8601. */
+  startedAt: string;
+  finishedAt: string | null;
+  /** Seconds of training (pauses excluded). */
+  duration: number;
+  /** Name of the run's trained model in the store, when it has one. */
+  model: string | null;
+  error: string | null;
+}
+
+export async function runListEntries(tx: Tx, opts: { includeArchived?: boolean } = {}): Promise<RunListEntry[]> {
+  const rows = await tx.all<RunRow & { model_name: string | null }>(
+    `SELECT run.*, model.name AS model_name FROM run LEFT JOIN model ON model.id = run.model_id ${opts.includeArchived ? '' : 'WHERE run.archived = 0'} ORDER BY run.id DESC`,
+  );
+  return rows.map((r) => {
+    const rec = toRunRecord(r);
+    const { best_epoch: bestEpoch, ...bestMetrics } = rec.bestMetrics;
+    return {
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      dataset: r.dataset_name,
+      architecture: (rec.summary.architecture as string | null) ?? null,
+      preset: (rec.summary.preset as string | null) ?? null,
+      epochs: r.epochs_done,
+      epochsPlanned: r.epochs_planned,
+      bestEpoch: bestEpoch ?? null,
+      bestMetrics,
+      backend: r.backend,
+      seed: r.seed,
+      tags: rec.tags,
+      startedAt: new Date(r.started_at).toISOString(),
+      finishedAt: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),
+      duration: r.duration,
+      model: r.model_name,
+      error: r.error,
+    };
+  });
+}
+
+// ---------------------------------------------------------------- writing
+
+export interface NewRun {
+  name: string;
+  /** The dataset in the store; null for a command-line run on files. */
+  datasetId: number | null;
+  datasetName: string;
+  status: 'queued' | 'running';
+  config: Record<string, unknown>;
+  seed: number;
+  backend?: string;
+  epochsPlanned: number;
+  tags: string[];
+  startedAt?: number;
+}
+
+/** Inserts a run; an empty name becomes `<architecture> on <dataset> #<id>`. Returns its id. */
+export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
+  const { lastID } = await tx.run(
+    `INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, backend, epochs_planned, started_at, tags)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [run.name, run.datasetId, run.datasetName, run.status, JSON.stringify(run.config), run.seed, run.backend ?? '', run.epochsPlanned, run.startedAt ?? Date.now(), JSON.stringify([...new Set(run.tags)])],
+  );
+  if (!run.name) await tx.run('UPDATE run SET name = ? WHERE id = ?', [`${(run.config as { architecture?: string }).architecture ?? 'model'} on ${run.datasetName} #${lastID}`, lastID]);
+  return lastID;
+}
+
+/** Runs a previous process left queued, running or paused become 'interrupted' (resumable from their last checkpoint). */
+export async function markInterruptedRuns(db: Database): Promise<number> {
+  const { changes } = await db.transaction((tx) => tx.run(`UPDATE run SET status = 'interrupted' WHERE status IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`));
+  return changes;
+}
+
+/** Prepares an interrupted run for `resume`: metrics from epoch `from` on and the predictions are dropped. */
+export async function rewindRun(tx: Tx, runId: number, from: number, hasCheckpoint: boolean): Promise<void> {
+  await tx.run('DELETE FROM metric WHERE run_id = ? AND epoch >= ?', [runId, from]);
+  await tx.run('DELETE FROM prediction WHERE run_id = ?', [runId]);
+  if (!hasCheckpoint) await tx.run('DELETE FROM checkpoint WHERE run_id = ?', [runId]);
+  await tx.run("UPDATE run SET status = 'queued', epochs_done = ?, error = NULL, finished_at = NULL WHERE id = ?", [from, runId]);
+}
+
+export async function updateRunInfo(tx: Tx, id: number, change: { name?: string; tags?: string[]; notes?: string; archived?: boolean }): Promise<void> {
+  if (change.name !== undefined) await tx.run('UPDATE run SET name = ? WHERE id = ?', [change.name, id]);
+  if (change.tags !== undefined) await tx.run('UPDATE run SET tags = ? WHERE id = ?', [JSON.stringify([...new Set(change.tags)]), id]);
+  if (change.notes !== undefined) await tx.run('UPDATE run SET notes = ? WHERE id = ?', [change.notes, id]);
+  if (change.archived !== undefined) await tx.run('UPDATE run SET archived = ? WHERE id = ?', [change.archived ? 1 : 0, id]);
+}
+
+export async function deleteRun(tx: Tx, id: number): Promise<boolean> {
+  return (await tx.run('DELETE FROM run WHERE id = ?', [id])).changes > 0;
+}
+
+/** What the training job reports after each epoch. */
+export interface EpochReport {
+  epoch: number;
+  lr: number;
+  trainLoss: number;
+  valLoss: number | null;
+  trainMetrics: Record<string, number>;
+  valMetrics: Record<string, number>;
+  seconds: number;
+  structuresPerSecond: number;
+  /** The epoch's validation metric is the best so far. */
+  isBest: boolean;
+}
+
+/** The metric values of an epoch, by key (non-finite values are left out). */
+export function epochValues(e: EpochReport): Record<string, number> {
+  const values: Record<string, number> = { train_loss: e.trainLoss, lr: e.lr, epoch_seconds: e.seconds, structures_per_second: e.structuresPerSecond };
+  if (e.valLoss !== null) values.val_loss = e.valLoss;
+  for (const [k, v] of Object.entries(e.trainMetrics)) values[`train_${k}`] = v;
+  for (const [k, v] of Object.entries(e.valMetrics)) values[`val_${k}`] = v;
+  for (const k of Object.keys(values)) if (!Number.isFinite(values[k])) delete values[k];
+  return values;
+}
+
+/** What the training job returns when it has run to its end. */
+export interface RunOutcome {
+  /** -1 when no epoch was validated. */
+  bestEpoch: number;
+  epochsDone: number;
+  valMetrics: Record<string, number>;
+  testMetrics: Record<string, number>;
+  /** Per item of the run's data: split, target and prediction (stored when the item has a structure in the store). */
+  predictions: { structureId: number | null; name: string; split: PredictionPoint['split']; target: number; prediction: number }[];
+  /** The best model as a `.lwm` file, stored as a trained model of the run; null: no model (or `modelId`). */
+  modelFile: Uint8Array | null;
+  /** The best model when it is already in the store (it becomes the run's model). */
+  modelId?: number | null;
+}
+
+interface PendingMetric {
+  key: string;
+  step: number;
+  epoch: number;
+  value: number;
+  time: number;
+}
+
+/**
+ * Records one run as its training job reports it (see the module comment). Metrics are held
+ * until the epoch's checkpoint and written with it; `status` and `finish` write whatever is
+ * still held first.
+ */
+export class RunRecorder {
+  private pending: PendingMetric[] = [];
+  /** `best_epoch`, `val_loss` and `val_<metric>` of the best epoch so far. */
+  bestMetrics: Record<string, number>;
+
+  constructor(
+    private readonly db: Database,
+    readonly runId: number,
+    bestMetrics: Record<string, number> = {},
+  ) {
+    this.bestMetrics = { ...bestMetrics };
+  }
+
+  /** Creates the run row and its recorder. */
+  static async create(db: Database, run: NewRun): Promise<RunRecorder> {
+    return new RunRecorder(db, await db.transaction((tx) => insertRun(tx, run)));
+  }
+
+  /** Continues recording a run already in the store (a resumed run). */
+  static async resume(db: Database, row: RunRow): Promise<RunRecorder> {
+    return new RunRecorder(db, row.id, parseJson(row.best_metrics, {}));
+  }
+
+  /** Training has started: the backend, and the split (indices into the run's data, with the names that leak across sets). */
+  async started(backend: string, split: { train: number[]; val: number[]; test: number[]; overlap?: string[] }): Promise<void> {
+    await this.db.transaction((tx) =>
+      tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, split = ? WHERE id = ?", [backend, JSON.stringify(split), this.runId]),
+    );
+  }
+
+  batch(b: { epoch: number; batch: number; batches: number; loss: number; lr: number }, time = Date.now()): void {
+    const step = b.epoch * b.batches + b.batch;
+    this.pending.push({ key: 'batch_loss', step, epoch: b.epoch, value: b.loss, time }, { key: 'batch_lr', step, epoch: b.epoch, value: b.lr, time });
+  }
+
+  /** Holds the epoch's metrics and updates the best metrics; returns the values by key. */
+  epoch(e: EpochReport, time = Date.now()): Record<string, number> {
+    const values = epochValues(e);
+    for (const [key, value] of Object.entries(values)) this.pending.push({ key, step: e.epoch, epoch: e.epoch, value, time });
+    if (e.isBest) {
+      this.bestMetrics = { best_epoch: e.epoch };
+      for (const [k, v] of Object.entries(e.valMetrics)) if (Number.isFinite(v)) this.bestMetrics[`val_${k}`] = v;
+      if (e.valLoss !== null && Number.isFinite(e.valLoss)) this.bestMetrics.val_loss = e.valLoss;
+    }
+    return values;
+  }
+
+  /**
+   * The end of an epoch, in one transaction: the held metrics, the last checkpoint (`bytes`; null
+   * for runs that cannot resume, such as k-fold) and the best one when `isBest`, `epochs_done`,
+   * the duration and the best metrics.
+   */
+  async checkpoint(c: { epoch: number; isBest: boolean; metric: number | null; bytes: Uint8Array | null }, duration: number, time = Date.now()): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.flush(tx);
+      const put = (kind: 'last' | 'best') =>
+        tx.run('INSERT OR REPLACE INTO checkpoint (run_id, kind, epoch, metric, data, created_at) VALUES (?, ?, ?, ?, ?, ?)', [this.runId, kind, c.epoch, c.metric, c.bytes, time]);
+      if (c.bytes) await put('last');
+      if (c.bytes && c.isBest) await put('best');
+      await tx.run('UPDATE run SET epochs_done = ?, duration = ?, best_metrics = ? WHERE id = ?', [c.epoch + 1, duration, JSON.stringify(this.bestMetrics), this.runId]);
+    });
+  }
+
+  /** A status change (pause, resume, cancel, interruption, failure), with what is held. */
+  async status(status: RunStatus, opts: { duration?: number; error?: string; finished?: boolean } = {}): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.flush(tx);
+      await tx.run(
+        `UPDATE run SET status = ?, duration = COALESCE(?, duration), error = COALESCE(?, error)${opts.finished ? ', finished_at = ?' : ''} WHERE id = ?`,
+        [status, opts.duration ?? null, opts.error ?? null, ...(opts.finished ? [Date.now()] : []), this.runId],
+      );
+    });
+  }
+
+  /**
+   * The run has trained to its end: test metrics at the best epoch, predictions, the best model
+   * (named in its file's header) and status 'finished', in one transaction. Returns the model's id.
+   */
+  async finish(out: RunOutcome, duration: number): Promise<number | null> {
+    const best: Record<string, number> = { ...this.bestMetrics };
+    if (out.bestEpoch >= 0) best.best_epoch = out.bestEpoch;
+    else delete best.best_epoch;
+    for (const [k, v] of Object.entries(out.valMetrics)) if (Number.isFinite(v)) best[`val_${k}`] = v;
+    for (const [k, v] of Object.entries(out.testMetrics)) if (Number.isFinite(v)) best[`test_${k}`] = v;
+    const now = Date.now();
+    return this.db.transaction(async (tx) => {
+      for (const [k, v] of Object.entries(out.testMetrics)) if (Number.isFinite(v)) this.pending.push({ key: `test_${k}`, step: out.bestEpoch, epoch: out.bestEpoch, value: v, time: now });
+      await this.flush(tx);
+      await tx.run('DELETE FROM prediction WHERE run_id = ?', [this.runId]);
+      const stored = out.predictions.filter((p) => p.structureId !== null);
+      for (let i = 0; i < stored.length; i += 150) {
+        const part = stored.slice(i, i + 150);
+        await tx.run(
+          `INSERT INTO prediction (run_id, structure_id, name, split, target, prediction) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+          part.flatMap((p) => [this.runId, p.structureId, p.name, p.split, p.target, p.prediction]),
+        );
+      }
+      const modelId = out.modelFile ? await insertModel(tx, out.modelFile, 'trained', { runId: this.runId, now }) : (out.modelId ?? null);
+      if (!out.modelFile && modelId !== null) await tx.run('UPDATE model SET run_id = ? WHERE id = ?', [this.runId, modelId]);
+      await tx.run("UPDATE run SET status = 'finished', finished_at = ?, duration = ?, epochs_done = ?, best_metrics = ?, model_id = ? WHERE id = ?", [
+        now,
+        duration,
+        out.epochsDone,
+        JSON.stringify(best),
+        modelId,
+        this.runId,
+      ]);
+      this.bestMetrics = best;
+      return modelId;
+    });
+  }
+
+  private async flush(tx: Tx): Promise<void> {
+    const rows = this.pending.splice(0);
+    for (let i = 0; i < rows.length; i += 150) {
+      const part = rows.slice(i, i + 150);
+      await tx.run(
+        `INSERT INTO metric (run_id, key, step, epoch, value, time) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+        part.flatMap((m) => [this.runId, m.key, m.step, m.epoch, m.value, m.time]),
+      );
+    }
+  }
+}
