@@ -1,11 +1,12 @@
 // `npm test`: type checks, lint, build, unit and integration tests, then the
-// end-to-end tests driving the real UI (in Electron where it can start, else in
-// Chromium against browser mode). Stops at the first failing step and ends with
-// one line "N passed, N failed".
+// end-to-end tests driving the real UI in Chromium against browser mode (scripts/e2e.mjs;
+// the Electron window only when LATTICEWORK_E2E_ELECTRON names an Electron binary, which
+// this project's machines and CI do not have). Stops at the first failing step and ends
+// with one line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureBrowser } from './ensure-browser.mjs';
+import { e2eCommand } from './e2e.mjs';
 
 const root = join(import.meta.dirname, '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -48,18 +49,15 @@ if (ok) {
   add(counts(unitJson));
 }
 if (ok) {
-  let chromium = null;
+  let e2e = null;
   try {
-    chromium = ensureBrowser();
+    e2e = e2eCommand(['--reporter=default', '--reporter=json', `--outputFile.json=${join(resultsDir, 'e2e.json')}`]);
   } catch (err) {
     process.stdout.write(`end-to-end tests need a browser: ${err.message}\n`);
   }
-  if (chromium) {
-    const e2eJson = join(resultsDir, 'e2e.json');
-    ok = step('end-to-end tests', bin('vitest'), ['run', '--config', 'vitest.e2e.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${e2eJson}`], {
-      LATTICEWORK_CHROMIUM: chromium,
-    });
-    add(counts(e2eJson));
+  if (e2e) {
+    ok = step('end-to-end tests (browser mode in Chromium)', e2e.command, e2e.args, e2e.env);
+    add(counts(join(resultsDir, 'e2e.json')));
   } else {
     ok = false;
     total.failed += 1;

@@ -1,4 +1,4 @@
 /** The product version, read from package.json at build time. */
-import pkg from '../../package.json';
+import { version } from '../../package.json';
 
-export const VERSION: string = pkg.version;
+export const VERSION: string = version;

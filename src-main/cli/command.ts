@@ -19,14 +19,26 @@ export interface CommandContext {
   cwd: string;
 }
 
+/** What a command module exports (loaded only when the command runs: see cli/index.ts). */
 export interface Command {
-  name: string;
-  /** One line for `latticework --help`. */
-  summary: string;
   /** Usage text for `latticework <name> --help`. */
   usage: string;
   /** Returns the process exit status. */
   run(ctx: CommandContext): Promise<number>;
+}
+
+/** A line of the command table: what `latticework --help` shows, and how to load the command. */
+export interface CommandEntry {
+  name: string;
+  /** One line for `latticework --help`. */
+  summary: string;
+  /**
+   * The command works with the models of the database (`--db PATH`, else $LATTICEWORK_DB, else the
+   * data directory's): built-in, imported and trained ones resolve by name.
+   */
+  models?: boolean;
+  /** Imports the command's module (a dynamic `import()`, so that start-up loads nothing else). */
+  load(): Promise<Command>;
 }
 
 /**

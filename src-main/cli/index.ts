@@ -1,34 +1,26 @@
 /**
- * `latticework`: the command line. Every command prints human-readable text,
- * and one JSON document with `--json`.
+ * `latticework`: the command line. Every command prints human-readable text, and one JSON
+ * document with `--json`.
+ *
+ * Start-up loads this table and nothing else: a command's module (and what it imports: tfjs,
+ * SQLite, the chemistry readers) is imported only when that command runs, so `--version`,
+ * `--help` and light commands stay quick. A new command is one module under commands/ and one
+ * line here.
  */
-import type { Command, CliIo } from './command';
-import { doctorCommand } from './commands/doctor';
-import { graphCommand } from './commands/graph';
-import { importModelCommand } from './commands/import-model';
-import { predictCommand } from './commands/predict';
-import { serveCommand } from './commands/serve';
-import { startCommand } from './commands/start';
-import { structureCommand } from './commands/structure';
-import { makeTrainCommand } from './commands/train';
+import type { CliIo, CommandEntry } from './command';
 import { VERSION } from '../app/version';
-import { setModelRepository } from '../models/store';
-import { SqliteModelRepository, cliDatabasePath, sqliteTrainHooks } from '../services/cli-store';
 
-export const commands: Command[] = [
-  startCommand,
-  serveCommand,
-  structureCommand,
-  graphCommand,
-  importModelCommand,
-  predictCommand,
-  // runs are recorded in the database (--db, else $LATTICEWORK_DB, else the data directory's)
-  makeTrainCommand(sqliteTrainHooks),
-  doctorCommand,
+export const commands: CommandEntry[] = [
+  { name: 'start', summary: 'start the desktop app (browser mode where Electron cannot start)', load: async () => (await import('./commands/start')).startCommand },
+  { name: 'serve', summary: 'run in browser mode (local host process serving the app)', load: async () => (await import('./commands/serve')).serveCommand },
+  { name: 'structure', summary: 'read structure files and trajectories: structure info|frames FILE... [--json]', load: async () => (await import('./commands/structure')).structureCommand },
+  { name: 'graph', summary: 'print the crystal graph (neighbours within a cutoff, periodic images) of structure files', load: async () => (await import('./commands/graph')).graphCommand },
+  { name: 'import-model', summary: 'import a CGCNN .pth.tar checkpoint as a Latticework model', models: true, load: async () => (await import('./commands/import-model')).importModelCommand },
+  { name: 'predict', summary: 'predict properties of structures with a model', models: true, load: async () => (await import('./commands/predict')).predictCommand },
+  { name: 'train', summary: 'train a model on a CGCNN folder or an extended XYZ file (recorded as a run)', models: true, load: async () => (await import('./commands/train')).trainCommand },
+  { name: 'runs', summary: 'list the training runs of the database (app and command line)', load: async () => (await import('./commands/runs')).runsCommand },
+  { name: 'doctor', summary: 'what this machine can run (backends, GPU/CUDA, threads, database, Electron, sqlite3)', load: async () => (await import('./commands/doctor')).doctorCommand },
 ];
-
-/** Commands whose models live in the app database (built-in, imported, trained). */
-const MODEL_COMMANDS = new Set(['predict', 'import-model', 'train']);
 
 /** Takes `--db PATH` (or `--db=PATH`) out of a model command's arguments. */
 function takeDbOption(argv: string[]): { db: string | undefined; rest: string[] } {
@@ -62,25 +54,21 @@ export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Prom
     io.out(VERSION);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.err(`latticework: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.usage);
     return 0;
   }
-  if (!MODEL_COMMANDS.has(command.name)) return command.run({ argv: rest, io, cwd });
+  if (!entry.models) return command.run({ argv: rest, io, cwd });
+  // train takes --db itself (its run is recorded there); the others only resolve models in it
   const { db, rest: args } = takeDbOption(rest);
-  const repository = new SqliteModelRepository(cliDatabasePath(db));
-  setModelRepository(repository);
-  try {
-    return await command.run({ argv: command.name === 'train' ? rest : args, io, cwd });
-  } finally {
-    setModelRepository(null);
-    await repository.close();
-  }
+  const { withModelRepository } = await import('../services/cli-store');
+  return withModelRepository(db, () => command.run({ argv: entry.name === 'train' ? rest : args, io, cwd }));
 }
 
 export const stdio: CliIo = {

@@ -1,8 +1,10 @@
 /**
- * Launches the real, built app for end-to-end tests: the Electron window where
- * Electron can start, otherwise browser mode (`latticework serve`) driven in
- * Chromium. Each launch gets a fresh temporary database; console errors and
- * page errors are collected so tests can assert there were none.
+ * Launches the real, built app for end-to-end tests: browser mode (`latticework serve`)
+ * driven in Chromium, which is what CI and this project's machines run (Electron cannot
+ * start here). Only when LATTICEWORK_E2E_ELECTRON names an Electron binary does a launch
+ * open the desktop window instead; no machine of this project exercises that path.
+ * Each launch gets a fresh temporary database; console errors and page errors are
+ * collected so tests can assert there were none.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -103,8 +105,8 @@ export async function launchApp(options: { databasePath?: string } = {}): Promis
   const keepDir = options.databasePath !== undefined;
   const databasePath = options.databasePath ?? join(dir, 'e2e.sqlite');
   const errors: string[] = [];
-  // Electron cannot start on this project's machines (no binary can be downloaded); where it can,
-  // the same tests run against the desktop window through playwright's _electron.launch.
+  // Opt-in desktop path (LATTICEWORK_E2E_ELECTRON): playwright's _electron.launch on the built main
+  // process. Not run in CI (no Electron binary can be downloaded there).
   const { _electron } = await import('playwright-core');
   const electronPath = process.env.LATTICEWORK_E2E_ELECTRON;
   if (electronPath) {

@@ -76,8 +76,6 @@ export function formatDoctorReport(r: DoctorReport): string {
 }
 
 export const doctorCommand: Command = {
-  name: 'doctor',
-  summary: 'what this machine can run (backends, GPU/CUDA, threads, database, Electron, sqlite3)',
   usage,
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'doctor', usage, { options: { ...valueOptions('db'), ...flagOptions('json') } });

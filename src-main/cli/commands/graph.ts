@@ -79,8 +79,6 @@ function toJson(file: string, name: string, nl: NeighborList): GraphJson {
 }
 
 export const graphCommand: Command = {
-  name: 'graph',
-  summary: 'Print the crystal graph (neighbours within a cutoff, periodic images) of structure files',
   usage,
   async run(ctx: CommandContext): Promise<number> {
     const parsed = parseCommandArgs(ctx, 'graph', usage, {

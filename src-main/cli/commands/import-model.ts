@@ -22,8 +22,6 @@ pre-trained/) without Python, and stores it in the models folder of the data dir
 Exit status: 0 on success, 1 when the file cannot be imported, 2 for bad usage.`;
 
 export const importModelCommand: Command = {
-  name: 'import-model',
-  summary: 'import a CGCNN .pth.tar checkpoint as a Latticework model',
   usage,
   async run(ctx: CommandContext): Promise<number> {
     const parsed = parseCommandArgs(ctx, 'import-model', usage, {

@@ -35,8 +35,6 @@ function fmt(x: number): string {
 }
 
 export const predictCommand: Command = {
-  name: 'predict',
-  summary: 'predict properties of structures with a model',
   usage,
   async run(ctx: CommandContext): Promise<number> {
     const parsed = parseCommandArgs(ctx, 'predict', usage, {

@@ -86,8 +86,6 @@ export function parseServeArgs(argv: string[]): ServeOptions {
 }
 
 export const serveCommand: Command = {
-  name: 'serve',
-  summary: 'run in browser mode (local host process serving the app)',
   usage,
   async run({ argv, io }) {
     let options: ServeOptions;

@@ -54,8 +54,6 @@ export async function findElectron(env: NodeJS.ProcessEnv = process.env, log: (l
 }
 
 export const startCommand: Command = {
-  name: 'start',
-  summary: 'start the desktop app (browser mode where Electron cannot start)',
   usage: `Usage: latticework start [--db PATH] [--port N]
 
 Starts the Electron desktop app. Where Electron cannot start (no binary, no

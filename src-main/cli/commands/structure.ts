@@ -201,8 +201,6 @@ function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFor
 }
 
 export const structureCommand: Command = {
-  name: 'structure',
-  summary: 'Read structure files and trajectories: structure info|frames FILE... [--json]',
   usage,
   async run(ctx: CommandContext): Promise<number> {
     const { io } = ctx;

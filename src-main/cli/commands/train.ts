@@ -3,9 +3,8 @@
  *
  * Trains a model on a CGCNN folder or an extended XYZ file, printing one line per epoch
  * (or one JSON summary with --json), then stores the best model in the models folder
- * (or --out FILE.lwm). Run recording (SQLite) is attached through `TrainHooks`: the
- * app passes a factory to `makeTrainCommand` that receives the resolved run description
- * (and --db) and returns `onEpoch` / `onCheckpoint` / `onFinish` callbacks.
+ * (or --out FILE.lwm). The run is recorded in the database through `TrainHooks`
+ * (`trainCommand`: services/cli-store's recorder on the run store).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -25,6 +24,7 @@ import { TrainingControl } from '../../engine/train/control';
 import { loadDataset, samplesFromDataset, type LabelledDataset } from '../../engine/train/datasets';
 import { trainKFold, trainModel, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
 import { runPotentialTraining, wantsPotential } from './train-potential';
+import { sqliteTrainHooks } from '../../services/cli-store';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE) [options]
@@ -63,6 +63,8 @@ Exit status: 0 finished, 1 failed, 2 bad usage, 130 cancelled (Ctrl+C).`;
 
 /** What a recorder learns about a run before it starts. */
 export interface TrainRunInfo {
+  /** The run's name (--name, else `<preset or architecture> on <data>`). */
+  name: string;
   config: ModelConfig;
   dataset: { source: string; structures: number; target: string; perAtom: boolean };
   backend: string;
@@ -93,8 +95,6 @@ function dataName(path: string): string {
 
 export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
   return {
-    name: 'train',
-    summary: 'train a model on a CGCNN folder or an extended XYZ file',
     usage,
     async run(ctx: CommandContext): Promise<number> {
       const parsed = parseCommandArgs(ctx, 'train', usage, {
@@ -192,6 +192,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
         log(`data: ${data.structures.length} structures from ${data.source} (target ${data.targetName}${data.perAtom ? ', per atom' : ''}); graphs built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         log(`model: ${config.architecture}${config.preset ? ` (preset ${config.preset})` : ''}, ${parameterCount(config).toLocaleString('en-US')} parameters; ${config.training.epochs} epochs, batch ${config.training.batchSize}, seed ${config.training.seed}`);
         await hooks.onStart?.({
+          name: values.name ?? `${config.preset ?? config.architecture} on ${dataName(data.source)}`,
           config,
           dataset: { source: data.source, structures: data.structures.length, target: data.targetName, perAtom: data.perAtom },
           backend: choice.candidate,
@@ -304,5 +305,5 @@ function atomInitRecord(t: AtomInitTable): Record<string, number[]> {
   return out;
 }
 
-/** The command without run recording (the app registers `makeTrainCommand(recorder)`). */
-export const trainCommand: Command = makeTrainCommand();
+/** The command, recording its run in the database (`--db`, else $LATTICEWORK_DB, else the data directory's). */
+export const trainCommand: Command = makeTrainCommand(sqliteTrainHooks);

@@ -53,7 +53,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
     const o = io();
     const code = await trainCommand.run({
-      argv: ['--data', emtFrames(dir, 30), '--target', 'energy_per_atom', '--preset', 'gcn', '--epochs', '2', '--batch-size', '16', '--seed', '5', '--backend', 'cpu', '--no-save'],
+      argv: ['--data', emtFrames(dir, 30), '--target', 'energy_per_atom', '--preset', 'gcn', '--epochs', '2', '--batch-size', '16', '--seed', '5', '--backend', 'cpu', '--no-save', '--db', join(dir, 'runs.sqlite')],
       io: o.io,
       cwd: dir,
     });

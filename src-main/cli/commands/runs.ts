@@ -1,0 +1,78 @@
+/** `latticework runs [--db PATH] [--all] [--json]`: the training runs of a database (the app's and the command line's). */
+import { existsSync } from 'node:fs';
+import { platformDataDirectory, resolveDatabasePath } from '../../app/paths';
+import { Database } from '../../store/database';
+import { runListEntries, type RunListEntry } from '../../store/runs';
+import { flagOptions, parseCommandArgs, valueOptions, type Command, type CommandContext } from '../command';
+
+const usage = `Usage: latticework runs [--db PATH] [--all] [--json]
+
+Lists the training runs recorded in the database, newest first: those started in the
+app and those of \`latticework train\`, which record into the same tables.
+  --db PATH   database (default $LATTICEWORK_DB, else the data directory's)
+  --all       include archived runs
+  --json      print one JSON array, an entry per run: {"id", "name", "status", "dataset",
+              "architecture", "preset", "epochs", "epochsPlanned", "bestEpoch", "bestMetrics",
+              "backend", "seed", "tags", "startedAt", "finishedAt", "duration", "model", "error"}
+              (epochs counted from 0, as in \`train --json\`; bestMetrics: val_<metric>,
+              val_loss and test_<metric> of the best epoch; times ISO 8601, duration in s)
+Exit status: 0, or 1 when the database cannot be read, 2 for bad usage.`;
+
+function fmt(x: number | undefined): string {
+  return x === undefined ? '—' : Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4);
+}
+
+/** The metric a run's text line shows: validation MAE, else ROC-AUC, else the validation loss. */
+function headline(r: RunListEntry): string {
+  const m = r.bestMetrics;
+  if (m.val_mae !== undefined) return `val MAE ${fmt(m.val_mae)}${m.test_mae !== undefined ? `, test MAE ${fmt(m.test_mae)}` : ''}`;
+  if (m.val_rocAuc !== undefined) return `val AUC ${fmt(m.val_rocAuc)}${m.test_rocAuc !== undefined ? `, test AUC ${fmt(m.test_rocAuc)}` : ''}`;
+  return m.val_loss !== undefined ? `val loss ${fmt(m.val_loss)}` : '';
+}
+
+export const runsCommand: Command = {
+  usage,
+  async run(ctx: CommandContext): Promise<number> {
+    const parsed = parseCommandArgs(ctx, 'runs', usage, { options: { ...valueOptions('db'), ...flagOptions('all', 'json') } });
+    if (!parsed) return 2;
+    const { values } = parsed;
+    const path = resolveDatabasePath(platformDataDirectory(), values.db);
+    let runs: RunListEntry[] = [];
+    // a database that does not exist yet holds no runs (and is not created by listing them)
+    if (existsSync(path)) {
+      let db: Database | null = null;
+      try {
+        db = await Database.open(path);
+        const open = db;
+        runs = await open.read((tx) => runListEntries(tx, { includeArchived: !!values.all }));
+      } catch (e) {
+        ctx.io.err(`latticework runs: ${path}: ${(e as Error).message}`);
+        return 1;
+      } finally {
+        await db?.close();
+      }
+    }
+    if (values.json) {
+      ctx.io.out(JSON.stringify(runs));
+      return 0;
+    }
+    if (runs.length === 0) {
+      ctx.io.out(`no runs in ${path}`);
+      return 0;
+    }
+    const rows = runs.map((r) => [
+      String(r.id),
+      r.status,
+      r.name,
+      r.architecture ?? '',
+      `${r.epochs}/${r.epochsPlanned}`,
+      r.bestEpoch === null ? '—' : String(r.bestEpoch + 1),
+      headline(r),
+    ]);
+    const header = ['id', 'status', 'name', 'architecture', 'epochs', 'best', 'best metrics'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    for (const r of [header, ...rows]) ctx.io.out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  '));
+    ctx.io.out(`(${runs.length} run${runs.length === 1 ? '' : 's'} in ${path}; best epoch counted from 1 here, from 0 in --json)`);
+    return 0;
+  },
+};
