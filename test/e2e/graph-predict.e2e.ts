@@ -50,10 +50,11 @@ describe('crystal graph and receptive field', () => {
     await expect.poll(() => page.getByTestId('rf-layers-value').textContent()).toBe('3');
     await expect.poll(() => page.getByTestId('rf-count-3').count(), { timeout: 30_000 }).toBe(1);
 
-    const cutoff = Number((await page.getByTestId('graph-cutoff').inputValue()) || '8');
-    const capText = await page.getByTestId('graph-max-neighbors').inputValue();
-    const noCap = await page.getByTestId('graph-no-cap').isChecked().catch(() => false);
-    const maxNeighbors = noCap ? null : Number(capText);
+    // the settings the view shows (each control must be there: a missing one fails the test)
+    const cutoff = Number(await page.getByTestId('graph-cutoff').inputValue());
+    expect(cutoff).toBeGreaterThan(0);
+    const noCap = await page.getByTestId('graph-no-cap').isChecked();
+    const maxNeighbors = noCap ? null : Number(await page.getByTestId('graph-max-neighbors').inputValue());
     const [record] = (await api.structures.list({})).filter((r) => r.nSites === 12);
     const expected = await api.graphs.receptiveField({ structureId: record.id, cutoff, maxNeighbors, site, layers: 3 });
     const shown: number[] = [];

@@ -65,13 +65,9 @@ describe('experiment workbench', () => {
     await startRun(/EMT alloys/, 3, 64, 'emt-a');
     await expect.poll(() => chartPoints('training-curve'), { timeout: 240_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status')).toBe('running');
-    // The chart animates while it updates: shoot its box from the page rather than wait for it to be still.
-    const shootCurve = async () => page.screenshot({ clip: (await page.getByTestId('training-curve').boundingBox())! });
-    const first = await shootCurve();
+    // the curve grows while the run runs: more points drawn than when it was seen running
     const pointsThen = await chartPoints('training-curve');
     await expect.poll(() => chartPoints('training-curve'), { timeout: 120_000 }).toBeGreaterThan(pointsThen);
-    const second = await shootCurve();
-    expect(Buffer.compare(first, second)).not.toBe(0);
 
     await expect.poll(() => page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status'), { timeout: 300_000 }).toBe('finished');
     await expect.poll(() => chartPoints('parity-plot'), { timeout: 30_000 }).toBeGreaterThan(0);

@@ -1,8 +1,10 @@
 /**
  * Composables of the workbench against a fake API client: live training events become curves,
- * service errors end up in the state the views show (never swallowed).
+ * service errors end up in the state the views show (never swallowed). The composables keep
+ * module-level state: every test imports them afresh (and clears the fake's subscribers), so
+ * the tests hold in any order; time is faked (the 200 ms batching of live events).
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick, ref } from 'vue';
 import type { RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
 
@@ -75,14 +77,29 @@ vi.mock('../../src-renderer/api/client', () => ({
   connectionState: ref('connected'),
 }));
 
-const { useRuns } = await import('../../src-renderer/composables/useRuns');
-const { useTraining } = await import('../../src-renderer/composables/useTraining');
-const { useDatasets } = await import('../../src-renderer/composables/useDatasets');
+type Composables = {
+  useRuns: typeof import('../../src-renderer/composables/useRuns').useRuns;
+  useTraining: typeof import('../../src-renderer/composables/useTraining').useTraining;
+  useDatasets: typeof import('../../src-renderer/composables/useDatasets').useDatasets;
+};
+let useRuns: Composables['useRuns'];
+let useTraining: Composables['useTraining'];
+let useDatasets: Composables['useDatasets'];
 
-const flush = () => new Promise((r) => setTimeout(r, 0));
+/** Lets pending promise callbacks run (and timers due now fire) under fake timers. */
+const flush = () => vi.advanceTimersByTimeAsync(0);
 
 describe('workbench composables', () => {
-  beforeEach(() => vi.useRealTimers());
+  beforeEach(async () => {
+    vi.useFakeTimers();
+    vi.resetModules();
+    vi.clearAllMocks();
+    for (const k of Object.keys(handlers)) delete handlers[k];
+    ({ useRuns } = await import('../../src-renderer/composables/useRuns'));
+    ({ useTraining } = await import('../../src-renderer/composables/useTraining'));
+    ({ useDatasets } = await import('../../src-renderer/composables/useDatasets'));
+  });
+  afterEach(() => vi.useRealTimers());
 
   it('turns live progress events into curves and keeps the latest progress', async () => {
     const runs = useRuns();
@@ -103,7 +120,10 @@ describe('workbench composables', () => {
     emit('training.onProgress', ev('batch', 0, { batch_loss: 1, lr: 0.1 }));
     emit('training.onProgress', ev('batch', 1, { batch_loss: 0.5, lr: 0.1 }));
     emit('training.onProgress', ev('epoch', 2, { train_loss: 0.7 }));
-    await new Promise((r) => setTimeout(r, 250));
+    // live events are applied in batches, at most every 200 ms
+    await vi.advanceTimersByTimeAsync(199);
+    expect(runs.series.value[7]?.batch.batch_loss ?? []).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
     const s = runs.series.value[7];
     expect(s.batch.batch_loss).toEqual([
       [0, 1],
@@ -131,6 +151,8 @@ describe('workbench composables', () => {
 
   it('a status event updates the run in the list', async () => {
     const runs = useRuns();
+    await flush();
+    expect(runs.runs.value.find((x) => x.id === 7)?.status).toBe('running');
     emit('training.onStatus', { ...run, status: 'interrupted' });
     expect(runs.runs.value.find((x) => x.id === 7)?.status).toBe('interrupted');
   });

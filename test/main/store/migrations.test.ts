@@ -1,0 +1,79 @@
+/**
+ * Upgrading a database that already holds data: a store written by every earlier schema version
+ * (migrations applied one by one, as an older Latticework left it) opens with the current one,
+ * keeps every row, passes SQLite's integrity and foreign-key checks, and is readable by the run
+ * store.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sqlite3 from 'sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Database } from '../../../src-main/store/database';
+import { migrations } from '../../../src-main/store/migrations';
+import { runListEntries } from '../../../src-main/store/runs';
+
+const dir = mkdtempSync(join(tmpdir(), 'latticework-migrate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function exec(db: sqlite3.Database, sql: string, params: unknown[] = []): Promise<void> {
+  return new Promise((resolve, reject) => (params.length ? db.run(sql, params, (e) => (e ? reject(e) : resolve())) : db.exec(sql, (e) => (e ? reject(e) : resolve()))));
+}
+
+/** A database at schema version `version` (the first `version` migrations), holding data in every table that version has. */
+async function oldDatabase(version: number): Promise<string> {
+  const path = join(dir, `v${version}.sqlite`);
+  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const d = new sqlite3.Database(path, (e) => (e ? reject(e) : resolve(d)));
+  });
+  for (let v = 0; v < version; v++) await exec(db, `BEGIN; ${migrations[v]}; PRAGMA user_version = ${v + 1}; COMMIT;`);
+  const structure = 'INSERT INTO structure (hash, name, source_file, formula, n_sites, format, data, summary, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  await exec(db, structure, ['h1', 'NaCl', 'nacl.cif', 'NaCl', 2, 'cif', '{"name":"NaCl"}', '{"composition":{}}', 1]);
+  await exec(db, structure, ['h2', 'Cu', 'cu.cif', 'Cu', 1, 'cif', '{"name":"Cu"}', '{"composition":{}}', 2]);
+  if (version >= 2) {
+    await exec(db, "INSERT INTO dataset (id, name, kind, source, target_key, size, report, atom_init, created_at) VALUES (1, 'd', 'csv', 'd.csv', 'gap', 2, '{}', NULL, 3)");
+    await exec(db, "INSERT INTO dataset_item (dataset_id, idx, structure_id, name, target, per_atom) VALUES (1, 0, 1, 'NaCl', 1.5, NULL), (1, 1, 2, 'Cu', 0, NULL)");
+    await exec(db, "INSERT INTO saved_config (name, preset_id, config, created_at) VALUES ('c', 'gcn', '{}', 4)");
+    await exec(db, `INSERT INTO run (id, name, dataset_id, dataset_name, status, config, split, seed, backend, epochs_done, epochs_planned, best_metrics, started_at, finished_at, duration, tags)
+      VALUES (1, 'old run', 1, 'd', 'finished', '{"architecture":"cgcnn"}', '{"train":[0],"val":[1],"test":[]}', 7, 'wasm', 2, 2, '{"best_epoch":1,"val_mae":0.25}', 5, 6, 1.5, '["x"]')`);
+    await exec(db, "INSERT INTO model (id, name, origin, task, architecture, target, units, parameter_count, members, run_id, sha256, data, created_at) VALUES (1, 'old model', 'trained', 'regression', 'cgcnn', 'gap', 'eV', 10, 1, 1, 'abc', X'00', 7)");
+    await exec(db, 'UPDATE run SET model_id = 1 WHERE id = 1');
+    await exec(db, "INSERT INTO metric (run_id, key, step, epoch, value, time) VALUES (1, 'train_loss', 0, 0, 1.0, 8), (1, 'train_loss', 1, 1, 0.5, 9)");
+    await exec(db, "INSERT INTO checkpoint (run_id, kind, epoch, metric, data, created_at) VALUES (1, 'last', 1, 0.25, X'0102', 10)");
+    await exec(db, "INSERT INTO prediction (run_id, structure_id, name, split, target, prediction) VALUES (1, 2, 'Cu', 'validation', 0, 0.1)");
+  }
+  await new Promise<void>((resolve, reject) => db.close((e) => (e ? reject(e) : resolve())));
+  return path;
+}
+
+const TABLES_V2 = ['dataset', 'dataset_item', 'saved_config', 'run', 'model', 'metric', 'checkpoint', 'prediction'];
+
+describe('schema migrations on a database that holds data', () => {
+  for (let version = 1; version < migrations.length; version++) {
+    it(`upgrades a version ${version} database to version ${migrations.length}, keeping every row`, async () => {
+      const path = await oldDatabase(version);
+      const db = await Database.open(path);
+      try {
+        expect(await db.schemaVersion()).toBe(migrations.length);
+        const count = (table: string) => db.read(async (tx) => (await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
+        expect(await count('structure')).toBe(2);
+        expect(await db.read((tx) => tx.all('SELECT hash, name, data FROM structure ORDER BY id'))).toEqual([
+          { hash: 'h1', name: 'NaCl', data: '{"name":"NaCl"}' },
+          { hash: 'h2', name: 'Cu', data: '{"name":"Cu"}' },
+        ]);
+        for (const table of TABLES_V2) expect(await count(table), table).toBe(version >= 2 ? ({ dataset: 1, dataset_item: 2, metric: 2 } as Record<string, number>)[table] ?? 1 : 0);
+        expect(await db.read((tx) => tx.all('PRAGMA integrity_check'))).toEqual([{ integrity_check: 'ok' }]);
+        expect(await db.read((tx) => tx.all('PRAGMA foreign_key_check'))).toEqual([]);
+        const runs = await db.read((tx) => runListEntries(tx));
+        if (version >= 2) expect(runs).toMatchObject([{ id: 1, name: 'old run', status: 'finished', dataset: 'd', architecture: 'cgcnn', epochs: 2, bestEpoch: 1, bestMetrics: { val_mae: 0.25 }, model: 'old model' }]);
+        else expect(runs).toEqual([]);
+      } finally {
+        await db.close();
+      }
+    });
+  }
+
+  it('has at least one earlier version to upgrade from', () => {
+    expect(migrations.length).toBeGreaterThan(1);
+  });
+});
