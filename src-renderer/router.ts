@@ -5,8 +5,6 @@
 import { createRouter, createWebHashHistory } from 'vue-router';
 import type { RouteRecordRaw } from 'vue-router';
 import StructuresView from './views/StructuresView.vue';
-import PlaceholderView from './views/PlaceholderView.vue';
-import { SECTIONS } from './sections';
 
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/structures' },
@@ -17,12 +15,6 @@ const routes: RouteRecordRaw[] = [
   { path: '/training', name: 'training', component: () => import('./views/TrainingView.vue') },
   { path: '/runs', name: 'runs', component: () => import('./views/RunsView.vue') },
   { path: '/predict', name: 'predict', component: () => import('./views/PredictView.vue') },
-  ...SECTIONS.filter((s) => s.placeholder).map((s) => ({
-    path: s.path,
-    name: s.id,
-    component: PlaceholderView,
-    props: { section: s },
-  })),
   { path: '/:rest(.*)*', redirect: '/structures' },
 ];
 
