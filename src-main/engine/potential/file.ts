@@ -8,10 +8,9 @@
  * √(Σ_c std_c²)), per component for the stress — the first measure of where a potential can be
  * trusted.
  */
-import type { Structure } from '../../../src-shared/chem/structure';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import type { ModelFileData, ModelHeader, Provenance } from '../models/format';
-import { potentialGraph } from './frames';
+import { potentialGraph, type Configuration } from './frames';
 import type { FramePrediction } from './metrics';
 import { PotentialModel } from './model';
 import { predictGraphs } from './train';
@@ -83,7 +82,7 @@ export class LoadedPotential {
   }
 
   /** Energy, forces, stress (null without a periodic cell) and atom energies of each structure; member spread for ensembles. */
-  predict(structures: readonly Structure[], opts: { forces?: boolean; stress?: boolean } = {}): PotentialPrediction[] {
+  predict(structures: readonly Configuration[], opts: { forces?: boolean; stress?: boolean } = {}): PotentialPrediction[] {
     const graphs = structures.map((s) => potentialGraph(s, this.config.radial.cutoff));
     const per = this.members.map((m) => predictGraphs(m, graphs, opts));
     return structures.map((_, k) => combine(per.map((p) => p[k])));

@@ -15,7 +15,7 @@
  * sign (positive = tensile).
  */
 import type { Structure } from '../../../src-shared/chem/structure';
-import { structureNeighbors } from '../../../src-shared/graph/neighbors';
+import { neighborList } from '../../../src-shared/graph/neighbors';
 
 /** (row, column) of each Voigt component. */
 export const VOIGT_INDEX: ReadonlyArray<readonly [number, number]> = [
@@ -41,9 +41,12 @@ export interface PotentialGraph {
   shift: Float64Array;
 }
 
+/** What a potential needs of a structure (a `Structure` is one, so is the simulator's configuration). */
+export type Configuration = Pick<Structure, 'numbers' | 'cart' | 'lattice'> & { readonly pbc: readonly boolean[] };
+
 /** Every pair within `cutoff` (no cap) of a structure, with Cartesian image shifts. */
-export function potentialGraph(s: Structure, cutoff: number): PotentialGraph {
-  const nl = structureNeighbors(s, { cutoff, maxNeighbors: null, padding: 'none' });
+export function potentialGraph(s: Configuration, cutoff: number): PotentialGraph {
+  const nl = neighborList({ cart: s.cart, lattice: s.lattice, pbc: [...s.pbc] }, { cutoff, maxNeighbors: null, padding: 'none' });
   const E = nl.nEdges;
   const shift = new Float64Array(3 * E);
   const L = s.lattice;

@@ -26,6 +26,7 @@ import { ModuleOfParts, type Part } from '../layers/common';
 import { Dense } from '../nn/dense';
 import { assignValues, makeVariable, type NamedVariable } from '../nn/module';
 import { gatherRows, scatterSum } from '../nn/segment';
+import { ensurePotentialGradients } from './gradients';
 import { PaiNNRepresentation } from './painn';
 import { VOIGT_INDEX, type PotentialBatch } from './frames';
 import { cutoffEnvelope, radialBasis } from './radial';
@@ -166,6 +167,7 @@ export class PotentialModel extends ModuleOfParts {
   evaluate(b: PotentialBatchTensors, opts: EvaluateOptions = {}): PotentialOutput {
     const wantF = opts.forces ?? true;
     const wantS = opts.stress ?? true;
+    ensurePotentialGradients();
     // (tidy keeps the tensors of the returned object; null entries are skipped)
     return tf.tidy((): tf.TensorContainer => {
       const S = b.numGraphs;

@@ -35,6 +35,17 @@ import { potentialActivation, type EdgeGeometry, type Representation } from './r
  * Layout: v⃗ is [N, 3F], component-major per atom (x-block | y-block | z-block), i.e. [N, 3, F]
  * row-major; reshaped to [3N, F] for U and V.
  */
+/** A layer's filters for the scalar message and the two vector messages, [E, F] each. */
+type Filters = [Tensor2D, Tensor2D, Tensor2D];
+
+/** Columns begin..begin+size of a Dense layer's output, x·W[:, cols] + b[cols] (slices the small weights, not the product). */
+function denseColumns(d: Dense, x: Tensor2D, begin: number, size: number): Tensor2D {
+  return tf.tidy(() => {
+    const y = tf.matMul(x, tf.slice(d.kernel as Tensor2D, [0, begin], [-1, size]));
+    return (d.bias ? tf.add(y, tf.slice(d.bias, [begin], [size])) : y) as Tensor2D;
+  });
+}
+
 export class PaiNNRepresentation extends ModuleOfParts implements Representation {
   readonly features: number;
   readonly embedding: TableAtomEmbedding;
@@ -61,9 +72,9 @@ export class PaiNNRepresentation extends ModuleOfParts implements Representation
       const F = this.features;
       let s = this.embedding.apply(g.species);
       let v = tf.zeros([g.numAtoms, 3 * F]) as Tensor2D;
-      const filters = tf.mul(this.filterNet.apply(g.basis), g.envelope) as Tensor2D;
       for (let l = 0; l < this.messages.length; l++) {
-        const W = sliceColumns(filters, 3 * F * l, 3 * F);
+        // layer l's filters, one [E, F] block per part (columns of the weights are sliced, never the [E, ·] products)
+        const W = [0, 1, 2].map((p) => tf.mul(denseColumns(this.filterNet, g.basis, 3 * F * l + p * F, F), g.envelope) as Tensor2D) as Filters;
         [s, v] = this.messages[l].apply(s, v, W, g);
         [s, v] = this.updates[l].apply(s, v);
       }
@@ -93,16 +104,16 @@ export class PaiNNMessage extends ModuleOfParts {
     this.act = potentialActivation(activation);
   }
 
-  /** (s [N, F], v [N, 3F], W [E, 3F]) → (s′, v′). */
-  apply(s: Tensor2D, v: Tensor2D, W: Tensor2D, g: EdgeGeometry): [Tensor2D, Tensor2D] {
+  /** (s [N, F], v [N, 3F], filters W^s, W^vr, W^vv [E, F]) → (s′, v′). */
+  apply(s: Tensor2D, v: Tensor2D, W: Filters, g: EdgeGeometry): [Tensor2D, Tensor2D] {
     const F = this.F;
     return tf.tidy(() => {
-      const x = this.phi2.apply(this.act(this.phi1.apply(s)));
-      const xw = tf.mul(gatherRows(x, g.neighbor), W) as Tensor2D; // [E, 3F]
-      const ds = scatterSum(sliceColumns(xw, 0, F), g.center, g.numAtoms);
-      const E = xw.shape[0];
-      const dvr = tf.mul(tf.reshape(sliceColumns(xw, F, F), [E, 1, F]), tf.reshape(g.unit, [E, 3, 1])); // [E, 3, F]
-      const dvv = tf.mul(tf.reshape(sliceColumns(xw, 2 * F, F), [E, 1, F]), tf.reshape(gatherRows(v, g.neighbor), [E, 3, F]));
+      const hidden = this.act(this.phi1.apply(s));
+      const [xs, xvr, xvv] = [0, 1, 2].map((p) => tf.mul(gatherRows(denseColumns(this.phi2, hidden, p * F, F), g.neighbor), W[p]) as Tensor2D);
+      const ds = scatterSum(xs, g.center, g.numAtoms);
+      const E = xs.shape[0];
+      const dvr = tf.mul(tf.reshape(xvr, [E, 1, F]), tf.reshape(g.unit, [E, 3, 1])); // [E, 3, F]
+      const dvv = tf.mul(tf.reshape(xvv, [E, 1, F]), tf.reshape(gatherRows(v, g.neighbor), [E, 3, F]));
       const dv = scatterSum(tf.reshape(tf.add(dvr, dvv), [E, 3 * F]) as Tensor2D, g.center, g.numAtoms);
       return [tf.add(s, ds) as Tensor2D, tf.add(v, dv) as Tensor2D];
     });
@@ -141,10 +152,10 @@ export class PaiNNUpdate extends ModuleOfParts {
       const U = tf.reshape(sliceColumns(uv, 0, F), [N, 3, F]);
       const V = tf.reshape(sliceColumns(uv, F, F), [N, 3, F]);
       const vNorm = tf.sqrt(tf.add(tf.sum(tf.square(V), 1), 1e-8)) as Tensor2D; // [N, F]
-      const a = this.ctx2.apply(this.act(this.ctx1.apply(tf.concat([s, vNorm], 1) as Tensor2D)));
-      const avv = tf.reshape(sliceColumns(a, 0, F), [N, 1, F]);
-      const asv = sliceColumns(a, F, F);
-      const ass = sliceColumns(a, 2 * F, F);
+      const hidden = this.act(this.ctx1.apply(tf.concat([s, vNorm], 1) as Tensor2D));
+      const avv = tf.reshape(denseColumns(this.ctx2, hidden, 0, F), [N, 1, F]);
+      const asv = denseColumns(this.ctx2, hidden, F, F);
+      const ass = denseColumns(this.ctx2, hidden, 2 * F, F);
       const dv = tf.reshape(tf.mul(avv, U), [N, 3 * F]);
       const ds = tf.add(ass, tf.mul(asv, tf.sum(tf.mul(U, V), 1)));
       return [tf.add(s, ds) as Tensor2D, tf.add(v, dv) as Tensor2D];

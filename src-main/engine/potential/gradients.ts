@@ -1,0 +1,36 @@
+/**
+ * tfjs's Multiply gradient casts the other operand to float32 before multiplying
+ * (dA = dy · cast(b), dB = dy · cast(a)); on wasm the cast of a float32 tensor is a full copy.
+ * A potential's forces differentiate every elementwise product of the energy, and its training
+ * differentiates those gradients again, so the copies added up to one Cast per product
+ * (344 per PaiNN training step in a profile). This gradient gives the same values without the
+ * cast when both operands are float32 (the potentials' case) and is itself differentiable.
+ *
+ * Registered globally (gradients are global in tfjs) after tfjs's own: `ensurePotentialGradients()`
+ * is called by `PotentialModel.evaluate` and re-registers if something replaced it.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
+
+type NamedGradientMap = Record<string, () => Tensor>;
+
+function reduceTo(g: Tensor, shape: number[], outShape: number[]): Tensor {
+  const axes = tf.backend_util.getReductionAxes(shape, outShape);
+  return axes.length > 0 ? tf.reshape(tf.sum(g, axes), shape) : g;
+}
+
+const multiplyGradient = (dy: Tensor | Tensor[], saved: Tensor[]): NamedGradientMap => {
+  const [a, b] = saved;
+  const g = dy as Tensor;
+  const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+  const f32 = (x: Tensor) => (x.dtype === 'float32' ? x : tf.cast(x, 'float32'));
+  return {
+    a: () => reduceTo(tf.mul(g, f32(b)), a.shape, outShape),
+    b: () => reduceTo(tf.mul(g, f32(a)), b.shape, outShape),
+  };
+};
+
+export function ensurePotentialGradients(): void {
+  if (tf.getGradient('Multiply')?.gradFunc === multiplyGradient) return;
+  tf.registerGradient({ kernelName: 'Multiply', inputsToSave: ['a', 'b'], gradFunc: multiplyGradient });
+}

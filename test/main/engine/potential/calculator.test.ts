@@ -1,0 +1,84 @@
+/**
+ * A potential model file as the simulator's Calculator, and ensembles: the calculator gives the
+ * model's energy, forces and stress (stress only when asked and periodic), refuses elements outside
+ * the embedding, drives a relaxation; an ensemble predicts the member mean with the per-atom force
+ * spread.
+ */
+import { expect, it } from 'vitest';
+import { Atoms } from '../../../../src-shared/sim/atoms';
+import { CalculatorError } from '../../../../src-shared/sim/calculator';
+import { relax } from '../../../../src-shared/sim/relax';
+import { PotentialCalculator } from '../../../../src-main/engine/potential/calculator';
+import { LoadedPotential, potentialModelFile } from '../../../../src-main/engine/potential/file';
+import { PotentialModel } from '../../../../src-main/engine/potential/model';
+import { describeEachBackend } from '../helpers';
+import { evaluateStructures, rattledAlloy, tinyConfig } from './helpers';
+
+function weightsOf(seed: number): Record<string, Float32Array> {
+  const m = new PotentialModel(tinyConfig('painn'), seed);
+  const ref = new Float32Array(81);
+  ref[29] = -3.5;
+  ref[79] = -3.1;
+  m.setEnergyStatistics(ref, 20, 0);
+  const w = m.getWeights();
+  m.dispose();
+  return w;
+}
+
+const provenance = { source: 'training' as const, createdAt: '2026-12-01T00:00:00Z', software: 'latticework' };
+
+describeEachBackend('potential calculator and ensembles', () => {
+  it('the calculator returns the model’s energy, forces and stress, and relaxes a structure', async () => {
+    const config = tinyConfig('painn');
+    const w = weightsOf(1);
+    const potential = new LoadedPotential(potentialModelFile({ name: 'tiny', config, members: [w], provenance }));
+    const calc = new PotentialCalculator(potential);
+    const s = rattledAlloy(40);
+    const model = new PotentialModel(config, 0);
+    model.setWeights(w);
+    const direct = evaluateStructures(model, [s]);
+    model.dispose();
+    const c = await calc.calculate(s);
+    expect(c.energy).toBeCloseTo(direct.energy[0], 4);
+    expect(Array.from(c.forces).map((x, k) => Math.abs(x - direct.forces![k])).every((d) => d < 1e-5)).toBe(true);
+    expect(Array.from(c.stress!).map((x, k) => Math.abs(x - direct.stress![k])).every((d) => d < 1e-6)).toBe(true);
+    expect(c.energies!.reduce((a, b) => a + b, 0)).toBeCloseTo(c.energy, 4);
+    expect((await calc.calculate(s, { stress: false })).stress).toBeNull();
+    await expect(calc.calculate({ ...s, numbers: Int32Array.from([29, 79, 92, 29]) })).rejects.toThrow(CalculatorError);
+
+    const atoms = Atoms.fromStructure(s);
+    const r = await relax(atoms, calc, { optimizer: 'fire', fmax: 1e-3, maxSteps: 8 });
+    expect(r.steps).toBeGreaterThan(0);
+    expect(r.energy).toBeLessThan(c.energy);
+    calc.dispose();
+  });
+
+  it('an ensemble predicts the member mean with the spread of the energy and of each atom’s force', () => {
+    const config = tinyConfig('painn');
+    const members = [weightsOf(1), weightsOf(2), weightsOf(3)];
+    const singles = members.map((m) => {
+      const p = new LoadedPotential(potentialModelFile({ name: 'one', config, members: [m], provenance }));
+      const out = p.predict([rattledAlloy(41)])[0];
+      p.dispose();
+      return out;
+    });
+    const ens = new LoadedPotential(potentialModelFile({ name: 'ens', config, members, provenance }));
+    const [p] = ens.predict([rattledAlloy(41)]);
+    ens.dispose();
+    const mean = singles.reduce((a, q) => a + q.energy, 0) / 3;
+    const std = Math.sqrt(singles.reduce((a, q) => a + (q.energy - mean) ** 2, 0) / 3);
+    expect(p.energy).toBeCloseTo(mean, 4);
+    expect(p.std!.energy).toBeCloseTo(std, 4);
+    expect(p.std!.energy).toBeGreaterThan(1e-3);
+    expect(p.std!.forceNorm).toHaveLength(4);
+    for (let i = 0; i < 4; i++) {
+      const comps = [0, 1, 2].map((c) => {
+        const v = singles.map((q) => q.forces![3 * i + c]);
+        const m = v.reduce((a, b) => a + b, 0) / 3;
+        return v.reduce((a, b) => a + (b - m) ** 2, 0) / 3;
+      });
+      expect(p.std!.forceNorm![i]).toBeCloseTo(Math.sqrt(comps[0] + comps[1] + comps[2]), 4);
+    }
+    expect(singles[0].forces).not.toBeNull();
+  });
+});
