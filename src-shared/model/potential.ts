@@ -125,7 +125,7 @@ export function isPotentialConfig(x: unknown): x is PotentialConfig {
 export const POTENTIAL_PRESET_IDS = ['schnet-potential', 'painn-potential'] as const;
 export type PotentialPresetId = (typeof POTENTIAL_PRESET_IDS)[number];
 
-/** The presets' inputs; their defaults and how they were measured are in docs/potentials.md. */
+/** The presets' inputs. Not yet tuned on the EMT data (docs/potentials.md, "Status"); sizes as SchNetPack's defaults scaled to 64 features. */
 const PRESETS: Record<PotentialPresetId, PotentialConfigInput> = {
   'schnet-potential': {
     kind: 'potential',

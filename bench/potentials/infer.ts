@@ -1,0 +1,52 @@
+/**
+ * Inference for simulation: energy and forces of a 1,000-atom cell (fcc Cu, 5 × 5 × 10 conventional
+ * cells, rattled by 0.05 Å) with a preset's model (random weights: the cost does not depend on them),
+ * including the neighbour graph, as a calculator call in MD would. Goal (issue 13): < 100 ms with the
+ * default preset. The PyTorch twin's time on the same cell: bench/potentials/torch_infer.py.
+ *
+ * Run: npx tsx bench/potentials/infer.ts [backend=wasm] [preset=painn-potential] [repeats=10]
+ * Prints one JSON line: {impl, backend, preset, atoms, edges, medianMs, minMs, graphMs}.
+ */
+import type { Mat3 } from '../../src-shared/chem/structure';
+import { isPotentialPreset, potentialPreset, type PotentialPresetId } from '../../src-shared/model/potential';
+import { PotentialCalculator } from '../../src-main/engine/potential/calculator';
+import { LoadedPotential, potentialModelFile } from '../../src-main/engine/potential/file';
+import { potentialGraph } from '../../src-main/engine/potential/frames';
+import { PotentialModel } from '../../src-main/engine/potential/model';
+import { initBackend } from '../../src-main/engine/tf/backend';
+
+const [backend = 'wasm', preset = 'painn-potential', reps = '10'] = process.argv.slice(2);
+if (!isPotentialPreset(preset)) throw new Error(`unknown preset ${preset}`);
+await initBackend({ force: backend });
+const config = potentialPreset(preset as PotentialPresetId);
+
+/** fcc Cu, 5 × 5 × 10 conventional cells, rattled (seeded). */
+function copperCell(): { numbers: Int32Array; cart: Float64Array; lattice: Mat3; pbc: [boolean, boolean, boolean] } {
+  const a = 3.61;
+  const basis = [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]];
+  const cart: number[] = [];
+  let s = 12345;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.1;
+  for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) for (let k = 0; k < 10; k++) for (const b of basis) cart.push((i + b[0]) * a + rnd(), (j + b[1]) * a + rnd(), (k + b[2]) * a + rnd());
+  return { numbers: new Int32Array(cart.length / 3).fill(29), cart: Float64Array.from(cart), lattice: [[5 * a, 0, 0], [0, 5 * a, 0], [0, 0, 10 * a]], pbc: [true, true, true] };
+}
+
+const cell = copperCell();
+const shapes = new PotentialModel(config);
+const potential = new LoadedPotential(potentialModelFile({ name: preset, config, members: [shapes.getWeights()], provenance: { source: 'other', createdAt: new Date().toISOString(), software: 'latticework' } }));
+shapes.dispose();
+const calc = new PotentialCalculator(potential);
+const atoms = cell;
+await calc.calculate(atoms, { stress: false }); // warm-up
+const times: number[] = [];
+for (let r = 0; r < Number(reps); r++) {
+  const t0 = performance.now();
+  await calc.calculate(atoms, { stress: false });
+  times.push(performance.now() - t0);
+}
+const g0 = performance.now();
+const g = potentialGraph(atoms, config.radial.cutoff);
+const graphMs = performance.now() - g0;
+times.sort((x, y) => x - y);
+console.log(JSON.stringify({ impl: 'latticework', backend, preset, atoms: cell.numbers.length, edges: g.center.length, medianMs: +times[times.length >> 1].toFixed(1), minMs: +times[0].toFixed(1), graphMs: +graphMs.toFixed(1) }));
+calc.dispose();
