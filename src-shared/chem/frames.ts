@@ -70,11 +70,14 @@ export function emptyLabels(): FrameLabels {
   return { energy: null, freeEnergy: null, forces: null, stress: null };
 }
 
-/** The largest force on any atom (eV/Å), null without forces. */
-export function maxForce(forces: Float64Array | null): number | null {
+/** The largest force on any atom (eV/Å), skipping atoms flagged in `fixed`; null without forces. */
+export function maxForce(forces: Float64Array, fixed?: Uint8Array | null): number;
+export function maxForce(forces: Float64Array | null, fixed?: Uint8Array | null): number | null;
+export function maxForce(forces: Float64Array | null, fixed?: Uint8Array | null): number | null {
   if (!forces) return null;
   let m = 0;
   for (let i = 0; i + 2 < forces.length; i += 3) {
+    if (fixed?.[i / 3]) continue;
     const f = Math.hypot(forces[i], forces[i + 1], forces[i + 2]);
     if (f > m) m = f;
   }

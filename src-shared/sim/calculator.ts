@@ -47,17 +47,6 @@ export class CalculatorError extends Error {
   }
 }
 
-/** Largest force on any atom (|F_i|, eV/Å), skipping atoms flagged in `fixed`. */
-export function maxForce(forces: Float64Array, fixed?: Uint8Array | null): number {
-  let m = 0;
-  for (let i = 0; 3 * i < forces.length; i++) {
-    if (fixed?.[i]) continue;
-    const f2 = forces[3 * i] ** 2 + forces[3 * i + 1] ** 2 + forces[3 * i + 2] ** 2;
-    if (f2 > m) m = f2;
-  }
-  return Math.sqrt(m);
-}
-
 /** Pressure from a Voigt stress, P = −tr(σ)/3, in the stress's unit. */
 export function pressureOf(stress: ArrayLike<number>): number {
   return -(stress[0] + stress[1] + stress[2]) / 3;

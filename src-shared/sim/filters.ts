@@ -19,7 +19,8 @@
  */
 import type { Mat3 } from '../chem/structure';
 import type { Atoms } from './atoms';
-import { maxForce, type Calculator } from './calculator';
+import { maxForce } from '../chem/frames';
+import type { Calculator } from './calculator';
 import { expm, expmFrechet3, inverse3, matmul, transpose } from './matrix';
 
 export interface Evaluation {
@@ -130,7 +131,7 @@ export class CellFilter implements Optimizable {
   getPositions(): Float64Array {
     const n = this.atoms.length;
     const out = new Float64Array(3 * (n + 3));
-    const finv = inverse3(this.f);
+    const finv = inverse3(this.f)!; // F = exp(X/c) is never singular
     const cart = this.atoms.cart;
     for (let i = 0; i < n; i++) {
       const r0 = cart[3 * i];
@@ -199,7 +200,7 @@ export class CellFilter implements Optimizable {
     const P = this.pressure;
     // σ + P·I, full 3×3 from Voigt (xx, yy, zz, yz, xz, xy)
     const sp = Float64Array.of(s[0] + P, s[5], s[4], s[5], s[1] + P, s[3], s[4], s[3], s[2] + P);
-    const G = matmul(sp.map((v) => v * V), transpose(inverse3(f), 3), 3);
+    const G = matmul(sp.map((v) => v * V), transpose(inverse3(f)!, 3), 3);
     const c = this.cellFactor;
     const L = expmFrechet3(this.x.map((v) => v / c), G);
     const gx = new Float64Array(9);

@@ -3,6 +3,7 @@
  * exponential and its Fréchet derivative are what the strain filter needs (a deformation gradient
  * F = exp(X) and the exact gradient of the energy with respect to X).
  */
+import { invert } from '../chem/lattice';
 
 /** C = A·B for n×n matrices. */
 export function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {
@@ -29,26 +30,14 @@ export function identity(n: number): Float64Array {
   return m;
 }
 
-/** Inverse of a 3×3 matrix (throws when singular). */
-export function inverse3(m: Float64Array): Float64Array {
-  const [a, b, c, d, e, f, g, h, i] = m;
-  const A = e * i - f * h;
-  const B = f * g - d * i;
-  const C = d * h - e * g;
-  const det = a * A + b * B + c * C;
-  if (!Number.isFinite(det) || Math.abs(det) < 1e-300) throw new Error('singular 3×3 matrix');
-  const r = 1 / det;
-  return Float64Array.of(
-    A * r,
-    (c * h - b * i) * r,
-    (b * f - c * e) * r,
-    B * r,
-    (a * i - c * g) * r,
-    (c * d - a * f) * r,
-    C * r,
-    (b * g - a * h) * r,
-    (a * e - b * d) * r,
-  );
+/** Inverse of a 3×3 row-major matrix (the lattice helper's), null when singular. */
+export function inverse3(m: ArrayLike<number>): Float64Array | null {
+  const inv = invert([
+    [m[0], m[1], m[2]],
+    [m[3], m[4], m[5]],
+    [m[6], m[7], m[8]],
+  ]);
+  return inv ? Float64Array.of(...inv[0], ...inv[1], ...inv[2]) : null;
 }
 
 function normInf(a: Float64Array, n: number): number {

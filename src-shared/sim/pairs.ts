@@ -138,7 +138,7 @@ export class PairList {
     this.nPairs = count;
     this.refCart = Float64Array.from(atoms.cart);
     this.refLattice = lattice;
-    this.refInverse = lattice ? inverse3OrNull(lattice) : null;
+    this.refInverse = lattice ? inverse3(lattice) : null;
     this.refPbc = [!!atoms.pbc[0], !!atoms.pbc[1], !!atoms.pbc[2]];
     if (lattice) this.computeShifts(lattice);
     else this.shift.fill(0);
@@ -163,13 +163,6 @@ function sameValues(a: number[], b: number[] | null): boolean {
   return true;
 }
 
-function inverse3OrNull(m: number[]): Float64Array | null {
-  try {
-    return inverse3(Float64Array.from(m));
-  } catch {
-    return null;
-  }
-}
 
 /** One of the two directed edges of each pair: i < j, or an atom's own image with n > 0 lexicographically. */
 function keepEdge(i: number, j: number, image: Int32Array, e: number): boolean {

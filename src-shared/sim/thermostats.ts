@@ -7,7 +7,7 @@ import type { Rng } from '../model/rng';
 import type { Atoms } from './atoms';
 import type { Calculator } from './calculator';
 import { MolecularDynamics, type Barostat } from './dynamics';
-import { ACCELERATION, EV_PER_A3_IN_GPA, KB } from './units';
+import { ACCELERATION, KB, fromGPa, toGPa } from './units';
 
 function checkTemperature(t: number): number {
   if (!(t >= 0) || !Number.isFinite(t)) throw new Error(`the target temperature must be a non-negative number of K, got ${t}`);
@@ -189,14 +189,14 @@ export class BerendsenBarostat implements Barostat {
     const tau = checkTime('the barostat time constant', options.tau ?? 1000);
     const beta = options.compressibility ?? 0.01;
     if (!(beta > 0) || !Number.isFinite(beta)) throw new Error(`the compressibility must be a positive number of 1/GPa, got ${beta}`);
-    this.rate = (beta * EV_PER_A3_IN_GPA) / tau;
+    this.rate = beta / fromGPa(1) / tau;
   }
 
   apply(atoms: Atoms, dt: number, stress: Float64Array): void {
     const p = -(stress[0] + stress[1] + stress[2]) / 3;
     const mu3 = 1 - this.rate * dt * (this.pressure - p);
     if (!(mu3 > 0.9 && mu3 < 1.1)) {
-      throw new Error(`the barostat would change the volume by ${((mu3 - 1) * 100).toFixed(1)} % in one step (pressure ${(p * EV_PER_A3_IN_GPA).toFixed(1)} GPa): lower the time step or the compressibility, or raise the time constant`);
+      throw new Error(`the barostat would change the volume by ${((mu3 - 1) * 100).toFixed(1)} % in one step (pressure ${toGPa(p).toFixed(1)} GPa): lower the time step or the compressibility, or raise the time constant`);
     }
     const mu = Math.cbrt(mu3);
     const l = atoms.lattice!;

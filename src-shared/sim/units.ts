@@ -9,6 +9,7 @@
  * The constants are CODATA 2014, the set ASE 3.22 uses (`ase/units.py`), so that numbers compare
  * with ASE's digit for digit where they should.
  */
+import { GPA_IN_EV_PER_A3 } from '../chem/frames';
 
 /** Elementary charge, C (CODATA 2014). */
 const ELEMENTARY_CHARGE = 1.6021766208e-19;
@@ -32,15 +33,12 @@ export const ACCELERATION = ELEMENTARY_CHARGE / ATOMIC_MASS_UNIT * 1e-10;
 /** 1 u·Å²/fs² in eV: kinetic energy ½·m·v² [eV] = ½ · MASS_VELOCITY2 · m [u] · v² [Å²/fs²]. */
 export const MASS_VELOCITY2 = 1 / ACCELERATION;
 
-/** 1 eV/Å³ in GPa (≈ 160.2). */
-export const EV_PER_A3_IN_GPA = ELEMENTARY_CHARGE * 1e30 / 1e9;
-
-/** eV/Å³ → GPa. */
+/** eV/Å³ → GPa (1 eV/Å³ ≈ 160.2 GPa; the constant is the labelled frames', `chem/frames.ts`). */
 export function toGPa(evPerA3: number): number {
-  return evPerA3 * EV_PER_A3_IN_GPA;
+  return evPerA3 / GPA_IN_EV_PER_A3;
 }
 
 /** GPa → eV/Å³. */
 export function fromGPa(gpa: number): number {
-  return gpa / EV_PER_A3_IN_GPA;
+  return gpa * GPA_IN_EV_PER_A3;
 }
