@@ -22,6 +22,8 @@ import { trainingHandlers } from '../services/training';
 import { markInterruptedRuns } from '../store/runs';
 import { runsHandlers } from '../services/runs';
 import { predictHandlers } from '../services/predict';
+import { simulationsHandlers } from '../services/simulations';
+import { markInterruptedSimulations } from '../store/simulations';
 
 export interface CoreOptions {
   mode: 'desktop' | 'browser';
@@ -53,6 +55,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const parts = { db, events, pool, jobs, options };
   // Runs and dataset imports a previous process left running are interrupted (resumable).
   await markInterruptedRuns(db);
+  // Simulations a previous process left running are interrupted (their frames written so far are kept).
+  await markInterruptedSimulations(db);
   await markInterruptedImports(parts);
   if (options.builtinModels !== false) {
     try {
@@ -71,6 +75,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     training: trainingHandlers(parts),
     runs: runsHandlers(parts),
     predict: predictHandlers(parts),
+    simulations: simulationsHandlers(parts),
     jobs: jobsHandlers(parts),
   };
   return {

@@ -129,4 +129,48 @@ export const migrations: string[] = [
   ALTER TABLE structure ADD COLUMN import_dataset_id INTEGER REFERENCES dataset(id) ON DELETE SET NULL;
   CREATE INDEX structure_import ON structure(import_dataset_id) WHERE import_dataset_id IS NOT NULL;
   `,
+  // 4: simulation runs (relaxation, molecular dynamics, equation of state) with their frames and
+  // per-step values, written as they come so that a killed process keeps every frame written.
+  `
+  CREATE TABLE simulation (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    task TEXT NOT NULL CHECK (task IN ('relax', 'md', 'eos')),
+    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted')),
+    structure_id INTEGER REFERENCES structure(id) ON DELETE SET NULL,
+    structure_name TEXT NOT NULL,
+    initial TEXT NOT NULL,
+    calculator TEXT NOT NULL,
+    calculator_spec TEXT NOT NULL,
+    parameters TEXT NOT NULL,
+    message TEXT NOT NULL DEFAULT '',
+    summary TEXT,
+    final TEXT,
+    steps_done INTEGER NOT NULL DEFAULT 0,
+    frames INTEGER NOT NULL DEFAULT 0,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    duration REAL NOT NULL DEFAULT 0
+  );
+  CREATE INDEX simulation_status ON simulation(status);
+  CREATE TABLE simulation_frame (
+    simulation_id INTEGER NOT NULL REFERENCES simulation(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    time REAL,
+    energy REAL NOT NULL,
+    step_values TEXT NOT NULL,
+    lattice TEXT,
+    positions BLOB NOT NULL,
+    forces BLOB NOT NULL,
+    stress TEXT,
+    PRIMARY KEY (simulation_id, idx)
+  );
+  CREATE TABLE simulation_step (
+    simulation_id INTEGER NOT NULL REFERENCES simulation(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    step_values TEXT NOT NULL,
+    PRIMARY KEY (simulation_id, step)
+  );
+  `,
 ];

@@ -13,6 +13,7 @@ import type { NeighborList } from '../../src-shared/graph';
 import { CancelledError } from './protocol';
 import type { TaskContext } from './protocol';
 import type { TaskHandler } from './runtime';
+import type { SimulateTaskInput } from './simulate';
 import type {
   DatasetGraphStatsInput,
   PredictTaskInput,
@@ -155,6 +156,11 @@ export const taskHandlers = {
   /** Predictions (with ensemble spread and per-atom contributions) of a model file on structures. */
   async predict(input: PredictTaskInput, ctx: TaskContext) {
     return (await import('./workbench-tasks')).predictTask(input, ctx);
+  },
+
+  /** A relaxation, MD run or equation of state; frames and step values go to the caller in batches (ctx.emit). */
+  async simulate(input: SimulateTaskInput, ctx: TaskContext) {
+    return (await import('./simulate')).simulateTask(input, ctx);
   },
 
   /** Per-layer cosine similarity and Dirichlet energy of a model's node states on one structure. */

@@ -10,10 +10,10 @@
  * short ends the trajectory with a warning.
  */
 import { atomicNumber, elementSymbol } from './elements';
-import { StructureParseError } from './errors';
-import { determinant, fracToCart } from './lattice';
+import { StructureParseError, StructureWriteError } from './errors';
+import { cartToFrac, determinant, fmtNumber, fracToCart } from './lattice';
 import type { ResolvedReadOptions } from './options';
-import type { Mat3 } from './structure';
+import type { Mat3, Structure } from './structure';
 import { speciesName, speciesNumbers } from './vasp-common';
 import { parseNumberRow, type FramesRead, type ParsedFrame } from './vasprun';
 
@@ -164,4 +164,52 @@ export function readXdatcar(text: string, file: string, opt: ResolvedReadOptions
   }
   if (frames.length === 0) throw new StructureParseError(file, null, 'the file holds no complete frame (no Direct configuration= block)');
   return { frames, warnings };
+}
+
+/**
+ * An XDATCAR of frames with the same atoms: the POSCAR-like header (VASP 5: comment, scale 1,
+ * lattice, species and counts in runs of consecutive atoms), then `Direct configuration=  k` and
+ * the fractional coordinates of every frame, wrapped into [0, 1) as VASP writes them. When the cell
+ * changes between frames the header is repeated before each frame (VASP ≥ 5.4 variable-cell style),
+ * which `readXdatcar` (and ASE) read back frame by frame.
+ */
+export function writeXdatcar(structures: readonly Structure[]): string {
+  if (structures.length === 0) throw new StructureWriteError('', null, 'an XDATCAR needs at least one frame');
+  const first = structures[0];
+  const n = first.numbers.length;
+  const groups: { sym: string; count: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    if (first.numbers[i] <= 0) throw new StructureWriteError('', null, `site ${i + 1} has no element; XDATCAR needs one`);
+    const sym = elementSymbol(first.numbers[i]);
+    const last = groups[groups.length - 1];
+    if (last && last.sym === sym) last.count++;
+    else groups.push({ sym, count: 1 });
+  }
+  const sameCell = structures.every((s) => s.lattice !== null && s.lattice.every((r, a) => r.every((x, b) => x === first.lattice![a][b])));
+  const header = (s: Structure): string[] => [
+    (first.name.replace(/[\r\n]+/g, ' ') || groups.map((g) => g.sym).join(' ')),
+    '1.0',
+    ...s.lattice!.map((r) => `  ${fmtNumber(r[0])} ${fmtNumber(r[1])} ${fmtNumber(r[2])}`),
+    groups.map((g) => g.sym).join(' '),
+    groups.map((g) => String(g.count)).join(' '),
+  ];
+  const out: string[] = [];
+  structures.forEach((s, k) => {
+    if (!s.lattice) throw new StructureWriteError('', null, `frame ${k + 1} has no lattice; XDATCAR needs one`);
+    if (s.numbers.length !== n || s.numbers.some((z, i) => z !== first.numbers[i])) {
+      throw new StructureWriteError('', null, `frame ${k + 1} has other atoms than frame 1; an XDATCAR holds one set of atoms`);
+    }
+    if (k === 0 || !sameCell) out.push(...header(s));
+    out.push(`Direct configuration=${String(k + 1).padStart(6)}`);
+    const frac = cartToFrac(s.cart, s.lattice);
+    for (let i = 0; i < n; i++) {
+      const w = [0, 1, 2].map((c) => {
+        let x = frac[3 * i + c] - Math.floor(frac[3 * i + c]);
+        if (x >= 1) x -= 1;
+        return fmtNumber(x);
+      });
+      out.push(`  ${w.join(' ')}`);
+    }
+  });
+  return out.join('\n') + '\n';
 }

@@ -13,12 +13,14 @@ import { datasetsService } from './services/datasets';
 import { modelsService } from './services/models';
 import { predictService } from './services/predict';
 import { runsService, trainingService } from './services/training';
+import { simulationsService } from './services/simulations';
 
 export type * from './services/datasets';
 export type * from './services/doctor';
 export type * from './services/models';
 export type * from './services/predict';
 export type * from './services/training';
+export type * from './services/simulations';
 
 /** How the compute layer runs tensors, and why better backends were not used. */
 export interface BackendInfo {
@@ -187,6 +189,7 @@ export const contract = {
   training: trainingService,
   runs: runsService,
   predict: predictService,
+  simulations: simulationsService,
   jobs: {
     methods: {
       cancel: method<{ cancelled: boolean }>()(z.object({ jobId }).strict()),

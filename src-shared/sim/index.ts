@@ -16,3 +16,5 @@ export * from './dynamics';
 export * from './thermostats';
 export * from './md';
 export * from './eos';
+export * from './job';
+export * from './trajectory';

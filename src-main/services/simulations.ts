@@ -1,0 +1,189 @@
+/**
+ * The `simulations` service: a relaxation, molecular dynamics run or equation of state of a stored
+ * structure, run as a job in a compute worker (task `simulate`) and recorded in SQLite as it goes
+ * (src-main/store/simulations.ts): the run row first ('queued'), then each batch of frames and
+ * step values in one transaction ('running'), then the outcome. The renderer follows along through
+ * `simulations.onFrame` (each frame as it is written) and `simulations.onStatus`.
+ *
+ * A run stopped by the user is 'cancelled'; one cut short because the app closed, or whose process
+ * was killed, is 'interrupted' (at the next start), with every frame written until then.
+ */
+import { randomUUID } from 'node:crypto';
+import { structureFromJSON } from '../../src-shared/chem/serialize';
+import { writeCif, writePoscar, writeExtxyz } from '../../src-shared/chem';
+import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
+import type { SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
+import { checkSimulationInput, labelledFrame, SimulationInputError, trajectoryText, type SimulationFrame } from '../../src-shared/sim';
+import type { CoreParts } from '../app/core';
+import { UserError } from '../ipc/dispatch';
+import {
+  appendProgress,
+  deleteSimulation,
+  finishSimulation,
+  getSimulation,
+  getSimulationDetail,
+  insertSimulation,
+  readFrames,
+  readStructures,
+  listSimulations,
+  type ProgressBatch,
+} from '../store/simulations';
+import type { SimulateEvent } from '../workers/simulate';
+import { loadStructure } from './structures';
+
+interface Active {
+  jobId: string;
+  userCancelled: boolean;
+}
+
+const active = new WeakMap<CoreParts['db'], Map<number, Active>>();
+
+function activeRuns(core: CoreParts): Map<number, Active> {
+  let m = active.get(core.db);
+  if (!m) active.set(core.db, (m = new Map()));
+  return m;
+}
+
+function frameView(f: SimulationFrame): SimulationFrameView {
+  return { index: f.index, step: f.step, time: f.time, energy: f.energy, values: f.values, lattice: f.lattice, cart: Array.from(f.cart), forces: Array.from(f.forces), stress: f.stress ? Array.from(f.stress) : null };
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'simulation';
+}
+
+export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simulations'] {
+  const runs = activeRuns(core);
+
+  const record = async (id: number): Promise<SimulationRecord> => {
+    const r = await getSimulation(core.db, id);
+    if (!r) throw new UserError(`there is no simulation with id ${id}`);
+    return r;
+  };
+
+  const emitStatus = async (id: number) => {
+    try {
+      core.events.emit('simulations', 'onStatus', await record(id));
+    } catch {
+      // the database is closing: nothing to report
+    }
+  };
+
+  return {
+    async start({ structureId, calculator, parameters, name }) {
+      const { row, structure: json } = await loadStructure(core, structureId);
+      const structure = structureFromJSON(json);
+      try {
+        checkSimulationInput(structure, calculator, parameters);
+      } catch (e) {
+        if (e instanceof SimulationInputError) throw new UserError(`${row.name}: ${e.message}`);
+        throw e;
+      }
+      const id = await insertSimulation(core.db, {
+        name: name ?? '',
+        task: parameters.task,
+        structureId,
+        structureName: row.name,
+        initial: json,
+        calculator: calculator.kind,
+        calculatorSpec: calculator,
+        parameters,
+      });
+      const a: Active = { jobId: randomUUID(), userCancelled: false };
+      runs.set(id, a);
+      const started = Date.now();
+      const seconds = () => (Date.now() - started) / 1000;
+      const planned = parameters.task === 'md' ? parameters.steps : parameters.task === 'relax' ? parameters.maxSteps : parameters.points;
+      let writes: Promise<void> = Promise.resolve();
+      let steps = 0;
+      const onEvent = (payload: unknown) => {
+        const ev = payload as SimulateEvent;
+        const batch: ProgressBatch = { frames: ev.frames, steps: ev.steps, duration: seconds() };
+        if (ev.steps.length) steps = ev.steps[ev.steps.length - 1].step;
+        const first = writes;
+        writes = first
+          .then(() => appendProgress(core.db, id, batch))
+          .then(() => {
+            for (const f of ev.frames) core.events.emit('simulations', 'onFrame', { simulationId: id, frame: frameView(f), steps, plannedSteps: planned });
+            if (ev.frames.length === 0) return;
+            return emitStatus(id);
+          })
+          .catch(() => undefined);
+      };
+      void core.jobs
+        .run('simulate', (job) => core.pool.run('simulate', { structure: json, calculator, parameters }, { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) }), a.jobId)
+        .then(async (out) => {
+          await writes;
+          const status = out.status === 'cancelled' && !a.userCancelled ? 'interrupted' : out.status;
+          await finishSimulation(core.db, id, { status, message: out.message, summary: out.summary, final: out.final, duration: seconds() });
+        })
+        .catch(async (err: unknown) => {
+          await writes;
+          const e = err as { name?: string; message?: string };
+          if (a.userCancelled) await finishSimulation(core.db, id, { status: 'cancelled', message: 'cancelled', duration: seconds() });
+          else if (e?.name === 'CancelledError') await finishSimulation(core.db, id, { status: 'interrupted', message: 'the app stopped while this simulation ran: the frames written until then are kept', duration: seconds() });
+          else await finishSimulation(core.db, id, { status: 'failed', message: e?.message ?? String(err), duration: seconds() });
+        })
+        .then(() => emitStatus(id))
+        .catch(() => undefined)
+        .finally(() => runs.delete(id));
+      const r = await record(id);
+      core.events.emit('simulations', 'onStatus', r);
+      return r;
+    },
+
+    list() {
+      return listSimulations(core.db);
+    },
+
+    async get({ id, maxPoints }) {
+      const d = await getSimulationDetail(core.db, id, maxPoints);
+      if (!d) throw new UserError(`there is no simulation with id ${id}`);
+      return d;
+    },
+
+    async frames({ id, from, to }) {
+      await record(id);
+      return readFrames(core.db, id, from, to);
+    },
+
+    async cancel({ id }) {
+      const r = await record(id);
+      const a = runs.get(id);
+      if (!a) throw new UserError(`simulation ${id} is ${r.status}: there is nothing to cancel`);
+      a.userCancelled = true;
+      core.jobs.cancel(a.jobId);
+      return r;
+    },
+
+    async delete({ id }) {
+      if (runs.has(id)) throw new UserError(`simulation ${id} is running: cancel it first`);
+      return { deleted: await deleteSimulation(core.db, id) };
+    },
+
+    async export({ id, what, format }) {
+      const r = await record(id);
+      const structures = await readStructures(core.db, id);
+      const base = safeName(r.name);
+      if (what === 'trajectory') {
+        if (format !== 'extxyz' && format !== 'xdatcar') throw new UserError(`a trajectory is written as extxyz or xdatcar, not ${format}`);
+        const frames = await readFrames(core.db, id);
+        if (frames.length === 0) throw new UserError(`simulation ${id} has no frames yet`);
+        const initial = structures!.initial;
+        const text = trajectoryText(format, { numbers: initial.numbers, pbc: initial.pbc, name: r.name }, frames);
+        return { fileName: format === 'extxyz' ? `${base}.extxyz` : `${base}.XDATCAR`, text };
+      }
+      // a run cut short (interrupted, failed) ends at its last frame written
+      let final = structures?.final ? structureFromJSON(structures.final) : null;
+      if (!final) {
+        const last = (await readFrames(core.db, id, Math.max(0, r.frames - 1))).at(-1);
+        if (!last) throw new UserError(`simulation ${id} has no frames yet: there is no structure to export`);
+        final = labelledFrame({ numbers: structures!.initial.numbers, pbc: structures!.initial.pbc, name: r.name }, last).structure;
+      }
+      if (format === 'cif') return { fileName: `${base}.cif`, text: writeCif(final) };
+      if (format === 'poscar') return { fileName: `${base}.vasp`, text: writePoscar(final) };
+      if (format === 'extxyz') return { fileName: `${base}.extxyz`, text: writeExtxyz(final) };
+      throw new UserError(`the final structure is written as cif, poscar or extxyz, not ${format}`);
+    },
+  };
+}

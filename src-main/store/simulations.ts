@@ -1,0 +1,253 @@
+/**
+ * Simulation runs in SQLite (tables `simulation`, `simulation_frame`, `simulation_step`; see
+ * docs/database.md): every statement about them is here. Frames and per-step values arrive in
+ * batches while a run goes and each batch is one transaction, so a process killed at any moment
+ * leaves every batch already written; at the next start such a run is marked 'interrupted'.
+ *
+ * Frames keep positions and forces as little-endian float64 BLOBs (3 per atom); the atoms' elements
+ * and periodicity are the run's initial structure's (`initial`, StructureJSON).
+ */
+import type { StructureJSON } from '../../src-shared/chem/serialize';
+import type {
+  CalculatorSpec,
+  SimulationDetail,
+  SimulationFrameView,
+  SimulationParameters,
+  SimulationRecord,
+  SimulationStatusName,
+  SimulationSummary,
+  SimulationTask,
+  StepValues,
+} from '../../src-shared/ipc/services/simulations';
+import type { Mat3 } from '../../src-shared/chem/structure';
+import type { SimulationFrame } from '../../src-shared/sim/job';
+import type { Database, Tx } from './database';
+
+interface SimulationRow {
+  id: number;
+  name: string;
+  task: SimulationTask;
+  status: SimulationStatusName;
+  structure_id: number | null;
+  structure_name: string;
+  initial: string;
+  calculator: string;
+  calculator_spec: string;
+  parameters: string;
+  message: string;
+  summary: string | null;
+  steps_done: number;
+  frames: number;
+  started_at: number;
+  finished_at: number | null;
+  duration: number;
+}
+
+const RECORD_COLUMNS =
+  'id, name, task, status, structure_id, structure_name, initial, calculator, calculator_spec, parameters, message, summary, steps_done, frames, started_at, finished_at, duration';
+
+function toRecord(row: SimulationRow): SimulationRecord {
+  const initial = JSON.parse(row.initial) as StructureJSON;
+  return {
+    id: row.id,
+    name: row.name,
+    task: row.task,
+    status: row.status,
+    structureId: row.structure_id,
+    structureName: row.structure_name,
+    nAtoms: initial.numbers.length,
+    calculator: row.calculator,
+    calculatorSpec: JSON.parse(row.calculator_spec) as CalculatorSpec,
+    parameters: JSON.parse(row.parameters) as SimulationParameters,
+    message: row.message,
+    summary: row.summary === null ? null : (JSON.parse(row.summary) as SimulationSummary),
+    steps: row.steps_done,
+    frames: row.frames,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    duration: row.duration,
+  };
+}
+
+/** A typed array's bytes as a BLOB (native byte order: little-endian on every platform Node runs on). */
+function blob(a: Float64Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function floats(b: Uint8Array): number[] {
+  // copy: a BLOB's Buffer need not be 8-byte aligned
+  const copy = new Uint8Array(b.byteLength);
+  copy.set(b);
+  return Array.from(new Float64Array(copy.buffer));
+}
+
+export interface NewSimulation {
+  name: string;
+  task: SimulationTask;
+  structureId: number | null;
+  structureName: string;
+  initial: StructureJSON;
+  calculator: string;
+  calculatorSpec: CalculatorSpec;
+  parameters: SimulationParameters;
+}
+
+/** Records a new run ('queued'); returns its id. An empty name becomes "<task> of <structure> #id". */
+export async function insertSimulation(db: Database, s: NewSimulation, now = Date.now()): Promise<number> {
+  return db.transaction(async (tx) => {
+    const { lastID } = await tx.run(
+      `INSERT INTO simulation (name, task, status, structure_id, structure_name, initial, calculator, calculator_spec, parameters, started_at)
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+      [s.name, s.task, s.structureId, s.structureName, JSON.stringify(s.initial), s.calculator, JSON.stringify(s.calculatorSpec), JSON.stringify(s.parameters), now],
+    );
+    if (!s.name) await tx.run('UPDATE simulation SET name = ? WHERE id = ?', [`${s.task} of ${s.structureName} with ${s.calculator} #${lastID}`, lastID]);
+    return lastID;
+  });
+}
+
+export interface ProgressBatch {
+  frames: SimulationFrame[];
+  steps: { step: number; values: StepValues }[];
+  duration: number;
+}
+
+/** One batch of frames and step values, in one transaction; the run becomes 'running'. */
+export async function appendProgress(db: Database, id: number, batch: ProgressBatch): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < batch.steps.length; i += 300) {
+      const part = batch.steps.slice(i, i + 300);
+      await tx.run(
+        `INSERT OR REPLACE INTO simulation_step (simulation_id, step, step_values) VALUES ${part.map(() => '(?, ?, ?)').join(', ')}`,
+        part.flatMap((s) => [id, s.step, JSON.stringify(s.values)]),
+      );
+    }
+    for (const f of batch.frames) {
+      await tx.run(
+        'INSERT OR REPLACE INTO simulation_frame (simulation_id, idx, step, time, energy, step_values, lattice, positions, forces, stress) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [id, f.index, f.step, f.time, f.energy, JSON.stringify(f.values), f.lattice ? JSON.stringify(f.lattice) : null, blob(f.cart), blob(f.forces), f.stress ? JSON.stringify(Array.from(f.stress)) : null],
+      );
+    }
+    await tx.run(
+      `UPDATE simulation SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END,
+         steps_done = MAX(steps_done, ?), frames = frames + ?, duration = ? WHERE id = ?`,
+      [batch.steps.length ? batch.steps[batch.steps.length - 1].step : 0, batch.frames.length, batch.duration, id],
+    );
+  });
+}
+
+/** The end of a run: its status, why, the summary and the final structure. */
+export async function finishSimulation(
+  db: Database,
+  id: number,
+  end: { status: SimulationStatusName; message: string; summary?: SimulationSummary | null; final?: StructureJSON | null; duration?: number },
+  now = Date.now(),
+): Promise<void> {
+  await db.transaction((tx) =>
+    tx.run('UPDATE simulation SET status = ?, message = ?, summary = COALESCE(?, summary), final = COALESCE(?, final), duration = COALESCE(?, duration), finished_at = ? WHERE id = ?', [
+      end.status,
+      end.message,
+      end.summary ? JSON.stringify(end.summary) : null,
+      end.final ? JSON.stringify(end.final) : null,
+      end.duration ?? null,
+      end.status === 'interrupted' ? null : now,
+      id,
+    ]),
+  );
+}
+
+/** Runs a previous process left queued or running are 'interrupted' (their frames stay). */
+export async function markInterruptedSimulations(db: Database): Promise<number> {
+  const { changes } = await db.transaction((tx) =>
+    tx.run(
+      "UPDATE simulation SET status = 'interrupted', message = 'the app stopped while this simulation ran: the frames written until then are kept' WHERE status IN ('queued', 'running')",
+    ),
+  );
+  return changes;
+}
+
+export async function listSimulations(db: Database): Promise<SimulationRecord[]> {
+  const rows = await db.read((tx) => tx.all<SimulationRow>(`SELECT ${RECORD_COLUMNS} FROM simulation ORDER BY id DESC`));
+  return rows.map(toRecord);
+}
+
+async function row(tx: Tx, id: number): Promise<SimulationRow | undefined> {
+  return tx.get<SimulationRow>(`SELECT ${RECORD_COLUMNS} FROM simulation WHERE id = ?`, [id]);
+}
+
+/** The run, or null when there is none with this id. */
+export async function getSimulation(db: Database, id: number): Promise<SimulationRecord | null> {
+  const r = await db.read((tx) => row(tx, id));
+  return r ? toRecord(r) : null;
+}
+
+/** The run with its atoms and its per-step series, evenly thinned to at most `maxPoints` steps (the last always kept). */
+export async function getSimulationDetail(db: Database, id: number, maxPoints = 5000): Promise<SimulationDetail | null> {
+  return db.read(async (tx) => {
+    const r = await row(tx, id);
+    if (!r) return null;
+    const { n } = (await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM simulation_step WHERE simulation_id = ?', [id]))!;
+    const stride = Math.max(1, Math.ceil(n / maxPoints));
+    const steps = await tx.all<{ step: number; step_values: string; k: number }>(
+      `SELECT step, step_values FROM (SELECT step, step_values, ROW_NUMBER() OVER (ORDER BY step) - 1 AS k FROM simulation_step WHERE simulation_id = ?)
+       WHERE k % ? = 0 OR k = ? ORDER BY step`,
+      [id, stride, n - 1],
+    );
+    const values: Record<string, (number | null)[]> = {};
+    steps.forEach((s, i) => {
+      const v = JSON.parse(s.step_values) as StepValues;
+      for (const [key, x] of Object.entries(v)) (values[key] ??= new Array<number | null>(steps.length).fill(null))[i] = x;
+    });
+    const initial = JSON.parse(r.initial) as StructureJSON;
+    return { ...toRecord(r), numbers: initial.numbers, pbc: initial.pbc, series: { step: steps.map((s) => s.step), values } };
+  });
+}
+
+interface FrameRow {
+  idx: number;
+  step: number;
+  time: number | null;
+  energy: number;
+  step_values: string;
+  lattice: string | null;
+  positions: Uint8Array;
+  forces: Uint8Array;
+  stress: string | null;
+}
+
+function toFrameView(f: FrameRow): SimulationFrameView {
+  return {
+    index: f.idx,
+    step: f.step,
+    time: f.time,
+    energy: f.energy,
+    values: JSON.parse(f.step_values) as StepValues,
+    lattice: f.lattice === null ? null : (JSON.parse(f.lattice) as Mat3),
+    cart: floats(f.positions),
+    forces: floats(f.forces),
+    stress: f.stress === null ? null : (JSON.parse(f.stress) as number[]),
+  };
+}
+
+/** Frames with index in [from, to) (all by default), in order. */
+export async function readFrames(db: Database, id: number, from = 0, to = Number.MAX_SAFE_INTEGER): Promise<SimulationFrameView[]> {
+  const rows = await db.read((tx) =>
+    tx.all<FrameRow>('SELECT idx, step, time, energy, step_values, lattice, positions, forces, stress FROM simulation_frame WHERE simulation_id = ? AND idx >= ? AND idx < ? ORDER BY idx', [
+      id,
+      from,
+      to,
+    ]),
+  );
+  return rows.map(toFrameView);
+}
+
+/** The run's initial and final structures (the final one is null until the run ends well). */
+export async function readStructures(db: Database, id: number): Promise<{ initial: StructureJSON; final: StructureJSON | null } | null> {
+  const r = await db.read((tx) => tx.get<{ initial: string; final: string | null }>('SELECT initial, final FROM simulation WHERE id = ?', [id]));
+  if (!r) return null;
+  return { initial: JSON.parse(r.initial) as StructureJSON, final: r.final === null ? null : (JSON.parse(r.final) as StructureJSON) };
+}
+
+export async function deleteSimulation(db: Database, id: number): Promise<boolean> {
+  const { changes } = await db.transaction((tx) => tx.run('DELETE FROM simulation WHERE id = ?', [id]));
+  return changes > 0;
+}

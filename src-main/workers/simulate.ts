@@ -1,0 +1,63 @@
+/**
+ * The `simulate` compute task: one relaxation, molecular dynamics run or equation of state with a
+ * built-in calculator (src-shared/sim). Frames and per-step values go to the caller in batches at
+ * most every 100 ms (and at the end), which the simulations service writes to SQLite one batch per
+ * transaction. Cancellation (ctx.signal) stops the run between steps; the outcome says so.
+ */
+import { structureFromJSON, structureToJSON, type StructureJSON } from '../../src-shared/chem/serialize';
+import { builtinCalculator, runSimulation, type CalculatorSpec, type SimulationFrame, type SimulationParameters, type SimulationStatus, type SimulationSummary, type StepValues } from '../../src-shared/sim';
+import type { TaskContext } from './protocol';
+
+export interface SimulateTaskInput {
+  structure: StructureJSON;
+  calculator: CalculatorSpec;
+  parameters: SimulationParameters;
+}
+
+/** A batch of what the run produced since the previous one. */
+export interface SimulateEvent {
+  frames: SimulationFrame[];
+  steps: { step: number; values: StepValues }[];
+}
+
+export interface SimulateTaskOutput {
+  status: SimulationStatus;
+  message: string;
+  summary: SimulationSummary | null;
+  final: StructureJSON | null;
+}
+
+const FLUSH_MS = 100;
+
+export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): Promise<SimulateTaskOutput> {
+  const calculator = builtinCalculator(input.calculator);
+  let batch: SimulateEvent = { frames: [], steps: [] };
+  let last = Date.now();
+  const flush = () => {
+    if (batch.frames.length === 0 && batch.steps.length === 0) return;
+    ctx.emit(batch);
+    batch = { frames: [], steps: [] };
+    last = Date.now();
+  };
+  const planned = input.parameters.task === 'md' ? input.parameters.steps : input.parameters.task === 'relax' ? input.parameters.maxSteps : input.parameters.points;
+  try {
+    const outcome = await runSimulation(structureFromJSON(input.structure), calculator, input.parameters, {
+      signal: ctx.signal,
+      onStep: (step, values) => {
+        batch.steps.push({ step, values });
+        if (Date.now() - last >= FLUSH_MS) {
+          flush();
+          ctx.progress(step, planned, `step ${step}`);
+        }
+      },
+      onFrame: (frame) => {
+        batch.frames.push(frame);
+        if (Date.now() - last >= FLUSH_MS) flush();
+      },
+    });
+    flush();
+    return { status: outcome.status, message: outcome.message, summary: outcome.summary, final: outcome.final ? structureToJSON(outcome.final) : null };
+  } finally {
+    calculator.dispose?.();
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Simulations with a potential (relaxation, molecular dynamics, equation of state) of a stored
+ * structure, run in a compute worker and recorded in SQLite frame by frame. Parameter schemas are
+ * the user-facing ones of `src-shared/sim/job.ts` (pressures in GPa, times in fs).
+ */
+import { z } from 'zod';
+import type { Mat3 } from '../../chem/structure';
+import type { CalculatorSpec, SimulationParameters, SimulationSummary, SimulationTask, StepValues } from '../../sim/job';
+import { event, method } from '../define';
+
+export type { CalculatorSpec, SimulationParameters, SimulationSummary, SimulationTask, StepValues } from '../../sim/job';
+
+export type SimulationStatusName = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
+
+/** A simulation run as listed. */
+export interface SimulationRecord {
+  id: number;
+  name: string;
+  task: SimulationTask;
+  status: SimulationStatusName;
+  /** The stored structure it started from (null once that structure is deleted). */
+  structureId: number | null;
+  structureName: string;
+  nAtoms: number;
+  /** 'emt', 'lj', 'morse' or a model's name. */
+  calculator: string;
+  calculatorSpec: CalculatorSpec;
+  parameters: SimulationParameters;
+  /** Why it stopped (or where it is). */
+  message: string;
+  summary: SimulationSummary | null;
+  /** Steps recorded so far. */
+  steps: number;
+  /** Frames recorded so far. */
+  frames: number;
+  startedAt: number;
+  finishedAt: number | null;
+  /** Seconds of work. */
+  duration: number;
+}
+
+/** One recorded frame: the geometry and what was computed on it. */
+export interface SimulationFrameView {
+  index: number;
+  step: number;
+  time: number | null;
+  energy: number;
+  values: StepValues;
+  lattice: Mat3 | null;
+  /** Cartesian positions, Å, 3 per atom. */
+  cart: number[];
+  /** eV/Å, 3 per atom. */
+  forces: number[];
+  /** Voigt, eV/Å³; null when not defined. */
+  stress: number[] | null;
+}
+
+export interface SimulationDetail extends SimulationRecord {
+  /** Element of each atom (atomic numbers) and the periodicity: the same in every frame. */
+  numbers: number[];
+  pbc: [boolean, boolean, boolean];
+  /** Per-step series: `step` and each of the task's series keys (see sim/job.ts SERIES), downsampled to at most `maxPoints`. */
+  series: { step: number[]; values: Record<string, (number | null)[]> };
+}
+
+/** A frame written by a running simulation (live), with the run's progress. */
+export interface SimulationFrameEvent {
+  simulationId: number;
+  frame: SimulationFrameView;
+  steps: number;
+  plannedSteps: number | null;
+}
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const positive = finite.refine((x) => x > 0, 'must be positive');
+const nonNegative = finite.refine((x) => x >= 0, 'must be zero or positive');
+const count = z.number().int();
+const fixed = z.array(count.nonnegative()).max(1_000_000);
+
+export const calculatorSpecSchema: z.ZodType<CalculatorSpec> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('emt') }).strict(),
+  z
+    .object({
+      kind: z.literal('lj'),
+      parameters: z
+        .object({ epsilon: positive.optional(), sigma: positive.optional(), cutoff: positive.optional(), cutoffMode: z.enum(['shift', 'smooth']).optional(), onset: positive.optional() })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('morse'),
+      parameters: z.object({ epsilon: positive.optional(), r0: positive.optional(), rho0: positive.optional(), onset: positive.optional(), cutoff: positive.optional() }).strict().optional(),
+    })
+    .strict(),
+]);
+
+export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.discriminatedUnion('task', [
+  z
+    .object({
+      task: z.literal('relax'),
+      optimizer: z.enum(['fire', 'lbfgs']),
+      fmax: positive,
+      maxSteps: count.min(0).max(1_000_000),
+      cell: z.boolean(),
+      pressure: finite,
+      smax: positive,
+      hydrostatic: z.boolean(),
+      fixed,
+      every: count.min(1).max(1_000_000),
+    })
+    .strict(),
+  z
+    .object({
+      task: z.literal('md'),
+      ensemble: z.enum(['nve', 'nvt', 'npt']),
+      thermostat: z.enum(['langevin', 'nose-hoover', 'berendsen']),
+      temperature: nonNegative,
+      timestep: positive.refine((x) => x <= 50, 'must be at most 50 fs'),
+      steps: count.min(0).max(100_000_000),
+      every: count.min(1).max(100_000_000),
+      seed: count,
+      friction: positive,
+      tau: positive,
+      pressure: finite,
+      barostatTau: positive,
+      compressibility: positive,
+      fixed,
+    })
+    .strict(),
+  z
+    .object({
+      task: z.literal('eos'),
+      points: count.min(5).max(200),
+      range: positive.refine((x) => x < 0.5, 'must be below 0.5'),
+      relax: z.boolean(),
+      fmax: positive,
+    })
+    .strict(),
+]);
+
+const id = z.number().int().positive();
+
+export const simulationsService = {
+  methods: {
+    /** Starts a simulation of a stored structure in a compute worker; progress: onFrame, onStatus. */
+    start: method<SimulationRecord>()(
+      z
+        .object({
+          structureId: id,
+          calculator: calculatorSpecSchema,
+          parameters: simulationParametersSchema,
+          name: z.string().max(200).optional(),
+        })
+        .strict(),
+    ),
+    list: method<SimulationRecord[]>()(z.object({}).strict()),
+    get: method<SimulationDetail>()(z.object({ id, maxPoints: z.number().int().min(10).max(1_000_000).optional() }).strict()),
+    /** Frames [from, to) of a run (all when omitted). */
+    frames: method<SimulationFrameView[]>()(
+      z.object({ id, from: z.number().int().nonnegative().optional(), to: z.number().int().nonnegative().optional() }).strict(),
+    ),
+    cancel: method<SimulationRecord>()(z.object({ id }).strict()),
+    delete: method<{ deleted: boolean }>()(z.object({ id }).strict()),
+    /** The trajectory (extended XYZ with energies, forces and stress; XDATCAR) or the final structure (CIF, POSCAR) as text. */
+    export: method<{ fileName: string; text: string }>()(
+      z.object({ id, what: z.enum(['trajectory', 'final']), format: z.enum(['extxyz', 'xdatcar', 'cif', 'poscar']) }).strict(),
+    ),
+  },
+  events: {
+    onStatus: event<SimulationRecord>(),
+    onFrame: event<SimulationFrameEvent>(),
+  },
+} as const;

@@ -1,0 +1,391 @@
+/**
+ * A simulation job as the app and the command line run it: a task (relaxation, molecular dynamics
+ * or equation of state) with user-facing parameters (pressures in GPa, times in fs), a calculator
+ * named by a spec, and a stream of frames and per-step values. The worker task, the service and
+ * the command line all go through `runSimulation`, so they record the same things.
+ */
+import type { Mat3, Structure } from '../chem/structure';
+import { maxForce } from '../chem/frames';
+import { elementSymbol } from '../chem/elements';
+import { Atoms, SimulationInputError } from './atoms';
+import { pressureOf, type Calculator } from './calculator';
+import { EmtCalculator, EMT_ELEMENTS } from './emt';
+import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
+import { MD_DEFAULTS, runMolecularDynamics, type Ensemble, type ThermostatName } from './md';
+import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, type MorseParameters } from './pair-potentials';
+import { RELAX_DEFAULTS, relax } from './relax';
+import { fromGPa, toGPa } from './units';
+
+/** The built-in calculators by name and parameters (a trained potential is added by the potentials code). */
+export type CalculatorSpec = { kind: 'emt' } | { kind: 'lj'; parameters?: LennardJonesParameters } | { kind: 'morse'; parameters?: MorseParameters };
+
+export const BUILTIN_CALCULATORS = ['emt', 'lj', 'morse'] as const;
+
+export function builtinCalculator(spec: CalculatorSpec): Calculator {
+  switch (spec.kind) {
+    case 'emt':
+      return new EmtCalculator();
+    case 'lj':
+      return new LennardJonesCalculator(spec.parameters ?? {});
+    case 'morse':
+      return new MorseCalculator(spec.parameters ?? {});
+  }
+}
+
+export interface RelaxParameters {
+  task: 'relax';
+  optimizer: 'fire' | 'lbfgs';
+  /** eV/Å */
+  fmax: number;
+  maxSteps: number;
+  cell: boolean;
+  /** Target pressure with `cell`, GPa. */
+  pressure: number;
+  /** Stress tolerance with `cell`, GPa. */
+  smax: number;
+  hydrostatic: boolean;
+  /** Atom indices (0-based) held fixed. */
+  fixed: number[];
+  /** A frame every k steps (the first and the last are always frames). */
+  every: number;
+}
+
+export interface MdParameters {
+  task: 'md';
+  ensemble: Ensemble;
+  thermostat: ThermostatName;
+  /** K */
+  temperature: number;
+  /** fs */
+  timestep: number;
+  steps: number;
+  every: number;
+  seed: number;
+  /** Langevin friction, 1/fs. */
+  friction: number;
+  /** Berendsen / Nosé–Hoover time constant, fs. */
+  tau: number;
+  /** NPT target pressure, GPa. */
+  pressure: number;
+  /** NPT barostat time constant, fs. */
+  barostatTau: number;
+  /** NPT compressibility, 1/GPa. */
+  compressibility: number;
+  fixed: number[];
+}
+
+export interface EosParameters {
+  task: 'eos';
+  points: number;
+  /** Volumes from (1 − range)V to (1 + range)V. */
+  range: number;
+  /** Relax the atoms at each volume. */
+  relax: boolean;
+  /** With `relax`, eV/Å. */
+  fmax: number;
+}
+
+export type SimulationParameters = RelaxParameters | MdParameters | EosParameters;
+export type SimulationTask = SimulationParameters['task'];
+
+/** The parameters a new run starts from (the Simulate panel's and the command line's defaults). */
+export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eos: EosParameters } = {
+  relax: {
+    task: 'relax',
+    optimizer: RELAX_DEFAULTS.optimizer,
+    fmax: RELAX_DEFAULTS.fmax,
+    maxSteps: RELAX_DEFAULTS.maxSteps,
+    cell: false,
+    pressure: 0,
+    smax: toGPa(RELAX_DEFAULTS.smax),
+    hydrostatic: false,
+    fixed: [],
+    every: 1,
+  },
+  md: {
+    task: 'md',
+    ensemble: 'nvt',
+    thermostat: MD_DEFAULTS.thermostat,
+    temperature: 300,
+    timestep: 1,
+    steps: 1000,
+    every: MD_DEFAULTS.every,
+    seed: MD_DEFAULTS.seed,
+    friction: 0.01,
+    tau: 100,
+    pressure: 0,
+    barostatTau: 1000,
+    compressibility: 0.01,
+    fixed: [],
+  },
+  eos: { task: 'eos', points: EOS_DEFAULTS.points, range: EOS_DEFAULTS.range, relax: false, fmax: 0.01 },
+};
+
+/** The quantities recorded per step (and per frame), by name; null where not defined. */
+export type StepValues = Record<string, number | null>;
+
+/**
+ * Series per task, in order, with units: what is logged per step and charted per frame.
+ * relax: energy, fmax, stress residual; md: energies, temperature, pressure; eos: volume, energy.
+ */
+export const SERIES: Record<SimulationTask, readonly { key: string; label: string; unit: string }[]> = {
+  relax: [
+    { key: 'energy', label: 'energy', unit: 'eV' },
+    { key: 'fmax', label: 'largest force', unit: 'eV/Å' },
+    { key: 'smax', label: 'stress residual', unit: 'GPa' },
+    { key: 'volume', label: 'volume', unit: 'Å³' },
+  ],
+  md: [
+    { key: 'potential', label: 'potential energy', unit: 'eV' },
+    { key: 'kinetic', label: 'kinetic energy', unit: 'eV' },
+    { key: 'total', label: 'total energy', unit: 'eV' },
+    { key: 'temperature', label: 'temperature', unit: 'K' },
+    { key: 'pressure', label: 'pressure', unit: 'GPa' },
+    { key: 'volume', label: 'volume', unit: 'Å³' },
+  ],
+  eos: [
+    { key: 'volume', label: 'volume', unit: 'Å³' },
+    { key: 'energy', label: 'energy', unit: 'eV' },
+  ],
+};
+
+export interface SimulationFrame {
+  /** 0, 1, 2, … in the order written. */
+  index: number;
+  /** Optimiser or MD step (EOS: the volume's index). */
+  step: number;
+  /** fs since the start (MD), else null. */
+  time: number | null;
+  /** Potential energy, eV. */
+  energy: number;
+  values: StepValues;
+  lattice: Mat3 | null;
+  cart: Float64Array;
+  forces: Float64Array;
+  /** Voigt, eV/Å³ (the potential's), null when not defined. */
+  stress: Float64Array | null;
+}
+
+export type SimulationStatus = 'finished' | 'failed' | 'cancelled';
+
+export type SimulationSummary =
+  | {
+      task: 'relax';
+      converged: boolean;
+      steps: number;
+      energy: number;
+      fmax: number;
+      /** GPa, with a cell relaxation. */
+      smax: number | null;
+      /** GPa, when the structure is periodic in 3D. */
+      pressure: number | null;
+      volume: number | null;
+    }
+  | {
+      task: 'md';
+      steps: number;
+      /** eV/atom (null for NPT). */
+      drift: number | null;
+      /** Mean temperature over the second half, K. */
+      meanTemperature: number;
+      /** Mean pressure over the second half, GPa; null without a 3D cell. */
+      meanPressure: number | null;
+    }
+  | {
+      task: 'eos';
+      /** [V (Å³), E (eV)] per volume. */
+      points: [number, number][];
+      v0: number;
+      e0: number;
+      b0GPa: number;
+      b0prime: number;
+      /** Fit residual, eV. */
+      rms: number;
+      unconverged: number[];
+    };
+
+export interface SimulationOutcome {
+  status: SimulationStatus;
+  /** A sentence saying why the run stopped. */
+  message: string;
+  /** Null when the run failed or was cancelled before there was anything to summarise. */
+  summary: SimulationSummary | null;
+  /** The last state (relax, md) or the input scaled to V₀ (eos); null when there is none. */
+  final: Structure | null;
+}
+
+export interface SimulationHooks {
+  onFrame?: (frame: SimulationFrame) => void | Promise<void>;
+  /** Every step's values (MD: every time step; relax: every optimiser step; eos: every volume). */
+  onStep?: (step: number, values: StepValues) => void | Promise<void>;
+  signal?: { readonly aborted: boolean };
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+
+/**
+ * Whether `structure` can be simulated with this calculator and these parameters: an ordered
+ * structure, elements the calculator describes, a 3D-periodic cell where the task needs one
+ * (cell relaxation, NPT, equation of state), fixed atoms that exist. Throws `SimulationInputError`
+ * with a sentence naming the problem; returns the atoms otherwise.
+ */
+export function checkSimulationInput(structure: Structure, calculator: CalculatorSpec, params: SimulationParameters): Atoms {
+  const atoms = Atoms.fromStructure(structure, { fixed: params.task === 'eos' ? [] : params.fixed });
+  if (calculator.kind === 'emt') {
+    const missing = [...new Set(Array.from(atoms.numbers, (z) => elementSymbol(z)))].filter((sym) => !EMT_ELEMENTS.includes(sym));
+    if (missing.length) throw new SimulationInputError(`EMT has no parameters for ${missing.join(', ')}; it describes ${EMT_ELEMENTS.join(', ')}`);
+  }
+  const needsCell = params.task === 'eos' ? 'an equation of state' : params.task === 'relax' && params.cell ? 'a cell relaxation' : params.task === 'md' && params.ensemble === 'npt' ? 'NPT molecular dynamics' : null;
+  if (needsCell && !atoms.bulk) throw new SimulationInputError(`${needsCell} needs a structure periodic in all three directions`);
+  if (params.task === 'md' && params.ensemble === 'npt' && atoms.fixed) throw new SimulationInputError('NPT molecular dynamics cannot hold atoms fixed (the barostat moves every atom with the cell)');
+  return atoms;
+}
+
+/** Runs one simulation of `structure` with `calculator`. Input errors throw; everything else is in the outcome. */
+export async function runSimulation(structure: Structure, calculator: Calculator, params: SimulationParameters, hooks: SimulationHooks = {}): Promise<SimulationOutcome> {
+  const atoms = Atoms.fromStructure(structure, { fixed: params.task === 'eos' ? [] : params.fixed });
+  try {
+    return await simulate(atoms, structure.name, calculator, params, hooks);
+  } catch (e) {
+    if (e instanceof SimulationInputError) throw e;
+    return { status: 'failed', message: (e as Error).message, summary: null, final: null };
+  }
+}
+
+async function simulate(atoms: Atoms, name: string, calculator: Calculator, params: SimulationParameters, hooks: SimulationHooks): Promise<SimulationOutcome> {
+  let index = 0;
+  const frame = async (f: Omit<SimulationFrame, 'index' | 'lattice' | 'cart'>, a: Atoms = atoms) =>
+    hooks.onFrame?.({ ...f, index: index++, lattice: a.lattice ? (a.lattice.map((r) => [...r]) as Mat3) : null, cart: Float64Array.from(a.cart) });
+
+  if (params.task === 'relax') {
+    const every = params.every;
+    if (!(Number.isInteger(every) && every >= 1)) throw new SimulationInputError(`the frame interval must be a positive integer, got ${every}`);
+    let last: { step: number; written: boolean } = { step: -1, written: false };
+    let pending: Parameters<typeof frame>[0] | null = null;
+    const r = await relax(atoms, calculator, {
+      optimizer: params.optimizer,
+      fmax: params.fmax,
+      maxSteps: params.maxSteps,
+      cell: params.cell,
+      pressure: fromGPa(params.pressure),
+      smax: fromGPa(params.smax),
+      hydrostatic: params.hydrostatic,
+      signal: hooks.signal,
+      onStep: async (ev) => {
+        const values: StepValues = { energy: ev.energy, fmax: ev.fmax, smax: ev.smax === null ? null : toGPa(ev.smax), volume: atoms.volume() };
+        await hooks.onStep?.(ev.step, values);
+        const f = { step: ev.step, time: null, energy: ev.energy, values, forces: Float64Array.from(ev.atomForces), stress: ev.stress ? Float64Array.from(ev.stress) : null };
+        last = { step: ev.step, written: ev.step % every === 0 };
+        if (last.written) {
+          pending = null;
+          await frame(f);
+        } else {
+          pending = f;
+        }
+      },
+    });
+    // the last state is always a frame
+    if (!last.written && pending) await frame(pending);
+    const summary: SimulationSummary = {
+      task: 'relax',
+      converged: r.converged,
+      steps: r.steps,
+      energy: r.energy,
+      fmax: r.fmax,
+      smax: r.smax === null ? null : toGPa(r.smax),
+      pressure: r.stress ? toGPa(pressureOf(r.stress)) : null,
+      volume: atoms.volume(),
+    };
+    const status: SimulationStatus = r.status === 'cancelled' ? 'cancelled' : r.status === 'failed' ? 'failed' : 'finished';
+    return { status, message: r.message, summary, final: atoms.toStructure(`${name} (relaxed)`) };
+  }
+
+  if (params.task === 'md') {
+    const r = await runMolecularDynamics(atoms, calculator, {
+      ensemble: params.ensemble,
+      thermostat: params.thermostat,
+      temperature: params.temperature,
+      timestep: params.timestep,
+      steps: params.steps,
+      every: params.every,
+      seed: params.seed,
+      friction: params.friction,
+      tau: params.tau,
+      pressure: fromGPa(params.pressure),
+      barostatTau: params.barostatTau,
+      compressibility: params.compressibility,
+      signal: hooks.signal,
+      onStep: (step, o) =>
+        hooks.onStep?.(step, {
+          potential: o.potential,
+          kinetic: o.kinetic,
+          total: o.total,
+          temperature: o.temperature,
+          pressure: o.pressure === null ? null : toGPa(o.pressure),
+          volume: atoms.volume(),
+        }),
+      onFrame: (f) =>
+        frame({
+          step: f.step,
+          time: f.time,
+          energy: f.potential,
+          values: { potential: f.potential, kinetic: f.kinetic, total: f.total, temperature: f.temperature, pressure: f.pressure === null ? null : toGPa(f.pressure), volume: atoms.volume(), fmax: maxForce(f.forces) },
+          forces: Float64Array.from(f.forces),
+          stress: f.stress ? Float64Array.from(f.stress) : null,
+        }),
+    });
+    const half = Math.floor(r.log.temperature.length / 2);
+    const pressures = r.log.pressure.slice(half).filter((p): p is number => p !== null);
+    const summary: SimulationSummary = {
+      task: 'md',
+      steps: r.steps,
+      drift: r.drift,
+      meanTemperature: mean(r.log.temperature.slice(half)),
+      meanPressure: pressures.length ? toGPa(mean(pressures)) : null,
+    };
+    const status: SimulationStatus = r.status === 'completed' ? 'finished' : r.status;
+    return { status, message: r.message, summary: r.log.total.length ? summary : null, final: atoms.toStructure(`${name} (after ${r.steps} MD steps)`) };
+  }
+
+  if (params.task === 'eos') {
+    try {
+      const r = await equationOfState(atoms, calculator, {
+        points: params.points,
+        range: params.range,
+        relax: params.relax,
+        relaxOptions: { fmax: params.fmax },
+        signal: hooks.signal,
+        onPoint: async (k, volume, energy, a) => {
+          await hooks.onStep?.(k, { volume, energy });
+          const c = await calculator.calculate(a, { stress: true });
+          await frame({ step: k, time: null, energy, values: { volume, energy, fmax: maxForce(c.forces) }, forces: c.forces, stress: c.stress }, a);
+        },
+      });
+      const final = atoms.clone();
+      const l = final.lattice!;
+      const s = Math.cbrt(r.fit.v0 / final.volume()!);
+      final.setLattice(l.map((row) => row.map((x) => x * s)) as Mat3, true);
+      const summary: SimulationSummary = {
+        task: 'eos',
+        points: r.points,
+        v0: r.fit.v0,
+        e0: r.fit.e0,
+        b0GPa: toGPa(r.fit.b0),
+        b0prime: r.fit.b0prime,
+        rms: r.fit.rms,
+        unconverged: r.unconverged,
+      };
+      const note = r.unconverged.length ? `; the relaxation did not converge at ${r.unconverged.length} volume(s)` : '';
+      return {
+        status: 'finished',
+        message: `fitted ${r.points.length} volumes: V₀ ${r.fit.v0.toFixed(4)} Å³, B₀ ${toGPa(r.fit.b0).toFixed(2)} GPa, B₀′ ${r.fit.b0prime.toFixed(3)}${note}`,
+        summary,
+        final: final.toStructure(`${name} (V₀ from the equation of state)`),
+      };
+    } catch (e) {
+      if (e instanceof EosCancelled) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
+      throw e;
+    }
+  }
+  throw new Error(`unknown simulation task '${String((params as { task?: unknown }).task)}': use relax, md or eos`);
+}

@@ -1,0 +1,68 @@
+/**
+ * A recorded simulation's frames as structures and files: each frame is the initial structure's
+ * atoms at the frame's positions and cell, labelled with the frame's energy, forces and stress
+ * (chem/frames' labelled frames), and carrying its step values (time, temperature, …) as info.
+ */
+import { cartToFrac } from '../chem/lattice';
+import { writeFramesExtxyz, writeXdatcar, type LabelledFrame, type Voigt6 } from '../chem';
+import type { Mat3, Structure } from '../chem/structure';
+import { elementSymbol } from '../chem/elements';
+import type { StepValues } from './job';
+
+/** What a frame needs from its run: the atoms' elements, periodicity and the run's name. */
+export interface TrajectoryAtoms {
+  numbers: ArrayLike<number>;
+  pbc: readonly boolean[];
+  name: string;
+}
+
+/** The geometry and results of one frame (as stored, or as streamed). */
+export interface TrajectoryFrame {
+  index: number;
+  step: number;
+  time: number | null;
+  energy: number;
+  values: StepValues;
+  lattice: Mat3 | null;
+  cart: ArrayLike<number>;
+  forces: ArrayLike<number>;
+  stress: ArrayLike<number> | null;
+}
+
+/** One frame as a labelled frame (energy, forces, stress; the step values as the structure's info). */
+export function labelledFrame(atoms: TrajectoryAtoms, frame: TrajectoryFrame): LabelledFrame {
+  const numbers = Int32Array.from(atoms.numbers);
+  const cart = Float64Array.from(frame.cart);
+  const lattice = frame.lattice ? (frame.lattice.map((r) => [...r]) as Mat3) : null;
+  const properties: Record<string, unknown> = { step: frame.step };
+  if (frame.time !== null) properties.time = frame.time;
+  for (const [k, v] of Object.entries(frame.values)) if (v !== null && k !== 'energy' && k !== 'potential') properties[k] = v;
+  const structure: Structure = {
+    name: `${atoms.name} frame ${frame.index}`,
+    lattice,
+    pbc: [!!atoms.pbc[0], !!atoms.pbc[1], !!atoms.pbc[2]],
+    numbers,
+    species: Array.from(numbers, (z) => elementSymbol(z)),
+    cart,
+    frac: lattice ? cartToFrac(cart, lattice) : null,
+    occupancy: new Float64Array(numbers.length).fill(1),
+    siteProperties: {},
+    properties,
+  };
+  return {
+    structure,
+    energy: frame.energy,
+    freeEnergy: null,
+    forces: Float64Array.from(frame.forces),
+    stress: frame.stress ? (Array.from(frame.stress) as Voigt6) : null,
+  };
+}
+
+/**
+ * A trajectory file: extended XYZ (positions as simulated, with energy, forces, stress and the
+ * step values of every frame; ASE reads it back) or XDATCAR (positions only, wrapped into the cell).
+ */
+export function trajectoryText(format: 'extxyz' | 'xdatcar', atoms: TrajectoryAtoms, frames: readonly TrajectoryFrame[]): string {
+  const labelled = frames.map((f) => labelledFrame(atoms, f));
+  return format === 'extxyz' ? writeFramesExtxyz(labelled) : writeXdatcar(labelled.map((f) => f.structure));
+}

@@ -1,0 +1,218 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createCore } from '../../../src-main/app/core';
+import { Database } from '../../../src-main/store/database';
+import { readFrames as readChemFrames, readStructures as readChemStructures } from '../../../src-shared/chem';
+import type { LatticeworkApi, SimulationFrameEvent, SimulationRecord } from '../../../src-shared/ipc/contract';
+import { EmtCalculator, SIMULATION_DEFAULTS } from '../../../src-shared/sim';
+import { connect, serveTestCore, startTestHost } from '../../helpers/core';
+import { copperPoscar } from './simulation-fixtures';
+
+const served = serveTestCore();
+
+function waitForStatus(api: LatticeworkApi, id: number, statuses: SimulationRecord['status'][], timeoutMs = 120_000): Promise<SimulationRecord> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`simulation ${id} did not reach ${statuses.join('/')}`));
+    }, timeoutMs);
+    const off = api.simulations.onStatus((r) => {
+      if (r.id === id && statuses.includes(r.status)) {
+        clearTimeout(timer);
+        off();
+        resolve(r);
+      }
+    });
+    // it may already be there
+    void api.simulations.list({}).then((all) => {
+      const r = all.find((x) => x.id === id);
+      if (r && statuses.includes(r.status)) {
+        clearTimeout(timer);
+        off();
+        resolve(r);
+      }
+    });
+  });
+}
+
+async function importStructure(api: LatticeworkApi, name: string, text: string): Promise<number> {
+  const r = await api.structures.import({ files: [{ name, text }] });
+  expect(r.failed).toEqual([]);
+  return r.imported[0].id;
+}
+
+describe('simulations service', () => {
+  it('relaxes a stored structure in a worker, streaming and recording every frame, and exports the trajectory and the result', async () => {
+    const { api } = served;
+    const structureId = await importStructure(api, 'Cu-displaced.vasp', copperPoscar(2, 0.25));
+    const streamed: SimulationFrameEvent[] = [];
+    const off = api.simulations.onFrame((f) => streamed.push(f));
+    const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, fmax: 0.01 } });
+    expect(started.task).toBe('relax');
+    expect(started.calculator).toBe('emt');
+    const done = await waitForStatus(api, started.id, ['finished', 'failed']);
+    off();
+    expect(done.status).toBe('finished');
+    expect(done.summary?.task).toBe('relax');
+    if (done.summary?.task !== 'relax') return;
+    expect(done.summary.converged).toBe(true);
+    expect(done.summary.fmax).toBeLessThanOrEqual(0.01);
+    expect(done.message).toMatch(/^converged in \d+ steps/);
+    expect(done.frames).toBe(done.summary.steps + 1);
+
+    const frames = await api.simulations.frames({ id: done.id });
+    expect(frames.map((f) => f.index)).toEqual(Array.from({ length: done.frames }, (_, i) => i));
+    expect(frames[0].values.fmax).toBeGreaterThan(0.1);
+    expect(frames.at(-1)!.energy).toBeCloseTo(done.summary.energy, 12);
+    expect(frames.at(-1)!.energy).toBeLessThan(frames[0].energy);
+    expect(frames[0].cart).toHaveLength(3 * 32);
+    // the stored positions are the ones computed: EMT on them gives the stored energy
+    const detail = await api.simulations.get({ id: done.id });
+    const e = new EmtCalculator().compute({ numbers: Int32Array.from(detail.numbers), cart: Float64Array.from(frames[3].cart), lattice: frames[3].lattice, pbc: detail.pbc });
+    expect(e.energy).toBeCloseTo(frames[3].energy, 10);
+    expect(detail.series.step).toHaveLength(done.frames);
+    expect(detail.series.values.energy.at(-1)).toBeCloseTo(done.summary.energy, 12);
+    // every frame was streamed live while it was written
+    expect(streamed.filter((s) => s.simulationId === done.id).map((s) => s.frame.index)).toEqual(frames.map((f) => f.index));
+
+    const xyz = await api.simulations.export({ id: done.id, what: 'trajectory', format: 'extxyz' });
+    const back = readChemFrames(xyz.fileName, xyz.text).frames;
+    expect(back).toHaveLength(done.frames);
+    expect(back.at(-1)!.energy).toBeCloseTo(done.summary.energy, 10);
+    expect(Array.from(back[2].forces!)).toEqual(frames[2].forces.map((x) => expect.closeTo(x, 12)) as unknown as number[]);
+    const xdatcar = await api.simulations.export({ id: done.id, what: 'trajectory', format: 'xdatcar' });
+    expect(xdatcar.fileName).toMatch(/XDATCAR$/);
+    expect(readChemFrames('XDATCAR', xdatcar.text).frames).toHaveLength(done.frames);
+    for (const format of ['cif', 'poscar'] as const) {
+      const out = await api.simulations.export({ id: done.id, what: 'final', format });
+      const s = readChemStructures(out.fileName, out.text).structures[0];
+      expect(new EmtCalculator().compute(s).energy).toBeCloseTo(done.summary.energy, 6);
+    }
+    await expect(api.simulations.export({ id: done.id, what: 'trajectory', format: 'cif' })).rejects.toThrow(/extxyz or xdatcar/);
+  });
+
+  it('runs molecular dynamics, and a cancelled run keeps its frames', async () => {
+    const { api } = served;
+    const structureId = await importStructure(api, 'Cu3.vasp', copperPoscar(3));
+    const started = await api.simulations.start({
+      structureId,
+      calculator: { kind: 'emt' },
+      parameters: { ...SIMULATION_DEFAULTS.md, steps: 1_000_000, every: 5 },
+    });
+    const seen = await new Promise<number>((resolve) => {
+      const off = api.simulations.onFrame((f) => {
+        if (f.simulationId === started.id && f.frame.index >= 3) {
+          off();
+          resolve(f.frame.index);
+        }
+      });
+    });
+    expect(seen).toBeGreaterThanOrEqual(3);
+    await api.simulations.cancel({ id: started.id });
+    const done = await waitForStatus(api, started.id, ['cancelled', 'failed', 'finished']);
+    expect(done.status).toBe('cancelled');
+    expect(done.frames).toBeGreaterThanOrEqual(4);
+    const frames = await api.simulations.frames({ id: done.id, from: 1, to: 3 });
+    expect(frames.map((f) => f.step)).toEqual([5, 10]);
+    expect(frames[0].time).toBe(5);
+    expect(frames[0].values.temperature).toBeGreaterThan(0);
+    const detail = await api.simulations.get({ id: done.id, maxPoints: 10 });
+    expect(detail.series.step.length).toBeLessThanOrEqual(11);
+    expect(detail.series.values.temperature.length).toBe(detail.series.step.length);
+    await expect(api.simulations.cancel({ id: done.id })).rejects.toThrow(/nothing to cancel/);
+    expect((await api.simulations.delete({ id: done.id })).deleted).toBe(true);
+    expect((await api.simulations.list({})).some((r) => r.id === done.id)).toBe(false);
+  });
+
+  it('fits an equation of state', async () => {
+    const { api } = served;
+    const structureId = await importStructure(api, 'Cu1.vasp', copperPoscar(1));
+    const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: SIMULATION_DEFAULTS.eos });
+    const done = await waitForStatus(api, started.id, ['finished', 'failed']);
+    expect(done.status).toBe('finished');
+    if (done.summary?.task !== 'eos') throw new Error('no EOS summary');
+    expect(done.summary.points).toHaveLength(SIMULATION_DEFAULTS.eos.points);
+    expect(done.summary.b0GPa).toBeGreaterThan(125);
+    expect(done.summary.b0GPa).toBeLessThan(145);
+    expect(done.frames).toBe(SIMULATION_DEFAULTS.eos.points);
+  });
+
+  it('refuses what it cannot simulate, naming the structure and the problem', async () => {
+    const { api } = served;
+    const iron = await importStructure(api, 'Fe.vasp', copperPoscar(1, 0, 'Fe'));
+    await expect(api.simulations.start({ structureId: iron, calculator: { kind: 'emt' }, parameters: SIMULATION_DEFAULTS.relax })).rejects.toThrow(/EMT has no parameters for Fe/);
+    const water = await importStructure(api, 'water.xyz', '3\nwater\nO 0 0 0\nH 0.76 0.59 0\nH -0.76 0.59 0\n');
+    await expect(api.simulations.start({ structureId: water, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, cell: true } })).rejects.toThrow(
+      /a cell relaxation needs a structure periodic in all three directions/,
+    );
+    await expect(api.simulations.start({ structureId: water, calculator: { kind: 'lj' }, parameters: { ...SIMULATION_DEFAULTS.md, timestep: -1 } })).rejects.toThrow(/timestep/);
+    // a relaxation of a molecule with LJ is fine (and needs no cell)
+    const ok = await api.simulations.start({ structureId: water, calculator: { kind: 'lj', parameters: { sigma: 1.2, epsilon: 0.01 } }, parameters: SIMULATION_DEFAULTS.relax });
+    expect((await waitForStatus(api, ok.id, ['finished', 'failed'])).status).toBe('finished');
+  });
+});
+
+describe('a killed app', () => {
+  it('keeps every frame written, and shows the simulation interrupted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latticework-sim-kill-'));
+    const dbPath = join(dir, 'kill.sqlite');
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./simulation-child.ts', import.meta.url)), dbPath, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      const id = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /simulation (\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        child.on('exit', (code) => reject(new Error(`child exited (${code}): ${stderr}`)));
+      });
+      const db = await Database.open(dbPath);
+      let frames = 0;
+      try {
+        for (let i = 0; i < 1500 && frames < 10; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          frames = (await db.read((tx) => tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM simulation_frame WHERE simulation_id = ?', [id])))?.n ?? 0;
+        }
+      } finally {
+        child.kill('SIGKILL');
+        await exited;
+        await db.close();
+      }
+      expect(frames).toBeGreaterThanOrEqual(10);
+
+      const core = await createCore({ mode: 'browser', databasePath: dbPath, dataDirectory: dir, workers: 1, builtinModels: false });
+      try {
+        const host = await startTestHost(core, dir);
+        const { api, transport } = await connect(host);
+        try {
+          const r = (await api.simulations.list({})).find((x) => x.id === id)!;
+          expect(r.status).toBe('interrupted');
+          expect(r.message).toMatch(/frames written until then are kept/);
+          const stored = await api.simulations.frames({ id });
+          expect(stored.length).toBeGreaterThanOrEqual(frames);
+          expect(r.frames).toBe(stored.length);
+          expect(stored.map((f) => f.index)).toEqual(stored.map((_, i) => i));
+          expect(stored.every((f) => f.cart.length === 3 * 108 && f.forces.length === 3 * 108)).toBe(true);
+          // the last frame written is the structure it ends at
+          const out = await api.simulations.export({ id, what: 'final', format: 'poscar' });
+          expect(readChemStructures(out.fileName, out.text).structures[0].numbers).toHaveLength(108);
+        } finally {
+          transport.close();
+          await host.close();
+        }
+      } finally {
+        await core.dispose();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { readFrames, writeXdatcar } from '../../../src-shared/chem';
+import { checkSimulationInput, EmtCalculator, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, trajectoryText, type SimulationFrame } from '../../../src-shared/sim';
+import { fcc, rattle } from './helpers';
+
+function copper(rep: number, seed = 0) {
+  const a = fcc(3.6, rep);
+  if (seed) rattle(a, 0.1, seed);
+  return a.toStructure(`Cu${a.length}`);
+}
+
+describe('simulation jobs', () => {
+  it('a relaxation writes a frame every k steps and always the last one, and reports the summary', async () => {
+    const frames: SimulationFrame[] = [];
+    const steps: number[] = [];
+    const out = await runSimulation(copper(2, 4), new EmtCalculator(), { ...SIMULATION_DEFAULTS.relax, every: 4, fmax: 0.01 }, { onFrame: (f) => void frames.push(f), onStep: (s) => void steps.push(s) });
+    expect(out.status).toBe('finished');
+    if (out.summary?.task !== 'relax') throw new Error('no summary');
+    const n = out.summary.steps;
+    expect(n % 4).not.toBe(0); // so that the last frame is an extra one
+    expect(steps).toEqual(Array.from({ length: n + 1 }, (_, i) => i));
+    expect(frames.map((f) => f.step)).toEqual([...Array.from({ length: Math.floor(n / 4) + 1 }, (_, i) => 4 * i), n]);
+    expect(frames.map((f) => f.index)).toEqual(frames.map((_, i) => i));
+    expect(frames.at(-1)!.energy).toBe(out.summary.energy);
+    expect(out.final!.name).toMatch(/relaxed/);
+    expect(Array.from(out.final!.cart)).toEqual(Array.from(frames.at(-1)!.cart));
+  });
+
+  it('an MD run reports its drift, mean temperature and pressure; an EOS its fit', async () => {
+    const md = await runSimulation(copper(2), new EmtCalculator(), { ...SIMULATION_DEFAULTS.md, ensemble: 'nve', steps: 50, every: 10, temperature: 200 });
+    expect(md.status).toBe('finished');
+    if (md.summary?.task !== 'md') throw new Error('no summary');
+    expect(Math.abs(md.summary.drift!)).toBeLessThan(1e-4);
+    // from a perfect lattice, kinetic energy flows into potential energy: the second half is cooler
+    expect(md.summary.meanTemperature).toBeGreaterThan(20);
+    expect(md.summary.meanTemperature).toBeLessThan(200);
+    expect(md.summary.meanPressure).not.toBeNull();
+    const eos = await runSimulation(copper(1), new EmtCalculator(), SIMULATION_DEFAULTS.eos);
+    if (eos.summary?.task !== 'eos') throw new Error('no summary');
+    expect(eos.summary.b0GPa).toBeCloseTo(134.4, 0);
+    expect(eos.final!.lattice![0][0] ** 3).toBeCloseTo(eos.summary.v0, 8);
+  });
+
+  it('checks its input before it starts, in sentences', () => {
+    const cu = copper(1);
+    const molecule = { ...cu, lattice: null, pbc: [false, false, false] as [boolean, boolean, boolean], frac: null };
+    expect(() => checkSimulationInput(molecule, { kind: 'emt' }, SIMULATION_DEFAULTS.eos)).toThrow(/an equation of state needs a structure periodic in all three directions/);
+    expect(() => checkSimulationInput(molecule, { kind: 'emt' }, { ...SIMULATION_DEFAULTS.md, ensemble: 'npt' })).toThrow(/NPT molecular dynamics needs/);
+    expect(() => checkSimulationInput(cu, { kind: 'emt' }, { ...SIMULATION_DEFAULTS.relax, fixed: [7] })).toThrow(/fixed atom index 7 is not an atom of this 4-atom structure/);
+    const iron = { ...cu, numbers: Int32Array.of(26, 26, 29, 29) };
+    expect(() => checkSimulationInput(iron, { kind: 'emt' }, SIMULATION_DEFAULTS.relax)).toThrow(SimulationInputError);
+    expect(() => checkSimulationInput(iron, { kind: 'lj' }, SIMULATION_DEFAULTS.relax)).not.toThrow();
+    const disordered = { ...cu, occupancy: Float64Array.of(1, 0.5, 1, 1) };
+    expect(() => checkSimulationInput(disordered, { kind: 'lj' }, SIMULATION_DEFAULTS.relax)).toThrow(/site 2 \(Cu\) is partially occupied/);
+  });
+});
+
+describe('trajectory files', () => {
+  it('extended XYZ keeps positions, energies, forces, stress and step values; XDATCAR the wrapped positions and every cell', async () => {
+    const frames: SimulationFrame[] = [];
+    await runSimulation(copper(1), new EmtCalculator(), { ...SIMULATION_DEFAULTS.md, ensemble: 'npt', steps: 30, every: 10, temperature: 600, barostatTau: 50 }, { onFrame: (f) => void frames.push(f) });
+    expect(frames).toHaveLength(4);
+    const atoms = { numbers: [29, 29, 29, 29], pbc: [true, true, true], name: 'Cu4 npt' };
+    const xyz = readFrames('t.extxyz', trajectoryText('extxyz', atoms, frames)).frames;
+    expect(xyz).toHaveLength(4);
+    xyz.forEach((f, k) => {
+      expect(f.energy).toBe(frames[k].energy);
+      expect(Array.from(f.forces!)).toEqual(Array.from(frames[k].forces));
+      expect(Array.from(f.structure.cart)).toEqual(Array.from(frames[k].cart));
+      expect(f.stress).toEqual(Array.from(frames[k].stress!));
+      expect(f.structure.properties.temperature).toBe(frames[k].values.temperature);
+      expect(f.structure.properties.step).toBe(frames[k].step);
+    });
+    // the barostat changed the cell: the XDATCAR repeats its header before every frame
+    const text = trajectoryText('xdatcar', atoms, frames);
+    expect(text.match(/Direct configuration=/g)).toHaveLength(4);
+    const back = readFrames('XDATCAR', text).frames;
+    back.forEach((f, k) => {
+      const l = frames[k].lattice!;
+      f.structure.lattice!.forEach((row, a) => row.forEach((x, b) => expect(x).toBe(l[a][b])));
+      // positions come back wrapped into the cell: compare modulo a lattice vector (cubic cell here)
+      for (let i = 0; i < 12; i++) {
+        const L = l[i % 3][i % 3];
+        const d = f.structure.cart[i] - frames[k].cart[i];
+        expect(Math.abs(d - L * Math.round(d / L))).toBeLessThan(1e-9);
+      }
+    });
+  });
+
+  it('XDATCAR refuses frames with other atoms, and structures without a cell', () => {
+    const a = copper(1);
+    const b = { ...a, numbers: Int32Array.of(29, 29, 29, 79) };
+    expect(() => writeXdatcar([a, b])).toThrow(/frame 2 has other atoms than frame 1/);
+    expect(() => writeXdatcar([{ ...a, lattice: null }])).toThrow(/no lattice/);
+    expect(writeXdatcar([a, a]).match(/Direct configuration=/g)).toHaveLength(2);
+    expect(writeXdatcar([a, a]).match(/^1\.0$/gm)).toHaveLength(1);
+  });
+});
