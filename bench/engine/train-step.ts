@@ -9,9 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CGCNN_GAUSSIAN, gaussianExpand } from '../../src-shared/graph/features';
-import { presetConfig } from '../../src-shared/model/presets';
+import { presetConfig } from '../../src-main/engine/architectures/registry';
 import { Rng } from '../../src-shared/model/rng';
-import '../../src-main/engine/layers/cgcnn';
 import { buildModel } from '../../src-main/engine/layers/model';
 import { fusedGateBackends } from '../../src-main/engine/nn/fused';
 import { gatherRows, scatterSum } from '../../src-main/engine/nn/segment';
@@ -36,15 +35,15 @@ const E = N * M;
 const rng = new Rng(1);
 const config = presetConfig('cgcnn-paper');
 const model = buildModel(config, { seed: 1 });
-const src = new Int32Array(E);
-const dst = new Int32Array(E);
+const neighbor = new Int32Array(E);
+const center = new Int32Array(E);
 const graphIndex = new Int32Array(N);
 for (let i = 0; i < N; i++) {
   const g = Math.floor(i / A);
   graphIndex[i] = g;
   for (let k = 0; k < M; k++) {
-    dst[i * M + k] = i;
-    src[i * M + k] = g * A + rng.int(A);
+    center[i * M + k] = i;
+    neighbor[i * M + k] = g * A + rng.int(A);
   }
 }
 const nodeFeatures = new Float32Array(N * 92);
@@ -54,8 +53,8 @@ const edgeFeatures = gaussianExpand(distance, CGCNN_GAUSSIAN); // [E, 41]
 const batch: GraphBatchTensors = {
   nodeFeatures: tf.tensor2d(nodeFeatures, [N, 92]),
   edgeFeatures: tf.tensor2d(edgeFeatures, [E, 41]),
-  src: tf.tensor1d(src, 'int32'),
-  dst: tf.tensor1d(dst, 'int32'),
+  center: tf.tensor1d(center, 'int32'),
+  neighbor: tf.tensor1d(neighbor, 'int32'),
   distance: tf.tensor1d(distance),
   graphIndex: tf.tensor1d(graphIndex, 'int32'),
   numNodes: N,
@@ -92,7 +91,7 @@ tf.tidy(() => model.apply(batch, true).dataSync());
 const forwardMs = performance.now() - t0;
 const x = tf.randomNormal([N, 64]) as tf.Tensor2D;
 const t1 = performance.now();
-tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(scatterSum(gatherRows(v as tf.Tensor2D, batch.src as tf.Tensor1D), batch.dst as tf.Tensor1D, N)))(x).dataSync());
+tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(scatterSum(gatherRows(v as tf.Tensor2D, batch.neighbor as tf.Tensor1D), batch.center as tf.Tensor1D, N)))(x).dataSync());
 const scatterMs = performance.now() - t1;
 const sorted = [...stepMs].sort((a, b) => a - b);
 console.log(JSON.stringify({ backend: choice.candidate, gate: fusedGateBackends.has(choice.name) ? 'fused' : 'composite', atoms: N, edges: E, steps, stepMs: stepMs.map((v) => Math.round(v)), medianStepMs: Math.round(sorted[Math.floor(sorted.length / 2)]), medianStepCpuMs: Math.round([...stepCpuMs].sort((a, b) => a - b)[Math.floor(stepCpuMs.length / 2)]), forwardMs: Math.round(forwardMs), scatterGatherFwdBwdMs: Math.round(scatterMs) }));

@@ -15,7 +15,7 @@ import { initBackend, describeBackend } from '../../src-main/engine/tf/backend';
 import { ensureGradients } from '../../src-main/engine/tf/gradients';
 import { loadDataset, samplesFromDataset } from '../../src-main/engine/train/datasets';
 import { trainModel } from '../../src-main/engine/train/trainer';
-import { presetConfig } from '../../src-shared/model/presets';
+import { presetConfig } from '../../src-main/engine/architectures/registry';
 import { shared } from '../../test/helpers/shared-data';
 
 const { values } = parseArgs({

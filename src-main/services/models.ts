@@ -7,14 +7,18 @@
  */
 import { basename } from 'node:path';
 import type { ConfigCheck, LatticeworkHandlers, ModelRecord, SavedConfig } from '../../src-shared/ipc/contract';
-import { ModelConfigSchema } from '../../src-shared/model/config';
-import { parameterCount } from '../../src-shared/model/params';
-import { PRESETS, presetConfig, presetInfo } from '../../src-shared/model/presets';
+import type { ModelConfig } from '../../src-shared/model/config';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/dispatch';
 import { readUserFile } from '../files/path-guard';
 import { insertModel } from '../store/models';
 import { parseJson } from '../store/database';
+
+/**
+ * The engine's architecture registry (config schema, presets, parameter counts, form), loaded on
+ * first use: it brings tfjs-core into the main process, which start-up does not need.
+ */
+const registry = () => import('../engine/architectures/registry');
 
 interface ModelRow {
   id: number;
@@ -81,11 +85,13 @@ export function configDifferences(preset: unknown, value: unknown): ConfigCheck[
   return out;
 }
 
-export function checkConfig(config: Record<string, unknown>, presetId?: string): ConfigCheck {
-  const r = ModelConfigSchema.safeParse(config);
+/** Validates a config against the registry: messages with paths, parameter count, differences from the preset. */
+export async function checkConfig(config: Record<string, unknown>, presetId?: string): Promise<ConfigCheck> {
+  const { configSchema, parameterBreakdown, presetConfig, presetIds, presetInfo } = await registry();
+  const r = configSchema().safeParse(config);
   const pid = presetId ?? (typeof config.preset === 'string' ? config.preset : undefined);
   if (pid !== undefined && !presetInfo(pid)) {
-    return { ok: false, issues: [{ path: 'preset', message: `unknown preset "${pid}" (known: ${PRESETS.map((p) => p.id).join(', ')})` }], config: null, parameterCount: null, differences: [] };
+    return { ok: false, issues: [{ path: 'preset', message: `unknown preset "${pid}" (known: ${presetIds().join(', ')})` }], config: null, parameterCount: null, breakdown: null, differences: [] };
   }
   const base = pid ? presetConfig(pid) : null;
   if (!r.success) {
@@ -94,14 +100,17 @@ export function checkConfig(config: Record<string, unknown>, presetId?: string):
       issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
       config: null,
       parameterCount: null,
+      breakdown: null,
       differences: base ? configDifferences(base, config) : [],
     };
   }
+  const breakdown = parameterBreakdown(r.data as ModelConfig);
   return {
     ok: true,
     issues: [],
     config: r.data as unknown as Record<string, unknown>,
-    parameterCount: parameterCount(r.data),
+    parameterCount: breakdown.total,
+    breakdown,
     differences: base ? configDifferences(base, r.data) : [],
   };
 }
@@ -118,14 +127,18 @@ const toSaved = (r: ConfigRow): SavedConfig => ({ id: r.id, name: r.name, preset
 
 export function modelsHandlers(core: CoreParts): LatticeworkHandlers['models'] {
   return {
-    presets() {
-      return PRESETS.map((p) => ({ id: p.id, name: p.title, description: p.description, config: presetConfig(p.id) as unknown as Record<string, unknown> }));
+    async presets() {
+      const { presets, presetConfig } = await registry();
+      return presets().map((p) => ({ id: p.id, name: p.title, description: p.description, architecture: p.architecture, config: presetConfig(p.id) as unknown as Record<string, unknown> }));
+    },
+    async architectures() {
+      return (await registry()).architecturesView();
     },
     checkConfig({ config, presetId }) {
       return checkConfig(config, presetId);
     },
     async saveConfig({ name, presetId, config }) {
-      if (presetId !== null && !presetInfo(presetId)) throw new UserError(`unknown preset "${presetId}"`);
+      if (presetId !== null && !(await registry()).presetInfo(presetId)) throw new UserError(`unknown preset "${presetId}"`);
       const now = Date.now();
       const id = await core.db.transaction(async (tx) => (await tx.run('INSERT INTO saved_config (name, preset_id, config, created_at) VALUES (?, ?, ?, ?)', [name, presetId, JSON.stringify(config), now])).lastID);
       return { id, name, presetId, config, createdAt: now };

@@ -241,7 +241,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
 
   return {
     async start({ datasetId, config, name, tags }) {
-      const check = checkConfig(config);
+      const check = await checkConfig(config);
       if (!check.ok || !check.config) throw new UserError(`invalid config: ${check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, check.issues);
       const cfg = check.config as { training: { kFold: number | null; seed: number; epochs: number }; model: { head: { kind: string } }; architecture: string };
       const dataset = await getDataset(core, datasetId);

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelRecord } from '../../src-shared/ipc/contract';
 import type { ModelConfig } from '../../src-shared/model/config';
-import { parameterCount } from '../../src-shared/model/params';
+import { isPotentialConfig } from '../../src-shared/model/potential';
 import { resourcePath } from '../app/resources';
 import type { Database, Tx } from './database';
 
@@ -20,6 +20,8 @@ export interface LwmHeader {
   targets: { name: string; unit: string; description?: string }[];
   members: number;
   provenance: { source: string; file?: string; dataset?: string; run?: string; details?: Record<string, unknown>; references?: string[] };
+  /** The weight index: name, shape and ensemble member of every stored array. */
+  weights: { name: string; shape: number[]; member: number }[];
 }
 
 export function readLwmHeader(bytes: Uint8Array): LwmHeader {
@@ -36,6 +38,17 @@ function describe(h: LwmHeader): string {
   return parts.filter(Boolean).join(' — ');
 }
 
+/**
+ * Trainable parameters of a model file: property models from the engine's architecture registry
+ * (loaded on first use: it brings tfjs-core along); potentials, which keep no non-trainable
+ * state, from the sizes of the first member's weights.
+ */
+async function parameterCountOf(h: LwmHeader): Promise<number> {
+  if (isPotentialConfig(h.config)) return h.weights.filter((w) => w.member === 0).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+  const { parameterCount, parseModelConfig } = await import('../engine/architectures/registry');
+  return parameterCount(parseModelConfig(h.config));
+}
+
 /** Inserts a model file; returns its id. */
 export async function insertModel(tx: Tx, bytes: Uint8Array, origin: ModelRecord['origin'], opts: { runId?: number | null; parameterCount?: number; now?: number } = {}): Promise<number> {
   const h = readLwmHeader(bytes);
@@ -50,7 +63,7 @@ export async function insertModel(tx: Tx, bytes: Uint8Array, origin: ModelRecord
       h.config.architecture,
       t.description ?? t.name,
       t.unit,
-      opts.parameterCount ?? parameterCount(h.config),
+      opts.parameterCount ?? (await parameterCountOf(h)),
       h.members,
       opts.runId ?? null,
       describe(h),

@@ -1,11 +1,12 @@
 /**
- * Models and model configurations: presets (from the core), the draft configuration the
+ * Models and model configurations: the architectures and the config schema's form descriptors
+ * (from the core's registry), presets, the draft configuration the
  * Models form edits (shared with the Training view), its validation by the core
  * (`models.checkConfig`: messages, parameter count, differences from the preset), saved
  * configs, and the list of model files (built-in, imported, trained). Module-level state.
  */
 import { computed, readonly, ref, shallowRef, watch } from 'vue';
-import type { ConfigCheck, ModelRecord, PresetView, SavedConfig } from '../../src-shared/ipc/contract';
+import type { ArchitecturesView, ConfigCheck, ModelRecord, PresetView, SavedConfig } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
 import { setAt } from '../lib/configSchema';
@@ -14,6 +15,8 @@ import { errorMessage } from '../lib/format';
 
 type Config = Record<string, unknown>;
 
+const architectures = shallowRef<ArchitecturesView | null>(null);
+const architecturesError = ref<string | null>(null);
 const presets = shallowRef<PresetView[]>([]);
 const presetsError = ref<string | null>(null);
 const saved = shallowRef<SavedConfig[]>([]);
@@ -45,6 +48,15 @@ async function loadPresets(): Promise<void> {
   }
 }
 
+async function loadArchitectures(): Promise<void> {
+  try {
+    architectures.value = await getApi().models.architectures({});
+    architecturesError.value = null;
+  } catch (e) {
+    architecturesError.value = errorMessage(e);
+  }
+}
+
 async function loadSaved(): Promise<void> {
   try {
     saved.value = await getApi().models.listConfigs({});
@@ -64,6 +76,7 @@ async function loadModels(): Promise<void> {
 }
 
 function refreshAll(): void {
+  void loadArchitectures();
   void loadPresets();
   void loadSaved();
   void loadModels();
@@ -174,6 +187,8 @@ export function useModels() {
     watch([draft, presetId], scheduleCheck);
   }
   return {
+    architectures: computed(() => architectures.value),
+    architecturesError: readonly(architecturesError),
     presets: computed(() => presets.value),
     presetsError: readonly(presetsError),
     saved: computed(() => saved.value),

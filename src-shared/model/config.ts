@@ -2,9 +2,12 @@
  * Model configuration as data: architecture, graph settings and training settings
  * in one serialisable document, validated by a zod schema with defaults.
  *
- * A config is what a run, a model file and the UI's experiment form share. Parse
- * untrusted input with {@link parseModelConfig} (throws {@link ModelConfigError}
- * with one readable line per problem) or {@link safeParseModelConfig}.
+ * A config is what a run, a model file and the UI's experiment form share. This module holds
+ * what every architecture shares (the common model fields, graph and training settings, the
+ * cross-field rules) and builds the whole schema from the architectures' own parts
+ * ({@link modelConfigSchema}): the list of architectures is the engine's registry
+ * (src-main/engine/architectures), which parses configs with it. Messages name the path and
+ * say what is allowed; {@link ModelConfigError} carries one readable line per problem.
  *
  * Sizes use CGCNN's vocabulary where it has a name for them:
  * `atomFeatures` = CGCNN `atom_fea_len` (node state width F inside the convolutions),
@@ -12,9 +15,6 @@
  * `numLayers` = `n_conv`, `numHidden` = `n_h`.
  */
 import { z } from 'zod';
-
-export const ARCHITECTURES = ['cgcnn', 'gcn', 'schnet', 'mpnn-edge', 'gat'] as const;
-export type Architecture = (typeof ARCHITECTURES)[number];
 
 export const AGGREGATIONS = ['sum', 'mean', 'max'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
@@ -28,15 +28,15 @@ export type Activation = (typeof ACTIVATIONS)[number];
 export const LOSSES = ['mse', 'mae', 'huber', 'cross-entropy'] as const;
 export type LossKind = (typeof LOSSES)[number];
 
-const posInt = (what: string) =>
+export const posInt = (what: string) =>
   z.number({ error: `${what} must be a number` }).int({ error: `${what} must be a whole number` }).positive({ error: `${what} must be at least 1` });
-const nonNegInt = (what: string) =>
+export const nonNegInt = (what: string) =>
   z.number({ error: `${what} must be a number` }).int({ error: `${what} must be a whole number` }).nonnegative({ error: `${what} must be 0 or more` });
-const posNum = (what: string) =>
+export const posNum = (what: string) =>
   z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be greater than 0` });
-const nonNegNum = (what: string) =>
+export const nonNegNum = (what: string) =>
   z.number({ error: `${what} must be a number` }).nonnegative({ error: `${what} must be 0 or more` });
-const fraction = (what: string) =>
+export const fraction = (what: string) =>
   z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must be between 0 and 1` }).max(1, { error: `${what} must be between 0 and 1` });
 
 /** How atoms become input vectors. */
@@ -68,7 +68,12 @@ export const HeadSchema = z.discriminatedUnion(
 );
 export type Head = z.infer<typeof HeadSchema>;
 
-export const ModelSectionSchema = z.object({
+/** Neighbour aggregation ⊕ of an architecture that lets the user choose it (an architecture's own field). */
+export const aggregationField = (byDefault: Aggregation) =>
+  z.enum(AGGREGATIONS, { error: `aggregation must be one of ${AGGREGATIONS.join(', ')}` }).default(byDefault);
+
+/** The fields of the `model` section every architecture has (an architecture adds its own). */
+export const commonModelFields = {
   atomInput: AtomInputSchema.prefault({ kind: 'cgcnn' }),
   /** F: node state width in the message-passing layers (CGCNN atom_fea_len). */
   atomFeatures: posInt('atomFeatures').default(64),
@@ -78,24 +83,20 @@ export const ModelSectionSchema = z.object({
   hiddenFeatures: posInt('hiddenFeatures').default(128),
   /** Hidden layers after pooling (CGCNN n_h). */
   numHidden: nonNegInt('numHidden').default(1),
-  /** Neighbour aggregation for gcn/schnet/mpnn-edge (cgcnn is sum by definition; gat is attention-weighted sum). */
-  aggregation: z.enum(AGGREGATIONS, { error: `aggregation must be one of ${AGGREGATIONS.join(', ')}` }).default('sum'),
   readout: z.enum(READOUTS, { error: `readout must be one of ${READOUTS.join(', ')}` }).default('mean'),
   /** Processing steps of set2set. */
   set2setSteps: posInt('set2setSteps').default(3),
-  /** SchNet filter-network width. */
-  filterFeatures: posInt('filterFeatures').default(64),
-  /** mpnn-edge: width of the evolving edge state. */
-  edgeFeatures: posInt('edgeFeatures').default(32),
-  /** gat: number of attention heads (their outputs are averaged). */
-  attentionHeads: posInt('attentionHeads').default(1),
-  /** Non-linearity of the non-CGCNN layers and of the head (CGCNN uses softplus). */
+  /** Non-linearity of the layers that take one (CGCNN's convolution has its own) and of the head. */
   activation: z.enum(ACTIVATIONS, { error: `activation must be one of ${ACTIVATIONS.join(', ')}` }).default('softplus'),
   /** Dropout before the output layer (CGCNN: 0.5 for classification). */
   dropout: fraction('dropout').default(0),
   head: HeadSchema.prefault({ kind: 'regression' }),
-});
-export type ModelSection = z.infer<typeof ModelSectionSchema>;
+};
+export const ModelSectionSchema = z.object(commonModelFields);
+/** The model fields every architecture has. */
+export type CommonModelSection = z.infer<typeof ModelSectionSchema>;
+/** The model section of a config: the common fields, and the architecture's own (typed where it is defined). */
+export type ModelSection = CommonModelSection & { readonly [field: string]: unknown };
 
 export const GaussianSchema = z.object({
   /** First centre, Å. */
@@ -236,17 +237,34 @@ export const TrainingSectionSchema = z
   });
 export type TrainingSection = z.infer<typeof TrainingSectionSchema>;
 
-export const ModelConfigSchema = z
-  .object({
+/** An architecture's part of the config schema: its id (the config's `architecture`) and its own `model` fields. */
+export interface ArchitectureSchemaPart {
+  id: string;
+  fields: z.ZodRawShape;
+}
+
+/** The config of one architecture: `architecture` is its id, `model` the common fields plus its own. */
+export function architectureConfigSchema(part: ArchitectureSchemaPart) {
+  return z.object({
     schemaVersion: z.literal(1, { error: 'schemaVersion must be 1' }).default(1),
     /** Preset id this config started from (informational). */
     preset: z.string().optional(),
-    architecture: z.enum(ARCHITECTURES, { error: `architecture must be one of ${ARCHITECTURES.join(', ')}` }),
-    model: ModelSectionSchema.prefault({}),
+    architecture: z.literal(part.id),
+    model: z.object({ ...commonModelFields, ...part.fields }).prefault({}),
     graph: GraphSettingsSchema.prefault({}),
     training: TrainingSectionSchema.prefault({}),
-  })
-  .superRefine((c, ctx) => {
+  });
+}
+
+/**
+ * The whole config schema: one variant per architecture, discriminated by `architecture`
+ * (fields of other architectures are dropped), and the cross-field rules.
+ */
+export function modelConfigSchema(parts: readonly ArchitectureSchemaPart[]) {
+  if (parts.length === 0) throw new Error('a model config schema needs at least one architecture');
+  const ids = parts.map((p) => p.id).join(', ');
+  const variants = parts.map(architectureConfigSchema) as [ReturnType<typeof architectureConfigSchema>, ...ReturnType<typeof architectureConfigSchema>[]];
+  return z.discriminatedUnion('architecture', variants, { error: `architecture must be one of ${ids}` }).superRefine((c, ctx) => {
     const loss = c.training.loss;
     const cls = c.model.head.kind === 'classification';
     if (cls && loss !== null && loss !== 'cross-entropy')
@@ -254,9 +272,29 @@ export const ModelConfigSchema = z
     if (!cls && loss === 'cross-entropy')
       ctx.addIssue({ code: 'custom', path: ['training', 'loss'], message: `cross-entropy needs a classification head, not ${c.model.head.kind}` });
   });
-export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+}
+export type ModelConfigSchema = ReturnType<typeof modelConfigSchema>;
+
+/** A validated config with every default filled (parse one with the engine's registry). */
+export interface ModelConfig {
+  schemaVersion: 1;
+  preset?: string;
+  /** The architecture's id (the engine's registry lists them). */
+  architecture: string;
+  model: ModelSection;
+  graph: GraphSettings;
+  training: TrainingSection;
+}
+
 /** What callers may write: every field with a default is optional. */
-export type ModelConfigInput = z.input<typeof ModelConfigSchema>;
+export interface ModelConfigInput {
+  schemaVersion?: 1;
+  preset?: string;
+  architecture: string;
+  model?: z.input<typeof ModelSectionSchema> & Record<string, unknown>;
+  graph?: z.input<typeof GraphSettingsSchema>;
+  training?: z.input<typeof TrainingSectionSchema>;
+}
 
 export class ModelConfigError extends Error {
   constructor(public readonly issues: string[]) {
@@ -272,14 +310,15 @@ function formatIssues(error: z.ZodError): string[] {
   });
 }
 
-export function safeParseModelConfig(input: unknown): { ok: true; config: ModelConfig } | { ok: false; issues: string[] } {
-  const r = ModelConfigSchema.safeParse(input);
-  return r.success ? { ok: true, config: r.data } : { ok: false, issues: formatIssues(r.error) };
+/** Validates against `schema` (see {@link modelConfigSchema}) and fills defaults. */
+export function safeParseConfigWith(schema: ModelConfigSchema, input: unknown): { ok: true; config: ModelConfig } | { ok: false; issues: string[] } {
+  const r = schema.safeParse(input);
+  return r.success ? { ok: true, config: r.data as ModelConfig } : { ok: false, issues: formatIssues(r.error) };
 }
 
-/** Validates and fills defaults; throws {@link ModelConfigError} listing every problem. */
-export function parseModelConfig(input: unknown): ModelConfig {
-  const r = safeParseModelConfig(input);
+/** Validates against `schema` and fills defaults; throws {@link ModelConfigError} listing every problem. */
+export function parseConfigWith(schema: ModelConfigSchema, input: unknown): ModelConfig {
+  const r = safeParseConfigWith(schema, input);
   if (!r.ok) throw new ModelConfigError(r.issues);
   return r.config;
 }

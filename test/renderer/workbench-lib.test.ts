@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ModelConfigSchema } from '../../src-shared/model/config';
-import { presetConfig } from '../../src-shared/model/presets';
+import { humanize } from '../../src-shared/model/form';
+import { architecturesView, presetConfig } from '../../src-main/engine/architectures/registry';
 import type { MetricPoint, PredictionPoint, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
-import { describeConfig, diffPaths, getAt, humanize, parseNumberInput, parseNumberList, setAt, variantDefaults } from '../../src-renderer/lib/configSchema';
+import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import type { FieldNode } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
@@ -11,7 +11,8 @@ import { estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates'
 import { csvCell, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 
-const schema = ModelConfigSchema as unknown as Parameters<typeof describeConfig>[0];
+// the descriptors main sends over the contract (models.architectures), as JSON
+const schema = JSON.parse(JSON.stringify(architecturesView().schema)) as ReturnType<typeof architecturesView>['schema'];
 
 function find(nodes: FieldNode[], id: string): FieldNode | undefined {
   for (const n of nodes) {
@@ -24,15 +25,34 @@ function find(nodes: FieldNode[], id: string): FieldNode | undefined {
   return undefined;
 }
 
-describe('config form from the zod schema', () => {
+describe('config form from the registry’s schema descriptors', () => {
   const config = presetConfig('cgcnn-paper') as unknown as Record<string, unknown>;
   const nodes = describeConfig(schema, config);
 
   it('has the top-level architecture enum and the three sections, without schemaVersion/preset', () => {
     expect(nodes.map((n) => n.id)).toEqual(['architecture', 'model', 'graph', 'training']);
     const arch = nodes[0];
-    expect(arch.kind).toBe('enum');
-    if (arch.kind === 'enum') expect(arch.options).toEqual(['cgcnn', 'gcn', 'schnet', 'mpnn-edge', 'gat']);
+    expect(arch).toMatchObject({ kind: 'enum', label: 'Architecture', switchesVariant: true });
+    if (arch.kind === 'enum') expect(arch.options).toEqual(['cgcnn', 'gat', 'gcn', 'mpnn-edge', 'schnet']);
+  });
+
+  it("shows the chosen architecture's own fields only", () => {
+    expect(find(nodes, 'model.filterFeatures')).toBeUndefined();
+    const schnet = describeConfig(schema, presetConfig('schnet'));
+    expect(find(schnet, 'model.filterFeatures')).toMatchObject({ kind: 'number', value: 64, label: 'Filter features' });
+    expect(find(schnet, 'model.aggregation')).toMatchObject({ kind: 'enum', value: 'sum' });
+  });
+
+  it('switching the architecture keeps the shared values and takes the new one’s defaults', () => {
+    const edited = setAt(config, ['model', 'atomFeatures'], 32);
+    const next = switchArchitecture(schema, edited, 'gat');
+    expect(next.architecture).toBe('gat');
+    expect(getAt(next, ['model', 'atomFeatures'])).toBe(32);
+    expect(getAt(next, ['model', 'attentionHeads'])).toBe(1);
+    expect(getAt(next, ['training', 'batchSize'])).toBe(256);
+    const back = switchArchitecture(schema, setAt(next, ['model', 'attentionHeads'], 4), 'schnet');
+    expect(getAt(back, ['model', 'attentionHeads'])).toBeUndefined();
+    expect(getAt(back, ['model', 'filterFeatures'])).toBe(64);
   });
 
   it('describes numbers with integer flags, bounds and values', () => {

@@ -1,7 +1,7 @@
 /** `latticework import-model FILE.pth.tar [--name NAME]`: a CGCNN checkpoint → a stored Latticework model. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parameterCount } from '../../../src-shared/model/params';
+import { parameterCount } from '../../engine/architectures/registry';
 import { baseName, importCgcnnCheckpoint } from '../../engine/import/cgcnn';
 import { encodeModelFile } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';

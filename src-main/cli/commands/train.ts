@@ -9,16 +9,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAtomInit, type AtomInitTable } from '../../../src-shared/graph/features';
-import { mergeConfig, parseModelConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
-import { parameterCount } from '../../../src-shared/model/params';
+import { mergeConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
 import { POTENTIAL_PRESET_IDS } from '../../../src-shared/model/potential';
-import { PRESET_IDS, presetConfig } from '../../../src-shared/model/presets';
+import { parameterCount, parseModelConfig, presetConfig, presetIds } from '../../engine/architectures/registry';
 import defaultAtomInit from '../../engine/import/cgcnn-atom-init.json';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
 import { describeBackend, initBackend } from '../../engine/tf/backend';
 import { ensureGradients } from '../../engine/tf/gradients';
-import { buildModel } from '../../engine/layers';
+import { buildModel } from '../../engine/layers/model';
 import type { Checkpoint } from '../../engine/train/checkpoint';
 import { TrainingControl } from '../../engine/train/control';
 import { loadDataset, samplesFromDataset, type LabelledDataset } from '../../engine/train/datasets';
@@ -36,7 +35,7 @@ forces and stresses of an extended XYZ file (best epoch: lowest validation energ
 meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --data PATH        a CGCNN folder (id_prop.csv + <id>.cif [+ atom_init.json]) or an
                      extended XYZ file
-  --preset NAME      one of ${[...PRESET_IDS, ...POTENTIAL_PRESET_IDS].join(', ')}
+  --preset NAME      one of ${[...presetIds(), ...POTENTIAL_PRESET_IDS].join(', ')}
   --config FILE      a model config (JSON; missing fields take their defaults); with
                      --preset, the file's fields override the preset's
   --target KEY       extended XYZ: per-frame property or per-atom array to learn
@@ -160,7 +159,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
         }
         if (values['no-forces'] || values['no-stress'] || values.freeze) return bad('--no-forces, --no-stress and --freeze apply to potentials (a potential preset or --from)');
         if (values.preset) {
-          if (!PRESET_IDS.includes(values.preset)) return bad(`unknown preset "${values.preset}" (known: ${PRESET_IDS.join(', ')})`);
+          if (!presetIds().includes(values.preset)) return bad(`unknown preset "${values.preset}" (known: ${presetIds().join(', ')})`);
           config = presetConfig(values.preset, mergeConfig(fileConfig, overrides));
         } else {
           config = parseModelConfig(mergeConfig(fileConfig, overrides));

@@ -16,7 +16,8 @@
  *   (`cgcnn-atom-init.json`, from txie-93/cgcnn, MIT); pass another with `atomInitText`.
  */
 import { createHash } from 'node:crypto';
-import { parseModelConfig, type ModelConfig } from '../../../src-shared/model/config';
+import type { ModelConfig } from '../../../src-shared/model/config';
+import { parseModelConfig } from '../architectures/registry';
 import { transposeOI } from '../nn/dense';
 import { MODEL_FILE_VERSION, type ModelFileData, type TargetInfo } from '../models/format';
 import defaultAtomInit from './cgcnn-atom-init.json';

@@ -1,6 +1,6 @@
 /**
- * Small helpers shared by the message-passing layers, readouts and heads of the model
- * zoo: neighbour aggregation by name, named-variable bookkeeping, the cosine cutoff.
+ * Small helpers shared by the message-passing layers, readouts and heads: neighbour
+ * aggregation by name, named-variable bookkeeping, the cosine cutoff.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Variable } from '@tensorflow/tfjs-core';
@@ -8,15 +8,15 @@ import type { Aggregation } from '../../../src-shared/model/config';
 import type { HasNamedVariables, NamedVariable } from '../nn/module';
 import { scatterMax, scatterMean, scatterSum } from '../nn/segment';
 
-/** m_i = ⊕_{e: dst[e] = i} messages[e] with ⊕ ∈ {sum, mean, max}; [E, ...] → [N, ...]. */
-export function aggregate<T extends Tensor>(kind: Aggregation, messages: T, dst: Tensor1D, numNodes: number): T {
+/** a_i = ⊕_{k: center[k] = i} messages[k] with ⊕ ∈ {sum, mean, max}; [E, ...] → [N, ...]. */
+export function aggregate<T extends Tensor>(kind: Aggregation, messages: T, center: Tensor1D, numNodes: number): T {
   switch (kind) {
     case 'sum':
-      return scatterSum(messages, dst, numNodes);
+      return scatterSum(messages, center, numNodes);
     case 'mean':
-      return scatterMean(messages, dst, numNodes);
+      return scatterMean(messages, center, numNodes);
     case 'max':
-      return scatterMax(messages, dst, numNodes);
+      return scatterMax(messages, center, numNodes);
   }
 }
 

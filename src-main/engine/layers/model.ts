@@ -1,15 +1,18 @@
 /**
- * Model assembly from a config: the model zoo.
+ * Model assembly from a config, through the architecture registry.
  *
  *   h⁰ = embed(atoms)                                  [N, F]
- *   (h, e) ← layer_t(h, e)  for t = 1..T               message passing
+ *   e⁰ = edge embedding(Gaussian features) or them     [E, Fe | De]
+ *   (h, e) ← layer_t(h, e)  for t = 1..T               message passing (the architecture's layers)
  *   graph heads:    y = head(readout(h))               [G, O]
  *   per-atom head:  y = head(h)                        [N, O]
  *
- * Architectures: cgcnn (core's `CgcnnConv`, see ./cgcnn), gcn, schnet, mpnn-edge, gat
- * (this folder). Every architecture takes the same batch (`GraphBatchTensors`, with
- * dst the aggregating atom) and the same head/readout options, so configs can swap
- * architectures freely. Initial weights are drawn from the config's seed.
+ * The architecture's definition (src-main/engine/architectures) supplies the layers, an
+ * optional edge-state embedding and whether the head activates the pooled vector first; the
+ * embedding, readout and head are common, so configs can swap architectures freely. Every
+ * architecture takes the same batch (`GraphBatchTensors`, messages flow neighbor → center).
+ * Initial weights are drawn from the config's seed, in a fixed order: embedding, edge
+ * embedding, layers 0..T−1, readout, head.
  *
  * Atom inputs: for `cgcnn`/`onehot` the batch's nodeFeatures [N, A] go through a
  * Dense A → F; for `embedding` nodeFeatures is [N, 1] holding the species index
@@ -20,47 +23,32 @@ import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { atomInputLength, gaussianCount, headOutputs, type ModelConfig } from '../../../src-shared/model/config';
 import { pooledWidth } from '../../../src-shared/model/params';
 import { Rng } from '../../../src-shared/model/rng';
+import type { ZodRawShape } from 'zod';
+import type { ArchitectureConfig, ArchitectureLayer } from '../architectures/define';
+import { architecture } from '../architectures/registry';
 import type { ActivationName } from '../nn/activations';
 import { Dense } from '../nn/dense';
 import { LinearAtomEmbedding, TableAtomEmbedding } from '../nn/embedding';
 import { assignValues, type HasNamedVariables } from '../nn/module';
-import type { GraphBatchTensors, GraphState, MessagePassingLayer, Module } from '../nn/types';
+import type { GraphBatchTensors, GraphState, Module } from '../nn/types';
 import { MlpHead } from '../readout/head';
 import { makeReadout, type PoolingReadout } from '../readout/pooling';
-import { GatLayer } from './gat';
-import { GcnLayer } from './gcn';
-import { MpnnEdgeLayer } from './mpnn-edge';
-import { SchNetInteraction } from './schnet';
 import { ModuleOfParts, type Part } from './common';
-
-export type ZooLayer = MessagePassingLayer & HasNamedVariables & { dispose(): void };
-
-/**
- * Factory for CGCNN convolutions, registered by ./cgcnn when it is imported (import
- * `buildModel` from `./index`, which loads both in the right order).
- */
-export type CgcnnLayerFactory = (name: string, features: number, edgeFeatures: number, rng?: Rng) => ZooLayer;
-let cgcnnFactory: CgcnnLayerFactory | null = null;
-export function registerCgcnnLayer(f: CgcnnLayerFactory): void {
-  cgcnnFactory = f;
-}
 
 export interface BuildOptions {
   /** Seed for the initial weights (defaults to config.training.seed). */
   seed?: number;
 }
 
-export interface ForwardResult {
-  /** [G, O] for graph heads (logits for classification), [N, O] for per-atom heads. */
-  output: Tensor2D;
-}
+/** Called with the node states after the embedding (layer 0) and after each message-passing layer t (layer t + 1). */
+export type LayerHook = (layer: number, h: Tensor2D) => void;
 
 export class GraphModel extends ModuleOfParts implements Module, HasNamedVariables {
   readonly name = 'model';
   readonly embedding: LinearAtomEmbedding | TableAtomEmbedding;
-  /** mpnn-edge only: Gaussian features → edge state (Fe → De). */
+  /** Architectures with an edge state: Gaussian features → edge state (Fe → De). */
   readonly edgeEmbedding: Dense | null;
-  readonly layers: ZooLayer[];
+  readonly layers: ArchitectureLayer[];
   readonly readout: PoolingReadout | null;
   readonly head: MlpHead;
 
@@ -69,40 +57,19 @@ export class GraphModel extends ModuleOfParts implements Module, HasNamedVariabl
     opts: BuildOptions = {},
   ) {
     super();
+    const definition = architecture(config.architecture);
+    const ac = config as ArchitectureConfig<ZodRawShape>;
     const rng = new Rng(opts.seed ?? config.training.seed);
     const m = config.model;
     const F = m.atomFeatures;
-    const Fe = gaussianCount(config.graph);
     const act = m.activation as ActivationName;
     this.embedding = m.atomInput.kind === 'embedding' ? new TableAtomEmbedding('embedding', atomInputLength(config), F, rng) : new LinearAtomEmbedding('embedding', atomInputLength(config), F, rng);
-    this.edgeEmbedding = config.architecture === 'mpnn-edge' ? new Dense('edge_embedding', Fe, m.edgeFeatures, { rng }) : null;
-    this.layers = [];
-    for (let t = 0; t < m.numLayers; t++) {
-      const name = `convs.${t}`;
-      switch (config.architecture) {
-        case 'cgcnn':
-          if (!cgcnnFactory) throw new Error('CGCNN layer not registered: import buildModel from src-main/engine/layers (index)');
-          this.layers.push(cgcnnFactory(name, F, Fe, rng));
-          break;
-        case 'gcn':
-          this.layers.push(new GcnLayer(name, F, act, rng));
-          break;
-        case 'schnet':
-          this.layers.push(new SchNetInteraction(name, F, Fe, m.filterFeatures, config.graph.cutoff, m.aggregation, act, rng));
-          break;
-        case 'mpnn-edge':
-          this.layers.push(new MpnnEdgeLayer(name, F, m.edgeFeatures, m.aggregation, act, rng));
-          break;
-        case 'gat':
-          this.layers.push(new GatLayer(name, F, Fe, m.attentionHeads, act, rng));
-          break;
-      }
-    }
+    this.edgeEmbedding = definition.edgeStateWidth ? new Dense('edge_embedding', gaussianCount(config.graph), definition.edgeStateWidth(ac), { rng }) : null;
+    this.layers = Array.from({ length: m.numLayers }, (_, t) => definition.layer(ac, `convs.${t}`, rng));
     const perAtom = m.head.kind === 'per-atom';
     this.readout = perAtom ? null : makeReadout(m.readout, F, { set2setSteps: m.set2setSteps, rng, name: 'readout' });
     this.head = new MlpHead('head', perAtom ? F : pooledWidth(config), m.hiddenFeatures, m.numHidden, headOutputs(config), act, {
-      // CGCNN: softplus on the pooled vector before conv_to_fc
-      inputActivation: config.architecture === 'cgcnn',
+      inputActivation: definition.activateBeforeHead ?? false,
       dropout: m.dropout,
       rng,
     });
@@ -117,11 +84,19 @@ export class GraphModel extends ModuleOfParts implements Module, HasNamedVariabl
     return this.embedding.apply(batch.nodeFeatures);
   }
 
-  /** Node states after the message-passing layers, [N, F]. */
-  nodeStates(batch: GraphBatchTensors, training: boolean): Tensor2D {
+  /**
+   * Node states after the message-passing layers, [N, F]. `onLayer` sees every intermediate
+   * state (the embedding's and each layer's) inside the forward pass; read it there (e.g.
+   * `dataSync`), the tensors are freed with the pass.
+   */
+  nodeStates(batch: GraphBatchTensors, training: boolean, onLayer?: LayerHook): Tensor2D {
     return tf.tidy(() => {
       let state: GraphState = { h: this.embed(batch), e: this.edgeEmbedding ? this.edgeEmbedding.apply(batch.edgeFeatures) : batch.edgeFeatures };
-      for (const layer of this.layers) state = layer.call(state, batch, training);
+      onLayer?.(0, state.h);
+      this.layers.forEach((layer, t) => {
+        state = layer.call(state, batch, training);
+        onLayer?.(t + 1, state.h);
+      });
       return state.h;
     });
   }

@@ -4,11 +4,11 @@
  * Prediction always builds graphs with the model's own settings (cutoff, neighbour cap,
  * CGCNN padding, Gaussian expansion, atom_init table) — never with defaults of the caller.
  */
-import { atomInputLength, gaussianCount, parseModelConfig, type ModelConfig } from '../../../src-shared/model/config';
+import { atomInputLength, gaussianCount, type ModelConfig } from '../../../src-shared/model/config';
+import { parseModelConfig } from '../architectures/registry';
 import { parseAtomInit, type AtomInitTable } from '../../../src-shared/graph/features';
 import type { GraphOptions } from '../../../src-shared/graph/graph';
 import { graphOptionsFromConfig } from '../../../src-shared/model/graph-options';
-import '../layers/cgcnn';
 import { buildModel, type GraphModel } from '../layers/model';
 import type { ModelFileData, ModelHeader } from './format';
 

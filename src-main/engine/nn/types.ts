@@ -2,9 +2,10 @@
  * Shapes shared by every message-passing layer, readout and head.
  *
  * Legend: N atoms (nodes) in the batch, E directed edges, G graphs (structures),
- * F node features, Fe edge features. A batch is one disjoint graph: edge k
- * carries a message from node `src[k]` to node `dst[k]`; node i belongs to
- * graph `graphIndex[i]`.
+ * F node features, Fe edge features. A batch is one disjoint graph: edge k joins its
+ * center atom `center[k]` and a neighbor atom `neighbor[k]` (the neighbour list's
+ * direction, src-shared/graph/neighbors.ts); messages flow from the neighbor into the
+ * center, which aggregates. Node i belongs to graph `graphIndex[i]`.
  */
 import type { Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 
@@ -13,10 +14,10 @@ export interface GraphBatchTensors {
   nodeFeatures: Tensor2D;
   /** [E, Fe] edge features (e.g. Gaussian-expanded distances). */
   edgeFeatures: Tensor2D;
-  /** [E] int32 source node of each edge. */
-  src: Tensor1D;
-  /** [E] int32 destination node of each edge (the node that aggregates). */
-  dst: Tensor1D;
+  /** [E] int32 center atom of each edge (the atom that aggregates). */
+  center: Tensor1D;
+  /** [E] int32 neighbor atom of each edge (the atom whose message it carries). */
+  neighbor: Tensor1D;
   /** [E] float32 edge length, Å (for layers that use distance directly). */
   distance: Tensor1D;
   /** [N] int32 graph of each node. */

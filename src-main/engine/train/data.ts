@@ -1,11 +1,8 @@
 /**
- * From the graph engineer's batches (src-shared/graph) to the engine's tensors.
- *
- * Direction convention: a neighbour list edge (src i, dst j) means "j is a neighbour
- * of i" (i is the centre). In the engine (`GraphBatchTensors`) dst is the node that
- * aggregates, so the centre i becomes the tensor `dst` and the neighbour j the tensor
- * `src`: atom i aggregates the messages of its (at most maxNeighbors) neighbours,
- * exactly as CGCNN's ConvLayer sums over nbr_fea_idx[i].
+ * From the graph batches (src-shared/graph) to the engine's tensors. A neighbour list edge
+ * (src i, dst j) means "j is a neighbour of i": i is the center, which aggregates the messages
+ * of its (at most maxNeighbors) neighbours, exactly as CGCNN's ConvLayer sums over
+ * nbr_fea_idx[i].
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
@@ -19,8 +16,8 @@ export function batchToTensors(b: GraphBatch): GraphBatchTensors {
   return {
     nodeFeatures,
     edgeFeatures: tf.tensor2d(b.edgeFeatures, [b.nEdges, b.edgeFeatureWidth], 'float32') as Tensor2D,
-    src: tf.tensor1d(b.dst, 'int32') as Tensor1D,
-    dst: tf.tensor1d(b.src, 'int32') as Tensor1D,
+    center: tf.tensor1d(b.src, 'int32') as Tensor1D,
+    neighbor: tf.tensor1d(b.dst, 'int32') as Tensor1D,
     distance: tf.tensor1d(b.distance, 'float32') as Tensor1D,
     graphIndex: tf.tensor1d(b.nodeGraph, 'int32') as Tensor1D,
     numNodes: b.nNodes,
@@ -30,5 +27,5 @@ export function batchToTensors(b: GraphBatch): GraphBatchTensors {
 }
 
 export function disposeBatchTensors(t: GraphBatchTensors): void {
-  tf.dispose([t.nodeFeatures, t.edgeFeatures, t.src, t.dst, t.distance, t.graphIndex]);
+  tf.dispose([t.nodeFeatures, t.edgeFeatures, t.center, t.neighbor, t.distance, t.graphIndex]);
 }

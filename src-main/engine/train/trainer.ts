@@ -28,7 +28,7 @@ import { classificationMetrics, regressionMetrics } from '../../../src-shared/mo
 import { Rng } from '../../../src-shared/model/rng';
 import { initialPlateauState, learningRate, stepPlateau, type PlateauState, type ScheduleContext } from '../../../src-shared/model/schedule';
 import { kFold, trainValTestSplit, type Split } from '../../../src-shared/model/split';
-import { buildModel, type GraphModel } from '../layers';
+import { buildModel, type GraphModel } from '../layers/model';
 import type { GraphBatchTensors } from '../nn/types';
 import type { Checkpoint, EpochRecord } from './checkpoint';
 import { TrainingControl } from './control';

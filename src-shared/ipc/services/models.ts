@@ -1,11 +1,15 @@
 /** Models: configurations (presets, validation, saved configs) and model files (imported, trained, shipped). */
 import { z } from 'zod';
+import type { SchemaNode } from '../../model/form';
+import type { ParameterBreakdown } from '../../model/params';
 import { event, method } from '../define';
 
 export interface PresetView {
   id: string;
   name: string;
   description: string;
+  /** The architecture it configures. */
+  architecture: string;
   /** The full configuration (defaults filled in). */
   config: Record<string, unknown>;
 }
@@ -17,8 +21,28 @@ export interface ConfigCheck {
   /** Normalised configuration (defaults filled) when ok. */
   config: Record<string, unknown> | null;
   parameterCount: number | null;
+  /** The parameter count by part (embedding, one layer, all layers, readout, head) when ok. */
+  breakdown: ParameterBreakdown | null;
   /** Fields that differ from the preset named, as dotted paths with both values. */
   differences: { path: string; preset: unknown; value: unknown }[];
+}
+
+/** One architecture of the engine's registry, as the form shows it. */
+export interface ArchitectureView {
+  id: string;
+  title: string;
+  description: string;
+  reference: string;
+  /** What its models predict ('properties': through the configured readout and head). */
+  predicts: string;
+  /** Its presets' ids. */
+  presets: string[];
+}
+
+/** The configuration form's source: the config schema as descriptors (a union over the architectures) and the architectures. */
+export interface ArchitecturesView {
+  schema: SchemaNode;
+  architectures: ArchitectureView[];
 }
 
 export interface SavedConfig {
@@ -52,6 +76,8 @@ const modelId = z.number().int().positive();
 export const modelsService = {
   methods: {
     presets: method<PresetView[]>()(z.object({}).strict()),
+    /** The architectures and the config schema's form descriptors (the registry's `architecturesView`). */
+    architectures: method<ArchitecturesView>()(z.object({}).strict()),
     checkConfig: method<ConfigCheck>()(
       z.object({ config: z.record(z.string(), z.unknown()), presetId: z.string().max(100).optional() }).strict(),
     ),

@@ -8,7 +8,7 @@ import type { Checkpoint } from '../../../src-main/engine/train/checkpoint';
 import type { EpochProgress, TrainingResult } from '../../../src-main/engine/train/trainer';
 import { SqliteModelRepository, sqliteTrainHooks } from '../../../src-main/services/cli-store';
 import { Database } from '../../../src-main/store/database';
-import { presetConfig } from '../../../src-shared/model/presets';
+import { presetConfig } from '../../../src-main/engine/architectures/registry';
 import { SHARED_DATA } from '../../helpers/shared-data';
 
 const PRETRAINED = `${SHARED_DATA}/cgcnn-pretrained`;

@@ -2,8 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelRecord } from '../../../src-shared/ipc/contract';
-import { presetConfig } from '../../../src-shared/model/presets';
-import { parameterCount } from '../../../src-shared/model/params';
+import { parameterCount, presetConfig } from '../../../src-main/engine/architectures/registry';
 import { serveTestCore } from '../../helpers/core';
 import { SHARED_DATA } from '../../helpers/shared-data';
 

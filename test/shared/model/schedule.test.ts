@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelConfig } from '../../../src-shared/model/config';
+import { TrainingSectionSchema } from '../../../src-shared/model/config';
 import { initialPlateauState, learningRate, stepPlateau, type ScheduleContext } from '../../../src-shared/model/schedule';
 
 const ctx = (schedule: unknown, warmupEpochs = 0, epochs = 10): ScheduleContext => {
-  const c = parseModelConfig({ architecture: 'gcn', training: { schedule, warmupEpochs, epochs, optimizer: { kind: 'adam', lr: 0.1 } } });
-  return { lr: c.training.optimizer.lr, schedule: c.training.schedule, epochs, warmupEpochs, stepsPerEpoch: 4 };
+  const t = TrainingSectionSchema.parse({ schedule, warmupEpochs, epochs, optimizer: { kind: 'adam', lr: 0.1 } });
+  return { lr: t.optimizer.lr, schedule: t.schedule, epochs, warmupEpochs, stepsPerEpoch: 4 };
 };
 
 describe('learning-rate schedules', () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { Rng } from '../../../../src-shared/model/rng';
-import { CgcnnConv } from '../../../../src-main/engine/layers/cgcnn';
+import { CgcnnConv } from '../../../../src-main/engine/architectures/cgcnn';
 import type { GraphBatchTensors } from '../../../../src-main/engine/nn/types';
 import { describeEachBackend, expectClose, expectNoLeak, finiteDifference, seededRandom } from '../helpers';
 
@@ -23,8 +23,8 @@ function batchOf(g: Golden): GraphBatchTensors {
   return {
     nodeFeatures: tf.zeros([g.N, 1]),
     edgeFeatures: tf.tensor2d(g.e, [E, g.Fe]),
-    src: tf.tensor1d(g.nbr, 'int32'),
-    dst: tf.tensor1d(Array.from({ length: E }, (_, k) => Math.floor(k / g.M)), 'int32'),
+    center: tf.tensor1d(Array.from({ length: E }, (_, k) => Math.floor(k / g.M)), 'int32'),
+    neighbor: tf.tensor1d(g.nbr, 'int32'),
     distance: tf.zeros([E]),
     graphIndex: tf.zeros([g.N], 'int32'),
     numNodes: g.N,

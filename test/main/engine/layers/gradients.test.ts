@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../../../src-shared/model/rng';
 import type { ModelConfigInput } from '../../../../src-shared/model/config';
-import { buildModel, type GraphModel } from '../../../../src-main/engine/layers';
+import { architectures } from '../../../../src-main/engine/architectures/registry';
+import { buildModel, type GraphModel } from '../../../../src-main/engine/layers/model';
 import { assignValues } from '../../../../src-main/engine/nn/module';
 import type { GraphBatchTensors } from '../../../../src-main/engine/nn/types';
 import { disposeBatchTensors } from '../../../../src-main/engine/train/data';
@@ -60,14 +61,15 @@ function gradCheck(input: ModelConfigInput, perVariable = 3, training = false): 
 }
 
 describe('gradients match finite differences', () => {
-  const archs = ['cgcnn', 'gcn', 'schnet', 'mpnn-edge', 'gat'] as const;
-  it.each(archs)('%s layers (sum aggregation, mean readout)', (architecture) => {
+  it.each(architectures().map((a) => a.id))('%s layers (sum aggregation where it is chosen, mean readout)', (architecture) => {
     const r = gradCheck({ architecture, model: { aggregation: 'sum' } });
     expect(r.checked).toBeGreaterThan(10);
   });
-  it.each(['mean', 'max'] as const)('%s aggregation (schnet, mpnn-edge)', (aggregation) => {
-    gradCheck({ architecture: 'schnet', model: { aggregation } });
-    gradCheck({ architecture: 'mpnn-edge', model: { aggregation } });
+  // every architecture with a choice of aggregation, with each choice
+  const choosing = architectures().filter((a) => 'aggregation' in a.fields).map((a) => a.id);
+  it.each(['mean', 'max'] as const)('%s aggregation (architectures that choose it)', (aggregation) => {
+    expect(choosing.length).toBeGreaterThan(0);
+    for (const architecture of choosing) gradCheck({ architecture, model: { aggregation } });
   });
   it.each(['sum', 'max', 'attention', 'set2set'] as const)('%s readout', (readout) => {
     const r = gradCheck({ architecture: 'gcn', model: { readout } });
@@ -90,7 +92,7 @@ describe('segment softmax inside the attention layers', () => {
     const layer = model.layers[0] as unknown as { attention(s: { h: tf.Tensor2D; e: tf.Tensor2D }, b: GraphBatchTensors): tf.Tensor2D };
     const h = model.embed(batch);
     const a = layer.attention({ h, e: batch.edgeFeatures }, batch);
-    const sums = tf.unsortedSegmentSum(a, batch.dst, batch.numNodes).arraySync() as number[][];
+    const sums = tf.unsortedSegmentSum(a, batch.center, batch.numNodes).arraySync() as number[][];
     for (const row of sums) for (const v of row) expect(v).toBeCloseTo(1, 5);
     tf.dispose([h, a]);
     disposeBatchTensors(batch);

@@ -4,7 +4,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { Mat3, Structure } from '../../../../src-shared/chem/structure';
 import { buildGraph } from '../../../../src-shared/graph/graph';
 import { batchGraphs } from '../../../../src-shared/graph/batch';
-import { parseModelConfig, type ModelConfig, type ModelConfigInput } from '../../../../src-shared/model/config';
+import type { ModelConfig, ModelConfigInput } from '../../../../src-shared/model/config';
+import { parseModelConfig } from '../../../../src-main/engine/architectures/registry';
 import { graphOptionsFromConfig } from '../../../../src-shared/model/graph-options';
 import { ensureGradients } from '../../../../src-main/engine/tf/gradients';
 import { batchToTensors } from '../../../../src-main/engine/train/data';
@@ -45,7 +46,7 @@ export function rocksalt(a = 5.64): Structure {
   return crystal([[a, 0, 0], [0, a, 0], [0, 0, a]], [...na, ...cl], [11, 11, 11, 11, 17, 17, 17, 17], 'nacl');
 }
 
-/** Small model settings for fast tests (one-hot inputs: no atom_init file needed). */
+/** Small model settings for fast tests (one-hot inputs: no atom_init file needed); fields of other architectures are dropped. */
 export function smallConfig(input: ModelConfigInput): ModelConfig {
   const base: ModelConfigInput = {
     architecture: input.architecture,

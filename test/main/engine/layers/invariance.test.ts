@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Structure } from '../../../../src-shared/chem/structure';
 import type { ModelConfig, ModelConfigInput } from '../../../../src-shared/model/config';
-import { buildModel, type GraphModel } from '../../../../src-main/engine/layers';
+import { architectures } from '../../../../src-main/engine/architectures/registry';
+import { buildModel, type GraphModel } from '../../../../src-main/engine/layers/model';
 import { disposeBatchTensors } from '../../../../src-main/engine/train/data';
 import { batchOf, maxAbsDiff, permuteAtoms, rocksalt, rotateTranslate, rotation, smallConfig, supercell, triclinic, useCpu } from './helpers';
 
@@ -24,7 +25,7 @@ function predict(model: GraphModel, config: ModelConfig, structures: Structure[]
   return out;
 }
 
-const archs = ['cgcnn', 'gcn', 'schnet', 'mpnn-edge', 'gat'] as const;
+const archs = architectures().map((a) => a.id);
 const readouts = ['sum', 'mean', 'max', 'attention', 'set2set'] as const;
 
 describe('permutation invariance', () => {
@@ -70,7 +71,7 @@ describe('rigid motions', () => {
 });
 
 describe('supercells', () => {
-  const cases: Array<[(typeof archs)[number], (typeof readouts)[number]]> = [];
+  const cases: Array<[string, (typeof readouts)[number]]> = [];
   for (const a of archs) for (const r of readouts) cases.push([a, r]);
   it.each(cases)('%s with %s readout', (architecture, readout) => {
     const input: ModelConfigInput = { architecture, model: { readout, aggregation: 'mean' }, graph: { maxNeighbors: 0 } };

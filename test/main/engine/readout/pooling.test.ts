@@ -15,8 +15,8 @@ function batch(graphIndex = [0, 0, 0, 1, 1]): GraphBatchTensors {
   return {
     nodeFeatures: tf.zeros([n, 1]) as Tensor2D,
     edgeFeatures: tf.zeros([0, 1]) as Tensor2D,
-    src: tf.tensor1d([], 'int32') as Tensor1D,
-    dst: tf.tensor1d([], 'int32') as Tensor1D,
+    center: tf.tensor1d([], 'int32') as Tensor1D,
+    neighbor: tf.tensor1d([], 'int32') as Tensor1D,
     distance: tf.tensor1d([]) as Tensor1D,
     graphIndex: tf.tensor1d(graphIndex, 'int32') as Tensor1D,
     numNodes: n,

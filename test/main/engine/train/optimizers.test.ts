@@ -5,14 +5,14 @@ import { ensureGradients } from '../../../../src-main/engine/tf/gradients';
 import { Optimizer } from '../../../../src-main/engine/train/optimizers';
 import { crossEntropyLoss, huberLoss, maeLoss, mseLoss } from '../../../../src-main/engine/train/losses';
 import { denormalize, fitNormalizer, normalize } from '../../../../src-main/engine/train/normalizer';
-import { parseModelConfig, type OptimizerConfig } from '../../../../src-shared/model/config';
+import { OptimizerSchema, type OptimizerConfig } from '../../../../src-shared/model/config';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
   expect(await ensureGradients()).toBeNull();
 });
 
-const opt = (o: unknown): OptimizerConfig => parseModelConfig({ architecture: 'gcn', training: { optimizer: o } }).training.optimizer;
+const opt = (o: unknown): OptimizerConfig => OptimizerSchema.parse(o);
 
 /** Three steps on f(w) = Σ c w² + 0.1 Σ w³; golden values from PyTorch 1.13 (torch.optim). */
 function run(o: OptimizerConfig, wd: number, clip: number | null = null): number[] {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  gaussianCount,
-  mergeConfig,
-  parseModelConfig,
-  resolvedLoss,
-  safeParseModelConfig,
-  ModelConfigError,
-} from '../../../src-shared/model/config';
-import { PRESET_IDS, PRESETS, presetConfig } from '../../../src-shared/model/presets';
+import { gaussianCount, mergeConfig, resolvedLoss, ModelConfigError } from '../../../../src-shared/model/config';
+import { architectures, parseModelConfig, presetConfig, presetIds, presets, safeParseModelConfig } from '../../../../src-main/engine/architectures/registry';
 
 describe('model config schema', () => {
   it('fills every default from just an architecture', () => {
@@ -21,16 +14,24 @@ describe('model config schema', () => {
     expect(resolvedLoss(c)).toBe('mse');
   });
 
+  it('names the architectures when the architecture is unknown', () => {
+    const r = safeParseModelConfig({ architecture: 'transformer', model: { atomFeatures: -3 } });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.join('\n')).toMatch(/^architecture: architecture must be one of cgcnn, gat, gcn, mpnn-edge, schnet$/m);
+  });
+
   it('reports every problem with its path and a readable message', () => {
     const r = safeParseModelConfig({
-      architecture: 'transformer',
-      model: { atomFeatures: -3, readout: 'median', head: { kind: 'classification', numClasses: 1 } },
+      architecture: 'schnet',
+      model: { atomFeatures: -3, readout: 'median', head: { kind: 'classification', numClasses: 1 }, filterFeatures: 0, aggregation: 'median' },
       training: { optimizer: { kind: 'sgd', lr: 0 }, split: { val: 0.6, test: 0.5 } },
     });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const text = r.issues.join('\n');
-    expect(text).toMatch(/^architecture: architecture must be one of cgcnn, gcn, schnet, mpnn-edge, gat/m);
+    expect(text).toMatch(/model\.filterFeatures: filterFeatures must be at least 1/);
+    expect(text).toMatch(/model\.aggregation: aggregation must be one of sum, mean, max/);
     expect(text).toMatch(/model\.atomFeatures: atomFeatures must be at least 1/);
     expect(text).toMatch(/model\.readout: readout must be one of sum, mean, max, attention, set2set/);
     expect(text).toMatch(/model\.head\.numClasses: a classifier needs at least 2 classes/);
@@ -54,8 +55,16 @@ describe('model config schema', () => {
     expect(g(8, 0, 0.2, 4)).toBe(21);
   });
 
+  it("keeps an architecture's own fields and drops other architectures' fields", () => {
+    const c = parseModelConfig({ architecture: 'gat', model: { attentionHeads: 3, filterFeatures: 9, aggregation: 'mean' } });
+    expect(c.model.attentionHeads).toBe(3);
+    expect('filterFeatures' in c.model).toBe(false);
+    expect('aggregation' in c.model).toBe(false);
+    expect(parseModelConfig({ architecture: 'schnet' }).model).toMatchObject({ filterFeatures: 64, aggregation: 'sum' });
+  });
+
   it('round-trips through JSON unchanged', () => {
-    for (const id of PRESET_IDS) {
+    for (const id of presetIds()) {
       const c = presetConfig(id);
       expect(parseModelConfig(JSON.parse(JSON.stringify(c)))).toEqual(c);
     }
@@ -70,9 +79,14 @@ describe('model config schema', () => {
 });
 
 describe('presets', () => {
-  it('have stable ids', () => {
-    expect(PRESET_IDS).toEqual(['cgcnn-paper', 'schnet', 'gcn', 'mpnn-edge', 'gat']);
-    for (const p of PRESETS) expect(presetConfig(p.id).preset).toBe(p.id);
+  it('have stable ids, listed by architecture (ordered by id)', () => {
+    expect(presetIds()).toEqual(['cgcnn-paper', 'gat', 'gcn', 'mpnn-edge', 'schnet']);
+    for (const p of presets()) {
+      expect(presetConfig(p.id).preset).toBe(p.id);
+      expect(presetConfig(p.id).architecture).toBe(p.architecture);
+    }
+    // every architecture has at least one preset
+    for (const a of architectures()) expect(presets().some((p) => p.architecture === a.id)).toBe(true);
   });
 
   it('cgcnn-paper holds the reference implementation defaults', () => {
