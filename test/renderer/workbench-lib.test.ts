@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { humanize } from '../../src-shared/model/form';
-import { architecturesView, presetConfig } from '../../src-main/engine/architectures/registry';
+import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '../../src-shared/model/config';
+import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
 import type { MetricPoint, PredictionPoint, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import type { FieldNode } from '../../src-renderer/lib/configSchema';
@@ -11,8 +11,17 @@ import { estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates'
 import { csvCell, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 
-// the descriptors main sends over the contract (models.architectures), as JSON
-const schema = JSON.parse(JSON.stringify(architecturesView().schema)) as ReturnType<typeof architecturesView>['schema'];
+// Two architectures' parts as the engine's registry builds them (test/main/engine/architectures
+// checks the registry's own descriptors reach this code), sent as JSON like models.architectures.
+const zodSchema = modelConfigSchema([
+  { id: 'cgcnn', fields: {} },
+  { id: 'gat', fields: { attentionHeads: posInt('attentionHeads').default(1) } },
+  { id: 'schnet', fields: { filterFeatures: posInt('filterFeatures').default(64), aggregation: aggregationField('sum') } },
+]);
+const hints = { ...COMMON_HINTS, 'model.filterFeatures': { label: 'Filter features', hint: 'Filter-network width' } };
+const schema = JSON.parse(JSON.stringify(describeSchema(zodSchema, hints))) as ReturnType<typeof describeSchema>;
+const cgcnnPaper = (over: Record<string, unknown> = {}) =>
+  parseConfigWith(zodSchema, { architecture: 'cgcnn', graph: { cgcnnPadding: true }, training: { loss: 'mse', schedule: { kind: 'step' } }, ...over });
 
 function find(nodes: FieldNode[], id: string): FieldNode | undefined {
   for (const n of nodes) {
@@ -26,19 +35,19 @@ function find(nodes: FieldNode[], id: string): FieldNode | undefined {
 }
 
 describe('config form from the registry’s schema descriptors', () => {
-  const config = presetConfig('cgcnn-paper') as unknown as Record<string, unknown>;
+  const config = cgcnnPaper() as unknown as Record<string, unknown>;
   const nodes = describeConfig(schema, config);
 
   it('has the top-level architecture enum and the three sections, without schemaVersion/preset', () => {
     expect(nodes.map((n) => n.id)).toEqual(['architecture', 'model', 'graph', 'training']);
     const arch = nodes[0];
     expect(arch).toMatchObject({ kind: 'enum', label: 'Architecture', switchesVariant: true });
-    if (arch.kind === 'enum') expect(arch.options).toEqual(['cgcnn', 'gat', 'gcn', 'mpnn-edge', 'schnet']);
+    if (arch.kind === 'enum') expect(arch.options).toEqual(['cgcnn', 'gat', 'schnet']);
   });
 
   it("shows the chosen architecture's own fields only", () => {
     expect(find(nodes, 'model.filterFeatures')).toBeUndefined();
-    const schnet = describeConfig(schema, presetConfig('schnet'));
+    const schnet = describeConfig(schema, cgcnnPaper({ architecture: 'schnet' }));
     expect(find(schnet, 'model.filterFeatures')).toMatchObject({ kind: 'number', value: 64, label: 'Filter features' });
     expect(find(schnet, 'model.aggregation')).toMatchObject({ kind: 'enum', value: 'sum' });
   });
@@ -204,8 +213,8 @@ describe('runs table and comparison', () => {
   });
 
   it('diffs configs and builds parallel coordinates', () => {
-    const a = presetConfig('cgcnn-paper', { training: { epochs: 3 } });
-    const b = presetConfig('cgcnn-paper', { training: { epochs: 5, optimizer: { kind: 'adam', lr: 0.001 } } });
+    const a = cgcnnPaper({ training: { epochs: 3 } });
+    const b = cgcnnPaper({ training: { epochs: 5, optimizer: { kind: 'adam', lr: 0.001 } } });
     const diff = parameterDiff([a, b]);
     const paths = diff.map((d) => d.path);
     expect(paths).toContain('training.epochs');
@@ -226,7 +235,7 @@ describe('runs table and comparison', () => {
   });
 
   it('parallel coordinates fall back to key parameters when the configs are the same', () => {
-    const c = presetConfig('cgcnn-paper');
+    const c = cgcnnPaper();
     const pd = parallelData([
       { name: 'A', config: c, bestMetrics: { val_mae: 0.2 }, summary: { lr: 0.01, readout: 'mean', layers: 3 } },
       { name: 'B', config: c, bestMetrics: {}, summary: { lr: 0.01, readout: 'mean', layers: 3 } },
