@@ -20,6 +20,9 @@ export function createIpcCallHandler(dispatcher: Dispatcher, rendererUrl: string
         error: { name: 'ForbiddenError', message: 'calls are accepted from the Latticework window only' },
       };
     }
-    return dispatcher.dispatch(String(service), String(method), arg, { clientId: `window-${event.sender.id}` });
+    if (typeof service !== 'string' || typeof method !== 'string') {
+      return { ok: false, error: { name: 'ProtocolError', message: 'a call names its service and method as strings' } };
+    }
+    return dispatcher.dispatch(service, method, arg, { clientId: `window-${event.sender.id}` });
   };
 }

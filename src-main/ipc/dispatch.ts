@@ -5,6 +5,7 @@
  */
 import { ZodError } from 'zod';
 import type { CallContext, ContractHandlers, ContractSpec, WireError } from '../../src-shared/ipc/define';
+import { MAX_ARGUMENT_DEPTH, nestsDeeperThan } from '../../src-shared/ipc/limits';
 
 export type CallResult = { ok: true; value: unknown } | { ok: false; error: WireError };
 
@@ -29,14 +30,24 @@ export class UserError extends Error {
   }
 }
 
+/** Any thrown value as plain data. Details that cannot be serialised are left out, never thrown. */
 export function toWireError(err: unknown): WireError {
   if (err instanceof Error) {
+    const name = String(err.name);
+    const message = String(err.message);
     const details = (err as { details?: unknown }).details;
-    return details === undefined
-      ? { name: err.name, message: err.message }
-      : { name: err.name, message: err.message, details: JSON.parse(JSON.stringify(details)) as unknown };
+    if (details === undefined) return { name, message };
+    try {
+      return { name, message, details: JSON.parse(JSON.stringify(details)) as unknown };
+    } catch {
+      return { name, message };
+    }
   }
-  return { name: 'Error', message: String(err) };
+  try {
+    return { name: 'Error', message: String(err) };
+  } catch {
+    return { name: 'Error', message: 'an error that cannot be described' };
+  }
 }
 
 export interface Dispatcher {
@@ -50,6 +61,12 @@ export function createDispatcher<C extends ContractSpec>(contract: C, handlers: 
       const methodSpec = spec && Object.hasOwn(spec.methods, methodName) ? spec.methods[methodName] : undefined;
       if (!spec || !methodSpec) {
         return { ok: false, error: { name: 'NotFoundError', message: `no method ${service}.${methodName}` } };
+      }
+      if (nestsDeeperThan(arg, MAX_ARGUMENT_DEPTH)) {
+        return {
+          ok: false,
+          error: { name: 'ValidationError', message: `invalid argument to ${service}.${methodName}: nested deeper than ${MAX_ARGUMENT_DEPTH} levels` },
+        };
       }
       const parsed = methodSpec.input.safeParse(arg ?? {});
       if (!parsed.success) {

@@ -4,7 +4,8 @@
  * - Desktop (Electron): the sandboxed preload exposes `window.latticework` (a
  *   `PreloadBridge`); calls go over IPC.
  * - Browser mode: a WebSocket to `/ws` on the host that served the page (ws: or
- *   wss:), presenting the page URL's `token` query parameter; reopened when it drops.
+ *   wss:), presenting the access token in its hello (the printed URL's `token`, kept in the
+ *   tab's session storage and taken out of the address bar); reopened when it drops.
  *
  * Either way `createClient(contract, transport)` gives the typed API. Only
  * composables import this module; components never do.
@@ -16,7 +17,7 @@ import { createClient } from '../../src-shared/ipc/define';
 import { createBridgeTransport } from '../../src-shared/ipc/bridge';
 import type { PreloadBridge } from '../../src-shared/ipc/bridge';
 import { createSocketTransport } from '../../src-shared/ipc/socket-transport';
-import { createReconnectingTransport, pageToken, socketUrl } from './reconnect';
+import { createReconnectingTransport, socketUrl, takePageToken } from './reconnect';
 import type { ConnectionState, ReconnectingTransport } from './reconnect';
 
 export type { ConnectionState } from './reconnect';
@@ -51,13 +52,27 @@ export function getApi(): Api {
     api = createClient(contract, createBridgeTransport(bridge));
   } else {
     const url = socketUrl(window.location);
-    const token = pageToken(window.location);
+    const token = takePageToken({
+      location: window.location,
+      storage: (() => {
+        try {
+          return window.sessionStorage;
+        } catch {
+          return null;
+        }
+      })(),
+      replaceUrl: (u) => window.history.replaceState(window.history.state, '', u),
+    });
     socket = createReconnectingTransport({
       open: () => {
         const ws = new WebSocket(url);
         ws.addEventListener('close', (e) => {
-          // 4401: the host wants the access token printed by `latticework serve` (open that URL).
-          if (e.code === 4401) refused.value = token ? 'the access token was refused' : 'an access token is required';
+          // 4401: the host wants the access token of the URL `latticework serve` printed (open that URL).
+          if (e.code === 4401) {
+            refused.value = token
+              ? 'the access token was refused (the host was restarted?): open the URL latticework serve printed'
+              : 'an access token is required: open the URL latticework serve printed';
+          }
         });
         return createSocketTransport(ws, token);
       },

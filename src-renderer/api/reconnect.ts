@@ -140,12 +140,45 @@ export function socketUrl(location: { protocol: string; host: string }): string 
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
 }
 
-/** The access token in the page's query string (`?token=...`), if any; also looks in the hash's query. */
-export function pageToken(location: { search: string; hash?: string }): string | undefined {
-  const fromSearch = new URLSearchParams(location.search).get('token');
-  if (fromSearch) return fromSearch;
-  const hash = location.hash ?? '';
+/** Where the page keeps the access token for its tab (per origin, so per port: other local servers cannot read it). */
+export const TOKEN_KEY = 'latticework.token';
+
+export interface TokenPlace {
+  location: { search: string; hash: string; pathname: string };
+  /** The tab's session storage (null where it is unavailable). */
+  storage: Pick<Storage, 'getItem' | 'setItem'> | null;
+  /** Replaces the address bar's URL without loading it (history.replaceState). */
+  replaceUrl(url: string): void;
+}
+
+/**
+ * The access token of this tab. The URL `latticework serve` prints carries it as `?token=`
+ * (also accepted in the hash's query): it is kept in the tab's session storage and taken out of
+ * the address bar (and so out of the history, bookmarks and screen shares); reloads and
+ * duplicated tabs find it there. Session storage belongs to this origin (scheme, host and port),
+ * where a cookie would be sent to every port of the host.
+ */
+export function takePageToken(place: TokenPlace): string | undefined {
+  const { location } = place;
+  const search = new URLSearchParams(location.search);
+  let token = search.get('token') ?? undefined;
+  let hash = location.hash;
   const q = hash.indexOf('?');
-  if (q >= 0) return new URLSearchParams(hash.slice(q + 1)).get('token') ?? undefined;
-  return undefined;
+  if (q >= 0) {
+    const hashQuery = new URLSearchParams(hash.slice(q + 1));
+    token ??= hashQuery.get('token') ?? undefined;
+    hashQuery.delete('token');
+    const rest = hashQuery.toString();
+    hash = hash.slice(0, q) + (rest ? `?${rest}` : '');
+  }
+  if (token === undefined) return place.storage?.getItem(TOKEN_KEY) ?? undefined;
+  try {
+    place.storage?.setItem(TOKEN_KEY, token);
+  } catch {
+    return token; // storage refused (e.g. full): keep the token in the address bar so that a reload still works
+  }
+  search.delete('token');
+  const query = search.toString();
+  place.replaceUrl(`${location.pathname}${query ? `?${query}` : ''}${hash}`);
+  return token;
 }

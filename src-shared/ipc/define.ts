@@ -81,7 +81,9 @@ export type WireMessage =
   | { kind: 'result'; id: number; ok: true; value: unknown }
   | { kind: 'result'; id: number; ok: false; error: WireError }
   | { kind: 'event'; service: string; event: string; payload: unknown }
-  | { kind: 'hello'; token?: string };
+  | { kind: 'hello'; token?: string }
+  /** The host could not read a message (not JSON, not a call); tied to no call. */
+  | { kind: 'error'; error: WireError };
 
 /** The minimal thing a client needs from a transport. */
 export interface ClientTransport {

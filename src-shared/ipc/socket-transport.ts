@@ -39,7 +39,13 @@ export function createSocketTransport(socket: SocketLike, token?: string): Socke
   });
 
   socket.addEventListener('message', (ev) => {
-    const msg = JSON.parse(String(ev.data)) as WireMessage;
+    let msg: WireMessage;
+    try {
+      msg = JSON.parse(String(ev.data)) as WireMessage;
+    } catch {
+      return; // not ours to understand; the host only sends JSON
+    }
+    if (msg === null || typeof msg !== 'object') return;
     if (msg.kind === 'result') {
       const p = pending.get(msg.id);
       if (!p) return;

@@ -34,20 +34,21 @@ export async function createTestCore(): Promise<TestCore> {
 }
 
 /** A host serving a stub renderer page (the real renderer is exercised by the end-to-end tests). */
-export async function startTestHost(core: Core, dir: string, requireToken = false): Promise<RunningHost> {
+export async function startTestHost(core: Core, dir: string): Promise<RunningHost> {
   const rendererDir = join(dir, 'renderer');
   mkdirSync(rendererDir, { recursive: true });
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Latticework</title>');
-  return startHost({ core, rendererDir, port: 0, requireToken });
+  return startHost({ core, rendererDir, port: 0, log: () => undefined });
 }
 
+/** A typed client over a real WebSocket, presenting the host's token (or the one given; null: none) in its hello. */
 export async function connect(
   host: RunningHost,
-  token = host.token ?? undefined,
+  token: string | null = host.token,
   origin?: string,
 ): Promise<{ api: LatticeworkApi; transport: SocketTransport }> {
   const socket = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, origin ? { origin } : {});
-  const transport = createSocketTransport(socket as unknown as SocketLike, token);
+  const transport = createSocketTransport(socket as unknown as SocketLike, token ?? undefined);
   await transport.ready;
   return { api: createClient(contract, transport), transport };
 }

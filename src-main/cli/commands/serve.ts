@@ -3,24 +3,30 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createCore } from '../../app/core';
 import { platformDataDirectory, resolveDatabasePath } from '../../app/paths';
-import { startHost } from '../../host/server';
+import { keepServingOnUnexpectedErrors, startHost } from '../../host/server';
 import { usageError, type Command, type CliIo } from '../command';
 
 export const DEFAULT_PORT = 4780;
 
-const usage = `Usage: latticework serve [--port N] [--host ADDRESS] [--db PATH] [--json]
+const usage = `Usage: latticework serve [--port N] [--host ADDRESS] [--allow-host NAME]... [--db PATH] [--json]
 
 Starts Latticework in browser mode: the same app, served to a browser by this
-process. Binds 127.0.0.1 by default. Binding any other address (e.g. --host
-0.0.0.0 on a GPU workstation) prints an access token that the page must present.
-  --port N        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host ADDRESS  address to bind (default 127.0.0.1)
-  --db PATH       database file (default $LATTICEWORK_DB, else the data directory)
-  --json          print {"url", "token", "database", "backend"} once ready`;
+process. Binds 127.0.0.1 by default. The printed URL carries a new access token
+each time: open that URL (the page keeps the token for its tab); without it
+nobody else (other users of the machine, web pages) can connect. Scripts send
+the token in their WebSocket hello ({"kind": "hello", "token": ...}).
+  --port N           port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host ADDRESS     address to bind (default 127.0.0.1; e.g. 0.0.0.0 on a GPU workstation)
+  --allow-host NAME  another name the browser may use for this host (e.g. its DNS
+                     name behind 0.0.0.0); repeatable. Requests naming any other
+                     host are refused (DNS rebinding).
+  --db PATH          database file (default $LATTICEWORK_DB, else the data directory)
+  --json             print {"url", "token", "database", "backend"} once ready`;
 
 export interface ServeOptions {
   port: number;
   host: string;
+  allowHosts?: string[];
   db?: string;
   json: boolean;
   /** Printed before the URL (npm start's explanation of why browser mode). */
@@ -37,7 +43,7 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number> {
   const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
   let host: Awaited<ReturnType<typeof startHost>>;
   try {
-    host = await startHost({ core, rendererDir, host: options.host, port: options.port });
+    host = await startHost({ core, rendererDir, host: options.host, port: options.port, allowedHosts: options.allowHosts });
   } catch (err) {
     await core.dispose();
     const code = (err as NodeJS.ErrnoException).code;
@@ -47,6 +53,7 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number> {
     }
     throw err;
   }
+  const restore = keepServingOnUnexpectedErrors();
   const info = await core.dispatcher.dispatch('system', 'info', {}, { clientId: 'cli' });
   const backend = info.ok ? (info.value as { backend: { name: string } }).backend.name : 'unknown';
   if (options.json) {
@@ -54,9 +61,9 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number> {
   } else {
     if (options.preamble) io.out(options.preamble);
     io.out(`Latticework (browser mode) is running at ${host.url}`);
+    io.out('  open that URL: it carries this session\'s access token (nobody can connect without it)');
     io.out(`  database: ${core.db.path}`);
     io.out(`  compute backend: ${backend}`);
-    if (host.token) io.out(`  access token: ${host.token} (required: this host is not loopback-only)`);
     io.out('Press Ctrl+C to stop.');
   }
   await new Promise<void>((resolve) => {
@@ -66,6 +73,7 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number> {
   });
   await host.close();
   await core.dispose();
+  restore();
   return 0;
 }
 
@@ -75,6 +83,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     options: {
       port: { type: 'string', default: String(DEFAULT_PORT) },
       host: { type: 'string', default: '127.0.0.1' },
+      'allow-host': { type: 'string', multiple: true },
       db: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -82,7 +91,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${values.port}"`);
-  return { port, host: values.host, db: values.db, json: values.json };
+  return { port, host: values.host, allowHosts: values['allow-host'], db: values.db, json: values.json };
 }
 
 export const serveCommand: Command = {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { SchemaNode } from '../../model/form';
 import type { ParameterBreakdown } from '../../model/params';
 import { event, method } from '../define';
+import { storedJsonObject } from '../limits';
 
 export interface PresetView {
   id: string;
@@ -79,14 +80,14 @@ export const modelsService = {
     /** The architectures and the config schema's form descriptors (the registry's `architecturesView`). */
     architectures: method<ArchitecturesView>()(z.object({}).strict()),
     checkConfig: method<ConfigCheck>()(
-      z.object({ config: z.record(z.string(), z.unknown()), presetId: z.string().max(100).optional() }).strict(),
+      z.object({ config: storedJsonObject(), presetId: z.string().max(100).optional() }).strict(),
     ),
     saveConfig: method<SavedConfig>()(
       z
         .object({
           name: z.string().min(1).max(200),
           presetId: z.string().max(100).nullable(),
-          config: z.record(z.string(), z.unknown()),
+          config: storedJsonObject(),
         })
         .strict(),
     ),

@@ -1,6 +1,7 @@
 /** Training runs: start, watch live, pause/resume/cancel; the runs table, comparison and export. */
 import { z } from 'zod';
 import { event, method } from '../define';
+import { storedJsonObject } from '../limits';
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -75,7 +76,7 @@ export const trainingService = {
       z
         .object({
           datasetId: z.number().int().positive(),
-          config: z.record(z.string(), z.unknown()),
+          config: storedJsonObject(),
           name: z.string().min(1).max(200).optional(),
           tags: z.array(z.string().min(1).max(50)).max(20).optional(),
         })

@@ -91,24 +91,21 @@ describe('the contract over both transports', () => {
 
 describe('browser-mode host security', () => {
   it('refuses WebSocket upgrades from another origin', async () => {
-    await expect(connect(host, undefined, 'http://evil.example')).rejects.toThrow(/could not connect/);
+    await expect(connect(host, host.token, 'http://evil.example')).rejects.toThrow(/could not connect/);
   });
 
-  it('requires the access token when configured, and accepts it', async () => {
-    const guarded = await startTestHost(t.core, t.dir, true);
-    try {
-      expect(guarded.token).toMatch(/^[0-9a-f]{48}$/);
-      expect(guarded.url).toContain(`token=${guarded.token}`);
-      const wrong = await connect(guarded, 'not-the-token');
+  it('requires the access token on loopback too, and accepts it', async () => {
+    expect(host.token).toMatch(/^[0-9a-f]{48}$/);
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    for (const token of ['not-the-token', null]) {
+      const wrong = await connect(host, token);
       const closed = new Promise<void>((resolve) => wrong.transport.onClose(resolve));
       await expect(wrong.api.system.ping({ message: 'x' })).rejects.toMatchObject({ name: 'ConnectionError' });
       await closed;
-      const right = await connect(guarded);
-      expect((await right.api.system.ping({ message: 'ok' })).message).toBe('ok');
-      right.transport.close();
-    } finally {
-      await guarded.close();
     }
+    const right = await connect(host);
+    expect((await right.api.system.ping({ message: 'ok' })).message).toBe('ok');
+    right.transport.close();
   });
 
   it('serves the renderer with a strict Content-Security-Policy and no path traversal', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, createReconnectingTransport, pageToken, socketUrl } from '../../../src-renderer/api/reconnect';
+import { TOKEN_KEY, backoffDelay, createReconnectingTransport, socketUrl, takePageToken } from '../../../src-renderer/api/reconnect';
 import type { ConnectionState } from '../../../src-renderer/api/reconnect';
 import { createSocketTransport } from '../../../src-shared/ipc/socket-transport';
 
@@ -77,8 +77,23 @@ describe('reconnecting transport', () => {
   it('derives the socket URL and the token from the page address', () => {
     expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:4000' })).toBe('ws://127.0.0.1:4000/ws');
     expect(socketUrl({ protocol: 'https:', host: 'box:443' })).toBe('wss://box:443/ws');
-    expect(pageToken({ search: '?token=abc' })).toBe('abc');
-    expect(pageToken({ search: '', hash: '#/structures?token=xyz' })).toBe('xyz');
-    expect(pageToken({ search: '' })).toBeUndefined();
+  });
+
+  it('keeps the URL token for the tab and takes it out of the address bar', () => {
+    const stored = new Map<string, string>();
+    const storage = { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => void stored.set(k, v) };
+    const urls: string[] = [];
+    const place = (search: string, hash = '') => ({ location: { search, hash, pathname: '/' }, storage, replaceUrl: (u: string) => urls.push(u) });
+    expect(takePageToken(place('?token=abc&x=1', '#/runs'))).toBe('abc');
+    expect(stored.get(TOKEN_KEY)).toBe('abc');
+    expect(urls).toEqual(['/?x=1#/runs']);
+    // a reload (no token in the URL) finds it in the tab's storage
+    expect(takePageToken(place(''))).toBe('abc');
+    expect(urls).toHaveLength(1);
+    // in the hash's query too
+    expect(takePageToken(place('', '#/structures?token=xyz&id=3'))).toBe('xyz');
+    expect(urls[1]).toBe('/#/structures?id=3');
+    // nothing anywhere
+    expect(takePageToken({ ...place(''), storage: null })).toBeUndefined();
   });
 });

@@ -1,0 +1,60 @@
+/**
+ * Who may talk to the browser-mode host: requests must name the host as it is bound (the `Host`
+ * header: no DNS rebinding), WebSocket upgrades must come from a page of this host (the `Origin`
+ * header), and a WebSocket client must present the access token in its hello.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { hostname, networkInterfaces } from 'node:os';
+
+export const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
+
+const WILDCARD = new Set(['0.0.0.0', '::', '']);
+
+/** How an address is written in a URL or a Host header ([::1] for IPv6). */
+export function urlHost(address: string): string {
+  return address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
+}
+
+/**
+ * The `Host` header values the host answers to: the address it is bound to on its port, the
+ * loopback names when it is reachable on loopback, every interface address and the machine's
+ * name when it is bound to all interfaces, and any names given with `--allow-host`.
+ */
+export function allowedHostHeaders(bound: string, port: number, extra: readonly string[] = []): Set<string> {
+  const names = new Set<string>();
+  const boundLower = bound.toLowerCase();
+  if (!WILDCARD.has(boundLower)) names.add(boundLower);
+  if (LOOPBACK_NAMES.includes(boundLower) || boundLower.startsWith('127.') || WILDCARD.has(boundLower)) {
+    for (const n of LOOPBACK_NAMES) names.add(n);
+  }
+  if (WILDCARD.has(boundLower)) {
+    for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) names.add(i.address.toLowerCase().replace(/%.*$/, ''));
+    names.add(hostname().toLowerCase());
+  }
+  for (const n of extra) names.add(n.toLowerCase());
+  const out = new Set<string>();
+  for (const n of names) {
+    out.add(`${urlHost(n)}:${port}`);
+    if (port === 80) out.add(urlHost(n));
+  }
+  return out;
+}
+
+/** Whether a request's `Host` header names this host. */
+export function hostHeaderAllowed(header: string | undefined, allowed: ReadonlySet<string>): boolean {
+  return typeof header === 'string' && allowed.has(header.toLowerCase());
+}
+
+/** Whether a WebSocket upgrade comes from a page of this host (or from no page: a script, which has no Origin). */
+export function originAllowed(origin: string | undefined, hostHeader: string): boolean {
+  if (origin === undefined) return true;
+  return origin.toLowerCase() === `http://${hostHeader.toLowerCase()}`;
+}
+
+/** Compares a presented token with the expected one in constant time. */
+export function sameToken(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string' || given.length > 1024) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

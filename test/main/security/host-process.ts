@@ -1,0 +1,187 @@
+/**
+ * A real browser-mode host process for the security tests: `latticework serve` (the built command
+ * line, as `npm start` runs it) on a free port and a temporary database, plus raw HTTP and
+ * WebSocket probes that send what a browser or a script never would.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+export interface HostProcess {
+  process: ChildProcessWithoutNullStreams;
+  url: string;
+  token: string;
+  port: number;
+  dir: string;
+  databasePath: string;
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+export async function startHostProcess(): Promise<HostProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'latticework-host-'));
+  const databasePath = join(dir, 'host.sqlite');
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), 'serve', '--port', '0', '--json', '--db', databasePath], {
+    cwd: ROOT,
+    env: { ...process.env, LATTICEWORK_DATA_DIR: dir },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: child.stdout });
+  const info = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`latticework serve did not start in time:\n${stderr}`)), 180_000);
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(line) as { url: string; token: string });
+      } catch {
+        reject(new Error(`unexpected output from latticework serve: ${line}\n${stderr}`));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`latticework serve exited with ${code}:\n${stderr}`)));
+  });
+  const port = Number(new URL(info.url).port);
+  return {
+    process: child,
+    url: info.url,
+    token: info.token,
+    port,
+    dir,
+    databasePath,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Sends raw bytes to the port and returns everything that comes back until the peer closes (or the timeout). */
+export function raw(port: number, bytes: string | Buffer, timeoutMs = 3000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    };
+    const timer = setTimeout(done, timeoutMs);
+    socket.on('data', (d) => chunks.push(d));
+    socket.on('error', done);
+    socket.on('close', done);
+    socket.write(bytes);
+  });
+}
+
+/** The status line's code of a raw HTTP response. */
+export function statusOf(response: string): number {
+  return Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
+}
+
+/** An HTTP GET with the given Host header (raw: fetch would fix the header up). */
+export function get(port: number, path: string, host = `127.0.0.1:${port}`): Promise<string> {
+  return raw(port, `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+}
+
+/** A WebSocket upgrade request's first bytes (handshake only). */
+export function upgradeRequest(port: number, headers: Record<string, string> = {}): string {
+  const all: Record<string, string> = {
+    Host: `127.0.0.1:${port}`,
+    Upgrade: 'websocket',
+    Connection: 'Upgrade',
+    'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    'Sec-WebSocket-Version': '13',
+    ...headers,
+  };
+  return `GET /ws HTTP/1.1\r\n${Object.entries(all)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n`;
+}
+
+/** A client frame: FIN + opcode, masked unless told otherwise, with the given payload (or only a declared length). */
+export function frame(opcode: number, payload: Buffer, options: { masked?: boolean; declaredLength?: bigint } = {}): Buffer {
+  const masked = options.masked ?? true;
+  const length = options.declaredLength ?? BigInt(payload.length);
+  const parts: Buffer[] = [];
+  let header: Buffer;
+  if (length < 126n) header = Buffer.from([0x80 | opcode, (masked ? 0x80 : 0) | Number(length)]);
+  else if (length < 65536n) {
+    header = Buffer.alloc(4);
+    header[0] = 0x80 | opcode;
+    header[1] = (masked ? 0x80 : 0) | 126;
+    header.writeUInt16BE(Number(length), 2);
+  } else {
+    header = Buffer.alloc(10);
+    header[0] = 0x80 | opcode;
+    header[1] = (masked ? 0x80 : 0) | 127;
+    header.writeBigUInt64BE(length, 2);
+  }
+  parts.push(header);
+  if (masked) {
+    const key = Buffer.from([1, 2, 3, 4]);
+    parts.push(key, Buffer.from(payload.map((b, i) => b ^ key[i % 4])));
+  } else parts.push(payload);
+  return Buffer.concat(parts);
+}
+
+export interface Probe {
+  /** Resolves with the close code (or 0 when the socket ended without a close frame, -1 when the upgrade was refused). */
+  closed: Promise<number>;
+  /** Messages received, parsed. */
+  messages: unknown[];
+  ws: WebSocket;
+  opened: Promise<boolean>;
+}
+
+/** A WebSocket that records what happens to it; no hello is sent unless `hello` is given. */
+export function probe(port: number, options: { hello?: unknown; headers?: Record<string, string>; origin?: string } = {}): Probe {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: options.headers, origin: options.origin });
+  const messages: unknown[] = [];
+  let upgraded = false;
+  const opened = new Promise<boolean>((resolve) => {
+    ws.on('open', () => {
+      upgraded = true;
+      if (options.hello !== undefined) ws.send(typeof options.hello === 'string' ? options.hello : JSON.stringify(options.hello));
+      resolve(true);
+    });
+    ws.on('unexpected-response', () => resolve(false));
+    ws.on('error', () => resolve(upgraded));
+  });
+  ws.on('message', (d) => {
+    try {
+      messages.push(JSON.parse(String(d)));
+    } catch {
+      messages.push(String(d));
+    }
+  });
+  const closed = new Promise<number>((resolve) => {
+    ws.on('close', (code) => resolve(upgraded ? code : -1));
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume();
+      resolve(-1);
+      ws.terminate();
+    });
+  });
+  return { ws, messages, closed, opened };
+}
+
+/** Waits until a probe has received `n` messages (or the timeout). */
+export async function messagesOf(p: Probe, n: number, timeoutMs = 5000): Promise<unknown[]> {
+  const until = Date.now() + timeoutMs;
+  while (p.messages.length < n && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  return p.messages;
+}

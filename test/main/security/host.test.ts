@@ -1,0 +1,218 @@
+/**
+ * The browser-mode host against requests no browser or client of ours would send, each crash of
+ * issue 18 as a regression test: the real `latticework serve` process must refuse them and still
+ * answer afterwards. Also: no stranger in (DNS rebinding over HTTP and WebSocket, a second local
+ * client without the token), no file contents out, no freeze on a FIFO.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import sqlite3 from 'sqlite3';
+import { contract } from '../../../src-shared/ipc/contract';
+import type { LatticeworkApi } from '../../../src-shared/ipc/contract';
+import { createClient } from '../../../src-shared/ipc/define';
+import { createSocketTransport } from '../../../src-shared/ipc/socket-transport';
+import type { SocketLike } from '../../../src-shared/ipc/socket-transport';
+import { CONTENT_SECURITY_POLICY } from '../../../src-main/host/csp';
+import { frame, get, messagesOf, probe, raw, startHostProcess, statusOf, upgradeRequest } from './host-process';
+import type { HostProcess } from './host-process';
+
+let host: HostProcess;
+
+beforeAll(async () => {
+  host = await startHostProcess();
+}, 240_000);
+afterAll(async () => {
+  await host?.stop();
+});
+
+async function client(token = host.token): Promise<{ api: LatticeworkApi; close(): void }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${host.port}/ws`);
+  const transport = createSocketTransport(socket as unknown as SocketLike, token);
+  await transport.ready;
+  return { api: createClient(contract, transport), close: () => transport.close() };
+}
+
+/** The host process is running and answers a call from a client with the token. */
+async function expectAlive(): Promise<void> {
+  expect(host.process.exitCode, host.stderr()).toBeNull();
+  // each request was refused by its own guard, not caught by the last-resort handler
+  expect(host.stderr()).not.toMatch(/unexpected error/);
+  const c = await client();
+  try {
+    expect((await c.api.system.ping({ message: 'still here' })).message).toBe('still here');
+  } finally {
+    c.close();
+  }
+}
+
+describe('the host survives any single request', () => {
+  it('answers malformed paths with 400 (GET /% and /%c0%ae crashed it)', async () => {
+    for (const path of ['/%', '/%c0%ae', '/%E0%A4%A', '/%00', '/..%2f..%2fetc%2fpasswd', '//etc/passwd']) {
+      const status = statusOf(await get(host.port, path));
+      expect([400, 404], path).toContain(status);
+    }
+    expect(statusOf(await raw(host.port, 'GARBAGE\r\n\r\n'))).toBe(400);
+    expect(statusOf(await raw(host.port, `POST / HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nContent-Length: 3\r\n\r\nabc`))).toBe(405);
+    await expectAlive();
+  });
+
+  it('refuses a WebSocket upgrade with Origin: null (a sandboxed iframe crashed it), or a foreign origin', async () => {
+    for (const origin of ['null', 'http://evil.example', 'not a url', `http://127.0.0.1:${host.port}.evil.example`]) {
+      const p = probe(host.port, { origin, hello: { kind: 'hello', token: host.token } });
+      expect(await p.closed, origin).toBe(-1);
+    }
+    await expectAlive();
+  });
+
+  it('closes a connection whose first message is not a hello (the message null crashed it)', async () => {
+    for (const first of ['null', '42', '"hello"', '[]', '{"kind":null}', 'not json', '{"kind":"call","id":1,"service":"system","method":"info"}']) {
+      const p = probe(host.port, { hello: first });
+      expect(await p.closed, first).toBe(4400);
+      expect(p.messages).toEqual([]);
+    }
+    await expectAlive();
+  });
+
+  it('answers malformed calls after the hello with errors as data ({"service": {"toString": 1}} crashed it)', async () => {
+    const p = probe(host.port, { hello: { kind: 'hello', token: host.token } });
+    await p.opened;
+    const sends = [
+      '{"service": {"toString": 1}}',
+      '{"kind":"call","id":1,"service":{"toString":1},"method":"info"}',
+      '{"kind":"call","id":2,"service":"system","method":{"valueOf":1}}',
+      '{"kind":"call","id":-3,"service":"system","method":"info"}',
+      '{"kind":"call","id":4,"service":"__proto__","method":"constructor"}',
+      '{"kind":"call","id":5,"service":"system","method":"ping","arg":{"message":{"toString":1}}}',
+      'null',
+      '{broken',
+    ];
+    for (const s of sends) p.ws.send(s);
+    const got = (await messagesOf(p, sends.length)) as { kind: string; id?: number; ok?: boolean; error?: { name: string } }[];
+    expect(got).toHaveLength(sends.length);
+    for (const m of got) {
+      expect(m.kind === 'error' || (m.kind === 'result' && m.ok === false)).toBe(true);
+    }
+    expect(got.find((m) => m.id === 1)?.error?.name).toBe('ProtocolError');
+    expect(got.find((m) => m.id === 4)?.error?.name).toBe('NotFoundError');
+    expect(got.find((m) => m.id === 5)?.error?.name).toBe('ValidationError');
+    p.ws.close();
+    await expectAlive();
+  });
+
+  it('survives an unmasked frame and frames that announce huge lengths, before and after the hello', async () => {
+    const hello = Buffer.from(JSON.stringify({ kind: 'hello', token: host.token }));
+    const attacks = [
+      frame(1, Buffer.from('{"kind":"hello"}'), { masked: false }),
+      frame(1, Buffer.alloc(8), { declaredLength: 2n ** 40n }),
+      Buffer.concat([frame(1, hello), frame(1, Buffer.from('x'), { masked: false })]),
+      Buffer.concat([frame(1, hello), frame(1, Buffer.alloc(8), { declaredLength: 2n ** 62n })]),
+      frame(0x9, Buffer.alloc(200)), // a control frame over 125 bytes
+      frame(0x3, Buffer.from('??')), // a reserved opcode
+    ];
+    for (const attack of attacks) {
+      const response = await raw(host.port, Buffer.concat([Buffer.from(upgradeRequest(host.port)), attack]), 1500);
+      expect(statusOf(response)).toBe(101);
+    }
+    await expectAlive();
+  });
+
+  it('closes a connection that sends more than a few kilobytes before its hello', async () => {
+    const p = probe(host.port);
+    await p.opened;
+    p.ws.send('{"kind":"hello","token":"' + 'a'.repeat(1024 * 1024) + '"}');
+    expect(await p.closed).not.toBe(1000);
+    await expectAlive();
+  });
+
+  it('refuses configurations nested thousands deep, and survives one already stored (every listConfigs crashed it)', async () => {
+    let deep: Record<string, unknown> = { architecture: 'cgcnn' };
+    for (let i = 0; i < 4000; i++) deep = { nested: deep };
+    const c = await client();
+    try {
+      await expect(c.api.models.saveConfig({ name: 'deep', presetId: null, config: deep })).rejects.toMatchObject({ name: 'ValidationError' });
+      await expect(c.api.models.checkConfig({ config: deep })).rejects.toMatchObject({ name: 'ValidationError' });
+      // as an older version could have stored it: written straight into the database
+      await new Promise<void>((resolve, reject) => {
+        const db = new sqlite3.Database(host.databasePath);
+        db.configure('busyTimeout', 5000);
+        db.run("INSERT INTO saved_config (name, preset_id, config, created_at) VALUES ('deep', NULL, ?, 1)", [JSON.stringify(deep)], (err) =>
+          db.close(() => (err ? reject(err) : resolve())),
+        );
+      });
+      for (let i = 0; i < 3; i++) {
+        const listed = await c.api.models.listConfigs({}).then(
+          (v) => ({ ok: true, v }),
+          (e: Error) => ({ ok: false, v: e.name }),
+        );
+        expect(listed.ok || listed.v === 'SerializationError').toBe(true);
+      }
+    } finally {
+      c.close();
+    }
+    await expectAlive();
+  });
+});
+
+describe('no stranger in', () => {
+  it('serves the page with the Content-Security-Policy, to its own host name only (DNS rebinding refused over HTTP)', async () => {
+    const ok = await get(host.port, '/');
+    expect(statusOf(ok)).toBe(200);
+    expect(ok).toContain(`Content-Security-Policy: ${CONTENT_SECURITY_POLICY}`);
+    expect(statusOf(await get(host.port, '/', `localhost:${host.port}`))).toBe(200);
+    for (const h of [`rebind.example:${host.port}`, 'rebind.example', `127.0.0.1:${host.port + 1}`, `127.0.0.1.nip.io:${host.port}`, `LOCALHOST.:${host.port}`]) {
+      expect(statusOf(await get(host.port, '/', h)), h).toBe(403);
+    }
+    expect([400, 403]).toContain(statusOf(await get(host.port, '/', '')));
+    expect(statusOf(await raw(host.port, 'GET / HTTP/1.0\r\n\r\n'))).toBe(403);
+  });
+
+  it('refuses WebSocket upgrades naming another host (DNS rebinding refused over WebSocket), even with the token', async () => {
+    const rebound = `rebind.example:${host.port}`;
+    const p = probe(host.port, { headers: { Host: rebound }, origin: `http://${rebound}`, hello: { kind: 'hello', token: host.token } });
+    expect(await p.closed).toBe(-1);
+    const scripted = probe(host.port, { headers: { Host: rebound }, hello: { kind: 'hello', token: host.token } });
+    expect(await scripted.closed).toBe(-1);
+    await expectAlive();
+  });
+
+  it('refuses a second local client without the token, or with a wrong one, on loopback', async () => {
+    for (const hello of [{ kind: 'hello' }, { kind: 'hello', token: '' }, { kind: 'hello', token: host.token.slice(0, -1) + '0' }, { kind: 'hello', token: 12 }]) {
+      const p = probe(host.port, { hello });
+      const code = await p.closed;
+      expect([4401, 4400], JSON.stringify(hello)).toContain(code);
+      expect(p.messages).toEqual([]);
+    }
+    // calls without a hello are never answered
+    const sneaky = probe(host.port, { hello: { kind: 'call', id: 1, service: 'datasets', method: 'import', arg: { kind: 'csv', path: '/etc/passwd' } } });
+    expect(await sneaky.closed).toBe(4400);
+    expect(sneaky.messages).toEqual([]);
+    await expectAlive();
+  });
+
+  it('never returns file contents, and refuses a FIFO or a device at once', async () => {
+    const c = await client();
+    try {
+      const secret = join(host.dir, 'id_rsa');
+      writeFileSync(secret, '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n');
+      for (const path of [secret, '/etc/passwd']) {
+        const err = await c.api.datasets.import({ kind: 'csv', path }).then(
+          () => null,
+          (e: { name: string; message: string; details?: unknown }) => ({ name: e.name, message: e.message, details: e.details }),
+        );
+        expect(err).not.toBeNull();
+        expect(JSON.stringify(err)).not.toMatch(/b3BlbnNzaC1rZXk|BEGIN OPENSSH|root:x|\/bin\/(ba)?sh|nologin/);
+      }
+      const fifo = join(host.dir, 'model.pth.tar');
+      execFileSync('mkfifo', [fifo]);
+      await expect(c.api.models.import({ path: fifo })).rejects.toMatchObject({ name: 'FileAccessError' });
+      await expect(c.api.models.import({ path: '/dev/zero' })).rejects.toMatchObject({ name: 'FileAccessError' });
+      await expect(c.api.datasets.import({ kind: 'extxyz', path: fifo })).rejects.toMatchObject({ name: 'FileAccessError' });
+    } finally {
+      c.close();
+    }
+    await expectAlive();
+  });
+});
