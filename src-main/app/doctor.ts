@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DoctorBackend, DoctorBackendName, DoctorCheck, DoctorDatabase, DoctorGpu, DoctorLibrary, DoctorReport } from '../../src-shared/ipc/services/doctor';
+import type { Database } from '../store/database';
 import { migrations } from '../store/migrations';
 import { defaultTrainingWorkers } from '../workers/parallel/executor';
 import { VERSION } from './version';
@@ -351,27 +352,42 @@ export async function probeCompute(
   };
 }
 
-/** The database half: never creates or migrates the file. */
+/** The database half: never creates, writes or migrates the file. */
 export async function probeDatabase(path: string): Promise<DoctorDatabase> {
   const latest = migrations.length;
-  if (path === ':memory:') return { path, exists: true, sizeBytes: null, schemaVersion: null, latestSchemaVersion: latest, integrity: null, error: 'an in-memory database (nothing on disk to check)' };
-  if (!existsSync(path)) return { path, exists: false, sizeBytes: null, schemaVersion: null, latestSchemaVersion: latest, integrity: null, error: null };
+  const base = { path, exists: true, sizeBytes: null, schemaVersion: null, latestSchemaVersion: latest, integrity: null, error: null, unfinishedImports: null };
+  if (path === ':memory:') return { ...base, error: 'an in-memory database (nothing on disk to check)' };
+  if (!existsSync(path)) return { ...base, exists: false };
   const sizeBytes = statSync(path).size;
+  // loaded here, not at the top: the report must come out even where sqlite3's binding does not load
   const { default: sqlite3 } = await import('sqlite3');
+  const { Database: Store, DatabaseOpenError, RECOVERY_ADVICE, checkDatabaseFile, schemaProblems } = await import('../store/database');
   try {
-    const db = await new Promise<InstanceType<typeof sqlite3.Database>>((resolve, reject) => {
-      const d = new sqlite3.Database(path, sqlite3.OPEN_READONLY, (err) => (err ? reject(err) : resolve(d)));
-    });
-    const all = <T>(sql: string) => new Promise<T[]>((resolve, reject) => db.all(sql, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
-    try {
-      const version = (await all<{ user_version: number }>('PRAGMA user_version'))[0]?.user_version ?? 0;
-      const integrity = (await all<{ integrity_check: string }>('PRAGMA integrity_check')).map((r) => r.integrity_check);
-      return { path, exists: true, sizeBytes, schemaVersion: version, latestSchemaVersion: latest, integrity, error: null };
-    } finally {
-      await new Promise<void>((resolve) => db.close(() => resolve()));
-    }
+    // the store's own checks before SQLite opens it: not SQLite, empty, truncated, not a file
+    await checkDatabaseFile(path, { create: false, write: false });
   } catch (e) {
-    return { path, exists: true, sizeBytes, schemaVersion: null, latestSchemaVersion: latest, integrity: null, error: shortError(e) };
+    return { ...base, sizeBytes, error: `${shortError(e)}${e instanceof DatabaseOpenError && e.problem === 'damaged' ? `; ${RECOVERY_ADVICE}` : ''}` };
+  }
+  let db: Database;
+  try {
+    db = await Store.openRaw(path, sqlite3.OPEN_READONLY);
+  } catch (e) {
+    return { ...base, sizeBytes, error: shortError(e) };
+  }
+  try {
+    const version = (await db.read((tx) => tx.get<{ user_version: number }>('PRAGMA user_version')))?.user_version ?? 0;
+    const integrity = (await db.read((tx) => tx.all<{ integrity_check: string }>('PRAGMA integrity_check'))).map((r) => r.integrity_check);
+    const missing = version <= latest ? await schemaProblems(db, version) : [];
+    const tables = await db.tables();
+    const unfinishedImports = tables.get('dataset')?.includes('status')
+      ? (await db.read((tx) => tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM dataset WHERE status != 'ready'")))!.n
+      : null;
+    const error = missing.length ? `the schema is damaged (${missing.join(', ')}); ${RECOVERY_ADVICE}` : null;
+    return { ...base, sizeBytes, schemaVersion: version, integrity, error, unfinishedImports };
+  } catch (e) {
+    return { ...base, sizeBytes, error: `${shortError(e)}; ${RECOVERY_ADVICE}` };
+  } finally {
+    await db.close().catch(() => undefined);
   }
 }
 
@@ -419,6 +435,7 @@ export function problemsOf(r: Omit<DoctorReport, 'problems'>): string[] {
   if (r.database.integrity && !(r.database.integrity.length === 1 && r.database.integrity[0] === 'ok')) out.push(`The database ${r.database.path} failed PRAGMA integrity_check: ${r.database.integrity.slice(0, 3).join('; ')}`);
   if (r.database.exists && r.database.error && r.database.path !== ':memory:') out.push(`The database ${r.database.path} cannot be read: ${r.database.error}`);
   if (r.database.schemaVersion !== null && r.database.schemaVersion > r.database.latestSchemaVersion) out.push(`The database has schema version ${r.database.schemaVersion}, newer than this Latticework (${r.database.latestSchemaVersion})`);
+  if (r.database.unfinishedImports) out.push(`${r.database.unfinishedImports} dataset import(s) did not finish: resume or discard them in Datasets`);
   if (!r.sqlite3.loads) out.push(`sqlite3's native binding does not load: ${r.sqlite3.error}`);
   const gpu = r.backends.find((b) => b.name === 'tfjs-node-gpu');
   if (r.gpu.visible && gpu && !gpu.usable) out.push(`A GPU is visible but unused: ${gpu.reason}. See the README's GPU section.`);

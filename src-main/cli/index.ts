@@ -64,11 +64,20 @@ export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Prom
     io.out(command.usage);
     return 0;
   }
-  if (!entry.models) return command.run({ argv: rest, io, cwd });
-  // train takes --db itself (its run is recorded there); the others only resolve models in it
-  const { db, rest: args } = takeDbOption(rest);
-  const { withModelRepository } = await import('../services/cli-store');
-  return withModelRepository(db, () => command.run({ argv: entry.name === 'train' ? rest : args, io, cwd }));
+  try {
+    if (!entry.models) return await command.run({ argv: rest, io, cwd });
+    // train takes --db itself (its run is recorded there); the others only resolve models in it
+    const { db, rest: args } = takeDbOption(rest);
+    const { withModelRepository } = await import('../services/cli-store');
+    return await withModelRepository(db, () => command.run({ argv: entry.name === 'train' ? rest : args, io, cwd }));
+  } catch (err) {
+    // A database that cannot be used (store/database's DatabaseOpenError): the message names the file and says what to do; no stack.
+    if ((err as Error)?.name === 'DatabaseOpenError') {
+      io.err(`latticework ${entry.name}: ${(err as Error).message}`);
+      return 1;
+    }
+    throw err;
+  }
 }
 
 export const stdio: CliIo = {

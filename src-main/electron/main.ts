@@ -3,7 +3,7 @@
  * pool, services) and carries the contract over IPC. The renderer is sandboxed,
  * context-isolated, without Node integration; it sees only the preload bridge.
  */
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -64,11 +64,19 @@ async function main(): Promise<void> {
   await app.whenReady();
   lockDown();
   const dataDirectory = app.getPath('userData');
-  const core = await createCore({
-    mode: 'desktop',
-    dataDirectory,
-    databasePath: resolveDatabasePath(dataDirectory, databaseOption()),
-  });
+  let core: Core;
+  try {
+    core = await createCore({
+      mode: 'desktop',
+      dataDirectory,
+      databasePath: resolveDatabasePath(dataDirectory, databaseOption()),
+    });
+  } catch (err) {
+    // e.g. a database that is not SQLite, damaged, read-only or locked: the message says which file and what to do
+    dialog.showErrorBox('Latticework cannot start', (err as Error).message);
+    app.exit(1);
+    return;
+  }
   ipcMain.handle(IPC_CALL_CHANNEL, createIpcCallHandler(core.dispatcher, rendererUrl));
   createWindow(core);
   app.on('activate', () => {

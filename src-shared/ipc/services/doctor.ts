@@ -66,6 +66,8 @@ export interface DoctorDatabase {
   /** 'ok', or PRAGMA integrity_check's messages (the database is not created just to check it). */
   integrity: string[] | null;
   error: string | null;
+  /** Dataset imports a stopped process left unfinished (null where the schema predates them or the file cannot be read). */
+  unfinishedImports: number | null;
 }
 
 export interface DoctorReport {

@@ -1,0 +1,191 @@
+/**
+ * The store's open: a file that is not a usable Latticework database is refused with a message
+ * that names it and says what to do, and is left byte for byte as it was; busy_timeout applies
+ * before the journal-mode change; the schema is verified before anything runs; `latticework
+ * doctor` examines without changing.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sqlite3 from 'sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCore } from '../../../src-main/app/core';
+import { probeDatabase } from '../../../src-main/app/doctor';
+import { Database, DatabaseOpenError } from '../../../src-main/store/database';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'latticework-dbsec-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+async function refused(path: string, options = {}): Promise<DatabaseOpenError> {
+  const err = await Database.open(path, options).then(
+    async (db) => {
+      await db.close();
+      return null;
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DatabaseOpenError);
+  const e = err as DatabaseOpenError;
+  expect(e.message).toContain(path);
+  return e;
+}
+
+/** A real database with some rows, closed (WAL checkpointed into the file). */
+async function realDatabase(name: string): Promise<string> {
+  const path = join(dir, name);
+  const db = await Database.open(path);
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < 300; i++) {
+      await tx.run(
+        "INSERT INTO structure (hash, name, source_file, formula, n_sites, format, data, summary, created_at) VALUES (?, 'S', 'f.cif', 'X', 1, 'cif', ?, '{}', 1)",
+        [`h${i}`, 'x'.repeat(400)],
+      );
+    }
+  });
+  await db.close();
+  return path;
+}
+
+function rawDb(path: string): Promise<sqlite3.Database> {
+  return new Promise((resolve, reject) => {
+    const d = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(d)));
+  });
+}
+const exec = (d: sqlite3.Database, sql: string) => new Promise<void>((resolve, reject) => d.exec(sql, (err) => (err ? reject(err) : resolve())));
+const closeRaw = (d: sqlite3.Database) => new Promise<void>((resolve) => d.close(() => resolve()));
+
+describe('opening a database that cannot be used', () => {
+  it('refuses a file that is not SQLite, and leaves it unchanged', async () => {
+    const path = join(dir, 'notes.sqlite');
+    writeFileSync(path, 'these are my notes, not a database\n'.repeat(100));
+    const before = sha(path);
+    const e = await refused(path);
+    expect(e.problem).toBe('not-sqlite');
+    expect(e.message).toMatch(/not an SQLite file/);
+    expect(sha(path)).toBe(before);
+    expect(existsSync(`${path}-wal`) || existsSync(`${path}-journal`)).toBe(false);
+  });
+
+  it('refuses a truncated database as damaged, pointing to doctor and backups, and leaves it unchanged', async () => {
+    for (const cut of [(n: number) => n - 1000, (n: number) => Math.floor(n / 2 / 4096) * 4096, () => 3000]) {
+      const path = await realDatabase(`trunc-${cut(100_000)}.sqlite`);
+      truncateSync(path, cut(statSync(path).size));
+      const before = sha(path);
+      const e = await refused(path);
+      expect(e.problem).toBe('damaged');
+      expect(e.message).toMatch(/truncated|not an SQLite/);
+      expect(e.message).toMatch(/latticework doctor|restore a backup/);
+      expect(sha(path)).toBe(before);
+    }
+  });
+
+  it('refuses an empty file, a folder and a FIFO', async () => {
+    const empty = join(dir, 'empty.sqlite');
+    writeFileSync(empty, '');
+    expect((await refused(empty)).message).toMatch(/empty \(0 bytes\)/);
+    expect(statSync(empty).size).toBe(0);
+    const folder = join(dir, 'folder.sqlite');
+    mkdirSync(folder);
+    expect((await refused(folder)).problem).toBe('not-a-file');
+    const fifo = join(dir, 'fifo.sqlite');
+    execFileSync('mkfifo', [fifo]);
+    expect((await refused(fifo)).problem).toBe('not-a-file');
+  });
+
+  it('refuses a read-only database, saying so, and leaves it unchanged', async () => {
+    const sub = join(dir, 'ro');
+    mkdirSync(sub);
+    const path = await realDatabase('ro/ro.sqlite');
+    chmodSync(path, 0o444);
+    const before = sha(path);
+    // root may write any file: the open is made by an unprivileged user there
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    chmodSync(dir, 0o755);
+    chmodSync(sub, 0o755);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/main/security/open-child.ts'), path], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, HOME: dir, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.node.json') },
+      ...asUser,
+    });
+    const result = JSON.parse(child.stdout || '{}') as { ok: boolean; name?: string; problem?: string; message?: string };
+    expect(result, child.stderr).toMatchObject({ ok: false, name: 'DatabaseOpenError', problem: 'read-only' });
+    expect(result.message).toContain(path);
+    expect(sha(path)).toBe(before);
+  });
+
+  it('waits for a lock up to busy_timeout (set first, so that it covers every statement of the open), then says the file is locked', async () => {
+    // a database another tool keeps in rollback-journal mode, with a write in progress
+    const path = join(dir, 'locked.sqlite');
+    const other = await rawDb(path);
+    await exec(other, 'CREATE TABLE t (x); INSERT INTO t VALUES (1);');
+    await exec(other, 'BEGIN EXCLUSIVE; INSERT INTO t VALUES (2);');
+    const e = await refused(path, { busyTimeoutMs: 300 });
+    expect(e.problem).toBe('locked');
+    expect(e.message).toMatch(/locked by another process/);
+    // released while we wait: the open succeeds, journal_mode = WAL included
+    await exec(other, 'COMMIT; BEGIN EXCLUSIVE; INSERT INTO t VALUES (3);');
+    const opening = Database.open(path, { busyTimeoutMs: 10_000 }).then(
+      (db) => ({ db }),
+      (error: unknown) => ({ error }),
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    await exec(other, 'COMMIT');
+    const opened = await opening;
+    expect(opened).not.toHaveProperty('error');
+    const { db } = opened as { db: Database };
+    expect((await db.read((tx) => tx.get<{ journal_mode: string }>('PRAGMA journal_mode')))!.journal_mode).toBe('wal');
+    await db.close();
+    await closeRaw(other);
+  });
+
+  it('verifies the schema at start: a dropped table is reported, and nothing runs', async () => {
+    const path = await realDatabase('dropped.sqlite');
+    const other = await rawDb(path);
+    await exec(other, 'DROP TABLE metric; PRAGMA wal_checkpoint(TRUNCATE);');
+    await closeRaw(other);
+    const before = sha(path);
+    const e = await refused(path);
+    expect(e.problem).toBe('damaged');
+    expect(e.message).toMatch(/table metric is missing/);
+    await expect(createCore({ mode: 'browser', databasePath: path, dataDirectory: dir, workers: 1, builtinModels: false })).rejects.toThrow(/table metric is missing/);
+    expect(sha(path)).toBe(before);
+    const report = await probeDatabase(path);
+    expect(report.error).toMatch(/the schema is damaged \(table metric is missing\); restore a backup/);
+    expect(sha(path)).toBe(before);
+  });
+
+  it('latticework doctor finds a healthy database healthy, and names the damage of a corrupted one', async () => {
+    const path = await realDatabase('doctor.sqlite');
+    expect(await probeDatabase(path)).toMatchObject({ integrity: ['ok'], error: null, unfinishedImports: 0 });
+    // overwrite a page in the middle with noise
+    const bytes = readFileSync(path);
+    const page = 4096;
+    bytes.fill(0x5a, page * 3, page * 4);
+    writeFileSync(path, bytes);
+    const before = sha(path);
+    const report = await probeDatabase(path);
+    const said = `${report.error ?? ''} ${(report.integrity ?? []).join(' ')}`;
+    expect(report.error !== null || report.integrity?.[0] !== 'ok', said).toBe(true);
+    expect(sha(path)).toBe(before);
+    // a truncated one: the store's own check, with what to do
+    truncateSync(path, statSync(path).size - 100);
+    expect((await probeDatabase(path)).error).toMatch(/truncated.*restore a backup/);
+  });
+
+  it('the command line refuses a bad database with one clear line, no stack', () => {
+    const path = join(dir, 'cli-notes.sqlite');
+    writeFileSync(path, 'plain text');
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), 'serve', '--port', '0', '--db', path], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${path} is not a Latticework database (not an SQLite file)`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readFileSync(path, 'utf8')).toBe('plain text');
+  });
+});
