@@ -276,20 +276,25 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       counted = false;
     };
     socket.once('close', release);
-    // Until the hello is accepted, a connection may send only a few kilobytes (whatever frame sizes it announces).
-    let received = head.length;
-    const meter = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > limits.preHelloBytes) {
-        log('closed a connection that sent too much before its hello');
-        socket.destroy();
-      }
-    };
-    socket.on('data', meter);
-    if (received > limits.preHelloBytes) return refuseUpgrade(socket, 413, 'Payload Too Large');
+    if (head.length > limits.preHelloBytes) return refuseUpgrade(socket, 413, 'Payload Too Large');
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // Until the hello is accepted, a connection may send only a few kilobytes, whatever frame
+      // sizes it announces. Metered after the WebSocket's own reader, which has handled any hello
+      // in the same chunk by then.
+      let received = head.length;
+      let open = true;
+      const meter = (chunk: Buffer) => {
+        if (!open) return;
+        received += chunk.length;
+        if (received > limits.preHelloBytes) {
+          log('closed a connection that sent too much before its hello');
+          socket.destroy();
+        }
+      };
+      socket.on('data', meter);
       try {
         onConnection(ws, () => {
+          open = false;
           socket.off('data', meter);
           release();
         });
