@@ -15,16 +15,33 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { basename, dirname, join } from 'node:path';
-import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord, DatasetReport, DatasetStatus, FileFailure, LatticeworkHandlers } from '../../src-shared/ipc/contract';
+import type {
+  DatasetGraphStats,
+  DatasetItem,
+  DatasetKind,
+  DatasetRecord,
+  DatasetReport,
+  DatasetStatus,
+  DroppedFile,
+  FileFailure,
+  FrameSelection,
+  FramesImportReport,
+  LatticeworkHandlers,
+} from '../../src-shared/ipc/contract';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { CoreParts } from '../app/core';
 import type { JobHandle } from './jobs';
 import { UserError } from '../ipc/dispatch';
-import { FileAccessError, checkUserFile, checkUserFolder, isUserFolder, listUserFolder, readUserText } from '../files/path-guard';
+import { FILE_SIZE_LIMITS, FileAccessError, checkUserFile, checkUserFolder, isUserFolder, listUserFolder, readUserFile } from '../files/path-guard';
+import { bytesToText, compressionOf, CompressedFileError, decompress } from '../files/compressed';
 import type { FileKind } from '../files/path-guard';
 import type { ParsedFile, ParsedFileStructure } from '../workers/tasks';
 import { RemoteError } from '../../src-shared/ipc/define';
 import { storeOne } from './structures';
+import { importFrames, isFrameFileName, type FramesImport } from '../datasets/frames';
+import type { FramesSource } from '../files/frames-source';
+import type { ReadOptions } from '../../src-shared/chem';
+import { splitXyzFrames } from '../../src-shared/chem';
 import { TrainingSectionSchema } from '../../src-shared/model/config';
 import { groupsAcrossSplits, trainValTestSplit } from '../../src-shared/model/split';
 import { parseJson } from '../store/database';
@@ -51,6 +68,10 @@ const DATASET_COLUMNS = `id, name, kind, source, target_key, size, report, creat
 interface ImportOptions {
   path?: string;
   target?: string;
+  selection?: FrameSelection;
+  energyKey?: string;
+  forcesKey?: string;
+  stressKey?: string;
 }
 
 /** The report of a dataset whose import has not finished. */
@@ -139,19 +160,38 @@ function fileKind(name: string): FileKind {
   return 'structure';
 }
 
-/** A folder on the core's machine, read through the path guard (regular files only, size caps). */
+/** A file's text, decompressed when its bytes are gzip, bzip2 or xz data (a damaged one is that file's failure). */
+async function textOf(path: string, name: string, bytes: Uint8Array): Promise<string> {
+  try {
+    return bytesToText((await decompress(name, bytes, FILE_SIZE_LIMITS.trajectory)).bytes);
+  } catch (e) {
+    if (e instanceof CompressedFileError) throw new FileAccessError(path, e.message);
+    throw e;
+  }
+}
+
+/** A folder on the core's machine, read through the path guard (regular files only, size caps; compressed files decompressed). */
 async function folderSource(dir: string): Promise<Source> {
   const names = await listUserFolder(dir);
   const set = new Set(names);
-  return { names, text: async (n) => (set.has(n) ? readUserText(join(dir, n), fileKind(n)) : null) };
+  return {
+    names,
+    text: async (n) => {
+      if (!set.has(n)) return null;
+      const bytes = await readUserFile(join(dir, n), fileKind(n));
+      if (bytes.includes(0) && !compressionOf(bytes)) throw new FileAccessError(join(dir, n), 'is a binary file, not text');
+      return textOf(join(dir, n), n, bytes);
+    },
+  };
 }
 
-function filesSource(files: { name: string; text: string }[]): Source {
+async function filesSource(files: DroppedFile[]): Promise<Source> {
   const map = new Map<string, string>();
   for (const f of files) {
-    map.set(f.name, f.text);
+    const text = 'text' in f ? f.text : await textOf(f.name, f.name, new Uint8Array(Buffer.from(f.base64, 'base64')));
+    map.set(f.name, text);
     const b = f.name.split(/[\\/]/).pop()!;
-    if (!map.has(b)) map.set(b, f.text);
+    if (!map.has(b)) map.set(b, text);
   }
   return { names: files.map((f) => f.name.split(/[\\/]/).pop()!), text: async (n) => map.get(n) ?? null };
 }
@@ -227,26 +267,34 @@ function requireTable(rows: { line: number; cells: string[] }[], fileName: strin
   );
 }
 
-/** Splits an XYZ text into frames (each frame's own text), so that a large file parses in chunks. */
-export function splitXyzFrames(text: string): string[] {
-  const lines = text.split(/\r?\n/);
-  const frames: string[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    if (!lines[i].trim()) {
-      i++;
-      continue;
-    }
-    const n = Number.parseInt(lines[i].trim(), 10);
-    if (!Number.isFinite(n) || n < 0 || String(n) !== lines[i].trim()) {
-      // not a frame header: hand the rest to the reader, which reports the error with its line
-      frames.push(lines.slice(i).join('\n'));
-      break;
-    }
-    frames.push(lines.slice(i, i + n + 2).join('\n'));
-    i += n + 2;
-  }
-  return frames;
+/** Reads the sources of a `frames` import in the pool (two files at a time), progress in frames, cancellable. */
+async function readFramesInPool(core: CoreParts, job: JobHandle, sources: FramesSource[], args: ImportArgs): Promise<FramesImport> {
+  const options: ReadOptions = { energyKey: args.energyKey, forcesKey: args.forcesKey, stressKey: args.stressKey };
+  const perFile = new Map<string, { done: number; total: number | null }>();
+  let filesDone = 0;
+  setMaxListeners(0, job.signal);
+  job.progress(0, null, `reading ${sources.length} file${sources.length === 1 ? '' : 's'}`);
+  const report = () => {
+    const frames = [...perFile.values()].reduce((a, b) => a + b.done, 0);
+    const known = perFile.size === sources.length && [...perFile.values()].every((v) => v.total !== null);
+    const total = known ? [...perFile.values()].reduce((a, b) => a + (b.total ?? 0), 0) : null;
+    job.progress(frames, total, `read ${frames} frames${sources.length > 1 ? ` (${filesDone} of ${sources.length} files done)` : ''}`);
+  };
+  return importFrames(sources, args.selection ?? { mode: 'all' }, async (src) => {
+    if (job.signal.aborted) throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
+    const [r] = await core.pool.run('read-frames', { sources: [src], options }, {
+      signal: job.signal,
+      onProgress: (done, fileTotal) => {
+        perFile.set(src.name, { done, total: fileTotal });
+        report();
+      },
+    });
+    filesDone++;
+    const n = r.ok ? r.frames.length : 0;
+    perFile.set(src.name, { done: n, total: n });
+    report();
+    return r;
+  });
 }
 
 const CHUNK = 100;
@@ -386,7 +434,7 @@ async function gatherXyz(src: Source, fileNames: string[]): Promise<Gathered> {
   for (const n of fileNames) {
     const text = await structureText(src, n, failed);
     if (text === null) continue;
-    splitXyzFrames(text).forEach((frame, k) => files.push({ name: `${n}#${k}`, text: frame }));
+    splitXyzFrames(text).forEach(({ text: frame }, k) => files.push({ name: `${n}#${k}`, text: frame }));
   }
   return { rows: [], files, failed, unlabelled: [], atomInit: null, targetKey: '', frames: true };
 }
@@ -403,8 +451,12 @@ interface ImportArgs {
   name?: string;
   kind: DatasetKind;
   path?: string;
-  files?: { name: string; text: string }[];
+  files?: DroppedFile[];
   target?: string;
+  selection?: FrameSelection;
+  energyKey?: string;
+  forcesKey?: string;
+  stressKey?: string;
 }
 
 interface ResolvedSource {
@@ -412,6 +464,27 @@ interface ResolvedSource {
   sourceLabel: string;
   xyzFiles: string[];
   csvName: string;
+}
+
+/** The files of a `frames` import: a file or a folder of frame files on the core's machine, or dropped files. */
+async function framesSources({ path, files }: ImportArgs): Promise<{ sources: FramesSource[]; sourceLabel: string }> {
+  if (path !== undefined) {
+    if (await isUserFolder(path)) {
+      const { path: dir } = await checkUserFolder(path);
+      const names = (await listUserFolder(dir)).filter(isFrameFileName);
+      if (names.length === 0) throw new UserError(`${path} has no file to read frames from (vasprun.xml, OUTCAR, XDATCAR, .xyz/.extxyz, .db, POSCAR/CONTCAR, .cif; compressed or not)`);
+      return { sources: names.map((n) => ({ name: n, path: join(dir, n) })), sourceLabel: path };
+    }
+    return { sources: [{ name: basename(path), path }], sourceLabel: path };
+  }
+  const dropped = files!.map((f) => ({ name: f.name, data: 'text' in f ? new TextEncoder().encode(f.text) : new Uint8Array(Buffer.from(f.base64, 'base64')) }));
+  const picked = dropped.filter((f) => isFrameFileName(f.name));
+  if (picked.length === 0) throw new UserError('no file to read frames from among the dropped files (vasprun.xml, OUTCAR, XDATCAR, .xyz/.extxyz, .db, POSCAR/CONTCAR, .cif)');
+  const first = files![0].name;
+  return {
+    sources: picked.map((f) => ({ ...f, companions: dropped.filter((c) => !isFrameFileName(c.name) || /POTCAR|OUTCAR/i.test(c.name)) })),
+    sourceLabel: first.includes('/') ? first.split('/')[0] : picked.length === 1 ? picked[0].name : 'dropped files',
+  };
 }
 
 /** Where an import reads from: a folder or file on the core's machine (through the path guard), or dropped files. */
@@ -437,7 +510,7 @@ async function resolveSource({ kind, path, files }: ImportArgs): Promise<Resolve
     }
     return { src, sourceLabel: path, xyzFiles, csvName };
   }
-  const src = filesSource(files!);
+  const src = await filesSource(files!);
   if (kind === 'extxyz') {
     xyzFiles = src.names.filter((n) => /\.(ext)?xyz$/i.test(n));
     if (xyzFiles.length === 0) throw new UserError('no .xyz/.extxyz file among the dropped files');
@@ -473,11 +546,19 @@ async function discard(core: CoreParts, id: number): Promise<number> {
  */
 async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, resumeId: number | null): Promise<DatasetRecord> {
   const { name, kind, path, target } = args;
-  const { src, sourceLabel, xyzFiles, csvName } = await resolveSource(args);
-  const g = kind === 'cgcnn-folder' ? await gatherCgcnn(src) : kind === 'csv' ? await gatherCsv(src, csvName, target) : await gatherXyz(src, xyzFiles);
+  const framesKind = kind === 'frames';
+  const fs = framesKind ? await framesSources(args) : null;
+  const { src, sourceLabel, xyzFiles, csvName } = fs ? { src: null, sourceLabel: fs.sourceLabel, xyzFiles: [], csvName: '' } : await resolveSource(args);
+  const g: Gathered = !src
+    ? { rows: [], files: [], failed: [], unlabelled: [], atomInit: null, targetKey: 'energy', frames: true }
+    : kind === 'cgcnn-folder'
+      ? await gatherCgcnn(src)
+      : kind === 'csv'
+        ? await gatherCsv(src, csvName, target)
+        : await gatherXyz(src, xyzFiles);
   const startedAt = Date.now();
   const datasetName = name ?? (sourceLabel.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || sourceLabel);
-  const options: ImportOptions = { path, target };
+  const options: ImportOptions = { path, target, selection: args.selection, energyKey: args.energyKey, forcesKey: args.forcesKey, stressKey: args.stressKey };
   const id =
     resumeId ??
     (await core.db.transaction(
@@ -500,7 +581,7 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
   }
 
   async function store(): Promise<DatasetRecord> {
-      const parsed = await parseInChunks(core, job, g.files, g.frames ? 'frames' : 'files');
+      const parsed = fs ? [] : await parseInChunks(core, job, g.files, g.frames ? 'frames' : 'files');
 
       const failed: FileFailure[] = [...g.failed];
       const byFile = new Map<string, ParsedFileStructure>();
@@ -511,7 +592,17 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
       let targetKey = g.targetKey;
       let rows = g.rows;
       const unlabelled = g.unlabelled;
-      if (g.frames) {
+      let framesReport: FramesImportReport | undefined;
+      const formats = new Map<string, string>();
+      if (fs) {
+        const got = await readFramesInPool(core, job, fs.sources, args);
+        for (const [k, v] of got.byName) byFile.set(k, v);
+        for (const [k, v] of got.formats) formats.set(k, v);
+        failed.push(...got.failed.map((f) => ({ ...f, error: { ...f.error, message: clipMessage(f.error.message) } })));
+        rows = got.rows;
+        framesReport = got.report;
+        if (got.report.withoutEnergy) unlabelled.push(`${got.report.withoutEnergy} frame${got.report.withoutEnergy === 1 ? '' : 's'} without an energy`);
+      } else if (g.frames) {
         const all = [...byFile.values()];
         targetKey = pickXyzTarget(all, target);
         rows = [];
@@ -536,8 +627,8 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
         await core.db.transaction(async (tx) => {
           for (const r of part) {
             if (structureIds.has(r.file)) continue;
-            const fileName = r.file.split('#')[0];
-            const format = g.frames ? 'xyz' : /\.cif$/i.test(fileName) ? 'cif' : 'structure';
+            const fileName = fs ? r.file.replace(/:[^:/\\]*$/, '') : r.file.split('#')[0];
+            const format = fs ? (formats.get(fileName) ?? 'frames') : g.frames ? 'xyz' : /\.cif$/i.test(fileName) ? 'cif' : 'structure';
             structureIds.set(r.file, await storeOne(tx, fileName, format, byFile.get(r.file)!, now, id));
           }
         });
@@ -589,6 +680,7 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
         targetHistogram: histogram(targets),
         unlabelled,
         perAtomKeys: [...perAtomKeys],
+        ...(framesReport ? { frames: framesReport } : {}),
       };
       if (n === 0) throw new UserError('no labelled structure could be read', report);
       await core.db.transaction(async (tx) => {
@@ -636,7 +728,7 @@ export function datasetsHandlers(core: CoreParts): LatticeworkHandlers['datasets
       if (claimed.changes === 0) throw new UserError(`the import of ${row.name} is already being resumed`);
       return core.jobs.run(
         'import-dataset',
-        (job) => importDataset(core, job, { name: row.name, kind: row.kind, path: options.path, target: options.target }, id),
+        (job) => importDataset(core, job, { name: row.name, kind: row.kind, ...options }, id),
         jobId ?? randomUUID(),
       );
     },

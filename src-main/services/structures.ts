@@ -68,7 +68,7 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
         async (job) => {
           const parsed = await core.pool.run(
             'parse-structures',
-            { files, disorder },
+            { files: files.map((f) => ('base64' in f ? { name: f.name, data: new Uint8Array(Buffer.from(f.base64, 'base64')) } : f)), disorder },
             { signal: job.signal, onProgress: (done, total, message) => job.progress(done, total, message) },
           );
           const imported: StructureRecord[] = [];

@@ -173,4 +173,15 @@ export const migrations: string[] = [
     PRIMARY KEY (simulation_id, step)
   );
   `,
+  // 5: datasets of labelled frames (kind 'frames': VASP outputs, trajectories, extended XYZ, ASE
+  // databases). SQLite cannot alter a CHECK constraint, and rebuilding the dataset table would
+  // cascade into its items and runs: the constraint's text is edited in place (writable_schema, as
+  // SQLite documents for CHECK changes, which leave the stored rows as they are) and the schema
+  // reloaded.
+  `
+  PRAGMA writable_schema = ON;
+  UPDATE sqlite_master SET sql = replace(sql, 'CHECK (kind IN (''cgcnn-folder'', ''extxyz'', ''csv''))', 'CHECK (kind IN (''cgcnn-folder'', ''extxyz'', ''csv'', ''frames''))')
+    WHERE type = 'table' AND name = 'dataset';
+  PRAGMA writable_schema = RESET;
+  `,
 ];

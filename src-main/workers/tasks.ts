@@ -5,7 +5,8 @@
  */
 import type { ReceptiveFieldView, BackendInfo } from '../../src-shared/ipc/contract';
 import { readStructures, structureErrorData, summarizeStructure } from '../../src-shared/chem';
-import type { DisorderPolicy, StructureErrorData, StructureSummary } from '../../src-shared/chem';
+import type { DisorderPolicy, ReadOptions, StructureErrorData, StructureSummary } from '../../src-shared/chem';
+import type { FramesFile, FramesSource } from '../files/frames-source';
 import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import { receptiveField, structureNeighbors } from '../../src-shared/graph';
@@ -76,15 +77,24 @@ export const taskHandlers = {
   },
 
   /** Reads structure files; a file that fails is reported with its error and the others still count. */
+  /**
+   * Reads dropped or listed files: text, or bytes (`data`) that may be compressed (gzip, bzip2, xz)
+   * or an ASE database; a VASP 4 file takes its species from a POTCAR/OUTCAR among the same files.
+   */
   async 'parse-structures'(
-    input: { files: { name: string; text: string }[]; disorder?: DisorderPolicy },
+    input: { files: ({ name: string; text: string } | { name: string; data: Uint8Array })[]; disorder?: DisorderPolicy },
     ctx: TaskContext,
   ): Promise<ParsedFile[]> {
     const out: ParsedFile[] = [];
+    const { structuresFromBytes, batchCompanions } = await import('../files/structure-file');
+    const asBytes = input.files.map((f) => ({ name: f.name, bytes: 'data' in f ? f.data : new TextEncoder().encode(f.text) }));
     for (const [i, file] of input.files.entries()) {
       if (ctx.signal.aborted) throw new CancelledError();
       try {
-        const read = readStructures(file.name, file.text, { disorder: input.disorder });
+        const read =
+          'data' in file
+            ? await structuresFromBytes(file.name, file.data, { disorder: input.disorder }, batchCompanions(file.name, asBytes))
+            : readStructures(file.name, file.text, { disorder: input.disorder });
         out.push({
           file: file.name,
           ok: true,
@@ -100,6 +110,22 @@ export const taskHandlers = {
         out.push({ file: file.name, ok: false, error: structureErrorData(err, file.name) });
       }
       ctx.progress(i + 1, input.files.length, `read ${file.name}`);
+    }
+    return out;
+  },
+
+  /** Every frame of each source with its labels (an import of labelled frames); progress in frames. */
+  async 'read-frames'(input: { sources: FramesSource[]; options: ReadOptions }, ctx: TaskContext): Promise<FramesFile[]> {
+    const { readFramesSource } = await import('../files/frames-source');
+    const out: FramesFile[] = [];
+    for (const src of input.sources) {
+      if (ctx.signal.aborted) throw new CancelledError();
+      const r = await readFramesSource(src, input.options, {
+        signal: ctx.signal,
+        progress: (done, total) => ctx.progress(done, total, `read ${done}${total === null ? '' : ` of ${total}`} frames of ${src.name}`),
+      });
+      if (ctx.signal.aborted) throw new CancelledError();
+      out.push(r);
     }
     return out;
   },

@@ -55,7 +55,7 @@ export {
 export { parseCif, parseCifNumber, writeCif } from './cif';
 export { reducedFormula, cellFormula, hillFormula, chemicalFormula, type Composition } from './formula';
 export { writePoscar } from './poscar';
-export { writeExtxyz } from './xyz';
+export { writeExtxyz, splitXyzFrames } from './xyz';
 export { writeXdatcar } from './xdatcar';
 export * from './frames';
 export { checkLabels, LABEL_CANDIDATES, LabelKeyError, type LabelCheck, type LabelKeys, type LabelName } from './labels';

@@ -328,6 +328,31 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
   return out;
 }
 
+/**
+ * Splits an XYZ text into frames (each frame's own text, and the 1-based line it starts on), so that
+ * a large file parses in chunks. A line that is not a frame header ends the split: the rest is one
+ * piece, for the reader to report the error with its line.
+ */
+export function splitXyzFrames(text: string): { text: string; line: number }[] {
+  const lines = text.split(/\r?\n/);
+  const frames: { text: string; line: number }[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    if (!lines[i].trim()) {
+      i++;
+      continue;
+    }
+    const n = Number.parseInt(lines[i].trim(), 10);
+    if (!Number.isFinite(n) || n < 0 || String(n) !== lines[i].trim()) {
+      frames.push({ text: lines.slice(i).join('\n'), line: i + 1 });
+      break;
+    }
+    frames.push({ text: lines.slice(i, i + n + 2).join('\n'), line: i + 1 });
+    i += n + 2;
+  }
+  return frames;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writer
 

@@ -10,6 +10,8 @@ import type { LatticeParameters } from '../chem/lattice';
 import type { StructureJSON } from '../chem/serialize';
 import type { DoctorReport } from './services/doctor';
 import { datasetsService } from './services/datasets';
+import { droppedFile } from './dropped';
+export type { DroppedFile } from './dropped';
 import { modelsService } from './services/models';
 import { predictService } from './services/predict';
 import { runsService, trainingService } from './services/training';
@@ -124,6 +126,7 @@ export interface ReceptiveFieldView {
 }
 
 const jobId = z.string().min(1).max(100);
+
 const structureId = z.number().int().positive();
 const graphOptions = {
   structureId,
@@ -149,10 +152,7 @@ export const contract = {
       import: method<StructureImportResult>()(
         z
           .object({
-            files: z
-              .array(z.object({ name: z.string().min(1).max(4096), text: z.string() }).strict())
-              .min(1)
-              .max(100_000),
+            files: z.array(droppedFile).min(1).max(100_000),
             disorder: z.enum(['keep', 'most-probable', 'reject']).optional(),
             jobId: jobId.optional(),
           })

@@ -2,8 +2,40 @@
 import { z } from 'zod';
 import { event, method } from '../define';
 import type { FileFailure } from '../contract';
+import { droppedFile } from '../dropped';
 
-export type DatasetKind = 'cgcnn-folder' | 'extxyz' | 'csv';
+/**
+ * `frames`: labelled frames (energy, forces, stress) from VASP outputs (vasprun.xml, OUTCAR),
+ * extended XYZ, ASE databases, trajectories, or a folder of them, compressed or not.
+ */
+export type DatasetKind = 'cgcnn-folder' | 'extxyz' | 'csv' | 'frames';
+
+/** Which frames of each file a `frames` import keeps. */
+export type FrameSelection = { mode: 'all' } | { mode: 'last' } | { mode: 'every'; every: number };
+
+/** What a `frames` import saw and assumed (the import report's frames section). */
+export interface FramesImportReport {
+  files: number;
+  /** Frames read from the files, before selection. */
+  read: number;
+  selection: FrameSelection;
+  /** Frames kept by the selection. */
+  selected: number;
+  /** Selected frames identical to an earlier one (same species, cell and positions), left out. */
+  duplicates: number;
+  /** Selected frames without an energy, left out. */
+  withoutEnergy: number;
+  /** How many stored frames carry each label. */
+  labels: { energy: number; freeEnergy: number; forces: number; stress: number };
+  /** The units and sign conventions the labels are taken in. */
+  units: { energy: string; forces: string; stress: string };
+  /** Per file: which key each label came from (extended XYZ), and what was noticed (incomplete runs, ...). */
+  notes: string[];
+  /** The units and sign check: what it saw and assumed. */
+  findings: string[];
+  /** The subset of findings that look wrong (kbar-like stress, forces not summing to zero, per-atom energies). */
+  warnings: string[];
+}
 
 export interface Histogram {
   /** Bin edges, length counts.length + 1. */
@@ -34,6 +66,8 @@ export interface DatasetReport {
   unlabelled: string[];
   /** Per-atom arrays found (e.g. forces in extended XYZ). */
   perAtomKeys: string[];
+  /** A `frames` import: frames read, selected, de-duplicated; labels and units. */
+  frames?: FramesImportReport;
 }
 
 /**
@@ -92,12 +126,21 @@ export const datasetsService = {
       z
         .object({
           name: z.string().min(1).max(200).optional(),
-          kind: z.enum(['cgcnn-folder', 'extxyz', 'csv']),
+          kind: z.enum(['cgcnn-folder', 'extxyz', 'csv', 'frames']),
           path: z.string().min(1).max(4096).optional(),
-          files: z
-            .array(z.object({ name: z.string().min(1).max(4096), text: z.string() }).strict())
-            .max(1_000_000)
+          files: z.array(droppedFile).max(1_000_000).optional(),
+          /** frames: which frames of each file to keep (default all). */
+          selection: z
+            .union([
+              z.object({ mode: z.literal('all') }).strict(),
+              z.object({ mode: z.literal('last') }).strict(),
+              z.object({ mode: z.literal('every'), every: z.number().int().positive().max(1_000_000) }).strict(),
+            ])
             .optional(),
+          /** frames (extended XYZ): the keys holding the labels (default: the documented candidate order). */
+          energyKey: z.string().min(1).max(200).optional(),
+          forcesKey: z.string().min(1).max(200).optional(),
+          stressKey: z.string().min(1).max(200).optional(),
           /** extxyz: the per-frame key to learn (default energy_per_atom, else energy); csv: the column. */
           target: z.string().min(1).max(200).optional(),
           jobId: z.string().min(1).max(100).optional(),

@@ -1,0 +1,137 @@
+/**
+ * A dataset of labelled frames: any of the files Latticework reads frames from (vasprun.xml, OUTCAR,
+ * XDATCAR, extended XYZ, ASE databases, POSCAR/CIF; gzip, bzip2 or xz compressed), or a folder of
+ * them, one structure per frame with its energy, forces and stress. Per file a frame selection (all,
+ * the last, every k-th), then de-duplication of identical frames (same species, cell and positions,
+ * bit for bit: the first is kept), frames without energy left out, and the units and sign check.
+ * A file that cannot be read (truncated, corrupted) is reported and the others are kept.
+ */
+import { createHash } from 'node:crypto';
+import { checkLabels, frameOfStructure, type StructureFormat } from '../../src-shared/chem';
+import { structureFromJSON } from '../../src-shared/chem/serialize';
+import type { StructureJSON } from '../../src-shared/chem/serialize';
+import type { FileFailure, FrameSelection, FramesImportReport } from '../../src-shared/ipc/contract';
+import type { FramesFile, FramesSource } from '../files/frames-source';
+import type { ParsedFileStructure } from '../workers/tasks';
+
+/** Names a folder import reads frames from (compressed or not); POTCAR, INCAR, KPOINTS, ... are not frame files. */
+export function isFrameFileName(name: string): boolean {
+  const base = (name.split(/[\\/]/).pop() ?? name).replace(/\.(gz|bz2|xz)$/i, '');
+  if (base.startsWith('.')) return false;
+  const low = base.toLowerCase();
+  return (
+    low.includes('vasprun') ||
+    low.includes('outcar') ||
+    low.includes('xdatcar') ||
+    low.includes('poscar') ||
+    low.includes('contcar') ||
+    /\.(ext)?xyz$|\.db$|\.cif$|\.vasp$/.test(low)
+  );
+}
+
+/** The indices of the frames a selection keeps, of n. */
+export function selectFrames(n: number, selection: FrameSelection): number[] {
+  if (n === 0) return [];
+  if (selection.mode === 'last') return [n - 1];
+  const k = selection.mode === 'every' ? selection.every : 1;
+  const out: number[] = [];
+  for (let i = 0; i < n; i += k) out.push(i);
+  return out;
+}
+
+export function describeSelection(s: FrameSelection): string {
+  return s.mode === 'all' ? 'all frames' : s.mode === 'last' ? 'the last frame of each file' : `every ${s.every}th frame of each file (1st, ${s.every + 1}th, ...)`;
+}
+
+/** What makes two frames the same structure: species, cell, periodicity and positions, exactly. */
+export function frameIdentity(s: StructureJSON): string {
+  return createHash('sha256').update(JSON.stringify([s.numbers, s.lattice, s.pbc, s.cart])).digest('hex');
+}
+
+export interface FramesImport {
+  /** Frame name (`file` or `file:frame`) → the labelled structure to store. */
+  byName: Map<string, ParsedFileStructure>;
+  /** Rows in file order: name, the key into byName, target = energy (eV). */
+  rows: { name: string; file: string; target: number }[];
+  failed: FileFailure[];
+  formats: Map<string, StructureFormat>;
+  report: FramesImportReport;
+}
+
+/**
+ * Reads every source (in the compute pool, through `read`), selects, de-duplicates and checks the
+ * frames. `read` runs one source and reports progress in frames; it throws when cancelled.
+ */
+export async function importFrames(
+  sources: FramesSource[],
+  selection: FrameSelection,
+  read: (src: FramesSource) => Promise<FramesFile>,
+): Promise<FramesImport> {
+  const results: FramesFile[] = new Array(sources.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < sources.length) {
+      const k = next++;
+      results[k] = await read(sources[k]);
+    }
+  };
+  await Promise.all([lane(), lane()]);
+
+  const byName = new Map<string, ParsedFileStructure>();
+  const rows: FramesImport['rows'] = [];
+  const failed: FileFailure[] = [];
+  const formats = new Map<string, StructureFormat>();
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  let readCount = 0;
+  let selected = 0;
+  let duplicates = 0;
+  let withoutEnergy = 0;
+  const many = sources.length > 1;
+  for (const r of results) {
+    if (!r.ok) {
+      failed.push({ file: r.file, error: { name: r.error.name, message: r.error.message, line: r.error.line } });
+      continue;
+    }
+    formats.set(r.file, r.format as StructureFormat);
+    for (const n of [...r.labelSources, ...r.fileWarnings]) notes.push(`${r.file}: ${n}`);
+    readCount += r.frames.length;
+    const keep = selectFrames(r.frames.length, selection);
+    selected += keep.length;
+    for (const i of keep) {
+      const p = r.frames[i];
+      const id = frameIdentity(p.structure);
+      if (seen.has(id)) {
+        duplicates++;
+        continue;
+      }
+      const energy = p.structure.properties.energy;
+      if (typeof energy !== 'number' || !Number.isFinite(energy)) {
+        withoutEnergy++;
+        continue;
+      }
+      seen.add(id);
+      const block = p.block ?? i;
+      const name = r.frames.length > 1 ? `${r.file}:${block}` : r.file;
+      byName.set(name, p);
+      rows.push({ name, file: name, target: energy });
+    }
+  }
+  const frames = [...byName.values()].map((p) => frameOfStructure(structureFromJSON(p.structure)));
+  const check = checkLabels(frames);
+  const count = (k: 'energy' | 'freeEnergy' | 'forces' | 'stress') => frames.filter((f) => f[k] !== null).length;
+  const report: FramesImportReport = {
+    files: sources.length,
+    read: readCount,
+    selection,
+    selected,
+    duplicates,
+    withoutEnergy,
+    labels: { energy: count('energy'), freeEnergy: count('freeEnergy'), forces: count('forces'), stress: count('stress') },
+    units: { energy: 'eV (whole cell)', forces: 'eV/Å', stress: 'eV/Å³, Voigt xx yy zz yz xz xy, positive = tensile (ASE; VASP kB converted × −0.1 GPa)' },
+    notes: many ? notes : notes.map((n) => n.slice(n.indexOf(': ') + 2)),
+    findings: check.findings,
+    warnings: check.warnings,
+  };
+  return { byName, rows, failed, formats, report };
+}
