@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { LatticeworkHandlers, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/dispatch';
-import type { TrainEvent, TrainTaskOutput } from '../workers/workbench-tasks';
+import type { TrainEvent, TrainTaskOutput } from '../workers/train';
 import { getDataset, loadDatasetItems, type LoadedItem } from './datasets';
 import { checkConfig } from './models';
 import { getRun, getRunRow } from './runs';
@@ -24,7 +24,7 @@ import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig } from '..
 import { defaultAtomInitText } from './workbench-common';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
 
-/** Control word values (see workers/workbench-tasks.ts). */
+/** Control word values (see workers/train.ts). */
 const RUN = 0;
 const PAUSE = 1;
 const CANCEL = 2;

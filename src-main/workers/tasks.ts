@@ -15,11 +15,9 @@ import { CancelledError } from './protocol';
 import type { TaskContext } from './protocol';
 import type { TaskHandler } from './runtime';
 import type { SimulateTaskInput } from './simulate';
-import type {
-  DatasetGraphStatsInput,
-  PredictTaskInput,
-  TrainTaskInput,
-} from './workbench-tasks';
+import type { PredictTaskInput } from './predict';
+import type { DatasetGraphStatsInput } from './statistics';
+import type { TrainTaskInput } from './train';
 
 export interface ParsedFileStructure {
   structure: StructureJSON;
@@ -42,25 +40,18 @@ function neighbours(input: GraphRequest): NeighborList {
   return structureNeighbors(structureFromJSON(input.structure), { cutoff: input.cutoff, maxNeighbors: input.maxNeighbors });
 }
 
-const DISPLAY_NAMES: Record<string, string> = {
-  'tfjs-node-gpu': 'tensorflow-gpu',
-  'tfjs-node': 'tensorflow',
-  wasm: 'wasm',
-  cpu: 'cpu',
-};
-
 export const taskHandlers = {
   /** Loads tfjs with the best backend this machine has and reports it. */
   async 'backend-info'(_input: Record<string, never>, _ctx: TaskContext): Promise<BackendInfo> {
-    const { initBackend } = await import('../engine/tf/backend');
+    const { backendDisplayName, initBackend } = await import('../engine/tf/backend');
     const choice = await initBackend();
     const unavailable: Record<string, string> = {};
     for (const [candidate, reason] of Object.entries(choice.reasons)) {
-      unavailable[DISPLAY_NAMES[candidate] ?? candidate] = reason;
+      unavailable[backendDisplayName(candidate)] = reason;
     }
     const { kernelThreads, kernelThreadsNote } = choice.details;
     return {
-      name: DISPLAY_NAMES[choice.candidate] ?? choice.candidate,
+      name: backendDisplayName(choice.candidate),
       unavailable,
       kernelThreads: typeof kernelThreads === 'number' ? kernelThreads : null,
       ...(typeof kernelThreadsNote === 'string' ? { kernelThreadsNote } : {}),
@@ -166,22 +157,22 @@ export const taskHandlers = {
 
   /** Degree distribution, atoms below the cap and batch memory over a dataset's graphs. */
   async 'dataset-graph-stats'(input: DatasetGraphStatsInput, ctx: TaskContext) {
-    return (await import('./workbench-tasks')).datasetGraphStats(input, ctx);
+    return (await import('./statistics')).datasetGraphStats(input, ctx);
   },
 
   /** Trains one run; batch/epoch/checkpoint events go to the caller (ctx.emit), which stores them. */
   async train(input: TrainTaskInput, ctx: TaskContext) {
-    return (await import('./workbench-tasks')).trainTask(input, ctx);
+    return (await import('./train')).trainTask(input, ctx);
   },
 
   /** A CGCNN .pth.tar converted to, or a .lwm checked as, a Latticework model file. */
   async 'read-model-file'(input: { bytes: Uint8Array; fileName: string; name?: string }) {
-    return (await import('./workbench-tasks')).readModelFile(input);
+    return (await import('./predict')).readModelFile(input);
   },
 
   /** Predictions (with ensemble spread and per-atom contributions) of a model file on structures. */
   async predict(input: PredictTaskInput, ctx: TaskContext) {
-    return (await import('./workbench-tasks')).predictTask(input, ctx);
+    return (await import('./predict')).predictTask(input, ctx);
   },
 
   /** A relaxation, MD run or equation of state; frames and step values go to the caller in batches (ctx.emit). */
@@ -191,7 +182,7 @@ export const taskHandlers = {
 
   /** Per-layer cosine similarity and Dirichlet energy of a model's node states on one structure. */
   async oversmoothing(input: { key: string; model: Uint8Array; structure: StructureJSON }) {
-    return (await import('./workbench-tasks')).oversmoothingTask(input);
+    return (await import('./predict')).oversmoothingTask(input);
   },
 } satisfies Record<string, TaskHandler>;
 

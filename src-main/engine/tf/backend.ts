@@ -57,6 +57,12 @@ const ALIASES: Record<string, BackendCandidate> = {
   cpu: 'cpu',
 };
 
+/** The name the app shows for a backend candidate (the status bar, `backend-info`, run records). */
+export function backendDisplayName(candidate: string): string {
+  const names: Record<string, string> = { 'tfjs-node-gpu': 'tensorflow-gpu', 'tfjs-node': 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+  return names[candidate] ?? candidate;
+}
+
 /** Parses a forced-backend string; `auto`/empty means no forcing. Throws on unknown names. */
 export function parseBackendName(value: string | undefined): BackendCandidate | null {
   if (value == null) return null;

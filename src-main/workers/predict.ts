@@ -1,0 +1,124 @@
+/**
+ * Prediction jobs in a compute worker: reading a model file (a CGCNN `.pth.tar` converted, a
+ * `.lwm` checked by loading it), predicting structures with per-atom contributions (the
+ * engine's one contribution path, models/predict.ts), and the over-smoothing view (the engine's
+ * per-layer hook, models/oversmoothing.ts). A failure is an error with its cause; a structure
+ * whose graph cannot be built is reported with its message and the others are predicted.
+ */
+import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
+import { buildGraph, type CrystalGraph } from '../../src-shared/graph/graph';
+import type { ModelConfig } from '../../src-shared/model/config';
+import { importCgcnnCheckpoint } from '../engine/import/cgcnn';
+import { buildModel } from '../engine/layers/model';
+import { decodeModelFile, encodeModelFile, isModelFile, type ModelFileData, type ModelHeader } from '../engine/models/format';
+import { oversmoothing } from '../engine/models/oversmoothing';
+import { predictGraphs } from '../engine/models/predict';
+import { instantiateModel, type LoadedModel } from '../engine/models/runtime';
+import { ensureBackend } from './backend';
+import { CancelledError, type TaskContext } from './protocol';
+
+// ---------------------------------------------------------------- model files
+
+export interface ModelFileSummary {
+  header: Omit<ModelHeader, 'weights' | 'atomInit'>;
+  bytes: Uint8Array;
+  parameterCount: number;
+}
+
+function summarize(data: ModelFileData, bytes: Uint8Array): ModelFileSummary {
+  const { weights: _w, atomInit: _a, ...header } = data.header;
+  const m = buildModel(data.header.config as ModelConfig, { seed: 0 });
+  try {
+    return { header, bytes, parameterCount: m.countParameters() };
+  } finally {
+    m.dispose();
+  }
+}
+
+/** Reads a CGCNN `.pth.tar` (converted) or a Latticework `.lwm` (checked by loading it). */
+export async function readModelFile(input: { bytes: Uint8Array; fileName: string; name?: string }): Promise<ModelFileSummary> {
+  await ensureBackend();
+  let data: ModelFileData;
+  let bytes: Uint8Array;
+  if (isModelFile(input.bytes)) {
+    data = decodeModelFile(input.bytes);
+    if (input.name) data.header.name = input.name;
+    bytes = input.name ? encodeModelFile(data) : input.bytes;
+  } else {
+    data = importCgcnnCheckpoint(input.bytes, { fileName: input.fileName, name: input.name });
+    bytes = encodeModelFile(data);
+  }
+  const loaded = instantiateModel(decodeModelFile(bytes));
+  loaded.dispose();
+  return summarize(data, bytes);
+}
+
+// ---------------------------------------------------------------- prediction
+
+const loadedModels = new Map<string, LoadedModel>();
+
+function loadModel(key: string, bytes: Uint8Array): LoadedModel {
+  const hit = loadedModels.get(key);
+  if (hit) return hit;
+  const m = instantiateModel(decodeModelFile(bytes));
+  if (loadedModels.size >= 4) {
+    const [oldKey, old] = loadedModels.entries().next().value as [string, LoadedModel];
+    old.dispose();
+    loadedModels.delete(oldKey);
+  }
+  loadedModels.set(key, m);
+  return m;
+}
+
+export interface PredictTaskInput {
+  /** Cache key of the model (its SHA-256). */
+  key: string;
+  model: Uint8Array;
+  structures: { id: number; structure: StructureJSON }[];
+}
+
+export interface PredictTaskRow {
+  id: number;
+  prediction: number;
+  std: number | null;
+  /** Per atom: the per-atom head's values, or the contributions (mean/sum readouts); null when the readout has none. */
+  perAtom: number[] | null;
+}
+
+export async function predictTask(input: PredictTaskInput, ctx: TaskContext): Promise<{ rows: PredictTaskRow[]; failed: { id: number; message: string }[] }> {
+  await ensureBackend();
+  const model = loadModel(input.key, input.model);
+  const rows: PredictTaskRow[] = [];
+  const failed: { id: number; message: string }[] = [];
+  const n = input.structures.length;
+  const CH = 64;
+  for (let start = 0; start < n; start += CH) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    const graphs: CrystalGraph[] = [];
+    const ids: number[] = [];
+    for (const s of input.structures.slice(start, start + CH)) {
+      try {
+        graphs.push(buildGraph(structureFromJSON(s.structure), model.graphOptions));
+        ids.push(s.id);
+      } catch (e) {
+        failed.push({ id: s.id, message: (e as Error).message });
+      }
+    }
+    const preds = graphs.length ? predictGraphs(model, graphs, { contributions: true }) : [];
+    preds.forEach((p, k) => {
+      const perAtom = p.perAtom ? p.perAtom.map((r) => r[0]) : p.contributions ? p.contributions.map((r) => r[0]) : null;
+      rows.push({ id: ids[k], prediction: p.prediction[0], std: p.std ? p.std[0] : null, perAtom });
+    });
+    ctx.progress(Math.min(n, start + CH), n, 'predicting');
+  }
+  return { rows, failed };
+}
+
+// ---------------------------------------------------------------- over-smoothing
+
+/** Per-layer cosine similarity and Dirichlet energy of a model's node states on one structure (member 0 of an ensemble). */
+export async function oversmoothingTask(input: { key: string; model: Uint8Array; structure: StructureJSON }) {
+  await ensureBackend();
+  const model = loadModel(input.key, input.model);
+  return { layers: oversmoothing(model, buildGraph(structureFromJSON(input.structure), model.graphOptions)) };
+}
