@@ -6,7 +6,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import type { LatticeworkHandlers, StructureRecord } from '../../src-shared/ipc/contract';
+import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
+import { cellFormula, chemicalFormula, hillFormula, summarizeStructure } from '../../src-shared/chem';
+import { niggliStructure } from '../../src-shared/chem/niggli';
+import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
+import { findSpaceGroup, standardCell } from '../chem/spacegroup';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/dispatch';
 import { resourcePath } from '../app/resources';
@@ -23,9 +28,10 @@ interface StructureRow {
   summary: string;
   warnings: string;
   created_at: number;
+  space_group: string | null;
 }
 
-const LIST_COLUMNS = 'id, name, source_file, block, format, formula, n_sites, summary, warnings, created_at';
+const LIST_COLUMNS = 'id, name, source_file, block, format, formula, n_sites, summary, warnings, created_at, space_group';
 
 /** The content hash: what the structure is, not what its file was called. */
 export function structureHash(s: StructureJSON): string {
@@ -33,23 +39,53 @@ export function structureHash(s: StructureJSON): string {
   return createHash('sha256').update(JSON.stringify(content)).digest('hex');
 }
 
-function toRecord(row: StructureRow): StructureRecord {
+function toRecord(row: StructureRow, datasets: StructureRecord['datasets'] = []): StructureRecord {
   const summary = JSON.parse(row.summary) as Pick<StructureRecord, 'composition' | 'lattice' | 'volume'>;
   const block = row.block === null ? null : (JSON.parse(row.block) as string | number);
+  // Formulas from the composition, so that rows stored before the chemist's formulas read the same.
+  const periodic = summary.lattice !== null;
   return {
     id: row.id,
     name: row.name,
     file: row.source_file,
     block,
     format: row.format,
-    formula: row.formula,
+    formula: chemicalFormula(summary.composition, periodic),
+    cellFormula: periodic ? cellFormula(summary.composition) : hillFormula(summary.composition),
     composition: summary.composition,
     nSites: row.n_sites,
     lattice: summary.lattice,
     volume: summary.volume,
+    spaceGroup: row.space_group === null ? null : (JSON.parse(row.space_group) as SpaceGroupSummary | null),
+    datasets,
     warnings: JSON.parse(row.warnings) as string[],
     createdAt: row.created_at,
   };
+}
+
+/** Dataset membership of every structure that has one. */
+async function membership(core: CoreParts, id?: number): Promise<Map<number, StructureRecord['datasets']>> {
+  const rows = await core.db.read((tx) =>
+    tx.all<{ structure_id: number; id: number; name: string }>(
+      `SELECT DISTINCT i.structure_id, d.id, d.name FROM dataset_item i JOIN dataset d ON d.id = i.dataset_id${id === undefined ? '' : ' WHERE i.structure_id = ?'} ORDER BY d.id`,
+      id === undefined ? [] : [id],
+    ),
+  );
+  const out = new Map<number, StructureRecord['datasets']>();
+  for (const r of rows) out.set(r.structure_id, [...(out.get(r.structure_id) ?? []), { id: r.id, name: r.name }]);
+  return out;
+}
+
+/** Finds the space group of structures stored before it was recorded (in the compute pool, a few hundred at a time). */
+export async function analyseMissing(core: CoreParts): Promise<void> {
+  for (;;) {
+    const rows = await core.db.read((tx) => tx.all<{ id: number; data: string }>('SELECT id, data FROM structure WHERE space_group IS NULL LIMIT 200'));
+    if (rows.length === 0) return;
+    const found = await core.pool.run('space-groups', { structures: rows.map((r) => JSON.parse(r.data) as StructureJSON) });
+    await core.db.transaction(async (tx) => {
+      for (const [k, r] of rows.entries()) await tx.run('UPDATE structure SET space_group = ? WHERE id = ?', [JSON.stringify(found[k]), r.id]);
+    });
+  }
 }
 
 export async function loadStructure(core: CoreParts, id: number): Promise<{ row: StructureRecord; structure: StructureJSON }> {
@@ -57,7 +93,7 @@ export async function loadStructure(core: CoreParts, id: number): Promise<{ row:
     tx.get<StructureRow & { data: string }>(`SELECT ${LIST_COLUMNS}, data FROM structure WHERE id = ?`, [id]),
   );
   if (!row) throw new UserError(`there is no structure with id ${id}`);
-  return { row: toRecord(row), structure: JSON.parse(row.data) as StructureJSON };
+  return { row: toRecord(row, (await membership(core, id)).get(id)), structure: JSON.parse(row.data) as StructureJSON };
 }
 
 export function structuresHandlers(core: CoreParts): LatticeworkHandlers['structures'] {
@@ -93,8 +129,10 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
       );
     },
     async list() {
+      await analyseMissing(core);
       const rows = await core.db.read((tx) => tx.all<StructureRow>(`SELECT ${LIST_COLUMNS} FROM structure WHERE ${IN_LIBRARY} ORDER BY id`));
-      return rows.map(toRecord);
+      const datasets = await membership(core);
+      return rows.map((r) => toRecord(r, datasets.get(r.id)));
     },
     async get({ id }) {
       const { row, structure } = await loadStructure(core, id);
@@ -104,6 +142,34 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
       const dir = resourcePath('examples');
       const names = (await readdir(dir)).filter((n) => n !== 'README.md').sort();
       return { files: await Promise.all(names.map(async (name) => ({ name, text: await readFile(`${dir}/${name}`, 'utf8') }))) };
+    },
+    async symmetry({ id, symprec }) {
+      const { structure } = await loadStructure(core, id);
+      try {
+        return findSpaceGroup(structureFromJSON(structure), symprec);
+      } catch (e) {
+        throw new UserError((e as Error).message);
+      }
+    },
+    async derive({ id, cell, symprec }) {
+      const { row, structure } = await loadStructure(core, id);
+      const s = structureFromJSON(structure);
+      let derived;
+      try {
+        derived = cell === 'niggli' ? niggliStructure(s) : standardCell(s, cell, symprec);
+      } catch (e) {
+        throw new UserError(`cannot make the ${cell} cell of structure ${id}: ${(e as Error).message}`);
+      }
+      const parsed: ParsedFileStructure = {
+        structure: structureToJSON(derived),
+        block: row.block,
+        warnings: [],
+        summary: summarizeStructure(derived),
+        spaceGroup: findSpaceGroup(derived),
+      };
+      const newId = await core.db.transaction((tx) => storeOne(tx, row.file, row.format, parsed, Date.now()));
+      core.events.emit('structures', 'onChanged', { ids: [newId] });
+      return (await loadStructure(core, newId)).row;
     },
     async delete({ id }) {
       const { changes } = await core.db.transaction(async (tx) => {
@@ -136,8 +202,8 @@ export async function storeOne(tx: Tx, file: string, format: string, p: ParsedFi
   }
   const summary = { composition: p.summary.composition, lattice: p.summary.lattice, volume: p.summary.volume };
   const { lastID } = await tx.run(
-    `INSERT INTO structure (hash, name, source_file, block, formula, n_sites, format, data, summary, warnings, created_at, import_dataset_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO structure (hash, name, source_file, block, formula, n_sites, format, data, summary, warnings, created_at, import_dataset_id, space_group)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       hash,
       p.structure.name || file,
@@ -151,6 +217,7 @@ export async function storeOne(tx: Tx, file: string, format: string, p: ParsedFi
       JSON.stringify(p.warnings),
       now,
       importId,
+      JSON.stringify(p.spaceGroup),
     ],
   );
   return lastID;

@@ -184,4 +184,8 @@ export const migrations: string[] = [
     WHERE type = 'table' AND name = 'dataset';
   PRAGMA writable_schema = RESET;
   `,
+  // 6: the space group of each structure (JSON SpaceGroupSummary, 'null' for a molecule; NULL = not analysed yet).
+  `
+  ALTER TABLE structure ADD COLUMN space_group TEXT;
+  `,
 ];

@@ -11,6 +11,9 @@ import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serial
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import { receptiveField, structureNeighbors } from '../../src-shared/graph';
 import type { NeighborList } from '../../src-shared/graph';
+import { findSpaceGroup } from '../chem/spacegroup';
+import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
+import type { Structure } from '../../src-shared/chem';
 import { CancelledError } from './protocol';
 import type { TaskContext } from './protocol';
 import type { TaskHandler } from './runtime';
@@ -24,6 +27,8 @@ export interface ParsedFileStructure {
   block: string | number | null;
   warnings: string[];
   summary: StructureSummary;
+  /** Found at spglib's default tolerance (0.01 Å); null for a molecule or when the search failed (see warnings). */
+  spaceGroup: SpaceGroupSummary | null;
 }
 
 export type ParsedFile =
@@ -34,6 +39,15 @@ export interface GraphRequest {
   structure: StructureJSON;
   cutoff: number;
   maxNeighbors: number | null;
+}
+
+/** The space group of a structure read from a file, its warnings with the reason when the search failed. */
+function symmetryOf(s: Structure, warnings: string[]): { spaceGroup: SpaceGroupSummary | null; warnings: string[] } {
+  try {
+    return { spaceGroup: findSpaceGroup(s), warnings };
+  } catch (e) {
+    return { spaceGroup: null, warnings: [...warnings, (e as Error).message] };
+  }
 }
 
 function neighbours(input: GraphRequest): NeighborList {
@@ -93,8 +107,8 @@ export const taskHandlers = {
           structures: read.structures.map((s, k) => ({
             structure: structureToJSON(s),
             block: read.blocks[k],
-            warnings: read.structureWarnings[k],
             summary: summarizeStructure(s),
+            ...symmetryOf(s, read.structureWarnings[k]),
           })),
         });
       } catch (err) {
@@ -119,6 +133,11 @@ export const taskHandlers = {
       out.push(r);
     }
     return out;
+  },
+
+  /** Space groups (0.01 Å) of stored structures; null for a molecule or where the search fails. */
+  async 'space-groups'(input: { structures: StructureJSON[] }): Promise<(SpaceGroupSummary | null)[]> {
+    return input.structures.map((j) => symmetryOf(structureFromJSON(j), []).spaceGroup);
   },
 
   /** The neighbour list of one structure as parallel arrays. */

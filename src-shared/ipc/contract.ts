@@ -9,6 +9,7 @@ import type { ContractClient, ContractHandlers } from './define';
 import type { LatticeParameters } from '../chem/lattice';
 import type { StructureJSON } from '../chem/serialize';
 import type { DoctorReport } from './services/doctor';
+import type { SpaceGroupSummary } from '../chem/spacegroup';
 import { datasetsService } from './services/datasets';
 import { droppedFile } from './dropped';
 export type { DroppedFile } from './dropped';
@@ -72,14 +73,24 @@ export interface StructureRecord {
   /** CIF data block, XYZ frame index, or null. */
   block: string | number | null;
   format: string;
+  /** As a chemist writes it: reduced formula by electronegativity for a crystal (KCl), Hill formula for a molecule. */
   formula: string;
+  /** The whole cell's formula (K4Cl4); equal to `formula` for a molecule. */
+  cellFormula: string;
   composition: Record<string, number>;
   nSites: number;
   lattice: LatticeParameters | null;
   volume: number | null;
+  /** At spglib's default tolerance, 0.01 Å (`structures.symmetry` for another); null for a molecule. */
+  spaceGroup: SpaceGroupSummary | null;
+  /** The datasets this structure belongs to (it cannot be deleted while it does). */
+  datasets: { id: number; name: string }[];
   warnings: string[];
   createdAt: number;
 }
+
+/** A new cell of a stored structure: standard primitive or conventional (spglib's conventions), or Niggli-reduced. */
+export type DerivedCell = 'primitive' | 'conventional' | 'niggli';
 
 export interface StructureDetail extends StructureRecord {
   structure: StructureJSON;
@@ -161,6 +172,12 @@ export const contract = {
       list: method<StructureRecord[]>()(z.object({}).strict()),
       get: method<StructureDetail>()(z.object({ id: structureId }).strict()),
       delete: method<{ deleted: boolean }>()(z.object({ id: structureId }).strict()),
+      /** The space group at a chosen distance tolerance (Å). */
+      symmetry: method<SpaceGroupSummary | null>()(z.object({ id: structureId, symprec: z.number().positive().max(1) }).strict()),
+      /** Stores a new structure in another cell of this one (the original is kept) and returns it. */
+      derive: method<StructureRecord>()(
+        z.object({ id: structureId, cell: z.enum(['primitive', 'conventional', 'niggli']), symprec: z.number().positive().max(1).optional() }).strict(),
+      ),
       /** The example files shipped with the app (to import with `import`). */
       examples: method<{ files: { name: string; text: string }[] }>()(z.object({}).strict()),
     },

@@ -48,7 +48,7 @@ describe('datasets service', () => {
       ['1101051', 3],
     ]);
     const structure = await served.api.structures.get({ id: items.items[0].structureId });
-    expect(structure.formula).toBe('Cl4Na4');
+    expect(structure.formula).toBe('NaCl');
   });
 
   it('computes graph statistics of a dataset in a worker', async () => {
@@ -75,6 +75,11 @@ describe('datasets service', () => {
     expect(ds.report.perAtomKeys).toEqual(['forces']);
     const first = await served.api.datasets.items({ id: ds.id, offset: 0, limit: 1 });
     expect(first.items[0].name).toBe('emt-00000');
+    // Each frame is a structure named by its id and numbered by its frame (not "emt40.extxyz · 0" forty times).
+    const stored = await served.api.structures.get({ id: first.items[0].structureId });
+    expect([stored.name, stored.block]).toEqual(['emt-00000', 0]);
+    const tenth = (await served.api.datasets.items({ id: ds.id, offset: 9, limit: 1 })).items[0];
+    expect((await served.api.structures.get({ id: tenth.structureId })).block).toBe(9);
     expect(first.items[0].target).toBeCloseTo(0.01567245788294014, 12);
     const byEnergy = await served.api.datasets.import({ kind: 'extxyz', target: 'energy', files: [{ name: 'emt40.extxyz', text: lines.slice(0, end).join('\n') }] });
     expect((await served.api.datasets.items({ id: byEnergy.id, offset: 0, limit: 1 })).items[0].target).toBeCloseTo(0.2507593261270422, 12);
@@ -96,6 +101,10 @@ describe('datasets service', () => {
     expect(ds.report.target.std).toBeCloseTo(0.153, 2);
     expect(ds.report.targetHistogram.counts.reduce((a, b) => a + b, 0)).toBe(2000);
     expect(ds.name).toBe('cgcnn');
+    // The space-group histogram: every structure counted once, as spglib finds them (mostly P1: rattled cells).
+    const groups = await served.api.datasets.spaceGroups({ id: ds.id });
+    expect(groups.reduce((a, g) => a + g.count, 0)).toBe(2000);
+    expect(groups[0]).toMatchObject({ number: 1, symbol: 'P1', crystalSystem: 'triclinic' });
   }, 120_000);
 
   it('cancels an import through its job', async () => {
@@ -109,11 +118,27 @@ describe('datasets service', () => {
     expect((await served.api.datasets.list({})).some((d) => d.name === 'cancelled')).toBe(false);
   }, 120_000);
 
+  it('refuses to delete a dataset that runs were trained on, unless they go with it', async () => {
+    const ds = await served.api.datasets.import({ kind: 'cgcnn-folder', files: sampleFiles(), name: 'with runs' });
+    const structure = await served.api.structures.get({ id: (await served.api.datasets.items({ id: ds.id, offset: 0, limit: 1 })).items[0].structureId });
+    expect(structure.name).toBe('1000041'); // the CGCNN id
+    await served.t.core.db.transaction((tx) =>
+      tx.run(
+        `INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, epochs_planned, started_at) VALUES ('trained-here', ?, 'with runs', 'finished', '{}', 1, 1, 0)`,
+        [ds.id],
+      ),
+    );
+    await expect(served.api.datasets.delete({ id: ds.id })).rejects.toMatchObject({ name: 'UserError', message: expect.stringMatching(/“trained-here”.*could no longer be resumed/) });
+    expect((await served.api.datasets.list({})).some((d) => d.id === ds.id)).toBe(true);
+    expect(await served.api.datasets.delete({ id: ds.id, withRuns: true })).toEqual({ deleted: true, runsDeleted: 1 });
+    expect((await served.api.runs.list({ includeArchived: true })).some((r) => r.name === 'trained-here')).toBe(false);
+  });
+
   it('deletes a dataset and rejects unknown ids', async () => {
     const [ds] = await served.api.datasets.list({});
     const [item] = (await served.api.datasets.items({ id: ds.id, offset: 0, limit: 1 })).items;
     await expect(served.api.structures.delete({ id: item.structureId })).rejects.toMatchObject({ name: 'UserError', message: expect.stringContaining('dataset') });
-    expect(await served.api.datasets.delete({ id: ds.id })).toEqual({ deleted: true });
+    expect(await served.api.datasets.delete({ id: ds.id })).toEqual({ deleted: true, runsDeleted: 0 });
     await expect(served.api.datasets.get({ id: ds.id })).rejects.toMatchObject({ name: 'UserError' });
     await expect(served.api.datasets.import({ kind: 'cgcnn-folder' })).rejects.toMatchObject({ name: 'ValidationError' });
   });

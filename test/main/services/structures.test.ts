@@ -19,9 +19,9 @@ describe('structures service', () => {
     const result = await served.api.structures.import({ files: [file('1000041'), file('9011998')] });
     off();
     expect(result.failed).toEqual([]);
-    expect(result.imported.map((r) => [r.formula, r.nSites])).toEqual([
-      ['Cl4Na4', 8],
-      ['Si8', 8],
+    expect(result.imported.map((r) => [r.formula, r.cellFormula, r.nSites, r.spaceGroup?.symbol])).toEqual([
+      ['NaCl', 'Na4Cl4', 8, 'Fm-3m'],
+      ['Si', 'Si8', 8, 'Fd-3m'],
     ]);
     expect(result.imported[0].lattice?.a).toBeCloseTo(5.62, 1);
     expect(progress.some((p) => p.jobId === result.jobId && p.state === 'finished')).toBe(true);
@@ -31,12 +31,45 @@ describe('structures service', () => {
   it('stores a structure once by content, and lists and gets it back intact', async () => {
     const again = await served.api.structures.import({ files: [file('1000041')] });
     const list = await served.api.structures.list({});
-    expect(list.filter((r) => r.formula === 'Cl4Na4')).toHaveLength(1);
-    expect(again.imported[0].id).toBe(list.find((r) => r.formula === 'Cl4Na4')?.id);
+    expect(list.filter((r) => r.formula === 'NaCl')).toHaveLength(1);
+    expect(again.imported[0].id).toBe(list.find((r) => r.formula === 'NaCl')?.id);
     const detail = await served.api.structures.get({ id: again.imported[0].id });
     const direct = readStructures('1000041.cif', file('1000041').text).structures[0];
     expect(detail.structure.numbers).toEqual(Array.from(direct.numbers));
     detail.structure.cart.forEach((x, i) => expect(x).toBeCloseTo(direct.cart[i], 10));
+  });
+
+  it('finds the space group at another tolerance on request', async () => {
+    const [batio3] = (await served.api.structures.import({ files: [file('1507756')] })).imported;
+    expect(batio3.spaceGroup).toEqual({ number: 99, symbol: 'P4mm', crystalSystem: 'tetragonal', symprec: 0.01 });
+    expect(await served.api.structures.symmetry({ id: batio3.id, symprec: 0.2 })).toMatchObject({ number: 221, symbol: 'Pm-3m' });
+  });
+
+  it('makes primitive, conventional and Niggli cells as new structures and keeps the original', async () => {
+    const [nacl] = (await served.api.structures.import({ files: [file('1000041')] })).imported;
+    const before = (await served.api.structures.list({})).length;
+    const prim = await served.api.structures.derive({ id: nacl.id, cell: 'primitive' });
+    expect(prim.id).not.toBe(nacl.id);
+    expect([prim.nSites, prim.formula, prim.spaceGroup?.number]).toEqual([2, 'NaCl', 225]);
+    expect(prim.volume!).toBeCloseTo(nacl.volume! / 4, 6);
+    expect(prim.name).toMatch(/primitive cell/);
+    const conv = await served.api.structures.derive({ id: prim.id, cell: 'conventional' });
+    expect([conv.nSites, conv.spaceGroup?.number]).toEqual([8, 225]);
+    const niggli = await served.api.structures.derive({ id: prim.id, cell: 'niggli' });
+    expect(niggli.lattice!.a).toBeCloseTo(nacl.lattice!.a / Math.SQRT2, 6);
+    expect(niggli.lattice!.alpha).toBeCloseTo(60, 6);
+    const after = await served.api.structures.list({});
+    expect(after.some((r) => r.id === nacl.id)).toBe(true);
+    expect(after.length).toBeGreaterThanOrEqual(before + 1); // the conventional cell of the primitive one may be the original itself
+    const [water] = (await served.api.structures.import({ files: [{ name: 'w.xyz', text: '3\nwater\nO 0 0 0\nH 0.76 0.59 0\nH -0.76 0.59 0\n' }] })).imported;
+    await expect(served.api.structures.derive({ id: water.id, cell: 'primitive' })).rejects.toThrow(/periodic in three directions/);
+  });
+
+  it('finds the space groups of structures stored before they were recorded', async () => {
+    const [cscl] = (await served.api.structures.import({ files: [file('9011050')] })).imported;
+    await served.t.core.db.transaction((tx) => tx.run("UPDATE structure SET space_group = NULL WHERE id = ?", [cscl.id]));
+    const listed = (await served.api.structures.list({})).find((r) => r.id === cscl.id)!;
+    expect(listed.spaceGroup).toMatchObject({ number: 227, crystalSystem: 'cubic' });
   });
 
   it('reports a malformed file with its line and still imports the others; nothing stored is lost', async () => {
