@@ -37,7 +37,8 @@ import { bytesToText, compressionOf, CompressedFileError, decompress } from '../
 import type { FileKind } from '../files/path-guard';
 import type { ParsedFile, ParsedFileStructure } from '../workers/tasks';
 import { RemoteError } from '../../src-shared/ipc/define';
-import { storeOne } from './structures';
+import { analyseMissing, storeOne } from './structures';
+import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { importFrames, isFrameFileName, type FramesImport } from '../datasets/frames';
 import type { FramesSource } from '../files/frames-source';
 import type { ReadOptions } from '../../src-shared/chem';
@@ -629,7 +630,10 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
             if (structureIds.has(r.file)) continue;
             const fileName = fs ? r.file.replace(/:[^:/\\]*$/, '') : r.file.split('#')[0];
             const format = fs ? (formats.get(fileName) ?? 'frames') : g.frames ? 'xyz' : /\.cif$/i.test(fileName) ? 'cif' : 'structure';
-            structureIds.set(r.file, await storeOne(tx, fileName, format, byFile.get(r.file)!, now, id));
+            // Named after its dataset id (CGCNN CIFs written by ASE are all `data_image0`), extended-XYZ frames by their index in the file.
+            const p = byFile.get(r.file)!;
+            const named = fs ? p : { ...p, structure: { ...p.structure, name: r.name }, block: g.frames ? Number(r.file.split('#')[1]) : p.block };
+            structureIds.set(r.file, await storeOne(tx, fileName, format, named, now, id));
           }
         });
       }
@@ -749,6 +753,22 @@ export function datasetsHandlers(core: CoreParts): LatticeworkHandlers['datasets
       const { atomInit: _a, ...record } = await getDataset(core, id);
       return record;
     },
+    async spaceGroups({ id }) {
+      await getDataset(core, id);
+      await analyseMissing(core);
+      const rows = await core.db.read((tx) =>
+        tx.all<{ space_group: string; n: number }>(
+          'SELECT s.space_group, COUNT(*) AS n FROM dataset_item i JOIN structure s ON s.id = i.structure_id WHERE i.dataset_id = ? GROUP BY s.space_group',
+          [id],
+        ),
+      );
+      return rows
+        .map((r) => {
+          const sg = JSON.parse(r.space_group) as SpaceGroupSummary | null;
+          return sg ? { number: sg.number, symbol: sg.symbol, crystalSystem: sg.crystalSystem, count: r.n } : { number: null, symbol: 'molecule', crystalSystem: null, count: r.n };
+        })
+        .sort((a, b) => b.count - a.count || (a.number ?? 0) - (b.number ?? 0));
+    },
     async items({ id, offset, limit }) {
       await getDataset(core, id);
       const { total, rows } = await core.db.read(async (tx) => ({
@@ -777,14 +797,27 @@ export function datasetsHandlers(core: CoreParts): LatticeworkHandlers['datasets
         jobId ?? randomUUID(),
       );
     },
-    async delete({ id }) {
-      const { changes } = await core.db.transaction(async (tx) => {
+    async delete({ id, withRuns }) {
+      const { changes, runsDeleted } = await core.db.transaction(async (tx) => {
         const row = await tx.get<{ status: DatasetStatus; name: string }>('SELECT status, name FROM dataset WHERE id = ?', [id]);
         if (row && row.status !== 'ready') throw new UserError(`the import of ${row.name} is ${row.status === 'importing' ? 'running: cancel it' : 'interrupted: resume or discard it'} instead`);
-        return tx.run('DELETE FROM dataset WHERE id = ?', [id]);
+        const runs = await tx.all<{ id: number; name: string; status: string }>('SELECT id, name, status FROM run WHERE dataset_id = ? ORDER BY id', [id]);
+        const active = runs.filter((r) => r.status === 'queued' || r.status === 'running');
+        if (active.length) {
+          throw new UserError(`run${active.length > 1 ? 's' : ''} ${active.map((r) => `“${r.name}”`).join(', ')} ${active.length > 1 ? 'are' : 'is'} training on this dataset: cancel ${active.length > 1 ? 'them' : 'it'} first`);
+        }
+        if (runs.length && !withRuns) {
+          const names = runs.map((r) => `“${r.name}”`).join(', ');
+          throw new UserError(
+            `${runs.length === 1 ? 'the run' : `${runs.length} runs`} ${names} ${runs.length === 1 ? 'was' : 'were'} trained on this dataset and could no longer be resumed or reproduced without it: delete ${runs.length === 1 ? 'it' : 'them'} with the dataset, or keep the dataset`,
+            { runs: runs.map((r) => r.id) },
+          );
+        }
+        const deletedRuns = runs.length ? (await tx.run('DELETE FROM run WHERE dataset_id = ?', [id])).changes : 0;
+        return { ...(await tx.run('DELETE FROM dataset WHERE id = ?', [id])), runsDeleted: deletedRuns };
       });
       if (changes) core.events.emit('datasets', 'onChanged', { ids: [id] });
-      return { deleted: changes > 0 };
+      return { deleted: changes > 0, runsDeleted };
     },
   };
 }

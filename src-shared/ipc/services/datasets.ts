@@ -101,6 +101,14 @@ export interface DatasetItem {
   target: number;
 }
 
+/** How many structures of a dataset have each space group (found at 0.01 Å); number null = molecules. */
+export interface DatasetSpaceGroupCount {
+  number: number | null;
+  symbol: string;
+  crystalSystem: string | null;
+  count: number;
+}
+
 export interface DatasetGraphStats {
   datasetId: number;
   cutoff: number;
@@ -171,7 +179,14 @@ export const datasetsService = {
         })
         .strict(),
     ),
-    delete: method<{ deleted: boolean }>()(z.object({ id: datasetId }).strict()),
+    /** The space-group histogram of a dataset's structures, most frequent first. */
+    spaceGroups: method<DatasetSpaceGroupCount[]>()(z.object({ id: datasetId }).strict()),
+    /**
+     * Deletes a dataset (its structures stay in the structure store). Runs trained on it could no
+     * longer be resumed or reproduced: it is refused while any exists, unless `withRuns` deletes them
+     * too (their metrics, checkpoints and predictions; models they made stay).
+     */
+    delete: method<{ deleted: boolean; runsDeleted: number }>()(z.object({ id: datasetId, withRuns: z.boolean().optional() }).strict()),
     /** Runs an interrupted import again from its path; structures already stored are kept. Progress: jobs.onProgress. */
     resumeImport: method<DatasetRecord>()(z.object({ id: datasetId, jobId: z.string().min(1).max(100).optional() }).strict()),
     /** Drops an interrupted import and the structures only it had stored. */
