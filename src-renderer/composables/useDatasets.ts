@@ -7,7 +7,7 @@
  * discardImport, datasets.onChanged.
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
-import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord } from '../../src-shared/ipc/contract';
+import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord, DatasetSpaceGroupCount } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
 import { collectDropped, readAsText } from '../lib/files';
@@ -25,6 +25,8 @@ const readingFiles = ref(false);
 const skipped = ref<SkippedFile[]>([]);
 const items = shallowRef<{ total: number; items: DatasetItem[] } | null>(null);
 const itemsError = ref<string | null>(null);
+/** The selected dataset's space-group histogram (datasets.spaceGroups). */
+const spaceGroups = shallowRef<DatasetSpaceGroupCount[] | null>(null);
 const stats = shallowRef<DatasetGraphStats | null>(null);
 const statsJob = ref<string | null>(null);
 const statsError = ref<string | null>(null);
@@ -46,12 +48,21 @@ function select(id: number | null): void {
   if (selectedId.value !== id) {
     stats.value = null;
     statsError.value = null;
+    spaceGroups.value = null;
   }
   selectedId.value = id;
   items.value = null;
   itemsError.value = null;
   if (id === null) return;
   const token = ++itemsToken;
+  getApi()
+    .datasets.spaceGroups({ id })
+    .then((r) => {
+      if (token === itemsToken) spaceGroups.value = r;
+    })
+    .catch((e) => {
+      if (token === itemsToken) itemsError.value = errorMessage(e);
+    });
   getApi()
     .datasets.items({ id, offset: 0, limit: 200 })
     .then((r) => {
@@ -192,13 +203,17 @@ async function discardImport(id: number): Promise<void> {
   }
 }
 
-async function remove(id: number): Promise<void> {
+/** Deletes a dataset (with the runs trained on it when `withRuns`); false when the core refused, with the reason in listError. */
+async function remove(id: number, withRuns = false): Promise<boolean> {
+  listError.value = null;
   try {
-    await getApi().datasets.delete({ id });
+    await getApi().datasets.delete({ id, withRuns });
     list.value = list.value.filter((d) => d.id !== id);
     if (selectedId.value === id) select(list.value.length ? list.value[list.value.length - 1].id : null);
+    return true;
   } catch (e) {
     listError.value = errorMessage(e);
+    return false;
   }
 }
 
@@ -221,6 +236,7 @@ export function useDatasets() {
     importError: readonly(importError),
     skipped: computed(() => skipped.value),
     items: computed(() => items.value),
+    spaceGroups: computed(() => spaceGroups.value),
     itemsError: readonly(itemsError),
     stats: computed(() => stats.value),
     statsJob: readonly(statsJob),

@@ -10,7 +10,8 @@ import { computed, readonly, ref, shallowRef } from 'vue';
 import { useRouter } from 'vue-router';
 import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
-import type { FileFailure, StructureDetail, StructureRecord } from '../../src-shared/ipc/contract';
+import type { DerivedCell, FileFailure, StructureDetail, StructureRecord } from '../../src-shared/ipc/contract';
+import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { batchFiles, collectDropped, readAsText } from '../lib/files';
 import type { SkippedFile, TextFile } from '../lib/files';
 
@@ -32,6 +33,8 @@ const currentError = ref<string | null>(null);
 const importing = ref(false);
 const progress = ref<ImportProgress>({ done: 0, total: 0 });
 const listError = ref<string | null>(null);
+/** The last failed action on the selected structure (delete, new cell), shown in its header. */
+const actionError = ref<string | null>(null);
 const cache = new Map<StructureId, StructureDetail>();
 const CACHE_SIZE = 8;
 let started = false;
@@ -142,6 +145,7 @@ async function loadExamples(): Promise<StructureRecord[]> {
 
 let loadToken = 0;
 function select(id: StructureId | null): void {
+  if (id !== selectedId.value) actionError.value = null;
   selectedId.value = id;
   currentError.value = null;
   const token = ++loadToken;
@@ -176,11 +180,38 @@ function select(id: StructureId | null): void {
     });
 }
 
-async function remove(id: StructureId): Promise<void> {
-  await getApi().structures.delete({ id });
+/** Deletes a structure; a refusal (it belongs to a dataset) is shown in the header, not lost. */
+async function remove(id: StructureId): Promise<boolean> {
+  actionError.value = null;
+  try {
+    await getApi().structures.delete({ id });
+  } catch (e) {
+    actionError.value = `Not deleted: ${message(e)}`;
+    return false;
+  }
   cache.delete(id);
   items.value = items.value.filter((s) => s.id !== id);
   if (selectedId.value === id) select(null);
+  return true;
+}
+
+/** Stores another cell of a structure (primitive, conventional, Niggli) as a new structure and selects it. */
+async function derive(id: StructureId, cell: DerivedCell, symprec?: number): Promise<StructureRecord | null> {
+  actionError.value = null;
+  try {
+    const record = await getApi().structures.derive({ id, cell, ...(symprec ? { symprec } : {}) });
+    items.value = mergeSummaries(items.value, [record]);
+    select(record.id);
+    return record;
+  } catch (e) {
+    actionError.value = message(e);
+    return null;
+  }
+}
+
+/** The space group of a stored structure at another tolerance. */
+async function symmetryAt(id: StructureId, symprec: number): Promise<SpaceGroupSummary | null> {
+  return getApi().structures.symmetry({ id, symprec });
 }
 
 function dismissFailures(): void {
@@ -197,13 +228,17 @@ export function useStructures() {
     items: computed(() => items.value),
     failures: computed(() => failures.value),
     selectedId: readonly(selectedId),
-    selected: computed(() => items.value.find((s) => s.id === selectedId.value) ?? null),
+    // From the list, or from the loaded structure while the list is still on its way (a bookmark, a link).
+    selected: computed<StructureRecord | null>(
+      () => items.value.find((s) => s.id === selectedId.value) ?? (current.value?.id === selectedId.value ? current.value : null),
+    ),
     current,
     loadingCurrent: readonly(loadingCurrent),
     currentError: readonly(currentError),
     importing: readonly(importing),
     progress: readonly(progress),
     listError: readonly(listError),
+    actionError: readonly(actionError),
     refresh,
     importTextFiles,
     importDropped,
@@ -212,6 +247,8 @@ export function useStructures() {
     cancelImport,
     select,
     remove,
+    derive,
+    symmetryAt,
     dismissFailures,
   };
 }

@@ -4,7 +4,8 @@
  * these options need: line, scatter, bar, parallel; grid, tooltip, legend, dataZoom,
  * markLine, title.
  */
-import type { Histogram } from '../../src-shared/ipc/contract';
+import type { DatasetSpaceGroupCount, Histogram } from '../../src-shared/ipc/contract';
+import { displaySymbol } from '../../src-shared/chem/spacegroup';
 import { fmtNum } from './format';
 import type { XY } from './series';
 
@@ -157,6 +158,34 @@ export function histogramOption(h: Histogram, xName: string, color = PALETTE[0])
     xAxis: { type: 'category', data: labels, name: xName, nameLocation: 'middle', nameGap: 28, nameTextStyle: baseText, axisLabel: baseText },
     yAxis: { type: 'value', name: 'count', nameTextStyle: baseText, axisLabel: baseText, minInterval: 1 },
     series: [{ type: 'bar', data: h.counts, barCategoryGap: '4%', itemStyle: { color } }],
+  };
+}
+
+/** Bars of structures per space group (most frequent first, at most `max`, the rest summed as "other"). */
+export function spaceGroupOption(counts: readonly DatasetSpaceGroupCount[], max = 24): ChartOption {
+  const shown = counts.slice(0, max);
+  const rest = counts.slice(max).reduce((a, c) => a + c.count, 0);
+  const labels = shown.map((c) => (c.number === null ? 'molecule' : `${displaySymbol(c.symbol)} (${c.number})`));
+  const data = shown.map((c) => c.count);
+  if (rest) {
+    labels.push(`${counts.length - max} other groups`);
+    data.push(rest);
+  }
+  return {
+    animation: false,
+    grid: { left: 56, right: 12, top: 24, bottom: 70 },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      formatter: (ps: { dataIndex: number; value: number }[]) => {
+        const c = shown[ps[0]?.dataIndex ?? 0];
+        const what = c ? (c.number === null ? 'molecules' : `${displaySymbol(c.symbol)}, No. ${c.number}, ${c.crystalSystem}`) : 'other space groups';
+        return `${what}<br/>${ps[0]?.value ?? 0} structures`;
+      },
+    },
+    xAxis: { type: 'category', data: labels, name: 'space group (spglib tolerance 0.01 Å)', nameLocation: 'middle', nameGap: 56, nameTextStyle: baseText, axisLabel: { ...baseText, rotate: 40, interval: 0 } },
+    yAxis: { type: 'value', name: 'structures', nameTextStyle: baseText, axisLabel: baseText, minInterval: 1 },
+    series: [{ type: 'bar', data, barCategoryGap: '20%', itemStyle: { color: PALETTE[2] } }],
   };
 }
 

@@ -1,0 +1,164 @@
+/**
+ * Issue 17 in the Structures and Datasets sections: space groups and chemists' formulas where a
+ * crystallographer looks, other cells as actions, structures named by their dataset id and grouped,
+ * links that open on a fresh load, and deletions that say what happened.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LatticeworkApi } from '../../src-shared/ipc/contract';
+import { presetConfig } from '../../src-shared/model/presets';
+import { shared, SHARED_DATA } from '../helpers/shared-data';
+import { connectApi, launchApp, waitUntilConnected } from './app';
+import type { LaunchedApp } from './app';
+
+const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
+const cif = (id: string) => ({ name: `${id}.cif`, mimeType: 'chemical/x-cif', buffer: readFileSync(`${SAMPLE}/${id}.cif`) });
+
+let app: LaunchedApp;
+let api: LatticeworkApi;
+let closeApi: () => void;
+
+beforeAll(async () => {
+  app = await launchApp();
+  ({ api, close: closeApi } = await connectApi(app.url));
+  await waitUntilConnected(app.page);
+});
+afterAll(async () => {
+  closeApi?.();
+  await app?.close();
+});
+
+describe('structures as a crystallographer reads them', () => {
+  it('shows the chemist’s formula, the cell formula and the space group in the list and the header', async () => {
+    const { page } = app;
+    await page.getByTestId('file-input').setInputFiles([cif('1000050'), cif('1507756')]);
+    const kcl = page.getByTestId('structure-item').filter({ hasText: 'KCl' });
+    await kcl.waitFor({ timeout: 30_000 });
+    expect(await kcl.getByTestId('structure-item-spacegroup').textContent()).toBe('Pm-3m');
+    expect(await kcl.textContent()).toMatch(/2 sites/);
+    await page.getByTestId('structure-item').filter({ hasText: 'BaTiO3' }).click();
+    const header = page.getByTestId('structure-header');
+    await expect.poll(() => header.getByTestId('structure-formula').textContent()).toBe('BaTiO3');
+    expect(await header.getByTestId('structure-spacegroup').getAttribute('data-number')).toBe('99');
+    expect(await header.getByTestId('structure-spacegroup').textContent()).toMatch(/P4mm \(99\) · tetragonal/);
+    expect(await header.textContent()).toMatch(/5 sites/);
+    // A looser tolerance: the tetragonal distortion is within 0.2 Å, the cell reads as cubic.
+    await header.getByTestId('structure-symprec').fill('0.2');
+    await header.getByTestId('structure-symprec').dispatchEvent('change');
+    await expect.poll(() => header.getByTestId('structure-spacegroup').getAttribute('data-number')).toBe('221');
+  });
+
+  it('adds the primitive cell as a new structure and keeps the original', async () => {
+    const { page } = app;
+    await page.getByTestId('file-input').setInputFiles([cif('1000041')]);
+    const nacl = page.getByTestId('structure-item').filter({ hasText: 'NaCl' });
+    await nacl.first().waitFor({ timeout: 30_000 });
+    await nacl.first().click();
+    const header = page.getByTestId('structure-header');
+    await expect.poll(() => header.getByTestId('structure-cell-formula').textContent()).toMatch(/Na4Cl4/);
+    const before = await page.getByTestId('structure-item').count();
+    await header.getByTestId('structure-primitive').click();
+    await expect.poll(() => page.getByTestId('structure-item').count()).toBe(before + 1);
+    await expect.poll(() => header.textContent()).toMatch(/primitive cell/);
+    expect(await header.textContent()).toMatch(/2 sites/);
+    expect(await header.getByTestId('structure-spacegroup').getAttribute('data-number')).toBe('225');
+    expect(await page.getByTestId('structure-item').filter({ hasText: '8 sites' }).filter({ hasText: 'NaCl' }).count()).toBe(1);
+    expect(app.errors).toEqual([]);
+  });
+});
+
+describe('bugs a new user hit', () => {
+  it('bug 4: #/structures?id=N opens that structure on a fresh load', async () => {
+    const { page } = app;
+    const kcl = (await api.structures.list({})).find((r) => r.formula === 'KCl')!;
+    await page.goto(`${app.url.replace(/[?#].*$/, '')}#/structures?id=${kcl.id}`);
+    await waitUntilConnected(page);
+    await expect.poll(() => page.getByTestId('structure-header').getByTestId('structure-formula').textContent(), { timeout: 30_000 }).toBe('KCl');
+    const canvas = page.getByTestId('structure-canvas');
+    await expect.poll(() => canvas.getAttribute('data-atom-count'), { timeout: 30_000 }).not.toBe('0');
+    expect(Number(await canvas.getAttribute('data-atom-count'))).toBeGreaterThanOrEqual(2);
+    // And a click in the list writes the id back, so the address can be bookmarked.
+    await page.getByTestId('structure-item').filter({ hasText: 'BaTiO3' }).click();
+    const batio3 = (await api.structures.list({})).find((r) => r.formula === 'BaTiO3')!;
+    await expect.poll(() => page.url()).toMatch(new RegExp(`id=${batio3.id}$`));
+  });
+
+  it('bug 7: extended-XYZ frames and CGCNN CIFs are named by their ids, grouped by dataset, searchable', async () => {
+    const { page } = app;
+    const text = readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8').split('\n');
+    let end = 0;
+    for (let f = 0; f < 30; f++) end += Number(text[end]) + 2;
+    await api.datasets.import({ kind: 'extxyz', name: 'EMT frames', files: [{ name: 'emt_dataset.extxyz', text: text.slice(0, end).join('\n') }] });
+    const emtCifs = ['emt-00000', 'emt-00001', 'emt-00002'].map((id) => ({ name: `cg/${id}.cif`, text: readFileSync(shared('emt-dev', 'cgcnn', `${id}.cif`), 'utf8') }));
+    const idProp = readFileSync(shared('emt-dev', 'cgcnn', 'id_prop.csv'), 'utf8').split('\n').slice(0, 3).join('\n');
+    await api.datasets.import({ kind: 'cgcnn-folder', name: 'EMT CIFs', files: [...emtCifs, { name: 'cg/id_prop.csv', text: idProp }] });
+    await page.getByTestId('nav-structures').click();
+    const group = page.locator('[data-testid="structure-group"]').filter({ hasText: 'Dataset: EMT frames' });
+    await group.waitFor({ timeout: 30_000 });
+    // Dataset groups start closed: the opened files stay in view.
+    expect(await group.getByTestId('structure-item').count()).toBe(0);
+    expect(await group.textContent()).toMatch(/30 structures/);
+    await group.getByTestId('structure-group-toggle').click();
+    const labels = await group.getByTestId('structure-item-label').allTextContents();
+    expect(labels).toHaveLength(30);
+    expect(new Set(labels).size).toBe(30);
+    expect(labels[0]).toMatch(/emt-00000 · emt_dataset\.extxyz · frame 0/);
+    expect(labels[29]).toMatch(/frame 29/);
+    const cifGroup = page.locator('[data-testid="structure-group"]').filter({ hasText: 'Dataset: EMT CIFs' });
+    await cifGroup.getByTestId('structure-group-toggle').click();
+    const cifLabels = await cifGroup.getByTestId('structure-item-label').allTextContents();
+    expect(cifLabels.join(' ')).not.toMatch(/image0/);
+    expect(cifLabels.some((l) => /^emt-00001\.cif$/.test(l.trim()))).toBe(true);
+    // Search across every group.
+    await page.getByTestId('structure-search').fill('emt-00002');
+    await expect.poll(() => page.getByTestId('structure-item').count()).toBeGreaterThanOrEqual(1);
+    for (const l of await page.getByTestId('structure-item-label').allTextContents()) expect(l).toMatch(/emt-00002/);
+    await page.getByTestId('structure-search').fill('');
+  });
+
+  it('bug 2: deleting a structure of a dataset says why it was not deleted', async () => {
+    const { page } = app;
+    const member = (await api.structures.list({})).find((r) => r.datasets.some((d) => d.name === 'EMT CIFs'))!;
+    await page.goto(`${app.url.replace(/[?#].*$/, '')}#/structures?id=${member.id}`);
+    await waitUntilConnected(page);
+    const header = page.getByTestId('structure-header');
+    await expect.poll(() => header.textContent(), { timeout: 30_000 }).toMatch(/emt-0000/);
+    await header.getByTestId('structure-delete').click();
+    await header.getByTestId('structure-delete').click();
+    const error = header.getByTestId('structure-action-error');
+    await error.waitFor({ timeout: 10_000 });
+    expect(await error.textContent()).toMatch(/Not deleted: .*belongs to the dataset EMT CIFs.*delete it first/);
+    expect((await api.structures.list({})).some((r) => r.id === member.id)).toBe(true);
+    expect(app.errors.filter((e) => !/UserError|belongs to the dataset/.test(e))).toEqual([]);
+  });
+
+  it('bug 3: deleting a dataset names the runs trained on it and deletes them with it, or keeps both', async () => {
+    const { page } = app;
+    const ds = (await api.datasets.list({})).find((d) => d.name === 'EMT CIFs')!;
+    const config = presetConfig('cgcnn-paper', { training: { epochs: 1, batchSize: 2 } }) as unknown as Record<string, unknown>;
+    const run = await api.training.start({ datasetId: ds.id, config, name: 'on-emt-cifs' });
+    await expect.poll(async () => (await api.runs.list({ includeArchived: true })).find((r) => r.id === run.id)?.status, { timeout: 120_000 }).toMatch(/finished|failed/);
+    await page.getByTestId('nav-datasets').click();
+    await page.getByTestId('dataset-item').filter({ hasText: 'EMT CIFs' }).click();
+    let question = '';
+    page.once('dialog', (d) => {
+      question = d.message();
+      void d.dismiss();
+    });
+    await page.getByTestId('dataset-delete').click();
+    await expect.poll(() => question).toMatch(/and the run trained on it \(“on-emt-cifs”\).*could no longer be resumed or reproduced/);
+    expect((await api.datasets.list({})).some((d) => d.id === ds.id)).toBe(true);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('dataset-delete').click();
+    await expect.poll(async () => (await api.datasets.list({})).some((d) => d.id === ds.id)).toBe(false);
+    expect((await api.runs.list({ includeArchived: true })).some((r) => r.id === run.id)).toBe(false);
+  });
+
+  it('shows the space-group histogram in the dataset report', async () => {
+    const { page } = app;
+    await page.getByTestId('dataset-item').filter({ hasText: 'EMT frames' }).click();
+    const chart = page.locator('[data-testid="dataset-spacegroups"][data-points], [data-testid="dataset-spacegroups"] [data-points]').first();
+    await expect.poll(async () => Number(await chart.getAttribute('data-points').catch(() => '0')), { timeout: 30_000 }).toBe(30);
+    await app.screenshot('dataset-spacegroups');
+  });
+});
