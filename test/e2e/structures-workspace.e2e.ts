@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatticeworkApi } from '../../src-shared/ipc/contract';
-import { presetConfig } from '../../src-shared/model/presets';
 import { shared, SHARED_DATA } from '../helpers/shared-data';
 import { connectApi, launchApp, waitUntilConnected } from './app';
 import type { LaunchedApp } from './app';
@@ -135,7 +134,8 @@ describe('bugs a new user hit', () => {
   it('bug 3: deleting a dataset names the runs trained on it and deletes them with it, or keeps both', async () => {
     const { page } = app;
     const ds = (await api.datasets.list({})).find((d) => d.name === 'EMT CIFs')!;
-    const config = presetConfig('cgcnn-paper', { training: { epochs: 1, batchSize: 2 } }) as unknown as Record<string, unknown>;
+    const preset = (await api.models.presets({})).find((p) => p.id === 'cgcnn-paper')!;
+    const config = { ...preset.config, training: { ...(preset.config.training as object), epochs: 1, batchSize: 2 } };
     const run = await api.training.start({ datasetId: ds.id, config, name: 'on-emt-cifs' });
     await expect.poll(async () => (await api.runs.list({ includeArchived: true })).find((r) => r.id === run.id)?.status, { timeout: 120_000 }).toMatch(/finished|failed/);
     await page.getByTestId('nav-datasets').click();
