@@ -755,7 +755,7 @@ export function datasetsHandlers(core: CoreParts): LatticeworkHandlers['datasets
     },
     async spaceGroups({ id }) {
       await getDataset(core, id);
-      await analyseMissing(core);
+      await analyseMissing(core, id);
       const rows = await core.db.read((tx) =>
         tx.all<{ space_group: string; n: number }>(
           'SELECT s.space_group, COUNT(*) AS n FROM dataset_item i JOIN structure s ON s.id = i.structure_id WHERE i.dataset_id = ? GROUP BY s.space_group',

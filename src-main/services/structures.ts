@@ -76,16 +76,39 @@ async function membership(core: CoreParts, id?: number): Promise<Map<number, Str
   return out;
 }
 
-/** Finds the space group of structures stored before it was recorded (in the compute pool, a few hundred at a time). */
-export async function analyseMissing(core: CoreParts): Promise<void> {
+/**
+ * Finds the space group of structures stored without one (before it was recorded, or frames read
+ * in bulk), in the compute pool a few hundred at a time; only a dataset's when `datasetId` is given.
+ */
+export async function analyseMissing(core: CoreParts, datasetId?: number): Promise<number> {
+  let done = 0;
   for (;;) {
-    const rows = await core.db.read((tx) => tx.all<{ id: number; data: string }>('SELECT id, data FROM structure WHERE space_group IS NULL LIMIT 200'));
-    if (rows.length === 0) return;
+    const rows = await core.db.read((tx) =>
+      datasetId === undefined
+        ? tx.all<{ id: number; data: string }>('SELECT id, data FROM structure WHERE space_group IS NULL LIMIT 200')
+        : tx.all<{ id: number; data: string }>(
+            'SELECT s.id, s.data FROM structure s WHERE s.space_group IS NULL AND s.id IN (SELECT structure_id FROM dataset_item WHERE dataset_id = ?) LIMIT 200',
+            [datasetId],
+          ),
+    );
+    if (rows.length === 0) return done;
     const found = await core.pool.run('space-groups', { structures: rows.map((r) => JSON.parse(r.data) as StructureJSON) });
     await core.db.transaction(async (tx) => {
       for (const [k, r] of rows.entries()) await tx.run('UPDATE structure SET space_group = ? WHERE id = ?', [JSON.stringify(found[k]), r.id]);
     });
+    done += rows.length;
+    core.events.emit('structures', 'onChanged', { ids: rows.map((r) => r.id) });
   }
+}
+
+/** At most one background analysis per core: listing starts it, and the list refreshes as it goes (structures.onChanged). */
+const analysing = new WeakSet<CoreParts>();
+function analyseInBackground(core: CoreParts): void {
+  if (analysing.has(core)) return;
+  analysing.add(core);
+  analyseMissing(core)
+    .catch(() => undefined) // a structure the finder refuses is stored as null by the task: a failure here is the pool closing
+    .finally(() => analysing.delete(core));
 }
 
 export async function loadStructure(core: CoreParts, id: number): Promise<{ row: StructureRecord; structure: StructureJSON }> {
@@ -129,8 +152,8 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
       );
     },
     async list() {
-      await analyseMissing(core);
       const rows = await core.db.read((tx) => tx.all<StructureRow>(`SELECT ${LIST_COLUMNS} FROM structure WHERE ${IN_LIBRARY} ORDER BY id`));
+      if (rows.some((r) => r.space_group === null)) analyseInBackground(core);
       const datasets = await membership(core);
       return rows.map((r) => toRecord(r, datasets.get(r.id)));
     },
@@ -217,7 +240,7 @@ export async function storeOne(tx: Tx, file: string, format: string, p: ParsedFi
       JSON.stringify(p.warnings),
       now,
       importId,
-      JSON.stringify(p.spaceGroup),
+      p.spaceGroup === undefined ? null : JSON.stringify(p.spaceGroup),
     ],
   );
   return lastID;

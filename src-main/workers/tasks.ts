@@ -27,8 +27,11 @@ export interface ParsedFileStructure {
   block: string | number | null;
   warnings: string[];
   summary: StructureSummary;
-  /** Found at spglib's default tolerance (0.01 Å); null for a molecule or when the search failed (see warnings). */
-  spaceGroup: SpaceGroupSummary | null;
+  /**
+   * Found at spglib's default tolerance (0.01 Å); null for a molecule or when the search failed (see
+   * warnings); absent where the reader left it for later (frames of trajectories: found when listed).
+   */
+  spaceGroup?: SpaceGroupSummary | null;
 }
 
 export type ParsedFile =

@@ -68,8 +68,9 @@ describe('structures service', () => {
   it('finds the space groups of structures stored before they were recorded', async () => {
     const [cscl] = (await served.api.structures.import({ files: [file('9011050')] })).imported;
     await served.t.core.db.transaction((tx) => tx.run("UPDATE structure SET space_group = NULL WHERE id = ?", [cscl.id]));
-    const listed = (await served.api.structures.list({})).find((r) => r.id === cscl.id)!;
-    expect(listed.spaceGroup).toMatchObject({ number: 227, crystalSystem: 'cubic' });
+    // Listing starts the analysis in the background; the list refreshes when it is done.
+    expect((await served.api.structures.list({})).find((r) => r.id === cscl.id)!.spaceGroup).toBeNull();
+    await expect.poll(async () => (await served.api.structures.list({})).find((r) => r.id === cscl.id)!.spaceGroup).toMatchObject({ number: 227, crystalSystem: 'cubic' });
   });
 
   it('reports a malformed file with its line and still imports the others; nothing stored is lost', async () => {
