@@ -1,4 +1,4 @@
-// `npm test`: type checks, lint, build, unit and integration tests, then the
+// `npm test`: type checks, lint, the Electron security audit, build, unit and integration tests, then the
 // end-to-end tests driving the real UI in Chromium against browser mode (scripts/e2e.mjs;
 // the Electron window only when LATTICEWORK_E2E_ELECTRON names an Electron binary, which
 // this project's machines and CI do not have). Stops at the first failing step and ends
@@ -35,6 +35,7 @@ let ok =
   step('type check (end-to-end tests)', bin('tsc'), ['-p', 'tsconfig.e2e.json', '--noEmit']) &&
   step('type check (renderer)', bin('vue-tsc'), ['-p', 'tsconfig.web.json', '--noEmit']) &&
   step('lint', bin('eslint'), ['.']) &&
+  step('Electron security audit (electronegativity; accepted findings in docs/security.md)', process.execPath, [join(root, 'scripts', 'security-audit.mjs')]) &&
   step('build', bin('electron-vite'), ['build']);
 
 const total = { passed: 0, failed: 0, skipped: 0 };

@@ -48,6 +48,8 @@ function createWindow(core: Core): BrowserWindow {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      // no middle-click navigation to other windows (new windows are refused anyway: setWindowOpenHandler)
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
     },
   });
