@@ -18,6 +18,9 @@ export const commands: CommandEntry[] = [
   { name: 'import-model', summary: 'import a CGCNN .pth.tar checkpoint as a Latticework model', models: true, load: async () => (await import('./commands/import-model')).importModelCommand },
   { name: 'predict', summary: 'predict properties of structures with a model', models: true, load: async () => (await import('./commands/predict')).predictCommand },
   { name: 'train', summary: 'train a model on a CGCNN folder or an extended XYZ file (recorded as a run)', models: true, load: async () => (await import('./commands/train')).trainCommand },
+  { name: 'relax', summary: 'relax a structure (atoms, and the cell with --cell) with emt, lj, morse or a trained potential', models: true, load: async () => (await import('./commands/simulate')).relaxCommand },
+  { name: 'md', summary: 'molecular dynamics (NVE, NVT, NPT) of a structure with a potential', models: true, load: async () => (await import('./commands/simulate')).mdCommand },
+  { name: 'eos', summary: 'equation of state (Birch–Murnaghan fit of energies over volumes) with a potential', models: true, load: async () => (await import('./commands/simulate')).eosCommand },
   { name: 'runs', summary: 'list the training runs of the database (app and command line)', load: async () => (await import('./commands/runs')).runsCommand },
   { name: 'doctor', summary: 'what this machine can run (backends, GPU/CUDA, threads, database, Electron, sqlite3)', load: async () => (await import('./commands/doctor')).doctorCommand },
 ];

@@ -13,35 +13,10 @@ import { resolve } from 'node:path';
 import { readStructures, structureErrorData } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
 import type { ModelFileData } from '../../engine/models/format';
-import { LoadedPotential, type PotentialPrediction } from '../../engine/potential/file';
+import { LoadedPotential } from '../../engine/potential/file';
+import { potentialEntry, rows3 } from './potential-entry';
 import { describeBackend, type BackendChoice } from '../../engine/tf/backend';
 import type { CommandContext } from '../command';
-
-const rows3 = (a: ArrayLike<number>) => Array.from({ length: a.length / 3 }, (_, i) => [a[3 * i], a[3 * i + 1], a[3 * i + 2]]);
-
-export function potentialEntry(file: string, frame: number, model: string, s: Structure, p: PotentialPrediction): Record<string, unknown> {
-  const n = s.numbers.length;
-  return {
-    file,
-    frame,
-    model,
-    energy: p.energy,
-    energyPerAtom: p.energy / n,
-    forces: p.forces ? rows3(p.forces) : null,
-    stress: p.stress ? Array.from(p.stress) : null,
-    ...(p.std
-      ? {
-          std: {
-            energy: p.std.energy,
-            energyPerAtom: p.std.energy / n,
-            forces: p.std.forces ? rows3(p.std.forces) : null,
-            forceNorm: p.std.forceNorm ? Array.from(p.std.forceNorm) : null,
-            stress: p.std.stress ? Array.from(p.std.stress) : null,
-          },
-        }
-      : {}),
-  };
-}
 
 export function runPotentialPredict(ctx: CommandContext, data: ModelFileData, files: string[], json: boolean, backend: BackendChoice): number {
   let status = 0;

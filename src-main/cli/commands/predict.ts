@@ -3,21 +3,17 @@ import { resolve } from 'node:path';
 import { structureErrorData } from '../../../src-shared/chem';
 import { readStructuresFile } from '../../files/structure-file';
 import type { Structure } from '../../../src-shared/chem/structure';
-import { importCgcnnCheckpoint } from '../../engine/import/cgcnn';
-import { instantiateModel } from '../../engine/models/runtime';
-import { predictRows } from '../../models/service';
-import { resolveModel } from '../../models/store';
-import { isPotentialFile } from '../../engine/potential/file';
-import { describeBackend, initBackend } from '../../engine/tf/backend';
-import { runPotentialPredict } from './predict-potential';
+import { CalculatorChoiceError, isBuiltinCalculator } from '../calculator';
 import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework predict --model NAME_OR_FILE FILE... [--contributions] [--backend NAME] [--json]
 
 Predicts a property for every structure in the files (CIF, POSCAR, XYZ) with a stored
 model (see import-model), a .lwm model file or a CGCNN .pth.tar. Graphs are built with
-the model's own settings (cutoff, neighbours, padding, features).
-  --model M          stored model name or model file (required)
+the model's own settings (cutoff, neighbours, padding, features). The built-in calculators
+emt, lj and morse predict energy, forces and stress like a potential (without tfjs).
+  --model M          stored model name or model file, or emt, lj, morse (required)
+  --param KEY=VALUE  lj/morse parameters, repeatable (see latticework relax --help)
   --contributions    also give each atom's contribution (mean/sum readouts; they add up
                      to the prediction)
   --backend NAME     tfjs backend: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu
@@ -39,11 +35,30 @@ export const predictCommand: Command = {
   async run(ctx: CommandContext): Promise<number> {
     const parsed = parseCommandArgs(ctx, 'predict', usage, {
       allowPositionals: true,
-      options: { model: { type: 'string', short: 'm' }, contributions: { type: 'boolean' }, backend: { type: 'string' }, json: { type: 'boolean' } },
+      options: { model: { type: 'string', short: 'm' }, contributions: { type: 'boolean' }, backend: { type: 'string' }, json: { type: 'boolean' }, param: { type: 'string', multiple: true } },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
     if (!values.model || positionals.length === 0) return usageError(ctx.io, 'predict', '--model and at least one structure file are required', usage);
+    if (isBuiltinCalculator(values.model)) {
+      try {
+        return await (await import('./predict-builtin')).runBuiltinPredict(ctx, values.model, values.param ?? [], positionals, !!values.json);
+      } catch (e) {
+        if (e instanceof CalculatorChoiceError) return usageError(ctx.io, 'predict', e.message, usage);
+        throw e;
+      }
+    }
+    if (values.param?.length) return usageError(ctx.io, 'predict', '--param is for the built-in calculators emt, lj and morse', usage);
+    // the engine (tfjs) is loaded only for a model
+    const [{ importCgcnnCheckpoint }, { instantiateModel }, { predictRows }, { resolveModel }, { isPotentialFile }, { describeBackend, initBackend }, { runPotentialPredict }] = await Promise.all([
+      import('../../engine/import/cgcnn'),
+      import('../../engine/models/runtime'),
+      import('../../models/service'),
+      import('../../models/store'),
+      import('../../engine/potential/file'),
+      import('../../engine/tf/backend'),
+      import('./predict-potential'),
+    ]);
     let status = 0;
     let backend;
     try {

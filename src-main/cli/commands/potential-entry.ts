@@ -1,0 +1,35 @@
+/**
+ * One entry of `latticework predict --json` for a potential (a trained one or a built-in
+ * calculator): {"file", "frame", "model", "energy", "energyPerAtom", "forces": [[x, y, z], ...],
+ * "stress": [6] | null, "std"?: {...}} in eV, eV/Å and eV/Å³ (Voigt xx yy zz yz xz xy, ASE's sign).
+ * A module of its own so that the built-in calculators print it without loading tfjs.
+ */
+import type { Structure } from '../../../src-shared/chem/structure';
+import type { PotentialPrediction } from '../../engine/potential/file';
+
+export const rows3 = (a: ArrayLike<number>) => Array.from({ length: a.length / 3 }, (_, i) => [a[3 * i], a[3 * i + 1], a[3 * i + 2]]);
+
+export function potentialEntry(file: string, frame: number, model: string, s: Structure, p: PotentialPrediction): Record<string, unknown> {
+  const n = s.numbers.length;
+  return {
+    file,
+    frame,
+    model,
+    energy: p.energy,
+    energyPerAtom: p.energy / n,
+    forces: p.forces ? rows3(p.forces) : null,
+    stress: p.stress ? Array.from(p.stress) : null,
+    ...(p.std
+      ? {
+          std: {
+            energy: p.std.energy,
+            energyPerAtom: p.std.energy / n,
+            forces: p.std.forces ? rows3(p.std.forces) : null,
+            forceNorm: p.std.forceNorm ? Array.from(p.std.forceNorm) : null,
+            stress: p.std.stress ? Array.from(p.std.stress) : null,
+          },
+        }
+      : {}),
+  };
+}
+

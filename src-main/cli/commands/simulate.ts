@@ -1,0 +1,374 @@
+/**
+ * `latticework relax | md | eos FILE --model NAME`: a relaxation, a molecular dynamics run or an
+ * equation of state of one structure with a potential (the built-in emt, lj, morse, or a trained
+ * potential), run in this process with the same code the app's worker runs (src-shared/sim/job.ts).
+ * They print readable text, or one JSON object with `--json` (shapes below, fixed by issue 14).
+ */
+import { writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { elementSymbol, structureErrorData, writeStructures } from '../../../src-shared/chem';
+import type { Structure } from '../../../src-shared/chem/structure';
+import {
+  checkSimulationInput,
+  runSimulation,
+  SIMULATION_DEFAULTS,
+  trajectoryText,
+  type SimulationHooks,
+  type MdParameters,
+  type SimulationFrame,
+  type SimulationOutcome,
+  type SimulationParameters,
+  type StepValues,
+} from '../../../src-shared/sim';
+import { readStructuresFile } from '../../files/structure-file';
+import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
+import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+
+const COMMON = `  --model NAME       emt, lj, morse (built in), or a trained potential: a stored model's
+                     name or a model file (required)
+  --param KEY=VALUE  a built-in's parameter, repeatable: lj epsilon (eV), sigma (Å), cutoff (Å),
+                     cutoffMode (shift|smooth), onset (Å); morse epsilon (eV), r0 (Å), rho0,
+                     onset (Å), cutoff (Å). Defaults as ASE's LennardJones() and MorsePotential()
+  --frame K          which structure of a multi-structure file (0-based; default the last)
+  --backend NAME     tfjs backend for a trained potential (auto, tfjs-node, wasm, cpu)
+  --json             print one JSON object (below) instead of text`;
+
+const relaxUsage = `Usage: latticework relax FILE --model NAME [--cell] [--fmax F] [--steps N] [--optimizer fire|lbfgs] [--out FILE] [--json]
+
+Relaxes the atoms (and with --cell the cell) of the structure in FILE until the largest force is
+at most F (and with --cell every stress component is within --smax of the target pressure).
+${COMMON}
+  --cell             relax the cell too (a log-strain filter, as ASE's FrechetCellFilter)
+  --pressure P       target pressure with --cell, GPa (default 0)
+  --smax S           stress tolerance with --cell, GPa (default ${SIMULATION_DEFAULTS.relax.smax.toPrecision(2)})
+  --hydrostatic      with --cell: change the volume only
+  --fmax F           force tolerance, eV/Å (default ${SIMULATION_DEFAULTS.relax.fmax})
+  --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
+  --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
+  --fixed I,J,...    atoms held in place (0-based indices)
+  --out FILE         write the relaxed structure (.cif, .vasp/POSCAR, .xyz/.extxyz)
+JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "message",
+       "structure": {"lattice": [[a],[b],[c]] | null, "species": [...], "positions": [[x,y,z], ...]}}
+Exit status: 0 when it converged, 1 when it did not (or failed, or the file could not be read),
+2 for bad usage.`;
+
+const mdUsage = `Usage: latticework md FILE --model NAME --ensemble nve|nvt|npt --temperature K --timestep FS --steps N [--every K] [--seed S] [--out traj.extxyz] [--json]
+
+Molecular dynamics of the structure in FILE. Velocities start Maxwell–Boltzmann at the temperature
+(seeded, zero total momentum, scaled to exactly that temperature).
+${COMMON}
+  --ensemble E       nve (velocity Verlet), nvt (a thermostat), npt (thermostat + Berendsen barostat)
+  --temperature K    K (required)
+  --timestep FS      fs (required)
+  --steps N          number of steps (required)
+  --every K          a frame every K steps for --out (default ${SIMULATION_DEFAULTS.md.every})
+  --seed S           seed of the velocities and the Langevin noise (default ${SIMULATION_DEFAULTS.md.seed})
+  --thermostat T     nvt/npt: langevin (default), nose-hoover or berendsen
+  --friction G       Langevin friction, 1/fs (default ${SIMULATION_DEFAULTS.md.friction})
+  --tau T            Nosé–Hoover / Berendsen time constant, fs (default ${SIMULATION_DEFAULTS.md.tau})
+  --pressure P       npt target pressure, GPa (default 0)
+  --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau})
+  --fixed I,J,...    atoms held in place (0-based indices)
+  --out FILE         the trajectory: extended XYZ (.xyz/.extxyz: positions, energy, forces, stress,
+                     step values) or XDATCAR (a name containing XDATCAR)
+JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 first],
+       "temperature": [K per step], "drift" (eV/atom: change of the conserved quantity, null for
+       npt), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs], "message"}
+Exit status: 0 when the run completed, 1 when it failed (e.g. blew up) or the file could not be
+read, 2 for bad usage.`;
+
+const eosUsage = `Usage: latticework eos FILE --model NAME [--relax] [--points N] [--range R] [--json]
+
+Energies of the structure in FILE over volumes from (1 − R)V to (1 + R)V (the cell scaled
+isotropically), fitted with the Birch–Murnaghan equation of state.
+${COMMON}
+  --relax            relax the atoms at each volume (FIRE to --fmax)
+  --fmax F           with --relax, eV/Å (default ${SIMULATION_DEFAULTS.eos.fmax})
+  --points N         number of volumes (default ${SIMULATION_DEFAULTS.eos.points})
+  --range R          fraction of the volume (default ${SIMULATION_DEFAULTS.eos.range})
+JSON: {"file", "model", "v0" (Å³), "e0" (eV), "b0GPa", "b0prime", "points": [[V, E], ...], "rms" (eV)}
+Exit status: 0, or 1 when the fit or the file failed, 2 for bad usage.`;
+
+const COMMON_OPTIONS = { ...valueOptions('model', 'frame', 'backend'), param: { type: 'string' as const, multiple: true as const }, ...flagOptions('json') };
+
+/** Reads a number option; throws a usage message naming it. */
+function num(values: Record<string, unknown>, key: string, fallback: number, check: (x: number) => boolean = Number.isFinite, what = 'a number'): number {
+  const v = values[key];
+  if (v === undefined) return fallback;
+  const x = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x) || !check(x)) throw new UsageProblem(`--${key} ${String(v)}: expected ${what}`);
+  return x;
+}
+
+function indices(v: unknown): number[] {
+  if (v === undefined) return [];
+  const parts = String(v).split(',').map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageProblem(`--fixed ${String(v)}: expected atom indices like 0,1,5`);
+  return parts.map(Number);
+}
+
+class UsageProblem extends Error {}
+
+const positiveInt = (x: number) => Number.isInteger(x) && x >= 1;
+const nonNegativeInt = (x: number) => Number.isInteger(x) && x >= 0;
+const positive = (x: number) => x > 0;
+
+interface Loaded {
+  structure: Structure;
+  opened: OpenedCalculator;
+}
+
+/** The structure of FILE (--frame) and the calculator of --model; prints the problem and returns a status when either fails. */
+async function load(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>, usage: string): Promise<Loaded | number> {
+  let structures: Structure[];
+  try {
+    structures = (await readStructuresFile(resolve(ctx.cwd, file), file)).structures;
+  } catch (e) {
+    const d = structureErrorData(e, file);
+    ctx.io.err(`latticework ${command}: ${file}${d.line ? `:${d.line}` : ''}: ${d.message}`);
+    return 1;
+  }
+  let frame: number;
+  try {
+    frame = num(values, 'frame', structures.length - 1, nonNegativeInt, 'a structure index from 0');
+  } catch (e) {
+    return usageError(ctx.io, command, (e as Error).message, usage);
+  }
+  if (frame >= structures.length) return usageError(ctx.io, command, `--frame ${frame}: ${file} holds ${structures.length} structure${structures.length === 1 ? '' : 's'} (0-based)`);
+  try {
+    const opened = await openCalculator(String(values.model), (values.param as string[] | undefined) ?? [], ctx.cwd, values.backend as string | undefined);
+    return { structure: structures[frame], opened };
+  } catch (e) {
+    if (e instanceof CalculatorChoiceError) return usageError(ctx.io, command, e.message, usage);
+    ctx.io.err(`latticework ${command}: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+/** Runs the simulation; a problem with the input (elements the calculator lacks, no cell, …) is printed and gives status 1. */
+async function simulate(ctx: CommandContext, command: string, file: string, loaded: Loaded, params: SimulationParameters, hooks: SimulationHooks = {}): Promise<SimulationOutcome | number> {
+  const { structure, opened } = loaded;
+  try {
+    checkSimulationInput(structure, opened.spec, params);
+    return await runSimulation(structure, opened.calculator, params, hooks);
+  } catch (e) {
+    ctx.io.err(`latticework ${command}: ${file}: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    opened.calculator.dispose?.();
+  }
+}
+
+function fmt(x: number | null | undefined, digits = 6): string {
+  return x === null || x === undefined ? '—' : x.toFixed(digits);
+}
+
+function positionsRows(s: Structure): number[][] {
+  return Array.from({ length: s.numbers.length }, (_, i) => [s.cart[3 * i], s.cart[3 * i + 1], s.cart[3 * i + 2]]);
+}
+
+/** The structure-file format of an output name. */
+function outputFormat(name: string): 'cif' | 'poscar' | 'xyz' | null {
+  const base = basename(name).toLowerCase();
+  if (base.endsWith('.cif')) return 'cif';
+  if (base.endsWith('.xyz') || base.endsWith('.extxyz')) return 'xyz';
+  if (base.endsWith('.vasp') || base.endsWith('.poscar') || base.includes('poscar') || base.includes('contcar')) return 'poscar';
+  return null;
+}
+
+export const relaxCommand: Command = {
+  usage: relaxUsage,
+  async run(ctx) {
+    const parsed = parseCommandArgs(ctx, 'relax', relaxUsage, {
+      allowPositionals: true,
+      options: { ...COMMON_OPTIONS, ...valueOptions('fmax', 'steps', 'optimizer', 'out', 'pressure', 'smax', 'fixed'), ...flagOptions('cell', 'hydrostatic') },
+    });
+    if (!parsed) return 2;
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1 || !values.model) return usageError(ctx.io, 'relax', 'one structure FILE and --model are required', relaxUsage);
+    const file = positionals[0];
+    const d = SIMULATION_DEFAULTS.relax;
+    let params: SimulationParameters;
+    try {
+      const optimizer = values.optimizer ?? d.optimizer;
+      if (optimizer !== 'fire' && optimizer !== 'lbfgs') throw new UsageProblem(`--optimizer ${optimizer}: use fire or lbfgs`);
+      if (values.out !== undefined && !outputFormat(values.out)) throw new UsageProblem(`--out ${values.out}: name it *.cif, *.vasp (or POSCAR), *.xyz or *.extxyz`);
+      params = {
+        ...d,
+        optimizer,
+        fmax: num(values, 'fmax', d.fmax, positive, 'a positive number of eV/Å'),
+        maxSteps: num(values, 'steps', d.maxSteps, nonNegativeInt, 'a whole number of steps'),
+        cell: !!values.cell,
+        pressure: num(values, 'pressure', d.pressure),
+        smax: num(values, 'smax', d.smax, positive, 'a positive number of GPa'),
+        hydrostatic: !!values.hydrostatic,
+        fixed: indices(values.fixed),
+      };
+    } catch (e) {
+      return usageError(ctx.io, 'relax', (e as Error).message, relaxUsage);
+    }
+    const loaded = await load(ctx, 'relax', file, values, relaxUsage);
+    if (typeof loaded === 'number') return loaded;
+    const out = await simulate(ctx, 'relax', file, loaded, params);
+    if (typeof out === 'number') return out;
+    const final = out.final;
+    const summary = out.summary?.task === 'relax' ? out.summary : null;
+    if (!summary || !final) {
+      ctx.io.err(`latticework relax: ${file}: ${out.message}`);
+      return 1;
+    }
+    if (values.out) writeFileSync(resolve(ctx.cwd, values.out), writeStructures(outputFormat(values.out)!, [final]));
+    if (values.json) {
+      ctx.io.out(
+        JSON.stringify({
+          file,
+          model: loaded.opened.model,
+          converged: summary.converged,
+          steps: summary.steps,
+          energy: summary.energy,
+          fmax: summary.fmax,
+          message: out.message,
+          structure: { lattice: final.lattice, species: Array.from(final.numbers, (z) => elementSymbol(z)), positions: positionsRows(final) },
+        }),
+      );
+    } else {
+      ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  ${out.message}`);
+      ctx.io.out(`energy ${fmt(summary.energy)} eV (${fmt(summary.energy / final.numbers.length)} eV/atom)${summary.pressure === null ? '' : `, pressure ${fmt(summary.pressure, 4)} GPa`}${summary.volume === null ? '' : `, volume ${fmt(summary.volume, 4)} Å³`}`);
+      if (final.lattice) for (const [k, r] of final.lattice.entries()) ctx.io.out(`  ${'abc'[k]}  ${r.map((x) => x.toFixed(6).padStart(12)).join(' ')}`);
+      if (values.out) ctx.io.out(`relaxed structure written to ${values.out}`);
+    }
+    return out.status === 'finished' && summary.converged ? 0 : 1;
+  },
+};
+
+export const mdCommand: Command = {
+  usage: mdUsage,
+  async run(ctx) {
+    const parsed = parseCommandArgs(ctx, 'md', mdUsage, {
+      allowPositionals: true,
+      options: { ...COMMON_OPTIONS, ...valueOptions('ensemble', 'temperature', 'timestep', 'steps', 'every', 'seed', 'out', 'thermostat', 'friction', 'tau', 'pressure', 'barostat-tau', 'fixed') },
+    });
+    if (!parsed) return 2;
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1 || !values.model) return usageError(ctx.io, 'md', 'one structure FILE and --model are required', mdUsage);
+    for (const required of ['ensemble', 'temperature', 'timestep', 'steps'] as const) {
+      if (values[required] === undefined) return usageError(ctx.io, 'md', `--${required} is required`, mdUsage);
+    }
+    const file = positionals[0];
+    const d = SIMULATION_DEFAULTS.md;
+    let params: MdParameters;
+    try {
+      const ensemble = values.ensemble!;
+      if (ensemble !== 'nve' && ensemble !== 'nvt' && ensemble !== 'npt') throw new UsageProblem(`--ensemble ${ensemble}: use nve, nvt or npt`);
+      const thermostat = values.thermostat ?? d.thermostat;
+      if (thermostat !== 'langevin' && thermostat !== 'nose-hoover' && thermostat !== 'berendsen') throw new UsageProblem(`--thermostat ${thermostat}: use langevin, nose-hoover or berendsen`);
+      const outName = values.out;
+      if (outName !== undefined && !/xdatcar/i.test(basename(outName)) && outputFormat(outName) !== 'xyz') throw new UsageProblem(`--out ${outName}: name it *.extxyz (or *.xyz) or XDATCAR`);
+      params = {
+        ...d,
+        ensemble,
+        thermostat,
+        temperature: num(values, 'temperature', d.temperature, (x) => x >= 0, 'a temperature in K'),
+        timestep: num(values, 'timestep', d.timestep, (x) => x > 0 && x <= 50, 'a time step in fs (0 < dt ≤ 50)'),
+        steps: num(values, 'steps', d.steps, nonNegativeInt, 'a whole number of steps'),
+        every: num(values, 'every', d.every, positiveInt, 'a positive whole number of steps'),
+        seed: num(values, 'seed', d.seed, Number.isInteger, 'an integer'),
+        friction: num(values, 'friction', d.friction, positive, 'a positive friction in 1/fs'),
+        tau: num(values, 'tau', d.tau, positive, 'a positive time in fs'),
+        pressure: num(values, 'pressure', d.pressure),
+        barostatTau: num(values, 'barostat-tau', d.barostatTau, positive, 'a positive time in fs'),
+        fixed: indices(values.fixed),
+      };
+    } catch (e) {
+      return usageError(ctx.io, 'md', (e as Error).message, mdUsage);
+    }
+    const loaded = await load(ctx, 'md', file, values, mdUsage);
+    if (typeof loaded === 'number') return loaded;
+    const frames: SimulationFrame[] = [];
+    const steps: StepValues[] = [];
+    const { structure, opened } = loaded;
+    const out = await simulate(ctx, 'md', file, loaded, params, { onFrame: (f) => void frames.push(f), onStep: (_, v) => void steps.push(v) });
+    if (typeof out === 'number') return out;
+    const summary = out.summary?.task === 'md' ? out.summary : null;
+    if (values.out && frames.length) {
+      const format = /xdatcar/i.test(basename(values.out)) ? 'xdatcar' : 'extxyz';
+      writeFileSync(resolve(ctx.cwd, values.out), trajectoryText(format, { numbers: structure.numbers, pbc: structure.pbc, name: structure.name }, frames));
+    }
+    const series = (key: string) => steps.map((v) => v[key] ?? null);
+    if (values.json) {
+      ctx.io.out(
+        JSON.stringify({
+          file,
+          model: opened.model,
+          steps: summary?.steps ?? 0,
+          energy: series('total'),
+          temperature: series('temperature'),
+          drift: summary?.drift ?? null,
+          potential: series('potential'),
+          kinetic: series('kinetic'),
+          pressure: series('pressure'),
+          time: steps.map((_, i) => i * params.timestep),
+          message: out.message,
+        }),
+      );
+    } else {
+      ctx.io.out(`${file}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${params.ensemble}${params.ensemble === 'nve' ? '' : ` ${params.thermostat}`}  ${out.message}`);
+      ctx.io.out('    step      time/fs     E_pot/eV     E_kin/eV     E_tot/eV       T/K    P/GPa');
+      for (const f of frames) {
+        const v = f.values;
+        ctx.io.out(
+          `${String(f.step).padStart(8)} ${fmt(f.time, 2).padStart(12)} ${fmt(v.potential, 5).padStart(12)} ${fmt(v.kinetic, 5).padStart(12)} ${fmt(v.total, 5).padStart(12)} ${fmt(v.temperature, 1).padStart(9)} ${fmt(v.pressure, 3).padStart(8)}`,
+        );
+      }
+      if (summary) ctx.io.out(`drift ${summary.drift === null ? '— (npt)' : `${summary.drift.toExponential(3)} eV/atom`}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}`);
+      if (values.out) ctx.io.out(`${frames.length} frames written to ${values.out}`);
+    }
+    return out.status === 'finished' ? 0 : 1;
+  },
+};
+
+export const eosCommand: Command = {
+  usage: eosUsage,
+  async run(ctx) {
+    const parsed = parseCommandArgs(ctx, 'eos', eosUsage, {
+      allowPositionals: true,
+      options: { ...COMMON_OPTIONS, ...valueOptions('points', 'range', 'fmax'), ...flagOptions('relax') },
+    });
+    if (!parsed) return 2;
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1 || !values.model) return usageError(ctx.io, 'eos', 'one structure FILE and --model are required', eosUsage);
+    const file = positionals[0];
+    const d = SIMULATION_DEFAULTS.eos;
+    let params: SimulationParameters;
+    try {
+      params = {
+        ...d,
+        relax: !!values.relax,
+        fmax: num(values, 'fmax', d.fmax, positive, 'a positive number of eV/Å'),
+        points: num(values, 'points', d.points, (x) => Number.isInteger(x) && x >= 5 && x <= 200, 'a whole number of volumes from 5 to 200'),
+        range: num(values, 'range', d.range, (x) => x > 0 && x < 0.5, 'a fraction of the volume between 0 and 0.5'),
+      };
+    } catch (e) {
+      return usageError(ctx.io, 'eos', (e as Error).message, eosUsage);
+    }
+    const loaded = await load(ctx, 'eos', file, values, eosUsage);
+    if (typeof loaded === 'number') return loaded;
+    const out = await simulate(ctx, 'eos', file, loaded, params);
+    if (typeof out === 'number') return out;
+    const s = out.summary?.task === 'eos' ? out.summary : null;
+    if (!s) {
+      ctx.io.err(`latticework eos: ${file}: ${out.message}`);
+      return 1;
+    }
+    if (values.json) {
+      ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, v0: s.v0, e0: s.e0, b0GPa: s.b0GPa, b0prime: s.b0prime, points: s.points, rms: s.rms }));
+    } else {
+      ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  Birch–Murnaghan fit of ${s.points.length} volumes${params.relax ? ' (atoms relaxed at each)' : ''}`);
+      ctx.io.out('   V/Å³          E/eV');
+      for (const [v, e] of s.points) ctx.io.out(`${v.toFixed(4).padStart(10)}  ${e.toFixed(6).padStart(12)}`);
+      ctx.io.out(`V0 ${s.v0.toFixed(4)} Å³, E0 ${s.e0.toFixed(6)} eV, B0 ${s.b0GPa.toFixed(2)} GPa, B0' ${s.b0prime.toFixed(3)} (rms residual ${s.rms.toExponential(2)} eV)`);
+      if (s.unconverged.length) ctx.io.err(`latticework eos: the relaxation did not converge at ${s.unconverged.length} volume(s)`);
+    }
+    return 0;
+  },
+};

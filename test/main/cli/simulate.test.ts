@@ -1,0 +1,144 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { eosCommand, mdCommand, relaxCommand } from '../../../src-main/cli/commands/simulate';
+import { predictCommand } from '../../../src-main/cli/commands/predict';
+import type { Command } from '../../../src-main/cli/command';
+import { readFrames, readStructures } from '../../../src-shared/chem';
+import { shared } from '../../helpers/shared-data';
+import { golden } from '../../shared/sim/helpers';
+import { copperPoscar } from '../services/simulation-fixtures';
+
+const dir = mkdtempSync(join(tmpdir(), 'lw-sim-cli-'));
+writeFileSync(join(dir, 'Cu.vasp'), copperPoscar(2, 0.3));
+writeFileSync(join(dir, 'Cu1.vasp'), copperPoscar(1));
+writeFileSync(join(dir, 'Fe.vasp'), copperPoscar(1, 0, 'Fe'));
+// the first three structures of the shared EMT set, labelled by ASE 3.22's EMT
+const dataset = readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8').split('\n');
+{
+  let line = 0;
+  for (let k = 0; k < 3; k++) line += Number(dataset[line]) + 2;
+  writeFileSync(join(dir, 'three.extxyz'), dataset.slice(0, line).join('\n') + '\n');
+}
+
+async function run(cmd: Command, argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await cmd.run({ argv, cwd: dir, io: { out: (t) => out.push(t), err: (t) => err.push(t) } });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('latticework predict with the built-in calculators', () => {
+  it('--model emt --json: one potential entry per frame, equal to the labels ASE wrote', async () => {
+    const r = await run(predictCommand, ['--model', 'emt', 'three.extxyz', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const entries = JSON.parse(r.out) as { file: string; frame: number; model: string; energy: number; energyPerAtom: number; forces: number[][]; stress: number[] }[];
+    const labels = readFrames('three.extxyz', readFileSync(join(dir, 'three.extxyz'), 'utf8')).frames;
+    expect(entries).toHaveLength(3);
+    entries.forEach((e, k) => {
+      expect(Object.keys(e).sort()).toEqual(['energy', 'energyPerAtom', 'file', 'forces', 'frame', 'model', 'stress']);
+      expect(e).toMatchObject({ file: 'three.extxyz', frame: k, model: 'emt' });
+      expect(Math.abs(e.energy - labels[k].energy!)).toBeLessThan(1e-6);
+      expect(e.energyPerAtom).toBeCloseTo(e.energy / labels[k].structure.numbers.length, 12);
+      expect(e.forces).toHaveLength(labels[k].structure.numbers.length);
+      e.forces.flat().forEach((f, i) => expect(Math.abs(f - labels[k].forces![i])).toBeLessThan(1e-6));
+      e.stress.forEach((s, i) => expect(Math.abs(s - labels[k].stress![i])).toBeLessThan(1e-7));
+    });
+  });
+
+  it('--model lj with parameters equals ASE; bad parameters are usage errors; EMT without parameters for Fe is an error entry', async () => {
+    const g = golden.lj[0];
+    const atoms = g.positions.map((p) => `Ar ${p.join(' ')}`);
+    writeFileSync(join(dir, 'ar.extxyz'), `${atoms.length}\nLattice="${g.cell!.flat().join(' ')}" Properties=species:S:1:pos:R:3 pbc="T T T"\n${atoms.join('\n')}\n`);
+    const r = await run(predictCommand, ['--model', 'lj', '--param', 'epsilon=0.0104', '--param', 'sigma=3.4', '--param', 'cutoff=8.5', 'ar.extxyz', '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)[0].energy).toBeCloseTo(g.energy, 10);
+    expect((await run(predictCommand, ['--model', 'lj', '--param', 'depth=3', 'ar.extxyz'])).code).toBe(2);
+    expect((await run(predictCommand, ['--model', 'emt', '--param', 'sigma=3', 'ar.extxyz'])).err).toMatch(/emt takes no parameters/);
+    const fe = await run(predictCommand, ['--model', 'emt', 'Fe.vasp', 'Cu1.vasp', '--json']);
+    expect(fe.code).toBe(1);
+    const doc = JSON.parse(fe.out);
+    expect(doc[0]).toMatchObject({ file: 'Cu1.vasp', model: 'emt' });
+    expect(doc[1]).toMatchObject({ file: 'Fe.vasp', frame: 0, error: { name: 'CalculatorError' } });
+    expect(doc[1].error.message).toMatch(/no parameters for Fe/);
+  });
+});
+
+describe('latticework relax, md and eos', () => {
+  it('relax --json has the issue\'s shape and ends converged; --out writes the relaxed structure', async () => {
+    const r = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fmax', '0.01', '--out', 'relaxed.cif', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(Object.keys(doc).sort()).toEqual(['converged', 'energy', 'file', 'fmax', 'message', 'model', 'steps', 'structure']);
+    expect(doc).toMatchObject({ file: 'Cu.vasp', model: 'emt', converged: true });
+    expect(doc.fmax).toBeLessThanOrEqual(0.01);
+    expect(doc.steps).toBeGreaterThan(3);
+    expect(Object.keys(doc.structure).sort()).toEqual(['lattice', 'positions', 'species']);
+    expect(doc.structure.species).toEqual(new Array(32).fill('Cu'));
+    expect(doc.structure.positions).toHaveLength(32);
+    expect(doc.structure.lattice[0][0]).toBeCloseTo(7.2, 9);
+    const back = readStructures('relaxed.cif', readFileSync(join(dir, 'relaxed.cif'), 'utf8')).structures[0];
+    expect(back.numbers).toHaveLength(32);
+  });
+
+  it("relax --cell finds fcc Cu's lattice constant (ASE's within 0.1 %), and says when it did not converge", async () => {
+    const r = await run(relaxCommand, ['Cu1.vasp', '--model', 'emt', '--cell', '--fmax', '1e-4', '--smax', '1e-4', '--optimizer', 'lbfgs', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const a = JSON.parse(r.out).structure.lattice[0][0];
+    expect(Math.abs(a - golden.cell.latticeConstant) / golden.cell.latticeConstant).toBeLessThan(1e-3);
+    const short = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fmax', '1e-4', '--steps', '2']);
+    expect(short.code).toBe(1);
+    expect(short.out).toMatch(/did not converge in 2 steps: fmax [0-9.e-]+ eV\/Å \(tolerance 0.0001\)/);
+  });
+
+  it('md --json gives energy and temperature per step and the drift; --out writes the trajectory', async () => {
+    const r = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '50', '--every', '10', '--seed', '3', '--out', 'traj.extxyz', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    for (const key of ['file', 'model', 'steps', 'energy', 'temperature', 'drift']) expect(doc).toHaveProperty(key);
+    expect(doc.steps).toBe(50);
+    expect(doc.energy).toHaveLength(51);
+    expect(doc.temperature).toHaveLength(51);
+    expect(doc.temperature[0]).toBeCloseTo(300, 8);
+    expect(Math.abs(doc.drift)).toBeLessThan(1e-4);
+    expect(doc.drift).toBeCloseTo((doc.energy[50] - doc.energy[0]) / 32, 12);
+    const traj = readFrames('traj.extxyz', readFileSync(join(dir, 'traj.extxyz'), 'utf8')).frames;
+    expect(traj).toHaveLength(6);
+    expect(traj[5].energy! + 0).toBeCloseTo(doc.potential[50], 10);
+    // the same seed gives the same run
+    const again = JSON.parse((await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '50', '--seed', '3', '--json'])).out);
+    expect(again.energy).toEqual(doc.energy);
+    const x = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nvt', '--temperature', '300', '--timestep', '2', '--steps', '20', '--every', '5', '--out', 'XDATCAR']);
+    expect(x.code, x.err).toBe(0);
+    expect(readFrames('XDATCAR', readFileSync(join(dir, 'XDATCAR'), 'utf8')).frames).toHaveLength(5);
+  });
+
+  it('eos --json gives the Birch–Murnaghan fit', async () => {
+    const r = await run(eosCommand, ['Cu1.vasp', '--model', 'emt', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    for (const key of ['file', 'model', 'v0', 'e0', 'b0GPa', 'b0prime', 'points']) expect(doc).toHaveProperty(key);
+    expect(doc.points).toHaveLength(11);
+    expect(Math.abs(doc.b0GPa - golden.eos.b0GPa) / golden.eos.b0GPa).toBeLessThan(0.01);
+    expect(Math.cbrt(doc.v0)).toBeCloseTo(golden.cell.latticeConstant, 3);
+  });
+
+  it('reports bad usage (2) and bad input (1) with sentences', async () => {
+    expect((await run(relaxCommand, ['Cu.vasp'])).code).toBe(2);
+    const ens = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nph', '--temperature', '300', '--timestep', '1', '--steps', '5']);
+    expect(ens.code).toBe(2);
+    expect(ens.err).toMatch(/--ensemble nph: use nve, nvt or npt/);
+    expect((await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--steps', '5'])).err).toMatch(/--timestep is required/);
+    expect((await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fmax=-1'])).err).toMatch(/--fmax -1: expected a positive number/);
+    const missing = await run(relaxCommand, ['nothing.cif', '--model', 'emt']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/nothing\.cif/);
+    const fe = await run(relaxCommand, ['Fe.vasp', '--model', 'emt']);
+    expect(fe.code).toBe(1);
+    expect(fe.err).toMatch(/EMT has no parameters for Fe/);
+    const water = await run(eosCommand, ['three.extxyz', '--model', 'emt', '--frame', '7']);
+    expect(water.code).toBe(2);
+    expect(water.err).toMatch(/holds 3 structures/);
+  });
+});
