@@ -18,3 +18,4 @@ export * from './md';
 export * from './eos';
 export * from './job';
 export * from './trajectory';
+export * from './agreement';

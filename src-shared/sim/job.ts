@@ -224,14 +224,15 @@ export interface SimulationHooks {
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
 
 /**
- * Whether `structure` can be simulated with this calculator and these parameters: an ordered
+ * Whether `structure` can be simulated with this calculator (null: one that checks its own
+ * elements, e.g. a trained potential) and these parameters: an ordered
  * structure, elements the calculator describes, a 3D-periodic cell where the task needs one
  * (cell relaxation, NPT, equation of state), fixed atoms that exist. Throws `SimulationInputError`
  * with a sentence naming the problem; returns the atoms otherwise.
  */
-export function checkSimulationInput(structure: Structure, calculator: CalculatorSpec, params: SimulationParameters): Atoms {
+export function checkSimulationInput(structure: Structure, calculator: CalculatorSpec | null, params: SimulationParameters): Atoms {
   const atoms = Atoms.fromStructure(structure, { fixed: params.task === 'eos' ? [] : params.fixed });
-  if (calculator.kind === 'emt') {
+  if (calculator?.kind === 'emt') {
     const missing = [...new Set(Array.from(atoms.numbers, (z) => elementSymbol(z)))].filter((sym) => !EMT_ELEMENTS.includes(sym));
     if (missing.length) throw new SimulationInputError(`EMT has no parameters for ${missing.join(', ')}; it describes ${EMT_ELEMENTS.join(', ')}`);
   }
