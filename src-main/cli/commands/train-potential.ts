@@ -32,6 +32,8 @@ export interface PotentialTrainArgs {
   noStress: boolean;
   from?: string;
   freeze?: number;
+  /** Train this many members (seeds seed, seed + 1, …; the same split) and store them as one ensemble. */
+  ensemble?: number;
   limit?: number;
   backend?: string;
   name?: string;
@@ -88,25 +90,35 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   const control = new TrainingControl();
   const onSigint = () => control.cancel();
   process.once('SIGINT', onSigint);
-  let r;
+  const members = a.ensemble ?? 1;
+  const runs: Awaited<ReturnType<typeof trainPotential>>[] = [];
   try {
-    r = await trainPotential(config, frames, {
-      control,
-      initialWeights,
-      freeze: a.freeze,
-      onEpoch: (e: PotentialEpoch) => log(`epoch ${e.epoch + 1}/${e.epochs}  loss ${e.trainLoss.toExponential(3)}  ${e.val ? `val ${metricsLine(e.val)}` : ''}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.atomsPerSecond.toFixed(0)} atoms/s${e.isBest ? '  *' : ''}`),
-    });
+    for (let k = 0; k < members && !control.cancelled; k++) {
+      // members differ by seed (initial weights, shuffling); they share the first member's split
+      const seeded = k === 0 ? config : parsePotentialConfig(mergeConfig(config, { training: { seed: config.training.seed + k } }));
+      if (members > 1) log(`ensemble member ${k + 1}/${members} (seed ${seeded.training.seed})`);
+      runs.push(
+        await trainPotential(seeded, frames, {
+          control,
+          initialWeights,
+          freeze: a.freeze,
+          split: runs[0]?.split,
+          onEpoch: (e: PotentialEpoch) => log(`epoch ${e.epoch + 1}/${e.epochs}  loss ${e.trainLoss.toExponential(3)}  ${e.val ? `val ${metricsLine(e.val)}` : ''}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.atomsPerSecond.toFixed(0)} atoms/s${e.isBest ? '  *' : ''}`),
+        }),
+      );
+    }
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-  const cancelled = r.status === 'cancelled';
+  const r = runs[runs.length - 1];
+  const cancelled = runs.some((x) => x.status === 'cancelled');
   let location: string | null = null;
   if (!cancelled && !a.noSave) {
     const name = safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${a.data.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '')}`);
     const file = potentialModelFile({
       name,
       config,
-      members: [r.weights],
+      members: runs.map((x) => x.weights),
       provenance: {
         source: 'training',
         dataset: path,
@@ -116,10 +128,11 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
           startedFrom,
           freeze: a.freeze ?? 0,
           trained: r.trained,
-          epochs: r.epochsRun,
-          bestEpoch: r.bestEpoch,
+          epochs: runs.map((x) => x.epochsRun),
+          bestEpoch: runs.map((x) => x.bestEpoch),
+          seeds: runs.map((_, k) => config.training.seed + k),
           selection: 'energy MAE [meV/atom] + force MAE [meV/Å] + stress MAE [meV/Å³] (validation)',
-          bestScore: r.bestScore,
+          bestScore: runs.map((x) => x.bestScore),
           referenceEnergies: Object.fromEntries(r.statistics.elements.map((z) => [z, r.statistics.reference[z]])),
           scale: r.statistics.scale,
           shift: r.statistics.shift,
@@ -140,6 +153,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
     kind: 'potential',
     startedFrom,
     freeze: a.freeze ?? 0,
+    members: runs.length,
     trained: r.trained,
     structures: frames.length,
     split: { train: r.split.train.length, val: r.split.val.length, test: r.split.test.length },
@@ -148,7 +162,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
     bestValScore: r.bestScore,
     val: r.val?.metrics ?? null,
     test: r.test?.metrics ?? null,
-    seconds: r.seconds,
+    seconds: runs.reduce((t, x) => t + x.seconds, 0),
     model: location,
   };
   if (a.json) ctx.io.out(JSON.stringify(summary));

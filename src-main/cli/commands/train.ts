@@ -58,6 +58,8 @@ Potentials only:
   --from MODEL       fine-tune a stored potential (name or .lwm): its architecture and
                      weights, reference energies refitted on this data
   --freeze N         with --from: keep the embedding and the first N blocks fixed
+  --ensemble K       train K members (seeds seed..seed+K-1, one split) into one model:
+                     predictions give the spread of the energy and of each atom's force
 Exit status: 0 finished, 1 failed, 2 bad usage, 130 cancelled (Ctrl+C).`;
 
 /** What a recorder learns about a run before it starts. */
@@ -98,7 +100,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
     async run(ctx: CommandContext): Promise<number> {
       const parsed = parseCommandArgs(ctx, 'train', usage, {
         options: {
-          ...valueOptions('data', 'preset', 'config', 'target', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'name', 'out', 'db', 'from', 'freeze'),
+          ...valueOptions('data', 'preset', 'config', 'target', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'name', 'out', 'db', 'from', 'freeze', 'ensemble'),
           ...flagOptions('no-save', 'force', 'json', 'no-forces', 'no-stress'),
         },
       });
@@ -133,6 +135,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
         if (wantsPotential(values.preset, fileConfig) || values.from) {
           const freeze = num('freeze', values.freeze);
           if (freeze !== undefined && (freeze < 0 || !values.from)) return bad('--freeze N needs --from MODEL and N ≥ 0');
+          const ensemble = num('ensemble', values.ensemble);
+          if (ensemble !== undefined && ensemble < 1) return bad('--ensemble K needs K ≥ 1');
           const args = {
             data: values.data,
             preset: values.preset,
@@ -142,6 +146,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
             noStress: !!values['no-stress'],
             from: values.from,
             freeze,
+            ensemble,
             limit: num('limit', values.limit),
             backend: values.backend,
             name: values.name,
@@ -157,7 +162,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
             return 1;
           }
         }
-        if (values['no-forces'] || values['no-stress'] || values.freeze) return bad('--no-forces, --no-stress and --freeze apply to potentials (a potential preset or --from)');
+        if (values['no-forces'] || values['no-stress'] || values.freeze || values.ensemble) return bad('--no-forces, --no-stress, --freeze and --ensemble apply to potentials (a potential preset or --from)');
         if (values.preset) {
           if (!presetIds().includes(values.preset)) return bad(`unknown preset "${values.preset}" (known: ${presetIds().join(', ')})`);
           config = presetConfig(values.preset, mergeConfig(fileConfig, overrides));

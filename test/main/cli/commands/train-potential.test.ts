@@ -79,6 +79,18 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     expect(Array.from(after['embedding.weight'])).toEqual(Array.from(before['embedding.weight']));
     expect(Array.from(after['interactions.0.phi.0.weight'])).toEqual(Array.from(before['interactions.0.phi.0.weight']));
     expect(Array.from(after['head.1.weight'])).not.toEqual(Array.from(before['head.1.weight']));
+
+    // an ensemble of two seeds: predictions carry the spread of the energy and of each atom's force
+    const en = io();
+    expect(await trainCommand.run({ argv: ['--data', data, '--preset', 'schnet-potential', '--config', 'tiny.json', '--ensemble', '2', '--epochs', '1', '--backend', 'wasm', '--out', 'ens.lwm', '--json'], io: en.io, cwd: dir })).toBe(0);
+    expect(JSON.parse(en.out[en.out.length - 1])).toMatchObject({ members: 2, architecture: 'schnet' });
+    const q = io();
+    expect(await predictCommand.run({ argv: ['--model', 'ens.lwm', '--json', three], io: q.io, cwd: dir })).toBe(0);
+    const withStd = JSON.parse(q.out.join('')) as { std: { energy: number; forces: number[][]; forceNorm: number[]; stress: number[] } }[];
+    expect(withStd[0].std.energy).toBeGreaterThan(0);
+    expect(withStd[0].std.forceNorm).toHaveLength(16);
+    expect(withStd[0].std.forces[0]).toHaveLength(3);
+    expect(withStd[0].std.stress).toHaveLength(6);
   });
 
   it('rejects potential-only flags for property models and --freeze without --from', async () => {
