@@ -8,17 +8,17 @@
  *   {"file", "frame", "model", "energy", "energyPerAtom", "forces": [[...]], "stress": [6] | null,
  *    "std"?: {"energy", "energyPerAtom", "forces": [[...]], "forceNorm": [...], "stress": [6] | null}}
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readStructures, structureErrorData } from '../../../src-shared/chem';
+import { structureErrorData } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
 import type { ModelFileData } from '../../engine/models/format';
+import { readStructuresFile } from '../../files/structure-file';
 import { LoadedPotential } from '../../engine/potential/file';
 import { potentialEntry, rows3 } from './potential-entry';
 import { describeBackend, type BackendChoice } from '../../engine/tf/backend';
 import type { CommandContext } from '../command';
 
-export function runPotentialPredict(ctx: CommandContext, data: ModelFileData, files: string[], json: boolean, backend: BackendChoice): number {
+export async function runPotentialPredict(ctx: CommandContext, data: ModelFileData, files: string[], json: boolean, backend: BackendChoice): Promise<number> {
   let status = 0;
   const model = new LoadedPotential(data);
   try {
@@ -28,8 +28,7 @@ export function runPotentialPredict(ctx: CommandContext, data: ModelFileData, fi
     for (const f of files) {
       let structures: Structure[];
       try {
-        const path = resolve(ctx.cwd, f);
-        structures = readStructures(path, readFileSync(path, 'utf8')).structures;
+        structures = (await readStructuresFile(resolve(ctx.cwd, f), f)).structures;
       } catch (e) {
         const d = structureErrorData(e, f);
         failed.push({ file: f, error: { name: d.name, message: d.message, line: d.line } });

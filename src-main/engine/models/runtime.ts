@@ -32,17 +32,7 @@ export class LoadedModel {
     this.config = parseModelConfig(h.config);
     const table = h.atomInit ? parseAtomInit(JSON.stringify(h.atomInit)) : null;
     this.graphOptions = graphOptionsForModel(this.config, table);
-    if (file.members.length < 1) throw new Error('model file has no weights');
-    this.members = file.members.map((w) => {
-      const m = buildModel(this.config, { seed: 0 });
-      try {
-        m.setWeights(w);
-      } catch (e) {
-        m.dispose();
-        throw e;
-      }
-      return m;
-    });
+    this.members = loadMembers(file, () => buildModel(this.config, { seed: 0 }));
   }
 
   get header(): ModelHeader {
@@ -61,6 +51,21 @@ export class LoadedModel {
   dispose(): void {
     for (const m of this.members) m.dispose();
   }
+}
+
+/** One model per ensemble member of a file, each built by `build` and given its weights (a failure disposes the model). */
+export function loadMembers<M extends { setWeights(w: Record<string, Float32Array>): void; dispose(): void }>(file: ModelFileData, build: () => M): M[] {
+  if (file.members.length < 1) throw new Error('model file has no weights');
+  return file.members.map((w) => {
+    const m = build();
+    try {
+      m.setWeights(w);
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
+    return m;
+  });
 }
 
 export function instantiateModel(file: ModelFileData): LoadedModel {

@@ -10,6 +10,7 @@
  */
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import type { ModelFileData, ModelHeader, Provenance } from '../models/format';
+import { loadMembers } from '../models/runtime';
 import { potentialGraph, type Configuration } from './frames';
 import type { FramePrediction } from './metrics';
 import { PotentialModel } from './model';
@@ -64,17 +65,7 @@ export class LoadedPotential {
   constructor(readonly file: ModelFileData) {
     if (!isPotentialFile(file)) throw new Error(`model "${file.header.name}" is a ${file.header.task} model, not an interatomic potential`);
     this.config = parsePotentialConfig(file.header.config);
-    if (file.members.length < 1) throw new Error('model file has no weights');
-    this.members = file.members.map((w) => {
-      const m = new PotentialModel(this.config, 0);
-      try {
-        m.setWeights(w);
-      } catch (e) {
-        m.dispose();
-        throw e;
-      }
-      return m;
-    });
+    this.members = loadMembers(file, () => new PotentialModel(this.config, 0));
   }
 
   get name(): string {

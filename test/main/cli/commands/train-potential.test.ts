@@ -10,22 +10,7 @@ import { join } from 'node:path';
 import { predictCommand } from '../../../../src-main/cli/commands/predict';
 import { trainCommand } from '../../../../src-main/cli/commands/train';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
-import { SHARED_DATA } from '../../../helpers/shared-data';
-
-function emtFrames(dir: string, n: number, name = 'emt.extxyz'): string {
-  const lines = readFileSync(`${SHARED_DATA}/emt-dev/emt_dataset.extxyz`, 'utf8').split('\n');
-  let at = 0;
-  for (let k = 0; k < n; k++) at += Number(lines[at].trim()) + 2;
-  const file = join(dir, name);
-  writeFileSync(file, lines.slice(0, at).join('\n') + '\n');
-  return file;
-}
-
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out, err };
-}
+import { emtFrames, io } from './helpers';
 
 const TINY = { model: { features: 8, numLayers: 2, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4 } };
 

@@ -1,29 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTrainCommand, trainCommand, type TrainHooks } from '../../../../src-main/cli/commands/train';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
 import { SHARED_DATA } from '../../../helpers/shared-data';
 import type { ModelConfig } from '../../../../src-shared/model/config';
+import { emtFrames, io } from './helpers';
 
 const DATA = `${SHARED_DATA}`;
-
-/** The first n frames of the EMT extended XYZ file, written to dir. */
-function emtFrames(dir: string, n: number): string {
-  const lines = readFileSync(`${DATA}/emt-dev/emt_dataset.extxyz`, 'utf8').split('\n');
-  let at = 0;
-  for (let k = 0; k < n; k++) at += Number(lines[at].trim()) + 2;
-  const file = join(dir, 'emt.extxyz');
-  writeFileSync(file, lines.slice(0, at).join('\n') + '\n');
-  return file;
-}
-
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out, err };
-}
 
 describe('latticework train', { timeout: 180_000 }, () => {
   it('trains CGCNN on a CGCNN folder, prints a JSON summary and writes a model file', async () => {
