@@ -5,7 +5,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import type { LatticeworkHandlers, StructureRecord } from '../../src-shared/ipc/contract';
+import type { LatticeworkHandlers, StructureRecord, TrajectoryFrameSummary, TrajectoryRecord } from '../../src-shared/ipc/contract';
+import { labelsOfStructure, maxForce, MULTI_FRAME_FORMATS, type StructureFormat } from '../../src-shared/chem';
 import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import { cellFormula, chemicalFormula, hillFormula, summarizeStructure } from '../../src-shared/chem';
@@ -131,6 +132,7 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
             { signal: job.signal, onProgress: (done, total, message) => job.progress(done, total, message) },
           );
           const imported: StructureRecord[] = [];
+          const trajectories: TrajectoryRecord[] = [];
           const failed = [];
           const now = Date.now();
           for (const file of parsed) {
@@ -138,18 +140,61 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
               failed.push({ file: file.file, error: { name: file.error.name, message: file.error.message, line: file.error.line } });
               continue;
             }
-            const ids = await core.db.transaction(async (tx) => {
+            const multi = MULTI_FRAME_FORMATS.has(file.format as StructureFormat) && file.structures.length > 1;
+            const { ids, trajectoryId } = await core.db.transaction(async (tx) => {
               const out: number[] = [];
               for (const p of file.structures) out.push(await storeOne(tx, file.file, file.format, p, now));
-              return out;
+              if (!multi) return { ids: out, trajectoryId: null };
+              const name = file.file.split(/[\\/]/).pop() ?? file.file;
+              const { lastID } = await tx.run('INSERT INTO trajectory (name, source_file, format, structure_ids, frames, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+                name,
+                file.file,
+                file.format,
+                JSON.stringify(out),
+                out.length,
+                now,
+              ]);
+              return { ids: out, trajectoryId: lastID };
             });
-            for (const id of ids) imported.push((await loadStructure(core, id)).row);
+            for (const id of new Set(ids)) imported.push((await loadStructure(core, id)).row);
+            if (trajectoryId !== null) trajectories.push((await loadTrajectory(core, trajectoryId)).record);
           }
           if (imported.length) core.events.emit('structures', 'onChanged', { ids: imported.map((r) => r.id) });
-          return { jobId: job.id, imported, failed };
+          return { jobId: job.id, imported, trajectories, failed };
         },
         jobId ?? randomUUID(),
       );
+    },
+    async trajectories() {
+      const rows = await core.db.read((tx) => tx.all<{ id: number }>('SELECT id FROM trajectory ORDER BY id'));
+      return Promise.all(rows.map(async (r) => (await loadTrajectory(core, r.id)).record));
+    },
+    async trajectory({ id }) {
+      const { record, frameSummaries } = await loadTrajectory(core, id);
+      return { ...record, frameSummaries };
+    },
+    async deleteTrajectory({ id }) {
+      const removed = await core.db.transaction(async (tx) => {
+        const row = await tx.get<{ structure_ids: string }>('SELECT structure_ids FROM trajectory WHERE id = ?', [id]);
+        if (!row) return null;
+        await tx.run('DELETE FROM trajectory WHERE id = ?', [id]);
+        const others = new Set<number>();
+        for (const o of await tx.all<{ structure_ids: string }>('SELECT structure_ids FROM trajectory')) for (const sid of JSON.parse(o.structure_ids) as number[]) others.add(sid);
+        const gone: number[] = [];
+        for (const sid of new Set(JSON.parse(row.structure_ids) as number[])) {
+          if (others.has(sid)) continue;
+          const { changes } = await tx.run(
+            `DELETE FROM structure WHERE id = ? AND NOT EXISTS (SELECT 1 FROM dataset_item WHERE structure_id = ?)
+               AND NOT EXISTS (SELECT 1 FROM prediction WHERE structure_id = ?)`,
+            [sid, sid, sid],
+          );
+          if (changes) gone.push(sid);
+        }
+        return gone;
+      });
+      if (removed === null) return { deleted: false };
+      core.events.emit('structures', 'onChanged', { ids: removed });
+      return { deleted: true };
     },
     async list() {
       const rows = await core.db.read((tx) => tx.all<StructureRow>(`SELECT ${LIST_COLUMNS} FROM structure WHERE ${IN_LIBRARY} ORDER BY id`));
@@ -204,6 +249,46 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
       return { deleted: changes > 0 };
     },
   };
+}
+
+/** A trajectory's record and, per frame, its structure id, energies and largest force. */
+export async function loadTrajectory(core: CoreParts, id: number): Promise<{ record: TrajectoryRecord; frameSummaries: TrajectoryFrameSummary[] }> {
+  return core.db.read(async (tx) => {
+    const row = await tx.get<{ id: number; name: string; source_file: string; format: string; structure_ids: string; frames: number; created_at: number }>(
+      'SELECT id, name, source_file, format, structure_ids, frames, created_at FROM trajectory WHERE id = ?',
+      [id],
+    );
+    if (!row) throw new UserError(`there is no trajectory with id ${id}`);
+    const ids = JSON.parse(row.structure_ids) as number[];
+    const data = new Map<number, StructureJSON>();
+    for (const s of await tx.all<{ id: number; data: string }>(`SELECT id, data FROM structure WHERE id IN (${[...new Set(ids)].join(',') || 'NULL'})`)) {
+      data.set(s.id, JSON.parse(s.data) as StructureJSON);
+    }
+    const frameSummaries: TrajectoryFrameSummary[] = ids.map((sid) => {
+      const s = data.get(sid);
+      if (!s) return { structureId: sid, energy: null, freeEnergy: null, maxForce: null, nSites: 0 };
+      const l = labelsOfStructure(structureFromJSON(s));
+      return { structureId: sid, energy: l.energy, freeEnergy: l.freeEnergy, maxForce: maxForce(l.forces), nSites: s.numbers.length };
+    });
+    const count = (f: (x: TrajectoryFrameSummary, s: StructureJSON | undefined) => boolean) => frameSummaries.filter((x) => f(x, data.get(x.structureId))).length;
+    return {
+      record: {
+        id: row.id,
+        name: row.name,
+        file: row.source_file,
+        format: row.format,
+        frames: row.frames,
+        structureIds: ids,
+        labels: {
+          energy: count((x) => x.energy !== null),
+          forces: count((x) => x.maxForce !== null),
+          stress: count((_, s) => Array.isArray(s?.properties.stress)),
+        },
+        createdAt: row.created_at,
+      },
+      frameSummaries,
+    };
+  });
 }
 
 export type Tx = Parameters<Parameters<CoreParts['db']['transaction']>[0]>[0];

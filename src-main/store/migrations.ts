@@ -188,4 +188,17 @@ export const migrations: string[] = [
   `
   ALTER TABLE structure ADD COLUMN space_group TEXT;
   `,
+  // 7: trajectories: a multi-frame file (VASP run, XDATCAR, multi-frame XYZ) imported as one item,
+  // its frames stored as structures (once per content) and listed in order.
+  `
+  CREATE TABLE trajectory (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    source_file TEXT NOT NULL,
+    format TEXT NOT NULL,
+    structure_ids TEXT NOT NULL,
+    frames INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -7,11 +7,11 @@
  * discardImport, datasets.onChanged.
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
-import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord, DatasetSpaceGroupCount } from '../../src-shared/ipc/contract';
+import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord, DatasetSpaceGroupCount, FrameSelection } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
-import { collectDropped, readAsText } from '../lib/files';
-import type { SkippedFile, TextFile } from '../lib/files';
+import { collectDropped, readDropped } from '../lib/files';
+import type { SkippedFile, DroppedFile } from '../lib/files';
 import { errorMessage, newJobId } from '../lib/format';
 import { useJobs } from './useJobs';
 
@@ -78,7 +78,12 @@ export interface ImportRequest {
   name?: string;
   target?: string;
   path?: string;
-  files?: TextFile[];
+  files?: DroppedFile[];
+  /** frames: which frames of each file, and the label keys of extended XYZ files. */
+  selection?: FrameSelection;
+  energyKey?: string;
+  forcesKey?: string;
+  stressKey?: string;
 }
 
 async function importDataset(req: ImportRequest): Promise<DatasetRecord | null> {
@@ -91,6 +96,10 @@ async function importDataset(req: ImportRequest): Promise<DatasetRecord | null> 
       kind: req.kind,
       ...(req.name ? { name: req.name } : {}),
       ...(req.target ? { target: req.target } : {}),
+      ...(req.selection ? { selection: req.selection } : {}),
+      ...(req.energyKey ? { energyKey: req.energyKey } : {}),
+      ...(req.forcesKey ? { forcesKey: req.forcesKey } : {}),
+      ...(req.stressKey ? { stressKey: req.stressKey } : {}),
       ...(req.path !== undefined ? { path: req.path } : { files: req.files ?? [] }),
       jobId,
     });
@@ -122,7 +131,7 @@ async function importFileEntries(entries: { path: string; file: File }[], req: O
   readingFiles.value = true;
   importError.value = null;
   try {
-    const read = await readAsText(entries);
+    const read = await readDropped(entries);
     skipped.value = read.skipped;
     if (read.files.length === 0) {
       importError.value = 'no readable files were dropped';
@@ -140,7 +149,7 @@ async function importFileEntries(entries: { path: string; file: File }[], req: O
 }
 
 /** "emt-dev/cgcnn/id_prop.csv" → "id_prop.csv" when every file shares the folder prefix. */
-export function stripCommonFolder(files: TextFile[]): TextFile[] {
+export function stripCommonFolder(files: DroppedFile[]): DroppedFile[] {
   if (files.length === 0) return files;
   const first = files[0].name.split('/');
   let depth = first.length - 1;

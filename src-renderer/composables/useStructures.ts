@@ -12,8 +12,8 @@ import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
 import type { DerivedCell, FileFailure, StructureDetail, StructureRecord } from '../../src-shared/ipc/contract';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
-import { batchFiles, collectDropped, readAsText } from '../lib/files';
-import type { SkippedFile, TextFile } from '../lib/files';
+import { batchFiles, collectDropped, readDropped } from '../lib/files';
+import type { SkippedFile, DroppedFile } from '../lib/files';
 
 export type FailedFile = FileFailure;
 type StructureId = number;
@@ -77,7 +77,7 @@ async function refresh(): Promise<void> {
   }
 }
 
-async function importTextFiles(files: TextFile[], skipped: SkippedFile[] = []): Promise<StructureRecord[]> {
+async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] = []): Promise<StructureRecord[]> {
   const newFailures: FailedFile[] = skipped.map((s) => ({ file: s.file, error: { name: 'FileSkipped', message: s.reason, line: null } }));
   const imported: StructureRecord[] = [];
   importing.value = true;
@@ -127,20 +127,20 @@ async function importTextFiles(files: TextFile[], skipped: SkippedFile[] = []): 
 
 async function importDropped(dt: DataTransfer): Promise<StructureRecord[]> {
   const collected = collectDropped(dt); // synchronous part first: the DataTransfer empties after the event
-  const { files, skipped } = await readAsText(await collected);
-  return importTextFiles(files, skipped);
+  const { files, skipped } = await readDropped(await collected);
+  return importDroppedFiles(files, skipped);
 }
 
 async function importFileList(list: FileList | File[]): Promise<StructureRecord[]> {
   const arr = Array.from(list).map((file) => ({ path: file.webkitRelativePath || file.name, file }));
-  const { files, skipped } = await readAsText(arr);
-  return importTextFiles(files, skipped);
+  const { files, skipped } = await readDropped(arr);
+  return importDroppedFiles(files, skipped);
 }
 
 /** Imports the example structures shipped with the app (for an empty install). */
 async function loadExamples(): Promise<StructureRecord[]> {
   const { files } = await getApi().structures.examples({});
-  return importTextFiles(files, []);
+  return importDroppedFiles(files, []);
 }
 
 let loadToken = 0;
@@ -240,7 +240,7 @@ export function useStructures() {
     listError: readonly(listError),
     actionError: readonly(actionError),
     refresh,
-    importTextFiles,
+    importDroppedFiles,
     importDropped,
     importFileList,
     loadExamples,

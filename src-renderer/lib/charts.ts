@@ -275,3 +275,36 @@ export function perAtomColors(values: readonly number[], sites: ArrayLike<number
   }
   return out;
 }
+
+/** One per-frame quantity of a trajectory (energy, largest force, temperature, ...); null where a frame has none. */
+export interface FrameSeries {
+  name: string;
+  unit: string;
+  values: readonly (number | null)[];
+}
+
+/**
+ * A trajectory's per-frame values against the frame number (1-based), the first series on the
+ * left axis and the second on the right, with the current frame marked by a vertical line.
+ */
+export function trajectoryOption(series: readonly FrameSeries[], current: number): ChartOption {
+  const shown = series.filter((s) => s.values.some((v) => v !== null)).slice(0, 2);
+  const lines: LineSeries[] = shown.map((s, i) => ({
+    name: `${s.name} (${s.unit})`,
+    axis: i === 0 ? 0 : 1,
+    data: s.values.flatMap((v, k) => (v === null ? [] : [[k + 1, v] as XY])),
+  }));
+  const option = lineOption(lines, { xName: 'frame', yName: lines[0]?.name, y2Name: lines[1]?.name });
+  const out = option.series as ChartOption[];
+  if (out.length > 0) {
+    out[0].markLine = {
+      symbol: 'none',
+      silent: true,
+      animation: false,
+      label: { show: true, formatter: `frame ${current + 1}`, ...baseText },
+      lineStyle: { color: '#d6336c', width: 1.5, type: 'solid' },
+      data: [{ xAxis: current + 1 }],
+    };
+  }
+  return option;
+}

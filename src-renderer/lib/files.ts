@@ -1,13 +1,35 @@
 /**
- * Reading what the user drops or picks: files and whole folders, as text.
+ * Reading what the user drops or picks: files and whole folders, as text, or as base64 when they
+ * are binary (gzip, bzip2 or xz compressed, an ASE database: the core decompresses and reads them).
  * DOM-only bits (FileSystemEntry traversal) sit next to pure helpers (filtering,
  * batching) that tests import directly.
  */
 
-export interface TextFile {
-  /** Name as shown to the user: the path inside a dropped folder, else the file name. */
-  name: string;
-  text: string;
+/**
+ * A file as sent to the core: `name` as shown to the user (the path inside a dropped folder, else
+ * the file name) and its `text`, or its bytes as `base64` when it is binary.
+ */
+export type DroppedFile = { name: string; text: string } | { name: string; base64: string };
+
+/** The size a file takes in a call (characters of text or of base64). */
+export function droppedSize(f: DroppedFile): number {
+  return 'text' in f ? f.text.length : f.base64.length;
+}
+
+/** Whether bytes are compressed (gzip, bzip2, xz) or an SQLite database: sent as base64, never decoded as text. */
+export function isBinaryData(b: Uint8Array): boolean {
+  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return true;
+  if (b.length >= 4 && b[0] === 0x42 && b[1] === 0x5a && b[2] === 0x68 && b[3] >= 0x31 && b[3] <= 0x39) return true;
+  if (b.length >= 6 && b[0] === 0xfd && b[1] === 0x37 && b[2] === 0x7a && b[3] === 0x58 && b[4] === 0x5a && b[5] === 0x00) return true;
+  const sqlite = 'SQLite format 3\0';
+  return b.length >= 16 && [...sqlite].every((c, i) => b[i] === c.charCodeAt(0));
+}
+
+/** Bytes as base64 (in chunks: no call stack limit on large files). */
+export function toBase64(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(s);
 }
 
 export interface SkippedFile {
@@ -28,18 +50,18 @@ export function isIgnoredName(path: string): boolean {
  * Splits files into batches for import calls: at most `maxFiles` files and about
  * `maxChars` characters per batch (a single larger file gets a batch of its own).
  */
-export function batchFiles<T extends { text: string }>(files: readonly T[], maxFiles = 200, maxChars = 16_000_000): T[][] {
+export function batchFiles<T extends DroppedFile>(files: readonly T[], maxFiles = 200, maxChars = 16_000_000): T[][] {
   const batches: T[][] = [];
   let current: T[] = [];
   let size = 0;
   for (const f of files) {
-    if (current.length > 0 && (current.length >= maxFiles || size + f.text.length > maxChars)) {
+    if (current.length > 0 && (current.length >= maxFiles || size + droppedSize(f) > maxChars)) {
       batches.push(current);
       current = [];
       size = 0;
     }
     current.push(f);
-    size += f.text.length;
+    size += droppedSize(f);
   }
   if (current.length > 0) batches.push(current);
   return batches;
@@ -117,9 +139,9 @@ export function collectDropped(dt: DataTransfer): Promise<{ path: string; file: 
   })();
 }
 
-/** Reads files as text; too large or unreadable ones are reported, not thrown. */
-export async function readAsText(files: { path: string; file: File }[]): Promise<{ files: TextFile[]; skipped: SkippedFile[] }> {
-  const ok: TextFile[] = [];
+/** Reads files as text (binary ones as base64); too large or unreadable ones are reported, not thrown. */
+export async function readDropped(files: { path: string; file: File }[]): Promise<{ files: DroppedFile[]; skipped: SkippedFile[] }> {
+  const ok: DroppedFile[] = [];
   const skipped: SkippedFile[] = [];
   for (const { path, file } of files) {
     if (isIgnoredName(path)) continue;
@@ -128,7 +150,8 @@ export async function readAsText(files: { path: string; file: File }[]): Promise
       continue;
     }
     try {
-      ok.push({ name: path, text: await file.text() });
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      ok.push(isBinaryData(bytes) ? { name: path, base64: toBase64(bytes) } : { name: path, text: new TextDecoder().decode(bytes) });
     } catch (e) {
       skipped.push({ file: path, reason: e instanceof Error ? e.message : String(e) });
     }

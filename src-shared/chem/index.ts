@@ -61,8 +61,11 @@ export * from './frames';
 export { checkLabels, LABEL_CANDIDATES, LabelKeyError, type LabelCheck, type LabelKeys, type LabelName } from './labels';
 export { speciesFromPotcar } from './vasp-common';
 
-/** Formats whose files are trajectories: one structure per ionic step or frame. */
-export const TRAJECTORY_FORMATS: readonly StructureFormat[] = ['vasprun', 'outcar', 'xdatcar'];
+/**
+ * Formats whose files hold frames (ionic steps, MD frames, XYZ frames): a file of several is one
+ * item, a trajectory (`structure info` describes its last frame; the workspace shows a frame slider).
+ */
+export const MULTI_FRAME_FORMATS: ReadonlySet<StructureFormat> = new Set(['xyz', 'vasprun', 'outcar', 'xdatcar']);
 
 export interface ReadResult {
   format: StructureFormat;

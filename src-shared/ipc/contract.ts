@@ -106,7 +106,38 @@ export interface StructureImportResult {
   jobId: string;
   /** Structures stored (or already stored: same content hash), in file order. */
   imported: StructureRecord[];
+  /** Multi-frame files, each one item (its frames are among `imported` too). */
+  trajectories: TrajectoryRecord[];
   failed: FileFailure[];
+}
+
+/** A multi-frame file (a VASP run, an XDATCAR, a multi-frame XYZ) kept as one item. */
+export interface TrajectoryRecord {
+  id: number;
+  name: string;
+  file: string;
+  format: string;
+  frames: number;
+  /** The structure of each frame, in order (identical frames share one). */
+  structureIds: number[];
+  /** How many frames carry each label. */
+  labels: { energy: number; forces: number; stress: number };
+  createdAt: number;
+}
+
+/** One frame of a trajectory: its structure and the per-frame values the chart shows. */
+export interface TrajectoryFrameSummary {
+  structureId: number;
+  /** eV (σ→0 for VASP). */
+  energy: number | null;
+  freeEnergy: number | null;
+  /** Largest force on an atom, eV/Å. */
+  maxForce: number | null;
+  nSites: number;
+}
+
+export interface TrajectoryDetail extends TrajectoryRecord {
+  frameSummaries: TrajectoryFrameSummary[];
 }
 
 /** The crystal graph of a structure as the model sees it: parallel arrays, one entry per directed edge. */
@@ -180,6 +211,12 @@ export const contract = {
       ),
       /** The example files shipped with the app (to import with `import`). */
       examples: method<{ files: { name: string; text: string }[] }>()(z.object({}).strict()),
+      /** Multi-frame files imported as one item each. */
+      trajectories: method<TrajectoryRecord[]>()(z.object({}).strict()),
+      /** A trajectory with each frame's structure id, energy and largest force. */
+      trajectory: method<TrajectoryDetail>()(z.object({ id: z.number().int().positive() }).strict()),
+      /** Deletes a trajectory and the frames no dataset, prediction or other trajectory uses. */
+      deleteTrajectory: method<{ deleted: boolean }>()(z.object({ id: z.number().int().positive() }).strict()),
     },
     events: {
       /** The list of stored structures changed (import or delete). */

@@ -8,6 +8,7 @@ import {
   DEFAULT_READ_OPTIONS,
   forcesToJSON,
   maxForce,
+  MULTI_FRAME_FORMATS,
   structureErrorData,
   summarizeStructure,
   type DisorderPolicy,
@@ -110,8 +111,6 @@ function errorRecord(e: unknown, file: string): ErrorRecord {
   return { file, error: { name: d.name, message: d.message, line: d.line } };
 }
 
-const MULTI_FRAME: ReadonlySet<StructureFormat> = new Set(['xyz', 'vasprun', 'outcar', 'xdatcar']);
-
 export async function structureInfo(files: string[], cwd: string, options: ReadOptions): Promise<StructureInfoRecord[]> {
   const out: StructureInfoRecord[] = [];
   for (const file of files) {
@@ -120,7 +119,7 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
       const r = await readStructuresFile(path, file, options);
       const n = r.structures.length;
       // A multi-frame file is one item: its last frame, with the number of frames.
-      const shown = MULTI_FRAME.has(r.format) && n > 1 ? [n - 1] : r.structures.map((_, i) => i);
+      const shown = MULTI_FRAME_FORMATS.has(r.format) && n > 1 ? [n - 1] : r.structures.map((_, i) => i);
       for (const i of shown) {
         const s = r.structures[i];
         const sum = summarizeStructure(s);

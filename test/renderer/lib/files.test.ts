@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchFiles, compareNames, isIgnoredName } from '../../../src-renderer/lib/files';
+import { batchFiles, compareNames, isBinaryData, isIgnoredName, toBase64 } from '../../../src-renderer/lib/files';
 
 describe('file helpers', () => {
   it('skips hidden files and OS clutter', () => {
@@ -9,10 +9,23 @@ describe('file helpers', () => {
     expect(isIgnoredName('data/NaCl.cif')).toBe(false);
   });
   it('batches by count and size, giving an oversized file a batch of its own', () => {
-    const f = (n: number) => ({ text: 'x'.repeat(n) });
+    const f = (n: number) => ({ name: 'a.cif', text: 'x'.repeat(n) });
     expect(batchFiles([f(1), f(1), f(1)], 2, 100).map((b) => b.length)).toEqual([2, 1]);
     expect(batchFiles([f(60), f(30), f(200), f(1), f(1)], 10, 100).map((b) => b.length)).toEqual([2, 1, 2]);
     expect(batchFiles([])).toEqual([]);
+    // binary files count by their base64 size
+    expect(batchFiles([{ name: 'a.gz', base64: 'x'.repeat(90) }, f(20)], 10, 100).map((b) => b.length)).toEqual([1, 1]);
+  });
+  it('sends compressed files and SQLite databases as base64, by their magic bytes', () => {
+    const enc = (s: string) => new TextEncoder().encode(s);
+    expect(isBinaryData(new Uint8Array([0x1f, 0x8b, 8, 0]))).toBe(true); // gzip
+    expect(isBinaryData(enc('BZh91AY&SY'))).toBe(true); // bzip2
+    expect(isBinaryData(new Uint8Array([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 4]))).toBe(true); // xz
+    expect(isBinaryData(enc('SQLite format 3\0 and more'))).toBe(true);
+    expect(isBinaryData(enc('data_NaCl\n_cell_length_a 5.6'))).toBe(false);
+    expect(isBinaryData(enc('BZh'))).toBe(false);
+    const big = new Uint8Array(100_000).map((_, i) => i % 251);
+    expect(Uint8Array.from(atob(toBase64(big)), (c) => c.charCodeAt(0))).toEqual(big);
   });
   it('sorts names naturally', () => {
     expect(['f10.cif', 'f2.cif', 'F1.cif'].sort(compareNames)).toEqual(['F1.cif', 'f2.cif', 'f10.cif']);
