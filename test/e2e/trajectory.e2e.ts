@@ -1,0 +1,117 @@
+/**
+ * Trajectories in the real UI: drop an XDATCAR and a gzipped vasprun.xml, each becomes one item;
+ * scrubbing the frame slider moves the viewer and the energy chart's current-frame marker with it,
+ * and a click on the chart jumps to a frame.
+ */
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchApp, waitUntilConnected, ROOT } from './app';
+import type { LaunchedApp } from './app';
+
+const VASP = `${ROOT}test/fixtures/vasp/`;
+const golden = JSON.parse(readFileSync(`${VASP}golden.json`, 'utf8')) as { files: { file: string; frames: number; energy: number[] }[] };
+const RELAX = 'materialsproject+custodian/postprocess/vasprun.xml.xz';
+
+let app: LaunchedApp;
+
+beforeAll(async () => {
+  app = await launchApp();
+  await waitUntilConnected(app.page);
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+/** The x position (canvas pixels) of the chart's current-frame marker: the column with most marker-coloured pixels. */
+async function markerX(page: Page): Promise<number> {
+  return page
+    .getByTestId('trajectory-chart')
+    .locator('canvas')
+    .first()
+    .evaluate((canvas) => {
+      const c = canvas as HTMLCanvasElement;
+      const ctx = document.createElement('canvas').getContext('2d')!;
+      ctx.canvas.width = c.width;
+      ctx.canvas.height = c.height;
+      ctx.drawImage(c, 0, 0);
+      const { data, width, height } = ctx.getImageData(0, 0, c.width, c.height);
+      const counts = new Array(width).fill(0);
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) {
+          const i = 4 * (y * width + x);
+          // #d6336c, the marker's colour
+          if (Math.abs(data[i] - 0xd6) < 24 && Math.abs(data[i + 1] - 0x33) < 24 && Math.abs(data[i + 2] - 0x6c) < 24) counts[x]++;
+        }
+      let best = -1;
+      for (let x = 0; x < width; x++) if (best < 0 || counts[x] > counts[best]) best = x;
+      return counts[best] > 10 ? best : -1;
+    });
+}
+
+async function scrub(page: Page, frame: number): Promise<void> {
+  await page.getByTestId('trajectory-slider').evaluate((el, f) => {
+    const input = el as HTMLInputElement;
+    input.value = String(f);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }, frame);
+}
+
+describe('trajectories in the workspace', () => {
+  it('drops an XDATCAR and a gzipped vasprun.xml, scrubs the frame slider and the energy chart follows', async () => {
+    const { page } = app;
+    const xdatcar = readFileSync(`${VASP}phonopy+phonopy/spectrum/XDATCAR`);
+    // the fixture is xz-compressed: dropped here as gzip, as VASP users keep their runs
+    const vasprunGz = gzipSync(spawnSync('xz', ['-dc', `${VASP}${RELAX}`], { maxBuffer: 1 << 28 }).stdout);
+    await page.evaluate(
+      ({ xdatcar, gz }) => {
+        const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes(xdatcar)], 'XDATCAR'));
+        dt.items.add(new File([bytes(gz)], 'vasprun.xml.gz'));
+        window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true }));
+        window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { xdatcar: xdatcar.toString('base64'), gz: vasprunGz.toString('base64') },
+    );
+    const items = page.getByTestId('trajectory-item');
+    await expect.poll(() => items.count(), { timeout: 60_000 }).toBe(2);
+    expect((await items.allTextContents()).join(' ')).toMatch(/XDATCAR\s*11 frames/);
+
+    const g = golden.files.find((f) => f.file === RELAX)!;
+    await items.filter({ hasText: 'vasprun.xml.gz' }).click();
+    const frame = page.getByTestId('trajectory-frame');
+    // opens on the last frame, marked on the chart
+    await expect.poll(() => frame.getAttribute('data-frame'), { timeout: 30_000 }).toBe(String(g.frames - 1));
+    await expect.poll(() => page.getByTestId('trajectory-chart').locator('[data-points]').getAttribute('data-points')).toBe(String(g.frames));
+    await expect.poll(() => markerX(page), { timeout: 30_000 }).toBeGreaterThan(0);
+    const atEnd = await markerX(page);
+
+    // scrub to frame 6: the viewer's frame, the readout's energy and the chart's marker follow
+    await scrub(page, 5);
+    await expect.poll(() => frame.getAttribute('data-frame')).toBe('5');
+    await expect.poll(() => page.getByTestId('trajectory-readout').textContent()).toContain(`energy ${Number(g.energy[5].toPrecision(6))} eV`);
+    await expect.poll(() => markerX(page)).toBeLessThan(atEnd - 20);
+    const atSix = await markerX(page);
+    await scrub(page, 15);
+    await expect.poll(() => markerX(page)).toBeGreaterThan(atSix + 10);
+    await expect.poll(() => markerX(page)).toBeLessThan(atEnd - 5);
+
+    // a click on the chart jumps to the frame under the pointer (left part of the plot: an early frame)
+    const box = (await page.getByTestId('trajectory-chart').boundingBox())!;
+    await page.mouse.click(box.x + 60 + 10, box.y + box.height / 2);
+    await expect.poll(async () => Number(await frame.getAttribute('data-frame'))).toBeLessThan(5);
+
+    // play runs through the frames
+    await scrub(page, 0);
+    await page.getByTestId('trajectory-play').click();
+    await expect.poll(async () => Number(await frame.getAttribute('data-frame')), { timeout: 30_000 }).toBeGreaterThan(3);
+    await page.getByTestId('trajectory-play').click();
+
+    // the XDATCAR has no energies: frames only
+    await items.filter({ hasText: 'XDATCAR' }).click();
+    await expect.poll(() => frame.textContent()).toMatch(/frame 11 \/ 11/);
+  });
+});
