@@ -167,6 +167,23 @@ async function cancelImport(): Promise<void> {
   if (importJob.value) await useJobs().cancel(importJob.value);
 }
 
+/** Graph statistics by dataset and graph options, computed this session (Datasets view, or for the Models view's estimates). */
+const statsCache = shallowRef<Record<string, DatasetGraphStats | 'computing' | { error: string }>>({});
+const statsKey = (id: number, cutoff: number, maxNeighbors: number | null) => `${id}|${cutoff}|${maxNeighbors ?? 'all'}`;
+
+/** The graph statistics of a dataset for these graph options: cached, else computed (once) in the core. */
+function statsFor(id: number, cutoff: number, maxNeighbors: number | null): DatasetGraphStats | 'computing' | { error: string } {
+  const key = statsKey(id, cutoff, maxNeighbors);
+  const hit = statsCache.value[key];
+  if (hit) return hit;
+  statsCache.value = { ...statsCache.value, [key]: 'computing' };
+  getApi()
+    .datasets.graphStats({ id, cutoff, maxNeighbors, jobId: newJobId('graph-stats') })
+    .then((r) => (statsCache.value = { ...statsCache.value, [key]: r }))
+    .catch((e) => (statsCache.value = { ...statsCache.value, [key]: { error: errorMessage(e) } }));
+  return 'computing';
+}
+
 async function loadStats(cutoff: number, maxNeighbors: number | null): Promise<void> {
   const id = selectedId.value;
   if (id === null) return;
@@ -177,6 +194,7 @@ async function loadStats(cutoff: number, maxNeighbors: number | null): Promise<v
   try {
     const r = await getApi().datasets.graphStats({ id, cutoff, maxNeighbors, jobId });
     if (selectedId.value === id) stats.value = r;
+    statsCache.value = { ...statsCache.value, [statsKey(id, cutoff, maxNeighbors)]: r };
   } catch (e) {
     statsError.value = errorMessage(e);
   } finally {
@@ -260,6 +278,7 @@ export function useDatasets() {
     importFileList,
     cancelImport,
     loadStats,
+    statsFor,
     remove,
   };
 }

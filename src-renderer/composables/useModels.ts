@@ -5,10 +5,10 @@
  * (`models.checkConfig`: messages, parameter count, differences from the preset), saved
  * configs, and the list of model files (built-in, imported, trained). Module-level state.
  */
-import { computed, readonly, ref, shallowRef, watch } from 'vue';
+import { computed, readonly, ref, shallowRef } from 'vue';
 import type { ArchitecturesView, ConfigCheck, ModelRecord, PresetView, SavedConfig } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
-import { whenConnected } from './whenConnected';
+import { watchForApp, whenConnected } from './whenConnected';
 import { setAt } from '../lib/configSchema';
 import type { Path } from '../lib/configSchema';
 import { errorMessage } from '../lib/format';
@@ -184,7 +184,7 @@ export function useModels() {
     started = true;
     getApi().models.onChanged(() => void loadModels());
     whenConnected(refreshAll);
-    watch([draft, presetId], scheduleCheck);
+    watchForApp([draft, presetId], scheduleCheck);
   }
   return {
     architectures: computed(() => architectures.value),

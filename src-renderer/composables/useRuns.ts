@@ -60,7 +60,10 @@ async function loadMetrics(ids: number[], keys?: string[]): Promise<void> {
       const stored = seriesFromPoints(points.filter((p) => p.runId === id));
       const merged = mergeSeries(stored, liveSeries.value[id] ?? emptySeries());
       const prev = next[id] ?? emptySeries();
-      next[id] = keys ? { epoch: { ...prev.epoch, ...merged.epoch }, batch: { ...prev.batch, ...merged.batch } } : merged;
+      // A refetch of some keys (the epoch's, after an epoch event) replaces those series only: the
+      // per-batch series shown already hold the stored points and every live one since (replacing
+      // them with the live points alone showed only the batches seen since the page was loaded).
+      next[id] = keys ? { epoch: { ...prev.epoch, ...merged.epoch }, batch: prev.batch } : merged;
     }
     series.value = next;
     const errs = { ...seriesErrors.value };

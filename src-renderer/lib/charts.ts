@@ -7,6 +7,7 @@
 import type { DatasetSpaceGroupCount, Histogram } from '../../src-shared/ipc/contract';
 import { displaySymbol } from '../../src-shared/chem/spacegroup';
 import { fmtNum } from './format';
+import { columnLabel } from './runs';
 import type { XY } from './series';
 
 export type ChartOption = Record<string, unknown>;
@@ -213,18 +214,36 @@ export interface ParallelDim {
 }
 
 /** Parallel coordinates: one line per run over parameters and metrics. */
+/** A parallel-axis name short enough to sit over its axis: the last part of a dotted path, labelled, cut to 14 characters. */
+export function shortAxisName(path: string): string {
+  const last = path.split('.').pop() ?? path;
+  const label = columnLabel(last);
+  return label.length > 14 ? `${label.slice(0, 13)}…` : label;
+}
+
 export function parallelOption(dims: readonly ParallelDim[], rows: readonly { name: string; values: (number | string | null)[] }[]): ChartOption {
+  // Names alternate above and below the axes so that neighbours never overlap; the full name is in the tooltip.
+  const nameAt = (i: number) => (i % 2 === 0 ? 'end' : 'start');
   return {
     animation: false,
     color: PALETTE,
     tooltip: { trigger: 'item', formatter: (p: { seriesName: string }) => p.seriesName },
-    legend: { top: 0, type: 'scroll', textStyle: baseText },
-    parallel: { left: 40, right: 90, top: 50, bottom: 30 },
-    parallelAxis: dims.map((d, i) =>
-      d.categories
-        ? { dim: i, name: d.name, type: 'category', data: d.categories, nameTextStyle: baseText, axisLabel: baseText }
-        : { dim: i, name: d.name, type: 'value', scale: true, nameTextStyle: baseText, axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 3) } },
-    ),
+    legend: { top: 0, left: 8, right: 8, type: 'scroll', textStyle: baseText },
+    parallel: { left: 60, right: 70, top: 64, bottom: 44 },
+    parallelAxis: dims.map((d, i) => {
+      const common = {
+        dim: i,
+        name: shortAxisName(d.name),
+        nameLocation: nameAt(i),
+        nameGap: 12,
+        nameTextStyle: { ...baseText, fontWeight: 600 },
+        nameTruncate: { maxWidth: 110 },
+        tooltip: { show: true, formatter: d.name },
+      };
+      return d.categories
+        ? { ...common, type: 'category', data: d.categories, axisLabel: baseText }
+        : { ...common, type: 'value', scale: true, axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 3) } };
+    }),
     series: rows.map((r, i) => ({
       name: r.name,
       type: 'parallel',

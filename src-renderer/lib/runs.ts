@@ -151,7 +151,7 @@ export function parallelData(
         if (dims[j].categories) return displayValue(v);
         return typeof v === 'number' ? v : null;
       }),
-      ...metricKeys.map((k) => (Number.isFinite(r.bestMetrics[k]) ? r.bestMetrics[k] : null)),
+      ...metricKeys.map((k) => (Number.isFinite(r.bestMetrics[k]) ? metricDisplayValue(k, r.bestMetrics[k])! : null)),
     ],
   }));
   return { dims, rows };
@@ -191,4 +191,55 @@ export function canResume(r: Pick<RunRecord, 'status'>): boolean {
 
 export function isActive(r: Pick<RunRecord, 'status'>): boolean {
   return r.status === 'running' || r.status === 'queued' || r.status === 'paused';
+}
+
+const WORDS: Record<string, string> = {
+  mae: 'MAE',
+  rmse: 'RMSE',
+  r2: 'R²',
+  maxError: 'max error',
+  loss: 'loss',
+  accuracy: 'accuracy',
+  rocAuc: 'ROC AUC',
+  precision: 'precision',
+  recall: 'recall',
+  f1: 'F1',
+};
+const SETS: Record<string, string> = { val: 'validation', train: 'training', test: 'test' };
+const SUMMARY_LABELS: Record<string, string> = {
+  architecture: 'architecture',
+  preset: 'preset',
+  optimizer: 'optimizer',
+  lr: 'learning rate',
+  batchSize: 'batch size',
+  epochs: 'epochs',
+  layers: 'layers',
+  features: 'atom features',
+  hidden: 'hidden features',
+  readout: 'readout',
+  cutoff: 'cutoff (Å)',
+  maxNeighbors: 'max neighbours',
+  duplicatesAcrossSplits: 'leaks across splits',
+  seed: 'seed',
+};
+
+/** A column's human label: `val_mae` → "validation MAE", `best_epoch` → "best epoch", `duplicatesAcrossSplits` → "leaks across splits". */
+export function columnLabel(key: string): string {
+  if (key === 'best_epoch') return 'best epoch';
+  const m = /^(val|train|test)_(.+)$/.exec(key);
+  if (m) return `${SETS[m[1]]} ${WORDS[m[2]] ?? m[2].replace(/_/g, ' ')}`;
+  if (SUMMARY_LABELS[key]) return SUMMARY_LABELS[key];
+  return key.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, (_s, a: string, b: string) => `${a} ${b.toLowerCase()}`);
+}
+
+/** A best-metric cell as shown: epochs counted from 1 as everywhere in the app (the store counts from 0). */
+export function metricDisplayValue(key: string, value: number | undefined): number | undefined {
+  return key === 'best_epoch' && value !== undefined ? value + 1 : value;
+}
+
+/** Columns shown by default (the rest through the column chooser): the ones a comparison starts from. */
+export function defaultColumns(keys: { summary: string[]; metrics: string[] }): string[] {
+  const metrics = keys.metrics.filter((k) => /^(best_epoch|val_(mae|accuracy)|test_(mae|accuracy))$/.test(k));
+  const summary = keys.summary.filter((k) => ['architecture'].includes(k));
+  return [...metrics.map((k) => `metric.${k}`), ...summary.map((k) => `summary.${k}`)];
 }
