@@ -33,7 +33,7 @@ function perAtom(nl: NeighborList, numbers: ArrayLike<number>): { full: string[]
     const z: number[] = [];
     for (let e = nl.offsets[i]; e < nl.offsets[i + 1]; e++) {
       d.push(nl.distance[e].toPrecision(15));
-      if (e - nl.offsets[i] < k) z.push(numbers[nl.dst[e]]);
+      if (e - nl.offsets[i] < k) z.push(numbers[nl.neighbor[e]]);
     }
     full.push(d.join(' '));
     capZ.push(z);

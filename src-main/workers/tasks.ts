@@ -149,8 +149,8 @@ export const taskHandlers = {
     return {
       nNodes: nl.nNodes,
       nEdges: nl.nEdges,
-      src: Array.from(nl.src),
-      dst: Array.from(nl.dst),
+      center: Array.from(nl.center),
+      neighbor: Array.from(nl.neighbor),
       distance: Array.from(nl.distance),
       image: Array.from(nl.image),
       nWithinCutoff: Array.from(nl.nWithinCutoff),

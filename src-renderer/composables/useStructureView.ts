@@ -98,7 +98,7 @@ export function useStructureView(
   });
 
   const atomCount = computed(() => display.value?.atoms.site.length ?? 0);
-  const bondCount = computed(() => (bonds.value ? bonds.value.src.length / 2 : 0));
+  const bondCount = computed(() => (bonds.value ? bonds.value.center.length / 2 : 0));
 
   // Structure or display set changes: new atoms, new cell, reframe.
   let lastStructure: unknown = null;

@@ -8,8 +8,8 @@ import { atomKey } from './periodic';
 
 export interface GraphEdges {
   nNodes: number;
-  src: ArrayLike<number>;
-  dst: ArrayLike<number>;
+  center: ArrayLike<number>;
+  neighbor: ArrayLike<number>;
   distance: ArrayLike<number>;
   /** 3 per edge. */
   image: ArrayLike<number>;
@@ -74,7 +74,7 @@ export interface GraphGeometry {
   positions: Float32Array;
   /** Number of cell sites at the start of the node list. */
   nHome: number;
-  /** 6 floats per edge: from src (home) to dst at its image. */
+  /** 6 floats per edge: from the center (home) to the neighbor at its image. */
   segments: Float32Array;
   /** 6 floats per edge: one viridis colour per endpoint. */
   segmentColors: Float32Array;
@@ -85,7 +85,7 @@ export interface GraphGeometry {
 /** Edges of the crystal graph from each cell site to its neighbours' images, coloured by distance. */
 export function graphGeometry(g: GraphEdges, cart: ArrayLike<number>, lattice: Mat3 | null): GraphGeometry {
   const n = g.nNodes;
-  const m = g.src.length;
+  const m = g.center.length;
   let lo = Infinity;
   let hi = -Infinity;
   for (let e = 0; e < m; e++) {
@@ -104,8 +104,8 @@ export function graphGeometry(g: GraphEdges, cart: ArrayLike<number>, lattice: M
   const segments = new Float32Array(6 * m);
   const colors = new Float32Array(6 * m);
   for (let e = 0; e < m; e++) {
-    const i = g.src[e];
-    const j = g.dst[e];
+    const i = g.center[e];
+    const j = g.neighbor[e];
     const a = g.image[3 * e];
     const b = g.image[3 * e + 1];
     const c = g.image[3 * e + 2];
@@ -151,7 +151,7 @@ export interface DegreeStats {
 
 export function degreeStats(g: GraphEdges, maxNeighbors: number | null): DegreeStats {
   const degree = new Int32Array(g.nNodes);
-  for (let e = 0; e < g.src.length; e++) degree[g.src[e]]++;
+  for (let e = 0; e < g.center.length; e++) degree[g.center[e]]++;
   let min = Infinity;
   let max = 0;
   let sum = 0;
@@ -208,16 +208,16 @@ export function receptiveFieldGeometry(nodes: readonly RfNode[], g: GraphEdges |
   const col: number[] = [];
   if (g) {
     const first = new Int32Array(g.nNodes + 1);
-    for (let e = 0; e < g.src.length; e++) first[g.src[e] + 1]++;
+    for (let e = 0; e < g.center.length; e++) first[g.center[e] + 1]++;
     for (let i = 0; i < g.nNodes; i++) first[i + 1] += first[i];
-    const order = new Int32Array(g.src.length);
+    const order = new Int32Array(g.center.length);
     const fill = first.slice(0, g.nNodes);
-    for (let e = 0; e < g.src.length; e++) order[fill[g.src[e]]++] = e;
+    for (let e = 0; e < g.center.length; e++) order[fill[g.center[e]]++] = e;
     for (let a = 0; a < k; a++) {
       const i = site[a];
       for (let q = first[i]; q < first[i + 1]; q++) {
         const e = order[q];
-        const b = index.get(atomKey(g.dst[e], image[3 * a] + g.image[3 * e], image[3 * a + 1] + g.image[3 * e + 1], image[3 * a + 2] + g.image[3 * e + 2]));
+        const b = index.get(atomKey(g.neighbor[e], image[3 * a] + g.image[3 * e], image[3 * a + 1] + g.image[3 * e + 1], image[3 * a + 2] + g.image[3 * e + 2]));
         if (b === undefined || hop[b] !== hop[a] + 1) continue;
         seg.push(positions[3 * a], positions[3 * a + 1], positions[3 * a + 2], positions[3 * b], positions[3 * b + 1], positions[3 * b + 2]);
         const c = hopColor(hop[b]);

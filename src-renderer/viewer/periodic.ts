@@ -113,10 +113,10 @@ export function displayPositions(
 
 /** Bonds between sites: directed, both directions present; j at cell offset `image` relative to i. */
 export interface Bonds {
-  src: Int32Array;
-  dst: Int32Array;
+  center: Int32Array;
+  neighbor: Int32Array;
   image: Int32Array;
-  /** cart[dst] + image · lattice − cart[src], 3 per bond. */
+  /** cart[neighbor] + image · lattice − cart[center], 3 per bond. */
   vector: Float64Array;
   distance: Float64Array;
 }
@@ -142,8 +142,8 @@ export function computeBonds(
   for (let i = 0; i < n; i++) rMax = Math.max(rMax, radii[i]);
   const cutoff = 2 * rMax * tolerance;
   const empty: Bonds = {
-    src: new Int32Array(0),
-    dst: new Int32Array(0),
+    center: new Int32Array(0),
+    neighbor: new Int32Array(0),
     image: new Int32Array(0),
     vector: new Float64Array(0),
     distance: new Float64Array(0),
@@ -154,19 +154,19 @@ export function computeBonds(
   const keep: number[] = [];
   for (let e = 0; e < nl.nEdges; e++) {
     const d = nl.distance[e];
-    if (d > MIN_BOND_DISTANCE && d <= tolerance * (radii[nl.src[e]] + radii[nl.dst[e]])) keep.push(e);
+    if (d > MIN_BOND_DISTANCE && d <= tolerance * (radii[nl.center[e]] + radii[nl.neighbor[e]])) keep.push(e);
   }
   const m = keep.length;
   const out: Bonds = {
-    src: new Int32Array(m),
-    dst: new Int32Array(m),
+    center: new Int32Array(m),
+    neighbor: new Int32Array(m),
     image: new Int32Array(3 * m),
     vector: new Float64Array(3 * m),
     distance: new Float64Array(m),
   };
   keep.forEach((e, b) => {
-    out.src[b] = nl.src[e];
-    out.dst[b] = nl.dst[e];
+    out.center[b] = nl.center[e];
+    out.neighbor[b] = nl.neighbor[e];
     out.distance[b] = nl.distance[e];
     for (let k = 0; k < 3; k++) {
       out.image[3 * b + k] = nl.image[3 * e + k];
@@ -212,13 +212,13 @@ export function halfBonds(
   nSites: number,
   stubs = true,
 ): HalfBonds {
-  // Bonds of site i are contiguous when sorted by src (the neighbour list's order); index them anyway.
+  // Bonds of site i are contiguous when sorted by center (the neighbour list's order); index them anyway.
   const first = new Int32Array(nSites + 1);
-  for (let b = 0; b < bonds.src.length; b++) first[bonds.src[b] + 1]++;
+  for (let b = 0; b < bonds.center.length; b++) first[bonds.center[b] + 1]++;
   for (let i = 0; i < nSites; i++) first[i + 1] += first[i];
-  const order = new Int32Array(bonds.src.length);
+  const order = new Int32Array(bonds.center.length);
   const fill = first.slice(0, nSites);
-  for (let b = 0; b < bonds.src.length; b++) order[fill[bonds.src[b]]++] = b;
+  for (let b = 0; b < bonds.center.length; b++) order[fill[bonds.center[b]]++] = b;
 
   const index = displayIndex(atoms);
   let capacity = 0;
@@ -239,7 +239,7 @@ export function halfBonds(
     for (let q = first[i]; q < first[i + 1]; q++) {
       const b = order[q];
       const p =
-        index.get(atomKey(bonds.dst[b], c0 + bonds.image[3 * b], c1 + bonds.image[3 * b + 1], c2 + bonds.image[3 * b + 2])) ??
+        index.get(atomKey(bonds.neighbor[b], c0 + bonds.image[3 * b], c1 + bonds.image[3 * b + 1], c2 + bonds.image[3 * b + 2])) ??
         -1;
       if (p < 0 && !stubs) continue;
       atom[h] = a;

@@ -19,8 +19,10 @@ export interface GraphBatch {
   /** Graph index per node. */
   nodeGraph: Int32Array;
   /** Global node indices. */
-  src: Int32Array;
-  dst: Int32Array;
+  /** Center atom of each edge, batch-wide index (src-shared/graph/neighbors.ts defines the ends). */
+  center: Int32Array;
+  /** Neighbor atom of each edge, batch-wide index. */
+  neighbor: Int32Array;
   /** Edge lengths (Å), float32. */
   distance: Float32Array;
   /** nNodes × nodeFeatureWidth, or null when the graphs carry node indices. */
@@ -48,7 +50,7 @@ export interface GraphSize {
 /** Bytes per node and per edge of a batch with this layout (typed-array payload, excluding offsets). */
 export function batchBytesPerItem(layout: BatchLayout): { perNode: number; perEdge: number; perGraph: number } {
   const perNode = 4 /* nodeGraph */ + (layout.nodeIndex ? 4 : 4 * layout.nodeFeatureWidth);
-  const perEdge = 4 + 4 + 4 /* src, dst, distance */ + 4 * layout.edgeFeatureWidth;
+  const perEdge = 4 + 4 + 4 /* center, neighbor, distance */ + 4 * layout.edgeFeatureWidth;
   return { perNode, perEdge, perGraph: 8 /* node + edge offsets */ };
 }
 
@@ -75,7 +77,7 @@ export function estimateBatchBytes(sizes: readonly GraphSize[], layout: BatchLay
 
 /** Bytes actually held by a batch's typed arrays. */
 export function batchByteLength(b: GraphBatch): number {
-  let t = b.nodeOffsets.byteLength + b.edgeOffsets.byteLength + b.nodeGraph.byteLength + b.src.byteLength + b.dst.byteLength + b.distance.byteLength + b.edgeFeatures.byteLength;
+  let t = b.nodeOffsets.byteLength + b.edgeOffsets.byteLength + b.nodeGraph.byteLength + b.center.byteLength + b.neighbor.byteLength + b.distance.byteLength + b.edgeFeatures.byteLength;
   if (b.nodeFeatures) t += b.nodeFeatures.byteLength;
   if (b.nodeIndex) t += b.nodeIndex.byteLength;
   return t;
@@ -102,8 +104,8 @@ export function batchGraphs(graphs: readonly CrystalGraph[]): GraphBatch {
   const F = first.nodeFeatureWidth;
   const G = first.edgeFeatureWidth;
   const nodeGraph = new Int32Array(nNodes);
-  const src = new Int32Array(nEdges);
-  const dst = new Int32Array(nEdges);
+  const center = new Int32Array(nEdges);
+  const neighbor = new Int32Array(nEdges);
   const distance = new Float32Array(nEdges);
   const nodeFeatures = useIndex ? null : new Float32Array(nNodes * F);
   const nodeIndex = useIndex ? new Int32Array(nNodes) : null;
@@ -114,13 +116,13 @@ export function batchGraphs(graphs: readonly CrystalGraph[]): GraphBatch {
     const eo = edgeOffsets[g];
     nodeGraph.fill(g, no, no + gr.nNodes);
     for (let e = 0; e < gr.nEdges; e++) {
-      src[eo + e] = gr.src[e] + no;
-      dst[eo + e] = gr.dst[e] + no;
+      center[eo + e] = gr.center[e] + no;
+      neighbor[eo + e] = gr.neighbor[e] + no;
     }
     distance.set(gr.distance, eo);
     if (nodeFeatures) nodeFeatures.set(gr.nodeFeatures!, no * F);
     if (nodeIndex) nodeIndex.set(gr.nodeIndex!, no);
     edgeFeatures.set(gr.edgeFeatures, eo * G);
   }
-  return { nGraphs, nNodes, nEdges, nodeOffsets, edgeOffsets, nodeGraph, src, dst, distance, nodeFeatures, nodeFeatureWidth: F, nodeIndex, edgeFeatures, edgeFeatureWidth: G };
+  return { nGraphs, nNodes, nEdges, nodeOffsets, edgeOffsets, nodeGraph, center, neighbor, distance, nodeFeatures, nodeFeatureWidth: F, nodeIndex, edgeFeatures, edgeFeatureWidth: G };
 }

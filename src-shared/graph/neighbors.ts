@@ -1,16 +1,22 @@
 /**
  * Periodic neighbour lists by cell lists (binning), on typed arrays.
  *
- * An edge (src i, dst j, image n) means: atom j translated by n (integer multiples of the
- * lattice vectors a, b, c) lies within the cutoff of atom i, with
+ * EDGE ENDS — the one definition, used by the graphs, the engine, the contract and the views:
+ * an edge (center i, neighbor j, image n) means that atom j translated by n (integer multiples
+ * of the lattice vectors a, b, c) lies within the cutoff of atom i, with
  *
  *     vector = cart[j] + n · lattice − cart[i],   distance = |vector|.
+ *
+ * The center is the atom whose neighbourhood the edge belongs to; in message passing the
+ * edge carries the neighbor's message into the center, which aggregates (as CGCNN's atom i
+ * sums over its neighbour list). ASE's `neighbor_list('ijS')` calls them i, j, S; the command
+ * line's `latticework graph --json` keeps issue 4's names `src` (= center) and `dst` (= neighbor).
  *
  * This is ASE's convention (`neighbor_list`'s shift S): images are relative to the
  * positions as given, not to positions wrapped into the cell (pymatgen's convention).
  * Edges are directed and come in both directions; atom i sees itself only through
- * non-zero images (cells smaller than the cutoff). Edges are sorted by src, then
- * distance, then dst, then image (a, b, c) — a total order, hence deterministic.
+ * non-zero images (cells smaller than the cutoff). Edges are sorted by center, then
+ * distance, then neighbor, then image (a, b, c) — a total order, hence deterministic.
  *
  * Algorithm (cost linear in the number of atoms at fixed density):
  *  1. Working basis: the periodic lattice vectors are size-reduced (pairwise Gauss
@@ -36,14 +42,14 @@ export interface NeighborOptions {
   cutoff: number;
   /**
    * Keep at most this many nearest neighbours per atom (after sorting by distance;
-   * ties by dst then image). null/undefined: no cap.
+   * ties by neighbor then image). null/undefined: no cap.
    */
   maxNeighbors?: number | null;
   /**
    * What to do with atoms that have fewer than maxNeighbors neighbours:
    * - 'none' (default): keep the edges found; such atoms simply have a lower degree.
    * - 'cgcnn': like CGCNN's CIFData, append (maxNeighbors − count) padding edges
-   *   with dst = 0 (the structure's first atom), image [0,0,0], vector [0,0,0] and
+   *   with neighbor = 0 (the structure's first atom), image [0,0,0], vector [0,0,0] and
    *   distance = cutoff + 1, so that every atom has exactly maxNeighbors edges.
    *   Padding edges are flagged in `padded`. Requires maxNeighbors.
    */
@@ -70,15 +76,15 @@ export interface PeriodicPositions {
 export interface NeighborList {
   nNodes: number;
   nEdges: number;
-  /** Source atom of each edge (the atom whose neighbourhood this is), sorted ascending. */
-  src: Int32Array;
-  /** Neighbour atom of each edge. */
-  dst: Int32Array;
-  /** Image offset of dst in lattice vectors, 3 per edge (zeros for molecules). */
+  /** Center atom of each edge (the atom whose neighbourhood it is; see the file's comment), sorted ascending. */
+  center: Int32Array;
+  /** Neighbor atom of each edge. */
+  neighbor: Int32Array;
+  /** Image offset of the neighbor in lattice vectors, 3 per edge (zeros for molecules). */
   image: Int32Array;
   /** |vector| in Å. */
   distance: Float64Array;
-  /** cart[dst] + image · lattice − cart[src], 3 per edge (Å). */
+  /** cart[neighbor] + image · lattice − cart[center], 3 per edge (Å). */
   vector: Float64Array;
   /** Edges of atom i are [offsets[i], offsets[i + 1]); length nNodes + 1. */
   offsets: Int32Array;
@@ -311,8 +317,8 @@ export function neighborList(pos: PeriodicPositions, options: NeighborOptions): 
   const nEdges = search.nEdges;
   const { oDst, oImg, oDist, oVec, oPad, cap } = search;
 
-  const src = new Int32Array(nEdges);
-  for (let i = 0; i < n; i++) src.fill(i, offsets[i], offsets[i + 1]);
+  const center = new Int32Array(nEdges);
+  for (let i = 0; i < n; i++) center.fill(i, offsets[i], offsets[i + 1]);
   let padded: Uint8Array | null = null;
   if (oPad) {
     const p = oPad.subarray(0, nEdges);
@@ -324,8 +330,8 @@ export function neighborList(pos: PeriodicPositions, options: NeighborOptions): 
   return {
     nNodes: n,
     nEdges,
-    src,
-    dst: (tight ? oDst.subarray(0, nEdges) : oDst.slice(0, nEdges)),
+    center,
+    neighbor: (tight ? oDst.subarray(0, nEdges) : oDst.slice(0, nEdges)),
     image: (tight ? oImg.subarray(0, 3 * nEdges) : oImg.slice(0, 3 * nEdges)),
     distance: (tight ? oDist.subarray(0, nEdges) : oDist.slice(0, nEdges)),
     vector: (tight ? oVec.subarray(0, 3 * nEdges) : oVec.slice(0, 3 * nEdges)),
@@ -613,7 +619,7 @@ class CellSearch {
     return m0 * U[k] + m1 * U[3 + k] + m2 * U[6 + k];
   }
 
-  /** Strict order of candidates: distance, then dst, then image a, b, c. */
+  /** Strict order of candidates: distance, then neighbor, then image a, b, c. */
   private lt(a: number, b: number): boolean {
     const da = this.cD2[a];
     const db = this.cD2[b];
@@ -683,9 +689,9 @@ class CellSearch {
   }
 
   /**
-   * Orders candidates by (distance, dst, image): `keys`/`order` pairs are sorted by key with a
+   * Orders candidates by (distance, neighbor, image): `keys`/`order` pairs are sorted by key with a
    * plain quicksort on doubles (fast: no indirection), then runs of equal keys — exact ties,
-   * common in symmetric crystals — are put in (dst, image) order. With k < n only the k
+   * common in symmetric crystals — are put in (neighbor, image) order. With k < n only the k
    * nearest are selected (quickselect) and sorted; a tie straddling place k is resolved with
    * the full order over every candidate of that distance.
    */

@@ -3,8 +3,8 @@
  *
  * Message passing over T layers lets atom i see every node reachable in ≤ T hops. In a
  * crystal the graph is infinite: node (j, m) is atom j in the cell translated by m, and
- * an edge (src i, dst j, image n) links (i, m) to (j, m + n) for every m. We follow
- * edges from src to dst (the neighbour's message reaches the source atom, as in CGCNN
+ * an edge (center i, neighbor j, image n) links (i, m) to (j, m + n) for every m. We follow
+ * edges from center to neighbor (the neighbor's message reaches the center, as in CGCNN
  * where atom i aggregates over its neighbour list). CGCNN padding edges are not
  * followed: they are not neighbours.
  */
@@ -13,7 +13,7 @@
 export interface EdgeListLike {
   nNodes: number;
   offsets: Int32Array;
-  dst: Int32Array;
+  neighbor: Int32Array;
   image: Int32Array;
   padded?: Uint8Array | null;
 }
@@ -89,7 +89,7 @@ export function receptiveField(g: EdgeListLike, atom: number, layers: number, op
       const c = image[3 * q + 2];
       for (let e = g.offsets[i]; e < g.offsets[i + 1]; e++) {
         if (g.padded && g.padded[e]) continue;
-        const j = g.dst[e];
+        const j = g.neighbor[e];
         const ja = a + g.image[3 * e];
         const jb = b + g.image[3 * e + 1];
         const jc = c + g.image[3 * e + 2];

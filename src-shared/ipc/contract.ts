@@ -147,10 +147,12 @@ export interface GraphView {
   nEdges: number;
   cutoff: number;
   maxNeighbors: number | null;
-  src: number[];
-  dst: number[];
+  /** Center atom of each edge (src-shared/graph/neighbors.ts defines the ends: messages flow neighbor → center). */
+  center: number[];
+  /** Neighbor atom of each edge. */
+  neighbor: number[];
   distance: number[];
-  /** Image offset of dst, 3 integers per edge. */
+  /** Image offset of the neighbor, 3 integers per edge. */
   image: number[];
   /** Per atom: neighbours within the cutoff before the cap. */
   nWithinCutoff: number[];

@@ -115,9 +115,9 @@ export class PairList {
 
   private build(atoms: AtomicConfiguration, lattice: number[] | null): void {
     const nl = neighborList({ cart: atoms.cart, lattice: atoms.lattice, pbc: [...atoms.pbc] }, { cutoff: this.cutoff + this.skin });
-    const { src, dst, image, nEdges } = nl;
+    const { center, neighbor, image, nEdges } = nl;
     let count = 0;
-    for (let e = 0; e < nEdges; e++) if (keepEdge(src[e], dst[e], image, e)) count++;
+    for (let e = 0; e < nEdges; e++) if (keepEdge(center[e], neighbor[e], image, e)) count++;
     if (this.first.length < count) {
       const cap = Math.ceil(count * 1.2) + 16;
       this.first = new Int32Array(cap);
@@ -129,9 +129,9 @@ export class PairList {
     }
     let p = 0;
     for (let e = 0; e < nEdges; e++) {
-      if (!keepEdge(src[e], dst[e], image, e)) continue;
-      this.first[p] = src[e];
-      this.second[p] = dst[e];
+      if (!keepEdge(center[e], neighbor[e], image, e)) continue;
+      this.first[p] = center[e];
+      this.second[p] = neighbor[e];
       this.image.set(image.subarray(3 * e, 3 * e + 3), 3 * p);
       p++;
     }

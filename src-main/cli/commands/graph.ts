@@ -72,7 +72,8 @@ function toJson(file: string, name: string, nl: NeighborList): GraphJson {
     cutoff: nl.cutoff,
     maxNeighbors: nl.maxNeighbors,
     padding: nl.padding,
-    edges: { src: Array.from(nl.src), dst: Array.from(nl.dst), distance: Array.from(nl.distance), image },
+    // issue 4's JSON names: src = center, dst = neighbor (src-shared/graph/neighbors.ts)
+    edges: { src: Array.from(nl.center), dst: Array.from(nl.neighbor), distance: Array.from(nl.distance), image },
   };
   if (nl.padded) out.padded = Array.from(nl.padded);
   return out;

@@ -56,8 +56,8 @@ export function oversmoothing(model: LoadedModel, graph: CrystalGraph, member = 
     let energy = 0;
     for (let e = 0; e < graph.nEdges; e++) {
       if (graph.padded && graph.padded[e]) continue;
-      const i = graph.src[e];
-      const j = graph.dst[e];
+      const i = graph.center[e];
+      const j = graph.neighbor[e];
       for (let f = 0; f < F; f++) energy += (h[i * F + f] - h[j * F + f]) ** 2;
     }
     return { layer, meanCosine: pairs ? cos / pairs : 1, dirichletEnergy: energy / (2 * N) };

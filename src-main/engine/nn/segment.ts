@@ -5,10 +5,13 @@
  * Legend: N nodes (segments), E edges (rows), F features (any trailing shape).
  *
  *   gatherRows(x [N, F], idx [E])        -> [E, F]   y[e] = x[idx[e]]
- *   scatterSum(m [E, F], dst [E], N)     -> [N, F]   y[n] = Σ_{e: dst[e]=n} m[e]
- *   scatterMean(m [E, F], dst [E], N)    -> [N, F]   sum / count (0 for nodes without edges)
- *   scatterMax(m [E, F], dst [E], N)     -> [N, F]   elementwise max (0 for nodes without edges)
- *   segmentSoftmax(s [E, H], dst [E], N) -> [E, H]   softmax of s over the edges of each dst
+ *   scatterSum(m [E, F], seg [E], N)     -> [N, F]   y[n] = Σ_{e: seg[e]=n} m[e]
+ *   scatterMean(m [E, F], seg [E], N)    -> [N, F]   sum / count (0 for nodes without edges)
+ *   scatterMax(m [E, F], seg [E], N)     -> [N, F]   elementwise max (0 for nodes without edges)
+ *   segmentSoftmax(s [E, H], seg [E], N) -> [E, H]   softmax of s over the rows of each segment
+ *
+ * seg is a segment id per row: an edge's center atom (messages aggregated into atoms), or an
+ * atom's graph (readouts).
  *   sliceColumns(x [R, C], b, s)         -> [R, s]   columns b..b+s-1 (tf.slice is very slow on cpu)
  *   splitColumns(x [R, C], sizes)        -> [R, sᵢ]  tf.split along axis 1
  *   windowedProduct(x [R, K], w [K, N])  -> [R, N]   x·w for rows that are zero outside a window
@@ -33,42 +36,42 @@ export function gatherRows<T extends Tensor>(x: T, idx: Tensor1D): T {
   return rawKernels.gatherRows(x, idx) as T;
 }
 
-/** y[n] = Σ_{e: dst[e] = n} m[e]; gradient: gather of dy. */
-export function scatterSum<T extends Tensor>(m: T, dst: Tensor1D, numSegments: number): T {
-  if (native()) return tf.unsortedSegmentSum(m, dst, numSegments) as T;
-  return rawKernels.scatterSum(m, dst, numSegments) as T;
+/** y[n] = Σ_{e: seg[e] = n} m[e]; gradient: gather of dy. */
+export function scatterSum<T extends Tensor>(m: T, seg: Tensor1D, numSegments: number): T {
+  if (native()) return tf.unsortedSegmentSum(m, seg, numSegments) as T;
+  return rawKernels.scatterSum(m, seg, numSegments) as T;
 }
 
 /** Number of edges per segment, [N] float32 (no gradient). */
-export function segmentCounts(dst: Tensor1D, numSegments: number): Tensor1D {
-  return tf.tidy(() => scatterSum(tf.onesLike(tf.cast(dst, 'float32')), dst, numSegments) as Tensor1D);
+export function segmentCounts(seg: Tensor1D, numSegments: number): Tensor1D {
+  return tf.tidy(() => scatterSum(tf.onesLike(tf.cast(seg, 'float32')), seg, numSegments) as Tensor1D);
 }
 
 /** Mean over each segment's rows; segments without rows give 0. */
-export function scatterMean<T extends Tensor>(m: T, dst: Tensor1D, numSegments: number): T {
+export function scatterMean<T extends Tensor>(m: T, seg: Tensor1D, numSegments: number): T {
   return tf.tidy(() => {
-    const sum = scatterSum(m, dst, numSegments);
-    const count = tf.maximum(segmentCounts(dst, numSegments), 1);
+    const sum = scatterSum(m, seg, numSegments);
+    const count = tf.maximum(segmentCounts(seg, numSegments), 1);
     const shape = [numSegments, ...new Array(m.rank - 1).fill(1)];
     return tf.div(sum, tf.reshape(count, shape)) as T;
   });
 }
 
 /** Elementwise max over each segment's rows; segments without rows give 0. Gradient goes to the first arg-max. */
-export function scatterMax<T extends Tensor>(m: T, dst: Tensor1D, numSegments: number): T {
-  return rawKernels.scatterMax(m, dst, numSegments) as T;
+export function scatterMax<T extends Tensor>(m: T, seg: Tensor1D, numSegments: number): T {
+  return rawKernels.scatterMax(m, seg, numSegments) as T;
 }
 
 /**
- * Softmax over the rows sharing a destination: a[e] = exp(s[e]) / Σ_{e': dst[e']=dst[e]} exp(s[e']).
+ * Softmax over the rows sharing a destination: a[e] = exp(s[e]) / Σ_{e': seg[e']=seg[e]} exp(s[e']).
  * Shifted by the segment max for stability.
  */
-export function segmentSoftmax<T extends Tensor>(scores: T, dst: Tensor1D, numSegments: number): T {
+export function segmentSoftmax<T extends Tensor>(scores: T, seg: Tensor1D, numSegments: number): T {
   return tf.tidy(() => {
     // Softmax is shift invariant, so the gradient through the max shift cancels exactly.
-    const mx = scatterMax(scores, dst, numSegments);
-    const ex = tf.exp(tf.sub(scores, gatherRows(mx, dst)));
-    const den = gatherRows(scatterSum(ex, dst, numSegments), dst);
+    const mx = scatterMax(scores, seg, numSegments);
+    const ex = tf.exp(tf.sub(scores, gatherRows(mx, seg)));
+    const den = gatherRows(scatterSum(ex, seg, numSegments), seg);
     return tf.div(ex, den) as T;
   });
 }

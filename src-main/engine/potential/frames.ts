@@ -63,8 +63,8 @@ export function potentialGraph(s: Configuration, cutoff: number): PotentialGraph
     positions: Float64Array.from(s.cart),
     cell,
     volume: cell && periodic ? Math.abs(det3(cell)) : null,
-    center: Int32Array.from(nl.src),
-    neighbor: Int32Array.from(nl.dst),
+    center: Int32Array.from(nl.center),
+    neighbor: Int32Array.from(nl.neighbor),
     shift,
   };
 }

@@ -39,8 +39,8 @@ interface KernelExports {
   gatherRows(x: Ptr, idx: Ptr, out: Ptr, k0: number, k1: number, f: number, n: number): number;
   scatterSum(x: Ptr, idx: Ptr, out: Ptr, k0: number, k1: number, f: number, n: number): number;
   addInto(dst: Ptr, src: Ptr, i0: number, i1: number): void;
-  edgeMessage(nodes: Ptr, x: Ptr, w: Ptr, dst: Ptr, src: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number, kx: number, sums: Ptr): number;
-  edgePairScatter(g: Ptr, dst: Ptr, src: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number): number;
+  edgeMessage(nodes: Ptr, x: Ptr, w: Ptr, center: Ptr, neighbor: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number, kx: number, sums: Ptr): number;
+  edgePairScatter(g: Ptr, center: Ptr, neighbor: Ptr, out: Ptr, k0: number, k1: number, c: number, n: number): number;
   colSums(x: Ptr, r0: number, r1: number, cols: number, sums: Ptr): void;
   bnGateForward(z: Ptr, a: Ptr, b: Ptr, r0: number, r1: number, f: number, m: Ptr, deriv: Ptr): void;
   bnGateBackwardSums(dm: Ptr, z: Ptr, deriv: Ptr, mean: Ptr, rstd: Ptr, r0: number, r1: number, f: number, dz: Ptr, sums: Ptr): void;
@@ -246,36 +246,36 @@ export function scatterSum(x: Float32Array, idx: Int32Array, out: Float32Array, 
 }
 
 /**
- * out.z[k] = self[dst[k]] + nbr[src[k]] + bias + x[k]·w, rows of c floats; nodes [n, 2c] holds
+ * out.z[k] = self[center[k]] + nbr[neighbor[k]] + bias + x[k]·w, rows of c floats; nodes [n, 2c] holds
  * self | nbr, x [E, kx] are edge features summed over each row's nonzero window, w [kx + 1, c] with
  * the bias as last row; out.moments [2, c]: column mean and biased variance of z (as colMoments).
  */
 export function edgeMessage(
   parts: { nodes: Float32Array; x: Float32Array; w: Float32Array },
-  dst: Int32Array,
-  src: Int32Array,
+  center: Int32Array,
+  neighbor: Int32Array,
   out: { z: Float32Array; moments: Float32Array },
   c: number,
   n: number,
   kx: number,
 ): void {
   const { threads } = team();
-  const { t, at } = layout([f32(parts.nodes), f32(parts.x), f32(parts.w), i32(dst), i32(src), space(dst.length * c), space(2 * c * threads, 8)]);
+  const { t, at } = layout([f32(parts.nodes), f32(parts.x), f32(parts.w), i32(center), i32(neighbor), space(center.length * c), space(2 * c * threads, 8)]);
   const sums = (p: number) => at[6] + p * 2 * c * 8;
-  const results = t.run('edgeMessage', dst.length, (k0, k1, p) => [...at.slice(0, 6), k0, k1, c, n, kx, sums(p)]);
-  checkIndices('LwEdgeMessage', results, (bad) => `edge ${bad} (${src[bad]} → ${dst[bad]}) out of range [0, ${n})`);
+  const results = t.run('edgeMessage', center.length, (k0, k1, p) => [...at.slice(0, 6), k0, k1, c, n, kx, sums(p)]);
+  checkIndices('LwEdgeMessage', results, (bad) => `edge ${bad} (${neighbor[bad]} → ${center[bad]}) out of range [0, ${n})`);
   readOut(t, at[5], out.z);
   const both = addPartials(t, at[6], 2 * c, results.length);
-  momentsFromSums(both.subarray(0, c), both.subarray(c), dst.length, out.moments);
+  momentsFromSums(both.subarray(0, c), both.subarray(c), center.length, out.moments);
 }
 
-/** out [n, 2c] = the gradient of edgeMessage's nodes: rows of g [E, c] summed into dst's first half and src's second. */
-export function edgePairScatter(g: Float32Array, dst: Int32Array, src: Int32Array, out: Float32Array, c: number, n: number): void {
+/** out [n, 2c] = the gradient of edgeMessage's nodes: rows of g [E, c] summed into center's first half and neighbor's second. */
+export function edgePairScatter(g: Float32Array, center: Int32Array, neighbor: Int32Array, out: Float32Array, c: number, n: number): void {
   const { threads } = team();
   const size = n * 2 * c;
-  const { t, at } = layout([f32(g), i32(dst), i32(src), ...Array.from({ length: threads }, () => space(size))]);
-  const results = t.run('edgePairScatter', dst.length, (k0, k1, p) => [at[0], at[1], at[2], at[3 + p], k0, k1, c, n]);
-  checkIndices('LwEdgePairScatter', results, (bad) => `edge ${bad} (${src[bad]} → ${dst[bad]}) out of range [0, ${n})`);
+  const { t, at } = layout([f32(g), i32(center), i32(neighbor), ...Array.from({ length: threads }, () => space(size))]);
+  const results = t.run('edgePairScatter', center.length, (k0, k1, p) => [at[0], at[1], at[2], at[3 + p], k0, k1, c, n]);
+  checkIndices('LwEdgePairScatter', results, (bad) => `edge ${bad} (${neighbor[bad]} → ${center[bad]}) out of range [0, ${n})`);
   for (let p = 1; p < results.length; p++) t.kernels.addInto(at[3], at[3 + p], 0, size);
   readOut(t, at[3], out);
 }

@@ -20,12 +20,12 @@
  *                  dz through the batch statistics when batchStats
  *   LwTransposedProduct {x [R, K], g [R, N]}, {columnSums}     -> [K, N]     xᵀ·g (a linear layer's weight gradient;
  *                  with columnSums [K + 1, N], the last row g's column sums: a bias's gradient)
- *   LwEdgeMessage  {nodes [N, 2C] (self | nbr), x [E, K], w [K + 1, C] (last row: bias), dst, src [E]}
+ *   LwEdgeMessage  {nodes [N, 2C] (self | nbr), x [E, K], w [K + 1, C] (last row: bias), center, neighbor [E]}
  *                  -> [z [E, C], moments [2, C]]
- *                  z = self[dst[k]] + nbr[src[k]] + bias + x[k]·w (CGCNN's factored fc_full on edges;
+ *                  z = self[center[k]] + nbr[neighbor[k]] + bias + x[k]·w (CGCNN's factored fc_full on edges;
  *                  x·w over each edge's nonzero window of Gaussian features), and z's column
  *                  moments as LwColMoments (batch norm's statistics; no gradient)
- *   LwEdgePairScatter {g [E, C], dst, src [E]}, {numNodes: N}  -> [N, 2C]  LwEdgeMessage's nodes gradient
+ *   LwEdgePairScatter {g [E, C], center, neighbor [E]}, {numNodes: N}  -> [N, 2C]  LwEdgeMessage's nodes gradient
  *   LwWindowedProduct {x [R, K], w [K, N]}                      -> [R, N]     x·w, each row summed over its
  *                  nonzero window only (Gaussian-expanded distances); gradients g·wᵀ and xᵀ·g
  *
@@ -399,33 +399,33 @@ function bnGateBwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
 }
 
 function edgeMessageKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
-  const [nodes, x, w, dst, src] = ['nodes', 'x', 'w', 'dst', 'src'].map((k) => need(args.inputs, k));
+  const [nodes, x, w, center, neighbor] = ['nodes', 'x', 'w', 'center', 'neighbor'].map((k) => need(args.inputs, k));
   const n = nodes.shape[0];
   const c = w.shape[1];
-  const e = dst.shape[0];
+  const e = center.shape[0];
   const kx = x.shape[1];
-  if (nodes.shape[1] !== 2 * c || x.shape[0] !== e || w.shape[0] !== kx + 1 || src.shape[0] !== e) {
-    throw new Error(`${EDGE_MESSAGE}: shapes do not match (nodes [${nodes.shape.join(', ')}], x [${x.shape.join(', ')}], w [${w.shape.join(', ')}], ${e} and ${src.shape[0]} indices)`);
+  if (nodes.shape[1] !== 2 * c || x.shape[0] !== e || w.shape[0] !== kx + 1 || neighbor.shape[0] !== e) {
+    throw new Error(`${EDGE_MESSAGE}: shapes do not match (nodes [${nodes.shape.join(', ')}], x [${x.shape.join(', ')}], w [${w.shape.join(', ')}], ${e} and ${neighbor.shape[0]} indices)`);
   }
   return withArrays(
     args.backend as KernelBackend,
-    [nodes, x, w, dst, src],
+    [nodes, x, w, center, neighbor],
     [
       { shape: [e, c], dtype: 'float32' },
       { shape: [2, c], dtype: 'float32' },
     ],
-    ([nv, xv, wv, dv, srcv], [zv, mv]) =>
-      simd.edgeMessage({ nodes: nv as Float32Array, x: xv as Float32Array, w: wv as Float32Array }, dv as Int32Array, srcv as Int32Array, { z: zv as Float32Array, moments: mv as Float32Array }, c, n, kx),
+    ([nv, xv, wv, cv, nbv], [zv, mv]) =>
+      simd.edgeMessage({ nodes: nv as Float32Array, x: xv as Float32Array, w: wv as Float32Array }, cv as Int32Array, nbv as Int32Array, { z: zv as Float32Array, moments: mv as Float32Array }, c, n, kx),
     false,
   );
 }
 
-/** The gradient of LwEdgeMessage's nodes: g [E, C] summed into rows dst (columns 0..C) and src (C..2C), [N, 2C]. */
+/** The gradient of LwEdgeMessage's nodes: g [E, C] summed into rows center (columns 0..C) and neighbor (C..2C), [N, 2C]. */
 function edgePairScatterKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
-  const [g, dst, src] = ['g', 'dst', 'src'].map((k) => need(args.inputs, k));
+  const [g, center, neighbor] = ['g', 'center', 'neighbor'].map((k) => need(args.inputs, k));
   const n = args.attrs!.numNodes as number;
   const c = g.shape[1];
-  const [out] = withArrays(args.backend as KernelBackend, [g, dst, src], [{ shape: [n, 2 * c], dtype: 'float32' }], ([gv, dv, sv], [ov]) =>
+  const [out] = withArrays(args.backend as KernelBackend, [g, center, neighbor], [{ shape: [n, 2 * c], dtype: 'float32' }], ([gv, dv, sv], [ov]) =>
     simd.edgePairScatter(gv as Float32Array, dv as Int32Array, sv as Int32Array, ov as Float32Array, c, n),
   false);
   return out;
@@ -526,21 +526,21 @@ export function registerSegmentKernels(): void {
   });
   tf.registerGradient({
     kernelName: EDGE_MESSAGE,
-    inputsToSave: ['nodes', 'x', 'w', 'dst', 'src'],
+    inputsToSave: ['nodes', 'x', 'w', 'center', 'neighbor'],
     gradFunc: (dy, saved) => {
-      const [nodes, x, w, dst, src] = saved;
+      const [nodes, x, w, center, neighbor] = saved;
       const g = (dy as Tensor[])[0]; // the moments output has no gradient
       const kx = x.shape[1]!;
       return {
-        nodes: () => run(EDGE_PAIR_SCATTER, { g, dst, src }, { numNodes: nodes.shape[0] }),
+        nodes: () => run(EDGE_PAIR_SCATTER, { g, center, neighbor }, { numNodes: nodes.shape[0] }),
         x: () => tf.matMul(g as tf.Tensor2D, tf.transpose(tf.slice(w, [0, 0], [kx, -1])) as tf.Tensor2D),
         // xᵀ·g with g's column sums (the bias row) appended, in one pass over g
         w: () =>
           simd.simdWidth(g.shape[1]!)
             ? run(TRANSPOSED_PRODUCT, { x, g }, { columnSums: true })
             : tf.concat([tf.matMul(tf.transpose(x) as tf.Tensor2D, g as tf.Tensor2D), tf.sum(g, 0, true)], 0),
-        dst: () => tf.zerosLike(dst),
-        src: () => tf.zerosLike(src),
+        center: () => tf.zerosLike(center),
+        neighbor: () => tf.zerosLike(neighbor),
       };
     },
   });
@@ -642,10 +642,10 @@ export const rawKernels = {
   bnGateBwd: (dm: Tensor, z: Tensor, deriv: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number, batchStats: boolean) =>
     runMany(BN_GATE_BWD, { dm, z, deriv, gamma, beta, moments }, { eps, batchStats }),
   /**
-   * [z = self[dst] + nbr[src] + bias + x·w [E, C], z's column mean and variance [2, C]]; nodes [N, 2C]
+   * [z = self[center] + nbr[neighbor] + bias + x·w [E, C], z's column mean and variance [2, C]]; nodes [N, 2C]
    * = self | nbr, x: edge features [E, K], w [K + 1, C]: their weight block with the bias as last row
    */
-  edgeMessage: (nodes: Tensor, x: Tensor, w: Tensor, dst: Tensor, src: Tensor) => runMany(EDGE_MESSAGE, { nodes, x, w, dst, src }),
+  edgeMessage: (nodes: Tensor, x: Tensor, w: Tensor, center: Tensor, neighbor: Tensor) => runMany(EDGE_MESSAGE, { nodes, x, w, center, neighbor }),
   /** xᵀ·g, [K, N] (N a multiple of 4) */
   transposedProduct: (x: Tensor, g: Tensor) => run(TRANSPOSED_PRODUCT, { x, g }),
   /** x·w skipping each row's zeros outside its nonzero window, [R, N] (N a multiple of 4) */

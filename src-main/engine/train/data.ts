@@ -1,8 +1,6 @@
 /**
- * From the graph batches (src-shared/graph) to the engine's tensors. A neighbour list edge
- * (src i, dst j) means "j is a neighbour of i": i is the center, which aggregates the messages
- * of its (at most maxNeighbors) neighbours, exactly as CGCNN's ConvLayer sums over
- * nbr_fea_idx[i].
+ * From the graph batches (src-shared/graph) to the engine's tensors; the edge ends keep their
+ * names (center, neighbor: src-shared/graph/neighbors.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
@@ -16,8 +14,8 @@ export function batchToTensors(b: GraphBatch): GraphBatchTensors {
   return {
     nodeFeatures,
     edgeFeatures: tf.tensor2d(b.edgeFeatures, [b.nEdges, b.edgeFeatureWidth], 'float32') as Tensor2D,
-    center: tf.tensor1d(b.src, 'int32') as Tensor1D,
-    neighbor: tf.tensor1d(b.dst, 'int32') as Tensor1D,
+    center: tf.tensor1d(b.center, 'int32') as Tensor1D,
+    neighbor: tf.tensor1d(b.neighbor, 'int32') as Tensor1D,
     distance: tf.tensor1d(b.distance, 'float32') as Tensor1D,
     graphIndex: tf.tensor1d(b.nodeGraph, 'int32') as Tensor1D,
     numNodes: b.nNodes,

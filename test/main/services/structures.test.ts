@@ -125,7 +125,8 @@ describe('graphs service', () => {
     const nl = structureNeighbors(s, { cutoff: 4, maxNeighbors: 12 });
     expect(g.nNodes).toBe(12);
     expect(g.nEdges).toBe(nl.nEdges);
-    expect(g.src).toEqual(Array.from(nl.src));
+    expect(g.center).toEqual(Array.from(nl.center));
+    expect(g.neighbor).toEqual(Array.from(nl.neighbor));
     expect(g.image.length).toBe(3 * g.nEdges);
     const rf = await served.api.graphs.receptiveField({ structureId: id, cutoff: 4, maxNeighbors: 12, site: 0, layers: 3 });
     expect(rf.countsPerHop).toEqual(Array.from(receptiveField(nl, 0, 3).countPerHop));

@@ -31,7 +31,7 @@ describe('display model', () => {
     expect(p.periodic).toBe(false);
     const d = buildDisplay(p, [3, 3, 3], true);
     expect(d.atoms.site.length).toBe(3);
-    expect(bondsOf(p, 1.15).src.length).toBe(4);
+    expect(bondsOf(p, 1.15).center.length).toBe(4);
     expect(p.symbols).toEqual(['O', 'H', 'H']);
   });
   it('shows corner images, bonds across the boundary and tooltip coordinates', () => {
@@ -40,9 +40,9 @@ describe('display model', () => {
     expect(d.atoms.site.length).toBe(9);
     // Na–Cl at 4.87 Å is not a bond with covalent radii (1.66 + 1.02); a generous tolerance makes it
     // one (and Na–Na at 5.62 Å too: 8 + 6 bonds per Na, 8 per Cl).
-    expect(bondsOf(p, 1.15).src.length).toBe(0);
+    expect(bondsOf(p, 1.15).center.length).toBe(0);
     const bonds = bondsOf(p, 1.9);
-    expect(bonds.src.length).toBe(22);
+    expect(bonds.center.length).toBe(22);
     const { sticks } = stickData(d, bonds, 2, true);
     expect(sticks.start.length / 3).toBe(8 * 14 + 8);
     const last = atomInfo(p, d, d.atoms.site.length - 1)!;

@@ -82,14 +82,14 @@ describe('computeBonds', () => {
 
   it('finds the four nearest neighbours of diamond silicon, across the cell boundary', () => {
     const b = computeBonds(cart, l, PBC, radii, 1.15);
-    expect(b.src.length).toBe(32);
+    expect(b.center.length).toBe(32);
     for (const d of b.distance) expect(d).toBeCloseTo((SI_A * Math.sqrt(3)) / 4, 4);
-    for (let i = 0; i < 8; i++) expect(Array.from(b.src).filter((s) => s === i).length).toBe(4);
+    for (let i = 0; i < 8; i++) expect(Array.from(b.center).filter((s) => s === i).length).toBe(4);
     expect(Array.from(b.image).some((v) => v !== 0)).toBe(true);
   });
   it('adds second neighbours when the tolerance grows and drops all when it shrinks', () => {
-    expect(computeBonds(cart, l, PBC, radii, 1.8).src.length).toBe(8 * (4 + 12));
-    expect(computeBonds(cart, l, PBC, radii, 0.9).src.length).toBe(0);
+    expect(computeBonds(cart, l, PBC, radii, 1.8).center.length).toBe(8 * (4 + 12));
+    expect(computeBonds(cart, l, PBC, radii, 0.9).center.length).toBe(0);
   });
   it('bonds a molecule without a lattice', () => {
     // Water: O–H 0.9572 Å, H–O–H 104.52°.
@@ -97,7 +97,7 @@ describe('computeBonds', () => {
     const r = 0.9572;
     const w = new Float64Array([0, 0, 0, r * Math.sin(t), r * Math.cos(t), 0, -r * Math.sin(t), r * Math.cos(t), 0]);
     const b = computeBonds(w, null, [false, false, false], atomRadii([8, 1, 1]), 1.15);
-    expect(b.src.length).toBe(4);
+    expect(b.center.length).toBe(4);
   });
 });
 

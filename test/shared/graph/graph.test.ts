@@ -42,7 +42,7 @@ describe('buildGraph', () => {
     expect(g.edgeFeatures.length).toBe(96 * 41);
     // first neighbour of Na: Cl at a/2
     expect(g.distance[0]).toBeCloseTo(2.82, 12);
-    expect(g.numbers[g.dst[0]]).toBe(17);
+    expect(g.numbers[g.neighbor[0]]).toBe(17);
     const expected = gaussianExpand([2.82], CGCNN_GAUSSIAN);
     for (let k = 0; k < 41; k++) expect(g.edgeFeatures[k]).toBeCloseTo(expected[k], 7);
   });
@@ -83,10 +83,10 @@ describe('batchGraphs', () => {
     expect(Array.from(b.edgeOffsets)).toEqual([0, 96, 132, 180]);
     for (let e = 0; e < b.nEdges; e++) {
       // both ends of every edge in the same graph
-      expect(b.nodeGraph[b.src[e]]).toBe(b.nodeGraph[b.dst[e]]);
+      expect(b.nodeGraph[b.center[e]]).toBe(b.nodeGraph[b.neighbor[e]]);
     }
-    expect(b.src[96]).toBe(8);
-    expect(b.dst[132 + 5]).toBe(graphs[2].dst[5] + 11);
+    expect(b.center[96]).toBe(8);
+    expect(b.neighbor[132 + 5]).toBe(graphs[2].neighbor[5] + 11);
     expect(Array.from(b.nodeFeatures!.subarray(11 * 92, 12 * 92))).toEqual(Array.from(graphs[2].nodeFeatures!.subarray(0, 92)));
     expect(Array.from(b.edgeFeatures.subarray(96 * 41, 97 * 41))).toEqual(Array.from(graphs[1].edgeFeatures.subarray(0, 41)));
   });

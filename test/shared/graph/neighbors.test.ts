@@ -17,15 +17,15 @@ function expectMatchesBrute(nl: NeighborList, cart: Float64Array, lattice: Mat3 
   const ref = bruteNeighbors(cart, lattice, pbc, cutoff);
   // edges exactly at the cutoff may flip with rounding; the generators avoid them in practice
   expect(nl.nEdges).toBe(ref.length);
-  const refMap = new Map(ref.map((e) => [edgeKey(e.src, e.dst, ...e.image), e.distance]));
+  const refMap = new Map(ref.map((e) => [edgeKey(e.center, e.neighbor, ...e.image), e.distance]));
   for (let e = 0; e < nl.nEdges; e++) {
-    const key = edgeKey(nl.src[e], nl.dst[e], nl.image[3 * e], nl.image[3 * e + 1], nl.image[3 * e + 2]);
+    const key = edgeKey(nl.center[e], nl.neighbor[e], nl.image[3 * e], nl.image[3 * e + 1], nl.image[3 * e + 2]);
     const d = refMap.get(key);
     expect(d, key).toBeDefined();
     expect(Math.abs(nl.distance[e] - d!)).toBeLessThan(1e-9);
-    // vector = cart[dst] + image·L − cart[src]
-    const i = nl.src[e];
-    const j = nl.dst[e];
+    // vector = cart[neighbor] + image·L − cart[center]
+    const i = nl.center[e];
+    const j = nl.neighbor[e];
     for (let t = 0; t < 3; t++) {
       let v = cart[3 * j + t] - cart[3 * i + t];
       if (lattice) for (let k = 0; k < 3; k++) v += nl.image[3 * e + k] * lattice[k][t];
@@ -38,13 +38,13 @@ function expectMatchesBrute(nl: NeighborList, cart: Float64Array, lattice: Mat3 
 function expectSorted(nl: NeighborList): void {
   for (let e = 1; e < nl.nEdges; e++) {
     const a = e - 1;
-    expect(nl.src[a] <= nl.src[e]).toBe(true);
-    if (nl.src[a] === nl.src[e]) {
+    expect(nl.center[a] <= nl.center[e]).toBe(true);
+    if (nl.center[a] === nl.center[e]) {
       expect(nl.distance[a] <= nl.distance[e] + 1e-12).toBe(true);
     }
   }
   for (let i = 0; i < nl.nNodes; i++) {
-    for (let e = nl.offsets[i]; e < nl.offsets[i + 1]; e++) expect(nl.src[e]).toBe(i);
+    for (let e = nl.offsets[i]; e < nl.offsets[i + 1]; e++) expect(nl.center[e]).toBe(i);
   }
   expect(nl.offsets[nl.nNodes]).toBe(nl.nEdges);
 }
@@ -74,7 +74,7 @@ describe('neighborList against brute force', () => {
     expect(nl.nEdges).toBe(count);
     expect(nl.distance[0]).toBeCloseTo(a, 12);
     // every edge is a self-image
-    expect(Array.from(nl.dst).every((j) => j === 0)).toBe(true);
+    expect(Array.from(nl.neighbor).every((j) => j === 0)).toBe(true);
     expectMatchesBrute(nl, new Float64Array([0.1, 0.2, 0.3]), L, [true, true, true], 6);
   });
 
@@ -159,7 +159,7 @@ describe('maxNeighbors and CGCNN padding', () => {
       for (let t = 0; t < 12; t++) {
         const a = capped.offsets[i] + t;
         const b = full.offsets[i] + t;
-        expect(capped.dst[a]).toBe(full.dst[b]);
+        expect(capped.neighbor[a]).toBe(full.neighbor[b]);
         expect(capped.distance[a]).toBe(full.distance[b]);
       }
     }
@@ -171,15 +171,15 @@ describe('maxNeighbors and CGCNN padding', () => {
     const nl = neighborList({ cart: mol, lattice: null, pbc: [false, false, false] }, { cutoff: 2, maxNeighbors: 4, padding: 'cgcnn' });
     expect(nl.nEdges).toBe(12);
     expect(Array.from(nl.nWithinCutoff)).toEqual([1, 1, 0]);
-    expect(Array.from(nl.dst)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(nl.neighbor)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(Array.from(nl.padded!)).toEqual([0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1]);
     expect(nl.distance[0]).toBeCloseTo(0.3, 12);
     expect(nl.distance[1]).toBe(3);
-    expect(Array.from(nl.src)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+    expect(Array.from(nl.center)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
     expect(CGCNN_NEIGHBOR_OPTIONS).toEqual({ cutoff: 8, maxNeighbors: 12, padding: 'cgcnn' });
   });
 
-  it('breaks distance ties by dst then image', () => {
+  it('breaks distance ties by neighbor then image', () => {
     // simple cubic, 1 atom: 6 nearest images all at distance a; order by image lexicographically
     const a = 3;
     const nl = neighborList({ cart: new Float64Array([0, 0, 0]), lattice: [[a, 0, 0], [0, a, 0], [0, 0, a]], pbc: [true, true, true] }, { cutoff: 3.5, maxNeighbors: 6 });
@@ -201,15 +201,15 @@ describe('maxNeighbors and CGCNN padding', () => {
         for (let t = 0; t < capped.offsets[i + 1] - capped.offsets[i]; t++) {
           const e = capped.offsets[i] + t;
           const f = full.offsets[i] + t;
-          expect([capped.dst[e], ...capped.image.subarray(3 * e, 3 * e + 3)]).toEqual([full.dst[f], ...full.image.subarray(3 * f, 3 * f + 3)]);
+          expect([capped.neighbor[e], ...capped.image.subarray(3 * e, 3 * e + 3)]).toEqual([full.neighbor[f], ...full.image.subarray(3 * f, 3 * f + 3)]);
         }
       }
     }
-    // and the full list itself is in (distance, dst, image) order
+    // and the full list itself is in (distance, neighbor, image) order
     for (let e = 1; e < full.nEdges; e++) {
-      if (full.src[e] !== full.src[e - 1] || full.distance[e] !== full.distance[e - 1]) continue;
-      const prev = [full.dst[e - 1], ...full.image.subarray(3 * e - 3, 3 * e)];
-      const cur = [full.dst[e], ...full.image.subarray(3 * e, 3 * e + 3)];
+      if (full.center[e] !== full.center[e - 1] || full.distance[e] !== full.distance[e - 1]) continue;
+      const prev = [full.neighbor[e - 1], ...full.image.subarray(3 * e - 3, 3 * e)];
+      const cur = [full.neighbor[e], ...full.image.subarray(3 * e, 3 * e + 3)];
       const cmp = prev.findIndex((v, q) => v !== cur[q]);
       expect(cmp >= 0 && prev[cmp] < cur[cmp]).toBe(true);
     }

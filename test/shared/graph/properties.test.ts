@@ -25,7 +25,7 @@ const crystal = fc.record({ lattice, frac: fracs, cutoff: fc.double({ min: 2, ma
 function edgeMap(nl: NeighborList, relabel: (i: number) => number = (i) => i): Map<string, number> {
   const m = new Map<string, number>();
   for (let e = 0; e < nl.nEdges; e++) {
-    m.set(`${relabel(nl.src[e])} ${relabel(nl.dst[e])} ${nl.image[3 * e]} ${nl.image[3 * e + 1]} ${nl.image[3 * e + 2]}`, nl.distance[e]);
+    m.set(`${relabel(nl.center[e])} ${relabel(nl.neighbor[e])} ${nl.image[3 * e]} ${nl.image[3 * e + 1]} ${nl.image[3 * e + 2]}`, nl.distance[e]);
   }
   return m;
 }
@@ -65,7 +65,7 @@ describe('graph properties', () => {
           const full = structureNeighbors(s, { cutoff });
           let tie = false;
           for (let e = 1; e < full.nEdges; e++) {
-            if (full.src[e] === full.src[e - 1] && full.dst[e] !== full.dst[e - 1] && full.distance[e] - full.distance[e - 1] < 1e-9) tie = true;
+            if (full.center[e] === full.center[e - 1] && full.neighbor[e] !== full.neighbor[e - 1] && full.distance[e] - full.distance[e - 1] < 1e-9) tie = true;
           }
           fc.pre(!tie);
         }
@@ -143,7 +143,7 @@ describe('graph properties', () => {
           const nbrs = new Set<string>();
           for (let e = nl.offsets[i]; e < nl.offsets[i + 1]; e++) {
             if (nl.padded && nl.padded[e]) continue;
-            nbrs.add(`${nl.dst[e]} ${nl.image.subarray(3 * e, 3 * e + 3).join(' ')}`);
+            nbrs.add(`${nl.neighbor[e]} ${nl.image.subarray(3 * e, 3 * e + 3).join(' ')}`);
           }
           expect(hop1).toEqual(nbrs);
           expect(rf.countPerHop[1]).toBe(nbrs.size);

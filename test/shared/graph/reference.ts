@@ -5,8 +5,8 @@
 import type { Mat3 } from '../../../src-shared/chem/structure';
 
 export interface BruteEdge {
-  src: number;
-  dst: number;
+  center: number;
+  neighbor: number;
   image: [number, number, number];
   distance: number;
 }
@@ -59,7 +59,7 @@ export function bruteNeighbors(cart: Float64Array, lattice: Mat3 | null, pbc: bo
               dz += a * lattice[0][2] + b * lattice[1][2] + c * lattice[2][2];
             }
             const d = Math.hypot(dx, dy, dz);
-            if (d <= cutoff) out.push({ src: i, dst: j, image: [a, b, c], distance: d });
+            if (d <= cutoff) out.push({ center: i, neighbor: j, image: [a, b, c], distance: d });
           }
         }
       }
@@ -81,7 +81,7 @@ export function invert(m: Mat3): number[][] {
   ];
 }
 
-/** Key of an edge independent of order: "src dst a b c". */
-export function edgeKey(src: number, dst: number, a: number, b: number, c: number): string {
-  return `${src} ${dst} ${a} ${b} ${c}`;
+/** Key of an edge independent of order: "center neighbor a b c". */
+export function edgeKey(center: number, neighbor: number, a: number, b: number, c: number): string {
+  return `${center} ${neighbor} ${a} ${b} ${c}`;
 }

@@ -157,15 +157,15 @@ function addRow(dst: usize, src: usize, f: i32): void {
 }
 
 /**
- * The gradient of edgeMessage's node rows: out[dst[k], 0:c] += g[k] and out[src[k], c:2c] += g[k]
+ * The gradient of edgeMessage's node rows: out[center[k], 0:c] += g[k] and out[neighbor[k], c:2c] += g[k]
  * for k0 ≤ k < k1, g [·, c], into out [n, 2c], which this call zeroes first (one out per thread).
  */
-export function edgePairScatter(g: usize, dst: usize, src: usize, out: usize, k0: i32, k1: i32, c: i32, n: i32): i32 {
+export function edgePairScatter(g: usize, center: usize, neighbor: usize, out: usize, k0: i32, k1: i32, c: i32, n: i32): i32 {
   const cb = <usize>c << 2;
   memory.fill(out, 0, <usize>n * cb * 2);
   for (let k = k0; k < k1; k++) {
-    const i = load<i32>(dst + (<usize>k << 2));
-    const j = load<i32>(src + (<usize>k << 2));
+    const i = load<i32>(center + (<usize>k << 2));
+    const j = load<i32>(neighbor + (<usize>k << 2));
     if (i < 0 || i >= n || j < 0 || j >= n) return k;
     const gk = g + <usize>k * cb;
     addRow(out + <usize>i * cb * 2, gk, c);
@@ -188,21 +188,21 @@ export function addInto(dst: usize, src: usize, i0: i32, i1: i32): void {
 }
 
 /**
- * CGCNN's message pre-activation on an edge list: out[k] = self[dst[k]] + nbr[src[k]] + bias +
+ * CGCNN's message pre-activation on an edge list: out[k] = self[center[k]] + nbr[neighbor[k]] + bias +
  * x[k]·w for k0 ≤ k < k1, rows of c floats; nodes [n, 2c] holds self | nbr per node; x [·, kx] are
  * the edge features (Gaussian-expanded distances), w [kx + 1, c] their block of the layer's weights
  * with the bias as its last row, summed over each edge's nonzero window only (see rowWindow). Columns in blocks of 32, then 4, then 1. Also
  * the float64 column sums and sums of squares of these rows into sums [2, c] (zeroed here): batch
  * norm's statistics, taken while each row is in cache.
  */
-export function edgeMessage(nodes: usize, x: usize, w: usize, dst: usize, src: usize, out: usize, k0: i32, k1: i32, c: i32, n: i32, kx: i32, sums: usize): i32 {
+export function edgeMessage(nodes: usize, x: usize, w: usize, center: usize, neighbor: usize, out: usize, k0: i32, k1: i32, c: i32, n: i32, kx: i32, sums: usize): i32 {
   const cb = <usize>c << 2;
   const xb = <usize>kx << 2;
   const bias = w + <usize>kx * cb;
   memory.fill(sums, 0, cb << 2);
   for (let k = k0; k < k1; k++) {
-    const i = load<i32>(dst + (<usize>k << 2));
-    const j = load<i32>(src + (<usize>k << 2));
+    const i = load<i32>(center + (<usize>k << 2));
+    const j = load<i32>(neighbor + (<usize>k << 2));
     if (i < 0 || i >= n || j < 0 || j >= n) return k;
     const a = nodes + <usize>i * cb * 2;
     const b = nodes + <usize>j * cb * 2 + cb;

@@ -7,11 +7,11 @@ import { describeEachBackend, expectClose, expectNoLeak, finiteDifference, seede
 
 function randomGraph(seed: number, n: number, e: number, f: number) {
   const r = seededRandom(seed);
-  const src = Int32Array.from({ length: e }, () => Math.floor(r(0, n)));
-  const dst = Int32Array.from({ length: e }, () => Math.floor(r(0, n - 1))); // node n-1 gets no edges
+  const neighbor = Int32Array.from({ length: e }, () => Math.floor(r(0, n)));
+  const center = Int32Array.from({ length: e }, () => Math.floor(r(0, n - 1))); // node n-1 gets no edges
   const x = Float32Array.from({ length: n * f }, () => r(-1, 1));
   const m = Float32Array.from({ length: e * f }, () => r(-1, 1));
-  return { src, dst, x, m };
+  return { neighbor, center, x, m };
 }
 
 describeEachBackend('segment ops', () => {
@@ -21,26 +21,26 @@ describeEachBackend('segment ops', () => {
   const g = randomGraph(42, n, e, f);
 
   it('gatherRows copies rows', () => {
-    const y = tf.tidy(() => gatherRows(tf.tensor2d(g.x, [n, f]), tf.tensor1d(g.src, 'int32')).dataSync());
+    const y = tf.tidy(() => gatherRows(tf.tensor2d(g.x, [n, f]), tf.tensor1d(g.neighbor, 'int32')).dataSync());
     const want = new Float32Array(e * f);
-    for (let k = 0; k < e; k++) for (let j = 0; j < f; j++) want[k * f + j] = g.x[g.src[k] * f + j];
+    for (let k = 0; k < e; k++) for (let j = 0; j < f; j++) want[k * f + j] = g.x[g.neighbor[k] * f + j];
     expectClose(y, want, 0);
   });
 
   it('scatterSum / mean / max match a naive loop (empty segment gives 0)', () => {
     const [s, mean, mx] = tf.tidy(() => {
       const m = tf.tensor2d(g.m, [e, f]);
-      const dst = tf.tensor1d(g.dst, 'int32');
-      return [scatterSum(m, dst, n).dataSync(), scatterMean(m, dst, n).dataSync(), scatterMax(m, dst, n).dataSync()];
+      const center = tf.tensor1d(g.center, 'int32');
+      return [scatterSum(m, center, n).dataSync(), scatterMean(m, center, n).dataSync(), scatterMax(m, center, n).dataSync()];
     });
     const ws = new Float64Array(n * f);
     const wc = new Float64Array(n);
     const wm = new Float64Array(n * f).fill(-Infinity);
     for (let k = 0; k < e; k++) {
-      wc[g.dst[k]]++;
+      wc[g.center[k]]++;
       for (let j = 0; j < f; j++) {
-        ws[g.dst[k] * f + j] += g.m[k * f + j];
-        wm[g.dst[k] * f + j] = Math.max(wm[g.dst[k] * f + j], g.m[k * f + j]);
+        ws[g.center[k] * f + j] += g.m[k * f + j];
+        wm[g.center[k] * f + j] = Math.max(wm[g.center[k] * f + j], g.m[k * f + j]);
       }
     }
     const wmean = ws.map((v, i) => (wc[Math.floor(i / f)] ? v / wc[Math.floor(i / f)] : 0));
@@ -62,39 +62,39 @@ describeEachBackend('segment ops', () => {
   it('gradients of gather → scatterSum / scatterMean agree with finite differences', () => {
     const r = seededRandom(7);
     const w = tf.tensor2d(Float32Array.from({ length: n * f }, () => r(-1, 1)), [n, f]);
-    const src = tf.tensor1d(g.src, 'int32');
-    const dst = tf.tensor1d(g.dst, 'int32');
+    const neighbor = tf.tensor1d(g.neighbor, 'int32');
+    const center = tf.tensor1d(g.center, 'int32');
     const x = tf.tensor2d(g.x, [n, f]);
     for (const agg of [scatterSum, scatterMean]) {
-      const fn = (v: tf.Tensor) => tf.sum(tf.mul(w, tf.square(agg(gatherRows(v as tf.Tensor2D, src), dst, n)))) as tf.Scalar;
+      const fn = (v: tf.Tensor) => tf.sum(tf.mul(w, tf.square(agg(gatherRows(v as tf.Tensor2D, neighbor), center, n)))) as tf.Scalar;
       const analytic = tf.tidy(() => tf.grad(fn)(x).dataSync());
       expectClose(analytic, finiteDifference(fn, x), 2e-3, 2e-2);
     }
-    tf.dispose([w, src, dst, x]);
+    tf.dispose([w, neighbor, center, x]);
   });
 
   it('gradient of scatterMax goes to the arg-max and matches finite differences', () => {
     const r = seededRandom(9);
     const w = tf.tensor2d(Float32Array.from({ length: n * f }, () => r(-1, 1)), [n, f]);
-    const dst = tf.tensor1d(g.dst, 'int32');
+    const center = tf.tensor1d(g.center, 'int32');
     const m = tf.tensor2d(g.m, [e, f]);
-    const fn = (v: tf.Tensor) => tf.sum(tf.mul(w, scatterMax(v as tf.Tensor2D, dst, n))) as tf.Scalar;
+    const fn = (v: tf.Tensor) => tf.sum(tf.mul(w, scatterMax(v as tf.Tensor2D, center, n))) as tf.Scalar;
     const analytic = tf.tidy(() => tf.grad(fn)(m).dataSync());
     expectClose(analytic, finiteDifference(fn, m, 1e-3), 2e-3, 2e-2);
-    tf.dispose([w, dst, m]);
+    tf.dispose([w, center, m]);
   });
 
   it('segmentSoftmax sums to one per destination and has finite-difference gradients', () => {
-    const dst = tf.tensor1d(g.dst, 'int32');
+    const center = tf.tensor1d(g.center, 'int32');
     const s = tf.tensor2d(g.m, [e, f]);
-    const sums = tf.tidy(() => scatterSum(segmentSoftmax(s, dst, n), dst, n).dataSync());
-    for (let i = 0; i < n - 1; i++) for (let j = 0; j < f; j++) if (g.dst.includes(i)) expect(sums[i * f + j]).toBeCloseTo(1, 5);
+    const sums = tf.tidy(() => scatterSum(segmentSoftmax(s, center, n), center, n).dataSync());
+    for (let i = 0; i < n - 1; i++) for (let j = 0; j < f; j++) if (g.center.includes(i)) expect(sums[i * f + j]).toBeCloseTo(1, 5);
     const r = seededRandom(3);
     const w = tf.tensor2d(Float32Array.from({ length: e * f }, () => r(-1, 1)), [e, f]);
-    const fn = (v: tf.Tensor) => tf.sum(tf.mul(w, segmentSoftmax(v as tf.Tensor2D, dst, n))) as tf.Scalar;
+    const fn = (v: tf.Tensor) => tf.sum(tf.mul(w, segmentSoftmax(v as tf.Tensor2D, center, n))) as tf.Scalar;
     const analytic = tf.tidy(() => tf.grad(fn)(s).dataSync());
     expectClose(analytic, finiteDifference(fn, s, 1e-2), 2e-3, 3e-2);
-    tf.dispose([dst, s, w]);
+    tf.dispose([center, s, w]);
   });
 
   it('splitColumns equals tf.split and its gradient matches finite differences', () => {
@@ -114,21 +114,21 @@ describeEachBackend('segment ops', () => {
 
   it('does not leak tensors (forward and backward)', () => {
     const x = tf.tensor2d(g.x, [n, f]);
-    const src = tf.tensor1d(g.src, 'int32');
-    const dst = tf.tensor1d(g.dst, 'int32');
+    const neighbor = tf.tensor1d(g.neighbor, 'int32');
+    const center = tf.tensor1d(g.center, 'int32');
     expectNoLeak(() => {
       tf.tidy(() => {
         const fn = (v: tf.Tensor) => {
-          const msg = gatherRows(v as tf.Tensor2D, src);
-          return tf.add(tf.sum(scatterSum(msg, dst, n)), tf.add(tf.sum(scatterMax(msg, dst, n)), tf.sum(scatterMean(msg, dst, n)))) as tf.Scalar;
+          const msg = gatherRows(v as tf.Tensor2D, neighbor);
+          return tf.add(tf.sum(scatterSum(msg, center, n)), tf.add(tf.sum(scatterMax(msg, center, n)), tf.sum(scatterMean(msg, center, n)))) as tf.Scalar;
         };
         tf.grad(fn)(x).dataSync();
       });
-      const msg = gatherRows(x, src);
-      const y = scatterSum(msg, dst, n);
+      const msg = gatherRows(x, neighbor);
+      const y = scatterSum(msg, center, n);
       tf.dispose([msg, y]);
     });
-    tf.dispose([x, src, dst]);
+    tf.dispose([x, neighbor, center]);
   });
 
   it('stays on the O(E·F) kernels forward and backward, never tfjs\'s per-segment or scatterND ones', async () => {
@@ -138,12 +138,12 @@ describeEachBackend('segment ops', () => {
     const F = 16;
     const r = seededRandom(1);
     const x = tf.randomNormal([N, F], 0, 1, 'float32', 1) as tf.Tensor2D;
-    const src = tf.tensor1d(Int32Array.from({ length: E }, () => Math.floor(r(0, N))), 'int32');
-    const dst = tf.tensor1d(Int32Array.from({ length: E }, (_, k) => Math.floor(k / 12)), 'int32');
-    const info = await tf.profile(() => tf.grad((v: tf.Tensor) => tf.sum(scatterSum(gatherRows(v as tf.Tensor2D, src), dst, N)))(x));
+    const neighbor = tf.tensor1d(Int32Array.from({ length: E }, () => Math.floor(r(0, N))), 'int32');
+    const center = tf.tensor1d(Int32Array.from({ length: E }, (_, k) => Math.floor(k / 12)), 'int32');
+    const info = await tf.profile(() => tf.grad((v: tf.Tensor) => tf.sum(scatterSum(gatherRows(v as tf.Tensor2D, neighbor), center, N)))(x));
     expect(info.kernelNames).toEqual(expect.arrayContaining([GATHER_ROWS, SCATTER_SUM]));
     for (const slow of ['UnsortedSegmentSum', 'ScatterNd', 'GatherV2', 'SparseToDense']) expect(info.kernelNames).not.toContain(slow);
-    tf.dispose([x, src, dst]);
+    tf.dispose([x, neighbor, center]);
   });
 });
 
@@ -156,7 +156,7 @@ describeEachBackend('CGCNN edge message kernel', () => {
     [40, 31],
     [136, 2600],
   ]) {
-    it(`z = self[dst] + nbr[src] + bias + x·w, its gradients and its column moments equal the composite (width ${c}, ${e} edges)`, () => {
+    it(`z = self[center] + nbr[neighbor] + bias + x·w, its gradients and its column moments equal the composite (width ${c}, ${e} edges)`, () => {
       const n = 9;
       const kx = 41;
       const r = seededRandom(c);
@@ -170,14 +170,14 @@ describeEachBackend('CGCNN edge message kernel', () => {
       const w = tf.tensor2d(vals(kx * c), [kx, c]);
       const bias = tf.tensor1d(vals(c));
       const weights = tf.tensor2d(vals(e * c), [e, c]);
-      const dst = tf.tensor1d(g.dst, 'int32');
-      const src = tf.tensor1d(g.src, 'int32');
+      const center = tf.tensor1d(g.center, 'int32');
+      const neighbor = tf.tensor1d(g.neighbor, 'int32');
       type Fn = (a: tf.Tensor, b: tf.Tensor, xs: tf.Tensor, ws: tf.Tensor, y: tf.Tensor) => tf.Tensor;
       // the kernel's inputs: nodes = self | nbr [n, 2c], the bias appended to w as its last row
-      const edgeMessage = (a: tf.Tensor, b: tf.Tensor, xs: tf.Tensor, ws: tf.Tensor, y: tf.Tensor, d = dst) =>
-        rawKernels.edgeMessage(tf.concat([a, b], 1), xs, tf.concat([ws, tf.reshape(y, [1, -1])], 0), d, src);
+      const edgeMessage = (a: tf.Tensor, b: tf.Tensor, xs: tf.Tensor, ws: tf.Tensor, y: tf.Tensor, d = center) =>
+        rawKernels.edgeMessage(tf.concat([a, b], 1), xs, tf.concat([ws, tf.reshape(y, [1, -1])], 0), d, neighbor);
       const fused: Fn = (a, b, xs, ws, y) => edgeMessage(a, b, xs, ws, y)[0];
-      const composite: Fn = (a, b, xs, ws, y) => tf.add(tf.addN([gatherRows(a, dst), gatherRows(b, src), tf.matMul(xs as tf.Tensor2D, ws as tf.Tensor2D)]), y);
+      const composite: Fn = (a, b, xs, ws, y) => tf.add(tf.addN([gatherRows(a, center), gatherRows(b, neighbor), tf.matMul(xs as tf.Tensor2D, ws as tf.Tensor2D)]), y);
       const run = (fn: Fn) =>
         tf.tidy(() => {
           const value = fn(self, nbr, x, w, bias).dataSync();
@@ -196,11 +196,11 @@ describeEachBackend('CGCNN edge message kernel', () => {
       });
       expectClose(moments, reference, 1e-5, 1e-4);
       expectNoLeak(() => tf.tidy(() => void tf.grads((a: tf.Tensor, ws: tf.Tensor) => tf.sum(fused(a, nbr, x, ws, bias)))([self, w]).forEach((t) => t.dataSync())));
-      const badDst = tf.tensor1d(Int32Array.from(g.dst, (v, k) => (k === 3 ? n : v)), 'int32');
+      const badDst = tf.tensor1d(Int32Array.from(g.center, (v, k) => (k === 3 ? n : v)), 'int32');
       expect(() => tf.tidy(() => edgeMessage(self, nbr, x, w, bias, badDst))).toThrow(/LwEdgeMessage: edge 3 .*out of range \[0, 9\)/);
       expect(() => tf.tidy(() => edgeMessage(self, nbr, x, tf.zeros([kx - 1, c]), bias))).toThrow(/LwEdgeMessage: shapes do not match/);
       expect(() => tf.tidy(() => rawKernels.scatterSum(tf.zeros([e, c]), badDst, n))).toThrow(/out of range/);
-      tf.dispose([self, nbr, x, w, bias, weights, dst, src, badDst]);
+      tf.dispose([self, nbr, x, w, bias, weights, center, neighbor, badDst]);
     });
   }
 });
