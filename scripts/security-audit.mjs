@@ -27,47 +27,29 @@ function acceptedFindings() {
   return rows;
 }
 
-/** Parses electronegativity's CSV: issue, severity, confidence, filename, location, sample, description, url. */
-function parseCsv(text) {
-  const rows = [];
-  for (const line of text.split('\n').slice(1)) {
-    if (!line.trim()) continue;
-    const cells = [];
-    let cur = '';
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i];
-      if (quoted) {
-        if (c === '"' && line[i + 1] === '"') {
-          cur += '"';
-          i++;
-        } else if (c === '"') quoted = false;
-        else cur += c;
-      } else if (c === '"') quoted = true;
-      else if (c === ',') {
-        cells.push(cur.trim());
-        cur = '';
-      } else cur += c;
-    }
-    cells.push(cur.trim());
-    rows.push({ check: cells[0], severity: cells[1], confidence: cells[2], file: cells[3], location: cells[4], description: cells[6] });
-  }
-  return rows;
+/** The findings of electronegativity's SARIF report: check, level, file, line, description. */
+function findingsOf(sarif) {
+  return sarif.runs.flatMap((run) =>
+    run.results.map((r) => {
+      const loc = r.locations?.[0]?.physicalLocation;
+      return { check: r.ruleId, level: r.level, file: loc?.artifactLocation?.uri ?? 'N/A', line: loc?.region?.startLine ?? 0, description: r.message?.text ?? '' };
+    }),
+  );
 }
 
 const stage = mkdtempSync(join(tmpdir(), 'latticework-audit-'));
 try {
   for (const part of ['package.json', 'src-main', 'src-shared', 'src-renderer']) cpSync(join(root, part), join(stage, part), { recursive: true });
-  const out = join(stage, 'findings.csv');
+  const out = join(stage, 'findings.sarif');
   const r = spawnSync(bin, ['-i', stage, '-o', out, '-r', '-v', 'false', '-x', SKIPPED.join(',')], { encoding: 'utf8', timeout: 300_000 });
-  let csv;
+  let sarif;
   try {
-    csv = readFileSync(out, 'utf8');
+    sarif = JSON.parse(readFileSync(out, 'utf8'));
   } catch {
     process.stderr.write(`electronegativity did not run (exit ${r.status}):\n${r.stdout}\n${r.stderr}\n`);
     process.exit(1);
   }
-  const findings = parseCsv(csv);
+  const findings = findingsOf(sarif);
   const accepted = acceptedFindings();
   const seen = new Set();
   let failed = 0;
@@ -75,7 +57,7 @@ try {
     const key = `${f.check} ${f.file}`;
     seen.add(key);
     const reason = accepted.get(key);
-    process.stdout.write(`${reason ? 'accepted' : 'FINDING '}  ${f.check} (${f.severity}, ${f.confidence}) ${f.file}:${f.location}${reason ? '' : ` — ${f.description}`}\n`);
+    process.stdout.write(`${reason ? 'accepted' : 'FINDING '}  ${f.check} (${f.level}) ${f.file}:${f.line}${reason ? '' : ` — ${f.description}`}\n`);
     if (!reason) failed++;
   }
   for (const key of accepted.keys()) {

@@ -138,8 +138,8 @@ function refuseOversize(path: string, size: number, kind: FileKind): void {
   }
 }
 
-/** Checks a file a client named: a regular file outside the system folders, within the kind's cap. Nothing is opened. */
-export async function checkUserFile(path: string, kind: FileKind): Promise<{ path: string; size: number }> {
+/** The real path and its `stat`, refused in the system folders or on a pseudo file system. */
+async function statChecked(path: string): Promise<{ real: string; st: Stats }> {
   const real = await resolveChecked(path);
   let st: Stats;
   try {
@@ -147,34 +147,28 @@ export async function checkUserFile(path: string, kind: FileKind): Promise<{ pat
   } catch (err) {
     throw describeOsError(path, err);
   }
-  if (!st.isFile()) throw new FileAccessError(path, `is ${typeName(st)}, not a regular file`);
   await refusePseudo(path, st);
+  return { real, st };
+}
+
+/** Checks a file a client named: a regular file outside the system folders, within the kind's cap. Nothing is opened. */
+export async function checkUserFile(path: string, kind: FileKind): Promise<{ path: string; size: number }> {
+  const { real, st } = await statChecked(path);
+  if (!st.isFile()) throw new FileAccessError(path, `is ${typeName(st)}, not a regular file`);
   refuseOversize(path, st.size, kind);
   return { path: real, size: st.size };
 }
 
 /** Checks a folder a client named (outside the system folders). */
 export async function checkUserFolder(path: string): Promise<{ path: string }> {
-  const real = await resolveChecked(path);
-  let st: Stats;
-  try {
-    st = await stat(real);
-  } catch (err) {
-    throw describeOsError(path, err);
-  }
+  const { real, st } = await statChecked(path);
   if (!st.isDirectory()) throw new FileAccessError(path, st.isFile() ? 'is a file, not a folder' : `is ${typeName(st)}, not a folder`);
-  await refusePseudo(path, st);
   return { path: real };
 }
 
 /** Whether a path names a folder (after the same checks); false for a regular file. */
 export async function isUserFolder(path: string): Promise<boolean> {
-  const real = await resolveChecked(path);
-  try {
-    return (await stat(real)).isDirectory();
-  } catch (err) {
-    throw describeOsError(path, err);
-  }
+  return (await statChecked(path)).st.isDirectory();
 }
 
 /**
