@@ -18,7 +18,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -161,9 +163,13 @@ async function serveStatic(rendererDir: string, req: IncomingMessage, res: Serve
   try {
     const info = await stat(file);
     if (!info.isFile()) throw new Error('not a file');
-    const body = await readFile(file);
-    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Length': info.size });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    // streamed: a client that does not read holds a small buffer, not the file
+    pipeline(createReadStream(file), res).catch(() => res.destroy());
   } catch {
     // Browsers ask for /favicon.ico on their own; the page declares its icon, so answer with no content.
     if (rel === '/favicon.ico') res.writeHead(204, SECURITY_HEADERS).end();
@@ -211,6 +217,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  // an HTTP connection idle for a minute (e.g. a client that stopped reading) is closed; upgraded WebSockets are not affected
+  server.setTimeout(60_000, (socket) => socket.destroy());
   server.maxHeadersCount = 100;
   server.maxConnections = limits.maxHttpConnections + limits.maxPending + limits.maxClients;
   server.on('clientError', (_err, socket) => {
