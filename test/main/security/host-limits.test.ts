@@ -24,7 +24,7 @@ beforeAll(async () => {
     core: t.core,
     rendererDir,
     port: 0,
-    limits: { helloTimeoutMs: 300, maxPending: 4, maxClients: 3 },
+    limits: { helloTimeoutMs: 1500, maxPending: 4, maxClients: 3 },
     log: (l) => logged.push(l),
   });
 });
