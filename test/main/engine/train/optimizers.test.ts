@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -14,7 +15,15 @@ beforeAll(async () => {
 
 const opt = (o: unknown): OptimizerConfig => OptimizerSchema.parse(o);
 
-/** Three steps on f(w) = Σ c w² + 0.1 Σ w³; golden values from PyTorch 1.13 (torch.optim). */
+/** PyTorch 1.13's numbers, written by scripts/engine/optimizer_golden.py. */
+interface Golden {
+  optimizers: Record<string, { config: unknown; weightDecay: number; weights: number[] }>;
+  clip: { gradient: number[]; maxNorm: number; weights: number[] };
+  losses: { prediction: number[][]; target: number[][]; huber1: number; huber05: number; mse: number; mae: number; logits: number[][]; labels: number[]; crossEntropy: number };
+}
+const golden = JSON.parse(readFileSync(new URL('../../../fixtures/engine/optimizers.json', import.meta.url), 'utf8')) as Golden;
+
+/** Three steps on f(w) = Σ c w² + 0.1 Σ w³ from w = [0.5, −1, 2], c = [1, 2, 3] (as the generator). */
 function run(o: OptimizerConfig, wd: number, clip: number | null = null): number[] {
   const w = tf.variable(tf.tensor1d([0.5, -1, 2]));
   const c = tf.tensor1d([1, 2, 3]);
@@ -36,18 +45,18 @@ function close(a: number[], b: number[], tol = 2e-5) {
   a.forEach((x, i) => expect(Math.abs(x - b[i])).toBeLessThan(tol));
 }
 
-describe('optimisers match PyTorch', () => {
-  it('SGD with momentum and weight decay', () => close(run(opt({ kind: 'sgd', lr: 0.05, momentum: 0.9 }), 0.01), [0.2258599, -0.1104959, -0.7030055]));
-  it('SGD with Nesterov momentum', () => close(run(opt({ kind: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true }), 0), [0.1466477, 0.0690153, -0.7694457]));
-  it('Adam with L2 weight decay', () => close(run(opt({ kind: 'adam', lr: 0.1 }), 0.01), [0.2052813, -0.701435, 1.7006892]));
-  it('AdamW with decoupled weight decay', () => close(run(opt({ kind: 'adamw', lr: 0.1 }), 0.1), [0.1938584, -0.6749274, 1.6444528]));
+describe('optimisers match PyTorch 1.13 (scripts/engine/optimizer_golden.py)', () => {
+  it.each(Object.keys(golden.optimizers))('%s: three steps', (name) => {
+    const g = golden.optimizers[name];
+    close(run(opt(g.config), g.weightDecay), g.weights);
+  });
   it('clips the global gradient norm like clip_grad_norm_', () => {
     // one plain SGD step with lr 1 moves w by exactly the clipped gradient
     const w = tf.variable(tf.tensor1d([0.5, -1, 2]));
     const o = new Optimizer(opt({ kind: 'sgd', lr: 1, momentum: 0 }), 0, [w]);
-    const g = tf.tensor1d([1, -4, 12]); // gradient of Σ c w², norm 12.6886
-    o.apply([g], 1, 1.0);
-    close(Array.from(w.dataSync()), [0.5 - 0.07881103, -1 + 0.31524414, 2 - 0.94573241], 1e-6);
+    const g = tf.tensor1d(golden.clip.gradient); // norm 12.6886
+    o.apply([g], 1, golden.clip.maxNorm);
+    close(Array.from(w.dataSync()), golden.clip.weights, 1e-6);
     tf.dispose([w, g]);
     o.dispose();
   });
@@ -91,14 +100,14 @@ describe('optimisers match PyTorch', () => {
 
 describe('losses and normaliser', () => {
   it('match PyTorch values', () => {
-    const p = tf.tensor2d([[0.5, 1], [2, -1], [0, 3]]);
-    const t = tf.tensor2d([[1, 0], [0, 0], [0, 0.5]]);
-    expect(huberLoss(p, t, 1).dataSync()[0]).toBeCloseTo(0.7708333, 6);
-    expect(huberLoss(p, t, 0.5).dataSync()[0]).toBeCloseTo(0.4791667, 6);
-    expect(mseLoss(p, t).dataSync()[0]).toBeCloseTo((0.25 + 1 + 4 + 1 + 0 + 6.25) / 6, 6);
-    expect(maeLoss(p, t).dataSync()[0]).toBeCloseTo((0.5 + 1 + 2 + 1 + 0 + 2.5) / 6, 6);
-    const z = tf.tensor2d([[1, 2, 0.5], [0.1, -1, 3]]);
-    expect(crossEntropyLoss(z, tf.tensor1d([0, 2], 'int32')).dataSync()[0]).toBeCloseTo(0.7675715, 6);
+    const L = golden.losses;
+    const p = tf.tensor2d(L.prediction);
+    const t = tf.tensor2d(L.target);
+    expect(huberLoss(p, t, 1).dataSync()[0]).toBeCloseTo(L.huber1, 6);
+    expect(huberLoss(p, t, 0.5).dataSync()[0]).toBeCloseTo(L.huber05, 6);
+    expect(mseLoss(p, t).dataSync()[0]).toBeCloseTo(L.mse, 6);
+    expect(maeLoss(p, t).dataSync()[0]).toBeCloseTo(L.mae, 6);
+    expect(crossEntropyLoss(tf.tensor2d(L.logits), tf.tensor1d(L.labels, 'int32')).dataSync()[0]).toBeCloseTo(L.crossEntropy, 6);
   });
   it('normalises with the sample standard deviation and inverts exactly', () => {
     const y = [1, 10, 2, 20, 3, 30, 4, 40];

@@ -43,7 +43,14 @@ describe('training', { timeout: 120_000 }, () => {
     expect(epochs[7]).toBeLessThan(0.75 * epochs[0]);
     expect(r.split.train.length + r.split.val.length + r.split.test.length).toBe(24);
     expect(r.test!.predictions).toHaveLength(r.split.test.length);
-    expect(r.test!.metrics.mae).toBeGreaterThanOrEqual(0);
+    // the test MAE is the mean absolute error of the returned predictions (in target units)…
+    const t = r.test!;
+    const mae = t.predictions.reduce((acc, p, k) => acc + Math.abs(p - t.targets[k]), 0) / t.predictions.length;
+    expect(t.metrics.mae).toBeCloseTo(mae, 10);
+    expect(Array.from(t.targets)).toEqual(r.split.test.map((i) => data[i].target[0]));
+    // …in target units (targets are 5…7.1 Å + 0.3·pair: normalised outputs would sit near 0)
+    for (const p of t.predictions) expect(Math.abs(p - 6.3)).toBeLessThan(2);
+    expect(t.metrics.mae).toBeLessThan(1.5);
     expect(r.history[r.bestEpoch].valMetrics.mae).toBeCloseTo(r.bestMetric, 10);
     // the validation evaluation of the restored best weights reproduces the best metric
     expect(r.val!.metrics.mae).toBeCloseTo(r.bestMetric, 5);
@@ -86,22 +93,41 @@ describe('training', { timeout: 120_000 }, () => {
   it('pauses and resumes, cancels between batches', async () => {
     const config = cfg({ architecture: 'gcn' }, { epochs: 3 });
     const data = dataset(config);
-    const control = new TrainingControl();
-    let pausedAt = -1;
+    // what the trainer does with the control, in order, with the time of each batch
+    const events: string[] = [];
+    const at = new Map<string, number>();
+    class RecordingControl extends TrainingControl {
+      override async waitWhilePaused(): Promise<void> {
+        events.push(this.paused ? 'waits (paused)' : 'waits');
+        await super.waitWhilePaused();
+        events.push('goes on');
+      }
+    }
+    const control = new RecordingControl();
     const r = await trainModel(config, data, {
       control,
       callbacks: {
         onBatch: (b) => {
+          const name = `batch ${b.epoch}.${b.batch}`;
+          events.push(name);
+          at.set(name, performance.now());
           if (b.epoch === 1 && b.batch === 0) {
             control.pause();
-            pausedAt = performance.now();
-            setTimeout(() => control.resume(), 150);
+            setTimeout(() => {
+              events.push('resume');
+              control.resume();
+            }, 150);
           }
         },
       },
     });
     expect(r.status).toBe('finished');
-    expect(performance.now() - pausedAt).toBeGreaterThanOrEqual(140);
+    // the batch after the pause waits for the resume: no batch runs while paused…
+    const i = events.indexOf('batch 1.0');
+    expect(events.slice(i, i + 5)).toEqual(['batch 1.0', 'waits (paused)', 'resume', 'goes on', 'batch 1.1']);
+    // …so the gap between the two batches around the pause is the pause (the timer's 150 ms)
+    expect(at.get('batch 1.1')! - at.get('batch 1.0')!).toBeGreaterThanOrEqual(140);
+    expect(events.filter((e) => e === 'waits (paused)')).toHaveLength(1);
     const abort = new AbortController();
     let seen = 0;
     const c = await trainModel(config, data, { control: new TrainingControl(abort.signal), callbacks: { onBatch: () => (++seen === 3 ? abort.abort() : undefined) } });
