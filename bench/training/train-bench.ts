@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { initBackend, describeBackend } from '../../src-main/engine/tf/backend';
 import { ensureGradients } from '../../src-main/engine/tf/gradients';
-import { loadDataset, samplesFromDataset } from '../../src-main/engine/train/datasets';
+import { datasetAtomInit, readDatasetAt, trainingSamples } from '../../src-main/datasets/in-process';
 import { trainModel } from '../../src-main/engine/train/trainer';
 import { presetConfig } from '../../src-main/engine/architectures/registry';
 import { shared } from '../../test/helpers/shared-data';
@@ -41,12 +41,12 @@ if (values.lr) (overrides.training as Record<string, unknown>).optimizer = { lr:
 if (values['batch-size']) (overrides.training as Record<string, unknown>).batchSize = Number(values['batch-size']);
 const config = presetConfig(values.preset!, overrides);
 const tl = performance.now();
-const data = loadDataset(values.data!, { limit: values.limit ? Number(values.limit) : undefined });
+const data = await readDatasetAt(values.data!, { limit: values.limit ? Number(values.limit) : undefined });
 const tg = performance.now();
-const samples = samplesFromDataset(config, data);
+const samples = trainingSamples(config, data, datasetAtomInit(data));
 const tt = performance.now();
 console.log(`backend ${describeBackend(choice)}`);
-console.log(`read ${data.structures.length} structures in ${((tg - tl) / 1000).toFixed(2)} s, graphs in ${((tt - tg) / 1000).toFixed(2)} s`);
+console.log(`read ${data.items.length} structures in ${((tg - tl) / 1000).toFixed(2)} s, graphs in ${((tt - tg) / 1000).toFixed(2)} s`);
 const epochs: Array<Record<string, number>> = [];
 const result = await trainModel(config, samples, {
   callbacks: {
@@ -65,7 +65,7 @@ console.log(`test MAE ${result.test?.metrics.mae.toFixed(4)} (best epoch ${resul
 const summary = {
   backend: choice.candidate,
   preset: values.preset,
-  structures: data.structures.length,
+  structures: data.items.length,
   split: { train: result.split.train.length, val: result.split.val.length, test: result.split.test.length },
   readSeconds: (tg - tl) / 1000,
   graphSeconds: (tt - tg) / 1000,

@@ -7,12 +7,17 @@
  * A file that cannot be read (truncated, corrupted) is reported and the others are kept.
  */
 import { createHash } from 'node:crypto';
-import { checkLabels, frameOfStructure, type StructureFormat } from '../../src-shared/chem';
+import { join } from 'node:path';
+import { checkLabels, frameOfStructure, type ReadOptions, type StructureFormat } from '../../src-shared/chem';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { FileFailure, FrameSelection, FramesImportReport } from '../../src-shared/ipc/contract';
 import type { FramesFile, FramesSource } from '../files/frames-source';
 import type { ParsedFileStructure } from '../workers/tasks';
+import { UserError } from '../ipc/dispatch';
+import { clipMessage, numericSiteKeys } from './files';
+import type { DatasetSource } from './source';
+import type { DatasetFormat, LabelledItem } from './types';
 
 /** Names a folder import reads frames from (compressed or not); POTCAR, INCAR, KPOINTS, ... are not frame files. */
 export function isFrameFileName(name: string): boolean {
@@ -135,3 +140,49 @@ export async function importFrames(
   };
   return { byName, rows, failed, formats, report };
 }
+
+/** The frame files of a source: the file the user named, else every frame file of the folder or the drop. */
+async function frameSources(src: DatasetSource): Promise<FramesSource[]> {
+  const names = src.file !== null ? [src.file] : src.shownNames.filter(isFrameFileName);
+  if (names.length === 0) throw new UserError(`${src.label} has no file to read frames from (vasprun.xml, OUTCAR, XDATCAR, .xyz/.extxyz, .db, POSCAR/CONTCAR, .cif; compressed or not)`);
+  if (src.dir !== null) return names.map((n) => ({ name: n, path: join(src.dir!, n) }));
+  // dropped files: the bytes, with the other dropped files as companions (POTCAR/OUTCAR for VASP 4 species)
+  const dropped = await Promise.all(src.shownNames.map(async (n) => ({ name: n, data: (await src.bytes(n))! })));
+  const companions = dropped.filter((c) => !isFrameFileName(c.name) || /POTCAR|OUTCAR/i.test(c.name));
+  return dropped.filter((f) => names.includes(f.name)).map((f) => ({ ...f, companions }));
+}
+
+/** Labelled frames as a dataset format: one structure per selected, distinct frame with an energy; the target is the energy (eV, whole cell). */
+export const labelledFrames: DatasetFormat = {
+  kind: 'frames',
+  description: 'labelled frames (vasprun.xml, OUTCAR, XDATCAR, extended XYZ, ASE databases, POSCAR/CIF; compressed or not)',
+  detect: (src) => (src.file !== null ? isFrameFileName(src.file) : src.names.some(isFrameFileName)),
+  async read(src, options, io) {
+    const sources = await frameSources(src);
+    const readOptions: ReadOptions = { energyKey: options.energyKey, forcesKey: options.forcesKey, stressKey: options.stressKey };
+    const got = await importFrames(sources, options.selection ?? { mode: 'all' }, io.framesReader(sources, readOptions));
+    const rows = options.limit !== undefined ? got.rows.slice(0, options.limit) : got.rows;
+    const items: LabelledItem[] = rows.map((r) => ({
+      name: r.name,
+      file: r.file,
+      sourceFile: r.file.replace(/:[^:/\\]*$/, ''),
+      format: got.formats.get(r.file.replace(/:[^:/\\]*$/, '')) ?? 'frames',
+      parsed: got.byName.get(r.file)!,
+      targets: [r.target],
+    }));
+    const withoutEnergy = got.report.withoutEnergy;
+    return {
+      kind: 'frames',
+      source: src.label,
+      items,
+      targetKey: 'energy',
+      targetNames: ['energy'],
+      perAtomTarget: null,
+      perAtomKeys: numericSiteKeys(items.map((i) => i.parsed)),
+      atomInit: null,
+      failed: got.failed.map((f) => ({ ...f, error: { ...f.error, message: clipMessage(f.error.message) } })),
+      unlabelled: withoutEnergy ? [`${withoutEnergy} frame${withoutEnergy === 1 ? '' : 's'} without an energy`] : [],
+      frames: got.report,
+    };
+  },
+};

@@ -21,7 +21,7 @@ import { checkConfig } from './models';
 import { getRun, getRunRow } from './runs';
 import { parseJson } from '../store/database';
 import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig } from '../store/runs';
-import { defaultAtomInitText } from './workbench-common';
+import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
 
 /** Control word values (see workers/train.ts). */
@@ -194,7 +194,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
 
     const samples = items.map((it: LoadedItem) => ({ name: it.name, structure: it.structure, target: it.target }));
     const parsedConfig = config as { model?: { atomInput?: { kind?: string } } };
-    const atomInitText = parsedConfig.model?.atomInput?.kind === 'cgcnn' ? (dataset.atomInit ?? defaultAtomInitText()) : null;
+    const atomInitText = parsedConfig.model?.atomInput?.kind === 'cgcnn' ? (dataset.atomInit ?? CGCNN_ATOM_INIT_TEXT) : null;
     const perAtom = (config as { model?: { head?: { kind?: string } } }).model?.head?.kind === 'per-atom';
     const perAtomKey = perAtom ? (dataset.report.perAtomKeys[0] ?? null) : null;
     void core.jobs

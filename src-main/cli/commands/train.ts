@@ -1,18 +1,18 @@
 /**
  * `latticework train --data DIR_OR_FILE (--preset NAME | --config FILE) [--epochs N] [--seed S] [--db PATH]`
  *
- * Trains a model on a CGCNN folder or an extended XYZ file, printing one line per epoch
+ * Trains a model on a dataset read by the one dataset reader (src-main/datasets: a CGCNN folder,
+ * an extended XYZ file or a CSV), printing one line per epoch
  * (or one JSON summary with --json), then stores the best model in the models folder
  * (or --out FILE.lwm). The run is recorded in the database through `TrainHooks`
  * (`trainCommand`: services/cli-store's recorder on the run store).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseAtomInit, type AtomInitTable } from '../../../src-shared/graph/features';
+import type { AtomInitTable } from '../../../src-shared/graph/features';
 import { mergeConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
 import { POTENTIAL_PRESET_IDS } from '../../../src-shared/model/potential';
 import { parameterCount, parseModelConfig, presetConfig, presetIds } from '../../engine/architectures/registry';
-import defaultAtomInit from '../../engine/import/cgcnn-atom-init.json';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
 import { describeBackend, initBackend } from '../../engine/tf/backend';
@@ -20,9 +20,9 @@ import { ensureGradients } from '../../engine/tf/gradients';
 import { buildModel } from '../../engine/layers/model';
 import type { Checkpoint } from '../../engine/train/checkpoint';
 import { TrainingControl } from '../../engine/train/control';
-import { loadDataset, samplesFromDataset, type LabelledDataset } from '../../engine/train/datasets';
 import { trainKFold, trainModel, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
 import { runPotentialTraining, wantsPotential } from './train-potential';
+import { datasetAtomInit, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqliteTrainHooks } from '../../services/cli-store';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
@@ -33,13 +33,16 @@ classification: highest ROC-AUC) in the models folder. With a potential preset
 (${POTENTIAL_PRESET_IDS.join(', ')}) it trains an interatomic potential on the energies,
 forces and stresses of an extended XYZ file (best epoch: lowest validation energy MAE in
 meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
-  --data PATH        a CGCNN folder (id_prop.csv + <id>.cif [+ atom_init.json]) or an
-                     extended XYZ file
+  --data PATH        a CGCNN folder (id_prop.csv + <id>.cif [+ atom_init.json]), an
+                     extended XYZ file, or a CSV of structure files and targets (the
+                     dataset rules: docs/datasets.md)
   --preset NAME      one of ${[...presetIds(), ...POTENTIAL_PRESET_IDS].join(', ')}
   --config FILE      a model config (JSON; missing fields take their defaults); with
                      --preset, the file's fields override the preset's
-  --target KEY       extended XYZ: per-frame property or per-atom array to learn
-                     (default energy_per_atom)
+  --target T         tables: target column(s) by header name or number (2 = the first
+                     after the structure; several: 2,3); default column 2. Extended
+                     XYZ: a per-frame property or per-atom array (default
+                     energy_per_atom, else energy)
   --epochs N         override training.epochs
   --seed S           override training.seed (split, initial weights, shuffling)
   --batch-size N     override training.batchSize
@@ -186,19 +189,25 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
         };
         log(`backend: ${describeBackend(choice)}`);
         const t0 = performance.now();
-        const data: LabelledDataset = loadDataset(resolve(ctx.cwd, values.data), { targetKey: values.target, limit: num('limit', values.limit) });
-        if (data.perAtom && config.model.head.kind !== 'per-atom')
-          config = parseModelConfig({ ...config, model: { ...config.model, head: { kind: 'per-atom', numTargets: data.targetWidth } } });
-        else if (config.model.head.kind === 'regression' && config.model.head.numTargets !== data.targetWidth)
-          config = parseModelConfig({ ...config, model: { ...config.model, head: { kind: 'regression', numTargets: data.targetWidth } } });
-        const atomInit = data.atomInit ?? parseAtomInit(JSON.stringify(defaultAtomInit));
-        const samples = samplesFromDataset(config, data, atomInit);
-        log(`data: ${data.structures.length} structures from ${data.source} (target ${data.targetName}${data.perAtom ? ', per atom' : ''}); graphs built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        const data = await readDatasetAt(resolve(ctx.cwd, values.data), { target: values.target, limit: num('limit', values.limit) });
+        const left = [...data.failed.map((f) => `${f.file}${f.error.line ? ` line ${f.error.line}` : ''}: ${f.error.message}`), ...data.unlabelled];
+        if (left.length) ctx.io.err(`latticework train: ${left.length} file${left.length === 1 ? '' : 's'}, row${left.length === 1 ? '' : 's'} or frame${left.length === 1 ? '' : 's'} left out of ${data.source}:\n  ${left.slice(0, 10).join('\n  ')}${left.length > 10 ? `\n  … and ${left.length - 10} more` : ''}`);
+        if (data.items.length === 0) throw new Error(`no labelled structure could be read from ${data.source}`);
+        const perAtom = data.perAtomTarget !== null;
+        const targetWidth = data.perAtomTarget?.width ?? data.targetNames.length;
+        const targetNames = perAtom ? Array.from({ length: targetWidth }, (_, k) => (targetWidth > 1 ? `${data.targetKey}[${k}]` : data.targetKey)) : data.targetNames;
+        if (perAtom && config.model.head.kind !== 'per-atom')
+          config = parseModelConfig({ ...config, model: { ...config.model, head: { kind: 'per-atom', numTargets: targetWidth } } });
+        else if (config.model.head.kind === 'regression' && config.model.head.numTargets !== targetWidth)
+          config = parseModelConfig({ ...config, model: { ...config.model, head: { kind: 'regression', numTargets: targetWidth } } });
+        const atomInit = datasetAtomInit(data);
+        const samples = trainingSamples(config, data, atomInit);
+        log(`data: ${samples.length} structures from ${data.source} (target ${data.targetKey}${perAtom ? ', per atom' : ''}); graphs built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         log(`model: ${config.architecture}${config.preset ? ` (preset ${config.preset})` : ''}, ${parameterCount(config).toLocaleString('en-US')} parameters; ${config.training.epochs} epochs, batch ${config.training.batchSize}, seed ${config.training.seed}`);
         await hooks.onStart?.({
           name: values.name ?? `${config.preset ?? config.architecture} on ${dataName(data.source)}`,
           config,
-          dataset: { source: data.source, structures: data.structures.length, target: data.targetName, perAtom: data.perAtom },
+          dataset: { source: data.source, structures: samples.length, target: data.targetKey, perAtom },
           backend: choice.candidate,
           db: values.db,
           split: null,
@@ -243,7 +252,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
               name,
               config,
               task,
-              targets: Array.from({ length: task === 'classification' ? 1 : data.targetWidth }, (_, k) => ({ name: data.targetWidth > 1 ? `${data.targetName}[${k}]` : data.targetName, unit: '' })),
+              targets: task === 'classification' ? [{ name: data.targetKey, unit: '' }] : targetNames.map((name) => ({ name, unit: '' })),
               ...(task === 'classification' ? { classes: Array.from({ length: config.model.head.kind === 'classification' ? config.model.head.numClasses : 2 }, (_, k) => String(k)), positiveClass: 1 } : {}),
               normalizer: task === 'classification' ? null : last.normalizer,
               atomInit: config.model.atomInput.kind === 'cgcnn' ? atomInitRecord(atomInit) : null,
@@ -272,7 +281,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
           architecture: config.architecture,
           preset: config.preset ?? null,
           parameters: parameterCount(config),
-          structures: data.structures.length,
+          structures: samples.length,
           split: { train: last.split.train.length, val: last.split.val.length, test: last.split.test.length },
           folds: results.length > 1 ? results.map((r) => ({ fold: r.fold, bestEpoch: r.bestEpoch, bestMetric: r.bestMetric })) : undefined,
           epochs: last.epochsRun,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTrainCommand, trainCommand, type TrainHooks } from '../../../../src-main/cli/commands/train';
@@ -49,6 +49,25 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(text).toMatch(/epoch 1\/2 {2}loss \d/);
     expect(text).toMatch(/structures\/s/);
     expect(text).toMatch(/best epoch \d \(val mae/);
+  });
+
+  it('trains several targets of a CSV at once, and says which rows it left out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
+    const rows = readFileSync(`${DATA}/cgcnn-sample-regression/id_prop.csv`, 'utf8').trim().split('\n').map((l) => l.split(','));
+    for (const [id] of rows) copyFileSync(`${DATA}/cgcnn-sample-regression/${id}.cif`, join(dir, `${id}.cif`));
+    writeFileSync(join(dir, 'labels.csv'), `name,a,b\n${rows.map(([id, t]) => `${id},${t},${Number(t) * 2}`).join('\n')}\nghost,1,2\n`);
+    const o = io();
+    const code = await trainCommand.run({
+      argv: ['--data', join(dir, 'labels.csv'), '--target', 'a,b', '--preset', 'gcn', '--epochs', '1', '--batch-size', '4', '--backend', 'cpu', '--out', join(dir, 'm.lwm'), '--db', join(dir, 'runs.sqlite'), '--json'],
+      io: o.io,
+      cwd: dir,
+    });
+    expect(code, o.err.join('\n')).toBe(0);
+    expect(o.err.join('\n')).toMatch(/1 file, row or frame left out of .*labels\.csv:\n {2}ghost \(no file\)/);
+    expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ structures: 10 });
+    const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'm.lwm'))));
+    expect(file.header.targets.map((t) => t.name)).toEqual(['a', 'b']);
+    expect((file.header.config.model as { head: unknown }).head).toMatchObject({ kind: 'regression', numTargets: 2 });
   });
 
   it('reports usage errors with exit status 2', async () => {

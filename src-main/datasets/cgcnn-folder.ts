@@ -1,0 +1,64 @@
+/**
+ * A CGCNN folder, as CGCNN's CIFData reads it: `id_prop.csv` (the table rule of table.ts: an id,
+ * then targets), `<id>.cif` per row, optionally `atom_init.json` (the folder's atom embedding).
+ * Rows keep id_prop.csv's order.
+ */
+import type { FileFailure } from '../../src-shared/ipc/contract';
+import { UserError } from '../ipc/dispatch';
+import { firstStructures, named, structureText } from './files';
+import { readTable, rowLabel, rowTargets } from './table';
+import type { DatasetFormat, LabelledItem } from './types';
+
+export const cgcnnFolder: DatasetFormat = {
+  kind: 'cgcnn-folder',
+  description: 'a CGCNN folder (id_prop.csv, <id>.cif, optional atom_init.json)',
+  detect: (src) => src.file === null && src.names.includes('id_prop.csv'),
+  async read(src, options, io) {
+    if (src.file !== null) throw new UserError(`${src.label} is a file: a CGCNN dataset is a folder (id_prop.csv, <id>.cif, optional atom_init.json)`);
+    const idProp = await src.text('id_prop.csv');
+    if (idProp === null) throw new UserError('this is not a CGCNN folder: there is no id_prop.csv');
+    const atomInit = await src.text('atom_init.json');
+    const table = readTable(idProp, 'id_prop.csv', options.target);
+    const failed: FileFailure[] = [];
+    const unlabelled: string[] = [];
+    const listed = new Set<string>();
+    const rows: { name: string; file: string; targets: number[] }[] = [];
+    const texts = new Map<string, string>();
+    for (const { line, cells } of table.body) {
+      if (options.limit !== undefined && rows.length >= options.limit) break;
+      const id = cells[0];
+      if (!id) continue;
+      const targets = rowTargets({ line, cells }, table.columns);
+      if (typeof targets === 'string') {
+        unlabelled.push(`line ${line} (${cells.length < 2 ? 'expected an id and a target' : targets})`);
+        continue;
+      }
+      const label = rowLabel(id, line);
+      const file = `${id}.cif`;
+      listed.add(file);
+      const text = texts.get(file) ?? (await structureText(src, file, failed));
+      if (text === null) {
+        unlabelled.push(`${label} (no file ${label === id ? file : 'for this id'})`);
+        continue;
+      }
+      texts.set(file, text);
+      rows.push({ name: id, file, targets });
+    }
+    // a whole folder was read: CIFs that no row names are worth a line in the report
+    if (options.limit === undefined) for (const n of src.names) if (n.toLowerCase().endsWith('.cif') && !listed.has(n)) unlabelled.push(`${n} (not in id_prop.csv)`);
+    const byFile = firstStructures(await io.parse([...texts].map(([name, text]) => ({ name, text })), 'files'), failed);
+    const items: LabelledItem[] = rows.filter((r) => byFile.has(r.file)).map((r) => ({ ...r, sourceFile: r.file, format: 'cif', parsed: named(byFile.get(r.file)!, r.name) }));
+    return {
+      kind: 'cgcnn-folder',
+      source: src.label,
+      items,
+      targetKey: table.names.join(', '),
+      targetNames: table.names,
+      perAtomTarget: null,
+      perAtomKeys: [],
+      atomInit,
+      failed,
+      unlabelled,
+    };
+  },
+};

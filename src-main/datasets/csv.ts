@@ -1,0 +1,72 @@
+/**
+ * A CSV of structure files and targets (the table rule of table.ts), beside the structure files:
+ * column 1 names a file, exactly or without its extension (.cif, .vasp, .poscar, .xyz, .extxyz).
+ * The table is the file the user named (whatever its extension), else the folder's (or the
+ * dropped files') first `.csv`.
+ */
+import type { FileFailure } from '../../src-shared/ipc/contract';
+import { UserError } from '../ipc/dispatch';
+import { firstStructures, named, structureText } from './files';
+import { readTable, rowLabel, rowTargets } from './table';
+import type { DatasetFormat, LabelledItem } from './types';
+
+const STRUCTURE_EXTENSIONS = ['.cif', '.vasp', '.poscar', '.xyz', '.extxyz'];
+const isCsv = (n: string) => /\.csv$/i.test(n);
+
+export const csvTable: DatasetFormat = {
+  kind: 'csv',
+  description: 'a CSV of structure file names and targets, beside the files',
+  detect: (src) => (src.file !== null ? isCsv(src.file) : !src.names.includes('id_prop.csv') && src.names.filter(isCsv).length === 1),
+  async read(src, options, io) {
+    // the file the user named is the table, whatever its extension
+    const csvName = src.file ?? src.names.find(isCsv);
+    if (csvName === undefined) throw new UserError(`${src.label} has no .csv file`);
+    const text = await src.text(csvName);
+    if (text === null) throw new UserError(`cannot read ${csvName}`);
+    const table = readTable(text, csvName, options.target);
+    const failed: FileFailure[] = [];
+    const unlabelled: string[] = [];
+    const rows: { name: string; file: string; targets: number[] }[] = [];
+    const texts = new Map<string, string>();
+    for (const { line, cells } of table.body) {
+      if (options.limit !== undefined && rows.length >= options.limit) break;
+      const name = cells[0];
+      if (!name) continue;
+      const targets = rowTargets({ line, cells }, table.columns);
+      if (typeof targets === 'string') {
+        unlabelled.push(`line ${line} (${targets})`);
+        continue;
+      }
+      let file: string | null = null;
+      for (const candidate of [name, ...STRUCTURE_EXTENSIONS.map((e) => name + e)]) {
+        const known = texts.get(candidate) ?? (await structureText(src, candidate, failed));
+        if (known !== null) {
+          texts.set(candidate, known);
+          file = candidate;
+          break;
+        }
+      }
+      if (file === null) {
+        unlabelled.push(`${rowLabel(name, line)} (no file)`);
+        continue;
+      }
+      rows.push({ name, file, targets });
+    }
+    const byFile = firstStructures(await io.parse([...texts].map(([name, t]) => ({ name, text: t })), 'files'), failed);
+    const items: LabelledItem[] = rows
+      .filter((r) => byFile.has(r.file))
+      .map((r) => ({ ...r, sourceFile: r.file, format: /\.cif$/i.test(r.file) ? 'cif' : 'structure', parsed: named(byFile.get(r.file)!, r.name) }));
+    return {
+      kind: 'csv',
+      source: src.label,
+      items,
+      targetKey: table.names.join(', '),
+      targetNames: table.names,
+      perAtomTarget: null,
+      perAtomKeys: [],
+      atomInit: null,
+      failed,
+      unlabelled,
+    };
+  },
+};

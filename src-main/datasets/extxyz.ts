@@ -1,0 +1,113 @@
+/**
+ * Extended XYZ frames (one file, or every .xyz/.extxyz of a folder, in name order), each frame a
+ * labelled structure. The target is a per-frame property (a number, or a list of numbers: one
+ * target per component) or a per-atom array (forces, charges: a per-atom target). Default:
+ * `energy_per_atom` when a frame has it, else `energy`. Frames without the target are left out
+ * and reported. A frame's name is its `id` property, else its index (`file:index` when several
+ * files are read).
+ */
+import { splitXyzFrames } from '../../src-shared/chem';
+import type { FileFailure } from '../../src-shared/ipc/contract';
+import { UserError } from '../ipc/dispatch';
+import type { ParsedFileStructure } from '../workers/tasks';
+import { firstStructures, named, numericSiteKeys, structureText } from './files';
+import { safeLabel } from './table';
+import type { DatasetFormat, LabelledItem } from './types';
+
+const isXyz = (n: string) => /\.(ext)?xyz$/i.test(n);
+
+/** A per-frame property as target values, or null when the frame has none (or it is not numeric). */
+function frameValues(p: ParsedFileStructure, key: string): number[] | null {
+  const v = p.structure.properties[key];
+  const values = Array.isArray(v) ? v : [v];
+  return values.length > 0 && values.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (values as number[]) : null;
+}
+
+/** The target key: the one asked for, else energy_per_atom, else energy. */
+function pickTarget(frames: ParsedFileStructure[], option: string | undefined): string {
+  if (option) return option;
+  for (const key of ['energy_per_atom', 'energy']) if (frames.some((p) => frameValues(p, key) !== null)) return key;
+  const keys = new Set<string>();
+  for (const p of frames.slice(0, 1)) for (const k of [...Object.keys(p.structure.properties), ...Object.keys(p.structure.siteProperties)]) keys.add(safeLabel(k, '?'));
+  throw new UserError(`the frames have neither energy_per_atom nor energy: give the target key${keys.size ? ` (the first frame has: ${[...keys].join(', ')})` : ''}`);
+}
+
+export const extxyzFrames: DatasetFormat = {
+  kind: 'extxyz',
+  description: 'extended XYZ frames with a per-frame or per-atom target',
+  detect: (src) => (src.file !== null ? isXyz(src.file) : !src.names.includes('id_prop.csv') && src.names.some(isXyz)),
+  async read(src, options, io) {
+    const fileNames = src.file !== null ? [src.file] : src.names.filter(isXyz);
+    if (fileNames.length === 0) throw new UserError(`${src.label} has no .xyz/.extxyz file`);
+    const failed: FileFailure[] = [];
+    const pieces: { name: string; text: string }[] = [];
+    for (const n of fileNames) {
+      const text = await structureText(src, n, failed);
+      if (text === null) continue;
+      for (const [k, { text: frame }] of splitXyzFrames(text).entries()) {
+        if (options.limit !== undefined && pieces.length >= options.limit) break;
+        pieces.push({ name: `${n}#${k}`, text: frame });
+      }
+    }
+    const byFile = firstStructures(await io.parse(pieces, 'frames'), failed);
+    const frames = pieces.filter((f) => byFile.has(f.name)).map((f) => ({ file: f.name, parsed: byFile.get(f.name)! }));
+    const key = pickTarget(
+      frames.map((f) => f.parsed),
+      options.target,
+    );
+    const perFrame = frames.some((f) => key in f.parsed.structure.properties);
+    const site = frames.find((f) => f.parsed.structure.siteProperties[key])?.parsed.structure.siteProperties[key];
+    let perAtomTarget: { key: string; width: number } | null = null;
+    if (!perFrame && site) {
+      if (site.kind === 'string') throw new UserError(`"${key}" is a per-atom array of text, not of numbers: it cannot be a target`);
+      perAtomTarget = { key, width: site.kind === 'vector' ? site.width : 1 };
+    }
+    const unlabelled: string[] = [];
+    const items: LabelledItem[] = [];
+    let width = -1;
+    for (const { file, parsed } of frames) {
+      const [fileName, index] = file.split('#');
+      const id = parsed.structure.properties.id;
+      const name = typeof id === 'string' ? id : `${fileNames.length > 1 ? `${fileName}:` : ''}${index}`;
+      const shown = safeLabel(name, `frame ${index}${fileNames.length > 1 ? ` of ${fileName}` : ''}`);
+      let targets: number[] = [];
+      if (perAtomTarget) {
+        const p = parsed.structure.siteProperties[key];
+        const w = p && p.kind !== 'string' ? (p.kind === 'vector' ? p.width : 1) : 0;
+        if (w !== perAtomTarget.width) {
+          unlabelled.push(`${shown} (${w === 0 ? `no ${key}` : `${key} has ${w} values per atom, earlier frames ${perAtomTarget.width}`})`);
+          continue;
+        }
+      } else {
+        const values = frameValues(parsed, key);
+        if (values === null) {
+          unlabelled.push(`${shown} (no ${key})`);
+          continue;
+        }
+        if (width >= 0 && values.length !== width) {
+          unlabelled.push(`${shown} (${key} has ${values.length} values, earlier frames ${width})`);
+          continue;
+        }
+        width = values.length;
+        targets = values;
+      }
+      items.push({ name, file, sourceFile: fileName, format: 'xyz', parsed: named(parsed, name, Number(index)), targets });
+    }
+    if (frames.length > 0 && !perFrame && !site) {
+      throw new UserError(`no frame has "${safeLabel(key, 'the key given')}": it is neither a per-frame property nor a per-atom array of these frames`);
+    }
+    const targetNames = perAtomTarget ? [] : width > 1 ? Array.from({ length: width }, (_, k) => `${key}[${k}]`) : [key];
+    return {
+      kind: 'extxyz',
+      source: src.label,
+      items,
+      targetKey: key,
+      targetNames,
+      perAtomTarget,
+      perAtomKeys: numericSiteKeys(items.map((i) => i.parsed)),
+      atomInit: null,
+      failed,
+      unlabelled,
+    };
+  },
+};

@@ -1,0 +1,49 @@
+/**
+ * The reader in this process (the command line, benchmarks): structure files are parsed by the
+ * compute task `parse-structures` itself, called here rather than in a worker, and the graphs of
+ * a model built from the items.
+ */
+import { structureFromJSON } from '../../src-shared/chem/serialize';
+import { parseAtomInit, type AtomInitTable } from '../../src-shared/graph/features';
+import { buildGraph } from '../../src-shared/graph/graph';
+import type { ModelConfig } from '../../src-shared/model/config';
+import { graphOptionsFromConfig } from '../../src-shared/model/graph-options';
+import type { TrainingSample } from '../engine/train/trainer';
+import { taskHandlers } from '../workers/tasks';
+import { CGCNN_ATOM_INIT_TEXT } from './atom-init';
+import { pathSource, readDataset, type DatasetRead, type DatasetReadOptions, type ReaderIO } from './index';
+import type { DatasetKind } from '../../src-shared/ipc/contract';
+
+const quiet = () => ({ signal: new AbortController().signal, progress: () => undefined, emit: () => undefined });
+
+export const inProcessIO: ReaderIO = {
+  parse: (files) => taskHandlers['parse-structures']({ files }, quiet()),
+  framesReader: (_sources, options) => async (source) => (await taskHandlers['read-frames']({ sources: [source], options }, quiet()))[0],
+};
+
+/** Reads the dataset at `path` (folder or file) in this process. */
+export async function readDatasetAt(path: string, options: DatasetReadOptions & { kind?: DatasetKind } = {}): Promise<DatasetRead> {
+  return readDataset(await pathSource(path), options, inProcessIO);
+}
+
+/** The atom table a CGCNN model trains with on this dataset: the folder's own atom_init.json, else CGCNN's standard one. */
+export function datasetAtomInit(read: DatasetRead): AtomInitTable {
+  return parseAtomInit(read.atomInit ?? CGCNN_ATOM_INIT_TEXT);
+}
+
+/**
+ * Every item's graph with the config's graph settings, and its target: the per-structure values, or
+ * for a per-atom target the structure's site property (atoms × width, row-major).
+ */
+export function trainingSamples(config: ModelConfig, read: DatasetRead, atomInit: AtomInitTable): TrainingSample[] {
+  const options = graphOptionsFromConfig(config, atomInit);
+  return read.items.map((it) => {
+    let target: ArrayLike<number> = it.targets;
+    if (read.perAtomTarget) {
+      const p = it.parsed.structure.siteProperties[read.perAtomTarget.key];
+      if (!p || p.kind === 'string') throw new Error(`${it.name} has no per-atom array "${read.perAtomTarget.key}"`);
+      target = p.values;
+    }
+    return { id: it.name, graph: buildGraph(structureFromJSON(it.parsed.structure), options), target };
+  });
+}

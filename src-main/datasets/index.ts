@@ -1,0 +1,46 @@
+/**
+ * The one dataset reader: `latticework train --data`, the app's dataset import (and through it
+ * the app's training) read labelled structures here, by the rules of docs/datasets.md: CGCNN
+ * folders, extended XYZ with a target, CSV tables, and labelled frames (energies, forces, stresses)
+ * of every structure and trajectory format.
+ *
+ * A format is one module of this folder (`DatasetFormat`: its kind, how to recognise it, how to
+ * read it) listed in DATASET_FORMATS; the source (a path through the path guard, or dropped files:
+ * source.ts) and where structure files are parsed (`ReaderIO`: the compute pool in the app, this
+ * process on the command line) are the caller's.
+ */
+import type { DatasetKind } from '../../src-shared/ipc/contract';
+import { UserError } from '../ipc/dispatch';
+import { cgcnnFolder } from './cgcnn-folder';
+import { csvTable } from './csv';
+import { extxyzFrames } from './extxyz';
+import { labelledFrames } from './frames';
+import type { DatasetSource } from './source';
+import type { DatasetFormat, DatasetRead, DatasetReadOptions, ReaderIO } from './types';
+
+export type { DatasetRead, DatasetReadOptions, LabelledItem, ReaderIO } from './types';
+export { droppedSource, pathSource, type DatasetSource } from './source';
+
+/** Every format, in the order they are tried when a path is given without its kind. */
+export const DATASET_FORMATS: readonly DatasetFormat[] = [cgcnnFolder, extxyzFrames, csvTable, labelledFrames];
+
+/** The format of a source: the kind given, else the first format that recognises it. */
+export function datasetFormat(source: DatasetSource, kind?: DatasetKind): DatasetFormat {
+  if (kind !== undefined) {
+    const format = DATASET_FORMATS.find((f) => f.kind === kind);
+    if (!format) throw new UserError(`unknown dataset kind "${kind}" (known: ${DATASET_FORMATS.map((f) => f.kind).join(', ')})`);
+    return format;
+  }
+  const found = DATASET_FORMATS.find((f) => f.detect(source));
+  if (!found) throw new UserError(`${source.label} is not a dataset Latticework reads: expected ${DATASET_FORMATS.map((f) => f.description).join('; or ')}`);
+  return found;
+}
+
+/**
+ * Reads a labelled dataset. Rows, frames and files that cannot be used are reported in the result
+ * (`failed`, `unlabelled`), not thrown; an empty result is the caller's to refuse (the app says why
+ * in its import report).
+ */
+export async function readDataset(source: DatasetSource, options: DatasetReadOptions & { kind?: DatasetKind }, io: ReaderIO): Promise<DatasetRead> {
+  return datasetFormat(source, options.kind).read(source, options, io);
+}

@@ -1,0 +1,154 @@
+/**
+ * The one dataset reader (src-main/datasets): the table rule shared by id_prop.csv and CSV files,
+ * each format, format detection, and the same items whether a dataset is read from a path or from
+ * dropped files, in this process (the command line) or by the app's import.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DATASET_FORMATS, datasetFormat, droppedSource, pathSource, readDataset } from '../../../src-main/datasets';
+import { inProcessIO, readDatasetAt } from '../../../src-main/datasets/in-process';
+import { parseCsv, readTable, rowTargets } from '../../../src-main/datasets/table';
+import { serveTestCore } from '../../helpers/core';
+import { SHARED_DATA } from '../../helpers/shared-data';
+
+const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
+const EMT_XYZ = `${SHARED_DATA}/emt-dev/emt_dataset.extxyz`;
+const dir = mkdtempSync(join(tmpdir(), 'lw-reader-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The first n frames of the EMT extended XYZ. */
+function emtFrames(n: number): string {
+  const lines = readFileSync(EMT_XYZ, 'utf8').split('\n');
+  let end = 0;
+  for (let f = 0; f < n; f++) end += Number(lines[end]) + 2;
+  return lines.slice(0, end).join('\n') + '\n';
+}
+
+/** A folder with `copies` of the sample's files, then `files` written over them. */
+function folder(name: string, files: Record<string, string>, copies: string[] = []): string {
+  const d = join(dir, name);
+  mkdirSync(d, { recursive: true });
+  for (const c of copies) copyFileSync(join(SAMPLE, c), join(d, c));
+  for (const [n, text] of Object.entries(files)) writeFileSync(join(d, n), text);
+  return d;
+}
+
+describe('the table rule (id_prop.csv and CSV alike)', () => {
+  it('reads quoted fields and keeps line numbers; blank lines are skipped', () => {
+    expect(parseCsv('a,"b, c",1\n\n"x ""y""",2\n')).toEqual([
+      { line: 1, cells: ['a', 'b, c', '1'] },
+      { line: 3, cells: ['x "y"', '2'] },
+    ]);
+  });
+
+  it('finds the header, takes column 2 by default, and picks columns by name or number', () => {
+    const text = 'file,gap,energy\na.cif,1.5,-3\nb.cif,0.5,-2\n';
+    expect(readTable(text, 't.csv', undefined)).toMatchObject({ columns: [1], names: ['gap'], body: [{ line: 2 }, { line: 3 }] });
+    expect(readTable(text, 't.csv', 'energy')).toMatchObject({ columns: [2], names: ['energy'] });
+    expect(readTable(text, 't.csv', '3,gap')).toMatchObject({ columns: [2, 1], names: ['energy', 'gap'] });
+    const plain = readTable('a,1,2\nb,3,4\n', 'id_prop.csv', undefined);
+    expect(plain).toMatchObject({ columns: [1], names: ['target'], body: [{ line: 1 }, { line: 2 }] });
+    expect(readTable('a,1,2\nb,3,4\n', 'id_prop.csv', '2,3').names).toEqual(['column 2', 'column 3']);
+  });
+
+  it('refuses what is not a column, and names without a header, clearly', () => {
+    expect(() => readTable('a,1\n', 'id_prop.csv', 'gap')).toThrow(/has no header row: give target columns by number/);
+    expect(() => readTable('a,1\n', 'id_prop.csv', '1')).toThrow(/no target column 1: targets are columns 2 to 2/);
+    expect(() => readTable('f,gap\na,1\n', 't.csv', 'nope')).toThrow(/has no column "nope" \(columns: f, gap\)/);
+    expect(() => readTable('just text\nmore text\n', 't.csv', undefined)).toThrow(/not a dataset table/);
+  });
+
+  it('a row without a numeric target in every chosen column is unlabelled, with the reason', () => {
+    const t = readTable('a,1,x\nb,2\n', 'id_prop.csv', '2,3');
+    expect(rowTargets(t.body[0], t.columns)).toBe('no numeric target');
+    expect(rowTargets(t.body[1], t.columns)).toBe('no column 3');
+  });
+});
+
+describe('formats', () => {
+  it('detects each format from a path, and says what it reads when nothing fits', async () => {
+    const xyz = join(dir, 'frames.extxyz');
+    writeFileSync(xyz, emtFrames(3));
+    const csvDir = folder('csv-only', { 'labels.csv': 'file,gap\n1000041.cif,1\n' }, ['1000041.cif']);
+    expect(datasetFormat(await pathSource(SAMPLE)).kind).toBe('cgcnn-folder');
+    expect(datasetFormat(await pathSource(xyz)).kind).toBe('extxyz');
+    expect(datasetFormat(await pathSource(csvDir)).kind).toBe('csv');
+    expect(datasetFormat(await pathSource(join(csvDir, 'labels.csv'))).kind).toBe('csv');
+    const empty = folder('empty', { 'notes.txt': 'nothing\n' });
+    expect(() => datasetFormat(droppedSource([{ name: 'x/notes.txt', text: '' }]))).toThrow(/not a dataset Latticework reads/);
+    await expect(readDatasetAt(empty)).rejects.toThrow(new RegExp(DATASET_FORMATS.map((f) => f.description.split(' ')[1]).join('|')));
+  });
+
+  it('a CGCNN folder: id_prop.csv order, the folder\'s atom_init.json, skipped rows reported, the same from a path and dropped', async () => {
+    const d = folder('cgcnn', { 'id_prop.csv': `${readFileSync(join(SAMPLE, 'id_prop.csv'), 'utf8')}missing,5\nbad-row,x\n` }, readdirSync(SAMPLE));
+    writeFileSync(join(d, 'extra.cif'), readFileSync(join(SAMPLE, '1000041.cif')));
+    const fromPath = await readDatasetAt(d);
+    expect(fromPath.kind).toBe('cgcnn-folder');
+    expect(fromPath.items.map((i) => i.name)).toEqual(readFileSync(join(SAMPLE, 'id_prop.csv'), 'utf8').trim().split('\n').map((l) => l.split(',')[0]));
+    expect(fromPath.items.map((i) => i.targets)).toEqual([[1], [2], [3], [4], [5], [6], [7], [8], [9], [10]]);
+    expect(fromPath.targetKey).toBe('target');
+    expect(fromPath.atomInit).toBe(readFileSync(join(SAMPLE, 'atom_init.json'), 'utf8'));
+    expect(fromPath.unlabelled.sort()).toEqual(['extra.cif (not in id_prop.csv)', 'line 12 (no numeric target)', 'missing (no file missing.cif)']);
+    const dropped = await readDataset(
+      droppedSource(readdirSync(d).map((n) => ({ name: `cgcnn/${n}`, text: readFileSync(join(d, n), 'utf8') }))),
+      { kind: 'cgcnn-folder' },
+      inProcessIO,
+    );
+    expect(dropped.source).toBe('cgcnn');
+    expect(dropped.items.map((i) => [i.name, i.targets, i.parsed.structure])).toEqual(fromPath.items.map((i) => [i.name, i.targets, i.parsed.structure]));
+    expect((await readDatasetAt(d, { limit: 3 })).items.map((i) => i.name)).toEqual(['1000041', '1000050', '1101051']);
+  });
+
+  it('a CSV: file names with or without extension, several targets, a file that fails is reported and the others kept', async () => {
+    const d = folder('csv', { 'labels.csv': 'name,gap,energy\n1000041,1.5,-3\n9011998.cif,0.5,-2\nbroken,1,1\nnone,2,2\n', 'broken.cif': 'data_x\n_cell_length_a 1\n' }, ['1000041.cif', '9011998.cif']);
+    const r = await readDatasetAt(d, { target: 'gap,energy' });
+    expect(r.items.map((i) => [i.name, i.file, i.targets])).toEqual([
+      ['1000041', '1000041.cif', [1.5, -3]],
+      ['9011998.cif', '9011998.cif', [0.5, -2]],
+    ]);
+    expect(r.targetNames).toEqual(['gap', 'energy']);
+    expect(r.failed.map((f) => f.file)).toEqual(['broken.cif']);
+    expect(r.failed[0].error.message.length).toBeGreaterThan(0);
+    expect(r.unlabelled).toEqual(['none (no file)']);
+  });
+
+  it('extended XYZ: energy_per_atom by default, another per-frame key, a per-atom target, frames without the target left out', async () => {
+    const xyz = join(dir, 'emt.extxyz');
+    writeFileSync(xyz, emtFrames(5).replace(/ energy_per_atom=\S+/, ''));
+    const r = await readDatasetAt(xyz);
+    expect(r.targetKey).toBe('energy_per_atom');
+    expect(r.items.map((i) => i.name)).toEqual(['emt-00001', 'emt-00002', 'emt-00003', 'emt-00004']);
+    expect(r.unlabelled).toEqual(['emt-00000 (no energy_per_atom)']);
+    expect(r.perAtomKeys).toEqual(['forces']);
+    const energy = await readDatasetAt(xyz, { target: 'energy' });
+    expect(energy.items).toHaveLength(5);
+    expect(energy.items[0].targets[0]).toBeCloseTo(0.2507593261270422, 12);
+    const forces = await readDatasetAt(xyz, { target: 'forces' });
+    expect(forces.perAtomTarget).toEqual({ key: 'forces', width: 3 });
+    expect(forces.items).toHaveLength(5);
+    expect(forces.items[0].targets).toEqual([]);
+    await expect(readDatasetAt(xyz, { target: 'nope' })).rejects.toThrow(/no frame has "nope"/);
+  });
+});
+
+const served = serveTestCore();
+
+describe('the app imports with the same reader', () => {
+  it('the items of an imported dataset are the command line\'s, row for row', async () => {
+    const cli = await readDatasetAt(SAMPLE);
+    const ds = await served.api.datasets.import({ kind: 'cgcnn-folder', path: SAMPLE });
+    const items = await served.api.datasets.items({ id: ds.id, offset: 0, limit: 100 });
+    expect(items.items.map((i) => [i.name, i.target])).toEqual(cli.items.map((i) => [i.name, i.targets[0]]));
+    expect(ds.targetKey).toBe(cli.targetKey);
+  });
+
+  it('refuses several targets or a per-atom target for a dataset, saying why', async () => {
+    const csv = folder('two-targets', { 'labels.csv': 'name,gap,energy\n1000041,1.5,-3\n' }, ['1000041.cif']);
+    await expect(served.api.datasets.import({ kind: 'csv', path: csv, target: 'gap,energy' })).rejects.toMatchObject({ message: expect.stringMatching(/2 targets were asked for \(gap, energy\): a dataset holds one target per structure/) });
+    const xyz = join(dir, 'f.extxyz');
+    writeFileSync(xyz, emtFrames(2));
+    await expect(served.api.datasets.import({ kind: 'extxyz', path: xyz, target: 'forces' })).rejects.toMatchObject({ message: expect.stringMatching(/"forces" is a per-atom array/) });
+  });
+});
