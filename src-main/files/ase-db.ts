@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import sqlite3 from 'sqlite3';
+import type sqlite3 from 'sqlite3';
 import {
   atomicNumber,
   cartToFrac,
@@ -43,9 +43,11 @@ const ASE_DB_VERSION = 9;
 
 type Row = Record<string, unknown>;
 
-function open(path: string, mode: number): Promise<sqlite3.Database> {
+/** Opens with SQLite, loaded only now (reading a structure file does not load it: quick command-line start). */
+async function open(path: string, mode: (s: typeof sqlite3) => number): Promise<sqlite3.Database> {
+  const s = (await import('sqlite3')).default;
   return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(path, mode, (err) => (err ? reject(err) : resolve(db)));
+    const db = new s.Database(path, mode(s), (err) => (err ? reject(err) : resolve(db)));
   });
 }
 
@@ -94,7 +96,7 @@ export interface AseDbRead {
 export async function readAseDb(path: string, shown = path): Promise<AseDbRead> {
   let db: sqlite3.Database;
   try {
-    db = await open(path, sqlite3.OPEN_READONLY);
+    db = await open(path, (s) => s.OPEN_READONLY);
   } catch (e) {
     throw new StructureParseError(shown, null, `cannot open this SQLite database: ${(e as Error).message}`);
   }
@@ -251,7 +253,7 @@ function keyValuePairs(properties: Record<string, unknown>, skipped: Set<string>
  * a fresh file). Returns the warnings (info keys ASE cannot store).
  */
 export async function writeAseDb(path: string, frames: readonly LabelledFrame[]): Promise<{ warnings: string[]; ids: number[] }> {
-  const db = await open(path, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
+  const db = await open(path, (s) => s.OPEN_READWRITE | s.OPEN_CREATE);
   const skipped = new Set<string>();
   const ids: number[] = [];
   let username: string | null = null;
