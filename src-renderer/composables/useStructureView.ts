@@ -7,8 +7,10 @@
 import { computed, reactive, ref, shallowRef, watch } from 'vue';
 import type { Ref, ShallowRef } from 'vue';
 import type { CrystalScene, HoverHit } from '../viewer/CrystalScene';
-import { atomData, atomInfo, bondsOf, buildDisplay, prepareStructure, scaled, stickData } from '../viewer/model';
-import type { AtomInfo, ViewerStructure } from '../viewer/model';
+import { atomData, atomInfo, bondsOf, buildDisplay, defaultBondRules, prepareStructure, scaled, stickData } from '../viewer/model';
+import type { AtomInfo, BondRule, ViewerStructure } from '../viewer/model';
+import { DEFAULT_COLOR_SCHEME } from '../viewer/elementStyle';
+import type { ColorScheme } from '../viewer/elementStyle';
 import { angle, distance, separation } from '../viewer/periodic';
 import type { MeasurePoint } from '../viewer/periodic';
 
@@ -21,16 +23,26 @@ export interface ViewerOptions {
   showCell: boolean;
   boundaryAtoms: boolean;
   repeats: [number, number, number];
+  /** Element colours: VESTA's (default) or Jmol's. */
+  colorScheme: ColorScheme;
+  /** The user's changes to the default bond rules, by element pair (`Ti-O`). */
+  bondRules: Record<string, BondRule>;
+  /** Keep the camera where it is when the supercell changes (else the view refits to show every atom). */
+  keepCamera: boolean;
 }
 
 export const DEFAULT_VIEWER_OPTIONS: ViewerOptions = {
   radiusScale: 0.5,
   bondTolerance: 1.15,
   showBonds: true,
-  bondStubs: true,
+  // Bonds to atoms outside the drawn cell look like spikes on ionic crystals: off until asked for.
+  bondStubs: false,
   showCell: true,
   boundaryAtoms: true,
   repeats: [1, 1, 1],
+  colorScheme: DEFAULT_COLOR_SCHEME,
+  bondRules: {},
+  keepCamera: false,
 };
 
 /** Up to this many sites the bond tolerance applies while the slider moves; above, when it rests. */
@@ -56,20 +68,23 @@ export function useStructureView(
   scene: ShallowRef<CrystalScene | null>,
   hover: Ref<HoverHit | null>,
 ) {
-  const options = reactive<ViewerOptions>({ ...DEFAULT_VIEWER_OPTIONS, repeats: [1, 1, 1] });
+  const options = reactive<ViewerOptions>({ ...DEFAULT_VIEWER_OPTIONS, repeats: [1, 1, 1], bondRules: {} });
   const picks = ref<number[]>([]);
   /** Colours that replace the element colours (per display atom), e.g. receptive-field hops. */
   const colorOverride = shallowRef<Float32Array | null>(null);
 
-  const prepared = computed(() => (structure.value ? prepareStructure(structure.value) : null));
-  // A new structure: bonds start hidden when there are very many atoms (they can be turned on).
+  const prepared = computed(() => (structure.value ? prepareStructure(structure.value, options.colorScheme) : null));
+  // A new structure: bonds start hidden when there are very many atoms (they can be turned on); its own bond rules.
   watch(
     structure,
     (st) => {
       if (st) options.showBonds = st.numbers.length <= BOND_AUTO_LIMIT;
+      options.bondRules = {};
     },
     { immediate: true },
   );
+  /** The bond rules of the structure's element pairs: defaults with the user's changes. */
+  const bondRules = computed(() => (prepared.value ? { ...defaultBondRules(prepared.value.numbers), ...options.bondRules } : {}));
   const display = computed(() => {
     const p = prepared.value;
     if (!p) return null;
@@ -88,7 +103,7 @@ export function useStructureView(
       else toleranceTimer = setTimeout(() => (tolerance.value = options.bondTolerance), 200);
     },
   );
-  const bonds = computed(() => (prepared.value ? bondsOf(prepared.value, tolerance.value) : null));
+  const bonds = computed(() => (prepared.value ? bondsOf(prepared.value, tolerance.value, options.bondRules) : null));
   const sticks = computed(() => {
     const p = prepared.value;
     const d = display.value;
@@ -118,11 +133,11 @@ export function useStructureView(
       if (colorOverride.value && colorOverride.value.length === d.colors.length) s.setAtomColors(colorOverride.value);
       s.setCell(prepared.value?.lattice ?? null, [...options.repeats], options.showCell);
       const key = options.repeats.join('x');
-      if (structure.value !== lastStructure || key !== lastRepeats) {
-        lastStructure = structure.value;
-        lastRepeats = key;
-        s.resetView();
-      }
+      // A new structure always refits; a new supercell refits unless the camera is kept.
+      const newStructure = structure.value !== lastStructure;
+      if (newStructure || (key !== lastRepeats && !options.keepCamera)) s.resetView();
+      lastStructure = structure.value;
+      lastRepeats = key;
     },
     { immediate: true },
   );
@@ -195,6 +210,7 @@ export function useStructureView(
 
   return {
     options,
+    bondRules,
     picks,
     pick,
     prepared,

@@ -10,9 +10,15 @@ export function inputChecked(e: Event): boolean {
   return (e.target as HTMLInputElement).checked;
 }
 
-/** The whole number in the event's input clamped to 1..max (1 when empty), written back to the input. */
-export function clampedCount(e: Event, max: number): number {
-  const v = Math.max(1, Math.min(max, Math.round(inputNumber(e)) || 1));
-  (e.target as HTMLInputElement).value = String(v);
-  return v;
+/**
+ * A whole number 1..max from an input, or why not: never changed silently (20 with a maximum of 10,
+ * 2.5, 0 are errors to show, not values to clamp).
+ */
+export function countInput(raw: string, max: number, what: string): { value: number } | { error: string } {
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v)) return { error: `${what}: enter a whole number from 1 to ${max}` };
+  if (!Number.isInteger(v)) return { error: `${what}: ${raw} is not a whole number (1 to ${max})` };
+  if (v < 1) return { error: `${what}: at least 1` };
+  if (v > max) return { error: `${what}: at most ${max} here (the supercell is kept under 200,000 displayed atoms)` };
+  return { value: v };
 }

@@ -47,7 +47,7 @@ export function boundingSphere(points: ArrayLike<number>, pad = 0): Sphere {
 export function fitDistance(radius: number, fovDeg: number, aspect: number): number {
   const vHalf = (fovDeg * Math.PI) / 360;
   const hHalf = Math.atan(Math.tan(vHalf) * Math.max(aspect, 1e-3));
-  return (radius / Math.sin(Math.min(vHalf, hHalf))) * 1.04;
+  return (radius / Math.sin(Math.min(vHalf, hHalf))) * 1.15; // a margin around every atom
 }
 
 export type ViewAxis = 'a' | 'b' | 'c';

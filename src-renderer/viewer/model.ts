@@ -5,7 +5,8 @@
  */
 import type { Mat3 } from '../../src-shared/chem/structure';
 import { invert } from '../../src-shared/chem/lattice';
-import { atomColors, atomRadii, elementSymbol } from './elementStyle';
+import { atomColors, atomRadii, DEFAULT_COLOR_SCHEME, elementSymbol } from './elementStyle';
+import type { ColorScheme } from './elementStyle';
 import { computeBonds, displayPositions, expandImages, halfBonds, wrapFrac } from './periodic';
 import type { Bonds, DisplayAtoms, HalfBonds, Repeats } from './periodic';
 import type { AtomData, StickData } from './CrystalScene';
@@ -36,7 +37,7 @@ export interface PreparedStructure {
   radii: Float32Array;
 }
 
-export function prepareStructure(s: ViewerStructure): PreparedStructure {
+export function prepareStructure(s: ViewerStructure, scheme: ColorScheme = DEFAULT_COLOR_SCHEME): PreparedStructure {
   const n = s.numbers.length;
   const numbers = Int32Array.from(s.numbers);
   const pbc: [boolean, boolean, boolean] = [!!s.pbc[0], !!s.pbc[1], !!s.pbc[2]];
@@ -72,7 +73,7 @@ export function prepareStructure(s: ViewerStructure): PreparedStructure {
     symbols,
     frac,
     cart,
-    colors: atomColors(numbers),
+    colors: atomColors(numbers, scheme),
     radii: atomRadii(numbers),
   };
 }
@@ -104,8 +105,74 @@ export function buildDisplay(p: PreparedStructure, repeats: Repeats, boundary: b
   return { atoms, positions, colors, radii };
 }
 
-export function bondsOf(p: PreparedStructure, tolerance: number): Bonds {
-  return computeBonds(p.cart, p.lattice, p.pbc, p.radii, tolerance);
+/** Whether a pair of elements is drawn bonded, and up to which length (null: tolerance × the sum of covalent radii). */
+export interface BondRule {
+  on: boolean;
+  max: number | null;
+}
+
+/** Non-metals (and the metalloids that bond covalently: B, Si, As, Te) for the bond rules. */
+const NONMETALS = new Set([1, 2, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 33, 34, 35, 36, 52, 53, 54, 85, 86]);
+/** Alkali and alkaline-earth metals: ionic cations whose contacts are not drawn as bonds beside other cations. */
+const GROUPS_1_2 = new Set([3, 4, 11, 12, 19, 20, 37, 38, 55, 56, 87, 88]);
+
+/** The key of an element pair, lighter element first (`Cl-K` → `K-Cl` by atomic number). */
+export function pairKey(zi: number, zj: number): string {
+  const [a, b] = zi <= zj ? [zi, zj] : [zj, zi];
+  return `${elementSymbol(a)}-${elementSymbol(b)}`;
+}
+
+/**
+ * The default bond rules for the element pairs of a structure, as VESTA's bond search behaves
+ * for metals, covalent and ionic solids (lengths: tolerance × the sum of covalent radii):
+ * - metal–metal pairs are bonds only in a structure without non-metals (metals, intermetallics),
+ *   so K–K in KCl or Ba–Ti in BaTiO3 are not;
+ * - an alkali or alkaline-earth cation is bonded to its anions only when it is the structure's only
+ *   kind of cation (Na–Cl in NaCl, Mg–O in MgO), not beside a more covalent one (Ba–O in BaTiO3,
+ *   Ca–O in calcite: the TiO6 octahedra and CO3 groups are what is drawn);
+ * - every other pair (covalent, transition-metal–anion) is a bond.
+ */
+export function defaultBondRules(numbers: ArrayLike<number>): Record<string, BondRule> {
+  const zs = [...new Set(Array.from(numbers))].sort((a, b) => a - b);
+  const hasNonmetal = zs.some((z) => NONMETALS.has(z));
+  const metals = zs.filter((z) => !NONMETALS.has(z));
+  const onlyIonicCations = metals.every((z) => GROUPS_1_2.has(z));
+  const rules: Record<string, BondRule> = {};
+  for (const a of zs)
+    for (const b of zs) {
+      if (b < a) continue;
+      const metalA = !NONMETALS.has(a);
+      const metalB = !NONMETALS.has(b);
+      let on = true;
+      if (metalA && metalB) on = !hasNonmetal;
+      else if ((GROUPS_1_2.has(a) || GROUPS_1_2.has(b)) && (metalA || metalB)) on = onlyIonicCations;
+      rules[pairKey(a, b)] = { on, max: null };
+    }
+  return rules;
+}
+
+/** Bonds by the rules (defaults for pairs the rules do not name). */
+export function bondsOf(p: PreparedStructure, tolerance: number, rules?: Readonly<Record<string, BondRule>>): Bonds {
+  const all = { ...defaultBondRules(p.numbers), ...(rules ?? {}) };
+  const byPair = new Map<number, BondRule>();
+  const code = (a: number, b: number) => (a <= b ? a * 1024 + b : b * 1024 + a);
+  let maxLimit = 0;
+  const zs = [...new Set(Array.from(p.numbers))];
+  let rMax = 0;
+  for (let i = 0; i < p.radii.length; i++) rMax = Math.max(rMax, p.radii[i]);
+  for (const a of zs)
+    for (const b of zs) {
+      const rule = all[pairKey(a, b)];
+      if (!rule) continue;
+      byPair.set(code(a, b), rule);
+      if (rule.on) maxLimit = Math.max(maxLimit, rule.max ?? 2 * rMax * tolerance);
+    }
+  const limit = (i: number, j: number) => {
+    const rule = byPair.get(code(p.numbers[i], p.numbers[j]));
+    if (!rule || !rule.on) return 0;
+    return rule.max ?? tolerance * (p.radii[i] + p.radii[j]);
+  };
+  return computeBonds(p.cart, p.lattice, p.pbc, p.radii, tolerance, limit, maxLimit);
 }
 
 export function scaled(radii: Float32Array, scale: number): Float32Array {

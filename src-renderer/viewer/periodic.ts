@@ -136,11 +136,16 @@ export function computeBonds(
   pbc: Pbc,
   radii: ArrayLike<number>,
   tolerance: number,
+  /** Largest bond length between sites i and j (Å; 0: never bonded); default tolerance × (r_i + r_j). */
+  pairLimit?: (i: number, j: number) => number,
+  /** Upper bound of pairLimit over all pairs (the neighbour search radius). */
+  maxLimit?: number,
 ): Bonds {
   const n = radii.length;
   let rMax = 0;
   for (let i = 0; i < n; i++) rMax = Math.max(rMax, radii[i]);
-  const cutoff = 2 * rMax * tolerance;
+  const limit = pairLimit ?? ((i: number, j: number) => tolerance * (radii[i] + radii[j]));
+  const cutoff = maxLimit ?? 2 * rMax * tolerance;
   const empty: Bonds = {
     center: new Int32Array(0),
     neighbor: new Int32Array(0),
@@ -154,7 +159,7 @@ export function computeBonds(
   const keep: number[] = [];
   for (let e = 0; e < nl.nEdges; e++) {
     const d = nl.distance[e];
-    if (d > MIN_BOND_DISTANCE && d <= tolerance * (radii[nl.center[e]] + radii[nl.neighbor[e]])) keep.push(e);
+    if (d > MIN_BOND_DISTANCE && d <= limit(nl.center[e], nl.neighbor[e])) keep.push(e);
   }
   const m = keep.length;
   const out: Bonds = {

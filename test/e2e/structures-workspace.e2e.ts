@@ -66,6 +66,63 @@ describe('structures as a crystallographer reads them', () => {
   });
 });
 
+/** Every displayed atom's projected centre lies inside the canvas, with a margin of `margin` pixels. */
+async function allAtomsInView(margin: number): Promise<boolean> {
+  return app.page.getByTestId('structure-canvas').evaluate((el, m) => {
+    const canvas = el as HTMLCanvasElement & { crystalScene?: { project(i: number): { x: number; y: number } | null } };
+    const n = Number(canvas.getAttribute('data-atom-count'));
+    const w = canvas.clientWidth;
+    const h = canvas.clientHeight;
+    for (let i = 0; i < n; i++) {
+      const p = canvas.crystalScene!.project(i);
+      if (!p || p.x < m || p.y < m || p.x > w - m || p.y > h - m) return false;
+    }
+    return n > 0;
+  }, margin);
+}
+
+describe('a viewer that looks right by default', () => {
+  it('draws BaTiO3 as TiO6 octahedra: no Ba–O or metal–metal bonds, no bonds leaving the cell; rules editable', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-structures').click();
+    await page.getByTestId('structure-item').filter({ hasText: 'BaTiO3' }).first().click();
+    const canvas = page.getByTestId('structure-canvas');
+    await expect.poll(() => canvas.getAttribute('data-bond-count'), { timeout: 30_000 }).toBe('6');
+    expect(await page.getByTestId('viewer-stubs').isChecked()).toBe(false);
+    await page.getByTestId('viewer-bond-rules').locator('summary').click();
+    await page.getByTestId('viewer-bond-on-O-Ba').check();
+    await expect.poll(() => canvas.getAttribute('data-bond-count')).toBe('18');
+    await page.getByTestId('viewer-bond-on-O-Ba').uncheck();
+    await expect.poll(() => canvas.getAttribute('data-bond-count')).toBe('6');
+    expect(await allAtomsInView(4)).toBe(true);
+  });
+
+  it('refuses a supercell it cannot draw with a message, and refits the camera to a new supercell', async () => {
+    const { page } = app;
+    const canvas = page.getByTestId('structure-canvas');
+    const atoms = await canvas.getAttribute('data-atom-count');
+    const a = page.getByTestId('viewer-supercell-a');
+    await a.fill('2.5');
+    await a.dispatchEvent('change');
+    await expect.poll(() => page.getByTestId('viewer-supercell-error').textContent()).toMatch(/2\.5 is not a whole number/);
+    expect(await canvas.getAttribute('data-atom-count')).toBe(atoms);
+    await a.fill('4');
+    await a.dispatchEvent('change');
+    await expect.poll(() => canvas.getAttribute('data-atom-count')).not.toBe(atoms);
+    expect(await page.getByTestId('viewer-supercell-error').count()).toBe(0);
+    for (const k of ['b', 'c']) {
+      await page.getByTestId(`viewer-supercell-${k}`).fill('4');
+      await page.getByTestId(`viewer-supercell-${k}`).dispatchEvent('change');
+    }
+    await expect.poll(() => allAtomsInView(4), { timeout: 10_000 }).toBe(true);
+    await app.screenshot('viewer-batio3-supercell');
+    for (const k of ['a', 'b', 'c']) {
+      await page.getByTestId(`viewer-supercell-${k}`).fill('1');
+      await page.getByTestId(`viewer-supercell-${k}`).dispatchEvent('change');
+    }
+  });
+});
+
 describe('bugs a new user hit', () => {
   it('bug 4: #/structures?id=N opens that structure on a fresh load', async () => {
     const { page } = app;

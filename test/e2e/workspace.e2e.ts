@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { atomicNumber, elementInfo } from '../../src-shared/chem';
+import { atomicNumber } from '../../src-shared/chem';
+import { elementColorHex } from '../../src-renderer/viewer/elementStyle';
 import { launchApp, waitUntilConnected } from './app';
 import type { LaunchedApp } from './app';
 import { countColour } from './canvas';
@@ -10,8 +11,8 @@ const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const cif = (id: string) => readFileSync(`${SAMPLE}/${id}.cif`);
 
 function rgb(symbol: string): [number, number, number] {
-  const hex = elementInfo(atomicNumber(symbol))?.color;
-  if (!hex) throw new Error(`no colour for ${symbol}`);
+  // The viewer's default colour scheme (VESTA's).
+  const hex = elementColorHex(atomicNumber(symbol));
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
 }
 

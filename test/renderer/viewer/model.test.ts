@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atomInfo, buildDisplay, bondsOf, prepareStructure, stickData } from '../../../src-renderer/viewer/model';
+import { atomInfo, buildDisplay, bondsOf, defaultBondRules, prepareStructure, stickData } from '../../../src-renderer/viewer/model';
 import { atomColors, hexToRgb } from '../../../src-renderer/viewer/elementStyle';
 
 // CsCl-type NaCl (Na at the corner, Cl at the body centre): Na–Cl 4.867 Å, Na–Na 5.62 Å.
@@ -39,9 +39,12 @@ describe('display model', () => {
     const d = buildDisplay(p, [1, 1, 1], true);
     expect(d.atoms.site.length).toBe(9);
     // Na–Cl at 4.87 Å is not a bond with covalent radii (1.66 + 1.02); a generous tolerance makes it
-    // one (and Na–Na at 5.62 Å too: 8 + 6 bonds per Na, 8 per Cl).
+    // one. Na–Na at 5.62 Å would be too, but the default rules draw no metal–metal bond beside a
+    // non-metal (VESTA's way: no K–K in KCl); turned on, 8 + 6 bonds per Na, 8 per Cl.
     expect(bondsOf(p, 1.15).center.length).toBe(0);
-    const bonds = bondsOf(p, 1.9);
+    expect(defaultBondRules(p.numbers)).toEqual({ 'Na-Na': { on: false, max: null }, 'Na-Cl': { on: true, max: null }, 'Cl-Cl': { on: true, max: null } });
+    expect(bondsOf(p, 1.9).center.length).toBe(16);
+    const bonds = bondsOf(p, 1.9, { 'Na-Na': { on: true, max: null } });
     expect(bonds.center.length).toBe(22);
     const { sticks } = stickData(d, bonds, 2, true);
     expect(sticks.start.length / 3).toBe(8 * 14 + 8);
@@ -51,7 +54,20 @@ describe('display model', () => {
     expect(corner.frac).toEqual([1, 1, 1]);
     expect(corner.cart[0]).toBeCloseTo(5.62, 5);
   });
-  it('colours by Jmol colours', () => {
-    expect(Array.from(atomColors([8]))).toEqual(hexToRgb('#FF0D0D').map((v) => Math.fround(v)));
+  it('colours by VESTA’s scheme by default (Ag and Al apart), Jmol’s on request', () => {
+    expect(Array.from(atomColors([8], 'jmol'))).toEqual(hexToRgb('#FF0D0D').map((v) => Math.fround(v)));
+    const [ag, al] = [atomColors([47]), atomColors([13])];
+    const distance = Math.hypot(ag[0] - al[0], ag[1] - al[1], ag[2] - al[2]);
+    expect(distance).toBeGreaterThan(0.25);
+    const [agJ, alJ] = [atomColors([47], 'jmol'), atomColors([13], 'jmol')];
+    expect(Math.hypot(agJ[0] - alJ[0], agJ[1] - alJ[1], agJ[2] - alJ[2])).toBeLessThan(distance);
+  });
+
+  it('bond rules as VESTA: ionic, covalent and metallic structures', () => {
+    const rules = (zs: number[]) => Object.fromEntries(Object.entries(defaultBondRules(zs)).map(([k, r]) => [k, r.on]));
+    expect(rules([19, 17])).toEqual({ 'K-K': false, 'Cl-K': true, 'Cl-Cl': true }); // KCl: K–Cl only
+    expect(rules([56, 22, 8])).toMatchObject({ 'O-Ti': true, 'O-Ba': false, 'Ti-Ba': false, 'Ti-Ti': false }); // BaTiO3: TiO6
+    expect(rules([13, 47])).toEqual({ 'Al-Al': true, 'Al-Ag': true, 'Ag-Ag': true }); // an alloy: metallic bonds
+    expect(rules([6, 1])).toEqual({ 'H-H': true, 'H-C': true, 'C-C': true });
   });
 });
