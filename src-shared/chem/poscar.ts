@@ -12,7 +12,7 @@ import { StructureLimitError, StructureParseError, StructureWriteError } from '.
 import { cartToFrac, determinant, fmtNumber as f, fracToCart } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
 import type { Mat3, SiteProperty, Structure, Vec3 } from './structure';
-import { speciesName } from './vasp-common';
+import { speciesName, vaspSpeciesAndCounts } from './vasp-common';
 
 const WS = /\s+/;
 
@@ -20,10 +20,6 @@ function words(line: string | undefined): string[] {
   if (line === undefined) return [];
   const t = line.trim();
   return t === '' ? [] : t.split(WS);
-}
-
-function isInt(s: string): boolean {
-  return /^[+-]?\d+$/.test(s);
 }
 
 export function readPoscar(text: string, file: string, opt: ResolvedReadOptions): ParsedStructure {
@@ -70,46 +66,10 @@ export function readPoscar(text: string, file: string, opt: ResolvedReadOptions)
     lattice = lattice.map((row) => [row[0] * s, row[1] * s, row[2] * s]) as Mat3;
   }
   // Species and counts.
-  let li = 5;
-  let w6 = words(lines[li]);
-  let names: string[] | null = null;
-  if (w6.length === 0) fail(6, 'line 6 must hold the species names (VASP 5) or the atom counts (VASP 4)');
-  if (!isInt(w6[0])) {
-    names = w6.map(speciesName);
-    li++;
-    w6 = words(lines[li]);
-  }
-  const counts: number[] = [];
-  for (const w of w6) {
-    if (!isInt(w)) break;
-    const c = Number(w);
-    if (c < 0) fail(li + 1, `atom count ${c} is negative`);
-    counts.push(c);
-  }
-  if (counts.length === 0) fail(li + 1, `expected the atom counts per species on this line, found '${(lines[li] ?? '').trim().slice(0, 40)}'`);
-  if (names && names.length !== counts.length) {
-    fail(li + 1, `the species line names ${names.length} species but this line has ${counts.length} counts`);
-  }
-  if (!names) {
-    if (opt.species) {
-      if (opt.species.length !== counts.length) {
-        fail(li + 1, `${counts.length} atom counts but ${opt.species.length} species were given by the caller`);
-      }
-      names = opt.species;
-    } else {
-      const cw = words(comment).map(speciesName).filter((x) => atomicNumber(x) > 0);
-      if (cw.length >= counts.length) {
-        names = cw.slice(0, counts.length);
-        warnings.push(`VASP 4 file without a species line: species ${names.join(', ')} taken from the comment line`);
-      } else {
-        fail(
-          li + 1,
-          'this POSCAR (VASP 4 format) has no species line and its first line does not name the species; ' +
-            'add a species line (VASP 5) or give the species when opening it',
-        );
-      }
-    }
-  }
+  const sc = vaspSpeciesAndCounts(lines, 5, comment, opt, file, 'POSCAR', warnings);
+  const names = sc.names;
+  const counts = sc.counts;
+  let li = sc.next - 1;
   // `Fe`, `FE`, and also `Fe1` / `Fe2+` as some tools write them.
   const zs = (names as string[]).map((nm) => atomicNumber(nm) || (parseTypeSymbol(nm)?.z ?? 0));
   zs.forEach((z, k) => {

@@ -9,12 +9,12 @@
  * caller (`species`, e.g. from a POTCAR beside the file) or from the comment line. A frame cut
  * short ends the trajectory with a warning.
  */
-import { atomicNumber, elementSymbol } from './elements';
+import { elementSymbol } from './elements';
 import { StructureParseError, StructureWriteError } from './errors';
 import { cartToFrac, determinant, fmtNumber, fracToCart } from './lattice';
 import type { ResolvedReadOptions } from './options';
 import type { Mat3, Structure } from './structure';
-import { speciesName, speciesNumbers } from './vasp-common';
+import { speciesNumbers, vaspSpeciesAndCounts } from './vasp-common';
 import { parseNumberRow, type FramesRead, type ParsedFrame } from './vasprun';
 
 const WS = /\s+/;
@@ -23,8 +23,6 @@ function words(line: string | undefined): string[] {
   const t = (line ?? '').trim();
   return t === '' ? [] : t.split(WS);
 }
-
-const isInt = (s: string) => /^[+-]?\d+$/.test(s);
 
 export function readXdatcar(text: string, file: string, opt: ResolvedReadOptions): FramesRead {
   const lines = text.split('\n');
@@ -65,34 +63,8 @@ export function readXdatcar(text: string, file: string, opt: ResolvedReadOptions
       if (!(Math.abs(det) > 1e-8)) fail(li + 3, 'the lattice vectors are linearly dependent (zero cell volume)');
       const s = scale < 0 ? Math.cbrt(-scale / Math.abs(det)) : scale;
       lat = lat.map((row) => row.map((x) => x * s)) as Mat3;
-      let k = li + 5;
-      let names: string[] | null = null;
-      let w = words(lines[k]);
-      if (w.length > 0 && !isInt(w[0])) {
-        names = w.map(speciesName);
-        k++;
-        w = words(lines[k]);
-      }
-      const counts: number[] = [];
-      for (const x of w) {
-        if (!isInt(x)) break;
-        counts.push(Number(x));
-      }
-      if (counts.length === 0) fail(k + 1, `expected the atom counts per species here, found '${(lines[k] ?? '').trim().slice(0, 40)}'`);
-      if (names && names.length !== counts.length) fail(k + 1, `the species line names ${names.length} species but this line has ${counts.length} counts`);
-      if (!names) {
-        if (opt.species) {
-          if (opt.species.length !== counts.length) fail(k + 1, `${counts.length} atom counts but ${opt.species.length} species were given`);
-          names = opt.species;
-        } else {
-          const cw = words(comment).map(speciesName).filter((x) => atomicNumber(x) > 0);
-          if (cw.length < counts.length) {
-            fail(k + 1, 'this XDATCAR has no species line and its first line does not name the species; put a POTCAR or OUTCAR beside it or give the species');
-          }
-          names = cw.slice(0, counts.length);
-          warnings.push(`no species line: species ${names.join(', ')} taken from the comment line`);
-        }
-      }
+      const { names, counts, next } = vaspSpeciesAndCounts(lines, li + 5, comment, opt, file, 'XDATCAR', warnings);
+      const k = next - 1;
       const perAtom: string[] = [];
       counts.forEach((c, i) => {
         for (let j = 0; j < c; j++) perAtom.push(names![i]);
