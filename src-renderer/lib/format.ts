@@ -69,3 +69,14 @@ export function csvCell(v: unknown): string {
 export function toCsv(rows: readonly (readonly unknown[])[]): string {
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
+
+/**
+ * How a prediction's unit reads, and the value in plain units where the model predicts a transform:
+ * CGCNN's moduli are log₁₀ of GPa (Materials Project's convention) and are shown in GPa too; a
+ * classifier's probability names its class.
+ */
+export function predictionUnit(value: number, units: string, model: string): { unit: string; converted: string | null } {
+  if (/^log\(GPa\)$|^log10\(GPa\)$/i.test(units)) return { unit: 'log₁₀ GPa', converted: `${fmtNum(10 ** value, 4)} GPa` };
+  if (units === 'probability') return { unit: /metal/i.test(model) ? 'P(metal)' : 'P(class 1)', converted: null };
+  return { unit: units, converted: null };
+}

@@ -319,3 +319,12 @@ describe('estimates and formatting', () => {
     expect(stripCommonFolder([{ name: 'id_prop.csv', text: '' }, { name: 'a.cif', text: '' }]).map((f) => f.name)).toEqual(['id_prop.csv', 'a.cif']);
   });
 });
+
+describe('prediction units', () => {
+  it('moduli in log₁₀ GPa are shown in GPa too; a classifier names its class', async () => {
+    const { predictionUnit } = await import('../../src-renderer/lib/format');
+    expect(predictionUnit(2, 'log(GPa)', 'CGCNN bulk modulus')).toEqual({ unit: 'log₁₀ GPa', converted: '100 GPa' });
+    expect(predictionUnit(0.8, 'probability', 'CGCNN metal/semiconductor')).toEqual({ unit: 'P(metal)', converted: null });
+    expect(predictionUnit(1.2, 'eV', 'CGCNN band gap')).toEqual({ unit: 'eV', converted: null });
+  });
+});
