@@ -6,7 +6,8 @@
  *
  * Run: npx tsx bench/potentials/throughput.ts [backend=wasm] [preset=painn-potential] [batches=10] [batch=16]
  *      npx tsx bench/potentials/throughput.ts --config PRESET   (prints the preset's resolved config, for the twin)
- * Prints one JSON line: {backend, preset, frames, atoms, edges, steps, seconds, atomsPerSecond}.
+ * Prints one JSON line: {backend, preset, frames, atoms, edges, steps, seconds, atomsPerSecond, cpuSeconds,
+ * atomsPerCpuSecond} (CPU time of the process, all threads: a load-tolerant proxy, not the goal's measure).
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -50,7 +51,7 @@ const step = (k: number) => {
   const { batch, frames: fr } = prepared[k];
   const t = potentialBatchTensors(batch);
   const targets = batchTargets(fr, batch, { energy: true, forces: true, stress: true });
-  const { value, grads } = tf.variableGrads(() => potentialLoss(model.evaluate(t, { forces: true, stress: true }), targets, config.training.loss), vars);
+  const { value, grads } = tf.variableGrads(() => potentialLoss(model.evaluate(t, { forces: true, stress: true, training: true }), targets, config.training.loss), vars);
   opt.apply(vars.map((v) => grads[v.name]), config.training.optimizer.lr, config.training.gradClipNorm);
   value.dataSync();
   tf.dispose([value, ...Object.values(grads)]);
@@ -59,8 +60,11 @@ const step = (k: number) => {
 };
 step(0); // warm-up (kernel compilation, first allocations)
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 for (let k = 0; k < batches; k++) step(k);
 const seconds = (performance.now() - t0) / 1000;
+const c = process.cpuUsage(c0);
+const cpuSeconds = (c.user + c.system) / 1e6;
 const atoms = prepared.reduce((s, p) => s + p.batch.numAtoms, 0);
 const edges = prepared.reduce((s, p) => s + p.batch.numEdges, 0);
-console.log(JSON.stringify({ impl: 'latticework', backend, preset, frames: frames.length, atoms, edges, steps: batches, seconds: +seconds.toFixed(3), atomsPerSecond: Math.round(atoms / seconds) }));
+console.log(JSON.stringify({ impl: 'latticework', backend, preset, frames: frames.length, atoms, edges, steps: batches, seconds: +seconds.toFixed(3), atomsPerSecond: Math.round(atoms / seconds), cpuSeconds: +cpuSeconds.toFixed(3), atomsPerCpuSecond: Math.round(atoms / cpuSeconds) }));

@@ -4,7 +4,8 @@ Same model (scripts/potentials/twin.py, float32 here: the speed reference), same
 BATCHES x BATCH of emt-dev, file order), same loss terms (energy per atom, forces, stress; MSE with
 the preset's weights), forces and stress by autograd with create_graph=True, Adam.
 Run: /usr/bin/python3 bench/potentials/torch_throughput.py CONFIG.json [batches=10] [batch=16] [threads=2]
-Prints one JSON line: {impl, threads, frames, atoms, edges, steps, seconds, atomsPerSecond}.
+Prints one JSON line: {impl, threads, frames, atoms, edges, steps, seconds, atomsPerSecond, cpuSeconds,
+atomsPerCpuSecond} (CPU time of the process, all threads).
 """
 import json
 import os
@@ -53,10 +54,13 @@ def step(k):
 
 step(0)
 t0 = time.perf_counter()
+c0 = time.process_time()
 for k in range(batches):
     step(k)
 seconds = time.perf_counter() - t0
+cpu = time.process_time() - c0
 atoms = sum(int(p[0]['positions'].shape[0]) for p in prepared)
 edges = sum(int(p[0]['center'].shape[0]) for p in prepared)
 print(json.dumps({'impl': 'pytorch-twin', 'threads': threads, 'frames': len(frames), 'atoms': atoms, 'edges': edges, 'steps': batches,
-                  'seconds': round(seconds, 3), 'atomsPerSecond': round(atoms / seconds)}))
+                  'seconds': round(seconds, 3), 'atomsPerSecond': round(atoms / seconds),
+                  'cpuSeconds': round(cpu, 3), 'atomsPerCpuSecond': round(atoms / cpu)}))

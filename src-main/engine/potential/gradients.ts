@@ -7,10 +7,14 @@
  * cast when both operands are float32 (the potentials' case) and is itself differentiable.
  *
  * Registered globally (gradients are global in tfjs) after tfjs's own: `ensurePotentialGradients()`
- * is called by `PotentialModel.evaluate` and re-registers if something replaced it.
+ * is called by `PotentialModel.evaluate` and re-registers if something replaced it. It also
+ * registers the trainer's matmul gradient without transposed products (../train/matmul-grad) and
+ * a Concat gradient without SplitV (below).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { sliceColumns } from '../nn/segment';
+import { registerFastMatMulGradient } from '../train/matmul-grad';
 
 type NamedGradientMap = Record<string, () => Tensor>;
 
@@ -30,7 +34,31 @@ const multiplyGradient = (dy: Tensor | Tensor[], saved: Tensor[]): NamedGradient
   };
 };
 
+/**
+ * Concat's gradient splits dy (SplitV); tfjs-wasm's SplitV reads the whole tensor back to
+ * JavaScript for every part. Columns of 2-D tensors are cut by the column-slice kernel instead
+ * (same values; its gradient pads back, so this stays differentiable).
+ */
+const concatGradient = (dy: Tensor | Tensor[], saved: Tensor[], attrs: tf.NamedAttrMap): NamedGradientMap => {
+  const g = dy as Tensor;
+  const axis = attrs.axis as number;
+  const columns = g.rank === 2 && (axis === 1 || axis === -1);
+  const sizes = saved.map((t) => t.shape[columns ? 1 : axis < 0 ? t.rank + axis : axis]);
+  const parts = columns ? null : tf.split(g, sizes, axis);
+  let begin = 0;
+  return Object.fromEntries(
+    sizes.map((size, k) => {
+      const at = begin;
+      begin += size;
+      return [String(k), () => (parts ? parts[k] : sliceColumns(g as tf.Tensor2D, at, size))];
+    }),
+  );
+};
+
 export function ensurePotentialGradients(): void {
+  // forces differentiate every dense layer: without it, wasm's transposed matmuls are ~10× slower than plain ones
+  registerFastMatMulGradient();
+  if (tf.getGradient('Concat')?.gradFunc !== concatGradient) tf.registerGradient({ kernelName: 'Concat', saveAllInputs: true, gradFunc: concatGradient });
   if (tf.getGradient('Multiply')?.gradFunc === multiplyGradient) return;
   tf.registerGradient({ kernelName: 'Multiply', inputsToSave: ['a', 'b'], gradFunc: multiplyGradient });
 }

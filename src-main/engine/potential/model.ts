@@ -29,7 +29,6 @@ import { gatherRows, scatterSum } from '../nn/segment';
 import { ensurePotentialGradients } from './gradients';
 import { PaiNNRepresentation } from './painn';
 import { VOIGT_INDEX, type PotentialBatch } from './frames';
-import { cutoffEnvelope, radialBasis } from './radial';
 import { potentialActivation, type EdgeGeometry, type Representation } from './representation';
 import { SchNetRepresentation } from './schnet';
 
@@ -83,6 +82,11 @@ export interface PotentialOutput {
 export interface EvaluateOptions {
   forces?: boolean;
   stress?: boolean;
+  /**
+   * The caller takes gradients with respect to the weights (training): the filter tables are
+   * rebuilt inside its gradient tape. Without it they are reused while the weights are unchanged.
+   */
+  training?: boolean;
 }
 
 /** x [R, 3] times per-row 3×3 matrices M [R, 3, 3]: (x·M)_rb = Σ_a x_ra M_rab. */
@@ -135,27 +139,16 @@ export class PotentialModel extends ModuleOfParts {
     return { reference: (this.reference.dataSync() as Float32Array).slice(), scale: ss[0], shift: ss[1] };
   }
 
-  /** Edge geometry from (possibly strained) positions and shifts. */
+  /** Edge geometry from (possibly strained) positions and shifts: r_e = P[j] − P[i] + S_e. */
   geometry(b: PotentialBatchTensors, positions: Tensor2D, shift: Tensor2D): EdgeGeometry {
     const r = tf.sub(tf.add(gatherRows(positions, b.neighbor), shift), gatherRows(positions, b.center)) as Tensor2D;
-    const d = tf.sqrt(tf.sum(tf.square(r), 1, true)) as Tensor2D;
-    return {
-      numAtoms: b.numAtoms,
-      species: b.species,
-      center: b.center,
-      neighbor: b.neighbor,
-      vectors: r,
-      distance: d,
-      unit: tf.div(r, d) as Tensor2D,
-      basis: radialBasis(d, this.config.radial),
-      envelope: cutoffEnvelope(d, this.config.radial),
-    };
+    return { numAtoms: b.numAtoms, species: b.species, center: b.center, neighbor: b.neighbor, vectors: r };
   }
 
   /** e_i [N] from positions [N, 3] and shifts [E, 3]. */
-  atomEnergies(b: PotentialBatchTensors, positions: Tensor2D, shift: Tensor2D): Tensor1D {
+  atomEnergies(b: PotentialBatchTensors, positions: Tensor2D, shift: Tensor2D, training = false): Tensor1D {
     return tf.tidy(() => {
-      const h = this.representation.apply(this.geometry(b, positions, shift));
+      const h = this.representation.apply(this.geometry(b, positions, shift), { training });
       const y = tf.reshape(this.head2.apply(this.act(this.head1.apply(h))), [-1]);
       const ss = this.scaleShift;
       const scaled = tf.add(tf.mul(y, tf.slice(ss, [0], [1])), tf.slice(ss, [1], [1]));
@@ -167,6 +160,7 @@ export class PotentialModel extends ModuleOfParts {
   evaluate(b: PotentialBatchTensors, opts: EvaluateOptions = {}): PotentialOutput {
     const wantF = opts.forces ?? true;
     const wantS = opts.stress ?? true;
+    const training = opts.training ?? false;
     ensurePotentialGradients();
     // (tidy keeps the tensors of the returned object; null entries are skipped)
     return tf.tidy((): tf.TensorContainer => {
@@ -183,12 +177,12 @@ export class PotentialModel extends ModuleOfParts {
           positions = tf.add(P, rowTimesMatrix(P, atomStrain)) as Tensor2D;
           shift = tf.add(b.shift, rowTimesMatrix(b.shift, edgeStrain)) as Tensor2D;
         }
-        const e = this.atomEnergies(b, positions, shift);
+        const e = this.atomEnergies(b, positions, shift, training);
         kept.atom = tf.keep(e);
         return tf.sum(e);
       };
       if (!wantF && !wantS) {
-        const atom = this.atomEnergies(b, b.positions, b.shift);
+        const atom = this.atomEnergies(b, b.positions, b.shift, training);
         return { energy: this.sumPerGraph(atom, b), atomEnergies: atom, forces: null, stress: null } as unknown as tf.TensorContainer;
       }
       const eps0 = wantS ? (tf.zeros([S, 3, 3]) as Tensor3D) : null;

@@ -5,7 +5,9 @@ import type { Rng } from '../../../src-shared/model/rng';
 import { ModuleOfParts, type Part } from '../layers/common';
 import { Dense } from '../nn/dense';
 import { TableAtomEmbedding } from '../nn/embedding';
-import { gatherRows, scatterSum, sliceColumns } from '../nn/segment';
+import { sliceColumns } from '../nn/segment';
+import { NodeValues, TableCache } from './filter-table';
+import { painnMessage } from './message';
 import { potentialActivation, type EdgeGeometry, type Representation } from './representation';
 
 /**
@@ -32,12 +34,12 @@ import { potentialActivation, type EdgeGeometry, type Representation } from './r
  * filters. Scalars are invariant and vectors rotate with the structure, so E = Σ_i head(s_i)
  * is invariant and its gradient equivariant.
  *
+ * The message block's edge sums run in one kernel (./message.ts) with the filters W(d) read from
+ * a table of the filter network at fine distance nodes (./filter-table.ts).
+ *
  * Layout: v⃗ is [N, 3F], component-major per atom (x-block | y-block | z-block), i.e. [N, 3, F]
  * row-major; reshaped to [3N, F] for U and V.
  */
-/** A layer's filters for the scalar message and the two vector messages, [E, F] each. */
-type Filters = [Tensor2D, Tensor2D, Tensor2D];
-
 /** Columns begin..begin+size of a Dense layer's output, x·W[:, cols] + b[cols] (slices the small weights, not the product). */
 function denseColumns(d: Dense, x: Tensor2D, begin: number, size: number): Tensor2D {
   return tf.tidy(() => {
@@ -53,6 +55,10 @@ export class PaiNNRepresentation extends ModuleOfParts implements Representation
   readonly filterNet: Dense;
   readonly messages: PaiNNMessage[] = [];
   readonly updates: PaiNNUpdate[] = [];
+  private readonly nodes: NodeValues;
+  private readonly cache = new TableCache();
+  /** The tables' node spacing h, Å. */
+  readonly spacing: number;
 
   constructor(config: PotentialConfig, rng: Rng) {
     super();
@@ -65,25 +71,45 @@ export class PaiNNRepresentation extends ModuleOfParts implements Representation
       this.messages.push(new PaiNNMessage(`interactions.${l}`, F, m.activation, rng));
       this.updates.push(new PaiNNUpdate(`mixing.${l}`, F, m.activation, rng));
     }
+    this.nodes = new NodeValues(config.radial);
+    this.spacing = this.nodes.grid.spacing;
   }
 
-  apply(g: EdgeGeometry): Tensor2D {
+  apply(g: EdgeGeometry, opts: { training: boolean }): Tensor2D {
     return tf.tidy(() => {
       const F = this.features;
+      const tables = opts.training ? this.filterTables() : this.cache.get(this.filterNet.trainableVariables(), () => this.filterTables());
       let s = this.embedding.apply(g.species);
       let v = tf.zeros([g.numAtoms, 3 * F]) as Tensor2D;
       for (let l = 0; l < this.messages.length; l++) {
-        // layer l's filters, one [E, F] block per part (columns of the weights are sliced, never the [E, ·] products)
-        const W = [0, 1, 2].map((p) => tf.mul(denseColumns(this.filterNet, g.basis, 3 * F * l + p * F, F), g.envelope) as Tensor2D) as Filters;
-        [s, v] = this.messages[l].apply(s, v, W, g);
+        [s, v] = this.messages[l].apply(s, v, tables[l], this.spacing, g);
         [s, v] = this.updates[l].apply(s, v);
       }
       return s;
     });
   }
 
+  /** Layer l's table [G, 9F]: (W^s | W^r | W^v) at the nodes, their derivatives, their differences to the next node. */
+  filterTables(): Tensor2D[] {
+    return tf.tidy(() => {
+      const C = 3 * this.features;
+      return this.messages.map((_, l) => {
+        // layer l's columns of the (small) weights, never of the [G, ·] products
+        const W = tf.slice(this.filterNet.kernel as Tensor2D, [0, C * l], [-1, C]);
+        const y = tf.add(tf.matMul(this.nodes.basis, W), tf.slice(this.filterNet.bias!, [C * l], [C])) as Tensor2D;
+        return this.nodes.table(y, tf.matMul(this.nodes.basisDerivative, W), tf.matMul(this.nodes.basisDifference, W));
+      });
+    });
+  }
+
   protected override parts(): Part[] {
     return [this.embedding, this.filterNet, ...this.messages, ...this.updates];
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.nodes.dispose();
+    this.cache.dispose();
   }
 }
 
@@ -104,17 +130,11 @@ export class PaiNNMessage extends ModuleOfParts {
     this.act = potentialActivation(activation);
   }
 
-  /** (s [N, F], v [N, 3F], filters W^s, W^vr, W^vv [E, F]) → (s′, v′). */
-  apply(s: Tensor2D, v: Tensor2D, W: Filters, g: EdgeGeometry): [Tensor2D, Tensor2D] {
-    const F = this.F;
+  /** (s [N, F], v [N, 3F]) → (s′, v′), layer's filter table [G, 6F] with node spacing h. */
+  apply(s: Tensor2D, v: Tensor2D, table: Tensor2D, spacing: number, g: EdgeGeometry): [Tensor2D, Tensor2D] {
     return tf.tidy(() => {
-      const hidden = this.act(this.phi1.apply(s));
-      const [xs, xvr, xvv] = [0, 1, 2].map((p) => tf.mul(gatherRows(denseColumns(this.phi2, hidden, p * F, F), g.neighbor), W[p]) as Tensor2D);
-      const ds = scatterSum(xs, g.center, g.numAtoms);
-      const E = xs.shape[0];
-      const dvr = tf.mul(tf.reshape(xvr, [E, 1, F]), tf.reshape(g.unit, [E, 3, 1])); // [E, 3, F]
-      const dvv = tf.mul(tf.reshape(xvv, [E, 1, F]), tf.reshape(gatherRows(v, g.neighbor), [E, 3, F]));
-      const dv = scatterSum(tf.reshape(tf.add(dvr, dvv), [E, 3 * F]) as Tensor2D, g.center, g.numAtoms);
+      const x = this.phi2.apply(this.act(this.phi1.apply(s))); // (x^s | x^vr | x^vv)
+      const [ds, dv] = painnMessage(x, v, g, table, spacing);
       return [tf.add(s, ds) as Tensor2D, tf.add(v, dv) as Tensor2D];
     });
   }

@@ -1,35 +1,34 @@
 /**
- * What a potential's representation (SchNet, PaiNN) sees of a batch: species and the edges'
- * geometry, already a differentiable function of positions and strain, so that −∂E/∂r and
- * ∂E/∂ε reach the positions through every edge vector.
+ * What a potential's representation (SchNet, PaiNN) sees of a batch: species and the edge
+ * vectors r_e, already a differentiable function of positions and strain, so that −∂E/∂r and
+ * ∂E/∂ε reach the positions through every edge vector (the message kernels differentiate
+ * d_e = |r_e| and u_e = r_e/d_e themselves).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { PotentialConfig } from '../../../src-shared/model/potential';
 import type { NamedVariable } from '../nn/module';
+import type { EdgeList } from './message';
 
-export interface EdgeGeometry {
+export interface EdgeGeometry extends EdgeList {
   numAtoms: number;
   /** Atomic numbers [N] int32. */
   species: Tensor1D;
-  center: Tensor1D;
-  neighbor: Tensor1D;
-  /** r_e = pos[j] − pos[i] + S_e, [E, 3]. */
-  vectors: Tensor2D;
-  /** d_e, [E, 1]. */
-  distance: Tensor2D;
-  /** r_e / d_e, [E, 3]. */
-  unit: Tensor2D;
-  /** Radial basis φ(d_e), [E, K]. */
-  basis: Tensor2D;
-  /** Envelope u(d_e), [E, 1]. */
-  envelope: Tensor2D;
 }
 
 /** Invariant per-atom features [N, F] from a batch's geometry. */
 export interface Representation {
   readonly features: number;
-  apply(g: EdgeGeometry): Tensor2D;
+  /**
+   * `training`: the filter tables are built from the weights inside the caller's gradient tape
+   * (weight gradients flow through them); otherwise they are kept between calls while the
+   * weights are unchanged (./filter-table TableCache).
+   */
+  apply(g: EdgeGeometry, opts: { training: boolean }): Tensor2D;
+  /** Each interaction block's filter table [G, 3C] (values | derivatives | differences, ./filter-table). */
+  filterTables(): Tensor2D[];
+  /** The tables' node spacing h, Å. */
+  readonly spacing: number;
   trainableVariables(): Variable[];
   stateVariables(): Variable[];
   namedVariables(): NamedVariable[];

@@ -5,7 +5,8 @@ import type { Rng } from '../../../src-shared/model/rng';
 import { ModuleOfParts, type Part } from '../layers/common';
 import { Dense } from '../nn/dense';
 import { TableAtomEmbedding } from '../nn/embedding';
-import { gatherRows, scatterSum } from '../nn/segment';
+import { activationDerivative, activationDifference, NodeValues, TableCache } from './filter-table';
+import { schnetMessage } from './message';
 import { potentialActivation, type EdgeGeometry, type Representation } from './representation';
 
 /**
@@ -21,11 +22,18 @@ import { potentialActivation, type EdgeGeometry, type Representation } from './r
  * activation (SchNet: shifted softplus). The energy head maps h_i to an atom energy.
  * Everything depends on positions only through d_ij, so energies are invariant and the forces
  * −∂E/∂r equivariant.
+ *
+ * The convolution's edge sum runs in one kernel (./message.ts) with each block's filter W(d) read
+ * from a table of its filter network at fine distance nodes (./filter-table.ts).
  */
 export class SchNetRepresentation extends ModuleOfParts implements Representation {
   readonly features: number;
   readonly embedding: TableAtomEmbedding;
   readonly interactions: SchNetPotentialInteraction[] = [];
+  private readonly nodes: NodeValues;
+  private readonly cache = new TableCache();
+  /** The tables' node spacing h, Å. */
+  readonly spacing: number;
 
   constructor(config: PotentialConfig, rng: Rng) {
     super();
@@ -33,18 +41,33 @@ export class SchNetRepresentation extends ModuleOfParts implements Representatio
     this.features = m.features;
     this.embedding = new TableAtomEmbedding('embedding', m.maxZ + 1, m.features, rng);
     for (let l = 0; l < m.numLayers; l++) this.interactions.push(new SchNetPotentialInteraction(`interactions.${l}`, m.features, m.filterFeatures, config.radial.numBasis, m.activation, rng));
+    this.nodes = new NodeValues(config.radial);
+    this.spacing = this.nodes.grid.spacing;
   }
 
-  apply(g: EdgeGeometry): Tensor2D {
+  apply(g: EdgeGeometry, opts: { training: boolean }): Tensor2D {
     return tf.tidy(() => {
+      const sources = this.interactions.flatMap((block) => [...block.filter1.trainableVariables(), ...block.filter2.trainableVariables()]);
+      const tables = opts.training ? this.filterTables() : this.cache.get(sources, () => this.filterTables());
       let h = this.embedding.apply(g.species);
-      for (const block of this.interactions) h = block.apply(h, g);
+      this.interactions.forEach((block, l) => (h = block.apply(h, tables[l], this.spacing, g)));
       return h;
     });
   }
 
+  /** Each block's filter table [G, 3Ff] (see SchNetPotentialInteraction.filterTable). */
+  filterTables(): Tensor2D[] {
+    return tf.tidy(() => this.interactions.map((block) => block.filterTable(this.nodes)));
+  }
+
   protected override parts(): Part[] {
     return [this.embedding, ...this.interactions];
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.nodes.dispose();
+    this.cache.dispose();
   }
 }
 
@@ -55,6 +78,8 @@ export class SchNetPotentialInteraction extends ModuleOfParts {
   readonly out1: Dense;
   readonly out2: Dense;
   private readonly act: (x: Tensor2D) => Tensor2D;
+  private readonly actDerivative: (x: Tensor2D) => Tensor2D;
+  private readonly actDifference: (x: Tensor2D, delta: Tensor2D) => Tensor2D;
 
   constructor(name: string, F: number, Ff: number, K: number, activation: PotentialConfig['model']['activation'], rng: Rng) {
     super();
@@ -64,13 +89,26 @@ export class SchNetPotentialInteraction extends ModuleOfParts {
     this.out1 = new Dense(`${name}.f2out.0`, Ff, F, { rng });
     this.out2 = new Dense(`${name}.f2out.1`, F, F, { rng });
     this.act = potentialActivation(activation);
+    this.actDerivative = activationDerivative(activation);
+    this.actDifference = activationDifference(activation);
   }
 
-  apply(h: Tensor2D, g: EdgeGeometry): Tensor2D {
+  /** The filter's table [G, 3Ff] at the nodes: W = (W₂ σ(W₁ φ + b₁) + b₂)·u, W′ by the chain rule, ΔW to the next node. */
+  filterTable(nodes: NodeValues): Tensor2D {
     return tf.tidy(() => {
-      const W = tf.mul(this.filter2.apply(this.act(this.filter1.apply(g.basis))), g.envelope) as Tensor2D;
-      const x = this.in2f.apply(h);
-      const m = scatterSum(tf.mul(gatherRows(x, g.neighbor), W) as Tensor2D, g.center, g.numAtoms);
+      const W1 = this.filter1.kernel as Tensor2D;
+      const W2 = this.filter2.kernel as Tensor2D;
+      const pre = this.filter1.apply(nodes.basis);
+      const y = this.filter2.apply(this.act(pre));
+      const dy = tf.matMul(tf.mul(this.actDerivative(pre), tf.matMul(nodes.basisDerivative, W1)), W2) as Tensor2D;
+      const diff = tf.matMul(this.actDifference(pre, tf.matMul(nodes.basisDifference, W1) as Tensor2D), W2) as Tensor2D;
+      return nodes.table(y, dy, diff);
+    });
+  }
+
+  apply(h: Tensor2D, table: Tensor2D, spacing: number, g: EdgeGeometry): Tensor2D {
+    return tf.tidy(() => {
+      const m = schnetMessage(this.in2f.apply(h), g, table, spacing);
       return tf.add(h, this.out2.apply(this.act(this.out1.apply(m)))) as Tensor2D;
     });
   }

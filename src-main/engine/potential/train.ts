@@ -208,7 +208,7 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
         const batch = batchPotentialGraphs(part.map((i) => graphs[i]));
         const t = potentialBatchTensors(batch);
         const targets = batchTargets(part.map((i) => frames[i]), batch, trained);
-        const { value, grads } = tf.variableGrads(() => potentialLoss(model.evaluate(t, { forces: trained.forces, stress: trained.stress }), targets, tc.loss), vars);
+        const { value, grads } = tf.variableGrads(() => potentialLoss(model.evaluate(t, { forces: trained.forces, stress: trained.stress, training: true }), targets, tc.loss), vars);
         optimizer.apply(
           vars.map((v) => grads[v.name]),
           lr,

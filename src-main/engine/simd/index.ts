@@ -47,9 +47,13 @@ interface KernelExports {
   bnGateBackwardApply(z: Ptr, mean: Ptr, rstd: Ptr, a: Ptr, meanDy: Ptr, meanDyXhat: Ptr, r0: number, r1: number, f: number, batchStats: number, dz: Ptr): void;
   transposedProduct(x: Ptr, g: Ptr, r0: number, r1: number, k: number, n: number, out64: Ptr, acc: Ptr, sumsRow: number): void;
   windowedProduct(x: Ptr, w: Ptr, r0: number, r1: number, k: number, n: number, out: Ptr): void;
+  radialMessage(...args: number[]): number;
+  radialMessageGrad(...args: number[]): number;
+  radialMessageTableGrad(...args: number[]): number;
+  radialMessageGradGrad(...args: number[]): number;
 }
-type KernelName = keyof KernelExports;
-const KERNEL_NAMES: KernelName[] = ['gatherRows', 'scatterSum', 'addInto', 'edgeMessage', 'edgePairScatter', 'colSums', 'bnGateForward', 'bnGateBackwardSums', 'bnGateBackwardApply', 'transposedProduct', 'windowedProduct'];
+export type KernelName = keyof KernelExports;
+const KERNEL_NAMES: KernelName[] = ['gatherRows', 'scatterSum', 'addInto', 'edgeMessage', 'edgePairScatter', 'colSums', 'bnGateForward', 'bnGateBackwardSums', 'bnGateBackwardApply', 'transposedProduct', 'windowedProduct', 'radialMessage', 'radialMessageGrad', 'radialMessageTableGrad', 'radialMessageGradGrad'];
 
 // Control block of a helper (Int32Array on a SharedArrayBuffer): the caller writes the kernel
 // and its arguments, bumps SEQ and notifies; the helper runs it, writes RESULT (-2: it threw)
@@ -60,7 +64,7 @@ const KERNEL = 2;
 const NARGS = 3;
 const RESULT = 4;
 const ARGS = 5;
-const CONTROL_INTS = 24;
+const CONTROL_INTS = 40;
 
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -90,7 +94,7 @@ interface Helper {
   seq: number;
 }
 
-class Team {
+export class Team {
   readonly memory: WasmMemory;
   readonly kernels: KernelExports;
   readonly helpers: Helper[] = [];
@@ -154,7 +158,7 @@ class Team {
 
 let teamCache: Team | null = null;
 
-function team(): Team {
+export function team(): Team {
   teamCache ??= new Team(Math.max(0, Math.min(availableParallelism(), 8) - 1));
   return teamCache;
 }
@@ -170,10 +174,10 @@ export function simdWidth(f: number): boolean {
   return f > 0 && f % 4 === 0;
 }
 
-type Operand = { bytes: number; input?: Float32Array | Int32Array };
+export type Operand = { bytes: number; input?: Float32Array | Int32Array };
 
 /** Lays the operands out (16-byte aligned) after a guard area, grows the memory to fit, copies the inputs in. */
-function layout(ops: Operand[]): { t: Team; at: number[] } {
+export function layout(ops: Operand[]): { t: Team; at: number[] } {
   const t = team();
   const at: number[] = [];
   let end = 1024;
@@ -196,15 +200,15 @@ function layout(ops: Operand[]): { t: Team; at: number[] } {
   return { t, at };
 }
 
-function f32(input: Float32Array): Operand {
+export function f32(input: Float32Array): Operand {
   return { bytes: input.length * 4, input };
 }
 
-function i32(input: Int32Array): Operand {
+export function i32(input: Int32Array): Operand {
   return { bytes: input.length * 4, input };
 }
 
-function space(values: number, bytesPer = 4): Operand {
+export function space(values: number, bytesPer = 4): Operand {
   return { bytes: values * bytesPer };
 }
 
@@ -221,7 +225,7 @@ function addPartials(t: Team, at: number, len: number, parts: number): Float64Ar
   return sum;
 }
 
-function checkIndices(kernel: string, results: number[], describe: (bad: number) => string): void {
+export function checkIndices(kernel: string, results: number[], describe: (bad: number) => string): void {
   const bad = results.find((r) => r >= 0);
   if (bad !== undefined) throw new Error(`${kernel}: ${describe(bad)}`);
 }

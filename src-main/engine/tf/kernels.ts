@@ -61,9 +61,9 @@ export const WINDOWED_PRODUCT = 'LwWindowedProduct';
 /** Backends the JS kernels are registered for. */
 export const KERNEL_BACKENDS = ['cpu', 'wasm', 'tensorflow'] as const;
 
-type Arr = Float32Array | Int32Array | Uint8Array;
+export type Arr = Float32Array | Int32Array | Uint8Array;
 
-interface OutSpec {
+export interface OutSpec {
   shape: number[];
   dtype: DataType;
 }
@@ -93,7 +93,7 @@ function newArray(dtype: DataType, n: number): Arr {
  * Runs `fn` over typed-array views of the inputs and of the outputs (zero-filled unless `fn`
  * overwrites every element: `zero` false).
  */
-function withArrays(backend: KernelBackend, ins: TensorInfo[], outs: OutSpec[], fn: (i: Arr[], o: Arr[]) => void, zero = true): TensorInfo[] {
+export function withArrays(backend: KernelBackend, ins: TensorInfo[], outs: OutSpec[], fn: (i: Arr[], o: Arr[]) => void, zero = true): TensorInfo[] {
   if (isWasm(backend)) {
     // Allocate first: allocation may grow the heap and invalidate earlier views.
     const infos = outs.map((o) => backend.makeOutput(o.shape, o.dtype));
@@ -110,7 +110,7 @@ function withArrays(backend: KernelBackend, ins: TensorInfo[], outs: OutSpec[], 
   return outs.map((o, k) => maker.makeTensorInfo(o.shape, o.dtype, outArr[k]));
 }
 
-function need(inputs: NamedTensorInfoMap, name: string): TensorInfo {
+export function need(inputs: NamedTensorInfoMap, name: string): TensorInfo {
   const t = inputs[name];
   if (t == null) throw new Error(`kernel input "${name}" missing`);
   return t;

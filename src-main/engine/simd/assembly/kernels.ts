@@ -442,3 +442,7 @@ export function transposedProduct(x: usize, g: usize, r0: i32, r1: i32, k: i32, 
     for (let q = 0; q < kn; q += 4) accumulate64(out64 + (<usize>q << 3), v128.load(acc + (<usize>q << 2)));
   }
 }
+
+// ---- radial messages of the potentials (./radial.ts) ----------------------------------------
+
+export * from "./radial";

@@ -38,7 +38,7 @@ describeEachBackend('potential training gradients', () => {
       const batch = batchPotentialGraphs(frames.map((f) => potentialGraph(f.structure, config.radial.cutoff)));
       const t = potentialBatchTensors(batch);
       const targets = batchTargets(frames, batch, { energy: true, forces: true, stress: true });
-      const loss = () => potentialLoss(model.evaluate(t, { forces: true, stress: true }), targets, config.training.loss);
+      const loss = () => potentialLoss(model.evaluate(t, { forces: true, stress: true, training: true }), targets, config.training.loss);
       const vars = model.trainableVariables();
       const { grads, value } = tf.variableGrads(loss, vars);
       value.dispose();

@@ -1,0 +1,231 @@
+/**
+ * The edge work of a potential's interaction block as one tfjs kernel with hand-written gradients
+ * that are themselves kernels, on the SIMD thread team (../simd/radial.ts):
+ *
+ *   SchNet  m_i    = Σ_{e: center(e) = i} x_j ∘ W(d_e)                                  x [N, F]
+ *   PaiNN   Δs_i   = Σ_e x^s_j ∘ W^s(d_e)                                               x [N, 3F], v [N, 3F]
+ *           Δv_i[c] = Σ_e (x^r_j ∘ W^r(d_e)) u_e[c] + (x^v_j ∘ W^v(d_e)) ∘ v_j[c]
+ *
+ * with j = neighbor(e), d_e = |r_e|, u_e = r_e/d_e, and the filters W(d) read from a table of
+ * values, derivatives and differences at the nodes n·h (cubic Hermite interpolation:
+ * ./filter-table.ts builds it from the layer's filter network). Nothing of size [E, F] is ever
+ * stored.
+ *
+ * Gradients (every one is a kernel):
+ *   message        → MessageGrad (x, v, r: forces and stress) and MessageTableGrad (the table:
+ *                    the filter network's weights)
+ *   MessageGrad    → MessageGradGrad (its cotangent inputs, x, v and the table: the weight
+ *                    gradient of a force/stress loss). Its gradient with respect to r (second
+ *                    derivatives of the energy by positions, e.g. a Hessian) is not provided and
+ *                    throws when asked for.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, Tensor, Tensor1D, Tensor2D, TensorInfo } from '@tensorflow/tfjs-core';
+import { radialMessage as simdMessage, radialMessageGrad as simdGrad, radialMessageGradGrad as simdGradGrad, radialMessageTableGrad as simdTableGrad, type RadialShape } from '../simd/radial';
+import { KERNEL_BACKENDS, need, withArrays } from '../tf/kernels';
+
+type KernelArgs = { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap };
+
+interface Family {
+  vectors: boolean;
+  message: string;
+  grad: string;
+  tableGrad: string;
+  gradGrad: string;
+}
+
+const FAMILIES: Record<'schnet' | 'painn', Family> = {
+  schnet: { vectors: false, message: 'LwSchNetMessage', grad: 'LwSchNetMessageGrad', tableGrad: 'LwSchNetMessageTableGrad', gradGrad: 'LwSchNetMessageGradGrad' },
+  painn: { vectors: true, message: 'LwPaiNNMessage', grad: 'LwPaiNNMessageGrad', tableGrad: 'LwPaiNNMessageTableGrad', gradGrad: 'LwPaiNNMessageGradGrad' },
+};
+
+function shapeOf(fam: Family, x: TensorInfo, r: TensorInfo, table: TensorInfo, spacing: number): RadialShape {
+  const nx = fam.vectors ? 3 : 1;
+  const features = x.shape[1] / nx;
+  if (!Number.isInteger(features) || table.shape[1] !== 3 * x.shape[1] || r.shape[1] !== 3) {
+    throw new Error(`${fam.message}: shapes do not match (x [${x.shape.join(', ')}], r [${r.shape.join(', ')}], table [${table.shape.join(', ')}])`);
+  }
+  return { features, vectors: fam.vectors, atoms: x.shape[0], edges: r.shape[0], nodes: table.shape[0], spacing };
+}
+
+const f32 = (a: unknown) => a as Float32Array;
+const i32 = (a: unknown) => a as Int32Array;
+
+function register(fam: Family): void {
+  const V = fam.vectors;
+  const node = (s: RadialShape) => [s.atoms, s.features];
+  const vec = (s: RadialShape) => [s.atoms, 3 * s.features];
+  const xShape = (s: RadialShape) => [s.atoms, (V ? 3 : 1) * s.features];
+
+  const message = (args: KernelArgs): TensorInfo[] => {
+    const get = (k: string) => need(args.inputs, k);
+    const [x, r, center, neighbor, table] = ['x', 'r', 'center', 'neighbor', 'table'].map(get);
+    const v = V ? get('v') : null;
+    const s = shapeOf(fam, x, r, table, args.attrs!.spacing as number);
+    const ins = [x, r, center, neighbor, table, ...(v ? [v] : [])];
+    const outs = [{ shape: node(s), dtype: 'float32' as const }, ...(V ? [{ shape: vec(s), dtype: 'float32' as const }] : [])];
+    return withArrays(args.backend as KernelBackend, ins, outs, (a, o) =>
+      simdMessage({ x: f32(a[0]), r: f32(a[1]), center: i32(a[2]), neighbor: i32(a[3]), table: f32(a[4]), v: V ? f32(a[5]) : null }, s, { ds: f32(o[0]), dv: V ? f32(o[1]) : null }),
+    false);
+  };
+
+  const grad = (args: KernelArgs): TensorInfo[] => {
+    const get = (k: string) => need(args.inputs, k);
+    const [gs, x, r, center, neighbor, table] = ['gs', 'x', 'r', 'center', 'neighbor', 'table'].map(get);
+    const [gv, v] = V ? [get('gv'), get('v')] : [null, null];
+    const s = shapeOf(fam, x, r, table, args.attrs!.spacing as number);
+    const ins = [gs, x, r, center, neighbor, table, ...(V ? [gv!, v!] : [])];
+    const outs = [{ shape: xShape(s), dtype: 'float32' as const }, { shape: [s.edges, 3], dtype: 'float32' as const }, ...(V ? [{ shape: vec(s), dtype: 'float32' as const }] : [])];
+    return withArrays(args.backend as KernelBackend, ins, outs, (a, o) =>
+      simdGrad(
+        { gs: f32(a[0]), x: f32(a[1]), r: f32(a[2]), center: i32(a[3]), neighbor: i32(a[4]), table: f32(a[5]), gv: V ? f32(a[6]) : null, v: V ? f32(a[7]) : null },
+        s,
+        { gx: f32(o[0]), gr: f32(o[1]), gv: V ? f32(o[2]) : null },
+      ),
+    false);
+  };
+
+  const tableGrad = (args: KernelArgs): TensorInfo[] => {
+    const get = (k: string) => need(args.inputs, k);
+    const [gs, x, r, center, neighbor, table] = ['gs', 'x', 'r', 'center', 'neighbor', 'table'].map(get);
+    const [gv, v] = V ? [get('gv'), get('v')] : [null, null];
+    const s = shapeOf(fam, x, r, table, args.attrs!.spacing as number);
+    const ins = [gs, x, r, center, neighbor, ...(V ? [gv!, v!] : [])];
+    return withArrays(args.backend as KernelBackend, ins, [{ shape: table.shape.slice(), dtype: 'float32' }], (a, o) =>
+      simdTableGrad({ gs: f32(a[0]), x: f32(a[1]), r: f32(a[2]), center: i32(a[3]), neighbor: i32(a[4]), gv: V ? f32(a[5]) : null, v: V ? f32(a[6]) : null }, s, f32(o[0])),
+    false);
+  };
+
+  const gradGrad = (args: KernelArgs): TensorInfo[] => {
+    const get = (k: string) => need(args.inputs, k);
+    const [ca, cc, gs, x, r, center, neighbor, table] = ['ca', 'cc', 'gs', 'x', 'r', 'center', 'neighbor', 'table'].map(get);
+    const [cb, gv, v] = V ? [get('cb'), get('gv'), get('v')] : [null, null, null];
+    const s = shapeOf(fam, x, r, table, args.attrs!.spacing as number);
+    const ins = [ca, cc, gs, x, r, center, neighbor, table, ...(V ? [cb!, gv!, v!] : [])];
+    const outs = [
+      { shape: node(s), dtype: 'float32' as const },
+      { shape: xShape(s), dtype: 'float32' as const },
+      { shape: table.shape.slice(), dtype: 'float32' as const },
+      ...(V ? [{ shape: vec(s), dtype: 'float32' as const }, { shape: vec(s), dtype: 'float32' as const }] : []),
+    ];
+    return withArrays(args.backend as KernelBackend, ins, outs, (a, o) =>
+      simdGradGrad(
+        {
+          ca: f32(a[0]),
+          cc: f32(a[1]),
+          gs: f32(a[2]),
+          x: f32(a[3]),
+          r: f32(a[4]),
+          center: i32(a[5]),
+          neighbor: i32(a[6]),
+          table: f32(a[7]),
+          cb: V ? f32(a[8]) : null,
+          gv: V ? f32(a[9]) : null,
+          v: V ? f32(a[10]) : null,
+        },
+        s,
+        { gs: f32(o[0]), x: f32(o[1]), table: f32(o[2]), gv: V ? f32(o[3]) : null, v: V ? f32(o[4]) : null },
+      ),
+    false);
+  };
+
+  for (const backendName of KERNEL_BACKENDS) {
+    for (const [kernelName, fn] of [
+      [fam.message, message],
+      [fam.grad, grad],
+      [fam.tableGrad, tableGrad],
+      [fam.gradGrad, gradGrad],
+    ] as const) {
+      if (tf.getKernel(kernelName, backendName) == null) tf.registerKernel({ kernelName, backendName, kernelFunc: fn as unknown as tf.KernelFunc });
+    }
+  }
+
+  const zerosIfNull = (t: Tensor | null, shape: number[]) => t ?? tf.zeros(shape);
+  const noIndexGradient = (t: Tensor) => () => tf.zerosLike(t);
+
+  // message → (x, v, r) by MessageGrad, computed at once (one pass over the edges); the table by MessageTableGrad when asked
+  tf.registerGradient({
+    kernelName: fam.message,
+    inputsToSave: ['x', 'r', 'center', 'neighbor', 'table', ...(V ? ['v'] : [])],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, r, center, neighbor, table, v] = saved;
+      const dys = (Array.isArray(dy) ? dy : [dy]) as (Tensor | null)[];
+      const N = x.shape[0];
+      const F = x.shape[1]! / (V ? 3 : 1);
+      const gs = zerosIfNull(dys[0], [N, F]);
+      const gv = V ? zerosIfNull(dys[1], [N, 3 * F]) : null;
+      const inputs: Record<string, Tensor> = { gs, x, r, center, neighbor, table, ...(V ? { gv: gv!, v } : {}) };
+      const out = runMany(fam.grad, inputs, attrs);
+      return {
+        x: () => out[0],
+        r: () => out[1],
+        table: () => runMany(fam.tableGrad, inputs, attrs)[0],
+        center: noIndexGradient(center),
+        neighbor: noIndexGradient(neighbor),
+        ...(V ? { v: () => out[2] } : {}),
+      };
+    },
+  });
+
+  // MessageGrad → (gs, gv, x, v, table) by MessageGradGrad in one pass
+  tf.registerGradient({
+    kernelName: fam.grad,
+    inputsToSave: ['gs', 'x', 'r', 'center', 'neighbor', 'table', ...(V ? ['gv', 'v'] : [])],
+    gradFunc: (dy, saved, attrs) => {
+      const [gs, x, r, center, neighbor, table, gv, v] = saved;
+      const dys = dy as (Tensor | null)[];
+      const ca = zerosIfNull(dys[0], x.shape);
+      const cc = zerosIfNull(dys[1], r.shape);
+      const cb = V ? zerosIfNull(dys[2], v.shape) : null;
+      const out = runMany(fam.gradGrad, { ca, cc, gs, x, r, center, neighbor, table, ...(V ? { cb: cb!, gv, v } : {}) }, attrs);
+      return {
+        gs: () => out[0],
+        x: () => out[1],
+        table: () => out[2],
+        r: () => {
+          throw new Error(`${fam.grad}: second derivatives of the energy with respect to positions are not implemented`);
+        },
+        center: noIndexGradient(center),
+        neighbor: noIndexGradient(neighbor),
+        ...(V ? { gv: () => out[3], v: () => out[4] } : {}),
+      };
+    },
+  });
+}
+
+function runMany(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap): Tensor[] {
+  const out = tf.engine().runKernel(kernelName, inputs, attrs) as unknown as Tensor | Tensor[];
+  return Array.isArray(out) ? out : [out];
+}
+
+let registered = false;
+
+function ensureRegistered(): void {
+  if (registered) return;
+  registered = true;
+  register(FAMILIES.schnet);
+  register(FAMILIES.painn);
+}
+
+export interface EdgeList {
+  /** r_e [E, 3] (differentiable: forces and stress flow back through it). */
+  vectors: Tensor2D;
+  center: Tensor1D;
+  neighbor: Tensor1D;
+}
+
+/** SchNet's continuous-filter convolution m [N, F] of x [N, F] with the table [G, 3F] (node spacing h). */
+export function schnetMessage(x: Tensor2D, edges: EdgeList, table: Tensor2D, spacing: number): Tensor2D {
+  ensureRegistered();
+  return runMany(FAMILIES.schnet.message, { x, r: edges.vectors, center: edges.center, neighbor: edges.neighbor, table }, { spacing })[0] as Tensor2D;
+}
+
+/** PaiNN's message (Δs [N, F], Δv [N, 3F]) of x [N, 3F] and v [N, 3F] with the table [G, 9F]. */
+export function painnMessage(x: Tensor2D, v: Tensor2D, edges: EdgeList, table: Tensor2D, spacing: number): [Tensor2D, Tensor2D] {
+  ensureRegistered();
+  const [ds, dv] = runMany(FAMILIES.painn.message, { x, v, r: edges.vectors, center: edges.center, neighbor: edges.neighbor, table }, { spacing });
+  return [ds as Tensor2D, dv as Tensor2D];
+}
+
+/** The kernel names (for tests and profiles). */
+export const MESSAGE_KERNELS = FAMILIES;
