@@ -3,13 +3,13 @@ import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '..
 import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
 import type { MetricPoint, PredictionPoint, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
-import type { FieldNode } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
 import { divergingRgb, histogram, histogramOption, lineOption, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
 import { estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { csvCell, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
+import { findField as find } from '../helpers/form';
 
 // Two architectures' parts as the engine's registry builds them (test/main/engine/architectures
 // checks the registry's own descriptors reach this code), sent as JSON like models.architectures.
@@ -22,17 +22,6 @@ const hints = { ...COMMON_HINTS, 'model.filterFeatures': { label: 'Filter featur
 const schema = JSON.parse(JSON.stringify(describeSchema(zodSchema, hints))) as ReturnType<typeof describeSchema>;
 const cgcnnPaper = (over: Record<string, unknown> = {}) =>
   parseConfigWith(zodSchema, { architecture: 'cgcnn', graph: { cgcnnPadding: true }, training: { loss: 'mse', schedule: { kind: 'step' } }, ...over });
-
-function find(nodes: FieldNode[], id: string): FieldNode | undefined {
-  for (const n of nodes) {
-    if (n.id === id) return n;
-    if (n.kind === 'section' || n.kind === 'variant') {
-      const f = find(n.children, id);
-      if (f) return f;
-    }
-  }
-  return undefined;
-}
 
 describe('config form from the registry’s schema descriptors', () => {
   const config = cgcnnPaper() as unknown as Record<string, unknown>;

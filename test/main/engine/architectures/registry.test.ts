@@ -26,8 +26,9 @@ import { buildModel } from '../../../../src-main/engine/layers/model';
 import { activation } from '../../../../src-main/engine/nn/activations';
 import { Dense } from '../../../../src-main/engine/nn/dense';
 import { disposeBatchTensors } from '../../../../src-main/engine/train/data';
-import { describeConfig, type FieldNode } from '../../../../src-renderer/lib/configSchema';
+import { describeConfig } from '../../../../src-renderer/lib/configSchema';
 import { batchOf, rocksalt, triclinic, useCpu } from '../layers/helpers';
+import { findField as find } from '../../../helpers/form';
 
 /**
  * A "relay" layer, the smallest useful message passing:
@@ -77,17 +78,6 @@ const relay = defineArchitecture({
   layer: (c, name, rng) => new RelayLayer(name, c.model.atomFeatures, c.model.messageFeatures, c.model.aggregation, rng),
   presets: [{ id: 'test-relay-small', title: 'Relay, small', description: 'For the test.', input: { model: { atomFeatures: 6, messageFeatures: 3, numLayers: 2, atomInput: { kind: 'onehot' } }, graph: { cutoff: 4 } } }],
 });
-
-function find(nodes: FieldNode[], id: string): FieldNode | undefined {
-  for (const n of nodes) {
-    if (n.id === id) return n;
-    if (n.kind === 'section' || n.kind === 'variant') {
-      const f = find(n.children, id);
-      if (f) return f;
-    }
-  }
-  return undefined;
-}
 
 describe('an architecture defined in one place', () => {
   let unregister: () => void = () => undefined;
