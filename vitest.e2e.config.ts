@@ -9,5 +9,8 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: 'forks',
     fileParallelism: false,
+    // A round trip through the browser and the core can take well over expect.poll's default
+    // 1 s on a loaded machine (the team's load reaches 20+): polls wait up to 15 s.
+    expect: { poll: { timeout: 15_000 } },
   },
 });
