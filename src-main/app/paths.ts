@@ -28,3 +28,8 @@ export function resolveDatabasePath(
   if (env.LATTICEWORK_DB) return resolve(env.LATTICEWORK_DB);
   return join(dataDirectory, DATABASE_FILE);
 }
+
+/** The database the command line and browser mode use: `--db`, else LATTICEWORK_DB, else the platform data directory's. */
+export function databasePath(dbOption?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolveDatabasePath(platformDataDirectory(env), dbOption, env);
+}

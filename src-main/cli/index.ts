@@ -71,7 +71,7 @@ export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Prom
     if (!entry.models) return await command.run({ argv: rest, io, cwd });
     // train takes --db itself (its run is recorded there); the others only resolve models in it
     const { db, rest: args } = takeDbOption(rest);
-    const { withModelRepository } = await import('../services/cli-store');
+    const { withModelRepository } = await import('../models/store');
     return await withModelRepository(db, () => command.run({ argv: entry.name === 'train' ? rest : args, io, cwd }));
   } catch (err) {
     // A database that cannot be used (store/database's DatabaseOpenError): the message names the file and says what to do; no stack.

@@ -1,14 +1,11 @@
 /**
- * Prediction as a service for the compute worker and the CLI: resolve a model by name or
- * file (kept loaded in a small cache, so repeated predictions pay only the forward pass),
- * predict structures, return serialisable rows.
+ * Prediction rows for the command line: one loaded model's predictions of structures as
+ * serialisable rows (the app's are made by the compute worker, workers/predict.ts).
  */
 import type { Structure } from '../../src-shared/chem/structure';
-import { importCgcnnCheckpoint } from '../engine/import/cgcnn';
 import type { TargetInfo } from '../engine/models/format';
 import { predictStructures } from '../engine/models/predict';
-import { instantiateModel, type LoadedModel } from '../engine/models/runtime';
-import { resolveModel } from './store';
+import type { LoadedModel } from '../engine/models/runtime';
 
 export interface PredictionRow {
   file: string;
@@ -33,36 +30,6 @@ export interface PredictionReport {
 }
 
 const one = (xs: number[]): number | number[] => (xs.length === 1 ? xs[0] : xs);
-
-/** Loaded models by resolved key (name or absolute path), least recently used evicted. */
-export class ModelCache {
-  private readonly entries = new Map<string, LoadedModel>();
-  constructor(readonly capacity = 4) {}
-
-  async get(nameOrFile: string, cwd: string): Promise<LoadedModel> {
-    const key = `${cwd}\u0000${nameOrFile}`;
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
-    const data = await resolveModel(nameOrFile, cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
-    const model = instantiateModel(data);
-    this.entries.set(key, model);
-    while (this.entries.size > this.capacity) {
-      const [k, old] = this.entries.entries().next().value as [string, LoadedModel];
-      this.entries.delete(k);
-      old.dispose();
-    }
-    return model;
-  }
-
-  clear(): void {
-    for (const m of this.entries.values()) m.dispose();
-    this.entries.clear();
-  }
-}
 
 /** Predicts every structure with one loaded model. */
 export function predictRows(model: LoadedModel, items: Array<{ file: string; structure: Structure }>, opts: { contributions?: boolean } = {}): PredictionReport {

@@ -1,15 +1,17 @@
 /**
- * Where models live: for now one `.lwm` file per model in `<data dir>/models/`
- * (data dir: see app/paths; LATTICEWORK_DATA_DIR overrides). Everything goes through the
- * `ModelRepository` interface so the app can later keep models in SQLite instead: call
- * `setModelRepository(...)` once at start-up.
+ * Where models live for the command line: the `model` table of the database, the app's own
+ * (built-in, imported and trained models; `store/models.ts` holds the table's SQL). Commands that
+ * work with models run inside `withModelRepository(--db)`; `resolveModel` finds a model by file or
+ * by name.
  *
  * Names are file-name safe: letters, digits, '.', '_', '-' (others become '-').
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { platformDataDirectory } from '../app/paths';
-import { decodeModelFile, encodeModelFile, isModelFile, MODEL_FILE_EXTENSION, type ModelFileData, type ModelHeader } from '../engine/models/format';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { databasePath } from '../app/paths';
+import { decodeModelFile, encodeModelFile, isModelFile, readModelHeader, type ModelFileData, type ModelHeader } from '../engine/models/format';
+import { Database } from '../store/database';
+import { insertModel, registerBuiltinModels } from '../store/models';
 
 export interface ModelSummary {
   name: string;
@@ -21,14 +23,6 @@ export interface ModelSummary {
   createdAt: string;
   /** Where it is stored (file path or repository-specific id). */
   location: string;
-}
-
-export interface ModelRepository {
-  /** Stores a model under header.name; refuses to overwrite unless asked. Returns its location. */
-  save(data: ModelFileData, opts?: { overwrite?: boolean }): Promise<string>;
-  load(name: string): Promise<ModelFileData | null>;
-  list(): Promise<ModelSummary[]>;
-  exists(name: string): Promise<boolean>;
 }
 
 export function safeModelName(name: string): string {
@@ -50,67 +44,120 @@ export function summarize(h: ModelHeader, location: string): ModelSummary {
   };
 }
 
-/** One `.lwm` file per model in a folder. */
-export class FolderModelRepository implements ModelRepository {
-  constructor(readonly dir: string) {}
+const LOCATION = 'sqlite:';
 
-  pathFor(name: string): string {
-    return join(this.dir, `${safeModelName(name)}${MODEL_FILE_EXTENSION}`);
-  }
+/** The id of a model in the database from the location `save` returned (`sqlite:PATH#model=ID`); null for a file. */
+export function storedModelId(location: string): number | null {
+  return location.startsWith(LOCATION) ? Number(/#model=(\d+)$/.exec(location)?.[1] ?? 0) || null : null;
+}
 
-  async save(data: ModelFileData, opts: { overwrite?: boolean } = {}): Promise<string> {
-    const name = safeModelName(data.header.name);
-    const file = this.pathFor(name);
-    if (!opts.overwrite && existsSync(file)) throw new Error(`a model named "${name}" already exists (${file}); choose another --name or use --force`);
-    mkdirSync(this.dir, { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, encodeModelFile({ ...data, header: { ...data.header, name } }));
-    renameSync(tmp, file); // atomic on the same file system
-    return file;
-  }
+interface Row {
+  id: number;
+  name: string;
+  origin: string;
+  data: Uint8Array;
+}
 
-  async load(name: string): Promise<ModelFileData | null> {
-    const file = this.pathFor(name);
-    if (!existsSync(file)) return null;
-    return decodeModelFile(new Uint8Array(readFileSync(file)));
-  }
-
-  async exists(name: string): Promise<boolean> {
-    return existsSync(this.pathFor(name));
-  }
-
-  async list(): Promise<ModelSummary[]> {
-    if (!existsSync(this.dir)) return [];
-    const out: ModelSummary[] = [];
-    for (const f of readdirSync(this.dir).sort()) {
-      if (!f.endsWith(MODEL_FILE_EXTENSION)) continue;
-      try {
-        const p = join(this.dir, f);
-        out.push(summarize(decodeModelFile(new Uint8Array(readFileSync(p))).header, p));
-      } catch {
-        // unreadable files are skipped (listed by name only in a later version)
-      }
-    }
-    return out;
+/** Lower-case slug for loose name matching ("CGCNN band gap" ~ "cgcnn-band-gap"). */
+function slug(name: string): string {
+  try {
+    return safeModelName(name).toLowerCase();
+  } catch {
+    return name.toLowerCase();
   }
 }
 
-/** `<data dir>/models`. */
-export function defaultModelsDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  return join(platformDataDirectory(env), 'models');
+function stem(file: string | undefined): string | null {
+  if (!file) return null;
+  return file.replace(/\.pth\.tar$/i, '').replace(/\.lwm$/i, '').toLowerCase();
+}
+
+/** The models of a database (the built-in ones registered on first use). */
+export class ModelRepository {
+  private opened: Promise<Database> | null = null;
+
+  constructor(readonly databasePath: string) {}
+
+  private db(): Promise<Database> {
+    this.opened ??= Database.open(this.databasePath).then(async (db) => {
+      try {
+        await registerBuiltinModels(db);
+      } catch {
+        // no resources folder (e.g. a bare build): the stored models still resolve
+      }
+      return db;
+    });
+    return this.opened;
+  }
+
+  async close(): Promise<void> {
+    if (this.opened) await (await this.opened).close();
+    this.opened = null;
+  }
+
+  private async rows(): Promise<Row[]> {
+    const db = await this.db();
+    return db.read((tx) => tx.all<Row>("SELECT id, name, origin, data FROM model ORDER BY origin = 'builtin' DESC, id DESC"));
+  }
+
+  /** Exact name, then case-insensitive slug, then the original file's stem (e.g. `formation-energy-per-atom`). */
+  private async find(name: string): Promise<Row | null> {
+    const rows = await this.rows();
+    return (
+      rows.find((r) => r.name === name) ??
+      rows.find((r) => slug(r.name) === slug(name)) ??
+      rows.find((r) => stem(readModelHeader(new Uint8Array(r.data)).provenance.file) === stem(name)) ??
+      null
+    );
+  }
+
+  async save(data: ModelFileData, opts: { overwrite?: boolean } = {}): Promise<string> {
+    const db = await this.db();
+    const bytes = encodeModelFile(data);
+    const origin = data.header.provenance.source === 'training' ? 'trained' : 'imported';
+    const id = await db.transaction(async (tx) => {
+      const same = await tx.all<{ id: number; origin: string }>('SELECT id, origin FROM model WHERE name = ?', [data.header.name]);
+      if (same.some((r) => r.origin === 'builtin')) throw new Error(`"${data.header.name}" is the name of a built-in model; choose another --name`);
+      if (same.length && !opts.overwrite) throw new Error(`a model named "${data.header.name}" already exists in ${this.databasePath}; choose another --name or use --force`);
+      for (const r of same) await tx.run('DELETE FROM model WHERE id = ?', [r.id]);
+      return insertModel(tx, bytes, origin);
+    });
+    return `${LOCATION}${this.databasePath}#model=${id}`;
+  }
+
+  async load(name: string): Promise<ModelFileData | null> {
+    const r = await this.find(name);
+    return r ? decodeModelFile(new Uint8Array(r.data)) : null;
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return (await this.find(name)) !== null;
+  }
+
+  async list(): Promise<ModelSummary[]> {
+    return (await this.rows()).map((r) => summarize(readModelHeader(new Uint8Array(r.data)), `${LOCATION}${this.databasePath}#model=${r.id}`));
+  }
 }
 
 let repository: ModelRepository | null = null;
 
-/** The repository in use (default: the models folder of the data directory). */
+/** The model repository in use: the one `withModelRepository` opened, else the default database's. */
 export function modelRepository(): ModelRepository {
-  repository ??= new FolderModelRepository(defaultModelsDirectory());
+  repository ??= new ModelRepository(databasePath());
   return repository;
 }
 
-/** Redirects model storage (e.g. to SQLite), or back to the default with null. */
-export function setModelRepository(r: ModelRepository | null): void {
-  repository = r;
+/** Runs `work` with the models of a database (`--db`, else $LATTICEWORK_DB, else the data directory's) as the repository. */
+export async function withModelRepository<T>(db: string | undefined, work: () => Promise<T>): Promise<T> {
+  const previous = repository;
+  const opened = new ModelRepository(databasePath(db));
+  repository = opened;
+  try {
+    return await work();
+  } finally {
+    repository = previous;
+    await opened.close();
+  }
 }
 
 /**

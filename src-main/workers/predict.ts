@@ -14,6 +14,7 @@ import { decodeModelFile, encodeModelFile, isModelFile, type ModelFileData, type
 import { oversmoothing } from '../engine/models/oversmoothing';
 import { predictGraphs } from '../engine/models/predict';
 import { instantiateModel, type LoadedModel } from '../engine/models/runtime';
+import { ModelCache } from '../models/cache';
 import { ensureBackend } from './backend';
 import { CancelledError, type TaskContext } from './protocol';
 
@@ -55,19 +56,11 @@ export async function readModelFile(input: { bytes: Uint8Array; fileName: string
 
 // ---------------------------------------------------------------- prediction
 
-const loadedModels = new Map<string, LoadedModel>();
+/** Models this worker keeps loaded, by the SHA-256 of their file. */
+const models = new ModelCache(4);
 
 function loadModel(key: string, bytes: Uint8Array): LoadedModel {
-  const hit = loadedModels.get(key);
-  if (hit) return hit;
-  const m = instantiateModel(decodeModelFile(bytes));
-  if (loadedModels.size >= 4) {
-    const [oldKey, old] = loadedModels.entries().next().value as [string, LoadedModel];
-    old.dispose();
-    loadedModels.delete(oldKey);
-  }
-  loadedModels.set(key, m);
-  return m;
+  return models.get(key, () => instantiateModel(decodeModelFile(bytes)));
 }
 
 export interface PredictTaskInput {

@@ -5,7 +5,7 @@
  */
 import type { DoctorCheck, DoctorReport } from '../../../src-shared/ipc/services/doctor';
 import { assembleReport, engineProbe, nodeHost, probeCompute, probeDatabase, probeElectron, probeSqlite } from '../../app/doctor';
-import { cliDatabasePath } from '../../services/cli-store';
+import { databasePath } from '../../app/paths';
 import { flagOptions, parseCommandArgs, valueOptions, type Command } from '../command';
 
 const usage = `Usage: latticework doctor [--db PATH] [--json]
@@ -80,7 +80,7 @@ export const doctorCommand: Command = {
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'doctor', usage, { options: { ...valueOptions('db'), ...flagOptions('json') } });
     if (!parsed) return 2;
-    const report = await doctorReport(cliDatabasePath(parsed.values.db));
+    const report = await doctorReport(databasePath(parsed.values.db));
     ctx.io.out(parsed.values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report));
     return 0;
   },

@@ -11,8 +11,8 @@ import { isPotentialConfig } from '../../../src-shared/model/potential';
 const usage = `Usage: latticework import-model FILE.pth.tar [--name NAME] [--atom-init FILE] [--out FILE.lwm] [--force] [--json]
 
 Imports a CGCNN checkpoint (PyTorch's legacy .pth.tar, as published in txie-93/cgcnn
-pre-trained/) without Python, and stores it in the models folder of the data directory
-($LATTICEWORK_DATA_DIR/models if set). The model keeps CGCNN's graph settings
+pre-trained/) without Python, and stores it in the database (--db PATH, else
+$LATTICEWORK_DB, else the data directory's), beside the app's models. The model keeps CGCNN's graph settings
 (radius 8 Å, 12 neighbours with padding, Gaussian 0..8 Å by 0.2 Å) and atom embedding.
   --name NAME        name to store it under (default: the file name, e.g. band-gap)
   --atom-init FILE   atom_init.json the model was trained with (default: CGCNN's standard one)

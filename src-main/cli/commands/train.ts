@@ -3,7 +3,7 @@
  *
  * Trains a model on a dataset read by the one dataset reader (src-main/datasets: a CGCNN folder,
  * an extended XYZ file or a CSV), printing one line per epoch
- * (or one JSON summary with --json), then stores the best model in the models folder
+ * (or one JSON summary with --json), then stores the best model in the database
  * (or --out FILE.lwm). The run is recorded in the database through `TrainHooks`
  * (`trainCommand`: services/cli-store's recorder on the run store).
  */
@@ -20,7 +20,7 @@ import { ensureGradients } from '../../engine/tf/gradients';
 import { buildModel } from '../../engine/layers/model';
 import type { Checkpoint } from '../../engine/train/checkpoint';
 import { TrainingControl } from '../../engine/train/control';
-import { trainKFold, trainModel, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
+import { trainKFold, trainModel, type BatchProgress, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
 import { runPotentialTraining, wantsPotential } from './train-potential';
 import { datasetAtomInit, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqliteTrainHooks } from '../../services/cli-store';
@@ -29,7 +29,7 @@ import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE) [options]
 
 Trains a graph neural network and stores the best model (lowest validation MAE;
-classification: highest ROC-AUC) in the models folder. With a potential preset
+classification: highest ROC-AUC) in the database. With a potential preset
 (${POTENTIAL_PRESET_IDS.join(', ')}) it trains an interatomic potential on the energies,
 forces and stresses of an extended XYZ file (best epoch: lowest validation energy MAE in
 meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
@@ -50,7 +50,7 @@ meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --limit N          use only the first N structures
   --backend NAME     tfjs backend: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu
   --name NAME        name of the stored model (default: <preset or architecture>-<data>)
-  --out FILE.lwm     write the model file there instead of the models folder
+  --out FILE.lwm     write the model file there instead of the database
   --no-save          do not store the model
   --force            replace a stored model of the same name
   --db PATH          run database (default $LATTICEWORK_DB, else the data directory)
@@ -79,6 +79,8 @@ export interface TrainRunInfo {
 /** Callbacks for run recording (SQLite). All optional; awaited in order. */
 export interface TrainHooks {
   onStart?(info: TrainRunInfo): void | Promise<void>;
+  /** Each batch (synchronous: called inside the training loop). */
+  onBatch?(b: BatchProgress): void;
   onEpoch?(e: EpochProgress): void | Promise<void>;
   onCheckpoint?(c: Checkpoint, info: { epoch: number; isBest: boolean }): void | Promise<void>;
   onFinish?(r: TrainingResult, model: { location: string | null }): void | Promise<void>;
@@ -225,6 +227,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
             log(`${e.fold !== null ? `fold ${e.fold} ` : ''}epoch ${e.epoch + 1}/${e.epochs}  loss ${fmt(e.trainLoss)}  ${tr}  ${val}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.structuresPerSecond.toFixed(0)} structures/s${e.isBest ? '  *' : ''}`);
             await hooks.onEpoch?.(e);
           },
+          onBatch: hooks.onBatch,
           onCheckpoint: hooks.onCheckpoint,
         };
         let results: TrainingResult[];

@@ -65,7 +65,7 @@ export interface WeightEntry {
 export interface ModelHeader {
   format: 'latticework-model';
   version: number;
-  /** Display name / identifier (unique in the models folder). */
+  /** Display name / identifier (unique among the stored models). */
   name: string;
   /** A property model's config, or an interatomic potential's (task 'potential'). */
   config: ModelConfig | PotentialConfig;
@@ -128,15 +128,22 @@ export function isModelFile(bytes: Uint8Array): boolean {
   return bytes.length >= 12 && new TextDecoder('latin1').decode(bytes.subarray(0, 8)) === MODEL_FILE_MAGIC;
 }
 
-/** Parses a model file; validates the layout (not the config, see loadModel). */
-export function decodeModelFile(bytes: Uint8Array): ModelFileData {
+/** The JSON header of a model file, without reading the weights (listing, storing, finding models). */
+export function readModelHeader(bytes: Uint8Array): ModelHeader {
   if (!isModelFile(bytes)) throw new Error('not a Latticework model file (bad magic)');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const h = dv.getUint32(8, true);
+  const h = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   if (12 + h > bytes.length) throw new Error('model file truncated in header');
   const header = JSON.parse(dec.decode(bytes.subarray(12, 12 + h))) as ModelHeader;
   if (header.format !== 'latticework-model') throw new Error('model file: wrong format tag');
   if (header.version > MODEL_FILE_VERSION) throw new Error(`model file version ${header.version} is newer than this program supports (${MODEL_FILE_VERSION})`);
+  return header;
+}
+
+/** Parses a model file; validates the layout (not the config, see loadModel). */
+export function decodeModelFile(bytes: Uint8Array): ModelFileData {
+  const header = readModelHeader(bytes);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const h = dv.getUint32(8, true);
   let p = 12 + h + ((4 - ((12 + h) % 4)) % 4);
   const members: Array<Record<string, Float32Array>> = Array.from({ length: header.members }, () => ({}));
   for (const w of header.weights) {

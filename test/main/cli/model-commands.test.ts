@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { importModelCommand } from '../../../src-main/cli/commands/import-model';
 import { predictCommand } from '../../../src-main/cli/commands/predict';
-import { FolderModelRepository, setModelRepository } from '../../../src-main/models/store';
+import { withModelRepository } from '../../../src-main/models/store';
 import { SHARED_DATA } from '../../helpers/shared-data';
 
 const PRE = `${SHARED_DATA}/cgcnn-pretrained`;
@@ -18,25 +18,27 @@ const ref = new Map(
     .map(([m, id, v]) => [`${m}/${id}`, Number(v)] as const),
 );
 
+const dir = mkdtempSync(join(tmpdir(), 'lw-models-'));
+const db = join(dir, 'models.sqlite');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs a command with the test database's models (as `latticework CMD --db DB` does). */
 async function run(cmd: typeof predictCommand, argv: string[], cwd = SAMPLES) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await cmd.run({ argv, cwd, io: { out: (t) => out.push(t), err: (t) => err.push(t) } });
+  const code = await withModelRepository(db, () => cmd.run({ argv, cwd, io: { out: (t) => out.push(t), err: (t) => err.push(t) } }));
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 describe('import-model and predict commands', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lw-models-'));
-  beforeAll(() => setModelRepository(new FolderModelRepository(dir)));
-  afterAll(() => setModelRepository(null));
-
-  it('imports a checkpoint into the models folder and refuses to overwrite without --force', async () => {
+  it('imports a checkpoint into the database and refuses to overwrite without --force', async () => {
     const r = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--json']);
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(r.out);
     expect(doc).toMatchObject({ name: 'band-gap', task: 'regression', architecture: 'cgcnn', parameters: 96641 });
     expect(doc.targets[0]).toMatchObject({ name: 'band_gap', unit: 'eV' });
-    expect(doc.location).toBe(join(dir, 'band-gap.lwm'));
+    expect(doc.location).toMatch(/#model=\d+$/);
+    expect(doc.location.startsWith(`sqlite:${db}#`)).toBe(true);
     const again = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar')]);
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/already exists/);

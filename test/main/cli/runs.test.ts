@@ -60,11 +60,13 @@ describe('latticework runs and the app on one database', { timeout: 240_000 }, (
       expect(run.summary).toMatchObject({ architecture: 'gcn', preset: 'gcn', epochs: 3, batchSize: 4 });
       expect(run.bestMetrics.best_epoch).toBe(summary.bestEpoch);
       expect(run.bestMetrics.test_mae).toBeCloseTo(summary.test.mae, 10);
-      const metrics = await call<{ key: string; epoch: number }[]>(core, 'runs', 'metrics', { ids: [run.id] });
+      const metrics = await call<{ key: string; epoch: number; step: number }[]>(core, 'runs', 'metrics', { ids: [run.id] });
       const curve = (key: string) => metrics.filter((m) => m.key === key).map((m) => m.epoch);
       expect(curve('train_loss')).toEqual([0, 1, 2]);
       expect(curve('val_loss')).toEqual([0, 1, 2]);
       expect(curve('val_mae')).toEqual([0, 1, 2]);
+      // per batch too: 8 training structures in batches of 4, 3 epochs
+      expect(metrics.filter((m) => m.key === 'batch_loss').map((m) => m.step)).toEqual([0, 1, 2, 3, 4, 5]);
       const detail = await call<{ split: { train: number; validation: number; test: number } }>(core, 'runs', 'get', { id: run.id });
       expect(detail.split).toEqual({ train: 8, validation: 1, test: 1 });
       const models = await call<{ name: string; runId: number | null; origin: string }[]>(core, 'models', 'list', {});

@@ -6,7 +6,8 @@ import { main } from '../../../src-main/cli/index';
 import { importCgcnnCheckpoint } from '../../../src-main/engine/import/cgcnn';
 import type { Checkpoint } from '../../../src-main/engine/train/checkpoint';
 import type { EpochProgress, TrainingResult } from '../../../src-main/engine/train/trainer';
-import { SqliteModelRepository, sqliteTrainHooks } from '../../../src-main/services/cli-store';
+import { ModelRepository } from '../../../src-main/models/store';
+import { sqliteTrainHooks } from '../../../src-main/services/cli-store';
 import { Database } from '../../../src-main/store/database';
 import { presetConfig } from '../../../src-main/engine/architectures/registry';
 import { SHARED_DATA } from '../../helpers/shared-data';
@@ -14,11 +15,11 @@ import { SHARED_DATA } from '../../helpers/shared-data';
 const PRETRAINED = `${SHARED_DATA}/cgcnn-pretrained`;
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 let dir: string;
-let repo: SqliteModelRepository;
+let repo: ModelRepository;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'latticework-cli-store-'));
-  repo = new SqliteModelRepository(join(dir, 'cli.sqlite'));
+  repo = new ModelRepository(join(dir, 'cli.sqlite'));
 });
 afterAll(async () => {
   await repo.close();
