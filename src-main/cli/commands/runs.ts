@@ -1,6 +1,6 @@
 /** `latticework runs [--db PATH] [--all] [--json]`: the training runs of a database (the app's and the command line's). */
 import { existsSync } from 'node:fs';
-import { platformDataDirectory, resolveDatabasePath } from '../../app/paths';
+import { databasePath } from '../../app/paths';
 import { Database } from '../../store/database';
 import { runListEntries, type RunListEntry } from '../../store/runs';
 import { flagOptions, parseCommandArgs, valueOptions, type Command, type CommandContext } from '../command';
@@ -36,7 +36,7 @@ export const runsCommand: Command = {
     const parsed = parseCommandArgs(ctx, 'runs', usage, { options: { ...valueOptions('db'), ...flagOptions('all', 'json') } });
     if (!parsed) return 2;
     const { values } = parsed;
-    const path = resolveDatabasePath(platformDataDirectory(), values.db);
+    const path = databasePath(values.db);
     let runs: RunListEntry[] = [];
     // a database that does not exist yet holds no runs (and is not created by listing them)
     if (existsSync(path)) {
