@@ -201,4 +201,16 @@ export const migrations: string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // 8: runs trained elsewhere and brought back (`latticework import-run`: a PyTorch run exported by
+  // `latticework export`): `origin` 'external' and where and how it ran (JSON: hosts, processes,
+  // devices, distributed backend, framework, the folder it came from). Models may be interatomic
+  // potentials (task 'potential'): the model table's CHECK is widened in place as in migration 5.
+  `
+  ALTER TABLE run ADD COLUMN origin TEXT NOT NULL DEFAULT 'local' CHECK (origin IN ('local', 'external'));
+  ALTER TABLE run ADD COLUMN external TEXT;
+  PRAGMA writable_schema = ON;
+  UPDATE sqlite_master SET sql = replace(sql, 'CHECK (task IN (''regression'', ''classification'', ''per-atom''))', 'CHECK (task IN (''regression'', ''classification'', ''per-atom'', ''potential''))')
+    WHERE type = 'table' AND name = 'model';
+  PRAGMA writable_schema = RESET;
+  `,
 ];

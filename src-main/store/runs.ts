@@ -21,7 +21,7 @@
  * Epochs are counted from 0 here and in every JSON document (`best_epoch`, `bestEpoch`), as the
  * engine counts them; the text the command line prints counts from 1.
  */
-import type { MetricPoint, PredictionPoint, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
+import type { ExternalRunInfo, MetricPoint, PredictionPoint, RunOrigin, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
 import { parseJson, type Database, type Tx } from './database';
 import { insertModel } from './models';
 
@@ -46,6 +46,9 @@ export interface RunRow {
   archived: number;
   error: string | null;
   model_id: number | null;
+  origin: RunOrigin;
+  /** JSON ExternalRunInfo of an external run, else null. */
+  external: string | null;
 }
 
 /** Statuses of a run that is (or was, when its process died) being trained. */
@@ -98,6 +101,8 @@ export function toRunRecord(r: RunRow): RunRecord {
     notes: r.notes,
     archived: r.archived !== 0,
     error: r.error,
+    origin: r.origin,
+    external: parseJson<ExternalRunInfo | null>(r.external, null),
   };
 }
 
@@ -174,6 +179,10 @@ export interface RunListEntry {
   /** Name of the run's trained model in the store, when it has one. */
   model: string | null;
   error: string | null;
+  /** 'local', or 'external': trained elsewhere (PyTorch) and imported with `latticework import-run`. */
+  origin: RunOrigin;
+  /** Where and how an external run ran (hosts, processes, device, …); null for local runs. */
+  external: ExternalRunInfo | null;
 }
 
 export async function runListEntries(tx: Tx, opts: { includeArchived?: boolean } = {}): Promise<RunListEntry[]> {
@@ -202,6 +211,8 @@ export async function runListEntries(tx: Tx, opts: { includeArchived?: boolean }
       duration: r.duration,
       model: r.model_name,
       error: r.error,
+      origin: rec.origin,
+      external: rec.external,
     };
   });
 }

@@ -35,6 +35,8 @@ const run: RunRecord = {
   notes: '',
   archived: false,
   error: null,
+  origin: 'local',
+  external: null,
 };
 
 const api = {

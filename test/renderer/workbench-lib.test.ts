@@ -183,6 +183,8 @@ const run = (id: number, over: Partial<RunRecord> = {}): RunRecord => ({
   notes: '',
   archived: false,
   error: null,
+  origin: 'local',
+  external: null,
   ...over,
 });
 

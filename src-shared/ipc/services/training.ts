@@ -27,6 +27,39 @@ export interface RunRecord {
   notes: string;
   archived: boolean;
   error: string | null;
+  /** 'local': trained by Latticework; 'external': trained elsewhere (PyTorch) and imported. */
+  origin: RunOrigin;
+  /** Where and how an external run ran; null for local runs. */
+  external: ExternalRunInfo | null;
+}
+
+export type RunOrigin = 'local' | 'external';
+
+/**
+ * A run trained outside Latticework (`latticework export --to torch`, then PyTorch's `train.py` on
+ * one CPU, under `torchrun` or Slurm) and brought back with `latticework import-run`.
+ */
+export interface ExternalRunInfo {
+  /** The framework that trained it, with its version, e.g. `PyTorch 2.3.1`. */
+  framework: string;
+  /** Host name of each node it ran on. */
+  hosts: string[];
+  /** Processes (data-parallel ranks: torchrun's world size). */
+  processes: number;
+  nodes: number;
+  /** `cuda` or `cpu`. */
+  device: string;
+  /** Names of the devices (GPU models), one per process on GPUs; empty on CPUs. */
+  devices: string[];
+  /** torch.distributed backend: `nccl` (GPUs), `gloo` (CPUs) or `none` (one process). */
+  distributedBackend: string;
+  /** The Slurm job id when it ran under Slurm, else null. */
+  slurmJob: string | null;
+  /** The folder it was imported from (as given), and when (ms). */
+  importedFrom: string;
+  importedAt: number;
+  /** The run (of the exporting database) the export was made from, null for an export of a config. */
+  exportedFrom: { runId: number; database: string } | null;
 }
 
 export interface RunDetail extends RunRecord {

@@ -21,8 +21,8 @@ function exec(db: sqlite3.Database, sql: string, params: unknown[] = []): Promis
 }
 
 /** A database at schema version `version` (the first `version` migrations), holding data in every table that version has. */
-async function oldDatabase(version: number): Promise<string> {
-  const path = join(dir, `v${version}.sqlite`);
+async function oldDatabase(version: number, name = `v${version}`): Promise<string> {
+  const path = join(dir, `${name}.sqlite`);
   const db = await new Promise<sqlite3.Database>((resolve, reject) => {
     const d = new sqlite3.Database(path, (e) => (e ? reject(e) : resolve(d)));
   });
@@ -72,6 +72,25 @@ describe('schema migrations on a database that holds data', () => {
       }
     });
   }
+
+  it('keeps upgraded runs local, takes external runs and stores interatomic potentials (version 8)', async () => {
+    const db = await Database.open(await oldDatabase(7, 'external'));
+    try {
+      expect(await db.read((tx) => runListEntries(tx))).toMatchObject([{ id: 1, origin: 'local', external: null }]);
+      const external = { framework: 'PyTorch 1.13', hosts: ['node1'], processes: 2, nodes: 1, device: 'cpu', devices: [], distributedBackend: 'gloo', slurmJob: null, importedFrom: '/x', importedAt: 1, exportedFrom: null };
+      await db.transaction((tx) =>
+        tx.run("INSERT INTO run (name, dataset_name, status, config, seed, epochs_planned, started_at, origin, external) VALUES ('far', 'd', 'finished', '{}', 1, 2, 3, 'external', ?)", [JSON.stringify(external)]),
+      );
+      expect((await db.read((tx) => runListEntries(tx)))[0]).toMatchObject({ name: 'far', origin: 'external', external });
+      await expect(db.transaction((tx) => tx.run("UPDATE run SET origin = 'elsewhere'"))).rejects.toThrow(/CHECK/);
+      await db.transaction((tx) =>
+        tx.run("INSERT INTO model (name, origin, task, architecture, target, units, parameter_count, members, sha256, data, created_at) VALUES ('p', 'trained', 'potential', 'painn', 'energy', 'eV', 1, 1, 'x', X'00', 1)"),
+      );
+      await expect(db.transaction((tx) => tx.run("UPDATE model SET task = 'other'"))).rejects.toThrow(/CHECK/);
+    } finally {
+      await db.close();
+    }
+  });
 
   it('has at least one earlier version to upgrade from', () => {
     expect(migrations.length).toBeGreaterThan(1);
