@@ -185,7 +185,7 @@ export function readFrames(fileName: string, text: string, options?: ReadOptions
     const many = read.frames.length > 1;
     const warnings = [...read.warnings];
     read.frames.forEach((f, i) => {
-      for (const w of f.warnings) warnings.push(many ? `step ${i + 1}: ${w}` : w);
+      for (const w of f.warnings) warnings.push(many ? `${f.frame.structure.name || `step ${i + 1}`}: ${w}` : w);
     });
     return {
       format,

@@ -1,13 +1,17 @@
 /**
  * VASP `OUTCAR`: every ionic step, as ASE 3.22's OUTCAR reader splits and reads it.
  *
- * - Header (up to the first electronic `Iteration`): species from the OUTCAR's own `POTCAR:` lines
+ * - Header (up to the first electronic `Iteration` or the first step): species from the OUTCAR's own `POTCAR:` lines
  *   (VASP prints them twice: the first half counts) or `TITEL` lines, counts from `ions per type`.
  * - A step ends at `FREE ENERGIE OF THE ION-ELECTRON SYSTEM` and the four lines after it:
  *   `free  energy   TOTEN  =` (free energy) and `energy(sigma->0) =` (energy). Within a step the
  *   last `direct lattice vectors` block gives the cell, the last `POSITION ... TOTAL-FORCE` block
  *   the Cartesian positions (Å) and forces (eV/Å), the last `in kB` line the stress
  *   (xx yy zz xy yz zx in kB, VASP's sign → Voigt eV/Å³, ASE's sign).
+ * - VASP's machine-learned force field (ML_MODE train) prints its prediction of every ionic step
+ *   (`ML FREE ENERGIE …` blocks) before the ab initio step it sometimes asks for: the frames are the
+ *   ab initio steps, the predictions are left out with a warning; a run of the force field alone
+ *   (ML_MODE run: no ab initio step) gives its predictions, with a warning saying whose labels they are.
  * - A step cut short (a killed run) is left out with a warning; numbers Fortran glued together
  *   (`-12.345-6.789`) are split; a stress VASP could not print (`*****`) is left out with a warning.
  */
@@ -21,6 +25,7 @@ import { speciesFromPotcar, speciesNumbers } from './vasp-common';
 import { parseNumberRow, type FramesRead, type ParsedFrame } from './vasprun';
 
 const STEP_END = 'FREE ENERGIE OF THE ION-ELECTRON SYSTEM';
+const POSITIONS = 'POSITION          ';
 
 function numberAfter(line: string, marker: string): number | null {
   const i = line.indexOf(marker);
@@ -34,9 +39,12 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
   const lines = text.split('\n');
   const nl = lines.length;
   // Header.
+  // The header ends at the first electronic iteration, or (a run of VASP's machine-learned force
+  // field alone: no electronic step at all) at the first step's stress, positions or energies.
   let h = 0;
-  while (h < nl && !lines[h].includes('Iteration')) h++;
-  if (h >= nl) throw new StructureParseError(file, null, 'no electronic iteration in this file: an OUTCAR cut short before its first step, or not an OUTCAR');
+  const opensStep = (ln: string) => ln.includes('Iteration') || ln.includes(STEP_END) || ln.includes(POSITIONS) || ln.includes('FORCE on cell =-STRESS');
+  while (h < nl && !opensStep(lines[h])) h++;
+  if (h >= nl) throw new StructureParseError(file, null, 'no ionic step in this file: an OUTCAR cut short before its first step, or not an OUTCAR');
   const headerText = lines.slice(0, h).join('\n');
   const names = speciesFromPotcar(headerText);
   let counts: number[] | null = null;
@@ -55,6 +63,14 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
   if (!counts || counts.some((c) => !Number.isInteger(c) || c < 0)) {
     throw new StructureParseError(file, countsLine || null, "no 'ions per type' line in the header: is this an OUTCAR?");
   }
+  const nions = Number(/NIONS\s*=\s*(\d+)/.exec(headerText)?.[1] ?? NaN);
+  if (names.length > counts.length && counts.length === 10 && nions > counts.reduce((a, b) => a + b, 0)) {
+    throw new StructureParseError(
+      file,
+      countsLine,
+      `the header names ${names.length} species but 'ions per type' lists only the first 10 counts (VASP up to 6.3 cuts this line at 10 species), so the species of ${nions} atoms cannot be told: read this run's vasprun.xml instead`,
+    );
+  }
   if (names.length !== counts.length) {
     throw new StructureParseError(
       file,
@@ -72,9 +88,13 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
   const numbers = speciesNumbers(perAtom, file, countsLine);
   const species = Array.from(numbers, elementSymbol);
 
-  const frames: ParsedFrame[] = [];
+  let frames: ParsedFrame[] = [];
+  // Whether each frame is a prediction of VASP's machine-learned force field (an `ML FREE ENERGIE` block).
+  const predicted: boolean[] = [];
   const warnings: string[] = [];
-  let start = h + 1;
+  let start = h;
+  let ionicStep = 0;
+  let afterPrediction = false;
   // The cell carries over from the header (and from step to step) when a step prints none.
   let cellAt = -1;
   for (let i = 0; i < h; i++) if (lines[i].includes('direct lattice vectors')) cellAt = i;
@@ -83,7 +103,7 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
   for (let i = start; i < nl; i++) {
     const ln = lines[i];
     if (ln.includes('direct lattice vectors')) cellAt = i;
-    else if (ln.includes('POSITION          ')) posAt = i;
+    else if (ln.includes(POSITIONS)) posAt = i;
     else if (ln.includes('in kB ')) stressAt = i;
     else if (ln.includes(STEP_END)) {
       if (i + 4 >= nl) {
@@ -91,10 +111,22 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
         break;
       }
       if (frames.length >= opt.maxStructures) throw new StructureParseError(file, i + 1, `the file has more than ${opt.maxStructures} ionic steps (option maxStructures)`);
-      const stepNo = frames.length + 1;
+      // A machine-learned force field (ML_MODE train) prints its prediction of each ionic step, then,
+      // when it asks for one, the ab initio step: both count as the same ionic step.
+      const isPrediction = ln.trim().startsWith('ML ');
+      if (isPrediction || !afterPrediction) ionicStep++;
+      afterPrediction = isPrediction;
+      const stepNo = ionicStep;
       const stepWarnings: string[] = [];
       if (cellAt < 0) throw new StructureParseError(file, i + 1, `ionic step ${stepNo} has no 'direct lattice vectors' block`);
-      if (posAt < 0) throw new StructureParseError(file, i + 1, `ionic step ${stepNo} has no 'POSITION ... TOTAL-FORCE' block`);
+      if (posAt < 0) {
+        const nwrite = /NWRITE\s*=\s*(\d+)/.exec(headerText)?.[1];
+        throw new StructureParseError(
+          file,
+          i + 1,
+          `ionic step ${stepNo} has no 'POSITION ... TOTAL-FORCE' block${nwrite === '0' ? ' (with NWRITE = 0 VASP prints positions and forces only for the first step: read this run\'s vasprun.xml)' : ''}`,
+        );
+      }
       const rows: number[][] = [];
       for (let r = 0; r < 3; r++) {
         const w = parseNumberRow(lines[cellAt + 1 + r] ?? '');
@@ -159,6 +191,7 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
         },
         warnings: stepWarnings,
       });
+      predicted.push(isPrediction);
       // the next step starts after the energy lines
       start = i + 5;
       i = start - 1;
@@ -169,8 +202,17 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
   if (frames.length === 0) {
     throw new StructureParseError(file, null, 'no ionic step finished in this OUTCAR (no FREE ENERGIE OF THE ION-ELECTRON SYSTEM block)');
   }
+  const nPredicted = predicted.filter(Boolean).length;
+  if (nPredicted > 0 && nPredicted < frames.length) {
+    frames = frames.filter((_, k) => !predicted[k]);
+    warnings.push(
+      `${nPredicted} ionic step${nPredicted === 1 ? '' : 's'} predicted by VASP's machine-learned force field (ML FREE ENERGIE blocks) left out: the frames are the ${frames.length} ab initio step${frames.length === 1 ? '' : 's'}`,
+    );
+  } else if (nPredicted > 0) {
+    warnings.push("every ionic step of this OUTCAR is a prediction of VASP's machine-learned force field (no ab initio step): its energies, forces and stress are the force field's, not DFT's");
+  }
   const tail = lines.slice(start).join('\n');
-  if (warnings.length === 0 && tail.includes('POSITION          ')) {
+  if (warnings.every((w) => !w.startsWith('incomplete')) && tail.includes(POSITIONS)) {
     warnings.push(`incomplete file: the last ionic step has no energy (the run was stopped); ${frames.length} complete ionic step${frames.length === 1 ? '' : 's'} read`);
   }
   return { frames, warnings };
