@@ -1,0 +1,85 @@
+/**
+ * The units and sign check run when labelled frames are imported (`checkLabels`): it says what it saw
+ * and what it assumed, warns on stress that looks like kB, forces that do not sum to zero in a
+ * periodic cell and energies that look per atom, and converts nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkLabels, type LabelledFrame, type Structure, type Voigt6 } from '../../../src-shared/chem';
+import { EmtCalculator } from '../../../src-shared/sim';
+
+/** A rattled simple-cubic Cu cell of n×n×n atoms (a = 2.6 Å), labelled by EMT (totals in eV, eV/Å, eV/Å³). */
+function emtFrame(n: number, seed: number): LabelledFrame {
+  const count = n * n * n;
+  const a = 2.6;
+  const cart = new Float64Array(3 * count);
+  let r = seed * 7919 + 1;
+  const rand = () => ((r = (r * 16807) % 2147483647) / 2147483647 - 0.5) * 0.1;
+  let k = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let l = 0; l < n; l++) cart.set([i * a + rand(), j * a + rand(), l * a + rand()], 3 * k++);
+  const L = n * a;
+  const structure: Structure = {
+    name: `cu${count}`,
+    lattice: [
+      [L, 0, 0],
+      [0, L, 0],
+      [0, 0, L],
+    ],
+    pbc: [true, true, true],
+    numbers: new Int32Array(count).fill(29),
+    species: new Array<string>(count).fill('Cu'),
+    cart,
+    frac: cart.map((x) => x / L),
+    occupancy: new Float64Array(count).fill(1),
+    siteProperties: {},
+    properties: {},
+  };
+  const c = new EmtCalculator().compute(structure);
+  return { structure, energy: c.energy, freeEnergy: null, forces: c.forces, stress: [...c.stress!] as Voigt6 };
+}
+
+const sizes = [2, 3, 4, 2, 3, 4];
+const good = sizes.map((n, i) => emtFrame(n, i + 1));
+
+describe('the units and sign check at import', () => {
+  it('finds nothing wrong with EMT totals, forces and stress, and says what it took them as', () => {
+    const c = checkLabels(good);
+    expect(c.warnings).toEqual([]);
+    const text = c.findings.join('\n');
+    expect(text).toMatch(/labels: energy 6, forces 6, stress 6 of 6 frames; taken as eV \(the whole cell\), eV\/Å, eV\/Å³ \(positive = tensile, as ASE\)/);
+    expect(text).toMatch(/forces sum to about zero in all 6 periodic frames/);
+    expect(text).toMatch(/energies scale with the atom count \(8–64 atoms\): taken as totals of the cell/);
+    expect(text).toMatch(/stress: median largest component .* plausible/);
+  });
+
+  it('says stress looks like kB and leaves the numbers as they are', () => {
+    const kbar = good.map((f) => ({ ...f, stress: f.stress!.map((x) => x * -1602.1766208) as Voigt6 }));
+    const before = kbar.map((f) => [...f.stress!]);
+    const c = checkLabels(kbar);
+    expect(c.warnings.join('\n')).toMatch(/stress looks like kB or GPa, not eV\/Å³.*Nothing was converted/);
+    expect(kbar.map((f) => [...f.stress!])).toEqual(before);
+  });
+
+  it('says when forces of a periodic cell do not sum to zero (fixed atoms zeroed), naming the worst frame', () => {
+    const fixed = good.map((f, i) => {
+      if (i !== 2) return f;
+      const forces = f.forces!.slice();
+      forces.fill(0, 0, forces.length / 2); // half of the atoms "fixed", their forces zeroed
+      return { ...f, forces };
+    });
+    const c = checkLabels(fixed);
+    expect(c.warnings).toHaveLength(1);
+    expect(c.warnings[0]).toMatch(/forces do not sum to zero in 1 of 6 periodic frames \(worst: \|ΣF\| = \S+ eV\/Å in frame 3\).*Kept as they are/);
+  });
+
+  it('says energies look per atom when they do not grow with the atom count, and converts nothing', () => {
+    const perAtom = good.map((f) => ({ ...f, energy: f.energy! / f.structure.numbers.length - 3.5 }));
+    const c = checkLabels(perAtom);
+    expect(c.warnings.join('\n')).toMatch(/energies look per atom, not totals: across frames of 8–64 atoms .*multiply by the atom count/);
+    expect(perAtom.map((f) => f.energy)).toEqual(good.map((f) => f.energy! / f.structure.numbers.length - 3.5));
+  });
+
+  it('says it cannot tell totals from per-atom energies when every frame has the same size', () => {
+    const same = [emtFrame(3, 1), emtFrame(3, 2), emtFrame(3, 3)];
+    expect(checkLabels(same).findings.join('\n')).toMatch(/all frames have 27 atoms, so totals and per-atom energies cannot be told apart; taken as totals/);
+  });
+});
