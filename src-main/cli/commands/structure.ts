@@ -38,7 +38,7 @@ frames: prints every frame of each file with its energy and free energy (eV), fo
                        crystalSystem, symprec} (null for a molecule), lattice, volume,
                        warnings}; frames: per file {file, format, frames: [{species, energy,
                        freeEnergy, forces, stress}]}; per failed file {file, error}
-  --format F           cif | poscar | xyz | vasprun | outcar | xdatcar (default: from the
+  --format F           cif | poscar | xyz (or extxyz) | vasprun | outcar | xdatcar (default: from the
                        file name, else the content)
   --energy-key K       extended XYZ: the key holding the energy (default: energy, REF_energy,
                        DFT_energy, ... whichever comes first; see docs/structures.md)
@@ -224,8 +224,10 @@ export const structureCommand: Command = {
     const bad = (msg: string) => usageError(io, `structure ${sub}`, msg);
     if (v.format !== undefined) {
       const formats: StructureFormat[] = ['cif', 'poscar', 'xyz', 'vasprun', 'outcar', 'xdatcar'];
-      if (!formats.includes(v.format as StructureFormat)) return bad(`--format must be one of ${formats.join(', ')}, not "${v.format}"`);
-      options.format = v.format as StructureFormat;
+      // extended XYZ is read by the XYZ reader: both names are taken
+      const format = v.format === 'extxyz' ? 'xyz' : v.format;
+      if (!formats.includes(format as StructureFormat)) return bad(`--format must be one of ${formats.join(', ')} (or extxyz), not "${v.format}"`);
+      options.format = format as StructureFormat;
     }
     for (const [flag, key] of [
       ['energy-key', 'energyKey'],
