@@ -3,7 +3,9 @@
  * structure, run as a job in a compute worker (task `simulate`) and recorded in SQLite as it goes
  * (src-main/store/simulations.ts): the run row first ('queued'), then each batch of frames and
  * step values in one transaction ('running'), then the outcome. The renderer follows along through
- * `simulations.onFrame` (each frame as it is written) and `simulations.onStatus`.
+ * `simulations.onFrames` (at most twice a second: the new frames' values and the latest frame
+ * in full, however fast the run writes them) and `simulations.onStatus` (at most once a second
+ * while it runs, and at the end).
  *
  * A run stopped by the user is 'cancelled'; one cut short because the app closed, or whose process
  * was killed, is 'interrupted' (at the next start), with every frame written until then.
@@ -12,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
 import { writeCif, writePoscar, writeExtxyz } from '../../src-shared/chem';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
-import type { SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
+import type { SimulationFramePoint, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
 import { checkSimulationInput, labelledFrame, SimulationInputError, trajectoryText, type SimulationFrame } from '../../src-shared/sim';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/dispatch';
@@ -35,6 +37,9 @@ interface Active {
   jobId: string;
   userCancelled: boolean;
 }
+
+const EMIT_MS = 500;
+const STATUS_MS = 1000;
 
 const active = new WeakMap<CoreParts['db'], Map<number, Active>>();
 
@@ -96,17 +101,38 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       const planned = parameters.task === 'md' ? parameters.steps : parameters.task === 'relax' ? parameters.maxSteps : parameters.points;
       let writes: Promise<void> = Promise.resolve();
       let steps = 0;
+      // what is written but not yet told: sent at most every EMIT_MS (and at the end)
+      let points: SimulationFramePoint[] = [];
+      let latest: SimulationFrame | null = null;
+      let written = 0;
+      let emitTimer: ReturnType<typeof setTimeout> | null = null;
+      let lastEmit = 0;
+      let lastStatus = 0;
+      const tell = () => {
+        if (emitTimer) clearTimeout(emitTimer);
+        emitTimer = null;
+        if (!latest) return;
+        lastEmit = Date.now();
+        core.events.emit('simulations', 'onFrames', { simulationId: id, points, latest: frameView(latest), frames: written, steps, plannedSteps: planned });
+        points = [];
+        latest = null;
+        if (lastEmit - lastStatus >= STATUS_MS) {
+          lastStatus = lastEmit;
+          void emitStatus(id);
+        }
+      };
       const onEvent = (payload: unknown) => {
         const ev = payload as SimulateEvent;
         const batch: ProgressBatch = { frames: ev.frames, steps: ev.steps, duration: seconds() };
         if (ev.steps.length) steps = ev.steps[ev.steps.length - 1].step;
-        const first = writes;
-        writes = first
+        writes = writes
           .then(() => appendProgress(core.db, id, batch))
           .then(() => {
-            for (const f of ev.frames) core.events.emit('simulations', 'onFrame', { simulationId: id, frame: frameView(f), steps, plannedSteps: planned });
             if (ev.frames.length === 0) return;
-            return emitStatus(id);
+            written += ev.frames.length;
+            points.push(...ev.frames.map((f) => ({ index: f.index, step: f.step, time: f.time, values: f.values })));
+            latest = ev.frames[ev.frames.length - 1];
+            emitTimer ??= setTimeout(tell, Math.max(0, EMIT_MS - (Date.now() - lastEmit)));
           })
           .catch(() => undefined);
       };
@@ -114,11 +140,13 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         .run('simulate', (job) => core.pool.run('simulate', { structure: json, calculator, parameters }, { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) }), a.jobId)
         .then(async (out) => {
           await writes;
+          tell();
           const status = out.status === 'cancelled' && !a.userCancelled ? 'interrupted' : out.status;
           await finishSimulation(core.db, id, { status, message: out.message, summary: out.summary, final: out.final, duration: seconds() });
         })
         .catch(async (err: unknown) => {
           await writes;
+          tell();
           const e = err as { name?: string; message?: string };
           if (a.userCancelled) await finishSimulation(core.db, id, { status: 'cancelled', message: 'cancelled', duration: seconds() });
           else if (e?.name === 'CancelledError') await finishSimulation(core.db, id, { status: 'interrupted', message: 'the app stopped while this simulation ran: the frames written until then are kept', duration: seconds() });

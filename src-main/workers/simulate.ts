@@ -2,7 +2,9 @@
  * The `simulate` compute task: one relaxation, molecular dynamics run or equation of state with a
  * built-in calculator (src-shared/sim). Frames and per-step values go to the caller in batches at
  * most every 100 ms (and at the end), which the simulations service writes to SQLite one batch per
- * transaction. Cancellation (ctx.signal) stops the run between steps; the outcome says so.
+ * transaction. Cancellation (ctx.signal) stops the run between steps; the outcome says so. The
+ * steps of a run are microtasks only (every calculate() resolves at once), so the task yields to the
+ * event loop every 20 ms: otherwise the cancel message could not be read until the run ended.
  */
 import { structureFromJSON, structureToJSON, type StructureJSON } from '../../src-shared/chem/serialize';
 import { builtinCalculator, runSimulation, type CalculatorSpec, type SimulationFrame, type SimulationParameters, type SimulationStatus, type SimulationSummary, type StepValues } from '../../src-shared/sim';
@@ -28,11 +30,13 @@ export interface SimulateTaskOutput {
 }
 
 const FLUSH_MS = 100;
+const YIELD_MS = 20;
 
 export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): Promise<SimulateTaskOutput> {
   const calculator = builtinCalculator(input.calculator);
   let batch: SimulateEvent = { frames: [], steps: [] };
   let last = Date.now();
+  let yielded = Date.now();
   const flush = () => {
     if (batch.frames.length === 0 && batch.steps.length === 0) return;
     ctx.emit(batch);
@@ -43,11 +47,16 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
   try {
     const outcome = await runSimulation(structureFromJSON(input.structure), calculator, input.parameters, {
       signal: ctx.signal,
-      onStep: (step, values) => {
+      onStep: async (step, values) => {
         batch.steps.push({ step, values });
-        if (Date.now() - last >= FLUSH_MS) {
+        const now = Date.now();
+        if (now - last >= FLUSH_MS) {
           flush();
           ctx.progress(step, planned, `step ${step}`);
+        }
+        if (now - yielded >= YIELD_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          yielded = Date.now();
         }
       },
       onFrame: (frame) => {

@@ -63,12 +63,26 @@ export interface SimulationDetail extends SimulationRecord {
   series: { step: number[]; values: Record<string, (number | null)[]> };
 }
 
-/** A frame written by a running simulation (live), with the run's progress. */
-export interface SimulationFrameEvent {
+/** A frame's place and values without its geometry (what a live chart needs). */
+export interface SimulationFramePoint {
+  index: number;
+  step: number;
+  time: number | null;
+  values: StepValues;
+}
+
+/**
+ * A running simulation's progress, at most twice a second: the values of every frame written
+ * since the previous event (in order), the latest frame in full (for the viewer), how many frames
+ * are stored, and the steps done and planned (MD steps, the optimiser's limit, or the volumes).
+ */
+export interface SimulationFramesEvent {
   simulationId: number;
-  frame: SimulationFrameView;
+  points: SimulationFramePoint[];
+  latest: SimulationFrameView;
+  frames: number;
   steps: number;
-  plannedSteps: number | null;
+  plannedSteps: number;
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -144,7 +158,7 @@ const id = z.number().int().positive();
 
 export const simulationsService = {
   methods: {
-    /** Starts a simulation of a stored structure in a compute worker; progress: onFrame, onStatus. */
+    /** Starts a simulation of a stored structure in a compute worker; progress: onFrames, onStatus. */
     start: method<SimulationRecord>()(
       z
         .object({
@@ -170,6 +184,6 @@ export const simulationsService = {
   },
   events: {
     onStatus: event<SimulationRecord>(),
-    onFrame: event<SimulationFrameEvent>(),
+    onFrames: event<SimulationFramesEvent>(),
   },
 } as const;

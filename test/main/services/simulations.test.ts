@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createCore } from '../../../src-main/app/core';
 import { Database } from '../../../src-main/store/database';
 import { readFrames as readChemFrames, readStructures as readChemStructures } from '../../../src-shared/chem';
-import type { LatticeworkApi, SimulationFrameEvent, SimulationRecord } from '../../../src-shared/ipc/contract';
+import type { LatticeworkApi, SimulationFramesEvent, SimulationRecord } from '../../../src-shared/ipc/contract';
 import { EmtCalculator, SIMULATION_DEFAULTS } from '../../../src-shared/sim';
 import { connect, serveTestCore, startTestHost } from '../../helpers/core';
 import { copperPoscar } from './simulation-fixtures';
@@ -49,8 +49,8 @@ describe('simulations service', () => {
   it('relaxes a stored structure in a worker, streaming and recording every frame, and exports the trajectory and the result', async () => {
     const { api } = served;
     const structureId = await importStructure(api, 'Cu-displaced.vasp', copperPoscar(2, 0.25));
-    const streamed: SimulationFrameEvent[] = [];
-    const off = api.simulations.onFrame((f) => streamed.push(f));
+    const streamed: SimulationFramesEvent[] = [];
+    const off = api.simulations.onFrames((f) => streamed.push(f));
     const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, fmax: 0.01 } });
     expect(started.task).toBe('relax');
     expect(started.calculator).toBe('emt');
@@ -76,8 +76,12 @@ describe('simulations service', () => {
     expect(e.energy).toBeCloseTo(frames[3].energy, 10);
     expect(detail.series.step).toHaveLength(done.frames);
     expect(detail.series.values.energy.at(-1)).toBeCloseTo(done.summary.energy, 12);
-    // every frame was streamed live while it was written
-    expect(streamed.filter((s) => s.simulationId === done.id).map((s) => s.frame.index)).toEqual(frames.map((f) => f.index));
+    // every frame's values were streamed live while it was written, with the latest frame in full
+    const mine = streamed.filter((s) => s.simulationId === done.id);
+    expect(mine.flatMap((s) => s.points.map((p) => p.index))).toEqual(frames.map((f) => f.index));
+    expect(mine.at(-1)!.latest).toEqual(frames.at(-1));
+    expect(mine.at(-1)!.frames).toBe(done.frames);
+    for (const s of mine) expect(s.latest.index).toBe(s.points.at(-1)!.index);
 
     const xyz = await api.simulations.export({ id: done.id, what: 'trajectory', format: 'extxyz' });
     const back = readChemFrames(xyz.fileName, xyz.text).frames;
@@ -104,10 +108,10 @@ describe('simulations service', () => {
       parameters: { ...SIMULATION_DEFAULTS.md, steps: 1_000_000, every: 5 },
     });
     const seen = await new Promise<number>((resolve) => {
-      const off = api.simulations.onFrame((f) => {
-        if (f.simulationId === started.id && f.frame.index >= 3) {
+      const off = api.simulations.onFrames((f) => {
+        if (f.simulationId === started.id && f.latest.index >= 3) {
           off();
-          resolve(f.frame.index);
+          resolve(f.latest.index);
         }
       });
     });
@@ -115,6 +119,8 @@ describe('simulations service', () => {
     await api.simulations.cancel({ id: started.id });
     const done = await waitForStatus(api, started.id, ['cancelled', 'failed', 'finished']);
     expect(done.status).toBe('cancelled');
+    // stopped by the run itself between two steps (not by terminating the worker)
+    expect(done.message).toMatch(/^cancelled after \d+ of 1000000 steps/);
     expect(done.frames).toBeGreaterThanOrEqual(4);
     const frames = await api.simulations.frames({ id: done.id, from: 1, to: 3 });
     expect(frames.map((f) => f.step)).toEqual([5, 10]);
