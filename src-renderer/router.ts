@@ -14,6 +14,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/models', name: 'models', component: () => import('./views/ModelsView.vue') },
   { path: '/training', name: 'training', component: () => import('./views/TrainingView.vue') },
   { path: '/runs', name: 'runs', component: () => import('./views/RunsView.vue') },
+  { path: '/simulate', name: 'simulate', component: () => import('./views/SimulateView.vue') },
   { path: '/predict', name: 'predict', component: () => import('./views/PredictView.vue') },
   { path: '/:rest(.*)*', redirect: '/structures' },
 ];

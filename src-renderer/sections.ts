@@ -45,6 +45,12 @@ export const SECTIONS: Section[] = [
     summary: 'Every run, its settings and results, side by side.',
   },
   {
+    id: 'simulate',
+    path: '/simulate',
+    title: 'Simulate',
+    summary: 'Relax a structure, run molecular dynamics or an equation of state with a potential.',
+  },
+  {
     id: 'predict',
     path: '/predict',
     title: 'Predict',

@@ -1,0 +1,196 @@
+/**
+ * Simulations as the app knows them: the list (kept current by `simulations.onStatus`), the run
+ * shown (its detail with per-step series, and one frame: the latest, followed while the run goes,
+ * or one the user picked, fetched on demand — a long run's frames stay in the database), starting,
+ * cancelling, deleting and exporting. A running run's progress arrives through
+ * `simulations.onFrames` (at most twice a second: the new frames' values for the charts, the
+ * latest frame for the viewer), taken in only once the window has drawn the previous one: a slow
+ * machine shows fewer updates instead of falling behind and ignoring clicks. Module-level state,
+ * so that leaving the Simulate view and coming back keeps it.
+ */
+import { computed, readonly, ref, shallowRef } from 'vue';
+import type { SimulationDetail, SimulationFramesEvent, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/contract';
+import { getApi } from '../api/client';
+import { errorMessage } from '../lib/format';
+import { appendFramesToSeries, formRequest, type SimulationForm } from '../lib/simulation';
+import { downloadText } from './useRuns';
+import { whenConnected } from './whenConnected';
+
+const list = shallowRef<SimulationRecord[]>([]);
+const listError = ref<string | null>(null);
+const selectedId = ref<number | null>(null);
+const detail = shallowRef<SimulationDetail | null>(null);
+/** The frame shown, and the one the user picked (null: follow the latest). */
+const frame = shallowRef<SimulationFrameView | null>(null);
+const picked = ref<number | null>(null);
+const detailError = ref<string | null>(null);
+const starting = ref(false);
+const startError = ref<string | null>(null);
+const actionError = ref<string | null>(null);
+let started = false;
+let loadToken = 0;
+let frameToken = 0;
+
+/** Progress received and not yet shown (merged), and whether taking it in is scheduled. */
+let unseen: SimulationFramesEvent | null = null;
+let applyScheduled = false;
+
+function receive(e: SimulationFramesEvent): void {
+  if (detail.value?.id !== e.simulationId) return;
+  unseen = unseen && unseen.simulationId === e.simulationId ? { ...e, points: [...unseen.points, ...e.points] } : e;
+  if (applyScheduled) return;
+  applyScheduled = true;
+  // after the next frame is drawn (requestAnimationFrame, then a task): updates never outrun the window
+  requestAnimationFrame(() => setTimeout(apply, 0));
+}
+
+/** Takes the progress received into the shown run: chart points, frame count, and the latest frame when following. */
+function apply(): void {
+  applyScheduled = false;
+  const e = unseen;
+  unseen = null;
+  const d = detail.value;
+  if (!e || !d || d.id !== e.simulationId || e.frames <= d.frames) return;
+  detail.value = { ...d, frames: e.frames, steps: Math.max(d.steps, e.steps), series: appendFramesToSeries(d.series, e.points) };
+  if (picked.value === null) frame.value = e.latest;
+}
+
+function upsert(r: SimulationRecord): void {
+  const i = list.value.findIndex((x) => x.id === r.id);
+  list.value = i < 0 ? [r, ...list.value] : list.value.map((x) => (x.id === r.id ? r : x));
+  const d = detail.value;
+  // the streamed frames may be ahead of the record's count
+  if (d?.id === r.id) detail.value = { ...d, ...r, frames: Math.max(d.frames, r.frames), steps: Math.max(d.steps, r.steps) };
+}
+
+async function refresh(): Promise<void> {
+  try {
+    list.value = await getApi().simulations.list({});
+    listError.value = null;
+  } catch (e) {
+    listError.value = errorMessage(e);
+  }
+}
+
+async function fetchFrame(id: number, index: number): Promise<SimulationFrameView | null> {
+  const [f] = await getApi().simulations.frames({ id, from: index, to: index + 1 });
+  return f ?? null;
+}
+
+/** Loads the run's detail (series) and the frame to show (the picked one, else the last). */
+async function load(id: number): Promise<void> {
+  const token = ++loadToken;
+  try {
+    const d = await getApi().simulations.get({ id });
+    const f = d.frames > 0 ? await fetchFrame(id, picked.value ?? d.frames - 1) : null;
+    if (token !== loadToken) return;
+    detail.value = d;
+    frame.value = f;
+    detailError.value = null;
+  } catch (e) {
+    if (token === loadToken) detailError.value = errorMessage(e);
+  }
+}
+
+function select(id: number | null): void {
+  selectedId.value = id;
+  detail.value = null;
+  frame.value = null;
+  picked.value = null;
+  detailError.value = null;
+  if (id !== null) void load(id);
+}
+
+/** Shows frame `index` of the run shown (null: follow the latest). */
+async function pick(index: number | null): Promise<void> {
+  const d = detail.value;
+  picked.value = index;
+  if (!d) return;
+  const token = ++frameToken;
+  try {
+    const f = await fetchFrame(d.id, index ?? d.frames - 1);
+    if (token === frameToken) frame.value = f;
+  } catch (e) {
+    if (token === frameToken) detailError.value = errorMessage(e);
+  }
+}
+
+function subscribe(): void {
+  if (started) return;
+  started = true;
+  const api = getApi();
+  api.simulations.onStatus((r) => {
+    const wasRunning = detail.value?.id === r.id && (detail.value.status === 'running' || detail.value.status === 'queued');
+    upsert(r);
+    // at the end, the stored per-step series replaces the frames' points
+    if (wasRunning && r.status !== 'running' && r.status !== 'queued') void load(r.id);
+  });
+  api.simulations.onFrames(receive);
+  whenConnected(() => {
+    void refresh();
+    if (selectedId.value !== null) void load(selectedId.value);
+  });
+}
+
+async function start(structureId: number, form: SimulationForm): Promise<SimulationRecord | null> {
+  starting.value = true;
+  startError.value = null;
+  try {
+    const r = await getApi().simulations.start({ structureId, ...formRequest(form) });
+    upsert(r);
+    select(r.id);
+    return r;
+  } catch (e) {
+    startError.value = errorMessage(e);
+    return null;
+  } finally {
+    starting.value = false;
+  }
+}
+
+async function act(what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+    actionError.value = null;
+  } catch (e) {
+    actionError.value = `${what}: ${errorMessage(e)}`;
+  }
+}
+
+const cancel = (id: number) => act(`cancel simulation ${id}`, async () => upsert(await getApi().simulations.cancel({ id })));
+
+const remove = (id: number) =>
+  act(`delete simulation ${id}`, async () => {
+    await getApi().simulations.delete({ id });
+    list.value = list.value.filter((r) => r.id !== id);
+    if (selectedId.value === id) select(null);
+  });
+
+/** The trajectory (extxyz, XDATCAR) or the final structure (CIF, POSCAR) as a download. */
+const exportFile = (id: number, what: 'trajectory' | 'final', format: 'extxyz' | 'xdatcar' | 'cif' | 'poscar') =>
+  act(`export ${what}`, async () => {
+    const r = await getApi().simulations.export({ id, what, format });
+    downloadText(r.fileName, r.text);
+  });
+
+export function useSimulations() {
+  subscribe();
+  return {
+    list: readonly(list),
+    listError: readonly(listError),
+    selectedId: readonly(selectedId),
+    detail: computed(() => detail.value),
+    frame: computed(() => frame.value),
+    picked: readonly(picked),
+    detailError: readonly(detailError),
+    starting: readonly(starting),
+    startError,
+    actionError,
+    select,
+    pick,
+    start,
+    cancel,
+    remove,
+    exportFile,
+  };
+}

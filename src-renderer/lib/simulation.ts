@@ -1,0 +1,150 @@
+/**
+ * The Simulate panel's pure helpers (tested without a DOM): the form's state and its defaults (the
+ * simulation defaults of src-shared/sim/job.ts), the request it makes, the charts of a run's
+ * per-step series, and a recorded frame as a structure for the viewer.
+ */
+import type { CalculatorSpec, SimulationDetail, SimulationFrameView, SimulationParameters, SimulationTask } from '../../src-shared/ipc/contract';
+import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
+import { SERIES, SIMULATION_DEFAULTS, type EosParameters, type MdParameters, type RelaxParameters } from '../../src-shared/sim/job';
+import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
+import { fromGPa } from '../../src-shared/sim/units';
+import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
+import type { ViewerStructure } from '../viewer/model';
+
+export type CalculatorName = CalculatorSpec['kind'];
+
+export interface SimulationForm {
+  task: SimulationTask;
+  calculator: CalculatorName;
+  lj: LennardJonesParameters;
+  morse: MorseParameters;
+  relax: RelaxParameters;
+  md: MdParameters;
+  eos: EosParameters;
+  name: string;
+}
+
+/** A fresh form: EMT, relaxation, the defaults of every task (copies: the form is edited in place). */
+export function defaultForm(): SimulationForm {
+  return {
+    task: 'relax',
+    calculator: 'emt',
+    lj: {},
+    morse: {},
+    relax: { ...SIMULATION_DEFAULTS.relax, fixed: [] },
+    md: { ...SIMULATION_DEFAULTS.md, fixed: [] },
+    eos: { ...SIMULATION_DEFAULTS.eos },
+    name: '',
+  };
+}
+
+/** Positive numbers only: an emptied field (NaN, 0) means "the default". */
+function given<T extends Record<string, unknown>>(p: T): T {
+  return Object.fromEntries(Object.entries(p).filter(([, v]) => (typeof v === 'number' ? Number.isFinite(v) && v > 0 : v !== undefined && v !== ''))) as T;
+}
+
+/** Atom indices from "0, 3, 7" (blank: none); null when the text is not a list of indices. */
+export function parseIndices(text: string): number[] | null {
+  const t = text.trim();
+  if (t === '') return [];
+  const parts = t.split(/[\s,]+/).filter(Boolean);
+  return parts.every((p) => /^\d+$/.test(p)) ? parts.map(Number) : null;
+}
+
+/** What `simulations.start` is asked for. */
+export function formRequest(form: SimulationForm): { calculator: CalculatorSpec; parameters: SimulationParameters; name?: string } {
+  const calculator: CalculatorSpec =
+    form.calculator === 'lj' ? { kind: 'lj', parameters: given(form.lj as Record<string, unknown>) } : form.calculator === 'morse' ? { kind: 'morse', parameters: given(form.morse as Record<string, unknown>) } : { kind: 'emt' };
+  const parameters: SimulationParameters = form.task === 'relax' ? { ...form.relax } : form.task === 'md' ? { ...form.md } : { ...form.eos };
+  return { calculator, parameters, ...(form.name.trim() ? { name: form.name.trim() } : {}) };
+}
+
+/** Steps a run plans (for its progress bar): MD steps, the optimiser's step limit, or the volumes. */
+export function plannedSteps(p: SimulationParameters): number {
+  return p.task === 'md' ? p.steps : p.task === 'relax' ? p.maxSteps : p.points;
+}
+
+export interface SimulationChart {
+  id: string;
+  title: string;
+  option: ChartOption;
+  points: number;
+}
+
+type Series = SimulationDetail['series'];
+
+/** Points drawn per line at most: a long run's series is thinned evenly (the last point kept). */
+export const MAX_CHART_POINTS = 2000;
+
+function xy(series: Series, key: string, x: readonly number[]): [number, number][] {
+  const v = series.values[key] ?? [];
+  const stride = Math.max(1, Math.ceil(x.length / MAX_CHART_POINTS));
+  const out: [number, number][] = [];
+  for (let i = 0; i < x.length; i++) {
+    if (i % stride !== 0 && i !== x.length - 1) continue;
+    const y = v[i];
+    if (y !== null && y !== undefined && Number.isFinite(y)) out.push([x[i], y]);
+  }
+  return out;
+}
+
+function unit(task: SimulationTask, key: string): string {
+  return SERIES[task].find((s) => s.key === key)?.unit ?? '';
+}
+
+/**
+ * The charts of a run's series: relaxation — energy and the largest force (log) per step; MD —
+ * energies, temperature and pressure against time; EOS — energy against volume with the fitted
+ * Birch–Murnaghan curve.
+ */
+export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary'>, series: Series): SimulationChart[] {
+  const charts: SimulationChart[] = [];
+  const add = (id: string, title: string, lines: LineSeries[], xName: string, yName: string, logY = false) =>
+    charts.push({ id, title, option: lineOption(lines, { xName, yName, logY }), points: lines.reduce((s, l) => s + l.data.length, 0) });
+  if (run.task === 'relax') {
+    add('energy', 'Energy', [{ name: 'energy', data: xy(series, 'energy', series.step), color: PALETTE[0] }], 'step', 'eV');
+    add('fmax', 'Largest force', [{ name: 'fmax', data: xy(series, 'fmax', series.step).filter(([, y]) => y > 0), color: PALETTE[1] }], 'step', 'eV/Å', true);
+    const smax = xy(series, 'smax', series.step);
+    if (smax.length) add('smax', 'Stress residual', [{ name: 'stress residual', data: smax.filter(([, y]) => y > 0), color: PALETTE[2] }], 'step', 'GPa', true);
+  } else if (run.task === 'md') {
+    const dt = run.parameters.task === 'md' ? run.parameters.timestep : 1;
+    const t = series.step.map((s) => s * dt);
+    add('energy', 'Energy', ['total', 'potential'].map((k, i) => ({ name: k, data: xy(series, k, t), color: PALETTE[i] })), 'time / fs', 'eV');
+    add('temperature', 'Temperature', [{ name: 'temperature', data: xy(series, 'temperature', t), color: PALETTE[1] }], 'time / fs', unit('md', 'temperature'));
+    const p = xy(series, 'pressure', t);
+    if (p.length) add('pressure', 'Pressure', [{ name: 'pressure', data: p, color: PALETTE[2] }], 'time / fs', unit('md', 'pressure'));
+  } else {
+    const points = xy(series, 'energy', (series.values.volume ?? []).map((v) => v ?? NaN));
+    const lines: LineSeries[] = [{ name: 'energy', data: points, color: PALETTE[0] }];
+    const s = run.summary;
+    if (s?.task === 'eos' && points.length > 1) {
+      const lo = Math.min(...points.map((p) => p[0]));
+      const hi = Math.max(...points.map((p) => p[0]));
+      const fit = { v0: s.v0, e0: s.e0, b0: fromGPa(s.b0GPa), b0prime: s.b0prime };
+      lines.push({ name: 'Birch–Murnaghan', data: Array.from({ length: 61 }, (_, i) => lo + ((hi - lo) * i) / 60).map((v) => [v, birchMurnaghanEnergy(fit, v)] as [number, number]), color: PALETTE[1], dashed: true });
+    }
+    add('eos', 'Energy against volume', lines, 'volume / Å³', 'eV');
+  }
+  return charts;
+}
+
+/** A recorded frame as the viewer's structure: the run's atoms at the frame's positions and cell. */
+export function frameStructure(run: Pick<SimulationDetail, 'numbers' | 'pbc'>, frame: SimulationFrameView): ViewerStructure {
+  return { lattice: frame.lattice, pbc: run.pbc, numbers: run.numbers, cart: frame.cart, frac: null };
+}
+
+/** A new series with the streamed frames' values added (steps in order: frames at or before the last step are skipped). */
+export function appendFramesToSeries(series: Series, frames: readonly Pick<SimulationFrameView, 'step' | 'values'>[]): Series {
+  let last = series.step.length ? series.step[series.step.length - 1] : -1;
+  const added = frames.filter((f) => {
+    if (f.step <= last) return false;
+    last = f.step;
+    return true;
+  });
+  if (added.length === 0) return series;
+  const n = series.step.length;
+  const keys = new Set([...Object.keys(series.values), ...added.flatMap((f) => Object.keys(f.values))]);
+  const values: Record<string, (number | null)[]> = {};
+  for (const k of keys) values[k] = [...(series.values[k] ?? new Array<number | null>(n).fill(null)), ...added.map((f) => f.values[k] ?? null)];
+  return { step: [...series.step, ...added.map((f) => f.step)], values };
+}

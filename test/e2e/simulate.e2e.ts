@@ -1,0 +1,138 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { atomicNumber, readFrames } from '../../src-shared/chem';
+import { elementColorHex } from '../../src-renderer/viewer/elementStyle';
+import { countColour } from './canvas';
+import { connectApi, launchApp, waitUntilConnected } from './app';
+import type { LaunchedApp } from './app';
+
+/** fcc Cu, 3 × 3 × 3 conventional cells (108 atoms), the first atom pushed off its site. */
+function copperPoscar(): string {
+  const rep = 3;
+  const lines: string[] = [];
+  for (let i = 0; i < rep; i++)
+    for (let j = 0; j < rep; j++)
+      for (let k = 0; k < rep; k++)
+        for (const b of [
+          [0, 0, 0],
+          [0.5, 0.5, 0],
+          [0.5, 0, 0.5],
+          [0, 0.5, 0.5],
+        ])
+          lines.push([(i + b[0]) / rep, (j + b[1]) / rep, (k + b[2]) / rep].map((x) => x.toFixed(8)).join(' '));
+  lines[0] = '0.03 0.0 0.0';
+  return ['Cu fcc 108', '1.0', '10.8 0 0', '0 10.8 0', '0 0 10.8', 'Cu', '108', 'Direct', ...lines].join('\n') + '\n';
+}
+
+// The viewer's default colour scheme (VESTA's).
+const copper = elementColorHex(atomicNumber('Cu'));
+const copperRgb = [1, 3, 5].map((i) => parseInt(copper.slice(i, i + 2), 16)) as [number, number, number];
+
+const dir = mkdtempSync(join(tmpdir(), 'latticework-e2e-sim-'));
+const databasePath = join(dir, 'sim.sqlite');
+let app: LaunchedApp | null = null;
+
+afterAll(async () => {
+  await app?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Simulate', () => {
+  it('runs MD on an open structure, streams its frames into the viewer and charts, cancels; relaxes and exports', { timeout: 600_000 }, async () => {
+    app = await launchApp({ databasePath });
+    const { page } = app;
+    await waitUntilConnected(page);
+    await page.getByTestId('file-input').setInputFiles([{ name: 'Cu108.vasp', mimeType: 'text/plain', buffer: Buffer.from(copperPoscar()) }]);
+    await expect.poll(() => page.getByTestId('structure-item').count(), { timeout: 30_000 }).toBe(1);
+    await page.getByTestId('structure-item').first().click();
+    await page.getByTestId('structure-simulate').click();
+    await page.getByTestId('view-simulate').waitFor();
+    await expect.poll(async () => page.getByTestId('simulation-start').textContent()).toMatch(/Run on Cu/);
+
+    // molecular dynamics, long enough to be watched and cancelled
+    await page.getByTestId('simulation-task-md').click();
+    await page.getByTestId('simulation-steps').fill('200000');
+    await page.getByTestId('simulation-every').fill('5');
+    await page.getByTestId('simulation-start').click();
+    const run = page.getByTestId('simulation-run');
+    await run.waitFor({ timeout: 30_000 });
+    // frames arrive while it runs: the frame count, the chart and the viewer follow
+    await expect.poll(async () => Number(await run.getAttribute('data-frames')), { timeout: 120_000 }).toBeGreaterThan(3);
+    const first = Number(await run.getAttribute('data-frames'));
+    await expect.poll(async () => Number(await run.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(first);
+    await expect.poll(async () => Number(await page.getByTestId('simulation-chart-temperature').getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(3);
+    // the viewer follows the latest frame
+    const label = page.getByTestId('simulation-frame');
+    const seen = await label.textContent();
+    await expect.poll(async () => label.textContent(), { timeout: 60_000 }).not.toBe(seen);
+    expect(await label.textContent()).toMatch(/frame \d+\/\d+ · step \d+/);
+    expect(await run.getAttribute('data-status')).toBe('running');
+    await page.getByTestId('simulation-cancel').click();
+    await expect.poll(() => run.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
+    // the copper atoms are drawn
+    await expect.poll(async () => (await countColour(page, 'structure-canvas', copperRgb)).matches, { timeout: 30_000 }).toBeGreaterThan(200);
+    await app.screenshot('simulate-md-cancelled');
+    // the frame slider shows an earlier frame
+    await page.getByTestId('simulation-frame-slider').evaluate((el: HTMLInputElement) => {
+      el.value = '0';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await expect.poll(async () => page.getByTestId('simulation-frame').textContent()).toMatch(/frame 1\/\d+ · step 0/);
+
+    // a relaxation finishes and says so
+    await page.getByTestId('simulation-task-relax').click();
+    await page.getByTestId('simulation-fmax').fill('0.01');
+    await page.getByTestId('simulation-start').click();
+    await expect.poll(() => page.getByTestId('simulation-run').getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
+    await expect.poll(async () => page.getByTestId('simulation-message').textContent()).toMatch(/^converged in \d+ steps/);
+    await expect.poll(async () => Number(await page.getByTestId('simulation-chart-fmax').getAttribute('data-points'))).toBeGreaterThan(2);
+    expect(await page.getByTestId('simulation-item').count()).toBe(2);
+
+    const download = page.waitForEvent('download');
+    await page.getByTestId('simulation-export-extxyz').click();
+    const file = await download;
+    const path = await file.path();
+    const frames = readFrames('t.extxyz', readFileSync(path!, 'utf8')).frames;
+    expect(frames.length).toBeGreaterThan(2);
+    expect(frames.at(-1)!.energy!).toBeLessThan(frames[0].energy!);
+    await app.screenshot('simulate-relaxed');
+    expect(app.errors).toEqual([]);
+  });
+
+  it('keeps every frame of a simulation whose app was killed, and shows it interrupted', { timeout: 600_000 }, async () => {
+    await app?.close();
+    app = await launchApp({ databasePath });
+    let client = await connectApi(app.url);
+    const [structure] = await client.api.structures.list({});
+    const started = await client.api.simulations.start({
+      structureId: structure.id,
+      calculator: { kind: 'emt' },
+      parameters: { task: 'md', ensemble: 'nvt', thermostat: 'langevin', temperature: 300, timestep: 1, steps: 1_000_000, every: 5, seed: 1, friction: 0.01, tau: 100, pressure: 0, barostatTau: 1000, compressibility: 0.01, fixed: [] },
+    });
+    await expect.poll(async () => (await client.api.simulations.list({})).find((r) => r.id === started.id)!.frames, { timeout: 120_000, interval: 100 }).toBeGreaterThanOrEqual(5);
+    client.close();
+    await app.kill();
+    app = null;
+
+    app = await launchApp({ databasePath });
+    client = await connectApi(app.url);
+    const { page } = app;
+    await waitUntilConnected(page);
+    const record = (await client.api.simulations.list({})).find((r) => r.id === started.id)!;
+    expect(record.status).toBe('interrupted');
+    expect(record.frames).toBeGreaterThanOrEqual(5);
+    expect((await client.api.simulations.frames({ id: started.id })).length).toBe(record.frames);
+    await page.getByTestId('nav-simulate').click();
+    const item = page.locator(`[data-testid="simulation-item"][data-id="${started.id}"]`);
+    await expect.poll(() => item.getAttribute('data-status'), { timeout: 30_000 }).toBe('interrupted');
+    await item.click();
+    const run = page.getByTestId('simulation-run');
+    await expect.poll(async () => Number(await run.getAttribute('data-frames')), { timeout: 30_000 }).toBe(record.frames);
+    await expect.poll(async () => page.getByTestId('simulation-message').textContent()).toMatch(/frames written until then are kept/);
+    await app.screenshot('simulate-interrupted');
+    client.close();
+    expect(app.errors).toEqual([]);
+  });
+});

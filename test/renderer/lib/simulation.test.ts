@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
+import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
+import { appendFramesToSeries, defaultForm, formRequest, parseIndices, plannedSteps, simulationCharts } from '../../../src-renderer/lib/simulation';
+
+function frame(index: number, step: number, values: Record<string, number | null>): SimulationFrameView {
+  return { index, step, time: null, energy: values.energy ?? 0, values, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null };
+}
+
+describe('Simulate panel helpers', () => {
+  it("the default form's requests pass the contract's validation for every task and calculator", () => {
+    for (const task of ['relax', 'md', 'eos'] as const) {
+      for (const calculator of ['emt', 'lj', 'morse'] as const) {
+        const form = defaultForm();
+        form.task = task;
+        form.calculator = calculator;
+        const req = formRequest(form);
+        expect(simulationParametersSchema.safeParse(req.parameters).success).toBe(true);
+        expect(calculatorSpecSchema.safeParse(req.calculator).success).toBe(true);
+        expect(req.parameters.task).toBe(task);
+        expect(req.calculator.kind).toBe(calculator);
+      }
+    }
+  });
+
+  it('emptied parameter fields mean the defaults; typed ones are sent; the form is not shared between calls', () => {
+    const form = defaultForm();
+    form.calculator = 'lj';
+    form.lj = { sigma: 3.4, epsilon: Number.NaN, cutoff: 0 };
+    expect(formRequest(form).calculator).toEqual({ kind: 'lj', parameters: { sigma: 3.4 } });
+    form.md.steps = 50;
+    expect(defaultForm().md.steps).toBe(1000);
+    form.name = '  heat it  ';
+    expect(formRequest(form).name).toBe('heat it');
+    expect(formRequest(defaultForm())).not.toHaveProperty('name');
+  });
+
+  it('reads fixed-atom lists', () => {
+    expect(parseIndices('')).toEqual([]);
+    expect(parseIndices('0, 3 7')).toEqual([0, 3, 7]);
+    expect(parseIndices('1, x')).toBeNull();
+    expect(parseIndices('-1')).toBeNull();
+  });
+
+  it('appends streamed frames to a series in step order, once each', () => {
+    const s0 = { step: [0, 10], values: { energy: [1, 0.5] } };
+    const s1 = appendFramesToSeries(s0, [frame(1, 10, { energy: 0.5 }), frame(2, 20, { energy: 0.4, fmax: 0.1 }), frame(3, 30, { energy: 0.3, fmax: 0.05 })]);
+    expect(s1.step).toEqual([0, 10, 20, 30]);
+    expect(s1.values.energy).toEqual([1, 0.5, 0.4, 0.3]);
+    expect(s1.values.fmax).toEqual([null, null, 0.1, 0.05]);
+    expect(appendFramesToSeries(s1, [frame(3, 30, { energy: 9 })])).toBe(s1);
+    expect(s0.step).toEqual([0, 10]);
+  });
+
+  it('charts each task: relaxation energy and log fmax, MD against time, EOS with the fitted curve through (V₀, E₀)', () => {
+    const relax = simulationCharts({ task: 'relax', parameters: defaultForm().relax, summary: null }, { step: [0, 1, 2], values: { energy: [1, 0.5, 0.4], fmax: [1, 0.1, 0] } });
+    expect(relax.map((c) => c.id)).toEqual(['energy', 'fmax']);
+    expect(relax[1].points).toBe(2); // fmax = 0 has no place on a log axis
+    const md = simulationCharts({ task: 'md', parameters: { ...defaultForm().md, timestep: 2 }, summary: null }, { step: [0, 5], values: { total: [1, 1], potential: [0, 0.1], temperature: [300, 290], pressure: [null, null] } });
+    expect(md.map((c) => c.id)).toEqual(['energy', 'temperature']);
+    const series = (md[1].option.series as { data: [number, number][] }[])[0].data;
+    expect(series).toEqual([
+      [0, 300],
+      [10, 290],
+    ]);
+    const eos = simulationCharts(
+      { task: 'eos', parameters: defaultForm().eos, summary: { task: 'eos', points: [], v0: 12, e0: -1, b0GPa: 100, b0prime: 4.5, rms: 0, unconverged: [] } },
+      { step: [0, 1, 2], values: { volume: [11, 12, 13], energy: [-0.9, -1, -0.95] } },
+    );
+    const lines = eos[0].option.series as { name: string; data: [number, number][] }[];
+    expect(lines.map((l) => l.name)).toEqual(['energy', 'Birch–Murnaghan']);
+    const atV0 = lines[1].data.find(([v]) => Math.abs(v - 12) < 1e-9)!;
+    expect(atV0[1]).toBeCloseTo(-1, 12);
+    expect(plannedSteps(defaultForm().eos)).toBe(11);
+  });
+});
+
+describe('long series', () => {
+  it('are thinned to at most MAX_CHART_POINTS points per line, keeping the first and the last', async () => {
+    const { MAX_CHART_POINTS } = await import('../../../src-renderer/lib/simulation');
+    const n = 10_001;
+    const steps = Array.from({ length: n }, (_, i) => i);
+    const [chart] = simulationCharts({ task: 'relax', parameters: defaultForm().relax, summary: null }, { step: steps, values: { energy: steps.map((s) => -s), fmax: steps.map(() => 1) } });
+    const data = (chart.option.series as { data: [number, number][] }[])[0].data;
+    expect(data.length).toBeLessThanOrEqual(MAX_CHART_POINTS + 1);
+    expect(data[0]).toEqual([0, -0]);
+    expect(data.at(-1)).toEqual([10_000, -10_000]);
+  });
+});
