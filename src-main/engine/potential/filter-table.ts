@@ -21,7 +21,7 @@
  * computed in float64 on the host (the Bessel basis at d = 0 takes its limit √(2/r_c)·nπ/r_c).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import type { PotentialConfig, RadialSettings } from '../../../src-shared/model/potential';
 
 /** Largest node spacing, Å. */
@@ -142,16 +142,24 @@ export class NodeValues {
 /**
  * log(1 + z) accurate for small z in float32 (Goldberg: log(u)·z/(u − 1) with u = 1 + z rounded, z
  * itself where u = 1). tfjs-wasm's Log1p computes log(1 + z) and loses the digits that matter here.
+ *
+ * The gradient is given explicitly, dy/(1 + z): differentiating the formula itself would put the
+ * u = 1 mask (Equal, which has no gradient in tfjs) on the tape, and its derivative
+ * (u − 1 − z)/(u − 1)² cancels catastrophically for |z| near float32's epsilon. The gradient is
+ * written in z, so it is differentiable again.
  */
-function log1pAccurate(z: Tensor2D): Tensor2D {
-  return tf.tidy(() => {
+const log1pAccurate = tf.customGrad((...args: Array<Tensor | tf.GradSaveFunc>) => {
+  const [z, save] = args as [Tensor2D, tf.GradSaveFunc];
+  save([z]);
+  const value = tf.tidy(() => {
     const u = tf.add(z, 1);
     const step = tf.sub(u, 1);
     const exact = tf.equal(step, 0);
     const ratio = tf.div(z, tf.where(exact, tf.onesLike(step), step));
-    return tf.where(exact, z, tf.mul(tf.log(u), ratio)) as Tensor2D;
+    return tf.where(exact, z, tf.mul(tf.log(u), ratio));
   });
-}
+  return { value, gradFunc: (dy: Tensor, saved: Tensor[]) => tf.div(dy, tf.add(saved[0], 1)) };
+}) as (z: Tensor2D) => Tensor2D;
 
 /**
  * σ(x + δ) − σ(x) of the configured activation without the cancellation of a float32 difference
