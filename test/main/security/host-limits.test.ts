@@ -1,7 +1,9 @@
 /**
  * The host's limits, with small values so that they are reached quickly: the hello timeout, the
- * cap on connections that have not said hello, and the backlog of a client that does not read.
+ * cap on connections that have not said hello, and the backlog of a client that does not read;
+ * and its last resort (an error no handler caught is logged and the process keeps serving).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,5 +58,13 @@ describe('host limits', () => {
     const code = await fourth.closed;
     expect([-1, CLOSE.busy]).toContain(code);
     for (const c of clients) c.transport.close();
+  });
+
+  it('logs an error no handler caught (thrown or rejected) and keeps serving', () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'last-resort-child.ts')], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout).toBe('still serving\n');
+    expect(child.stderr).toMatch(/latticework: unexpected error, still serving: Error: a bug no handler caught/);
+    expect(child.stderr).toMatch(/latticework: unexpected error, still serving: Error: a rejection nobody awaited/);
   });
 });
