@@ -5,13 +5,14 @@
  */
 import type { LoadedModel } from '../engine/models/runtime';
 
-export class ModelCache {
-  private readonly entries = new Map<string, LoadedModel>();
+/** Kept models of type M (the worker keeps property models and potentials in one). */
+export class ModelCache<M extends { dispose(): void } = LoadedModel> {
+  private readonly entries = new Map<string, M>();
 
   constructor(readonly capacity = 4) {}
 
   /** The model under `key`, loaded with `load` when it is not kept. */
-  get(key: string, load: () => LoadedModel): LoadedModel {
+  get(key: string, load: () => M): M {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -21,7 +22,7 @@ export class ModelCache {
     const model = load();
     this.entries.set(key, model);
     while (this.entries.size > this.capacity) {
-      const [k, old] = this.entries.entries().next().value as [string, LoadedModel];
+      const [k, old] = this.entries.entries().next().value as [string, M];
       this.entries.delete(k);
       old.dispose();
     }

@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { LatticeworkHandlers, PredictionRow } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
-import type { StructureJSON } from '../../src-shared/chem/serialize';
+import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
+import { labelsOfStructure } from '../../src-shared/chem/frames';
+import { UserError } from '../ipc/dispatch';
 import { loadModelFile } from './models';
 import { loadStructure } from './structures';
 
@@ -54,6 +56,28 @@ export function predictHandlers(core: CoreParts): LatticeworkHandlers['predict']
       return { rows, failed };
     },
 
+    async potential({ modelId, structureId }) {
+      const model = await loadModelFile(core, modelId);
+      if (model.record.task !== 'potential') throw new UserError(`model "${model.record.name}" is a ${model.record.task} model, not an interatomic potential`);
+      const { row, structure } = await loadStructure(core, structureId);
+      const p = await core.pool.run('predict-potential', { key: model.sha256, model: model.bytes, structure });
+      const labels = labelsOfStructure(structureFromJSON(structure));
+      const n = structure.numbers.length;
+      return {
+        modelId,
+        model: model.record.name,
+        structureId,
+        name: row.name,
+        energy: p.energy,
+        energyPerAtom: p.energy / n,
+        atomEnergies: p.atomEnergies,
+        forces: rows3(p.forces),
+        stress: p.stress,
+        std: p.std ? { energy: p.std.energy, forces: p.std.forces ? rows3(p.std.forces) : null, forceNorm: p.std.forceNorm, stress: p.std.stress } : null,
+        reference: { energy: labels.energy, forces: labels.forces ? rows3(labels.forces) : null, stress: labels.stress ? [...labels.stress] : null },
+      };
+    },
+
     async oversmoothing({ modelId, structureId }) {
       const model = await loadModelFile(core, modelId);
       const { structure } = await loadStructure(core, structureId);
@@ -61,4 +85,9 @@ export function predictHandlers(core: CoreParts): LatticeworkHandlers['predict']
       return { modelId, structureId, layers: r.layers };
     },
   };
+}
+
+/** A flat 3N array as N rows of (x, y, z). */
+function rows3(flat: ArrayLike<number>): number[][] {
+  return Array.from({ length: flat.length / 3 }, (_, i) => [flat[3 * i], flat[3 * i + 1], flat[3 * i + 2]]);
 }

@@ -14,6 +14,7 @@ import { decodeModelFile, encodeModelFile, isModelFile, type ModelFileData, type
 import { oversmoothing } from '../engine/models/oversmoothing';
 import { predictGraphs } from '../engine/models/predict';
 import { instantiateModel, type LoadedModel } from '../engine/models/runtime';
+import { isPotentialFile, LoadedPotential } from '../engine/potential/file';
 import { ModelCache } from '../models/cache';
 import { ensureBackend } from './backend';
 import { CancelledError, type TaskContext } from './protocol';
@@ -28,6 +29,8 @@ export interface ModelFileSummary {
 
 function summarize(data: ModelFileData, bytes: Uint8Array): ModelFileSummary {
   const { weights: _w, atomInit: _a, ...header } = data.header;
+  // a potential keeps no non-trainable state: its parameters are the first member's arrays (as the store counts them)
+  if (isPotentialFile(data)) return { header, bytes, parameterCount: Object.values(data.members[0]).reduce((n, w) => n + w.length, 0) };
   const m = buildModel(data.header.config as ModelConfig, { seed: 0 });
   try {
     return { header, bytes, parameterCount: m.countParameters() };
@@ -49,18 +52,29 @@ export async function readModelFile(input: { bytes: Uint8Array; fileName: string
     data = importCgcnnCheckpoint(input.bytes, { fileName: input.fileName, name: input.name });
     bytes = encodeModelFile(data);
   }
-  const loaded = instantiateModel(decodeModelFile(bytes));
-  loaded.dispose();
+  const check = decodeModelFile(bytes);
+  (isPotentialFile(check) ? new LoadedPotential(check) : instantiateModel(check)).dispose();
   return summarize(data, bytes);
 }
 
 // ---------------------------------------------------------------- prediction
 
-/** Models this worker keeps loaded, by the SHA-256 of their file. */
-const models = new ModelCache(4);
+/** Models this worker keeps loaded (property models and potentials), by the SHA-256 of their file. */
+const models = new ModelCache<CachedModel>(4);
 
-function loadModel(key: string, bytes: Uint8Array): LoadedModel {
-  return models.get(key, () => instantiateModel(decodeModelFile(bytes)));
+type CachedModel = LoadedModel | LoadedPotential;
+
+function loadModel(key: string, bytes: Uint8Array): CachedModel {
+  return models.get(key, () => {
+    const file = decodeModelFile(bytes);
+    return isPotentialFile(file) ? new LoadedPotential(file) : instantiateModel(file);
+  });
+}
+
+function loadPropertyModel(key: string, bytes: Uint8Array, what: string): LoadedModel {
+  const m = loadModel(key, bytes);
+  if (m instanceof LoadedPotential) throw new Error(`model "${m.name}" is an interatomic potential: ${what} is for property models`);
+  return m;
 }
 
 export interface PredictTaskInput {
@@ -81,6 +95,7 @@ export interface PredictTaskRow {
 export async function predictTask(input: PredictTaskInput, ctx: TaskContext): Promise<{ rows: PredictTaskRow[]; failed: { id: number; message: string }[] }> {
   await ensureBackend();
   const model = loadModel(input.key, input.model);
+  if (model instanceof LoadedPotential) return predictEnergies(model, input, ctx);
   const rows: PredictTaskRow[] = [];
   const failed: { id: number; message: string }[] = [];
   const n = input.structures.length;
@@ -107,11 +122,66 @@ export async function predictTask(input: PredictTaskInput, ctx: TaskContext): Pr
   return { rows, failed };
 }
 
+/**
+ * A potential's rows: the energy of each structure (eV, member spread for ensembles) with the
+ * per-atom energies as the per-atom values (they sum to the energy); forces and stress come per
+ * structure from `potentialTask`.
+ */
+function predictEnergies(model: LoadedPotential, input: PredictTaskInput, ctx: TaskContext): { rows: PredictTaskRow[]; failed: { id: number; message: string }[] } {
+  const rows: PredictTaskRow[] = [];
+  const failed: { id: number; message: string }[] = [];
+  const n = input.structures.length;
+  input.structures.forEach((s, k) => {
+    if (ctx.signal.aborted) throw new CancelledError();
+    try {
+      const [p] = model.predict([structureFromJSON(s.structure)], { forces: false, stress: false });
+      rows.push({ id: s.id, prediction: p.energy, std: p.std ? p.std.energy : null, perAtom: Array.from(p.atomEnergies) });
+    } catch (e) {
+      failed.push({ id: s.id, message: (e as Error).message });
+    }
+    ctx.progress(k + 1, n, 'predicting');
+  });
+  return { rows, failed };
+}
+
+export interface PotentialTaskInput {
+  key: string;
+  model: Uint8Array;
+  structure: StructureJSON;
+}
+
+export interface PotentialTaskOutput {
+  energy: number;
+  atomEnergies: number[];
+  /** 3N, eV/Å. */
+  forces: number[];
+  stress: number[] | null;
+  std: { energy: number; forces: number[] | null; forceNorm: number[] | null; stress: number[] | null } | null;
+}
+
+/** Energy, per-atom energies, forces and stress (3D-periodic cells) of one structure by a potential. */
+export async function potentialTask(input: PotentialTaskInput): Promise<PotentialTaskOutput> {
+  await ensureBackend();
+  const model = loadModel(input.key, input.model);
+  if (!(model instanceof LoadedPotential)) throw new Error(`model "${model.header.name}" is a ${model.header.task} model, not an interatomic potential`);
+  const s = structureFromJSON(input.structure);
+  const periodic = s.lattice !== null && s.pbc.every(Boolean);
+  const [p] = model.predict([s], { forces: true, stress: periodic });
+  const list = (a: ArrayLike<number> | null) => (a ? Array.from(a) : null);
+  return {
+    energy: p.energy,
+    atomEnergies: Array.from(p.atomEnergies),
+    forces: Array.from(p.forces!),
+    stress: list(p.stress),
+    std: p.std ? { energy: p.std.energy, forces: list(p.std.forces), forceNorm: list(p.std.forceNorm), stress: list(p.std.stress) } : null,
+  };
+}
+
 // ---------------------------------------------------------------- over-smoothing
 
 /** Per-layer cosine similarity and Dirichlet energy of a model's node states on one structure (member 0 of an ensemble). */
 export async function oversmoothingTask(input: { key: string; model: Uint8Array; structure: StructureJSON }) {
   await ensureBackend();
-  const model = loadModel(input.key, input.model);
+  const model = loadPropertyModel(input.key, input.model, 'the over-smoothing view');
   return { layers: oversmoothing(model, buildGraph(structureFromJSON(input.structure), model.graphOptions)) };
 }

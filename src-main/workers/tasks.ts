@@ -18,7 +18,7 @@ import { CancelledError } from './protocol';
 import type { TaskContext } from './protocol';
 import type { TaskHandler } from './runtime';
 import type { SimulateTaskInput } from './simulate';
-import type { PredictTaskInput } from './predict';
+import type { PotentialTaskInput, PredictTaskInput } from './predict';
 import type { DatasetGraphStatsInput } from './statistics';
 import type { TrainTaskInput } from './train';
 
@@ -203,6 +203,11 @@ export const taskHandlers = {
   },
 
   /** Per-layer cosine similarity and Dirichlet energy of a model's node states on one structure. */
+  /** A potential's energy, per-atom energies, forces and stress on one structure. */
+  async 'predict-potential'(input: PotentialTaskInput) {
+    return (await import('./predict')).potentialTask(input);
+  },
+
   async oversmoothing(input: { key: string; model: Uint8Array; structure: StructureJSON }) {
     return (await import('./predict')).oversmoothingTask(input);
   },

@@ -59,7 +59,8 @@ export interface ModelRecord {
   name: string;
   /** 'builtin' (shipped with the app), 'imported' (e.g. a CGCNN .pth.tar), 'trained' (a run's best model). */
   origin: 'builtin' | 'imported' | 'trained';
-  task: 'regression' | 'classification' | 'per-atom';
+  /** 'potential': an interatomic potential (energy in eV, forces, stress; see predict.potential). */
+  task: 'regression' | 'classification' | 'per-atom' | 'potential';
   architecture: string;
   /** What it predicts and in which units, e.g. formation energy per atom, eV/atom. */
   target: string;

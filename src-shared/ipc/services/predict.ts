@@ -23,6 +23,30 @@ export interface OversmoothingView {
   layers: { layer: number; meanCosine: number; dirichletEnergy: number }[];
 }
 
+/**
+ * An interatomic potential's prediction on one stored structure, beside the structure's own labels
+ * (from a file with energies/forces/stress). Units: eV, eV/Å, eV/Å³; stress as Voigt
+ * (xx, yy, zz, yz, xz, xy) with ASE's sign (positive = tensile).
+ */
+export interface PotentialPredictionView {
+  modelId: number;
+  model: string;
+  structureId: number;
+  name: string;
+  energy: number;
+  energyPerAtom: number;
+  /** Per atom, eV; they sum to `energy`. */
+  atomEnergies: number[];
+  /** [N][3], eV/Å. */
+  forces: number[][];
+  /** Null without a 3D-periodic cell. */
+  stress: number[] | null;
+  /** Ensembles only: member standard deviations (forceNorm per atom = √(Σ_c std_c²)). */
+  std: { energy: number; forces: number[][] | null; forceNorm: number[] | null; stress: number[] | null } | null;
+  /** The structure's own labels (each null when the file had none). */
+  reference: { energy: number | null; forces: number[][] | null; stress: number[] | null };
+}
+
 export const predictService = {
   methods: {
     run: method<{ rows: PredictionRow[]; failed: { structureId: number; message: string }[] }>()(
@@ -33,6 +57,10 @@ export const predictService = {
           jobId: z.string().min(1).max(100).optional(),
         })
         .strict(),
+    ),
+    /** Energy, per-atom energies, forces and stress of a stored structure by a potential (task 'potential'). */
+    potential: method<PotentialPredictionView>()(
+      z.object({ modelId: z.number().int().positive(), structureId: z.number().int().positive() }).strict(),
     ),
     oversmoothing: method<OversmoothingView>()(
       z.object({ modelId: z.number().int().positive(), structureId: z.number().int().positive() }).strict(),
