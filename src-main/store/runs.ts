@@ -22,6 +22,7 @@
  * engine counts them; the text the command line prints counts from 1.
  */
 import type { ExternalRunInfo, MetricPoint, PredictionPoint, RunOrigin, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
+import type { EpochRecord } from '../engine/train/checkpoint';
 import { parseJson, type Database, type Tx } from './database';
 import { insertModel } from './models';
 
@@ -269,19 +270,8 @@ export async function deleteRun(tx: Tx, id: number): Promise<boolean> {
   return (await tx.run('DELETE FROM run WHERE id = ?', [id])).changes > 0;
 }
 
-/** What the training job reports after each epoch. */
-export interface EpochReport {
-  epoch: number;
-  lr: number;
-  trainLoss: number;
-  valLoss: number | null;
-  trainMetrics: Record<string, number>;
-  valMetrics: Record<string, number>;
-  seconds: number;
-  structuresPerSecond: number;
-  /** The epoch's validation metric is the best so far. */
-  isBest: boolean;
-}
+/** What the training job reports after each epoch: the engine's epoch record, and whether its validation metric is the best so far. */
+export type EpochReport = EpochRecord & { isBest: boolean };
 
 /** The metric values of an epoch, by key (non-finite values are left out). */
 export function epochValues(e: EpochReport): Record<string, number> {

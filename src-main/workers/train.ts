@@ -14,7 +14,7 @@ import { trainValTestSplit } from '../../src-shared/model/split';
 import { parseModelConfig } from '../engine/architectures/registry';
 import { buildModel } from '../engine/layers/model';
 import { encodeModelFile, MODEL_FILE_VERSION, type ModelHeader } from '../engine/models/format';
-import { decodeCheckpoint, encodeCheckpoint } from '../engine/train/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, type EpochRecord } from '../engine/train/checkpoint';
 import { TrainingControl } from '../engine/train/control';
 import { evaluateSplit, trainKFold, trainModel, type SplitEvaluation, type TrainingSample } from '../engine/train/trainer';
 import { ensureBackend } from './backend';
@@ -43,19 +43,7 @@ export interface TrainTaskInput {
 export type TrainEvent =
   | { type: 'start'; backend: string; batches: number; split: { train: number; validation: number; test: number }; splitIndices: { train: number[]; val: number[]; test: number[] } }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; lr: number; structuresPerSecond: number }
-  | {
-      type: 'epoch';
-      epoch: number;
-      epochs: number;
-      lr: number;
-      trainLoss: number;
-      valLoss: number | null;
-      trainMetrics: Record<string, number>;
-      valMetrics: Record<string, number>;
-      seconds: number;
-      structuresPerSecond: number;
-      isBest: boolean;
-    }
+  | ({ type: 'epoch'; epochs: number; isBest: boolean } & EpochRecord)
     /** bytes null: progress of a k-fold run (no resumable checkpoint; epoch counts over all folds). */
   | { type: 'checkpoint'; epoch: number; isBest: boolean; metric: number | null; bytes: Uint8Array | null };
 
