@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `latticework` command: runs the built command line (out/main/cli.js). Start-up does
-// nothing else (no look at the sources: `npm start`, `npm test` and `npm run build` bring the
-// build up to date); only a checkout that was never built is built first.
+// nothing else (no look at the sources: `npm install`, `npm start`, `npm test` and `npm run build`
+// bring the build up to date); only a checkout that was never built is built first.
 import { existsSync } from 'node:fs';
 
 const built = new URL('../out/main/cli.js', import.meta.url);

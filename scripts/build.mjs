@@ -1,6 +1,6 @@
 // Builds the app (electron-vite: out/main, out/preload, out/renderer).
-//   node scripts/build.mjs   build when there is no build or a source is newer than it (npm start,
-//                            npm run serve, npm run test:e2e)
+//   node scripts/build.mjs   build when there is no build or a source is newer than it (npm install's
+//                            prepare, npm start, npm run serve, npm run test:e2e)
 //   build()                  build now (bin/latticework.mjs, when there is no build at all)
 // The staleness check walks the source folders; the `latticework` command itself never does.
 import { spawnSync } from 'node:child_process';
