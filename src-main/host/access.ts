@@ -41,8 +41,19 @@ export function allowedHostHeaders(bound: string, port: number, extra: readonly 
 }
 
 /** Whether a request's `Host` header names this host. */
-export function hostHeaderAllowed(header: string | undefined, allowed: ReadonlySet<string>): boolean {
+function hostHeaderAllowed(header: string | undefined, allowed: ReadonlySet<string>): boolean {
   return typeof header === 'string' && allowed.has(header.toLowerCase());
+}
+
+/**
+ * Whether a request names this host and no other: exactly one `Host` header (Node keeps the first of
+ * several; HTTP requires refusing them), naming this host, and a request target in origin form
+ * (`/path`; an absolute URL in the request line would name its own authority instead).
+ */
+export function requestNamesThisHost(req: { rawHeaders: readonly string[]; headers: { host?: string }; url?: string }, allowed: ReadonlySet<string>): boolean {
+  let hosts = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === 'host') hosts++;
+  return hosts === 1 && (req.url ?? '').startsWith('/') && hostHeaderAllowed(req.headers.host, allowed);
 }
 
 /** Whether a WebSocket upgrade comes from a page of this host (or from no page: a script, which has no Origin). */

@@ -29,7 +29,7 @@ import { z } from 'zod';
 import type { WireMessage } from '../../src-shared/ipc/define';
 import type { Core } from '../app/core';
 import { toWireError } from '../ipc/dispatch';
-import { allowedHostHeaders, hostHeaderAllowed, originAllowed, sameToken, urlHost } from './access';
+import { allowedHostHeaders, originAllowed, requestNamesThisHost, sameToken, urlHost } from './access';
 import { CONTENT_SECURITY_POLICY } from './csp';
 
 export interface HostLimits {
@@ -202,7 +202,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   const server = createServer((req, res) => {
     try {
-      if (!hostHeaderAllowed(req.headers.host, allowedHosts)) {
+      if (!requestNamesThisHost(req, allowedHosts)) {
         plain(res, 403, 'forbidden: this host answers only to the address it was started on (see the URL it printed)');
         return;
       }
@@ -265,8 +265,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', (err) => log(`connection error: ${err.message}`));
-    const hostHeader = req.headers.host;
-    if (!hostHeaderAllowed(hostHeader, allowedHosts)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (!requestNamesThisHost(req, allowedHosts)) return refuseUpgrade(socket, 403, 'Forbidden');
+    const hostHeader = req.headers.host!;
     let pathname: string;
     try {
       pathname = new URL(req.url ?? '/', 'http://host.invalid').pathname;

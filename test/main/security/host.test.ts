@@ -167,6 +167,9 @@ describe('no stranger in', () => {
     }
     expect([400, 403]).toContain(statusOf(await get(host.port, '/', '')));
     expect(statusOf(await raw(host.port, 'GET / HTTP/1.0\r\n\r\n'))).toBe(403);
+    // a second Host header, or an absolute URL naming another authority in the request line
+    expect(statusOf(await raw(host.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nHost: rebind.example\r\nConnection: close\r\n\r\n`))).toBe(403);
+    expect(statusOf(await raw(host.port, `GET http://rebind.example/ HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nConnection: close\r\n\r\n`))).toBe(403);
   });
 
   it('refuses WebSocket upgrades naming another host (DNS rebinding refused over WebSocket), even with the token', async () => {
@@ -175,6 +178,8 @@ describe('no stranger in', () => {
     expect(await p.closed).toBe(-1);
     const scripted = probe(host.port, { headers: { Host: rebound }, hello: { kind: 'hello', token: host.token } });
     expect(await scripted.closed).toBe(-1);
+    const twice = await raw(host.port, upgradeRequest(host.port).replace('\r\n\r\n', `\r\nHost: ${rebound}\r\n\r\n`));
+    expect(statusOf(twice)).toBe(403);
     await expectAlive();
   });
 
