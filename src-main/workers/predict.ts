@@ -9,6 +9,7 @@ import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/ser
 import { buildGraph, type CrystalGraph } from '../../src-shared/graph/graph';
 import type { ModelConfig } from '../../src-shared/model/config';
 import { importCgcnnCheckpoint } from '../engine/import/cgcnn';
+import { PickleError } from '../engine/import/pickle';
 import { buildModel } from '../engine/layers/model';
 import { decodeModelFile, encodeModelFile, isModelFile, type ModelFileData, type ModelHeader } from '../engine/models/format';
 import { oversmoothing } from '../engine/models/oversmoothing';
@@ -49,7 +50,13 @@ export async function readModelFile(input: { bytes: Uint8Array; fileName: string
     if (input.name) data.header.name = input.name;
     bytes = input.name ? encodeModelFile(data) : input.bytes;
   } else {
-    data = importCgcnnCheckpoint(input.bytes, { fileName: input.fileName, name: input.name });
+    try {
+      data = importCgcnnCheckpoint(input.bytes, { fileName: input.fileName, name: input.name });
+    } catch (e) {
+      // a file that is neither: say which file and what it should have been, not only where the unpickler stopped
+      if (e instanceof PickleError) throw new PickleError(`${input.fileName}: not a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar, PyTorch's legacy format): ${e.message}`);
+      throw e;
+    }
     bytes = encodeModelFile(data);
   }
   const check = decodeModelFile(bytes);

@@ -67,6 +67,17 @@ describe('paths through the contract', () => {
     expect(JSON.stringify(rows)).not.toMatch(/secret value|root:x/);
   });
 
+  it('refuses a file that is no model, naming it and what it should be, without its contents', async () => {
+    const secret = join(served.t.dir, 'id_rsa');
+    writeFileSync(secret, SECRET.join('\n') + '\n');
+    for (const path of [secret, '/etc/passwd']) {
+      const err = await errorOf(served.api.models.import({ path }));
+      expect(err.message).toContain(`${path.split('/').pop()}: not a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar`);
+      expectNoLineOf(err, SECRET);
+      expect(JSON.stringify(err)).not.toMatch(/root:|\/bin\/|nologin/);
+    }
+  });
+
   it('refuses FIFOs and devices named as datasets or models at once, with the reason', async () => {
     const pipe = join(served.t.dir, 'model.pth.tar');
     execFileSync('mkfifo', [pipe]);
