@@ -6,10 +6,12 @@
  *           running_mean ← (1−m)·running_mean + m·μ_B,
  *           running_var  ← (1−m)·running_var + m·σ²_B·R/(R−1)  (unbiased, as PyTorch).
  * eval:     y = γ·(x − running_mean)/√(running_var + ε) + β.
+ * In a data-parallel step the batch's statistics span every replica's rows (nn/batch-sync).
  * Defaults m = 0.1, ε = 1e-5 (PyTorch's).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import { batchReducerActive, reduceBackwardMeans, reduceMoments } from './batch-sync';
 import type { Module } from './types';
 import { assignValues, makeVariable, type HasNamedVariables, type NamedVariable } from './module';
 
@@ -46,13 +48,48 @@ export class BatchNorm1d implements Module, HasNamedVariables {
         const shift = tf.sub(this.beta, tf.mul(this.runningMean, scale));
         return tf.add(tf.mul(x, scale), shift) as Tensor2D;
       }
-      const rows = x.shape[0];
-      const mean = tf.mean(x, 0);
-      const centred = tf.sub(x, mean);
-      const variance = tf.mean(tf.square(centred), 0);
-      const y = tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, this.eps))), this.gamma), this.beta) as Tensor2D;
+      // Statistics of the whole batch: this replica's, or reduced over the data-parallel replicas
+      // (nn/batch-sync), both in the forward pass and in the gradient's batch-statistics terms.
+      const local = tf.moments(x, 0);
+      let mean: tf.Tensor = local.mean;
+      let variance: tf.Tensor = local.variance;
+      let rows = x.shape[0];
+      if (batchReducerActive()) {
+        const r = reduceMoments(local.mean.dataSync(), local.variance.dataSync(), rows);
+        mean = tf.tensor1d(Float32Array.from(r.mean));
+        variance = tf.tensor1d(Float32Array.from(r.variance));
+        rows = r.rows;
+      }
       this.updateRunning(mean, variance, rows);
-      return y;
+      const eps = this.eps;
+      const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+        const [xx, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+        const rstd = tf.rsqrt(tf.add(variance, eps));
+        const xhat = tf.mul(tf.sub(xx, mean), rstd);
+        save([xhat, rstd, gamma]);
+        return {
+          value: tf.add(tf.mul(xhat, gamma), beta),
+          // dx = γ·r·(dy − mean(dy) − x̂·mean(dy·x̂)) over the batch's rows; dγ = Σ dy·x̂, dβ = Σ dy over this replica's
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const [xh, r, g] = saved;
+            const sumDy = tf.sum(dy, 0);
+            const sumDyXhat = tf.sum(tf.mul(dy, xh), 0);
+            let meanDy: tf.Tensor;
+            let meanDyXhat: tf.Tensor;
+            if (batchReducerActive()) {
+              const m = reduceBackwardMeans(sumDy.dataSync(), sumDyXhat.dataSync(), xh.shape[0]);
+              meanDy = tf.tensor1d(Float32Array.from(m.meanDy));
+              meanDyXhat = tf.tensor1d(Float32Array.from(m.meanDyXhat));
+            } else {
+              meanDy = tf.div(sumDy, xh.shape[0]);
+              meanDyXhat = tf.div(sumDyXhat, xh.shape[0]);
+            }
+            const dx = tf.mul(tf.mul(g, r), tf.sub(tf.sub(dy, meanDy), tf.mul(xh, meanDyXhat)));
+            return [dx, sumDyXhat, sumDy];
+          },
+        };
+      });
+      return op(x, this.gamma, this.beta) as Tensor2D;
     });
   }
 

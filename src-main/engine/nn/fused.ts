@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { rawKernels, registerSegmentKernels } from '../tf/kernels';
+import { batchReducerActive, reduceMoments } from './batch-sync';
 import type { BatchNorm1d } from './batchnorm';
 import { splitColumns } from './segment';
 
@@ -25,6 +26,21 @@ export function bnGateComposite(z: Tensor2D, bn: BatchNorm1d, training: boolean)
     const [filter, core] = splitColumns(bn.apply(z, training), [F, F]);
     return tf.mul(tf.sigmoid(filter), tf.softplus(core)) as Tensor2D;
   });
+}
+
+/**
+ * The whole batch's moments [2, C] and row count from this replica's (`local` over `rows` rows): the
+ * same tensor when there is one replica, else reduced over the data-parallel replicas (nn/batch-sync).
+ */
+export function batchMomentsOf(local: Tensor, rows: number): { moments: Tensor; rows: number } {
+  if (!batchReducerActive()) return { moments: local, rows };
+  const c = local.shape[1]!;
+  const v = local.dataSync();
+  const r = reduceMoments(v.subarray(0, c), v.subarray(c), rows);
+  const out = new Float32Array(2 * c);
+  out.set(r.mean);
+  out.set(r.variance, c);
+  return { moments: tf.tensor2d(out, [2, c]), rows: r.rows };
 }
 
 /** Backends on which bnGate uses the fused kernels (benchmarks may change it; tests use both). */
@@ -40,9 +56,11 @@ export function bnGate(z: Tensor2D, bn: BatchNorm1d, training: boolean, batchMom
   return tf.tidy(() => {
     let moments: Tensor;
     if (training) {
-      moments = batchMoments ?? rawKernels.colMoments(z);
+      const local = batchMoments ?? rawKernels.colMoments(z);
+      const { moments: batch, rows: batchRows } = batchMomentsOf(local, rows);
+      moments = batch;
       const [mean, variance] = tf.unstack(moments);
-      bn.updateRunning(mean, variance, rows);
+      bn.updateRunning(mean, variance, batchRows);
     } else {
       moments = tf.stack([bn.runningMean, bn.runningVar]);
     }

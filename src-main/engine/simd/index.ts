@@ -157,10 +157,20 @@ export class Team {
 }
 
 let teamCache: Team | null = null;
+let requestedThreads: number | null = null;
 
 export function team(): Team {
-  teamCache ??= new Team(Math.max(0, Math.min(availableParallelism(), 8) - 1));
+  teamCache ??= new Team(Math.max(0, (requestedThreads ?? Math.min(availableParallelism(), 8)) - 1));
   return teamCache;
+}
+
+/**
+ * Sets this thread's kernel threads (calling thread included) before the kernels first run: a
+ * data-parallel replica takes its share of the cores. Too late once the team exists.
+ */
+export function configureKernelThreads(threads: number): void {
+  if (teamCache) throw new Error(`the SIMD kernels already run on ${teamCache.threads} thread(s) in this thread`);
+  requestedThreads = Math.max(1, Math.min(8, Math.floor(threads)));
 }
 
 /** Threads the kernels use in this thread's team, and why it is one on a multi-core machine. */
@@ -313,7 +323,13 @@ export function bnGateForward(z: Float32Array, a: Float32Array, b: Float32Array,
   readOut(t, at[4], out.deriv);
 }
 
-/** CGCNN gate backward (see the kernels): writes dz [rows, 2F], dgamma and dbeta [2F]; F % 4 = 0. */
+/** Column means of ∂L/∂y and ∂L/∂y·x̂ from their sums over `rows` rows (a data-parallel step divides the batch's sums by its rows). */
+export type BackwardMeans = (sumDy: Float64Array, sumDyXhat: Float64Array, rows: number) => { meanDy: ArrayLike<number>; meanDyXhat: ArrayLike<number> };
+
+/**
+ * CGCNN gate backward (see the kernels): writes dz [rows, 2F], dgamma and dbeta [2F] (this call's rows'
+ * sums); F % 4 = 0. `means` turns the sums into the means the batch-statistics term uses.
+ */
 export function bnGateBackward(
   dm: Float32Array,
   z: Float32Array,
@@ -323,6 +339,7 @@ export function bnGateBackward(
   f: number,
   batchStats: boolean,
   out: { dz: Float32Array; dgamma: Float32Array; dbeta: Float32Array },
+  means: BackwardMeans,
 ): void {
   const { threads } = team();
   const c2 = 2 * f;
@@ -331,13 +348,13 @@ export function bnGateBackward(
   const sums = (p: number) => sumsAt + p * 2 * c2 * 8;
   const parts = t.run('bnGateBackwardSums', rows, (r0, r1, p) => [dmAt, zAt, derivAt, meanAt, rstdAt, r0, r1, f, dzAt, sums(p)]).length;
   const total = addPartials(t, sumsAt, 2 * c2, parts); // Σdy | Σdy·x̂
-  const inv = 1 / Math.max(1, rows);
-  const means = new Float32Array(t.memory.buffer, meansAt, 2 * c2);
+  const { meanDy, meanDyXhat } = means(total.subarray(0, c2), total.subarray(c2), rows);
+  const meansOut = new Float32Array(t.memory.buffer, meansAt, 2 * c2);
   for (let c = 0; c < c2; c++) {
     out.dbeta[c] = total[c];
     out.dgamma[c] = total[c2 + c];
-    means[c] = total[c] * inv;
-    means[c2 + c] = total[c2 + c] * inv;
+    meansOut[c] = meanDy[c];
+    meansOut[c2 + c] = meanDyXhat[c];
   }
   t.run('bnGateBackwardApply', rows, (r0, r1) => [zAt, meanAt, rstdAt, aAt, meansAt, meansAt + c2 * 4, r0, r1, f, batchStats ? 1 : 0, dzAt]);
   readOut(t, dzAt, out.dz);

@@ -43,6 +43,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataType, KernelBackend, NamedAttrMap, NamedTensorInfoMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import * as simd from '../simd';
+import { reduceBackwardMeans } from '../nn/batch-sync';
 
 export const GATHER_ROWS = 'LwGatherRows';
 export const SCATTER_SUM = 'LwScatterSum';
@@ -350,12 +351,20 @@ function bnGateBwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
     outs,
     ([dv, zv, pv, gv, bv, mv], [dz, dgamma, dbeta]) => {
       const { a, r: rs, mean } = bnCoefficients(gv, bv, mv, c2, eps);
+      // with batch statistics the means run over the whole batch (every data-parallel replica's rows)
+      const means: simd.BackwardMeans = (sumDy, sumDyXhat, n) => (batchStats ? reduceBackwardMeans(sumDy, sumDyXhat, n) : { meanDy: sumDy, meanDyXhat: sumDyXhat });
       if (simd.simdWidth(f)) {
-        simd.bnGateBackward(dv as Float32Array, zv as Float32Array, pv as Float32Array, { mean, rstd: rs, a }, rows, f, batchStats, {
-          dz: dz as Float32Array,
-          dgamma: dgamma as Float32Array,
-          dbeta: dbeta as Float32Array,
-        });
+        simd.bnGateBackward(
+          dv as Float32Array,
+          zv as Float32Array,
+          pv as Float32Array,
+          { mean, rstd: rs, a },
+          rows,
+          f,
+          batchStats,
+          { dz: dz as Float32Array, dgamma: dgamma as Float32Array, dbeta: dbeta as Float32Array },
+          means,
+        );
         return;
       }
       const sumDy = new Float64Array(c2);
@@ -376,14 +385,14 @@ function bnGateBwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
         }
       }
       // Pass 2: dz = γ·r·(dy − mean(dy) − x̂·mean(dy·x̂)) with batch statistics, else γ·r·dy.
-      const inv = 1 / Math.max(1, rows);
+      const { meanDy, meanDyXhat } = means(sumDy, sumDyXhat, rows);
       for (let r = 0; r < rows; r++) {
         const zi = r * c2;
         for (let c = 0; c < c2; c++) {
           const dy = dz[zi + c];
           if (batchStats) {
             const xhat = (zv[zi + c] - mean[c]) * rs[c];
-            dz[zi + c] = a[c] * (dy - sumDy[c] * inv - xhat * sumDyXhat[c] * inv);
+            dz[zi + c] = a[c] * (dy - meanDy[c] - xhat * meanDyXhat[c]);
           } else {
             dz[zi + c] = a[c] * dy;
           }
