@@ -20,7 +20,7 @@
  * the same run; a resumed run continues the same stream (RNG state is checkpointed).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { batchGraphs } from '../../../src-shared/graph/batch';
 import type { CrystalGraph } from '../../../src-shared/graph/graph';
 import { headOutputs, resolvedLoss, type ModelConfig } from '../../../src-shared/model/config';
@@ -37,6 +37,7 @@ import { lossFunction } from './losses';
 import { registerFastMatMulGradient } from './matmul-grad';
 import { denormalize, fitNormalizer, identityNormalizer, normalize, type TargetNormalizer } from './normalizer';
 import { Optimizer } from './optimizers';
+import { LocalExecutor, registerReplicaKind, type ExecutorFactory, type ShareProgram, type StepExecutor } from './steps';
 
 /** One structure: its graph (built with the model's graph settings) and target(s). */
 export interface TrainingSample {
@@ -118,6 +119,11 @@ export interface TrainOptions {
   keepModel?: boolean;
   /** Yield to the event loop every this many batches (default 1) so control messages arrive. */
   yieldEvery?: number;
+  /**
+   * Data-parallel training: builds the executor that splits each batch over replicas
+   * (src-main/workers/parallel `dataParallel`); without it the steps run in this thread.
+   */
+  parallel?: ExecutorFactory;
 }
 
 export interface TrainOutcome extends TrainingResult {
@@ -140,6 +146,57 @@ function targetTensor(samples: TrainingSample[], idx: number[], task: Task, widt
   for (const i of idx) for (let k = 0; k < samples[i].target.length; k++) vals.push(samples[i].target[k]);
   return tf.tensor2d(normalize(norm, vals), [vals.length / width, width]);
 }
+
+/** What a replica needs to train a graph model on shares of batches (kind 'graph-model'). */
+export interface GraphReplicaInit {
+  config: ModelConfig;
+  samples: TrainingSample[];
+  normalizer: TargetNormalizer;
+}
+
+/**
+ * A graph model's training step on a share of a batch: forward in training mode, the loss on the
+ * share's normalised targets weighted by the share's part of the batch's loss elements (every loss
+ * is a mean over its elements: graphs × targets, atoms × targets, or graphs for cross-entropy), and
+ * its gradients.
+ */
+export function graphModelProgram(model: GraphModel, samples: TrainingSample[], norm: TargetNormalizer): ShareProgram {
+  const config = model.config;
+  const task = taskOf(config);
+  const width = headOutputs(config);
+  const lossFn = lossFunction(resolvedLoss(config), config.training.huberDelta);
+  const trainable = model.trainableVariables();
+  const elements = (idx: readonly number[]) => idx.reduce((s, i) => s + samples[i].target.length, 0);
+  return {
+    trainable,
+    state: model.stateVariables(),
+    cost: (i) => samples[i].graph.nNodes + samples[i].graph.nEdges,
+    run(batch, share, dropoutSeed) {
+      const part = share as number[];
+      const bt: GraphBatchTensors = batchToTensors(batchGraphs(part.map((i) => samples[i].graph)));
+      const y = targetTensor(samples, part, task, width, norm);
+      const weight = share === batch ? 1 : elements(share) / elements(batch);
+      const kept: { out: Tensor2D | null } = { out: null };
+      const { value, grads } = tf.variableGrads(() => {
+        const o = model.apply(bt, true, dropoutSeed);
+        kept.out = tf.keep(o);
+        const loss = lossFn(o, y);
+        return weight === 1 ? loss : (tf.mul(loss, weight) as Scalar);
+      }, trainable);
+      const loss = value.dataSync()[0];
+      const outputs = (kept.out!.dataSync() as Float32Array).slice();
+      tf.dispose([value, kept.out!, y]);
+      disposeBatchTensors(bt);
+      return { loss, grads: trainable.map((v) => grads[v.name]), outputs };
+    },
+  };
+}
+
+registerReplicaKind('graph-model', (init) => {
+  const { config, samples, normalizer } = init as GraphReplicaInit;
+  const model = buildModel(config, { seed: config.training.seed });
+  return { ...graphModelProgram(model, samples, normalizer), dispose: () => model.dispose() };
+});
 
 function rawTargets(samples: TrainingSample[], idx: number[]): Float64Array {
   const vals: number[] = [];
@@ -258,15 +315,16 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
     startEpoch = resume.epoch;
   }
 
-  const lossFn = lossFunction(resolvedLoss(config), tc.huberDelta);
   const batchesPerEpoch = Math.ceil(split.train.length / tc.batchSize);
   const sched: ScheduleContext = { lr: tc.optimizer.lr, schedule: tc.schedule, epochs: tc.epochs, warmupEpochs: tc.warmupEpochs, stepsPerEpoch: batchesPerEpoch };
-  const vars = model.trainableVariables();
   const yieldEvery = opts.yieldEvery ?? 1;
+  const program = graphModelProgram(model, samples, norm);
+  let executor: StepExecutor | null = null;
   let status: RunStatus = 'finished';
   let epoch = startEpoch;
 
   try {
+    executor = opts.parallel ? await opts.parallel({ kind: 'graph-model', init: { config, samples, normalizer: norm } satisfies GraphReplicaInit }, program) : new LocalExecutor(program);
     for (; epoch < tc.epochs; epoch++) {
       const te = now();
       const order = tc.shuffle ? (rng.shuffle(split.train.slice()) as number[]) : split.train.slice();
@@ -283,21 +341,11 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
         const tb = now();
         const part = parts[b];
         lr = learningRate(sched, epoch, b, plateau);
-        const bt: GraphBatchTensors = batchToTensors(batchGraphs(part.map((i) => samples[i].graph)));
-        const y = targetTensor(samples, part, task, width, norm);
         const dropoutSeed = config.model.dropout > 0 ? rng.nextUint32() : undefined;
-        const kept: { out: Tensor2D | null } = { out: null };
-        const { value, grads } = tf.variableGrads(() => {
-          const o = model.apply(bt, true, dropoutSeed);
-          kept.out = tf.keep(o);
-          return lossFn(o, y);
-        }, vars);
-        optimizer.apply(vars.map((v) => grads[v.name]), lr, tc.gradClipNorm);
-        const lossValue = (await value.data())[0];
-        const o = (await kept.out!.data()) as Float32Array;
-        tf.dispose([value, kept.out!, y]);
+        const { loss: lossValue, grads, outputs: o } = await executor.step(part, dropoutSeed);
+        optimizer.apply(grads, lr, tc.gradClipNorm);
+        executor.weightsChanged();
         tf.dispose(grads);
-        disposeBatchTensors(bt);
         if (!Number.isFinite(lossValue)) throw new Error(`training diverged: loss is ${lossValue} at epoch ${epoch}, batch ${b} (lower the learning rate or enable gradient clipping)`);
         lossSum += lossValue * part.length;
         seen += part.length;
@@ -306,6 +354,7 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
         const dt = now() - tb;
         cb.onBatch?.({ fold, epoch, batch: b, batches: parts.length, loss: lossValue, lr, seconds: dt, structuresPerSecond: part.length / Math.max(dt, 1e-9) });
       }
+      await executor.pullState();
       if (control.cancelled) {
         status = 'cancelled';
         break;
@@ -383,6 +432,7 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
     await cb.onFinish?.(result);
     return { ...result, model: opts.keepModel ? model : null };
   } finally {
+    await executor?.dispose();
     optimizer.dispose();
     if (!opts.keepModel) model.dispose();
   }
