@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import type { DoctorBackend, DoctorBackendName, DoctorCheck, DoctorDatabase, DoctorGpu, DoctorLibrary, DoctorReport } from '../../src-shared/ipc/services/doctor';
 import type { Database } from '../store/database';
 import { migrations } from '../store/migrations';
-import { defaultTrainingWorkers } from '../workers/parallel/executor';
+import { defaultTrainingWorkers } from '../workers/parallel/workers';
 import { VERSION } from './version';
 
 /** What the probes may read from the machine. */

@@ -4,9 +4,10 @@
  * progress and can be cancelled; a worker that ignores a cancellation for too
  * long is terminated and replaced.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { RemoteError } from '../../src-shared/ipc/define';
 import type { FromWorker, ToWorker } from './protocol';
+import { defaultWorkerUrl, spawnWorker } from './spawn';
 import type { TaskInput, TaskName, TaskOutput } from './tasks';
 
 export interface RunOptions {
@@ -27,11 +28,6 @@ interface PoolWorker {
   busy: number;
 }
 
-/** Where the worker script is: the built bundle, or the TypeScript source run through tsx in tests. */
-export function defaultWorkerUrl(): URL {
-  const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('./worker.ts', here) : new URL('./compute-worker.js', here);
-}
 
 export class ComputePool {
   private readonly workers: PoolWorker[] = [];
@@ -80,13 +76,7 @@ export class ComputePool {
   }
 
   private spawn(): PoolWorker {
-    // TypeScript sources (tests, dev scripts) are loaded through tsx; the built app runs plain JavaScript.
-    const thread = this.workerUrl.pathname.endsWith('.ts')
-      ? new Worker(
-          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(this.workerUrl.href)}); })`,
-          { eval: true },
-        )
-      : new Worker(this.workerUrl);
+    const thread = spawnWorker(this.workerUrl);
     const worker: PoolWorker = { thread, busy: 0 };
     thread.unref();
     thread.on('message', (msg: FromWorker) => this.onMessage(msg));
