@@ -19,6 +19,8 @@ export interface CliRunInfo {
   config: ModelConfig;
   dataset: { source: string; structures: number; target: string; perAtom: boolean };
   backend: string;
+  /** Data-parallel training workers (default 1). */
+  workers?: number;
   db?: string;
 }
 
@@ -63,6 +65,7 @@ export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainH
         config: info.config as unknown as Record<string, unknown>,
         seed: info.config.training.seed,
         backend,
+        workers: info.workers,
         epochsPlanned: info.config.training.epochs * (info.config.training.kFold ?? 1),
         tags: ['cli'],
       });

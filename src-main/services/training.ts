@@ -40,6 +40,7 @@ interface ActiveRun {
   /** The worker has built the graphs and started training. */
   started: boolean;
   backend: string;
+  workers: number;
   batches: number;
   epochs: number;
   /** Exponential average of seconds per batch (for the ETA). */
@@ -85,7 +86,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
   };
 
   /** Trains (or continues) a run in the background. */
-  const launch = async (runId: number, resume: Uint8Array | null, elapsed: number) => {
+  const launch = async (runId: number, resume: Uint8Array | null, elapsed: number, workers: number | null) => {
     const row = await getRunRow(core, runId);
     if (row.dataset_id === null) throw new UserError(`the dataset of run ${runId} was deleted: it cannot be trained`);
     const dataset = await getDataset(core, row.dataset_id);
@@ -100,6 +101,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       userCancelled: false,
       started: false,
       backend: row.backend,
+      workers: row.workers,
       batches: 0,
       epochs: row.epochs_planned,
       secondsPerBatch: null,
@@ -116,6 +118,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         a.started = true;
         if (!paused()) a.segmentStart = now;
         a.backend = ev.backend;
+        a.workers = ev.workers;
         a.batches = ev.batches;
         // identical structures (same content hash) in different split sets: a leak worth showing
         const overlap = groupsAcrossSplits(
@@ -123,7 +126,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
           ev.splitIndices,
         ).flatMap((g) => g.leaked.map((i) => items[i].name));
         void a.recorder
-          .started(ev.backend, { ...ev.splitIndices, overlap })
+          .started(ev.backend, { ...ev.splitIndices, overlap }, ev.workers)
           .then(() => emitStatus(runId))
           .catch(() => undefined);
       } else if (ev.type === 'batch') {
@@ -145,6 +148,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
           structuresPerSecond: ev.structuresPerSecond,
           eta: a.secondsPerBatch === null ? null : remaining * a.secondsPerBatch,
           backend: a.backend,
+          workers: a.workers,
         };
         core.events.emit('training', 'onProgress', progress);
       } else if (ev.type === 'epoch') {
@@ -161,6 +165,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
           structuresPerSecond: ev.structuresPerSecond,
           eta: a.secondsPerBatch === null ? (a.epochs - ev.epoch - 1) * ev.seconds : remaining * a.secondsPerBatch,
           backend: a.backend,
+          workers: a.workers,
         });
       } else if (ev.type === 'checkpoint') {
         void a.recorder.checkpoint(ev, durationOf(a), now).catch(() => undefined);
@@ -212,6 +217,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
               resume,
               control: a.control,
               model: { name: `${row.name} (best)`, target: perAtomKey ?? dataset.targetKey, unit: '', dataset: dataset.name },
+              workers,
             },
             { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) },
           ),
@@ -222,6 +228,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         const e = err as { name?: string; message?: string };
         if (a.userCancelled) await setStatus(runId, 'cancelled', { finished: true });
         else if (e?.name === 'CancelledError') await setStatus(runId, 'interrupted');
+        // a training thread died (a data-parallel replica, or the compute worker): the last checkpoint stands, resume from it
+        else if (e?.name === 'WorkerLostError' || e?.name === 'WorkerError') await setStatus(runId, 'interrupted', { error: e.message ?? String(err) });
         else await setStatus(runId, 'failed', { error: e?.message ?? String(err), finished: true });
       })
       .catch(() => undefined)
@@ -229,9 +237,9 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
   };
 
   /** A run that cannot even be handed to a worker (e.g. its dataset was deleted) fails with the reason. */
-  const launchOrFail = async (runId: number, resume: Uint8Array | null, elapsed: number) => {
+  const launchOrFail = async (runId: number, resume: Uint8Array | null, elapsed: number, workers: number | null) => {
     try {
-      await launch(runId, resume, elapsed);
+      await launch(runId, resume, elapsed, workers);
     } catch (err) {
       runs.delete(runId);
       await setStatus(runId, 'failed', { error: (err as Error).message, finished: true });
@@ -240,7 +248,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
   };
 
   return {
-    async start({ datasetId, config, name, tags }) {
+    async start({ datasetId, config, name, tags, workers }) {
       const check = await checkConfig(config);
       if (!check.ok || !check.config) throw new UserError(`invalid config: ${check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, check.issues);
       const cfg = check.config as { training: { kFold: number | null; seed: number; epochs: number }; model: { head: { kind: string } }; architecture: string };
@@ -264,7 +272,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
           tags: tags ?? [],
         }),
       );
-      await launchOrFail(runId, null, 0);
+      await launchOrFail(runId, null, 0, workers ?? null);
       const run = await getRun(core, runId);
       core.events.emit('training', 'onStatus', run);
       return run;
@@ -299,7 +307,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const from = ckpt ? ckpt.epoch + 1 : 0;
       // metrics of the epoch that was cut short (and anything after the checkpoint) are redone
       await core.db.transaction((tx) => rewindRun(tx, runId, from, !!ckpt));
-      await launchOrFail(runId, ckpt?.data ?? null, row.duration);
+      // the workers it trained with, so that the resumed run continues the same numbers
+      await launchOrFail(runId, ckpt?.data ?? null, row.duration, ckpt ? row.workers : null);
       const run = await getRun(core, runId);
       core.events.emit('training', 'onStatus', run);
       return run;

@@ -213,4 +213,8 @@ export const migrations: string[] = [
     WHERE type = 'table' AND name = 'model';
   PRAGMA writable_schema = RESET;
   `,
+  // 9: the data-parallel workers a run trained with (1: one thread).
+  `
+  ALTER TABLE run ADD COLUMN workers INTEGER NOT NULL DEFAULT 1;
+  `,
 ];

@@ -36,6 +36,7 @@ export interface RunRow {
   split: string | null;
   seed: number;
   backend: string;
+  workers: number;
   epochs_done: number;
   epochs_planned: number;
   best_metrics: string;
@@ -92,6 +93,7 @@ export function toRunRecord(r: RunRow): RunRecord {
     summary: { ...runSummary(parseJson(r.config, {})), duplicatesAcrossSplits: parseJson<{ overlap?: string[] } | null>(r.split, null)?.overlap?.length ?? null },
     bestMetrics: parseJson(r.best_metrics, {}),
     backend: r.backend,
+    workers: r.workers,
     seed: r.seed,
     epochsDone: r.epochs_done,
     epochsPlanned: r.epochs_planned,
@@ -170,6 +172,8 @@ export interface RunListEntry {
   /** Best validation metrics (`val_mae`, `val_rmse`, …, `val_loss`) and the test metrics of the best model (`test_mae`, …). */
   bestMetrics: Record<string, number>;
   backend: string;
+  /** Data-parallel training workers (1: one thread). */
+  workers: number;
   seed: number;
   tags: string[];
   /** ISO 8601. */
@@ -205,6 +209,7 @@ export async function runListEntries(tx: Tx, opts: { includeArchived?: boolean }
       bestEpoch: bestEpoch ?? null,
       bestMetrics,
       backend: r.backend,
+      workers: r.workers,
       seed: r.seed,
       tags: rec.tags,
       startedAt: new Date(r.started_at).toISOString(),
@@ -229,6 +234,8 @@ export interface NewRun {
   config: Record<string, unknown>;
   seed: number;
   backend?: string;
+  /** Data-parallel training workers. */
+  workers?: number;
   epochsPlanned: number;
   tags: string[];
   startedAt?: number;
@@ -237,9 +244,9 @@ export interface NewRun {
 /** Inserts a run; an empty name becomes `<architecture> on <dataset> #<id>`. Returns its id. */
 export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
   const { lastID } = await tx.run(
-    `INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, backend, epochs_planned, started_at, tags)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [run.name, run.datasetId, run.datasetName, run.status, JSON.stringify(run.config), run.seed, run.backend ?? '', run.epochsPlanned, run.startedAt ?? Date.now(), JSON.stringify([...new Set(run.tags)])],
+    `INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, backend, workers, epochs_planned, started_at, tags)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [run.name, run.datasetId, run.datasetName, run.status, JSON.stringify(run.config), run.seed, run.backend ?? '', run.workers ?? 1, run.epochsPlanned, run.startedAt ?? Date.now(), JSON.stringify([...new Set(run.tags)])],
   );
   if (!run.name) await tx.run('UPDATE run SET name = ? WHERE id = ?', [`${(run.config as { architecture?: string }).architecture ?? 'model'} on ${run.datasetName} #${lastID}`, lastID]);
   return lastID;
@@ -334,10 +341,10 @@ export class RunRecorder {
     return new RunRecorder(db, row.id, parseJson(row.best_metrics, {}));
   }
 
-  /** Training has started: the backend, and the split (indices into the run's data, with the names that leak across sets). */
-  async started(backend: string, split: { train: number[]; val: number[]; test: number[]; overlap?: string[] }): Promise<void> {
+  /** Training has started: the backend, its data-parallel workers, and the split (indices into the run's data, with the names that leak across sets). */
+  async started(backend: string, split: { train: number[]; val: number[]; test: number[]; overlap?: string[] }, workers = 1): Promise<void> {
     await this.db.transaction((tx) =>
-      tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, split = ? WHERE id = ?", [backend, JSON.stringify(split), this.runId]),
+      tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, workers = ?, split = ? WHERE id = ?", [backend, workers, JSON.stringify(split), this.runId]),
     );
   }
 

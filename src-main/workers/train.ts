@@ -16,7 +16,11 @@ import { buildModel } from '../engine/layers/model';
 import { encodeModelFile, MODEL_FILE_VERSION, type ModelHeader } from '../engine/models/format';
 import { decodeCheckpoint, encodeCheckpoint, type EpochRecord } from '../engine/train/checkpoint';
 import { TrainingControl } from '../engine/train/control';
+import type { ExecutorFactory } from '../engine/train/steps';
 import { evaluateSplit, trainKFold, trainModel, type SplitEvaluation, type TrainingSample } from '../engine/train/trainer';
+import { currentBackend } from '../engine/tf/backend';
+import { dataParallel } from './parallel/executor';
+import { defaultTrainingWorkers } from './parallel/workers';
 import { ensureBackend } from './backend';
 import { CancelledError, type TaskContext } from './protocol';
 
@@ -38,10 +42,12 @@ export interface TrainTaskInput {
   /** Int32Array over a SharedArrayBuffer: the control word (see CONTROL_*). */
   control: Int32Array;
   model: { name: string; target: string; unit: string; dataset: string };
+  /** Data-parallel workers (default: one per core on wasm and cpu, one on tfjs-node). */
+  workers?: number | null;
 }
 
 export type TrainEvent =
-  | { type: 'start'; backend: string; batches: number; split: { train: number; validation: number; test: number }; splitIndices: { train: number[]; val: number[]; test: number[] } }
+  | { type: 'start'; backend: string; workers: number; batches: number; split: { train: number; validation: number; test: number }; splitIndices: { train: number[]; val: number[]; test: number[] } }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; lr: number; structuresPerSecond: number }
   | ({ type: 'epoch'; epochs: number; isBest: boolean } & EpochRecord)
     /** bytes null: progress of a k-fold run (no resumable checkpoint; epoch counts over all folds). */
@@ -136,6 +142,8 @@ function trainedModelHeader(
 
 export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promise<TrainTaskOutput> {
   const backendName = await ensureBackend();
+  const workers = input.workers ?? defaultTrainingWorkers(currentBackend()!.candidate).default;
+  const parallel: ExecutorFactory | undefined = workers > 1 ? dataParallel({ workers }) : undefined;
   const config = parseModelConfig(input.config);
   if (config.model.head.kind === 'per-atom' && !input.perAtomKey) throw new Error('a per-atom head needs a per-atom array to learn (e.g. forces)');
   const control = new TrainingControl(ctx.signal);
@@ -166,7 +174,7 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
       samples.push({ id: s.name, graph, target });
       if ((i + 1) % 200 === 0 || i + 1 === input.samples.length) ctx.progress(i + 1, input.samples.length, 'building graphs');
     }
-    if (config.training.kFold) return await trainFolds(input, config, samples, table, control, backendName, ctx);
+    if (config.training.kFold) return await trainFolds(input, config, samples, table, control, backendName, { workers, parallel }, ctx);
     const resume = input.resume ? decodeCheckpoint(input.resume) : undefined;
     const task = config.model.head.kind;
     const atoms = (i: number) => samples[i].graph.nNodes;
@@ -178,6 +186,7 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
       ctx.emit({
         type: 'start',
         backend: backendName,
+        workers,
         batches: Math.ceil(split.train.length / config.training.batchSize),
         split: { train: split.train.length, validation: split.val.length, test: split.test.length },
         splitIndices: split,
@@ -188,6 +197,7 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
     const outcome = await trainModel(config, samples, {
       resume,
       control,
+      parallel,
       keepModel: true,
       callbacks: {
         onBatch: (p) => {
@@ -268,6 +278,7 @@ async function trainFolds(
   table: ReturnType<typeof parseAtomInit> | undefined,
   control: TrainingControl,
   backendName: string,
+  dp: { workers: number; parallel: ExecutorFactory | undefined },
   ctx: TaskContext,
 ): Promise<TrainTaskOutput> {
   const k = config.training.kFold!;
@@ -279,12 +290,14 @@ async function trainFolds(
   ctx.emit({
     type: 'start',
     backend: backendName,
+    workers: dp.workers,
     batches: Math.ceil(((trainVal.length * (k - 1)) / k) / config.training.batchSize),
     split: { train: trainVal.length, validation: 0, test: base.test.length },
     splitIndices: { train: trainVal, val: [], test: base.test },
   } satisfies TrainEvent);
   const result = await trainKFold(config, samples, {
     control,
+    parallel: dp.parallel,
     callbacks: {
       onBatch: (p) => ctx.emit({ type: 'batch', epoch: (p.fold ?? 0) * E + p.epoch, batch: p.batch, batches: p.batches, loss: p.loss, lr: p.lr, structuresPerSecond: p.structuresPerSecond } satisfies TrainEvent),
       onEpoch: (p) => {

@@ -65,6 +65,8 @@ describe('experiment workbench', () => {
     await startRun(/EMT alloys/, 3, 64, 'emt-a');
     await expect.poll(() => chartPoints('training-curve'), { timeout: 240_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status')).toBe('running');
+    // the dashboard shows the data-parallel workers the batches are split over (one per core by default)
+    await expect.poll(async () => (await page.getByTestId('training-workers').textContent()) ?? '').toMatch(/^\d+ workers?$/);
     // the curve grows while the run runs: more points drawn than when it was seen running
     const pointsThen = await chartPoints('training-curve');
     await expect.poll(() => chartPoints('training-curve'), { timeout: 120_000 }).toBeGreaterThan(pointsThen);
@@ -78,6 +80,7 @@ describe('experiment workbench', () => {
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');
     const [record] = (await api.runs.list({ includeArchived: false })).filter((r) => r.name === 'emt-a');
     expect(Object.keys(record.bestMetrics).length).toBeGreaterThan(0);
+    expect(record.workers).toBe((await api.system.doctor({})).trainingWorkers.default);
     const someMetric = Object.values(record.bestMetrics)[0];
     expect(Number.isFinite(someMetric)).toBe(true);
     expect(await row.textContent()).toMatch(/\d\.\d/);

@@ -25,6 +25,7 @@ const run: RunRecord = {
   summary: {},
   bestMetrics: {},
   backend: 'cpu',
+  workers: 1,
   seed: 1,
   epochsDone: 0,
   epochsPlanned: 2,
@@ -117,7 +118,7 @@ describe('workbench composables', () => {
       values,
       structuresPerSecond: 5,
       eta: 3,
-      backend: 'cpu',
+      backend: 'cpu', workers: 1,
     });
     emit('training.onProgress', ev('batch', 0, { batch_loss: 1, lr: 0.1 }));
     emit('training.onProgress', ev('batch', 1, { batch_loss: 0.5, lr: 0.1 }));

@@ -129,7 +129,7 @@ describe('metric series', () => {
       values,
       structuresPerSecond: 1,
       eta: null,
-      backend: 'cpu',
+      backend: 'cpu', workers: 1,
     });
     expect(batchStep({ epoch: 1, batch: 2, batches: 4 })).toBe(6);
     let s = emptySeries();
@@ -173,6 +173,7 @@ const run = (id: number, over: Partial<RunRecord> = {}): RunRecord => ({
   summary: { architecture: 'cgcnn', lr: 0.01 },
   bestMetrics: { val_mae: 0.1 * id },
   backend: 'cpu',
+  workers: 1,
   seed: 1,
   epochsDone: 3,
   epochsPlanned: 3,

@@ -21,6 +21,8 @@ import { buildModel } from '../../engine/layers/model';
 import type { Checkpoint } from '../../engine/train/checkpoint';
 import { TrainingControl } from '../../engine/train/control';
 import { trainKFold, trainModel, type BatchProgress, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
+import { dataParallel } from '../../workers/parallel/executor';
+import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { runPotentialTraining, wantsPotential } from './train-potential';
 import { datasetAtomInit, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqliteTrainHooks } from '../../services/cli-store';
@@ -49,6 +51,8 @@ meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --lr X             override the optimiser's learning rate
   --limit N          use only the first N structures
   --backend NAME     tfjs backend: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu
+  --workers N        data-parallel worker threads, each computing the gradient of a share of
+                     every batch (default: one per core on wasm and cpu, 1 on tfjs-node)
   --name NAME        name of the stored model (default: <preset or architecture>-<data>)
   --out FILE.lwm     write the model file there instead of the database
   --no-save          do not store the model
@@ -72,6 +76,8 @@ export interface TrainRunInfo {
   config: ModelConfig;
   dataset: { source: string; structures: number; target: string; perAtom: boolean };
   backend: string;
+  /** Data-parallel training workers. */
+  workers: number;
   db?: string;
   split: { train: number[]; val: number[]; test: number[] } | null;
 }
@@ -105,7 +111,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
     async run(ctx: CommandContext): Promise<number> {
       const parsed = parseCommandArgs(ctx, 'train', usage, {
         options: {
-          ...valueOptions('data', 'preset', 'config', 'target', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'name', 'out', 'db', 'from', 'freeze', 'ensemble'),
+          ...valueOptions('data', 'preset', 'config', 'target', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'workers', 'name', 'out', 'db', 'from', 'freeze', 'ensemble'),
           ...flagOptions('no-save', 'force', 'json', 'no-forces', 'no-stress'),
         },
       });
@@ -189,7 +195,10 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
         const log = (s: string) => {
           if (!values.json) ctx.io.out(s);
         };
-        log(`backend: ${describeBackend(choice)}`);
+        const workers = num('workers', values.workers) ?? defaultTrainingWorkers(choice.candidate).default;
+        if (workers < 1) throw new Error(`--workers expects at least 1, got ${workers}`);
+        const parallel = workers > 1 ? dataParallel({ workers }) : undefined;
+        log(`backend: ${describeBackend(choice)}; ${workers} data-parallel worker${workers === 1 ? '' : 's'}`);
         const t0 = performance.now();
         const data = await readDatasetAt(resolve(ctx.cwd, values.data), { target: values.target, limit: num('limit', values.limit) });
         const left = [...data.failed.map((f) => `${f.file}${f.error.line ? ` line ${f.error.line}` : ''}: ${f.error.message}`), ...data.unlabelled];
@@ -211,6 +220,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
           config,
           dataset: { source: data.source, structures: samples.length, target: data.targetKey, perAtom },
           backend: choice.candidate,
+          workers,
           db: values.db,
           split: null,
         });
@@ -232,8 +242,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
         };
         let results: TrainingResult[];
         try {
-          if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control })).folds;
-          else results = [await trainModel(config, samples, { callbacks, control })];
+          if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control, parallel })).folds;
+          else results = [await trainModel(config, samples, { callbacks, control, parallel })];
         } finally {
           process.removeListener('SIGINT', onSigint);
         }
@@ -281,6 +291,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
         const summary = {
           status: cancelled ? 'cancelled' : last.status,
           backend: choice.candidate,
+          workers,
           architecture: config.architecture,
           preset: config.preset ?? null,
           parameters: parameterCount(config),

@@ -16,6 +16,8 @@ export interface RunRecord {
   /** Best validation metrics and the test metrics of the best checkpoint. */
   bestMetrics: Record<string, number>;
   backend: string;
+  /** Data-parallel training workers (threads the batch is split over; 1: one thread). */
+  workers: number;
   seed: number;
   epochsDone: number;
   epochsPlanned: number;
@@ -91,6 +93,8 @@ export interface TrainingProgress {
   /** Seconds until the planned end at the current speed. */
   eta: number | null;
   backend: string;
+  /** Data-parallel training workers. */
+  workers: number;
 }
 
 export interface PredictionPoint {
@@ -112,6 +116,8 @@ export const trainingService = {
           config: storedJsonObject(),
           name: z.string().min(1).max(200).optional(),
           tags: z.array(z.string().min(1).max(50)).max(20).optional(),
+          /** Data-parallel training workers (default: one per core on wasm and cpu, one on tfjs-node). */
+          workers: z.number().int().min(1).max(64).optional(),
         })
         .strict(),
     ),

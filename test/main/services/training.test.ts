@@ -10,6 +10,7 @@ import { Database } from '../../../src-main/store/database';
 import { connect, createTestCore, startTestHost } from '../../helpers/core';
 import type { TestCore } from '../../helpers/core';
 import { emtFrames, tinyConfig } from './training-fixtures';
+import { defaultTrainingWorkers } from '../../../src-main/workers/parallel/workers';
 
 let t: TestCore;
 let host: RunningHost;
@@ -63,7 +64,10 @@ describe('training service and runs', () => {
     expect(done.tags).toEqual(['tiny']);
     expect(done.summary).toMatchObject({ architecture: 'cgcnn', batchSize: 8, epochs: 3, layers: 1, duplicatesAcrossSplits: 0 });
 
+    // the dashboard's data-parallel workers: one per core by default on wasm and cpu
+    expect(done.workers).toBe(defaultTrainingWorkers(done.backend).default);
     const mine = progress.filter((p) => p.runId === started.id);
+    expect(new Set(mine.map((p) => p.workers))).toEqual(new Set([done.workers]));
     // 30 items: 18 train (batch 8 → 3 batches), 6 validation, 6 test
     expect(mine.filter((p) => p.kind === 'batch')).toHaveLength(9);
     expect(mine.filter((p) => p.kind === 'epoch').map((p) => p.epoch)).toEqual([0, 1, 2]);
