@@ -4,11 +4,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { presetConfig } from '../../../src-shared/model/presets';
 import type { ModelConfig } from '../../../src-shared/model/config';
 import { initBackend } from '../../../src-main/engine/tf/backend';
-import { buildModel } from '../../../src-main/engine/layers';
-import { loadDataset, samplesFromDataset } from '../../../src-main/engine/train/datasets';
+import { presetConfig } from '../../../src-main/engine/architectures/registry';
+import { buildModel } from '../../../src-main/engine/layers/model';
+import { datasetAtomInit, readDatasetAt, trainingSamples } from '../../../src-main/datasets/in-process';
 import { type Checkpoint } from '../../../src-main/engine/train/checkpoint';
 import { shareBounds, type ExecutorFactory } from '../../../src-main/engine/train/steps';
 import { fitNormalizer } from '../../../src-main/engine/train/normalizer';
@@ -29,8 +29,8 @@ let config: ModelConfig;
 beforeAll(async () => {
   await initBackend({ force: 'wasm' });
   config = presetConfig('cgcnn-paper', { training: { optimizer: { kind: 'adam', lr: 0.003 }, batchSize: 24, epochs: 3, seed: 5, split: { val: 0.1, test: 0.1 } } });
-  const data = loadDataset(shared('emt-dev', 'cgcnn'), { limit: 60 });
-  samples = samplesFromDataset(config, data);
+  const data = await readDatasetAt(shared('emt-dev', 'cgcnn'), { limit: 60 });
+  samples = trainingSamples(config, data, datasetAtomInit(data));
 }, 120_000);
 
 /** An executor factory that keeps hold of the executor it builds. */
