@@ -1,6 +1,6 @@
 /**
  * A CGCNN folder, as CGCNN's CIFData reads it: `id_prop.csv` (the table rule of table.ts: an id,
- * then targets), `<id>.cif` per row, optionally `atom_init.json` (the folder's atom embedding).
+ * then targets), `<id>.cif` per row (or `<id>.cif.gz`, `.bz2`, `.xz`), optionally `atom_init.json` (the folder's atom embedding).
  * Rows keep id_prop.csv's order.
  */
 import type { FileFailure } from '../../src-shared/ipc/contract';
@@ -24,6 +24,9 @@ export const cgcnnFolder: DatasetFormat = {
     const listed = new Set<string>();
     const rows: { name: string; file: string; targets: number[] }[] = [];
     const texts = new Map<string, string>();
+    // an id's CIF: <id>.cif, or compressed (<id>.cif.gz, .bz2, .xz: read through src.text, which decompresses)
+    const present = new Set(src.names);
+    const cifOf = (id: string) => [`${id}.cif`, `${id}.cif.gz`, `${id}.cif.bz2`, `${id}.cif.xz`].find((f) => present.has(f)) ?? `${id}.cif`;
     for (const { line, cells } of table.body) {
       if (options.limit !== undefined && rows.length >= options.limit) break;
       const id = cells[0];
@@ -34,7 +37,7 @@ export const cgcnnFolder: DatasetFormat = {
         continue;
       }
       const label = rowLabel(id, line);
-      const file = `${id}.cif`;
+      const file = cifOf(id);
       listed.add(file);
       const text = texts.get(file) ?? (await structureText(src, file, failed));
       if (text === null) {
@@ -45,7 +48,7 @@ export const cgcnnFolder: DatasetFormat = {
       rows.push({ name: id, file, targets });
     }
     // a whole folder was read: CIFs that no row names are worth a line in the report
-    if (options.limit === undefined) for (const n of src.names) if (n.toLowerCase().endsWith('.cif') && !listed.has(n)) unlabelled.push(`${n} (not in id_prop.csv)`);
+    if (options.limit === undefined) for (const n of src.names) if (/\.cif(\.gz|\.bz2|\.xz)?$/i.test(n) && !listed.has(n)) unlabelled.push(`${n} (not in id_prop.csv)`);
     const byFile = firstStructures(await io.parse([...texts].map(([name, text]) => ({ name, text })), 'files'), failed);
     const items: LabelledItem[] = rows.filter((r) => byFile.has(r.file)).map((r) => ({ ...r, sourceFile: r.file, format: 'cif', parsed: named(byFile.get(r.file)!, r.name) }));
     return {

@@ -6,6 +6,8 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATASET_FORMATS, datasetFormat, droppedSource, pathSource, readDataset } from '../../../src-main/datasets';
 import { inProcessIO, readDatasetAt } from '../../../src-main/datasets/in-process';
@@ -17,6 +19,9 @@ const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const EMT_XYZ = `${SHARED_DATA}/emt-dev/emt_dataset.extxyz`;
 const dir = mkdtempSync(join(tmpdir(), 'lw-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const bzip2 = (b: Buffer) => spawnSync('bzip2', ['-c'], { input: b }).stdout;
+const xz = (b: Buffer) => spawnSync('xz', ['-c'], { input: b }).stdout;
 
 /** The first n frames of the EMT extended XYZ. */
 function emtFrames(n: number): string {
@@ -99,6 +104,21 @@ describe('formats', () => {
     expect(dropped.source).toBe('cgcnn');
     expect(dropped.items.map((i) => [i.name, i.targets, i.parsed.structure])).toEqual(fromPath.items.map((i) => [i.name, i.targets, i.parsed.structure]));
     expect((await readDatasetAt(d, { limit: 3 })).items.map((i) => i.name)).toEqual(['1000041', '1000050', '1101051']);
+  });
+
+  it('a CGCNN folder of compressed CIFs (<id>.cif.gz, .bz2, .xz) reads as the plain one', async () => {
+    const d = folder('cgcnn-compressed', { 'id_prop.csv': readFileSync(join(SAMPLE, 'id_prop.csv'), 'utf8') });
+    const ids = readFileSync(join(SAMPLE, 'id_prop.csv'), 'utf8').trim().split('\n').map((l) => l.split(',')[0]);
+    const codecs = [(b: Buffer) => [gzipSync(b), '.gz'], (b: Buffer) => [bzip2(b), '.bz2'], (b: Buffer) => [xz(b), '.xz']] as const;
+    ids.forEach((id, i) => {
+      const [bytes, suffix] = codecs[i % 3](readFileSync(join(SAMPLE, `${id}.cif`)));
+      writeFileSync(join(d, `${id}.cif${suffix}`), bytes);
+    });
+    const compressed = await readDatasetAt(d);
+    const plain = await readDatasetAt(SAMPLE);
+    expect(compressed.unlabelled).toEqual([]);
+    expect(compressed.items.map((i) => [i.name, i.targets, i.parsed.structure])).toEqual(plain.items.map((i) => [i.name, i.targets, i.parsed.structure]));
+    expect(compressed.items.map((i) => i.sourceFile)).toEqual(ids.map((id, i) => `${id}.cif${['.gz', '.bz2', '.xz'][i % 3]}`));
   });
 
   it('a CSV: file names with or without extension, several targets, a file that fails is reported and the others kept', async () => {
