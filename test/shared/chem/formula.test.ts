@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cellFormula, chemicalFormula, hillFormula, reducedFormula } from '../../../src-shared/chem/formula';
 import { summarizeStructure } from '../../../src-shared/chem';
-import { plural } from '../../../src-shared/text';
+import { ordinal, plural } from '../../../src-shared/text';
 
 interface Case {
   composition: [string, number][];
@@ -64,5 +64,11 @@ describe('formulas as chemists write them', () => {
     expect(plural(1, 'site')).toBe('1 site');
     expect(plural(2, 'site')).toBe('2 sites');
     expect(plural(4016, 'structure')).toBe('4,016 structures');
+  });
+
+  it('ordinals', () => {
+    expect([1, 2, 3, 4, 10, 11, 12, 13, 21, 22, 23, 101, 102, 111, 112].map(ordinal)).toEqual([
+      '1st', '2nd', '3rd', '4th', '10th', '11th', '12th', '13th', '21st', '22nd', '23rd', '101st', '102nd', '111th', '112th',
+    ]);
   });
 });
