@@ -1,13 +1,19 @@
 /**
  * Trajectories in the real UI: drop an XDATCAR and a gzipped vasprun.xml, each becomes one item;
  * scrubbing the frame slider moves the viewer and the energy chart's current-frame marker with it,
- * and a click on the chart jumps to a frame.
+ * a click on the chart jumps to a frame, and the frames export as extended XYZ and POSCAR. A folder
+ * of labelled frames imports as a dataset from the import dialog, with the label keys and the frame
+ * selection chosen there; a truncated file in it is reported and the others kept.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { readFrames, readStructures, writeFramesExtxyz } from '../../src-shared/chem';
+import { shared } from '../helpers/shared-data';
 import { launchApp, waitUntilConnected, ROOT } from './app';
 import type { LaunchedApp } from './app';
 
@@ -16,6 +22,7 @@ const golden = JSON.parse(readFileSync(`${VASP}golden.json`, 'utf8')) as { files
 const RELAX = 'materialsproject+custodian/postprocess/vasprun.xml.xz';
 
 let app: LaunchedApp;
+const dirs: string[] = [];
 
 beforeAll(async () => {
   app = await launchApp();
@@ -23,6 +30,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 /** The x position (canvas pixels) of the chart's current-frame marker: the column with most marker-coloured pixels. */
@@ -104,6 +112,21 @@ describe('trajectories in the workspace', () => {
     await page.mouse.click(box.x + 60 + 10, box.y + box.height / 2);
     await expect.poll(async () => Number(await frame.getAttribute('data-frame'))).toBeLessThan(5);
 
+    // export: every frame as extended XYZ (labels under ASE's names), the current frame as POSCAR
+    await scrub(page, 5);
+    await expect.poll(() => frame.getAttribute('data-frame')).toBe('5');
+    const [xyzDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('trajectory-export-extxyz').click()]);
+    const exported = readFrames(xyzDownload.suggestedFilename(), readFileSync((await xyzDownload.path())!, 'utf8'));
+    expect(exported.frames.length).toBe(g.frames);
+    exported.frames.forEach((f, i) => expect(Math.abs(f.energy! - g.energy[i])).toBeLessThan(1e-9));
+    expect(exported.frames.every((f) => f.forces !== null && f.stress !== null)).toBe(true);
+    const [poscarDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('trajectory-export-poscar').click()]);
+    expect(poscarDownload.suggestedFilename()).toMatch(/frame6\.vasp$/);
+    const poscar = readStructures('POSCAR', readFileSync((await poscarDownload.path())!, 'utf8')).structures[0];
+    const sixth = exported.frames[5].structure;
+    expect(poscar.species).toEqual(sixth.species);
+    poscar.cart.forEach((x, k) => expect(Math.abs(x - sixth.cart[k])).toBeLessThan(1e-6));
+
     // play runs through the frames
     await scrub(page, 0);
     await page.getByTestId('trajectory-play').click();
@@ -113,5 +136,39 @@ describe('trajectories in the workspace', () => {
     // the XDATCAR has no energies: frames only
     await items.filter({ hasText: 'XDATCAR' }).click();
     await expect.poll(() => frame.textContent()).toMatch(/frame 11 \/ 11/);
+  });
+
+  it('imports a folder of labelled frames from the dialog: keys and selection as chosen, a truncated file reported, the others kept', async () => {
+    const { page } = app;
+    const dir = mkdtempSync(join(tmpdir(), 'lw-e2e-frames-'));
+    dirs.push(dir);
+    // six EMT frames whose reference labels sit under REF_ keys, beside a model's 'energy' of 0
+    const emt = readFrames('emt.extxyz', readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8')).frames.slice(0, 6);
+    const text = writeFramesExtxyz(emt).replace(/forces:R:3/g, 'REF_forces:R:3').replace(/ energy=/g, ' energy=0.0 REF_energy=');
+    writeFileSync(join(dir, 'train.extxyz'), text);
+    // a vasprun.xml cut before its list of atoms (a copy that broke)
+    const vasprun = spawnSync('xz', ['-dc', `${VASP}${RELAX}`], { maxBuffer: 1 << 28 }).stdout;
+    writeFileSync(join(dir, 'vasprun.xml'), vasprun.subarray(0, 1500));
+
+    await page.getByTestId('nav-datasets').click();
+    await page.getByTestId('dataset-kind').selectOption('frames');
+    await page.getByTestId('dataset-path').fill(dir);
+    await page.getByTestId('dataset-name').fill('REF frames');
+    await page.getByTestId('dataset-selection').selectOption('every');
+    await page.getByTestId('dataset-every').fill('2');
+    await page.getByTestId('dataset-energy-key').fill('REF_energy');
+    await page.getByTestId('dataset-forces-key').fill('REF_forces');
+    await page.getByTestId('dataset-import').click();
+
+    // frames 1, 3 and 5 of the six: three structures stored, the broken file reported
+    const count = page.getByTestId('dataset-report-count');
+    await expect.poll(() => count.getAttribute('data-count'), { timeout: 120_000, interval: 1000 }).toBe('3');
+    await expect.poll(() => page.getByTestId('dataset-report-failed').getAttribute('data-count')).toBe('1');
+    expect(await page.getByTestId('dataset-failed').textContent()).toMatch(/vasprun\.xml.*StructureParseError/s);
+    const report = (await page.getByTestId('dataset-frames-report').textContent())!.replace(/\s+/g, ' ');
+    expect(report).toMatch(/6 frames read from 2 files; every 2nd frame of each file: 3 selected/);
+    expect(await page.getByTestId('dataset-frames-labels').textContent()).toMatch(/energy 3, free energy 0, forces 3, stress 3\..*Units: energy eV/s);
+    expect(report).toMatch(/energy from 'REF_energy'/);
+    expect(report).toMatch(/forces from 'REF_forces'/);
   });
 });
