@@ -7,6 +7,8 @@
 import { computed, reactive, ref, shallowRef, watch } from 'vue';
 import type { Ref, ShallowRef } from 'vue';
 import type { CrystalScene, HoverHit } from '../viewer/CrystalScene';
+import { siteArrowData } from '../viewer/arrows';
+import type { SiteArrows } from '../viewer/arrows';
 import { atomData, atomInfo, bondsOf, buildDisplay, defaultBondRules, prepareStructure, scaled, stickData } from '../viewer/model';
 import type { AtomInfo, BondRule, ViewerStructure } from '../viewer/model';
 import { DEFAULT_COLOR_SCHEME } from '../viewer/elementStyle';
@@ -72,6 +74,8 @@ export function useStructureView(
   const picks = ref<number[]>([]);
   /** Colours that replace the element colours (per display atom), e.g. receptive-field hops. */
   const colorOverride = shallowRef<Float32Array | null>(null);
+  /** Named per-site vectors drawn as arrows on every displayed image (e.g. predicted and reference forces). */
+  const arrows = shallowRef<Record<string, SiteArrows>>({});
 
   const prepared = computed(() => (structure.value ? prepareStructure(structure.value, options.colorScheme) : null));
   // A new structure: bonds start hidden when there are very many atoms (they can be turned on); its own bond rules.
@@ -164,6 +168,22 @@ export function useStructureView(
     if (d && scene.value) scene.value.setAtomColors(c && c.length === d.colors.length ? c : d.colors);
   });
   watch(picks, (p) => scene.value?.setHighlighted(p), { deep: true });
+  let arrowKeys: string[] = [];
+  watch(
+    [scene, display, arrows, () => options.radiusScale],
+    ([s, d, sets, radiusScale]) => {
+      if (!s) return;
+      const n = structure.value?.numbers.length ?? 0;
+      const shown = d ? Object.entries(sets).filter(([, a]) => a.vectors.length === 3 * n) : [];
+      for (const key of arrowKeys) if (!shown.some(([k]) => k === key)) s.setArrows(key, null);
+      if (d) {
+        const radii = scaled(d.radii, radiusScale);
+        for (const [key, a] of shown) s.setArrows(key, siteArrowData(d, radii, a));
+      }
+      arrowKeys = shown.map(([k]) => k);
+    },
+    { immediate: true },
+  );
 
   /** Toggles an atom in the measurement selection; empty space clears it. A fourth pick starts again. */
   function pick(index: number | null): void {
@@ -221,6 +241,7 @@ export function useStructureView(
     hovered,
     measurement,
     colorOverride,
+    arrows,
     info,
   };
 }

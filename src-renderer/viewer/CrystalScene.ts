@@ -8,6 +8,7 @@
  * - Unit cell (and supercell box) as line segments, the a, b, c edges coloured and
  *   labelled (canvas-texture sprites: nothing is loaded).
  * - Optional line segments with per-vertex colours (crystal-graph edges).
+ * - Named sets of arrows on atoms (forces: predicted, reference), see `arrows.ts`.
  * - Renders on demand (a frame is requested when something changes), never in a loop.
  *
  * Colours passed in are sRGB components in 0..1 (as in CSS); they are converted to
@@ -42,6 +43,8 @@ import {
 import type { Material, Object3D, Texture } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { Mat3 } from '../../src-shared/chem/structure';
+import { ArrowGlyphs } from './arrows';
+import type { ArrowData } from './arrows';
 import { SphereImpostors } from './sphereImpostors';
 import { StickImpostors } from './stickImpostors';
 import { boundingSphere, boxEdges, defaultView, fitDistance, viewAlong } from './camera';
@@ -140,6 +143,8 @@ export class CrystalScene {
   private readonly haloGeometry = new SphereGeometry(1, 24, 16);
   private readonly haloMaterial = new MeshBasicMaterial({ color: 0xffb000, transparent: true, opacity: 0.45, depthWrite: false });
   private readonly haloMesh: InstancedMesh;
+
+  private readonly arrows = new Map<string, ArrowGlyphs>();
 
   private cellObjects: Object3D[] = [];
   private cellMaterials: Material[] = [];
@@ -244,6 +249,31 @@ export class CrystalScene {
     if (!data || data.colors.length === 0) this.sticks.clear();
     else this.sticks.set(data.start, data.end, toLinear(data.colors), data.radius);
     this.requestRender();
+  }
+
+  /** Sets (or with null removes) the arrows named `key`, e.g. 'predicted' and 'reference' forces. */
+  setArrows(key: string, data: ArrowData | null): void {
+    let glyphs = this.arrows.get(key);
+    if (!data) {
+      if (glyphs) {
+        this.scene.remove(glyphs.group);
+        glyphs.dispose();
+        this.arrows.delete(key);
+      }
+    } else {
+      if (!glyphs) {
+        glyphs = new ArrowGlyphs();
+        this.arrows.set(key, glyphs);
+        this.scene.add(glyphs.group);
+      }
+      glyphs.set(data);
+    }
+    this.requestRender();
+  }
+
+  /** Arrows drawn per set (for tests and readouts). */
+  arrowCounts(): Record<string, number> {
+    return Object.fromEntries([...this.arrows].map(([k, g]) => [k, g.count]));
   }
 
   /** Line segments with per-vertex colours (graph edges); null removes them. */
@@ -559,6 +589,7 @@ export class CrystalScene {
     this.triadShaft.dispose();
     this.triadHead.dispose();
     this.setLines(null);
+    for (const key of [...this.arrows.keys()]) this.setArrows(key, null);
     this.scene.remove(this.spheres.mesh);
     this.spheres.dispose();
     this.scene.remove(this.sticks.mesh);
