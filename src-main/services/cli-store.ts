@@ -1,13 +1,14 @@
 /**
  * The run recorder of `latticework train --db` (the training command's `TrainHooks`): the run,
  * its metrics, checkpoints and model go into the database through the run store, as the app's
- * runs do.
+ * runs do; a potential's run (`sqlitePotentialRunHooks`) likewise.
  */
 import { readFileSync } from 'node:fs';
 import type { Checkpoint } from '../engine/train/checkpoint';
 import { encodeCheckpoint } from '../engine/train/checkpoint';
 import type { BatchProgress, EpochProgress, TrainingResult } from '../engine/train/trainer';
 import type { ModelConfig } from '../../src-shared/model/config';
+import type { PotentialConfig } from '../../src-shared/model/potential';
 import { databasePath } from '../app/paths';
 import { storedModelId } from '../models/store';
 import { Database } from '../store/database';
@@ -107,6 +108,100 @@ export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainH
     async onError(e) {
       await recorder?.status('failed', { error: e.message, finished: true, duration: seconds() });
       await close();
+    },
+  };
+}
+
+/** What `latticework train` with a potential tells its recorder (src-main/cli/commands/train-potential.ts). */
+export interface PotentialRunInfo {
+  name: string;
+  config: PotentialConfig;
+  /** The data file, as given. */
+  datasetName: string;
+  backend: string;
+  /** Planned epochs over all ensemble members. */
+  epochsPlanned: number;
+  split: { train: number[]; val: number[]; test: number[] };
+  tags: string[];
+}
+
+export interface PotentialRunHooks {
+  /** `epoch` counts over all ensemble members (member k's epoch e is k · epochs + e), as k-fold runs do. */
+  onBatch(b: { epoch: number; batch: number; batches: number; loss: number; lr: number }): void;
+  onEpoch(e: { epoch: number; lr: number; trainLoss: number; seconds: number; structuresPerSecond: number; atomsPerSecond: number; isBest: boolean; score: number; val: Record<string, number> }): Promise<void>;
+  onFinish(out: { cancelled: boolean; bestEpoch: number; epochsDone: number; val: Record<string, number>; test: Record<string, number>; location: string | null }): Promise<void>;
+  onError(e: Error): Promise<void>;
+}
+
+/**
+ * Records a potential's training run in the database through the same `RunRecorder` (so it is
+ * listed by `latticework runs` and the app's runs table), with the metric keys of
+ * docs/potentials.md ("Runs"). No checkpoints are kept (a potential run does not resume); the
+ * trained model goes into the model table as the run's model.
+ */
+export async function sqlitePotentialRunHooks(db: string | undefined, info: PotentialRunInfo): Promise<PotentialRunHooks> {
+  const database = await Database.open(databasePath(db));
+  const t0 = Date.now();
+  const seconds = () => (Date.now() - t0) / 1000;
+  let open = true;
+  const close = async () => {
+    if (open) await database.close();
+    open = false;
+  };
+  let recorder: RunRecorder;
+  try {
+    recorder = await RunRecorder.create(database, {
+      name: info.name,
+      datasetId: null,
+      datasetName: info.datasetName,
+      status: 'running',
+      config: info.config as unknown as Record<string, unknown>,
+      seed: info.config.training.seed,
+      backend: info.backend,
+      epochsPlanned: info.epochsPlanned,
+      tags: info.tags,
+    });
+    await recorder.started(info.backend, info.split);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return {
+    onBatch: (b) => recorder.batch(b),
+    async onEpoch(e) {
+      recorder.epoch({ epoch: e.epoch, lr: e.lr, trainLoss: e.trainLoss, valLoss: null, trainMetrics: {}, valMetrics: e.val, seconds: e.seconds, structuresPerSecond: e.structuresPerSecond, atomsPerSecond: e.atomsPerSecond, isBest: e.isBest });
+      await recorder.checkpoint({ epoch: e.epoch, isBest: e.isBest, metric: e.score, bytes: null }, seconds());
+    },
+    async onFinish(out) {
+      try {
+        if (out.cancelled) await recorder.status('cancelled', { duration: seconds(), finished: true });
+        else {
+          const loc = out.location;
+          const inStore = loc ? storedModelId(loc) : null;
+          await recorder.finish(
+            {
+              bestEpoch: out.bestEpoch,
+              epochsDone: out.epochsDone,
+              valMetrics: out.val,
+              testMetrics: out.test,
+              predictions: [],
+              modelFile: loc && inStore === null ? new Uint8Array(readFileSync(loc)) : null,
+              modelId: inStore,
+            },
+            seconds(),
+          );
+        }
+      } finally {
+        await close();
+      }
+    },
+    async onError(e) {
+      if (!open) return; // the error came from recording the end itself
+      try {
+        await recorder.status('failed', { error: e.message, finished: true, duration: seconds() });
+      } finally {
+        await close();
+      }
     },
   };
 }

@@ -9,8 +9,9 @@
  * What a run writes, as the training job reports it:
  * - the run row (name, config, seed, planned epochs, status) when it is created;
  * - per batch `batch_loss`, `batch_lr` (step = epoch · batches + batch), per epoch
- *   `train_loss`, `val_loss`, `lr`, `epoch_seconds`, `structures_per_second`, `train_<metric>`,
- *   `val_<metric>` (step = epoch), kept in memory until the epoch's checkpoint;
+ *   `train_loss`, `val_loss`, `lr`, `epoch_seconds`, `structures_per_second` (potentials also
+ *   `atoms_per_second`), `train_<metric>`, `val_<metric>` (step = epoch), kept in memory until the
+ *   epoch's checkpoint;
  * - after every epoch, in ONE transaction: those metrics, the last checkpoint (and the best one
  *   when the epoch is the new best), `epochs_done`, the duration and the best metrics. A process
  *   killed at any moment therefore leaves a run whose last checkpoint matches `epochs_done`;
@@ -58,13 +59,14 @@ export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paus
 
 // ---------------------------------------------------------------- reading
 
-/** Architecture, preset and key hyper-parameters of a config, for the runs table. */
+/** Architecture, preset and key hyper-parameters of a config, for the runs table (a potential's: features = model.features, cutoff = radial.cutoff). */
 export function runSummary(config: Record<string, unknown>): RunRecord['summary'] {
   const c = config as {
     architecture?: string;
     preset?: string;
-    model?: { numLayers?: number; atomFeatures?: number; hiddenFeatures?: number; readout?: string };
+    model?: { numLayers?: number; atomFeatures?: number; features?: number; hiddenFeatures?: number; readout?: string };
     graph?: { cutoff?: number; maxNeighbors?: number };
+    radial?: { cutoff?: number };
     training?: { optimizer?: { kind?: string; lr?: number }; batchSize?: number; epochs?: number; weightDecay?: number };
   };
   return {
@@ -75,10 +77,10 @@ export function runSummary(config: Record<string, unknown>): RunRecord['summary'
     batchSize: c.training?.batchSize ?? null,
     epochs: c.training?.epochs ?? null,
     layers: c.model?.numLayers ?? null,
-    features: c.model?.atomFeatures ?? null,
+    features: c.model?.atomFeatures ?? c.model?.features ?? null,
     hidden: c.model?.hiddenFeatures ?? null,
     readout: c.model?.readout ?? null,
-    cutoff: c.graph?.cutoff ?? null,
+    cutoff: c.graph?.cutoff ?? c.radial?.cutoff ?? null,
     maxNeighbors: c.graph?.maxNeighbors ?? null,
   };
 }
@@ -277,13 +279,18 @@ export async function deleteRun(tx: Tx, id: number): Promise<boolean> {
   return (await tx.run('DELETE FROM run WHERE id = ?', [id])).changes > 0;
 }
 
-/** What the training job reports after each epoch: the engine's epoch record, and whether its validation metric is the best so far. */
-export type EpochReport = EpochRecord & { isBest: boolean };
+/** What the training job reports after each epoch: the engine's epoch record, whether its validation metric is the best so far (and a potential's atoms per second). */
+export type EpochReport = EpochRecord & {
+  isBest: boolean;
+  /** Potentials: training atoms per second (`atoms_per_second`). */
+  atomsPerSecond?: number;
+};
 
 /** The metric values of an epoch, by key (non-finite values are left out). */
 export function epochValues(e: EpochReport): Record<string, number> {
   const values: Record<string, number> = { train_loss: e.trainLoss, lr: e.lr, epoch_seconds: e.seconds, structures_per_second: e.structuresPerSecond };
   if (e.valLoss !== null) values.val_loss = e.valLoss;
+  if (e.atomsPerSecond !== undefined) values.atoms_per_second = e.atomsPerSecond;
   for (const [k, v] of Object.entries(e.trainMetrics)) values[`train_${k}`] = v;
   for (const [k, v] of Object.entries(e.valMetrics)) values[`val_${k}`] = v;
   for (const k of Object.keys(values)) if (!Number.isFinite(values[k])) delete values[k];

@@ -22,10 +22,16 @@ function fmt(x: number | undefined): string {
   return x === undefined ? '—' : Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4);
 }
 
-/** The metric a run's text line shows: validation MAE, else ROC-AUC, else the validation loss. */
+/** The metric a run's text line shows: validation MAE, else a potential's energy and force MAE, else ROC-AUC, else the validation loss. */
 function headline(r: RunListEntry): string {
   const m = r.bestMetrics;
   if (m.val_mae !== undefined) return `val MAE ${fmt(m.val_mae)}${m.test_mae !== undefined ? `, test MAE ${fmt(m.test_mae)}` : ''}`;
+  // a potential: energy (meV/atom) and force (eV/Å) MAE
+  if (m.val_energy_mae !== undefined || m.val_force_mae !== undefined)
+    return [['val', m.val_energy_mae, m.val_force_mae] as const, ['test', m.test_energy_mae, m.test_force_mae] as const]
+      .filter(([, e, f]) => e !== undefined || f !== undefined)
+      .map(([split, e, f]) => `${split} E ${fmt(e)} meV/atom, F ${fmt(f)} eV/Å`)
+      .join('; ');
   if (m.val_rocAuc !== undefined) return `val AUC ${fmt(m.val_rocAuc)}${m.test_rocAuc !== undefined ? `, test AUC ${fmt(m.test_rocAuc)}` : ''}`;
   return m.val_loss !== undefined ? `val loss ${fmt(m.val_loss)}` : '';
 }

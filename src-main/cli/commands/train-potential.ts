@@ -4,7 +4,8 @@
  * energy, forces and stress when the file has them (`--no-forces`, `--no-stress` leave them out);
  * `--from MODEL [--freeze N]` fine-tunes a stored potential (its architecture and weights, the
  * reference energies refitted on the new data, the first N blocks fixed). Stores the model with
- * task 'potential'.
+ * task 'potential'. The run is recorded in the database (`--db`) through the run store's
+ * RunRecorder, with the metric keys of docs/potentials.md ("Runs").
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,11 +15,13 @@ import { isPotentialPreset, parsePotentialConfig, potentialPreset, type Potentia
 import { encodeModelFile } from '../../engine/models/format';
 import { modelRepository, resolveModel, safeModelName } from '../../models/store';
 import { isPotentialFile, potentialModelFile } from '../../engine/potential/file';
-import type { PotentialMetrics } from '../../engine/potential/metrics';
+import { metricValues, selectionScore, type PotentialMetrics } from '../../engine/potential/metrics';
 import { trainPotential, type PotentialEpoch } from '../../engine/potential/train';
 import { describeBackend, initBackend } from '../../engine/tf/backend';
 import { ensureGradients } from '../../engine/tf/gradients';
 import { TrainingControl } from '../../engine/train/control';
+import { trainValTestSplit } from '../../../src-shared/model/split';
+import type { PotentialRunHooks, PotentialRunInfo } from '../../services/cli-store';
 import type { CommandContext } from '../command';
 
 export interface PotentialTrainArgs {
@@ -41,7 +44,12 @@ export interface PotentialTrainArgs {
   noSave: boolean;
   force: boolean;
   json: boolean;
+  /** The run database (--db). */
+  db?: string;
 }
+
+/** Opens the run's record (the command: the database's run store; tests may leave it out). */
+export type PotentialRunRecorderFactory = (db: string | undefined, info: PotentialRunInfo) => Promise<PotentialRunHooks>;
 
 /** Whether `train` should take the potential branch. */
 export function wantsPotential(preset: string | undefined, fileConfig: Record<string, unknown>): boolean {
@@ -54,7 +62,7 @@ function metricsLine(m: PotentialMetrics): string {
   return `E ${f(m.energyMaeMeVPerAtom, 2)} meV/atom  F ${f(m.forceMae, 4)} eV/Å  σ ${f(m.stressMaeGPa, 3)} GPa`;
 }
 
-export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrainArgs): Promise<number> {
+export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrainArgs, record?: PotentialRunRecorderFactory): Promise<number> {
   const log = (s: string) => {
     if (!a.json) ctx.io.out(s);
   };
@@ -87,89 +95,114 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   log(`data: ${frames.length} frames from ${a.data} (energy ${has.energy ? 'yes' : 'no'}, forces ${has.forces ? 'yes' : 'no'}, stress ${has.stress ? 'yes' : 'no'})`);
   log(`model: ${config.architecture} potential${config.preset ? ` (preset ${config.preset})` : ''}${startedFrom ? `, fine-tuned from ${startedFrom}${a.freeze ? ` with ${a.freeze} block(s) frozen` : ''}` : ''}; ${config.training.epochs} epochs, batch ${config.training.batchSize}, cutoff ${config.radial.cutoff} Å`);
 
-  const control = new TrainingControl();
-  const onSigint = () => control.cancel();
-  process.once('SIGINT', onSigint);
   const members = a.ensemble ?? 1;
-  const runs: Awaited<ReturnType<typeof trainPotential>>[] = [];
-  try {
-    for (let k = 0; k < members && !control.cancelled; k++) {
-      // members differ by seed (initial weights, shuffling); they share the first member's split
-      const seeded = k === 0 ? config : parsePotentialConfig(mergeConfig(config, { training: { seed: config.training.seed + k } }));
-      if (members > 1) log(`ensemble member ${k + 1}/${members} (seed ${seeded.training.seed})`);
-      runs.push(
-        await trainPotential(seeded, frames, {
-          control,
-          initialWeights,
-          freeze: a.freeze,
-          split: runs[0]?.split,
-          onEpoch: (e: PotentialEpoch) => log(`epoch ${e.epoch + 1}/${e.epochs}  loss ${e.trainLoss.toExponential(3)}  ${e.val ? `val ${metricsLine(e.val)}` : ''}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.atomsPerSecond.toFixed(0)} atoms/s${e.isBest ? '  *' : ''}`),
-        }),
-      );
-    }
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
-  const r = runs[runs.length - 1];
-  const cancelled = runs.some((x) => x.status === 'cancelled');
-  let location: string | null = null;
-  if (!cancelled && !a.noSave) {
-    const name = safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${a.data.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '')}`);
-    const file = potentialModelFile({
-      name,
-      config,
-      members: runs.map((x) => x.weights),
-      provenance: {
-        source: 'training',
-        dataset: path,
-        createdAt: new Date().toISOString(),
-        software: 'latticework',
-        details: {
-          startedFrom,
-          freeze: a.freeze ?? 0,
-          trained: r.trained,
-          epochs: runs.map((x) => x.epochsRun),
-          bestEpoch: runs.map((x) => x.bestEpoch),
-          seeds: runs.map((_, k) => config.training.seed + k),
-          selection: 'energy MAE [meV/atom] + force MAE [meV/Å] + stress MAE [meV/Å³] (validation)',
-          bestScore: runs.map((x) => x.bestScore),
-          referenceEnergies: Object.fromEntries(r.statistics.elements.map((z) => [z, r.statistics.reference[z]])),
-          scale: r.statistics.scale,
-          shift: r.statistics.shift,
-          testMetrics: r.test?.metrics ?? null,
-        },
-      },
-    });
-    if (a.out) {
-      location = resolve(ctx.cwd, a.out);
-      writeFileSync(location, encodeModelFile(file));
-    } else location = await modelRepository().save(file, { overwrite: a.force });
-  }
-  const summary = {
-    status: r.status,
+  // members differ by seed (initial weights, shuffling); they share one split
+  const split = trainValTestSplit(frames.length, config.training.split, config.training.seed);
+  const dataName = a.data.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
+  const hooks = await record?.(a.db, {
+    name: a.name ?? `${config.preset ?? `${config.architecture} potential`} on ${dataName}`,
+    config,
+    datasetName: path,
     backend: choice.candidate,
-    architecture: config.architecture,
-    preset: config.preset ?? null,
-    kind: 'potential',
-    startedFrom,
-    freeze: a.freeze ?? 0,
-    members: runs.length,
-    trained: r.trained,
-    structures: frames.length,
-    split: { train: r.split.train.length, val: r.split.val.length, test: r.split.test.length },
-    epochs: r.epochsRun,
-    bestEpoch: r.bestEpoch,
-    bestValScore: r.bestScore,
-    val: r.val?.metrics ?? null,
-    test: r.test?.metrics ?? null,
-    seconds: runs.reduce((t, x) => t + x.seconds, 0),
-    model: location,
-  };
-  if (a.json) ctx.io.out(JSON.stringify(summary));
-  else if (cancelled) ctx.io.out('cancelled');
-  else {
-    ctx.io.out(`best epoch ${r.bestEpoch + 1}${r.test ? `; test ${metricsLine(r.test.metrics)}` : ''}`);
-    if (location) ctx.io.out(`model saved: ${location}`);
+    epochsPlanned: config.training.epochs * members,
+    split,
+    tags: ['cli', 'potential', ...(members > 1 ? [`ensemble:${members}`] : []), ...(startedFrom ? [`from:${startedFrom}`, `freeze:${a.freeze ?? 0}`] : [])],
+  });
+  try {
+    const control = new TrainingControl();
+    const onSigint = () => control.cancel();
+    process.once('SIGINT', onSigint);
+    const runs: Awaited<ReturnType<typeof trainPotential>>[] = [];
+    try {
+      for (let k = 0; k < members && !control.cancelled; k++) {
+        const seeded = k === 0 ? config : parsePotentialConfig(mergeConfig(config, { training: { seed: config.training.seed + k } }));
+        if (members > 1) log(`ensemble member ${k + 1}/${members} (seed ${seeded.training.seed})`);
+        // the run's epochs count over the members (member k's epoch e is k · epochs + e)
+        const offset = k * config.training.epochs;
+        runs.push(
+          await trainPotential(seeded, frames, {
+            control,
+            initialWeights,
+            freeze: a.freeze,
+            split,
+            onBatch: (b) => hooks?.onBatch({ ...b, epoch: offset + b.epoch }),
+            onEpoch: async (e: PotentialEpoch) => {
+              log(`epoch ${e.epoch + 1}/${e.epochs}  loss ${e.trainLoss.toExponential(3)}  ${e.val ? `val ${metricsLine(e.val)}` : ''}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.atomsPerSecond.toFixed(0)} atoms/s${e.isBest ? '  *' : ''}`);
+              await hooks?.onEpoch({ ...e, epoch: offset + e.epoch, val: e.val ? metricValues(e.val, e.score) : {} });
+            },
+          }),
+        );
+      }
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+    const r = runs[runs.length - 1];
+    const cancelled = runs.some((x) => x.status === 'cancelled');
+    let location: string | null = null;
+    if (!cancelled && !a.noSave) {
+      const name = safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${a.data.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '')}`);
+      const file = potentialModelFile({
+        name,
+        config,
+        members: runs.map((x) => x.weights),
+        provenance: {
+          source: 'training',
+          dataset: path,
+          createdAt: new Date().toISOString(),
+          software: 'latticework',
+          details: {
+            startedFrom,
+            freeze: a.freeze ?? 0,
+            trained: r.trained,
+            epochs: runs.map((x) => x.epochsRun),
+            bestEpoch: runs.map((x) => x.bestEpoch),
+            seeds: runs.map((_, k) => config.training.seed + k),
+            selection: 'energy MAE [meV/atom] + force MAE [meV/Å] + stress MAE [meV/Å³] (validation)',
+            bestScore: runs.map((x) => x.bestScore),
+            referenceEnergies: Object.fromEntries(r.statistics.elements.map((z) => [z, r.statistics.reference[z]])),
+            scale: r.statistics.scale,
+            shift: r.statistics.shift,
+            testMetrics: r.test?.metrics ?? null,
+          },
+        },
+      });
+      if (a.out) {
+        location = resolve(ctx.cwd, a.out);
+        writeFileSync(location, encodeModelFile(file));
+      } else location = await modelRepository().save(file, { overwrite: a.force });
+    }
+    // an ensemble's metrics are its last member's, as in the summary below
+    const scored = (x: { metrics: PotentialMetrics } | null) => (x ? metricValues(x.metrics, selectionScore(x.metrics, r.trained)) : {});
+    await hooks?.onFinish({ cancelled, bestEpoch: r.bestEpoch < 0 ? -1 : (runs.length - 1) * config.training.epochs + r.bestEpoch, epochsDone: runs.reduce((t, x) => t + x.epochsRun, 0), val: scored(r.val), test: scored(r.test), location });
+    const summary = {
+      status: r.status,
+      backend: choice.candidate,
+      architecture: config.architecture,
+      preset: config.preset ?? null,
+      kind: 'potential',
+      startedFrom,
+      freeze: a.freeze ?? 0,
+      members: runs.length,
+      trained: r.trained,
+      structures: frames.length,
+      split: { train: r.split.train.length, val: r.split.val.length, test: r.split.test.length },
+      epochs: r.epochsRun,
+      bestEpoch: r.bestEpoch,
+      bestValScore: r.bestScore,
+      val: r.val?.metrics ?? null,
+      test: r.test?.metrics ?? null,
+      seconds: runs.reduce((t, x) => t + x.seconds, 0),
+      model: location,
+    };
+    if (a.json) ctx.io.out(JSON.stringify(summary));
+    else if (cancelled) ctx.io.out('cancelled');
+    else {
+      ctx.io.out(`best epoch ${r.bestEpoch + 1}${r.test ? `; test ${metricsLine(r.test.metrics)}` : ''}`);
+      if (location) ctx.io.out(`model saved: ${location}`);
+    }
+    return cancelled ? 130 : 0;
+  } catch (e) {
+    await hooks?.onError(e as Error);
+    throw e;
   }
-  return cancelled ? 130 : 0;
 }

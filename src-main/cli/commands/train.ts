@@ -23,9 +23,9 @@ import { TrainingControl } from '../../engine/train/control';
 import { trainKFold, trainModel, type BatchProgress, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
 import { dataParallel } from '../../workers/parallel/executor';
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
-import { runPotentialTraining, wantsPotential } from './train-potential';
+import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory } from './train-potential';
 import { datasetAtomInit, readDatasetAt, trainingSamples } from '../../datasets/in-process';
-import { sqliteTrainHooks } from '../../services/cli-store';
+import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE) [options]
@@ -105,7 +105,8 @@ function dataName(path: string): string {
   return last === 'cgcnn' && parts.length > 1 ? parts[parts.length - 2] : last.replace(/\.[^.]+$/, '');
 }
 
-export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
+/** `potentialRecorder`: where a potential's run is recorded (the command: the database; tests may leave both out). */
+export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialRecorder?: PotentialRunRecorderFactory): Command {
   return {
     usage,
     async run(ctx: CommandContext): Promise<number> {
@@ -165,9 +166,10 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory): Command {
             noSave: !!values['no-save'],
             force: !!values.force,
             json: !!values.json,
+            db: values.db === undefined ? undefined : resolve(ctx.cwd, values.db),
           };
           try {
-            return await runPotentialTraining(ctx, args);
+            return await runPotentialTraining(ctx, args, potentialRecorder);
           } catch (e) {
             ctx.io.err(`latticework train: ${(e as Error).message}`);
             return 1;
@@ -333,4 +335,4 @@ function atomInitRecord(t: AtomInitTable): Record<string, number[]> {
 }
 
 /** The command, recording its run in the database (`--db`, else $LATTICEWORK_DB, else the data directory's). */
-export const trainCommand: Command = makeTrainCommand(sqliteTrainHooks);
+export const trainCommand: Command = makeTrainCommand(sqliteTrainHooks, sqlitePotentialRunHooks);

@@ -105,3 +105,23 @@ export function selectionScore(m: PotentialMetrics, trained: { forces: boolean; 
   }
   return any ? s : Infinity;
 }
+
+/**
+ * The metrics as a run records them (keys without the split prefix; null values left out):
+ * `energy_mae`, `energy_rmse` (meV/atom), `force_mae`, `force_rmse` (eV/Å), `stress_mae` (GPa),
+ * `force_mae_<Element>` (eV/Å) and, when given, `score` (the selection score above).
+ */
+export function metricValues(m: PotentialMetrics, score?: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  const put = (key: string, v: number | null | undefined) => {
+    if (v !== null && v !== undefined && Number.isFinite(v)) out[key] = v;
+  };
+  put('energy_mae', m.energyMaeMeVPerAtom);
+  put('energy_rmse', m.energyRmseMeVPerAtom);
+  put('force_mae', m.forceMae);
+  put('force_rmse', m.forceRmse);
+  put('stress_mae', m.stressMaeGPa);
+  put('score', score);
+  for (const [el, v] of Object.entries(m.forceMaeByElement)) put(`force_mae_${el}`, v);
+  return out;
+}

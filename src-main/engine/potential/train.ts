@@ -38,7 +38,9 @@ export interface PotentialEpoch {
   isBest: boolean;
   bestEpoch: number;
   seconds: number;
+  /** Training throughput of the epoch (without validation). */
   atomsPerSecond: number;
+  structuresPerSecond: number;
 }
 
 export interface PotentialSplitResult {
@@ -65,7 +67,7 @@ export interface PotentialTrainResult {
 
 export interface PotentialTrainOptions {
   onEpoch?(e: PotentialEpoch): void | Promise<void>;
-  onBatch?(b: { epoch: number; batch: number; batches: number; loss: number; atomsPerSecond: number }): void;
+  onBatch?(b: { epoch: number; batch: number; batches: number; loss: number; lr: number; atomsPerSecond: number }): void;
   control?: TrainingControl;
   /** Use this split (indices into frames) instead of the seeded one. */
   split?: Split;
@@ -223,7 +225,7 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
         if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, batch ${b} (lower the learning rate)`);
         lossSum += loss * part.length;
         atoms += batch.numAtoms;
-        opts.onBatch?.({ epoch, batch: b, batches, loss, atomsPerSecond: batch.numAtoms / Math.max(now() - tb, 1e-9) });
+        opts.onBatch?.({ epoch, batch: b, batches, loss, lr, atomsPerSecond: batch.numAtoms / Math.max(now() - tb, 1e-9) });
       }
       if (control.cancelled) {
         status = 'cancelled';
@@ -238,7 +240,7 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
         best = { epoch, score, weights: evalWith(() => model.getWeights()) };
         sinceBest = 0;
       } else sinceBest++;
-      const record: PotentialEpoch = { epoch, epochs: tc.epochs, lr, trainLoss: lossSum / split.train.length, val, score, isBest, bestEpoch: best!.epoch, seconds: now() - te, atomsPerSecond: atoms / Math.max(trainSeconds, 1e-9) };
+      const record: PotentialEpoch = { epoch, epochs: tc.epochs, lr, trainLoss: lossSum / split.train.length, val, score, isBest, bestEpoch: best!.epoch, seconds: now() - te, atomsPerSecond: atoms / Math.max(trainSeconds, 1e-9), structuresPerSecond: split.train.length / Math.max(trainSeconds, 1e-9) };
       history.push(record);
       await opts.onEpoch?.(record);
       if (tc.earlyStoppingPatience !== null && sinceBest >= tc.earlyStoppingPatience) {

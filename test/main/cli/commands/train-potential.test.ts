@@ -8,8 +8,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { predictCommand } from '../../../../src-main/cli/commands/predict';
+import { runsCommand } from '../../../../src-main/cli/commands/runs';
 import { trainCommand } from '../../../../src-main/cli/commands/train';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
+import { Database } from '../../../../src-main/store/database';
+import { listRuns, runMetrics, toRunRecord } from '../../../../src-main/store/runs';
 import { emtFrames, io } from './helpers';
 
 const TINY = { model: { features: 8, numLayers: 2, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4 } };
@@ -20,7 +23,7 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     const data = emtFrames(dir, 10);
     writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
     const o = io();
-    const code = await trainCommand.run({ argv: ['--data', data, '--preset', 'painn-potential', '--config', 'tiny.json', '--epochs', '2', '--backend', 'wasm', '--out', 'p.lwm', '--json'], io: o.io, cwd: dir });
+    const code = await trainCommand.run({ argv: ['--data', data, '--preset', 'painn-potential', '--config', 'tiny.json', '--epochs', '2', '--backend', 'wasm', '--out', 'p.lwm', '--db', 'runs.sqlite', '--json'], io: o.io, cwd: dir });
     expect(o.err.join('\n')).toBe('');
     expect(code).toBe(0);
     const summary = JSON.parse(o.out[o.out.length - 1]);
@@ -51,7 +54,7 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
 
     // fine-tune from the stored potential with the first block frozen
     const ft = io();
-    const code2 = await trainCommand.run({ argv: ['--data', data, '--from', 'p.lwm', '--freeze', '1', '--epochs', '1', '--no-stress', '--backend', 'wasm', '--out', 'ft.lwm', '--json'], io: ft.io, cwd: dir });
+    const code2 = await trainCommand.run({ argv: ['--data', data, '--from', 'p.lwm', '--freeze', '1', '--epochs', '1', '--no-stress', '--backend', 'wasm', '--out', 'ft.lwm', '--db', 'runs.sqlite', '--json'], io: ft.io, cwd: dir });
     expect(ft.err.join('\n')).toBe('');
     expect(code2).toBe(0);
     const s2 = JSON.parse(ft.out[ft.out.length - 1]);
@@ -67,7 +70,7 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
 
     // an ensemble of two seeds: predictions carry the spread of the energy and of each atom's force
     const en = io();
-    expect(await trainCommand.run({ argv: ['--data', data, '--preset', 'schnet-potential', '--config', 'tiny.json', '--ensemble', '2', '--epochs', '1', '--backend', 'wasm', '--out', 'ens.lwm', '--json'], io: en.io, cwd: dir })).toBe(0);
+    expect(await trainCommand.run({ argv: ['--data', data, '--preset', 'schnet-potential', '--config', 'tiny.json', '--ensemble', '2', '--epochs', '1', '--backend', 'wasm', '--out', 'ens.lwm', '--db', 'runs.sqlite', '--json'], io: en.io, cwd: dir })).toBe(0);
     expect(JSON.parse(en.out[en.out.length - 1])).toMatchObject({ members: 2, architecture: 'schnet' });
     const q = io();
     expect(await predictCommand.run({ argv: ['--model', 'ens.lwm', '--json', three], io: q.io, cwd: dir })).toBe(0);
@@ -76,6 +79,32 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     expect(withStd[0].std.forceNorm).toHaveLength(16);
     expect(withStd[0].std.forces[0]).toHaveLength(3);
     expect(withStd[0].std.stress).toHaveLength(6);
+
+    // the three runs are in the run store (latticework runs, the app's runs table) with the potential metric keys
+    const db = await Database.open(join(dir, 'runs.sqlite'));
+    try {
+      const rows = await db.read((tx) => listRuns(tx));
+      expect(rows.map((r) => r.status)).toEqual(['finished', 'finished', 'finished']);
+      const [ens, tuned, first] = rows;
+      const record = toRunRecord(first);
+      expect(record).toMatchObject({ epochsDone: 2, epochsPlanned: 2, summary: { architecture: 'painn', preset: 'painn-potential', features: 8, layers: 2, cutoff: 4 } });
+      expect(first.model_id).not.toBeNull();
+      expect(JSON.parse(first.config)).toMatchObject({ kind: 'potential' });
+      const keys = new Set((await db.read((tx) => runMetrics(tx, [first.id]))).map((m) => m.key));
+      for (const k of ['train_loss', 'lr', 'epoch_seconds', 'structures_per_second', 'atoms_per_second', 'batch_loss', 'batch_lr', 'val_energy_mae', 'val_energy_rmse', 'val_force_mae', 'val_force_rmse', 'val_stress_mae', 'val_score', 'test_energy_mae', 'test_force_mae', 'test_stress_mae', 'test_score'])
+        expect(keys.has(k), k).toBe(true);
+      expect([...keys].filter((k) => /^val_force_mae_[A-Z][a-z]?$/.test(k)).length).toBeGreaterThan(0); // per element
+      expect(Object.keys(record.bestMetrics)).toEqual(expect.arrayContaining(['best_epoch', 'val_energy_mae', 'val_force_mae', 'val_score', 'test_force_mae']));
+      expect(JSON.parse(tuned.tags)).toEqual(expect.arrayContaining(['potential', 'from:painn-potential-emt', 'freeze:1']));
+      // the ensemble's epochs count over its members
+      expect(toRunRecord(ens)).toMatchObject({ epochsDone: 2, epochsPlanned: 2 });
+      expect(new Set((await db.read((tx) => runMetrics(tx, [ens.id], ['train_loss']))).map((m) => m.step))).toEqual(new Set([0, 1]));
+    } finally {
+      await db.close();
+    }
+    const listed = io();
+    expect(await runsCommand.run({ argv: ['--db', join(dir, 'runs.sqlite')], io: listed.io, cwd: dir })).toBe(0);
+    expect(listed.out.join('\n')).toMatch(/painn-potential on emt .*val E \d+\.\d+ meV\/atom, F \d+\.\d+ eV\/Å; test E/);
   });
 
   it('rejects potential-only flags for property models and --freeze without --from', async () => {
