@@ -357,7 +357,8 @@ export function splitXyzFrames(text: string): { text: string; line: number }[] {
 // Writer
 
 function fmtInfo(v: unknown): string | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : null;
+  // numbers as they read back exactly (shortest round trip, and the sign of a zero)
+  if (typeof v === 'number') return Number.isFinite(v) ? f(v) : null;
   if (typeof v === 'boolean') return v ? 'T' : 'F';
   if (typeof v === 'string') {
     if (v !== '' && /^[^\s"'=\\{}[\]]+$/.test(v) && convertValue(v, false) === v) return v;
@@ -365,7 +366,7 @@ function fmtInfo(v: unknown): string | null {
   }
   if (Array.isArray(v)) {
     if (v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-      return v.length === 1 ? `[${v[0]}]` : '"' + v.join(' ') + '"';
+      return v.length === 1 ? `[${f(v[0])}]` : '"' + v.map(f).join(' ') + '"';
     }
     if (v.length > 0 && v.every((x) => typeof x === 'boolean')) return '"' + v.map((x) => (x ? 'T' : 'F')).join(' ') + '"';
   }
@@ -414,8 +415,8 @@ export function writeExtxyz(structures: Structure | Structure[]): string {
       if (lk === 'lattice' || lk === 'properties' || lk === 'pbc') continue;
       // A Voigt stress is written as the full 3×3 matrix, as ASE writes it.
       const isVoigt = k === LABEL_KEYS.stress && Array.isArray(v) && v.length === 6 && v.every((x) => typeof x === 'number');
-      const f = fmtInfo(isVoigt ? matrixFromVoigt(v as Voigt6) : v);
-      if (f !== null) head.push(`${fmtKey(k)}=${f}`);
+      const value = fmtInfo(isVoigt ? matrixFromVoigt(v as Voigt6) : v);
+      if (value !== null) head.push(`${fmtKey(k)}=${value}`);
     }
     if (s.lattice || s.pbc.some((x) => x)) head.push(`pbc="${s.pbc.map((x) => (x ? 'T' : 'F')).join(' ')}"`);
     out.push(String(n), head.join(' '));

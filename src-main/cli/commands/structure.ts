@@ -3,6 +3,7 @@
  * `latticework structure frames FILE... [--json]`: every frame of a trajectory or labelled file with
  * its energy, free energy, forces and stress.
  */
+import { existsSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import {
   DEFAULT_READ_OPTIONS,
@@ -14,8 +15,10 @@ import {
   type DisorderPolicy,
   type LatticeParameters,
   type ReadOptions,
+  type LabelledFrame,
   type StructureFormat,
   type Voigt6,
+  writeFramesExtxyz,
 } from '../../../src-shared/chem';
 import { displaySymbol } from '../../../src-shared/chem/spacegroup';
 import type { SpaceGroupSummary } from '../../../src-shared/chem/spacegroup';
@@ -32,7 +35,12 @@ XDATCAR files (also gzip, bzip2 or xz compressed) and prints, per structure, its
 formula, space group, number of sites, cell and warnings; a multi-frame file (a
 trajectory, a multi-frame XYZ) is described by its last frame, with the number of frames.
 frames: prints every frame of each file with its energy and free energy (eV), forces
-(eV/Å) and stress (Voigt xx yy zz yz xz xy, eV/Å³, positive = tensile as in ASE).
+(eV/Å) and stress (Voigt xx yy zz yz xz xy, eV/Å³, positive = tensile as in ASE); with
+--out, also writes every frame read (labels included) to one new file.
+  --out FILE           frames: write the frames of every file read, in order, to FILE: an
+                       extended XYZ (*.extxyz, *.xyz; labels under ASE's names, exact in
+                       float64) or an ASE database (*.db, as ASE 3.22 writes it). FILE must
+                       not exist yet.
   --json               info: one JSON array, per structure {file, block, frames, formula,
                        cellFormula, composition, nSites, spaceGroup: {number, symbol,
                        crystalSystem, symprec} (null for a molecule), lattice, volume,
@@ -151,9 +159,14 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
   return out;
 }
 
-export async function structureFrames(files: string[], cwd: string, options: ReadOptions): Promise<{ records: StructureFramesRecord[]; warnings: string[] }> {
+export async function structureFrames(
+  files: string[],
+  cwd: string,
+  options: ReadOptions,
+): Promise<{ records: StructureFramesRecord[]; warnings: string[]; frames: LabelledFrame[] }> {
   const records: StructureFramesRecord[] = [];
   const warnings: string[] = [];
+  const frames: LabelledFrame[] = [];
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(cwd, file);
     try {
@@ -170,11 +183,23 @@ export async function structureFrames(files: string[], cwd: string, options: Rea
         })),
       });
       for (const w of [...r.labelSources, ...r.warnings]) warnings.push(`${file}: ${w}`);
+      frames.push(...r.frames);
     } catch (e) {
       records.push(errorRecord(e, file));
     }
   }
-  return { records, warnings };
+  return { records, warnings, frames };
+}
+
+/** Writes frames to a new extended XYZ or ASE database file (by its extension); returns warnings. */
+async function writeFrames(path: string, frames: readonly LabelledFrame[]): Promise<string[]> {
+  if (/\.db$/i.test(path)) {
+    // SQLite is loaded only here: reading files must not load it (quick start-up)
+    const { writeAseDb } = await import('../../files/ase-db');
+    return (await writeAseDb(path, frames)).warnings;
+  }
+  writeFileSync(path, writeFramesExtxyz(frames), { flag: 'wx' });
+  return [];
 }
 
 function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFormat }>): string {
@@ -208,7 +233,7 @@ export const structureCommand: Command = {
       strict: true,
       options: {
         json: { type: 'boolean', default: false },
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key'),
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out'),
       },
     });
     if (!parsed) return 2;
@@ -260,10 +285,30 @@ export const structureCommand: Command = {
     if (maxAtoms !== undefined) options.maxAtoms = maxAtoms;
     if (maxBytes !== undefined) options.maxBytes = maxBytes;
 
+    let out: string | null = null;
+    if (v.out !== undefined) {
+      if (sub !== 'frames') return bad('--out is an option of structure frames');
+      out = isAbsolute(v.out) ? v.out : resolve(ctx.cwd, v.out);
+      if (!/\.(extxyz|xyz|db)$/i.test(out)) return bad(`--out must name an extended XYZ (.extxyz, .xyz) or an ASE database (.db), not "${v.out}"`);
+      if (existsSync(out)) return bad(`--out ${v.out} exists: give a new file (nothing is overwritten)`);
+    }
+
     if (sub === 'frames') {
-      const { records, warnings } = await structureFrames(files, ctx.cwd, options);
+      const { records, warnings, frames } = await structureFrames(files, ctx.cwd, options);
       const failed = records.filter((r) => 'error' in r).length;
       for (const w of warnings) io.err(`warning: ${w}`);
+      if (out !== null) {
+        if (frames.length === 0) io.err(`latticework structure frames: no frame was read: ${v.out} not written`);
+        else {
+          try {
+            for (const w of await writeFrames(out, frames)) io.err(`warning: ${v.out}: ${w}`);
+            io.err(`${plural(frames.length, 'frame')} written to ${v.out}`);
+          } catch (e) {
+            io.err(`latticework structure frames: cannot write ${v.out}: ${(e as Error).message}`);
+            return 1;
+          }
+        }
+      }
       if (v.json) io.out(JSON.stringify(records));
       else {
         for (const r of records) {

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { bzip2Sync, gzipSync, xzSync } from '../../helpers/compress';
 import { describe, expect, it } from 'vitest';
 import { structureCommand } from '../../../src-main/cli/commands/structure';
+import { readAseDb } from '../../../src-main/files/ase-db';
+import { readFramesFile } from '../../../src-main/files/structure-file';
 import type { CliIo } from '../../../src-main/cli/command';
 
 const VASP = fileURLToPath(new URL('../../fixtures/vasp/', import.meta.url));
@@ -88,6 +90,38 @@ describe('latticework structure frames', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/vasprun, 28 frames; energy 28, forces 28, stress 28/);
     expect(r.out).toMatch(/28: 4 atoms, E = -?\d+\.\d{6} eV, F = .* max \|f\| = .* p = .* GPa/);
+  });
+});
+
+describe('latticework structure frames --out', () => {
+  it('writes every frame read to a new extended XYZ or ASE database that reads back exactly, and overwrites nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-frames-out-'));
+    const files = ['materialsproject+custodian/io/vasprun.xml.gz', 'phonopy+phonopy/spectrum/XDATCAR'];
+    const direct = [...(await readFramesFile(join(VASP, files[0]), files[0])).frames, ...(await readFramesFile(join(VASP, files[1]), files[1])).frames];
+    for (const name of ['all.extxyz', 'all.db']) {
+      const out = join(dir, name);
+      const r = await run(['frames', ...files, '--out', out]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toContain(`${direct.length} frames written to ${out}`);
+      const back = name.endsWith('.db') ? (await readAseDb(out, name)).frames : (await readFramesFile(out, name)).frames;
+      expect(back).toHaveLength(direct.length);
+      back.forEach((f, i) => {
+        const d = direct[i];
+        expect(f.energy).toBe(d.energy);
+        expect(f.freeEnergy).toBe(d.freeEnergy);
+        expect(f.forces ? Array.from(f.forces) : null).toEqual(d.forces ? Array.from(d.forces) : null);
+        expect(f.stress ? [...f.stress] : null).toEqual(d.stress ? [...d.stress] : null);
+        expect(Array.from(f.structure.cart)).toEqual(Array.from(d.structure.cart));
+        expect(f.structure.species).toEqual(d.structure.species);
+      });
+    }
+    // an existing file is never overwritten; an unknown extension is refused
+    const before = readFileSync(join(dir, 'all.extxyz'));
+    const again = await run(['frames', files[1], '--out', join(dir, 'all.extxyz')]);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/exists: give a new file \(nothing is overwritten\)/);
+    expect(readFileSync(join(dir, 'all.extxyz'))).toEqual(before);
+    expect((await run(['frames', files[1], '--out', join(dir, 'x.cif')])).err).toMatch(/--out must name an extended XYZ \(.extxyz, .xyz\) or an ASE database \(.db\)/);
   });
 });
 
