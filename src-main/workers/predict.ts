@@ -78,7 +78,7 @@ function loadModel(key: string, bytes: Uint8Array): CachedModel {
   });
 }
 
-function loadPropertyModel(key: string, bytes: Uint8Array, what: string): LoadedModel {
+export function loadPropertyModel(key: string, bytes: Uint8Array, what: string): LoadedModel {
   const m = loadModel(key, bytes);
   if (m instanceof LoadedPotential) throw new Error(`model "${m.name}" is an interatomic potential: ${what} is for property models`);
   return m;

@@ -19,6 +19,7 @@ import type { TaskContext } from './protocol';
 import type { TaskHandler } from './runtime';
 import type { SimulateTaskInput } from './simulate';
 import type { PotentialTaskInput, PredictTaskInput } from './predict';
+import type { ScreenTaskInput } from './screen';
 import type { DatasetGraphStatsInput } from './statistics';
 import type { TrainTaskInput } from './train';
 
@@ -195,6 +196,11 @@ export const taskHandlers = {
   /** Predictions (with ensemble spread and per-atom contributions) of a model file on structures. */
   async predict(input: PredictTaskInput, ctx: TaskContext) {
     return (await import('./predict')).predictTask(input, ctx);
+  },
+
+  /** One share of a screening: its files read, their graphs built and predicted (cli/screen.ts). */
+  async screen(input: ScreenTaskInput, ctx: TaskContext) {
+    return (await import('./screen')).screenTask(input, ctx);
   },
 
   /** A relaxation, MD run or equation of state; frames and step values go to the caller in batches (ctx.emit). */

@@ -1,0 +1,233 @@
+/**
+ * Screening for `latticework predict`: the structure files (folders expanded) are cut into shares
+ * that compute workers read, turn into graphs and predict at once, one share per worker at a time
+ * (workers/screen.ts), so reading, graph building and inference overlap across cores. Rows come
+ * back to the caller in the order of the files as soon as every share before theirs is done;
+ * progress goes to stderr; an abort (Ctrl-C) stops the workers and keeps the rows already given.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { detectFormat } from '../../src-shared/chem';
+import type { ModelHeader } from '../engine/models/format';
+import { ComputePool } from '../workers/pool';
+import { CancelledError } from '../workers/protocol';
+import type { ScreenFailure, ScreenTaskOutput } from '../workers/screen';
+import type { CommandContext } from './command';
+
+/** Files of a share: small enough that progress moves and the workers stay balanced. */
+const SHARE_FILES = 32;
+
+const COMPRESSION = /\.(gz|bz2|xz)$/i;
+
+/** True for a file name that names a structure format (compressed or not). */
+function isStructureFileName(name: string): boolean {
+  const inner = name.replace(COMPRESSION, '');
+  return detectFormat(inner, '') !== null;
+}
+
+async function walk(dir: string, shown: string, out: { path: string; shown: string }[]): Promise<void> {
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const path = join(dir, e.name);
+    const name = join(shown, e.name);
+    if (e.isDirectory()) await walk(path, name, out);
+    else if (e.isFile() && isStructureFileName(e.name)) out.push({ path, shown: name });
+  }
+}
+
+/**
+ * The files to predict: each argument as given, a folder replaced by the structure files under it
+ * (CIF, POSCAR/CONTCAR, XYZ, VASP outputs; compressed too), in natural order. A folder without
+ * any is an error naming it.
+ */
+export async function screeningFiles(args: readonly string[], cwd: string): Promise<{ files: { path: string; shown: string }[]; failed: ScreenFailure[] }> {
+  const files: { path: string; shown: string }[] = [];
+  const failed: ScreenFailure[] = [];
+  for (const a of args) {
+    const path = resolve(cwd, a);
+    const info = await stat(path).catch(() => null);
+    if (info?.isDirectory()) {
+      const before = files.length;
+      await walk(path, a, files);
+      if (files.length === before) failed.push({ file: a, error: { name: 'NoStructureFiles', message: `${a}: no structure files in this folder (CIF, POSCAR, CONTCAR, .vasp, .xyz, vasprun.xml, OUTCAR, XDATCAR)`, line: null } });
+    } else files.push({ path, shown: a });
+  }
+  return { files, failed };
+}
+
+export interface ScreeningOptions {
+  modelBytes: Uint8Array;
+  backend: string;
+  workers: number;
+  contributions: boolean;
+  signal: AbortSignal;
+  /** Rows and failures of the next share, in file order. */
+  onShare(share: ScreenTaskOutput): void;
+  onProgress(done: { files: number; structures: number; failedFiles: number }, total: { files: number }): void;
+}
+
+/** Predicts every file; resolves when all are done, rejects with a CancelledError on abort. */
+export async function screen(files: readonly { path: string; shown: string }[], opts: ScreeningOptions): Promise<void> {
+  const shares: { path: string; shown: string }[][] = [];
+  for (let i = 0; i < files.length; i += SHARE_FILES) shares.push(files.slice(i, i + SHARE_FILES));
+  if (shares.length === 0) return;
+  const workers = Math.max(1, Math.min(opts.workers, shares.length));
+  const kernelThreads = Math.max(1, Math.floor(Math.min(availableParallelism(), 8) / workers));
+  const key = createHash('sha256').update(opts.modelBytes).digest('hex');
+  const pool = new ComputePool(workers);
+  const results = new Map<number, ScreenTaskOutput>();
+  let next = 0;
+  let emitted = 0;
+  const done = { files: 0, structures: 0, failedFiles: 0 };
+  const runShare = async (): Promise<void> => {
+    while (next < shares.length) {
+      if (opts.signal.aborted) return;
+      const index = next++;
+      const share = shares[index];
+      const out = await pool.run(
+        'screen',
+        { key, model: opts.modelBytes, backend: opts.backend, kernelThreads, files: share, contributions: opts.contributions },
+        { signal: opts.signal },
+      );
+      results.set(index, out);
+      done.files += share.length;
+      for (const e of out.entries) {
+        if ('row' in e) done.structures++;
+      }
+      done.failedFiles += new Set(out.entries.flatMap((e) => ('failed' in e ? [e.failed.file] : []))).size;
+      while (results.has(emitted)) {
+        const r = results.get(emitted)!;
+        results.delete(emitted);
+        emitted++;
+        opts.onShare(r);
+      }
+      opts.onProgress(done, { files: files.length });
+    }
+  };
+  try {
+    // one share per worker at a time: a worker that finishes takes the next
+    const runners = Array.from({ length: workers }, runShare);
+    const settled = await Promise.allSettled(runners);
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) throw failure.reason;
+    if (opts.signal.aborted) throw new CancelledError();
+  } finally {
+    await pool.dispose();
+  }
+}
+
+export type ScreenOutput = 'text' | 'csv' | 'json';
+
+export interface ScreeningRun {
+  header: Pick<ModelHeader, 'name' | 'task' | 'targets' | 'members' | 'config'>;
+  modelBytes: Uint8Array;
+  args: string[];
+  output: ScreenOutput;
+  contributions: boolean;
+  workers: number;
+  backend: string;
+  backendText: string;
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4);
+}
+
+function csvField(v: string | number): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const values = (x: number | number[] | undefined): number[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+
+/**
+ * `latticework predict` with a property model: prints the rows as they come (text, CSV) or one
+ * JSON array at the end, progress on stderr when there is more than one share, and returns the
+ * exit status (130 when interrupted: the rows printed are complete).
+ */
+export async function runScreening(ctx: CommandContext, run: ScreeningRun): Promise<number> {
+  const { io } = ctx;
+  const h = run.header;
+  const unit = h.targets.map((t) => t.unit).join(', ');
+  const { files, failed: missing } = await screeningFiles(run.args, ctx.cwd);
+  const json: unknown[] = [];
+  const jsonFailed: ScreenFailure[] = [];
+  let status = 0;
+  const fail = (f: ScreenFailure) => {
+    status = 1;
+    if (run.output === 'json') jsonFailed.push(f);
+    else io.err(`latticework predict: ${f.error.message.startsWith(f.file) ? '' : `${f.file}: `}${f.error.message}`);
+    if (run.output === 'csv') io.out([f.file, '', h.name, ...h.targets.map(() => ''), ...(h.members > 1 ? h.targets.map(() => '') : []), f.error.message].map(csvField).join(','));
+  };
+  const wFile = Math.max(4, ...files.map((f) => f.shown.length));
+  if (run.output === 'text') io.err(`model ${h.name} (${h.config.architecture} ${h.task}: ${h.targets.map((t) => t.name).join(', ')}); backend ${run.backendText}`);
+  if (run.output === 'csv') {
+    const cols = ['file', 'name', 'model', ...h.targets.map((t) => (t.unit ? `${t.name} (${t.unit})` : t.name)), ...(h.members > 1 ? h.targets.map((t) => `${t.name} std`) : []), 'error'];
+    io.out(cols.map(csvField).join(','));
+  }
+  missing.forEach(fail);
+  const onShare = (share: ScreenTaskOutput) => {
+    for (const e of share.entries) {
+      if ('failed' in e) {
+        fail(e.failed);
+        continue;
+      }
+      const r = e.row;
+      if (run.output === 'json') {
+        const { species: _s, ...row } = r;
+        json.push({ ...row, unit, task: h.task, backend: run.backend });
+      } else if (run.output === 'csv') {
+        io.out([r.file, r.name, r.model, ...values(r.prediction).map(String), ...(h.members > 1 ? values(r.std).map(String) : []), ''].map(csvField).join(','));
+      } else {
+        const vals = values(r.prediction);
+        const stds = r.std === undefined ? null : values(r.std);
+        const text = vals.map((v, t) => `${fmt(v)}${stds ? ` ± ${fmt(stds[t])}` : ''}`).join(', ');
+        io.out(`${r.file.padEnd(wFile)}  ${r.model}  ${text}${unit ? ` ${unit}` : ''}`);
+        r.contributions?.forEach((c, i) => io.out(`    atom ${i} ${r.species?.[i] ?? ''}: ${values(c).map(fmt).join(', ')}`));
+      }
+    }
+  };
+  const many = files.length > SHARE_FILES;
+  const started = performance.now();
+  let lastReport = started;
+  let progress = { files: 0, structures: 0, failedFiles: 0 };
+  const rate = () => `${(progress.structures / Math.max(1e-3, (performance.now() - started) / 1000)).toFixed(1)} structures/s`;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    if (many) io.err(`screening ${files.length} files with ${Math.min(run.workers, Math.ceil(files.length / SHARE_FILES))} worker(s)`);
+    await screen(files, {
+      modelBytes: run.modelBytes,
+      backend: run.backend,
+      workers: run.workers,
+      contributions: run.contributions,
+      signal: controller.signal,
+      onShare,
+      onProgress(done, total) {
+        progress = { ...done };
+        const now = performance.now();
+        if (many && now - lastReport >= 1000) {
+          lastReport = now;
+          io.err(`predicted ${done.files}/${total.files} files, ${done.structures} structures (${rate()})`);
+        }
+      },
+    });
+    if (many) io.err(`done: ${progress.structures} structures from ${files.length} files in ${((performance.now() - started) / 1000).toFixed(1)} s (${rate()})${progress.failedFiles ? `; ${progress.failedFiles} file(s) failed` : ''}`);
+  } catch (e) {
+    if (!controller.signal.aborted) {
+      io.err(`latticework predict: ${(e as Error).message}`);
+      status = 1;
+    } else {
+      io.err(`latticework predict: interrupted after ${progress.files} of ${files.length} files (${progress.structures} structures); the rows printed are complete`);
+      status = 130;
+    }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (run.output === 'json') io.out(JSON.stringify([...json, ...jsonFailed]));
+  return status;
+}

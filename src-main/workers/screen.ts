@@ -1,0 +1,101 @@
+/**
+ * Screening in a compute worker: one share of the files of a `latticework predict` over many
+ * structures. The worker reads its files, builds the graphs and predicts them with its own copy of
+ * the model, so that reading, graph building and inference of different shares run on different
+ * cores at once (cli/screen.ts hands out the shares and prints the rows in order).
+ *
+ * The worker's backend is the one the command chose; on wasm and cpu its SIMD kernels run on
+ * `kernelThreads` threads (one per worker when every core has a worker of its own).
+ */
+import { structureErrorData } from '../../src-shared/chem';
+import type { Structure } from '../../src-shared/chem/structure';
+import { configureKernelThreads } from '../engine/simd';
+import { initBackend } from '../engine/tf/backend';
+import { readStructuresFile } from '../files/structure-file';
+import { predictRows, type PredictionRow } from '../models/service';
+import { loadPropertyModel } from './predict';
+import { CancelledError, type TaskContext } from './protocol';
+
+export interface ScreenTaskInput {
+  /** Cache key of the model (its SHA-256). */
+  key: string;
+  model: Uint8Array;
+  /** The backend the command runs on (forced in the worker, so that every worker uses the same). */
+  backend: string;
+  /** SIMD kernel threads of this worker (set before its kernels first run). */
+  kernelThreads: number;
+  /** Absolute path and the name shown for it. */
+  files: { path: string; shown: string }[];
+  contributions: boolean;
+}
+
+export interface ScreenFailure {
+  file: string;
+  error: { name: string; message: string; line: number | null };
+}
+
+/** One structure predicted, or one file (or structure) that failed. */
+export type ScreenEntry = { row: PredictionRow & { species?: string[] } } | { failed: ScreenFailure };
+
+export interface ScreenTaskOutput {
+  /** In the order of the files, and of the structures within a file. */
+  entries: ScreenEntry[];
+}
+
+let backendReady: Promise<unknown> | null = null;
+
+function prepareBackend(backend: string, kernelThreads: number): Promise<unknown> {
+  if (!backendReady) {
+    configureKernelThreads(kernelThreads);
+    backendReady = initBackend({ force: backend });
+  }
+  return backendReady;
+}
+
+type Item = { file: string; structure: Structure };
+
+export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Promise<ScreenTaskOutput> {
+  await prepareBackend(input.backend, input.kernelThreads);
+  const model = loadPropertyModel(input.key, input.model, 'screening');
+  const entries: (ScreenEntry | null)[] = [];
+  const items: { item: Item; slot: number }[] = [];
+  for (const f of input.files) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    try {
+      const r = await readStructuresFile(f.path, f.shown);
+      for (const structure of r.structures) {
+        items.push({ item: { file: f.shown, structure }, slot: entries.length });
+        entries.push(null);
+      }
+    } catch (e) {
+      entries.push({ failed: failure(e, f.shown, '') });
+    }
+  }
+  const put = (slots: number[], chunk: Item[]) => {
+    const rows = predictRows(model, chunk, { contributions: input.contributions }).predictions;
+    rows.forEach((row, k) => (entries[slots[k]] = { row: input.contributions ? { ...row, species: chunk[k].structure.species } : row }));
+  };
+  const CHUNK = 64;
+  for (let start = 0; start < items.length; start += CHUNK) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    const part = items.slice(start, start + CHUNK);
+    try {
+      put(part.map((p) => p.slot), part.map((p) => p.item));
+    } catch {
+      // a structure whose graph cannot be built fails alone, not its chunk
+      for (const p of part) {
+        try {
+          put([p.slot], [p.item]);
+        } catch (e) {
+          entries[p.slot] = { failed: failure(e, p.item.file, `${p.item.structure.name}: `) };
+        }
+      }
+    }
+  }
+  return { entries: entries.filter((e): e is ScreenEntry => e !== null) };
+}
+
+function failure(e: unknown, file: string, prefix: string): ScreenFailure {
+  const data = structureErrorData(e, file);
+  return { file, error: { name: data.name, message: prefix + data.message, line: data.line } };
+}

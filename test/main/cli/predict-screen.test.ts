@@ -1,0 +1,139 @@
+/**
+ * Screening with `latticework predict`: a folder (subfolders too, other files skipped) predicted by
+ * compute workers, rows in file order as CSV with failures in place, the same numbers as the
+ * engine's one prediction path in this thread, progress on stderr, cancellation that stops the
+ * workers, and the worker's job without tensor leaks.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readStructures } from '../../../src-shared/chem/index';
+import { main } from '../../../src-main/cli/index';
+import { screen, screeningFiles } from '../../../src-main/cli/screen';
+import { importCgcnnCheckpoint } from '../../../src-main/engine/import/cgcnn';
+import { decodeModelFile, encodeModelFile } from '../../../src-main/engine/models/format';
+import { instantiateModel } from '../../../src-main/engine/models/runtime';
+import { initBackend } from '../../../src-main/engine/tf/backend';
+import { predictRows } from '../../../src-main/models/service';
+import type { TaskContext } from '../../../src-main/workers/protocol';
+import { screenTask } from '../../../src-main/workers/screen';
+import { shared } from '../../helpers/shared-data';
+import { io } from './commands/helpers';
+
+const EMT = shared('emt-dev', 'cgcnn');
+let dir: string;
+let folder: string;
+let modelFile: string;
+let bytes: Uint8Array;
+/** The structure files in the order the command gives them. */
+let order: string[];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'latticework-screen-'));
+  folder = join(dir, 'screen');
+  mkdirSync(join(folder, 'more'), { recursive: true });
+  const cifs = readdirSync(EMT).filter((f) => f.endsWith('.cif')).sort().slice(0, 70);
+  cifs.slice(0, 60).forEach((f) => copyFileSync(join(EMT, f), join(folder, f)));
+  cifs.slice(60).forEach((f) => copyFileSync(join(EMT, f), join(folder, 'more', f)));
+  copyFileSync(join(EMT, 'id_prop.csv'), join(folder, 'id_prop.csv'));
+  writeFileSync(join(folder, 'emt-00005b.cif'), 'not a CIF\n');
+  bytes = encodeModelFile(importCgcnnCheckpoint(new Uint8Array(readFileSync(shared('cgcnn-pretrained', 'formation-energy-per-atom.pth.tar'))), { fileName: 'formation-energy-per-atom.pth.tar' }));
+  modelFile = join(dir, 'formation.lwm');
+  writeFileSync(modelFile, bytes);
+  order = [...cifs.slice(0, 6), 'emt-00005b.cif', ...cifs.slice(6, 60)].map((f) => join('screen', f)).concat(cifs.slice(60).map((f) => join('screen', 'more', f)));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ctx: TaskContext = { signal: new AbortController().signal, progress: () => undefined, emit: () => undefined };
+
+describe('the screening job of a compute worker', () => {
+  it('keeps the files in order with a failure in its place, and leaks no tensors once the model is loaded', async () => {
+    const files = ['emt-00000.cif', 'emt-00005b.cif', 'emt-00001.cif'].map((f) => ({ path: join(folder, f), shown: f }));
+    const input = { key: 'formation', model: bytes, backend: 'cpu', kernelThreads: 1, files, contributions: true };
+    const first = await screenTask(input, ctx);
+    const before = tf.memory().numTensors;
+    const again = await screenTask(input, ctx);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(again).toEqual(first);
+    expect(first.entries.map((e) => ('row' in e ? e.row.file : `failed ${e.failed.file}`))).toEqual(['emt-00000.cif', 'failed emt-00005b.cif', 'emt-00001.cif']);
+    const failed = first.entries[1];
+    expect('failed' in failed && failed.failed.error.line).toBe(1);
+    const row = first.entries[0];
+    if (!('row' in row)) throw new Error('expected a row');
+    // the contributions add up to the prediction, one per site with its species
+    const contributions = row.row.contributions as number[];
+    expect(row.row.species).toHaveLength(contributions.length);
+    expect(contributions.reduce((a, b) => a + b, 0)).toBeCloseTo(row.row.prediction as number, 5);
+  });
+});
+
+describe('latticework predict over a folder', () => {
+  it('lists the structure files under a folder in natural order and names a folder without any', async () => {
+    mkdirSync(join(dir, 'empty'));
+    const { files, failed } = await screeningFiles(['screen', 'empty'], dir);
+    expect(files.map((f) => f.shown)).toEqual(order);
+    expect(failed).toEqual([{ file: 'empty', error: expect.objectContaining({ name: 'NoStructureFiles', message: expect.stringContaining('empty: no structure files') }) }]);
+  });
+
+  it('streams CSV rows in file order with the engine’s numbers, the failure in its place, progress on stderr', async () => {
+    const o = io();
+    const code = await main(['predict', '--model', modelFile, 'screen', '--csv', '--workers', '2', '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, dir);
+    expect(code).toBe(1);
+    const lines = o.out.join('\n').trim().split('\n');
+    expect(lines[0]).toBe('file,name,model,formation_energy_per_atom (eV/atom),error');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    expect(rows.map((r) => r[0])).toEqual(order);
+    const bad = rows[order.indexOf(join('screen', 'emt-00005b.cif'))];
+    expect(bad[3]).toBe('');
+    expect(bad.slice(4).join(',')).toMatch(/line 1/);
+    // the same numbers as predicting in this thread
+    await initBackend({ force: 'cpu' });
+    const model = instantiateModel(decodeModelFile(bytes));
+    try {
+      const good = order.filter((f) => !f.endsWith('5b.cif'));
+      const ref = predictRows(model, good.map((f) => ({ file: f, structure: readStructures(f, readFileSync(join(dir, f), 'utf8')).structures[0] })));
+      for (const [k, f] of good.entries()) {
+        const got = Number(rows[order.indexOf(f)][3]);
+        expect(Math.abs(got - (ref.predictions[k].prediction as number))).toBeLessThan(1e-5);
+      }
+    } finally {
+      model.dispose();
+    }
+    const err = o.err.join('\n');
+    expect(err).toMatch(/screening 71 files with 2 worker\(s\)/);
+    expect(err).toMatch(/emt-00005b\.cif: line 1/);
+    expect(err).toMatch(/done: 70 structures from 71 files in [\d.]+ s \([\d.]+ structures\/s\); 1 file\(s\) failed/);
+  });
+
+  it('keeps the JSON shape: one entry per structure, then the files that failed', async () => {
+    const o = io();
+    const code = await main(['predict', '--model', modelFile, join(folder, 'more'), join(folder, 'emt-00005b.cif'), '--json', '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, dir);
+    expect(code).toBe(1);
+    const json = JSON.parse(o.out.join('')) as Record<string, unknown>[];
+    expect(json).toHaveLength(11);
+    expect(Object.keys(json[0]).sort()).toEqual(['backend', 'file', 'model', 'name', 'prediction', 'task', 'unit']);
+    expect(json[10]).toEqual({ file: join(folder, 'emt-00005b.cif'), error: expect.objectContaining({ name: expect.any(String), line: 1 }) });
+  });
+
+  it('stops the workers when cancelled and gives no share after that', async () => {
+    const { files } = await screeningFiles(['screen'], dir);
+    const controller = new AbortController();
+    const shares: number[] = [];
+    const run = screen(files, {
+      modelBytes: bytes,
+      backend: 'cpu',
+      workers: 1,
+      contributions: false,
+      signal: controller.signal,
+      onShare: (s) => {
+        shares.push(s.entries.length);
+        controller.abort();
+      },
+      onProgress: () => undefined,
+    });
+    await expect(run).rejects.toMatchObject({ name: 'CancelledError' });
+    expect(shares).toEqual([32]);
+  });
+});
