@@ -5,6 +5,7 @@
  */
 import type { PredictionPoint, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
 import type { ParallelDim } from './charts';
+import { potentialMetricLabel } from './potentialRuns';
 
 export interface RunFilter {
   /** Free text: name, dataset, tags, notes, architecture, id. */
@@ -226,6 +227,8 @@ const SUMMARY_LABELS: Record<string, string> = {
 /** A column's human label: `val_mae` → "validation MAE", `best_epoch` → "best epoch", `duplicatesAcrossSplits` → "leaks across splits". */
 export function columnLabel(key: string): string {
   if (key === 'best_epoch') return 'best epoch';
+  const potential = potentialMetricLabel(key);
+  if (potential) return `${SETS[key.split('_')[0]]} ${potential}`;
   const m = /^(val|train|test)_(.+)$/.exec(key);
   if (m) return `${SETS[m[1]]} ${WORDS[m[2]] ?? m[2].replace(/_/g, ' ')}`;
   if (SUMMARY_LABELS[key]) return SUMMARY_LABELS[key];
@@ -239,7 +242,7 @@ export function metricDisplayValue(key: string, value: number | undefined): numb
 
 /** Columns shown by default (the rest through the column chooser): the ones a comparison starts from. */
 export function defaultColumns(keys: { summary: string[]; metrics: string[] }): string[] {
-  const metrics = keys.metrics.filter((k) => /^(best_epoch|val_(mae|accuracy)|test_(mae|accuracy))$/.test(k));
+  const metrics = keys.metrics.filter((k) => /^(best_epoch|(val|test)_(mae|accuracy|energy_mae|force_mae))$/.test(k));
   const summary = keys.summary.filter((k) => ['architecture'].includes(k));
   return [...metrics.map((k) => `metric.${k}`), ...summary.map((k) => `summary.${k}`)];
 }
