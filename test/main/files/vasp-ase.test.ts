@@ -4,8 +4,10 @@
  * 1e-6 eV/Å and stress within 1e-7 eV/Å³, species and positions. The golden numbers come from
  * scripts/data/make_vasp_fixtures.py (ASE run on the same files).
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { diskCompanions, framesFromBytes } from '../../../src-main/files/structure-file';
@@ -93,6 +95,18 @@ describe(`VASP outputs against ASE ${golden.ase}`, () => {
     expect(r.warnings[0]).toMatch(/species .* taken from POTCAR beside the file/);
     const alone = framesFromBytes('POSCAR', new Uint8Array(readFileSync(join(DIR, 'derived/vasp4/POSCAR'))));
     await expect(alone).rejects.toThrow(/no species line/);
+  });
+
+  it('takes the species of a VASP 4 POSCAR from a (gzipped) OUTCAR beside it when there is no POTCAR', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-vasp4-'));
+    copyFileSync(join(DIR, 'derived/vasp4/POSCAR'), join(dir, 'POSCAR'));
+    // an OUTCAR's header prints the POTCARs twice
+    const potcars = [' POTCAR:    PAW_PBE Fe 06Sep2000', ' POTCAR:    PAW_PBE O 06Sep2000'];
+    writeFileSync(join(dir, 'OUTCAR.gz'), gzipSync([' vasp.5.4.4', ...potcars, ...potcars, '   ions per type =               2   2', ''].join('\n')));
+    const path = join(dir, 'POSCAR');
+    const r = await framesFromBytes('POSCAR', new Uint8Array(readFileSync(path)), {}, diskCompanions(path));
+    expect(r.frames[0].structure.species).toEqual(['Fe', 'Fe', 'O', 'O']);
+    expect(r.warnings[0]).toMatch(/species Fe, O taken from OUTCAR(\.gz)? beside the file/);
   });
 
   it('keeps selective-dynamics flags as a site property and the raw forces of fixed atoms', async () => {
