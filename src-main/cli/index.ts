@@ -21,6 +21,8 @@ export const commands: CommandEntry[] = [
   { name: 'relax', summary: 'relax a structure (atoms, and the cell with --cell) with emt, lj, morse or a trained potential', models: true, load: async () => (await import('./commands/simulate')).relaxCommand },
   { name: 'md', summary: 'molecular dynamics (NVE, NVT, NPT) of a structure with a potential', models: true, load: async () => (await import('./commands/simulate')).mdCommand },
   { name: 'eos', summary: 'equation of state (Birch–Murnaghan fit of energies over volumes) with a potential', models: true, load: async () => (await import('./commands/simulate')).eosCommand },
+  { name: 'export', summary: 'export a run or config with its data as a folder that trains with PyTorch (torchrun, Slurm)', load: async () => (await import('./commands/export')).exportCommand },
+  { name: 'import-run', summary: 'bring back a run trained with PyTorch from an export folder (an external run)', load: async () => (await import('./commands/import-run')).importRunCommand },
   { name: 'runs', summary: 'list the training runs of the database (app and command line)', load: async () => (await import('./commands/runs')).runsCommand },
   { name: 'doctor', summary: 'what this machine can run (backends, GPU/CUDA, threads, database, Electron, sqlite3)', load: async () => (await import('./commands/doctor')).doctorCommand },
 ];

@@ -7,6 +7,7 @@ import { structureFromJSON } from '../../src-shared/chem/serialize';
 import { parseAtomInit, type AtomInitTable } from '../../src-shared/graph/features';
 import { buildGraph } from '../../src-shared/graph/graph';
 import type { ModelConfig } from '../../src-shared/model/config';
+import { parseModelConfig } from '../engine/architectures/registry';
 import { graphOptionsFromConfig } from '../../src-shared/model/graph-options';
 import type { TrainingSample } from '../engine/train/trainer';
 import { taskHandlers } from '../workers/tasks';
@@ -46,4 +47,18 @@ export function trainingSamples(config: ModelConfig, read: DatasetRead, atomInit
     }
     return { id: it.name, graph: buildGraph(structureFromJSON(it.parsed.structure), options), target };
   });
+}
+
+/**
+ * The config with its head fitted to the data's targets (a per-atom head for a per-atom target, as
+ * many regression outputs as target columns), the output names, and whether the target is per atom.
+ */
+export function fitConfigToData(config: ModelConfig, read: DatasetRead): { config: ModelConfig; targetNames: string[]; perAtom: boolean } {
+  const perAtom = read.perAtomTarget !== null;
+  const width = read.perAtomTarget?.width ?? read.targetNames.length;
+  const targetNames = perAtom ? Array.from({ length: width }, (_, k) => (width > 1 ? `${read.targetKey}[${k}]` : read.targetKey)) : read.targetNames;
+  const head = config.model.head;
+  if (perAtom && head.kind !== 'per-atom') config = parseModelConfig({ ...config, model: { ...config.model, head: { kind: 'per-atom', numTargets: width } } });
+  else if (head.kind === 'regression' && head.numTargets !== width) config = parseModelConfig({ ...config, model: { ...config.model, head: { kind: 'regression', numTargets: width } } });
+  return { config, targetNames, perAtom };
 }

@@ -241,14 +241,31 @@ export interface NewRun {
   epochsPlanned: number;
   tags: string[];
   startedAt?: number;
+  /** 'external' for a run trained elsewhere and imported (default 'local'), with where and how it ran. */
+  origin?: RunOrigin;
+  external?: ExternalRunInfo | null;
 }
 
 /** Inserts a run; an empty name becomes `<architecture> on <dataset> #<id>`. Returns its id. */
 export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
   const { lastID } = await tx.run(
-    `INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, backend, workers, epochs_planned, started_at, tags)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [run.name, run.datasetId, run.datasetName, run.status, JSON.stringify(run.config), run.seed, run.backend ?? '', run.workers ?? 1, run.epochsPlanned, run.startedAt ?? Date.now(), JSON.stringify([...new Set(run.tags)])],
+    `INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, backend, workers, epochs_planned, started_at, tags, origin, external)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      run.name,
+      run.datasetId,
+      run.datasetName,
+      run.status,
+      JSON.stringify(run.config),
+      run.seed,
+      run.backend ?? '',
+      run.workers ?? 1,
+      run.epochsPlanned,
+      run.startedAt ?? Date.now(),
+      JSON.stringify([...new Set(run.tags)]),
+      run.origin ?? 'local',
+      run.external ? JSON.stringify(run.external) : null,
+    ],
   );
   if (!run.name) await tx.run('UPDATE run SET name = ? WHERE id = ?', [`${(run.config as { architecture?: string }).architecture ?? 'model'} on ${run.datasetName} #${lastID}`, lastID]);
   return lastID;

@@ -85,6 +85,13 @@ export function parseAtomInit(text: string): AtomInitTable {
   return { width, rows, has, maxZ };
 }
 
+/** CGCNN's atom_init.json object (keys: atomic numbers as strings) of a table: what a model file or an export carries. */
+export function atomInitRecord(t: AtomInitTable): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (let z = 0; z <= t.maxZ; z++) if (t.has[z]) out[String(z)] = Array.from(t.rows.subarray(z * t.width, (z + 1) * t.width));
+  return out;
+}
+
 /** Node features from an atom_init table, row-major N × width. Unknown elements are an error (as in CGCNN). */
 export function atomInitFeatures(numbers: ArrayLike<number>, table: AtomInitTable): Float32Array {
   const { width } = table;

@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AtomInitTable } from '../../../src-shared/graph/features';
+import { atomInitRecord } from '../../../src-shared/graph/features';
 import { mergeConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
 import { POTENTIAL_PRESET_IDS } from '../../../src-shared/model/potential';
 import { parameterCount, parseModelConfig, presetConfig, presetIds } from '../../engine/architectures/registry';
@@ -24,7 +24,7 @@ import { trainKFold, trainModel, type BatchProgress, type EpochProgress, type Tr
 import { dataParallel } from '../../workers/parallel/executor';
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory } from './train-potential';
-import { datasetAtomInit, readDatasetAt, trainingSamples } from '../../datasets/in-process';
+import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
@@ -206,13 +206,9 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         const left = [...data.failed.map((f) => `${f.file}${f.error.line ? ` line ${f.error.line}` : ''}: ${f.error.message}`), ...data.unlabelled];
         if (left.length) ctx.io.err(`latticework train: ${left.length} file${left.length === 1 ? '' : 's'}, row${left.length === 1 ? '' : 's'} or frame${left.length === 1 ? '' : 's'} left out of ${data.source}:\n  ${left.slice(0, 10).join('\n  ')}${left.length > 10 ? `\n  … and ${left.length - 10} more` : ''}`);
         if (data.items.length === 0) throw new Error(`no labelled structure could be read from ${data.source}`);
-        const perAtom = data.perAtomTarget !== null;
-        const targetWidth = data.perAtomTarget?.width ?? data.targetNames.length;
-        const targetNames = perAtom ? Array.from({ length: targetWidth }, (_, k) => (targetWidth > 1 ? `${data.targetKey}[${k}]` : data.targetKey)) : data.targetNames;
-        if (perAtom && config.model.head.kind !== 'per-atom')
-          config = parseModelConfig({ ...config, model: { ...config.model, head: { kind: 'per-atom', numTargets: targetWidth } } });
-        else if (config.model.head.kind === 'regression' && config.model.head.numTargets !== targetWidth)
-          config = parseModelConfig({ ...config, model: { ...config.model, head: { kind: 'regression', numTargets: targetWidth } } });
+        const fitted = fitConfigToData(config, data);
+        const { perAtom, targetNames } = fitted;
+        config = fitted.config;
         const atomInit = datasetAtomInit(data);
         const samples = trainingSamples(config, data, atomInit);
         log(`data: ${samples.length} structures from ${data.source} (target ${data.targetKey}${perAtom ? ', per atom' : ''}); graphs built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -326,12 +322,6 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       }
     },
   };
-}
-
-function atomInitRecord(t: AtomInitTable): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (let z = 0; z <= t.maxZ; z++) if (t.has[z]) out[String(z)] = Array.from(t.rows.subarray(z * t.width, (z + 1) * t.width));
-  return out;
 }
 
 /** The command, recording its run in the database (`--db`, else $LATTICEWORK_DB, else the data directory's). */

@@ -1,0 +1,34 @@
+"""Trains the run Latticework exported into this folder, with PyTorch (see README.md).
+
+    python train.py                                  one process (CPU, or the first GPU)
+    torchrun --nproc_per_node G train.py             G processes on one node (NCCL on GPUs, gloo on CPUs)
+    sbatch train.sbatch                              Slurm (edit the #SBATCH lines first)
+
+Writes to run/ (or --out DIR): metrics.jsonl (one line per epoch, Latticework's metric keys),
+batches.jsonl (batch_loss, batch_lr), status.json (where and how it ran, how it ended),
+last.lwm and best.lwm (Latticework model files), predictions.jsonl (every split, best weights).
+Bring it back with `latticework import-run THIS_FOLDER`.
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from latticework_torch import train  # noqa: E402
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    here = os.path.dirname(os.path.abspath(__file__))
+    p.add_argument("--out", default=os.path.join(here, "run"), help="where the run is written (default: run/ beside train.py)")
+    p.add_argument("--epochs", type=int, default=None, help="override the exported config's training.epochs")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: a GPU when PyTorch sees one")
+    a = p.parse_args()
+    rank = int(os.environ.get("RANK", "0"))
+    log = print if rank == 0 else (lambda *_: None)
+    return train(here, a.out, epochs=a.epochs, device_choice=a.device, log=log)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

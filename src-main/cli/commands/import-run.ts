@@ -1,0 +1,53 @@
+/**
+ * `latticework import-run DIR`: a run exported with `latticework export --to torch` and trained with
+ * PyTorch comes back into the runs table, marked external (src-main/scale-out/import-run.ts).
+ */
+import { resolve } from 'node:path';
+import { importTorchRun } from '../../scale-out/import-run';
+import { databasePath } from '../../app/paths';
+import { Database } from '../../store/database';
+import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+
+const usage = `Usage: latticework import-run DIR [--run RUN_DIR] [--name NAME] [--db PATH] [--json]
+
+Brings back a run that \`latticework export --to torch\` wrote to DIR and PyTorch trained
+there (train.py, torchrun or Slurm): its config, split, every epoch's metrics and batch losses,
+status and best model join the runs table as an external run (hosts, processes, devices,
+distributed backend), beside the local runs; the model predicts like any other.
+  DIR            the export folder (export.json, split.json, initial.lwm; the run in DIR/run)
+  --run RUN_DIR  the run folder when train.py wrote it elsewhere (--out)
+  --name NAME    the run's name (default: the export's name, PyTorch and the process count)
+  --db PATH      database (default $LATTICEWORK_DB, else the data directory's)
+  --json         print one JSON document: {"runId", "name", "status", "epochs", "bestEpoch",
+                 "modelId", "model", "external": {"framework", "hosts", "processes", "nodes",
+                 "device", "devices", "distributedBackend", "slurmJob", "importedFrom",
+                 "importedAt", "exportedFrom"}}
+Exit status: 0 imported, 1 failed (nothing stored when a file is bad), 2 bad usage.`;
+
+export const importRunCommand: Command = {
+  usage,
+  async run(ctx: CommandContext): Promise<number> {
+    const parsed = parseCommandArgs(ctx, 'import-run', usage, { options: { ...valueOptions('run', 'name', 'db'), ...flagOptions('json') }, allowPositionals: true });
+    if (!parsed) return 2;
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1) return usageError(ctx.io, 'import-run', 'give one export folder', usage);
+    let db: Database | null = null;
+    try {
+      db = await Database.open(databasePath(values.db));
+      const r = await importTorchRun(db, resolve(ctx.cwd, positionals[0]), { runDir: values.run && resolve(ctx.cwd, values.run), name: values.name });
+      if (values.json) ctx.io.out(JSON.stringify(r));
+      else {
+        const x = r.external;
+        ctx.io.out(`imported run ${r.runId} "${r.name}": ${r.status}, ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}${r.bestEpoch >= 0 ? `, best epoch ${r.bestEpoch + 1}` : ''}`);
+        ctx.io.out(`  trained by ${x.framework} on ${x.hosts.join(', ') || 'an unknown host'}: ${x.processes} process${x.processes === 1 ? '' : 'es'} on ${x.device}${x.devices.length ? ` (${[...new Set(x.devices)].join(', ')})` : ''}, ${x.distributedBackend}${x.slurmJob ? `, Slurm job ${x.slurmJob}` : ''}`);
+        if (r.model) ctx.io.out(`  model "${r.model}" stored (model ${r.modelId}): latticework predict --model "${r.model}" FILES`);
+      }
+      return 0;
+    } catch (e) {
+      ctx.io.err(`latticework import-run: ${(e as Error).message}`);
+      return 1;
+    } finally {
+      await db?.close();
+    }
+  },
+};

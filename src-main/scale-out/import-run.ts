@@ -1,0 +1,237 @@
+/**
+ * `latticework import-run DIR`: a run exported with `latticework export --to torch` and trained by
+ * PyTorch (train.py: one process, torchrun or Slurm) comes back into the runs table, marked
+ * external (where it ran: hosts, processes, devices, distributed backend), with its split, its
+ * curves (every epoch's metrics and every batch's loss and rate, Latticework's keys), its best and
+ * test metrics, its status and its best model (stored in the model table: it predicts like any other).
+ *
+ * What it reads (./torch-export.ts writes the first three; train.py the run folder):
+ *   export.json, split.json, initial.lwm     the export
+ *   run/status.json                          how it ended and where it ran (required)
+ *   run/metrics.jsonl, run/batches.jsonl     the curves
+ *   run/best.lwm                             the best model (required when the run finished)
+ * Every file is checked before anything is stored: a bad line is reported with its file and line
+ * number, and nothing is written to the database.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ExternalRunInfo, RunStatus } from '../../src-shared/ipc/contract';
+import { decodeModelFile, type ModelFileData } from '../engine/models/format';
+import type { Database } from '../store/database';
+import { RunRecorder } from '../store/runs';
+import { TORCH_EXPORT_FORMAT } from './torch-export';
+
+/** One epoch line of metrics.jsonl (train.py). */
+interface EpochLine {
+  epoch: number;
+  is_best: boolean;
+  [key: string]: number | boolean;
+}
+
+interface BatchLine {
+  epoch: number;
+  batch: number;
+  batches: number;
+  batch_loss: number;
+  batch_lr: number;
+}
+
+/** run/status.json (train.py): how the run ended, and where and how it ran. */
+interface StatusFile extends Omit<ExternalRunInfo, 'importedFrom' | 'importedAt' | 'exportedFrom'> {
+  status: 'running' | 'finished' | 'early-stopped' | 'cancelled' | 'failed';
+  startedAt: string;
+  finishedAt: string | null;
+  epochsDone: number;
+  epochsPlanned: number;
+  bestEpoch: number;
+  error: string | null;
+  duration?: number;
+  valMetrics?: Record<string, number>;
+  testMetrics?: Record<string, number>;
+}
+
+/** What `latticework import-run --json` prints. */
+export interface ImportedRun {
+  runId: number;
+  name: string;
+  status: RunStatus;
+  epochs: number;
+  bestEpoch: number;
+  modelId: number | null;
+  model: string | null;
+  external: ExternalRunInfo;
+}
+
+export class ImportRunError extends Error {
+  override name = 'ImportRunError';
+}
+
+function fail(file: string, message: string, line?: number): never {
+  throw new ImportRunError(`${file}${line !== undefined ? ` line ${line}` : ''}: ${message}`);
+}
+
+function readJson<T>(file: string): T {
+  if (!existsSync(file)) fail(file, 'missing');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    fail(file, `not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function readLines<T>(file: string, check: (row: Record<string, unknown>) => string | null): T[] {
+  if (!existsSync(file)) return [];
+  const rows: T[] = [];
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      if (!text.trim()) return;
+      let row: unknown;
+      try {
+        row = JSON.parse(text);
+      } catch (e) {
+        fail(file, `not valid JSON (${(e as Error).message})`, i + 1);
+      }
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) fail(file, 'expected a JSON object', i + 1);
+      const problem = check(row as Record<string, unknown>);
+      if (problem) fail(file, problem, i + 1);
+      rows.push(row as T);
+    });
+  return rows;
+}
+
+const isNum = (v: unknown) => typeof v === 'number';
+const isIndex = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+
+/** The run folder of an export folder (train.py's default `run/`), or the folder itself when it holds status.json. */
+export function runFolder(folder: string): string {
+  return existsSync(join(folder, 'status.json')) ? folder : join(folder, 'run');
+}
+
+/**
+ * Reads and checks an exported-and-trained folder, then records it in `db` as an external run.
+ * `exportFolder` holds export.json; the run is in `runDir` (default: its `run/`).
+ */
+export async function importTorchRun(db: Database, exportFolder: string, opts: { runDir?: string; name?: string } = {}): Promise<ImportedRun> {
+  const folder = resolve(exportFolder);
+  const manifestFile = join(folder, 'export.json');
+  const manifest = readJson<{ format: string; version: number; name: string; exportedFrom: ExternalRunInfo['exportedFrom']; dataset: { source: string; structures: number } }>(manifestFile);
+  if (manifest.format !== TORCH_EXPORT_FORMAT) fail(manifestFile, `not a Latticework export (format "${String(manifest.format)}")`);
+  const runDir = resolve(opts.runDir ?? runFolder(folder));
+  const statusFile = join(runDir, 'status.json');
+  if (!existsSync(statusFile)) fail(statusFile, 'missing: train.py has not run here yet (or give the run folder with --run DIR)');
+  const status = readJson<StatusFile>(statusFile);
+  for (const k of ['status', 'framework', 'device', 'distributedBackend'] as const) if (typeof status[k] !== 'string') fail(statusFile, `"${k}" is missing`);
+  if (!Number.isInteger(status.processes) || status.processes < 1) fail(statusFile, '"processes" must be a whole number ≥ 1');
+  const split = readJson<{ train: number[]; val: number[]; test: number[] }>(join(folder, 'split.json'));
+  for (const k of ['train', 'val', 'test'] as const)
+    if (!Array.isArray(split[k]) || !split[k].every((i) => isIndex(i) && i < manifest.dataset.structures)) fail(join(folder, 'split.json'), `"${k}" must list structure indices below ${manifest.dataset.structures}`);
+  const initial = decodeLwm(join(folder, 'initial.lwm'));
+  const config = initial.header.config as unknown as Record<string, unknown> & { training: { seed: number; epochs: number } };
+
+  const epochs = readLines<EpochLine>(join(runDir, 'metrics.jsonl'), (r) => {
+    if (!isIndex(r.epoch)) return '"epoch" must be a whole number ≥ 0';
+    if (!isNum(r.train_loss)) return '"train_loss" is missing or not a number';
+    if (typeof r.is_best !== 'boolean') return '"is_best" is missing';
+    for (const [k, v] of Object.entries(r)) if (k !== 'is_best' && !isNum(v)) return `"${k}" is not a number`;
+    return null;
+  });
+  epochs.forEach((e, i) => {
+    if (e.epoch !== i) fail(join(runDir, 'metrics.jsonl'), `epoch ${e.epoch} where ${i} was expected (epochs are counted from 0, one line each)`, i + 1);
+  });
+  const batches = readLines<BatchLine>(join(runDir, 'batches.jsonl'), (r) =>
+    isIndex(r.epoch) && isIndex(r.batch) && isIndex(r.batches) && isNum(r.batch_loss) && isNum(r.batch_lr) ? null : 'expected {"epoch", "batch", "batches", "batch_loss", "batch_lr"}',
+  );
+  const ended = status.status === 'finished' || status.status === 'early-stopped';
+  const bestFile = join(runDir, 'best.lwm');
+  const best = existsSync(bestFile) ? decodeLwm(bestFile) : null;
+  if (ended && !best) fail(bestFile, 'missing: the run finished but its model is not there');
+  if (best && JSON.stringify(best.header.config) !== JSON.stringify(initial.header.config)) fail(bestFile, "its config differs from the export's (initial.lwm): not this export's run");
+
+  const external: ExternalRunInfo = {
+    framework: status.framework,
+    hosts: Array.isArray(status.hosts) ? status.hosts.map(String) : [],
+    processes: status.processes,
+    nodes: Number.isInteger(status.nodes) ? status.nodes : 1,
+    device: status.device,
+    devices: Array.isArray(status.devices) ? status.devices.map(String) : [],
+    distributedBackend: status.distributedBackend,
+    slurmJob: status.slurmJob ?? null,
+    importedFrom: folder,
+    importedAt: Date.now(),
+    exportedFrom: manifest.exportedFrom ?? null,
+  };
+  const name = opts.name ?? `${manifest.name} (PyTorch, ${status.processes} process${status.processes === 1 ? '' : 'es'})`;
+  const startedAt = Date.parse(status.startedAt);
+  const duration = typeof status.duration === 'number' ? status.duration : 0;
+  const recorder = await RunRecorder.create(db, {
+    name,
+    datasetId: null,
+    datasetName: manifest.dataset.source,
+    status: 'running',
+    config,
+    seed: config.training.seed,
+    backend: `${status.framework} ${status.device}`,
+    epochsPlanned: Number.isInteger(status.epochsPlanned) ? status.epochsPlanned : config.training.epochs,
+    tags: ['external', 'pytorch'],
+    startedAt: Number.isFinite(startedAt) ? startedAt : Date.now(),
+    origin: 'external',
+    external,
+  });
+  try {
+    await recorder.started(`${status.framework} ${status.device}`, split);
+    const time = Number.isFinite(startedAt) ? startedAt : Date.now();
+    for (const e of epochs) {
+      for (const b of batches.filter((x) => x.epoch === e.epoch)) recorder.batch({ epoch: b.epoch, batch: b.batch, batches: b.batches, loss: b.batch_loss, lr: b.batch_lr }, time);
+      const prefixed = (p: string) => Object.fromEntries(Object.entries(e).filter(([k]) => k.startsWith(p) && k !== 'train_loss' && k !== 'val_loss').map(([k, v]) => [k.slice(p.length), v as number]));
+      recorder.epoch(
+        {
+          epoch: e.epoch,
+          lr: e.lr as number,
+          trainLoss: e.train_loss as number,
+          valLoss: isNum(e.val_loss) ? (e.val_loss as number) : null,
+          trainMetrics: prefixed('train_'),
+          valMetrics: prefixed('val_'),
+          seconds: (e.epoch_seconds as number) ?? 0,
+          structuresPerSecond: (e.structures_per_second as number) ?? 0,
+          isBest: e.is_best,
+        },
+        time,
+      );
+      await recorder.checkpoint({ epoch: e.epoch, isBest: e.is_best, metric: isNum(e.val_mae) ? (e.val_mae as number) : null, bytes: null }, duration, time);
+    }
+    let modelId: number | null = null;
+    let runStatus: RunStatus;
+    if (ended) {
+      modelId = await recorder.finish(
+        {
+          bestEpoch: status.bestEpoch,
+          epochsDone: epochs.length,
+          valMetrics: status.valMetrics ?? {},
+          testMetrics: status.testMetrics ?? {},
+          predictions: [],
+          modelFile: new Uint8Array(readFileSync(bestFile)),
+        },
+        duration,
+      );
+      runStatus = 'finished';
+    } else {
+      runStatus = status.status === 'cancelled' ? 'cancelled' : 'failed';
+      const error = status.status === 'failed' ? (status.error ?? 'failed in PyTorch') : status.status === 'running' ? 'stopped before its end in PyTorch (status.json still says running: the job was killed, or is still running)' : undefined;
+      await recorder.status(runStatus, { duration, error, finished: true });
+    }
+    return { runId: recorder.runId, name, status: runStatus, epochs: epochs.length, bestEpoch: status.bestEpoch, modelId, model: best?.header.name ?? null, external };
+  } catch (e) {
+    await recorder.status('failed', { error: `import failed: ${(e as Error).message}`, finished: true });
+    throw e;
+  }
+}
+
+function decodeLwm(file: string): ModelFileData {
+  if (!existsSync(file)) fail(file, 'missing');
+  try {
+    return decodeModelFile(new Uint8Array(readFileSync(file)));
+  } catch (e) {
+    fail(file, (e as Error).message);
+  }
+}

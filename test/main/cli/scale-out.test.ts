@@ -1,0 +1,114 @@
+/**
+ * Issue 16, end to end on the command line: a run trained here is exported (`latticework export RUN
+ * --to torch DIR`), trained to completion by `torchrun --nproc_per_node 2` (gloo, CPU), and brought
+ * back (`latticework import-run DIR`): the runs table lists it as external with all its epochs, and
+ * its model's predictions on 20 structures equal PyTorch's own within 1e-4.
+ * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src-main/cli/index';
+import { Database } from '../../../src-main/store/database';
+import { SHARED_DATA } from '../../helpers/shared-data';
+import { freePort, python, requireTorch } from '../../helpers/torch';
+import { io } from './commands/helpers';
+
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('latticework export --to torch / import-run', { timeout: 900_000 }, () => {
+  it('a run goes to torchrun (2 processes, gloo) and comes back as an external run whose model predicts as PyTorch did', async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-scale-out-'));
+    const db = join(dir, 'runs.sqlite');
+    const data = `${SHARED_DATA}/emt-dev/cgcnn`;
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ model: { atomFeatures: 12, hiddenFeatures: 16, numLayers: 2 }, training: { batchSize: 10, seed: 3 } }));
+    const cli = async (...argv: string[]) => {
+      const o = io();
+      const code = await main(argv, o.io, dir);
+      return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+    };
+
+    // a local run (1 epoch) to export
+    const trained = await cli('train', '--data', data, '--limit', '60', '--preset', 'cgcnn-paper', '--config', 'tiny.json', '--epochs', '1', '--backend', 'cpu', '--no-save', '--db', db, '--json');
+    expect(trained.err).toBe('');
+    expect(trained.code).toBe(0);
+    const runs0 = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; origin: string }[];
+    expect(runs0).toHaveLength(1);
+
+    const exp = await cli('export', String(runs0[0].id), '--data', data, '--limit', '60', '--epochs', '4', '--to', 'torch', 'cluster', '--db', db, '--json');
+    expect(exp.err).toBe('');
+    expect(exp.code).toBe(0);
+    expect(JSON.parse(exp.out)).toMatchObject({ architecture: 'cgcnn', structures: 60, split: { train: 48, val: 6, test: 6 } });
+    // the run's own split went with it
+    const split = JSON.parse(readFileSync(join(dir, 'cluster', 'split.json'), 'utf8'));
+    const db0 = await Database.open(db);
+    const stored = await db0.read((tx) => tx.get<{ split: string }>('SELECT split FROM run WHERE id = ?', [runs0[0].id]));
+    await db0.close();
+    expect(split.test).toEqual(JSON.parse(stored!.split).test);
+
+    // PyTorch: two processes on this machine's CPUs (gloo); `--redirects 1 --tee 1` works around Debian's
+    // torch 1.13 on Python 3.11, whose torchrun fails to parse its default "0" (docs/scale-out.md)
+    const port = await freePort();
+    const torchrun = ['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '1', '--tee', '1'];
+    python([...torchrun, 'train.py', '--device', 'cpu'], join(dir, 'cluster'));
+    const status = JSON.parse(readFileSync(join(dir, 'cluster', 'run', 'status.json'), 'utf8'));
+    expect(status).toMatchObject({ status: 'finished', processes: 2, distributedBackend: 'gloo', device: 'cpu', epochsDone: 4 });
+
+    const imp = await cli('import-run', 'cluster', '--db', db, '--json');
+    expect(imp.err).toBe('');
+    expect(imp.code).toBe(0);
+    const imported = JSON.parse(imp.out);
+    expect(imported).toMatchObject({ status: 'finished', epochs: 4, external: { processes: 2, distributedBackend: 'gloo', device: 'cpu' } });
+
+    // the runs table: the external run beside the local one, with all its epochs
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; origin: string; epochs: number; epochsPlanned: number; status: string; external: { processes: number } | null; bestMetrics: Record<string, number> }[];
+    expect(runs).toHaveLength(2);
+    const ext = runs.find((r) => r.id === imported.runId)!;
+    expect(ext).toMatchObject({ origin: 'external', status: 'finished', epochs: 4, epochsPlanned: 4, external: { processes: 2 } });
+    expect(ext.bestMetrics.test_mae).toBeGreaterThan(0);
+    expect(runs.find((r) => r.id !== imported.runId)).toMatchObject({ origin: 'local', external: null });
+    const db1 = await Database.open(db);
+    const curves = await db1.read((tx) => tx.all<{ key: string; n: number }>("SELECT key, COUNT(*) AS n FROM metric WHERE run_id = ? AND key IN ('train_loss', 'val_mae', 'lr') GROUP BY key", [imported.runId]));
+    const batchRows = await db1.read((tx) => tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM metric WHERE run_id = ? AND key = 'batch_loss'", [imported.runId]));
+    await db1.close();
+    expect(Object.fromEntries(curves.map((c) => [c.key, c.n]))).toEqual({ train_loss: 4, val_mae: 4, lr: 4 });
+    expect(batchRows!.n).toBe(4 * 5);
+
+    // its model predicts in Latticework as it did in PyTorch: 20 structures (test, val, then train ones)
+    const torchPredictions = lines(join(dir, 'cluster', 'run', 'predictions.jsonl')) as { id: string; split: string; prediction: number[] }[];
+    const chosen = [...torchPredictions.filter((p) => p.split !== 'train'), ...torchPredictions.filter((p) => p.split === 'train')].slice(0, 20);
+    expect(chosen).toHaveLength(20);
+    const pred = await cli('predict', '--model', imported.model, '--backend', 'cpu', '--db', db, '--json', ...chosen.map((p) => join(data, `${p.id}.cif`)));
+    expect(pred.code).toBe(0);
+    const ours = JSON.parse(pred.out) as { file: string; prediction: number }[];
+    expect(ours).toHaveLength(20);
+    ours.forEach((o, k) => {
+      expect(o.file).toContain(chosen[k].id);
+      expect(Math.abs(o.prediction - chosen[k].prediction[0]), `${chosen[k].id}: Latticework ${o.prediction}, PyTorch ${chosen[k].prediction[0]}`).toBeLessThan(1e-4);
+    });
+
+    // a damaged copy: the bad line is named (file and line) and nothing is stored
+    cpSync(join(dir, 'cluster'), join(dir, 'damaged'), { recursive: true });
+    const metrics = join(dir, 'damaged', 'run', 'metrics.jsonl');
+    const rows = readFileSync(metrics, 'utf8').split('\n');
+    rows[2] = rows[2].replace('"train_loss": ', '"train_loss": "x", "was": ');
+    writeFileSync(metrics, rows.join('\n'));
+    const bad = await cli('import-run', 'damaged', '--db', db);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/damaged\/run\/metrics\.jsonl line 3: "train_loss" is missing or not a number/);
+    expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toHaveLength(2);
+  });
+
+  it('import-run refuses a folder that is not an export, naming the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-bad-'));
+    const o = io();
+    expect(await main(['import-run', dir, '--db', join(dir, 'x.sqlite')], o.io, dir)).toBe(1);
+    expect(o.err.join('\n')).toMatch(/export\.json: missing/);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Issue 16: an exported CGCNN run trains in PyTorch exactly as in Latticework — same graphs, same
+ * initial weights, same batches in the same order, same optimiser — so the first epoch's losses
+ * agree within 1e-4. Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
+ */
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { presetConfig } from '../../../src-main/engine/architectures/registry';
+import { initBackend } from '../../../src-main/engine/tf/backend';
+import { trainModel, type BatchProgress, type EpochProgress } from '../../../src-main/engine/train/trainer';
+import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from '../../../src-main/datasets/in-process';
+import { exportTorchRun } from '../../../src-main/scale-out/torch-export';
+import { decodeModelFile } from '../../../src-main/engine/models/format';
+import { SHARED_DATA } from '../../helpers/shared-data';
+import { python, requireTorch } from '../../helpers/torch';
+
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, number>);
+
+async function exported(limit: number, overrides: Record<string, unknown>) {
+  await initBackend({ force: 'cpu' });
+  const data = await readDatasetAt(`${SHARED_DATA}/emt-dev/cgcnn`, { limit });
+  const fitted = fitConfigToData(presetConfig('cgcnn-paper', overrides), data);
+  const atomInit = datasetAtomInit(data);
+  const samples = trainingSamples(fitted.config, data, atomInit);
+  const dir = mkdtempSync(join(tmpdir(), 'lw-torch-export-'));
+  const summary = exportTorchRun({ config: fitted.config, data, samples, atomInit, targetNames: fitted.targetNames, split: null, exportedFrom: null, name: 'parity' }, dir);
+  return { dir, summary, config: fitted.config, samples, data };
+}
+
+describe('export to PyTorch', { timeout: 900_000 }, () => {
+  it('an exported CGCNN run with its initial weights gives the same first-epoch losses in PyTorch as in Latticework (1e-4, same batches, same order)', async () => {
+    requireTorch();
+    const { dir, summary, config, samples } = await exported(60, {
+      model: { atomFeatures: 16, hiddenFeatures: 24, numLayers: 2 },
+      training: { batchSize: 8, epochs: 2, seed: 11, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 }, weightDecay: 1e-4 },
+    });
+    expect(summary).toMatchObject({ architecture: 'cgcnn', structures: 60, split: { train: 48, val: 6, test: 6 }, cgcnnLayout: true });
+    for (const f of ['export.json', 'config.json', 'split.json', 'initial.lwm', 'data/graphs.bin', 'data/dataset.extxyz', 'data/cgcnn/id_prop.csv', 'data/cgcnn/atom_init.json', 'train.py', 'latticework_torch.py', 'train.sbatch', 'README.md'])
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    expect(readFileSync(join(dir, 'data/cgcnn/id_prop.csv'), 'utf8').trim().split('\n')).toHaveLength(60);
+    expect(readFileSync(join(dir, 'data/dataset.extxyz'), 'utf8')).toMatch(/id=emt-00000 target=-?[0-9.]+/);
+
+    // Latticework: the same config, data and seed
+    const batches: BatchProgress[] = [];
+    const epochs: EpochProgress[] = [];
+    await trainModel(config, samples, { callbacks: { onBatch: (b) => void batches.push(b), onEpoch: (e) => void epochs.push(e) } });
+
+    python(['train.py', '--epochs', '2', '--device', 'cpu'], dir);
+    const torchBatches = lines(join(dir, 'run', 'batches.jsonl'));
+    const torchEpochs = lines(join(dir, 'run', 'metrics.jsonl'));
+    const first = batches.filter((b) => b.epoch === 0);
+    expect(first).toHaveLength(6);
+    expect(torchBatches.filter((b) => b.epoch === 0)).toHaveLength(6);
+    // the losses move (the optimiser acts between batches), and PyTorch follows them batch by batch
+    expect(new Set(first.map((b) => b.loss.toFixed(4))).size).toBeGreaterThan(3);
+    first.forEach((b, k) => {
+      expect(Math.abs(torchBatches[k].batch_loss - b.loss), `epoch 0 batch ${k}: Latticework ${b.loss}, PyTorch ${torchBatches[k].batch_loss}`).toBeLessThan(1e-4);
+      expect(torchBatches[k].batch_lr).toBeCloseTo(b.lr, 12);
+    });
+    expect(Math.abs(torchEpochs[0].train_loss - epochs[0].trainLoss)).toBeLessThan(1e-4);
+    expect(Math.abs(torchEpochs[0].val_loss - epochs[0].valLoss!)).toBeLessThan(1e-4);
+    expect(Math.abs(torchEpochs[0].val_mae - epochs[0].valMetrics.mae) / Math.max(1, Math.abs(epochs[0].valMetrics.mae))).toBeLessThan(1e-4);
+    // every key Latticework records for an epoch is in PyTorch's line
+    for (const k of ['train_loss', 'val_loss', 'lr', 'epoch_seconds', 'structures_per_second', 'train_mae', 'train_rmse', 'val_mae', 'val_rmse', 'val_r2', 'val_maxError']) expect(torchEpochs[0], k).toHaveProperty(k);
+    // the second epoch (a new shuffle from the same stream) stays with Latticework too
+    batches
+      .filter((b) => b.epoch === 1)
+      .forEach((b, k) => expect(Math.abs(torchBatches[6 + k].batch_loss - b.loss), `epoch 1 batch ${k}`).toBeLessThan(1e-3));
+
+    // PyTorch's checkpoints are Latticework model files with the export's weight names and shapes
+    const initial = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'initial.lwm'))));
+    const best = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'run', 'best.lwm'))));
+    expect(best.header.weights.map((w) => [w.name, w.shape])).toEqual(initial.header.weights.map((w) => [w.name, w.shape]));
+    expect(best.header.config).toEqual(initial.header.config);
+  });
+
+  it('refuses what has no PyTorch twin, naming why, and writes nothing into a folder that is not empty', async () => {
+    await initBackend({ force: 'cpu' });
+    const data = await readDatasetAt(`${SHARED_DATA}/emt-dev/cgcnn`, { limit: 10 });
+    const atomInit = datasetAtomInit(data);
+    const gat = fitConfigToData(presetConfig('gat', { training: { epochs: 1 } }), data);
+    const dir = mkdtempSync(join(tmpdir(), 'lw-torch-refuse-'));
+    expect(() => exportTorchRun({ config: gat.config, data, samples: trainingSamples(gat.config, data, atomInit), atomInit, targetNames: gat.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/architecture "gat" has no PyTorch twin/);
+    const cg = fitConfigToData(presetConfig('cgcnn-paper', { model: { readout: 'attention' } }), data);
+    expect(() => exportTorchRun({ config: cg.config, data, samples: trainingSamples(cg.config, data, atomInit), atomInit, targetNames: cg.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/readout "attention"/);
+  });
+});
