@@ -46,6 +46,19 @@ def read_container(path, magic, what):
     return data, json.loads(data[12 : 12 + h].decode("utf-8")), 12 + h
 
 
+def read_sections(path):
+    """(header, section) of a graph file (data/graphs.bin, data/potentials.bin): section(name) is a tensor."""
+    data, head, _ = read_container(path, GRAPHS_MAGIC, "graph file")
+    buf = bytearray(data)
+    dtypes = {"int32": torch.int32, "int64": torch.int64, "float64": torch.float64}
+
+    def section(name):
+        s = head["sections"][name]
+        return torch.frombuffer(buf, dtype=dtypes[s["dtype"]], count=s["count"], offset=s["offset"]).clone()
+
+    return head, section
+
+
 def read_lwm(path):
     """(header, weights): weights[member][name] = float32 tensor in Latticework's layout."""
     data, header, end = read_container(path, MAGIC, "model file")
@@ -129,14 +142,7 @@ class Graphs:
     """Latticework's graphs of the exported structures (data/graphs.bin) with their targets."""
 
     def __init__(self, path, config, atom_init):
-        data, head, _ = read_container(path, GRAPHS_MAGIC, "graph file")
-        buf = bytearray(data)
-        dtypes = {"int32": torch.int32, "int64": torch.int64, "float64": torch.float64}
-
-        def section(name):
-            s = head["sections"][name]
-            return torch.frombuffer(buf, dtype=dtypes[s["dtype"]], count=s["count"], offset=s["offset"]).clone()
-
+        head, section = read_sections(path)
         self.ids = head["ids"]
         self.target_width = head["targetWidth"]
         self.per_atom = head["perAtom"]
@@ -346,6 +352,179 @@ def pool(h, graph, n, kind):
 
 MODELS = {"cgcnn": CgcnnModel}
 
+# ----------------------------------------------------------------------------- interatomic potentials
+
+VOIGT = [(0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1)]
+
+
+class Frames:
+    """The exported frames (data/potentials.bin): Latticework's neighbour lists (every pair within the
+    cutoff, Cartesian image shifts), positions, and the labels (NaN where a frame has none)."""
+
+    def __init__(self, path):
+        head, section = read_sections(path)
+        self.ids = head["ids"]
+        self.node_offsets = section("nodeOffsets")
+        self.edge_offsets = section("edgeOffsets")
+        self.numbers = section("numbers").long()
+        self.positions = section("positions").reshape(-1, 3)
+        self.center = section("center").long()
+        self.neighbor = section("neighbor").long()
+        self.shift = section("shift").reshape(-1, 3)
+        self.volume = section("volume")
+        self.energy = section("energy")
+        self.forces = section("forces").reshape(-1, 3)
+        self.stress = section("stress").reshape(-1, 6)
+
+    def __len__(self):
+        return len(self.ids)
+
+    def atoms(self, i):
+        return int(self.node_offsets[i + 1] - self.node_offsets[i])
+
+    def batch(self, idx):
+        """One disconnected graph of the frames idx (Latticework's batchPotentialGraphs), float32 geometry."""
+        nums, pos, cs, ns, sh, ag, eg, fs = [], [], [], [], [], [], [], []
+        offset = 0
+        for g, i in enumerate(idx):
+            a, b = int(self.node_offsets[i]), int(self.node_offsets[i + 1])
+            c, d = int(self.edge_offsets[i]), int(self.edge_offsets[i + 1])
+            nums.append(self.numbers[a:b])
+            pos.append(self.positions[a:b])
+            fs.append(self.forces[a:b])
+            cs.append(self.center[c:d] + offset)
+            ns.append(self.neighbor[c:d] + offset)
+            sh.append(self.shift[c:d])
+            ag.append(torch.full((b - a,), g, dtype=torch.long))
+            eg.append(torch.full((d - c,), g, dtype=torch.long))
+            offset += b - a
+        t = torch.tensor(idx, dtype=torch.long)
+        return {
+            "numbers": torch.cat(nums),
+            "positions": torch.cat(pos).float(),
+            "center": torch.cat(cs),
+            "neighbor": torch.cat(ns),
+            "shift": torch.cat(sh).float(),
+            "atom_graph": torch.cat(ag),
+            "edge_graph": torch.cat(eg),
+            "graphs": len(idx),
+            "volume": self.volume[t],
+            "atoms": torch.tensor([self.atoms(i) for i in idx], dtype=torch.float64),
+            "energy": self.energy[t],
+            "forces": torch.cat(fs),
+            "stress": self.stress[t],
+        }
+
+
+def potential_activation(name):
+    return F.silu if name == "silu" else (lambda x: F.softplus(x) - math.log(2.0))
+
+
+def radial_basis(d, r):
+    """phi_k(d): Bessel sin(k pi d / rc) sqrt(2/rc) / d (its limit at 0), or Gaussians over [0, rc] (filter-table.ts basisAt)."""
+    rc, K = r["cutoff"], r["numBasis"]
+    k = torch.arange(K, dtype=d.dtype, device=d.device)
+    if r["basis"] == "bessel":
+        c = math.sqrt(2 / rc)
+        w = (k + 1) * math.pi / rc
+        dd = d.reshape(-1, 1)
+        small = dd < 1e-6
+        safe = torch.where(small, torch.ones_like(dd), dd)
+        return torch.where(small, c * w * (1 - (w * dd) ** 2 / 6), c * torch.sin(w * safe) / safe)
+    step = rc / max(1, K - 1)
+    return torch.exp(-0.5 * (d.reshape(-1, 1) - k * step) ** 2 / (step * step))
+
+
+def envelope(d, r):
+    rc = r["cutoff"]
+    if r["envelope"] == "cosine":
+        u = 0.5 * (torch.cos(math.pi * d / rc) + 1)
+    else:
+        p = r["envelopeExponent"]
+        x = d / rc
+        u = 1 - (p + 1) * (p + 2) / 2 * x**p + p * (p + 2) * x ** (p + 1) - p * (p + 1) / 2 * x ** (p + 2)
+    return torch.where(d < rc, u, torch.zeros_like(u))
+
+
+class SchNetInteraction(nn.Module):
+    """Continuous-filter convolution and residual update (schnet.ts SchNetPotentialInteraction)."""
+
+    def __init__(self, F_, Ff, K, act):
+        super().__init__()
+        self.in2f = nn.Linear(F_, Ff, bias=False)
+        self.filter = nn.ModuleList([nn.Linear(K, Ff), nn.Linear(Ff, Ff)])
+        self.f2out = nn.ModuleList([nn.Linear(Ff, F_), nn.Linear(F_, F_)])
+        self.act = act
+
+    def forward(self, h, basis, env, center, neighbor):
+        W = self.filter[1](self.act(self.filter[0](basis))) * env.reshape(-1, 1)
+        m = scatter_sum(self.in2f(h)[neighbor] * W, center, h.shape[0])
+        return h + self.f2out[1](self.act(self.f2out[0](m)))
+
+
+class EnergyStatistics(nn.Module):
+    """E_ref per atomic number and [scale, shift] (fitted by Latticework on the training split; not trained)."""
+
+    def __init__(self, max_z):
+        super().__init__()
+        self.register_buffer("reference", torch.zeros(max_z + 1))
+        self.register_buffer("scale_shift", torch.tensor([1.0, 0.0]))
+
+
+class PotentialModel(nn.Module):
+    """A SchNet potential as Latticework's PotentialModel: e_i = scale head(h_i) + shift + E_ref[Z_i],
+    E = sum e_i, forces -dE/dr and stress (1/V) dE/d(strain) by autograd."""
+
+    def __init__(self, config):
+        super().__init__()
+        m, self.radial = config["model"], config["radial"]
+        if config["architecture"] != "schnet":
+            raise ValueError(f"the {config['architecture']} potential is not exported (schnet is)")
+        self.act = potential_activation(m["activation"])
+        self.embedding = nn.Embedding(m["maxZ"] + 1, m["features"])
+        self.interactions = nn.ModuleList([SchNetInteraction(m["features"], m["filterFeatures"], self.radial["numBasis"], self.act) for _ in range(m["numLayers"])])
+        self.head = nn.ModuleList([nn.Linear(m["features"], m["headHidden"]), nn.Linear(m["headHidden"], 1)])
+        self.energy = EnergyStatistics(m["maxZ"])
+
+    def atom_energies(self, b, positions, shift):
+        r = positions[b["neighbor"]] + shift - positions[b["center"]]
+        d = torch.linalg.norm(r, dim=1)
+        basis, env = radial_basis(d, self.radial), envelope(d, self.radial)
+        h = self.embedding(b["numbers"])
+        for block in self.interactions:
+            h = block(h, basis, env, b["center"], b["neighbor"])
+        y = self.head[1](self.act(self.head[0](h))).reshape(-1)
+        ss = self.energy.scale_shift
+        return y * ss[0] + ss[1] + self.energy.reference[b["numbers"]]
+
+    def forward(self, b, forces=True, stress=True):
+        """Energies [S], forces [N, 3], stress [S, 6] (Voigt, eV/A^3, NaN without a volume); differentiable again in training."""
+        S = b["graphs"]
+        P = b["positions"].detach().requires_grad_(forces or stress)
+        inputs = [P]
+        positions, shift = P, b["shift"]
+        if stress:
+            eps = torch.zeros((S, 3, 3), dtype=P.dtype, device=P.device, requires_grad=True)
+            inputs.append(eps)
+            sym = 0.5 * (eps + eps.transpose(1, 2))
+            positions = P + torch.bmm(P.unsqueeze(1), sym[b["atom_graph"]]).squeeze(1)
+            shift = shift + torch.bmm(shift.unsqueeze(1), sym[b["edge_graph"]]).squeeze(1)
+        e = self.atom_energies(b, positions, shift)
+        energy = scatter_sum(e, b["atom_graph"], S)
+        out = {"energy": energy, "forces": None, "stress": None}
+        if forces or stress:
+            grads = torch.autograd.grad(energy.sum(), inputs, create_graph=self.training)
+            if forces:
+                out["forces"] = -grads[0]
+            if stress:
+                g = grads[1]
+                out["stress"] = torch.stack([g[:, a, c] for a, c in VOIGT], dim=1) / b["volume"].to(g.dtype).reshape(-1, 1)
+        return out
+
+    linear_weights = CgcnnModel.linear_weights
+    load_lwm = CgcnnModel.load_lwm
+    lwm_weights = CgcnnModel.lwm_weights
+
 # ----------------------------------------------------------------------------- metrics, schedule, loss
 
 
@@ -527,6 +706,8 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
     manifest = json.load(open(os.path.join(folder, "export.json")))
     header, members = read_lwm(os.path.join(folder, "initial.lwm"))
     config = header["config"]
+    if config.get("kind") == "potential":
+        return train_potential(folder, out_dir, manifest, header, members, epochs, device_choice, log)
     tc = config["training"]
     if epochs is not None:
         tc["epochs"] = epochs
@@ -556,34 +737,14 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
         norm = {"mean": [0.0] * width, "std": [1.0] * width}
     header = dict(header, normalizer=norm)
 
-    lead = env.rank == 0
-    hosts = env.gather(socket.gethostname())
-    devices = env.gather(torch.cuda.get_device_name(env.device) if env.device.type == "cuda" else "")
-    where = {
-        "framework": f"PyTorch {torch.__version__}",
-        "hosts": sorted(set(hosts)),
-        "processes": env.world,
-        "nodes": len(set(hosts)),
-        "device": env.device.type,
-        "devices": [d for d in devices if d],
-        "distributedBackend": env.backend,
-        "slurmJob": os.environ.get("SLURM_JOB_ID"),
-    }
-    started = datetime.now(timezone.utc).isoformat()
-    status = {"status": "running", "startedAt": started, "finishedAt": None, "epochsDone": 0, "epochsPlanned": tc["epochs"], "bestEpoch": -1, "error": None, **where}
-    if lead:
-        os.makedirs(out_dir, exist_ok=True)
-        for name in ("metrics.jsonl", "batches.jsonl"):
-            open(os.path.join(out_dir, name), "w").close()
-        write_json(os.path.join(out_dir, "status.json"), status)
-    log(f"{where['framework']}, {env.world} process{'es' if env.world > 1 else ''} ({env.backend}) on {env.device.type}; {len(graphs)} structures, {len(train_idx)} train / {len(val_idx)} val / {len(test_idx)} test; {tc['epochs']} epochs")
+    run = RunFiles(env, out_dir, tc["epochs"], manifest, header)
+    log(run.describe(env.world, len(graphs), split, tc["epochs"]))
 
     rng = Rng((tc["seed"] ^ 0x9E3779B9) & 0xFFFFFFFF)
     plateau = {"best": math.inf, "badEpochs": 0, "reductions": 0}
     steps = math.ceil(len(train_idx) / tc["batchSize"])
     best = None
     since_best = 0
-    t_run = time.time()
     state = "finished"
     try:
         for epoch in range(tc["epochs"]):
@@ -649,15 +810,7 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
             line.update({f"train_{k}": v for k, v in train_metrics.items()})
             line.update({f"val_{k}": v for k, v in val_metrics.items()})
             line["is_best"] = is_best
-            if lead:
-                append_lines(os.path.join(out_dir, "batches.jsonl"), batch_lines)
-                append_lines(os.path.join(out_dir, "metrics.jsonl"), [line])
-                ckpt = dict(header, provenance=provenance(manifest, where, epoch, best))
-                write_lwm(os.path.join(out_dir, "last.lwm"), ckpt, model.lwm_weights(order))
-                if is_best:
-                    write_lwm(os.path.join(out_dir, "best.lwm"), ckpt, best["weights"])
-                status.update(epochsDone=epoch + 1, bestEpoch=best["epoch"], duration=time.time() - t_run)
-                write_json(os.path.join(out_dir, "status.json"), status)
+            run.epoch(epoch, line, batch_lines, model.lwm_weights(order), best)
             log(f"epoch {epoch + 1}/{tc['epochs']}  loss {train_loss:.4f}  train MAE {train_metrics.get('mae', math.nan):.4f}  val MAE {val_metrics.get('mae', math.nan):.4f}  lr {lr:.3g}  {line['epoch_seconds']:.1f} s{'  *' if is_best else ''}")
             if tc["earlyStoppingPatience"] is not None and since_best >= tc["earlyStoppingPatience"]:
                 state = "early-stopped"
@@ -665,9 +818,7 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
     except KeyboardInterrupt:
         state = "cancelled"
     except Exception as e:  # recorded, then raised: the run's folder says why it failed
-        if lead:
-            status.update(status="failed", error=f"{type(e).__name__}: {e}", finishedAt=datetime.now(timezone.utc).isoformat(), duration=time.time() - t_run)
-            write_json(os.path.join(out_dir, "status.json"), status)
+        run.failed(e)
         env.close()
         raise
 
@@ -678,38 +829,304 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
     for name, idx in (("train", train_idx), ("val", val_idx), ("test", test_idx)):
         if idx and state != "cancelled":
             results[name] = evaluate(model, graphs, idx, tc, loss_kind, norm, env.device, task)
-    if lead:
-        with open(os.path.join(out_dir, "predictions.jsonl"), "w") as f:
-            for name, r in results.items():
-                idx = {"train": train_idx, "val": val_idx, "test": test_idx}[name]
-                if graphs.per_atom:
-                    continue
-                for k, i in enumerate(idx):
-                    f.write(json.dumps({"index": i, "id": graphs.ids[i], "split": name, "target": r["targets"][k].tolist(), "prediction": r["predictions"][k].tolist()}) + "\n")
-        test = results.get("test")
-        test_metrics = regression_metrics(test["targets"].reshape(-1), test["predictions"].reshape(-1)) if test else {}
-        status.update(
-            status=state,
-            finishedAt=datetime.now(timezone.utc).isoformat(),
-            duration=time.time() - t_run,
-            bestEpoch=best["epoch"] if best else -1,
-            valMetrics=best["val"] if best else {},
-            testMetrics=test_metrics,
-        )
-        write_json(os.path.join(out_dir, "status.json"), status)
-        log(f"{state}: best epoch {status['bestEpoch'] + 1}; model {os.path.join(out_dir, 'best.lwm')}")
+    for name, r in results.items():
+        idx = {"train": train_idx, "val": val_idx, "test": test_idx}[name]
+        if not graphs.per_atom:
+            run.predictions([{"index": i, "id": graphs.ids[i], "split": name, "target": r["targets"][k].tolist(), "prediction": r["predictions"][k].tolist()} for k, i in enumerate(idx)])
+    test = results.get("test")
+    run.finished(state, best, regression_metrics(test["targets"].reshape(-1), test["predictions"].reshape(-1)) if test else {}, log)
     env.close()
     return 130 if state == "cancelled" else 0
 
 
-def provenance(manifest, where, epoch, best):
-    return {
-        "source": "training",
-        "dataset": manifest.get("dataset", {}).get("source", ""),
-        "createdAt": datetime.now(timezone.utc).isoformat(),
-        "software": f"latticework export (train.py), {where['framework']}",
-        "details": {"epochs": [epoch + 1], "bestEpoch": [best["epoch"] if best else -1], "selectionMetric": "mae", "external": where},
+class RunFiles:
+    """run/: metrics.jsonl, batches.jsonl, last.lwm, best.lwm, predictions.jsonl and status.json (where
+    and how the run runs, how it ended). Every rank takes part in describing the run; rank 0 writes."""
+
+    def __init__(self, env, out_dir, epochs, manifest, header):
+        self.env, self.out_dir, self.manifest, self.header = env, out_dir, manifest, header
+        self.lead = env.rank == 0
+        self.t0 = time.time()
+        hosts = env.gather(socket.gethostname())
+        devices = env.gather(torch.cuda.get_device_name(env.device) if env.device.type == "cuda" else "")
+        self.where = {
+            "framework": f"PyTorch {torch.__version__}",
+            "hosts": sorted(set(hosts)),
+            "processes": env.world,
+            "nodes": len(set(hosts)),
+            "device": env.device.type,
+            "devices": [d for d in devices if d],
+            "distributedBackend": env.backend,
+            "slurmJob": os.environ.get("SLURM_JOB_ID"),
+        }
+        self.status = {"status": "running", "startedAt": datetime.now(timezone.utc).isoformat(), "finishedAt": None, "epochsDone": 0, "epochsPlanned": epochs, "bestEpoch": -1, "error": None, **self.where}
+        if self.lead:
+            os.makedirs(out_dir, exist_ok=True)
+            for name in ("metrics.jsonl", "batches.jsonl", "predictions.jsonl"):
+                open(self.path(name), "w").close()
+            write_json(self.path("status.json"), self.status)
+
+    def path(self, name):
+        return os.path.join(self.out_dir, name)
+
+    def describe(self, workers, structures, split, epochs):
+        return f"{self.where['framework']}, {workers} process{'es' if workers > 1 else ''} ({self.env.backend}) on {self.env.device.type}; {structures} structures, {len(split['train'])} train / {len(split['val'])} val / {len(split['test'])} test; {epochs} epochs"
+
+    def epoch(self, epoch, line, batch_lines, weights, best):
+        """The epoch's metrics line (with is_best), its batches, last.lwm (and best.lwm), status.json."""
+        if not self.lead:
+            return
+        append_lines(self.path("batches.jsonl"), batch_lines)
+        append_lines(self.path("metrics.jsonl"), [line])
+        ckpt = dict(self.header, provenance=self.provenance(epoch, best))
+        write_lwm(self.path("last.lwm"), ckpt, weights)
+        if line["is_best"]:
+            write_lwm(self.path("best.lwm"), ckpt, best["weights"])
+        self.status.update(epochsDone=epoch + 1, bestEpoch=best["epoch"], duration=time.time() - self.t0)
+        write_json(self.path("status.json"), self.status)
+
+    def predictions(self, rows):
+        if self.lead:
+            append_lines(self.path("predictions.jsonl"), rows)
+
+    def failed(self, e):
+        if self.lead:
+            self.status.update(status="failed", error=f"{type(e).__name__}: {e}", finishedAt=datetime.now(timezone.utc).isoformat(), duration=time.time() - self.t0)
+            write_json(self.path("status.json"), self.status)
+
+    def finished(self, state, best, test_metrics, log):
+        if not self.lead:
+            return
+        self.status.update(status=state, finishedAt=datetime.now(timezone.utc).isoformat(), duration=time.time() - self.t0, bestEpoch=best["epoch"] if best else -1, valMetrics=best["val"] if best else {}, testMetrics=test_metrics)
+        write_json(self.path("status.json"), self.status)
+        log(f"{state}: best epoch {self.status['bestEpoch'] + 1}; model {self.path('best.lwm')}")
+
+    def provenance(self, epoch, best):
+        return {
+            "source": "training",
+            "dataset": self.manifest.get("dataset", {}).get("source", ""),
+            "createdAt": datetime.now(timezone.utc).isoformat(),
+            "software": f"latticework export (train.py), {self.where['framework']}",
+            "details": {"epochs": [epoch + 1], "bestEpoch": [best["epoch"] if best else -1], "external": self.where},
+        }
+
+
+def potential_metrics(frames, idx, out, symbols):
+    """Latticework's potential metrics (metrics.ts): energy per atom in meV/atom, forces in eV/A, stress in GPa."""
+    e_abs = e_sq = f_abs = f_sq = s_abs = 0.0
+    e_n = f_n = s_n = 0
+    by_z = {}
+    for k, i in enumerate(idx):
+        n = frames.atoms(i)
+        if not math.isnan(float(frames.energy[i])):
+            d = (float(out["energy"][k]) - float(frames.energy[i])) / n
+            e_abs += abs(d)
+            e_sq += d * d
+            e_n += 1
+        a = int(frames.node_offsets[i])
+        ft = frames.forces[a : a + n]
+        if out["forces"] is not None and not torch.isnan(ft).any():
+            fp = out["forces"][k]
+            diff = (fp - ft).abs()
+            f_abs += float(diff.sum())
+            f_sq += float(((fp - ft) ** 2).sum())
+            f_n += 3 * n
+            for j in range(n):
+                z = int(frames.numbers[a + j])
+                acc = by_z.setdefault(z, [0.0, 0])
+                acc[0] += float(diff[j].sum())
+                acc[1] += 3
+        st = frames.stress[i]
+        if out["stress"] is not None and not torch.isnan(st).any():
+            s_abs += float((out["stress"][k] - st).abs().sum())
+            s_n += 6
+    m = {}
+    if e_n:
+        m["energy_mae"] = 1000 * e_abs / e_n
+        m["energy_rmse"] = 1000 * math.sqrt(e_sq / e_n)
+    if f_n:
+        m["force_mae"] = f_abs / f_n
+        m["force_rmse"] = math.sqrt(f_sq / f_n)
+        for z in sorted(by_z):
+            m[f"force_mae_{symbols.get(str(z), z)}"] = by_z[z][0] / by_z[z][1]
+    if s_n:
+        m["stress_mae"] = s_abs / s_n / GPA_IN_EV_PER_A3
+        m["stress_mae_ev"] = s_abs / s_n
+    return m
+
+
+GPA_IN_EV_PER_A3 = 1 / 160.21766208
+
+
+def selection_score(m, trained):
+    """energy MAE [meV/atom] + force MAE [meV/A] + stress MAE [meV/A^3] over what was trained on (metrics.ts)."""
+    s, any_ = 0.0, False
+    if "energy_mae" in m:
+        s, any_ = s + m["energy_mae"], True
+    if trained["forces"] and "force_mae" in m:
+        s, any_ = s + 1000 * m["force_mae"], True
+    if trained["stress"] and "stress_mae_ev" in m:
+        s, any_ = s + 1000 * m["stress_mae_ev"], True
+    return s if any_ else math.inf
+
+
+def predict_frames(model, frames, idx, batch_size, device):
+    """Energies, forces and stresses of the frames idx (eval mode), per frame, float64 on the CPU."""
+    model.eval()
+    res = {"energy": [], "forces": [], "stress": []}
+    for i in range(0, len(idx), batch_size):
+        part = idx[i : i + batch_size]
+        b = to_device(frames.batch(part), device)
+        out = model(b, forces=True, stress=True)
+        counts = [frames.atoms(j) for j in part]
+        res["energy"].extend(out["energy"].detach().double().cpu().tolist())
+        res["forces"].extend(torch.split(out["forces"].detach().double().cpu(), counts))
+        res["stress"].extend(out["stress"].detach().double().cpu())
+    return res
+
+
+def train_potential(folder, out_dir, manifest, header, members, epochs, device_choice, log):
+    """Latticework's potential training (potential/train.ts) under DistributedDataParallel: the loss on
+    energy per atom, forces and stress, the optimiser and schedule of the config, EMA weights for
+    validation and the saved model, the best epoch by the selection score."""
+    config = header["config"]
+    tc = config["training"]
+    if epochs is not None:
+        tc["epochs"] = epochs
+    split = json.load(open(os.path.join(folder, "split.json")))
+    env = Distributed(device_choice)
+    torch.manual_seed(tc["seed"])
+    frames = Frames(os.path.join(folder, "data", "potentials.bin"))
+    symbols = manifest.get("elements", {})
+    model = PotentialModel(config)
+    model.load_lwm(members[0])
+    order = list(members[0].keys())
+    model.to(env.device)
+    net = nn.parallel.DistributedDataParallel(model, device_ids=[env.device.index] if env.device.type == "cuda" else None) if env.world > 1 else model
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = make_optimizer(params, tc)
+    ema = [p.detach().clone() for p in params] if tc["emaDecay"] > 0 else None
+    train_idx, val_idx, test_idx = split["train"], split["val"], split["test"]
+    has = lambda t, idx: any(not torch.isnan(t[i]).any() for i in idx)  # noqa: E731
+    trained = {
+        "energy": has(frames.energy.reshape(-1, 1), train_idx),
+        "forces": tc["forces"] and any(not torch.isnan(frames.forces[int(frames.node_offsets[i])]).any() for i in train_idx),
+        "stress": tc["stress"] and has(frames.stress, train_idx),
     }
+    lc = tc["loss"]
+    rho = elementwise_loss("huber" if lc["kind"] == "huber" else "mse", lc["huberDelta"])
+    run = RunFiles(env, out_dir, tc["epochs"], manifest, header)
+    log(run.describe(env.world, len(frames), split, tc["epochs"]))
+
+    def swap_ema():
+        if ema is not None:
+            for p, a in zip(params, ema):
+                tmp = p.detach().clone()
+                p.data.copy_(a)
+                a.copy_(tmp)
+
+    rng = Rng((tc["seed"] ^ 0x9E3779B9) & 0xFFFFFFFF)
+    plateau = {"best": math.inf, "badEpochs": 0, "reductions": 0}
+    steps = math.ceil(len(train_idx) / tc["batchSize"])
+    sched = dict(tc, warmupEpochs=0)
+    best, since_best, step, state = None, 0, 0, "finished"
+    try:
+        for epoch in range(tc["epochs"]):
+            t0 = time.time()
+            order_idx = rng.shuffle(list(train_idx))
+            parts = [order_idx[i : i + tc["batchSize"]] for i in range(0, len(order_idx), tc["batchSize"])]
+            net.train()
+            loss_sum, atoms, lr, batch_lines = 0.0, 0, tc["optimizer"]["lr"], []
+            for k, part in enumerate(parts):
+                lr = learning_rate(sched, epoch, k, steps, plateau)
+                for g in optimizer.param_groups:
+                    g["lr"] = lr
+                mine = shard(part, env.world, env.rank)
+                weight = 1.0
+                if not mine:
+                    mine, weight = part[:1], 0.0
+                whole = frames.batch(part)  # the global batch's label counts: each rank's share of its means
+                b = to_device(frames.batch(mine), env.device)
+                out = net(b, forces=trained["forces"], stress=trained["stress"])
+                loss = 0.0
+                if trained["energy"] and lc["energyWeight"] > 0:
+                    ok = ~torch.isnan(b["energy"])
+                    n = int((~torch.isnan(whole["energy"])).sum())
+                    if n:
+                        err = rho((out["energy"][ok.to(env.device)] / b["atoms"][ok].to(env.device).float()), (b["energy"][ok] / b["atoms"][ok]).float().to(env.device))
+                        loss = loss + lc["energyWeight"] * err.sum() / n
+                if trained["forces"] and lc["forcesWeight"] > 0:
+                    ok = ~torch.isnan(b["forces"][:, 0])
+                    n = 3 * int((~torch.isnan(whole["forces"][:, 0])).sum())
+                    if n:
+                        loss = loss + lc["forcesWeight"] * rho(out["forces"][ok.to(env.device)], b["forces"][ok].float().to(env.device)).sum() / n
+                if trained["stress"] and lc["stressWeight"] > 0:
+                    ok = ~torch.isnan(b["stress"][:, 0])
+                    n = 6 * int((~torch.isnan(whole["stress"][:, 0])).sum())
+                    if n:
+                        loss = loss + lc["stressWeight"] * rho(out["stress"][ok.to(env.device)], b["stress"][ok].float().to(env.device)).sum() / n
+                loss = loss * (weight * env.world)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                if tc["gradClipNorm"] is not None:
+                    torch.nn.utils.clip_grad_norm_(params, tc["gradClipNorm"])
+                optimizer.step()
+                step += 1
+                if ema is not None:
+                    d = min(tc["emaDecay"], (1 + step) / (10 + step))
+                    with torch.no_grad():
+                        for a, p in zip(ema, params):
+                            a.mul_(d).add_(p.detach(), alpha=1 - d)
+                batch_loss = env.sum(float(loss.detach()) / env.world)
+                if not math.isfinite(batch_loss):
+                    raise FloatingPointError(f"training diverged: loss is {batch_loss} at epoch {epoch}, batch {k}")
+                loss_sum += batch_loss * len(part)
+                atoms += int(whole["atoms"].sum())
+                batch_lines.append({"epoch": epoch, "batch": k, "batches": len(parts), "batch_loss": batch_loss, "batch_lr": lr})
+            train_seconds = time.time() - t0
+            swap_ema()
+            val = potential_metrics(frames, val_idx, predict_frames(model, frames, val_idx, 2 * tc["batchSize"], env.device), symbols) if val_idx else None
+            train_loss = loss_sum / len(train_idx)
+            score = selection_score(val, trained) if val else train_loss
+            plateau = step_plateau(tc["schedule"], plateau, score)
+            is_best = best is None or score < best["score"]
+            if is_best:
+                best = {"epoch": epoch, "score": score, "weights": {k: v.detach().cpu().clone() for k, v in model.lwm_weights(order).items()}, "val": val or {}}
+                since_best = 0
+            else:
+                since_best += 1
+            line = {"epoch": epoch, "train_loss": train_loss, "lr": lr, "epoch_seconds": time.time() - t0, "structures_per_second": len(train_idx) / max(train_seconds, 1e-9), "atoms_per_second": atoms / max(train_seconds, 1e-9)}
+            if val:
+                line.update({f"val_{k}": v for k, v in val.items() if k != "stress_mae_ev"})
+                line["val_score"] = score
+            line["is_best"] = is_best
+            run.epoch(epoch, line, batch_lines, model.lwm_weights(order), best)
+            swap_ema()
+            log(f"epoch {epoch + 1}/{tc['epochs']}  loss {train_loss:.3e}  val energy MAE {(val or {}).get('energy_mae', math.nan):.2f} meV/atom  force MAE {(val or {}).get('force_mae', math.nan):.4f} eV/A  lr {lr:.3g}  {line['epoch_seconds']:.1f} s{'  *' if is_best else ''}")
+            if tc["earlyStoppingPatience"] is not None and since_best >= tc["earlyStoppingPatience"]:
+                state = "early-stopped"
+                break
+    except KeyboardInterrupt:
+        state = "cancelled"
+    except Exception as e:  # recorded, then raised: the run's folder says why it failed
+        run.failed(e)
+        env.close()
+        raise
+    if best is not None:
+        model.load_lwm(best["weights"])
+    test = {}
+    for name, idx in (("train", train_idx), ("val", val_idx), ("test", test_idx)):
+        if not idx or state == "cancelled" or not run.lead:
+            continue
+        r = predict_frames(model, frames, idx, 2 * tc["batchSize"], env.device)
+        if name == "test":
+            test = potential_metrics(frames, idx, r, symbols)
+        run.predictions([{"index": i, "id": frames.ids[i], "split": name, "energy": r["energy"][k], "forces": r["forces"][k].tolist(), "stress": r["stress"][k].tolist()} for k, i in enumerate(idx)])
+    for m in (best["val"] if best else {}, test):
+        m.pop("stress_mae_ev", None)
+    run.finished(state, best, test, log)
+    env.close()
+    return 130 if state == "cancelled" else 0
 
 
 def write_json(path, obj):
@@ -723,17 +1140,6 @@ def append_lines(path, lines):
     with open(path, "a") as f:
         for line in lines:
             f.write(json.dumps(line) + "\n")
-
-
-def predict(folder, model_path, idx):
-    """Predictions (target units) of a .lwm model on the exported structures idx, eval mode, one batch each."""
-    header, members = read_lwm(model_path)
-    config = header["config"]
-    graphs = Graphs(os.path.join(folder, "data", "graphs.bin"), config, header["atomInit"])
-    model = MODELS[config["architecture"]](config)
-    model.load_lwm(members[0])
-    r = evaluate(model, graphs, list(idx), config["training"], config["training"]["loss"] or "mse", header["normalizer"], torch.device("cpu"), config["model"]["head"]["kind"])
-    return r["predictions"]
 
 
 if __name__ == "__main__":

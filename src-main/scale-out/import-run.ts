@@ -194,11 +194,14 @@ export async function importTorchRun(db: Database, exportFolder: string, opts: {
           valMetrics: prefixed('val_'),
           seconds: (e.epoch_seconds as number) ?? 0,
           structuresPerSecond: (e.structures_per_second as number) ?? 0,
+          atomsPerSecond: isNum(e.atoms_per_second) ? (e.atoms_per_second as number) : undefined,
           isBest: e.is_best,
         },
         time,
       );
-      await recorder.checkpoint({ epoch: e.epoch, isBest: e.is_best, metric: isNum(e.val_mae) ? (e.val_mae as number) : null, bytes: null }, duration, time);
+      // the best-epoch criterion: a property model's validation MAE, a potential's selection score
+      const metric = isNum(e.val_score) ? (e.val_score as number) : isNum(e.val_mae) ? (e.val_mae as number) : null;
+      await recorder.checkpoint({ epoch: e.epoch, isBest: e.is_best, metric, bytes: null }, duration, time);
     }
     let modelId: number | null = null;
     let runStatus: RunStatus;

@@ -18,19 +18,27 @@
  * What can be exported: EXPORTABLE below; everything else is refused with the reason.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { writeFramesExtxyz } from '../../src-shared/chem';
+import { elementSymbol } from '../../src-shared/chem/elements';
+import type { LabelledFrame } from '../../src-shared/chem/frames';
 import { writeCif } from '../../src-shared/chem/cif';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
 import type { Structure } from '../../src-shared/chem/structure';
 import { writeExtxyz } from '../../src-shared/chem/xyz';
 import { atomInitRecord, type AtomInitTable } from '../../src-shared/graph/features';
 import { resolvedLoss, type ModelConfig } from '../../src-shared/model/config';
+import { isPotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
 import { trainValTestSplit, type Split } from '../../src-shared/model/split';
 import { resourcePath } from '../app/resources';
 import { VERSION } from '../app/version';
 import type { DatasetRead } from '../datasets/types';
 import { buildModel } from '../engine/layers/model';
-import { encodeModelFile, type ModelFileData } from '../engine/models/format';
+import { encodeModelFile, type ModelFileData, type Provenance } from '../engine/models/format';
+import { potentialModelFile } from '../engine/potential/file';
+import { potentialGraph, type PotentialGraph } from '../engine/potential/frames';
+import { PotentialModel } from '../engine/potential/model';
+import { fitEnergyStatistics } from '../engine/potential/statistics';
 import { fitNormalizer, identityNormalizer } from '../engine/train/normalizer';
 import type { TrainingSample } from '../engine/train/trainer';
 
@@ -81,24 +89,14 @@ export function exportProblem(config: ModelConfig): string | null {
   return null;
 }
 
-/** Writes the export folder `out` (created; must be empty or absent). */
+/** Writes the export folder `out` (created; must be empty or absent) of a property model. */
 export function exportTorchRun(input: TorchExportInput, out: string): TorchExportSummary {
   const { config, data, samples, atomInit } = input;
   const problem = exportProblem(config);
   if (problem) throw new Error(`cannot export: ${problem}`);
   if (samples.length !== data.items.length) throw new Error('export: graphs and dataset items differ in number');
-  const folder = resolve(out);
-  if (existsSync(folder) && readdirSync(folder).length > 0) throw new Error(`${folder} is not empty: export into a new folder`);
-  const split = input.split ?? trainValTestSplit(samples.length, config.training.split, config.training.seed);
-  const bad = [...split.train, ...split.val, ...split.test].find((i) => !(Number.isInteger(i) && i >= 0 && i < samples.length));
-  if (bad !== undefined) throw new Error(`the run's split names structure ${bad}, but the data has ${samples.length}: give the run's own dataset with --data`);
-  if (split.train.length === 0) throw new Error('the training split is empty');
-  mkdirSync(join(folder, 'data'), { recursive: true });
-  const files: string[] = [];
-  const write = (name: string, content: string | Uint8Array) => {
-    writeFileSync(join(folder, name), content);
-    files.push(name);
-  };
+  const split = checkedSplit(input.split ?? trainValTestSplit(samples.length, config.training.split, config.training.seed), samples.length);
+  const w = new ExportWriter(out);
 
   // the initial weights (the seed's, as trainModel draws them) with what a model file carries
   const perAtom = config.model.head.kind === 'per-atom';
@@ -122,70 +120,157 @@ export function exportTorchRun(input: TorchExportInput, out: string): TorchExpor
       normalizer,
       atomInit: config.model.atomInput.kind === 'cgcnn' ? atomInitRecord(atomInit) : null,
       members: 1,
-      provenance: { source: 'training', dataset: data.source, createdAt: new Date().toISOString(), software: `latticework ${VERSION} (export, initial weights)` },
+      provenance: initialProvenance(data.source),
       weights: shapes,
     },
     members: [weights],
   };
-  write('initial.lwm', encodeModelFile(file));
-  write('config.json', JSON.stringify(config, null, 2) + '\n');
   const ids = samples.map((s, i) => s.id ?? data.items[i].name);
-  const idsOf = (idx: number[]) => idx.map((i) => ids[i]);
-  write('split.json', JSON.stringify({ train: split.train, val: split.val, test: split.test, ids: { train: idsOf(split.train), val: idsOf(split.val), test: idsOf(split.test) } }) + '\n');
-  write(join('data', 'graphs.bin'), encodeGraphs(samples, ids, width, perAtom));
+  w.common(encodeModelFile(file), config, split, ids);
+  w.file(join('data', 'graphs.bin'), encodeGraphs(samples, ids, width, perAtom));
 
   // the structures, with their targets as properties, as extended XYZ and (CGCNN-family) CGCNN's layout
   const structures = data.items.map((it, i) => labelled(structureFromJSON(it.parsed.structure), perAtom ? {} : targetsOf(input.targetNames, samples[i].target), ids[i]));
-  write(join('data', 'dataset.extxyz'), writeExtxyz(structures));
+  w.file(join('data', 'dataset.extxyz'), writeExtxyz(structures));
   const cgcnnLayout = config.model.atomInput.kind === 'cgcnn' && !perAtom && structures.every((s) => s.lattice !== null);
   if (cgcnnLayout) {
-    mkdirSync(join(folder, 'data', 'cgcnn'));
     const names = cgcnnFileNames(ids);
-    const rows: string[] = [];
-    structures.forEach((s, i) => {
-      writeFileSync(join(folder, 'data', 'cgcnn', `${names[i]}.cif`), writeCif(s));
-      rows.push([names[i], ...Array.from(samples[i].target, (v) => String(v))].join(','));
+    const rows = structures.map((s, i) => {
+      w.file(join('data', 'cgcnn', `${names[i]}.cif`), writeCif(s), false);
+      return [names[i], ...Array.from(samples[i].target, (v) => String(v))].join(',');
     });
-    writeFileSync(join(folder, 'data', 'cgcnn', 'id_prop.csv'), rows.join('\n') + '\n');
-    writeFileSync(join(folder, 'data', 'cgcnn', 'atom_init.json'), JSON.stringify(atomInitRecord(atomInit)) + '\n');
-    files.push(join('data', 'cgcnn', 'id_prop.csv'), join('data', 'cgcnn', 'atom_init.json'), join('data', 'cgcnn', '<id>.cif'));
+    w.file(join('data', 'cgcnn', 'id_prop.csv'), rows.join('\n') + '\n');
+    w.file(join('data', 'cgcnn', 'atom_init.json'), JSON.stringify(atomInitRecord(atomInit)) + '\n');
+    w.files.push(join('data', 'cgcnn', '<id>.cif'));
+  }
+  const dataset = { source: data.source, kind: data.kind, target: data.targetKey, targetNames: input.targetNames, perAtom, structures: samples.length };
+  return w.finish({ name: input.name, config, exportedFrom: input.exportedFrom, dataset, split, parameters, cgcnnLayout, elements: {} });
+}
+
+export interface TorchPotentialExportInput {
+  config: PotentialConfig;
+  /** The labelled frames (energies, forces, stresses where present), in order. */
+  frames: readonly LabelledFrame[];
+  /** Where they were read from. */
+  source: string;
+  split: Split | null;
+  exportedFrom: { runId: number; database: string } | null;
+  name: string;
+}
+
+/**
+ * Writes the export folder of an interatomic potential: the frames' neighbour lists (every pair
+ * within the cutoff, with image shifts) and labels, the initial weights with the energy
+ * statistics (E_ref per element, scale, shift) fitted on the training split as
+ * `latticework train` fits them (they are not trained).
+ */
+export function exportTorchPotential(input: TorchPotentialExportInput, out: string): TorchExportSummary {
+  const { config, frames } = input;
+  if (!(EXPORTABLE_POTENTIALS as readonly string[]).includes(config.architecture)) throw new Error(`cannot export: the ${config.architecture} potential has no PyTorch twin yet (exportable: ${EXPORTABLE_POTENTIALS.join(', ')})`);
+  if (frames.length === 0) throw new Error('no frames to export');
+  const split = checkedSplit(input.split ?? trainValTestSplit(frames.length, config.training.split, config.training.seed), frames.length);
+  const w = new ExportWriter(out);
+  const statistics = fitEnergyStatistics(
+    split.train.map((i) => frames[i]),
+    config.model.maxZ,
+  );
+  const model = new PotentialModel(config, config.training.seed);
+  model.setEnergyStatistics(statistics.reference, statistics.scale, statistics.shift);
+  const weights = model.getWeights();
+  const parameters = model.trainableVariables().reduce((n, v) => n + v.size, 0);
+  model.dispose();
+  const initial = potentialModelFile({ name: input.name, config, members: [weights], provenance: initialProvenance(input.source) });
+  const ids = frames.map((f, i) => String(f.structure.properties.id ?? f.structure.name ?? `frame-${i}`));
+  w.common(encodeModelFile(initial), config, split, ids);
+  const graphs = frames.map((f) => potentialGraph(f.structure, config.radial.cutoff));
+  w.file(join('data', 'potentials.bin'), encodePotentialFrames(frames, graphs, ids));
+  w.file(join('data', 'dataset.extxyz'), writeFramesExtxyz(frames));
+  const elements = Object.fromEntries([...new Set(frames.flatMap((f) => Array.from(f.structure.numbers)))].sort((a, b) => a - b).map((z) => [String(z), elementSymbol(z)]));
+  const dataset = { source: input.source, kind: 'frames', target: 'energy, forces, stress', targetNames: ['energy', 'forces', 'stress'], perAtom: false, structures: frames.length };
+  return w.finish({ name: input.name, config, exportedFrom: input.exportedFrom, dataset, split, parameters, cgcnnLayout: false, elements });
+}
+
+/** Potential architectures with a PyTorch twin (PotentialModel in latticework_torch.py). */
+export const EXPORTABLE_POTENTIALS = ['schnet'] as const;
+
+function initialProvenance(dataset: string): Provenance {
+  return { source: 'training', dataset, createdAt: new Date().toISOString(), software: `latticework ${VERSION} (export, initial weights)` };
+}
+
+function checkedSplit(split: Split, n: number): Split {
+  const bad = [...split.train, ...split.val, ...split.test].find((i) => !(Number.isInteger(i) && i >= 0 && i < n));
+  if (bad !== undefined) throw new Error(`the run's split names structure ${bad}, but the data has ${n}: give the run's own dataset with --data`);
+  if (split.train.length === 0) throw new Error('the training split is empty');
+  return split;
+}
+
+/** Writes one export folder: the files every export has, then the manifest and README last. */
+class ExportWriter {
+  readonly folder: string;
+  readonly files: string[] = [];
+
+  constructor(out: string) {
+    this.folder = resolve(out);
+    if (existsSync(this.folder) && readdirSync(this.folder).length > 0) throw new Error(`${this.folder} is not empty: export into a new folder`);
+    mkdirSync(join(this.folder, 'data'), { recursive: true });
   }
 
-  for (const s of SCRIPTS) {
-    copyFileSync(resourcePath('torch', s), join(folder, s));
-    files.push(s);
+  file(name: string, content: string | Uint8Array, list = true): void {
+    mkdirSync(dirname(join(this.folder, name)), { recursive: true });
+    writeFileSync(join(this.folder, name), content);
+    if (list) this.files.push(name);
   }
-  const summary: TorchExportSummary = {
-    folder,
-    architecture: config.architecture,
-    structures: samples.length,
-    split: { train: split.train.length, val: split.val.length, test: split.test.length },
-    parameters,
-    files: [...files, 'README.md', 'export.json'],
-    cgcnnLayout,
-  };
-  write('README.md', readme(input, summary));
-  write(
-    'export.json',
-    JSON.stringify(
-      {
-        format: TORCH_EXPORT_FORMAT,
-        version: TORCH_EXPORT_VERSION,
-        createdAt: new Date().toISOString(),
-        latticework: VERSION,
-        name: input.name,
-        architecture: config.architecture,
-        preset: config.preset ?? null,
-        exportedFrom: input.exportedFrom,
-        dataset: { source: data.source, kind: data.kind, target: data.targetKey, targetNames: input.targetNames, perAtom, structures: samples.length },
-        split: summary.split,
-        parameters,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
-  return summary;
+
+  /** initial.lwm, config.json, split.json (indices and ids), and the Python files. */
+  common(initial: Uint8Array, config: ModelConfig | PotentialConfig, split: Split, ids: string[]): void {
+    this.file('initial.lwm', initial);
+    this.file('config.json', JSON.stringify(config, null, 2) + '\n');
+    const idsOf = (idx: number[]) => idx.map((i) => ids[i]);
+    this.file('split.json', JSON.stringify({ train: split.train, val: split.val, test: split.test, ids: { train: idsOf(split.train), val: idsOf(split.val), test: idsOf(split.test) } }) + '\n');
+    for (const s of SCRIPTS) {
+      copyFileSync(resourcePath('torch', s), join(this.folder, s));
+      this.files.push(s);
+    }
+  }
+
+  finish(m: {
+    name: string;
+    config: ModelConfig | PotentialConfig;
+    exportedFrom: TorchExportInput['exportedFrom'];
+    dataset: { source: string; kind: string; target: string; targetNames: string[]; perAtom: boolean; structures: number };
+    split: Split;
+    parameters: number;
+    cgcnnLayout: boolean;
+    elements: Record<string, string>;
+  }): TorchExportSummary {
+    const summary: TorchExportSummary = {
+      folder: this.folder,
+      architecture: m.config.architecture,
+      structures: m.dataset.structures,
+      split: { train: m.split.train.length, val: m.split.val.length, test: m.split.test.length },
+      parameters: m.parameters,
+      files: [...this.files, 'README.md', 'export.json'],
+      cgcnnLayout: m.cgcnnLayout,
+    };
+    this.file('README.md', readme(m.name, m.config, m.dataset, m.exportedFrom, summary));
+    const manifest = {
+      format: TORCH_EXPORT_FORMAT,
+      version: TORCH_EXPORT_VERSION,
+      createdAt: new Date().toISOString(),
+      latticework: VERSION,
+      name: m.name,
+      kind: isPotentialConfig(m.config) ? 'potential' : 'property',
+      architecture: m.config.architecture,
+      preset: m.config.preset ?? null,
+      exportedFrom: m.exportedFrom,
+      dataset: m.dataset,
+      split: summary.split,
+      parameters: m.parameters,
+      elements: m.elements,
+    };
+    this.file('export.json', JSON.stringify(manifest, null, 2) + '\n');
+    return summary;
+  }
 }
 
 function targetsOf(names: string[], values: ArrayLike<number>): Record<string, number> {
@@ -220,68 +305,120 @@ export function encodeGraphs(samples: TrainingSample[], ids: string[], targetWid
   const G = samples.length;
   const nodes = samples.reduce((s, x) => s + x.graph.nNodes, 0);
   const edges = samples.reduce((s, x) => s + x.graph.nEdges, 0);
-  const nodeOffsets = new BigInt64Array(G + 1);
-  const edgeOffsets = new BigInt64Array(G + 1);
+  const { nodeOffsets, edgeOffsets } = offsets(samples.map((x) => [x.graph.nNodes, x.graph.nEdges]));
   const numbers = new Int32Array(nodes);
   const center = new Int32Array(edges);
   const neighbor = new Int32Array(edges);
   const distance = new Float64Array(edges);
   const targets = new Float64Array(samples.reduce((s, x) => s + x.target.length, 0));
-  let n = 0;
-  let e = 0;
   let t = 0;
   samples.forEach((s, g) => {
     const gr = s.graph;
+    const n = Number(nodeOffsets[g]);
+    const e = Number(edgeOffsets[g]);
     numbers.set(gr.numbers, n);
     center.set(gr.center, e);
     neighbor.set(gr.neighbor, e);
     distance.set(gr.distance, e);
     for (let k = 0; k < s.target.length; k++) targets[t + k] = s.target[k];
-    n += gr.nNodes;
-    e += gr.nEdges;
     t += s.target.length;
-    nodeOffsets[g + 1] = BigInt(n);
-    edgeOffsets[g + 1] = BigInt(e);
   });
   if (t !== (perAtom ? nodes : G) * targetWidth) throw new Error(`export: ${t} target values for ${perAtom ? `${nodes} atoms` : `${G} structures`} × ${targetWidth}`);
-  const arrays: [string, string, ArrayBufferView & { length: number }][] = [
-    ['nodeOffsets', 'int64', nodeOffsets],
-    ['edgeOffsets', 'int64', edgeOffsets],
-    ['numbers', 'int32', numbers],
-    ['center', 'int32', center],
-    ['neighbor', 'int32', neighbor],
-    ['distance', 'float64', distance],
-    ['targets', 'float64', targets],
-  ];
-  // offsets are absolute; the header's length depends on them, so lay the data out after a fixed-size guess
-  const sizeOf = (sections: Record<string, unknown>) => new TextEncoder().encode(JSON.stringify({ ids, targetWidth, perAtom, sections })).length;
-  let headerBytes = sizeOf(Object.fromEntries(arrays.map(([name, dtype, a]) => [name, { dtype, offset: 1e15, count: a.length }])));
+  return encodeSections({ ids, targetWidth, perAtom }, { nodeOffsets, edgeOffsets, numbers, center, neighbor, distance, targets });
+}
+
+/**
+ * data/potentials.bin, the same container: nodeOffsets, edgeOffsets (int64), numbers (int32),
+ * positions (float64, 3 per atom, Å), center, neighbor (int32), shift (float64, 3 per edge: the
+ * Cartesian image shift, Å), volume (float64 per frame, NaN without one), energy (eV), forces
+ * (eV/Å, 3 per atom), stress (eV/Å³, Voigt xx yy zz yz xz xy, ASE's sign): NaN where a frame has none.
+ */
+export function encodePotentialFrames(frames: readonly LabelledFrame[], graphs: readonly PotentialGraph[], ids: string[]): Uint8Array {
+  const { nodeOffsets, edgeOffsets } = offsets(graphs.map((g) => [g.numbers.length, g.center.length]));
+  const N = Number(nodeOffsets[graphs.length]);
+  const E = Number(edgeOffsets[graphs.length]);
+  const numbers = new Int32Array(N);
+  const positions = new Float64Array(3 * N);
+  const center = new Int32Array(E);
+  const neighbor = new Int32Array(E);
+  const shift = new Float64Array(3 * E);
+  const volume = new Float64Array(graphs.length).fill(NaN);
+  const energy = new Float64Array(graphs.length).fill(NaN);
+  const forces = new Float64Array(3 * N).fill(NaN);
+  const stress = new Float64Array(6 * graphs.length).fill(NaN);
+  graphs.forEach((g, k) => {
+    const n = Number(nodeOffsets[k]);
+    const e = Number(edgeOffsets[k]);
+    numbers.set(g.numbers, n);
+    positions.set(g.positions, 3 * n);
+    center.set(g.center, e);
+    neighbor.set(g.neighbor, e);
+    shift.set(g.shift, 3 * e);
+    if (g.volume !== null) volume[k] = g.volume;
+    const f = frames[k];
+    if (f.energy !== null) energy[k] = f.energy;
+    if (f.forces) forces.set(f.forces, 3 * n);
+    if (f.stress) stress.set(f.stress, 6 * k);
+  });
+  return encodeSections({ ids }, { nodeOffsets, edgeOffsets, numbers, positions, center, neighbor, shift, volume, energy, forces, stress });
+}
+
+/** Cumulative atom and edge offsets (int64, count + 1) of [atoms, edges] per structure. */
+function offsets(sizes: [number, number][]): { nodeOffsets: BigInt64Array; edgeOffsets: BigInt64Array } {
+  const nodeOffsets = new BigInt64Array(sizes.length + 1);
+  const edgeOffsets = new BigInt64Array(sizes.length + 1);
+  sizes.forEach(([n, e], g) => {
+    nodeOffsets[g + 1] = nodeOffsets[g] + BigInt(n);
+    edgeOffsets[g + 1] = edgeOffsets[g] + BigInt(e);
+  });
+  return { nodeOffsets, edgeOffsets };
+}
+
+type Section = BigInt64Array | Int32Array | Float64Array;
+const DTYPES = new Map<unknown, string>([
+  [BigInt64Array, 'int64'],
+  [Int32Array, 'int32'],
+  [Float64Array, 'float64'],
+]);
+
+/**
+ * The container of data/graphs.bin and data/potentials.bin: magic "LWGRAPH\0", uint32 header
+ * length, the JSON header (`meta` and `sections: {name: {dtype, offset, count}}`, offsets from the
+ * file's start), then each section 8-byte aligned, little-endian.
+ */
+export function encodeSections(meta: Record<string, unknown>, arrays: Record<string, Section>): Uint8Array {
+  const enc = new TextEncoder();
+  const entries = Object.entries(arrays);
   const align = (x: number) => Math.ceil(x / 8) * 8;
-  const sections: Record<string, { dtype: string; offset: number; count: number }> = {};
-  let at = align(12 + headerBytes);
-  for (const [name, dtype, a] of arrays) {
-    sections[name] = { dtype, offset: at, count: a.length };
-    at = align(at + a.byteLength);
-  }
-  const json = new TextEncoder().encode(JSON.stringify({ ids, targetWidth, perAtom, sections }));
-  headerBytes = json.length;
-  const out = new Uint8Array(at);
-  out.set(new TextEncoder().encode('LWGRAPH\0'), 0);
-  new DataView(out.buffer).setUint32(8, headerBytes, true);
+  const layout = (start: number) => {
+    const sections: Record<string, { dtype: string; offset: number; count: number }> = {};
+    let at = start;
+    for (const [name, a] of entries) {
+      sections[name] = { dtype: DTYPES.get(a.constructor)!, offset: at, count: a.length };
+      at = align(at + a.byteLength);
+    }
+    return { sections, end: at };
+  };
+  // the header's length depends on the offsets it holds: lay out after the longest it can be
+  const longest = enc.encode(JSON.stringify({ ...meta, sections: layout(1e15).sections })).length;
+  const { sections, end } = layout(align(12 + longest));
+  const json = enc.encode(JSON.stringify({ ...meta, sections }));
+  const out = new Uint8Array(end);
+  out.set(enc.encode('LWGRAPH\0'), 0);
+  new DataView(out.buffer).setUint32(8, json.length, true);
   out.set(json, 12);
-  if (12 + headerBytes > sections.nodeOffsets.offset) throw new Error('export: graph header overflow');
   // the typed arrays in the machine's byte order: every platform Latticework runs on is little-endian
-  for (const [name, , a] of arrays) out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), sections[name].offset);
+  for (const [name, a] of entries) out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), sections[name].offset);
   return out;
 }
 
-function readme(input: TorchExportInput, s: TorchExportSummary): string {
-  const c = input.config;
-  return `# ${input.name}: a Latticework run for PyTorch
+function readme(name: string, c: ModelConfig | PotentialConfig, dataset: { source: string; targetNames: string[] }, exportedFrom: TorchExportInput['exportedFrom'], s: TorchExportSummary): string {
+  const what = isPotentialConfig(c) ? `${c.architecture} interatomic potential (energy, forces, stress)` : c.architecture;
+  return `# ${name}: a Latticework run for PyTorch
 
-Exported by Latticework ${VERSION} on ${new Date().toISOString().slice(0, 10)}${input.exportedFrom ? ` from run ${input.exportedFrom.runId} of ${input.exportedFrom.database}` : ''}.
-Model: ${c.architecture}${c.preset ? ` (preset ${c.preset})` : ''}, ${s.parameters.toLocaleString('en-US')} parameters.
-Data: ${s.structures} structures from ${input.data.source} (target ${input.targetNames.join(', ')}); split ${s.split.train} train / ${s.split.val} val / ${s.split.test} test.
+Exported by Latticework ${VERSION} on ${new Date().toISOString().slice(0, 10)}${exportedFrom ? ` from run ${exportedFrom.runId} of ${exportedFrom.database}` : ''}.
+Model: ${what}${c.preset ? ` (preset ${c.preset})` : ''}, ${s.parameters.toLocaleString('en-US')} parameters.
+Data: ${s.structures} structures from ${dataset.source} (target ${dataset.targetNames.join(', ')}); split ${s.split.train} train / ${s.split.val} val / ${s.split.test} test.
 
 ## What to install
 
@@ -320,7 +457,7 @@ The run appears in Latticework's runs table, marked external, with its curves; i
 ## Files
 
 - \`config.json\`, \`split.json\`, \`initial.lwm\` (initial weights), \`export.json\`
-- \`data/graphs.bin\`: Latticework's crystal graphs (neighbour lists and distances) and targets
+- \`data/${isPotentialConfig(c) ? 'potentials.bin' : 'graphs.bin'}\`: Latticework's graphs (neighbour lists${isPotentialConfig(c) ? ' with image shifts, positions' : ' and distances'}) and the labels
 - \`data/dataset.extxyz\`: the structures with their targets${s.cgcnnLayout ? '\n- `data/cgcnn/`: the same in CGCNN\'s layout (id_prop.csv, <id>.cif, atom_init.json)' : ''}
 - \`latticework_torch.py\` (the model and the training loop), \`train.py\`, \`train.sbatch\`
 `;

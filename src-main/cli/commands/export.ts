@@ -6,11 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mergeConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
+import { readFrames } from '../../../src-shared/chem';
+import { isPotentialConfig, isPotentialPreset, parsePotentialConfig, POTENTIAL_PRESET_IDS, PotentialConfigError, potentialPreset, type PotentialConfig } from '../../../src-shared/model/potential';
 import type { Split } from '../../../src-shared/model/split';
 import { parseModelConfig, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { initBackend } from '../../engine/tf/backend';
 import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from '../../datasets/in-process';
-import { exportProblem, exportTorchRun } from '../../scale-out/torch-export';
+import { exportProblem, exportTorchPotential, exportTorchRun, type TorchExportSummary } from '../../scale-out/torch-export';
 import { databasePath } from '../../app/paths';
 import { Database } from '../../store/database';
 import { getRunRow, runConfig, runSplit } from '../../store/runs';
@@ -34,8 +36,15 @@ a README. Bring the trained run back with \`latticework import-run DIR\`.
   --db PATH       database of the run (default $LATTICEWORK_DB, else the data directory's)
   --json          print one JSON summary: {"folder", "architecture", "structures",
                   "split": {"train", "val", "test"}, "parameters", "files", "cgcnnLayout"}
-Exportable: CGCNN (mean, sum or max readout; regression or per-atom targets; single split).
+Exportable: CGCNN (mean, sum or max readout; regression or per-atom targets; single split)
+and SchNet interatomic potentials (schnet-potential: --data an extended XYZ or VASP file
+of labelled frames, as for \`latticework train\`).
 Exit status: 0 written, 1 failed, 2 bad usage.`;
+
+/** A property model's config, or an interatomic potential's (`kind: 'potential'`). */
+function anyConfig(input: unknown): ModelConfig | PotentialConfig {
+  return isPotentialConfig(input) ? parsePotentialConfig(input) : parseModelConfig(input);
+}
 
 export const exportCommand: Command = {
   usage,
@@ -66,9 +75,16 @@ export const exportCommand: Command = {
     } catch (e) {
       return bad((e as Error).message);
     }
+    const report = (summary: TorchExportSummary) => {
+      if (values.json) ctx.io.out(JSON.stringify(summary));
+      else {
+        ctx.io.out(`exported ${summary.architecture} (${summary.parameters.toLocaleString('en-US')} parameters) with ${summary.structures} structures (${summary.split.train} train / ${summary.split.val} val / ${summary.split.test} test) to ${summary.folder}`);
+        ctx.io.out(`train it with PyTorch there: python train.py, or torchrun --nproc_per_node G train.py, or sbatch train.sbatch; then latticework import-run ${summary.folder}`);
+      }
+    };
     try {
       // 1. the config (and split) to export
-      let config: ModelConfig;
+      let config: ModelConfig | PotentialConfig;
       let split: Split | null = null;
       let exportedFrom: { runId: number; database: string } | null = null;
       let name: string;
@@ -81,7 +97,7 @@ export const exportCommand: Command = {
           try {
             const row = await db.read((tx) => getRunRow(tx, Number(what)));
             if (!row) throw new Error(`there is no run ${what} in ${database}`);
-            config = parseModelConfig(mergeConfig(runConfig(row), overrides));
+            config = anyConfig(mergeConfig(runConfig(row), overrides));
             split = runSplit(row);
             exportedFrom = { runId: row.id, database };
             name = row.name;
@@ -89,35 +105,42 @@ export const exportCommand: Command = {
             await db.close();
           }
         } else if (what.toLowerCase().endsWith('.json') || existsSync(resolve(ctx.cwd, what))) {
-          config = parseModelConfig(mergeConfig(JSON.parse(readFileSync(resolve(ctx.cwd, what), 'utf8')), overrides));
+          config = anyConfig(mergeConfig(JSON.parse(readFileSync(resolve(ctx.cwd, what), 'utf8')), overrides));
           name = config.preset ?? config.architecture;
+        } else if (isPotentialPreset(what)) {
+          config = potentialPreset(what, overrides);
+          name = what;
         } else if (presetIds().includes(what)) {
           config = presetConfig(what, overrides);
           name = what;
-        } else return bad(`"${what}" is neither a run id, a config file nor a preset (presets: ${presetIds().join(', ')})`);
+        } else return bad(`"${what}" is neither a run id, a config file nor a preset (presets: ${[...presetIds(), ...POTENTIAL_PRESET_IDS].join(', ')})`);
       } catch (e) {
-        if (e instanceof ModelConfigError) return usageError(ctx.io, 'export', e.message);
+        if (e instanceof ModelConfigError || e instanceof PotentialConfigError) return usageError(ctx.io, 'export', e.message);
         throw e;
+      }
+      await initBackend({ force: 'cpu' });
+      const out = resolve(ctx.cwd, dir);
+      let summary: TorchExportSummary;
+      if (isPotentialConfig(config)) {
+        // an interatomic potential: the labelled frames of the file (energies, forces, stresses), as `latticework train` reads them
+        const path = resolve(ctx.cwd, values.data);
+        let frames = readFrames(values.data, readFileSync(path, 'utf8')).frames;
+        if (limit) frames = frames.slice(0, limit);
+        summary = exportTorchPotential({ config, frames, source: path, split, exportedFrom, name: values.name ?? name }, out);
+        report(summary);
+        return 0;
       }
       const problem = exportProblem(config);
       if (problem) throw new Error(`cannot export: ${problem}`);
 
       // 2. the data, its graphs with the model's settings, the initial weights (tfjs on the cpu)
-      await initBackend({ force: 'cpu' });
       const data = await readDatasetAt(resolve(ctx.cwd, values.data), { target: values.target, limit });
       if (data.items.length === 0) throw new Error(`no labelled structure could be read from ${data.source}`);
       const fitted = fitConfigToData(config, data);
       const atomInit = datasetAtomInit(data);
       const samples = trainingSamples(fitted.config, data, atomInit);
-      const summary = exportTorchRun(
-        { config: fitted.config, data, samples, atomInit, targetNames: fitted.targetNames, split, exportedFrom, name: values.name ?? name },
-        resolve(ctx.cwd, dir),
-      );
-      if (values.json) ctx.io.out(JSON.stringify(summary));
-      else {
-        ctx.io.out(`exported ${summary.architecture} (${summary.parameters.toLocaleString('en-US')} parameters) with ${summary.structures} structures (${summary.split.train} train / ${summary.split.val} val / ${summary.split.test} test) to ${summary.folder}`);
-        ctx.io.out(`train it with PyTorch there: python train.py, or torchrun --nproc_per_node G train.py, or sbatch train.sbatch; then latticework import-run ${summary.folder}`);
-      }
+      summary = exportTorchRun({ config: fitted.config, data, samples, atomInit, targetNames: fitted.targetNames, split, exportedFrom, name: values.name ?? name }, out);
+      report(summary);
       return 0;
     } catch (e) {
       ctx.io.err(`latticework export: ${(e as Error).message}`);

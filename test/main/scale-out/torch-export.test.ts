@@ -3,7 +3,7 @@
  * initial weights, same batches in the same order, same optimiser — so the first epoch's losses
  * agree within 1e-4. Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { presetConfig } from '../../../src-main/engine/architectures/registry';
 import { initBackend } from '../../../src-main/engine/tf/backend';
 import { trainModel, type BatchProgress, type EpochProgress } from '../../../src-main/engine/train/trainer';
 import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from '../../../src-main/datasets/in-process';
-import { exportTorchRun } from '../../../src-main/scale-out/torch-export';
+import { exportTorchPotential, exportTorchRun } from '../../../src-main/scale-out/torch-export';
+import { potentialPreset } from '../../../src-shared/model/potential';
 import { decodeModelFile } from '../../../src-main/engine/models/format';
 import { SHARED_DATA } from '../../helpers/shared-data';
 import { python, requireTorch } from '../../helpers/torch';
@@ -80,7 +81,7 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     expect(best.header.config).toEqual(initial.header.config);
   });
 
-  it('refuses what has no PyTorch twin, naming why, and writes nothing into a folder that is not empty', async () => {
+  it('refuses what has no PyTorch twin, naming why, and a folder that is not empty', async () => {
     await initBackend({ force: 'cpu' });
     const data = await readDatasetAt(`${SHARED_DATA}/emt-dev/cgcnn`, { limit: 10 });
     const atomInit = datasetAtomInit(data);
@@ -89,5 +90,10 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     expect(() => exportTorchRun({ config: gat.config, data, samples: trainingSamples(gat.config, data, atomInit), atomInit, targetNames: gat.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/architecture "gat" has no PyTorch twin/);
     const cg = fitConfigToData(presetConfig('cgcnn-paper', { model: { readout: 'attention' } }), data);
     expect(() => exportTorchRun({ config: cg.config, data, samples: trainingSamples(cg.config, data, atomInit), atomInit, targetNames: cg.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/readout "attention"/);
+    expect(() => exportTorchPotential({ config: potentialPreset('painn-potential'), frames: [], source: 'x', split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/the painn potential has no PyTorch twin/);
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const ok = fitConfigToData(presetConfig('cgcnn-paper', { training: { epochs: 1 } }), data);
+    expect(() => exportTorchRun({ config: ok.config, data, samples: trainingSamples(ok.config, data, atomInit), atomInit, targetNames: ok.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/is not empty/);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
   });
 });
