@@ -11,8 +11,10 @@ Needs PyTorch only (no other package). What is here, and why each piece is what 
   lists with float64 distances), with node and edge features computed here exactly as
   Latticework computes them (atom_init rows or one-hot or species; Gaussian expansion in float64,
   rounded to float32, values below 1e-20 set to 0; optional cosine envelope).
-- ``CgcnnModel``: CGCNN (Xie & Grossman 2018) as Latticework's engine computes it (names of
-  txie-93/cgcnn: ``embedding``, ``convs.<t>.fc_full``, ``.bn1``, ``.bn2``; readout; head).
+- ``GraphModel``: CGCNN (Xie & Grossman 2018; names of txie-93/cgcnn: ``embedding``,
+  ``convs.<t>.fc_full``, ``.bn1``, ``.bn2``) and SchNet (Schütt et al. 2018) property models as
+  Latticework's engine computes them (embedding, layers, readout, head).
+- ``PotentialModel``: the SchNet interatomic potential (energy, forces and stress by autograd).
 - ``train``: Latticework's training loop (trainer.ts) under DistributedDataParallel.
 """
 import json
@@ -173,13 +175,14 @@ class Graphs:
 
     def batch(self, idx):
         """One disjoint graph of the structures idx (in that order), as Latticework's batchGraphs."""
-        xs, es, cs, ns, gs, ts = [], [], [], [], [], []
+        xs, es, ds, cs, ns, gs, ts = [], [], [], [], [], [], []
         offset = 0
         for g, i in enumerate(idx):
             a, b = int(self.node_offsets[i]), int(self.node_offsets[i + 1])
             c, d = int(self.edge_offsets[i]), int(self.edge_offsets[i + 1])
             xs.append(self.node_features[a:b])
             es.append(self.edge_features[c:d])
+            ds.append(self.distance[c:d])
             cs.append(self.center[c:d] + offset)
             ns.append(self.neighbor[c:d] + offset)
             gs.append(torch.full((b - a,), g, dtype=torch.long))
@@ -188,6 +191,7 @@ class Graphs:
         return {
             "x": torch.cat(xs),
             "e": torch.cat(es),
+            "distance": torch.cat(ds),
             "center": torch.cat(cs),
             "neighbor": torch.cat(ns),
             "graph": torch.cat(gs),
@@ -246,25 +250,63 @@ def scatter_sum(m, index, n):
     return torch.zeros((n,) + m.shape[1:], dtype=m.dtype, device=m.device).index_add_(0, index, m)
 
 
-class CgcnnConv(nn.Module):
-    """txie-93/cgcnn ConvLayer on an edge list (messages neighbour → centre)."""
+def aggregate(kind, m, center, n):
+    """Sum, mean or max of the messages at each centre (nn/segment.ts; empty centres give 0)."""
+    s = scatter_sum(m, center, n)
+    if kind == "sum":
+        return s
+    if kind == "mean":
+        return s / scatter_sum(torch.ones_like(center, dtype=m.dtype), center, n).clamp(min=1).reshape(-1, 1)
+    out = torch.full((n, m.shape[1]), -math.inf, dtype=m.dtype, device=m.device).scatter_reduce(0, center.reshape(-1, 1).expand_as(m), m, reduce="amax")
+    return torch.where(torch.isinf(out), torch.zeros_like(out), out)
 
-    def __init__(self, features, edge_features):
+
+class SchNetConv(nn.Module):
+    """SchNet's interaction block (architectures/schnet.ts): continuous filter from the Gaussian
+    features times a cosine cutoff, neighbour features times filter, aggregated, residual update."""
+
+    def __init__(self, config, edge_features, act):
         super().__init__()
-        self.features = features
-        self.fc_full = nn.Linear(2 * features + edge_features, 2 * features)
-        self.bn1 = nn.BatchNorm1d(2 * features)
-        self.bn2 = nn.BatchNorm1d(features)
+        m = config["model"]
+        F_, Ff = m["atomFeatures"], m["filterFeatures"]
+        self.cutoff, self.aggregation, self.act = config["graph"]["cutoff"], m["aggregation"], act
+        self.in2f = nn.Linear(F_, Ff, bias=False)
+        self.filter = nn.ModuleList([nn.Linear(edge_features, Ff), nn.Linear(Ff, Ff)])
+        self.f2out = nn.Linear(Ff, F_)
+        self.dense = nn.Linear(F_, F_)
 
-    def forward(self, h, e, center, neighbor):
+    def forward(self, h, e, b):
+        d = b["distance"]
+        c = torch.where(d < self.cutoff, 0.5 * (torch.cos(d * (math.pi / self.cutoff)) + 1), torch.zeros_like(d))
+        W = self.filter[1](self.act(self.filter[0](e))) * c.reshape(-1, 1)
+        a = aggregate(self.aggregation, self.in2f(h)[b["neighbor"]] * W, b["center"], h.shape[0])
+        return h + self.dense(self.act(self.f2out(a)))
+
+
+class CgcnnConv(nn.Module):
+    """txie-93/cgcnn ConvLayer on an edge list (architectures/cgcnn.ts; messages neighbour → centre)."""
+
+    def __init__(self, config, edge_features, act):
+        super().__init__()
+        F_ = config["model"]["atomFeatures"]
+        self.fc_full = nn.Linear(2 * F_ + edge_features, 2 * F_)
+        self.bn1 = nn.BatchNorm1d(2 * F_)
+        self.bn2 = nn.BatchNorm1d(F_)
+
+    def forward(self, h, e, b):
+        center, neighbor = b["center"], b["neighbor"]
         z = self.bn1(self.fc_full(torch.cat([h[center], h[neighbor], e], dim=1)))
         filt, core = z.chunk(2, dim=1)
         s = scatter_sum(torch.sigmoid(filt) * F.softplus(core), center, h.shape[0])
         return F.softplus(h + self.bn2(s))
 
 
-class CgcnnModel(nn.Module):
-    """Embedding, convolutions, readout and head as Latticework's GraphModel for architecture 'cgcnn'."""
+# architecture → (its layer, whether the head activates the pooled vector first: CGCNN's conv_to_fc input)
+LAYERS = {"cgcnn": (CgcnnConv, True), "schnet": (SchNetConv, False)}
+
+
+class GraphModel(nn.Module):
+    """Embedding, message-passing layers, readout and head as Latticework's GraphModel (layers/model.ts)."""
 
     def __init__(self, config):
         super().__init__()
@@ -273,9 +315,11 @@ class CgcnnModel(nn.Module):
         F_ = m["atomFeatures"]
         g = graph["gaussian"]
         edge_width = math.ceil((g.get("dmax", graph["cutoff"]) + g["step"] - g["dmin"]) / g["step"])
+        layer, self.activate_pooled = LAYERS[config["architecture"]]
+        self.act = activation(m["activation"])
         self.table = a["kind"] == "embedding"
         self.embedding = nn.Embedding(a["numSpecies"], F_) if self.table else nn.Linear(a["length"], F_)
-        self.convs = nn.ModuleList([CgcnnConv(F_, edge_width) for _ in range(m["numLayers"])])
+        self.convs = nn.ModuleList([layer(config, edge_width, self.act) for _ in range(m["numLayers"])])
         head = m["head"]
         self.per_atom = head["kind"] == "per-atom"
         self.readout = m["readout"]
@@ -283,18 +327,18 @@ class CgcnnModel(nn.Module):
             raise ValueError(f"readout {self.readout} is not exported (mean, sum, max are)")
         outputs = head["numClasses"] if head["kind"] == "classification" else head["numTargets"]
         self.head = Head(F_, m["hiddenFeatures"], m["numHidden"], outputs)
-        self.act = activation(m["activation"])
         self.dropout = m["dropout"]
 
     def forward(self, b):
         h = self.embedding(b["x"].reshape(-1).long()) if self.table else self.embedding(b["x"])
         for conv in self.convs:
-            h = conv(h, b["e"], b["center"], b["neighbor"])
+            h = conv(h, b["e"], b)
         if self.per_atom:
             y = h
         else:
-            y = pool(h, b["graph"], b["graphs"], self.readout)
-            y = self.act(y)  # CGCNN activates the pooled vector before conv_to_fc
+            y = aggregate(self.readout, h, b["graph"], b["graphs"])
+            if self.activate_pooled:
+                y = self.act(y)
         for d in self.head.hidden:
             y = self.act(d(y))
         if self.training and self.dropout > 0:
@@ -339,18 +383,7 @@ class Head(nn.Module):
         self.out = nn.Linear(width, outputs)
 
 
-def pool(h, graph, n, kind):
-    s = scatter_sum(h, graph, n)
-    if kind == "sum":
-        return s
-    if kind == "mean":
-        count = scatter_sum(torch.ones_like(graph, dtype=h.dtype), graph, n).clamp(min=1)
-        return s / count.reshape(-1, 1)
-    out = torch.full((n, h.shape[1]), -math.inf, dtype=h.dtype).scatter_reduce(0, graph.reshape(-1, 1).expand_as(h), h, reduce="amax")
-    return torch.where(torch.isinf(out), torch.zeros_like(out), out)
-
-
-MODELS = {"cgcnn": CgcnnModel}
+MODELS = {name: GraphModel for name in LAYERS}
 
 # ----------------------------------------------------------------------------- interatomic potentials
 
@@ -521,9 +554,9 @@ class PotentialModel(nn.Module):
                 out["stress"] = torch.stack([g[:, a, c] for a, c in VOIGT], dim=1) / b["volume"].to(g.dtype).reshape(-1, 1)
         return out
 
-    linear_weights = CgcnnModel.linear_weights
-    load_lwm = CgcnnModel.load_lwm
-    lwm_weights = CgcnnModel.lwm_weights
+    linear_weights = GraphModel.linear_weights
+    load_lwm = GraphModel.load_lwm
+    lwm_weights = GraphModel.lwm_weights
 
 # ----------------------------------------------------------------------------- metrics, schedule, loss
 

@@ -48,8 +48,8 @@ export const TORCH_EXPORT_VERSION = 1;
 /** The files copied from resources/torch into every export. */
 const SCRIPTS = ['latticework_torch.py', 'train.py', 'train.sbatch'];
 
-/** Architectures with a PyTorch twin in resources/torch/latticework_torch.py (MODELS there). */
-export const EXPORTABLE = ['cgcnn'] as const;
+/** Architectures with a PyTorch twin in resources/torch/latticework_torch.py (LAYERS there). */
+export const EXPORTABLE = ['cgcnn', 'schnet'] as const;
 
 export interface TorchExportInput {
   /** The config, its head already fitted to the data's targets (`fitConfigToData`). */

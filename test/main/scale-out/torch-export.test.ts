@@ -23,10 +23,10 @@ const lines = (file: string) =>
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as Record<string, number>);
 
-async function exported(limit: number, overrides: Record<string, unknown>) {
+async function exported(limit: number, overrides: Record<string, unknown>, preset = 'cgcnn-paper') {
   await initBackend({ force: 'cpu' });
   const data = await readDatasetAt(`${SHARED_DATA}/emt-dev/cgcnn`, { limit });
-  const fitted = fitConfigToData(presetConfig('cgcnn-paper', overrides), data);
+  const fitted = fitConfigToData(presetConfig(preset, overrides), data);
   const atomInit = datasetAtomInit(data);
   const samples = trainingSamples(fitted.config, data, atomInit);
   const dir = mkdtempSync(join(tmpdir(), 'lw-torch-export-'));
@@ -79,6 +79,32 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     const best = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'run', 'best.lwm'))));
     expect(best.header.weights.map((w) => [w.name, w.shape])).toEqual(initial.header.weights.map((w) => [w.name, w.shape]));
     expect(best.header.config).toEqual(initial.header.config);
+  });
+
+  it('an exported SchNet run (learned embedding, Adam with warm-up and cosine schedule) gives the same first-epoch losses in PyTorch as in Latticework (1e-4)', async () => {
+    requireTorch();
+    const { dir, summary, config, samples } = await exported(
+      48,
+      { model: { atomFeatures: 16, filterFeatures: 16, hiddenFeatures: 16 }, training: { batchSize: 8, epochs: 2, seed: 5 } },
+      'schnet',
+    );
+    expect(summary).toMatchObject({ architecture: 'schnet', structures: 48, cgcnnLayout: false });
+    expect(config.training).toMatchObject({ optimizer: { kind: 'adam' }, schedule: { kind: 'cosine' }, warmupEpochs: 1 });
+    const batches: BatchProgress[] = [];
+    const epochs: EpochProgress[] = [];
+    await trainModel(config, samples, { callbacks: { onBatch: (b) => void batches.push(b), onEpoch: (e) => void epochs.push(e) } });
+    python(['train.py', '--epochs', '2', '--device', 'cpu'], dir);
+    const torchBatches = lines(join(dir, 'run', 'batches.jsonl'));
+    const torchEpochs = lines(join(dir, 'run', 'metrics.jsonl'));
+    const first = batches.filter((b) => b.epoch === 0);
+    expect(first.length).toBeGreaterThan(3);
+    expect(new Set(first.map((b) => b.loss.toFixed(4))).size).toBeGreaterThan(2);
+    first.forEach((b, k) => {
+      expect(Math.abs(torchBatches[k].batch_loss - b.loss), `epoch 0 batch ${k}: Latticework ${b.loss}, PyTorch ${torchBatches[k].batch_loss}`).toBeLessThan(1e-4);
+      expect(torchBatches[k].batch_lr).toBeCloseTo(b.lr, 12);
+    });
+    expect(Math.abs(torchEpochs[0].train_loss - epochs[0].trainLoss)).toBeLessThan(1e-4);
+    expect(Math.abs(torchEpochs[0].val_loss - epochs[0].valLoss!)).toBeLessThan(1e-4);
   });
 
   it('refuses what has no PyTorch twin, naming why, and a folder that is not empty', async () => {
