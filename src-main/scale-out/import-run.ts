@@ -172,6 +172,7 @@ export async function importTorchRun(db: Database, exportFolder: string, opts: {
     config,
     seed: config.training.seed,
     backend: `${status.framework} ${status.device}`,
+    workers: status.processes,
     epochsPlanned: Number.isInteger(status.epochsPlanned) ? status.epochsPlanned : config.training.epochs,
     tags: ['external', 'pytorch'],
     startedAt: Number.isFinite(startedAt) ? startedAt : Date.now(),
