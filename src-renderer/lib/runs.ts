@@ -25,7 +25,7 @@ export function matchesRun(r: RunRecord, f: RunFilter): boolean {
   if (f.tag && !r.tags.includes(f.tag)) return false;
   const q = f.search.trim().toLowerCase();
   if (!q) return true;
-  const hay = [String(r.id), r.name, r.datasetName, r.status, r.notes, ...r.tags, ...Object.values(r.summary).map((v) => String(v ?? ''))]
+  const hay = [String(r.id), r.name, r.datasetName, r.status, r.origin, r.notes, ...r.tags, ...Object.values(r.summary).map((v) => String(v ?? ''))]
     .join(' ')
     .toLowerCase();
   return q.split(/\s+/).every((w) => hay.includes(w));
@@ -186,6 +186,18 @@ export function analysePredictions(points: readonly PredictionPoint[], worstN = 
 }
 
 /** True for a run whose training can be continued from the UI. */
+/**
+ * Where a run trained elsewhere (PyTorch, brought back by `latticework import-run`) ran, e.g.
+ * "PyTorch 2.3.1: 8 processes on 2 nodes (gpu01, gpu02), cuda (NVIDIA A100), nccl, Slurm job 42";
+ * null for a run trained here.
+ */
+export function externalLabel(r: Pick<RunRecord, 'origin' | 'external'>): string | null {
+  const x = r.external;
+  if (r.origin !== 'external' || !x) return null;
+  const devices = [...new Set(x.devices)];
+  return `${x.framework}: ${x.processes} process${x.processes === 1 ? '' : 'es'} on ${x.nodes} node${x.nodes === 1 ? '' : 's'}${x.hosts.length ? ` (${x.hosts.join(', ')})` : ''}, ${x.device}${devices.length ? ` (${devices.join(', ')})` : ''}, ${x.distributedBackend}${x.slurmJob ? `, Slurm job ${x.slurmJob}` : ''}`;
+}
+
 export function canResume(r: Pick<RunRecord, 'status'>): boolean {
   return r.status === 'paused' || r.status === 'interrupted';
 }

@@ -4,7 +4,7 @@ import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/f
 import type { MetricPoint, PredictionPoint, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
-import { analysePredictions, canResume, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
+import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
 import { divergingRgb, histogram, histogramOption, lineOption, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
 import { estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { csvCell, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
@@ -202,6 +202,17 @@ describe('runs table and comparison', () => {
     expect(sortRuns(runs, 'duration', 'desc').map((r) => r.id)).toEqual([4, 3, 2, 1]);
     expect(canResume(runs[1])).toBe(true);
     expect(canResume(runs[0])).toBe(false);
+  });
+
+  it('says where an external run ran, and finds it by "external"', () => {
+    const local = run(1);
+    const ext = run(2, {
+      origin: 'external',
+      external: { framework: 'PyTorch 2.3.1', hosts: ['gpu01', 'gpu02'], processes: 8, nodes: 2, device: 'cuda', devices: Array(8).fill('NVIDIA A100'), distributedBackend: 'nccl', slurmJob: '42', importedFrom: '/x', importedAt: 1, exportedFrom: null },
+    });
+    expect(externalLabel(local)).toBeNull();
+    expect(externalLabel(ext)).toBe('PyTorch 2.3.1: 8 processes on 2 nodes (gpu01, gpu02), cuda (NVIDIA A100), nccl, Slurm job 42');
+    expect([local, ext].filter((r) => matchesRun(r, { ...defaultFilter(), search: 'external' })).map((r) => r.id)).toEqual([2]);
   });
 
   it('diffs configs and builds parallel coordinates', () => {
