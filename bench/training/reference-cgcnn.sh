@@ -4,6 +4,8 @@
 # MAE. Never commits CGCNN's code: it is exported from the mirror into a temp dir.
 #
 #   bench/training/reference-cgcnn.sh [DATA_DIR] [EPOCHS] [EXTRA main.py ARGS...]
+#   bench/training/reference-cgcnn.sh --predict MODEL.pth.tar DATA_DIR [EXTRA predict.py ARGS...]
+#       (CGCNN's predict.py on a CGCNN folder: id_prop.csv, atom_init.json, CIFs; bench/screening)
 #
 # Needs the mirror fetched by the search tool at /work/.mirror/txie-93+cgcnn/repo (or
 # CGCNN_REPO pointing to a checkout). sklearn is not installed here and main.py imports
@@ -12,9 +14,16 @@
 # same path): CGCNN's Gaussian features are full of float32 subnormals, which x86 multiplies
 # ~100x slower; main.py as published does not flush them.
 set -eu
-DATA=${1:-$(cd "$(dirname "$0")" && pwd)/../../../shared/data/emt-dev/cgcnn}
-EPOCHS=${2:-5}
-shift 2 2>/dev/null || true
+PREDICT=""
+if [ "${1:-}" = "--predict" ]; then
+  PREDICT=$(realpath "$2")
+  DATA=$(realpath "$3")
+  shift 3
+else
+  DATA=${1:-$(cd "$(dirname "$0")" && pwd)/../../../shared/data/emt-dev/cgcnn}
+  EPOCHS=${2:-5}
+  shift 2 2>/dev/null || true
+fi
 REPO=${CGCNN_REPO:-/work/.mirror/txie-93+cgcnn/repo}
 WORK=$(mktemp -d /tmp/cgcnn-ref.XXXXXX)
 if [ -d "$REPO/.git" ] || [ -f "$REPO/HEAD" ]; then
@@ -46,6 +55,14 @@ if [ "${LW_REF_FLUSH_DENORMAL:-0}" = 1 ]; then
   echo 'import torch; torch.set_flush_denormal(True)' > "$WORK/stub/sitecustomize.py"
 fi
 cd "$WORK"
+if [ -n "$PREDICT" ]; then
+  START=$(date +%s.%N)
+  PYTHONPATH="$WORK/stub:$WORK" /usr/bin/python3 predict.py "$@" "$PREDICT" "$DATA" > "$WORK/log.txt" 2>&1 || { tail -20 "$WORK/log.txt"; exit 1; }
+  END=$(date +%s.%N)
+  echo "predicted $(wc -l < "$WORK/test_results.csv") structures; wall seconds: $(echo "$END - $START" | bc)"
+  echo "results: $WORK/test_results.csv"
+  exit 0
+fi
 START=$(date +%s.%N)
 PYTHONPATH="$WORK/stub:$WORK" /usr/bin/python3 main.py --epochs "$EPOCHS" "$@" "$DATA" > "$WORK/log.txt" 2>&1 || { tail -20 "$WORK/log.txt"; exit 1; }
 END=$(date +%s.%N)

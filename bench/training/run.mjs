@@ -23,8 +23,13 @@ const banner = [
   'const __dirname = __dn(__filename);',
 ].join(' ');
 const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
-const b = spawnSync(esbuild, [join(here, `${script}.ts`), '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${out}`, '--external:@tensorflow/tfjs-node', '--external:@tensorflow/tfjs-node-gpu', '--log-level=error', '--banner:js=' + banner], { stdio: 'inherit' });
-if (b.status !== 0) process.exit(b.status ?? 1);
+const bundle = (entry, outfile) =>
+  spawnSync(esbuild, [entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${outfile}`, '--external:@tensorflow/tfjs-node', '--external:@tensorflow/tfjs-node-gpu', '--log-level=error', '--banner:js=' + banner], { stdio: 'inherit' }).status;
+// data-parallel replicas start the compute worker beside the bundle (as the built app has it)
+for (const [entry, outfile] of [[join(here, `${script}.ts`), out], [join(root, 'src-main', 'workers', 'worker.ts'), join(here, '.out', 'compute-worker.js')]]) {
+  const status = bundle(entry, outfile);
+  if (status !== 0) process.exit(status ?? 1);
+}
 // the bundle cannot find ../shared/data from its own location: say where it is (as the tests find it)
 const env = { LATTICEWORK_SHARED_DATA: join(root, '..', 'shared', 'data'), ...process.env };
 const r = spawnSync(process.execPath, [out, ...args], { stdio: 'inherit', env });

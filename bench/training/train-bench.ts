@@ -2,12 +2,13 @@
  * Training throughput and accuracy benchmark (see BENCHMARKS.md, "Training").
  *
  *   node bench/training/run.mjs [--data DIR] [--backend wasm|cpu] [--epochs N] [--preset ID]
- *       [--limit N] [--json OUT]
+ *       [--limit N] [--workers N] [--json OUT]
  *
  * Loads a CGCNN folder (default: the shared data's emt-dev/cgcnn), builds the graphs with
  * the preset's settings, trains with the preset (CGCNN paper settings by default) and
  * prints per-epoch wall time and structures/s (training part of the epoch only, and the
- * whole epoch including validation), then the test MAE of the best-validation model.
+ * whole epoch including validation), then the test MAE of the best-validation model. Training is
+ * data-parallel over --workers threads (default: as `latticework train`, one per core on wasm and cpu).
  */
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
@@ -17,6 +18,8 @@ import { datasetAtomInit, readDatasetAt, trainingSamples } from '../../src-main/
 import { trainModel } from '../../src-main/engine/train/trainer';
 import { presetConfig } from '../../src-main/engine/architectures/registry';
 import { shared } from '../../test/helpers/shared-data';
+import { dataParallel } from '../../src-main/workers/parallel/executor';
+import { defaultTrainingWorkers } from '../../src-main/workers/parallel/workers';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '123' },
     lr: { type: 'string' },
     'batch-size': { type: 'string' },
+    workers: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -45,10 +49,12 @@ const data = await readDatasetAt(values.data!, { limit: values.limit ? Number(va
 const tg = performance.now();
 const samples = trainingSamples(config, data, datasetAtomInit(data));
 const tt = performance.now();
-console.log(`backend ${describeBackend(choice)}`);
+const workers = values.workers ? Number(values.workers) : defaultTrainingWorkers(choice.candidate).default;
+console.log(`backend ${describeBackend(choice)}; ${workers} data-parallel worker(s)`);
 console.log(`read ${data.items.length} structures in ${((tg - tl) / 1000).toFixed(2)} s, graphs in ${((tt - tg) / 1000).toFixed(2)} s`);
 const epochs: Array<Record<string, number>> = [];
 const result = await trainModel(config, samples, {
+  parallel: workers > 1 ? dataParallel({ workers }) : undefined,
   callbacks: {
     onEpoch: (e) => {
       const trainSeconds = e.structuresPerSecond > 0 ? (e.valMetrics ? 0 : 0) : 0;
@@ -64,6 +70,7 @@ const total = (performance.now() - t0) / 1000;
 console.log(`test MAE ${result.test?.metrics.mae.toFixed(4)} (best epoch ${result.bestEpoch}, val MAE ${result.bestMetric.toFixed(4)}); total wall ${total.toFixed(1)} s`);
 const summary = {
   backend: choice.candidate,
+  workers,
   preset: values.preset,
   structures: data.items.length,
   split: { train: result.split.train.length, val: result.split.val.length, test: result.split.test.length },
