@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import type { PredictionRow } from '../../../src-shared/ipc/contract';
+import { predictionOrder } from '../../../src-renderer/lib/predictions';
+
+const row = (structureId: number, name: string, prediction: number, std: number | null): PredictionRow => ({ structureId, name, modelId: 1, model: 'm', prediction, std, units: 'eV/atom', perAtom: null });
+const rows = [row(3, 'b', 0.5, 0.1), row(1, 'a10', -1.2, null), row(2, 'a9', 0.5, 0.3), row(10, 'c', Number.NaN, 0.2)];
+
+describe('the Predict table order', () => {
+  it('sorts by prediction either way, ties in row order, a missing value last', () => {
+    expect(predictionOrder(rows, {}, 'prediction', 'asc')).toEqual([1, 0, 2, 3]);
+    expect(predictionOrder(rows, {}, 'prediction', 'desc')).toEqual([0, 2, 1, 3]);
+  });
+  it('sorts by spread with single models (no std) last, by id, and by the label shown in natural order', () => {
+    expect(predictionOrder(rows, {}, 'std', 'desc')).toEqual([2, 3, 0, 1]);
+    expect(predictionOrder(rows, {}, 'structureId', 'asc')).toEqual([1, 2, 0, 3]);
+    expect(predictionOrder(rows, {}, 'structure', 'asc')).toEqual([2, 1, 0, 3]);
+    expect(predictionOrder(rows, { 10: 'A first' }, 'structure', 'asc')).toEqual([3, 2, 1, 0]);
+  });
+});
