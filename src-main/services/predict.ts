@@ -13,6 +13,9 @@ import { UserError } from '../ipc/dispatch';
 import { loadModelFile } from './models';
 import { loadStructure } from './structures';
 
+/** Structures per compute-worker task of a prediction (the pool spreads the parts over its workers). */
+const PREDICT_PART = 256;
+
 export function predictHandlers(core: CoreParts): LatticeworkHandlers['predict'] {
   return {
     async run({ modelId, structureIds, jobId }) {
@@ -31,14 +34,30 @@ export function predictHandlers(core: CoreParts): LatticeworkHandlers['predict']
         }
       }
       if (structures.length === 0) return { rows: [], failed };
+      // parts predicted by the pool's workers at once (each keeps the model loaded), progress summed
+      const parts: (typeof structures)[] = [];
+      for (let i = 0; i < structures.length; i += PREDICT_PART) parts.push(structures.slice(i, i + PREDICT_PART));
       const out = await core.jobs.run(
         'predict',
-        (job) =>
-          core.pool.run(
-            'predict',
-            { key: model.sha256, model: model.bytes, structures: structures.map((s) => ({ id: s.id, structure: s.structure })) },
-            { signal: job.signal, onProgress: (d, t, m) => job.progress(d, t, m) },
-          ),
+        async (job) => {
+          const done = parts.map(() => 0);
+          const results = await Promise.all(
+            parts.map((part, k) =>
+              core.pool.run(
+                'predict',
+                { key: model.sha256, model: model.bytes, structures: part.map((s) => ({ id: s.id, structure: s.structure })) },
+                {
+                  signal: job.signal,
+                  onProgress: (d, _t, m) => {
+                    done[k] = d;
+                    job.progress(done.reduce((a, b) => a + b, 0), structures.length, m);
+                  },
+                },
+              ),
+            ),
+          );
+          return { rows: results.flatMap((r) => r.rows), failed: results.flatMap((r) => r.failed) };
+        },
         jobId ?? randomUUID(),
       );
       const names = new Map(structures.map((s) => [s.id, s.name]));
