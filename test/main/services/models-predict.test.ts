@@ -94,6 +94,27 @@ describe('predict service', () => {
     }
   });
 
+  it('predicts more structures than one worker task takes, in parts over the pool, rows in the order asked', async () => {
+    const emt = `${SHARED_DATA}/emt-dev/cgcnn`;
+    const files = readdirSync(emt)
+      .filter((n) => n.endsWith('.cif'))
+      .sort()
+      .slice(0, 300)
+      .map((n) => ({ name: n, text: readFileSync(join(emt, n), 'utf8') }));
+    const imported = await served.api.structures.import({ files });
+    expect(imported.failed).toEqual([]);
+    const asked = imported.imported.map((r) => r.id).reverse();
+    const fe = models.find((m) => m.name === 'CGCNN formation energy per atom')!;
+    const res = await served.api.predict.run({ modelId: fe.id, structureIds: asked });
+    expect(res.failed).toEqual([]);
+    expect(res.rows.map((r) => r.structureId)).toEqual(asked);
+    // the same numbers as predicting each alone (first and last of each part)
+    for (const k of [0, 255, 256, 299]) {
+      const alone = await served.api.predict.run({ modelId: fe.id, structureIds: [asked[k]] });
+      expect(Math.abs(res.rows[k].prediction - alone.rows[0].prediction)).toBeLessThan(1e-6);
+    }
+  });
+
   it('predicts P(metal) with the classification model', async () => {
     const cls = models.find((m) => m.task === 'classification')!;
     const id = '9011998';
