@@ -4,7 +4,7 @@
  * Rows keep id_prop.csv's order.
  */
 import type { FileFailure } from '../../src-shared/ipc/contract';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 import { firstStructures, named, structureText } from './files';
 import { readTable, rowLabel, rowTargets } from './table';
 import type { DatasetFormat, LabelledItem } from './types';

@@ -5,7 +5,7 @@
  * dropped files') first `.csv`.
  */
 import type { FileFailure } from '../../src-shared/ipc/contract';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 import { firstStructures, named, structureText } from './files';
 import { readTable, rowLabel, rowTargets } from './table';
 import type { DatasetFormat, LabelledItem } from './types';

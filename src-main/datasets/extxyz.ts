@@ -8,7 +8,7 @@
  */
 import { splitXyzFrames } from '../../src-shared/chem';
 import type { FileFailure } from '../../src-shared/ipc/contract';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 import type { ParsedFileStructure } from '../workers/tasks';
 import { firstStructures, named, numericSiteKeys, structureText } from './files';
 import { safeLabel } from './table';

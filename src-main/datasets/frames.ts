@@ -14,7 +14,7 @@ import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { FileFailure, FrameSelection, FramesImportReport } from '../../src-shared/ipc/contract';
 import type { FramesFile, FramesSource } from '../files/frames-source';
 import type { ParsedFileStructure } from '../workers/tasks';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 import { clipMessage, numericSiteKeys } from './files';
 import type { DatasetSource } from './source';
 import type { DatasetFormat, LabelledItem } from './types';

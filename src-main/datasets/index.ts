@@ -10,7 +10,7 @@
  * process on the command line) are the caller's.
  */
 import type { DatasetKind } from '../../src-shared/ipc/contract';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 import { cgcnnFolder } from './cgcnn-folder';
 import { csvTable } from './csv';
 import { extxyzFrames } from './extxyz';

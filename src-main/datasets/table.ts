@@ -14,7 +14,7 @@
  * they look like an identifier or a file name; anything else is named by its line or column, so
  * that a path that names some other file never sends that file's contents back.
  */
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 
 export interface TableRow {
   line: number;

@@ -15,7 +15,7 @@ import { constants } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 
 const MiB = 1024 * 1024;
 

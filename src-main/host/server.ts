@@ -28,7 +28,7 @@ import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import type { WireMessage } from '../../src-shared/ipc/define';
 import type { Core } from '../app/core';
-import { toWireError } from '../ipc/dispatch';
+import { toWireError } from '../ipc/errors';
 import { allowedHostHeaders, originAllowed, requestNamesThisHost, sameToken, urlHost } from './access';
 import { CONTENT_SECURITY_POLICY } from './csp';
 

@@ -3,9 +3,10 @@
  * handler, and turns any failure into a {name, message, details} value. Both
  * transports (Electron IPC and the browser-mode WebSocket) go through here.
  */
-import { ZodError } from 'zod';
+import type { ZodError } from 'zod';
 import type { CallContext, ContractHandlers, ContractSpec, WireError } from '../../src-shared/ipc/define';
 import { MAX_ARGUMENT_DEPTH, nestsDeeperThan } from '../../src-shared/ipc/limits';
+import { toWireError } from './errors';
 
 export type CallResult = { ok: true; value: unknown } | { ok: false; error: WireError };
 
@@ -16,37 +17,6 @@ export class ValidationError extends Error {
     readonly details: unknown,
   ) {
     super(message);
-  }
-}
-
-/** An error meant for the user; its message is shown as it is. */
-export class UserError extends Error {
-  override name = 'UserError';
-  constructor(
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-/** Any thrown value as plain data. Details that cannot be serialised are left out, never thrown. */
-export function toWireError(err: unknown): WireError {
-  if (err instanceof Error) {
-    const name = String(err.name);
-    const message = String(err.message);
-    const details = (err as { details?: unknown }).details;
-    if (details === undefined) return { name, message };
-    try {
-      return { name, message, details: JSON.parse(JSON.stringify(details)) as unknown };
-    } catch {
-      return { name, message };
-    }
-  }
-  try {
-    return { name: 'Error', message: String(err) };
-  } catch {
-    return { name: 'Error', message: 'an error that cannot be described' };
   }
 }
 

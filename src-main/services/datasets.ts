@@ -16,7 +16,7 @@ import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord, Datase
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { CoreParts } from '../app/core';
 import type { JobHandle } from './jobs';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 import type { ParsedFile } from '../workers/tasks';
 import { RemoteError } from '../../src-shared/ipc/define';
 import { analyseMissing, storeOne } from './structures';

@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import type { ConfigCheck, LatticeworkHandlers, ModelRecord, SavedConfig } from '../../src-shared/ipc/contract';
 import type { ModelConfig } from '../../src-shared/model/config';
 import type { CoreParts } from '../app/core';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 import { readUserFile } from '../files/path-guard';
 import { insertModel } from '../store/models';
 import { parseJson } from '../store/database';

@@ -9,7 +9,7 @@ import type { LatticeworkHandlers, PredictionRow } from '../../src-shared/ipc/co
 import type { CoreParts } from '../app/core';
 import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
 import { labelsOfStructure } from '../../src-shared/chem/frames';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 import { loadModelFile } from './models';
 import { loadStructure } from './structures';
 

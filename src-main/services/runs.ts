@@ -5,7 +5,7 @@
  */
 import type { LatticeworkHandlers, RunDetail, RunRecord } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 import {
   ACTIVE_STATUSES,
   deleteRun,

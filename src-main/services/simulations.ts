@@ -17,7 +17,7 @@ import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { SimulationFramePoint, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
 import { checkSimulationInput, labelledFrame, SimulationInputError, trajectoryText, type SimulationFrame } from '../../src-shared/sim';
 import type { CoreParts } from '../app/core';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 import {
   appendProgress,
   deleteSimulation,

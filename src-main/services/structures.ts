@@ -14,7 +14,7 @@ import { niggliStructure } from '../../src-shared/chem/niggli';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { findSpaceGroup, standardCell } from '../chem/spacegroup';
 import type { CoreParts } from '../app/core';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 import { resourcePath } from '../app/resources';
 import type { ParsedFileStructure } from '../workers/tasks';
 

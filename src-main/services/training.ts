@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LatticeworkHandlers, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
-import { UserError } from '../ipc/dispatch';
+import { UserError } from '../ipc/errors';
 import type { TrainEvent, TrainTaskOutput } from '../workers/train';
 import { getDataset, loadDatasetItems, type LoadedItem } from './datasets';
 import { checkConfig } from './models';

@@ -3,7 +3,7 @@
  * thread's message port, forwarding progress and honouring cancellation.
  */
 import { parentPort } from 'node:worker_threads';
-import { toWireError } from '../ipc/dispatch';
+import { toWireError } from '../ipc/errors';
 import type { FromWorker, TaskContext, ToWorker } from './protocol';
 
 export type TaskHandler = (input: never, ctx: TaskContext) => Promise<unknown>;
