@@ -5,11 +5,10 @@
  *
  * Codecs (pure JavaScript / WebAssembly, no native build): gzip with Node's own zlib (multi-member
  * files included), bzip2 with `seek-bzip` (multi-stream, CRCs checked), xz with `xz-decompress`
- * (xz-embedded compiled to WebAssembly, CRCs checked).
+ * (xz-embedded compiled to WebAssembly, CRCs checked); both loaded when such a file is read (a plain
+ * file, e.g. `latticework structure info x.cif`, does not pay for them).
  */
 import { gunzipSync } from 'node:zlib';
-import Bunzip from 'seek-bzip';
-import xz from 'xz-decompress';
 
 export type Compression = 'gzip' | 'bzip2' | 'xz';
 
@@ -49,6 +48,7 @@ async function unxz(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
       controller.close();
     },
   });
+  const { default: xz } = await import('xz-decompress');
   const reader = new xz.XzReadableStream(source).getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
@@ -101,6 +101,7 @@ export async function decompress(name: string, bytes: Uint8Array, maxBytes: numb
   try {
     if (found === 'gzip') out = gunzipSync(bytes, { maxOutputLength: maxBytes });
     else if (found === 'bzip2') {
+      const { default: Bunzip } = await import('seek-bzip');
       out = Bunzip.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, true);
       if (out.length > maxBytes) throw new CompressedFileError(`it expands to more than ${maxBytes} bytes (${XZ_LIMIT_NOTE})`);
     } else out = await unxz(bytes, maxBytes);
