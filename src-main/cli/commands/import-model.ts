@@ -7,6 +7,7 @@ import { encodeModelFile } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { isPotentialConfig } from '../../../src-shared/model/potential';
+import { groupThousands } from '../../../src-shared/text';
 
 const usage = `Usage: latticework import-model FILE.pth.tar [--name NAME] [--atom-init FILE] [--out FILE.lwm] [--force] [--json]
 
@@ -52,7 +53,7 @@ export const importModelCommand: Command = {
         ctx.io.out(JSON.stringify({ name: h.name, location, task: h.task, architecture: config.architecture, targets: h.targets, parameters: params, normalizer: h.normalizer, sha256: h.provenance.sha256 }));
       } else {
         const t = h.targets[0];
-        ctx.io.out(`imported ${h.name}: CGCNN ${h.task}, ${t.name}${t.unit ? ` (${t.unit})` : ''}, ${config.model.numLayers} convolutions, ${params.toLocaleString('en-US')} parameters → ${location}`);
+        ctx.io.out(`imported ${h.name}: CGCNN ${h.task}, ${t.name}${t.unit ? ` (${t.unit})` : ''}, ${config.model.numLayers} convolutions, ${groupThousands(params)} parameters → ${location}`);
       }
       return 0;
     } catch (e) {

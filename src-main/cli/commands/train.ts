@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { atomInitRecord } from '../../../src-shared/graph/features';
 import { mergeConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
+import { groupThousands } from '../../../src-shared/text';
 import { POTENTIAL_PRESET_IDS } from '../../../src-shared/model/potential';
 import { parameterCount, parseModelConfig, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
@@ -212,7 +213,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         const atomInit = datasetAtomInit(data);
         const samples = trainingSamples(config, data, atomInit);
         log(`data: ${samples.length} structures from ${data.source} (target ${data.targetKey}${perAtom ? ', per atom' : ''}); graphs built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-        log(`model: ${config.architecture}${config.preset ? ` (preset ${config.preset})` : ''}, ${parameterCount(config).toLocaleString('en-US')} parameters; ${config.training.epochs} epochs, batch ${config.training.batchSize}, seed ${config.training.seed}`);
+        log(`model: ${config.architecture}${config.preset ? ` (preset ${config.preset})` : ''}, ${groupThousands(parameterCount(config))} parameters; ${config.training.epochs} epochs, batch ${config.training.batchSize}, seed ${config.training.seed}`);
         await hooks.onStart?.({
           name: values.name ?? `${config.preset ?? config.architecture} on ${dataName(data.source)}`,
           config,

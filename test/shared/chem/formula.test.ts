@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cellFormula, chemicalFormula, hillFormula, reducedFormula } from '../../../src-shared/chem/formula';
 import { summarizeStructure } from '../../../src-shared/chem';
-import { ordinal, plural } from '../../../src-shared/text';
+import { groupThousands, ordinal, plural } from '../../../src-shared/text';
 
 interface Case {
   composition: [string, number][];
@@ -70,5 +70,9 @@ describe('formulas as chemists write them', () => {
     expect([1, 2, 3, 4, 10, 11, 12, 13, 21, 22, 23, 101, 102, 111, 112].map(ordinal)).toEqual([
       '1st', '2nd', '3rd', '4th', '10th', '11th', '12th', '13th', '21st', '22nd', '23rd', '101st', '102nd', '111th', '112th',
     ]);
+  });
+
+  it('groups thousands as en-US does', () => {
+    for (const n of [0, 7, 999, 1000, -1000, 12345, 999999, 1000000, -1234567, 2 ** 40, 0.5, 1234.5678, 1e21]) expect(groupThousands(n)).toBe(n.toLocaleString('en-US'));
   });
 });
