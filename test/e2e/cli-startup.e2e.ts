@@ -46,6 +46,8 @@ function resolvedBy(args: string[]): { status: number | null; stdout: string; st
 
 const tfjs = (m: string) => m.includes('@tensorflow');
 const sqlite = (m: string) => /[/\\]sqlite3[/\\]/.test(m);
+/** What reading a plain structure file does not need: the contract's validation (zod) and the bzip2/xz codecs. */
+const heavyForReading = (m: string) => /[/\\]node_modules[/\\](zod|seek-bzip|xz-decompress)[/\\]/.test(m);
 
 describe('command-line start-up', () => {
   it('--version and --help load neither tfjs nor SQLite', () => {
@@ -60,7 +62,7 @@ describe('command-line start-up', () => {
     expect(h.modules.filter((m) => tfjs(m) || sqlite(m))).toEqual([]);
   });
 
-  it('structure info and graph load no tfjs and no SQLite; runs loads SQLite but no tfjs', () => {
+  it('structure info and graph load no tfjs, no SQLite, no zod and no bzip2/xz codec; runs loads SQLite but no tfjs', () => {
     for (const args of [
       ['structure', 'info', CIF, '--json'],
       ['graph', CIF, '--json'],
@@ -69,6 +71,7 @@ describe('command-line start-up', () => {
       expect(r.status, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toHaveLength(1);
       expect(r.modules.filter((m) => tfjs(m) || sqlite(m))).toEqual([]);
+      expect(r.modules.filter(heavyForReading)).toEqual([]);
     }
     const runs = resolvedBy(['runs', '--db', join(dir, 'no-such.sqlite'), '--json']);
     expect(runs.status, runs.stderr).toBe(0);
