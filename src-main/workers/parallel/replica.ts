@@ -11,7 +11,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { toWireError } from '../../ipc/dispatch';
+import { toWireError } from '../../ipc/errors';
 import { withBatchReducer } from '../../engine/nn/batch-sync';
 import { configureKernelThreads } from '../../engine/simd';
 import { initBackend } from '../../engine/tf/backend';
