@@ -4,7 +4,7 @@
  * stored models and files), else a trained potential — a stored model's name or a model file —
  * loaded with tfjs (imported only then, so the built-ins never load it).
  */
-import { BUILTIN_CALCULATORS, builtinCalculator, type CalculatorSpec, type Calculator } from '../../src-shared/sim';
+import { BUILTIN_CALCULATORS, builtinCalculator, type BuiltinCalculatorSpec, type Calculator } from '../../src-shared/sim';
 
 export class CalculatorChoiceError extends Error {
   override name = 'CalculatorChoiceError';
@@ -23,7 +23,7 @@ export function isBuiltinCalculator(name: string): name is BuiltinCalculatorName
 }
 
 /** The spec of a built-in calculator from `KEY=VALUE` parameters (numbers, except lj's cutoffMode). */
-export function builtinSpec(name: BuiltinCalculatorName, params: readonly string[]): CalculatorSpec {
+export function builtinSpec(name: BuiltinCalculatorName, params: readonly string[]): BuiltinCalculatorSpec {
   const allowed = PARAMETERS[name];
   const values: Record<string, number | string> = {};
   for (const p of params) {
@@ -53,7 +53,7 @@ export interface OpenedCalculator {
   /** The tfjs backend a trained potential runs on (null for the built-ins). */
   backend: string | null;
   /** A built-in's spec (its element checks apply before a run); null for a trained potential. */
-  spec: CalculatorSpec | null;
+  spec: BuiltinCalculatorSpec | null;
 }
 
 /** The calculator `--model NAME` names; throws `CalculatorChoiceError` (or the model loader's error) with a sentence. */

@@ -31,6 +31,7 @@ import {
   type ProgressBatch,
 } from '../store/simulations';
 import type { SimulateEvent } from '../workers/simulate';
+import { loadModelFile } from './models';
 import { loadStructure } from './structures';
 
 interface Active {
@@ -84,13 +85,22 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         if (e instanceof SimulationInputError) throw new UserError(`${row.name}: ${e.message}`);
         throw e;
       }
+      // a trained potential: its file goes to the worker with the job
+      let model: { name: string; bytes: Uint8Array } | null = null;
+      if (calculator.kind === 'model') {
+        const stored = await loadModelFile(core, calculator.modelId);
+        if (stored.record.task !== 'potential') {
+          throw new UserError(`model "${stored.record.name}" predicts ${stored.record.target || 'a property'}, not energies and forces: simulations need an interatomic potential (or EMT, Lennard-Jones, Morse)`);
+        }
+        model = { name: stored.record.name, bytes: stored.bytes };
+      }
       const id = await insertSimulation(core.db, {
         name: name ?? '',
         task: parameters.task,
         structureId,
         structureName: row.name,
         initial: json,
-        calculator: calculator.kind,
+        calculator: model ? model.name : calculator.kind,
         calculatorSpec: calculator,
         parameters,
       });
@@ -137,7 +147,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
           .catch(() => undefined);
       };
       void core.jobs
-        .run('simulate', (job) => core.pool.run('simulate', { structure: json, calculator, parameters }, { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) }), a.jobId)
+        .run('simulate', (job) => core.pool.run('simulate', { structure: json, calculator, parameters, ...(model ? { model: model.bytes } : {}) }, { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) }), a.jobId)
         .then(async (out) => {
           await writes;
           tell();

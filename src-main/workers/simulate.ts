@@ -1,18 +1,32 @@
 /**
  * The `simulate` compute task: one relaxation, molecular dynamics run or equation of state with a
- * built-in calculator (src-shared/sim). Frames and per-step values go to the caller in batches at
- * most every 100 ms (and at the end), which the simulations service writes to SQLite one batch per
- * transaction. Cancellation (ctx.signal) stops the run between steps; the outcome says so. The
- * steps of a run are microtasks only (every calculate() resolves at once), so the task yields to the
- * event loop every 20 ms: otherwise the cancel message could not be read until the run ended.
+ * built-in calculator (src-shared/sim) or a trained potential (its model file, given by the
+ * service; loaded with tfjs here, the engine's PotentialCalculator). Frames and per-step values go
+ * to the caller in batches at most every 100 ms (and at the end), which the simulations service
+ * writes to SQLite one batch per transaction. Cancellation (ctx.signal) stops the run between
+ * steps; the outcome says so. A built-in's steps are microtasks only (every calculate() resolves
+ * at once), so the task yields to the event loop every 20 ms: otherwise the cancel message could
+ * not be read until the run ended.
  */
 import { structureFromJSON, structureToJSON, type StructureJSON } from '../../src-shared/chem/serialize';
-import { builtinCalculator, runSimulation, type CalculatorSpec, type SimulationFrame, type SimulationParameters, type SimulationStatus, type SimulationSummary, type StepValues } from '../../src-shared/sim';
+import {
+  builtinCalculator,
+  runSimulation,
+  type Calculator,
+  type CalculatorSpec,
+  type SimulationFrame,
+  type SimulationParameters,
+  type SimulationStatus,
+  type SimulationSummary,
+  type StepValues,
+} from '../../src-shared/sim';
 import type { TaskContext } from './protocol';
 
 export interface SimulateTaskInput {
   structure: StructureJSON;
   calculator: CalculatorSpec;
+  /** With a `{kind: 'model'}` calculator: the potential's model file (`.lwm`). */
+  model?: Uint8Array;
   parameters: SimulationParameters;
 }
 
@@ -32,8 +46,23 @@ export interface SimulateTaskOutput {
 const FLUSH_MS = 100;
 const YIELD_MS = 20;
 
+/** The calculator a spec names; a trained potential is read from the model file sent with it. */
+async function openCalculator(input: SimulateTaskInput): Promise<Calculator> {
+  if (input.calculator.kind !== 'model') return builtinCalculator(input.calculator);
+  if (!input.model) throw new Error(`model ${input.calculator.modelId}: its file was not sent with the simulation`);
+  // tfjs loads only for a trained potential
+  const [{ ensureBackend }, { decodeModelFile }, { LoadedPotential }, { PotentialCalculator }] = await Promise.all([
+    import('./backend'),
+    import('../engine/models/format'),
+    import('../engine/potential/file'),
+    import('../engine/potential/calculator'),
+  ]);
+  await ensureBackend();
+  return new PotentialCalculator(new LoadedPotential(decodeModelFile(input.model)));
+}
+
 export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): Promise<SimulateTaskOutput> {
-  const calculator = builtinCalculator(input.calculator);
+  const calculator = await openCalculator(input);
   let batch: SimulateEvent = { frames: [], steps: [] };
   let last = Date.now();
   let yielded = Date.now();

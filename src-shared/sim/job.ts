@@ -16,12 +16,21 @@ import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, t
 import { RELAX_DEFAULTS, relax } from './relax';
 import { fromGPa, toGPa } from './units';
 
-/** The built-in calculators by name and parameters (a trained potential is added by the potentials code). */
-export type CalculatorSpec = { kind: 'emt' } | { kind: 'lj'; parameters?: LennardJonesParameters } | { kind: 'morse'; parameters?: MorseParameters };
+/** The built-in calculators by name and parameters. */
+export type BuiltinCalculatorSpec = { kind: 'emt' } | { kind: 'lj'; parameters?: LennardJonesParameters } | { kind: 'morse'; parameters?: MorseParameters };
+
+/** A trained interatomic potential kept in the app's model table, by its id (loaded with tfjs in the worker). */
+export interface ModelCalculatorSpec {
+  kind: 'model';
+  modelId: number;
+}
+
+/** What a simulation runs with: a built-in calculator or a stored trained potential. */
+export type CalculatorSpec = BuiltinCalculatorSpec | ModelCalculatorSpec;
 
 export const BUILTIN_CALCULATORS = ['emt', 'lj', 'morse'] as const;
 
-export function builtinCalculator(spec: CalculatorSpec): Calculator {
+export function builtinCalculator(spec: BuiltinCalculatorSpec): Calculator {
   switch (spec.kind) {
     case 'emt':
       return new EmtCalculator();

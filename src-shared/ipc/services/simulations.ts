@@ -22,7 +22,7 @@ export interface SimulationRecord {
   structureId: number | null;
   structureName: string;
   nAtoms: number;
-  /** 'emt', 'lj', 'morse' or a model's name. */
+  /** 'emt', 'lj', 'morse' or the trained potential's name (its spec: `{kind: 'model', modelId}`). */
   calculator: string;
   calculatorSpec: CalculatorSpec;
   parameters: SimulationParameters;
@@ -108,6 +108,7 @@ export const calculatorSpecSchema: z.ZodType<CalculatorSpec> = z.discriminatedUn
       parameters: z.object({ epsilon: positive.optional(), r0: positive.optional(), rho0: positive.optional(), onset: positive.optional(), cutoff: positive.optional() }).strict().optional(),
     })
     .strict(),
+  z.object({ kind: z.literal('model'), modelId: z.number().int().positive() }).strict(),
 ]);
 
 export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.discriminatedUnion('task', [

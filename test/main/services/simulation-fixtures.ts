@@ -15,3 +15,27 @@ export function copperPoscar(rep: number, shift = 0, element = 'Cu'): string {
   const L = (a * rep).toFixed(6);
   return [`${element} fcc`, '1.0', `${L} 0 0`, `0 ${L} 0`, `0 0 ${L}`, element, String(lines.length), 'Direct', ...lines].join('\n') + '\n';
 }
+
+/**
+ * A tiny SchNet potential with fixed random weights (2 layers, 8 features, cutoff 3.6 Å) as a
+ * `.lwm` file: what a trained potential is to the simulator, without the training.
+ */
+export async function tinyPotentialFile(name: string): Promise<Uint8Array> {
+  const [{ initBackend }, { encodeModelFile }, { potentialModelFile }, { PotentialModel }, { tinyConfig }] = await Promise.all([
+    import('../../../src-main/engine/tf/backend'),
+    import('../../../src-main/engine/models/format'),
+    import('../../../src-main/engine/potential/file'),
+    import('../../../src-main/engine/potential/model'),
+    import('../engine/potential/helpers'),
+  ]);
+  await initBackend();
+  const config = tinyConfig('schnet');
+  const model = new PotentialModel(config, 1);
+  const reference = new Float32Array(81);
+  reference[29] = -3.5;
+  reference[79] = -3.1;
+  model.setEnergyStatistics(reference, 20, 0);
+  const weights = model.getWeights();
+  model.dispose();
+  return encodeModelFile(potentialModelFile({ name, config, members: [weights], provenance: { source: 'other', createdAt: '2026-12-01T00:00:00Z', software: 'latticework test' } }));
+}

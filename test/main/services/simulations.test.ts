@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { readFrames as readChemFrames, readStructures as readChemStructures } fr
 import type { LatticeworkApi, SimulationFramesEvent, SimulationRecord } from '../../../src-shared/ipc/contract';
 import { EmtCalculator, SIMULATION_DEFAULTS } from '../../../src-shared/sim';
 import { connect, serveTestCore, startTestHost } from '../../helpers/core';
-import { copperPoscar } from './simulation-fixtures';
+import { copperPoscar, tinyPotentialFile } from './simulation-fixtures';
 
 const served = serveTestCore();
 
@@ -145,6 +145,47 @@ describe('simulations service', () => {
     expect(done.summary.b0GPa).toBeGreaterThan(125);
     expect(done.summary.b0GPa).toBeLessThan(145);
     expect(done.frames).toBe(SIMULATION_DEFAULTS.eos.points);
+  });
+
+  it('relaxes with a stored trained potential: the frames are its energies and forces', async () => {
+    const { api } = served;
+    const bytes = await tinyPotentialFile('tiny-schnet');
+    const path = join(served.t.dir, 'tiny-schnet.lwm');
+    writeFileSync(path, bytes);
+    const model = await api.models.import({ path });
+    expect(model.task).toBe('potential');
+    expect((await api.models.list({})).some((m) => m.id === model.id && m.task === 'potential')).toBe(true);
+    const structureId = await importStructure(api, 'Cu2-displaced.vasp', copperPoscar(2, 0.25));
+    const started = await api.simulations.start({ structureId, calculator: { kind: 'model', modelId: model.id }, parameters: { ...SIMULATION_DEFAULTS.relax, maxSteps: 6 } });
+    expect(started.calculator).toBe('tiny-schnet');
+    expect(started.calculatorSpec).toEqual({ kind: 'model', modelId: model.id });
+    expect(started.name).toMatch(/with tiny-schnet/);
+    const done = await waitForStatus(api, started.id, ['finished', 'failed']);
+    expect(done.status).toBe('finished');
+    expect(done.summary?.task === 'relax' && done.summary.steps).toBe(6);
+    const frames = await api.simulations.frames({ id: done.id });
+    expect(frames).toHaveLength(7);
+    expect(frames[0].forces.some((f) => Math.abs(f) > 1e-4)).toBe(true);
+    // the same potential here gives the stored energy and forces on the stored positions
+    const [{ LoadedPotential }, { PotentialCalculator }, { decodeModelFile }] = await Promise.all([
+      import('../../../src-main/engine/potential/file'),
+      import('../../../src-main/engine/potential/calculator'),
+      import('../../../src-main/engine/models/format'),
+    ]);
+    const calc = new PotentialCalculator(new LoadedPotential(decodeModelFile(bytes)));
+    const detail = await api.simulations.get({ id: done.id });
+    for (const f of [frames[0], frames.at(-1)!]) {
+      const c = await calc.calculate({ numbers: Int32Array.from(detail.numbers), cart: Float64Array.from(f.cart), lattice: f.lattice, pbc: detail.pbc });
+      expect(f.energy).toBeCloseTo(c.energy, 4);
+      expect(Math.max(...f.forces.map((x, k) => Math.abs(x - c.forces[k])))).toBeLessThan(1e-4);
+    }
+    calc.dispose();
+
+    // a property model is not a calculator
+    const property = (await api.models.list({})).find((m) => m.task !== 'potential');
+    expect(property).toBeDefined();
+    await expect(api.simulations.start({ structureId, calculator: { kind: 'model', modelId: property!.id }, parameters: SIMULATION_DEFAULTS.relax })).rejects.toThrow(/not energies and forces/);
+    await expect(api.simulations.start({ structureId, calculator: { kind: 'model', modelId: 999_999 }, parameters: SIMULATION_DEFAULTS.relax })).rejects.toThrow(/no model with id 999999/);
   });
 
   it('refuses what it cannot simulate, naming the structure and the problem', async () => {

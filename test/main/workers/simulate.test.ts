@@ -1,0 +1,60 @@
+/**
+ * The simulate job of a compute worker, run in-process, with a trained potential: it runs MD with
+ * the potential sent with the job, frees every tensor it made (the potential's weights too) whether
+ * the run finishes or is cancelled, and a model file that is not a potential is an error.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readStructures } from '../../../src-shared/chem';
+import { structureToJSON } from '../../../src-shared/chem/serialize';
+import { SIMULATION_DEFAULTS } from '../../../src-shared/sim';
+import type { TaskContext } from '../../../src-main/workers/protocol';
+import { simulateTask, type SimulateEvent } from '../../../src-main/workers/simulate';
+import { copperPoscar, tinyPotentialFile } from '../services/simulation-fixtures';
+
+let potential: Uint8Array;
+const structure = structureToJSON(readStructures('Cu.vasp', copperPoscar(2, 0.2)).structures[0]);
+
+beforeAll(async () => {
+  potential = await tinyPotentialFile('tiny');
+});
+
+function context(abortAfterEvents = Infinity): { ctx: TaskContext; events: SimulateEvent[] } {
+  const controller = new AbortController();
+  const events: SimulateEvent[] = [];
+  const ctx: TaskContext = {
+    signal: controller.signal,
+    progress: () => undefined,
+    emit: (p) => {
+      events.push(p as SimulateEvent);
+      if (events.length >= abortAfterEvents) controller.abort();
+    },
+  };
+  return { ctx, events };
+}
+
+describe('simulate job with a trained potential', () => {
+  it('runs MD with the potential and frees its tensors', async () => {
+    const before = tf.memory().numTensors;
+    const { ctx, events } = context();
+    const out = await simulateTask({ structure, calculator: { kind: 'model', modelId: 1 }, model: potential, parameters: { ...SIMULATION_DEFAULTS.md, steps: 20, every: 5 } }, ctx);
+    expect(out.status).toBe('finished');
+    expect(out.summary?.task === 'md' && out.summary.steps).toBe(20);
+    const frames = events.flatMap((e) => e.frames);
+    expect(frames.map((f) => f.step)).toEqual([0, 5, 10, 15, 20]);
+    expect(frames.every((f) => Number.isFinite(f.energy) && f.stress !== null)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a cancelled run frees them too', async () => {
+    const before = tf.memory().numTensors;
+    const { ctx } = context(1);
+    const out = await simulateTask({ structure, calculator: { kind: 'model', modelId: 1 }, model: potential, parameters: { ...SIMULATION_DEFAULTS.md, steps: 100_000, every: 1 } }, ctx);
+    expect(out.status).toBe('cancelled');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a model spec without its file', async () => {
+    await expect(simulateTask({ structure, calculator: { kind: 'model', modelId: 7 }, parameters: SIMULATION_DEFAULTS.relax }, context().ctx)).rejects.toThrow(/model 7: its file was not sent/);
+  });
+});
