@@ -3,7 +3,7 @@
  * simulation defaults of src-shared/sim/job.ts), the request it makes, the charts of a run's
  * per-step series, and a recorded frame as a structure for the viewer.
  */
-import type { CalculatorSpec, SimulationDetail, SimulationFrameView, SimulationParameters, SimulationTask } from '../../src-shared/ipc/contract';
+import type { CalculatorSpec, ModelRecord, SimulationDetail, SimulationFrameView, SimulationParameters, SimulationTask } from '../../src-shared/ipc/contract';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
 import { SERIES, SIMULATION_DEFAULTS, type EosParameters, type MdParameters, type RelaxParameters } from '../../src-shared/sim/job';
 import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
@@ -15,7 +15,9 @@ export type CalculatorName = CalculatorSpec['kind'];
 
 export interface SimulationForm {
   task: SimulationTask;
+  /** A built-in, or 'model': the trained potential `modelId`. */
   calculator: CalculatorName;
+  modelId: number | null;
   lj: LennardJonesParameters;
   morse: MorseParameters;
   relax: RelaxParameters;
@@ -29,6 +31,7 @@ export function defaultForm(): SimulationForm {
   return {
     task: 'relax',
     calculator: 'emt',
+    modelId: null,
     lj: {},
     morse: {},
     relax: { ...SIMULATION_DEFAULTS.relax, fixed: [] },
@@ -51,10 +54,28 @@ export function parseIndices(text: string): number[] | null {
   return parts.every((p) => /^\d+$/.test(p)) ? parts.map(Number) : null;
 }
 
+/** The stored models a simulation can run with: the interatomic potentials. */
+export function potentialModels(models: readonly ModelRecord[]): ModelRecord[] {
+  return models.filter((m) => m.task === 'potential');
+}
+
+/** Why the form cannot be run yet (a trained potential not chosen), or null. */
+export function formProblem(form: SimulationForm): string | null {
+  return form.calculator === 'model' && form.modelId === null ? 'choose a trained potential (train one, or import a .lwm potential in Models)' : null;
+}
+
 /** What `simulations.start` is asked for. */
 export function formRequest(form: SimulationForm): { calculator: CalculatorSpec; parameters: SimulationParameters; name?: string } {
+  const problem = formProblem(form);
+  if (problem) throw new Error(problem);
   const calculator: CalculatorSpec =
-    form.calculator === 'lj' ? { kind: 'lj', parameters: given(form.lj as Record<string, unknown>) } : form.calculator === 'morse' ? { kind: 'morse', parameters: given(form.morse as Record<string, unknown>) } : { kind: 'emt' };
+    form.calculator === 'model'
+      ? { kind: 'model', modelId: form.modelId! }
+      : form.calculator === 'lj'
+        ? { kind: 'lj', parameters: given(form.lj as Record<string, unknown>) }
+        : form.calculator === 'morse'
+          ? { kind: 'morse', parameters: given(form.morse as Record<string, unknown>) }
+          : { kind: 'emt' };
   const parameters: SimulationParameters = form.task === 'relax' ? { ...form.relax } : form.task === 'md' ? { ...form.md } : { ...form.eos };
   return { calculator, parameters, ...(form.name.trim() ? { name: form.name.trim() } : {}) };
 }

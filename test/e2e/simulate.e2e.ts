@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { elementColorHex } from '../../src-renderer/viewer/elementStyle';
 import { countColour } from './canvas';
 import { connectApi, launchApp, waitUntilConnected } from './app';
 import type { LaunchedApp } from './app';
+import { tinyPotentialFile } from '../main/services/simulation-fixtures';
 
 /** fcc Cu, 3 × 3 × 3 conventional cells (108 atoms), the first atom pushed off its site. */
 function copperPoscar(): string {
@@ -69,7 +70,8 @@ describe('Simulate', () => {
     await expect.poll(async () => label.textContent(), { timeout: 60_000 }).not.toBe(seen);
     expect(await label.textContent()).toMatch(/frame \d+\/\d+ · step \d+/);
     expect(await run.getAttribute('data-status')).toBe('running');
-    await page.getByTestId('simulation-cancel').click();
+    // on a loaded machine the window can take long to take the click while frames stream in
+    await page.getByTestId('simulation-cancel').click({ timeout: 120_000 });
     await expect.poll(() => run.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
     // the copper atoms are drawn
     await expect.poll(async () => (await countColour(page, 'structure-canvas', copperRgb)).matches, { timeout: 30_000 }).toBeGreaterThan(200);
@@ -134,5 +136,27 @@ describe('Simulate', () => {
     await app.screenshot('simulate-interrupted');
     client.close();
     expect(app.errors).toEqual([]);
+  });
+
+  it('relaxes with a trained potential chosen in the panel', { timeout: 600_000 }, async () => {
+    const { page } = app!;
+    const path = join(dir, 'tiny-schnet.lwm');
+    writeFileSync(path, await tinyPotentialFile('tiny-schnet'));
+    const client = await connectApi(app!.url);
+    const model = await client.api.models.import({ path });
+    client.close();
+    await page.getByTestId('nav-simulate').click();
+    await page.getByTestId('simulation-task-relax').click();
+    await page.getByTestId('simulation-calculator').selectOption('model');
+    await expect.poll(async () => page.getByTestId('simulation-model').inputValue()).toBe(String(model.id));
+    await page.getByTestId('simulation-max-steps').fill('5');
+    await page.getByTestId('simulation-start').click();
+    const run = page.getByTestId('simulation-run');
+    await expect.poll(async () => page.getByTestId('simulation-run').getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
+    await expect.poll(async () => (await run.locator('h3').first().textContent()) ?? '').toMatch(/with tiny-schnet/);
+    await expect.poll(async () => page.getByTestId('simulation-message').textContent()).toMatch(/did not converge in 5 steps|converged in \d+ steps/);
+    expect(Number(await run.getAttribute('data-frames'))).toBeGreaterThan(1);
+    await app!.screenshot('simulate-potential');
+    expect(app!.errors).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
-import { appendFramesToSeries, defaultForm, formRequest, parseIndices, plannedSteps, simulationCharts } from '../../../src-renderer/lib/simulation';
+import { appendFramesToSeries, defaultForm, formProblem, formRequest, parseIndices, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
+import type { ModelRecord } from '../../../src-shared/ipc/contract';
 
 function frame(index: number, step: number, values: Record<string, number | null>): SimulationFrameView {
   return { index, step, time: null, energy: values.energy ?? 0, values, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null };
@@ -33,6 +34,22 @@ describe('Simulate panel helpers', () => {
     form.name = '  heat it  ';
     expect(formRequest(form).name).toBe('heat it');
     expect(formRequest(defaultForm())).not.toHaveProperty('name');
+  });
+
+  it('a trained potential is asked for by its model id, and must be chosen', () => {
+    const record = (id: number, task: ModelRecord['task']) => ({ id, task, name: `m${id}` }) as ModelRecord;
+    expect(potentialModels([record(1, 'regression'), record(2, 'potential'), record(3, 'classification')]).map((m) => m.id)).toEqual([2]);
+    const form = defaultForm();
+    form.calculator = 'model';
+    expect(formProblem(form)).toMatch(/choose a trained potential/);
+    expect(() => formRequest(form)).toThrow(/choose a trained potential/);
+    form.modelId = 2;
+    expect(formProblem(form)).toBeNull();
+    const req = formRequest(form);
+    expect(req.calculator).toEqual({ kind: 'model', modelId: 2 });
+    expect(calculatorSpecSchema.safeParse(req.calculator).success).toBe(true);
+    expect(calculatorSpecSchema.safeParse({ kind: 'model', modelId: 0 }).success).toBe(false);
+    expect(calculatorSpecSchema.safeParse({ kind: 'model' }).success).toBe(false);
   });
 
   it('reads fixed-atom lists', () => {
