@@ -8,11 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { checkLabels, frameOfStructure, type ReadOptions, type StructureFormat } from '../../src-shared/chem';
+import { checkLabels, frameOfStructure, type StructureFormat } from '../../src-shared/chem';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { FileFailure, FrameSelection, FramesImportReport } from '../../src-shared/ipc/contract';
-import type { FramesFile, FramesSource } from '../files/frames-source';
+import type { FramesFile, FramesReadOptions, FramesSource } from '../files/frames-source';
 import type { ParsedFileStructure } from '../workers/tasks';
 import { UserError } from '../ipc/errors';
 import { clipMessage, numericSiteKeys } from './files';
@@ -159,7 +159,7 @@ export const labelledFrames: DatasetFormat = {
   detect: (src) => (src.file !== null ? isFrameFileName(src.file) : src.names.some(isFrameFileName)),
   async read(src, options, io) {
     const sources = await frameSources(src);
-    const readOptions: ReadOptions = { energyKey: options.energyKey, forcesKey: options.forcesKey, stressKey: options.stressKey };
+    const readOptions: FramesReadOptions = { energyKey: options.energyKey, forcesKey: options.forcesKey, stressKey: options.stressKey, ...(options.label ? { label: options.label } : {}) };
     const got = await importFrames(sources, options.selection ?? { mode: 'all' }, io.framesReader(sources, readOptions));
     const rows = options.limit !== undefined ? got.rows.slice(0, options.limit) : got.rows;
     const items: LabelledItem[] = rows.map((r) => ({

@@ -1,7 +1,7 @@
 /** What the dataset reader reads and returns (the entry point is index.ts). */
-import type { ReadOptions } from '../../src-shared/chem';
 import type { DatasetKind, FileFailure, FrameSelection, FramesImportReport } from '../../src-shared/ipc/contract';
-import type { FramesFile, FramesSource } from '../files/frames-source';
+import type { LabellingCalculator } from '../../src-shared/sim/label';
+import type { FramesFile, FramesReadOptions, FramesSource } from '../files/frames-source';
 import type { ParsedFile, ParsedFileStructure } from '../workers/tasks';
 import type { DatasetSource } from './source';
 
@@ -17,7 +17,7 @@ export interface ReaderIO {
    * How the labelled frames of each of `sources` are read (the compute task `read-frames`): a
    * function reading one source, called for each (two at a time), progress in frames.
    */
-  framesReader(sources: FramesSource[], options: ReadOptions): (source: FramesSource) => Promise<FramesFile>;
+  framesReader(sources: FramesSource[], options: FramesReadOptions): (source: FramesSource) => Promise<FramesFile>;
 }
 
 export interface DatasetReadOptions {
@@ -31,6 +31,8 @@ export interface DatasetReadOptions {
   energyKey?: string;
   forcesKey?: string;
   stressKey?: string;
+  /** Labelled frames: compute every frame's energy, forces and stress with this calculator (labels in the files ignored). */
+  label?: LabellingCalculator;
 }
 
 /** One labelled structure, in dataset order. */

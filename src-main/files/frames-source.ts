@@ -2,7 +2,9 @@
  * Reading the frames of one file for an import, in a compute worker: a path on the core's machine
  * (through the path guard, with its POTCAR/OUTCAR companions) or the bytes of a dropped file.
  * Extended XYZ is parsed in chunks of frames, so that a large file reports progress and stops
- * between chunks when cancelled; an error keeps the line it has in the whole file.
+ * between chunks when cancelled; an error keeps the line it has in the whole file. With
+ * `label: 'emt'` every frame's labels are computed with EMT instead (a structure EMT cannot describe
+ * fails the file with the frame and the reason).
  */
 import {
   readFrames,
@@ -15,6 +17,8 @@ import {
   type StructureErrorData,
 } from '../../src-shared/chem';
 import { structureToJSON } from '../../src-shared/chem/serialize';
+import { EmtCalculator } from '../../src-shared/sim/emt';
+import { emtLabelledFrame, type LabellingCalculator } from '../../src-shared/sim/label';
 import { bytesToText, decompress } from './compressed';
 import { isSqlite } from './ase-db';
 import { batchCompanions, framesFromBytes, readFileBytes, readFramesFile, type FileFrames } from './structure-file';
@@ -34,6 +38,12 @@ export type FramesFile =
       labelSources: string[];
     }
   | { file: string; ok: false; error: StructureErrorData };
+
+/** How frames are read: the reader's options (label keys…), and labels computed instead of read. */
+export interface FramesReadOptions extends ReadOptions {
+  /** Compute every frame's energy, forces and stress with this calculator; labels in the file are ignored. */
+  label?: LabellingCalculator;
+}
 
 export interface FramesProgress {
   signal: AbortSignal;
@@ -80,7 +90,7 @@ function xyzInChunks(name: string, text: string, options: ReadOptions, p: Frames
 }
 
 /** Every frame of one source, as labelled structures; a failure is data, never a throw (except cancellation). */
-export async function readFramesSource(src: FramesSource, options: ReadOptions, p: FramesProgress): Promise<FramesFile> {
+export async function readFramesSource(src: FramesSource, options: FramesReadOptions, p: FramesProgress): Promise<FramesFile> {
   try {
     let r: FileFrames;
     if ('path' in src) {
@@ -94,16 +104,30 @@ export async function readFramesSource(src: FramesSource, options: ReadOptions, 
       r = await framesFromBytes(src.name, src.data, options, batchCompanions(src.name, (src.companions ?? []).map((c) => ({ name: c.name, bytes: c.data }))));
     }
     p.progress(r.frames.length, r.frames.length);
+    let frames = r.frames;
+    let labelSources = r.labelSources;
+    if (options.label === 'emt') {
+      const emt = new EmtCalculator();
+      frames = r.frames.map((f, k) => {
+        if (k % 100 === 0 && p.signal.aborted) throw Object.assign(new Error('the import was cancelled'), { name: 'CancelledError' });
+        try {
+          return emtLabelledFrame(f.structure, emt);
+        } catch (e) {
+          throw new Error(`frame ${k + 1}: ${(e as Error).message} (labelling with EMT)`);
+        }
+      });
+      labelSources = [`energy, forces${frames.some((f) => f.stress) ? ' and stress' : ''} computed with EMT (ASE's parameters); labels in the file, if any, ignored`];
+    }
     return {
       file: src.name,
       ok: true,
       format: r.format,
-      frames: r.frames.map((f, k) => {
+      frames: frames.map((f, k) => {
         const s = structureWithLabels(f);
         return { structure: structureToJSON(s), block: r.blocks[k], warnings: r.frameWarnings[k], summary: summarizeStructure(s) };
       }),
       fileWarnings: r.fileWarnings,
-      labelSources: r.labelSources,
+      labelSources,
     };
   } catch (e) {
     if ((e as Error)?.name === 'CancelledError') throw e;

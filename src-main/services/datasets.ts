@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import type { LabellingCalculator } from '../../src-shared/sim/label';
 import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord, DatasetReport, DatasetStatus, DroppedFile, FrameSelection, LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { CoreParts } from '../app/core';
@@ -52,6 +53,7 @@ interface ImportOptions {
   energyKey?: string;
   forcesKey?: string;
   stressKey?: string;
+  label?: LabellingCalculator;
 }
 
 /** The report of a dataset whose import has not finished. */
@@ -191,6 +193,7 @@ interface ImportArgs {
   energyKey?: string;
   forcesKey?: string;
   stressKey?: string;
+  label?: LabellingCalculator;
 }
 
 /** Removes an unfinished import: its dataset row and the structures only it had stored. Returns how many structures went. */
@@ -220,7 +223,8 @@ async function discard(core: CoreParts, id: number): Promise<number> {
   const sourceLabel = source.label;
   const startedAt = Date.now();
   const datasetName = name ?? (sourceLabel.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || sourceLabel);
-  const options: ImportOptions = { path, target, selection: args.selection, energyKey: args.energyKey, forcesKey: args.forcesKey, stressKey: args.stressKey };
+  if (args.label && kind !== 'frames') throw new UserError(`labelling with ${args.label.toUpperCase()} is for a dataset of frames (kind 'frames': structure files of any format, labelled as they are read), not ${kind}`);
+  const options: ImportOptions = { path, target, selection: args.selection, energyKey: args.energyKey, forcesKey: args.forcesKey, stressKey: args.stressKey, ...(args.label ? { label: args.label } : {}) };
   const id =
     resumeId ??
     (await core.db.transaction(
@@ -243,7 +247,7 @@ async function discard(core: CoreParts, id: number): Promise<number> {
   }
 
   async function store(): Promise<DatasetRecord> {
-    const read = await format.read(source, { target, selection: args.selection, energyKey: args.energyKey, forcesKey: args.forcesKey, stressKey: args.stressKey }, poolIO(core, job));
+    const read = await format.read(source, { target, selection: args.selection, energyKey: args.energyKey, forcesKey: args.forcesKey, stressKey: args.stressKey, label: args.label }, poolIO(core, job));
     if (job.signal.aborted) throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
     if (read.perAtomTarget) {
       throw new UserError(`"${read.perAtomTarget.key}" is a per-atom array: a dataset's target is one number per structure (e.g. energy or energy_per_atom); per-atom arrays are kept with every item for per-atom heads`);

@@ -5,8 +5,8 @@
  */
 import type { ReceptiveFieldView, BackendInfo } from '../../src-shared/ipc/contract';
 import { readStructures, structureErrorData, summarizeStructure } from '../../src-shared/chem';
-import type { DisorderPolicy, ReadOptions, StructureErrorData, StructureSummary } from '../../src-shared/chem';
-import type { FramesFile, FramesSource } from '../files/frames-source';
+import type { DisorderPolicy, StructureErrorData, StructureSummary } from '../../src-shared/chem';
+import type { FramesFile, FramesReadOptions, FramesSource } from '../files/frames-source';
 import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import { receptiveField, structureNeighbors } from '../../src-shared/graph';
@@ -124,7 +124,7 @@ export const taskHandlers = {
   },
 
   /** Every frame of each source with its labels (an import of labelled frames); progress in frames. */
-  async 'read-frames'(input: { sources: FramesSource[]; options: ReadOptions }, ctx: TaskContext): Promise<FramesFile[]> {
+  async 'read-frames'(input: { sources: FramesSource[]; options: FramesReadOptions }, ctx: TaskContext): Promise<FramesFile[]> {
     const { readFramesSource } = await import('../files/frames-source');
     const out: FramesFile[] = [];
     for (const src of input.sources) {

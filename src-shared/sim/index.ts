@@ -19,3 +19,4 @@ export * from './eos';
 export * from './job';
 export * from './trajectory';
 export * from './agreement';
+export * from './label';

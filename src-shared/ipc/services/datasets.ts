@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { event, method } from '../define';
 import type { FileFailure } from '../contract';
 import { droppedFile } from '../dropped';
+import { LABELLING_CALCULATORS } from '../../sim/label';
 
 /**
  * `frames`: labelled frames (energy, forces, stress) from VASP outputs (vasprun.xml, OUTCAR),
@@ -149,6 +150,8 @@ export const datasetsService = {
           energyKey: z.string().min(1).max(200).optional(),
           forcesKey: z.string().min(1).max(200).optional(),
           stressKey: z.string().min(1).max(200).optional(),
+          /** frames: compute every frame's energy, forces and stress with EMT (no DFT at hand); labels in the files are ignored. */
+          label: z.enum(LABELLING_CALCULATORS).optional(),
           /** extxyz: the per-frame key to learn (default energy_per_atom, else energy); csv: the column. */
           target: z.string().min(1).max(200).optional(),
           jobId: z.string().min(1).max(100).optional(),

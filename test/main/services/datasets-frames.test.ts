@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { JobProgress } from '../../../src-shared/ipc/contract';
-import { frameOfStructure } from '../../../src-shared/chem';
+import { frameOfStructure, readFrames as readChemFrames, writeExtxyz } from '../../../src-shared/chem';
+import { EmtCalculator } from '../../../src-shared/sim';
 import { structureFromJSON } from '../../../src-shared/chem/serialize';
 import { serveTestCore } from '../../helpers/core';
 import { gzipSync } from '../../helpers/compress';
@@ -126,6 +127,43 @@ describe('datasets of labelled frames', () => {
     expect(ds.report.frames!.notes.join('\n')).toMatch(/run\/ref.extxyz: energy from 'REF_energy'; also present: 'energy'/);
     const items = await served.api.datasets.items({ id: ds.id, offset: 0, limit: 10 });
     expect(items.items.find((i) => i.name === 'run/ref.extxyz')!.target).toBe(-3.5);
+  });
+
+  it("labels unlabelled structures with EMT: ASE's EMT numbers of the shared EMT set, wherever the structures come from", async () => {
+    // the first 12 frames of the shared EMT set (labelled by ASE's EMT), their labels stripped
+    const { frames } = readChemFrames('emt.extxyz', readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8'));
+    const reference = frames.slice(0, 12);
+    const bare = reference.map((f) => writeExtxyz({ ...f.structure, properties: {}, siteProperties: {} })).join('');
+    expect(bare).not.toMatch(/energy|forces|stress/);
+    const ds = await served.api.datasets.import({ kind: 'frames', name: 'emt-labelled', files: [{ name: 'bare.extxyz', text: bare }], label: 'emt' });
+    expect(ds.size).toBe(12);
+    expect(ds.report.frames!.withoutEnergy).toBe(0);
+    expect(ds.report.frames!.labels).toEqual({ energy: 12, freeEnergy: 12, forces: 12, stress: 12 });
+    expect(ds.report.frames!.notes.join('\n')).toMatch(/computed with EMT/);
+    const items = (await served.api.datasets.items({ id: ds.id, offset: 0, limit: 100 })).items;
+    for (const [k, ref] of reference.entries()) {
+      const item = items.find((i) => i.name === `bare.extxyz:${k}`)!;
+      expect(Math.abs(item.target - ref.energy!)).toBeLessThan(1e-6);
+      const got = frameOfStructure(structureFromJSON((await served.api.structures.get({ id: item.structureId })).structure));
+      expect(Math.max(...Array.from(got.forces!, (x, i) => Math.abs(x - ref.forces![i])))).toBeLessThan(1e-6);
+      expect(Math.max(...got.stress!.map((x, i) => Math.abs(x - ref.stress![i])))).toBeLessThan(1e-7);
+    }
+    // labels in a file are replaced; an element EMT does not describe fails that file, naming the frame
+    const ds2 = await served.api.datasets.import({
+      kind: 'frames',
+      name: 'emt-relabelled',
+      files: [
+        { name: 'cu.extxyz', text: `1\nLattice="0 1.8 1.8 1.8 0 1.8 1.8 1.8 0" Properties=species:S:1:pos:R:3 energy=99 pbc="T T T"\nCu 0 0 0\n` },
+        { name: 'fe.extxyz', text: `1\nLattice="0 1.4 1.4 1.4 0 1.4 1.4 1.4 0" Properties=species:S:1:pos:R:3 pbc="T T T"\nFe 0 0 0\n` },
+      ],
+      label: 'emt',
+    });
+    expect(ds2.size).toBe(1);
+    const cu = (await served.api.datasets.items({ id: ds2.id, offset: 0, limit: 10 })).items[0];
+    expect(cu.target).toBeCloseTo(new EmtCalculator().compute(readChemFrames('cu.extxyz', `1\nLattice="0 1.8 1.8 1.8 0 1.8 1.8 1.8 0" Properties=species:S:1:pos:R:3 pbc="T T T"\nCu 0 0 0\n`).frames[0].structure).energy, 12);
+    expect(ds2.report.failed).toEqual([{ file: 'fe.extxyz', error: expect.objectContaining({ message: expect.stringMatching(/frame 1: EMT has no parameters for Fe/) }) }]);
+    // only a dataset of frames is labelled so
+    await expect(served.api.datasets.import({ kind: 'cgcnn-folder', path: shared('emt-dev', 'cgcnn'), label: 'emt' })).rejects.toThrow(/labelling with EMT is for a dataset of frames/);
   });
 
   it('says when stress looks like kbar, and converts nothing', async () => {
