@@ -84,6 +84,8 @@ export interface ImportRequest {
   energyKey?: string;
   forcesKey?: string;
   stressKey?: string;
+  /** frames: compute the labels with EMT instead of reading them. */
+  label?: 'emt';
 }
 
 async function importDataset(req: ImportRequest): Promise<DatasetRecord | null> {
@@ -100,6 +102,7 @@ async function importDataset(req: ImportRequest): Promise<DatasetRecord | null> 
       ...(req.energyKey ? { energyKey: req.energyKey } : {}),
       ...(req.forcesKey ? { forcesKey: req.forcesKey } : {}),
       ...(req.stressKey ? { stressKey: req.stressKey } : {}),
+      ...(req.label ? { label: req.label } : {}),
       ...(req.path !== undefined ? { path: req.path } : { files: req.files ?? [] }),
       jobId,
     });
