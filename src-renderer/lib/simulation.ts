@@ -149,6 +149,26 @@ export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameter
   return charts;
 }
 
+/**
+ * The frame a click on a chart at `x` stands for: MD — time in fs; relaxation — the optimiser step;
+ * EOS — the volume (the nearest fitted point). Frames are written every `every` steps from step 0
+ * (plus the last), so the nearest is `x / every` rounded, within the frames recorded.
+ */
+export function frameAt(run: Pick<SimulationDetail, 'parameters' | 'summary' | 'frames'>, x: number): number | null {
+  if (run.frames === 0 || !Number.isFinite(x)) return null;
+  const p = run.parameters;
+  const clamp = (i: number) => Math.max(0, Math.min(run.frames - 1, Math.round(i)));
+  if (p.task === 'md') return clamp(x / p.timestep / p.every);
+  if (p.task === 'relax') return clamp(x / p.every);
+  const points = run.summary?.task === 'eos' ? run.summary.points : [];
+  if (points.length === 0) return null;
+  let best = 0;
+  points.forEach(([v], i) => {
+    if (Math.abs(v - x) < Math.abs(points[best][0] - x)) best = i;
+  });
+  return clamp(best);
+}
+
 /** A recorded frame as the viewer's structure: the run's atoms at the frame's positions and cell. */
 export function frameStructure(run: Pick<SimulationDetail, 'numbers' | 'pbc'>, frame: SimulationFrameView): ViewerStructure {
   return { lattice: frame.lattice, pbc: run.pbc, numbers: run.numbers, cart: frame.cart, frac: null };

@@ -82,6 +82,10 @@ describe('Simulate', () => {
       el.dispatchEvent(new Event('input', { bubbles: true }));
     });
     await expect.poll(async () => page.getByTestId('simulation-frame').textContent()).toMatch(/frame 1\/\d+ · step 0/);
+    // play shows the recorded frames one after another
+    await page.getByTestId('simulation-play').click();
+    await expect.poll(async () => page.getByTestId('simulation-frame').textContent(), { timeout: 30_000 }).toMatch(/frame [3-9]\d*\/\d+ · step [1-9]/);
+    await page.getByTestId('simulation-play').click();
 
     // a relaxation finishes and says so
     await page.getByTestId('simulation-task-relax').click();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
-import { appendFramesToSeries, defaultForm, formProblem, formRequest, parseIndices, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
+import { appendFramesToSeries, defaultForm, formProblem, frameAt, formRequest, parseIndices, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
 import type { ModelRecord } from '../../../src-shared/ipc/contract';
 
 function frame(index: number, step: number, values: Record<string, number | null>): SimulationFrameView {
@@ -50,6 +50,25 @@ describe('Simulate panel helpers', () => {
     expect(calculatorSpecSchema.safeParse(req.calculator).success).toBe(true);
     expect(calculatorSpecSchema.safeParse({ kind: 'model', modelId: 0 }).success).toBe(false);
     expect(calculatorSpecSchema.safeParse({ kind: 'model' }).success).toBe(false);
+  });
+
+  it('a click on a chart picks the frame at that time, step or volume', () => {
+    const md = { parameters: { ...defaultForm().md, timestep: 2, every: 5 }, summary: null, frames: 11 };
+    expect(frameAt(md, 0)).toBe(0);
+    expect(frameAt(md, 31)).toBe(3); // 31 fs = step 15.5 → frame 3 (step 15)
+    expect(frameAt(md, 1e6)).toBe(10);
+    expect(frameAt(md, -5)).toBe(0);
+    expect(frameAt({ ...md, frames: 0 }, 3)).toBeNull();
+    const relax = { parameters: { ...defaultForm().relax, every: 2 }, summary: null, frames: 6 };
+    expect(frameAt(relax, 7)).toBe(4);
+    const eos = {
+      parameters: defaultForm().eos,
+      summary: { task: 'eos' as const, points: [[10, -1], [11, -1.2], [12, -1.1]] as [number, number][], v0: 11, e0: -1.2, b0GPa: 100, b0prime: 4, rms: 0, unconverged: [] },
+      frames: 3,
+    };
+    expect(frameAt(eos, 11.4)).toBe(1);
+    expect(frameAt(eos, 13)).toBe(2);
+    expect(frameAt({ ...eos, summary: null }, 11)).toBeNull();
   });
 
   it('reads fixed-atom lists', () => {
