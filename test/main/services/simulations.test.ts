@@ -147,7 +147,8 @@ describe('simulations service', () => {
     expect(done.frames).toBe(SIMULATION_DEFAULTS.eos.points);
   });
 
-  it('relaxes with a stored trained potential: the frames are its energies and forces', async () => {
+  // a worker loading tfjs and a model: minutes on a machine loaded with other work
+  it('relaxes with a stored trained potential: the frames are its energies and forces', { timeout: 300_000 }, async () => {
     const { api } = served;
     const bytes = await tinyPotentialFile('tiny-schnet');
     const path = join(served.t.dir, 'tiny-schnet.lwm');
@@ -204,7 +205,7 @@ describe('simulations service', () => {
 });
 
 describe('a killed app', () => {
-  it('keeps every frame written, and shows the simulation interrupted', async () => {
+  it('keeps every frame written, and shows the simulation interrupted', { timeout: 300_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latticework-sim-kill-'));
     const dbPath = join(dir, 'kill.sqlite');
     try {
