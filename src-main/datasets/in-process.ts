@@ -3,6 +3,7 @@
  * compute task `parse-structures` itself, called here rather than in a worker, and the graphs of
  * a model built from the items.
  */
+import { frameOfStructure, type LabelledFrame } from '../../src-shared/chem/frames';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
 import { parseAtomInit, type AtomInitTable } from '../../src-shared/graph/features';
 import { buildGraph } from '../../src-shared/graph/graph';
@@ -61,4 +62,17 @@ export function fitConfigToData(config: ModelConfig, read: DatasetRead): { confi
   if (perAtom && head.kind !== 'per-atom') config = parseModelConfig({ ...config, model: { ...config.model, head: { kind: 'per-atom', numTargets: width } } });
   else if (head.kind === 'regression' && head.numTargets !== width) config = parseModelConfig({ ...config, model: { ...config.model, head: { kind: 'regression', numTargets: width } } });
   return { config, targetNames, perAtom };
+}
+
+/** What the reader left out of a dataset (unreadable files, rows and frames without a label), as one message; null when nothing was. */
+export function leftOutMessage(read: DatasetRead): string | null {
+  const left = [...read.failed.map((f) => `${f.file}${f.error.line ? ` line ${f.error.line}` : ''}: ${f.error.message}`), ...read.unlabelled];
+  if (left.length === 0) return null;
+  const n = left.length;
+  return `${n} file${n === 1 ? '' : 's'}, row${n === 1 ? '' : 's'} or frame${n === 1 ? '' : 's'} left out of ${read.source}:\n  ${left.slice(0, 10).join('\n  ')}${n > 10 ? `\n  … and ${n - 10} more` : ''}`;
+}
+
+/** The labelled frames of a dataset of kind 'frames' (each item's structure carries its labels under ASE's names). */
+export function datasetFrames(read: DatasetRead): LabelledFrame[] {
+  return read.items.map((it) => frameOfStructure(structureFromJSON(it.parsed.structure)));
 }

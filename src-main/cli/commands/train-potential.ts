@@ -1,15 +1,15 @@
 /**
  * The potential branch of `latticework train`: `--preset schnet-potential|painn-potential` (or a
- * `--config` with `"kind": "potential"`) on an extended XYZ file of labelled frames. Trains on
+ * `--config` with `"kind": "potential"`) on labelled frames read by the one dataset reader (kind
+ * 'frames': extended XYZ, vasprun.xml, OUTCAR, ASE databases…, compressed or not). Trains on
  * energy, forces and stress when the file has them (`--no-forces`, `--no-stress` leave them out);
  * `--from MODEL [--freeze N]` fine-tunes a stored potential (its architecture and weights, the
  * reference energies refitted on the new data, the first N blocks fixed). Stores the model with
  * task 'potential'. The run is recorded in the database (`--db`) through the run store's
  * RunRecorder, with the metric keys of docs/potentials.md ("Runs").
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readFrames } from '../../../src-shared/chem';
 import { mergeConfig } from '../../../src-shared/model/config';
 import { isPotentialPreset, parsePotentialConfig, potentialPreset, type PotentialConfig } from '../../../src-shared/model/potential';
 import { encodeModelFile } from '../../engine/models/format';
@@ -22,6 +22,7 @@ import { ensureGradients } from '../../engine/tf/gradients';
 import { TrainingControl } from '../../engine/train/control';
 import { trainValTestSplit } from '../../../src-shared/model/split';
 import type { PotentialRunHooks, PotentialRunInfo } from '../../services/cli-store';
+import { datasetFrames, leftOutMessage, readDatasetAt } from '../../datasets/in-process';
 import type { CommandContext } from '../command';
 
 export interface PotentialTrainArgs {
@@ -88,9 +89,12 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   if (gradientProblem) throw new Error(`training is unavailable: ${gradientProblem}`);
   log(`backend: ${describeBackend(choice)}`);
   const path = resolve(ctx.cwd, a.data);
-  let frames = readFrames(a.data, readFileSync(path, 'utf8')).frames;
-  if (frames.length === 0) throw new Error(`${a.data} holds no structures`);
-  if (a.limit) frames = frames.slice(0, a.limit);
+  // the one dataset reader (src-main/datasets, kind 'frames'): any frame file or a folder of them, compressed or not
+  const read = await readDatasetAt(path, { kind: 'frames', limit: a.limit });
+  const leftOut = leftOutMessage(read);
+  if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
+  const frames = datasetFrames(read);
+  if (frames.length === 0) throw new Error(`no labelled frame could be read from ${read.source}`);
   const has = { energy: frames.some((x) => x.energy !== null), forces: frames.some((x) => x.forces !== null), stress: frames.some((x) => x.stress !== null) };
   log(`data: ${frames.length} frames from ${a.data} (energy ${has.energy ? 'yes' : 'no'}, forces ${has.forces ? 'yes' : 'no'}, stress ${has.stress ? 'yes' : 'no'})`);
   log(`model: ${config.architecture} potential${config.preset ? ` (preset ${config.preset})` : ''}${startedFrom ? `, fine-tuned from ${startedFrom}${a.freeze ? ` with ${a.freeze} block(s) frozen` : ''}` : ''}; ${config.training.epochs} epochs, batch ${config.training.batchSize}, cutoff ${config.radial.cutoff} Å`);

@@ -25,7 +25,7 @@ import { trainKFold, trainModel, type BatchProgress, type EpochProgress, type Tr
 import { dataParallel } from '../../workers/parallel/executor';
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory } from './train-potential';
-import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from '../../datasets/in-process';
+import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
@@ -204,8 +204,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         log(`backend: ${describeBackend(choice)}; ${workers} data-parallel worker${workers === 1 ? '' : 's'}`);
         const t0 = performance.now();
         const data = await readDatasetAt(resolve(ctx.cwd, values.data), { target: values.target, limit: num('limit', values.limit) });
-        const left = [...data.failed.map((f) => `${f.file}${f.error.line ? ` line ${f.error.line}` : ''}: ${f.error.message}`), ...data.unlabelled];
-        if (left.length) ctx.io.err(`latticework train: ${left.length} file${left.length === 1 ? '' : 's'}, row${left.length === 1 ? '' : 's'} or frame${left.length === 1 ? '' : 's'} left out of ${data.source}:\n  ${left.slice(0, 10).join('\n  ')}${left.length > 10 ? `\n  … and ${left.length - 10} more` : ''}`);
+        const leftOut = leftOutMessage(data);
+        if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
         if (data.items.length === 0) throw new Error(`no labelled structure could be read from ${data.source}`);
         const fitted = fitConfigToData(config, data);
         const { perAtom, targetNames } = fitted;
