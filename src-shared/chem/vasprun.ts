@@ -9,7 +9,9 @@
  *   `<energy>` and the energy σ→0 as ASE computes it: `e_fr_energy` + (`e_0_energy` −
  *   `e_fr_energy`) of the last electronic step (some VASP versions write a wrong `e_0_energy` in
  *   the step's `<energy>` when a vdW correction is on). A step without electronic steps (VASP's
- *   machine-learned force field) takes its own `e_0_energy`.
+ *   machine-learned force field) takes its own `e_0_energy`; when a file mixes such steps with
+ *   ab initio ones (ML_MODE train), only the ab initio steps are kept, with a warning (ASE 3.22
+ *   cannot read these files at all).
  * - A file cut short (a killed run) gives its complete steps and a warning; a step is complete
  *   once its `<energy>` holds `e_fr_energy`.
  *
@@ -395,5 +397,19 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
     });
   }
   if (frames.length === 0) throw new StructureParseError(file, null, 'the file holds no ionic step (no <calculation>)');
+  // VASP's machine-learned force field (ML_MODE train) writes a step without electronic steps for
+  // each ionic step it predicted, and ab initio steps between them: keep those (as for an OUTCAR).
+  const predicted = steps.map((s) => s.scE0 === null && s.scEfr === null && s.efr !== null);
+  const nPredicted = predicted.filter(Boolean).length;
+  if (nPredicted > 0 && nPredicted < frames.length && predicted.length === frames.length) {
+    const kept = frames.filter((_, k) => !predicted[k]);
+    warnings.push(
+      `${nPredicted} ionic step${nPredicted === 1 ? '' : 's'} without electronic steps (predicted by VASP's machine-learned force field) left out: the frames are the ${kept.length} ab initio step${kept.length === 1 ? '' : 's'}`,
+    );
+    return { frames: kept, warnings };
+  }
+  if (nPredicted > 0 && nPredicted === frames.length) {
+    warnings.push("no ionic step has electronic steps: these are predictions of VASP's machine-learned force field, not DFT labels");
+  }
   return { frames, warnings };
 }

@@ -7,7 +7,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { diskCompanions, framesFromBytes } from '../../../src-main/files/structure-file';
@@ -107,6 +107,26 @@ describe(`VASP outputs against ASE ${golden.ase}`, () => {
     const r = await framesFromBytes('POSCAR', new Uint8Array(readFileSync(path)), {}, diskCompanions(path));
     expect(r.frames[0].structure.species).toEqual(['Fe', 'Fe', 'O', 'O']);
     expect(r.warnings[0]).toMatch(/species Fe, O taken from OUTCAR(\.gz)? beside the file/);
+  });
+
+  it("keeps the ab initio steps of a machine-learned force field's training run (steps without electronic steps are its predictions)", async () => {
+    const file = 'materialsproject+custodian/io/vasprun.xml.gz';
+    const g = golden.files.find((x) => x.file === file)!;
+    const text = gunzipSync(readFileSync(join(DIR, file))).toString('latin1');
+    // the layout ML_MODE = train writes: ionic step 2 predicted (no <scstep>), steps 1 and 3 ab initio
+    const parts = text.split('<calculation>');
+    expect(parts).toHaveLength(4);
+    const noScsteps = (c: string) => c.replace(/<scstep>[\s\S]*?<\/scstep>/g, '');
+    const mixed = [parts[0], parts[1], noScsteps(parts[2]), parts[3]].join('<calculation>');
+    const r = await framesFromBytes('vasprun.xml', new Uint8Array(Buffer.from(mixed, 'latin1')));
+    expect(r.frames.map((f) => f.freeEnergy)).toEqual([g.freeEnergy[0], g.freeEnergy[2]].map((e) => expect.closeTo(e!, 6)));
+    expect(r.warnings.join('\n')).toMatch(/1 ionic step without electronic steps \(predicted by VASP's machine-learned force field\) left out: the frames are the 2 ab initio steps/);
+    // a run of the force field alone: every step kept, with a warning whose labels they are
+    const alone = await framesFromBytes('vasprun.xml', new Uint8Array(Buffer.from(parts.map((c, i) => (i ? noScsteps(c) : c)).join('<calculation>'), 'latin1')));
+    expect(alone.frames).toHaveLength(3);
+    expect(alone.warnings.join('\n')).toMatch(/predictions of VASP's machine-learned force field, not DFT labels/);
+    // an ordinary run says nothing of the kind
+    expect((await read(file)).warnings.join('\n')).not.toMatch(/machine-learned/);
   });
 
   it('keeps selective-dynamics flags as a site property and the raw forces of fixed atoms', async () => {
