@@ -5,10 +5,14 @@
  * mean pairwise cosine similarity and Dirichlet energy of the node states).
  */
 import { randomUUID } from 'node:crypto';
-import type { LatticeworkHandlers, PredictionRow } from '../../src-shared/ipc/contract';
+import { basename } from 'node:path';
+import type { LatticeworkHandlers, PotentialParityView, PredictionRow } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
-import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
-import { labelsOfStructure } from '../../src-shared/chem/frames';
+import { structureFromJSON, structureToJSON, type StructureJSON } from '../../src-shared/chem/serialize';
+import { frameOfStructure, labelsOfStructure, type LabelledFrame } from '../../src-shared/chem/frames';
+import { readFrames } from '../../src-shared/chem';
+import { readUserText } from '../files/path-guard';
+import { getRunRow, runSplit } from '../store/runs';
 import { UserError } from '../ipc/errors';
 import { loadModelFile } from './models';
 import { loadStructure } from './structures';
@@ -79,7 +83,7 @@ export function predictHandlers(core: CoreParts): LatticeworkHandlers['predict']
       const model = await loadModelFile(core, modelId);
       if (model.record.task !== 'potential') throw new UserError(`model "${model.record.name}" is a ${model.record.task} model, not an interatomic potential`);
       const { row, structure } = await loadStructure(core, structureId);
-      const p = await core.pool.run('predict-potential', { key: model.sha256, model: model.bytes, structure });
+      const [p] = await core.pool.run('predict-potential', { key: model.sha256, model: model.bytes, structures: [structure] });
       const labels = labelsOfStructure(structureFromJSON(structure));
       const n = structure.numbers.length;
       return {
@@ -97,6 +101,41 @@ export function predictHandlers(core: CoreParts): LatticeworkHandlers['predict']
       };
     },
 
+    async potentialParity({ runId }) {
+      const run = await core.db.read((tx) => getRunRow(tx, runId));
+      if (!run) throw new UserError(`there is no run with id ${runId}`);
+      if (run.model_id === null) throw new UserError(`run "${run.name}" has no model (it did not finish)`);
+      const model = await loadModelFile(core, run.model_id);
+      if (model.record.task !== 'potential') throw new UserError(`run "${run.name}" trained a ${model.record.task} model, not an interatomic potential`);
+      const split = runSplit(run);
+      if (!split) throw new UserError(`run "${run.name}" recorded no split`);
+      const frames = await runFrames(core, run.dataset_id, run.dataset_name);
+      const chosen = [
+        ...split.val.map((index) => ({ split: 'validation' as const, index })),
+        ...split.test.map((index) => ({ split: 'test' as const, index })),
+      ].filter((c) => frames[c.index]);
+      const preds = await core.pool.run('predict-potential', { key: model.sha256, model: model.bytes, structures: chosen.map((c) => structureToJSON(frames[c.index].structure)) });
+      const energies: PotentialParityView['energies'] = [];
+      const groups = new Map<string, PotentialParityView['forces'][number]>();
+      chosen.forEach((c, k) => {
+        const f = frames[c.index];
+        const n = f.structure.numbers.length;
+        if (f.energy !== null) energies.push({ split: c.split, index: c.index, atoms: n, target: f.energy / n, prediction: preds[k].energy / n });
+        if (!f.forces) return;
+        for (let i = 0; i < n; i++) {
+          const element = f.structure.species[i] || String(f.structure.numbers[i]);
+          const key = `${c.split} ${element}`;
+          const g = groups.get(key) ?? { split: c.split, element, target: [], prediction: [] };
+          groups.set(key, g);
+          for (let d = 0; d < 3; d++) {
+            g.target.push(f.forces[3 * i + d]);
+            g.prediction.push(preds[k].forces[3 * i + d]);
+          }
+        }
+      });
+      return { runId, modelId: run.model_id, model: model.record.name, energies, forces: [...groups.values()] };
+    },
+
     async oversmoothing({ modelId, structureId }) {
       const model = await loadModelFile(core, modelId);
       const { structure } = await loadStructure(core, structureId);
@@ -109,4 +148,24 @@ export function predictHandlers(core: CoreParts): LatticeworkHandlers['predict']
 /** A flat 3N array as N rows of (x, y, z). */
 function rows3(flat: ArrayLike<number>): number[][] {
   return Array.from({ length: flat.length / 3 }, (_, i) => [flat[3 * i], flat[3 * i + 1], flat[3 * i + 2]]);
+}
+
+/**
+ * The labelled frames a potential run was trained on, in the order its split indexes: a dataset's
+ * items (app runs), or the data file the command line read (its path as recorded), read again.
+ */
+async function runFrames(core: CoreParts, datasetId: number | null, datasetName: string): Promise<LabelledFrame[]> {
+  if (datasetId !== null) {
+    const rows = await core.db.read((tx) =>
+      tx.all<{ data: string }>('SELECT s.data FROM dataset_item i JOIN structure s ON s.id = i.structure_id WHERE i.dataset_id = ? ORDER BY i.idx', [datasetId]),
+    );
+    return rows.map((r) => frameOfStructure(structureFromJSON(JSON.parse(r.data) as StructureJSON)));
+  }
+  let text: string;
+  try {
+    text = await readUserText(datasetName, 'trajectory');
+  } catch (e) {
+    throw new UserError(`the run's data file cannot be read again for the parity plots: ${(e as Error).message}`);
+  }
+  return readFrames(basename(datasetName), text).frames;
 }

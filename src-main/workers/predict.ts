@@ -154,7 +154,7 @@ function predictEnergies(model: LoadedPotential, input: PredictTaskInput, ctx: T
 export interface PotentialTaskInput {
   key: string;
   model: Uint8Array;
-  structure: StructureJSON;
+  structures: StructureJSON[];
 }
 
 export interface PotentialTaskOutput {
@@ -166,12 +166,21 @@ export interface PotentialTaskOutput {
   std: { energy: number; forces: number[] | null; forceNorm: number[] | null; stress: number[] | null } | null;
 }
 
-/** Energy, per-atom energies, forces and stress (3D-periodic cells) of one structure by a potential. */
-export async function potentialTask(input: PotentialTaskInput): Promise<PotentialTaskOutput> {
+/** Energy, per-atom energies, forces and stress (3D-periodic cells) of each structure by a potential. */
+export async function potentialTask(input: PotentialTaskInput, ctx: TaskContext): Promise<PotentialTaskOutput[]> {
   await ensureBackend();
   const model = loadModel(input.key, input.model);
   if (!(model instanceof LoadedPotential)) throw new Error(`model "${model.header.name}" is a ${model.header.task} model, not an interatomic potential`);
-  const s = structureFromJSON(input.structure);
+  return input.structures.map((json, k) => {
+    if (ctx.signal.aborted) throw new CancelledError();
+    const out = predictOne(model, json);
+    ctx.progress(k + 1, input.structures.length, 'predicting');
+    return out;
+  });
+}
+
+function predictOne(model: LoadedPotential, json: StructureJSON): PotentialTaskOutput {
+  const s = structureFromJSON(json);
   const periodic = s.lattice !== null && s.pbc.every(Boolean);
   const [p] = model.predict([s], { forces: true, stress: periodic });
   const list = (a: ArrayLike<number> | null) => (a ? Array.from(a) : null);

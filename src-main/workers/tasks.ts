@@ -209,9 +209,9 @@ export const taskHandlers = {
   },
 
   /** Per-layer cosine similarity and Dirichlet energy of a model's node states on one structure. */
-  /** A potential's energy, per-atom energies, forces and stress on one structure. */
-  async 'predict-potential'(input: PotentialTaskInput) {
-    return (await import('./predict')).potentialTask(input);
+  /** A potential's energy, per-atom energies, forces and stress on structures. */
+  async 'predict-potential'(input: PotentialTaskInput, ctx: TaskContext) {
+    return (await import('./predict')).potentialTask(input, ctx);
   },
 
   async oversmoothing(input: { key: string; model: Uint8Array; structure: StructureJSON }) {

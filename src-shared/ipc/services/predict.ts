@@ -47,6 +47,19 @@ export interface PotentialPredictionView {
   reference: { energy: number | null; forces: number[][] | null; stress: number[] | null };
 }
 
+/**
+ * A potential run's model on the run's own validation and test structures: energy per atom
+ * (eV/atom) per structure, and force components (eV/Å) grouped by split and element (x, y, z of
+ * each atom in turn), predicted beside the reference labels.
+ */
+export interface PotentialParityView {
+  runId: number;
+  modelId: number;
+  model: string;
+  energies: { split: 'validation' | 'test'; index: number; atoms: number; target: number; prediction: number }[];
+  forces: { split: 'validation' | 'test'; element: string; target: number[]; prediction: number[] }[];
+}
+
 export const predictService = {
   methods: {
     run: method<{ rows: PredictionRow[]; failed: { structureId: number; message: string }[] }>()(
@@ -62,6 +75,8 @@ export const predictService = {
     potential: method<PotentialPredictionView>()(
       z.object({ modelId: z.number().int().positive(), structureId: z.number().int().positive() }).strict(),
     ),
+    /** Parity data of a finished potential run (its model on its validation and test structures). */
+    potentialParity: method<PotentialParityView>()(z.object({ runId: z.number().int().positive() }).strict()),
     oversmoothing: method<OversmoothingView>()(
       z.object({ modelId: z.number().int().positive(), structureId: z.number().int().positive() }).strict(),
     ),
