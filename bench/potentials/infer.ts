@@ -9,7 +9,7 @@
  * process's CPU time, all threads, of the fastest call).
  */
 import type { Mat3 } from '../../src-shared/chem/structure';
-import { isPotentialPreset, potentialPreset, type PotentialPresetId } from '../../src-shared/model/potential';
+import { isPotentialPreset, potentialPresetConfig } from '../../src-main/engine/architectures/registry';
 import { PotentialCalculator } from '../../src-main/engine/potential/calculator';
 import { LoadedPotential, potentialModelFile } from '../../src-main/engine/potential/file';
 import { potentialGraph } from '../../src-main/engine/potential/frames';
@@ -19,7 +19,7 @@ import { initBackend } from '../../src-main/engine/tf/backend';
 const [backend = 'wasm', preset = 'painn-potential', reps = '10'] = process.argv.slice(2);
 if (!isPotentialPreset(preset)) throw new Error(`unknown preset ${preset}`);
 await initBackend({ force: backend });
-const config = potentialPreset(preset as PotentialPresetId);
+const config = potentialPresetConfig(preset);
 
 /** fcc Cu, 5 × 5 × 10 conventional cells, rattled (seeded). */
 function copperCell(): { numbers: Int32Array; cart: Float64Array; lattice: Mat3; pbc: [boolean, boolean, boolean] } {

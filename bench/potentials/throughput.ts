@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFrames } from '../../src-shared/chem';
-import { isPotentialPreset, potentialPreset, type PotentialPresetId } from '../../src-shared/model/potential';
+import { isPotentialPreset, potentialPresetConfig } from '../../src-main/engine/architectures/registry';
 import { batchPotentialGraphs, potentialGraph } from '../../src-main/engine/potential/frames';
 import { batchTargets, disposeTargets, potentialLoss } from '../../src-main/engine/potential/loss';
 import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from '../../src-main/engine/potential/model';
@@ -25,14 +25,14 @@ import { SHARED_DATA } from '../../test/helpers/shared-data';
 if (process.argv[2] === '--config') {
   const id = process.argv[3] ?? 'painn-potential';
   if (!isPotentialPreset(id)) throw new Error(`unknown preset ${id}`);
-  console.log(JSON.stringify(potentialPreset(id)));
+  console.log(JSON.stringify(potentialPresetConfig(id)));
   process.exit(0);
 }
 const [backend = 'wasm', preset = 'painn-potential', nb = '10', bs = '16'] = process.argv.slice(2);
 if (!isPotentialPreset(preset)) throw new Error(`unknown preset ${preset}`);
 await initBackend({ force: backend });
 registerFastMatMulGradient();
-const config = potentialPreset(preset as PotentialPresetId);
+const config = potentialPresetConfig(preset);
 const file = `${SHARED_DATA}/emt-dev/emt_dataset.extxyz`;
 const batches = Number(nb);
 const size = Number(bs);

@@ -4,7 +4,7 @@
  *
  * One document `{schemaVersion, kind: 'potential', preset?, architecture, model, radial,
  * training}`; every field has a default, so `{kind: 'potential', architecture: 'painn'}` is
- * valid. Units: Å, eV, eV/Å, eV/Å³ (stress in ASE's sign convention, Voigt order xx, yy, zz,
+ * valid (the architectures and their presets: src-main/engine/architectures/registry.ts). Units: Å, eV, eV/Å, eV/Å³ (stress in ASE's sign convention, Voigt order xx, yy, zz,
  * yz, xz, xy).
  *
  * Loss (see docs/potentials.md): per batch
@@ -17,7 +17,7 @@
  * stated in, so one meV/atom of energy error counts as much as one meV/Å of force error.
  */
 import { z } from 'zod';
-import { mergeConfig, OptimizerSchema, ScheduleSchema, SplitSchema } from './config';
+import { OptimizerSchema, ScheduleSchema, SplitSchema } from './config';
 
 export const POTENTIAL_ARCHITECTURES = ['schnet', 'painn'] as const;
 export type PotentialArchitecture = (typeof POTENTIAL_ARCHITECTURES)[number];
@@ -120,34 +120,4 @@ export function parsePotentialConfig(input: unknown): PotentialConfig {
 
 export function isPotentialConfig(x: unknown): x is PotentialConfig {
   return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'potential';
-}
-
-export const POTENTIAL_PRESET_IDS = ['schnet-potential', 'painn-potential'] as const;
-export type PotentialPresetId = (typeof POTENTIAL_PRESET_IDS)[number];
-
-/** The presets' inputs. Not yet tuned on the EMT data (docs/potentials.md, "Status"); sizes as SchNetPack's defaults scaled to 64 features. */
-const PRESETS: Record<PotentialPresetId, PotentialConfigInput> = {
-  'schnet-potential': {
-    kind: 'potential',
-    preset: 'schnet-potential',
-    architecture: 'schnet',
-    model: { features: 64, filterFeatures: 64, numLayers: 3, headHidden: 32, activation: 'shifted-softplus' },
-    radial: { cutoff: 5, basis: 'gaussian', numBasis: 25, envelope: 'cosine' },
-  },
-  'painn-potential': {
-    kind: 'potential',
-    preset: 'painn-potential',
-    architecture: 'painn',
-    model: { features: 64, numLayers: 3, headHidden: 32, activation: 'silu' },
-    radial: { cutoff: 5, basis: 'bessel', numBasis: 20, envelope: 'cosine' },
-  },
-};
-
-export function isPotentialPreset(id: string): id is PotentialPresetId {
-  return (POTENTIAL_PRESET_IDS as readonly string[]).includes(id);
-}
-
-/** The preset's config, with overrides merged in (`mergeConfig`) and validated. */
-export function potentialPreset(id: PotentialPresetId, overrides: Record<string, unknown> = {}): PotentialConfig {
-  return parsePotentialConfig(mergeConfig(PRESETS[id], overrides));
 }

@@ -11,7 +11,8 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mergeConfig } from '../../../src-shared/model/config';
-import { isPotentialPreset, parsePotentialConfig, potentialPreset, type PotentialConfig } from '../../../src-shared/model/potential';
+import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
+import { isPotentialPreset, potentialPresetConfig } from '../../engine/architectures/registry';
 import { encodeModelFile } from '../../engine/models/format';
 import { modelRepository, resolveModel, safeModelName } from '../../models/store';
 import { isPotentialFile, potentialModelFile } from '../../engine/potential/file';
@@ -82,7 +83,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
     config = parsePotentialConfig(mergeConfig(src.header.config, { training: (overrides as { training?: unknown }).training ?? {} }));
     initialWeights = src.members[0];
     startedFrom = src.header.name;
-  } else config = a.preset && isPotentialPreset(a.preset) ? potentialPreset(a.preset, overrides) : parsePotentialConfig(overrides);
+  } else config = a.preset && isPotentialPreset(a.preset) ? potentialPresetConfig(a.preset, overrides) : parsePotentialConfig(overrides);
 
   const choice = await initBackend({ force: a.backend });
   const gradientProblem = await ensureGradients();

@@ -12,8 +12,7 @@ import { resolve } from 'node:path';
 import { atomInitRecord } from '../../../src-shared/graph/features';
 import { mergeConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
 import { groupThousands } from '../../../src-shared/text';
-import { POTENTIAL_PRESET_IDS } from '../../../src-shared/model/potential';
-import { parameterCount, parseModelConfig, presetConfig, presetIds } from '../../engine/architectures/registry';
+import { parameterCount, parseModelConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
 import { describeBackend, initBackend } from '../../engine/tf/backend';
@@ -33,13 +32,13 @@ const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --co
 
 Trains a graph neural network and stores the best model (lowest validation MAE;
 classification: highest ROC-AUC) in the database. With a potential preset
-(${POTENTIAL_PRESET_IDS.join(', ')}) it trains an interatomic potential on the energies,
+(${potentialPresets().map((p) => p.id).join(', ')}) it trains an interatomic potential on the energies,
 forces and stresses of an extended XYZ file (best epoch: lowest validation energy MAE in
 meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --data PATH        a CGCNN folder (id_prop.csv + <id>.cif [+ atom_init.json]), an
                      extended XYZ file, or a CSV of structure files and targets (the
                      dataset rules: docs/datasets.md)
-  --preset NAME      one of ${[...presetIds(), ...POTENTIAL_PRESET_IDS].join(', ')}
+  --preset NAME      one of ${[...presetIds(), ...potentialPresets().map((p) => p.id)].join(', ')}
   --config FILE      a model config (JSON; missing fields take their defaults); with
                      --preset, the file's fields override the preset's
   --target T         tables: target column(s) by header name or number (2 = the first

@@ -8,7 +8,9 @@
 import type { z } from 'zod';
 import type { CommonModelSection, GraphSettingsSchema, ModelConfig, ModelSectionSchema, TrainingSectionSchema } from '../../../src-shared/model/config';
 import type { FieldHint } from '../../../src-shared/model/form';
+import type { PotentialArchitecture, PotentialConfig, PotentialConfigInput } from '../../../src-shared/model/potential';
 import type { Rng } from '../../../src-shared/model/rng';
+import type { Representation } from '../potential/representation';
 import type { HasNamedVariables } from '../nn/module';
 import type { MessagePassingLayer } from '../nn/types';
 
@@ -18,11 +20,11 @@ export type ArchitectureLayer = MessagePassingLayer & HasNamedVariables & { disp
 /**
  * What a model of the architecture predicts.
  * - `properties`: node states feed the configured readout and head (graph regression or
- *   classification, or per-atom values). Every architecture today.
- * - (next: `potential-energy`, issue 13 — per-atom energies summed to E, forces −∂E/∂r and
- *   stress from a strain derivative; the model builder will dispatch on this field.)
+ *   classification, or per-atom values): `defineArchitecture`.
+ * - `potential-energy` (issue 13): per-atom energies summed to E, forces −∂E/∂r and stress from a
+ *   strain derivative (engine/potential/model.ts): `definePotentialArchitecture`.
  */
-export type Prediction = 'properties';
+export type Prediction = 'properties' | 'potential-energy';
 
 /** The `model` section as an architecture sees it: the common fields plus its own. */
 export type ArchitectureModelSection<F extends z.ZodRawShape> = CommonModelSection & { [K in keyof F]: z.output<F[K]> };
@@ -51,7 +53,7 @@ export interface ArchitectureDefinition<F extends z.ZodRawShape = z.ZodRawShape>
   description: string;
   /** The paper(s) it follows. */
   reference: string;
-  predicts: Prediction;
+  predicts: 'properties';
   /** Its own fields of the config's `model` section (zod schemas, each with a default). */
   fields: F;
   /** Form label and one-line hint of each own field. */
@@ -76,5 +78,28 @@ export interface ArchitectureDefinition<F extends z.ZodRawShape = z.ZodRawShape>
 
 /** Declares an architecture (checked when the registry takes it: ids unique, every field hinted). */
 export function defineArchitecture<F extends z.ZodRawShape>(definition: ArchitectureDefinition<F>): ArchitectureDefinition<F> {
+  return definition;
+}
+
+/**
+ * A potential's architecture: the representation (invariant atom features from the edge vectors)
+ * that engine/potential/model.ts puts under its energy head, forces and stress, and its presets.
+ * Its config is src-shared/model/potential's (one schema for every potential: the fields of the
+ * `model` and `radial` sections are shared). Listed in ./potentials.ts.
+ */
+export interface PotentialArchitectureDefinition {
+  /** The config's `architecture` value (with `kind: 'potential'`). Stable. */
+  id: PotentialArchitecture;
+  title: string;
+  description: string;
+  reference: string;
+  predicts: 'potential-energy';
+  /** The representation of a config; initial weights drawn from `rng` in a fixed order. */
+  representation(config: PotentialConfig, rng: Rng): Representation;
+  /** Presets (`--preset`): model, radial and training settings; missing fields take their defaults. */
+  presets: { id: string; title: string; description: string; input: Omit<PotentialConfigInput, 'kind' | 'architecture' | 'preset'> }[];
+}
+
+export function definePotentialArchitecture(definition: PotentialArchitectureDefinition): PotentialArchitectureDefinition {
   return definition;
 }

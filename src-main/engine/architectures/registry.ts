@@ -9,7 +9,9 @@
  * - the model builder (layers/model.ts: `architecture(config.architecture).layer(...)`);
  * - the form the renderer draws (`architecturesView`: serialisable descriptors and hints,
  *   sent over the contract by `models.architectures`);
- * - the tests, which iterate `architectures()`.
+ * - the tests, which iterate `architectures()`;
+ * - the potentials' architectures (./potentials.ts; `potentialArchitecture(id).representation`
+ *   is what engine/potential/model.ts builds) and their presets (`potentialPresetConfig`).
  *
  * Main validates configs against this registry at the edge (services), so the renderer and
  * src-shared never import the engine.
@@ -25,11 +27,13 @@ import {
   type ModelConfig,
   type ModelConfigSchema,
 } from '../../../src-shared/model/config';
+import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import { COMMON_HINTS, describeSchema, type FieldHint } from '../../../src-shared/model/form';
 import { atomEmbeddingParameterCount, linearParameters, outputParameterCount, type ParameterBreakdown } from '../../../src-shared/model/params';
 import type { ZodRawShape } from 'zod';
-import type { ArchitectureConfig, ArchitectureDefinition } from './define';
+import type { ArchitectureConfig, ArchitectureDefinition, PotentialArchitectureDefinition } from './define';
 import * as builtIn from './index';
+import * as builtInPotentials from './potentials';
 
 /** A preset as listed: its architecture and its full input. */
 export interface PresetInfo {
@@ -173,4 +177,41 @@ export function architecturesView(): ArchitecturesView {
       presets: d.presets.map((p) => p.id),
     })),
   };
+}
+
+// ---------------------------------------------------------------- potentials
+
+const potentialDefinitions: PotentialArchitectureDefinition[] = (Object.values(builtInPotentials) as PotentialArchitectureDefinition[]).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+{
+  const ids = potentialDefinitions.flatMap((d) => d.presets.map((p) => p.id));
+  const clash = ids.find((id, k) => ids.indexOf(id) !== k || presetIds().includes(id));
+  if (clash) throw new Error(`preset "${clash}" is defined twice`);
+}
+
+/** Every potential architecture, ordered by id. */
+export function potentialArchitectures(): readonly PotentialArchitectureDefinition[] {
+  return potentialDefinitions;
+}
+
+/** The definition of a potential architecture id (an unknown id is an error naming the known ones). */
+export function potentialArchitecture(id: string): PotentialArchitectureDefinition {
+  const d = potentialDefinitions.find((x) => x.id === id);
+  if (!d) throw new Error(`unknown potential architecture "${id}" (known: ${potentialDefinitions.map((x) => x.id).join(', ')})`);
+  return d;
+}
+
+/** The potentials' presets, in architecture order (`input` is a whole potential config input). */
+export function potentialPresets(): PresetInfo[] {
+  return potentialDefinitions.flatMap((d) => d.presets.map((p) => ({ id: p.id, title: p.title, description: p.description, architecture: d.id, input: { kind: 'potential', architecture: d.id, ...p.input } })));
+}
+
+export function isPotentialPreset(id: string): boolean {
+  return potentialPresets().some((p) => p.id === id);
+}
+
+/** A validated potential config from a preset id, optionally with overrides (deep-merged). */
+export function potentialPresetConfig(id: string, overrides?: Record<string, unknown>): PotentialConfig {
+  const p = potentialPresets().find((x) => x.id === id);
+  if (!p) throw new Error(`unknown potential preset "${id}" (known: ${potentialPresets().map((x) => x.id).join(', ')})`);
+  return parsePotentialConfig({ ...mergeConfig(JSON.parse(JSON.stringify(p.input)) as Record<string, unknown>, overrides ?? {}), preset: id });
 }

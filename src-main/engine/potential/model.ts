@@ -22,15 +22,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-core';
 import type { PotentialConfig } from '../../../src-shared/model/potential';
 import { Rng } from '../../../src-shared/model/rng';
+import { potentialArchitecture } from '../architectures/registry';
 import { ModuleOfParts, type Part } from '../layers/common';
 import { Dense } from '../nn/dense';
 import { assignValues, makeVariable, type NamedVariable } from '../nn/module';
 import { gatherRows, scatterSum } from '../nn/segment';
 import { ensurePotentialGradients } from './gradients';
-import { PaiNNRepresentation } from './painn';
 import { VOIGT_INDEX, type PotentialBatch } from './frames';
 import { potentialActivation, type EdgeGeometry, type Representation } from './representation';
-import { SchNetRepresentation } from './schnet';
 
 /** A batch on the device. */
 export interface PotentialBatchTensors {
@@ -118,7 +117,7 @@ export class PotentialModel extends ModuleOfParts {
     super();
     const rng = new Rng(seed);
     const m = config.model;
-    this.representation = config.architecture === 'painn' ? new PaiNNRepresentation(config, rng) : new SchNetRepresentation(config, rng);
+    this.representation = potentialArchitecture(config.architecture).representation(config, rng);
     this.head1 = new Dense('head.0', m.features, m.headHidden, { rng });
     this.head2 = new Dense('head.1', m.headHidden, 1, { rng });
     this.reference = makeVariable('energy.reference', new Float32Array(m.maxZ + 1), [m.maxZ + 1], false);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { PotentialConfig } from '../../../src-shared/model/potential';
 import type { Rng } from '../../../src-shared/model/rng';
+import { definePotentialArchitecture } from '../architectures/define';
 import { ModuleOfParts, type Part } from '../layers/common';
 import { Dense } from '../nn/dense';
 import { TableAtomEmbedding } from '../nn/embedding';
@@ -186,3 +187,23 @@ export class PaiNNUpdate extends ModuleOfParts {
     return [this.mix, this.ctx1, this.ctx2];
   }
 }
+
+export const painnPotential = definePotentialArchitecture({
+  id: 'painn',
+  title: 'PaiNN potential',
+  description: 'Equivariant message passing with scalar and vector atom features (the first equivariant model in Latticework); forces and stress by differentiation.',
+  reference: 'Schütt, Unke and Gastegger, ICML 2021 (arXiv:2102.03150)',
+  predicts: 'potential-energy',
+  representation: (config, rng) => new PaiNNRepresentation(config, rng),
+  presets: [
+    {
+      id: 'painn-potential',
+      title: 'PaiNN potential',
+      description: '3 blocks of 64 features, 20 Bessel functions to 5 Å, cosine envelope, silu (not tuned on the EMT data; docs/potentials.md).',
+      input: {
+        model: { features: 64, numLayers: 3, headHidden: 32, activation: 'silu' },
+        radial: { cutoff: 5, basis: 'bessel', numBasis: 20, envelope: 'cosine' },
+      },
+    },
+  ],
+});

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { PotentialConfig } from '../../../src-shared/model/potential';
 import type { Rng } from '../../../src-shared/model/rng';
+import { definePotentialArchitecture } from '../architectures/define';
 import { ModuleOfParts, type Part } from '../layers/common';
 import { Dense } from '../nn/dense';
 import { TableAtomEmbedding } from '../nn/embedding';
@@ -117,3 +118,23 @@ export class SchNetPotentialInteraction extends ModuleOfParts {
     return [this.in2f, this.filter1, this.filter2, this.out1, this.out2];
   }
 }
+
+export const schnetPotential = definePotentialArchitecture({
+  id: 'schnet',
+  title: 'SchNet potential',
+  description: 'Continuous-filter convolutions over every neighbour within the cutoff; invariant features, energies from a per-atom head, forces and stress by differentiation.',
+  reference: 'Schütt et al., J. Chem. Phys. 148, 241722 (2018)',
+  predicts: 'potential-energy',
+  representation: (config, rng) => new SchNetRepresentation(config, rng),
+  presets: [
+    {
+      id: 'schnet-potential',
+      title: 'SchNet potential',
+      description: 'SchNetPack-like sizes at 64 features: 3 interactions, 25 Gaussians to 5 Å, cosine envelope, shifted softplus (not tuned on the EMT data).',
+      input: {
+        model: { features: 64, filterFeatures: 64, numLayers: 3, headHidden: 32, activation: 'shifted-softplus' },
+        radial: { cutoff: 5, basis: 'gaussian', numBasis: 25, envelope: 'cosine' },
+      },
+    },
+  ],
+});

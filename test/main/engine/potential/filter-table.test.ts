@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { potentialPreset, type PotentialConfig } from '../../../../src-shared/model/potential';
+import type { PotentialConfig } from '../../../../src-shared/model/potential';
+import { potentialPresetConfig } from '../../../../src-main/engine/architectures/registry';
 import { basisAt, envelopeAt, tableGrid, TABLE_SPACING } from '../../../../src-main/engine/potential/filter-table';
 import { PotentialModel } from '../../../../src-main/engine/potential/model';
 import { describeEachBackend, seededRandom } from '../helpers';
@@ -142,27 +143,27 @@ describeEachBackend('filter tables', () => {
   });
 
   it('painn-potential: the interpolated filters and their derivatives equal the exact ones to 1e-6 and 3e-6 of their largest values', () => {
-    const e = errors(potentialPreset('painn-potential'));
+    const e = errors(potentialPresetConfig('painn-potential'));
     expect(e.dwMax).toBeGreaterThan(0.1); // non-trivial filters
     expect(e.w).toBeLessThan(1e-6 * e.wMax);
     expect(e.dw).toBeLessThan(3e-6 * e.dwMax);
   });
 
   it('schnet-potential (two-layer filter network): the same bounds', () => {
-    const e = errors(potentialPreset('schnet-potential'));
+    const e = errors(potentialPresetConfig('schnet-potential'));
     expect(e.dwMax).toBeGreaterThan(0.1);
     expect(e.w).toBeLessThan(1e-6 * e.wMax);
     expect(e.dw).toBeLessThan(3e-6 * e.dwMax);
   });
 
   it('polynomial envelope and silu filters (PaiNN): the same bounds', () => {
-    const e = errors(potentialPreset('painn-potential', { radial: { envelope: 'polynomial', cutoff: 4.5 }, model: { features: 16 } }));
+    const e = errors(potentialPresetConfig('painn-potential', { radial: { envelope: 'polynomial', cutoff: 4.5 }, model: { features: 16 } }));
     expect(e.w).toBeLessThan(1e-6 * e.wMax);
     expect(e.dw).toBeLessThan(3e-6 * e.dwMax);
   });
 
   it('leaks no tensors when tables are built and kept between calls', () => {
-    const model = new PotentialModel(potentialPreset('schnet-potential', { model: { features: 8, filterFeatures: 8 } }));
+    const model = new PotentialModel(potentialPresetConfig('schnet-potential', { model: { features: 8, filterFeatures: 8 } }));
     const before = tf.memory().numTensors;
     tf.dispose(model.representation.filterTables());
     expect(tf.memory().numTensors).toBe(before);
