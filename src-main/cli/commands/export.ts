@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mergeConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
 import { readFrames } from '../../../src-shared/chem';
-import { isPotentialConfig, isPotentialPreset, parsePotentialConfig, POTENTIAL_PRESET_IDS, PotentialConfigError, potentialPreset, type PotentialConfig } from '../../../src-shared/model/potential';
+import { isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../../src-shared/model/potential';
 import type { Split } from '../../../src-shared/model/split';
-import { parseModelConfig, presetConfig, presetIds } from '../../engine/architectures/registry';
+import { isPotentialPreset, parseModelConfig, potentialPresetConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { initBackend } from '../../engine/tf/backend';
 import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { exportProblem, exportTorchPotential, exportTorchRun, type TorchExportSummary } from '../../scale-out/torch-export';
@@ -108,12 +108,12 @@ export const exportCommand: Command = {
           config = anyConfig(mergeConfig(JSON.parse(readFileSync(resolve(ctx.cwd, what), 'utf8')), overrides));
           name = config.preset ?? config.architecture;
         } else if (isPotentialPreset(what)) {
-          config = potentialPreset(what, overrides);
+          config = potentialPresetConfig(what, overrides);
           name = what;
         } else if (presetIds().includes(what)) {
           config = presetConfig(what, overrides);
           name = what;
-        } else return bad(`"${what}" is neither a run id, a config file nor a preset (presets: ${[...presetIds(), ...POTENTIAL_PRESET_IDS].join(', ')})`);
+        } else return bad(`"${what}" is neither a run id, a config file nor a preset (presets: ${[...presetIds(), ...potentialPresets().map((p) => p.id)].join(', ')})`);
       } catch (e) {
         if (e instanceof ModelConfigError || e instanceof PotentialConfigError) return usageError(ctx.io, 'export', e.message);
         throw e;
