@@ -8,6 +8,7 @@
  * (xz-embedded compiled to WebAssembly, CRCs checked); both loaded when such a file is read (a plain
  * file, e.g. `latticework structure info x.cif`, does not pay for them).
  */
+import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 
 export type Compression = 'gzip' | 'bzip2' | 'xz';
@@ -48,7 +49,9 @@ async function unxz(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
       controller.close();
     },
   });
-  const { default: xz } = await import('xz-decompress');
+  // a webpack UMD bundle: through require() it is the same object under Node, tsx and the bundled
+  // app (dynamic import() gives it under `default` in one and as named exports in another)
+  const xz = createRequire(import.meta.url)('xz-decompress') as typeof import('xz-decompress');
   const reader = new xz.XzReadableStream(source).getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
