@@ -186,6 +186,7 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
         const stds = r.std === undefined ? null : values(r.std);
         const text = vals.map((v, t) => `${fmt(v)}${stds ? ` ± ${fmt(stds[t])}` : ''}`).join(', ');
         io.out(`${r.file.padEnd(wFile)}  ${r.model}  ${text}${unit ? ` ${unit}` : ''}`);
+        for (const w of r.warnings) io.out(`    warning: ${w}`);
         r.contributions?.forEach((c, i) => io.out(`    atom ${i} ${r.species?.[i] ?? ''}: ${values(c).map(fmt).join(', ')}`));
       }
     }

@@ -3,6 +3,7 @@
  * serialisable rows (the app's are made by the compute worker, workers/predict.ts).
  */
 import type { Structure } from '../../src-shared/chem/structure';
+import { domainWarnings } from '../../src-shared/model/domain';
 import type { TargetInfo } from '../engine/models/format';
 import { predictStructures } from '../engine/models/predict';
 import type { LoadedModel } from '../engine/models/runtime';
@@ -19,6 +20,8 @@ export interface PredictionRow {
   contributions?: Array<number | number[]> | null;
   /** Classification: all class probabilities. */
   probabilities?: number[];
+  /** Why the structure or the prediction lies outside the model's training domain (empty when inside). */
+  warnings: string[];
 }
 
 export interface PredictionReport {
@@ -42,7 +45,7 @@ export function predictRows(model: LoadedModel, items: Array<{ file: string; str
     unit: h.targets.map((t) => t.unit).join(', '),
     predictions: items.map((it, k) => {
       const p = preds[k];
-      const row: PredictionRow = { file: it.file, name: it.structure.name, model: model.name, prediction: one(p.prediction) };
+      const row: PredictionRow = { file: it.file, name: it.structure.name, model: model.name, prediction: one(p.prediction), warnings: domainWarnings(h.domain, it.structure, h.task === 'regression' ? p.prediction : null, h.targets) };
       if (p.std) row.std = one(p.std);
       if (p.probabilities) row.probabilities = p.probabilities;
       if (opts.contributions) row.contributions = p.contributions ? p.contributions.map(one) : null;

@@ -74,6 +74,7 @@ export function predictHandlers(core: CoreParts): LatticeworkHandlers['predict']
         std: r.std,
         units: model.record.units,
         perAtom: r.perAtom,
+        warnings: r.warnings,
       }));
       for (const f of out.failed) failed.push({ structureId: f.id, message: f.message });
       return { rows, failed };

@@ -7,6 +7,7 @@
  */
 import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
 import { buildGraph, type CrystalGraph } from '../../src-shared/graph/graph';
+import { domainWarnings } from '../../src-shared/model/domain';
 import type { ModelConfig } from '../../src-shared/model/config';
 import { importCgcnnCheckpoint } from '../engine/import/cgcnn';
 import { PickleError } from '../engine/import/pickle';
@@ -97,6 +98,8 @@ export interface PredictTaskRow {
   std: number | null;
   /** Per atom: the per-atom head's values, or the contributions (mean/sum readouts); null when the readout has none. */
   perAtom: number[] | null;
+  /** Why the structure or the prediction lies outside the model's training domain (empty when inside). */
+  warnings: string[];
 }
 
 export async function predictTask(input: PredictTaskInput, ctx: TaskContext): Promise<{ rows: PredictTaskRow[]; failed: { id: number; message: string }[] }> {
@@ -111,10 +114,12 @@ export async function predictTask(input: PredictTaskInput, ctx: TaskContext): Pr
     if (ctx.signal.aborted) throw new CancelledError();
     const graphs: CrystalGraph[] = [];
     const ids: number[] = [];
+    const structures: StructureJSON[] = [];
     for (const s of input.structures.slice(start, start + CH)) {
       try {
         graphs.push(buildGraph(structureFromJSON(s.structure), model.graphOptions));
         ids.push(s.id);
+        structures.push(s.structure);
       } catch (e) {
         failed.push({ id: s.id, message: (e as Error).message });
       }
@@ -122,7 +127,9 @@ export async function predictTask(input: PredictTaskInput, ctx: TaskContext): Pr
     const preds = graphs.length ? predictGraphs(model, graphs, { contributions: true }) : [];
     preds.forEach((p, k) => {
       const perAtom = p.perAtom ? p.perAtom.map((r) => r[0]) : p.contributions ? p.contributions.map((r) => r[0]) : null;
-      rows.push({ id: ids[k], prediction: p.prediction[0], std: p.std ? p.std[0] : null, perAtom });
+      const h = model.header;
+      const warnings = domainWarnings(h.domain, structures[k], h.task === 'regression' ? p.prediction : null, h.targets);
+      rows.push({ id: ids[k], prediction: p.prediction[0], std: p.std ? p.std[0] : null, perAtom, warnings });
     });
     ctx.progress(Math.min(n, start + CH), n, 'predicting');
   }

@@ -26,12 +26,15 @@ energy, forces and stress like a potential (without tfjs).
                      ("<target> (<unit>)"), "<target> std" for ensembles, and error (the
                      message for a file or structure that failed, its values empty)
   --json             print one JSON array, per structure {"file","name","model","prediction",
-                     "std"?,"unit","task","backend","contributions"?} ("std" only for
-                     ensembles), per file that failed {"file","error":{"name","message","line"}};
+                     "std"?,"warnings","unit","task","backend","contributions"?} ("std" only for
+                     ensembles; "warnings": why the structure or the prediction lies outside the
+                     model's training domain, [] inside), per file that failed
+                     {"file","error":{"name","message","line"}};
                      for a potential, per structure (per frame) {"file","frame","model","energy",
                      "energyPerAtom","forces":[[x,y,z]...],"stress":[6]|null,"std"?} in eV, eV/Å,
                      eV/Å³ (Voigt xx yy zz yz xz xy, ASE's sign)
-Text output: one line per structure: file, model, prediction (± std) and unit.
+Text output: one line per structure: file, model, prediction (± std) and unit, then a
+"warning:" line per reason the structure lies outside the model's training domain.
 Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage,
 130 when interrupted.`;
 

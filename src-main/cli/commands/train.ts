@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { atomInitRecord } from '../../../src-shared/graph/features';
 import { mergeConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
 import { groupThousands } from '../../../src-shared/text';
+import { trainingDomain } from '../../../src-shared/model/domain';
 import { parameterCount, parseModelConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
@@ -256,6 +257,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           const weights = shapes.namedVariables().map((v) => ({ name: v.name, shape: v.variable.shape.slice(), member: 0 }));
           shapes.dispose();
           const task = config.model.head.kind;
+          const trainedOn = [...new Set(results.flatMap((r) => r.split.train))];
           const file: ModelFileData = {
             header: {
               format: 'latticework-model',
@@ -275,6 +277,10 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
                 software: 'latticework',
                 details: { epochs: results.map((r) => r.epochsRun), bestEpoch: results.map((r) => r.bestEpoch), selectionMetric: last.selectionMetric, bestMetric: results.map((r) => r.bestMetric), testMetrics: last.test?.metrics ?? null },
               },
+              domain: trainingDomain(
+                trainedOn.map((i) => data.items[i].parsed.structure),
+                task === 'regression' ? trainedOn.map((i) => data.items[i].targets) : null,
+              ),
               weights: results.flatMap((_, member) => weights.map((w) => ({ ...w, member }))),
             },
             members: results.map((r) => r.weights),

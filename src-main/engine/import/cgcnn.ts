@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ModelConfig } from '../../../src-shared/model/config';
+import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { parseModelConfig } from '../architectures/registry';
 import { transposeOI } from '../nn/dense';
 import { MODEL_FILE_VERSION, type ModelFileData, type TargetInfo } from '../models/format';
@@ -34,6 +35,20 @@ export interface CgcnnImportOptions {
   target?: TargetInfo;
   software?: string;
 }
+
+/**
+ * The domain of a CGCNN checkpoint, as far as it is known: CGCNN trains on periodic crystals
+ * (its published models on Materials Project's); the checkpoint records neither the elements,
+ * nor the structure sizes, nor the target range, so those are not checked.
+ */
+const CGCNN_DOMAIN: TrainingDomain = {
+  basis: 'stated',
+  note: "CGCNN checkpoint: periodic crystals (the published models: Materials Project's); elements, sizes and target range are not recorded in the checkpoint",
+  elements: null,
+  structures: 'periodic',
+  atoms: null,
+  targets: null,
+};
 
 /** Names and units of CGCNN's published models (pre-trained/README.md). */
 export const CGCNN_PUBLISHED: Record<string, TargetInfo & { classes?: string[] }> = {
@@ -75,11 +90,18 @@ export function baseName(fileName: string): string {
 
 /** Converts a CGCNN checkpoint's bytes to a model file (in memory). */
 export function importCgcnnCheckpoint(bytes: Uint8Array, opts: CgcnnImportOptions = {}): ModelFileData {
-  const ck = toPlain(readLegacyTorch(bytes).object) as Record<string, unknown>;
-  const sd = ck.state_dict as Record<string, unknown> | undefined;
-  if (!sd || typeof sd !== 'object') throw new Error('CGCNN checkpoint: no state_dict');
-  const args = (ck.args ?? {}) as Record<string, unknown>;
   const fileName = opts.fileName ?? 'model.pth.tar';
+  const shown = fileName.split(/[\\/]/).pop();
+  let ck: Record<string, unknown>;
+  try {
+    ck = toPlain(readLegacyTorch(bytes).object) as Record<string, unknown>;
+  } catch (e) {
+    // whatever stops the legacy torch reader (a bad pickle, a short file) means this is not a checkpoint
+    throw new Error(`${shown} is not a model file: it is neither a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar written by CGCNN's main.py) — ${(e as Error).message}. Choose model_best.pth.tar from a CGCNN run, one of CGCNN's pre-trained models, or a .lwm file exported from Latticework.`);
+  }
+  const sd = ck.state_dict as Record<string, unknown> | undefined;
+  if (!sd || typeof sd !== 'object') throw new Error(`${shown} is a PyTorch file but not a CGCNN checkpoint: it has no state_dict (CGCNN saves {state_dict, normalizer, args, …}).`);
+  const args = (ck.args ?? {}) as Record<string, unknown>;
   const stem = baseName(fileName);
 
   // Sizes from the weights themselves (args must agree when present).
@@ -184,6 +206,7 @@ export function importCgcnnCheckpoint(bytes: Uint8Array, opts: CgcnnImportOption
         references: REFERENCES,
         ...(typeof args.dataset === 'string' ? { dataset: args.dataset } : {}),
       },
+      domain: CGCNN_DOMAIN,
       weights: shapes.map((s) => ({ ...s, member: 0 })),
     },
     members: [w],

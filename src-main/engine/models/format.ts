@@ -17,6 +17,7 @@
  * stores several members with identical configs: weight entries carry their member index.
  */
 import type { ModelConfig } from '../../../src-shared/model/config';
+import type { TrainingDomain } from '../../../src-shared/model/domain';
 import type { PotentialConfig } from '../../../src-shared/model/potential';
 
 export const MODEL_FILE_MAGIC = 'LWMODEL\0';
@@ -81,6 +82,8 @@ export interface ModelHeader {
   atomInit: Record<string, number[]> | null;
   members: number;
   provenance: Provenance;
+  /** What the model was trained on (elements, periodic or molecular, sizes, target ranges); absent in files made before it was recorded. */
+  domain?: TrainingDomain;
   weights: WeightEntry[];
 }
 

@@ -14,6 +14,8 @@ export interface PredictionRow {
   units: string;
   /** What each atom adds to the prediction (where the readout allows), in the model's units; else null. */
   perAtom: number[] | null;
+  /** Why the structure or the prediction lies outside the model's training domain, one reason each; empty when inside. */
+  warnings: string[];
 }
 
 export interface OversmoothingView {

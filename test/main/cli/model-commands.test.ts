@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importModelCommand } from '../../../src-main/cli/commands/import-model';
 import { predictCommand } from '../../../src-main/cli/commands/predict';
+import { encodeModelFile } from '../../../src-main/engine/models/format';
+import { importCgcnnCheckpoint } from '../../../src-main/engine/import/cgcnn';
 import { withModelRepository } from '../../../src-main/models/store';
 import { SHARED_DATA } from '../../helpers/shared-data';
 
@@ -85,5 +87,44 @@ describe('import-model and predict commands', () => {
     expect((await run(predictCommand, ['1000041.cif'])).code).toBe(2);
     expect((await run(importModelCommand, [])).code).toBe(2);
     expect((await run(importModelCommand, [join(SAMPLES, '1000041.cif')])).code).toBe(1);
+  });
+
+  it('names a file that is not a model as such, with what to choose instead', async () => {
+    const junk = join(dir, 'notes.pth.tar');
+    writeFileSync(junk, 'hello');
+    for (const cmd of [importModelCommand, predictCommand]) {
+      const r = await run(cmd, cmd === predictCommand ? ['--model', junk, '1000041.cif'] : [junk]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/notes\.pth\.tar is not a model file: it is neither a Latticework model \(\.lwm\) nor a CGCNN checkpoint/);
+      expect(r.err).toMatch(/Choose model_best\.pth\.tar/);
+      expect(r.err).not.toMatch(/PickleError/);
+    }
+  });
+
+  it('predict --json flags structures outside the training domain with the reasons ("warnings")', async () => {
+    const water = join(dir, 'water.xyz');
+    writeFileSync(water, '3\nwater\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n');
+    // a published CGCNN model: periodic crystals only
+    const r = await run(predictCommand, ['--model', join(PRE, 'band-gap.pth.tar'), '1000041.cif', water, '--json', '--backend', 'wasm']);
+    expect(r.code, r.err).toBe(0);
+    const [nacl, h2o] = JSON.parse(r.out);
+    expect(nacl.warnings).toEqual([]);
+    expect(h2o.warnings).toEqual(['a molecule (no periodic cell), but the model was trained on periodic crystals only']);
+    // a model whose file records a narrower domain: elements, sizes and the target range are checked
+    const stored = importCgcnnCheckpoint(readFileSync(join(PRE, 'band-gap.pth.tar')), { fileName: 'band-gap.pth.tar' });
+    stored.header.domain = { basis: 'training-split', elements: ['Na', 'Cl'], structures: 'periodic', atoms: { min: 2, max: 8 }, targets: [{ min: 10, max: 20 }] };
+    writeFileSync(join(dir, 'narrow.lwm'), encodeModelFile(stored));
+    const n = await run(predictCommand, ['--model', join(dir, 'narrow.lwm'), '1000041.cif', '7206075.cif', '--json', '--backend', 'wasm']);
+    expect(n.code, n.err).toBe(0);
+    const [inside, anatase] = JSON.parse(n.out);
+    expect(inside.warnings).toHaveLength(1);
+    expect(inside.warnings[0]).toMatch(/^predicted band_gap [-\d.]+ eV lies outside the training targets' range \(10 to 20 eV\)$/);
+    expect(anatase.warnings.slice(0, 2)).toEqual(['elements O, Ti not in the training data (trained on Na, Cl)', "12 atoms, outside the training structures' size range (2–8 atoms)"]);
+    // text output: a warning line under the prediction; a file without a domain says it was not checked
+    delete stored.header.domain;
+    writeFileSync(join(dir, 'old.lwm'), encodeModelFile(stored));
+    const t = await run(predictCommand, ['--model', join(dir, 'old.lwm'), water, '--backend', 'wasm']);
+    expect(t.code, t.err).toBe(0);
+    expect(t.out.split('\n')[1]).toMatch(/^ {4}warning: the model file records no training domain/);
   });
 });

@@ -32,6 +32,17 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(file.header.normalizer!.mean[0]).toBeGreaterThan(1);
     expect(Object.keys(file.header.atomInit!).length).toBe(100);
     expect(file.members).toHaveLength(1);
+    // the training domain: the 8 training structures' elements, sizes and labels (1..10)
+    const domain = file.header.domain!;
+    expect(domain).toMatchObject({ basis: 'training-split', structures: 'periodic' });
+    const sampleElements = ['C', 'O', 'Na', 'Si', 'S', 'Cl', 'K', 'Ti', 'Zn', 'Ge', 'Cs', 'Ba'];
+    expect(domain.elements!.length).toBeGreaterThanOrEqual(6);
+    expect(domain.elements!.every((e) => sampleElements.includes(e))).toBe(true);
+    expect(domain.atoms!.min).toBeGreaterThanOrEqual(2);
+    expect(domain.atoms!.max).toBeLessThanOrEqual(12);
+    expect(domain.targets![0].min).toBeGreaterThanOrEqual(1);
+    expect(domain.targets![0].max).toBeLessThanOrEqual(10);
+    expect(domain.targets![0].max - domain.targets![0].min).toBeGreaterThanOrEqual(6);
   });
 
   it('trains on an extended XYZ target with human-readable progress', async () => {
