@@ -23,13 +23,22 @@ function frameValues(p: ParsedFileStructure, key: string): number[] | null {
   return values.length > 0 && values.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (values as number[]) : null;
 }
 
+/** The keys that could be a target: numeric per-frame properties, then numeric per-atom arrays (of the first frames). */
+function targetKeys(frames: ParsedFileStructure[]): string[] {
+  const keys = new Set<string>();
+  for (const p of frames.slice(0, 20)) {
+    for (const k of Object.keys(p.structure.properties)) if (frameValues(p, k) !== null) keys.add(safeLabel(k, '?'));
+    for (const [k, v] of Object.entries(p.structure.siteProperties)) if (v.kind !== 'string') keys.add(`${safeLabel(k, '?')} (per atom)`);
+  }
+  return [...keys];
+}
+
 /** The target key: the one asked for, else energy_per_atom, else energy. */
 function pickTarget(frames: ParsedFileStructure[], option: string | undefined): string {
   if (option) return option;
   for (const key of ['energy_per_atom', 'energy']) if (frames.some((p) => frameValues(p, key) !== null)) return key;
-  const keys = new Set<string>();
-  for (const p of frames.slice(0, 1)) for (const k of [...Object.keys(p.structure.properties), ...Object.keys(p.structure.siteProperties)]) keys.add(safeLabel(k, '?'));
-  throw new UserError(`the frames have neither energy_per_atom nor energy: give the target key${keys.size ? ` (the first frame has: ${[...keys].join(', ')})` : ''}`);
+  const keys = targetKeys(frames);
+  throw new UserError(`the frames have neither energy_per_atom nor energy: give the target key${keys.length ? ` (the frames have: ${keys.join(', ')})` : ' (the frames have no numeric property or per-atom array)'}`);
 }
 
 export const extxyzFrames: DatasetFormat = {
@@ -94,7 +103,8 @@ export const extxyzFrames: DatasetFormat = {
       items.push({ name, file, sourceFile: fileName, format: 'xyz', parsed: named(parsed, name, Number(index)), targets });
     }
     if (frames.length > 0 && !perFrame && !site) {
-      throw new UserError(`no frame has "${safeLabel(key, 'the key given')}": it is neither a per-frame property nor a per-atom array of these frames`);
+      const keys = targetKeys(frames.map((f) => f.parsed));
+      throw new UserError(`no frame has "${safeLabel(key, 'the key given')}": it is neither a per-frame property nor a per-atom array of these frames — ${keys.length ? `the keys there are: ${keys.join(', ')}` : 'the frames have no numeric property or per-atom array'}`);
     }
     const targetNames = perAtomTarget ? [] : width > 1 ? Array.from({ length: width }, (_, k) => `${key}[${k}]`) : [key];
     return {

@@ -315,7 +315,10 @@ async function discard(core: CoreParts, id: number): Promise<number> {
       perAtomKeys,
       ...(read.frames ? { frames: read.frames } : {}),
     };
-    if (n === 0) throw new UserError('no labelled structure could be read', report);
+    if (n === 0) {
+      const why = [...unlabelled.slice(0, 3), ...failed.slice(0, 3 - Math.min(3, unlabelled.length)).map((f) => `${f.file}: ${f.error.message}`)];
+      throw new UserError(`no labelled structure could be read${why.length ? ` — ${why.join('; ')}${unlabelled.length + failed.length > why.length ? '; …' : ''}` : ''}`, report);
+    }
     await core.db.transaction(async (tx) => {
       await tx.run('DELETE FROM dataset_item WHERE dataset_id = ?', [id]);
       await tx.run("UPDATE dataset SET name = ?, target_key = ?, size = ?, report = ?, atom_init = ?, status = 'ready' WHERE id = ?", [

@@ -149,7 +149,7 @@ describe('formats', () => {
     expect(forces.perAtomTarget).toEqual({ key: 'forces', width: 3 });
     expect(forces.items).toHaveLength(5);
     expect(forces.items[0].targets).toEqual([]);
-    await expect(readDatasetAt(xyz, { target: 'nope' })).rejects.toThrow(/no frame has "nope"/);
+    await expect(readDatasetAt(xyz, { target: 'nope' })).rejects.toThrow(/no frame has "nope".* the keys there are: .*\benergy\b.*forces \(per atom\)/);
   });
 });
 
