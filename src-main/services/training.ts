@@ -28,6 +28,7 @@ import { groupsAcrossSplits } from '../../src-shared/model/split';
 const RUN = 0;
 const PAUSE = 1;
 const CANCEL = 2;
+const CANCEL_KEEP = 3;
 
 interface ActiveRun {
   control: Int32Array;
@@ -177,8 +178,9 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         a.elapsed += (Date.now() - a.segmentStart) / 1000;
         a.segmentStart = null;
       }
-      if (out.status === 'cancelled') {
-        // cancelled by the user, or stopped because the core is closing (then: interrupted)
+      // cancelled by the user (keeping the best model so far when asked: then it comes with a model file),
+      // or stopped because the core is closing (then: interrupted)
+      if (out.status === 'cancelled' && !(a.userCancelled && out.modelFile)) {
         await setStatus(runId, a.userCancelled ? 'cancelled' : 'interrupted', { finished: a.userCancelled });
         return;
       }
@@ -194,7 +196,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         a.elapsed,
       );
       if (modelId !== null) core.events.emit('models', 'onChanged', { ids: [modelId] });
-      await emitStatus(runId);
+      if (out.status === 'cancelled') await setStatus(runId, 'cancelled', { finished: true });
+      else await emitStatus(runId);
     };
 
     const samples = items.map((it: LoadedItem) => ({ name: it.name, structure: it.structure, target: it.target }));
@@ -314,12 +317,12 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       return run;
     },
 
-    async cancel({ runId }) {
+    async cancel({ runId, keepBest }) {
       const row = await getRunRow(core, runId);
       const a = runs.get(runId);
       if (a) {
         a.userCancelled = true;
-        Atomics.store(a.control, 0, CANCEL);
+        Atomics.store(a.control, 0, keepBest ? CANCEL_KEEP : CANCEL);
         if (row.status === 'paused') a.segmentStart = null;
         return getRun(core, runId);
       }

@@ -10,6 +10,7 @@ import { buildGraph, type CrystalGraph } from '../../src-shared/graph/graph';
 import { headOutputs, type ModelConfig } from '../../src-shared/model/config';
 import { graphOptionsFromConfig } from '../../src-shared/model/graph-options';
 import { classificationMetrics, regressionMetrics } from '../../src-shared/model/metrics';
+import { trainingDomain } from '../../src-shared/model/domain';
 import { trainValTestSplit } from '../../src-shared/model/split';
 import { parseModelConfig } from '../engine/architectures/registry';
 import { buildModel } from '../engine/layers/model';
@@ -24,10 +25,11 @@ import { defaultTrainingWorkers } from './parallel/workers';
 import { ensureBackend } from './backend';
 import { CancelledError, type TaskContext } from './protocol';
 
-/** Control word shared with the main thread: 0 run, 1 pause, 2 cancel. */
+/** Control word shared with the main thread: 0 run, 1 pause, 2 cancel, 3 cancel and keep the best model so far. */
 export const CONTROL_RUN = 0;
 export const CONTROL_PAUSE = 1;
 export const CONTROL_CANCEL = 2;
+export const CONTROL_CANCEL_KEEP = 3;
 
 export interface TrainTaskInput {
   runId: number;
@@ -113,7 +115,7 @@ function trainedModelHeader(
   input: TrainTaskInput,
   config: ModelConfig,
   table: ReturnType<typeof parseAtomInit> | undefined,
-  model: { normalizer: NonNullable<ModelHeader['normalizer']>; members: number; details: ModelHeader['provenance']['details']; weights: ModelHeader['weights'] },
+  model: { normalizer: NonNullable<ModelHeader['normalizer']>; members: number; details: ModelHeader['provenance']['details']; weights: ModelHeader['weights']; trainedOn: number[] },
 ): ModelHeader {
   const task = config.model.head.kind;
   const width = headOutputs(config);
@@ -136,6 +138,10 @@ function trainedModelHeader(
       software: 'latticework',
       details: model.details,
     },
+    domain: trainingDomain(
+      model.trainedOn.map((i) => input.samples[i].structure),
+      task === 'regression' ? model.trainedOn.map((i) => [input.samples[i].target]) : null,
+    ),
     weights: model.weights,
   };
 }
@@ -149,7 +155,7 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
   const control = new TrainingControl(ctx.signal);
   const poll = setInterval(() => {
     const w = Atomics.load(input.control, 0);
-    if (w === CONTROL_CANCEL) control.cancel();
+    if (w === CONTROL_CANCEL || w === CONTROL_CANCEL_KEEP) control.cancel();
     else if (w === CONTROL_PAUSE) control.pause();
     else if (control.paused) control.resume();
   }, 20);
@@ -228,21 +234,28 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
     announce(outcome.split);
     const model = outcome.model!;
     try {
-      if (outcome.status === 'cancelled') {
+      // cancelled: nothing kept, unless asked to keep the best model so far (the trainer restored its weights)
+      const keep = outcome.status === 'cancelled' && Atomics.load(input.control, 0) === CONTROL_CANCEL_KEEP && outcome.bestEpoch >= 0;
+      if (outcome.status === 'cancelled' && !keep) {
         return { status: 'cancelled', epochsDone: resume ? resume.epoch + outcome.epochsRun : outcome.epochsRun, bestEpoch: outcome.bestEpoch, selectionMetric: outcome.selectionMetric, bestMetric: outcome.bestMetric, valMetrics: {}, testMetrics: {}, predictions: [], modelFile: null };
       }
-      const train = outcome.split.train.length ? evaluateSplit(model, samples, outcome.split.train, outcome.normalizer, config.training.batchSize) : null;
+      const evaluate = (indices: number[]) => (indices.length ? evaluateSplit(model, samples, indices, outcome.normalizer, config.training.batchSize) : null);
+      const train = evaluate(outcome.split.train);
+      // the trainer evaluates validation and test only for a run that was not cancelled
+      const val = keep ? evaluate(outcome.split.val) : outcome.val;
+      const test = keep ? evaluate(outcome.split.test) : outcome.test;
       const predictions = [
         ...splitPredictions(train, 'train', task, width, atoms),
-        ...splitPredictions(outcome.val, 'validation', task, width, atoms),
-        ...splitPredictions(outcome.test, 'test', task, width, atoms),
+        ...splitPredictions(val, 'validation', task, width, atoms),
+        ...splitPredictions(test, 'test', task, width, atoms),
       ];
       const shapes = new Map(model.namedVariables().map((nv) => [nv.name, nv.variable.shape.slice()]));
       const header = trainedModelHeader(input, config, table, {
         normalizer: { mean: outcome.normalizer.mean, std: outcome.normalizer.std },
         members: 1,
-        details: { bestEpoch: outcome.bestEpoch, selectionMetric: outcome.selectionMetric, bestMetric: outcome.bestMetric, backend: backendName },
+        details: { bestEpoch: outcome.bestEpoch, selectionMetric: outcome.selectionMetric, bestMetric: outcome.bestMetric, backend: backendName, ...(keep ? { cancelledByUser: true } : {}) },
         weights: Object.keys(outcome.weights).map((name) => ({ name, shape: shapes.get(name) ?? [outcome.weights[name].length], member: 0 })),
+        trainedOn: outcome.split.train,
       });
       const modelFile = encodeModelFile({ header, members: [outcome.weights] });
       return {
@@ -251,8 +264,8 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
         bestEpoch: outcome.bestEpoch,
         selectionMetric: outcome.selectionMetric,
         bestMetric: outcome.bestMetric,
-        valMetrics: clean(outcome.val?.metrics ?? {}),
-        testMetrics: clean(outcome.test?.metrics ?? {}),
+        valMetrics: clean(val?.metrics ?? {}),
+        testMetrics: clean(test?.metrics ?? {}),
         predictions,
         modelFile,
       };
@@ -352,6 +365,7 @@ async function trainFolds(
     members: members.length,
     details: { kFold: k, bestEpochs: folds.map((f) => f.bestEpoch), selectionMetric, bestMetrics: folds.map((f) => f.bestMetric), backend: backendName },
     weights: members.flatMap((m, member) => Object.keys(m).map((name) => ({ name, shape: shapes.get(name) ?? [m[name].length], member }))),
+    trainedOn: trainVal,
   });
   return {
     status: 'finished',

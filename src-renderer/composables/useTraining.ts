@@ -45,11 +45,12 @@ async function start(req: StartRequest): Promise<RunRecord | null> {
   }
 }
 
-async function control(action: 'pause' | 'resume' | 'cancel', runId: number): Promise<RunRecord | null> {
+async function control(action: 'pause' | 'resume' | 'cancel', runId: number, keepBest?: boolean): Promise<RunRecord | null> {
   const runs = useRuns();
   busy.value = { ...busy.value, [runId]: true };
   try {
-    const r = await getApi().training[action]({ runId });
+    const api = getApi().training;
+    const r = action === 'cancel' ? await api.cancel({ runId, keepBest: !!keepBest }) : await api[action]({ runId });
     runs.upsert(r);
     controlError.value = null;
     return r;
@@ -76,7 +77,8 @@ export function useTraining() {
     start,
     pause: (runId: number) => control('pause', runId),
     resume: (runId: number) => control('resume', runId),
-    cancel: (runId: number) => control('cancel', runId),
+    /** Stops a run; keepBest keeps the best model so far as the run's model. */
+    cancel: (runId: number, keepBest = false) => control('cancel', runId, keepBest),
     show,
   };
 }

@@ -128,3 +128,37 @@ describe('workbench bugs', () => {
     expect(app.errors).toEqual([]);
   });
 });
+
+describe('messages that say what to do', () => {
+  it('cancel asks first, and “stop and keep the best model so far” keeps the run’s best model', { timeout: 300_000 }, async () => {
+    const { page } = app;
+    const ds = await api.datasets.import({ kind: 'cgcnn-folder', path: shared('cgcnn-sample-regression'), name: 'ten CIFs' });
+    await page.reload();
+    await waitUntilConnected(page);
+    await page.getByTestId('nav-training').click();
+    await page.getByTestId('training-dataset').selectOption(String(ds.id));
+    await page.getByTestId('training-config').selectOption('preset:cgcnn-paper');
+    await page.getByTestId('config-epochs').fill('2000');
+    await page.getByTestId('config-batch-size').fill('4');
+    await page.getByTestId('run-name').fill('stopped-early');
+    await page.getByTestId('run-start').click();
+    const run = () => api.runs.list({ includeArchived: false }).then((l) => l.find((r) => r.name === 'stopped-early'));
+    await expect.poll(async () => (await run())?.epochsDone ?? 0, { timeout: 240_000 }).toBeGreaterThanOrEqual(2);
+    await page.getByTestId('run-cancel').click();
+    const confirm = page.getByTestId('run-cancel-confirm');
+    expect(await confirm.textContent()).toMatch(/Stop this run\?/);
+    // going on leaves it running
+    await page.getByTestId('run-cancel-back').click();
+    expect(await confirm.count()).toBe(0);
+    expect((await run())!.status).toBe('running');
+    await page.getByTestId('run-cancel').click();
+    await page.getByTestId('run-cancel-keep').click();
+    await expect.poll(async () => (await run())!.status, { timeout: 120_000 }).toBe('cancelled');
+    const r = (await run())!;
+    expect(r.epochsDone).toBeLessThan(2000);
+    const model = (await api.models.list({})).find((m) => m.runId === r.id);
+    expect(model, 'the best model so far was kept').toBeDefined();
+    expect(r.bestMetrics.best_epoch).toBeGreaterThanOrEqual(0);
+    expect(app.errors).toEqual([]);
+  });
+});

@@ -124,7 +124,8 @@ export const trainingService = {
     pause: method<RunRecord>()(z.object({ runId }).strict()),
     /** Resumes a paused run, or an interrupted one from its last checkpoint. */
     resume: method<RunRecord>()(z.object({ runId }).strict()),
-    cancel: method<RunRecord>()(z.object({ runId }).strict()),
+    /** Stops a run; `keepBest` keeps the best model so far (its best epoch's weights, evaluated on validation and test) as the run's model. */
+    cancel: method<RunRecord>()(z.object({ runId, keepBest: z.boolean().optional() }).strict()),
   },
   events: {
     onProgress: event<TrainingProgress>(),

@@ -142,6 +142,8 @@ describe('training service and runs', () => {
     await api.training.cancel({ runId: started.id });
     const final = await cancelled;
     expect(final.status).toBe('cancelled');
+    // cancelled without keeping: no model
+    expect((await api.models.list({})).some((m) => m.runId === started.id)).toBe(false);
     // the second of pause does not count as training time
     expect(final.duration).toBeGreaterThan(0);
     expect(final.duration).toBeLessThan((Date.now() - t0) / 1000 - 0.95);
@@ -153,6 +155,35 @@ describe('training service and runs', () => {
     expect((await api.runs.list({ includeArchived: true })).some((r) => r.id === started.id)).toBe(true);
     expect(await api.runs.delete({ id: started.id })).toEqual({ deleted: true });
     await expect(api.runs.get({ id: started.id })).rejects.toMatchObject({ name: 'UserError' });
+  }, 180_000);
+
+  it('cancels a run keeping the best model so far: the best epoch’s weights, evaluated on validation and test', async () => {
+    const started = await api.training.start({ datasetId, config: tinyConfig(200) });
+    // after two finished epochs
+    await new Promise<void>((resolve) => {
+      const off = api.training.onProgress((p) => {
+        if (p.runId === started.id && p.kind === 'epoch' && p.epoch >= 1) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const cancelled = waitForStatus(api, started.id, ['cancelled', 'finished', 'failed']);
+    await api.training.cancel({ runId: started.id, keepBest: true });
+    const final = await cancelled;
+    expect(final.status).toBe('cancelled');
+    expect(final.epochsDone).toBeGreaterThanOrEqual(2);
+    expect(final.epochsDone).toBeLessThan(200);
+    expect(final.bestMetrics.best_epoch).toBeGreaterThanOrEqual(0);
+    expect(final.bestMetrics.test_mae).toBeGreaterThan(0);
+    const model = (await api.models.list({})).find((m) => m.runId === started.id);
+    expect(model, 'the best model so far is kept').toBeDefined();
+    const preds = await api.runs.predictions({ id: started.id });
+    expect(new Set(preds.map((p) => p.split))).toEqual(new Set(['train', 'validation', 'test']));
+    // the kept model predicts what the run recorded for its test structures
+    const test = preds.filter((p) => p.split === 'test');
+    const again = await api.predict.run({ modelId: model!.id, structureIds: test.map((p) => p.structureId) });
+    for (const p of test) expect(again.rows.find((r) => r.structureId === p.structureId)!.prediction).toBeCloseTo(p.prediction, 4);
   }, 180_000);
 
   it('trains k-fold runs into an ensemble whose predictions carry a spread', async () => {
