@@ -48,6 +48,7 @@ import type { ArrowData } from './arrows';
 import { SphereImpostors } from './sphereImpostors';
 import { StickImpostors } from './stickImpostors';
 import { boundingSphere, boxEdges, defaultView, fitDistance, viewAlong } from './camera';
+import { drawLegend, legendLayout, type LegendEntry } from './legend';
 import type { ViewAxis, ViewDirection } from './camera';
 
 export interface AtomData {
@@ -550,18 +551,45 @@ export class CrystalScene {
     }
   }
 
-  /** PNG of the current view; with `transparent` the background is left out. */
-  async toBlob(transparent = false): Promise<Blob> {
-    const alpha = this.renderer.getClearAlpha();
-    if (transparent) this.renderer.setClearAlpha(0);
-    this.renderNow();
-    const blob = await new Promise<Blob | null>((resolve) => this.canvas.toBlob(resolve, 'image/png'));
-    if (transparent) {
-      this.renderer.setClearAlpha(alpha);
+  /**
+   * PNG of the current view at `scale` image pixels per CSS pixel (1, 2, 4: the view re-rendered at
+   * that resolution, not magnified), with the element legend drawn in when given; with
+   * `transparent` the background is left out.
+   */
+  async toBlob(options: { transparent?: boolean; scale?: number; legend?: LegendEntry[] } = {}): Promise<Blob> {
+    const scale = options.scale ?? 1;
+    if (!(scale >= 1 && scale <= 4)) throw new Error(`an export scale of ${scale} is not offered (1× to 4×)`);
+    const r = this.renderer;
+    const alpha = r.getClearAlpha();
+    const ratio = r.getPixelRatio();
+    const gl = r.getContext();
+    const limit = gl.getParameter(gl.MAX_RENDERBUFFER_SIZE) as number;
+    const w = this.canvas.clientWidth;
+    const h = this.canvas.clientHeight;
+    if (Math.max(w, h) * scale > limit) throw new Error(`a ${scale}× image of this view would be ${Math.round(w * scale)} × ${Math.round(h * scale)} pixels, more than this GPU renders (${limit}): choose a smaller scale or a smaller window`);
+    try {
+      if (options.transparent) r.setClearAlpha(0);
+      r.setPixelRatio(scale);
+      this.renderNow();
+      const out = document.createElement('canvas');
+      out.width = this.canvas.width;
+      out.height = this.canvas.height;
+      const ctx = out.getContext('2d');
+      if (!ctx) throw new Error('the image could not be composed (no 2D canvas)');
+      ctx.drawImage(this.canvas, 0, 0);
+      const layout = legendLayout(options.legend ?? [], out.width, scale, (text, font) => {
+        ctx.font = font;
+        return ctx.measureText(text).width;
+      });
+      if (layout) drawLegend(ctx, layout, scale);
+      const blob = await new Promise<Blob | null>((resolve) => out.toBlob(resolve, 'image/png'));
+      if (!blob) throw new Error('the canvas could not be exported');
+      return blob;
+    } finally {
+      r.setPixelRatio(ratio);
+      r.setClearAlpha(alpha);
       this.renderNow();
     }
-    if (!blob) throw new Error('the canvas could not be exported');
-    return blob;
   }
 
   /** What the GPU holds (three's renderer.info), for leak checks. */

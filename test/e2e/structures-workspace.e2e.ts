@@ -123,6 +123,64 @@ describe('a viewer that looks right by default', () => {
   });
 });
 
+/** Width and height of a PNG (its IHDR chunk). */
+function pngSize(bytes: Buffer): { width: number; height: number } {
+  expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+describe('images for a paper', () => {
+  it('exports the view as PNG at 2× and 4× the screen resolution, with the element legend drawn in', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-structures').click();
+    await page.getByTestId('file-input').setInputFiles([cif('1507756')]); // stored once: a no-op when already there
+    await page.getByTestId('structure-item').filter({ hasText: 'BaTiO3' }).first().click();
+    const canvas = page.getByTestId('structure-canvas');
+    await expect.poll(() => canvas.getAttribute('data-bond-count'), { timeout: 30_000 }).toBe('6');
+    const css = await canvas.evaluate((c) => ({ w: c.clientWidth, h: c.clientHeight }));
+    const colours = await page.getByTestId('viewer-legend').locator('.dot').evaluateAll((dots) => dots.map((d) => getComputedStyle(d).backgroundColor));
+    expect(colours).toHaveLength(3);
+    for (const scale of [2, 4]) {
+      await page.getByTestId('viewer-export-scale').selectOption(String(scale));
+      const download = page.waitForEvent('download');
+      await page.getByTestId('viewer-export').click();
+      const file = await download;
+      expect(file.suggestedFilename()).toMatch(new RegExp(`@${scale}x\\.png$`));
+      const bytes = readFileSync((await file.path())!);
+      expect(pngSize(bytes)).toEqual({ width: css.w * scale, height: css.h * scale });
+      // the legend's dots: flat discs of each element colour in a band at the top right
+      const counts = await page.evaluate(
+        async ({ b64, scale, colours }) => {
+          const raw = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+          const img = await createImageBitmap(new Blob([raw], { type: 'image/png' }));
+          const c = new OffscreenCanvas(img.width, img.height);
+          const ctx = c.getContext('2d')!;
+          ctx.drawImage(img, 0, 0);
+          const x0 = Math.floor(img.width * 0.5);
+          const band = ctx.getImageData(x0, 0, img.width - x0, 40 * scale).data;
+          const rgb = colours.map((s) => s.match(/\d+/g)!.map(Number));
+          return rgb.map(([r, g, b]) => {
+            let n = 0;
+            for (let i = 0; i < band.length; i += 4) if (Math.abs(band[i] - r) <= 2 && Math.abs(band[i + 1] - g) <= 2 && Math.abs(band[i + 2] - b) <= 2) n++;
+            return n;
+          });
+        },
+        { b64: bytes.toString('base64'), scale, colours },
+      );
+      // a dot of radius 5 px × scale covers about 78·scale² pixels
+      for (const n of counts) expect(n).toBeGreaterThan(40 * scale * scale);
+    }
+    // 1×, without the legend: the size of the view on screen
+    await page.getByTestId('viewer-export-legend').uncheck();
+    await page.getByTestId('viewer-export-scale').selectOption('1');
+    const download = page.waitForEvent('download');
+    await page.getByTestId('viewer-export').click();
+    expect(pngSize(readFileSync((await (await download).path())!))).toEqual({ width: css.w, height: css.h });
+    await page.getByTestId('viewer-export-legend').check();
+    expect(app.errors).toEqual([]);
+  });
+});
+
 describe('bugs a new user hit', () => {
   it('bug 4: #/structures?id=N opens that structure on a fresh load', async () => {
     const { page } = app;
