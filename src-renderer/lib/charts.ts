@@ -73,8 +73,33 @@ export interface ParityPoint {
   split: string;
 }
 
-/** Predicted against true, one scatter series per split, with the y = x diagonal. */
-export function parityOption(points: readonly ParityPoint[], units: string): ChartOption {
+/**
+ * An axis range that covers [lo, hi] with about `ticks` intervals of a round step (1, 2, 2.5 or 5
+ * times a power of ten), the ends on multiples of the step: ticks read 0.2, 0.4 … not 0.0548, 0.738.
+ */
+export function niceRange(lo: number, hi: number, ticks = 5): { min: number; max: number; interval: number } {
+  if (!(hi > lo)) {
+    const c = Number.isFinite(lo) ? lo : 0;
+    return niceRange(c - (Math.abs(c) || 1) * 0.5, c + (Math.abs(c) || 1) * 0.5, ticks);
+  }
+  const raw = (hi - lo) / ticks;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => Number((m * pow).toPrecision(12))).find((s) => s >= raw * (1 - 1e-9))!;
+  // rounding to the step's decimals keeps 0.30000000000000004 out of the labels
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+  const round = (x: number) => Number(x.toFixed(decimals));
+  return { min: round(Math.floor(lo / step + 1e-9) * step), max: round(Math.ceil(hi / step - 1e-9) * step), interval: step };
+}
+
+/** Grid of the parity plot: left + right equals top + bottom, so a square chart has a square plot. */
+export const PARITY_GRID = { left: 62, right: 18, top: 34, bottom: 46 };
+
+/**
+ * Predicted against true, one scatter series per split, with the y = x diagonal: equal ranges
+ * with round ticks on both axes (drawn square by a square chart, PARITY_GRID), titles naming the
+ * target and its units.
+ */
+export function parityOption(points: readonly ParityPoint[], units: string, target = ''): ChartOption {
   let lo = Infinity;
   let hi = -Infinity;
   for (const p of points) {
@@ -85,22 +110,34 @@ export function parityOption(points: readonly ParityPoint[], units: string): Cha
     lo = 0;
     hi = 1;
   }
-  const pad = (hi - lo) * 0.04 || 1;
-  lo -= pad;
-  hi += pad;
+  const range = niceRange(lo, hi);
+  lo = range.min;
+  hi = range.max;
   const splits = [...new Set(points.map((p) => p.split))];
-  const u = units ? ` (${units})` : '';
+  const u = ` (${units || 'the dataset’s units'})`;
+  const what = target ? ` ${target}` : '';
+  const axis = (name: string, gap: number) => ({
+    type: 'value',
+    name: `${name}${what}${u}`,
+    nameLocation: 'middle',
+    nameGap: gap,
+    min: lo,
+    max: hi,
+    interval: range.interval,
+    nameTextStyle: baseText,
+    axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 4) },
+  });
   return {
     animation: false,
     color: PALETTE,
-    grid: { left: 60, right: 16, top: 30, bottom: 44 },
+    grid: PARITY_GRID,
     legend: { top: 4, textStyle: baseText },
     tooltip: {
       trigger: 'item',
       formatter: (p: { data: [number, number, string] }) => `${p.data[2]}<br/>true ${fmtNum(p.data[0], 5)}<br/>predicted ${fmtNum(p.data[1], 5)}`,
     },
-    xAxis: { type: 'value', name: `true${u}`, nameLocation: 'middle', nameGap: 26, min: lo, max: hi, nameTextStyle: baseText, axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 3) } },
-    yAxis: { type: 'value', name: `predicted${u}`, nameLocation: 'middle', nameGap: 44, min: lo, max: hi, nameTextStyle: baseText, axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 3) } },
+    xAxis: axis('true', 26),
+    yAxis: axis('predicted', 44),
     series: [
       ...splits.map((split) => ({
         name: split,

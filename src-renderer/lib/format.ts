@@ -75,6 +75,18 @@ export function toCsv(rows: readonly (readonly unknown[])[]): string {
  * CGCNN's moduli are log₁₀ of GPa (Materials Project's convention) and are shown in GPa too; a
  * classifier's probability names its class.
  */
+/** Units of a target named in the usual way (extended-XYZ and Materials Project keys); '' when the name does not tell. */
+export function targetUnit(key: string): string {
+  const k = key.toLowerCase().replace(/\[\d+\]$/, '');
+  if (/(^|_)(energy|e)_per_atom$|^(e_form|formation_energy|e_above_hull|energy_above_hull)$/.test(k)) return 'eV/atom';
+  if (/^(energy|free_energy|total_energy|band_gap|gap|efermi|fermi_energy|e_fermi|homo|lumo)$/.test(k)) return 'eV';
+  if (/^forces?$/.test(k)) return 'eV/Å';
+  if (/^(stress|virial_stress)$/.test(k)) return 'eV/Å³';
+  if (/^(bulk|shear)_moduli$|^k_vrh$|^g_vrh$/.test(k)) return 'log₁₀ GPa';
+  if (/^poisson_ratio$|^(metal|is_metal|metal_semi)$/.test(k)) return 'dimensionless';
+  return '';
+}
+
 export function predictionUnit(value: number, units: string, model: string): { unit: string; converted: string | null } {
   if (/^log\(GPa\)$|^log10\(GPa\)$/i.test(units)) return { unit: 'log₁₀ GPa', converted: `${fmtNum(10 ** value, 4)} GPa` };
   if (units === 'probability') return { unit: /metal/i.test(model) ? 'P(metal)' : 'P(class 1)', converted: null };

@@ -73,6 +73,14 @@ describe('experiment workbench', () => {
 
     await expect.poll(() => page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status'), { timeout: 300_000 }).toBe('finished');
     await expect.poll(() => chartPoints('parity-plot'), { timeout: 30_000 }).toBeGreaterThan(0);
+    // charts that read at a glance: the loss says what it is measured on, every axis has a title with
+    // units, and the parity plot is square
+    const axes = (id: string) => page.locator(`[data-testid="${id}"][data-axes], [data-testid="${id}"] [data-axes]`).first().getAttribute('data-axes');
+    expect(await axes('training-curve')).toBe('epoch | loss (normalised targets)');
+    expect(await axes('training-metrics-curve')).toMatch(/^epoch \| error \(.+\)/);
+    expect(await axes('parity-plot')).toMatch(/^true .*\(.+\) \| predicted .*\(.+\)$/);
+    const box = (await page.locator('[data-testid="parity-plot"]').boundingBox())!;
+    expect(Math.abs(box.width - box.height)).toBeLessThanOrEqual(1);
     await app.screenshot('training-finished');
 
     await page.getByTestId('nav-runs').click();

@@ -5,9 +5,9 @@ import type { MetricPoint, PredictionPoint, RunRecord, TrainingProgress } from '
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
-import { divergingRgb, histogram, histogramOption, lineOption, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
+import { divergingRgb, histogram, histogramOption, lineOption, niceRange, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
 import { estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
-import { csvCell, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
+import { csvCell, fmtBytes, fmtDuration, fmtNum, targetUnit, toCsv } from '../../src-renderer/lib/format';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { findField as find } from '../helpers/form';
 
@@ -273,6 +273,42 @@ describe('chart options', () => {
     expect(h).toEqual({ edges: [0, 0.5, 1], counts: [1, 3] });
     const ho = histogramOption(h, 'x') as { series: { data: number[] }[] };
     expect(ho.series[0].data).toEqual([1, 3]);
+  });
+
+  it('parity plots: equal ranges on round ticks, a grid that is square in a square chart, titles with the target and units', () => {
+    const pts = [
+      { target: -0.0548, prediction: 0.02, name: 'a', split: 'test' },
+      { target: 0.738, prediction: 0.69, name: 'b', split: 'test' },
+    ];
+    type Axis = { min: number; max: number; interval: number; name: string };
+    const o = parityOption(pts, 'eV/atom', 'energy_per_atom') as { xAxis: Axis; yAxis: Axis; grid: { left: number; right: number; top: number; bottom: number } };
+    expect([o.xAxis.min, o.xAxis.max, o.xAxis.interval]).toEqual([-0.2, 0.8, 0.2]);
+    expect([o.yAxis.min, o.yAxis.max, o.yAxis.interval]).toEqual([o.xAxis.min, o.xAxis.max, o.xAxis.interval]);
+    expect(o.grid.left + o.grid.right).toBe(o.grid.top + o.grid.bottom);
+    expect(o.xAxis.name).toBe('true energy_per_atom (eV/atom)');
+    expect(o.yAxis.name).toBe('predicted energy_per_atom (eV/atom)');
+    expect((parityOption(pts, '') as { xAxis: Axis }).xAxis.name).toBe('true (the dataset’s units)');
+    // every tick is a round number: no long decimals
+    for (const [lo, hi] of [[-0.0548, 0.738], [0.1, 0.3], [1234, 98765], [-3e-4, 2e-4], [5, 5]]) {
+      const r = niceRange(lo, hi);
+      expect(r.min).toBeLessThanOrEqual(Math.min(lo, hi));
+      expect(r.max).toBeGreaterThanOrEqual(Math.max(lo, hi));
+      const n = Math.round((r.max - r.min) / r.interval);
+      expect(n).toBeGreaterThanOrEqual(2);
+      expect(n).toBeLessThanOrEqual(10);
+      expect(/^(1|2|2\.5|5)e[-+]\d+$/.test(r.interval.toExponential().replace(/\.0+e/, 'e'))).toBe(true);
+      // the ends are whole multiples of the step, so every tick min + k·step is too
+      for (const end of [r.min, r.max]) expect(Math.abs(end / r.interval - Math.round(end / r.interval))).toBeLessThan(1e-9);
+    }
+  });
+
+  it('names the units of the usual targets and says when it cannot', () => {
+    expect(targetUnit('energy_per_atom')).toBe('eV/atom');
+    expect(targetUnit('formation_energy_per_atom')).toBe('eV/atom');
+    expect(targetUnit('energy')).toBe('eV');
+    expect(targetUnit('band_gap')).toBe('eV');
+    expect(targetUnit('forces')).toBe('eV/Å');
+    expect(targetUnit('a')).toBe('');
   });
 
   it('per-atom colours: one per displayed image, diverging around white', () => {
