@@ -149,7 +149,7 @@ function predictEnergies(model: LoadedPotential, input: PredictTaskInput, ctx: T
     if (ctx.signal.aborted) throw new CancelledError();
     try {
       const [p] = model.predict([structureFromJSON(s.structure)], { forces: false, stress: false });
-      rows.push({ id: s.id, prediction: p.energy, std: p.std ? p.std.energy : null, perAtom: Array.from(p.atomEnergies) });
+      rows.push({ id: s.id, prediction: p.energy, std: p.std ? p.std.energy : null, perAtom: Array.from(p.atomEnergies), warnings: domainWarnings(model.file.header.domain, s.structure) });
     } catch (e) {
       failed.push({ id: s.id, message: (e as Error).message });
     }

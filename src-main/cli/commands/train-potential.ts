@@ -11,6 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mergeConfig } from '../../../src-shared/model/config';
+import { trainingDomain } from '../../../src-shared/model/domain';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import { isPotentialPreset, potentialPresetConfig } from '../../engine/architectures/registry';
 import { encodeModelFile } from '../../engine/models/format';
@@ -170,6 +171,10 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
             testMetrics: r.test?.metrics ?? null,
           },
         },
+        domain: trainingDomain(
+          r.split.train.map((i) => frames[i].structure),
+          null,
+        ),
       });
       if (a.out) {
         location = resolve(ctx.cwd, a.out);

@@ -8,6 +8,7 @@
  * √(Σ_c std_c²)), per component for the stress — the first measure of where a potential can be
  * trusted.
  */
+import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import type { ModelFileData, ModelHeader, Provenance } from '../models/format';
 import { loadMembers } from '../models/runtime';
@@ -22,6 +23,8 @@ export interface PotentialFileInput {
   /** One weight dictionary per ensemble member (`PotentialModel.getWeights()`). */
   members: Array<Record<string, Float32Array>>;
   provenance: Provenance;
+  /** The structures it was trained on (elements, periodicity, sizes). */
+  domain?: TrainingDomain;
 }
 
 export function potentialModelFile(p: PotentialFileInput): ModelFileData {
@@ -43,6 +46,7 @@ export function potentialModelFile(p: PotentialFileInput): ModelFileData {
     atomInit: null,
     members: p.members.length,
     provenance: p.provenance,
+    ...(p.domain ? { domain: p.domain } : {}),
     weights: p.members.flatMap((_, member) => entries.map((e) => ({ ...e, member }))),
   };
   return { header, members: p.members };
