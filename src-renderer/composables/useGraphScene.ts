@@ -2,10 +2,11 @@
  * Draws a crystal graph (or the receptive field of one atom) into a CrystalScene:
  * graph mode shows the cell's atoms, the images of their neighbours (smaller, paler)
  * and every edge coloured by distance; receptive-field mode shows the nodes reached
- * within T hops coloured by hop, the edges the field grew along, and the cell's
- * other atoms dimmed.
+ * within T hops in their element colours (the chosen atom highlighted), the edges the field
+ * grew along coloured by hop, and the cell's atoms outside the field faded. The view refits
+ * when the graph (cutoff, neighbours) or the field (atom, T) changes, unless `keepCamera`.
  */
-import { computed, watch } from 'vue';
+import { computed, ref, watch } from 'vue';
 import type { Ref, ShallowRef } from 'vue';
 import type { GraphView, ReceptiveFieldView } from '../../src-shared/ipc/contract';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
@@ -29,6 +30,7 @@ export function useGraphScene(
   field: Ref<ReceptiveFieldView | null>,
   site: Ref<number | null>,
   highlightUnderfull: Ref<boolean>,
+  keepCamera: Ref<boolean> = ref(false),
 ) {
   const geometry = computed(() => {
     const s = structure.value;
@@ -50,6 +52,7 @@ export function useGraphScene(
   let drawnHops: Int32Array = new Int32Array(0);
   let lastStructure: unknown = null;
   let lastFramed: 'graph' | 'atoms' = 'atoms';
+  let lastShown: unknown = null;
 
   function draw(): void {
     const sc = scene.value;
@@ -88,8 +91,10 @@ export function useGraphScene(
       const radii = new Float32Array(m);
       const sites = new Int32Array(m);
       positions.set(r.positions);
-      colors.set(r.colors);
       for (let a = 0; a < r.site.length; a++) {
+        // element colours inside the field (hops read from the edges' colours and the tooltip)
+        const i = r.site[a];
+        colors.set([baseColors[3 * i], baseColors[3 * i + 1], baseColors[3 * i + 2]], 3 * a);
         radii[a] = baseRadii[r.site[a]] * (r.hop[a] === 0 ? 0.5 : 0.3);
         sites[a] = r.site[a];
       }
@@ -138,13 +143,18 @@ export function useGraphScene(
       sc.setLines(null);
       sc.setHighlighted([]);
     }
-    // Frame a new structure, and again once its graph (with the neighbour images) first arrives.
+    // Frame a new structure, and again once its graph (with the neighbour images) first arrives;
+    // refit to a new graph (cutoff, neighbours) or field (atom, T) unless the camera is kept.
     const framed = geo ? 'graph' : 'atoms';
+    const shown = r ?? geo;
     if (s !== lastStructure || (framed === 'graph' && lastFramed !== 'graph')) {
-      lastStructure = s;
-      lastFramed = framed;
+      sc.resetView();
+    } else if (shown !== lastShown && shown !== null && !keepCamera.value) {
       sc.resetView();
     }
+    lastStructure = s;
+    lastFramed = framed;
+    lastShown = shown;
   }
 
   watch([scene, structure, geometry, rf, highlightUnderfull, stats], draw, { immediate: true });
@@ -165,5 +175,5 @@ export function useGraphScene(
     };
   }
 
-  return { geometry, stats, siteOf, nodeOf };
+  return { geometry, stats, siteOf, nodeOf, atomCount: computed(() => (rf.value ? rf.value.site.length : (geometry.value?.site.length ?? structure.value?.numbers.length ?? 0))) };
 }

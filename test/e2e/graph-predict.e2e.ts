@@ -62,6 +62,22 @@ describe('crystal graph and receptive field', () => {
     expect(shown).toEqual(expected.countsPerHop);
     expect(shown[0]).toBe(1);
     await app.screenshot('receptive-field');
+
+    // at T = 6 the view refits to the whole field (its nodes first in the scene: all inside the canvas)
+    const fieldInView = () =>
+      canvas.evaluate((el) => {
+        const c = el as HTMLCanvasElement & { crystalScene?: { project(i: number): { x: number; y: number } | null } };
+        const n = Number(c.getAttribute('data-atom-count'));
+        for (let i = 0; i < n; i++) {
+          const p = c.crystalScene!.project(i);
+          if (!p || p.x < 0 || p.y < 0 || p.x > c.clientWidth || p.y > c.clientHeight) return false;
+        }
+        return n > 0;
+      });
+    await layers.fill('6');
+    await expect.poll(() => page.getByTestId('rf-count-6').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(fieldInView, { timeout: 10_000 }).toBe(true);
+    await app.screenshot('receptive-field-t6');
   });
 });
 
