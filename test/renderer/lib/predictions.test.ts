@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PredictionRow } from '../../../src-shared/ipc/contract';
 import { predictionOrder } from '../../../src-renderer/lib/predictions';
 
-const row = (structureId: number, name: string, prediction: number, std: number | null): PredictionRow => ({ structureId, name, modelId: 1, model: 'm', prediction, std, units: 'eV/atom', perAtom: null });
+const row = (structureId: number, name: string, prediction: number, std: number | null): PredictionRow => ({ structureId, name, modelId: 1, model: 'm', prediction, std, units: 'eV/atom', perAtom: null, warnings: [] });
 const rows = [row(3, 'b', 0.5, 0.1), row(1, 'a10', -1.2, null), row(2, 'a9', 0.5, 0.3), row(10, 'c', Number.NaN, 0.2)];
 
 describe('the Predict table order', () => {
