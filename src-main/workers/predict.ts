@@ -10,7 +10,6 @@ import { buildGraph, type CrystalGraph } from '../../src-shared/graph/graph';
 import { domainWarnings } from '../../src-shared/model/domain';
 import type { ModelConfig } from '../../src-shared/model/config';
 import { importCgcnnCheckpoint } from '../engine/import/cgcnn';
-import { PickleError } from '../engine/import/pickle';
 import { buildModel } from '../engine/layers/model';
 import { decodeModelFile, encodeModelFile, isModelFile, type ModelFileData, type ModelHeader } from '../engine/models/format';
 import { oversmoothing } from '../engine/models/oversmoothing';
@@ -51,13 +50,8 @@ export async function readModelFile(input: { bytes: Uint8Array; fileName: string
     if (input.name) data.header.name = input.name;
     bytes = input.name ? encodeModelFile(data) : input.bytes;
   } else {
-    try {
-      data = importCgcnnCheckpoint(input.bytes, { fileName: input.fileName, name: input.name });
-    } catch (e) {
-      // a file that is neither: say which file and what it should have been, not only where the unpickler stopped
-      if (e instanceof PickleError) throw new PickleError(`${input.fileName}: not a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar, PyTorch's legacy format): ${e.message}`);
-      throw e;
-    }
+    // a file that is neither is named with what it should have been by the importer
+    data = importCgcnnCheckpoint(input.bytes, { fileName: input.fileName, name: input.name });
     bytes = encodeModelFile(data);
   }
   const check = decodeModelFile(bytes);

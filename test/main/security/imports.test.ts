@@ -72,7 +72,7 @@ describe('paths through the contract', () => {
     writeFileSync(secret, SECRET.join('\n') + '\n');
     for (const path of [secret, '/etc/passwd']) {
       const err = await errorOf(served.api.models.import({ path }));
-      expect(err.message).toContain(`${path.split('/').pop()}: not a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar`);
+      expect(err.message).toContain(`${path.split('/').pop()} is not a model file: it is neither a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar`);
       expectNoLineOf(err, SECRET);
       expect(JSON.stringify(err)).not.toMatch(/root:|\/bin\/|nologin/);
     }
