@@ -113,7 +113,7 @@ describe('latticework predict over a folder', () => {
     expect(code).toBe(1);
     const json = JSON.parse(o.out.join('')) as Record<string, unknown>[];
     expect(json).toHaveLength(11);
-    expect(Object.keys(json[0]).sort()).toEqual(['backend', 'file', 'model', 'name', 'prediction', 'task', 'unit']);
+    expect(Object.keys(json[0]).sort()).toEqual(['backend', 'file', 'model', 'name', 'prediction', 'task', 'unit', 'warnings']);
     expect(json[10]).toEqual({ file: join(folder, 'emt-00005b.cif'), error: expect.objectContaining({ name: expect.any(String), line: 1 }) });
   });
 
