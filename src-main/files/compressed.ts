@@ -13,6 +13,13 @@ import { gunzipSync } from 'node:zlib';
 
 export type Compression = 'gzip' | 'bzip2' | 'xz';
 
+/**
+ * Loads a codec package when its first file is read. Both are CommonJS (xz-decompress a webpack UMD
+ * bundle): require() gives the same object under Node, tsx and the bundled app, where a dynamic
+ * import() gave xz-decompress under `default` in one and as named exports in another.
+ */
+const loadCodec = createRequire(import.meta.url);
+
 const SUFFIX: Record<Compression, RegExp> = { gzip: /\.(gz|gzip)$/i, bzip2: /\.(bz2|bzip2)$/i, xz: /\.xz$/i };
 
 /** A file that is not what it claims, or whose compressed data is damaged. */
@@ -49,9 +56,7 @@ async function unxz(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
       controller.close();
     },
   });
-  // a webpack UMD bundle: through require() it is the same object under Node, tsx and the bundled
-  // app (dynamic import() gives it under `default` in one and as named exports in another)
-  const xz = createRequire(import.meta.url)('xz-decompress') as typeof import('xz-decompress');
+  const xz = loadCodec('xz-decompress') as typeof import('xz-decompress');
   const reader = new xz.XzReadableStream(source).getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
@@ -104,7 +109,7 @@ export async function decompress(name: string, bytes: Uint8Array, maxBytes: numb
   try {
     if (found === 'gzip') out = gunzipSync(bytes, { maxOutputLength: maxBytes });
     else if (found === 'bzip2') {
-      const { default: Bunzip } = await import('seek-bzip');
+      const Bunzip = loadCodec('seek-bzip') as typeof import('seek-bzip').default;
       out = Bunzip.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, true);
       if (out.length > maxBytes) throw new CompressedFileError(`it expands to more than ${maxBytes} bytes (${XZ_LIMIT_NOTE})`);
     } else out = await unxz(bytes, maxBytes);
