@@ -16,7 +16,7 @@ export interface SocketLike {
 }
 
 export interface SocketTransport extends ClientTransport {
-  /** Resolves once the socket is open and the host accepted the token. */
+  /** Resolves once the socket is open and the hello with the token is sent (a refused token closes the connection afterwards: onClose); rejects when it closes or fails before opening. */
   readonly ready: Promise<void>;
   close(): void;
   /** Called when the connection drops (the UI shows it in the status bar). */
@@ -36,6 +36,8 @@ export function createSocketTransport(socket: SocketLike, token?: string): Socke
       resolve();
     });
     socket.addEventListener('error', () => reject(new Error('could not connect to the Latticework host')));
+    // a connection that closes before it opens without an error event first must not leave `ready` pending
+    socket.addEventListener('close', () => reject(new Error('the connection to the Latticework host closed before it opened')));
   });
 
   socket.addEventListener('message', (ev) => {

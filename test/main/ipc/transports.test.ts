@@ -4,6 +4,8 @@ import { IPC_CALL_CHANNEL, createBridgeTransport } from '../../../src-shared/ipc
 import type { PreloadBridge } from '../../../src-shared/ipc/bridge';
 import { contract } from '../../../src-shared/ipc/contract';
 import { RemoteError, createClient } from '../../../src-shared/ipc/define';
+import { createSocketTransport } from '../../../src-shared/ipc/socket-transport';
+import type { SocketLike } from '../../../src-shared/ipc/socket-transport';
 import { createIpcCallHandler } from '../../../src-main/electron/ipc';
 import type { RunningHost } from '../../../src-main/host/server';
 import { connect, createTestCore, startTestHost } from '../../helpers/core';
@@ -117,5 +119,31 @@ describe('browser-mode host security', () => {
     expect(csp).not.toContain('unsafe-eval');
     const traversal = await fetch(`http://127.0.0.1:${host.port}/..%2f..%2fetc%2fpasswd`);
     expect(traversal.status).toBe(404);
+  });
+});
+
+describe('the WebSocket transport', () => {
+  /** A socket whose events the test fires by hand. */
+  function fakeSocket() {
+    const handlers = new Map<string, ((ev: { data: unknown }) => void)[]>();
+    const socket: SocketLike = {
+      readyState: 0,
+      send: () => undefined,
+      close: () => undefined,
+      addEventListener: (type: string, listener: (ev: { data: unknown }) => void) => {
+        handlers.set(type, [...(handlers.get(type) ?? []), listener]);
+      },
+    };
+    const fire = (type: string) => (handlers.get(type) ?? []).forEach((l) => l({ data: undefined }));
+    return { socket, fire };
+  }
+
+  it('rejects ready when the connection closes before it opens, with or without an error first', async () => {
+    for (const events of [['close'], ['error', 'close']]) {
+      const { socket, fire } = fakeSocket();
+      const transport = createSocketTransport(socket, 'token');
+      events.forEach(fire);
+      await expect(transport.ready, events.join(' then ')).rejects.toThrow(/Latticework host/);
+    }
   });
 });

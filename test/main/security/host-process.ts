@@ -145,38 +145,75 @@ export interface Probe {
   messages: unknown[];
   ws: WebSocket;
   opened: Promise<boolean>;
+  /** What happened to the socket so far, with milliseconds since it was made (for failure messages). */
+  timeline: string[];
 }
 
-/** A WebSocket that records what happens to it; no hello is sent unless `hello` is given. */
-export function probe(port: number, options: { hello?: unknown; headers?: Record<string, string>; origin?: string } = {}): Probe {
+/**
+ * `promise`, or a failure naming `what` and its timeline when it has not settled after `ms`: a
+ * hang becomes a failure that says where it stopped instead of the test's bare timeout.
+ */
+export function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what()}: nothing after ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A WebSocket that records what happens to it; no hello is sent unless `hello` is given. Its
+ * `closed` fails, with the socket's timeline, when no close comes within `closeWithinMs`.
+ */
+export function probe(port: number, options: { hello?: unknown; headers?: Record<string, string>; origin?: string; closeWithinMs?: number } = {}): Probe {
+  const start = Date.now();
+  const timeline: string[] = [];
+  const note = (what: string) => timeline.push(`${Date.now() - start} ms ${what}`);
   const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: options.headers, origin: options.origin });
   const messages: unknown[] = [];
   let upgraded = false;
   const opened = new Promise<boolean>((resolve) => {
     ws.on('open', () => {
       upgraded = true;
-      if (options.hello !== undefined) ws.send(typeof options.hello === 'string' ? options.hello : JSON.stringify(options.hello));
+      note('open');
+      if (options.hello !== undefined) {
+        ws.send(typeof options.hello === 'string' ? options.hello : JSON.stringify(options.hello));
+        note('hello sent');
+      }
       resolve(true);
     });
-    ws.on('unexpected-response', () => resolve(false));
-    ws.on('error', () => resolve(upgraded));
+    ws.on('unexpected-response', (_req, res) => {
+      note(`upgrade refused ${res.statusCode}`);
+      resolve(false);
+    });
+    ws.on('error', (err) => {
+      note(`error ${err.message}`);
+      resolve(upgraded);
+    });
   });
   ws.on('message', (d) => {
+    note('message');
     try {
       messages.push(JSON.parse(String(d)));
     } catch {
       messages.push(String(d));
     }
   });
-  const closed = new Promise<number>((resolve) => {
-    ws.on('close', (code) => resolve(upgraded ? code : -1));
+  const close = new Promise<number>((resolve) => {
+    ws.on('close', (code) => {
+      note(`close ${code}`);
+      resolve(upgraded ? code : -1);
+    });
     ws.on('unexpected-response', (_req, res) => {
       res.resume();
       resolve(-1);
       ws.terminate();
     });
   });
-  return { ws, messages, closed, opened };
+  const closed = within(close, options.closeWithinMs ?? 15_000, () => `a WebSocket probe was not closed (${timeline.join(', ') || 'no event'})`);
+  closed.catch(() => undefined); // a probe nobody waits on is not an unhandled rejection; those who wait get the failure
+  return { ws, messages, closed, opened, timeline };
 }
 
 /** Waits until a probe has received `n` messages (or the timeout). */

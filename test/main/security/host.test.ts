@@ -16,7 +16,7 @@ import { createClient } from '../../../src-shared/ipc/define';
 import { createSocketTransport } from '../../../src-shared/ipc/socket-transport';
 import type { SocketLike } from '../../../src-shared/ipc/socket-transport';
 import { CONTENT_SECURITY_POLICY } from '../../../src-main/host/csp';
-import { frame, get, messagesOf, probe, raw, startHostProcess, statusOf, upgradeRequest } from './host-process';
+import { frame, get, messagesOf, probe, raw, startHostProcess, statusOf, upgradeRequest, within } from './host-process';
 import type { HostProcess } from './host-process';
 
 let host: HostProcess;
@@ -40,9 +40,10 @@ async function expectAlive(): Promise<void> {
   expect(host.process.exitCode, host.stderr()).toBeNull();
   // each request was refused by its own guard, not caught by the last-resort handler
   expect(host.stderr()).not.toMatch(/unexpected error/);
-  const c = await client();
+  const c = await within(client(), 15_000, () => `a client with the token could not connect; the host wrote: ${host.stderr().slice(-2000)}`);
   try {
-    expect((await c.api.system.ping({ message: 'still here' })).message).toBe('still here');
+    const pong = await within(c.api.system.ping({ message: 'still here' }), 15_000, () => `ping unanswered; the host wrote: ${host.stderr().slice(-2000)}`);
+    expect(pong.message).toBe('still here');
   } finally {
     c.close();
   }
