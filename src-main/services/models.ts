@@ -8,6 +8,7 @@
 import { basename } from 'node:path';
 import type { ConfigCheck, LatticeworkHandlers, ModelRecord, SavedConfig } from '../../src-shared/ipc/contract';
 import type { ModelConfig } from '../../src-shared/model/config';
+import { isPotentialConfig, PotentialConfigSchema } from '../../src-shared/model/potential';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import { readUserFile } from '../files/path-guard';
@@ -87,6 +88,7 @@ export function configDifferences(preset: unknown, value: unknown): ConfigCheck[
 
 /** Validates a config against the registry: messages with paths, parameter count, differences from the preset. */
 export async function checkConfig(config: Record<string, unknown>, presetId?: string): Promise<ConfigCheck> {
+  if (isPotentialConfig(config)) return checkPotentialConfig(config, presetId);
   const { configSchema, parameterBreakdown, presetConfig, presetIds, presetInfo } = await registry();
   const r = configSchema().safeParse(config);
   const pid = presetId ?? (typeof config.preset === 'string' ? config.preset : undefined);
@@ -115,6 +117,21 @@ export async function checkConfig(config: Record<string, unknown>, presetId?: st
   };
 }
 
+/** A potential's config (`kind: 'potential'`): messages with paths and differences from its preset. */
+async function checkPotentialConfig(config: Record<string, unknown>, presetId?: string): Promise<ConfigCheck> {
+  const { potentialPresets, potentialPresetConfig } = await registry();
+  const pid = presetId ?? (typeof config.preset === 'string' ? config.preset : undefined);
+  if (pid !== undefined && !potentialPresets().some((p) => p.id === pid)) {
+    return { ok: false, issues: [{ path: 'preset', message: `unknown potential preset "${pid}" (known: ${potentialPresets().map((p) => p.id).join(', ')})` }], config: null, parameterCount: null, breakdown: null, differences: [] };
+  }
+  const base = pid ? potentialPresetConfig(pid) : null;
+  const r = PotentialConfigSchema.safeParse(config);
+  if (!r.success) {
+    return { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })), config: null, parameterCount: null, breakdown: null, differences: base ? configDifferences(base, config) : [] };
+  }
+  return { ok: true, issues: [], config: r.data as unknown as Record<string, unknown>, parameterCount: null, breakdown: null, differences: base ? configDifferences(base, r.data) : [] };
+}
+
 interface ConfigRow {
   id: number;
   name: string;
@@ -128,8 +145,12 @@ const toSaved = (r: ConfigRow): SavedConfig => ({ id: r.id, name: r.name, preset
 export function modelsHandlers(core: CoreParts): LatticeworkHandlers['models'] {
   return {
     async presets() {
-      const { presets, presetConfig } = await registry();
-      return presets().map((p) => ({ id: p.id, name: p.title, description: p.description, architecture: p.architecture, config: presetConfig(p.id) as unknown as Record<string, unknown> }));
+      const { presets, presetConfig, potentialPresets, potentialPresetConfig } = await registry();
+      // property models' presets first (the form opens on the first), then the potentials'
+      return [
+        ...presets().map((p) => ({ id: p.id, name: p.title, description: p.description, architecture: p.architecture, config: presetConfig(p.id) as unknown as Record<string, unknown> })),
+        ...potentialPresets().map((p) => ({ id: p.id, name: p.title, description: p.description, architecture: p.architecture, config: potentialPresetConfig(p.id) as unknown as Record<string, unknown> })),
+      ];
     },
     async architectures() {
       return (await registry()).architecturesView();
@@ -138,7 +159,8 @@ export function modelsHandlers(core: CoreParts): LatticeworkHandlers['models'] {
       return checkConfig(config, presetId);
     },
     async saveConfig({ name, presetId, config }) {
-      if (presetId !== null && !(await registry()).presetInfo(presetId)) throw new UserError(`unknown preset "${presetId}"`);
+      const known = await registry();
+      if (presetId !== null && !known.presetInfo(presetId) && !known.isPotentialPreset(presetId)) throw new UserError(`unknown preset "${presetId}"`);
       const now = Date.now();
       const id = await core.db.transaction(async (tx) => (await tx.run('INSERT INTO saved_config (name, preset_id, config, created_at) VALUES (?, ?, ?, ?)', [name, presetId, JSON.stringify(config), now])).lastID);
       return { id, name, presetId, config, createdAt: now };

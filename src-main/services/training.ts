@@ -23,6 +23,7 @@ import { parseJson } from '../store/database';
 import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig } from '../store/runs';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
+import { isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../src-shared/model/potential';
 
 /** Control word values (see workers/train.ts). */
 const RUN = 0;
@@ -250,8 +251,44 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     }
   };
 
+  /**
+   * A potential's run (config `kind: 'potential'`) on a frames dataset whose structures carry
+   * energies (and forces, stresses): trained in a compute worker by the pipeline of `latticework
+   * train --preset *-potential` (workers/train-potential.ts), recorded with the same metric keys.
+   */
+  const startPotential = async (datasetId: number, input: Record<string, unknown>, name: string | undefined, tags: string[] | undefined): Promise<RunRecord> => {
+    let config: PotentialConfig;
+    try {
+      config = parsePotentialConfig(input);
+    } catch (e) {
+      if (e instanceof PotentialConfigError) throw new UserError(`invalid config: ${e.issues.join('; ')}`);
+      throw e;
+    }
+    const dataset = await getDataset(core, datasetId);
+    const labels = dataset.report.frames?.labels;
+    if (dataset.kind !== 'frames' || !labels) throw new UserError(`a potential trains on frames with energies and forces: dataset ${dataset.name} is a ${dataset.kind} dataset (import the frames as kind 'frames', e.g. an extended XYZ with energies)`);
+    if (labels.energy === 0 && labels.forces === 0) throw new UserError(`dataset ${dataset.name} has neither energies nor forces to train a potential on`);
+    const runId = await core.db.transaction((tx) =>
+      insertRun(tx, {
+        name: name ?? `${config.preset ?? `${config.architecture} potential`} on ${dataset.name}`,
+        datasetId,
+        datasetName: dataset.name,
+        status: 'queued',
+        config: config as unknown as Record<string, unknown>,
+        seed: config.training.seed,
+        epochsPlanned: config.training.epochs,
+        tags: tags ?? ['potential'],
+      }),
+    );
+    await launchOrFail(runId, null, 0, 1);
+    const run = await getRun(core, runId);
+    core.events.emit('training', 'onStatus', run);
+    return run;
+  };
+
   return {
     async start({ datasetId, config, name, tags, workers }) {
+      if (isPotentialConfig(config)) return startPotential(datasetId, config, name, tags);
       const check = await checkConfig(config);
       if (!check.ok || !check.config) throw new UserError(`invalid config: ${check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, check.issues);
       const cfg = check.config as { training: { kFold: number | null; seed: number; epochs: number }; model: { head: { kind: string } }; architecture: string };

@@ -11,6 +11,7 @@ import { headOutputs, type ModelConfig } from '../../src-shared/model/config';
 import { graphOptionsFromConfig } from '../../src-shared/model/graph-options';
 import { classificationMetrics, regressionMetrics } from '../../src-shared/model/metrics';
 import { trainingDomain } from '../../src-shared/model/domain';
+import { isPotentialConfig } from '../../src-shared/model/potential';
 import { trainValTestSplit } from '../../src-shared/model/split';
 import { parseModelConfig } from '../engine/architectures/registry';
 import { buildModel } from '../engine/layers/model';
@@ -51,7 +52,7 @@ export interface TrainTaskInput {
 export type TrainEvent =
   | { type: 'start'; backend: string; workers: number; batches: number; split: { train: number; validation: number; test: number }; splitIndices: { train: number[]; val: number[]; test: number[] } }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; lr: number; structuresPerSecond: number }
-  | ({ type: 'epoch'; epochs: number; isBest: boolean } & EpochRecord)
+  | ({ type: 'epoch'; epochs: number; isBest: boolean; /** Potentials: training atoms per second. */ atomsPerSecond?: number } & EpochRecord)
     /** bytes null: progress of a k-fold run (no resumable checkpoint; epoch counts over all folds). */
   | { type: 'checkpoint'; epoch: number; isBest: boolean; metric: number | null; bytes: Uint8Array | null };
 
@@ -146,19 +147,27 @@ function trainedModelHeader(
   };
 }
 
+/** A training control steered by the main thread's control word (polled every 20 ms; clear `poll` when done). */
+export function watchControl(word: Int32Array, ctx: TaskContext): { control: TrainingControl; poll: ReturnType<typeof setInterval> } {
+  const control = new TrainingControl(ctx.signal);
+  const poll = setInterval(() => {
+    const w = Atomics.load(word, 0);
+    if (w === CONTROL_CANCEL || w === CONTROL_CANCEL_KEEP) control.cancel();
+    else if (w === CONTROL_PAUSE) control.pause();
+    else if (control.paused) control.resume();
+  }, 20);
+  return { control, poll };
+}
+
+/** Trains one run: a property model (or its k-fold ensemble), or a potential (`kind: 'potential'`, ./train-potential.ts). */
 export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promise<TrainTaskOutput> {
+  if (isPotentialConfig(input.config)) return (await import('./train-potential')).trainPotentialTask(input, ctx);
   const backendName = await ensureBackend();
   const workers = input.workers ?? defaultTrainingWorkers(currentBackend()!.candidate).default;
   const parallel: ExecutorFactory | undefined = workers > 1 ? dataParallel({ workers }) : undefined;
   const config = parseModelConfig(input.config);
   if (config.model.head.kind === 'per-atom' && !input.perAtomKey) throw new Error('a per-atom head needs a per-atom array to learn (e.g. forces)');
-  const control = new TrainingControl(ctx.signal);
-  const poll = setInterval(() => {
-    const w = Atomics.load(input.control, 0);
-    if (w === CONTROL_CANCEL || w === CONTROL_CANCEL_KEEP) control.cancel();
-    else if (w === CONTROL_PAUSE) control.pause();
-    else if (control.paused) control.resume();
-  }, 20);
+  const { control, poll } = watchControl(input.control, ctx);
   try {
     const table = config.model.atomInput.kind === 'cgcnn' ? parseAtomInit(input.atomInitText ?? '') : undefined;
     const options = graphOptionsFromConfig(config, table);

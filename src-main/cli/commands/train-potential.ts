@@ -11,20 +11,18 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mergeConfig } from '../../../src-shared/model/config';
-import { trainingDomain } from '../../../src-shared/model/domain';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import { isPotentialPreset, potentialPresetConfig } from '../../engine/architectures/registry';
 import { encodeModelFile } from '../../engine/models/format';
 import { modelRepository, resolveModel, safeModelName } from '../../models/store';
-import { isPotentialFile, potentialModelFile } from '../../engine/potential/file';
-import { metricValues, selectionScore, type PotentialMetrics } from '../../engine/potential/metrics';
-import { trainPotential, type PotentialEpoch } from '../../engine/potential/train';
+import { isPotentialFile } from '../../engine/potential/file';
 import { describeBackend, initBackend } from '../../engine/tf/backend';
 import { ensureGradients } from '../../engine/tf/gradients';
 import { TrainingControl } from '../../engine/train/control';
 import { trainValTestSplit } from '../../../src-shared/model/split';
 import type { PotentialRunHooks, PotentialRunInfo } from '../../services/cli-store';
 import { datasetFrames, leftOutMessage, readDatasetAt } from '../../datasets/in-process';
+import { potentialMetricsLine, trainPotentialRun } from '../../workers/train-potential';
 import type { CommandContext } from '../command';
 
 export interface PotentialTrainArgs {
@@ -57,12 +55,6 @@ export type PotentialRunRecorderFactory = (db: string | undefined, info: Potenti
 /** Whether `train` should take the potential branch. */
 export function wantsPotential(preset: string | undefined, fileConfig: Record<string, unknown>): boolean {
   return (preset !== undefined && isPotentialPreset(preset)) || fileConfig.kind === 'potential';
-}
-
-const f = (x: number | null | undefined, d: number) => (x === null || x === undefined ? '—' : x.toFixed(d));
-
-function metricsLine(m: PotentialMetrics): string {
-  return `E ${f(m.energyMaeMeVPerAtom, 2)} meV/atom  F ${f(m.forceMae, 4)} eV/Å  σ ${f(m.stressMaeGPa, 3)} GPa`;
 }
 
 export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrainArgs, record?: PotentialRunRecorderFactory): Promise<number> {
@@ -118,72 +110,35 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
     const control = new TrainingControl();
     const onSigint = () => control.cancel();
     process.once('SIGINT', onSigint);
-    const runs: Awaited<ReturnType<typeof trainPotential>>[] = [];
+    let run: Awaited<ReturnType<typeof trainPotentialRun>>;
     try {
-      for (let k = 0; k < members && !control.cancelled; k++) {
-        const seeded = k === 0 ? config : parsePotentialConfig(mergeConfig(config, { training: { seed: config.training.seed + k } }));
-        if (members > 1) log(`ensemble member ${k + 1}/${members} (seed ${seeded.training.seed})`);
-        // the run's epochs count over the members (member k's epoch e is k · epochs + e)
-        const offset = k * config.training.epochs;
-        runs.push(
-          await trainPotential(seeded, frames, {
-            control,
-            initialWeights,
-            freeze: a.freeze,
-            split,
-            onBatch: (b) => hooks?.onBatch({ ...b, epoch: offset + b.epoch }),
-            onEpoch: async (e: PotentialEpoch) => {
-              log(`epoch ${e.epoch + 1}/${e.epochs}  loss ${e.trainLoss.toExponential(3)}  ${e.val ? `val ${metricsLine(e.val)}` : ''}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.atomsPerSecond.toFixed(0)} atoms/s${e.isBest ? '  *' : ''}`);
-              await hooks?.onEpoch({ ...e, epoch: offset + e.epoch, val: e.val ? metricValues(e.val, e.score) : {} });
-            },
-          }),
-        );
-      }
+      run = await trainPotentialRun(config, frames, {
+        split,
+        members,
+        initialWeights,
+        freeze: a.freeze,
+        startedFrom,
+        control,
+        model: { name: safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${dataName}`), dataset: path },
+        log,
+        onBatch: (b) => hooks?.onBatch(b),
+        onEpoch: (e) => hooks?.onEpoch(e),
+      });
     } finally {
       process.removeListener('SIGINT', onSigint);
     }
+    const runs = run.members;
     const r = runs[runs.length - 1];
-    const cancelled = runs.some((x) => x.status === 'cancelled');
+    const cancelled = run.cancelled;
     let location: string | null = null;
-    if (!cancelled && !a.noSave) {
-      const name = safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${a.data.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '')}`);
-      const file = potentialModelFile({
-        name,
-        config,
-        members: runs.map((x) => x.weights),
-        provenance: {
-          source: 'training',
-          dataset: path,
-          createdAt: new Date().toISOString(),
-          software: 'latticework',
-          details: {
-            startedFrom,
-            freeze: a.freeze ?? 0,
-            trained: r.trained,
-            epochs: runs.map((x) => x.epochsRun),
-            bestEpoch: runs.map((x) => x.bestEpoch),
-            seeds: runs.map((_, k) => config.training.seed + k),
-            selection: 'energy MAE [meV/atom] + force MAE [meV/Å] + stress MAE [meV/Å³] (validation)',
-            bestScore: runs.map((x) => x.bestScore),
-            referenceEnergies: Object.fromEntries(r.statistics.elements.map((z) => [z, r.statistics.reference[z]])),
-            scale: r.statistics.scale,
-            shift: r.statistics.shift,
-            testMetrics: r.test?.metrics ?? null,
-          },
-        },
-        domain: trainingDomain(
-          r.split.train.map((i) => frames[i].structure),
-          null,
-        ),
-      });
+    if (run.file && !a.noSave) {
       if (a.out) {
         location = resolve(ctx.cwd, a.out);
-        writeFileSync(location, encodeModelFile(file));
-      } else location = await modelRepository().save(file, { overwrite: a.force });
+        writeFileSync(location, encodeModelFile(run.file));
+      } else location = await modelRepository().save(run.file, { overwrite: a.force });
     }
     // an ensemble's metrics are its last member's, as in the summary below
-    const scored = (x: { metrics: PotentialMetrics } | null) => (x ? metricValues(x.metrics, selectionScore(x.metrics, r.trained)) : {});
-    await hooks?.onFinish({ cancelled, bestEpoch: r.bestEpoch < 0 ? -1 : (runs.length - 1) * config.training.epochs + r.bestEpoch, epochsDone: runs.reduce((t, x) => t + x.epochsRun, 0), val: scored(r.val), test: scored(r.test), location });
+    await hooks?.onFinish({ cancelled, bestEpoch: run.bestEpoch, epochsDone: run.epochsDone, val: run.val, test: run.test, location });
     const summary = {
       status: r.status,
       backend: choice.candidate,
@@ -207,7 +162,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
     if (a.json) ctx.io.out(JSON.stringify(summary));
     else if (cancelled) ctx.io.out('cancelled');
     else {
-      ctx.io.out(`best epoch ${r.bestEpoch + 1}${r.test ? `; test ${metricsLine(r.test.metrics)}` : ''}`);
+      ctx.io.out(`best epoch ${r.bestEpoch + 1}${r.test ? `; test ${potentialMetricsLine(r.test.metrics)}` : ''}`);
       if (location) ctx.io.out(`model saved: ${location}`);
     }
     return cancelled ? 130 : 0;

@@ -1,0 +1,224 @@
+/**
+ * A potential's training run, the one pipeline of `latticework train --preset *-potential`
+ * (cli/commands/train-potential.ts) and of the app's training service (task `train` with a config
+ * of `kind: 'potential'`): the members of a (seed) ensemble trained one after the other with the
+ * engine's `trainPotential` on one split, epochs reported over all members with the metric keys of
+ * docs/potentials.md ("Runs"), and the best weights as a potential model file with its provenance
+ * and training domain. The callers record what is reported (the command line through its run
+ * hooks, the app through the run store when the worker's events reach the main thread).
+ */
+import type { LabelledFrame } from '../../src-shared/chem/frames';
+import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
+import { frameOfStructure } from '../../src-shared/chem/frames';
+import { mergeConfig } from '../../src-shared/model/config';
+import { trainingDomain } from '../../src-shared/model/domain';
+import { parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
+import { trainValTestSplit, type Split } from '../../src-shared/model/split';
+import { encodeModelFile, type ModelFileData } from '../engine/models/format';
+import { potentialModelFile } from '../engine/potential/file';
+import { metricValues, selectionScore, type PotentialMetrics } from '../engine/potential/metrics';
+import { trainPotential, type PotentialEpoch, type PotentialSplitResult } from '../engine/potential/train';
+import { TrainingControl } from '../engine/train/control';
+import { ensureBackend } from './backend';
+import type { TaskContext } from './protocol';
+import { CONTROL_CANCEL_KEEP, watchControl, type TrainEvent, type TrainPrediction, type TrainTaskInput, type TrainTaskOutput } from './train';
+
+/** One epoch as a run records it; `epoch` counts over all members (member k's epoch e is k · epochs + e). */
+export interface PotentialEpochReport {
+  epoch: number;
+  lr: number;
+  trainLoss: number;
+  seconds: number;
+  structuresPerSecond: number;
+  atomsPerSecond: number;
+  isBest: boolean;
+  /** The best-epoch criterion (metrics.ts selectionScore). */
+  score: number;
+  /** Validation metrics by key without the `val_` prefix (metricValues). */
+  val: Record<string, number>;
+}
+
+export interface PotentialRunOptions {
+  /** Indices into the frames; every member trains on this split. */
+  split: Split;
+  /** Members of a seed ensemble (seeds seed, seed + 1, …); default 1. */
+  members?: number;
+  /** Fine-tuning: the starting weights, the number of frozen blocks and the source model's name. */
+  initialWeights?: Record<string, Float32Array>;
+  freeze?: number;
+  startedFrom?: string | null;
+  control: TrainingControl;
+  /** The model file's name and the dataset its provenance names. */
+  model: { name: string; dataset: string; run?: string };
+  /** When the run is cancelled: keep the best epoch's weights as the model (every member must have one). */
+  keepBestOnCancel?(): boolean;
+  log?(line: string): void;
+  onBatch?(b: { epoch: number; batch: number; batches: number; loss: number; lr: number; atomsPerSecond: number }): void;
+  onEpoch?(e: PotentialEpochReport): void | Promise<void>;
+}
+
+export interface PotentialRunResult {
+  /** Every member's result, in order (fewer than asked for when cancelled). */
+  members: Awaited<ReturnType<typeof trainPotential>>[];
+  cancelled: boolean;
+  /** The best epoch of the last member, counted over all members (-1: none). */
+  bestEpoch: number;
+  epochsDone: number;
+  /** The last member's validation and test metrics (metricValues keys, with `score`). */
+  val: Record<string, number>;
+  test: Record<string, number>;
+  /** The trained potential (null when cancelled without keeping the best epoch). */
+  file: ModelFileData | null;
+}
+
+const f = (x: number | null | undefined, d: number) => (x === null || x === undefined ? '—' : x.toFixed(d));
+
+/** Energy, force and stress errors in one line (the command line's log). */
+export function potentialMetricsLine(m: PotentialMetrics): string {
+  return `E ${f(m.energyMaeMeVPerAtom, 2)} meV/atom  F ${f(m.forceMae, 4)} eV/Å  σ ${f(m.stressMaeGPa, 3)} GPa`;
+}
+
+/** Trains a potential run (one model or a seed ensemble) on labelled frames: see the module comment. */
+export async function trainPotentialRun(config: PotentialConfig, frames: readonly LabelledFrame[], o: PotentialRunOptions): Promise<PotentialRunResult> {
+  const count = o.members ?? 1;
+  const members: PotentialRunResult['members'] = [];
+  for (let k = 0; k < count && !o.control.cancelled; k++) {
+    const seeded = k === 0 ? config : parsePotentialConfig(mergeConfig(config, { training: { seed: config.training.seed + k } }));
+    if (count > 1) o.log?.(`ensemble member ${k + 1}/${count} (seed ${seeded.training.seed})`);
+    const offset = k * config.training.epochs;
+    members.push(
+      await trainPotential(seeded, frames, {
+        control: o.control,
+        initialWeights: o.initialWeights,
+        freeze: o.freeze,
+        split: o.split,
+        onBatch: (b) => o.onBatch?.({ ...b, epoch: offset + b.epoch }),
+        onEpoch: async (e: PotentialEpoch) => {
+          o.log?.(`epoch ${e.epoch + 1}/${e.epochs}  loss ${e.trainLoss.toExponential(3)}  ${e.val ? `val ${potentialMetricsLine(e.val)}` : ''}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.atomsPerSecond.toFixed(0)} atoms/s${e.isBest ? '  *' : ''}`);
+          await o.onEpoch?.({
+            epoch: offset + e.epoch,
+            lr: e.lr,
+            trainLoss: e.trainLoss,
+            seconds: e.seconds,
+            structuresPerSecond: e.structuresPerSecond,
+            atomsPerSecond: e.atomsPerSecond,
+            isBest: e.isBest,
+            score: e.score,
+            val: e.val ? metricValues(e.val, e.score) : {},
+          });
+        },
+      }),
+    );
+  }
+  const last = members[members.length - 1];
+  const cancelled = members.length < count || members.some((x) => x.status === 'cancelled');
+  const keep = cancelled && (o.keepBestOnCancel?.() ?? false) && members.length === count && members.every((x) => x.bestEpoch >= 0);
+  const scored = (x: PotentialSplitResult | null) => (x ? metricValues(x.metrics, selectionScore(x.metrics, last.trained)) : {});
+  // a run cancelled and kept has no final evaluation: its validation metrics are those of its best epoch
+  const bestVal = last?.history.find((h) => h.epoch === last.bestEpoch);
+  const val = keep ? (bestVal?.val ? metricValues(bestVal.val, bestVal.score) : {}) : scored(last?.val ?? null);
+  let file: ModelFileData | null = null;
+  if (last && (!cancelled || keep)) {
+    file = potentialModelFile({
+      name: o.model.name,
+      config,
+      members: members.map((x) => x.weights),
+      provenance: {
+        source: 'training',
+        dataset: o.model.dataset,
+        ...(o.model.run ? { run: o.model.run } : {}),
+        createdAt: new Date().toISOString(),
+        software: 'latticework',
+        details: {
+          startedFrom: o.startedFrom ?? null,
+          freeze: o.freeze ?? 0,
+          trained: last.trained,
+          epochs: members.map((x) => x.epochsRun),
+          bestEpoch: members.map((x) => x.bestEpoch),
+          seeds: members.map((_, k) => config.training.seed + k),
+          selection: 'energy MAE [meV/atom] + force MAE [meV/Å] + stress MAE [meV/Å³] (validation)',
+          bestScore: members.map((x) => x.bestScore),
+          referenceEnergies: Object.fromEntries(last.statistics.elements.map((z) => [z, last.statistics.reference[z]])),
+          scale: last.statistics.scale,
+          shift: last.statistics.shift,
+          testMetrics: last.test?.metrics ?? null,
+          ...(keep ? { cancelledByUser: true } : {}),
+        },
+      },
+      domain: trainingDomain(
+        last.split.train.map((i) => frames[i].structure),
+        null,
+      ),
+    });
+  }
+  return {
+    members,
+    cancelled,
+    bestEpoch: !last || last.bestEpoch < 0 ? -1 : (members.length - 1) * config.training.epochs + last.bestEpoch,
+    epochsDone: members.reduce((t, x) => t + x.epochsRun, 0),
+    val,
+    test: scored(last?.test ?? null),
+    file,
+  };
+}
+
+/** Per-structure energy per atom (eV/atom), target and prediction, of an evaluated split: the run's prediction table. */
+function energyPredictions(r: PotentialSplitResult | null, split: TrainPrediction['split'], frames: readonly LabelledFrame[]): TrainPrediction[] {
+  if (!r) return [];
+  return r.indices.flatMap((index, k) => {
+    const target = frames[index].energy;
+    const n = frames[index].structure.numbers.length;
+    return target === null ? [] : [{ index, split, target: target / n, prediction: r.predictions[k].energy / n }];
+  });
+}
+
+/**
+ * The compute worker's side of an app run on a frames dataset: the items' structures carry their
+ * labels (energy, forces, stress under ASE's names), the control word steers the run, and the
+ * events are those of a property run (task `train`), with `atomsPerSecond` and no checkpoint
+ * bytes (a potential run does not resume: an interrupted one starts again).
+ */
+export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext): Promise<TrainTaskOutput> {
+  const backend = await ensureBackend();
+  const config = parsePotentialConfig(input.config);
+  const { control, poll } = watchControl(input.control, ctx);
+  try {
+    const frames = input.samples.map((s) => frameOfStructure(structureFromJSON(s.structure as StructureJSON)));
+    const split = trainValTestSplit(frames.length, config.training.split, config.training.seed);
+    const batches = Math.ceil(split.train.length / config.training.batchSize);
+    ctx.emit({
+      type: 'start',
+      backend,
+      workers: 1,
+      batches,
+      split: { train: split.train.length, validation: split.val.length, test: split.test.length },
+      splitIndices: split,
+    } satisfies TrainEvent);
+    const atomsPerStructure = split.train.reduce((t, i) => t + frames[i].structure.numbers.length, 0) / Math.max(split.train.length, 1);
+    const r = await trainPotentialRun(config, frames, {
+      split,
+      control,
+      model: { name: input.model.name, dataset: input.model.dataset, run: String(input.runId) },
+      keepBestOnCancel: () => Atomics.load(input.control, 0) === CONTROL_CANCEL_KEEP,
+      onBatch: (b) => ctx.emit({ type: 'batch', epoch: b.epoch, batch: b.batch, batches: b.batches, loss: b.loss, lr: b.lr, structuresPerSecond: b.atomsPerSecond / atomsPerStructure } satisfies TrainEvent),
+      onEpoch: (e) => {
+        ctx.emit({ type: 'epoch', epoch: e.epoch, epochs: config.training.epochs, lr: e.lr, trainLoss: e.trainLoss, valLoss: null, trainMetrics: {}, valMetrics: e.val, seconds: e.seconds, structuresPerSecond: e.structuresPerSecond, atomsPerSecond: e.atomsPerSecond, isBest: e.isBest } satisfies TrainEvent);
+        ctx.emit({ type: 'checkpoint', epoch: e.epoch, isBest: e.isBest, metric: e.score, bytes: null } satisfies TrainEvent);
+      },
+    });
+    const last = r.members[r.members.length - 1];
+    return {
+      status: r.cancelled ? 'cancelled' : last.status === 'early-stopped' ? 'early-stopped' : 'finished',
+      epochsDone: r.epochsDone,
+      bestEpoch: r.bestEpoch,
+      selectionMetric: 'score',
+      bestMetric: last?.bestScore ?? NaN,
+      valMetrics: r.val,
+      testMetrics: r.test,
+      predictions: r.cancelled ? [] : [...energyPredictions(last.val, 'validation', frames), ...energyPredictions(last.test, 'test', frames)],
+      modelFile: r.file ? encodeModelFile(r.file) : null,
+    };
+  } finally {
+    clearInterval(poll);
+  }
+}

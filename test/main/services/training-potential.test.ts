@@ -1,0 +1,183 @@
+/**
+ * The app's training service starts a potential's run on a frames dataset (energy, forces,
+ * stress): the pipeline of `latticework train --preset painn-potential` in a compute worker,
+ * streamed as progress, recorded with the same metric keys and values as the command line's run
+ * on the same frames, its model a potential that predicts what the run's prediction table says;
+ * cancelled, it keeps nothing (or its best epoch when asked).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LatticeworkApi, RunRecord, TrainingProgress } from '../../../src-shared/ipc/contract';
+import type { RunningHost } from '../../../src-main/host/server';
+import type { SocketTransport } from '../../../src-shared/ipc/socket-transport';
+import { trainCommand } from '../../../src-main/cli/commands/train';
+import { Database } from '../../../src-main/store/database';
+import { listRuns, runMetrics } from '../../../src-main/store/runs';
+import { connect, createTestCore, startTestHost } from '../../helpers/core';
+import type { TestCore } from '../../helpers/core';
+import { emtFrames } from './training-fixtures';
+
+/** A small PaiNN (as the command-line test's), 2 epochs. */
+const TINY = { model: { features: 8, numLayers: 2, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4, epochs: 2 } };
+
+let t: TestCore;
+let host: RunningHost;
+let api: LatticeworkApi;
+let transport: SocketTransport;
+let framesId: number;
+let text: string;
+
+beforeAll(async () => {
+  t = await createTestCore();
+  host = await startTestHost(t.core, t.dir);
+  ({ api, transport } = await connect(host));
+  text = emtFrames(10);
+  framesId = (await api.datasets.import({ kind: 'frames', files: [{ name: 'emt10.extxyz', text }], name: 'emt10' })).id;
+});
+afterAll(async () => {
+  transport.close();
+  await host.close();
+  await t.dispose();
+});
+
+function waitForStatus(runId: number, statuses: RunRecord['status'][], timeoutMs = 240_000): Promise<RunRecord> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`run ${runId} did not reach ${statuses.join('/')}`));
+    }, timeoutMs);
+    const off = api.training.onStatus((r) => {
+      if (r.id === runId && statuses.includes(r.status)) {
+        clearTimeout(timer);
+        off();
+        resolve(r);
+      }
+    });
+  });
+}
+
+async function painnConfig(overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const preset = (await api.models.presets({})).find((p) => p.id === 'painn-potential');
+  expect(preset, 'models.presets lists painn-potential').toBeDefined();
+  const c = JSON.parse(JSON.stringify(preset!.config)) as Record<string, Record<string, unknown>>;
+  for (const [section, fields] of Object.entries({ ...TINY, ...overrides })) c[section] = { ...c[section], ...(fields as Record<string, unknown>) };
+  return c;
+}
+
+describe('training a potential from the app', () => {
+  it('trains painn-potential on a frames dataset in a worker, with the command line’s metric keys and values, and stores the potential', async () => {
+    const progress: TrainingProgress[] = [];
+    const offProgress = api.training.onProgress((p) => progress.push(p));
+    const config = await painnConfig();
+    expect(config.kind).toBe('potential');
+    const started = await api.training.start({ datasetId: framesId, config });
+    const done = await waitForStatus(started.id, ['finished', 'failed']);
+    offProgress();
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('finished');
+    expect(done.epochsDone).toBe(2);
+    expect(done.name).toBe('painn-potential on emt10');
+    expect(done.summary).toMatchObject({ architecture: 'painn', preset: 'painn-potential', epochs: 2, layers: 2, features: 8, cutoff: 4 });
+    // 10 frames: 8 train (batch 4 → 2 batches), 1 validation, 1 test
+    const detail = await api.runs.get({ id: started.id });
+    expect(detail.split).toEqual({ train: 8, validation: 1, test: 1 });
+    const mine = progress.filter((p) => p.runId === started.id);
+    expect(mine.filter((p) => p.kind === 'batch')).toHaveLength(4);
+    expect(mine.filter((p) => p.kind === 'epoch').map((p) => p.epoch)).toEqual([0, 1]);
+    const epochValues = mine.find((p) => p.kind === 'epoch')!.values;
+    for (const key of ['train_loss', 'val_energy_mae', 'val_force_mae', 'val_stress_mae', 'val_score', 'atoms_per_second']) expect(epochValues).toHaveProperty(key);
+    for (const key of ['best_epoch', 'val_energy_mae', 'val_force_mae', 'test_energy_mae', 'test_energy_rmse', 'test_force_mae', 'test_force_rmse', 'test_stress_mae'])
+      expect(Number.isFinite(done.bestMetrics[key]), key).toBe(true);
+
+    // the same run from the command line: same keys, same per-epoch validation values (same engine, seed, split)
+    const dir = mkdtempSync(join(tmpdir(), 'lw-app-pot-'));
+    writeFileSync(join(dir, 'emt10.extxyz'), text);
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
+    const backend = /wasm/i.test(done.backend) ? 'wasm' : 'cpu';
+    const out: string[] = [];
+    const code = await trainCommand.run({
+      argv: ['--data', 'emt10.extxyz', '--preset', 'painn-potential', '--config', 'tiny.json', '--backend', backend, '--no-save', '--db', 'cli.sqlite', '--json'],
+      io: { out: (s) => void out.push(s), err: (s) => void out.push(s) },
+      cwd: dir,
+    });
+    expect(code, out.join('\n')).toBe(0);
+    const db = await Database.open(join(dir, 'cli.sqlite'));
+    try {
+      const cliRun = (await db.read((tx) => listRuns(tx)))[0];
+      const cliMetrics = await db.read((tx) => runMetrics(tx, [cliRun.id]));
+      const appMetrics = await api.runs.metrics({ ids: [started.id] });
+      const keys = (ms: { key: string }[]) => [...new Set(ms.map((m) => m.key))].sort();
+      expect(keys(appMetrics)).toEqual(keys(cliMetrics));
+      expect(Object.keys(done.bestMetrics).sort()).toEqual(Object.keys(JSON.parse(cliRun.best_metrics) as object).sort());
+      const valScores = (ms: { key: string; epoch: number; value: number }[]) => ms.filter((m) => m.key === 'val_score').map((m) => [m.epoch, m.value]);
+      const cliScores = valScores(cliMetrics);
+      expect(cliScores).toHaveLength(2);
+      valScores(appMetrics).forEach(([e, v], k) => {
+        expect(e).toBe(cliScores[k][0]);
+        expect(v).toBeCloseTo(cliScores[k][1], 3);
+      });
+    } finally {
+      await db.close();
+    }
+
+    // the run's model: a potential; its energy of the test frame is the prediction table's
+    const model = (await api.models.list({})).find((m) => m.runId === started.id)!;
+    expect(model).toMatchObject({ origin: 'trained', task: 'potential', architecture: 'painn', members: 1 });
+    const preds = await api.runs.predictions({ id: started.id });
+    expect(preds.map((p) => p.split).sort()).toEqual(['test', 'validation']);
+    const test = preds.find((p) => p.split === 'test')!;
+    expect(Math.abs(test.prediction - test.target) * 1000).toBeCloseTo(done.bestMetrics.test_energy_mae, 3);
+    const p = await api.predict.potential({ modelId: model.id, structureId: test.structureId });
+    expect(p.energyPerAtom).toBeCloseTo(test.prediction, 4);
+    // the dashboard's parity data come from the dataset's own frames
+    const parity = await api.predict.potentialParity({ runId: started.id });
+    expect(parity.energies.map((e) => e.split).sort()).toEqual(['test', 'validation']);
+  }, 600_000);
+
+  it('cancels a potential run: nothing kept, or the best epoch so far when asked', async () => {
+    const config = await painnConfig({ training: { batchSize: 4, epochs: 50 } });
+    const first = await api.training.start({ datasetId: framesId, config, name: 'to cancel' });
+    await new Promise<void>((resolve) => {
+      const off = api.training.onProgress((p) => {
+        if (p.runId === first.id && p.kind === 'batch') {
+          off();
+          resolve();
+        }
+      });
+    });
+    const stopping = waitForStatus(first.id, ['cancelled', 'finished', 'failed']);
+    await api.training.cancel({ runId: first.id });
+    const cancelled = await stopping;
+    expect(cancelled.status).toBe('cancelled');
+    expect((await api.models.list({})).some((m) => m.runId === first.id)).toBe(false);
+
+    const second = await api.training.start({ datasetId: framesId, config, name: 'keep best' });
+    await new Promise<void>((resolve) => {
+      const off = api.training.onProgress((p) => {
+        if (p.runId === second.id && p.kind === 'epoch') {
+          off();
+          resolve();
+        }
+      });
+    });
+    const kept = waitForStatus(second.id, ['cancelled', 'finished', 'failed']);
+    await api.training.cancel({ runId: second.id, keepBest: true });
+    const run = await kept;
+    expect(run.status).toBe('cancelled');
+    expect(run.epochsDone).toBeLessThan(50);
+    const model = (await api.models.list({})).find((m) => m.runId === second.id);
+    expect(model).toMatchObject({ task: 'potential' });
+    expect(Number.isFinite(run.bestMetrics.val_energy_mae)).toBe(true);
+  }, 600_000);
+
+  it('refuses a potential on a dataset without frames, and an invalid potential config, with the reasons', async () => {
+    const structures = (await api.datasets.import({ kind: 'extxyz', files: [{ name: 'emt10.extxyz', text }], name: 'as-structures' })).id;
+    await expect(api.training.start({ datasetId: structures, config: await painnConfig() })).rejects.toMatchObject({ name: 'UserError', message: expect.stringContaining("kind 'frames'") });
+    await expect(api.training.start({ datasetId: framesId, config: { kind: 'potential', architecture: 'painn', model: { features: 0 } } })).rejects.toMatchObject({
+      name: 'UserError',
+      message: expect.stringContaining('model.features'),
+    });
+  });
+});
