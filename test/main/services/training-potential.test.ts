@@ -17,7 +17,7 @@ import { Database } from '../../../src-main/store/database';
 import { listRuns, runMetrics } from '../../../src-main/store/runs';
 import { connect, createTestCore, startTestHost } from '../../helpers/core';
 import type { TestCore } from '../../helpers/core';
-import { emtFrames } from './training-fixtures';
+import { emtFrames, nextProgress, waitForStatus as waitFor } from './training-fixtures';
 
 /** A small PaiNN (as the command-line test's), 2 epochs. */
 const TINY = { model: { features: 8, numLayers: 2, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4, epochs: 2 } };
@@ -42,21 +42,7 @@ afterAll(async () => {
   await t.dispose();
 });
 
-function waitForStatus(runId: number, statuses: RunRecord['status'][], timeoutMs = 240_000): Promise<RunRecord> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`run ${runId} did not reach ${statuses.join('/')}`));
-    }, timeoutMs);
-    const off = api.training.onStatus((r) => {
-      if (r.id === runId && statuses.includes(r.status)) {
-        clearTimeout(timer);
-        off();
-        resolve(r);
-      }
-    });
-  });
-}
+const waitForStatus = (runId: number, statuses: RunRecord['status'][]) => waitFor(api, runId, statuses, 240_000);
 
 async function painnConfig(overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const preset = (await api.models.presets({})).find((p) => p.id === 'painn-potential');
@@ -139,14 +125,7 @@ describe('training a potential from the app', () => {
   it('cancels a potential run: nothing kept, or the best epoch so far when asked', async () => {
     const config = await painnConfig({ training: { batchSize: 4, epochs: 50 } });
     const first = await api.training.start({ datasetId: framesId, config, name: 'to cancel' });
-    await new Promise<void>((resolve) => {
-      const off = api.training.onProgress((p) => {
-        if (p.runId === first.id && p.kind === 'batch') {
-          off();
-          resolve();
-        }
-      });
-    });
+    await nextProgress(api, first.id, 'batch');
     const stopping = waitForStatus(first.id, ['cancelled', 'finished', 'failed']);
     await api.training.cancel({ runId: first.id });
     const cancelled = await stopping;
@@ -154,14 +133,7 @@ describe('training a potential from the app', () => {
     expect((await api.models.list({})).some((m) => m.runId === first.id)).toBe(false);
 
     const second = await api.training.start({ datasetId: framesId, config, name: 'keep best' });
-    await new Promise<void>((resolve) => {
-      const off = api.training.onProgress((p) => {
-        if (p.runId === second.id && p.kind === 'epoch') {
-          off();
-          resolve();
-        }
-      });
-    });
+    await nextProgress(api, second.id, 'epoch');
     const kept = waitForStatus(second.id, ['cancelled', 'finished', 'failed']);
     await api.training.cancel({ runId: second.id, keepBest: true });
     const run = await kept;

@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatticeworkApi, RunRecord, TrainingProgress } from '../../../src-shared/ipc/contract';
+import type { LatticeworkApi, TrainingProgress } from '../../../src-shared/ipc/contract';
 import type { RunningHost } from '../../../src-main/host/server';
 import type { SocketTransport } from '../../../src-shared/ipc/socket-transport';
 import { createCore } from '../../../src-main/app/core';
 import { Database } from '../../../src-main/store/database';
 import { connect, createTestCore, startTestHost } from '../../helpers/core';
 import type { TestCore } from '../../helpers/core';
-import { emtFrames, tinyConfig } from './training-fixtures';
+import { emtFrames, tinyConfig, waitForStatus } from './training-fixtures';
 import { defaultTrainingWorkers } from '../../../src-main/workers/parallel/workers';
 
 let t: TestCore;
@@ -29,23 +29,6 @@ afterAll(async () => {
   await host.close();
   await t.dispose();
 });
-
-/** Resolves with the run's record when it reaches one of `statuses`. */
-function waitForStatus(a: LatticeworkApi, runId: number, statuses: RunRecord['status'][], timeoutMs = 120_000): Promise<RunRecord> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`run ${runId} did not reach ${statuses.join('/')}`));
-    }, timeoutMs);
-    const off = a.training.onStatus((r) => {
-      if (r.id === runId && statuses.includes(r.status)) {
-        clearTimeout(timer);
-        off();
-        resolve(r);
-      }
-    });
-  });
-}
 
 describe('training service and runs', () => {
   it('trains a run in a worker, streaming progress, and records metrics, checkpoints, the model and predictions', async () => {
