@@ -9,8 +9,9 @@ import type { Ref, ShallowRef } from 'vue';
 import type { CrystalScene, HoverHit } from '../viewer/CrystalScene';
 import { siteArrowData } from '../viewer/arrows';
 import type { SiteArrows } from '../viewer/arrows';
-import { atomData, atomInfo, bondsOf, buildDisplay, defaultBondRules, prepareStructure, scaled, stickData } from '../viewer/model';
-import type { AtomInfo, BondRule, ViewerStructure } from '../viewer/model';
+import { atomData, atomInfo, atomLabels, bondsOf, buildDisplay, defaultBondRules, prepareStructure, scaled, stickData } from '../viewer/model';
+import type { AtomInfo, AtomLabelKind, BondRule, ViewerStructure } from '../viewer/model';
+import { coordinationPolyhedra } from '../viewer/polyhedra';
 import { DEFAULT_COLOR_SCHEME } from '../viewer/elementStyle';
 import type { ColorScheme } from '../viewer/elementStyle';
 import { angle, distance, separation } from '../viewer/periodic';
@@ -31,6 +32,10 @@ export interface ViewerOptions {
   bondRules: Record<string, BondRule>;
   /** Keep the camera where it is when the supercell changes (else the view refits to show every atom). */
   keepCamera: boolean;
+  /** Coordination polyhedra around the centres the bond rules connect to their ligands. */
+  showPolyhedra: boolean;
+  /** Labels on atoms: none, element symbols, or symbols with site indices. */
+  labels: AtomLabelKind;
 }
 
 export const DEFAULT_VIEWER_OPTIONS: ViewerOptions = {
@@ -45,7 +50,12 @@ export const DEFAULT_VIEWER_OPTIONS: ViewerOptions = {
   colorScheme: DEFAULT_COLOR_SCHEME,
   bondRules: {},
   keepCamera: false,
+  showPolyhedra: false,
+  labels: 'none',
 };
+
+/** Labels are drawn for at most this many displayed atoms (beyond, they would cover the view). */
+export const LABEL_LIMIT = 2000;
 
 /** Up to this many sites the bond tolerance applies while the slider moves; above, when it rests. */
 export const SMOOTH_SLIDER_LIMIT = 3000;
@@ -116,6 +126,19 @@ export function useStructureView(
     return stickData(d, b, p.numbers.length, options.bondStubs);
   });
 
+  const polyhedra = computed(() => {
+    const p = prepared.value;
+    const d = display.value;
+    const b = bonds.value;
+    return p && d && b && options.showPolyhedra ? coordinationPolyhedra(p, d, b) : null;
+  });
+  const labels = computed(() => {
+    const p = prepared.value;
+    const d = display.value;
+    if (!p || !d || options.labels === 'none' || d.atoms.site.length > LABEL_LIMIT) return null;
+    return { positions: d.positions, texts: atomLabels(p, d, options.labels) };
+  });
+
   const atomCount = computed(() => display.value?.atoms.site.length ?? 0);
   const bondCount = computed(() => (bonds.value ? bonds.value.center.length / 2 : 0));
 
@@ -152,6 +175,8 @@ export function useStructureView(
     },
     { immediate: true },
   );
+  watch([scene, polyhedra], ([s, ph]) => s?.setPolyhedra(ph), { immediate: true });
+  watch([scene, labels], ([s, l]) => s?.setLabels(l), { immediate: true });
   watch(
     () => options.radiusScale,
     (scale) => {
@@ -238,6 +263,8 @@ export function useStructureView(
     bonds,
     atomCount,
     bondCount,
+    polyhedra,
+    labels,
     hovered,
     measurement,
     colorOverride,

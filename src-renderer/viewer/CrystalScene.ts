@@ -9,6 +9,8 @@
  *   labelled (canvas-texture sprites: nothing is loaded).
  * - Optional line segments with per-vertex colours (crystal-graph edges).
  * - Named sets of arrows on atoms (forces: predicted, reference), see `arrows.ts`.
+ * - Coordination polyhedra: semi-transparent faces in the centre's colour with their outlines
+ *   (`polyhedra.ts` finds them).
  * - Renders on demand (a frame is requested when something changes), never in a loop.
  *
  * Colours passed in are sRGB components in 0..1 (as in CSS); they are converted to
@@ -22,12 +24,14 @@ import {
   ConeGeometry,
   CylinderGeometry,
   DirectionalLight,
+  DoubleSide,
   InstancedMesh,
   LineBasicMaterial,
   LineSegments,
   Matrix4,
   Mesh,
   MeshBasicMaterial,
+  MeshLambertMaterial,
   OrthographicCamera,
   PerspectiveCamera,
   Quaternion,
@@ -45,6 +49,7 @@ import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { Mat3 } from '../../src-shared/chem/structure';
 import { ArrowGlyphs } from './arrows';
 import type { ArrowData } from './arrows';
+import type { PolyhedronData } from './polyhedra';
 import { SphereImpostors } from './sphereImpostors';
 import { StickImpostors } from './stickImpostors';
 import { boundingSphere, boxEdges, defaultView, fitDistance, viewAlong } from './camera';
@@ -96,6 +101,9 @@ export interface CrystalSceneOptions {
 const FOV = 30;
 const AXIS_COLORS = ['#d62728', '#2ca02c', '#1f5fd6'];
 const CELL_COLOR = 0x5a6270;
+/** Opacity of polyhedron faces (VESTA's default is about half). */
+const POLYHEDRON_OPACITY = 0.5;
+const POLYHEDRON_EDGE_COLOR = 0x3a3f48;
 
 function srgbToLinear(c: number): number {
   return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
@@ -108,22 +116,37 @@ function toLinear(c: Float32Array): Float32Array {
 }
 
 
-function labelTexture(text: string, color: string): CanvasTexture {
+/**
+ * Text on a transparent canvas texture, dark or coloured with a white halo; `aspect` is its
+ * width over its height (at least 1: single letters are square).
+ */
+function textTexture(text: string, color: string, font: string, size = 64): { texture: CanvasTexture; aspect: number } {
   const canvas = document.createElement('canvas');
-  canvas.width = 64;
-  canvas.height = 64;
   const ctx = canvas.getContext('2d')!;
-  ctx.font = 'italic 600 44px system-ui, sans-serif';
+  ctx.font = font;
+  canvas.width = Math.max(size, Math.ceil(ctx.measureText(text).width + size * 0.3));
+  canvas.height = size;
+  ctx.font = font; // resizing the canvas reset the context
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  ctx.lineWidth = 6;
+  ctx.lineWidth = size / 10;
   ctx.strokeStyle = 'rgba(255,255,255,0.9)';
-  ctx.strokeText(text, 32, 34);
+  ctx.strokeText(text, canvas.width / 2, size * 0.53);
   ctx.fillStyle = color;
-  ctx.fillText(text, 32, 34);
-  const t = new CanvasTexture(canvas);
-  t.anisotropy = 1;
-  return t;
+  ctx.fillText(text, canvas.width / 2, size * 0.53);
+  const texture = new CanvasTexture(canvas);
+  texture.anisotropy = 1;
+  return { texture, aspect: canvas.width / size };
+}
+
+/** Atom labels: this many CSS pixels tall whatever the zoom. */
+const LABEL_PIXELS = 28;
+
+/** Labels on atoms (element symbols, site indices): text per label at a position. */
+export interface LabelData {
+  /** 3 per label, Å. */
+  positions: Float32Array;
+  texts: readonly string[];
 }
 
 export class CrystalScene {
@@ -151,6 +174,21 @@ export class CrystalScene {
   private cellMaterials: Material[] = [];
   private lines: LineSegments | null = null;
   private readonly lineMaterial = new LineBasicMaterial({ vertexColors: true, transparent: true, opacity: 0.9 });
+
+  /** One sprite per labelled atom; materials (and textures) shared per text. */
+  private labelSprites: Sprite[] = [];
+  private readonly labelMaterials = new Map<string, { material: SpriteMaterial; aspect: number }>();
+
+  private polyhedronFaces: Mesh | null = null;
+  private polyhedronEdges: LineSegments | null = null;
+  private readonly polyhedronMaterial = new MeshLambertMaterial({
+    vertexColors: true,
+    transparent: true,
+    opacity: POLYHEDRON_OPACITY,
+    side: DoubleSide,
+    depthWrite: false,
+  });
+  private readonly polyhedronEdgeMaterial = new LineBasicMaterial({ color: POLYHEDRON_EDGE_COLOR, transparent: true, opacity: 0.7 });
 
   // Axes triad drawn in a corner viewport, rotating with the camera.
   private readonly triadScene = new Scene();
@@ -297,6 +335,82 @@ export class CrystalScene {
     this.requestRender();
   }
 
+  /** Labels drawn over atoms, always in front, a fixed size on screen; null removes them. */
+  setLabels(data: LabelData | null): void {
+    for (const sprite of this.labelSprites) this.scene.remove(sprite);
+    this.labelSprites = [];
+    const used = new Set(data?.texts ?? []);
+    for (const [text, m] of this.labelMaterials) {
+      if (used.has(text)) continue;
+      m.material.map?.dispose();
+      m.material.dispose();
+      this.labelMaterials.delete(text);
+    }
+    if (data) {
+      data.texts.forEach((text, k) => {
+        let m = this.labelMaterials.get(text);
+        if (!m) {
+          const { texture, aspect } = textTexture(text, '#1b1f24', '600 40px system-ui, sans-serif');
+          m = { material: new SpriteMaterial({ map: texture, depthTest: false, transparent: true, sizeAttenuation: false }), aspect };
+          this.labelMaterials.set(text, m);
+        }
+        const sprite = new Sprite(m.material);
+        sprite.position.set(data.positions[3 * k], data.positions[3 * k + 1], data.positions[3 * k + 2]);
+        sprite.renderOrder = 20;
+        this.labelSprites.push(sprite);
+      });
+      if (this.labelSprites.length > 0) this.scene.add(...this.labelSprites);
+    }
+    this.sizeLabels();
+    this.requestRender();
+  }
+
+  /** The texts of the labels drawn (for tests and readouts). */
+  labelTexts(): string[] {
+    const byMaterial = new Map([...this.labelMaterials].map(([text, m]) => [m.material, text]));
+    return this.labelSprites.map((s) => byMaterial.get(s.material as SpriteMaterial) ?? '');
+  }
+
+  /** Labels keep LABEL_PIXELS on screen: sprites without size attenuation are sized in view units at distance 1. */
+  private sizeLabels(): void {
+    const h = Math.max(1, this.canvas.clientHeight);
+    const height = (LABEL_PIXELS / h) * 2 * Math.tan(((FOV / 2) * Math.PI) / 180);
+    const aspect = new Map([...this.labelMaterials.values()].map((m) => [m.material, m.aspect]));
+    for (const s of this.labelSprites) s.scale.set(height * (aspect.get(s.material as SpriteMaterial) ?? 1), height, 1);
+  }
+
+  /** Coordination polyhedra (faces and outlines); null removes them. */
+  setPolyhedra(data: PolyhedronData | null): void {
+    for (const o of [this.polyhedronFaces, this.polyhedronEdges]) {
+      if (!o) continue;
+      this.scene.remove(o);
+      o.geometry.dispose();
+    }
+    this.polyhedronFaces = null;
+    this.polyhedronEdges = null;
+    if (data && data.triangles.length > 0) {
+      const g = new BufferGeometry();
+      g.setAttribute('position', new BufferAttribute(data.triangles, 3));
+      g.setAttribute('color', new BufferAttribute(toLinear(data.colors), 3));
+      g.computeVertexNormals(); // not indexed: flat faces
+      this.polyhedronFaces = new Mesh(g, this.polyhedronMaterial);
+      this.polyhedronFaces.renderOrder = 5; // after the opaque atoms and bonds
+      const e = new BufferGeometry();
+      e.setAttribute('position', new BufferAttribute(data.edges, 3));
+      this.polyhedronEdges = new LineSegments(e, this.polyhedronEdgeMaterial);
+      this.scene.add(this.polyhedronFaces, this.polyhedronEdges);
+    }
+    this.requestRender();
+  }
+
+  /** What is drawn of the polyhedra: triangles and outline segments (for tests and readouts). */
+  polyhedronCounts(): { triangles: number; edges: number } {
+    return {
+      triangles: (this.polyhedronFaces?.geometry.getAttribute('position').count ?? 0) / 3,
+      edges: (this.polyhedronEdges?.geometry.getAttribute('position').count ?? 0) / 2,
+    };
+  }
+
   /** The unit cell (and the supercell box when repeated) with labelled a, b, c edges; null hides it. */
   setCell(lattice: Mat3 | null, repeats: [number, number, number] = [1, 1, 1], visible = true): void {
     this.lattice = lattice;
@@ -348,7 +462,7 @@ export class CrystalScene {
       const head = new Mesh(this.triadHead, mat);
       head.quaternion.copy(q);
       head.position.copy(dir.clone().multiplyScalar(0.92));
-      const tex = labelTexture(names[k], AXIS_COLORS[k]);
+      const tex = textTexture(names[k], AXIS_COLORS[k], 'italic 600 44px system-ui, sans-serif').texture;
       const smat = new SpriteMaterial({ map: tex, depthTest: false, transparent: true });
       const label = new Sprite(smat);
       label.position.copy(dir.clone().multiplyScalar(1.45));
@@ -462,6 +576,7 @@ export class CrystalScene {
     this.renderer.setSize(w, h, false);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
+    this.sizeLabels();
     this.requestRender();
   }
 
@@ -617,6 +732,10 @@ export class CrystalScene {
     this.triadShaft.dispose();
     this.triadHead.dispose();
     this.setLines(null);
+    this.setPolyhedra(null);
+    this.setLabels(null);
+    this.polyhedronMaterial.dispose();
+    this.polyhedronEdgeMaterial.dispose();
     for (const key of [...this.arrows.keys()]) this.setArrows(key, null);
     this.scene.remove(this.spheres.mesh);
     this.spheres.dispose();

@@ -112,7 +112,7 @@ export interface BondRule {
 }
 
 /** Non-metals (and the metalloids that bond covalently: B, Si, As, Te) for the bond rules. */
-const NONMETALS = new Set([1, 2, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 33, 34, 35, 36, 52, 53, 54, 85, 86]);
+export const NONMETALS = new Set([1, 2, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 33, 34, 35, 36, 52, 53, 54, 85, 86]);
 /** Alkali and alkaline-earth metals: ionic cations whose contacts are not drawn as bonds beside other cations. */
 const GROUPS_1_2 = new Set([3, 4, 11, 12, 19, 20, 37, 38, 55, 56, 87, 88]);
 
@@ -223,4 +223,12 @@ export function atomInfo(p: PreparedStructure, d: DisplayModel, a: number): Atom
     cart: [d.positions[3 * a], d.positions[3 * a + 1], d.positions[3 * a + 2]],
     cell,
   };
+}
+
+/** What an atom label says: the element symbol, or with `site` the symbol and the site index (`Ti1`, as the measurement readout names atoms). */
+export type AtomLabelKind = 'none' | 'element' | 'site';
+
+/** Labels of the display atoms (every periodic image of a site says the same). */
+export function atomLabels(p: PreparedStructure, d: DisplayModel, kind: Exclude<AtomLabelKind, 'none'>): string[] {
+  return Array.from(d.atoms.site, (i) => (kind === 'site' ? `${p.symbols[i]}${i}` : p.symbols[i]));
 }

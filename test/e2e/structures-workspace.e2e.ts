@@ -97,6 +97,51 @@ describe('a viewer that looks right by default', () => {
     expect(await allAtomsInView(4)).toBe(true);
   });
 
+  it('draws TiO6 coordination polyhedra in BaTiO3 on request, following the bond rules', async () => {
+    const { page } = app;
+    const canvas = page.getByTestId('structure-canvas');
+    const drawn = () =>
+      canvas.evaluate((el) => (el as HTMLCanvasElement & { crystalScene?: { polyhedronCounts(): { triangles: number; edges: number } } }).crystalScene!.polyhedronCounts());
+    expect(await canvas.getAttribute('data-polyhedron-count')).toBe('');
+    expect(await drawn()).toEqual({ triangles: 0, edges: 0 });
+    await page.getByTestId('viewer-polyhedra').check();
+    await expect.poll(() => canvas.getAttribute('data-polyhedron-count')).toBe('1');
+    // One octahedron: 8 triangular faces, 12 edges.
+    expect(await drawn()).toEqual({ triangles: 8, edges: 12 });
+    expect(await page.getByTestId('viewer-polyhedron-count').textContent()).toMatch(/1 polyhedra/);
+    await app.screenshot('viewer-batio3-polyhedra');
+    if (!(await page.getByTestId('viewer-bond-on-O-Ti').isVisible())) await page.getByTestId('viewer-bond-rules').locator('summary').click();
+    await page.getByTestId('viewer-bond-on-O-Ti').uncheck();
+    await expect.poll(() => canvas.getAttribute('data-polyhedron-count')).toBe('0');
+    expect(await drawn()).toEqual({ triangles: 0, edges: 0 });
+    expect(await page.getByTestId('viewer-polyhedron-count').textContent()).toMatch(/no polyhedra/);
+    await page.getByTestId('viewer-bond-on-O-Ti').check();
+    await expect.poll(() => canvas.getAttribute('data-polyhedron-count')).toBe('1');
+    await page.getByTestId('viewer-polyhedra').uncheck();
+    await expect.poll(() => canvas.getAttribute('data-polyhedron-count')).toBe('');
+    expect(await drawn()).toEqual({ triangles: 0, edges: 0 });
+  });
+
+  it('labels atoms by element, or by element and site index, on request', async () => {
+    const { page } = app;
+    const canvas = page.getByTestId('structure-canvas');
+    const texts = () => canvas.evaluate((el) => (el as HTMLCanvasElement & { crystalScene?: { labelTexts(): string[] } }).crystalScene!.labelTexts());
+    const atoms = Number(await canvas.getAttribute('data-atom-count'));
+    expect(await texts()).toEqual([]);
+    await page.getByTestId('viewer-labels').selectOption('element');
+    await expect.poll(() => canvas.getAttribute('data-label-count')).toBe(String(atoms));
+    const elements = await texts();
+    expect(elements).toHaveLength(atoms);
+    expect(new Set(elements)).toEqual(new Set(['Ba', 'Ti', 'O']));
+    expect(elements.filter((t) => t === 'Ti')).toHaveLength(1);
+    await app.screenshot('viewer-batio3-labels');
+    await page.getByTestId('viewer-labels').selectOption('site');
+    await expect.poll(async () => new Set(await texts())).toEqual(new Set(['Ba0', 'Ti1', 'O2', 'O3', 'O4']));
+    await page.getByTestId('viewer-labels').selectOption('none');
+    await expect.poll(() => canvas.getAttribute('data-label-count')).toBe('0');
+    expect(await texts()).toEqual([]);
+  });
+
   it('refuses a supercell it cannot draw with a message, and refits the camera to a new supercell', async () => {
     const { page } = app;
     const canvas = page.getByTestId('structure-canvas');

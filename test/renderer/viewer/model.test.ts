@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atomInfo, buildDisplay, bondsOf, defaultBondRules, prepareStructure, stickData } from '../../../src-renderer/viewer/model';
+import { atomInfo, atomLabels, buildDisplay, bondsOf, defaultBondRules, prepareStructure, stickData } from '../../../src-renderer/viewer/model';
 import { atomColors, hexToRgb } from '../../../src-renderer/viewer/elementStyle';
 
 // CsCl-type NaCl (Na at the corner, Cl at the body centre): Na–Cl 4.867 Å, Na–Na 5.62 Å.
@@ -53,6 +53,14 @@ describe('display model', () => {
     const corner = atomInfo(p, d, 7)!;
     expect(corner.frac).toEqual([1, 1, 1]);
     expect(corner.cart[0]).toBeCloseTo(5.62, 5);
+  });
+  it('labels every displayed image with its element, or with its element and site index as measurements name atoms', () => {
+    const p = prepareStructure(rocksalt);
+    const d = buildDisplay(p, [1, 1, 1], true);
+    const elements = atomLabels(p, d, 'element');
+    expect(elements).toEqual([...Array(8).fill('Na'), 'Cl']);
+    expect(atomLabels(p, d, 'site')).toEqual([...Array(8).fill('Na0'), 'Cl1']);
+    expect(atomLabels(p, buildDisplay(p, [2, 1, 1], false), 'site')).toEqual(['Na0', 'Na0', 'Cl1', 'Cl1']);
   });
   it('colours by VESTA’s scheme by default (Ag and Al apart), Jmol’s on request', () => {
     expect(Array.from(atomColors([8], 'jmol'))).toEqual(hexToRgb('#FF0D0D').map((v) => Math.fround(v)));
