@@ -14,6 +14,7 @@ import type { TrainingSample } from '../engine/train/trainer';
 import { taskHandlers } from '../workers/tasks';
 import { CGCNN_ATOM_INIT_TEXT } from './atom-init';
 import { pathSource, readDataset, type DatasetRead, type DatasetReadOptions, type ReaderIO } from './index';
+import type { LabelledStructures } from './types';
 import type { DatasetKind } from '../../src-shared/ipc/contract';
 
 const quiet = () => ({ signal: new AbortController().signal, progress: () => undefined, emit: () => undefined });
@@ -29,7 +30,7 @@ export async function readDatasetAt(path: string, options: DatasetReadOptions & 
 }
 
 /** The atom table a CGCNN model trains with on this dataset: the folder's own atom_init.json, else CGCNN's standard one. */
-export function datasetAtomInit(read: DatasetRead): AtomInitTable {
+export function datasetAtomInit(read: Pick<LabelledStructures, 'atomInit'>): AtomInitTable {
   return parseAtomInit(read.atomInit ?? CGCNN_ATOM_INIT_TEXT);
 }
 
@@ -37,7 +38,7 @@ export function datasetAtomInit(read: DatasetRead): AtomInitTable {
  * Every item's graph with the config's graph settings, and its target: the per-structure values, or
  * for a per-atom target the structure's site property (atoms × width, row-major).
  */
-export function trainingSamples(config: ModelConfig, read: DatasetRead, atomInit: AtomInitTable): TrainingSample[] {
+export function trainingSamples(config: ModelConfig, read: LabelledStructures, atomInit: AtomInitTable): TrainingSample[] {
   const options = graphOptionsFromConfig(config, atomInit);
   return read.items.map((it) => {
     let target: ArrayLike<number> = it.targets;
@@ -54,7 +55,7 @@ export function trainingSamples(config: ModelConfig, read: DatasetRead, atomInit
  * The config with its head fitted to the data's targets (a per-atom head for a per-atom target, as
  * many regression outputs as target columns), the output names, and whether the target is per atom.
  */
-export function fitConfigToData(config: ModelConfig, read: DatasetRead): { config: ModelConfig; targetNames: string[]; perAtom: boolean } {
+export function fitConfigToData(config: ModelConfig, read: LabelledStructures): { config: ModelConfig; targetNames: string[]; perAtom: boolean } {
   const perAtom = read.perAtomTarget !== null;
   const width = read.perAtomTarget?.width ?? read.targetNames.length;
   const targetNames = perAtom ? Array.from({ length: width }, (_, k) => (width > 1 ? `${read.targetKey}[${k}]` : read.targetKey)) : read.targetNames;
@@ -73,6 +74,6 @@ export function leftOutMessage(read: DatasetRead): string | null {
 }
 
 /** The labelled frames of a dataset of kind 'frames' (each item's structure carries its labels under ASE's names). */
-export function datasetFrames(read: DatasetRead): LabelledFrame[] {
+export function datasetFrames(read: Pick<LabelledStructures, 'items'>): LabelledFrame[] {
   return read.items.map((it) => frameOfStructure(structureFromJSON(it.parsed.structure)));
 }

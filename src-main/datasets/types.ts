@@ -74,6 +74,15 @@ export interface DatasetRead {
   frames?: FramesImportReport;
 }
 
+/**
+ * The part of a read dataset that training and the PyTorch export use: labelled structures in order
+ * with their targets, and how to read those targets. A `DatasetRead` is one; so is a stored
+ * dataset's items (services/scale-out.ts).
+ */
+export type LabelledStructures = Pick<DatasetRead, 'kind' | 'source' | 'targetKey' | 'targetNames' | 'perAtomTarget' | 'atomInit'> & {
+  items: (Pick<LabelledItem, 'name' | 'targets'> & { parsed: Pick<ParsedFileStructure, 'structure'> })[];
+};
+
 /** One dataset format: a module of this folder, listed in index.ts's DATASET_FORMATS. */
 export interface DatasetFormat {
   kind: DatasetKind;

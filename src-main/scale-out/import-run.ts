@@ -11,15 +11,98 @@
  *   run/metrics.jsonl, run/batches.jsonl     the curves
  *   run/best.lwm                             the best model (required when the run finished)
  * Every file is checked before anything is stored: a bad line is reported with its file and line
- * number, and nothing is written to the database.
+ * number, and nothing is written to the database. The files come from a folder on this machine
+ * (`runFilesAt`: the command line, the app's "Import run…" with a path, through the path guard) or
+ * from a dropped folder (`runFilesOfDropped`: the Runs view's drop target); `importTorchRun` reads
+ * either the same way.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import { join, resolve } from 'node:path';
-import type { ExternalRunInfo, RunStatus } from '../../src-shared/ipc/contract';
+import type { DroppedFile, ExternalRunInfo, RunStatus } from '../../src-shared/ipc/contract';
 import { decodeModelFile, type ModelFileData } from '../engine/models/format';
+import { FileAccessError, isUserFolder, readUserFile, type FileKind } from '../files/path-guard';
+import { UserError } from '../ipc/errors';
 import type { Database } from '../store/database';
 import { RunRecorder } from '../store/runs';
 import { TORCH_EXPORT_FORMAT } from './torch-export';
+
+/** The files of an export folder that import reads (the export's, then the run's). */
+const EXPORT_FILES = ['export.json', 'split.json', 'initial.lwm'] as const;
+const RUN_FILES = ['status.json', 'metrics.jsonl', 'batches.jsonl', 'best.lwm'] as const;
+type RunFileName = (typeof EXPORT_FILES)[number] | (typeof RUN_FILES)[number];
+
+/**
+ * An exported-and-trained run's files, read into memory: `folder` holds the export's files,
+ * `runFolder` the run's (as shown in messages); a file absent from `files` is missing.
+ */
+export interface RunFiles {
+  folder: string;
+  runFolder: string;
+  files: Map<RunFileName, Uint8Array>;
+}
+
+const KIND: Record<RunFileName, FileKind> = {
+  'export.json': 'json',
+  'split.json': 'json',
+  'initial.lwm': 'model',
+  'status.json': 'json',
+  'metrics.jsonl': 'trajectory',
+  'batches.jsonl': 'trajectory',
+  'best.lwm': 'model',
+};
+
+/**
+ * The run files of the export folder `exportFolder` on this machine (through the path guard), the
+ * run in `runDir` (default: `run/`, or the folder itself when it holds status.json).
+ */
+export async function runFilesAt(exportFolder: string, runDir?: string): Promise<RunFiles> {
+  const folder = resolve(exportFolder);
+  if (!(await isUserFolder(folder))) throw new FileAccessError(exportFolder, 'is a file: give the export folder (the one holding export.json)');
+  const read = async (path: string, name: RunFileName): Promise<Uint8Array | null> => {
+    try {
+      return new Uint8Array(await readUserFile(path, KIND[name]));
+    } catch (e) {
+      if (e instanceof FileAccessError && e.reason.startsWith('does not exist')) return null;
+      throw e;
+    }
+  };
+  const files = new Map<RunFileName, Uint8Array>();
+  const put = async (dir: string, name: RunFileName) => {
+    const bytes = await read(join(dir, name), name);
+    if (bytes) files.set(name, bytes);
+  };
+  for (const name of EXPORT_FILES) await put(folder, name);
+  let run = runDir === undefined ? join(folder, 'run') : resolve(runDir);
+  if (runDir === undefined && !(await read(join(run, 'status.json'), 'status.json')) && (await read(join(folder, 'status.json'), 'status.json'))) run = folder;
+  for (const name of RUN_FILES) await put(run, name);
+  return { folder, runFolder: run, files };
+}
+
+/**
+ * The run files of a dropped export folder: names relative to the drop (`folder/export.json`,
+ * `folder/run/status.json`). The export is the shallowest folder holding export.json; its run is
+ * its `run/` (or the folder itself when status.json sits beside export.json). Model files come as
+ * base64, the rest as text.
+ */
+export function runFilesOfDropped(dropped: readonly DroppedFile[]): RunFiles {
+  const byName = new Map(dropped.map((f) => [f.name.replace(/\\/g, '/').replace(/^\/+/, ''), f]));
+  const exports = [...byName.keys()].filter((n) => n === 'export.json' || n.endsWith('/export.json')).sort((a, b) => a.split('/').length - b.split('/').length);
+  if (exports.length === 0) throw new ImportRunError('the dropped files hold no export.json: drop the folder that `latticework export --to torch` wrote (after PyTorch trained it)');
+  const root = exports[0].slice(0, -'export.json'.length);
+  const shown = root.replace(/\/$/, '') || '(dropped files)';
+  const runRoot = byName.has(`${root}run/status.json`) || !byName.has(`${root}status.json`) ? `${root}run/` : root;
+  const bytes = (f: DroppedFile) => ('text' in f ? new TextEncoder().encode(f.text) : new Uint8Array(Buffer.from(f.base64, 'base64')));
+  const files = new Map<RunFileName, Uint8Array>();
+  for (const name of EXPORT_FILES) {
+    const f = byName.get(root + name);
+    if (f) files.set(name, bytes(f));
+  }
+  for (const name of RUN_FILES) {
+    const f = byName.get(runRoot + name);
+    if (f) files.set(name, bytes(f));
+  }
+  return { folder: shown, runFolder: runRoot === root ? shown : `${shown}/run`, files };
+}
 
 /** One epoch line of metrics.jsonl (train.py). */
 interface EpochLine {
@@ -62,7 +145,7 @@ export interface ImportedRun {
   external: ExternalRunInfo;
 }
 
-export class ImportRunError extends Error {
+export class ImportRunError extends UserError {
   override name = 'ImportRunError';
 }
 
@@ -70,66 +153,67 @@ function fail(file: string, message: string, line?: number): never {
   throw new ImportRunError(`${file}${line !== undefined ? ` line ${line}` : ''}: ${message}`);
 }
 
-function readJson<T>(file: string): T {
-  if (!existsSync(file)) fail(file, 'missing');
+/** Where a run file is, as messages show it. */
+function shownPath(run: RunFiles, name: RunFileName): string {
+  return join((RUN_FILES as readonly string[]).includes(name) ? run.runFolder : run.folder, name);
+}
+
+function text(run: RunFiles, name: RunFileName): string | null {
+  const bytes = run.files.get(name);
+  return bytes ? new TextDecoder().decode(bytes) : null;
+}
+
+function readJson<T>(run: RunFiles, name: RunFileName, missing = 'missing'): T {
+  const content = text(run, name);
+  if (content === null) fail(shownPath(run, name), missing);
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    return JSON.parse(content) as T;
   } catch (e) {
-    fail(file, `not valid JSON (${(e as Error).message})`);
+    fail(shownPath(run, name), `not valid JSON (${(e as Error).message})`);
   }
 }
 
-function readLines<T>(file: string, check: (row: Record<string, unknown>) => string | null): T[] {
-  if (!existsSync(file)) return [];
+function readLines<T>(run: RunFiles, name: RunFileName, check: (row: Record<string, unknown>) => string | null): T[] {
+  const file = shownPath(run, name);
   const rows: T[] = [];
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((text, i) => {
-      if (!text.trim()) return;
-      let row: unknown;
-      try {
-        row = JSON.parse(text);
-      } catch (e) {
-        fail(file, `not valid JSON (${(e as Error).message})`, i + 1);
-      }
-      if (typeof row !== 'object' || row === null || Array.isArray(row)) fail(file, 'expected a JSON object', i + 1);
-      const problem = check(row as Record<string, unknown>);
-      if (problem) fail(file, problem, i + 1);
-      rows.push(row as T);
-    });
+  (text(run, name) ?? '').split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch (e) {
+      fail(file, `not valid JSON (${(e as Error).message})`, i + 1);
+    }
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) fail(file, 'expected a JSON object', i + 1);
+    const problem = check(row as Record<string, unknown>);
+    if (problem) fail(file, problem, i + 1);
+    rows.push(row as T);
+  });
   return rows;
 }
 
 const isNum = (v: unknown) => typeof v === 'number';
 const isIndex = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 
-/** The run folder of an export folder (train.py's default `run/`), or the folder itself when it holds status.json. */
-export function runFolder(folder: string): string {
-  return existsSync(join(folder, 'status.json')) ? folder : join(folder, 'run');
-}
-
 /**
- * Reads and checks an exported-and-trained folder, then records it in `db` as an external run.
- * `exportFolder` holds export.json; the run is in `runDir` (default: its `run/`).
+ * Checks an exported-and-trained run (its files read by `runFilesAt` or `runFilesOfDropped`), then
+ * records it in `db` as an external run.
  */
-export async function importTorchRun(db: Database, exportFolder: string, opts: { runDir?: string; name?: string } = {}): Promise<ImportedRun> {
-  const folder = resolve(exportFolder);
-  const manifestFile = join(folder, 'export.json');
-  const manifest = readJson<{ format: string; version: number; name: string; exportedFrom: ExternalRunInfo['exportedFrom']; dataset: { source: string; structures: number } }>(manifestFile);
+export async function importTorchRun(db: Database, run: RunFiles, opts: { name?: string } = {}): Promise<ImportedRun> {
+  const manifestFile = shownPath(run, 'export.json');
+  const manifest = readJson<{ format: string; version: number; name: string; exportedFrom: ExternalRunInfo['exportedFrom']; dataset: { source: string; structures: number } }>(run, 'export.json');
   if (manifest.format !== TORCH_EXPORT_FORMAT) fail(manifestFile, `not a Latticework export (format "${String(manifest.format)}")`);
-  const runDir = resolve(opts.runDir ?? runFolder(folder));
-  const statusFile = join(runDir, 'status.json');
-  if (!existsSync(statusFile)) fail(statusFile, 'missing: train.py has not run here yet (or give the run folder with --run DIR)');
-  const status = readJson<StatusFile>(statusFile);
+  const statusFile = shownPath(run, 'status.json');
+  const status = readJson<StatusFile>(run, 'status.json', 'missing: train.py has not run here yet (or give the run folder with --run DIR)');
   for (const k of ['status', 'framework', 'device', 'distributedBackend'] as const) if (typeof status[k] !== 'string') fail(statusFile, `"${k}" is missing`);
   if (!Number.isInteger(status.processes) || status.processes < 1) fail(statusFile, '"processes" must be a whole number ≥ 1');
-  const split = readJson<{ train: number[]; val: number[]; test: number[] }>(join(folder, 'split.json'));
+  const split = readJson<{ train: number[]; val: number[]; test: number[] }>(run, 'split.json');
   for (const k of ['train', 'val', 'test'] as const)
-    if (!Array.isArray(split[k]) || !split[k].every((i) => isIndex(i) && i < manifest.dataset.structures)) fail(join(folder, 'split.json'), `"${k}" must list structure indices below ${manifest.dataset.structures}`);
-  const initial = decodeLwm(join(folder, 'initial.lwm'));
+    if (!Array.isArray(split[k]) || !split[k].every((i) => isIndex(i) && i < manifest.dataset.structures)) fail(shownPath(run, 'split.json'), `"${k}" must list structure indices below ${manifest.dataset.structures}`);
+  const initial = decodeLwm(run, 'initial.lwm');
   const config = initial.header.config as unknown as Record<string, unknown> & { training: { seed: number; epochs: number } };
 
-  const epochs = readLines<EpochLine>(join(runDir, 'metrics.jsonl'), (r) => {
+  const epochs = readLines<EpochLine>(run, 'metrics.jsonl', (r) => {
     if (!isIndex(r.epoch)) return '"epoch" must be a whole number ≥ 0';
     if (!isNum(r.train_loss)) return '"train_loss" is missing or not a number';
     if (typeof r.is_best !== 'boolean') return '"is_best" is missing';
@@ -137,14 +221,14 @@ export async function importTorchRun(db: Database, exportFolder: string, opts: {
     return null;
   });
   epochs.forEach((e, i) => {
-    if (e.epoch !== i) fail(join(runDir, 'metrics.jsonl'), `epoch ${e.epoch} where ${i} was expected (epochs are counted from 0, one line each)`, i + 1);
+    if (e.epoch !== i) fail(shownPath(run, 'metrics.jsonl'), `epoch ${e.epoch} where ${i} was expected (epochs are counted from 0, one line each)`, i + 1);
   });
-  const batches = readLines<BatchLine>(join(runDir, 'batches.jsonl'), (r) =>
+  const batches = readLines<BatchLine>(run, 'batches.jsonl', (r) =>
     isIndex(r.epoch) && isIndex(r.batch) && isIndex(r.batches) && isNum(r.batch_loss) && isNum(r.batch_lr) ? null : 'expected {"epoch", "batch", "batches", "batch_loss", "batch_lr"}',
   );
   const ended = status.status === 'finished' || status.status === 'early-stopped';
-  const bestFile = join(runDir, 'best.lwm');
-  const best = existsSync(bestFile) ? decodeLwm(bestFile) : null;
+  const bestFile = shownPath(run, 'best.lwm');
+  const best = run.files.has('best.lwm') ? decodeLwm(run, 'best.lwm') : null;
   if (ended && !best) fail(bestFile, 'missing: the run finished but its model is not there');
   if (best && JSON.stringify(best.header.config) !== JSON.stringify(initial.header.config)) fail(bestFile, "its config differs from the export's (initial.lwm): not this export's run");
 
@@ -157,7 +241,7 @@ export async function importTorchRun(db: Database, exportFolder: string, opts: {
     devices: Array.isArray(status.devices) ? status.devices.map(String) : [],
     distributedBackend: status.distributedBackend,
     slurmJob: status.slurmJob ?? null,
-    importedFrom: folder,
+    importedFrom: run.folder,
     importedAt: Date.now(),
     exportedFrom: manifest.exportedFrom ?? null,
   };
@@ -214,7 +298,7 @@ export async function importTorchRun(db: Database, exportFolder: string, opts: {
           valMetrics: status.valMetrics ?? {},
           testMetrics: status.testMetrics ?? {},
           predictions: [],
-          modelFile: new Uint8Array(readFileSync(bestFile)),
+          modelFile: run.files.get('best.lwm')!,
         },
         duration,
       );
@@ -231,11 +315,12 @@ export async function importTorchRun(db: Database, exportFolder: string, opts: {
   }
 }
 
-function decodeLwm(file: string): ModelFileData {
-  if (!existsSync(file)) fail(file, 'missing');
+function decodeLwm(run: RunFiles, name: RunFileName): ModelFileData {
+  const bytes = run.files.get(name);
+  if (!bytes) fail(shownPath(run, name), 'missing');
   try {
-    return decodeModelFile(new Uint8Array(readFileSync(file)));
+    return decodeModelFile(bytes);
   } catch (e) {
-    fail(file, (e as Error).message);
+    fail(shownPath(run, name), (e as Error).message);
   }
 }

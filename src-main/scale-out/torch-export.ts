@@ -32,7 +32,7 @@ import { isPotentialConfig, type PotentialConfig } from '../../src-shared/model/
 import { trainValTestSplit, type Split } from '../../src-shared/model/split';
 import { resourcePath } from '../app/resources';
 import { VERSION } from '../app/version';
-import type { DatasetRead } from '../datasets/types';
+import type { LabelledStructures } from '../datasets/types';
 import { buildModel } from '../engine/layers/model';
 import { encodeModelFile, type ModelFileData, type Provenance } from '../engine/models/format';
 import { potentialModelFile } from '../engine/potential/file';
@@ -54,7 +54,7 @@ export const EXPORTABLE = ['cgcnn', 'schnet'] as const;
 export interface TorchExportInput {
   /** The config, its head already fitted to the data's targets (`fitConfigToData`). */
   config: ModelConfig;
-  data: DatasetRead;
+  data: LabelledStructures;
   /** The graphs and targets of `data`'s items (`trainingSamples`), in the same order. */
   samples: TrainingSample[];
   atomInit: AtomInitTable;

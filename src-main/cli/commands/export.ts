@@ -5,17 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { mergeConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
-import { readFrames } from '../../../src-shared/chem';
-import { isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../../src-shared/model/potential';
-import type { Split } from '../../../src-shared/model/split';
-import { isPotentialPreset, parseModelConfig, potentialPresetConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
-import { initBackend } from '../../engine/tf/backend';
-import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from '../../datasets/in-process';
-import { exportProblem, exportTorchPotential, exportTorchRun, type TorchExportSummary } from '../../scale-out/torch-export';
+import { ModelConfigError } from '../../../src-shared/model/config';
+import { PotentialConfigError } from '../../../src-shared/model/potential';
+import { isPotentialPreset, potentialPresetConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
+import { exportConfig, exportForTorch, nextSteps, runExportRequest, type ExportRequest } from '../../scale-out/export-run';
+import type { TorchExportSummary } from '../../scale-out/torch-export';
 import { databasePath } from '../../app/paths';
 import { Database } from '../../store/database';
-import { getRunRow, runConfig, runSplit } from '../../store/runs';
+import { getRunRow } from '../../store/runs';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework export RUN_OR_CONFIG --data PATH --to torch DIR [options]
@@ -40,11 +37,6 @@ Exportable: CGCNN and SchNet (mean, sum or max readout; regression or per-atom t
 single split) and SchNet interatomic potentials (schnet-potential: --data an extended XYZ or VASP file
 of labelled frames, as for \`latticework train\`).
 Exit status: 0 written, 1 failed, 2 bad usage.`;
-
-/** A property model's config, or an interatomic potential's (`kind: 'potential'`). */
-function anyConfig(input: unknown): ModelConfig | PotentialConfig {
-  return isPotentialConfig(input) ? parsePotentialConfig(input) : parseModelConfig(input);
-}
 
 export const exportCommand: Command = {
   usage,
@@ -79,15 +71,13 @@ export const exportCommand: Command = {
       if (values.json) ctx.io.out(JSON.stringify(summary));
       else {
         ctx.io.out(`exported ${summary.architecture} (${summary.parameters.toLocaleString('en-US')} parameters) with ${summary.structures} structures (${summary.split.train} train / ${summary.split.val} val / ${summary.split.test} test) to ${summary.folder}`);
-        ctx.io.out(`train it with PyTorch there: python train.py, or torchrun --nproc_per_node G train.py, or sbatch train.sbatch; then latticework import-run ${summary.folder}`);
+        ctx.io.out('next:');
+        for (const line of nextSteps(summary.folder)) ctx.io.out(`  ${line}`);
       }
     };
     try {
       // 1. the config (and split) to export
-      let config: ModelConfig | PotentialConfig;
-      let split: Split | null = null;
-      let exportedFrom: { runId: number; database: string } | null = null;
-      let name: string;
+      let request: ExportRequest;
       const overrides = epochs === undefined ? {} : { training: { epochs } };
       try {
         if (/^\d+$/.test(what)) {
@@ -97,50 +87,25 @@ export const exportCommand: Command = {
           try {
             const row = await db.read((tx) => getRunRow(tx, Number(what)));
             if (!row) throw new Error(`there is no run ${what} in ${database}`);
-            config = anyConfig(mergeConfig(runConfig(row), overrides));
-            split = runSplit(row);
-            exportedFrom = { runId: row.id, database };
-            name = row.name;
+            request = runExportRequest(row, database, { epochs });
           } finally {
             await db.close();
           }
         } else if (what.toLowerCase().endsWith('.json') || existsSync(resolve(ctx.cwd, what))) {
-          config = anyConfig(mergeConfig(JSON.parse(readFileSync(resolve(ctx.cwd, what), 'utf8')), overrides));
-          name = config.preset ?? config.architecture;
+          const config = exportConfig(JSON.parse(readFileSync(resolve(ctx.cwd, what), 'utf8')), overrides);
+          request = { config, split: null, exportedFrom: null, name: config.preset ?? config.architecture };
         } else if (isPotentialPreset(what)) {
-          config = potentialPresetConfig(what, overrides);
-          name = what;
+          request = { config: potentialPresetConfig(what, overrides), split: null, exportedFrom: null, name: what };
         } else if (presetIds().includes(what)) {
-          config = presetConfig(what, overrides);
-          name = what;
+          request = { config: presetConfig(what, overrides), split: null, exportedFrom: null, name: what };
         } else return bad(`"${what}" is neither a run id, a config file nor a preset (presets: ${[...presetIds(), ...potentialPresets().map((p) => p.id)].join(', ')})`);
       } catch (e) {
         if (e instanceof ModelConfigError || e instanceof PotentialConfigError) return usageError(ctx.io, 'export', e.message);
         throw e;
       }
-      await initBackend({ force: 'cpu' });
-      const out = resolve(ctx.cwd, dir);
-      let summary: TorchExportSummary;
-      if (isPotentialConfig(config)) {
-        // an interatomic potential: the labelled frames of the file (energies, forces, stresses), as `latticework train` reads them
-        const path = resolve(ctx.cwd, values.data);
-        let frames = readFrames(values.data, readFileSync(path, 'utf8')).frames;
-        if (limit) frames = frames.slice(0, limit);
-        summary = exportTorchPotential({ config, frames, source: path, split, exportedFrom, name: values.name ?? name }, out);
-        report(summary);
-        return 0;
-      }
-      const problem = exportProblem(config);
-      if (problem) throw new Error(`cannot export: ${problem}`);
-
-      // 2. the data, its graphs with the model's settings, the initial weights (tfjs on the cpu)
-      const data = await readDatasetAt(resolve(ctx.cwd, values.data), { target: values.target, limit });
-      if (data.items.length === 0) throw new Error(`no labelled structure could be read from ${data.source}`);
-      const fitted = fitConfigToData(config, data);
-      const atomInit = datasetAtomInit(data);
-      const samples = trainingSamples(fitted.config, data, atomInit);
-      summary = exportTorchRun({ config: fitted.config, data, samples, atomInit, targetNames: fitted.targetNames, split, exportedFrom, name: values.name ?? name }, out);
-      report(summary);
+      if (values.name) request.name = values.name;
+      // 2. the data, its graphs with the model's settings, the initial weights
+      report(await exportForTorch(request, { path: resolve(ctx.cwd, values.data), target: values.target, limit }, resolve(ctx.cwd, dir)));
       return 0;
     } catch (e) {
       ctx.io.err(`latticework export: ${(e as Error).message}`);

@@ -3,7 +3,7 @@
  * PyTorch comes back into the runs table, marked external (src-main/scale-out/import-run.ts).
  */
 import { resolve } from 'node:path';
-import { importTorchRun } from '../../scale-out/import-run';
+import { importTorchRun, runFilesAt } from '../../scale-out/import-run';
 import { databasePath } from '../../app/paths';
 import { Database } from '../../store/database';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
@@ -33,8 +33,9 @@ export const importRunCommand: Command = {
     if (positionals.length !== 1) return usageError(ctx.io, 'import-run', 'give one export folder', usage);
     let db: Database | null = null;
     try {
+      const files = await runFilesAt(resolve(ctx.cwd, positionals[0]), values.run && resolve(ctx.cwd, values.run));
       db = await Database.open(databasePath(values.db));
-      const r = await importTorchRun(db, resolve(ctx.cwd, positionals[0]), { runDir: values.run && resolve(ctx.cwd, values.run), name: values.name });
+      const r = await importTorchRun(db, files, { name: values.name });
       if (values.json) ctx.io.out(JSON.stringify(r));
       else {
         const x = r.external;

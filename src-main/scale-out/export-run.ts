@@ -1,0 +1,87 @@
+/**
+ * The one way a run (or a config) is exported for PyTorch, behind `latticework export … --to torch
+ * DIR` and the app's "Export for PyTorch…" on a run's page (services/scale-out.ts): what to export
+ * (a run's config and split, a config file, a preset), the data read the way the run read it, then
+ * the folder written by ./torch-export.ts.
+ */
+import { mergeConfig, type ModelConfig } from '../../src-shared/model/config';
+import { isPotentialConfig, parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
+import type { Split } from '../../src-shared/model/split';
+import { parseModelConfig } from '../engine/architectures/registry';
+import { currentBackend, initBackend } from '../engine/tf/backend';
+import { datasetAtomInit, datasetFrames, fitConfigToData, readDatasetAt, trainingSamples } from '../datasets/in-process';
+import type { LabelledStructures } from '../datasets/types';
+import { runConfig, runSplit, type RunRow } from '../store/runs';
+import { exportProblem, exportTorchPotential, exportTorchRun, type TorchExportSummary } from './torch-export';
+
+/** What is exported: the config (a property model's or a potential's), its split and where it came from. */
+export interface ExportRequest {
+  config: ModelConfig | PotentialConfig;
+  /** The run's split (indices into the data); null: the config's seeded split. */
+  split: Split | null;
+  exportedFrom: { runId: number; database: string } | null;
+  /** Name of the model PyTorch will write. */
+  name: string;
+}
+
+/** The data to export with: a dataset on disk read as `latticework train --data` reads it, or structures already read (a stored dataset). */
+export type ExportData = { path: string; target?: string; limit?: number } | { read: LabelledStructures };
+
+/** A property model's config, or an interatomic potential's (`kind: 'potential'`), with `overrides` merged in. */
+export function exportConfig(input: unknown, overrides: Record<string, unknown> = {}): ModelConfig | PotentialConfig {
+  const merged = mergeConfig(input as Record<string, unknown>, overrides);
+  return isPotentialConfig(merged) ? parsePotentialConfig(merged) : parseModelConfig(merged);
+}
+
+/** A stored run as an export request: its config (epochs overridable), its own split, its name. */
+export function runExportRequest(row: RunRow, database: string, opts: { epochs?: number } = {}): ExportRequest {
+  return {
+    config: exportConfig(runConfig(row), opts.epochs === undefined ? {} : { training: { epochs: opts.epochs } }),
+    split: runSplit(row),
+    exportedFrom: { runId: row.id, database },
+    name: row.name,
+  };
+}
+
+/**
+ * Writes the export folder `out` (new or empty): reads the data, builds the graphs with the
+ * model's settings and draws the initial weights (tfjs: the cpu backend unless one is set).
+ * `step` is told what is being done.
+ */
+export async function exportForTorch(req: ExportRequest, data: ExportData, out: string, step: (message: string) => void = () => undefined): Promise<TorchExportSummary> {
+  const { config } = req;
+  if (!isPotentialConfig(config)) {
+    const problem = exportProblem(config);
+    if (problem) throw new Error(`cannot export: ${problem}`);
+  }
+  if (!currentBackend()) await initBackend({ force: 'cpu' });
+  step('reading the data');
+  if (isPotentialConfig(config)) {
+    // an interatomic potential: the labelled frames (energies, forces, stresses), read as `latticework train` reads them
+    const read = 'read' in data ? data.read : await readDatasetAt(data.path, { kind: 'frames', limit: data.limit });
+    const frames = datasetFrames(read);
+    if (frames.length === 0) throw new Error(`no labelled frame could be read from ${read.source}`);
+    step(`writing ${frames.length} frames and their neighbour lists`);
+    return exportTorchPotential({ config, frames, source: read.source, split: req.split, exportedFrom: req.exportedFrom, name: req.name }, out);
+  }
+  const read = 'read' in data ? data.read : await readDatasetAt(data.path, { target: data.target, limit: data.limit });
+  if (read.items.length === 0) throw new Error(`no labelled structure could be read from ${read.source}`);
+  const fitted = fitConfigToData(config, read);
+  const atomInit = datasetAtomInit(read);
+  step(`building the graphs of ${read.items.length} structures`);
+  const samples = trainingSamples(fitted.config, read, atomInit);
+  step('writing the folder');
+  return exportTorchRun({ config: fitted.config, data: read, samples, atomInit, targetNames: fitted.targetNames, split: req.split, exportedFrom: req.exportedFrom, name: req.name }, out);
+}
+
+/** What to do with an export folder next, one command a line (the CLI prints them; the app shows them). */
+export function nextSteps(folder: string): string[] {
+  const q = /^[\w@%+=:,./-]+$/.test(folder) ? folder : `'${folder.replace(/'/g, `'\\''`)}'`;
+  return [
+    `cd ${q}`,
+    'python train.py                        # one process (CPU or the first GPU)',
+    'torchrun --nproc_per_node G train.py   # G processes (GPUs: NCCL; CPUs: gloo; Debian 12 torch 1.13: add --redirects 1 --tee 1)',
+    'sbatch train.sbatch                    # Slurm (edit its #SBATCH lines first)',
+    `latticework import-run ${q}            # then bring the run back (or drop the folder on the Runs view)`,
+  ];
+}
