@@ -23,6 +23,7 @@ import { markInterruptedRuns } from '../store/runs';
 import { runsHandlers } from '../services/runs';
 import { predictHandlers } from '../services/predict';
 import { simulationsHandlers } from '../services/simulations';
+import { scaleOutHandlers } from '../services/scale-out';
 import { markInterruptedSimulations } from '../store/simulations';
 
 export interface CoreOptions {
@@ -76,6 +77,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     runs: runsHandlers(parts),
     predict: predictHandlers(parts),
     simulations: simulationsHandlers(parts),
+    scaleOut: scaleOutHandlers(parts),
     jobs: jobsHandlers(parts),
   };
   return {

@@ -17,6 +17,7 @@ import { modelsService } from './services/models';
 import { predictService } from './services/predict';
 import { runsService, trainingService } from './services/training';
 import { simulationsService } from './services/simulations';
+import { scaleOutService } from './services/scale-out';
 
 export type * from './services/datasets';
 export type * from './services/doctor';
@@ -24,6 +25,7 @@ export type * from './services/models';
 export type * from './services/predict';
 export type * from './services/training';
 export type * from './services/simulations';
+export type * from './services/scale-out';
 
 /** How the compute layer runs tensors, and why better backends were not used. */
 export interface BackendInfo {
@@ -246,6 +248,7 @@ export const contract = {
   runs: runsService,
   predict: predictService,
   simulations: simulationsService,
+  scaleOut: scaleOutService,
   jobs: {
     methods: {
       cancel: method<{ cancelled: boolean }>()(z.object({ jobId }).strict()),

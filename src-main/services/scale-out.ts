@@ -1,0 +1,98 @@
+/**
+ * The `scaleOut` service: a stored run exported for PyTorch into a folder, and a run PyTorch
+ * trained brought back — the same code as `latticework export … --to torch DIR`
+ * (scale-out/export-run.ts) and `latticework import-run DIR` (scale-out/import-run.ts).
+ */
+import { dirname, isAbsolute } from 'node:path';
+import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
+import { isPotentialConfig } from '../../src-shared/model/potential';
+import type { CoreParts } from '../app/core';
+import type { LabelledStructures } from '../datasets/types';
+import { checkUserFolder, FileAccessError, isUserFolder } from '../files/path-guard';
+import { UserError } from '../ipc/errors';
+import type { ExportData, ExportRequest } from '../scale-out/export-run';
+import { getDataset, loadDatasetItems } from './datasets';
+import type { JobHandle } from './jobs';
+import { getRun, getRunRow } from './runs';
+
+/** A folder the user named for an export: absolute, outside the system folders, its parent an existing folder. */
+async function exportFolder(folder: string): Promise<string> {
+  if (!isAbsolute(folder)) throw new FileAccessError(folder, 'give an absolute path (the folder is made on the machine the app runs on)');
+  const exists = await isUserFolder(folder).catch((e: unknown) => {
+    if (e instanceof FileAccessError && e.reason.startsWith('does not exist')) return null;
+    throw e;
+  });
+  if (exists === false) throw new FileAccessError(folder, 'is a file, not a folder');
+  if (exists === null) await checkUserFolder(dirname(folder));
+  return folder;
+}
+
+/** A stored dataset's items as the export reads them (the run's targets: the item's value, or a per-atom array). */
+async function storedData(core: CoreParts, datasetId: number, req: ExportRequest): Promise<LabelledStructures> {
+  const dataset = await getDataset(core, datasetId);
+  const items = await loadDatasetItems(core, datasetId);
+  const head = isPotentialConfig(req.config) ? null : req.config.model.head;
+  const perAtomKey = head?.kind === 'per-atom' ? (dataset.report.perAtomKeys[0] ?? null) : null;
+  if (head?.kind === 'per-atom' && !perAtomKey) throw new UserError(`a per-atom head needs per-atom arrays: dataset ${dataset.name} has none`);
+  return {
+    kind: dataset.kind,
+    source: dataset.source,
+    targetKey: perAtomKey ?? dataset.targetKey,
+    targetNames: [dataset.targetKey],
+    perAtomTarget: perAtomKey ? { key: perAtomKey, width: (head as { numTargets?: number }).numTargets ?? 1 } : null,
+    atomInit: dataset.atomInit,
+    items: items.map((it) => ({ name: it.name, targets: perAtomKey ? [] : [it.target], parsed: { structure: it.structure } })),
+  };
+}
+
+function cancellable(job: JobHandle, what: string): (message: string) => void {
+  let k = 0;
+  return (message) => {
+    if (job.signal.aborted) throw new UserError(`the ${what} was cancelled`);
+    job.progress(++k, null, message);
+  };
+}
+
+export function scaleOutHandlers(core: CoreParts): LatticeworkHandlers['scaleOut'] {
+  return {
+    async exportRun({ runId, folder, epochs, jobId }) {
+      const row = await getRunRow(core, runId);
+      const out = await exportFolder(folder);
+      return core.jobs.run(
+        'export-run',
+        async (job) => {
+          const step = cancellable(job, 'export');
+          step('reading the run');
+          // the engine (tfjs) and the readers load only when an export is made
+          const { exportForTorch, nextSteps, runExportRequest } = await import('../scale-out/export-run');
+          const request = runExportRequest(row, core.options.databasePath, { epochs });
+          // the run's dataset as stored; a command-line run (no dataset row) re-reads its data path as `latticework train` did
+          const data: ExportData = row.dataset_id !== null ? { read: await storedData(core, row.dataset_id, request) } : { path: row.dataset_name };
+          const summary = await exportForTorch(request, data, out, step);
+          return { ...summary, next: nextSteps(summary.folder) };
+        },
+        jobId,
+      );
+    },
+
+    async importRun({ path, files, name, jobId }) {
+      if (path !== undefined && !isAbsolute(path)) throw new FileAccessError(path, 'give an absolute path (the export folder on the machine the app runs on)');
+      return core.jobs.run(
+        'import-run',
+        async (job) => {
+          const step = cancellable(job, 'import');
+          step('reading the run folder');
+          const { importTorchRun, runFilesAt, runFilesOfDropped } = await import('../scale-out/import-run');
+          const run = path !== undefined ? await runFilesAt(path) : runFilesOfDropped(files ?? []);
+          step('checking and storing the run');
+          const r = await importTorchRun(core.db, run, { name });
+          const record = await getRun(core, r.runId);
+          core.events.emit('training', 'onStatus', record);
+          if (r.modelId !== null) core.events.emit('models', 'onChanged', { ids: [r.modelId] });
+          return { runId: r.runId, name: r.name, epochs: r.epochs, bestEpoch: r.bestEpoch, modelId: r.modelId, model: r.model, external: r.external, run: record };
+        },
+        jobId,
+      );
+    },
+  };
+}

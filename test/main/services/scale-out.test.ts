@@ -1,0 +1,143 @@
+/**
+ * Issue 16 in the app: `scaleOut.exportRun` writes the same folder as `latticework export RUN`
+ * (one code path), and `scaleOut.importRun` brings a trained export back from a path or from the
+ * files of a dropped folder, refusing bad files by file and line without storing anything.
+ * No PyTorch here: the "trained" run folder is written by the test (status, metrics, batches, and
+ * the initial weights as best.lwm); test/e2e/scale-out.e2e.ts trains one with torchrun.
+ */
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DroppedFile } from '../../../src-shared/ipc/contract';
+import { main } from '../../../src-main/cli/index';
+import { presetConfig } from '../../../src-main/engine/architectures/registry';
+import { RunRecorder } from '../../../src-main/store/runs';
+import { SHARED_DATA } from '../../helpers/shared-data';
+import { serveTestCore } from '../../helpers/core';
+import { io } from '../cli/commands/helpers';
+
+const served = serveTestCore();
+const DATA = `${SHARED_DATA}/cgcnn-sample-regression`;
+
+/** A stored run on an imported dataset, with a split: what a finished app run has (no training needed to export it). */
+async function storedRun(): Promise<{ runId: number; split: { train: number[]; val: number[]; test: number[] }; names: string[] }> {
+  const ds = await served.api.datasets.import({ kind: 'cgcnn-folder', path: DATA, name: 'sample' });
+  const config = presetConfig('cgcnn-paper', { model: { atomFeatures: 8, hiddenFeatures: 8, numLayers: 1 }, training: { epochs: 3, batchSize: 4, seed: 5 } });
+  const recorder = await RunRecorder.create(served.t.core.db, {
+    name: 'small cgcnn',
+    datasetId: ds.id,
+    datasetName: ds.name,
+    status: 'running',
+    config: config as unknown as Record<string, unknown>,
+    seed: 5,
+    epochsPlanned: 3,
+    tags: [],
+  });
+  const split = { train: [0, 2, 3, 5, 6, 7, 9], val: [1, 8], test: [4] };
+  await recorder.started('cpu', split);
+  const items = await served.api.datasets.items({ id: ds.id, limit: 100 });
+  return { runId: recorder.runId, split, names: items.items.map((i) => i.name) };
+}
+
+/** What train.py leaves in run/ after `epochs` epochs (the initial weights stand in for the best model). */
+function fakeTraining(folder: string, epochs: number): void {
+  const run = join(folder, 'run');
+  mkdirSync(run, { recursive: true });
+  copyFileSync(join(folder, 'initial.lwm'), join(run, 'best.lwm'));
+  const lines = Array.from({ length: epochs }, (_, e) => JSON.stringify({ epoch: e, train_loss: 1 / (e + 1), val_loss: 2 / (e + 1), val_mae: 0.5 / (e + 1), lr: 0.01, epoch_seconds: 1, structures_per_second: 7, is_best: e === epochs - 1 }));
+  writeFileSync(join(run, 'metrics.jsonl'), lines.join('\n') + '\n');
+  const batches = Array.from({ length: epochs * 2 }, (_, k) => JSON.stringify({ epoch: Math.floor(k / 2), batch: k % 2, batches: 2, batch_loss: 1 / (k + 1), batch_lr: 0.01 }));
+  writeFileSync(join(run, 'batches.jsonl'), batches.join('\n') + '\n');
+  writeFileSync(
+    join(run, 'status.json'),
+    JSON.stringify({ status: 'finished', framework: 'PyTorch 1.13.1', hosts: ['node1'], processes: 2, nodes: 1, device: 'cpu', devices: [], distributedBackend: 'gloo', slurmJob: null, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), epochsDone: epochs, epochsPlanned: epochs, bestEpoch: epochs - 1, error: null, duration: 3, valMetrics: { mae: 0.1 }, testMetrics: { mae: 0.2 } }),
+  );
+}
+
+/** The files of a folder as the renderer sends a dropped folder: names under the folder's own name, model files as base64. */
+function dropped(folder: string, top: string): DroppedFile[] {
+  const out: DroppedFile[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(json|jsonl|lwm)$/.test(name)) {
+        const rel = `${top}/${relative(folder, p)}`;
+        out.push(name.endsWith('.lwm') ? { name: rel, base64: readFileSync(p).toString('base64') } : { name: rel, text: readFileSync(p, 'utf8') });
+      }
+    }
+  };
+  walk(folder);
+  return out;
+}
+
+describe('scaleOut service', { timeout: 300_000 }, () => {
+  it('exports a stored run to a folder: the same graphs, split and config as `latticework export RUN`, with what to run next', async () => {
+    const { runId, split, names } = await storedRun();
+    const folder = join(served.t.dir, 'app-export');
+    const jobId = 'export-1';
+    const seen: string[] = [];
+    const off = served.api.jobs.onProgress((p) => {
+      if (p.jobId === jobId) seen.push(`${p.state}:${p.message}`);
+    });
+    const r = await served.api.scaleOut.exportRun({ runId, folder, jobId });
+    off();
+    expect(r).toMatchObject({ folder, architecture: 'cgcnn', structures: names.length, split: { train: 7, val: 2, test: 1 }, cgcnnLayout: true });
+    expect(r.next.some((l) => l.includes(`latticework import-run ${folder}`))).toBe(true);
+    expect(r.next.some((l) => l.startsWith('torchrun --nproc_per_node'))).toBe(true);
+    expect(seen.some((s) => s.startsWith('running:building the graphs'))).toBe(true);
+    expect(seen.at(-1)).toBe('finished:writing the folder');
+    const splitFile = JSON.parse(readFileSync(join(folder, 'split.json'), 'utf8'));
+    expect(splitFile.test).toEqual(split.test);
+    expect(splitFile.ids.test).toEqual(split.test.map((i) => names[i]));
+
+    // the command line on the same run and the same data writes the same graphs, split and config
+    const o = io();
+    const code = await main(['export', String(runId), '--data', DATA, '--to', 'torch', join(served.t.dir, 'cli-export'), '--db', served.t.core.options.databasePath, '--json'], o.io, served.t.dir);
+    expect(o.err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    for (const f of ['config.json', 'split.json', 'data/graphs.bin', 'data/dataset.extxyz', 'data/cgcnn/id_prop.csv'])
+      expect(readFileSync(join(folder, f)).equals(readFileSync(join(served.t.dir, 'cli-export', f))), f).toBe(true);
+  });
+
+  it('refuses a relative folder, a folder that is not empty and a system folder, with the reason', async () => {
+    const { runId } = await storedRun();
+    await expect(served.api.scaleOut.exportRun({ runId, folder: 'relative/out' })).rejects.toThrow(/relative\/out: give an absolute path/);
+    await expect(served.api.scaleOut.exportRun({ runId, folder: join(served.t.dir, 'app-export') })).rejects.toThrow(/is not empty: export into a new folder/);
+    await expect(served.api.scaleOut.exportRun({ runId, folder: '/proc/self/lw' })).rejects.toThrow(/system folder/);
+    await expect(served.api.scaleOut.exportRun({ runId: 9999, folder: join(served.t.dir, 'x') })).rejects.toThrow(/no run with id 9999/);
+  });
+
+  it('imports a trained export from its path and from a dropped folder: an external run with every epoch and its curves', async () => {
+    const folder = join(served.t.dir, 'app-export');
+    fakeTraining(folder, 3);
+    const before = (await served.api.runs.list({ includeArchived: true })).length;
+    const a = await served.api.scaleOut.importRun({ path: folder });
+    expect(a.run).toMatchObject({ origin: 'external', status: 'finished', epochsDone: 3, external: { processes: 2, distributedBackend: 'gloo', importedFrom: folder } });
+    expect(a.modelId).not.toBeNull();
+    const points = await served.api.runs.metrics({ ids: [a.runId], keys: ['train_loss', 'val_mae', 'batch_loss'] });
+    expect(points.filter((p) => p.key === 'train_loss').map((p) => p.value)).toEqual([1, 1 / 2, 1 / 3]);
+    expect(points.filter((p) => p.key === 'val_mae').map((p) => p.value)).toEqual([0.5, 0.5 / 2, 0.5 / 3]);
+    expect(points.filter((p) => p.key === 'batch_loss')).toHaveLength(6);
+
+    const b = await served.api.scaleOut.importRun({ files: dropped(folder, 'app-export'), name: 'dropped copy' });
+    expect(b.run).toMatchObject({ name: 'dropped copy', origin: 'external', epochsDone: 3, external: { importedFrom: 'app-export' } });
+    const pointsB = await served.api.runs.metrics({ ids: [b.runId], keys: ['train_loss'] });
+    expect(pointsB.map((p) => p.value)).toEqual([1, 1 / 2, 1 / 3]);
+    expect((await served.api.runs.list({ includeArchived: true })).length).toBe(before + 2);
+  });
+
+  it('a bad file is named with its line and nothing is stored (path and dropped folder)', async () => {
+    const folder = join(served.t.dir, 'app-export');
+    const metrics = join(folder, 'run', 'metrics.jsonl');
+    const rows = readFileSync(metrics, 'utf8').split('\n');
+    rows[1] = '{"epoch": 1, "train_loss": "x", "is_best": false}';
+    writeFileSync(metrics, rows.join('\n'));
+    const before = (await served.api.runs.list({ includeArchived: true })).length;
+    await expect(served.api.scaleOut.importRun({ path: folder })).rejects.toThrow(`${join(folder, 'run', 'metrics.jsonl')} line 2: "train_loss" is missing or not a number`);
+    await expect(served.api.scaleOut.importRun({ files: dropped(folder, 'app-export') })).rejects.toThrow('app-export/run/metrics.jsonl line 2: "train_loss" is missing or not a number');
+    await expect(served.api.scaleOut.importRun({ files: [{ name: 'notes/readme.txt', text: 'hello' }] })).rejects.toThrow(/no export\.json/);
+    await expect(served.api.scaleOut.importRun({ path: join(served.t.dir, 'nowhere') })).rejects.toThrow(/nowhere: does not exist/);
+    expect((await served.api.runs.list({ includeArchived: true })).length).toBe(before);
+  });
+});
