@@ -20,6 +20,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFramesExtxyz } from '../../src-shared/chem';
+import type { TorchExportResult } from '../../src-shared/ipc/contract';
 import { elementSymbol } from '../../src-shared/chem/elements';
 import type { LabelledFrame } from '../../src-shared/chem/frames';
 import { writeCif } from '../../src-shared/chem/cif';
@@ -68,16 +69,8 @@ export interface TorchExportInput {
   name: string;
 }
 
-/** What `latticework export --json` prints. */
-export interface TorchExportSummary {
-  folder: string;
-  architecture: string;
-  structures: number;
-  split: { train: number; val: number; test: number };
-  parameters: number;
-  files: string[];
-  cgcnnLayout: boolean;
-}
+/** What `latticework export --json` prints (the contract's export result without its next steps). */
+export type TorchExportSummary = Omit<TorchExportResult, 'next'>;
 
 /** Why a config cannot be trained by the exported PyTorch code, or null when it can. */
 export function exportProblem(config: ModelConfig): string | null {
