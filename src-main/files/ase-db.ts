@@ -12,7 +12,6 @@
  * Written: the same; info values that ASE cannot keep as key-value pairs (arrays, nested values,
  * reserved or malformed keys, strings that look like numbers) are left out and named in a warning.
  */
-import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type sqlite3 from 'sqlite3';
 import {
@@ -254,6 +253,7 @@ function keyValuePairs(properties: Record<string, unknown>, skipped: Set<string>
  */
 export async function writeAseDb(path: string, frames: readonly LabelledFrame[]): Promise<{ warnings: string[]; ids: number[] }> {
   const db = await open(path, (s) => s.OPEN_READWRITE | s.OPEN_CREATE);
+  const { randomBytes } = await import('node:crypto'); // here, not at the top: reading structure files must not load it (start-up)
   const skipped = new Set<string>();
   const ids: number[] = [];
   let username: string | null = null;

@@ -5,16 +5,15 @@
  *
  * Codecs (pure JavaScript / WebAssembly, no native build): gzip with Node's own zlib (multi-member
  * files included), bzip2 with `seek-bzip` (multi-stream, CRCs checked), xz with `xz-decompress`
- * (xz-embedded compiled to WebAssembly, CRCs checked); both loaded when such a file is read (a plain
- * file, e.g. `latticework structure info x.cif`, does not pay for them).
+ * (xz-embedded compiled to WebAssembly, CRCs checked); each loaded when its first file is read (a
+ * plain file, e.g. `latticework structure info x.cif`, does not pay for them).
  */
 import { createRequire } from 'node:module';
-import { gunzipSync } from 'node:zlib';
 
 export type Compression = 'gzip' | 'bzip2' | 'xz';
 
 /**
- * Loads a codec package when its first file is read. Both are CommonJS (xz-decompress a webpack UMD
+ * Loads a codec when its first file is read. The two packages are CommonJS (xz-decompress a webpack UMD
  * bundle): require() gives the same object under Node, tsx and the bundled app, where a dynamic
  * import() gave xz-decompress under `default` in one and as named exports in another.
  */
@@ -107,7 +106,7 @@ export async function decompress(name: string, bytes: Uint8Array, maxBytes: numb
   if (!found) return { bytes, compression: null, name };
   let out: Uint8Array;
   try {
-    if (found === 'gzip') out = gunzipSync(bytes, { maxOutputLength: maxBytes });
+    if (found === 'gzip') out = (loadCodec('node:zlib') as typeof import('node:zlib')).gunzipSync(bytes, { maxOutputLength: maxBytes });
     else if (found === 'bzip2') {
       const Bunzip = loadCodec('seek-bzip') as typeof import('seek-bzip').default;
       out = Bunzip.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, true);

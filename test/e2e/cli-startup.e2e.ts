@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utim
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './app';
 
@@ -17,7 +18,8 @@ let hooks: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lw-cli-startup-'));
-  // module resolution hooks that write every module the process resolves to LW_RESOLVED
+  // every module the process loads is written to LW_RESOLVED: import()s by a resolution hook, and
+  // require()s (packages loaded through createRequire, e.g. the codecs) by a wrapper of Module._load
   writeFileSync(
     join(dir, 'hooks.mjs'),
     `import { appendFileSync } from 'node:fs';
@@ -28,7 +30,23 @@ export async function resolve(specifier, context, next) {
 }`,
   );
   hooks = join(dir, 'register.mjs');
-  writeFileSync(hooks, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  writeFileSync(
+    hooks,
+    `import Module, { register } from 'node:module';
+import { appendFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  let name = request;
+  try { name = Module._resolveFilename(request, parent, isMain); } catch {}
+  if (Module.isBuiltin(name)) name = name.startsWith('node:') ? name : 'node:' + name;
+  else if (name.startsWith('/')) name = pathToFileURL(name).href;
+  appendFileSync(process.env.LW_RESOLVED, name + '\\n');
+  return load.apply(this, arguments);
+};
+`,
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -46,8 +64,11 @@ function resolvedBy(args: string[]): { status: number | null; stdout: string; st
 
 const tfjs = (m: string) => m.includes('@tensorflow');
 const sqlite = (m: string) => /[/\\]sqlite3[/\\]/.test(m);
-/** What reading a plain structure file does not need: the contract's validation (zod) and the bzip2/xz codecs. */
-const heavyForReading = (m: string) => /[/\\]node_modules[/\\](zod|seek-bzip|xz-decompress)[/\\]/.test(m);
+/**
+ * What reading a plain structure file does not need: the contract's validation (zod), the codecs
+ * (gzip's zlib, bzip2, xz) and node:crypto (only writing an ASE database uses it).
+ */
+const heavyForReading = (m: string) => /[/\\]node_modules[/\\](zod|seek-bzip|xz-decompress)[/\\]/.test(m) || m === 'node:zlib' || m === 'node:crypto';
 
 describe('command-line start-up', () => {
   it('--version and --help load neither tfjs nor SQLite', () => {
@@ -62,7 +83,7 @@ describe('command-line start-up', () => {
     expect(h.modules.filter((m) => tfjs(m) || sqlite(m))).toEqual([]);
   });
 
-  it('structure info and graph load no tfjs, no SQLite, no zod and no bzip2/xz codec; runs loads SQLite but no tfjs', () => {
+  it('structure info and graph load no tfjs, no SQLite, no zod, no codec (zlib, bzip2, xz) and no node:crypto; runs loads SQLite but no tfjs', () => {
     for (const args of [
       ['structure', 'info', CIF, '--json'],
       ['graph', CIF, '--json'],
@@ -73,6 +94,12 @@ describe('command-line start-up', () => {
       expect(r.modules.filter((m) => tfjs(m) || sqlite(m))).toEqual([]);
       expect(r.modules.filter(heavyForReading)).toEqual([]);
     }
+    // the check sees what is loaded through require() too: a gzip file does load zlib
+    const gz = join(dir, 'one.cif.gz');
+    writeFileSync(gz, gzipSync(readFileSync(CIF)));
+    const g = resolvedBy(['structure', 'info', gz, '--json']);
+    expect(g.status, g.stderr).toBe(0);
+    expect(g.modules.filter(heavyForReading)).toContain('node:zlib');
     const runs = resolvedBy(['runs', '--db', join(dir, 'no-such.sqlite'), '--json']);
     expect(runs.status, runs.stderr).toBe(0);
     expect(JSON.parse(runs.stdout)).toEqual([]);
