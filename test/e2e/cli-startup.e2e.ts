@@ -107,6 +107,17 @@ describe('command-line start-up', () => {
     expect(runs.modules.filter(tfjs)).toEqual([]);
   });
 
+  it('structure info of one file runs the symmetry library (moyo) without optimising it', () => {
+    // V8 prints every WebAssembly function it compiles, with the compiler (Liftoff = baseline,
+    // TurboFan = optimising). Optimising moyo's hot functions at V8's default budget cost more CPU
+    // than the whole command; the command raises the budget (structure.ts).
+    const r = spawnSync(process.execPath, ['--trace-wasm-compilation-times', join(ROOT, 'bin', 'latticework.mjs'), 'structure', 'info', CIF], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Fm-3m \(225, cubic\)/);
+    expect(r.stdout).toMatch(/using Liftoff/);
+    expect(r.stdout.split('\n').filter((l) => /using TurboFan/.test(l))).toEqual([]);
+  });
+
   it('a computing command does load tfjs (the check above sees it)', () => {
     const r = resolvedBy(['predict', '--model', join(ROOT, 'resources', 'models', 'band-gap.lwm'), CIF, '--backend', 'cpu', '--json', '--db', join(dir, 'predict.sqlite')]);
     expect(r.status, r.stderr).toBe(0);
