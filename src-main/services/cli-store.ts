@@ -23,6 +23,8 @@ export interface CliRunInfo {
   /** Data-parallel training workers (default 1). */
   workers?: number;
   db?: string;
+  /** Tags beside 'cli' (a fine-tuning run: from:<model>, freeze:<N>). */
+  tags?: string[];
 }
 
 export interface CliTrainHooks {
@@ -68,7 +70,7 @@ export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainH
         backend,
         workers: info.workers,
         epochsPlanned: info.config.training.epochs * (info.config.training.kFold ?? 1),
-        tags: ['cli'],
+        tags: ['cli', ...(info.tags ?? [])],
       });
     },
     onBatch(b) {

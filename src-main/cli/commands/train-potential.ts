@@ -13,8 +13,8 @@ import { resolve } from 'node:path';
 import { mergeConfig } from '../../../src-shared/model/config';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import { isPotentialPreset, potentialPresetConfig } from '../../engine/architectures/registry';
-import { encodeModelFile } from '../../engine/models/format';
-import { modelRepository, resolveModel, safeModelName } from '../../models/store';
+import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
+import { modelRepository, safeModelName } from '../../models/store';
 import { isPotentialFile } from '../../engine/potential/file';
 import { describeBackend, initBackend } from '../../engine/tf/backend';
 import { ensureGradients } from '../../engine/tf/gradients';
@@ -34,7 +34,8 @@ export interface PotentialTrainArgs {
   overrides: Record<string, unknown>;
   noForces: boolean;
   noStress: boolean;
-  from?: string;
+  /** The potential to fine-tune (resolved by the command: a stored model's name or a file). */
+  from?: ModelFileData;
   freeze?: number;
   /** Train this many members (seeds seed, seed + 1, …; the same split) and store them as one ensemble. */
   ensemble?: number;
@@ -69,9 +70,8 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   let initialWeights: Record<string, Float32Array> | undefined;
   let startedFrom: string | null = null;
   if (a.from) {
-    const src = await resolveModel(a.from, ctx.cwd);
-    if (!isPotentialFile(src))
-      throw new Error(`--from ${a.from}: a ${src.header.task} model; fine-tuning starts from a stored potential (a property model's layers do not map onto a potential's)`);
+    const src = a.from;
+    if (!isPotentialFile(src)) throw new Error(`--from ${src.header.name}: a ${src.header.task} model; a potential run fine-tunes a potential (a property model's layers do not map onto a potential's)`);
     // the source's architecture, sizes and cutoff; this run's training overrides
     config = parsePotentialConfig(mergeConfig(src.header.config, { training: (overrides as { training?: unknown }).training ?? {} }));
     initialWeights = src.members[0];

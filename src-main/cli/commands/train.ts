@@ -15,7 +15,9 @@ import { groupThousands } from '../../../src-shared/text';
 import { trainingDomain } from '../../../src-shared/model/domain';
 import { parameterCount, parseModelConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
-import { modelRepository, safeModelName } from '../../models/store';
+import { isPotentialFile } from '../../engine/potential/file';
+import { checkFreezeDepth, FineTuneError, fineTuneAtomInit, fineTuneConfig, planFineTune, type FineTunePlan, type HeadChoice } from '../../engine/train/finetune';
+import { modelRepository, resolveModel, safeModelName } from '../../models/store';
 import { describeBackend, initBackend } from '../../engine/tf/backend';
 import { ensureGradients } from '../../engine/tf/gradients';
 import { buildModel } from '../../engine/layers/model';
@@ -29,7 +31,7 @@ import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, traini
 import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
-const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE) [options]
+const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
 
 Trains a graph neural network and stores the best model (lowest validation MAE;
 classification: highest ROC-AUC) in the database. With a potential preset
@@ -60,12 +62,19 @@ meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --force            replace a stored model of the same name
   --db PATH          run database (default $LATTICEWORK_DB, else the data directory)
   --json             print one JSON summary at the end instead of progress lines
+Fine-tuning (docs/training.md "Fine-tuning"):
+  --from MODEL       start from a model: a stored or built-in model's name (as
+                     \`latticework models\` lists them), a .lwm file or a CGCNN .pth.tar;
+                     its architecture and weights, this run's training settings; the
+                     target normaliser (potentials: the reference energies) refitted
+  --freeze N         with --from: keep the atom embedding and the first N message-passing
+                     layers (potentials: blocks) fixed; 0 (default) trains everything
+  --head H           with --from, property models: auto (default: keep the head when the
+                     target is the same — task, outputs and names — else re-initialise
+                     it), keep, or new
 Potentials only:
   --no-forces        do not train on forces (the file's forces are still evaluated)
   --no-stress        do not train on stress
-  --from MODEL       fine-tune a stored potential (name or .lwm): its architecture and
-                     weights, reference energies refitted on this data
-  --freeze N         with --from: keep the embedding and the first N blocks fixed
   --ensemble K       train K members (seeds seed..seed+K-1, one split) into one model:
                      predictions give the spread of the energy and of each atom's force
 Exit status: 0 finished, 1 failed, 2 bad usage, 130 cancelled (Ctrl+C).`;
@@ -81,6 +90,8 @@ export interface TrainRunInfo {
   workers: number;
   db?: string;
   split: { train: number[]; val: number[]; test: number[] } | null;
+  /** Tags beside 'cli': a fine-tuning run's from:<model> and freeze:<N>. */
+  tags: string[];
 }
 
 /** Callbacks for run recording (SQLite). All optional; awaited in order. */
@@ -113,7 +124,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
     async run(ctx: CommandContext): Promise<number> {
       const parsed = parseCommandArgs(ctx, 'train', usage, {
         options: {
-          ...valueOptions('data', 'preset', 'config', 'target', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'workers', 'name', 'out', 'db', 'from', 'freeze', 'ensemble'),
+          ...valueOptions('data', 'preset', 'config', 'target', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'workers', 'name', 'out', 'db', 'from', 'freeze', 'head', 'ensemble'),
           ...flagOptions('no-save', 'force', 'json', 'no-forces', 'no-stress'),
         },
       });
@@ -121,7 +132,12 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       const { values } = parsed;
       const bad = (msg: string) => usageError(ctx.io, 'train', msg, usage);
       if (!values.data) return bad('--data is required');
-      if (!values.preset && !values.config && !values.from) return bad('give --preset NAME, --config FILE or (potentials) --from MODEL');
+      if (!values.preset && !values.config && !values.from) return bad('give --preset NAME, --config FILE or --from MODEL');
+      if (values.from && values.preset) return bad('--from MODEL takes that model\'s architecture: leave out --preset (a --config may set "training" and "model.head")');
+      if (values.freeze !== undefined && !values.from) return bad('--freeze N needs --from MODEL');
+      if (values.head !== undefined && !values.from) return bad('--head needs --from MODEL');
+      const head = (values.head ?? 'auto') as HeadChoice;
+      if (!['auto', 'keep', 'new'].includes(head)) return bad(`--head expects auto, keep or new, got "${values.head}"`);
       const num = (name: string, v: string | undefined, int = true): number | undefined => {
         if (v === undefined) return undefined;
         const n = Number(v);
@@ -129,10 +145,25 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         return n;
       };
 
+      // the model a fine-tuning run starts from
+      let source: ModelFileData | null = null;
+      if (values.from) {
+        try {
+          const { importCgcnnCheckpoint } = await import('../../engine/import/cgcnn');
+          source = await resolveModel(values.from, ctx.cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
+        } catch (e) {
+          ctx.io.err(`latticework train: --from ${values.from}: ${(e as Error).message}`);
+          return 1;
+        }
+      }
+      let freeze: number | undefined;
+
       // 1. config
       let config: ModelConfig;
       let overrides: Record<string, unknown>;
       try {
+        freeze = num('freeze', values.freeze);
+        if (freeze !== undefined && freeze < 0) return bad('--freeze N needs N ≥ 0');
         const training: Record<string, unknown> = {};
         const epochs = num('epochs', values.epochs);
         const seed = num('seed', values.seed);
@@ -145,9 +176,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         overrides = { training };
         let fileConfig: Record<string, unknown> = {};
         if (values.config) fileConfig = JSON.parse(readFileSync(resolve(ctx.cwd, values.config), 'utf8')) as Record<string, unknown>;
-        if (wantsPotential(values.preset, fileConfig) || values.from) {
-          const freeze = num('freeze', values.freeze);
-          if (freeze !== undefined && (freeze < 0 || !values.from)) return bad('--freeze N needs --from MODEL and N ≥ 0');
+        if (wantsPotential(values.preset, fileConfig) || (source && isPotentialFile(source))) {
+          if (values.head) return bad('--head applies to property models (a potential\'s energy head is always kept)');
           const ensemble = num('ensemble', values.ensemble);
           if (ensemble !== undefined && ensemble < 1) return bad('--ensemble K needs K ≥ 1');
           const args = {
@@ -157,7 +187,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
             overrides,
             noForces: !!values['no-forces'],
             noStress: !!values['no-stress'],
-            from: values.from,
+            from: source ?? undefined,
             freeze,
             ensemble,
             limit: num('limit', values.limit),
@@ -176,15 +206,19 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
             return 1;
           }
         }
-        if (values['no-forces'] || values['no-stress'] || values.freeze || values.ensemble) return bad('--no-forces, --no-stress, --freeze and --ensemble apply to potentials (a potential preset or --from)');
-        if (values.preset) {
+        if (values['no-forces'] || values['no-stress'] || values.ensemble) return bad('--no-forces, --no-stress and --ensemble apply to potentials (a potential preset, or --from a potential)');
+        if (source) {
+          config = fineTuneConfig(source, mergeConfig(fileConfig, overrides));
+          checkFreezeDepth(source.header.name, config, freeze ?? 0);
+        }
+        else if (values.preset) {
           if (!presetIds().includes(values.preset)) return bad(`unknown preset "${values.preset}" (known: ${presetIds().join(', ')})`);
           config = presetConfig(values.preset, mergeConfig(fileConfig, overrides));
         } else {
           config = parseModelConfig(mergeConfig(fileConfig, overrides));
         }
       } catch (e) {
-        if (e instanceof ModelConfigError) return usageError(ctx.io, 'train', e.message);
+        if (e instanceof ModelConfigError || e instanceof FineTuneError) return usageError(ctx.io, 'train', e.message);
         return bad((e as Error).message);
       }
 
@@ -210,18 +244,28 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         const fitted = fitConfigToData(config, data);
         const { perAtom, targetNames } = fitted;
         config = fitted.config;
-        const atomInit = datasetAtomInit(data);
+        let atomInit = datasetAtomInit(data);
+        let plan: FineTunePlan | null = null;
+        if (source) {
+          const own = fineTuneAtomInit(source, data.items.flatMap((it) => it.parsed.structure.numbers), data.atomInit ?? null);
+          if (own.note) ctx.io.err(`latticework train: ${own.note}`);
+          if (own.table) atomInit = own.table;
+          plan = planFineTune(source, config, targetNames, { freeze: freeze ?? 0, head });
+        }
         const samples = trainingSamples(config, data, atomInit);
         log(`data: ${samples.length} structures from ${data.source} (target ${data.targetKey}${perAtom ? ', per atom' : ''}); graphs built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         log(`model: ${config.architecture}${config.preset ? ` (preset ${config.preset})` : ''}, ${groupThousands(parameterCount(config))} parameters; ${config.training.epochs} epochs, batch ${config.training.batchSize}, seed ${config.training.seed}`);
+        if (plan) log(`fine-tuning from ${plan.startedFrom}: ${plan.start.freeze ? `embedding and ${plan.start.freeze} of ${config.model.numLayers} layers frozen` : 'nothing frozen'}; head ${plan.head.reason}`);
+        const base = plan ? `${plan.startedFrom} fine-tuned` : (config.preset ?? config.architecture);
         await hooks.onStart?.({
-          name: values.name ?? `${config.preset ?? config.architecture} on ${dataName(data.source)}`,
+          name: values.name ?? `${base} on ${dataName(data.source)}`,
           config,
           dataset: { source: data.source, structures: samples.length, target: data.targetKey, perAtom },
           backend: choice.candidate,
           workers,
           db: values.db,
           split: null,
+          tags: plan ? [`from:${plan.startedFrom}`, `freeze:${plan.start.freeze}`] : [],
         });
 
         // 3. train (Ctrl+C cancels at the next batch)
@@ -241,8 +285,9 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         };
         let results: TrainingResult[];
         try {
-          if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control, parallel })).folds;
-          else results = [await trainModel(config, samples, { callbacks, control, parallel })];
+          const start = plan?.start;
+          if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control, parallel, start })).folds;
+          else results = [await trainModel(config, samples, { callbacks, control, parallel, start })];
         } finally {
           process.removeListener('SIGINT', onSigint);
         }
@@ -252,7 +297,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         // 4. store the model (k-fold: an ensemble of the fold models)
         let location: string | null = null;
         if (!cancelled && !values['no-save']) {
-          const name = safeModelName(values.name ?? `${config.preset ?? config.architecture}-${dataName(data.source)}`);
+          const name = safeModelName(values.name ?? `${plan ? `${plan.startedFrom} fine-tuned` : (config.preset ?? config.architecture)}-${dataName(data.source)}`);
           const shapes = buildModel(config, { seed: 0 });
           const weights = shapes.namedVariables().map((v) => ({ name: v.name, shape: v.variable.shape.slice(), member: 0 }));
           shapes.dispose();
@@ -265,7 +310,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
               name,
               config,
               task,
-              targets: task === 'classification' ? [{ name: data.targetKey, unit: '' }] : targetNames.map((name) => ({ name, unit: '' })),
+              targets: plan?.targets ?? (task === 'classification' ? [{ name: data.targetKey, unit: '' }] : targetNames.map((name) => ({ name, unit: '' }))),
               ...(task === 'classification' ? { classes: Array.from({ length: config.model.head.kind === 'classification' ? config.model.head.numClasses : 2 }, (_, k) => String(k)), positiveClass: 1 } : {}),
               normalizer: task === 'classification' ? null : last.normalizer,
               atomInit: config.model.atomInput.kind === 'cgcnn' ? atomInitRecord(atomInit) : null,
@@ -275,7 +320,9 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
                 dataset: data.source,
                 createdAt: new Date().toISOString(),
                 software: 'latticework',
-                details: { epochs: results.map((r) => r.epochsRun), bestEpoch: results.map((r) => r.bestEpoch), selectionMetric: last.selectionMetric, bestMetric: results.map((r) => r.bestMetric), testMetrics: last.test?.metrics ?? null },
+                details: {
+                  ...(plan ? { startedFrom: plan.startedFrom, freeze: plan.start.freeze, head: plan.head.reason } : {}),
+                  epochs: results.map((r) => r.epochsRun), bestEpoch: results.map((r) => r.bestEpoch), selectionMetric: last.selectionMetric, bestMetric: results.map((r) => r.bestMetric), testMetrics: last.test?.metrics ?? null },
               },
               domain: trainingDomain(
                 trainedOn.map((i) => data.items[i].parsed.structure),
@@ -299,6 +346,9 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           architecture: config.architecture,
           preset: config.preset ?? null,
           parameters: parameterCount(config),
+          startedFrom: plan?.startedFrom ?? null,
+          freeze: plan?.start.freeze ?? 0,
+          head: plan ? (plan.head.kept ? 'kept' : 'new') : null,
           structures: samples.length,
           split: { train: last.split.train.length, val: last.split.val.length, test: last.split.test.length },
           folds: results.length > 1 ? results.map((r) => ({ fold: r.fold, bestEpoch: r.bestEpoch, bestMetric: r.bestMetric })) : undefined,

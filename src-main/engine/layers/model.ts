@@ -19,7 +19,7 @@
  * (atomic number) as a float, looked up in a learned table.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import { atomInputLength, gaussianCount, headOutputs, type ModelConfig } from '../../../src-shared/model/config';
 import { pooledWidth } from '../../../src-shared/model/params';
 import { Rng } from '../../../src-shared/model/rng';
@@ -38,6 +38,8 @@ import { ModuleOfParts, type Part } from './common';
 export interface BuildOptions {
   /** Seed for the initial weights (defaults to config.training.seed). */
   seed?: number;
+  /** Fine-tuning: the depth frozen (`GraphModel.frozenDepth`); default 0, nothing frozen. */
+  freeze?: number;
 }
 
 /** Called with the node states after the embedding (layer 0) and after each message-passing layer t (layer t + 1). */
@@ -51,6 +53,14 @@ export class GraphModel extends ModuleOfParts implements Module, HasNamedVariabl
   readonly layers: ArchitectureLayer[];
   readonly readout: PoolingReadout | null;
   readonly head: MlpHead;
+  /**
+   * Fine-tuning depth frozen: N ≥ 1 keeps the atom embedding (and the edge embedding) and the first
+   * N message-passing layers fixed (N ≥ numLayers: all of them; the readout and head still train).
+   * Frozen parts are left out of `trainableVariables()` and run in inference mode, so their batch
+   * norms use and keep their running statistics (as Keras treats a frozen BatchNormalization): a
+   * frozen layer computes the same function throughout the run.
+   */
+  readonly frozenDepth: number;
 
   constructor(
     readonly config: ModelConfig,
@@ -61,6 +71,7 @@ export class GraphModel extends ModuleOfParts implements Module, HasNamedVariabl
     const ac = config as ArchitectureConfig<ZodRawShape>;
     const rng = new Rng(opts.seed ?? config.training.seed);
     const m = config.model;
+    this.frozenDepth = Math.max(0, Math.min(opts.freeze ?? 0, m.numLayers));
     const F = m.atomFeatures;
     const act = m.activation as ActivationName;
     this.embedding = m.atomInput.kind === 'embedding' ? new TableAtomEmbedding('embedding', atomInputLength(config), F, rng) : new LinearAtomEmbedding('embedding', atomInputLength(config), F, rng);
@@ -94,7 +105,7 @@ export class GraphModel extends ModuleOfParts implements Module, HasNamedVariabl
       let state: GraphState = { h: this.embed(batch), e: this.edgeEmbedding ? this.edgeEmbedding.apply(batch.edgeFeatures) : batch.edgeFeatures };
       onLayer?.(0, state.h);
       this.layers.forEach((layer, t) => {
-        state = layer.call(state, batch, training);
+        state = layer.call(state, batch, training && t >= this.frozenDepth);
         onLayer?.(t + 1, state.h);
       });
       return state.h;
@@ -117,6 +128,18 @@ export class GraphModel extends ModuleOfParts implements Module, HasNamedVariabl
     if (this.readout) p.push(this.readout);
     p.push(this.head);
     return p;
+  }
+
+  /** The parts fine-tuning keeps fixed (`frozenDepth`). */
+  private frozenParts(): Part[] {
+    if (this.frozenDepth === 0) return [];
+    return [this.embedding, ...(this.edgeEmbedding ? [this.edgeEmbedding] : []), ...this.layers.slice(0, this.frozenDepth)];
+  }
+
+  /** Trainable variables, less the frozen parts' (`frozenDepth`). */
+  override trainableVariables(): Variable[] {
+    const frozen = new Set(this.frozenParts().flatMap((p) => p.trainableVariables()));
+    return super.trainableVariables().filter((v) => !frozen.has(v));
   }
 
   /** Number of trainable scalars (compare with parameterCount(config)). */

@@ -43,6 +43,8 @@ export interface Checkpoint {
   /** Epochs since the best one (early stopping). */
   epochsWithoutImprovement: number;
   history: EpochRecord[];
+  /** A fine-tuning run's frozen depth (GraphModel.frozenDepth); absent: 0. A resumed run keeps it. */
+  freeze?: number;
 }
 
 const MAGIC = 'LWCKPT\0\0';
@@ -74,6 +76,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     best: c.best ? { epoch: c.best.epoch, metric: c.best.metric } : null,
     epochsWithoutImprovement: c.epochsWithoutImprovement,
     history: c.history,
+    ...(c.freeze ? { freeze: c.freeze } : {}),
     arrays: index,
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -126,5 +129,6 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     best: header.best ? { ...header.best, weights: bestWeights } : null,
     epochsWithoutImprovement: header.epochsWithoutImprovement,
     history: header.history,
+    ...(header.freeze ? { freeze: header.freeze as number } : {}),
   };
 }

@@ -35,6 +35,7 @@ import { TrainingControl } from './control';
 import { batchToTensors, disposeBatchTensors } from './data';
 import { lossFunction } from './losses';
 import { registerFastMatMulGradient } from './matmul-grad';
+import { applyFineTuneStart, type FineTuneStart } from './finetune';
 import { denormalize, fitNormalizer, identityNormalizer, normalize, type TargetNormalizer } from './normalizer';
 import { Optimizer } from './optimizers';
 import { LocalExecutor, registerReplicaKind, type ExecutorFactory, type ShareProgram, type StepExecutor } from './steps';
@@ -124,6 +125,8 @@ export interface TrainOptions {
    * (src-main/workers/parallel `dataParallel`); without it the steps run in this thread.
    */
   parallel?: ExecutorFactory;
+  /** Fine-tuning: start from a stored model's weights with layers frozen (./finetune). */
+  start?: FineTuneStart;
 }
 
 export interface TrainOutcome extends TrainingResult {
@@ -152,6 +155,8 @@ export interface GraphReplicaInit {
   config: ModelConfig;
   samples: TrainingSample[];
   normalizer: TargetNormalizer;
+  /** A fine-tuning run's start: the frozen parts' weights come from it, and the same parts are frozen. */
+  start?: FineTuneStart;
 }
 
 /**
@@ -193,8 +198,9 @@ export function graphModelProgram(model: GraphModel, samples: TrainingSample[], 
 }
 
 registerReplicaKind('graph-model', (init) => {
-  const { config, samples, normalizer } = init as GraphReplicaInit;
-  const model = buildModel(config, { seed: config.training.seed });
+  const { config, samples, normalizer, start } = init as GraphReplicaInit;
+  const model = buildModel(config, { seed: config.training.seed, freeze: start?.freeze });
+  if (start) applyFineTuneStart(model, start, normalizer);
   return { ...graphModelProgram(model, samples, normalizer), dispose: () => model.dispose() };
 });
 
@@ -295,7 +301,10 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
   else if (task === 'classification' || !tc.normalizeTargets) norm = identityNormalizer(task === 'classification' ? 1 : width);
   else norm = fitNormalizer(rawTargets(samples, split.train), width);
 
-  const model = buildModel(config, { seed: tc.seed });
+  // a fine-tuning run's start; resumed, its frozen depth comes from the checkpoint (whose weights hold the frozen parts)
+  const start: FineTuneStart | undefined = opts.start ?? (resume?.freeze ? { weights: resume.weights, freeze: resume.freeze, keepHead: null } : undefined);
+  const model = buildModel(config, { seed: tc.seed, freeze: start?.freeze });
+  if (start && !resume) applyFineTuneStart(model, start, norm);
   const optimizer = new Optimizer(tc.optimizer, tc.weightDecay, model.trainableVariables());
   let rng = new Rng((tc.seed ^ 0x9e3779b9) >>> 0);
   let plateau: PlateauState = initialPlateauState();
@@ -324,7 +333,7 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
   let epoch = startEpoch;
 
   try {
-    executor = opts.parallel ? await opts.parallel({ kind: 'graph-model', init: { config, samples, normalizer: norm } satisfies GraphReplicaInit }, program) : new LocalExecutor(program);
+    executor = opts.parallel ? await opts.parallel({ kind: 'graph-model', init: { config, samples, normalizer: norm, start } satisfies GraphReplicaInit }, program) : new LocalExecutor(program);
     for (; epoch < tc.epochs; epoch++) {
       const te = now();
       const order = tc.shuffle ? (rng.shuffle(split.train.slice()) as number[]) : split.train.slice();
@@ -401,6 +410,7 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
           best,
           epochsWithoutImprovement,
           history: history.slice(),
+          ...(start?.freeze ? { freeze: start.freeze } : {}),
         };
         await cb.onCheckpoint(ckpt, { epoch, isBest });
       }
