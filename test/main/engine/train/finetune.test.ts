@@ -5,8 +5,6 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildGraph } from '../../../../src-shared/graph/graph';
-import { graphOptionsFromConfig } from '../../../../src-shared/model/graph-options';
 import { parseModelConfig } from '../../../../src-main/engine/architectures/registry';
 import type { ModelConfig } from '../../../../src-shared/model/config';
 import { buildModel } from '../../../../src-main/engine/layers/model';
@@ -14,24 +12,11 @@ import type { ModelFileData } from '../../../../src-main/engine/models/format';
 import { decodeCheckpoint, encodeCheckpoint } from '../../../../src-main/engine/train/checkpoint';
 import { applyFineTuneStart, fineTuneAtomInit, fineTuneConfig, FineTuneError, planFineTune } from '../../../../src-main/engine/train/finetune';
 import { fitNormalizer, type TargetNormalizer } from '../../../../src-main/engine/train/normalizer';
-import { evaluateSplit, trainModel, type TrainingSample } from '../../../../src-main/engine/train/trainer';
-import { rocksalt, smallConfig, useCpu } from '../layers/helpers';
+import { evaluateSplit, trainModel } from '../../../../src-main/engine/train/trainer';
+import { smallConfig, useCpu } from '../layers/helpers';
+import { rocksaltSamples } from './helpers';
 
 beforeAll(useCpu);
-
-const PAIRS = [[11, 17], [19, 17], [11, 35]];
-
-/** Rock-salt cells of three species pairs; target = a + 0.3·pair + shift. */
-function dataset(config: ModelConfig, shift = 0, n = 24): TrainingSample[] {
-  const opts = graphOptionsFromConfig(config);
-  return Array.from({ length: n }, (_, i) => {
-    const a = 5 + (1.5 * ((i * 7) % n)) / n;
-    const pair = i % 3;
-    const s = rocksalt(a);
-    s.numbers = Int32Array.from(s.numbers, (z) => (z === 11 ? PAIRS[pair][0] : PAIRS[pair][1]));
-    return { id: `s${i}`, graph: buildGraph(s, opts), target: [a + 0.3 * pair + shift] };
-  });
-}
 
 const config = smallConfig({
   architecture: 'cgcnn',
@@ -49,7 +34,7 @@ const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOff
 describe('fine-tuning a property model', { timeout: 120_000 }, () => {
   let pre: { weights: Record<string, Float32Array>; normalizer: TargetNormalizer };
   beforeAll(async () => {
-    pre = await trainModel(config, dataset(config));
+    pre = await trainModel(config, rocksaltSamples(config));
   });
 
   it('keeps the embedding and the frozen layers (running statistics too) bit for bit, trains the rest, and frees its tensors', async () => {
@@ -57,7 +42,7 @@ describe('fine-tuning a property model', { timeout: 120_000 }, () => {
     const ft = fineTuneConfig(src, { training: { epochs: 3, seed: 11 } });
     expect(ft.training.seed).toBe(11);
     const plan = planFineTune(src, ft, ['lattice_a'], { freeze: 2, head: 'auto' });
-    const data = dataset(ft, 2);
+    const data = rocksaltSamples(ft, 24, 'regression', 2);
     const before = tf.memory().numTensors;
     const r = await trainModel(ft, data, { start: plan.start });
     expect(tf.memory().numTensors).toBe(before);
@@ -75,7 +60,7 @@ describe('fine-tuning a property model', { timeout: 120_000 }, () => {
     const src = sourceModel(pre.weights, pre.normalizer);
     const ft = fineTuneConfig(src, { training: { epochs: 3, seed: 11 } });
     const plan = planFineTune(src, ft, ['lattice_a'], { freeze: 2, head: 'new' });
-    const data = dataset(ft, 2);
+    const data = rocksaltSamples(ft, 24, 'regression', 2);
     let saved: Uint8Array | null = null;
     const whole = await trainModel(ft, data, { start: plan.start, callbacks: { onCheckpoint: (c, { epoch }) => void (epoch === 0 && (saved = encodeCheckpoint(c))) } });
     const ckpt = decodeCheckpoint(saved!);
@@ -90,7 +75,7 @@ describe('fine-tuning a property model', { timeout: 120_000 }, () => {
   it('starts from the source\'s predictions when the head is kept, and from the run\'s seeded head when it is new', () => {
     const src = sourceModel(pre.weights, pre.normalizer);
     const ft = fineTuneConfig(src, { training: { seed: 11 } });
-    const data = dataset(ft, 2);
+    const data = rocksaltSamples(ft, 24, 'regression', 2);
     const all = data.map((_, i) => i);
     const norm = fitNormalizer(data.map((s) => s.target[0]), 1);
     expect(norm.mean[0]).not.toBeCloseTo(pre.normalizer.mean[0], 1);

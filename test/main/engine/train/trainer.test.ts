@@ -1,30 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildGraph } from '../../../../src-shared/graph/graph';
-import { graphOptionsFromConfig } from '../../../../src-shared/model/graph-options';
 import type { ModelConfig, ModelConfigInput } from '../../../../src-shared/model/config';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../../../src-main/engine/train/checkpoint';
 import { TrainingControl } from '../../../../src-main/engine/train/control';
-import { evaluateSplit, trainKFold, trainModel, type TrainingSample } from '../../../../src-main/engine/train/trainer';
-import { rocksalt, smallConfig, useCpu } from '../layers/helpers';
+import { evaluateSplit, trainKFold, trainModel } from '../../../../src-main/engine/train/trainer';
+import { smallConfig, useCpu } from '../layers/helpers';
+import { rocksaltSamples as dataset } from './helpers';
 
 beforeAll(useCpu);
-
-const PAIRS = [[11, 17], [19, 17], [11, 35]];
-
-/** Rock-salt cells with lattice constant a and one of three species pairs; target = a + 0.3·pair. */
-function dataset(config: ModelConfig, n = 24, task: 'regression' | 'classification' | 'per-atom' = 'regression'): TrainingSample[] {
-  const opts = graphOptionsFromConfig(config);
-  return Array.from({ length: n }, (_, i) => {
-    const a = 5 + (1.5 * ((i * 7) % n)) / n;
-    const pair = i % 3;
-    const s = rocksalt(a);
-    s.numbers = Int32Array.from(s.numbers, (z) => (z === 11 ? PAIRS[pair][0] : PAIRS[pair][1]));
-    const graph = buildGraph(s, opts);
-    const target = task === 'classification' ? [pair === 1 ? 1 : 0] : task === 'per-atom' ? Array.from(s.numbers, (z) => (z === 17 ? a : -a)) : [a + 0.3 * pair];
-    return { id: `s${i}`, graph, target };
-  });
-}
 
 function cfg(input: Partial<ModelConfigInput> & { architecture: ModelConfigInput['architecture'] }, training: object = {}): ModelConfig {
   return smallConfig({ ...input, training: { batchSize: 8, epochs: 6, optimizer: { kind: 'adam', lr: 0.01 }, split: { val: 0.25, test: 0.125 }, seed: 3, ...training } });
