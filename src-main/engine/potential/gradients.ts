@@ -8,8 +8,8 @@
  *
  * Registered globally (gradients are global in tfjs) after tfjs's own: `ensurePotentialGradients()`
  * is called by `PotentialModel.evaluate` and re-registers if something replaced it. It also
- * registers the trainer's matmul gradient without transposed products (../train/matmul-grad) and
- * a Concat gradient without SplitV (below).
+ * registers the trainer's matmul gradient without transposed products (../train/matmul-grad), a
+ * Concat gradient without SplitV, and a Sigmoid gradient that can be differentiated again (below).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
@@ -55,10 +55,28 @@ const concatGradient = (dy: Tensor | Tensor[], saved: Tensor[], attrs: tf.NamedA
   );
 };
 
+/**
+ * tfjs's Sigmoid gradient is dy·y·(1 − y) with y the saved output, and the saved output is not
+ * connected to x when that gradient is differentiated again: σ'' came out wrong, and with it the
+ * weight gradient of a force loss through silu(x) = x·σ(x) (PaiNN's default activation; ~2 % off
+ * per step, found by the PyTorch export's first-epoch parity test, issue 16). This gradient recomputes
+ * σ(x) from the saved input (the same values) and so is itself differentiable.
+ */
+const sigmoidGradient = (dy: Tensor | Tensor[], saved: Tensor[]): NamedGradientMap => {
+  const [x] = saved;
+  return {
+    x: () => {
+      const y = tf.sigmoid(x);
+      return tf.mul(dy as Tensor, tf.mul(y, tf.sub(1, y)));
+    },
+  };
+};
+
 export function ensurePotentialGradients(): void {
   // forces differentiate every dense layer: without it, wasm's transposed matmuls are ~10× slower than plain ones
   registerFastMatMulGradient();
   if (tf.getGradient('Concat')?.gradFunc !== concatGradient) tf.registerGradient({ kernelName: 'Concat', saveAllInputs: true, gradFunc: concatGradient });
+  if (tf.getGradient('Sigmoid')?.gradFunc !== sigmoidGradient) tf.registerGradient({ kernelName: 'Sigmoid', inputsToSave: ['x'], gradFunc: sigmoidGradient });
   if (tf.getGradient('Multiply')?.gradFunc === multiplyGradient) return;
   tf.registerGradient({ kernelName: 'Multiply', inputsToSave: ['a', 'b'], gradFunc: multiplyGradient });
 }
