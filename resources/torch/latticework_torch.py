@@ -14,7 +14,9 @@ Needs PyTorch only (no other package). What is here, and why each piece is what 
 - ``GraphModel``: CGCNN (Xie & Grossman 2018; names of txie-93/cgcnn: ``embedding``,
   ``convs.<t>.fc_full``, ``.bn1``, ``.bn2``) and SchNet (Schütt et al. 2018) property models as
   Latticework's engine computes them (embedding, layers, readout, head).
-- ``PotentialModel``: the SchNet interatomic potential (energy, forces and stress by autograd).
+- ``PotentialModel``: the SchNet and PaiNN interatomic potentials (Schütt et al. 2018, 2021; energy,
+  forces and stress by autograd). The one PyTorch PaiNN and SchNet potential: Latticework's dev
+  twin (scripts/potentials/twin.py) imports them from here.
 - ``train``: Latticework's training loop (trainer.ts) under DistributedDataParallel.
 """
 import json
@@ -495,6 +497,44 @@ class SchNetInteraction(nn.Module):
         return h + self.f2out[1](self.act(self.f2out[0](m)))
 
 
+class PaiNNMessage(nn.Module):
+    """PaiNN's message block (painn.ts PaiNNMessage): x_j = phi(s_j) = (x^s | x^vr | x^vv), then
+    ds_i = sum_j x^s_j W^s_ij, dv_i = sum_j (x^vr_j W^vr_ij) r_ij/d_ij + (x^vv_j W^vv_ij) v_j."""
+
+    def __init__(self, F_, act):
+        super().__init__()
+        self.phi = nn.ModuleList([nn.Linear(F_, F_), nn.Linear(F_, 3 * F_)])
+        self.act = act
+
+    def forward(self, s, v, W, unit, center, neighbor):
+        F_ = s.shape[1]
+        xw = self.phi[1](self.act(self.phi[0](s)))[neighbor] * W
+        xs, xvr, xvv = xw[:, :F_], xw[:, F_ : 2 * F_], xw[:, 2 * F_ :]
+        ds = scatter_sum(xs, center, s.shape[0])
+        dv = scatter_sum(xvr.unsqueeze(1) * unit.unsqueeze(2) + xvv.unsqueeze(1) * v[neighbor], center, s.shape[0])
+        return s + ds, v + dv
+
+
+class PaiNNUpdate(nn.Module):
+    """PaiNN's update block (painn.ts PaiNNUpdate): U v, V v (no bias, per Cartesian component),
+    a = context([s, |V v|]) = (a^vv | a^sv | a^ss); v += a^vv U v, s += a^ss + a^sv <U v, V v>."""
+
+    def __init__(self, F_, act):
+        super().__init__()
+        self.mu_mix = nn.Linear(F_, 2 * F_, bias=False)
+        self.context = nn.ModuleList([nn.Linear(2 * F_, F_), nn.Linear(F_, 3 * F_)])
+        self.act = act
+
+    def forward(self, s, v):
+        F_ = s.shape[1]
+        uv = self.mu_mix(v)  # [N, 3, 2F]
+        U, V = uv[:, :, :F_], uv[:, :, F_:]
+        norm = torch.sqrt((V * V).sum(1) + 1e-8)
+        a = self.context[1](self.act(self.context[0](torch.cat([s, norm], dim=1))))
+        avv, asv, ass = a[:, :F_], a[:, F_ : 2 * F_], a[:, 2 * F_ :]
+        return s + ass + asv * (U * V).sum(1), v + avv.unsqueeze(1) * U
+
+
 class EnergyStatistics(nn.Module):
     """E_ref per atomic number and [scale, shift] (fitted by Latticework on the training split; not trained)."""
 
@@ -504,34 +544,60 @@ class EnergyStatistics(nn.Module):
         self.register_buffer("scale_shift", torch.tensor([1.0, 0.0]))
 
 
+POTENTIALS = ("schnet", "painn")
+
+
 class PotentialModel(nn.Module):
-    """A SchNet potential as Latticework's PotentialModel: e_i = scale head(h_i) + shift + E_ref[Z_i],
-    E = sum e_i, forces -dE/dr and stress (1/V) dE/d(strain) by autograd."""
+    """An interatomic potential as Latticework's PotentialModel (potential/model.ts): a SchNet or PaiNN
+    representation s_i, e_i = scale head(s_i) + shift + E_ref[Z_i], E = sum e_i, forces -dE/dr and
+    stress (1/V) dE/d(strain) by autograd. The weights' names are Latticework's (state-dict keys)."""
 
     def __init__(self, config):
         super().__init__()
         m, self.radial = config["model"], config["radial"]
-        if config["architecture"] != "schnet":
-            raise ValueError(f"the {config['architecture']} potential is not exported (schnet is)")
+        self.architecture = config["architecture"]
+        if self.architecture not in POTENTIALS:
+            raise ValueError(f"the {self.architecture} potential is not exported ({', '.join(POTENTIALS)} are)")
+        F_, L, K = m["features"], m["numLayers"], self.radial["numBasis"]
         self.act = potential_activation(m["activation"])
-        self.embedding = nn.Embedding(m["maxZ"] + 1, m["features"])
-        self.interactions = nn.ModuleList([SchNetInteraction(m["features"], m["filterFeatures"], self.radial["numBasis"], self.act) for _ in range(m["numLayers"])])
-        self.head = nn.ModuleList([nn.Linear(m["features"], m["headHidden"]), nn.Linear(m["headHidden"], 1)])
+        self.embedding = nn.Embedding(m["maxZ"] + 1, F_)
+        if self.architecture == "schnet":
+            self.interactions = nn.ModuleList([SchNetInteraction(F_, m["filterFeatures"], K, self.act) for _ in range(L)])
+        else:
+            self.filter_net = nn.Linear(K, L * 3 * F_)  # phi(d) -> every layer's filters (W^s | W^vr | W^vv)
+            self.interactions = nn.ModuleList([PaiNNMessage(F_, self.act) for _ in range(L)])
+            self.mixing = nn.ModuleList([PaiNNUpdate(F_, self.act) for _ in range(L)])
+        self.head = nn.ModuleList([nn.Linear(F_, m["headHidden"]), nn.Linear(m["headHidden"], 1)])
         self.energy = EnergyStatistics(m["maxZ"])
+
+    def representation(self, b, r, d):
+        """The atoms' scalar features after the interaction blocks, [N, F]."""
+        basis, env = radial_basis(d, self.radial), envelope(d, self.radial)
+        h = self.embedding(b["numbers"])
+        if self.architecture == "schnet":
+            for block in self.interactions:
+                h = block(h, basis, env, b["center"], b["neighbor"])
+            return h
+        F_ = h.shape[1]
+        filters = self.filter_net(basis) * env.reshape(-1, 1)
+        unit = r / d.reshape(-1, 1)
+        v = torch.zeros((h.shape[0], 3, F_), dtype=h.dtype, device=h.device)
+        for l, (message, update) in enumerate(zip(self.interactions, self.mixing)):
+            h, v = message(h, v, filters[:, 3 * F_ * l : 3 * F_ * (l + 1)], unit, b["center"], b["neighbor"])
+            h, v = update(h, v)
+        return h
 
     def atom_energies(self, b, positions, shift):
         r = positions[b["neighbor"]] + shift - positions[b["center"]]
         d = torch.linalg.norm(r, dim=1)
-        basis, env = radial_basis(d, self.radial), envelope(d, self.radial)
-        h = self.embedding(b["numbers"])
-        for block in self.interactions:
-            h = block(h, basis, env, b["center"], b["neighbor"])
+        h = self.representation(b, r, d)
         y = self.head[1](self.act(self.head[0](h))).reshape(-1)
         ss = self.energy.scale_shift
         return y * ss[0] + ss[1] + self.energy.reference[b["numbers"]]
 
-    def forward(self, b, forces=True, stress=True):
-        """Energies [S], forces [N, 3], stress [S, 6] (Voigt, eV/A^3, NaN without a volume); differentiable again in training."""
+    def forward(self, b, forces=True, stress=True, create_graph=None):
+        """Energies [S], atom energies [N], forces [N, 3], stress [S, 6] (Voigt, eV/A^3, NaN without a
+        volume); differentiable again (create_graph) in training mode unless told otherwise."""
         S = b["graphs"]
         P = b["positions"].detach().requires_grad_(forces or stress)
         inputs = [P]
@@ -544,9 +610,9 @@ class PotentialModel(nn.Module):
             shift = shift + torch.bmm(shift.unsqueeze(1), sym[b["edge_graph"]]).squeeze(1)
         e = self.atom_energies(b, positions, shift)
         energy = scatter_sum(e, b["atom_graph"], S)
-        out = {"energy": energy, "forces": None, "stress": None}
+        out = {"energy": energy, "atom_energies": e, "forces": None, "stress": None}
         if forces or stress:
-            grads = torch.autograd.grad(energy.sum(), inputs, create_graph=self.training)
+            grads = torch.autograd.grad(energy.sum(), inputs, create_graph=self.training if create_graph is None else create_graph)
             if forces:
                 out["forces"] = -grads[0]
             if stress:

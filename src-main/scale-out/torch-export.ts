@@ -183,8 +183,8 @@ export function exportTorchPotential(input: TorchPotentialExportInput, out: stri
   return w.finish({ name: input.name, config, exportedFrom: input.exportedFrom, dataset, split, parameters, cgcnnLayout: false, elements });
 }
 
-/** Potential architectures with a PyTorch twin (PotentialModel in latticework_torch.py). */
-export const EXPORTABLE_POTENTIALS = ['schnet'] as const;
+/** Potential architectures with a PyTorch twin (PotentialModel in latticework_torch.py: POTENTIALS there). */
+export const EXPORTABLE_POTENTIALS = ['schnet', 'painn'] as const;
 
 function initialProvenance(dataset: string): Provenance {
   return { source: 'training', dataset, createdAt: new Date().toISOString(), software: `latticework ${VERSION} (export, initial weights)` };

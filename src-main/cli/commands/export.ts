@@ -34,8 +34,8 @@ a README. Bring the trained run back with \`latticework import-run DIR\`.
   --json          print one JSON summary: {"folder", "architecture", "structures",
                   "split": {"train", "val", "test"}, "parameters", "files", "cgcnnLayout"}
 Exportable: CGCNN and SchNet (mean, sum or max readout; regression or per-atom targets;
-single split) and SchNet interatomic potentials (schnet-potential: --data an extended XYZ or VASP file
-of labelled frames, as for \`latticework train\`).
+single split) and the SchNet and PaiNN interatomic potentials (schnet-potential, painn-potential:
+--data an extended XYZ or VASP file of labelled frames, as for \`latticework train\`).
 Exit status: 0 written, 1 failed, 2 bad usage.`;
 
 export const exportCommand: Command = {

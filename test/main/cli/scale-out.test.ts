@@ -2,7 +2,8 @@
  * Issue 16, end to end on the command line: a run trained here is exported (`latticework export RUN
  * --to torch DIR`), trained to completion by `torchrun --nproc_per_node 2` (gloo, CPU), and brought
  * back (`latticework import-run DIR`): the runs table lists it as external with all its epochs, and
- * its model's predictions on 20 structures equal PyTorch's own within 1e-4.
+ * its model's predictions on 20 structures equal PyTorch's own within 1e-4; the same for the SchNet
+ * and PaiNN potentials (energies and forces of 20 frames).
  * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -105,62 +106,67 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toHaveLength(2);
   });
 
-  it('a SchNet potential goes to torchrun (2 processes, gloo) and comes back; its energies and forces in Latticework equal PyTorch\'s', async () => {
-    requireTorch();
-    const dir = mkdtempSync(join(tmpdir(), 'lw-scale-out-potential-'));
-    const db = join(dir, 'runs.sqlite');
-    const frames = emtFrames(dir, 40);
-    writeFileSync(
-      join(dir, 'tiny.json'),
-      JSON.stringify({ kind: 'potential', architecture: 'schnet', model: { features: 16, filterFeatures: 16, numLayers: 2, headHidden: 8, activation: 'shifted-softplus' }, radial: { cutoff: 5, basis: 'gaussian', numBasis: 12 }, training: { batchSize: 8, seed: 4 } }),
-    );
-    const cli = async (...argv: string[]) => {
-      const o = io();
-      const code = await main(argv, o.io, dir);
-      return { code, out: o.out.join('\n'), err: o.err.join('\n') };
-    };
-    const exp = await cli('export', 'tiny.json', '--data', frames, '--epochs', '3', '--to', 'torch', 'cluster', '--name', 'schnet-emt', '--json');
-    expect(exp.err).toBe('');
-    expect(exp.code).toBe(0);
-    expect(JSON.parse(exp.out)).toMatchObject({ architecture: 'schnet', structures: 40, split: { train: 32, val: 4, test: 4 } });
+  // the SchNet potential as schnet-potential (Gaussian basis, shifted softplus), PaiNN as painn-potential (Bessel basis, silu)
+  const potentials = [
+    { architecture: 'schnet', model: { features: 16, filterFeatures: 16, numLayers: 2, headHidden: 8, activation: 'shifted-softplus' }, radial: { cutoff: 5, basis: 'gaussian', numBasis: 12 } },
+    { architecture: 'painn', model: { features: 16, numLayers: 2, headHidden: 8, activation: 'silu' }, radial: { cutoff: 5, basis: 'bessel', numBasis: 12 } },
+  ];
+  for (const { architecture, model, radial } of potentials) {
+    it(`a ${architecture} potential goes to torchrun (2 processes, gloo) and comes back; its energies and forces in Latticework equal PyTorch's`, async () => {
+      requireTorch();
+      const dir = mkdtempSync(join(tmpdir(), `lw-scale-out-${architecture}-`));
+      const db = join(dir, 'runs.sqlite');
+      const frames = emtFrames(dir, 40);
+      writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ kind: 'potential', architecture, model, radial, training: { batchSize: 8, seed: 4 } }));
+      const cli = async (...argv: string[]) => {
+        const o = io();
+        const code = await main(argv, o.io, dir);
+        return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+      };
+      const name = `${architecture}-emt`;
+      const exp = await cli('export', 'tiny.json', '--data', frames, '--epochs', '3', '--to', 'torch', 'cluster', '--name', name, '--json');
+      expect(exp.err).toBe('');
+      expect(exp.code).toBe(0);
+      expect(JSON.parse(exp.out)).toMatchObject({ architecture, structures: 40, split: { train: 32, val: 4, test: 4 } });
 
-    const port = await freePort();
-    python(['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '1', '--tee', '1', 'train.py', '--device', 'cpu'], join(dir, 'cluster'));
-    const imp = await cli('import-run', 'cluster', '--db', db, '--json');
-    expect(imp.err).toBe('');
-    expect(imp.code).toBe(0);
-    const imported = JSON.parse(imp.out);
-    expect(imported).toMatchObject({ status: 'finished', epochs: 3, model: 'schnet-emt', external: { processes: 2, distributedBackend: 'gloo' } });
-    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; origin: string; epochs: number; bestMetrics: Record<string, number> }[];
-    expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ origin: 'external', epochs: 3 });
-    expect(runs[0].bestMetrics.val_energy_mae).toBeGreaterThan(0);
-    expect(runs[0].bestMetrics.test_force_mae).toBeGreaterThan(0);
-    const db1 = await Database.open(db);
-    const keys = await db1.read((tx) => tx.all<{ key: string; n: number }>("SELECT key, COUNT(*) AS n FROM metric WHERE run_id = ? AND key IN ('train_loss', 'val_energy_mae', 'val_force_mae', 'val_score', 'atoms_per_second') GROUP BY key", [imported.runId]));
-    await db1.close();
-    expect(Object.fromEntries(keys.map((k) => [k.key, k.n]))).toEqual({ train_loss: 3, val_energy_mae: 3, val_force_mae: 3, val_score: 3, atoms_per_second: 3 });
+      const port = await freePort();
+      python(['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '1', '--tee', '1', 'train.py', '--device', 'cpu'], join(dir, 'cluster'));
+      const imp = await cli('import-run', 'cluster', '--db', db, '--json');
+      expect(imp.err).toBe('');
+      expect(imp.code).toBe(0);
+      const imported = JSON.parse(imp.out);
+      expect(imported).toMatchObject({ status: 'finished', epochs: 3, model: name, external: { processes: 2, distributedBackend: 'gloo' } });
+      const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; origin: string; epochs: number; bestMetrics: Record<string, number> }[];
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatchObject({ origin: 'external', epochs: 3 });
+      expect(runs[0].bestMetrics.val_energy_mae).toBeGreaterThan(0);
+      expect(runs[0].bestMetrics.test_force_mae).toBeGreaterThan(0);
+      const db1 = await Database.open(db);
+      const keys = await db1.read((tx) => tx.all<{ key: string; n: number }>("SELECT key, COUNT(*) AS n FROM metric WHERE run_id = ? AND key IN ('train_loss', 'val_energy_mae', 'val_force_mae', 'val_score', 'atoms_per_second') GROUP BY key", [imported.runId]));
+      await db1.close();
+      expect(Object.fromEntries(keys.map((k) => [k.key, k.n]))).toEqual({ train_loss: 3, val_energy_mae: 3, val_force_mae: 3, val_score: 3, atoms_per_second: 3 });
 
-    // the stored model predicts every frame; 20 of them (test, val, then train) against PyTorch's own predictions
-    const torchPredictions = lines(join(dir, 'cluster', 'run', 'predictions.jsonl')) as { index: number; split: string; energy: number; forces: number[][] }[];
-    const chosen = [...torchPredictions.filter((p) => p.split !== 'train'), ...torchPredictions.filter((p) => p.split === 'train')].slice(0, 20);
-    const pred = await cli('predict', '--model', 'schnet-emt', '--backend', 'cpu', '--db', db, '--json', frames);
-    expect(pred.code).toBe(0);
-    const ours = JSON.parse(pred.out) as { frame: number; energy: number; forces: number[][] }[];
-    expect(ours).toHaveLength(40);
-    let forceComponents = 0;
-    for (const t of chosen) {
-      const o = ours[t.index];
-      expect(Math.abs(o.energy - t.energy), `frame ${t.index}: energy ${o.energy} vs PyTorch ${t.energy}`).toBeLessThan(1e-4);
-      o.forces.forEach((f, i) =>
-        f.forEach((x, c) => {
-          expect(Math.abs(x - t.forces[i][c]), `frame ${t.index} atom ${i}`).toBeLessThan(1e-4);
-          forceComponents++;
-        }),
-      );
-    }
-    expect(forceComponents).toBeGreaterThan(100);
-  });
+      // the stored model predicts every frame; 20 of them (test, val, then train) against PyTorch's own predictions
+      const torchPredictions = lines(join(dir, 'cluster', 'run', 'predictions.jsonl')) as { index: number; split: string; energy: number; forces: number[][] }[];
+      const chosen = [...torchPredictions.filter((p) => p.split !== 'train'), ...torchPredictions.filter((p) => p.split === 'train')].slice(0, 20);
+      const pred = await cli('predict', '--model', name, '--backend', 'cpu', '--db', db, '--json', frames);
+      expect(pred.code).toBe(0);
+      const ours = JSON.parse(pred.out) as { frame: number; energy: number; forces: number[][] }[];
+      expect(ours).toHaveLength(40);
+      let forceComponents = 0;
+      for (const t of chosen) {
+        const o = ours[t.index];
+        expect(Math.abs(o.energy - t.energy), `frame ${t.index}: energy ${o.energy} vs PyTorch ${t.energy}`).toBeLessThan(1e-4);
+        o.forces.forEach((f, i) =>
+          f.forEach((x, c) => {
+            expect(Math.abs(x - t.forces[i][c]), `frame ${t.index} atom ${i}`).toBeLessThan(1e-4);
+            forceComponents++;
+          }),
+        );
+      }
+      expect(forceComponents).toBeGreaterThan(100);
+    });
+  }
 
   it('import-run refuses a folder that is not an export, naming the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-import-bad-'));
