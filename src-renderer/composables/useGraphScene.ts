@@ -12,9 +12,8 @@ import type { GraphView, ReceptiveFieldView } from '../../src-shared/ipc/contrac
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { CrystalScene } from '../viewer/CrystalScene';
 import { atomColors, atomRadii } from '../viewer/elementStyle';
-import { degreeStats, graphGeometry, receptiveFieldGeometry } from '../viewer/graph';
+import { degreeStats, graphGeometry, receptiveFieldAtoms, receptiveFieldGeometry } from '../viewer/graph';
 
-const DIM: [number, number, number] = [0.82, 0.84, 0.87];
 const UNDERFULL: [number, number, number] = [0.88, 0.19, 0.19];
 
 function lighten(c: Float32Array, f: number): Float32Array {
@@ -78,38 +77,11 @@ export function useGraphScene(
     sc.setBonds(null);
     sc.setCell(s.lattice, [1, 1, 1], true);
     if (r) {
-      // Receptive field: reached nodes by hop, then the cell's atoms not reached, dimmed.
-      const reachedHome = new Set<number>();
-      for (let a = 0; a < r.site.length; a++) {
-        if (r.image[3 * a] === 0 && r.image[3 * a + 1] === 0 && r.image[3 * a + 2] === 0) reachedHome.add(r.site[a]);
-      }
-      const rest: number[] = [];
-      for (let i = 0; i < n; i++) if (!reachedHome.has(i)) rest.push(i);
-      const m = r.site.length + rest.length;
-      const positions = new Float32Array(3 * m);
-      const colors = new Float32Array(3 * m);
-      const radii = new Float32Array(m);
-      const sites = new Int32Array(m);
-      positions.set(r.positions);
-      for (let a = 0; a < r.site.length; a++) {
-        // element colours inside the field (hops read from the edges' colours and the tooltip)
-        const i = r.site[a];
-        colors.set([baseColors[3 * i], baseColors[3 * i + 1], baseColors[3 * i + 2]], 3 * a);
-        radii[a] = baseRadii[r.site[a]] * (r.hop[a] === 0 ? 0.5 : 0.3);
-        sites[a] = r.site[a];
-      }
-      rest.forEach((i, k) => {
-        const a = r.site.length + k;
-        positions.set([s.cart[3 * i], s.cart[3 * i + 1], s.cart[3 * i + 2]], 3 * a);
-        colors.set(DIM, 3 * a);
-        radii[a] = baseRadii[i] * 0.22;
-        sites[a] = i;
-      });
+      // Receptive field: its nodes in element colours, then the cell's atoms not reached, faded.
+      const { positions, colors, radii, site: sites, image, hop } = receptiveFieldAtoms(r, s.cart, baseColors, baseRadii);
       drawnSites = sites;
-      drawnImages = new Int32Array(3 * m);
-      drawnImages.set(r.image);
-      drawnHops = new Int32Array(m).fill(-1);
-      drawnHops.set(r.hop);
+      drawnImages = image;
+      drawnHops = hop;
       sc.setAtoms({ positions, colors, radii });
       sc.setLines({ positions: r.segments, colors: r.segmentColors });
       sc.setHighlighted([0]);

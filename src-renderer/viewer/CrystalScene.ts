@@ -592,6 +592,13 @@ export class CrystalScene {
     return this.spheres.raycast(this.raycaster.ray);
   }
 
+  /** The sRGB colour a drawn atom was given (for tests and readouts), or null. */
+  atomColor(index: number): [number, number, number] | null {
+    const c = this.atoms?.colors;
+    if (!c || index < 0 || 3 * index + 2 >= c.length) return null;
+    return [c[3 * index], c[3 * index + 1], c[3 * index + 2]];
+  }
+
   /** Canvas position (CSS pixels) of a display atom, for tests and labels. */
   project(index: number): { x: number; y: number } | null {
     if (!this.atoms || index >= this.atoms.radii.length) return null;

@@ -176,16 +176,13 @@ export interface RfGeometry {
   image: Int32Array;
   hop: Int32Array;
   positions: Float32Array;
-  /** sRGB colour per node by hop. */
-  colors: Float32Array;
   /** Edges of the breadth-first tree: from a node at hop h to each neighbour first reached at hop h + 1. */
   segments: Float32Array;
   segmentColors: Float32Array;
 }
 
 /**
- * Nodes of a receptive field placed at their images and coloured by hop, plus the
- * edges along which the field grew (from every node at hop h to every graph
+ * Nodes of a receptive field placed at their images, plus the edges (coloured by hop) along which the field grew (from every node at hop h to every graph
  * neighbour of it that was first reached at hop h + 1).
  */
 export function receptiveFieldGeometry(nodes: readonly RfNode[], g: GraphEdges | null, cart: ArrayLike<number>, lattice: Mat3 | null): RfGeometry {
@@ -194,14 +191,12 @@ export function receptiveFieldGeometry(nodes: readonly RfNode[], g: GraphEdges |
   const image = new Int32Array(3 * k);
   const hop = new Int32Array(k);
   const positions = new Float32Array(3 * k);
-  const colors = new Float32Array(3 * k);
   const index = new Map<number, number>();
   nodes.forEach((nd, a) => {
     site[a] = nd.site;
     image.set([nd.image[0], nd.image[1], nd.image[2]], 3 * a);
     hop[a] = nd.hop;
     positions.set(nodePosition(cart, lattice, nd.site, nd.image[0], nd.image[1], nd.image[2]), 3 * a);
-    colors.set(hopColor(nd.hop), 3 * a);
     index.set(atomKey(nd.site, nd.image[0], nd.image[1], nd.image[2]), a);
   });
   const seg: number[] = [];
@@ -225,5 +220,60 @@ export function receptiveFieldGeometry(nodes: readonly RfNode[], g: GraphEdges |
       }
     }
   }
-  return { site, image, hop, positions, colors, segments: Float32Array.from(seg), segmentColors: Float32Array.from(col) };
+  return { site, image, hop, positions, segments: Float32Array.from(seg), segmentColors: Float32Array.from(col) };
+}
+
+/** sRGB of the cell's atoms outside a receptive field: a pale grey that no element colour is. */
+export const FADED: Rgb = [0.82, 0.84, 0.87];
+
+/** The atoms drawn for a receptive field, with the site, image and hop (−1: outside) of each. */
+export interface RfAtoms {
+  positions: Float32Array;
+  colors: Float32Array;
+  radii: Float32Array;
+  site: Int32Array;
+  image: Int32Array;
+  hop: Int32Array;
+}
+
+/**
+ * What the receptive-field view draws: every node of the field in its element's colour (hop 0,
+ * the chosen atom, larger; hops are read from the edges' colours and the tooltip), then the cell's
+ * sites the field does not reach in the home cell, faded and small.
+ * `colors` and `radii` are the structure's per-site element colours (sRGB) and covalent radii.
+ */
+export function receptiveFieldAtoms(r: RfGeometry, cart: ArrayLike<number>, colors: Float32Array, radii: Float32Array): RfAtoms {
+  const n = radii.length;
+  const reachedHome = new Set<number>();
+  for (let a = 0; a < r.site.length; a++) {
+    if (r.image[3 * a] === 0 && r.image[3 * a + 1] === 0 && r.image[3 * a + 2] === 0) reachedHome.add(r.site[a]);
+  }
+  const rest: number[] = [];
+  for (let i = 0; i < n; i++) if (!reachedHome.has(i)) rest.push(i);
+  const m = r.site.length + rest.length;
+  const out: RfAtoms = {
+    positions: new Float32Array(3 * m),
+    colors: new Float32Array(3 * m),
+    radii: new Float32Array(m),
+    site: new Int32Array(m),
+    image: new Int32Array(3 * m),
+    hop: new Int32Array(m).fill(-1),
+  };
+  out.positions.set(r.positions);
+  out.image.set(r.image);
+  out.hop.set(r.hop);
+  for (let a = 0; a < r.site.length; a++) {
+    const i = r.site[a];
+    out.colors.set([colors[3 * i], colors[3 * i + 1], colors[3 * i + 2]], 3 * a);
+    out.radii[a] = radii[i] * (r.hop[a] === 0 ? 0.5 : 0.3);
+    out.site[a] = i;
+  }
+  rest.forEach((i, k) => {
+    const a = r.site.length + k;
+    out.positions.set([cart[3 * i], cart[3 * i + 1], cart[3 * i + 2]], 3 * a);
+    out.colors.set(FADED, 3 * a);
+    out.radii[a] = radii[i] * 0.22;
+    out.site[a] = i;
+  });
+  return out;
 }

@@ -4,6 +4,7 @@ import type { LatticeworkApi } from '../../src-shared/ipc/contract';
 import { cli, connectApi, launchApp, waitUntilConnected } from './app';
 import type { LaunchedApp } from './app';
 import { SHARED_DATA } from '../helpers/shared-data';
+import { atomColors } from '../../src-renderer/viewer/elementStyle';
 
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 
@@ -77,6 +78,18 @@ describe('crystal graph and receptive field', () => {
     await layers.fill('6');
     await expect.poll(() => page.getByTestId('rf-count-6').count(), { timeout: 30_000 }).toBe(1);
     await expect.poll(fieldInView, { timeout: 10_000 }).toBe(true);
+    // ... and every atom of the field keeps its element's colour (Ti or O), not a hop colour or the faded grey
+    const fieldColors = await canvas.evaluate((el) => {
+      const c = el as HTMLCanvasElement & { crystalScene?: { atomColor(i: number): [number, number, number] | null } };
+      const n = Number(c.getAttribute('data-atom-count'));
+      return Array.from({ length: n }, (_, i) => c.crystalScene!.atomColor(i));
+    });
+    const element = (z: number) => Array.from(atomColors([z]));
+    const named = fieldColors.map((c) => (['Ti', 'O'] as const).find((_, k) => c && c.every((v, d) => Math.abs(v - element([22, 8][k])[d]) < 1e-6)) ?? 'other');
+    expect(named.length).toBeGreaterThan(100);
+    expect(named.filter((x) => x === 'other')).toEqual([]);
+    expect(named.filter((x) => x === 'Ti').length).toBeGreaterThan(0);
+    expect(named.filter((x) => x === 'O').length).toBeGreaterThan(named.filter((x) => x === 'Ti').length);
     await app.screenshot('receptive-field-t6');
   });
 });
