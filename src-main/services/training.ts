@@ -17,7 +17,9 @@ import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import type { TrainEvent, TrainTaskOutput } from '../workers/train';
 import { getDataset, loadDatasetItems, type LoadedItem } from './datasets';
-import { checkConfig } from './models';
+import { checkConfig, loadModelFile } from './models';
+import type { ModelFileData } from '../engine/models/format';
+import type { FineTunePlan, HeadChoice } from '../engine/train/finetune';
 import { getRun, getRunRow } from './runs';
 import { parseJson } from '../store/database';
 import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig } from '../store/runs';
@@ -87,13 +89,15 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     await emitStatus(runId);
   };
 
-  /** Trains (or continues) a run in the background. */
-  const launch = async (runId: number, resume: Uint8Array | null, elapsed: number, workers: number | null) => {
+  /** Trains (or continues) a run in the background; a fine-tuning run starts from `fineTune` (a resumed one from its checkpoint). */
+  const launch = async (runId: number, resume: Uint8Array | null, elapsed: number, workers: number | null, fineTune?: FineTuneLaunch) => {
     const row = await getRunRow(core, runId);
     if (row.dataset_id === null) throw new UserError(`the dataset of run ${runId} was deleted: it cannot be trained`);
     const dataset = await getDataset(core, row.dataset_id);
     const items = await loadDatasetItems(core, row.dataset_id);
     const config = runConfig(row);
+    // the source's atom features, checked against every element of the data
+    const sourceAtoms = fineTune ? await userErrors(async (ft) => ft.fineTuneAtomInit(fineTune.source, items.flatMap((it) => it.structure.numbers), dataset.atomInit)) : null;
     const a: ActiveRun = {
       control: new Int32Array(new SharedArrayBuffer(4)),
       jobId: randomUUID(),
@@ -203,7 +207,9 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
 
     const samples = items.map((it: LoadedItem) => ({ name: it.name, structure: it.structure, target: it.target }));
     const parsedConfig = config as { model?: { atomInput?: { kind?: string } } };
-    const atomInitText = parsedConfig.model?.atomInput?.kind === 'cgcnn' ? (dataset.atomInit ?? CGCNN_ATOM_INIT_TEXT) : null;
+    const atomInitText = parsedConfig.model?.atomInput?.kind !== 'cgcnn' ? null : sourceAtoms?.table ? JSON.stringify(fineTune!.source.header.atomInit) : (dataset.atomInit ?? CGCNN_ATOM_INIT_TEXT);
+    const plan = fineTune?.plan;
+    const target = plan?.targets?.[0];
     const perAtom = (config as { model?: { head?: { kind?: string } } }).model?.head?.kind === 'per-atom';
     const perAtomKey = perAtom ? (dataset.report.perAtomKeys[0] ?? null) : null;
     void core.jobs
@@ -220,8 +226,9 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
               perAtomKey,
               resume,
               control: a.control,
-              model: { name: `${row.name} (best)`, target: perAtomKey ?? dataset.targetKey, unit: '', dataset: dataset.name },
+              model: { name: `${row.name} (best)`, target: target?.name ?? perAtomKey ?? dataset.targetKey, unit: target?.unit ?? '', dataset: dataset.name },
               workers,
+              fineTune: plan ? { start: plan.start, startedFrom: plan.startedFrom, freeze: plan.start.freeze, head: plan.head.reason } : null,
             },
             { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) },
           ),
@@ -241,9 +248,9 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
   };
 
   /** A run that cannot even be handed to a worker (e.g. its dataset was deleted) fails with the reason. */
-  const launchOrFail = async (runId: number, resume: Uint8Array | null, elapsed: number, workers: number | null) => {
+  const launchOrFail = async (runId: number, resume: Uint8Array | null, elapsed: number, workers: number | null, fineTune?: FineTuneLaunch) => {
     try {
-      await launch(runId, resume, elapsed, workers);
+      await launch(runId, resume, elapsed, workers, fineTune);
     } catch (err) {
       runs.delete(runId);
       await setStatus(runId, 'failed', { error: (err as Error).message, finished: true });
@@ -287,12 +294,14 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
   };
 
   return {
-    async start({ datasetId, config, name, tags, workers }) {
-      if (isPotentialConfig(config)) return startPotential(datasetId, config, name, tags);
-      const check = await checkConfig(config);
+    async start({ datasetId, config, name, tags, workers, from, freeze, head }) {
+      if ((freeze !== undefined || head !== undefined) && from === undefined) throw new UserError('freeze and head apply to a fine-tuning run: give the model it starts from (from)');
+      if (from === undefined && isPotentialConfig(config)) return startPotential(datasetId, config, name, tags);
+      const dataset = await getDataset(core, datasetId);
+      const fineTune = from === undefined ? undefined : await planFineTuneRun(core, from, config, dataset.targetKey, freeze ?? 0, head ?? 'auto');
+      const check = fineTune ? { ok: true, config: fineTune.plan.config as unknown as Record<string, unknown>, issues: [] } : await checkConfig(config);
       if (!check.ok || !check.config) throw new UserError(`invalid config: ${check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, check.issues);
       const cfg = check.config as { training: { kFold: number | null; seed: number; epochs: number }; model: { head: { kind: string } }; architecture: string };
-      const dataset = await getDataset(core, datasetId);
       if (cfg.model.head.kind === 'per-atom') {
         const keys = dataset.report.perAtomKeys;
         if (keys.length === 0) throw new UserError(`a per-atom head needs per-atom arrays: dataset ${dataset.name} has none (import an extended XYZ with e.g. forces)`);
@@ -302,17 +311,17 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       }
       const runId = await core.db.transaction((tx) =>
         insertRun(tx, {
-          name: name ?? '',
+          name: name ?? (fineTune ? `${fineTune.plan.startedFrom} fine-tuned on ${dataset.name}` : ''),
           datasetId,
           datasetName: dataset.name,
           status: 'queued',
           config: check.config!,
           seed: cfg.training.seed,
           epochsPlanned: cfg.training.epochs * (cfg.training.kFold ?? 1),
-          tags: tags ?? [],
+          tags: [...(tags ?? []), ...(fineTune ? [`from:${fineTune.plan.startedFrom}`, `freeze:${fineTune.plan.start.freeze}`] : [])],
         }),
       );
-      await launchOrFail(runId, null, 0, workers ?? null);
+      await launchOrFail(runId, null, 0, workers ?? null, fineTune);
       const run = await getRun(core, runId);
       core.events.emit('training', 'onStatus', run);
       return run;
@@ -370,4 +379,35 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       throw new UserError(`run ${runId} is ${row.status}: there is nothing to cancel`);
     },
   };
+}
+
+/** A fine-tuning run's start: the stored model and the plan made from it (engine/train/finetune). */
+interface FineTuneLaunch {
+  source: ModelFileData;
+  plan: FineTunePlan;
+}
+
+/** The engine's fine-tuning module, loaded when a fine-tuning run starts (it loads tfjs through the registry). */
+const finetuneModule = () => import('../engine/train/finetune');
+
+/**
+ * Plans a fine-tuning run from stored model `from` on a dataset whose target is `targetKey`:
+ * `overrides` (the request's config) may set `training` and `model.head`. Refusals reach the user.
+ */
+async function planFineTuneRun(core: CoreParts, from: number, overrides: Record<string, unknown>, targetKey: string, freeze: number, head: HeadChoice): Promise<FineTuneLaunch> {
+  const { decodeModelFile } = await import('../engine/models/format');
+  const source = decodeModelFile((await loadModelFile(core, from)).bytes);
+  if (source.header.task === 'potential') throw new UserError(`"${source.header.name}" is an interatomic potential: fine-tune it on labelled frames with \`latticework train --data FRAMES --from MODEL\``);
+  return userErrors(async (ft) => ({ source, plan: ft.planFineTune(source, ft.fineTuneConfig(source, overrides), [targetKey], { freeze, head }) }));
+}
+
+/** Runs `work` with the fine-tuning module; its refusals (FineTuneError) become user errors. */
+async function userErrors<T>(work: (ft: Awaited<ReturnType<typeof finetuneModule>>) => Promise<T>): Promise<T> {
+  const ft = await finetuneModule();
+  try {
+    return await work(ft);
+  } catch (e) {
+    if (e instanceof ft.FineTuneError) throw new UserError(e.message);
+    throw e;
+  }
 }

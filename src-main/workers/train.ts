@@ -18,6 +18,7 @@ import { buildModel } from '../engine/layers/model';
 import { encodeModelFile, MODEL_FILE_VERSION, type ModelHeader } from '../engine/models/format';
 import { decodeCheckpoint, encodeCheckpoint, type EpochRecord } from '../engine/train/checkpoint';
 import { TrainingControl } from '../engine/train/control';
+import type { FineTuneStart } from '../engine/train/finetune';
 import type { ExecutorFactory } from '../engine/train/steps';
 import { evaluateSplit, trainKFold, trainModel, type SplitEvaluation, type TrainingSample } from '../engine/train/trainer';
 import { currentBackend } from '../engine/tf/backend';
@@ -47,6 +48,8 @@ export interface TrainTaskInput {
   model: { name: string; target: string; unit: string; dataset: string };
   /** Data-parallel workers (default: one per core on wasm and cpu, one on tfjs-node). */
   workers?: number | null;
+  /** A fine-tuning run: what it starts from (engine/train/finetune), and what the model's provenance says about it. */
+  fineTune?: { start: FineTuneStart; startedFrom: string; freeze: number; head: string } | null;
 }
 
 export type TrainEvent =
@@ -137,7 +140,7 @@ function trainedModelHeader(
       run: String(input.runId),
       createdAt: new Date().toISOString(),
       software: 'latticework',
-      details: model.details,
+      details: input.fineTune ? { startedFrom: input.fineTune.startedFrom, freeze: input.fineTune.freeze, head: input.fineTune.head, ...model.details } : model.details,
     },
     domain: trainingDomain(
       model.trainedOn.map((i) => input.samples[i].structure),
@@ -211,6 +214,7 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
     announce(resume ? resume.split : trainValTestSplit(samples.length, config.training.split, config.training.seed));
     const outcome = await trainModel(config, samples, {
       resume,
+      start: input.fineTune?.start,
       control,
       parallel,
       keepModel: true,
@@ -318,6 +322,7 @@ async function trainFolds(
     splitIndices: { train: trainVal, val: [], test: base.test },
   } satisfies TrainEvent);
   const result = await trainKFold(config, samples, {
+    start: input.fineTune?.start,
     control,
     parallel: dp.parallel,
     callbacks: {

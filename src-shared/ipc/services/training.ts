@@ -118,6 +118,15 @@ export const trainingService = {
           tags: z.array(z.string().min(1).max(50)).max(20).optional(),
           /** Data-parallel training workers (default: one per core on wasm and cpu, one on tfjs-node). */
           workers: z.number().int().min(1).max(64).optional(),
+          /**
+           * Fine-tuning: start from this stored model (a property model: its architecture, atom features and
+           * weights; `config` then gives only `training` and, optionally, `model.head`). docs/training.md "Fine-tuning".
+           */
+          from: z.number().int().positive().optional(),
+          /** With `from`: keep the atom embedding and the first N message-passing layers fixed (0, the default: none). */
+          freeze: z.number().int().min(0).max(64).optional(),
+          /** With `from`: keep the model's head ('auto', the default: when the target is the same) or re-initialise it. */
+          head: z.enum(['auto', 'keep', 'new']).optional(),
         })
         .strict(),
     ),
