@@ -8,7 +8,7 @@
 import { basename } from 'node:path';
 import type { ConfigCheck, LatticeworkHandlers, ModelRecord, SavedConfig } from '../../src-shared/ipc/contract';
 import type { ModelConfig } from '../../src-shared/model/config';
-import { isPotentialConfig, PotentialConfigSchema } from '../../src-shared/model/potential';
+import { isPotentialConfig, parsePotentialConfig } from '../../src-shared/model/potential';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import { readUserFile } from '../files/path-guard';
@@ -119,17 +119,19 @@ export async function checkConfig(config: Record<string, unknown>, presetId?: st
 
 /** A potential's config (`kind: 'potential'`): messages with paths and differences from its preset. */
 async function checkPotentialConfig(config: Record<string, unknown>, presetId?: string): Promise<ConfigCheck> {
-  const { potentialPresets, potentialPresetConfig } = await registry();
+  const { potentialConfigSchema, potentialParameterBreakdown, potentialPresets, potentialPresetConfig } = await registry();
   const pid = presetId ?? (typeof config.preset === 'string' ? config.preset : undefined);
   if (pid !== undefined && !potentialPresets().some((p) => p.id === pid)) {
     return { ok: false, issues: [{ path: 'preset', message: `unknown potential preset "${pid}" (known: ${potentialPresets().map((p) => p.id).join(', ')})` }], config: null, parameterCount: null, breakdown: null, differences: [] };
   }
-  const base = pid ? potentialPresetConfig(pid) : null;
-  const r = PotentialConfigSchema.safeParse(config);
+  // the architecture's own fields only (the form's view of a config)
+  const base = pid ? potentialConfigSchema().parse(potentialPresetConfig(pid)) : null;
+  const r = potentialConfigSchema().safeParse(config);
   if (!r.success) {
     return { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })), config: null, parameterCount: null, breakdown: null, differences: base ? configDifferences(base, config) : [] };
   }
-  return { ok: true, issues: [], config: r.data as unknown as Record<string, unknown>, parameterCount: null, breakdown: null, differences: base ? configDifferences(base, r.data) : [] };
+  const breakdown = potentialParameterBreakdown(parsePotentialConfig(r.data));
+  return { ok: true, issues: [], config: r.data as Record<string, unknown>, parameterCount: breakdown.total, breakdown, differences: base ? configDifferences(base, r.data) : [] };
 }
 
 interface ConfigRow {
@@ -145,11 +147,11 @@ const toSaved = (r: ConfigRow): SavedConfig => ({ id: r.id, name: r.name, preset
 export function modelsHandlers(core: CoreParts): LatticeworkHandlers['models'] {
   return {
     async presets() {
-      const { presets, presetConfig, potentialPresets, potentialPresetConfig } = await registry();
+      const { presets, presetConfig, potentialPresets, potentialPresetConfig, potentialConfigSchema } = await registry();
       // property models' presets first (the form opens on the first), then the potentials'
       return [
         ...presets().map((p) => ({ id: p.id, name: p.title, description: p.description, architecture: p.architecture, config: presetConfig(p.id) as unknown as Record<string, unknown> })),
-        ...potentialPresets().map((p) => ({ id: p.id, name: p.title, description: p.description, architecture: p.architecture, config: potentialPresetConfig(p.id) as unknown as Record<string, unknown> })),
+        ...potentialPresets().map((p) => ({ id: p.id, name: p.title, description: p.description, architecture: p.architecture, config: potentialConfigSchema().parse(potentialPresetConfig(p.id)) as Record<string, unknown> })),
       ];
     },
     async architectures() {

@@ -45,6 +45,37 @@ export const PotentialModelSchema = z.object({
 });
 export type PotentialModelSection = z.infer<typeof PotentialModelSchema>;
 
+/**
+ * The `model` fields every potential architecture has (the form's common fields); an
+ * architecture's own fields (SchNet's filterFeatures) are on its definition in the engine's
+ * registry, which builds each architecture's schema from both.
+ */
+export const POTENTIAL_MODEL_FIELDS = (({ filterFeatures: _own, ...common }) => common)(PotentialModelSchema.shape);
+
+/** Form labels and hints of the potentials' common fields, by dotted path (an architecture adds its own `model.<field>`). */
+export const POTENTIAL_HINTS: Readonly<Record<string, { label: string; hint: string }>> = {
+  architecture: { label: 'Architecture', hint: 'Interatomic potential: energy from per-atom terms, forces and stress by differentiation' },
+  'model.features': { label: 'Features', hint: 'Width F of the atom features (PaiNN: of the scalar and of each vector component)' },
+  'model.numLayers': { label: 'Interaction blocks', hint: 'Message-passing blocks' },
+  'model.headHidden': { label: 'Head width', hint: 'Hidden width of the per-atom energy head (F → hidden → 1)' },
+  'model.activation': { label: 'Activation', hint: 'silu (PaiNN) or shifted softplus (SchNet)' },
+  'model.maxZ': { label: 'Highest Z', hint: 'Highest atomic number the element embedding covers' },
+  radial: { label: 'Radial basis', hint: 'Neighbours within the cutoff, expanded in a radial basis with a smooth envelope' },
+  'radial.cutoff': { label: 'Cutoff (Å)', hint: 'Every pair within it is an edge (no neighbour cap)' },
+  'radial.basis': { label: 'Basis', hint: 'bessel sin(nπd/r_c)/d or gaussian exp(−(d−μ_k)²/2w²)' },
+  'radial.numBasis': { label: 'Basis functions', hint: 'K radial functions' },
+  'radial.envelope': { label: 'Envelope', hint: 'Smooth cut to zero at r_c: cosine or polynomial' },
+  'radial.envelopeExponent': { label: 'Envelope order', hint: 'p of the polynomial envelope' },
+  'training.forces': { label: 'Train on forces', hint: 'When the frames have forces' },
+  'training.stress': { label: 'Train on stress', hint: 'When the frames have stresses (periodic cells)' },
+  'training.loss': { label: 'Loss', hint: 'Weighted energy per atom, force component and stress errors' },
+  'training.loss.energyWeight': { label: 'Energy weight', hint: 'w_E of the per-atom energy error (eV/atom)²' },
+  'training.loss.forcesWeight': { label: 'Force weight', hint: 'w_F of the force component error (eV/Å)²' },
+  'training.loss.stressWeight': { label: 'Stress weight', hint: 'w_σ of the stress component error (eV/Å³)²' },
+  'training.emaDecay': { label: 'Weight average', hint: 'Decay of the moving average of the weights used for validation and the model (0: off)' },
+  'training.maxSeconds': { label: 'Time budget (s)', hint: 'Stop after the epoch that crosses it (empty: none)' },
+};
+
 export const RadialSchema = z.object({
   /** Neighbour cutoff r_c, Å: every pair within it is an edge (no neighbour cap). */
   cutoff: posNum('radial.cutoff').default(5),

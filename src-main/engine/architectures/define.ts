@@ -94,6 +94,19 @@ export interface PotentialArchitectureDefinition {
   description: string;
   reference: string;
   predicts: 'potential-energy';
+  /**
+   * Its own fields of the config's `model` section beside the common ones
+   * (src-shared/model/potential POTENTIAL_MODEL_FIELDS), each with a default; the registry builds
+   * the architecture's config schema (and the form) from both.
+   */
+  fields: z.ZodRawShape;
+  /** Form label and one-line hint of each own field. */
+  hints: Record<string, FieldHint>;
+  /**
+   * Trainable parameters of the representation without building it: the element embedding and
+   * the interaction blocks (with anything they share); a test checks it against the built model.
+   */
+  representationParameters(config: PotentialConfig): { embedding: number; layers: number };
   /** The representation of a config; initial weights drawn from `rng` in a fixed order. */
   representation(config: PotentialConfig, rng: Rng): Representation;
   /** Presets (`--preset`): model, radial and training settings; missing fields take their defaults. */

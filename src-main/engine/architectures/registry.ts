@@ -27,7 +27,8 @@ import {
   type ModelConfig,
   type ModelConfigSchema,
 } from '../../../src-shared/model/config';
-import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
+import { parsePotentialConfig, POTENTIAL_HINTS, POTENTIAL_MODEL_FIELDS, PotentialConfigSchema, type PotentialConfig } from '../../../src-shared/model/potential';
+import { z } from 'zod';
 import { COMMON_HINTS, describeSchema, type FieldHint } from '../../../src-shared/model/form';
 import { atomEmbeddingParameterCount, linearParameters, outputParameterCount, type ParameterBreakdown } from '../../../src-shared/model/params';
 import type { ZodRawShape } from 'zod';
@@ -167,6 +168,7 @@ export function formHints(): Record<string, FieldHint> {
 /** What the renderer needs to draw the configuration form: the schema as descriptors, and the architectures. */
 export function architecturesView(): ArchitecturesView {
   return {
+    potentials: potentialArchitecturesView(),
     schema: describeSchema(configSchema(), formHints()),
     architectures: definitions.map((d) => ({
       id: d.id,
@@ -214,4 +216,43 @@ export function potentialPresetConfig(id: string, overrides?: Record<string, unk
   const p = potentialPresets().find((x) => x.id === id);
   if (!p) throw new Error(`unknown potential preset "${id}" (known: ${potentialPresets().map((x) => x.id).join(', ')})`);
   return parsePotentialConfig({ ...mergeConfig(JSON.parse(JSON.stringify(p.input)) as Record<string, unknown>, overrides ?? {}), preset: id });
+}
+
+/**
+ * The potentials' config schema as the form and `models.checkConfig` see it: a union by
+ * architecture, each variant with the common model fields and the definition's own (SchNet's
+ * filterFeatures; PaiNN has none), the radial and training sections of src-shared/model/potential.
+ */
+export function potentialConfigSchema() {
+  potentialSchema ??= z.discriminatedUnion(
+    'architecture',
+    potentialDefinitions.map((d) =>
+      PotentialConfigSchema.extend({
+        kind: z.literal('potential').default('potential'),
+        architecture: z.literal(d.id),
+        model: z.object({ ...POTENTIAL_MODEL_FIELDS, ...d.fields }).prefault({}),
+      }),
+    ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+    { error: `architecture must be one of ${potentialDefinitions.map((d) => d.id).join(', ')}` },
+  );
+  return potentialSchema;
+}
+let potentialSchema: z.ZodDiscriminatedUnion | null = null;
+
+/** A potential's trainable parameters by part without building it (representation from its definition; the energy head F → hidden → 1). */
+export function potentialParameterBreakdown(c: PotentialConfig): ParameterBreakdown {
+  const r = potentialArchitecture(c.architecture).representationParameters(c);
+  const head = linearParameters(c.model.features, c.model.headHidden) + linearParameters(c.model.headHidden, 1);
+  // state: the per-element reference energies and the head's scale and shift (fitted, not trained)
+  return { embedding: r.embedding, layer: r.layers / c.model.numLayers, layers: r.layers, readout: 0, head, total: r.embedding + r.layers + head, state: c.model.maxZ + 1 + 2 };
+}
+
+/** The potentials' part of the configuration form: their schema as descriptors and their architectures. */
+export function potentialArchitecturesView(): ArchitecturesView {
+  const hints: Record<string, FieldHint> = { ...POTENTIAL_HINTS };
+  for (const d of potentialDefinitions) for (const [k, h] of Object.entries(d.hints)) hints[`model.${k}`] = h;
+  return {
+    schema: describeSchema(potentialConfigSchema(), hints),
+    architectures: potentialDefinitions.map((d) => ({ id: d.id, title: d.title, description: d.description, reference: d.reference, predicts: d.predicts, presets: d.presets.map((p) => p.id) })),
+  };
 }

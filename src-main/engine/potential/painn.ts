@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { PotentialConfig } from '../../../src-shared/model/potential';
+import { linearParameters } from '../../../src-shared/model/params';
 import type { Rng } from '../../../src-shared/model/rng';
 import { definePotentialArchitecture } from '../architectures/define';
 import { ModuleOfParts, type Part } from '../layers/common';
@@ -194,6 +195,16 @@ export const painnPotential = definePotentialArchitecture({
   description: 'Equivariant message passing with scalar and vector atom features (the first equivariant model in Latticework); forces and stress by differentiation.',
   reference: 'Schütt, Unke and Gastegger, ICML 2021 (arXiv:2102.03150)',
   predicts: 'potential-energy',
+  fields: {},
+  hints: {},
+  // embedding (Z+1)·F; the filter net K → L·3F shared by the blocks; per block: φ F→F→3F, U,V F·2F (no bias), context 2F→F→3F
+  representationParameters: ({ model: m, radial }) => {
+    const F = m.features;
+    return {
+      embedding: (m.maxZ + 1) * F,
+      layers: linearParameters(radial.numBasis, m.numLayers * 3 * F) + m.numLayers * (linearParameters(F, F) + linearParameters(F, 3 * F) + F * 2 * F + linearParameters(2 * F, F) + linearParameters(F, 3 * F)),
+    };
+  },
   representation: (config, rng) => new PaiNNRepresentation(config, rng),
   presets: [
     {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
-import type { PotentialConfig } from '../../../src-shared/model/potential';
+import { PotentialModelSchema, type PotentialConfig } from '../../../src-shared/model/potential';
+import { linearParameters } from '../../../src-shared/model/params';
 import type { Rng } from '../../../src-shared/model/rng';
 import { definePotentialArchitecture } from '../architectures/define';
 import { ModuleOfParts, type Part } from '../layers/common';
@@ -125,6 +126,13 @@ export const schnetPotential = definePotentialArchitecture({
   description: 'Continuous-filter convolutions over every neighbour within the cutoff; invariant features, energies from a per-atom head, forces and stress by differentiation.',
   reference: 'Schütt et al., J. Chem. Phys. 148, 241722 (2018)',
   predicts: 'potential-energy',
+  fields: { filterFeatures: PotentialModelSchema.shape.filterFeatures },
+  hints: { filterFeatures: { label: 'Filter features', hint: 'Width of the continuous filters W(d) (SchNet n_filters)' } },
+  // embedding (Z+1)·F; per block: in2f F·Ff (no bias), filter K→Ff→Ff, f2out Ff→F→F
+  representationParameters: ({ model: m, radial }) => ({
+    embedding: (m.maxZ + 1) * m.features,
+    layers: m.numLayers * (m.features * m.filterFeatures + linearParameters(radial.numBasis, m.filterFeatures) + linearParameters(m.filterFeatures, m.filterFeatures) + linearParameters(m.filterFeatures, m.features) + linearParameters(m.features, m.features)),
+  }),
   representation: (config, rng) => new SchNetRepresentation(config, rng),
   presets: [
     {

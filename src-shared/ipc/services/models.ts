@@ -44,6 +44,8 @@ export interface ArchitectureView {
 export interface ArchitecturesView {
   schema: SchemaNode;
   architectures: ArchitectureView[];
+  /** Interatomic potentials (configs of `kind: 'potential'`): their own schema (a union by architecture) and architectures. */
+  potentials?: ArchitecturesView;
 }
 
 export interface SavedConfig {
