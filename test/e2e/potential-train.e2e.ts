@@ -82,10 +82,22 @@ describe('training a potential from the workbench', () => {
     expect(await page.getByTestId('config-field-radial.cutoff').count()).toBe(1);
     expect(await page.getByTestId('config-field-model.filterFeatures').count()).toBe(0);
     expect(await page.getByTestId('config-field-graph.cutoff').count()).toBe(0);
+    // one field at a time, each in the core's list of differences from the preset before the next
+    // (a re-render of the form between typing and the change event puts the draft's value back)
+    const differences = page.getByTestId('config-differences');
     for (const [path, value] of Object.entries(SMALL)) {
       const field = page.getByTestId(`config-field-${path}`);
-      await field.fill(String(value));
-      await field.dispatchEvent('change');
+      for (let attempt = 0; ; attempt++) {
+        await field.fill(String(value));
+        await field.dispatchEvent('change');
+        const applied = await expect
+          .poll(async () => ((await differences.count()) ? await differences.textContent() : ''), { timeout: 5_000 })
+          .toContain(path)
+          .then(() => true)
+          .catch(() => false);
+        if (applied) break;
+        if (attempt === 2) throw new Error(`the form did not take ${path} = ${value}`);
+      }
     }
     const preset = (await api.models.presets({})).find((p) => p.id === 'painn-potential')!;
     const small = JSON.parse(JSON.stringify(preset.config)) as Record<string, Record<string, unknown>>;
@@ -145,7 +157,8 @@ describe('training a potential from the workbench', () => {
     await page.getByTestId('runs-compare').click();
     const panel = page.getByTestId('runs-compare-panel');
     await panel.waitFor({ timeout: 30_000 });
-    expect(await panel.getByTestId('compare-metric').inputValue()).toBe('val_energy_mae');
+    // the metric chosen first, once the runs' series are in: the validation energy MAE
+    await expect.poll(() => panel.getByTestId('compare-metric').inputValue(), { timeout: 30_000 }).toBe('val_energy_mae');
     const both = await api.runs.metrics({ ids: runs.map((r) => r.id), keys: ['val_energy_mae', 'val_force_mae'] });
     const curves = panel.locator('[data-testid="compare-curves"][data-points], [data-testid="compare-curves"] [data-points]').first();
     await expect.poll(() => curves.getAttribute('data-points'), { timeout: 30_000 }).toBe(String(both.filter((p) => p.key === 'val_energy_mae').length));

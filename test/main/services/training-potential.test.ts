@@ -17,6 +17,8 @@ import { Database } from '../../../src-main/store/database';
 import { listRuns, runMetrics } from '../../../src-main/store/runs';
 import { connect, createTestCore, startTestHost } from '../../helpers/core';
 import type { TestCore } from '../../helpers/core';
+import { potentialParameterBreakdown } from '../../../src-main/engine/architectures/registry';
+import { parsePotentialConfig } from '../../../src-shared/model/potential';
 import { emtFrames, nextProgress, waitForStatus as waitFor } from './training-fixtures';
 
 /** A small PaiNN (as the command-line test's), 2 epochs. */
@@ -143,6 +145,21 @@ describe('training a potential from the app', () => {
     expect(model).toMatchObject({ task: 'potential' });
     expect(Number.isFinite(run.bestMetrics.val_energy_mae)).toBe(true);
   }, 600_000);
+
+  it('checks a potential config in the models service: its parameter count, the differences from its preset, issues with paths', async () => {
+    const config = await painnConfig();
+    expect(config.model).not.toHaveProperty('filterFeatures'); // SchNet's field, not PaiNN's
+    const check = await api.models.checkConfig({ config, presetId: 'painn-potential' });
+    expect(check.ok).toBe(true);
+    expect(check.parameterCount).toBe(potentialParameterBreakdown(parsePotentialConfig(config)).total);
+    expect(check.breakdown!.total).toBe(check.parameterCount);
+    expect(check.differences.map((d) => d.path)).toEqual(['model.features', 'model.headHidden', 'model.numLayers', 'radial.cutoff', 'radial.numBasis', 'training.batchSize', 'training.epochs']);
+    const bad = await api.models.checkConfig({ config: { kind: 'potential', architecture: 'schnet', model: { filterFeatures: 0 }, radial: { cutoff: -1 } } });
+    expect(bad.ok).toBe(false);
+    expect(bad.issues.map((i) => i.path).sort()).toEqual(['model.filterFeatures', 'radial.cutoff']);
+    const view = await api.models.architectures({});
+    expect(view.potentials!.architectures.map((a) => a.id)).toEqual(['painn', 'schnet']);
+  });
 
   it('refuses a potential on a dataset without frames, and an invalid potential config, with the reasons', async () => {
     const structures = (await api.datasets.import({ kind: 'extxyz', files: [{ name: 'emt10.extxyz', text }], name: 'as-structures' })).id;
