@@ -5,14 +5,14 @@
  * recorded) and the per-element force MAE; the Runs view lists it with energy and force MAE
  * columns in their units.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatticeworkApi, RunRecord } from '../../src-shared/ipc/contract';
 import { cli, connectApi, launchApp, waitUntilConnected } from './app';
 import type { LaunchedApp } from './app';
-import { SHARED_DATA } from '../helpers/shared-data';
+import { emtFramesText as frames } from '../helpers/shared-data';
 
 let app: LaunchedApp;
 let api: LatticeworkApi;
@@ -20,12 +20,6 @@ let closeApi: () => void;
 let dir: string;
 let run: RunRecord;
 
-function frames(count: number): string {
-  const lines = readFileSync(`${SHARED_DATA}/emt-dev/emt_dataset.extxyz`, 'utf8').split('\n');
-  let i = 0;
-  for (let k = 0; k < count; k++) i += Number(lines[i]) + 2;
-  return lines.slice(0, i).join('\n') + '\n';
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'latticework-potential-run-e2e-'));

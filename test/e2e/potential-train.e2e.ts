@@ -5,7 +5,7 @@
  * (live energy/force/stress curves), then compared in the Runs view on the potential metrics —
  * every number checked against what the contract returns.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,20 +13,13 @@ import type { LatticeworkApi, RunRecord } from '../../src-shared/ipc/contract';
 import { fmtNum } from '../../src-renderer/lib/format';
 import { connectApi, launchApp, waitUntilConnected } from './app';
 import type { LaunchedApp } from './app';
-import { SHARED_DATA } from '../helpers/shared-data';
+import { emtFramesText as frames } from '../helpers/shared-data';
 
 let app: LaunchedApp;
 let api: LatticeworkApi;
 let closeApi: () => void;
 let dir: string;
 
-/** The first `count` frames of the shared EMT data set. */
-function frames(count: number): string {
-  const lines = readFileSync(`${SHARED_DATA}/emt-dev/emt_dataset.extxyz`, 'utf8').split('\n');
-  let i = 0;
-  for (let k = 0; k < count; k++) i += Number(lines[i]) + 2;
-  return lines.slice(0, i).join('\n') + '\n';
-}
 
 /** The small PaiNN typed into the form. */
 const SMALL = { 'model.features': 8, 'model.numLayers': 2, 'model.headHidden': 4, 'radial.cutoff': 4, 'radial.numBasis': 6 } as const;

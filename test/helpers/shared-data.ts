@@ -2,7 +2,7 @@
  * Where the shared test data is: `../shared/data` beside the checkout (the workplace's layout, also in
  * CI), or $LATTICEWORK_SHARED_DATA.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,4 +17,12 @@ export const SHARED_DATA: string = (() => {
 /** A path inside the shared data, e.g. shared('cgcnn-sample-regression', '1000041.cif'). */
 export function shared(...parts: string[]): string {
   return join(SHARED_DATA, ...parts);
+}
+
+/** The first `count` frames of the shared EMT data set (extended XYZ with energy, forces and stress), as text. */
+export function emtFramesText(count: number): string {
+  const lines = readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8').split('\n');
+  let end = 0;
+  for (let f = 0; f < count; f++) end += Number(lines[end]) + 2;
+  return lines.slice(0, end).join('\n') + '\n';
 }

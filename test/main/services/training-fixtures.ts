@@ -1,17 +1,8 @@
 /** Small data and a tiny model for the training tests. */
-import { readFileSync } from 'node:fs';
 import type { LatticeworkApi, RunRecord, TrainingProgress } from '../../../src-shared/ipc/contract';
-import { SHARED_DATA } from '../../helpers/shared-data';
-
-const EMT = `${SHARED_DATA}/emt-dev/emt_dataset.extxyz`;
 
 /** The first n frames of the EMT extended XYZ. */
-export function emtFrames(n: number): string {
-  const lines = readFileSync(EMT, 'utf8').split('\n');
-  let end = 0;
-  for (let f = 0; f < n; f++) end += Number(lines[end]) + 2;
-  return lines.slice(0, end).join('\n');
-}
+export { emtFramesText as emtFrames } from '../../helpers/shared-data';
 
 /** A tiny CGCNN: 1 convolution, 8 features, 4 Å / 6 neighbours, Adam, batch 8. */
 export function tinyConfig(epochs: number, overrides: { seed?: number } = {}): Record<string, unknown> {
