@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
 
 /**
@@ -12,14 +14,49 @@ import vue from '@vitejs/plugin-vue';
 // Rolldown's plugin-timing report is noise for users building on demand (bin/latticework.mjs).
 const quiet = { checks: { pluginTimings: false } };
 
+/**
+ * tfjs-core and tfjs-backend-wasm are CommonJS. Node's `import` of a CommonJS file runs its
+ * export-name lexer and format detection over the whole file (about 0.3 s of CPU for tfjs-core
+ * in every thread that loads it: the CLI, each compute worker); `require` only compiles it. So
+ * the main bundle loads them with `require` through a small module whose named exports are the
+ * package's own, listed here at build time (the same installed version the bundle runs with).
+ */
+function commonJsByRequire(packages: readonly string[]): Plugin {
+  const prefix = '\0require:';
+  const load = createRequire(import.meta.url);
+  return {
+    name: 'latticework:commonjs-by-require',
+    enforce: 'pre',
+    resolveId(id: string) {
+      return packages.includes(id) ? prefix + id : null;
+    },
+    load(id: string) {
+      if (!id.startsWith(prefix)) return null;
+      const name = id.slice(prefix.length);
+      const names = Object.keys(load(name) as object).filter((k) => k !== 'default' && /^[A-Za-z_$][\w$]*$/.test(k));
+      return [
+        `import { createRequire } from 'node:module';`,
+        `const m = createRequire(import.meta.url)(${JSON.stringify(name)});`,
+        `export default m;`,
+        `export const { ${names.join(', ')} } = m;`,
+      ].join('\n');
+    },
+  };
+}
+
+const BY_REQUIRE = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm'];
+
 export default defineConfig({
   main: {
+    plugins: [commonJsByRequire(BY_REQUIRE)],
     build: {
+      externalizeDeps: { exclude: [...BY_REQUIRE] },
       outDir: 'out/main',
       rollupOptions: {
         ...quiet,
         // Optional native backends: loaded at run time when installed, never bundled.
-        external: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'],
+        // (and the subpaths of the packages loaded by require, e.g. tfjs-core's gradients)
+        external: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', ...BY_REQUIRE.map((p) => new RegExp(`^${p}/.+`))],
         // Shared chunks sit beside the entries, so `new URL('./compute-worker.js', import.meta.url)` works from any of them.
         output: { chunkFileNames: '[name]-[hash].js' },
         input: {
