@@ -47,7 +47,7 @@ let backendReady: Promise<unknown> | null = null;
 function prepareBackend(backend: string, kernelThreads: number): Promise<unknown> {
   if (!backendReady) {
     configureKernelThreads(kernelThreads);
-    backendReady = initBackend({ force: backend });
+    backendReady = initBackend({ force: backend, gradients: false });
   }
   return backendReady;
 }

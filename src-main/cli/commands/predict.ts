@@ -72,7 +72,8 @@ export const predictCommand: Command = {
     const { runScreening } = await import('../screen');
     let backend;
     try {
-      backend = await initBackend(values.backend ? { force: values.backend } : {});
+      // inference only: tfjs's gradients are not registered (a potential registers them below)
+      backend = await initBackend({ ...(values.backend ? { force: values.backend } : {}), gradients: false });
     } catch (e) {
       return usageError(ctx.io, 'predict', (e as Error).message);
     }
@@ -85,7 +86,8 @@ export const predictCommand: Command = {
     }
     if (isPotentialFile(data)) {
       if (values.csv) return usageError(ctx.io, 'predict', '--csv is for property models (a potential gives forces and stress: use --json)', usage);
-      return runPotentialPredict(ctx, data, positionals, !!values.json, backend);
+      // forces and stress are gradients of the energy: register tfjs's gradients (property models do without)
+      return runPotentialPredict(ctx, data, positionals, !!values.json, await initBackend(values.backend ? { force: values.backend } : {}));
     }
     const output: ScreenOutput = values.json ? 'json' : values.csv ? 'csv' : 'text';
     return runScreening(ctx, {

@@ -44,6 +44,11 @@ export interface BackendOptions {
   env?: Record<string, string | undefined>;
   /** Directory holding the tfjs-backend-wasm `.wasm` binaries (defaults to node_modules). */
   wasmDir?: string;
+  /**
+   * Register tfjs-core's gradients (default true). Inference-only processes (screening) pass false
+   * and skip that cost; `details.gradients` is then absent.
+   */
+  gradients?: boolean;
 }
 
 const ALIASES: Record<string, BackendCandidate> = {
@@ -142,9 +147,11 @@ export async function initBackend(opts: BackendOptions = {}): Promise<BackendCho
         if (note) details.kernelThreadsNote = note;
       }
       if (forced) details.forced = true;
-      const gradientProblem = await ensureGradients();
-      details.gradients = gradientProblem == null;
-      if (gradientProblem) details.gradientsError = gradientProblem;
+      if (opts.gradients !== false) {
+        const gradientProblem = await ensureGradients();
+        details.gradients = gradientProblem == null;
+        if (gradientProblem) details.gradientsError = gradientProblem;
+      }
       current = { candidate: c, name: tf.getBackend(), reasons, details };
       return current;
     } catch (e) {
