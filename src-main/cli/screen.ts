@@ -10,6 +10,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { detectFormat } from '../../src-shared/chem';
+import { shownUnit } from '../../src-shared/model/units';
 import type { ModelHeader } from '../engine/models/format';
 import { ComputePool } from '../workers/pool';
 import { CancelledError } from '../workers/protocol';
@@ -184,8 +185,15 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
       } else {
         const vals = values(r.prediction);
         const stds = r.std === undefined ? null : values(r.std);
-        const text = vals.map((v, t) => `${fmt(v)}${stds ? ` ± ${fmt(stds[t])}` : ''}`).join(', ');
-        io.out(`${r.file.padEnd(wFile)}  ${r.model}  ${text}${unit ? ` ${unit}` : ''}`);
+        // units as the app shows them (P(metal), log₁₀ GPa = … GPa); --json keeps the stored unit
+        const text = vals
+          .map((v, t) => {
+            const shown = shownUnit(v, h.targets[t]?.unit ?? '', r.model);
+            const plain = shown.converted ? ` (= ${fmt(shown.converted.value)} ${shown.converted.unit})` : '';
+            return `${fmt(v)}${stds ? ` ± ${fmt(stds[t])}` : ''}${shown.unit ? ` ${shown.unit}` : ''}${plain}`;
+          })
+          .join(', ');
+        io.out(`${r.file.padEnd(wFile)}  ${r.model}  ${text}`);
         for (const w of r.warnings) io.out(`    warning: ${w}`);
         r.contributions?.forEach((c, i) => io.out(`    atom ${i} ${r.species?.[i] ?? ''}: ${values(c).map(fmt).join(', ')}`));
       }

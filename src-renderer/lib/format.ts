@@ -1,4 +1,5 @@
 /** Small formatting helpers for the workbench views (numbers, bytes, durations, dates). */
+import { shownUnit } from '../../src-shared/model/units';
 
 /** A number with a sensible number of significant digits; '—' for null/NaN. */
 export function fmtNum(x: number | null | undefined, digits = 4): string {
@@ -70,11 +71,6 @@ export function toCsv(rows: readonly (readonly unknown[])[]): string {
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-/**
- * How a prediction's unit reads, and the value in plain units where the model predicts a transform:
- * CGCNN's moduli are log₁₀ of GPa (Materials Project's convention) and are shown in GPa too; a
- * classifier's probability names its class.
- */
 /** Units of a target named in the usual way (extended-XYZ and Materials Project keys); '' when the name does not tell. */
 export function targetUnit(key: string): string {
   const k = key.toLowerCase().replace(/\[\d+\]$/, '');
@@ -87,8 +83,8 @@ export function targetUnit(key: string): string {
   return '';
 }
 
+/** A prediction's unit as shown (`shownUnit`), with the converted value written out (`100 GPa`). */
 export function predictionUnit(value: number, units: string, model: string): { unit: string; converted: string | null } {
-  if (/^log\(GPa\)$|^log10\(GPa\)$/i.test(units)) return { unit: 'log₁₀ GPa', converted: `${fmtNum(10 ** value, 4)} GPa` };
-  if (units === 'probability') return { unit: /metal/i.test(model) ? 'P(metal)' : 'P(class 1)', converted: null };
-  return { unit: units, converted: null };
+  const { unit, converted } = shownUnit(value, units, model);
+  return { unit, converted: converted ? `${fmtNum(converted.value, 4)} ${converted.unit}` : null };
 }

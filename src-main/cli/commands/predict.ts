@@ -33,7 +33,8 @@ energy, forces and stress like a potential (without tfjs).
                      for a potential, per structure (per frame) {"file","frame","model","energy",
                      "energyPerAtom","forces":[[x,y,z]...],"stress":[6]|null,"std"?} in eV, eV/Å,
                      eV/Å³ (Voigt xx yy zz yz xz xy, ASE's sign)
-Text output: one line per structure: file, model, prediction (± std) and unit, then a
+Text output: one line per structure: file, model, prediction (± std) and unit as the app
+shows it (a classifier's class, e.g. P(metal); log₁₀ GPa with GPa beside), then a
 "warning:" line per reason the structure lies outside the model's training domain.
 Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage,
 130 when interrupted.`;

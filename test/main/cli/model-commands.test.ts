@@ -64,12 +64,23 @@ describe('import-model and predict commands', () => {
     const r = await run(predictCommand, ['--model', join(PRE, 'semi-metal-classification.pth.tar'), '1000050.cif', '--contributions', '--backend', 'cpu']);
     expect(r.code, r.err).toBe(0);
     const lines = r.out.split('\n');
-    expect(lines[0]).toMatch(/^1000050\.cif\s+semi-metal-classification\s+[-+.e\d]+ probability$/);
+    // the class is named as in the app (P(metal)); --json keeps the stored unit "probability"
+    expect(lines[0]).toMatch(/^1000050\.cif\s+semi-metal-classification\s+[-+.e\d]+ P\(metal\)$/);
     const p = Number(lines[0].split(/\s+/)[2]);
     expect(Math.abs(p - ref.get('semi-metal-classification/1000050')!)).toBeLessThan(1e-4);
     const contribs = lines.slice(1).map((l) => Number(l.trim().split(/\s+/).pop()));
     expect(contribs).toHaveLength(2);
     expect(Math.abs(contribs[0] + contribs[1] - p)).toBeLessThan(2e-4);
+  });
+
+  it('predict text output reads moduli in log₁₀ GPa with GPa beside, as the app; --json keeps "log(GPa)"', async () => {
+    const text = await run(predictCommand, ['--model', join(PRE, 'bulk-moduli.pth.tar'), '1000041.cif', '--backend', 'wasm']);
+    expect(text.code, text.err).toBe(0);
+    const m = /^1000041\.cif\s+bulk-moduli\s+([-+.e\d]+) log₁₀ GPa \(= ([-+.e\d]+) GPa\)$/.exec(text.out.split('\n')[0]);
+    expect(m, text.out).not.toBeNull();
+    expect(Number(m![2])).toBeCloseTo(10 ** Number(m![1]), 1);
+    const json = await run(predictCommand, ['--model', join(PRE, 'bulk-moduli.pth.tar'), '1000041.cif', '--json', '--backend', 'wasm']);
+    expect(JSON.parse(json.out)[0].unit).toBe('log(GPa)');
   });
 
   it('reports unknown models, unreadable files and bad usage with exit codes', async () => {
