@@ -178,10 +178,7 @@ class Graphs:
     def batch(self, idx):
         """One disjoint graph of the structures idx (in that order), as Latticework's batchGraphs."""
         xs, es, ds, cs, ns, gs, ts = [], [], [], [], [], [], []
-        offset = 0
-        for g, i in enumerate(idx):
-            a, b = int(self.node_offsets[i]), int(self.node_offsets[i + 1])
-            c, d = int(self.edge_offsets[i]), int(self.edge_offsets[i + 1])
+        for g, i, (a, b), (c, d), offset in batch_parts(self.node_offsets, self.edge_offsets, idx):
             xs.append(self.node_features[a:b])
             es.append(self.edge_features[c:d])
             ds.append(self.distance[c:d])
@@ -189,7 +186,6 @@ class Graphs:
             ns.append(self.neighbor[c:d] + offset)
             gs.append(torch.full((b - a,), g, dtype=torch.long))
             ts.append(self.targets[a:b] if self.per_atom else self.targets[i : i + 1])
-            offset += b - a
         return {
             "x": torch.cat(xs),
             "e": torch.cat(es),
@@ -200,6 +196,16 @@ class Graphs:
             "graphs": len(idx),
             "y": torch.cat(ts),
         }
+
+
+def batch_parts(node_offsets, edge_offsets, idx):
+    """For each structure idx[g] of a disconnected batch: g, its index, its atoms (a, b) and edges (c, d)
+    in the file's arrays, and the batch's atom offset of its first atom (to shift its edge ends)."""
+    offset = 0
+    for g, i in enumerate(idx):
+        a, b = int(node_offsets[i]), int(node_offsets[i + 1])
+        yield g, i, (a, b), (int(edge_offsets[i]), int(edge_offsets[i + 1])), offset
+        offset += b - a
 
 
 def node_features(numbers, config, atom_init):
@@ -420,10 +426,7 @@ class Frames:
     def batch(self, idx):
         """One disconnected graph of the frames idx (Latticework's batchPotentialGraphs), float32 geometry."""
         nums, pos, cs, ns, sh, ag, eg, fs = [], [], [], [], [], [], [], []
-        offset = 0
-        for g, i in enumerate(idx):
-            a, b = int(self.node_offsets[i]), int(self.node_offsets[i + 1])
-            c, d = int(self.edge_offsets[i]), int(self.edge_offsets[i + 1])
+        for g, i, (a, b), (c, d), offset in batch_parts(self.node_offsets, self.edge_offsets, idx):
             nums.append(self.numbers[a:b])
             pos.append(self.positions[a:b])
             fs.append(self.forces[a:b])
@@ -432,7 +435,6 @@ class Frames:
             sh.append(self.shift[c:d])
             ag.append(torch.full((b - a,), g, dtype=torch.long))
             eg.append(torch.full((d - c,), g, dtype=torch.long))
-            offset += b - a
         t = torch.tensor(idx, dtype=torch.long)
         return {
             "numbers": torch.cat(nums),
@@ -842,10 +844,8 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
     rng = Rng((tc["seed"] ^ 0x9E3779B9) & 0xFFFFFFFF)
     plateau = {"best": math.inf, "badEpochs": 0, "reductions": 0}
     steps = math.ceil(len(train_idx) / tc["batchSize"])
-    best = None
-    since_best = 0
-    state = "finished"
-    try:
+    best = BestEpoch(model, order, tc["earlyStoppingPatience"])
+    with run:
         for epoch in range(tc["epochs"]):
             t0 = time.time()
             order_idx = rng.shuffle(list(train_idx)) if tc["shuffle"] else list(train_idx)
@@ -897,53 +897,67 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
             train_loss = loss_sum / max(seen, 1)
             plateau = step_plateau(tc["schedule"], plateau, val["loss"] if val else train_loss)
             metric = val_metrics["mae"] if val else train_metrics["mae"]
-            is_best = best is None or (math.isfinite(metric) and metric < best["metric"])
-            if is_best:
-                best = {"epoch": epoch, "metric": metric, "weights": {k: v.detach().cpu().clone() for k, v in model.lwm_weights(order).items()}, "val": val_metrics, "valLoss": val["loss"] if val else None}
-                since_best = 0
-            else:
-                since_best += 1
+            is_best = best.update(epoch, metric, val_metrics)
             line = {"epoch": epoch, "train_loss": train_loss, "lr": lr, "epoch_seconds": time.time() - t0, "structures_per_second": seen / max(train_seconds, 1e-9)}
             if val:
                 line["val_loss"] = val["loss"]
             line.update({f"train_{k}": v for k, v in train_metrics.items()})
             line.update({f"val_{k}": v for k, v in val_metrics.items()})
-            line["is_best"] = is_best
-            run.epoch(epoch, line, batch_lines, model.lwm_weights(order), best)
+            run.epoch(epoch, line, is_best, batch_lines, model.lwm_weights(order), best.best)
             log(f"epoch {epoch + 1}/{tc['epochs']}  loss {train_loss:.4f}  train MAE {train_metrics.get('mae', math.nan):.4f}  val MAE {val_metrics.get('mae', math.nan):.4f}  lr {lr:.3g}  {line['epoch_seconds']:.1f} s{'  *' if is_best else ''}")
-            if tc["earlyStoppingPatience"] is not None and since_best >= tc["earlyStoppingPatience"]:
-                state = "early-stopped"
+            if best.exhausted():
+                run.state = "early-stopped"
                 break
-    except KeyboardInterrupt:
-        state = "cancelled"
-    except Exception as e:  # recorded, then raised: the run's folder says why it failed
-        run.failed(e)
-        env.close()
-        raise
 
-    # best weights, then the final evaluations and predictions of every split
-    if best is not None:
-        model.load_lwm(best["weights"])
+    best.restore()  # then the final evaluations and predictions of every split
     results = {}
     for name, idx in (("train", train_idx), ("val", val_idx), ("test", test_idx)):
-        if idx and state != "cancelled":
+        if idx and run.state != "cancelled":
             results[name] = evaluate(model, graphs, idx, tc, loss_kind, norm, env.device, task)
     for name, r in results.items():
         idx = {"train": train_idx, "val": val_idx, "test": test_idx}[name]
         if not graphs.per_atom:
             run.predictions([{"index": i, "id": graphs.ids[i], "split": name, "target": r["targets"][k].tolist(), "prediction": r["predictions"][k].tolist()} for k, i in enumerate(idx)])
     test = results.get("test")
-    run.finished(state, best, regression_metrics(test["targets"].reshape(-1), test["predictions"].reshape(-1)) if test else {}, log)
+    run.finished(best.best, regression_metrics(test["targets"].reshape(-1), test["predictions"].reshape(-1)) if test else {}, log)
     env.close()
-    return 130 if state == "cancelled" else 0
+    return 130 if run.state == "cancelled" else 0
+
+
+class BestEpoch:
+    """The best epoch so far (the lowest score; its weights kept in Latticework's layout) and early
+    stopping after `patience` epochs without a better one (trainer.ts, potential/train.ts)."""
+
+    def __init__(self, model, order, patience):
+        self.model, self.order, self.patience = model, order, patience
+        self.best, self.since = None, 0
+
+    def update(self, epoch, score, val):
+        """Whether this epoch is the best so far (then its weights and validation metrics are kept)."""
+        if self.best is None or (math.isfinite(score) and score < self.best["score"]):
+            self.best = {"epoch": epoch, "score": score, "weights": {k: v.detach().cpu().clone() for k, v in self.model.lwm_weights(self.order).items()}, "val": val}
+            self.since = 0
+            return True
+        self.since += 1
+        return False
+
+    def exhausted(self):
+        return self.patience is not None and self.since >= self.patience
+
+    def restore(self):
+        """The best epoch's weights back into the model (for the final evaluations)."""
+        if self.best is not None:
+            self.model.load_lwm(self.best["weights"])
 
 
 class RunFiles:
     """run/: metrics.jsonl, batches.jsonl, last.lwm, best.lwm, predictions.jsonl and status.json (where
-    and how the run runs, how it ended). Every rank takes part in describing the run; rank 0 writes."""
+    and how the run runs, how it ended). Every rank takes part in describing the run; rank 0 writes.
+    The epochs run inside ``with run:``: Ctrl-C ends them as cancelled, a failure is recorded, then raised."""
 
     def __init__(self, env, out_dir, epochs, manifest, header):
         self.env, self.out_dir, self.manifest, self.header = env, out_dir, manifest, header
+        self.state = "finished"
         self.lead = env.rank == 0
         self.t0 = time.time()
         hosts = env.gather(socket.gethostname())
@@ -965,14 +979,26 @@ class RunFiles:
                 open(self.path(name), "w").close()
             write_json(self.path("status.json"), self.status)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if kind is KeyboardInterrupt:
+            self.state = "cancelled"
+            return True
+        if error is not None:  # the run's folder says why it failed
+            self.failed(error)
+        return False
+
     def path(self, name):
         return os.path.join(self.out_dir, name)
 
     def describe(self, workers, structures, split, epochs):
         return f"{self.where['framework']}, {workers} process{'es' if workers > 1 else ''} ({self.env.backend}) on {self.env.device.type}; {structures} structures, {len(split['train'])} train / {len(split['val'])} val / {len(split['test'])} test; {epochs} epochs"
 
-    def epoch(self, epoch, line, batch_lines, weights, best):
+    def epoch(self, epoch, line, is_best, batch_lines, weights, best):
         """The epoch's metrics line (with is_best), its batches, last.lwm (and best.lwm), status.json."""
+        line["is_best"] = is_best
         if not self.lead:
             return
         append_lines(self.path("batches.jsonl"), batch_lines)
@@ -989,16 +1015,18 @@ class RunFiles:
             append_lines(self.path("predictions.jsonl"), rows)
 
     def failed(self, e):
+        """Records the failure (process 0) and leaves the process group (every process)."""
         if self.lead:
             self.status.update(status="failed", error=f"{type(e).__name__}: {e}", finishedAt=datetime.now(timezone.utc).isoformat(), duration=time.time() - self.t0)
             write_json(self.path("status.json"), self.status)
+        self.env.close()
 
-    def finished(self, state, best, test_metrics, log):
+    def finished(self, best, test_metrics, log):
         if not self.lead:
             return
-        self.status.update(status=state, finishedAt=datetime.now(timezone.utc).isoformat(), duration=time.time() - self.t0, bestEpoch=best["epoch"] if best else -1, valMetrics=best["val"] if best else {}, testMetrics=test_metrics)
+        self.status.update(status=self.state, finishedAt=datetime.now(timezone.utc).isoformat(), duration=time.time() - self.t0, bestEpoch=best["epoch"] if best else -1, valMetrics=best["val"] if best else {}, testMetrics=test_metrics)
         write_json(self.path("status.json"), self.status)
-        log(f"{state}: best epoch {self.status['bestEpoch'] + 1}; model {self.path('best.lwm')}")
+        log(f"{self.state}: best epoch {self.status['bestEpoch'] + 1}; model {self.path('best.lwm')}")
 
     def provenance(self, epoch, best):
         return {
@@ -1128,8 +1156,8 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
     plateau = {"best": math.inf, "badEpochs": 0, "reductions": 0}
     steps = math.ceil(len(train_idx) / tc["batchSize"])
     sched = dict(tc, warmupEpochs=0)
-    best, since_best, step, state = None, 0, 0, "finished"
-    try:
+    best, step = BestEpoch(model, order, tc["earlyStoppingPatience"]), 0
+    with run:
         for epoch in range(tc["epochs"]):
             t0 = time.time()
             order_idx = rng.shuffle(list(train_idx))
@@ -1188,44 +1216,31 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
             train_loss = loss_sum / len(train_idx)
             score = selection_score(val, trained) if val else train_loss
             plateau = step_plateau(tc["schedule"], plateau, score)
-            is_best = best is None or score < best["score"]
-            if is_best:
-                best = {"epoch": epoch, "score": score, "weights": {k: v.detach().cpu().clone() for k, v in model.lwm_weights(order).items()}, "val": val or {}}
-                since_best = 0
-            else:
-                since_best += 1
+            is_best = best.update(epoch, score, val or {})
             line = {"epoch": epoch, "train_loss": train_loss, "lr": lr, "epoch_seconds": time.time() - t0, "structures_per_second": len(train_idx) / max(train_seconds, 1e-9), "atoms_per_second": atoms / max(train_seconds, 1e-9)}
             if val:
                 line.update({f"val_{k}": v for k, v in val.items() if k != "stress_mae_ev"})
                 line["val_score"] = score
-            line["is_best"] = is_best
-            run.epoch(epoch, line, batch_lines, model.lwm_weights(order), best)
+            run.epoch(epoch, line, is_best, batch_lines, model.lwm_weights(order), best.best)
             swap_ema()
             log(f"epoch {epoch + 1}/{tc['epochs']}  loss {train_loss:.3e}  val energy MAE {(val or {}).get('energy_mae', math.nan):.2f} meV/atom  force MAE {(val or {}).get('force_mae', math.nan):.4f} eV/A  lr {lr:.3g}  {line['epoch_seconds']:.1f} s{'  *' if is_best else ''}")
-            if tc["earlyStoppingPatience"] is not None and since_best >= tc["earlyStoppingPatience"]:
-                state = "early-stopped"
+            if best.exhausted():
+                run.state = "early-stopped"
                 break
-    except KeyboardInterrupt:
-        state = "cancelled"
-    except Exception as e:  # recorded, then raised: the run's folder says why it failed
-        run.failed(e)
-        env.close()
-        raise
-    if best is not None:
-        model.load_lwm(best["weights"])
+    best.restore()
     test = {}
     for name, idx in (("train", train_idx), ("val", val_idx), ("test", test_idx)):
-        if not idx or state == "cancelled" or not run.lead:
+        if not idx or run.state == "cancelled" or not run.lead:
             continue
         r = predict_frames(model, frames, idx, 2 * tc["batchSize"], env.device)
         if name == "test":
             test = potential_metrics(frames, idx, r, symbols)
         run.predictions([{"index": i, "id": frames.ids[i], "split": name, "energy": r["energy"][k], "forces": r["forces"][k].tolist(), "stress": r["stress"][k].tolist()} for k, i in enumerate(idx)])
-    for m in (best["val"] if best else {}, test):
+    for m in (best.best["val"] if best.best else {}, test):
         m.pop("stress_mae_ev", None)
-    run.finished(state, best, test, log)
+    run.finished(best.best, test, log)
     env.close()
-    return 130 if state == "cancelled" else 0
+    return 130 if run.state == "cancelled" else 0
 
 
 def write_json(path, obj):
