@@ -12,7 +12,7 @@ Needs PyTorch only (no other package). What is here, and why each piece is what 
   Latticework computes them (atom_init rows or one-hot or species; Gaussian expansion in float64,
   rounded to float32, values below 1e-20 set to 0; optional cosine envelope).
 - ``GraphModel``: CGCNN (Xie & Grossman 2018; names of txie-93/cgcnn: ``embedding``,
-  ``convs.<t>.fc_full``, ``.bn1``, ``.bn2``) and SchNet (Schütt et al. 2018) property models as
+  ``convs.<t>.fc_full``, ``.bn1``, ``.bn2``), SchNet (Schütt et al. 2018) and GCN (Kipf & Welling 2017) property models as
   Latticework's engine computes them (embedding, layers, readout, head).
 - ``PotentialModel``: the SchNet and PaiNN interatomic potentials (Schütt et al. 2018, 2021; energy,
   forces and stress by autograd). The one PyTorch PaiNN and SchNet potential: Latticework's dev
@@ -309,8 +309,27 @@ class CgcnnConv(nn.Module):
         return F.softplus(h + self.bn2(s))
 
 
+class GcnConv(nn.Module):
+    """Kipf & Welling's graph convolution with self loops and a residual (architectures/gcn.ts):
+    x = W h, d_i = 1 + in-degree, h_i + act(sum_j x_j / sqrt(d_i d_j) + x_i / d_i + b). No edge features."""
+
+    def __init__(self, config, edge_features, act):
+        super().__init__()
+        F_ = config["model"]["atomFeatures"]
+        self.linear = nn.Linear(F_, F_)
+        self.act = act
+
+    def forward(self, h, e, b):
+        center, neighbor, n = b["center"], b["neighbor"], h.shape[0]
+        x = F.linear(h, self.linear.weight)
+        degree = scatter_sum(torch.ones_like(center, dtype=h.dtype), center, n) + 1
+        inv = torch.rsqrt(degree)
+        a = scatter_sum(x[neighbor] * (inv[center] * inv[neighbor]).reshape(-1, 1), center, n)
+        return h + self.act(a + x / degree.reshape(-1, 1) + self.linear.bias)
+
+
 # architecture → (its layer, whether the head activates the pooled vector first: CGCNN's conv_to_fc input)
-LAYERS = {"cgcnn": (CgcnnConv, True), "schnet": (SchNetConv, False)}
+LAYERS = {"cgcnn": (CgcnnConv, True), "schnet": (SchNetConv, False), "gcn": (GcnConv, False)}
 
 
 class GraphModel(nn.Module):

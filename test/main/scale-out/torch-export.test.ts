@@ -1,5 +1,5 @@
 /**
- * Issue 16: an exported run (CGCNN, SchNet; the SchNet and PaiNN potentials) trains in PyTorch
+ * Issue 16: an exported run (CGCNN, SchNet, GCN; the SchNet and PaiNN potentials) trains in PyTorch
  * exactly as in Latticework — same graphs, same initial weights, same batches in the same order,
  * same optimiser — so the first epoch's losses agree within 1e-4. Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
@@ -93,23 +93,29 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     expect(best.header.config).toEqual(initial.header.config);
   });
 
-  it('an exported SchNet run (learned embedding, Adam with warm-up and cosine schedule) gives the same first-epoch losses in PyTorch as in Latticework (1e-4)', async () => {
-    requireTorch();
-    const { dir, summary, config, samples } = await exported(
-      48,
-      { model: { atomFeatures: 16, filterFeatures: 16, hiddenFeatures: 16 }, training: { batchSize: 8, epochs: 2, seed: 5 } },
-      'schnet',
-    );
-    expect(summary).toMatchObject({ architecture: 'schnet', structures: 48, cgcnnLayout: false });
-    expect(config.training).toMatchObject({ optimizer: { kind: 'adam' }, schedule: { kind: 'cosine' }, warmupEpochs: 1 });
-    const batches: BatchProgress[] = [];
-    const epochs: EpochProgress[] = [];
-    await trainModel(config, samples, { callbacks: { onBatch: (b) => void batches.push(b), onEpoch: (e) => void epochs.push(e) } });
-    python(['train.py', '--epochs', '2', '--device', 'cpu'], dir);
-    const { torchEpochs } = expectSameFirstEpoch(dir, batches);
-    expect(Math.abs(torchEpochs[0].train_loss - epochs[0].trainLoss)).toBeLessThan(1e-4);
-    expect(Math.abs(torchEpochs[0].val_loss - epochs[0].valLoss!)).toBeLessThan(1e-4);
-  });
+  // SchNet: learned embedding and continuous filters; GCN: CGCNN's atom features, normalised adjacency. Both Adam with warm-up and a cosine schedule.
+  for (const [architecture, cgcnnLayout] of [
+    ['schnet', false],
+    ['gcn', true],
+  ] as const) {
+    it(`an exported ${architecture} run (Adam with warm-up and cosine schedule) gives the same first-epoch losses in PyTorch as in Latticework (1e-4)`, async () => {
+      requireTorch();
+      const { dir, summary, config, samples } = await exported(
+        48,
+        { model: { atomFeatures: 16, filterFeatures: 16, hiddenFeatures: 16 }, training: { batchSize: 8, epochs: 2, seed: 5, warmupEpochs: 1 } },
+        architecture,
+      );
+      expect(summary).toMatchObject({ architecture, structures: 48, cgcnnLayout });
+      expect(config.training).toMatchObject({ optimizer: { kind: 'adam' }, schedule: { kind: 'cosine' }, warmupEpochs: 1 });
+      const batches: BatchProgress[] = [];
+      const epochs: EpochProgress[] = [];
+      await trainModel(config, samples, { callbacks: { onBatch: (b) => void batches.push(b), onEpoch: (e) => void epochs.push(e) } });
+      python(['train.py', '--epochs', '2', '--device', 'cpu'], dir);
+      const { torchEpochs } = expectSameFirstEpoch(dir, batches);
+      expect(Math.abs(torchEpochs[0].train_loss - epochs[0].trainLoss)).toBeLessThan(1e-4);
+      expect(Math.abs(torchEpochs[0].val_loss - epochs[0].valLoss!)).toBeLessThan(1e-4);
+    });
+  }
 
   for (const architecture of ['schnet', 'painn'] as const) {
     it(`an exported ${architecture} potential with its initial weights gives the same first-epoch losses and validation errors in PyTorch as in Latticework (1e-4)`, async () => {
