@@ -9,7 +9,8 @@
  * Registered globally (gradients are global in tfjs) after tfjs's own: `ensurePotentialGradients()`
  * is called by `PotentialModel.evaluate` and re-registers if something replaced it. It also
  * registers the trainer's matmul gradient without transposed products (../train/matmul-grad), a
- * Concat gradient without SplitV, and a Sigmoid gradient that can be differentiated again (below).
+ * Concat gradient without SplitV, a Sigmoid gradient that can be differentiated again and a Sum
+ * gradient without host-side ones (below).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
@@ -72,9 +73,23 @@ const sigmoidGradient = (dy: Tensor | Tensor[], saved: Tensor[]): NamedGradientM
   };
 };
 
+/**
+ * Sum's gradient broadcasts dy back with a product by ones(x.shape), which tfjs fills in JavaScript
+ * and uploads (PaiNN sums [N, 3, F] tensors over the Cartesian axis twice per block: ~5 ms per
+ * 1,000-atom call, and the garbage). onesLike is filled by the backend: the same values.
+ */
+const sumGradient = (dy: Tensor | Tensor[], saved: Tensor[], attrs: tf.NamedAttrMap): NamedGradientMap => {
+  const [x] = saved;
+  const shape = x.shape.slice();
+  for (const a of tf.util.parseAxisParam(attrs.axis as number | number[], x.shape)) shape[a] = 1;
+  const ones = x.dtype === 'float32' ? tf.onesLike(x) : tf.ones(x.shape, 'float32');
+  return { x: () => tf.mul(tf.reshape(dy as Tensor, shape), ones) };
+};
+
 export function ensurePotentialGradients(): void {
   // forces differentiate every dense layer: without it, wasm's transposed matmuls are ~10× slower than plain ones
   registerFastMatMulGradient();
+  if (tf.getGradient('Sum')?.gradFunc !== sumGradient) tf.registerGradient({ kernelName: 'Sum', inputsToSave: ['x'], gradFunc: sumGradient });
   if (tf.getGradient('Concat')?.gradFunc !== concatGradient) tf.registerGradient({ kernelName: 'Concat', saveAllInputs: true, gradFunc: concatGradient });
   if (tf.getGradient('Sigmoid')?.gradFunc !== sigmoidGradient) tf.registerGradient({ kernelName: 'Sigmoid', inputsToSave: ['x'], gradFunc: sigmoidGradient });
   if (tf.getGradient('Multiply')?.gradFunc === multiplyGradient) return;

@@ -27,6 +27,8 @@ import { ModuleOfParts, type Part } from '../layers/common';
 import { Dense } from '../nn/dense';
 import { assignValues, makeVariable, type NamedVariable } from '../nn/module';
 import { gatherRows, scatterSum } from '../nn/segment';
+import { edgeVectors } from './edge-vectors';
+import { dense } from './linear';
 import { ensurePotentialGradients } from './gradients';
 import { VOIGT_INDEX, type PotentialBatch } from './frames';
 import { potentialActivation, type EdgeGeometry, type Representation } from './representation';
@@ -140,7 +142,7 @@ export class PotentialModel extends ModuleOfParts {
 
   /** Edge geometry from (possibly strained) positions and shifts: r_e = P[j] − P[i] + S_e. */
   geometry(b: PotentialBatchTensors, positions: Tensor2D, shift: Tensor2D): EdgeGeometry {
-    const r = tf.sub(tf.add(gatherRows(positions, b.neighbor), shift), gatherRows(positions, b.center)) as Tensor2D;
+    const r = edgeVectors(positions, shift, b.center, b.neighbor);
     return { numAtoms: b.numAtoms, species: b.species, center: b.center, neighbor: b.neighbor, vectors: r };
   }
 
@@ -148,7 +150,7 @@ export class PotentialModel extends ModuleOfParts {
   atomEnergies(b: PotentialBatchTensors, positions: Tensor2D, shift: Tensor2D, training = false): Tensor1D {
     return tf.tidy(() => {
       const h = this.representation.apply(this.geometry(b, positions, shift), { training });
-      const y = tf.reshape(this.head2.apply(this.act(this.head1.apply(h))), [-1]);
+      const y = tf.reshape(dense(this.head2, this.act(dense(this.head1, h))), [-1]);
       const ss = this.scaleShift;
       const scaled = tf.add(tf.mul(y, tf.slice(ss, [0], [1])), tf.slice(ss, [1], [1]));
       return tf.add(scaled, tf.reshape(gatherRows(tf.reshape(this.reference, [-1, 1]) as Tensor2D, b.species), [-1])) as Tensor1D;

@@ -7,8 +7,8 @@ import { definePotentialArchitecture } from '../architectures/define';
 import { ModuleOfParts, type Part } from '../layers/common';
 import { Dense } from '../nn/dense';
 import { TableAtomEmbedding } from '../nn/embedding';
-import { sliceColumns } from '../nn/segment';
 import { NodeValues, TableCache } from './filter-table';
+import { dense, denseColumns, denseRows } from './linear';
 import { painnMessage } from './message';
 import { potentialActivation, type EdgeGeometry, type Representation } from './representation';
 
@@ -42,14 +42,6 @@ import { potentialActivation, type EdgeGeometry, type Representation } from './r
  * Layout: v⃗ is [N, 3F], component-major per atom (x-block | y-block | z-block), i.e. [N, 3, F]
  * row-major; reshaped to [3N, F] for U and V.
  */
-/** Columns begin..begin+size of a Dense layer's output, x·W[:, cols] + b[cols] (slices the small weights, not the product). */
-function denseColumns(d: Dense, x: Tensor2D, begin: number, size: number): Tensor2D {
-  return tf.tidy(() => {
-    const y = tf.matMul(x, tf.slice(d.kernel as Tensor2D, [0, begin], [-1, size]));
-    return (d.bias ? tf.add(y, tf.slice(d.bias, [begin], [size])) : y) as Tensor2D;
-  });
-}
-
 export class PaiNNRepresentation extends ModuleOfParts implements Representation {
   readonly features: number;
   readonly embedding: TableAtomEmbedding;
@@ -135,7 +127,7 @@ export class PaiNNMessage extends ModuleOfParts {
   /** (s [N, F], v [N, 3F]) → (s′, v′), layer's filter table [G, 6F] with node spacing h. */
   apply(s: Tensor2D, v: Tensor2D, table: Tensor2D, spacing: number, g: EdgeGeometry): [Tensor2D, Tensor2D] {
     return tf.tidy(() => {
-      const x = this.phi2.apply(this.act(this.phi1.apply(s))); // (x^s | x^vr | x^vv)
+      const x = dense(this.phi2, this.act(dense(this.phi1, s))); // (x^s | x^vr | x^vv)
       const [ds, dv] = painnMessage(x, v, g, table, spacing);
       return [tf.add(s, ds) as Tensor2D, tf.add(v, dv) as Tensor2D];
     });
@@ -170,11 +162,12 @@ export class PaiNNUpdate extends ModuleOfParts {
     const F = this.F;
     return tf.tidy(() => {
       const N = s.shape[0];
-      const uv = this.mix.apply(tf.reshape(v, [3 * N, F]) as Tensor2D); // [3N, 2F]
-      const U = tf.reshape(sliceColumns(uv, 0, F), [N, 3, F]);
-      const V = tf.reshape(sliceColumns(uv, F, F), [N, 3, F]);
+      // U and V from the weight's column blocks, and W_a1·[s, ‖V v⃗‖] from its row blocks: no [3N, 2F] or [N, 2F] product to cut or join (nor their gradients)
+      const v3 = tf.reshape(v, [3 * N, F]) as Tensor2D;
+      const U = tf.reshape(denseColumns(this.mix, v3, 0, F), [N, 3, F]);
+      const V = tf.reshape(denseColumns(this.mix, v3, F, F), [N, 3, F]);
       const vNorm = tf.sqrt(tf.add(tf.sum(tf.square(V), 1), 1e-8)) as Tensor2D; // [N, F]
-      const hidden = this.act(this.ctx1.apply(tf.concat([s, vNorm], 1) as Tensor2D));
+      const hidden = this.act(this.ctx1.addBias(tf.add(denseRows(this.ctx1, s, 0, F), denseRows(this.ctx1, vNorm, F, 2 * F)) as Tensor2D));
       const avv = tf.reshape(denseColumns(this.ctx2, hidden, 0, F), [N, 1, F]);
       const asv = denseColumns(this.ctx2, hidden, F, F);
       const ass = denseColumns(this.ctx2, hidden, 2 * F, F);

@@ -8,6 +8,7 @@ import { ModuleOfParts, type Part } from '../layers/common';
 import { Dense } from '../nn/dense';
 import { TableAtomEmbedding } from '../nn/embedding';
 import { activationDerivative, activationDifference, NodeValues, TableCache } from './filter-table';
+import { dense } from './linear';
 import { schnetMessage } from './message';
 import { potentialActivation, type EdgeGeometry, type Representation } from './representation';
 
@@ -110,8 +111,8 @@ export class SchNetPotentialInteraction extends ModuleOfParts {
 
   apply(h: Tensor2D, table: Tensor2D, spacing: number, g: EdgeGeometry): Tensor2D {
     return tf.tidy(() => {
-      const m = schnetMessage(this.in2f.apply(h), g, table, spacing);
-      return tf.add(h, this.out2.apply(this.act(this.out1.apply(m)))) as Tensor2D;
+      const m = schnetMessage(dense(this.in2f, h), g, table, spacing);
+      return tf.add(h, dense(this.out2, this.act(dense(this.out1, m)))) as Tensor2D;
     });
   }
 

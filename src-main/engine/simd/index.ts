@@ -124,10 +124,11 @@ export class Team {
 
   /**
    * Runs `kernel` over `rows` rows split into contiguous blocks, block t on thread t (0: this
-   * thread); `args(r0, r1, t)` gives its arguments. Returns each block's result.
+   * thread); `args(r0, r1, t)` gives its arguments. Returns each block's result. A thread gets at
+   * least `minRowsPerThread` rows (kernels with much work per row may ask for fewer than the default).
    */
-  run(kernel: KernelName, rows: number, args: (r0: number, r1: number, t: number) => number[]): number[] {
-    const parts = Math.max(1, Math.min(this.threads, Math.floor(rows / MIN_ROWS_PER_THREAD)));
+  run(kernel: KernelName, rows: number, args: (r0: number, r1: number, t: number) => number[], minRowsPerThread = MIN_ROWS_PER_THREAD): number[] {
+    const parts = Math.max(1, Math.min(this.threads, Math.floor(rows / minRowsPerThread)));
     const bounds = (t: number) => Math.round((rows * t) / parts);
     const started: Helper[] = [];
     for (let t = 1; t < parts; t++) {
@@ -374,8 +375,8 @@ export function transposedProduct(x: Float32Array, g: Float32Array, out: Float32
  * out [R, N] = x·w for x [R, K], w [K, N] (N % 4 = 0), each row summed only over its nonzero window
  * (the columns from its first to its last nonzero): Gaussian-expanded distances are ~2/3 zeros.
  */
-export function windowedProduct(x: Float32Array, w: Float32Array, out: Float32Array, rows: number, k: number, n: number): void {
+export function windowedProduct(x: Float32Array, w: Float32Array, out: Float32Array, rows: number, k: number, n: number, minRowsPerThread?: number): void {
   const { t, at } = layout([f32(x), f32(w), space(rows * n)]);
-  t.run('windowedProduct', rows, (r0, r1) => [at[0], at[1], r0, r1, k, n, at[2]]);
+  t.run('windowedProduct', rows, (r0, r1) => [at[0], at[1], r0, r1, k, n, at[2]], minRowsPerThread);
   readOut(t, at[2], out);
 }
