@@ -1,18 +1,37 @@
 /**
  * A trained potential as the simulator's `Calculator` (src-shared/sim/calculator.ts): energy,
  * forces (−∂E/∂r) and stress ((1/V)·∂E/∂ε, asked for or not) of the configuration a relaxation or
- * a molecular-dynamics run hands it, every step. Ensembles give the member mean. The neighbour
- * graph is rebuilt each call (every pair within the cutoff).
+ * a molecular-dynamics run hands it, every step. Ensembles give the member mean.
+ *
+ * The graph (every pair within the cutoff) comes from a Verlet pair list kept across calls
+ * (src-shared/sim/pairs.ts, cutoff + `skin`): the neighbour search runs again only when the atoms
+ * or the cell moved enough that an unlisted pair could have come within the cutoff (or the
+ * number of atoms or the periodicity changed); otherwise a step only filters the listed pairs by
+ * their current distance. The edges are the same as a fresh search's (their order within an
+ * atom's may differ: sums change at most by float32 rounding).
  */
 import { CalculatorError, type Calculation, type CalculateOptions, type Calculator } from '../../../src-shared/sim/calculator';
 import type { AtomicConfiguration } from '../../../src-shared/sim/atoms';
+import { PairList } from '../../../src-shared/sim/pairs';
 import type { LoadedPotential } from './file';
+import { potentialGraphOfPairs } from './frames';
 
 export class PotentialCalculator implements Calculator {
   readonly name: string;
+  private readonly pairs: PairList;
 
-  constructor(private readonly potential: LoadedPotential) {
+  /** `skin`: Å searched beyond the cutoff so that the pair list survives small moves (0: a new search every call). */
+  constructor(
+    private readonly potential: LoadedPotential,
+    options: { skin?: number } = {},
+  ) {
     this.name = potential.name;
+    this.pairs = new PairList(potential.config.radial.cutoff, options.skin ?? 0.5);
+  }
+
+  /** How many times the neighbour search ran (for tests and reports). */
+  get neighborSearches(): number {
+    return this.pairs.builds;
   }
 
   // async: a configuration it cannot describe is a rejected promise, like any other failure
@@ -21,7 +40,9 @@ export class PotentialCalculator implements Calculator {
     for (const z of atoms.numbers) if (z < 1 || z > maxZ) throw new CalculatorError(`${this.name}: element Z = ${z} is outside the potential's element embedding (1..${maxZ})`);
     const periodic = atoms.lattice !== null && atoms.pbc.length === 3 && atoms.pbc.every(Boolean);
     const wantStress = (options.stress ?? true) && periodic;
-    const [p] = this.potential.predict([atoms], { forces: true, stress: wantStress });
+    this.pairs.update(atoms);
+    const graph = potentialGraphOfPairs(atoms, this.pairs, this.potential.config.radial.cutoff);
+    const [p] = this.potential.predictGraphs([graph], { forces: true, stress: wantStress });
     return { energy: p.energy, forces: p.forces!, stress: wantStress ? p.stress : null, energies: p.atomEnergies };
   }
 

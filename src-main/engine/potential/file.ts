@@ -12,7 +12,7 @@ import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import type { ModelFileData, ModelHeader, Provenance } from '../models/format';
 import { loadMembers } from '../models/runtime';
-import { potentialGraph, type Configuration } from './frames';
+import { potentialGraph, type Configuration, type PotentialGraph } from './frames';
 import type { FramePrediction } from './metrics';
 import { PotentialModel } from './model';
 import { predictGraphs } from './train';
@@ -78,9 +78,13 @@ export class LoadedPotential {
 
   /** Energy, forces, stress (null without a periodic cell) and atom energies of each structure; member spread for ensembles. */
   predict(structures: readonly Configuration[], opts: { forces?: boolean; stress?: boolean } = {}): PotentialPrediction[] {
-    const graphs = structures.map((s) => potentialGraph(s, this.config.radial.cutoff));
+    return this.predictGraphs(structures.map((s) => potentialGraph(s, this.config.radial.cutoff)), opts);
+  }
+
+  /** The same for graphs already built (e.g. from a simulation's pair list). */
+  predictGraphs(graphs: readonly PotentialGraph[], opts: { forces?: boolean; stress?: boolean } = {}): PotentialPrediction[] {
     const per = this.members.map((m) => predictGraphs(m, graphs, opts));
-    return structures.map((_, k) => combine(per.map((p) => p[k])));
+    return graphs.map((_, k) => combine(per.map((p) => p[k])));
   }
 
   dispose(): void {

@@ -16,6 +16,7 @@
  */
 import type { Structure } from '../../../src-shared/chem/structure';
 import { neighborList } from '../../../src-shared/graph/neighbors';
+import type { PairList } from '../../../src-shared/sim/pairs';
 
 /** (row, column) of each Voigt component. */
 export const VOIGT_INDEX: ReadonlyArray<readonly [number, number]> = [
@@ -56,6 +57,52 @@ export function potentialGraph(s: Configuration, cutoff: number): PotentialGraph
       for (let k = 0; k < 3; k++) shift[3 * e + k] = a * L[0][k] + b * L[1][k] + c * L[2][k];
     }
   }
+  return graphWithEdges(s, Int32Array.from(nl.center), Int32Array.from(nl.neighbor), shift);
+}
+
+/**
+ * The graph of a simulation step from a Verlet pair list kept across steps (src-shared/sim/pairs.ts,
+ * up to date with `s`): both directed edges of every listed pair within `cutoff` — the same edges
+ * as `potentialGraph`, sorted by centre, without a new neighbour search.
+ */
+export function potentialGraphOfPairs(s: Configuration, pairs: PairList, cutoff: number): PotentialGraph {
+  const n = s.numbers.length;
+  const { first, second, vector, distance, nPairs } = pairs;
+  const start = new Int32Array(n + 1);
+  for (let p = 0; p < nPairs; p++) {
+    if (!(distance[p] <= cutoff)) continue;
+    start[first[p] + 1]++;
+    start[second[p] + 1]++;
+  }
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const E = start[n];
+  const center = new Int32Array(E);
+  const neighbor = new Int32Array(E);
+  const shift = new Float64Array(3 * E);
+  const cart = s.cart;
+  const put = (e: number, i: number, j: number, sx: number, sy: number, sz: number) => {
+    center[e] = i;
+    neighbor[e] = j;
+    shift[3 * e] = sx;
+    shift[3 * e + 1] = sy;
+    shift[3 * e + 2] = sz;
+  };
+  for (let p = 0; p < nPairs; p++) {
+    if (!(distance[p] <= cutoff)) continue;
+    const i = first[p];
+    const j = second[p];
+    // the pair's image shift S = r − (cart[j] − cart[i]); the reverse edge j → i has −S
+    const sx = vector[3 * p] - (cart[3 * j] - cart[3 * i]);
+    const sy = vector[3 * p + 1] - (cart[3 * j + 1] - cart[3 * i + 1]);
+    const sz = vector[3 * p + 2] - (cart[3 * j + 2] - cart[3 * i + 2]);
+    put(start[i]++, i, j, sx, sy, sz);
+    put(start[j]++, j, i, -sx, -sy, -sz);
+  }
+  return graphWithEdges(s, center, neighbor, shift);
+}
+
+function graphWithEdges(s: Configuration, center: Int32Array, neighbor: Int32Array, shift: Float64Array): PotentialGraph {
+  const L = s.lattice;
   const cell = L ? Float64Array.from([...L[0], ...L[1], ...L[2]]) : null;
   const periodic = s.pbc.every(Boolean);
   return {
@@ -63,8 +110,8 @@ export function potentialGraph(s: Configuration, cutoff: number): PotentialGraph
     positions: Float64Array.from(s.cart),
     cell,
     volume: cell && periodic ? Math.abs(det3(cell)) : null,
-    center: Int32Array.from(nl.center),
-    neighbor: Int32Array.from(nl.neighbor),
+    center,
+    neighbor,
     shift,
   };
 }
