@@ -6,7 +6,10 @@
  * One step: energies, forces and stress of a batch (forces and stress by differentiation), the
  * weighted loss (./loss), its gradient with respect to the weights (a gradient of gradients),
  * global-norm clipping, Adam/AdamW/SGD with the scheduled rate, then the exponential moving
- * average of the weights. After each epoch: the validation metrics with the averaged weights,
+ * average of the weights. The cosine schedule anneals per step over the whole run: its progress is
+ * the fraction of the epochs done or of `training.maxSeconds` used, whichever is larger, so a
+ * time-budgeted run reaches the final rate when its budget ends rather than at an epoch count it
+ * never reaches. After each epoch: the validation metrics with the averaged weights,
  * reduce-on-plateau on the validation score, the best epoch by the lowest score
  * (./metrics selectionScore), early stopping and a wall-clock budget. At the end the best
  * weights are restored and the validation and test splits evaluated with them.
@@ -182,6 +185,13 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
   let plateau: PlateauState = initialPlateauState();
   const batches = Math.ceil(split.train.length / tc.batchSize);
   const sched: ScheduleContext = { lr: tc.optimizer.lr, schedule: tc.schedule, epochs: tc.epochs, warmupEpochs: 0, stepsPerEpoch: batches };
+  // cosine: annealed per step over the run's length — its epochs, or its time budget when that ends it sooner
+  const rateOf = (e: number, b: number): number => {
+    const s = tc.schedule;
+    if (s.kind !== 'cosine') return learningRate(sched, e, b, plateau);
+    const progress = Math.min(1, Math.max((e + b / batches) / tc.epochs, tc.maxSeconds !== null ? (now() - t0) / tc.maxSeconds : 0));
+    return s.minLr + ((tc.optimizer.lr - s.minLr) * (1 + Math.cos(Math.PI * progress))) / 2;
+  };
   const history: PotentialEpoch[] = [];
   let best: { epoch: number; score: number; weights: Record<string, Float32Array> } | null = null;
   let sinceBest = 0;
@@ -206,7 +216,7 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
         await control.waitWhilePaused();
         if (control.cancelled) break;
         const tb = now();
-        lr = learningRate(sched, epoch, b, plateau);
+        lr = rateOf(epoch, b);
         const batch = batchPotentialGraphs(part.map((i) => graphs[i]));
         const t = potentialBatchTensors(batch);
         const targets = batchTargets(part.map((i) => frames[i]), batch, trained);
