@@ -81,7 +81,7 @@ describeEachBackend('potential training gradients', () => {
     });
   }
 
-  it('a short run lowers the validation error and leaks no tensors', async () => {
+  it('a short run lowers the validation error and leaks no tensors', { timeout: 300_000 }, async () => {
     const frames = Array.from({ length: 12 }, (_, k) => labelledByPairPotential(rattledAlloy(20 + k)));
     const config = tinyConfig('painn', { training: { epochs: 6, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 }, split: { val: 0.25, test: 0 } } });
     const before = tf.memory().numTensors;
