@@ -110,6 +110,11 @@ export const PotentialTrainingSchema = z.object({
   optimizer: OptimizerSchema.prefault({ kind: 'adam', lr: 0.002 }),
   weightDecay: nonNegNum('training.weightDecay').default(0),
   schedule: ScheduleSchema.prefault({ kind: 'plateau', factor: 0.5, patience: 5 }),
+  /**
+   * Share of the run (its epochs, or training.maxSeconds when that ends it first) over which the
+   * scheduled rate decays linearly to 1 % of itself at the end (0: none).
+   */
+  finalDecay: z.number().min(0, { error: 'training.finalDecay must be between 0 and 1' }).max(1, { error: 'training.finalDecay must be between 0 and 1' }).default(0),
   gradClipNorm: posNum('training.gradClipNorm').nullable().default(10),
   /** Exponential moving average of the weights used for validation and the saved model (0: off). */
   emaDecay: z.number().min(0).max(0.9999, { error: 'training.emaDecay must be below 1' }).default(0.99),

@@ -6,10 +6,10 @@
  * One step: energies, forces and stress of a batch (forces and stress by differentiation), the
  * weighted loss (./loss), its gradient with respect to the weights (a gradient of gradients),
  * global-norm clipping, Adam/AdamW/SGD with the scheduled rate, then the exponential moving
- * average of the weights. The cosine schedule anneals per step over the whole run: its progress is
- * the fraction of the epochs done or of `training.maxSeconds` used, whichever is larger, so a
- * time-budgeted run reaches the final rate when its budget ends rather than at an epoch count it
- * never reaches. After each epoch: the validation metrics with the averaged weights,
+ * average of the weights. The run's progress is the fraction of its epochs done or of
+ * `training.maxSeconds` used, whichever is larger: the cosine schedule anneals per step over it, and
+ * `training.finalDecay` = d lowers any schedule's rate linearly to 1 % of it over the last d of it —
+ * a time-budgeted run anneals when its budget ends, not at an epoch count it never reaches. After each epoch: the validation metrics with the averaged weights,
  * reduce-on-plateau on the validation score, the best epoch by the lowest score
  * (./metrics selectionScore), early stopping and a wall-clock budget. At the end the best
  * weights are restored and the validation and test splits evaluated with them.
@@ -83,6 +83,8 @@ export interface PotentialTrainOptions {
 }
 
 const now = () => performance.now() / 1000;
+/** Where the final decay ends, as a fraction of the schedule's rate. */
+const FINAL_DECAY_TO = 0.01;
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 function chunks(idx: number[], size: number): number[][] {
@@ -185,12 +187,15 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
   let plateau: PlateauState = initialPlateauState();
   const batches = Math.ceil(split.train.length / tc.batchSize);
   const sched: ScheduleContext = { lr: tc.optimizer.lr, schedule: tc.schedule, epochs: tc.epochs, warmupEpochs: 0, stepsPerEpoch: batches };
-  // cosine: annealed per step over the run's length — its epochs, or its time budget when that ends it sooner
+  // the share of the run done: of its epochs, or of its time budget when that ends it sooner
+  const progressOf = (e: number, b: number) => Math.min(1, Math.max((e + b / batches) / tc.epochs, tc.maxSeconds !== null ? (now() - t0) / tc.maxSeconds : 0));
   const rateOf = (e: number, b: number): number => {
     const s = tc.schedule;
-    if (s.kind !== 'cosine') return learningRate(sched, e, b, plateau);
-    const progress = Math.min(1, Math.max((e + b / batches) / tc.epochs, tc.maxSeconds !== null ? (now() - t0) / tc.maxSeconds : 0));
-    return s.minLr + ((tc.optimizer.lr - s.minLr) * (1 + Math.cos(Math.PI * progress))) / 2;
+    const progress = progressOf(e, b);
+    const rate = s.kind === 'cosine' ? s.minLr + ((tc.optimizer.lr - s.minLr) * (1 + Math.cos(Math.PI * progress))) / 2 : learningRate(sched, e, b, plateau);
+    // the final decay: linearly to FINAL_DECAY_TO of the schedule's rate over the last `finalDecay` of the run
+    const d = tc.finalDecay;
+    return d > 0 && progress > 1 - d ? rate * (1 - ((1 - FINAL_DECAY_TO) * (progress - (1 - d))) / d) : rate;
   };
   const history: PotentialEpoch[] = [];
   let best: { epoch: number; score: number; weights: Record<string, Float32Array> } | null = null;
