@@ -21,6 +21,10 @@ export interface StartRequest {
   config: Record<string, unknown>;
   name?: string;
   tags?: string[];
+  /** Fine-tuning: the stored model the run starts from (config then gives training settings), its frozen depth and head choice. */
+  from?: number;
+  freeze?: number;
+  head?: 'auto' | 'keep' | 'new';
 }
 
 async function start(req: StartRequest): Promise<RunRecord | null> {
@@ -33,6 +37,7 @@ async function start(req: StartRequest): Promise<RunRecord | null> {
       config: req.config,
       ...(req.name ? { name: req.name } : {}),
       ...(req.tags && req.tags.length ? { tags: req.tags } : {}),
+      ...(req.from !== undefined ? { from: req.from, freeze: req.freeze ?? 0, head: req.head ?? 'auto' } : {}),
     });
     runs.upsert(r);
     currentRunId.value = r.id;

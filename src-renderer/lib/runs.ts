@@ -198,6 +198,24 @@ export function externalLabel(r: Pick<RunRecord, 'origin' | 'external'>): string
   return `${x.framework}: ${x.processes} process${x.processes === 1 ? '' : 'es'} on ${x.nodes} node${x.nodes === 1 ? '' : 's'}${x.hosts.length ? ` (${x.hosts.join(', ')})` : ''}, ${x.device}${devices.length ? ` (${devices.join(', ')})` : ''}, ${x.distributedBackend}${x.slurmJob ? `, Slurm job ${x.slurmJob}` : ''}`;
 }
 
+/**
+ * What a fine-tuning run started from, read from its tags (`from:<model>`, `freeze:<N>`, as the
+ * training service and `latticework train --from` tag it); null for a run trained from scratch.
+ */
+export function fineTunedFrom(r: Pick<RunRecord, 'tags'>): { model: string; freeze: number } | null {
+  const from = r.tags.find((t) => t.startsWith('from:'));
+  if (!from) return null;
+  const freeze = Number(r.tags.find((t) => t.startsWith('freeze:'))?.slice('freeze:'.length) ?? 0);
+  return { model: from.slice('from:'.length), freeze: Number.isFinite(freeze) ? freeze : 0 };
+}
+
+/** The line a run page shows for a fine-tuning run. */
+export function fineTuneLabel(r: Pick<RunRecord, 'tags'>): string | null {
+  const f = fineTunedFrom(r);
+  if (!f) return null;
+  return `Fine-tuned from ${f.model}${f.freeze ? `, the embedding and the first ${f.freeze} layer${f.freeze === 1 ? '' : 's'} frozen` : ', nothing frozen'}`;
+}
+
 export function canResume(r: Pick<RunRecord, 'status'>): boolean {
   return r.status === 'paused' || r.status === 'interrupted';
 }
