@@ -24,6 +24,7 @@ import type { PotentialRunHooks, PotentialRunInfo } from '../../services/cli-sto
 import { datasetFrames, leftOutMessage, readDatasetAt } from '../../datasets/in-process';
 import { potentialMetricsLine, trainPotentialRun } from '../../workers/train-potential';
 import type { CommandContext } from '../command';
+import { reportTrainSummary, type PotentialTrainSummary } from '../train-summary';
 
 export interface PotentialTrainArgs {
   data: string;
@@ -139,7 +140,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
     }
     // an ensemble's metrics are its last member's, as in the summary below
     await hooks?.onFinish({ cancelled, bestEpoch: run.bestEpoch, epochsDone: run.epochsDone, val: run.val, test: run.test, location });
-    const summary = {
+    const summary: PotentialTrainSummary = {
       status: r.status,
       backend: choice.candidate,
       architecture: config.architecture,
@@ -159,12 +160,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
       seconds: runs.reduce((t, x) => t + x.seconds, 0),
       model: location,
     };
-    if (a.json) ctx.io.out(JSON.stringify(summary));
-    else if (cancelled) ctx.io.out('cancelled');
-    else {
-      ctx.io.out(`best epoch ${r.bestEpoch + 1}${r.test ? `; test ${potentialMetricsLine(r.test.metrics)}` : ''}`);
-      if (location) ctx.io.out(`model saved: ${location}`);
-    }
+    reportTrainSummary(ctx.io, summary, { json: a.json, cancelled, detail: r.test ? `; test ${potentialMetricsLine(r.test.metrics)}` : '' });
     return cancelled ? 130 : 0;
   } catch (e) {
     await hooks?.onError(e as Error);

@@ -29,6 +29,7 @@ import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory } from './train-potential';
 import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
+import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
@@ -339,7 +340,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         }
         for (const r of results) await hooks.onFinish?.(r, { location });
 
-        const summary = {
+        const summary: PropertyTrainSummary = {
           status: cancelled ? 'cancelled' : last.status,
           backend: choice.candidate,
           workers,
@@ -361,15 +362,9 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           seconds: results.reduce((s, r) => s + r.seconds, 0),
           model: location,
         };
-        if (values.json) ctx.io.out(JSON.stringify(summary));
-        else {
-          if (cancelled) ctx.io.out('cancelled');
-          else {
-            const t = last.test?.metrics;
-            ctx.io.out(`best epoch ${last.bestEpoch + 1} (val ${last.selectionMetric} ${fmt(last.bestMetric)})${t ? `; test ${'mae' in t ? `MAE ${fmt(t.mae)} RMSE ${fmt(t.rmse)} R² ${fmt(t.r2, 3)}` : `accuracy ${fmt(t.accuracy, 3)} AUC ${fmt(t.rocAuc, 3)}`}` : ''}`);
-            if (location) ctx.io.out(`model saved: ${location}`);
-          }
-        }
+        const t = last.test?.metrics;
+        const tested = t ? `; test ${'mae' in t ? `MAE ${fmt(t.mae)} RMSE ${fmt(t.rmse)} R² ${fmt(t.r2, 3)}` : `accuracy ${fmt(t.accuracy, 3)} AUC ${fmt(t.rocAuc, 3)}`}` : '';
+        reportTrainSummary(ctx.io, summary, { json: !!values.json, cancelled, detail: ` (val ${last.selectionMetric} ${fmt(last.bestMetric)})${tested}` });
         return cancelled ? 130 : 0;
       } catch (e) {
         await hooks.onError?.(e as Error);
