@@ -35,7 +35,11 @@ for backend in $(echo "$BACKENDS" | tr , ' '); do
     for side in before after; do
       tree=$ROOT
       [ "$side" = before ] && tree=$BEFORE
-      LATTICEWORK_DATA_DIR="$OUT/data-$side" node "$tree/bin/latticework.mjs" train --data "$DATA" --preset "$preset" \
+      # one training thread on both sides: since issue 15 a tree splits every batch over one worker
+      # per core by default, which sums the same gradients in another order (docs/training.md)
+      workers=""
+      node "$tree/bin/latticework.mjs" train --help | grep -q -- '--workers' && workers="--workers 1"
+      LATTICEWORK_DATA_DIR="$OUT/data-$side" node "$tree/bin/latticework.mjs" train --data "$DATA" --preset "$preset" $workers \
         --epochs "$EPOCHS" --batch-size 16 --seed 7 --limit "$LIMIT" --backend "$backend" --no-save --db "$OUT/$side.sqlite" --json \
         >"$OUT/$preset-$backend-$side.json" 2>"$OUT/$preset-$backend-$side.log" || true
     done
