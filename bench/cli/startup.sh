@@ -25,10 +25,8 @@ BEFORE=""
 if [ "${1:-}" = "--before" ]; then
   REV=$2
   BEFORE="$OUT/before"
-  git -C "$ROOT" worktree add --detach "$BEFORE" "$REV" >/dev/null 2>&1
-  ln -s "$ROOT/node_modules" "$BEFORE/node_modules"
-  (cd "$BEFORE" && node node_modules/electron-vite/bin/electron-vite.js build >/dev/null 2>&1)
-  trap 'git -C "$ROOT" worktree remove --force "$BEFORE"' EXIT
+  . "$ROOT/scripts/revision.sh"
+  checkout_revision "$ROOT" "$REV" "$BEFORE"
 fi
 
 # every command once before timing (a stale build would otherwise be rebuilt inside the timing)

@@ -21,12 +21,8 @@ PRESETS="cgcnn-paper gcn gat mpnn-edge schnet"
 OUT=$(mktemp -d /tmp/lw-seeded.XXXXXX)
 BEFORE="$OUT/before"
 
-git -C "$ROOT" worktree add --detach "$BEFORE" "$REV" >/dev/null 2>&1
-trap 'git -C "$ROOT" worktree remove --force "$BEFORE"' EXIT
-ln -s "$ROOT/node_modules" "$BEFORE/node_modules"
-echo "building $REV in $BEFORE" >&2
-(cd "$BEFORE" && node node_modules/electron-vite/bin/electron-vite.js build >"$OUT/build-before.log" 2>&1) || { cat "$OUT/build-before.log" >&2; exit 1; }
-[ -f "$ROOT/out/main/cli.js" ] || (cd "$ROOT" && node scripts/build.mjs)
+. "$ROOT/scripts/revision.sh"
+checkout_revision "$ROOT" "$REV" "$BEFORE"
 
 status=0
 printf '| preset | backend | %s | this checkout | same |\n| --- | --- | --- | --- | --- |\n' "$REV"
