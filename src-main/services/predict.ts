@@ -38,34 +38,10 @@ export function predictHandlers(core: CoreParts): LatticeworkHandlers['predict']
         }
       }
       if (structures.length === 0) return { rows: [], failed };
-      // parts predicted by the pool's workers at once (each keeps the model loaded), progress summed
-      const parts: (typeof structures)[] = [];
-      for (let i = 0; i < structures.length; i += PREDICT_PART) parts.push(structures.slice(i, i + PREDICT_PART));
-      const out = await core.jobs.run(
-        'predict',
-        async (job) => {
-          const done = parts.map(() => 0);
-          const results = await Promise.all(
-            parts.map((part, k) =>
-              core.pool.run(
-                'predict',
-                { key: model.sha256, model: model.bytes, structures: part.map((s) => ({ id: s.id, structure: s.structure })) },
-                {
-                  signal: job.signal,
-                  onProgress: (d, _t, m) => {
-                    done[k] = d;
-                    job.progress(done.reduce((a, b) => a + b, 0), structures.length, m);
-                  },
-                },
-              ),
-            ),
-          );
-          return { rows: results.flatMap((r) => r.rows), failed: results.flatMap((r) => r.failed) };
-        },
-        jobId ?? randomUUID(),
-      );
+      // parts predicted by the pool's workers at once (each keeps the model loaded), progress summed;
+      // each part's rows go to the client as soon as it is done (predict.onRows)
       const names = new Map(structures.map((s) => [s.id, s.name]));
-      const rows: PredictionRow[] = out.rows.map((r) => ({
+      const toRow = (r: { id: number; prediction: number; std: number | null; perAtom: number[] | null; warnings: string[] }): PredictionRow => ({
         structureId: r.id,
         name: names.get(r.id) ?? String(r.id),
         modelId,
@@ -75,8 +51,37 @@ export function predictHandlers(core: CoreParts): LatticeworkHandlers['predict']
         units: model.record.units,
         perAtom: r.perAtom,
         warnings: r.warnings,
-      }));
-      for (const f of out.failed) failed.push({ structureId: f.id, message: f.message });
+      });
+      const id = jobId ?? randomUUID();
+      const parts: (typeof structures)[] = [];
+      for (let i = 0; i < structures.length; i += PREDICT_PART) parts.push(structures.slice(i, i + PREDICT_PART));
+      const results = await core.jobs.run(
+        'predict',
+        async (job) => {
+          const done = parts.map(() => 0);
+          return Promise.all(
+            parts.map(async (part, k) => {
+              const r = await core.pool.run(
+                'predict',
+                { key: model.sha256, model: model.bytes, structures: part.map((s) => ({ id: s.id, structure: s.structure })) },
+                {
+                  signal: job.signal,
+                  onProgress: (d, _t, m) => {
+                    done[k] = d;
+                    job.progress(done.reduce((a, b) => a + b, 0), structures.length, m);
+                  },
+                },
+              );
+              const predicted = { rows: r.rows.map(toRow), failed: r.failed.map((f) => ({ structureId: f.id, message: f.message })) };
+              if (!job.signal.aborted) core.events.emit('predict', 'onRows', { jobId: id, ...predicted });
+              return predicted;
+            }),
+          );
+        },
+        id,
+      );
+      const rows = results.flatMap((r) => r.rows);
+      failed.push(...results.flatMap((r) => r.failed));
       return { rows, failed };
     },
 

@@ -1,12 +1,13 @@
 /**
  * Prediction with a stored model over stored structures (`predict.run`, with job progress
- * and cancellation), the row chosen for per-atom contributions (and its structure, loaded
+ * and cancellation; rows stream in as the service's parts finish, `predict.onRows`, and a
+ * cancelled run keeps the rows shown), the row chosen for per-atom contributions (and its structure, loaded
  * for the viewer), and the over-smoothing view of a model on one structure
  * (`predict.oversmoothing`). Module-level state so that the last predictions survive
  * switching views.
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
-import type { OversmoothingView, PredictionRow, StructureDetail } from '../../src-shared/ipc/contract';
+import type { OversmoothingView, PredictionRow, PredictionRowsEvent, StructureDetail } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { errorMessage, newJobId } from '../lib/format';
 import { useJobs } from './useJobs';
@@ -23,19 +24,39 @@ const oversmoothing = shallowRef<OversmoothingView | null>(null);
 const oversmoothingError = ref<string | null>(null);
 const oversmoothingLoading = ref(false);
 
+let listening = false;
+/** The rows of the running job's finished parts, appended as they come. */
+function onRows(e: PredictionRowsEvent): void {
+  if (e.jobId !== jobId.value || !running.value) return;
+  rows.value = [...rows.value, ...e.rows];
+  failed.value = [...failed.value, ...e.failed];
+  if (selectedRow.value === null && rows.value.length > 0) selectRow(0);
+}
+
 async function run(modelId: number, structureIds: number[]): Promise<void> {
   if (structureIds.length === 0) return;
+  if (!listening) {
+    listening = true;
+    getApi().predict.onRows(onRows);
+  }
   const id = newJobId('predict');
   jobId.value = id;
   running.value = true;
   runError.value = null;
+  rows.value = [];
+  failed.value = [];
+  selectRow(null);
   try {
     const r = await getApi().predict.run({ modelId, structureIds, jobId: id });
+    // the whole result, in the order asked (the streamed rows came part by part)
+    const selected = selectedRow.value !== null ? rows.value[selectedRow.value]?.structureId : undefined;
     rows.value = r.rows;
     failed.value = r.failed;
-    selectRow(r.rows.length > 0 ? 0 : null);
+    const at = r.rows.findIndex((x) => x.structureId === selected);
+    selectRow(at >= 0 ? at : r.rows.length > 0 ? 0 : null);
   } catch (e) {
-    runError.value = errorMessage(e);
+    // a cancelled or failed run keeps the rows already shown
+    runError.value = rows.value.length > 0 ? `${errorMessage(e)} (the ${rows.value.length} row${rows.value.length === 1 ? '' : 's'} shown were predicted)` : errorMessage(e);
   } finally {
     running.value = false;
   }

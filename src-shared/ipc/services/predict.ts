@@ -1,6 +1,6 @@
 /** Prediction with a stored model, per-atom contributions, and the over-smoothing view. */
 import { z } from 'zod';
-import { method } from '../define';
+import { event, method } from '../define';
 
 export interface PredictionRow {
   structureId: number;
@@ -16,6 +16,16 @@ export interface PredictionRow {
   perAtom: number[] | null;
   /** Why the structure or the prediction lies outside the model's training domain, one reason each; empty when inside. */
   warnings: string[];
+}
+
+/**
+ * Rows of a `predict.run` as its parts finish (parts complete in any order; `run` still resolves
+ * with every row in the order asked). A cancelled run keeps the rows already sent.
+ */
+export interface PredictionRowsEvent {
+  jobId: string;
+  rows: PredictionRow[];
+  failed: { structureId: number; message: string }[];
 }
 
 export interface OversmoothingView {
@@ -83,5 +93,7 @@ export const predictService = {
       z.object({ modelId: z.number().int().positive(), structureId: z.number().int().positive() }).strict(),
     ),
   },
-  events: {},
+  events: {
+    onRows: event<PredictionRowsEvent>(),
+  },
 } as const;

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ModelRecord } from '../../../src-shared/ipc/contract';
+import type { ModelRecord, PredictionRowsEvent } from '../../../src-shared/ipc/contract';
 import { parameterCount, presetConfig } from '../../../src-main/engine/architectures/registry';
 import { serveTestCore } from '../../helpers/core';
 import { SHARED_DATA } from '../../helpers/shared-data';
@@ -112,6 +112,59 @@ describe('predict service', () => {
     for (const k of [0, 255, 256, 299]) {
       const alone = await served.api.predict.run({ modelId: fe.id, structureIds: [asked[k]] });
       expect(Math.abs(res.rows[k].prediction - alone.rows[0].prediction)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('streams each part\'s rows as it finishes (predict.onRows), and a cancelled run sends none after the cancel', async () => {
+    const emt = `${SHARED_DATA}/emt-dev/cgcnn`;
+    const files = readdirSync(emt)
+      .filter((n) => n.endsWith('.cif'))
+      .sort()
+      .slice(300, 900)
+      .map((n) => ({ name: n, text: readFileSync(join(emt, n), 'utf8') }));
+    const imported = await served.api.structures.import({ files });
+    const asked = imported.imported.map((r) => r.id);
+    const fe = models.find((m) => m.name === 'CGCNN formation energy per atom')!;
+    const events: PredictionRowsEvent[] = [];
+    const off = served.api.predict.onRows((e) => events.push(e));
+    try {
+      // three parts (256, 256, 88) on the test core's one worker: three events before the result
+      const first = asked.slice(0, 600);
+      let resolved = false;
+      const seenBeforeResult: number[] = [];
+      const run = served.api.predict.run({ modelId: fe.id, structureIds: first, jobId: 'stream-all' }).then((r) => {
+        resolved = true;
+        return r;
+      });
+      const offSeen = served.api.predict.onRows((e) => {
+        if (e.jobId === 'stream-all' && !resolved) seenBeforeResult.push(e.rows.length);
+      });
+      const res = await run;
+      offSeen();
+      const mine = events.filter((e) => e.jobId === 'stream-all');
+      expect(mine.map((e) => e.rows.length).sort((a, b) => a - b)).toEqual([88, 256, 256]);
+      expect(seenBeforeResult).toHaveLength(3);
+      // the streamed rows are the result's rows, the same numbers
+      const streamed = new Map(mine.flatMap((e) => e.rows).map((r) => [r.structureId, r]));
+      expect(streamed.size).toBe(600);
+      for (const r of res.rows) expect(streamed.get(r.structureId)).toEqual(r);
+
+      // cancelled after the first part: the rows sent stay the only ones, run rejects
+      let cancelledAt = -1;
+      const offCancel = served.api.predict.onRows((e) => {
+        if (e.jobId === 'stream-cancel' && cancelledAt < 0) {
+          cancelledAt = events.filter((x) => x.jobId === 'stream-cancel').length;
+          void served.api.jobs.cancel({ jobId: 'stream-cancel' });
+        }
+      });
+      await expect(served.api.predict.run({ modelId: fe.id, structureIds: first, jobId: 'stream-cancel' })).rejects.toThrow(/cancel/i);
+      offCancel();
+      const sent = events.filter((e) => e.jobId === 'stream-cancel');
+      expect(cancelledAt).toBe(1);
+      expect(sent).toHaveLength(1);
+      expect(sent[0].rows).toHaveLength(256);
+    } finally {
+      off();
     }
   });
 
