@@ -12,7 +12,8 @@ Needs PyTorch only (no other package). What is here, and why each piece is what 
   Latticework computes them (atom_init rows or one-hot or species; Gaussian expansion in float64,
   rounded to float32, values below 1e-20 set to 0; optional cosine envelope).
 - ``GraphModel``: CGCNN (Xie & Grossman 2018; names of txie-93/cgcnn: ``embedding``,
-  ``convs.<t>.fc_full``, ``.bn1``, ``.bn2``), SchNet (Schütt et al. 2018) and GCN (Kipf & Welling 2017) property models as
+  ``convs.<t>.fc_full``, ``.bn1``, ``.bn2``), SchNet (Schütt et al. 2018), GCN (Kipf & Welling 2017) and GAT
+  (Veličković et al. 2018) property models as
   Latticework's engine computes them (embedding, layers, readout, head).
 - ``PotentialModel``: the SchNet and PaiNN interatomic potentials (Schütt et al. 2018, 2021; energy,
   forces and stress by autograd). The one PyTorch PaiNN and SchNet potential: Latticework's dev
@@ -328,8 +329,35 @@ class GcnConv(nn.Module):
         return h + self.act(a + x / degree.reshape(-1, 1) + self.linear.bias)
 
 
+class GatConv(nn.Module):
+    """Graph attention with edge-aware scores, K heads averaged, residual (architectures/gat.ts):
+    z = W h [N, K, F]; s = LeakyReLU_0.2(a_dst . z_center + a_src . z_neighbor + a_edge e); alpha = softmax
+    of s over the edges into each centre; h_i + act(mean_k sum_j alpha z_j + b)."""
+
+    def __init__(self, config, edge_features, act):
+        super().__init__()
+        m = config["model"]
+        self.F, self.K = m["atomFeatures"], m["attentionHeads"]
+        self.transform = nn.Linear(self.F, self.K * self.F, bias=False)
+        self.att_edge = nn.Linear(edge_features, self.K, bias=False)
+        self.att_dst = nn.Parameter(torch.zeros(1, self.K, self.F))
+        self.att_src = nn.Parameter(torch.zeros(1, self.K, self.F))
+        self.bias = nn.Parameter(torch.zeros(self.F))
+        self.act = act
+
+    def forward(self, h, e, b):
+        center, neighbor, n = b["center"], b["neighbor"], h.shape[0]
+        z = self.transform(h).reshape(n, self.K, self.F)
+        s = F.leaky_relu((z * self.att_dst).sum(2)[center] + (z * self.att_src).sum(2)[neighbor] + self.att_edge(e), 0.2)
+        top = torch.full((n, self.K), -math.inf, dtype=s.dtype, device=s.device).scatter_reduce(0, center.reshape(-1, 1).expand_as(s), s, reduce="amax")
+        w = torch.exp(s - top[center])  # shifted by each centre's largest score (stable)
+        alpha = w / scatter_sum(w, center, n)[center]
+        a = scatter_sum(z[neighbor] * alpha.unsqueeze(2), center, n)
+        return h + self.act(a.mean(1) + self.bias)
+
+
 # architecture → (its layer, whether the head activates the pooled vector first: CGCNN's conv_to_fc input)
-LAYERS = {"cgcnn": (CgcnnConv, True), "schnet": (SchNetConv, False), "gcn": (GcnConv, False)}
+LAYERS = {"cgcnn": (CgcnnConv, True), "schnet": (SchNetConv, False), "gcn": (GcnConv, False), "gat": (GatConv, False)}
 
 
 class GraphModel(nn.Module):

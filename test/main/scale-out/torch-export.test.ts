@@ -1,5 +1,5 @@
 /**
- * Issue 16: an exported run (CGCNN, SchNet, GCN; the SchNet and PaiNN potentials) trains in PyTorch
+ * Issue 16: an exported run (CGCNN, SchNet, GCN, GAT; the SchNet and PaiNN potentials) trains in PyTorch
  * exactly as in Latticework — same graphs, same initial weights, same batches in the same order,
  * same optimiser — so the first epoch's losses agree within 1e-4. Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
@@ -93,16 +93,18 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     expect(best.header.config).toEqual(initial.header.config);
   });
 
-  // SchNet: learned embedding and continuous filters; GCN: CGCNN's atom features, normalised adjacency. Both Adam with warm-up and a cosine schedule.
-  for (const [architecture, cgcnnLayout] of [
-    ['schnet', false],
-    ['gcn', true],
+  // SchNet: learned embedding and continuous filters; GCN: CGCNN's atom features, normalised adjacency; GAT: attention
+  // over the edges into each atom (2 heads, mean readout: attention readouts are not exported). All Adam with warm-up and a cosine schedule.
+  for (const [architecture, cgcnnLayout, model] of [
+    ['schnet', false, {}],
+    ['gcn', true, {}],
+    ['gat', true, { attentionHeads: 2, readout: 'mean' }],
   ] as const) {
     it(`an exported ${architecture} run (Adam with warm-up and cosine schedule) gives the same first-epoch losses in PyTorch as in Latticework (1e-4)`, async () => {
       requireTorch();
       const { dir, summary, config, samples } = await exported(
         48,
-        { model: { atomFeatures: 16, filterFeatures: 16, hiddenFeatures: 16 }, training: { batchSize: 8, epochs: 2, seed: 5, warmupEpochs: 1 } },
+        { model: { atomFeatures: 16, filterFeatures: 16, hiddenFeatures: 16, ...model }, training: { batchSize: 8, epochs: 2, seed: 5, warmupEpochs: 1 } },
         architecture,
       );
       expect(summary).toMatchObject({ architecture, structures: 48, cgcnnLayout });
@@ -147,9 +149,9 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     await initBackend({ force: 'cpu' });
     const data = await readDatasetAt(`${SHARED_DATA}/emt-dev/cgcnn`, { limit: 10 });
     const atomInit = datasetAtomInit(data);
-    const gat = fitConfigToData(presetConfig('gat', { training: { epochs: 1 } }), data);
+    const mpnn = fitConfigToData(presetConfig('mpnn-edge', { training: { epochs: 1 } }), data);
     const dir = mkdtempSync(join(tmpdir(), 'lw-torch-refuse-'));
-    expect(() => exportTorchRun({ config: gat.config, data, samples: trainingSamples(gat.config, data, atomInit), atomInit, targetNames: gat.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/architecture "gat" has no PyTorch twin/);
+    expect(() => exportTorchRun({ config: mpnn.config, data, samples: trainingSamples(mpnn.config, data, atomInit), atomInit, targetNames: mpnn.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/architecture "mpnn-edge" has no PyTorch twin/);
     const cg = fitConfigToData(presetConfig('cgcnn-paper', { model: { readout: 'attention' } }), data);
     expect(() => exportTorchRun({ config: cg.config, data, samples: trainingSamples(cg.config, data, atomInit), atomInit, targetNames: cg.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/readout "attention"/);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
