@@ -37,6 +37,49 @@ export interface LineOptions {
 
 const baseText = { fontSize: 11, color: '#5d6675' };
 
+const LEGEND_TOP = 4;
+const LEGEND_ICON = 25;
+const LEGEND_GAP = 10;
+/** Height of a legend row (11 px text), px. */
+export const LEGEND_ROW = 18;
+
+/**
+ * Rows a horizontal legend takes when its items (icon, 5 px, text) are laid out left to right and
+ * wrapped at `width` px, as ECharts lays out a plain legend.
+ */
+export function legendRows(textWidths: readonly number[], width: number): number {
+  let rows = textWidths.length > 0 ? 1 : 0;
+  let x = 0;
+  for (const t of textWidths) {
+    const w = LEGEND_ICON + 5 + t;
+    if (x > 0 && x + w > width) {
+      rows++;
+      x = 0;
+    }
+    x += w + LEGEND_GAP;
+  }
+  return rows;
+}
+
+/**
+ * A chart whose plain legend fits without paging: the plot moved down under as many legend rows as
+ * the series' names need in a chart `width` px wide (`measure`: a name's width in px at 11 px).
+ * Options without a plain legend over a grid are returned as they are.
+ */
+export function fitLegend(option: ChartOption, width: number, measure: (text: string) => number): ChartOption {
+  const legend = option.legend as { type?: string; top?: number; left?: number; right?: number } | undefined;
+  const grid = option.grid as { top?: number } | undefined;
+  const series = option.series as { name?: string }[] | undefined;
+  if (!legend || legend.type !== 'plain' || !grid || !series || typeof legend.top !== 'number') return option;
+  const available = width - (legend.left ?? 0) - (legend.right ?? 0);
+  const rows = legendRows(
+    series.map((s) => measure(String(s.name ?? ''))),
+    available,
+  );
+  const top = Math.max(grid.top ?? 0, legend.top + rows * LEGEND_ROW + 12);
+  return { ...option, grid: { ...grid, top } };
+}
+
 export function lineOption(series: readonly LineSeries[], o: LineOptions): ChartOption {
   const hasRight = series.some((s) => s.axis === 1);
   const yAxis: ChartOption[] = [
@@ -48,7 +91,8 @@ export function lineOption(series: readonly LineSeries[], o: LineOptions): Chart
     animation: o.animation ?? false,
     color: PALETTE,
     grid: { left: 56, right: hasRight ? 56 : 16, top: 34, bottom: 36 },
-    legend: { top: 4, left: 90, right: hasRight ? 60 : 16, type: 'scroll', textStyle: baseText, itemHeight: 8, selected: Object.fromEntries((o.hidden ?? []).map((n) => [n, false])) },
+    // wrapped onto rows by fitLegend (EChart.vue, which knows the width), never paged
+    legend: { top: LEGEND_TOP, left: 90, right: hasRight ? 60 : 16, type: 'plain', textStyle: baseText, itemWidth: LEGEND_ICON, itemHeight: 8, itemGap: LEGEND_GAP, selected: Object.fromEntries((o.hidden ?? []).map((n) => [n, false])) },
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => fmtNum(v, 5) },
     xAxis: { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 22, nameTextStyle: baseText, axisLabel: baseText, minInterval: 1, scale: true },
     yAxis,

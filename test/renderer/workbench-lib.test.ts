@@ -5,7 +5,7 @@ import type { MetricPoint, PredictionPoint, RunRecord, TrainingProgress } from '
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
-import { divergingRgb, histogram, histogramOption, lineOption, niceRange, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
+import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_ROW, legendRows, lineOption, niceRange, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
 import { estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { csvCell, fmtBytes, fmtDuration, fmtNum, targetUnit, toCsv } from '../../src-renderer/lib/format';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
@@ -263,6 +263,34 @@ describe('runs table and comparison', () => {
 });
 
 describe('chart options', () => {
+  it('a run’s many metric series get a legend wrapped onto rows, never paged, with the plot under it', () => {
+    const names = ['train_loss', 'val_loss', 'train_mae', 'val_mae', 'train_rmse', 'val_rmse', 'train_r2', 'val_r2', 'train_max_error', 'val_max_error', 'test_mae', 'lr'];
+    const series = names.map((name) => ({ name, data: [[1, 1]] as [number, number][] }));
+    const measure = (t: string) => 6 * t.length;
+    const option = lineOption(series, { xName: 'epoch' }) as { legend: { type: string; left: number; right: number }; grid: { top: number } };
+    expect(option.legend.type).toBe('plain');
+    // 480 px wide: items of 30 px + 6 px per letter and 10 px gaps, wrapped where the next would not fit
+    const width = 480;
+    const available = width - option.legend.left - option.legend.right;
+    const rows = legendRows(names.map(measure), available);
+    let row = 0;
+    let x = 0;
+    for (const n of names) {
+      const w = 30 + measure(n);
+      if (x > 0 && x + w > available) [row, x] = [row + 1, 0];
+      expect(x + w).toBeLessThanOrEqual(available);
+      x += w + 10;
+    }
+    expect(rows).toBe(row + 1);
+    expect(rows).toBeGreaterThan(2);
+    const fitted = fitLegend(option, width, measure) as { grid: { top: number } };
+    expect(fitted.grid.top).toBeGreaterThanOrEqual(4 + rows * LEGEND_ROW);
+    // wide enough for one row: the plot stays where it was
+    const wide = fitLegend(option, 4000, measure) as { grid: { top: number } };
+    expect(legendRows(names.map(measure), 4000 - option.legend.left - option.legend.right)).toBe(1);
+    expect(wide.grid.top).toBe(option.grid.top);
+    expect(fitted.grid.top).toBeGreaterThan(wide.grid.top);
+  });
   it('line, parity and histogram options carry the data', () => {
     const l = lineOption([{ name: 'x', data: [[1, 2]] }], { xName: 'epoch', hidden: ['x'] }) as { series: { data: unknown }[]; legend: { selected: Record<string, boolean> } };
     expect(l.series[0].data).toEqual([[1, 2]]);
