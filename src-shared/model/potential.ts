@@ -74,6 +74,7 @@ export const POTENTIAL_HINTS: Readonly<Record<string, { label: string; hint: str
   'training.loss.stressWeight': { label: 'Stress weight', hint: 'w_σ of the stress component error (eV/Å³)²' },
   'training.emaDecay': { label: 'Weight average', hint: 'Decay of the moving average of the weights used for validation and the model (0: off)' },
   'training.maxSeconds': { label: 'Time budget (s)', hint: 'Stop after the epoch that crosses it (empty: none)' },
+  'training.finalDecay': { label: 'Final decay', hint: 'Share of the run (epochs, or the time budget when it ends first) over which the rate falls linearly to 1 % (0: off)' },
 };
 
 export const RadialSchema = z.object({
