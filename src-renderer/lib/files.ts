@@ -139,8 +139,11 @@ export function collectDropped(dt: DataTransfer): Promise<{ path: string; file: 
   })();
 }
 
-/** Reads files as text (binary ones as base64); too large or unreadable ones are reported, not thrown. */
-export async function readDropped(files: { path: string; file: File }[]): Promise<{ files: DroppedFile[]; skipped: SkippedFile[] }> {
+/**
+ * Reads files as text (binary ones as base64: compressed files and databases by their bytes, and
+ * those `binary` names); too large or unreadable ones are reported, not thrown.
+ */
+export async function readDropped(files: { path: string; file: File }[], binary: (path: string) => boolean = () => false): Promise<{ files: DroppedFile[]; skipped: SkippedFile[] }> {
   const ok: DroppedFile[] = [];
   const skipped: SkippedFile[] = [];
   for (const { path, file } of files) {
@@ -151,7 +154,7 @@ export async function readDropped(files: { path: string; file: File }[]): Promis
     }
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
-      ok.push(isBinaryData(bytes) ? { name: path, base64: toBase64(bytes) } : { name: path, text: new TextDecoder().decode(bytes) });
+      ok.push(binary(path) || isBinaryData(bytes) ? { name: path, base64: toBase64(bytes) } : { name: path, text: new TextDecoder().decode(bytes) });
     } catch (e) {
       skipped.push({ file: path, reason: e instanceof Error ? e.message : String(e) });
     }

@@ -216,6 +216,22 @@ export function fineTuneLabel(r: Pick<RunRecord, 'tags'>): string | null {
   return `Fine-tuned from ${f.model}${f.freeze ? `, the embedding and the first ${f.freeze} layer${f.freeze === 1 ? '' : 's'} frozen` : ', nothing frozen'}`;
 }
 
+/**
+ * The files of a trained export folder that bringing the run back reads (scale-out/import-run.ts):
+ * the export's manifest, split and initial weights, and the run's status, curves and best model.
+ * A dropped folder sends only these (its data/ stays on disk).
+ */
+const RUN_FOLDER_FILES = ['export.json', 'split.json', 'initial.lwm', 'status.json', 'metrics.jsonl', 'batches.jsonl', 'best.lwm'];
+
+export function isRunFolderFile(path: string): boolean {
+  return RUN_FOLDER_FILES.includes(path.split('/').pop() ?? path);
+}
+
+/** Latticework model files (binary: sent as bytes). */
+export function isExportModelFile(path: string): boolean {
+  return path.endsWith('.lwm');
+}
+
 export function canResume(r: Pick<RunRecord, 'status'>): boolean {
   return r.status === 'paused' || r.status === 'interrupted';
 }
