@@ -23,7 +23,7 @@ import { decodeModelFile, type ModelFileData } from '../engine/models/format';
 import { FileAccessError, isUserFolder, readUserFile, type FileKind } from '../files/path-guard';
 import { UserError } from '../ipc/errors';
 import type { Database } from '../store/database';
-import { RunRecorder } from '../store/runs';
+import { getRunRow, RunRecorder } from '../store/runs';
 import { TORCH_EXPORT_FORMAT } from './torch-export';
 
 /** The files of an export folder that import reads (the export's, then the run's). */
@@ -248,10 +248,13 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   const name = opts.name ?? `${manifest.name} (PyTorch, ${status.processes} process${status.processes === 1 ? '' : 'es'})`;
   const startedAt = Date.parse(status.startedAt);
   const duration = typeof status.duration === 'number' ? status.duration : 0;
+  // exported from a run of this database: the same dataset (its split indexes that dataset's items)
+  const from = manifest.exportedFrom;
+  const origin = from && resolve(from.database) === resolve(db.path) ? await db.read((tx) => getRunRow(tx, from.runId)) : undefined;
   const recorder = await RunRecorder.create(db, {
     name,
-    datasetId: null,
-    datasetName: manifest.dataset.source,
+    datasetId: origin?.dataset_id ?? null,
+    datasetName: origin?.dataset_name ?? manifest.dataset.source,
     status: 'running',
     config,
     seed: config.training.seed,

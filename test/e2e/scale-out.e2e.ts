@@ -126,6 +126,8 @@ describe('a run handed to PyTorch and brought back, in the app', () => {
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');
     await row.getByTestId('run-external').waitFor();
     expect(await row.textContent()).toContain(`${EPOCHS}/${EPOCHS}`);
+    expect(run.datasetId).toBe(dataset.id);
+    expect(await row.textContent()).toContain('EMT 30');
     expect(Number(await row.getByTestId('run-metric-test_mae').textContent())).toBeCloseTo(run.bestMetrics.test_mae, 3);
     // beside the local run it came from (comparable in the same table)
     const localRow = page.getByTestId('run-row').and(page.locator(`[data-id="${local.id}"]`));

@@ -115,6 +115,8 @@ describe('scaleOut service', { timeout: 300_000 }, () => {
     const a = await served.api.scaleOut.importRun({ path: folder });
     expect(a.run).toMatchObject({ origin: 'external', status: 'finished', epochsDone: 3, external: { processes: 2, distributedBackend: 'gloo', importedFrom: folder } });
     expect(a.modelId).not.toBeNull();
+    // exported from a run of this database: it joins that run's dataset (the split indexes its items)
+    expect(a.run.datasetName).toBe('sample');
     const points = await served.api.runs.metrics({ ids: [a.runId], keys: ['train_loss', 'val_mae', 'batch_loss'] });
     expect(points.filter((p) => p.key === 'train_loss').map((p) => p.value)).toEqual([1, 1 / 2, 1 / 3]);
     expect(points.filter((p) => p.key === 'val_mae').map((p) => p.value)).toEqual([0.5, 0.5 / 2, 0.5 / 3]);
