@@ -12,8 +12,8 @@ Needs PyTorch only (no other package). What is here, and why each piece is what 
   Latticework computes them (atom_init rows or one-hot or species; Gaussian expansion in float64,
   rounded to float32, values below 1e-20 set to 0; optional cosine envelope).
 - ``GraphModel``: CGCNN (Xie & Grossman 2018; names of txie-93/cgcnn: ``embedding``,
-  ``convs.<t>.fc_full``, ``.bn1``, ``.bn2``), SchNet (Schütt et al. 2018), GCN (Kipf & Welling 2017) and GAT
-  (Veličković et al. 2018) property models as
+  ``convs.<t>.fc_full``, ``.bn1``, ``.bn2``), SchNet (Schütt et al. 2018), GCN (Kipf & Welling 2017), GAT
+  (Veličković et al. 2018) and MPNN-edge (Gilmer et al. 2017) property models as
   Latticework's engine computes them (embedding, layers, readout, head).
 - ``PotentialModel``: the SchNet and PaiNN interatomic potentials (Schütt et al. 2018, 2021; energy,
   forces and stress by autograd). The one PyTorch PaiNN and SchNet potential: Latticework's dev
@@ -356,8 +356,28 @@ class GatConv(nn.Module):
         return h + self.act(a.mean(1) + self.bias)
 
 
-# architecture → (its layer, whether the head activates the pooled vector first: CGCNN's conv_to_fc input)
-LAYERS = {"cgcnn": (CgcnnConv, True), "schnet": (SchNetConv, False), "gcn": (GcnConv, False), "gat": (GatConv, False)}
+class MpnnEdgeConv(nn.Module):
+    """MPNN with edge updates (architectures/mpnn-edge.ts): e' = act(W_e2 act(W_e1 [h_center, h_neighbor, e])),
+    a = aggregate(e') at each centre, h + act(W_v2 act(W_v1 [h, a])); the edge state becomes e + e'."""
+
+    def __init__(self, config, edge_features, act):
+        super().__init__()
+        m = config["model"]
+        F_, De = m["atomFeatures"], m["edgeFeatures"]
+        self.edge = nn.ModuleList([nn.Linear(2 * F_ + De, De), nn.Linear(De, De)])
+        self.node = nn.ModuleList([nn.Linear(F_ + De, F_), nn.Linear(F_, F_)])
+        self.aggregation, self.act = m["aggregation"], act
+
+    def forward(self, h, e, b):
+        center = b["center"]
+        e_new = self.act(self.edge[1](self.act(self.edge[0](torch.cat([h[center], h[b["neighbor"]], e], dim=1)))))
+        a = aggregate(self.aggregation, e_new, center, h.shape[0])
+        return h + self.act(self.node[1](self.act(self.node[0](torch.cat([h, a], dim=1))))), e + e_new
+
+
+# architecture → (its layer, whether the head activates the pooled vector first: CGCNN's conv_to_fc input);
+# a layer returns h, or (h, e) when it updates the edge state
+LAYERS = {"cgcnn": (CgcnnConv, True), "schnet": (SchNetConv, False), "gcn": (GcnConv, False), "gat": (GatConv, False), "mpnn-edge": (MpnnEdgeConv, False)}
 
 
 class GraphModel(nn.Module):
@@ -374,6 +394,10 @@ class GraphModel(nn.Module):
         self.act = activation(m["activation"])
         self.table = a["kind"] == "embedding"
         self.embedding = nn.Embedding(a["numSpecies"], F_) if self.table else nn.Linear(a["length"], F_)
+        # an edge state (MPNN-edge): a Linear of the Gaussian features before the first layer
+        self.edge_embedding = nn.Linear(edge_width, m["edgeFeatures"]) if config["architecture"] == "mpnn-edge" else None
+        if self.edge_embedding is not None:
+            edge_width = m["edgeFeatures"]
         self.convs = nn.ModuleList([layer(config, edge_width, self.act) for _ in range(m["numLayers"])])
         head = m["head"]
         self.per_atom = head["kind"] == "per-atom"
@@ -386,8 +410,11 @@ class GraphModel(nn.Module):
 
     def forward(self, b):
         h = self.embedding(b["x"].reshape(-1).long()) if self.table else self.embedding(b["x"])
+        e = b["e"] if self.edge_embedding is None else self.edge_embedding(b["e"])
         for conv in self.convs:
-            h = conv(h, b["e"], b)
+            h = conv(h, e, b)
+            if isinstance(h, tuple):
+                h, e = h
         if self.per_atom:
             y = h
         else:

@@ -50,7 +50,7 @@ export const TORCH_EXPORT_VERSION = 1;
 const SCRIPTS = ['latticework_torch.py', 'train.py', 'train.sbatch'];
 
 /** Architectures with a PyTorch twin in resources/torch/latticework_torch.py (LAYERS there). */
-export const EXPORTABLE = ['cgcnn', 'schnet', 'gcn', 'gat'] as const;
+export const EXPORTABLE = ['cgcnn', 'schnet', 'gcn', 'gat', 'mpnn-edge'] as const;
 
 export interface TorchExportInput {
   /** The config, its head already fitted to the data's targets (`fitConfigToData`). */

@@ -33,7 +33,7 @@ a README. Bring the trained run back with \`latticework import-run DIR\`.
   --db PATH       database of the run (default $LATTICEWORK_DB, else the data directory's)
   --json          print one JSON summary: {"folder", "architecture", "structures",
                   "split": {"train", "val", "test"}, "parameters", "files", "cgcnnLayout"}
-Exportable: CGCNN, SchNet, GCN and GAT (mean, sum or max readout; regression or per-atom targets;
+Exportable: CGCNN, SchNet, GCN, GAT and MPNN-edge (mean, sum or max readout; regression or per-atom targets;
 single split) and the SchNet and PaiNN interatomic potentials (schnet-potential, painn-potential:
 --data an extended XYZ or VASP file of labelled frames, as for \`latticework train\`).
 Exit status: 0 written, 1 failed, 2 bad usage.`;

@@ -1,5 +1,5 @@
 /**
- * Issue 16: an exported run (CGCNN, SchNet, GCN, GAT; the SchNet and PaiNN potentials) trains in PyTorch
+ * Issue 16: an exported run (CGCNN, SchNet, GCN, GAT, MPNN-edge; the SchNet and PaiNN potentials) trains in PyTorch
  * exactly as in Latticework — same graphs, same initial weights, same batches in the same order,
  * same optimiser — so the first epoch's losses agree within 1e-4. Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
@@ -94,13 +94,16 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
   });
 
   // SchNet: learned embedding and continuous filters; GCN: CGCNN's atom features, normalised adjacency; GAT: attention
-  // over the edges into each atom (2 heads, mean readout: attention readouts are not exported). All Adam with warm-up and a cosine schedule.
+  // over the edges into each atom (2 heads, mean readout: attention readouts are not exported), all Adam with warm-up and a
+  // cosine schedule; MPNN-edge: an edge state updated by every layer (mean readout: set2set is not exported), AdamW with
+  // weight decay, a plateau schedule and gradient clipping (its preset's). All with one epoch of warm-up.
   for (const [architecture, cgcnnLayout, model] of [
     ['schnet', false, {}],
     ['gcn', true, {}],
     ['gat', true, { attentionHeads: 2, readout: 'mean' }],
+    ['mpnn-edge', false, { edgeFeatures: 8, readout: 'mean' }],
   ] as const) {
-    it(`an exported ${architecture} run (Adam with warm-up and cosine schedule) gives the same first-epoch losses in PyTorch as in Latticework (1e-4)`, async () => {
+    it(`an exported ${architecture} run gives the same first-epoch losses in PyTorch as in Latticework (1e-4)`, async () => {
       requireTorch();
       const { dir, summary, config, samples } = await exported(
         48,
@@ -108,7 +111,9 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
         architecture,
       );
       expect(summary).toMatchObject({ architecture, structures: 48, cgcnnLayout });
-      expect(config.training).toMatchObject({ optimizer: { kind: 'adam' }, schedule: { kind: 'cosine' }, warmupEpochs: 1 });
+      expect(config.training.warmupEpochs).toBe(1);
+      if (architecture === 'mpnn-edge') expect(config.training).toMatchObject({ optimizer: { kind: 'adamw' }, schedule: { kind: 'plateau' }, gradClipNorm: 10 });
+      else expect(config.training).toMatchObject({ optimizer: { kind: 'adam' }, schedule: { kind: 'cosine' } });
       const batches: BatchProgress[] = [];
       const epochs: EpochProgress[] = [];
       await trainModel(config, samples, { callbacks: { onBatch: (b) => void batches.push(b), onEpoch: (e) => void epochs.push(e) } });
@@ -145,13 +150,13 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     });
   }
 
-  it('refuses what has no PyTorch twin, naming why, and a folder that is not empty', async () => {
+  it('refuses what it cannot export (set2set and attention readouts), naming why, and a folder that is not empty', async () => {
     await initBackend({ force: 'cpu' });
     const data = await readDatasetAt(`${SHARED_DATA}/emt-dev/cgcnn`, { limit: 10 });
     const atomInit = datasetAtomInit(data);
-    const mpnn = fitConfigToData(presetConfig('mpnn-edge', { training: { epochs: 1 } }), data);
     const dir = mkdtempSync(join(tmpdir(), 'lw-torch-refuse-'));
-    expect(() => exportTorchRun({ config: mpnn.config, data, samples: trainingSamples(mpnn.config, data, atomInit), atomInit, targetNames: mpnn.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/architecture "mpnn-edge" has no PyTorch twin/);
+    const mpnn = fitConfigToData(presetConfig('mpnn-edge', { training: { epochs: 1 } }), data);
+    expect(() => exportTorchRun({ config: mpnn.config, data, samples: trainingSamples(mpnn.config, data, atomInit), atomInit, targetNames: mpnn.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/readout "set2set"/);
     const cg = fitConfigToData(presetConfig('cgcnn-paper', { model: { readout: 'attention' } }), data);
     expect(() => exportTorchRun({ config: cg.config, data, samples: trainingSamples(cg.config, data, atomInit), atomInit, targetNames: cg.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/readout "attention"/);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
