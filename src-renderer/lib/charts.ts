@@ -42,6 +42,8 @@ const LEGEND_ICON = 25;
 const LEGEND_GAP = 10;
 /** Height of a legend row (11 px text), px. */
 export const LEGEND_ROW = 18;
+/** Between the legend's last row and the plot: room for the y axis' title, which sits over the plot. */
+export const LEGEND_CLEARANCE = 28;
 
 /**
  * Rows a horizontal legend takes when its items (icon, 5 px, text) are laid out left to right and
@@ -62,8 +64,8 @@ export function legendRows(textWidths: readonly number[], width: number): number
 }
 
 /**
- * A chart whose plain legend fits without paging: the plot moved down under as many legend rows as
- * the series' names need in a chart `width` px wide (`measure`: a name's width in px at 11 px).
+ * A chart whose plain legend fits without paging: the plot (and the y axis' title over it) moved down
+ * under as many legend rows as the series' names need in a chart `width` px wide (`measure`: a name's width in px at 11 px).
  * Options without a plain legend over a grid are returned as they are.
  */
 export function fitLegend(option: ChartOption, width: number, measure: (text: string) => number): ChartOption {
@@ -76,7 +78,7 @@ export function fitLegend(option: ChartOption, width: number, measure: (text: st
     series.map((s) => measure(String(s.name ?? ''))),
     available,
   );
-  const top = Math.max(grid.top ?? 0, legend.top + rows * LEGEND_ROW + 12);
+  const top = Math.max(grid.top ?? 0, legend.top + rows * LEGEND_ROW + LEGEND_CLEARANCE);
   return { ...option, grid: { ...grid, top } };
 }
 
@@ -92,7 +94,7 @@ export function lineOption(series: readonly LineSeries[], o: LineOptions): Chart
     color: PALETTE,
     grid: { left: 56, right: hasRight ? 56 : 16, top: 34, bottom: 36 },
     // wrapped onto rows by fitLegend (EChart.vue, which knows the width), never paged
-    legend: { top: LEGEND_TOP, left: 90, right: hasRight ? 60 : 16, type: 'plain', textStyle: baseText, itemWidth: LEGEND_ICON, itemHeight: 8, itemGap: LEGEND_GAP, selected: Object.fromEntries((o.hidden ?? []).map((n) => [n, false])) },
+    legend: { top: LEGEND_TOP, left: 8, right: 8, type: 'plain', textStyle: baseText, itemWidth: LEGEND_ICON, itemHeight: 8, itemGap: LEGEND_GAP, selected: Object.fromEntries((o.hidden ?? []).map((n) => [n, false])) },
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => fmtNum(v, 5) },
     xAxis: { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 22, nameTextStyle: baseText, axisLabel: baseText, minInterval: 1, scale: true },
     yAxis,

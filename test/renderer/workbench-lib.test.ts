@@ -5,7 +5,7 @@ import type { MetricPoint, PredictionPoint, RunRecord, TrainingProgress } from '
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
-import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_ROW, legendRows, lineOption, niceRange, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
+import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
 import { estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { csvCell, fmtBytes, fmtDuration, fmtNum, targetUnit, toCsv } from '../../src-renderer/lib/format';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
@@ -284,11 +284,11 @@ describe('chart options', () => {
     expect(rows).toBe(row + 1);
     expect(rows).toBeGreaterThan(2);
     const fitted = fitLegend(option, width, measure) as { grid: { top: number } };
-    expect(fitted.grid.top).toBeGreaterThanOrEqual(4 + rows * LEGEND_ROW);
-    // wide enough for one row: the plot stays where it was
+    expect(fitted.grid.top).toBe(4 + rows * LEGEND_ROW + LEGEND_CLEARANCE);
+    // wide enough for one row: the plot starts under that row and the y axis' title
     const wide = fitLegend(option, 4000, measure) as { grid: { top: number } };
     expect(legendRows(names.map(measure), 4000 - option.legend.left - option.legend.right)).toBe(1);
-    expect(wide.grid.top).toBe(option.grid.top);
+    expect(wide.grid.top).toBe(4 + LEGEND_ROW + LEGEND_CLEARANCE);
     expect(fitted.grid.top).toBeGreaterThan(wide.grid.top);
   });
   it('line, parity and histogram options carry the data', () => {
