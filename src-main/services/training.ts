@@ -25,6 +25,7 @@ import { parseJson } from '../store/database';
 import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig } from '../store/runs';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
+import { mergeConfig } from '../../src-shared/model/config';
 import { isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../src-shared/model/potential';
 
 /** Control word values (see workers/train.ts). */
@@ -97,7 +98,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     const items = await loadDatasetItems(core, row.dataset_id);
     const config = runConfig(row);
     // the source's atom features, checked against every element of the data
-    const sourceAtoms = fineTune ? await userErrors(async (ft) => ft.fineTuneAtomInit(fineTune.source, items.flatMap((it) => it.structure.numbers), dataset.atomInit)) : null;
+    const sourceAtoms = fineTune?.plan ? await userErrors(async (ft) => ft.fineTuneAtomInit(fineTune.source, items.flatMap((it) => it.structure.numbers), dataset.atomInit)) : null;
     const a: ActiveRun = {
       control: new Int32Array(new SharedArrayBuffer(4)),
       jobId: randomUUID(),
@@ -228,7 +229,14 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
               control: a.control,
               model: { name: `${row.name} (best)`, target: target?.name ?? perAtomKey ?? dataset.targetKey, unit: target?.unit ?? '', dataset: dataset.name },
               workers,
-              fineTune: plan ? { start: plan.start, startedFrom: plan.startedFrom, freeze: plan.start.freeze, head: plan.head.reason } : null,
+              fineTune: fineTune
+                ? {
+                    start: plan?.start ?? { weights: fineTune.source.members[0], freeze: fineTune.freeze, keepHead: null },
+                    startedFrom: fineTune.source.header.name,
+                    freeze: fineTune.freeze,
+                    head: plan?.head.reason ?? "kept (a potential's energy head)",
+                  }
+                : null,
             },
             { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) },
           ),
@@ -263,7 +271,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
    * energies (and forces, stresses): trained in a compute worker by the pipeline of `latticework
    * train --preset *-potential` (workers/train-potential.ts), recorded with the same metric keys.
    */
-  const startPotential = async (datasetId: number, input: Record<string, unknown>, name: string | undefined, tags: string[] | undefined): Promise<RunRecord> => {
+  const startPotential = async (datasetId: number, input: Record<string, unknown>, name: string | undefined, tags: string[] | undefined, fineTune?: FineTuneLaunch): Promise<RunRecord> => {
     let config: PotentialConfig;
     try {
       config = parsePotentialConfig(input);
@@ -277,17 +285,17 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     if (labels.energy === 0 && labels.forces === 0) throw new UserError(`dataset ${dataset.name} has neither energies nor forces to train a potential on`);
     const runId = await core.db.transaction((tx) =>
       insertRun(tx, {
-        name: name ?? `${config.preset ?? `${config.architecture} potential`} on ${dataset.name}`,
+        name: name ?? `${fineTune ? `${fineTune.source.header.name} fine-tuned` : (config.preset ?? `${config.architecture} potential`)} on ${dataset.name}`,
         datasetId,
         datasetName: dataset.name,
         status: 'queued',
         config: config as unknown as Record<string, unknown>,
         seed: config.training.seed,
         epochsPlanned: config.training.epochs,
-        tags: tags ?? ['potential'],
+        tags: [...(tags ?? ['potential']), ...(fineTune ? [`from:${fineTune.source.header.name}`, `freeze:${fineTune.freeze}`] : [])],
       }),
     );
-    await launchOrFail(runId, null, 0, 1);
+    await launchOrFail(runId, null, 0, 1, fineTune);
     const run = await getRun(core, runId);
     core.events.emit('training', 'onStatus', run);
     return run;
@@ -297,9 +305,16 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     async start({ datasetId, config, name, tags, workers, from, freeze, head }) {
       if ((freeze !== undefined || head !== undefined) && from === undefined) throw new UserError('freeze and head apply to a fine-tuning run: give the model it starts from (from)');
       if (from === undefined && isPotentialConfig(config)) return startPotential(datasetId, config, name, tags);
+      const source = from === undefined ? null : await loadSourceModel(core, from);
+      if (source?.header.task === 'potential') {
+        // a potential fine-tunes as a potential run: its architecture and weights, this request's training settings
+        if (head !== undefined) throw new UserError(`head applies to property models: a potential's energy head is always kept`);
+        const potentialConfig = mergeConfig(source.header.config as unknown as Record<string, unknown>, { training: config.training ?? {} });
+        return startPotential(datasetId, potentialConfig, name, tags, { source, plan: null, freeze: freeze ?? 0 });
+      }
       const dataset = await getDataset(core, datasetId);
-      const fineTune = from === undefined ? undefined : await planFineTuneRun(core, from, config, dataset.targetKey, freeze ?? 0, head ?? 'auto');
-      const check = fineTune ? { ok: true, config: fineTune.plan.config as unknown as Record<string, unknown>, issues: [] } : await checkConfig(config);
+      const fineTune = source ? await planFineTuneRun(source, config, dataset.targetKey, freeze ?? 0, head ?? 'auto') : undefined;
+      const check = fineTune?.plan ? { ok: true, config: fineTune.plan.config as unknown as Record<string, unknown>, issues: [] } : await checkConfig(config);
       if (!check.ok || !check.config) throw new UserError(`invalid config: ${check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, check.issues);
       const cfg = check.config as { training: { kFold: number | null; seed: number; epochs: number }; model: { head: { kind: string } }; architecture: string };
       if (cfg.model.head.kind === 'per-atom') {
@@ -311,14 +326,14 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       }
       const runId = await core.db.transaction((tx) =>
         insertRun(tx, {
-          name: name ?? (fineTune ? `${fineTune.plan.startedFrom} fine-tuned on ${dataset.name}` : ''),
+          name: name ?? (fineTune ? `${fineTune.source.header.name} fine-tuned on ${dataset.name}` : ''),
           datasetId,
           datasetName: dataset.name,
           status: 'queued',
           config: check.config!,
           seed: cfg.training.seed,
           epochsPlanned: cfg.training.epochs * (cfg.training.kFold ?? 1),
-          tags: [...(tags ?? []), ...(fineTune ? [`from:${fineTune.plan.startedFrom}`, `freeze:${fineTune.plan.start.freeze}`] : [])],
+          tags: [...(tags ?? []), ...(fineTune ? [`from:${fineTune.source.header.name}`, `freeze:${fineTune.freeze}`] : [])],
         }),
       );
       await launchOrFail(runId, null, 0, workers ?? null, fineTune);
@@ -381,24 +396,28 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
   };
 }
 
-/** A fine-tuning run's start: the stored model and the plan made from it (engine/train/finetune). */
+/** A fine-tuning run's start: the stored model, the plan made from it (engine/train/finetune; null for a potential) and the frozen depth. */
 interface FineTuneLaunch {
   source: ModelFileData;
-  plan: FineTunePlan;
+  plan: FineTunePlan | null;
+  freeze: number;
 }
 
 /** The engine's fine-tuning module, loaded when a fine-tuning run starts (it loads tfjs through the registry). */
 const finetuneModule = () => import('../engine/train/finetune');
 
 /**
- * Plans a fine-tuning run from stored model `from` on a dataset whose target is `targetKey`:
+ * Plans a property model's fine-tuning run from `source` on a dataset whose target is `targetKey`:
  * `overrides` (the request's config) may set `training` and `model.head`. Refusals reach the user.
  */
-async function planFineTuneRun(core: CoreParts, from: number, overrides: Record<string, unknown>, targetKey: string, freeze: number, head: HeadChoice): Promise<FineTuneLaunch> {
+async function planFineTuneRun(source: ModelFileData, overrides: Record<string, unknown>, targetKey: string, freeze: number, head: HeadChoice): Promise<FineTuneLaunch> {
+  return userErrors(async (ft) => ({ source, plan: ft.planFineTune(source, ft.fineTuneConfig(source, overrides), [targetKey], { freeze, head }), freeze }));
+}
+
+/** The stored model a fine-tuning run starts from. */
+async function loadSourceModel(core: CoreParts, id: number): Promise<ModelFileData> {
   const { decodeModelFile } = await import('../engine/models/format');
-  const source = decodeModelFile((await loadModelFile(core, from)).bytes);
-  if (source.header.task === 'potential') throw new UserError(`"${source.header.name}" is an interatomic potential: fine-tune it on labelled frames with \`latticework train --data FRAMES --from MODEL\``);
-  return userErrors(async (ft) => ({ source, plan: ft.planFineTune(source, ft.fineTuneConfig(source, overrides), [targetKey], { freeze, head }) }));
+  return decodeModelFile((await loadModelFile(core, id)).bytes);
 }
 
 /** Runs `work` with the fine-tuning module; its refusals (FineTuneError) become user errors. */

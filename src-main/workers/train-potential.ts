@@ -199,6 +199,10 @@ export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext
       split,
       control,
       model: { name: input.model.name, dataset: input.model.dataset, run: String(input.runId) },
+      // a fine-tuning run (training.start from a stored potential): its weights, the frozen blocks, its name
+      initialWeights: input.fineTune?.start.weights,
+      freeze: input.fineTune?.freeze,
+      startedFrom: input.fineTune?.startedFrom ?? null,
       keepBestOnCancel: () => Atomics.load(input.control, 0) === CONTROL_CANCEL_KEEP,
       onBatch: (b) => ctx.emit({ type: 'batch', epoch: b.epoch, batch: b.batch, batches: b.batches, loss: b.loss, lr: b.lr, structuresPerSecond: b.atomsPerSecond / atomsPerStructure } satisfies TrainEvent),
       onEpoch: (e) => {

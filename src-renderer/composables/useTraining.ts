@@ -37,7 +37,7 @@ async function start(req: StartRequest): Promise<RunRecord | null> {
       config: req.config,
       ...(req.name ? { name: req.name } : {}),
       ...(req.tags && req.tags.length ? { tags: req.tags } : {}),
-      ...(req.from !== undefined ? { from: req.from, freeze: req.freeze ?? 0, head: req.head ?? 'auto' } : {}),
+      ...(req.from !== undefined ? { from: req.from, freeze: req.freeze ?? 0, ...(req.head ? { head: req.head } : {}) } : {}),
     });
     runs.upsert(r);
     currentRunId.value = r.id;

@@ -10,7 +10,7 @@ import { decodeModelFile } from '../../../src-main/engine/models/format';
 import { loadModelFile } from '../../../src-main/services/models';
 import { serveTestCore } from '../../helpers/core';
 import { SHARED_DATA } from '../../helpers/shared-data';
-import { waitForStatus } from './training-fixtures';
+import { emtFrames, waitForStatus } from './training-fixtures';
 
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const served = serveTestCore();
@@ -40,5 +40,28 @@ describe('training service: fine-tuning', () => {
     const source = decodeModelFile((await loadModelFile(served.t.core, bandGap.id)).bytes);
     for (const n of Object.keys(source.members[0]).filter((k) => /^(embedding|convs\.[012])\./.test(k))) expect(Array.from(file.members[0][n]), n).toEqual(Array.from(source.members[0][n]));
     expect(Array.from(file.members[0]['convs.3.fc_full.weight'])).not.toEqual(Array.from(source.members[0]['convs.3.fc_full.weight']));
+  });
+
+  it('fine-tunes a stored potential on a frames dataset with its first block frozen', { timeout: 300_000 }, async () => {
+    const { api } = served;
+    const frames = await api.datasets.import({ kind: 'frames', files: [{ name: 'emt10.extxyz', text: emtFrames(10) }], name: 'emt10' });
+    const preset = (await api.models.presets({})).find((p) => p.id === 'painn-potential')!;
+    const tiny = { ...preset.config, model: { ...(preset.config.model as object), features: 8, numLayers: 2, headHidden: 4 }, radial: { ...(preset.config.radial as object), cutoff: 4, numBasis: 6 }, training: { ...(preset.config.training as object), batchSize: 4, epochs: 1 } };
+    const first = await api.training.start({ datasetId: frames.id, config: tiny, name: 'tiny painn' });
+    expect((await waitForStatus(api, first.id, ['finished', 'failed'], 240_000)).status).toBe('finished');
+    const potential = (await api.models.list({})).find((m) => m.runId === first.id)!;
+    expect(potential.task).toBe('potential');
+
+    await expect(api.training.start({ datasetId: frames.id, config: {}, from: potential.id, head: 'new' })).rejects.toThrow(/head applies to property models/);
+    const tuned = await api.training.start({ datasetId: frames.id, config: { training: { epochs: 1 } }, from: potential.id, freeze: 1 });
+    expect(tuned.tags).toEqual(['potential', `from:${potential.name}`, 'freeze:1']);
+    const done = await waitForStatus(api, tuned.id, ['finished', 'failed'], 240_000);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('finished');
+    const model = (await api.models.list({})).find((m) => m.runId === tuned.id)!;
+    const file = decodeModelFile((await loadModelFile(served.t.core, model.id)).bytes);
+    const source = decodeModelFile((await loadModelFile(served.t.core, potential.id)).bytes);
+    expect(file.header.provenance.details).toMatchObject({ startedFrom: potential.name, freeze: 1 });
+    expect(Array.from(file.members[0]['embedding.weight'])).toEqual(Array.from(source.members[0]['embedding.weight']));
   });
 });
