@@ -20,7 +20,8 @@ import type { DatasetKind } from '../../src-shared/ipc/contract';
 const quiet = () => ({ signal: new AbortController().signal, progress: () => undefined, emit: () => undefined });
 
 export const inProcessIO: ReaderIO = {
-  parse: (files) => taskHandlers['parse-structures']({ files }, quiet()),
+  // training and export read structures for their graphs only: no space-group search (~1 ms a structure)
+  parse: (files) => taskHandlers['parse-structures']({ files, symmetry: false }, quiet()),
   framesReader: (_sources, options) => async (source) => (await taskHandlers['read-frames']({ sources: [source], options }, quiet()))[0],
 };
 

@@ -91,7 +91,12 @@ export const taskHandlers = {
    * or an ASE database; a VASP 4 file takes its species from a POTCAR/OUTCAR among the same files.
    */
   async 'parse-structures'(
-    input: { files: ({ name: string; text: string } | { name: string; data: Uint8Array })[]; disorder?: DisorderPolicy },
+    input: {
+      files: ({ name: string; text: string } | { name: string; data: Uint8Array })[];
+      disorder?: DisorderPolicy;
+      /** false: no space-group search (null) — for readers that never show it, such as `latticework train`. */
+      symmetry?: boolean;
+    },
     ctx: TaskContext,
   ): Promise<ParsedFile[]> {
     const out: ParsedFile[] = [];
@@ -112,7 +117,7 @@ export const taskHandlers = {
             structure: structureToJSON(s),
             block: read.blocks[k],
             summary: summarizeStructure(s),
-            ...symmetryOf(s, read.structureWarnings[k]),
+            ...(input.symmetry === false ? { spaceGroup: null, warnings: read.structureWarnings[k] } : symmetryOf(s, read.structureWarnings[k])),
           })),
         });
       } catch (err) {
