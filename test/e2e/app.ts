@@ -3,8 +3,13 @@
  * driven in Chromium, which is what CI and this project's machines run (Electron cannot
  * start here). Only when LATTICEWORK_E2E_ELECTRON names an Electron binary does a launch
  * open the desktop window instead; no machine of this project exercises that path.
- * Each launch gets a fresh temporary database; console errors and page errors are
- * collected so tests can assert there were none.
+ * Each launch gets a fresh temporary database unless told which; console errors and page errors
+ * are collected so tests can assert there were none; `api` is a typed client of the same core.
+ *
+ * A test file takes its app from `appForFile()` (launched before its tests, closed after them):
+ *   const { app, api, dir } = appForFile();
+ * with `before` for work ahead of the launch (a CLI run into the database) and `restart()` for
+ * tests that start the app again on the same database, after a clean close or a kill.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -13,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { contract } from '../../src-shared/ipc/contract';
 import type { LatticeworkApi } from '../../src-shared/ipc/contract';
@@ -31,10 +37,18 @@ export interface LaunchedApp {
   databasePath: string;
   /** Console errors and uncaught page errors seen so far. */
   errors: string[];
+  /** A typed client of the app's core over its WebSocket, for checking what the UI shows (browser mode only). */
+  api: LatticeworkApi;
   screenshot(name: string): Promise<string>;
   /** Kills the app's process outright (SIGKILL), as a crash or a power cut would. */
   kill(): Promise<void>;
+  /** Closes the API client, the page and the app (and the temporary database it made). */
   close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** The database to open, kept when the app closes. Default: a fresh `e2e.sqlite` in a temporary folder, removed on close. */
+  databasePath?: string;
 }
 
 export const CHROMIUM_FLAGS = [
@@ -99,11 +113,12 @@ export async function openPage(browser: Browser, url: string, errors: string[]):
   return page;
 }
 
-export async function launchApp(options: { databasePath?: string } = {}): Promise<LaunchedApp> {
+/** Launches the app, waits until its page is connected to the core and (browser mode) connects `api`. */
+export async function launchApp(options: LaunchOptions = {}): Promise<LaunchedApp> {
   mkdirSync(ARTEFACTS, { recursive: true });
-  const dir = mkdtempSync(join(tmpdir(), 'latticework-e2e-'));
-  const keepDir = options.databasePath !== undefined;
-  const databasePath = options.databasePath ?? join(dir, 'e2e.sqlite');
+  const dir = options.databasePath === undefined ? mkdtempSync(join(tmpdir(), 'latticework-e2e-')) : undefined;
+  const databasePath = options.databasePath ?? join(dir!, 'e2e.sqlite');
+  const removeDir = () => dir && rmSync(dir, { recursive: true, force: true });
   const errors: string[] = [];
   // Opt-in desktop path (LATTICEWORK_E2E_ELECTRON): playwright's _electron.launch on the built main
   // process. Not run in CI (no Electron binary can be downloaded there).
@@ -116,42 +131,102 @@ export async function launchApp(options: { databasePath?: string } = {}): Promis
       if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
     });
     page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+    await waitUntilConnected(page);
     return {
       page,
       mode: 'desktop',
       url: page.url(),
       databasePath,
       errors,
+      get api(): LatticeworkApi {
+        throw new Error('the e2e API client talks to browser mode only (the desktop window has no WebSocket)');
+      },
       screenshot: (name) => shoot(page, name),
       async kill() {
         app.process().kill('SIGKILL');
       },
       async close() {
         await app.close();
-        rmSync(dir, { recursive: true, force: true });
+        removeDir();
       },
     };
   }
   const server = await startServer(databasePath);
   const browser = await launchBrowser();
   const page = await openPage(browser, server.url, errors);
+  const client = await connectApi(server.url);
+  await waitUntilConnected(page);
   return {
     page,
     mode: 'browser',
     url: server.url,
     databasePath,
     errors,
+    api: client.api,
     screenshot: (name) => shoot(page, name),
     async kill() {
+      client.close();
       await stopServer(server, 'SIGKILL');
       await browser.close();
     },
     async close() {
+      client.close();
       await browser.close();
       await stopServer(server);
-      if (!keepDir) rmSync(dir, { recursive: true, force: true });
+      removeDir();
     },
   };
+}
+
+export interface FileApp {
+  /** The running app: every read goes to the current launch (after `restart`, the new one). */
+  app: LaunchedApp;
+  /** Its API client (`app.api` of the current launch). */
+  api: LatticeworkApi;
+  /** The file's own temporary folder, removed after its tests; the app's database is `e2e.sqlite` in it. */
+  dir: string;
+  /** Starts the app again on the same database: after closing it, or after killing it (`kill: true`, as a crash would). */
+  restart(options?: { kill?: boolean }): Promise<void>;
+}
+
+/**
+ * The app of a test file: registers a beforeAll that runs `before` (if any) and launches the app
+ * on `dir`/e2e.sqlite, and an afterAll that closes it and removes `dir`. Hooks the file registers
+ * after this call run after the launch (and their afterAll before the close).
+ */
+export function appForFile(options: { before?: (files: { dir: string; databasePath: string }) => unknown; timeout?: number } = {}): FileApp {
+  const dir = mkdtempSync(join(tmpdir(), 'latticework-e2e-'));
+  const databasePath = join(dir, 'e2e.sqlite');
+  let current: LaunchedApp | undefined;
+  beforeAll(async () => {
+    await options.before?.({ dir, databasePath });
+    current = await launchApp({ databasePath });
+  }, options.timeout);
+  afterAll(async () => {
+    await current?.close();
+    current = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const running = (): LaunchedApp => {
+    if (!current) throw new Error('the e2e app is not running: appForFile() launches it in beforeAll, for the tests of its file');
+    return current;
+  };
+  return {
+    app: forwardTo(running),
+    api: forwardTo(() => running().api),
+    dir,
+    async restart({ kill = false } = {}) {
+      const previous = running();
+      current = undefined;
+      await (kill ? previous.kill() : previous.close());
+      current = await launchApp({ databasePath });
+    },
+  };
+}
+
+/** An object whose every property is read from what `target()` gives at the time of the read. */
+function forwardTo<T extends object>(target: () => T): T {
+  return new Proxy({} as T, { get: (_, key) => Reflect.get(target(), key) as unknown });
 }
 
 /** Resolves once the status bar says the page is connected to the app's core. */
@@ -159,7 +234,7 @@ export async function waitUntilConnected(page: Page): Promise<void> {
   await page.getByTestId('status-connection').filter({ hasText: /connected/i }).waitFor();
 }
 
-/** A typed client of the same running app, over its WebSocket (browser mode only), for checking what the UI shows. */
+/** A typed client of the same running app, over its WebSocket (browser mode only). */
 export async function connectApi(url: string): Promise<{ api: LatticeworkApi; close(): void }> {
   const u = new URL(url);
   const socket = new WebSocket(`ws://${u.host}/ws`);

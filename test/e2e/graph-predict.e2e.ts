@@ -1,31 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatticeworkApi } from '../../src-shared/ipc/contract';
-import { cli, connectApi, launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { appForFile, cli } from './app';
 import { SHARED_DATA } from '../helpers/shared-data';
 import { atomColors } from '../../src-renderer/viewer/elementStyle';
 
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 
-let app: LaunchedApp;
-let api: LatticeworkApi;
-let closeApi: () => void;
+const { app, api } = appForFile();
 
 beforeAll(async () => {
-  app = await launchApp();
-  ({ api, close: closeApi } = await connectApi(app.url));
   const { page } = app;
-  await waitUntilConnected(page);
   await page.getByTestId('file-input').setInputFiles([
     { name: '7206075.cif', mimeType: 'chemical/x-cif', buffer: readFileSync(`${SAMPLE}/7206075.cif`) },
     { name: '1000041.cif', mimeType: 'chemical/x-cif', buffer: readFileSync(`${SAMPLE}/1000041.cif`) },
   ]);
   await page.getByTestId('structure-item').nth(1).waitFor({ timeout: 30_000 });
-});
-afterAll(async () => {
-  closeApi?.();
-  await app?.close();
 });
 
 describe('crystal graph and receptive field', () => {

@@ -4,31 +4,20 @@
  * with units, conversions and the same warnings.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatticeworkApi } from '../../src-shared/ipc/contract';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../helpers/shared-data';
-import { connectApi, launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { appForFile } from './app';
 
 const WATER = '3\nwater\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n';
 
-let app: LaunchedApp;
-let api: LatticeworkApi;
-let closeApi: () => void;
+const { app, api } = appForFile();
 
 beforeAll(async () => {
-  app = await launchApp();
-  ({ api, close: closeApi } = await connectApi(app.url));
-  await waitUntilConnected(app.page);
   await app.page.getByTestId('file-input').setInputFiles([
     { name: 'water.xyz', mimeType: 'chemical/x-xyz', buffer: Buffer.from(WATER) },
     { name: '1000050.cif', mimeType: 'chemical/x-cif', buffer: readFileSync(`${SHARED_DATA}/cgcnn-sample-regression/1000050.cif`) },
   ]);
   await app.page.getByTestId('structure-item').nth(1).waitFor({ timeout: 30_000 });
-});
-afterAll(async () => {
-  closeApi?.();
-  await app?.close();
 });
 
 describe('predictions outside the training domain', () => {

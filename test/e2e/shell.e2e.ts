@@ -1,16 +1,8 @@
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, connectApi, launchApp } from './app';
-import type { LaunchedApp } from './app';
+import { describe, expect, it } from 'vitest';
+import { appForFile, cli } from './app';
 
-let app: LaunchedApp;
-
-beforeAll(async () => {
-  app = await launchApp();
-});
-afterAll(async () => {
-  await app?.close();
-});
+const { app, api } = appForFile();
 
 describe('the app shell', () => {
   it('loads and shows the backend in use, the database and the connection in the status bar', async () => {
@@ -41,17 +33,12 @@ describe('the app shell', () => {
     expect(await panel.getByTestId('doctor-backend-tfjs-node-gpu').textContent()).toMatch(/not installed|missing|no GPU/);
     expect(await panel.getByTestId('doctor-threads').textContent()).toMatch(/SIMD kernel threads \d+ · data-parallel training workers \d+/);
     // the same report as the command line's JSON
-    const client = await connectApi(app.url);
-    try {
-      const report = await client.api.system.doctor({});
-      expect(report.database.integrity).toEqual(['ok']);
-      expect(report.backends.find((b) => b.chosen)?.name).toBe(report.chosen);
-      const fromCli = cli(['doctor', '--db', app.databasePath]) as typeof report;
-      expect(Object.keys(fromCli).sort()).toEqual(Object.keys(report).sort());
-      expect(fromCli.backends.map((b) => [b.name, b.usable])).toEqual(report.backends.map((b) => [b.name, b.usable]));
-    } finally {
-      client.close();
-    }
+    const report = await api.system.doctor({});
+    expect(report.database.integrity).toEqual(['ok']);
+    expect(report.backends.find((b) => b.chosen)?.name).toBe(report.chosen);
+    const fromCli = cli(['doctor', '--db', app.databasePath]) as typeof report;
+    expect(Object.keys(fromCli).sort()).toEqual(Object.keys(report).sort());
+    expect(fromCli.backends.map((b) => [b.name, b.usable])).toEqual(report.backends.map((b) => [b.name, b.usable]));
     await app.screenshot('doctor');
     await page.getByTestId('doctor-close').click();
     expect(await panel.count()).toBe(0);

@@ -4,28 +4,14 @@
  * links that open on a fresh load, and deletions that say what happened.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatticeworkApi } from '../../src-shared/ipc/contract';
+import { describe, expect, it } from 'vitest';
 import { shared, SHARED_DATA } from '../helpers/shared-data';
-import { connectApi, launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { appForFile, waitUntilConnected } from './app';
 
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const cif = (id: string) => ({ name: `${id}.cif`, mimeType: 'chemical/x-cif', buffer: readFileSync(`${SAMPLE}/${id}.cif`) });
 
-let app: LaunchedApp;
-let api: LatticeworkApi;
-let closeApi: () => void;
-
-beforeAll(async () => {
-  app = await launchApp();
-  ({ api, close: closeApi } = await connectApi(app.url));
-  await waitUntilConnected(app.page);
-});
-afterAll(async () => {
-  closeApi?.();
-  await app?.close();
-});
+const { app, api } = appForFile();
 
 describe('structures as a crystallographer reads them', () => {
   it('shows the chemist’s formula, the cell formula and the space group in the list and the header', async () => {

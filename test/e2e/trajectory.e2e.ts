@@ -5,33 +5,21 @@
  * of labelled frames imports as a dataset from the import dialog, with the label keys and the frame
  * selection chosen there; a truncated file in it is reported and the others kept.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readFrames, readStructures, writeFramesExtxyz } from '../../src-shared/chem';
 import { shared } from '../helpers/shared-data';
-import { launchApp, waitUntilConnected, ROOT } from './app';
-import type { LaunchedApp } from './app';
+import { appForFile, ROOT } from './app';
 
 const VASP = `${ROOT}test/fixtures/vasp/`;
 const golden = JSON.parse(readFileSync(`${VASP}golden.json`, 'utf8')) as { files: { file: string; frames: number; energy: number[] }[] };
 const RELAX = 'materialsproject+custodian/postprocess/vasprun.xml.xz';
 
-let app: LaunchedApp;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  app = await launchApp();
-  await waitUntilConnected(app.page);
-});
-afterAll(async () => {
-  await app?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const { app, dir: fileDir } = appForFile();
 
 /** The x position (canvas pixels) of the chart's current-frame marker: the column with most marker-coloured pixels. */
 async function markerX(page: Page): Promise<number> {
@@ -140,8 +128,9 @@ describe('trajectories in the workspace', () => {
 
   it('imports a folder of labelled frames from the dialog: keys and selection as chosen, a truncated file reported, the others kept', async () => {
     const { page } = app;
-    const dir = mkdtempSync(join(tmpdir(), 'lw-e2e-frames-'));
-    dirs.push(dir);
+    // a folder of its own: the app's database lives in the file's folder
+    const dir = join(fileDir, 'frames');
+    mkdirSync(dir);
     // six EMT frames whose reference labels sit under REF_ keys, beside a model's 'energy' of 0
     const emt = readFrames('emt.extxyz', readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8')).frames.slice(0, 6);
     const text = writeFramesExtxyz(emt).replace(/forces:R:3/g, 'REF_forces:R:3').replace(/ energy=/g, ' energy=0.0 REF_energy=');

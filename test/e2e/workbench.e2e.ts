@@ -1,22 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatticeworkApi } from '../../src-shared/ipc/contract';
+import { describe, expect, it } from 'vitest';
 import { shared } from '../helpers/shared-data';
-import { connectApi, launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { appForFile } from './app';
 
-let app: LaunchedApp;
-let api: LatticeworkApi;
-let closeApi: () => void;
-
-beforeAll(async () => {
-  app = await launchApp();
-  ({ api, close: closeApi } = await connectApi(app.url));
-  await waitUntilConnected(app.page);
-});
-afterAll(async () => {
-  closeApi?.();
-  await app?.close();
-});
+const { app, api } = appForFile();
 
 /** Data points drawn by the chart with this test id (the EChart wrapper exposes them as data-points). */
 async function chartPoints(testId: string): Promise<number> {

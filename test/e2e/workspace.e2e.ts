@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { atomicNumber } from '../../src-shared/chem';
 import { elementColorHex } from '../../src-renderer/viewer/elementStyle';
-import { launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { appForFile } from './app';
 import { countColour } from './canvas';
 import { SHARED_DATA } from '../helpers/shared-data';
 
@@ -16,15 +15,7 @@ function rgb(symbol: string): [number, number, number] {
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
 }
 
-let app: LaunchedApp;
-
-beforeAll(async () => {
-  app = await launchApp();
-  await waitUntilConnected(app.page);
-});
-afterAll(async () => {
-  await app?.close();
-});
+const { app } = appForFile();
 
 describe('structure workspace', () => {
   it('lists opened files, shows a malformed file’s error inline and keeps the others', async () => {
