@@ -52,6 +52,8 @@ interface ActiveRun {
   secondsPerBatch: number | null;
   lastBatchAt: number | null;
   recorder: RunRecorder;
+  /** Members of a potential's seed ensemble (1: one model); each trains `epochs / members` epochs. */
+  members: number;
 }
 
 /** Values per atom of a dataset's per-atom array (forces: 3). */
@@ -97,6 +99,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     const dataset = await getDataset(core, row.dataset_id);
     const items = await loadDatasetItems(core, row.dataset_id);
     const config = runConfig(row);
+    // a potential run planned as K members' epochs is a seed ensemble of K (startPotential)
+    const members = isPotentialConfig(config) ? Math.max(1, Math.round(row.epochs_planned / parsePotentialConfig(config).training.epochs)) : 1;
     // the source's atom features, checked against every element of the data
     const sourceAtoms = fineTune?.plan ? await userErrors(async (ft) => ft.fineTuneAtomInit(fineTune.source, items.flatMap((it) => it.structure.numbers), dataset.atomInit)) : null;
     const a: ActiveRun = {
@@ -114,10 +118,12 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       secondsPerBatch: null,
       lastBatchAt: null,
       recorder: await RunRecorder.resume(core.db, row),
+      members,
     };
     runs.set(runId, a);
 
     const paused = () => Atomics.load(a.control, 0) === PAUSE;
+    const member = (epoch: number) => (a.members > 1 ? { member: { index: Math.min(a.members - 1, Math.floor(epoch / (a.epochs / a.members))), count: a.members } } : {});
     const onEvent = (payload: unknown) => {
       const ev = payload as TrainEvent;
       const now = Date.now();
@@ -156,6 +162,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
           eta: a.secondsPerBatch === null ? null : remaining * a.secondsPerBatch,
           backend: a.backend,
           workers: a.workers,
+          ...member(ev.epoch),
         };
         core.events.emit('training', 'onProgress', progress);
       } else if (ev.type === 'epoch') {
@@ -173,6 +180,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
           eta: a.secondsPerBatch === null ? (a.epochs - ev.epoch - 1) * ev.seconds : remaining * a.secondsPerBatch,
           backend: a.backend,
           workers: a.workers,
+          ...member(ev.epoch),
         });
       } else if (ev.type === 'checkpoint') {
         void a.recorder.checkpoint(ev, durationOf(a), now).catch(() => undefined);
@@ -229,6 +237,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
               control: a.control,
               model: { name: `${row.name} (best)`, target: target?.name ?? perAtomKey ?? dataset.targetKey, unit: target?.unit ?? '', dataset: dataset.name },
               workers,
+              members,
               fineTune: fineTune
                 ? {
                     start: plan?.start ?? { weights: fineTune.source.members[0], freeze: fineTune.freeze, keepHead: null },
@@ -271,7 +280,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
    * energies (and forces, stresses): trained in a compute worker by the pipeline of `latticework
    * train --preset *-potential` (workers/train-potential.ts), recorded with the same metric keys.
    */
-  const startPotential = async (datasetId: number, input: Record<string, unknown>, name: string | undefined, tags: string[] | undefined, fineTune?: FineTuneLaunch): Promise<RunRecord> => {
+  const startPotential = async (datasetId: number, input: Record<string, unknown>, name: string | undefined, tags: string[] | undefined, members: number, fineTune?: FineTuneLaunch): Promise<RunRecord> => {
     let config: PotentialConfig;
     try {
       config = parsePotentialConfig(input);
@@ -285,14 +294,15 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     if (labels.energy === 0 && labels.forces === 0) throw new UserError(`dataset ${dataset.name} has neither energies nor forces to train a potential on`);
     const runId = await core.db.transaction((tx) =>
       insertRun(tx, {
-        name: name ?? `${fineTune ? `${fineTune.source.header.name} fine-tuned` : (config.preset ?? `${config.architecture} potential`)} on ${dataset.name}`,
+        name: name ?? `${fineTune ? `${fineTune.source.header.name} fine-tuned` : (config.preset ?? `${config.architecture} potential`)}${members > 1 ? ` ensemble of ${members}` : ''} on ${dataset.name}`,
         datasetId,
         datasetName: dataset.name,
         status: 'queued',
         config: config as unknown as Record<string, unknown>,
         seed: config.training.seed,
-        epochsPlanned: config.training.epochs,
-        tags: [...(tags ?? ['potential']), ...(fineTune ? [`from:${fineTune.source.header.name}`, `freeze:${fineTune.freeze}`] : [])],
+        // an ensemble's members train one after the other: epochs count over all of them
+        epochsPlanned: config.training.epochs * members,
+        tags: [...(tags ?? ['potential']), ...(members > 1 ? [`ensemble:${members}`] : []), ...(fineTune ? [`from:${fineTune.source.header.name}`, `freeze:${fineTune.freeze}`] : [])],
       }),
     );
     await launchOrFail(runId, null, 0, 1, fineTune);
@@ -302,16 +312,17 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
   };
 
   return {
-    async start({ datasetId, config, name, tags, workers, from, freeze, head }) {
+    async start({ datasetId, config, name, tags, workers, from, freeze, head, ensemble }) {
       if ((freeze !== undefined || head !== undefined) && from === undefined) throw new UserError('freeze and head apply to a fine-tuning run: give the model it starts from (from)');
-      if (from === undefined && isPotentialConfig(config)) return startPotential(datasetId, config, name, tags);
+      if (from === undefined && isPotentialConfig(config)) return startPotential(datasetId, config, name, tags, ensemble ?? 1);
       const source = from === undefined ? null : await loadSourceModel(core, from);
       if (source?.header.task === 'potential') {
         // a potential fine-tunes as a potential run: its architecture and weights, this request's training settings
         if (head !== undefined) throw new UserError(`head applies to property models: a potential's energy head is always kept`);
         const potentialConfig = mergeConfig(source.header.config as unknown as Record<string, unknown>, { training: config.training ?? {} });
-        return startPotential(datasetId, potentialConfig, name, tags, { source, plan: null, freeze: freeze ?? 0 });
+        return startPotential(datasetId, potentialConfig, name, tags, ensemble ?? 1, { source, plan: null, freeze: freeze ?? 0 });
       }
+      if (ensemble !== undefined && ensemble > 1) throw new UserError(`an ensemble of ${ensemble} applies to potentials (a config of kind 'potential', or a stored potential to fine-tune): a property model's ensemble is a k-fold run (training.kFold)`);
       const dataset = await getDataset(core, datasetId);
       const fineTune = source ? await planFineTuneRun(source, config, dataset.targetKey, freeze ?? 0, head ?? 'auto') : undefined;
       const check = fineTune?.plan ? { ok: true, config: fineTune.plan.config as unknown as Record<string, unknown>, issues: [] } : await checkConfig(config);

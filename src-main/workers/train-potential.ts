@@ -195,8 +195,10 @@ export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext
       splitIndices: split,
     } satisfies TrainEvent);
     const atomsPerStructure = split.train.reduce((t, i) => t + frames[i].structure.numbers.length, 0) / Math.max(split.train.length, 1);
+    const members = input.members ?? 1;
     const r = await trainPotentialRun(config, frames, {
       split,
+      members,
       control,
       model: { name: input.model.name, dataset: input.model.dataset, run: String(input.runId) },
       // a fine-tuning run (training.start from a stored potential): its weights, the frozen blocks, its name
@@ -206,7 +208,7 @@ export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext
       keepBestOnCancel: () => Atomics.load(input.control, 0) === CONTROL_CANCEL_KEEP,
       onBatch: (b) => ctx.emit({ type: 'batch', epoch: b.epoch, batch: b.batch, batches: b.batches, loss: b.loss, lr: b.lr, structuresPerSecond: b.atomsPerSecond / atomsPerStructure } satisfies TrainEvent),
       onEpoch: (e) => {
-        ctx.emit({ type: 'epoch', epoch: e.epoch, epochs: config.training.epochs, lr: e.lr, trainLoss: e.trainLoss, valLoss: null, trainMetrics: {}, valMetrics: e.val, seconds: e.seconds, structuresPerSecond: e.structuresPerSecond, atomsPerSecond: e.atomsPerSecond, isBest: e.isBest } satisfies TrainEvent);
+        ctx.emit({ type: 'epoch', epoch: e.epoch, epochs: config.training.epochs * members, lr: e.lr, trainLoss: e.trainLoss, valLoss: null, trainMetrics: {}, valMetrics: e.val, seconds: e.seconds, structuresPerSecond: e.structuresPerSecond, atomsPerSecond: e.atomsPerSecond, isBest: e.isBest } satisfies TrainEvent);
         ctx.emit({ type: 'checkpoint', epoch: e.epoch, isBest: e.isBest, metric: e.score, bytes: null } satisfies TrainEvent);
       },
     });

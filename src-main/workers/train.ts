@@ -48,6 +48,8 @@ export interface TrainTaskInput {
   model: { name: string; target: string; unit: string; dataset: string };
   /** Data-parallel workers (default: one per core on wasm and cpu, one on tfjs-node). */
   workers?: number | null;
+  /** Potentials: members of a seed ensemble, trained one after the other (default 1). */
+  members?: number;
   /** A fine-tuning run: what it starts from (engine/train/finetune), and what the model's provenance says about it. */
   fineTune?: { start: FineTuneStart; startedFrom: string; freeze: number; head: string } | null;
 }

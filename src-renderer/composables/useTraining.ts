@@ -25,6 +25,8 @@ export interface StartRequest {
   from?: number;
   freeze?: number;
   head?: 'auto' | 'keep' | 'new';
+  /** A potential's seed ensemble of this many members. */
+  ensemble?: number;
 }
 
 async function start(req: StartRequest): Promise<RunRecord | null> {
@@ -37,6 +39,7 @@ async function start(req: StartRequest): Promise<RunRecord | null> {
       config: req.config,
       ...(req.name ? { name: req.name } : {}),
       ...(req.tags && req.tags.length ? { tags: req.tags } : {}),
+      ...(req.ensemble && req.ensemble > 1 ? { ensemble: req.ensemble } : {}),
       ...(req.from !== undefined ? { from: req.from, freeze: req.freeze ?? 0, ...(req.head ? { head: req.head } : {}) } : {}),
     });
     runs.upsert(r);

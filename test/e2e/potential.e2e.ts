@@ -12,9 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatticeworkApi, ModelRecord } from '../../src-shared/ipc/contract';
 import { cli, connectApi, launchApp, waitUntilConnected } from './app';
 import type { LaunchedApp } from './app';
-import { SHARED_DATA } from '../helpers/shared-data';
-
-const EMT = `${SHARED_DATA}/emt-dev/emt_dataset.extxyz`;
+import { emtFramesText as frames } from '../helpers/shared-data';
 
 let app: LaunchedApp;
 let api: LatticeworkApi;
@@ -22,19 +20,6 @@ let closeApi: () => void;
 let dir: string;
 let modelPath: string;
 let model: ModelRecord;
-
-/** The first `count` frames of the EMT set as extended XYZ. */
-function frames(count: number, skip = 0): string {
-  const lines = readFileSync(EMT, 'utf8').split('\n');
-  const out: string[] = [];
-  let i = 0;
-  for (let k = 0; k < skip + count; k++) {
-    const n = Number(lines[i]);
-    if (k >= skip) out.push(...lines.slice(i, i + n + 2));
-    i += n + 2;
-  }
-  return out.join('\n') + '\n';
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'latticework-potential-e2e-'));

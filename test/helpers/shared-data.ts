@@ -19,10 +19,12 @@ export function shared(...parts: string[]): string {
   return join(SHARED_DATA, ...parts);
 }
 
-/** The first `count` frames of the shared EMT data set (extended XYZ with energy, forces and stress), as text. */
-export function emtFramesText(count: number): string {
+/** `count` frames of the shared EMT data set (extended XYZ with energy, forces and stress) after the first `skip`, as text. */
+export function emtFramesText(count: number, skip = 0): string {
   const lines = readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8').split('\n');
-  let end = 0;
+  let start = 0;
+  for (let f = 0; f < skip; f++) start += Number(lines[start]) + 2;
+  let end = start;
   for (let f = 0; f < count; f++) end += Number(lines[end]) + 2;
-  return lines.slice(0, end).join('\n') + '\n';
+  return lines.slice(start, end).join('\n') + '\n';
 }

@@ -95,6 +95,8 @@ export interface TrainingProgress {
   backend: string;
   /** Data-parallel training workers. */
   workers: number;
+  /** A potential's seed ensemble: the member training now (0-based) of `count`; `epoch` counts over all members. */
+  member?: { index: number; count: number };
 }
 
 export interface PredictionPoint {
@@ -127,6 +129,11 @@ export const trainingService = {
           freeze: z.number().int().min(0).max(64).optional(),
           /** With `from`: keep the model's head ('auto', the default: when the target is the same) or re-initialise it. */
           head: z.enum(['auto', 'keep', 'new']).optional(),
+          /**
+           * Potentials: train a seed ensemble of this many members (seeds seed, seed + 1, …; one split), stored as one
+           * model whose predictions carry the members' spread (`latticework train --ensemble K`). Default 1.
+           */
+          ensemble: z.number().int().min(1).max(16).optional(),
         })
         .strict(),
     ),

@@ -161,6 +161,56 @@ describe('training a potential from the app', () => {
     expect(view.potentials!.architectures.map((a) => a.id)).toEqual(['painn', 'schnet']);
   });
 
+  it('trains a seed ensemble of two from the app: progress per member, one stored model of two members whose predictions carry their spread', async () => {
+    const progress: TrainingProgress[] = [];
+    const offProgress = api.training.onProgress((p) => progress.push(p));
+    const config = await painnConfig({ training: { batchSize: 4, epochs: 2 } });
+    const started = await api.training.start({ datasetId: framesId, config, ensemble: 2 });
+    expect(started.epochsPlanned).toBe(4);
+    expect(started.tags).toContain('ensemble:2');
+    expect(started.name).toBe('painn-potential ensemble of 2 on emt10');
+    const done = await waitForStatus(started.id, ['finished', 'failed']);
+    offProgress();
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('finished');
+    expect(done.epochsDone).toBe(4);
+    // epochs count over both members; each progress event names its member
+    const mine = progress.filter((p) => p.runId === started.id);
+    expect(mine.filter((p) => p.kind === 'epoch').map((p) => [p.epoch, p.epochs, p.member?.index, p.member?.count])).toEqual([
+      [0, 4, 0, 2],
+      [1, 4, 0, 2],
+      [2, 4, 1, 2],
+      [3, 4, 1, 2],
+    ]);
+    expect(new Set(mine.filter((p) => p.kind === 'batch').map((p) => p.member?.index))).toEqual(new Set([0, 1]));
+    // member 1 is seeded differently: its epochs' validation scores are not member 0's
+    const scores = (await api.runs.metrics({ ids: [started.id] })).filter((m) => m.key === 'val_score').sort((x, y) => x.epoch - y.epoch);
+    expect(scores.map((m) => m.epoch)).toEqual([0, 1, 2, 3]);
+    expect(scores[2].value).not.toBeCloseTo(scores[0].value, 6);
+
+    // one stored model of two members: energy ± std and a spread per atom and force component
+    const model = (await api.models.list({})).find((m) => m.runId === started.id)!;
+    expect(model).toMatchObject({ task: 'potential', architecture: 'painn', members: 2 });
+    // the frame of the dataset with the largest reference forces (a symmetric cell's forces vanish in every member)
+    const predicted = await Promise.all((await api.runs.predictions({ id: started.id })).map((x) => api.predict.potential({ modelId: model.id, structureId: x.structureId })));
+    const largest = (x: (typeof predicted)[number]) => Math.max(...(x.reference.forces ?? [[0]]).flat().map(Math.abs));
+    const p = predicted.sort((x, y) => largest(y) - largest(x))[0];
+    expect(largest(p)).toBeGreaterThan(0.01);
+    expect(p.std).not.toBeNull();
+    expect(p.std!.energy).toBeGreaterThan(0);
+    expect(p.std!.forceNorm).toHaveLength(p.forces.length);
+    expect(p.std!.forceNorm!.every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
+    expect(p.std!.forceNorm!.some((x) => x > 0)).toBe(true);
+  }, 600_000);
+
+  it('refuses an ensemble for a property model, and an ensemble size out of range', async () => {
+    const structures = (await api.datasets.list({})).find((d) => d.kind !== 'frames') ?? (await api.datasets.import({ kind: 'extxyz', files: [{ name: 'emt10.extxyz', text }], name: 'as-structures-2' }));
+    const cgcnn = (await api.models.presets({})).find((x) => x.config.kind !== 'potential')!;
+    await expect(api.training.start({ datasetId: structures.id, config: cgcnn.config, ensemble: 3 })).rejects.toMatchObject({ name: 'UserError', message: expect.stringContaining('applies to potentials') });
+    await expect(api.training.start({ datasetId: framesId, config: await painnConfig(), ensemble: 0 })).rejects.toThrow(/ensemble/);
+    await expect(api.training.start({ datasetId: framesId, config: await painnConfig(), ensemble: 17 })).rejects.toThrow(/ensemble/);
+  });
+
   it('refuses a potential on a dataset without frames, and an invalid potential config, with the reasons', async () => {
     const structures = (await api.datasets.import({ kind: 'extxyz', files: [{ name: 'emt10.extxyz', text }], name: 'as-structures' })).id;
     await expect(api.training.start({ datasetId: structures, config: await painnConfig() })).rejects.toMatchObject({ name: 'UserError', message: expect.stringContaining("kind 'frames'") });
