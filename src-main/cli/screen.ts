@@ -13,8 +13,8 @@ import { detectFormat } from '../../src-shared/chem';
 import { shownUnit } from '../../src-shared/model/units';
 import type { ModelHeader } from '../engine/models/format';
 import { ComputePool } from '../workers/pool';
-import { CancelledError } from '../workers/protocol';
-import type { ScreenFailure, ScreenTaskOutput } from '../workers/screen';
+import { CancelledError, type TaskContext } from '../workers/protocol';
+import { screenTask, type ScreenFailure, type ScreenTaskInput, type ScreenTaskOutput } from '../workers/screen';
 import type { CommandContext } from './command';
 
 /** Files of a share: small enough that progress moves and the workers stay balanced. */
@@ -59,10 +59,40 @@ export async function screeningFiles(args: readonly string[], cwd: string): Prom
   return { files, failed };
 }
 
+/** How a screening of `files` files over at most `workers` threads runs. */
+export interface ScreeningPlan {
+  /** Threads that predict, this one included (the others are compute workers). */
+  threads: number;
+  /** SIMD kernel threads of each of them (the cores shared out). */
+  kernelThreads: number;
+}
+
+/** Every thread takes shares of the files: no more threads than shares, the cores shared out among them. */
+export function screeningPlan(files: number, workers: number): ScreeningPlan {
+  const threads = Math.max(1, Math.min(workers, Math.ceil(files / SHARE_FILES)));
+  return { threads, kernelThreads: Math.max(1, Math.floor(Math.min(availableParallelism(), 8) / threads)) };
+}
+
+/**
+ * Starts the compute workers of a plan (threads − 1: this thread screens too) and has them load
+ * their backend at once, so that their start-up overlaps this thread's loading of the model.
+ * `backend` is the one asked for (null: the best available); a worker that cannot load it fails
+ * its first share with the reason.
+ */
+export function startScreeningWorkers(plan: ScreeningPlan, backend: string | null): ComputePool | null {
+  const count = plan.threads - 1;
+  if (count < 1) return null;
+  const pool = new ComputePool(count);
+  for (let i = 0; i < count; i++) pool.run('screen-prepare', { backend, kernelThreads: plan.kernelThreads }).catch(() => undefined);
+  return pool;
+}
+
 export interface ScreeningOptions {
   modelBytes: Uint8Array;
   backend: string;
-  workers: number;
+  plan: ScreeningPlan;
+  /** The plan's workers, started ahead (startScreeningWorkers); started here when absent. */
+  pool?: ComputePool | null;
   contributions: boolean;
   signal: AbortSignal;
   /** Rows and failures of the next share, in file order. */
@@ -70,53 +100,70 @@ export interface ScreeningOptions {
   onProgress(done: { files: number; structures: number; failedFiles: number }, total: { files: number }): void;
 }
 
-/** Predicts every file; resolves when all are done, rejects with a CancelledError on abort. */
+/** Shares queued at each compute worker: it starts the next while this thread takes the last one's rows. */
+const QUEUED_PER_WORKER = 2;
+
+/**
+ * Predicts every file; resolves when all are done, rejects with a CancelledError on abort. This
+ * thread screens shares too (its kernels configured by the caller for `plan.kernelThreads`), the
+ * plan's other threads are compute workers; the pool is disposed at the end.
+ */
 export async function screen(files: readonly { path: string; shown: string }[], opts: ScreeningOptions): Promise<void> {
   const shares: { path: string; shown: string }[][] = [];
   for (let i = 0; i < files.length; i += SHARE_FILES) shares.push(files.slice(i, i + SHARE_FILES));
-  if (shares.length === 0) return;
-  const workers = Math.max(1, Math.min(opts.workers, shares.length));
-  const kernelThreads = Math.max(1, Math.floor(Math.min(availableParallelism(), 8) / workers));
-  const key = createHash('sha256').update(opts.modelBytes).digest('hex');
-  const pool = new ComputePool(workers);
-  const results = new Map<number, ScreenTaskOutput>();
-  let next = 0;
-  let emitted = 0;
-  const done = { files: 0, structures: 0, failedFiles: 0 };
-  const runShare = async (): Promise<void> => {
-    while (next < shares.length) {
-      if (opts.signal.aborted) return;
-      const index = next++;
-      const share = shares[index];
-      const out = await pool.run(
-        'screen',
-        { key, model: opts.modelBytes, backend: opts.backend, kernelThreads, files: share, contributions: opts.contributions },
-        { signal: opts.signal },
-      );
-      results.set(index, out);
-      done.files += share.length;
-      for (const e of out.entries) {
-        if ('row' in e) done.structures++;
-      }
-      done.failedFiles += new Set(out.entries.flatMap((e) => ('failed' in e ? [e.failed.file] : []))).size;
-      while (results.has(emitted)) {
-        const r = results.get(emitted)!;
-        results.delete(emitted);
-        emitted++;
-        opts.onShare(r);
-      }
-      opts.onProgress(done, { files: files.length });
-    }
-  };
+  const { threads, kernelThreads } = opts.plan;
+  const pool = opts.pool ?? (threads > 1 && shares.length > 1 ? new ComputePool(threads - 1) : null);
   try {
-    // one share per worker at a time: a worker that finishes takes the next
-    const runners = Array.from({ length: workers }, runShare);
+    if (shares.length === 0) return;
+    const key = createHash('sha256').update(opts.modelBytes).digest('hex');
+    const results = new Map<number, ScreenTaskOutput>();
+    let next = 0;
+    let emitted = 0;
+    const done = { files: 0, structures: 0, failedFiles: 0 };
+    const input = (share: { path: string; shown: string }[], threadsOfKernels: number | null): ScreenTaskInput => ({
+      key,
+      model: opts.modelBytes,
+      backend: opts.backend,
+      kernelThreads: threadsOfKernels,
+      files: share,
+      contributions: opts.contributions,
+    });
+    const ctx: TaskContext = { signal: opts.signal, progress: () => undefined, emit: () => undefined };
+    const runShares = async (predict: (share: { path: string; shown: string }[]) => Promise<ScreenTaskOutput>): Promise<void> => {
+      while (next < shares.length) {
+        if (opts.signal.aborted) return;
+        const index = next++;
+        const share = shares[index];
+        const out = await predict(share);
+        if (opts.signal.aborted) return;
+        results.set(index, out);
+        done.files += share.length;
+        for (const e of out.entries) {
+          if ('row' in e) done.structures++;
+        }
+        done.failedFiles += new Set(out.entries.flatMap((e) => ('failed' in e ? [e.failed.file] : []))).size;
+        while (results.has(emitted)) {
+          const r = results.get(emitted)!;
+          results.delete(emitted);
+          emitted++;
+          opts.onShare(r);
+        }
+        opts.onProgress(done, { files: files.length });
+      }
+    };
+    // this thread (its kernels as the command configured them) and the workers' queues
+    const runners = [runShares((share) => screenTask(input(share, null), ctx))];
+    if (pool) {
+      for (let i = 0; i < (threads - 1) * QUEUED_PER_WORKER; i++) {
+        runners.push(runShares((share) => pool.run('screen', input(share, kernelThreads), { signal: opts.signal })));
+      }
+    }
     const settled = await Promise.allSettled(runners);
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) throw failure.reason;
     if (opts.signal.aborted) throw new CancelledError();
   } finally {
-    await pool.dispose();
+    await pool?.dispose();
   }
 }
 
@@ -125,10 +172,14 @@ export type ScreenOutput = 'text' | 'csv' | 'json';
 export interface ScreeningRun {
   header: Pick<ModelHeader, 'name' | 'task' | 'targets' | 'members' | 'config'>;
   modelBytes: Uint8Array;
-  args: string[];
+  /** The files (screeningFiles) and the arguments that named none. */
+  files: { path: string; shown: string }[];
+  missing: ScreenFailure[];
   output: ScreenOutput;
   contributions: boolean;
-  workers: number;
+  plan: ScreeningPlan;
+  /** The plan's workers, started ahead (startScreeningWorkers). */
+  pool: ComputePool | null;
   backend: string;
   backendText: string;
 }
@@ -153,7 +204,7 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
   const { io } = ctx;
   const h = run.header;
   const unit = h.targets.map((t) => t.unit).join(', ');
-  const { files, failed: missing } = await screeningFiles(run.args, ctx.cwd);
+  const { files, missing } = run;
   const json: unknown[] = [];
   const jsonFailed: ScreenFailure[] = [];
   let status = 0;
@@ -208,11 +259,12 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    if (many) io.err(`screening ${files.length} files with ${Math.min(run.workers, Math.ceil(files.length / SHARE_FILES))} worker(s)`);
+    if (many) io.err(`screening ${files.length} files with ${run.plan.threads} worker(s)`);
     await screen(files, {
       modelBytes: run.modelBytes,
       backend: run.backend,
-      workers: run.workers,
+      plan: run.plan,
+      pool: run.pool,
       contributions: run.contributions,
       signal: controller.signal,
       onShare,

@@ -10,7 +10,7 @@
 import { structureErrorData } from '../../src-shared/chem';
 import type { Structure } from '../../src-shared/chem/structure';
 import { configureKernelThreads } from '../engine/simd';
-import { initBackend } from '../engine/tf/backend';
+import { initBackend, type BackendChoice } from '../engine/tf/backend';
 import { readStructuresFile } from '../files/structure-file';
 import { predictRows, type PredictionRow } from '../models/service';
 import { loadPropertyModel } from './predict';
@@ -22,8 +22,8 @@ export interface ScreenTaskInput {
   model: Uint8Array;
   /** The backend the command runs on (forced in the worker, so that every worker uses the same). */
   backend: string;
-  /** SIMD kernel threads of this worker (set before its kernels first run). */
-  kernelThreads: number;
+  /** SIMD kernel threads of this worker (set before its kernels first run); null: as this thread has them (the command's own thread). */
+  kernelThreads: number | null;
   /** Absolute path and the name shown for it. */
   files: { path: string; shown: string }[];
   contributions: boolean;
@@ -42,12 +42,13 @@ export interface ScreenTaskOutput {
   entries: ScreenEntry[];
 }
 
-let backendReady: Promise<unknown> | null = null;
+let backendReady: Promise<BackendChoice> | null = null;
 
-function prepareBackend(backend: string, kernelThreads: number): Promise<unknown> {
+/** Loads this thread's backend once: `backend` forced (null: the best available), the kernels on `kernelThreads` threads (null: as they are). */
+export function prepareBackend(backend: string | null, kernelThreads: number | null): Promise<BackendChoice> {
   if (!backendReady) {
-    configureKernelThreads(kernelThreads);
-    backendReady = initBackend({ force: backend, gradients: false });
+    if (kernelThreads !== null) configureKernelThreads(kernelThreads);
+    backendReady = initBackend({ ...(backend === null ? {} : { force: backend }), gradients: false });
   }
   return backendReady;
 }
@@ -55,7 +56,9 @@ function prepareBackend(backend: string, kernelThreads: number): Promise<unknown
 type Item = { file: string; structure: Structure };
 
 export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Promise<ScreenTaskOutput> {
-  await prepareBackend(input.backend, input.kernelThreads);
+  const { candidate } = await prepareBackend(input.backend, input.kernelThreads);
+  // a worker started ahead chose its backend itself: it must be the command's
+  if (candidate !== input.backend) throw new Error(`a screening worker runs on ${candidate}, the command on ${input.backend}`);
   const model = loadPropertyModel(input.key, input.model, 'screening');
   const entries: (ScreenEntry | null)[] = [];
   const items: { item: Item; slot: number }[] = [];

@@ -208,6 +208,12 @@ export const taskHandlers = {
     return (await import('./screen')).screenTask(input, ctx);
   },
 
+  /** A screening worker started ahead loads its backend while the command loads the model (cli/screen.ts). */
+  async 'screen-prepare'(input: { backend: string | null; kernelThreads: number }, _ctx: TaskContext) {
+    await (await import('./screen')).prepareBackend(input.backend, input.kernelThreads);
+    return null;
+  },
+
   /** A relaxation, MD run or equation of state; frames and step values go to the caller in batches (ctx.emit). */
   async simulate(input: SimulateTaskInput, ctx: TaskContext) {
     return (await import('./simulate')).simulateTask(input, ctx);

@@ -10,7 +10,7 @@ const usage = `Usage: latticework predict --model NAME_OR_FILE FILE_OR_FOLDER...
 Predicts a property for every structure in the files (CIF, POSCAR, XYZ, VASP outputs) with a
 stored model (see import-model), a .lwm model file or a CGCNN .pth.tar. A folder stands for the
 structure files under it (subfolders included, in natural order; other files are skipped), so a
-folder of thousands of structures can be screened: worker threads read, build graphs and predict
+folder of thousands of structures can be screened: threads read, build graphs and predict
 shares of the files at once, rows are printed as they come (in file order) and progress goes to
 stderr; Ctrl-C stops and keeps the rows printed. Graphs are built with the model's own settings
 (cutoff, neighbours, padding, features). The built-in calculators emt, lj and morse predict
@@ -20,8 +20,8 @@ energy, forces and stress like a potential (without tfjs).
   --contributions    also give each atom's contribution (mean/sum readouts; they add up
                      to the prediction)
   --backend NAME     tfjs backend: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu
-  --workers N        worker threads for a property model (default: one per core on wasm and
-                     cpu, 1 on tfjs-node and tfjs-node-gpu)
+  --workers N        threads that screen with a property model, this one included (default:
+                     one per core on wasm and cpu, 1 on tfjs-node and tfjs-node-gpu)
   --csv              print CSV rows as they come: file,name,model, one column per target
                      ("<target> (<unit>)"), "<target> std" for ensembles, and error (the
                      message for a file or structure that failed, its values empty)
@@ -61,43 +61,64 @@ export const predictCommand: Command = {
     const workers = values.workers === undefined ? null : Number(values.workers);
     if (workers !== null && !(Number.isInteger(workers) && workers >= 1 && workers <= 64)) return usageError(ctx.io, 'predict', `--workers wants a whole number from 1 to 64, not "${values.workers}"`, usage);
     if (values.csv && values.json) return usageError(ctx.io, 'predict', '--csv and --json are two outputs: give one', usage);
+    const { screeningFiles, screeningPlan, startScreeningWorkers, runScreening } = await import('../screen');
+    const { files, failed: missing } = await screeningFiles(positionals, ctx.cwd);
+    // the screening workers start now (one per core on wasm and cpu, this thread included) and load
+    // their backend while this thread loads tfjs and the model; this thread's kernels get its share of the cores
+    let plan = screeningPlan(files.length, workers ?? defaultTrainingWorkers('wasm').default);
+    let pool = startScreeningWorkers(plan, values.backend ?? null);
+    const closePool = () => void pool?.dispose();
     // the engine (tfjs) is loaded only for a model
-    const [{ importCgcnnCheckpoint }, { resolveModel }, { isPotentialFile }, { describeBackend, initBackend }, { encodeModelFile }, { runPotentialPredict }] = await Promise.all([
+    const [{ importCgcnnCheckpoint }, { resolveModel }, { isPotentialFile }, { describeBackend, initBackend }, { encodeModelFile }, { runPotentialPredict }, { configureKernelThreads, kernelThreadsFixed }] = await Promise.all([
       import('../../engine/import/cgcnn'),
       import('../../models/store'),
       import('../../engine/potential/file'),
       import('../../engine/tf/backend'),
       import('../../engine/models/format'),
       import('./predict-potential'),
+      import('../../engine/simd'),
     ]);
-    const { runScreening } = await import('../screen');
+    // (a process that ran a command before, the tests, keeps its kernels' threads)
+    if (!kernelThreadsFixed()) configureKernelThreads(plan.kernelThreads);
     let backend;
     try {
       // inference only: tfjs's gradients are not registered (a potential registers them below)
       backend = await initBackend({ ...(values.backend ? { force: values.backend } : {}), gradients: false });
     } catch (e) {
+      closePool();
       return usageError(ctx.io, 'predict', (e as Error).message);
     }
     let data;
     try {
       data = await resolveModel(values.model, ctx.cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
     } catch (e) {
+      closePool();
       ctx.io.err(`latticework predict: ${(e as Error).message}`);
       return 1;
     }
     if (isPotentialFile(data)) {
+      closePool();
       if (values.csv) return usageError(ctx.io, 'predict', '--csv is for property models (a potential gives forces and stress: use --json)', usage);
       // forces and stress are gradients of the energy: register tfjs's gradients (property models do without)
       return runPotentialPredict(ctx, data, positionals, !!values.json, await initBackend(values.backend ? { force: values.backend } : {}));
+    }
+    // tfjs-node's own kernels use every core: one thread screens there (unless --workers says otherwise)
+    const chosen = screeningPlan(files.length, workers ?? defaultTrainingWorkers(backend.candidate).default);
+    if (chosen.threads !== plan.threads) {
+      closePool();
+      pool = null;
+      plan = chosen;
     }
     const output: ScreenOutput = values.json ? 'json' : values.csv ? 'csv' : 'text';
     return runScreening(ctx, {
       header: data.header,
       modelBytes: encodeModelFile(data),
-      args: positionals,
+      files,
+      missing,
       output,
       contributions: !!values.contributions,
-      workers: workers ?? defaultTrainingWorkers(backend.candidate).default,
+      plan,
+      pool,
       backend: backend.candidate,
       backendText: describeBackend(backend),
     });

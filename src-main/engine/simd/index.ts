@@ -174,6 +174,11 @@ export function configureKernelThreads(threads: number): void {
   requestedThreads = Math.max(1, Math.min(8, Math.floor(threads)));
 }
 
+/** True once this thread's kernels have run (their threads are fixed from then on). */
+export function kernelThreadsFixed(): boolean {
+  return teamCache !== null;
+}
+
 /** Threads the kernels use in this thread's team, and why it is one on a multi-core machine. */
 export function simdThreads(): { threads: number; note: string | null } {
   const t = team();

@@ -117,14 +117,15 @@ describe('latticework predict over a folder', () => {
     expect(json[10]).toEqual({ file: join(folder, 'emt-00005b.cif'), error: expect.objectContaining({ name: expect.any(String), line: 1 }) });
   });
 
-  it('stops the workers when cancelled and gives no share after that', async () => {
+  it('stops this thread and the workers when cancelled and gives no share after that', async () => {
     const { files } = await screeningFiles(['screen'], dir);
     const controller = new AbortController();
     const shares: number[] = [];
     const run = screen(files, {
       modelBytes: bytes,
       backend: 'cpu',
-      workers: 1,
+      // this thread and one worker, with shares queued at both when the first share comes
+      plan: { threads: 2, kernelThreads: 1 },
       contributions: false,
       signal: controller.signal,
       onShare: (s) => {
