@@ -152,6 +152,49 @@ describe('predict service', () => {
     }
   });
 
+  it('keeps the rows streamed before a cancel: the cancel lands after the first part, no rows after it', async () => {
+    const imported = await served.api.structures.import({ files: emtCifs(900, 1200) });
+    const asked = imported.imported.map((r) => r.id);
+    const fe = models.find((m) => m.name === 'CGCNN formation energy per atom')!;
+    const pool = served.t.core.pool;
+    const realRun = pool.run.bind(pool);
+    // the pool of this test: the first part is predicted, the second waits until the job is
+    // cancelled (as a part still running in a worker would) and then fails as cancelled
+    let parts = 0;
+    pool.run = ((task, input, options) => {
+      if (task !== 'predict' || parts++ === 0) return realRun(task, input, options);
+      return new Promise((_resolve, reject) => {
+        const signal = options?.signal;
+        const stop = () => reject(Object.assign(new Error('cancelled'), { name: 'CancelledError' }));
+        if (signal?.aborted) stop();
+        else signal?.addEventListener('abort', stop, { once: true });
+      });
+    }) as typeof pool.run;
+    const events: PredictionRowsEvent[] = [];
+    const off = served.api.predict.onRows((e) => {
+      if (e.jobId !== 'cancel-mid') return;
+      events.push(e);
+      // Cancel pressed as the first part's rows arrive
+      void served.api.jobs.cancel({ jobId: 'cancel-mid' });
+    });
+    try {
+      const run = served.api.predict.run({ modelId: fe.id, structureIds: asked, jobId: 'cancel-mid' });
+      await expect(run).rejects.toMatchObject({ name: 'CancelledError' });
+      pool.run = realRun;
+      expect(parts).toBe(2);
+      expect(events).toHaveLength(1);
+      expect(events[0].rows.map((r) => r.structureId)).toEqual(asked.slice(0, 256));
+      // the rows kept are the engine's: the same as predicting them again
+      const again = await served.api.predict.run({ modelId: fe.id, structureIds: asked.slice(0, 3) });
+      for (const [k, r] of again.rows.entries()) expect(Math.abs(events[0].rows[k].prediction - r.prediction)).toBeLessThan(1e-6);
+      // nothing came after the cancel (the answer above went through the same socket after any late event)
+      expect(events).toHaveLength(1);
+    } finally {
+      off();
+      pool.run = realRun;
+    }
+  });
+
   it('predicts P(metal) with the classification model', async () => {
     const cls = models.find((m) => m.task === 'classification')!;
     const id = '9011998';
