@@ -739,6 +739,24 @@ def learning_rate(tc, epoch, step, steps_per_epoch, plateau):
     return base
 
 
+FINAL_DECAY_TO = 0.01  # potential/train.ts: where the final decay ends, as a fraction of the schedule's rate
+
+
+def potential_learning_rate(tc, epoch, step, steps_per_epoch, plateau):
+    """potential/train.ts rateOf: the run's progress is the share of its epochs done (per step;
+    training.maxSeconds is not applied here); the cosine schedule anneals per step over it, and
+    training.finalDecay = d lowers any schedule's rate linearly to 1 % of it over the last d of it."""
+    s = tc["schedule"]
+    lr = tc["optimizer"]["lr"]
+    progress = min(1.0, (epoch + step / steps_per_epoch) / tc["epochs"])
+    if s["kind"] == "cosine":
+        rate = s["minLr"] + ((lr - s["minLr"]) * (1 + math.cos(math.pi * progress))) / 2
+    else:
+        rate = learning_rate(dict(tc, warmupEpochs=0), epoch, step, steps_per_epoch, plateau)
+    d = tc["finalDecay"]
+    return rate * (1 - ((1 - FINAL_DECAY_TO) * (progress - (1 - d))) / d) if d > 0 and progress > 1 - d else rate
+
+
 def step_plateau(schedule, state, val_loss):
     if schedule["kind"] != "plateau":
         return state
@@ -1229,7 +1247,6 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
     rng = Rng((tc["seed"] ^ 0x9E3779B9) & 0xFFFFFFFF)
     plateau = {"best": math.inf, "badEpochs": 0, "reductions": 0}
     steps = math.ceil(len(train_idx) / tc["batchSize"])
-    sched = dict(tc, warmupEpochs=0)
     best, step = BestEpoch(model, order, tc["earlyStoppingPatience"]), 0
     with run:
         for epoch in range(tc["epochs"]):
@@ -1239,7 +1256,7 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
             net.train()
             loss_sum, atoms, lr, batch_lines = 0.0, 0, tc["optimizer"]["lr"], []
             for k, part in enumerate(parts):
-                lr = learning_rate(sched, epoch, k, steps, plateau)
+                lr = potential_learning_rate(tc, epoch, k, steps, plateau)
                 for g in optimizer.param_groups:
                     g["lr"] = lr
                 mine = shard(part, env.world, env.rank)

@@ -128,11 +128,14 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     it(`an exported ${architecture} potential with its initial weights gives the same first-epoch losses and validation errors in PyTorch as in Latticework (1e-4)`, async () => {
       requireTorch();
       await initBackend({ force: 'cpu' });
+      // the rate per batch as Latticework sets it: PaiNN with the cosine annealed per step, SchNet with its preset's
+      // plateau and a final decay over the second half of the run
       const config = potentialPresetConfig(`${architecture}-potential`, {
         model: { features: 16, filterFeatures: 16, numLayers: 2, headHidden: 8 },
         radial: { numBasis: 12 },
-        training: { batchSize: 6, epochs: 1, seed: 7 },
+        training: { batchSize: 6, epochs: 1, seed: 7, ...(architecture === 'painn' ? { schedule: { kind: 'cosine' } } : { finalDecay: 0.5 }) },
       });
+      expect(config.training).toMatchObject(architecture === 'painn' ? { schedule: { kind: 'cosine' } } : { schedule: { kind: 'plateau' }, finalDecay: 0.5 });
       const frames = readFrames('emt_dataset.extxyz', emtText).frames.slice(0, 40);
       const dir = mkdtempSync(join(tmpdir(), `lw-torch-${architecture}-`));
       const summary = exportTorchPotential({ config, frames, source: 'emt', split: null, exportedFrom: null, name: 'parity' }, dir);
@@ -140,6 +143,7 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
       const batches: { epoch: number; loss: number; lr: number }[] = [];
       const epochs: PotentialEpoch[] = [];
       await trainPotential(config, frames, { onBatch: (b) => void batches.push(b), onEpoch: (e) => void epochs.push(e) });
+      expect(batches.at(-1)!.lr).toBeLessThan(batches[0].lr * 0.5); // the schedule moves within the epoch
       python(['train.py', '--device', 'cpu'], dir);
       const { torchEpochs } = expectSameFirstEpoch(dir, batches);
       expect(Math.abs(torchEpochs[0].train_loss - epochs[0].trainLoss)).toBeLessThan(1e-4);
