@@ -21,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, Tensor, Tensor1D, Tensor2D, TensorInfo } from '@tensorflow/tfjs-core';
-import { radialMessage as simdMessage, radialMessageGrad as simdGrad, radialMessageGradGrad as simdGradGrad, radialMessageTableGrad as simdTableGrad, type RadialShape } from '../simd/radial';
+import { radialMessage as simdMessage, radialMessageEdgeGrad as simdEdgeGrad, radialMessageGrad as simdGrad, radialMessageGradGrad as simdGradGrad, radialMessageTableGrad as simdTableGrad, type RadialShape } from '../simd/radial';
 import { KERNEL_BACKENDS, need, withArrays } from '../tf/kernels';
 
 type KernelArgs = { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap };
@@ -30,13 +30,14 @@ interface Family {
   vectors: boolean;
   message: string;
   grad: string;
+  edgeGrad: string;
   tableGrad: string;
   gradGrad: string;
 }
 
 const FAMILIES: Record<'schnet' | 'painn', Family> = {
-  schnet: { vectors: false, message: 'LwSchNetMessage', grad: 'LwSchNetMessageGrad', tableGrad: 'LwSchNetMessageTableGrad', gradGrad: 'LwSchNetMessageGradGrad' },
-  painn: { vectors: true, message: 'LwPaiNNMessage', grad: 'LwPaiNNMessageGrad', tableGrad: 'LwPaiNNMessageTableGrad', gradGrad: 'LwPaiNNMessageGradGrad' },
+  schnet: { vectors: false, message: 'LwSchNetMessage', grad: 'LwSchNetMessageGrad', edgeGrad: 'LwSchNetMessageEdgeGrad', tableGrad: 'LwSchNetMessageTableGrad', gradGrad: 'LwSchNetMessageGradGrad' },
+  painn: { vectors: true, message: 'LwPaiNNMessage', grad: 'LwPaiNNMessageGrad', edgeGrad: 'LwPaiNNMessageEdgeGrad', tableGrad: 'LwPaiNNMessageTableGrad', gradGrad: 'LwPaiNNMessageGradGrad' },
 };
 
 function shapeOf(fam: Family, x: TensorInfo, r: TensorInfo, table: TensorInfo, spacing: number): RadialShape {
@@ -65,7 +66,7 @@ function register(fam: Family): void {
     const ins = [x, r, center, neighbor, table, ...(v ? [v] : [])];
     const outs = [{ shape: node(s), dtype: 'float32' as const }, ...(V ? [{ shape: vec(s), dtype: 'float32' as const }] : [])];
     return withArrays(args.backend as KernelBackend, ins, outs, (a, o) =>
-      simdMessage({ x: f32(a[0]), r: f32(a[1]), center: i32(a[2]), neighbor: i32(a[3]), table: f32(a[4]), v: V ? f32(a[5]) : null }, s, { ds: f32(o[0]), dv: V ? f32(o[1]) : null }),
+      simdMessage({ x: f32(a[0]), r: f32(a[1]), center: i32(a[2]), neighbor: i32(a[3]), table: f32(a[4]), v: V ? f32(a[5]) : null }, s, { ds: f32(o[0]), dv: V ? f32(o[1]) : null }, vZero(args)),
     false);
   };
 
@@ -81,6 +82,22 @@ function register(fam: Family): void {
         { gs: f32(a[0]), x: f32(a[1]), r: f32(a[2]), center: i32(a[3]), neighbor: i32(a[4]), table: f32(a[5]), gv: V ? f32(a[6]) : null, v: V ? f32(a[7]) : null },
         s,
         { gx: f32(o[0]), gr: f32(o[1]), gv: V ? f32(o[2]) : null },
+      ),
+    false);
+  };
+
+  const edgeGrad = (args: KernelArgs): TensorInfo[] => {
+    const get = (k: string) => need(args.inputs, k);
+    const [gs, x, r, center, neighbor, table] = ['gs', 'x', 'r', 'center', 'neighbor', 'table'].map(get);
+    const [gv, v] = V ? [get('gv'), get('v')] : [null, null];
+    const s = shapeOf(fam, x, r, table, args.attrs!.spacing as number);
+    const ins = [gs, x, r, center, neighbor, table, ...(V ? [gv!, v!] : [])];
+    return withArrays(args.backend as KernelBackend, ins, [{ shape: [s.edges, 3], dtype: 'float32' }], (a, o) =>
+      simdEdgeGrad(
+        { gs: f32(a[0]), x: f32(a[1]), r: f32(a[2]), center: i32(a[3]), neighbor: i32(a[4]), table: f32(a[5]), gv: V ? f32(a[6]) : null, v: V ? f32(a[7]) : null },
+        s,
+        f32(o[0]),
+        vZero(args),
       ),
     false);
   };
@@ -133,6 +150,7 @@ function register(fam: Family): void {
     for (const [kernelName, fn] of [
       [fam.message, message],
       [fam.grad, grad],
+      [fam.edgeGrad, edgeGrad],
       [fam.tableGrad, tableGrad],
       [fam.gradGrad, gradGrad],
     ] as const) {
@@ -143,7 +161,11 @@ function register(fam: Family): void {
   const zerosIfNull = (t: Tensor | null, shape: number[]) => t ?? tf.zeros(shape);
   const noIndexGradient = (t: Tensor) => () => tf.zerosLike(t);
 
-  // message → (x, v, r) by MessageGrad, computed at once (one pass over the edges); the table by MessageTableGrad when asked
+  // message → (x, v, r) by MessageGrad, computed at once (one pass over the edges); the table by
+  // MessageTableGrad when asked. In the first block (`firstBlock`: x comes from the element
+  // embedding and v = 0, constants of the positions) energy and forces ask for r alone: then,
+  // when no outer gradient records this one (MessageEdgeGrad has no gradient), r comes from
+  // MessageEdgeGrad, and x or v, if asked for after all, from MessageGrad in their own pass.
   tf.registerGradient({
     kernelName: fam.message,
     inputsToSave: ['x', 'r', 'center', 'neighbor', 'table', ...(V ? ['v'] : [])],
@@ -155,14 +177,16 @@ function register(fam: Family): void {
       const gs = zerosIfNull(dys[0], [N, F]);
       const gv = V ? zerosIfNull(dys[1], [N, 3 * F]) : null;
       const inputs: Record<string, Tensor> = { gs, x, r, center, neighbor, table, ...(V ? { gv: gv!, v } : {}) };
-      const out = runMany(fam.grad, inputs, attrs);
+      const edgeOnly = (attrs as { firstBlock?: boolean }).firstBlock === true && !recordingGradients();
+      const out = edgeOnly ? null : runMany(fam.grad, inputs, attrs);
+      const grad = (k: number) => () => (out ?? runMany(fam.grad, inputs, attrs))[k];
       return {
-        x: () => out[0],
-        r: () => out[1],
+        x: grad(0),
+        r: edgeOnly ? () => runMany(fam.edgeGrad, inputs, attrs)[0] : grad(1),
         table: () => runMany(fam.tableGrad, inputs, attrs)[0],
         center: noIndexGradient(center),
         neighbor: noIndexGradient(neighbor),
-        ...(V ? { v: () => out[2] } : {}),
+        ...(V ? { v: grad(2) } : {}),
       };
     },
   });
@@ -193,6 +217,25 @@ function register(fam: Family): void {
   });
 }
 
+/** An outer gradient tape records the ops run now (e.g. training differentiates the forces). */
+function recordingGradients(): boolean {
+  return tf.engine().state.gradientDepth > 0;
+}
+
+/** The message's `firstBlock` attribute (see FirstBlock): PaiNN's v is all zeros, so its terms are skipped. */
+function vZero(args: KernelArgs): boolean {
+  return args.attrs?.firstBlock === true;
+}
+
+/**
+ * `firstBlock`: the message is the first interaction block's, so x comes from the element
+ * embedding alone and (PaiNN) v = 0 — constants of the positions. The kernels skip v's terms, and
+ * energy and forces differentiate the edge vectors alone (MessageEdgeGrad).
+ */
+export interface FirstBlock {
+  firstBlock?: boolean;
+}
+
 function runMany(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap): Tensor[] {
   const out = tf.engine().runKernel(kernelName, inputs, attrs) as unknown as Tensor | Tensor[];
   return Array.isArray(out) ? out : [out];
@@ -215,15 +258,15 @@ export interface EdgeList {
 }
 
 /** SchNet's continuous-filter convolution m [N, F] of x [N, F] with the table [G, 3F] (node spacing h). */
-export function schnetMessage(x: Tensor2D, edges: EdgeList, table: Tensor2D, spacing: number): Tensor2D {
+export function schnetMessage(x: Tensor2D, edges: EdgeList, table: Tensor2D, spacing: number, opts: FirstBlock = {}): Tensor2D {
   ensureRegistered();
-  return runMany(FAMILIES.schnet.message, { x, r: edges.vectors, center: edges.center, neighbor: edges.neighbor, table }, { spacing })[0] as Tensor2D;
+  return runMany(FAMILIES.schnet.message, { x, r: edges.vectors, center: edges.center, neighbor: edges.neighbor, table }, { spacing, firstBlock: opts.firstBlock ?? false })[0] as Tensor2D;
 }
 
 /** PaiNN's message (Δs [N, F], Δv [N, 3F]) of x [N, 3F] and v [N, 3F] with the table [G, 9F]. */
-export function painnMessage(x: Tensor2D, v: Tensor2D, edges: EdgeList, table: Tensor2D, spacing: number): [Tensor2D, Tensor2D] {
+export function painnMessage(x: Tensor2D, v: Tensor2D, edges: EdgeList, table: Tensor2D, spacing: number, opts: FirstBlock = {}): [Tensor2D, Tensor2D] {
   ensureRegistered();
-  const [ds, dv] = runMany(FAMILIES.painn.message, { x, v, r: edges.vectors, center: edges.center, neighbor: edges.neighbor, table }, { spacing });
+  const [ds, dv] = runMany(FAMILIES.painn.message, { x, v, r: edges.vectors, center: edges.center, neighbor: edges.neighbor, table }, { spacing, firstBlock: opts.firstBlock ?? false });
   return [ds as Tensor2D, dv as Tensor2D];
 }
 

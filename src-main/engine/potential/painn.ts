@@ -76,7 +76,7 @@ export class PaiNNRepresentation extends ModuleOfParts implements Representation
       let s = this.embedding.apply(g.species);
       let v = tf.zeros([g.numAtoms, 3 * F]) as Tensor2D;
       for (let l = 0; l < this.messages.length; l++) {
-        [s, v] = this.messages[l].apply(s, v, tables[l], this.spacing, g);
+        [s, v] = this.messages[l].apply(s, v, tables[l], this.spacing, g, l === 0);
         [s, v] = this.updates[l].apply(s, v);
       }
       return s;
@@ -124,11 +124,11 @@ export class PaiNNMessage extends ModuleOfParts {
     this.act = potentialActivation(activation);
   }
 
-  /** (s [N, F], v [N, 3F]) → (s′, v′), layer's filter table [G, 6F] with node spacing h. */
-  apply(s: Tensor2D, v: Tensor2D, table: Tensor2D, spacing: number, g: EdgeGeometry): [Tensor2D, Tensor2D] {
+  /** (s [N, F], v [N, 3F]) → (s′, v′), layer's filter table [G, 9F] with node spacing h; `firstBlock`: s = s⁰, v⃗ = 0 (see FirstBlock). */
+  apply(s: Tensor2D, v: Tensor2D, table: Tensor2D, spacing: number, g: EdgeGeometry, firstBlock = false): [Tensor2D, Tensor2D] {
     return tf.tidy(() => {
       const x = dense(this.phi2, this.act(dense(this.phi1, s))); // (x^s | x^vr | x^vv)
-      const [ds, dv] = painnMessage(x, v, g, table, spacing);
+      const [ds, dv] = painnMessage(x, v, g, table, spacing, { firstBlock });
       return [tf.add(s, ds) as Tensor2D, tf.add(v, dv) as Tensor2D];
     });
   }

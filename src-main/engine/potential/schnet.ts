@@ -53,7 +53,7 @@ export class SchNetRepresentation extends ModuleOfParts implements Representatio
       const sources = this.interactions.flatMap((block) => [...block.filter1.trainableVariables(), ...block.filter2.trainableVariables()]);
       const tables = opts.training ? this.filterTables() : this.cache.get(sources, () => this.filterTables());
       let h = this.embedding.apply(g.species);
-      this.interactions.forEach((block, l) => (h = block.apply(h, tables[l], this.spacing, g)));
+      this.interactions.forEach((block, l) => (h = block.apply(h, tables[l], this.spacing, g, l === 0)));
       return h;
     });
   }
@@ -109,9 +109,10 @@ export class SchNetPotentialInteraction extends ModuleOfParts {
     });
   }
 
-  apply(h: Tensor2D, table: Tensor2D, spacing: number, g: EdgeGeometry): Tensor2D {
+  /** `firstBlock`: h is the element embedding (see FirstBlock). */
+  apply(h: Tensor2D, table: Tensor2D, spacing: number, g: EdgeGeometry, firstBlock = false): Tensor2D {
     return tf.tidy(() => {
-      const m = schnetMessage(dense(this.in2f, h), g, table, spacing);
+      const m = schnetMessage(dense(this.in2f, h), g, table, spacing, { firstBlock });
       return tf.add(h, dense(this.out2, this.act(dense(this.out1, m)))) as Tensor2D;
     });
   }

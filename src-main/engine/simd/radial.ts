@@ -90,11 +90,12 @@ function describeEdge(center: Int32Array, neighbor: Int32Array, n: number) {
   return (bad: number) => `edge ${bad} (${center[bad]} → ${neighbor[bad]}) out of range [0, ${n})`;
 }
 
-/** Δs [N, F] and Δv [N, 3F] (PaiNN; empty for SchNet) of the radial message. */
+/** Δs [N, F] and Δv [N, 3F] (PaiNN; empty for SchNet) of the radial message. `vZero`: v is all zeros (its term is skipped). */
 export function radialMessage(
   inp: { x: Float32Array; v: Float32Array | null; r: Float32Array; center: Int32Array; neighbor: Int32Array; table: Float32Array },
   s: RadialShape,
   out: { ds: Float32Array; dv: Float32Array | null },
+  vZero = false,
 ): void {
   const { fs, fv, nx, hBits } = dims(s);
   const threads = team().threads;
@@ -103,7 +104,7 @@ export function radialMessage(
   const vBlocks = s.vectors ? 3 : 0;
   const { t, at } = prepare(s, [
     { rows: N, blocks: nx, input: inp.x },
-    { rows: N, blocks: vBlocks, input: inp.v ?? undefined },
+    { rows: N, blocks: vZero ? 0 : vBlocks, input: vZero ? undefined : (inp.v ?? undefined) },
     inp.r,
     inp.center,
     inp.neighbor,
@@ -112,7 +113,7 @@ export function radialMessage(
     N * vBlocks * F4 * threads,
   ]);
   const [xAt, vAt, rAt, cAt, nAt, tAt, dsAt, dvAt] = at;
-  const results = t.run('radialMessage', s.edges, (k0, k1, p) => [xAt, vAt, rAt, cAt, nAt, tAt, k0, k1, fs, fv, N, s.nodes, hBits, dsAt + p * N * F4 * 4, dvAt + p * N * vBlocks * F4 * 4]);
+  const results = t.run('radialMessage', s.edges, (k0, k1, p) => [xAt, vAt, rAt, cAt, nAt, tAt, k0, k1, fs, fv, N, s.nodes, hBits, dsAt + p * N * F4 * 4, dvAt + p * N * vBlocks * F4 * 4, vZero ? 1 : 0]);
   checkIndices('LwRadialMessage', results, describeEdge(inp.center, inp.neighbor, N));
   addThreadSums(t, dsAt, N * F4, results.length);
   copyOut(t, dsAt, s, N, 1, out.ds);
@@ -156,6 +157,36 @@ export function radialMessageGrad(
     copyOut(t, gvoAt, s, N, 3, out.gv);
   }
   out.gr.set(new Float32Array(t.memory.buffer, grAt, s.edges * 3));
+}
+
+/**
+ * The message's gradient gr [E, 3] alone (for energy and forces when x and v do not depend on the
+ * positions: PaiNN's first block), the same values as radialMessageGrad's gr. `vZero`: v is all zeros.
+ */
+export function radialMessageEdgeGrad(
+  inp: { gs: Float32Array; gv: Float32Array | null; x: Float32Array; v: Float32Array | null; r: Float32Array; center: Int32Array; neighbor: Int32Array; table: Float32Array },
+  s: RadialShape,
+  gr: Float32Array,
+  vZero = false,
+): void {
+  const { fs, fv, nx, hBits } = dims(s);
+  const N = s.atoms;
+  const vBlocks = s.vectors ? 3 : 0;
+  const { t, at } = prepare(s, [
+    { rows: N, blocks: 1, input: inp.gs },
+    { rows: N, blocks: vBlocks, input: inp.gv ?? undefined },
+    { rows: N, blocks: nx, input: inp.x },
+    { rows: N, blocks: vZero ? 0 : vBlocks, input: vZero ? undefined : (inp.v ?? undefined) },
+    inp.r,
+    inp.center,
+    inp.neighbor,
+    { rows: s.nodes, blocks: 3 * nx, input: inp.table },
+    s.edges * 3,
+  ]);
+  const [gsAt, gvAt, xAt, vAt, rAt, cAt, nAt, tAt, grAt] = at;
+  const results = t.run('radialMessageEdgeGrad', s.edges, (k0, k1) => [gsAt, gvAt, xAt, vAt, rAt, cAt, nAt, tAt, k0, k1, fs, fv, N, s.nodes, hBits, vZero ? 1 : 0, grAt]);
+  checkIndices('LwRadialMessageEdgeGrad', results, describeEdge(inp.center, inp.neighbor, N));
+  gr.set(new Float32Array(t.memory.buffer, grAt, s.edges * 3));
 }
 
 /** The message's gradient with respect to the filter table, [G, 3·F·nx]. */

@@ -104,8 +104,9 @@ function edgeIndex(center: usize, nbr: usize, k: i32, n: i32): u64 {
 
 /**
  * The message: ds [n, fs] and dv [n, 3·fv] (this thread's, zeroed here) summed over edges k0..k1-1.
+ * vz ≠ 0: the caller's v is zero (PaiNN's first block), so the x^v ∘ W^v ∘ v_j term, 0, is skipped.
  */
-export function radialMessage(x: usize, v: usize, r: usize, center: usize, nbr: usize, table: usize, k0: i32, k1: i32, fs: i32, fv: i32, n: i32, g: i32, hBits: i32, ds: usize, dv: usize): i32 {
+export function radialMessage(x: usize, v: usize, r: usize, center: usize, nbr: usize, table: usize, k0: i32, k1: i32, fs: i32, fv: i32, n: i32, g: i32, hBits: i32, ds: usize, dv: usize, vz: i32): i32 {
   const h = reinterpret<f32>(hBits);
   const fsb = <usize>fs << 2;
   const fvb = <usize>fv << 2;
@@ -134,6 +135,15 @@ export function radialMessage(x: usize, v: usize, r: usize, center: usize, nbr: 
     const u2 = f32x4.splat(uz);
     const vj = v + j * vb;
     const dvi = dv + i * vb;
+    if (vz) {
+      for (let q: usize = 0; q < fvb; q += 16) {
+        const mr = f32x4.mul(v128.load(xj + fsb + q), hermite(t + fsb + q, ctb, rowb, w1, w2, w3));
+        addTo(dvi + q, f32x4.mul(mr, u0));
+        addTo(dvi + fvb + q, f32x4.mul(mr, u1));
+        addTo(dvi + fvb * 2 + q, f32x4.mul(mr, u2));
+      }
+      continue;
+    }
     for (let q: usize = 0; q < fvb; q += 16) {
       const mr = f32x4.mul(v128.load(xj + fsb + q), hermite(t + fsb + q, ctb, rowb, w1, w2, w3));
       const mv = f32x4.mul(v128.load(xj + fsb + fvb + q), hermite(t + fsb + fvb + q, ctb, rowb, w1, w2, w3));
@@ -224,6 +234,85 @@ export function radialMessageGrad(gs: usize, gv: usize, x: usize, v: usize, r: u
         addTo(gvoj + fvb * 2 + q, f32x4.mul(g2, tv));
         acc = f32x4.add(acc, f32x4.add(f32x4.mul(f32x4.mul(xr, P), hermiteSlope(t + or, ctb, rowb, e1, e2, e3)), f32x4.mul(f32x4.mul(xv, Q), hermiteSlope(t + ov, ctb, rowb, e1, e2, e3))));
         const m = f32x4.mul(xr, wr);
+        bx = f32x4.add(bx, f32x4.mul(g0, m));
+        by = f32x4.add(by, f32x4.mul(g1, m));
+        bz = f32x4.add(bz, f32x4.mul(g2, m));
+      }
+    }
+    const a = hsum(acc);
+    const sx = hsum(bx);
+    const sy = hsum(by);
+    const sz = hsum(bz);
+    const bu = sx * ux + sy * uy + sz * uz;
+    const inv = <f32>1 / edgeD;
+    store<f32>(grk, a * ux + (sx - bu * ux) * inv);
+    store<f32>(grk, a * uy + (sy - bu * uy) * inv, 4);
+    store<f32>(grk, a * uz + (sz - bu * uz) * inv, 8);
+  }
+  return -1;
+}
+
+/**
+ * The part of radialMessageGrad that energy and forces need when x and v are constants of the
+ * positions (PaiNN's first block: x from the element embedding, v = 0): gr [E, 3] alone, rows
+ * k0..k1-1, the same sums as radialMessageGrad's, without its gx and gvo scatters. vz ≠ 0: v is
+ * zero, so Q = 0 and the x^v terms vanish.
+ */
+export function radialMessageEdgeGrad(gs: usize, gv: usize, x: usize, v: usize, r: usize, center: usize, nbr: usize, table: usize, k0: i32, k1: i32, fs: i32, fv: i32, n: i32, g: i32, hBits: i32, vz: i32, gr: usize): i32 {
+  const h = reinterpret<f32>(hBits);
+  const fsb = <usize>fs << 2;
+  const fvb = <usize>fv << 2;
+  const ctb = fsb + fvb * 2;
+  const vb = fvb * 3;
+  const rowb = ctb * 3;
+  const zero = f32x4.splat(0);
+  for (let k = k0; k < k1; k++) {
+    const ij = edgeIndex(center, nbr, k, n);
+    if (ij == <u64>-1) return k;
+    const i = <usize>(ij >>> 32);
+    const j = <usize>(ij & 0xffffffff);
+    const node = radialEdge(r, k, h, g);
+    const grk = gr + <usize>k * 12;
+    if (node < 0) {
+      memory.fill(grk, 0, 12);
+      continue;
+    }
+    const t = table + <usize>node * rowb;
+    const w1 = f32x4.splat(a1);
+    const w2 = f32x4.splat(a2);
+    const w3 = f32x4.splat(a3);
+    const e1 = f32x4.splat(b1);
+    const e2 = f32x4.splat(b2);
+    const e3 = f32x4.splat(b3);
+    const xj = x + j * ctb;
+    const gsi = gs + i * fsb;
+    let acc = zero;
+    for (let q: usize = 0; q < fsb; q += 16) acc = f32x4.add(acc, f32x4.mul(f32x4.mul(v128.load(gsi + q), v128.load(xj + q)), hermiteSlope(t + q, ctb, rowb, e1, e2, e3)));
+    let bx = zero;
+    let by = zero;
+    let bz = zero;
+    if (fv > 0) {
+      const u0 = f32x4.splat(ux);
+      const u1 = f32x4.splat(uy);
+      const u2 = f32x4.splat(uz);
+      const gvi = gv + i * vb;
+      const vj = v + j * vb;
+      for (let q: usize = 0; q < fvb; q += 16) {
+        const or = fsb + q;
+        const ov = fsb + fvb + q;
+        const g0 = v128.load(gvi + q);
+        const g1 = v128.load(gvi + fvb + q);
+        const g2 = v128.load(gvi + fvb * 2 + q);
+        const xr = v128.load(xj + or);
+        const P = f32x4.add(f32x4.add(f32x4.mul(g0, u0), f32x4.mul(g1, u1)), f32x4.mul(g2, u2));
+        // summed as radialMessageGrad sums them (the same bits; its x^v term is 0 when v is)
+        let term = f32x4.mul(f32x4.mul(xr, P), hermiteSlope(t + or, ctb, rowb, e1, e2, e3));
+        if (!vz) {
+          const Q = f32x4.add(f32x4.add(f32x4.mul(g0, v128.load(vj + q)), f32x4.mul(g1, v128.load(vj + fvb + q))), f32x4.mul(g2, v128.load(vj + fvb * 2 + q)));
+          term = f32x4.add(term, f32x4.mul(f32x4.mul(v128.load(xj + ov), Q), hermiteSlope(t + ov, ctb, rowb, e1, e2, e3)));
+        }
+        acc = f32x4.add(acc, term);
+        const m = f32x4.mul(xr, hermite(t + or, ctb, rowb, w1, w2, w3));
         bx = f32x4.add(bx, f32x4.mul(g0, m));
         by = f32x4.add(by, f32x4.mul(g1, m));
         bz = f32x4.add(bz, f32x4.mul(g2, m));
