@@ -244,6 +244,50 @@ describeEachBackend('radial message kernels', () => {
     });
   }
 
+  for (const [title, vectors] of [
+    ['SchNet', false],
+    ['PaiNN', true],
+  ] as const) {
+    it(`${title}, first block (v = 0): the same message and the same bits of ∂/∂r by the edge-only gradient, x's and v's gradients still right when asked for, inside an outer tape too`, async () => {
+      // thousands of edges: the thread team's blocks
+      const c = makeCase(vectors, 8, 3000, 31);
+      if (vectors) c.v.fill(0);
+      const rnd = seededRandom(5);
+      const gs = tf.tensor2d(Float32Array.from({ length: c.N * 8 }, () => rnd(-1, 1)), [c.N, 8]);
+      const gv = tf.tensor2d(Float32Array.from({ length: c.N * 24 }, () => rnd(-1, 1)), [c.N, 24]);
+      const before = tf.memory().numTensors;
+      const t = tensors(c);
+      const objective = (x: tf.Tensor2D, r: tf.Tensor2D, firstBlock: boolean) => {
+        const edges = { ...t.edges, vectors: r };
+        if (!vectors) return tf.sum(tf.mul(schnetMessage(x, edges, t.table, c.h, { firstBlock }), gs)) as tf.Scalar;
+        const [ds, dv] = painnMessage(x, t.v!, edges, t.table, c.h, { firstBlock });
+        return tf.add(tf.sum(tf.mul(ds, gs)), tf.sum(tf.mul(dv, gv))) as tf.Scalar;
+      };
+      const values = (firstBlock: boolean) => tf.tidy(() => objective(t.x, t.edges.vectors, firstBlock).dataSync()[0]);
+      expect(values(true)).toBe(values(false));
+      // ∂/∂r alone (what energy and forces ask for): the edge-only kernel, bit for bit the full gradient's r
+      const grOnly = (firstBlock: boolean) => tf.tidy(() => Array.from(tf.grad((r: tf.Tensor) => objective(t.x, r as tf.Tensor2D, firstBlock))(t.edges.vectors).dataSync()));
+      const full = grOnly(false);
+      let edgeOnly: number[] = [];
+      const kernels = (await tf.profile(() => void (edgeOnly = grOnly(true)))).kernelNames;
+      const fam = MESSAGE_KERNELS[vectors ? 'painn' : 'schnet'];
+      expect(kernels).toContain(fam.edgeGrad);
+      expect(kernels).not.toContain(fam.grad);
+      expect(edgeOnly).toEqual(full);
+      expect(full.some((g) => g !== 0)).toBe(true);
+      // ∂/∂x and ∂/∂r together: x's from the full gradient in its own pass
+      const both = (firstBlock: boolean) => tf.tidy(() => tf.grads((x: tf.Tensor, r: tf.Tensor) => objective(x as tf.Tensor2D, r as tf.Tensor2D, firstBlock))([t.x, t.edges.vectors]).map((g) => Array.from(g.dataSync())));
+      expect(both(true)).toEqual(both(false));
+      // recorded by an outer tape (force training): the full gradient, which is differentiable again
+      const outer = (firstBlock: boolean) =>
+        tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.sum(tf.square(tf.grad((r: tf.Tensor) => objective(x as tf.Tensor2D, r as tf.Tensor2D, firstBlock))(t.edges.vectors))))(t.x).dataSync()));
+      expect(outer(true)).toEqual(outer(false));
+      tf.dispose([t.x, t.v ?? [], t.edges.vectors, t.edges.center, t.edges.neighbor, t.table]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([gs, gv]);
+    });
+  }
+
   it('sums per thread add up to the one-thread result on thousands of edges (PaiNN, both outputs)', () => {
     const c = makeCase(true, 8, 5000, 21);
     const t = tensors(c);
