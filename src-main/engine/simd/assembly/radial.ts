@@ -66,13 +66,25 @@ function radialEdge(r: usize, k: i32, h: f32, g: i32): i32 {
 // ΔV_n at p + 2·ctb, D_{n+1} at p + rowb + ctb; rowb = 3·ctb).
 @inline
 function hermite(p: usize, ctb: usize, rowb: usize, w1: v128, w2: v128, w3: v128): v128 {
-  return f32x4.add(f32x4.add(v128.load(p), f32x4.mul(w1, v128.load(p + ctb))), f32x4.add(f32x4.mul(w2, v128.load(p + ctb * 2)), f32x4.mul(w3, v128.load(p + rowb + ctb))));
+  return hermiteOf(v128.load(p), v128.load(p + ctb), v128.load(p + ctb * 2), v128.load(p + rowb + ctb), w1, w2, w3);
 }
 
 // Their derivative with respect to d.
 @inline
 function hermiteSlope(p: usize, ctb: usize, rowb: usize, e1: v128, e2: v128, e3: v128): v128 {
-  return f32x4.add(f32x4.mul(e1, v128.load(p + ctb)), f32x4.add(f32x4.mul(e2, v128.load(p + ctb * 2)), f32x4.mul(e3, v128.load(p + rowb + ctb))));
+  return slopeOf(v128.load(p + ctb), v128.load(p + ctb * 2), v128.load(p + rowb + ctb), e1, e2, e3);
+}
+
+// hermite and hermiteSlope from values already loaded (V_n, D_n, ΔV_n, D_{n+1}): kernels that need
+// both load the table once (a store in between would make the engine load it again).
+@inline
+function hermiteOf(v0: v128, d0: v128, dv: v128, d1: v128, w1: v128, w2: v128, w3: v128): v128 {
+  return f32x4.add(f32x4.add(v0, f32x4.mul(w1, d0)), f32x4.add(f32x4.mul(w2, dv), f32x4.mul(w3, d1)));
+}
+
+@inline
+function slopeOf(d0: v128, dv: v128, d1: v128, e1: v128, e2: v128, e3: v128): v128 {
+  return f32x4.add(f32x4.mul(e1, d0), f32x4.add(f32x4.mul(e2, dv), f32x4.mul(e3, d1)));
 }
 
 // The adjoint of hermite (cotangent dw on W) and hermiteSlope (de on W′), added into a gradient table's rows at p.
@@ -197,9 +209,16 @@ export function radialMessageGrad(gs: usize, gv: usize, x: usize, v: usize, r: u
     const gsi = gs + i * fsb;
     let acc = zero;
     for (let q: usize = 0; q < fsb; q += 16) {
+      const p = t + q;
+      const d0 = v128.load(p + ctb);
+      const dd = v128.load(p + ctb * 2);
+      const d1 = v128.load(p + rowb + ctb);
+      const w = hermiteOf(v128.load(p), d0, dd, d1, w1, w2, w3);
+      const sl = slopeOf(d0, dd, d1, e1, e2, e3);
       const gq = v128.load(gsi + q);
-      addTo(gxj + q, f32x4.mul(gq, hermite(t + q, ctb, rowb, w1, w2, w3)));
-      acc = f32x4.add(acc, f32x4.mul(f32x4.mul(gq, v128.load(xj + q)), hermiteSlope(t + q, ctb, rowb, e1, e2, e3)));
+      const xq = v128.load(xj + q);
+      addTo(gxj + q, f32x4.mul(gq, w));
+      acc = f32x4.add(acc, f32x4.mul(f32x4.mul(gq, xq), sl));
     }
     let bx = zero;
     let by = zero;
@@ -214,8 +233,18 @@ export function radialMessageGrad(gs: usize, gv: usize, x: usize, v: usize, r: u
       for (let q: usize = 0; q < fvb; q += 16) {
         const or = fsb + q;
         const ov = fsb + fvb + q;
-        const wr = hermite(t + or, ctb, rowb, w1, w2, w3);
-        const wv = hermite(t + ov, ctb, rowb, w1, w2, w3);
+        const pr = t + or;
+        const rd0 = v128.load(pr + ctb);
+        const rdd = v128.load(pr + ctb * 2);
+        const rd1 = v128.load(pr + rowb + ctb);
+        const wr = hermiteOf(v128.load(pr), rd0, rdd, rd1, w1, w2, w3);
+        const sr = slopeOf(rd0, rdd, rd1, e1, e2, e3);
+        const pv = t + ov;
+        const vd0 = v128.load(pv + ctb);
+        const vdd = v128.load(pv + ctb * 2);
+        const vd1 = v128.load(pv + rowb + ctb);
+        const wv = hermiteOf(v128.load(pv), vd0, vdd, vd1, w1, w2, w3);
+        const sv = slopeOf(vd0, vdd, vd1, e1, e2, e3);
         const g0 = v128.load(gvi + q);
         const g1 = v128.load(gvi + fvb + q);
         const g2 = v128.load(gvi + fvb * 2 + q);
@@ -232,7 +261,7 @@ export function radialMessageGrad(gs: usize, gv: usize, x: usize, v: usize, r: u
         addTo(gvoj + q, f32x4.mul(g0, tv));
         addTo(gvoj + fvb + q, f32x4.mul(g1, tv));
         addTo(gvoj + fvb * 2 + q, f32x4.mul(g2, tv));
-        acc = f32x4.add(acc, f32x4.add(f32x4.mul(f32x4.mul(xr, P), hermiteSlope(t + or, ctb, rowb, e1, e2, e3)), f32x4.mul(f32x4.mul(xv, Q), hermiteSlope(t + ov, ctb, rowb, e1, e2, e3))));
+        acc = f32x4.add(acc, f32x4.add(f32x4.mul(f32x4.mul(xr, P), sr), f32x4.mul(f32x4.mul(xv, Q), sv)));
         const m = f32x4.mul(xr, wr);
         bx = f32x4.add(bx, f32x4.mul(g0, m));
         by = f32x4.add(by, f32x4.mul(g1, m));
@@ -304,15 +333,19 @@ export function radialMessageEdgeGrad(gs: usize, gv: usize, x: usize, v: usize, 
         const g1 = v128.load(gvi + fvb + q);
         const g2 = v128.load(gvi + fvb * 2 + q);
         const xr = v128.load(xj + or);
+        const pr = t + or;
+        const rd0 = v128.load(pr + ctb);
+        const rdd = v128.load(pr + ctb * 2);
+        const rd1 = v128.load(pr + rowb + ctb);
         const P = f32x4.add(f32x4.add(f32x4.mul(g0, u0), f32x4.mul(g1, u1)), f32x4.mul(g2, u2));
         // summed as radialMessageGrad sums them (the same bits; its x^v term is 0 when v is)
-        let term = f32x4.mul(f32x4.mul(xr, P), hermiteSlope(t + or, ctb, rowb, e1, e2, e3));
+        let term = f32x4.mul(f32x4.mul(xr, P), slopeOf(rd0, rdd, rd1, e1, e2, e3));
         if (!vz) {
           const Q = f32x4.add(f32x4.add(f32x4.mul(g0, v128.load(vj + q)), f32x4.mul(g1, v128.load(vj + fvb + q))), f32x4.mul(g2, v128.load(vj + fvb * 2 + q)));
           term = f32x4.add(term, f32x4.mul(f32x4.mul(v128.load(xj + ov), Q), hermiteSlope(t + ov, ctb, rowb, e1, e2, e3)));
         }
         acc = f32x4.add(acc, term);
-        const m = f32x4.mul(xr, hermite(t + or, ctb, rowb, w1, w2, w3));
+        const m = f32x4.mul(xr, hermiteOf(v128.load(pr), rd0, rdd, rd1, w1, w2, w3));
         bx = f32x4.add(bx, f32x4.mul(g0, m));
         by = f32x4.add(by, f32x4.mul(g1, m));
         bz = f32x4.add(bz, f32x4.mul(g2, m));
