@@ -21,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, Tensor, Tensor1D, Tensor2D, TensorInfo } from '@tensorflow/tfjs-core';
-import { radialMessage as simdMessage, radialMessageEdgeGrad as simdEdgeGrad, radialMessageGrad as simdGrad, radialMessageGradGrad as simdGradGrad, radialMessageTableGrad as simdTableGrad, type RadialShape } from '../simd/radial';
+import { radialMessage as simdMessage, radialMessageGrad as simdGrad, radialMessageGradGrad as simdGradGrad, radialMessageTableGrad as simdTableGrad, type RadialShape } from '../simd/radial';
 import { KERNEL_BACKENDS, need, withArrays } from '../tf/kernels';
 
 type KernelArgs = { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap };
@@ -70,37 +70,26 @@ function register(fam: Family): void {
     false);
   };
 
-  const grad = (args: KernelArgs): TensorInfo[] => {
-    const get = (k: string) => need(args.inputs, k);
-    const [gs, x, r, center, neighbor, table] = ['gs', 'x', 'r', 'center', 'neighbor', 'table'].map(get);
-    const [gv, v] = V ? [get('gv'), get('v')] : [null, null];
-    const s = shapeOf(fam, x, r, table, args.attrs!.spacing as number);
-    const ins = [gs, x, r, center, neighbor, table, ...(V ? [gv!, v!] : [])];
-    const outs = [{ shape: xShape(s), dtype: 'float32' as const }, { shape: [s.edges, 3], dtype: 'float32' as const }, ...(V ? [{ shape: vec(s), dtype: 'float32' as const }] : [])];
-    return withArrays(args.backend as KernelBackend, ins, outs, (a, o) =>
-      simdGrad(
-        { gs: f32(a[0]), x: f32(a[1]), r: f32(a[2]), center: i32(a[3]), neighbor: i32(a[4]), table: f32(a[5]), gv: V ? f32(a[6]) : null, v: V ? f32(a[7]) : null },
-        s,
-        { gx: f32(o[0]), gr: f32(o[1]), gv: V ? f32(o[2]) : null },
-      ),
-    false);
-  };
-
-  const edgeGrad = (args: KernelArgs): TensorInfo[] => {
-    const get = (k: string) => need(args.inputs, k);
-    const [gs, x, r, center, neighbor, table] = ['gs', 'x', 'r', 'center', 'neighbor', 'table'].map(get);
-    const [gv, v] = V ? [get('gv'), get('v')] : [null, null];
-    const s = shapeOf(fam, x, r, table, args.attrs!.spacing as number);
-    const ins = [gs, x, r, center, neighbor, table, ...(V ? [gv!, v!] : [])];
-    return withArrays(args.backend as KernelBackend, ins, [{ shape: [s.edges, 3], dtype: 'float32' }], (a, o) =>
-      simdEdgeGrad(
-        { gs: f32(a[0]), x: f32(a[1]), r: f32(a[2]), center: i32(a[3]), neighbor: i32(a[4]), table: f32(a[5]), gv: V ? f32(a[6]) : null, v: V ? f32(a[7]) : null },
-        s,
-        f32(o[0]),
-        vZero(args),
-      ),
-    false);
-  };
+  // MessageGrad (outputs gx, gr and, PaiNN, gv) and MessageEdgeGrad (gr alone: `edgesOnly`)
+  const gradKernel =
+    (edgesOnly: boolean) =>
+    (args: KernelArgs): TensorInfo[] => {
+      const get = (k: string) => need(args.inputs, k);
+      const [gs, x, r, center, neighbor, table] = ['gs', 'x', 'r', 'center', 'neighbor', 'table'].map(get);
+      const [gv, v] = V ? [get('gv'), get('v')] : [null, null];
+      const s = shapeOf(fam, x, r, table, args.attrs!.spacing as number);
+      const ins = [gs, x, r, center, neighbor, table, ...(V ? [gv!, v!] : [])];
+      const grShape = { shape: [s.edges, 3], dtype: 'float32' as const };
+      const outs = edgesOnly ? [grShape] : [{ shape: xShape(s), dtype: 'float32' as const }, grShape, ...(V ? [{ shape: vec(s), dtype: 'float32' as const }] : [])];
+      return withArrays(args.backend as KernelBackend, ins, outs, (a, o) =>
+        simdGrad(
+          { gs: f32(a[0]), x: f32(a[1]), r: f32(a[2]), center: i32(a[3]), neighbor: i32(a[4]), table: f32(a[5]), gv: V ? f32(a[6]) : null, v: V ? f32(a[7]) : null },
+          s,
+          edgesOnly ? { gx: null, gv: null, gr: f32(o[0]) } : { gx: f32(o[0]), gr: f32(o[1]), gv: V ? f32(o[2]) : null },
+          vZero(args),
+        ),
+      false);
+    };
 
   const tableGrad = (args: KernelArgs): TensorInfo[] => {
     const get = (k: string) => need(args.inputs, k);
@@ -149,8 +138,8 @@ function register(fam: Family): void {
   for (const backendName of KERNEL_BACKENDS) {
     for (const [kernelName, fn] of [
       [fam.message, message],
-      [fam.grad, grad],
-      [fam.edgeGrad, edgeGrad],
+      [fam.grad, gradKernel(false)],
+      [fam.edgeGrad, gradKernel(true)],
       [fam.tableGrad, tableGrad],
       [fam.gradGrad, gradGrad],
     ] as const) {

@@ -49,12 +49,11 @@ interface KernelExports {
   windowedProduct(x: Ptr, w: Ptr, r0: number, r1: number, k: number, n: number, out: Ptr): void;
   radialMessage(...args: number[]): number;
   radialMessageGrad(...args: number[]): number;
-  radialMessageEdgeGrad(...args: number[]): number;
   radialMessageTableGrad(...args: number[]): number;
   radialMessageGradGrad(...args: number[]): number;
 }
 export type KernelName = keyof KernelExports;
-const KERNEL_NAMES: KernelName[] = ['gatherRows', 'scatterSum', 'addInto', 'edgeMessage', 'edgePairScatter', 'colSums', 'bnGateForward', 'bnGateBackwardSums', 'bnGateBackwardApply', 'transposedProduct', 'windowedProduct', 'radialMessage', 'radialMessageGrad', 'radialMessageEdgeGrad', 'radialMessageTableGrad', 'radialMessageGradGrad'];
+const KERNEL_NAMES: KernelName[] = ['gatherRows', 'scatterSum', 'addInto', 'edgeMessage', 'edgePairScatter', 'colSums', 'bnGateForward', 'bnGateBackwardSums', 'bnGateBackwardApply', 'transposedProduct', 'windowedProduct', 'radialMessage', 'radialMessageGrad', 'radialMessageTableGrad', 'radialMessageGradGrad'];
 
 // Control block of a helper (Int32Array on a SharedArrayBuffer): the caller writes the kernel
 // and its arguments, bumps SEQ and notifies; the helper runs it, writes RESULT (-2: it threw)

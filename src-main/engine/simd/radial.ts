@@ -123,70 +123,51 @@ export function radialMessage(
   }
 }
 
-/** The message's gradient for cotangents gs, gv: gx [N, F·nx], gvo [N, 3F] (PaiNN), gr [E, 3]. */
+/**
+ * The message's gradient for cotangents gs, gv: gx [N, F·nx], gvo [N, 3F] (PaiNN), gr [E, 3].
+ * Without gx (`out.gx` null: energy and forces when x and v are constants of the positions, as in
+ * PaiNN's first block) gr alone, the same values; `vZero` there: v is all zeros (its terms skipped).
+ */
 export function radialMessageGrad(
   inp: { gs: Float32Array; gv: Float32Array | null; x: Float32Array; v: Float32Array | null; r: Float32Array; center: Int32Array; neighbor: Int32Array; table: Float32Array },
   s: RadialShape,
-  out: { gx: Float32Array; gv: Float32Array | null; gr: Float32Array },
+  out: { gx: Float32Array | null; gv: Float32Array | null; gr: Float32Array },
+  vZero = false,
 ): void {
   const { fs, fv, nx, hBits } = dims(s);
   const threads = team().threads;
   const N = s.atoms;
   const F4 = padded(s);
   const vBlocks = s.vectors ? 3 : 0;
+  const full = out.gx !== null;
+  const skipV = !full && vZero;
+  const outBlocks = full ? 1 : 0;
   const { t, at } = prepare(s, [
     { rows: N, blocks: 1, input: inp.gs },
     { rows: N, blocks: vBlocks, input: inp.gv ?? undefined },
     { rows: N, blocks: nx, input: inp.x },
-    { rows: N, blocks: vBlocks, input: inp.v ?? undefined },
+    { rows: N, blocks: skipV ? 0 : vBlocks, input: skipV ? undefined : (inp.v ?? undefined) },
     inp.r,
     inp.center,
     inp.neighbor,
     { rows: s.nodes, blocks: 3 * nx, input: inp.table },
-    N * nx * F4 * threads,
-    N * vBlocks * F4 * threads,
+    outBlocks * N * nx * F4 * threads,
+    outBlocks * N * vBlocks * F4 * threads,
     s.edges * 3,
   ]);
   const [gsAt, gvAt, xAt, vAt, rAt, cAt, nAt, tAt, gxAt, gvoAt, grAt] = at;
-  const results = t.run('radialMessageGrad', s.edges, (k0, k1, p) => [gsAt, gvAt, xAt, vAt, rAt, cAt, nAt, tAt, k0, k1, fs, fv, N, s.nodes, hBits, gxAt + p * N * nx * F4 * 4, gvoAt + p * N * vBlocks * F4 * 4, grAt]);
+  const mode = full ? 0 : skipV ? 3 : 1;
+  const results = t.run('radialMessageGrad', s.edges, (k0, k1, p) => [gsAt, gvAt, xAt, vAt, rAt, cAt, nAt, tAt, k0, k1, fs, fv, N, s.nodes, hBits, gxAt + outBlocks * p * N * nx * F4 * 4, gvoAt + outBlocks * p * N * vBlocks * F4 * 4, grAt, mode]);
   checkIndices('LwRadialMessageGrad', results, describeEdge(inp.center, inp.neighbor, N));
-  addThreadSums(t, gxAt, N * nx * F4, results.length);
-  copyOut(t, gxAt, s, N, nx, out.gx);
-  if (out.gv) {
+  if (out.gx) {
+    addThreadSums(t, gxAt, N * nx * F4, results.length);
+    copyOut(t, gxAt, s, N, nx, out.gx);
+  }
+  if (out.gx && out.gv) {
     addThreadSums(t, gvoAt, N * 3 * F4, results.length);
     copyOut(t, gvoAt, s, N, 3, out.gv);
   }
   out.gr.set(new Float32Array(t.memory.buffer, grAt, s.edges * 3));
-}
-
-/**
- * The message's gradient gr [E, 3] alone (for energy and forces when x and v do not depend on the
- * positions: PaiNN's first block), the same values as radialMessageGrad's gr. `vZero`: v is all zeros.
- */
-export function radialMessageEdgeGrad(
-  inp: { gs: Float32Array; gv: Float32Array | null; x: Float32Array; v: Float32Array | null; r: Float32Array; center: Int32Array; neighbor: Int32Array; table: Float32Array },
-  s: RadialShape,
-  gr: Float32Array,
-  vZero = false,
-): void {
-  const { fs, fv, nx, hBits } = dims(s);
-  const N = s.atoms;
-  const vBlocks = s.vectors ? 3 : 0;
-  const { t, at } = prepare(s, [
-    { rows: N, blocks: 1, input: inp.gs },
-    { rows: N, blocks: vBlocks, input: inp.gv ?? undefined },
-    { rows: N, blocks: nx, input: inp.x },
-    { rows: N, blocks: vZero ? 0 : vBlocks, input: vZero ? undefined : (inp.v ?? undefined) },
-    inp.r,
-    inp.center,
-    inp.neighbor,
-    { rows: s.nodes, blocks: 3 * nx, input: inp.table },
-    s.edges * 3,
-  ]);
-  const [gsAt, gvAt, xAt, vAt, rAt, cAt, nAt, tAt, grAt] = at;
-  const results = t.run('radialMessageEdgeGrad', s.edges, (k0, k1) => [gsAt, gvAt, xAt, vAt, rAt, cAt, nAt, tAt, k0, k1, fs, fv, N, s.nodes, hBits, vZero ? 1 : 0, grAt]);
-  checkIndices('LwRadialMessageEdgeGrad', results, describeEdge(inp.center, inp.neighbor, N));
-  gr.set(new Float32Array(t.memory.buffer, grAt, s.edges * 3));
 }
 
 /** The message's gradient with respect to the filter table, [G, 3·F·nx]. */

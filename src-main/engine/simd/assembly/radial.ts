@@ -175,16 +175,24 @@ export function radialMessage(x: usize, v: usize, r: usize, center: usize, nbr: 
  *   gx^s_j += gs_i ∘ W^s,  gx^r_j += W^r ∘ P,  gx^v_j += W^v ∘ Q,  gvo_j[c] += gv_i[c] ∘ x^v_j ∘ W^v
  *   a = Σ_f gs_i x^s_j W^s′ + x^r_j P W^r′ + x^v_j Q W^v′,   b[c] = Σ_f gv_i[c] x^r_j W^r
  *   gr = a u + (b − (b·u) u) / d                  (∂d/∂r = u, ∂u/∂r = (I − u uᵀ)/d)
+ *
+ * mode 1: gr alone (energy and forces when x and v are constants of the positions: PaiNN's first
+ * block), gx and gvo untouched; mode 3: that with v = 0 (Q = 0: the x^v terms vanish). The same
+ * sums in every mode, so gr has the same bits.
  */
-export function radialMessageGrad(gs: usize, gv: usize, x: usize, v: usize, r: usize, center: usize, nbr: usize, table: usize, k0: i32, k1: i32, fs: i32, fv: i32, n: i32, g: i32, hBits: i32, gx: usize, gvo: usize, gr: usize): i32 {
+export function radialMessageGrad(gs: usize, gv: usize, x: usize, v: usize, r: usize, center: usize, nbr: usize, table: usize, k0: i32, k1: i32, fs: i32, fv: i32, n: i32, g: i32, hBits: i32, gx: usize, gvo: usize, gr: usize, mode: i32): i32 {
   const h = reinterpret<f32>(hBits);
   const fsb = <usize>fs << 2;
   const fvb = <usize>fv << 2;
   const ctb = fsb + fvb * 2;
   const vb = fvb * 3;
   const rowb = ctb * 3;
-  memory.fill(gx, 0, <usize>n * ctb);
-  memory.fill(gvo, 0, <usize>n * vb);
+  const full = mode == 0;
+  const vz = mode == 3;
+  if (full) {
+    memory.fill(gx, 0, <usize>n * ctb);
+    memory.fill(gvo, 0, <usize>n * vb);
+  }
   const zero = f32x4.splat(0);
   for (let k = k0; k < k1; k++) {
     const ij = edgeIndex(center, nbr, k, n);
@@ -213,12 +221,9 @@ export function radialMessageGrad(gs: usize, gv: usize, x: usize, v: usize, r: u
       const d0 = v128.load(p + ctb);
       const dd = v128.load(p + ctb * 2);
       const d1 = v128.load(p + rowb + ctb);
-      const w = hermiteOf(v128.load(p), d0, dd, d1, w1, w2, w3);
-      const sl = slopeOf(d0, dd, d1, e1, e2, e3);
       const gq = v128.load(gsi + q);
-      const xq = v128.load(xj + q);
-      addTo(gxj + q, f32x4.mul(gq, w));
-      acc = f32x4.add(acc, f32x4.mul(f32x4.mul(gq, xq), sl));
+      acc = f32x4.add(acc, f32x4.mul(f32x4.mul(gq, v128.load(xj + q)), slopeOf(d0, dd, d1, e1, e2, e3)));
+      if (full) addTo(gxj + q, f32x4.mul(gq, hermiteOf(v128.load(p), d0, dd, d1, w1, w2, w3)));
     }
     let bx = zero;
     let by = zero;
@@ -231,121 +236,37 @@ export function radialMessageGrad(gs: usize, gv: usize, x: usize, v: usize, r: u
       const vj = v + j * vb;
       const gvoj = gvo + j * vb;
       for (let q: usize = 0; q < fvb; q += 16) {
-        const or = fsb + q;
-        const ov = fsb + fvb + q;
-        const pr = t + or;
+        const pr = t + fsb + q;
         const rd0 = v128.load(pr + ctb);
         const rdd = v128.load(pr + ctb * 2);
         const rd1 = v128.load(pr + rowb + ctb);
         const wr = hermiteOf(v128.load(pr), rd0, rdd, rd1, w1, w2, w3);
-        const sr = slopeOf(rd0, rdd, rd1, e1, e2, e3);
-        const pv = t + ov;
-        const vd0 = v128.load(pv + ctb);
-        const vdd = v128.load(pv + ctb * 2);
-        const vd1 = v128.load(pv + rowb + ctb);
-        const wv = hermiteOf(v128.load(pv), vd0, vdd, vd1, w1, w2, w3);
-        const sv = slopeOf(vd0, vdd, vd1, e1, e2, e3);
         const g0 = v128.load(gvi + q);
         const g1 = v128.load(gvi + fvb + q);
         const g2 = v128.load(gvi + fvb * 2 + q);
-        const v0 = v128.load(vj + q);
-        const v1 = v128.load(vj + fvb + q);
-        const v2 = v128.load(vj + fvb * 2 + q);
         const xr = v128.load(xj + fsb + q);
-        const xv = v128.load(xj + fsb + fvb + q);
         const P = f32x4.add(f32x4.add(f32x4.mul(g0, u0), f32x4.mul(g1, u1)), f32x4.mul(g2, u2));
-        const Q = f32x4.add(f32x4.add(f32x4.mul(g0, v0), f32x4.mul(g1, v1)), f32x4.mul(g2, v2));
-        addTo(gxj + fsb + q, f32x4.mul(wr, P));
-        addTo(gxj + fsb + fvb + q, f32x4.mul(wv, Q));
-        const tv = f32x4.mul(xv, wv);
-        addTo(gvoj + q, f32x4.mul(g0, tv));
-        addTo(gvoj + fvb + q, f32x4.mul(g1, tv));
-        addTo(gvoj + fvb * 2 + q, f32x4.mul(g2, tv));
-        acc = f32x4.add(acc, f32x4.add(f32x4.mul(f32x4.mul(xr, P), sr), f32x4.mul(f32x4.mul(xv, Q), sv)));
-        const m = f32x4.mul(xr, wr);
-        bx = f32x4.add(bx, f32x4.mul(g0, m));
-        by = f32x4.add(by, f32x4.mul(g1, m));
-        bz = f32x4.add(bz, f32x4.mul(g2, m));
-      }
-    }
-    const a = hsum(acc);
-    const sx = hsum(bx);
-    const sy = hsum(by);
-    const sz = hsum(bz);
-    const bu = sx * ux + sy * uy + sz * uz;
-    const inv = <f32>1 / edgeD;
-    store<f32>(grk, a * ux + (sx - bu * ux) * inv);
-    store<f32>(grk, a * uy + (sy - bu * uy) * inv, 4);
-    store<f32>(grk, a * uz + (sz - bu * uz) * inv, 8);
-  }
-  return -1;
-}
-
-/**
- * The part of radialMessageGrad that energy and forces need when x and v are constants of the
- * positions (PaiNN's first block: x from the element embedding, v = 0): gr [E, 3] alone, rows
- * k0..k1-1, the same sums as radialMessageGrad's, without its gx and gvo scatters. vz ≠ 0: v is
- * zero, so Q = 0 and the x^v terms vanish.
- */
-export function radialMessageEdgeGrad(gs: usize, gv: usize, x: usize, v: usize, r: usize, center: usize, nbr: usize, table: usize, k0: i32, k1: i32, fs: i32, fv: i32, n: i32, g: i32, hBits: i32, vz: i32, gr: usize): i32 {
-  const h = reinterpret<f32>(hBits);
-  const fsb = <usize>fs << 2;
-  const fvb = <usize>fv << 2;
-  const ctb = fsb + fvb * 2;
-  const vb = fvb * 3;
-  const rowb = ctb * 3;
-  const zero = f32x4.splat(0);
-  for (let k = k0; k < k1; k++) {
-    const ij = edgeIndex(center, nbr, k, n);
-    if (ij == <u64>-1) return k;
-    const i = <usize>(ij >>> 32);
-    const j = <usize>(ij & 0xffffffff);
-    const node = radialEdge(r, k, h, g);
-    const grk = gr + <usize>k * 12;
-    if (node < 0) {
-      memory.fill(grk, 0, 12);
-      continue;
-    }
-    const t = table + <usize>node * rowb;
-    const w1 = f32x4.splat(a1);
-    const w2 = f32x4.splat(a2);
-    const w3 = f32x4.splat(a3);
-    const e1 = f32x4.splat(b1);
-    const e2 = f32x4.splat(b2);
-    const e3 = f32x4.splat(b3);
-    const xj = x + j * ctb;
-    const gsi = gs + i * fsb;
-    let acc = zero;
-    for (let q: usize = 0; q < fsb; q += 16) acc = f32x4.add(acc, f32x4.mul(f32x4.mul(v128.load(gsi + q), v128.load(xj + q)), hermiteSlope(t + q, ctb, rowb, e1, e2, e3)));
-    let bx = zero;
-    let by = zero;
-    let bz = zero;
-    if (fv > 0) {
-      const u0 = f32x4.splat(ux);
-      const u1 = f32x4.splat(uy);
-      const u2 = f32x4.splat(uz);
-      const gvi = gv + i * vb;
-      const vj = v + j * vb;
-      for (let q: usize = 0; q < fvb; q += 16) {
-        const or = fsb + q;
-        const ov = fsb + fvb + q;
-        const g0 = v128.load(gvi + q);
-        const g1 = v128.load(gvi + fvb + q);
-        const g2 = v128.load(gvi + fvb * 2 + q);
-        const xr = v128.load(xj + or);
-        const pr = t + or;
-        const rd0 = v128.load(pr + ctb);
-        const rdd = v128.load(pr + ctb * 2);
-        const rd1 = v128.load(pr + rowb + ctb);
-        const P = f32x4.add(f32x4.add(f32x4.mul(g0, u0), f32x4.mul(g1, u1)), f32x4.mul(g2, u2));
-        // summed as radialMessageGrad sums them (the same bits; its x^v term is 0 when v is)
         let term = f32x4.mul(f32x4.mul(xr, P), slopeOf(rd0, rdd, rd1, e1, e2, e3));
         if (!vz) {
+          const pv = t + fsb + fvb + q;
+          const vd0 = v128.load(pv + ctb);
+          const vdd = v128.load(pv + ctb * 2);
+          const vd1 = v128.load(pv + rowb + ctb);
+          const xv = v128.load(xj + fsb + fvb + q);
           const Q = f32x4.add(f32x4.add(f32x4.mul(g0, v128.load(vj + q)), f32x4.mul(g1, v128.load(vj + fvb + q))), f32x4.mul(g2, v128.load(vj + fvb * 2 + q)));
-          term = f32x4.add(term, f32x4.mul(f32x4.mul(v128.load(xj + ov), Q), hermiteSlope(t + ov, ctb, rowb, e1, e2, e3)));
+          term = f32x4.add(term, f32x4.mul(f32x4.mul(xv, Q), slopeOf(vd0, vdd, vd1, e1, e2, e3)));
+          if (full) {
+            const wv = hermiteOf(v128.load(pv), vd0, vdd, vd1, w1, w2, w3);
+            addTo(gxj + fsb + q, f32x4.mul(wr, P));
+            addTo(gxj + fsb + fvb + q, f32x4.mul(wv, Q));
+            const tv = f32x4.mul(xv, wv);
+            addTo(gvoj + q, f32x4.mul(g0, tv));
+            addTo(gvoj + fvb + q, f32x4.mul(g1, tv));
+            addTo(gvoj + fvb * 2 + q, f32x4.mul(g2, tv));
+          }
         }
         acc = f32x4.add(acc, term);
-        const m = f32x4.mul(xr, hermiteOf(v128.load(pr), rd0, rdd, rd1, w1, w2, w3));
+        const m = f32x4.mul(xr, wr);
         bx = f32x4.add(bx, f32x4.mul(g0, m));
         by = f32x4.add(by, f32x4.mul(g1, m));
         bz = f32x4.add(bz, f32x4.mul(g2, m));
