@@ -7,8 +7,9 @@
  * default preset. The PyTorch twin's time on the same cell: bench/potentials/torch_infer.py.
  *
  * Run: npx tsx bench/potentials/infer.ts [backend=wasm] [preset=painn-potential] [repeats=10]
- * Prints one JSON line: {impl, backend, preset, atoms, edges, medianMs, searches, minMs, cpuMinMs, graphMs} (cpuMinMs: the
- * process's CPU time, all threads, of the fastest call).
+ * Prints one JSON line: {impl, backend, preset, atoms, edges, medianMs, searches, minMs, cpuMinMs, cpuMedianMs, graphMs}
+ * (cpuMinMs, cpuMedianMs: the process's CPU time per call, all threads, user + system: comparable
+ * between trees on a loaded machine, where wall times are not).
  */
 import type { Mat3 } from '../../src-shared/chem/structure';
 import { isPotentialPreset, potentialPresetConfig } from '../../src-main/engine/architectures/registry';
@@ -58,5 +59,5 @@ const g = potentialGraph(atoms, config.radial.cutoff);
 const graphMs = performance.now() - g0;
 times.sort((x, y) => x - y);
 cpu.sort((x, y) => x - y);
-console.log(JSON.stringify({ impl: 'latticework', backend, preset, atoms: cell.numbers.length, edges: g.center.length, medianMs: +times[times.length >> 1].toFixed(1), searches: calc.neighborSearches, minMs: +times[0].toFixed(1), cpuMinMs: +cpu[0].toFixed(1), graphMs: +graphMs.toFixed(1) }));
+console.log(JSON.stringify({ impl: 'latticework', backend, preset, atoms: cell.numbers.length, edges: g.center.length, medianMs: +times[times.length >> 1].toFixed(1), searches: calc.neighborSearches, minMs: +times[0].toFixed(1), cpuMinMs: +cpu[0].toFixed(1), cpuMedianMs: +cpu[cpu.length >> 1].toFixed(1), graphMs: +graphMs.toFixed(1) }));
 calc.dispose();
