@@ -5,7 +5,9 @@
 # structures made by scripts/data/make_emt_set.py with seed 101). Prints each run's MAE on the fresh
 # set and each program's mean. Ours: `latticework train --preset cgcnn-paper` with those settings and
 # `latticework predict --csv`; the reference: main.py (flush-to-zero, only for speed) and predict.py
-# with its model_best.pth.tar (main.py has no seed option: its runs differ by PyTorch's own seeding).
+# with its model_best.pth.tar. Each program draws its split with the seed (ours: --seed; main.py:
+# CIFData's shuffle seed, LW_REF_SPLIT_SEED in reference-cgcnn.sh, instead of its fixed 123), so both
+# means average over splits; main.py's initial weights and batch order come from PyTorch's own seeding.
 #
 #   bench/training/accuracy.sh [SEED...]        (default seeds 7 11 13; EPOCHS=100, FRESH=DIR;
 #                                                DATA=DIR and SIZES="TRAIN VAL TEST" for a tiny check)
@@ -47,7 +49,7 @@ for S in "$@"; do
   node "$ROOT/bin/latticework.mjs" train --data "$DATA" --preset cgcnn-paper --config "$OUT/adam.json" --seed "$S" --out "$OUT/ours-$S.lwm" --db "$OUT/runs.sqlite" > "$OUT/ours-$S.log" 2>&1
   node "$ROOT/bin/latticework.mjs" predict --model "$OUT/ours-$S.lwm" --db "$OUT/runs.sqlite" "$FRESH/cgcnn" --csv > "$OUT/ours-$S.csv" 2> "$OUT/ours-$S.err" || true
   echo "ours seed $S $(mae "$OUT/ours-$S.csv" 0 3)" | tee -a "$OUT/results.txt"
-  LW_REF_FLUSH_DENORMAL=1 "$HERE/reference-cgcnn.sh" "$DATA" "$EPOCHS" --optim Adam --lr 0.003 -b 64 --train-size "$TRAIN" --val-size "$VAL" --test-size "$TEST" --print-freq 1000 > "$OUT/ref-$S.log" 2>&1
+  LW_REF_FLUSH_DENORMAL=1 LW_REF_SPLIT_SEED="$S" "$HERE/reference-cgcnn.sh" "$DATA" "$EPOCHS" --optim Adam --lr 0.003 -b 64 --train-size "$TRAIN" --val-size "$VAL" --test-size "$TEST" --print-freq 1000 > "$OUT/ref-$S.log" 2>&1
   WORK=$(sed -n 's/^log: \(.*\)\/log.txt$/\1/p' "$OUT/ref-$S.log")
   "$HERE/reference-cgcnn.sh" --predict "$WORK/model_best.pth.tar" "$FRESH/cgcnn" --print-freq 1000 > "$OUT/ref-$S.predict.log" 2>&1
   RESULTS=$(sed -n 's/^results: //p' "$OUT/ref-$S.predict.log")

@@ -12,7 +12,9 @@
 # `sklearn.metrics` (used only for classification): a stub module is put on PYTHONPATH.
 # LW_REF_FLUSH_DENORMAL=1 runs it with torch.set_flush_denormal(True) (a sitecustomize on the
 # same path): CGCNN's Gaussian features are full of float32 subnormals, which x86 multiplies
-# ~100x slower; main.py as published does not flush them.
+# ~100x slower; main.py as published does not flush them. LW_REF_SPLIT_SEED=S draws the split with
+# random seed S instead of CGCNN's fixed 123 (CIFData's default): every main.py run otherwise trains
+# on the same 1,600 structures.
 set -eu
 PREDICT=""
 if [ "${1:-}" = "--predict" ]; then
@@ -52,7 +54,18 @@ def roc_auc_score(y, s):
     return sum((1.0 if p > n else 0.5 if p == n else 0.0) for p in pos for n in neg) / (len(pos) * len(neg))
 PY
 if [ "${LW_REF_FLUSH_DENORMAL:-0}" = 1 ]; then
-  echo 'import torch; torch.set_flush_denormal(True)' > "$WORK/stub/sitecustomize.py"
+  echo 'import torch; torch.set_flush_denormal(True)' >> "$WORK/stub/sitecustomize.py"
+fi
+if [ -n "${LW_REF_SPLIT_SEED:-}" ]; then
+  # CIFData shuffles the data with random.seed(random_seed) before the split, random_seed 123 unless
+  # given, and main.py cannot give it (its data options reach CIFData as strings): the default changes
+  cat >> "$WORK/stub/sitecustomize.py" <<PY
+import cgcnn.data as _data
+_init = _data.CIFData.__init__
+def _seeded(self, root_dir, max_num_nbr=12, radius=8, dmin=0, step=0.2, random_seed=$LW_REF_SPLIT_SEED):
+    _init(self, root_dir, max_num_nbr, radius, dmin, step, random_seed)
+_data.CIFData.__init__ = _seeded
+PY
 fi
 cd "$WORK"
 if [ -n "$PREDICT" ]; then
