@@ -63,23 +63,28 @@ export function legendRows(textWidths: readonly number[], width: number): number
   return rows;
 }
 
+/** Between a parallel chart's legend and its axes: room for the axis names set above the axes. */
+export const PARALLEL_LEGEND_CLEARANCE = 46;
+
 /**
- * A chart whose plain legend fits without paging: the plot (and the y axis' title over it) moved down
- * under as many legend rows as the series' names need in a chart `width` px wide (`measure`: a name's width in px at 11 px).
- * Options without a plain legend over a grid are returned as they are.
+ * A chart whose plain legend fits without paging: the plot (and the y axis' title over it, or the
+ * parallel axes' names above them) moved down under as many legend rows as the series' names need
+ * in a chart `width` px wide (`measure`: a name's width in px at 11 px). Options without a plain
+ * legend over a grid or a parallel coordinate system are returned as they are.
  */
 export function fitLegend(option: ChartOption, width: number, measure: (text: string) => number): ChartOption {
   const legend = option.legend as { type?: string; top?: number; left?: number; right?: number } | undefined;
-  const grid = option.grid as { top?: number } | undefined;
+  const place = option.grid ? 'grid' : option.parallel ? 'parallel' : null;
   const series = option.series as { name?: string }[] | undefined;
-  if (!legend || legend.type !== 'plain' || !grid || !series || typeof legend.top !== 'number') return option;
+  if (!legend || legend.type !== 'plain' || !place || !series || typeof legend.top !== 'number') return option;
+  const plot = option[place] as { top?: number };
   const available = width - (legend.left ?? 0) - (legend.right ?? 0);
   const rows = legendRows(
     series.map((s) => measure(String(s.name ?? ''))),
     available,
   );
-  const top = Math.max(grid.top ?? 0, legend.top + rows * LEGEND_ROW + LEGEND_CLEARANCE);
-  return { ...option, grid: { ...grid, top } };
+  const top = Math.max(plot.top ?? 0, legend.top + rows * LEGEND_ROW + (place === 'grid' ? LEGEND_CLEARANCE : PARALLEL_LEGEND_CLEARANCE));
+  return { ...option, [place]: { ...plot, top } };
 }
 
 export function lineOption(series: readonly LineSeries[], o: LineOptions): ChartOption {
@@ -311,7 +316,8 @@ export function parallelOption(dims: readonly ParallelDim[], rows: readonly { na
     animation: false,
     color: PALETTE,
     tooltip: { trigger: 'item', formatter: (p: { seriesName: string }) => p.seriesName },
-    legend: { top: 0, left: 8, right: 8, type: 'scroll', textStyle: baseText },
+    // one entry per compared run, wrapped onto rows by fitLegend (EChart.vue), never paged
+    legend: { top: 0, left: 8, right: 8, type: 'plain', textStyle: baseText, itemWidth: LEGEND_ICON, itemHeight: 8, itemGap: LEGEND_GAP },
     parallel: { left: 60, right: 70, top: 64, bottom: 44 },
     parallelAxis: dims.map((d, i) => {
       const common = {

@@ -5,7 +5,7 @@ import type { MetricPoint, PredictionPoint, RunRecord, TrainingProgress } from '
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
-import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
+import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
 import { estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { csvCell, fmtBytes, fmtDuration, fmtNum, targetUnit, toCsv } from '../../src-renderer/lib/format';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
@@ -290,6 +290,21 @@ describe('chart options', () => {
     expect(legendRows(names.map(measure), 4000 - option.legend.left - option.legend.right)).toBe(1);
     expect(wide.grid.top).toBe(4 + LEGEND_ROW + LEGEND_CLEARANCE);
     expect(fitted.grid.top).toBeGreaterThan(wide.grid.top);
+  });
+  it('the parallel-coordinates legend (one entry per compared run) wraps onto rows, never paged, with the axes and their names under it', () => {
+    const runs = Array.from({ length: 12 }, (_, i) => ({ name: `run ${i + 1}: cgcnn on mp-formation-energy`, values: [i, 0.1 * i] }));
+    const option = parallelOption([{ name: 'config.model.cutoff' }, { name: 'val_mae' }], runs) as { legend: { type: string; top: number; left: number; right: number }; parallel: { top: number } };
+    expect(option.legend.type).toBe('plain');
+    const measure = (t: string) => 6 * t.length;
+    const width = 700;
+    const rows = legendRows(runs.map((r) => measure(r.name)), width - option.legend.left - option.legend.right);
+    expect(rows).toBeGreaterThan(3);
+    const fitted = fitLegend(option, width, measure) as { parallel: { top: number }; legend: { type: string } };
+    expect(fitted.legend.type).toBe('plain');
+    expect(fitted.parallel.top).toBe(option.legend.top + rows * LEGEND_ROW + PARALLEL_LEGEND_CLEARANCE);
+    // two runs on one row: the axes stay where they were
+    const two = parallelOption([{ name: 'val_mae' }], runs.slice(0, 2));
+    expect((fitLegend(two, width, measure) as { parallel: { top: number } }).parallel.top).toBe((two as { parallel: { top: number } }).parallel.top);
   });
   it('line, parity and histogram options carry the data', () => {
     const l = lineOption([{ name: 'x', data: [[1, 2]] }], { xName: 'epoch', hidden: ['x'] }) as { series: { data: unknown }[]; legend: { selected: Record<string, boolean> } };
