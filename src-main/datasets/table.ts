@@ -97,7 +97,8 @@ export function readTable(text: string, fileName: string, target: string | undef
   const header = first.cells.length > 1 && first.cells.slice(1).every((c) => numberCell(c) === null) ? first.cells : null;
   const body = header ? rows.slice(1) : rows;
   const width = Math.max(...rows.map((r) => r.cells.length));
-  const columnName = (i: number) => (header ? safeLabel(header[i] ?? '', `column ${i + 1}`) : `column ${i + 1}`);
+  // a header may state its unit: spaces, slashes and powers too ("band gap (eV)", "energy (eV/atom)", "V (Å³)")
+  const columnName = (i: number) => (header && /^[\p{L}\p{N}_.+\-()[\]/ ·²³⁻¹]{1,100}$/u.test(header[i]?.trim() ?? '') ? header[i].trim() : header ? safeLabel(header[i] ?? '', `column ${i + 1}`) : `column ${i + 1}`);
   if (target === undefined || target.trim() === '') return { body, columns: [1], names: [header ? columnName(1) : 'target'] };
   const columns: number[] = [];
   for (const spec of target.split(',').map((s) => s.trim()).filter(Boolean)) {

@@ -255,6 +255,7 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     name,
     datasetId: origin?.dataset_id ?? null,
     datasetName: origin?.dataset_name ?? manifest.dataset.source,
+    targetUnit: origin?.target_unit ?? null,
     status: 'running',
     config,
     seed: config.training.seed,

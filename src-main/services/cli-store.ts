@@ -18,7 +18,7 @@ import { RunRecorder } from '../store/runs';
 export interface CliRunInfo {
   name: string;
   config: ModelConfig;
-  dataset: { source: string; structures: number; target: string; perAtom: boolean };
+  dataset: { source: string; structures: number; target: string; perAtom: boolean; unit: string };
   backend: string;
   /** Data-parallel training workers (default 1). */
   workers?: number;
@@ -64,6 +64,7 @@ export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainH
         name: info.name,
         datasetId: null,
         datasetName: info.dataset.source,
+        targetUnit: info.dataset.unit,
         status: 'running',
         config: info.config as unknown as Record<string, unknown>,
         seed: info.config.training.seed,
@@ -156,6 +157,8 @@ export async function sqlitePotentialRunHooks(db: string | undefined, info: Pote
       name: info.name,
       datasetId: null,
       datasetName: info.datasetName,
+      // a potential learns energies (and forces, stresses) in eV (eV/Å, eV/Å³)
+      targetUnit: 'eV',
       status: 'running',
       config: info.config as unknown as Record<string, unknown>,
       seed: info.config.training.seed,

@@ -27,6 +27,7 @@ import { datasetFormat, droppedSource, pathSource, type ReaderIO } from '../data
 import { TrainingSectionSchema } from '../../src-shared/model/config';
 import { groupsAcrossSplits, trainValTestSplit } from '../../src-shared/model/split';
 import { parseJson } from '../store/database';
+import { targetUnit } from '../../src-shared/model/units';
 
 interface DatasetRow {
   id: number;
@@ -34,6 +35,7 @@ interface DatasetRow {
   kind: DatasetKind;
   source: string;
   target_key: string;
+  target_unit: string | null;
   size: number;
   report: string;
   created_at: number;
@@ -42,13 +44,14 @@ interface DatasetRow {
   partial: number;
 }
 
-const DATASET_COLUMNS = `id, name, kind, source, target_key, size, report, created_at, status, import_options,
+const DATASET_COLUMNS = `id, name, kind, source, target_key, target_unit, size, report, created_at, status, import_options,
   (SELECT COUNT(*) FROM structure s WHERE s.import_dataset_id = dataset.id AND dataset.status != 'ready') AS partial`;
 
 /** What an import was asked to do, kept with its dataset row so that an interrupted import can run again. */
 interface ImportOptions {
   path?: string;
   target?: string;
+  unit?: string;
   selection?: FrameSelection;
   energyKey?: string;
   forcesKey?: string;
@@ -83,6 +86,7 @@ function toRecord(r: DatasetRow): DatasetRecord {
     source: r.source,
     size: r.size,
     targetKey: r.target_key,
+    targetUnit: r.target_unit ?? targetUnit(r.target_key),
     createdAt: r.created_at,
     report: r.status === 'ready' ? (JSON.parse(r.report) as DatasetReport) : emptyReport(),
   };
@@ -189,6 +193,7 @@ interface ImportArgs {
   path?: string;
   files?: DroppedFile[];
   target?: string;
+  unit?: string;
   selection?: FrameSelection;
   energyKey?: string;
   forcesKey?: string;
@@ -217,14 +222,14 @@ async function discard(core: CoreParts, id: number): Promise<number> {
  * what it stored; one the process did not survive is found 'importing' at the next start and
  * marked 'interrupted'. `resumeId`: the interrupted import to run again.
  */async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, resumeId: number | null): Promise<DatasetRecord> {
-  const { name, kind, path, target } = args;
+  const { name, kind, path, target, unit } = args;
   const source = path !== undefined ? await pathSource(path) : droppedSource(args.files!);
   const format = datasetFormat(source, kind);
   const sourceLabel = source.label;
   const startedAt = Date.now();
   const datasetName = name ?? (sourceLabel.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || sourceLabel);
   if (args.label && kind !== 'frames') throw new UserError(`labelling with ${args.label.toUpperCase()} is for a dataset of frames (kind 'frames': structure files of any format, labelled as they are read), not ${kind}`);
-  const options: ImportOptions = { path, target, selection: args.selection, energyKey: args.energyKey, forcesKey: args.forcesKey, stressKey: args.stressKey, ...(args.label ? { label: args.label } : {}) };
+  const options: ImportOptions = { path, target, unit, selection: args.selection, energyKey: args.energyKey, forcesKey: args.forcesKey, stressKey: args.stressKey, ...(args.label ? { label: args.label } : {}) };
   const id =
     resumeId ??
     (await core.db.transaction(
@@ -321,9 +326,10 @@ async function discard(core: CoreParts, id: number): Promise<number> {
     }
     await core.db.transaction(async (tx) => {
       await tx.run('DELETE FROM dataset_item WHERE dataset_id = ?', [id]);
-      await tx.run("UPDATE dataset SET name = ?, target_key = ?, size = ?, report = ?, atom_init = ?, status = 'ready' WHERE id = ?", [
+      await tx.run("UPDATE dataset SET name = ?, target_key = ?, target_unit = ?, size = ?, report = ?, atom_init = ?, status = 'ready' WHERE id = ?", [
         datasetName,
         targetKey,
+        (unit ?? targetUnit(targetKey)).trim(),
         n,
         JSON.stringify(report),
         read.atomInit,

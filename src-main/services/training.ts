@@ -26,6 +26,7 @@ import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig } from '..
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
 import { mergeConfig } from '../../src-shared/model/config';
+import { targetUnit } from '../../src-shared/model/units';
 import { isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../src-shared/model/potential';
 
 /** Control word values (see workers/train.ts). */
@@ -91,6 +92,9 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     await (a?.recorder ?? new RunRecorder(core.db, runId)).status(status, { duration: a ? durationOf(a) : undefined, error: extra.error ?? undefined, finished: extra.finished });
     await emitStatus(runId);
   };
+
+  /** The unit of what a run on `dataset` learns: the dataset's target's, or a per-atom head's array's (named like `forces`). */
+  const runTargetUnit = (dataset: { targetUnit: string }, perAtomKey: string | null): string => (perAtomKey ? targetUnit(perAtomKey) : dataset.targetUnit);
 
   /** Trains (or continues) a run in the background; a fine-tuning run starts from `fineTune` (a resumed one from its checkpoint). */
   const launch = async (runId: number, resume: Uint8Array | null, elapsed: number, workers: number | null, fineTune?: FineTuneLaunch) => {
@@ -235,7 +239,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
               perAtomKey,
               resume,
               control: a.control,
-              model: { name: `${row.name} (best)`, target: target?.name ?? perAtomKey ?? dataset.targetKey, unit: target?.unit ?? '', dataset: dataset.name },
+              model: { name: `${row.name} (best)`, target: target?.name ?? perAtomKey ?? dataset.targetKey, unit: target?.unit ?? row.target_unit ?? runTargetUnit(dataset, perAtomKey), dataset: dataset.name },
               workers,
               members,
               fineTune: fineTune
@@ -297,6 +301,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         name: name ?? `${fineTune ? `${fineTune.source.header.name} fine-tuned` : (config.preset ?? `${config.architecture} potential`)}${members > 1 ? ` ensemble of ${members}` : ''} on ${dataset.name}`,
         datasetId,
         datasetName: dataset.name,
+        targetUnit: dataset.targetUnit,
         status: 'queued',
         config: config as unknown as Record<string, unknown>,
         seed: config.training.seed,
@@ -340,6 +345,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
           name: name ?? (fineTune ? `${fineTune.source.header.name} fine-tuned on ${dataset.name}` : ''),
           datasetId,
           datasetName: dataset.name,
+          targetUnit: fineTune?.plan?.targets?.[0]?.unit ?? runTargetUnit(dataset, cfg.model.head.kind === 'per-atom' ? (dataset.report.perAtomKeys[0] ?? null) : null),
           status: 'queued',
           config: check.config!,
           seed: cfg.training.seed,

@@ -217,4 +217,11 @@ export const migrations: string[] = [
   `
   ALTER TABLE run ADD COLUMN workers INTEGER NOT NULL DEFAULT 1;
   `,
+  // 10: the unit of a dataset's target (set at import; '' none) and of the target a run learns
+  // (recorded when it starts). NULL: stored before units were (a dataset's is then read from its
+  // target's name).
+  `
+  ALTER TABLE dataset ADD COLUMN target_unit TEXT;
+  ALTER TABLE run ADD COLUMN target_unit TEXT;
+  `,
 ];

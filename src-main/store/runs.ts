@@ -32,6 +32,7 @@ export interface RunRow {
   name: string;
   dataset_id: number | null;
   dataset_name: string;
+  target_unit: string | null;
   status: RunStatus;
   config: string;
   split: string | null;
@@ -91,6 +92,7 @@ export function toRunRecord(r: RunRow): RunRecord {
     name: r.name,
     datasetId: r.dataset_id ?? 0,
     datasetName: r.dataset_name,
+    targetUnit: r.target_unit,
     status: r.status,
     summary: { ...runSummary(parseJson(r.config, {})), duplicatesAcrossSplits: parseJson<{ overlap?: string[] } | null>(r.split, null)?.overlap?.length ?? null },
     bestMetrics: parseJson(r.best_metrics, {}),
@@ -232,6 +234,8 @@ export interface NewRun {
   /** The dataset in the store; null for a command-line run on files. */
   datasetId: number | null;
   datasetName: string;
+  /** The unit of the target it learns ('' none, null not known). */
+  targetUnit: string | null;
   status: 'queued' | 'running';
   config: Record<string, unknown>;
   seed: number;
@@ -249,12 +253,13 @@ export interface NewRun {
 /** Inserts a run; an empty name becomes `<architecture> on <dataset> #<id>`. Returns its id. */
 export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
   const { lastID } = await tx.run(
-    `INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, backend, workers, epochs_planned, started_at, tags, origin, external)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO run (name, dataset_id, dataset_name, target_unit, status, config, seed, backend, workers, epochs_planned, started_at, tags, origin, external)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       run.name,
       run.datasetId,
       run.datasetName,
+      run.targetUnit,
       run.status,
       JSON.stringify(run.config),
       run.seed,

@@ -77,6 +77,8 @@ export interface ImportRequest {
   kind: DatasetKind;
   name?: string;
   target?: string;
+  /** The target's unit (default: the core's, from the target's name). */
+  unit?: string;
   path?: string;
   files?: DroppedFile[];
   /** frames: which frames of each file, and the label keys of extended XYZ files. */
@@ -98,6 +100,7 @@ async function importDataset(req: ImportRequest): Promise<DatasetRecord | null> 
       kind: req.kind,
       ...(req.name ? { name: req.name } : {}),
       ...(req.target ? { target: req.target } : {}),
+      ...(req.unit ? { unit: req.unit } : {}),
       ...(req.selection ? { selection: req.selection } : {}),
       ...(req.energyKey ? { energyKey: req.energyKey } : {}),
       ...(req.forcesKey ? { forcesKey: req.forcesKey } : {}),

@@ -63,6 +63,11 @@ export function legendRows(textWidths: readonly number[], width: number): number
   return rows;
 }
 
+/** A target's unit as an axis title says it: the dataset's unit, or that none was set at its import. */
+export function unitText(units: string): string {
+  return units || 'no unit set at import';
+}
+
 /** Between a parallel chart's legend and its axes: room for the axis names set above the axes. */
 export const PARALLEL_LEGEND_CLEARANCE = 46;
 
@@ -165,7 +170,7 @@ export function parityOption(points: readonly ParityPoint[], units: string, targ
   lo = range.min;
   hi = range.max;
   const splits = [...new Set(points.map((p) => p.split))];
-  const u = ` (${units || 'the dataset’s units'})`;
+  const u = ` (${unitText(units)})`;
   const what = target ? ` ${target}` : '';
   const axis = (name: string, gap: number) => ({
     type: 'value',

@@ -71,18 +71,6 @@ export function toCsv(rows: readonly (readonly unknown[])[]): string {
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-/** Units of a target named in the usual way (extended-XYZ and Materials Project keys); '' when the name does not tell. */
-export function targetUnit(key: string): string {
-  const k = key.toLowerCase().replace(/\[\d+\]$/, '');
-  if (/(^|_)(energy|e)_per_atom$|^(e_form|formation_energy|e_above_hull|energy_above_hull)$/.test(k)) return 'eV/atom';
-  if (/^(energy|free_energy|total_energy|band_gap|gap|efermi|fermi_energy|e_fermi|homo|lumo)$/.test(k)) return 'eV';
-  if (/^forces?$/.test(k)) return 'eV/Å';
-  if (/^(stress|virial_stress)$/.test(k)) return 'eV/Å³';
-  if (/^(bulk|shear)_moduli$|^k_vrh$|^g_vrh$/.test(k)) return 'log₁₀ GPa';
-  if (/^poisson_ratio$|^(metal|is_metal|metal_semi)$/.test(k)) return 'dimensionless';
-  return '';
-}
-
 /** A prediction's unit as shown (`shownUnit`), with the converted value written out (`100 GPa`). */
 export function predictionUnit(value: number, units: string, model: string): { unit: string; converted: string | null } {
   const { unit, converted } = shownUnit(value, units, model);

@@ -243,6 +243,32 @@ export async function connectApi(url: string): Promise<{ api: LatticeworkApi; cl
   return { api: createClient(contract, transport), close: () => transport.close() };
 }
 
+/**
+ * The app of a test file, launched before its tests (connected, with a typed client of the same
+ * core) and closed after them: `const ctx = appForTests();` then `ctx.app.page`, `ctx.api`.
+ */
+export function appForTests(): { readonly app: LaunchedApp; readonly api: LatticeworkApi } {
+  let app: LaunchedApp | undefined;
+  let connected: { api: LatticeworkApi; close(): void } | undefined;
+  beforeAll(async () => {
+    app = await launchApp();
+    connected = await connectApi(app.url);
+    await waitUntilConnected(app.page);
+  });
+  afterAll(async () => {
+    connected?.close();
+    await app?.close();
+  });
+  return {
+    get app() {
+      return app!;
+    },
+    get api() {
+      return connected!.api;
+    },
+  };
+}
+
 /** Runs the command line (built) and parses its JSON output. */
 export function cli(args: string[]): unknown {
   const out = execFileSync(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), ...args, '--json'], { cwd: ROOT, encoding: 'utf8' });

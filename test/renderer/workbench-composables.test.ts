@@ -21,6 +21,7 @@ const run: RunRecord = {
   name: 'r',
   datasetId: 1,
   datasetName: 'd',
+  targetUnit: '',
   status: 'running',
   summary: {},
   bestMetrics: {},

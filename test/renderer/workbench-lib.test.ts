@@ -7,7 +7,8 @@ import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCo
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
 import { estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
-import { csvCell, fmtBytes, fmtDuration, fmtNum, targetUnit, toCsv } from '../../src-renderer/lib/format';
+import { csvCell, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
+import { targetUnit } from '../../src-shared/model/units';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { findField as find } from '../helpers/form';
 
@@ -169,6 +170,7 @@ const run = (id: number, over: Partial<RunRecord> = {}): RunRecord => ({
   name: `run ${id}`,
   datasetId: 1,
   datasetName: 'emt',
+  targetUnit: 'eV/atom',
   status: 'finished',
   summary: { architecture: 'cgcnn', lr: 0.01 },
   bestMetrics: { val_mae: 0.1 * id },
@@ -330,7 +332,7 @@ describe('chart options', () => {
     expect(o.grid.left + o.grid.right).toBe(o.grid.top + o.grid.bottom);
     expect(o.xAxis.name).toBe('true energy_per_atom (eV/atom)');
     expect(o.yAxis.name).toBe('predicted energy_per_atom (eV/atom)');
-    expect((parityOption(pts, '') as { xAxis: Axis }).xAxis.name).toBe('true (the dataset’s units)');
+    expect((parityOption(pts, '') as { xAxis: Axis }).xAxis.name).toBe('true (no unit set at import)');
     // every tick is a round number: no long decimals
     for (const [lo, hi] of [[-0.0548, 0.738], [0.1, 0.3], [1234, 98765], [-3e-4, 2e-4], [5, 5]]) {
       const r = niceRange(lo, hi);
@@ -352,6 +354,11 @@ describe('chart options', () => {
     expect(targetUnit('band_gap')).toBe('eV');
     expect(targetUnit('forces')).toBe('eV/Å');
     expect(targetUnit('a')).toBe('');
+    // the unit a name states (a CSV header that says it) before a known name's; an index is not a unit
+    expect(targetUnit('band_gap (eV)')).toBe('eV');
+    expect(targetUnit('kappa [W/m/K]')).toBe('W/m/K');
+    expect(targetUnit('Tc (K)')).toBe('K');
+    expect(targetUnit('forces[2]')).toBe('eV/Å');
   });
 
   it('per-atom colours: one per displayed image, diverging around white', () => {

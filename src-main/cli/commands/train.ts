@@ -13,6 +13,7 @@ import { atomInitRecord } from '../../../src-shared/graph/features';
 import { mergeConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
 import { groupThousands } from '../../../src-shared/text';
 import { trainingDomain } from '../../../src-shared/model/domain';
+import { targetUnit } from '../../../src-shared/model/units';
 import { parameterCount, parseModelConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { isPotentialFile } from '../../engine/potential/file';
@@ -49,6 +50,10 @@ meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
                      after the structure; several: 2,3); default column 2. Extended
                      XYZ: a per-frame property or per-atom array (default
                      energy_per_atom, else energy)
+  --unit U           the target's unit, recorded in the model file and the run and shown
+                     with its predictions (default: the unit the target's name states, as
+                     in a header "band_gap (eV)", or a known name's, e.g. eV/atom for
+                     energy_per_atom; else none)
   --epochs N         override training.epochs
   --seed S           override training.seed (split, initial weights, shuffling)
   --batch-size N     override training.batchSize
@@ -85,7 +90,7 @@ export interface TrainRunInfo {
   /** The run's name (--name, else `<preset or architecture> on <data>`). */
   name: string;
   config: ModelConfig;
-  dataset: { source: string; structures: number; target: string; perAtom: boolean };
+  dataset: { source: string; structures: number; target: string; perAtom: boolean; unit: string };
   backend: string;
   /** Data-parallel training workers. */
   workers: number;
@@ -125,7 +130,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
     async run(ctx: CommandContext): Promise<number> {
       const parsed = parseCommandArgs(ctx, 'train', usage, {
         options: {
-          ...valueOptions('data', 'preset', 'config', 'target', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'workers', 'name', 'out', 'db', 'from', 'freeze', 'head', 'ensemble'),
+          ...valueOptions('data', 'preset', 'config', 'target', 'unit', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'workers', 'name', 'out', 'db', 'from', 'freeze', 'head', 'ensemble'),
           ...flagOptions('no-save', 'force', 'json', 'no-forces', 'no-stress'),
         },
       });
@@ -253,6 +258,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           if (own.table) atomInit = own.table;
           plan = planFineTune(source, config, targetNames, { freeze: freeze ?? 0, head });
         }
+        const unitOf = (name: string) => values.unit?.trim() ?? targetUnit(name);
         const samples = trainingSamples(config, data, atomInit);
         log(`data: ${samples.length} structures from ${data.source} (target ${data.targetKey}${perAtom ? ', per atom' : ''}); graphs built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         log(`model: ${config.architecture}${config.preset ? ` (preset ${config.preset})` : ''}, ${groupThousands(parameterCount(config))} parameters; ${config.training.epochs} epochs, batch ${config.training.batchSize}, seed ${config.training.seed}`);
@@ -261,7 +267,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         await hooks.onStart?.({
           name: values.name ?? `${base} on ${dataName(data.source)}`,
           config,
-          dataset: { source: data.source, structures: samples.length, target: data.targetKey, perAtom },
+          dataset: { source: data.source, structures: samples.length, target: data.targetKey, perAtom, unit: config.model.head.kind === 'classification' ? '' : (plan?.targets?.[0]?.unit ?? unitOf(targetNames[0] ?? data.targetKey)) },
           backend: choice.candidate,
           workers,
           db: values.db,
@@ -311,7 +317,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
               name,
               config,
               task,
-              targets: plan?.targets ?? (task === 'classification' ? [{ name: data.targetKey, unit: '' }] : targetNames.map((name) => ({ name, unit: '' }))),
+              targets: plan?.targets ?? (task === 'classification' ? [{ name: data.targetKey, unit: '' }] : targetNames.map((name) => ({ name, unit: unitOf(name) }))),
               ...(task === 'classification' ? { classes: Array.from({ length: config.model.head.kind === 'classification' ? config.model.head.numClasses : 2 }, (_, k) => String(k)), positiveClass: 1 } : {}),
               normalizer: task === 'classification' ? null : last.normalizer,
               atomInit: config.model.atomInput.kind === 'cgcnn' ? atomInitRecord(atomInit) : null,

@@ -4,6 +4,7 @@ import { event, method } from '../define';
 import type { FileFailure } from '../contract';
 import { droppedFile } from '../dropped';
 import { LABELLING_CALCULATORS } from '../../sim/label';
+import { MAX_UNIT_LENGTH } from '../../model/units';
 
 /**
  * `frames`: labelled frames (energy, forces, stress) from VASP outputs (vasprun.xml, OUTCAR),
@@ -91,6 +92,8 @@ export interface DatasetRecord {
   source: string;
   size: number;
   targetKey: string;
+  /** The target's unit (set at import; by default the one its name states or a known name has); '' when unknown. */
+  targetUnit: string;
   createdAt: number;
   report: DatasetReport;
 }
@@ -154,6 +157,8 @@ export const datasetsService = {
           label: z.enum(LABELLING_CALCULATORS).optional(),
           /** extxyz: the per-frame key to learn (default energy_per_atom, else energy); csv: the column. */
           target: z.string().min(1).max(200).optional(),
+          /** The target's unit, e.g. eV/atom (default: the unit the target's name states or a known name has, else none). */
+          unit: z.string().max(MAX_UNIT_LENGTH).optional(),
           jobId: z.string().min(1).max(100).optional(),
         })
         .strict()

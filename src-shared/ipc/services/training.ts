@@ -10,6 +10,8 @@ export interface RunRecord {
   name: string;
   datasetId: number;
   datasetName: string;
+  /** The unit of the target the run learns, as recorded when it started ('' none); null for runs recorded before units were. */
+  targetUnit: string | null;
   status: RunStatus;
   /** Architecture, preset and the key hyper-parameters (lr, batch size, epochs, layers, features). */
   summary: Record<string, string | number | null>;

@@ -92,6 +92,28 @@ describe('datasets service', () => {
     expect(c.report.unlabelled).toEqual(['nope.cif (no file)']);
   });
 
+  it('stores the target’s unit: as given at import, else the one the target’s name states or a known name has, else none', async () => {
+    const files = (csv: string) => [{ name: 'set/targets.csv', text: csv }, ...sampleFiles().filter((f) => /1000041|9011998/.test(f.name))];
+    const rows = '1000041.cif,1.5\n9011998,0.7\n';
+    // stated by the file's header
+    const stated = await served.api.datasets.import({ kind: 'csv', files: files(`file,band gap (eV/atom)\n${rows}`) });
+    expect([stated.targetKey, stated.targetUnit]).toEqual(['band gap (eV/atom)', 'eV/atom']);
+    // a known name
+    const known = await served.api.datasets.import({ kind: 'csv', files: files(`file,formation_energy_per_atom\n${rows}`) });
+    expect(known.targetUnit).toBe('eV/atom');
+    // given at import: wins over the name
+    const given = await served.api.datasets.import({ kind: 'csv', files: files(`file,formation_energy_per_atom\n${rows}`), unit: 'meV/atom' });
+    expect(given.targetUnit).toBe('meV/atom');
+    // neither: none (CGCNN's id_prop.csv has no header)
+    const none = await served.api.datasets.import({ kind: 'cgcnn-folder', path: SAMPLE });
+    expect([none.targetKey, none.targetUnit]).toEqual(['target', '']);
+    const kelvin = await served.api.datasets.import({ kind: 'cgcnn-folder', path: SAMPLE, unit: 'K' });
+    expect((await served.api.datasets.get({ id: kelvin.id })).targetUnit).toBe('K');
+    expect((await served.api.datasets.list({})).find((d) => d.id === kelvin.id)?.targetUnit).toBe('K');
+    // the contract bounds it
+    await expect(served.api.datasets.import({ kind: 'cgcnn-folder', path: SAMPLE, unit: 'x'.repeat(41) })).rejects.toThrow();
+  });
+
   it('imports the EMT CGCNN folder from a path: 2,000 structures, with the label histogram', async () => {
     const ds = await served.api.datasets.import({ kind: 'cgcnn-folder', path: join(EMT, 'cgcnn') });
     expect(ds.size).toBe(2000);

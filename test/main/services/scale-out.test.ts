@@ -27,6 +27,7 @@ async function storedRun(): Promise<{ runId: number; split: { train: number[]; v
     name: 'small cgcnn',
     datasetId: ds.id,
     datasetName: ds.name,
+    targetUnit: ds.targetUnit,
     status: 'running',
     config: config as unknown as Record<string, unknown>,
     seed: 5,

@@ -15,10 +15,11 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
     const o = io();
     const epochs: number[] = [];
-    const hooks: TrainHooks = { onEpoch: (e) => void epochs.push(e.epoch) };
+    const units: string[] = [];
+    const hooks: TrainHooks = { onEpoch: (e) => void epochs.push(e.epoch), onStart: (info) => void units.push(info.dataset.unit) };
     const cmd = makeTrainCommand(() => hooks);
     const code = await cmd.run({
-      argv: ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'cgcnn-paper', '--epochs', '2', '--batch-size', '4', '--backend', 'cpu', '--out', join(dir, 'm.lwm'), '--json'],
+      argv: ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'cgcnn-paper', '--epochs', '2', '--batch-size', '4', '--backend', 'cpu', '--unit', 'K', '--out', join(dir, 'm.lwm'), '--json'],
       io: o.io,
       cwd: dir,
     });
@@ -34,6 +35,9 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(file.header.normalizer!.mean[0]).toBeGreaterThan(1);
     expect(Object.keys(file.header.atomInit!).length).toBe(100);
     expect(file.members).toHaveLength(1);
+    // --unit: recorded with the run and in the model file, whose predictions carry it
+    expect(units).toEqual(['K']);
+    expect(file.header.targets).toEqual([{ name: 'target', unit: 'K' }]);
     // the training domain: the 8 training structures' elements, sizes and labels (1..10)
     const domain = file.header.domain!;
     expect(domain).toMatchObject({ basis: 'training-split', structures: 'periodic' });
@@ -80,6 +84,8 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ structures: 10 });
     const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'm.lwm'))));
     expect(file.header.targets.map((t) => t.name)).toEqual(['a', 'b']);
+    // names that state no unit and are not known ones: none
+    expect(file.header.targets.map((t) => t.unit)).toEqual(['', '']);
     expect((file.header.config.model as { head: unknown }).head).toMatchObject({ kind: 'regression', numTargets: 2 });
   });
 
