@@ -1,23 +1,27 @@
 /**
  * The potentials' inference fast paths against the plain tfjs formulation they replace: the edge
  * vector op (and its gradient's gradient), the dense products on the thread team (and theirs), the
- * Sum gradient without host-side ones, and the calculator's graph from a kept pair list (the same
+ * Sum gradient without host-side ones, the first block's edge-only message gradient (against the
+ * full gradient that training records), and the calculator's graph from a kept pair list (the same
  * edges as a fresh neighbour search, one search for small moves, a new one for large moves). No
  * tensor leaks on any of these paths.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
+import type { Structure } from '../../../../src-shared/chem/structure';
 import { PairList } from '../../../../src-shared/sim/pairs';
 import { PotentialCalculator } from '../../../../src-main/engine/potential/calculator';
 import { edgeVectors } from '../../../../src-main/engine/potential/edge-vectors';
 import { LoadedPotential, potentialModelFile } from '../../../../src-main/engine/potential/file';
-import { potentialGraph, potentialGraphOfPairs } from '../../../../src-main/engine/potential/frames';
+import { batchPotentialGraphs, potentialGraph, potentialGraphOfPairs } from '../../../../src-main/engine/potential/frames';
 import { ensurePotentialGradients } from '../../../../src-main/engine/potential/gradients';
 import { product } from '../../../../src-main/engine/potential/linear';
-import { PotentialModel } from '../../../../src-main/engine/potential/model';
+import { MESSAGE_KERNELS } from '../../../../src-main/engine/potential/message';
+import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from '../../../../src-main/engine/potential/model';
 import { gatherRows } from '../../../../src-main/engine/nn/segment';
 import { describeEachBackend, seededRandom } from '../helpers';
+import { rocksalt } from '../layers/helpers';
 import { rattledAlloy, tinyConfig } from './helpers';
 
 function randomTensor(shape: number[], seed: number): Tensor2D {
@@ -114,6 +118,39 @@ describeEachBackend('potential fast paths', () => {
     tf.dispose([x, c, exact, ours]);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  for (const arch of ['painn', 'schnet'] as const) {
+    it(`${arch}: energy, forces and stress by the first block's edge-only gradient equal the full autodiff gradient bit for bit (crystal, alloy, molecule), no leaks`, async () => {
+      const before = tf.memory().numTensors;
+      const model = new PotentialModel(tinyConfig(arch));
+      const molecule: Structure = { ...rattledAlloy(3), lattice: null, pbc: [false, false, false], frac: null, cart: Float64Array.from([0.1, 0.2, 0.3, 1.4, 1.9, 1.1, -0.9, 1.2, 0.4, 0.8, -1.1, 1.6]) };
+      const batch = batchPotentialGraphs([rocksalt(), rattledAlloy(5), molecule].map((x) => potentialGraph(x, model.config.radial.cutoff)));
+      const t = potentialBatchTensors(batch);
+      const host = (o: ReturnType<PotentialModel['evaluate']>) => [o.energy, o.atomEnergies, o.forces!, o.stress!].map((x) => Array.from(x.dataSync()));
+      // inference: the evaluation as the calculator runs it
+      let fast: number[][] = [];
+      const profile = await tf.profile(() => tf.tidy(() => void (fast = host(model.evaluate(t)))));
+      const fam = MESSAGE_KERNELS[arch];
+      expect(profile.kernelNames).toContain(fam.edgeGrad);
+      // the same evaluation recorded by an outer gradient (as training records it): the full message gradient everywhere
+      let full: number[][] = [];
+      const recorded = await tf.profile(() =>
+        tf.tidy(() => {
+          tf.grad((w: tf.Tensor) => {
+            const o = model.evaluate(t);
+            full = host(o);
+            return tf.mul(tf.sum(o.energy), w) as tf.Scalar;
+          })(tf.scalar(1));
+        }),
+      );
+      expect(recorded.kernelNames).not.toContain(fam.edgeGrad);
+      expect(fast).toEqual(full);
+      expect(fast[2].some((f) => Math.abs(f) > 1e-4)).toBe(true);
+      disposePotentialBatch(t);
+      model.dispose(); // (and the filter tables it keeps for inference)
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
 
   it('a kept pair list gives a fresh search’s edges; the calculator searches again only after large moves', async () => {
     const s = rattledAlloy(7);
