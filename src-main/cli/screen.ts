@@ -139,7 +139,7 @@ export async function screen(files: readonly { path: string; shown: string }[], 
         results.set(index, out);
         done.files += share.length;
         for (const e of out.entries) {
-          if ('row' in e) done.structures++;
+          if (!('failed' in e)) done.structures++;
         }
         done.failedFiles += new Set(out.entries.flatMap((e) => ('failed' in e ? [e.failed.file] : []))).size;
         while (results.has(emitted)) {
@@ -169,6 +169,7 @@ export async function screen(files: readonly { path: string; shown: string }[], 
 
 export type ScreenOutput = 'text' | 'csv' | 'json';
 
+/** What a screening runs on: the model, the files and the threads (cli/commands/predict.ts). */
 export interface ScreeningRun {
   header: Pick<ModelHeader, 'name' | 'task' | 'targets' | 'members' | 'config'>;
   modelBytes: Uint8Array;
@@ -182,6 +183,55 @@ export interface ScreeningRun {
   pool: ComputePool | null;
   backend: string;
   backendText: string;
+}
+
+/**
+ * Screens the files of a run, handing each share's entries (in file order) to `onShare`, with
+ * progress on stderr when there is more than one share and Ctrl-C stopping the threads. Returns
+ * 0, 1 when the screening failed, 130 when interrupted (the entries handed over are complete).
+ */
+export async function screenWithProgress(ctx: CommandContext, run: ScreeningRun, onShare: (share: ScreenTaskOutput) => void): Promise<number> {
+  const { io } = ctx;
+  const { files } = run;
+  const many = files.length > SHARE_FILES;
+  const started = performance.now();
+  let lastReport = started;
+  let progress = { files: 0, structures: 0, failedFiles: 0 };
+  const rate = () => `${(progress.structures / Math.max(1e-3, (performance.now() - started) / 1000)).toFixed(1)} structures/s`;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    if (many) io.err(`screening ${files.length} files with ${run.plan.threads} worker(s)`);
+    await screen(files, {
+      modelBytes: run.modelBytes,
+      backend: run.backend,
+      plan: run.plan,
+      pool: run.pool,
+      contributions: run.contributions,
+      signal: controller.signal,
+      onShare,
+      onProgress(done, total) {
+        progress = { ...done };
+        const now = performance.now();
+        if (many && now - lastReport >= 1000) {
+          lastReport = now;
+          io.err(`predicted ${done.files}/${total.files} files, ${done.structures} structures (${rate()})`);
+        }
+      },
+    });
+    if (many) io.err(`done: ${progress.structures} structures from ${files.length} files in ${((performance.now() - started) / 1000).toFixed(1)} s (${rate()})${progress.failedFiles ? `; ${progress.failedFiles} file(s) failed` : ''}`);
+    return 0;
+  } catch (e) {
+    if (!controller.signal.aborted) {
+      io.err(`latticework predict: ${(e as Error).message}`);
+      return 1;
+    }
+    io.err(`latticework predict: interrupted after ${progress.files} of ${files.length} files (${progress.structures} structures); the rows printed are complete`);
+    return 130;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
 }
 
 function fmt(x: number): string {
@@ -227,6 +277,7 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
         fail(e.failed);
         continue;
       }
+      if (!('row' in e)) throw new Error('a screening worker gave a potential\'s entry for a property model');
       const r = e.row;
       if (run.output === 'json') {
         const { species: _s, ...row } = r;
@@ -250,45 +301,7 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
       }
     }
   };
-  const many = files.length > SHARE_FILES;
-  const started = performance.now();
-  let lastReport = started;
-  let progress = { files: 0, structures: 0, failedFiles: 0 };
-  const rate = () => `${(progress.structures / Math.max(1e-3, (performance.now() - started) / 1000)).toFixed(1)} structures/s`;
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    if (many) io.err(`screening ${files.length} files with ${run.plan.threads} worker(s)`);
-    await screen(files, {
-      modelBytes: run.modelBytes,
-      backend: run.backend,
-      plan: run.plan,
-      pool: run.pool,
-      contributions: run.contributions,
-      signal: controller.signal,
-      onShare,
-      onProgress(done, total) {
-        progress = { ...done };
-        const now = performance.now();
-        if (many && now - lastReport >= 1000) {
-          lastReport = now;
-          io.err(`predicted ${done.files}/${total.files} files, ${done.structures} structures (${rate()})`);
-        }
-      },
-    });
-    if (many) io.err(`done: ${progress.structures} structures from ${files.length} files in ${((performance.now() - started) / 1000).toFixed(1)} s (${rate()})${progress.failedFiles ? `; ${progress.failedFiles} file(s) failed` : ''}`);
-  } catch (e) {
-    if (!controller.signal.aborted) {
-      io.err(`latticework predict: ${(e as Error).message}`);
-      status = 1;
-    } else {
-      io.err(`latticework predict: interrupted after ${progress.files} of ${files.length} files (${progress.structures} structures); the rows printed are complete`);
-      status = 130;
-    }
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+  const code = await screenWithProgress(ctx, run, onShare);
   if (run.output === 'json') io.out(JSON.stringify([...json, ...jsonFailed]));
-  return status;
+  return code || status;
 }

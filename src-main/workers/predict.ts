@@ -66,7 +66,8 @@ const models = new ModelCache<CachedModel>(4);
 
 type CachedModel = LoadedModel | LoadedPotential;
 
-function loadModel(key: string, bytes: Uint8Array): CachedModel {
+/** A model file (property model or potential) loaded once per worker, by the SHA-256 `key` of its bytes. */
+export function loadModel(key: string, bytes: Uint8Array): CachedModel {
   return models.get(key, () => {
     const file = decodeModelFile(bytes);
     return isPotentialFile(file) ? new LoadedPotential(file) : instantiateModel(file);

@@ -12,8 +12,11 @@ import type { Structure } from '../../src-shared/chem/structure';
 import { configureKernelThreads } from '../engine/simd';
 import { initBackend, type BackendChoice } from '../engine/tf/backend';
 import { readStructuresFile } from '../files/structure-file';
+import { LoadedPotential, type PotentialPrediction } from '../engine/potential/file';
+import { ensureGradients } from '../engine/tf/gradients';
+import { potentialEntry, type PotentialEntry } from '../engine/potential/entry';
 import { predictRows, type PredictionRow } from '../models/service';
-import { loadPropertyModel } from './predict';
+import { loadModel } from './predict';
 import { CancelledError, type TaskContext } from './protocol';
 
 export interface ScreenTaskInput {
@@ -31,11 +34,16 @@ export interface ScreenTaskInput {
 
 export interface ScreenFailure {
   file: string;
+  /** A structure (frame) of a file that a potential could not predict. */
+  frame?: number;
   error: { name: string; message: string; line: number | null };
 }
 
-/** One structure predicted, or one file (or structure) that failed. */
-export type ScreenEntry = { row: PredictionRow & { species?: string[] } } | { failed: ScreenFailure };
+/**
+ * One structure predicted by a property model (a row), by a potential (issue 13's entry, with the
+ * number of frames of its file), or one file (or structure) that failed.
+ */
+export type ScreenEntry = { row: PredictionRow & { species?: string[] } } | { potential: PotentialEntry; frames: number } | { failed: ScreenFailure };
 
 export interface ScreenTaskOutput {
   /** In the order of the files, and of the structures within a file. */
@@ -59,7 +67,8 @@ export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Prom
   const { candidate } = await prepareBackend(input.backend, input.kernelThreads);
   // a worker started ahead chose its backend itself: it must be the command's
   if (candidate !== input.backend) throw new Error(`a screening worker runs on ${candidate}, the command on ${input.backend}`);
-  const model = loadPropertyModel(input.key, input.model, 'screening');
+  const model = loadModel(input.key, input.model);
+  if (model instanceof LoadedPotential) return potentialShare(model, input, ctx);
   const entries: (ScreenEntry | null)[] = [];
   const items: { item: Item; slot: number }[] = [];
   for (const f of input.files) {
@@ -96,6 +105,42 @@ export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Prom
     }
   }
   return { entries: entries.filter((e): e is ScreenEntry => e !== null) };
+}
+
+/**
+ * A share predicted by a potential: energy, forces and stress of every structure (every frame),
+ * each file's frames predicted together (as one batch), a frame that fails alone failing alone.
+ */
+async function potentialShare(model: LoadedPotential, input: ScreenTaskInput, ctx: TaskContext): Promise<ScreenTaskOutput> {
+  // forces and stress are gradients of the energy: tfjs's gradients (screening threads start without)
+  const problem = await ensureGradients();
+  if (problem) throw new Error(`forces and stress need tfjs's gradients, which failed to register: ${problem}`);
+  const entries: ScreenEntry[] = [];
+  for (const f of input.files) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    let structures: Structure[];
+    try {
+      structures = (await readStructuresFile(f.path, f.shown)).structures;
+    } catch (e) {
+      entries.push({ failed: failure(e, f.shown, '') });
+      continue;
+    }
+    let together: PotentialPrediction[] | null = null;
+    try {
+      together = model.predict(structures);
+    } catch {
+      // predicted one by one below: the frame that fails is named
+    }
+    structures.forEach((s, k) => {
+      try {
+        const p = together ? together[k] : model.predict([s])[0];
+        entries.push({ potential: potentialEntry(f.shown, k, model.name, s, p), frames: structures.length });
+      } catch (e) {
+        entries.push({ failed: { ...failure(e, f.shown, ''), frame: k } });
+      }
+    });
+  }
+  return { entries };
 }
 
 function failure(e: unknown, file: string, prefix: string): ScreenFailure {

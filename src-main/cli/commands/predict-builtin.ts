@@ -1,7 +1,7 @@
 /**
  * `latticework predict --model emt|lj|morse FILE...`: the built-in calculators predict like any
  * potential, with the same JSON entry per structure (per frame of a multi-frame file; see
- * potential-entry.ts), and never load tfjs. A structure the calculator cannot describe (EMT and
+ * engine/potential/entry.ts), and never load tfjs. A structure the calculator cannot describe (EMT and
  * an element outside its table) is an error entry `{"file", "frame", "error"}`.
  */
 import { resolve } from 'node:path';
@@ -11,12 +11,12 @@ import { builtinCalculator } from '../../../src-shared/sim';
 import { readStructuresFile } from '../../files/structure-file';
 import { builtinSpec, type BuiltinCalculatorName } from '../calculator';
 import type { CommandContext } from '../command';
-import { potentialEntry } from './potential-entry';
+import { potentialEntry, type PotentialEntry } from '../../engine/potential/entry';
 
 export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalculatorName, params: readonly string[], files: readonly string[], json: boolean): Promise<number> {
   const calculator = builtinCalculator(builtinSpec(name, params));
   let status = 0;
-  const entries: Record<string, unknown>[] = [];
+  const entries: PotentialEntry[] = [];
   const failed: Record<string, unknown>[] = [];
   for (const f of files) {
     let structures: Structure[];

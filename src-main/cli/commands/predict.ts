@@ -2,7 +2,7 @@
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { CalculatorChoiceError, isBuiltinCalculator } from '../calculator';
 import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
-import type { ScreenOutput } from '../screen';
+import type { ScreenOutput, ScreeningRun } from '../screen';
 
 const usage = `Usage: latticework predict --model NAME_OR_FILE FILE_OR_FOLDER... [--csv | --json] [--workers N]
                           [--contributions] [--backend NAME]
@@ -82,7 +82,7 @@ export const predictCommand: Command = {
     if (!kernelThreadsFixed()) configureKernelThreads(plan.kernelThreads);
     let backend;
     try {
-      // inference only: tfjs's gradients are not registered (a potential registers them below)
+      // inference only: tfjs's gradients are not registered here (a potential's shares register them)
       backend = await initBackend({ ...(values.backend ? { force: values.backend } : {}), gradients: false });
     } catch (e) {
       closePool();
@@ -96,11 +96,9 @@ export const predictCommand: Command = {
       ctx.io.err(`latticework predict: ${(e as Error).message}`);
       return 1;
     }
-    if (isPotentialFile(data)) {
+    if (isPotentialFile(data) && values.csv) {
       closePool();
-      if (values.csv) return usageError(ctx.io, 'predict', '--csv is for property models (a potential gives forces and stress: use --json)', usage);
-      // forces and stress are gradients of the energy: register tfjs's gradients (property models do without)
-      return runPotentialPredict(ctx, data, positionals, !!values.json, await initBackend(values.backend ? { force: values.backend } : {}));
+      return usageError(ctx.io, 'predict', '--csv is for property models (a potential gives forces and stress: use --json)', usage);
     }
     // tfjs-node's own kernels use every core: one thread screens there (unless --workers says otherwise)
     const chosen = screeningPlan(files.length, workers ?? defaultTrainingWorkers(backend.candidate).default);
@@ -110,7 +108,7 @@ export const predictCommand: Command = {
       plan = chosen;
     }
     const output: ScreenOutput = values.json ? 'json' : values.csv ? 'csv' : 'text';
-    return runScreening(ctx, {
+    const run: ScreeningRun = {
       header: data.header,
       modelBytes: encodeModelFile(data),
       files,
@@ -121,7 +119,9 @@ export const predictCommand: Command = {
       pool,
       backend: backend.candidate,
       backendText: describeBackend(backend),
-    });
+    };
+    // a potential's shares register tfjs's gradients (forces and stress); property models do without
+    return isPotentialFile(data) ? runPotentialPredict(ctx, run) : runScreening(ctx, run);
   },
 };
 

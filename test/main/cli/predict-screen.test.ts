@@ -19,6 +19,9 @@ import { initBackend } from '../../../src-main/engine/tf/backend';
 import { predictRows } from '../../../src-main/models/service';
 import type { TaskContext } from '../../../src-main/workers/protocol';
 import { screenTask } from '../../../src-main/workers/screen';
+import { potentialEntry } from '../../../src-main/engine/potential/entry';
+import { LoadedPotential, potentialModelFile } from '../../../src-main/engine/potential/file';
+import { seededWeights, tinyConfig } from '../engine/potential/helpers';
 import { shared } from '../../helpers/shared-data';
 import { io } from './commands/helpers';
 
@@ -57,7 +60,7 @@ describe('the screening job of a compute worker', () => {
     const again = await screenTask(input, ctx);
     expect(tf.memory().numTensors).toBe(before);
     expect(again).toEqual(first);
-    expect(first.entries.map((e) => ('row' in e ? e.row.file : `failed ${e.failed.file}`))).toEqual(['emt-00000.cif', 'failed emt-00005b.cif', 'emt-00001.cif']);
+    expect(first.entries.map((e) => ('row' in e ? e.row.file : 'failed' in e ? `failed ${e.failed.file}` : 'potential'))).toEqual(['emt-00000.cif', 'failed emt-00005b.cif', 'emt-00001.cif']);
     const failed = first.entries[1];
     expect('failed' in failed && failed.failed.error.line).toBe(1);
     const row = first.entries[0];
@@ -136,5 +139,77 @@ describe('latticework predict over a folder', () => {
     });
     await expect(run).rejects.toMatchObject({ name: 'CancelledError' });
     expect(shares).toEqual([32]);
+  });
+});
+
+/** A tiny PaiNN ensemble of two (seeded weights, energies shifted per element) as model file bytes. */
+function tinyPotential(): Uint8Array {
+  const config = tinyConfig('painn');
+  const members = [1, 2].map((seed) => seededWeights(config, seed, { 13: -3.4, 29: -3.5, 47: -2.8, 79: -3.8 }, 0.5));
+  return encodeModelFile(potentialModelFile({ name: 'tiny painn pair', config, members, provenance: { source: 'training', createdAt: '2026-12-02T00:00:00Z', software: 'latticework' } }));
+}
+
+describe('latticework predict with a potential over the screening threads', () => {
+  let potential: Uint8Array;
+  let potentialFile: string;
+  let frames: string;
+  beforeAll(async () => {
+    await initBackend({ force: 'cpu' });
+    potential = tinyPotential();
+    potentialFile = join(dir, 'tiny-painn.lwm');
+    writeFileSync(potentialFile, potential);
+    // a file of three frames beside the CIFs
+    const lines = readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8').split('\n');
+    let end = 0;
+    for (let k = 0; k < 3; k++) end += Number(lines[end]) + 2;
+    frames = join(folder, 'more', 'frames.extxyz');
+    writeFileSync(frames, lines.slice(0, end).join('\n') + '\n');
+  });
+  afterAll(() => rmSync(frames, { force: true }));
+
+  it('gives issue 13\'s entries, equal to predicting each file in this thread, frames and failures in order', async () => {
+    const o = io();
+    const code = await main(['predict', '--model', potentialFile, 'screen', '--json', '--workers', '2', '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, dir);
+    expect(code).toBe(1);
+    const got = JSON.parse(o.out.join('')) as Record<string, unknown>[];
+    // in this thread: each file's structures predicted together, the one entry builder
+    const model = new LoadedPotential(decodeModelFile(potential));
+    const expected: unknown[] = [];
+    try {
+      const { files } = await screeningFiles(['screen'], dir);
+      for (const f of files) {
+        if (f.shown.endsWith('5b.cif')) continue;
+        const structures = readStructures(f.shown, readFileSync(f.path, 'utf8')).structures;
+        model.predict(structures).forEach((p, k) => expected.push(potentialEntry(f.shown, k, model.name, structures[k], p)));
+      }
+    } finally {
+      model.dispose();
+    }
+    expect(expected).toHaveLength(73);
+    const entries = got.slice(0, -1);
+    expect(entries).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(Object.keys(entries[0])).toEqual(['file', 'frame', 'model', 'energy', 'energyPerAtom', 'forces', 'stress', 'std']);
+    expect(entries.filter((e) => e.file === join('screen', 'more', 'frames.extxyz')).map((e) => e.frame)).toEqual([0, 1, 2]);
+    expect(got[got.length - 1]).toEqual({ file: join('screen', 'emt-00005b.cif'), error: expect.objectContaining({ line: 1 }) });
+    const err = o.err.join('\n');
+    expect(err).toMatch(/screening 72 files with 2 worker\(s\)/);
+    expect(err).toMatch(/done: 73 structures from 72 files in [\d.]+ s/);
+  });
+
+  it('leaks no tensors in a worker\'s share once the potential is loaded', async () => {
+    const files = ['emt-00000.cif', 'emt-00005b.cif', join('more', 'frames.extxyz')].map((f) => ({ path: join(folder, f), shown: f }));
+    const input = { key: 'tiny-painn', model: potential, backend: 'cpu', kernelThreads: null, files, contributions: false };
+    const first = await screenTask(input, ctx);
+    const before = tf.memory().numTensors;
+    const again = await screenTask(input, ctx);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(again).toEqual(first);
+    expect(first.entries.map((e) => ('potential' in e ? `${e.potential.file}#${e.potential.frame}/${e.frames}` : 'failed' in e ? `failed ${e.failed.file}` : 'row'))).toEqual([
+      'emt-00000.cif#0/1',
+      'failed emt-00005b.cif',
+      `${join('more', 'frames.extxyz')}#0/3`,
+      `${join('more', 'frames.extxyz')}#1/3`,
+      `${join('more', 'frames.extxyz')}#2/3`,
+    ]);
   });
 });

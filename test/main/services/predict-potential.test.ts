@@ -11,11 +11,10 @@ import { readStructures } from '../../../src-shared/chem';
 import { structureFromJSON } from '../../../src-shared/chem/serialize';
 import { encodeModelFile } from '../../../src-main/engine/models/format';
 import { LoadedPotential, potentialModelFile } from '../../../src-main/engine/potential/file';
-import { PotentialModel } from '../../../src-main/engine/potential/model';
 import { initBackend } from '../../../src-main/engine/tf/backend';
 import { serveTestCore } from '../../helpers/core';
 import { SHARED_DATA } from '../../helpers/shared-data';
-import { tinyConfig } from '../engine/potential/helpers';
+import { seededWeights, tinyConfig } from '../engine/potential/helpers';
 
 const served = serveTestCore();
 // the model files are made here in-process (the worker predicts with the machine's best backend)
@@ -29,18 +28,7 @@ function firstFrame(): string {
   return lines.slice(0, Number(lines[0]) + 2).join('\n') + '\n';
 }
 
-function members(): Record<string, Float32Array>[] {
-  return [1, 2].map((seed) => {
-    const m = new PotentialModel(tinyConfig('painn', { model: { maxZ: 80 } }), seed);
-    const ref = new Float32Array(81);
-    ref[47] = -2.8;
-    ref[13] = -3.4;
-    m.setEnergyStatistics(ref, 0.5, 0);
-    const w = m.getWeights();
-    m.dispose();
-    return w;
-  });
-}
+const members = () => [1, 2].map((seed) => seededWeights(tinyConfig('painn', { model: { maxZ: 80 } }), seed, { 47: -2.8, 13: -3.4 }, 0.5));
 
 const close = (a: number, b: number, tol: number) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
 

@@ -12,18 +12,9 @@ import { PotentialCalculator } from '../../../../src-main/engine/potential/calcu
 import { LoadedPotential, potentialModelFile } from '../../../../src-main/engine/potential/file';
 import { PotentialModel } from '../../../../src-main/engine/potential/model';
 import { describeEachBackend } from '../helpers';
-import { evaluateStructures, rattledAlloy, tinyConfig } from './helpers';
+import { evaluateStructures, rattledAlloy, seededWeights, tinyConfig } from './helpers';
 
-function weightsOf(seed: number): Record<string, Float32Array> {
-  const m = new PotentialModel(tinyConfig('painn'), seed);
-  const ref = new Float32Array(81);
-  ref[29] = -3.5;
-  ref[79] = -3.1;
-  m.setEnergyStatistics(ref, 20, 0);
-  const w = m.getWeights();
-  m.dispose();
-  return w;
-}
+const weightsOf = (seed: number) => seededWeights(tinyConfig('painn'), seed, { 29: -3.5, 79: -3.1 }, 20);
 
 const provenance = { source: 'training' as const, createdAt: '2026-12-01T00:00:00Z', software: 'latticework' };
 

@@ -2,7 +2,7 @@
 import type { Mat3, Structure } from '../../../../src-shared/chem/structure';
 import { parsePotentialConfig, type PotentialConfig, type PotentialConfigInput } from '../../../../src-shared/model/potential';
 import { batchPotentialGraphs, potentialGraph, type PotentialBatch } from '../../../../src-main/engine/potential/frames';
-import { disposePotentialBatch, potentialBatchTensors, type PotentialModel } from '../../../../src-main/engine/potential/model';
+import { disposePotentialBatch, potentialBatchTensors, PotentialModel } from '../../../../src-main/engine/potential/model';
 import { crystal } from '../layers/helpers';
 import { seededRandom } from '../helpers';
 
@@ -62,4 +62,15 @@ export function evaluateBatch(model: PotentialModel, batch: PotentialBatch, opts
 
 export function evaluateStructures(model: PotentialModel, structures: Structure[], opts: { forces?: boolean; stress?: boolean } = {}): HostOutput {
   return evaluateBatch(model, batchPotentialGraphs(structures.map((s) => potentialGraph(s, model.config.radial.cutoff))), opts);
+}
+
+/** The weights of a seeded model whose energies are shifted per element (Z → eV per atom) and scaled. */
+export function seededWeights(config: PotentialConfig, seed: number, references: Record<number, number>, scale: number): Record<string, Float32Array> {
+  const m = new PotentialModel(config, seed);
+  const ref = new Float32Array(config.model.maxZ + 1);
+  for (const [z, e] of Object.entries(references)) ref[Number(z)] = e;
+  m.setEnergyStatistics(ref, scale, 0);
+  const w = m.getWeights();
+  m.dispose();
+  return w;
 }

@@ -5,11 +5,22 @@
  * A module of its own so that the built-in calculators print it without loading tfjs.
  */
 import type { Structure } from '../../../src-shared/chem/structure';
-import type { PotentialPrediction } from '../../engine/potential/file';
+import type { PotentialPrediction } from './file';
 
-export const rows3 = (a: ArrayLike<number>) => Array.from({ length: a.length / 3 }, (_, i) => [a[3 * i], a[3 * i + 1], a[3 * i + 2]]);
+const rows3 = (a: ArrayLike<number>) => Array.from({ length: a.length / 3 }, (_, i) => [a[3 * i], a[3 * i + 1], a[3 * i + 2]]);
 
-export function potentialEntry(file: string, frame: number, model: string, s: Structure, p: PotentialPrediction): Record<string, unknown> {
+export interface PotentialEntry {
+  file: string;
+  frame: number;
+  model: string;
+  energy: number;
+  energyPerAtom: number;
+  forces: number[][] | null;
+  stress: number[] | null;
+  std?: { energy: number; energyPerAtom: number; forces: number[][] | null; forceNorm: number[] | null; stress: number[] | null };
+}
+
+export function potentialEntry(file: string, frame: number, model: string, s: Structure, p: PotentialPrediction): PotentialEntry {
   const n = s.numbers.length;
   return {
     file,
