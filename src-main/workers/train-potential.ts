@@ -18,6 +18,7 @@ import { encodeModelFile, type ModelFileData } from '../engine/models/format';
 import { potentialModelFile } from '../engine/potential/file';
 import { metricValues, selectionScore, type PotentialMetrics } from '../engine/potential/metrics';
 import { trainPotential, type PotentialEpoch, type PotentialSplitResult } from '../engine/potential/train';
+import { decodePotentialCheckpoint, encodePotentialCheckpoint, type PotentialCheckpoint, type TrainedMember } from '../engine/potential/checkpoint';
 import { TrainingControl } from '../engine/train/control';
 import { ensureBackend } from './backend';
 import type { TaskContext } from './protocol';
@@ -43,6 +44,8 @@ export interface PotentialRunOptions {
   split: Split;
   /** Members of a seed ensemble (seeds seed, seed + 1, …); default 1. */
   members?: number;
+  /** Continue from a checkpoint (its member, its training state; the members before it as trained). */
+  resume?: PotentialCheckpoint;
   /** Fine-tuning: the starting weights, the number of frozen blocks and the source model's name. */
   initialWeights?: Record<string, Float32Array>;
   freeze?: number;
@@ -54,11 +57,12 @@ export interface PotentialRunOptions {
   keepBestOnCancel?(): boolean;
   log?(line: string): void;
   onBatch?(b: { epoch: number; batch: number; batches: number; loss: number; lr: number; atomsPerSecond: number }): void;
-  onEpoch?(e: PotentialEpochReport): void | Promise<void>;
+  /** After each epoch; `checkpoint` gives what continues the run from here. */
+  onEpoch?(e: PotentialEpochReport, checkpoint: () => Promise<PotentialCheckpoint>): void | Promise<void>;
 }
 
 export interface PotentialRunResult {
-  /** Every member's result, in order (fewer than asked for when cancelled). */
+  /** The result of every member trained by this call, in order (fewer than asked for when cancelled; a resumed run's first is the resumed member). */
   members: Awaited<ReturnType<typeof trainPotential>>[];
   cancelled: boolean;
   /** The best epoch of the last member, counted over all members (-1: none). */
@@ -82,18 +86,22 @@ export function potentialMetricsLine(m: PotentialMetrics): string {
 export async function trainPotentialRun(config: PotentialConfig, frames: readonly LabelledFrame[], o: PotentialRunOptions): Promise<PotentialRunResult> {
   const count = o.members ?? 1;
   const members: PotentialRunResult['members'] = [];
-  for (let k = 0; k < count && !o.control.cancelled; k++) {
+  // every member trained so far (those before a checkpoint's member, then this call's), as the model file records them
+  const trained: TrainedMember[] = [...(o.resume?.trained ?? [])];
+  const first = o.resume?.member ?? 0;
+  const freeze = o.resume?.freeze ?? o.freeze;
+  for (let k = first; k < count && !o.control.cancelled; k++) {
     const seeded = k === 0 ? config : parsePotentialConfig(mergeConfig(config, { training: { seed: config.training.seed + k } }));
     if (count > 1) o.log?.(`ensemble member ${k + 1}/${count} (seed ${seeded.training.seed})`);
     const offset = k * config.training.epochs;
-    members.push(
-      await trainPotential(seeded, frames, {
+    const result = await trainPotential(seeded, frames, {
         control: o.control,
         initialWeights: o.initialWeights,
-        freeze: o.freeze,
+        freeze,
         split: o.split,
+        resume: k === first ? o.resume?.state : undefined,
         onBatch: (b) => o.onBatch?.({ ...b, epoch: offset + b.epoch }),
-        onEpoch: async (e: PotentialEpoch) => {
+        onEpoch: async (e: PotentialEpoch, state) => {
           o.log?.(`epoch ${e.epoch + 1}/${e.epochs}  loss ${e.trainLoss.toExponential(3)}  ${e.val ? `val ${potentialMetricsLine(e.val)}` : ''}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.atomsPerSecond.toFixed(0)} atoms/s${e.isBest ? '  *' : ''}`);
           await o.onEpoch?.({
             epoch: offset + e.epoch,
@@ -105,14 +113,15 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
             isBest: e.isBest,
             score: e.score,
             val: e.val ? metricValues(e.val, e.score) : {},
-          });
+          }, async () => ({ version: 1, member: k, state: await state(), trained: trained.slice(0, k), split: o.split, freeze: freeze ?? 0 }));
         },
-      }),
-    );
+      });
+    members.push(result);
+    trained.push({ weights: result.weights, epochsRun: result.epochsRun, bestEpoch: result.bestEpoch, bestScore: result.bestScore });
   }
   const last = members[members.length - 1];
-  const cancelled = members.length < count || members.some((x) => x.status === 'cancelled');
-  const keep = cancelled && (o.keepBestOnCancel?.() ?? false) && members.length === count && members.every((x) => x.bestEpoch >= 0);
+  const cancelled = trained.length < count || members.some((x) => x.status === 'cancelled');
+  const keep = cancelled && (o.keepBestOnCancel?.() ?? false) && trained.length === count && trained.every((x) => x.bestEpoch >= 0);
   const scored = (x: PotentialSplitResult | null) => (x ? metricValues(x.metrics, selectionScore(x.metrics, last.trained)) : {});
   // a run cancelled and kept has no final evaluation: its validation metrics are those of its best epoch
   const bestVal = last?.history.find((h) => h.epoch === last.bestEpoch);
@@ -122,7 +131,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
     file = potentialModelFile({
       name: o.model.name,
       config,
-      members: members.map((x) => x.weights),
+      members: trained.map((x) => x.weights),
       provenance: {
         source: 'training',
         dataset: o.model.dataset,
@@ -131,13 +140,13 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
         software: 'latticework',
         details: {
           startedFrom: o.startedFrom ?? null,
-          freeze: o.freeze ?? 0,
+          freeze: freeze ?? 0,
           trained: last.trained,
-          epochs: members.map((x) => x.epochsRun),
-          bestEpoch: members.map((x) => x.bestEpoch),
-          seeds: members.map((_, k) => config.training.seed + k),
+          epochs: trained.map((x) => x.epochsRun),
+          bestEpoch: trained.map((x) => x.bestEpoch),
+          seeds: trained.map((_, k) => config.training.seed + k),
           selection: 'energy MAE [meV/atom] + force MAE [meV/Å] + stress MAE [meV/Å³] (validation)',
-          bestScore: members.map((x) => x.bestScore),
+          bestScore: trained.map((x) => x.bestScore),
           referenceEnergies: Object.fromEntries(last.statistics.elements.map((z) => [z, last.statistics.reference[z]])),
           scale: last.statistics.scale,
           shift: last.statistics.shift,
@@ -154,8 +163,8 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
   return {
     members,
     cancelled,
-    bestEpoch: !last || last.bestEpoch < 0 ? -1 : (members.length - 1) * config.training.epochs + last.bestEpoch,
-    epochsDone: members.reduce((t, x) => t + x.epochsRun, 0),
+    bestEpoch: !last || last.bestEpoch < 0 ? -1 : (trained.length - 1) * config.training.epochs + last.bestEpoch,
+    epochsDone: trained.reduce((t, x) => t + x.epochsRun, 0),
     val,
     test: scored(last?.test ?? null),
     file,
@@ -175,8 +184,9 @@ function energyPredictions(r: PotentialSplitResult | null, split: TrainPredictio
 /**
  * The compute worker's side of an app run on a frames dataset: the items' structures carry their
  * labels (energy, forces, stress under ASE's names), the control word steers the run, and the
- * events are those of a property run (task `train`), with `atomsPerSecond` and no checkpoint
- * bytes (a potential run does not resume: an interrupted one starts again).
+ * events are those of a property run (task `train`), with `atomsPerSecond`; every epoch's
+ * checkpoint (engine/potential/checkpoint) goes with its `checkpoint` event, and `resume` continues
+ * from one (the same member, epoch, optimiser, RNG, schedule, weight average and best so far).
  */
 export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext): Promise<TrainTaskOutput> {
   const backend = await ensureBackend();
@@ -184,7 +194,8 @@ export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext
   const { control, poll } = watchControl(input.control, ctx);
   try {
     const frames = input.samples.map((s) => frameOfStructure(structureFromJSON(s.structure as StructureJSON)));
-    const split = trainValTestSplit(frames.length, config.training.split, config.training.seed);
+    const resume = input.resume ? decodePotentialCheckpoint(input.resume) : undefined;
+    const split = resume?.split ?? trainValTestSplit(frames.length, config.training.split, config.training.seed);
     const batches = Math.ceil(split.train.length / config.training.batchSize);
     ctx.emit({
       type: 'start',
@@ -199,6 +210,7 @@ export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext
     const r = await trainPotentialRun(config, frames, {
       split,
       members,
+      resume,
       control,
       model: { name: input.model.name, dataset: input.model.dataset, run: String(input.runId) },
       // a fine-tuning run (training.start from a stored potential): its weights, the frozen blocks, its name
@@ -207,9 +219,9 @@ export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext
       startedFrom: input.fineTune?.startedFrom ?? null,
       keepBestOnCancel: () => Atomics.load(input.control, 0) === CONTROL_CANCEL_KEEP,
       onBatch: (b) => ctx.emit({ type: 'batch', epoch: b.epoch, batch: b.batch, batches: b.batches, loss: b.loss, lr: b.lr, structuresPerSecond: b.atomsPerSecond / atomsPerStructure } satisfies TrainEvent),
-      onEpoch: (e) => {
+      onEpoch: async (e, checkpoint) => {
         ctx.emit({ type: 'epoch', epoch: e.epoch, epochs: config.training.epochs * members, lr: e.lr, trainLoss: e.trainLoss, valLoss: null, trainMetrics: {}, valMetrics: e.val, seconds: e.seconds, structuresPerSecond: e.structuresPerSecond, atomsPerSecond: e.atomsPerSecond, isBest: e.isBest } satisfies TrainEvent);
-        ctx.emit({ type: 'checkpoint', epoch: e.epoch, isBest: e.isBest, metric: e.score, bytes: null } satisfies TrainEvent);
+        ctx.emit({ type: 'checkpoint', epoch: e.epoch, isBest: e.isBest, metric: e.score, bytes: encodePotentialCheckpoint(await checkpoint()) } satisfies TrainEvent);
       },
     });
     const last = r.members[r.members.length - 1];

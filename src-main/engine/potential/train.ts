@@ -17,12 +17,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Variable } from '@tensorflow/tfjs-core';
 import type { PotentialConfig } from '../../../src-shared/model/potential';
-import { Rng } from '../../../src-shared/model/rng';
+import { Rng, type RngState } from '../../../src-shared/model/rng';
 import { initialPlateauState, learningRate, stepPlateau, type PlateauState, type ScheduleContext } from '../../../src-shared/model/schedule';
 import { trainValTestSplit, type Split } from '../../../src-shared/model/split';
 import { TrainingControl } from '../train/control';
 import { registerFastMatMulGradient } from '../train/matmul-grad';
-import { Optimizer } from '../train/optimizers';
+import { Optimizer, type OptimizerState } from '../train/optimizers';
 import type { LabelledFrame } from '../../../src-shared/chem/frames';
 import { batchPotentialGraphs, potentialGraph, type PotentialGraph } from './frames';
 import { potentialLoss, batchTargets, disposeTargets } from './loss';
@@ -68,8 +68,33 @@ export interface PotentialTrainResult {
   trained: { energy: boolean; forces: boolean; stress: boolean };
 }
 
+/**
+ * Everything a member's training needs to continue after an epoch exactly as if it had not
+ * stopped (./checkpoint encodes it): weights, optimiser state, the shuffle RNG, the plateau
+ * schedule, the weight average, the best epoch so far and the training seconds used.
+ */
+export interface PotentialTrainState {
+  /** Epochs completed (the next epoch to run). */
+  epoch: number;
+  step: number;
+  weights: Record<string, Float32Array>;
+  optimizer: OptimizerState;
+  rng: { words: RngState; spare: number | null };
+  plateau: PlateauState;
+  /** The weight average (by trainable variable, in order); null without one. */
+  ema: Float32Array[] | null;
+  best: { epoch: number; score: number; weights: Record<string, Float32Array> } | null;
+  sinceBest: number;
+  history: PotentialEpoch[];
+  /** Seconds of training so far (the time budget and the schedule's progress count them). */
+  seconds: number;
+}
+
 export interface PotentialTrainOptions {
-  onEpoch?(e: PotentialEpoch): void | Promise<void>;
+  /** After each epoch; `state` gives what continues the run from here (for a checkpoint). */
+  onEpoch?(e: PotentialEpoch, state: () => Promise<PotentialTrainState>): void | Promise<void>;
+  /** Continue from this state (same config, frames, split and freeze). */
+  resume?: PotentialTrainState;
   onBatch?(b: { epoch: number; batch: number; batches: number; loss: number; lr: number; atomsPerSecond: number }): void;
   control?: TrainingControl;
   /** Use this split (indices into frames) instead of the seeded one. */
@@ -106,6 +131,13 @@ class WeightAverage {
       copy.dispose(); // the variable holds its own reference to the data
       return s;
     });
+  }
+  values(): Float32Array[] {
+    return this.shadow.map((s) => (s.dataSync() as Float32Array).slice());
+  }
+  setValues(values: Float32Array[]): void {
+    if (values.length !== this.shadow.length) throw new Error(`weight average: ${values.length} arrays for ${this.shadow.length} variables`);
+    tf.tidy(() => this.shadow.forEach((s, k) => s.assign(tf.tensor(values[k], s.shape, 'float32'))));
   }
   update(step: number): void {
     // the warm-up of the decay (as TensorFlow's num_updates) lets early averages follow the weights
@@ -159,7 +191,9 @@ export function predictGraphs(model: PotentialModel, graphs: readonly PotentialG
 }
 
 export async function trainPotential(config: PotentialConfig, frames: readonly LabelledFrame[], opts: PotentialTrainOptions = {}): Promise<PotentialTrainResult & { model: PotentialModel | null }> {
-  const t0 = now();
+  const resume = opts.resume;
+  // a resumed run's clock starts with the seconds it trained before
+  const t0 = now() - (resume?.seconds ?? 0);
   registerFastMatMulGradient();
   const tc = config.training;
   const control = opts.control ?? new TrainingControl();
@@ -183,8 +217,13 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
   if (vars.length === 0) throw new Error(`--freeze ${opts.freeze} leaves nothing to train`);
   const optimizer = new Optimizer(tc.optimizer, tc.weightDecay, vars);
   const ema = tc.emaDecay > 0 ? new WeightAverage(vars, tc.emaDecay) : null;
-  const rng = new Rng((tc.seed ^ 0x9e3779b9) >>> 0);
-  let plateau: PlateauState = initialPlateauState();
+  const rng = resume ? Rng.fromState(resume.rng) : new Rng((tc.seed ^ 0x9e3779b9) >>> 0);
+  let plateau: PlateauState = resume?.plateau ?? initialPlateauState();
+  if (resume) {
+    model.setWeights(resume.weights);
+    optimizer.setState(resume.optimizer);
+    if (ema && resume.ema) ema.setValues(resume.ema);
+  }
   const batches = Math.ceil(split.train.length / tc.batchSize);
   const sched: ScheduleContext = { lr: tc.optimizer.lr, schedule: tc.schedule, epochs: tc.epochs, warmupEpochs: 0, stepsPerEpoch: batches };
   // the share of the run done: of its epochs, or of its time budget when that ends it sooner
@@ -197,12 +236,12 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
     const d = tc.finalDecay;
     return d > 0 && progress > 1 - d ? rate * (1 - ((1 - FINAL_DECAY_TO) * (progress - (1 - d))) / d) : rate;
   };
-  const history: PotentialEpoch[] = [];
-  let best: { epoch: number; score: number; weights: Record<string, Float32Array> } | null = null;
-  let sinceBest = 0;
+  const history: PotentialEpoch[] = resume ? [...resume.history] : [];
+  let best: PotentialTrainState['best'] = resume?.best ?? null;
+  let sinceBest = resume?.sinceBest ?? 0;
   let status: PotentialTrainResult['status'] = 'finished';
-  let epoch = 0;
-  let step = 0;
+  let epoch = resume?.epoch ?? 0;
+  let step = resume?.step ?? 0;
   const evalWith = <T>(fn: () => T): T => (ema ? ema.with(fn) : fn());
   const evaluate = (idx: number[]): PotentialSplitResult => {
     const predictions = predictGraphs(model, idx.map((i) => graphs[i]), { forces: true, stress: true, batchSize: tc.batchSize * 2 });
@@ -257,7 +296,17 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
       } else sinceBest++;
       const record: PotentialEpoch = { epoch, epochs: tc.epochs, lr, trainLoss: lossSum / split.train.length, val, score, isBest, bestEpoch: best!.epoch, seconds: now() - te, atomsPerSecond: atoms / Math.max(trainSeconds, 1e-9), structuresPerSecond: split.train.length / Math.max(trainSeconds, 1e-9) };
       history.push(record);
-      await opts.onEpoch?.(record);
+      const next = { epoch: epoch + 1, step, plateau, sinceBest };
+      await opts.onEpoch?.(record, async () => ({
+        ...next,
+        weights: model.getWeights(),
+        optimizer: await optimizer.getState(),
+        rng: rng.getState(),
+        ema: ema?.values() ?? null,
+        best,
+        history: [...history],
+        seconds: now() - t0,
+      }));
       if (tc.earlyStoppingPatience !== null && sinceBest >= tc.earlyStoppingPatience) {
         status = 'early-stopped';
         epoch++;

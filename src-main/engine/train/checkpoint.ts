@@ -54,16 +54,53 @@ interface ArrayRef {
   length: number;
 }
 
+/**
+ * The binary layout of a checkpoint (the module comment's): `magic` (8 bytes), a JSON header and
+ * named float32 arrays listed in the header's `arrays` index. Property runs' checkpoints and
+ * potential runs' (engine/potential/checkpoint.ts) are both written with it.
+ */
+export function packArrays(magic: string, header: Record<string, unknown>, arrays: [key: string, values: Float32Array][]): Uint8Array {
+  const index: ArrayRef[] = arrays.map(([key, a]) => ({ key, length: a.length }));
+  const json = new TextEncoder().encode(JSON.stringify({ ...header, arrays: index }));
+  const headerEnd = 12 + json.length;
+  const pad = (4 - (headerEnd % 4)) % 4;
+  const total = headerEnd + pad + arrays.reduce((s, [, a]) => s + 4 * a.length, 0);
+  const out = new Uint8Array(total);
+  out.set(new TextEncoder().encode(magic), 0);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(8, json.length, true);
+  out.set(json, 12);
+  let p = headerEnd + pad;
+  for (const [, a] of arrays) {
+    for (let i = 0; i < a.length; i++) dv.setFloat32(p + 4 * i, a[i], true);
+    p += 4 * a.length;
+  }
+  return out;
+}
+
+/** Reads what packArrays wrote: the JSON header and the arrays by key (in the order written). */
+export function unpackArrays(magic: string, bytes: Uint8Array): { header: Record<string, unknown>; arrays: Map<string, Float32Array> } {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== magic) throw new Error('not a Latticework checkpoint');
+  const h = dv.getUint32(8, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + h))) as Record<string, unknown>;
+  let p = 12 + h + ((4 - ((12 + h) % 4)) % 4);
+  const arrays = new Map<string, Float32Array>();
+  for (const ref of header.arrays as ArrayRef[]) {
+    if (p + 4 * ref.length > bytes.length) throw new Error(`checkpoint truncated in ${ref.key}`);
+    const a = new Float32Array(ref.length);
+    for (let i = 0; i < ref.length; i++) a[i] = dv.getFloat32(p + 4 * i, true);
+    p += 4 * ref.length;
+    arrays.set(ref.key, a);
+  }
+  return { header, arrays };
+}
+
 export function encodeCheckpoint(c: Checkpoint): Uint8Array {
-  const arrays: Float32Array[] = [];
-  const index: ArrayRef[] = [];
-  const put = (key: string, a: Float32Array) => {
-    index.push({ key, length: a.length });
-    arrays.push(a);
-  };
-  for (const [k, v] of Object.entries(c.weights)) put(`w/${k}`, v);
-  for (const [slot, vs] of Object.entries(c.optimizer.slots)) vs.forEach((v, i) => put(`o/${slot}/${i}`, v));
-  if (c.best) for (const [k, v] of Object.entries(c.best.weights)) put(`b/${k}`, v);
+  const arrays: [string, Float32Array][] = [];
+  for (const [k, v] of Object.entries(c.weights)) arrays.push([`w/${k}`, v]);
+  for (const [slot, vs] of Object.entries(c.optimizer.slots)) vs.forEach((v, i) => arrays.push([`o/${slot}/${i}`, v]));
+  if (c.best) for (const [k, v] of Object.entries(c.best.weights)) arrays.push([`b/${k}`, v]);
   const header = {
     version: c.version,
     config: c.config,
@@ -77,41 +114,24 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     epochsWithoutImprovement: c.epochsWithoutImprovement,
     history: c.history,
     ...(c.freeze ? { freeze: c.freeze } : {}),
-    arrays: index,
   };
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const headerEnd = 12 + json.length;
-  const pad = (4 - (headerEnd % 4)) % 4;
-  const total = headerEnd + pad + arrays.reduce((s, a) => s + 4 * a.length, 0);
-  const out = new Uint8Array(total);
-  out.set(new TextEncoder().encode(MAGIC), 0);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(8, json.length, true);
-  out.set(json, 12);
-  let p = headerEnd + pad;
-  for (const a of arrays) {
-    for (let i = 0; i < a.length; i++) dv.setFloat32(p + 4 * i, a[i], true);
-    p += 4 * a.length;
-  }
-  return out;
+  return packArrays(MAGIC, header, arrays);
 }
 
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) throw new Error('not a Latticework checkpoint');
-  const h = dv.getUint32(8, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + h)));
-  let p = 12 + h + ((4 - ((12 + h) % 4)) % 4);
+  const { header: h, arrays } = unpackArrays(MAGIC, bytes);
+  // the header encodeCheckpoint wrote
+  const header = h as unknown as Omit<Checkpoint, 'weights' | 'optimizer' | 'best' | 'plateau'> & {
+    optimizer: { kind: OptimizerState['kind']; step: number; slots: Record<string, number> };
+    plateau: Omit<PlateauState, 'best'> & { best: number | null };
+    best: { epoch: number; metric: number } | null;
+  };
   const weights: Record<string, Float32Array> = {};
   const bestWeights: Record<string, Float32Array> = {};
   const slots: Record<string, Float32Array[]> = {};
   for (const [k, n] of Object.entries(header.optimizer.slots as Record<string, number>)) slots[k] = new Array(n);
-  for (const ref of header.arrays as ArrayRef[]) {
-    if (p + 4 * ref.length > bytes.length) throw new Error(`checkpoint truncated in ${ref.key}`);
-    const a = new Float32Array(ref.length);
-    for (let i = 0; i < ref.length; i++) a[i] = dv.getFloat32(p + 4 * i, true);
-    p += 4 * ref.length;
-    const [kind, ...rest] = ref.key.split('/');
+  for (const [key, a] of arrays) {
+    const [kind, ...rest] = key.split('/');
     if (kind === 'w') weights[rest.join('/')] = a;
     else if (kind === 'b') bestWeights[rest.join('/')] = a;
     else if (kind === 'o') slots[rest[0]][Number(rest[1])] = a;

@@ -203,6 +203,65 @@ describe('training a potential from the app', () => {
     expect(p.std!.forceNorm!.some((x) => x > 0)).toBe(true);
   }, 600_000);
 
+  it('resumes an interrupted potential ensemble from its last checkpoint: every epoch recorded once, the numbers of an uninterrupted run', async () => {
+    // 2 members × 3 epochs, one structure per batch; no time budget (the schedule then depends on epochs only)
+    const config = await painnConfig({ training: { batchSize: 1, epochs: 3, maxSeconds: null } });
+    const reference = await api.training.start({ datasetId: framesId, config, ensemble: 2, name: 'uninterrupted' });
+    const refDone = await waitForStatus(reference.id, ['finished', 'failed']);
+    expect(refDone.status).toBe('finished');
+
+    // the same run, its job stopped as when the app quits (the core cancels every job) once member 2's first epoch is in
+    let stopped = false;
+    const offProgress = api.training.onProgress((p) => {
+      if (p.kind === 'epoch' && p.epoch === 3 && !stopped) {
+        stopped = true;
+        t.core.jobs.cancelAll();
+      }
+    });
+    const run = await api.training.start({ datasetId: framesId, config, ensemble: 2, name: 'interrupted' });
+    const interrupted = await waitForStatus(run.id, ['interrupted', 'finished', 'failed']);
+    offProgress();
+    expect(stopped).toBe(true);
+    expect(interrupted.status).toBe('interrupted');
+    const from = interrupted.epochsDone;
+    expect(from).toBeGreaterThanOrEqual(4);
+    expect(from).toBeLessThan(6);
+
+    const seen: number[] = [];
+    const members: number[] = [];
+    const off = api.training.onProgress((p) => {
+      if (p.runId === run.id && p.kind === 'epoch') {
+        seen.push(p.epoch);
+        members.push(p.member!.index);
+      }
+    });
+    const finished = waitForStatus(run.id, ['finished', 'failed']);
+    await api.training.resume({ runId: run.id });
+    const done = await finished;
+    off();
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('finished');
+    // it continued where it stopped: the epochs after the checkpoint only, in member 2
+    expect(seen).toEqual(Array.from({ length: 6 - from }, (_, i) => from + i));
+    expect(members.every((m) => m === 1)).toBe(true);
+    expect(done.epochsDone).toBe(6);
+    // every epoch recorded once, with the uninterrupted run's values (same seeds, split, state restored)
+    const series = async (id: number, key: string) => (await api.runs.metrics({ ids: [id], keys: [key] })).map((m) => [m.epoch, m.value]);
+    for (const key of ['val_score', 'train_loss', 'val_force_mae']) {
+      const resumed = await series(run.id, key);
+      expect(resumed.map(([e]) => e), key).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(resumed, key).toEqual(await series(reference.id, key));
+    }
+    expect(done.bestMetrics).toEqual(refDone.bestMetrics);
+    const models = await api.models.list({});
+    const [a, b] = [models.find((m) => m.runId === reference.id)!, models.find((m) => m.runId === run.id)!];
+    expect(b.members).toBe(2);
+    const test = (await api.runs.predictions({ id: run.id })).find((p) => p.split === 'test')!;
+    const [pa, pb] = await Promise.all([a, b].map((m) => api.predict.potential({ modelId: m.id, structureId: test.structureId })));
+    expect(pb.energy).toBe(pa.energy);
+    expect(pb.std!.energy).toBe(pa.std!.energy);
+  }, 600_000);
+
   it('refuses an ensemble for a property model, and an ensemble size out of range', async () => {
     const structures = (await api.datasets.list({})).find((d) => d.kind !== 'frames') ?? (await api.datasets.import({ kind: 'extxyz', files: [{ name: 'emt10.extxyz', text }], name: 'as-structures-2' }));
     const cgcnn = (await api.models.presets({})).find((x) => x.config.kind !== 'potential')!;

@@ -1,7 +1,8 @@
 /**
  * Training a potential: the gradient of the force (and stress) loss with respect to the weights —
  * a gradient of gradients — checked by central finite differences on a small model, on cpu and
- * wasm; reference-energy fit; loss masks; a short run learns and leaks nothing.
+ * wasm; reference-energy fit; loss masks; a short run learns and leaks nothing; a run resumed from
+ * its checkpoint ends where an uninterrupted one does.
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,6 +13,8 @@ import { batchTargets, disposeTargets, potentialLoss } from '../../../../src-mai
 import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from '../../../../src-main/engine/potential/model';
 import { fitEnergyStatistics } from '../../../../src-main/engine/potential/statistics';
 import { trainPotential } from '../../../../src-main/engine/potential/train';
+import { decodePotentialCheckpoint, encodePotentialCheckpoint } from '../../../../src-main/engine/potential/checkpoint';
+import { TrainingControl } from '../../../../src-main/engine/train/control';
 import { registerFastMatMulGradient } from '../../../../src-main/engine/train/matmul-grad';
 import { supercell } from '../layers/helpers';
 import { describeEachBackend, seededRandom } from '../helpers';
@@ -92,6 +95,33 @@ describeEachBackend('potential training gradients', () => {
     expect(r.bestScore).toBeLessThan(first);
     expect(r.val!.metrics.forceMae).not.toBeNull();
     expect(r.trained).toEqual({ energy: true, forces: true, stress: true });
+  });
+
+  it('resumes from a checkpoint after epoch k (through its encoding) to the weights and history of an uninterrupted run, and leaks no tensors', { timeout: 300_000 }, async () => {
+    const frames = Array.from({ length: 10 }, (_, k) => labelledByPairPotential(rattledAlloy(40 + k)));
+    // Adam slots, the weight average and the plateau schedule all carry over
+    const config = tinyConfig('schnet', { training: { epochs: 4, batchSize: 3, emaDecay: 0.9, optimizer: { kind: 'adam', lr: 0.01 }, split: { val: 0.2, test: 0 } } });
+    const whole = await trainPotential(config, frames);
+    const before = tf.memory().numTensors;
+    let saved: Uint8Array | null = null;
+    const control = new TrainingControl();
+    await trainPotential(config, frames, {
+      control,
+      onEpoch: async (e, state) => {
+        if (e.epoch !== 1) return;
+        saved = encodePotentialCheckpoint({ version: 1, member: 0, state: await state(), trained: [], split: whole.split, freeze: 0 });
+        control.cancel();
+      },
+    });
+    const checkpoint = decodePotentialCheckpoint(saved!);
+    expect(checkpoint.state.epoch).toBe(2);
+    expect(checkpoint.state.ema).not.toBeNull();
+    const resumed = await trainPotential(config, frames, { resume: checkpoint.state, split: checkpoint.split });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(resumed.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3]);
+    expect(resumed.history.map((h) => h.score)).toEqual(whole.history.map((h) => h.score));
+    expect(resumed.bestEpoch).toBe(whole.bestEpoch);
+    for (const [name, w] of Object.entries(whole.weights)) expect(resumed.weights[name], name).toEqual(w);
   });
 
   it('the loss skips frames without a label and is zero for perfect predictions', () => {
