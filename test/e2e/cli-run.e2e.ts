@@ -3,37 +3,27 @@
  * with its best metrics and its curves.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../helpers/shared-data';
-import { launchApp, ROOT, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { appForFile, ROOT } from './app';
 
-let dir: string;
-let app: LaunchedApp | undefined;
 let summary: { epochs: number; bestEpoch: number; test: { mae: number } };
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lw-e2e-cli-run-'));
-  const out = execFileSync(
-    process.execPath,
-    [join(ROOT, 'bin', 'latticework.mjs'), 'train', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '4', '--batch-size', '4', '--backend', 'cpu', '--db', join(dir, 'runs.sqlite'), '--name', 'cli-trained', '--json'],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  summary = JSON.parse(out.trim().split('\n').pop()!) as typeof summary;
-});
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
+const { app } = appForFile({
+  before({ databasePath }) {
+    const out = execFileSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'latticework.mjs'), 'train', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '4', '--batch-size', '4', '--backend', 'cpu', '--db', databasePath, '--name', 'cli-trained', '--json'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    summary = JSON.parse(out.trim().split('\n').pop()!) as typeof summary;
+  },
 });
 
 describe('a command-line run in the app', () => {
   it('is in the runs table with its metrics, and opens with its curves', async () => {
-    app = await launchApp({ databasePath: join(dir, 'runs.sqlite') });
     const { page } = app;
-    await waitUntilConnected(page);
     await page.getByTestId('nav-runs').click();
     const row = page.getByTestId('run-row').filter({ hasText: 'cli-trained' });
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');

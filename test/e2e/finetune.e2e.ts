@@ -3,30 +3,17 @@
  * imported dataset with layers frozen; the Training page says what the run started from, and its
  * model records it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shared } from '../helpers/shared-data';
-import { connectApi, launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { appForFile } from './app';
 
-const dir = mkdtempSync(join(tmpdir(), 'latticework-e2e-finetune-'));
-let app: LaunchedApp | null = null;
-
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { app, api } = appForFile();
 
 describe('fine-tuning a built-in model from the Models view', () => {
   it('starts a run from CGCNN band gap with two layers frozen and shows what it started from', { timeout: 600_000 }, async () => {
-    app = await launchApp({ databasePath: join(dir, 'finetune.sqlite') });
-    const client = await connectApi(app.url);
     const { page } = app;
-    await waitUntilConnected(page);
-    const dataset = await client.api.datasets.import({ kind: 'cgcnn-folder', path: shared('cgcnn-sample-regression'), name: 'sample' });
-    const bandGap = (await client.api.models.list({})).find((m) => m.name === 'CGCNN band gap')!;
+    const dataset = await api.datasets.import({ kind: 'cgcnn-folder', path: shared('cgcnn-sample-regression'), name: 'sample' });
+    const bandGap = (await api.models.list({})).find((m) => m.name === 'CGCNN band gap')!;
 
     await page.getByTestId('nav-models').click();
     const row = page.locator(`[data-testid="model-row"][data-id="${bandGap.id}"]`);
@@ -43,15 +30,14 @@ describe('fine-tuning a built-in model from the Models view', () => {
     const dashboard = page.getByTestId('training-dashboard');
     await expect.poll(() => page.getByTestId('run-started-from').textContent(), { timeout: 60_000 }).toBe('Fine-tuned from CGCNN band gap, the embedding and the first 2 layers frozen');
     const runId = Number(await dashboard.getAttribute('data-run-id'));
-    const run = await client.api.runs.get({ id: runId });
+    const run = await api.runs.get({ id: runId });
     expect(run.tags).toEqual(['from:CGCNN band gap', 'freeze:2']);
     expect(run.datasetId).toBe(dataset.id);
-    await expect.poll(async () => (await client.api.runs.get({ id: runId })).status, { timeout: 400_000, interval: 1000 }).toBe('finished');
-    const model = (await client.api.models.list({})).find((m) => m.runId === runId);
+    await expect.poll(async () => (await api.runs.get({ id: runId })).status, { timeout: 400_000, interval: 1000 }).toBe('finished');
+    const model = (await api.models.list({})).find((m) => m.runId === runId);
     expect(model).toBeDefined();
     expect(model!.architecture).toBe('cgcnn');
     await app.screenshot('finetune-run');
-    client.close();
     expect(app.errors).toEqual([]);
   });
 });

@@ -1,45 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shared } from '../helpers/shared-data';
-import { connectApi, launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { appForFile } from './app';
 
-const dir = mkdtempSync(join(tmpdir(), 'latticework-e2e-kill-'));
-const databasePath = join(dir, 'kill.sqlite');
-let app: LaunchedApp | null = null;
-
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { app, api, restart } = appForFile();
 
 describe('a run interrupted by killing the app', () => {
   it('shows as interrupted at the next start and resumes from its last checkpoint from the UI', { timeout: 600_000 }, async () => {
-    app = await launchApp({ databasePath });
-    let client = await connectApi(app.url);
     // The 2,000 EMT structures, so that an epoch takes seconds and the kill lands mid-run on any machine
     // (a 30-epoch run on the 10-structure sample can end between two polls).
-    const dataset = await client.api.datasets.import({ kind: 'cgcnn-folder', path: shared('emt-dev', 'cgcnn'), name: 'EMT alloys' });
-    const [preset] = (await client.api.models.presets({})).filter((p) => p.id === 'cgcnn-paper');
+    const dataset = await api.datasets.import({ kind: 'cgcnn-folder', path: shared('emt-dev', 'cgcnn'), name: 'EMT alloys' });
+    const [preset] = (await api.models.presets({})).filter((p) => p.id === 'cgcnn-paper');
     const config = structuredClone(preset.config) as { training: { epochs: number; batchSize: number } };
     config.training.epochs = 3;
     config.training.batchSize = 64;
-    const started = await client.api.training.start({ datasetId: dataset.id, config, name: 'to-be-killed' });
+    const started = await api.training.start({ datasetId: dataset.id, config, name: 'to-be-killed' });
 
     // Let it train past its first checkpoint, then kill the whole app process.
-    await expect.poll(async () => (await client.api.runs.get({ id: started.id })).epochsDone, { timeout: 240_000, interval: 100 }).toBeGreaterThanOrEqual(1);
-    client.close();
-    await app.kill();
-    app = null;
+    await expect.poll(async () => (await api.runs.get({ id: started.id })).epochsDone, { timeout: 240_000, interval: 100 }).toBeGreaterThanOrEqual(1);
+    await restart({ kill: true });
 
-    // Start again on the same database: the run is interrupted, not running.
-    app = await launchApp({ databasePath });
-    client = await connectApi(app.url);
+    // Started again on the same database: the run is interrupted, not running.
     const { page } = app;
-    await waitUntilConnected(page);
-    const before = await client.api.runs.get({ id: started.id });
+    const before = await api.runs.get({ id: started.id });
     expect(before.status).toBe('interrupted');
     expect(before.epochsDone).toBeGreaterThanOrEqual(1);
     expect(before.epochsDone).toBeLessThan(3);
@@ -51,14 +33,13 @@ describe('a run interrupted by killing the app', () => {
     await row.getByTestId('run-resume').click();
 
     // It goes on from the checkpoint (epochs are not restarted) and finishes.
-    await expect.poll(async () => (await client.api.runs.get({ id: started.id })).status, { timeout: 60_000 }).toMatch(/running|finished/);
-    await expect.poll(async () => (await client.api.runs.get({ id: started.id })).status, { timeout: 400_000, interval: 1000 }).toBe('finished');
-    const metrics = await client.api.runs.metrics({ ids: [started.id], keys: ['train_loss'] });
+    await expect.poll(async () => (await api.runs.get({ id: started.id })).status, { timeout: 60_000 }).toMatch(/running|finished/);
+    await expect.poll(async () => (await api.runs.get({ id: started.id })).status, { timeout: 400_000, interval: 1000 }).toBe('finished');
+    const metrics = await api.runs.metrics({ ids: [started.id], keys: ['train_loss'] });
     const epochs = metrics.map((m) => m.epoch).sort((a, b) => a - b);
     // One train_loss per epoch, 3 consecutive epochs: those before the kill were kept, none was run twice.
     expect(epochs).toEqual(Array.from({ length: 3 }, (_, k) => epochs[0] + k));
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');
-    client.close();
     expect(app.errors).toEqual([]);
   });
 });

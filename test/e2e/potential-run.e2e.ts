@@ -5,37 +5,25 @@
  * recorded) and the per-element force MAE; the Runs view lists it with energy and force MAE
  * columns in their units.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatticeworkApi, RunRecord } from '../../src-shared/ipc/contract';
-import { cli, connectApi, launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src-shared/ipc/contract';
+import { appForFile, cli } from './app';
 import { emtFramesText as frames } from '../helpers/shared-data';
 
-let app: LaunchedApp;
-let api: LatticeworkApi;
-let closeApi: () => void;
-let dir: string;
+const { app, api } = appForFile({
+  before({ dir, databasePath }) {
+    const data = join(dir, 'emt20.extxyz');
+    writeFileSync(data, frames(20));
+    cli(['train', '--preset', 'schnet-potential', '--data', data, '--epochs', '2', '--db', databasePath, '--name', 'tiny EMT potential run']);
+  },
+  timeout: 600_000,
+});
 let run: RunRecord;
 
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'latticework-potential-run-e2e-'));
-  const data = join(dir, 'emt20.extxyz');
-  writeFileSync(data, frames(20));
-  const databasePath = join(dir, 'app.sqlite');
-  cli(['train', '--preset', 'schnet-potential', '--data', data, '--epochs', '2', '--db', databasePath, '--name', 'tiny EMT potential run']);
-  app = await launchApp({ databasePath });
-  ({ api, close: closeApi } = await connectApi(app.url));
-  await waitUntilConnected(app.page);
   run = (await api.runs.list({})).find((r) => r.name === 'tiny EMT potential run')!;
-}, 600_000);
-afterAll(async () => {
-  closeApi?.();
-  await app?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a potential run on the dashboard', () => {
