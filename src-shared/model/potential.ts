@@ -18,6 +18,7 @@
  */
 import { z } from 'zod';
 import { OptimizerSchema, ScheduleSchema, SplitSchema } from './config';
+import type { FieldHint } from './form';
 
 export const POTENTIAL_ARCHITECTURES = ['schnet', 'painn'] as const;
 export type PotentialArchitecture = (typeof POTENTIAL_ARCHITECTURES)[number];
@@ -53,7 +54,7 @@ export type PotentialModelSection = z.infer<typeof PotentialModelSchema>;
 export const POTENTIAL_MODEL_FIELDS = (({ filterFeatures: _own, ...common }) => common)(PotentialModelSchema.shape);
 
 /** Form labels and hints of the potentials' common fields, by dotted path (an architecture adds its own `model.<field>`). */
-export const POTENTIAL_HINTS: Readonly<Record<string, { label: string; hint: string }>> = {
+export const POTENTIAL_HINTS: Readonly<Record<string, FieldHint>> = {
   architecture: { label: 'Architecture', hint: 'Interatomic potential: energy from per-atom terms, forces and stress by differentiation' },
   'model.features': { label: 'Features', hint: 'Width F of the atom features (PaiNN: of the scalar and of each vector component)' },
   'model.numLayers': { label: 'Interaction blocks', hint: 'Message-passing blocks' },
