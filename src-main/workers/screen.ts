@@ -63,24 +63,32 @@ export function prepareBackend(backend: string | null, kernelThreads: number | n
 
 type Item = { file: string; structure: Structure };
 
+type FileRead = { structures: Structure[] } | { error: unknown };
+
+/** The share's files, all asked for at once (the thread waits for the disk once per share, not once per file), in order. */
+function readShare(files: ScreenTaskInput['files']): Promise<FileRead>[] {
+  return files.map((f) => readStructuresFile(f.path, f.shown).then((r) => ({ structures: r.structures }), (error: unknown) => ({ error })));
+}
+
 export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Promise<ScreenTaskOutput> {
+  const reads = readShare(input.files);
   const { candidate } = await prepareBackend(input.backend, input.kernelThreads);
   // a worker started ahead chose its backend itself: it must be the command's
   if (candidate !== input.backend) throw new Error(`a screening worker runs on ${candidate}, the command on ${input.backend}`);
   const model = loadModel(input.key, input.model);
-  if (model instanceof LoadedPotential) return potentialShare(model, input, ctx);
+  if (model instanceof LoadedPotential) return potentialShare(model, input, reads, ctx);
   const entries: (ScreenEntry | null)[] = [];
   const items: { item: Item; slot: number }[] = [];
-  for (const f of input.files) {
+  for (const [i, f] of input.files.entries()) {
     if (ctx.signal.aborted) throw new CancelledError();
-    try {
-      const r = await readStructuresFile(f.path, f.shown);
-      for (const structure of r.structures) {
-        items.push({ item: { file: f.shown, structure }, slot: entries.length });
-        entries.push(null);
-      }
-    } catch (e) {
-      entries.push({ failed: failure(e, f.shown, '') });
+    const r = await reads[i];
+    if ('error' in r) {
+      entries.push({ failed: failure(r.error, f.shown, '') });
+      continue;
+    }
+    for (const structure of r.structures) {
+      items.push({ item: { file: f.shown, structure }, slot: entries.length });
+      entries.push(null);
     }
   }
   const put = (slots: number[], chunk: Item[]) => {
@@ -111,20 +119,19 @@ export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Prom
  * A share predicted by a potential: energy, forces and stress of every structure (every frame),
  * each file's frames predicted together (as one batch), a frame that fails alone failing alone.
  */
-async function potentialShare(model: LoadedPotential, input: ScreenTaskInput, ctx: TaskContext): Promise<ScreenTaskOutput> {
+async function potentialShare(model: LoadedPotential, input: ScreenTaskInput, reads: Promise<FileRead>[], ctx: TaskContext): Promise<ScreenTaskOutput> {
   // forces and stress are gradients of the energy: tfjs's gradients (screening threads start without)
   const problem = await ensureGradients();
   if (problem) throw new Error(`forces and stress need tfjs's gradients, which failed to register: ${problem}`);
   const entries: ScreenEntry[] = [];
-  for (const f of input.files) {
+  for (const [i, f] of input.files.entries()) {
     if (ctx.signal.aborted) throw new CancelledError();
-    let structures: Structure[];
-    try {
-      structures = (await readStructuresFile(f.path, f.shown)).structures;
-    } catch (e) {
-      entries.push({ failed: failure(e, f.shown, '') });
+    const r = await reads[i];
+    if ('error' in r) {
+      entries.push({ failed: failure(r.error, f.shown, '') });
       continue;
     }
+    const { structures } = r;
     let together: PotentialPrediction[] | null = null;
     try {
       together = model.predict(structures);
