@@ -5,37 +5,18 @@
  * (live energy/force/stress curves), then compared in the Runs view on the potential metrics —
  * every number checked against what the contract returns.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatticeworkApi, RunRecord } from '../../src-shared/ipc/contract';
+import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src-shared/ipc/contract';
 import { fmtNum } from '../../src-renderer/lib/format';
-import { connectApi, launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { appForFile } from './app';
 import { emtFramesText as frames } from '../helpers/shared-data';
-
-let app: LaunchedApp;
-let api: LatticeworkApi;
-let closeApi: () => void;
-let dir: string;
-
 
 /** The small PaiNN typed into the form. */
 const SMALL = { 'model.features': 8, 'model.numLayers': 2, 'model.headHidden': 4, 'radial.cutoff': 4, 'radial.numBasis': 6 } as const;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'latticework-potential-train-e2e-'));
-  writeFileSync(join(dir, 'emt12.extxyz'), frames(12));
-  app = await launchApp({ databasePath: join(dir, 'app.sqlite') });
-  ({ api, close: closeApi } = await connectApi(app.url));
-  await waitUntilConnected(app.page);
-}, 300_000);
-afterAll(async () => {
-  closeApi?.();
-  await app?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const { app, api, dir } = appForFile({ before: ({ dir }) => writeFileSync(join(dir, 'emt12.extxyz'), frames(12)), timeout: 300_000 });
 
 async function finished(name: string): Promise<RunRecord> {
   let run: RunRecord | undefined;

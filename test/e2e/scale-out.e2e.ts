@@ -7,22 +7,17 @@
  * A damaged copy is refused by file and line and stores nothing.
  * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it, never skips).
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatticeworkApi, RunRecord } from '../../src-shared/ipc/contract';
+import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src-shared/ipc/contract';
 import { SHARED_DATA } from '../helpers/shared-data';
 import { freePort, python, requireTorch } from '../helpers/torch';
-import { connectApi, launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { appForFile } from './app';
 
 const EPOCHS = 3;
 
-let app: LaunchedApp | undefined;
-let api: LatticeworkApi;
-let closeApi: (() => void) | undefined;
-let dir: string;
+const { app, api, dir } = appForFile({ before: () => requireTorch() });
 
 /** The first `n` structures of the EMT set in CGCNN's layout. */
 function smallCgcnnFolder(out: string, n: number): string {
@@ -41,22 +36,9 @@ const jsonLines = (file: string) =>
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as Record<string, number | boolean>);
 
-beforeAll(() => {
-  requireTorch();
-  dir = mkdtempSync(join(tmpdir(), 'lw-e2e-scale-out-'));
-});
-afterAll(async () => {
-  closeApi?.();
-  await app?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
 describe('a run handed to PyTorch and brought back, in the app', () => {
   it('exports from the run page, trains with torchrun (2 processes, gloo), imports through the Runs view: external, all epochs, its curves', { timeout: 900_000 }, async () => {
-    app = await launchApp({ databasePath: join(dir, 'app.sqlite') });
-    ({ api, close: closeApi } = await connectApi(app.url));
     const { page } = app;
-    await waitUntilConnected(page);
 
     // a small run trained here
     const dataset = await api.datasets.import({ kind: 'cgcnn-folder', path: smallCgcnnFolder(join(dir, 'emt30'), 30), name: 'EMT 30' });

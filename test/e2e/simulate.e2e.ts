@@ -1,51 +1,22 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { atomicNumber, readFrames } from '../../src-shared/chem';
 import { elementColorHex } from '../../src-renderer/viewer/elementStyle';
 import { countColour } from './canvas';
-import { connectApi, launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
-import { tinyPotentialFile } from '../main/services/simulation-fixtures';
-
-/** fcc Cu, 3 × 3 × 3 conventional cells (108 atoms), the first atom pushed off its site. */
-function copperPoscar(): string {
-  const rep = 3;
-  const lines: string[] = [];
-  for (let i = 0; i < rep; i++)
-    for (let j = 0; j < rep; j++)
-      for (let k = 0; k < rep; k++)
-        for (const b of [
-          [0, 0, 0],
-          [0.5, 0.5, 0],
-          [0.5, 0, 0.5],
-          [0, 0.5, 0.5],
-        ])
-          lines.push([(i + b[0]) / rep, (j + b[1]) / rep, (k + b[2]) / rep].map((x) => x.toFixed(8)).join(' '));
-  lines[0] = '0.03 0.0 0.0';
-  return ['Cu fcc 108', '1.0', '10.8 0 0', '0 10.8 0', '0 0 10.8', 'Cu', '108', 'Direct', ...lines].join('\n') + '\n';
-}
+import { appForFile } from './app';
+import { copperPoscar, tinyPotentialFile } from '../main/services/simulation-fixtures';
 
 // The viewer's default colour scheme (VESTA's).
 const copper = elementColorHex(atomicNumber('Cu'));
 const copperRgb = [1, 3, 5].map((i) => parseInt(copper.slice(i, i + 2), 16)) as [number, number, number];
 
-const dir = mkdtempSync(join(tmpdir(), 'latticework-e2e-sim-'));
-const databasePath = join(dir, 'sim.sqlite');
-let app: LaunchedApp | null = null;
-
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { app, api, dir, restart } = appForFile();
 
 describe('Simulate', () => {
   it('runs MD on an open structure, streams its frames into the viewer and charts, cancels; relaxes and exports', { timeout: 600_000 }, async () => {
-    app = await launchApp({ databasePath });
     const { page } = app;
-    await waitUntilConnected(page);
-    await page.getByTestId('file-input').setInputFiles([{ name: 'Cu108.vasp', mimeType: 'text/plain', buffer: Buffer.from(copperPoscar()) }]);
+    await page.getByTestId('file-input').setInputFiles([{ name: 'Cu108.vasp', mimeType: 'text/plain', buffer: Buffer.from(copperPoscar(3, 0.324)) }]);
     await expect.poll(() => page.getByTestId('structure-item').count(), { timeout: 30_000 }).toBe(1);
     await page.getByTestId('structure-item').first().click();
     await page.getByTestId('structure-simulate').click();
@@ -108,28 +79,21 @@ describe('Simulate', () => {
   });
 
   it('keeps every frame of a simulation whose app was killed, and shows it interrupted', { timeout: 600_000 }, async () => {
-    await app?.close();
-    app = await launchApp({ databasePath });
-    let client = await connectApi(app.url);
-    const [structure] = await client.api.structures.list({});
-    const started = await client.api.simulations.start({
+    await restart();
+    const [structure] = await api.structures.list({});
+    const started = await api.simulations.start({
       structureId: structure.id,
       calculator: { kind: 'emt' },
       parameters: { task: 'md', ensemble: 'nvt', thermostat: 'langevin', temperature: 300, timestep: 1, steps: 1_000_000, every: 5, seed: 1, friction: 0.01, tau: 100, pressure: 0, barostatTau: 1000, compressibility: 0.01, fixed: [] },
     });
-    await expect.poll(async () => (await client.api.simulations.list({})).find((r) => r.id === started.id)!.frames, { timeout: 120_000, interval: 100 }).toBeGreaterThanOrEqual(5);
-    client.close();
-    await app.kill();
-    app = null;
+    await expect.poll(async () => (await api.simulations.list({})).find((r) => r.id === started.id)!.frames, { timeout: 120_000, interval: 100 }).toBeGreaterThanOrEqual(5);
+    await restart({ kill: true });
 
-    app = await launchApp({ databasePath });
-    client = await connectApi(app.url);
     const { page } = app;
-    await waitUntilConnected(page);
-    const record = (await client.api.simulations.list({})).find((r) => r.id === started.id)!;
+    const record = (await api.simulations.list({})).find((r) => r.id === started.id)!;
     expect(record.status).toBe('interrupted');
     expect(record.frames).toBeGreaterThanOrEqual(5);
-    expect((await client.api.simulations.frames({ id: started.id })).length).toBe(record.frames);
+    expect((await api.simulations.frames({ id: started.id })).length).toBe(record.frames);
     await page.getByTestId('nav-simulate').click();
     const item = page.locator(`[data-testid="simulation-item"][data-id="${started.id}"]`);
     await expect.poll(() => item.getAttribute('data-status'), { timeout: 30_000 }).toBe('interrupted');
@@ -138,17 +102,14 @@ describe('Simulate', () => {
     await expect.poll(async () => Number(await run.getAttribute('data-frames')), { timeout: 30_000 }).toBe(record.frames);
     await expect.poll(async () => page.getByTestId('simulation-message').textContent()).toMatch(/frames written until then are kept/);
     await app.screenshot('simulate-interrupted');
-    client.close();
     expect(app.errors).toEqual([]);
   });
 
   it('relaxes with a trained potential chosen in the panel', { timeout: 600_000 }, async () => {
-    const { page } = app!;
+    const { page } = app;
     const path = join(dir, 'tiny-schnet.lwm');
     writeFileSync(path, await tinyPotentialFile('tiny-schnet'));
-    const client = await connectApi(app!.url);
-    const model = await client.api.models.import({ path });
-    client.close();
+    const model = await api.models.import({ path });
     await page.getByTestId('nav-simulate').click();
     await page.getByTestId('simulation-task-relax').click();
     await page.getByTestId('simulation-calculator').selectOption('model');
@@ -160,7 +121,7 @@ describe('Simulate', () => {
     await expect.poll(async () => (await run.locator('h3').first().textContent()) ?? '').toMatch(/with tiny-schnet/);
     await expect.poll(async () => page.getByTestId('simulation-message').textContent()).toMatch(/did not converge in 5 steps|converged in \d+ steps/);
     expect(Number(await run.getAttribute('data-frames'))).toBeGreaterThan(1);
-    await app!.screenshot('simulate-potential');
-    expect(app!.errors).toEqual([]);
+    await app.screenshot('simulate-potential');
+    expect(app.errors).toEqual([]);
   });
 });
