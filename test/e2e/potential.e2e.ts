@@ -5,36 +5,25 @@
  * predict --json`, draws predicted and reference force arrows on every displayed atom, colours
  * atoms by per-atom energy, force error and ensemble spread with legends in units.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatticeworkApi, ModelRecord } from '../../src-shared/ipc/contract';
-import { cli, connectApi, launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ModelRecord } from '../../src-shared/ipc/contract';
+import { appForFile, cli } from './app';
 import { emtFramesText as frames } from '../helpers/shared-data';
 
-let app: LaunchedApp;
-let api: LatticeworkApi;
-let closeApi: () => void;
-let dir: string;
-let modelPath: string;
+const { app, api, dir } = appForFile({
+  before({ dir }) {
+    writeFileSync(join(dir, 'train.extxyz'), frames(16));
+    cli(['train', '--preset', 'schnet-potential', '--data', join(dir, 'train.extxyz'), '--epochs', '1', '--ensemble', '2', '--out', modelPath, '--db', join(dir, 'cli.sqlite')]);
+  },
+  timeout: 600_000,
+});
+const modelPath = join(dir, 'tiny-potential.lwm');
 let model: ModelRecord;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'latticework-potential-e2e-'));
-  writeFileSync(join(dir, 'train.extxyz'), frames(16));
-  modelPath = join(dir, 'tiny-potential.lwm');
-  cli(['train', '--preset', 'schnet-potential', '--data', join(dir, 'train.extxyz'), '--epochs', '1', '--ensemble', '2', '--out', modelPath, '--db', join(dir, 'cli.sqlite')]);
-  app = await launchApp();
-  ({ api, close: closeApi } = await connectApi(app.url));
-  await waitUntilConnected(app.page);
   model = await api.models.import({ path: modelPath, name: 'tiny EMT potential' });
-}, 600_000);
-afterAll(async () => {
-  closeApi?.();
-  await app?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a potential in the workspace', () => {
