@@ -8,9 +8,10 @@
  *           × (P_layer × L × E + (P_embed + P_head) × A) per training structure,
  *   where P_layer is the parameters of one message-passing layer (applied once per edge:
  *   exact for CGCNN's fc_full, an upper bound for node-wise layers), L the layers, E the
- *   edges and A the atoms of an average structure. Divided by an assumed sustained speed of
- *   the tensor backend (BACKEND_GFLOPS), which is the least certain factor; the measured
- *   structures/s of a finished run on the same dataset replaces it when known.
+ *   edges and A the atoms of an average structure. Divided by the sustained speed of the
+ *   tensor backend: measured on this machine by the last finished run of the same model on the
+ *   same dataset and backend (`calibratedGflops`: its steady-state structures/s, so the estimate
+ *   follows the machine's load at the time), else an assumed speed (BACKEND_GFLOPS).
  *
  * Memory (training)
  *   parameters × 4 bytes × (weights + gradients + optimiser slots: SGD 1, Adam/AdamW 2)
@@ -53,6 +54,8 @@ export interface EstimateInput {
   backend: string;
   /** Measured bytes of one batch's input tensors (graph statistics), if known. */
   batchInputBytes?: number | null;
+  /** A calibration: the backend's effective GFLOP/s measured on this machine (`calibratedGflops`), used instead of BACKEND_GFLOPS. */
+  gflops?: number | null;
 }
 
 export interface Estimate {
@@ -69,7 +72,7 @@ export function estimateCost(i: EstimateInput): Estimate {
   const E = i.atomsPerStructure * i.edgesPerAtom;
   const perStructure = 6 * (i.layerParams * i.numLayers * E + i.otherParams * i.atomsPerStructure);
   const flopsPerEpoch = perStructure * i.trainStructures;
-  const gflops = BACKEND_GFLOPS[i.backend] ?? BACKEND_GFLOPS.cpu;
+  const gflops = i.gflops ?? BACKEND_GFLOPS[i.backend] ?? BACKEND_GFLOPS.cpu;
   const slots = i.optimizer === 'sgd' ? 1 : 2;
   const paramBytes = i.totalParams * 4 * (2 + slots);
   const atomsPerBatch = i.batchSize * i.atomsPerStructure;
@@ -86,6 +89,23 @@ export function estimateCost(i: EstimateInput): Estimate {
     inputBytes,
     totalBytes: paramBytes + activationBytes + inputBytes,
   };
+}
+
+/**
+ * The backend's effective speed measured by a run of the same model on the same data: the cost
+ * model's FLOPs per training structure times the run's steady-state structures per second (the
+ * median over its epochs after the first, which also pays for warm-up and kernel compilation).
+ * Null when the run has no epoch after its first.
+ */
+export function calibratedGflops(flopsPerStructure: number, structuresPerSecond: readonly number[]): number | null {
+  const steady = structuresPerSecond
+    .slice(1)
+    .filter((v) => Number.isFinite(v) && v > 0)
+    .sort((a, b) => a - b);
+  if (steady.length === 0) return null;
+  const mid = steady.length >> 1;
+  const median = steady.length % 2 ? steady[mid] : (steady[mid - 1] + steady[mid]) / 2;
+  return (flopsPerStructure * median) / 1e9;
 }
 
 /** Picks the memory estimate for the batch size nearest to `batchSize` and scales it linearly. */

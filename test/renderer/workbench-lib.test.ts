@@ -6,7 +6,7 @@ import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, se
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
-import { estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
+import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { csvCell, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
@@ -393,6 +393,27 @@ describe('estimates and formatting', () => {
     expect(estimateCost({ ...base, trainStructures: 3200 }).secondsPerEpoch).toBeCloseTo(2 * e.secondsPerEpoch);
     expect(estimateCost({ ...base, optimizer: 'adam' }).paramBytes).toBe(81_000 * 4 * 4);
     expect(scaleBatchBytes([{ batchSize: 32, bytes: 100 }, { batchSize: 256, bytes: 800 }], 128)).toBe(400);
+  });
+
+  it('a calibrated estimate is the cost model’s FLOPs over the speed a run measured after its first epoch', () => {
+    // known graph statistics: 14 atoms and 12 edges per atom; 1,600 training structures
+    const base = { layerParams: 22_000, numLayers: 3, otherParams: 15_000, totalParams: 81_000, atomFeatures: 64, edgeFeatures: 41, atomInputLength: 92, batchSize: 64, optimizer: 'sgd', trainStructures: 1600, atomsPerStructure: 14, edgesPerAtom: 12, backend: 'wasm' };
+    const flopsPerStructure = 6 * (22_000 * 3 * 14 * 12 + 15_000 * 14);
+    // a run of the same model measured 300 structures/s in its first epoch (warm-up), then 500, 520, 480
+    const gflops = calibratedGflops(flopsPerStructure, [300, 500, 520, 480])!;
+    expect(gflops).toBeCloseTo((flopsPerStructure * 500) / 1e9, 9);
+    const e = estimateCost({ ...base, gflops });
+    expect(e.gflops).toBe(gflops);
+    expect(e.flopsPerEpoch).toBe(flopsPerStructure * 1600);
+    // = 1,600 structures at the measured steady-state 500 structures/s
+    expect(e.secondsPerEpoch).toBeCloseTo(1600 / 500, 9);
+    // twice the machine's load, half the measured speed: twice the estimate
+    expect(estimateCost({ ...base, gflops: calibratedGflops(flopsPerStructure, [150, 250, 260, 240]) }).secondsPerEpoch).toBeCloseTo(2 * e.secondsPerEpoch, 9);
+    // no calibration: the assumed speed of the backend
+    expect(estimateCost({ ...base, gflops: null }).gflops).toBe(BACKEND_GFLOPS.wasm);
+    // a run with only its first epoch calibrates nothing
+    expect(calibratedGflops(flopsPerStructure, [300])).toBeNull();
+    expect(calibratedGflops(flopsPerStructure, [300, 400, 600])).toBeCloseTo((flopsPerStructure * 500) / 1e9, 9);
   });
 
   it('formats', () => {
