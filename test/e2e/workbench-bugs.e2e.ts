@@ -98,9 +98,9 @@ describe('workbench bugs', () => {
     await page.getByTestId('training-config').selectOption('preset:cgcnn-paper');
     await page.getByTestId('config-epochs').fill('3');
     await page.getByTestId('config-batch-size').fill('64');
-    await page.getByTestId('run-name').fill('emt-timed-2');
+    await page.getByTestId('run-name').fill('estimated-run');
     await page.getByTestId('run-start').click();
-    const second = () => api.runs.list({ includeArchived: false }).then((l) => l.find((r) => r.name === 'emt-timed-2'));
+    const second = () => api.runs.list({ includeArchived: false }).then((l) => l.find((r) => r.name === 'estimated-run'));
     await expect.poll(async () => (await second())?.status, { timeout: 300_000 }).toBe('finished');
     const epochSeconds = (await api.runs.metrics({ ids: [(await second())!.id], keys: ['epoch_seconds'] })).sort((a, b) => a.step - b.step).map((p) => p.value);
     expect(epochSeconds.length).toBe(3);
