@@ -21,6 +21,18 @@ function seconds(text: string): number {
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
+/** Starts a 3-epoch CGCNN (paper preset) run of batch 64 on a dataset from the Training view. */
+async function startEmtRun(datasetId: number, name: string): Promise<void> {
+  const { page } = app;
+  await page.getByTestId('nav-training').click();
+  await page.getByTestId('training-dataset').selectOption(String(datasetId));
+  await page.getByTestId('training-config').selectOption('preset:cgcnn-paper');
+  await page.getByTestId('config-epochs').fill('3');
+  await page.getByTestId('config-batch-size').fill('64');
+  await page.getByTestId('run-name').fill(name);
+  await page.getByTestId('run-start').click();
+}
+
 describe('workbench bugs', () => {
   it('bug 1: the configuration is still checked after leaving Models and coming back', async () => {
     const { page } = app;
@@ -60,13 +72,7 @@ describe('workbench bugs', () => {
     expect(estimated).toBeGreaterThan(0);
 
     // Train two epochs from the Training view (bug 5: reload while it runs).
-    await page.getByTestId('nav-training').click();
-    await page.getByTestId('training-dataset').selectOption(String(ds.id));
-    await page.getByTestId('training-config').selectOption('preset:cgcnn-paper');
-    await page.getByTestId('config-epochs').fill('3');
-    await page.getByTestId('config-batch-size').fill('64');
-    await page.getByTestId('run-name').fill('emt-timed');
-    await page.getByTestId('run-start').click();
+    await startEmtRun(ds.id, 'emt-timed');
     await expect.poll(() => chartPoints('training-batch-curve'), { timeout: 240_000 }).toBeGreaterThan(0);
     await expect
       .poll(async () => (await api.runs.list({ includeArchived: false })).find((r) => r.name === 'emt-timed')?.epochsDone ?? 0, { timeout: 240_000 })
@@ -93,13 +99,7 @@ describe('workbench bugs', () => {
     await expect.poll(() => page.getByTestId('config-estimates').textContent(), { timeout: 30_000 }).toMatch(/speed calibrated by run “emt-timed”: [\d.]+ GFLOP\/s/);
     const before = seconds((await page.getByTestId('config-time-estimate').textContent()) ?? '');
     expect(before).toBeGreaterThan(0);
-    await page.getByTestId('nav-training').click();
-    await page.getByTestId('training-dataset').selectOption(String(ds.id));
-    await page.getByTestId('training-config').selectOption('preset:cgcnn-paper');
-    await page.getByTestId('config-epochs').fill('3');
-    await page.getByTestId('config-batch-size').fill('64');
-    await page.getByTestId('run-name').fill('estimated-run');
-    await page.getByTestId('run-start').click();
+    await startEmtRun(ds.id, 'estimated-run');
     const second = () => api.runs.list({ includeArchived: false }).then((l) => l.find((r) => r.name === 'estimated-run'));
     await expect.poll(async () => (await second())?.status, { timeout: 300_000 }).toBe('finished');
     const epochSeconds = (await api.runs.metrics({ ids: [(await second())!.id], keys: ['epoch_seconds'] })).sort((a, b) => a.step - b.step).map((p) => p.value);
