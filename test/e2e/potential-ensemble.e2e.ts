@@ -5,32 +5,13 @@
  * structure it has not seen is predicted with energy ± the members' spread and a force spread per
  * atom — the numbers the contract gives for the same model and structure.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatticeworkApi, RunRecord } from '../../src-shared/ipc/contract';
+import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src-shared/ipc/contract';
 import { fmtNum } from '../../src-renderer/lib/format';
-import { connectApi, launchApp, waitUntilConnected } from './app';
-import type { LaunchedApp } from './app';
+import { appForFile, waitUntilConnected } from './app';
 import { emtFramesText as frames } from '../helpers/shared-data';
 
-let app: LaunchedApp;
-let api: LatticeworkApi;
-let closeApi: () => void;
-let dir: string;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'latticework-potential-ensemble-e2e-'));
-  app = await launchApp({ databasePath: join(dir, 'app.sqlite') });
-  ({ api, close: closeApi } = await connectApi(app.url));
-  await waitUntilConnected(app.page);
-}, 300_000);
-afterAll(async () => {
-  closeApi?.();
-  await app?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const { app, api } = appForFile();
 
 describe('a potential ensemble from the workbench', () => {
   it('trains a seed ensemble of two from the Training view and shows its energy spread and per-atom force spread on a dropped structure', { timeout: 900_000 }, async () => {
