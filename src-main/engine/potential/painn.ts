@@ -203,11 +203,10 @@ export const painnPotential = definePotentialArchitecture({
     {
       id: 'painn-potential',
       title: 'PaiNN potential',
-      description: '3 blocks of 64 features, 20 Bessel functions to 5 Å, cosine envelope, silu; Huber loss (δ 0.01), chosen on the EMT data (docs/potentials.md).',
+      description: '3 blocks of 64 features, 20 Bessel functions to 5 Å, cosine envelope, silu, MSE loss (Huber δ 0.01 was tried on the EMT data and not kept: docs/potentials.md).',
       input: {
         model: { features: 64, numLayers: 3, headHidden: 32, activation: 'silu' },
         radial: { cutoff: 5, basis: 'bessel', numBasis: 20, envelope: 'cosine' },
-        training: { loss: { kind: 'huber', huberDelta: 0.01 } },
       },
     },
   ],
