@@ -50,15 +50,20 @@ export interface ScreenTaskOutput {
   entries: ScreenEntry[];
 }
 
-let backendReady: Promise<BackendChoice> | null = null;
+let prepared: { backend: string | null; ready: Promise<BackendChoice> } | null = null;
 
-/** Loads this thread's backend once: `backend` forced (null: the best available), the kernels on `kernelThreads` threads (null: as they are). */
+/**
+ * Loads this thread's backend: `backend` forced (null: the best available), the kernels on
+ * `kernelThreads` threads (null: as they are; set before the thread's kernels first run). Once per
+ * thread, and again when another backend is asked for (the command's own thread screens for every
+ * command run in its process, each on its own backend).
+ */
 export function prepareBackend(backend: string | null, kernelThreads: number | null): Promise<BackendChoice> {
-  if (!backendReady) {
-    if (kernelThreads !== null) configureKernelThreads(kernelThreads);
-    backendReady = initBackend({ ...(backend === null ? {} : { force: backend }), gradients: false });
+  if (prepared === null || prepared.backend !== backend) {
+    if (prepared === null && kernelThreads !== null) configureKernelThreads(kernelThreads);
+    prepared = { backend, ready: initBackend({ ...(backend === null ? {} : { force: backend }), gradients: false }) };
   }
-  return backendReady;
+  return prepared.ready;
 }
 
 type Item = { file: string; structure: Structure };
