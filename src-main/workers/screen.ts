@@ -50,20 +50,23 @@ export interface ScreenTaskOutput {
   entries: ScreenEntry[];
 }
 
-let prepared: { backend: string | null; ready: Promise<BackendChoice> } | null = null;
+let backendReady: Promise<BackendChoice> | null = null;
 
 /**
  * Loads this thread's backend: `backend` forced (null: the best available), the kernels on
  * `kernelThreads` threads (null: as they are; set before the thread's kernels first run). Once per
- * thread, and again when another backend is asked for (the command's own thread screens for every
- * command run in its process, each on its own backend).
+ * thread, and again only when the backend chosen is not the one asked for (the command's own thread
+ * screens for every command run in its process, each on its own backend).
  */
-export function prepareBackend(backend: string | null, kernelThreads: number | null): Promise<BackendChoice> {
-  if (prepared === null || prepared.backend !== backend) {
-    if (prepared === null && kernelThreads !== null) configureKernelThreads(kernelThreads);
-    prepared = { backend, ready: initBackend({ ...(backend === null ? {} : { force: backend }), gradients: false }) };
+export async function prepareBackend(backend: string | null, kernelThreads: number | null): Promise<BackendChoice> {
+  if (backendReady === null) {
+    if (kernelThreads !== null) configureKernelThreads(kernelThreads);
+    backendReady = initBackend({ ...(backend === null ? {} : { force: backend }), gradients: false });
   }
-  return prepared.ready;
+  const choice = await backendReady;
+  if (backend === null || choice.candidate === backend) return choice;
+  backendReady = initBackend({ force: backend, gradients: false });
+  return backendReady;
 }
 
 type Item = { file: string; structure: Structure };
