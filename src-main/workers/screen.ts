@@ -80,9 +80,8 @@ function readShare(files: ScreenTaskInput['files']): Promise<FileRead>[] {
 
 export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Promise<ScreenTaskOutput> {
   const reads = readShare(input.files);
-  const { candidate } = await prepareBackend(input.backend, input.kernelThreads);
-  // a worker started ahead chose its backend itself: it must be the command's
-  if (candidate !== input.backend) throw new Error(`a screening worker runs on ${candidate}, the command on ${input.backend}`);
+  // a worker started ahead chose its backend itself: prepareBackend loads the command's when it differs
+  await prepareBackend(input.backend, input.kernelThreads);
   const model = loadModel(input.key, input.model);
   if (model instanceof LoadedPotential) return potentialShare(model, input, reads, ctx);
   const entries: (ScreenEntry | null)[] = [];
