@@ -55,12 +55,23 @@ function apply(): void {
   if (picked.value === null) frame.value = e.latest;
 }
 
+/** How far a run has come: queued, running, ended. A run's status only moves forward (store/simulations.ts). */
+function stage(status: SimulationRecord['status']): number {
+  return status === 'queued' ? 0 : status === 'running' ? 1 : 2;
+}
+
+/**
+ * Takes a record into the list (and the run shown), unless it is older than what is known: a
+ * record read before the run ended (the answer to cancel, or to a load) can arrive after the
+ * status event that told the end, and would otherwise show the run as still going for good.
+ */
 function upsert(r: SimulationRecord): void {
-  const i = list.value.findIndex((x) => x.id === r.id);
-  list.value = i < 0 ? [r, ...list.value] : list.value.map((x) => (x.id === r.id ? r : x));
+  const known = list.value.find((x) => x.id === r.id);
+  if (known && stage(known.status) > stage(r.status)) return;
+  list.value = known ? list.value.map((x) => (x.id === r.id ? r : x)) : [r, ...list.value];
   const d = detail.value;
   // the streamed frames may be ahead of the record's count
-  if (d?.id === r.id) detail.value = { ...d, ...r, frames: Math.max(d.frames, r.frames), steps: Math.max(d.steps, r.steps) };
+  if (d?.id === r.id && stage(d.status) <= stage(r.status)) detail.value = { ...d, ...r, frames: Math.max(d.frames, r.frames), steps: Math.max(d.steps, r.steps) };
 }
 
 async function refresh(): Promise<void> {
@@ -87,6 +98,10 @@ async function load(id: number): Promise<void> {
     detail.value = d;
     frame.value = f;
     detailError.value = null;
+    // the run moved on while this was read (it ended: its status event came while nothing of it
+    // was shown yet, and no later one will come): read it again, as it is now
+    const known = list.value.find((x) => x.id === id);
+    if (known && stage(known.status) > stage(d.status)) void load(id);
   } catch (e) {
     if (token === loadToken) detailError.value = errorMessage(e);
   }

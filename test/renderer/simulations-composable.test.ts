@@ -1,0 +1,145 @@
+/**
+ * The Simulate view's composable against a fake API whose answers arrive when the test says: a
+ * run that ends while the view is still loading it (its detail, then its last frame) is shown as
+ * ended, not as the 'running' snapshot the load read before the end was told (the relaxation
+ * that stayed "running" in a loaded CI run: `simulations.onStatus` said 'finished' while the
+ * detail was still on its way, and no later event came to correct it). A stale record (the
+ * answer to cancel, read before the run stopped) never takes a run back from an end it reached.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ref } from 'vue';
+import type { SimulationDetail, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/contract';
+import { defaultForm } from '../../src-renderer/lib/simulation';
+
+type Handler = (p: unknown) => void;
+const handlers: Record<string, Handler[]> = {};
+const emit = (name: string, p: unknown) => (handlers[name] ?? []).forEach((h) => h(p));
+
+/** An answer the test gives when it wants: calls wait in `held` until then. */
+interface Held<T> {
+  args: unknown;
+  resolve(v: T): void;
+}
+const held: Record<string, Held<unknown>[]> = {};
+function hold<T>(name: string) {
+  return vi.fn(
+    (args: unknown) =>
+      new Promise<T>((resolve) => {
+        (held[name] ??= []).push({ args, resolve: resolve as (v: unknown) => void });
+      }),
+  );
+}
+/** Gives the oldest waiting `name` call its answer. */
+async function answer(name: string, value: unknown): Promise<void> {
+  const call = held[name]?.shift();
+  if (!call) throw new Error(`no ${name} call waits for an answer`);
+  call.resolve(value);
+  await flush();
+}
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+const record = (status: SimulationRecord['status'], frames: number): SimulationRecord => ({
+  id: 7,
+  name: 'relax Cu',
+  task: 'relax',
+  status,
+  structureId: 1,
+  structureName: 'Cu108',
+  nAtoms: 1,
+  calculator: 'emt',
+  calculatorSpec: { kind: 'emt' },
+  parameters: { ...defaultForm().relax },
+  message: status === 'finished' ? 'converged in 12 steps' : '',
+  summary: null,
+  steps: frames,
+  frames,
+  startedAt: 0,
+  finishedAt: status === 'finished' ? 1 : null,
+  duration: 1,
+});
+const detailOf = (r: SimulationRecord): SimulationDetail => ({ ...r, numbers: [29], pbc: [true, true, true], series: { step: [], time: [], values: {} } }) as unknown as SimulationDetail;
+const frameView = (index: number): SimulationFrameView => ({ index, step: index, time: null, energy: -1, values: {}, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null });
+
+const api = {
+  simulations: {
+    onStatus: (h: Handler) => {
+      (handlers['simulations.onStatus'] ??= []).push(h);
+      return () => undefined;
+    },
+    onFrames: (h: Handler) => {
+      (handlers['simulations.onFrames'] ??= []).push(h);
+      return () => undefined;
+    },
+    list: vi.fn(async () => []),
+    start: hold<SimulationRecord>('start'),
+    get: hold<SimulationDetail>('get'),
+    frames: hold<SimulationFrameView[]>('frames'),
+    cancel: hold<SimulationRecord>('cancel'),
+  },
+};
+
+vi.mock('../../src-renderer/api/client', () => ({ getApi: () => api, connectionState: ref('connected') }));
+
+describe('useSimulations', () => {
+  beforeEach(() => {
+    vi.resetModules();
+    vi.clearAllMocks();
+    for (const k of Object.keys(handlers)) delete handlers[k];
+    for (const k of Object.keys(held)) delete held[k];
+  });
+
+  async function started() {
+    const { useSimulations } = await import('../../src-renderer/composables/useSimulations');
+    const sims = useSimulations();
+    const done = sims.start(1, defaultForm());
+    // the core emits the queued record, then answers start with it
+    emit('simulations.onStatus', record('queued', 0));
+    await answer('start', record('queued', 0));
+    await done;
+    expect(sims.selectedId.value).toBe(7);
+    return sims;
+  }
+
+  it('shows a run that finished while its detail was being read as finished', async () => {
+    const sims = await started();
+    // the detail is read while the run goes (a snapshot: running, 3 frames)...
+    const snapshot = detailOf(record('running', 3));
+    // ...and the run ends before that answer arrives: the end is told while nothing is shown yet
+    emit('simulations.onStatus', record('finished', 12));
+    await answer('get', snapshot);
+    await answer('frames', [frameView(2)]);
+    // the end told earlier is newer than the snapshot: the run is loaded again, as it ended
+    await answer('get', detailOf(record('finished', 12)));
+    await answer('frames', [frameView(11)]);
+    expect(sims.detail.value?.status).toBe('finished');
+    expect(sims.detail.value?.frames).toBe(12);
+    expect(sims.frame.value?.index).toBe(11);
+  });
+
+  it('shows a run that finished while its last frame was being read as finished', async () => {
+    const sims = await started();
+    await answer('get', detailOf(record('running', 3)));
+    emit('simulations.onStatus', record('finished', 12));
+    await answer('frames', [frameView(2)]);
+    await answer('get', detailOf(record('finished', 12)));
+    await answer('frames', [frameView(11)]);
+    expect(sims.detail.value?.status).toBe('finished');
+    expect(sims.list.value.find((r) => r.id === 7)?.status).toBe('finished');
+  });
+
+  it('keeps a run cancelled when the answer to cancel (read before it stopped) comes after', async () => {
+    const sims = await started();
+    await answer('get', detailOf(record('running', 3)));
+    await answer('frames', [frameView(2)]);
+    expect(sims.detail.value?.status).toBe('running');
+    const cancelling = sims.cancel(7);
+    emit('simulations.onStatus', record('cancelled', 4));
+    await answer('get', detailOf(record('cancelled', 4)));
+    await answer('frames', [frameView(3)]);
+    await answer('cancel', record('running', 3));
+    await cancelling;
+    expect(sims.detail.value?.status).toBe('cancelled');
+    expect(sims.list.value.find((r) => r.id === 7)?.status).toBe('cancelled');
+    expect(sims.actionError.value).toBeNull();
+  });
+});
