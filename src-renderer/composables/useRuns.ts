@@ -127,7 +127,12 @@ function flushProgress(): void {
 
 function onProgress(p: TrainingProgress): void {
   pendingEvents.push(p);
-  if (!flushTimer) flushTimer = setTimeout(flushProgress, 200);
+  // the first event of an ensemble's next member is shown at once: a member that trains in less
+  // than the batching's 200 ms (a tiny run) is still named, not skipped by the run's end
+  if (p.member && progress.value[p.runId]?.member?.index !== p.member.index) {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushProgress();
+  } else if (!flushTimer) flushTimer = setTimeout(flushProgress, 200);
 }
 
 async function loadDetail(id: number): Promise<RunDetail | null> {

@@ -138,6 +138,46 @@ describe('workbench composables', () => {
     expect(runs.progress.value[7].kind).toBe('epoch');
   });
 
+  it("shows an ensemble's next member at once, however soon the run ends after it", async () => {
+    const runs = useRuns();
+    await flush();
+    const ev = (epoch: number, batch: number): TrainingProgress => ({
+      runId: 7,
+      kind: 'batch',
+      epoch,
+      epochs: 4,
+      batch,
+      batches: 2,
+      values: { batch_loss: 1, lr: 0.1 },
+      structuresPerSecond: 5,
+      eta: 3,
+      backend: 'cpu',
+      workers: 1,
+      member: { index: epoch < 2 ? 0 : 1, count: 2 },
+    });
+    // what the progress showed after each event, as the view would draw it
+    const shown: (number | undefined)[] = [];
+    const take = () => shown.push(runs.progress.value[7]?.member?.index);
+    for (const [epoch, batch] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [2, 0],
+      [2, 1],
+      [3, 0],
+    ]) {
+      emit('training.onProgress', ev(epoch, batch));
+      take();
+    }
+    // the second member's batches all came within one batching window: it is named all the same
+    expect(shown).toEqual([0, 0, 0, 1, 1, 1]);
+    expect(runs.progress.value[7]).toMatchObject({ epoch: 2, batch: 0 });
+    // its later batches come in the next batch of events
+    await vi.advanceTimersByTimeAsync(200);
+    expect(runs.progress.value[7]).toMatchObject({ epoch: 3, batch: 0 });
+    expect(runs.series.value[7].batch.batch_loss.length).toBe(6);
+  });
+
   it('keeps service errors for the views', async () => {
     const t = useTraining();
     await t.pause(7);
