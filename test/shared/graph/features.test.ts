@@ -105,3 +105,37 @@ describe('Gaussian edge features (CGCNN GaussianDistance)', () => {
     for (let k = 0; k < plain.length; k++) expect(damped[k]).toBeCloseTo(plain[k] * 0.5, 6);
   });
 });
+
+describe('gaussianExpand skips negligible features', () => {
+  // the features as computed before the skip: every exponential, values under 1e-20 stored as 0
+  function everyExponential(distance: ArrayLike<number>, o: typeof CGCNN_GAUSSIAN, env: Parameters<typeof envelope>[1]): Float32Array {
+    const mu = gaussianCentres(o);
+    const v2 = (o.variance ?? o.step) ** 2;
+    const out = new Float32Array(distance.length * mu.length);
+    for (let e = 0; e < distance.length; e++) {
+      const w = envelope(distance[e], env);
+      for (let t = 0; t < mu.length; t++) {
+        const x = distance[e] - mu[t];
+        const g = w * Math.exp(-(x * x) / v2);
+        out[e * mu.length + t] = g < 1e-20 ? 0 : g;
+      }
+    }
+    return out;
+  }
+
+  it('gives the same bits as computing every exponential (plain, cosine and polynomial envelopes)', () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+    const distances = [...Array.from({ length: 20000 }, () => random() * 10), 0, 8, 8.2, 1.36, 1.37, Number.NaN, Number.POSITIVE_INFINITY];
+    const cases: [typeof CGCNN_GAUSSIAN, Parameters<typeof envelope>[1]][] = [
+      [CGCNN_GAUSSIAN, { kind: 'none' }],
+      [{ dmin: 0, dmax: 6, step: 0.1, variance: 0.5 }, { kind: 'cosine', cutoff: 6 }],
+      [{ dmin: 0.5, dmax: 5, step: 0.25 }, { kind: 'polynomial', cutoff: 5 }],
+    ];
+    for (const [o, env] of cases) {
+      const got = gaussianExpand(distances, o, env);
+      expect(got).toEqual(everyExponential(distances, o, env));
+      expect(got.some((v) => v === 0) && got.some((v) => v > 0)).toBe(true);
+    }
+  });
+});
