@@ -61,21 +61,22 @@ export class CgcnnConv extends MessagePassing {
 
   /**
    * z = W_i·h[center] + W_j·h[neighbor] + W_e·e + b, [E, 2F] (before BN₁), and its column mean and variance
-   * [2, 2F] (BN₁'s batch statistics): gathers, W_e·e, sums and statistics in one kernel.
+   * [2, 2F] (BN₁'s batch statistics; only when training: inference normalises with the running statistics):
+   * gathers, W_e·e, sums and statistics in one kernel.
    */
-  preactivation(h: Tensor2D, e: Tensor2D, batch: GraphBatchTensors): [Tensor2D, Tensor] {
+  preactivation(h: Tensor2D, e: Tensor2D, batch: GraphBatchTensors, training = true): [Tensor2D, Tensor | undefined] {
     const F = this.features;
     return tf.tidy(() => {
       // W_i·h | W_j·h in one product, [N, 4F]; W_e with the bias as its last row, [Fe + 1, 2F]
       const nodes = tf.matMul(h, tf.concat([this.fcFull.kernelRows(0, F), this.fcFull.kernelRows(F, 2 * F)], 1));
       const edgeWeights = tf.concat([this.fcFull.kernelRows(2 * F, 2 * F + this.edgeFeatures), tf.reshape(this.fcFull.bias!, [1, 2 * F])], 0);
-      const [z, moments] = rawKernels.edgeMessage(nodes, e, edgeWeights, batch.center, batch.neighbor); // e: Gaussian features
+      const [z, moments] = rawKernels.edgeMessage(nodes, e, edgeWeights, batch.center, batch.neighbor, training); // e: Gaussian features
       return [z as Tensor2D, moments];
     });
   }
 
-  /** Gated messages m = σ(filter) ⊙ softplus(core) from BN₁(z), [E, F] (fused kernel, see nn/fused); moments: z's. */
-  gate(z: Tensor2D, moments: Tensor, training: boolean): Tensor2D {
+  /** Gated messages m = σ(filter) ⊙ softplus(core) from BN₁(z), [E, F] (fused kernel, see nn/fused); moments: z's (training). */
+  gate(z: Tensor2D, moments: Tensor | undefined, training: boolean): Tensor2D {
     return bnGate(z, this.bn1, training, moments);
   }
 
@@ -126,7 +127,7 @@ export class CgcnnConv extends MessagePassing {
   /** m = σ(BN₁(z)[:F]) ⊙ softplus(BN₁(z)[F:]), [E, F]: fused kernels on cpu and wasm, column halves with native kernels. */
   protected message(_p: unknown, { state, batch, training }: StepInput): Tensor2D {
     if (fusedGateBackends.has(tf.getBackend())) {
-      const [z, moments] = this.preactivation(state.h, state.e, batch);
+      const [z, moments] = this.preactivation(state.h, state.e, batch, training);
       return this.gate(z, moments, training);
     }
     const [zf, zc] = this.messageHalves(state.h, state.e, batch);

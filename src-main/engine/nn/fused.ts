@@ -65,6 +65,8 @@ export function bnGate(z: Tensor2D, bn: BatchNorm1d, training: boolean, batchMom
       moments = tf.stack([bn.runningMean, bn.runningVar]);
     }
     const eps = bn.eps;
+    // inference with no gradient tape recording: nothing will differentiate m, so no ∂m/∂z (same m)
+    if (!training && tf.engine().state.gradientDepth === 0) return rawKernels.bnGateFwd(z, bn.gamma, bn.beta, moments, eps, false)[0] as Tensor2D;
     const op = tf.customGrad((...args: Array<Tensor | tf.GradSaveFunc>) => {
       const [zz, gamma, beta, save] = args as [Tensor, Tensor, Tensor, tf.GradSaveFunc];
       const [m, deriv] = rawKernels.bnGateFwd(zz, gamma, beta, moments, eps); // m [E, F], ∂m/∂filter | ∂m/∂core [E, 2F]

@@ -268,25 +268,28 @@ export function scatterSum(x: Float32Array, idx: Int32Array, out: Float32Array, 
 /**
  * out.z[k] = self[center[k]] + nbr[neighbor[k]] + bias + x[k]·w, rows of c floats; nodes [n, 2c] holds
  * self | nbr, x [E, kx] are edge features summed over each row's nonzero window, w [kx + 1, c] with
- * the bias as last row; out.moments [2, c]: column mean and biased variance of z (as colMoments).
+ * the bias as last row; out.moments [2, c]: column mean and biased variance of z (as colMoments), or
+ * null when not wanted (inference: the kernel skips the sums).
  */
 export function edgeMessage(
   parts: { nodes: Float32Array; x: Float32Array; w: Float32Array },
   center: Int32Array,
   neighbor: Int32Array,
-  out: { z: Float32Array; moments: Float32Array },
+  out: { z: Float32Array; moments: Float32Array | null },
   c: number,
   n: number,
   kx: number,
 ): void {
   const { threads } = team();
-  const { t, at } = layout([f32(parts.nodes), f32(parts.x), f32(parts.w), i32(center), i32(neighbor), space(center.length * c), space(2 * c * threads, 8)]);
-  const sums = (p: number) => at[6] + p * 2 * c * 8;
+  const moments = out.moments;
+  const { t, at } = layout([f32(parts.nodes), f32(parts.x), f32(parts.w), i32(center), i32(neighbor), space(center.length * c), space(moments ? 2 * c * threads : 0, 8)]);
+  const sums = (p: number) => (moments ? at[6] + p * 2 * c * 8 : 0);
   const results = t.run('edgeMessage', center.length, (k0, k1, p) => [...at.slice(0, 6), k0, k1, c, n, kx, sums(p)]);
   checkIndices('LwEdgeMessage', results, (bad) => `edge ${bad} (${neighbor[bad]} → ${center[bad]}) out of range [0, ${n})`);
   readOut(t, at[5], out.z);
+  if (!moments) return;
   const both = addPartials(t, at[6], 2 * c, results.length);
-  momentsFromSums(both.subarray(0, c), both.subarray(c), center.length, out.moments);
+  momentsFromSums(both.subarray(0, c), both.subarray(c), center.length, moments);
 }
 
 /** out [n, 2c] = the gradient of edgeMessage's nodes: rows of g [E, c] summed into center's first half and neighbor's second. */
@@ -321,12 +324,13 @@ function momentsFromSums(sum: Float64Array, squares: Float64Array, rows: number,
   }
 }
 
-/** CGCNN gate forward: z [rows, 2F], folded batch norm a, b [2F] → m [rows, F], deriv [rows, 2F]; F % 4 = 0. */
-export function bnGateForward(z: Float32Array, a: Float32Array, b: Float32Array, out: { m: Float32Array; deriv: Float32Array }, rows: number, f: number): void {
-  const { t, at } = layout([f32(z), f32(a), f32(b), space(rows * f), space(rows * 2 * f)]);
-  t.run('bnGateForward', rows, (r0, r1) => [at[0], at[1], at[2], r0, r1, f, at[3], at[4]]);
+/** CGCNN gate forward: z [rows, 2F], folded batch norm a, b [2F] → m [rows, F], deriv [rows, 2F] (null: m alone, for inference); F % 4 = 0. */
+export function bnGateForward(z: Float32Array, a: Float32Array, b: Float32Array, out: { m: Float32Array; deriv: Float32Array | null }, rows: number, f: number): void {
+  const deriv = out.deriv;
+  const { t, at } = layout([f32(z), f32(a), f32(b), space(rows * f), space(deriv ? rows * 2 * f : 0)]);
+  t.run('bnGateForward', rows, (r0, r1) => [at[0], at[1], at[2], r0, r1, f, at[3], deriv ? at[4] : 0]);
   readOut(t, at[3], out.m);
-  readOut(t, at[4], out.deriv);
+  if (deriv) readOut(t, at[4], deriv);
 }
 
 /** Column means of ∂L/∂y and ∂L/∂y·x̂ from their sums over `rows` rows (a data-parallel step divides the batch's sums by its rows). */

@@ -13,18 +13,19 @@
  *   LwSliceCols    {x [R, C]}, {begin, size}                    -> [R, size]  y[r] = x[r, begin:begin+size]
  *   LwPadCols      {x [R, size]}, {begin, total}               -> [R, total] (inverse placement, zeros elsewhere)
  *   LwColMoments   {x [R, C]}                                   -> [2, C]     column mean and biased variance
- *   LwBnGateFwd    {z [R, 2F], gamma, beta [2F], moments [2, 2F]}, {eps} -> [m [R, F], deriv [R, 2F]]
+ *   LwBnGateFwd    {z [R, 2F], gamma, beta [2F], moments [2, 2F]}, {eps, deriv} -> [m [R, F], deriv [R, 2F]]
  *                  CGCNN's m = σ(BN(z)[:, :F]) ⊙ softplus(BN(z)[:, F:]) in one pass, with
- *                  ∂m/∂filter | ∂m/∂core for the backward pass
+ *                  ∂m/∂filter | ∂m/∂core for the backward pass ([m] alone when deriv is false: inference)
  *   LwBnGateBwd    {dm [R, F], z, deriv [R, 2F], gamma, beta, moments}, {eps, batchStats} -> [dz [R, 2F], dγ, dβ [2F]]
  *                  dz through the batch statistics when batchStats
  *   LwTransposedProduct {x [R, K], g [R, N]}, {columnSums}     -> [K, N]     xᵀ·g (a linear layer's weight gradient;
  *                  with columnSums [K + 1, N], the last row g's column sums: a bias's gradient)
  *   LwEdgeMessage  {nodes [N, 2C] (self | nbr), x [E, K], w [K + 1, C] (last row: bias), center, neighbor [E]}
- *                  -> [z [E, C], moments [2, C]]
+ *                  {moments} -> [z [E, C], moments [2, C]]
  *                  z = self[center[k]] + nbr[neighbor[k]] + bias + x[k]·w (CGCNN's factored fc_full on edges;
  *                  x·w over each edge's nonzero window of Gaussian features), and z's column
- *                  moments as LwColMoments (batch norm's statistics; no gradient)
+ *                  moments as LwColMoments (batch norm's statistics; no gradient; [z] alone when moments
+ *                  is false: inference)
  *   LwEdgePairScatter {g [E, C], center, neighbor [E]}, {numNodes: N}  -> [N, 2C]  LwEdgeMessage's nodes gradient
  *   LwWindowedProduct {x [R, K], w [K, N]}                      -> [R, N]     x·w, each row summed over its
  *                  nonzero window only (Gaussian-expanded distances); gradients g·wᵀ and xᵀ·g
@@ -298,20 +299,18 @@ function bnGateFwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
   const beta = need(args.inputs, 'beta');
   const moments = need(args.inputs, 'moments');
   const eps = args.attrs!.eps as number;
+  const withDeriv = args.attrs!.deriv !== false;
   const [rows, c2] = z.shape;
   const f = c2 / 2;
   // m [R, F], and deriv [R, 2F] = ∂m/∂y_filter | ∂m/∂y_core so the backward pass needs no exp/log.
-  const outs: OutSpec[] = [
-    { shape: [rows, f], dtype: 'float32' },
-    { shape: [rows, c2], dtype: 'float32' },
-  ];
+  const outs: OutSpec[] = [{ shape: [rows, f], dtype: 'float32' }, ...(withDeriv ? [{ shape: [rows, c2], dtype: 'float32' } as OutSpec] : [])];
   return withArrays(
     args.backend as KernelBackend,
     [z, gamma, beta, moments],
     outs,
     ([zv, gv, bv, mv], [mo, dv]) => {
       const { a, b } = bnCoefficients(gv, bv, mv, c2, eps);
-      if (simd.simdWidth(f)) return simd.bnGateForward(zv as Float32Array, a, b, { m: mo as Float32Array, deriv: dv as Float32Array }, rows, f);
+      if (simd.simdWidth(f)) return simd.bnGateForward(zv as Float32Array, a, b, { m: mo as Float32Array, deriv: withDeriv ? (dv as Float32Array) : null }, rows, f);
       for (let r = 0; r < rows; r++) {
         const zi = r * c2;
         for (let j = 0; j < f; j++) {
@@ -320,6 +319,7 @@ function bnGateFwdKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; a
           const sf = sigmoidOf(yf);
           const sp = yc > 0 ? yc + Math.log1p(Math.exp(-yc)) : Math.log1p(Math.exp(yc));
           mo[r * f + j] = sf * sp;
+          if (!withDeriv) continue;
           dv[zi + j] = sp * sf * (1 - sf);
           dv[zi + f + j] = sf * sigmoidOf(yc);
         }
@@ -416,15 +416,13 @@ function edgeMessageKernel(args: { inputs: NamedTensorInfoMap; backend: unknown;
   if (nodes.shape[1] !== 2 * c || x.shape[0] !== e || w.shape[0] !== kx + 1 || neighbor.shape[0] !== e) {
     throw new Error(`${EDGE_MESSAGE}: shapes do not match (nodes [${nodes.shape.join(', ')}], x [${x.shape.join(', ')}], w [${w.shape.join(', ')}], ${e} and ${neighbor.shape[0]} indices)`);
   }
+  const withMoments = args.attrs?.moments !== false;
   return withArrays(
     args.backend as KernelBackend,
     [nodes, x, w, center, neighbor],
-    [
-      { shape: [e, c], dtype: 'float32' },
-      { shape: [2, c], dtype: 'float32' },
-    ],
+    [{ shape: [e, c], dtype: 'float32' }, ...(withMoments ? [{ shape: [2, c], dtype: 'float32' } as OutSpec] : [])],
     ([nv, xv, wv, cv, nbv], [zv, mv]) =>
-      simd.edgeMessage({ nodes: nv as Float32Array, x: xv as Float32Array, w: wv as Float32Array }, cv as Int32Array, nbv as Int32Array, { z: zv as Float32Array, moments: mv as Float32Array }, c, n, kx),
+      simd.edgeMessage({ nodes: nv as Float32Array, x: xv as Float32Array, w: wv as Float32Array }, cv as Int32Array, nbv as Int32Array, { z: zv as Float32Array, moments: withMoments ? (mv as Float32Array) : null }, c, n, kx),
     false,
   );
 }
@@ -645,16 +643,17 @@ export const rawKernels = {
   scatterMax: (x: Tensor, indices: Tensor, numSegments: number) => run(SCATTER_MAX, { x, indices }, { numSegments }),
   sliceCols: (x: Tensor, begin: number, size: number) => run(SLICE_COLS, { x }, { begin, size }),
   colMoments: (x: Tensor) => run(COL_MOMENTS, { x }),
-  /** [m [R, F], deriv [R, 2F]] */
-  bnGateFwd: (z: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number) => runMany(BN_GATE_FWD, { z, gamma, beta, moments }, { eps }),
+  /** [m [R, F], deriv [R, 2F]]; [m] alone with deriv false (inference: nothing will differentiate it) */
+  bnGateFwd: (z: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number, deriv = true) => runMany(BN_GATE_FWD, { z, gamma, beta, moments }, { eps, deriv }),
   /** [dz [R, 2F], dgamma [2F], dbeta [2F]] */
   bnGateBwd: (dm: Tensor, z: Tensor, deriv: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number, batchStats: boolean) =>
     runMany(BN_GATE_BWD, { dm, z, deriv, gamma, beta, moments }, { eps, batchStats }),
   /**
    * [z = self[center] + nbr[neighbor] + bias + x·w [E, C], z's column mean and variance [2, C]]; nodes [N, 2C]
-   * = self | nbr, x: edge features [E, K], w [K + 1, C]: their weight block with the bias as last row
+   * = self | nbr, x: edge features [E, K], w [K + 1, C]: their weight block with the bias as last row;
+   * [z] alone with moments false (inference)
    */
-  edgeMessage: (nodes: Tensor, x: Tensor, w: Tensor, center: Tensor, neighbor: Tensor) => runMany(EDGE_MESSAGE, { nodes, x, w, center, neighbor }),
+  edgeMessage: (nodes: Tensor, x: Tensor, w: Tensor, center: Tensor, neighbor: Tensor, moments = true) => runMany(EDGE_MESSAGE, { nodes, x, w, center, neighbor }, { moments }),
   /** xᵀ·g, [K, N] (N a multiple of 4) */
   transposedProduct: (x: Tensor, g: Tensor) => run(TRANSPOSED_PRODUCT, { x, g }),
   /** x·w skipping each row's zeros outside its nonzero window, [R, N] (N a multiple of 4) */

@@ -38,6 +38,20 @@ describe('SIMD kernels (WebAssembly)', () => {
       }
   });
 
+  it('the gate without ∂m/∂z (inference) gives the same m, bit for bit', () => {
+    const r = seededRandom(4);
+    const [rows, F] = [1029, 12];
+    const z = Float32Array.from({ length: rows * 2 * F }, () => r(-30, 30));
+    const a = Float32Array.from({ length: 2 * F }, () => r(0.2, 2));
+    const b = Float32Array.from({ length: 2 * F }, () => r(-1, 1));
+    const full = { m: new Float32Array(rows * F), deriv: new Float32Array(rows * 2 * F) };
+    const alone = { m: new Float32Array(rows * F), deriv: null };
+    simd.bnGateForward(z, a, b, full, rows, F);
+    simd.bnGateForward(z, a, b, alone, rows, F);
+    expect(alone.m).toEqual(full.m);
+    expect(full.m.some((v) => v !== 0)).toBe(true);
+  });
+
   it('xᵀ·g equals the float64 product for rows not a multiple of 4 or of the 256-row block', () => {
     const r = seededRandom(5);
     const [R, K, N] = [3037, 7, 12];

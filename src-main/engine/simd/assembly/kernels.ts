@@ -193,13 +193,14 @@ export function addInto(dst: usize, src: usize, i0: i32, i1: i32): void {
  * the edge features (Gaussian-expanded distances), w [kx + 1, c] their block of the layer's weights
  * with the bias as its last row, summed over each edge's nonzero window only (see rowWindow). Columns in blocks of 32, then 4, then 1. Also
  * the float64 column sums and sums of squares of these rows into sums [2, c] (zeroed here): batch
- * norm's statistics, taken while each row is in cache.
+ * norm's statistics, taken while each row is in cache; sums = 0 skips them (inference: batch norm
+ * uses its running statistics).
  */
 export function edgeMessage(nodes: usize, x: usize, w: usize, center: usize, neighbor: usize, out: usize, k0: i32, k1: i32, c: i32, n: i32, kx: i32, sums: usize): i32 {
   const cb = <usize>c << 2;
   const xb = <usize>kx << 2;
   const bias = w + <usize>kx * cb;
-  memory.fill(sums, 0, cb << 2);
+  if (sums) memory.fill(sums, 0, cb << 2);
   for (let k = k0; k < k1; k++) {
     const i = load<i32>(center + (<usize>k << 2));
     const j = load<i32>(neighbor + (<usize>k << 2));
@@ -213,7 +214,7 @@ export function edgeMessage(nodes: usize, x: usize, w: usize, center: usize, nei
     for (; q < cb; q += 4) store<f32>(o + q, load<f32>(a + q) + load<f32>(b + q) + load<f32>(bias + q));
     const win = rowWindow(xr, kx);
     addWindowProduct(o, xr, <i32>(win >>> 32), <i32>win, w, cb, cb);
-    addRowToSums(o, c, sums);
+    if (sums) addRowToSums(o, c, sums);
   }
   return -1;
 }
@@ -269,7 +270,7 @@ function addRowToSums(row: usize, cols: i32, sums: usize): void {
 /**
  * m = σ(y_f) ⊙ softplus(y_c) with y = a ⊙ z + b per column (batch norm folded into a, b [2F]),
  * z [rows, 2F] → m [rows, F] and deriv [rows, 2F] = ∂m/∂y_f | ∂m/∂y_c, rows r0..r1-1.
- * f a multiple of 4.
+ * f a multiple of 4. deriv = 0: m alone (inference: no backward pass will need deriv), same m.
  */
 export function bnGateForward(z: usize, a: usize, b: usize, r0: i32, r1: i32, f: i32, m: usize, deriv: usize): void {
   const c2 = f << 1;
@@ -284,13 +285,14 @@ export function bnGateForward(z: usize, a: usize, b: usize, r0: i32, r1: i32, f:
       const yc = f32x4.add(f32x4.mul(v128.load(zr + fb + o), v128.load(a + fb + o)), v128.load(b + fb + o));
       const ef = expNonPositive(f32x4.neg(f32x4.abs(yf)));
       const sf = sigmoidFrom(yf, ef);
+      const ec = expNonPositive(f32x4.neg(f32x4.abs(yc)));
+      const sp = softplusFrom(yc, ec);
+      v128.store(mrow + o, f32x4.mul(sf, sp));
+      if (!deriv) continue;
       // σ'(y) = e/(1+e)² with e = exp(−|y|): exact where σ(1−σ) would round 1−σ to 0
       const invf = f32x4.div(f32x4.splat(1.0), f32x4.add(ef, f32x4.splat(1.0)));
       const dsf = f32x4.mul(ef, f32x4.mul(invf, invf));
-      const ec = expNonPositive(f32x4.neg(f32x4.abs(yc)));
-      const sp = softplusFrom(yc, ec);
       const sc = sigmoidFrom(yc, ec);
-      v128.store(mrow + o, f32x4.mul(sf, sp));
       v128.store(drow + o, f32x4.mul(sp, dsf));
       v128.store(drow + fb + o, f32x4.mul(sf, sc));
     }

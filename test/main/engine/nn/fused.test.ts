@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BatchNorm1d } from '../../../../src-main/engine/nn/batchnorm';
 import { bnGate, bnGateComposite, fusedGateBackends } from '../../../../src-main/engine/nn/fused';
 import { describeEachBackend, expectClose, expectNoLeak, seededRandom } from '../helpers';
@@ -28,6 +28,22 @@ for (const F of [5, 8]) {
       });
       return bn;
     }
+
+    it('eval without a gradient tape gives the same bits as under one (the kernel skips ∂m/∂z there)', () => {
+      const bn = make();
+      const z = tf.tensor2d(zv, [R, 2 * F]);
+      const plain = tf.tidy(() => bnGate(z, bn, false).dataSync());
+      let taped: Float32Array | Int32Array | Uint8Array = new Float32Array(0);
+      tf.tidy(() => void tf.grad((x: tf.Tensor) => {
+        const m = bnGate(x as tf.Tensor2D, bn, false);
+        taped = m.dataSync().slice();
+        return tf.sum(m);
+      })(z));
+      expect(plain).toEqual(taped);
+      expectNoLeak(() => tf.tidy(() => void bnGate(z, bn, false).dataSync()));
+      z.dispose();
+      bn.dispose();
+    });
 
     for (const training of [true, false]) {
       it(`${training ? 'training' : 'eval'}: value, running stats and gradients (z, γ, β) equal the composite`, () => {

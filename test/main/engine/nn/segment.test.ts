@@ -195,6 +195,16 @@ describeEachBackend('CGCNN edge message kernel', () => {
         return [edgeMessage(self, nbr, x, w, bias)[1].dataSync(), tf.concat([mean, variance]).dataSync()];
       });
       expectClose(moments, reference, 1e-5, 1e-4);
+      // inference asks for z alone (no statistics): one output, the same bits
+      const [alone, withMoments] = tf.tidy(() => {
+        const nodes = tf.concat([self, nbr], 1);
+        const wb = tf.concat([w, tf.reshape(bias, [1, -1])], 0);
+        const outs = rawKernels.edgeMessage(nodes, x, wb, center, neighbor, false);
+        expect(outs).toHaveLength(1);
+        return [outs[0].dataSync(), rawKernels.edgeMessage(nodes, x, wb, center, neighbor)[0].dataSync()];
+      });
+      expect(alone).toEqual(withMoments);
+      expectNoLeak(() => tf.tidy(() => void rawKernels.edgeMessage(tf.concat([self, nbr], 1), x, tf.concat([w, tf.reshape(bias, [1, -1])], 0), center, neighbor, false)[0].dataSync()));
       expectNoLeak(() => tf.tidy(() => void tf.grads((a: tf.Tensor, ws: tf.Tensor) => tf.sum(fused(a, nbr, x, ws, bias)))([self, w]).forEach((t) => t.dataSync())));
       const badDst = tf.tensor1d(Int32Array.from(g.center, (v, k) => (k === 3 ? n : v)), 'int32');
       expect(() => tf.tidy(() => edgeMessage(self, nbr, x, w, bias, badDst))).toThrow(/LwEdgeMessage: edge 3 .*out of range \[0, 9\)/);
