@@ -351,9 +351,10 @@ export function parallelOption(dims: readonly ParallelDim[], rows: readonly { na
 export function perAtomOption(labels: readonly string[], values: readonly number[], units: string): ChartOption {
   return {
     animation: false,
-    grid: { left: 60, right: 16, top: 10, bottom: 30 },
+    grid: { left: 60, right: 16, top: 10, bottom: 40 },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => `${fmtNum(v, 4)} ${units}` },
-    xAxis: { type: 'value', name: units, nameTextStyle: baseText, axisLabel: baseText },
+    // a narrow panel: few ticks, overlapping ones hidden, the unit under the axis (not beside its last tick)
+    xAxis: { type: 'value', name: `contribution (${units})`, nameLocation: 'middle', nameGap: 22, nameTextStyle: baseText, splitNumber: 3, axisLabel: { ...baseText, hideOverlap: true } },
     yAxis: { type: 'category', data: labels, inverse: true, axisLabel: baseText },
     series: [{ type: 'bar', data: values.map((v) => ({ value: v, itemStyle: { color: contributionColor(v, Math.max(...values.map(Math.abs)) || 1) } })) }],
   };

@@ -71,6 +71,11 @@ export function toCsv(rows: readonly (readonly unknown[])[]): string {
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
+/** A model's line under its name: target, unit as shown (`shownUnit`) and architecture, the empty ones left out. */
+export function modelSummary(m: { name: string; target: string; units: string; architecture: string }): string {
+  return [m.target, m.units ? shownUnit(0, m.units, m.name).unit : '', m.architecture].filter((s) => s.trim() !== '').join(' · ');
+}
+
 /** A prediction's unit as shown (`shownUnit`), with the converted value written out (`100 GPa`). */
 export function predictionUnit(value: number, units: string, model: string): { unit: string; converted: string | null } {
   const { unit, converted } = shownUnit(value, units, model);

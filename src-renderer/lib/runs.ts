@@ -268,6 +268,8 @@ const SUMMARY_LABELS: Record<string, string> = {
   maxNeighbors: 'max neighbours',
   duplicatesAcrossSplits: 'leaks across splits',
   seed: 'seed',
+  batch_loss: 'loss per batch',
+  batch_lr: 'learning rate',
 };
 
 /** A column's human label: `val_mae` → "validation MAE", `best_epoch` → "best epoch", `duplicatesAcrossSplits` → "leaks across splits". */
@@ -279,6 +281,14 @@ export function columnLabel(key: string): string {
   if (m) return `${SETS[m[1]]} ${WORDS[m[2]] ?? m[2].replace(/_/g, ' ')}`;
   if (SUMMARY_LABELS[key]) return SUMMARY_LABELS[key];
   return key.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, (_s, a: string, b: string) => `${a} ${b.toLowerCase()}`);
+}
+
+/** A configuration path as a person reads it: `training.batchSize` → "training › batch size". */
+export function parameterLabel(path: string): string {
+  return path
+    .split('.')
+    .map((p) => columnLabel(p))
+    .join(' › ');
 }
 
 /** A best-metric cell as shown: epochs counted from 1 as everywhere in the app (the store counts from 0). */

@@ -438,3 +438,45 @@ describe('prediction units', () => {
     expect(predictionUnit(1.2, 'eV', 'CGCNN band gap')).toEqual({ unit: 'eV', converted: null });
   });
 });
+
+describe('what the newcomer’s tour found (issue 17)', () => {
+  it('a model’s line names its unit as shown and leaves out the empty parts (no “· ·”)', async () => {
+    const { modelSummary } = await import('../../src-renderer/lib/format');
+    expect(modelSummary({ name: 'CGCNN bulk modulus', target: 'Bulk modulus K_VRH', units: 'log(GPa)', architecture: 'cgcnn' })).toBe('Bulk modulus K_VRH · log₁₀ GPa · cgcnn');
+    expect(modelSummary({ name: 'CGCNN Poisson ratio', target: 'Poisson ratio', units: '', architecture: 'cgcnn' })).toBe('Poisson ratio · cgcnn');
+    expect(modelSummary({ name: 'CGCNN metal/semiconductor', target: 'metal', units: 'probability', architecture: 'cgcnn' })).toBe('metal · P(metal) · cgcnn');
+  });
+
+  it('training curves, run summaries and the comparison name keys as people do', async () => {
+    const { columnLabel, parameterLabel } = await import('../../src-renderer/lib/runs');
+    expect(['val_maxError', 'test_maxError', 'train_r2', 'batch_loss', 'batch_lr', 'lr', 'batchSize', 'duplicatesAcrossSplits', 'maxNeighbors'].map(columnLabel)).toEqual([
+      'validation max error',
+      'test max error',
+      'training R²',
+      'loss per batch',
+      'learning rate',
+      'learning rate',
+      'batch size',
+      'leaks across splits',
+      'max neighbours',
+    ]);
+    expect(parameterLabel('training.batchSize')).toBe('training › batch size');
+    expect(parameterLabel('graph.maxNeighbors')).toBe('graph › max neighbours');
+  });
+
+  it('the per-atom bar chart keeps few, non-overlapping ticks and titles its axis with the unit under it', async () => {
+    const { perAtomOption } = await import('../../src-renderer/lib/charts');
+    const o = perAtomOption(['Na0', 'Cl1'], [0.16, 0.18], 'log₁₀ GPa') as { xAxis: { name: string; nameLocation: string; splitNumber: number; axisLabel: { hideOverlap: boolean } } };
+    expect(o.xAxis.name).toBe('contribution (log₁₀ GPa)');
+    expect(o.xAxis.nameLocation).toBe('middle');
+    expect(o.xAxis.splitNumber).toBeLessThanOrEqual(3);
+    expect(o.xAxis.axisLabel.hideOverlap).toBe(true);
+  });
+
+  it('the model form labels the Gaussian, the head and the learning rate in words, with units', () => {
+    const cgcnn = schema.type === 'union' ? schema.variants.find((v) => v.value === 'cgcnn')! : null;
+    const labels = JSON.stringify(cgcnn);
+    for (const raw of ['"Num targets"', '"Lr"', '"Dmin"']) expect(labels).not.toContain(raw);
+    for (const human of ['"Targets"', '"Learning rate"', '"dmin (Å)"', '"Step (Å)"', '"Width (Å)"']) expect(labels).toContain(human);
+  });
+});
