@@ -27,10 +27,9 @@
  * F_i += (dE/dr) d/r, F_j −= (dE/dr) d/r, σ += (dE/dr) d⊗d / (r V), with d = r_j − r_i.
  */
 import { atomicNumber, elementSymbol } from '../chem/elements';
-import { cellVolume } from '../chem/lattice';
 import type { AtomicConfiguration } from './atoms';
 import { CalculatorError, type CalculateOptions, type Calculation, type Calculator } from './calculator';
-import { PairList } from './pairs';
+import { addPairForce, PairList, virialStress } from './pairs';
 import { BOHR } from './units';
 
 /** E₀ (eV), s₀ (bohr), V₀ (eV), η₂ (1/bohr), κ (1/bohr), λ (1/bohr), n₀ (1/bohr³): ASE's table. */
@@ -188,7 +187,7 @@ export class EmtCalculator implements Calculator {
       this.cut = new Float64Array(cap);
     }
     const { gij, gji, dPdr, cut } = this;
-    const { first, second, distance, vector } = pl;
+    const { first, second, distance } = pl;
 
     const energies = new Float64Array(n);
     const sigma = new Float64Array(n);
@@ -245,12 +244,7 @@ export class EmtCalculator implements Calculator {
 
     // Second pass: dE/dr of each pair, forces and the virial.
     const forces = new Float64Array(3 * n);
-    let wxx = 0;
-    let wyy = 0;
-    let wzz = 0;
-    let wyz = 0;
-    let wxz = 0;
-    let wxy = 0;
+    const virial = new Float64Array(6);
     for (let p = 0; p < np; p++) {
       const r = distance[p];
       if (!(r < EMT_CUTOFF)) continue;
@@ -258,29 +252,9 @@ export class EmtCalculator implements Calculator {
       const i = first[p];
       const j = second[p];
       const dEdr = dPdr[p] - dEdSigma[i] * gij[p] * (eta2[species[j]] + c) - dEdSigma[j] * gji[p] * (eta2[species[i]] + c);
-      const f = dEdr / r;
-      const dx = vector[3 * p];
-      const dy = vector[3 * p + 1];
-      const dz = vector[3 * p + 2];
-      forces[3 * i] += f * dx;
-      forces[3 * i + 1] += f * dy;
-      forces[3 * i + 2] += f * dz;
-      forces[3 * j] -= f * dx;
-      forces[3 * j + 1] -= f * dy;
-      forces[3 * j + 2] -= f * dz;
-      wxx += f * dx * dx;
-      wyy += f * dy * dy;
-      wzz += f * dz * dz;
-      wyz += f * dy * dz;
-      wxz += f * dx * dz;
-      wxy += f * dx * dy;
+      addPairForce(pl, p, dEdr / r, forces, virial);
     }
-
-    let stress: Float64Array | null = null;
-    if (wantStress && atoms.lattice && atoms.pbc[0] && atoms.pbc[1] && atoms.pbc[2]) {
-      const V = cellVolume(atoms.lattice);
-      stress = Float64Array.of(wxx / V, wyy / V, wzz / V, wyz / V, wxz / V, wxy / V);
-    }
+    const stress = virialStress(atoms, virial, wantStress);
     return { energy, forces, stress, energies };
   }
 

@@ -7,10 +7,9 @@
  *
  * One parameter set for every pair of elements (as ASE's); the species do not enter.
  */
-import { cellVolume } from '../chem/lattice';
 import type { AtomicConfiguration } from './atoms';
 import { CalculatorError, type CalculateOptions, type Calculation, type Calculator } from './calculator';
-import { PairList } from './pairs';
+import { addPairForce, PairList, virialStress } from './pairs';
 
 /** φ(r) and dφ/dr of one pair; written into `out[0]`, `out[1]`. */
 type PairFunction = (r: number, out: Float64Array) => void;
@@ -37,44 +36,25 @@ class PairPotential implements Calculator {
     const n = atoms.numbers.length;
     const pl = this.pairs;
     pl.update(atoms);
-    const { first, second, distance, vector } = pl;
+    const { first, second, distance } = pl;
     const out = this.out;
     const energies = new Float64Array(n);
     const forces = new Float64Array(3 * n);
-    const w = new Float64Array(6);
+    const virial = new Float64Array(6);
     let energy = 0;
     for (let p = 0; p < pl.nPairs; p++) {
       const r = distance[p];
       if (!(r < this.cutoff)) continue;
+      if (r === 0) throw new CalculatorError(`${this.name}: atoms ${first[p] + 1} and ${second[p] + 1} are at the same position`);
       const i = first[p];
       const j = second[p];
-      if (r === 0) throw new CalculatorError(`${this.name}: atoms ${i + 1} and ${j + 1} are at the same position`);
       this.phi(r, out);
       energy += out[0];
       energies[i] += 0.5 * out[0];
       energies[j] += 0.5 * out[0];
-      const f = out[1] / r;
-      const dx = vector[3 * p];
-      const dy = vector[3 * p + 1];
-      const dz = vector[3 * p + 2];
-      forces[3 * i] += f * dx;
-      forces[3 * i + 1] += f * dy;
-      forces[3 * i + 2] += f * dz;
-      forces[3 * j] -= f * dx;
-      forces[3 * j + 1] -= f * dy;
-      forces[3 * j + 2] -= f * dz;
-      w[0] += f * dx * dx;
-      w[1] += f * dy * dy;
-      w[2] += f * dz * dz;
-      w[3] += f * dy * dz;
-      w[4] += f * dx * dz;
-      w[5] += f * dx * dy;
+      addPairForce(pl, p, out[1] / r, forces, virial);
     }
-    let stress: Float64Array | null = null;
-    if (wantStress && atoms.lattice && atoms.pbc[0] && atoms.pbc[1] && atoms.pbc[2]) {
-      const V = cellVolume(atoms.lattice);
-      stress = w.map((x) => x / V);
-    }
+    const stress = virialStress(atoms, virial, wantStress);
     return { energy, forces, stress, energies };
   }
 }

@@ -16,6 +16,7 @@
  * Pair p: atoms `first[p]`, `second[p]`; vector[3p..] = cart[second] + n·lattice − cart[first] (Å),
  * distance[p] = |vector| — ASE's convention for a neighbour's image.
  */
+import { cellVolume } from '../chem/lattice';
 import { neighborList } from '../graph/neighbors';
 import type { AtomicConfiguration } from './atoms';
 import { inverse3 } from './matrix';
@@ -155,6 +156,39 @@ export class PairList {
     }
     this.shiftLattice = l;
   }
+}
+
+/**
+ * Adds the central force of pair p to its two atoms and its virial: f = (dE/dr)/r, so that
+ * F_first = f·vector[p] and F_second = −f·vector[p] (−∂E/∂r, the vector pointing from first to
+ * second); `virial` (Voigt xx, yy, zz, yz, xz, xy) gains f·v⊗v.
+ */
+export function addPairForce(list: PairList, p: number, f: number, forces: Float64Array, virial: Float64Array): void {
+  const i = list.first[p];
+  const j = list.second[p];
+  const v = list.vector;
+  const dx = v[3 * p];
+  const dy = v[3 * p + 1];
+  const dz = v[3 * p + 2];
+  forces[3 * i] += f * dx;
+  forces[3 * i + 1] += f * dy;
+  forces[3 * i + 2] += f * dz;
+  forces[3 * j] -= f * dx;
+  forces[3 * j + 1] -= f * dy;
+  forces[3 * j + 2] -= f * dz;
+  virial[0] += f * dx * dx;
+  virial[1] += f * dy * dy;
+  virial[2] += f * dz * dz;
+  virial[3] += f * dy * dz;
+  virial[4] += f * dx * dz;
+  virial[5] += f * dx * dy;
+}
+
+/** The stress (eV/Å³, Voigt) of a virial summed by `addPairForce`: virial / V when asked for and the cell is periodic in all three directions, else null. */
+export function virialStress(atoms: AtomicConfiguration, virial: Float64Array, wanted: boolean): Float64Array | null {
+  if (!wanted || !atoms.lattice || !atoms.pbc[0] || !atoms.pbc[1] || !atoms.pbc[2]) return null;
+  const V = cellVolume(atoms.lattice);
+  return virial.map((x) => x / V);
 }
 
 function sameValues(a: number[], b: number[] | null): boolean {
