@@ -10,7 +10,10 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: false,
     // A round trip through the browser and the core can take well over expect.poll's default
-    // 1 s on a loaded machine (the team's load reaches 20+): polls wait up to 15 s.
-    expect: { poll: { timeout: 15_000 } },
+    // 1 s on a loaded machine (the team's load reaches 20+, and CI's machine is loaded like it):
+    // polls wait up to 60 s. A poll waits for a state that stays (never for one that may pass
+    // between two polls: record those in the page, test/e2e/observe.ts), so a longer wait only
+    // makes a failing test slower to fail.
+    expect: { poll: { timeout: 60_000 } },
   },
 });

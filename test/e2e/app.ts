@@ -105,6 +105,8 @@ export async function launchBrowser(): Promise<Browser> {
 export async function openPage(browser: Browser, url: string, errors: string[]): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
+  // clicks and waits without a timeout of their own: a loaded machine's window can take long to draw
+  page.setDefaultTimeout(60_000);
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
   });

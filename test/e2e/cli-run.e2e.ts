@@ -26,14 +26,14 @@ describe('a command-line run in the app', () => {
     const { page } = app;
     await page.getByTestId('nav-runs').click();
     const row = page.getByTestId('run-row').filter({ hasText: 'cli-trained' });
-    await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('finished');
     expect(Number(await row.getByTestId('run-metric-test_mae').textContent())).toBeCloseTo(summary.test.mae, 3);
     await app.screenshot('cli-run-in-runs-table');
 
     await row.getByTestId('run-open').click();
     const curve = page.locator('[data-testid="training-curve"][data-points], [data-testid="training-curve"] [data-points]').first();
     // train_loss and val_loss (and the validation metrics) per epoch: at least 2 series × 4 epochs
-    await expect.poll(async () => Number((await curve.getAttribute('data-points')) ?? 0), { timeout: 30_000 }).toBeGreaterThanOrEqual(2 * summary.epochs);
+    await expect.poll(async () => Number((await curve.getAttribute('data-points')) ?? 0), { timeout: 60_000 }).toBeGreaterThanOrEqual(2 * summary.epochs);
     await app.screenshot('cli-run-curves');
     expect(app.errors).toEqual([]);
   });

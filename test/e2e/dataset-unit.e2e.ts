@@ -43,7 +43,7 @@ describe('a dataset target’s unit', () => {
     await page.getByTestId('run-name').fill('unit-run');
     await page.getByTestId('run-start').click();
     await expect.poll(() => page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status'), { timeout: 300_000 }).toBe('finished');
-    await expect.poll(async () => Number(await page.locator('[data-testid="parity-plot"] [data-points], [data-testid="parity-plot"][data-points]').first().getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => Number(await page.locator('[data-testid="parity-plot"] [data-points], [data-testid="parity-plot"][data-points]').first().getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(0);
     expect(await axes('training-metrics-curve')).toMatch(/^epoch \| error \(kJ\/mol\)/);
     expect(await axes('parity-plot')).toBe('true target (kJ/mol) | predicted target (kJ/mol)');
     expect(await axes('error-histogram')).toMatch(/^error, predicted − true \(kJ\/mol\) \|/);
@@ -56,7 +56,7 @@ describe('a dataset target’s unit', () => {
 
     // a structure that is not in the dataset
     await page.getByTestId('file-input').setInputFiles([{ name: 'POSCAR', mimeType: 'text/plain', buffer: Buffer.from(NACL) }]);
-    await expect.poll(async () => (await api.structures.list({})).filter((s) => s.formula === 'NaCl' && s.datasets.length === 0).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await api.structures.list({})).filter((s) => s.formula === 'NaCl' && s.datasets.length === 0).length, { timeout: 60_000 }).toBeGreaterThan(0);
     const structure = (await api.structures.list({})).find((s) => s.formula === 'NaCl' && s.datasets.length === 0)!;
     await page.getByTestId('nav-predict').click();
     await page.getByTestId('predict-model').selectOption(String(model.id));

@@ -19,7 +19,7 @@ describe('fine-tuning a built-in model from the Models view', () => {
     const row = page.locator(`[data-testid="model-row"][data-id="${bandGap.id}"]`);
     await row.getByTestId('model-finetune').click();
     const form = page.getByTestId('finetune-form');
-    await expect.poll(() => form.isVisible(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => form.isVisible(), { timeout: 60_000 }).toBe(true);
     await form.getByTestId('finetune-dataset').selectOption(String(dataset.id));
     await form.getByTestId('finetune-freeze').fill('2');
     await form.getByTestId('finetune-epochs').fill('2');

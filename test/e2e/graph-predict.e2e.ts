@@ -14,7 +14,7 @@ beforeAll(async () => {
     { name: '7206075.cif', mimeType: 'chemical/x-cif', buffer: readFileSync(`${SAMPLE}/7206075.cif`) },
     { name: '1000041.cif', mimeType: 'chemical/x-cif', buffer: readFileSync(`${SAMPLE}/1000041.cif`) },
   ]);
-  await page.getByTestId('structure-item').nth(1).waitFor({ timeout: 30_000 });
+  await page.getByTestId('structure-item').nth(1).waitFor({ timeout: 60_000 });
 });
 
 describe('crystal graph and receptive field', () => {
@@ -23,7 +23,7 @@ describe('crystal graph and receptive field', () => {
     await page.getByTestId('structure-item').filter({ hasText: /TiO2/ }).first().click();
     await page.getByTestId('nav-graph').click();
     const canvas = page.getByTestId('graph-canvas');
-    await expect.poll(async () => Number(await page.getByTestId('graph-edges').textContent().then((t) => t?.replace(/\D/g, '') || '0')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => Number(await page.getByTestId('graph-edges').textContent().then((t) => t?.replace(/\D/g, '') || '0')), { timeout: 60_000 }).toBeGreaterThan(0);
 
     // Pick the atom drawn first: the scene projects it to the canvas, the test clicks there.
     const point = await canvas.evaluate((el) => {
@@ -38,7 +38,7 @@ describe('crystal graph and receptive field', () => {
     const layers = page.getByTestId('rf-layers');
     await layers.fill('3');
     await expect.poll(() => page.getByTestId('rf-layers-value').textContent()).toBe('3');
-    await expect.poll(() => page.getByTestId('rf-count-3').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('rf-count-3').count(), { timeout: 60_000 }).toBe(1);
 
     // the settings the view shows (each control must be there: a missing one fails the test)
     const cutoff = Number(await page.getByTestId('graph-cutoff').inputValue());
@@ -65,8 +65,8 @@ describe('crystal graph and receptive field', () => {
         return n > 0;
       });
     await layers.fill('6');
-    await expect.poll(() => page.getByTestId('rf-count-6').count(), { timeout: 30_000 }).toBe(1);
-    await expect.poll(fieldInView, { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('rf-count-6').count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(fieldInView, { timeout: 60_000 }).toBe(true);
     // ... and every atom of the field keeps its element's colour (Ti or O), not a hop colour or the faded grey
     const fieldColors = await canvas.evaluate((el) => {
       const c = el as HTMLCanvasElement & { crystalScene?: { atomColor(i: number): [number, number, number] | null } };

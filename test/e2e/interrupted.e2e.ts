@@ -28,7 +28,7 @@ describe('a run interrupted by killing the app', () => {
 
     await page.getByTestId('nav-runs').click();
     const row = page.locator(`[data-testid="run-row"][data-id="${started.id}"]`);
-    await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('interrupted');
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('interrupted');
     await app.screenshot('run-interrupted');
     await row.getByTestId('run-resume').click();
 
@@ -39,7 +39,7 @@ describe('a run interrupted by killing the app', () => {
     const epochs = metrics.map((m) => m.epoch).sort((a, b) => a - b);
     // One train_loss per epoch, 3 consecutive epochs: those before the kill were kept, none was run twice.
     expect(epochs).toEqual(Array.from({ length: 3 }, (_, k) => epochs[0] + k));
-    await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('finished');
     expect(app.errors).toEqual([]);
   });
 });

@@ -64,7 +64,7 @@ describe('a potential ensemble from the workbench', () => {
     // a structure it has not seen (a 40th frame, with its reference forces), dropped and predicted
     await page.getByTestId('file-input').setInputFiles([{ name: 'held-out.extxyz', mimeType: 'chemical/x-xyz', buffer: Buffer.from(frames(1, 40)) }]);
     let record: { id: number } | undefined;
-    await expect.poll(async () => (record = (await api.structures.list({})).find((s) => s.file.includes('held-out'))), { timeout: 30_000 }).toBeDefined();
+    await expect.poll(async () => (record = (await api.structures.list({})).find((s) => s.file.includes('held-out'))), { timeout: 60_000 }).toBeDefined();
     const expected = await api.predict.potential({ modelId: model.id, structureId: record!.id });
     expect(expected.std).not.toBeNull();
     await page.getByTestId('nav-predict').click();

@@ -40,7 +40,7 @@ describe('a potential run on the dashboard', () => {
     await page.getByTestId('nav-training').click();
     await page.getByTestId('training-runs').getByText('tiny EMT potential run').first().click();
     const curves = page.getByTestId('potential-curves');
-    await curves.waitFor({ timeout: 30_000 });
+    await curves.waitFor({ timeout: 60_000 });
     await expect.poll(() => curves.getByTestId('potential-energy-curve').getAttribute('data-points')).toBe(String(count(/^(val|train)_energy_(mae|rmse)$/)));
     expect(await curves.getByTestId('potential-force-curve').getAttribute('data-points')).toBe(String(count(/^(val|train)_force_(mae|rmse)$/)));
     expect(await curves.getByTestId('potential-stress-curve').getAttribute('data-points')).toBe(String(count(/^(val|train)_stress_mae$/)));

@@ -52,7 +52,7 @@ describe('training a potential from the workbench', () => {
     await page.getByTestId('nav-models').click();
     await page.getByTestId('config-preset').selectOption('painn-potential');
     const architecture = page.getByTestId('config-field-architecture');
-    await expect.poll(() => architecture.inputValue(), { timeout: 10_000 }).toBe('painn');
+    await expect.poll(() => architecture.inputValue(), { timeout: 60_000 }).toBe('painn');
     expect(await page.getByTestId('config-field-radial.cutoff').count()).toBe(1);
     expect(await page.getByTestId('config-field-model.filterFeatures').count()).toBe(0);
     expect(await page.getByTestId('config-field-graph.cutoff').count()).toBe(0);
@@ -82,14 +82,14 @@ describe('training a potential from the workbench', () => {
     const check = await api.models.checkConfig({ config: small, presetId: 'painn-potential' });
     expect(check.ok).toBe(true);
     const count = page.getByTestId('config-param-count');
-    await expect.poll(() => count.getAttribute('data-value'), { timeout: 10_000 }).toBe(String(check.parameterCount));
-    await page.getByTestId('config-valid').waitFor({ timeout: 10_000 });
+    await expect.poll(() => count.getAttribute('data-value'), { timeout: 60_000 }).toBe(String(check.parameterCount));
+    await page.getByTestId('config-valid').waitFor({ timeout: 60_000 });
     // SchNet has its own filter width; switching shows it (and another count), switching back keeps the small sizes
     await architecture.selectOption('schnet');
-    await page.getByTestId('config-field-model.filterFeatures').waitFor({ timeout: 10_000 });
-    await expect.poll(() => count.getAttribute('data-value'), { timeout: 10_000 }).not.toBe(String(check.parameterCount));
+    await page.getByTestId('config-field-model.filterFeatures').waitFor({ timeout: 60_000 });
+    await expect.poll(() => count.getAttribute('data-value'), { timeout: 60_000 }).not.toBe(String(check.parameterCount));
     await architecture.selectOption('painn');
-    await expect.poll(() => count.getAttribute('data-value'), { timeout: 10_000 }).toBe(String(check.parameterCount));
+    await expect.poll(() => count.getAttribute('data-value'), { timeout: 60_000 }).toBe(String(check.parameterCount));
 
     // 3. two runs from the Training view: the form's draft, 2 epochs, batch 4 and batch 2
     await page.getByTestId('config-train').click();
@@ -112,8 +112,8 @@ describe('training a potential from the workbench', () => {
       expect(countOf(/^val_energy_mae$/)).toBe(2);
       await page.getByTestId('training-runs').getByText(name).first().click();
       const curves = page.getByTestId('potential-curves');
-      await curves.waitFor({ timeout: 30_000 });
-      await expect.poll(() => curves.getByTestId('potential-energy-curve').getAttribute('data-points'), { timeout: 30_000 }).toBe(String(countOf(/^(val|train)_energy_(mae|rmse)$/)));
+      await curves.waitFor({ timeout: 60_000 });
+      await expect.poll(() => curves.getByTestId('potential-energy-curve').getAttribute('data-points'), { timeout: 60_000 }).toBe(String(countOf(/^(val|train)_energy_(mae|rmse)$/)));
       expect(await curves.getByTestId('potential-force-curve').getAttribute('data-points')).toBe(String(countOf(/^(val|train)_force_(mae|rmse)$/)));
       expect(await curves.getByTestId('potential-stress-curve').getAttribute('data-points')).toBe(String(countOf(/^(val|train)_stress_mae$/)));
     }
@@ -124,20 +124,20 @@ describe('training a potential from the workbench', () => {
     const table = page.getByTestId('runs-table');
     for (const run of runs) {
       const row = table.locator(`[data-testid="run-row"][data-id="${run.id}"]`);
-      await row.waitFor({ timeout: 30_000 });
+      await row.waitFor({ timeout: 60_000 });
       for (const key of ['val_energy_mae', 'test_energy_mae', 'test_force_mae']) expect((await row.getByTestId(`run-metric-${key}`).textContent())?.trim(), key).toBe(fmtNum(run.bestMetrics[key]));
       await row.getByTestId('run-select').check();
     }
     await page.getByTestId('runs-compare').click();
     const panel = page.getByTestId('runs-compare-panel');
-    await panel.waitFor({ timeout: 30_000 });
+    await panel.waitFor({ timeout: 60_000 });
     // the metric chosen first, once the runs' series are in: the validation energy MAE
-    await expect.poll(() => panel.getByTestId('compare-metric').inputValue(), { timeout: 30_000 }).toBe('val_energy_mae');
+    await expect.poll(() => panel.getByTestId('compare-metric').inputValue(), { timeout: 60_000 }).toBe('val_energy_mae');
     const both = await api.runs.metrics({ ids: runs.map((r) => r.id), keys: ['val_energy_mae', 'val_force_mae'] });
     const curves = panel.locator('[data-testid="compare-curves"][data-points], [data-testid="compare-curves"] [data-points]').first();
-    await expect.poll(() => curves.getAttribute('data-points'), { timeout: 30_000 }).toBe(String(both.filter((p) => p.key === 'val_energy_mae').length));
+    await expect.poll(() => curves.getAttribute('data-points'), { timeout: 60_000 }).toBe(String(both.filter((p) => p.key === 'val_energy_mae').length));
     await panel.getByTestId('compare-metric').selectOption('val_force_mae');
-    await expect.poll(() => curves.getAttribute('data-points'), { timeout: 10_000 }).toBe(String(both.filter((p) => p.key === 'val_force_mae').length));
+    await expect.poll(() => curves.getAttribute('data-points'), { timeout: 60_000 }).toBe(String(both.filter((p) => p.key === 'val_force_mae').length));
     // the only parameter that differs is the batch size
     const diff = panel.locator('[data-testid="compare-diff-row"]');
     await expect.poll(() => diff.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')))).toEqual(['training.batchSize']);

@@ -33,7 +33,7 @@ describe('a potential in the workspace', () => {
     const file = join(dir, 'held-out.extxyz');
     writeFileSync(file, frames(1, 40));
     await page.getByTestId('file-input').setInputFiles([{ name: 'held-out.extxyz', mimeType: 'chemical/x-xyz', buffer: readFileSync(file) }]);
-    await page.getByTestId('structure-item').first().waitFor({ timeout: 30_000 });
+    await page.getByTestId('structure-item').first().waitFor({ timeout: 60_000 });
     const [record] = await api.structures.list({});
 
     await page.getByTestId('nav-predict').click();

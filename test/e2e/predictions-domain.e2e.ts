@@ -17,7 +17,7 @@ beforeAll(async () => {
     { name: 'water.xyz', mimeType: 'chemical/x-xyz', buffer: Buffer.from(WATER) },
     { name: '1000050.cif', mimeType: 'chemical/x-cif', buffer: readFileSync(`${SHARED_DATA}/cgcnn-sample-regression/1000050.cif`) },
   ]);
-  await app.page.getByTestId('structure-item').nth(1).waitFor({ timeout: 30_000 });
+  await app.page.getByTestId('structure-item').nth(1).waitFor({ timeout: 60_000 });
 });
 
 describe('predictions outside the training domain', () => {

@@ -105,7 +105,7 @@ describe('a run handed to PyTorch and brought back, in the app', () => {
 
     // the runs table: external chip, finished, every epoch, its best metrics as the contract gives them
     const row = page.getByTestId('run-row').and(page.locator(`[data-id="${runId}"]`));
-    await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('finished');
     await row.getByTestId('run-external').waitFor();
     expect(await row.textContent()).toContain(`${EPOCHS}/${EPOCHS}`);
     expect(run.datasetId).toBe(dataset.id);
@@ -126,8 +126,8 @@ describe('a run handed to PyTorch and brought back, in the app', () => {
     expect(values('batch_loss')).toEqual(batches.map((b) => b.batch_loss));
     await row.getByTestId('run-open').click();
     const curve = page.getByTestId('training-curve');
-    await expect.poll(async () => Number((await curve.getAttribute('data-points')) || 0), { timeout: 30_000 }).toBe(values('train_loss').length + values('val_loss').length);
-    await expect.poll(async () => Number((await page.getByTestId('training-batch-curve').getAttribute('data-points')) || 0), { timeout: 30_000 }).toBe(batches.length);
+    await expect.poll(async () => Number((await curve.getAttribute('data-points')) || 0), { timeout: 60_000 }).toBe(values('train_loss').length + values('val_loss').length);
+    await expect.poll(async () => Number((await page.getByTestId('training-batch-curve').getAttribute('data-points')) || 0), { timeout: 60_000 }).toBe(batches.length);
     await app.screenshot('scale-out-imported-curves');
     expect(app.errors.filter((e) => !/UserError|ImportRunError|metrics\.jsonl line 2/.test(e))).toEqual([]);
   });

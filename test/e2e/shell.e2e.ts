@@ -49,7 +49,7 @@ describe('the app shell', () => {
     const { page } = app;
     await page.getByTestId('nav-structures').click();
     await page.getByTestId('structures-examples').click();
-    await expect.poll(() => page.getByTestId('structure-item').count(), { timeout: 30_000 }).toBe(8);
+    await expect.poll(() => page.getByTestId('structure-item').count(), { timeout: 60_000 }).toBe(8);
     expect(await page.getByTestId('structure-error').count()).toBe(0);
   });
 

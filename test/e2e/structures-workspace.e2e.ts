@@ -18,7 +18,7 @@ describe('structures as a crystallographer reads them', () => {
     const { page } = app;
     await page.getByTestId('file-input').setInputFiles([cif('1000050'), cif('1507756')]);
     const kcl = page.getByTestId('structure-item').filter({ hasText: 'KCl' });
-    await kcl.waitFor({ timeout: 30_000 });
+    await kcl.waitFor({ timeout: 60_000 });
     expect(await kcl.getByTestId('structure-item-spacegroup').textContent()).toBe('Pm-3m');
     expect(await kcl.textContent()).toMatch(/2 sites/);
     await page.getByTestId('structure-item').filter({ hasText: 'BaTiO3' }).click();
@@ -37,7 +37,7 @@ describe('structures as a crystallographer reads them', () => {
     const { page } = app;
     await page.getByTestId('file-input').setInputFiles([cif('1000041')]);
     const nacl = page.getByTestId('structure-item').filter({ hasText: 'NaCl' });
-    await nacl.first().waitFor({ timeout: 30_000 });
+    await nacl.first().waitFor({ timeout: 60_000 });
     await nacl.first().click();
     const header = page.getByTestId('structure-header');
     await expect.poll(() => header.getByTestId('structure-cell-formula').textContent()).toMatch(/Na4Cl4/);
@@ -73,7 +73,7 @@ describe('a viewer that looks right by default', () => {
     await page.getByTestId('nav-structures').click();
     await page.getByTestId('structure-item').filter({ hasText: 'BaTiO3' }).first().click();
     const canvas = page.getByTestId('structure-canvas');
-    await expect.poll(() => canvas.getAttribute('data-bond-count'), { timeout: 30_000 }).toBe('6');
+    await expect.poll(() => canvas.getAttribute('data-bond-count'), { timeout: 60_000 }).toBe('6');
     expect(await page.getByTestId('viewer-stubs').isChecked()).toBe(false);
     await page.getByTestId('viewer-bond-rules').locator('summary').click();
     await page.getByTestId('viewer-bond-on-O-Ba').check();
@@ -145,7 +145,7 @@ describe('a viewer that looks right by default', () => {
       await page.getByTestId(`viewer-supercell-${k}`).fill('4');
       await page.getByTestId(`viewer-supercell-${k}`).dispatchEvent('change');
     }
-    await expect.poll(() => allAtomsInView(4), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => allAtomsInView(4), { timeout: 60_000 }).toBe(true);
     await app.screenshot('viewer-batio3-supercell');
     for (const k of ['a', 'b', 'c']) {
       await page.getByTestId(`viewer-supercell-${k}`).fill('1');
@@ -167,7 +167,7 @@ describe('images for a paper', () => {
     await page.getByTestId('file-input').setInputFiles([cif('1507756')]); // stored once: a no-op when already there
     await page.getByTestId('structure-item').filter({ hasText: 'BaTiO3' }).first().click();
     const canvas = page.getByTestId('structure-canvas');
-    await expect.poll(() => canvas.getAttribute('data-bond-count'), { timeout: 30_000 }).toBe('6');
+    await expect.poll(() => canvas.getAttribute('data-bond-count'), { timeout: 60_000 }).toBe('6');
     const css = await canvas.evaluate((c) => ({ w: c.clientWidth, h: c.clientHeight }));
     const colours = await page.getByTestId('viewer-legend').locator('.dot').evaluateAll((dots) => dots.map((d) => getComputedStyle(d).backgroundColor));
     expect(colours).toHaveLength(3);
@@ -218,9 +218,9 @@ describe('bugs a new user hit', () => {
     const kcl = (await api.structures.list({})).find((r) => r.formula === 'KCl')!;
     await page.goto(`${app.url.replace(/[?#].*$/, '')}#/structures?id=${kcl.id}`);
     await waitUntilConnected(page);
-    await expect.poll(() => page.getByTestId('structure-header').getByTestId('structure-formula').textContent(), { timeout: 30_000 }).toBe('KCl');
+    await expect.poll(() => page.getByTestId('structure-header').getByTestId('structure-formula').textContent(), { timeout: 60_000 }).toBe('KCl');
     const canvas = page.getByTestId('structure-canvas');
-    await expect.poll(() => canvas.getAttribute('data-atom-count'), { timeout: 30_000 }).not.toBe('0');
+    await expect.poll(() => canvas.getAttribute('data-atom-count'), { timeout: 60_000 }).not.toBe('0');
     expect(Number(await canvas.getAttribute('data-atom-count'))).toBeGreaterThanOrEqual(2);
     // And a click in the list writes the id back, so the address can be bookmarked.
     await page.getByTestId('structure-item').filter({ hasText: 'BaTiO3' }).click();
@@ -239,7 +239,7 @@ describe('bugs a new user hit', () => {
     await api.datasets.import({ kind: 'cgcnn-folder', name: 'EMT CIFs', files: [...emtCifs, { name: 'cg/id_prop.csv', text: idProp }] });
     await page.getByTestId('nav-structures').click();
     const group = page.locator('[data-testid="structure-group"]').filter({ hasText: 'Dataset: EMT frames' });
-    await group.waitFor({ timeout: 30_000 });
+    await group.waitFor({ timeout: 60_000 });
     // Dataset groups start closed: the opened files stay in view.
     expect(await group.getByTestId('structure-item').count()).toBe(0);
     expect(await group.textContent()).toMatch(/30 structures/);
@@ -267,11 +267,11 @@ describe('bugs a new user hit', () => {
     await page.goto(`${app.url.replace(/[?#].*$/, '')}#/structures?id=${member.id}`);
     await waitUntilConnected(page);
     const header = page.getByTestId('structure-header');
-    await expect.poll(() => header.textContent(), { timeout: 30_000 }).toMatch(/emt-0000/);
+    await expect.poll(() => header.textContent(), { timeout: 60_000 }).toMatch(/emt-0000/);
     await header.getByTestId('structure-delete').click();
     await header.getByTestId('structure-delete').click();
     const error = header.getByTestId('structure-action-error');
-    await error.waitFor({ timeout: 10_000 });
+    await error.waitFor({ timeout: 60_000 });
     expect(await error.textContent()).toMatch(/Not deleted: .*belongs to the dataset EMT CIFs.*delete it first/);
     expect((await api.structures.list({})).some((r) => r.id === member.id)).toBe(true);
     expect(app.errors.filter((e) => !/UserError|belongs to the dataset/.test(e))).toEqual([]);
@@ -304,7 +304,7 @@ describe('bugs a new user hit', () => {
     const { page } = app;
     await page.getByTestId('dataset-item').filter({ hasText: 'EMT frames' }).click();
     const chart = page.locator('[data-testid="dataset-spacegroups"][data-points], [data-testid="dataset-spacegroups"] [data-points]').first();
-    await expect.poll(async () => Number(await chart.getAttribute('data-points').catch(() => '0')), { timeout: 30_000 }).toBe(30);
+    await expect.poll(async () => Number(await chart.getAttribute('data-points').catch(() => '0')), { timeout: 60_000 }).toBe(30);
     await app.screenshot('dataset-spacegroups');
   });
 });

@@ -80,9 +80,9 @@ describe('trajectories in the workspace', () => {
     await items.filter({ hasText: 'vasprun.xml.gz' }).click();
     const frame = page.getByTestId('trajectory-frame');
     // opens on the last frame, marked on the chart
-    await expect.poll(() => frame.getAttribute('data-frame'), { timeout: 30_000 }).toBe(String(g.frames - 1));
+    await expect.poll(() => frame.getAttribute('data-frame'), { timeout: 60_000 }).toBe(String(g.frames - 1));
     await expect.poll(() => page.getByTestId('trajectory-chart').locator('[data-points]').getAttribute('data-points')).toBe(String(g.frames));
-    await expect.poll(() => markerX(page), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => markerX(page), { timeout: 60_000 }).toBeGreaterThan(0);
     const atEnd = await markerX(page);
 
     // scrub to frame 6: the viewer's frame, the readout's energy and the chart's marker follow
@@ -118,7 +118,7 @@ describe('trajectories in the workspace', () => {
     // play runs through the frames
     await scrub(page, 0);
     await page.getByTestId('trajectory-play').click();
-    await expect.poll(async () => Number(await frame.getAttribute('data-frame')), { timeout: 30_000 }).toBeGreaterThan(3);
+    await expect.poll(async () => Number(await frame.getAttribute('data-frame')), { timeout: 60_000 }).toBeGreaterThan(3);
     await page.getByTestId('trajectory-play').click();
 
     // the XDATCAR has no energies: frames only

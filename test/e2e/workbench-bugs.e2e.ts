@@ -37,7 +37,7 @@ describe('workbench bugs', () => {
   it('bug 1: the configuration is still checked after leaving Models and coming back', async () => {
     const { page } = app;
     await page.getByTestId('nav-models').click();
-    await page.getByTestId('config-valid').waitFor({ timeout: 30_000 });
+    await page.getByTestId('config-valid').waitFor({ timeout: 60_000 });
     const count = page.getByTestId('config-param-count');
     await expect.poll(() => count.getAttribute('data-value')).not.toBe('');
     const before = await count.getAttribute('data-value');
@@ -47,15 +47,15 @@ describe('workbench bugs', () => {
     const layers = page.getByTestId('config-field-model.numLayers');
     await layers.fill('5');
     await layers.dispatchEvent('change');
-    await expect.poll(() => count.getAttribute('data-value'), { timeout: 10_000 }).not.toBe(before);
+    await expect.poll(() => count.getAttribute('data-value'), { timeout: 60_000 }).not.toBe(before);
     const cutoff = page.getByTestId('config-field-graph.cutoff');
     await cutoff.fill('-1');
     await cutoff.dispatchEvent('change');
-    await page.getByTestId('config-issues').waitFor({ timeout: 10_000 });
+    await page.getByTestId('config-issues').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('config-issues').textContent()).toMatch(/cutoff/i);
     expect(await page.getByTestId('config-valid').count()).toBe(0);
     await page.getByTestId('config-reset').click();
-    await page.getByTestId('config-valid').waitFor({ timeout: 10_000 });
+    await page.getByTestId('config-valid').waitFor({ timeout: 60_000 });
   });
 
   it('bug 6: the time-per-epoch estimate uses the dataset’s graph statistics and is near the measured time', { timeout: 600_000 }, async () => {
@@ -85,7 +85,7 @@ describe('workbench bugs', () => {
     expect(stored).toBeGreaterThan(40);
     // bug 5: every stored batch is drawn, not only those seen since the reload (the epoch refetch used to drop them).
     await page.waitForTimeout(2500);
-    await expect.poll(() => chartPoints('training-batch-curve'), { timeout: 30_000 }).toBe(stored);
+    await expect.poll(() => chartPoints('training-batch-curve'), { timeout: 60_000 }).toBe(stored);
     await app.screenshot('training-after-reload');
 
     // Bug 6's accuracy (~20× too high). The estimate's speed is calibrated by the run just measured on this
@@ -96,7 +96,7 @@ describe('workbench bugs', () => {
     await page.getByTestId('config-preset').selectOption('cgcnn-paper');
     await page.getByTestId('config-estimate-dataset').selectOption(String(ds.id));
     await expect.poll(() => page.getByTestId('config-estimates').textContent()).toMatch(/run “emt-timed” \(cgcnn\) took [\d.]+ s per epoch here/);
-    await expect.poll(() => page.getByTestId('config-estimates').textContent(), { timeout: 30_000 }).toMatch(/speed calibrated by run “emt-timed”: [\d.]+ GFLOP\/s/);
+    await expect.poll(() => page.getByTestId('config-estimates').textContent(), { timeout: 60_000 }).toMatch(/speed calibrated by run “emt-timed”: [\d.]+ GFLOP\/s/);
     const before = seconds((await page.getByTestId('config-time-estimate').textContent()) ?? '');
     expect(before).toBeGreaterThan(0);
     await startEmtRun(ds.id, 'estimated-run');
@@ -114,7 +114,7 @@ describe('workbench bugs', () => {
     const r = (await api.runs.list({ includeArchived: false })).find((x) => x.name === 'emt-timed')!;
     await page.getByTestId('nav-runs').click();
     const row = page.getByTestId('run-row').filter({ hasText: 'emt-timed' });
-    await row.waitFor({ timeout: 30_000 });
+    await row.waitFor({ timeout: 60_000 });
     expect(Number(await row.getByTestId('run-metric-best_epoch').textContent())).toBe(r.bestMetrics.best_epoch + 1);
     const head = (await page.getByTestId('runs-table').locator('thead').textContent()) ?? '';
     expect(head).toMatch(/best epoch/);

@@ -26,7 +26,7 @@ describe('structure workspace', () => {
       { name: 'broken.cif', mimeType: 'chemical/x-cif', buffer: Buffer.from(broken) },
       { name: '1000050.cif', mimeType: 'chemical/x-cif', buffer: cif('1000050') },
     ]);
-    await expect.poll(() => page.getByTestId('structure-item').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId('structure-item').count(), { timeout: 60_000 }).toBe(2);
     const error = page.getByTestId('structure-error');
     await expect.poll(async () => (await error.allTextContents()).join(' ')).toMatch(/broken\.cif/);
     expect((await error.allTextContents()).join(' ')).toMatch(/line \d+/);
@@ -41,13 +41,13 @@ describe('structure workspace', () => {
       window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true }));
       window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     }, cif('9009743').toString('utf8'));
-    await expect.poll(() => page.getByTestId('structure-item').count(), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => page.getByTestId('structure-item').count(), { timeout: 60_000 }).toBe(3);
 
     await page.getByTestId('structure-item').filter({ hasText: /Na/ }).first().click();
     const canvas = page.getByTestId('structure-canvas');
     await canvas.waitFor();
     await expect
-      .poll(async () => (await countColour(page, 'structure-canvas', rgb('Cl'))).matches, { timeout: 30_000 })
+      .poll(async () => (await countColour(page, 'structure-canvas', rgb('Cl'))).matches, { timeout: 60_000 })
       .toBeGreaterThan(200);
     const na = await countColour(page, 'structure-canvas', rgb('Na'));
     expect(na.matches).toBeGreaterThan(200);
