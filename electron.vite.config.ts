@@ -15,7 +15,7 @@ import vue from '@vitejs/plugin-vue';
 const quiet = { checks: { pluginTimings: false } };
 
 /**
- * tfjs-core and tfjs-backend-wasm are CommonJS. Node's `import` of a CommonJS file runs its
+ * tfjs-core, tfjs-backend-cpu and tfjs-backend-wasm are CommonJS. Node's `import` of a CommonJS file runs its
  * export-name lexer and format detection over the whole file (about 0.3 s of CPU for tfjs-core
  * in every thread that loads it: the CLI, each compute worker); `require` only compiles it. So
  * the main bundle loads them with `require` through a small module whose named exports are the
@@ -44,7 +44,7 @@ function commonJsByRequire(packages: readonly string[]): Plugin {
   };
 }
 
-const BY_REQUIRE = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm'];
+const BY_REQUIRE = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'];
 
 export default defineConfig({
   main: {

@@ -10,8 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { databasePath } from '../app/paths';
 import { decodeModelFile, encodeModelFile, isModelFile, readModelHeader, type ModelFileData, type ModelHeader } from '../engine/models/format';
-import { Database } from '../store/database';
-import { insertModel, registerBuiltinModels } from '../store/models';
+import type { Database } from '../store/database';
 
 export interface ModelSummary {
   name: string;
@@ -78,8 +77,11 @@ export class ModelRepository {
 
   constructor(readonly databasePath: string) {}
 
+  // SQLite is loaded when the database is first used, not with this module: a model command's start-up
+  // (screening starts its workers first) does not wait for it
   private db(): Promise<Database> {
-    this.opened ??= Database.open(this.databasePath).then(async (db) => {
+    this.opened ??= Promise.all([import('../store/database'), import('../store/models')]).then(async ([{ Database }, { registerBuiltinModels }]) => {
+      const db = await Database.open(this.databasePath);
       try {
         await registerBuiltinModels(db);
       } catch {
@@ -113,6 +115,7 @@ export class ModelRepository {
 
   async save(data: ModelFileData, opts: { overwrite?: boolean } = {}): Promise<string> {
     const db = await this.db();
+    const { insertModel } = await import('../store/models');
     const bytes = encodeModelFile(data);
     const origin = data.header.provenance.source === 'training' ? 'trained' : 'imported';
     const id = await db.transaction(async (tx) => {
