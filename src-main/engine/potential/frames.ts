@@ -40,6 +40,12 @@ export interface PotentialGraph {
   neighbor: Int32Array;
   /** Cartesian image shift S_e, 3 per edge (Å). */
   shift: Float64Array;
+  /**
+   * Optional: every edge once with its reverse, 2 per pair (e, e′: ends swapped, shift −S_e), for
+   * the message kernels' pair mode (./message.ts EdgeList.pairs). A full neighbour list's edges
+   * always pair up; graphs built from a pair list know them at no cost.
+   */
+  pairs?: Int32Array;
 }
 
 /** What a potential needs of a structure (a `Structure` is one, so is the simulator's configuration). */
@@ -87,6 +93,8 @@ export function potentialGraphOfPairs(s: Configuration, pairs: PairList, cutoff:
     shift[3 * e + 1] = sy;
     shift[3 * e + 2] = sz;
   };
+  const edgePairs = new Int32Array(E);
+  let k = 0;
   for (let p = 0; p < nPairs; p++) {
     if (!(distance[p] <= cutoff)) continue;
     const i = first[p];
@@ -95,10 +103,12 @@ export function potentialGraphOfPairs(s: Configuration, pairs: PairList, cutoff:
     const sx = vector[3 * p] - (cart[3 * j] - cart[3 * i]);
     const sy = vector[3 * p + 1] - (cart[3 * j + 1] - cart[3 * i + 1]);
     const sz = vector[3 * p + 2] - (cart[3 * j + 2] - cart[3 * i + 2]);
+    edgePairs[k++] = start[i];
     put(start[i]++, i, j, sx, sy, sz);
+    edgePairs[k++] = start[j];
     put(start[j]++, j, i, -sx, -sy, -sz);
   }
-  return graphWithEdges(s, center, neighbor, shift);
+  return { ...graphWithEdges(s, center, neighbor, shift), pairs: edgePairs };
 }
 
 function graphWithEdges(s: Configuration, center: Int32Array, neighbor: Int32Array, shift: Float64Array): PotentialGraph {
@@ -137,6 +147,8 @@ export interface PotentialBatch {
   atomCounts: Int32Array;
   /** Volume per graph (NaN where there is none). */
   volumes: Float64Array;
+  /** Edge pairs (see PotentialGraph.pairs), when every graph has them; else null. */
+  pairs: Int32Array | null;
 }
 
 export function batchPotentialGraphs(graphs: readonly PotentialGraph[]): PotentialBatch {
@@ -159,6 +171,7 @@ export function batchPotentialGraphs(graphs: readonly PotentialGraph[]): Potenti
     shift: new Float32Array(3 * E),
     atomCounts: new Int32Array(graphs.length),
     volumes: new Float64Array(graphs.length),
+    pairs: graphs.every((g) => g.pairs) ? new Int32Array(E) : null,
   };
   let n0 = 0;
   let e0 = 0;
@@ -174,6 +187,7 @@ export function batchPotentialGraphs(graphs: readonly PotentialGraph[]): Potenti
       b.neighbor[e0 + i] = g.neighbor[i] + n0;
     }
     b.shift.set(g.shift, 3 * e0);
+    if (b.pairs) for (let i = 0; i < e; i++) b.pairs[e0 + i] = g.pairs![i] + e0;
     b.atomCounts[k] = n;
     b.volumes[k] = g.volume ?? NaN;
     n0 += n;

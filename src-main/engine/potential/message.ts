@@ -62,12 +62,16 @@ function register(fam: Family): void {
     const get = (k: string) => need(args.inputs, k);
     const [x, r, center, neighbor, table] = ['x', 'r', 'center', 'neighbor', 'table'].map(get);
     const v = V ? get('v') : null;
+    const pairs = pairsOf(args);
     const s = shapeOf(fam, x, r, table, args.attrs!.spacing as number);
-    const ins = [x, r, center, neighbor, table, ...(v ? [v] : [])];
+    const ins = [x, r, center, neighbor, table, v ?? x, ...(pairs ? [pairs] : [])]; // (SchNet: x again in v's place)
     const outs = [{ shape: node(s), dtype: 'float32' as const }, ...(V ? [{ shape: vec(s), dtype: 'float32' as const }] : [])];
-    return withArrays(args.backend as KernelBackend, ins, outs, (a, o) =>
-      simdMessage({ x: f32(a[0]), r: f32(a[1]), center: i32(a[2]), neighbor: i32(a[3]), table: f32(a[4]), v: V ? f32(a[5]) : null }, s, { ds: f32(o[0]), dv: V ? f32(o[1]) : null }, vZero(args)),
+    const checked = pairsChecked(pairs, center);
+    const out = withArrays(args.backend as KernelBackend, ins, outs, (a, o) =>
+      simdMessage({ x: f32(a[0]), r: f32(a[1]), center: i32(a[2]), neighbor: i32(a[3]), table: f32(a[4]), v: V ? f32(a[5]) : null, pairs: pairs ? i32(a[6]) : null, pairsChecked: checked }, s, { ds: f32(o[0]), dv: V ? f32(o[1]) : null }, vZero(args)),
     false);
+    notePairsChecked(pairs, center);
+    return out;
   };
 
   // MessageGrad (outputs gx, gr and, PaiNN, gv) and MessageEdgeGrad (gr alone: `edgesOnly`)
@@ -157,9 +161,9 @@ function register(fam: Family): void {
   // MessageEdgeGrad, and x or v, if asked for after all, from MessageGrad in their own pass.
   tf.registerGradient({
     kernelName: fam.message,
-    inputsToSave: ['x', 'r', 'center', 'neighbor', 'table', ...(V ? ['v'] : [])],
+    inputsToSave: ['x', 'r', 'center', 'neighbor', 'table', 'pairs', ...(V ? ['v'] : [])],
     gradFunc: (dy, saved, attrs) => {
-      const [x, r, center, neighbor, table, v] = saved;
+      const [x, r, center, neighbor, table, pairs, v] = saved;
       const dys = (Array.isArray(dy) ? dy : [dy]) as (Tensor | null)[];
       const N = x.shape[0];
       const F = x.shape[1]! / (V ? 3 : 1);
@@ -175,6 +179,7 @@ function register(fam: Family): void {
         table: () => runMany(fam.tableGrad, inputs, attrs)[0],
         center: noIndexGradient(center),
         neighbor: noIndexGradient(neighbor),
+        pairs: noIndexGradient(pairs),
         ...(V ? { v: grad(2) } : {}),
       };
     },
@@ -204,6 +209,27 @@ function register(fam: Family): void {
       };
     },
   });
+}
+
+/** The `pairs` input of a message kernel (pair mode), or null: [0, 2] (edge mode). */
+function pairsOf(args: KernelArgs): TensorInfo | null {
+  const p = need(args.inputs, 'pairs');
+  if (p.shape.length !== 2 || p.shape[1] !== 2 || p.dtype !== 'int32') throw new Error(`radial message kernels: pairs must be [P, 2] int32, got [${p.shape.join(', ')}] ${p.dtype}`);
+  return p.shape[0] === 0 ? null : p;
+}
+
+/**
+ * Edge pairs whose indices were checked (../simd/radial.ts checkPairs: every edge once) for their
+ * number of edges, by the tensor's data: the blocks of one evaluation share them.
+ */
+const checkedPairs = new WeakMap<object, number>();
+
+function pairsChecked(pairs: TensorInfo | null, edges: TensorInfo): boolean {
+  return pairs !== null && checkedPairs.get(pairs.dataId) === edges.shape[0];
+}
+
+function notePairsChecked(pairs: TensorInfo | null, edges: TensorInfo): void {
+  if (pairs) checkedPairs.set(pairs.dataId, edges.shape[0]);
 }
 
 /** An outer gradient tape records the ops run now (e.g. training differentiates the forces). */
@@ -244,18 +270,35 @@ export interface EdgeList {
   vectors: Tensor2D;
   center: Tensor1D;
   neighbor: Tensor1D;
+  /**
+   * Optional [P, 2] int32: every edge once, paired with an edge of the same length (bit for bit;
+   * the kernels check) — in a full neighbour list, its reverse (i → j + S and j → i − S). The
+   * message then evaluates each pair's filters once for both edges (pair mode of ../simd/radial.ts):
+   * the same terms, summed in another order. Its gradients take the edges one by one.
+   */
+  pairs?: Tensor2D | null;
+}
+
+/** Runs a message kernel with its `pairs` input: the edge list's pairs, or [0, 2] (edge mode). */
+function runWithPairs(kernelName: string, inputs: Record<string, Tensor>, edges: EdgeList, attrs: NamedAttrMap): Tensor[] {
+  const none = edges.pairs ? null : tf.zeros([0, 2], 'int32');
+  try {
+    return runMany(kernelName, { ...inputs, pairs: edges.pairs ?? none! }, attrs);
+  } finally {
+    none?.dispose();
+  }
 }
 
 /** SchNet's continuous-filter convolution m [N, F] of x [N, F] with the table [G, 3F] (node spacing h). */
 export function schnetMessage(x: Tensor2D, edges: EdgeList, table: Tensor2D, spacing: number, opts: FirstBlock = {}): Tensor2D {
   ensureRegistered();
-  return runMany(FAMILIES.schnet.message, { x, r: edges.vectors, center: edges.center, neighbor: edges.neighbor, table }, { spacing, firstBlock: opts.firstBlock ?? false })[0] as Tensor2D;
+  return runWithPairs(FAMILIES.schnet.message, { x, r: edges.vectors, center: edges.center, neighbor: edges.neighbor, table }, edges, { spacing, firstBlock: opts.firstBlock ?? false })[0] as Tensor2D;
 }
 
 /** PaiNN's message (Δs [N, F], Δv [N, 3F]) of x [N, 3F] and v [N, 3F] with the table [G, 9F]. */
 export function painnMessage(x: Tensor2D, v: Tensor2D, edges: EdgeList, table: Tensor2D, spacing: number, opts: FirstBlock = {}): [Tensor2D, Tensor2D] {
   ensureRegistered();
-  const [ds, dv] = runMany(FAMILIES.painn.message, { x, v, r: edges.vectors, center: edges.center, neighbor: edges.neighbor, table }, { spacing, firstBlock: opts.firstBlock ?? false });
+  const [ds, dv] = runWithPairs(FAMILIES.painn.message, { x, v, r: edges.vectors, center: edges.center, neighbor: edges.neighbor, table }, edges, { spacing, firstBlock: opts.firstBlock ?? false });
   return [ds as Tensor2D, dv as Tensor2D];
 }
 

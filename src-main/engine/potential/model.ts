@@ -47,6 +47,8 @@ export interface PotentialBatchTensors {
   /** Volume per graph (NaN: none), host side. */
   volumes: Float64Array;
   atomCounts: Int32Array;
+  /** [P, 2] edge pairs (the message kernels' pair mode), or null. */
+  pairs: Tensor2D | null;
 }
 
 export function potentialBatchTensors(b: PotentialBatch): PotentialBatchTensors {
@@ -62,11 +64,12 @@ export function potentialBatchTensors(b: PotentialBatch): PotentialBatchTensors 
     edgeGraph: tf.tensor1d(b.edgeGraph, 'int32'),
     volumes: b.volumes,
     atomCounts: b.atomCounts,
+    pairs: b.pairs ? tf.tensor2d(b.pairs, [b.pairs.length / 2, 2], 'int32') : null,
   };
 }
 
 export function disposePotentialBatch(t: PotentialBatchTensors): void {
-  tf.dispose([t.species, t.positions, t.center, t.neighbor, t.shift, t.atomGraph, t.edgeGraph]);
+  tf.dispose([t.species, t.positions, t.center, t.neighbor, t.shift, t.atomGraph, t.edgeGraph, ...(t.pairs ? [t.pairs] : [])]);
 }
 
 export interface PotentialOutput {
@@ -143,7 +146,7 @@ export class PotentialModel extends ModuleOfParts {
   /** Edge geometry from (possibly strained) positions and shifts: r_e = P[j] − P[i] + S_e. */
   geometry(b: PotentialBatchTensors, positions: Tensor2D, shift: Tensor2D): EdgeGeometry {
     const r = edgeVectors(positions, shift, b.center, b.neighbor);
-    return { numAtoms: b.numAtoms, species: b.species, center: b.center, neighbor: b.neighbor, vectors: r };
+    return { numAtoms: b.numAtoms, species: b.species, center: b.center, neighbor: b.neighbor, vectors: r, pairs: b.pairs };
   }
 
   /** e_i [N] from positions [N, 3] and shifts [E, 3]. */

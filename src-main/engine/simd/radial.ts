@@ -33,6 +33,9 @@ interface Blocks {
   input?: Float32Array;
 }
 
+/** Pairs per thread at least in pair mode (a pair is two edges' work: half the edges' default of 1,024 rows). */
+const MIN_PAIRS_PER_THREAD = 512;
+
 function padded(s: RadialShape): number {
   return Math.ceil(s.features / 4) * 4;
 }
@@ -90,9 +93,40 @@ function describeEdge(center: Int32Array, neighbor: Int32Array, n: number) {
   return (bad: number) => `edge ${bad} (${center[bad]} → ${neighbor[bad]}) out of range [0, ${n})`;
 }
 
-/** Δs [N, F] and Δv [N, 3F] (PaiNN; empty for SchNet) of the radial message. `vZero`: v is all zeros (its term is skipped). */
+/**
+ * Pair mode's precondition on the indices (see ./assembly/radial.ts; the kernel checks that the
+ * two edges of a pair have the same length): `pairs` [2P] lists every edge exactly once. Checked
+ * once per pairs array (the kernels of one evaluation share it).
+ */
+function checkPairs(pairs: Int32Array, E: number): void {
+  if (pairs.length !== E) throw new Error(`radial kernels: ${pairs.length / 2} edge pairs for ${E} edges (every edge must be in one pair)`);
+  const seen = new Uint8Array(E);
+  for (let k = 0; k < pairs.length; k++) {
+    const e = pairs[k];
+    if (!(e >= 0 && e < E) || seen[e] !== 0) throw new Error(`radial kernels: edge pair ${k >> 1} lists edge ${e}, ${e >= 0 && e < E ? 'listed before' : `out of range [0, ${E})`} (every edge must be in one pair)`);
+    seen[e] = 1;
+  }
+}
+
+/** Rows of the message's call: the edges, or in pair mode the pairs (their indices checked unless `pairsChecked`). */
+function rowsOf(s: RadialShape, pairs: Int32Array | null, center: Int32Array, pairsChecked: boolean): number {
+  if (!pairs) return s.edges;
+  if (!pairsChecked) checkPairs(pairs, center.length);
+  return pairs.length / 2;
+}
+
+function describeEdgeOrPair(center: Int32Array, neighbor: Int32Array, n: number, paired: boolean) {
+  return (bad: number) => (paired ? `edge ${bad} (${center[bad]} → ${neighbor[bad]}): an atom index out of range [0, ${n}), or the other edge of its pair is not of the same length` : describeEdge(center, neighbor, n)(bad));
+}
+
+/**
+ * Δs [N, F] and Δv [N, 3F] (PaiNN; empty for SchNet) of the radial message. `vZero`: v is all zeros (its term is skipped).
+ * `pairs` (optional, [2P]: every edge once, paired with an edge of the same length, e.g. its reverse): pair mode,
+ * each pair's filters evaluated once for both edges (`pairsChecked`: the caller has checked these pairs' indices
+ * against these edges).
+ */
 export function radialMessage(
-  inp: { x: Float32Array; v: Float32Array | null; r: Float32Array; center: Int32Array; neighbor: Int32Array; table: Float32Array },
+  inp: { x: Float32Array; v: Float32Array | null; r: Float32Array; center: Int32Array; neighbor: Int32Array; table: Float32Array; pairs?: Int32Array | null; pairsChecked?: boolean },
   s: RadialShape,
   out: { ds: Float32Array; dv: Float32Array | null },
   vZero = false,
@@ -111,10 +145,13 @@ export function radialMessage(
     { rows: s.nodes, blocks: 3 * nx, input: inp.table },
     N * F4 * threads,
     N * vBlocks * F4 * threads,
+    inp.pairs ?? 0,
   ]);
-  const [xAt, vAt, rAt, cAt, nAt, tAt, dsAt, dvAt] = at;
-  const results = t.run('radialMessage', s.edges, (k0, k1, p) => [xAt, vAt, rAt, cAt, nAt, tAt, k0, k1, fs, fv, N, s.nodes, hBits, dsAt + p * N * F4 * 4, dvAt + p * N * vBlocks * F4 * 4, vZero ? 1 : 0]);
-  checkIndices('LwRadialMessage', results, describeEdge(inp.center, inp.neighbor, N));
+  const [xAt, vAt, rAt, cAt, nAt, tAt, dsAt, dvAt, pAt] = at;
+  const rows = rowsOf(s, inp.pairs ?? null, inp.center, inp.pairsChecked ?? false);
+  const pairsAt = inp.pairs ? pAt : 0;
+  const results = t.run('radialMessage', rows, (k0, k1, p) => [xAt, vAt, rAt, cAt, nAt, tAt, k0, k1, fs, fv, N, s.nodes, hBits, dsAt + p * N * F4 * 4, dvAt + p * N * vBlocks * F4 * 4, vZero ? 1 : 0, pairsAt], rows === s.edges ? undefined : MIN_PAIRS_PER_THREAD);
+  checkIndices('LwRadialMessage', results, describeEdgeOrPair(inp.center, inp.neighbor, N, !!inp.pairs));
   addThreadSums(t, dsAt, N * F4, results.length);
   copyOut(t, dsAt, s, N, 1, out.ds);
   if (out.dv) {

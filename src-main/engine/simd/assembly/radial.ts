@@ -21,6 +21,13 @@
 //   Δv_i[c] += (x^r_j ∘ W^r) u[c] + (x^v_j ∘ W^v) ∘ v_j[c]
 //
 // fs and fv are multiples of 4 (the caller pads). Derivations of the gradients: docs/potentials.md.
+//
+// Pair mode of radialMessage (`pairs` ≠ 0): rows k0..k1-1 are pairs of edges e = pairs[2k] and
+// f = pairs[2k + 1] of the same length d (bit for bit: the kernel checks; in a full neighbour list
+// an edge i → j and its reverse j → i). Their filters W(d) are evaluated once, from one load of
+// the table row, for both; everything else of each edge (its centre, neighbour and direction) is
+// its own, so each edge's term has edge mode's bits; only the order in which a row's terms are
+// summed differs.
 
 // The edge of the last radialEdge call (globals are per instance, so per thread).
 let edgeD: f32 = 0;
@@ -114,25 +121,58 @@ function edgeIndex(center: usize, nbr: usize, k: i32, n: i32): u64 {
   return (<u64>i << 32) | <u64>j;
 }
 
+// The partner f of the edge of the last radialEdge call: its direction (fx, fy, fz), or false when
+// its length is not that edge's (bit for bit).
+let fx: f32 = 0;
+let fy: f32 = 0;
+let fz: f32 = 0;
+
+@inline
+function partnerEdge(r: usize, f: i32): bool {
+  const p = r + <usize>f * 12;
+  const x = load<f32>(p);
+  const y = load<f32>(p, 4);
+  const z = load<f32>(p, 8);
+  const d = Mathf.sqrt(x * x + y * y + z * z);
+  fx = x / d;
+  fy = y / d;
+  fz = z / d;
+  return reinterpret<u32>(d) == reinterpret<u32>(edgeD);
+}
+
 /**
  * The message: ds [n, fs] and dv [n, 3·fv] (this thread's, zeroed here) summed over edges k0..k1-1.
  * vz ≠ 0: the caller's v is zero (PaiNN's first block), so the x^v ∘ W^v ∘ v_j term, 0, is skipped.
+ * pairs ≠ 0: pair mode (above); returns the first bad edge, else -1.
  */
-export function radialMessage(x: usize, v: usize, r: usize, center: usize, nbr: usize, table: usize, k0: i32, k1: i32, fs: i32, fv: i32, n: i32, g: i32, hBits: i32, ds: usize, dv: usize, vz: i32): i32 {
+export function radialMessage(x: usize, v: usize, r: usize, center: usize, nbr: usize, table: usize, k0: i32, k1: i32, fs: i32, fv: i32, n: i32, g: i32, hBits: i32, ds: usize, dv: usize, vz: i32, pairs: usize): i32 {
   const h = reinterpret<f32>(hBits);
   const fsb = <usize>fs << 2;
   const fvb = <usize>fv << 2;
   const ctb = fsb + fvb * 2;
   const vb = fvb * 3;
   const rowb = ctb * 3;
+  const paired = pairs != 0;
   memory.fill(ds, 0, <usize>n * fsb);
   memory.fill(dv, 0, <usize>n * vb);
   for (let k = k0; k < k1; k++) {
-    const ij = edgeIndex(center, nbr, k, n);
-    if (ij == <u64>-1) return k;
+    const e = paired ? load<i32>(pairs + (<usize>k << 3)) : k;
+    const ij = edgeIndex(center, nbr, e, n);
+    if (ij == <u64>-1) return e;
     const i = <usize>(ij >>> 32);
     const j = <usize>(ij & 0xffffffff);
-    const node = radialEdge(r, k, h, g);
+    const node = radialEdge(r, e, h, g);
+    // pair mode: the pair's other edge, centre i2 and neighbour j2, direction (fx, fy, fz)
+    let i2: usize = 0;
+    let j2: usize = 0;
+    if (paired) {
+      const f = load<i32>(pairs + (<usize>k << 3), 4);
+      const kl = edgeIndex(center, nbr, f, n);
+      if (kl == <u64>-1) return f;
+      i2 = <usize>(kl >>> 32);
+      j2 = <usize>(kl & 0xffffffff);
+      if (!partnerEdge(r, f)) return e;
+    }
     if (node < 0) continue;
     const t = table + <usize>node * rowb;
     const w1 = f32x4.splat(a1);
@@ -140,28 +180,52 @@ export function radialMessage(x: usize, v: usize, r: usize, center: usize, nbr: 
     const w3 = f32x4.splat(a3);
     const xj = x + j * ctb;
     const dsi = ds + i * fsb;
-    for (let q: usize = 0; q < fsb; q += 16) addTo(dsi + q, f32x4.mul(v128.load(xj + q), hermite(t + q, ctb, rowb, w1, w2, w3)));
+    const xj2 = x + j2 * ctb;
+    const dsi2 = ds + i2 * fsb;
+    for (let q: usize = 0; q < fsb; q += 16) {
+      const w = hermite(t + q, ctb, rowb, w1, w2, w3);
+      addTo(dsi + q, f32x4.mul(v128.load(xj + q), w));
+      if (paired) addTo(dsi2 + q, f32x4.mul(v128.load(xj2 + q), w));
+    }
     if (fv == 0) continue;
     const u0 = f32x4.splat(ux);
     const u1 = f32x4.splat(uy);
     const u2 = f32x4.splat(uz);
     const vj = v + j * vb;
     const dvi = dv + i * vb;
+    const vj2 = v + j2 * vb;
+    const dvi2 = dv + i2 * vb;
     if (vz) {
       for (let q: usize = 0; q < fvb; q += 16) {
-        const mr = f32x4.mul(v128.load(xj + fsb + q), hermite(t + fsb + q, ctb, rowb, w1, w2, w3));
+        const wr = hermite(t + fsb + q, ctb, rowb, w1, w2, w3);
+        const mr = f32x4.mul(v128.load(xj + fsb + q), wr);
         addTo(dvi + q, f32x4.mul(mr, u0));
         addTo(dvi + fvb + q, f32x4.mul(mr, u1));
         addTo(dvi + fvb * 2 + q, f32x4.mul(mr, u2));
+        if (paired) {
+          const mr2 = f32x4.mul(v128.load(xj2 + fsb + q), wr);
+          addTo(dvi2 + q, f32x4.mul(mr2, f32x4.splat(fx)));
+          addTo(dvi2 + fvb + q, f32x4.mul(mr2, f32x4.splat(fy)));
+          addTo(dvi2 + fvb * 2 + q, f32x4.mul(mr2, f32x4.splat(fz)));
+        }
       }
       continue;
     }
     for (let q: usize = 0; q < fvb; q += 16) {
-      const mr = f32x4.mul(v128.load(xj + fsb + q), hermite(t + fsb + q, ctb, rowb, w1, w2, w3));
-      const mv = f32x4.mul(v128.load(xj + fsb + fvb + q), hermite(t + fsb + fvb + q, ctb, rowb, w1, w2, w3));
+      const wr = hermite(t + fsb + q, ctb, rowb, w1, w2, w3);
+      const wv = hermite(t + fsb + fvb + q, ctb, rowb, w1, w2, w3);
+      const mr = f32x4.mul(v128.load(xj + fsb + q), wr);
+      const mv = f32x4.mul(v128.load(xj + fsb + fvb + q), wv);
       addTo(dvi + q, f32x4.add(f32x4.mul(mr, u0), f32x4.mul(mv, v128.load(vj + q))));
       addTo(dvi + fvb + q, f32x4.add(f32x4.mul(mr, u1), f32x4.mul(mv, v128.load(vj + fvb + q))));
       addTo(dvi + fvb * 2 + q, f32x4.add(f32x4.mul(mr, u2), f32x4.mul(mv, v128.load(vj + fvb * 2 + q))));
+      if (paired) {
+        const mr2 = f32x4.mul(v128.load(xj2 + fsb + q), wr);
+        const mv2 = f32x4.mul(v128.load(xj2 + fsb + fvb + q), wv);
+        addTo(dvi2 + q, f32x4.add(f32x4.mul(mr2, f32x4.splat(fx)), f32x4.mul(mv2, v128.load(vj2 + q))));
+        addTo(dvi2 + fvb + q, f32x4.add(f32x4.mul(mr2, f32x4.splat(fy)), f32x4.mul(mv2, v128.load(vj2 + fvb + q))));
+        addTo(dvi2 + fvb * 2 + q, f32x4.add(f32x4.mul(mr2, f32x4.splat(fz)), f32x4.mul(mv2, v128.load(vj2 + fvb * 2 + q))));
+      }
     }
   }
   return -1;

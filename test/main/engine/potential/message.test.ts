@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { MESSAGE_KERNELS, painnMessage, schnetMessage } from '../../../../src-main/engine/potential/message';
+import { MESSAGE_KERNELS, painnMessage, schnetMessage, type EdgeList } from '../../../../src-main/engine/potential/message';
 import { describeEachBackend, expectClose, seededRandom } from '../helpers';
 
 interface Case {
@@ -137,7 +137,7 @@ function tensors(c: Case) {
   };
 }
 
-function run(c: Case, t: ReturnType<typeof tensors>): [tf.Tensor2D, tf.Tensor2D | null] {
+function run(c: Case, t: Omit<ReturnType<typeof tensors>, 'edges'> & { edges: EdgeList }): [tf.Tensor2D, tf.Tensor2D | null] {
   if (c.vectors) return painnMessage(t.x, t.v!, t.edges, t.table, c.h);
   return [schnetMessage(t.x, t.edges, t.table, c.h), null];
 }
@@ -287,6 +287,101 @@ describeEachBackend('radial message kernels', () => {
       tf.dispose([gs, gv]);
     });
   }
+
+  for (const [title, vectors, F] of [
+    ['SchNet, F = 8', false, 8],
+    ['PaiNN, F = 8', true, 8],
+    ['PaiNN, F = 6 (padded)', true, 6],
+  ] as const) {
+    it(`${title}, pair mode (each edge with its reverse, pairs in another order than the edges): the message equals edge mode's (as close to float64), its gradients are edge mode's bit for bit, on thousands of edges, first block too, inside an outer tape too, no leaks`, () => {
+      // a symmetric graph: edges e and e + E are each other's reverse (ends swapped, r negated)
+      const half = makeCase(vectors, F, 1500, 41);
+      const E = 2 * half.E;
+      const c: Case = {
+        ...half,
+        E,
+        r: Float64Array.from({ length: 3 * E }, (_, k) => (k < 3 * half.E ? half.r[k] : -half.r[k - 3 * half.E])),
+        center: Int32Array.from({ length: E }, (_, e) => (e < half.E ? half.center[e] : half.neighbor[e - half.E])),
+        neighbor: Int32Array.from({ length: E }, (_, e) => (e < half.E ? half.neighbor[e] : half.center[e - half.E])),
+      };
+      const rnd = seededRandom(8);
+      const gs = tf.tensor2d(Float32Array.from({ length: c.N * F }, () => rnd(-1, 1)), [c.N, F]);
+      const gv = tf.tensor2d(Float32Array.from({ length: c.N * 3 * F }, () => rnd(-1, 1)), [c.N, 3 * F]);
+      const before = tf.memory().numTensors;
+      const t = tensors(c);
+      // pairs listed in another order than the edges (the kernels must not rely on it)
+      const order: number[] = [];
+      for (let k = 0; k < half.E; k++) {
+        const m = half.E - 1 - k;
+        order.push(...(k % 2 === 0 ? [m, m + half.E] : [m + half.E, m]));
+      }
+      const pairs = tf.tensor2d(Int32Array.from(order), [half.E, 2], 'int32');
+      const objective = (x: tf.Tensor2D, v: tf.Tensor2D | null, r: tf.Tensor2D, paired: boolean, firstBlock = false) => {
+        const edges = { ...t.edges, vectors: r, pairs: paired ? pairs : null };
+        if (!vectors) return tf.sum(tf.mul(schnetMessage(x, edges, t.table, c.h, { firstBlock }), gs)) as tf.Scalar;
+        const [ds, dv] = painnMessage(x, v!, edges, t.table, c.h, { firstBlock });
+        return tf.add(tf.sum(tf.mul(ds, gs)), tf.sum(tf.mul(dv, gv))) as tf.Scalar;
+      };
+      const messages = (paired: boolean) => tf.tidy(() => run(c, { ...t, edges: { ...t.edges, pairs: paired ? pairs : null } }).flatMap((m) => (m ? [Array.from(m.dataSync())] : [])));
+      const [mp, me] = [messages(true), messages(false)];
+      // other summation order, so float32 rounding of rows of ~600 terms apart: as close to the float64 definition as edge mode
+      const want = message64(c, c);
+      [want.ds, want.dv].slice(0, mp.length).forEach((w, k) => {
+        expectClose(mp[k], w, 1e-4, 1e-5);
+        expectClose(me[k], w, 1e-4, 1e-5);
+      });
+      expect(mp[0].some((y) => y !== 0)).toBe(true);
+      // gradients with respect to x, v, r and the table
+      const params = vectors ? [t.x, t.v!, t.edges.vectors, t.table] : [t.x, t.edges.vectors, t.table];
+      const grads = (paired: boolean, firstBlock = false) =>
+        tf.tidy(() =>
+          tf
+            .grads((...p: tf.Tensor[]) => (vectors ? objective(p[0] as tf.Tensor2D, p[1] as tf.Tensor2D, p[2] as tf.Tensor2D, paired, firstBlock) : objective(p[0] as tf.Tensor2D, null, p[1] as tf.Tensor2D, paired, firstBlock)))(params)
+            .map((g) => Array.from(g.dataSync())),
+        );
+      const rAt = vectors ? 2 : 1;
+      const [gp, ge] = [grads(true), grads(false)];
+      // (the gradients take the edges one by one in both modes)
+      expect(gp).toEqual(ge);
+      expect(gp[rAt].some((g) => g !== 0)).toBe(true);
+      // ∂/∂r alone (energy and forces), first block (v = 0): the edge-only kernel in pair mode
+      if (vectors) c.v.fill(0);
+      const t0 = tensors(c);
+      const grOnly = (paired: boolean) => tf.tidy(() => Array.from(tf.grad((r: tf.Tensor) => objective(t0.x, t0.v, r as tf.Tensor2D, paired, true))(t0.edges.vectors).dataSync()));
+      expect(grOnly(true)).toEqual(grOnly(false));
+      // recorded by an outer tape (force training): the gradient's gradient through the pair-mode gradient
+      const outer = (paired: boolean) =>
+        tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.sum(tf.square(tf.grad((r: tf.Tensor) => objective(x as tf.Tensor2D, t.v, r as tf.Tensor2D, paired))(t.edges.vectors))))(t.x).dataSync()));
+      expect(outer(true)).toEqual(outer(false));
+      tf.dispose([t.x, t.v ?? [], t.edges.vectors, t.edges.center, t.edges.neighbor, t.table, t0.x, t0.v ?? [], t0.edges.vectors, t0.edges.center, t0.edges.neighbor, t0.table, pairs]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([gs, gv]);
+    });
+  }
+
+  it('pair mode refuses pairs that do not list every edge once, and pairs of edges of different lengths, naming them', () => {
+    const c = makeCase(false, 4, 4, 3);
+    // edges 0, 1 and their reverses 2, 3
+    c.center = Int32Array.from([0, 1, 2, 3]);
+    c.neighbor = Int32Array.from([2, 3, 0, 1]);
+    c.r = Float64Array.from([1, 0.5, 0.2, -0.3, 1.1, 0.7, -1, -0.5, -0.2, 0.3, -1.1, -0.7]);
+    const before = tf.memory().numTensors;
+    const t = tensors(c);
+    const withPairs = (p: number[], r = t.edges.vectors) =>
+      tf.tidy(() => {
+        const pairs = tf.tensor2d(Int32Array.from(p), [p.length / 2, 2], 'int32');
+        return schnetMessage(t.x, { ...t.edges, vectors: r, pairs }, t.table, c.h).dataSync();
+      });
+    expect(withPairs([0, 2, 1, 3]).length).toBe(c.N * 4);
+    expect(() => withPairs([0, 2, 1, 2])).toThrow(/edge pair 1 lists edge 2, listed before/);
+    expect(() => withPairs([0, 2, 1, 7])).toThrow(/edge pair 1 lists edge 7, out of range \[0, 4\)/);
+    expect(() => withPairs([0, 2])).toThrow(/1 edge pairs for 4 edges/);
+    expect(() => withPairs([0, 3, 1, 2])).toThrow(/edge 0 \(0 → 2\).*the other edge of its pair is not of the same length/);
+    const bent = tf.tensor2d(Float32Array.from([1, 0.5, 0.2, -0.3, 1.1, 0.7, -1, -0.5, -0.25, 0.3, -1.1, -0.7]), [4, 3]);
+    expect(() => withPairs([0, 2, 1, 3], bent)).toThrow(/LwRadialMessage: edge 0 \(0 → 2\).*the other edge of its pair is not of the same length/);
+    tf.dispose([t.x, t.edges.vectors, t.edges.center, t.edges.neighbor, t.table, bent]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it('sums per thread add up to the one-thread result on thousands of edges (PaiNN, both outputs)', () => {
     const c = makeCase(true, 8, 5000, 21);
