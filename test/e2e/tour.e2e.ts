@@ -118,6 +118,7 @@ describe('a newcomer’s tour of every section', () => {
     await expect.poll(() => canvas.getAttribute('data-bond-count'), { timeout: 30_000 }).toBe('6');
     expect.soft(await page.getByTestId('viewer-stubs').isChecked()).toBe(false);
     expect.soft(await allAtomsInView(page, 4), 'first view clips atoms').toBe(true);
+    expect.soft(await viewerToolbarClear(page), 'the viewer’s toolbar runs under its legend').toBe(true);
     // the lattice parameters read on one line, not broken between a symbol and its value
     const lattice = (await header.getByTestId('structure-lattice').boundingBox())!;
     expect.soft(lattice.height, 'lattice parameters wrap').toBeLessThan(22);
@@ -354,6 +355,7 @@ describe('a newcomer’s tour of every section', () => {
     expect.soft(await axes('simulation-chart-fmax')).toMatch(/eV\/Å/);
     await page.waitForTimeout(500);
     await shot('25b-simulate-relaxed');
+    expect.soft(await viewerToolbarClear(page), 'the viewer’s toolbar runs under its legend').toBe(true);
     await page.getByTestId('status-doctor').click();
     await page.getByTestId('doctor-panel').waitFor({ timeout: 30_000 });
     await page.getByTestId('doctor-database').waitFor({ timeout: 60_000 });
@@ -393,6 +395,14 @@ async function modelsTableFits(where: string): Promise<void> {
     const b = (await button.boundingBox())!;
     expect.soft(b.x + b.width, `${where}: “${await button.textContent()}” cut off`).toBeLessThanOrEqual(panel.x + panel.width + 0.5);
   }
+}
+
+/** The viewer's view buttons (Reset a b c) and its element legend do not overlap. */
+async function viewerToolbarClear(page: Page): Promise<boolean> {
+  const last = await page.getByTestId('viewer-view-c').first().boundingBox();
+  const legend = await page.getByTestId('viewer-legend').first().boundingBox();
+  if (!last || !legend) return true;
+  return last.x + last.width <= legend.x || last.y + last.height <= legend.y || legend.y + legend.height <= last.y;
 }
 
 /** Every displayed atom's projected centre lies inside the canvas, with a margin of `margin` pixels. */
