@@ -27,9 +27,19 @@ const predictionErrors = ref<Record<number, string>>({});
 const actionError = ref<string | null>(null);
 let started = false;
 
+/** Status events counted, and the count at each run's last one: what a list request was sent before. */
+let statusEvents = 0;
+const toldAt = new Map<number, number>();
+
 async function refresh(): Promise<void> {
+  const since = statusEvents;
   try {
-    runs.value = await getApi().runs.list({ includeArchived: includeArchived.value });
+    const listed = await getApi().runs.list({ includeArchived: includeArchived.value });
+    // a run whose status was told while the list was on its way keeps the told record: the list's
+    // may have been read before (a run that ended would show running, with no later event to correct it)
+    const told = (id: number) => (toldAt.get(id) ?? -1) >= since;
+    const kept = new Map(runs.value.filter((r) => told(r.id)).map((r) => [r.id, r]));
+    runs.value = [...listed.map((r) => kept.get(r.id) ?? r), ...[...kept.values()].filter((r) => !listed.some((l) => l.id === r.id))];
     listError.value = null;
   } catch (e) {
     listError.value = errorMessage(e);
@@ -218,6 +228,7 @@ export function useRuns() {
     getApi().training.onProgress(onProgress);
     getApi().training.onStatus((r) => {
       const before = runs.value.find((x) => x.id === r.id);
+      toldAt.set(r.id, statusEvents++);
       upsert(r);
       if (r.status !== 'running' && before?.status !== r.status) {
         void loadMetrics([r.id]);

@@ -193,6 +193,28 @@ describe('workbench composables', () => {
     expect(d.listError.value).toContain('not implemented');
   });
 
+  it('keeps a status told while the runs list was on its way over the older list', async () => {
+    const runs = useRuns();
+    await flush();
+    // the list is asked for (the refresh after an epoch) and read while the run still runs...
+    let answer: (l: RunRecord[]) => void = () => undefined;
+    api.runs.list.mockImplementationOnce(() => new Promise<RunRecord[]>((resolve) => (answer = resolve)));
+    const refreshed = runs.refresh();
+    // ...the run ends, and its status event comes before the list's answer
+    emit('training.onStatus', { ...run, status: 'finished', epochsDone: 2 });
+    const other = { ...run, id: 8, name: 'other' };
+    answer([{ ...run, status: 'running', epochsDone: 1 }, other]);
+    await refreshed;
+    expect(runs.runs.value.map((r) => [r.id, r.status, r.epochsDone])).toEqual([
+      [7, 'finished', 2],
+      [8, 'running', 0],
+    ]);
+    // a later list is taken as it is
+    api.runs.list.mockImplementationOnce(async () => [{ ...run, status: 'finished', epochsDone: 2, notes: 'read later' }]);
+    await runs.refresh();
+    expect(runs.runs.value.map((r) => [r.id, r.notes])).toEqual([[7, 'read later']]);
+  });
+
   it('a status event updates the run in the list', async () => {
     const runs = useRuns();
     await flush();
