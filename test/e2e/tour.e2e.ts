@@ -54,6 +54,15 @@ function clippedText(page: Page): Promise<string[]> {
       const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - (input.type === 'search' ? 16 : 0);
       if (ctx.measureText(input.placeholder).width > room + 1) out.push(`placeholder cut: ${input.placeholder}`);
     }
+    // the chosen option of a drop-down wider than the closed drop-down (its arrow takes ~20 px)
+    for (const select of Array.from(document.querySelectorAll<HTMLSelectElement>('select'))) {
+      const chosen = select.selectedOptions[0]?.textContent?.trim();
+      if (!chosen || select.offsetWidth === 0) continue;
+      const style = getComputedStyle(select);
+      ctx.font = `${style.fontSize} ${style.fontFamily}`;
+      const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+      if (ctx.measureText(chosen).width > room + 1) out.push(`drop-down cut: ${chosen}`);
+    }
     return out;
   });
 }
