@@ -76,7 +76,12 @@ function upsert(r: SimulationRecord): void {
 
 async function refresh(): Promise<void> {
   try {
-    list.value = await getApi().simulations.list({});
+    const listed = await getApi().simulations.list({});
+    // a run told further on while the list was on its way keeps what was told (as upsert does)
+    list.value = listed.map((r) => {
+      const known = list.value.find((x) => x.id === r.id);
+      return known && stage(known.status) > stage(r.status) ? known : r;
+    });
     listError.value = null;
   } catch (e) {
     listError.value = errorMessage(e);

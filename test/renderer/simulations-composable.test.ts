@@ -127,6 +127,14 @@ describe('useSimulations', () => {
     expect(sims.list.value.find((r) => r.id === 7)?.status).toBe('finished');
   });
 
+  it('keeps a run finished when the list read before its end comes after', async () => {
+    api.simulations.list.mockImplementationOnce(() => new Promise((resolve) => (held.list ??= []).push({ args: {}, resolve: resolve as (v: unknown) => void })));
+    const sims = await started();
+    emit('simulations.onStatus', record('finished', 12));
+    await answer('list', [record('running', 3)]);
+    expect(sims.list.value.map((r) => r.status)).toEqual(['finished']);
+  });
+
   it('keeps a run cancelled when the answer to cancel (read before it stopped) comes after', async () => {
     const sims = await started();
     await answer('get', detailOf(record('running', 3)));
