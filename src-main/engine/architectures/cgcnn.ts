@@ -37,6 +37,7 @@ import { Dense } from '../nn/dense';
 import { defaultRng } from '../nn/init';
 import { bnGate, fusedGateBackends } from '../nn/fused';
 import { rawKernels } from '../tf/kernels';
+import { simdWidth } from '../simd';
 import type { GraphBatchTensors } from '../nn/types';
 import { defineArchitecture } from './define';
 import { cgcnnGraph, cgcnnModel } from './preset-parts';
@@ -65,13 +66,30 @@ export class CgcnnConv extends MessagePassing {
    * gathers, W_e·e, sums and statistics in one kernel.
    */
   preactivation(h: Tensor2D, e: Tensor2D, batch: GraphBatchTensors, training = true): [Tensor2D, Tensor | undefined] {
-    const F = this.features;
     return tf.tidy(() => {
-      // W_i·h | W_j·h in one product, [N, 4F]; W_e with the bias as its last row, [Fe + 1, 2F]
-      const nodes = tf.matMul(h, tf.concat([this.fcFull.kernelRows(0, F), this.fcFull.kernelRows(F, 2 * F)], 1));
-      const edgeWeights = tf.concat([this.fcFull.kernelRows(2 * F, 2 * F + this.edgeFeatures), tf.reshape(this.fcFull.bias!, [1, 2 * F])], 0);
+      const [nodes, edgeWeights] = this.factored(h);
       const [z, moments] = rawKernels.edgeMessage(nodes, e, edgeWeights, batch.center, batch.neighbor, training); // e: Gaussian features
       return [z as Tensor2D, moments];
+    });
+  }
+
+  /** The kernels' operands: W_i·h | W_j·h in one product, [N, 4F]; W_e with the bias as its last row, [Fe + 1, 2F]. */
+  private factored(h: Tensor2D): [Tensor, Tensor] {
+    const F = this.features;
+    const nodes = tf.matMul(h, tf.concat([this.fcFull.kernelRows(0, F), this.fcFull.kernelRows(F, 2 * F)], 1));
+    return [nodes, tf.concat([this.fcFull.kernelRows(2 * F, 2 * F + this.edgeFeatures), tf.reshape(this.fcFull.bias!, [1, 2 * F])], 0)];
+  }
+
+  /**
+   * m for inference (eval mode, no gradient tape recording): preactivation and gate in one kernel call with BN₁'s
+   * running statistics, the same bits as `gate(preactivation(…))` without the [E, 2F] tensor z.
+   */
+  inferenceMessage(h: Tensor2D, e: Tensor2D, batch: GraphBatchTensors): Tensor2D {
+    const bn = this.bn1;
+    return tf.tidy(() => {
+      const [nodes, edgeWeights] = this.factored(h);
+      const moments = tf.stack([bn.runningMean, bn.runningVar]);
+      return rawKernels.edgeGate(nodes, e, edgeWeights, batch.center, batch.neighbor, bn.gamma, bn.beta, moments, bn.eps) as Tensor2D;
     });
   }
 
@@ -126,6 +144,7 @@ export class CgcnnConv extends MessagePassing {
 
   /** m = σ(BN₁(z)[:F]) ⊙ softplus(BN₁(z)[F:]), [E, F]: fused kernels on cpu and wasm, column halves with native kernels. */
   protected message(_p: unknown, { state, batch, training }: StepInput): Tensor2D {
+    if (fusedGateBackends.has(tf.getBackend()) && !training && tf.engine().state.gradientDepth === 0 && simdWidth(this.features)) return this.inferenceMessage(state.h, state.e, batch);
     if (fusedGateBackends.has(tf.getBackend())) {
       const [z, moments] = this.preactivation(state.h, state.e, batch, training);
       return this.gate(z, moments, training);

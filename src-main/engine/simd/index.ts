@@ -292,6 +292,30 @@ export function edgeMessage(
   momentsFromSums(both.subarray(0, c), both.subarray(c), center.length, moments);
 }
 
+/**
+ * Inference's CGCNN message in one call: z as edgeMessage (no moments) kept in the kernels' memory, then
+ * m [E, c/2] = the gate of z with batch norm folded into a, b [c] (as bnGateForward without deriv); the same
+ * bits as the two calls, without z's [E, c] copy out and back in. c/2 % 4 = 0.
+ */
+export function edgeGate(
+  parts: { nodes: Float32Array; x: Float32Array; w: Float32Array },
+  center: Int32Array,
+  neighbor: Int32Array,
+  gate: { a: Float32Array; b: Float32Array },
+  m: Float32Array,
+  c: number,
+  n: number,
+  kx: number,
+): void {
+  const e = center.length;
+  const f = c / 2;
+  const { t, at } = layout([f32(parts.nodes), f32(parts.x), f32(parts.w), i32(center), i32(neighbor), space(e * c), f32(gate.a), f32(gate.b), space(e * f)]);
+  const results = t.run('edgeMessage', e, (k0, k1) => [...at.slice(0, 6), k0, k1, c, n, kx, 0]);
+  checkIndices('LwEdgeGate', results, (bad) => `edge ${bad} (${neighbor[bad]} → ${center[bad]}) out of range [0, ${n})`);
+  t.run('bnGateForward', e, (r0, r1) => [at[5], at[6], at[7], r0, r1, f, at[8], 0]);
+  readOut(t, at[8], m);
+}
+
 /** out [n, 2c] = the gradient of edgeMessage's nodes: rows of g [E, c] summed into center's first half and neighbor's second. */
 export function edgePairScatter(g: Float32Array, center: Int32Array, neighbor: Int32Array, out: Float32Array, c: number, n: number): void {
   const { threads } = team();

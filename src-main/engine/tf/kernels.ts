@@ -26,6 +26,9 @@
  *                  x·w over each edge's nonzero window of Gaussian features), and z's column
  *                  moments as LwColMoments (batch norm's statistics; no gradient; [z] alone when moments
  *                  is false: inference)
+ *   LwEdgeGate     {nodes, x, w, center, neighbor (as LwEdgeMessage), gamma, beta [C], moments [2, C]}, {eps} -> m [E, C/2]
+ *                  inference: LwEdgeMessage's z then LwBnGateFwd's m in one call (same bits; z never leaves the
+ *                  kernels' memory; no gradient; C/2 a multiple of 4)
  *   LwEdgePairScatter {g [E, C], center, neighbor [E]}, {numNodes: N}  -> [N, 2C]  LwEdgeMessage's nodes gradient
  *   LwWindowedProduct {x [R, K], w [K, N]}                      -> [R, N]     x·w, each row summed over its
  *                  nonzero window only (Gaussian-expanded distances); gradients g·wᵀ and xᵀ·g
@@ -57,6 +60,7 @@ export const BN_GATE_FWD = 'LwBnGateFwd';
 export const BN_GATE_BWD = 'LwBnGateBwd';
 export const TRANSPOSED_PRODUCT = 'LwTransposedProduct';
 export const EDGE_MESSAGE = 'LwEdgeMessage';
+export const EDGE_GATE = 'LwEdgeGate';
 export const EDGE_PAIR_SCATTER = 'LwEdgePairScatter';
 export const WINDOWED_PRODUCT = 'LwWindowedProduct';
 
@@ -427,6 +431,27 @@ function edgeMessageKernel(args: { inputs: NamedTensorInfoMap; backend: unknown;
   );
 }
 
+function edgeGateKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const [nodes, x, w, center, neighbor, gamma, beta, moments] = ['nodes', 'x', 'w', 'center', 'neighbor', 'gamma', 'beta', 'moments'].map((k) => need(args.inputs, k));
+  const n = nodes.shape[0];
+  const c = w.shape[1];
+  const e = center.shape[0];
+  const kx = x.shape[1];
+  if (nodes.shape[1] !== 2 * c || x.shape[0] !== e || w.shape[0] !== kx + 1 || neighbor.shape[0] !== e || gamma.shape[0] !== c || !simd.simdWidth(c / 2)) {
+    throw new Error(`${EDGE_GATE}: shapes do not match (nodes [${nodes.shape.join(', ')}], x [${x.shape.join(', ')}], w [${w.shape.join(', ')}], ${e} and ${neighbor.shape[0]} indices, gamma [${gamma.shape.join(', ')}])`);
+  }
+  const eps = args.attrs!.eps as number;
+  const [out] = withArrays(
+    args.backend as KernelBackend,
+    [nodes, x, w, center, neighbor, gamma, beta, moments],
+    [{ shape: [e, c / 2], dtype: 'float32' }],
+    ([nv, xv, wv, cv, nbv, gv, bv, mv], [ov]) =>
+      simd.edgeGate({ nodes: nv as Float32Array, x: xv as Float32Array, w: wv as Float32Array }, cv as Int32Array, nbv as Int32Array, bnCoefficients(gv, bv, mv, c, eps), ov as Float32Array, c, n, kx),
+    false,
+  );
+  return out;
+}
+
 /** The gradient of LwEdgeMessage's nodes: g [E, C] summed into rows center (columns 0..C) and neighbor (C..2C), [N, 2C]. */
 function edgePairScatterKernel(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const [g, center, neighbor] = ['g', 'center', 'neighbor'].map((k) => need(args.inputs, k));
@@ -499,6 +524,7 @@ export function registerSegmentKernels(): void {
     [BN_GATE_BWD, bnGateBwdKernel],
     [TRANSPOSED_PRODUCT, transposedProductKernel],
     [EDGE_MESSAGE, edgeMessageKernel],
+    [EDGE_GATE, edgeGateKernel],
     [EDGE_PAIR_SCATTER, edgePairScatterKernel],
     [WINDOWED_PRODUCT, windowedProductKernel],
   ];
@@ -654,6 +680,9 @@ export const rawKernels = {
    * [z] alone with moments false (inference)
    */
   edgeMessage: (nodes: Tensor, x: Tensor, w: Tensor, center: Tensor, neighbor: Tensor, moments = true) => runMany(EDGE_MESSAGE, { nodes, x, w, center, neighbor }, { moments }),
+  /** Inference: m [E, C/2] = the gate (batch norm with `moments`, γ, β) of edgeMessage's z, in one call; C/2 a multiple of 4 */
+  edgeGate: (nodes: Tensor, x: Tensor, w: Tensor, center: Tensor, neighbor: Tensor, gamma: Tensor, beta: Tensor, moments: Tensor, eps: number) =>
+    run(EDGE_GATE, { nodes, x, w, center, neighbor, gamma, beta, moments }, { eps }),
   /** xᵀ·g, [K, N] (N a multiple of 4) */
   transposedProduct: (x: Tensor, g: Tensor) => run(TRANSPOSED_PRODUCT, { x, g }),
   /** x·w skipping each row's zeros outside its nonzero window, [R, N] (N a multiple of 4) */

@@ -204,6 +204,22 @@ describeEachBackend('CGCNN edge message kernel', () => {
         return [outs[0].dataSync(), rawKernels.edgeMessage(nodes, x, wb, center, neighbor)[0].dataSync()];
       });
       expect(alone).toEqual(withMoments);
+      // inference's edge message and gate in one call: the same bits as the gate of z (widths 40, 136)
+      if (c % 8 === 0) {
+        const gamma = tf.tensor1d(vals(c).map((v) => 1 + 0.5 * v));
+        const beta = tf.tensor1d(vals(c));
+        const running = tf.tensor2d([...vals(c), ...vals(c).map((v) => 1.5 + v)], [2, c]);
+        const [together, apart] = tf.tidy(() => {
+          const nodes = tf.concat([self, nbr], 1);
+          const wb = tf.concat([w, tf.reshape(bias, [1, -1])], 0);
+          const z = rawKernels.edgeMessage(nodes, x, wb, center, neighbor, false)[0];
+          return [rawKernels.edgeGate(nodes, x, wb, center, neighbor, gamma, beta, running, 1e-5).dataSync(), rawKernels.bnGateFwd(z, gamma, beta, running, 1e-5, false)[0].dataSync()];
+        });
+        expect(together).toEqual(apart);
+        expect(together.length).toBe((e * c) / 2);
+        expectNoLeak(() => tf.tidy(() => void rawKernels.edgeGate(tf.concat([self, nbr], 1), x, tf.concat([w, tf.reshape(bias, [1, -1])], 0), center, neighbor, gamma, beta, running, 1e-5).dataSync()));
+        tf.dispose([gamma, beta, running]);
+      }
       expectNoLeak(() => tf.tidy(() => void rawKernels.edgeMessage(tf.concat([self, nbr], 1), x, tf.concat([w, tf.reshape(bias, [1, -1])], 0), center, neighbor, false)[0].dataSync()));
       expectNoLeak(() => tf.tidy(() => void tf.grads((a: tf.Tensor, ws: tf.Tensor) => tf.sum(fused(a, nbr, x, ws, bias)))([self, w]).forEach((t) => t.dataSync())));
       const badDst = tf.tensor1d(Int32Array.from(g.center, (v, k) => (k === 3 ? n : v)), 'int32');
