@@ -562,7 +562,8 @@ export function registerSegmentKernels(): void {
     inputsToSave: ['nodes', 'x', 'w', 'center', 'neighbor'],
     gradFunc: (dy, saved) => {
       const [nodes, x, w, center, neighbor] = saved;
-      const g = (dy as Tensor[])[0]; // the moments output has no gradient
+      // the moments output (absent in inference, when tfjs passes dy as one tensor) has no gradient
+      const g = Array.isArray(dy) ? dy[0] : dy;
       const kx = x.shape[1]!;
       return {
         nodes: () => run(EDGE_PAIR_SCATTER, { g, center, neighbor }, { numNodes: nodes.shape[0] }),
