@@ -36,7 +36,7 @@ import { BatchNorm1d } from '../nn/batchnorm';
 import { Dense } from '../nn/dense';
 import { defaultRng } from '../nn/init';
 import { bnGate, fusedGateBackends } from '../nn/fused';
-import { rawKernels } from '../tf/kernels';
+import { rawKernels, recordingGradients } from '../tf/kernels';
 import { simdWidth } from '../simd';
 import type { GraphBatchTensors } from '../nn/types';
 import { defineArchitecture } from './define';
@@ -144,7 +144,7 @@ export class CgcnnConv extends MessagePassing {
 
   /** m = σ(BN₁(z)[:F]) ⊙ softplus(BN₁(z)[F:]), [E, F]: fused kernels on cpu and wasm, column halves with native kernels. */
   protected message(_p: unknown, { state, batch, training }: StepInput): Tensor2D {
-    if (fusedGateBackends.has(tf.getBackend()) && !training && tf.engine().state.gradientDepth === 0 && simdWidth(this.features)) return this.inferenceMessage(state.h, state.e, batch);
+    if (fusedGateBackends.has(tf.getBackend()) && !training && !recordingGradients() && simdWidth(this.features)) return this.inferenceMessage(state.h, state.e, batch);
     if (fusedGateBackends.has(tf.getBackend())) {
       const [z, moments] = this.preactivation(state.h, state.e, batch, training);
       return this.gate(z, moments, training);

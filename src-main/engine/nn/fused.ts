@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { rawKernels, registerSegmentKernels } from '../tf/kernels';
+import { rawKernels, recordingGradients, registerSegmentKernels } from '../tf/kernels';
 import { batchReducerActive, reduceMoments } from './batch-sync';
 import type { BatchNorm1d } from './batchnorm';
 import { splitColumns } from './segment';
@@ -66,7 +66,7 @@ export function bnGate(z: Tensor2D, bn: BatchNorm1d, training: boolean, batchMom
     }
     const eps = bn.eps;
     // inference with no gradient tape recording: nothing will differentiate m, so no ∂m/∂z (same m)
-    if (!training && tf.engine().state.gradientDepth === 0) return rawKernels.bnGateFwd(z, bn.gamma, bn.beta, moments, eps, false)[0] as Tensor2D;
+    if (!training && !recordingGradients()) return rawKernels.bnGateFwd(z, bn.gamma, bn.beta, moments, eps, false)[0] as Tensor2D;
     const op = tf.customGrad((...args: Array<Tensor | tf.GradSaveFunc>) => {
       const [zz, gamma, beta, save] = args as [Tensor, Tensor, Tensor, tf.GradSaveFunc];
       const [m, deriv] = rawKernels.bnGateFwd(zz, gamma, beta, moments, eps); // m [E, F], ∂m/∂filter | ∂m/∂core [E, 2F]

@@ -22,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, Tensor, Tensor1D, Tensor2D, TensorInfo } from '@tensorflow/tfjs-core';
 import { radialMessage as simdMessage, radialMessageGrad as simdGrad, radialMessageGradGrad as simdGradGrad, radialMessageTableGrad as simdTableGrad, type RadialShape } from '../simd/radial';
-import { KERNEL_BACKENDS, need, withArrays } from '../tf/kernels';
+import { KERNEL_BACKENDS, need, recordingGradients, withArrays } from '../tf/kernels';
 
 type KernelArgs = { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap };
 
@@ -230,11 +230,6 @@ function pairsChecked(pairs: TensorInfo | null, edges: TensorInfo): boolean {
 
 function notePairsChecked(pairs: TensorInfo | null, edges: TensorInfo): void {
   if (pairs) checkedPairs.set(pairs.dataId, edges.shape[0]);
-}
-
-/** An outer gradient tape records the ops run now (e.g. training differentiates the forces). */
-function recordingGradients(): boolean {
-  return tf.engine().state.gradientDepth > 0;
 }
 
 /** The message's `firstBlock` attribute (see FirstBlock): PaiNN's v is all zeros, so its terms are skipped. */

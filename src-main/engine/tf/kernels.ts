@@ -116,6 +116,11 @@ export function withArrays(backend: KernelBackend, ins: TensorInfo[], outs: OutS
   return outs.map((o, k) => maker.makeTensorInfo(o.shape, o.dtype, outArr[k]));
 }
 
+/** A gradient tape records the ops run now (training, or a gradient asked of the model): kernels may skip what only a backward pass reads when not. */
+export function recordingGradients(): boolean {
+  return tf.engine().state.gradientDepth > 0;
+}
+
 export function need(inputs: NamedTensorInfoMap, name: string): TensorInfo {
   const t = inputs[name];
   if (t == null) throw new Error(`kernel input "${name}" missing`);
