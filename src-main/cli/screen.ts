@@ -10,6 +10,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { detectFormat } from '../../src-shared/chem/detect';
+import { structureName } from '../../src-shared/chem/naming';
 import { shownUnit } from '../../src-shared/model/units';
 import type { ModelHeader } from '../engine/models/format';
 import { ComputePool } from '../workers/pool';
@@ -283,7 +284,8 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
         continue;
       }
       if (!('row' in e)) throw new Error('a screening worker gave a potential\'s entry for a property model');
-      const r = e.row;
+      // named as a researcher lists them: ASE's CIFs are all data_image0 (docs/training.md)
+      const r = { ...e.row, name: structureName(e.row.name, e.row.file) };
       if (run.output === 'json') {
         const { species: _s, ...row } = r;
         json.push({ ...row, unit, task: h.task, backend: run.backend });

@@ -6,7 +6,7 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStructures } from '../../../src-shared/chem/index';
@@ -88,6 +88,8 @@ describe('latticework predict over a folder', () => {
     expect(lines[0]).toBe('file,name,model,formation_energy_per_atom (eV/atom),error');
     const rows = lines.slice(1).map((l) => l.split(','));
     expect(rows.map((r) => r[0])).toEqual(order);
+    // every CIF ASE writes is data_image0: the name column gives the file's stem (the failed file: none)
+    expect(rows.map((r) => r[1])).toEqual(order.map((f) => (f.endsWith('5b.cif') ? '' : basename(f, '.cif'))));
     const bad = rows[order.indexOf(join('screen', 'emt-00005b.cif'))];
     expect(bad[3]).toBe('');
     expect(bad.slice(4).join(',')).toMatch(/line 1/);
