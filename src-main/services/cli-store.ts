@@ -131,7 +131,7 @@ export interface PotentialRunInfo {
 export interface PotentialRunHooks {
   /** `epoch` counts over all ensemble members (member k's epoch e is k · epochs + e), as k-fold runs do. */
   onBatch(b: { epoch: number; batch: number; batches: number; loss: number; lr: number }): void;
-  onEpoch(e: { epoch: number; lr: number; trainLoss: number; seconds: number; structuresPerSecond: number; atomsPerSecond: number; isBest: boolean; score: number; val: Record<string, number> }): Promise<void>;
+  onEpoch(e: { epoch: number; lr: number; trainLoss: number; seconds: number; structuresPerSecond: number; atomsPerSecond: number; isBest: boolean; score: number; val: Record<string, number>; train: Record<string, number> }): Promise<void>;
   onFinish(out: { cancelled: boolean; bestEpoch: number; epochsDone: number; val: Record<string, number>; test: Record<string, number>; location: string | null }): Promise<void>;
   onError(e: Error): Promise<void>;
 }
@@ -174,7 +174,7 @@ export async function sqlitePotentialRunHooks(db: string | undefined, info: Pote
   return {
     onBatch: (b) => recorder.batch(b),
     async onEpoch(e) {
-      recorder.epoch({ epoch: e.epoch, lr: e.lr, trainLoss: e.trainLoss, valLoss: null, trainMetrics: {}, valMetrics: e.val, seconds: e.seconds, structuresPerSecond: e.structuresPerSecond, atomsPerSecond: e.atomsPerSecond, isBest: e.isBest });
+      recorder.epoch({ epoch: e.epoch, lr: e.lr, trainLoss: e.trainLoss, valLoss: null, trainMetrics: e.train, valMetrics: e.val, seconds: e.seconds, structuresPerSecond: e.structuresPerSecond, atomsPerSecond: e.atomsPerSecond, isBest: e.isBest });
       await recorder.checkpoint({ epoch: e.epoch, isBest: e.isBest, metric: e.score, bytes: null }, seconds());
     },
     async onFinish(out) {

@@ -37,6 +37,8 @@ export interface PotentialEpochReport {
   score: number;
   /** Validation metrics by key without the `val_` prefix (metricValues). */
   val: Record<string, number>;
+  /** Training metrics by key without the `train_` prefix: the gradient norm's median and largest value over the epoch's batches (before clipping). */
+  train: { grad_norm_median: number; grad_norm_max: number };
 }
 
 export interface PotentialRunOptions {
@@ -56,7 +58,7 @@ export interface PotentialRunOptions {
   /** When the run is cancelled: keep the best epoch's weights as the model (every member must have one). */
   keepBestOnCancel?(): boolean;
   log?(line: string): void;
-  onBatch?(b: { epoch: number; batch: number; batches: number; loss: number; lr: number; atomsPerSecond: number }): void;
+  onBatch?(b: { epoch: number; batch: number; batches: number; loss: number; lr: number; gradNorm: number; atomsPerSecond: number }): void;
   /** After each epoch; `checkpoint` gives what continues the run from here. */
   onEpoch?(e: PotentialEpochReport, checkpoint: () => Promise<PotentialCheckpoint>): void | Promise<void>;
 }
@@ -102,7 +104,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
         resume: k === first ? o.resume?.state : undefined,
         onBatch: (b) => o.onBatch?.({ ...b, epoch: offset + b.epoch }),
         onEpoch: async (e: PotentialEpoch, state) => {
-          o.log?.(`epoch ${e.epoch + 1}/${e.epochs}  loss ${e.trainLoss.toExponential(3)}  ${e.val ? `val ${potentialMetricsLine(e.val)}` : ''}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.atomsPerSecond.toFixed(0)} atoms/s${e.isBest ? '  *' : ''}`);
+          o.log?.(`epoch ${e.epoch + 1}/${e.epochs}  loss ${e.trainLoss.toExponential(3)}  ${e.val ? `val ${potentialMetricsLine(e.val)}` : ''}  lr ${e.lr.toPrecision(3)}  |∇L| ${e.gradNorm.median.toPrecision(3)} (max ${e.gradNorm.max.toPrecision(3)})  ${e.seconds.toFixed(1)} s  ${e.atomsPerSecond.toFixed(0)} atoms/s${e.isBest ? '  *' : ''}`);
           await o.onEpoch?.({
             epoch: offset + e.epoch,
             lr: e.lr,
@@ -113,6 +115,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
             isBest: e.isBest,
             score: e.score,
             val: e.val ? metricValues(e.val, e.score) : {},
+            train: { grad_norm_median: e.gradNorm.median, grad_norm_max: e.gradNorm.max },
           }, async () => ({ version: 1, member: k, state: await state(), trained: trained.slice(0, k), split: o.split, freeze: freeze ?? 0 }));
         },
       });
@@ -220,7 +223,7 @@ export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext
       keepBestOnCancel: () => Atomics.load(input.control, 0) === CONTROL_CANCEL_KEEP,
       onBatch: (b) => ctx.emit({ type: 'batch', epoch: b.epoch, batch: b.batch, batches: b.batches, loss: b.loss, lr: b.lr, structuresPerSecond: b.atomsPerSecond / atomsPerStructure } satisfies TrainEvent),
       onEpoch: async (e, checkpoint) => {
-        ctx.emit({ type: 'epoch', epoch: e.epoch, epochs: config.training.epochs * members, lr: e.lr, trainLoss: e.trainLoss, valLoss: null, trainMetrics: {}, valMetrics: e.val, seconds: e.seconds, structuresPerSecond: e.structuresPerSecond, atomsPerSecond: e.atomsPerSecond, isBest: e.isBest } satisfies TrainEvent);
+        ctx.emit({ type: 'epoch', epoch: e.epoch, epochs: config.training.epochs * members, lr: e.lr, trainLoss: e.trainLoss, valLoss: null, trainMetrics: e.train, valMetrics: e.val, seconds: e.seconds, structuresPerSecond: e.structuresPerSecond, atomsPerSecond: e.atomsPerSecond, isBest: e.isBest } satisfies TrainEvent);
         ctx.emit({ type: 'checkpoint', epoch: e.epoch, isBest: e.isBest, metric: e.score, bytes: encodePotentialCheckpoint(await checkpoint()) } satisfies TrainEvent);
       },
     });

@@ -22,7 +22,7 @@ import { initialPlateauState, learningRate, stepPlateau, type PlateauState, type
 import { trainValTestSplit, type Split } from '../../../src-shared/model/split';
 import { TrainingControl } from '../train/control';
 import { registerFastMatMulGradient } from '../train/matmul-grad';
-import { Optimizer, type OptimizerState } from '../train/optimizers';
+import { globalNorm, Optimizer, type OptimizerState } from '../train/optimizers';
 import type { LabelledFrame } from '../../../src-shared/chem/frames';
 import { batchPotentialGraphs, potentialGraph, type PotentialGraph } from './frames';
 import { potentialLoss, batchTargets, disposeTargets } from './loss';
@@ -41,6 +41,11 @@ export interface PotentialEpoch {
   isBest: boolean;
   bestEpoch: number;
   seconds: number;
+  /**
+   * The global norm of the loss gradient over the epoch's batches, before clipping (median, largest):
+   * what `training.gradClipNorm` is compared with.
+   */
+  gradNorm: { median: number; max: number };
   /** Training throughput of the epoch (without validation). */
   atomsPerSecond: number;
   structuresPerSecond: number;
@@ -95,7 +100,7 @@ export interface PotentialTrainOptions {
   onEpoch?(e: PotentialEpoch, state: () => Promise<PotentialTrainState>): void | Promise<void>;
   /** Continue from this state (same config, frames, split and freeze). */
   resume?: PotentialTrainState;
-  onBatch?(b: { epoch: number; batch: number; batches: number; loss: number; lr: number; atomsPerSecond: number }): void;
+  onBatch?(b: { epoch: number; batch: number; batches: number; loss: number; lr: number; gradNorm: number; atomsPerSecond: number }): void;
   control?: TrainingControl;
   /** Use this split (indices into frames) instead of the seeded one. */
   split?: Split;
@@ -116,6 +121,12 @@ function chunks(idx: number[], size: number): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < idx.length; i += size) out.push(idx.slice(i, i + size));
   return out;
+}
+
+function medianAndMax(xs: number[]): { median: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return { median: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2, max: s[s.length - 1] };
 }
 
 /** Exponential moving average of the trainable weights: a ← d·a + (1 − d)·w after every step. */
@@ -254,6 +265,7 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
       const order = rng.shuffle(split.train.slice()) as number[];
       let lossSum = 0;
       let atoms = 0;
+      const norms: number[] = [];
       let lr = tc.optimizer.lr;
       for (const [b, part] of chunks(order, tc.batchSize).entries()) {
         await tick();
@@ -265,21 +277,21 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
         const t = potentialBatchTensors(batch);
         const targets = batchTargets(part.map((i) => frames[i]), batch, trained);
         const { value, grads } = tf.variableGrads(() => potentialLoss(model.evaluate(t, { forces: trained.forces, stress: trained.stress, training: true }), targets, tc.loss), vars);
-        optimizer.apply(
-          vars.map((v) => grads[v.name]),
-          lr,
-          tc.gradClipNorm,
-        );
+        const g = vars.map((v) => grads[v.name]);
+        const norm = globalNorm(g);
+        optimizer.apply(g, lr, tc.gradClipNorm);
         step++;
         ema?.update(step);
         const loss = (await value.data())[0];
-        tf.dispose([value, ...Object.values(grads)]);
+        const gradNorm = (await norm.data())[0];
+        tf.dispose([value, norm, ...Object.values(grads)]);
         disposeTargets(targets);
         disposePotentialBatch(t);
         if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, batch ${b} (lower the learning rate)`);
         lossSum += loss * part.length;
         atoms += batch.numAtoms;
-        opts.onBatch?.({ epoch, batch: b, batches, loss, lr, atomsPerSecond: batch.numAtoms / Math.max(now() - tb, 1e-9) });
+        norms.push(gradNorm);
+        opts.onBatch?.({ epoch, batch: b, batches, loss, lr, gradNorm, atomsPerSecond: batch.numAtoms / Math.max(now() - tb, 1e-9) });
       }
       if (control.cancelled) {
         status = 'cancelled';
@@ -294,7 +306,7 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
         best = { epoch, score, weights: evalWith(() => model.getWeights()) };
         sinceBest = 0;
       } else sinceBest++;
-      const record: PotentialEpoch = { epoch, epochs: tc.epochs, lr, trainLoss: lossSum / split.train.length, val, score, isBest, bestEpoch: best!.epoch, seconds: now() - te, atomsPerSecond: atoms / Math.max(trainSeconds, 1e-9), structuresPerSecond: split.train.length / Math.max(trainSeconds, 1e-9) };
+      const record: PotentialEpoch = { epoch, epochs: tc.epochs, lr, trainLoss: lossSum / split.train.length, val, score, isBest, bestEpoch: best!.epoch, seconds: now() - te, gradNorm: medianAndMax(norms), atomsPerSecond: atoms / Math.max(trainSeconds, 1e-9), structuresPerSecond: split.train.length / Math.max(trainSeconds, 1e-9) };
       history.push(record);
       const next = { epoch: epoch + 1, step, plateau, sinceBest };
       await opts.onEpoch?.(record, async () => ({

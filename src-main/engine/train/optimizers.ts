@@ -14,7 +14,7 @@
  *   g ← g · min(1, c / (‖g‖₂ + 1e-6)) with ‖g‖₂ over all parameters together.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../../../src-shared/model/config';
 
 export interface OptimizerState {
@@ -22,6 +22,11 @@ export interface OptimizerState {
   step: number;
   /** Slot name → one Float32Array per variable (same order as the variables). */
   slots: Record<string, Float32Array[]>;
+}
+
+/** The global norm ‖g‖₂ over all gradients together (what clipping compares with its limit). */
+export function globalNorm(grads: Tensor[]): Scalar {
+  return tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as Scalar);
 }
 
 export class Optimizer {
@@ -60,8 +65,7 @@ export class Optimizer {
     tf.tidy(() => {
       let gs = grads;
       if (clipNorm !== null) {
-        const sq = tf.addN(gs.map((g) => tf.sum(tf.square(g))));
-        const norm = tf.sqrt(sq);
+        const norm = globalNorm(gs);
         const scale = tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6)));
         gs = gs.map((g) => tf.mul(g, scale));
       }

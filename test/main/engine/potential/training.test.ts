@@ -124,6 +124,63 @@ describeEachBackend('potential training gradients', () => {
     for (const [name, w] of Object.entries(whole.weights)) expect(resumed.weights[name], name).toEqual(w);
   });
 
+  it('the weight average is the closed-form moving average of the trained weights, with the warm-up min(d, (1 + n)/(10 + n))', { timeout: 300_000 }, async () => {
+    const frames = Array.from({ length: 8 }, (_, k) => labelledByPairPotential(rattledAlloy(70 + k)));
+    // one step per epoch; d = 0.25 takes the warm-up at step 1 (2/11) and the decay from step 2 on
+    const decay = 0.25;
+    const config = tinyConfig('painn', { training: { epochs: 3, batchSize: 8, emaDecay: decay, optimizer: { kind: 'adam', lr: 0.01 }, split: { val: 0.25, test: 0 } } });
+    const start = new PotentialModel(config, config.training.seed);
+    const named = start.namedVariables();
+    const order = start.trainableVariables().map((v) => named.find((nv) => nv.variable === v)!.name);
+    const w0 = start.getWeights();
+    start.dispose();
+    let average = order.map((n) => Float64Array.from(w0[n]));
+    const before = tf.memory().numTensors;
+    await trainPotential(config, frames, {
+      onEpoch: async (_e, state) => {
+        const s = await state();
+        const d = Math.min(decay, (1 + s.step) / (10 + s.step));
+        average = average.map((a, k) => a.map((x, i) => d * x + (1 - d) * s.weights[order[k]][i]));
+        expect(s.ema).toHaveLength(order.length);
+        s.ema!.forEach((e, k) => e.forEach((x, i) => expect(Math.abs(x - average[k][i]), `${order[k]}[${i}] at step ${s.step}`).toBeLessThan(1e-6 + 1e-6 * Math.abs(average[k][i]))));
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('reports the gradient norm before clipping: one plain SGD step moves the weights by lr·‖g‖ (or lr·limit when clipped); the epoch gives its batches\' median and largest', { timeout: 300_000 }, async () => {
+    const frames = Array.from({ length: 8 }, (_, k) => labelledByPairPotential(rattledAlloy(60 + k)));
+    const lr = 0.05;
+    const base = { epochs: 1, emaDecay: 0, optimizer: { kind: 'sgd' as const, lr, momentum: 0 }, split: { val: 0.25, test: 0 } };
+    // the step's size over the trained weights (the energy statistics are fitted, not trained)
+    const stepNorm = (config: ReturnType<typeof tinyConfig>, after: Record<string, Float32Array>) => {
+      const start = new PotentialModel(config, config.training.seed);
+      const names = start.namedVariables().filter((nv) => nv.trainable).map((nv) => nv.name);
+      const w0 = start.getWeights();
+      start.dispose();
+      return Math.sqrt(names.reduce((t, n) => t + w0[n].reduce((u, x, i) => u + (after[n][i] - x) ** 2, 0), 0));
+    };
+    const before = tf.memory().numTensors;
+    // one batch of all 6 training frames: one step
+    const plain = tinyConfig('schnet', { training: { ...base, batchSize: 8, gradClipNorm: null } });
+    const r1 = await trainPotential(plain, frames);
+    const g = r1.history[0].gradNorm;
+    expect(g.median).toBe(g.max);
+    expect(g.max).toBeGreaterThan(0);
+    expect(stepNorm(plain, r1.weights) / (lr * g.max)).toBeCloseTo(1, 3);
+    // clipped to a tenth of that norm: the step is lr·limit, the reported norm is still the gradient's
+    const clipped = tinyConfig('schnet', { training: { ...base, batchSize: 8, gradClipNorm: g.max / 10 } });
+    const r2 = await trainPotential(clipped, frames);
+    expect(r2.history[0].gradNorm.max).toBeCloseTo(g.max, 5);
+    expect(stepNorm(clipped, r2.weights) / ((lr * g.max) / 10)).toBeCloseTo(1, 3);
+    // three batches: the epoch's median and largest of the batches' norms
+    const norms: number[] = [];
+    const r3 = await trainPotential(tinyConfig('schnet', { training: { ...base, batchSize: 2 } }), frames, { onBatch: (b) => norms.push(b.gradNorm) });
+    expect(norms).toHaveLength(3);
+    expect(r3.history[0].gradNorm).toEqual({ median: [...norms].sort((a, b) => a - b)[1], max: Math.max(...norms) });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('the loss skips frames without a label and is zero for perfect predictions', () => {
     const config = tinyConfig('schnet');
     const model = new PotentialModel(config);

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { ensureGradients } from '../../../../src-main/engine/tf/gradients';
-import { Optimizer } from '../../../../src-main/engine/train/optimizers';
+import { globalNorm, Optimizer } from '../../../../src-main/engine/train/optimizers';
 import { crossEntropyLoss, huberLoss, maeLoss, mseLoss } from '../../../../src-main/engine/train/losses';
 import { denormalize, fitNormalizer, normalize } from '../../../../src-main/engine/train/normalizer';
 import { OptimizerSchema, type OptimizerConfig } from '../../../../src-shared/model/config';
@@ -59,6 +59,12 @@ describe('optimisers match PyTorch 1.13 (scripts/engine/optimizer_golden.py)', (
     close(Array.from(w.dataSync()), golden.clip.weights, 1e-6);
     tf.dispose([w, g]);
     o.dispose();
+  });
+  it('globalNorm is the norm over all gradients together', () => {
+    const parts = [tf.tensor1d(golden.clip.gradient.slice(0, 1)), tf.tensor2d([golden.clip.gradient.slice(1)])];
+    const n = globalNorm(parts);
+    expect(n.dataSync()[0]).toBeCloseTo(Math.hypot(...golden.clip.gradient), 4);
+    tf.dispose([n, ...parts]);
   });
   it('saves and restores its state so that a resumed run continues identically', async () => {
     const mk = () => tf.variable(tf.tensor1d([0.5, -1, 2]));
