@@ -21,6 +21,8 @@ interface Pending {
   reject(err: Error): void;
   options: RunOptions;
   worker: PoolWorker;
+  /** The listener on options.signal, removed when the task settles (a screening's signal sees dozens of tasks). */
+  onAbort(): void;
 }
 
 interface PoolWorker {
@@ -47,11 +49,18 @@ export class ComputePool {
     const worker = this.pickWorker();
     const id = this.nextId++;
     return new Promise<TaskOutput<T>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, options, worker });
+      const onAbort = () => this.cancel(id);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, options, worker, onAbort });
       worker.busy++;
-      options.signal?.addEventListener('abort', () => this.cancel(id), { once: true });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
       this.post(worker, { type: 'run', id, task, input });
     });
+  }
+
+  /** The task's entry, no longer pending (its abort listener removed). */
+  private settle(id: number, p: Pending): void {
+    this.pending.delete(id);
+    p.options.signal?.removeEventListener('abort', p.onAbort);
   }
 
   private cancel(id: number): void {
@@ -95,7 +104,7 @@ export class ComputePool {
     void worker.thread.terminate();
     for (const [id, p] of this.pending) {
       if (p.worker !== worker) continue;
-      this.pending.delete(id);
+      this.settle(id, p);
       const cancelled = p.options.signal?.aborted;
       p.reject(
         cancelled ? new RemoteError({ name: 'CancelledError', message: 'cancelled' }) : new RemoteError({ name: 'WorkerError', message: reason.message }),
@@ -114,12 +123,12 @@ export class ComputePool {
         p.options.onEvent?.(msg.payload);
         break;
       case 'done':
-        this.pending.delete(msg.id);
+        this.settle(msg.id, p);
         p.worker.busy--;
         p.resolve(msg.output);
         break;
       case 'failed':
-        this.pending.delete(msg.id);
+        this.settle(msg.id, p);
         p.worker.busy--;
         p.reject(new RemoteError(msg.error));
         break;
@@ -130,7 +139,7 @@ export class ComputePool {
     this.disposed = true;
     const workers = this.workers.splice(0);
     for (const [id, p] of this.pending) {
-      this.pending.delete(id);
+      this.settle(id, p);
       p.reject(new RemoteError({ name: 'CancelledError', message: 'the compute pool was closed' }));
     }
     await Promise.all(workers.map((w) => w.thread.terminate()));

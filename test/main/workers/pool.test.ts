@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ComputePool } from '../../../src-main/workers/pool';
 
@@ -47,6 +48,15 @@ describe('ComputePool', () => {
     setTimeout(() => controller.abort(), 300);
     await expect(run).rejects.toMatchObject({ name: 'CancelledError' });
     expect(await p.run('count', { to: 1, delayMs: 1 })).toBe(1);
+  });
+
+  it('leaves no listener on the signal once its tasks have settled (one signal, many tasks: a screening)', async () => {
+    const controller = new AbortController();
+    const p = pool() as unknown as Untyped;
+    const runs = Array.from({ length: 12 }, () => p.run('count', { to: 1, delayMs: 1 }, { signal: controller.signal }));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(12);
+    await Promise.all([...runs, p.run('fail', {}, { signal: controller.signal }).catch(() => undefined)]);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('passes task errors as data', async () => {
