@@ -1,4 +1,5 @@
 /** `latticework predict --model NAME_OR_FILE FILE... [--json]`: predictions of a stored or file model. */
+import { setFlagsFromString } from 'node:v8';
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { CalculatorChoiceError, isBuiltinCalculator } from '../calculator';
 import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
@@ -40,6 +41,17 @@ shows it (a classifier's class, e.g. P(metal); log₁₀ GPa with GPa beside), t
 Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage,
 130 when interrupted.`;
 
+/**
+ * V8's interrupt budget (bytes of bytecode a function runs before V8 considers optimising it; V8's
+ * default 67,584): four times the default for a screening. Every thread that screens (this one and
+ * each worker, an isolate of its own) reads CIFs, builds graphs and drives the engine, and at the
+ * default V8 optimises ~140 functions per thread on its compiler threads, many of them before their
+ * type feedback settles (then deoptimises and compiles them again): a fifth of the whole command's
+ * CPU. With this budget ~70 per thread: the hot loops still get optimised and the command's CPU falls
+ * by 12–14 % (2,000 CIFs, BENCHMARKS.md "Screening"; 3× and 6× save less, 8× none).
+ */
+const SCREENING_INTERRUPT_BUDGET = 4 * 67_584;
+
 export const predictCommand: Command = {
   usage,
   async run(ctx: CommandContext): Promise<number> {
@@ -62,6 +74,8 @@ export const predictCommand: Command = {
     const workers = values.workers === undefined ? null : Number(values.workers);
     if (workers !== null && !(Number.isInteger(workers) && workers >= 1 && workers <= 64)) return usageError(ctx.io, 'predict', `--workers wants a whole number from 1 to 64, not "${values.workers}"`, usage);
     if (values.csv && values.json) return usageError(ctx.io, 'predict', '--csv and --json are two outputs: give one', usage);
+    // before the workers start (each reads the flag when its isolate starts) and this thread first runs the readers
+    setFlagsFromString(`--interrupt-budget=${SCREENING_INTERRUPT_BUDGET}`);
     const { screeningFiles, screeningPlan, startScreeningWorkers, runScreening } = await import('../screen');
     const { files, failed: missing } = await screeningFiles(positionals, ctx.cwd);
     // the screening workers start now (one per core on wasm and cpu, this thread included) and load
