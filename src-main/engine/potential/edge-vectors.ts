@@ -29,6 +29,20 @@ function checkEdges(kernel: string, center: Int32Array, neighbor: Int32Array, n:
   }
 }
 
+/** r [E·3] = P[j] − P[i] (+ S_e) in float32, edges' atom indices checked (errors name `kernel`). */
+export function edgeVectorsInto(kernel: string, P: Float32Array, S: Float32Array | null, center: Int32Array, neighbor: Int32Array, n: number, r: Float32Array): void {
+  checkEdges(kernel, center, neighbor, n);
+  for (let e = 0; e < center.length; e++) {
+    const i = 3 * center[e];
+    const j = 3 * neighbor[e];
+    const k = 3 * e;
+    r[k] = P[j] - P[i];
+    r[k + 1] = P[j + 1] - P[i + 1];
+    r[k + 2] = P[j + 2] - P[i + 2];
+  }
+  if (S) for (let k = 0; k < r.length; k++) r[k] += S[k];
+}
+
 function edgeVectorsKernel(args: KernelArgs): TensorInfo {
   const p = need(args.inputs, 'positions');
   const center = need(args.inputs, 'center');
@@ -37,25 +51,9 @@ function edgeVectorsKernel(args: KernelArgs): TensorInfo {
   const E = center.shape[0];
   const N = p.shape[0];
   const ins = [p, center, neighbor, ...(shift ? [shift] : [])];
-  const [out] = withArrays(args.backend as KernelBackend, ins, [{ shape: [E, 3], dtype: 'float32' }], ([pa, ca, na, sa], [oa]) => {
-    const P = pa as Float32Array;
-    const c = ca as Int32Array;
-    const nb = na as Int32Array;
-    const r = oa as Float32Array;
-    checkEdges(EDGE_VECTORS, c, nb, N);
-    for (let e = 0; e < E; e++) {
-      const i = 3 * c[e];
-      const j = 3 * nb[e];
-      const k = 3 * e;
-      r[k] = P[j] - P[i];
-      r[k + 1] = P[j + 1] - P[i + 1];
-      r[k + 2] = P[j + 2] - P[i + 2];
-    }
-    if (sa) {
-      const S = sa as Float32Array;
-      for (let k = 0; k < 3 * E; k++) r[k] += S[k];
-    }
-  }, false);
+  const [out] = withArrays(args.backend as KernelBackend, ins, [{ shape: [E, 3], dtype: 'float32' }], ([pa, ca, na, sa], [oa]) =>
+    edgeVectorsInto(EDGE_VECTORS, pa as Float32Array, (sa as Float32Array | undefined) ?? null, ca as Int32Array, na as Int32Array, N, oa as Float32Array),
+  false);
   return out;
 }
 
@@ -64,26 +62,26 @@ function edgeVectorsGradKernel(args: KernelArgs): TensorInfo {
   const center = need(args.inputs, 'center');
   const neighbor = need(args.inputs, 'neighbor');
   const N = args.attrs!.numAtoms as number;
-  const E = center.shape[0];
   const [out] = withArrays(args.backend as KernelBackend, [g, center, neighbor], [{ shape: [N, 3], dtype: 'float32' }], ([ga, ca, na], [oa]) => {
-    const G = ga as Float32Array;
-    const c = ca as Int32Array;
-    const nb = na as Int32Array;
-    const o = oa as Float32Array;
-    checkEdges(EDGE_VECTORS_GRAD, c, nb, N);
-    for (let e = 0; e < E; e++) {
-      const i = 3 * c[e];
-      const j = 3 * nb[e];
-      const k = 3 * e;
-      o[j] += G[k];
-      o[j + 1] += G[k + 1];
-      o[j + 2] += G[k + 2];
-      o[i] -= G[k];
-      o[i + 1] -= G[k + 1];
-      o[i + 2] -= G[k + 2];
-    }
+    checkEdges(EDGE_VECTORS_GRAD, ca as Int32Array, na as Int32Array, N);
+    addEdgeVectorsGrad(ga as Float32Array, ca as Int32Array, na as Int32Array, oa as Float32Array);
   });
   return out;
+}
+
+/** o[a] += Σ_{e: neighbor a} G_e − Σ_{e: center a} G_e (∂/∂P of Σ_e G_e·r_e; indices already checked), edge by edge. */
+export function addEdgeVectorsGrad(G: Float32Array, center: Int32Array, neighbor: Int32Array, o: Float32Array | Float64Array): void {
+  for (let e = 0; e < center.length; e++) {
+    const i = 3 * center[e];
+    const j = 3 * neighbor[e];
+    const k = 3 * e;
+    o[j] += G[k];
+    o[j + 1] += G[k + 1];
+    o[j + 2] += G[k + 2];
+    o[i] -= G[k];
+    o[i + 1] -= G[k + 1];
+    o[i + 2] -= G[k + 2];
+  }
 }
 
 function run(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}): Tensor {

@@ -39,7 +39,8 @@ function productKernel(args: KernelArgs): TensorInfo {
   return out;
 }
 
-function simdBackend(): boolean {
+/** The backends whose tensors the SIMD kernels compute on (wasm, cpu). */
+export function simdBackend(): boolean {
   const b = tf.getBackend();
   return b === 'wasm' || b === 'cpu';
 }

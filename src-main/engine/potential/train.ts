@@ -24,10 +24,13 @@ import { TrainingControl } from '../train/control';
 import { registerFastMatMulGradient } from '../train/matmul-grad';
 import { globalNorm, Optimizer, type OptimizerState } from '../train/optimizers';
 import type { LabelledFrame } from '../../../src-shared/chem/frames';
-import { batchPotentialGraphs, potentialGraph, type PotentialGraph } from './frames';
+import { batchPotentialGraphs, potentialGraph, type PotentialBatch, type PotentialGraph } from './frames';
+import { simdBackend } from './linear';
 import { potentialLoss, batchTargets, disposeTargets } from './loss';
 import { potentialMetrics, selectionScore, type FramePrediction, type PotentialMetrics } from './metrics';
 import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from './model';
+import { painnInference, painnOf, type InferenceOutput } from './painn-inference';
+import { recordingGradients } from '../tf/kernels';
 import { fitEnergyStatistics, type EnergyStatistics } from './statistics';
 
 export interface PotentialEpoch {
@@ -175,30 +178,41 @@ class WeightAverage {
 export function predictGraphs(model: PotentialModel, graphs: readonly PotentialGraph[], opts: { forces?: boolean; stress?: boolean; batchSize?: number } = {}): FramePrediction[] {
   const out: FramePrediction[] = [];
   const size = opts.batchSize ?? 32;
+  const want = { forces: opts.forces ?? true, stress: opts.stress ?? true };
+  // PaiNN on the SIMD kernels' backends, nothing recording: the hand-written pass (./painn-inference.ts)
+  const handWritten = painnOf(model) !== null && simdBackend() && !recordingGradients();
   for (let k = 0; k < graphs.length; k += size) {
     const part = graphs.slice(k, k + size);
     const batch = batchPotentialGraphs(part);
-    const t = potentialBatchTensors(batch);
-    const o = model.evaluate(t, { forces: opts.forces ?? true, stress: opts.stress ?? true });
-    const e = o.energy.dataSync();
-    const ae = o.atomEnergies.dataSync();
-    const f = o.forces?.dataSync() ?? null;
-    const s = o.stress?.dataSync() ?? null;
+    const o = handWritten ? painnInference(model, batch, want) : evaluateOnDevice(model, batch, want);
     let a0 = 0;
     part.forEach((g, i) => {
       const n = g.numbers.length;
       out.push({
-        energy: e[i],
-        atomEnergies: Float64Array.from(ae.subarray(a0, a0 + n)),
-        forces: f ? Float64Array.from(f.subarray(3 * a0, 3 * (a0 + n))) : null,
-        stress: s && g.volume !== null ? Float64Array.from(s.subarray(6 * i, 6 * i + 6)) : null,
+        energy: o.energy[i],
+        atomEnergies: Float64Array.from(o.atomEnergies.subarray(a0, a0 + n)),
+        forces: o.forces ? Float64Array.from(o.forces.subarray(3 * a0, 3 * (a0 + n))) : null,
+        stress: o.stress && g.volume !== null ? Float64Array.from(o.stress.subarray(6 * i, 6 * i + 6)) : null,
       });
       a0 += n;
     });
-    tf.dispose([o.energy, o.atomEnergies, o.forces ?? [], o.stress ?? []]);
-    disposePotentialBatch(t);
   }
   return out;
+}
+
+/** PotentialModel.evaluate on a batch, read back to host arrays (tensors disposed). */
+function evaluateOnDevice(model: PotentialModel, batch: PotentialBatch, want: { forces: boolean; stress: boolean }): InferenceOutput {
+  const t = potentialBatchTensors(batch);
+  const o = model.evaluate(t, want);
+  const host: InferenceOutput = {
+    energy: Float64Array.from(o.energy.dataSync()),
+    atomEnergies: o.atomEnergies.dataSync() as Float32Array,
+    forces: (o.forces?.dataSync() as Float32Array | undefined) ?? null,
+    stress: o.stress ? Float64Array.from(o.stress.dataSync()) : null,
+  };
+  tf.dispose([o.energy, o.atomEnergies, o.forces ?? [], o.stress ?? []]);
+  disposePotentialBatch(t);
+  return host;
 }
 
 export async function trainPotential(config: PotentialConfig, frames: readonly LabelledFrame[], opts: PotentialTrainOptions = {}): Promise<PotentialTrainResult & { model: PotentialModel | null }> {

@@ -51,9 +51,16 @@ interface KernelExports {
   radialMessageGrad(...args: number[]): number;
   radialMessageTableGrad(...args: number[]): number;
   radialMessageGradGrad(...args: number[]): number;
+  biasActivate(a: Ptr, b: Ptr, h: Ptr, sg: Ptr, r0: number, r1: number, cols: number, kind: number): void;
+  activateBackward(g: Ptr, a: Ptr, sg: Ptr, r0: number, r1: number, cols: number, kind: number): void;
+  addBias(y: Ptr, b: Ptr, r0: number, r1: number, cols: number): void;
+  painnNorms(uv: Ptr, s: Ptr, vn: Ptr, ip: Ptr, cin: Ptr, r0: number, r1: number, f: number): void;
+  painnUpdate(s: Ptr, v: Ptr, a: Ptr, ip: Ptr, uv: Ptr, sOut: Ptr, vOut: Ptr, r0: number, r1: number, f: number): void;
+  painnUpdateBackward(gs: Ptr, gv: Ptr, a: Ptr, ip: Ptr, uv: Ptr, ga: Ptr, guv: Ptr, r0: number, r1: number, f: number): void;
+  painnNormBackward(gs: Ptr, gcin: Ptr, vn: Ptr, uv: Ptr, gsOut: Ptr, guv: Ptr, r0: number, r1: number, f: number): void;
 }
 export type KernelName = keyof KernelExports;
-const KERNEL_NAMES: KernelName[] = ['gatherRows', 'scatterSum', 'addInto', 'edgeMessage', 'edgePairScatter', 'colSums', 'bnGateForward', 'bnGateBackwardSums', 'bnGateBackwardApply', 'transposedProduct', 'windowedProduct', 'radialMessage', 'radialMessageGrad', 'radialMessageTableGrad', 'radialMessageGradGrad'];
+const KERNEL_NAMES: KernelName[] = ['gatherRows', 'scatterSum', 'addInto', 'edgeMessage', 'edgePairScatter', 'colSums', 'bnGateForward', 'bnGateBackwardSums', 'bnGateBackwardApply', 'transposedProduct', 'windowedProduct', 'radialMessage', 'radialMessageGrad', 'radialMessageTableGrad', 'radialMessageGradGrad', 'biasActivate', 'activateBackward', 'addBias', 'painnNorms', 'painnUpdate', 'painnUpdateBackward', 'painnNormBackward'];
 
 // Control block of a helper (Int32Array on a SharedArrayBuffer): the caller writes the kernel
 // and its arguments, bumps SEQ and notifies; the helper runs it, writes RESULT (-2: it threw)

@@ -34,7 +34,7 @@ interface Blocks {
 }
 
 /** Pairs per thread at least in pair mode (a pair is two edges' work: half the edges' default of 1,024 rows). */
-const MIN_PAIRS_PER_THREAD = 512;
+export const MIN_PAIRS_PER_THREAD = 512;
 
 function padded(s: RadialShape): number {
   return Math.ceil(s.features / 4) * 4;
@@ -98,7 +98,7 @@ function describeEdge(center: Int32Array, neighbor: Int32Array, n: number) {
  * two edges of a pair have the same length): `pairs` [2P] lists every edge exactly once. Checked
  * once per pairs array (the kernels of one evaluation share it).
  */
-function checkPairs(pairs: Int32Array, E: number): void {
+export function checkPairs(pairs: Int32Array, E: number): void {
   if (pairs.length !== E) throw new Error(`radial kernels: ${pairs.length / 2} edge pairs for ${E} edges (every edge must be in one pair)`);
   const seen = new Uint8Array(E);
   for (let k = 0; k < pairs.length; k++) {
