@@ -3,7 +3,7 @@
  * driven in Chromium, which is what CI and this project's machines run (Electron cannot
  * start here). Only when LATTICEWORK_E2E_ELECTRON names an Electron binary does a launch
  * open the desktop window instead; no machine of this project exercises that path.
- * Each launch gets a fresh temporary database unless told which; console errors and page errors
+ * Each test file gets a fresh temporary database; console errors and page errors
  * are collected so tests can assert there were none; `api` is a typed client of the same core.
  *
  * A test file takes its app from `appForFile()` (launched before its tests, closed after them):
@@ -42,13 +42,8 @@ export interface LaunchedApp {
   screenshot(name: string): Promise<string>;
   /** Kills the app's process outright (SIGKILL), as a crash or a power cut would. */
   kill(): Promise<void>;
-  /** Closes the API client, the page and the app (and the temporary database it made). */
+  /** Closes the API client, the page and the app (the database stays: appForFile removes its folder). */
   close(): Promise<void>;
-}
-
-export interface LaunchOptions {
-  /** The database to open, kept when the app closes. Default: a fresh `e2e.sqlite` in a temporary folder, removed on close. */
-  databasePath?: string;
 }
 
 export const CHROMIUM_FLAGS = [
@@ -115,12 +110,9 @@ export async function openPage(browser: Browser, url: string, errors: string[]):
   return page;
 }
 
-/** Launches the app, waits until its page is connected to the core and (browser mode) connects `api`. */
-export async function launchApp(options: LaunchOptions = {}): Promise<LaunchedApp> {
+/** Launches the app on a database (kept when it closes), waits until its page is connected to the core and (browser mode) connects `api`. */
+async function launchApp(databasePath: string): Promise<LaunchedApp> {
   mkdirSync(ARTEFACTS, { recursive: true });
-  const dir = options.databasePath === undefined ? mkdtempSync(join(tmpdir(), 'latticework-e2e-')) : undefined;
-  const databasePath = options.databasePath ?? join(dir!, 'e2e.sqlite');
-  const removeDir = () => dir && rmSync(dir, { recursive: true, force: true });
   const errors: string[] = [];
   // Opt-in desktop path (LATTICEWORK_E2E_ELECTRON): playwright's _electron.launch on the built main
   // process. Not run in CI (no Electron binary can be downloaded there).
@@ -149,7 +141,6 @@ export async function launchApp(options: LaunchOptions = {}): Promise<LaunchedAp
       },
       async close() {
         await app.close();
-        removeDir();
       },
     };
   }
@@ -175,7 +166,6 @@ export async function launchApp(options: LaunchOptions = {}): Promise<LaunchedAp
       client.close();
       await browser.close();
       await stopServer(server);
-      removeDir();
     },
   };
 }
@@ -202,7 +192,7 @@ export function appForFile(options: { before?: (files: { dir: string; databasePa
   let current: LaunchedApp | undefined;
   beforeAll(async () => {
     await options.before?.({ dir, databasePath });
-    current = await launchApp({ databasePath });
+    current = await launchApp(databasePath);
   }, options.timeout);
   afterAll(async () => {
     await current?.close();
@@ -221,7 +211,7 @@ export function appForFile(options: { before?: (files: { dir: string; databasePa
       const previous = running();
       current = undefined;
       await (kill ? previous.kill() : previous.close());
-      current = await launchApp({ databasePath });
+      current = await launchApp(databasePath);
     },
   };
 }
@@ -237,38 +227,12 @@ export async function waitUntilConnected(page: Page): Promise<void> {
 }
 
 /** A typed client of the same running app, over its WebSocket (browser mode only). */
-export async function connectApi(url: string): Promise<{ api: LatticeworkApi; close(): void }> {
+async function connectApi(url: string): Promise<{ api: LatticeworkApi; close(): void }> {
   const u = new URL(url);
   const socket = new WebSocket(`ws://${u.host}/ws`);
   const transport = createSocketTransport(socket as unknown as SocketLike, u.searchParams.get('token') ?? undefined);
   await transport.ready;
   return { api: createClient(contract, transport), close: () => transport.close() };
-}
-
-/**
- * The app of a test file, launched before its tests (connected, with a typed client of the same
- * core) and closed after them: `const ctx = appForTests();` then `ctx.app.page`, `ctx.api`.
- */
-export function appForTests(): { readonly app: LaunchedApp; readonly api: LatticeworkApi } {
-  let app: LaunchedApp | undefined;
-  let connected: { api: LatticeworkApi; close(): void } | undefined;
-  beforeAll(async () => {
-    app = await launchApp();
-    connected = await connectApi(app.url);
-    await waitUntilConnected(app.page);
-  });
-  afterAll(async () => {
-    connected?.close();
-    await app?.close();
-  });
-  return {
-    get app() {
-      return app!;
-    },
-    get api() {
-      return connected!.api;
-    },
-  };
 }
 
 /** Runs the command line (built) and parses its JSON output. */

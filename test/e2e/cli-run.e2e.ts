@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../helpers/shared-data';
 import { appForFile, ROOT } from './app';
+import { chartPoints } from './charts';
 
 let summary: { epochs: number; bestEpoch: number; test: { mae: number } };
 
@@ -31,9 +32,8 @@ describe('a command-line run in the app', () => {
     await app.screenshot('cli-run-in-runs-table');
 
     await row.getByTestId('run-open').click();
-    const curve = page.locator('[data-testid="training-curve"][data-points], [data-testid="training-curve"] [data-points]').first();
     // train_loss and val_loss (and the validation metrics) per epoch: at least 2 series × 4 epochs
-    await expect.poll(async () => Number((await curve.getAttribute('data-points')) ?? 0), { timeout: 60_000 }).toBeGreaterThanOrEqual(2 * summary.epochs);
+    await expect.poll(() => chartPoints(page, 'training-curve'), { timeout: 60_000 }).toBeGreaterThanOrEqual(2 * summary.epochs);
     await app.screenshot('cli-run-curves');
     expect(app.errors).toEqual([]);
   });

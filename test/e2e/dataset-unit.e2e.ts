@@ -5,17 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../helpers/shared-data';
-import { appForTests } from './app';
+import { appForFile } from './app';
+import { chartAxes, chartPoints } from './charts';
+import { shownRunStatus, startRun } from './training-view';
 
 const NACL = 'NaCl\n1.0\n0 2.82 2.82\n2.82 0 2.82\n2.82 2.82 0\nNa Cl\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n';
 
-const ctx = appForTests();
-
-const axes = (id: string) => ctx.app.page.locator(`[data-testid="${id}"][data-axes], [data-testid="${id}"] [data-axes]`).first().getAttribute('data-axes');
+const { app, api } = appForFile();
 
 describe('a dataset target’s unit', () => {
   it('is set at import, recorded with the run and its model, and shown on the axes and with a prediction', { timeout: 480_000 }, async () => {
-    const { app, api } = ctx;
     const { page } = app;
     await page.getByTestId('nav-datasets').click();
     await page.getByTestId('dataset-kind').selectOption('cgcnn-folder');
@@ -30,23 +29,16 @@ describe('a dataset target’s unit', () => {
     await page.getByTestId('dataset-import').click();
     await expect.poll(async () => (await page.getByTestId('dataset-report-count').textContent())?.replace(/\D/g, ''), { timeout: 60_000 }).toBe('10');
     expect((await page.getByTestId('dataset-unit-shown').textContent())?.trim()).toBe('kJ/mol');
-    expect(await axes('dataset-histogram')).toMatch(/^target \(kJ\/mol\) \|/);
+    expect(await chartAxes(page, 'dataset-histogram')).toMatch(/^target \(kJ\/mol\) \|/);
     const dataset = (await api.datasets.list({})).find((d) => d.name === 'COD with unit')!;
     expect(dataset.targetUnit).toBe('kJ/mol');
 
-    await page.getByTestId('nav-training').click();
-    const datasetSelect = page.getByTestId('training-dataset');
-    await datasetSelect.selectOption(String(dataset.id));
-    await page.getByTestId('training-config').selectOption('preset:cgcnn-paper');
-    await page.getByTestId('config-epochs').fill('3');
-    await page.getByTestId('config-batch-size').fill('4');
-    await page.getByTestId('run-name').fill('unit-run');
-    await page.getByTestId('run-start').click();
-    await expect.poll(() => page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status'), { timeout: 300_000 }).toBe('finished');
-    await expect.poll(async () => Number(await page.locator('[data-testid="parity-plot"] [data-points], [data-testid="parity-plot"][data-points]').first().getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(0);
-    expect(await axes('training-metrics-curve')).toMatch(/^epoch \| error \(kJ\/mol\)/);
-    expect(await axes('parity-plot')).toBe('true target (kJ/mol) | predicted target (kJ/mol)');
-    expect(await axes('error-histogram')).toMatch(/^error, predicted − true \(kJ\/mol\) \|/);
+    await startRun(page, { dataset: dataset.id, epochs: 3, batchSize: 4, name: 'unit-run' });
+    await expect.poll(() => shownRunStatus(page), { timeout: 300_000 }).toBe('finished');
+    await expect.poll(() => chartPoints(page, 'parity-plot'), { timeout: 60_000 }).toBeGreaterThan(0);
+    expect(await chartAxes(page, 'training-metrics-curve')).toMatch(/^epoch \| error \(kJ\/mol\)/);
+    expect(await chartAxes(page, 'parity-plot')).toBe('true target (kJ/mol) | predicted target (kJ/mol)');
+    expect(await chartAxes(page, 'error-histogram')).toMatch(/^error, predicted − true \(kJ\/mol\) \|/);
     await app.screenshot('unit-training-finished');
 
     const run = (await api.runs.list({ includeArchived: false })).find((r) => r.name === 'unit-run')!;

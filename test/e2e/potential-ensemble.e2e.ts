@@ -10,6 +10,7 @@ import type { RunRecord } from '../../src-shared/ipc/contract';
 import { fmtNum } from '../../src-renderer/lib/format';
 import { appForFile, waitUntilConnected } from './app';
 import { observeElement } from './observe';
+import { fillRunForm, shownRunStatus } from './training-view';
 import { emtFramesText as frames } from '../helpers/shared-data';
 
 const { app, api } = appForFile();
@@ -31,15 +32,10 @@ describe('a potential ensemble from the workbench', () => {
     await waitUntilConnected(page);
 
     // the Training view offers the ensemble size for a potential's configuration only
-    await page.getByTestId('nav-training').click();
-    await page.getByTestId('view-training').waitFor();
-    await page.getByTestId('training-dataset').selectOption(String(dataset.id));
     const property = (await api.models.presets({})).find((p) => p.config.kind !== 'potential')!;
-    await page.getByTestId('training-config').selectOption(`preset:${property.id}`);
+    await fillRunForm(page, { dataset: dataset.id, config: `preset:${property.id}`, name: 'tiny SchNet ensemble' });
     expect(await page.getByTestId('config-ensemble').count()).toBe(0);
-    await page.getByTestId('training-config').selectOption(`saved:${saved.id}`);
-    await page.getByTestId('config-ensemble').fill('2');
-    await page.getByTestId('run-name').fill('tiny SchNet ensemble');
+    await fillRunForm(page, { dataset: dataset.id, config: `saved:${saved.id}`, ensemble: 2, name: 'tiny SchNet ensemble' });
     // what the progress shows while the run goes, recorded in the page: the second member of a
     // run this tiny trains for well under a second, too short for a poll to be sure to see it
     const shown = await observeElement(page, 'training-progress', ['data-member']);
@@ -51,7 +47,7 @@ describe('a potential ensemble from the workbench', () => {
     expect(run!.error).toBeNull();
     // the page has taken in the whole run (it shows it finished): its progress named the member in
     // training, the first, then the second one after the first one's epochs
-    await expect.poll(() => page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('finished');
+    await expect.poll(() => shownRunStatus(page), { timeout: 60_000 }).toBe('finished');
     const progress = await shown();
     expect([...new Set(progress.attributes['data-member'].filter((m) => m !== null))]).toEqual(['1', '2']);
     expect(progress.texts.some((t) => /member 1\/2, epoch [12]\/4/.test(t ?? ''))).toBe(true);

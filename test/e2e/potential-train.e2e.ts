@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src-shared/ipc/contract';
 import { fmtNum } from '../../src-renderer/lib/format';
 import { appForFile } from './app';
+import { chartPoints } from './charts';
+import { startRun } from './training-view';
 import { emtFramesText as frames } from '../helpers/shared-data';
 
 /** The small PaiNN typed into the form. */
@@ -97,12 +99,7 @@ describe('training a potential from the workbench', () => {
     const names = ['small PaiNN, batch 4', 'small PaiNN, batch 2'];
     const runs: RunRecord[] = [];
     for (const [k, name] of names.entries()) {
-      await page.getByTestId('training-dataset').selectOption(String(dataset!.id));
-      await page.getByTestId('training-config').selectOption('draft');
-      await page.getByTestId('config-epochs').fill('2');
-      await page.getByTestId('config-batch-size').fill(String(4 / (k + 1)));
-      await page.getByTestId('run-name').fill(name);
-      await page.getByTestId('run-start').click();
+      await startRun(page, { dataset: dataset!.id, config: 'draft', epochs: 2, batchSize: 4 / (k + 1), name });
       const run = await finished(name);
       expect(run.summary).toMatchObject({ architecture: 'painn', preset: 'painn-potential', features: 8, layers: 2, cutoff: 4, batchSize: 4 / (k + 1), epochs: 2 });
       runs.push(run);
@@ -134,10 +131,9 @@ describe('training a potential from the workbench', () => {
     // the metric chosen first, once the runs' series are in: the validation energy MAE
     await expect.poll(() => panel.getByTestId('compare-metric').inputValue(), { timeout: 60_000 }).toBe('val_energy_mae');
     const both = await api.runs.metrics({ ids: runs.map((r) => r.id), keys: ['val_energy_mae', 'val_force_mae'] });
-    const curves = panel.locator('[data-testid="compare-curves"][data-points], [data-testid="compare-curves"] [data-points]').first();
-    await expect.poll(() => curves.getAttribute('data-points'), { timeout: 60_000 }).toBe(String(both.filter((p) => p.key === 'val_energy_mae').length));
+    await expect.poll(() => chartPoints(panel, 'compare-curves'), { timeout: 60_000 }).toBe(both.filter((p) => p.key === 'val_energy_mae').length);
     await panel.getByTestId('compare-metric').selectOption('val_force_mae');
-    await expect.poll(() => curves.getAttribute('data-points'), { timeout: 60_000 }).toBe(String(both.filter((p) => p.key === 'val_force_mae').length));
+    await expect.poll(() => chartPoints(panel, 'compare-curves'), { timeout: 60_000 }).toBe(both.filter((p) => p.key === 'val_force_mae').length);
     // the only parameter that differs is the batch size
     const diff = panel.locator('[data-testid="compare-diff-row"]');
     await expect.poll(() => diff.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')))).toEqual(['training.batchSize']);

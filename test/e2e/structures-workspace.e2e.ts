@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { shared, SHARED_DATA } from '../helpers/shared-data';
 import { appForFile, waitUntilConnected } from './app';
+import { chartPoints } from './charts';
 
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const cif = (id: string) => ({ name: `${id}.cif`, mimeType: 'chemical/x-cif', buffer: readFileSync(`${SAMPLE}/${id}.cif`) });
@@ -303,8 +304,7 @@ describe('bugs a new user hit', () => {
   it('shows the space-group histogram in the dataset report', async () => {
     const { page } = app;
     await page.getByTestId('dataset-item').filter({ hasText: 'EMT frames' }).click();
-    const chart = page.locator('[data-testid="dataset-spacegroups"][data-points], [data-testid="dataset-spacegroups"] [data-points]').first();
-    await expect.poll(async () => Number(await chart.getAttribute('data-points').catch(() => '0')), { timeout: 60_000 }).toBe(30);
+    await expect.poll(() => chartPoints(page, 'dataset-spacegroups'), { timeout: 60_000 }).toBe(30);
     await app.screenshot('dataset-spacegroups');
   });
 });

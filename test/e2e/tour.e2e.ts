@@ -13,6 +13,8 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { emtFramesText, shared, SHARED_DATA } from '../helpers/shared-data';
 import { appForFile, ARTEFACTS } from './app';
+import { chartAxes, chartSeriesNames } from './charts';
+import { fillRunForm, shownRunStatus, startRun } from './training-view';
 
 const TOUR = join(ARTEFACTS, 'tour');
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
@@ -72,15 +74,6 @@ async function visit(section: string): Promise<void> {
   await app.page.getByTestId(`view-${section}`).waitFor();
 }
 
-/** The axis titles of the chart with this test id ("x | y"). */
-function axes(testId: string): Promise<string | null> {
-  return app.page.locator(`[data-testid="${testId}"][data-axes], [data-testid="${testId}"] [data-axes]`).first().getAttribute('data-axes');
-}
-
-/** The series names (legend entries) of the chart with this test id. */
-function seriesNames(testId: string): Promise<string | null> {
-  return app.page.locator(`[data-testid="${testId}"][data-series-names], [data-testid="${testId}"] [data-series-names]`).first().getAttribute('data-series-names');
-}
 
 /** A raw programme key (camelCase or snake_case) where a person expects words. */
 const RAW_KEY = /\b[a-z]+[A-Z]\w*|\b[a-z]+_[a-z]\w*/;
@@ -185,7 +178,7 @@ describe('a newcomer’s tour of every section', () => {
     await expect.poll(async () => (await page.getByTestId('dataset-report-count').textContent())?.replace(/\D/g, ''), { timeout: 120_000 }).toBe('10');
     await page.waitForTimeout(500);
     await shot('10-dataset-cod-report');
-    expect.soft(await axes('dataset-histogram')).toMatch(/\(.+\)|no unit/);
+    expect.soft(await chartAxes(page, 'dataset-histogram')).toMatch(/\(.+\)|no unit/);
     // extended XYZ named like the shared file: a wrong key first, then energy_per_atom
     const xyz = join(dir, 'emt_dataset.extxyz');
     writeFileSync(xyz, emtFramesText(40));
@@ -204,7 +197,7 @@ describe('a newcomer’s tour of every section', () => {
     await expect.poll(async () => (await page.getByTestId('dataset-report-count').textContent())?.replace(/\D/g, ''), { timeout: 120_000 }).toBe('40');
     await page.waitForTimeout(500);
     await shot('12-dataset-emt-report');
-    expect.soft(await axes('dataset-histogram')).toMatch(/eV\/atom/);
+    expect.soft(await chartAxes(page, 'dataset-histogram')).toMatch(/eV\/atom/);
     // dataset structures are named by their ids and grouped, not "emt_dataset.extxyz · 0"
     await visit('structures');
     const emtGroup = page.getByTestId('structure-group-toggle').filter({ hasText: 'EMT 40' });
@@ -251,40 +244,28 @@ describe('a newcomer’s tour of every section', () => {
 
   it('Training: a short run with curves titled with units, a square parity plot; cancel asks first', { timeout: 480_000 }, async () => {
     const { page } = app;
-    await visit('training');
-    const datasetSelect = page.getByTestId('training-dataset');
-    await datasetSelect.selectOption((await datasetSelect.locator('option').filter({ hasText: /COD sample/ }).first().getAttribute('value'))!);
-    await page.getByTestId('training-config').selectOption('preset:cgcnn-paper');
-    await page.getByTestId('config-epochs').fill('4');
-    await page.getByTestId('config-batch-size').fill('4');
-    await page.getByTestId('run-name').fill('first run');
+    await fillRunForm(page, { dataset: /COD sample/, epochs: 4, batchSize: 4, name: 'first run' });
     await shot('16-training-setup');
     await page.getByTestId('run-start').click();
-    await expect.poll(() => page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status'), { timeout: 300_000 }).toBe('finished');
+    await expect.poll(() => shownRunStatus(page), { timeout: 300_000 }).toBe('finished');
     await page.getByTestId('parity-plot').waitFor({ timeout: 30_000 });
     await page.waitForTimeout(1000);
     await shot('17-training-finished');
-    expect.soft(await axes('training-curve')).toBe('epoch | loss (normalised targets)');
-    expect.soft(await axes('training-metrics-curve')).toMatch(/^epoch \| .+\(.+\)/);
-    expect.soft(await axes('parity-plot')).toMatch(/^true .*\(.+\) \| predicted .*\(.+\)$/);
+    expect.soft(await chartAxes(page, 'training-curve')).toBe('epoch | loss (normalised targets)');
+    expect.soft(await chartAxes(page, 'training-metrics-curve')).toMatch(/^epoch \| .+\(.+\)/);
+    expect.soft(await chartAxes(page, 'parity-plot')).toMatch(/^true .*\(.+\) \| predicted .*\(.+\)$/);
     const box = (await page.getByTestId('parity-plot').boundingBox())!;
     expect.soft(Math.abs(box.width - box.height)).toBeLessThanOrEqual(1);
-    for (const chart of ['training-curve', 'training-metrics-curve', 'training-batch-curve', 'training-lr-curve']) expect.soft(await seriesNames(chart), `${chart} legend`).not.toMatch(RAW_KEY);
+    for (const chart of ['training-curve', 'training-metrics-curve', 'training-batch-curve', 'training-lr-curve']) expect.soft(await chartSeriesNames(page, chart), `${chart} legend`).not.toMatch(RAW_KEY);
     expect.soft(await page.getByTestId('training-summary').textContent()).not.toMatch(RAW_KEY);
     // a second, longer run on the EMT frames: cancel asks first
-    await page.getByTestId('nav-training').click();
-    await datasetSelect.selectOption((await datasetSelect.locator('option').filter({ hasText: /EMT 40/ }).first().getAttribute('value'))!);
-    await page.getByTestId('training-config').selectOption('preset:cgcnn-paper');
-    await page.getByTestId('config-epochs').fill('200');
-    await page.getByTestId('config-batch-size').fill('8');
-    await page.getByTestId('run-name').fill('long run');
-    await page.getByTestId('run-start').click();
-    await expect.poll(() => page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status'), { timeout: 120_000 }).toBe('running');
+    await startRun(page, { dataset: /EMT 40/, epochs: 200, batchSize: 8, name: 'long run' });
+    await expect.poll(() => shownRunStatus(page), { timeout: 120_000 }).toBe('running');
     await page.getByTestId('run-cancel').click();
     await page.getByTestId('run-cancel-keep').waitFor();
     await shot('18-training-cancel-confirm');
     await page.getByTestId('run-cancel-keep').click();
-    await expect.poll(() => page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status'), { timeout: 120_000 }).toMatch(/cancelled|finished/);
+    await expect.poll(() => shownRunStatus(page), { timeout: 120_000 }).toMatch(/cancelled|finished/);
     await page.waitForTimeout(1000);
     await shot('19-training-cancelled');
     expect.soft(await pageOverflow(page)).toBe(0);
@@ -307,7 +288,7 @@ describe('a newcomer’s tour of every section', () => {
     await page.waitForTimeout(1000);
     await shot('21-runs-compare');
     for (const cell of await page.locator('[data-testid="compare-diff-row"] td:first-child').allTextContents()) expect.soft(cell, 'raw parameter path').not.toMatch(RAW_KEY);
-    expect.soft(await seriesNames('compare-curves')).not.toMatch(RAW_KEY);
+    expect.soft(await chartSeriesNames(page, 'compare-curves')).not.toMatch(RAW_KEY);
     await page.getByTestId('compare-parallel').scrollIntoViewIfNeeded();
     await shot('22-runs-compare-parallel');
     expect.soft(await pageOverflow(page)).toBe(0);
@@ -333,7 +314,7 @@ describe('a newcomer’s tour of every section', () => {
     const perAtom = page.getByTestId('predict-per-atom');
     await perAtom.waitFor({ timeout: 30_000 });
     expect.soft(await perAtom.textContent()).not.toContain('log(GPa)');
-    expect.soft(await axes('predict-per-atom-chart')).toMatch(/log₁₀ GPa/);
+    expect.soft(await chartAxes(page, 'predict-per-atom-chart')).toMatch(/log₁₀ GPa/);
     await perAtom.scrollIntoViewIfNeeded();
     await shot('23b-predict-per-atom');
     // a text file named like a checkpoint
@@ -361,7 +342,7 @@ describe('a newcomer’s tour of every section', () => {
     await page.getByTestId('simulation-start').click();
     await expect.poll(() => page.getByTestId('simulation-run').getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
     await expect.poll(async () => Number(await page.getByTestId('simulation-chart-fmax').getAttribute('data-points'))).toBeGreaterThan(1);
-    expect.soft(await axes('simulation-chart-fmax')).toMatch(/eV\/Å/);
+    expect.soft(await chartAxes(page, 'simulation-chart-fmax')).toMatch(/eV\/Å/);
     await page.waitForTimeout(500);
     await shot('25b-simulate-relaxed');
     expect.soft(await viewerToolbarClear(page), 'the viewer’s toolbar runs under its legend').toBe(true);

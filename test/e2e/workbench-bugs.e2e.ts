@@ -6,31 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { shared } from '../helpers/shared-data';
 import { appForFile, waitUntilConnected } from './app';
+import { chartPoints } from './charts';
+import { startRun } from './training-view';
 
 const { app, api } = appForFile();
-
-/** Data points drawn by the chart with this test id. */
-async function chartPoints(testId: string): Promise<number> {
-  const el = app.page.locator(`[data-testid="${testId}"][data-points], [data-testid="${testId}"] [data-points]`).first();
-  return Number((await el.getAttribute('data-points', { timeout: 1000 }).catch(() => null)) ?? 0);
-}
 
 /** "~4.2 s", "~1 min 05 s" → seconds. */
 function seconds(text: string): number {
   const m = /(?:(\d+) h )?(?:(\d+) min )?(?:([\d.]+) s)?/.exec(text.replace('~', '').trim())!;
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-}
-
-/** Starts a 3-epoch CGCNN (paper preset) run of batch 64 on a dataset from the Training view. */
-async function startEmtRun(datasetId: number, name: string): Promise<void> {
-  const { page } = app;
-  await page.getByTestId('nav-training').click();
-  await page.getByTestId('training-dataset').selectOption(String(datasetId));
-  await page.getByTestId('training-config').selectOption('preset:cgcnn-paper');
-  await page.getByTestId('config-epochs').fill('3');
-  await page.getByTestId('config-batch-size').fill('64');
-  await page.getByTestId('run-name').fill(name);
-  await page.getByTestId('run-start').click();
 }
 
 describe('workbench bugs', () => {
@@ -72,8 +56,8 @@ describe('workbench bugs', () => {
     expect(estimated).toBeGreaterThan(0);
 
     // Train two epochs from the Training view (bug 5: reload while it runs).
-    await startEmtRun(ds.id, 'emt-timed');
-    await expect.poll(() => chartPoints('training-batch-curve'), { timeout: 240_000 }).toBeGreaterThan(0);
+    await startRun(page, { dataset: ds.id, epochs: 3, batchSize: 64, name: 'emt-timed' });
+    await expect.poll(() => chartPoints(page, 'training-batch-curve'), { timeout: 240_000 }).toBeGreaterThan(0);
     await expect
       .poll(async () => (await api.runs.list({ includeArchived: false })).find((r) => r.name === 'emt-timed')?.epochsDone ?? 0, { timeout: 240_000 })
       .toBeGreaterThanOrEqual(1);
@@ -85,7 +69,7 @@ describe('workbench bugs', () => {
     expect(stored).toBeGreaterThan(40);
     // bug 5: every stored batch is drawn, not only those seen since the reload (the epoch refetch used to drop them).
     await page.waitForTimeout(2500);
-    await expect.poll(() => chartPoints('training-batch-curve'), { timeout: 60_000 }).toBe(stored);
+    await expect.poll(() => chartPoints(page, 'training-batch-curve'), { timeout: 60_000 }).toBe(stored);
     await app.screenshot('training-after-reload');
 
     // Bug 6's accuracy (~20× too high). The estimate's speed is calibrated by the run just measured on this
@@ -99,7 +83,7 @@ describe('workbench bugs', () => {
     await expect.poll(() => page.getByTestId('config-estimates').textContent(), { timeout: 60_000 }).toMatch(/speed calibrated by run “emt-timed”: [\d.]+ GFLOP\/s/);
     const before = seconds((await page.getByTestId('config-time-estimate').textContent()) ?? '');
     expect(before).toBeGreaterThan(0);
-    await startEmtRun(ds.id, 'estimated-run');
+    await startRun(page, { dataset: ds.id, epochs: 3, batchSize: 64, name: 'estimated-run' });
     const second = () => api.runs.list({ includeArchived: false }).then((l) => l.find((r) => r.name === 'estimated-run'));
     await expect.poll(async () => (await second())?.status, { timeout: 300_000 }).toBe('finished');
     const epochSeconds = (await api.runs.metrics({ ids: [(await second())!.id], keys: ['epoch_seconds'] })).sort((a, b) => a.step - b.step).map((p) => p.value);
@@ -141,13 +125,7 @@ describe('messages that say what to do', () => {
     const ds = await api.datasets.import({ kind: 'cgcnn-folder', path: shared('cgcnn-sample-regression'), name: 'ten CIFs' });
     await page.reload();
     await waitUntilConnected(page);
-    await page.getByTestId('nav-training').click();
-    await page.getByTestId('training-dataset').selectOption(String(ds.id));
-    await page.getByTestId('training-config').selectOption('preset:cgcnn-paper');
-    await page.getByTestId('config-epochs').fill('2000');
-    await page.getByTestId('config-batch-size').fill('4');
-    await page.getByTestId('run-name').fill('stopped-early');
-    await page.getByTestId('run-start').click();
+    await startRun(page, { dataset: ds.id, epochs: 2000, batchSize: 4, name: 'stopped-early' });
     const run = () => api.runs.list({ includeArchived: false }).then((l) => l.find((r) => r.name === 'stopped-early'));
     await expect.poll(async () => (await run())?.epochsDone ?? 0, { timeout: 240_000 }).toBeGreaterThanOrEqual(2);
     await page.getByTestId('run-cancel').click();

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { shared } from '../helpers/shared-data';
 import { appForFile } from './app';
+import { chartAxes, chartPoints } from './charts';
+import { shownRunStatus, startRun } from './training-view';
 
 const { app, api } = appForFile();
-
-/** Data points drawn by the chart with this test id (the EChart wrapper exposes them as data-points). */
-async function chartPoints(testId: string): Promise<number> {
-  const el = app.page.locator(`[data-testid="${testId}"][data-points], [data-testid="${testId}"] [data-points]`).first();
-  return Number((await el.getAttribute('data-points', { timeout: 1000 }).catch(() => null)) ?? 0);
-}
 
 async function importDataset(path: string, name: string): Promise<void> {
   const { page } = app;
@@ -19,19 +15,6 @@ async function importDataset(path: string, name: string): Promise<void> {
   await page.getByTestId('dataset-import').click();
 }
 
-async function startRun(datasetName: RegExp, epochs: number, batchSize: number, runName: string): Promise<void> {
-  const { page } = app;
-  await page.getByTestId('nav-training').click();
-  const datasetSelect = page.getByTestId('training-dataset');
-  const option = datasetSelect.locator('option').filter({ hasText: datasetName });
-  await datasetSelect.selectOption((await option.first().getAttribute('value'))!);
-  await page.getByTestId('training-config').selectOption('preset:cgcnn-paper');
-  await page.getByTestId('config-epochs').fill(String(epochs));
-  await page.getByTestId('config-batch-size').fill(String(batchSize));
-  await page.getByTestId('run-name').fill(runName);
-  await page.getByTestId('run-start').click();
-}
-
 describe('experiment workbench', () => {
   it('imports the EMT dataset as a CGCNN folder: report with 2,000 structures and the label histogram', async () => {
     const { page } = app;
@@ -39,7 +22,7 @@ describe('experiment workbench', () => {
     const count = page.getByTestId('dataset-report-count');
     await expect.poll(async () => (await count.textContent())?.replace(/\D/g, ''), { timeout: 240_000, interval: 1000 }).toBe('2000');
     expect(await page.getByTestId('dataset-report-failed').textContent()).toMatch(/^\s*0\s*$/);
-    await expect.poll(() => chartPoints('dataset-histogram'), { timeout: 60_000 }).toBeGreaterThan(5);
+    await expect.poll(() => chartPoints(page, 'dataset-histogram'), { timeout: 60_000 }).toBeGreaterThan(5);
     await app.screenshot('dataset-emt');
   });
 
@@ -48,23 +31,22 @@ describe('experiment workbench', () => {
     // The 2,000 EMT structures (imported above): an epoch takes seconds, so the curve is seen growing
     // while the run is running. (On the 10-structure COD sample a whole 20-epoch run can finish between
     // two polls, and the first point seen is then the last.)
-    await startRun(/EMT alloys/, 3, 64, 'emt-a');
-    await expect.poll(() => chartPoints('training-curve'), { timeout: 240_000 }).toBeGreaterThan(0);
-    expect(await page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status')).toBe('running');
+    await startRun(page, { dataset: /EMT alloys/, epochs: 3, batchSize: 64, name: 'emt-a' });
+    await expect.poll(() => chartPoints(page, 'training-curve'), { timeout: 240_000 }).toBeGreaterThan(0);
+    expect(await shownRunStatus(page)).toBe('running');
     // the dashboard shows the data-parallel workers the batches are split over (one per core by default)
     await expect.poll(async () => (await page.getByTestId('training-workers').textContent()) ?? '').toMatch(/^\d+ workers?$/);
     // the curve grows while the run runs: more points drawn than when it was seen running
-    const pointsThen = await chartPoints('training-curve');
-    await expect.poll(() => chartPoints('training-curve'), { timeout: 120_000 }).toBeGreaterThan(pointsThen);
+    const pointsThen = await chartPoints(page, 'training-curve');
+    await expect.poll(() => chartPoints(page, 'training-curve'), { timeout: 120_000 }).toBeGreaterThan(pointsThen);
 
-    await expect.poll(() => page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status'), { timeout: 300_000 }).toBe('finished');
-    await expect.poll(() => chartPoints('parity-plot'), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(() => shownRunStatus(page), { timeout: 300_000 }).toBe('finished');
+    await expect.poll(() => chartPoints(page, 'parity-plot'), { timeout: 60_000 }).toBeGreaterThan(0);
     // charts that read at a glance: the loss says what it is measured on, every axis has a title with
     // units, and the parity plot is square
-    const axes = (id: string) => page.locator(`[data-testid="${id}"][data-axes], [data-testid="${id}"] [data-axes]`).first().getAttribute('data-axes');
-    expect(await axes('training-curve')).toBe('epoch | loss (normalised targets)');
-    expect(await axes('training-metrics-curve')).toMatch(/^epoch \| error \(.+\)/);
-    expect(await axes('parity-plot')).toMatch(/^true .*\(.+\) \| predicted .*\(.+\)$/);
+    expect(await chartAxes(page, 'training-curve')).toBe('epoch | loss (normalised targets)');
+    expect(await chartAxes(page, 'training-metrics-curve')).toMatch(/^epoch \| error \(.+\)/);
+    expect(await chartAxes(page, 'parity-plot')).toMatch(/^true .*\(.+\) \| predicted .*\(.+\)$/);
     const box = (await page.locator('[data-testid="parity-plot"]').boundingBox())!;
     expect(Math.abs(box.width - box.height)).toBeLessThanOrEqual(1);
     await app.screenshot('training-finished');
@@ -84,8 +66,8 @@ describe('experiment workbench', () => {
     const { page } = app;
     await importDataset(shared('cgcnn-sample-regression'), 'COD sample');
     await expect.poll(async () => (await page.getByTestId('dataset-report-count').textContent())?.replace(/\D/g, ''), { timeout: 60_000 }).toBe('10');
-    await startRun(/COD sample/, 6, 4, 'small-b');
-    await expect.poll(() => page.getByTestId('training-status').getByTestId('run-status').getAttribute('data-status'), { timeout: 300_000 }).toBe('finished');
+    await startRun(page, { dataset: /COD sample/, epochs: 6, batchSize: 4, name: 'small-b' });
+    await expect.poll(() => shownRunStatus(page), { timeout: 300_000 }).toBe('finished');
     await page.getByTestId('nav-runs').click();
     for (const name of ['emt-a', 'small-b']) {
       await page.getByTestId('run-row').filter({ hasText: name }).getByTestId('run-select').check();
@@ -98,7 +80,7 @@ describe('experiment workbench', () => {
     const epochsRow = page.locator('[data-testid="compare-diff-row"][data-path="training.epochs"] td');
     expect((await epochsRow.allTextContents()).map((t) => t.trim()).slice(1).sort()).toEqual(['3', '6']);
     // One line per run and metric: at least the two runs' training losses.
-    await expect.poll(() => chartPoints('compare-curves'), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(() => chartPoints(page, 'compare-curves'), { timeout: 60_000 }).toBeGreaterThan(0);
     expect(Number(await curves.getAttribute('data-series'))).toBeGreaterThanOrEqual(2);
     await app.screenshot('runs-compare');
     expect(app.errors).toEqual([]);
