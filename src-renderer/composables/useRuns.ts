@@ -27,7 +27,14 @@ const predictionErrors = ref<Record<number, string>>({});
 const actionError = ref<string | null>(null);
 let started = false;
 
-/** Status events counted, and the count at each run's last one: what a list request was sent before. */
+/**
+ * Status events counted, and the count at each run's last one: which runs were told a status after
+ * a list request was sent (refresh keeps those over the list's possibly older records). Counted, not
+ * ordered by status as useSimulations does (a simulation only moves forward: queued, running,
+ * ended): a training run's status goes back — pause and resume (running ⇄ paused), resuming an
+ * interrupted run (interrupted → running) — so which of two records is newer is told by when it
+ * came, not by what it says.
+ */
 let statusEvents = 0;
 const toldAt = new Map<number, number>();
 

@@ -61,14 +61,19 @@ function stage(status: SimulationRecord['status']): number {
 }
 
 /**
- * Takes a record into the list (and the run shown), unless it is older than what is known: a
- * record read before the run ended (the answer to cancel, or to a load) can arrive after the
- * status event that told the end, and would otherwise show the run as still going for good.
+ * The list's record of the run when the list knows it further on than `r`, else null. A record read
+ * before the run moved on (the answer to cancel, to a load, a listing on its way) can arrive after
+ * the status event that told the end, and would otherwise show the run as still going for good.
  */
-function upsert(r: SimulationRecord): void {
+function knownFurther(r: Pick<SimulationRecord, 'id' | 'status'>): SimulationRecord | null {
   const known = list.value.find((x) => x.id === r.id);
-  if (known && stage(known.status) > stage(r.status)) return;
-  list.value = known ? list.value.map((x) => (x.id === r.id ? r : x)) : [r, ...list.value];
+  return known && stage(known.status) > stage(r.status) ? known : null;
+}
+
+/** Takes a record into the list (and the run shown), unless the list knows the run further on. */
+function upsert(r: SimulationRecord): void {
+  if (knownFurther(r)) return;
+  list.value = list.value.some((x) => x.id === r.id) ? list.value.map((x) => (x.id === r.id ? r : x)) : [r, ...list.value];
   const d = detail.value;
   // the streamed frames may be ahead of the record's count
   if (d?.id === r.id && stage(d.status) <= stage(r.status)) detail.value = { ...d, ...r, frames: Math.max(d.frames, r.frames), steps: Math.max(d.steps, r.steps) };
@@ -77,11 +82,8 @@ function upsert(r: SimulationRecord): void {
 async function refresh(): Promise<void> {
   try {
     const listed = await getApi().simulations.list({});
-    // a run told further on while the list was on its way keeps what was told (as upsert does)
-    list.value = listed.map((r) => {
-      const known = list.value.find((x) => x.id === r.id);
-      return known && stage(known.status) > stage(r.status) ? known : r;
-    });
+    // a run told further on while the list was on its way keeps what was told
+    list.value = listed.map((r) => knownFurther(r) ?? r);
     listError.value = null;
   } catch (e) {
     listError.value = errorMessage(e);
@@ -105,8 +107,7 @@ async function load(id: number): Promise<void> {
     detailError.value = null;
     // the run moved on while this was read (it ended: its status event came while nothing of it
     // was shown yet, and no later one will come): read it again, as it is now
-    const known = list.value.find((x) => x.id === id);
-    if (known && stage(known.status) > stage(d.status)) void load(id);
+    if (knownFurther(d)) void load(id);
   } catch (e) {
     if (token === loadToken) detailError.value = errorMessage(e);
   }
