@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { shared, SHARED_DATA } from '../helpers/shared-data';
+import { emtFramesText, shared, SHARED_DATA } from '../helpers/shared-data';
 import { appForFile, waitUntilConnected } from './app';
 import { chartPoints } from './charts';
 
@@ -231,10 +231,7 @@ describe('bugs a new user hit', () => {
 
   it('bug 7: extended-XYZ frames and CGCNN CIFs are named by their ids, grouped by dataset, searchable', async () => {
     const { page } = app;
-    const text = readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8').split('\n');
-    let end = 0;
-    for (let f = 0; f < 30; f++) end += Number(text[end]) + 2;
-    await api.datasets.import({ kind: 'extxyz', name: 'EMT frames', files: [{ name: 'emt_dataset.extxyz', text: text.slice(0, end).join('\n') }] });
+    await api.datasets.import({ kind: 'extxyz', name: 'EMT frames', files: [{ name: 'emt_dataset.extxyz', text: emtFramesText(30) }] });
     const emtCifs = ['emt-00000', 'emt-00001', 'emt-00002'].map((id) => ({ name: `cg/${id}.cif`, text: readFileSync(shared('emt-dev', 'cgcnn', `${id}.cif`), 'utf8') }));
     const idProp = readFileSync(shared('emt-dev', 'cgcnn', 'id_prop.csv'), 'utf8').split('\n').slice(0, 3).join('\n');
     await api.datasets.import({ kind: 'cgcnn-folder', name: 'EMT CIFs', files: [...emtCifs, { name: 'cg/id_prop.csv', text: idProp }] });

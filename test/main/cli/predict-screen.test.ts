@@ -22,7 +22,7 @@ import { screenTask } from '../../../src-main/workers/screen';
 import { potentialEntry } from '../../../src-main/engine/potential/entry';
 import { LoadedPotential, potentialModelFile } from '../../../src-main/engine/potential/file';
 import { seededWeights, tinyConfig } from '../engine/potential/helpers';
-import { shared } from '../../helpers/shared-data';
+import { emtFramesText, shared } from '../../helpers/shared-data';
 import { io } from './commands/helpers';
 
 const EMT = shared('emt-dev', 'cgcnn');
@@ -161,11 +161,8 @@ describe('latticework predict with a potential over the screening threads', () =
     potentialFile = join(dir, 'tiny-painn.lwm');
     writeFileSync(potentialFile, potential);
     // a file of three frames beside the CIFs
-    const lines = readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8').split('\n');
-    let end = 0;
-    for (let k = 0; k < 3; k++) end += Number(lines[end]) + 2;
     frames = join(folder, 'more', 'frames.extxyz');
-    writeFileSync(frames, lines.slice(0, end).join('\n') + '\n');
+    writeFileSync(frames, emtFramesText(3));
   });
   afterAll(() => rmSync(frames, { force: true }));
 

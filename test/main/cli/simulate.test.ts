@@ -6,7 +6,7 @@ import { eosCommand, mdCommand, relaxCommand } from '../../../src-main/cli/comma
 import { predictCommand } from '../../../src-main/cli/commands/predict';
 import type { Command } from '../../../src-main/cli/command';
 import { readFrames, readStructures } from '../../../src-shared/chem';
-import { shared } from '../../helpers/shared-data';
+import { emtFramesText } from '../../helpers/shared-data';
 import { golden } from '../../shared/sim/helpers';
 import { copperPoscar } from '../services/simulation-fixtures';
 
@@ -15,12 +15,7 @@ writeFileSync(join(dir, 'Cu.vasp'), copperPoscar(2, 0.3));
 writeFileSync(join(dir, 'Cu1.vasp'), copperPoscar(1));
 writeFileSync(join(dir, 'Fe.vasp'), copperPoscar(1, 0, 'Fe'));
 // the first three structures of the shared EMT set, labelled by ASE 3.22's EMT
-const dataset = readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8').split('\n');
-{
-  let line = 0;
-  for (let k = 0; k < 3; k++) line += Number(dataset[line]) + 2;
-  writeFileSync(join(dir, 'three.extxyz'), dataset.slice(0, line).join('\n') + '\n');
-}
+writeFileSync(join(dir, 'three.extxyz'), emtFramesText(3));
 
 async function run(cmd: Command, argv: string[]) {
   const out: string[] = [];

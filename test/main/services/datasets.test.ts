@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobProgress } from '../../../src-shared/ipc/contract';
 import { serveTestCore } from '../../helpers/core';
-import { SHARED_DATA } from '../../helpers/shared-data';
+import { emtFramesText, SHARED_DATA } from '../../helpers/shared-data';
 
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const EMT = `${SHARED_DATA}/emt-dev`;
@@ -64,12 +64,8 @@ describe('datasets service', () => {
   });
 
   it('imports an extended XYZ with its per-atom forces, and a CSV of names and targets', async () => {
-    // 40 frames of the EMT set
-    const text = readFileSync(join(EMT, 'emt_dataset.extxyz'), 'utf8');
-    const lines = text.split('\n');
-    let end = 0;
-    for (let f = 0; f < 40; f++) end += Number(lines[end]) + 2;
-    const ds = await served.api.datasets.import({ kind: 'extxyz', files: [{ name: 'emt40.extxyz', text: lines.slice(0, end).join('\n') }] });
+    const emt40 = emtFramesText(40);
+    const ds = await served.api.datasets.import({ kind: 'extxyz', files: [{ name: 'emt40.extxyz', text: emt40 }] });
     expect(ds.size).toBe(40);
     expect(ds.targetKey).toBe('energy_per_atom');
     expect(ds.report.perAtomKeys).toEqual(['forces']);
@@ -81,7 +77,7 @@ describe('datasets service', () => {
     const tenth = (await served.api.datasets.items({ id: ds.id, offset: 9, limit: 1 })).items[0];
     expect((await served.api.structures.get({ id: tenth.structureId })).block).toBe(9);
     expect(first.items[0].target).toBeCloseTo(0.01567245788294014, 12);
-    const byEnergy = await served.api.datasets.import({ kind: 'extxyz', target: 'energy', files: [{ name: 'emt40.extxyz', text: lines.slice(0, end).join('\n') }] });
+    const byEnergy = await served.api.datasets.import({ kind: 'extxyz', target: 'energy', files: [{ name: 'emt40.extxyz', text: emt40 }] });
     expect((await served.api.datasets.items({ id: byEnergy.id, offset: 0, limit: 1 })).items[0].target).toBeCloseTo(0.2507593261270422, 12);
 
     const csv = 'file,band_gap,other\n1000041.cif,1.5,x\n9011998,0.7,y\nnope.cif,1,z\n';

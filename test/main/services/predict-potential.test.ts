@@ -4,7 +4,7 @@
  * member spread on a stored structure, with the structure's own labels beside them; `predict.run`
  * gives the energy with the per-atom energies; a property model is refused with a clear message.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readStructures } from '../../../src-shared/chem';
@@ -13,7 +13,7 @@ import { encodeModelFile } from '../../../src-main/engine/models/format';
 import { LoadedPotential, potentialModelFile } from '../../../src-main/engine/potential/file';
 import { initBackend } from '../../../src-main/engine/tf/backend';
 import { serveTestCore } from '../../helpers/core';
-import { SHARED_DATA } from '../../helpers/shared-data';
+import { emtFramesText } from '../../helpers/shared-data';
 import { seededWeights, tinyConfig } from '../engine/potential/helpers';
 
 const served = serveTestCore();
@@ -23,10 +23,7 @@ beforeAll(async () => {
 });
 
 /** The first frame of the shared EMT set: 16 atoms (Ag, Al) with energy, forces and stress. */
-function firstFrame(): string {
-  const lines = readFileSync(`${SHARED_DATA}/emt-dev/emt_dataset.extxyz`, 'utf8').split('\n');
-  return lines.slice(0, Number(lines[0]) + 2).join('\n') + '\n';
-}
+const firstFrame = () => emtFramesText(1);
 
 const members = () => [1, 2].map((seed) => seededWeights(tinyConfig('painn', { model: { maxZ: 80 } }), seed, { 47: -2.8, 13: -3.4 }, 0.5));
 

@@ -1,16 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readStructures } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem';
 import { EmtCalculator, LennardJonesCalculator, relaxationAgreement, type Calculator } from '../../../src-shared/sim';
-import { shared } from '../../helpers/shared-data';
+import { emtFramesText } from '../../helpers/shared-data';
 
 // five held-out-like structures: the shared EMT set's first five
-const file = shared('emt-dev', 'emt_dataset.extxyz');
-const text = readFileSync(file, 'utf8').split('\n');
-let end = 0;
-for (let k = 0; k < 5; k++) end += Number(text[end]) + 2;
-const structures = readStructures('five.extxyz', text.slice(0, end).join('\n')).structures;
+const structures = readStructures('five.extxyz', emtFramesText(5)).structures;
 
 /** EMT shifted by a constant per atom: the same minima, energies off by `shift` eV/atom. */
 function shiftedEmt(shift: number): Calculator {
