@@ -794,7 +794,7 @@ def make_optimizer(params, tc):
     if o["kind"] == "sgd":
         return torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"], nesterov=o["nesterov"], weight_decay=wd)
     cls = torch.optim.Adam if o["kind"] == "adam" else torch.optim.AdamW
-    return cls(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["epsilon"], weight_decay=wd)
+    return cls(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["epsilon"], weight_decay=wd, amsgrad=o.get("amsgrad", False))
 
 
 # ----------------------------------------------------------------------------- distributed training

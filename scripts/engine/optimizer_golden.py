@@ -5,7 +5,7 @@ test/fixtures/engine/optimizers.json.
 Run with Debian's PyTorch 1.13:  /usr/bin/python3 scripts/engine/optimizer_golden.py
 
 Optimisers: three steps on f(w) = Σ c·w² + 0.1·Σ w³ from w = [0.5, −1, 2], c = [1, 2, 3], in
-float32 as the engine computes. Clipping: one SGD step (lr 1) with the gradient [1, −4, 12]
+float32 as the engine computes (AMSGrad with β₂ = 0.5, where it differs from Adam). Clipping: one SGD step (lr 1) with the gradient [1, −4, 12]
 clipped to global norm 1. Losses: mean reduction, as the trainer uses them.
 """
 import json
@@ -47,7 +47,21 @@ cases = {
         'config': {'kind': 'adamw', 'lr': 0.1}, 'weightDecay': 0.1,
         'weights': three_steps(lambda p: torch.optim.AdamW(p, lr=0.1, weight_decay=0.1)),
     },
+    # β₂ = 0.5 so that v decays within three steps and AMSGrad's max changes the steps (checked below)
+    'adam-amsgrad': {
+        'config': {'kind': 'adam', 'lr': 0.1, 'beta2': 0.5, 'amsgrad': True}, 'weightDecay': 0.01,
+        'weights': three_steps(lambda p: torch.optim.Adam(p, lr=0.1, betas=(0.9, 0.5), weight_decay=0.01, amsgrad=True)),
+    },
+    'adamw-amsgrad': {
+        'config': {'kind': 'adamw', 'lr': 0.1, 'beta2': 0.5, 'amsgrad': True}, 'weightDecay': 0.1,
+        'weights': three_steps(lambda p: torch.optim.AdamW(p, lr=0.1, betas=(0.9, 0.5), weight_decay=0.1, amsgrad=True)),
+    },
 }
+
+for name, plain in (('adam-amsgrad', lambda p: torch.optim.Adam(p, lr=0.1, betas=(0.9, 0.5), weight_decay=0.01)),
+                    ('adamw-amsgrad', lambda p: torch.optim.AdamW(p, lr=0.1, betas=(0.9, 0.5), weight_decay=0.1))):
+    diff = max(abs(a - b) for a, b in zip(cases[name]['weights'], three_steps(plain)))
+    assert diff > 1e-3, f'{name}: AMSGrad does not change these three steps ({diff})'
 
 w = torch.tensor(W0, requires_grad=True)
 w.grad = torch.tensor([1.0, -4.0, 12.0])

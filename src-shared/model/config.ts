@@ -156,6 +156,8 @@ export const OptimizerSchema = z.discriminatedUnion(
       beta1: fraction('optimizer.beta1').default(0.9),
       beta2: fraction('optimizer.beta2').default(0.999),
       epsilon: posNum('optimizer.epsilon').default(1e-8),
+      /** AMSGrad (Reddi et al. 2018; torch.optim.Adam amsgrad): divide by the largest second moment so far, so a step never grows because v decayed. */
+      amsgrad: z.boolean().default(false),
     }),
     /** Adam with decoupled weight decay (Loshchilov & Hutter). */
     z.object({
@@ -164,6 +166,8 @@ export const OptimizerSchema = z.discriminatedUnion(
       beta1: fraction('optimizer.beta1').default(0.9),
       beta2: fraction('optimizer.beta2').default(0.999),
       epsilon: posNum('optimizer.epsilon').default(1e-8),
+      /** AMSGrad, as for adam. */
+      amsgrad: z.boolean().default(false),
     }),
   ],
   { error: 'optimizer kind must be one of sgd, adam, adamw' },

@@ -67,6 +67,7 @@ export const COMMON_HINTS: Readonly<Record<string, FieldHint>> = {
   'graph.gaussian.width': { label: 'Width (Å)', hint: 'Width of each Gaussian' },
   'model.head.numTargets': { label: 'Targets', hint: 'Properties predicted at once' },
   'training.optimizer.lr': { label: 'Learning rate', hint: 'Step size of the optimiser' },
+  'training.optimizer.amsgrad': { label: 'AMSGrad', hint: 'Adam divides by the largest second moment so far (no step grows because it decayed)' },
   'graph.cgcnnPadding': { label: 'CGCNN padding', hint: 'Pad atoms with fewer neighbours with fake edges, as CGCNN' },
   'graph.envelope': { label: 'Envelope', hint: 'Smooth cosine envelope reaching 0 at the cutoff' },
   'training.weightDecay': { label: 'Weight decay', hint: 'L2 (adamw: decoupled)' },

@@ -81,7 +81,7 @@ describe('config form from the registry’s schema descriptors', () => {
   });
 
   it('fills a variant with its defaults when the kind changes', () => {
-    expect(variantDefaults(schema, ['training', 'optimizer'], 'adam')).toEqual({ kind: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    expect(variantDefaults(schema, ['training', 'optimizer'], 'adam')).toEqual({ kind: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: false });
     expect(variantDefaults(schema, ['model', 'head'], 'classification')).toEqual({ kind: 'classification', numClasses: 2 });
   });
 

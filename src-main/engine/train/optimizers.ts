@@ -9,6 +9,7 @@
  *   Adam:            g ← g + λw;  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
  *                    w ← w − η · m̂ / (√v̂ + ε),  m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)
  *   AdamW:           w ← w(1 − ηλ), then Adam with λ = 0 (decoupled decay)
+ *   AMSGrad (adam/adamw `amsgrad`): v̄ ← max(v̄, v), and v̄ in place of v in the step
  *
  * Global-norm gradient clipping (torch.nn.utils.clip_grad_norm_):
  *   g ← g · min(1, c / (‖g‖₂ + 1e-6)) with ‖g‖₂ over all parameters together.
@@ -38,7 +39,7 @@ export class Optimizer {
     readonly weightDecay: number,
     private readonly variables: Variable[],
   ) {
-    const names = config.kind === 'sgd' ? (config.momentum > 0 ? ['momentum'] : []) : ['m', 'v'];
+    const names = config.kind === 'sgd' ? (config.momentum > 0 ? ['momentum'] : []) : config.amsgrad ? ['m', 'v', 'vmax'] : ['m', 'v'];
     for (const n of names)
       this.slots[n] = variables.map((v) => {
         const z = tf.zerosLike(v);
@@ -92,9 +93,15 @@ export class Optimizer {
           const nv = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(g), 1 - c.beta2));
           m.assign(nm);
           v.assign(nv);
+          let second: Tensor = nv;
+          if (c.amsgrad) {
+            const vmax = this.slots.vmax[i];
+            second = tf.maximum(vmax, nv);
+            vmax.assign(second);
+          }
           const bc1 = 1 - c.beta1 ** t;
           const bc2 = 1 - c.beta2 ** t;
-          const denom = tf.add(tf.sqrt(tf.div(nv, bc2)), c.epsilon);
+          const denom = tf.add(tf.sqrt(tf.div(second, bc2)), c.epsilon);
           w.assign(tf.sub(wCur, tf.mul(tf.div(nm, denom), lr / bc1)));
         }
       }
