@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick, ref } from 'vue';
 import type { RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
+import { runRecord } from './run-record';
 
 type Handler = (p: unknown) => void;
 const handlers: Record<string, Handler[]> = {};
@@ -16,30 +17,7 @@ const on = (name: string) => (h: Handler) => {
 };
 const emit = (name: string, p: unknown) => (handlers[name] ?? []).forEach((h) => h(p));
 
-const run: RunRecord = {
-  id: 7,
-  name: 'r',
-  datasetId: 1,
-  datasetName: 'd',
-  targetUnit: '',
-  status: 'running',
-  summary: {},
-  bestMetrics: {},
-  backend: 'cpu',
-  workers: 1,
-  seed: 1,
-  epochsDone: 0,
-  epochsPlanned: 2,
-  startedAt: 1,
-  finishedAt: null,
-  duration: 0,
-  tags: [],
-  notes: '',
-  archived: false,
-  error: null,
-  origin: 'local',
-  external: null,
-};
+const run = runRecord(7, { name: 'r', datasetName: 'd', targetUnit: '', status: 'running', summary: {}, bestMetrics: {}, epochsDone: 0, epochsPlanned: 2, startedAt: 1, duration: 0 });
 
 const api = {
   training: {

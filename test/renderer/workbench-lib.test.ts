@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '../../src-shared/model/config';
 import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
-import type { MetricPoint, PredictionPoint, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
+import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
@@ -11,6 +11,7 @@ import { csvCell, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-rendere
 import { targetUnit } from '../../src-shared/model/units';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { findField as find } from '../helpers/form';
+import { runRecord } from './run-record';
 
 // Two architectures' parts as the engine's registry builds them (test/main/engine/architectures
 // checks the registry's own descriptors reach this code), sent as JSON like models.architectures.
@@ -165,35 +166,9 @@ describe('metric series', () => {
   });
 });
 
-const run = (id: number, over: Partial<RunRecord> = {}): RunRecord => ({
-  id,
-  name: `run ${id}`,
-  datasetId: 1,
-  datasetName: 'emt',
-  targetUnit: 'eV/atom',
-  status: 'finished',
-  summary: { architecture: 'cgcnn', lr: 0.01 },
-  bestMetrics: { val_mae: 0.1 * id },
-  backend: 'cpu',
-  workers: 1,
-  seed: 1,
-  epochsDone: 3,
-  epochsPlanned: 3,
-  startedAt: 1000 * id,
-  finishedAt: null,
-  duration: 10 * id,
-  tags: [],
-  notes: '',
-  archived: false,
-  error: null,
-  origin: 'local',
-  external: null,
-  ...over,
-});
-
 describe('runs table and comparison', () => {
   it('searches, filters and sorts with nulls last', () => {
-    const runs = [run(1, { tags: ['a'] }), run(2, { status: 'interrupted', notes: 'try bigger batch' }), run(3, { archived: true }), run(4, { bestMetrics: {} })];
+    const runs = [runRecord(1, { tags: ['a'] }), runRecord(2, { status: 'interrupted', notes: 'try bigger batch' }), runRecord(3, { archived: true }), runRecord(4, { bestMetrics: {} })];
     const f = defaultFilter();
     expect(runs.filter((r) => matchesRun(r, f)).map((r) => r.id)).toEqual([1, 2, 4]);
     expect(runs.filter((r) => matchesRun(r, { ...f, search: 'bigger' })).map((r) => r.id)).toEqual([2]);
@@ -207,8 +182,8 @@ describe('runs table and comparison', () => {
   });
 
   it('says where an external run ran, and finds it by "external"', () => {
-    const local = run(1);
-    const ext = run(2, {
+    const local = runRecord(1);
+    const ext = runRecord(2, {
       origin: 'external',
       external: { framework: 'PyTorch 2.3.1', hosts: ['gpu01', 'gpu02'], processes: 8, nodes: 2, device: 'cuda', devices: Array(8).fill('NVIDIA A100'), distributedBackend: 'nccl', slurmJob: '42', importedFrom: '/x', importedAt: 1, exportedFrom: null },
     });
