@@ -53,6 +53,8 @@ interface Weights {
   kind: number;
   /** The element embedding [maxZ + 1, F4]. */
   embedding: Float32Array;
+  /** The first block's x = W_φ2 σ(W_φ1 s⁰ + b) + b per element, [maxZ + 1, 3·F4] (s⁰ depends on Z alone). */
+  firstX: Float32Array;
   /** Every dense layer's W, Wᵀ and b, padded (one operand). */
   array: Float32Array;
   blocks: Array<{ phi1: Layer; phi2: Layer; mix: Layer; ctx1: Layer; ctx2: Layer }>;
@@ -149,14 +151,18 @@ function readWeights(model: PotentialModel, rep: PaiNNRepresentation): Weights {
   const nodes = built[0].shape[0];
   for (const t of built) t.dispose();
   const { reference, scale, shift } = model.energyStatistics();
+  const embedding = padBlocks(rep.embedding.table.dataSync() as Float32Array, 1, m.maxZ + 1, 1, f);
+  const array = layers.array();
+  const kind = m.activation === 'silu' ? 0 : 1;
   return {
     F,
     H,
     features: f,
     maxZ: m.maxZ,
-    kind: m.activation === 'silu' ? 0 : 1,
-    embedding: padBlocks(rep.embedding.table.dataSync() as Float32Array, 1, m.maxZ + 1, 1, f),
-    array: layers.array(),
+    kind,
+    embedding,
+    firstX: elementMessageInputs(embedding, m.maxZ + 1, array, blocks[0], kind),
+    array,
     blocks,
     head1,
     head2: padBlocks(model.head2.kernel.dataSync() as Float32Array, 1, m.headHidden, 1, 1).filter((_, i) => i % 4 === 0),
@@ -184,6 +190,27 @@ function weightsOf(model: PotentialModel, rep: PaiNNRepresentation): Weights {
 /** The model's representation when the hand-written pass computes it (PaiNN), else null. */
 export function painnOf(model: PotentialModel): PaiNNRepresentation | null {
   return model.representation instanceof PaiNNRepresentation ? model.representation : null;
+}
+
+/** x = W_φ2 σ(W_φ1 s + b) + b for each row of s [rows, F4] (host arithmetic: the first block's x per element). */
+function elementMessageInputs(s: Float32Array, rows: number, array: Float32Array, B: { phi1: Layer; phi2: Layer }, kind: number): Float32Array {
+  const hostDense = (l: Layer, x: Float32Array): Float32Array => {
+    const y = new Float32Array(rows * l.n);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < l.n; c++) {
+        let acc = l.b >= 0 ? array[l.b + c] : 0;
+        for (let i = 0; i < l.k; i++) acc += x[r * l.k + i] * array[l.w + i * l.n + c];
+        y[r * l.n + c] = acc;
+      }
+    }
+    return y;
+  };
+  const a = hostDense(B.phi1, s);
+  for (let i = 0; i < a.length; i++) {
+    const y = a[i];
+    a[i] = kind === 0 ? y / (1 + Math.exp(-y)) : Math.max(y, 0) + Math.log1p(Math.exp(-Math.abs(y))) - Math.LN2;
+  }
+  return hostDense(B.phi2, a);
 }
 
 /** Named regions of the kernels' memory for one call (byte offsets). */
@@ -235,7 +262,8 @@ export function painnInference(model: PotentialModel, b: PotentialBatch, opts: {
   R.floats('r', 3 * E);
   R.floats('s0', N * F);
   for (let l = 0; l < L; l++) {
-    for (const [name, size] of [['a1', N * F], ['sg1', N * F], ['h1', N * F], ['x', N * F3], ['ds', threads * N * F], ['dv', threads * N * F3], ['uv', 6 * N * F], ['vn', N * F], ['ip', N * F], ['cin', 2 * N * F], ['pre', N * F], ['sg2', N * F], ['hid', N * F], ['a', N * F3], ['s', N * F], ['v', N * F3]] as const) R.floats(`${name}${l}`, size);
+    const phi = l > 0 ? N * F : 0;
+    for (const [name, size] of [['a1', phi], ['sg1', phi], ['h1', phi], ['x', N * F3], ['ds', threads * N * F], ['dv', threads * N * F3], ['uv', 6 * N * F], ['vn', N * F], ['ip', N * F], ['cin', 2 * N * F], ['pre', N * F], ['sg2', N * F], ['hid', N * F], ['a', N * F3], ['s', N * F], ['v', N * F3]] as const) R.floats(`${name}${l}`, size);
     if (backward) for (const [name, size] of [['gx', l > 0 ? threads * N * F3 : 0], ['gvo', l > 0 ? threads * N * F3 : 0], ['gr', 3 * E], ['gsx', N * F]] as const) R.floats(`${name}${l}`, size);
   }
   for (const [name, size] of [['ah', N * H], ['sgh', N * H], ['hh', N * H]] as const) R.floats(name, size);
@@ -278,10 +306,15 @@ export function painnInference(model: PotentialModel, b: PotentialBatch, opts: {
   for (let l = 0; l < L; l++) {
     const B = W.blocks[l];
     const g = (name: string) => at[`${name}${l}`];
-    // message: x = W_φ2 σ(W_φ1 s + b) + b, (Δs, Δv⃗) by the kernel; s ← s + Δs, v⃗ ← v⃗ + Δv⃗ (in Δ's memory)
-    dense(B.phi1, s, g('a1'), N, false);
-    activate(B.phi1, g('a1'), g('h1'), g('sg1'), N, F);
-    dense(B.phi2, g('h1'), g('x'), N);
+    // message: x = W_φ2 σ(W_φ1 s + b) + b (the first block's per element), (Δs, Δv⃗) by the kernel; s ← s + Δs, v⃗ ← v⃗ + Δv⃗ (in Δ's memory)
+    if (l === 0) {
+      const x = view('x0', N * F3);
+      for (let i = 0; i < N; i++) x.set(W.firstX.subarray(b.numbers[i] * F3, (b.numbers[i] + 1) * F3), i * F3);
+    } else {
+      dense(B.phi1, s, g('a1'), N, false);
+      activate(B.phi1, g('a1'), g('h1'), g('sg1'), N, F);
+      dense(B.phi2, g('h1'), g('x'), N);
+    }
     const results = t.run('radialMessage', msgRows, (k0, k1, p) => [g('x'), v, at.r, at.center, at.neighbor, at[`table${l}`], k0, k1, F, F, N, W.nodes, W.hBits, g('ds') + p * N * F * 4, g('dv') + p * N * F3 * 4, l === 0 ? 1 : 0, pairs ? at.pairs : 0], pairs ? MIN_PAIRS_PER_THREAD : undefined);
     checkIndices('painnInference', results, edgeError);
     threadSums(g('ds'), N * F, results.length);

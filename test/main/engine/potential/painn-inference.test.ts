@@ -20,9 +20,12 @@ import { evaluateBatch, rattledAlloy, seededWeights, tinyConfig } from './helper
 
 const molecule: Structure = { ...rattledAlloy(3), lattice: null, pbc: [false, false, false], frac: null, cart: Float64Array.from([0.1, 0.2, 0.3, 1.4, 1.9, 1.1, -0.9, 1.2, 0.4, 0.8, -1.1, 1.6]) };
 
+/** An atom with no neighbour (no edges). */
+const lone: Structure = { ...molecule, numbers: Int32Array.from([29]), cart: Float64Array.from([0, 0, 0]) };
+
 function graphsOf(config: PotentialConfig, withPairs: boolean): PotentialGraph[] {
   const rc = config.radial.cutoff;
-  return [rocksalt(), rattledAlloy(5), molecule, rattledAlloy(8, 3.5)].map((s) => {
+  return [rocksalt(), rattledAlloy(5), molecule, lone, rattledAlloy(8, 3.5)].map((s) => {
     if (!withPairs) return potentialGraph(s, rc);
     const pl = new PairList(rc, 0.5);
     pl.update(s);
@@ -58,7 +61,7 @@ describeEachBackend('PaiNN inference pass', () => {
     ['the painn-potential preset (F = 64, 3 blocks, 5 Å)', potentialPresetConfig('painn-potential')],
   ];
   for (const [name, config] of cases) {
-    it(`${name}: energy, atom energies, forces and stress equal autodiff's (crystal, a cell whose atoms see their own images, molecule; edge mode and pair mode), no tfjs kernel once the weights are read, no leaks`, async () => {
+    it(`${name}: energy, atom energies, forces and stress equal autodiff's (crystal, a cell whose atoms see their own images, molecule, a lone atom; edge mode and pair mode), no tfjs kernel once the weights are read, no leaks`, async () => {
       const before = tf.memory().numTensors;
       const model = new PotentialModel(config);
       model.setWeights(seededWeights(config, 7, { 11: -1.2, 17: -0.7, 29: -3.5, 79: -3.1 }, 0.8));
