@@ -376,7 +376,9 @@ export function painnInference(model: PotentialModel, b: PotentialBatch, opts: {
     gs = g('gsx');
     gv = g('gvo');
   }
-  const gr = W.blocks.map((_, l) => view(`gr${l}`, 3 * E));
+  // ḡr summed over the blocks (into the first block's)
+  for (let l = 1; l < L; l++) t.kernels.addInto(at.gr0, at[`gr${l}`], 0, 3 * E);
+  const gr = view('gr0', 3 * E);
   const r = view('r', 3 * E);
   return { energy, atomEnergies, forces: opts.forces ? forcesOf(gr, b.center, b.neighbor, N) : null, stress: opts.stress ? stressOf(gr, r, b) : null };
 }
@@ -392,21 +394,19 @@ function headEnergies(h: Float32Array, W: Weights, numbers: Int32Array, out: Flo
   }
 }
 
-/** F_i = −∂E/∂P_i = Σ_{e: center i} ḡr_e − Σ_{e: neighbour i} ḡr_e, ḡr summed over the blocks (float64). */
-function forcesOf(gr: Float32Array[], center: Int32Array, neighbor: Int32Array, n: number): Float32Array {
+/** F_i = −∂E/∂P_i = Σ_{e: center i} ḡr_e − Σ_{e: neighbour i} ḡr_e (summed in float64). */
+function forcesOf(gr: Float32Array, center: Int32Array, neighbor: Int32Array, n: number): Float32Array {
   const g = new Float64Array(3 * n);
-  for (const block of gr) addEdgeVectorsGrad(block, center, neighbor, g);
+  addEdgeVectorsGrad(gr, center, neighbor, g);
   return Float32Array.from(g, (x) => -x);
 }
 
 /** σ_s = sym(Σ_{e ∈ s} r_e ⊗ ḡr_e) / V_s in Voigt order. */
-function stressOf(gr: Float32Array[], r: Float32Array, b: PotentialBatch): Float64Array {
+function stressOf(g: Float32Array, r: Float32Array, b: PotentialBatch): Float64Array {
   const G = new Float64Array(9 * b.numGraphs);
-  for (const g of gr) {
-    for (let e = 0; e < b.numEdges; e++) {
-      const o = 9 * b.edgeGraph[e];
-      for (let p = 0; p < 3; p++) for (let q = 0; q < 3; q++) G[o + 3 * p + q] += r[3 * e + p] * g[3 * e + q];
-    }
+  for (let e = 0; e < b.numEdges; e++) {
+    const o = 9 * b.edgeGraph[e];
+    for (let p = 0; p < 3; p++) for (let q = 0; q < 3; q++) G[o + 3 * p + q] += r[3 * e + p] * g[3 * e + q];
   }
   const stress = new Float64Array(6 * b.numGraphs);
   for (let k = 0; k < b.numGraphs; k++) VOIGT_INDEX.forEach(([p, q], c) => (stress[6 * k + c] = (G[9 * k + 3 * p + q] + G[9 * k + 3 * q + p]) / 2 / b.volumes[k]));
