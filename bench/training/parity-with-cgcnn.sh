@@ -4,7 +4,9 @@
 # then (1) compares its crystal graphs with CGCNN's data.py neighbour rule on the CIFs
 # (graphs_vs_cgcnn.py: pymatgen) and (2) one training step — gradients and batch-norm running
 # statistics, one worker and data-parallel — with PyTorch's float32 and float64 step of the same
-# model and weights (step-vs-torch.ts, step_vs_torch.py). Minutes; fine under load.
+# model and weights (step-vs-torch.ts, step_vs_torch.py), and (3) that PyTorch model against CGCNN's
+# own model.py in training mode: same weights, one batch of CGCNN's collate_pool, output, loss, every
+# gradient and the batch-norm statistics (twin_vs_cgcnn.py). Minutes; fine under load.
 #
 #   sh bench/training/parity-with-cgcnn.sh [LIMIT]      (default 300 structures; DATA=DIR for another folder)
 #
@@ -27,4 +29,6 @@ echo "== crystal graphs against CGCNN's neighbour rule"
 echo "== one training step against PyTorch"
 node "$HERE/run.mjs" --script step-vs-torch --export "$OUT/export" --out "$OUT/ours.json" 2>&1 | grep -v -e '^$' -e '====' -e 'Hi, looks like'
 /usr/bin/python3 "$HERE/step_vs_torch.py" "$OUT/export" "$OUT/ours.json"
+echo "== the exported PyTorch model against CGCNN's model.py, training mode"
+PYTHONWARNINGS=ignore /usr/bin/python3 "$HERE/twin_vs_cgcnn.py" "$DATA"
 echo "(files in $OUT)"
