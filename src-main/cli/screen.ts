@@ -10,7 +10,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { detectFormat } from '../../src-shared/chem/detect';
-import { structureName } from '../../src-shared/chem/naming';
+import { structureName, withoutCompression } from '../../src-shared/chem/naming';
 import { shownUnit } from '../../src-shared/model/units';
 import type { ModelHeader } from '../engine/models/format';
 import { ComputePool } from '../workers/pool';
@@ -21,11 +21,9 @@ import type { CommandContext } from './command';
 /** Files of a share: small enough that progress moves and the workers stay balanced. */
 const SHARE_FILES = 32;
 
-const COMPRESSION = /\.(gz|bz2|xz)$/i;
-
 /** True for a file name that names a structure format (compressed or not). */
 function isStructureFileName(name: string): boolean {
-  const inner = name.replace(COMPRESSION, '');
+  const inner = withoutCompression(name);
   return detectFormat(inner, '') !== null;
 }
 

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { checkLabels, frameOfStructure, type StructureFormat } from '../../src-shared/chem';
+import { withoutCompression } from '../../src-shared/chem/naming';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { FileFailure, FrameSelection, FramesImportReport } from '../../src-shared/ipc/contract';
@@ -21,7 +22,7 @@ import type { DatasetFormat, LabelledItem } from './types';
 
 /** Names a folder import reads frames from (compressed or not); POTCAR, INCAR, KPOINTS, ... are not frame files. */
 export function isFrameFileName(name: string): boolean {
-  const base = (name.split(/[\\/]/).pop() ?? name).replace(/\.(gz|bz2|xz)$/i, '');
+  const base = withoutCompression(name.split(/[\\/]/).pop() ?? name);
   if (base.startsWith('.')) return false;
   const low = base.toLowerCase();
   return (

@@ -7,10 +7,15 @@
 /** ASE writes every CIF's data block as `data_image<N>` (N: the image's index in the file). */
 const ASE_IMAGE = /^image(\d+)$/;
 
+/** A file name without its compression suffix (.gz, .bz2, .xz): `CONTCAR.relax1.gz` → `CONTCAR.relax1`. */
+export function withoutCompression(fileName: string): string {
+  return fileName.replace(/\.(gz|bz2|xz)$/i, '');
+}
+
 /** A file's name without folders, compression suffix and structure-format extension: `a/mp-1234.cif.gz` → `mp-1234`, `POSCAR` → `POSCAR`. */
 export function fileStem(fileName: string): string {
   const base = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
-  const stem = base.replace(/\.(gz|bz2|xz)$/i, '').replace(/\.(cif|mcif|mmcif|vasp|poscar|contcar|xyz|extxyz|xml|db)$/i, '');
+  const stem = withoutCompression(base).replace(/\.(cif|mcif|mmcif|vasp|poscar|contcar|xyz|extxyz|xml|db)$/i, '');
   return stem || base;
 }
 
