@@ -59,6 +59,8 @@ export interface PotentialTrainSummary extends TrainSummaryBase<PotentialMetrics
   trained: { energy: boolean; forces: boolean; stress: boolean };
   /** The best epoch's selection score (lower is better; docs/potentials.md). */
   bestValScore: number;
+  /** Fine-tuning: each new element's symbol → the trained element whose embedding row it started from; null without --from or when the source does not say what it trained. */
+  seededElements: Record<string, string> | null;
 }
 
 export type TrainSummary = PropertyTrainSummary | PotentialTrainSummary;
@@ -74,6 +76,7 @@ const FIELD_ORDER: { [K in keyof PropertyTrainSummary | keyof PotentialTrainSumm
   kind: null,
   startedFrom: null,
   freeze: null,
+  seededElements: null,
   head: null,
   members: null,
   trained: null,

@@ -20,6 +20,7 @@ import { getDataset, loadDatasetItems, type LoadedItem } from './datasets';
 import { checkConfig, loadModelFile } from './models';
 import type { ModelFileData } from '../engine/models/format';
 import type { FineTunePlan, HeadChoice } from '../engine/train/finetune';
+import { sourceTrainedElements } from '../engine/potential/finetune';
 import { getRun, getRunRow } from './runs';
 import { parseJson } from '../store/database';
 import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig } from '../store/runs';
@@ -248,6 +249,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
                     startedFrom: fineTune.source.header.name,
                     freeze: fineTune.freeze,
                     head: plan?.head.reason ?? "kept (a potential's energy head)",
+                    // a potential: the elements its source trained, so that the others' embedding rows start from the nearest of them
+                    sourceElements: plan ? null : sourceTrainedElements(fineTune.source),
                   }
                 : null,
             },

@@ -20,6 +20,7 @@ import { metricValues, selectionScore, type PotentialMetrics } from '../engine/p
 import { trainPotential, type PotentialEpoch, type PotentialSplitResult } from '../engine/potential/train';
 import { decodePotentialCheckpoint, encodePotentialCheckpoint, type PotentialCheckpoint, type TrainedMember } from '../engine/potential/checkpoint';
 import { TrainingControl } from '../engine/train/control';
+import { elementSeeds, elementsOf, seedingMessage, seedsBySymbol, type SourceElements } from '../engine/potential/finetune';
 import { ensureBackend } from './backend';
 import type { TaskContext } from './protocol';
 import { CONTROL_CANCEL_KEEP, watchControl, type TrainEvent, type TrainPrediction, type TrainTaskInput, type TrainTaskOutput } from './train';
@@ -52,6 +53,13 @@ export interface PotentialRunOptions {
   initialWeights?: Record<string, Float32Array>;
   freeze?: number;
   startedFrom?: string | null;
+  /**
+   * Fine-tuning: the elements the source trained (engine/potential/finetune sourceTrainedElements);
+   * null: the source does not say, no embedding row is seeded.
+   */
+  sourceElements?: SourceElements | null;
+  /** Fine-tuning: what the user should read even when the log is off (the command line: stderr) — which element rows were seeded, or why none. */
+  announce?(line: string): void;
   control: TrainingControl;
   /** The model file's name and the dataset its provenance names. */
   model: { name: string; dataset: string; run?: string };
@@ -75,6 +83,8 @@ export interface PotentialRunResult {
   test: Record<string, number>;
   /** The trained potential (null when cancelled without keeping the best epoch). */
   file: ModelFileData | null;
+  /** Fine-tuning: new element → the trained element whose embedding row it started from, by symbol; null when not fine-tuned or the source did not say what it trained. */
+  seededElements: Record<string, string> | null;
 }
 
 const f = (x: number | null | undefined, d: number) => (x === null || x === undefined ? '—' : x.toFixed(d));
@@ -92,6 +102,11 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
   const trained: TrainedMember[] = [...(o.resume?.trained ?? [])];
   const first = o.resume?.member ?? 0;
   const freeze = o.resume?.freeze ?? o.freeze;
+  const trainedElements = o.initialWeights ? o.sourceElements?.elements : undefined;
+  if (o.initialWeights) {
+    const seeds = trainedElements ? elementSeeds(elementsOf(frames.map((x) => x.structure)), trainedElements) : [];
+    o.announce?.(seedingMessage(o.startedFrom ?? 'the source', o.sourceElements ?? null, seeds, freeze ?? 0));
+  }
   for (let k = first; k < count && !o.control.cancelled; k++) {
     const seeded = k === 0 ? config : parsePotentialConfig(mergeConfig(config, { training: { seed: config.training.seed + k } }));
     if (count > 1) o.log?.(`ensemble member ${k + 1}/${count} (seed ${seeded.training.seed})`);
@@ -99,6 +114,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
     const result = await trainPotential(seeded, frames, {
         control: o.control,
         initialWeights: o.initialWeights,
+        trainedElements,
         freeze,
         split: o.split,
         resume: k === first ? o.resume?.state : undefined,
@@ -129,6 +145,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
   // a run cancelled and kept has no final evaluation: its validation metrics are those of its best epoch
   const bestVal = last?.history.find((h) => h.epoch === last.bestEpoch);
   const val = keep ? (bestVal?.val ? metricValues(bestVal.val, bestVal.score) : {}) : scored(last?.val ?? null);
+  const seededElements = o.initialWeights && trainedElements && last ? seedsBySymbol(last.seeds) : null;
   let file: ModelFileData | null = null;
   if (last && (!cancelled || keep)) {
     file = potentialModelFile({
@@ -144,6 +161,10 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
         details: {
           startedFrom: o.startedFrom ?? null,
           freeze: freeze ?? 0,
+          // the elements its training split contained (a later fine-tuning run seeds the others from them)
+          trainedElements: elementsOf(last.split.train.map((i) => frames[i].structure)),
+          // fine-tuning: new element → the trained element whose embedding row it started from (null: not fine-tuned, or the source did not say what it trained)
+          seededElements,
           trained: last.trained,
           epochs: trained.map((x) => x.epochsRun),
           bestEpoch: trained.map((x) => x.bestEpoch),
@@ -171,6 +192,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
     val,
     test: scored(last?.test ?? null),
     file,
+    seededElements,
   };
 }
 
@@ -220,6 +242,7 @@ export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext
       initialWeights: input.fineTune?.start.weights,
       freeze: input.fineTune?.freeze,
       startedFrom: input.fineTune?.startedFrom ?? null,
+      sourceElements: input.fineTune?.sourceElements ?? null,
       keepBestOnCancel: () => Atomics.load(input.control, 0) === CONTROL_CANCEL_KEEP,
       onBatch: (b) => ctx.emit({ type: 'batch', epoch: b.epoch, batch: b.batch, batches: b.batches, loss: b.loss, lr: b.lr, structuresPerSecond: b.atomsPerSecond / atomsPerStructure } satisfies TrainEvent),
       onEpoch: async (e, checkpoint) => {

@@ -25,6 +25,7 @@ import { currentBackend } from '../engine/tf/backend';
 import { dataParallel } from './parallel/executor';
 import { defaultTrainingWorkers } from './parallel/workers';
 import { ensureBackend } from './backend';
+import type { SourceElements } from '../engine/potential/finetune';
 import { CancelledError, type TaskContext } from './protocol';
 
 /** Control word shared with the main thread: 0 run, 1 pause, 2 cancel, 3 cancel and keep the best model so far. */
@@ -51,7 +52,14 @@ export interface TrainTaskInput {
   /** Potentials: members of a seed ensemble, trained one after the other (default 1). */
   members?: number;
   /** A fine-tuning run: what it starts from (engine/train/finetune), and what the model's provenance says about it. */
-  fineTune?: { start: FineTuneStart; startedFrom: string; freeze: number; head: string } | null;
+  fineTune?: {
+    start: FineTuneStart;
+    startedFrom: string;
+    freeze: number;
+    head: string;
+    /** Potentials: the elements the source trained (engine/potential/finetune sourceTrainedElements; null: not recorded). */
+    sourceElements?: SourceElements | null;
+  } | null;
 }
 
 export type TrainEvent =

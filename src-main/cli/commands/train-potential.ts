@@ -4,7 +4,8 @@
  * 'frames': extended XYZ, vasprun.xml, OUTCAR, ASE databases…, compressed or not). Trains on
  * energy, forces and stress when the file has them (`--no-forces`, `--no-stress` leave them out);
  * `--from MODEL [--freeze N]` fine-tunes a stored potential (its architecture and weights, the
- * reference energies refitted on the new data, the first N blocks fixed). Stores the model with
+ * reference energies refitted on the new data, the embedding rows of elements it never trained
+ * copied from the nearest element it did — announced on stderr —, the first N blocks fixed). Stores the model with
  * task 'potential'. The run is recorded in the database (`--db`) through the run store's
  * RunRecorder, with the metric keys of docs/potentials.md ("Runs").
  */
@@ -16,6 +17,7 @@ import { isPotentialPreset, potentialPresetConfig } from '../../engine/architect
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
 import { isPotentialFile } from '../../engine/potential/file';
+import { sourceTrainedElements, type SourceElements } from '../../engine/potential/finetune';
 import { describeBackend, initBackend } from '../../engine/tf/backend';
 import { ensureGradients } from '../../engine/tf/gradients';
 import { TrainingControl } from '../../engine/train/control';
@@ -70,6 +72,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   let config: PotentialConfig;
   let initialWeights: Record<string, Float32Array> | undefined;
   let startedFrom: string | null = null;
+  let sourceElements: SourceElements | null = null;
   if (a.from) {
     const src = a.from;
     if (!isPotentialFile(src)) throw new Error(`--from ${src.header.name}: a ${src.header.task} model; a potential run fine-tunes a potential (a property model's layers do not map onto a potential's)`);
@@ -77,6 +80,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
     config = parsePotentialConfig(mergeConfig(src.header.config, { training: (overrides as { training?: unknown }).training ?? {} }));
     initialWeights = src.members[0];
     startedFrom = src.header.name;
+    sourceElements = sourceTrainedElements(src);
   } else config = a.preset && isPotentialPreset(a.preset) ? potentialPresetConfig(a.preset, overrides) : parsePotentialConfig(overrides);
 
   const choice = await initBackend({ force: a.backend });
@@ -119,6 +123,9 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
         initialWeights,
         freeze: a.freeze,
         startedFrom,
+        sourceElements,
+        // which element rows were seeded (or why none): on stderr, with or without --json
+        announce: (line) => ctx.io.err(`latticework train: ${line}`),
         control,
         model: { name: safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${dataName}`), dataset: path },
         log,
@@ -148,6 +155,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
       kind: 'potential',
       startedFrom,
       freeze: a.freeze ?? 0,
+      seededElements: run.seededElements,
       members: runs.length,
       trained: r.trained,
       structures: frames.length,

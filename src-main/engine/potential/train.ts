@@ -32,6 +32,7 @@ import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from './
 import { painnInference, painnOf, type InferenceOutput } from './painn-inference';
 import { recordingGradients } from '../tf/kernels';
 import { fitEnergyStatistics, type EnergyStatistics } from './statistics';
+import { elementSeeds, elementsOf, seedElementRows, type ElementSeed } from './finetune';
 
 export interface PotentialEpoch {
   epoch: number;
@@ -74,6 +75,8 @@ export interface PotentialTrainResult {
   seconds: number;
   /** What the loss included (forces/stress only when asked for and present in the data). */
   trained: { energy: boolean; forces: boolean; stress: boolean };
+  /** Fine-tuning: the elements whose embedding rows were copied from a trained element (empty otherwise). */
+  seeds: ElementSeed[];
 }
 
 /**
@@ -109,6 +112,12 @@ export interface PotentialTrainOptions {
   split?: Split;
   /** Start from these weights (fine-tuning); the energy statistics are refitted on this data. */
   initialWeights?: Record<string, Float32Array>;
+  /**
+   * Fine-tuning: the elements the initial weights were trained on (./finetune sourceTrainedElements).
+   * Each element of the frames outside them starts from the embedding row of the nearest of them
+   * (./finetune elementSeeds), copied before freezing. Left out: no row is seeded.
+   */
+  trainedElements?: readonly number[];
   /** Fine-tuning: keep the embedding and the first N interaction blocks fixed (see PotentialModel.trainableAfterFreezing). */
   freeze?: number;
   /** Keep the model (the caller disposes it). */
@@ -236,7 +245,9 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
   const graphs = frames.map((f) => potentialGraph(f.structure, config.radial.cutoff));
 
   const model = new PotentialModel(config, tc.seed);
-  if (opts.initialWeights) model.setWeights(opts.initialWeights);
+  // fine-tuning: the source's weights, each element it did not train seeded from its nearest trained element (before freezing)
+  const seeds = opts.initialWeights && opts.trainedElements ? elementSeeds(elementsOf(frames.map((f) => f.structure)), opts.trainedElements) : [];
+  if (opts.initialWeights) model.setWeights(seedElementRows(opts.initialWeights, seeds, config.model.maxZ));
   model.setEnergyStatistics(statistics.reference, statistics.scale, statistics.shift);
   const vars = model.trainableAfterFreezing(opts.freeze ?? 0);
   if (vars.length === 0) throw new Error(`--freeze ${opts.freeze} leaves nothing to train`);
@@ -361,6 +372,7 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
       test: testResult,
       seconds: now() - t0,
       trained,
+      seeds,
       model: opts.keepModel ? model : null,
     };
   } finally {

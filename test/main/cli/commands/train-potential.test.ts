@@ -13,6 +13,9 @@ import { trainCommand } from '../../../../src-main/cli/commands/train';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
 import { Database } from '../../../../src-main/store/database';
 import { listRuns, runMetrics, toRunRecord } from '../../../../src-main/store/runs';
+import { atomicNumber, elementSymbol, readFrames } from '../../../../src-shared/chem';
+import { elementSeeds, elementsOf, seedsBySymbol } from '../../../../src-main/engine/potential/finetune';
+import { emtFramesText } from '../../../helpers/shared-data';
 import { emtFrames, io } from './helpers';
 
 const TINY = { model: { features: 8, numLayers: 2, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4 } };
@@ -29,11 +32,16 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     const summary = JSON.parse(o.out[o.out.length - 1]);
     expect(summary).toMatchObject({ status: 'finished', kind: 'potential', architecture: 'painn', preset: 'painn-potential', structures: 10, epochs: 2, trained: { energy: true, forces: true, stress: true }, split: { train: 8, val: 1, test: 1 } });
     // the summary's exact fields, in order (cli/train-summary.ts)
-    expect(Object.keys(summary)).toEqual(['status', 'backend', 'architecture', 'preset', 'kind', 'startedFrom', 'freeze', 'members', 'trained', 'structures', 'split', 'epochs', 'bestEpoch', 'bestValScore', 'val', 'test', 'seconds', 'model']);
+    expect(Object.keys(summary)).toEqual(['status', 'backend', 'architecture', 'preset', 'kind', 'startedFrom', 'freeze', 'seededElements', 'members', 'trained', 'structures', 'split', 'epochs', 'bestEpoch', 'bestValScore', 'val', 'test', 'seconds', 'model']);
     expect(typeof summary.test.forceMae).toBe('number');
     expect(typeof summary.val.energyMaeMeVPerAtom).toBe('number');
+    expect(summary.seededElements).toBeNull();
     const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'p.lwm'))));
     expect(file.header.task).toBe('potential');
+    // the elements of its training split, which a fine-tuning run seeds the others from
+    const trainedElements = file.header.provenance.details!.trainedElements as number[];
+    expect(trainedElements.length).toBeGreaterThan(0);
+    expect(file.header.domain!.elements).toEqual(trainedElements.map(elementSymbol));
     expect(file.header.config).toMatchObject({ kind: 'potential', architecture: 'painn', model: { features: 8 } });
 
     // predict: one entry per frame of a multi-frame file
@@ -54,19 +62,33 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
       expect((e.stress as number[]).length).toBe(6);
     });
 
-    // fine-tune from the stored potential with the first block frozen
+    // fine-tune from the stored potential with the first block frozen, on the next 10 frames with
+    // their Al atoms named Ga (an element the source never trained): each element of the data the
+    // source did not train starts from the nearest trained element's embedding row (Ga ← Al)
+    const next = join(dir, 'next.extxyz');
+    writeFileSync(next, emtFramesText(10, 10).replace(/^Al(?=\s)/gm, 'Ga'));
+    const nextElements = elementsOf(readFrames(next, readFileSync(next, 'utf8')).frames.map((f) => f.structure));
+    const expected = seedsBySymbol(elementSeeds(nextElements, trainedElements));
+    expect(expected).toMatchObject({ Ga: 'Al' });
     const ft = io();
-    const code2 = await trainCommand.run({ argv: ['--data', data, '--from', 'p.lwm', '--freeze', '1', '--epochs', '1', '--no-stress', '--backend', 'wasm', '--out', 'ft.lwm', '--db', 'runs.sqlite', '--json'], io: ft.io, cwd: dir });
-    expect(ft.err.join('\n')).toBe('');
+    const code2 = await trainCommand.run({ argv: ['--data', next, '--from', 'p.lwm', '--freeze', '1', '--epochs', '1', '--no-stress', '--backend', 'wasm', '--out', 'ft.lwm', '--db', 'runs.sqlite', '--json'], io: ft.io, cwd: dir });
     expect(code2).toBe(0);
+    // announced on stderr (also with --json): what was seeded from what, or that nothing needed it
+    expect(ft.err).toHaveLength(1);
+    const pairs = Object.entries(expected).map(([z, from]) => `${z} ← ${from}`);
+    expect(ft.err[0]).toMatch(pairs.length ? new RegExp(`^latticework train: "painn-potential-emt" trained .*copied from the nearest trained element: ${pairs.join(', ')} \\(before freezing`) : /every element of the data is among them/);
     const s2 = JSON.parse(ft.out[ft.out.length - 1]);
-    expect(s2).toMatchObject({ status: 'finished', startedFrom: 'painn-potential-emt', freeze: 1, trained: { energy: true, forces: true, stress: false } });
+    expect(s2).toMatchObject({ status: 'finished', startedFrom: 'painn-potential-emt', freeze: 1, seededElements: expected, trained: { energy: true, forces: true, stress: false } });
     const tuned = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'ft.lwm'))));
-    expect(tuned.header.provenance.details).toMatchObject({ startedFrom: 'painn-potential-emt', freeze: 1 });
-    // frozen: the embedding and block 0 are unchanged, the head moved
+    expect(tuned.header.provenance.details).toMatchObject({ startedFrom: 'painn-potential-emt', freeze: 1, seededElements: expected });
+    // frozen: the embedding (but for the seeded rows, copies of their source's rows) and block 0 are unchanged, the head moved
     const before = file.members[0];
     const after = tuned.members[0];
-    expect(Array.from(after['embedding.weight'])).toEqual(Array.from(before['embedding.weight']));
+    const F = 8;
+    const row = (w: Float32Array, z: number) => Array.from(w.subarray(z * F, (z + 1) * F));
+    const from = new Map(Object.entries(expected).map(([z, f]) => [atomicNumber(z), atomicNumber(f)]));
+    expect(after['embedding.weight'].length).toBe(before['embedding.weight'].length);
+    for (let z = 0; z < before['embedding.weight'].length / F; z++) expect(row(after['embedding.weight'], z), `row ${z}`).toEqual(row(before['embedding.weight'], from.get(z) ?? z));
     expect(Array.from(after['interactions.0.phi.0.weight'])).toEqual(Array.from(before['interactions.0.phi.0.weight']));
     expect(Array.from(after['head.1.weight'])).not.toEqual(Array.from(before['head.1.weight']));
 
