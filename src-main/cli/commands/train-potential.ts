@@ -5,9 +5,9 @@
  * energy, forces and stress when the file has them (`--no-forces`, `--no-stress` leave them out);
  * `--from MODEL [--freeze N]` fine-tunes a stored potential (its architecture and weights, the
  * reference energies refitted on the new data, the embedding rows of elements it never trained
- * copied from the nearest element it did — announced on stderr —, the first N blocks fixed). Stores the model with
- * task 'potential'. The run is recorded in the database (`--db`) through the run store's
- * RunRecorder, with the metric keys of docs/potentials.md ("Runs").
+ * copied from the nearest element it did — announced on stderr —, the first N blocks fixed).
+ * Stores the model with task 'potential'. The run is recorded in the database (`--db`) through the
+ * run store's RunRecorder, with the metric keys of docs/potentials.md ("Runs").
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
