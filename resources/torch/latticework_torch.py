@@ -920,6 +920,7 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
     model.to(env.device)
     net = nn.parallel.DistributedDataParallel(model, device_ids=[env.device.index] if env.device.type == "cuda" else None) if env.world > 1 else model
     optimizer = make_optimizer(model.parameters(), tc)
+    ema = WeightAverage([p for p in model.parameters() if p.requires_grad], tc["emaDecay"]) if tc["emaDecay"] > 0 else None
     loss_kind = tc["loss"] or "mse"
     loss_fn = elementwise_loss(loss_kind, tc["huberDelta"])
     train_idx, val_idx, test_idx = split["train"], split["val"], split["test"]
@@ -936,7 +937,7 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
     rng = Rng((tc["seed"] ^ 0x9E3779B9) & 0xFFFFFFFF)
     plateau = {"best": math.inf, "badEpochs": 0, "reductions": 0}
     steps = math.ceil(len(train_idx) / tc["batchSize"])
-    best = BestEpoch(model, order, tc["earlyStoppingPatience"])
+    best, step = BestEpoch(model, order, tc["earlyStoppingPatience"]), 0
     with run:
         for epoch in range(tc["epochs"]):
             t0 = time.time()
@@ -967,6 +968,9 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
                 if tc["gradClipNorm"] is not None:
                     torch.nn.utils.clip_grad_norm_(model.parameters(), tc["gradClipNorm"])
                 optimizer.step()
+                step += 1
+                if ema is not None:
+                    ema.update(step)
                 batch_loss = env.sum(float(loss.detach()) / env.world)
                 if not math.isfinite(batch_loss):
                     raise FloatingPointError(f"training diverged: loss is {batch_loss} at epoch {epoch}, batch {k}")
@@ -984,6 +988,8 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
             all_out = all_out * torch.tensor(norm["std"], dtype=torch.float64) + torch.tensor(norm["mean"], dtype=torch.float64)
             train_t = graphs.targets_of(all_idx)
             train_metrics = regression_metrics(train_t.reshape(-1), all_out.reshape(-1))
+            if ema is not None:
+                ema.swap()  # validation, selection and the epoch's stored weights with the average
             val = evaluate(model, graphs, val_idx, tc, loss_kind, norm, env.device, task) if val_idx else None
             val_metrics = regression_metrics(val["targets"].reshape(-1), val["predictions"].reshape(-1)) if val else {}
             train_loss = loss_sum / max(seen, 1)
@@ -996,6 +1002,8 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
             line.update({f"train_{k}": v for k, v in train_metrics.items()})
             line.update({f"val_{k}": v for k, v in val_metrics.items()})
             run.epoch(epoch, line, is_best, batch_lines, model.lwm_weights(order), best.best)
+            if ema is not None:
+                ema.swap()
             log(f"epoch {epoch + 1}/{tc['epochs']}  loss {train_loss:.4f}  train MAE {train_metrics.get('mae', math.nan):.4f}  val MAE {val_metrics.get('mae', math.nan):.4f}  lr {lr:.3g}  {line['epoch_seconds']:.1f} s{'  *' if is_best else ''}")
             if best.exhausted():
                 run.state = "early-stopped"
@@ -1014,6 +1022,29 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
     run.finished(best.best, regression_metrics(test["targets"].reshape(-1), test["predictions"].reshape(-1)) if test else {}, log)
     env.close()
     return 130 if run.state == "cancelled" else 0
+
+
+class WeightAverage:
+    """The exponential moving average of the trained parameters (engine/train/weight-average.ts):
+    a <- d*a + (1 - d)*w after step n (1-based) with d = min(decay, (1 + n) / (10 + n)); `swap()`
+    exchanges the average and the weights (validation, selection and the stored model use the average)."""
+
+    def __init__(self, params, decay):
+        self.params, self.decay = params, decay
+        self.average = [p.detach().clone() for p in params]
+
+    def update(self, step):
+        d = min(self.decay, (1 + step) / (10 + step))
+        with torch.no_grad():
+            for a, p in zip(self.average, self.params):
+                a.mul_(d).add_(p.detach(), alpha=1 - d)
+
+    def swap(self):
+        with torch.no_grad():
+            for p, a in zip(self.params, self.average):
+                tmp = p.detach().clone()
+                p.copy_(a)
+                a.copy_(tmp)
 
 
 class BestEpoch:
@@ -1224,7 +1255,7 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
     net = nn.parallel.DistributedDataParallel(model, device_ids=[env.device.index] if env.device.type == "cuda" else None) if env.world > 1 else model
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = make_optimizer(params, tc)
-    ema = [p.detach().clone() for p in params] if tc["emaDecay"] > 0 else None
+    ema = WeightAverage(params, tc["emaDecay"]) if tc["emaDecay"] > 0 else None
     train_idx, val_idx, test_idx = split["train"], split["val"], split["test"]
     has = lambda t, idx: any(not torch.isnan(t[i]).any() for i in idx)  # noqa: E731
     trained = {
@@ -1239,10 +1270,7 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
 
     def swap_ema():
         if ema is not None:
-            for p, a in zip(params, ema):
-                tmp = p.detach().clone()
-                p.data.copy_(a)
-                a.copy_(tmp)
+            ema.swap()
 
     rng = Rng((tc["seed"] ^ 0x9E3779B9) & 0xFFFFFFFF)
     plateau = {"best": math.inf, "badEpochs": 0, "reductions": 0}
@@ -1291,10 +1319,7 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
                 optimizer.step()
                 step += 1
                 if ema is not None:
-                    d = min(tc["emaDecay"], (1 + step) / (10 + step))
-                    with torch.no_grad():
-                        for a, p in zip(ema, params):
-                            a.mul_(d).add_(p.detach(), alpha=1 - d)
+                    ema.update(step)
                 batch_loss = env.sum(float(loss.detach()) / env.world)
                 if not math.isfinite(batch_loss):
                     raise FloatingPointError(f"training diverged: loss is {batch_loss} at epoch {epoch}, batch {k}")

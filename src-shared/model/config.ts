@@ -222,6 +222,11 @@ export const TrainingSectionSchema = z
     warmupEpochs: nonNegInt('warmupEpochs').default(0),
     /** Clip the global gradient norm to this value (null: no clipping). */
     gradClipNorm: posNum('gradClipNorm').nullable().default(null),
+    /**
+     * Decay of the exponential moving average of the weights that validation, best-epoch selection and
+     * the stored model use (0: off, the raw weights, as CGCNN's main.py).
+     */
+    emaDecay: z.number().min(0, { error: 'emaDecay must be between 0 and 0.9999' }).max(0.9999, { error: 'emaDecay must be below 1 (0: off)' }).default(0),
     /** Loss; null picks MSE for regression heads and cross-entropy for classification. */
     loss: z.enum(LOSSES, { error: `loss must be one of ${LOSSES.join(', ')}` }).nullable().default(null),
     /** δ of the Huber loss (in normalised target units). */

@@ -73,6 +73,7 @@ export const COMMON_HINTS: Readonly<Record<string, FieldHint>> = {
   'training.weightDecay': { label: 'Weight decay', hint: 'L2 (adamw: decoupled)' },
   'training.warmupEpochs': { label: 'Warm-up epochs', hint: 'Linear learning-rate warm-up' },
   'training.gradClipNorm': { label: 'Gradient clip', hint: 'Global norm; empty = no clipping' },
+  'training.emaDecay': { label: 'Weight average', hint: 'Decay of the moving average of the weights used for validation and the model (0: off)' },
   'training.loss': { label: 'Loss', hint: 'Empty = MSE for regression, cross-entropy for classification' },
   'training.earlyStoppingPatience': { label: 'Early stopping', hint: 'Epochs without improvement; empty = never' },
   'training.normalizeTargets': { label: 'Normalise targets', hint: 'Standardise targets on the training set' },

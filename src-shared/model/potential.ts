@@ -18,7 +18,7 @@
  */
 import { z } from 'zod';
 import { OptimizerSchema, ScheduleSchema, SplitSchema } from './config';
-import type { FieldHint } from './form';
+import { COMMON_HINTS, type FieldHint } from './form';
 
 export const POTENTIAL_ARCHITECTURES = ['schnet', 'painn'] as const;
 export type PotentialArchitecture = (typeof POTENTIAL_ARCHITECTURES)[number];
@@ -73,7 +73,7 @@ export const POTENTIAL_HINTS: Readonly<Record<string, FieldHint>> = {
   'training.loss.energyWeight': { label: 'Energy weight', hint: 'w_E of the per-atom energy error (eV/atom)²' },
   'training.loss.forcesWeight': { label: 'Force weight', hint: 'w_F of the force component error (eV/Å)²' },
   'training.loss.stressWeight': { label: 'Stress weight', hint: 'w_σ of the stress component error (eV/Å³)²' },
-  'training.emaDecay': { label: 'Weight average', hint: 'Decay of the moving average of the weights used for validation and the model (0: off)' },
+  'training.emaDecay': COMMON_HINTS['training.emaDecay'],
   'training.maxSeconds': { label: 'Time budget (s)', hint: 'Stop after the epoch that crosses it (empty: none)' },
   'training.finalDecay': { label: 'Final decay', hint: 'Share of the run (epochs, or the time budget when it ends first) over which the rate falls linearly to 1 % (0: off)' },
 };

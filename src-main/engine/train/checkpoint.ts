@@ -1,7 +1,7 @@
 /**
  * Training checkpoints: everything needed to continue a run exactly where it stopped
  * (weights incl. batch-norm statistics, optimiser slots and step, shuffle RNG, plateau
- * state, best-so-far weights, history), and a compact binary encoding for storage
+ * state, best-so-far weights, history, the weight average), and a compact binary encoding for storage
  * (SQLite blob or file).
  *
  * Encoding (little-endian): "LWCKPT\0\0", uint32 header length H, UTF-8 JSON header,
@@ -45,6 +45,8 @@ export interface Checkpoint {
   history: EpochRecord[];
   /** A fine-tuning run's frozen depth (GraphModel.frozenDepth); absent: 0. A resumed run keeps it. */
   freeze?: number;
+  /** The weight average (training.emaDecay > 0), by trainable variable in order; absent without one. */
+  average?: Float32Array[];
 }
 
 const MAGIC = 'LWCKPT\0\0';
@@ -101,6 +103,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   for (const [k, v] of Object.entries(c.weights)) arrays.push([`w/${k}`, v]);
   for (const [slot, vs] of Object.entries(c.optimizer.slots)) vs.forEach((v, i) => arrays.push([`o/${slot}/${i}`, v]));
   if (c.best) for (const [k, v] of Object.entries(c.best.weights)) arrays.push([`b/${k}`, v]);
+  c.average?.forEach((v, i) => arrays.push([`a/${i}`, v]));
   const header = {
     version: c.version,
     config: c.config,
@@ -129,12 +132,14 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const weights: Record<string, Float32Array> = {};
   const bestWeights: Record<string, Float32Array> = {};
   const slots: Record<string, Float32Array[]> = {};
+  const average: Float32Array[] = [];
   for (const [k, n] of Object.entries(header.optimizer.slots as Record<string, number>)) slots[k] = new Array(n);
   for (const [key, a] of arrays) {
     const [kind, ...rest] = key.split('/');
     if (kind === 'w') weights[rest.join('/')] = a;
     else if (kind === 'b') bestWeights[rest.join('/')] = a;
     else if (kind === 'o') slots[rest[0]][Number(rest[1])] = a;
+    else if (kind === 'a') average[Number(rest[0])] = a;
   }
   return {
     version: 1,
@@ -150,5 +155,6 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     epochsWithoutImprovement: header.epochsWithoutImprovement,
     history: header.history,
     ...(header.freeze ? { freeze: header.freeze as number } : {}),
+    ...(average.length ? { average } : {}),
   };
 }

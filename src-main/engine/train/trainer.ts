@@ -7,8 +7,10 @@
  *   1. shuffle the training indices with the run's RNG (state saved in checkpoints);
  *   2. per batch: batch the graphs, forward in training mode, loss on normalised
  *      targets, gradients, optional global-norm clipping, optimiser step with the
- *      scheduled learning rate (warm-up per batch); `onBatch`;
- *   3. evaluate on the validation split (eval mode), feed reduce-on-plateau, select the
+ *      scheduled learning rate (warm-up per batch), then the weight average (training.emaDecay
+ *      > 0: an exponential moving average of the trainable weights); `onBatch`;
+ *   3. evaluate on the validation split (eval mode; with the weight average when the run keeps
+ *      one, which is then also what the best epoch stores), feed reduce-on-plateau, select the
  *      best epoch (regression: lowest validation MAE; binary classification: highest
  *      ROC-AUC, as CGCNN; multi-class: accuracy), early stopping; `onEpoch`, then
  *      `onCheckpoint` with the full state.
@@ -37,6 +39,7 @@ import { lossFunction } from './losses';
 import { registerFastMatMulGradient } from './matmul-grad';
 import { applyFineTuneStart, type FineTuneStart } from './finetune';
 import { denormalize, fitNormalizer, identityNormalizer, normalize, type TargetNormalizer } from './normalizer';
+import { WeightAverage } from './weight-average';
 import { Optimizer } from './optimizers';
 import { LocalExecutor, registerReplicaKind, type ExecutorFactory, type ShareProgram, type StepExecutor } from './steps';
 
@@ -306,6 +309,9 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
   const model = buildModel(config, { seed: tc.seed, freeze: start?.freeze });
   if (start && !resume) applyFineTuneStart(model, start, norm);
   const optimizer = new Optimizer(tc.optimizer, tc.weightDecay, model.trainableVariables());
+  const average = tc.emaDecay > 0 ? new WeightAverage(model.trainableVariables(), tc.emaDecay) : null;
+  // validation, selection and the stored weights see the average when the run keeps one
+  const averaged = <T>(fn: () => T): T => (average ? average.with(fn) : fn());
   let rng = new Rng((tc.seed ^ 0x9e3779b9) >>> 0);
   let plateau: PlateauState = initialPlateauState();
   const sel = selection(config);
@@ -316,6 +322,10 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
   if (resume) {
     model.setWeights(resume.weights);
     optimizer.setState(resume.optimizer);
+    if (average) {
+      if (!resume.average) throw new Error('the checkpoint has no weight average, but the run keeps one (training.emaDecay)');
+      average.setValues(resume.average);
+    }
     rng = Rng.fromState(resume.rng);
     plateau = resume.plateau;
     best = resume.best;
@@ -353,6 +363,7 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
         const dropoutSeed = config.model.dropout > 0 ? rng.nextUint32() : undefined;
         const { loss: lossValue, grads, outputs: o } = await executor.step(part, dropoutSeed);
         optimizer.apply(grads, lr, tc.gradClipNorm);
+        average?.update(optimizer.iterations);
         executor.weightsChanged();
         tf.dispose(grads);
         if (!Number.isFinite(lossValue)) throw new Error(`training diverged: loss is ${lossValue} at epoch ${epoch}, batch ${b} (lower the learning rate or enable gradient clipping)`);
@@ -375,13 +386,13 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
         task === 'classification'
           ? { ...classificationMetrics(trainTargets, softmaxRows(trainPred, width), width) }
           : { ...regressionMetrics(trainTargets, denormalize(norm, trainPred)) };
-      const val = split.val.length ? evaluateSplit(model, samples, split.val, norm, tc.batchSize) : null;
+      const val = split.val.length ? averaged(() => evaluateSplit(model, samples, split.val, norm, tc.batchSize)) : null;
       const valLoss = val ? val.loss : null;
       plateau = stepPlateau(tc.schedule, plateau, valLoss ?? lossSum / Math.max(seen, 1));
       const metric = val ? val.metrics[sel.name] : task === 'classification' ? trainMetrics[sel.name] : trainMetrics.mae;
       const isBest = best === null || (Number.isFinite(metric) && sel.better(metric, best.metric));
       if (isBest) {
-        best = { epoch, metric, weights: readWeights(model) };
+        best = { epoch, metric, weights: averaged(() => readWeights(model)) };
         epochsWithoutImprovement = 0;
       } else epochsWithoutImprovement++;
       const record: EpochRecord = {
@@ -403,6 +414,7 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
           epoch: epoch + 1,
           weights: readWeights(model),
           optimizer: await optimizer.getState(),
+          ...(average ? { average: average.values() } : {}),
           rng: rng.getState(),
           plateau,
           normalizer: norm,
@@ -434,7 +446,7 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
       normalizer: norm,
       split,
       history,
-      weights: best?.weights ?? readWeights(model),
+      weights: best?.weights ?? averaged(() => readWeights(model)),
       val,
       test,
       seconds: now() - t0,
@@ -444,6 +456,7 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
   } finally {
     await executor?.dispose();
     optimizer.dispose();
+    average?.dispose();
     if (!opts.keepModel) model.dispose();
   }
 }

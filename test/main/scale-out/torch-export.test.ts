@@ -56,12 +56,13 @@ async function exported(limit: number, overrides: Record<string, unknown>, prese
 }
 
 describe('export to PyTorch', { timeout: 900_000 }, () => {
-  it('an exported CGCNN run with its initial weights gives the same first-epoch losses in PyTorch as in Latticework (1e-4, same batches, same order)', async () => {
+  it('an exported CGCNN run with its initial weights gives the same first-epoch losses in PyTorch as in Latticework (1e-4, same batches, same order; validated with the weight average)', async () => {
     requireTorch();
     const { dir, summary, config, samples } = await exported(60, {
       model: { atomFeatures: 16, hiddenFeatures: 24, numLayers: 2 },
-      training: { batchSize: 8, epochs: 2, seed: 11, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 }, weightDecay: 1e-4 },
+      training: { batchSize: 8, epochs: 2, seed: 11, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 }, weightDecay: 1e-4, emaDecay: 0.9 },
     });
+    expect(config.training.emaDecay).toBe(0.9);
     expect(summary).toMatchObject({ architecture: 'cgcnn', structures: 60, split: { train: 48, val: 6, test: 6 }, cgcnnLayout: true });
     for (const f of ['export.json', 'config.json', 'split.json', 'initial.lwm', 'data/graphs.bin', 'data/dataset.extxyz', 'data/cgcnn/id_prop.csv', 'data/cgcnn/atom_init.json', 'train.py', 'latticework_torch.py', 'train.sbatch', 'README.md'])
       expect(existsSync(join(dir, f)), f).toBe(true);

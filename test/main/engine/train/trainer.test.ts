@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig, ModelConfigInput } from '../../../../src-shared/model/config';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../../../src-main/engine/train/checkpoint';
 import { TrainingControl } from '../../../../src-main/engine/train/control';
+import { buildModel } from '../../../../src-main/engine/layers/model';
 import { evaluateSplit, trainKFold, trainModel } from '../../../../src-main/engine/train/trainer';
 import { smallConfig, useCpu } from '../layers/helpers';
 import { rocksaltSamples as dataset } from './helpers';
@@ -50,8 +51,8 @@ describe('training', { timeout: 120_000 }, () => {
     expect(c.history.map((h) => h.trainLoss)).not.toEqual(a.history.map((h) => h.trainLoss));
   });
 
-  it('resumes from an encoded checkpoint exactly (weights, optimiser, RNG, plateau state)', async () => {
-    const config = cfg({ architecture: 'cgcnn', model: { dropout: 0.1 } }, { epochs: 4, optimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9 }, schedule: { kind: 'plateau', patience: 0, factor: 0.5 } });
+  it.each([0, 0.9])('resumes from an encoded checkpoint exactly (weights, optimiser, RNG, plateau state, weight average %s)', async (emaDecay) => {
+    const config = cfg({ architecture: 'cgcnn', model: { dropout: 0.1 } }, { epochs: 4, optimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9 }, schedule: { kind: 'plateau', patience: 0, factor: 0.5 }, emaDecay });
     const data = dataset(config);
     const straight = await trainModel(config, data);
     const ckpts: Checkpoint[] = [];
@@ -71,6 +72,45 @@ describe('training', { timeout: 120_000 }, () => {
     expect(resumed.history.map((h) => h.trainLoss)).toEqual(straight.history.map((h) => h.trainLoss));
     expect(resumed.history.map((h) => h.lr)).toEqual(straight.history.map((h) => h.lr));
     for (const [k, v] of Object.entries(straight.weights)) expect(resumed.weights[k]).toEqual(v);
+    expect(resumed.history.map((h) => h.valMetrics.mae)).toEqual(straight.history.map((h) => h.valMetrics.mae));
+    expect(ckpts[1].average !== undefined).toBe(emaDecay > 0);
+  });
+
+  it('keeps a weight average (training.emaDecay): it validates, is selected and stored; the steps train the raw weights', async () => {
+    // one step per epoch (the batch is the training split), so every checkpoint holds the raw weights and the average after a step
+    const base = cfg({ architecture: 'cgcnn' }, { epochs: 5, batchSize: 64, optimizer: { kind: 'adam', lr: 0.02 } });
+    const data = dataset(base);
+    const raw = await trainModel(base, data);
+    const d = 0.5;
+    const config = { ...base, training: { ...base.training, emaDecay: d } };
+    const ckpts: Checkpoint[] = [];
+    const avg = await trainModel(config, data, { callbacks: { onCheckpoint: (c) => void ckpts.push(decodeCheckpoint(encodeCheckpoint(c))) } });
+    // the same raw trajectory: the training losses are those of the run without an average
+    expect(avg.history.map((h) => h.trainLoss)).toEqual(raw.history.map((h) => h.trainLoss));
+    expect(avg.history.map((h) => h.valMetrics.mae)).not.toEqual(raw.history.map((h) => h.valMetrics.mae));
+    // a_n = d_n·a_{n−1} + (1 − d_n)·w_n with d_n = min(d, (1 + n)/(10 + n)), n = 1, 2, … (the optimiser's step)
+    const model = buildModel(config, { seed: config.training.seed });
+    const named = model.namedVariables();
+    const names = model.trainableVariables().map((v) => named.find((nv) => nv.variable === v)!.name);
+    model.dispose();
+    expect(ckpts[0].average).toHaveLength(names.length);
+    for (let e = 1; e < ckpts.length; e++) {
+      const n = e + 1;
+      const dn = Math.min(d, (1 + n) / (10 + n));
+      names.forEach((k, i) => {
+        const w = ckpts[e].weights[k];
+        const prev = ckpts[e - 1].average![i];
+        const a = ckpts[e].average![i];
+        expect(a.length).toBe(w.length);
+        for (let j = 0; j < a.length; j++) expect(Math.abs(a[j] - (dn * prev[j] + (1 - dn) * w[j]))).toBeLessThan(1e-6 * (1 + Math.abs(w[j])));
+      });
+    }
+    // the best epoch's stored weights are the average then, not the raw weights
+    const best = ckpts[avg.bestEpoch];
+    names.forEach((k, i) => expect(avg.weights[k]).toEqual(best.average![i]));
+    expect(names.some((k) => avg.weights[k].some((x, j) => x !== best.weights[k][j]))).toBe(true);
+    // and they reproduce the validation metric the run selected them by
+    expect(avg.val!.metrics.mae).toBeCloseTo(avg.bestMetric, 5);
   });
 
   it('pauses and resumes, cancels between batches', async () => {
@@ -164,7 +204,7 @@ describe('no tensor leaks', { timeout: 120_000 }, () => {
     }
     try {
       for (const architecture of backend === 'cpu' ? (['cgcnn', 'mpnn-edge', 'gat'] as const) : (['cgcnn', 'gat'] as const)) {
-        const config = cfg({ architecture, model: { readout: 'set2set' } }, { epochs: 2, gradClipNorm: 1 });
+        const config = cfg({ architecture, model: { readout: 'set2set' } }, { epochs: 2, gradClipNorm: 1, emaDecay: architecture === 'cgcnn' ? 0.9 : 0 });
         const data = dataset(config, 16);
         const counts: number[] = [];
         const before = tf.memory().numTensors;
