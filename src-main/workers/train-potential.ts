@@ -11,7 +11,7 @@ import type { LabelledFrame } from '../../src-shared/chem/frames';
 import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
 import { frameOfStructure } from '../../src-shared/chem/frames';
 import { mergeConfig } from '../../src-shared/model/config';
-import { trainingDomain } from '../../src-shared/model/domain';
+import { elementsOf, trainingDomain } from '../../src-shared/model/domain';
 import { parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
 import { trainValTestSplit, type Split } from '../../src-shared/model/split';
 import { encodeModelFile, type ModelFileData } from '../engine/models/format';
@@ -20,7 +20,7 @@ import { metricValues, selectionScore, type PotentialMetrics } from '../engine/p
 import { trainPotential, type PotentialEpoch, type PotentialSplitResult } from '../engine/potential/train';
 import { decodePotentialCheckpoint, encodePotentialCheckpoint, type PotentialCheckpoint, type TrainedMember } from '../engine/potential/checkpoint';
 import { TrainingControl } from '../engine/train/control';
-import { elementSeeds, elementsOf, seedingMessage, seedsBySymbol, type SourceElements } from '../engine/potential/finetune';
+import { elementSeeds, seedingMessage, seedsBySymbol, type SourceElements } from '../engine/potential/finetune';
 import { ensureBackend } from './backend';
 import type { TaskContext } from './protocol';
 import { CONTROL_CANCEL_KEEP, watchControl, type TrainEvent, type TrainPrediction, type TrainTaskInput, type TrainTaskOutput } from './train';

@@ -29,18 +29,23 @@ export interface DomainStructure {
 
 const isPeriodic = (s: DomainStructure): boolean => s.pbc.some(Boolean);
 
+/** The atomic numbers of the structures' atoms, ascending (dummy atoms, Z = 0, left out). */
+export function elementsOf(structures: Iterable<{ numbers: ArrayLike<number> }>): number[] {
+  const zs = new Set<number>();
+  for (const s of structures) for (let i = 0; i < s.numbers.length; i++) if (s.numbers[i] > 0) zs.add(s.numbers[i]);
+  return [...zs].sort((a, b) => a - b);
+}
+
 /**
  * The domain of the structures a model was trained on. `targets` holds one row of scalar
  * targets per structure (regression), or is null (classification, per-atom).
  */
 export function trainingDomain(structures: DomainStructure[], targets: ArrayLike<number>[] | null): TrainingDomain {
   if (structures.length === 0) throw new Error('a training domain needs at least one structure');
-  const zs = new Set<number>();
   let periodic = 0;
   let min = Infinity;
   let max = -Infinity;
   for (const s of structures) {
-    for (let i = 0; i < s.numbers.length; i++) if (s.numbers[i] > 0) zs.add(s.numbers[i]);
     if (isPeriodic(s)) periodic++;
     min = Math.min(min, s.numbers.length);
     max = Math.max(max, s.numbers.length);
@@ -61,7 +66,7 @@ export function trainingDomain(structures: DomainStructure[], targets: ArrayLike
   }
   return {
     basis: 'training-split',
-    elements: [...zs].sort((a, b) => a - b).map(elementSymbol),
+    elements: elementsOf(structures).map(elementSymbol),
     structures: periodic === structures.length ? 'periodic' : periodic === 0 ? 'molecular' : 'both',
     atoms: { min, max },
     targets: ranges,

@@ -6,7 +6,7 @@
  * initialisation, so its atoms would enter the trained blocks out of distribution; a trained
  * neighbour's row starts them where the blocks know what to do.
  *
- * The elements a source trained are those of its training split: its provenance's
+ * The elements a source trained are those of its training split (src-shared/model/domain elementsOf): its provenance's
  * `trainedElements` (recorded since this rule); for a model stored before, its training domain's
  * elements (measured on the training split), else the elements with a fitted reference energy
  * (`referenceEnergies`, the training split's elements with an energy); a model with none of these
@@ -53,13 +53,6 @@ export function sourceTrainedElements(file: ModelFileData): SourceElements | nul
     if (zs.every(validZ)) return { elements: ascending(zs), basis: 'referenceEnergies' };
   }
   return null;
-}
-
-/** The atomic numbers of the structures' atoms, ascending (dummy atoms, Z = 0, left out). */
-export function elementsOf(structures: Iterable<{ numbers: ArrayLike<number> }>): number[] {
-  const zs = new Set<number>();
-  for (const s of structures) for (let i = 0; i < s.numbers.length; i++) if (s.numbers[i] > 0) zs.add(s.numbers[i]);
-  return [...zs].sort((a, b) => a - b);
 }
 
 /** Each element of the data (`elements`) that the source did not train, with the trained element it starts from (nearestElement). */

@@ -32,7 +32,8 @@ import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from './
 import { painnInference, painnOf, type InferenceOutput } from './painn-inference';
 import { recordingGradients } from '../tf/kernels';
 import { fitEnergyStatistics, type EnergyStatistics } from './statistics';
-import { elementSeeds, elementsOf, seedElementRows, type ElementSeed } from './finetune';
+import { elementSeeds, seedElementRows, type ElementSeed } from './finetune';
+import { elementsOf } from '../../../src-shared/model/domain';
 
 export interface PotentialEpoch {
   epoch: number;

@@ -14,7 +14,8 @@ import { decodeModelFile } from '../../../../src-main/engine/models/format';
 import { Database } from '../../../../src-main/store/database';
 import { listRuns, runMetrics, toRunRecord } from '../../../../src-main/store/runs';
 import { atomicNumber, elementSymbol, readFrames } from '../../../../src-shared/chem';
-import { elementSeeds, elementsOf, seedsBySymbol } from '../../../../src-main/engine/potential/finetune';
+import { elementSeeds, seedsBySymbol } from '../../../../src-main/engine/potential/finetune';
+import { elementsOf } from '../../../../src-shared/model/domain';
 import { emtFramesText } from '../../../helpers/shared-data';
 import { emtFrames, io } from './helpers';
 
