@@ -1,5 +1,6 @@
 /** How structures are named, searched and grouped in the Structures and Graph lists (pure, tested). */
 import type { StructureRecord } from '../../src-shared/ipc/contract';
+import { saysNothing } from '../../src-shared/chem/naming';
 
 function basename(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
@@ -8,13 +9,14 @@ function basename(path: string): string {
 /**
  * The line under the formula: what tells this structure apart. The file name; the structure's own
  * name when it says more than the file (a dataset id, a POSCAR comment); the frame of a multi-frame
- * file. CGCNN CIFs written by ASE are all `data_image0`: their dataset id is their name.
+ * file. A name that says nothing (ASE writes every CIF's block as `data_image0`) is left out; CGCNN
+ * CIFs in a dataset are named by their id.
  */
 export function structureLabel(r: Pick<StructureRecord, 'name' | 'file' | 'block'>): string {
   const file = basename(r.file);
   const stem = file.replace(/\.[^.]+$/, '');
   const parts: string[] = [];
-  if (r.name && r.name !== stem && r.name !== file && r.name !== String(r.block)) parts.push(r.name);
+  if (!saysNothing(r.name) && r.name !== stem && r.name !== file && r.name !== String(r.block)) parts.push(r.name);
   parts.push(file);
   if (typeof r.block === 'number') parts.push(`frame ${r.block}`);
   return parts.join(' · ');

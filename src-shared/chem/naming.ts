@@ -19,15 +19,21 @@ export function fileStem(fileName: string): string {
   return stem || base;
 }
 
+/** True when a structure's own name says nothing about it: empty, or ASE's generic `image<N>`. */
+export function saysNothing(name: string): boolean {
+  const own = name.trim();
+  return !own || ASE_IMAGE.test(own);
+}
+
 /**
  * The structure's own name (a CIF's data block, a POSCAR's comment line, a trajectory's `frame 3`)
- * unless it says nothing: empty, or ASE's generic `image<N>` — then the file's stem, followed by the
- * image number for an image after the first (`mp-1234`, `mp-1234 image1`).
+ * unless it {@link saysNothing} — then the file's stem, followed by the image number for an image
+ * after the first (`mp-1234`, `mp-1234 image1`).
  */
 export function structureName(name: string, fileName: string): string {
   const own = name.trim();
+  if (!saysNothing(own)) return own;
   const image = ASE_IMAGE.exec(own);
-  if (own && !image) return own;
   const stem = fileStem(fileName);
   return image && Number(image[1]) > 0 ? `${stem} image${Number(image[1])}` : stem;
 }

@@ -27,6 +27,9 @@ describe('structure labels, search and groups', () => {
     expect(structureLabel({ name: 'emt-00007', file: 'emt_dataset.extxyz', block: 7 })).toBe('emt-00007 · emt_dataset.extxyz · frame 7');
     expect(structureLabel({ name: '7', file: 'emt_dataset.extxyz', block: 7 })).toBe('emt_dataset.extxyz · frame 7');
     expect(structureLabel({ name: 'Cu fcc', file: 'Cu-fcc.POSCAR', block: null })).toBe('Cu fcc · Cu-fcc.POSCAR');
+    // a CIF written by ASE, dropped on the window: its block name image0 says nothing
+    expect(structureLabel({ name: 'image0', file: '/home/me/Cu3Au.cif', block: null })).toBe('Cu3Au.cif');
+    expect(structureLabel({ name: ' ', file: 'x/Cu.cif', block: null })).toBe('Cu.cif');
   });
 
   it('search matches formula, space group and dataset, every word', () => {
