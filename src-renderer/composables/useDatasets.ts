@@ -14,6 +14,7 @@ import { collectDropped, readDropped } from '../lib/files';
 import type { SkippedFile, DroppedFile } from '../lib/files';
 import { errorMessage, newJobId } from '../lib/format';
 import { useJobs } from './useJobs';
+import { whileBusy } from './whileBusy';
 
 const list = ref<DatasetRecord[]>([]);
 const listError = ref<string | null>(null);
@@ -93,9 +94,7 @@ export interface ImportRequest {
 async function importDataset(req: ImportRequest): Promise<DatasetRecord | null> {
   const jobId = newJobId('dataset-import');
   importJob.value = jobId;
-  importing.value = true;
-  importError.value = null;
-  try {
+  return whileBusy(importing, importError, async () => {
     const rec = await getApi().datasets.import({
       kind: req.kind,
       ...(req.name ? { name: req.name } : {}),
@@ -112,12 +111,7 @@ async function importDataset(req: ImportRequest): Promise<DatasetRecord | null> 
     list.value = [...list.value.filter((d) => d.id !== rec.id), rec];
     select(rec.id);
     return rec;
-  } catch (e) {
-    importError.value = errorMessage(e);
-    return null;
-  } finally {
-    importing.value = false;
-  }
+  });
 }
 
 /** Reads a dropped folder or files (names relative to the dropped folder) and imports them. */
@@ -133,10 +127,8 @@ async function importFileList(files: FileList | File[], req: Omit<ImportRequest,
   );
 }
 
-async function importFileEntries(entries: { path: string; file: File }[], req: Omit<ImportRequest, 'files' | 'path'>): Promise<DatasetRecord | null> {
-  readingFiles.value = true;
-  importError.value = null;
-  try {
+function importFileEntries(entries: { path: string; file: File }[], req: Omit<ImportRequest, 'files' | 'path'>): Promise<DatasetRecord | null> {
+  return whileBusy(readingFiles, importError, async () => {
     const read = await readDropped(entries);
     skipped.value = read.skipped;
     if (read.files.length === 0) {
@@ -146,12 +138,7 @@ async function importFileEntries(entries: { path: string; file: File }[], req: O
     const folder = read.files[0].name.includes('/') ? read.files[0].name.split('/')[0] : '';
     const name = req.name ?? (folder && read.files.every((f) => f.name.startsWith(`${folder}/`)) ? folder : undefined);
     return await importDataset({ ...req, ...(name ? { name } : {}), files: stripCommonFolder(read.files) });
-  } catch (e) {
-    importError.value = errorMessage(e);
-    return null;
-  } finally {
-    readingFiles.value = false;
-  }
+  });
 }
 
 /** "emt-dev/cgcnn/id_prop.csv" → "id_prop.csv" when every file shares the folder prefix. */
@@ -195,34 +182,22 @@ async function loadStats(cutoff: number, maxNeighbors: number | null): Promise<v
   if (id === null) return;
   const jobId = newJobId('graph-stats');
   statsJob.value = jobId;
-  statsLoading.value = true;
-  statsError.value = null;
-  try {
+  await whileBusy(statsLoading, statsError, async () => {
     const r = await getApi().datasets.graphStats({ id, cutoff, maxNeighbors, jobId });
     if (selectedId.value === id) stats.value = r;
     statsCache.value = { ...statsCache.value, [statsKey(id, cutoff, maxNeighbors)]: r };
-  } catch (e) {
-    statsError.value = errorMessage(e);
-  } finally {
-    statsLoading.value = false;
-  }
+  });
 }
 
 /** Runs an interrupted import again (progress as for an import). */
 async function resumeImport(id: number): Promise<void> {
   const jobId = newJobId('dataset-import');
   importJob.value = jobId;
-  importing.value = true;
-  importError.value = null;
-  try {
+  await whileBusy(importing, importError, async () => {
     const rec = await getApi().datasets.resumeImport({ id, jobId });
     list.value = list.value.map((d) => (d.id === rec.id ? rec : d));
     select(rec.id);
-  } catch (e) {
-    importError.value = errorMessage(e);
-  } finally {
-    importing.value = false;
-  }
+  });
 }
 
 /** Drops an interrupted import and the structures only it had stored. */

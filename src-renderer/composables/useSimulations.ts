@@ -15,6 +15,7 @@ import { errorMessage } from '../lib/format';
 import { appendFramesToSeries, formRequest, type SimulationForm } from '../lib/simulation';
 import { downloadText } from './useRuns';
 import { whenConnected } from './whenConnected';
+import { whileBusy } from './whileBusy';
 
 const list = shallowRef<SimulationRecord[]>([]);
 const listError = ref<string | null>(null);
@@ -153,20 +154,13 @@ function subscribe(): void {
   });
 }
 
-async function start(structureId: number, form: SimulationForm): Promise<SimulationRecord | null> {
-  starting.value = true;
-  startError.value = null;
-  try {
+function start(structureId: number, form: SimulationForm): Promise<SimulationRecord | null> {
+  return whileBusy(starting, startError, async () => {
     const r = await getApi().simulations.start({ structureId, ...formRequest(form) });
     upsert(r);
     select(r.id);
     return r;
-  } catch (e) {
-    startError.value = errorMessage(e);
-    return null;
-  } finally {
-    starting.value = false;
-  }
+  });
 }
 
 async function act(what: string, work: () => Promise<void>): Promise<void> {

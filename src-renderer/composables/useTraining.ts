@@ -9,6 +9,7 @@ import type { RunRecord } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { errorMessage } from '../lib/format';
 import { useRuns } from './useRuns';
+import { whileBusy } from './whileBusy';
 
 const currentRunId = ref<number | null>(null);
 const starting = ref(false);
@@ -29,11 +30,9 @@ export interface StartRequest {
   ensemble?: number;
 }
 
-async function start(req: StartRequest): Promise<RunRecord | null> {
+function start(req: StartRequest): Promise<RunRecord | null> {
   const runs = useRuns();
-  starting.value = true;
-  startError.value = null;
-  try {
+  return whileBusy(starting, startError, async () => {
     const r = await getApi().training.start({
       datasetId: req.datasetId,
       config: req.config,
@@ -45,12 +44,7 @@ async function start(req: StartRequest): Promise<RunRecord | null> {
     runs.upsert(r);
     currentRunId.value = r.id;
     return r;
-  } catch (e) {
-    startError.value = errorMessage(e);
-    return null;
-  } finally {
-    starting.value = false;
-  }
+  });
 }
 
 async function control(action: 'pause' | 'resume' | 'cancel', runId: number, keepBest?: boolean): Promise<RunRecord | null> {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ref } from 'vue';
+import { whileBusy } from '../../../src-renderer/composables/whileBusy';
 import { mergeSummaries } from '../../../src-renderer/composables/useStructures';
 import { backendTooltip } from '../../../src-renderer/composables/useSystemInfo';
 import type { StructureRecord, SystemInfo } from '../../../src-shared/ipc/contract';
@@ -22,6 +24,15 @@ const rec = (id: number, name: string): StructureRecord => ({
 });
 
 describe('composable helpers', () => {
+  it('runs a request the user waits for: busy while it runs, its failure as the message, the earlier message cleared', async () => {
+    const busy = ref(false);
+    const error = ref<string | null>('an earlier failure');
+    const seen: boolean[] = [];
+    expect(await whileBusy(busy, error, async () => (seen.push(busy.value), 7))).toBe(7);
+    expect([seen, busy.value, error.value]).toEqual([[true], false, null]);
+    expect(await whileBusy(busy, error, () => Promise.reject(Object.assign(new Error('no such dataset'), { name: 'UserError' })))).toBeNull();
+    expect([busy.value, error.value]).toEqual([false, 'UserError: no such dataset']);
+  });
   it('merges imported structures into the list, replacing the same ids', () => {
     const merged = mergeSummaries([rec(1, 'a'), rec(2, 'b')], [rec(2, 'b2'), rec(3, 'c')]);
     expect(merged.map((r) => `${r.id}${r.name}`)).toEqual(['1a', '2b2', '3c']);
