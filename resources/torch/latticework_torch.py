@@ -1268,10 +1268,6 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
     run = RunFiles(env, out_dir, tc["epochs"], manifest, header)
     log(run.describe(env.world, len(frames), split, tc["epochs"]))
 
-    def swap_ema():
-        if ema is not None:
-            ema.swap()
-
     rng = Rng((tc["seed"] ^ 0x9E3779B9) & 0xFFFFFFFF)
     plateau = {"best": math.inf, "badEpochs": 0, "reductions": 0}
     steps = math.ceil(len(train_idx) / tc["batchSize"])
@@ -1327,7 +1323,8 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
                 atoms += int(whole["atoms"].sum())
                 batch_lines.append({"epoch": epoch, "batch": k, "batches": len(parts), "batch_loss": batch_loss, "batch_lr": lr})
             train_seconds = time.time() - t0
-            swap_ema()
+            if ema is not None:
+                ema.swap()  # validation, selection and the epoch's stored weights with the average
             val = potential_metrics(frames, val_idx, predict_frames(model, frames, val_idx, 2 * tc["batchSize"], env.device), symbols) if val_idx else None
             train_loss = loss_sum / len(train_idx)
             score = selection_score(val, trained) if val else train_loss
@@ -1338,7 +1335,8 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
                 line.update({f"val_{k}": v for k, v in val.items() if k != "stress_mae_ev"})
                 line["val_score"] = score
             run.epoch(epoch, line, is_best, batch_lines, model.lwm_weights(order), best.best)
-            swap_ema()
+            if ema is not None:
+                ema.swap()
             log(f"epoch {epoch + 1}/{tc['epochs']}  loss {train_loss:.3e}  val energy MAE {(val or {}).get('energy_mae', math.nan):.2f} meV/atom  force MAE {(val or {}).get('force_mae', math.nan):.4f} eV/A  lr {lr:.3g}  {line['epoch_seconds']:.1f} s{'  *' if is_best else ''}")
             if best.exhausted():
                 run.state = "early-stopped"
