@@ -18,9 +18,9 @@ import { encodeModelFile, type ModelFileData } from '../engine/models/format';
 import { potentialModelFile } from '../engine/potential/file';
 import { metricValues, selectionScore, type PotentialMetrics } from '../engine/potential/metrics';
 import { trainPotential, type PotentialEpoch, type PotentialSplitResult } from '../engine/potential/train';
-import { decodePotentialCheckpoint, encodePotentialCheckpoint, type PotentialCheckpoint, type TrainedMember } from '../engine/potential/checkpoint';
+import { decodePotentialCheckpoint, encodePotentialCheckpoint, type PotentialCheckpoint, type PotentialStart, type TrainedMember } from '../engine/potential/checkpoint';
 import { TrainingControl } from '../engine/train/control';
-import { elementSeeds, seedingMessage, seedsBySymbol, type SourceElements } from '../engine/potential/finetune';
+import { elementSeeds, seedingMessage, seedsBySymbol } from '../engine/potential/finetune';
 import { ensureBackend } from './backend';
 import type { TaskContext } from './protocol';
 import { CONTROL_CANCEL_KEEP, watchControl, type TrainEvent, type TrainPrediction, type TrainTaskInput, type TrainTaskOutput } from './train';
@@ -49,15 +49,10 @@ export interface PotentialRunOptions {
   members?: number;
   /** Continue from a checkpoint (its member, its training state; the members before it as trained). */
   resume?: PotentialCheckpoint;
-  /** Fine-tuning: the starting weights, the number of frozen blocks and the source model's name. */
-  initialWeights?: Record<string, Float32Array>;
+  /** Fine-tuning: the source's weights, name and trained elements (a resumed run takes them from its checkpoint). */
+  start?: PotentialStart;
+  /** Fine-tuning: the number of frozen blocks. */
   freeze?: number;
-  startedFrom?: string | null;
-  /**
-   * Fine-tuning: the elements the source trained (engine/potential/finetune sourceTrainedElements);
-   * null: the source does not say, no embedding row is seeded.
-   */
-  sourceElements?: SourceElements | null;
   /** Fine-tuning: what the user should read even when the log is off (the command line: stderr) — which element rows were seeded, or why none. */
   announce?(line: string): void;
   control: TrainingControl;
@@ -102,10 +97,11 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
   const trained: TrainedMember[] = [...(o.resume?.trained ?? [])];
   const first = o.resume?.member ?? 0;
   const freeze = o.resume?.freeze ?? o.freeze;
-  const trainedElements = o.initialWeights ? o.sourceElements?.elements : undefined;
-  if (o.initialWeights) {
+  const start = o.start ?? o.resume?.start ?? null;
+  const trainedElements = start?.sourceElements?.elements;
+  if (o.start) {
     const seeds = trainedElements ? elementSeeds(elementsOf(frames.map((x) => x.structure)), trainedElements) : [];
-    o.announce?.(seedingMessage(o.startedFrom ?? 'the source', o.sourceElements ?? null, seeds, freeze ?? 0));
+    o.announce?.(seedingMessage(o.start.startedFrom, o.start.sourceElements, seeds, freeze ?? 0));
   }
   for (let k = first; k < count && !o.control.cancelled; k++) {
     const seeded = k === 0 ? config : parsePotentialConfig(mergeConfig(config, { training: { seed: config.training.seed + k } }));
@@ -113,7 +109,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
     const offset = k * config.training.epochs;
     const result = await trainPotential(seeded, frames, {
         control: o.control,
-        initialWeights: o.initialWeights,
+        initialWeights: start?.weights,
         trainedElements,
         freeze,
         split: o.split,
@@ -132,7 +128,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
             score: e.score,
             val: e.val ? metricValues(e.val, e.score) : {},
             train: { grad_norm_median: e.gradNorm.median, grad_norm_max: e.gradNorm.max },
-          }, async () => ({ version: 1, member: k, state: await state(), trained: trained.slice(0, k), split: o.split, freeze: freeze ?? 0 }));
+          }, async () => ({ version: 1, member: k, state: await state(), trained: trained.slice(0, k), split: o.split, freeze: freeze ?? 0, start }));
         },
       });
     members.push(result);
@@ -145,7 +141,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
   // a run cancelled and kept has no final evaluation: its validation metrics are those of its best epoch
   const bestVal = last?.history.find((h) => h.epoch === last.bestEpoch);
   const val = keep ? (bestVal?.val ? metricValues(bestVal.val, bestVal.score) : {}) : scored(last?.val ?? null);
-  const seededElements = o.initialWeights && trainedElements && last ? seedsBySymbol(last.seeds) : null;
+  const seededElements = trainedElements && last ? seedsBySymbol(last.seeds) : null;
   let file: ModelFileData | null = null;
   if (last && (!cancelled || keep)) {
     file = potentialModelFile({
@@ -159,10 +155,8 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
         createdAt: new Date().toISOString(),
         software: 'latticework',
         details: {
-          startedFrom: o.startedFrom ?? null,
+          startedFrom: start?.startedFrom ?? null,
           freeze: freeze ?? 0,
-          // the elements its training split contained (a later fine-tuning run seeds the others from them)
-          trainedElements: elementsOf(last.split.train.map((i) => frames[i].structure)),
           // fine-tuning: new element → the trained element whose embedding row it started from (null: not fine-tuned, or the source did not say what it trained)
           seededElements,
           trained: last.trained,
@@ -238,11 +232,9 @@ export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext
       resume,
       control,
       model: { name: input.model.name, dataset: input.model.dataset, run: String(input.runId) },
-      // a fine-tuning run (training.start from a stored potential): its weights, the frozen blocks, its name
-      initialWeights: input.fineTune?.start.weights,
+      // a fine-tuning run (training.start from a stored potential): its weights, name and trained elements, the frozen blocks
+      start: input.fineTune ? { weights: input.fineTune.start.weights, startedFrom: input.fineTune.startedFrom, sourceElements: input.fineTune.sourceElements ?? null } : undefined,
       freeze: input.fineTune?.freeze,
-      startedFrom: input.fineTune?.startedFrom ?? null,
-      sourceElements: input.fineTune?.sourceElements ?? null,
       keepBestOnCancel: () => Atomics.load(input.control, 0) === CONTROL_CANCEL_KEEP,
       onBatch: (b) => ctx.emit({ type: 'batch', epoch: b.epoch, batch: b.batch, batches: b.batches, loss: b.loss, lr: b.lr, structuresPerSecond: b.atomsPerSecond / atomsPerStructure } satisfies TrainEvent),
       onEpoch: async (e, checkpoint) => {

@@ -16,7 +16,7 @@ import { trainValTestSplit } from '../../src-shared/model/split';
 import { parseModelConfig } from '../engine/architectures/registry';
 import { buildModel } from '../engine/layers/model';
 import { encodeModelFile, MODEL_FILE_VERSION, type ModelHeader } from '../engine/models/format';
-import { decodeCheckpoint, encodeCheckpoint, type EpochRecord } from '../engine/train/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type EpochRecord } from '../engine/train/checkpoint';
 import { TrainingControl } from '../engine/train/control';
 import type { FineTuneStart } from '../engine/train/finetune';
 import type { ExecutorFactory } from '../engine/train/steps';
@@ -120,6 +120,19 @@ function splitPredictions(ev: SplitEvaluation | null, split: TrainPrediction['sp
   });
 }
 
+/** What a fine-tuning run's model records about its start (docs/training.md "Fine-tuning"). */
+interface FineTuneDetails {
+  startedFrom: string;
+  freeze: number;
+  head: string;
+}
+
+/** A fine-tuning run's details: from the request when it starts, from its checkpoint when it resumes (null: not fine-tuned). */
+function fineTuneDetails(input: TrainTaskInput, resume: Checkpoint | undefined): FineTuneDetails | null {
+  if (input.fineTune) return { startedFrom: input.fineTune.startedFrom, freeze: input.fineTune.freeze, head: input.fineTune.head };
+  return resume?.fineTune ? { startedFrom: resume.fineTune.startedFrom, freeze: resume.freeze ?? 0, head: resume.fineTune.head } : null;
+}
+
 /**
  * The header of a trained run's model file (one model, or the ensemble of a k-fold run): the
  * run's name, target and dataset, the task of its config and the atom table it was trained with.
@@ -130,6 +143,7 @@ function trainedModelHeader(
   config: ModelConfig,
   table: ReturnType<typeof parseAtomInit> | undefined,
   model: { normalizer: NonNullable<ModelHeader['normalizer']>; members: number; details: ModelHeader['provenance']['details']; weights: ModelHeader['weights']; trainedOn: number[] },
+  fineTuned: FineTuneDetails | null,
 ): ModelHeader {
   const task = config.model.head.kind;
   const width = headOutputs(config);
@@ -150,7 +164,7 @@ function trainedModelHeader(
       run: String(input.runId),
       createdAt: new Date().toISOString(),
       software: 'latticework',
-      details: input.fineTune ? { startedFrom: input.fineTune.startedFrom, freeze: input.fineTune.freeze, head: input.fineTune.head, ...model.details } : model.details,
+      details: fineTuned ? { ...fineTuned, ...model.details } : model.details,
     },
     domain: trainingDomain(
       model.trainedOn.map((i) => input.samples[i].structure),
@@ -204,6 +218,7 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
     }
     if (config.training.kFold) return await trainFolds(input, config, samples, table, control, backendName, { workers, parallel }, ctx);
     const resume = input.resume ? decodeCheckpoint(input.resume) : undefined;
+    const fineTuned = fineTuneDetails(input, resume);
     const task = config.model.head.kind;
     const atoms = (i: number) => samples[i].graph.nNodes;
     const width = headOutputs(config);
@@ -249,7 +264,7 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
         },
         onCheckpoint: (c, info) => {
           announce(c.split);
-          ctx.emit({ type: 'checkpoint', epoch: info.epoch, isBest: info.isBest, metric: c.best?.metric ?? null, bytes: encodeCheckpoint(c) } satisfies TrainEvent);
+          ctx.emit({ type: 'checkpoint', epoch: info.epoch, isBest: info.isBest, metric: c.best?.metric ?? null, bytes: encodeCheckpoint(fineTuned ? { ...c, fineTune: { startedFrom: fineTuned.startedFrom, head: fineTuned.head } } : c) } satisfies TrainEvent);
         },
       },
     });
@@ -279,7 +294,7 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
         details: { bestEpoch: outcome.bestEpoch, selectionMetric: outcome.selectionMetric, bestMetric: outcome.bestMetric, backend: backendName, ...(keep ? { cancelledByUser: true } : {}) },
         weights: Object.keys(outcome.weights).map((name) => ({ name, shape: shapes.get(name) ?? [outcome.weights[name].length], member: 0 })),
         trainedOn: outcome.split.train,
-      });
+      }, fineTuned);
       const modelFile = encodeModelFile({ header, members: [outcome.weights] });
       return {
         status: outcome.status,
@@ -390,7 +405,7 @@ async function trainFolds(
     details: { kFold: k, bestEpochs: folds.map((f) => f.bestEpoch), selectionMetric, bestMetrics: folds.map((f) => f.bestMetric), backend: backendName },
     weights: members.flatMap((m, member) => Object.keys(m).map((name) => ({ name, shape: shapes.get(name) ?? [m[name].length], member }))),
     trainedOn: trainVal,
-  });
+  }, fineTuneDetails(input, undefined));
   return {
     status: 'finished',
     epochsDone,

@@ -17,7 +17,8 @@ import { isPotentialPreset, potentialPresetConfig } from '../../engine/architect
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
 import { isPotentialFile } from '../../engine/potential/file';
-import { sourceTrainedElements, type SourceElements } from '../../engine/potential/finetune';
+import { sourceTrainedElements } from '../../engine/potential/finetune';
+import type { PotentialStart } from '../../engine/potential/checkpoint';
 import { describeBackend, initBackend } from '../../engine/tf/backend';
 import { ensureGradients } from '../../engine/tf/gradients';
 import { TrainingControl } from '../../engine/train/control';
@@ -70,18 +71,15 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   if (a.noStress) training.stress = false;
   const overrides = mergeConfig(mergeConfig(a.fileConfig, a.overrides), { training });
   let config: PotentialConfig;
-  let initialWeights: Record<string, Float32Array> | undefined;
-  let startedFrom: string | null = null;
-  let sourceElements: SourceElements | null = null;
+  let start: PotentialStart | undefined;
   if (a.from) {
     const src = a.from;
     if (!isPotentialFile(src)) throw new Error(`--from ${src.header.name}: a ${src.header.task} model; a potential run fine-tunes a potential (a property model's layers do not map onto a potential's)`);
     // the source's architecture, sizes and cutoff; this run's training overrides
     config = parsePotentialConfig(mergeConfig(src.header.config, { training: (overrides as { training?: unknown }).training ?? {} }));
-    initialWeights = src.members[0];
-    startedFrom = src.header.name;
-    sourceElements = sourceTrainedElements(src);
+    start = { weights: src.members[0], startedFrom: src.header.name, sourceElements: sourceTrainedElements(src) };
   } else config = a.preset && isPotentialPreset(a.preset) ? potentialPresetConfig(a.preset, overrides) : parsePotentialConfig(overrides);
+  const startedFrom = start?.startedFrom ?? null;
 
   const choice = await initBackend({ force: a.backend });
   const gradientProblem = await ensureGradients();
@@ -120,10 +118,8 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
       run = await trainPotentialRun(config, frames, {
         split,
         members,
-        initialWeights,
+        start,
         freeze: a.freeze,
-        startedFrom,
-        sourceElements,
         // which element rows were seeded (or why none): on stderr, with or without --json
         announce: (line) => ctx.io.err(`latticework train: ${line}`),
         control,

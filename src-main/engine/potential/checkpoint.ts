@@ -7,6 +7,7 @@
  */
 import type { Split } from '../../../src-shared/model/split';
 import { packArrays, unpackArrays } from '../train/checkpoint';
+import type { SourceElements } from './finetune';
 import type { PotentialTrainState } from './train';
 
 /** A member trained to its end before the checkpoint. */
@@ -15,6 +16,16 @@ export interface TrainedMember {
   epochsRun: number;
   bestEpoch: number;
   bestScore: number;
+}
+
+/** A fine-tuning run's start: every member starts from the source's weights, and the model file records it. */
+export interface PotentialStart {
+  /** The source potential's weights (its first member). */
+  weights: Record<string, Float32Array>;
+  /** The source model's name (the provenance's `startedFrom`). */
+  startedFrom: string;
+  /** The elements the source trained (engine/potential/finetune sourceTrainedElements); null: it does not say, no embedding row is seeded. */
+  sourceElements: SourceElements | null;
 }
 
 export interface PotentialCheckpoint {
@@ -26,6 +37,8 @@ export interface PotentialCheckpoint {
   trained: TrainedMember[];
   split: Split;
   freeze: number;
+  /** A fine-tuning run's start (null: trained from scratch), so that a resumed run's later members start from it and its model records it. */
+  start: PotentialStart | null;
 }
 
 const MAGIC = 'LWPOTCK\0';
@@ -40,12 +53,14 @@ export function encodePotentialCheckpoint(c: PotentialCheckpoint): Uint8Array {
     ...(s.ema ?? []).map((v, i): [string, Float32Array] => [`e/${i}`, v]),
     ...Object.entries(s.optimizer.slots).flatMap(([slot, vs]) => vs.map((v, i): [string, Float32Array] => [`o/${slot}/${i}`, v])),
     ...c.trained.flatMap((m, k) => named(`m/${k}/`, m.weights)),
+    ...(c.start ? named('s/', c.start.weights) : []),
   ];
   return packArrays(MAGIC, {
     version: c.version,
     member: c.member,
     split: c.split,
     freeze: c.freeze,
+    start: c.start ? { startedFrom: c.start.startedFrom, sourceElements: c.start.sourceElements } : null,
     trained: c.trained.map(({ epochsRun, bestEpoch, bestScore }) => ({ epochsRun, bestEpoch, bestScore })),
     state: {
       epoch: s.epoch,
@@ -67,6 +82,8 @@ interface Header {
   member: number;
   split: Split;
   freeze: number;
+  /** Absent in checkpoints written before fine-tuning starts were kept. */
+  start?: Omit<PotentialStart, 'weights'> | null;
   trained: Omit<TrainedMember, 'weights'>[];
   state: Omit<PotentialTrainState, 'weights' | 'optimizer' | 'plateau' | 'ema' | 'best'> & {
     optimizer: { kind: PotentialTrainState['optimizer']['kind']; step: number; slots: Record<string, number> };
@@ -88,6 +105,7 @@ export function decodePotentialCheckpoint(bytes: Uint8Array): PotentialCheckpoin
     member: h.member,
     split: h.split,
     freeze: h.freeze,
+    start: h.start ? { ...h.start, weights: prefixed('s/') } : null,
     trained: h.trained.map((m, k) => ({ ...m, weights: prefixed(`m/${k}/`) })),
     state: {
       epoch: s.epoch,

@@ -6,11 +6,11 @@
  * initialisation, so its atoms would enter the trained blocks out of distribution; a trained
  * neighbour's row starts them where the blocks know what to do.
  *
- * The elements a source trained are those of its training split (src-shared/model/domain elementsOf): its provenance's
- * `trainedElements` (recorded since this rule); for a model stored before, its training domain's
- * elements (measured on the training split), else the elements with a fitted reference energy
- * (`referenceEnergies`, the training split's elements with an energy); a model with none of these
- * gets no row seeded, and the run says so.
+ * The elements a source trained are those of its training split: its training domain's elements
+ * (the model file's `domain`, measured on the training split, src-shared/model/domain); for a file
+ * without one (a potential brought back from PyTorch), the elements with a fitted reference energy
+ * (`referenceEnergies`, the training split's elements with an energy); a model with neither gets no
+ * row seeded, and the run says so.
  */
 import { atomicNumber, elementSymbol } from '../../../src-shared/chem/elements';
 import { nearestElement } from '../../../src-shared/chem/periodic';
@@ -23,8 +23,8 @@ export const ELEMENT_ROW_WEIGHTS = ['embedding.weight'] as const;
 export interface SourceElements {
   /** Atomic numbers, ascending. */
   elements: number[];
-  /** 'trainedElements': its provenance; 'domain': its training domain; 'referenceEnergies': its fitted reference energies. */
-  basis: 'trainedElements' | 'domain' | 'referenceEnergies';
+  /** 'domain': its training domain; 'referenceEnergies': its fitted reference energies. */
+  basis: 'domain' | 'referenceEnergies';
 }
 
 /** An element of the new data given a trained element's embedding row. */
@@ -40,8 +40,6 @@ const ascending = (zs: Iterable<number>) => [...new Set(zs)].filter(validZ).sort
 /** The elements `file`'s potential trained (see the module comment); null when the file does not say. */
 export function sourceTrainedElements(file: ModelFileData): SourceElements | null {
   const details = file.header.provenance?.details;
-  const recorded = isRecord(details) ? details.trainedElements : undefined;
-  if (Array.isArray(recorded) && recorded.every((z) => typeof z === 'number')) return { elements: ascending(recorded as number[]), basis: 'trainedElements' };
   const domain = file.header.domain;
   if (domain?.basis === 'training-split' && domain.elements?.length) {
     const zs = domain.elements.map(atomicNumber);
@@ -92,8 +90,8 @@ export function seedsBySymbol(seeds: readonly ElementSeed[]): Record<string, str
 
 /** The line a fine-tuning run announces about its element rows (what was seeded, or why nothing was). */
 export function seedingMessage(source: string, known: SourceElements | null, seeds: readonly ElementSeed[], freeze: number): string {
-  if (!known) return `"${source}" does not record the elements it was trained on (no trainedElements, training domain or reference energies): no embedding row seeded: elements it did not train keep their stored, untrained rows`;
-  const basis = known.basis === 'trainedElements' ? '' : ` (from its ${known.basis === 'domain' ? 'training domain' : 'reference energies'}: a model stored before trained elements were recorded)`;
+  if (!known) return `"${source}" does not record the elements it was trained on (no training domain or reference energies): no embedding row seeded: elements it did not train keep their stored, untrained rows`;
+  const basis = known.basis === 'domain' ? '' : ' (from its reference energies: it records no training domain)';
   const trained = `"${source}" trained ${known.elements.map(elementSymbol).join(', ')}${basis}`;
   if (seeds.length === 0) return `${trained}: every element of the data is among them, no embedding row seeded`;
   const pairs = seeds.map((s) => `${elementSymbol(s.element)} ← ${elementSymbol(s.from)}`).join(', ');

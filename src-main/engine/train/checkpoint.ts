@@ -47,6 +47,8 @@ export interface Checkpoint {
   freeze?: number;
   /** The weight average (training.emaDecay > 0), by trainable variable in order; absent without one. */
   average?: Float32Array[];
+  /** A fine-tuning run's provenance (the model it started from, what became of the head), written by the worker so that a resumed run's model records it. */
+  fineTune?: { startedFrom: string; head: string };
 }
 
 const MAGIC = 'LWCKPT\0\0';
@@ -117,6 +119,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     epochsWithoutImprovement: c.epochsWithoutImprovement,
     history: c.history,
     ...(c.freeze ? { freeze: c.freeze } : {}),
+    ...(c.fineTune ? { fineTune: c.fineTune } : {}),
   };
   return packArrays(MAGIC, header, arrays);
 }
@@ -156,5 +159,6 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     history: header.history,
     ...(header.freeze ? { freeze: header.freeze as number } : {}),
     ...(average.length ? { average } : {}),
+    ...(header.fineTune ? { fineTune: header.fineTune } : {}),
   };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { atomicNumber, readFrames } from '../../../src-shared/chem';
 import { decodeModelFile } from '../../../src-main/engine/models/format';
-import { elementSeeds, seedsBySymbol } from '../../../src-main/engine/potential/finetune';
+import { elementSeeds, seedsBySymbol, sourceTrainedElements } from '../../../src-main/engine/potential/finetune';
 import { elementsOf } from '../../../src-shared/model/domain';
 import { loadModelFile } from '../../../src-main/services/models';
 import { serveTestCore } from '../../helpers/core';
@@ -45,6 +45,35 @@ describe('training service: fine-tuning', () => {
     expect(Array.from(file.members[0]['convs.3.fc_full.weight'])).not.toEqual(Array.from(source.members[0]['convs.3.fc_full.weight']));
   });
 
+  it('a resumed fine-tuning run still records what it started from', { timeout: 300_000 }, async () => {
+    const { api } = served;
+    const files = readdirSync(SAMPLE).map((n) => ({ name: `sample/${n}`, text: readFileSync(join(SAMPLE, n), 'utf8') }));
+    const dataset = await api.datasets.import({ kind: 'cgcnn-folder', files, name: 'sample-resume' });
+    const bandGap = (await api.models.list({})).find((m) => m.name === 'CGCNN band gap')!;
+    // stopped as when the app quits (the core cancels every job) once its first epoch is in
+    let stopped = false;
+    const off = api.training.onProgress((p) => {
+      if (p.kind === 'epoch' && !stopped) {
+        stopped = true;
+        served.t.core.jobs.cancelAll();
+      }
+    });
+    const run = await api.training.start({ datasetId: dataset.id, config: { training: { epochs: 3, batchSize: 4 } }, from: bandGap.id, freeze: 2, workers: 1 });
+    expect((await waitForStatus(api, run.id, ['interrupted', 'finished', 'failed'])).status).toBe('interrupted');
+    off();
+    const finished = waitForStatus(api, run.id, ['finished', 'failed']);
+    await api.training.resume({ runId: run.id });
+    const done = await finished;
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('finished');
+    const model = (await api.models.list({})).find((m) => m.runId === run.id)!;
+    const file = decodeModelFile((await loadModelFile(served.t.core, model.id)).bytes);
+    expect(file.header.provenance.details).toMatchObject({ startedFrom: 'CGCNN band gap', freeze: 2, head: "re-initialised: the source's target is band_gap, this data's target" });
+    // and it stayed frozen after the resume
+    const source = decodeModelFile((await loadModelFile(served.t.core, bandGap.id)).bytes);
+    for (const n of Object.keys(source.members[0]).filter((k) => /^(embedding|convs\.[01])\./.test(k))) expect(Array.from(file.members[0][n]), n).toEqual(Array.from(source.members[0][n]));
+  });
+
   it('fine-tunes a stored potential on a frames dataset with its first block frozen', { timeout: 300_000 }, async () => {
     const { api } = served;
     const frames = await api.datasets.import({ kind: 'frames', files: [{ name: 'emt10.extxyz', text: emtFrames(10) }], name: 'emt10' });
@@ -67,7 +96,7 @@ describe('training service: fine-tuning', () => {
     expect(file.header.provenance.details).toMatchObject({ startedFrom: potential.name, freeze: 1 });
     // the elements of the data the source did not train (here: any only in its validation or test
     // frames) started from the nearest trained element's row; the rest of the frozen embedding is the source's
-    const trained = source.header.provenance.details!.trainedElements as number[];
+    const trained = sourceTrainedElements(source)!.elements;
     const seeded = file.header.provenance.details!.seededElements as Record<string, string>;
     const present = elementsOf(readFrames('emt10.extxyz', emtFrames(10)).frames.map((f) => f.structure));
     expect(seeded).toEqual(seedsBySymbol(elementSeeds(present, trained)));

@@ -20,6 +20,8 @@ import type { TestCore } from '../../helpers/core';
 import { potentialParameterBreakdown } from '../../../src-main/engine/architectures/registry';
 import { parsePotentialConfig } from '../../../src-shared/model/potential';
 import { emtFrames, nextProgress, waitForStatus as waitFor } from './training-fixtures';
+import { decodeModelFile } from '../../../src-main/engine/models/format';
+import { loadModelFile } from '../../../src-main/services/models';
 
 /** A small PaiNN (as the command-line test's), 2 epochs. */
 const TINY = { model: { features: 8, numLayers: 2, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4, epochs: 2 } };
@@ -203,32 +205,45 @@ describe('training a potential from the app', () => {
     expect(p.std!.forceNorm!.some((x) => x > 0)).toBe(true);
   }, 600_000);
 
-  it('resumes an interrupted potential ensemble from its last checkpoint: every epoch recorded once, the numbers of an uninterrupted run', async () => {
+  it('resumes an interrupted fine-tuning ensemble from its last checkpoint: every epoch recorded once, the numbers and the provenance of an uninterrupted run', async () => {
+    // the stored potential both runs fine-tune, its first block frozen: member 2 starts from the source's weights too
+    const first = await api.training.start({ datasetId: framesId, config: await painnConfig({ training: { batchSize: 4, epochs: 1 } }), name: 'source' });
+    expect((await waitForStatus(first.id, ['finished', 'failed'])).status).toBe('finished');
+    const source = (await api.models.list({})).find((m) => m.runId === first.id)!;
     // 2 members × 3 epochs, one structure per batch; no time budget (the schedule then depends on epochs only)
-    const config = await painnConfig({ training: { batchSize: 1, epochs: 3, maxSeconds: null } });
-    const reference = await api.training.start({ datasetId: framesId, config, ensemble: 2, name: 'uninterrupted' });
+    const config = { training: { batchSize: 1, epochs: 3, maxSeconds: null } };
+    const fineTune = { from: source.id, freeze: 1 };
+    const reference = await api.training.start({ datasetId: framesId, config, ...fineTune, ensemble: 2, name: 'uninterrupted' });
     const refDone = await waitForStatus(reference.id, ['finished', 'failed']);
     expect(refDone.status).toBe('finished');
 
-    // the same run, its job stopped as when the app quits (the core cancels every job) once member 2's first epoch is in
-    let stopped = false;
-    const offProgress = api.training.onProgress((p) => {
-      if (p.kind === 'epoch' && p.epoch === 3 && !stopped) {
-        stopped = true;
-        t.core.jobs.cancelAll();
-      }
-    });
-    const run = await api.training.start({ datasetId: framesId, config, ensemble: 2, name: 'interrupted' });
-    const interrupted = await waitForStatus(run.id, ['interrupted', 'finished', 'failed']);
-    offProgress();
-    expect(stopped).toBe(true);
-    expect(interrupted.status).toBe('interrupted');
-    const from = interrupted.epochsDone;
-    expect(from).toBeGreaterThanOrEqual(4);
-    expect(from).toBeLessThan(6);
-
+    // the same run, its job stopped as when the app quits (the core cancels every job) twice: in
+    // member 1 (so that member 2 starts after a resume, from the source as the checkpoint keeps it),
+    // then once member 2's first epoch is in (its state and member 1 restored from the checkpoint)
+    const run = await api.training.start({ datasetId: framesId, config, ...fineTune, ensemble: 2, name: 'interrupted' });
     const seen: number[] = [];
     const members: number[] = [];
+    for (const [stopAt, resume] of [[1, false], [3, true]] as const) {
+      let stopped = false;
+      const off = api.training.onProgress((p) => {
+        if (p.runId !== run.id || p.kind !== 'epoch') return;
+        seen.push(p.epoch);
+        members.push(p.member!.index);
+        if (p.epoch === stopAt && !stopped) {
+          stopped = true;
+          t.core.jobs.cancelAll();
+        }
+      });
+      if (resume) await api.training.resume({ runId: run.id });
+      const interrupted = await waitForStatus(run.id, ['interrupted', 'finished', 'failed']);
+      off();
+      expect(stopped).toBe(true);
+      expect(interrupted.status).toBe('interrupted');
+      // the epochs after the last checkpoint are trained again: forget what was seen after it
+      seen.splice(interrupted.epochsDone);
+      members.splice(interrupted.epochsDone);
+      expect(seen).toEqual(Array.from({ length: interrupted.epochsDone }, (_, i) => i));
+    }
     const off = api.training.onProgress((p) => {
       if (p.runId === run.id && p.kind === 'epoch') {
         seen.push(p.epoch);
@@ -241,9 +256,9 @@ describe('training a potential from the app', () => {
     off();
     expect(done.error).toBeNull();
     expect(done.status).toBe('finished');
-    // it continued where it stopped: the epochs after the checkpoint only, in member 2
-    expect(seen).toEqual(Array.from({ length: 6 - from }, (_, i) => from + i));
-    expect(members.every((m) => m === 1)).toBe(true);
+    // every epoch once after the checkpoints, each in its member
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(members).toEqual([0, 0, 0, 1, 1, 1]);
     expect(done.epochsDone).toBe(6);
     // every epoch recorded once, with the uninterrupted run's values (same seeds, split, state restored)
     const series = async (id: number, key: string) => (await api.runs.metrics({ ids: [id], keys: [key] })).map((m) => [m.epoch, m.value]);
@@ -256,6 +271,11 @@ describe('training a potential from the app', () => {
     const models = await api.models.list({});
     const [a, b] = [models.find((m) => m.runId === reference.id)!, models.find((m) => m.runId === run.id)!];
     expect(b.members).toBe(2);
+    // what it started from survives the interruption (the checkpoint keeps it)
+    const [fa, fb] = await Promise.all([a, b].map(async (m) => decodeModelFile((await loadModelFile(t.core, m.id)).bytes).header.provenance.details!));
+    expect(fb).toMatchObject({ startedFrom: source.name, freeze: 1 });
+    expect(fb.seededElements).toEqual(fa.seededElements);
+    expect(fb.seededElements).not.toBeNull();
     const test = (await api.runs.predictions({ id: run.id })).find((p) => p.split === 'test')!;
     const [pa, pb] = await Promise.all([a, b].map((m) => api.predict.potential({ modelId: m.id, structureId: test.structureId })));
     expect(pb.energy).toBe(pa.energy);

@@ -13,8 +13,10 @@ import { trainCommand } from '../../../../src-main/cli/commands/train';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
 import { Database } from '../../../../src-main/store/database';
 import { listRuns, runMetrics, toRunRecord } from '../../../../src-main/store/runs';
-import { atomicNumber, elementSymbol, readFrames } from '../../../../src-shared/chem';
-import { elementSeeds, seedsBySymbol } from '../../../../src-main/engine/potential/finetune';
+import { atomicNumber, readFrames } from '../../../../src-shared/chem';
+import { elementSeeds, seedsBySymbol, sourceTrainedElements } from '../../../../src-main/engine/potential/finetune';
+import { parsePotentialConfig } from '../../../../src-shared/model/potential';
+import { trainValTestSplit } from '../../../../src-shared/model/split';
 import { elementsOf } from '../../../../src-shared/model/domain';
 import { emtFramesText } from '../../../helpers/shared-data';
 import { emtFrames, io } from './helpers';
@@ -39,10 +41,11 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     expect(summary.seededElements).toBeNull();
     const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'p.lwm'))));
     expect(file.header.task).toBe('potential');
-    // the elements of its training split, which a fine-tuning run seeds the others from
-    const trainedElements = file.header.provenance.details!.trainedElements as number[];
-    expect(trainedElements.length).toBeGreaterThan(0);
-    expect(file.header.domain!.elements).toEqual(trainedElements.map(elementSymbol));
+    // the elements of its training split (its training domain), which a fine-tuning run seeds the others from
+    const trainedElements = sourceTrainedElements(file)!.elements;
+    const training = parsePotentialConfig(file.header.config).training;
+    const sources = readFrames(data, readFileSync(data, 'utf8')).frames;
+    expect(trainedElements).toEqual(elementsOf(trainValTestSplit(sources.length, training.split, training.seed).train.map((i) => sources[i].structure)));
     expect(file.header.config).toMatchObject({ kind: 'potential', architecture: 'painn', model: { features: 8 } });
 
     // predict: one entry per frame of a multi-frame file

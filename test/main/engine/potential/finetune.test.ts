@@ -44,7 +44,7 @@ it('fine-tuning from a potential trained on other elements beats training from s
   const pre = await trainPotential(config, pretrainFrames);
   const split = { train: Array.from({ length: 16 }, (_, i) => i), val: [16, 17, 18, 19], test: Array.from({ length: 20 }, (_, i) => 20 + i) };
   const budget = parsePotentialConfig({ ...config, training: { ...config.training, epochs: 4 } });
-  // the elements the source's training split contained (as its provenance records them: trainedElements)
+  // the elements the source's training split contained (as its model file's training domain records them)
   const trainedElements = elementsOf(pre.split.train.map((i) => pretrainFrames[i].structure));
   expect(trainedElements).toEqual([29, 47, 79]);
   const tuned = await trainPotential(budget, target, { split, initialWeights: pre.weights, trainedElements });
@@ -75,9 +75,8 @@ const fileWith = (details: Record<string, unknown> | undefined, domainElements?:
   }) as unknown as ModelFileData;
 
 describe('the elements a source trained, and the rows seeded from them', () => {
-  it('reads trainedElements; for older files the training domain, else the reference energies; else nothing', () => {
-    expect(sourceTrainedElements(fileWith({ trainedElements: [79, 29, 47], referenceEnergies: { 13: -1 } }, ['Al']))).toEqual({ elements: [29, 47, 79], basis: 'trainedElements' });
-    expect(sourceTrainedElements(fileWith({ referenceEnergies: { 13: -1 } }, ['Cu', 'Ag']))).toEqual({ elements: [29, 47], basis: 'domain' });
+  it('reads the training domain, else the reference energies; else nothing', () => {
+    expect(sourceTrainedElements(fileWith({ referenceEnergies: { 13: -1 } }, ['Au', 'Cu', 'Ag']))).toEqual({ elements: [29, 47, 79], basis: 'domain' });
     expect(sourceTrainedElements(fileWith({ referenceEnergies: { 13: -1, 29: -2 } }))).toEqual({ elements: [13, 29], basis: 'referenceEnergies' });
     expect(sourceTrainedElements(fileWith({ startedFrom: null }))).toBeNull();
     expect(sourceTrainedElements(fileWith(undefined))).toBeNull();

@@ -109,7 +109,7 @@ describeEachBackend('potential training gradients', () => {
       control,
       onEpoch: async (e, state) => {
         if (e.epoch !== 1) return;
-        saved = encodePotentialCheckpoint({ version: 1, member: 0, state: await state(), trained: [], split: whole.split, freeze: 0 });
+        saved = encodePotentialCheckpoint({ version: 1, member: 0, state: await state(), trained: [], split: whole.split, freeze: 0, start: null });
         control.cancel();
       },
     });
