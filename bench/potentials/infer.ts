@@ -6,7 +6,8 @@
  * calls ran; `graphMs`: one fresh search, for comparison). Goal (issue 13): < 100 ms with the
  * default preset. The PyTorch twin's time on the same cell: bench/potentials/torch_infer.py.
  *
- * Run: npx tsx bench/potentials/infer.ts [backend=wasm] [preset=painn-potential] [repeats=10]
+ * Run: npx tsx bench/potentials/infer.ts [backend=wasm] [preset=painn-potential] [repeats=10] [overrides={}]
+ * (overrides: a config JSON merged over the preset, a candidate default, e.g. '{"model":{"features":96}}')
  * Prints one JSON line: {impl, backend, preset, atoms, edges, medianMs, searches, minMs, cpuMinMs, cpuMedianMs, graphMs}
  * (cpuMinMs, cpuMedianMs: the process's CPU time per call, all threads, user + system: comparable
  * between trees on a loaded machine, where wall times are not).
@@ -19,10 +20,10 @@ import { potentialGraph } from '../../src-main/engine/potential/frames';
 import { PotentialModel } from '../../src-main/engine/potential/model';
 import { initBackend } from '../../src-main/engine/tf/backend';
 
-const [backend = 'wasm', preset = 'painn-potential', reps = '10'] = process.argv.slice(2);
+const [backend = 'wasm', preset = 'painn-potential', reps = '10', overrides = '{}'] = process.argv.slice(2);
 if (!isPotentialPreset(preset)) throw new Error(`unknown preset ${preset}`);
 await initBackend({ force: backend });
-const config = potentialPresetConfig(preset);
+const config = potentialPresetConfig(preset, JSON.parse(overrides) as Record<string, unknown>);
 
 /** fcc Cu, 5 × 5 × 10 conventional cells, rattled (seeded). */
 function copperCell(): { numbers: Int32Array; cart: Float64Array; lattice: Mat3; pbc: [boolean, boolean, boolean] } {
@@ -59,5 +60,5 @@ const g = potentialGraph(atoms, config.radial.cutoff);
 const graphMs = performance.now() - g0;
 times.sort((x, y) => x - y);
 cpu.sort((x, y) => x - y);
-console.log(JSON.stringify({ impl: 'latticework', backend, preset, atoms: cell.numbers.length, edges: g.center.length, medianMs: +times[times.length >> 1].toFixed(1), searches: calc.neighborSearches, minMs: +times[0].toFixed(1), cpuMinMs: +cpu[0].toFixed(1), cpuMedianMs: +cpu[cpu.length >> 1].toFixed(1), graphMs: +graphMs.toFixed(1) }));
+console.log(JSON.stringify({ impl: 'latticework', backend, preset, overrides: JSON.parse(overrides) as unknown, atoms: cell.numbers.length, edges: g.center.length, medianMs: +times[times.length >> 1].toFixed(1), searches: calc.neighborSearches, minMs: +times[0].toFixed(1), cpuMinMs: +cpu[0].toFixed(1), cpuMedianMs: +cpu[cpu.length >> 1].toFixed(1), graphMs: +graphMs.toFixed(1) }));
 calc.dispose();
