@@ -155,7 +155,7 @@ describe('training a potential from the app', () => {
     expect(check.ok).toBe(true);
     expect(check.parameterCount).toBe(potentialParameterBreakdown(parsePotentialConfig(config)).total);
     expect(check.breakdown!.total).toBe(check.parameterCount);
-    expect(check.differences.map((d) => d.path)).toEqual(['model.features', 'model.headHidden', 'model.numLayers', 'radial.cutoff', 'radial.numBasis', 'training.batchSize', 'training.epochs']);
+    expect(check.differences.map((d) => d.path)).toEqual(['model.features', 'model.headHidden', 'radial.cutoff', 'radial.numBasis', 'training.batchSize', 'training.epochs']);
     const bad = await api.models.checkConfig({ config: { kind: 'potential', architecture: 'schnet', model: { filterFeatures: 0 }, radial: { cutoff: -1 } } });
     expect(bad.ok).toBe(false);
     expect(bad.issues.map((i) => i.path).sort()).toEqual(['model.filterFeatures', 'radial.cutoff']);
