@@ -4,6 +4,7 @@
  * Every command prints human-readable text by default and one JSON document
  * with `--json`; the JSON shapes are a product surface and stay stable.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface CliIo {
@@ -48,6 +49,26 @@ export interface CommandEntry {
 export function usageError(io: CliIo, command: string, message: string, usage?: string): 2 {
   io.err(usage === undefined ? `latticework ${command}: ${message}` : `latticework ${command}: ${message}\n\n${usage}`);
   return 2;
+}
+
+/**
+ * A JSON config file named on the command line (`--config FILE`): its object, or an error naming
+ * the file and, for a syntax error, its line and column.
+ */
+export function readConfigFile(path: string): Record<string, unknown> {
+  const text = readFileSync(path, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    if (!at) throw new Error(`${path}: not valid JSON: ${message}`);
+    const before = text.slice(0, Number(at[1])).split('\n');
+    throw new Error(`${path}:${before.length}:${before[before.length - 1].length + 1}: not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${path}: a config is a JSON object ({...}), not ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
+  return value as Record<string, unknown>;
 }
 
 /** `parseArgs` options that each take a value (`--name VALUE`), for a command's option table. */

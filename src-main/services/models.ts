@@ -7,7 +7,7 @@
  */
 import { basename } from 'node:path';
 import type { ConfigCheck, LatticeworkHandlers, ModelRecord, SavedConfig } from '../../src-shared/ipc/contract';
-import type { ModelConfig } from '../../src-shared/model/config';
+import { unknownFields, type ModelConfig } from '../../src-shared/model/config';
 import { isPotentialConfig, parsePotentialConfig } from '../../src-shared/model/potential';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
@@ -106,6 +106,8 @@ export async function checkConfig(config: Record<string, unknown>, presetId?: st
       differences: base ? configDifferences(base, config) : [],
     };
   }
+  const unknown = unknownFields(config, r.data);
+  if (unknown.length) return { ok: false, issues: unknown, config: null, parameterCount: null, breakdown: null, differences: base ? configDifferences(base, r.data) : [] };
   const breakdown = parameterBreakdown(r.data as ModelConfig);
   return {
     ok: true,
@@ -130,6 +132,8 @@ async function checkPotentialConfig(config: Record<string, unknown>, presetId?: 
   if (!r.success) {
     return { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })), config: null, parameterCount: null, breakdown: null, differences: base ? configDifferences(base, config) : [] };
   }
+  const unknown = unknownFields(config, r.data);
+  if (unknown.length) return { ok: false, issues: unknown, config: null, parameterCount: null, breakdown: null, differences: base ? configDifferences(base, r.data) : [] };
   const breakdown = potentialParameterBreakdown(parsePotentialConfig(r.data));
   return { ok: true, issues: [], config: r.data as Record<string, unknown>, parameterCount: breakdown.total, breakdown, differences: base ? configDifferences(base, r.data) : [] };
 }

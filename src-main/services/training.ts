@@ -26,7 +26,7 @@ import { parseJson } from '../store/database';
 import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig } from '../store/runs';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
-import { mergeConfig } from '../../src-shared/model/config';
+import { mergeConfig, unknownFields } from '../../src-shared/model/config';
 import { targetUnit } from '../../src-shared/model/units';
 import { isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../src-shared/model/potential';
 
@@ -295,6 +295,9 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       if (e instanceof PotentialConfigError) throw new UserError(`invalid config: ${e.issues.join('; ')}`);
       throw e;
     }
+    // a fine-tuning run's config is its source's model with this request's training section: only that section is checked
+    const unknown = fineTune ? unknownFields({ training: input.training }, { training: config.training }) : unknownFields(input, config);
+    if (unknown.length) throw new UserError(`invalid config: ${unknown.map((u) => `${u.path}: ${u.message}`).join('; ')}`, unknown);
     const dataset = await getDataset(core, datasetId);
     const labels = dataset.report.frames?.labels;
     if (dataset.kind !== 'frames' || !labels) throw new UserError(`a potential trains on frames with energies and forces: dataset ${dataset.name} is a ${dataset.kind} dataset (import the frames as kind 'frames', e.g. an extended XYZ with energies)`);

@@ -363,6 +363,26 @@ export function mergeConfig<T>(base: T, override: unknown): T {
   return out as T;
 }
 
+/**
+ * The fields of a config as given (`input`) that its parse (`parsed`) dropped because the schema does
+ * not know them — a misspelt or misplaced key (`"seed"` beside `"training"` instead of in it), or a
+ * field of another architecture or schedule kind — as `path: message` pairs. Configs a user gives
+ * (a --config file, the form, `models.checkConfig`) are refused with these; stored models' configs
+ * are not checked, so a file written before a field was removed still opens.
+ */
+export function unknownFields(input: unknown, parsed: unknown, at: string[] = []): { path: string; message: string }[] {
+  if (!isPlain(input) || !isPlain(parsed)) return [];
+  return Object.keys(input).flatMap((k) => {
+    if (input[k] === undefined) return [];
+    const path = [...at, k];
+    if (!(k in parsed)) {
+      const known = Object.keys(parsed).sort().join(', ');
+      return [{ path: path.join('.'), message: `unknown field "${k}"${at.length ? ` in ${at.join('.')}` : ''} (known: ${known})` }];
+    }
+    return unknownFields(input[k], parsed[k], path);
+  });
+}
+
 function isPlain(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

@@ -3,9 +3,9 @@
  * config file or a preset, with its data, as a folder that trains with PyTorch alone
  * (src-main/scale-out/torch-export.ts; docs/scale-out.md).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ModelConfigError } from '../../../src-shared/model/config';
+import { mergeConfig, ModelConfigError, unknownFields } from '../../../src-shared/model/config';
 import { PotentialConfigError } from '../../../src-shared/model/potential';
 import { isPotentialPreset, potentialPresetConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { exportConfig, exportForTorch, nextSteps, runExportRequest, type ExportRequest } from '../../scale-out/export-run';
@@ -13,7 +13,7 @@ import type { TorchExportSummary } from '../../scale-out/torch-export';
 import { databasePath } from '../../app/paths';
 import { Database } from '../../store/database';
 import { getRunRow } from '../../store/runs';
-import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { flagOptions, parseCommandArgs, readConfigFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework export RUN_OR_CONFIG --data PATH --to torch DIR [options]
 
@@ -92,7 +92,10 @@ export const exportCommand: Command = {
             await db.close();
           }
         } else if (what.toLowerCase().endsWith('.json') || existsSync(resolve(ctx.cwd, what))) {
-          const config = exportConfig(JSON.parse(readFileSync(resolve(ctx.cwd, what), 'utf8')), overrides);
+          const file = readConfigFile(resolve(ctx.cwd, what));
+          const config = exportConfig(file, overrides);
+          const unknown = unknownFields(mergeConfig(file, overrides), config);
+          if (unknown.length) throw new Error(`${what}: ${unknown.map((u) => `${u.path}: ${u.message}`).join('; ')}`);
           request = { config, split: null, exportedFrom: null, name: config.preset ?? config.architecture };
         } else if (isPotentialPreset(what)) {
           request = { config: potentialPresetConfig(what, overrides), split: null, exportedFrom: null, name: what };

@@ -7,10 +7,10 @@
  * (or --out FILE.lwm). The run is recorded in the database through `TrainHooks`
  * (`trainCommand`: services/cli-store's recorder on the run store).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { atomInitRecord } from '../../../src-shared/graph/features';
-import { mergeConfig, ModelConfigError, type ModelConfig } from '../../../src-shared/model/config';
+import { mergeConfig, ModelConfigError, unknownFields, type ModelConfig } from '../../../src-shared/model/config';
 import { groupThousands } from '../../../src-shared/text';
 import { trainingDomain } from '../../../src-shared/model/domain';
 import { targetUnit } from '../../../src-shared/model/units';
@@ -31,7 +31,7 @@ import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory 
 import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
-import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { flagOptions, parseCommandArgs, readConfigFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
 
@@ -181,7 +181,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         if (lr !== undefined) training.optimizer = { lr };
         overrides = { training };
         let fileConfig: Record<string, unknown> = {};
-        if (values.config) fileConfig = JSON.parse(readFileSync(resolve(ctx.cwd, values.config), 'utf8')) as Record<string, unknown>;
+        if (values.config) fileConfig = readConfigFile(resolve(ctx.cwd, values.config));
         if (wantsPotential(values.preset, fileConfig) || (source && isPotentialFile(source))) {
           if (values.head) return bad('--head applies to property models (a potential\'s energy head is always kept)');
           const ensemble = num('ensemble', values.ensemble);
@@ -223,6 +223,9 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         } else {
           config = parseModelConfig(mergeConfig(fileConfig, overrides));
         }
+        // a fine-tuning run's config is its source's; a field the schema drops from a given config is an error, not ignored
+        const unknown = source ? [] : unknownFields(mergeConfig(fileConfig, overrides), config);
+        if (unknown.length) throw new ModelConfigError(unknown.map((u) => `${u.path}: ${u.message}`));
       } catch (e) {
         if (e instanceof ModelConfigError || e instanceof FineTuneError) return usageError(ctx.io, 'train', e.message);
         return bad((e as Error).message);

@@ -23,8 +23,8 @@ import { emtFrames, nextProgress, waitForStatus as waitFor } from './training-fi
 import { decodeModelFile } from '../../../src-main/engine/models/format';
 import { loadModelFile } from '../../../src-main/services/models';
 
-/** A small PaiNN (as the command-line test's), 2 epochs. */
-const TINY = { model: { features: 8, numLayers: 2, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4, epochs: 2 } };
+/** A small PaiNN, 2 epochs: every model field below differs from painn-potential's (1 block against its 2), so the preset check lists them all. */
+const TINY = { model: { features: 8, numLayers: 1, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4, epochs: 2 } };
 
 let t: TestCore;
 let host: RunningHost;
@@ -69,7 +69,7 @@ describe('training a potential from the app', () => {
     expect(done.status).toBe('finished');
     expect(done.epochsDone).toBe(2);
     expect(done.name).toBe('painn-potential on emt10');
-    expect(done.summary).toMatchObject({ architecture: 'painn', preset: 'painn-potential', epochs: 2, layers: 2, features: 8, cutoff: 4 });
+    expect(done.summary).toMatchObject({ architecture: 'painn', preset: 'painn-potential', epochs: 2, layers: 1, features: 8, cutoff: 4 });
     // 10 frames: 8 train (batch 4 → 2 batches), 1 validation, 1 test
     const detail = await api.runs.get({ id: started.id });
     expect(detail.split).toEqual({ train: 8, validation: 1, test: 1 });
@@ -155,10 +155,15 @@ describe('training a potential from the app', () => {
     expect(check.ok).toBe(true);
     expect(check.parameterCount).toBe(potentialParameterBreakdown(parsePotentialConfig(config)).total);
     expect(check.breakdown!.total).toBe(check.parameterCount);
-    expect(check.differences.map((d) => d.path)).toEqual(['model.features', 'model.headHidden', 'radial.cutoff', 'radial.numBasis', 'training.batchSize', 'training.epochs']);
+    expect(check.differences.map((d) => d.path)).toEqual(['model.features', 'model.headHidden', 'model.numLayers', 'radial.cutoff', 'radial.numBasis', 'training.batchSize', 'training.epochs']);
     const bad = await api.models.checkConfig({ config: { kind: 'potential', architecture: 'schnet', model: { filterFeatures: 0 }, radial: { cutoff: -1 } } });
     expect(bad.ok).toBe(false);
     expect(bad.issues.map((i) => i.path).sort()).toEqual(['model.filterFeatures', 'radial.cutoff']);
+    // a field PaiNN does not have (SchNet's), and one misplaced, are named rather than dropped
+    const unknown = await api.models.checkConfig({ config: { ...config, seed: 7, model: { ...(config.model as Record<string, unknown>), filterFeatures: 16 } } });
+    expect(unknown.ok).toBe(false);
+    expect(unknown.issues.map((i) => i.path)).toEqual(['model.filterFeatures', 'seed']);
+    expect(unknown.issues[0].message).toMatch(/^unknown field "filterFeatures" in model \(known: .*features/);
     const view = await api.models.architectures({});
     expect(view.potentials!.architectures.map((a) => a.id)).toEqual(['painn', 'schnet']);
   });
@@ -296,6 +301,10 @@ describe('training a potential from the app', () => {
     await expect(api.training.start({ datasetId: framesId, config: { kind: 'potential', architecture: 'painn', model: { features: 0 } } })).rejects.toMatchObject({
       name: 'UserError',
       message: expect.stringContaining('model.features'),
+    });
+    await expect(api.training.start({ datasetId: framesId, config: { kind: 'potential', architecture: 'painn', training: { epochs: 1, sed: 5 } } })).rejects.toMatchObject({
+      name: 'UserError',
+      message: expect.stringContaining('training.sed: unknown field "sed" in training'),
     });
   });
 });

@@ -143,4 +143,25 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'painn-potential', '--freeze', '2'], io: b.io, cwd: '.' })).toBe(2);
     expect(b.err.join('\n')).toMatch(/--freeze N needs --from/);
   });
+
+  it('refuses a --config with a field it does not know, or one that is not JSON, naming the file, line and field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-pot-config-'));
+    // "seed" beside "training" instead of in it: dropped by the schema, so refused rather than ignored
+    writeFileSync(join(dir, 'misplaced.json'), JSON.stringify({ seed: 7, training: { epochs: 1 } }));
+    const a = io();
+    expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'painn-potential', '--config', 'misplaced.json'], io: a.io, cwd: dir })).toBe(1);
+    expect(a.err.join('\n')).toMatch(/invalid config: seed: unknown field "seed" \(known: .*training/);
+    writeFileSync(join(dir, 'misspelt.json'), JSON.stringify({ training: { sed: 7 } }));
+    const b = io();
+    expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'cgcnn-paper', '--config', 'misspelt.json'], io: b.io, cwd: dir })).toBe(2);
+    expect(b.err.join('\n')).toMatch(/training\.sed: unknown field "sed" in training \(known: .*seed/);
+    writeFileSync(join(dir, 'broken.json'), '{\n  "training": {\n    "epochs": 2,\n  }\n}\n');
+    const c = io();
+    expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'painn-potential', '--config', 'broken.json'], io: c.io, cwd: dir })).toBe(2);
+    expect(c.err.join('\n')).toMatch(/broken\.json:4:3: not valid JSON/);
+    writeFileSync(join(dir, 'list.json'), '[1, 2]');
+    const d = io();
+    expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'painn-potential', '--config', 'list.json'], io: d.io, cwd: dir })).toBe(2);
+    expect(d.err.join('\n')).toMatch(/list\.json: a config is a JSON object \(\{\.\.\.\}\), not an array/);
+  });
 });
