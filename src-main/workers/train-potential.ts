@@ -53,7 +53,7 @@ export interface PotentialRunOptions {
   start?: PotentialStart;
   /** Fine-tuning: the number of frozen blocks. */
   freeze?: number;
-  /** Fine-tuning: what the user should read even when the log is off (the command line: stderr) — which element rows were seeded, or why none. */
+  /** What the user should read even when the log is off (the command line: stderr): a fine-tuning run's seeded element rows (or why none), a split without validation structures. */
   announce?(line: string): void;
   control: TrainingControl;
   /** The model file's name and the dataset its provenance names. */
@@ -103,6 +103,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
     const seeds = trainedElements ? elementSeeds(elementsOf(frames.map((x) => x.structure)), trainedElements) : [];
     o.announce?.(seedingMessage(o.start.startedFrom, o.start.sourceElements, seeds, freeze ?? 0));
   }
+  if (o.split.val.length === 0) o.announce?.(`no validation structures (split.val ${config.training.split.val} of ${frames.length} frames rounds down to 0): the best epoch is the one with the lowest training loss`);
   for (let k = first; k < count && !o.control.cancelled; k++) {
     const seeded = k === 0 ? config : parsePotentialConfig(mergeConfig(config, { training: { seed: config.training.seed + k } }));
     if (count > 1) o.log?.(`ensemble member ${k + 1}/${count} (seed ${seeded.training.seed})`);

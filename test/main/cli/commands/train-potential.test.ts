@@ -144,6 +144,17 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     expect(b.err.join('\n')).toMatch(/--freeze N needs --from/);
   });
 
+  it('announces a split without validation structures: the best epoch is then the lowest training loss', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-pot-noval-'));
+    const data = emtFrames(dir, 6);
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
+    const o = io();
+    // 10 % of 6 frames: no validation (nor test) structure
+    expect(await trainCommand.run({ argv: ['--data', data, '--preset', 'painn-potential', '--config', 'tiny.json', '--epochs', '1', '--backend', 'wasm', '--out', 'p.lwm', '--no-save', '--json'], io: o.io, cwd: dir })).toBe(0);
+    expect(o.err).toEqual(['latticework train: no validation structures (split.val 0.1 of 6 frames rounds down to 0): the best epoch is the one with the lowest training loss']);
+    expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ status: 'finished', split: { train: 6, val: 0, test: 0 } });
+  });
+
   it('refuses a --config with a field it does not know, or one that is not JSON, naming the file, line and field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-pot-config-'));
     // "seed" beside "training" instead of in it: dropped by the schema, so refused rather than ignored
