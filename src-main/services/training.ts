@@ -336,7 +336,10 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       if (ensemble !== undefined && ensemble > 1) throw new UserError(`an ensemble of ${ensemble} applies to potentials (a config of kind 'potential', or a stored potential to fine-tune): a property model's ensemble is a k-fold run (training.kFold)`);
       const dataset = await getDataset(core, datasetId);
       const fineTune = source ? await planFineTuneRun(source, config, dataset.targetKey, freeze ?? 0, head ?? 'auto') : undefined;
-      const check = fineTune?.plan ? { ok: true, config: fineTune.plan.config as unknown as Record<string, unknown>, issues: [] } : await checkConfig(config);
+      // a fine-tuning run's config is its source's with this request's training section (and head): that section is checked
+      const plan = fineTune?.plan;
+      const unknown = plan ? unknownFields({ training: config.training }, { training: plan.config.training }) : [];
+      const check = plan ? { ok: unknown.length === 0, config: plan.config as unknown as Record<string, unknown>, issues: unknown } : await checkConfig(config);
       if (!check.ok || !check.config) throw new UserError(`invalid config: ${check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, check.issues);
       const cfg = check.config as { training: { kFold: number | null; seed: number; epochs: number }; model: { head: { kind: string } }; architecture: string };
       if (cfg.model.head.kind === 'per-atom') {

@@ -223,8 +223,9 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         } else {
           config = parseModelConfig(mergeConfig(fileConfig, overrides));
         }
-        // a fine-tuning run's config is its source's; a field the schema drops from a given config is an error, not ignored
-        const unknown = source ? [] : unknownFields(mergeConfig(fileConfig, overrides), config);
+        // a field the schema drops from the given config is an error, not ignored (a fine-tuning run's config is its source's with the given training section)
+        const given = mergeConfig(fileConfig, overrides) as { training?: unknown };
+        const unknown = source ? unknownFields({ training: given.training }, { training: config.training }) : unknownFields(given, config);
         if (unknown.length) throw new ModelConfigError(unknown.map((u) => `${u.path}: ${u.message}`));
       } catch (e) {
         if (e instanceof ModelConfigError || e instanceof FineTuneError) return usageError(ctx.io, 'train', e.message);

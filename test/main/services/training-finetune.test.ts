@@ -29,6 +29,7 @@ describe('training service: fine-tuning', () => {
     await expect(api.training.start({ datasetId: dataset.id, config: {}, freeze: 1 })).rejects.toThrow(/freeze and head apply to a fine-tuning run/);
     await expect(api.training.start({ datasetId: dataset.id, config: {}, from: bandGap.id, freeze: 7 })).rejects.toThrow(/"CGCNN band gap" has 4 message-passing layers, so the depth is 0 to 4/);
     await expect(api.training.start({ datasetId: dataset.id, config: { graph: { cutoff: 5 } }, from: bandGap.id })).rejects.toThrow(/may set only "training" and "model.head"/);
+    await expect(api.training.start({ datasetId: dataset.id, config: { training: { epoch: 2 } }, from: bandGap.id })).rejects.toThrow(/training\.epoch: unknown field "epoch" in training/);
 
     const started = await api.training.start({ datasetId: dataset.id, config: { training: { epochs: 2, batchSize: 4 } }, from: bandGap.id, freeze: 3, workers: 1 });
     expect(started.name).toBe('CGCNN band gap fine-tuned on sample');

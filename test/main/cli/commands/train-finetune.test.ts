@@ -79,7 +79,10 @@ describe('latticework train --from (property models)', { timeout: 300_000 }, () 
       [['--from', join(__dirname, '../../../../resources/models/band-gap.lwm'), '--freeze', '5'], /"CGCNN band gap" has 4 message-passing layers, so the depth is 0 to 4/],
       [['--from', join(__dirname, '../../../../resources/models/band-gap.lwm'), '--head', 'maybe'], /--head expects auto, keep or new/],
       [['--preset', 'cgcnn-paper', '--head', 'new'], /--head needs --from MODEL/],
+      // the run's own training section is checked like any given config (a misspelt field is named, not dropped)
+      [['--from', join(__dirname, '../../../../resources/models/band-gap.lwm'), '--config', 'typo.json'], /training\.epoch: unknown field "epoch" in training \(known: .*epochs/],
     ];
+    writeFileSync(join(dir, 'typo.json'), JSON.stringify({ training: { epoch: 2 } }));
     for (const [args, message] of refusals) {
       const r = io();
       expect(await trainCommand.run({ argv: ['--data', 'gaps.csv', ...args, '--backend', 'cpu', '--no-save'], io: r.io, cwd: dir }), args.join(' ')).toBe(2);
