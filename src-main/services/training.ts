@@ -26,7 +26,7 @@ import { parseJson } from '../store/database';
 import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig } from '../store/runs';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
-import { mergeConfig, unknownFields } from '../../src-shared/model/config';
+import { issueLines, mergeConfig, unknownGivenFields } from '../../src-shared/model/config';
 import { targetUnit } from '../../src-shared/model/units';
 import { isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../src-shared/model/potential';
 
@@ -296,8 +296,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       throw e;
     }
     // a fine-tuning run's config is its source's model with this request's training section: only that section is checked
-    const unknown = fineTune ? unknownFields({ training: input.training }, { training: config.training }) : unknownFields(input, config);
-    if (unknown.length) throw new UserError(`invalid config: ${unknown.map((u) => `${u.path}: ${u.message}`).join('; ')}`, unknown);
+    const unknown = unknownGivenFields(input, config, fineTune !== undefined);
+    if (unknown.length) throw new UserError(`invalid config: ${issueLines(unknown).join('; ')}`, unknown);
     const dataset = await getDataset(core, datasetId);
     const labels = dataset.report.frames?.labels;
     if (dataset.kind !== 'frames' || !labels) throw new UserError(`a potential trains on frames with energies and forces: dataset ${dataset.name} is a ${dataset.kind} dataset (import the frames as kind 'frames', e.g. an extended XYZ with energies)`);
@@ -338,7 +338,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const fineTune = source ? await planFineTuneRun(source, config, dataset.targetKey, freeze ?? 0, head ?? 'auto') : undefined;
       // a fine-tuning run's config is its source's with this request's training section (and head): that section is checked
       const plan = fineTune?.plan;
-      const unknown = plan ? unknownFields({ training: config.training }, { training: plan.config.training }) : [];
+      const unknown = plan ? unknownGivenFields(config, plan.config, true) : [];
       const check = plan ? { ok: unknown.length === 0, config: plan.config as unknown as Record<string, unknown>, issues: unknown } : await checkConfig(config);
       if (!check.ok || !check.config) throw new UserError(`invalid config: ${check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, check.issues);
       const cfg = check.config as { training: { kFold: number | null; seed: number; epochs: number }; model: { head: { kind: string } }; architecture: string };

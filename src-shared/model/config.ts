@@ -363,6 +363,17 @@ export function mergeConfig<T>(base: T, override: unknown): T {
   return out as T;
 }
 
+/** A problem with one field of a config: its dotted path and what is wrong. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** Issues as `path: message` lines. */
+export function issueLines(issues: readonly ConfigIssue[]): string[] {
+  return issues.map((i) => `${i.path}: ${i.message}`);
+}
+
 /**
  * The fields of a config as given (`input`) that its parse (`parsed`) dropped because the schema does
  * not know them — a misspelt or misplaced key (`"seed"` beside `"training"` instead of in it), or a
@@ -370,7 +381,7 @@ export function mergeConfig<T>(base: T, override: unknown): T {
  * (a --config file, the form, `models.checkConfig`) are refused with these; stored models' configs
  * are not checked, so a file written before a field was removed still opens.
  */
-export function unknownFields(input: unknown, parsed: unknown, at: string[] = []): { path: string; message: string }[] {
+export function unknownFields(input: unknown, parsed: unknown, at: string[] = []): ConfigIssue[] {
   if (!isPlain(input) || !isPlain(parsed)) return [];
   return Object.keys(input).flatMap((k) => {
     if (input[k] === undefined) return [];
@@ -381,6 +392,16 @@ export function unknownFields(input: unknown, parsed: unknown, at: string[] = []
     }
     return unknownFields(input[k], parsed[k], path);
   });
+}
+
+/**
+ * {@link unknownFields} of a config a user gives (`given`, as parsed into `parsed`). A fine-tuning
+ * run keeps its source's model, so only the training section it is given is checked.
+ */
+export function unknownGivenFields(given: unknown, parsed: unknown, fineTuning: boolean): ConfigIssue[] {
+  if (!fineTuning) return unknownFields(given, parsed);
+  const training = (x: unknown) => ({ training: isPlain(x) ? x.training : undefined });
+  return unknownFields(training(given), training(parsed));
 }
 
 function isPlain(x: unknown): x is Record<string, unknown> {

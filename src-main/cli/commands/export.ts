@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { mergeConfig, ModelConfigError, unknownFields } from '../../../src-shared/model/config';
+import { issueLines, mergeConfig, ModelConfigError, unknownFields } from '../../../src-shared/model/config';
 import { PotentialConfigError } from '../../../src-shared/model/potential';
 import { isPotentialPreset, potentialPresetConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { exportConfig, exportForTorch, nextSteps, runExportRequest, type ExportRequest } from '../../scale-out/export-run';
@@ -95,7 +95,7 @@ export const exportCommand: Command = {
           const file = readConfigFile(resolve(ctx.cwd, what));
           const config = exportConfig(file, overrides);
           const unknown = unknownFields(mergeConfig(file, overrides), config);
-          if (unknown.length) throw new Error(`${what}: ${unknown.map((u) => `${u.path}: ${u.message}`).join('; ')}`);
+          if (unknown.length) throw new Error(`${what}: ${issueLines(unknown).join('; ')}`);
           request = { config, split: null, exportedFrom: null, name: config.preset ?? config.architecture };
         } else if (isPotentialPreset(what)) {
           request = { config: potentialPresetConfig(what, overrides), split: null, exportedFrom: null, name: what };

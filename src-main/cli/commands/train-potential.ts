@@ -11,7 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { mergeConfig, unknownFields } from '../../../src-shared/model/config';
+import { issueLines, mergeConfig, unknownGivenFields } from '../../../src-shared/model/config';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import { isPotentialPreset, potentialPresetConfig } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
@@ -82,8 +82,8 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   // a fine-tuning run takes only the training section from the config; a field the schema drops is an error, not ignored
   const given = overrides as { model?: unknown; radial?: unknown; training?: unknown };
   if (a.from && (given.model !== undefined || given.radial !== undefined)) throw new Error(`--from ${a.from.header.name}: a fine-tuning run keeps the source's model and radial settings; the config may set only "training"`);
-  const unknown = a.from ? unknownFields({ training: given.training }, { training: config.training }) : unknownFields(overrides, config);
-  if (unknown.length) throw new Error(`invalid config: ${unknown.map((u) => `${u.path}: ${u.message}`).join('; ')}`);
+  const unknown = unknownGivenFields(overrides, config, a.from !== undefined);
+  if (unknown.length) throw new Error(`invalid config: ${issueLines(unknown).join('; ')}`);
   const startedFrom = start?.startedFrom ?? null;
 
   const choice = await initBackend({ force: a.backend });

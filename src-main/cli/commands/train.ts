@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { atomInitRecord } from '../../../src-shared/graph/features';
-import { mergeConfig, ModelConfigError, unknownFields, type ModelConfig } from '../../../src-shared/model/config';
+import { issueLines, mergeConfig, ModelConfigError, unknownGivenFields, type ModelConfig } from '../../../src-shared/model/config';
 import { groupThousands } from '../../../src-shared/text';
 import { trainingDomain } from '../../../src-shared/model/domain';
 import { targetUnit } from '../../../src-shared/model/units';
@@ -224,9 +224,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           config = parseModelConfig(mergeConfig(fileConfig, overrides));
         }
         // a field the schema drops from the given config is an error, not ignored (a fine-tuning run's config is its source's with the given training section)
-        const given = mergeConfig(fileConfig, overrides) as { training?: unknown };
-        const unknown = source ? unknownFields({ training: given.training }, { training: config.training }) : unknownFields(given, config);
-        if (unknown.length) throw new ModelConfigError(unknown.map((u) => `${u.path}: ${u.message}`));
+        const unknown = unknownGivenFields(mergeConfig(fileConfig, overrides), config, source !== null);
+        if (unknown.length) throw new ModelConfigError(issueLines(unknown));
       } catch (e) {
         if (e instanceof ModelConfigError || e instanceof FineTuneError) return usageError(ctx.io, 'train', e.message);
         return bad((e as Error).message);
