@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { issueLines, mergeConfig, ModelConfigError, unknownFields } from '../../../src-shared/model/config';
+import { issueLines, ModelConfigError, unknownFields } from '../../../src-shared/model/config';
 import { PotentialConfigError } from '../../../src-shared/model/potential';
 import { isPotentialPreset, potentialPresetConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { exportConfig, exportForTorch, nextSteps, runExportRequest, type ExportRequest } from '../../scale-out/export-run';
@@ -94,7 +94,8 @@ export const exportCommand: Command = {
         } else if (what.toLowerCase().endsWith('.json') || existsSync(resolve(ctx.cwd, what))) {
           const file = readConfigFile(resolve(ctx.cwd, what));
           const config = exportConfig(file, overrides);
-          const unknown = unknownFields(mergeConfig(file, overrides), config);
+          // the overrides set known fields only: what the parse dropped came from the file
+          const unknown = unknownFields(file, config);
           if (unknown.length) throw new Error(`${what}: ${issueLines(unknown).join('; ')}`);
           request = { config, split: null, exportedFrom: null, name: config.preset ?? config.architecture };
         } else if (isPotentialPreset(what)) {

@@ -1,0 +1,22 @@
+/**
+ * `latticework export CONFIG.json`: a config file is checked as `train --config` checks one — a
+ * field the schema does not know is refused, named with its path, before anything is written
+ * (the happy path, with `--epochs`, is in test/main/cli/scale-out.test.ts).
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { exportCommand } from '../../../../src-main/cli/commands/export';
+import { emtFrames, io } from './helpers';
+
+it('refuses a config file with a field it does not know, naming the file and the field, and writes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-export-config-'));
+  const data = emtFrames(dir, 4);
+  writeFileSync(join(dir, 'misspelt.json'), JSON.stringify({ kind: 'potential', architecture: 'painn', training: { sed: 7 } }));
+  const o = io();
+  const code = await exportCommand.run({ argv: ['misspelt.json', '--data', data, '--epochs', '3', '--to', 'torch', 'out'], io: o.io, cwd: dir });
+  expect(code).toBe(1);
+  expect(o.err.join('\n')).toMatch(/misspelt\.json: training\.sed: unknown field "sed" in training \(known: .*seed/);
+  expect(existsSync(join(dir, 'out'))).toBe(false);
+});
