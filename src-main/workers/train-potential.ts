@@ -98,11 +98,10 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
   const first = o.resume?.member ?? 0;
   const freeze = o.resume?.freeze ?? o.freeze;
   const start = o.start ?? o.resume?.start ?? null;
+  // fine-tuning: each element of the data the source did not train, with the trained element its embedding row starts from
   const trainedElements = start?.sourceElements?.elements;
-  if (o.start) {
-    const seeds = trainedElements ? elementSeeds(elementsOf(frames.map((x) => x.structure)), trainedElements) : [];
-    o.announce?.(seedingMessage(o.start.startedFrom, o.start.sourceElements, seeds, freeze ?? 0));
-  }
+  const seeds = trainedElements ? elementSeeds(elementsOf(frames.map((x) => x.structure)), trainedElements) : null;
+  if (o.start) o.announce?.(seedingMessage(o.start.startedFrom, o.start.sourceElements, seeds ?? [], freeze ?? 0));
   if (o.split.val.length === 0) o.announce?.(`no validation structures (split.val ${config.training.split.val} of ${frames.length} frames rounds down to 0): the best epoch is the one with the lowest training loss`);
   for (let k = first; k < count && !o.control.cancelled; k++) {
     const seeded = k === 0 ? config : parsePotentialConfig(mergeConfig(config, { training: { seed: config.training.seed + k } }));
@@ -111,7 +110,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
     const result = await trainPotential(seeded, frames, {
         control: o.control,
         initialWeights: start?.weights,
-        trainedElements,
+        elementSeeds: seeds ?? undefined,
         freeze,
         split: o.split,
         resume: k === first ? o.resume?.state : undefined,
@@ -142,7 +141,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
   // a run cancelled and kept has no final evaluation: its validation metrics are those of its best epoch
   const bestVal = last?.history.find((h) => h.epoch === last.bestEpoch);
   const val = keep ? (bestVal?.val ? metricValues(bestVal.val, bestVal.score) : {}) : scored(last?.val ?? null);
-  const seededElements = trainedElements && last ? seedsBySymbol(last.seeds) : null;
+  const seededElements = seeds && last ? seedsBySymbol(seeds) : null;
   let file: ModelFileData | null = null;
   if (last && (!cancelled || keep)) {
     file = potentialModelFile({

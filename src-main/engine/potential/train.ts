@@ -32,8 +32,7 @@ import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from './
 import { painnInference, painnOf, type InferenceOutput } from './painn-inference';
 import { recordingGradients } from '../tf/kernels';
 import { fitEnergyStatistics, type EnergyStatistics } from './statistics';
-import { elementSeeds, seedElementRows, type ElementSeed } from './finetune';
-import { elementsOf } from '../../../src-shared/model/domain';
+import { seedElementRows, type ElementSeed } from './finetune';
 
 export interface PotentialEpoch {
   epoch: number;
@@ -76,8 +75,6 @@ export interface PotentialTrainResult {
   seconds: number;
   /** What the loss included (forces/stress only when asked for and present in the data). */
   trained: { energy: boolean; forces: boolean; stress: boolean };
-  /** Fine-tuning: the elements whose embedding rows were copied from a trained element (empty otherwise). */
-  seeds: ElementSeed[];
 }
 
 /**
@@ -114,11 +111,11 @@ export interface PotentialTrainOptions {
   /** Start from these weights (fine-tuning); the energy statistics are refitted on this data. */
   initialWeights?: Record<string, Float32Array>;
   /**
-   * Fine-tuning: the elements the initial weights were trained on (./finetune sourceTrainedElements).
-   * Each element of the frames outside them starts from the embedding row of the nearest of them
-   * (./finetune elementSeeds), copied before freezing. Left out: no row is seeded.
+   * Fine-tuning: the elements of the frames the initial weights were not trained on, each with the
+   * trained element whose embedding row it starts from (./finetune elementSeeds); the rows are copied
+   * before freezing. Left out: no row is seeded.
    */
-  trainedElements?: readonly number[];
+  elementSeeds?: readonly ElementSeed[];
   /** Fine-tuning: keep the embedding and the first N interaction blocks fixed (see PotentialModel.trainableAfterFreezing). */
   freeze?: number;
   /** Keep the model (the caller disposes it). */
@@ -206,8 +203,7 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
 
   const model = new PotentialModel(config, tc.seed);
   // fine-tuning: the source's weights, each element it did not train seeded from its nearest trained element (before freezing)
-  const seeds = opts.initialWeights && opts.trainedElements ? elementSeeds(elementsOf(frames.map((f) => f.structure)), opts.trainedElements) : [];
-  if (opts.initialWeights) model.setWeights(seedElementRows(opts.initialWeights, seeds, config.model.maxZ));
+  if (opts.initialWeights) model.setWeights(seedElementRows(opts.initialWeights, opts.elementSeeds ?? [], config.model.maxZ));
   model.setEnergyStatistics(statistics.reference, statistics.scale, statistics.shift);
   const vars = model.trainableAfterFreezing(opts.freeze ?? 0);
   if (vars.length === 0) throw new Error(`--freeze ${opts.freeze} leaves nothing to train`);
@@ -332,7 +328,6 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
       test: testResult,
       seconds: now() - t0,
       trained,
-      seeds,
       model: opts.keepModel ? model : null,
     };
   } finally {

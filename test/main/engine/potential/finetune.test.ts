@@ -47,8 +47,9 @@ it('fine-tuning from a potential trained on other elements beats training from s
   // the elements the source's training split contained (as its model file's training domain records them)
   const trainedElements = elementsOf(pre.split.train.map((i) => pretrainFrames[i].structure));
   expect(trainedElements).toEqual([29, 47, 79]);
-  const tuned = await trainPotential(budget, target, { split, initialWeights: pre.weights, trainedElements });
-  expect(seedsBySymbol(tuned.seeds)).toEqual({ Ni: 'Cu', Pd: 'Ag', Pt: 'Au' });
+  const seeds = elementSeeds(elementsOf(target.map((f) => f.structure)), trainedElements);
+  expect(seedsBySymbol(seeds)).toEqual({ Ni: 'Cu', Pd: 'Ag', Pt: 'Au' });
+  const tuned = await trainPotential(budget, target, { split, initialWeights: pre.weights, elementSeeds: seeds });
   const scratch = await trainPotential(budget, target, { split });
   const t = tuned.test!.metrics;
   const s = scratch.test!.metrics;
@@ -108,10 +109,9 @@ describe('the elements a source trained, and the rows seeded from them', () => {
     source.dispose();
     const present = elementsOf(frames.map((f) => f.structure));
     expect(present).toEqual(expect.arrayContaining([28, 46, 78]));
-    const r = await trainPotential(config, frames, { initialWeights: before, trainedElements: [13, 29, 47, 79], freeze: 1 });
     const expected = elementSeeds(present, [13, 29, 47, 79]);
-    expect(r.seeds).toEqual(expected);
-    expect(seedsBySymbol(r.seeds)).toMatchObject({ Ni: 'Cu', Pd: 'Ag', Pt: 'Au' });
+    expect(seedsBySymbol(expected)).toMatchObject({ Ni: 'Cu', Pd: 'Ag', Pt: 'Au' });
+    const r = await trainPotential(config, frames, { initialWeights: before, elementSeeds: expected, freeze: 1 });
     const F = config.model.features;
     const row = (w: Float32Array, z: number) => Array.from(w.subarray(z * F, (z + 1) * F));
     const from = new Map(expected.map((x) => [x.element, x.from]));
@@ -121,9 +121,8 @@ describe('the elements a source trained, and the rows seeded from them', () => {
     expect(frozen.length).toBeGreaterThan(2);
     for (const k of frozen) expect(Array.from(r.weights[k]), k).toEqual(Array.from(before[k]));
     expect(Array.from(r.weights['head.1.weight'])).not.toEqual(Array.from(before['head.1.weight']));
-    // without the source's elements nothing is seeded
+    // without seeds no row is changed
     const plain = await trainPotential(config, frames, { initialWeights: before, freeze: 1 });
-    expect(plain.seeds).toEqual([]);
     expect(Array.from(plain.weights['embedding.weight'])).toEqual(Array.from(before['embedding.weight']));
   });
 });
