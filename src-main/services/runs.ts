@@ -14,7 +14,6 @@ import {
   runConfig,
   runMetrics,
   runPredictions,
-  runSplit,
   toRunRecord,
   updateRunInfo,
   type RunRow,
@@ -31,12 +30,7 @@ export async function getRun(core: CoreParts, id: number): Promise<RunRecord> {
 }
 
 function toDetail(r: RunRow): RunDetail {
-  const split = runSplit(r);
-  return {
-    ...toRunRecord(r),
-    config: runConfig(r),
-    split: { train: split?.train.length ?? 0, validation: split?.val.length ?? 0, test: split?.test.length ?? 0 },
-  };
+  return { ...toRunRecord(r), config: runConfig(r) };
 }
 
 /** RFC 4180 field. */

@@ -87,6 +87,7 @@ export function runSummary(config: Record<string, unknown>): RunRecord['summary'
 }
 
 export function toRunRecord(r: RunRow): RunRecord {
+  const split = parseJson<{ train: number[]; val: number[]; test: number[]; overlap?: string[] } | null>(r.split, null);
   return {
     id: r.id,
     name: r.name,
@@ -94,7 +95,8 @@ export function toRunRecord(r: RunRow): RunRecord {
     datasetName: r.dataset_name,
     targetUnit: r.target_unit,
     status: r.status,
-    summary: { ...runSummary(parseJson(r.config, {})), duplicatesAcrossSplits: parseJson<{ overlap?: string[] } | null>(r.split, null)?.overlap?.length ?? null },
+    summary: { ...runSummary(parseJson(r.config, {})), duplicatesAcrossSplits: split?.overlap?.length ?? null },
+    split: split && { train: split.train.length, validation: split.val.length, test: split.test.length },
     bestMetrics: parseJson(r.best_metrics, {}),
     backend: r.backend,
     workers: r.workers,

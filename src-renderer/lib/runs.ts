@@ -217,6 +217,18 @@ export function fineTuneLabel(r: Pick<RunRecord, 'tags'>): string | null {
 }
 
 /**
+ * What a run page says when the run's split has no validation structures (a small dataset: the
+ * validation share rounds down to none): its best epoch is then chosen on the training data (a
+ * potential's training loss, a property model's training metric), as `latticework train` says on
+ * its error stream. Null when the run has validation structures or has not recorded its split yet.
+ */
+export function splitNotice(r: Pick<RunRecord, 'split'>): string | null {
+  const s = r.split;
+  if (!s || s.validation > 0) return null;
+  return `No validation structures (${s.train} training, ${s.test} test): the best epoch is chosen on the training data, and the validation curves stay empty.`;
+}
+
+/**
  * The files of a trained export folder that bringing the run back reads (scale-out/import-run.ts):
  * the export's manifest, split and initial weights, and the run's status, curves and best model.
  * A dropped folder sends only these (its data/ stays on disk).

@@ -60,13 +60,14 @@ describe('a run handed to PyTorch and brought back, in the app', () => {
     const result = page.getByTestId('run-export-result');
     await result.waitFor({ timeout: 120_000 });
     expect(await result.getAttribute('data-folder')).toBe(folder);
-    const detail = await api.runs.get({ id: local.id });
-    expect(await result.textContent()).toContain(`30 structures (${detail.split.train} train / ${detail.split.validation} val / ${detail.split.test} test)`);
+    const { split: sizes } = await api.runs.get({ id: local.id });
+    expect(sizes).not.toBeNull();
+    expect(await result.textContent()).toContain(`30 structures (${sizes!.train} train / ${sizes!.validation} val / ${sizes!.test} test)`);
     expect(await page.getByTestId('run-export-next').textContent()).toContain(`latticework import-run ${folder}`);
     await app.screenshot('scale-out-exported');
     // the run's own split went with it
     const split = JSON.parse(readFileSync(join(folder, 'split.json'), 'utf8')) as { test: number[] };
-    expect(split.test).toHaveLength(detail.split.test);
+    expect(split.test).toHaveLength(sizes!.test);
 
     // 2. PyTorch: two processes on this machine's CPUs (gloo); `--redirects 1 --tee 1` works around
     // Debian's torch 1.13 on Python 3.11 (docs/scale-out.md)

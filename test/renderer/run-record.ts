@@ -19,6 +19,7 @@ export function runRecord(id: number, over: Partial<RunRecord> = {}): RunRecord 
     startedAt: 1000 * id,
     finishedAt: null,
     duration: 10 * id,
+    split: { train: 8, validation: 1, test: 1 },
     tags: [],
     notes: '',
     archived: false,

@@ -4,7 +4,7 @@ import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/f
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
-import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter } from '../../src-renderer/lib/runs';
+import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { csvCell, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
@@ -190,6 +190,12 @@ describe('runs table and comparison', () => {
     expect(externalLabel(local)).toBeNull();
     expect(externalLabel(ext)).toBe('PyTorch 2.3.1: 8 processes on 2 nodes (gpu01, gpu02), cuda (NVIDIA A100), nccl, Slurm job 42');
     expect([local, ext].filter((r) => matchesRun(r, { ...defaultFilter(), search: 'external' })).map((r) => r.id)).toEqual([2]);
+  });
+
+  it('says when a run has no validation structures, and only then', () => {
+    expect(splitNotice(runRecord(1))).toBeNull();
+    expect(splitNotice(runRecord(2, { split: null }))).toBeNull(); // not started yet
+    expect(splitNotice(runRecord(3, { split: { train: 9, validation: 0, test: 1 } }))).toBe('No validation structures (9 training, 1 test): the best epoch is chosen on the training data, and the validation curves stay empty.');
   });
 
   it('diffs configs and builds parallel coordinates', () => {

@@ -27,6 +27,11 @@ export interface RunRecord {
   finishedAt: number | null;
   /** Seconds of training (excludes pauses). */
   duration: number;
+  /**
+   * How many structures each split holds; null until the run has started (and for runs recorded
+   * without one). A run without validation structures chooses its best epoch on the training data.
+   */
+  split: { train: number; validation: number; test: number } | null;
   tags: string[];
   notes: string;
   archived: boolean;
@@ -68,8 +73,6 @@ export interface ExternalRunInfo {
 
 export interface RunDetail extends RunRecord {
   config: Record<string, unknown>;
-  /** Indices of the dataset's items in each split. */
-  split: { train: number; validation: number; test: number };
 }
 
 export interface MetricPoint {
