@@ -2,8 +2,9 @@
  * Training an interatomic potential from the workbench, start to end: EMT frames (energy, forces,
  * stress) imported from the dataset dialog, painn-potential configured in the Models form (its own
  * fields, the parameter count the core computes), two small runs started from the Training view
- * (live energy/force/stress curves), then compared in the Runs view on the potential metrics —
- * every number checked against what the contract returns.
+ * (live energy/force/stress curves), a third whose split has no validation structures (the
+ * dashboard says so), then the two compared in the Runs view on the potential metrics — every
+ * number checked against what the contract returns.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,8 +114,16 @@ describe('training a potential from the workbench', () => {
       await expect.poll(() => curves.getByTestId('potential-energy-curve').getAttribute('data-points'), { timeout: 60_000 }).toBe(String(countOf(/^(val|train)_energy_(mae|rmse)$/)));
       expect(await curves.getByTestId('potential-force-curve').getAttribute('data-points')).toBe(String(countOf(/^(val|train)_force_(mae|rmse)$/)));
       expect(await curves.getByTestId('potential-stress-curve').getAttribute('data-points')).toBe(String(countOf(/^(val|train)_stress_mae$/)));
+      expect(run.split).toEqual({ train: 10, validation: 1, test: 1 });
+      expect(await page.getByTestId('run-split-notice').count()).toBe(0);
     }
     await app.screenshot('potential-train-dashboard');
+    // a split without validation structures (10 % of 12 frames rounded down): the dashboard says how the best epoch is chosen
+    const none = 'small PaiNN, no validation';
+    await api.training.start({ datasetId: dataset!.id, config: { ...small, training: { ...small.training, epochs: 1, split: { val: 0.05, test: 0.05 } } }, name: none });
+    expect((await finished(none)).split).toEqual({ train: 12, validation: 0, test: 0 });
+    await page.getByTestId('training-runs').getByText(none).first().click();
+    await expect.poll(() => page.getByTestId('run-split-notice').textContent(), { timeout: 60_000 }).toContain('No validation structures (12 training, 0 test): the best epoch is chosen on the training data');
 
     // 4. the runs table and the comparison, on the potential metrics
     await page.getByTestId('nav-runs').click();
