@@ -87,7 +87,10 @@ export function runSummary(config: Record<string, unknown>): RunRecord['summary'
 }
 
 export function toRunRecord(r: RunRow): RunRecord {
+  const config = parseJson<{ training?: { kFold?: number | null } }>(r.config, {});
   const split = parseJson<{ train: number[]; val: number[]; test: number[]; overlap?: string[] } | null>(r.split, null);
+  // a k-fold run records its folds' data as one training set: each fold validates on its own part of it
+  const sizes = split && !config.training?.kFold ? { train: split.train.length, validation: split.val.length, test: split.test.length } : null;
   return {
     id: r.id,
     name: r.name,
@@ -95,8 +98,8 @@ export function toRunRecord(r: RunRow): RunRecord {
     datasetName: r.dataset_name,
     targetUnit: r.target_unit,
     status: r.status,
-    summary: { ...runSummary(parseJson(r.config, {})), duplicatesAcrossSplits: split?.overlap?.length ?? null },
-    split: split && { train: split.train.length, validation: split.val.length, test: split.test.length },
+    summary: { ...runSummary(config), duplicatesAcrossSplits: split?.overlap?.length ?? null },
+    split: sizes,
     bestMetrics: parseJson(r.best_metrics, {}),
     backend: r.backend,
     workers: r.workers,

@@ -28,8 +28,9 @@ export interface RunRecord {
   /** Seconds of training (excludes pauses). */
   duration: number;
   /**
-   * How many structures each split holds; null until the run has started (and for runs recorded
-   * without one). A run without validation structures chooses its best epoch on the training data.
+   * How many structures each split holds; null until the run has started, for a k-fold run (each
+   * fold validates on its own part of the training data) and for runs recorded without a split. A
+   * run without validation structures chooses its best epoch on the training data.
    */
   split: { train: number; validation: number; test: number } | null;
   tags: string[];

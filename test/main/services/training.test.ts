@@ -178,6 +178,8 @@ describe('training service and runs', () => {
     expect(done.error).toBeNull();
     expect(done.epochsDone).toBe(3);
     expect(done.bestMetrics.test_mae).toBeGreaterThan(0);
+    // no single split: each fold validates on its own part (so no "no validation structures" notice)
+    expect(done.split).toBeNull();
     const model = (await api.models.list({})).find((m) => m.runId === started.id)!;
     expect(model.members).toBe(3);
     const preds = await api.runs.predictions({ id: started.id });
