@@ -340,7 +340,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const plan = fineTune?.plan;
       const unknown = plan ? unknownGivenFields(config, plan.config, true) : [];
       const check = plan ? { ok: unknown.length === 0, config: plan.config as unknown as Record<string, unknown>, issues: unknown } : await checkConfig(config);
-      if (!check.ok || !check.config) throw new UserError(`invalid config: ${check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, check.issues);
+      if (!check.ok || !check.config) throw new UserError(`invalid config: ${issueLines(check.issues).join('; ')}`, check.issues);
       const cfg = check.config as { training: { kFold: number | null; seed: number; epochs: number }; model: { head: { kind: string } }; architecture: string };
       if (cfg.model.head.kind === 'per-atom') {
         const keys = dataset.report.perAtomKeys;

@@ -369,9 +369,9 @@ export interface ConfigIssue {
   message: string;
 }
 
-/** Issues as `path: message` lines. */
+/** Issues as `path: message` lines (the config itself, an empty path, as `(root)`, as zod's issues are written). */
 export function issueLines(issues: readonly ConfigIssue[]): string[] {
-  return issues.map((i) => `${i.path}: ${i.message}`);
+  return issues.map((i) => `${i.path || '(root)'}: ${i.message}`);
 }
 
 /**

@@ -1,6 +1,6 @@
-/** unknownFields: the fields of a given config that its parse dropped (misspelt, misplaced, another kind's). */
+/** unknownFields: the fields of a given config that its parse dropped (misspelt, misplaced, another kind's); issueLines: how issues are written. */
 import { describe, expect, it } from 'vitest';
-import { unknownFields } from '../../../src-shared/model/config';
+import { issueLines, unknownFields } from '../../../src-shared/model/config';
 import { parsePotentialConfig } from '../../../src-shared/model/potential';
 
 describe('unknownFields', () => {
@@ -18,5 +18,11 @@ describe('unknownFields', () => {
     expect(unknownFields(input, parsePotentialConfig(input))).toEqual([]);
     expect(unknownFields({ a: [{ b: 1 }] }, { a: [] })).toEqual([]);
     expect(unknownFields({ a: { b: 1 } }, { a: 3 })).toEqual([]);
+  });
+});
+
+describe('issueLines', () => {
+  it('writes each issue as path: message, the config itself as (root)', () => {
+    expect(issueLines([{ path: 'training.sed', message: 'unknown field' }, { path: '', message: 'expected an object' }])).toEqual(['training.sed: unknown field', '(root): expected an object']);
   });
 });
