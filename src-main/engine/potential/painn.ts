@@ -208,7 +208,7 @@ export const painnPotential = definePotentialArchitecture({
         // session 9: 6 Å covers EMT's whole interaction range (its Fermi cutoff at 5.38 Å, zero by 5.76 Å); two
         // blocks instead of three pay for the edges — fresh-set (seed 101) force MAE over three seeds 0.0069, 0.0070, 0.0079 vs 0.0077, 0.0079 eV/Å in 30 minutes
         model: { features: 64, numLayers: 2, headHidden: 32, activation: 'silu' },
-        // sessions 13–14: 48 functions resolve EMT's Fermi cutoff (Al's force error −30 to −40 % in five runs); over three
+        // sessions 13–14: 48 functions resolve EMT's Fermi cutoff (Al's force error −31 to −44 % in five runs); over three
         // seeds × three fresh sets the force MAE is 0.00642 against 0.00688 eV/Å with 24 (docs/potentials.md "Session 14")
         radial: { cutoff: 6, basis: 'bessel', numBasis: 48, envelope: 'cosine' },
         // session 8: against the plateau schedule and the 0.99 average, fresh-set force MAE 0.0077 vs 0.0084 eV/Å in 30 minutes
