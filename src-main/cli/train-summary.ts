@@ -19,6 +19,12 @@ interface TrainSummaryBase<Metrics> {
   startedFrom: string | null;
   /** Layers (property models) or blocks (potentials) kept fixed (--freeze). */
   freeze: number;
+  /**
+   * Fine-tuning: each new element's symbol → the trained element whose embedding row it started from;
+   * null without --from, when the source does not say what it trained, or when the model has no learned
+   * element embedding (CGCNN and one-hot atom inputs).
+   */
+  seededElements: Record<string, string> | null;
   /** Structures (frames for a potential) read from the data. */
   structures: number;
   /** Structures in each split. */
@@ -59,8 +65,6 @@ export interface PotentialTrainSummary extends TrainSummaryBase<PotentialMetrics
   trained: { energy: boolean; forces: boolean; stress: boolean };
   /** The best epoch's selection score (lower is better; docs/potentials.md). */
   bestValScore: number;
-  /** Fine-tuning: each new element's symbol → the trained element whose embedding row it started from; null without --from or when the source does not say what it trained. */
-  seededElements: Record<string, string> | null;
 }
 
 export type TrainSummary = PropertyTrainSummary | PotentialTrainSummary;

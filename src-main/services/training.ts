@@ -107,7 +107,10 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     // a potential run planned as K members' epochs is a seed ensemble of K (startPotential)
     const members = isPotentialConfig(config) ? Math.max(1, Math.round(row.epochs_planned / parsePotentialConfig(config).training.epochs)) : 1;
     // the source's atom features, checked against every element of the data
-    const sourceAtoms = fineTune?.plan ? await userErrors(async (ft) => ft.fineTuneAtomInit(fineTune.source, items.flatMap((it) => it.structure.numbers), dataset.atomInit)) : null;
+    const elements = items.flatMap((it) => it.structure.numbers);
+    const sourceAtoms = fineTune?.plan ? await userErrors(async (ft) => ft.fineTuneAtomInit(fineTune.source, elements, dataset.atomInit)) : null;
+    // a learned element embedding: the rows of elements the source never trained start from the nearest trained element's
+    const plan = fineTune?.plan ? await userErrors(async (ft) => ft.seedEmbeddingRows(fineTune.source, fineTune.plan!, elements)) : undefined;
     const a: ActiveRun = {
       control: new Int32Array(new SharedArrayBuffer(4)),
       jobId: randomUUID(),
@@ -222,7 +225,6 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     const samples = items.map((it: LoadedItem) => ({ name: it.name, structure: it.structure, target: it.target }));
     const parsedConfig = config as { model?: { atomInput?: { kind?: string } } };
     const atomInitText = parsedConfig.model?.atomInput?.kind !== 'cgcnn' ? null : sourceAtoms?.table ? JSON.stringify(fineTune!.source.header.atomInit) : (dataset.atomInit ?? CGCNN_ATOM_INIT_TEXT);
-    const plan = fineTune?.plan;
     const target = plan?.targets?.[0];
     const perAtom = (config as { model?: { head?: { kind?: string } } }).model?.head?.kind === 'per-atom';
     const perAtomKey = perAtom ? (dataset.report.perAtomKeys[0] ?? null) : null;
@@ -249,6 +251,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
                     startedFrom: fineTune.source.header.name,
                     freeze: fineTune.freeze,
                     head: plan?.head.reason ?? "kept (a potential's energy head)",
+                    seededElements: plan?.seeding?.seededElements ?? null,
                     // a potential: the elements its source trained, so that the others' embedding rows start from the nearest of them
                     sourceElements: plan ? null : sourceTrainedElements(fineTune.source),
                   }

@@ -57,6 +57,8 @@ export interface TrainTaskInput {
     startedFrom: string;
     freeze: number;
     head: string;
+    /** Property models with a learned element embedding: each new element → the trained element whose row it started from (engine/train/finetune seedEmbeddingRows). */
+    seededElements?: Record<string, string> | null;
     /** Potentials: the elements the source trained (engine/potential/finetune sourceTrainedElements; null: not recorded). */
     sourceElements?: SourceElements | null;
   } | null;
@@ -125,12 +127,13 @@ interface FineTuneDetails {
   startedFrom: string;
   freeze: number;
   head: string;
+  seededElements: Record<string, string> | null;
 }
 
 /** A fine-tuning run's details: from the request when it starts, from its checkpoint when it resumes (null: not fine-tuned). */
 function fineTuneDetails(input: TrainTaskInput, resume: Checkpoint | undefined): FineTuneDetails | null {
-  if (input.fineTune) return { startedFrom: input.fineTune.startedFrom, freeze: input.fineTune.freeze, head: input.fineTune.head };
-  return resume?.fineTune ? { startedFrom: resume.fineTune.startedFrom, freeze: resume.freeze ?? 0, head: resume.fineTune.head } : null;
+  if (input.fineTune) return { startedFrom: input.fineTune.startedFrom, freeze: input.fineTune.freeze, head: input.fineTune.head, seededElements: input.fineTune.seededElements ?? null };
+  return resume?.fineTune ? { startedFrom: resume.fineTune.startedFrom, freeze: resume.freeze ?? 0, head: resume.fineTune.head, seededElements: resume.fineTune.seededElements ?? null } : null;
 }
 
 /**
@@ -264,7 +267,7 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
         },
         onCheckpoint: (c, info) => {
           announce(c.split);
-          ctx.emit({ type: 'checkpoint', epoch: info.epoch, isBest: info.isBest, metric: c.best?.metric ?? null, bytes: encodeCheckpoint(fineTuned ? { ...c, fineTune: { startedFrom: fineTuned.startedFrom, head: fineTuned.head } } : c) } satisfies TrainEvent);
+          ctx.emit({ type: 'checkpoint', epoch: info.epoch, isBest: info.isBest, metric: c.best?.metric ?? null, bytes: encodeCheckpoint(fineTuned ? { ...c, fineTune: { startedFrom: fineTuned.startedFrom, head: fineTuned.head, seededElements: fineTuned.seededElements } } : c) } satisfies TrainEvent);
         },
       },
     });

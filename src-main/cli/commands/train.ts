@@ -17,7 +17,7 @@ import { targetUnit } from '../../../src-shared/model/units';
 import { parameterCount, parseModelConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { isPotentialFile } from '../../engine/potential/file';
-import { checkFreezeDepth, FineTuneError, fineTuneAtomInit, fineTuneConfig, planFineTune, type FineTunePlan, type HeadChoice } from '../../engine/train/finetune';
+import { checkFreezeDepth, FineTuneError, fineTuneAtomInit, fineTuneConfig, planFineTune, seedEmbeddingRows, type FineTunePlan, type HeadChoice } from '../../engine/train/finetune';
 import { modelRepository, resolveModel, safeModelName } from '../../models/store';
 import { describeBackend, initBackend } from '../../engine/tf/backend';
 import { ensureGradients } from '../../engine/tf/gradients';
@@ -259,7 +259,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           const own = fineTuneAtomInit(source, data.items.flatMap((it) => it.parsed.structure.numbers), data.atomInit ?? null);
           if (own.note) ctx.io.err(`latticework train: ${own.note}`);
           if (own.table) atomInit = own.table;
-          plan = planFineTune(source, config, targetNames, { freeze: freeze ?? 0, head });
+          plan = seedEmbeddingRows(source, planFineTune(source, config, targetNames, { freeze: freeze ?? 0, head }), data.items.flatMap((it) => it.parsed.structure.numbers));
+          if (plan.seeding) ctx.io.err(`latticework train: ${plan.seeding.message}`);
         }
         const unitOf = (name: string) => values.unit?.trim() ?? targetUnit(name);
         const samples = trainingSamples(config, data, atomInit);
@@ -331,7 +332,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
                 createdAt: new Date().toISOString(),
                 software: 'latticework',
                 details: {
-                  ...(plan ? { startedFrom: plan.startedFrom, freeze: plan.start.freeze, head: plan.head.reason } : {}),
+                  ...(plan ? { startedFrom: plan.startedFrom, freeze: plan.start.freeze, head: plan.head.reason, seededElements: plan.seeding?.seededElements ?? null } : {}),
                   epochs: results.map((r) => r.epochsRun), bestEpoch: results.map((r) => r.bestEpoch), selectionMetric: last.selectionMetric, bestMetric: results.map((r) => r.bestMetric), testMetrics: last.test?.metrics ?? null },
               },
               domain: trainingDomain(
@@ -358,6 +359,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           parameters: parameterCount(config),
           startedFrom: plan?.startedFrom ?? null,
           freeze: plan?.start.freeze ?? 0,
+          seededElements: plan?.seeding?.seededElements ?? null,
           head: plan ? (plan.head.kept ? 'kept' : 'new') : null,
           structures: samples.length,
           split: { train: last.split.train.length, val: last.split.val.length, test: last.split.test.length },

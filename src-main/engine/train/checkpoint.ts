@@ -48,7 +48,7 @@ export interface Checkpoint {
   /** The weight average (training.emaDecay > 0), by trainable variable in order; absent without one. */
   average?: Float32Array[];
   /** A fine-tuning run's provenance (the model it started from, what became of the head), written by the worker so that a resumed run's model records it. */
-  fineTune?: { startedFrom: string; head: string };
+  fineTune?: { startedFrom: string; head: string; seededElements?: Record<string, string> | null };
 }
 
 const MAGIC = 'LWCKPT\0\0';

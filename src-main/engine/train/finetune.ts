@@ -21,6 +21,7 @@ import { isPotentialConfig } from '../../../src-shared/model/potential';
 import { parseModelConfig } from '../architectures/registry';
 import type { GraphModel } from '../layers/model';
 import type { ModelFileData, TargetInfo } from '../models/format';
+import { elementSeeds, seedElementRows, seedingMessage, seedsBySymbol, sourceTrainedElements } from '../potential/finetune';
 import type { TargetNormalizer } from './normalizer';
 
 /** Whether the source's head is kept: decided from the targets ('auto'), or by the user. */
@@ -47,6 +48,11 @@ export interface FineTunePlan {
   head: { kept: boolean; reason: string };
   /** The fine-tuned model's targets when the head is kept (the source's: name, unit, description); null: the data's names. */
   targets: TargetInfo[] | null;
+  /**
+   * A learned element embedding (seedEmbeddingRows): each new element → the trained element whose row
+   * it starts from (null: none seeded, or not an embedding), and the line that says so; absent before seeding.
+   */
+  seeding?: { seededElements: Record<string, string> | null; message: string };
 }
 
 /** Why a model cannot start a fine-tuning run on this data, in words for the user. */
@@ -110,6 +116,25 @@ export function planFineTune(source: ModelFileData, config: ModelConfig, targetN
     startedFrom: h.name,
     head: { kept, reason },
     targets: kept && task !== 'classification' ? h.targets : null,
+  };
+}
+
+/**
+ * A learned element embedding (atom input `embedding`) on data with elements its source never trained:
+ * each such element's row starts from the nearest element the source did train, as a potential's does
+ * (engine/potential/finetune.ts; measured there: an untrained row is random, and its atoms enter the
+ * trained layers out of distribution). The trained elements are the source's training domain. CGCNN and
+ * one-hot inputs are features, not trained rows: their plan is returned unchanged.
+ */
+export function seedEmbeddingRows(source: ModelFileData, plan: FineTunePlan, elements: Iterable<number>): FineTunePlan {
+  const input = plan.config.model.atomInput;
+  if (input.kind !== 'embedding') return plan;
+  const known = sourceTrainedElements(source);
+  const seeds = known ? elementSeeds(elements, known.elements) : [];
+  return {
+    ...plan,
+    start: { ...plan.start, weights: seedElementRows(plan.start.weights, seeds, input.numSpecies - 1) },
+    seeding: { seededElements: known ? seedsBySymbol(seeds) : null, message: seedingMessage(plan.startedFrom, known, seeds, plan.start.freeze) },
   };
 }
 

@@ -40,10 +40,37 @@ describe('training service: fine-tuning', () => {
     expect(done.summary).toMatchObject({ architecture: 'cgcnn', layers: 4, epochs: 2, batchSize: 4 });
     const model = (await api.models.list({})).find((m) => m.runId === started.id)!;
     const file = decodeModelFile((await loadModelFile(served.t.core, model.id)).bytes);
-    expect(file.header.provenance.details).toMatchObject({ startedFrom: 'CGCNN band gap', freeze: 3, head: "re-initialised: the source's target is band_gap, this data's target" });
+    expect(file.header.provenance.details).toMatchObject({ startedFrom: 'CGCNN band gap', freeze: 3, head: "re-initialised: the source's target is band_gap, this data's target", seededElements: null });
     const source = decodeModelFile((await loadModelFile(served.t.core, bandGap.id)).bytes);
     for (const n of Object.keys(source.members[0]).filter((k) => /^(embedding|convs\.[012])\./.test(k))) expect(Array.from(file.members[0][n]), n).toEqual(Array.from(source.members[0][n]));
     expect(Array.from(file.members[0]['convs.3.fc_full.weight'])).not.toEqual(Array.from(source.members[0]['convs.3.fc_full.weight']));
+  });
+
+  it('fine-tunes a model with a learned element embedding: new elements start from the nearest trained element, recorded in its model', { timeout: 300_000 }, async () => {
+    const { api } = served;
+    const files = readdirSync(SAMPLE).map((n) => ({ name: `sample/${n}`, text: readFileSync(join(SAMPLE, n), 'utf8') }));
+    const dataset = await api.datasets.import({ kind: 'cgcnn-folder', files, name: 'sample-embedding' });
+    const tiny = { architecture: 'schnet', model: { atomInput: { kind: 'embedding', numSpecies: 119 }, atomFeatures: 8, filterFeatures: 8, numLayers: 1, hiddenFeatures: 8 }, training: { epochs: 1, batchSize: 4 } };
+    const first = await api.training.start({ datasetId: dataset.id, config: tiny, workers: 1 });
+    expect((await waitForStatus(served.api, first.id, ['finished', 'failed'])).status).toBe('finished');
+    const sourceEntry = (await api.models.list({})).find((m) => m.runId === first.id)!;
+    const source = decodeModelFile((await loadModelFile(served.t.core, sourceEntry.id)).bytes);
+    const trained = source.header.domain!.elements!;
+
+    const tuned = await api.training.start({ datasetId: dataset.id, config: { training: { epochs: 1, batchSize: 4 } }, from: sourceEntry.id, freeze: 1, workers: 1 });
+    expect((await waitForStatus(served.api, tuned.id, ['finished', 'failed'])).status).toBe('finished');
+    const entry = (await api.models.list({})).find((m) => m.runId === tuned.id)!;
+    const file = decodeModelFile((await loadModelFile(served.t.core, entry.id)).bytes);
+    // the sample's elements outside the source's training split (in its validation and test structures only)
+    const seeded = file.header.provenance.details!.seededElements as Record<string, string>;
+    expect(Object.keys(seeded).length).toBeGreaterThan(0);
+    const row = (w: Float32Array, symbol: string) => Array.from(w.subarray(atomicNumber(symbol) * 8, (atomicNumber(symbol) + 1) * 8));
+    for (const [element, from] of Object.entries(seeded)) {
+      expect(trained).not.toContain(element);
+      expect(trained).toContain(from);
+      // the embedding is frozen: the row stays the trained element's
+      expect(row(file.members[0]['embedding.weight'], element), element).toEqual(row(source.members[0]['embedding.weight'], from));
+    }
   });
 
   it('a resumed fine-tuning run still records what it started from', { timeout: 300_000 }, async () => {

@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { atomicNumber } from '../../../../src-shared/chem/elements';
 import { trainCommand } from '../../../../src-main/cli/commands/train';
-import { decodeModelFile, type ModelFileData } from '../../../../src-main/engine/models/format';
+import { decodeModelFile, encodeModelFile, type ModelFileData } from '../../../../src-main/engine/models/format';
 import { withModelRepository } from '../../../../src-main/models/store';
 import { Database } from '../../../../src-main/store/database';
 import { listRuns } from '../../../../src-main/store/runs';
@@ -89,4 +90,37 @@ describe('latticework train --from (property models)', { timeout: 300_000 }, () 
       expect(r.err.join('\n')).toMatch(message);
     }
   });
+
+  it('a learned element embedding: the rows of elements the source never trained start from the nearest trained element, said and recorded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-finetune-'));
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ model: { atomFeatures: 8, filterFeatures: 8, numLayers: 1, hiddenFeatures: 8 } }));
+    const base = ['--data', SAMPLE, '--epochs', '1', '--batch-size', '4', '--backend', 'cpu', '--workers', '1', '--db', join(dir, 'runs.sqlite'), '--json'];
+    const s = io();
+    expect(await trainCommand.run({ argv: [...base, '--preset', 'schnet', '--config', 'tiny.json', '--out', 'src.lwm'], io: s.io, cwd: dir }), s.err.join('\n')).toBe(0);
+    const source = load(join(dir, 'src.lwm'));
+    const trained = source.header.domain!.elements!;
+    // the source as if it had been trained without its heaviest element
+    const heaviest = [...trained].sort((x, y) => atomicNumber(y) - atomicNumber(x))[0];
+    const partial = trained.filter((e) => e !== heaviest);
+    source.header.domain = { ...source.header.domain!, elements: partial };
+    writeFileSync(join(dir, 'partial.lwm'), encodeModelFile(source));
+    const o = io();
+    expect(await trainCommand.run({ argv: [...base, '--from', 'partial.lwm', '--freeze', '1', '--out', 'ft.lwm'], io: o.io, cwd: dir }), o.err.join('\n')).toBe(0);
+    // every element of the data outside the (training-split) domain is seeded: the heaviest, and those only in validation or test
+    const seeded = (JSON.parse(o.out[o.out.length - 1]) as { seededElements: Record<string, string> }).seededElements;
+    expect(seeded[heaviest]).toBeDefined();
+    for (const [element, from] of Object.entries(seeded)) {
+      expect(partial).not.toContain(element);
+      expect(partial).toContain(from);
+    }
+    expect(o.err.join('\n')).toMatch(new RegExp(`embedding rows of the new elements copied from the nearest trained element: .*${heaviest} ← ${seeded[heaviest]}.* \\(before freezing`));
+    const tuned = load(join(dir, 'ft.lwm'));
+    expect(tuned.header.provenance.details).toMatchObject({ startedFrom: source.header.name, seededElements: seeded });
+    // the embedding is frozen: each new element's row is its trained element's row, the trained rows are the source's
+    const row = (w: Float32Array, symbol: string) => bits(w.subarray(atomicNumber(symbol) * 8, (atomicNumber(symbol) + 1) * 8));
+    const [after, before] = [tuned.members[0]['embedding.weight'], source.members[0]['embedding.weight']];
+    for (const [element, from] of Object.entries(seeded)) expect(row(after, element), element).toEqual(row(before, from));
+    for (const element of partial) expect(row(after, element), element).toEqual(row(before, element));
+  });
 });
+

@@ -28,7 +28,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const summary = JSON.parse(o.out[o.out.length - 1]);
     expect(summary).toMatchObject({ status: 'finished', architecture: 'cgcnn', preset: 'cgcnn-paper', structures: 10, epochs: 2, split: { train: 8, val: 1, test: 1 } });
     // the summary's exact fields, in order (cli/train-summary.ts; scripts and benches read them)
-    expect(Object.keys(summary)).toEqual(['status', 'backend', 'workers', 'architecture', 'preset', 'parameters', 'startedFrom', 'freeze', 'head', 'structures', 'split', 'epochs', 'bestEpoch', 'selectionMetric', 'bestValMetric', 'val', 'test', 'seconds', 'model']);
+    expect(Object.keys(summary)).toEqual(['status', 'backend', 'workers', 'architecture', 'preset', 'parameters', 'startedFrom', 'freeze', 'seededElements', 'head', 'structures', 'split', 'epochs', 'bestEpoch', 'selectionMetric', 'bestValMetric', 'val', 'test', 'seconds', 'model']);
     expect(epochs).toEqual([0, 1]);
     const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'm.lwm'))));
     expect((file.header.config as ModelConfig).graph.cutoff).toBe(8);

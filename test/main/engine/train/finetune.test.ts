@@ -10,7 +10,7 @@ import type { ModelConfig } from '../../../../src-shared/model/config';
 import { buildModel } from '../../../../src-main/engine/layers/model';
 import type { ModelFileData } from '../../../../src-main/engine/models/format';
 import { decodeCheckpoint, encodeCheckpoint } from '../../../../src-main/engine/train/checkpoint';
-import { applyFineTuneStart, fineTuneAtomInit, fineTuneConfig, FineTuneError, planFineTune } from '../../../../src-main/engine/train/finetune';
+import { applyFineTuneStart, fineTuneAtomInit, fineTuneConfig, FineTuneError, planFineTune, seedEmbeddingRows } from '../../../../src-main/engine/train/finetune';
 import { fitNormalizer, type TargetNormalizer } from '../../../../src-main/engine/train/normalizer';
 import { evaluateSplit, trainModel } from '../../../../src-main/engine/train/trainer';
 import { smallConfig, useCpu } from '../layers/helpers';
@@ -132,5 +132,46 @@ describe('fine-tuning a property model', { timeout: 120_000 }, () => {
     expect(fineTuneAtomInit(src, [11], JSON.stringify({ '11': [1, 1], '17': [0, 1] })).note).toMatch(/differs from the atom features "pretrained" was trained with: the run uses the model's/);
     expect(() => fineTuneAtomInit(src, [11, 35, 17, 92])).toThrow(/"pretrained" cannot describe this data's atoms: its atom table \(atom_init\) has no features for Br, U/);
     expect(() => fineTuneAtomInit(sourceModel({}, pre.normalizer), [11, 200])).toThrow(/onehot atom input covers atomic numbers below/);
+  });
+});
+
+describe('a learned element embedding, fine-tuned on elements its source never trained', () => {
+  const embedded = smallConfig({ architecture: 'schnet', model: { atomInput: { kind: 'embedding', numSpecies: 40 } } });
+  const withDomain = (c: ModelConfig, elements: string[] | null): ModelFileData => {
+    const model = buildModel(c);
+    const weights = model.getWeights();
+    model.dispose();
+    const src = sourceModel(weights, { mean: [0], std: [1] }, c);
+    if (elements) (src.header as { domain?: unknown }).domain = { basis: 'training-split', elements, structures: 'periodic', atoms: null, targets: null };
+    return src;
+  };
+  const row = (w: Float32Array, z: number, width: number) => Array.from(w.subarray(z * width, (z + 1) * width));
+
+  it("starts each new element's row from the nearest trained element's, leaves every other row, and says so", () => {
+    const src = withDomain(embedded, ['Na', 'Cl']);
+    const plan = seedEmbeddingRows(src, planFineTune(src, embedded, ['lattice_a'], { freeze: 0, head: 'auto' }), [11, 17, 19, 35, 17]);
+    expect(plan.seeding!.seededElements).toEqual({ K: 'Na', Br: 'Cl' });
+    expect(plan.seeding!.message).toMatch(/trained Na, Cl: embedding rows of the new elements copied from the nearest trained element: K ← Na, Br ← Cl$/);
+    const before = src.members[0]['embedding.weight'];
+    const after = plan.start.weights['embedding.weight'];
+    const width = embedded.model.atomFeatures;
+    expect(after.length).toBe(40 * width);
+    expect(row(after, 19, width)).toEqual(row(before, 11, width));
+    expect(row(after, 35, width)).toEqual(row(before, 17, width));
+    expect(row(after, 19, width)).not.toEqual(row(before, 19, width));
+    for (const z of [0, 11, 17, 20, 34, 39]) expect(row(after, z, width), `Z = ${z}`).toEqual(row(before, z, width));
+    expect(before).not.toBe(after); // the source's weights are not written
+    for (const name of Object.keys(src.members[0])) if (name !== 'embedding.weight') expect(plan.start.weights[name], name).toBe(src.members[0][name]);
+  });
+
+  it('seeds nothing when the source does not record its elements, or when its atom input is not a learned table', () => {
+    const unknown = withDomain(embedded, null);
+    const plan = seedEmbeddingRows(unknown, planFineTune(unknown, embedded, ['lattice_a'], { freeze: 0, head: 'auto' }), [11, 19]);
+    expect(plan.seeding!.seededElements).toBeNull();
+    expect(plan.seeding!.message).toMatch(/does not record the elements it was trained on/);
+    expect(plan.start.weights['embedding.weight']).toEqual(unknown.members[0]['embedding.weight']);
+    const onehot = withDomain(config, ['Na', 'Cl']);
+    const unchanged = planFineTune(onehot, config, ['lattice_a'], { freeze: 0, head: 'auto' });
+    expect(seedEmbeddingRows(onehot, unchanged, [19])).toBe(unchanged);
   });
 });
