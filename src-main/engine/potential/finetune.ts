@@ -11,6 +11,9 @@
  * without one (a potential brought back from PyTorch), the elements with a fitted reference energy
  * (`referenceEnergies`, the training split's elements with an energy); a model with neither gets no
  * row seeded, and the run says so.
+ *
+ * Property models with a learned element embedding follow the same rule when fine-tuned
+ * (engine/train/finetune seedEmbeddingRows), with their training domain as the trained elements.
  */
 import { atomicNumber, elementSymbol } from '../../../src-shared/chem/elements';
 import { nearestElement } from '../../../src-shared/chem/periodic';
