@@ -256,10 +256,11 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         let atomInit = datasetAtomInit(data);
         let plan: FineTunePlan | null = null;
         if (source) {
-          const own = fineTuneAtomInit(source, data.items.flatMap((it) => it.parsed.structure.numbers), data.atomInit ?? null);
+          const elements = data.items.flatMap((it) => it.parsed.structure.numbers);
+          const own = fineTuneAtomInit(source, elements, data.atomInit ?? null);
           if (own.note) ctx.io.err(`latticework train: ${own.note}`);
           if (own.table) atomInit = own.table;
-          plan = seedEmbeddingRows(source, planFineTune(source, config, targetNames, { freeze: freeze ?? 0, head }), data.items.flatMap((it) => it.parsed.structure.numbers));
+          plan = seedEmbeddingRows(source, planFineTune(source, config, targetNames, { freeze: freeze ?? 0, head }), elements);
           if (plan.seeding) ctx.io.err(`latticework train: ${plan.seeding.message}`);
         }
         const unitOf = (name: string) => values.unit?.trim() ?? targetUnit(name);

@@ -123,4 +123,3 @@ describe('latticework train --from (property models)', { timeout: 300_000 }, () 
     for (const element of partial) expect(row(after, element), element).toEqual(row(before, element));
   });
 });
-
