@@ -90,8 +90,7 @@ export class PaiNNRepresentation extends ModuleOfParts implements Representation
       return this.messages.map((_, l) => {
         // layer l's columns of the (small) weights, never of the [G, ·] products
         const W = tf.slice(this.filterNet.kernel as Tensor2D, [0, C * l], [-1, C]);
-        const y = tf.add(tf.matMul(this.nodes.basis, W), tf.slice(this.filterNet.bias!, [C * l], [C])) as Tensor2D;
-        return this.nodes.table(y, tf.matMul(this.nodes.basisDerivative, W), tf.matMul(this.nodes.basisDifference, W));
+        return this.nodes.linearTable(W, tf.slice(this.filterNet.bias!, [C * l], [C]));
       });
     });
   }
