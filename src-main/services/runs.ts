@@ -3,7 +3,7 @@
  * notes, archiving, deletion and CSV export, read and written through the run store
  * (store/runs.ts), which the training service and `latticework train` record through.
  */
-import type { LatticeworkHandlers, RunDetail, RunRecord } from '../../src-shared/ipc/contract';
+import type { LatticeworkHandlers, RunRecord } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import {
@@ -11,9 +11,9 @@ import {
   deleteRun,
   getRunRow as readRunRow,
   listRuns,
-  runConfig,
   runMetrics,
   runPredictions,
+  toRunDetail,
   toRunRecord,
   updateRunInfo,
   type RunRow,
@@ -27,10 +27,6 @@ export async function getRunRow(core: CoreParts, id: number): Promise<RunRow> {
 
 export async function getRun(core: CoreParts, id: number): Promise<RunRecord> {
   return toRunRecord(await getRunRow(core, id));
-}
-
-function toDetail(r: RunRow): RunDetail {
-  return { ...toRunRecord(r), config: runConfig(r) };
 }
 
 /** RFC 4180 field. */
@@ -50,7 +46,7 @@ export function runsHandlers(core: CoreParts): LatticeworkHandlers['runs'] {
       return (await core.db.read((tx) => listRuns(tx, { includeArchived }))).map(toRunRecord);
     },
     async get({ id }) {
-      return toDetail(await getRunRow(core, id));
+      return toRunDetail(await getRunRow(core, id));
     },
     async metrics({ ids, keys }) {
       return core.db.read((tx) => runMetrics(tx, ids, keys));

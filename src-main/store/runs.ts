@@ -22,7 +22,7 @@
  * Epochs are counted from 0 here and in every JSON document (`best_epoch`, `bestEpoch`), as the
  * engine counts them; the text the command line prints counts from 1.
  */
-import type { ExternalRunInfo, MetricPoint, PredictionPoint, RunOrigin, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
+import type { ExternalRunInfo, MetricPoint, PredictionPoint, RunOrigin, RunDetail, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
 import type { EpochRecord } from '../engine/train/checkpoint';
 import { parseJson, type Database, type Tx } from './database';
 import { insertModel } from './models';
@@ -87,7 +87,16 @@ export function runSummary(config: Record<string, unknown>): RunRecord['summary'
 }
 
 export function toRunRecord(r: RunRow): RunRecord {
-  const config = parseJson<{ training?: { kFold?: number | null } }>(r.config, {});
+  return runRecord(r, runConfig(r));
+}
+
+/** The run's record and its config, the config parsed once. */
+export function toRunDetail(r: RunRow): RunDetail {
+  const config = runConfig(r);
+  return { ...runRecord(r, config), config };
+}
+
+function runRecord(r: RunRow, config: { training?: { kFold?: number | null } }): RunRecord {
   const split = parseJson<{ train: number[]; val: number[]; test: number[]; overlap?: string[] } | null>(r.split, null);
   // a k-fold run records its folds' data as one training set: each fold validates on its own part of it
   const sizes = split && !config.training?.kFold ? { train: split.train.length, validation: split.val.length, test: split.test.length } : null;
