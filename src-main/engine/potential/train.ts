@@ -260,7 +260,7 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
         const { value, grads } = tf.variableGrads(() => potentialLoss(model.evaluate(t, { forces: trained.forces, stress: trained.stress, training: true }), targets, tc.loss), vars);
         const g = vars.map((v) => grads[v.name]);
         const norm = globalNorm(g);
-        optimizer.apply(g, lr, tc.gradClipNorm);
+        optimizer.apply(g, lr, tc.gradClipNorm, norm);
         step++;
         ema?.update(step);
         const loss = (await value.data())[0];

@@ -55,9 +55,10 @@ export class Optimizer {
 
   /**
    * Applies one update. `grads[i]` belongs to `variables[i]`; the gradients are not
-   * disposed (the caller owns them).
+   * disposed (the caller owns them). `norm`: their globalNorm when the caller has it already
+   * (clipping uses it instead of computing it again; the caller owns it).
    */
-  apply(grads: Tensor[], lr: number, clipNorm: number | null = null): void {
+  apply(grads: Tensor[], lr: number, clipNorm: number | null = null, norm?: Scalar): void {
     if (grads.length !== this.variables.length) throw new Error(`optimizer: ${grads.length} gradients for ${this.variables.length} variables`);
     this.step++;
     const t = this.step;
@@ -66,8 +67,7 @@ export class Optimizer {
     tf.tidy(() => {
       let gs = grads;
       if (clipNorm !== null) {
-        const norm = globalNorm(gs);
-        const scale = tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6)));
+        const scale = tf.minimum(1, tf.div(clipNorm, tf.add(norm ?? globalNorm(gs), 1e-6)));
         gs = gs.map((g) => tf.mul(g, scale));
       }
       for (let i = 0; i < this.variables.length; i++) {

@@ -60,6 +60,25 @@ describe('optimisers match PyTorch 1.13 (scripts/engine/optimizer_golden.py)', (
     tf.dispose([w, g]);
     o.dispose();
   });
+  it('clips with the norm the caller passes when it has one (and leaves it to the caller)', () => {
+    const w = tf.variable(tf.tensor1d([0.5, -1, 2]));
+    const o = new Optimizer(opt({ kind: 'sgd', lr: 1, momentum: 0 }), 0, [w]);
+    const g = tf.tensor1d(golden.clip.gradient);
+    const norm = globalNorm([g]);
+    o.apply([g], 1, golden.clip.maxNorm, norm);
+    close(Array.from(w.dataSync()), golden.clip.weights, 1e-6);
+    // a norm twice the true one halves the step: the passed norm is the one used
+    const w2 = tf.variable(tf.tensor1d([0.5, -1, 2]));
+    const o2 = new Optimizer(opt({ kind: 'sgd', lr: 1, momentum: 0 }), 0, [w2]);
+    const doubled = tf.mul(norm, 2) as tf.Scalar;
+    o2.apply([g], 1, golden.clip.maxNorm, doubled);
+    const start = [0.5, -1, 2];
+    close(Array.from(w2.dataSync()).map((x, i) => start[i] - x), golden.clip.weights.map((x, i) => (start[i] - x) / 2), 1e-6);
+    expect(norm.isDisposed).toBe(false);
+    tf.dispose([w, w2, g, norm, doubled]);
+    o.dispose();
+    o2.dispose();
+  });
   it('globalNorm is the norm over all gradients together', () => {
     const parts = [tf.tensor1d(golden.clip.gradient.slice(0, 1)), tf.tensor2d([golden.clip.gradient.slice(1)])];
     const n = globalNorm(parts);
