@@ -34,7 +34,7 @@ it("a preset's config names its preset and architecture, takes overrides, and th
   const schnet = potentialPresetConfig('schnet-potential', { model: { features: 8, filterFeatures: 8, numLayers: 1 }, training: { epochs: 3 } });
   expect(schnet).toMatchObject({ kind: 'potential', preset: 'schnet-potential', architecture: 'schnet', model: { features: 8, numLayers: 1, activation: 'shifted-softplus' }, radial: { basis: 'gaussian', numBasis: 25 }, training: { epochs: 3 } });
   const painn = potentialPresetConfig('painn-potential', { model: { features: 8, numLayers: 1 } });
-  expect(painn).toMatchObject({ architecture: 'painn', radial: { basis: 'bessel', numBasis: 48, cutoff: 6 } });
+  expect(painn).toMatchObject({ architecture: 'painn', radial: { basis: 'bessel', numBasis: 48, cutoff: 6 }, training: { loss: { kind: 'mse', energyWeight: 1, forcesWeight: 4, stressWeight: 10 } } });
   for (const [config, kind] of [
     [schnet, SchNetRepresentation],
     [painn, PaiNNRepresentation],
