@@ -82,8 +82,9 @@ export class NodeValues {
   readonly envelopeDerivative: Tensor2D;
   readonly envelopeNext: Tensor2D;
   readonly envelopeDifference: Tensor2D;
-  /** The rows of a linear filter's table (see linearTable), built on first use. */
+  /** The nodes' coefficients of a linear filter's table (see linearTable), [3G, K + 1] row-major. */
   private readonly linearRows: Float32Array;
+  /** linearRows as a tensor, made on first use. */
   private linearNodes: Tensor2D | null = null;
 
   constructor(r: RadialSettings) {
