@@ -122,9 +122,9 @@ export class NodeValues {
         rows[at(2, k)] = dphiNext * next.u[0] + p * du1;
       }
       [rows[at(0, K)], rows[at(1, K)], rows[at(2, K)]] = [un, dun, du1];
-      [u[n], du[n]] = here.u;
+      [u[n], du[n]] = [un, dun];
       uNext[n] = next.u[0];
-      uDiff[n] = next.u[0] - here.u[0];
+      uDiff[n] = du1;
       here = next;
     }
     this.basis = tf.tensor2d(phi, [G, K]);
