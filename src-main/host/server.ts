@@ -319,6 +319,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     let inFlight = 0;
     const helloTimer = setTimeout(() => {
       if (!authed) {
+        log(`${clientId}: closed (${CLOSE.helloTimeout}): no hello in ${limits.helloTimeoutMs} ms`);
         ws.close(CLOSE.helloTimeout, 'no hello in time');
         setTimeout(() => ws.terminate(), 1000).unref();
       }
@@ -329,7 +330,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       clearTimeout(helloTimer);
       clients.delete(ws);
     });
+    // a refusal is logged: who tried to connect without the token is the user's business (and a test's evidence)
     const refuse = (code: number, reason: string) => {
+      log(`${clientId}: refused (${code}): ${reason}`);
       ws.close(code, reason);
       setTimeout(() => ws.terminate(), 1000).unref();
     };

@@ -166,7 +166,10 @@ export function within<T>(promise: Promise<T>, ms: number, what: () => string): 
  * A WebSocket that records what happens to it; no hello is sent unless `hello` is given. Its
  * `closed` fails, with the socket's timeline, when no close comes within `closeWithinMs`.
  */
-export function probe(port: number, options: { hello?: unknown; headers?: Record<string, string>; origin?: string; closeWithinMs?: number } = {}): Probe {
+export function probe(
+  port: number,
+  options: { hello?: unknown; headers?: Record<string, string>; origin?: string; closeWithinMs?: number; context?: () => string } = {},
+): Probe {
   const start = Date.now();
   const timeline: string[] = [];
   const note = (what: string) => timeline.push(`${Date.now() - start} ms ${what}`);
@@ -211,7 +214,9 @@ export function probe(port: number, options: { hello?: unknown; headers?: Record
       ws.terminate();
     });
   });
-  const closed = within(close, options.closeWithinMs ?? 15_000, () => `a WebSocket probe was not closed (${timeline.join(', ') || 'no event'})`);
+  const closed = within(close, options.closeWithinMs ?? 15_000, () =>
+    `a WebSocket probe was not closed (${timeline.join(', ') || 'no event'})${options.context ? `; ${options.context()}` : ''}`,
+  );
   closed.catch(() => undefined); // a probe nobody waits on is not an unhandled rejection; those who wait get the failure
   return { ws, messages, closed, opened, timeline };
 }

@@ -21,6 +21,9 @@ import type { HostProcess } from './host-process';
 
 let host: HostProcess;
 
+/** A probe of this file's host whose failure also shows what the host wrote (it logs every refusal). */
+const hostProbe = (options: Parameters<typeof probe>[1] = {}) => probe(host.port, { ...options, context: () => `the host wrote: ${host.stderr().slice(-2000)}` });
+
 beforeAll(async () => {
   host = await startHostProcess();
 }, 240_000);
@@ -62,7 +65,7 @@ describe('the host survives any single request', () => {
 
   it('refuses a WebSocket upgrade with Origin: null (a sandboxed iframe crashed it), or a foreign origin', async () => {
     for (const origin of ['null', 'http://evil.example', 'not a url', `http://127.0.0.1:${host.port}.evil.example`]) {
-      const p = probe(host.port, { origin, hello: { kind: 'hello', token: host.token } });
+      const p = hostProbe({ origin, hello: { kind: 'hello', token: host.token } });
       expect(await p.closed, origin).toBe(-1);
     }
     await expectAlive();
@@ -70,7 +73,7 @@ describe('the host survives any single request', () => {
 
   it('closes a connection whose first message is not a hello (the message null crashed it)', async () => {
     for (const first of ['null', '42', '"hello"', '[]', '{"kind":null}', 'not json', '{"kind":"call","id":1,"service":"system","method":"info"}']) {
-      const p = probe(host.port, { hello: first });
+      const p = hostProbe({ hello: first });
       expect(await p.closed, first).toBe(4400);
       expect(p.messages).toEqual([]);
     }
@@ -78,7 +81,7 @@ describe('the host survives any single request', () => {
   });
 
   it('answers malformed calls after the hello with errors as data ({"service": {"toString": 1}} crashed it)', async () => {
-    const p = probe(host.port, { hello: { kind: 'hello', token: host.token } });
+    const p = hostProbe({ hello: { kind: 'hello', token: host.token } });
     await p.opened;
     const sends = [
       '{"service": {"toString": 1}}',
@@ -121,7 +124,7 @@ describe('the host survives any single request', () => {
   });
 
   it('closes a connection that sends more than a few kilobytes before its hello', async () => {
-    const p = probe(host.port);
+    const p = hostProbe();
     await p.opened;
     p.ws.send('{"kind":"hello","token":"' + 'a'.repeat(1024 * 1024) + '"}');
     expect(await p.closed).not.toBe(1000);
@@ -175,9 +178,9 @@ describe('no stranger in', () => {
 
   it('refuses WebSocket upgrades naming another host (DNS rebinding refused over WebSocket), even with the token', async () => {
     const rebound = `rebind.example:${host.port}`;
-    const p = probe(host.port, { headers: { Host: rebound }, origin: `http://${rebound}`, hello: { kind: 'hello', token: host.token } });
+    const p = hostProbe({ headers: { Host: rebound }, origin: `http://${rebound}`, hello: { kind: 'hello', token: host.token } });
     expect(await p.closed).toBe(-1);
-    const scripted = probe(host.port, { headers: { Host: rebound }, hello: { kind: 'hello', token: host.token } });
+    const scripted = hostProbe({ headers: { Host: rebound }, hello: { kind: 'hello', token: host.token } });
     expect(await scripted.closed).toBe(-1);
     const twice = await raw(host.port, upgradeRequest(host.port).replace('\r\n\r\n', `\r\nHost: ${rebound}\r\n\r\n`));
     expect(statusOf(twice)).toBe(403);
@@ -186,15 +189,19 @@ describe('no stranger in', () => {
 
   it('refuses a second local client without the token, or with a wrong one, on loopback', async () => {
     for (const hello of [{ kind: 'hello' }, { kind: 'hello', token: '' }, { kind: 'hello', token: host.token.slice(0, -1) + '0' }, { kind: 'hello', token: 12 }]) {
-      const p = probe(host.port, { hello });
+      const p = hostProbe({ hello });
       const code = await p.closed;
       expect([4401, 4400], JSON.stringify(hello)).toContain(code);
       expect(p.messages).toEqual([]);
     }
     // calls without a hello are never answered
-    const sneaky = probe(host.port, { hello: { kind: 'call', id: 1, service: 'datasets', method: 'import', arg: { kind: 'csv', path: '/etc/passwd' } } });
+    const sneaky = hostProbe({ hello: { kind: 'call', id: 1, service: 'datasets', method: 'import', arg: { kind: 'csv', path: '/etc/passwd' } } });
     expect(await sneaky.closed).toBe(4400);
     expect(sneaky.messages).toEqual([]);
+    // every refusal is in the host's log, with its close code (the log is another pipe: it may come a little after the close)
+    const refusals = () => host.stderr().match(/ws-\d+: refused \(4401\): a valid access token is required/g)?.length ?? 0;
+    for (const until = Date.now() + 5000; refusals() < 3 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+    expect(refusals(), host.stderr().slice(-2000)).toBe(3);
     await expectAlive();
   });
 
