@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import sqlite3 from 'sqlite3';
 import { contract } from '../../../src-shared/ipc/contract';
@@ -21,8 +21,11 @@ import type { HostProcess } from './host-process';
 
 let host: HostProcess;
 
-/** A probe of this file's host whose failure also shows what the host wrote (it logs every refusal). */
-const hostProbe = (options: Parameters<typeof probe>[1] = {}) => probe(host.port, { ...options, context: () => `the host wrote: ${host.stderr().slice(-2000)}` });
+/** The end of what the host wrote (it logs every refusal), for failure messages. */
+const hostWrote = () => `the host wrote: ${host.stderr().slice(-2000)}`;
+
+/** A probe of this file's host whose failure also shows what the host wrote. */
+const hostProbe = (options: Parameters<typeof probe>[1] = {}) => probe(host.port, { ...options, context: hostWrote });
 
 beforeAll(async () => {
   host = await startHostProcess();
@@ -43,9 +46,9 @@ async function expectAlive(): Promise<void> {
   expect(host.process.exitCode, host.stderr()).toBeNull();
   // each request was refused by its own guard, not caught by the last-resort handler
   expect(host.stderr()).not.toMatch(/unexpected error/);
-  const c = await within(client(), 15_000, () => `a client with the token could not connect; the host wrote: ${host.stderr().slice(-2000)}`);
+  const c = await within(client(), 15_000, () => `a client with the token could not connect; ${hostWrote()}`);
   try {
-    const pong = await within(c.api.system.ping({ message: 'still here' }), 15_000, () => `ping unanswered; the host wrote: ${host.stderr().slice(-2000)}`);
+    const pong = await within(c.api.system.ping({ message: 'still here' }), 15_000, () => `ping unanswered; ${hostWrote()}`);
     expect(pong.message).toBe('still here');
   } finally {
     c.close();
@@ -188,6 +191,8 @@ describe('no stranger in', () => {
   });
 
   it('refuses a second local client without the token, or with a wrong one, on loopback', async () => {
+    const refusals = () => host.stderr().match(/ws-\d+: refused \(4401\): a valid access token is required/g)?.length ?? 0;
+    const before = refusals();
     for (const hello of [{ kind: 'hello' }, { kind: 'hello', token: '' }, { kind: 'hello', token: host.token.slice(0, -1) + '0' }, { kind: 'hello', token: 12 }]) {
       const p = hostProbe({ hello });
       const code = await p.closed;
@@ -198,10 +203,8 @@ describe('no stranger in', () => {
     const sneaky = hostProbe({ hello: { kind: 'call', id: 1, service: 'datasets', method: 'import', arg: { kind: 'csv', path: '/etc/passwd' } } });
     expect(await sneaky.closed).toBe(4400);
     expect(sneaky.messages).toEqual([]);
-    // every refusal is in the host's log, with its close code (the log is another pipe: it may come a little after the close)
-    const refusals = () => host.stderr().match(/ws-\d+: refused \(4401\): a valid access token is required/g)?.length ?? 0;
-    for (const until = Date.now() + 5000; refusals() < 3 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
-    expect(refusals(), host.stderr().slice(-2000)).toBe(3);
+    // each of the three token refusals is in the host's log, with its close code (the log is another pipe: it may come a little after the close)
+    await vi.waitFor(() => expect(refusals() - before, hostWrote()).toBe(3), { timeout: 5000, interval: 20 });
     await expectAlive();
   });
 
