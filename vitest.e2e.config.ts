@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    globalSetup: ['test/helpers/scratch-dir.ts'],
     fileParallelism: false,
     // A round trip through the browser and the core can take well over expect.poll's default
     // 1 s on a loaded machine (the team's load reaches 20+, and CI's machine is loaded like it):

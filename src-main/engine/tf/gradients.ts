@@ -6,14 +6,15 @@
  *  1. by a dynamic import — works when bundled (electron-vite) and under Vitest;
  *  2. failing that (plain Node / tsx: extensionless ESM imports, and `./gradients` is both a
  *     file and a folder), by bundling that entry with esbuild (present wherever tsx or vite
- *     is, i.e. in development) into a temporary module and importing it.
+ *     is, i.e. in development) into a temporary module, importing it and removing it (a loaded
+ *     module no longer needs its file).
  *
  * When both fail, inference still works and training reports the reason.
  * The registry is global (shared by every copy of tfjs-core in the process).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,9 +32,13 @@ async function viaEsbuild(): Promise<void> {
   const esbuild = (await import(/* @vite-ignore */ spec)) as { build(o: Record<string, unknown>): Promise<{ outputFiles: Array<{ text: string }> }> };
   const r = await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'silent' });
   const dir = mkdtempSync(path.join(tmpdir(), 'lw-tfgrad-'));
-  const file = path.join(dir, 'register_all_gradients.mjs');
-  writeFileSync(file, r.outputFiles[0].text);
-  await import(/* @vite-ignore */ pathToFileURL(file).href);
+  try {
+    const file = path.join(dir, 'register_all_gradients.mjs');
+    writeFileSync(file, r.outputFiles[0].text);
+    await import(/* @vite-ignore */ pathToFileURL(file).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Registers tfjs-core's gradients once. Resolves to null on success or the reason of failure. */
