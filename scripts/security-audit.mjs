@@ -37,8 +37,8 @@ function findingsOf(sarif) {
   );
 }
 
-const stage = mkdtempSync(join(tmpdir(), 'latticework-audit-'));
-try {
+/** Runs electronegativity on a copy of the sources in `stage`; returns the exit code. */
+function audit(stage) {
   for (const part of ['package.json', 'src-main', 'src-shared', 'src-renderer']) cpSync(join(root, part), join(stage, part), { recursive: true });
   const out = join(stage, 'findings.sarif');
   const r = spawnSync(bin, ['-i', stage, '-o', out, '-r', '-v', 'false', '-x', SKIPPED.join(',')], { encoding: 'utf8', timeout: 300_000 });
@@ -47,7 +47,7 @@ try {
     sarif = JSON.parse(readFileSync(out, 'utf8'));
   } catch {
     process.stderr.write(`electronegativity did not run (exit ${r.status}):\n${r.stdout}\n${r.stderr}\n`);
-    process.exit(1);
+    return 1;
   }
   const findings = findingsOf(sarif);
   const accepted = acceptedFindings();
@@ -71,7 +71,15 @@ try {
       ? `electronegativity: ${failed} finding(s) neither fixed nor accepted in docs/security.md\n`
       : `electronegativity: ${findings.length} finding(s), all accepted in docs/security.md with their reasons\n`,
   );
-  process.exit(failed ? 1 : 0);
+  return failed ? 1 : 0;
+}
+
+// (process.exit inside the try would skip the finally and leave the copy behind)
+const stage = mkdtempSync(join(tmpdir(), 'latticework-audit-'));
+let code = 1;
+try {
+  code = audit(stage);
 } finally {
   rmSync(stage, { recursive: true, force: true });
 }
+process.exit(code);
