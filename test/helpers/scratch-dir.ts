@@ -3,12 +3,14 @@
  * temporary files under one scratch folder (TMPDIR, which `os.tmpdir()` reads), removed when the run
  * ends, so a run leaves nothing in the machine's /tmp.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-'));
+  // open to every user, sticky, as /tmp is: some tests run a child as an unprivileged user (database.test.ts)
+  chmodSync(dir, 0o1777);
   process.env.TMPDIR = dir;
   return () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
