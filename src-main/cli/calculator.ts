@@ -4,6 +4,7 @@
  * stored models and files), else a trained potential — a stored model's name or a model file —
  * loaded with tfjs (imported only then, so the built-ins never load it).
  */
+import type { TrainingDomain } from '../../src-shared/model/domain';
 import { BUILTIN_CALCULATORS, builtinCalculator, type BuiltinCalculatorSpec, type Calculator } from '../../src-shared/sim';
 
 export class CalculatorChoiceError extends Error {
@@ -54,13 +55,15 @@ export interface OpenedCalculator {
   backend: string | null;
   /** A built-in's spec (its element checks apply before a run); null for a trained potential. */
   spec: BuiltinCalculatorSpec | null;
+  /** A trained potential: its file's training domain (null when the file records none), which its results are checked against (src-shared/model/potential-domain); null for a built-in. */
+  potential: { domain: TrainingDomain | null } | null;
 }
 
 /** The calculator `--model NAME` names; throws `CalculatorChoiceError` (or the model loader's error) with a sentence. */
 export async function openCalculator(name: string, params: readonly string[], cwd: string, backendName?: string): Promise<OpenedCalculator> {
   if (isBuiltinCalculator(name)) {
     const spec = builtinSpec(name, params);
-    return { calculator: builtinCalculator(spec), model: name, backend: null, spec };
+    return { calculator: builtinCalculator(spec), model: name, backend: null, spec, potential: null };
   }
   if (params.length) throw new CalculatorChoiceError(`--param is for the built-in calculators (${BUILTIN_CALCULATORS.join(', ')}), not for a trained potential`);
   const [{ initBackend, describeBackend }, { resolveModel }, { isPotentialFile, LoadedPotential }, { PotentialCalculator }] = await Promise.all([
@@ -75,5 +78,5 @@ export async function openCalculator(name: string, params: readonly string[], cw
     throw new CalculatorChoiceError(`model "${data.header.name}" predicts ${data.header.targets.map((t) => t.name).join(', ') || 'a property'}, not energies and forces: simulations need an interatomic potential (or emt, lj, morse)`);
   }
   const potential = new LoadedPotential(data);
-  return { calculator: new PotentialCalculator(potential), model: potential.name, backend: describeBackend(backend), spec: null };
+  return { calculator: new PotentialCalculator(potential), model: potential.name, backend: describeBackend(backend), spec: null, potential: { domain: data.header.domain ?? null } };
 }

@@ -8,6 +8,7 @@
 import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
 import { buildGraph, type CrystalGraph } from '../../src-shared/graph/graph';
 import { domainWarnings } from '../../src-shared/model/domain';
+import { potentialWarnings } from '../../src-shared/model/potential-domain';
 import type { ModelConfig } from '../../src-shared/model/config';
 import { importCgcnnCheckpoint } from '../engine/import/cgcnn';
 import { buildModel } from '../engine/layers/model';
@@ -143,8 +144,9 @@ function predictEnergies(model: LoadedPotential, input: PredictTaskInput, ctx: T
   input.structures.forEach((s, k) => {
     if (ctx.signal.aborted) throw new CancelledError();
     try {
-      const [p] = model.predict([structureFromJSON(s.structure)], { forces: false, stress: false });
-      rows.push({ id: s.id, prediction: p.energy, std: p.std ? p.std.energy : null, perAtom: Array.from(p.atomEnergies), warnings: domainWarnings(model.file.header.domain, s.structure) });
+      const structure = structureFromJSON(s.structure);
+      const [p] = model.predict([structure], { forces: false, stress: false });
+      rows.push({ id: s.id, prediction: p.energy, std: p.std ? p.std.energy : null, perAtom: Array.from(p.atomEnergies), warnings: potentialWarnings(model.file.header.domain, structure, p.energy) });
     } catch (e) {
       failed.push({ id: s.id, message: (e as Error).message });
     }

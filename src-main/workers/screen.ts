@@ -9,6 +9,7 @@
  */
 import { structureErrorData } from '../../src-shared/chem';
 import type { Structure } from '../../src-shared/chem/structure';
+import { potentialWarnings } from '../../src-shared/model/potential-domain';
 import { configureKernelThreads } from '../engine/simd';
 import { initBackend, type BackendChoice } from '../engine/tf/backend';
 import { readStructuresFile } from '../files/structure-file';
@@ -148,7 +149,7 @@ async function potentialShare(model: LoadedPotential, input: ScreenTaskInput, re
     structures.forEach((s, k) => {
       try {
         const p = together ? together[k] : model.predict([s])[0];
-        entries.push({ potential: potentialEntry(f.shown, k, model.name, s, p), frames: structures.length });
+        entries.push({ potential: potentialEntry(f.shown, k, model.name, s, p, potentialWarnings(model.file.header.domain, s, p.energy)), frames: structures.length });
       } catch (e) {
         entries.push({ failed: { ...failure(e, f.shown, ''), frame: k } });
       }

@@ -12,6 +12,7 @@ import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/ser
 import { frameOfStructure } from '../../src-shared/chem/frames';
 import { mergeConfig } from '../../src-shared/model/config';
 import { elementsOf, trainingDomain } from '../../src-shared/model/domain';
+import { potentialDomain } from '../../src-shared/model/potential-domain';
 import { parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
 import { trainValTestSplit, type Split } from '../../src-shared/model/split';
 import { encodeModelFile, type ModelFileData } from '../engine/models/format';
@@ -144,6 +145,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
   const seededElements = seeds && last ? seedsBySymbol(seeds) : null;
   let file: ModelFileData | null = null;
   if (last && (!cancelled || keep)) {
+    const trainStructures = last.split.train.map((i) => frames[i].structure);
     file = potentialModelFile({
       name: o.model.name,
       config,
@@ -172,10 +174,15 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
           ...(keep ? { cancelledByUser: true } : {}),
         },
       },
-      domain: trainingDomain(
-        last.split.train.map((i) => frames[i].structure),
-        null,
-      ),
+      domain: {
+        ...trainingDomain(trainStructures, null),
+        potential: potentialDomain(
+          trainStructures,
+          last.split.train.map((i) => frames[i].energy),
+          last.statistics.reference,
+          config.radial.cutoff,
+        ),
+      },
     });
   }
   return {

@@ -5,6 +5,7 @@
  * and the app's predictions, which flag a structure or value outside it with the reason.
  */
 import { elementSymbol } from '../chem/elements';
+import type { PotentialDomain } from './potential-domain';
 
 export interface TrainingDomain {
   /** 'training-split': measured on the structures the model was trained on; 'stated': declared for an imported model. */
@@ -19,6 +20,8 @@ export interface TrainingDomain {
   atoms: { min: number; max: number } | null;
   /** Per target, the training targets' range in the model's units; null when not known or not a scalar target (classes, per-atom). */
   targets: Array<{ min: number; max: number }> | null;
+  /** Interatomic potentials: how close each pair of elements came and the energy range (./potential-domain). */
+  potential?: PotentialDomain;
 }
 
 /** What the check needs of a structure. */

@@ -8,7 +8,9 @@
  *
  * JSON (an array, one entry per frame, then one per file or frame that failed):
  *   {"file", "frame", "model", "energy", "energyPerAtom", "forces": [[...]], "stress": [6] | null,
- *    "std"?: {"energy", "energyPerAtom", "forces": [[...]], "forceNorm": [...], "stress": [6] | null}}
+ *    "std"?: {"energy", "energyPerAtom", "forces": [[...]], "forceNorm": [...], "stress": [6] | null},
+ *    "warnings"?: [...] (a trained potential: where the structure or its energy lies outside its training
+ *    structures, src-shared/model/potential-domain; [] inside)}
  *   {"file", "frame"?, "error": {"name", "message", "line"}}
  */
 import type { ScreenFailure, ScreenTaskOutput } from '../../workers/screen';
@@ -45,6 +47,7 @@ export async function runPotentialPredict(ctx: CommandContext, run: ScreeningRun
       const fmax = p.forces ? Math.max(0, ...p.forces.map((v) => Math.hypot(v[0], v[1], v[2]))) : NaN;
       const std = p.std ? ` ± ${p.std.energy.toFixed(4)}` : '';
       io.out(`${p.file}${e.frames > 1 ? `#${p.frame}` : ''}  ${p.model}  E ${p.energy.toFixed(4)}${std} eV (${p.energyPerAtom.toFixed(4)} eV/atom)  max |F| ${fmax.toFixed(4)} eV/Å${p.stress ? `  σ ${p.stress.map((x) => x.toExponential(3)).join(' ')} eV/Å³` : ''}`);
+      for (const w of p.warnings ?? []) io.out(`    warning: ${w}`);
     }
   };
   const code = await screenWithProgress(ctx, run, onShare);

@@ -32,8 +32,10 @@ energy, forces and stress like a potential (without tfjs).
                      model's training domain, [] inside), per file that failed
                      {"file","error":{"name","message","line"}};
                      for a potential, per structure (per frame) {"file","frame","model","energy",
-                     "energyPerAtom","forces":[[x,y,z]...],"stress":[6]|null,"std"?} in eV, eV/Å,
-                     eV/Å³ (Voigt xx yy zz yz xz xy, ASE's sign), per file or frame that failed
+                     "energyPerAtom","forces":[[x,y,z]...],"stress":[6]|null,"std"?,"warnings"?}
+                     in eV, eV/Å, eV/Å³ (Voigt xx yy zz yz xz xy, ASE's sign; "warnings" for a
+                     trained potential: also pairs of atoms closer than in its training structures
+                     and energies above their range), per file or frame that failed
                      {"file","frame"?,"error":{"name","message","line"}}
 Text output: one line per structure: file, model, prediction (± std) and unit as the app
 shows it (a classifier's class, e.g. P(metal); log₁₀ GPa with GPa beside), then a

@@ -20,6 +20,7 @@ import {
   type SimulationParameters,
   type StepValues,
 } from '../../../src-shared/sim';
+import { potentialWarnings, TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
@@ -48,7 +49,9 @@ ${COMMON}
   --fixed I,J,...    atoms held in place (0-based indices)
   --out FILE         write the relaxed structure (.cif, .vasp/POSCAR, .xyz/.extxyz)
 JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "message",
-       "structure": {"lattice": [[a],[b],[c]] | null, "species": [...], "positions": [[x,y,z], ...]}}
+       "structure": {"lattice": [[a],[b],[c]] | null, "species": [...], "positions": [[x,y,z], ...]},
+       "warnings"?: [...] (a trained potential: where the relaxed structure or its energy lies
+       outside its training structures; [] inside)}
 Exit status: 0 when it converged, 1 when it did not (or failed, or the file could not be read),
 2 for bad usage.`;
 
@@ -73,7 +76,9 @@ ${COMMON}
                      step values) or XDATCAR (a name containing XDATCAR)
 JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 first],
        "temperature": [K per step], "drift" (eV/atom: change of the conserved quantity, null for
-       npt), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs], "message"}
+       npt), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs], "message",
+       "warnings"?: [...] (a trained potential: each way the frames written left its training
+       structures, at the first such frame, "step N: ..."; [] when none did)}
 Exit status: 0 when the run completed, 1 when it failed (e.g. blew up) or the file could not be
 read, 2 for bad usage.`;
 
@@ -218,6 +223,8 @@ export const relaxCommand: Command = {
       return 1;
     }
     if (values.out) writeFileSync(resolve(ctx.cwd, values.out), writeStructures(outputFormat(values.out)!, [final]));
+    const trained = loaded.opened.potential;
+    const warnings = trained ? potentialWarnings(trained.domain, final, summary.energy) : null;
     if (values.json) {
       ctx.io.out(
         JSON.stringify({
@@ -229,12 +236,14 @@ export const relaxCommand: Command = {
           fmax: summary.fmax,
           message: out.message,
           structure: { lattice: final.lattice, species: Array.from(final.numbers, (z) => elementSymbol(z)), positions: positionsRows(final) },
+          ...(warnings ? { warnings } : {}),
         }),
       );
     } else {
       ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  ${out.message}`);
       ctx.io.out(`energy ${fmt(summary.energy)} eV (${fmt(summary.energy / final.numbers.length)} eV/atom)${summary.pressure === null ? '' : `, pressure ${fmt(summary.pressure, 4)} GPa`}${summary.volume === null ? '' : `, volume ${fmt(summary.volume, 4)} Å³`}`);
       if (final.lattice) for (const [k, r] of final.lattice.entries()) ctx.io.out(`  ${'abc'[k]}  ${r.map((x) => x.toFixed(6).padStart(12)).join(' ')}`);
+      for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`relaxed structure written to ${values.out}`);
     }
     return out.status === 'finished' && summary.converged ? 0 : 1;
@@ -294,6 +303,12 @@ export const mdCommand: Command = {
       const format = /xdatcar/i.test(basename(values.out)) ? 'xdatcar' : 'extxyz';
       writeFileSync(resolve(ctx.cwd, values.out), trajectoryText(format, { numbers: structure.numbers, pbc: structure.pbc, name: structure.name }, frames));
     }
+    let warnings: string[] | null = null;
+    if (opened.potential) {
+      const watch = new TrajectoryDomainWatch(opened.potential.domain, structure);
+      for (const f of frames) watch.see(f);
+      warnings = watch.warnings;
+    }
     const series = (key: string) => steps.map((v) => v[key] ?? null);
     if (values.json) {
       ctx.io.out(
@@ -309,6 +324,7 @@ export const mdCommand: Command = {
           pressure: series('pressure'),
           time: steps.map((_, i) => i * params.timestep),
           message: out.message,
+          ...(warnings ? { warnings } : {}),
         }),
       );
     } else {
@@ -321,6 +337,7 @@ export const mdCommand: Command = {
         );
       }
       if (summary) ctx.io.out(`drift ${summary.drift === null ? '— (npt)' : `${summary.drift.toExponential(3)} eV/atom`}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}`);
+      for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`${frames.length} frames written to ${values.out}`);
     }
     return out.status === 'finished' ? 0 : 1;

@@ -1,7 +1,10 @@
 /**
  * One entry of `latticework predict --json` for a potential (a trained one or a built-in
  * calculator): {"file", "frame", "model", "energy", "energyPerAtom", "forces": [[x, y, z], ...],
- * "stress": [6] | null, "std"?: {...}} in eV, eV/Å and eV/Å³ (Voigt xx yy zz yz xz xy, ASE's sign).
+ * "stress": [6] | null, "std"?: {...}, "warnings"?: [...]} in eV, eV/Å and eV/Å³ (Voigt xx yy zz yz xz xy,
+ * ASE's sign). "warnings" (trained potentials; the built-in calculators have no training domain):
+ * why the structure or its energy lies outside what the potential was trained on
+ * (src-shared/model/potential-domain), [] inside.
  * A module of its own so that the built-in calculators print it without loading tfjs.
  */
 import type { Structure } from '../../../src-shared/chem/structure';
@@ -18,9 +21,10 @@ export interface PotentialEntry {
   forces: number[][] | null;
   stress: number[] | null;
   std?: { energy: number; energyPerAtom: number; forces: number[][] | null; forceNorm: number[] | null; stress: number[] | null };
+  warnings?: string[];
 }
 
-export function potentialEntry(file: string, frame: number, model: string, s: Structure, p: PotentialPrediction): PotentialEntry {
+export function potentialEntry(file: string, frame: number, model: string, s: Structure, p: PotentialPrediction, warnings?: string[]): PotentialEntry {
   const n = s.numbers.length;
   return {
     file,
@@ -41,6 +45,7 @@ export function potentialEntry(file: string, frame: number, model: string, s: St
           },
         }
       : {}),
+    ...(warnings ? { warnings } : {}),
   };
 }
 

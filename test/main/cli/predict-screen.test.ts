@@ -20,6 +20,7 @@ import { predictRows } from '../../../src-main/models/service';
 import type { TaskContext } from '../../../src-main/workers/protocol';
 import { screenTask } from '../../../src-main/workers/screen';
 import { potentialEntry } from '../../../src-main/engine/potential/entry';
+import { potentialWarnings } from '../../../src-shared/model/potential-domain';
 import { LoadedPotential, potentialModelFile } from '../../../src-main/engine/potential/file';
 import { seededWeights, tinyConfig } from '../engine/potential/helpers';
 import { emtFramesText, shared } from '../../helpers/shared-data';
@@ -179,7 +180,7 @@ describe('latticework predict with a potential over the screening threads', () =
       for (const f of files) {
         if (f.shown.endsWith('5b.cif')) continue;
         const structures = readStructures(f.shown, readFileSync(f.path, 'utf8')).structures;
-        model.predict(structures).forEach((p, k) => expected.push(potentialEntry(f.shown, k, model.name, structures[k], p)));
+        model.predict(structures).forEach((p, k) => expected.push(potentialEntry(f.shown, k, model.name, structures[k], p, potentialWarnings(model.file.header.domain, structures[k], p.energy))));
       }
     } finally {
       model.dispose();
@@ -187,7 +188,9 @@ describe('latticework predict with a potential over the screening threads', () =
     expect(expected).toHaveLength(73);
     const entries = got.slice(0, -1);
     expect(entries).toEqual(JSON.parse(JSON.stringify(expected)));
-    expect(Object.keys(entries[0])).toEqual(['file', 'frame', 'model', 'energy', 'energyPerAtom', 'forces', 'stress', 'std']);
+    expect(Object.keys(entries[0])).toEqual(['file', 'frame', 'model', 'energy', 'energyPerAtom', 'forces', 'stress', 'std', 'warnings']);
+    // a file without a training domain says it could not be checked
+    expect(entries[0].warnings).toEqual([expect.stringMatching(/records no training domain/)]);
     expect(entries.filter((e) => e.file === join('screen', 'more', 'frames.extxyz')).map((e) => e.frame)).toEqual([0, 1, 2]);
     expect(got[got.length - 1]).toEqual({ file: join('screen', 'emt-00005b.cif'), error: expect.objectContaining({ line: 1 }) });
     const err = o.err.join('\n');

@@ -8,7 +8,8 @@ import type { Command } from '../../../src-main/cli/command';
 import { readFrames, readStructures } from '../../../src-shared/chem';
 import { emtFramesText } from '../../helpers/shared-data';
 import { golden } from '../../shared/sim/helpers';
-import { copperPoscar } from '../services/simulation-fixtures';
+import type { TrainingDomain } from '../../../src-shared/model/domain';
+import { copperPoscar, tinyPotentialFile } from '../services/simulation-fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-sim-cli-'));
 writeFileSync(join(dir, 'Cu.vasp'), copperPoscar(2, 0.3));
@@ -107,6 +108,26 @@ describe('latticework relax, md and eos', () => {
     const x = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nvt', '--temperature', '300', '--timestep', '2', '--steps', '20', '--every', '5', '--out', 'XDATCAR']);
     expect(x.code, x.err).toBe(0);
     expect(readFrames('XDATCAR', readFileSync(join(dir, 'XDATCAR'), 'utf8')).frames).toHaveLength(5);
+  });
+
+  it('with a trained potential, relax and md say where the structure left its training structures', { timeout: 300_000 }, async () => {
+    // trained (its file says) on Cu cells whose Cu–Cu pairs came no closer than 2.5 Å
+    const potential: TrainingDomain['potential'] = { cutoff: 3.6, shortestDistances: { 'Cu-Cu': 2.5 }, referenceEnergies: { Cu: -3.5 }, energyAboveReference: null };
+    writeFileSync(join(dir, 'tiny.lwm'), await tinyPotentialFile('tiny', { basis: 'training-split', elements: ['Cu'], structures: 'periodic', atoms: { min: 1, max: 64 }, targets: null, potential }));
+    // atom 0 of Cu.vasp, moved 0.3 Å, starts 2.343 Å from two neighbours
+    const closer = /Cu–Cu at 2\.343 Å \(atoms 0 and \d+\) is closer than any Cu–Cu pair in the training structures \(2\.500 Å\)$/;
+    const relaxed = JSON.parse((await run(relaxCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--steps', '0', '--backend', 'wasm', '--json'])).out);
+    expect(relaxed.warnings).toEqual([expect.stringMatching(new RegExp(`^${closer.source}`))]);
+    const md = await run(mdCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--ensemble', 'nve', '--temperature', '10', '--timestep', '0.5', '--steps', '4', '--every', '2', '--backend', 'wasm', '--json']);
+    expect(md.code, md.err).toBe(0);
+    expect(JSON.parse(md.out).warnings).toEqual([expect.stringMatching(new RegExp(`^step 0: ${closer.source}`))]);
+    const text = await run(relaxCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--steps', '0', '--backend', 'wasm']);
+    expect(text.out).toMatch(new RegExp(`^warning: ${closer.source}`, 'm'));
+    // inside: the same cell with the atom in place
+    const inside = JSON.parse((await run(relaxCommand, ['Cu1.vasp', '--model', 'tiny.lwm', '--steps', '0', '--backend', 'wasm', '--json'])).out);
+    expect(inside.warnings).toEqual([]);
+    // the built-in calculators have no training structures: no "warnings"
+    expect(JSON.parse((await run(relaxCommand, ['Cu1.vasp', '--model', 'emt', '--steps', '0', '--json'])).out)).not.toHaveProperty('warnings');
   });
 
   it('eos --json gives the Birch–Murnaghan fit', async () => {

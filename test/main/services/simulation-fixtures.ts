@@ -1,4 +1,5 @@
 /** Structures for the simulation service tests, as files the app imports. */
+import type { TrainingDomain } from '../../../src-shared/model/domain';
 
 /** fcc copper (a = 3.6 Å), the conventional cell repeated rep × rep × rep, as a POSCAR; `shift` moves atom 0 along x. */
 export function copperPoscar(rep: number, shift = 0, element = 'Cu'): string {
@@ -18,9 +19,10 @@ export function copperPoscar(rep: number, shift = 0, element = 'Cu'): string {
 
 /**
  * A tiny SchNet potential with fixed random weights (2 layers, 8 features, cutoff 3.6 Å) as a
- * `.lwm` file: what a trained potential is to the simulator, without the training.
+ * `.lwm` file: what a trained potential is to the simulator, without the training; `domain` is the
+ * training domain its file records (none by default).
  */
-export async function tinyPotentialFile(name: string): Promise<Uint8Array> {
+export async function tinyPotentialFile(name: string, domain?: TrainingDomain): Promise<Uint8Array> {
   const [{ initBackend }, { encodeModelFile }, { potentialModelFile }, { PotentialModel }, { tinyConfig }] = await Promise.all([
     import('../../../src-main/engine/tf/backend'),
     import('../../../src-main/engine/models/format'),
@@ -37,5 +39,5 @@ export async function tinyPotentialFile(name: string): Promise<Uint8Array> {
   model.setEnergyStatistics(reference, 20, 0);
   const weights = model.getWeights();
   model.dispose();
-  return encodeModelFile(potentialModelFile({ name, config, members: [weights], provenance: { source: 'other', createdAt: '2026-12-01T00:00:00Z', software: 'latticework test' } }));
+  return encodeModelFile(potentialModelFile({ name, config, members: [weights], provenance: { source: 'other', createdAt: '2026-12-01T00:00:00Z', software: 'latticework test' }, ...(domain ? { domain } : {}) }));
 }

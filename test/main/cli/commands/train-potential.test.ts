@@ -18,6 +18,7 @@ import { elementSeeds, seedsBySymbol, sourceTrainedElements } from '../../../../
 import { parsePotentialConfig } from '../../../../src-shared/model/potential';
 import { trainValTestSplit } from '../../../../src-shared/model/split';
 import { elementsOf } from '../../../../src-shared/model/domain';
+import { potentialDomain, potentialWarnings } from '../../../../src-shared/model/potential-domain';
 import { emtFramesText } from '../../../helpers/shared-data';
 import { emtFrames, io } from './helpers';
 
@@ -47,6 +48,20 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     const sources = readFrames(data, readFileSync(data, 'utf8')).frames;
     expect(trainedElements).toEqual(elementsOf(trainValTestSplit(sources.length, training.split, training.seed).train.map((i) => sources[i].structure)));
     expect(file.header.config).toMatchObject({ kind: 'potential', architecture: 'painn', model: { features: 8 } });
+    // and how close each pair of elements came in it, and its energies above the fitted reference energies
+    const split = trainValTestSplit(sources.length, training.split, training.seed).train.map((i) => sources[i]);
+    const details = file.header.provenance.details as { referenceEnergies: Record<string, number> };
+    const reference = new Float64Array(119);
+    for (const [z, e] of Object.entries(details.referenceEnergies)) reference[Number(z)] = e;
+    expect(file.header.domain!.potential).toEqual(
+      potentialDomain(
+        split.map((f) => f.structure),
+        split.map((f) => f.energy),
+        reference,
+        4,
+      ),
+    );
+    expect(file.header.domain!.potential!.energyAboveReference!.max).toBeGreaterThan(file.header.domain!.potential!.energyAboveReference!.min);
 
     // predict: one entry per frame of a multi-frame file
     const three = emtFrames(dir, 3, 'three.extxyz');
@@ -56,7 +71,8 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     expect(entries).toHaveLength(3);
     const natoms = [16, 1, 16];
     entries.forEach((e, k) => {
-      expect(Object.keys(e).sort()).toEqual(['energy', 'energyPerAtom', 'file', 'forces', 'frame', 'model', 'stress']);
+      expect(Object.keys(e).sort()).toEqual(['energy', 'energyPerAtom', 'file', 'forces', 'frame', 'model', 'stress', 'warnings']);
+      expect(e.warnings).toEqual(potentialWarnings(file.header.domain, readFrames(three, readFileSync(three, 'utf8')).frames[k].structure, e.energy as number));
       expect(e.frame).toBe(k);
       expect(e.file).toBe(three);
       expect(e.energyPerAtom as number).toBeCloseTo((e.energy as number) / natoms[k], 6);
@@ -65,6 +81,22 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
       expect(f.every((row) => row.length === 3 && row.every(Number.isFinite))).toBe(true);
       expect((e.stress as number[]).length).toBe(6);
     });
+
+    // the first frame squeezed to 80 % of its size: pairs closer than any in training, said per pair
+    const first = readFrames(three, readFileSync(three, 'utf8')).frames[0].structure;
+    const squeezed = join(dir, 'squeezed.extxyz');
+    const cell = first.lattice!.map((r) => r.map((x) => (0.8 * x).toFixed(8)).join(' ')).join(' ');
+    const rows = Array.from(first.numbers, (z, i) => `${first.species[i]} ${[0, 1, 2].map((c) => (0.8 * first.cart[3 * i + c]).toFixed(8)).join(' ')}`);
+    writeFileSync(squeezed, `${rows.length}\nLattice="${cell}" Properties=species:S:1:pos:R:3 pbc="T T T"\n${rows.join('\n')}\n`);
+    const sqJson = io();
+    expect(await predictCommand.run({ argv: ['--model', 'p.lwm', '--json', squeezed], io: sqJson.io, cwd: dir })).toBe(0);
+    const [sq] = JSON.parse(sqJson.out.join('')) as { warnings: string[] }[];
+    const closer = sq.warnings.filter((x) => !x.startsWith('energy'));
+    expect(closer.length).toBeGreaterThan(0);
+    for (const w of closer) expect(w).toMatch(/^(\w+)–(\w+) at \d\.\d{3} Å \(atoms \d+ and \d+\) is closer than any \1–\2 pair in the training structures \(\d\.\d{3} Å\)$/);
+    const sqText = io();
+    expect(await predictCommand.run({ argv: ['--model', 'p.lwm', squeezed], io: sqText.io, cwd: dir })).toBe(0);
+    expect(sqText.out.filter((l) => l.startsWith('    warning: '))).toHaveLength(sq.warnings.length);
 
     // fine-tune from the stored potential with the first block frozen, on the next 10 frames with
     // their Al atoms named Ga (an element the source never trained): each element of the data the
