@@ -152,7 +152,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
           await writes;
           tell();
           const status = out.status === 'cancelled' && !a.userCancelled ? 'interrupted' : out.status;
-          await finishSimulation(core.db, id, { status, message: out.message, summary: out.summary, final: out.final, duration: seconds() });
+          await finishSimulation(core.db, id, { status, message: out.message, summary: out.summary, final: out.final, warnings: out.warnings, duration: seconds() });
         })
         .catch(async (err: unknown) => {
           await writes;

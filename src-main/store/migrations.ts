@@ -224,4 +224,9 @@ export const migrations: string[] = [
   ALTER TABLE dataset ADD COLUMN target_unit TEXT;
   ALTER TABLE run ADD COLUMN target_unit TEXT;
   `,
+  // 11: where a simulation with a trained potential left its training structures (JSON array of
+  // sentences, src-shared/model/potential-domain); NULL: a built-in calculator, or stored before.
+  `
+  ALTER TABLE simulation ADD COLUMN warnings TEXT;
+  `,
 ];

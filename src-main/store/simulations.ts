@@ -36,6 +36,7 @@ interface SimulationRow {
   parameters: string;
   message: string;
   summary: string | null;
+  warnings: string | null;
   steps_done: number;
   frames: number;
   started_at: number;
@@ -44,7 +45,7 @@ interface SimulationRow {
 }
 
 const RECORD_COLUMNS =
-  'id, name, task, status, structure_id, structure_name, initial, calculator, calculator_spec, parameters, message, summary, steps_done, frames, started_at, finished_at, duration';
+  'id, name, task, status, structure_id, structure_name, initial, calculator, calculator_spec, parameters, message, summary, warnings, steps_done, frames, started_at, finished_at, duration';
 
 function toRecord(row: SimulationRow): SimulationRecord {
   const initial = JSON.parse(row.initial) as StructureJSON;
@@ -61,6 +62,7 @@ function toRecord(row: SimulationRow): SimulationRecord {
     parameters: JSON.parse(row.parameters) as SimulationParameters,
     message: row.message,
     summary: row.summary === null ? null : (JSON.parse(row.summary) as SimulationSummary),
+    warnings: row.warnings === null ? null : (JSON.parse(row.warnings) as string[]),
     steps: row.steps_done,
     frames: row.frames,
     startedAt: row.started_at,
@@ -135,18 +137,19 @@ export async function appendProgress(db: Database, id: number, batch: ProgressBa
   });
 }
 
-/** The end of a run: its status, why, the summary and the final structure. */
+/** The end of a run: its status, why, the summary, the final structure and a trained potential's warnings. */
 export async function finishSimulation(
   db: Database,
   id: number,
-  end: { status: SimulationStatusName; message: string; summary?: SimulationSummary | null; final?: StructureJSON | null; duration?: number },
+  end: { status: SimulationStatusName; message: string; summary?: SimulationSummary | null; final?: StructureJSON | null; duration?: number; warnings?: string[] | null },
   now = Date.now(),
 ): Promise<void> {
   await db.transaction((tx) =>
-    tx.run('UPDATE simulation SET status = ?, message = ?, summary = COALESCE(?, summary), final = COALESCE(?, final), duration = COALESCE(?, duration), finished_at = ? WHERE id = ?', [
+    tx.run('UPDATE simulation SET status = ?, message = ?, summary = COALESCE(?, summary), warnings = COALESCE(?, warnings), final = COALESCE(?, final), duration = COALESCE(?, duration), finished_at = ? WHERE id = ?', [
       end.status,
       end.message,
       end.summary ? JSON.stringify(end.summary) : null,
+      end.warnings ? JSON.stringify(end.warnings) : null,
       end.final ? JSON.stringify(end.final) : null,
       end.duration ?? null,
       end.status === 'interrupted' ? null : now,

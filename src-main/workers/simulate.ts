@@ -20,6 +20,8 @@ import {
   type SimulationSummary,
   type StepValues,
 } from '../../src-shared/sim';
+import type { TrainingDomain } from '../../src-shared/model/domain';
+import { TrajectoryDomainWatch } from '../../src-shared/model/potential-domain';
 import type { TaskContext } from './protocol';
 
 export interface SimulateTaskInput {
@@ -41,14 +43,16 @@ export interface SimulateTaskOutput {
   message: string;
   summary: SimulationSummary | null;
   final: StructureJSON | null;
+  /** A trained potential: where the frames left its training structures (TrajectoryDomainWatch); null for a built-in. */
+  warnings: string[] | null;
 }
 
 const FLUSH_MS = 100;
 const YIELD_MS = 20;
 
-/** The calculator a spec names; a trained potential is read from the model file sent with it. */
-async function openCalculator(input: SimulateTaskInput): Promise<Calculator> {
-  if (input.calculator.kind !== 'model') return builtinCalculator(input.calculator);
+/** The calculator a spec names; a trained potential is read from the model file sent with it, with its training domain. */
+async function openCalculator(input: SimulateTaskInput): Promise<{ calculator: Calculator; potential: { domain: TrainingDomain | null } | null }> {
+  if (input.calculator.kind !== 'model') return { calculator: builtinCalculator(input.calculator), potential: null };
   if (!input.model) throw new Error(`model ${input.calculator.modelId}: its file was not sent with the simulation`);
   // tfjs loads only for a trained potential
   const [{ ensureBackend }, { decodeModelFile }, { LoadedPotential }, { PotentialCalculator }] = await Promise.all([
@@ -58,11 +62,14 @@ async function openCalculator(input: SimulateTaskInput): Promise<Calculator> {
     import('../engine/potential/calculator'),
   ]);
   await ensureBackend();
-  return new PotentialCalculator(new LoadedPotential(decodeModelFile(input.model)));
+  const file = decodeModelFile(input.model);
+  return { calculator: new PotentialCalculator(new LoadedPotential(file)), potential: { domain: file.header.domain ?? null } };
 }
 
 export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): Promise<SimulateTaskOutput> {
-  const calculator = await openCalculator(input);
+  const { calculator, potential } = await openCalculator(input);
+  const start = structureFromJSON(input.structure);
+  const watch = potential ? new TrajectoryDomainWatch(potential.domain, start) : null;
   let batch: SimulateEvent = { frames: [], steps: [] };
   let last = Date.now();
   let yielded = Date.now();
@@ -74,7 +81,7 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
   };
   const planned = input.parameters.task === 'md' ? input.parameters.steps : input.parameters.task === 'relax' ? input.parameters.maxSteps : input.parameters.points;
   try {
-    const outcome = await runSimulation(structureFromJSON(input.structure), calculator, input.parameters, {
+    const outcome = await runSimulation(start, calculator, input.parameters, {
       signal: ctx.signal,
       onStep: async (step, values) => {
         batch.steps.push({ step, values });
@@ -89,12 +96,13 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
         }
       },
       onFrame: (frame) => {
+        watch?.see(frame);
         batch.frames.push(frame);
         if (Date.now() - last >= FLUSH_MS) flush();
       },
     });
     flush();
-    return { status: outcome.status, message: outcome.message, summary: outcome.summary, final: outcome.final ? structureToJSON(outcome.final) : null };
+    return { status: outcome.status, message: outcome.message, summary: outcome.summary, final: outcome.final ? structureToJSON(outcome.final) : null, warnings: watch ? watch.warnings : null };
   } finally {
     calculator.dispose?.();
   }

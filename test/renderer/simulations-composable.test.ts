@@ -51,6 +51,7 @@ const record = (status: SimulationRecord['status'], frames: number): SimulationR
   parameters: { ...defaultForm().relax },
   message: status === 'finished' ? 'converged in 12 steps' : '',
   summary: null,
+  warnings: null,
   steps: frames,
   frames,
   startedAt: 0,

@@ -29,6 +29,13 @@ export interface SimulationRecord {
   /** Why it stopped (or where it is). */
   message: string;
   summary: SimulationSummary | null;
+  /**
+   * A trained potential's run: each way its frames left the potential's training structures (pairs
+   * of elements closer than in training, energies above their range), at the first frame showing it
+   * ("step N: …"; src-shared/model/potential-domain); [] none did. null: a built-in calculator, or a
+   * run that has not finished.
+   */
+  warnings: string[] | null;
   /** Steps recorded so far. */
   steps: number;
   /** Frames recorded so far. */

@@ -63,6 +63,8 @@ describe('simulations service', () => {
     expect(done.summary.fmax).toBeLessThanOrEqual(0.01);
     expect(done.message).toMatch(/^converged in \d+ steps/);
     expect(done.frames).toBe(done.summary.steps + 1);
+    // a built-in calculator has no training structures to leave
+    expect(done.warnings).toBeNull();
 
     const frames = await api.simulations.frames({ id: done.id });
     expect(frames.map((f) => f.index)).toEqual(Array.from({ length: done.frames }, (_, i) => i));
@@ -150,7 +152,15 @@ describe('simulations service', () => {
   // a worker loading tfjs and a model: minutes on a machine loaded with other work
   it('relaxes with a stored trained potential: the frames are its energies and forces', { timeout: 300_000 }, async () => {
     const { api } = served;
-    const bytes = await tinyPotentialFile('tiny-schnet');
+    // its file says it was trained on Cu cells whose Cu–Cu pairs came no closer than 2.5 Å
+    const bytes = await tinyPotentialFile('tiny-schnet', {
+      basis: 'training-split',
+      elements: ['Cu'],
+      structures: 'periodic',
+      atoms: { min: 1, max: 64 },
+      targets: null,
+      potential: { cutoff: 3.6, shortestDistances: { 'Cu-Cu': 2.5 }, referenceEnergies: { Cu: -3.5 }, energyAboveReference: null },
+    });
     const path = join(served.t.dir, 'tiny-schnet.lwm');
     writeFileSync(path, bytes);
     const model = await api.models.import({ path });
@@ -164,6 +174,8 @@ describe('simulations service', () => {
     const done = await waitForStatus(api, started.id, ['finished', 'failed']);
     expect(done.status).toBe('finished');
     expect(done.summary?.task === 'relax' && done.summary.steps).toBe(6);
+    // atom 0, moved 0.25 Å, starts 2.375 Å from its nearest neighbours: closer than in training, said once
+    expect(done.warnings).toEqual([expect.stringMatching(/^step 0: Cu–Cu at 2\.375 Å \(atoms 0 and \d+\) is closer than any Cu–Cu pair in the training structures \(2\.500 Å\)$/)]);
     const frames = await api.simulations.frames({ id: done.id });
     expect(frames).toHaveLength(7);
     expect(frames[0].forces.some((f) => Math.abs(f) > 1e-4)).toBe(true);
