@@ -181,8 +181,16 @@ export class TrajectoryDomainWatch {
     private readonly atoms: { numbers: ArrayLike<number>; pbc: readonly [boolean, boolean, boolean] },
   ) {}
 
+  /** Checks one frame; never throws (a frame that cannot be checked, e.g. of a run that blew up, is said once). */
   see(frame: { step: number; lattice: Mat3 | null; cart: Float64Array; energy: number }): void {
-    for (const w of potentialWarnings(this.domain, { numbers: this.atoms.numbers, pbc: this.atoms.pbc, lattice: frame.lattice, cart: frame.cart }, frame.energy)) {
+    let found: string[];
+    try {
+      if (!frame.cart.every(Number.isFinite) || !(frame.lattice ?? []).flat().every(Number.isFinite)) throw new Error('its positions or cell are not finite');
+      found = potentialWarnings(this.domain, { numbers: this.atoms.numbers, pbc: this.atoms.pbc, lattice: frame.lattice, cart: frame.cart }, frame.energy);
+    } catch (e) {
+      found = [`the frame could not be checked against the training structures: ${(e as Error).message}`];
+    }
+    for (const w of found) {
       // one entry per reason: the same sentence with other numbers is the same reason
       const reason = w.replace(/-?\d+(\.\d+)?/g, '#');
       if (!this.first.has(reason)) this.first.set(reason, `step ${frame.step}: ${w}`);

@@ -149,5 +149,9 @@ describe("a potential's training domain: shortest pair distances and energies", 
     watch.see(frame(20, 3.4, -3.0));
     watch.see(frame(30, 3.3, -2.9));
     expect(watch.warnings).toEqual([expect.stringMatching(/^step 10: Cu–Cu at 2\.475 Å .* closer than any Cu–Cu pair/), expect.stringMatching(/^step 20: energy 0\.500 eV\/atom above/)]);
+    // a frame that cannot be checked (a run that blew up) is said, and does not stop the watch
+    watch.see({ step: 40, energy: -3.4, lattice: fcc1(29, 3.6).lattice, cart: Float64Array.from([NaN, 0, 0]) });
+    watch.see({ step: 50, energy: -3.4, lattice: fcc1(29, 3.6).lattice, cart: Float64Array.from([Infinity, 0, 0]) });
+    expect(watch.warnings.slice(2)).toEqual(['step 40: the frame could not be checked against the training structures: its positions or cell are not finite']);
   });
 });
