@@ -30,6 +30,7 @@ import { writeExtxyz } from '../../src-shared/chem/xyz';
 import { atomInitRecord, type AtomInitTable } from '../../src-shared/graph/features';
 import { resolvedLoss, type ModelConfig } from '../../src-shared/model/config';
 import { isPotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
+import { potentialTrainingDomain } from '../../src-shared/model/potential-domain';
 import { trainValTestSplit, type Split } from '../../src-shared/model/split';
 import { resourcePath } from '../app/resources';
 import { VERSION } from '../app/version';
@@ -172,7 +173,13 @@ export function exportTorchPotential(input: TorchPotentialExportInput, out: stri
   const weights = model.getWeights();
   const parameters = model.trainableVariables().reduce((n, v) => n + v.size, 0);
   model.dispose();
-  const initial = potentialModelFile({ name: input.name, config, members: [weights], provenance: initialProvenance(input.source) });
+  // the training split's domain travels with the weights: train.py copies this header into the models it writes
+  const domain = potentialTrainingDomain(
+    split.train.map((i) => frames[i]),
+    statistics.reference,
+    config.radial.cutoff,
+  );
+  const initial = potentialModelFile({ name: input.name, config, members: [weights], provenance: initialProvenance(input.source), domain });
   const ids = frames.map((f, i) => String(f.structure.properties.id ?? f.structure.name ?? `frame-${i}`));
   w.common(encodeModelFile(initial), config, split, ids);
   const graphs = frames.map((f) => potentialGraph(f.structure, config.radial.cutoff));

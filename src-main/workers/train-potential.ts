@@ -11,8 +11,8 @@ import type { LabelledFrame } from '../../src-shared/chem/frames';
 import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
 import { frameOfStructure } from '../../src-shared/chem/frames';
 import { mergeConfig } from '../../src-shared/model/config';
-import { elementsOf, trainingDomain } from '../../src-shared/model/domain';
-import { potentialDomain } from '../../src-shared/model/potential-domain';
+import { elementsOf } from '../../src-shared/model/domain';
+import { potentialTrainingDomain } from '../../src-shared/model/potential-domain';
 import { parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
 import { trainValTestSplit, type Split } from '../../src-shared/model/split';
 import { encodeModelFile, type ModelFileData } from '../engine/models/format';
@@ -145,7 +145,6 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
   const seededElements = seeds && last ? seedsBySymbol(seeds) : null;
   let file: ModelFileData | null = null;
   if (last && (!cancelled || keep)) {
-    const trainStructures = last.split.train.map((i) => frames[i].structure);
     file = potentialModelFile({
       name: o.model.name,
       config,
@@ -174,15 +173,11 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
           ...(keep ? { cancelledByUser: true } : {}),
         },
       },
-      domain: {
-        ...trainingDomain(trainStructures, null),
-        potential: potentialDomain(
-          trainStructures,
-          last.split.train.map((i) => frames[i].energy),
-          last.statistics.reference,
-          config.radial.cutoff,
-        ),
-      },
+      domain: potentialTrainingDomain(
+        last.split.train.map((i) => frames[i]),
+        last.statistics.reference,
+        config.radial.cutoff,
+      ),
     });
   }
   return {

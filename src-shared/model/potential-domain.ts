@@ -21,9 +21,9 @@
  * extrapolates there, not that it is wrong; no flag does not say it is right.
  */
 import { elementSymbol } from '../chem/elements';
-import type { Mat3 } from '../chem/structure';
+import type { Mat3, Structure } from '../chem/structure';
 import { neighborList, type PeriodicPositions } from '../graph/neighbors';
-import { domainWarnings, type TrainingDomain } from './domain';
+import { domainWarnings, trainingDomain, type TrainingDomain } from './domain';
 
 /** What the checks need of a structure (a Structure is one; so is an MD frame with its numbers). */
 export type AtomsGeometry = PeriodicPositions & { numbers: ArrayLike<number> };
@@ -100,6 +100,24 @@ export function potentialDomain(structures: readonly AtomsGeometry[], energies: 
     shortestDistances: Object.fromEntries(Object.entries(shortest).sort(([a], [b]) => (a < b ? -1 : 1))),
     referenceEnergies: references,
     energyAboveReference: Number.isFinite(min) ? { min, max } : null,
+  };
+}
+
+/**
+ * The training domain a potential's model file records: its training split's (trainingDomain: elements,
+ * periodicity, sizes) with the potential's own part. `referenceEnergies` by atomic number, as the model
+ * stores them; `cutoff` the model's (Å).
+ */
+export function potentialTrainingDomain(train: readonly { structure: Structure; energy: number | null }[], referenceEnergies: ArrayLike<number>, cutoff: number): TrainingDomain {
+  const structures = train.map((f) => f.structure);
+  return {
+    ...trainingDomain(structures, null),
+    potential: potentialDomain(
+      structures,
+      train.map((f) => f.energy),
+      referenceEnergies,
+      cutoff,
+    ),
   };
 }
 

@@ -14,6 +14,9 @@ import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from
 import { exportTorchPotential, exportTorchRun } from '../../../src-main/scale-out/torch-export';
 import { decodeModelFile } from '../../../src-main/engine/models/format';
 import { trainPotential, type PotentialEpoch } from '../../../src-main/engine/potential/train';
+import { fitEnergyStatistics } from '../../../src-main/engine/potential/statistics';
+import { potentialTrainingDomain } from '../../../src-shared/model/potential-domain';
+import { trainValTestSplit } from '../../../src-shared/model/split';
 import { readFrames } from '../../../src-shared/chem';
 import { SHARED_DATA } from '../../helpers/shared-data';
 import { python, requireTorch } from '../../helpers/torch';
@@ -152,6 +155,13 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
       expect(Math.abs(torchEpochs[0].val_energy_mae - epochs[0].val!.energyMaeMeVPerAtom!)).toBeLessThan(1e-4 * 1000); // 1e-4 eV/atom
       expect(Math.abs(torchEpochs[0].val_force_mae - epochs[0].val!.forceMae!)).toBeLessThan(1e-4);
       expect(epochs[0].val!.forceMae).toBeGreaterThan(0.01);
+      // the training split's domain (shortest distances, energy range) comes back with the model PyTorch wrote
+      const initial = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'initial.lwm'))));
+      const train = trainValTestSplit(frames.length, config.training.split, config.training.seed).train.map((i) => frames[i]);
+      expect(initial.header.domain).toEqual(potentialTrainingDomain(train, fitEnergyStatistics(train, config.model.maxZ).reference, config.radial.cutoff));
+      expect(Object.keys(initial.header.domain!.potential!.shortestDistances).length).toBeGreaterThan(3);
+      const best = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'run', 'best.lwm'))));
+      expect(best.header.domain).toEqual(initial.header.domain);
     });
   }
 
