@@ -30,6 +30,7 @@ import { writeExtxyz } from '../../src-shared/chem/xyz';
 import { atomInitRecord, type AtomInitTable } from '../../src-shared/graph/features';
 import { resolvedLoss, type ModelConfig } from '../../src-shared/model/config';
 import { isPotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
+import { trainingDomain } from '../../src-shared/model/domain';
 import { potentialTrainingDomain } from '../../src-shared/model/potential-domain';
 import { trainValTestSplit, type Split } from '../../src-shared/model/split';
 import { resourcePath } from '../app/resources';
@@ -115,6 +116,11 @@ export function exportTorchRun(input: TorchExportInput, out: string): TorchExpor
       atomInit: config.model.atomInput.kind === 'cgcnn' ? atomInitRecord(atomInit) : null,
       members: 1,
       provenance: initialProvenance(data.source),
+      // the training split's domain, as a run trained here records it; train.py copies this header into the models it writes
+      domain: trainingDomain(
+        split.train.map((i) => structureFromJSON(data.items[i].parsed.structure)),
+        config.model.head.kind === 'regression' ? split.train.map((i) => samples[i].target) : null,
+      ),
       weights: shapes,
     },
     members: [weights],

@@ -17,6 +17,7 @@ import { trainPotential, type PotentialEpoch } from '../../../src-main/engine/po
 import { fitEnergyStatistics } from '../../../src-main/engine/potential/statistics';
 import { potentialTrainingDomain } from '../../../src-shared/model/potential-domain';
 import { trainValTestSplit } from '../../../src-shared/model/split';
+import { trainingDomain } from '../../../src-shared/model/domain';
 import { readFrames } from '../../../src-shared/chem';
 import { SHARED_DATA } from '../../helpers/shared-data';
 import { python, requireTorch } from '../../helpers/torch';
@@ -95,6 +96,10 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     const best = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'run', 'best.lwm'))));
     expect(best.header.weights.map((w) => [w.name, w.shape])).toEqual(initial.header.weights.map((w) => [w.name, w.shape]));
     expect(best.header.config).toEqual(initial.header.config);
+    // and the training split's domain (elements, sizes, target range), which predictions with the run brought back are checked against
+    const split = JSON.parse(readFileSync(join(dir, 'split.json'), 'utf8')) as { train: number[] };
+    expect(initial.header.domain).toEqual(trainingDomain(split.train.map((i) => ({ numbers: samples[i].graph.numbers, pbc: [true, true, true] })), split.train.map((i) => samples[i].target)));
+    expect(best.header.domain).toEqual(initial.header.domain);
   });
 
   // SchNet: learned embedding and continuous filters; GCN: CGCNN's atom features, normalised adjacency; GAT: attention
