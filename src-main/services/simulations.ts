@@ -133,7 +133,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       };
       const onEvent = (payload: unknown) => {
         const ev = payload as SimulateEvent;
-        const batch: ProgressBatch = { frames: ev.frames, steps: ev.steps, duration: seconds() };
+        const batch: ProgressBatch = { frames: ev.frames, steps: ev.steps, duration: seconds(), ...(ev.warnings ? { warnings: ev.warnings } : {}) };
         if (ev.steps.length) steps = ev.steps[ev.steps.length - 1].step;
         writes = writes
           .then(() => appendProgress(core.db, id, batch))

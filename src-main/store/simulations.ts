@@ -111,9 +111,11 @@ export interface ProgressBatch {
   frames: SimulationFrame[];
   steps: { step: number; values: StepValues }[];
   duration: number;
+  /** A trained potential's warnings so far, when they changed (kept by a run that is killed). */
+  warnings?: string[];
 }
 
-/** One batch of frames and step values, in one transaction; the run becomes 'running'. */
+/** One batch of frames, step values and warnings, in one transaction; the run becomes 'running'. */
 export async function appendProgress(db: Database, id: number, batch: ProgressBatch): Promise<void> {
   await db.transaction(async (tx) => {
     for (let i = 0; i < batch.steps.length; i += 300) {
@@ -131,8 +133,8 @@ export async function appendProgress(db: Database, id: number, batch: ProgressBa
     }
     await tx.run(
       `UPDATE simulation SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END,
-         steps_done = MAX(steps_done, ?), frames = frames + ?, duration = ? WHERE id = ?`,
-      [batch.steps.length ? batch.steps[batch.steps.length - 1].step : 0, batch.frames.length, batch.duration, id],
+         steps_done = MAX(steps_done, ?), frames = frames + ?, duration = ?, warnings = COALESCE(?, warnings) WHERE id = ?`,
+      [batch.steps.length ? batch.steps[batch.steps.length - 1].step : 0, batch.frames.length, batch.duration, batch.warnings ? JSON.stringify(batch.warnings) : null, id],
     );
   });
 }

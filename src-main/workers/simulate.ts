@@ -2,8 +2,9 @@
  * The `simulate` compute task: one relaxation, molecular dynamics run or equation of state with a
  * built-in calculator (src-shared/sim) or a trained potential (its model file, given by the
  * service; loaded with tfjs here, the engine's PotentialCalculator). Frames and per-step values go
- * to the caller in batches at most every 100 ms (and at the end), which the simulations service
- * writes to SQLite one batch per transaction. Cancellation (ctx.signal) stops the run between
+ * to the caller in batches at most every 100 ms (and at the end), with a trained potential's
+ * warnings when a batch's frames added one, which the simulations service writes to SQLite one
+ * batch per transaction. Cancellation (ctx.signal) stops the run between
  * steps; the outcome says so. A built-in's steps are microtasks only (every calculate() resolves
  * at once), so the task yields to the event loop every 20 ms: otherwise the cancel message could
  * not be read until the run ended.
@@ -36,6 +37,8 @@ export interface SimulateTaskInput {
 export interface SimulateEvent {
   frames: SimulationFrame[];
   steps: { step: number; values: StepValues }[];
+  /** A trained potential: every warning so far (TrajectoryDomainWatch), when this batch's frames added one. */
+  warnings?: string[];
 }
 
 export interface SimulateTaskOutput {
@@ -73,8 +76,13 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
   let batch: SimulateEvent = { frames: [], steps: [] };
   let last = Date.now();
   let yielded = Date.now();
+  let told = 0;
   const flush = () => {
     if (batch.frames.length === 0 && batch.steps.length === 0) return;
+    if (watch && watch.warnings.length > told) {
+      batch.warnings = watch.warnings;
+      told = batch.warnings.length;
+    }
     ctx.emit(batch);
     batch = { frames: [], steps: [] };
     last = Date.now();

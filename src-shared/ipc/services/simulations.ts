@@ -32,8 +32,9 @@ export interface SimulationRecord {
   /**
    * A trained potential's run: each way its frames left the potential's training structures (pairs
    * of elements closer than in training, energies above their range), at the first frame showing it
-   * ("step N: …"; src-shared/model/potential-domain); [] none did. null: a built-in calculator, or a
-   * run that has not finished.
+   * ("step N: …"; src-shared/model/potential-domain), kept as the frames are written (so a run the
+   * app was killed in keeps them too); [] none did. null: a built-in calculator, or a run still going
+   * that has found none yet.
    */
   warnings: string[] | null;
   /** Steps recorded so far. */

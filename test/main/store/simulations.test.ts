@@ -1,0 +1,51 @@
+/**
+ * The simulation store keeps a trained potential's warnings as the frames are written: a run in
+ * progress shows them, a batch without new ones keeps them, and a run the app was killed in
+ * (marked interrupted on the next start) still has them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readStructures } from '../../../src-shared/chem';
+import { structureToJSON } from '../../../src-shared/chem/serialize';
+import { SIMULATION_DEFAULTS } from '../../../src-shared/sim';
+import { Database } from '../../../src-main/store/database';
+import { appendProgress, finishSimulation, getSimulation, insertSimulation, markInterruptedSimulations } from '../../../src-main/store/simulations';
+import { copperPoscar } from '../services/simulation-fixtures';
+
+const dir = mkdtempSync(join(tmpdir(), 'latticework-sim-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('simulation store: warnings', () => {
+  it('are kept with each batch that brings them, through an interruption, and by the end of a run', async () => {
+    const db = await Database.open(join(dir, 'store.sqlite'));
+    try {
+      const initial = structureToJSON(readStructures('Cu.vasp', copperPoscar(1)).structures[0]);
+      const run = { name: '', task: 'md' as const, structureId: null, structureName: 'Cu', initial, calculator: 'tiny', calculatorSpec: { kind: 'model' as const, modelId: 1 }, parameters: SIMULATION_DEFAULTS.md };
+      const id = await insertSimulation(db, run);
+      expect((await getSimulation(db, id))!.warnings).toBeNull();
+      const step = (k: number) => ({ step: k, values: { potential: -3.5 } });
+      await appendProgress(db, id, { frames: [], steps: [step(0)], duration: 0.1, warnings: ['step 0: Cu–Cu at 2.300 Å (atoms 0 and 1) is closer than any Cu–Cu pair in the training structures (2.500 Å)'] });
+      const running = (await getSimulation(db, id))!;
+      expect(running.status).toBe('running');
+      expect(running.warnings).toHaveLength(1);
+      // a batch without new warnings keeps them
+      await appendProgress(db, id, { frames: [], steps: [step(1)], duration: 0.2 });
+      expect((await getSimulation(db, id))!.warnings).toEqual(running.warnings);
+      await appendProgress(db, id, { frames: [], steps: [step(2)], duration: 0.3, warnings: [...running.warnings!, 'step 2: energy 1.100 eV/atom above the reference energies lies outside the training structures\' range (0.000 to 1.000 eV/atom)'] });
+      // the app is killed: the next start marks the run interrupted, the warnings stay
+      expect(await markInterruptedSimulations(db)).toBe(1);
+      const interrupted = (await getSimulation(db, id))!;
+      expect(interrupted.status).toBe('interrupted');
+      expect(interrupted.warnings).toHaveLength(2);
+      // a run that ends keeps the last list
+      const other = await insertSimulation(db, run);
+      await appendProgress(db, other, { frames: [], steps: [step(0)], duration: 0.1, warnings: ['step 0: a'] });
+      await finishSimulation(db, other, { status: 'finished', message: 'done', warnings: ['step 0: a', 'step 5: b'] });
+      expect((await getSimulation(db, other))!.warnings).toEqual(['step 0: a', 'step 5: b']);
+    } finally {
+      await db.close();
+    }
+  });
+});
