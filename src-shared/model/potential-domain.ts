@@ -1,13 +1,14 @@
 /**
- * What a potential's training structures span beyond their elements and sizes (TrainingDomain.potential),
- * and the check of one structure and its predicted energy against it: how close each pair of elements
+ * What a potential's training structures span beyond their elements (TrainingDomain.potential), and
+ * the check of one structure and its predicted energy against it: how close each pair of elements
  * came, and how far the energy per atom rose above the elements' reference energies.
  *
  * Why: a potential is a fit; outside what it was fitted on it extrapolates, and it does so silently.
- * Measured (docs/simulation.md, "Where a potential extrapolates"): the 48-function PaiNN preset trained
+ * Measured (docs/potentials.md, "Where a potential extrapolates"): the 48-function PaiNN preset trained
  * on emt-dev is within 6 meV/atom of EMT on a one-atom fcc Pt cell down to 80 % of its volume, then
- * −14, −34, −74 meV/atom at 78, 76, 74 %, where the energy climbs past anything in its training data.
- * A relaxation or an MD run gives no sign of it; these warnings do.
+ * −14, −34, −74 meV/atom at 78, 76, 74 %, compressed further than any pure Pt cell it trained on.
+ * A relaxation or an MD run gives no sign of it; these warnings do (from 77 % on, where the energy
+ * leaves the training range).
  *
  * - `shortestDistances`: per element pair ("Pt-Pt", "Cu-Pt": symbols in order of atomic number), the
  *   shortest distance between two such atoms within the cutoff in any training structure. A structure
@@ -83,14 +84,11 @@ export function potentialDomain(structures: readonly AtomsGeometry[], energies: 
   const references: Record<string, number> = {};
   let min = Infinity;
   let max = -Infinity;
-  for (const s of structures) {
+  structures.forEach((s, k) => {
     for (const [key, { distance }] of shortestPairDistances(s, cutoff)) if (!(distance >= shortest[key])) shortest[key] = distance;
     for (let i = 0; i < s.numbers.length; i++) if (s.numbers[i] > 0) references[elementSymbol(s.numbers[i])] = referenceEnergies[s.numbers[i]];
-  }
-  structures.forEach((s, k) => {
     const e = energies[k];
-    if (e === null || !Number.isFinite(e)) return;
-    const above = energyAboveReference(s.numbers, e, references);
+    const above = e === null || !Number.isFinite(e) ? null : energyAboveReference(s.numbers, e, references);
     if (above === null) return;
     min = Math.min(min, above);
     max = Math.max(max, above);
