@@ -20,7 +20,7 @@ import {
   type SimulationParameters,
   type StepValues,
 } from '../../../src-shared/sim';
-import { potentialWarnings, TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
+import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
@@ -50,8 +50,8 @@ ${COMMON}
   --out FILE         write the relaxed structure (.cif, .vasp/POSCAR, .xyz/.extxyz)
 JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "message",
        "structure": {"lattice": [[a],[b],[c]] | null, "species": [...], "positions": [[x,y,z], ...]},
-       "warnings"?: [...] (a trained potential: where the relaxed structure or its energy lies
-       outside its training structures; [] inside)}
+       "warnings"?: [...] (a trained potential: each way the path left its training structures, at
+       the first step that shows it, "step N: ..."; the relaxed structure is the last step; [] when none did)}
 Exit status: 0 when it converged, 1 when it did not (or failed, or the file could not be read),
 2 for bad usage.`;
 
@@ -214,7 +214,10 @@ export const relaxCommand: Command = {
     }
     const loaded = await load(ctx, 'relax', file, values, relaxUsage);
     if (typeof loaded === 'number') return loaded;
-    const out = await simulate(ctx, 'relax', file, loaded, params);
+    // a trained potential: every frame of the path is checked against its training structures, as in the app
+    const trained = loaded.opened.potential;
+    const watch = trained ? new TrajectoryDomainWatch(trained.domain, loaded.structure) : null;
+    const out = await simulate(ctx, 'relax', file, loaded, params, { onFrame: (f) => watch?.see(f) });
     if (typeof out === 'number') return out;
     const final = out.final;
     const summary = out.summary?.task === 'relax' ? out.summary : null;
@@ -223,8 +226,7 @@ export const relaxCommand: Command = {
       return 1;
     }
     if (values.out) writeFileSync(resolve(ctx.cwd, values.out), writeStructures(outputFormat(values.out)!, [final]));
-    const trained = loaded.opened.potential;
-    const warnings = trained ? potentialWarnings(trained.domain, final, summary.energy) : null;
+    const warnings = watch ? watch.warnings : null;
     if (values.json) {
       ctx.io.out(
         JSON.stringify({
