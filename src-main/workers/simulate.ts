@@ -103,8 +103,8 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
           yielded = Date.now();
         }
       },
+      ...(watch ? { domain: watch } : {}),
       onFrame: (frame) => {
-        watch?.see(frame);
         batch.frames.push(frame);
         if (Date.now() - last >= FLUSH_MS) flush();
       },

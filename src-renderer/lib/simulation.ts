@@ -76,7 +76,14 @@ export function formRequest(form: SimulationForm): { calculator: CalculatorSpec;
         : form.calculator === 'morse'
           ? { kind: 'morse', parameters: given(form.morse as Record<string, unknown>) }
           : { kind: 'emt' };
-  const parameters: SimulationParameters = form.task === 'relax' ? { ...form.relax } : form.task === 'md' ? { ...form.md } : { ...form.eos };
+  // only a trained potential has training structures to stop outside of
+  const stopWhenExtrapolating = form.calculator === 'model';
+  const parameters: SimulationParameters =
+    form.task === 'relax'
+      ? { ...form.relax, stopWhenExtrapolating: stopWhenExtrapolating && form.relax.stopWhenExtrapolating === true }
+      : form.task === 'md'
+        ? { ...form.md, stopWhenExtrapolating: stopWhenExtrapolating && form.md.stopWhenExtrapolating === true }
+        : { ...form.eos };
   return { calculator, parameters, ...(form.name.trim() ? { name: form.name.trim() } : {}) };
 }
 

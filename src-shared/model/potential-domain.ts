@@ -191,14 +191,21 @@ export function potentialWarnings(domain: TrainingDomain | null | undefined, str
  */
 export class TrajectoryDomainWatch {
   private readonly first = new Map<string, string>();
+  /** Whether the model file records its training structures' distances and energies (else every frame says it cannot be checked). */
+  readonly checks: boolean;
 
   constructor(
     private readonly domain: TrainingDomain | null,
     private readonly atoms: { numbers: ArrayLike<number>; pbc: readonly [boolean, boolean, boolean] },
-  ) {}
+  ) {
+    this.checks = readPotentialDomain(domain?.potential) !== null;
+  }
 
-  /** Checks one frame; never throws (a frame that cannot be checked, e.g. of a run that blew up, is said once). */
-  see(frame: { step: number; lattice: Mat3 | null; cart: Float64Array; energy: number }): void {
+  /**
+   * Checks one frame and returns the reasons this frame is the first to show (plain sentences, no
+   * "step N:"); never throws (a frame that cannot be checked, e.g. of a run that blew up, is said once).
+   */
+  see(frame: { step: number; lattice: Mat3 | null; cart: Float64Array; energy: number }): string[] {
     let found: string[];
     try {
       if (!frame.cart.every(Number.isFinite) || !(frame.lattice ?? []).flat().every(Number.isFinite)) throw new Error('its positions or cell are not finite');
@@ -206,11 +213,15 @@ export class TrajectoryDomainWatch {
     } catch (e) {
       found = [`the frame could not be checked against the training structures: ${(e as Error).message}`];
     }
+    const fresh: string[] = [];
     for (const w of found) {
       // one entry per reason: the same sentence with other numbers is the same reason
       const reason = w.replace(/-?\d+(\.\d+)?/g, '#');
-      if (!this.first.has(reason)) this.first.set(reason, `step ${frame.step}: ${w}`);
+      if (this.first.has(reason)) continue;
+      this.first.set(reason, `step ${frame.step}: ${w}`);
+      fresh.push(w);
     }
+    return fresh;
   }
 
   get warnings(): string[] {

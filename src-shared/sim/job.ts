@@ -15,6 +15,7 @@ import { MD_DEFAULTS, runMolecularDynamics, type Ensemble, type ThermostatName }
 import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, type MorseParameters } from './pair-potentials';
 import { RELAX_DEFAULTS, relax } from './relax';
 import { fromGPa, toGPa } from './units';
+import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
 /** The built-in calculators by name and parameters. */
 export type BuiltinCalculatorSpec = { kind: 'emt' } | { kind: 'lj'; parameters?: LennardJonesParameters } | { kind: 'morse'; parameters?: MorseParameters };
@@ -57,6 +58,8 @@ export interface RelaxParameters {
   fixed: number[];
   /** A frame every k steps (the first and the last are always frames). */
   every: number;
+  /** A trained potential: stop at the first frame outside its training structures (see `SimulationHooks.domain`). */
+  stopWhenExtrapolating?: boolean;
 }
 
 export interface MdParameters {
@@ -81,6 +84,8 @@ export interface MdParameters {
   /** NPT compressibility, 1/GPa. */
   compressibility: number;
   fixed: number[];
+  /** A trained potential: stop at the first frame outside its training structures (see `SimulationHooks.domain`). */
+  stopWhenExtrapolating?: boolean;
 }
 
 export interface EosParameters {
@@ -110,6 +115,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
     hydrostatic: false,
     fixed: [],
     every: 1,
+    stopWhenExtrapolating: false,
   },
   md: {
     task: 'md',
@@ -126,6 +132,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
     barostatTau: 1000,
     compressibility: 0.01,
     fixed: [],
+    stopWhenExtrapolating: false,
   },
   eos: { task: 'eos', points: EOS_DEFAULTS.points, range: EOS_DEFAULTS.range, relax: false, fmax: 0.01 },
 };
@@ -221,6 +228,8 @@ export interface SimulationOutcome {
   summary: SimulationSummary | null;
   /** The last state (relax, md) or the input scaled to V₀ (eos); null when there is none. */
   final: Structure | null;
+  /** With `stopWhenExtrapolating`: the step of the frame outside the potential's training structures where the run stopped. */
+  stoppedAt?: number;
 }
 
 export interface SimulationHooks {
@@ -228,6 +237,12 @@ export interface SimulationHooks {
   /** Every step's values (MD: every time step; relax: every optimiser step; eos: every volume). */
   onStep?: (step: number, values: StepValues) => void | Promise<void>;
   signal?: { readonly aborted: boolean };
+  /**
+   * A trained potential's watch over its training structures: every frame is shown to it before
+   * `onFrame`. With `stopWhenExtrapolating` (relax, md), the first frame it flags ends the run: status
+   * 'finished', `stoppedAt` its step, the message says why.
+   */
+  domain?: TrajectoryDomainWatch;
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
@@ -263,9 +278,33 @@ export async function runSimulation(structure: Structure, calculator: Calculator
 }
 
 async function simulate(atoms: Atoms, name: string, calculator: Calculator, params: SimulationParameters, hooks: SimulationHooks): Promise<SimulationOutcome> {
+  const stop = params.task !== 'eos' && params.stopWhenExtrapolating === true;
+  if (stop && !hooks.domain?.checks) {
+    throw new SimulationInputError(
+      hooks.domain
+        ? "the potential's model file records no shortest distances or energy range of its training structures (made before Latticework recorded them), so a run cannot stop where it extrapolates: train it again"
+        : 'stopping where the potential extrapolates needs a trained potential: a built-in calculator has no training structures',
+    );
+  }
+  let stopped: { step: number; reason: string } | null = null;
+  // the run's own loops stop at the next step once this says so
+  const signal = {
+    get aborted() {
+      return stopped !== null || hooks.signal?.aborted === true;
+    },
+  };
   let index = 0;
-  const frame = async (f: Omit<SimulationFrame, 'index' | 'lattice' | 'cart'>, a: Atoms = atoms) =>
-    hooks.onFrame?.({ ...f, index: index++, lattice: a.lattice ? (a.lattice.map((r) => [...r]) as Mat3) : null, cart: Float64Array.from(a.cart) });
+  const frame = async (f: Omit<SimulationFrame, 'index' | 'lattice' | 'cart'>, a: Atoms = atoms) => {
+    const written: SimulationFrame = { ...f, index: index++, lattice: a.lattice ? (a.lattice.map((r) => [...r]) as Mat3) : null, cart: Float64Array.from(a.cart) };
+    const fresh = hooks.domain?.see(written) ?? [];
+    if (stop && !stopped && fresh.length) stopped = { step: written.step, reason: fresh.join('; ') };
+    await hooks.onFrame?.(written);
+  };
+  /** A run stopped outside the training structures ended by its own rule, as a relaxation out of steps does. */
+  const stoppedOutcome = (o: SimulationOutcome): SimulationOutcome =>
+    stopped && o.status === 'cancelled' && !hooks.signal?.aborted
+      ? { ...o, status: 'finished', message: `stopped at step ${stopped.step}, outside the potential's training structures: ${stopped.reason}`, stoppedAt: stopped.step }
+      : o;
 
   if (params.task === 'relax') {
     const every = params.every;
@@ -280,7 +319,7 @@ async function simulate(atoms: Atoms, name: string, calculator: Calculator, para
       pressure: fromGPa(params.pressure),
       smax: fromGPa(params.smax),
       hydrostatic: params.hydrostatic,
-      signal: hooks.signal,
+      signal,
       onStep: async (ev) => {
         const values: StepValues = { energy: ev.energy, fmax: ev.fmax, smax: ev.smax === null ? null : toGPa(ev.smax), volume: atoms.volume() };
         await hooks.onStep?.(ev.step, values);
@@ -307,7 +346,7 @@ async function simulate(atoms: Atoms, name: string, calculator: Calculator, para
       volume: atoms.volume(),
     };
     const status: SimulationStatus = r.status === 'cancelled' ? 'cancelled' : r.status === 'failed' ? 'failed' : 'finished';
-    return { status, message: r.message, summary, final: atoms.toStructure(`${name} (relaxed)`) };
+    return stoppedOutcome({ status, message: r.message, summary, final: atoms.toStructure(`${name} (relaxed)`) });
   }
 
   if (params.task === 'md') {
@@ -324,7 +363,7 @@ async function simulate(atoms: Atoms, name: string, calculator: Calculator, para
       pressure: fromGPa(params.pressure),
       barostatTau: params.barostatTau,
       compressibility: params.compressibility,
-      signal: hooks.signal,
+      signal,
       onStep: (step, o) =>
         hooks.onStep?.(step, {
           potential: o.potential,
@@ -354,7 +393,7 @@ async function simulate(atoms: Atoms, name: string, calculator: Calculator, para
       meanPressure: pressures.length ? toGPa(mean(pressures)) : null,
     };
     const status: SimulationStatus = r.status === 'completed' ? 'finished' : r.status;
-    return { status, message: r.message, summary: r.log.total.length ? summary : null, final: atoms.toStructure(`${name} (after ${r.steps} MD steps)`) };
+    return stoppedOutcome({ status, message: r.message, summary: r.log.total.length ? summary : null, final: atoms.toStructure(`${name} (after ${r.steps} MD steps)`) });
   }
 
   if (params.task === 'eos') {

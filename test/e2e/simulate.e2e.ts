@@ -132,6 +132,12 @@ describe('Simulate', () => {
     // Cu108's atom 0, moved 0.324 Å, starts 2.328 Å from its nearest neighbours: the run says the potential extrapolates there
     await expect.poll(async () => (await page.getByTestId('simulation-warnings').textContent()) ?? '').toMatch(/Outside the potential's training structures.*step 0: Cu–Cu at 2\.328 Å \(atoms 0 and \d+\) is closer than any Cu–Cu pair in the training structures \(2\.500 Å\)/s);
     await app.screenshot('simulate-potential');
+    // asked to stop where the potential extrapolates, the same relaxation ends at its first frame
+    await page.getByTestId('simulation-stop-extrapolating').check();
+    await page.getByTestId('simulation-start').click();
+    await expect.poll(async () => page.getByTestId('simulation-message').textContent(), { timeout: 120_000 }).toMatch(/^stopped at step 0, outside the potential's training structures: Cu–Cu at 2\.328 Å/);
+    expect(await run.getAttribute('data-status')).toBe('finished');
+    expect(await run.getAttribute('data-frames')).toBe('1');
     expect(app.errors).toEqual([]);
   });
 });

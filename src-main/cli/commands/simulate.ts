@@ -47,6 +47,9 @@ ${COMMON}
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
   --fixed I,J,...    atoms held in place (0-based indices)
+  --stop-when-extrapolating
+                     a trained potential: stop at the first frame outside its training structures
+                     (a pair closer than any it trained on, an energy beyond their range)
   --out FILE         write the relaxed structure (.cif, .vasp/POSCAR, .xyz/.extxyz)
 JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "message",
        "structure": {"lattice": [[a],[b],[c]] | null, "species": [...], "positions": [[x,y,z], ...]},
@@ -72,6 +75,9 @@ ${COMMON}
   --pressure P       npt target pressure, GPa (default 0)
   --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau})
   --fixed I,J,...    atoms held in place (0-based indices)
+  --stop-when-extrapolating
+                     a trained potential: stop at the first frame (--every) outside its training
+                     structures (a pair closer than any it trained on, an energy beyond their range)
   --out FILE         the trajectory: extended XYZ (.xyz/.extxyz: positions, energy, forces, stress,
                      step values) or XDATCAR (a name containing XDATCAR)
 JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 first],
@@ -79,8 +85,8 @@ JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 fi
        npt), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs], "message",
        "warnings"?: [...] (a trained potential: each way the frames written left its training
        structures, at the first such frame, "step N: ..."; [] when none did)}
-Exit status: 0 when the run completed, 1 when it failed (e.g. blew up) or the file could not be
-read, 2 for bad usage.`;
+Exit status: 0 when the run completed, 1 when it failed (e.g. blew up), stopped where the potential
+extrapolates, or the file could not be read, 2 for bad usage.`;
 
 const eosUsage = `Usage: latticework eos FILE --model NAME [--relax] [--points N] [--range R] [--json]
 
@@ -186,7 +192,7 @@ export const relaxCommand: Command = {
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'relax', relaxUsage, {
       allowPositionals: true,
-      options: { ...COMMON_OPTIONS, ...valueOptions('fmax', 'steps', 'optimizer', 'out', 'pressure', 'smax', 'fixed'), ...flagOptions('cell', 'hydrostatic') },
+      options: { ...COMMON_OPTIONS, ...valueOptions('fmax', 'steps', 'optimizer', 'out', 'pressure', 'smax', 'fixed'), ...flagOptions('cell', 'hydrostatic', 'stop-when-extrapolating') },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
@@ -208,6 +214,7 @@ export const relaxCommand: Command = {
         smax: num(values, 'smax', d.smax, positive, 'a positive number of GPa'),
         hydrostatic: !!values.hydrostatic,
         fixed: indices(values.fixed),
+        stopWhenExtrapolating: !!values['stop-when-extrapolating'],
       };
     } catch (e) {
       return usageError(ctx.io, 'relax', (e as Error).message, relaxUsage);
@@ -217,7 +224,7 @@ export const relaxCommand: Command = {
     // a trained potential: every frame of the path is checked against its training structures, as in the app
     const trained = loaded.opened.potential;
     const watch = trained ? new TrajectoryDomainWatch(trained.domain, loaded.structure) : null;
-    const out = await simulate(ctx, 'relax', file, loaded, params, { onFrame: (f) => watch?.see(f) });
+    const out = await simulate(ctx, 'relax', file, loaded, params, watch ? { domain: watch } : {});
     if (typeof out === 'number') return out;
     const final = out.final;
     const summary = out.summary?.task === 'relax' ? out.summary : null;
@@ -257,7 +264,7 @@ export const mdCommand: Command = {
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'md', mdUsage, {
       allowPositionals: true,
-      options: { ...COMMON_OPTIONS, ...valueOptions('ensemble', 'temperature', 'timestep', 'steps', 'every', 'seed', 'out', 'thermostat', 'friction', 'tau', 'pressure', 'barostat-tau', 'fixed') },
+      options: { ...COMMON_OPTIONS, ...valueOptions('ensemble', 'temperature', 'timestep', 'steps', 'every', 'seed', 'out', 'thermostat', 'friction', 'tau', 'pressure', 'barostat-tau', 'fixed'), ...flagOptions('stop-when-extrapolating') },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
@@ -289,6 +296,7 @@ export const mdCommand: Command = {
         pressure: num(values, 'pressure', d.pressure),
         barostatTau: num(values, 'barostat-tau', d.barostatTau, positive, 'a positive time in fs'),
         fixed: indices(values.fixed),
+        stopWhenExtrapolating: !!values['stop-when-extrapolating'],
       };
     } catch (e) {
       return usageError(ctx.io, 'md', (e as Error).message, mdUsage);
@@ -298,19 +306,16 @@ export const mdCommand: Command = {
     const frames: SimulationFrame[] = [];
     const steps: StepValues[] = [];
     const { structure, opened } = loaded;
-    const out = await simulate(ctx, 'md', file, loaded, params, { onFrame: (f) => void frames.push(f), onStep: (_, v) => void steps.push(v) });
+    // a trained potential: every frame is checked against its training structures
+    const watch = opened.potential ? new TrajectoryDomainWatch(opened.potential.domain, structure) : null;
+    const out = await simulate(ctx, 'md', file, loaded, params, { onFrame: (f) => void frames.push(f), onStep: (_, v) => void steps.push(v), ...(watch ? { domain: watch } : {}) });
     if (typeof out === 'number') return out;
     const summary = out.summary?.task === 'md' ? out.summary : null;
     if (values.out && frames.length) {
       const format = /xdatcar/i.test(basename(values.out)) ? 'xdatcar' : 'extxyz';
       writeFileSync(resolve(ctx.cwd, values.out), trajectoryText(format, { numbers: structure.numbers, pbc: structure.pbc, name: structure.name }, frames));
     }
-    let warnings: string[] | null = null;
-    if (opened.potential) {
-      const watch = new TrajectoryDomainWatch(opened.potential.domain, structure);
-      for (const f of frames) watch.see(f);
-      warnings = watch.warnings;
-    }
+    const warnings = watch ? watch.warnings : null;
     const series = (key: string) => steps.map((v) => v[key] ?? null);
     if (values.json) {
       ctx.io.out(
@@ -342,7 +347,7 @@ export const mdCommand: Command = {
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`${frames.length} frames written to ${values.out}`);
     }
-    return out.status === 'finished' ? 0 : 1;
+    return out.status === 'finished' && out.stoppedAt === undefined ? 0 : 1;
   },
 };
 

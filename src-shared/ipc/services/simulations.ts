@@ -132,6 +132,7 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       hydrostatic: z.boolean(),
       fixed,
       every: count.min(1).max(1_000_000),
+      stopWhenExtrapolating: z.boolean().optional(),
     })
     .strict(),
   z
@@ -150,6 +151,7 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       barostatTau: positive,
       compressibility: positive,
       fixed,
+      stopWhenExtrapolating: z.boolean().optional(),
     })
     .strict(),
   z

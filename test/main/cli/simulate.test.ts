@@ -129,6 +129,18 @@ describe('latticework relax, md and eos', () => {
     expect(inside.warnings).toEqual([]);
     // the built-in calculators have no training structures: no "warnings"
     expect(JSON.parse((await run(relaxCommand, ['Cu1.vasp', '--model', 'emt', '--steps', '0', '--json'])).out)).not.toHaveProperty('warnings');
+    // --stop-when-extrapolating: the first frame outside ends the run, with exit status 1
+    const stoppedMd = await run(mdCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--ensemble', 'nve', '--temperature', '10', '--timestep', '0.5', '--steps', '4', '--every', '2', '--backend', 'wasm', '--stop-when-extrapolating', '--json']);
+    expect(stoppedMd.code).toBe(1);
+    const stoppedDoc = JSON.parse(stoppedMd.out);
+    expect(stoppedDoc.steps).toBe(0);
+    expect(stoppedDoc.message).toMatch(new RegExp(`^stopped at step 0, outside the potential's training structures: ${closer.source}`));
+    const stoppedRelax = await run(relaxCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--steps', '50', '--backend', 'wasm', '--stop-when-extrapolating', '--json']);
+    expect(stoppedRelax.code).toBe(1);
+    expect(JSON.parse(stoppedRelax.out)).toMatchObject({ converged: false, steps: 0, message: expect.stringMatching(/^stopped at step 0, outside/) });
+    const builtin = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '10', '--timestep', '1', '--steps', '4', '--stop-when-extrapolating']);
+    expect(builtin.code).toBe(1);
+    expect(builtin.err).toMatch(/^latticework md: Cu\.vasp: stopping where the potential extrapolates needs a trained potential/);
   });
 
   it('eos --json gives the Birch–Murnaghan fit', async () => {

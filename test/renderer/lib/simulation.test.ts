@@ -52,6 +52,24 @@ describe('Simulate panel helpers', () => {
     expect(calculatorSpecSchema.safeParse({ kind: 'model' }).success).toBe(false);
   });
 
+  it('"stop where the potential extrapolates" is asked for with a trained potential only', () => {
+    const form = defaultForm();
+    form.relax.stopWhenExtrapolating = true;
+    form.md.stopWhenExtrapolating = true;
+    // ticked, then the calculator changed to a built-in: the hidden box asks for nothing
+    for (const task of ['relax', 'md'] as const) {
+      form.task = task;
+      form.calculator = 'emt';
+      expect(formRequest(form).parameters).toMatchObject({ stopWhenExtrapolating: false });
+      form.calculator = 'model';
+      form.modelId = 2;
+      const req = formRequest(form);
+      expect(req.parameters).toMatchObject({ task, stopWhenExtrapolating: true });
+      expect(simulationParametersSchema.safeParse(req.parameters).success).toBe(true);
+    }
+    expect(defaultForm().md.stopWhenExtrapolating).toBe(false);
+  });
+
   it('a click on a chart picks the frame at that time, step or volume', () => {
     const md = { parameters: { ...defaultForm().md, timestep: 2, every: 5 }, summary: null, frames: 11 };
     expect(frameAt(md, 0)).toBe(0);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFrames, writeXdatcar } from '../../../src-shared/chem';
 import { checkSimulationInput, EmtCalculator, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, trajectoryText, type SimulationFrame } from '../../../src-shared/sim';
+import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
+import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { fcc, rattle } from './helpers';
 
 function copper(rep: number, seed = 0) {
@@ -39,6 +41,45 @@ describe('simulation jobs', () => {
     if (eos.summary?.task !== 'eos') throw new Error('no summary');
     expect(eos.summary.b0GPa).toBeCloseTo(134.4, 0);
     expect(eos.final!.lattice![0][0] ** 3).toBeCloseTo(eos.summary.v0, 8);
+  });
+
+  it('with stopWhenExtrapolating, a run stops at the first frame its potential\'s training structures do not cover', async () => {
+    // the watch judges frames, whatever computes them: EMT here, with the domain of a potential whose
+    // Cu–Cu pairs came no closer than 2.3 Å; 32 Cu atoms at 1500 K first bring a pair closer at step 20
+    const domain = (shortest: number | null): TrainingDomain => ({
+      basis: 'training-split',
+      elements: ['Cu'],
+      structures: 'periodic',
+      atoms: { min: 1, max: 64 },
+      targets: null,
+      ...(shortest === null ? {} : { potential: { cutoff: 5, shortestDistances: { 'Cu-Cu': shortest }, referenceEnergies: { Cu: -3.5 }, energyAboveReference: null } }),
+    });
+    const cu = copper(2);
+    const params = { ...SIMULATION_DEFAULTS.md, ensemble: 'nve' as const, steps: 200, every: 5, temperature: 1500, seed: 1 };
+    const run = async (stopWhenExtrapolating: boolean, watch = new TrajectoryDomainWatch(domain(2.3), cu), signal?: { aborted: boolean }) => {
+      const frames: SimulationFrame[] = [];
+      const out = await runSimulation(cu, new EmtCalculator(), { ...params, stopWhenExtrapolating }, { domain: watch, onFrame: (f) => void frames.push(f), signal });
+      return { out, frames, watch };
+    };
+    const through = await run(false);
+    expect(through.out.stoppedAt).toBeUndefined();
+    expect(through.frames.at(-1)!.step).toBe(200);
+    expect(through.watch.warnings).toEqual([expect.stringMatching(/^step 20: Cu–Cu at 2\.299 Å \(atoms \d+ and \d+\) is closer than any Cu–Cu pair in the training structures \(2\.300 Å\)$/)]);
+    const stopped = await run(true);
+    expect(stopped.out.status).toBe('finished');
+    expect(stopped.out.stoppedAt).toBe(20);
+    expect(stopped.out.message).toMatch(/^stopped at step 20, outside the potential's training structures: Cu–Cu at 2\.299 Å/);
+    expect(stopped.frames.map((f) => f.step)).toEqual([0, 5, 10, 15, 20]);
+    expect(Array.from(stopped.frames[4].cart)).toEqual(Array.from(through.frames[4].cart));
+    if (stopped.out.summary?.task !== 'md') throw new Error('no summary');
+    expect(stopped.out.summary.steps).toBe(20);
+    // the user's cancel stays a cancel
+    const cancelled = await run(true, undefined, { aborted: true });
+    expect(cancelled.out.status).toBe('cancelled');
+    expect(cancelled.out.stoppedAt).toBeUndefined();
+    // nothing to stop outside of: a built-in alone, or a model file that records no distances
+    await expect(runSimulation(cu, new EmtCalculator(), { ...params, stopWhenExtrapolating: true })).rejects.toThrow(/needs a trained potential: a built-in calculator has no training structures/);
+    await expect(run(true, new TrajectoryDomainWatch(domain(null), cu))).rejects.toThrow(SimulationInputError);
   });
 
   it('checks its input before it starts, in sentences', () => {
