@@ -129,11 +129,17 @@ export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameter
   const charts: SimulationChart[] = [];
   const add = (id: string, title: string, lines: LineSeries[], xName: string, yName: string, logY = false) =>
     charts.push({ id, title, option: lineOption(lines, { xName, yName, logY }), points: lines.reduce((s, l) => s + l.data.length, 0) });
+  // an ensemble of potentials: how far its members disagree on the forces, step by step
+  const spread = (x: readonly number[], xName: string) => {
+    const d = xy(series, 'forceSpread', x);
+    if (d.length) add('forceSpread', 'Ensemble force spread', [{ name: 'force spread', data: d, color: PALETTE[3] }], xName, 'eV/Å');
+  };
   if (run.task === 'relax') {
     add('energy', 'Energy', [{ name: 'energy', data: xy(series, 'energy', series.step), color: PALETTE[0] }], 'step', 'eV');
     add('fmax', 'Largest force', [{ name: 'fmax', data: xy(series, 'fmax', series.step).filter(([, y]) => y > 0), color: PALETTE[1] }], 'step', 'eV/Å', true);
     const smax = xy(series, 'smax', series.step);
     if (smax.length) add('smax', 'Stress residual', [{ name: 'stress residual', data: smax.filter(([, y]) => y > 0), color: PALETTE[2] }], 'step', 'GPa', true);
+    spread(series.step, 'step');
   } else if (run.task === 'md') {
     const dt = run.parameters.task === 'md' ? run.parameters.timestep : 1;
     const t = series.step.map((s) => s * dt);
@@ -141,6 +147,7 @@ export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameter
     add('temperature', 'Temperature', [{ name: 'temperature', data: xy(series, 'temperature', t), color: PALETTE[1] }], 'time / fs', unit('md', 'temperature'));
     const p = xy(series, 'pressure', t);
     if (p.length) add('pressure', 'Pressure', [{ name: 'pressure', data: p, color: PALETTE[2] }], 'time / fs', unit('md', 'pressure'));
+    spread(t, 'time / fs');
   } else {
     const points = xy(series, 'energy', (series.values.volume ?? []).map((v) => v ?? NaN));
     const lines: LineSeries[] = [{ name: 'energy', data: points, color: PALETTE[0] }];

@@ -19,6 +19,12 @@ export interface Calculation {
   stress: Float64Array | null;
   /** Per-atom energies summing to `energy`, eV, when the calculator has them. */
   energies?: Float64Array;
+  /**
+   * An ensemble of potentials: how far its members disagree on the forces, eV/Å — the largest over
+   * atoms of √(Σ_c σ_c²), σ_c the members' standard deviation of the force component c (the
+   * "maximum force deviation" of DP-GEN's model deviation). Absent for a single model or a built-in.
+   */
+  forceSpread?: number;
 }
 
 export interface CalculateOptions {

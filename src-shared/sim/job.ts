@@ -7,8 +7,8 @@
 import type { Mat3, Structure } from '../chem/structure';
 import { maxForce } from '../chem/frames';
 import { elementSymbol } from '../chem/elements';
-import { Atoms, SimulationInputError } from './atoms';
-import { pressureOf, type Calculator } from './calculator';
+import { Atoms, SimulationInputError, type AtomicConfiguration } from './atoms';
+import { pressureOf, type CalculateOptions, type Calculation, type Calculator } from './calculator';
 import { EmtCalculator, EMT_ELEMENTS } from './emt';
 import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
 import { MD_DEFAULTS, runMolecularDynamics, type Ensemble, type ThermostatName } from './md';
@@ -143,6 +143,7 @@ export type StepValues = Record<string, number | null>;
 /**
  * Series per task, in order, with units: what is logged per step and charted per frame.
  * relax: energy, fmax, stress residual; md: energies, temperature, pressure; eos: volume, energy.
+ * An ensemble of potentials adds its force spread (`Calculation.forceSpread`) to relax and md.
  */
 export const SERIES: Record<SimulationTask, readonly { key: string; label: string; unit: string }[]> = {
   relax: [
@@ -150,6 +151,7 @@ export const SERIES: Record<SimulationTask, readonly { key: string; label: strin
     { key: 'fmax', label: 'largest force', unit: 'eV/Å' },
     { key: 'smax', label: 'stress residual', unit: 'GPa' },
     { key: 'volume', label: 'volume', unit: 'Å³' },
+    { key: 'forceSpread', label: 'ensemble force spread', unit: 'eV/Å' },
   ],
   md: [
     { key: 'potential', label: 'potential energy', unit: 'eV' },
@@ -158,6 +160,7 @@ export const SERIES: Record<SimulationTask, readonly { key: string; label: strin
     { key: 'temperature', label: 'temperature', unit: 'K' },
     { key: 'pressure', label: 'pressure', unit: 'GPa' },
     { key: 'volume', label: 'volume', unit: 'Å³' },
+    { key: 'forceSpread', label: 'ensemble force spread', unit: 'eV/Å' },
   ],
   eos: [
     { key: 'volume', label: 'volume', unit: 'Å³' },
@@ -277,7 +280,29 @@ export async function runSimulation(structure: Structure, calculator: Calculator
   }
 }
 
-async function simulate(atoms: Atoms, name: string, calculator: Calculator, params: SimulationParameters, hooks: SimulationHooks): Promise<SimulationOutcome> {
+/**
+ * The calculator as the run's loops see it, remembering the last calculation's ensemble force spread:
+ * the loops report a step after computing its forces, so the last calculation is that step's.
+ */
+class SpreadRecorder implements Calculator {
+  /** `{forceSpread}` of the last calculation, or nothing (a single model, a built-in). */
+  last: { forceSpread?: number } = {};
+
+  constructor(private readonly inner: Calculator) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  async calculate(atoms: AtomicConfiguration, options?: CalculateOptions): Promise<Calculation> {
+    const c = await this.inner.calculate(atoms, options);
+    this.last = c.forceSpread === undefined ? {} : { forceSpread: c.forceSpread };
+    return c;
+  }
+}
+
+async function simulate(atoms: Atoms, name: string, given: Calculator, params: SimulationParameters, hooks: SimulationHooks): Promise<SimulationOutcome> {
+  const calculator = new SpreadRecorder(given);
   const stop = params.task !== 'eos' && params.stopWhenExtrapolating === true;
   if (stop && !hooks.domain?.checks) {
     throw new SimulationInputError(
@@ -321,7 +346,7 @@ async function simulate(atoms: Atoms, name: string, calculator: Calculator, para
       hydrostatic: params.hydrostatic,
       signal,
       onStep: async (ev) => {
-        const values: StepValues = { energy: ev.energy, fmax: ev.fmax, smax: ev.smax === null ? null : toGPa(ev.smax), volume: atoms.volume() };
+        const values: StepValues = { energy: ev.energy, fmax: ev.fmax, smax: ev.smax === null ? null : toGPa(ev.smax), volume: atoms.volume(), ...calculator.last };
         await hooks.onStep?.(ev.step, values);
         const f = { step: ev.step, time: null, energy: ev.energy, values, forces: Float64Array.from(ev.atomForces), stress: ev.stress ? Float64Array.from(ev.stress) : null };
         last = { step: ev.step, written: ev.step % every === 0 };
@@ -372,13 +397,23 @@ async function simulate(atoms: Atoms, name: string, calculator: Calculator, para
           temperature: o.temperature,
           pressure: o.pressure === null ? null : toGPa(o.pressure),
           volume: atoms.volume(),
+          ...calculator.last,
         }),
       onFrame: (f) =>
         frame({
           step: f.step,
           time: f.time,
           energy: f.potential,
-          values: { potential: f.potential, kinetic: f.kinetic, total: f.total, temperature: f.temperature, pressure: f.pressure === null ? null : toGPa(f.pressure), volume: atoms.volume(), fmax: maxForce(f.forces) },
+          values: {
+            potential: f.potential,
+            kinetic: f.kinetic,
+            total: f.total,
+            temperature: f.temperature,
+            pressure: f.pressure === null ? null : toGPa(f.pressure),
+            volume: atoms.volume(),
+            fmax: maxForce(f.forces),
+            ...calculator.last,
+          },
           forces: Float64Array.from(f.forces),
           stress: f.stress ? Float64Array.from(f.stress) : null,
         }),

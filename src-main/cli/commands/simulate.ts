@@ -82,7 +82,9 @@ ${COMMON}
                      step values) or XDATCAR (a name containing XDATCAR)
 JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 first],
        "temperature": [K per step], "drift" (eV/atom: change of the conserved quantity, null for
-       npt), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs], "message",
+       npt), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs],
+       "forceSpread"?: [eV/Å per step] (an ensemble of potentials: the largest disagreement of its
+       members on an atom's force), "message",
        "warnings"?: [...] (a trained potential: each way the frames written left its training
        structures, at the first such frame, "step N: ..."; [] when none did)}
 Exit status: 0 when the run completed, 1 when it failed (e.g. blew up), stopped where the potential
@@ -330,6 +332,7 @@ export const mdCommand: Command = {
           kinetic: series('kinetic'),
           pressure: series('pressure'),
           time: steps.map((_, i) => i * params.timestep),
+          ...(steps.some((v) => v.forceSpread !== undefined) ? { forceSpread: series('forceSpread') } : {}),
           message: out.message,
           ...(warnings ? { warnings } : {}),
         }),

@@ -1,7 +1,8 @@
 /**
  * A trained potential as the simulator's `Calculator` (src-shared/sim/calculator.ts): energy,
  * forces (−∂E/∂r) and stress ((1/V)·∂E/∂ε, asked for or not) of the configuration a relaxation or
- * a molecular-dynamics run hands it, every step. Ensembles give the member mean.
+ * a molecular-dynamics run hands it, every step. Ensembles give the member mean, and how far the
+ * members disagree on the forces (`forceSpread`).
  *
  * The graph (every pair within the cutoff) comes from a Verlet pair list kept across calls
  * (src-shared/sim/pairs.ts, cutoff + `skin`): the neighbour search runs again only when the atoms
@@ -43,7 +44,14 @@ export class PotentialCalculator implements Calculator {
     this.pairs.update(atoms);
     const graph = potentialGraphOfPairs(atoms, this.pairs, this.potential.config.radial.cutoff);
     const [p] = this.potential.predictGraphs([graph], { forces: true, stress: wantStress });
-    return { energy: p.energy, forces: p.forces!, stress: wantStress ? p.stress : null, energies: p.atomEnergies };
+    const spread = p.std?.forceNorm;
+    return {
+      energy: p.energy,
+      forces: p.forces!,
+      stress: wantStress ? p.stress : null,
+      energies: p.atomEnergies,
+      ...(spread && spread.length ? { forceSpread: spread.reduce((a, b) => Math.max(a, b), 0) } : {}),
+    };
   }
 
   dispose(): void {

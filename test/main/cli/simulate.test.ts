@@ -143,6 +143,19 @@ describe('latticework relax, md and eos', () => {
     expect(builtin.err).toMatch(/^latticework md: Cu\.vasp: stopping where the potential extrapolates needs a trained potential/);
   });
 
+  it('md with an ensemble of potentials gives its force spread per step', { timeout: 300_000 }, async () => {
+    writeFileSync(join(dir, 'pair.lwm'), await tinyPotentialFile('pair', undefined, 2));
+    writeFileSync(join(dir, 'single.lwm'), await tinyPotentialFile('single'));
+    const md = (model: string) => run(mdCommand, ['Cu.vasp', '--model', model, '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '6', '--backend', 'wasm', '--json']);
+    const pair = await md('pair.lwm');
+    expect(pair.code, pair.err).toBe(0);
+    const doc = JSON.parse(pair.out);
+    expect(doc.forceSpread).toHaveLength(7);
+    // two members with other random weights disagree on every step's forces (atom 0 of Cu.vasp is off its site)
+    for (const x of doc.forceSpread) expect(x).toBeGreaterThan(1e-4);
+    expect(JSON.parse((await md('single.lwm')).out)).not.toHaveProperty('forceSpread');
+  });
+
   it('eos --json gives the Birch–Murnaghan fit', async () => {
     const r = await run(eosCommand, ['Cu1.vasp', '--model', 'emt', '--json']);
     expect(r.code, r.err).toBe(0);

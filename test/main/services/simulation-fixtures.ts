@@ -20,9 +20,9 @@ export function copperPoscar(rep: number, shift = 0, element = 'Cu'): string {
 /**
  * A tiny SchNet potential with fixed random weights (2 layers, 8 features, cutoff 3.6 Å) as a
  * `.lwm` file: what a trained potential is to the simulator, without the training; `domain` is the
- * training domain its file records (none by default).
+ * training domain its file records (none by default); `members` > 1 makes an ensemble (seeds 1, 2, …).
  */
-export async function tinyPotentialFile(name: string, domain?: TrainingDomain): Promise<Uint8Array> {
+export async function tinyPotentialFile(name: string, domain?: TrainingDomain, members = 1): Promise<Uint8Array> {
   const [{ initBackend }, { encodeModelFile }, { potentialModelFile }, { PotentialModel }, { tinyConfig }] = await Promise.all([
     import('../../../src-main/engine/tf/backend'),
     import('../../../src-main/engine/models/format'),
@@ -32,12 +32,15 @@ export async function tinyPotentialFile(name: string, domain?: TrainingDomain): 
   ]);
   await initBackend();
   const config = tinyConfig('schnet');
-  const model = new PotentialModel(config, 1);
   const reference = new Float32Array(81);
   reference[29] = -3.5;
   reference[79] = -3.1;
-  model.setEnergyStatistics(reference, 20, 0);
-  const weights = model.getWeights();
-  model.dispose();
-  return encodeModelFile(potentialModelFile({ name, config, members: [weights], provenance: { source: 'other', createdAt: '2026-12-01T00:00:00Z', software: 'latticework test' }, ...(domain ? { domain } : {}) }));
+  const weights = Array.from({ length: members }, (_, k) => {
+    const model = new PotentialModel(config, k + 1);
+    model.setEnergyStatistics(reference, 20, 0);
+    const w = model.getWeights();
+    model.dispose();
+    return w;
+  });
+  return encodeModelFile(potentialModelFile({ name, config, members: weights, provenance: { source: 'other', createdAt: '2026-12-01T00:00:00Z', software: 'latticework test' }, ...(domain ? { domain } : {}) }));
 }

@@ -117,6 +117,15 @@ describe('Simulate panel helpers', () => {
       [0, 300],
       [10, 290],
     ]);
+    // an ensemble of potentials: its force spread gets a chart of its own, against the same axis
+    const mdSpread = simulationCharts({ task: 'md', parameters: { ...defaultForm().md, timestep: 2 }, summary: null }, { step: [0, 5], values: { total: [1, 1], potential: [0, 0.1], temperature: [300, 290], forceSpread: [0.01, 0.03] } });
+    expect(mdSpread.map((c) => c.id)).toEqual(['energy', 'temperature', 'forceSpread']);
+    expect((mdSpread[2].option.series as { data: [number, number][] }[])[0].data).toEqual([
+      [0, 0.01],
+      [10, 0.03],
+    ]);
+    const relaxSpread = simulationCharts({ task: 'relax', parameters: defaultForm().relax, summary: null }, { step: [0, 1], values: { energy: [1, 0.5], fmax: [1, 0.1], forceSpread: [0.2, 0.1] } });
+    expect(relaxSpread.map((c) => c.id)).toEqual(['energy', 'fmax', 'forceSpread']);
     const eos = simulationCharts(
       { task: 'eos', parameters: defaultForm().eos, summary: { task: 'eos', points: [], v0: 12, e0: -1, b0GPa: 100, b0prime: 4.5, rms: 0, unconverged: [] } },
       { step: [0, 1, 2], values: { volume: [11, 12, 13], energy: [-0.9, -1, -0.95] } },

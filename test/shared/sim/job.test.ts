@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFrames, writeXdatcar } from '../../../src-shared/chem';
-import { checkSimulationInput, EmtCalculator, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, trajectoryText, type SimulationFrame } from '../../../src-shared/sim';
+import { checkSimulationInput, EmtCalculator, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { fcc, rattle } from './helpers';
@@ -80,6 +80,28 @@ describe('simulation jobs', () => {
     // nothing to stop outside of: a built-in alone, or a model file that records no distances
     await expect(runSimulation(cu, new EmtCalculator(), { ...params, stopWhenExtrapolating: true })).rejects.toThrow(/needs a trained potential: a built-in calculator has no training structures/);
     await expect(run(true, new TrajectoryDomainWatch(domain(null), cu))).rejects.toThrow(SimulationInputError);
+  });
+
+  it("an ensemble's force spread is recorded with the step and the frame it belongs to", async () => {
+    // EMT, with a made-up spread that tells positions apart: atom 0's x coordinate
+    const emt = new EmtCalculator();
+    const spreading: Calculator = { name: 'spreading', calculate: async (a, o) => ({ ...(await emt.calculate(a, o)), forceSpread: a.cart[0] }) };
+    for (const params of [
+      { ...SIMULATION_DEFAULTS.relax, every: 3 },
+      { ...SIMULATION_DEFAULTS.md, ensemble: 'nve' as const, steps: 30, every: 5, temperature: 300 },
+    ]) {
+      const frames: SimulationFrame[] = [];
+      const steps: StepValues[] = [];
+      await runSimulation(copper(2, 5), spreading, params, { onFrame: (f) => void frames.push(f), onStep: (_, v) => void steps.push(v) });
+      expect(frames.length).toBeGreaterThan(3);
+      for (const f of frames) {
+        expect(f.values.forceSpread).toBe(f.cart[0]);
+        expect(steps[f.step].forceSpread).toBe(f.cart[0]);
+      }
+    }
+    // a calculator without a spread records none
+    const plain = await runSimulation(copper(1), emt, SIMULATION_DEFAULTS.relax, { onFrame: (f) => expect(f.values).not.toHaveProperty('forceSpread') });
+    expect(plain.status).toBe('finished');
   });
 
   it('checks its input before it starts, in sentences', () => {

@@ -72,4 +72,19 @@ describeEachBackend('potential calculator and ensembles', () => {
     }
     expect(singles[0].forces).not.toBeNull();
   });
+
+  it('as a calculator, an ensemble reports how far its members disagree on the forces; a single model does not', async () => {
+    const config = tinyConfig('painn');
+    const s = rattledAlloy(42);
+    const ens = new LoadedPotential(potentialModelFile({ name: 'ens', config, members: [weightsOf(1), weightsOf(2)], provenance }));
+    const [p] = ens.predict([s]);
+    const c = await new PotentialCalculator(ens).calculate(s);
+    // the same as predict's largest per-atom spread (the calculator's pair list orders edges its own way: float32 sums)
+    expect(c.forceSpread).toBeCloseTo(Math.max(...p.std!.forceNorm!), 5);
+    expect(c.forceSpread).toBeGreaterThan(1e-4);
+    ens.dispose();
+    const one = new PotentialCalculator(new LoadedPotential(potentialModelFile({ name: 'one', config, members: [weightsOf(1)], provenance })));
+    expect(await one.calculate(s)).not.toHaveProperty('forceSpread');
+    one.dispose();
+  });
 });
