@@ -53,6 +53,10 @@ describe('Simulate', () => {
       el.dispatchEvent(new Event('input', { bubbles: true }));
     });
     await expect.poll(async () => page.getByTestId('simulation-frame').textContent()).toMatch(/frame 1\/\d+ · step 0/);
+    // the radial distribution of the frame shown: its title follows the slider
+    const rdfCard = page.getByTestId('simulation-chart-rdf');
+    expect(await rdfCard.getAttribute('data-points')).toBe('120');
+    expect(await page.locator('.card', { has: rdfCard }).locator('h3').textContent()).toBe('Radial distribution, frame 1');
     // play shows the recorded frames one after another (forward only, stopping at the last: a
     // state that stays, where matching the label's text caught frames 3–9 for about a second)
     await page.getByTestId('simulation-play').click();

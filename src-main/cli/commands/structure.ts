@@ -1,7 +1,8 @@
 /**
  * `latticework structure info FILE... [--json]`: read structure files and describe what is in them;
  * `latticework structure frames FILE... [--json]`: every frame of a trajectory or labelled file with
- * its energy, free energy, forces and stress.
+ * its energy, free energy, forces and stress;
+ * `latticework structure rdf FILE... [--json]`: the radial distribution function (structure-rdf.ts).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -26,10 +27,13 @@ import type { SpaceGroupSummary } from '../../../src-shared/chem/spacegroup';
 import { plural } from '../../../src-shared/text';
 import { DEFAULT_SYMPREC, findSpaceGroup } from '../../chem/spacegroup';
 import { readFramesFile, readStructuresFile } from '../../files/structure-file';
+import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
 import { parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { describeRdf, rdfRequest, structureRdf, type RdfRequest } from './structure-rdf';
 
 const usage = `Usage: latticework structure info FILE... [--json] [options]
        latticework structure frames FILE... [--json] [options]
+       latticework structure rdf FILE... [--rmax R] [--bins N] [--pair A-B] [--frames A:B] [--json] [options]
 
 info: reads CIF, POSCAR/CONTCAR/*.vasp, XYZ and extended XYZ, vasprun.xml, OUTCAR and
 XDATCAR files (also gzip, bzip2 or xz compressed) and prints, per structure, its
@@ -38,6 +42,14 @@ trajectory, a multi-frame XYZ) is described by its last frame, with the number o
 frames: prints every frame of each file with its energy and free energy (eV), forces
 (eV/Å) and stress (Voigt xx yy zz yz xz xy, eV/Å³, positive = tensile as in ASE); with
 --out, also writes every frame read (labels included) to one new file.
+rdf: the radial distribution function g(r) of each file's structure, the mean over its frames
+for a trajectory (ASE's definition and normalisation; every periodic image within R counts, so
+a cell smaller than 2R has one too; docs/simulation.md).
+  --rmax R             rdf: the largest distance, Å (default ${RDF_DEFAULTS.rmax})
+  --bins N             rdf: number of bins (default ${RDF_DEFAULTS.bins})
+  --pair A-B           rdf: partial g_AB, A atoms at the centre, B atoms around (e.g. Cu-Pt)
+  --frames A:B         rdf: frames A to B − 1 of each file (0-based; N, A:, :B; negative from the
+                       end, e.g. --frames=-100: for the last 100); default all
   --out FILE           frames: write the frames of every file read, in order, to FILE: an
                        extended XYZ (*.extxyz, *.xyz; labels under ASE's names, exact in
                        float64) or an ASE database (*.db, as ASE 3.22 writes it). FILE must
@@ -46,7 +58,8 @@ frames: prints every frame of each file with its energy and free energy (eV), fo
                        cellFormula, composition, nSites, spaceGroup: {number, symbol,
                        crystalSystem, symprec} (null for a molecule), lattice, volume,
                        warnings}; frames: per file {file, format, frames: [{species, energy,
-                       freeEnergy, forces, stress}]}; per failed file {file, error}
+                       freeEnergy, forces, stress}]}; rdf: per file {file, frames, first, last,
+                       rmax, bins, pair, r: [Å], g: [...]}; per failed file {file, error}
   --format F           cif | poscar | xyz (or extxyz) | vasprun | outcar | xdatcar (default: from the
                        file name, else the content)
   --energy-key K       extended XYZ: the key holding the energy (default: energy, REF_energy,
@@ -245,7 +258,7 @@ export const structureCommand: Command = {
       strict: true,
       options: {
         json: { type: 'boolean', default: false },
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out'),
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames'),
       },
     });
     if (!parsed) return 2;
@@ -254,7 +267,7 @@ export const structureCommand: Command = {
       io.err(usage);
       return 2;
     }
-    if (sub !== 'info' && sub !== 'frames') return usageError(io, 'structure', `unknown subcommand "${sub}"`, usage);
+    if (sub !== 'info' && sub !== 'frames' && sub !== 'rdf') return usageError(io, 'structure', `unknown subcommand "${sub}"`, usage);
     if (files.length === 0) return usageError(io, `structure ${sub}`, 'give at least one FILE', usage);
     const v = parsed.values;
     const options: ReadOptions = {};
@@ -303,6 +316,30 @@ export const structureCommand: Command = {
       out = isAbsolute(v.out) ? v.out : resolve(ctx.cwd, v.out);
       if (!/\.(extxyz|xyz|db)$/i.test(out)) return bad(`--out must name an extended XYZ (.extxyz, .xyz) or an ASE database (.db), not "${v.out}"`);
       if (existsSync(out)) return bad(`--out ${v.out} exists: give a new file (nothing is overwritten)`);
+    }
+
+    let rdf: RdfRequest | null = null;
+    const rdfOptions = (['rmax', 'bins', 'pair', 'frames'] as const).filter((k) => v[k] !== undefined);
+    if (sub !== 'rdf' && rdfOptions.length) return bad(`--${rdfOptions[0]} is an option of structure rdf`);
+    if (sub === 'rdf') {
+      try {
+        rdf = rdfRequest(v);
+      } catch (e) {
+        return bad((e as Error).message);
+      }
+    }
+
+    if (rdf) {
+      const records = await structureRdf(files, ctx.cwd, options, rdf);
+      const failed = records.filter((r) => 'error' in r).length;
+      if (v.json) io.out(JSON.stringify(records));
+      else {
+        for (const r of records) {
+          if ('error' in r) io.err(`${r.file}: error: ${r.error.message}`);
+          else io.out(describeRdf(r));
+        }
+      }
+      return failed > 0 ? 1 : 0;
     }
 
     if (sub === 'frames') {

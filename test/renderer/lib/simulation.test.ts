@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
-import { appendFramesToSeries, defaultForm, formProblem, frameAt, formRequest, parseIndices, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
+import { appendFramesToSeries, defaultForm, formProblem, frameAt, frameRdfChart, formRequest, parseIndices, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
 import type { ModelRecord } from '../../../src-shared/ipc/contract';
+import type { Mat3 } from '../../../src-shared/chem/structure';
 
 function frame(index: number, step: number, values: Record<string, number | null>): SimulationFrameView {
   return { index, step, time: null, energy: values.energy ?? 0, values, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null };
@@ -68,6 +69,25 @@ describe('Simulate panel helpers', () => {
       expect(simulationParametersSchema.safeParse(req.parameters).success).toBe(true);
     }
     expect(defaultForm().md.stopWhenExtrapolating).toBe(false);
+  });
+
+  it("charts the radial distribution of the frame shown; a molecule's frame has none", () => {
+    const run = { numbers: [29, 29, 29, 29], pbc: [true, true, true] as [boolean, boolean, boolean] };
+    const lattice: Mat3 = [
+      [3.61, 0, 0],
+      [0, 3.61, 0],
+      [0, 0, 3.61],
+    ];
+    const cart = [0, 0, 0, 0, 1.805, 1.805, 1.805, 0, 1.805, 1.805, 1.805, 0];
+    const chart = frameRdfChart(run, { index: 4, step: 40, time: null, energy: 0, values: {}, lattice, cart, forces: [], stress: null })!;
+    expect(chart.title).toBe('Radial distribution, frame 5');
+    expect(chart.points).toBe(120);
+    const data = (chart.option.series as { data: [number, number][] }[])[0].data;
+    // fcc: the first shell, 12 neighbours at a/√2 = 2.553 Å, in the bin (2.55, 2.60]
+    const peak = data.reduce((best, p) => (p[1] > best[1] ? p : best));
+    expect(peak[0]).toBeCloseTo(2.575, 6);
+    expect(peak[1]).toBeCloseTo(12 / (4 * Math.PI * 0.05 * (2.575 ** 2 + 0.05 ** 2 / 12) * (4 / 3.61 ** 3)), 9);
+    expect(frameRdfChart(run, { index: 0, step: 0, time: null, energy: 0, values: {}, lattice: null, cart, forces: [], stress: null })).toBeNull();
   });
 
   it('a click on a chart picks the frame at that time, step or volume', () => {
