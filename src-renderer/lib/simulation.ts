@@ -148,6 +148,11 @@ export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameter
     add('temperature', 'Temperature', [{ name: 'temperature', data: xy(series, 'temperature', t), color: PALETTE[1] }], 'time / fs', unit('md', 'temperature'));
     const p = xy(series, 'pressure', t);
     if (p.length) add('pressure', 'Pressure', [{ name: 'pressure', data: p, color: PALETTE[2] }], 'time / fs', unit('md', 'pressure'));
+    // mean squared displacement from the start: all mobile atoms, and each element when there are several
+    const msd = ['msd', ...Object.keys(series.values).filter((k) => k.startsWith('msd:')).sort()]
+      .map((k, i) => ({ name: k === 'msd' ? 'all atoms' : k.slice(4), data: xy(series, k, t), color: PALETTE[(5 + i) % PALETTE.length] }))
+      .filter((l) => l.data.length);
+    if (msd.length) add('msd', 'Mean squared displacement', msd, 'time / fs', unit('md', 'msd'));
     spread(t, 'time / fs');
   } else {
     const points = xy(series, 'energy', (series.values.volume ?? []).map((v) => v ?? NaN));

@@ -13,6 +13,7 @@ import { EmtCalculator, EMT_ELEMENTS } from './emt';
 import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
 import { MD_DEFAULTS, runMolecularDynamics, type Ensemble, type ThermostatName } from './md';
 import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, type MorseParameters } from './pair-potentials';
+import { Displacements, diffusionCoefficient } from './msd';
 import { RELAX_DEFAULTS, relax } from './relax';
 import { fromGPa, toGPa } from './units';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
@@ -143,7 +144,8 @@ export type StepValues = Record<string, number | null>;
 /**
  * Series per task, in order, with units: what is logged per step and charted per frame.
  * relax: energy, fmax, stress residual; md: energies, temperature, pressure; eos: volume, energy.
- * An ensemble of potentials adds its force spread (`Calculation.forceSpread`) to relax and md.
+ * An ensemble of potentials adds its force spread (`Calculation.forceSpread`) to relax and md; md
+ * also logs the MSD per element (`msd:Li`, …) when there is more than one.
  */
 export const SERIES: Record<SimulationTask, readonly { key: string; label: string; unit: string }[]> = {
   relax: [
@@ -160,6 +162,7 @@ export const SERIES: Record<SimulationTask, readonly { key: string; label: strin
     { key: 'temperature', label: 'temperature', unit: 'K' },
     { key: 'pressure', label: 'pressure', unit: 'GPa' },
     { key: 'volume', label: 'volume', unit: 'Å³' },
+    { key: 'msd', label: 'mean squared displacement', unit: 'Å²' },
     { key: 'forceSpread', label: 'ensemble force spread', unit: 'eV/Å' },
   ],
   eos: [
@@ -209,6 +212,10 @@ export type SimulationSummary =
       meanTemperature: number;
       /** Mean pressure over the second half, GPa; null without a 3D cell. */
       meanPressure: number | null;
+      /** Diffusion coefficient of the mobile atoms from their MSD over the second half, cm²/s (sim/msd.ts); absent in runs recorded before it was. */
+      diffusion?: number | null;
+      /** The same per element, when there is more than one. */
+      diffusionByElement?: Record<string, number | null> | null;
     }
   | {
       task: 'eos';
@@ -375,6 +382,10 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
   }
 
   if (params.task === 'md') {
+    // how far the atoms moved from the start, step by step: MSD values and the diffusion coefficients
+    const displacements = new Displacements(atoms);
+    const moved: { time: number[]; all: number[]; byElement: Record<string, number[]> } = { time: [], all: [], byElement: {} };
+    let msd: StepValues = {};
     const r = await runMolecularDynamics(atoms, calculator, {
       ensemble: params.ensemble,
       thermostat: params.thermostat,
@@ -389,16 +400,26 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       barostatTau: params.barostatTau,
       compressibility: params.compressibility,
       signal,
-      onStep: (step, o) =>
-        hooks.onStep?.(step, {
+      onStep: (step, o) => {
+        const d = displacements.measure();
+        moved.time.push(step * params.timestep);
+        moved.all.push(d.all);
+        msd = { msd: d.all };
+        for (const [sym, x] of Object.entries(d.byElement ?? {})) {
+          (moved.byElement[sym] ??= []).push(x);
+          msd[`msd:${sym}`] = x;
+        }
+        return hooks.onStep?.(step, {
           potential: o.potential,
           kinetic: o.kinetic,
           total: o.total,
           temperature: o.temperature,
           pressure: o.pressure === null ? null : toGPa(o.pressure),
           volume: atoms.volume(),
+          ...msd,
           ...calculator.last,
-        }),
+        });
+      },
       onFrame: (f) =>
         frame({
           step: f.step,
@@ -412,6 +433,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
             pressure: f.pressure === null ? null : toGPa(f.pressure),
             volume: atoms.volume(),
             fmax: maxForce(f.forces),
+            ...msd,
             ...calculator.last,
           },
           forces: Float64Array.from(f.forces),
@@ -426,6 +448,10 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       drift: r.drift,
       meanTemperature: mean(r.log.temperature.slice(half)),
       meanPressure: pressures.length ? toGPa(mean(pressures)) : null,
+      diffusion: diffusionCoefficient(moved.time, moved.all),
+      diffusionByElement: Object.keys(moved.byElement).length
+        ? Object.fromEntries(Object.entries(moved.byElement).map(([sym, xs]) => [sym, diffusionCoefficient(moved.time, xs)]))
+        : null,
     };
     const status: SimulationStatus = r.status === 'completed' ? 'finished' : r.status;
     return stoppedOutcome({ status, message: r.message, summary: r.log.total.length ? summary : null, final: atoms.toStructure(`${name} (after ${r.steps} MD steps)`) });

@@ -35,6 +35,7 @@ describe('Simulate', () => {
     const first = Number(await run.getAttribute('data-frames'));
     await expect.poll(async () => Number(await run.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(first);
     await expect.poll(async () => Number(await page.getByTestId('simulation-chart-temperature').getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(3);
+    expect(Number(await page.getByTestId('simulation-chart-msd').getAttribute('data-points'))).toBeGreaterThan(3);
     // the viewer follows the latest frame
     const label = page.getByTestId('simulation-frame');
     const seen = await label.textContent();

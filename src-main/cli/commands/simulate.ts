@@ -83,6 +83,9 @@ ${COMMON}
 JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 first],
        "temperature": [K per step], "drift" (eV/atom: change of the conserved quantity, null for
        npt), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs],
+       "msd": [Å² per step: mean squared displacement from the start, the mobile atoms' drift
+       removed], "diffusion" (cm²/s: MSD's slope over the second half / 6), "msdByElement"? and
+       "diffusionByElement"? (structures of more than one element: the same per element),
        "forceSpread"?: [eV/Å per step] (an ensemble of potentials: the largest disagreement of its
        members on an atom's force), "message",
        "warnings"?: [...] (a trained potential: each way the frames written left its training
@@ -170,6 +173,14 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
   } finally {
     opened.calculator.dispose?.();
   }
+}
+
+/** ", D 1.2e-5 cm²/s (Li 3.4e-5, O 1.0e-7)": the diffusion coefficients of an MD run's summary. */
+function describeDiffusion(s: { diffusion?: number | null; diffusionByElement?: Record<string, number | null> | null }): string {
+  if (s.diffusion === undefined || s.diffusion === null) return '';
+  const e = (x: number | null) => (x === null ? '—' : x.toExponential(2));
+  const parts = Object.entries(s.diffusionByElement ?? {}).map(([sym, x]) => `${sym} ${e(x)}`);
+  return `, D ${e(s.diffusion)} cm²/s${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
 function fmt(x: number | null | undefined, digits = 6): string {
@@ -332,6 +343,14 @@ export const mdCommand: Command = {
           kinetic: series('kinetic'),
           pressure: series('pressure'),
           time: steps.map((_, i) => i * params.timestep),
+          msd: series('msd'),
+          diffusion: summary?.diffusion ?? null,
+          ...(summary?.diffusionByElement
+            ? {
+                msdByElement: Object.fromEntries(Object.keys(summary.diffusionByElement).map((sym) => [sym, series(`msd:${sym}`)])),
+                diffusionByElement: summary.diffusionByElement,
+              }
+            : {}),
           ...(steps.some((v) => v.forceSpread !== undefined) ? { forceSpread: series('forceSpread') } : {}),
           message: out.message,
           ...(warnings ? { warnings } : {}),
@@ -346,7 +365,7 @@ export const mdCommand: Command = {
           `${String(f.step).padStart(8)} ${fmt(f.time, 2).padStart(12)} ${fmt(v.potential, 5).padStart(12)} ${fmt(v.kinetic, 5).padStart(12)} ${fmt(v.total, 5).padStart(12)} ${fmt(v.temperature, 1).padStart(9)} ${fmt(v.pressure, 3).padStart(8)}`,
         );
       }
-      if (summary) ctx.io.out(`drift ${summary.drift === null ? '— (npt)' : `${summary.drift.toExponential(3)} eV/atom`}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}`);
+      if (summary) ctx.io.out(`drift ${summary.drift === null ? '— (npt)' : `${summary.drift.toExponential(3)} eV/atom`}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}${describeDiffusion(summary)}`);
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`${frames.length} frames written to ${values.out}`);
     }

@@ -99,6 +99,12 @@ describe('latticework relax, md and eos', () => {
     expect(doc.temperature[0]).toBeCloseTo(300, 8);
     expect(Math.abs(doc.drift)).toBeLessThan(1e-4);
     expect(doc.drift).toBeCloseTo((doc.energy[50] - doc.energy[0]) / 32, 12);
+    // how far the atoms moved: the MSD per step from 0, and D fitted to its second half
+    expect(doc.msd).toHaveLength(51);
+    expect(doc.msd[0]).toBe(0);
+    expect(doc.msd[50]).toBeGreaterThan(0);
+    expect(typeof doc.diffusion).toBe('number');
+    expect(doc).not.toHaveProperty('msdByElement');
     const traj = readFrames('traj.extxyz', readFileSync(join(dir, 'traj.extxyz'), 'utf8')).frames;
     expect(traj).toHaveLength(6);
     expect(traj[5].energy! + 0).toBeCloseTo(doc.potential[50], 10);

@@ -140,6 +140,14 @@ describe('Simulate panel helpers', () => {
     // an ensemble of potentials: its force spread gets a chart of its own, against the same axis
     const mdSpread = simulationCharts({ task: 'md', parameters: { ...defaultForm().md, timestep: 2 }, summary: null }, { step: [0, 5], values: { total: [1, 1], potential: [0, 0.1], temperature: [300, 290], forceSpread: [0.01, 0.03] } });
     expect(mdSpread.map((c) => c.id)).toEqual(['energy', 'temperature', 'forceSpread']);
+    // the MSD: all atoms and, in an alloy, each element
+    const mdMsd = simulationCharts({ task: 'md', parameters: { ...defaultForm().md, timestep: 2 }, summary: null }, { step: [0, 5], values: { msd: [0, 0.2], 'msd:Pt': [0, 0.1], 'msd:Cu': [0, 0.3] } });
+    const msdChart = mdMsd.find((c) => c.id === 'msd')!;
+    expect((msdChart.option.series as { name: string; data: [number, number][] }[]).map((l) => [l.name, l.data[1]])).toEqual([
+      ['all atoms', [10, 0.2]],
+      ['Cu', [10, 0.3]],
+      ['Pt', [10, 0.1]],
+    ]);
     expect((mdSpread[2].option.series as { data: [number, number][] }[])[0].data).toEqual([
       [0, 0.01],
       [10, 0.03],

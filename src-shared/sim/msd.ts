@@ -1,0 +1,94 @@
+/**
+ * Mean squared displacement of an MD run from its start, and the diffusion coefficient it gives
+ * (Einstein: MSD(t) → 6·D·t in three dimensions).
+ *
+ * MSD(t) = (1/N) Σ_i |Δr_i(t) − Δr_cm(t)|², Δr_i(t) = r_i(t) − r_i(0), over the atoms that are not
+ * held fixed; Δr_cm is their mass-weighted mean displacement, so that a drift of the whole (a
+ * Langevin thermostat does not conserve momentum) is not counted as diffusion. Positions are the
+ * simulation's own, never wrapped into the cell (sim/atoms.ts), so an atom that crosses the cell
+ * keeps counting. One time origin (the start): the curve of a short run is noisy; a researcher after
+ * a number averages over a long run. An NPT run's cell changes carry the atoms with them, which counts
+ * as displacement too.
+ *
+ * D is fitted over the second half of the run (the first is the ballistic start and equilibration):
+ * the least-squares slope of MSD against time, divided by 6, in cm²/s (1 Å²/fs = 0.1 cm²/s). Per
+ * element too when the structure has more than one (the Li of a lithium-ion conductor against its
+ * host lattice).
+ */
+import { elementSymbol } from '../chem/elements';
+import type { Atoms } from './atoms';
+
+/** 1 Å²/fs in cm²/s. */
+const CM2_PER_S = 0.1;
+
+export interface Displacement {
+  /** Å², over every mobile atom. */
+  all: number;
+  /** Å², per element symbol; null when the mobile atoms are of one element. */
+  byElement: Record<string, number> | null;
+}
+
+/** Remembers the start of a run and measures how far its atoms have moved since. */
+export class Displacements {
+  private readonly start: Float64Array;
+  private readonly mobile: number[];
+  private readonly symbols: string[];
+
+  constructor(private readonly atoms: Pick<Atoms, 'cart' | 'numbers' | 'masses' | 'fixed'>) {
+    this.start = Float64Array.from(atoms.cart);
+    this.mobile = Array.from({ length: atoms.numbers.length }, (_, i) => i).filter((i) => !atoms.fixed?.[i]);
+    this.symbols = [...new Set(this.mobile.map((i) => elementSymbol(atoms.numbers[i])))].sort();
+  }
+
+  /** The MSD of the atoms now, from the start. */
+  measure(): Displacement {
+    const { cart, masses, numbers } = this.atoms;
+    const n = this.mobile.length;
+    if (n === 0) return { all: 0, byElement: null };
+    const cm = [0, 0, 0];
+    let mass = 0;
+    for (const i of this.mobile) {
+      for (let c = 0; c < 3; c++) cm[c] += masses[i] * (cart[3 * i + c] - this.start[3 * i + c]);
+      mass += masses[i];
+    }
+    for (let c = 0; c < 3; c++) cm[c] /= mass;
+    let all = 0;
+    const sums: Record<string, number> = {};
+    const counts: Record<string, number> = {};
+    for (const i of this.mobile) {
+      let d2 = 0;
+      for (let c = 0; c < 3; c++) d2 += (cart[3 * i + c] - this.start[3 * i + c] - cm[c]) ** 2;
+      all += d2;
+      const sym = elementSymbol(numbers[i]);
+      sums[sym] = (sums[sym] ?? 0) + d2;
+      counts[sym] = (counts[sym] ?? 0) + 1;
+    }
+    const byElement = this.symbols.length > 1 ? Object.fromEntries(this.symbols.map((s) => [s, sums[s] / counts[s]])) : null;
+    return { all: all / n, byElement };
+  }
+}
+
+/**
+ * D from MSD(t) (Å², fs): the least-squares slope over the second half of the points, / 6, in
+ * cm²/s; null with fewer than two points there.
+ */
+export function diffusionCoefficient(time: readonly number[], msd: readonly number[]): number | null {
+  const from = Math.floor(time.length / 2);
+  const n = time.length - from;
+  if (n < 2) return null;
+  let st = 0;
+  let sm = 0;
+  for (let k = from; k < time.length; k++) {
+    st += time[k];
+    sm += msd[k];
+  }
+  const tm = st / n;
+  const mm = sm / n;
+  let num = 0;
+  let den = 0;
+  for (let k = from; k < time.length; k++) {
+    num += (time[k] - tm) * (msd[k] - mm);
+    den += (time[k] - tm) ** 2;
+  }
+  return den > 0 ? (num / den / 6) * CM2_PER_S : null;
+}

@@ -1,0 +1,90 @@
+/**
+ * Mean squared displacement and the diffusion coefficient: the definition on moves worked out by
+ * hand, and the physics on free particles under a Langevin thermostat, whose diffusion coefficient
+ * is known exactly (Einstein–Smoluchowski: D = k_B·T / (m·γ)).
+ */
+import { describe, expect, it } from 'vitest';
+import { Atoms } from '../../../src-shared/sim/atoms';
+import type { Calculator } from '../../../src-shared/sim/calculator';
+import { EmtCalculator } from '../../../src-shared/sim/emt';
+import { runSimulation, SIMULATION_DEFAULTS, type StepValues } from '../../../src-shared/sim/job';
+import { diffusionCoefficient, Displacements } from '../../../src-shared/sim/msd';
+import { ACCELERATION, KB } from '../../../src-shared/sim/units';
+import type { Structure } from '../../../src-shared/chem/structure';
+
+function cell(numbers: number[], L: number): Atoms {
+  const cart = Float64Array.from(numbers.flatMap((_, i) => [(i % 5) * 2, Math.floor(i / 5) * 2, 1]));
+  return new Atoms({ numbers: Int32Array.from(numbers), cart, lattice: [[L, 0, 0], [0, L, 0], [0, 0, L]], pbc: [true, true, true] });
+}
+
+describe('mean squared displacement', () => {
+  it('removes the drift of the whole, leaves out fixed atoms, and splits by element', () => {
+    const a = cell([29, 29, 29, 29], 10);
+    const d = new Displacements(a);
+    for (let i = 0; i < 4; i++) a.cart[3 * i] += 0.7; // everything moves together: no diffusion
+    expect(d.measure().all).toBeCloseTo(0, 12);
+    a.cart[1] += 2; // atom 0 moves 2 Å along y: its own move less the mean, and the others' −mean
+    expect(d.measure().all).toBeCloseTo((1.5 ** 2 + 3 * 0.5 ** 2) / 4, 12);
+    expect(d.measure().byElement).toBeNull();
+    // Cu and Pt of different masses: the centre of mass is mass-weighted
+    const b = cell([29, 78], 10);
+    const e = new Displacements(b);
+    b.cart[0] += 1;
+    const [mCu, mPt] = [b.masses[0], b.masses[1]];
+    const cm = mCu / (mCu + mPt);
+    expect(e.measure().byElement).toEqual({ Cu: expect.closeTo((1 - cm) ** 2, 12), Pt: expect.closeTo(cm ** 2, 12) });
+    // a fixed atom neither counts nor moves the centre
+    const c = new Atoms({ numbers: Int32Array.of(29, 29, 29), cart: new Float64Array(9), lattice: null, pbc: [false, false, false], fixed: Uint8Array.of(1, 0, 0) });
+    const f = new Displacements(c);
+    c.cart[3] += 1;
+    expect(f.measure().all).toBeCloseTo(0.25, 12);
+  });
+
+  it('fits D over the second half of the points, in cm²/s', () => {
+    const t = Array.from({ length: 11 }, (_, k) => 10 * k);
+    // ballistic start, then 6·D·t with D = 0.002 Å²/fs = 2e-4 cm²/s
+    const msd = t.map((x) => (x < 50 ? 1e-3 * x * x : 0.5 + 6 * 0.002 * x));
+    expect(diffusionCoefficient(t, msd)).toBeCloseTo(2e-4, 12);
+    expect(diffusionCoefficient([0, 1], [0, 1])).toBeNull();
+  });
+
+  it('an MD run of an alloy logs the MSD of every element, which make up the whole', async () => {
+    const alloy = cell([29, 78, 29, 78, 29, 29, 78, 29], 4.5);
+    for (let i = 0; i < 8; i++) alloy.cart.set([(i % 2) * 2.25, (Math.floor(i / 2) % 2) * 2.25, Math.floor(i / 4) * 2.25], 3 * i);
+    const values: StepValues[] = [];
+    const out = await runSimulation(alloy.toStructure('CuPt'), new EmtCalculator(), { ...SIMULATION_DEFAULTS.md, ensemble: 'nve', temperature: 600, steps: 20 }, { onStep: (_, v) => void values.push(v) });
+    if (out.summary?.task !== 'md') throw new Error('no summary');
+    expect(Object.keys(out.summary.diffusionByElement!)).toEqual(['Cu', 'Pt']);
+    expect(values).toHaveLength(21);
+    for (const v of values) expect(v.msd).toBeCloseTo((5 * v['msd:Cu']! + 3 * v['msd:Pt']!) / 8, 12);
+    expect(values[20].msd).toBeGreaterThan(0);
+  });
+
+  it('gives free particles under a Langevin thermostat D = k_B·T / (m·γ)', async () => {
+    // 1,000 argon atoms that do not interact, 300 K, friction 0.02/fs, 10 ps (200 relaxation times)
+    const n = 1000;
+    const L = 100;
+    const free: Calculator = { name: 'free', calculate: async (a) => ({ energy: 0, forces: new Float64Array(a.cart.length), stress: null }) };
+    const structure: Structure = { ...cell(Array.from({ length: n }, () => 18), L).toStructure('Ar gas') };
+    let gamma = 0.02;
+    const values: StepValues[] = [];
+    const out = await runSimulation(structure, free, { ...SIMULATION_DEFAULTS.md, ensemble: 'nvt', thermostat: 'langevin', temperature: 300, friction: gamma, timestep: 2, steps: 5000, every: 1000, seed: 11 }, { onStep: (_, v) => void values.push(v) });
+    expect(out.status).toBe('finished');
+    if (out.summary?.task !== 'md') throw new Error('no summary');
+    const mass = 39.948;
+    const expected = ((KB * 300 * ACCELERATION) / (mass * gamma)) * 0.1; // Å²/fs → cm²/s
+    expect(out.summary.diffusion! / expected).toBeGreaterThan(0.9);
+    expect(out.summary.diffusion! / expected).toBeLessThan(1.1);
+    expect(values).toHaveLength(5001);
+    expect(values[0].msd).toBe(0);
+    // 6·D·t at 10 ps: about 19 Å²
+    expect(values[5000].msd! / (6 * (expected / 0.1) * 10_000)).toBeCloseTo(1, 0);
+    // twice the friction, half the diffusion
+    gamma = 0.04;
+    const slower = await runSimulation(structure, free, { ...SIMULATION_DEFAULTS.md, ensemble: 'nvt', thermostat: 'langevin', temperature: 300, friction: gamma, timestep: 2, steps: 5000, every: 1000, seed: 11 });
+    if (slower.summary?.task !== 'md') throw new Error('no summary');
+    expect(slower.summary.diffusion! / (expected / 2)).toBeGreaterThan(0.9);
+    expect(slower.summary.diffusion! / (expected / 2)).toBeLessThan(1.1);
+    expect(slower.summary.diffusionByElement).toBeNull();
+  });
+});
