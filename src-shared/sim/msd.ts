@@ -31,39 +31,48 @@ export interface Displacement {
 /** Remembers the start of a run and measures how far its atoms have moved since. */
 export class Displacements {
   private readonly start: Float64Array;
-  private readonly mobile: number[];
+  private readonly mobile: Int32Array;
+  /** Per mobile atom: its element's index in `symbols`. */
+  private readonly kind: Int32Array;
   private readonly symbols: string[];
+  private readonly perKind: Float64Array;
 
   constructor(private readonly atoms: Pick<Atoms, 'cart' | 'numbers' | 'masses' | 'fixed'>) {
     this.start = Float64Array.from(atoms.cart);
-    this.mobile = Array.from({ length: atoms.numbers.length }, (_, i) => i).filter((i) => !atoms.fixed?.[i]);
-    this.symbols = [...new Set(this.mobile.map((i) => elementSymbol(atoms.numbers[i])))].sort();
+    this.mobile = Int32Array.from(Array.from({ length: atoms.numbers.length }, (_, i) => i).filter((i) => !atoms.fixed?.[i]));
+    this.symbols = [...new Set(Array.from(this.mobile, (i) => elementSymbol(atoms.numbers[i])))].sort();
+    this.kind = Int32Array.from(this.mobile, (i) => this.symbols.indexOf(elementSymbol(atoms.numbers[i])));
+    this.perKind = new Float64Array(this.symbols.length);
+    for (const k of this.kind) this.perKind[k]++;
   }
 
   /** The MSD of the atoms now, from the start. */
   measure(): Displacement {
-    const { cart, masses, numbers } = this.atoms;
+    const { cart, masses } = this.atoms;
     const n = this.mobile.length;
     if (n === 0) return { all: 0, byElement: null };
-    const cm = [0, 0, 0];
+    let cx = 0;
+    let cy = 0;
+    let cz = 0;
     let mass = 0;
     for (const i of this.mobile) {
-      for (let c = 0; c < 3; c++) cm[c] += masses[i] * (cart[3 * i + c] - this.start[3 * i + c]);
+      cx += masses[i] * (cart[3 * i] - this.start[3 * i]);
+      cy += masses[i] * (cart[3 * i + 1] - this.start[3 * i + 1]);
+      cz += masses[i] * (cart[3 * i + 2] - this.start[3 * i + 2]);
       mass += masses[i];
     }
-    for (let c = 0; c < 3; c++) cm[c] /= mass;
+    cx /= mass;
+    cy /= mass;
+    cz /= mass;
     let all = 0;
-    const sums: Record<string, number> = {};
-    const counts: Record<string, number> = {};
-    for (const i of this.mobile) {
-      let d2 = 0;
-      for (let c = 0; c < 3; c++) d2 += (cart[3 * i + c] - this.start[3 * i + c] - cm[c]) ** 2;
+    const sums = new Float64Array(this.symbols.length);
+    for (let m = 0; m < n; m++) {
+      const i = this.mobile[m];
+      const d2 = (cart[3 * i] - this.start[3 * i] - cx) ** 2 + (cart[3 * i + 1] - this.start[3 * i + 1] - cy) ** 2 + (cart[3 * i + 2] - this.start[3 * i + 2] - cz) ** 2;
       all += d2;
-      const sym = elementSymbol(numbers[i]);
-      sums[sym] = (sums[sym] ?? 0) + d2;
-      counts[sym] = (counts[sym] ?? 0) + 1;
+      sums[this.kind[m]] += d2;
     }
-    const byElement = this.symbols.length > 1 ? Object.fromEntries(this.symbols.map((s) => [s, sums[s] / counts[s]])) : null;
+    const byElement = this.symbols.length > 1 ? Object.fromEntries(this.symbols.map((s, k) => [s, sums[k] / this.perKind[k]])) : null;
     return { all: all / n, byElement };
   }
 }
