@@ -4,12 +4,13 @@
  * trajectory (src-shared/sim/rdf.ts: ASE's definition, every periodic image counted).
  */
 import { isAbsolute, resolve } from 'node:path';
-import { atomicNumber, structureErrorData, type ReadOptions } from '../../../src-shared/chem';
+import { atomicNumber, type ReadOptions } from '../../../src-shared/chem';
 import { radialDistribution, RDF_DEFAULTS, type RadialDistribution } from '../../../src-shared/sim/rdf';
 import { readStructuresFile } from '../../files/structure-file';
+import { errorRecord, type ErrorRecord } from './file-records';
 
 /** One element of `structure rdf --json`. */
-export type StructureRdfRecord = ({ file: string; first: number; last: number } & RadialDistribution) | { file: string; error: { name: string; message: string; line: number | null } };
+export type StructureRdfRecord = ({ file: string; first: number; last: number } & RadialDistribution) | ErrorRecord;
 
 export interface RdfRequest {
   rmax: number;
@@ -64,8 +65,7 @@ export async function structureRdf(files: string[], cwd: string, options: ReadOp
       const rdf = radialDistribution(structures.slice(range[0], range[1] + 1), { ...request, firstFrame: range[0] });
       out.push({ file, first: range[0], last: range[1], ...rdf });
     } catch (e) {
-      const d = structureErrorData(e, file);
-      out.push({ file, error: { name: d.name, message: d.message, line: d.line } });
+      out.push(errorRecord(e, file));
     }
   }
   return out;

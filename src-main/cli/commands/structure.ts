@@ -12,7 +12,6 @@ import {
   forcesToJSON,
   maxForce,
   MULTI_FRAME_FORMATS,
-  structureErrorData,
   summarizeStructure,
   type DisorderPolicy,
   type LatticeParameters,
@@ -29,6 +28,7 @@ import { DEFAULT_SYMPREC, findSpaceGroup } from '../../chem/spacegroup';
 import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
 import { parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { errorRecord, printRecords, type ErrorRecord } from './file-records';
 import { describeRdf, rdfRequest, structureRdf, type RdfRequest } from './structure-rdf';
 
 const usage = `Usage: latticework structure info FILE... [--json] [options]
@@ -74,8 +74,6 @@ a cell smaller than 2R has one too; docs/simulation.md).
   --max-atoms N        refuse structures with more sites (default ${DEFAULT_READ_OPTIONS.maxAtoms})
   --max-bytes N        refuse larger files (default ${DEFAULT_READ_OPTIONS.maxBytes})
 Exit status: 0 when every file was read, 1 when any failed, 2 on a usage error.`;
-
-type ErrorRecord = { file: string; error: { name: string; message: string; line: number | null } };
 
 /** One element of `structure info --json`. */
 export type StructureInfoRecord =
@@ -138,11 +136,6 @@ function describe(r: Extract<StructureInfoRecord, { nSites: number }>): string {
  * (measured: one CIF 0.45 → 0.15 s of CPU; 400 and 2,000 CIFs the same or less than at the default).
  */
 const SYMMETRY_TIERING_BUDGET = 1_000_000_000;
-
-function errorRecord(e: unknown, file: string): ErrorRecord {
-  const d = structureErrorData(e, file);
-  return { file, error: { name: d.name, message: d.message, line: d.line } };
-}
 
 export async function structureInfo(files: string[], cwd: string, options: ReadOptions): Promise<StructureInfoRecord[]> {
   const out: StructureInfoRecord[] = [];
@@ -329,22 +322,10 @@ export const structureCommand: Command = {
       }
     }
 
-    if (rdf) {
-      const records = await structureRdf(files, ctx.cwd, options, rdf);
-      const failed = records.filter((r) => 'error' in r).length;
-      if (v.json) io.out(JSON.stringify(records));
-      else {
-        for (const r of records) {
-          if ('error' in r) io.err(`${r.file}: error: ${r.error.message}`);
-          else io.out(describeRdf(r));
-        }
-      }
-      return failed > 0 ? 1 : 0;
-    }
+    if (rdf) return printRecords(io, await structureRdf(files, ctx.cwd, options, rdf), v.json, describeRdf);
 
     if (sub === 'frames') {
       const { records, warnings, frames } = await structureFrames(files, ctx.cwd, options);
-      const failed = records.filter((r) => 'error' in r).length;
       for (const w of warnings) io.err(`warning: ${w}`);
       if (out !== null) {
         if (frames.length === 0) io.err(`latticework structure frames: no frame was read: ${v.out} not written`);
@@ -358,14 +339,7 @@ export const structureCommand: Command = {
           }
         }
       }
-      if (v.json) io.out(JSON.stringify(records));
-      else {
-        for (const r of records) {
-          if ('error' in r) io.err(`${r.file}: error: ${r.error.message}`);
-          else io.out(describeFrames(r));
-        }
-      }
-      return failed > 0 ? 1 : 0;
+      return printRecords(io, records, v.json, describeFrames);
     }
     // before moyo is compiled (on the first structure): V8 reads the budget when it instantiates a module
     setFlagsFromString(`--wasm-tiering-budget=${SYMMETRY_TIERING_BUDGET}`);
