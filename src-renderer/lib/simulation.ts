@@ -7,9 +7,9 @@ import type { CalculatorSpec, ModelRecord, SimulationDetail, SimulationFrameView
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
 import { SERIES, SIMULATION_DEFAULTS, type EosParameters, type MdParameters, type RelaxParameters } from '../../src-shared/sim/job';
 import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
-import { radialDistribution, RDF_DEFAULTS } from '../../src-shared/sim/rdf';
 import { fromGPa } from '../../src-shared/sim/units';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
+import { rdfChart } from './rdf';
 import type { ViewerStructure } from '../viewer/model';
 
 export type CalculatorName = CalculatorSpec['kind'];
@@ -194,12 +194,10 @@ export function frameStructure(run: Pick<SimulationDetail, 'numbers' | 'pbc'>, f
   return { lattice: frame.lattice, pbc: run.pbc, numbers: run.numbers, cart: frame.cart, frac: null };
 }
 
-/** The radial distribution function of a frame (to RDF_DEFAULTS.rmax), as a chart; null for a molecule (no density). */
+/** The radial distribution function of a frame, as a chart; null for a molecule (no density). */
 export function frameRdfChart(run: Pick<SimulationDetail, 'numbers' | 'pbc'>, frame: SimulationFrameView): SimulationChart | null {
-  if (!frame.lattice) return null;
-  const rdf = radialDistribution([{ numbers: run.numbers, cart: Float64Array.from(frame.cart), lattice: frame.lattice, pbc: run.pbc }], RDF_DEFAULTS);
-  const data = rdf.r.map((r, k): [number, number] => [r, rdf.g[k]]);
-  return { id: 'rdf', title: `Radial distribution, frame ${frame.index + 1}`, option: lineOption([{ name: 'g(r)', data, color: PALETTE[4] }], { xName: 'r / Å', yName: 'g(r)' }), points: data.length };
+  const chart = rdfChart(frameStructure(run, frame), `Radial distribution, frame ${frame.index + 1}`);
+  return chart && { id: 'rdf', ...chart };
 }
 
 /** A new series with the streamed frames' values added (steps in order: frames at or before the last step are skipped). */

@@ -124,6 +124,14 @@ describe('trajectories in the workspace', () => {
     // the XDATCAR has no energies: frames only
     await items.filter({ hasText: 'XDATCAR' }).click();
     await expect.poll(() => frame.textContent()).toMatch(/frame 11 \/ 11/);
+    // its radial distribution, on request, follows the frame shown
+    const rdf = page.getByTestId('structure-rdf');
+    await rdf.locator('summary').click();
+    await expect.poll(() => page.getByTestId('structure-rdf-chart').getAttribute('data-points')).toBe('120');
+    expect(await rdf.locator('summary').textContent()).toMatch(/Radial distribution g\(r\)\s*· frame 11/);
+    await scrub(page, 2);
+    await expect.poll(() => rdf.locator('summary').textContent()).toMatch(/· frame 3$/);
+    await app.screenshot('trajectory-rdf');
   });
 
   it('imports a folder of labelled frames from the dialog: keys and selection as chosen, a truncated file reported, the others kept', async () => {
