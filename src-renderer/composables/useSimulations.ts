@@ -2,7 +2,7 @@
  * Simulations as the app knows them: the list (kept current by `simulations.onStatus`), the run
  * shown (its detail with per-step series, and one frame: the latest, followed while the run goes,
  * or one the user picked, fetched on demand — a long run's frames stay in the database), starting,
- * cancelling, deleting and exporting. A running run's progress arrives through
+ * cancelling, deleting and exporting, and a finished run of the same task drawn over the one shown. A running run's progress arrives through
  * `simulations.onFrames` (at most twice a second: the new frames' values for the charts, the
  * latest frame for the viewer), taken in only once the window has drawn the previous one: a slow
  * machine shows fewer updates instead of falling behind and ignoring clicks. Module-level state,
@@ -25,6 +25,9 @@ const detail = shallowRef<SimulationDetail | null>(null);
 const frame = shallowRef<SimulationFrameView | null>(null);
 const picked = ref<number | null>(null);
 const detailError = ref<string | null>(null);
+/** A finished run of the same task drawn over the run shown (its detail), or null. */
+const compared = shallowRef<SimulationDetail | null>(null);
+let compareToken = 0;
 const starting = ref(false);
 const startError = ref<string | null>(null);
 const actionError = ref<string | null>(null);
@@ -114,8 +117,24 @@ async function load(id: number): Promise<void> {
   }
 }
 
+/** Draws run `id` over the run shown (null: none). */
+async function compareWith(id: number | null): Promise<void> {
+  const token = ++compareToken;
+  if (id === null) {
+    compared.value = null;
+    return;
+  }
+  try {
+    const d = await getApi().simulations.get({ id });
+    if (token === compareToken) compared.value = d;
+  } catch (e) {
+    if (token === compareToken) detailError.value = errorMessage(e);
+  }
+}
+
 function select(id: number | null): void {
   selectedId.value = id;
+  void compareWith(null);
   detail.value = null;
   frame.value = null;
   picked.value = null;
@@ -179,6 +198,7 @@ const remove = (id: number) =>
     await getApi().simulations.delete({ id });
     list.value = list.value.filter((r) => r.id !== id);
     if (selectedId.value === id) select(null);
+    else if (compared.value?.id === id) void compareWith(null);
   });
 
 /** The trajectory (extxyz, XDATCAR) or the final structure (CIF, POSCAR) as a download. */
@@ -198,6 +218,8 @@ export function useSimulations() {
     frame: computed(() => frame.value),
     picked: readonly(picked),
     detailError: readonly(detailError),
+    compared: computed(() => compared.value),
+    compareWith,
     starting: readonly(starting),
     startError,
     actionError,

@@ -121,15 +121,19 @@ function unit(task: SimulationTask, key: string): string {
   return SERIES[task].find((s) => s.key === key)?.unit ?? '';
 }
 
-/**
- * The charts of a run's series: relaxation — energy and the largest force (log) per step; MD —
- * energies, temperature and pressure against time; EOS — energy against volume with the fitted
- * Birch–Murnaghan curve.
- */
-export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary'>, series: Series): SimulationChart[] {
-  const charts: SimulationChart[] = [];
-  const add = (id: string, title: string, lines: LineSeries[], xName: string, yName: string, logY = false) =>
-    charts.push({ id, title, option: lineOption(lines, { xName, yName, logY }), points: lines.reduce((s, l) => s + l.data.length, 0) });
+interface ChartSpec {
+  id: string;
+  title: string;
+  lines: LineSeries[];
+  xName: string;
+  yName: string;
+  logY: boolean;
+}
+
+/** The charts of one run, as lines (see simulationCharts). */
+function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary'>, series: Series): ChartSpec[] {
+  const specs: ChartSpec[] = [];
+  const add = (id: string, title: string, lines: LineSeries[], xName: string, yName: string, logY = false) => specs.push({ id, title, lines, xName, yName, logY });
   // an ensemble of potentials: how far its members disagree on the forces, step by step
   const spread = (x: readonly number[], xName: string) => {
     const d = xy(series, 'forceSpread', x);
@@ -166,7 +170,55 @@ export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameter
     }
     add('eos', 'Energy against volume', lines, 'volume / Å³', 'eV');
   }
-  return charts;
+  return specs;
+}
+
+/** The label of a run drawn over another: "#3 emt". */
+export function comparedLabel(r: Pick<SimulationDetail, 'id' | 'calculator'>): string {
+  return `#${r.id} ${r.calculator}`;
+}
+
+/** A second run drawn over the first (its lines named "… — label", in other colours). */
+export interface ComparedRun {
+  label: string;
+  run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary'>;
+  series: Series;
+}
+
+/**
+ * The charts of a run's series: relaxation — energy and the largest force (log) per step; MD —
+ * energies, temperature and pressure against time; EOS — energy against volume with the fitted
+ * Birch–Murnaghan curve. With `compared`, a run of the same task is drawn over it, chart by chart
+ * (the EOS of a trained potential over EMT's, say).
+ */
+export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary'>, series: Series, compared: ComparedRun | null = null): SimulationChart[] {
+  const specs = chartSpecs(run, series);
+  if (compared && compared.run.task === run.task) {
+    const other = chartSpecs(compared.run, compared.series);
+    for (const spec of specs) {
+      const o = other.find((x) => x.id === spec.id);
+      if (o) spec.lines.push(...o.lines.map((l, i) => ({ ...l, name: `${l.name} — ${compared.label}`, color: PALETTE[(6 + i) % PALETTE.length] })));
+    }
+  }
+  return specs.map(({ id, title, lines, xName, yName, logY }) => ({ id, title, option: lineOption(lines, { xName, yName, logY }), points: lines.reduce((n, l) => n + l.data.length, 0) }));
+}
+
+/** How a run's result differs from a compared run's (EOS: V₀, B₀, E₀ per atom; relaxation: energy per atom, volume); null for MD. */
+export function comparisonSummary(run: Pick<SimulationDetail, 'summary' | 'nAtoms'>, other: Pick<SimulationDetail, 'summary' | 'nAtoms'>, label: string): string | null {
+  const a = run.summary;
+  const b = other.summary;
+  if (!a || !b || a.task !== b.task) return null;
+  const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+  const pct = (x: number, y: number) => `${signed((100 * (x - y)) / y, 2)} %`;
+  const meV = (x: number, y: number) => `${signed(1000 * (x - y), 1)} meV/atom`;
+  if (a.task === 'eos' && b.task === 'eos') {
+    return `against ${label}: V₀ ${pct(a.v0, b.v0)}, B₀ ${pct(a.b0GPa, b.b0GPa)}, E₀ ${meV(a.e0 / run.nAtoms, b.e0 / other.nAtoms)}`;
+  }
+  if (a.task === 'relax' && b.task === 'relax') {
+    const volume = a.volume !== null && b.volume !== null ? `, volume ${pct(a.volume, b.volume)}` : '';
+    return `against ${label}: energy ${meV(a.energy / run.nAtoms, b.energy / other.nAtoms)}${volume}`;
+  }
+  return null;
 }
 
 /**

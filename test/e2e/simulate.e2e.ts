@@ -116,6 +116,35 @@ describe('Simulate', () => {
     expect(app.errors).toEqual([]);
   });
 
+  it('draws one equation of state over another and says how V₀, B₀ and E₀ differ', { timeout: 600_000 }, async () => {
+    const { page } = app;
+    await page.getByTestId('nav-simulate').click();
+    await page.getByTestId('simulation-task-eos').click();
+    const run = page.getByTestId('simulation-run');
+    const eos = async (calculator: string) => {
+      await page.getByTestId('simulation-calculator').selectOption(calculator);
+      const before = await run.getAttribute('data-id');
+      await page.getByTestId('simulation-start').click();
+      await expect.poll(async () => run.getAttribute('data-id'), { timeout: 60_000 }).not.toBe(before);
+      await expect.poll(async () => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
+      return Number(await run.getAttribute('data-id'));
+    };
+    const emt = await eos('emt');
+    // a Morse pair potential with its minimum at copper's nearest-neighbour distance
+    await page.getByTestId('simulation-calculator').selectOption('morse');
+    await page.getByLabel('r₀ / Å').fill('2.55');
+    await eos('morse');
+    const points = Number(await page.getByTestId('simulation-chart-eos').getAttribute('data-points'));
+    // only runs of the same task are offered
+    const offered = await page.getByTestId('simulation-compare').locator('option').allTextContents();
+    expect(offered.filter((o) => o.startsWith('#'))).toEqual([expect.stringMatching(new RegExp(`^#${emt} .*\\(emt\\)$`))]);
+    await page.getByTestId('simulation-compare').selectOption(String(emt));
+    await expect.poll(async () => page.getByTestId('simulation-compare-summary').textContent()).toMatch(new RegExp(`^against #${emt} emt: V₀ [+−]\\d+\\.\\d\\d %, B₀ [+−]\\d+\\.\\d\\d %, E₀ [+−]\\d+\\.\\d meV/atom$`));
+    expect(Number(await page.getByTestId('simulation-chart-eos').getAttribute('data-points'))).toBe(2 * points);
+    await app.screenshot('simulate-eos-compared');
+    expect(app.errors).toEqual([]);
+  });
+
   it('relaxes with a trained potential chosen in the panel', { timeout: 600_000 }, async () => {
     const { page } = app;
     const path = join(dir, 'tiny-schnet.lwm');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
-import { appendFramesToSeries, defaultForm, formProblem, frameAt, frameRdfChart, formRequest, parseIndices, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
+import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, formProblem, frameAt, frameRdfChart, formRequest, parseIndices, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
 import type { ModelRecord } from '../../../src-shared/ipc/contract';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 
@@ -88,6 +88,27 @@ describe('Simulate panel helpers', () => {
     expect(peak[0]).toBeCloseTo(2.575, 6);
     expect(peak[1]).toBeCloseTo(12 / (4 * Math.PI * 0.05 * (2.575 ** 2 + 0.05 ** 2 / 12) * (4 / 3.61 ** 3)), 9);
     expect(frameRdfChart(run, { index: 0, step: 0, time: null, energy: 0, values: {}, lattice: null, cart, forces: [], stress: null })).toBeNull();
+  });
+
+  it('draws a compared run of the same task over the run shown, and says how their results differ', () => {
+    const eosRun = (v0: number, b0GPa: number, e0: number) => ({ task: 'eos' as const, parameters: defaultForm().eos, summary: { task: 'eos' as const, points: [], v0, e0, b0GPa, b0prime: 4.5, rms: 0, unconverged: [] }, nAtoms: 4 });
+    const own = eosRun(47.0, 134.4, -0.02);
+    const other = { ...eosRun(47.47, 130.4, 0.02), id: 3, calculator: 'cu-painn' };
+    const series = { step: [0, 1, 2], values: { volume: [45, 47, 49], energy: [0.1, 0, 0.05] } };
+    const otherSeries = { step: [0, 1, 2], values: { volume: [45.5, 47.5, 49.5], energy: [0.2, 0.04, 0.09] } };
+    const [chart] = simulationCharts(own, series, { label: comparedLabel(other), run: other, series: otherSeries });
+    const lines = chart.option.series as { name: string; data: [number, number][]; lineStyle?: { type?: string } }[];
+    expect(lines.map((l) => l.name)).toEqual(['energy', 'Birch–Murnaghan', 'energy — #3 cu-painn', 'Birch–Murnaghan — #3 cu-painn']);
+    expect(lines[2].data[1]).toEqual([47.5, 0.04]);
+    expect(chart.points).toBe(3 + 61 + 3 + 61);
+    expect(comparisonSummary(own, other, comparedLabel(other))).toBe('against #3 cu-painn: V₀ −0.99 %, B₀ +3.07 %, E₀ −10.0 meV/atom');
+    // relaxations: energy per atom and volume; MD, or another task: nothing to compare
+    const relaxed = (energy: number, volume: number) => ({ nAtoms: 2, summary: { task: 'relax' as const, converged: true, steps: 3, energy, fmax: 0.01, smax: null, pressure: null, volume } });
+    expect(comparisonSummary(relaxed(-7.2, 23.6), relaxed(-7.21, 23.5), '#1 emt')).toBe('against #1 emt: energy +5.0 meV/atom, volume +0.43 %');
+    expect(comparisonSummary(relaxed(-7.2, 23.6), own, '#1 emt')).toBeNull();
+    // a run of another task is not drawn over
+    const relaxCharts = simulationCharts({ task: 'relax', parameters: defaultForm().relax, summary: null }, { step: [0, 1], values: { energy: [1, 0.5], fmax: [1, 0.1] } }, { label: '#3', run: other, series: otherSeries });
+    expect((relaxCharts[0].option.series as unknown[]).length).toBe(1);
   });
 
   it('a click on a chart picks the frame at that time, step or volume', () => {
