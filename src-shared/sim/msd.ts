@@ -14,9 +14,17 @@
  * the least-squares slope of MSD against time, divided by 6, in cm²/s (1 Å²/fs = 0.1 cm²/s). Per
  * element too when the structure has more than one (the Li of a lithium-ion conductor against its
  * host lattice).
+ *
+ * A trajectory read from a file (`trajectoryDiffusion`: an ab initio MD run's XDATCAR, an extended
+ * XYZ) may have its positions wrapped into the cell, as XDATCAR's are. They are unwrapped first: an
+ * atom's move between two frames is taken as the shortest periodic image of it (in the later frame's
+ * cell), which holds while no atom moves half a cell between two frames written.
  */
 import { elementSymbol } from '../chem/elements';
-import type { Atoms } from './atoms';
+import { invert, mulRows } from '../chem/lattice';
+import { plural } from '../text';
+import { Atoms } from './atoms';
+import type { FrameGeometry } from './rdf';
 
 /** 1 Å²/fs in cm²/s. */
 const CM2_PER_S = 0.1;
@@ -100,4 +108,61 @@ export function diffusionCoefficient(time: readonly number[], msd: readonly numb
     den += (time[k] - tm) ** 2;
   }
   return den > 0 ? (num / den / 6) * CM2_PER_S : null;
+}
+
+export interface TrajectoryDiffusion {
+  /** fs since the first frame. */
+  time: number[];
+  /** Å² per frame (see `Displacements`). */
+  msd: number[];
+  /** Per element, when the frames hold more than one. */
+  msdByElement: Record<string, number[]> | null;
+  /** cm²/s, fitted to the second half; null with fewer than four frames. */
+  diffusion: number | null;
+  diffusionByElement: Record<string, number | null> | null;
+}
+
+/**
+ * MSD and D of the frames of a trajectory, `dt` fs apart (an XDATCAR's: POTIM × its frame interval).
+ * Throws a sentence naming the frame when the frames do not hold the same atoms.
+ */
+export function trajectoryDiffusion(frames: readonly FrameGeometry[], dt: number): TrajectoryDiffusion {
+  if (!(dt > 0) || !Number.isFinite(dt)) throw new Error(`the time between frames must be a positive number of fs, got ${dt}`);
+  if (frames.length === 0) throw new Error('a mean squared displacement needs at least one frame');
+  const first = frames[0];
+  const n = first.numbers.length;
+  const atoms = new Atoms({ numbers: Int32Array.from(first.numbers), cart: first.cart, lattice: first.lattice, pbc: first.pbc });
+  const displacements = new Displacements(atoms);
+  const out: TrajectoryDiffusion = { time: [], msd: [], msdByElement: null, diffusion: null, diffusionByElement: null };
+  const byElement: Record<string, number[]> = {};
+  const step = new Float64Array(3 * n);
+  frames.forEach((f, k) => {
+    if (f.numbers.length !== n || Array.from(f.numbers).some((z, i) => z !== first.numbers[i])) {
+      const which = f.numbers.length === n ? 'other elements on the same number of sites' : `${plural(f.numbers.length, 'atom')} against ${n}`;
+      throw new Error(`frame ${k} holds other atoms than frame 0 (${which}): a displacement needs the same atoms in every frame`);
+    }
+    if (k > 0) {
+      const previous = frames[k - 1].cart;
+      for (let i = 0; i < 3 * n; i++) step[i] = f.cart[i] - previous[i];
+      const inverse = f.lattice && invert(f.lattice);
+      if (f.lattice && inverse) {
+        // the shortest image of each move along the periodic directions
+        const frac = mulRows(step, inverse);
+        for (let i = 0; i < 3 * n; i++) if (f.pbc[i % 3]) frac[i] -= Math.round(frac[i]);
+        mulRows(frac, f.lattice, step);
+      }
+      for (let i = 0; i < 3 * n; i++) atoms.cart[i] += step[i];
+    }
+    const d = displacements.measure();
+    out.time.push(k * dt);
+    out.msd.push(d.all);
+    for (const [sym, x] of Object.entries(d.byElement ?? {})) (byElement[sym] ??= []).push(x);
+  });
+  const fit = (xs: number[]) => (xs.length >= 4 ? diffusionCoefficient(out.time, xs) : null);
+  out.diffusion = fit(out.msd);
+  if (Object.keys(byElement).length) {
+    out.msdByElement = byElement;
+    out.diffusionByElement = Object.fromEntries(Object.entries(byElement).map(([sym, xs]) => [sym, fit(xs)]));
+  }
+  return out;
 }

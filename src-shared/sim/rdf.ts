@@ -24,7 +24,8 @@ import { elementSymbol } from '../chem/elements';
 import { cellVolume } from '../chem/lattice';
 import { neighborList } from '../graph/neighbors';
 
-export interface RdfFrame {
+/** One frame's atoms, positions and cell (a `Structure` is one). */
+export interface FrameGeometry {
   numbers: ArrayLike<number>;
   cart: Float64Array;
   lattice: Mat3 | null;
@@ -57,7 +58,7 @@ export interface RadialDistribution {
 export const RDF_DEFAULTS = { rmax: 6, bins: 120 } as const;
 
 /** The RDF of one frame, or the mean of several (each with its own volume); throws a sentence naming the problem. */
-export function radialDistribution(frames: readonly RdfFrame[], options: RdfOptions): RadialDistribution {
+export function radialDistribution(frames: readonly FrameGeometry[], options: RdfOptions): RadialDistribution {
   const { rmax, bins } = options;
   if (!(rmax > 0) || !Number.isFinite(rmax)) throw new Error(`the RDF's largest distance must be a positive number of Å, got ${rmax}`);
   if (!Number.isInteger(bins) || bins < 1) throw new Error(`the RDF needs a whole number of bins, at least 1, got ${bins}`);

@@ -2,7 +2,8 @@
  * `latticework structure info FILE... [--json]`: read structure files and describe what is in them;
  * `latticework structure frames FILE... [--json]`: every frame of a trajectory or labelled file with
  * its energy, free energy, forces and stress;
- * `latticework structure rdf FILE... [--json]`: the radial distribution function (structure-rdf.ts).
+ * `latticework structure rdf|msd FILE... [--json]`: the radial distribution function, the mean
+ * squared displacement and diffusion coefficient (structure-analysis.ts).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -29,11 +30,12 @@ import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
 import { parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
-import { describeRdf, rdfRequest, structureRdf, type RdfRequest } from './structure-rdf';
+import { describeMsd, describeRdf, msdRequest, rdfRequest, structureMsd, structureRdf, type MsdRequest, type RdfRequest } from './structure-analysis';
 
 const usage = `Usage: latticework structure info FILE... [--json] [options]
        latticework structure frames FILE... [--json] [options]
        latticework structure rdf FILE... [--rmax R] [--bins N] [--pair A-B] [--frames A:B] [--json] [options]
+       latticework structure msd FILE... --timestep FS [--frames A:B] [--json] [options]
 
 info: reads CIF, POSCAR/CONTCAR/*.vasp, XYZ and extended XYZ, vasprun.xml, OUTCAR and
 XDATCAR files (also gzip, bzip2 or xz compressed) and prints, per structure, its
@@ -48,8 +50,12 @@ a cell smaller than 2R has one too; docs/simulation.md).
   --rmax R             rdf: the largest distance, Å (default ${RDF_DEFAULTS.rmax})
   --bins N             rdf: number of bins (default ${RDF_DEFAULTS.bins})
   --pair A-B           rdf: partial g_AB, A atoms at the centre, B atoms around (e.g. Cu-Pt)
-  --frames A:B         rdf: frames A to B − 1 of each file (0-based; N, A:, :B; negative from the
-                       end, e.g. --frames=-100: for the last 100); default all
+msd: the mean squared displacement of each file's frames from the first one (the drift of the
+whole taken off; positions wrapped into the cell, as an XDATCAR's, unwrapped) and the diffusion
+coefficient D fitted to the second half (MSD = 6·D·t), per element too.
+  --timestep FS        msd: fs between two frames of the file (an XDATCAR: POTIM × its interval)
+  --frames A:B         rdf, msd: frames A to B − 1 of each file (0-based; N, A:, :B; negative from
+                       the end: --frames=-100: is the last 100); default all
   --out FILE           frames: write the frames of every file read, in order, to FILE: an
                        extended XYZ (*.extxyz, *.xyz; labels under ASE's names, exact in
                        float64) or an ASE database (*.db, as ASE 3.22 writes it). FILE must
@@ -59,7 +65,9 @@ a cell smaller than 2R has one too; docs/simulation.md).
                        crystalSystem, symprec} (null for a molecule), lattice, volume,
                        warnings}; frames: per file {file, format, frames: [{species, energy,
                        freeEnergy, forces, stress}]}; rdf: per file {file, frames, first, last,
-                       rmax, bins, pair, r: [Å], g: [...]}; per failed file {file, error}
+                       rmax, bins, pair, r: [Å], g: [...]}; msd: per file {file, frames, first,
+                       last, timestep, time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
+                       diffusionByElement}; per failed file {file, error}
   --format F           cif | poscar | xyz (or extxyz) | vasprun | outcar | xdatcar (default: from the
                        file name, else the content)
   --energy-key K       extended XYZ: the key holding the energy (default: energy, REF_energy,
@@ -251,7 +259,7 @@ export const structureCommand: Command = {
       strict: true,
       options: {
         json: { type: 'boolean', default: false },
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames'),
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep'),
       },
     });
     if (!parsed) return 2;
@@ -260,7 +268,7 @@ export const structureCommand: Command = {
       io.err(usage);
       return 2;
     }
-    if (sub !== 'info' && sub !== 'frames' && sub !== 'rdf') return usageError(io, 'structure', `unknown subcommand "${sub}"`, usage);
+    if (sub !== 'info' && sub !== 'frames' && sub !== 'rdf' && sub !== 'msd') return usageError(io, 'structure', `unknown subcommand "${sub}"`, usage);
     if (files.length === 0) return usageError(io, `structure ${sub}`, 'give at least one FILE', usage);
     const v = parsed.values;
     const options: ReadOptions = {};
@@ -311,18 +319,21 @@ export const structureCommand: Command = {
       if (existsSync(out)) return bad(`--out ${v.out} exists: give a new file (nothing is overwritten)`);
     }
 
-    let rdf: RdfRequest | null = null;
-    const rdfOptions = (['rmax', 'bins', 'pair', 'frames'] as const).filter((k) => v[k] !== undefined);
-    if (sub !== 'rdf' && rdfOptions.length) return bad(`--${rdfOptions[0]} is an option of structure rdf`);
-    if (sub === 'rdf') {
-      try {
-        rdf = rdfRequest(v);
-      } catch (e) {
-        return bad((e as Error).message);
-      }
+    // the analyses' own options, each refused elsewhere
+    const own: Record<string, readonly ('rmax' | 'bins' | 'pair' | 'frames' | 'timestep')[]> = { rdf: ['rmax', 'bins', 'pair', 'frames'], msd: ['timestep', 'frames'] };
+    for (const k of ['rmax', 'bins', 'pair', 'timestep', 'frames'] as const) {
+      if (v[k] !== undefined && !(own[sub] ?? []).includes(k)) return bad(`--${k} is an option of ${Object.keys(own).filter((a) => own[a].includes(k)).map((a) => `structure ${a}`).join(' and ')}`);
     }
-
+    let rdf: RdfRequest | null = null;
+    let msd: MsdRequest | null = null;
+    try {
+      if (sub === 'rdf') rdf = rdfRequest(v);
+      if (sub === 'msd') msd = msdRequest(v);
+    } catch (e) {
+      return bad((e as Error).message);
+    }
     if (rdf) return printRecords(io, await structureRdf(files, ctx.cwd, options, rdf), v.json, describeRdf);
+    if (msd) return printRecords(io, await structureMsd(files, ctx.cwd, options, msd), v.json, describeMsd);
 
     if (sub === 'frames') {
       const { records, warnings, frames } = await structureFrames(files, ctx.cwd, options);

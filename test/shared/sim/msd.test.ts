@@ -8,7 +8,9 @@ import { Atoms } from '../../../src-shared/sim/atoms';
 import type { Calculator } from '../../../src-shared/sim/calculator';
 import { EmtCalculator } from '../../../src-shared/sim/emt';
 import { runSimulation, SIMULATION_DEFAULTS, type StepValues } from '../../../src-shared/sim/job';
-import { diffusionCoefficient, Displacements } from '../../../src-shared/sim/msd';
+import { diffusionCoefficient, Displacements, trajectoryDiffusion } from '../../../src-shared/sim/msd';
+import type { FrameGeometry } from '../../../src-shared/sim/rdf';
+import { maxAbsDiff } from './helpers';
 import { ACCELERATION, KB } from '../../../src-shared/sim/units';
 import type { Structure } from '../../../src-shared/chem/structure';
 
@@ -86,5 +88,27 @@ describe('mean squared displacement', () => {
     expect(slower.summary.diffusion! / (expected / 2)).toBeGreaterThan(0.9);
     expect(slower.summary.diffusion! / (expected / 2)).toBeLessThan(1.1);
     expect(slower.summary.diffusionByElement).toBeNull();
+  });
+
+  it('unwraps a trajectory written wrapped into its cell, as an XDATCAR is, before measuring', async () => {
+    // 64 free argon atoms in a 10 Å box at 900 K, 4 ps: they cross the cell's faces many times
+    const free: Calculator = { name: 'free', calculate: async (a) => ({ energy: 0, forces: new Float64Array(a.cart.length), stress: null }) };
+    const gas = cell(Array.from({ length: 64 }, (_, i) => (i % 4 ? 18 : 10)), 10);
+    const frames: FrameGeometry[] = [];
+    await runSimulation(gas.toStructure('ArNe'), free, { ...SIMULATION_DEFAULTS.md, ensemble: 'nvt', temperature: 900, friction: 0.01, timestep: 2, steps: 2000, every: 10, seed: 5 }, {
+      onFrame: (f) => void frames.push({ numbers: gas.numbers, cart: f.cart, lattice: f.lattice, pbc: [true, true, true] }),
+    });
+    const wrapped = frames.map((f) => ({ ...f, cart: Float64Array.from(f.cart, (x) => x - 10 * Math.floor(x / 10)) }));
+    expect(wrapped.some((f, k) => f.cart.some((x, i) => Math.abs(x - frames[k].cart[i]) > 5))).toBe(true);
+    const asRun = trajectoryDiffusion(frames, 20);
+    const fromFile = trajectoryDiffusion(wrapped, 20);
+    expect(fromFile.time).toEqual(asRun.time);
+    expect(maxAbsDiff(fromFile.msd, asRun.msd)).toBeLessThan(1e-9);
+    expect(asRun.msd.at(-1)).toBeGreaterThan(25); // farther than the cell is wide
+    expect(Object.keys(fromFile.msdByElement!)).toEqual(['Ar', 'Ne']);
+    expect(fromFile.diffusionByElement!.Ne! / fromFile.diffusionByElement!.Ar!).toBeGreaterThan(1); // the lighter diffuses faster
+    expect(fromFile.diffusion).toBeCloseTo(asRun.diffusion!, 12);
+    expect(() => trajectoryDiffusion([wrapped[0], { ...wrapped[1], numbers: Int32Array.of(18) }], 20)).toThrow(/frame 1 holds other atoms than frame 0 \(1 atom against 64\)/);
+    expect(() => trajectoryDiffusion(wrapped, 0)).toThrow(/positive number of fs/);
   });
 });

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Mat3 } from '../../../src-shared/chem/structure';
-import { radialDistribution, type RdfFrame } from '../../../src-shared/sim/rdf';
+import { radialDistribution, type FrameGeometry } from '../../../src-shared/sim/rdf';
 import { maxAbsDiff } from './helpers';
 
 interface AseCase {
@@ -54,7 +54,7 @@ function aseCases(): AseCase[] {
   return JSON.parse(r.stdout) as AseCase[];
 }
 
-const frameOf = (c: AseCase): RdfFrame => ({ numbers: Int32Array.from(c.numbers), cart: Float64Array.from(c.positions.flat()), lattice: c.cell, pbc: c.pbc });
+const frameOf = (c: AseCase): FrameGeometry => ({ numbers: Int32Array.from(c.numbers), cart: Float64Array.from(c.positions.flat()), lattice: c.cell, pbc: c.pbc });
 
 describe('radial distribution function', () => {
   const cases = aseCases();

@@ -1,14 +1,20 @@
-/** `latticework structure rdf`: a trajectory's mean RDF, frame slices, partial RDFs, errors per file. */
+/**
+ * `latticework structure rdf` and `msd`: a trajectory's mean RDF, frame slices, partial RDFs; the MSD
+ * of a trajectory written wrapped into its cell, and D; errors per file and per option.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { structureCommand } from '../../../src-main/cli/commands/structure';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/structures/', import.meta.url));
 
-async function run(argv: string[]) {
+async function run(argv: string[], cwd = FIXTURES) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await structureCommand.run({ argv, io: { out: (t) => out.push(t), err: (t) => err.push(t) }, cwd: FIXTURES });
+  const code = await structureCommand.run({ argv, io: { out: (t) => out.push(t), err: (t) => err.push(t) }, cwd });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -64,6 +70,52 @@ describe('latticework structure rdf', () => {
       expect(bad.code).toBe(2);
       expect(bad.err).toMatch(message);
     }
-    expect((await run(['info', 'ase_cu_emt.extxyz', '--rmax', '3'])).err).toMatch(/--rmax is an option of structure rdf/);
+    expect((await run(['info', 'ase_cu_emt.extxyz', '--rmax', '3'])).err).toMatch(/--rmax is an option of structure rdf$/m);
+  });
+});
+
+describe('latticework structure msd', () => {
+  it('unwraps a trajectory written wrapped into its cell and gives the MSD and D, per element', async () => {
+    // Cu moves 0.4 Å along x per frame through a 5 Å cell, written wrapped; Ag stays
+    const dir = mkdtempSync(join(tmpdir(), 'lw-msd-'));
+    const frames = Array.from({ length: 12 }, (_, k) => {
+      const x = (1 + 0.4 * k) % 5;
+      return ['2', 'Lattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3 pbc="T T T"', `Cu ${x.toFixed(8)} 1 1`, 'Ag 3 3 3'].join('\n');
+    });
+    writeFileSync(join(dir, 'moving.extxyz'), frames.join('\n') + '\n');
+    const r = await run(['msd', 'moving.extxyz', '--timestep', '10', '--json'], dir);
+    expect(r.code, r.err).toBe(0);
+    const [rec] = JSON.parse(r.out);
+    expect(rec).toMatchObject({ file: 'moving.extxyz', frames: 12, first: 0, last: 11, timestep: 10 });
+    expect(rec.time).toEqual(Array.from({ length: 12 }, (_, k) => 10 * k));
+    const [mCu, mAg] = [63.546, 107.8682];
+    rec.msd.forEach((msd: number, k: number) => {
+      const cm = (mCu * 0.4 * k) / (mCu + mAg); // the pair's centre of mass moves too: taken off
+      expect(rec.msdByElement.Cu[k]).toBeCloseTo((0.4 * k - cm) ** 2, 4);
+      expect(rec.msdByElement.Ag[k]).toBeCloseTo(cm ** 2, 4);
+      expect(msd).toBeCloseTo(((0.4 * k - cm) ** 2 + cm ** 2) / 2, 4);
+    });
+    expect(rec.diffusion).toBeGreaterThan(0);
+    expect(Object.keys(rec.diffusionByElement)).toEqual(['Ag', 'Cu']);
+    // the last 4 frames only, and the text form
+    const tail = JSON.parse((await run(['msd', 'moving.extxyz', '--timestep', '10', '--frames=-4:', '--json'], dir)).out)[0];
+    expect([tail.first, tail.last, tail.msd[0]]).toEqual([8, 11, 0]);
+    const text = await run(['msd', 'moving.extxyz', '--timestep', '10'], dir);
+    expect(text.out).toMatch(/^moving\.extxyz: MSD over frames 0–11 \(12, 10 fs apart\); D \d\.\d{3}e[-+]\d+ cm²\/s\n {2}Ag: D .*\n {2}Cu: D /);
+  });
+
+  it('needs the time between frames, and keeps its options to itself', async () => {
+    const missing = await run(['msd', 'ase_cu_emt.extxyz']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/--timestep is required: the fs between two frames of the file/);
+    expect((await run(['msd', 'ase_cu_emt.extxyz', '--timestep=-1'])).err).toMatch(/--timestep -1: expected a positive time in fs/);
+    expect((await run(['rdf', 'ase_cu_emt.extxyz', '--timestep', '1'])).err).toMatch(/--timestep is an option of structure msd$/m);
+    expect((await run(['info', 'ase_cu_emt.extxyz', '--frames', '0'])).err).toMatch(/--frames is an option of structure rdf and structure msd$/m);
+    // frames of other atoms (a Cu cell, then an Au cell; a water molecule, then methane): a sentence, not a number
+    const mixed = await run(['msd', 'ase_cu_emt.extxyz', 'ase_water.xyz', '--timestep', '1', '--json']);
+    expect(mixed.code).toBe(1);
+    const [cu, water] = JSON.parse(mixed.out);
+    expect(cu.error.message).toMatch(/^frame 1 holds other atoms than frame 0 \(other elements on the same number of sites\)/);
+    expect(water.error.message).toMatch(/^frame 1 holds other atoms than frame 0 \(5 atoms against 3\)/);
   });
 });

@@ -1,0 +1,135 @@
+/**
+ * Analyses of a structure or of the frames of a trajectory file:
+ * - `latticework structure rdf FILE... [--rmax R] [--bins N] [--pair A-B] [--frames A:B] [--json]`: the
+ *   radial distribution function, the mean over the frames (src-shared/sim/rdf.ts: ASE's
+ *   definition, every periodic image counted);
+ * - `latticework structure msd FILE... --timestep FS [--frames A:B] [--json]`: the mean squared
+ *   displacement from the first frame and the diffusion coefficient (src-shared/sim/msd.ts; wrapped
+ *   positions, as an XDATCAR's, are unwrapped).
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { atomicNumber, type ReadOptions, type Structure } from '../../../src-shared/chem';
+import { trajectoryDiffusion, type TrajectoryDiffusion } from '../../../src-shared/sim/msd';
+import { radialDistribution, RDF_DEFAULTS, type RadialDistribution } from '../../../src-shared/sim/rdf';
+import { readStructuresFile } from '../../files/structure-file';
+import { errorRecord, type ErrorRecord } from './file-records';
+
+/** Frames [from, to) of each file, Python-slice style (negative counts from the end); null: all. */
+export type FrameSlice = { from: number | null; to: number | null } | null;
+
+/** Where in its file the frames analysed are: indices of the first and the last. */
+type Picked = { file: string; first: number; last: number };
+
+/** One element of `structure rdf --json`. */
+export type StructureRdfRecord = (Picked & RadialDistribution) | ErrorRecord;
+
+/** One element of `structure msd --json`. */
+export type StructureMsdRecord = (Picked & { frames: number; timestep: number } & TrajectoryDiffusion) | ErrorRecord;
+
+export interface RdfRequest {
+  rmax: number;
+  bins: number;
+  pair: [number, number] | null;
+  frames: FrameSlice;
+}
+
+export interface MsdRequest {
+  /** fs between two frames of the file. */
+  timestep: number;
+  frames: FrameSlice;
+}
+
+/** Parses --frames (N, A:B, A:, :B); throws a sentence naming it. */
+function frameSlice(text: string | undefined): FrameSlice {
+  if (text === undefined) return null;
+  const t = text.trim();
+  const range = /^(-?\d+)?:(-?\d+)?$/.exec(t);
+  if (/^-?\d+$/.test(t)) {
+    const n = Number(t);
+    return { from: n, to: n === -1 ? null : n + 1 };
+  }
+  if (range) return { from: range[1] === undefined ? null : Number(range[1]), to: range[2] === undefined ? null : Number(range[2]) };
+  throw new Error(`--frames ${text}: expected N, A:B, A: or :B (0-based, negative from the end)`);
+}
+
+/** Parses --rmax, --bins, --pair, --frames; throws a sentence naming the option. */
+export function rdfRequest(v: { rmax?: string; bins?: string; pair?: string; frames?: string }): RdfRequest {
+  const rmax = v.rmax === undefined ? RDF_DEFAULTS.rmax : Number(v.rmax);
+  if (!(rmax > 0) || !Number.isFinite(rmax)) throw new Error(`--rmax ${v.rmax}: expected a positive distance in Å`);
+  const bins = v.bins === undefined ? RDF_DEFAULTS.bins : Number(v.bins);
+  if (!Number.isInteger(bins) || bins < 1 || bins > 100_000) throw new Error(`--bins ${v.bins}: expected a whole number from 1 to 100000`);
+  let pair: [number, number] | null = null;
+  if (v.pair !== undefined) {
+    const parts = v.pair.split('-');
+    const zs = parts.map(atomicNumber);
+    if (parts.length !== 2 || zs.some((z) => z === 0)) throw new Error(`--pair ${v.pair}: expected two element symbols, e.g. Cu-Pt`);
+    pair = [zs[0], zs[1]];
+  }
+  return { rmax, bins, pair, frames: frameSlice(v.frames) };
+}
+
+/** Parses --timestep (required) and --frames; throws a sentence naming the option. */
+export function msdRequest(v: { timestep?: string; frames?: string }): MsdRequest {
+  if (v.timestep === undefined) throw new Error('--timestep is required: the fs between two frames of the file (an XDATCAR: POTIM × its frame interval)');
+  const timestep = Number(v.timestep);
+  if (!(timestep > 0) || !Number.isFinite(timestep)) throw new Error(`--timestep ${v.timestep}: expected a positive time in fs`);
+  return { timestep, frames: frameSlice(v.frames) };
+}
+
+/** The index range [first, last] a slice picks from n frames; null when it picks none. */
+function sliceRange(n: number, frames: FrameSlice): [number, number] | null {
+  const at = (x: number | null, fallback: number) => (x === null ? fallback : x < 0 ? Math.max(0, n + x) : Math.min(n, x));
+  const from = at(frames?.from ?? null, 0);
+  const to = at(frames?.to ?? null, n);
+  return to > from ? [from, to - 1] : null;
+}
+
+/** Per file: the frames a slice picks, analysed; a file that fails gives its error record. */
+async function analyse<R extends object>(files: string[], cwd: string, options: ReadOptions, slice: FrameSlice, work: (frames: Structure[], first: number) => R): Promise<((Picked & R) | ErrorRecord)[]> {
+  const out: ((Picked & R) | ErrorRecord)[] = [];
+  for (const file of files) {
+    const path = isAbsolute(file) ? file : resolve(cwd, file);
+    try {
+      const { structures } = await readStructuresFile(path, file, options);
+      const range = sliceRange(structures.length, slice);
+      if (!range) throw new Error(`--frames picks no frame of the ${structures.length} in the file`);
+      out.push({ file, first: range[0], last: range[1], ...work(structures.slice(range[0], range[1] + 1), range[0]) });
+    } catch (e) {
+      out.push(errorRecord(e, file));
+    }
+  }
+  return out;
+}
+
+export function structureRdf(files: string[], cwd: string, options: ReadOptions, request: RdfRequest): Promise<StructureRdfRecord[]> {
+  return analyse(files, cwd, options, request.frames, (frames, first) => radialDistribution(frames, { ...request, firstFrame: first }));
+}
+
+export function structureMsd(files: string[], cwd: string, options: ReadOptions, request: MsdRequest): Promise<StructureMsdRecord[]> {
+  return analyse(files, cwd, options, request.frames, (frames) => ({ frames: frames.length, timestep: request.timestep, ...trajectoryDiffusion(frames, request.timestep) }));
+}
+
+/** A table of r and g(r), with the frames it averages. */
+export function describeRdf(r: Extract<StructureRdfRecord, { g: number[] }>): string {
+  const what = r.pair ? `partial RDF ${r.pair}` : 'RDF';
+  const peak = r.g.indexOf(Math.max(...r.g));
+  const frames = r.frames > 1 ? `, mean over frames ${r.first}–${r.last} (${r.frames})` : r.first > 0 ? `, frame ${r.first}` : '';
+  const lines = [`${r.file}: ${what} to ${r.rmax} Å in ${r.bins} bins${frames}; highest peak at ${r.r[peak].toFixed(3)} Å (g = ${r.g[peak].toFixed(3)})`, '   r/Å      g(r)'];
+  for (let k = 0; k < r.r.length; k++) lines.push(`${r.r[k].toFixed(4).padStart(8)}  ${r.g[k].toFixed(5).padStart(9)}`);
+  return lines.join('\n');
+}
+
+/** D, per element when there are several, and the MSD at up to 21 times. */
+export function describeMsd(r: Extract<StructureMsdRecord, { msd: number[] }>): string {
+  const e = (x: number | null) => (x === null ? '— (fewer than 4 frames)' : `${x.toExponential(3)} cm²/s`);
+  const elements = Object.keys(r.msdByElement ?? {});
+  const lines = [`${r.file}: MSD over frames ${r.first}–${r.last} (${r.frames}, ${r.timestep} fs apart); D ${e(r.diffusion)}`];
+  for (const sym of elements) lines.push(`  ${sym}: D ${e(r.diffusionByElement?.[sym] ?? null)}`);
+  lines.push(`    t/fs    MSD/Å²${elements.map((s) => s.padStart(10)).join('')}`);
+  const stride = Math.max(1, Math.ceil((r.time.length - 1) / 20));
+  for (let k = 0; k < r.time.length; k++) {
+    if (k % stride !== 0 && k !== r.time.length - 1) continue;
+    lines.push(`${r.time[k].toFixed(1).padStart(8)}  ${r.msd[k].toFixed(4).padStart(8)}${elements.map((s) => r.msdByElement![s][k].toFixed(4).padStart(10)).join('')}`);
+  }
+  return lines.join('\n');
+}
