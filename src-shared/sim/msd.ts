@@ -124,9 +124,10 @@ export interface TrajectoryDiffusion {
 
 /**
  * MSD and D of the frames of a trajectory, `dt` fs apart (an XDATCAR's: POTIM × its frame interval).
- * Throws a sentence naming the frame when the frames do not hold the same atoms.
+ * Throws a sentence naming the frame (counted from `firstFrame`, its number in its file) when the
+ * frames do not hold the same atoms.
  */
-export function trajectoryDiffusion(frames: readonly FrameGeometry[], dt: number): TrajectoryDiffusion {
+export function trajectoryDiffusion(frames: readonly FrameGeometry[], dt: number, firstFrame = 0): TrajectoryDiffusion {
   if (!(dt > 0) || !Number.isFinite(dt)) throw new Error(`the time between frames must be a positive number of fs, got ${dt}`);
   if (frames.length === 0) throw new Error('a mean squared displacement needs at least one frame');
   const first = frames[0];
@@ -139,7 +140,7 @@ export function trajectoryDiffusion(frames: readonly FrameGeometry[], dt: number
   frames.forEach((f, k) => {
     if (f.numbers.length !== n || Array.from(f.numbers).some((z, i) => z !== first.numbers[i])) {
       const which = f.numbers.length === n ? 'other elements on the same number of sites' : `${plural(f.numbers.length, 'atom')} against ${n}`;
-      throw new Error(`frame ${k} holds other atoms than frame 0 (${which}): a displacement needs the same atoms in every frame`);
+      throw new Error(`frame ${firstFrame + k} holds other atoms than frame ${firstFrame} (${which}): a displacement needs the same atoms in every frame`);
     }
     if (k > 0) {
       const previous = frames[k - 1].cart;

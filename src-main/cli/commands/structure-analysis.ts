@@ -106,7 +106,7 @@ export function structureRdf(files: string[], cwd: string, options: ReadOptions,
 }
 
 export function structureMsd(files: string[], cwd: string, options: ReadOptions, request: MsdRequest): Promise<StructureMsdRecord[]> {
-  return analyse(files, cwd, options, request.frames, (frames) => ({ frames: frames.length, timestep: request.timestep, ...trajectoryDiffusion(frames, request.timestep) }));
+  return analyse(files, cwd, options, request.frames, (frames, first) => ({ frames: frames.length, timestep: request.timestep, ...trajectoryDiffusion(frames, request.timestep, first) }));
 }
 
 /** A table of r and g(r), with the frames it averages. */

@@ -117,5 +117,11 @@ describe('latticework structure msd', () => {
     const [cu, water] = JSON.parse(mixed.out);
     expect(cu.error.message).toMatch(/^frame 1 holds other atoms than frame 0 \(other elements on the same number of sites\)/);
     expect(water.error.message).toMatch(/^frame 1 holds other atoms than frame 0 \(5 atoms against 3\)/);
+    // frames are named by their number in the file: Cu₂, Cu₂, then Cu₃, from frame 1 on
+    const dir = mkdtempSync(join(tmpdir(), 'lw-msd-'));
+    const frame = (n: number) => [String(n), 'Lattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3 pbc="T T T"', ...Array.from({ length: n }, (_, i) => `Cu ${i} 0 0`)].join('\n');
+    writeFileSync(join(dir, 'grows.extxyz'), [frame(2), frame(2), frame(3)].join('\n') + '\n');
+    const sliced = JSON.parse((await run(['msd', 'grows.extxyz', '--timestep', '1', '--frames', '1:', '--json'], dir)).out);
+    expect(sliced[0].error.message).toMatch(/^frame 2 holds other atoms than frame 1 \(3 atoms against 2\)/);
   });
 });
