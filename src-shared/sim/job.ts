@@ -13,7 +13,7 @@ import { EmtCalculator, EMT_ELEMENTS } from './emt';
 import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
 import { MD_DEFAULTS, runMolecularDynamics, type Ensemble, type ThermostatName } from './md';
 import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, type MorseParameters } from './pair-potentials';
-import { Displacements, diffusionCoefficient } from './msd';
+import { DiffusionLog } from './msd';
 import { RELAX_DEFAULTS, relax } from './relax';
 import { fromGPa, toGPa } from './units';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
@@ -383,8 +383,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
 
   if (params.task === 'md') {
     // how far the atoms moved from the start, step by step: MSD values and the diffusion coefficients
-    const displacements = new Displacements(atoms);
-    const moved: { time: number[]; all: number[]; byElement: Record<string, number[]> } = { time: [], all: [], byElement: {} };
+    const moved = new DiffusionLog(atoms);
     let msd: StepValues = {};
     const r = await runMolecularDynamics(atoms, calculator, {
       ensemble: params.ensemble,
@@ -401,14 +400,9 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       compressibility: params.compressibility,
       signal,
       onStep: (step, o) => {
-        const d = displacements.measure();
-        moved.time.push(step * params.timestep);
-        moved.all.push(d.all);
+        const d = moved.record(step * params.timestep);
         msd = { msd: d.all };
-        for (const [sym, x] of Object.entries(d.byElement ?? {})) {
-          (moved.byElement[sym] ??= []).push(x);
-          msd[`msd:${sym}`] = x;
-        }
+        for (const [sym, x] of Object.entries(d.byElement ?? {})) msd[`msd:${sym}`] = x;
         return hooks.onStep?.(step, {
           potential: o.potential,
           kinetic: o.kinetic,
@@ -441,6 +435,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
         }),
     });
     const half = Math.floor(r.log.temperature.length / 2);
+    const diffusion = moved.result();
     const pressures = r.log.pressure.slice(half).filter((p): p is number => p !== null);
     const summary: SimulationSummary = {
       task: 'md',
@@ -448,10 +443,8 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       drift: r.drift,
       meanTemperature: mean(r.log.temperature.slice(half)),
       meanPressure: pressures.length ? toGPa(mean(pressures)) : null,
-      diffusion: diffusionCoefficient(moved.time, moved.all),
-      diffusionByElement: Object.keys(moved.byElement).length
-        ? Object.fromEntries(Object.entries(moved.byElement).map(([sym, xs]) => [sym, diffusionCoefficient(moved.time, xs)]))
-        : null,
+      diffusion: diffusion.diffusion,
+      diffusionByElement: diffusion.diffusionByElement,
     };
     const status: SimulationStatus = r.status === 'completed' ? 'finished' : r.status;
     return stoppedOutcome({ status, message: r.message, summary: r.log.total.length ? summary : null, final: atoms.toStructure(`${name} (after ${r.steps} MD steps)`) });

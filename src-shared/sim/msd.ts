@@ -111,21 +111,63 @@ export function diffusionCoefficient(time: readonly number[], msd: readonly numb
 }
 
 export interface TrajectoryDiffusion {
-  /** fs since the first frame. */
+  /** fs since the start. */
   time: number[];
-  /** Å² per frame (see `Displacements`). */
+  /** Å² per step or frame (see `Displacements`). */
   msd: number[];
-  /** Per element, when the frames hold more than one. */
+  /** Per element, when the atoms are of more than one. */
   msdByElement: Record<string, number[]> | null;
-  /** cm²/s, fitted to the second half; null with fewer than four frames. */
+  /** cm²/s, fitted to the second half; null with too few points. */
   diffusion: number | null;
   diffusionByElement: Record<string, number | null> | null;
 }
 
+/** A run's MSD as it goes (`Displacements`, recorded with its time) and the diffusion coefficients fitted to it. */
+export class DiffusionLog {
+  private readonly displacements: Displacements;
+  private readonly time: number[] = [];
+  private readonly msd: number[] = [];
+  private readonly byElement: Record<string, number[]> = {};
+
+  constructor(atoms: Pick<Atoms, 'cart' | 'numbers' | 'masses' | 'fixed'>) {
+    this.displacements = new Displacements(atoms);
+  }
+
+  /** Measures the atoms now, `time` fs from the start, and keeps it. */
+  record(time: number): Displacement {
+    const d = this.displacements.measure();
+    this.time.push(time);
+    this.msd.push(d.all);
+    for (const [sym, x] of Object.entries(d.byElement ?? {})) (this.byElement[sym] ??= []).push(x);
+    return d;
+  }
+
+  /** What was recorded, and D fitted to its second half: null with fewer than `minPoints` points (diffusionCoefficient needs 3). */
+  result(minPoints = 3): TrajectoryDiffusion {
+    const fit = (xs: number[]) => (xs.length >= minPoints ? diffusionCoefficient(this.time, xs) : null);
+    const elements = Object.entries(this.byElement);
+    return {
+      time: this.time,
+      msd: this.msd,
+      msdByElement: elements.length ? this.byElement : null,
+      diffusion: fit(this.msd),
+      diffusionByElement: elements.length ? Object.fromEntries(elements.map(([sym, xs]) => [sym, fit(xs)])) : null,
+    };
+  }
+}
+
+/** "D 1.23e-5 cm²/s (Cu 1.10e-5, Pt 9.80e-6)": an MD summary's diffusion coefficients in words; '' without them. */
+export function diffusionText(s: { diffusion?: number | null; diffusionByElement?: Record<string, number | null> | null }): string {
+  if (s.diffusion === undefined || s.diffusion === null) return '';
+  const e = (x: number | null) => (x === null ? '—' : x.toExponential(2));
+  const parts = Object.entries(s.diffusionByElement ?? {}).map(([sym, x]) => `${sym} ${e(x)}`);
+  return `D ${e(s.diffusion)} cm²/s${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+
 /**
- * MSD and D of the frames of a trajectory, `dt` fs apart (an XDATCAR's: POTIM × its frame interval).
- * Throws a sentence naming the frame (counted from `firstFrame`, its number in its file) when the
- * frames do not hold the same atoms.
+ * MSD and D of the frames of a trajectory, `dt` fs apart (an XDATCAR's: POTIM × its frame interval);
+ * D needs four frames. Throws a sentence naming the frame (counted from `firstFrame`, its number in
+ * its file) when the frames do not hold the same atoms.
  */
 export function trajectoryDiffusion(frames: readonly FrameGeometry[], dt: number, firstFrame = 0): TrajectoryDiffusion {
   if (!(dt > 0) || !Number.isFinite(dt)) throw new Error(`the time between frames must be a positive number of fs, got ${dt}`);
@@ -133,9 +175,7 @@ export function trajectoryDiffusion(frames: readonly FrameGeometry[], dt: number
   const first = frames[0];
   const n = first.numbers.length;
   const atoms = new Atoms({ numbers: Int32Array.from(first.numbers), cart: first.cart, lattice: first.lattice, pbc: first.pbc });
-  const displacements = new Displacements(atoms);
-  const out: TrajectoryDiffusion = { time: [], msd: [], msdByElement: null, diffusion: null, diffusionByElement: null };
-  const byElement: Record<string, number[]> = {};
+  const log = new DiffusionLog(atoms);
   const step = new Float64Array(3 * n);
   frames.forEach((f, k) => {
     if (f.numbers.length !== n || Array.from(f.numbers).some((z, i) => z !== first.numbers[i])) {
@@ -154,16 +194,7 @@ export function trajectoryDiffusion(frames: readonly FrameGeometry[], dt: number
       }
       for (let i = 0; i < 3 * n; i++) atoms.cart[i] += step[i];
     }
-    const d = displacements.measure();
-    out.time.push(k * dt);
-    out.msd.push(d.all);
-    for (const [sym, x] of Object.entries(d.byElement ?? {})) (byElement[sym] ??= []).push(x);
+    log.record(k * dt);
   });
-  const fit = (xs: number[]) => (xs.length >= 4 ? diffusionCoefficient(out.time, xs) : null);
-  out.diffusion = fit(out.msd);
-  if (Object.keys(byElement).length) {
-    out.msdByElement = byElement;
-    out.diffusionByElement = Object.fromEntries(Object.entries(byElement).map(([sym, xs]) => [sym, fit(xs)]));
-  }
-  return out;
+  return log.result(4);
 }

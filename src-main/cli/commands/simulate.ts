@@ -20,6 +20,7 @@ import {
   type SimulationParameters,
   type StepValues,
 } from '../../../src-shared/sim';
+import { diffusionText } from '../../../src-shared/sim/msd';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
@@ -173,14 +174,6 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
   } finally {
     opened.calculator.dispose?.();
   }
-}
-
-/** ", D 1.2e-5 cm²/s (Li 3.4e-5, O 1.0e-7)": the diffusion coefficients of an MD run's summary. */
-function describeDiffusion(s: { diffusion?: number | null; diffusionByElement?: Record<string, number | null> | null }): string {
-  if (s.diffusion === undefined || s.diffusion === null) return '';
-  const e = (x: number | null) => (x === null ? '—' : x.toExponential(2));
-  const parts = Object.entries(s.diffusionByElement ?? {}).map(([sym, x]) => `${sym} ${e(x)}`);
-  return `, D ${e(s.diffusion)} cm²/s${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
 function fmt(x: number | null | undefined, digits = 6): string {
@@ -365,7 +358,10 @@ export const mdCommand: Command = {
           `${String(f.step).padStart(8)} ${fmt(f.time, 2).padStart(12)} ${fmt(v.potential, 5).padStart(12)} ${fmt(v.kinetic, 5).padStart(12)} ${fmt(v.total, 5).padStart(12)} ${fmt(v.temperature, 1).padStart(9)} ${fmt(v.pressure, 3).padStart(8)}`,
         );
       }
-      if (summary) ctx.io.out(`drift ${summary.drift === null ? '— (npt)' : `${summary.drift.toExponential(3)} eV/atom`}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}${describeDiffusion(summary)}`);
+      if (summary) {
+        const diffusion = diffusionText(summary);
+        ctx.io.out(`drift ${summary.drift === null ? '— (npt)' : `${summary.drift.toExponential(3)} eV/atom`}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}${diffusion && `, ${diffusion}`}`);
+      }
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`${frames.length} frames written to ${values.out}`);
     }

@@ -8,7 +8,7 @@ import { Atoms } from '../../../src-shared/sim/atoms';
 import type { Calculator } from '../../../src-shared/sim/calculator';
 import { EmtCalculator } from '../../../src-shared/sim/emt';
 import { runSimulation, SIMULATION_DEFAULTS, type StepValues } from '../../../src-shared/sim/job';
-import { diffusionCoefficient, Displacements, trajectoryDiffusion } from '../../../src-shared/sim/msd';
+import { diffusionCoefficient, diffusionText, Displacements, trajectoryDiffusion } from '../../../src-shared/sim/msd';
 import type { FrameGeometry } from '../../../src-shared/sim/rdf';
 import { maxAbsDiff } from './helpers';
 import { ACCELERATION, KB } from '../../../src-shared/sim/units';
@@ -48,6 +48,10 @@ describe('mean squared displacement', () => {
     const msd = t.map((x) => (x < 50 ? 1e-3 * x * x : 0.5 + 6 * 0.002 * x));
     expect(diffusionCoefficient(t, msd)).toBeCloseTo(2e-4, 12);
     expect(diffusionCoefficient([0, 1], [0, 1])).toBeNull();
+    // in words, as the command line and the Simulate view print it
+    expect(diffusionText({ diffusion: 1.234e-5, diffusionByElement: { Cu: 1.1e-5, Pt: null } })).toBe('D 1.23e-5 cm²/s (Cu 1.10e-5, Pt —)');
+    expect(diffusionText({ diffusion: 2e-4, diffusionByElement: null })).toBe('D 2.00e-4 cm²/s');
+    expect(diffusionText({})).toBe('');
   });
 
   it('an MD run of an alloy logs the MSD of every element, which make up the whole', async () => {
