@@ -250,6 +250,9 @@ function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFor
   return lines.join('\n');
 }
 
+/** The options of the analyses (structure-analysis.ts), with the subcommands that take them. */
+const ANALYSIS_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'frames', readonly string[]> = { rmax: ['rdf'], bins: ['rdf'], pair: ['rdf'], timestep: ['msd'], frames: ['rdf', 'msd'] };
+
 export const structureCommand: Command = {
   usage,
   async run(ctx: CommandContext): Promise<number> {
@@ -319,21 +322,20 @@ export const structureCommand: Command = {
       if (existsSync(out)) return bad(`--out ${v.out} exists: give a new file (nothing is overwritten)`);
     }
 
-    // the analyses' own options, each refused elsewhere
-    const own: Record<string, readonly ('rmax' | 'bins' | 'pair' | 'frames' | 'timestep')[]> = { rdf: ['rmax', 'bins', 'pair', 'frames'], msd: ['timestep', 'frames'] };
-    for (const k of ['rmax', 'bins', 'pair', 'timestep', 'frames'] as const) {
-      if (v[k] !== undefined && !(own[sub] ?? []).includes(k)) return bad(`--${k} is an option of ${Object.keys(own).filter((a) => own[a].includes(k)).map((a) => `structure ${a}`).join(' and ')}`);
+    // each analysis option belongs to the subcommands named here; the others refuse it
+    for (const [k, subs] of Object.entries(ANALYSIS_OPTIONS)) {
+      if (v[k as keyof typeof ANALYSIS_OPTIONS] !== undefined && !subs.includes(sub)) return bad(`--${k} is an option of ${subs.map((a) => `structure ${a}`).join(' and ')}`);
     }
-    let rdf: RdfRequest | null = null;
-    let msd: MsdRequest | null = null;
-    try {
-      if (sub === 'rdf') rdf = rdfRequest(v);
-      if (sub === 'msd') msd = msdRequest(v);
-    } catch (e) {
-      return bad((e as Error).message);
+    if (sub === 'rdf' || sub === 'msd') {
+      let request: RdfRequest | MsdRequest;
+      try {
+        request = sub === 'rdf' ? rdfRequest(v) : msdRequest(v);
+      } catch (e) {
+        return bad((e as Error).message);
+      }
+      if ('timestep' in request) return printRecords(io, await structureMsd(files, ctx.cwd, options, request), v.json, describeMsd);
+      return printRecords(io, await structureRdf(files, ctx.cwd, options, request), v.json, describeRdf);
     }
-    if (rdf) return printRecords(io, await structureRdf(files, ctx.cwd, options, rdf), v.json, describeRdf);
-    if (msd) return printRecords(io, await structureMsd(files, ctx.cwd, options, msd), v.json, describeMsd);
 
     if (sub === 'frames') {
       const { records, warnings, frames } = await structureFrames(files, ctx.cwd, options);
