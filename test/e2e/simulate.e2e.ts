@@ -36,11 +36,17 @@ describe('Simulate', () => {
     await expect.poll(async () => Number(await run.getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(first);
     await expect.poll(async () => Number(await page.getByTestId('simulation-chart-temperature').getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(3);
     expect(Number(await page.getByTestId('simulation-chart-msd').getAttribute('data-points'))).toBeGreaterThan(3);
-    // the viewer follows the latest frame
-    const label = page.getByTestId('simulation-frame');
-    const seen = await label.textContent();
-    await expect.poll(async () => label.textContent(), { timeout: 60_000 }).not.toBe(seen);
-    expect(await label.textContent()).toMatch(/frame \d+\/\d+ · step \d+/);
+    // the viewer follows the latest frame, in the app's one trajectory player
+    const player = run.getByTestId('trajectory-player');
+    const shownFrame = async () => {
+      const frame = Number(await player.getByTestId('trajectory-frame').getAttribute('data-frame'));
+      const m = /step (\d+)/.exec((await player.getByTestId('trajectory-readout').textContent()) ?? '');
+      return { frame, step: m ? Number(m[1]) : null };
+    };
+    const seen = await shownFrame();
+    await expect.poll(async () => (await shownFrame()).frame, { timeout: 60_000 }).toBeGreaterThan(seen.frame);
+    expect((await shownFrame()).step).toBeGreaterThan(0);
+    expect(await player.getByTestId('trajectory-frame').textContent()).toMatch(/^frame \d+ \/ \d+$/);
     expect(await run.getAttribute('data-status')).toBe('running');
     // on a loaded machine the window can take long to take the click while frames stream in
     await page.getByTestId('simulation-cancel').click({ timeout: 120_000 });
@@ -49,25 +55,23 @@ describe('Simulate', () => {
     await expect.poll(async () => (await countColour(page, 'structure-canvas', copperRgb)).matches, { timeout: 60_000 }).toBeGreaterThan(200);
     await app.screenshot('simulate-md-cancelled');
     // the frame slider shows an earlier frame
-    await page.getByTestId('simulation-frame-slider').evaluate((el: HTMLInputElement) => {
+    await player.getByTestId('trajectory-slider').evaluate((el: HTMLInputElement) => {
       el.value = '0';
       el.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    await expect.poll(async () => page.getByTestId('simulation-frame').textContent()).toMatch(/frame 1\/\d+ · step 0/);
+    await expect.poll(shownFrame).toEqual({ frame: 0, step: 0 });
     // the radial distribution of the frame shown: its title follows the slider
     const rdfCard = page.getByTestId('simulation-chart-rdf');
     expect(await rdfCard.getAttribute('data-points')).toBe('120');
     expect(await page.locator('.card', { has: rdfCard }).locator('h3').textContent()).toBe('Radial distribution, frame 1');
     // play shows the recorded frames one after another (forward only, stopping at the last: a
     // state that stays, where matching the label's text caught frames 3–9 for about a second)
-    await page.getByTestId('simulation-play').click();
-    const shownFrame = async () => {
-      const m = /frame (\d+)\/\d+ · step (\d+)/.exec((await page.getByTestId('simulation-frame').textContent()) ?? '');
-      return m ? { frame: Number(m[1]), step: Number(m[2]) } : null;
-    };
-    await expect.poll(async () => ((await shownFrame())?.frame ?? 0) >= 3, { timeout: 60_000 }).toBe(true);
-    expect((await shownFrame())!.step).toBeGreaterThan(0);
-    await page.getByTestId('simulation-play').click();
+    await player.getByTestId('trajectory-play').click();
+    await expect.poll(async () => (await shownFrame()).frame >= 2, { timeout: 60_000 }).toBe(true);
+    expect((await shownFrame()).step).toBeGreaterThan(0);
+    await player.getByTestId('trajectory-play').click();
+    // the picked frame stays while "follow latest" is offered
+    expect(await run.getByTestId('simulation-follow').count()).toBe(1);
 
     // a relaxation finishes and says so
     await page.getByTestId('simulation-task-relax').click();
