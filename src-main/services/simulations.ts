@@ -32,7 +32,7 @@ import {
 } from '../store/simulations';
 import type { SimulateEvent } from '../workers/simulate';
 import { loadModelFile } from './models';
-import { loadStructure } from './structures';
+import { loadStructure, storeMadeStructure } from './structures';
 
 interface Active {
   jobId: string;
@@ -183,6 +183,15 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
     async frames({ id, from, to }) {
       await record(id);
       return readFrames(core.db, id, from, to);
+    },
+
+    async keepFrame({ id, index }) {
+      const r = await record(id);
+      const [frame] = await readFrames(core.db, id, index, index + 1);
+      if (!frame) throw new UserError(`simulation ${id} has ${r.frames} frame${r.frames === 1 ? '' : 's'}: there is no frame ${index} to keep`);
+      const initial = (await readStructures(core.db, id))!.initial;
+      const { structure } = labelledFrame({ numbers: initial.numbers, pbc: initial.pbc, name: r.name }, frame);
+      return storeMadeStructure(core, { file: `simulation ${id}`, format: 'simulation', block: index }, { ...structure, name: `${r.name}, step ${frame.step}` });
     },
 
     async cancel({ id }) {

@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import type { LatticeworkHandlers, StructureRecord, TrajectoryFrameSummary, TrajectoryRecord } from '../../src-shared/ipc/contract';
-import { labelsOfStructure, maxForce, MULTI_FRAME_FORMATS, type StructureFormat } from '../../src-shared/chem';
+import { labelsOfStructure, maxForce, MULTI_FRAME_FORMATS, type Structure, type StructureFormat } from '../../src-shared/chem';
 import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import { cellFormula, chemicalFormula, hillFormula, summarizeStructure } from '../../src-shared/chem';
@@ -228,16 +228,7 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
       } catch (e) {
         throw new UserError(`cannot make the ${cell} cell of structure ${id}: ${(e as Error).message}`);
       }
-      const parsed: ParsedFileStructure = {
-        structure: structureToJSON(derived),
-        block: row.block,
-        warnings: [],
-        summary: summarizeStructure(derived),
-        spaceGroup: findSpaceGroup(derived),
-      };
-      const newId = await core.db.transaction((tx) => storeOne(tx, row.file, row.format, parsed, Date.now()));
-      core.events.emit('structures', 'onChanged', { ids: [newId] });
-      return (await loadStructure(core, newId)).row;
+      return storeMadeStructure(core, { file: row.file, format: row.format, block: row.block }, derived);
     },
     async delete({ id }) {
       const { changes } = await core.db.transaction(async (tx) => {
@@ -289,6 +280,23 @@ export async function loadTrajectory(core: CoreParts, id: number): Promise<{ rec
       frameSummaries,
     };
   });
+}
+
+/**
+ * Stores a structure the app made (another cell of a stored one, a simulation's frame) as a new
+ * structure of the library (or finds the same one stored), says so to the windows and returns it.
+ */
+export async function storeMadeStructure(core: CoreParts, origin: { file: string; format: string; block: string | number | null }, structure: Structure): Promise<StructureRecord> {
+  const parsed: ParsedFileStructure = {
+    structure: structureToJSON(structure),
+    block: origin.block,
+    warnings: [],
+    summary: summarizeStructure(structure),
+    spaceGroup: findSpaceGroup(structure),
+  };
+  const id = await core.db.transaction((tx) => storeOne(tx, origin.file, origin.format, parsed, Date.now()));
+  core.events.emit('structures', 'onChanged', { ids: [id] });
+  return (await loadStructure(core, id)).row;
 }
 
 export type Tx = Parameters<Parameters<CoreParts['db']['transaction']>[0]>[0];

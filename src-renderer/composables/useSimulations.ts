@@ -9,7 +9,7 @@
  * so that leaving the Simulate view and coming back keeps it.
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
-import type { SimulationDetail, SimulationFramesEvent, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/contract';
+import type { SimulationDetail, SimulationFramesEvent, SimulationFrameView, SimulationRecord, StructureRecord } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { errorMessage } from '../lib/format';
 import { appendFramesToSeries, formRequest, type SimulationForm } from '../lib/simulation';
@@ -182,12 +182,15 @@ function start(structureId: number, form: SimulationForm): Promise<SimulationRec
   });
 }
 
-async function act(what: string, work: () => Promise<void>): Promise<void> {
+/** `work`'s result, or null when it fails (actionError then says what failed and why). */
+async function act<T>(what: string, work: () => Promise<T>): Promise<T | null> {
   try {
-    await work();
+    const result = await work();
     actionError.value = null;
+    return result;
   } catch (e) {
     actionError.value = `${what}: ${errorMessage(e)}`;
+    return null;
   }
 }
 
@@ -207,6 +210,10 @@ const exportFile = (id: number, what: 'trajectory' | 'final', format: 'extxyz' |
     const r = await getApi().simulations.export({ id, what, format });
     downloadText(r.fileName, r.text);
   });
+
+/** Frame `index` of a run stored as a new structure of the library (null when refused: actionError says why). */
+const keepFrame = (id: number, index: number): Promise<StructureRecord | null> =>
+  act(`keep frame ${index + 1} as a structure`, () => getApi().simulations.keepFrame({ id, index }));
 
 export function useSimulations() {
   subscribe();
@@ -229,5 +236,6 @@ export function useSimulations() {
     cancel,
     remove,
     exportFile,
+    keepFrame,
   };
 }

@@ -81,6 +81,17 @@ describe('Simulate', () => {
     await expect.poll(async () => page.getByTestId('simulation-message').textContent()).toMatch(/^converged in \d+ steps/);
     await expect.poll(async () => Number(await page.getByTestId('simulation-chart-fmax').getAttribute('data-points'))).toBeGreaterThan(2);
     expect(await page.getByTestId('simulation-item').count()).toBe(2);
+    // the relaxed frame kept as a structure becomes the next run's start
+    const relaxedRun = page.getByTestId('simulation-run');
+    await expect.poll(async () => Number(await relaxedRun.getByTestId('trajectory-frame').getAttribute('data-frame')) + 1).toBe(Number(await relaxedRun.getAttribute('data-frames')));
+    await relaxedRun.getByTestId('simulation-keep-frame').click();
+    await expect.poll(async () => page.getByTestId('simulation-kept').textContent()).toMatch(/^frame \d+ kept as structure #(\d+) \(Cu\), the start of the next run$/);
+    const keptId = /#(\d+)/.exec((await page.getByTestId('simulation-kept').textContent())!)![1];
+    await expect.poll(() => page.getByTestId('simulation-structure').inputValue()).toBe(keptId);
+    await expect.poll(async () => page.getByTestId('simulation-start').textContent()).toMatch(new RegExp(`#${keptId}`));
+    const keptRecord = (await api.structures.list({})).find((r) => r.id === Number(keptId))!;
+    expect(keptRecord.nSites).toBe(108);
+    expect(keptRecord.file).toMatch(/^simulation \d+$/);
 
     const download = page.waitForEvent('download');
     await page.getByTestId('simulation-export-extxyz').click();

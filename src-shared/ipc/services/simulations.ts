@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Mat3 } from '../../chem/structure';
 import type { CalculatorSpec, SimulationParameters, SimulationSummary, SimulationTask, StepValues } from '../../sim/job';
+import type { StructureRecord } from '../contract';
 import { event, method } from '../define';
 
 export type { CalculatorSpec, SimulationParameters, SimulationSummary, SimulationTask, StepValues } from '../../sim/job';
@@ -186,6 +187,8 @@ export const simulationsService = {
     frames: method<SimulationFrameView[]>()(
       z.object({ id, from: z.number().int().nonnegative().optional(), to: z.number().int().nonnegative().optional() }).strict(),
     ),
+    /** Stores frame `index` of a run as a new structure of the library (to simulate, predict or export it further) and returns it. */
+    keepFrame: method<StructureRecord>()(z.object({ id, index: z.number().int().nonnegative() }).strict()),
     cancel: method<SimulationRecord>()(z.object({ id }).strict()),
     delete: method<{ deleted: boolean }>()(z.object({ id }).strict()),
     /** The trajectory (extended XYZ with energies, forces and stress; XDATCAR) or the final structure (CIF, POSCAR) as text. */

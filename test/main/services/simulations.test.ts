@@ -99,6 +99,27 @@ describe('simulations service', () => {
       expect(new EmtCalculator().compute(s).energy).toBeCloseTo(done.summary.energy, 6);
     }
     await expect(api.simulations.export({ id: done.id, what: 'trajectory', format: 'cif' })).rejects.toThrow(/extxyz or xdatcar/);
+
+    // the relaxed frame kept as a structure of the library: the same atoms, and a run from it starts relaxed
+    const changed: number[][] = [];
+    const offChanged = api.structures.onChanged((c) => changed.push(c.ids));
+    const kept = await api.simulations.keepFrame({ id: done.id, index: done.frames - 1 });
+    offChanged();
+    expect(kept.name).toBe(`${done.name}, step ${done.summary.steps}`);
+    expect(kept.file).toBe(`simulation ${done.id}`);
+    expect(kept.block).toBe(done.frames - 1);
+    expect(kept.nSites).toBe(32);
+    expect(changed).toContainEqual([kept.id]);
+    expect((await api.structures.list({})).map((r) => r.id)).toContain(kept.id);
+    const keptStructure = (await api.structures.get({ id: kept.id })).structure;
+    expect(keptStructure.cart).toEqual(frames.at(-1)!.cart.map((x) => expect.closeTo(x, 12)) as unknown as number[]);
+    const again = await api.simulations.start({ structureId: kept.id, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, fmax: 0.01 } });
+    const againDone = await waitForStatus(api, again.id, ['finished', 'failed']);
+    expect(againDone.summary?.task === 'relax' && againDone.summary.steps).toBe(0);
+    expect(againDone.summary?.task === 'relax' && againDone.summary.energy).toBeCloseTo(done.summary.energy, 10);
+    // the same frame again is the same structure; a frame the run does not have is refused in a sentence
+    expect((await api.simulations.keepFrame({ id: done.id, index: done.frames - 1 })).id).toBe(kept.id);
+    await expect(api.simulations.keepFrame({ id: done.id, index: done.frames })).rejects.toThrow(new RegExp(`simulation ${done.id} has ${done.frames} frames: there is no frame ${done.frames} to keep`));
   });
 
   it('runs molecular dynamics, and a cancelled run keeps its frames', async () => {
