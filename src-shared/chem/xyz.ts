@@ -213,9 +213,6 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
             [v[3], v[4], v[5]],
             [v[6], v[7], v[8]],
           ];
-          if (!(Math.abs(determinant(lattice)) > 1e-8)) {
-            throw new StructureParseError(file, commentLine, 'the Lattice vectors are linearly dependent (zero cell volume)');
-          }
         } else if (lk === 'properties') {
           cols = parseProperties(raw, file, commentLine);
         } else if (lk === 'pbc') {
@@ -231,6 +228,15 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
       }
       if (lattice && !properties.__pbcGiven) pbc = [true, true, true];
       delete properties.__pbcGiven;
+      if (lattice && !(Math.abs(determinant(lattice)) > 1e-8)) {
+        // ASE writes a molecule's box as it is, also one flat along an axis (center(vacuum=0) of a
+        // linear molecule): without periodic directions it says nothing, so it is dropped, not refused
+        if (pbc.some(Boolean)) {
+          throw new StructureParseError(file, commentLine, `the Lattice vectors are linearly dependent (zero cell volume), and pbc="${pbc.map((b) => (b ? 'T' : 'F')).join(' ')}" makes the structure periodic: a periodic structure needs three independent cell vectors`);
+        }
+        warnings.push(`frame ${frame + 1}: the Lattice has zero volume and pbc is "F F F": read as a molecule without a cell`);
+        lattice = null;
+      }
     }
     const specCol = cols.findIndex((c) => c.name === 'species');
     const zCol = cols.findIndex((c) => c.name === 'Z');

@@ -106,6 +106,17 @@ describe('plain XYZ', () => {
     expect(r.structures[1].species).toEqual(['C', 'O']);
   });
 
+  it("a flat box without periodic directions (ASE's center(vacuum=0) of a linear molecule) is a molecule, said so; with one it is refused", () => {
+    const text = '2\nLattice="0.0 0.0 0.0 0.0 0.0 0.0 0.0 0.0 1.15034" Properties=species:S:1:pos:R:3 pbc="F F F"\nC 0 0 0\nO 0 0 1.15034\n';
+    const r = readStructures('CO.extxyz', text);
+    expect(r.structures[0].lattice).toBeNull();
+    expect(r.structures[0].pbc).toEqual([false, false, false]);
+    expect(r.warnings).toEqual([expect.stringMatching(/frame 1: the Lattice has zero volume and pbc is "F F F": read as a molecule without a cell/)]);
+    const e = error(text.replace('pbc="F F F"', 'pbc="T T F"'));
+    expect(e.message).toMatch(/linearly dependent \(zero cell volume\), and pbc="T T F" makes the structure periodic/);
+    expect(e.line).toBe(2);
+  });
+
   it.each([
     ['not a count', 'abc\nx\n', /number of atoms of frame 1/, 1],
     ['truncated frame', '3\nc\nH 0 0 0\n', /ends after 1 of 3 atoms/, 3],
