@@ -191,7 +191,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       if (!frame) throw new UserError(`simulation ${id} has ${r.frames} frame${r.frames === 1 ? '' : 's'}: there is no frame ${index} to keep`);
       const initial = (await readStructures(core.db, id))!.initial;
       const { structure } = labelledFrame({ numbers: initial.numbers, pbc: initial.pbc, name: r.name }, frame);
-      return storeMadeStructure(core, { file: `simulation ${id}`, format: 'simulation', block: index }, { ...structure, name: `${r.name}, step ${frame.step}` });
+      return storeMadeStructure(core, { file: `simulation ${id}`, format: 'simulation', block: index + 1 }, { ...structure, name: `${r.name}, step ${frame.step}` });
     },
 
     async cancel({ id }) {

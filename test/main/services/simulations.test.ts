@@ -107,7 +107,7 @@ describe('simulations service', () => {
     offChanged();
     expect(kept.name).toBe(`${done.name}, step ${done.summary.steps}`);
     expect(kept.file).toBe(`simulation ${done.id}`);
-    expect(kept.block).toBe(done.frames - 1);
+    expect(kept.block).toBe(done.frames); // numbered from 1, as the frame player shows it
     expect(kept.nSites).toBe(32);
     expect(changed).toContainEqual([kept.id]);
     expect((await api.structures.list({})).map((r) => r.id)).toContain(kept.id);
