@@ -10,6 +10,8 @@ import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
 import { fromGPa } from '../../src-shared/sim/units';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
 import { rdfChart } from './rdf';
+import { DEFAULT_LONGEST_ARROW, sequentialColors } from './potential';
+import type { SiteArrows } from '../viewer/arrows';
 import type { ViewerStructure } from '../viewer/model';
 
 export type CalculatorName = CalculatorSpec['kind'];
@@ -244,6 +246,22 @@ export function frameAt(run: Pick<SimulationDetail, 'parameters' | 'summary' | '
 /** A recorded frame as the viewer's structure: the run's atoms at the frame's positions and cell. */
 export function frameStructure(run: Pick<SimulationDetail, 'numbers' | 'pbc'>, frame: SimulationFrameView): ViewerStructure {
   return { lattice: frame.lattice, pbc: run.pbc, numbers: run.numbers, cart: frame.cart, frac: null };
+}
+
+/**
+ * A frame's forces as arrows, at one scale for the whole run: the largest force of any frame written
+ * (the `fmax` series; the frame's own when larger) is drawn DEFAULT_LONGEST_ARROW Å long, so a
+ * relaxation's arrows shrink as it converges and an MD run's show where the forces peak. Coloured
+ * by |F| on the same range. `scale`: Å of arrow per eV/Å; null when every force is zero.
+ */
+export function frameForceArrows(run: Pick<SimulationDetail, 'series'>, frame: Pick<SimulationFrameView, 'forces'>): { arrows: SiteArrows; scale: number; largest: number } | null {
+  const n = frame.forces.length / 3;
+  const norms = Array.from({ length: n }, (_, i) => Math.hypot(frame.forces[3 * i], frame.forces[3 * i + 1], frame.forces[3 * i + 2]));
+  let largest = 0;
+  for (const x of [...norms, ...(run.series.values.fmax ?? [])]) if (x !== null && x > largest) largest = x;
+  if (!(largest > 0)) return null;
+  const scale = DEFAULT_LONGEST_ARROW / largest;
+  return { arrows: { vectors: Float64Array.from(frame.forces), colors: sequentialColors(norms, largest), scale, radius: 0.07 }, scale, largest };
 }
 
 /** The radial distribution function of a frame, as a chart; null for a molecule (no density). */

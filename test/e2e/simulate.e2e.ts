@@ -92,6 +92,21 @@ describe('Simulate', () => {
     const keptRecord = (await api.structures.list({})).find((r) => r.id === Number(keptId))!;
     expect(keptRecord.nSites).toBe(108);
     expect(keptRecord.file).toMatch(/^simulation \d+$/);
+    // the frame's forces as arrows on every displayed atom, at the run's scale (its largest force 1.6 Å long)
+    const canvas = relaxedRun.getByTestId('structure-canvas');
+    const arrowCounts = () =>
+      canvas.evaluate((el) => (el as HTMLCanvasElement & { crystalScene?: { arrowCounts(): Record<string, number> } }).crystalScene?.arrowCounts() ?? {});
+    expect(await arrowCounts()).toEqual({});
+    await relaxedRun.getByTestId('simulation-forces').check();
+    const shownAtoms = Number(await canvas.getAttribute('data-atom-count'));
+    expect(shownAtoms).toBeGreaterThanOrEqual(108);
+    await expect.poll(arrowCounts).toEqual({ forces: shownAtoms });
+    const runFmax = Math.max(...(await api.simulations.frames({ id: Number(await relaxedRun.getAttribute('data-id')) })).map((f) => f.values.fmax!));
+    await expect.poll(() => relaxedRun.getByTestId('simulation-force-scale').textContent()).toContain(`largest, ${Number(runFmax.toPrecision(3))} eV/Å`);
+    await canvas.scrollIntoViewIfNeeded();
+    await app.screenshot('simulate-force-arrows');
+    await relaxedRun.getByTestId('simulation-forces').uncheck();
+    await expect.poll(arrowCounts).toEqual({});
 
     const download = page.waitForEvent('download');
     await page.getByTestId('simulation-export-extxyz').click();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
-import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, formProblem, frameAt, frameRdfChart, formRequest, parseIndices, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
+import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, formProblem, frameAt, frameForceArrows, frameRdfChart, formRequest, parseIndices, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
 import type { ModelRecord } from '../../../src-shared/ipc/contract';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 
@@ -88,6 +88,21 @@ describe('Simulate panel helpers', () => {
     expect(peak[0]).toBeCloseTo(2.575, 6);
     expect(peak[1]).toBeCloseTo(12 / (4 * Math.PI * 0.05 * (2.575 ** 2 + 0.05 ** 2 / 12) * (4 / 3.61 ** 3)), 9);
     expect(frameRdfChart(run, { index: 0, step: 0, time: null, energy: 0, values: {}, lattice: null, cart, forces: [], stress: null })).toBeNull();
+  });
+
+  it("draws a frame's forces at one scale for the whole run: the largest force of any frame is 1.6 Å long", () => {
+    const frame = { forces: [0.3, 0, -0.4, 0, 0, 0, 0, 0.1, 0] };
+    // a relaxation whose first frame had 2 eV/Å: this frame's 0.5 eV/Å arrow is a quarter as long
+    const early = frameForceArrows({ series: { step: [0, 5], values: { fmax: [2, 0.5] } } }, frame)!;
+    expect(early.largest).toBe(2);
+    expect(early.scale).toBeCloseTo(0.8, 12);
+    expect(Array.from(early.arrows.vectors)).toEqual(frame.forces);
+    // coloured by |F| over the run's range: the zero force at the low end, the 0.5 eV/Å one a quarter up
+    expect(Array.from(early.arrows.colors.slice(3, 6))).toEqual(Array.from(frameForceArrows({ series: { step: [0], values: { fmax: [1] } } }, { forces: [0, 0, 0, 1, 0, 0] })!.arrows.colors.slice(0, 3)));
+    expect(early.arrows.colors.slice(0, 3)).not.toEqual(early.arrows.colors.slice(3, 6));
+    // a frame with a force beyond the series (not yet streamed) sets the scale itself
+    expect(frameForceArrows({ series: { step: [0], values: { fmax: [0.2] } } }, frame)!.largest).toBe(0.5);
+    expect(frameForceArrows({ series: { step: [0], values: {} } }, { forces: [0, 0, 0] })).toBeNull();
   });
 
   it('draws a compared run of the same task over the run shown, and says how their results differ', () => {
