@@ -13,7 +13,7 @@ import { EmtCalculator, EMT_ELEMENTS } from './emt';
 import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
 import { MD_DEFAULTS, runMolecularDynamics, type Ensemble, type ThermostatName } from './md';
 import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, type MorseParameters } from './pair-potentials';
-import { DiffusionLog } from './msd';
+import { DiffusionLog, type DiffusionVerdict } from './msd';
 import { RELAX_DEFAULTS, relax } from './relax';
 import { fromGPa, toGPa } from './units';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
@@ -216,6 +216,9 @@ export type SimulationSummary =
       diffusion?: number | null;
       /** The same per element, when there is more than one. */
       diffusionByElement?: Record<string, number | null> | null;
+      /** What `diffusion` is: diffusion, or why not (sim/msd.ts `DiffusionVerdict`); absent in runs recorded before it was judged. */
+      diffusionVerdict?: DiffusionVerdict | null;
+      diffusionVerdictByElement?: Record<string, DiffusionVerdict | null> | null;
     }
   | {
       task: 'eos';
@@ -445,6 +448,8 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       meanPressure: pressures.length ? toGPa(mean(pressures)) : null,
       diffusion: diffusion.diffusion,
       diffusionByElement: diffusion.diffusionByElement,
+      diffusionVerdict: diffusion.diffusionVerdict,
+      diffusionVerdictByElement: diffusion.diffusionVerdictByElement,
     };
     const status: SimulationStatus = r.status === 'completed' ? 'finished' : r.status;
     return stoppedOutcome({ status, message: r.message, summary: r.log.total.length ? summary : null, final: atoms.toStructure(`${name} (after ${r.steps} MD steps)`) });

@@ -15,6 +15,24 @@
  * element too when the structure has more than one (the Li of a lithium-ion conductor against its
  * host lattice).
  *
+ * A fitted slope is not always diffusion, and each fit is judged (`DiffusionVerdict`). The atoms of
+ * a solid vibrate: their MSD rises to a plateau within a vibration period or two and then wanders
+ * about it, slowly enough (with the temperature of the whole) that its slope over one run is a
+ * number of either sign. No error bar from the spread between atoms or from the residuals'
+ * autocorrelation covers that wander (measured: fitted D of 108 atoms of fcc Cu at 300 K, 2 ps, were
+ * up to 9 such errors from zero). Instead:
+ * - 'short': the fitted half spans less than 1 ps, a few vibration periods of a metal (Cu's are about
+ *   0.15–0.2 ps, Au's up to 0.4 ps). Before then a vibrating atom's MSD still rises, and looks like
+ *   diffusion.
+ * - 'vibration': the fitted line, extrapolated back to t = 0, meets it at the plateau the atoms vibrate
+ *   about (its intercept). The MSD rose over the fitted half by no more than that plateau, or fell:
+ *   the atoms did not move further than they vibrate.
+ * - 'bending': the intercept is below −¼ of the last MSD. The curve still bends up, as a ballistic
+ *   start does (MSD ∝ t² gives −0.56 of it) or a cell that melts within the run. The slope of the
+ *   second half is then not yet the steady one. (Free particles under a Langevin thermostat give
+ *   −τ/t, τ = 1/γ.)
+ * - 'resolved': none of these. This is D.
+ *
  * A trajectory read from a file (`trajectoryDiffusion`: an ab initio MD run's XDATCAR, an extended
  * XYZ) may have its positions wrapped into the cell, as XDATCAR's are. They are unwrapped first: an
  * atom's move between two frames is taken as the shortest periodic image of it (in the later frame's
@@ -85,11 +103,21 @@ export class Displacements {
   }
 }
 
-/**
- * D from MSD(t) (Å², fs): the least-squares slope over the second half of the points, / 6, in
- * cm²/s; null with fewer than two points there.
- */
-export function diffusionCoefficient(time: readonly number[], msd: readonly number[]): number | null {
+/** What a fitted D is (see the module comment): diffusion, or why not. */
+export type DiffusionVerdict = 'resolved' | 'short' | 'vibration' | 'bending';
+
+/** fs: the shortest fitted half whose slope is judged. */
+const SHORTEST_FIT = 1000;
+
+/** A diffusion coefficient fitted to an MSD curve, and whether it is diffusion. */
+export interface DiffusionFit {
+  /** cm²/s: the least-squares slope over the second half of the points, / 6. */
+  value: number;
+  verdict: DiffusionVerdict;
+}
+
+/** D from MSD(t) (Å², fs), fitted to the second half of the points; null with fewer than two points there. */
+export function fitDiffusion(time: readonly number[], msd: readonly number[]): DiffusionFit | null {
   const from = Math.floor(time.length / 2);
   const n = time.length - from;
   if (n < 2) return null;
@@ -107,7 +135,22 @@ export function diffusionCoefficient(time: readonly number[], msd: readonly numb
     num += (time[k] - tm) * (msd[k] - mm);
     den += (time[k] - tm) ** 2;
   }
-  return den > 0 ? (num / den / 6) * CM2_PER_S : null;
+  if (!(den > 0)) return null;
+  const slope = num / den;
+  const span = time[time.length - 1] - time[from];
+  const plateau = mm - slope * tm;
+  const last = plateau + slope * time[time.length - 1];
+  const verdict: DiffusionVerdict =
+    span < SHORTEST_FIT ? 'short' : !(slope * span > Math.max(plateau, 0)) ? 'vibration' : plateau < -0.25 * last ? 'bending' : 'resolved';
+  return { value: (slope / 6) * CM2_PER_S, verdict };
+}
+
+/** Why a D is not diffusion, in words: "the fitted half is under 1 ps"; '' for a resolved one. */
+export function verdictText(v: DiffusionVerdict): string {
+  if (v === 'short') return `the fitted half is under ${SHORTEST_FIT / 1000} ps`;
+  if (v === 'vibration') return 'the MSD rose less than the atoms vibrate';
+  if (v === 'bending') return 'the MSD still bends up';
+  return '';
 }
 
 export interface TrajectoryDiffusion {
@@ -120,6 +163,9 @@ export interface TrajectoryDiffusion {
   /** cm²/s, fitted to the second half; null with too few points. */
   diffusion: number | null;
   diffusionByElement: Record<string, number | null> | null;
+  /** What `diffusion` is (`DiffusionFit.verdict`); null without a fit. */
+  diffusionVerdict: DiffusionVerdict | null;
+  diffusionVerdictByElement: Record<string, DiffusionVerdict | null> | null;
 }
 
 /** A run's MSD as it goes (`Displacements`, recorded with its time) and the diffusion coefficients fitted to it. */
@@ -142,26 +188,41 @@ export class DiffusionLog {
     return d;
   }
 
-  /** What was recorded, and D fitted to its second half: null with fewer than `minPoints` points (diffusionCoefficient needs 3). */
+  /** What was recorded, and D fitted to its second half: null with fewer than `minPoints` points (a trajectory from a file asks for 4). */
   result(minPoints = 3): TrajectoryDiffusion {
-    const fit = (xs: number[]) => (xs.length >= minPoints ? diffusionCoefficient(this.time, xs) : null);
-    const elements = Object.entries(this.byElement);
+    const fit = (xs: number[]) => (xs.length >= minPoints ? fitDiffusion(this.time, xs) : null);
+    const all = fit(this.msd);
+    const elements = Object.entries(this.byElement).map(([sym, xs]) => [sym, fit(xs)] as const);
     return {
       time: this.time,
       msd: this.msd,
       msdByElement: elements.length ? this.byElement : null,
-      diffusion: fit(this.msd),
-      diffusionByElement: elements.length ? Object.fromEntries(elements.map(([sym, xs]) => [sym, fit(xs)])) : null,
+      diffusion: all?.value ?? null,
+      diffusionByElement: elements.length ? Object.fromEntries(elements.map(([sym, f]) => [sym, f?.value ?? null])) : null,
+      diffusionVerdict: all?.verdict ?? null,
+      diffusionVerdictByElement: elements.length ? Object.fromEntries(elements.map(([sym, f]) => [sym, f?.verdict ?? null])) : null,
     };
   }
 }
 
-/** "D 1.23e-5 cm²/s (Cu 1.10e-5, Pt 9.80e-6)": an MD summary's diffusion coefficients in words; '' without them. */
-export function diffusionText(s: { diffusion?: number | null; diffusionByElement?: Record<string, number | null> | null }): string {
+/**
+ * "D 1.23e-5 cm²/s (Li 1.10e-5, Fe not resolved)": an MD summary's diffusion coefficients in words;
+ * '' without them. A fit that is not diffusion (`DiffusionVerdict`) reads "not resolved", with its
+ * value and why when it is the whole's. Summaries recorded before the verdict show the values.
+ */
+export function diffusionText(s: {
+  diffusion?: number | null;
+  diffusionByElement?: Record<string, number | null> | null;
+  diffusionVerdict?: DiffusionVerdict | null;
+  diffusionVerdictByElement?: Record<string, DiffusionVerdict | null> | null;
+}): string {
   if (s.diffusion === undefined || s.diffusion === null) return '';
-  const e = (x: number | null) => (x === null ? '—' : x.toExponential(2));
-  const parts = Object.entries(s.diffusionByElement ?? {}).map(([sym, x]) => `${sym} ${e(x)}`);
-  return `D ${e(s.diffusion)} cm²/s${parts.length ? ` (${parts.join(', ')})` : ''}`;
+  const judged = (v: DiffusionVerdict | null | undefined) => v === undefined || v === null || v === 'resolved';
+  const e = (x: number | null, v: DiffusionVerdict | null | undefined) => (x === null ? '—' : judged(v) ? x.toExponential(2) : 'not resolved');
+  const parts = Object.entries(s.diffusionByElement ?? {}).map(([sym, x]) => `${sym} ${e(x, s.diffusionVerdictByElement?.[sym])}`);
+  const v = s.diffusionVerdict;
+  const all = judged(v) ? `D ${s.diffusion.toExponential(2)} cm²/s` : `D not resolved (fitted ${s.diffusion.toExponential(2)} cm²/s; ${verdictText(v!)})`;
+  return `${all}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
 /**

@@ -85,8 +85,12 @@ JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 fi
        "temperature": [K per step], "drift" (eV/atom: change of the conserved quantity, null for
        npt), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs],
        "msd": [Å² per step: mean squared displacement from the start, the mobile atoms' drift
-       removed], "diffusion" (cm²/s: MSD's slope over the second half / 6), "msdByElement"? and
-       "diffusionByElement"? (structures of more than one element: the same per element),
+       removed], "diffusion" (cm²/s: MSD's slope over the second half / 6), "diffusionVerdict"
+       ("resolved", or why that slope is not diffusion: "short" (the second half is under 1 ps),
+       "vibration" (the MSD rose less than the plateau the atoms vibrate about), "bending" (it
+       still bends up: ballistic, or melting); null without a fit), "msdByElement"?,
+       "diffusionByElement"? and "diffusionVerdictByElement"? (structures of more than one
+       element: the same per element),
        "forceSpread"?: [eV/Å per step] (an ensemble of potentials: the largest disagreement of its
        members on an atom's force), "message",
        "warnings"?: [...] (a trained potential: each way the frames written left its training
@@ -338,10 +342,12 @@ export const mdCommand: Command = {
           time: steps.map((_, i) => i * params.timestep),
           msd: series('msd'),
           diffusion: summary?.diffusion ?? null,
+          diffusionVerdict: summary?.diffusionVerdict ?? null,
           ...(summary?.diffusionByElement
             ? {
                 msdByElement: Object.fromEntries(Object.keys(summary.diffusionByElement).map((sym) => [sym, series(`msd:${sym}`)])),
                 diffusionByElement: summary.diffusionByElement,
+                diffusionVerdictByElement: summary.diffusionVerdictByElement ?? null,
               }
             : {}),
           ...(steps.some((v) => v.forceSpread !== undefined) ? { forceSpread: series('forceSpread') } : {}),

@@ -9,7 +9,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { atomicNumber, type ReadOptions, type Structure } from '../../../src-shared/chem';
-import { trajectoryDiffusion, type TrajectoryDiffusion } from '../../../src-shared/sim/msd';
+import { trajectoryDiffusion, verdictText, type DiffusionVerdict, type TrajectoryDiffusion } from '../../../src-shared/sim/msd';
 import { radialDistribution, RDF_DEFAULTS, type RadialDistribution } from '../../../src-shared/sim/rdf';
 import { readStructuresFile } from '../../files/structure-file';
 import { errorRecord, type ErrorRecord } from './file-records';
@@ -121,10 +121,10 @@ export function describeRdf(r: Extract<StructureRdfRecord, { g: number[] }>): st
 
 /** D, per element when there are several, and the MSD at up to 21 times. */
 export function describeMsd(r: Extract<StructureMsdRecord, { msd: number[] }>): string {
-  const e = (x: number | null) => (x === null ? '— (fewer than 4 frames)' : `${x.toExponential(3)} cm²/s`);
+  const e = (x: number | null, v: DiffusionVerdict | null) => (x === null ? '— (fewer than 4 frames)' : `${x.toExponential(3)} cm²/s${v === 'resolved' || v === null ? '' : ` (not resolved: ${verdictText(v)})`}`);
   const elements = Object.keys(r.msdByElement ?? {});
-  const lines = [`${r.file}: MSD over frames ${r.first}–${r.last} (${r.frames}, ${r.timestep} fs apart); D ${e(r.diffusion)}`];
-  for (const sym of elements) lines.push(`  ${sym}: D ${e(r.diffusionByElement?.[sym] ?? null)}`);
+  const lines = [`${r.file}: MSD over frames ${r.first}–${r.last} (${r.frames}, ${r.timestep} fs apart); D ${e(r.diffusion, r.diffusionVerdict)}`];
+  for (const sym of elements) lines.push(`  ${sym}: D ${e(r.diffusionByElement?.[sym] ?? null, r.diffusionVerdictByElement?.[sym] ?? null)}`);
   lines.push(`    t/fs    MSD/Å²${elements.map((s) => s.padStart(10)).join('')}`);
   const stride = Math.max(1, Math.ceil((r.time.length - 1) / 20));
   for (let k = 0; k < r.time.length; k++) {

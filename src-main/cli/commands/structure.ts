@@ -67,7 +67,9 @@ coefficient D fitted to the second half (MSD = 6·D·t), per element too.
                        freeEnergy, forces, stress}]}; rdf: per file {file, frames, first, last,
                        rmax, bins, pair, r: [Å], g: [...]}; msd: per file {file, frames, first,
                        last, timestep, time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
-                       diffusionByElement}; per failed file {file, error}
+                       diffusionByElement, diffusionVerdict, diffusionVerdictByElement
+                       ("resolved", "short", "vibration" or "bending": as md's)}; per failed file
+                       {file, error}
   --format F           cif | poscar | xyz (or extxyz) | vasprun | outcar | xdatcar (default: from the
                        file name, else the content)
   --energy-key K       extended XYZ: the key holding the energy (default: energy, REF_energy,

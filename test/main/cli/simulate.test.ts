@@ -104,6 +104,7 @@ describe('latticework relax, md and eos', () => {
     expect(doc.msd[0]).toBe(0);
     expect(doc.msd[50]).toBeGreaterThan(0);
     expect(typeof doc.diffusion).toBe('number');
+    expect(doc.diffusionVerdict).toBe('short'); // 50 fs cannot tell diffusion from vibration
     expect(doc).not.toHaveProperty('msdByElement');
     const traj = readFrames('traj.extxyz', readFileSync(join(dir, 'traj.extxyz'), 'utf8')).frames;
     expect(traj).toHaveLength(6);
