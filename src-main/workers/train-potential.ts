@@ -21,7 +21,7 @@ import { metricValues, selectionScore, type PotentialMetrics } from '../engine/p
 import { trainPotential, type PotentialEpoch, type PotentialSplitResult } from '../engine/potential/train';
 import { decodePotentialCheckpoint, encodePotentialCheckpoint, type PotentialCheckpoint, type PotentialStart, type TrainedMember } from '../engine/potential/checkpoint';
 import { TrainingControl } from '../engine/train/control';
-import { elementSeeds, seedingMessage, seedsBySymbol } from '../engine/potential/finetune';
+import { elementSeeds, seedElementRows, seedingMessage, seedsBySymbol } from '../engine/potential/finetune';
 import { ensureBackend } from './backend';
 import type { TaskContext } from './protocol';
 import { CONTROL_CANCEL_KEEP, watchControl, type TrainEvent, type TrainPrediction, type TrainTaskInput, type TrainTaskOutput } from './train';
@@ -103,6 +103,8 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
   const trainedElements = start?.sourceElements?.elements;
   const seeds = trainedElements ? elementSeeds(elementsOf(frames.map((x) => x.structure)), trainedElements) : null;
   if (o.start) o.announce?.(seedingMessage(o.start.startedFrom, o.start.sourceElements, seeds ?? [], freeze ?? 0));
+  // the source's weights with each new element's embedding row copied from its seed (before any block is frozen)
+  const initialWeights = start ? seedElementRows(start.weights, seeds ?? [], config.model.maxZ) : undefined;
   if (o.split.val.length === 0) o.announce?.(`no validation structures (split.val ${config.training.split.val} of ${frames.length} frames rounds down to 0): the best epoch is the one with the lowest training loss`);
   for (let k = first; k < count && !o.control.cancelled; k++) {
     const seeded = k === 0 ? config : parsePotentialConfig(mergeConfig(config, { training: { seed: config.training.seed + k } }));
@@ -110,8 +112,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
     const offset = k * config.training.epochs;
     const result = await trainPotential(seeded, frames, {
         control: o.control,
-        initialWeights: start?.weights,
-        elementSeeds: seeds ?? undefined,
+        initialWeights,
         freeze,
         split: o.split,
         resume: k === first ? o.resume?.state : undefined,

@@ -32,7 +32,6 @@ import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from './
 import { painnInference, painnOf, type InferenceOutput } from './painn-inference';
 import { recordingGradients } from '../tf/kernels';
 import { fitEnergyStatistics, type EnergyStatistics } from './statistics';
-import { seedElementRows, type ElementSeed } from './finetune';
 
 export interface PotentialEpoch {
   epoch: number;
@@ -108,14 +107,11 @@ export interface PotentialTrainOptions {
   control?: TrainingControl;
   /** Use this split (indices into frames) instead of the seeded one. */
   split?: Split;
-  /** Start from these weights (fine-tuning); the energy statistics are refitted on this data. */
-  initialWeights?: Record<string, Float32Array>;
   /**
-   * Fine-tuning: the elements of the frames the initial weights were not trained on, each with the
-   * trained element whose embedding row it starts from (./finetune elementSeeds); the rows are copied
-   * before freezing. Left out: no row is seeded.
+   * Start from these weights (fine-tuning; the caller has seeded the rows of new elements,
+   * ./finetune seedElementRows); the energy statistics are refitted on this data.
    */
-  elementSeeds?: readonly ElementSeed[];
+  initialWeights?: Record<string, Float32Array>;
   /** Fine-tuning: keep the embedding and the first N interaction blocks fixed (see PotentialModel.trainableAfterFreezing). */
   freeze?: number;
   /** Keep the model (the caller disposes it). */
@@ -202,8 +198,8 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
   const graphs = frames.map((f) => potentialGraph(f.structure, config.radial.cutoff));
 
   const model = new PotentialModel(config, tc.seed);
-  // fine-tuning: the source's weights, each element it did not train seeded from its nearest trained element (before freezing)
-  if (opts.initialWeights) model.setWeights(seedElementRows(opts.initialWeights, opts.elementSeeds ?? [], config.model.maxZ));
+  // fine-tuning: the source's weights (before freezing)
+  if (opts.initialWeights) model.setWeights(opts.initialWeights);
   model.setEnergyStatistics(statistics.reference, statistics.scale, statistics.shift);
   const vars = model.trainableAfterFreezing(opts.freeze ?? 0);
   if (vars.length === 0) throw new Error(`--freeze ${opts.freeze} leaves nothing to train`);

@@ -20,6 +20,9 @@ import { elementsOf } from '../../../../src-shared/model/domain';
 import { selectionScore } from '../../../../src-main/engine/potential/metrics';
 import { PotentialModel } from '../../../../src-main/engine/potential/model';
 import { trainPotential } from '../../../../src-main/engine/potential/train';
+import type { PotentialStart } from '../../../../src-main/engine/potential/checkpoint';
+import { TrainingControl } from '../../../../src-main/engine/train/control';
+import { trainPotentialRun } from '../../../../src-main/workers/train-potential';
 import { initBackend } from '../../../../src-main/engine/tf/backend';
 import { SHARED_DATA } from '../../../helpers/shared-data';
 
@@ -49,7 +52,7 @@ it('fine-tuning from a potential trained on other elements beats training from s
   expect(trainedElements).toEqual([29, 47, 79]);
   const seeds = elementSeeds(elementsOf(target.map((f) => f.structure)), trainedElements);
   expect(seedsBySymbol(seeds)).toEqual({ Ni: 'Cu', Pd: 'Ag', Pt: 'Au' });
-  const tuned = await trainPotential(budget, target, { split, initialWeights: pre.weights, elementSeeds: seeds });
+  const tuned = await trainPotential(budget, target, { split, initialWeights: seedElementRows(pre.weights, seeds, config.model.maxZ) });
   const scratch = await trainPotential(budget, target, { split });
   const t = tuned.test!.metrics;
   const s = scratch.test!.metrics;
@@ -111,18 +114,30 @@ describe('the elements a source trained, and the rows seeded from them', () => {
     expect(present).toEqual(expect.arrayContaining([28, 46, 78]));
     const expected = elementSeeds(present, [13, 29, 47, 79]);
     expect(seedsBySymbol(expected)).toMatchObject({ Ni: 'Cu', Pd: 'Ag', Pt: 'Au' });
-    const r = await trainPotential(config, frames, { initialWeights: before, elementSeeds: expected, freeze: 1 });
+    // a fine-tuning run as the app and the command line start one: the source's weights and the elements it trained
+    const tune = (sourceElements: PotentialStart['sourceElements']) =>
+      trainPotentialRun(config, frames, {
+        split: { train: [0, 1, 2, 3, 4, 5], val: [], test: [] },
+        start: { weights: before, startedFrom: 'source', sourceElements },
+        freeze: 1,
+        control: new TrainingControl(),
+        model: { name: 'tuned', dataset: 'emt-dev' },
+      });
+    const r = await tune({ elements: [13, 29, 47, 79], basis: 'domain' });
+    expect(r.seededElements).toEqual(seedsBySymbol(expected));
+    const weights = r.members[0].weights;
     const F = config.model.features;
     const row = (w: Float32Array, z: number) => Array.from(w.subarray(z * F, (z + 1) * F));
     const from = new Map(expected.map((x) => [x.element, x.from]));
-    for (let z = 0; z <= config.model.maxZ; z++) expect(row(r.weights['embedding.weight'], z), `row ${z}`).toEqual(row(before['embedding.weight'], from.get(z) ?? z));
+    for (let z = 0; z <= config.model.maxZ; z++) expect(row(weights['embedding.weight'], z), `row ${z}`).toEqual(row(before['embedding.weight'], from.get(z) ?? z));
     // every other frozen weight bit for bit (the filter network, block 0), the rest trained
     const frozen = Object.keys(before).filter((k) => k.startsWith('filter_net.') || /^(interactions|mixing)\.0\./.test(k));
     expect(frozen.length).toBeGreaterThan(2);
-    for (const k of frozen) expect(Array.from(r.weights[k]), k).toEqual(Array.from(before[k]));
-    expect(Array.from(r.weights['head.1.weight'])).not.toEqual(Array.from(before['head.1.weight']));
-    // without seeds no row is changed
-    const plain = await trainPotential(config, frames, { initialWeights: before, freeze: 1 });
-    expect(Array.from(plain.weights['embedding.weight'])).toEqual(Array.from(before['embedding.weight']));
+    for (const k of frozen) expect(Array.from(weights[k]), k).toEqual(Array.from(before[k]));
+    expect(Array.from(weights['head.1.weight'])).not.toEqual(Array.from(before['head.1.weight']));
+    // a source that does not say what it trained: no row is changed
+    const plain = await tune(null);
+    expect(plain.seededElements).toBeNull();
+    expect(Array.from(plain.members[0].weights['embedding.weight'])).toEqual(Array.from(before['embedding.weight']));
   });
 });
