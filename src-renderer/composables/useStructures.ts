@@ -4,7 +4,7 @@
  * picked files. Module-level refs: one shared state for the whole app.
  *
  * Core methods used: structures.import({ files }), structures.list({}),
- * structures.get({ id }), structures.delete({ id }).
+ * structures.get({ id }) (the selected one, and `detail` for a view's own), structures.delete({ id }).
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
 import { useRouter } from 'vue-router';
@@ -180,6 +180,16 @@ function select(id: StructureId | null): void {
     });
 }
 
+/** A stored structure in full (from the cache or the core) without selecting it: a view that works on one of its own (Simulate). */
+async function detail(id: StructureId): Promise<StructureDetail> {
+  const cached = cache.get(id);
+  if (cached) return cached;
+  const data = await getApi().structures.get({ id });
+  cache.set(id, data);
+  while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as StructureId);
+  return data;
+}
+
 /** Deletes a structure; a refusal (it belongs to a dataset) is shown in the header, not lost. */
 async function remove(id: StructureId): Promise<boolean> {
   actionError.value = null;
@@ -246,6 +256,7 @@ export function useStructures() {
     loadExamples,
     cancelImport,
     select,
+    detail,
     remove,
     derive,
     symmetryAt,

@@ -204,4 +204,43 @@ describe('Simulate', () => {
     expect(await run.getAttribute('data-frames')).toBe('1');
     expect(app.errors).toEqual([]);
   });
+
+  it("starts the fixed atoms from the file's selective dynamics, and the run holds them", { timeout: 600_000 }, async () => {
+    const { page } = app;
+    // Cu32 with atom 0 moved 0.3 Å off its site and flagged F F F, atom 1 F F T, the rest free
+    const lines = copperPoscar(2, 0.3).trimEnd().split('\n');
+    const at = lines.indexOf('Direct');
+    const poscar = [...lines.slice(0, at), 'Selective dynamics', 'Direct', ...lines.slice(at + 1).map((l, i) => `${l} ${i === 0 ? 'F F F' : i === 1 ? 'F F T' : 'T T T'}`)].join('\n');
+    const before = new Set((await api.structures.list({})).map((r) => r.id));
+    await page.getByTestId('file-input').setInputFiles([{ name: 'CONTCAR', mimeType: 'text/plain', buffer: Buffer.from(poscar + '\n') }]);
+    await expect.poll(async () => (await api.structures.list({})).filter((r) => !before.has(r.id)).length, { timeout: 60_000 }).toBe(1);
+    const slab = (await api.structures.list({})).find((r) => !before.has(r.id))!;
+    await page.getByTestId('nav-simulate').click();
+    await page.getByTestId('simulation-structure').selectOption(String(slab.id));
+    await expect.poll(() => page.getByTestId('simulation-fixed').inputValue()).toBe('0');
+    expect(await page.getByTestId('simulation-file-constraints').textContent()).toBe(
+      "the file's selective dynamics holds 1 atom fixed (0); it fixes 1 atom (1) along some axes only: Latticework holds whole atoms, so it moves freely. The fixed-atoms field starts with them; edit it to change that.",
+    );
+    await app.screenshot('simulate-file-constraints');
+    await page.getByTestId('simulation-task-relax').click();
+    await page.getByTestId('simulation-calculator').selectOption('emt');
+    await page.getByTestId('simulation-start').click();
+    const run = page.getByTestId('simulation-run');
+    await expect.poll(async () => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
+    const id = Number(await run.getAttribute('data-id'));
+    const record = (await api.simulations.list({})).find((r) => r.id === id)!;
+    expect(record.structureId).toBe(slab.id);
+    expect(record.parameters.task === 'relax' && record.parameters.fixed).toEqual([0]);
+    // the held atom ends where it started, the others moved
+    const frames = await api.simulations.frames({ id });
+    expect(frames.length).toBeGreaterThan(1);
+    const [first, last] = [frames[0], frames[frames.length - 1]];
+    expect(last.cart.slice(0, 3)).toEqual(first.cart.slice(0, 3));
+    expect(last.cart.slice(3, 6)).not.toEqual(first.cart.slice(3, 6));
+    // another structure without flags empties the field
+    await page.getByTestId('simulation-structure').selectOption(String([...before][0]));
+    await expect.poll(() => page.getByTestId('simulation-fixed').inputValue()).toBe('');
+    expect(await page.getByTestId('simulation-file-constraints').count()).toBe(0);
+    expect(app.errors).toEqual([]);
+  });
 });

@@ -21,6 +21,7 @@ import {
   type StepValues,
 } from '../../../src-shared/sim';
 import { diffusionText } from '../../../src-shared/sim/msd';
+import { describeFileConstraints, fileConstraints } from '../../../src-shared/sim/constraints';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
@@ -47,7 +48,8 @@ ${COMMON}
   --fmax F           force tolerance, eV/Å (default ${SIMULATION_DEFAULTS.relax.fmax})
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
-  --fixed I,J,...    atoms held in place (0-based indices)
+  --fixed I,J,...    atoms held in place (0-based indices); default: those the file's selective
+                     dynamics flags F F F (POSCAR, CONTCAR, vasprun.xml); --fixed none: no atom
   --stop-when-extrapolating
                      a trained potential: stop at the first frame outside its training structures
                      (a pair closer than any it trained on, an energy beyond their range)
@@ -75,7 +77,8 @@ ${COMMON}
   --tau T            Nosé–Hoover / Berendsen time constant, fs (default ${SIMULATION_DEFAULTS.md.tau})
   --pressure P       npt target pressure, GPa (default 0)
   --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau})
-  --fixed I,J,...    atoms held in place (0-based indices)
+  --fixed I,J,...    atoms held in place (0-based indices); default: those the file's selective
+                     dynamics flags F F F (POSCAR, CONTCAR, vasprun.xml); --fixed none: no atom
   --stop-when-extrapolating
                      a trained potential: stop at the first frame (--every) outside its training
                      structures (a pair closer than any it trained on, an energy beyond their range)
@@ -122,10 +125,23 @@ function num(values: Record<string, unknown>, key: string, fallback: number, che
 }
 
 function indices(v: unknown): number[] {
-  if (v === undefined) return [];
+  if (v === undefined || v === 'none') return [];
   const parts = String(v).split(',').map((s) => s.trim());
   if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageProblem(`--fixed ${String(v)}: expected atom indices like 0,1,5`);
   return parts.map(Number);
+}
+
+/**
+ * The atoms held fixed: `--fixed`'s when it is given, else those the file's own selective dynamics
+ * holds (sim/constraints.ts), said on stderr with the atoms it fixes along some axes only.
+ */
+function withFileConstraints<P extends SimulationParameters>(ctx: CommandContext, file: string, structure: Structure, params: P, given: unknown): P {
+  if (given !== undefined || params.task === 'eos') return params;
+  const c = fileConstraints(structure);
+  const text = c ? describeFileConstraints(c) : '';
+  if (!c || !text) return params;
+  ctx.io.err(`note: ${file}: ${text}${c.fixed.length ? '; --fixed replaces them, --fixed none frees every atom' : ''}`);
+  return { ...params, fixed: c.fixed };
 }
 
 class UsageProblem extends Error {}
@@ -231,6 +247,7 @@ export const relaxCommand: Command = {
     }
     const loaded = await load(ctx, 'relax', file, values, relaxUsage);
     if (typeof loaded === 'number') return loaded;
+    params = withFileConstraints(ctx, file, loaded.structure, params, values.fixed);
     // a trained potential: every frame of the path is checked against its training structures, as in the app
     const trained = loaded.opened.potential;
     const watch = trained ? new TrajectoryDomainWatch(trained.domain, loaded.structure) : null;
@@ -313,6 +330,7 @@ export const mdCommand: Command = {
     }
     const loaded = await load(ctx, 'md', file, values, mdUsage);
     if (typeof loaded === 'number') return loaded;
+    params = withFileConstraints(ctx, file, loaded.structure, params, values.fixed);
     const frames: SimulationFrame[] = [];
     const steps: StepValues[] = [];
     const { structure, opened } = loaded;

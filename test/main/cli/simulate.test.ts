@@ -88,6 +88,38 @@ describe('latticework relax, md and eos', () => {
     expect(short.out).toMatch(/did not converge in 2 steps: fmax [0-9.e-]+ eV\/Å \(tolerance 0.0001\)/);
   });
 
+  it("relax holds the atoms the file's selective dynamics fixes, unless --fixed says otherwise", async () => {
+    // atom 0, moved 0.3 Å off its site, flagged F F F; atom 1 F F T (fixed along x and y only); the rest free
+    const lines = copperPoscar(2, 0.3).trimEnd().split('\n');
+    const at = lines.indexOf('Direct');
+    const flagged = [...lines.slice(0, at), 'Selective dynamics', 'Direct', ...lines.slice(at + 1).map((l, i) => `${l} ${i === 0 ? 'F F F' : i === 1 ? 'F F T' : 'T T T'}`)];
+    writeFileSync(join(dir, 'Cu-sd.vasp'), flagged.join('\n') + '\n');
+    const relax = async (...extra: string[]) => {
+      const r = await run(relaxCommand, ['Cu-sd.vasp', '--model', 'emt', '--json', ...extra]);
+      expect(r.code, r.err).toBe(0);
+      return { err: r.err, doc: JSON.parse(r.out) as { energy: number; structure: { positions: number[][] } } };
+    };
+    const start = readStructures('Cu-sd.vasp', readFileSync(join(dir, 'Cu-sd.vasp'), 'utf8')).structures[0].cart;
+    const held = await relax();
+    expect(held.err).toBe(
+      "note: Cu-sd.vasp: the file's selective dynamics holds 1 atom fixed (0); it fixes 1 atom (1) along some axes only: Latticework holds whole atoms, so it moves freely; --fixed replaces them, --fixed none frees every atom",
+    );
+    expect(held.doc.structure.positions[0]).toEqual(Array.from(start.subarray(0, 3)));
+    expect(held.doc.structure.positions[1][2]).not.toBe(start[5]); // the partially flagged atom moved
+    const free = await relax('--fixed', 'none');
+    expect(free.err).toBe('');
+    expect(Math.abs(free.doc.structure.positions[0][0] - 0.3)).toBeGreaterThan(0.05);
+    expect(free.doc.energy).toBeLessThan(held.doc.energy - 1e-3); // 4 meV lower: the displaced atom relaxed too
+    const other = await relax('--fixed', '5');
+    expect(other.doc.structure.positions[0][0]).not.toBeCloseTo(0.3, 2);
+    // md follows the same rule: the fixed atom never moves
+    const md = await run(mdCommand, ['Cu-sd.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '5', '--every', '5', '--out', 'sd.extxyz']);
+    expect(md.code, md.err).toBe(0);
+    expect(md.err).toMatch(/^note: Cu-sd\.vasp: the file's selective dynamics holds 1 atom fixed \(0\)/);
+    const last = readFrames('sd.extxyz', readFileSync(join(dir, 'sd.extxyz'), 'utf8')).frames.at(-1)!.structure;
+    expect(Array.from(last.cart.subarray(0, 3))).toEqual(Array.from(start.subarray(0, 3)).map((x) => expect.closeTo(x, 8)));
+  });
+
   it('md --json gives energy and temperature per step and the drift; --out writes the trajectory', async () => {
     const r = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '50', '--every', '10', '--seed', '3', '--out', 'traj.extxyz', '--json']);
     expect(r.code, r.err).toBe(0);

@@ -1,0 +1,54 @@
+/**
+ * The atoms a structure file holds in place: VASP's selective dynamics (a POSCAR or CONTCAR's
+ * `Selective dynamics` flags, vasprun.xml's initial structure), read as the site property
+ * `selectiveDynamics` (1 = T, free along that axis; 0 = F, fixed).
+ *
+ * An atom flagged F F F is held fixed, as ASE's `read_vasp` makes it a `FixAtoms`. An atom fixed
+ * along some axes only (ASE: `FixScaled`, a constraint on its fractional coordinates) has no
+ * counterpart here: simulations hold whole atoms. Such atoms are listed as `partial`, and move
+ * freely; the callers say so (the command line on stderr, the Simulate panel under its field).
+ */
+import { plural } from '../text';
+
+/** What a structure's own flags hold: whole atoms, and atoms fixed along some axes only (0-based indices). */
+export interface FileConstraints {
+  fixed: number[];
+  partial: number[];
+}
+
+type WithSiteProperties = { siteProperties: Record<string, { kind: string; width?: number; values: ArrayLike<number> | readonly string[] }> };
+
+/** The structure's selective-dynamics flags as fixed and partially fixed atoms; null when it has none. */
+export function fileConstraints(structure: WithSiteProperties): FileConstraints | null {
+  const flags = structure.siteProperties.selectiveDynamics;
+  if (!flags || flags.kind !== 'vector' || flags.width !== 3) return null;
+  const values = flags.values as ArrayLike<number>;
+  const fixed: number[] = [];
+  const partial: number[] = [];
+  for (let i = 0; 3 * i + 2 < values.length; i++) {
+    const free = [values[3 * i], values[3 * i + 1], values[3 * i + 2]].filter((v) => v !== 0).length;
+    if (free === 0) fixed.push(i);
+    else if (free < 3) partial.push(i);
+  }
+  return { fixed, partial };
+}
+
+/** Atom indices as the fixed-atoms field and `--fixed` take them: "0, 1, 5". */
+export function indexList(indices: readonly number[]): string {
+  return indices.join(', ');
+}
+
+/**
+ * The file's constraints in words: "the file's selective dynamics holds 4 atoms fixed (0, 1, 2, 3)",
+ * and the atoms it fixes along some axes only, which move freely; '' when it fixes none.
+ */
+export function describeFileConstraints(c: FileConstraints): string {
+  const parts: string[] = [];
+  if (c.fixed.length) parts.push(`the file's selective dynamics holds ${plural(c.fixed.length, 'atom')} fixed (${indexList(c.fixed)})`);
+  if (c.partial.length) {
+    parts.push(
+      `${parts.length ? 'it' : "the file's selective dynamics"} fixes ${plural(c.partial.length, 'atom')} (${indexList(c.partial)}) along some axes only: Latticework holds whole atoms, so ${c.partial.length === 1 ? 'it moves' : 'they move'} freely`,
+    );
+  }
+  return parts.join('; ');
+}

@@ -1,0 +1,41 @@
+/**
+ * The atoms a structure file holds (VASP's selective dynamics), as the simulations take them: read
+ * from real POSCAR text, whole atoms fixed, partially flagged ones listed apart, in words.
+ */
+import { describe, expect, it } from 'vitest';
+import { readStructures } from '../../../src-shared/chem';
+import { describeFileConstraints, fileConstraints } from '../../../src-shared/sim/constraints';
+
+const poscar = (flags: string[] | null) =>
+  [
+    'Cu4',
+    '1.0',
+    '3.6 0 0',
+    '0 3.6 0',
+    '0 0 3.6',
+    'Cu',
+    '4',
+    ...(flags ? ['Selective dynamics'] : []),
+    'Direct',
+    ...['0 0 0', '0.5 0.5 0', '0.5 0 0.5', '0 0.5 0.5'].map((p, i) => (flags ? `${p} ${flags[i]}` : p)),
+  ].join('\n') + '\n';
+const read = (text: string) => readStructures('POSCAR', text).structures[0];
+
+describe("a file's own fixed atoms", () => {
+  it('holds atoms flagged F F F, lists those fixed along some axes only, and has none without flags', () => {
+    expect(fileConstraints(read(poscar(['F F F', 'T T T', 'F F T', 'f f f'])))).toEqual({ fixed: [0, 3], partial: [2] });
+    expect(fileConstraints(read(poscar(['T T T', 'T T T', 'T T T', 'T T T'])))).toEqual({ fixed: [], partial: [] });
+    expect(fileConstraints(read(poscar(null)))).toBeNull();
+  });
+
+  it('says what it holds, and that partially fixed atoms move freely', () => {
+    expect(describeFileConstraints({ fixed: [0, 3], partial: [] })).toBe("the file's selective dynamics holds 2 atoms fixed (0, 3)");
+    expect(describeFileConstraints({ fixed: [], partial: [2] })).toBe(
+      "the file's selective dynamics fixes 1 atom (2) along some axes only: Latticework holds whole atoms, so it moves freely",
+    );
+    expect(describeFileConstraints({ fixed: [0], partial: [1, 2] })).toBe(
+      "the file's selective dynamics holds 1 atom fixed (0); it fixes 2 atoms (1, 2) along some axes only: Latticework holds whole atoms, so they move freely",
+    );
+    expect(describeFileConstraints({ fixed: [], partial: [] })).toBe('');
+  });
+});
