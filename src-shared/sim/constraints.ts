@@ -7,7 +7,12 @@
  * along some axes only (ASE: `FixScaled`, a constraint on its fractional coordinates) has no
  * counterpart here: simulations hold whole atoms. Such atoms are listed as `partial`, and move
  * freely; the callers say so (the command line on stderr, the Simulate panel under its field).
+ *
+ * A relaxation's or an MD run's final structure carries what the run held back out, as ASE's
+ * `write_vasp` writes a `FixAtoms` (`heldStructure`): a POSCAR written from it flags each held atom
+ * F F F, keeps the file's flags of partially fixed atoms, and frees the rest.
  */
+import type { SiteProperty, Structure } from '../chem/structure';
 import { plural } from '../text';
 
 /** What a structure's own flags hold: whole atoms, and atoms fixed along some axes only (0-based indices). */
@@ -51,4 +56,25 @@ export function describeFileConstraints(c: FileConstraints): string {
     );
   }
   return parts.join('; ');
+}
+
+/**
+ * `final` (the run's last geometry, atoms in the order of `start`) with the selective-dynamics flags
+ * of what the run held: F F F for each atom in `fixed`, the start's own flags for an atom it fixed
+ * along some axes only, T T T otherwise. Unchanged when the run held nothing and the start had no flags.
+ */
+export function heldStructure(final: Structure, start: WithSiteProperties, fixed: ArrayLike<number> | null): Structure {
+  const given = fileConstraints(start);
+  const anyHeld = fixed !== null && Array.from(fixed).some((f) => f !== 0);
+  if (!given && !anyHeld) return final;
+  const n = final.numbers.length;
+  const values = new Float64Array(3 * n).fill(1);
+  const partial = new Set(given?.partial ?? []);
+  const startFlags = start.siteProperties.selectiveDynamics?.values as ArrayLike<number> | undefined;
+  for (let i = 0; i < n; i++) {
+    if (fixed?.[i]) values.fill(0, 3 * i, 3 * i + 3);
+    else if (partial.has(i) && startFlags) for (let k = 0; k < 3; k++) values[3 * i + k] = startFlags[3 * i + k] === 0 ? 0 : 1;
+  }
+  const flags: SiteProperty = { kind: 'vector', width: 3, values };
+  return { ...final, siteProperties: { ...final.siteProperties, selectiveDynamics: flags } };
 }

@@ -14,6 +14,7 @@ import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
 import { MD_DEFAULTS, runMolecularDynamics, type Ensemble, type ThermostatName } from './md';
 import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, type MorseParameters } from './pair-potentials';
 import { DiffusionLog, type DiffusionVerdict } from './msd';
+import { heldStructure } from './constraints';
 import { RELAX_DEFAULTS, relax } from './relax';
 import { fromGPa, toGPa } from './units';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
@@ -283,7 +284,9 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
 export async function runSimulation(structure: Structure, calculator: Calculator, params: SimulationParameters, hooks: SimulationHooks = {}): Promise<SimulationOutcome> {
   const atoms = Atoms.fromStructure(structure, { fixed: params.task === 'eos' ? [] : params.fixed });
   try {
-    return await simulate(atoms, structure.name, calculator, params, hooks);
+    const out = await simulate(atoms, structure.name, calculator, params, hooks);
+    // the final structure of a relaxation or an MD run says which atoms were held (a POSCAR written from it flags them)
+    return out.final && params.task !== 'eos' ? { ...out, final: heldStructure(out.final, structure, atoms.fixed) } : out;
   } catch (e) {
     if (e instanceof SimulationInputError) throw e;
     return { status: 'failed', message: (e as Error).message, summary: null, final: null };

@@ -100,7 +100,7 @@ describe('latticework relax, md and eos', () => {
       return { err: r.err, doc: JSON.parse(r.out) as { energy: number; structure: { positions: number[][] } } };
     };
     const start = readStructures('Cu-sd.vasp', readFileSync(join(dir, 'Cu-sd.vasp'), 'utf8')).structures[0].cart;
-    const held = await relax();
+    const held = await relax('--out', 'held.vasp');
     expect(held.err).toBe(
       "note: Cu-sd.vasp: the file's selective dynamics holds 1 atom fixed (0); it fixes 1 atom (1) along some axes only: Latticework holds whole atoms, so it moves freely; --fixed replaces them, --fixed none frees every atom",
     );
@@ -110,8 +110,20 @@ describe('latticework relax, md and eos', () => {
     expect(free.err).toBe('');
     expect(Math.abs(free.doc.structure.positions[0][0] - 0.3)).toBeGreaterThan(0.05);
     expect(free.doc.energy).toBeLessThan(held.doc.energy - 1e-3); // 4 meV lower: the displaced atom relaxed too
-    const other = await relax('--fixed', '5');
+    const other = await relax('--fixed', '5', '--out', 'other.vasp');
     expect(other.doc.structure.positions[0][0]).not.toBeCloseTo(0.3, 2);
+    // the relaxed POSCAR flags what the run held (as ASE's write_vasp writes FixAtoms) and keeps the file's partial flags
+    const flagsOf = (name: string) => {
+      const lines = readFileSync(join(dir, name), 'utf8').trimEnd().split('\n');
+      expect(lines).toContain('Selective dynamics');
+      return lines.slice(-32).map((l) => l.trim().split(/\s+/).slice(3).join(' '));
+    };
+    expect(flagsOf('held.vasp').slice(0, 3)).toEqual(['F F F', 'F F T', 'T T T']);
+    expect(new Set(flagsOf('held.vasp').slice(2))).toEqual(new Set(['T T T']));
+    const heldAgain = readStructures('held.vasp', readFileSync(join(dir, 'held.vasp'), 'utf8')).structures[0];
+    expect(Array.from(heldAgain.cart.subarray(0, 3)).map((x, k) => Math.abs(x - held.doc.structure.positions[0][k]))).toEqual([0, 0, 0].map(() => expect.closeTo(0, 6)));
+    const otherFlags = flagsOf('other.vasp');
+    expect([otherFlags[0], otherFlags[1], otherFlags[5]]).toEqual(['T T T', 'F F T', 'F F F']);
     // md follows the same rule: the fixed atom never moves
     const md = await run(mdCommand, ['Cu-sd.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '5', '--every', '5', '--out', 'sd.extxyz']);
     expect(md.code, md.err).toBe(0);
