@@ -11,11 +11,13 @@
  * was killed, is 'interrupted' (at the next start), with every frame written until then.
  */
 import { randomUUID } from 'node:crypto';
-import { structureFromJSON } from '../../src-shared/chem/serialize';
+import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
+import type { Structure } from '../../src-shared/chem/structure';
+import { heldStructure } from '../../src-shared/sim/constraints';
 import { writeCif, writePoscar, writeExtxyz } from '../../src-shared/chem';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { SimulationFramePoint, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
-import { checkSimulationInput, labelledFrame, SimulationInputError, trajectoryText, type SimulationFrame } from '../../src-shared/sim';
+import { checkSimulationInput, labelledFrame, SimulationInputError, trajectoryText, type SimulationFrame, type TrajectoryFrame } from '../../src-shared/sim';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import {
@@ -52,6 +54,12 @@ function activeRuns(core: CoreParts): Map<number, Active> {
 
 function frameView(f: SimulationFrame): SimulationFrameView {
   return { index: f.index, step: f.step, time: f.time, energy: f.energy, values: f.values, lattice: f.lattice, cart: Array.from(f.cart), forces: Array.from(f.forces), stress: f.stress ? Array.from(f.stress) : null };
+}
+
+/** A frame of run `r` as a structure, flagging the atoms the run held (sim/constraints.ts heldStructure: a POSCAR written from it keeps them fixed). */
+function runGeometry(r: SimulationRecord, initial: StructureJSON, frame: TrajectoryFrame): Structure {
+  const { structure } = labelledFrame({ numbers: initial.numbers, pbc: initial.pbc, name: r.name }, frame);
+  return r.parameters.task === 'eos' ? structure : heldStructure(structure, initial, r.parameters.fixed);
 }
 
 function safeName(s: string): string {
@@ -189,8 +197,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       const r = await record(id);
       const [frame] = await readFrames(core.db, id, index, index + 1);
       if (!frame) throw new UserError(`simulation ${id} has ${r.frames} frame${r.frames === 1 ? '' : 's'}: there is no frame ${index} to keep`);
-      const initial = (await readStructures(core.db, id))!.initial;
-      const { structure } = labelledFrame({ numbers: initial.numbers, pbc: initial.pbc, name: r.name }, frame);
+      const structure = runGeometry(r, (await readStructures(core.db, id))!.initial, frame);
       return storeMadeStructure(core, { file: `simulation ${id}`, format: 'simulation', block: index + 1 }, { ...structure, name: `${r.name}, step ${frame.step}` });
     },
 
@@ -225,7 +232,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       if (!final) {
         const last = (await readFrames(core.db, id, Math.max(0, r.frames - 1))).at(-1);
         if (!last) throw new UserError(`simulation ${id} has no frames yet: there is no structure to export`);
-        final = labelledFrame({ numbers: structures!.initial.numbers, pbc: structures!.initial.pbc, name: r.name }, last).structure;
+        final = runGeometry(r, structures!.initial, last);
       }
       if (format === 'cif') return { fileName: `${base}.cif`, text: writeCif(final) };
       if (format === 'poscar') return { fileName: `${base}.vasp`, text: writePoscar(final) };

@@ -59,22 +59,19 @@ export function describeFileConstraints(c: FileConstraints): string {
 }
 
 /**
- * `final` (the run's last geometry, atoms in the order of `start`) with the selective-dynamics flags
- * of what the run held: F F F for each atom in `fixed`, the start's own flags for an atom it fixed
- * along some axes only, T T T otherwise. Unchanged when the run held nothing and the start had no flags.
+ * A geometry of a run (its final structure, a frame kept; atoms in the order of `start`) with the
+ * selective-dynamics flags of what the run held: F F F for each atom of `fixed` (0-based indices),
+ * the start's own flags for an atom it fixed along some axes only, T T T otherwise. Unchanged when
+ * the run held nothing and the start had no flags.
  */
-export function heldStructure(final: Structure, start: WithSiteProperties, fixed: ArrayLike<number> | null): Structure {
+export function heldStructure(geometry: Structure, start: WithSiteProperties, fixed: readonly number[]): Structure {
   const given = fileConstraints(start);
-  const anyHeld = fixed !== null && Array.from(fixed).some((f) => f !== 0);
-  if (!given && !anyHeld) return final;
-  const n = final.numbers.length;
+  if (!given && fixed.length === 0) return geometry;
+  const n = geometry.numbers.length;
   const values = new Float64Array(3 * n).fill(1);
-  const partial = new Set(given?.partial ?? []);
   const startFlags = start.siteProperties.selectiveDynamics?.values as ArrayLike<number> | undefined;
-  for (let i = 0; i < n; i++) {
-    if (fixed?.[i]) values.fill(0, 3 * i, 3 * i + 3);
-    else if (partial.has(i) && startFlags) for (let k = 0; k < 3; k++) values[3 * i + k] = startFlags[3 * i + k] === 0 ? 0 : 1;
-  }
+  for (const i of given?.partial ?? []) for (let k = 0; k < 3; k++) values[3 * i + k] = startFlags![3 * i + k] === 0 ? 0 : 1;
+  for (const i of fixed) values.fill(0, 3 * i, 3 * i + 3);
   const flags: SiteProperty = { kind: 'vector', width: 3, values };
-  return { ...final, siteProperties: { ...final.siteProperties, selectiveDynamics: flags } };
+  return { ...geometry, siteProperties: { ...geometry.siteProperties, selectiveDynamics: flags } };
 }

@@ -286,7 +286,7 @@ export async function runSimulation(structure: Structure, calculator: Calculator
   try {
     const out = await simulate(atoms, structure.name, calculator, params, hooks);
     // the final structure of a relaxation or an MD run says which atoms were held (a POSCAR written from it flags them)
-    return out.final && params.task !== 'eos' ? { ...out, final: heldStructure(out.final, structure, atoms.fixed) } : out;
+    return out.final && params.task !== 'eos' ? { ...out, final: heldStructure(out.final, structure, params.fixed) } : out;
   } catch (e) {
     if (e instanceof SimulationInputError) throw e;
     return { status: 'failed', message: (e as Error).message, summary: null, final: null };

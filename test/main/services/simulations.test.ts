@@ -122,6 +122,27 @@ describe('simulations service', () => {
     await expect(api.simulations.keepFrame({ id: done.id, index: done.frames })).rejects.toThrow(new RegExp(`simulation ${done.id} has ${done.frames} frames: there is no frame ${done.frames} to keep`));
   });
 
+  it('a frame kept and the final structure exported flag the atoms the run held, so that the next run holds them too', async () => {
+    const { api } = served;
+    // atom 0 moved off its site and flagged F F F by the file, atom 1 F F T; the run holds atoms 0 and 7
+    const lines = copperPoscar(2, 0.25).trimEnd().split('\n');
+    const at = lines.indexOf('Direct');
+    const poscar = [...lines.slice(0, at), 'Selective dynamics', 'Direct', ...lines.slice(at + 1).map((l, i) => `${l} ${i === 0 ? 'F F F' : i === 1 ? 'F F T' : 'T T T'}`)].join('\n');
+    const structureId = await importStructure(api, 'CONTCAR', poscar + '\n');
+    const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, fmax: 0.01, fixed: [0, 7] } });
+    const done = await waitForStatus(api, started.id, ['finished', 'failed']);
+    expect(done.status).toBe('finished');
+    const flags = (s: { siteProperties: Record<string, { values: ArrayLike<unknown> }> }) => {
+      const v = Array.from(s.siteProperties.selectiveDynamics.values as ArrayLike<number>);
+      return Array.from({ length: v.length / 3 }, (_, i) => v.slice(3 * i, 3 * i + 3).map((x) => (x ? 'T' : 'F')).join(' '));
+    };
+    const expected = Array.from({ length: 32 }, (_, i) => (i === 0 || i === 7 ? 'F F F' : i === 1 ? 'F F T' : 'T T T'));
+    const kept = await api.simulations.keepFrame({ id: done.id, index: done.frames - 1 });
+    expect(flags((await api.structures.get({ id: kept.id })).structure)).toEqual(expected);
+    const poscarOut = await api.simulations.export({ id: done.id, what: 'final', format: 'poscar' });
+    expect(flags(readChemStructures(poscarOut.fileName, poscarOut.text).structures[0])).toEqual(expected);
+  });
+
   it('runs molecular dynamics, and a cancelled run keeps its frames', async () => {
     const { api } = served;
     const structureId = await importStructure(api, 'Cu3.vasp', copperPoscar(3));
