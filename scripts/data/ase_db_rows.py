@@ -4,14 +4,17 @@
 Usage: /usr/bin/python3 scripts/data/ase_db_rows.py FILE.db
 
 Per row (`ase.db.connect(FILE).get_atoms(id)`): {"id", "numbers", "positions", "cell", "pbc",
-"energy", "free_energy", "forces", "stress", "key_value_pairs"}; floats are written with repr, so
-they read back bit for bit. Forces are the stored ones (no constraint applied).
+"energy", "free_energy", "forces", "stress", "key_value_pairs", "fixed" (the atoms its FixAtoms
+holds), "fixedScaled" ([atom, [3 booleans: fixed along each fractional axis]] per FixScaled)};
+floats are written with repr, so they read back bit for bit. Forces are the stored ones (no
+constraint applied).
 """
 import json
 import sys
 
 import ase
 import ase.db
+from ase.constraints import FixAtoms, FixScaled
 
 assert ase.__version__.startswith('3.22'), ase.__version__
 
@@ -33,6 +36,8 @@ def main(path):
             'forces': res['forces'].tolist() if 'forces' in res else None,
             'stress': res['stress'].tolist() if 'stress' in res else None,
             'key_value_pairs': row.key_value_pairs,
+            'fixed': sorted(int(i) for c in atoms.constraints if isinstance(c, FixAtoms) for i in c.get_indices()),
+            'fixedScaled': [[int(c.a), [bool(m) for m in c.mask]] for c in atoms.constraints if isinstance(c, FixScaled)],
         })
     json.dump(rows, sys.stdout)
     sys.stdout.write('\n')

@@ -8,8 +8,11 @@
  * `key_value_pairs` as JSON text, `data` in ASE's binary object format; side tables `species`,
  * `keys`, `text_key_values`, `number_key_values`, and `information` (version).
  * Read: numbers, positions, cell, pbc, energy, free_energy, forces, stress (6 or 9 values),
- * initial magnetic moments and charges (as site properties), key-value pairs (as properties).
- * Written: the same; info values that ASE cannot keep as key-value pairs (arrays, nested values,
+ * initial magnetic moments and charges (as site properties), key-value pairs (as properties), and
+ * the constraints that hold atoms: `FixAtoms` (F F F) and `FixScaled` (its mask, on fractional
+ * coordinates) become selective-dynamics flags, as a POSCAR's (sim/constraints.ts); any other
+ * constraint is named in a warning.
+ * Written: the same, selective-dynamics flags as `FixAtoms` and `FixScaled`; info values that ASE cannot keep as key-value pairs (arrays, nested values,
  * reserved or malformed keys, strings that look like numbers) are left out and named in a warning.
  */
 import { userInfo } from 'node:os';
@@ -28,6 +31,7 @@ import {
   type SiteProperty,
   type Voigt6,
 } from '../../src-shared/chem';
+import { fileConstraints } from '../../src-shared/sim/constraints';
 
 /** The first 16 bytes of every SQLite database file. */
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -111,7 +115,7 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
     if (version > ASE_DB_VERSION) throw new StructureParseError(shown, null, `this ASE database has schema version ${version}, newer than the version ${ASE_DB_VERSION} Latticework reads (ASE 3.22)`);
     const rows = await all(
       db,
-      'SELECT id, numbers, positions, cell, pbc, initial_magmoms, initial_charges, energy, free_energy, forces, stress, key_value_pairs FROM systems ORDER BY id',
+      'SELECT id, numbers, positions, cell, pbc, initial_magmoms, initial_charges, constraints, energy, free_energy, forces, stress, key_value_pairs FROM systems ORDER BY id',
     );
     const frames: LabelledFrame[] = [];
     const ids: number[] = [];
@@ -142,6 +146,8 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
       if (mag && mag.length === n) siteProperties.initial_magmoms = { kind: 'number', values: mag };
       const chg = f64(r.initial_charges);
       if (chg && chg.length === n) siteProperties.initial_charges = { kind: 'number', values: chg };
+      const held = heldFlags(r.constraints, n, (what) => warnings.push(`row ${id}: ${what}`));
+      if (held) siteProperties.selectiveDynamics = held;
       let properties: Record<string, unknown> = {};
       if (typeof r.key_value_pairs === 'string' && r.key_value_pairs !== '{}') {
         try {
@@ -215,6 +221,71 @@ const SCHEMA = [
   'CREATE INDEX text_index ON text_key_values(key)',
   'CREATE INDEX number_index ON number_key_values(key)',
 ];
+
+/** ASE's JSON for a numpy array (ase.io.jsonio): {"__ndarray__": [shape, dtype, flat values]}; a plain list as it is. */
+function jsonArray(v: unknown): unknown[] | null {
+  if (Array.isArray(v)) return v;
+  const nd = (v as { __ndarray__?: unknown } | null)?.__ndarray__;
+  return Array.isArray(nd) && Array.isArray(nd[2]) ? (nd[2] as unknown[]) : null;
+}
+
+/**
+ * A row's `constraints` (ASE's JSON list of `{name, kwargs}`) as selective-dynamics flags (1 free,
+ * 0 fixed, 3 per atom): `FixAtoms` indices (or mask) fix whole atoms, `FixScaled` its atom `a` along
+ * the fractional axes its mask marks. Null when the row holds no atom; other constraints are named.
+ */
+function heldFlags(text: unknown, n: number, warn: (what: string) => void): SiteProperty | null {
+  if (typeof text !== 'string' || text === '' || text === '[]') return null;
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    warn('its constraints are not JSON; left out');
+    return null;
+  }
+  if (!Array.isArray(list)) return null;
+  const flags = new Float64Array(3 * n).fill(1);
+  let any = false;
+  const atom = (i: unknown) => (Number.isInteger(i) && (i as number) >= 0 && (i as number) < n ? (i as number) : null);
+  for (const c of list as { name?: unknown; kwargs?: Record<string, unknown> }[]) {
+    const kw = c?.kwargs ?? {};
+    if (c?.name === 'FixAtoms') {
+      const indices = jsonArray(kw.indices) ?? [];
+      const mask = jsonArray(kw.mask);
+      const fixed = mask ? mask.flatMap((m, i) => (m ? [i] : [])) : indices;
+      for (const i of fixed) {
+        const a = atom(i);
+        if (a === null) warn(`FixAtoms names atom ${String(i)}, which the row does not have; left out`);
+        else flags.fill(0, 3 * a, 3 * a + 3);
+        any ||= a !== null;
+      }
+    } else if (c?.name === 'FixScaled') {
+      const a = atom(kw.a);
+      const mask = jsonArray(kw.mask);
+      if (a === null || !mask || mask.length !== 3) {
+        warn('a FixScaled it holds names no atom of the row, or no mask of 3 axes; left out');
+        continue;
+      }
+      for (let k = 0; k < 3; k++) if (mask[k]) flags[3 * a + k] = 0;
+      any = true;
+    } else {
+      warn(`its constraint ${typeof c?.name === 'string' ? c.name : '(unnamed)'} is not read: Latticework reads FixAtoms and FixScaled`);
+    }
+  }
+  return any ? { kind: 'vector', width: 3, values: flags } : null;
+}
+
+/** A structure's selective-dynamics flags as ASE's constraints JSON (FixAtoms, then a FixScaled per partially fixed atom); null without any. */
+function constraintsJson(s: LabelledFrame['structure']): string | null {
+  const c = fileConstraints(s);
+  if (!c || (c.fixed.length === 0 && c.partial.length === 0)) return null;
+  const flags = s.siteProperties.selectiveDynamics!.values as ArrayLike<number>;
+  const cell = s.lattice ?? [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+  const list: unknown[] = [];
+  if (c.fixed.length) list.push({ name: 'FixAtoms', kwargs: { indices: c.fixed } });
+  for (const a of c.partial) list.push({ name: 'FixScaled', kwargs: { a, cell, mask: [0, 1, 2].map((k) => flags[3 * a + k] === 0) } });
+  return JSON.stringify(list);
+}
 
 /** ASE's reserved key names (ase.db.core.reserved_keys, without the element symbols, checked apart). */
 const RESERVED = new Set(
@@ -294,12 +365,12 @@ export async function writeAseDb(path: string, frames: readonly LabelledFrame[])
         pbcMask,
         siteNum('initial_magmoms'),
         siteNum('initial_charges'),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
+        null, // masses
+        null, // tags
+        null, // momenta
+        constraintsJson(s),
+        null, // calculator
+        null, // calculator_parameters
         f.energy,
         f.freeEnergy,
         f.forces ? blob(f.forces, 'f64') : null,

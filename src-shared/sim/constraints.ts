@@ -1,7 +1,9 @@
 /**
- * The atoms a structure file holds in place: VASP's selective dynamics (a POSCAR or CONTCAR's
- * `Selective dynamics` flags, vasprun.xml's initial structure), read as the site property
- * `selectiveDynamics` (1 = T, free along that axis; 0 = F, fixed).
+ * The atoms a structure file holds in place, as site properties whose 1 means free along an axis and
+ * 0 fixed: VASP's selective dynamics (`selectiveDynamics`, 3 per atom: a POSCAR or CONTCAR's
+ * `Selective dynamics` flags, vasprun.xml's initial structure; an ASE database's `FixAtoms` and
+ * `FixScaled`, files/ase-db.ts), or an extended XYZ's `move_mask` (1 per atom, or 3, as ASE 3.23 and
+ * later write `FixAtoms` and `FixCartesian`).
  *
  * An atom flagged F F F is held fixed, as ASE's `read_vasp` makes it a `FixAtoms`. An atom fixed
  * along some axes only (ASE: `FixScaled`, a constraint on its fractional coordinates) has no
@@ -23,11 +25,20 @@ export interface FileConstraints {
 
 type WithSiteProperties = { siteProperties: Record<string, { kind: string; width?: number; values: ArrayLike<number> | readonly string[] }> };
 
-/** The structure's selective-dynamics flags as fixed and partially fixed atoms; null when it has none. */
+/** The file's flags, 3 per atom (1 free, 0 fixed along that axis); null when it has none. */
+function fileFlags(structure: WithSiteProperties): ArrayLike<number> | null {
+  const sd = structure.siteProperties.selectiveDynamics;
+  if (sd?.kind === 'vector' && sd.width === 3) return sd.values as ArrayLike<number>;
+  const move = structure.siteProperties.move_mask;
+  if (move?.kind === 'vector' && move.width === 3) return move.values as ArrayLike<number>;
+  if (move?.kind === 'number') return Array.from(move.values as ArrayLike<number>).flatMap((v) => [v, v, v]);
+  return null;
+}
+
+/** The structure's own flags as fixed and partially fixed atoms; null when it has none. */
 export function fileConstraints(structure: WithSiteProperties): FileConstraints | null {
-  const flags = structure.siteProperties.selectiveDynamics;
-  if (!flags || flags.kind !== 'vector' || flags.width !== 3) return null;
-  const values = flags.values as ArrayLike<number>;
+  const values = fileFlags(structure);
+  if (!values) return null;
   const fixed: number[] = [];
   const partial: number[] = [];
   for (let i = 0; 3 * i + 2 < values.length; i++) {
@@ -44,15 +55,15 @@ export function indexList(indices: readonly number[]): string {
 }
 
 /**
- * The file's constraints in words: "the file's selective dynamics holds 4 atoms fixed (0, 1, 2, 3)",
+ * The file's constraints in words: "the file holds 4 atoms fixed (0, 1, 2, 3)",
  * and the atoms it fixes along some axes only, which move freely; '' when it fixes none.
  */
 export function describeFileConstraints(c: FileConstraints): string {
   const parts: string[] = [];
-  if (c.fixed.length) parts.push(`the file's selective dynamics holds ${plural(c.fixed.length, 'atom')} fixed (${indexList(c.fixed)})`);
+  if (c.fixed.length) parts.push(`the file holds ${plural(c.fixed.length, 'atom')} fixed (${indexList(c.fixed)})`);
   if (c.partial.length) {
     parts.push(
-      `${parts.length ? 'it' : "the file's selective dynamics"} fixes ${plural(c.partial.length, 'atom')} (${indexList(c.partial)}) along some axes only: Latticework holds whole atoms, so ${c.partial.length === 1 ? 'it moves' : 'they move'} freely`,
+      `${parts.length ? 'it' : 'the file'} fixes ${plural(c.partial.length, 'atom')} (${indexList(c.partial)}) along some axes only: Latticework holds whole atoms, so ${c.partial.length === 1 ? 'it moves' : 'they move'} freely`,
     );
   }
   return parts.join('; ');
@@ -69,7 +80,7 @@ export function heldStructure(geometry: Structure, start: WithSiteProperties, fi
   if (!given && fixed.length === 0) return geometry;
   const n = geometry.numbers.length;
   const values = new Float64Array(3 * n).fill(1);
-  const startFlags = start.siteProperties.selectiveDynamics?.values as ArrayLike<number> | undefined;
+  const startFlags = fileFlags(start);
   for (const i of given?.partial ?? []) for (let k = 0; k < 3; k++) values[3 * i + k] = startFlags![3 * i + k] === 0 ? 0 : 1;
   for (const i of fixed) values.fill(0, 3 * i, 3 * i + 3);
   const flags: SiteProperty = { kind: 'vector', width: 3, values };

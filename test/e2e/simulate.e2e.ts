@@ -219,7 +219,7 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-structure').selectOption(String(slab.id));
     await expect.poll(() => page.getByTestId('simulation-fixed').inputValue()).toBe('0');
     expect(await page.getByTestId('simulation-file-constraints').textContent()).toBe(
-      "the file's selective dynamics holds 1 atom fixed (0); it fixes 1 atom (1) along some axes only: Latticework holds whole atoms, so it moves freely. The fixed-atoms field starts with them; edit it to change that.",
+      "the file holds 1 atom fixed (0); it fixes 1 atom (1) along some axes only: Latticework holds whole atoms, so it moves freely. The fixed-atoms field starts with them; edit it to change that.",
     );
     await app.screenshot('simulate-file-constraints');
     await page.getByTestId('simulation-task-relax').click();

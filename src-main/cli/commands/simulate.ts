@@ -48,8 +48,9 @@ ${COMMON}
   --fmax F           force tolerance, eV/Å (default ${SIMULATION_DEFAULTS.relax.fmax})
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
-  --fixed I,J,...    atoms held in place (0-based indices); default: those the file's selective
-                     dynamics flags F F F (POSCAR, CONTCAR, vasprun.xml); --fixed none: no atom
+  --fixed I,J,...    atoms held in place (0-based indices); default: those the file holds (a
+                     POSCAR's selective dynamics F F F, an ASE database's FixAtoms, an extended
+                     XYZ's move_mask); --fixed none: no atom
   --stop-when-extrapolating
                      a trained potential: stop at the first frame outside its training structures
                      (a pair closer than any it trained on, an energy beyond their range)
@@ -77,8 +78,9 @@ ${COMMON}
   --tau T            Nosé–Hoover / Berendsen time constant, fs (default ${SIMULATION_DEFAULTS.md.tau})
   --pressure P       npt target pressure, GPa (default 0)
   --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau})
-  --fixed I,J,...    atoms held in place (0-based indices); default: those the file's selective
-                     dynamics flags F F F (POSCAR, CONTCAR, vasprun.xml); --fixed none: no atom
+  --fixed I,J,...    atoms held in place (0-based indices); default: those the file holds (a
+                     POSCAR's selective dynamics F F F, an ASE database's FixAtoms, an extended
+                     XYZ's move_mask); --fixed none: no atom
   --stop-when-extrapolating
                      a trained potential: stop at the first frame (--every) outside its training
                      structures (a pair closer than any it trained on, an energy beyond their range)

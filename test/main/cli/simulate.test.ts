@@ -102,7 +102,7 @@ describe('latticework relax, md and eos', () => {
     const start = readStructures('Cu-sd.vasp', readFileSync(join(dir, 'Cu-sd.vasp'), 'utf8')).structures[0].cart;
     const held = await relax('--out', 'held.vasp');
     expect(held.err).toBe(
-      "note: Cu-sd.vasp: the file's selective dynamics holds 1 atom fixed (0); it fixes 1 atom (1) along some axes only: Latticework holds whole atoms, so it moves freely; --fixed replaces them, --fixed none frees every atom",
+      "note: Cu-sd.vasp: the file holds 1 atom fixed (0); it fixes 1 atom (1) along some axes only: Latticework holds whole atoms, so it moves freely; --fixed replaces them, --fixed none frees every atom",
     );
     expect(held.doc.structure.positions[0]).toEqual(Array.from(start.subarray(0, 3)));
     expect(held.doc.structure.positions[1][2]).not.toBe(start[5]); // the partially flagged atom moved
@@ -127,7 +127,7 @@ describe('latticework relax, md and eos', () => {
     // md follows the same rule: the fixed atom never moves
     const md = await run(mdCommand, ['Cu-sd.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '5', '--every', '5', '--out', 'sd.extxyz']);
     expect(md.code, md.err).toBe(0);
-    expect(md.err).toMatch(/^note: Cu-sd\.vasp: the file's selective dynamics holds 1 atom fixed \(0\)/);
+    expect(md.err).toMatch(/^note: Cu-sd\.vasp: the file holds 1 atom fixed \(0\)/);
     const last = readFrames('sd.extxyz', readFileSync(join(dir, 'sd.extxyz'), 'utf8')).frames.at(-1)!.structure;
     expect(Array.from(last.cart.subarray(0, 3))).toEqual(Array.from(start.subarray(0, 3)).map((x) => expect.closeTo(x, 8)));
   });

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { readAseDb, writeAseDb } from '../../../src-main/files/ase-db';
 import { framesFromBytes, readFramesFile } from '../../../src-main/files/structure-file';
 import type { LabelledFrame } from '../../../src-shared/chem';
+import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { shared } from '../../helpers/shared-data';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -29,6 +30,9 @@ interface AseRow {
   forces: number[][] | null;
   stress: number[] | null;
   key_value_pairs: Record<string, unknown>;
+  /** The atoms ASE's FixAtoms holds, and [atom, fixed along each fractional axis] per FixScaled. */
+  fixed: number[];
+  fixedScaled: [number, boolean[]][];
 }
 
 function python(args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -48,6 +52,11 @@ function expectSame(f: LabelledFrame, row: AseRow) {
   expect(f.freeEnergy).toBe(row.free_energy);
   expect(f.forces ? Array.from(f.forces) : null).toEqual(row.forces ? row.forces.flat() : null);
   expect(f.stress).toEqual(row.stress);
+  // the atoms held: FixAtoms and FixScaled as selective-dynamics flags
+  const held = fileConstraints(f.structure) ?? { fixed: [], partial: [] };
+  expect(held.fixed).toEqual(row.fixed);
+  const flags = f.structure.siteProperties.selectiveDynamics?.values;
+  expect(held.partial.map((a) => [a, [0, 1, 2].map((k) => flags![3 * a + k] === 0)])).toEqual(row.fixedScaled);
 }
 
 describe('ASE databases', () => {
@@ -61,6 +70,8 @@ describe('ASE databases', () => {
       expectSame(f, golden.rows[i]);
       expect(f.structure.properties).toEqual(golden.rows[i].key_value_pairs);
     });
+    // the slab's FixAtoms holds its atoms 0 and 1 (compared in expectSame)
+    expect(golden.rows[3].fixed).toEqual([0, 1]);
     // the water molecule has no cell; the slab keeps its initial magnetic moments
     expect(r.frames[2].structure.lattice).toBeNull();
     const mag = r.frames[3].structure.siteProperties.initial_magmoms;
@@ -75,6 +86,12 @@ describe('ASE databases', () => {
     const emt = await readFramesFile(shared('emt-dev', 'emt_dataset.extxyz'), 'emt_dataset.extxyz');
     const water = await readFramesFile(join(FIXTURES, 'structures/ase_water.xyz'), 'ase_water.xyz');
     const frames = [...vasp.frames.slice(-3), ...emt.frames.slice(0, 20), water.frames[0]];
+    // one frame holds atoms, as a POSCAR's selective dynamics would: atom 0 F F F, atom 1 F T F
+    const k = frames.findIndex((f, i) => i >= 3 && f.structure.numbers.length >= 2);
+    const held = frames[k].structure;
+    const flags = new Float64Array(3 * held.numbers.length).fill(1);
+    flags.set([0, 0, 0, 0, 1, 0]);
+    frames[k] = { ...frames[k], structure: { ...held, siteProperties: { ...held.siteProperties, selectiveDynamics: { kind: 'vector', width: 3, values: flags } } } };
     const path = join(mkdtempSync(join(tmpdir(), 'lw-asedb-')), 'out.db');
     const { warnings, ids } = await writeAseDb(path, frames);
     expect(ids).toEqual(frames.map((_, i) => i + 1));
@@ -96,10 +113,36 @@ describe('ASE databases', () => {
       for (const [k, v] of Object.entries(row.key_value_pairs)) expect(frames[i].structure.properties[k]).toEqual(v);
     });
     expect(Object.keys(rows[3].key_value_pairs)).toContain('prototype');
+    expect([rows[k].fixed, rows[k].fixedScaled]).toEqual([[0], [[1, [true, false, true]]]]);
 
     // and we read our own file back the same way
     const back = await readAseDb(path);
     back.frames.forEach((f, i) => expectSame(f, rows[i]));
+  });
+
+  it("reads FixAtoms (by mask too) and FixScaled as the atoms a row holds, and names a constraint it does not read", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lw-asedb-')), 'held.db');
+    const made = python([
+      '-c',
+      [
+        'from ase.build import fcc111',
+        'from ase.constraints import FixAtoms, FixScaled, FixBondLength',
+        'from ase.db import connect',
+        `db = connect('${path}')`,
+        "a = fcc111('Cu', (2, 2, 2), vacuum=5)",
+        'a.set_constraint([FixAtoms(mask=[True, False] * 4), FixScaled(a.cell, 3, [True, True, False])])',
+        'db.write(a)',
+        "b = fcc111('Cu', (1, 1, 2), vacuum=5)",
+        'b.set_constraint(FixBondLength(0, 1))',
+        'db.write(b)',
+      ].join('\n'),
+    ]);
+    expect(made.status, made.stderr).toBe(0);
+    const r = await readAseDb(path);
+    expect(fileConstraints(r.frames[0].structure)).toEqual({ fixed: [0, 2, 4, 6], partial: [3] });
+    expect(Array.from(r.frames[0].structure.siteProperties.selectiveDynamics!.values as Float64Array).slice(9, 12)).toEqual([0, 0, 1]);
+    expect(fileConstraints(r.frames[1].structure)).toBeNull();
+    expect(r.warnings).toContain('row 2: its constraint FixBondLengths is not read: Latticework reads FixAtoms and FixScaled');
   });
 
   it('refuses a SQLite file that is not an ASE database, and will not overwrite one', async () => {

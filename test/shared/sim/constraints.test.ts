@@ -1,6 +1,7 @@
 /**
- * The atoms a structure file holds (VASP's selective dynamics), as the simulations take them: read
- * from real POSCAR text, whole atoms fixed, partially flagged ones listed apart, in words.
+ * The atoms a structure file holds (VASP's selective dynamics, an extended XYZ's move_mask), as the
+ * simulations take them: read from real file text, whole atoms fixed, partially flagged ones listed
+ * apart, in words. (An ASE database's constraints: test/main/files/ase-db.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import { readStructures } from '../../../src-shared/chem';
@@ -28,13 +29,24 @@ describe("a file's own fixed atoms", () => {
     expect(fileConstraints(read(poscar(null)))).toBeNull();
   });
 
+  it("reads an extended XYZ's move_mask (ASE 3.23 and later write FixAtoms and FixCartesian so): 1 per atom, or 3", () => {
+    const xyz = (column: string, masks: string[]) =>
+      readStructures(
+        'held.extxyz',
+        `3\nLattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3:${column} pbc="T T T"\n` + masks.map((m, i) => `Cu ${i} 0 0 ${m}`).join('\n') + '\n',
+      ).structures[0];
+    expect(fileConstraints(xyz('move_mask:L:1', ['F', 'T', 'T']))).toEqual({ fixed: [0], partial: [] });
+    expect(fileConstraints(xyz('move_mask:L:3', ['F F F', 'T T F', 'T T T']))).toEqual({ fixed: [0], partial: [1] });
+    expect(fileConstraints(xyz('tags:I:1', ['0', '1', '2']))).toBeNull();
+  });
+
   it('says what it holds, and that partially fixed atoms move freely', () => {
-    expect(describeFileConstraints({ fixed: [0, 3], partial: [] })).toBe("the file's selective dynamics holds 2 atoms fixed (0, 3)");
+    expect(describeFileConstraints({ fixed: [0, 3], partial: [] })).toBe("the file holds 2 atoms fixed (0, 3)");
     expect(describeFileConstraints({ fixed: [], partial: [2] })).toBe(
-      "the file's selective dynamics fixes 1 atom (2) along some axes only: Latticework holds whole atoms, so it moves freely",
+      "the file fixes 1 atom (2) along some axes only: Latticework holds whole atoms, so it moves freely",
     );
     expect(describeFileConstraints({ fixed: [0], partial: [1, 2] })).toBe(
-      "the file's selective dynamics holds 1 atom fixed (0); it fixes 2 atoms (1, 2) along some axes only: Latticework holds whole atoms, so they move freely",
+      "the file holds 1 atom fixed (0); it fixes 2 atoms (1, 2) along some axes only: Latticework holds whole atoms, so they move freely",
     );
     expect(describeFileConstraints({ fixed: [], partial: [] })).toBe('');
   });
