@@ -9,9 +9,9 @@
  * `keys`, `text_key_values`, `number_key_values`, and `information` (version).
  * Read: numbers, positions, cell, pbc, energy, free_energy, forces, stress (6 or 9 values),
  * initial magnetic moments and charges (as site properties), key-value pairs (as properties), and
- * the constraints that hold atoms: `FixAtoms` (F F F) and `FixScaled` (its mask, on fractional
- * coordinates) become selective-dynamics flags, as a POSCAR's (sim/constraints.ts); any other
- * constraint is named in a warning.
+ * the constraints that hold atoms: `FixAtoms` (F F F), `FixScaled` (its mask, on fractional
+ * coordinates) and a `FixCartesian` of all three axes become selective-dynamics flags, as a POSCAR's
+ * (sim/constraints.ts); any other constraint (a FixCartesian of some axes among them) is named in a warning.
  * Written: the same, selective-dynamics flags as `FixAtoms` and `FixScaled`; info values that ASE cannot keep as key-value pairs (arrays, nested values,
  * reserved or malformed keys, strings that look like numbers) are left out and named in a warning.
  */
@@ -231,8 +231,9 @@ function jsonArray(v: unknown): unknown[] | null {
 
 /**
  * A row's `constraints` (ASE's JSON list of `{name, kwargs}`) as selective-dynamics flags (1 free,
- * 0 fixed, 3 per atom): `FixAtoms` indices (or mask) fix whole atoms, `FixScaled` its atom `a` along
- * the fractional axes its mask marks. Null when the row holds no atom; other constraints are named.
+ * 0 fixed, 3 per atom): `FixAtoms` indices (or mask) fix whole atoms, `FixScaled` its atoms `a` along
+ * the fractional axes its mask marks, `FixCartesian` of all three axes whole atoms. Null when the row
+ * holds no atom; other constraints are named.
  */
 function heldFlags(text: unknown, n: number, warn: (what: string) => void): SiteProperty | null {
   if (typeof text !== 'string' || text === '' || text === '[]') return null;
@@ -259,17 +260,22 @@ function heldFlags(text: unknown, n: number, warn: (what: string) => void): Site
         else flags.fill(0, 3 * a, 3 * a + 3);
         any ||= a !== null;
       }
-    } else if (c?.name === 'FixScaled') {
-      const a = atom(kw.a);
+    } else if (c?.name === 'FixScaled' || c?.name === 'FixCartesian') {
+      // ASE 3.22 writes FixScaled with one atom `a`; later versions write a list, and FixCartesian too
+      const atoms = (Array.isArray(kw.a) ? kw.a : (jsonArray(kw.a) ?? [kw.a])).map(atom);
       const mask = jsonArray(kw.mask);
-      if (a === null || !mask || mask.length !== 3) {
-        warn('a FixScaled it holds names no atom of the row, or no mask of 3 axes; left out');
+      if (atoms.length === 0 || atoms.some((a) => a === null) || !mask || mask.length !== 3) {
+        warn(`a ${c.name} it holds names no atom of the row, or no mask of 3 axes; left out`);
         continue;
       }
-      for (let k = 0; k < 3; k++) if (mask[k]) flags[3 * a + k] = 0;
+      if (c.name === 'FixCartesian' && !mask.every(Boolean)) {
+        warn(`its FixCartesian fixes atoms ${atoms.join(', ')} along Cartesian axes only, which Latticework does not hold: they move freely`);
+        continue;
+      }
+      for (const a of atoms as number[]) for (let k = 0; k < 3; k++) if (mask[k]) flags[3 * a + k] = 0;
       any = true;
     } else {
-      warn(`its constraint ${typeof c?.name === 'string' ? c.name : '(unnamed)'} is not read: Latticework reads FixAtoms and FixScaled`);
+      warn(`its constraint ${typeof c?.name === 'string' ? c.name : '(unnamed)'} is not read: Latticework reads FixAtoms, FixScaled and whole-atom FixCartesian`);
     }
   }
   return any ? { kind: 'vector', width: 3, values: flags } : null;

@@ -142,7 +142,7 @@ describe('ASE databases', () => {
     expect(fileConstraints(r.frames[0].structure)).toEqual({ fixed: [0, 2, 4, 6], partial: [3] });
     expect(Array.from(r.frames[0].structure.siteProperties.selectiveDynamics!.values as Float64Array).slice(9, 12)).toEqual([0, 0, 1]);
     expect(fileConstraints(r.frames[1].structure)).toBeNull();
-    expect(r.warnings).toContain('row 2: its constraint FixBondLengths is not read: Latticework reads FixAtoms and FixScaled');
+    expect(r.warnings).toContain('row 2: its constraint FixBondLengths is not read: Latticework reads FixAtoms, FixScaled and whole-atom FixCartesian');
   });
 
   it('refuses a SQLite file that is not an ASE database, and will not overwrite one', async () => {
