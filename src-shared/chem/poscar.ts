@@ -11,7 +11,7 @@ import { atomicNumber, elementSymbol, parseTypeSymbol } from './elements';
 import { StructureLimitError, StructureParseError, StructureWriteError } from './errors';
 import { cartToFrac, determinant, fmtNumber as f, fracToCart } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
-import type { Mat3, SiteProperty, Structure, Vec3 } from './structure';
+import { movementFlags, type Mat3, type SiteProperty, type Structure, type Vec3 } from './structure';
 import { speciesName, vaspSpeciesAndCounts } from './vasp-common';
 
 const WS = /\s+/;
@@ -163,8 +163,9 @@ export function readPoscar(text: string, file: string, opt: ResolvedReadOptions)
 
 /**
  * VASP 5 POSCAR: comment, scale 1, lattice, species and counts (consecutive runs of a species
- * form one group), `Selective dynamics` when the structure has a `selectiveDynamics` site
- * property, Direct coordinates written with round-trip precision.
+ * form one group), `Selective dynamics` when the structure has movement flags (`movementFlags`: its
+ * own selective dynamics, or an extended XYZ's move_mask), Direct coordinates written with
+ * round-trip precision.
  */
 export function writePoscar(s: Structure): string {
   if (!s.lattice) throw new StructureWriteError('', null, `structure '${s.name}' has no lattice; POSCAR needs one`);
@@ -178,18 +179,16 @@ export function writePoscar(s: Structure): string {
     if (last && last.sym === sym) last.count++;
     else groups.push({ sym, count: 1 });
   }
-  const sd = s.siteProperties.selectiveDynamics;
+  const sd = movementFlags(s);
   const out: string[] = [s.name.replace(/[\r\n]+/g, ' ') || groups.map((g) => g.sym).join(' '), '1.0'];
   for (const r of s.lattice) out.push(`  ${f(r[0])} ${f(r[1])} ${f(r[2])}`);
   out.push(groups.map((g) => g.sym).join(' '));
   out.push(groups.map((g) => String(g.count)).join(' '));
-  if (sd && sd.kind === 'vector' && sd.width === 3) out.push('Selective dynamics');
+  if (sd) out.push('Selective dynamics');
   out.push('Direct');
   for (let i = 0; i < n; i++) {
     let line = `  ${f(frac[3 * i])} ${f(frac[3 * i + 1])} ${f(frac[3 * i + 2])}`;
-    if (sd && sd.kind === 'vector' && sd.width === 3) {
-      line += ' ' + [0, 1, 2].map((k) => (sd.values[3 * i + k] ? 'T' : 'F')).join(' ');
-    }
+    if (sd) line += ' ' + [0, 1, 2].map((k) => (sd[3 * i + k] ? 'T' : 'F')).join(' ');
     out.push(line);
   }
   return out.join('\n') + '\n';

@@ -44,3 +44,21 @@ export interface Structure {
 export function siteCount(s: Structure): number {
   return s.numbers.length;
 }
+
+/** Site properties as structures and their JSON form hold them. */
+type WithSiteProperties = { siteProperties: Record<string, { kind: string; width?: number; values: ArrayLike<number> | readonly string[] }> };
+
+/**
+ * The atoms' own movement flags, 3 per atom (1 free along that axis, 0 fixed), null without any:
+ * VASP's selective dynamics (`selectiveDynamics`: a POSCAR's, vasprun.xml's, an ASE database's
+ * FixAtoms and FixScaled), else an extended XYZ's `move_mask` (1 per atom, or 3, as ASE writes
+ * FixAtoms and FixCartesian).
+ */
+export function movementFlags(s: WithSiteProperties): ArrayLike<number> | null {
+  const sd = s.siteProperties.selectiveDynamics;
+  if (sd?.kind === 'vector' && sd.width === 3) return sd.values as ArrayLike<number>;
+  const move = s.siteProperties.move_mask;
+  if (move?.kind === 'vector' && move.width === 3) return move.values as ArrayLike<number>;
+  if (move?.kind === 'number') return Array.from(move.values as ArrayLike<number>).flatMap((v) => [v, v, v]);
+  return null;
+}

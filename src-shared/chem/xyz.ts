@@ -12,7 +12,7 @@ import { StructureLimitError, StructureParseError } from './errors';
 import { cartToFrac, determinant, fmtNumber as f } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
 import { LABEL_KEYS, matrixFromVoigt, type Voigt6 } from './frames';
-import type { Mat3, SiteProperty, Structure } from './structure';
+import { movementFlags, type Mat3, type SiteProperty, type Structure } from './structure';
 
 export type InfoValue = string | number | boolean | number[] | boolean[] | string[] | unknown;
 
@@ -390,8 +390,10 @@ function fmtKey(k: string): string {
 
 /**
  * Extended XYZ (one frame per structure): Lattice and pbc when the structure has a lattice,
- * Properties with species, pos and every site property (string, number, vector), occupancy
- * when any site is partial, then the per-structure properties as key=value info.
+ * Properties with species, pos and every site property (string, number, vector), movement flags
+ * (selective dynamics) as ASE's `move_mask` (L:1 when every atom is free or fixed along all three
+ * axes, ASE's FixAtoms; else L:3), occupancy when any site is partial, then the per-structure
+ * properties as key=value info.
  * Numbers are written with round-trip precision.
  */
 export function writeExtxyz(structures: Structure | Structure[]): string {
@@ -405,8 +407,16 @@ export function writeExtxyz(structures: Structure | Structure[]): string {
       { name: 'species', spec: 'S:1', get: (i) => s.species[i] || elementSymbol(s.numbers[i]) },
       { name: 'pos', spec: 'R:3', get: (i) => `${f(s.cart[3 * i])} ${f(s.cart[3 * i + 1])} ${f(s.cart[3 * i + 2])}` },
     ];
+    // movement flags as ASE's move_mask (FixAtoms: 1 per atom; FixCartesian: 3), whichever property held them
+    const moves = movementFlags(s);
+    if (moves) {
+      const whole = Array.from({ length: n }, (_, i) => moves[3 * i] === moves[3 * i + 1] && moves[3 * i] === moves[3 * i + 2]).every(Boolean);
+      const tf = (v: number) => (v ? 'T' : 'F');
+      props.push({ name: 'move_mask', spec: whole ? 'L:1' : 'L:3', get: (i) => (whole ? tf(moves[3 * i]) : [0, 1, 2].map((k) => tf(moves[3 * i + k])).join(' ')) });
+    }
     for (const [name, p] of Object.entries(s.siteProperties)) {
       if (name === 'species' || name === 'pos' || !/^[A-Za-z_][\w-]*$/.test(name)) continue;
+      if (moves && (name === 'selectiveDynamics' || name === 'move_mask')) continue;
       if (p.kind === 'string') props.push({ name, spec: 'S:1', get: (i) => (p.values[i] || '_').replace(/\s+/g, '_') });
       else if (p.kind === 'number') props.push({ name, spec: 'R:1', get: (i) => f(p.values[i]) });
       else {

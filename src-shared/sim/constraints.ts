@@ -14,7 +14,7 @@
  * `write_vasp` writes a `FixAtoms` (`heldStructure`): a POSCAR written from it flags each held atom
  * F F F, keeps the file's flags of partially fixed atoms, and frees the rest.
  */
-import type { SiteProperty, Structure } from '../chem/structure';
+import { movementFlags, type SiteProperty, type Structure } from '../chem/structure';
 import { plural } from '../text';
 
 /** What a structure's own flags hold: whole atoms, and atoms fixed along some axes only (0-based indices). */
@@ -25,19 +25,9 @@ export interface FileConstraints {
 
 type WithSiteProperties = { siteProperties: Record<string, { kind: string; width?: number; values: ArrayLike<number> | readonly string[] }> };
 
-/** The file's flags, 3 per atom (1 free, 0 fixed along that axis); null when it has none. */
-function fileFlags(structure: WithSiteProperties): ArrayLike<number> | null {
-  const sd = structure.siteProperties.selectiveDynamics;
-  if (sd?.kind === 'vector' && sd.width === 3) return sd.values as ArrayLike<number>;
-  const move = structure.siteProperties.move_mask;
-  if (move?.kind === 'vector' && move.width === 3) return move.values as ArrayLike<number>;
-  if (move?.kind === 'number') return Array.from(move.values as ArrayLike<number>).flatMap((v) => [v, v, v]);
-  return null;
-}
-
 /** The structure's own flags as fixed and partially fixed atoms; null when it has none. */
 export function fileConstraints(structure: WithSiteProperties): FileConstraints | null {
-  const values = fileFlags(structure);
+  const values = movementFlags(structure);
   if (!values) return null;
   const fixed: number[] = [];
   const partial: number[] = [];
@@ -80,7 +70,7 @@ export function heldStructure(geometry: Structure, start: WithSiteProperties, fi
   if (!given && fixed.length === 0) return geometry;
   const n = geometry.numbers.length;
   const values = new Float64Array(3 * n).fill(1);
-  const startFlags = fileFlags(start);
+  const startFlags = movementFlags(start);
   for (const i of given?.partial ?? []) for (let k = 0; k < 3; k++) values[3 * i + k] = startFlags![3 * i + k] === 0 ? 0 : 1;
   for (const i of fixed) values.fill(0, 3 * i, 3 * i + 3);
   const flags: SiteProperty = { kind: 'vector', width: 3, values };

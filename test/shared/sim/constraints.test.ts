@@ -4,7 +4,7 @@
  * apart, in words. (An ASE database's constraints: test/main/files/ase-db.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { readStructures } from '../../../src-shared/chem';
+import { readStructures, writeExtxyz, writePoscar } from '../../../src-shared/chem';
 import { describeFileConstraints, fileConstraints } from '../../../src-shared/sim/constraints';
 
 const poscar = (flags: string[] | null) =>
@@ -38,6 +38,22 @@ describe("a file's own fixed atoms", () => {
     expect(fileConstraints(xyz('move_mask:L:1', ['F', 'T', 'T']))).toEqual({ fixed: [0], partial: [] });
     expect(fileConstraints(xyz('move_mask:L:3', ['F F F', 'T T F', 'T T T']))).toEqual({ fixed: [0], partial: [1] });
     expect(fileConstraints(xyz('tags:I:1', ['0', '1', '2']))).toBeNull();
+  });
+
+  it("keeps them through the writers: a POSCAR's flags as an extended XYZ's move_mask (ASE's FixAtoms), and back", () => {
+    const start = read(poscar(['F F F', 'T T T', 'T T T', 'F F F']));
+    const xyz = writeExtxyz(start);
+    expect(xyz.split('\n')[1]).toMatch(/Properties=species:S:1:pos:R:3:move_mask:L:1 /);
+    expect(xyz).not.toMatch(/selectiveDynamics/);
+    const again = readStructures('held.extxyz', xyz).structures[0];
+    expect(fileConstraints(again)).toEqual({ fixed: [0, 3], partial: [] });
+    const flagColumns = (text: string) => text.trimEnd().split('\n').slice(-5).map((l) => l.trim().split(/\s+/).slice(3).join(' '));
+    expect(flagColumns(writePoscar(again))).toEqual(['', 'F F F', 'T T T', 'T T T', 'F F F']); // 'Direct', then the atoms
+    // an atom fixed along some axes only needs 3 flags per atom
+    const partial = read(poscar(['F F F', 'F F T', 'T T T', 'T T T']));
+    const xyz3 = writeExtxyz(partial);
+    expect(xyz3.split('\n')[1]).toMatch(/move_mask:L:3 /);
+    expect(fileConstraints(readStructures('held.extxyz', xyz3).structures[0])).toEqual({ fixed: [0], partial: [1] });
   });
 
   it('says what it holds, and that partially fixed atoms move freely', () => {
