@@ -224,8 +224,11 @@ describe('Simulate', () => {
     await app.screenshot('simulate-file-constraints');
     await page.getByTestId('simulation-task-relax').click();
     await page.getByTestId('simulation-calculator').selectOption('emt');
+    const earlier = new Set((await api.simulations.list({})).map((r) => r.id));
     await page.getByTestId('simulation-start').click();
     const run = page.getByTestId('simulation-run');
+    // the new run is shown, and finishes
+    await expect.poll(async () => !earlier.has(Number(await run.getAttribute('data-id'))), { timeout: 60_000 }).toBe(true);
     await expect.poll(async () => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
     const id = Number(await run.getAttribute('data-id'));
     const record = (await api.simulations.list({})).find((r) => r.id === id)!;
