@@ -10,6 +10,7 @@ import { computed, readonly, ref, shallowRef } from 'vue';
 import { useRouter } from 'vue-router';
 import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
+import { StructureDetails } from './structureDetails';
 import type { DerivedCell, FileFailure, StructureDetail, StructureRecord } from '../../src-shared/ipc/contract';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { batchFiles, collectDropped, readDropped } from '../lib/files';
@@ -35,8 +36,8 @@ const progress = ref<ImportProgress>({ done: 0, total: 0 });
 const listError = ref<string | null>(null);
 /** The last failed action on the selected structure (delete, new cell), shown in its header. */
 const actionError = ref<string | null>(null);
-const cache = new Map<StructureId, StructureDetail>();
-const CACHE_SIZE = 8;
+// the last few structures shown
+const details = new StructureDetails(8);
 let started = false;
 let cancelled = false;
 let currentJob: string | null = null;
@@ -153,20 +154,15 @@ function select(id: StructureId | null): void {
     current.value = null;
     return;
   }
-  const cached = cache.get(id);
+  const cached = details.peek(id);
   if (cached) {
-    cache.delete(id);
-    cache.set(id, cached); // most recently used last
     current.value = cached;
     return;
   }
   loadingCurrent.value = true;
-  getApi()
-    .structures.get({ id })
+  details
+    .get(id)
     .then((data) => {
-      cache.set(id, data);
-      // Keep the last few structures only (they can be large).
-      while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as StructureId);
       if (token === loadToken) current.value = data;
     })
     .catch((e) => {
@@ -181,13 +177,8 @@ function select(id: StructureId | null): void {
 }
 
 /** A stored structure in full (from the cache or the core) without selecting it: a view that works on one of its own (Simulate). */
-async function detail(id: StructureId): Promise<StructureDetail> {
-  const cached = cache.get(id);
-  if (cached) return cached;
-  const data = await getApi().structures.get({ id });
-  cache.set(id, data);
-  while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as StructureId);
-  return data;
+function detail(id: StructureId): Promise<StructureDetail> {
+  return details.get(id);
 }
 
 /** Deletes a structure; a refusal (it belongs to a dataset) is shown in the header, not lost. */
@@ -199,7 +190,7 @@ async function remove(id: StructureId): Promise<boolean> {
     actionError.value = `Not deleted: ${message(e)}`;
     return false;
   }
-  cache.delete(id);
+  details.forget(id);
   items.value = items.value.filter((s) => s.id !== id);
   if (selectedId.value === id) select(null);
   return true;

@@ -10,6 +10,7 @@
 import { computed, readonly, ref, shallowRef } from 'vue';
 import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
+import { StructureDetails } from './structureDetails';
 import type { StructureDetail, TrajectoryDetail, TrajectoryRecord } from '../../src-shared/ipc/contract';
 import { frameOfStructure, writeFramesExtxyz, writePoscar } from '../../src-shared/chem';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
@@ -23,8 +24,8 @@ const frame = ref(0);
 const frameStructure = shallowRef<StructureDetail | null>(null);
 const error = ref<string | null>(null);
 const exporting = ref(false);
-const cache = new Map<number, StructureDetail>();
-const CACHE_SIZE = 64;
+// a trajectory's frames as they are shown
+const frameDetails = new StructureDetails(64);
 let started = false;
 let token = 0;
 
@@ -37,13 +38,8 @@ async function refresh(): Promise<void> {
   }
 }
 
-async function structureOf(id: number): Promise<StructureDetail> {
-  const hit = cache.get(id);
-  if (hit) return hit;
-  const s = await getApi().structures.get({ id });
-  cache.set(id, s);
-  while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as number);
-  return s;
+function structureOf(id: number): Promise<StructureDetail> {
+  return frameDetails.get(id);
 }
 
 /** Shows frame `i` of the selected trajectory (the latest request wins while scrubbing). */
