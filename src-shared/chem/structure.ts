@@ -46,7 +46,7 @@ export function siteCount(s: Structure): number {
 }
 
 /** Site properties as structures and their JSON form hold them. */
-type WithSiteProperties = { siteProperties: Record<string, { kind: string; width?: number; values: ArrayLike<number> | readonly string[] }> };
+export type WithSiteProperties = { siteProperties: Record<string, { kind: string; width?: number; values: ArrayLike<number> | readonly string[] }> };
 
 /**
  * The atoms' own movement flags, 3 per atom (1 free along that axis, 0 fixed), null without any:

@@ -2,8 +2,8 @@
  * The atoms a structure file holds in place, as site properties whose 1 means free along an axis and
  * 0 fixed: VASP's selective dynamics (`selectiveDynamics`, 3 per atom: a POSCAR or CONTCAR's
  * `Selective dynamics` flags, vasprun.xml's initial structure; an ASE database's `FixAtoms` and
- * `FixScaled`, files/ase-db.ts), or an extended XYZ's `move_mask` (1 per atom, or 3, as ASE 3.23 and
- * later write `FixAtoms` and `FixCartesian`).
+ * `FixScaled`, files/ase-db.ts), or an extended XYZ's `move_mask` (1 per atom, or 3, as ASE writes
+ * `FixAtoms` and `FixCartesian` when asked for that column): chem/structure.ts `movementFlags`.
  *
  * An atom flagged F F F is held fixed, as ASE's `read_vasp` makes it a `FixAtoms`. An atom fixed
  * along some axes only (ASE: `FixScaled`, a constraint on its fractional coordinates) has no
@@ -14,7 +14,7 @@
  * `write_vasp` writes a `FixAtoms` (`heldStructure`): a POSCAR written from it flags each held atom
  * F F F, keeps the file's flags of partially fixed atoms, and frees the rest.
  */
-import { movementFlags, type SiteProperty, type Structure } from '../chem/structure';
+import { movementFlags, type SiteProperty, type Structure, type WithSiteProperties } from '../chem/structure';
 import { plural } from '../text';
 
 /** What a structure's own flags hold: whole atoms, and atoms fixed along some axes only (0-based indices). */
@@ -22,8 +22,6 @@ export interface FileConstraints {
   fixed: number[];
   partial: number[];
 }
-
-type WithSiteProperties = { siteProperties: Record<string, { kind: string; width?: number; values: ArrayLike<number> | readonly string[] }> };
 
 /** The structure's own flags as fixed and partially fixed atoms; null when it has none. */
 export function fileConstraints(structure: WithSiteProperties): FileConstraints | null {

@@ -134,8 +134,9 @@ function indices(v: unknown): number[] {
 }
 
 /**
- * The atoms held fixed: `--fixed`'s when it is given, else those the file's own selective dynamics
- * holds (sim/constraints.ts), said on stderr with the atoms it fixes along some axes only.
+ * The atoms held fixed: `--fixed`'s when it is given, else those the file holds (a POSCAR's
+ * selective dynamics, an ASE database's FixAtoms, an extended XYZ's move_mask: sim/constraints.ts),
+ * said on stderr with the atoms it fixes along some axes only.
  */
 function withFileConstraints<P extends SimulationParameters>(ctx: CommandContext, file: string, structure: Structure, params: P, given: unknown): P {
   if (given !== undefined || params.task === 'eos') return params;
