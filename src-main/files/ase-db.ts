@@ -11,9 +11,11 @@
  * initial magnetic moments and charges (as site properties), key-value pairs (as properties), and
  * the constraints that hold atoms: `FixAtoms` (F F F), `FixScaled` (its mask, on fractional
  * coordinates) and a `FixCartesian` of all three axes become selective-dynamics flags, as a POSCAR's
- * (sim/constraints.ts); any other constraint (a FixCartesian of some axes among them) is named in a warning.
- * Written: the same, selective-dynamics flags as `FixAtoms` and `FixScaled`; info values that ASE cannot keep as key-value pairs (arrays, nested values,
- * reserved or malformed keys, strings that look like numbers) are left out and named in a warning.
+ * (sim/constraints.ts); any other constraint (a FixCartesian of some axes among them) is named in a
+ * warning.
+ * Written: the same, movement flags as `FixAtoms` and `FixScaled`; info values that ASE cannot keep as
+ * key-value pairs (arrays, nested values, reserved or malformed keys, strings that look like numbers)
+ * are left out and named in a warning.
  */
 import { userInfo } from 'node:os';
 import type sqlite3 from 'sqlite3';
@@ -24,6 +26,7 @@ import {
   elementInfo,
   elementSymbol,
   maxForce,
+  movementFlags,
   StructureParseError,
   voigtFromMatrix,
   type LabelledFrame,
@@ -281,11 +284,11 @@ function heldFlags(text: unknown, n: number, warn: (what: string) => void): Site
   return any ? { kind: 'vector', width: 3, values: flags } : null;
 }
 
-/** A structure's selective-dynamics flags as ASE's constraints JSON (FixAtoms, then a FixScaled per partially fixed atom); null without any. */
+/** A structure's movement flags (chem movementFlags) as ASE's constraints JSON (FixAtoms, then a FixScaled per partially fixed atom); null without any. */
 function constraintsJson(s: LabelledFrame['structure']): string | null {
   const c = fileConstraints(s);
-  if (!c || (c.fixed.length === 0 && c.partial.length === 0)) return null;
-  const flags = s.siteProperties.selectiveDynamics!.values as ArrayLike<number>;
+  const flags = movementFlags(s);
+  if (!c || !flags || (c.fixed.length === 0 && c.partial.length === 0)) return null;
   const cell = s.lattice ?? [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
   const list: unknown[] = [];
   if (c.fixed.length) list.push({ name: 'FixAtoms', kwargs: { indices: c.fixed } });

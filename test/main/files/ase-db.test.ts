@@ -114,6 +114,12 @@ describe('ASE databases', () => {
     });
     expect(Object.keys(rows[3].key_value_pairs)).toContain('prototype');
     expect([rows[k].fixed, rows[k].fixedScaled]).toEqual([[0], [[1, [true, false, true]]]]);
+    // an extended XYZ's move_mask is written the same way
+    const xyzHeld = { ...frames[k], structure: { ...held, siteProperties: { move_mask: { kind: 'number' as const, values: Float64Array.from(held.numbers, (_, i) => (i === 1 ? 0 : 1)) } } } };
+    const path2 = join(mkdtempSync(join(tmpdir(), 'lw-asedb-')), 'move-mask.db');
+    await writeAseDb(path2, [xyzHeld]);
+    const fromMask = JSON.parse(python([SCRIPT, path2]).stdout) as AseRow[];
+    expect([fromMask[0].fixed, fromMask[0].fixedScaled]).toEqual([[1], []]);
 
     // and we read our own file back the same way
     const back = await readAseDb(path);
