@@ -19,8 +19,8 @@
  * a solid vibrate: their MSD rises to a plateau within a vibration period or two and then wanders
  * about it, slowly enough (with the temperature of the whole) that its slope over one run is a
  * number of either sign. No error bar from the spread between atoms or from the residuals'
- * autocorrelation covers that wander (measured: fitted D of 108 atoms of fcc Cu at 300 K, 2 ps, were
- * up to 9 such errors from zero). Instead:
+ * autocorrelation covers that wander (measured on 108 atoms of fcc Cu, 2 ps at 300 and 2,200 K: fitted
+ * D were up to 4 of the first and 10 of the second from zero; docs/simulation.md). Instead:
  * - 'short': the fitted half spans less than 1 ps, a few vibration periods of a metal (Cu's are about
  *   0.15–0.2 ps, Au's up to 0.4 ps). Before then a vibrating atom's MSD still rises, and looks like
  *   diffusion.
@@ -217,11 +217,12 @@ export function diffusionText(s: {
   diffusionVerdictByElement?: Record<string, DiffusionVerdict | null> | null;
 }): string {
   if (s.diffusion === undefined || s.diffusion === null) return '';
-  const judged = (v: DiffusionVerdict | null | undefined) => v === undefined || v === null || v === 'resolved';
-  const e = (x: number | null, v: DiffusionVerdict | null | undefined) => (x === null ? '—' : judged(v) ? x.toExponential(2) : 'not resolved');
+  // a value is shown when it is diffusion, or was recorded before fits were judged
+  const shown = (v: DiffusionVerdict | null | undefined) => v === undefined || v === null || v === 'resolved';
+  const e = (x: number | null, v: DiffusionVerdict | null | undefined) => (x === null ? '—' : shown(v) ? x.toExponential(2) : 'not resolved');
   const parts = Object.entries(s.diffusionByElement ?? {}).map(([sym, x]) => `${sym} ${e(x, s.diffusionVerdictByElement?.[sym])}`);
   const v = s.diffusionVerdict;
-  const all = judged(v) ? `D ${s.diffusion.toExponential(2)} cm²/s` : `D not resolved (fitted ${s.diffusion.toExponential(2)} cm²/s; ${verdictText(v!)})`;
+  const all = shown(v) ? `D ${s.diffusion.toExponential(2)} cm²/s` : `D not resolved (fitted ${s.diffusion.toExponential(2)} cm²/s; ${verdictText(v!)})`;
   return `${all}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
