@@ -5,7 +5,8 @@ Usage: /usr/bin/python3 scripts/data/ase_db_rows.py FILE.db
 
 Per row (`ase.db.connect(FILE).get_atoms(id)`): {"id", "numbers", "positions", "cell", "pbc",
 "energy", "free_energy", "forces", "stress", "key_value_pairs", "fixed" (the atoms its FixAtoms
-holds), "fixedScaled" ([atom, [3 booleans: fixed along each fractional axis]] per FixScaled)};
+holds), "fixedScaled" ([atom, [3 booleans: fixed along each fractional axis]] per FixScaled),
+"fixedCartesian" (the same along x, y, z per FixCartesian)};
 floats are written with repr, so they read back bit for bit. Forces are the stored ones (no
 constraint applied).
 """
@@ -14,7 +15,7 @@ import sys
 
 import ase
 import ase.db
-from ase.constraints import FixAtoms, FixScaled
+from ase.constraints import FixAtoms, FixCartesian, FixScaled
 
 assert ase.__version__.startswith('3.22'), ase.__version__
 
@@ -38,6 +39,8 @@ def main(path):
             'key_value_pairs': row.key_value_pairs,
             'fixed': sorted(int(i) for c in atoms.constraints if isinstance(c, FixAtoms) for i in c.get_indices()),
             'fixedScaled': [[int(c.a), [bool(m) for m in c.mask]] for c in atoms.constraints if isinstance(c, FixScaled)],
+            # ASE 3.22's FixCartesian keeps the free axes in `mask`
+            'fixedCartesian': [[int(c.a), [not m for m in c.mask]] for c in atoms.constraints if isinstance(c, FixCartesian)],
         })
     json.dump(rows, sys.stdout)
     sys.stdout.write('\n')

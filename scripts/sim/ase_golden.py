@@ -10,7 +10,11 @@ Writes test/fixtures/sim/ase-golden.json with:
 - fire, lbfgs: start positions and ASE's final energy after FIRE / LBFGS to fmax from rattled
   starts (one with fixed atoms);
 - cell: fcc Cu relaxed with ExpCellFilter (the lattice constant);
-- eos: fcc Cu energies over volumes and ASE's EquationOfState(eos='birchmurnaghan') fit.
+- eos: fcc Cu energies over volumes and ASE's EquationOfState(eos='birchmurnaghan') fit;
+- axes: atoms held along some axes only (FixScaled along lattice vectors, FixCartesian along x, y, z,
+  beside FixAtoms) in a sheared cell: FIRE and LBFGS relaxations (energy, steps, final positions),
+  velocity Verlet (energies per step, final positions and velocities), and, along lattice vectors,
+  ExpCellFilter + BFGS (final energy and volume).
 
 Usage: /usr/bin/python3 scripts/sim/ase_golden.py   (from the repository root; a few seconds)
 """
@@ -24,10 +28,12 @@ from ase.cluster import Icosahedron
 from ase.calculators.emt import EMT
 from ase.calculators.lj import LennardJones
 from ase.calculators.morse import MorsePotential
-from ase.constraints import ExpCellFilter, FixAtoms
+from ase.constraints import ExpCellFilter, FixAtoms, FixCartesian, FixScaled
 from ase.eos import EquationOfState
 from ase.io import read
+from ase.md.verlet import VelocityVerlet
 from ase.optimize import BFGS, FIRE, LBFGS
+from ase import units
 from ase.units import GPa
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
@@ -200,6 +206,64 @@ def eos_case():
             'v0': v0, 'e0': e0, 'b0': B, 'b0GPa': B / GPa, 'b0prime': bp}
 
 
+def axis_start(frame):
+    """32 Cu atoms in a sheared cell (no lattice vector along its axis), rattled, with atoms 0 and 1
+    fixed and atoms 2-4 held along some axes, as FixScaled ('lattice') or FixCartesian ('cartesian')."""
+    a = bulk('Cu', 'fcc', a=3.6, cubic=True).repeat((2, 2, 2))
+    cell = a.cell.array.copy()
+    cell[1] += [0.9, 0, 0]
+    cell[2] += [0.5, 0.7, 0]
+    a.set_cell(cell, scale_atoms=True)
+    a = rattled(a, 0.08)
+    held = [(2, [True, True, False]), (3, [False, True, False]), (4, [True, False, True])]
+    return a, held
+
+
+def constrain(atoms, frame, held):
+    cons = [FixAtoms(indices=[0, 1])]
+    for i, mask in held:
+        cons.append(FixScaled(atoms.cell, i, mask) if frame == 'lattice' else FixCartesian(i, mask))
+    atoms.set_constraint(cons)
+
+
+def axes_cases():
+    out = []
+    for frame in ('lattice', 'cartesian'):
+        start, held = axis_start(frame)
+        case = {'frame': frame, **geometry(start), 'fixed': [0, 1], 'held': [{'atom': i, 'held': m} for i, m in held]}
+        for name, optimizer in (('fire', FIRE), ('lbfgs', LBFGS)):
+            a = start.copy()
+            constrain(a, frame, held)
+            a.calc = EMT()
+            opt = optimizer(a, logfile=None)
+            opt.run(fmax=0.01, steps=2000)
+            case[name] = {'fmax': 0.01, 'energy': a.get_potential_energy(), 'steps': opt.get_number_of_steps(), 'positions': a.positions.tolist()}
+        # velocity Verlet from velocities drawn here (ASE projects them as it sets them)
+        a = start.copy()
+        constrain(a, frame, held)
+        a.calc = EMT()
+        v = np.random.default_rng(7).normal(0, 0.002, (len(a), 3))  # Å/fs
+        a.set_velocities(v / units.fs)
+        dyn = VelocityVerlet(a, timestep=2.0 * units.fs)
+        energies = [a.get_potential_energy() + a.get_kinetic_energy()]
+        for _ in range(60):
+            dyn.run(1)
+            energies.append(a.get_potential_energy() + a.get_kinetic_energy())
+        case['md'] = {'timestep': 2.0, 'velocities': v.tolist(), 'steps': 60, 'total': energies, 'positions': a.positions.tolist(),
+                      'finalVelocities': (a.get_velocities() * units.fs).tolist(), 'temperature': a.get_temperature()}
+        # the cell relaxed too (along lattice vectors only: an atom held along x, y or z moves with the
+        # cell, so where it ends depends on the path, in ASE as in Latticework, which refuses it)
+        if frame == 'lattice':
+            a = start.copy()
+            constrain(a, frame, held)
+            a.calc = EMT()
+            opt = BFGS(ExpCellFilter(a), logfile=None)
+            opt.run(fmax=1e-5, steps=2000)
+            case['cellRelax'] = {'energy': a.get_potential_energy(), 'volume': a.get_volume(), 'positions': a.positions.tolist(), 'cell': a.cell.array.tolist()}
+        out.append(case)
+    return out
+
+
 def main():
     lj, morse = pair_cases()
     data = {
@@ -212,6 +276,7 @@ def main():
         'lbfgs': relax_cases(LBFGS),
         'cell': cell_case(),
         'eos': eos_case(),
+        'axes': axes_cases(),
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, 'w') as fh:

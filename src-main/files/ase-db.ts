@@ -26,7 +26,6 @@ import {
   elementInfo,
   elementSymbol,
   maxForce,
-  movementFlags,
   StructureParseError,
   voigtFromMatrix,
   type LabelledFrame,
@@ -150,7 +149,7 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
       const chg = f64(r.initial_charges);
       if (chg && chg.length === n) siteProperties.initial_charges = { kind: 'number', values: chg };
       const held = heldFlags(r.constraints, n, (what) => warnings.push(`row ${id}: ${what}`));
-      if (held) siteProperties.selectiveDynamics = held;
+      if (held) siteProperties[held.name] = held.flags;
       let properties: Record<string, unknown> = {};
       if (typeof r.key_value_pairs === 'string' && r.key_value_pairs !== '{}') {
         try {
@@ -233,12 +232,14 @@ function jsonArray(v: unknown): unknown[] | null {
 }
 
 /**
- * A row's `constraints` (ASE's JSON list of `{name, kwargs}`) as selective-dynamics flags (1 free,
- * 0 fixed, 3 per atom): `FixAtoms` indices (or mask) fix whole atoms, `FixScaled` its atoms `a` along
- * the fractional axes its mask marks, `FixCartesian` of all three axes whole atoms. Null when the row
- * holds no atom; other constraints are named.
+ * A row's `constraints` (ASE's JSON list of `{name, kwargs}`) as movement flags (1 free, 0 fixed,
+ * 3 per atom): `FixAtoms` indices (or mask) fix whole atoms, `FixScaled` its atoms `a` along the
+ * lattice vectors its mask marks, `FixCartesian` along the Cartesian axes its mask marks. As
+ * selective dynamics (`selectiveDynamics`, lattice vectors) unless an atom is held along some
+ * Cartesian axes only: then as a three-column `move_mask` (x, y, z). Null when the row holds no
+ * atom; other constraints are named, and so are Cartesian axes beside lattice vectors in one row.
  */
-function heldFlags(text: unknown, n: number, warn: (what: string) => void): SiteProperty | null {
+function heldFlags(text: unknown, n: number, warn: (what: string) => void): { name: 'selectiveDynamics' | 'move_mask'; flags: SiteProperty } | null {
   if (typeof text !== 'string' || text === '' || text === '[]') return null;
   let list: unknown;
   try {
@@ -251,6 +252,7 @@ function heldFlags(text: unknown, n: number, warn: (what: string) => void): Site
   const flags = new Float64Array(3 * n).fill(1);
   let any = false;
   const atom = (i: unknown) => (Number.isInteger(i) && (i as number) >= 0 && (i as number) < n ? (i as number) : null);
+  const axes: { name: 'FixScaled' | 'FixCartesian'; atoms: number[]; mask: boolean[] }[] = [];
   for (const c of list as { name?: unknown; kwargs?: Record<string, unknown> }[]) {
     const kw = c?.kwargs ?? {};
     if (c?.name === 'FixAtoms') {
@@ -271,28 +273,40 @@ function heldFlags(text: unknown, n: number, warn: (what: string) => void): Site
         warn(`a ${c.name} it holds names no atom of the row, or no mask of 3 axes; left out`);
         continue;
       }
-      if (c.name === 'FixCartesian' && !mask.every(Boolean)) {
-        warn(`its FixCartesian fixes atoms ${atoms.join(', ')} along Cartesian axes only, which Latticework does not hold: they move freely`);
-        continue;
-      }
-      for (const a of atoms as number[]) for (let k = 0; k < 3; k++) if (mask[k]) flags[3 * a + k] = 0;
-      any = true;
+      axes.push({ name: c.name, atoms: atoms as number[], mask: mask.map(Boolean) });
     } else {
-      warn(`its constraint ${typeof c?.name === 'string' ? c.name : '(unnamed)'} is not read: Latticework reads FixAtoms, FixScaled and whole-atom FixCartesian`);
+      warn(`its constraint ${typeof c?.name === 'string' ? c.name : '(unnamed)'} is not read: Latticework reads FixAtoms, FixScaled and FixCartesian`);
     }
   }
-  return any ? { kind: 'vector', width: 3, values: flags } : null;
+  // an atom held along all three axes is held whole, in either frame
+  const partial = (a: (typeof axes)[number]) => !a.mask.every((m) => m);
+  const cartesian = axes.some((a) => a.name === 'FixCartesian' && partial(a));
+  const scaled = axes.some((a) => a.name === 'FixScaled' && partial(a));
+  for (const a of axes) {
+    if (cartesian && scaled && a.name === 'FixCartesian' && partial(a)) {
+      warn(`its FixCartesian holds atoms ${a.atoms.join(', ')} along Cartesian axes beside atoms held along lattice vectors (FixScaled), which one structure cannot hold: they move freely`);
+      continue;
+    }
+    for (const i of a.atoms) for (let k = 0; k < 3; k++) if (a.mask[k]) flags[3 * i + k] = 0;
+    any = true;
+  }
+  return any ? { name: cartesian && !scaled ? 'move_mask' : 'selectiveDynamics', flags: { kind: 'vector', width: 3, values: flags } } : null;
 }
 
-/** A structure's movement flags (chem movementFlags) as ASE's constraints JSON (FixAtoms, then a FixScaled per partially fixed atom); null without any. */
+/**
+ * A structure's movement flags (chem movementFlags) as ASE's constraints JSON: FixAtoms, then a
+ * FixScaled (lattice vectors) or FixCartesian (x, y, z) for each atom held along some axes only; null
+ * without any.
+ */
 function constraintsJson(s: LabelledFrame['structure']): string | null {
   const c = fileConstraints(s);
-  const flags = movementFlags(s);
-  if (!c || !flags || (c.fixed.length === 0 && c.partial.length === 0)) return null;
+  if (!c || (c.fixed.length === 0 && c.partial.length === 0)) return null;
   const cell = s.lattice ?? [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
   const list: unknown[] = [];
   if (c.fixed.length) list.push({ name: 'FixAtoms', kwargs: { indices: c.fixed } });
-  for (const a of c.partial) list.push({ name: 'FixScaled', kwargs: { a, cell, mask: [0, 1, 2].map((k) => flags[3 * a + k] === 0) } });
+  for (const p of c.partial) {
+    list.push(p.frame === 'lattice' ? { name: 'FixScaled', kwargs: { a: p.atom, cell, mask: p.held } } : { name: 'FixCartesian', kwargs: { a: p.atom, mask: p.held } });
+  }
   return JSON.stringify(list);
 }
 

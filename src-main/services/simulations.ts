@@ -17,7 +17,7 @@ import { heldStructure } from '../../src-shared/sim/constraints';
 import { writeCif, writePoscar, writeExtxyz } from '../../src-shared/chem';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { SimulationFramePoint, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
-import { checkSimulationInput, labelledFrame, SimulationInputError, trajectoryText, type SimulationFrame, type TrajectoryFrame } from '../../src-shared/sim';
+import { checkSimulationInput, constraintsOf, labelledFrame, SimulationInputError, trajectoryText, type SimulationFrame, type TrajectoryFrame } from '../../src-shared/sim';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import {
@@ -59,7 +59,8 @@ function frameView(f: SimulationFrame): SimulationFrameView {
 /** A frame of run `r` as a structure, flagging the atoms the run held (sim/constraints.ts heldStructure: a POSCAR written from it keeps them fixed). */
 function runGeometry(r: SimulationRecord, initial: StructureJSON, frame: TrajectoryFrame): Structure {
   const { structure } = labelledFrame({ numbers: initial.numbers, pbc: initial.pbc, name: r.name }, frame);
-  return r.parameters.task === 'eos' ? structure : heldStructure(structure, initial, r.parameters.fixed);
+  const held = constraintsOf(r.parameters);
+  return heldStructure(structure, held.fixed, held.axisConstraints);
 }
 
 function safeName(s: string): string {

@@ -11,7 +11,7 @@ import { atomicNumber, elementSymbol, parseTypeSymbol } from './elements';
 import { StructureLimitError, StructureParseError, StructureWriteError } from './errors';
 import { cartToFrac, determinant, fmtNumber as f, fracToCart } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
-import { movementFlags, type Mat3, type SiteProperty, type Structure, type Vec3 } from './structure';
+import { axesAligned, movementFlags, movementFrame, partiallyFlagged, type Mat3, type SiteProperty, type Structure, type Vec3 } from './structure';
 import { speciesName, vaspSpeciesAndCounts } from './vasp-common';
 
 const WS = /\s+/;
@@ -164,8 +164,9 @@ export function readPoscar(text: string, file: string, opt: ResolvedReadOptions)
 /**
  * VASP 5 POSCAR: comment, scale 1, lattice, species and counts (consecutive runs of a species
  * form one group), `Selective dynamics` when the structure has movement flags (`movementFlags`: its
- * own selective dynamics, or an extended XYZ's move_mask), Direct coordinates written with
- * round-trip precision.
+ * own selective dynamics, or an extended XYZ's move_mask; an atom held along x, y or z only in a cell
+ * whose vectors are not x, y and z is written free, said in the comment line), Direct coordinates
+ * written with round-trip precision.
  */
 export function writePoscar(s: Structure): string {
   if (!s.lattice) throw new StructureWriteError('', null, `structure '${s.name}' has no lattice; POSCAR needs one`);
@@ -179,8 +180,14 @@ export function writePoscar(s: Structure): string {
     if (last && last.sym === sym) last.count++;
     else groups.push({ sym, count: 1 });
   }
-  const sd = movementFlags(s);
-  const out: string[] = [s.name.replace(/[\r\n]+/g, ' ') || groups.map((g) => g.sym).join(' '), '1.0'];
+  const sd = movementFlags(s) ? Array.from(movementFlags(s)!) : null;
+  let comment = s.name.replace(/[\r\n]+/g, ' ') || groups.map((g) => g.sym).join(' ');
+  // flags along x, y and z are flags along the lattice vectors only in a diagonal cell; else, as ASE's
+  // write_vasp does with FixCartesian, those atoms are written free, and the comment says so
+  const lost = sd && movementFrame(s) === 'cartesian' && !axesAligned(s.lattice) ? partiallyFlagged(sd) : [];
+  for (const i of lost) sd!.fill(1, 3 * i, 3 * i + 3);
+  if (lost.length) comment += ` (atoms ${lost.join(', ')} held along x, y or z only: written free)`;
+  const out: string[] = [comment, '1.0'];
   for (const r of s.lattice) out.push(`  ${f(r[0])} ${f(r[1])} ${f(r[2])}`);
   out.push(groups.map((g) => g.sym).join(' '));
   out.push(groups.map((g) => String(g.count)).join(' '));

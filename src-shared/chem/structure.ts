@@ -62,3 +62,35 @@ export function movementFlags(s: WithSiteProperties): ArrayLike<number> | null {
   if (move?.kind === 'number') return Array.from(move.values as ArrayLike<number>).flatMap((v) => [v, v, v]);
   return null;
 }
+
+/**
+ * The axes `movementFlags` refer to: the lattice vectors for selective dynamics (fractional
+ * coordinates, as VASP and ASE's `FixScaled` take them), x, y and z for a `move_mask` (ASE's
+ * `FixCartesian`); null without flags.
+ */
+export function movementFrame(s: WithSiteProperties): 'lattice' | 'cartesian' | null {
+  const sd = s.siteProperties.selectiveDynamics;
+  if (sd?.kind === 'vector' && sd.width === 3) return 'lattice';
+  return movementFlags(s) ? 'cartesian' : null;
+}
+
+/**
+ * True when each lattice vector lies along its Cartesian axis (a diagonal lattice, as a slab's or an
+ * orthorhombic cell's often is): flags along the lattice vectors and along x, y and z then hold the
+ * same, so a writer can give either kind as the other.
+ */
+export function axesAligned(lattice: Mat3 | null): boolean {
+  if (!lattice) return false;
+  for (let k = 0; k < 3; k++) for (let m = 0; m < 3; m++) if (k !== m && lattice[k][m] !== 0) return false;
+  return true;
+}
+
+/** Atoms whose flags hold some axes but not all three (0-based). */
+export function partiallyFlagged(flags: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; 3 * i + 2 < flags.length; i++) {
+    const free = (flags[3 * i] ? 1 : 0) + (flags[3 * i + 1] ? 1 : 0) + (flags[3 * i + 2] ? 1 : 0);
+    if (free === 1 || free === 2) out.push(i);
+  }
+  return out;
+}

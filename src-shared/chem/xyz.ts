@@ -12,7 +12,7 @@ import { StructureLimitError, StructureParseError } from './errors';
 import { cartToFrac, determinant, fmtNumber as f } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
 import { LABEL_KEYS, matrixFromVoigt, type Voigt6 } from './frames';
-import { movementFlags, type Mat3, type SiteProperty, type Structure } from './structure';
+import { axesAligned, movementFlags, movementFrame, partiallyFlagged, type Mat3, type SiteProperty, type Structure } from './structure';
 
 export type InfoValue = string | number | boolean | number[] | boolean[] | string[] | unknown;
 
@@ -391,9 +391,11 @@ function fmtKey(k: string): string {
 /**
  * Extended XYZ (one frame per structure): Lattice and pbc when the structure has a lattice,
  * Properties with species, pos and every site property (string, number, vector), movement flags
- * (selective dynamics) as ASE's `move_mask` (L:1 when every atom is free or fixed along all three
- * axes, ASE's FixAtoms; else L:3), occupancy when any site is partial, then the per-structure
- * properties as key=value info.
+ * as ASE's `move_mask` (L:1 when every atom is free or fixed along all three axes, ASE's FixAtoms;
+ * else L:3 along x, y and z, its FixCartesian; flags along lattice vectors that are not x, y and z
+ * as `move_mask:L:1` of the whole atoms and a `selectiveDynamics:L:3` column, read back here as
+ * they were), occupancy when any site is partial, then the per-structure properties as key=value
+ * info.
  * Numbers are written with round-trip precision.
  */
 export function writeExtxyz(structures: Structure | Structure[]): string {
@@ -407,12 +409,19 @@ export function writeExtxyz(structures: Structure | Structure[]): string {
       { name: 'species', spec: 'S:1', get: (i) => s.species[i] || elementSymbol(s.numbers[i]) },
       { name: 'pos', spec: 'R:3', get: (i) => `${f(s.cart[3 * i])} ${f(s.cart[3 * i + 1])} ${f(s.cart[3 * i + 2])}` },
     ];
-    // movement flags as ASE's move_mask (FixAtoms: 1 per atom; FixCartesian: 3), whichever property held them
+    // movement flags as ASE's move_mask (FixAtoms: 1 per atom; FixCartesian: 3 along x, y, z); flags
+    // along lattice vectors that are not x, y and z as a selectiveDynamics column beside the whole atoms
     const moves = movementFlags(s);
+    const tf = (v: number) => (v ? 'T' : 'F');
+    let keptSelective = false;
     if (moves) {
-      const whole = Array.from({ length: n }, (_, i) => moves[3 * i] === moves[3 * i + 1] && moves[3 * i] === moves[3 * i + 2]).every(Boolean);
-      const tf = (v: number) => (v ? 'T' : 'F');
-      props.push({ name: 'move_mask', spec: whole ? 'L:1' : 'L:3', get: (i) => (whole ? tf(moves[3 * i]) : [0, 1, 2].map((k) => tf(moves[3 * i + k])).join(' ')) });
+      const partial = partiallyFlagged(moves);
+      keptSelective = partial.length > 0 && movementFrame(s) === 'lattice' && !axesAligned(s.lattice);
+      if (partial.length === 0 || keptSelective) {
+        const held = (i: number) => !moves[3 * i] && !moves[3 * i + 1] && !moves[3 * i + 2];
+        props.push({ name: 'move_mask', spec: 'L:1', get: (i) => tf(held(i) ? 0 : 1) });
+      } else props.push({ name: 'move_mask', spec: 'L:3', get: (i) => [0, 1, 2].map((k) => tf(moves[3 * i + k])).join(' ') });
+      if (keptSelective) props.push({ name: 'selectiveDynamics', spec: 'L:3', get: (i) => [0, 1, 2].map((k) => tf(moves[3 * i + k])).join(' ') });
     }
     for (const [name, p] of Object.entries(s.siteProperties)) {
       if (name === 'species' || name === 'pos' || !/^[A-Za-z_][\w-]*$/.test(name)) continue;

@@ -1,9 +1,15 @@
 /**
- * The state a simulation moves: positions, cell, velocities, masses and fixed atoms (ASE's `Atoms`
- * with a `FixAtoms` constraint). Struct-of-arrays on typed arrays; units in `units.ts`.
+ * The state a simulation moves: positions, cell, velocities, masses and its constraints: atoms held
+ * fixed (ASE's `FixAtoms`) and atoms held along some axes only (ASE's `FixScaled` and
+ * `FixCartesian`, `AxisConstraint`). Struct-of-arrays on typed arrays; units in `units.ts`.
+ *
+ * The constraints act as ASE 3.22's do, so that a constrained relaxation takes ASE's steps one for
+ * one: forces are projected (`constrainVectors`, ASE's `adjust_forces`), moves are cut back
+ * (`moveTo`, ASE's `adjust_positions`), and molecular dynamics projects the velocities at the end of
+ * a step (ASE's `adjust_momenta`).
  */
 import { elementInfo, elementSymbol } from '../chem/elements';
-import { cartToFrac, cellVolume } from '../chem/lattice';
+import { cartToFrac, cellVolume, invert, mulRows } from '../chem/lattice';
 import type { Mat3, Structure } from '../chem/structure';
 import { KB, MASS_VELOCITY2 } from './units';
 
@@ -26,6 +32,19 @@ export class SimulationInputError extends Error {
   }
 }
 
+/**
+ * An atom held along some of its axes. In the `lattice` frame the axes are its fractional coordinates
+ * along the three lattice vectors (ASE's `FixScaled`, VASP's selective dynamics); in the `cartesian`
+ * frame they are x, y and z (ASE's `FixCartesian`, an extended XYZ's three-column `move_mask`).
+ * `held[k]` is true for an axis the atom keeps.
+ */
+export interface AxisConstraint {
+  /** 0-based atom index. */
+  atom: number;
+  held: [boolean, boolean, boolean];
+  frame: 'lattice' | 'cartesian';
+}
+
 export function copyLattice(l: Mat3): Mat3 {
   return [[...l[0]], [...l[1]], [...l[2]]];
 }
@@ -43,6 +62,8 @@ export class Atoms implements AtomicConfiguration {
   velocities: Float64Array;
   /** 1 for an atom held fixed (it never moves and its velocity stays zero); null when none is. */
   readonly fixed: Uint8Array | null;
+  /** Atoms held along some axes only (none of them in `fixed`, each held along one or two axes). */
+  readonly axisConstraints: readonly AxisConstraint[];
 
   constructor(init: {
     numbers: Int32Array;
@@ -52,6 +73,7 @@ export class Atoms implements AtomicConfiguration {
     masses?: Float64Array;
     velocities?: Float64Array;
     fixed?: Uint8Array | null;
+    axisConstraints?: readonly AxisConstraint[];
   }) {
     const n = init.numbers.length;
     if (init.cart.length !== 3 * n) throw new SimulationInputError(`positions: expected ${3 * n} numbers for ${n} atoms, got ${init.cart.length}`);
@@ -65,14 +87,16 @@ export class Atoms implements AtomicConfiguration {
     const fixed = init.fixed && init.fixed.some((f) => f !== 0) ? Uint8Array.from(init.fixed) : null;
     if (fixed && fixed.length !== n) throw new SimulationInputError(`fixed atoms: expected a flag for each of ${n} atoms, got ${fixed.length}`);
     this.fixed = fixed;
-    if (fixed) for (let i = 0; i < n; i++) if (fixed[i]) this.velocities.fill(0, 3 * i, 3 * i + 3);
+    this.axisConstraints = checkAxisConstraints(init.axisConstraints ?? [], n, fixed, this.lattice);
+    this.constrainVectors(this.velocities);
   }
 
   /**
-   * The atoms of an ordered structure; `fixed` lists atom indices (0-based) to hold in place.
+   * The atoms of an ordered structure; `fixed` lists atom indices (0-based) to hold in place,
+   * `axisConstraints` the atoms to hold along some axes only.
    * Partially occupied sites and dummy atoms are errors: a simulation needs one element per site.
    */
-  static fromStructure(s: Structure, options: { fixed?: readonly number[] } = {}): Atoms {
+  static fromStructure(s: Structure, options: { fixed?: readonly number[]; axisConstraints?: readonly AxisConstraint[] } = {}): Atoms {
     const n = s.numbers.length;
     if (n === 0) throw new SimulationInputError('the structure has no atoms');
     for (let i = 0; i < n; i++) {
@@ -89,11 +113,67 @@ export class Atoms implements AtomicConfiguration {
         fixed[i] = 1;
       }
     }
-    return new Atoms({ numbers: s.numbers, cart: s.cart, lattice: s.lattice, pbc: s.pbc, fixed });
+    return new Atoms({ numbers: s.numbers, cart: s.cart, lattice: s.lattice, pbc: s.pbc, fixed, axisConstraints: options.axisConstraints });
   }
 
   get length(): number {
     return this.numbers.length;
+  }
+
+  /** True when an atom is held fixed, or along some axes (the total momentum is then not conserved). */
+  get constrained(): boolean {
+    return this.fixed !== null || this.axisConstraints.length > 0;
+  }
+
+  /**
+   * Projects vectors of the atoms (forces, velocities; 3 per atom) in place as the constraints do
+   * (ASE's `adjust_forces`): zero for a fixed atom; for an atom held along some axes, Cartesian
+   * components along them removed, or in the lattice frame, as ASE's `FixScaled` does,
+   * f ← ((f·A) ⊙ free)·A⁻¹ with A the lattice (rows).
+   */
+  constrainVectors(v: Float64Array): Float64Array {
+    const fixed = this.fixed;
+    if (fixed) for (let i = 0; i < fixed.length; i++) if (fixed[i]) v.fill(0, 3 * i, 3 * i + 3);
+    if (this.axisConstraints.length === 0) return v;
+    const lattice = this.lattice;
+    const inverse = lattice ? invert(lattice) : null;
+    for (const c of this.axisConstraints) {
+      const row = v.subarray(3 * c.atom, 3 * c.atom + 3);
+      if (c.frame === 'lattice') mulRows(row, lattice!, row);
+      for (let k = 0; k < 3; k++) if (c.held[k]) row[k] = 0;
+      if (c.frame === 'lattice') mulRows(row, inverse!, row);
+    }
+    return v;
+  }
+
+  /**
+   * Moves the atoms to `next` (Cartesian, 3 per atom) as far as the constraints let them (ASE's
+   * `adjust_positions`): a fixed atom stays; an atom held along some axes keeps its coordinates along
+   * them (in the lattice frame, its fractional coordinates in the current cell).
+   */
+  moveTo(next: Float64Array): void {
+    const cart = this.cart;
+    const held = this.axisConstraints.length ? Float64Array.from(cart) : null;
+    const fixed = this.fixed;
+    for (let i = 0; i < this.length; i++) {
+      if (fixed?.[i]) continue;
+      cart[3 * i] = next[3 * i];
+      cart[3 * i + 1] = next[3 * i + 1];
+      cart[3 * i + 2] = next[3 * i + 2];
+    }
+    if (!held) return;
+    const lattice = this.lattice;
+    const inverse = lattice ? invert(lattice) : null;
+    for (const c of this.axisConstraints) {
+      const before = held.subarray(3 * c.atom, 3 * c.atom + 3);
+      const after = cart.subarray(3 * c.atom, 3 * c.atom + 3);
+      if (c.frame === 'lattice') {
+        mulRows(before, inverse!, before);
+        mulRows(after, inverse!, after);
+      }
+      for (let k = 0; k < 3; k++) if (c.held[k]) after[k] = before[k];
+      if (c.frame === 'lattice') mulRows(after, lattice!, after);
+    }
   }
 
   /** Number of atoms that move. */
@@ -124,12 +204,15 @@ export class Atoms implements AtomicConfiguration {
   }
 
   /**
-   * Degrees of freedom of the kinetic energy: 3 per moving atom, less the 3 of the centre of mass
-   * when nothing is fixed (every integrator here keeps the total momentum at zero then).
+   * Degrees of freedom of the kinetic energy: 3 per moving atom, less each axis an atom is held along,
+   * less the 3 of the centre of mass when nothing is held (every integrator here keeps the total
+   * momentum at zero then).
    */
   degreesOfFreedom(): number {
-    const free = this.freeCount;
-    return this.fixed ? 3 * free : Math.max(3 * free - 3, 1);
+    let held = 0;
+    for (const c of this.axisConstraints) held += c.held.filter((h) => h).length;
+    const dof = 3 * this.freeCount - held;
+    return this.constrained ? Math.max(dof, 1) : Math.max(dof - 3, 1);
   }
 
   /** Instantaneous temperature 2·E_kin / (k_B · dof), K. */
@@ -226,6 +309,26 @@ export class Atoms implements AtomicConfiguration {
       properties: {},
     };
   }
+}
+
+/** The constraints checked: atoms that exist, each once (a fixed atom's dropped); a lattice for the lattice frame; one or two axes held; one frame. */
+function checkAxisConstraints(list: readonly AxisConstraint[], n: number, fixed: Uint8Array | null, lattice: Mat3 | null): AxisConstraint[] {
+  const seen = new Set<number>();
+  const out: AxisConstraint[] = [];
+  for (const c of list) {
+    const i = c.atom;
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw new SimulationInputError(`atom ${i}, held along some axes, is not an atom of this ${n}-atom structure (indices start at 0)`);
+    if (seen.has(i)) throw new SimulationInputError(`atom ${i} is held along some axes twice`);
+    seen.add(i);
+    if (fixed?.[i]) continue; // held whole already
+    if (c.frame === 'lattice' && !lattice) throw new SimulationInputError(`atom ${i} is held along lattice vectors, but the structure has no lattice`);
+    const count = c.held.filter((h) => h).length;
+    if (count === 0) continue;
+    if (count === 3) throw new SimulationInputError(`atom ${i} is held along all three axes: list it among the fixed atoms`);
+    out.push({ atom: i, held: [c.held[0], c.held[1], c.held[2]], frame: c.frame });
+  }
+  if (new Set(out.map((c) => c.frame)).size > 1) throw new SimulationInputError('atoms are held along lattice vectors and along Cartesian axes at once: hold them along one kind');
+  return out;
 }
 
 function massesOf(numbers: Int32Array): Float64Array {

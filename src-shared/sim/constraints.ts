@@ -1,38 +1,41 @@
 /**
  * The atoms a structure file holds in place, as site properties whose 1 means free along an axis and
- * 0 fixed: VASP's selective dynamics (`selectiveDynamics`, 3 per atom: a POSCAR or CONTCAR's
- * `Selective dynamics` flags, vasprun.xml's initial structure; an ASE database's `FixAtoms` and
- * `FixScaled`, files/ase-db.ts), or an extended XYZ's `move_mask` (1 per atom, or 3, as ASE writes
- * `FixAtoms` and `FixCartesian` when asked for that column): chem/structure.ts `movementFlags`.
+ * 0 fixed: VASP's selective dynamics (`selectiveDynamics`, 3 per atom along the lattice vectors: a
+ * POSCAR or CONTCAR's `Selective dynamics` flags, vasprun.xml's initial structure; an ASE database's
+ * `FixAtoms` and `FixScaled`, files/ase-db.ts), or an extended XYZ's `move_mask` (1 per atom, or 3
+ * along x, y and z, as ASE writes `FixAtoms` and `FixCartesian` when asked for that column):
+ * chem/structure.ts `movementFlags` and `movementFrame`.
  *
  * An atom flagged F F F is held fixed, as ASE's `read_vasp` makes it a `FixAtoms`. An atom fixed
- * along some axes only (ASE: `FixScaled`, a constraint on its fractional coordinates) has no
- * counterpart here: simulations hold whole atoms. Such atoms are listed as `partial`, and move
- * freely; the callers say so (the command line on stderr, the Simulate panel under its field).
+ * along some axes only is held along those (sim/atoms.ts `AxisConstraint`): along lattice vectors
+ * as ASE's `FixScaled`, along x, y and z as its `FixCartesian`.
  *
- * A relaxation's or an MD run's final structure carries what the run held back out, as ASE's
- * `write_vasp` writes a `FixAtoms` (`heldStructure`): a POSCAR written from it flags each held atom
- * F F F, keeps the file's flags of partially fixed atoms, and frees the rest.
+ * A relaxation's or an MD run's final structure carries what the run held back out (`heldStructure`),
+ * as ASE's `write_vasp` writes its constraints: a POSCAR written from it flags each held atom F F F,
+ * an atom held along some axes F along those, and the rest T T T.
  */
-import { movementFlags, type SiteProperty, type Structure, type WithSiteProperties } from '../chem/structure';
+import { movementFlags, movementFrame, type SiteProperty, type Structure, type WithSiteProperties } from '../chem/structure';
 import { plural } from '../text';
+import type { AxisConstraint } from './atoms';
 
-/** What a structure's own flags hold: whole atoms, and atoms fixed along some axes only (0-based indices). */
+/** What a structure's own flags hold: whole atoms (0-based indices), and atoms held along some axes only. */
 export interface FileConstraints {
   fixed: number[];
-  partial: number[];
+  partial: AxisConstraint[];
 }
 
-/** The structure's own flags as fixed and partially fixed atoms; null when it has none. */
+/** The structure's own flags as fixed and partially held atoms; null when it has none. */
 export function fileConstraints(structure: WithSiteProperties): FileConstraints | null {
   const values = movementFlags(structure);
-  if (!values) return null;
+  const frame = movementFrame(structure);
+  if (!values || !frame) return null;
   const fixed: number[] = [];
-  const partial: number[] = [];
-  for (let i = 0; 3 * i + 2 < values.length; i++) {
-    const free = [values[3 * i], values[3 * i + 1], values[3 * i + 2]].filter((v) => v !== 0).length;
-    if (free === 0) fixed.push(i);
-    else if (free < 3) partial.push(i);
+  const partial: AxisConstraint[] = [];
+  for (let atom = 0; 3 * atom + 2 < values.length; atom++) {
+    const held: [boolean, boolean, boolean] = [values[3 * atom] === 0, values[3 * atom + 1] === 0, values[3 * atom + 2] === 0];
+    const count = held.filter((h) => h).length;
+    if (count === 3) fixed.push(atom);
+    else if (count > 0) partial.push({ atom, held, frame });
   }
   return { fixed, partial };
 }
@@ -42,35 +45,41 @@ export function indexList(indices: readonly number[]): string {
   return indices.join(', ');
 }
 
+/** The axes an atom is held along: "a, b" (lattice vectors) or "z" (Cartesian). */
+export function heldAxes(c: AxisConstraint): string {
+  const names = c.frame === 'lattice' ? ['a', 'b', 'c'] : ['x', 'y', 'z'];
+  return names.filter((_, k) => c.held[k]).join(', ');
+}
+
 /**
- * The file's constraints in words: "the file holds 4 atoms fixed (0, 1, 2, 3)",
- * and the atoms it fixes along some axes only, which move freely; '' when it fixes none.
+ * The file's constraints in words: "the file holds 4 atoms fixed (0, 1, 2, 3)", and the atoms it
+ * holds along some axes only, with the axes; '' when it holds none.
  */
 export function describeFileConstraints(c: FileConstraints): string {
   const parts: string[] = [];
   if (c.fixed.length) parts.push(`the file holds ${plural(c.fixed.length, 'atom')} fixed (${indexList(c.fixed)})`);
   if (c.partial.length) {
+    const frame = c.partial[0].frame === 'lattice' ? 'along lattice vectors a, b, c' : 'along x, y, z';
     parts.push(
-      `${parts.length ? 'it' : 'the file'} fixes ${plural(c.partial.length, 'atom')} (${indexList(c.partial)}) along some axes only: Latticework holds whole atoms, so ${c.partial.length === 1 ? 'it moves' : 'they move'} freely`,
+      `${parts.length ? 'it holds' : 'the file holds'} ${plural(c.partial.length, 'atom')} along some axes only, ${frame} (${c.partial.map((p) => `${p.atom}: ${heldAxes(p)}`).join('; ')})`,
     );
   }
   return parts.join('; ');
 }
 
 /**
- * A geometry of a run (its final structure, a frame kept; atoms in the order of `start`) with the
- * selective-dynamics flags of what the run held: F F F for each atom of `fixed` (0-based indices),
- * the start's own flags for an atom it fixed along some axes only, T T T otherwise. Unchanged when
- * the run held nothing and the start had no flags.
+ * A geometry of a run (its final structure, a frame kept) flagging what the run held: 0 (fixed) along
+ * every axis of each atom of `fixed` (0-based indices) and along the held axes of `partial`, 1
+ * otherwise, as selective dynamics, or as a three-column `move_mask` when the run held atoms along
+ * Cartesian axes. Unchanged when the run held nothing.
  */
-export function heldStructure(geometry: Structure, start: WithSiteProperties, fixed: readonly number[]): Structure {
-  const given = fileConstraints(start);
-  if (!given && fixed.length === 0) return geometry;
-  const n = geometry.numbers.length;
-  const values = new Float64Array(3 * n).fill(1);
-  const startFlags = movementFlags(start);
-  for (const i of given?.partial ?? []) for (let k = 0; k < 3; k++) values[3 * i + k] = startFlags![3 * i + k] === 0 ? 0 : 1;
+export function heldStructure(geometry: Structure, fixed: readonly number[], partial: readonly AxisConstraint[] = []): Structure {
+  if (fixed.length === 0 && partial.length === 0) return geometry;
+  const values = new Float64Array(3 * geometry.numbers.length).fill(1);
+  for (const c of partial) for (let k = 0; k < 3; k++) if (c.held[k]) values[3 * c.atom + k] = 0;
   for (const i of fixed) values.fill(0, 3 * i, 3 * i + 3);
   const flags: SiteProperty = { kind: 'vector', width: 3, values };
-  return { ...geometry, siteProperties: { ...geometry.siteProperties, selectiveDynamics: flags } };
+  const name = partial.some((c) => c.frame === 'cartesian') ? 'move_mask' : 'selectiveDynamics';
+  const { selectiveDynamics: _sd, move_mask: _mm, ...others } = geometry.siteProperties;
+  return { ...geometry, siteProperties: { ...others, [name]: flags } };
 }

@@ -1,7 +1,8 @@
 /**
  * Molecular dynamics integrators as small objects (ASE's `ase/md/`): each holds the atoms, the
  * calculator and the time step, and `step()` advances the state by one time step. Units: fs, Å/fs,
- * u, eV (see `units.ts`). Fixed atoms keep zero velocity and never move.
+ * u, eV (see `units.ts`). Fixed atoms keep zero velocity and never move; atoms held along some axes
+ * move along the others (`Atoms.axisConstraints`).
  *
  * Every integrator keeps a `heat` account: the energy its thermostat has put into the atoms so far
  * (eV). E_total − heat (plus a Nosé–Hoover chain's own energy) is conserved by the exact dynamics,
@@ -106,10 +107,20 @@ export abstract class MolecularDynamics {
     }
   }
 
-  /** r += dt·v (fixed atoms have v = 0). */
+  /**
+   * r += dt·v (fixed atoms have v = 0). An atom held along some axes moves as far as they let it, and
+   * its velocity becomes the move over dt (the first half of RATTLE, as ASE's `VelocityVerlet`).
+   */
   protected drift(dt: number): void {
-    const { cart, velocities: v } = this.atoms;
-    for (let k = 0; k < cart.length; k++) cart[k] += dt * v[k];
+    const atoms = this.atoms;
+    const { cart, velocities: v } = atoms;
+    if (atoms.axisConstraints.length === 0) {
+      for (let k = 0; k < cart.length; k++) cart[k] += dt * v[k];
+      return;
+    }
+    const before = Float64Array.from(cart);
+    atoms.moveTo(before.map((x, k) => x + dt * v[k]));
+    for (const { atom } of atoms.axisConstraints) for (let k = 3 * atom; k < 3 * atom + 3; k++) v[k] = (cart[k] - before[k]) / dt;
   }
 
   /**
@@ -127,13 +138,17 @@ export abstract class MolecularDynamics {
     return this.calc;
   }
 
-  /** Velocity Verlet around an arbitrary middle: kick ½, drift, forces, kick ½. */
+  /**
+   * Velocity Verlet around an arbitrary middle: kick ½, drift, forces, kick ½, and the velocities
+   * projected as the constraints (the second half of RATTLE, ASE's `adjust_momenta`).
+   */
   protected async verletStep(): Promise<void> {
     const f0 = (await this.current()).forces;
     this.kick(0.5 * this.dt, f0);
     this.drift(this.dt);
     const f1 = (await this.newForces()).forces;
     this.kick(0.5 * this.dt, f1);
+    this.atoms.constrainVectors(this.atoms.velocities);
   }
 }
 
@@ -161,7 +176,8 @@ export function maxwellBoltzmann(atoms: Atoms, temperature: number, rng: Rng, op
     v[3 * i + 1] = s * rng.normal();
     v[3 * i + 2] = s * rng.normal();
   }
-  if (!fixed) atoms.zeroMomentum();
+  atoms.constrainVectors(v);
+  if (!atoms.constrained) atoms.zeroMomentum();
   if ((options.exact ?? true) && temperature > 0) {
     const t = atoms.temperature();
     if (t > 0) {

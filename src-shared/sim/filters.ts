@@ -1,7 +1,7 @@
 /**
  * What an optimiser moves: generalised positions and forces (ASE's `Optimizable` and its filters).
  *
- * - `AtomPositions`: the Cartesian positions of the atoms, fixed atoms held in place.
+ * - `AtomPositions`: the Cartesian positions of the atoms, as their constraints let them move.
  * - `CellFilter`: positions and cell together through a logarithmic strain, as ASE's
  *   `FrechetCellFilter` (and `ExpCellFilter`): the cell is A = A₀·Fᵀ with the deformation gradient
  *   F = exp(X / c) of a symmetric 3×3 X, atoms sit at r_i = F·s_i with s_i their positions in the
@@ -18,7 +18,7 @@
  *   the volume changes (X ∝ I).
  */
 import type { Mat3 } from '../chem/structure';
-import type { Atoms } from './atoms';
+import { SimulationInputError, type Atoms } from './atoms';
 import { maxForce } from '../chem/frames';
 import type { Calculator } from './calculator';
 import { expm, expmFrechet3, inverse3, matmul, transpose } from './matrix';
@@ -28,13 +28,13 @@ export interface Evaluation {
   energy: number;
   /** What the optimiser minimises: the energy, or the enthalpy E + P·V with a cell filter (eV). */
   objective: number;
-  /** Generalised forces, 3 per row (fixed atoms' rows are zero). */
+  /** Generalised forces, 3 per row (projected as the atoms' constraints, `Atoms.constrainVectors`). */
   forces: Float64Array;
   /** Cartesian forces on the atoms, eV/Å. */
   atomForces: Float64Array;
   /** Stress (Voigt, eV/Å³) when the structure is periodic in three directions, else null. */
   stress: Float64Array | null;
-  /** Largest force on a free atom, eV/Å. */
+  /** Largest force on an atom, projected as its constraints (ASE's `fmax`), eV/Å. */
   fmax: number;
   /** With a cell filter: the largest component of σ + P·I (eV/Å³) that the cell can still relax; else null. */
   smax: number | null;
@@ -50,7 +50,7 @@ export interface Optimizable {
   evaluate(): Promise<Evaluation>;
 }
 
-/** The atoms' Cartesian positions; fixed atoms never move and feel no force. */
+/** The atoms' Cartesian positions; fixed atoms never move and feel no force, others as their constraints. */
 export class AtomPositions implements Optimizable {
   constructor(
     readonly atoms: Atoms,
@@ -66,23 +66,19 @@ export class AtomPositions implements Optimizable {
   }
 
   setPositions(x: Float64Array): void {
-    const { cart, fixed } = this.atoms;
-    for (let i = 0; i < this.atoms.length; i++) {
-      if (fixed?.[i]) continue;
-      cart[3 * i] = x[3 * i];
-      cart[3 * i + 1] = x[3 * i + 1];
-      cart[3 * i + 2] = x[3 * i + 2];
-    }
+    this.atoms.moveTo(x);
   }
 
   async evaluate(): Promise<Evaluation> {
     const r = await this.calculator.calculate(this.atoms, { stress: this.atoms.bulk });
-    const forces = Float64Array.from(r.forces);
-    const fixed = this.atoms.fixed;
-    if (fixed) for (let i = 0; i < fixed.length; i++) if (fixed[i]) forces.fill(0, 3 * i, 3 * i + 3);
-    return { energy: r.energy, objective: r.energy, forces, atomForces: r.forces, stress: r.stress, fmax: maxForce(r.forces, fixed), smax: null };
+    const forces = this.atoms.constrainVectors(Float64Array.from(r.forces));
+    return { energy: r.energy, objective: r.energy, forces, atomForces: r.forces, stress: r.stress, fmax: maxForce(forces), smax: null };
   }
 }
+
+/** Why a cell relaxation does not hold atoms along x, y or z. */
+export const CARTESIAN_CELL =
+  'a cell relaxation cannot hold atoms along x, y or z: the cell carries them along, so where they end would depend on the path; hold them along lattice vectors (selective dynamics), or relax the positions only';
 
 export interface CellFilterOptions {
   /** Target pressure, eV/Å³ (default 0). */
@@ -111,6 +107,7 @@ export class CellFilter implements Optimizable {
     options: CellFilterOptions = {},
   ) {
     if (!atoms.bulk) throw new Error('a cell relaxation needs a structure periodic in all three directions');
+    if (atoms.axisConstraints.some((c) => c.frame === 'cartesian')) throw new SimulationInputError(CARTESIAN_CELL);
     this.pressure = options.pressure ?? 0;
     this.hydrostatic = options.hydrostatic ?? false;
     this.cellFactor = options.cellFactor ?? atoms.length;
@@ -155,9 +152,6 @@ export class CellFilter implements Optimizable {
       const m = 0.5 * (x[3 * i + j] + x[3 * j + i]);
       x[3 * i + j] = x[3 * j + i] = m;
     }
-    const fixed = this.atoms.fixed;
-    // fixed atoms keep their reference positions s_i = F_old⁻¹ r_i
-    const keep = fixed ? this.getPositions() : null;
     this.x = x;
     this.f = expm(x.map((v) => v / this.cellFactor), 3);
     const f = this.f;
@@ -168,15 +162,17 @@ export class CellFilter implements Optimizable {
       [0, 0, 0],
     ];
     for (let k = 0; k < 3; k++) for (let m = 0; m < 3; m++) lattice[k][m] = f[3 * m] * a0[3 * k] + f[3 * m + 1] * a0[3 * k + 1] + f[3 * m + 2] * a0[3 * k + 2];
-    this.atoms.lattice = lattice;
-    const cart = this.atoms.cart;
+    // as ASE's filters: the cell changes with the atoms, then they move as their constraints let them
+    // (a fixed atom keeps its fractional coordinates)
+    this.atoms.setLattice(lattice, true);
+    const next = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) {
-      const src = fixed?.[i] ? keep! : pos;
-      const s0 = src[3 * i];
-      const s1 = src[3 * i + 1];
-      const s2 = src[3 * i + 2];
-      for (let k = 0; k < 3; k++) cart[3 * i + k] = f[3 * k] * s0 + f[3 * k + 1] * s1 + f[3 * k + 2] * s2;
+      const s0 = pos[3 * i];
+      const s1 = pos[3 * i + 1];
+      const s2 = pos[3 * i + 2];
+      for (let k = 0; k < 3; k++) next[3 * i + k] = f[3 * k] * s0 + f[3 * k + 1] * s1 + f[3 * k + 2] * s2;
     }
+    this.atoms.moveTo(next);
   }
 
   async evaluate(): Promise<Evaluation> {
@@ -187,12 +183,11 @@ export class CellFilter implements Optimizable {
     const V = atoms.volume()!;
     const f = this.f;
     const out = new Float64Array(3 * (n + 3));
-    const fixed = atoms.fixed;
+    const forces = atoms.constrainVectors(Float64Array.from(r.forces));
     for (let i = 0; i < n; i++) {
-      if (fixed?.[i]) continue;
-      const f0 = r.forces[3 * i];
-      const f1 = r.forces[3 * i + 1];
-      const f2 = r.forces[3 * i + 2];
+      const f0 = forces[3 * i];
+      const f1 = forces[3 * i + 1];
+      const f2 = forces[3 * i + 2];
       // (Fᵀ f)_k = Σ_m F_mk f_m
       for (let k = 0; k < 3; k++) out[3 * i + k] = f[k] * f0 + f[3 + k] * f1 + f[6 + k] * f2;
     }
@@ -216,6 +211,6 @@ export class CellFilter implements Optimizable {
       for (const v of sp) smax = Math.max(smax, Math.abs(v));
     }
     out.set(gx, 3 * n);
-    return { energy: r.energy, objective: r.energy + P * V, forces: out, atomForces: r.forces, stress: r.stress, fmax: maxForce(r.forces, fixed), smax };
+    return { energy: r.energy, objective: r.energy + P * V, forces: out, atomForces: r.forces, stress: r.stress, fmax: maxForce(forces), smax };
   }
 }

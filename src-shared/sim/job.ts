@@ -7,7 +7,7 @@
 import type { Mat3, Structure } from '../chem/structure';
 import { maxForce } from '../chem/frames';
 import { elementSymbol } from '../chem/elements';
-import { Atoms, SimulationInputError, type AtomicConfiguration } from './atoms';
+import { Atoms, SimulationInputError, type AtomicConfiguration, type AxisConstraint } from './atoms';
 import { pressureOf, type CalculateOptions, type Calculation, type Calculator } from './calculator';
 import { EmtCalculator, EMT_ELEMENTS } from './emt';
 import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
@@ -15,6 +15,7 @@ import { MD_DEFAULTS, runMolecularDynamics, type Ensemble, type ThermostatName }
 import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, type MorseParameters } from './pair-potentials';
 import { DiffusionLog, type DiffusionVerdict } from './msd';
 import { heldStructure } from './constraints';
+import { CARTESIAN_CELL } from './filters';
 import { RELAX_DEFAULTS, relax } from './relax';
 import { fromGPa, toGPa } from './units';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
@@ -58,6 +59,8 @@ export interface RelaxParameters {
   hydrostatic: boolean;
   /** Atom indices (0-based) held fixed. */
   fixed: number[];
+  /** Atoms held along some axes only (absent in runs stored before session 22: none). */
+  axisConstraints?: AxisConstraint[];
   /** A frame every k steps (the first and the last are always frames). */
   every: number;
   /** A trained potential: stop at the first frame outside its training structures (see `SimulationHooks.domain`). */
@@ -86,6 +89,8 @@ export interface MdParameters {
   /** NPT compressibility, 1/GPa. */
   compressibility: number;
   fixed: number[];
+  /** Atoms held along some axes only (absent in runs stored before session 22: none). */
+  axisConstraints?: AxisConstraint[];
   /** A trained potential: stop at the first frame outside its training structures (see `SimulationHooks.domain`). */
   stopWhenExtrapolating?: boolean;
 }
@@ -116,6 +121,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
     smax: toGPa(RELAX_DEFAULTS.smax),
     hydrostatic: false,
     fixed: [],
+    axisConstraints: [],
     every: 1,
     stopWhenExtrapolating: false,
   },
@@ -134,6 +140,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
     barostatTau: 1000,
     compressibility: 0.01,
     fixed: [],
+    axisConstraints: [],
     stopWhenExtrapolating: false,
   },
   eos: { task: 'eos', points: EOS_DEFAULTS.points, range: EOS_DEFAULTS.range, relax: false, fmax: 0.01 },
@@ -259,6 +266,11 @@ export interface SimulationHooks {
   domain?: TrajectoryDomainWatch;
 }
 
+/** What a run holds: its fixed atoms and atoms held along some axes (an equation of state: none). */
+export function constraintsOf(params: SimulationParameters): { fixed: number[]; axisConstraints: AxisConstraint[] } {
+  return params.task === 'eos' ? { fixed: [], axisConstraints: [] } : { fixed: params.fixed, axisConstraints: params.axisConstraints ?? [] };
+}
+
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
 
 /**
@@ -269,24 +281,26 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(
  * with a sentence naming the problem; returns the atoms otherwise.
  */
 export function checkSimulationInput(structure: Structure, calculator: CalculatorSpec | null, params: SimulationParameters): Atoms {
-  const atoms = Atoms.fromStructure(structure, { fixed: params.task === 'eos' ? [] : params.fixed });
+  const atoms = Atoms.fromStructure(structure, constraintsOf(params));
   if (calculator?.kind === 'emt') {
     const missing = [...new Set(Array.from(atoms.numbers, (z) => elementSymbol(z)))].filter((sym) => !EMT_ELEMENTS.includes(sym));
     if (missing.length) throw new SimulationInputError(`EMT has no parameters for ${missing.join(', ')}; it describes ${EMT_ELEMENTS.join(', ')}`);
   }
   const needsCell = params.task === 'eos' ? 'an equation of state' : params.task === 'relax' && params.cell ? 'a cell relaxation' : params.task === 'md' && params.ensemble === 'npt' ? 'NPT molecular dynamics' : null;
   if (needsCell && !atoms.bulk) throw new SimulationInputError(`${needsCell} needs a structure periodic in all three directions`);
-  if (params.task === 'md' && params.ensemble === 'npt' && atoms.fixed) throw new SimulationInputError('NPT molecular dynamics cannot hold atoms fixed (the barostat moves every atom with the cell)');
+  if (params.task === 'relax' && params.cell && atoms.axisConstraints.some((c) => c.frame === 'cartesian')) throw new SimulationInputError(CARTESIAN_CELL);
+  if (params.task === 'md' && params.ensemble === 'npt' && atoms.constrained) throw new SimulationInputError('NPT molecular dynamics cannot hold atoms (the barostat moves every atom with the cell)');
   return atoms;
 }
 
 /** Runs one simulation of `structure` with `calculator`. Input errors throw; everything else is in the outcome. */
 export async function runSimulation(structure: Structure, calculator: Calculator, params: SimulationParameters, hooks: SimulationHooks = {}): Promise<SimulationOutcome> {
-  const atoms = Atoms.fromStructure(structure, { fixed: params.task === 'eos' ? [] : params.fixed });
+  const held = constraintsOf(params);
+  const atoms = Atoms.fromStructure(structure, held);
   try {
     const out = await simulate(atoms, structure.name, calculator, params, hooks);
     // the final structure of a relaxation or an MD run says which atoms were held (a POSCAR written from it flags them)
-    return out.final && params.task !== 'eos' ? { ...out, final: heldStructure(out.final, structure, params.fixed) } : out;
+    return out.final ? { ...out, final: heldStructure(out.final, held.fixed, held.axisConstraints) } : out;
   } catch (e) {
     if (e instanceof SimulationInputError) throw e;
     return { status: 'failed', message: (e as Error).message, summary: null, final: null };

@@ -24,8 +24,9 @@ function checkTime(name: string, t: number): number {
  * 2013, 34): half kick, half drift, the exact Ornstein–Uhlenbeck update of the velocities
  * v ← e^{−γΔt} v + √((1 − e^{−2γΔt}) k_B T / m) ξ, half drift, forces, half kick. Its configurations
  * sample the canonical distribution with an error of order Δt² that is small even at large steps.
- * The centre-of-mass velocity is removed after each random kick (as ASE's `fixcm`), so the
- * temperature counts 3N − 3 degrees of freedom. `friction` γ is in 1/fs.
+ * The centre-of-mass velocity is removed after each random kick (as ASE's `fixcm`) when no atom is
+ * held, so the temperature counts 3N − 3 degrees of freedom; held atoms' kicks are projected as their
+ * constraints. `friction` γ is in 1/fs.
  */
 export class Langevin extends MolecularDynamics {
   readonly temperature: number;
@@ -62,10 +63,12 @@ export class Langevin extends MolecularDynamics {
       v[3 * i + 1] = c1 * v[3 * i + 1] + s * this.rng.normal();
       v[3 * i + 2] = c1 * v[3 * i + 2] + s * this.rng.normal();
     }
-    if (!fixed) atoms.zeroMomentum();
+    atoms.constrainVectors(v);
+    if (!atoms.constrained) atoms.zeroMomentum();
     this.heat += atoms.kineticEnergy() - before;
     this.drift(0.5 * dt);
     this.kick(0.5 * dt, (await this.newForces()).forces);
+    atoms.constrainVectors(v);
     this.steps++;
   }
 }

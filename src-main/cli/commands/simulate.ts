@@ -15,6 +15,7 @@ import {
   trajectoryText,
   type SimulationHooks,
   type MdParameters,
+  type RelaxParameters,
   type SimulationFrame,
   type SimulationOutcome,
   type SimulationParameters,
@@ -48,9 +49,10 @@ ${COMMON}
   --fmax F           force tolerance, eV/Å (default ${SIMULATION_DEFAULTS.relax.fmax})
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
-  --fixed I,J,...    atoms held in place (0-based indices); default: those the file holds (a
-                     POSCAR's selective dynamics F F F, an ASE database's FixAtoms, an extended
-                     XYZ's move_mask); --fixed none: no atom
+  --fixed I,J,...    atoms held in place (0-based indices); default: what the file holds (a
+                     POSCAR's selective dynamics, an ASE database's FixAtoms and FixScaled, an
+                     extended XYZ's move_mask), atoms flagged along some axes held along those;
+                     --fixed replaces all of it, --fixed none holds no atom
   --stop-when-extrapolating
                      a trained potential: stop at the first frame outside its training structures
                      (a pair closer than any it trained on, an energy beyond their range)
@@ -78,9 +80,10 @@ ${COMMON}
   --tau T            Nosé–Hoover / Berendsen time constant, fs (default ${SIMULATION_DEFAULTS.md.tau})
   --pressure P       npt target pressure, GPa (default 0)
   --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau})
-  --fixed I,J,...    atoms held in place (0-based indices); default: those the file holds (a
-                     POSCAR's selective dynamics F F F, an ASE database's FixAtoms, an extended
-                     XYZ's move_mask); --fixed none: no atom
+  --fixed I,J,...    atoms held in place (0-based indices); default: what the file holds (a
+                     POSCAR's selective dynamics, an ASE database's FixAtoms and FixScaled, an
+                     extended XYZ's move_mask), atoms flagged along some axes held along those;
+                     --fixed replaces all of it, --fixed none holds no atom
   --stop-when-extrapolating
                      a trained potential: stop at the first frame (--every) outside its training
                      structures (a pair closer than any it trained on, an energy beyond their range)
@@ -134,17 +137,17 @@ function indices(v: unknown): number[] {
 }
 
 /**
- * The atoms held fixed: `--fixed`'s when it is given, else those the file holds (a POSCAR's
- * selective dynamics, an ASE database's FixAtoms, an extended XYZ's move_mask: sim/constraints.ts),
- * said on stderr with the atoms it fixes along some axes only.
+ * The atoms held: `--fixed`'s when it is given, else what the file holds (a POSCAR's selective
+ * dynamics, an ASE database's FixAtoms and FixScaled, an extended XYZ's move_mask:
+ * sim/constraints.ts), whole atoms and atoms held along some axes, said on stderr.
  */
-function withFileConstraints<P extends SimulationParameters>(ctx: CommandContext, file: string, structure: Structure, params: P, given: unknown): P {
-  if (given !== undefined || params.task === 'eos') return params;
+function withFileConstraints<P extends RelaxParameters | MdParameters>(ctx: CommandContext, file: string, structure: Structure, params: P, given: unknown): P {
+  if (given !== undefined) return params;
   const c = fileConstraints(structure);
   const text = c ? describeFileConstraints(c) : '';
   if (!c || !text) return params;
-  ctx.io.err(`note: ${file}: ${text}${c.fixed.length ? '; --fixed replaces them, --fixed none frees every atom' : ''}`);
-  return { ...params, fixed: c.fixed };
+  ctx.io.err(`note: ${file}: ${text}; --fixed replaces this, --fixed none holds no atom`);
+  return { ...params, fixed: c.fixed, axisConstraints: c.partial };
 }
 
 class UsageProblem extends Error {}
@@ -228,7 +231,7 @@ export const relaxCommand: Command = {
     if (positionals.length !== 1 || !values.model) return usageError(ctx.io, 'relax', 'one structure FILE and --model are required', relaxUsage);
     const file = positionals[0];
     const d = SIMULATION_DEFAULTS.relax;
-    let params: SimulationParameters;
+    let params: RelaxParameters;
     try {
       const optimizer = values.optimizer ?? d.optimizer;
       if (optimizer !== 'fire' && optimizer !== 'lbfgs') throw new UsageProblem(`--optimizer ${optimizer}: use fire or lbfgs`);

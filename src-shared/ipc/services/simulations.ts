@@ -99,6 +99,9 @@ const positive = finite.refine((x) => x > 0, 'must be positive');
 const nonNegative = finite.refine((x) => x >= 0, 'must be zero or positive');
 const count = z.number().int();
 const fixed = z.array(count.nonnegative()).max(1_000_000);
+const axisConstraints = z
+  .array(z.object({ atom: count.nonnegative(), held: z.tuple([z.boolean(), z.boolean(), z.boolean()]), frame: z.enum(['lattice', 'cartesian']) }).strict())
+  .max(1_000_000);
 
 export const calculatorSpecSchema: z.ZodType<CalculatorSpec> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('emt') }).strict(),
@@ -132,6 +135,7 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       smax: positive,
       hydrostatic: z.boolean(),
       fixed,
+      axisConstraints: axisConstraints.optional(),
       every: count.min(1).max(1_000_000),
       stopWhenExtrapolating: z.boolean().optional(),
     })
@@ -152,6 +156,7 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       barostatTau: positive,
       compressibility: positive,
       fixed,
+      axisConstraints: axisConstraints.optional(),
       stopWhenExtrapolating: z.boolean().optional(),
     })
     .strict(),

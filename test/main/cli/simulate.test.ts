@@ -102,17 +102,20 @@ describe('latticework relax, md and eos', () => {
     const start = readStructures('Cu-sd.vasp', readFileSync(join(dir, 'Cu-sd.vasp'), 'utf8')).structures[0].cart;
     const held = await relax('--out', 'held.vasp');
     expect(held.err).toBe(
-      "note: Cu-sd.vasp: the file holds 1 atom fixed (0); it fixes 1 atom (1) along some axes only: Latticework holds whole atoms, so it moves freely; --fixed replaces them, --fixed none frees every atom",
+      'note: Cu-sd.vasp: the file holds 1 atom fixed (0); it holds 1 atom along some axes only, along lattice vectors a, b, c (1: a, b); --fixed replaces this, --fixed none holds no atom',
     );
     expect(held.doc.structure.positions[0]).toEqual(Array.from(start.subarray(0, 3)));
-    expect(held.doc.structure.positions[1][2]).not.toBe(start[5]); // the partially flagged atom moved
+    // the atom flagged F F T kept its a and b (in this cubic cell, x and y), which it moves along when it is free
+    const moved = (r: { doc: { structure: { positions: number[][] } } }) => r.doc.structure.positions[1].slice(0, 2).map((x, k) => Math.abs(x - start[3 + k]));
+    expect(Math.max(...moved(held))).toBeLessThan(1e-12);
+    expect(Math.max(...moved(await relax('--fixed', '0')))).toBeGreaterThan(1e-3);
     const free = await relax('--fixed', 'none');
     expect(free.err).toBe('');
     expect(Math.abs(free.doc.structure.positions[0][0] - 0.3)).toBeGreaterThan(0.05);
     expect(free.doc.energy).toBeLessThan(held.doc.energy - 1e-3); // 4 meV lower: the displaced atom relaxed too
     const other = await relax('--fixed', '5', '--out', 'other.vasp');
     expect(other.doc.structure.positions[0][0]).not.toBeCloseTo(0.3, 2);
-    // the relaxed POSCAR flags what the run held (as ASE's write_vasp writes FixAtoms) and keeps the file's partial flags
+    // the relaxed POSCAR flags what the run held (as ASE's write_vasp writes FixAtoms and FixScaled)
     const flagsOf = (name: string) => {
       const lines = readFileSync(join(dir, name), 'utf8').trimEnd().split('\n');
       expect(lines).toContain('Selective dynamics');
@@ -123,13 +126,15 @@ describe('latticework relax, md and eos', () => {
     const heldAgain = readStructures('held.vasp', readFileSync(join(dir, 'held.vasp'), 'utf8')).structures[0];
     expect(Array.from(heldAgain.cart.subarray(0, 3)).map((x, k) => Math.abs(x - held.doc.structure.positions[0][k]))).toEqual([0, 0, 0].map(() => expect.closeTo(0, 6)));
     const otherFlags = flagsOf('other.vasp');
-    expect([otherFlags[0], otherFlags[1], otherFlags[5]]).toEqual(['T T T', 'F F T', 'F F F']);
-    // md follows the same rule: the fixed atom never moves
+    expect([otherFlags[0], otherFlags[1], otherFlags[5]]).toEqual(['T T T', 'T T T', 'F F F']); // --fixed replaced the file's flags
+    // md follows the same rule: the fixed atom never moves, the atom flagged F F T moves along c only
     const md = await run(mdCommand, ['Cu-sd.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '5', '--every', '5', '--out', 'sd.extxyz']);
     expect(md.code, md.err).toBe(0);
     expect(md.err).toMatch(/^note: Cu-sd\.vasp: the file holds 1 atom fixed \(0\)/);
     const last = readFrames('sd.extxyz', readFileSync(join(dir, 'sd.extxyz'), 'utf8')).frames.at(-1)!.structure;
     expect(Array.from(last.cart.subarray(0, 3))).toEqual(Array.from(start.subarray(0, 3)).map((x) => expect.closeTo(x, 8)));
+    expect(Array.from(last.cart.subarray(3, 5))).toEqual(Array.from(start.subarray(3, 5)).map((x) => expect.closeTo(x, 12)));
+    expect(Math.abs(last.cart[5] - start[5])).toBeGreaterThan(1e-4);
   });
 
   it('md --json gives energy and temperature per step and the drift; --out writes the trajectory', async () => {

@@ -33,6 +33,8 @@ interface AseRow {
   /** The atoms ASE's FixAtoms holds, and [atom, fixed along each fractional axis] per FixScaled. */
   fixed: number[];
   fixedScaled: [number, boolean[]][];
+  /** [atom, fixed along x, y, z] per FixCartesian (absent from the stored golden rows, which hold none). */
+  fixedCartesian?: [number, boolean[]][];
 }
 
 function python(args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -55,8 +57,8 @@ function expectSame(f: LabelledFrame, row: AseRow) {
   // the atoms held: FixAtoms and FixScaled as selective-dynamics flags
   const held = fileConstraints(f.structure) ?? { fixed: [], partial: [] };
   expect(held.fixed).toEqual(row.fixed);
-  const flags = f.structure.siteProperties.selectiveDynamics?.values;
-  expect(held.partial.map((a) => [a, [0, 1, 2].map((k) => flags![3 * a + k] === 0)])).toEqual(row.fixedScaled);
+  expect(held.partial.filter((p) => p.frame === 'lattice').map((p) => [p.atom, p.held])).toEqual(row.fixedScaled);
+  expect(held.partial.filter((p) => p.frame === 'cartesian').map((p) => [p.atom, p.held])).toEqual(row.fixedCartesian ?? []);
 }
 
 describe('ASE databases', () => {
@@ -120,6 +122,14 @@ describe('ASE databases', () => {
     await writeAseDb(path2, [xyzHeld]);
     const fromMask = JSON.parse(python([SCRIPT, path2]).stdout) as AseRow[];
     expect([fromMask[0].fixed, fromMask[0].fixedScaled]).toEqual([[1], []]);
+    // and a three-column move_mask (x, y, z) as FixCartesian, which ASE reads and we read back
+    const xyz3 = Float64Array.from({ length: 3 * held.numbers.length }, (_, i) => (i === 3 || i === 4 ? 0 : 1));
+    const cartesianHeld = { ...frames[k], structure: { ...held, siteProperties: { move_mask: { kind: 'vector' as const, width: 3, values: xyz3 } } } };
+    const path3 = join(mkdtempSync(join(tmpdir(), 'lw-asedb-')), 'move-mask-3.db');
+    await writeAseDb(path3, [cartesianHeld]);
+    const fromMask3 = JSON.parse(python([SCRIPT, path3]).stdout) as AseRow[];
+    expect([fromMask3[0].fixed, fromMask3[0].fixedScaled, fromMask3[0].fixedCartesian]).toEqual([[], [], [[1, [true, true, false]]]]);
+    expectSame((await readAseDb(path3)).frames[0], fromMask3[0]);
 
     // and we read our own file back the same way
     const back = await readAseDb(path);
@@ -145,10 +155,10 @@ describe('ASE databases', () => {
     ]);
     expect(made.status, made.stderr).toBe(0);
     const r = await readAseDb(path);
-    expect(fileConstraints(r.frames[0].structure)).toEqual({ fixed: [0, 2, 4, 6], partial: [3] });
+    expect(fileConstraints(r.frames[0].structure)).toEqual({ fixed: [0, 2, 4, 6], partial: [{ atom: 3, held: [true, true, false], frame: 'lattice' }] });
     expect(Array.from(r.frames[0].structure.siteProperties.selectiveDynamics!.values as Float64Array).slice(9, 12)).toEqual([0, 0, 1]);
     expect(fileConstraints(r.frames[1].structure)).toBeNull();
-    expect(r.warnings).toContain('row 2: its constraint FixBondLengths is not read: Latticework reads FixAtoms, FixScaled and whole-atom FixCartesian');
+    expect(r.warnings).toContain('row 2: its constraint FixBondLengths is not read: Latticework reads FixAtoms, FixScaled and FixCartesian');
   });
 
   it('refuses a SQLite file that is not an ASE database, and will not overwrite one', async () => {

@@ -124,12 +124,12 @@ describe('simulations service', () => {
 
   it('a frame kept and the final structure exported flag the atoms the run held, so that the next run holds them too', async () => {
     const { api } = served;
-    // atom 0 moved off its site and flagged F F F by the file, atom 1 F F T; the run holds atoms 0 and 7
+    // atom 0 moved off its site and flagged F F F by the file, atom 1 F F T; the run holds atoms 0 and 7, and atom 1 along a and b
     const lines = copperPoscar(2, 0.25).trimEnd().split('\n');
     const at = lines.indexOf('Direct');
     const poscar = [...lines.slice(0, at), 'Selective dynamics', 'Direct', ...lines.slice(at + 1).map((l, i) => `${l} ${i === 0 ? 'F F F' : i === 1 ? 'F F T' : 'T T T'}`)].join('\n');
     const structureId = await importStructure(api, 'CONTCAR', poscar + '\n');
-    const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, fmax: 0.01, fixed: [0, 7] } });
+    const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, fmax: 0.01, fixed: [0, 7], axisConstraints: [{ atom: 1, held: [true, true, false], frame: 'lattice' }] } });
     const done = await waitForStatus(api, started.id, ['finished', 'failed']);
     expect(done.status).toBe('finished');
     const flags = (s: { siteProperties: Record<string, { values: ArrayLike<unknown> }> }) => {

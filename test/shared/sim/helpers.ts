@@ -29,6 +29,18 @@ export interface GoldenRelax extends GoldenGeometry {
   steps: number;
 }
 
+/** Atoms held along some axes (scripts/sim/ase_golden.py `axes_cases`), with what ASE did with them. */
+export interface GoldenAxes extends Omit<GoldenGeometry, 'name'> {
+  frame: 'lattice' | 'cartesian';
+  fixed: number[];
+  held: { atom: number; held: [boolean, boolean, boolean] }[];
+  fire: { fmax: number; energy: number; steps: number; positions: number[][] };
+  lbfgs: { fmax: number; energy: number; steps: number; positions: number[][] };
+  md: { timestep: number; velocities: number[][]; steps: number; total: number[]; positions: number[][]; finalVelocities: number[][]; temperature: number };
+  /** Along lattice vectors only. */
+  cellRelax?: { energy: number; volume: number; positions: number[][]; cell: number[][] };
+}
+
 export interface Golden {
   ase: string;
   emt: (GoldenGeometry & GoldenLabels)[];
@@ -38,6 +50,7 @@ export interface Golden {
   lbfgs: GoldenRelax[];
   cell: { start: number; latticeConstant: number; stress: number[] };
   eos: { latticeConstant: number; volumeScales: number[]; volumes: number[]; energies: number[]; v0: number; e0: number; b0: number; b0GPa: number; b0prime: number };
+  axes: GoldenAxes[];
 }
 
 export const golden: Golden = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/sim/ase-golden.json', import.meta.url)), 'utf8'));
