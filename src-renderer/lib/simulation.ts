@@ -37,8 +37,8 @@ export function defaultForm(): SimulationForm {
     modelId: null,
     lj: {},
     morse: {},
-    relax: { ...SIMULATION_DEFAULTS.relax, fixed: [] },
-    md: { ...SIMULATION_DEFAULTS.md, fixed: [] },
+    relax: { ...SIMULATION_DEFAULTS.relax, fixed: [], axisConstraints: [] },
+    md: { ...SIMULATION_DEFAULTS.md, fixed: [], axisConstraints: [] },
     eos: { ...SIMULATION_DEFAULTS.eos },
     name: '',
   };

@@ -209,7 +209,7 @@ describe('Simulate', () => {
     expect(app.errors).toEqual([]);
   });
 
-  it("starts the fixed atoms from the file's selective dynamics, and the run holds them", { timeout: 600_000 }, async () => {
+  it("starts the fixed atoms from the file's selective dynamics, and the run holds them, some along their flagged axes", { timeout: 600_000 }, async () => {
     const { page } = app;
     // Cu32 with atom 0 moved 0.3 Å off its site and flagged F F F, atom 1 F F T, the rest free
     const lines = copperPoscar(2, 0.3).trimEnd().split('\n');
@@ -223,8 +223,9 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-structure').selectOption(String(slab.id));
     await expect.poll(() => page.getByTestId('simulation-fixed').inputValue()).toBe('0');
     expect(await page.getByTestId('simulation-file-constraints').textContent()).toBe(
-      "the file holds 1 atom fixed (0); it fixes 1 atom (1) along some axes only: Latticework holds whole atoms, so it moves freely. The fixed-atoms field starts with them; edit it to change that.",
+      'the file holds 1 atom fixed (0); it holds 1 atom along some axes only, along lattice vectors a, b, c (1: a, b). The fixed-atoms field starts with the atoms it holds fixed; edit it to change that.',
     );
+    expect(await page.getByTestId('simulation-hold-axes').locator('input').isChecked()).toBe(true);
     await app.screenshot('simulate-file-constraints');
     await page.getByTestId('simulation-task-relax').click();
     await page.getByTestId('simulation-calculator').selectOption('emt');
@@ -238,12 +239,14 @@ describe('Simulate', () => {
     const record = (await api.simulations.list({})).find((r) => r.id === id)!;
     expect(record.structureId).toBe(slab.id);
     expect(record.parameters.task === 'relax' && record.parameters.fixed).toEqual([0]);
-    // the held atom ends where it started, the others moved
+    expect(record.parameters.task === 'relax' && record.parameters.axisConstraints).toEqual([{ atom: 1, held: [true, true, false], frame: 'lattice' }]);
+    // the fixed atom ends where it started, atom 1 kept its a and b (x and y in this cubic cell), the others moved
     const frames = await api.simulations.frames({ id });
     expect(frames.length).toBeGreaterThan(1);
     const [first, last] = [frames[0], frames[frames.length - 1]];
     expect(last.cart.slice(0, 3)).toEqual(first.cart.slice(0, 3));
-    expect(last.cart.slice(3, 6)).not.toEqual(first.cart.slice(3, 6));
+    expect(last.cart.slice(3, 5).map((x, k) => Math.abs(x - first.cart[3 + k]))).toEqual([expect.closeTo(0, 12), expect.closeTo(0, 12)]);
+    expect(Math.max(...last.cart.slice(6).map((x, k) => Math.abs(x - first.cart[6 + k])))).toBeGreaterThan(1e-3);
     // another structure without flags empties the field
     await page.getByTestId('simulation-structure').selectOption(String([...before][0]));
     await expect.poll(() => page.getByTestId('simulation-fixed').inputValue()).toBe('');
