@@ -136,7 +136,11 @@ export function useStructureView(
     const p = prepared.value;
     const d = display.value;
     if (!p || !d || options.labels === 'none' || d.atoms.site.length > LABEL_LIMIT) return null;
-    return { positions: d.positions, texts: atomLabels(p, d, options.labels) };
+    const texts = atomLabels(p, d, options.labels);
+    if (options.labels !== 'held') return { positions: d.positions, texts };
+    // movement flags label the held atoms only
+    const kept = texts.flatMap((t, a) => (t ? [a] : []));
+    return { positions: Float32Array.from(kept.flatMap((a) => [d.positions[3 * a], d.positions[3 * a + 1], d.positions[3 * a + 2]])), texts: kept.map((a) => texts[a]) };
   });
 
   const atomCount = computed(() => display.value?.atoms.site.length ?? 0);

@@ -5,7 +5,8 @@
  */
 import type { CalculatorSpec, ModelRecord, SimulationDetail, SimulationFrameView, SimulationParameters, SimulationTask } from '../../src-shared/ipc/contract';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
-import { SERIES, SIMULATION_DEFAULTS, type EosParameters, type MdParameters, type RelaxParameters } from '../../src-shared/sim/job';
+import { constraintsOf, SERIES, SIMULATION_DEFAULTS, type EosParameters, type MdParameters, type RelaxParameters } from '../../src-shared/sim/job';
+import { heldSiteProperty } from '../../src-shared/sim/constraints';
 import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
 import { fromGPa } from '../../src-shared/sim/units';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
@@ -243,9 +244,14 @@ export function frameAt(run: Pick<SimulationDetail, 'parameters' | 'summary' | '
   return clamp(best);
 }
 
-/** A recorded frame as the viewer's structure: the run's atoms at the frame's positions and cell. */
-export function frameStructure(run: Pick<SimulationDetail, 'numbers' | 'pbc'>, frame: SimulationFrameView): ViewerStructure {
-  return { lattice: frame.lattice, pbc: run.pbc, numbers: run.numbers, cart: frame.cart, frac: null };
+/**
+ * A recorded frame as the viewer's structure: the run's atoms at the frame's positions and cell,
+ * flagged with what the run held (the viewer's "movement flags" labels show them).
+ */
+export function frameStructure(run: Pick<SimulationDetail, 'numbers' | 'pbc'> & Partial<Pick<SimulationDetail, 'parameters'>>, frame: SimulationFrameView): ViewerStructure {
+  const held = run.parameters ? constraintsOf(run.parameters) : null;
+  const siteProperties = (held && heldSiteProperty(run.numbers.length, held.fixed, held.axisConstraints)) ?? undefined;
+  return { lattice: frame.lattice, pbc: run.pbc, numbers: run.numbers, cart: frame.cart, frac: null, siteProperties };
 }
 
 /**

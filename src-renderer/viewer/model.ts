@@ -3,7 +3,7 @@
  * functions: prepare once per structure, expand per supercell/boundary setting,
  * bond per tolerance, scale per radius slider. Each step is cheap to redo alone.
  */
-import type { Mat3 } from '../../src-shared/chem/structure';
+import { movementFlags, type Mat3, type WithSiteProperties } from '../../src-shared/chem/structure';
 import { invert } from '../../src-shared/chem/lattice';
 import { atomColors, atomRadii, DEFAULT_COLOR_SCHEME, elementSymbol } from './elementStyle';
 import type { ColorScheme } from './elementStyle';
@@ -19,6 +19,8 @@ export interface ViewerStructure {
   species?: readonly string[];
   cart: ArrayLike<number>;
   frac: ArrayLike<number> | null;
+  /** Site properties; the viewer reads the movement flags (selective dynamics, move_mask) from them. */
+  siteProperties?: WithSiteProperties['siteProperties'];
 }
 
 export interface PreparedStructure {
@@ -35,6 +37,8 @@ export interface PreparedStructure {
   /** Per site: sRGB colour (3 each) and covalent radius. */
   colors: Float32Array;
   radii: Float32Array;
+  /** Movement flags, 3 per site (1 free along that axis, 0 held: chem movementFlags); null without any. */
+  movement: ArrayLike<number> | null;
 }
 
 export function prepareStructure(s: ViewerStructure, scheme: ColorScheme = DEFAULT_COLOR_SCHEME): PreparedStructure {
@@ -75,6 +79,7 @@ export function prepareStructure(s: ViewerStructure, scheme: ColorScheme = DEFAU
     cart,
     colors: atomColors(numbers, scheme),
     radii: atomRadii(numbers),
+    movement: s.siteProperties ? movementFlags({ siteProperties: s.siteProperties }) : null,
   };
 }
 
@@ -225,10 +230,21 @@ export function atomInfo(p: PreparedStructure, d: DisplayModel, a: number): Atom
   };
 }
 
-/** What an atom label says: the element symbol, or with `site` the symbol and the site index (`Ti1`, as the measurement readout names atoms). */
-export type AtomLabelKind = 'none' | 'element' | 'site';
+/**
+ * What an atom label says: the element symbol, or with `site` the symbol and the site index (`Ti1`, as
+ * the measurement readout names atoms), or with `held` an atom's movement flags as VASP writes them
+ * (`F F T`), on the atoms held along some axis only.
+ */
+export type AtomLabelKind = 'none' | 'element' | 'site' | 'held';
 
-/** Labels of the display atoms (every periodic image of a site says the same). */
+/** Labels of the display atoms (every periodic image of a site says the same); '' for an atom without one. */
 export function atomLabels(p: PreparedStructure, d: DisplayModel, kind: Exclude<AtomLabelKind, 'none'>): string[] {
+  if (kind === 'held') {
+    const m = p.movement;
+    return Array.from(d.atoms.site, (i) => {
+      if (!m || (m[3 * i] && m[3 * i + 1] && m[3 * i + 2])) return '';
+      return [0, 1, 2].map((k) => (m[3 * i + k] ? 'T' : 'F')).join(' ');
+    });
+  }
   return Array.from(d.atoms.site, (i) => (kind === 'site' ? `${p.symbols[i]}${i}` : p.symbols[i]));
 }

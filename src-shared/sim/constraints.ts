@@ -74,12 +74,18 @@ export function describeFileConstraints(c: FileConstraints): string {
  * Cartesian axes. Unchanged when the run held nothing.
  */
 export function heldStructure(geometry: Structure, fixed: readonly number[], partial: readonly AxisConstraint[] = []): Structure {
-  if (fixed.length === 0 && partial.length === 0) return geometry;
-  const values = new Float64Array(3 * geometry.numbers.length).fill(1);
+  const held = heldSiteProperty(geometry.numbers.length, fixed, partial);
+  if (!held) return geometry;
+  const { selectiveDynamics: _sd, move_mask: _mm, ...others } = geometry.siteProperties;
+  return { ...geometry, siteProperties: { ...others, ...held } };
+}
+
+/** What a run held, as the one site property `heldStructure` writes (for n atoms); null when it held nothing. */
+export function heldSiteProperty(n: number, fixed: readonly number[], partial: readonly AxisConstraint[] = []): Record<string, SiteProperty> | null {
+  if (fixed.length === 0 && partial.length === 0) return null;
+  const values = new Float64Array(3 * n).fill(1);
   for (const c of partial) for (let k = 0; k < 3; k++) if (c.held[k]) values[3 * c.atom + k] = 0;
   for (const i of fixed) values.fill(0, 3 * i, 3 * i + 3);
   const flags: SiteProperty = { kind: 'vector', width: 3, values };
-  const name = partial.some((c) => c.frame === 'cartesian') ? 'move_mask' : 'selectiveDynamics';
-  const { selectiveDynamics: _sd, move_mask: _mm, ...others } = geometry.siteProperties;
-  return { ...geometry, siteProperties: { ...others, [name]: flags } };
+  return partial.some((c) => c.frame === 'cartesian') ? { move_mask: flags } : { selectiveDynamics: flags };
 }

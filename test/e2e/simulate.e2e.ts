@@ -247,6 +247,14 @@ describe('Simulate', () => {
     expect(last.cart.slice(0, 3)).toEqual(first.cart.slice(0, 3));
     expect(last.cart.slice(3, 5).map((x, k) => Math.abs(x - first.cart[3 + k]))).toEqual([expect.closeTo(0, 12), expect.closeTo(0, 12)]);
     expect(Math.max(...last.cart.slice(6).map((x, k) => Math.abs(x - first.cart[6 + k])))).toBeGreaterThan(1e-3);
+    // the viewer labels what the run held with VASP's flags, on those atoms only
+    const canvas = page.getByTestId('structure-canvas');
+    const texts = () => canvas.evaluate((el) => (el as HTMLCanvasElement & { crystalScene?: { labelTexts(): string[] } }).crystalScene!.labelTexts());
+    await page.getByTestId('viewer-labels').selectOption('held');
+    await expect.poll(async () => new Set(await texts())).toEqual(new Set(['F F F', 'F F T']));
+    expect(Number(await canvas.getAttribute('data-label-count'))).toBeLessThan(Number(await canvas.getAttribute('data-atom-count')) / 4);
+    await app.screenshot('simulate-held-labels');
+    await page.getByTestId('viewer-labels').selectOption('none');
     // another structure without flags empties the field
     await page.getByTestId('simulation-structure').selectOption(String([...before][0]));
     await expect.poll(() => page.getByTestId('simulation-fixed').inputValue()).toBe('');

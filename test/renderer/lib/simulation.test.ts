@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
-import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, formProblem, frameAt, frameForceArrows, frameRdfChart, formRequest, parseIndices, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
+import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, formProblem, frameAt, frameForceArrows, frameRdfChart, frameStructure, formRequest, parseIndices, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
 import type { ModelRecord } from '../../../src-shared/ipc/contract';
 import type { Mat3 } from '../../../src-shared/chem/structure';
+import { SIMULATION_DEFAULTS } from '../../../src-shared/sim/job';
 
 function frame(index: number, step: number, values: Record<string, number | null>): SimulationFrameView {
   return { index, step, time: null, energy: values.energy ?? 0, values, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null };
@@ -88,6 +89,23 @@ describe('Simulate panel helpers', () => {
     expect(peak[0]).toBeCloseTo(2.575, 6);
     expect(peak[1]).toBeCloseTo(12 / (4 * Math.PI * 0.05 * (2.575 ** 2 + 0.05 ** 2 / 12) * (4 / 3.61 ** 3)), 9);
     expect(frameRdfChart(run, { index: 0, step: 0, time: null, energy: 0, values: {}, lattice: null, cart, forces: [], stress: null })).toBeNull();
+  });
+
+  it("flags a frame's atoms with what the run held, for the viewer's movement-flag labels", () => {
+    const run = { numbers: [29, 29, 29], pbc: [true, true, true] as [boolean, boolean, boolean] };
+    const frame = { index: 0, step: 0, time: null, energy: 0, values: {}, lattice: null, cart: new Array(9).fill(0), forces: [], stress: null };
+    const flags = (s: ReturnType<typeof frameStructure>) =>
+      Object.fromEntries(Object.entries(s.siteProperties ?? {}).map(([k, p]) => [k, Array.from(p.values as ArrayLike<number>)]));
+    expect(frameStructure(run, frame).siteProperties).toBeUndefined();
+    const relax = { ...SIMULATION_DEFAULTS.relax, fixed: [0], axisConstraints: [{ atom: 2, held: [false, false, true] as [boolean, boolean, boolean], frame: 'lattice' as const }] };
+    expect(flags(frameStructure({ ...run, parameters: relax }, frame))).toEqual({ selectiveDynamics: [0, 0, 0, 1, 1, 1, 1, 1, 0] });
+    const cartesian = { ...relax, axisConstraints: [{ ...relax.axisConstraints[0], frame: 'cartesian' as const }] };
+    expect(flags(frameStructure({ ...run, parameters: cartesian }, frame))).toEqual({ move_mask: [0, 0, 0, 1, 1, 1, 1, 1, 0] });
+    expect(frameStructure({ ...run, parameters: { ...SIMULATION_DEFAULTS.relax } }, frame).siteProperties).toBeUndefined();
+    // the contract takes such parameters, and refuses a frame it does not know or a mask of two axes
+    expect(simulationParametersSchema.safeParse(relax).success).toBe(true);
+    expect(simulationParametersSchema.safeParse({ ...relax, axisConstraints: [{ atom: 2, held: [true, false, false], frame: 'fractional' }] }).success).toBe(false);
+    expect(simulationParametersSchema.safeParse({ ...relax, axisConstraints: [{ atom: 2, held: [true, false], frame: 'lattice' }] }).success).toBe(false);
   });
 
   it("draws a frame's forces at one scale for the whole run: the largest force of any frame is 1.6 Å long", () => {

@@ -62,6 +62,17 @@ describe('display model', () => {
     expect(atomLabels(p, d, 'site')).toEqual([...Array(8).fill('Na0'), 'Cl1']);
     expect(atomLabels(p, buildDisplay(p, [2, 1, 1], false), 'site')).toEqual(['Na0', 'Na0', 'Cl1', 'Cl1']);
   });
+  it("labels the held atoms with their movement flags as VASP writes them (a POSCAR's selective dynamics, a move_mask), and no other", () => {
+    const flagged = { ...rocksalt, siteProperties: { selectiveDynamics: { kind: 'vector', width: 3, values: [1, 1, 1, 0, 0, 1] } } };
+    const p = prepareStructure(flagged);
+    expect(Array.from(p.movement!)).toEqual([1, 1, 1, 0, 0, 1]);
+    expect(atomLabels(p, buildDisplay(p, [2, 1, 1], false), 'held')).toEqual(['', '', 'F F T', 'F F T']);
+    const mask = prepareStructure({ ...rocksalt, siteProperties: { move_mask: { kind: 'number', values: [0, 1] } } });
+    expect(atomLabels(mask, buildDisplay(mask, [1, 1, 1], false), 'held')).toEqual(['F F F', '']);
+    const none = prepareStructure(rocksalt);
+    expect(none.movement).toBeNull();
+    expect(atomLabels(none, buildDisplay(none, [1, 1, 1], false), 'held')).toEqual(['', '']);
+  });
   it('colours by VESTA’s scheme by default (Ag and Al apart), Jmol’s on request', () => {
     expect(Array.from(atomColors([8], 'jmol'))).toEqual(hexToRgb('#FF0D0D').map((v) => Math.fround(v)));
     const [ag, al] = [atomColors([47]), atomColors([13])];
