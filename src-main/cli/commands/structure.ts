@@ -28,6 +28,7 @@ import { plural } from '../../../src-shared/text';
 import { DEFAULT_SYMPREC, findSpaceGroup } from '../../chem/spacegroup';
 import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
+import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
 import { parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
 import { describeMsd, describeRdf, msdRequest, rdfRequest, structureMsd, structureRdf, type MsdRequest, type RdfRequest } from './structure-analysis';
@@ -63,7 +64,9 @@ coefficient D fitted to the second half (MSD = 6·D·t), per element too.
   --json               info: one JSON array, per structure {file, block, frames, formula,
                        cellFormula, composition, nSites, spaceGroup: {number, symbol,
                        crystalSystem, symprec} (null for a molecule), lattice, volume,
-                       warnings}; frames: per file {file, format, frames: [{species, energy,
+                       warnings, held? (when the file holds atoms, as relax and md take them:
+                       {fixed: [atom indices], partial: [{atom, held: [3 booleans], frame:
+                       "lattice" | "cartesian"}]})}; frames: per file {file, format, frames: [{species, energy,
                        freeEnergy, forces, stress}]}; rdf: per file {file, frames, first, last,
                        rmax, bins, pair, r: [Å], g: [...]}; msd: per file {file, frames, first,
                        last, timestep, time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
@@ -103,6 +106,8 @@ export type StructureInfoRecord =
       lattice: LatticeParameters | null;
       volume: number | null;
       warnings: string[];
+      /** Present when the file holds atoms (selective dynamics, move_mask, an ASE database's constraints): as relax and md take them. */
+      held?: FileConstraints;
     }
   | ErrorRecord;
 
@@ -132,6 +137,7 @@ function describe(r: Extract<StructureInfoRecord, { nSites: number }>): string {
   const sg = r.spaceGroup ? `, ${displaySymbol(r.spaceGroup.symbol)} (${r.spaceGroup.number}, ${r.spaceGroup.crystalSystem})` : '';
   const frames = r.frames > 1 ? ` (last of ${r.frames} frames)` : '';
   const lines = [`${where}: ${formula}${sg}, ${plural(r.nSites, 'site')}, ${cell}${frames}`];
+  if (r.held) lines.push(`  held: ${describeFileConstraints(r.held) || 'every atom free'}`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');
 }
@@ -160,6 +166,7 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
         const s = r.structures[i];
         const sum = summarizeStructure(s);
         const warnings = [...r.fileWarnings, ...r.structureWarnings[i]];
+        const held = fileConstraints(s);
         let spaceGroup: SpaceGroupSummary | null = null;
         try {
           spaceGroup = findSpaceGroup(s, options.symprec ?? DEFAULT_SYMPREC);
@@ -178,6 +185,7 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
           lattice: sum.lattice,
           volume: sum.volume,
           warnings,
+          ...(held ? { held } : {}),
         });
       }
     } catch (e) {

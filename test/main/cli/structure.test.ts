@@ -55,6 +55,21 @@ describe('latticework structure info', () => {
     expect(water.spaceGroup).toBeNull();
     expect(records[5].block).toBeNull();
     expect(records[5].composition).toEqual({ B: 2, N: 2 });
+    // a file without movement flags has no `held`; pymatgen's selective dynamics says what relax and md will hold
+    expect(records.slice(0, 5).map((x: object) => 'held' in x)).toEqual([false, false, false, false, false]);
+    expect(records[5].held).toEqual({
+      fixed: [2, 3],
+      partial: [
+        { atom: 0, held: [false, false, true], frame: 'lattice' },
+        { atom: 1, held: [false, false, true], frame: 'lattice' },
+      ],
+    });
+  });
+
+  it('says what a file holds, as relax and md will take it', async () => {
+    const r = await run(['info', 'pmg_selective_POSCAR']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[1]).toBe('  held: the file holds 2 atoms fixed (2, 3); it holds 2 atoms along some axes only, along lattice vectors a, b, c (0: c; 1: c)');
   });
 
   it('--symprec sets the tolerance of the space-group search, and the text names the group', async () => {
