@@ -233,7 +233,7 @@ export function atomInfo(p: PreparedStructure, d: DisplayModel, a: number): Atom
 /**
  * What an atom label says: the element symbol, or with `site` the symbol and the site index (`Ti1`, as
  * the measurement readout names atoms), or with `held` an atom's movement flags as VASP writes them
- * (`F F T`), on the atoms held along some axis only.
+ * (`F F T`), on the atoms held along any axis (the free ones get none).
  */
 export type AtomLabelKind = 'none' | 'element' | 'site' | 'held';
 

@@ -180,7 +180,8 @@ export function writePoscar(s: Structure): string {
     if (last && last.sym === sym) last.count++;
     else groups.push({ sym, count: 1 });
   }
-  const sd = movementFlags(s) ? Array.from(movementFlags(s)!) : null;
+  const flags = movementFlags(s);
+  const sd = flags ? Array.from(flags) : null;
   let comment = s.name.replace(/[\r\n]+/g, ' ') || groups.map((g) => g.sym).join(' ');
   // flags along x, y and z are flags along the lattice vectors only in a diagonal cell; else, as ASE's
   // write_vasp does with FixCartesian, those atoms are written free, and the comment says so

@@ -1,6 +1,6 @@
 /**
  * Structure relaxation: an optimiser (FIRE or L-BFGS) moving the atoms, optionally the cell through
- * the strain filter, until the largest force on a free atom is at most `fmax` (and, with the cell,
+ * the strain filter, until the largest force (on a free atom, along the axes it may move) is at most `fmax` (and, with the cell,
  * every component of σ + P·I is at most `smax`), or `maxSteps` steps have been taken.
  *
  * The loop is ASE's `Optimizer.run`: evaluate, report the frame, stop when converged, else step;

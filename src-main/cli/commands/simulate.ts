@@ -50,9 +50,9 @@ ${COMMON}
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
   --fixed I,J,...    atoms held in place (0-based indices); default: what the file holds (a
-                     POSCAR's selective dynamics, an ASE database's FixAtoms and FixScaled, an
-                     extended XYZ's move_mask), atoms flagged along some axes held along those;
-                     --fixed replaces all of it, --fixed none holds no atom
+                     POSCAR's selective dynamics, an ASE database's FixAtoms, FixScaled and
+                     FixCartesian, an extended XYZ's move_mask), atoms flagged along some axes
+                     held along those; --fixed replaces all of it, --fixed none holds no atom
   --stop-when-extrapolating
                      a trained potential: stop at the first frame outside its training structures
                      (a pair closer than any it trained on, an energy beyond their range)
@@ -81,9 +81,9 @@ ${COMMON}
   --pressure P       npt target pressure, GPa (default 0)
   --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau})
   --fixed I,J,...    atoms held in place (0-based indices); default: what the file holds (a
-                     POSCAR's selective dynamics, an ASE database's FixAtoms and FixScaled, an
-                     extended XYZ's move_mask), atoms flagged along some axes held along those;
-                     --fixed replaces all of it, --fixed none holds no atom
+                     POSCAR's selective dynamics, an ASE database's FixAtoms, FixScaled and
+                     FixCartesian, an extended XYZ's move_mask), atoms flagged along some axes
+                     held along those; --fixed replaces all of it, --fixed none holds no atom
   --stop-when-extrapolating
                      a trained potential: stop at the first frame (--every) outside its training
                      structures (a pair closer than any it trained on, an energy beyond their range)
@@ -138,7 +138,7 @@ function indices(v: unknown): number[] {
 
 /**
  * The atoms held: `--fixed`'s when it is given, else what the file holds (a POSCAR's selective
- * dynamics, an ASE database's FixAtoms and FixScaled, an extended XYZ's move_mask:
+ * dynamics, an ASE database's FixAtoms, FixScaled and FixCartesian, an extended XYZ's move_mask:
  * sim/constraints.ts), whole atoms and atoms held along some axes, said on stderr.
  */
 function withFileConstraints<P extends RelaxParameters | MdParameters>(ctx: CommandContext, file: string, structure: Structure, params: P, given: unknown): P {

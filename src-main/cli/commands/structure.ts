@@ -66,8 +66,8 @@ coefficient D fitted to the second half (MSD = 6·D·t), per element too.
                        crystalSystem, symprec} (null for a molecule), lattice, volume,
                        warnings, held? (when the file holds atoms, as relax and md take them:
                        {fixed: [atom indices], partial: [{atom, held: [3 booleans], frame:
-                       "lattice" | "cartesian"}]})}; frames: per file {file, format, frames: [{species, energy,
-                       freeEnergy, forces, stress}]}; rdf: per file {file, frames, first, last,
+                       "lattice" | "cartesian"}]})}; frames: per file {file, format, frames:
+                       [{species, energy, freeEnergy, forces, stress}]}; rdf: per file {file, frames, first, last,
                        rmax, bins, pair, r: [Å], g: [...]}; msd: per file {file, frames, first,
                        last, timestep, time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
                        diffusionByElement, diffusionVerdict, diffusionVerdictByElement
