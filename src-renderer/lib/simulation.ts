@@ -50,14 +50,6 @@ function given<T extends Record<string, unknown>>(p: T): T {
   return Object.fromEntries(Object.entries(p).filter(([, v]) => (typeof v === 'number' ? Number.isFinite(v) && v > 0 : v !== undefined && v !== ''))) as T;
 }
 
-/** Atom indices from "0, 3, 7" (blank: none); null when the text is not a list of indices. */
-export function parseIndices(text: string): number[] | null {
-  const t = text.trim();
-  if (t === '') return [];
-  const parts = t.split(/[\s,]+/).filter(Boolean);
-  return parts.every((p) => /^\d+$/.test(p)) ? parts.map(Number) : null;
-}
-
 /** The stored models a simulation can run with: the interatomic potentials. */
 export function potentialModels(models: readonly ModelRecord[]): ModelRecord[] {
   return models.filter((m) => m.task === 'potential');

@@ -40,9 +40,37 @@ export function fileConstraints(structure: WithSiteProperties): FileConstraints 
   return { fixed, partial };
 }
 
-/** Atom indices as the fixed-atoms field and `--fixed` take them: "0, 1, 5". */
+/** The most atom indices a list may name (the simulation contract's limit). */
+const MAX_INDICES = 1_000_000;
+
+/**
+ * Atom indices (0-based) as the fixed-atoms field and `--fixed` take them: numbers and inclusive
+ * ranges separated by commas or spaces ("0, 1, 5", "0-15 20"), in order, each once; [] for an empty
+ * text, null for anything else.
+ */
+export function parseAtomIndices(text: string): number[] | null {
+  const out = new Set<number>();
+  for (const part of text.trim().split(/[\s,]+/).filter(Boolean)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) return null;
+    const [from, to] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (to < from || out.size + (to - from) >= MAX_INDICES) return null;
+    for (let i = from; i <= to; i++) out.add(i);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Atom indices written back as `parseAtomIndices` reads them, runs of three or more as ranges: "0-15, 20". */
 export function indexList(indices: readonly number[]): string {
-  return indices.join(', ');
+  const parts: string[] = [];
+  for (let k = 0; k < indices.length; ) {
+    let e = k;
+    while (e + 1 < indices.length && indices[e + 1] === indices[e] + 1) e++;
+    if (e - k >= 2) parts.push(`${indices[k]}-${indices[e]}`);
+    else for (let j = k; j <= e; j++) parts.push(String(indices[j]));
+    k = e + 1;
+  }
+  return parts.join(', ');
 }
 
 /** The axes an atom is held along: "a, b" (lattice vectors) or "z" (Cartesian). */

@@ -22,7 +22,7 @@ import {
   type StepValues,
 } from '../../../src-shared/sim';
 import { diffusionText } from '../../../src-shared/sim/msd';
-import { describeFileConstraints, fileConstraints } from '../../../src-shared/sim/constraints';
+import { describeFileConstraints, fileConstraints, parseAtomIndices } from '../../../src-shared/sim/constraints';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
@@ -49,10 +49,11 @@ ${COMMON}
   --fmax F           force tolerance, eV/Å (default ${SIMULATION_DEFAULTS.relax.fmax})
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
-  --fixed I,J,...    atoms held in place (0-based indices); default: what the file holds (a
-                     POSCAR's selective dynamics, an ASE database's FixAtoms, FixScaled and
-                     FixCartesian, an extended XYZ's move_mask), atoms flagged along some axes
-                     held along those; --fixed replaces all of it, --fixed none holds no atom
+  --fixed I,J-K,...  atoms held in place (0-based indices; J-K a range, both included);
+                     default: what the file holds (a POSCAR's selective dynamics, an ASE
+                     database's FixAtoms, FixScaled and FixCartesian, an extended XYZ's
+                     move_mask), atoms flagged along some axes held along those; --fixed
+                     replaces all of it, --fixed none holds no atom
   --stop-when-extrapolating
                      a trained potential: stop at the first frame outside its training structures
                      (a pair closer than any it trained on, an energy beyond their range)
@@ -80,10 +81,11 @@ ${COMMON}
   --tau T            Nosé–Hoover / Berendsen time constant, fs (default ${SIMULATION_DEFAULTS.md.tau})
   --pressure P       npt target pressure, GPa (default 0)
   --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau})
-  --fixed I,J,...    atoms held in place (0-based indices); default: what the file holds (a
-                     POSCAR's selective dynamics, an ASE database's FixAtoms, FixScaled and
-                     FixCartesian, an extended XYZ's move_mask), atoms flagged along some axes
-                     held along those; --fixed replaces all of it, --fixed none holds no atom
+  --fixed I,J-K,...  atoms held in place (0-based indices; J-K a range, both included);
+                     default: what the file holds (a POSCAR's selective dynamics, an ASE
+                     database's FixAtoms, FixScaled and FixCartesian, an extended XYZ's
+                     move_mask), atoms flagged along some axes held along those; --fixed
+                     replaces all of it, --fixed none holds no atom
   --stop-when-extrapolating
                      a trained potential: stop at the first frame (--every) outside its training
                      structures (a pair closer than any it trained on, an energy beyond their range)
@@ -131,9 +133,9 @@ function num(values: Record<string, unknown>, key: string, fallback: number, che
 
 function indices(v: unknown): number[] {
   if (v === undefined || v === 'none') return [];
-  const parts = String(v).split(',').map((s) => s.trim());
-  if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageProblem(`--fixed ${String(v)}: expected atom indices like 0,1,5`);
-  return parts.map(Number);
+  const list = parseAtomIndices(String(v));
+  if (!list || list.length === 0) throw new UsageProblem(`--fixed ${String(v)}: expected atom indices like 0,1,5 or 0-15`);
+  return list;
 }
 
 /**

@@ -113,6 +113,9 @@ describe('latticework relax, md and eos', () => {
     expect(free.err).toBe('');
     expect(Math.abs(free.doc.structure.positions[0][0] - 0.3)).toBeGreaterThan(0.05);
     expect(free.doc.energy).toBeLessThan(held.doc.energy - 1e-3); // 4 meV lower: the displaced atom relaxed too
+    // a range holds every atom in it
+    const ranged = await relax('--fixed', '0-2,5');
+    for (const i of [0, 1, 2]) expect(ranged.doc.structure.positions[i]).toEqual(Array.from(start.subarray(3 * i, 3 * i + 3)));
     const other = await relax('--fixed', '5', '--out', 'other.vasp');
     expect(other.doc.structure.positions[0][0]).not.toBeCloseTo(0.3, 2);
     // the relaxed POSCAR flags what the run held (as ASE's write_vasp writes FixAtoms and FixScaled)
@@ -229,6 +232,8 @@ describe('latticework relax, md and eos', () => {
     expect(ens.err).toMatch(/--ensemble nph: use nve, nvt or npt/);
     expect((await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--steps', '5'])).err).toMatch(/--timestep is required/);
     expect((await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fmax=-1'])).err).toMatch(/--fmax -1: expected a positive number/);
+    const range = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fixed', '5-2']);
+    expect([range.code, range.err]).toEqual([2, expect.stringMatching(/--fixed 5-2: expected atom indices like 0,1,5 or 0-15/)]);
     const missing = await run(relaxCommand, ['nothing.cif', '--model', 'emt']);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/nothing\.cif/);

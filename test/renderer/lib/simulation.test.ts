@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
-import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, formProblem, frameAt, frameForceArrows, frameRdfChart, frameStructure, formRequest, parseIndices, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
+import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, formProblem, frameAt, frameForceArrows, frameRdfChart, frameStructure, formRequest, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
 import type { ModelRecord } from '../../../src-shared/ipc/contract';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { SIMULATION_DEFAULTS } from '../../../src-shared/sim/job';
@@ -161,13 +161,6 @@ describe('Simulate panel helpers', () => {
     expect(frameAt(eos, 11.4)).toBe(1);
     expect(frameAt(eos, 13)).toBe(2);
     expect(frameAt({ ...eos, summary: null }, 11)).toBeNull();
-  });
-
-  it('reads fixed-atom lists', () => {
-    expect(parseIndices('')).toEqual([]);
-    expect(parseIndices('0, 3 7')).toEqual([0, 3, 7]);
-    expect(parseIndices('1, x')).toBeNull();
-    expect(parseIndices('-1')).toBeNull();
   });
 
   it('appends streamed frames to a series in step order, once each', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readStructures, writeExtxyz, writePoscar } from '../../../src-shared/chem';
-import { describeFileConstraints, fileConstraints, heldStructure } from '../../../src-shared/sim/constraints';
+import { describeFileConstraints, fileConstraints, heldStructure, indexList, parseAtomIndices } from '../../../src-shared/sim/constraints';
 
 const poscar = (flags: string[] | null) =>
   [
@@ -72,6 +72,19 @@ describe("a file's own fixed atoms", () => {
     const text = writePoscar(cartesian);
     expect(text.split('\n')[0]).toMatch(/atoms 1 held along x, y or z only: written free/);
     expect(fileConstraints(readStructures('POSCAR', text).structures[0])).toEqual({ fixed: [0], partial: [] });
+  });
+
+  it('reads and writes atom lists as the fixed-atoms field and --fixed take them, ranges included', () => {
+    expect(parseAtomIndices('')).toEqual([]);
+    expect(parseAtomIndices('  ')).toEqual([]);
+    expect(parseAtomIndices('0, 3 7')).toEqual([0, 3, 7]);
+    expect(parseAtomIndices('12-15, 3,3 0-1')).toEqual([0, 1, 3, 12, 13, 14, 15]);
+    for (const bad of ['1, x', '-1', '5-2', '1-', '1.5', '0-99999999']) expect(parseAtomIndices(bad)).toBeNull();
+    expect(indexList([0, 1, 2, 3, 7, 9, 10, 12, 13, 14])).toBe('0-3, 7, 9, 10, 12-14');
+    expect(indexList([])).toBe('');
+    const many = Array.from({ length: 16 }, (_, i) => i);
+    expect(parseAtomIndices(indexList(many))).toEqual(many);
+    expect(describeFileConstraints({ fixed: many, partial: [] })).toBe('the file holds 16 atoms fixed (0-15)');
   });
 
   it('says what it holds, with the axes', () => {
