@@ -13,11 +13,10 @@
 import { randomUUID } from 'node:crypto';
 import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
 import type { Structure } from '../../src-shared/chem/structure';
-import { heldStructure } from '../../src-shared/sim/constraints';
 import { writeCif, writePoscar, writeExtxyz } from '../../src-shared/chem';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { SimulationFramePoint, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
-import { checkSimulationInput, constraintsOf, labelledFrame, SimulationInputError, trajectoryText, type SimulationFrame, type TrajectoryFrame } from '../../src-shared/sim';
+import { checkSimulationInput, constraintsOf, labelledFrame, SimulationInputError, trajectoryText, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import {
@@ -56,11 +55,14 @@ function frameView(f: SimulationFrame): SimulationFrameView {
   return { index: f.index, step: f.step, time: f.time, energy: f.energy, values: f.values, lattice: f.lattice, cart: Array.from(f.cart), forces: Array.from(f.forces), stress: f.stress ? Array.from(f.stress) : null };
 }
 
-/** A frame of run `r` as a structure, flagging the atoms the run held (sim/constraints.ts heldStructure: a POSCAR written from it keeps them fixed). */
+/** A frame of run `r` as a structure, flagging the atoms the run held (sim/trajectory.ts labelledFrame: a POSCAR written from it keeps them). */
 function runGeometry(r: SimulationRecord, initial: StructureJSON, frame: TrajectoryFrame): Structure {
-  const { structure } = labelledFrame({ numbers: initial.numbers, pbc: initial.pbc, name: r.name }, frame);
-  const held = constraintsOf(r.parameters);
-  return heldStructure(structure, held.fixed, held.axisConstraints);
+  return labelledFrame(trajectoryAtoms(r, initial), frame).structure;
+}
+
+/** A run's atoms as its frames need them, with what it held. */
+function trajectoryAtoms(r: SimulationRecord, initial: StructureJSON): TrajectoryAtoms {
+  return { numbers: initial.numbers, pbc: initial.pbc, name: r.name, held: constraintsOf(r.parameters) };
 }
 
 function safeName(s: string): string {
@@ -225,7 +227,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         const frames = await readFrames(core.db, id);
         if (frames.length === 0) throw new UserError(`simulation ${id} has no frames yet`);
         const initial = structures!.initial;
-        const text = trajectoryText(format, { numbers: initial.numbers, pbc: initial.pbc, name: r.name }, frames);
+        const text = trajectoryText(format, trajectoryAtoms(r, initial), frames);
         return { fileName: format === 'extxyz' ? `${base}.extxyz` : `${base}.XDATCAR`, text };
       }
       // a run cut short (interrupted, failed) ends at its last frame written

@@ -7,13 +7,17 @@ import { cartToFrac } from '../chem/lattice';
 import { writeFramesExtxyz, writeXdatcar, type LabelledFrame, type Voigt6 } from '../chem';
 import type { Mat3, Structure } from '../chem/structure';
 import { elementSymbol } from '../chem/elements';
+import type { AxisConstraint } from './atoms';
+import { heldSiteProperty } from './constraints';
 import type { StepValues } from './job';
 
-/** What a frame needs from its run: the atoms' elements, periodicity and the run's name. */
+/** What a frame needs from its run: the atoms' elements, periodicity and the run's name, and what it held. */
 export interface TrajectoryAtoms {
   numbers: ArrayLike<number>;
   pbc: readonly boolean[];
   name: string;
+  /** The atoms the run held (`constraintsOf` its parameters): each frame flags them (`heldSiteProperty`). */
+  held?: { fixed: readonly number[]; axisConstraints: readonly AxisConstraint[] };
 }
 
 /** The geometry and results of one frame (as stored, or as streamed). */
@@ -29,7 +33,10 @@ export interface TrajectoryFrame {
   stress: ArrayLike<number> | null;
 }
 
-/** One frame as a labelled frame (energy, forces, stress; the step values as the structure's info). */
+/**
+ * One frame as a labelled frame (energy, forces, stress; the step values as the structure's info;
+ * the atoms the run held as movement flags, so that a POSCAR or extended XYZ written from it keeps them).
+ */
 export function labelledFrame(atoms: TrajectoryAtoms, frame: TrajectoryFrame): LabelledFrame {
   const numbers = Int32Array.from(atoms.numbers);
   const cart = Float64Array.from(frame.cart);
@@ -46,7 +53,7 @@ export function labelledFrame(atoms: TrajectoryAtoms, frame: TrajectoryFrame): L
     cart,
     frac: lattice ? cartToFrac(cart, lattice) : null,
     occupancy: new Float64Array(numbers.length).fill(1),
-    siteProperties: {},
+    siteProperties: (atoms.held && heldSiteProperty(numbers.length, atoms.held.fixed, atoms.held.axisConstraints)) ?? {},
     properties,
   };
   return {
@@ -59,8 +66,9 @@ export function labelledFrame(atoms: TrajectoryAtoms, frame: TrajectoryFrame): L
 }
 
 /**
- * A trajectory file: extended XYZ (positions as simulated, with energy, forces, stress and the
- * step values of every frame; ASE reads it back) or XDATCAR (positions only, wrapped into the cell).
+ * A trajectory file: extended XYZ (positions as simulated, with energy, forces, stress, the step
+ * values and the held atoms' `move_mask` of every frame; ASE reads it back) or XDATCAR (positions
+ * only, wrapped into the cell).
  */
 export function trajectoryText(format: 'extxyz' | 'xdatcar', atoms: TrajectoryAtoms, frames: readonly TrajectoryFrame[]): string {
   const labelled = frames.map((f) => labelledFrame(atoms, f));

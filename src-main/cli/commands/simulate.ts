@@ -10,6 +10,7 @@ import { elementSymbol, structureErrorData, writeStructures } from '../../../src
 import type { Structure } from '../../../src-shared/chem/structure';
 import {
   checkSimulationInput,
+  constraintsOf,
   runSimulation,
   SIMULATION_DEFAULTS,
   trajectoryText,
@@ -349,7 +350,7 @@ export const mdCommand: Command = {
     const summary = out.summary?.task === 'md' ? out.summary : null;
     if (values.out && frames.length) {
       const format = /xdatcar/i.test(basename(values.out)) ? 'xdatcar' : 'extxyz';
-      writeFileSync(resolve(ctx.cwd, values.out), trajectoryText(format, { numbers: structure.numbers, pbc: structure.pbc, name: structure.name }, frames));
+      writeFileSync(resolve(ctx.cwd, values.out), trajectoryText(format, { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) }, frames));
     }
     const warnings = watch ? watch.warnings : null;
     const series = (key: string) => steps.map((v) => v[key] ?? null);

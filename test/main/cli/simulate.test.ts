@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { eosCommand, mdCommand, relaxCommand } from '../../../src-main/cli/commands/simulate';
 import { predictCommand } from '../../../src-main/cli/commands/predict';
 import type { Command } from '../../../src-main/cli/command';
@@ -138,6 +139,8 @@ describe('latticework relax, md and eos', () => {
     expect(Array.from(last.cart.subarray(0, 3))).toEqual(Array.from(start.subarray(0, 3)).map((x) => expect.closeTo(x, 8)));
     expect(Array.from(last.cart.subarray(3, 5))).toEqual(Array.from(start.subarray(3, 5)).map((x) => expect.closeTo(x, 12)));
     expect(Math.abs(last.cart[5] - start[5])).toBeGreaterThan(1e-4);
+    // and the trajectory's frames flag what the run held (in this cubic cell, a and b are x and y: a move_mask)
+    expect(fileConstraints(last)).toEqual({ fixed: [0], partial: [{ atom: 1, held: [true, true, false], frame: 'cartesian' }] });
   });
 
   it('md --json gives energy and temperature per step and the drift; --out writes the trajectory', async () => {

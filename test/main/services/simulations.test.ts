@@ -9,6 +9,7 @@ import { Database } from '../../../src-main/store/database';
 import { readFrames as readChemFrames, readStructures as readChemStructures } from '../../../src-shared/chem';
 import type { LatticeworkApi, SimulationFramesEvent, SimulationRecord } from '../../../src-shared/ipc/contract';
 import { EmtCalculator, SIMULATION_DEFAULTS } from '../../../src-shared/sim';
+import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { connect, serveTestCore, startTestHost } from '../../helpers/core';
 import { copperPoscar, tinyPotentialFile } from './simulation-fixtures';
 
@@ -141,6 +142,11 @@ describe('simulations service', () => {
     expect(flags((await api.structures.get({ id: kept.id })).structure)).toEqual(expected);
     const poscarOut = await api.simulations.export({ id: done.id, what: 'final', format: 'poscar' });
     expect(flags(readChemStructures(poscarOut.fileName, poscarOut.text).structures[0])).toEqual(expected);
+    // every frame of the exported trajectory flags them too (a cubic cell: as a move_mask along x, y, z)
+    const trajectory = await api.simulations.export({ id: done.id, what: 'trajectory', format: 'extxyz' });
+    const read = readChemStructures(trajectory.fileName, trajectory.text).structures;
+    expect(read).toHaveLength(done.frames);
+    for (const s of [read[0], read.at(-1)!]) expect(fileConstraints(s)).toEqual({ fixed: [0, 7], partial: [{ atom: 1, held: [true, true, false], frame: 'cartesian' }] });
   });
 
   it('runs molecular dynamics, and a cancelled run keeps its frames', async () => {
