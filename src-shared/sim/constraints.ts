@@ -44,13 +44,22 @@ export function fileConstraints(structure: WithSiteProperties): FileConstraints 
 const MAX_INDICES = 1_000_000;
 
 /**
- * Atom indices (0-based) as the fixed-atoms field and `--fixed` take them: numbers and inclusive
- * ranges separated by commas or spaces ("0, 1, 5", "0-15 20"), in order, each once; [] for an empty
- * text, null for anything else.
+ * Atom indices (0-based) as the fixed-atoms field and `--fixed` take them: numbers, inclusive ranges
+ * and, given the atoms' Cartesian positions (Å, 3 per atom), the atoms on one side of a plane
+ * (`z<8.5`: every atom whose z is below 8.5 Å; x, y or z, < or >), separated by commas or spaces
+ * ("0, 1, 5", "0-15 20", "z<8.5, 40"); in order, each once; [] for an empty text, null for anything
+ * else (a plane without positions too).
  */
-export function parseAtomIndices(text: string): number[] | null {
+export function parseAtomIndices(text: string, cart: ArrayLike<number> | null = null): number[] | null {
   const out = new Set<number>();
   for (const part of text.trim().split(/[\s,]+/).filter(Boolean)) {
+    const plane = /^([xyz])([<>])(-?\d+(?:\.\d*)?|-?\.\d+)$/.exec(part);
+    if (plane) {
+      if (!cart) return null;
+      const [k, below, value] = ['xyz'.indexOf(plane[1]), plane[2] === '<', Number(plane[3])];
+      for (let i = 0; 3 * i + 2 < cart.length; i++) if (below ? cart[3 * i + k] < value : cart[3 * i + k] > value) out.add(i);
+      continue;
+    }
     const m = /^(\d+)(?:-(\d+))?$/.exec(part);
     if (!m) return null;
     const [from, to] = [Number(m[1]), Number(m[2] ?? m[1])];

@@ -255,6 +255,19 @@ describe('Simulate', () => {
     expect(Number(await canvas.getAttribute('data-label-count'))).toBeLessThan(Number(await canvas.getAttribute('data-atom-count')) / 4);
     await app.screenshot('simulate-held-labels');
     await page.getByTestId('viewer-labels').selectOption('none');
+    // the field also takes the atoms below a plane, says which they are, and the next run holds them
+    const bottom = Array.from({ length: 32 }, (_, i) => i).filter((i) => first.cart[3 * i + 2] < 1);
+    expect(bottom).toHaveLength(8);
+    await page.getByTestId('simulation-fixed').fill('z<1');
+    await page.getByTestId('simulation-fixed').dispatchEvent('change');
+    await expect.poll(() => page.getByTestId('simulation-fixed-resolved').textContent()).toMatch(/^The fixed-atoms field holds 8 atoms: /);
+    const before2 = new Set((await api.simulations.list({})).map((r) => r.id));
+    await page.getByTestId('simulation-start').click();
+    await expect.poll(async () => !before2.has(Number(await run.getAttribute('data-id'))), { timeout: 60_000 }).toBe(true);
+    await expect.poll(async () => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
+    const planeId = Number(await run.getAttribute('data-id'));
+    const planeRun = (await api.simulations.list({})).find((r) => r.id === planeId)!;
+    expect(planeRun.parameters.task === 'relax' && planeRun.parameters.fixed).toEqual(bottom);
     // another structure without flags empties the field
     await page.getByTestId('simulation-structure').selectOption(String([...before][0]));
     await expect.poll(() => page.getByTestId('simulation-fixed').inputValue()).toBe('');

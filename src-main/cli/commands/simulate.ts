@@ -50,8 +50,8 @@ ${COMMON}
   --fmax F           force tolerance, eV/Å (default ${SIMULATION_DEFAULTS.relax.fmax})
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
-  --fixed I,J-K,...  atoms held in place (0-based indices; J-K a range, both included);
-                     default: what the file holds (a POSCAR's selective dynamics, an ASE
+  --fixed I,J-K,...  atoms held in place (0-based indices; J-K a range, both included; z<Z
+                     the atoms below Z Å along z, and so x, y and >); default: what the file holds (a POSCAR's selective dynamics, an ASE
                      database's FixAtoms, FixScaled and FixCartesian, an extended XYZ's
                      move_mask), atoms flagged along some axes held along those; --fixed
                      replaces all of it, --fixed none holds no atom
@@ -82,8 +82,8 @@ ${COMMON}
   --tau T            Nosé–Hoover / Berendsen time constant, fs (default ${SIMULATION_DEFAULTS.md.tau})
   --pressure P       npt target pressure, GPa (default 0)
   --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau})
-  --fixed I,J-K,...  atoms held in place (0-based indices; J-K a range, both included);
-                     default: what the file holds (a POSCAR's selective dynamics, an ASE
+  --fixed I,J-K,...  atoms held in place (0-based indices; J-K a range, both included; z<Z
+                     the atoms below Z Å along z, and so x, y and >); default: what the file holds (a POSCAR's selective dynamics, an ASE
                      database's FixAtoms, FixScaled and FixCartesian, an extended XYZ's
                      move_mask), atoms flagged along some axes held along those; --fixed
                      replaces all of it, --fixed none holds no atom
@@ -132,10 +132,11 @@ function num(values: Record<string, unknown>, key: string, fallback: number, che
   return x;
 }
 
-function indices(v: unknown): number[] {
-  if (v === undefined || v === 'none') return [];
-  const list = parseAtomIndices(String(v));
-  if (!list || list.length === 0) throw new UsageProblem(`--fixed ${String(v)}: expected atom indices like 0,1,5 or 0-15`);
+/** `--fixed`'s atoms in the structure (its positions resolve `z<8.5`); throws a usage message naming it. */
+function indices(v: unknown, structure: Structure): number[] {
+  if (v === 'none') return [];
+  const list = parseAtomIndices(String(v), structure.cart);
+  if (!list || list.length === 0) throw new UsageProblem(`--fixed ${String(v)}: expected atom indices like 0,1,5, ranges like 0-15, or the atoms below a plane like z<8.5 (Å)`);
   return list;
 }
 
@@ -145,7 +146,7 @@ function indices(v: unknown): number[] {
  * sim/constraints.ts), whole atoms and atoms held along some axes, said on stderr.
  */
 function withFileConstraints<P extends RelaxParameters | MdParameters>(ctx: CommandContext, file: string, structure: Structure, params: P, given: unknown): P {
-  if (given !== undefined) return params;
+  if (given !== undefined) return { ...params, fixed: indices(given, structure), axisConstraints: [] };
   const c = fileConstraints(structure);
   const text = c ? describeFileConstraints(c) : '';
   if (!c || !text) return params;
@@ -248,7 +249,6 @@ export const relaxCommand: Command = {
         pressure: num(values, 'pressure', d.pressure),
         smax: num(values, 'smax', d.smax, positive, 'a positive number of GPa'),
         hydrostatic: !!values.hydrostatic,
-        fixed: indices(values.fixed),
         stopWhenExtrapolating: !!values['stop-when-extrapolating'],
       };
     } catch (e) {
@@ -256,7 +256,15 @@ export const relaxCommand: Command = {
     }
     const loaded = await load(ctx, 'relax', file, values, relaxUsage);
     if (typeof loaded === 'number') return loaded;
-    params = withFileConstraints(ctx, file, loaded.structure, params, values.fixed);
+    try {
+      try {
+      params = withFileConstraints(ctx, file, loaded.structure, params, values.fixed);
+    } catch (e) {
+      return usageError(ctx.io, 'md', (e as Error).message, mdUsage);
+    }
+    } catch (e) {
+      return usageError(ctx.io, 'relax', (e as Error).message, relaxUsage);
+    }
     // a trained potential: every frame of the path is checked against its training structures, as in the app
     const trained = loaded.opened.potential;
     const watch = trained ? new TrajectoryDomainWatch(trained.domain, loaded.structure) : null;
@@ -331,7 +339,6 @@ export const mdCommand: Command = {
         tau: num(values, 'tau', d.tau, positive, 'a positive time in fs'),
         pressure: num(values, 'pressure', d.pressure),
         barostatTau: num(values, 'barostat-tau', d.barostatTau, positive, 'a positive time in fs'),
-        fixed: indices(values.fixed),
         stopWhenExtrapolating: !!values['stop-when-extrapolating'],
       };
     } catch (e) {

@@ -117,6 +117,13 @@ describe('latticework relax, md and eos', () => {
     // a range holds every atom in it
     const ranged = await relax('--fixed', '0-2,5');
     for (const i of [0, 1, 2]) expect(ranged.doc.structure.positions[i]).toEqual(Array.from(start.subarray(3 * i, 3 * i + 3)));
+    // and a plane the atoms on its side: the bottom layer (z = 0) of this 2×2×2 cell, 8 atoms, stays put; the rest move
+    const layer = Array.from({ length: 32 }, (_, i) => i).filter((i) => start[3 * i + 2] < 1);
+    expect(layer).toHaveLength(8);
+    const bottom = await relax('--fixed', 'z<1');
+    const shifts = bottom.doc.structure.positions.map((p, i) => Math.hypot(...p.map((x, k) => x - start[3 * i + k])));
+    expect(layer.map((i) => shifts[i])).toEqual(layer.map(() => 0));
+    expect(Math.max(...shifts.filter((_, i) => !layer.includes(i)))).toBeGreaterThan(1e-3);
     const other = await relax('--fixed', '5', '--out', 'other.vasp');
     expect(other.doc.structure.positions[0][0]).not.toBeCloseTo(0.3, 2);
     // the relaxed POSCAR flags what the run held (as ASE's write_vasp writes FixAtoms and FixScaled)
@@ -236,7 +243,7 @@ describe('latticework relax, md and eos', () => {
     expect((await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--steps', '5'])).err).toMatch(/--timestep is required/);
     expect((await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fmax=-1'])).err).toMatch(/--fmax -1: expected a positive number/);
     const range = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fixed', '5-2']);
-    expect([range.code, range.err]).toEqual([2, expect.stringMatching(/--fixed 5-2: expected atom indices like 0,1,5 or 0-15/)]);
+    expect([range.code, range.err]).toEqual([2, expect.stringMatching(/--fixed 5-2: expected atom indices like 0,1,5, ranges like 0-15, or the atoms below a plane like z<8\.5/)]);
     const missing = await run(relaxCommand, ['nothing.cif', '--model', 'emt']);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/nothing\.cif/);

@@ -79,7 +79,15 @@ describe("a file's own fixed atoms", () => {
     expect(parseAtomIndices('  ')).toEqual([]);
     expect(parseAtomIndices('0, 3 7')).toEqual([0, 3, 7]);
     expect(parseAtomIndices('12-15, 3,3 0-1')).toEqual([0, 1, 3, 12, 13, 14, 15]);
-    for (const bad of ['1, x', '-1', '5-2', '1-', '1.5', '0-99999999']) expect(parseAtomIndices(bad)).toBeNull();
+    for (const bad of ['1, x', '-1', '5-2', '1-', '1.5', '0-99999999', 'z<', 'w<1', 'z<1e']) expect(parseAtomIndices(bad)).toBeNull();
+    // planes need the positions: atoms 0 (z 0), 1 (z 2.5), 2 (z 5), 3 (x −1, z 7.5)
+    const cart = [0, 0, 0, 0, 0, 2.5, 0, 0, 5, -1, 0, 7.5];
+    expect(parseAtomIndices('z<3', null)).toBeNull();
+    expect(parseAtomIndices('z<3', cart)).toEqual([0, 1]);
+    expect(parseAtomIndices('z>4.9 0', cart)).toEqual([0, 2, 3]);
+    expect(parseAtomIndices('x<-0.5', cart)).toEqual([3]);
+    expect(parseAtomIndices('z<.1, 3', cart)).toEqual([0, 3]);
+    expect(parseAtomIndices('y>1', cart)).toEqual([]);
     expect(indexList([0, 1, 2, 3, 7, 9, 10, 12, 13, 14])).toBe('0-3, 7, 9, 10, 12-14');
     expect(indexList([])).toBe('');
     const many = Array.from({ length: 16 }, (_, i) => i);
