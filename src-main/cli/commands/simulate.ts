@@ -51,10 +51,11 @@ ${COMMON}
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
   --fixed I,J-K,...  atoms held in place (0-based indices; J-K a range, both included; z<Z
-                     the atoms below Z Å along z, and so x, y and >); default: what the file holds (a POSCAR's selective dynamics, an ASE
-                     database's FixAtoms, FixScaled and FixCartesian, an extended XYZ's
-                     move_mask), atoms flagged along some axes held along those; --fixed
-                     replaces all of it, --fixed none holds no atom
+                     the atoms below Z Å along z, and so x, y and >); default: what the file
+                     holds (a POSCAR's selective dynamics, an ASE database's FixAtoms,
+                     FixScaled and FixCartesian, an extended XYZ's move_mask), atoms flagged
+                     along some axes held along those; --fixed replaces all of it, --fixed
+                     none holds no atom
   --stop-when-extrapolating
                      a trained potential: stop at the first frame outside its training structures
                      (a pair closer than any it trained on, an energy beyond their range)
@@ -83,10 +84,11 @@ ${COMMON}
   --pressure P       npt target pressure, GPa (default 0)
   --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau})
   --fixed I,J-K,...  atoms held in place (0-based indices; J-K a range, both included; z<Z
-                     the atoms below Z Å along z, and so x, y and >); default: what the file holds (a POSCAR's selective dynamics, an ASE
-                     database's FixAtoms, FixScaled and FixCartesian, an extended XYZ's
-                     move_mask), atoms flagged along some axes held along those; --fixed
-                     replaces all of it, --fixed none holds no atom
+                     the atoms below Z Å along z, and so x, y and >); default: what the file
+                     holds (a POSCAR's selective dynamics, an ASE database's FixAtoms,
+                     FixScaled and FixCartesian, an extended XYZ's move_mask), atoms flagged
+                     along some axes held along those; --fixed replaces all of it, --fixed
+                     none holds no atom
   --stop-when-extrapolating
                      a trained potential: stop at the first frame (--every) outside its training
                      structures (a pair closer than any it trained on, an energy beyond their range)
@@ -257,11 +259,7 @@ export const relaxCommand: Command = {
     const loaded = await load(ctx, 'relax', file, values, relaxUsage);
     if (typeof loaded === 'number') return loaded;
     try {
-      try {
       params = withFileConstraints(ctx, file, loaded.structure, params, values.fixed);
-    } catch (e) {
-      return usageError(ctx.io, 'md', (e as Error).message, mdUsage);
-    }
     } catch (e) {
       return usageError(ctx.io, 'relax', (e as Error).message, relaxUsage);
     }
@@ -346,7 +344,11 @@ export const mdCommand: Command = {
     }
     const loaded = await load(ctx, 'md', file, values, mdUsage);
     if (typeof loaded === 'number') return loaded;
-    params = withFileConstraints(ctx, file, loaded.structure, params, values.fixed);
+    try {
+      params = withFileConstraints(ctx, file, loaded.structure, params, values.fixed);
+    } catch (e) {
+      return usageError(ctx.io, 'md', (e as Error).message, mdUsage);
+    }
     const frames: SimulationFrame[] = [];
     const steps: StepValues[] = [];
     const { structure, opened } = loaded;

@@ -244,6 +244,10 @@ describe('latticework relax, md and eos', () => {
     expect((await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fmax=-1'])).err).toMatch(/--fmax -1: expected a positive number/);
     const range = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fixed', '5-2']);
     expect([range.code, range.err]).toEqual([2, expect.stringMatching(/--fixed 5-2: expected atom indices like 0,1,5, ranges like 0-15, or the atoms below a plane like z<8\.5/)]);
+    expect(range.err).toMatch(/latticework relax/);
+    const mdRange = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '5', '--fixed', 'z<']);
+    expect([mdRange.code, mdRange.err]).toEqual([2, expect.stringMatching(/--fixed z<: expected atom indices/)]);
+    expect(mdRange.err).toMatch(/latticework md/);
     const missing = await run(relaxCommand, ['nothing.cif', '--model', 'emt']);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/nothing\.cif/);
