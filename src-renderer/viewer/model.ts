@@ -79,7 +79,7 @@ export function prepareStructure(s: ViewerStructure, scheme: ColorScheme = DEFAU
     cart,
     colors: atomColors(numbers, scheme),
     radii: atomRadii(numbers),
-    movement: s.siteProperties ? movementFlags({ siteProperties: s.siteProperties }) : null,
+    movement: s.siteProperties ? (movementFlags({ siteProperties: s.siteProperties })?.values ?? null) : null,
   };
 }
 

@@ -20,7 +20,7 @@ import { readXdatcar } from './xdatcar';
 import { readXyz, writeExtxyz } from './xyz';
 
 export type { Structure, Mat3, Vec3, SiteProperty } from './structure';
-export { movementFlags, movementFrame, siteCount } from './structure';
+export { movementFlags, siteCount } from './structure';
 export * from './errors';
 export type { ReadOptions, ParsedStructure, DisorderPolicy, StructureFormat } from './options';
 export { DEFAULT_READ_OPTIONS } from './options';

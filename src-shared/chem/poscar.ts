@@ -11,7 +11,7 @@ import { atomicNumber, elementSymbol, parseTypeSymbol } from './elements';
 import { StructureLimitError, StructureParseError, StructureWriteError } from './errors';
 import { cartToFrac, determinant, fmtNumber as f, fracToCart } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
-import { axesAligned, movementFlags, movementFrame, partiallyFlagged, type Mat3, type SiteProperty, type Structure, type Vec3 } from './structure';
+import { axesAligned, movementFlags, partiallyFlagged, type Mat3, type SiteProperty, type Structure, type Vec3 } from './structure';
 import { speciesName, vaspSpeciesAndCounts } from './vasp-common';
 
 const WS = /\s+/;
@@ -181,11 +181,11 @@ export function writePoscar(s: Structure): string {
     else groups.push({ sym, count: 1 });
   }
   const flags = movementFlags(s);
-  const sd = flags ? Array.from(flags) : null;
+  const sd = flags ? Array.from(flags.values) : null;
   let comment = s.name.replace(/[\r\n]+/g, ' ') || groups.map((g) => g.sym).join(' ');
   // flags along x, y and z are flags along the lattice vectors only in a diagonal cell; else, as ASE's
   // write_vasp does with FixCartesian, those atoms are written free, and the comment says so
-  const lost = sd && movementFrame(s) === 'cartesian' && !axesAligned(s.lattice) ? partiallyFlagged(sd) : [];
+  const lost = sd && flags!.frame === 'cartesian' && !axesAligned(s.lattice) ? partiallyFlagged(sd) : [];
   for (const i of lost) sd!.fill(1, 3 * i, 3 * i + 3);
   if (lost.length) comment += ` (atoms ${lost.join(', ')} held along x, y or z only: written free)`;
   const out: string[] = [comment, '1.0'];

@@ -49,29 +49,19 @@ export function siteCount(s: Structure): number {
 export type WithSiteProperties = { siteProperties: Record<string, { kind: string; width?: number; values: ArrayLike<number> | readonly string[] }> };
 
 /**
- * The atoms' own movement flags, 3 per atom (1 free along that axis, 0 fixed), null without any:
- * VASP's selective dynamics (`selectiveDynamics`: a POSCAR's, vasprun.xml's, an ASE database's
- * FixAtoms and FixScaled), else an extended XYZ's `move_mask` (1 per atom, or 3, as ASE writes
- * FixAtoms and FixCartesian).
+ * The atoms' own movement flags, 3 per atom (`values`: 1 free along that axis, 0 fixed), and the axes
+ * they refer to (`frame`); null without any. VASP's selective dynamics (`selectiveDynamics`: a
+ * POSCAR's, vasprun.xml's, an ASE database's FixAtoms and FixScaled) along the lattice vectors
+ * (fractional coordinates, as VASP and ASE's `FixScaled` take them), else an extended XYZ's
+ * `move_mask` (1 per atom, or 3, as ASE writes FixAtoms and FixCartesian) along x, y and z.
  */
-export function movementFlags(s: WithSiteProperties): ArrayLike<number> | null {
+export function movementFlags(s: WithSiteProperties): { values: ArrayLike<number>; frame: 'lattice' | 'cartesian' } | null {
   const sd = s.siteProperties.selectiveDynamics;
-  if (sd?.kind === 'vector' && sd.width === 3) return sd.values as ArrayLike<number>;
+  if (sd?.kind === 'vector' && sd.width === 3) return { values: sd.values as ArrayLike<number>, frame: 'lattice' };
   const move = s.siteProperties.move_mask;
-  if (move?.kind === 'vector' && move.width === 3) return move.values as ArrayLike<number>;
-  if (move?.kind === 'number') return Array.from(move.values as ArrayLike<number>).flatMap((v) => [v, v, v]);
+  if (move?.kind === 'vector' && move.width === 3) return { values: move.values as ArrayLike<number>, frame: 'cartesian' };
+  if (move?.kind === 'number') return { values: Array.from(move.values as ArrayLike<number>).flatMap((v) => [v, v, v]), frame: 'cartesian' };
   return null;
-}
-
-/**
- * The axes `movementFlags` refer to: the lattice vectors for selective dynamics (fractional
- * coordinates, as VASP and ASE's `FixScaled` take them), x, y and z for a `move_mask` (ASE's
- * `FixCartesian`); null without flags.
- */
-export function movementFrame(s: WithSiteProperties): 'lattice' | 'cartesian' | null {
-  const sd = s.siteProperties.selectiveDynamics;
-  if (sd?.kind === 'vector' && sd.width === 3) return 'lattice';
-  return movementFlags(s) ? 'cartesian' : null;
 }
 
 /**

@@ -12,7 +12,7 @@ import { StructureLimitError, StructureParseError } from './errors';
 import { cartToFrac, determinant, fmtNumber as f } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
 import { LABEL_KEYS, matrixFromVoigt, type Voigt6 } from './frames';
-import { axesAligned, movementFlags, movementFrame, partiallyFlagged, type Mat3, type SiteProperty, type Structure } from './structure';
+import { axesAligned, movementFlags, partiallyFlagged, type Mat3, type SiteProperty, type Structure } from './structure';
 
 export type InfoValue = string | number | boolean | number[] | boolean[] | string[] | unknown;
 
@@ -411,12 +411,13 @@ export function writeExtxyz(structures: Structure | Structure[]): string {
     ];
     // movement flags as ASE's move_mask (FixAtoms: 1 per atom; FixCartesian: 3 along x, y, z); flags
     // along lattice vectors that are not x, y and z as a selectiveDynamics column beside the whole atoms
-    const moves = movementFlags(s);
+    const flags = movementFlags(s);
+    const moves = flags?.values;
     const tf = (v: number) => (v ? 'T' : 'F');
     let keptSelective = false;
     if (moves) {
       const partial = partiallyFlagged(moves);
-      keptSelective = partial.length > 0 && movementFrame(s) === 'lattice' && !axesAligned(s.lattice);
+      keptSelective = partial.length > 0 && flags.frame === 'lattice' && !axesAligned(s.lattice);
       if (partial.length === 0 || keptSelective) {
         const held = (i: number) => !moves[3 * i] && !moves[3 * i + 1] && !moves[3 * i + 2];
         props.push({ name: 'move_mask', spec: 'L:1', get: (i) => tf(held(i) ? 0 : 1) });

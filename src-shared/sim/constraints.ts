@@ -4,7 +4,7 @@
  * POSCAR or CONTCAR's `Selective dynamics` flags, vasprun.xml's initial structure; an ASE database's
  * `FixAtoms` and `FixScaled`, files/ase-db.ts), or an extended XYZ's `move_mask` (1 per atom, or 3
  * along x, y and z, as ASE writes `FixAtoms` and `FixCartesian` when asked for that column):
- * chem/structure.ts `movementFlags` and `movementFrame`.
+ * chem/structure.ts `movementFlags`.
  *
  * An atom flagged F F F is held fixed, as ASE's `read_vasp` makes it a `FixAtoms`. An atom fixed
  * along some axes only is held along those (sim/atoms.ts `AxisConstraint`): along lattice vectors
@@ -14,7 +14,7 @@
  * as ASE's `write_vasp` writes its constraints: a POSCAR written from it flags each held atom F F F,
  * an atom held along some axes F along those, and the rest T T T.
  */
-import { movementFlags, movementFrame, type SiteProperty, type Structure, type WithSiteProperties } from '../chem/structure';
+import { movementFlags, type SiteProperty, type Structure, type WithSiteProperties } from '../chem/structure';
 import { plural } from '../text';
 import type { AxisConstraint } from './atoms';
 
@@ -26,9 +26,9 @@ export interface FileConstraints {
 
 /** The structure's own flags as fixed and partially held atoms; null when it has none. */
 export function fileConstraints(structure: WithSiteProperties): FileConstraints | null {
-  const values = movementFlags(structure);
-  const frame = movementFrame(structure);
-  if (!values || !frame) return null;
+  const flags = movementFlags(structure);
+  if (!flags) return null;
+  const { values, frame } = flags;
   const fixed: number[] = [];
   const partial: AxisConstraint[] = [];
   for (let atom = 0; 3 * atom + 2 < values.length; atom++) {
