@@ -153,7 +153,8 @@ export class Atoms implements AtomicConfiguration {
    */
   moveTo(next: Float64Array): void {
     const cart = this.cart;
-    const held = this.axisConstraints.length ? Float64Array.from(cart) : null;
+    // where the atoms held along some axes were
+    const held = this.axisConstraints.map((c) => cart.slice(3 * c.atom, 3 * c.atom + 3));
     const fixed = this.fixed;
     for (let i = 0; i < this.length; i++) {
       if (fixed?.[i]) continue;
@@ -161,11 +162,11 @@ export class Atoms implements AtomicConfiguration {
       cart[3 * i + 1] = next[3 * i + 1];
       cart[3 * i + 2] = next[3 * i + 2];
     }
-    if (!held) return;
+    if (held.length === 0) return;
     const lattice = this.lattice;
     const inverse = lattice ? invert(lattice) : null;
-    for (const c of this.axisConstraints) {
-      const before = held.subarray(3 * c.atom, 3 * c.atom + 3);
+    for (const [j, c] of this.axisConstraints.entries()) {
+      const before = held[j];
       const after = cart.subarray(3 * c.atom, 3 * c.atom + 3);
       if (c.frame === 'lattice') {
         mulRows(before, inverse!, before);

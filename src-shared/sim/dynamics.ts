@@ -118,9 +118,9 @@ export abstract class MolecularDynamics {
       for (let k = 0; k < cart.length; k++) cart[k] += dt * v[k];
       return;
     }
-    const before = Float64Array.from(cart);
-    atoms.moveTo(before.map((x, k) => x + dt * v[k]));
-    for (const { atom } of atoms.axisConstraints) for (let k = 3 * atom; k < 3 * atom + 3; k++) v[k] = (cart[k] - before[k]) / dt;
+    const before = atoms.axisConstraints.map(({ atom }) => cart.slice(3 * atom, 3 * atom + 3));
+    atoms.moveTo(cart.map((x, k) => x + dt * v[k]));
+    for (const [j, { atom }] of atoms.axisConstraints.entries()) for (let k = 0; k < 3; k++) v[3 * atom + k] = (cart[3 * atom + k] - before[j][k]) / dt;
   }
 
   /**
