@@ -38,6 +38,14 @@ const COMMON = `  --model NAME       emt, lj, morse (built in), or a trained pot
   --backend NAME     tfjs backend for a trained potential (auto, tfjs-node, wasm, cpu)
   --json             print one JSON object (below) instead of text`;
 
+/** --fixed, as relax and md take it. */
+const FIXED = `  --fixed I,J-K,...  atoms held in place (0-based indices; J-K a range, both included; z<Z
+                     the atoms below Z Å along z, and so x, y and >); default: what the file
+                     holds (a POSCAR's selective dynamics, an ASE database's FixAtoms,
+                     FixScaled and FixCartesian, an extended XYZ's move_mask), atoms flagged
+                     along some axes held along those; --fixed replaces all of it, --fixed
+                     none holds no atom`;
+
 const relaxUsage = `Usage: latticework relax FILE --model NAME [--cell] [--fmax F] [--steps N] [--optimizer fire|lbfgs] [--out FILE] [--json]
 
 Relaxes the atoms (and with --cell the cell) of the structure in FILE until the largest force is
@@ -50,12 +58,7 @@ ${COMMON}
   --fmax F           force tolerance, eV/Å (default ${SIMULATION_DEFAULTS.relax.fmax})
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
-  --fixed I,J-K,...  atoms held in place (0-based indices; J-K a range, both included; z<Z
-                     the atoms below Z Å along z, and so x, y and >); default: what the file
-                     holds (a POSCAR's selective dynamics, an ASE database's FixAtoms,
-                     FixScaled and FixCartesian, an extended XYZ's move_mask), atoms flagged
-                     along some axes held along those; --fixed replaces all of it, --fixed
-                     none holds no atom
+${FIXED}
   --stop-when-extrapolating
                      a trained potential: stop at the first frame outside its training structures
                      (a pair closer than any it trained on, an energy beyond their range)
@@ -83,12 +86,7 @@ ${COMMON}
   --tau T            Nosé–Hoover / Berendsen time constant, fs (default ${SIMULATION_DEFAULTS.md.tau})
   --pressure P       npt target pressure, GPa (default 0)
   --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau})
-  --fixed I,J-K,...  atoms held in place (0-based indices; J-K a range, both included; z<Z
-                     the atoms below Z Å along z, and so x, y and >); default: what the file
-                     holds (a POSCAR's selective dynamics, an ASE database's FixAtoms,
-                     FixScaled and FixCartesian, an extended XYZ's move_mask), atoms flagged
-                     along some axes held along those; --fixed replaces all of it, --fixed
-                     none holds no atom
+${FIXED}
   --stop-when-extrapolating
                      a trained potential: stop at the first frame (--every) outside its training
                      structures (a pair closer than any it trained on, an energy beyond their range)
