@@ -52,7 +52,18 @@ function activeRuns(core: CoreParts): Map<number, Active> {
 }
 
 function frameView(f: SimulationFrame): SimulationFrameView {
-  return { index: f.index, step: f.step, time: f.time, energy: f.energy, values: f.values, lattice: f.lattice, cart: Array.from(f.cart), forces: Array.from(f.forces), stress: f.stress ? Array.from(f.stress) : null };
+  return {
+    index: f.index,
+    step: f.step,
+    time: f.time,
+    energy: f.energy,
+    values: f.values,
+    lattice: f.lattice,
+    cart: Array.from(f.cart),
+    forces: Array.from(f.forces),
+    stress: f.stress ? Array.from(f.stress) : null,
+    velocities: f.velocities ? Array.from(f.velocities) : null,
+  };
 }
 
 /** A frame of run `r` as a structure, flagging the atoms the run held (sim/trajectory.ts labelledFrame: a POSCAR written from it keeps them). */

@@ -229,4 +229,9 @@ export const migrations: string[] = [
   `
   ALTER TABLE simulation ADD COLUMN warnings TEXT;
   `,
+  // 12: an MD frame's velocities (Å/fs, little-endian float64, 3 per atom), so that a run can continue
+  // from it; NULL for relaxation and equation-of-state frames, and for frames stored before.
+  `
+  ALTER TABLE simulation_frame ADD COLUMN velocities BLOB;
+  `,
 ];

@@ -4,7 +4,7 @@
  * batches while a run goes and each batch is one transaction, so a process killed at any moment
  * leaves every batch already written; at the next start such a run is marked 'interrupted'.
  *
- * Frames keep positions and forces as little-endian float64 BLOBs (3 per atom); the atoms' elements
+ * Frames keep positions, forces and (MD) velocities as little-endian float64 BLOBs (3 per atom); the atoms' elements
  * and periodicity are the run's initial structure's (`initial`, StructureJSON).
  */
 import type { StructureJSON } from '../../src-shared/chem/serialize';
@@ -127,8 +127,20 @@ export async function appendProgress(db: Database, id: number, batch: ProgressBa
     }
     for (const f of batch.frames) {
       await tx.run(
-        'INSERT OR REPLACE INTO simulation_frame (simulation_id, idx, step, time, energy, step_values, lattice, positions, forces, stress) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [id, f.index, f.step, f.time, f.energy, JSON.stringify(f.values), f.lattice ? JSON.stringify(f.lattice) : null, blob(f.cart), blob(f.forces), f.stress ? JSON.stringify(Array.from(f.stress)) : null],
+        'INSERT OR REPLACE INTO simulation_frame (simulation_id, idx, step, time, energy, step_values, lattice, positions, forces, stress, velocities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          id,
+          f.index,
+          f.step,
+          f.time,
+          f.energy,
+          JSON.stringify(f.values),
+          f.lattice ? JSON.stringify(f.lattice) : null,
+          blob(f.cart),
+          blob(f.forces),
+          f.stress ? JSON.stringify(Array.from(f.stress)) : null,
+          f.velocities ? blob(f.velocities) : null,
+        ],
       );
     }
     await tx.run(
@@ -217,6 +229,7 @@ interface FrameRow {
   positions: Uint8Array;
   forces: Uint8Array;
   stress: string | null;
+  velocities: Uint8Array | null;
 }
 
 function toFrameView(f: FrameRow): SimulationFrameView {
@@ -230,13 +243,14 @@ function toFrameView(f: FrameRow): SimulationFrameView {
     cart: floats(f.positions),
     forces: floats(f.forces),
     stress: f.stress === null ? null : (JSON.parse(f.stress) as number[]),
+    velocities: f.velocities === null ? null : floats(f.velocities),
   };
 }
 
 /** Frames with index in [from, to) (all by default), in order. */
 export async function readFrames(db: Database, id: number, from = 0, to = Number.MAX_SAFE_INTEGER): Promise<SimulationFrameView[]> {
   const rows = await db.read((tx) =>
-    tx.all<FrameRow>('SELECT idx, step, time, energy, step_values, lattice, positions, forces, stress FROM simulation_frame WHERE simulation_id = ? AND idx >= ? AND idx < ? ORDER BY idx', [
+    tx.all<FrameRow>('SELECT idx, step, time, energy, step_values, lattice, positions, forces, stress, velocities FROM simulation_frame WHERE simulation_id = ? AND idx >= ? AND idx < ? ORDER BY idx', [
       id,
       from,
       to,

@@ -10,8 +10,8 @@
  */
 import { elementInfo, elementSymbol } from '../chem/elements';
 import { cartToFrac, cellVolume, invert, mulRows } from '../chem/lattice';
-import type { Mat3, Structure } from '../chem/structure';
-import { KB, MASS_VELOCITY2 } from './units';
+import type { Mat3, SiteProperty, Structure } from '../chem/structure';
+import { ASE_FS, KB, MASS_VELOCITY2 } from './units';
 
 /**
  * What a calculator needs to know about a structure: a `Structure` is one, and so is `Atoms`.
@@ -93,10 +93,11 @@ export class Atoms implements AtomicConfiguration {
 
   /**
    * The atoms of an ordered structure; `fixed` lists atom indices (0-based) to hold in place,
-   * `axisConstraints` the atoms to hold along some axes only.
+   * `axisConstraints` the atoms to hold along some axes only; with `velocities` the atoms start with
+   * the structure's own (its `momenta`, `structureVelocities`), an error when it has none.
    * Partially occupied sites and dummy atoms are errors: a simulation needs one element per site.
    */
-  static fromStructure(s: Structure, options: { fixed?: readonly number[]; axisConstraints?: readonly AxisConstraint[] } = {}): Atoms {
+  static fromStructure(s: Structure, options: { fixed?: readonly number[]; axisConstraints?: readonly AxisConstraint[]; velocities?: boolean } = {}): Atoms {
     const n = s.numbers.length;
     if (n === 0) throw new SimulationInputError('the structure has no atoms');
     for (let i = 0; i < n; i++) {
@@ -113,7 +114,13 @@ export class Atoms implements AtomicConfiguration {
         fixed[i] = 1;
       }
     }
-    return new Atoms({ numbers: s.numbers, cart: s.cart, lattice: s.lattice, pbc: s.pbc, fixed, axisConstraints: options.axisConstraints });
+    let velocities: Float64Array | undefined;
+    if (options.velocities) {
+      const v = structureVelocities(s);
+      if (!v) throw new SimulationInputError("the structure carries no velocities (an extended XYZ's momenta, as ASE writes them, or a frame of a molecular dynamics run): start from Maxwell–Boltzmann velocities");
+      velocities = v;
+    }
+    return new Atoms({ numbers: s.numbers, cart: s.cart, lattice: s.lattice, pbc: s.pbc, fixed, axisConstraints: options.axisConstraints, velocities });
   }
 
   get length(): number {
@@ -293,9 +300,9 @@ export class Atoms implements AtomicConfiguration {
 
   /**
    * A `Structure` of the current state (a snapshot: nothing is shared). Positions are as simulated,
-   * not wrapped into the cell.
+   * not wrapped into the cell; with `momenta`, the velocities go with it as ASE's `momenta`.
    */
-  toStructure(name: string): Structure {
+  toStructure(name: string, options: { momenta?: boolean } = {}): Structure {
     const n = this.length;
     return {
       name,
@@ -306,10 +313,40 @@ export class Atoms implements AtomicConfiguration {
       cart: Float64Array.from(this.cart),
       frac: this.lattice ? cartToFrac(this.cart, this.lattice) : null,
       occupancy: new Float64Array(n).fill(1),
-      siteProperties: {},
+      siteProperties: options.momenta ? { momenta: momentaProperty(this.numbers, this.velocities) } : {},
       properties: {},
     };
   }
+}
+
+/**
+ * A structure's own velocities, Å/fs, from its `momenta` site property (u·Å per ASE time unit, as ASE's
+ * extended XYZ holds them) and the standard atomic masses; null without one. A file that sets masses
+ * of its own (a `masses` column that differs from the standard ones) is an error: simulations use the
+ * standard masses, so its momenta would give other velocities than the ones it meant.
+ */
+export function structureVelocities(s: Pick<Structure, 'numbers' | 'siteProperties'>): Float64Array | null {
+  const p = s.siteProperties.momenta;
+  if (!p) return null;
+  if (p.kind !== 'vector' || p.width !== 3) throw new SimulationInputError('the momenta must be three numbers per atom');
+  const masses = massesOf(Int32Array.from(s.numbers));
+  const own = s.siteProperties.masses;
+  if (own?.kind === 'number') {
+    const i = masses.findIndex((m, k) => Math.abs(own.values[k] - m) > 1e-6 * m);
+    if (i >= 0) throw new SimulationInputError(`atom ${i} has a mass of its own (${own.values[i]} u, not ${masses[i]}): simulations use the standard atomic masses, so its momenta cannot be taken as velocities`);
+  }
+  const v = new Float64Array(p.values.length);
+  for (let i = 0; i < v.length; i++) {
+    v[i] = (p.values[i] / masses[Math.floor(i / 3)]) * ASE_FS;
+    if (!Number.isFinite(v[i])) throw new SimulationInputError(`atom ${Math.floor(i / 3)} has a momentum that is not a finite number`);
+  }
+  return v;
+}
+
+/** Velocities (Å/fs) of atoms with these elements as ASE's `momenta` (u·Å per ASE time unit), the site property ASE reads back. */
+export function momentaProperty(numbers: ArrayLike<number>, velocities: ArrayLike<number>): SiteProperty {
+  const masses = massesOf(Int32Array.from(numbers));
+  return { kind: 'vector', width: 3, values: Float64Array.from(velocities, (v, i) => (v * masses[Math.floor(i / 3)]) / ASE_FS) };
 }
 
 /** The constraints checked: atoms that exist, each once (a fixed atom's dropped); a lattice for the lattice frame; one or two axes held; one frame. */

@@ -88,6 +88,12 @@ export interface MdParameters {
   barostatTau: number;
   /** NPT compressibility, 1/GPa. */
   compressibility: number;
+  /**
+   * Where the velocities start: 'maxwell-boltzmann' (absent: the same) draws them at `temperature` from
+   * `seed`; 'structure' takes the structure's own (its `momenta`: a frame of an earlier run, or an
+   * extended XYZ ASE wrote), so that a run continues another.
+   */
+  velocities?: 'maxwell-boltzmann' | 'structure';
   fixed: number[];
   /** Atoms held along some axes only (absent in runs stored before session 22: none). */
   axisConstraints?: AxisConstraint[];
@@ -139,6 +145,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
     pressure: 0,
     barostatTau: 1000,
     compressibility: 0.01,
+    velocities: 'maxwell-boltzmann',
     fixed: [],
     axisConstraints: [],
     stopWhenExtrapolating: false,
@@ -194,6 +201,8 @@ export interface SimulationFrame {
   forces: Float64Array;
   /** Voigt, eV/Å³ (the potential's), null when not defined. */
   stress: Float64Array | null;
+  /** MD: the atoms' velocities, Å/fs, 3 per atom; null for a relaxation or an equation of state. */
+  velocities: Float64Array | null;
 }
 
 export type SimulationStatus = 'finished' | 'failed' | 'cancelled';
@@ -271,6 +280,11 @@ export function constraintsOf(params: SimulationParameters): { fixed: number[]; 
   return params.task === 'eos' ? { fixed: [], axisConstraints: [] } : { fixed: params.fixed, axisConstraints: params.axisConstraints ?? [] };
 }
 
+/** How a run's atoms start: what they hold and, for MD from the structure's own velocities, those. */
+function startOf(params: SimulationParameters): { fixed: number[]; axisConstraints: AxisConstraint[]; velocities: boolean } {
+  return { ...constraintsOf(params), velocities: params.task === 'md' && params.velocities === 'structure' };
+}
+
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
 
 /**
@@ -281,7 +295,7 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(
  * with a sentence naming the problem; returns the atoms otherwise.
  */
 export function checkSimulationInput(structure: Structure, calculator: CalculatorSpec | null, params: SimulationParameters): Atoms {
-  const atoms = Atoms.fromStructure(structure, constraintsOf(params));
+  const atoms = Atoms.fromStructure(structure, startOf(params));
   if (calculator?.kind === 'emt') {
     const missing = [...new Set(Array.from(atoms.numbers, (z) => elementSymbol(z)))].filter((sym) => !EMT_ELEMENTS.includes(sym));
     if (missing.length) throw new SimulationInputError(`EMT has no parameters for ${missing.join(', ')}; it describes ${EMT_ELEMENTS.join(', ')}`);
@@ -296,7 +310,7 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
 /** Runs one simulation of `structure` with `calculator`. Input errors throw; everything else is in the outcome. */
 export async function runSimulation(structure: Structure, calculator: Calculator, params: SimulationParameters, hooks: SimulationHooks = {}): Promise<SimulationOutcome> {
   const held = constraintsOf(params);
-  const atoms = Atoms.fromStructure(structure, held);
+  const atoms = Atoms.fromStructure(structure, startOf(params));
   try {
     const out = await simulate(atoms, structure.name, calculator, params, hooks);
     // the final structure of a relaxation or an MD run says which atoms were held (a POSCAR written from it flags them)
@@ -346,8 +360,14 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     },
   };
   let index = 0;
-  const frame = async (f: Omit<SimulationFrame, 'index' | 'lattice' | 'cart'>, a: Atoms = atoms) => {
-    const written: SimulationFrame = { ...f, index: index++, lattice: a.lattice ? (a.lattice.map((r) => [...r]) as Mat3) : null, cart: Float64Array.from(a.cart) };
+  const frame = async (f: Omit<SimulationFrame, 'index' | 'lattice' | 'cart' | 'velocities'>, a: Atoms = atoms) => {
+    const written: SimulationFrame = {
+      ...f,
+      index: index++,
+      lattice: a.lattice ? (a.lattice.map((r) => [...r]) as Mat3) : null,
+      cart: Float64Array.from(a.cart),
+      velocities: params.task === 'md' ? Float64Array.from(a.velocities) : null,
+    };
     const fresh = hooks.domain?.see(written) ?? [];
     if (stop && !stopped && fresh.length) stopped = { step: written.step, reason: fresh.join('; ') };
     await hooks.onFrame?.(written);
@@ -413,6 +433,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       steps: params.steps,
       every: params.every,
       seed: params.seed,
+      velocities: params.velocities === 'structure' ? 'keep' : 'maxwell-boltzmann',
       friction: params.friction,
       tau: params.tau,
       pressure: fromGPa(params.pressure),
@@ -469,7 +490,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       diffusionVerdictByElement: diffusion.diffusionVerdictByElement,
     };
     const status: SimulationStatus = r.status === 'completed' ? 'finished' : r.status;
-    return stoppedOutcome({ status, message: r.message, summary: r.log.total.length ? summary : null, final: atoms.toStructure(`${name} (after ${r.steps} MD steps)`) });
+    return stoppedOutcome({ status, message: r.message, summary: r.log.total.length ? summary : null, final: atoms.toStructure(`${name} (after ${r.steps} MD steps)`, { momenta: true }) });
   }
 
   if (params.task === 'eos') {

@@ -7,7 +7,7 @@ import { cartToFrac } from '../chem/lattice';
 import { writeFramesExtxyz, writeXdatcar, type LabelledFrame, type Voigt6 } from '../chem';
 import type { Mat3, Structure } from '../chem/structure';
 import { elementSymbol } from '../chem/elements';
-import type { AxisConstraint } from './atoms';
+import { momentaProperty, type AxisConstraint } from './atoms';
 import { heldSiteProperty } from './constraints';
 import type { StepValues } from './job';
 
@@ -31,11 +31,14 @@ export interface TrajectoryFrame {
   cart: ArrayLike<number>;
   forces: ArrayLike<number>;
   stress: ArrayLike<number> | null;
+  /** MD: the atoms' velocities, Å/fs (the frame then carries them as ASE's `momenta`); else null or absent. */
+  velocities?: ArrayLike<number> | null;
 }
 
 /**
  * One frame as a labelled frame (energy, forces, stress; the step values as the structure's info;
- * the atoms the run held as movement flags, so that a POSCAR or extended XYZ written from it keeps them).
+ * the atoms the run held as movement flags, so that a POSCAR or extended XYZ written from it keeps them;
+ * an MD frame's velocities as ASE's `momenta`, so that a run, in Latticework or ASE, can continue from it).
  */
 export function labelledFrame(atoms: TrajectoryAtoms, frame: TrajectoryFrame): LabelledFrame {
   const numbers = Int32Array.from(atoms.numbers);
@@ -53,7 +56,10 @@ export function labelledFrame(atoms: TrajectoryAtoms, frame: TrajectoryFrame): L
     cart,
     frac: lattice ? cartToFrac(cart, lattice) : null,
     occupancy: new Float64Array(numbers.length).fill(1),
-    siteProperties: (atoms.held && heldSiteProperty(numbers.length, atoms.held.fixed, atoms.held.axisConstraints)) ?? {},
+    siteProperties: {
+      ...(atoms.held && heldSiteProperty(numbers.length, atoms.held.fixed, atoms.held.axisConstraints)),
+      ...(frame.velocities && { momenta: momentaProperty(numbers, frame.velocities) }),
+    },
     properties,
   };
   return {
@@ -67,8 +73,8 @@ export function labelledFrame(atoms: TrajectoryAtoms, frame: TrajectoryFrame): L
 
 /**
  * A trajectory file: extended XYZ (positions as simulated, with energy, forces, stress, the step
- * values and the held atoms' `move_mask` of every frame; ASE reads it back) or XDATCAR (positions
- * only, wrapped into the cell).
+ * values, the held atoms' `move_mask` and an MD frame's `momenta`; ASE reads it back) or XDATCAR
+ * (positions only, wrapped into the cell).
  */
 export function trajectoryText(format: 'extxyz' | 'xdatcar', atoms: TrajectoryAtoms, frames: readonly TrajectoryFrame[]): string {
   const labelled = frames.map((f) => labelledFrame(atoms, f));

@@ -30,6 +30,12 @@ export const BOHR = 0.5291772105638411;
  */
 export const ACCELERATION = ELEMENTARY_CHARGE / ATOMIC_MASS_UNIT * 1e-10;
 
+/**
+ * 1 fs in ASE's unit of time, Å·√(u/eV) (`ase.units.fs`, ≈ 0.0982). An extended XYZ's `momenta` (as ASE
+ * writes them) are in u·Å per that unit: v [Å/fs] = p / m · ASE_FS.
+ */
+export const ASE_FS = Math.sqrt(ACCELERATION);
+
 /** 1 u·Å²/fs² in eV: kinetic energy ½·m·v² [eV] = ½ · MASS_VELOCITY2 · m [u] · v² [Å²/fs²]. */
 export const MASS_VELOCITY2 = 1 / ACCELERATION;
 

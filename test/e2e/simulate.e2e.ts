@@ -120,6 +120,31 @@ describe('Simulate', () => {
     expect(frames.length).toBeGreaterThan(2);
     expect(frames.at(-1)!.energy!).toBeLessThan(frames[0].energy!);
     await app.screenshot('simulate-relaxed');
+
+    // a kept MD frame carries its velocities, and the next run can go on from them; the relaxed frame has none
+    await page.getByTestId('simulation-task-md').click();
+    const ownVelocities = page.getByTestId('simulation-velocities').locator('option[value="structure"]');
+    expect(await ownVelocities.isDisabled()).toBe(true);
+    await page.locator('[data-testid="simulation-item"][data-status="cancelled"]').click();
+    const mdRun = page.getByTestId('simulation-run');
+    await expect.poll(() => mdRun.getAttribute('data-status')).toBe('cancelled');
+    const mdId = Number(await mdRun.getAttribute('data-id'));
+    await mdRun.getByTestId('simulation-keep-frame').click();
+    await expect.poll(async () => (await page.getByTestId('simulation-kept').textContent()) ?? '').toMatch(/^frame \d+ kept as structure #\d+ \(Cu\)/);
+    const keptIndex = Number(/^frame (\d+)/.exec((await page.getByTestId('simulation-kept').textContent())!)![1]) - 1;
+    await expect.poll(() => ownVelocities.isDisabled()).toBe(false);
+    await page.getByTestId('simulation-velocities').selectOption('structure');
+    await page.getByTestId('simulation-ensemble').selectOption('nve');
+    expect(await page.getByTestId('simulation-temperature').count()).toBe(0); // NVE from given velocities sets no temperature
+    await page.getByTestId('simulation-steps').fill('10');
+    await page.getByTestId('simulation-start').click();
+    await expect.poll(async () => Number(await page.getByTestId('simulation-run').getAttribute('data-id')), { timeout: 60_000 }).not.toBe(mdId);
+    await expect.poll(() => page.getByTestId('simulation-run').getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
+    const continued = Number(await page.getByTestId('simulation-run').getAttribute('data-id'));
+    const [keptFrame] = await api.simulations.frames({ id: mdId, from: keptIndex, to: keptIndex + 1 });
+    const [start] = await api.simulations.frames({ id: continued, from: 0, to: 1 });
+    expect(start.values.temperature).toBeCloseTo(keptFrame.values.temperature!, 6);
+    expect(start.values.total).toBeCloseTo(keptFrame.values.total!, 6);
     expect(app.errors).toEqual([]);
   });
 

@@ -59,7 +59,7 @@ const record = (status: SimulationRecord['status'], frames: number): SimulationR
   duration: 1,
 });
 const detailOf = (r: SimulationRecord): SimulationDetail => ({ ...r, numbers: [29], pbc: [true, true, true], series: { step: [], time: [], values: {} } }) as unknown as SimulationDetail;
-const frameView = (index: number): SimulationFrameView => ({ index, step: index, time: null, energy: -1, values: {}, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null });
+const frameView = (index: number): SimulationFrameView => ({ index, step: index, time: null, energy: -1, values: {}, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null, velocities: null });
 
 const api = {
   simulations: {

@@ -9,6 +9,7 @@ import { basename, resolve } from 'node:path';
 import { elementSymbol, structureErrorData, writeStructures } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
 import {
+  Atoms,
   checkSimulationInput,
   constraintsOf,
   runSimulation,
@@ -70,13 +71,17 @@ JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "me
 Exit status: 0 when it converged, 1 when it did not (or failed, or the file could not be read),
 2 for bad usage.`;
 
-const mdUsage = `Usage: latticework md FILE --model NAME --ensemble nve|nvt|npt --temperature K --timestep FS --steps N [--every K] [--seed S] [--out traj.extxyz] [--json]
+const mdUsage = `Usage: latticework md FILE --model NAME --ensemble nve|nvt|npt --temperature K --timestep FS --steps N [--every K] [--seed S] [--velocities file] [--out traj.extxyz] [--json]
 
 Molecular dynamics of the structure in FILE. Velocities start Maxwell–Boltzmann at the temperature
-(seeded, zero total momentum, scaled to exactly that temperature).
+(seeded, zero total momentum, scaled to exactly that temperature), or with --velocities file as the
+file holds them.
 ${COMMON}
   --ensemble E       nve (velocity Verlet), nvt (a thermostat), npt (thermostat + Berendsen barostat)
-  --temperature K    K (required)
+  --temperature K    K (required, except for nve with --velocities file)
+  --velocities V     maxwell-boltzmann (default) or file: the structure's own, an extended XYZ's
+                     momenta as ASE writes them (the frames of --out carry them, so a run
+                     continues from its last frame: --velocities file, --frame default the last)
   --timestep FS      fs (required)
   --steps N          number of steps (required)
   --every K          a frame every K steps for --out (default ${SIMULATION_DEFAULTS.md.every})
@@ -91,7 +96,7 @@ ${FIXED}
                      a trained potential: stop at the first frame (--every) outside its training
                      structures (a pair closer than any it trained on, an energy beyond their range)
   --out FILE         the trajectory: extended XYZ (.xyz/.extxyz: positions, energy, forces, stress,
-                     step values) or XDATCAR (a name containing XDATCAR)
+                     step values, momenta) or XDATCAR (a name containing XDATCAR)
 JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 first],
        "temperature": [K per step], "drift" (eV/atom: change of the conserved quantity, null for
        npt), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs],
@@ -304,12 +309,18 @@ export const mdCommand: Command = {
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'md', mdUsage, {
       allowPositionals: true,
-      options: { ...COMMON_OPTIONS, ...valueOptions('ensemble', 'temperature', 'timestep', 'steps', 'every', 'seed', 'out', 'thermostat', 'friction', 'tau', 'pressure', 'barostat-tau', 'fixed'), ...flagOptions('stop-when-extrapolating') },
+      options: { ...COMMON_OPTIONS, ...valueOptions('ensemble', 'temperature', 'timestep', 'steps', 'every', 'seed', 'velocities', 'out', 'thermostat', 'friction', 'tau', 'pressure', 'barostat-tau', 'fixed'), ...flagOptions('stop-when-extrapolating') },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
     if (positionals.length !== 1 || !values.model) return usageError(ctx.io, 'md', 'one structure FILE and --model are required', mdUsage);
-    for (const required of ['ensemble', 'temperature', 'timestep', 'steps'] as const) {
+    if (values.velocities !== undefined && values.velocities !== 'file' && values.velocities !== 'maxwell-boltzmann') {
+      return usageError(ctx.io, 'md', `--velocities ${values.velocities}: use maxwell-boltzmann or file`, mdUsage);
+    }
+    const ownVelocities = values.velocities === 'file';
+    // an NVE run from the file's velocities has no temperature to set: it is the velocities'
+    const temperatureNeeded = !(ownVelocities && values.ensemble === 'nve');
+    for (const required of ['ensemble', ...(temperatureNeeded ? (['temperature'] as const) : []), 'timestep', 'steps'] as const) {
       if (values[required] === undefined) return usageError(ctx.io, 'md', `--${required} is required`, mdUsage);
     }
     const file = positionals[0];
@@ -336,6 +347,7 @@ export const mdCommand: Command = {
         pressure: num(values, 'pressure', d.pressure),
         barostatTau: num(values, 'barostat-tau', d.barostatTau, positive, 'a positive time in fs'),
         stopWhenExtrapolating: !!values['stop-when-extrapolating'],
+        ...(ownVelocities ? { velocities: 'structure' as const } : {}),
       };
     } catch (e) {
       return usageError(ctx.io, 'md', (e as Error).message, mdUsage);
@@ -346,6 +358,18 @@ export const mdCommand: Command = {
       params = withFileConstraints(ctx, file, loaded.structure, params, values.fixed);
     } catch (e) {
       return usageError(ctx.io, 'md', (e as Error).message, mdUsage);
+    }
+    if (ownVelocities) {
+      let start: number;
+      try {
+        start = Atoms.fromStructure(loaded.structure, { ...constraintsOf(params), velocities: true }).temperature();
+      } catch (e) {
+        loaded.opened.calculator.dispose?.();
+        ctx.io.err(`latticework md: ${file}: ${(e as Error).message}`);
+        return 1;
+      }
+      ctx.io.err(`note: ${file}: the run starts from the file's velocities (its momenta), at ${start.toFixed(1)} K`);
+      if (values.temperature === undefined) params = { ...params, temperature: start };
     }
     const frames: SimulationFrame[] = [];
     const steps: StepValues[] = [];

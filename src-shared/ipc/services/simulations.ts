@@ -62,6 +62,8 @@ export interface SimulationFrameView {
   forces: number[];
   /** Voigt, eV/Å³; null when not defined. */
   stress: number[] | null;
+  /** MD: Å/fs, 3 per atom; null for other tasks and for frames stored before velocities were. */
+  velocities: number[] | null;
 }
 
 export interface SimulationDetail extends SimulationRecord {
@@ -155,6 +157,7 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       pressure: finite,
       barostatTau: positive,
       compressibility: positive,
+      velocities: z.enum(['maxwell-boltzmann', 'structure']).optional(),
       fixed,
       axisConstraints: axisConstraints.optional(),
       stopWhenExtrapolating: z.boolean().optional(),

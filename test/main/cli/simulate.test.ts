@@ -11,6 +11,7 @@ import { emtFramesText } from '../../helpers/shared-data';
 import { golden } from '../../shared/sim/helpers';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { copperPoscar, tinyPotentialFile } from '../services/simulation-fixtures';
+import { python } from '../../helpers/torch';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-sim-cli-'));
 writeFileSync(join(dir, 'Cu.vasp'), copperPoscar(2, 0.3));
@@ -61,6 +62,61 @@ describe('latticework predict with the built-in calculators', () => {
     expect(doc[1].error.message).toMatch(/no parameters for Fe/);
   });
 });
+
+/** ASE 3.22 runs 32 atoms of fcc Cu, one of them O and one H (light atoms, whose masses tables differ on), for 10 velocity-Verlet steps, writes them, and goes on from the file for 20. */
+const ASE_MD = `
+import json, numpy as np
+from ase.build import bulk
+from ase.calculators.emt import EMT
+from ase.io import read, write
+from ase.md.velocitydistribution import MaxwellBoltzmannDistribution
+from ase.md.verlet import VelocityVerlet
+from ase import units
+a = bulk('Cu', 'fcc', a=3.6, cubic=True).repeat((2, 2, 2))
+a.rattle(0.05, seed=1)
+a.symbols[3] = 'O'
+a.symbols[7] = 'H'
+MaxwellBoltzmannDistribution(a, temperature_K=600, rng=np.random.default_rng(5))
+a.calc = EMT()
+dyn = VelocityVerlet(a, timestep=2 * units.fs)
+dyn.run(10)
+write('ase-md.extxyz', a)
+# go on from the file as written (8 decimals), as the continued run does
+a = read('ase-md.extxyz')
+a.calc = EMT()
+dyn = VelocityVerlet(a, timestep=2 * units.fs)
+total = [a.get_total_energy()]
+for _ in range(20):
+    dyn.run(1)
+    total.append(a.get_total_energy())
+ours = read('continued.extxyz', -1) if len(__import__('sys').argv) > 1 else None
+print(json.dumps({'total': total, 'velocities': (a.get_velocities() * units.fs).tolist(), 'positions': a.positions.tolist(),
+                  'oursVelocities': None if ours is None else (ours.get_velocities() * units.fs).tolist()}))
+`;
+
+async function continuesAse(): Promise<void> {
+  const ase = JSON.parse(python(['-c', ASE_MD], dir)) as { total: number[]; velocities: number[][]; positions: number[][] };
+  expect(readFileSync(join(dir, 'ase-md.extxyz'), 'utf8')).toMatch(/momenta:R:3/);
+  const r = await run(mdCommand, ['ase-md.extxyz', '--model', 'emt', '--ensemble', 'nve', '--velocities', 'file', '--timestep', '2', '--steps', '20', '--every', '20', '--out', 'continued.extxyz', '--json']);
+  expect(r.code, r.err).toBe(0);
+  expect(r.err).toMatch(/^note: ase-md\.extxyz: the run starts from the file's velocities \(its momenta\), at \d+\.\d K/);
+  const doc = JSON.parse(r.out) as { energy: number[] };
+  expect(doc.energy).toHaveLength(21);
+  for (let k = 0; k <= 20; k++) expect(Math.abs(doc.energy[k] - ase.total[k])).toBeLessThan(1e-9);
+  // ASE reads our last frame: its velocities are ASE's own after the same 30 steps
+  const back = JSON.parse(python(['-c', ASE_MD, 'ours'], dir)) as { velocities: number[][]; oursVelocities: number[][] };
+  expect(back.oursVelocities).toHaveLength(32);
+  for (let i = 0; i < 32; i++) for (let k = 0; k < 3; k++) expect(Math.abs(back.oursVelocities[i][k] - back.velocities[i][k])).toBeLessThan(1e-10);
+  // a file without velocities, and a bad choice
+  const none = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--velocities', 'file', '--timestep', '1', '--steps', '2']);
+  expect(none.code).toBe(1);
+  expect(none.err).toMatch(/^latticework md: Cu\.vasp: the structure carries no velocities/);
+  const bad = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--velocities', 'zero', '--temperature', '1', '--timestep', '1', '--steps', '2']);
+  expect(bad.code).toBe(2);
+  expect(bad.err).toMatch(/--velocities zero: use maxwell-boltzmann or file/);
+  // without the file's velocities an NVE run still needs its temperature
+  expect((await run(mdCommand, ['ase-md.extxyz', '--model', 'emt', '--ensemble', 'nve', '--timestep', '1', '--steps', '2'])).err).toMatch(/--temperature is required/);
+}
 
 describe('latticework relax, md and eos', () => {
   it('relax --json has the issue\'s shape and ends converged; --out writes the relaxed structure', async () => {
@@ -178,6 +234,8 @@ describe('latticework relax, md and eos', () => {
     expect(x.code, x.err).toBe(0);
     expect(readFrames('XDATCAR', readFileSync(join(dir, 'XDATCAR'), 'utf8')).frames).toHaveLength(5);
   });
+
+  it("md --velocities file continues a run ASE wrote (its momenta) step for step, and ASE reads our frames' momenta", continuesAse);
 
   it('with a trained potential, relax and md say where the structure left its training structures', { timeout: 300_000 }, async () => {
     // trained (its file says) on Cu cells whose Cu–Cu pairs came no closer than 2.5 Å

@@ -184,6 +184,33 @@ describe('simulations service', () => {
     expect((await api.simulations.list({})).some((r) => r.id === done.id)).toBe(false);
   });
 
+  it('an MD run continues from a kept frame with its velocities, as the first run went on', async () => {
+    const { api } = served;
+    const structureId = await importStructure(api, 'Cu2.vasp', copperPoscar(2, 0.2));
+    const nve = { ...SIMULATION_DEFAULTS.md, ensemble: 'nve' as const, temperature: 500, timestep: 2, seed: 8 };
+    const first = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...nve, steps: 20, every: 10 } });
+    const done = await waitForStatus(api, first.id, ['finished', 'failed', 'cancelled']);
+    expect(done.status, done.message).toBe('finished');
+    const frames = await api.simulations.frames({ id: done.id });
+    expect(frames.map((f) => f.velocities?.length)).toEqual([96, 96, 96]);
+    // the exported trajectory carries them as ASE's momenta
+    const text = (await api.simulations.export({ id: done.id, what: 'trajectory', format: 'extxyz' })).text;
+    expect(text).toMatch(/momenta:R:3/);
+    // start again from step 10 with its velocities: step 10 of the new run is step 20 of the first
+    const kept = await api.simulations.keepFrame({ id: done.id, index: 1 });
+    const next = await api.simulations.start({ structureId: kept.id, calculator: { kind: 'emt' }, parameters: { ...nve, steps: 10, every: 10, velocities: 'structure' } });
+    const again = await waitForStatus(api, next.id, ['finished', 'failed', 'cancelled']);
+    expect(again.status, again.message).toBe('finished');
+    const [start, end] = await api.simulations.frames({ id: again.id });
+    expect(Math.abs(start.values.total! - frames[1].values.total!)).toBeLessThan(1e-9);
+    expect(Math.abs(end.values.total! - frames[2].values.total!)).toBeLessThan(1e-9);
+    for (let i = 0; i < 96; i++) expect(Math.abs(end.cart[i] - frames[2].cart[i])).toBeLessThan(1e-9);
+    // a structure without velocities cannot start from its own
+    await expect(api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...nve, velocities: 'structure' } })).rejects.toThrow(
+      /^Cu fcc: the structure carries no velocities/,
+    );
+  });
+
   it('fits an equation of state', async () => {
     const { api } = served;
     const structureId = await importStructure(api, 'Cu1.vasp', copperPoscar(1));

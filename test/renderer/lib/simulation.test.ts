@@ -7,7 +7,7 @@ import type { Mat3 } from '../../../src-shared/chem/structure';
 import { SIMULATION_DEFAULTS } from '../../../src-shared/sim/job';
 
 function frame(index: number, step: number, values: Record<string, number | null>): SimulationFrameView {
-  return { index, step, time: null, energy: values.energy ?? 0, values, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null };
+  return { index, step, time: null, energy: values.energy ?? 0, values, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null, velocities: null };
 }
 
 describe('Simulate panel helpers', () => {
@@ -80,7 +80,7 @@ describe('Simulate panel helpers', () => {
       [0, 0, 3.61],
     ];
     const cart = [0, 0, 0, 0, 1.805, 1.805, 1.805, 0, 1.805, 1.805, 1.805, 0];
-    const chart = frameRdfChart(run, { index: 4, step: 40, time: null, energy: 0, values: {}, lattice, cart, forces: [], stress: null })!;
+    const chart = frameRdfChart(run, { index: 4, step: 40, time: null, energy: 0, values: {}, lattice, cart, forces: [], stress: null, velocities: null })!;
     expect(chart.title).toBe('Radial distribution, frame 5');
     expect(chart.points).toBe(120);
     const data = (chart.option.series as { data: [number, number][] }[])[0].data;
@@ -88,12 +88,12 @@ describe('Simulate panel helpers', () => {
     const peak = data.reduce((best, p) => (p[1] > best[1] ? p : best));
     expect(peak[0]).toBeCloseTo(2.575, 6);
     expect(peak[1]).toBeCloseTo(12 / (4 * Math.PI * 0.05 * (2.575 ** 2 + 0.05 ** 2 / 12) * (4 / 3.61 ** 3)), 9);
-    expect(frameRdfChart(run, { index: 0, step: 0, time: null, energy: 0, values: {}, lattice: null, cart, forces: [], stress: null })).toBeNull();
+    expect(frameRdfChart(run, { index: 0, step: 0, time: null, energy: 0, values: {}, lattice: null, cart, forces: [], stress: null, velocities: null })).toBeNull();
   });
 
   it("flags a frame's atoms with what the run held, for the viewer's movement-flag labels", () => {
     const run = { numbers: [29, 29, 29], pbc: [true, true, true] as [boolean, boolean, boolean] };
-    const frame = { index: 0, step: 0, time: null, energy: 0, values: {}, lattice: null, cart: new Array(9).fill(0), forces: [], stress: null };
+    const frame = { index: 0, step: 0, time: null, energy: 0, values: {}, lattice: null, cart: new Array(9).fill(0), forces: [], stress: null, velocities: null };
     const flags = (s: ReturnType<typeof frameStructure>) =>
       Object.fromEntries(Object.entries(s.siteProperties ?? {}).map(([k, p]) => [k, Array.from(p.values as ArrayLike<number>)]));
     expect(frameStructure(run, frame).siteProperties).toBeUndefined();
