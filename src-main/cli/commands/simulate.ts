@@ -69,7 +69,8 @@ JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "me
        "warnings"?: [...] (a trained potential: each way the path left its training structures, at
        the first step that shows it, "step N: ..."; the relaxed structure is the last step; [] when none did)}
 Exit status: 0 when it converged, 1 when it did not (or failed, or the file could not be read),
-2 for bad usage.`;
+2 for bad usage, 130 when Ctrl-C stopped it (the structure so far is written and printed).
+Progress goes to stderr every 10 s.`;
 
 const mdUsage = `Usage: latticework md FILE --model NAME --ensemble nve|nvt|npt --temperature K --timestep FS --steps N [--every K] [--seed S] [--velocities file] [--out traj.extxyz] [--json]
 
@@ -112,7 +113,8 @@ JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 fi
        "warnings"?: [...] (a trained potential: each way the frames written left its training
        structures, at the first such frame, "step N: ..."; [] when none did)}
 Exit status: 0 when the run completed, 1 when it failed (e.g. blew up), stopped where the potential
-extrapolates, or the file could not be read, 2 for bad usage.`;
+extrapolates, or the file could not be read, 2 for bad usage, 130 when Ctrl-C stopped it (the
+steps so far are printed and their frames written). Progress goes to stderr every 10 s.`;
 
 const eosUsage = `Usage: latticework eos FILE --model NAME [--relax] [--points N] [--range R] [--json]
 
@@ -124,7 +126,8 @@ ${COMMON}
   --points N         number of volumes (default ${SIMULATION_DEFAULTS.eos.points})
   --range R          fraction of the volume (default ${SIMULATION_DEFAULTS.eos.range})
 JSON: {"file", "model", "v0" (Å³), "e0" (eV), "b0GPa", "b0prime", "points": [[V, E], ...], "rms" (eV)}
-Exit status: 0, or 1 when the fit or the file failed, 2 for bad usage.`;
+Exit status: 0, or 1 when the fit or the file failed, 2 for bad usage, 130 when Ctrl-C stopped
+it. Progress goes to stderr every 10 s.`;
 
 const COMMON_OPTIONS = { ...valueOptions('model', 'frame', 'backend'), param: { type: 'string' as const, multiple: true as const }, ...flagOptions('json') };
 
@@ -197,16 +200,55 @@ async function load(ctx: CommandContext, command: string, file: string, values: 
   }
 }
 
-/** Runs the simulation; a problem with the input (elements the calculator lacks, no cell, …) is printed and gives status 1. */
+/** Exit status of a run stopped with Ctrl-C (128 + SIGINT, as a shell reports it). */
+const INTERRUPTED = 130;
+/** A line of progress on stderr at most this often (a short run prints none). */
+const PROGRESS_MS = 10_000;
+/** The run lets Node see a Ctrl-C at least this often (the steps themselves never wait on the event loop). */
+const YIELD_MS = 50;
+
+/** Where a run is, for its progress line: the step and the values that tell how it goes. */
+function progressText(params: SimulationParameters, step: number, v: StepValues): string {
+  if (params.task === 'md') return `step ${step} of ${params.steps} (${fmt(step * params.timestep, 1)} fs), T ${fmt(v.temperature, 1)} K, E_tot ${fmt(v.total)} eV`;
+  if (params.task === 'relax') return `step ${step} (at most ${params.maxSteps}), energy ${fmt(v.energy)} eV, fmax ${fmt(v.fmax, 4)} eV/Å`;
+  return `volume ${step + 1} of ${params.points}`;
+}
+
+/**
+ * Runs the simulation; a problem with the input (elements the calculator lacks, no cell, …) is
+ * printed and gives status 1. Progress goes to stderr every PROGRESS_MS; Ctrl-C stops the run at its
+ * next step (it then ends 'cancelled', with what it did so far; a second Ctrl-C quits at once).
+ */
 async function simulate(ctx: CommandContext, command: string, file: string, loaded: Loaded, params: SimulationParameters, hooks: SimulationHooks = {}): Promise<SimulationOutcome | number> {
   const { structure, opened } = loaded;
+  const signal = { aborted: false };
+  const onSigint = () => {
+    signal.aborted = true;
+    ctx.io.err(`latticework ${command}: ${file}: stopping at the next step (Ctrl-C again quits at once)`);
+  };
+  process.once('SIGINT', onSigint);
+  let told = performance.now();
+  let yielded = performance.now();
+  const onStep = async (step: number, values: StepValues) => {
+    await hooks.onStep?.(step, values);
+    const now = performance.now();
+    if (now - told >= PROGRESS_MS) {
+      told = now;
+      ctx.io.err(`latticework ${command}: ${file}: ${progressText(params, step, values)}`);
+    }
+    if (now - yielded >= YIELD_MS) {
+      await new Promise((r) => setImmediate(r));
+      yielded = performance.now();
+    }
+  };
   try {
     checkSimulationInput(structure, opened.spec, params);
-    return await runSimulation(structure, opened.calculator, params, hooks);
+    return await runSimulation(structure, opened.calculator, params, { ...hooks, onStep, signal });
   } catch (e) {
     ctx.io.err(`latticework ${command}: ${file}: ${(e as Error).message}`);
     return 1;
   } finally {
+    process.removeListener('SIGINT', onSigint);
     opened.calculator.dispose?.();
   }
 }
@@ -300,7 +342,7 @@ export const relaxCommand: Command = {
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`relaxed structure written to ${values.out}`);
     }
-    return out.status === 'finished' && summary.converged ? 0 : 1;
+    return out.status === 'cancelled' ? INTERRUPTED : out.status === 'finished' && summary.converged ? 0 : 1;
   },
 };
 
@@ -429,7 +471,7 @@ export const mdCommand: Command = {
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`${frames.length} frames written to ${values.out}`);
     }
-    return out.status === 'finished' && out.stoppedAt === undefined ? 0 : 1;
+    return out.status === 'cancelled' ? INTERRUPTED : out.status === 'finished' && out.stoppedAt === undefined ? 0 : 1;
   },
 };
 
@@ -464,7 +506,7 @@ export const eosCommand: Command = {
     const s = out.summary?.task === 'eos' ? out.summary : null;
     if (!s) {
       ctx.io.err(`latticework eos: ${file}: ${out.message}`);
-      return 1;
+      return out.status === 'cancelled' ? INTERRUPTED : 1;
     }
     if (values.json) {
       ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, v0: s.v0, e0: s.e0, b0GPa: s.b0GPa, b0prime: s.b0prime, points: s.points, rms: s.rms }));

@@ -235,6 +235,33 @@ describe('latticework relax, md and eos', () => {
     expect(readFrames('XDATCAR', readFileSync(join(dir, 'XDATCAR'), 'utf8')).frames).toHaveLength(5);
   });
 
+  it('Ctrl-C stops md and relax at the next step: what they did is printed and written, exit 130', { timeout: 120_000 }, async () => {
+    const interrupt = (ms: number) => setTimeout(() => process.emit('SIGINT'), ms);
+    let timer = interrupt(1500);
+    const r = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '100000000', '--every', '10', '--out', 'stopped.extxyz', '--json']);
+    clearTimeout(timer);
+    expect(r.code, r.err).toBe(130);
+    expect(r.err).toMatch(/^latticework md: Cu\.vasp: stopping at the next step/m);
+    const doc = JSON.parse(r.out) as { steps: number; energy: number[]; message: string };
+    expect(doc.message).toBe(`cancelled after ${doc.steps} of 100000000 steps`);
+    expect(doc.steps).toBeGreaterThan(0);
+    expect(doc.energy).toHaveLength(doc.steps + 1);
+    expect(readFrames('stopped.extxyz', readFileSync(join(dir, 'stopped.extxyz'), 'utf8')).frames).toHaveLength(Math.floor(doc.steps / 10) + 1);
+    // the listener is gone with the run: a later run is not stopped by an old Ctrl-C
+    expect(process.listenerCount('SIGINT')).toBe(0);
+    // a relaxation stopped so writes the structure it reached: 200 atoms scattered in a box, far from any minimum
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 14;
+    const sites = Array.from({ length: 200 }, () => `Cu ${random().toFixed(5)} ${random().toFixed(5)} ${random().toFixed(5)}`);
+    writeFileSync(join(dir, 'Cu-gas.extxyz'), ['200', 'Lattice="14 0 0 0 14 0 0 0 14" Properties=species:S:1:pos:R:3 pbc="T T T"', ...sites, ''].join('\n'));
+    timer = interrupt(500);
+    const relaxed = await run(relaxCommand, ['Cu-gas.extxyz', '--model', 'emt', '--fmax', '1e-6', '--steps', '1000000', '--out', 'stopped.vasp', '--json']);
+    clearTimeout(timer);
+    expect(relaxed.code, relaxed.err).toBe(130);
+    expect(JSON.parse(relaxed.out).message).toMatch(/^cancelled/);
+    expect(readStructures('stopped.vasp', readFileSync(join(dir, 'stopped.vasp'), 'utf8')).structures[0].numbers).toHaveLength(200);
+  });
+
   it("md --velocities file continues a run ASE wrote (its momenta) step for step, and ASE reads our frames' momenta", continuesAse);
 
   it('with a trained potential, relax and md say where the structure left its training structures', { timeout: 300_000 }, async () => {
