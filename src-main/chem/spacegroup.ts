@@ -17,6 +17,7 @@ import { elementSymbol } from '../../src-shared/chem';
 import type { Mat3, Structure } from '../../src-shared/chem';
 import { fracToCart } from '../../src-shared/chem/lattice';
 import type { CrystalSystem, SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
+import type { SymmetryOperations } from '../../src-shared/sim/symmetry';
 
 /** spglib's and pymatgen's default distance tolerance, Å. */
 export const DEFAULT_SYMPREC = 0.01;
@@ -163,5 +164,24 @@ export function standardCell(s: Structure, kind: 'primitive' | 'conventional', s
     occupancy: Float64Array.from(occupancy),
     siteProperties: {},
     properties: { ...s.properties },
+  };
+}
+
+/**
+ * The space group's operations on the structure's own cell (x ↦ R·x + t on fractional coordinates,
+ * spglib's convention), for a relaxation that keeps them (src-shared/sim/symmetry.ts). Throws for a
+ * structure that is not a 3D-periodic crystal.
+ */
+export function symmetryOperations(s: Structure, symprec = DEFAULT_SYMPREC): SymmetryOperations {
+  if (!s.lattice || !s.frac || !s.pbc.every(Boolean) || s.numbers.length === 0) throw new Error('keeping the symmetry needs a crystal: a structure periodic in all three directions');
+  const { data } = analyse(s, symprec);
+  const group = spaceGroupOfNumber(data.number, symprec);
+  return {
+    // moyo lists a rotation column by column: row-major is its transpose
+    rotations: data.operations.map(({ rotation: r }) => [r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]]),
+    translations: data.operations.map((o) => Array.from(o.translation)),
+    symbol: group.symbol,
+    number: group.number,
+    symprec,
   };
 }

@@ -12,6 +12,7 @@
 import { structureFromJSON, structureToJSON, type StructureJSON } from '../../src-shared/chem/serialize';
 import {
   builtinCalculator,
+  keepsSymmetry,
   runSimulation,
   type Calculator,
   type CalculatorSpec,
@@ -24,6 +25,7 @@ import {
 import type { TrainingDomain } from '../../src-shared/model/domain';
 import { TrajectoryDomainWatch } from '../../src-shared/model/potential-domain';
 import type { TaskContext } from './protocol';
+import { symmetryOperations } from '../chem/spacegroup';
 
 export interface SimulateTaskInput {
   structure: StructureJSON;
@@ -91,6 +93,7 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
   try {
     const outcome = await runSimulation(start, calculator, input.parameters, {
       signal: ctx.signal,
+      ...(keepsSymmetry(input.parameters) ? { symmetry: symmetryOperations(start) } : {}),
       onStep: async (step, values) => {
         batch.steps.push({ step, values });
         const now = Date.now();

@@ -12,6 +12,7 @@ import { elementInfo, elementSymbol } from '../chem/elements';
 import { cartToFrac, cellVolume, invert, mulRows } from '../chem/lattice';
 import type { Mat3, SiteProperty, Structure } from '../chem/structure';
 import { ASE_FS, KB, MASS_VELOCITY2 } from './units';
+import type { Symmetry } from './symmetry';
 
 /**
  * What a calculator needs to know about a structure: a `Structure` is one, and so is `Atoms`.
@@ -45,6 +46,9 @@ export interface AxisConstraint {
   frame: 'lattice' | 'cartesian';
 }
 
+/** Why a symmetry is not kept together with held atoms. */
+export const SYMMETRY_AND_HELD = 'a relaxation keeps the symmetry or holds atoms, not both: held atoms are rarely a symmetric set, and the two would fight';
+
 export function copyLattice(l: Mat3): Mat3 {
   return [[...l[0]], [...l[1]], [...l[2]]];
 }
@@ -64,6 +68,8 @@ export class Atoms implements AtomicConfiguration {
   readonly fixed: Uint8Array | null;
   /** Atoms held along some axes only (none of them in `fixed`, each held along one or two axes). */
   readonly axisConstraints: readonly AxisConstraint[];
+  /** A space group kept through a relaxation (ASE's `FixSymmetry`): forces and steps averaged over it; null when none is. */
+  readonly symmetry: Symmetry | null;
 
   constructor(init: {
     numbers: Int32Array;
@@ -74,6 +80,7 @@ export class Atoms implements AtomicConfiguration {
     velocities?: Float64Array;
     fixed?: Uint8Array | null;
     axisConstraints?: readonly AxisConstraint[];
+    symmetry?: Symmetry | null;
   }) {
     const n = init.numbers.length;
     if (init.cart.length !== 3 * n) throw new SimulationInputError(`positions: expected ${3 * n} numbers for ${n} atoms, got ${init.cart.length}`);
@@ -88,16 +95,23 @@ export class Atoms implements AtomicConfiguration {
     if (fixed && fixed.length !== n) throw new SimulationInputError(`fixed atoms: expected a flag for each of ${n} atoms, got ${fixed.length}`);
     this.fixed = fixed;
     this.axisConstraints = checkAxisConstraints(init.axisConstraints ?? [], n, fixed, this.lattice);
+    this.symmetry = init.symmetry ?? null;
+    if (this.symmetry && (fixed || this.axisConstraints.length)) throw new SimulationInputError(SYMMETRY_AND_HELD);
+    if (this.symmetry && !this.lattice) throw new SimulationInputError('keeping a symmetry needs a lattice');
     this.constrainVectors(this.velocities);
   }
 
   /**
    * The atoms of an ordered structure; `fixed` lists atom indices (0-based) to hold in place,
    * `axisConstraints` the atoms to hold along some axes only; with `velocities` the atoms start with
-   * the structure's own (its `momenta`, `structureVelocities`), an error when it has none.
+   * the structure's own (its `momenta`, `structureVelocities`), an error when it has none; `symmetry`
+   * keeps a space group (sim/symmetry.ts).
    * Partially occupied sites and dummy atoms are errors: a simulation needs one element per site.
    */
-  static fromStructure(s: Structure, options: { fixed?: readonly number[]; axisConstraints?: readonly AxisConstraint[]; velocities?: boolean } = {}): Atoms {
+  static fromStructure(
+    s: Structure,
+    options: { fixed?: readonly number[]; axisConstraints?: readonly AxisConstraint[]; velocities?: boolean; symmetry?: Symmetry } = {},
+  ): Atoms {
     const n = s.numbers.length;
     if (n === 0) throw new SimulationInputError('the structure has no atoms');
     for (let i = 0; i < n; i++) {
@@ -120,7 +134,7 @@ export class Atoms implements AtomicConfiguration {
       if (!v) throw new SimulationInputError("the structure carries no velocities (an extended XYZ's momenta, as ASE writes them, or a frame of a molecular dynamics run): start from Maxwell–Boltzmann velocities");
       velocities = v;
     }
-    return new Atoms({ numbers: s.numbers, cart: s.cart, lattice: s.lattice, pbc: s.pbc, fixed, axisConstraints: options.axisConstraints, velocities });
+    return new Atoms({ numbers: s.numbers, cart: s.cart, lattice: s.lattice, pbc: s.pbc, fixed, axisConstraints: options.axisConstraints, velocities, symmetry: options.symmetry });
   }
 
   get length(): number {
@@ -134,11 +148,12 @@ export class Atoms implements AtomicConfiguration {
 
   /**
    * Projects vectors of the atoms (forces, velocities; 3 per atom) in place as the constraints do
-   * (ASE's `adjust_forces`): zero for a fixed atom; for an atom held along some axes, Cartesian
+   * (ASE's `adjust_forces`): averaged over the space group kept (`symmetry`); zero for a fixed atom; for an atom held along some axes, Cartesian
    * components along them removed, or in the lattice frame, as ASE's `FixScaled` does,
    * f ← ((f·A) ⊙ free)·A⁻¹ with A the lattice (rows).
    */
   constrainVectors(v: Float64Array): Float64Array {
+    if (this.symmetry) return this.symmetry.vectors(v, this.lattice!);
     const fixed = this.fixed;
     if (fixed) for (let i = 0; i < fixed.length; i++) if (fixed[i]) v.fill(0, 3 * i, 3 * i + 3);
     if (this.axisConstraints.length === 0) return v;
@@ -155,11 +170,18 @@ export class Atoms implements AtomicConfiguration {
 
   /**
    * Moves the atoms to `next` (Cartesian, 3 per atom) as far as the constraints let them (ASE's
-   * `adjust_positions`): a fixed atom stays; an atom held along some axes keeps its coordinates along
+   * `adjust_positions`): with a symmetry kept, by the step averaged over the group; a fixed atom stays; an atom held along some axes keeps its coordinates along
    * them (in the lattice frame, its fractional coordinates in the current cell).
    */
   moveTo(next: Float64Array): void {
     const cart = this.cart;
+    if (this.symmetry) {
+      // the step, averaged over the group (ASE's FixSymmetry.adjust_positions)
+      const step = next.map((x, k) => x - cart[k]);
+      this.symmetry.vectors(step, this.lattice!);
+      for (let k = 0; k < cart.length; k++) cart[k] += step[k];
+      return;
+    }
     // where the atoms held along some axes were
     const held = this.axisConstraints.map((c) => cart.slice(3 * c.atom, 3 * c.atom + 3));
     const fixed = this.fixed;

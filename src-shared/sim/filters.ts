@@ -72,7 +72,9 @@ export class AtomPositions implements Optimizable {
   async evaluate(): Promise<Evaluation> {
     const r = await this.calculator.calculate(this.atoms, { stress: this.atoms.bulk });
     const forces = this.atoms.constrainVectors(Float64Array.from(r.forces));
-    return { energy: r.energy, objective: r.energy, forces, atomForces: r.forces, stress: r.stress, fmax: maxForce(forces), smax: null };
+    const { symmetry, lattice } = this.atoms;
+    const stress = symmetry && r.stress ? symmetry.stress(r.stress, lattice!) : r.stress;
+    return { energy: r.energy, objective: r.energy, forces, atomForces: r.forces, stress, fmax: maxForce(forces), smax: null };
   }
 }
 
@@ -96,6 +98,8 @@ export class CellFilter implements Optimizable {
   readonly cellFactor: number;
   /** Reference lattice A₀ (rows, row-major). */
   private readonly a0: Float64Array;
+  /** The same as rows. */
+  private readonly reference: Mat3;
   /** X, the cell degrees of freedom (row-major, symmetric). */
   private x: Float64Array = new Float64Array(9);
   /** F = exp(X / c). */
@@ -114,6 +118,7 @@ export class CellFilter implements Optimizable {
     if (!(this.cellFactor > 0)) throw new Error(`the cell factor must be positive, got ${this.cellFactor}`);
     const l = atoms.lattice!;
     this.a0 = Float64Array.of(...l[0], ...l[1], ...l[2]);
+    this.reference = [[...l[0]], [...l[1]], [...l[2]]];
   }
 
   get rows(): number {
@@ -152,8 +157,9 @@ export class CellFilter implements Optimizable {
       const m = 0.5 * (x[3 * i + j] + x[3 * j + i]);
       x[3 * i + j] = x[3 * j + i] = m;
     }
-    this.x = x;
-    this.f = expm(x.map((v) => v / this.cellFactor), 3);
+    // a symmetry kept: the strain averaged over the group (ASE's FixSymmetry.adjust_cell)
+    this.x = this.atoms.symmetry ? this.atoms.symmetry.tensor(x, this.reference) : x;
+    this.f = expm(this.x.map((v) => v / this.cellFactor), 3);
     const f = this.f;
     const a0 = this.a0;
     const lattice: Mat3 = [
@@ -191,7 +197,8 @@ export class CellFilter implements Optimizable {
       // (Fᵀ f)_k = Σ_m F_mk f_m
       for (let k = 0; k < 3; k++) out[3 * i + k] = f[k] * f0 + f[3 + k] * f1 + f[6 + k] * f2;
     }
-    const s = r.stress;
+    // a symmetry kept: the stress averaged over the group (ASE's FixSymmetry.adjust_stress)
+    const s = atoms.symmetry ? atoms.symmetry.stress(r.stress, atoms.lattice!) : r.stress;
     const P = this.pressure;
     // σ + P·I, full 3×3 from Voigt (xx, yy, zz, yz, xz, xy)
     const sp = Float64Array.of(s[0] + P, s[5], s[4], s[5], s[1] + P, s[3], s[4], s[3], s[2] + P);
@@ -211,6 +218,6 @@ export class CellFilter implements Optimizable {
       for (const v of sp) smax = Math.max(smax, Math.abs(v));
     }
     out.set(gx, 3 * n);
-    return { energy: r.energy, objective: r.energy + P * V, forces: out, atomForces: r.forces, stress: r.stress, fmax: maxForce(forces), smax };
+    return { energy: r.energy, objective: r.energy + P * V, forces: out, atomForces: r.forces, stress: s, fmax: maxForce(forces), smax };
   }
 }

@@ -18,5 +18,6 @@ export * from './md';
 export * from './eos';
 export * from './job';
 export * from './trajectory';
+export * from './symmetry';
 export * from './agreement';
 export * from './label';

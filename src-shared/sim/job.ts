@@ -7,7 +7,7 @@
 import type { Mat3, Structure } from '../chem/structure';
 import { maxForce } from '../chem/frames';
 import { elementSymbol } from '../chem/elements';
-import { Atoms, SimulationInputError, type AtomicConfiguration, type AxisConstraint } from './atoms';
+import { Atoms, SimulationInputError, SYMMETRY_AND_HELD, type AtomicConfiguration, type AxisConstraint } from './atoms';
 import { pressureOf, type CalculateOptions, type Calculation, type Calculator } from './calculator';
 import { EmtCalculator, EMT_ELEMENTS } from './emt';
 import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
@@ -17,6 +17,7 @@ import { DiffusionLog, type DiffusionVerdict } from './msd';
 import { heldStructure } from './constraints';
 import { CARTESIAN_CELL } from './filters';
 import { RELAX_DEFAULTS, relax } from './relax';
+import { Symmetry, type SymmetryOperations } from './symmetry';
 import { fromGPa, toGPa } from './units';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
@@ -65,6 +66,11 @@ export interface RelaxParameters {
   every: number;
   /** A trained potential: stop at the first frame outside its training structures (see `SimulationHooks.domain`). */
   stopWhenExtrapolating?: boolean;
+  /**
+   * Keep the structure's space group (ASE's `FixSymmetry`, sim/symmetry.ts): its operations, found by
+   * the caller at the start, come in `SimulationHooks.symmetry`. Absent: false.
+   */
+  symmetry?: boolean;
 }
 
 export interface MdParameters {
@@ -126,6 +132,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
     pressure: 0,
     smax: toGPa(RELAX_DEFAULTS.smax),
     hydrostatic: false,
+    symmetry: false,
     fixed: [],
     axisConstraints: [],
     every: 1,
@@ -267,6 +274,8 @@ export interface SimulationHooks {
   /** Every step's values (MD: every time step; relax: every optimiser step; eos: every volume). */
   onStep?: (step: number, values: StepValues) => void | Promise<void>;
   signal?: { readonly aborted: boolean };
+  /** A relaxation that keeps its symmetry (`RelaxParameters.symmetry`): the space group's operations on the structure, found by the caller. */
+  symmetry?: SymmetryOperations;
   /**
    * A trained potential's watch over its training structures: every frame is shown to it before
    * `onFrame`. With `stopWhenExtrapolating` (relax, md), the first frame it flags ends the run: status
@@ -283,6 +292,11 @@ export function constraintsOf(params: SimulationParameters): { fixed: number[]; 
 /** How a run's atoms start: what they hold and, for MD from the structure's own velocities, those. */
 function startOf(params: SimulationParameters): { fixed: number[]; axisConstraints: AxisConstraint[]; velocities: boolean } {
   return { ...constraintsOf(params), velocities: params.task === 'md' && params.velocities === 'structure' };
+}
+
+/** Whether the run keeps the structure's symmetry (a relaxation asked to). */
+export function keepsSymmetry(params: SimulationParameters): boolean {
+  return params.task === 'relax' && params.symmetry === true;
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
@@ -304,13 +318,23 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
   if (needsCell && !atoms.bulk) throw new SimulationInputError(`${needsCell} needs a structure periodic in all three directions`);
   if (params.task === 'relax' && params.cell && atoms.axisConstraints.some((c) => c.frame === 'cartesian')) throw new SimulationInputError(CARTESIAN_CELL);
   if (params.task === 'md' && params.ensemble === 'npt' && atoms.constrained) throw new SimulationInputError('NPT molecular dynamics cannot hold atoms (the barostat moves every atom with the cell)');
+  if (keepsSymmetry(params)) {
+    if (!atoms.bulk) throw new SimulationInputError('keeping the symmetry needs a crystal: a structure periodic in all three directions');
+    if (atoms.constrained) throw new SimulationInputError(SYMMETRY_AND_HELD);
+  }
   return atoms;
 }
 
 /** Runs one simulation of `structure` with `calculator`. Input errors throw; everything else is in the outcome. */
 export async function runSimulation(structure: Structure, calculator: Calculator, params: SimulationParameters, hooks: SimulationHooks = {}): Promise<SimulationOutcome> {
   const held = constraintsOf(params);
-  const atoms = Atoms.fromStructure(structure, startOf(params));
+  let symmetry: Symmetry | undefined;
+  if (keepsSymmetry(params)) {
+    checkSimulationInput(structure, null, params);
+    if (!hooks.symmetry) throw new SimulationInputError("keeping the symmetry needs the space group's operations, found at the start");
+    symmetry = new Symmetry(hooks.symmetry, structure.numbers, structure.cart, structure.lattice!);
+  }
+  const atoms = Atoms.fromStructure(structure, { ...startOf(params), symmetry });
   try {
     const out = await simulate(atoms, structure.name, calculator, params, hooks);
     // the final structure of a relaxation or an MD run says which atoms were held (a POSCAR written from it flags them)

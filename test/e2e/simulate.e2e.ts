@@ -255,6 +255,12 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-task-relax').click();
     await page.getByTestId('simulation-calculator').selectOption('emt');
     const earlier = new Set((await api.simulations.list({})).map((r) => r.id));
+    // keeping the symmetry and holding atoms do not go together: the start says so, and nothing runs
+    await page.getByTestId('simulation-symmetry').check();
+    await page.getByTestId('simulation-start').click();
+    await expect.poll(async () => (await page.getByTestId('simulation-start-error').textContent()) ?? '').toMatch(/keeps the symmetry or holds atoms, not both/);
+    expect((await api.simulations.list({})).every((r) => earlier.has(r.id))).toBe(true);
+    await page.getByTestId('simulation-symmetry').uncheck();
     await page.getByTestId('simulation-start').click();
     const run = page.getByTestId('simulation-run');
     // the new run is shown, and finishes

@@ -12,6 +12,7 @@ import {
   Atoms,
   checkSimulationInput,
   constraintsOf,
+  keepsSymmetry,
   runSimulation,
   SIMULATION_DEFAULTS,
   trajectoryText,
@@ -22,7 +23,9 @@ import {
   type SimulationOutcome,
   type SimulationParameters,
   type StepValues,
+  type SymmetryOperations,
 } from '../../../src-shared/sim';
+import { symmetryOperations } from '../../chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { describeFileConstraints, fileConstraints, parseAtomIndices } from '../../../src-shared/sim/constraints';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
@@ -47,7 +50,7 @@ const FIXED = `  --fixed I,J-K,...  atoms held in place (0-based indices; J-K a 
                      along some axes held along those; --fixed replaces all of it, --fixed
                      none holds no atom`;
 
-const relaxUsage = `Usage: latticework relax FILE --model NAME [--cell] [--fmax F] [--steps N] [--optimizer fire|lbfgs] [--out FILE] [--json]
+const relaxUsage = `Usage: latticework relax FILE --model NAME [--cell] [--symmetry] [--fmax F] [--steps N] [--optimizer fire|lbfgs] [--out FILE] [--json]
 
 Relaxes the atoms (and with --cell the cell) of the structure in FILE until the largest force is
 at most F (and with --cell every stress component is within --smax of the target pressure).
@@ -56,6 +59,9 @@ ${COMMON}
   --pressure P       target pressure with --cell, GPa (default 0)
   --smax S           stress tolerance with --cell, GPa (default ${SIMULATION_DEFAULTS.relax.smax.toPrecision(2)})
   --hydrostatic      with --cell: change the volume only
+  --symmetry         keep the structure's space group (found at 0.01 Å, as spglib's default): forces,
+                     steps, stress and cell changes averaged over it, as ASE's FixSymmetry (without
+                     its first refinement of the positions); not with held atoms
   --fmax F           force tolerance, eV/Å (default ${SIMULATION_DEFAULTS.relax.fmax})
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
@@ -243,7 +249,12 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
   };
   try {
     checkSimulationInput(structure, opened.spec, params);
-    return await runSimulation(structure, opened.calculator, params, { ...hooks, onStep, signal });
+    let symmetry: SymmetryOperations | undefined;
+    if (keepsSymmetry(params)) {
+      symmetry = symmetryOperations(structure);
+      ctx.io.err(`note: ${file}: keeping its space group ${symmetry.symbol} (No. ${symmetry.number}; ${symmetry.rotations.length} operations found at ${symmetry.symprec} Å)`);
+    }
+    return await runSimulation(structure, opened.calculator, params, { ...hooks, onStep, signal, ...(symmetry ? { symmetry } : {}) });
   } catch (e) {
     ctx.io.err(`latticework ${command}: ${file}: ${(e as Error).message}`);
     return 1;
@@ -275,7 +286,7 @@ export const relaxCommand: Command = {
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'relax', relaxUsage, {
       allowPositionals: true,
-      options: { ...COMMON_OPTIONS, ...valueOptions('fmax', 'steps', 'optimizer', 'out', 'pressure', 'smax', 'fixed'), ...flagOptions('cell', 'hydrostatic', 'stop-when-extrapolating') },
+      options: { ...COMMON_OPTIONS, ...valueOptions('fmax', 'steps', 'optimizer', 'out', 'pressure', 'smax', 'fixed'), ...flagOptions('cell', 'hydrostatic', 'symmetry', 'stop-when-extrapolating') },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
@@ -296,6 +307,7 @@ export const relaxCommand: Command = {
         pressure: num(values, 'pressure', d.pressure),
         smax: num(values, 'smax', d.smax, positive, 'a positive number of GPa'),
         hydrostatic: !!values.hydrostatic,
+        symmetry: !!values.symmetry,
         stopWhenExtrapolating: !!values['stop-when-extrapolating'],
       };
     } catch (e) {

@@ -140,6 +140,7 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       axisConstraints: axisConstraints.optional(),
       every: count.min(1).max(1_000_000),
       stopWhenExtrapolating: z.boolean().optional(),
+      symmetry: z.boolean().optional(),
     })
     .strict(),
   z

@@ -12,6 +12,7 @@ import { golden } from '../../shared/sim/helpers';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { copperPoscar, tinyPotentialFile } from '../services/simulation-fixtures';
 import { python } from '../../helpers/torch';
+import { findSpaceGroup } from '../../../src-main/chem/spacegroup';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-sim-cli-'));
 writeFileSync(join(dir, 'Cu.vasp'), copperPoscar(2, 0.3));
@@ -92,6 +93,40 @@ for _ in range(20):
 ours = read('continued.extxyz', -1) if len(__import__('sys').argv) > 1 else None
 print(json.dumps({'total': total, 'velocities': (a.get_velocities() * units.fs).tolist(), 'positions': a.positions.tolist(),
                   'oursVelocities': None if ours is None else (ours.get_velocities() * units.fs).tolist()}))
+`;
+
+/** ASE 3.22's FixSymmetry: FIRE from exactly symmetric starts (wurtzite-like AlN, P6_3mc; Cu/Au in P4mm), and ExpCellFilter + BFGS (P4mm; hcp Au). */
+const ASE_SYMMETRY = `
+import json, warnings
+import numpy as np
+from ase import Atoms
+from ase.build import bulk
+from ase.calculators.emt import EMT
+from ase.constraints import ExpCellFilter
+from ase.io import write
+from ase.optimize import BFGS, FIRE
+from ase.spacegroup.symmetrize import FixSymmetry, check_symmetry
+warnings.simplefilter('ignore')
+a, c = 3.1, 5.0
+starts = {
+    'wurtzite': Atoms('Al2N2', scaled_positions=[[1/3, 2/3, 0], [2/3, 1/3, 0.5], [1/3, 2/3, 0.36], [2/3, 1/3, 0.86]],
+                      cell=[[a, 0, 0], [-a / 2, a * np.sqrt(3) / 2, 0], [0, 0, c]], pbc=True),
+    'tetragonal': Atoms('CuAuCuAu', scaled_positions=[[0, 0, 0], [0.5, 0.5, 0.42], [0, 0, 0.5], [0.5, 0.5, 0.9]], cell=[2.9, 2.9, 8.2], pbc=True),
+    'hcp': bulk('Au', 'hcp', a=3.0, c=5.2),
+}
+out = {}
+for name, start in starts.items():
+    write(name + '.extxyz', start)
+    out[name] = {}
+    if name != 'hcp':
+        x = start.copy(); x.set_constraint(FixSymmetry(x)); x.calc = EMT()
+        opt = FIRE(x, logfile=None); opt.run(fmax=1e-3, steps=2000)
+        out[name]['fire'] = {'energy': x.get_potential_energy(), 'steps': opt.nsteps, 'positions': x.positions.tolist()}
+    if name != 'wurtzite':
+        x = start.copy(); x.set_constraint(FixSymmetry(x)); x.calc = EMT()
+        BFGS(ExpCellFilter(x), logfile=None).run(fmax=1e-6, steps=5000)
+        out[name]['cell'] = {'energy': x.get_potential_energy(), 'cell': x.cell.array.tolist(), 'group': check_symmetry(x, 1e-5)['number']}
+print(json.dumps(out))
 `;
 
 async function continuesAse(): Promise<void> {
@@ -260,6 +295,32 @@ describe('latticework relax, md and eos', () => {
     expect(relaxed.code, relaxed.err).toBe(130);
     expect(JSON.parse(relaxed.out).message).toMatch(/^cancelled/);
     expect(readStructures('stopped.vasp', readFileSync(join(dir, 'stopped.vasp'), 'utf8')).structures[0].numbers).toHaveLength(200);
+  });
+
+  it("relax --symmetry takes ASE's steps with FixSymmetry, and ends a cell relaxation where ASE's does", { timeout: 120_000 }, async () => {
+    const ase = JSON.parse(python(['-c', ASE_SYMMETRY], dir)) as Record<string, { fire?: { energy: number; steps: number; positions: number[][] }; cell?: { energy: number; cell: number[][]; group: number } }>;
+    for (const name of ['wurtzite', 'tetragonal']) {
+      const r = await run(relaxCommand, [`${name}.extxyz`, '--model', 'emt', '--symmetry', '--fmax', '0.001', '--steps', '2000', '--json']);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toMatch(new RegExp(`^note: ${name}\\.extxyz: keeping its space group (P6_3mc \\(No\\. 186; 12|P4mm \\(No\\. 99; 8) operations found at 0\\.01 Å\\)`));
+      const doc = JSON.parse(r.out) as { steps: number; energy: number; structure: { positions: number[][] } };
+      expect(doc.steps).toBe(ase[name].fire!.steps);
+      expect(Math.abs(doc.energy - ase[name].fire!.energy)).toBeLessThan(1e-9);
+      expect(Math.max(...doc.structure.positions.flat().map((x, k) => Math.abs(x - ase[name].fire!.positions.flat()[k])))).toBeLessThan(1e-6);
+    }
+    for (const name of ['tetragonal', 'hcp']) {
+      const r = await run(relaxCommand, [`${name}.extxyz`, '--model', 'emt', '--symmetry', '--cell', '--fmax', '1e-6', '--smax', '1e-6', '--steps', '5000', '--out', `${name}-kept.cif`, '--json']);
+      expect(r.code, r.err).toBe(0);
+      const doc = JSON.parse(r.out) as { energy: number; structure: { lattice: number[][] } };
+      expect(Math.abs(doc.energy - ase[name].cell!.energy)).toBeLessThan(1e-8);
+      expect(Math.max(...doc.structure.lattice.flat().map((x, k) => Math.abs(x - ase[name].cell!.cell.flat()[k])))).toBeLessThan(1e-5);
+      const kept = readStructures(`${name}-kept.cif`, readFileSync(join(dir, `${name}-kept.cif`), 'utf8')).structures[0];
+      expect(findSpaceGroup(kept, 1e-5)!.number).toBe(ase[name].cell!.group);
+    }
+    // without a crystal, or with held atoms, it says why
+    const held = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--symmetry', '--fixed', '0']);
+    expect(held.code).toBe(1);
+    expect(held.err).toMatch(/keeps the symmetry or holds atoms, not both/);
   });
 
   it("md --velocities file continues a run ASE wrote (its momenta) step for step, and ASE reads our frames' momenta", continuesAse);

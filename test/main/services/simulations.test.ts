@@ -12,6 +12,7 @@ import { EmtCalculator, SIMULATION_DEFAULTS } from '../../../src-shared/sim';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { connect, serveTestCore, startTestHost } from '../../helpers/core';
 import { copperPoscar, tinyPotentialFile } from './simulation-fixtures';
+import { findSpaceGroup } from '../../../src-main/chem/spacegroup';
 
 const served = serveTestCore();
 
@@ -208,6 +209,22 @@ describe('simulations service', () => {
     // a structure without velocities cannot start from its own
     await expect(api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...nve, velocities: 'structure' } })).rejects.toThrow(
       /^Cu fcc: the structure carries no velocities/,
+    );
+  });
+
+  it('a relaxation in the worker keeps the space group it was asked to keep', async () => {
+    const { api } = served;
+    const structureId = await importStructure(api, 'Cu2-shifted.vasp', copperPoscar(2, 0.2));
+    const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, cell: true, symmetry: true } });
+    const done = await waitForStatus(api, started.id, ['finished', 'failed', 'cancelled']);
+    expect(done.status, done.message).toBe('finished');
+    expect(done.summary?.task === 'relax' && done.summary.converged).toBe(true);
+    const final = readChemStructures('final.cif', (await api.simulations.export({ id: done.id, what: 'final', format: 'cif' })).text).structures[0];
+    const start = readChemStructures('start.vasp', copperPoscar(2, 0.2)).structures[0];
+    expect(findSpaceGroup(final, 1e-5)!.number).toBe(findSpaceGroup(start, 1e-5)!.number);
+    // held atoms and a kept symmetry do not go together: refused at once
+    await expect(api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, symmetry: true, fixed: [1] } })).rejects.toThrow(
+      /keeps the symmetry or holds atoms, not both/,
     );
   });
 

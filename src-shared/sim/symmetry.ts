@@ -1,0 +1,135 @@
+/**
+ * Keeping a crystal's symmetry through a relaxation, as ASE's `FixSymmetry`
+ * (ase/spacegroup/symmetrize.py, 3.22): the space group's operations, found once at the start (in
+ * the core, by moyo at spglib's tolerance), average every force, step, stress and cell change over the
+ * group, so that noise in a potential's forces cannot break the symmetry the structure started with.
+ *
+ * An operation maps fractional coordinates x ↦ R·x + t (spglib's convention). A vector field on the
+ * atoms (forces, a step) is written in the lattice basis, each atom's vector rotated by R onto the atom
+ * the operation sends it to, and the results averaged (ASE's `symmetrize_rank1`); a Cartesian tensor
+ * (stress, a change of the cell) M becomes A·M·Aᵀ, averaged as Rᵀ(·)R, and back (`symmetrize_rank2`).
+ * Unlike ASE, the start is not first moved onto the ideal symmetric positions (`refine_symmetry`):
+ * a structure symmetric only to within the tolerance keeps its small deviations.
+ */
+import type { Mat3 } from '../chem/structure';
+import { cartToFrac } from '../chem/lattice';
+import { SimulationInputError } from './atoms';
+import { inverse3 } from './matrix';
+
+/** A space group's operations on the structure's own cell: `rotations` row-major 3×3 integers on fractional coordinates, `translations` fractional. */
+export interface SymmetryOperations {
+  rotations: number[][];
+  translations: number[][];
+  /** The group's short Hermann–Mauguin symbol and number (for messages). */
+  symbol: string;
+  number: number;
+  /** The tolerance the operations were found with, Å. */
+  symprec: number;
+}
+
+/** The lattice (rows) as a row-major array. */
+function flat(l: Mat3): Float64Array {
+  return Float64Array.of(...l[0], ...l[1], ...l[2]);
+}
+
+/** The group's operations with the atom each sends each atom to; builds from operations found for these atoms. */
+export class Symmetry {
+  readonly size: number;
+  private readonly rotations: Int32Array[];
+  /** maps[g][i]: the atom that operation g sends atom i to. */
+  private readonly maps: Int32Array[];
+
+  constructor(
+    readonly operations: SymmetryOperations,
+    numbers: ArrayLike<number>,
+    cart: Float64Array,
+    lattice: Mat3,
+  ) {
+    const n = numbers.length;
+    const frac = cartToFrac(cart, lattice);
+    const a = flat(lattice);
+    this.size = operations.rotations.length;
+    if (this.size === 0) throw new SimulationInputError('the symmetry has no operations');
+    this.rotations = operations.rotations.map((r) => Int32Array.from(r));
+    this.maps = this.rotations.map((r, g) => {
+      const t = operations.translations[g];
+      const map = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const x = frac.subarray(3 * i, 3 * i + 3);
+        const y = [0, 1, 2].map((k) => r[3 * k] * x[0] + r[3 * k + 1] * x[1] + r[3 * k + 2] * x[2] + t[k]);
+        // the nearest atom to the image (ASE's prep_symmetry), which must be one of the same element within the tolerance
+        let best = -1;
+        let bestD = Infinity;
+        for (let j = 0; j < n; j++) {
+          const d = [0, 1, 2].map((k) => {
+            const v = frac[3 * j + k] - y[k];
+            return v - Math.round(v);
+          });
+          const c = [0, 1, 2].map((m) => d[0] * a[m] + d[1] * a[3 + m] + d[2] * a[6 + m]);
+          const d2 = c[0] * c[0] + c[1] * c[1] + c[2] * c[2];
+          if (d2 < bestD) {
+            bestD = d2;
+            best = j;
+          }
+        }
+        if (numbers[best] !== numbers[i] || Math.sqrt(bestD) > 2 * operations.symprec + 1e-9) {
+          throw new SimulationInputError(`the operations of ${operations.symbol} do not map the atoms onto themselves (atom ${i}): the symmetry was found for another structure`);
+        }
+        map[i] = best;
+      }
+      return map;
+    });
+  }
+
+  /** Averages vectors on the atoms (Cartesian, 3 per atom) over the group, in place (ASE's `symmetrize_rank1`). */
+  vectors(v: Float64Array, lattice: Mat3): Float64Array {
+    const a = flat(lattice);
+    const inv = inverse3(a)!;
+    const n = v.length / 3;
+    // in the lattice basis: v = Σ_k s_k a_k, s = v·A⁻¹
+    const s = new Float64Array(3 * n);
+    for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) s[3 * i + k] = v[3 * i] * inv[k] + v[3 * i + 1] * inv[3 + k] + v[3 * i + 2] * inv[6 + k];
+    const sum = new Float64Array(3 * n);
+    for (const [g, r] of this.rotations.entries()) {
+      const map = this.maps[g];
+      for (let i = 0; i < n; i++) {
+        const j = map[i];
+        for (let k = 0; k < 3; k++) sum[3 * j + k] += r[3 * k] * s[3 * i] + r[3 * k + 1] * s[3 * i + 1] + r[3 * k + 2] * s[3 * i + 2];
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      for (let m = 0; m < 3; m++) v[3 * i + m] = (sum[3 * i] * a[m] + sum[3 * i + 1] * a[3 + m] + sum[3 * i + 2] * a[6 + m]) / this.size;
+    }
+    return v;
+  }
+
+  /** Averages a Cartesian 3×3 tensor (row-major) over the group (ASE's `symmetrize_rank2`). */
+  tensor(m: ArrayLike<number>, lattice: Mat3): Float64Array {
+    const a = flat(lattice);
+    const inv = inverse3(a)!;
+    const scaled = mul(mul(a, m), transposed(a));
+    const sum = new Float64Array(9);
+    for (const r of this.rotations) {
+      const t = mul(mul(transposed(r), scaled), r);
+      for (let k = 0; k < 9; k++) sum[k] += t[k];
+    }
+    for (let k = 0; k < 9; k++) sum[k] /= this.size;
+    return mul(mul(inv, sum), transposed(inv));
+  }
+
+  /** A stress (Voigt xx, yy, zz, yz, xz, xy) averaged over the group (ASE's `adjust_stress`). */
+  stress(s: ArrayLike<number>, lattice: Mat3): Float64Array {
+    const t = this.tensor([s[0], s[5], s[4], s[5], s[1], s[3], s[4], s[3], s[2]], lattice);
+    return Float64Array.of(t[0], t[4], t[8], 0.5 * (t[5] + t[7]), 0.5 * (t[2] + t[6]), 0.5 * (t[1] + t[3]));
+  }
+}
+
+function mul(x: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(9);
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) out[3 * i + j] = x[3 * i] * y[j] + x[3 * i + 1] * y[3 + j] + x[3 * i + 2] * y[6 + j];
+  return out;
+}
+
+function transposed(x: ArrayLike<number>): Float64Array {
+  return Float64Array.of(x[0], x[3], x[6], x[1], x[4], x[7], x[2], x[5], x[8]);
+}
