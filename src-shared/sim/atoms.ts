@@ -148,9 +148,9 @@ export class Atoms implements AtomicConfiguration {
 
   /**
    * Projects vectors of the atoms (forces, velocities; 3 per atom) in place as the constraints do
-   * (ASE's `adjust_forces`): averaged over the space group kept (`symmetry`); zero for a fixed atom; for an atom held along some axes, Cartesian
-   * components along them removed, or in the lattice frame, as ASE's `FixScaled` does,
-   * f ← ((f·A) ⊙ free)·A⁻¹ with A the lattice (rows).
+   * (ASE's `adjust_forces`): averaged over the space group kept (`symmetry`); zero for a fixed atom;
+   * for an atom held along some axes, Cartesian components along them removed, or in the lattice
+   * frame, as ASE's `FixScaled` does, f ← ((f·A) ⊙ free)·A⁻¹ with A the lattice (rows).
    */
   constrainVectors(v: Float64Array): Float64Array {
     if (this.symmetry) return this.symmetry.vectors(v, this.lattice!);
@@ -170,8 +170,9 @@ export class Atoms implements AtomicConfiguration {
 
   /**
    * Moves the atoms to `next` (Cartesian, 3 per atom) as far as the constraints let them (ASE's
-   * `adjust_positions`): with a symmetry kept, by the step averaged over the group; a fixed atom stays; an atom held along some axes keeps its coordinates along
-   * them (in the lattice frame, its fractional coordinates in the current cell).
+   * `adjust_positions`): with a symmetry kept, by the step averaged over the group; a fixed atom
+   * stays; an atom held along some axes keeps its coordinates along them (in the lattice frame, its
+   * fractional coordinates in the current cell).
    */
   moveTo(next: Float64Array): void {
     const cart = this.cart;
