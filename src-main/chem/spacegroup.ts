@@ -16,7 +16,7 @@ import type { MoyoCell, MoyoDataset } from '@spglib/moyo-wasm';
 import { elementSymbol } from '../../src-shared/chem';
 import type { Mat3, Structure } from '../../src-shared/chem';
 import { fracToCart } from '../../src-shared/chem/lattice';
-import type { CrystalSystem, SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
+import type { CrystalSystem, SpaceGroupChange, SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import type { SymmetryOperations } from '../../src-shared/sim/symmetry';
 
 /** spglib's and pymatgen's default distance tolerance, Å. */
@@ -184,4 +184,18 @@ export function symmetryOperations(s: Structure, symprec = DEFAULT_SYMPREC): Sym
     number: group.number,
     symprec,
   };
+}
+
+/**
+ * A relaxation's space group at the start and at the end (at the default tolerance), or null when the
+ * structure is not a 3D crystal or the symmetry search fails (which does not fail the run).
+ */
+export function relaxationSpaceGroups(start: Structure, end: Structure): SpaceGroupChange | null {
+  try {
+    const a = findSpaceGroup(start);
+    const b = findSpaceGroup(end);
+    return a && b ? { start: a, end: b } : null;
+  } catch {
+    return null;
+  }
 }

@@ -25,7 +25,7 @@ import {
 import type { TrainingDomain } from '../../src-shared/model/domain';
 import { TrajectoryDomainWatch } from '../../src-shared/model/potential-domain';
 import type { TaskContext } from './protocol';
-import { symmetryOperations } from '../chem/spacegroup';
+import { relaxationSpaceGroups, symmetryOperations } from '../chem/spacegroup';
 
 export interface SimulateTaskInput {
   structure: StructureJSON;
@@ -113,7 +113,9 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
       },
     });
     flush();
-    return { status: outcome.status, message: outcome.message, summary: outcome.summary, final: outcome.final ? structureToJSON(outcome.final) : null, warnings: watch ? watch.warnings : null };
+    // a relaxation says whether the crystal kept its symmetry
+    const summary = outcome.summary?.task === 'relax' && outcome.final ? { ...outcome.summary, spaceGroups: relaxationSpaceGroups(start, outcome.final) } : outcome.summary;
+    return { status: outcome.status, message: outcome.message, summary, final: outcome.final ? structureToJSON(outcome.final) : null, warnings: watch ? watch.warnings : null };
   } finally {
     calculator.dispose?.();
   }

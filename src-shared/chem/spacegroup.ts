@@ -17,3 +17,15 @@ export function displaySymbol(symbol: string): string {
   const sub = '₀₁₂₃₄₅₆₇₈₉';
   return symbol.replace(/_(\d)/g, (_m, d: string) => sub[Number(d)]);
 }
+
+/** A structure's space group before and after something changed it (a relaxation). */
+export interface SpaceGroupChange {
+  start: SpaceGroupSummary;
+  end: SpaceGroupSummary;
+}
+
+/** "space group Fm-3m, kept" or "space group P4mm → P4/mmm", symbols as displayed. */
+export function spaceGroupChangeText(g: SpaceGroupChange): string {
+  const start = displaySymbol(g.start.symbol);
+  return g.start.number === g.end.number ? `space group ${start}, kept` : `space group ${start} → ${displaySymbol(g.end.symbol)}`;
+}

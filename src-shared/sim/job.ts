@@ -18,6 +18,7 @@ import { heldStructure } from './constraints';
 import { CARTESIAN_CELL } from './filters';
 import { RELAX_DEFAULTS, relax } from './relax';
 import { Symmetry, type SymmetryOperations } from './symmetry';
+import type { SpaceGroupChange } from '../chem/spacegroup';
 import { fromGPa, toGPa } from './units';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
@@ -226,6 +227,12 @@ export type SimulationSummary =
       /** GPa, when the structure is periodic in 3D. */
       pressure: number | null;
       volume: number | null;
+      /**
+       * The space group at the start and at the end (at 0.01 Å; found in the core, which adds it):
+       * whether the relaxation kept the crystal's symmetry. Null for a structure that is not a 3D
+       * crystal; absent in runs recorded before session 23.
+       */
+      spaceGroups?: SpaceGroupChange | null;
     }
   | {
       task: 'md';

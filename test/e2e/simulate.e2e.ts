@@ -83,6 +83,8 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-start').click();
     await expect.poll(() => page.getByTestId('simulation-run').getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
     await expect.poll(async () => page.getByTestId('simulation-message').textContent()).toMatch(/^converged in \d+ steps/);
+    // whether the crystal kept its symmetry: the atom moved off its site made it P4mm, and relaxed back it is fcc again
+    await expect.poll(async () => page.getByTestId('simulation-summary').textContent()).toMatch(/ · space group P4mm → Fm-3m$/);
     await expect.poll(async () => Number(await page.getByTestId('simulation-chart-fmax').getAttribute('data-points'))).toBeGreaterThan(2);
     expect(await page.getByTestId('simulation-item').count()).toBe(2);
     // the relaxed frame kept as a structure becomes the next run's start

@@ -25,7 +25,8 @@ import {
   type StepValues,
   type SymmetryOperations,
 } from '../../../src-shared/sim';
-import { symmetryOperations } from '../../chem/spacegroup';
+import { relaxationSpaceGroups, symmetryOperations } from '../../chem/spacegroup';
+import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { describeFileConstraints, fileConstraints, parseAtomIndices } from '../../../src-shared/sim/constraints';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
@@ -72,6 +73,8 @@ ${FIXED}
   --out FILE         write the relaxed structure (.cif, .vasp/POSCAR, .xyz/.extxyz)
 JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "message",
        "structure": {"lattice": [[a],[b],[c]] | null, "species": [...], "positions": [[x,y,z], ...]},
+       "spaceGroups"?: {"start": {"number", "symbol"}, "end": {...}} (a crystal: its space group before
+       and after, at 0.01 Å; spglib's symbols),
        "warnings"?: [...] (a trained potential: each way the path left its training structures, at
        the first step that shows it, "step N: ..."; the relaxed structure is the last step; [] when none did)}
 Exit status: 0 when it converged, 1 when it did not (or failed, or the file could not be read),
@@ -333,6 +336,8 @@ export const relaxCommand: Command = {
     }
     if (values.out) writeFileSync(resolve(ctx.cwd, values.out), writeStructures(outputFormat(values.out)!, [final]));
     const warnings = watch ? watch.warnings : null;
+    // whether a crystal kept its symmetry
+    const spaceGroups = relaxationSpaceGroups(loaded.structure, final);
     if (values.json) {
       ctx.io.out(
         JSON.stringify({
@@ -344,6 +349,7 @@ export const relaxCommand: Command = {
           fmax: summary.fmax,
           message: out.message,
           structure: { lattice: final.lattice, species: Array.from(final.numbers, (z) => elementSymbol(z)), positions: positionsRows(final) },
+          ...(spaceGroups ? { spaceGroups: { start: { number: spaceGroups.start.number, symbol: spaceGroups.start.symbol }, end: { number: spaceGroups.end.number, symbol: spaceGroups.end.symbol } } } : {}),
           ...(warnings ? { warnings } : {}),
         }),
       );
@@ -351,6 +357,7 @@ export const relaxCommand: Command = {
       ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  ${out.message}`);
       ctx.io.out(`energy ${fmt(summary.energy)} eV (${fmt(summary.energy / final.numbers.length)} eV/atom)${summary.pressure === null ? '' : `, pressure ${fmt(summary.pressure, 4)} GPa`}${summary.volume === null ? '' : `, volume ${fmt(summary.volume, 4)} Å³`}`);
       if (final.lattice) for (const [k, r] of final.lattice.entries()) ctx.io.out(`  ${'abc'[k]}  ${r.map((x) => x.toFixed(6).padStart(12)).join(' ')}`);
+      if (spaceGroups) ctx.io.out(spaceGroupChangeText(spaceGroups));
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`relaxed structure written to ${values.out}`);
     }

@@ -158,7 +158,9 @@ describe('latticework relax, md and eos', () => {
     const r = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fmax', '0.01', '--out', 'relaxed.cif', '--json']);
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(r.out);
-    expect(Object.keys(doc).sort()).toEqual(['converged', 'energy', 'file', 'fmax', 'message', 'model', 'steps', 'structure']);
+    expect(Object.keys(doc).sort()).toEqual(['converged', 'energy', 'file', 'fmax', 'message', 'model', 'spaceGroups', 'steps', 'structure']);
+    // the atom moved off its site made the crystal P4mm; relaxed back, it is fcc again at 0.01 Å
+    expect(doc.spaceGroups).toEqual({ start: { number: 99, symbol: 'P4mm' }, end: { number: 225, symbol: 'Fm-3m' } });
     expect(doc).toMatchObject({ file: 'Cu.vasp', model: 'emt', converged: true });
     expect(doc.fmax).toBeLessThanOrEqual(0.01);
     expect(doc.steps).toBeGreaterThan(3);
@@ -178,6 +180,7 @@ describe('latticework relax, md and eos', () => {
     const short = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fmax', '1e-4', '--steps', '2']);
     expect(short.code).toBe(1);
     expect(short.out).toMatch(/did not converge in 2 steps: fmax [0-9.e-]+ eV\/Å \(tolerance 0.0001\)/);
+    expect(short.out).toMatch(/^space group P4mm, kept$/m);
   });
 
   it("relax holds the atoms the file's selective dynamics fixes, unless --fixed says otherwise", async () => {
