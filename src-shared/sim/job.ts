@@ -6,6 +6,7 @@
  */
 import type { Mat3, Structure } from '../chem/structure';
 import { maxForce } from '../chem/frames';
+import { cartToFrac } from '../chem/lattice';
 import { elementSymbol } from '../chem/elements';
 import { Atoms, SimulationInputError, SYMMETRY_AND_HELD, type AtomicConfiguration, type AxisConstraint } from './atoms';
 import { pressureOf, type CalculateOptions, type Calculation, type Calculator } from './calculator';
@@ -233,6 +234,8 @@ export type SimulationSummary =
        * crystal; absent in runs recorded before session 23.
        */
       spaceGroups?: SpaceGroupChange | null;
+      /** With the symmetry kept: how far the start moved onto the group's ideal cell and positions (`Symmetry.refine`), Å. */
+      refinedBy?: number;
     }
   | {
       task: 'md';
@@ -336,14 +339,21 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
 export async function runSimulation(structure: Structure, calculator: Calculator, params: SimulationParameters, hooks: SimulationHooks = {}): Promise<SimulationOutcome> {
   const held = constraintsOf(params);
   let symmetry: Symmetry | undefined;
+  let start = structure;
+  let refinedBy: number | undefined;
   if (keepsSymmetry(params)) {
     checkSimulationInput(structure, null, params);
     if (!hooks.symmetry) throw new SimulationInputError("keeping the symmetry needs the space group's operations, found at the start");
     symmetry = new Symmetry(hooks.symmetry, structure.numbers, structure.cart, structure.lattice!);
+    // first onto the group's ideal cell and positions (ASE's refine_symmetry)
+    const ideal = symmetry.refine(structure.cart, structure.lattice!);
+    start = { ...structure, cart: ideal.cart, lattice: ideal.lattice, frac: cartToFrac(ideal.cart, ideal.lattice) };
+    refinedBy = ideal.moved;
   }
-  const atoms = Atoms.fromStructure(structure, { ...startOf(params), symmetry });
+  const atoms = Atoms.fromStructure(start, { ...startOf(params), symmetry });
   try {
-    const out = await simulate(atoms, structure.name, calculator, params, hooks);
+    let out = await simulate(atoms, structure.name, calculator, params, hooks);
+    if (refinedBy !== undefined && out.summary?.task === 'relax') out = { ...out, summary: { ...out.summary, refinedBy } };
     // the final structure of a relaxation or an MD run says which atoms were held (a POSCAR written from it flags them)
     return out.final ? { ...out, final: heldStructure(out.final, held.fixed, held.axisConstraints) } : out;
   } catch (e) {

@@ -8,8 +8,9 @@
  * atoms (forces, a step) is written in the lattice basis, each atom's vector rotated by R onto the atom
  * the operation sends it to, and the results averaged (ASE's `symmetrize_rank1`); a Cartesian tensor
  * (stress, a change of the cell) M becomes A·M·Aᵀ, averaged as Rᵀ(·)R, and back (`symmetrize_rank2`).
- * Unlike ASE, the start is not first moved onto the ideal symmetric positions (`refine_symmetry`):
- * a structure symmetric only to within the tolerance keeps its small deviations.
+ * As in ASE, the start is first moved onto the group's ideal cell and positions (`refine`; ASE's
+ * `refine_symmetry` goes through spglib's standardised cell, this averages over the group: the two
+ * agree to second order in how far the start was from ideal).
  */
 import type { Mat3 } from '../chem/structure';
 import { cartToFrac } from '../chem/lattice';
@@ -115,6 +116,57 @@ export class Symmetry {
     }
     for (let k = 0; k < 9; k++) sum[k] /= this.size;
     return mul(mul(inv, sum), transposed(inv));
+  }
+
+  /**
+   * The structure moved onto the group's ideal cell and positions, as ASE's `refine_symmetry` does
+   * before a run that keeps the symmetry: the metric AAᵀ averaged as Rᵀ(·)R and the cell changed to it
+   * by the smallest strain (a few first-order steps, to 1e-12), then each atom put at the average of the
+   * images the operations send onto it. `moved` is the largest displacement of an atom, Å.
+   */
+  refine(cart: Float64Array, lattice: Mat3): { cart: Float64Array; lattice: Mat3; moved: number } {
+    const frac = cartToFrac(cart, lattice);
+    // the cell: A ← A + ½(G′ − AAᵀ)A⁻ᵀ until AAᵀ = G′
+    let a = flat(lattice);
+    const target = new Float64Array(9);
+    const metric = mul(a, transposed(a));
+    for (const r of this.rotations) {
+      const t = mul(mul(transposed(r), metric), r);
+      for (let k = 0; k < 9; k++) target[k] += t[k] / this.size;
+    }
+    for (let step = 0; step < 20; step++) {
+      const gap = mul(a, transposed(a)).map((g, k) => target[k] - g);
+      if (Math.max(...gap.map(Math.abs)) < 1e-12 * Math.max(...target.map(Math.abs))) break;
+      const delta = mul(gap, transposed(inverse3(a)!));
+      a = a.map((x, k) => x + 0.5 * delta[k]);
+    }
+    const refined: Mat3 = [
+      [a[0], a[1], a[2]],
+      [a[3], a[4], a[5]],
+      [a[6], a[7], a[8]],
+    ];
+    // the atoms: each at the mean of the images the operations send onto it (fractional, nearest image)
+    const n = frac.length / 3;
+    const shift = new Float64Array(3 * n);
+    for (const [g, r] of this.rotations.entries()) {
+      const t = this.operations.translations[g];
+      const map = this.maps[g];
+      for (let i = 0; i < n; i++) {
+        const j = map[i];
+        for (let k = 0; k < 3; k++) {
+          const d = r[3 * k] * frac[3 * i] + r[3 * k + 1] * frac[3 * i + 1] + r[3 * k + 2] * frac[3 * i + 2] + t[k] - frac[3 * j + k];
+          shift[3 * j + k] += (d - Math.round(d)) / this.size;
+        }
+      }
+    }
+    const out = new Float64Array(3 * n);
+    let moved = 0;
+    for (let i = 0; i < n; i++) {
+      const x = [0, 1, 2].map((k) => frac[3 * i + k] + shift[3 * i + k]);
+      for (let m = 0; m < 3; m++) out[3 * i + m] = x[0] * a[m] + x[1] * a[3 + m] + x[2] * a[6 + m];
+      moved = Math.max(moved, Math.hypot(out[3 * i] - cart[3 * i], out[3 * i + 1] - cart[3 * i + 1], out[3 * i + 2] - cart[3 * i + 2]));
+    }
+    return { cart: out, lattice: refined, moved };
   }
 
   /** A stress (Voigt xx, yy, zz, yz, xz, xy) averaged over the group (ASE's `adjust_stress`). */

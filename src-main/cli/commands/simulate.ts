@@ -60,9 +60,9 @@ ${COMMON}
   --pressure P       target pressure with --cell, GPa (default 0)
   --smax S           stress tolerance with --cell, GPa (default ${SIMULATION_DEFAULTS.relax.smax.toPrecision(2)})
   --hydrostatic      with --cell: change the volume only
-  --symmetry         keep the structure's space group (found at 0.01 Å, as spglib's default): forces,
-                     steps, stress and cell changes averaged over it, as ASE's FixSymmetry (without
-                     its first refinement of the positions); not with held atoms
+  --symmetry         keep the structure's space group (found at 0.01 Å, as spglib's default): the
+                     start moved onto its ideal cell and positions, then forces, steps, stress and
+                     cell changes averaged over it, as ASE's FixSymmetry; not with held atoms
   --fmax F           force tolerance, eV/Å (default ${SIMULATION_DEFAULTS.relax.fmax})
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
@@ -357,6 +357,7 @@ export const relaxCommand: Command = {
       ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  ${out.message}`);
       ctx.io.out(`energy ${fmt(summary.energy)} eV (${fmt(summary.energy / final.numbers.length)} eV/atom)${summary.pressure === null ? '' : `, pressure ${fmt(summary.pressure, 4)} GPa`}${summary.volume === null ? '' : `, volume ${fmt(summary.volume, 4)} Å³`}`);
       if (final.lattice) for (const [k, r] of final.lattice.entries()) ctx.io.out(`  ${'abc'[k]}  ${r.map((x) => x.toFixed(6).padStart(12)).join(' ')}`);
+      if (summary.refinedBy !== undefined) ctx.io.out(`the start moved by at most ${summary.refinedBy.toExponential(2)} Å onto the ideal positions of its space group`);
       if (spaceGroups) ctx.io.out(spaceGroupChangeText(spaceGroups));
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`relaxed structure written to ${values.out}`);

@@ -95,7 +95,7 @@ print(json.dumps({'total': total, 'velocities': (a.get_velocities() * units.fs).
                   'oursVelocities': None if ours is None else (ours.get_velocities() * units.fs).tolist()}))
 `;
 
-/** ASE 3.22's FixSymmetry: FIRE from exactly symmetric starts (wurtzite-like AlN, P6_3mc; Cu/Au in P4mm), and ExpCellFilter + BFGS (P4mm; hcp Au). */
+/** ASE 3.22's FixSymmetry: FIRE from exactly symmetric starts (wurtzite-like AlN, P6_3mc; Cu/Au in P4mm) and from starts near them, and ExpCellFilter + BFGS (P4mm; hcp Au). */
 const ASE_SYMMETRY = `
 import json, warnings
 import numpy as np
@@ -103,7 +103,7 @@ from ase import Atoms
 from ase.build import bulk
 from ase.calculators.emt import EMT
 from ase.constraints import ExpCellFilter
-from ase.io import write
+from ase.io import read, write
 from ase.optimize import BFGS, FIRE
 from ase.spacegroup.symmetrize import FixSymmetry, check_symmetry
 warnings.simplefilter('ignore')
@@ -114,15 +114,25 @@ starts = {
     'tetragonal': Atoms('CuAuCuAu', scaled_positions=[[0, 0, 0], [0.5, 0.5, 0.42], [0, 0, 0.5], [0.5, 0.5, 0.9]], cell=[2.9, 2.9, 8.2], pbc=True),
     'hcp': bulk('Au', 'hcp', a=3.0, c=5.2),
 }
-out = {}
+# the same two off their ideal positions by about 1e-3 Å and their cells strained by about 2e-4: FixSymmetry first refines them
+rng = np.random.default_rng(1)
+for name in ('wurtzite', 'tetragonal'):
+    x = starts[name].copy()
+    x.rattle(1e-3, seed=4)
+    x.set_cell(x.cell.array @ (np.eye(3) + 2e-4 * rng.normal(size=(3, 3))), scale_atoms=True)
+    starts['near-' + name] = x
 for name, start in starts.items():
     write(name + '.extxyz', start)
+# as the files hold them (8 decimals), which is what Latticework reads
+starts = {name: read(name + '.extxyz') for name in starts}
+out = {}
+for name, start in starts.items():
     out[name] = {}
     if name != 'hcp':
         x = start.copy(); x.set_constraint(FixSymmetry(x)); x.calc = EMT()
         opt = FIRE(x, logfile=None); opt.run(fmax=1e-3, steps=2000)
         out[name]['fire'] = {'energy': x.get_potential_energy(), 'steps': opt.nsteps, 'positions': x.positions.tolist()}
-    if name != 'wurtzite':
+    if name in ('tetragonal', 'hcp'):
         x = start.copy(); x.set_constraint(FixSymmetry(x)); x.calc = EMT()
         BFGS(ExpCellFilter(x), logfile=None).run(fmax=1e-6, steps=5000)
         out[name]['cell'] = {'energy': x.get_potential_energy(), 'cell': x.cell.array.tolist(), 'group': check_symmetry(x, 1e-5)['number']}
@@ -310,6 +320,16 @@ describe('latticework relax, md and eos', () => {
       expect(doc.steps).toBe(ase[name].fire!.steps);
       expect(Math.abs(doc.energy - ase[name].fire!.energy)).toBeLessThan(1e-9);
       expect(Math.max(...doc.structure.positions.flat().map((x, k) => Math.abs(x - ase[name].fire!.positions.flat()[k])))).toBeLessThan(1e-6);
+    }
+    // starts about 1e-3 Å off ideal: both move them onto the ideal positions first (ASE through spglib's
+    // standardised cell, we by averaging over the group), then take the same number of steps to the same energy
+    for (const name of ['near-wurtzite', 'near-tetragonal']) {
+      const r = await run(relaxCommand, [`${name}.extxyz`, '--model', 'emt', '--symmetry', '--fmax', '0.001', '--steps', '2000']);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/^the start moved by at most 1\.\d+e-3 Å onto the ideal positions of its space group$/m);
+      const doc = JSON.parse((await run(relaxCommand, [`${name}.extxyz`, '--model', 'emt', '--symmetry', '--fmax', '0.001', '--steps', '2000', '--json'])).out) as { steps: number; energy: number };
+      expect(doc.steps).toBe(ase[name].fire!.steps);
+      expect(Math.abs(doc.energy - ase[name].fire!.energy) / 4).toBeLessThan(2e-5);
     }
     for (const name of ['tetragonal', 'hcp']) {
       const r = await run(relaxCommand, [`${name}.extxyz`, '--model', 'emt', '--symmetry', '--cell', '--fmax', '1e-6', '--smax', '1e-6', '--steps', '5000', '--out', `${name}-kept.cif`, '--json']);
