@@ -29,6 +29,7 @@ import { DEFAULT_SYMPREC, findSpaceGroup } from '../../chem/spacegroup';
 import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
 import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
+import { Atoms } from '../../../src-shared/sim/atoms';
 import { parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
 import { describeMsd, describeRdf, msdRequest, rdfRequest, structureMsd, structureRdf, type MsdRequest, type RdfRequest } from './structure-analysis';
@@ -66,7 +67,8 @@ coefficient D fitted to the second half (MSD = 6·D·t), per element too.
                        crystalSystem, symprec} (null for a molecule), lattice, volume,
                        warnings, held? (when the file holds atoms, as relax and md take them:
                        {fixed: [atom indices], partial: [{atom, held: [3 booleans], frame:
-                       "lattice" | "cartesian"}]})}; frames: per file {file, format, frames:
+                       "lattice" | "cartesian"}]}), velocities? (when it carries velocities,
+                       ASE's momenta: {temperature: K})}; frames: per file {file, format, frames:
                        [{species, energy, freeEnergy, forces, stress}]}; rdf: per file {file, frames, first, last,
                        rmax, bins, pair, r: [Å], g: [...]}; msd: per file {file, frames, first,
                        last, timestep, time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
@@ -108,6 +110,8 @@ export type StructureInfoRecord =
       warnings: string[];
       /** Present when the file holds atoms (selective dynamics, move_mask, an ASE database's constraints): as relax and md take them. */
       held?: FileConstraints;
+      /** Present when the structure carries velocities (ASE's momenta): the temperature they give, K, as `md --velocities file` starts. */
+      velocities?: { temperature: number };
     }
   | ErrorRecord;
 
@@ -138,6 +142,7 @@ function describe(r: Extract<StructureInfoRecord, { nSites: number }>): string {
   const frames = r.frames > 1 ? ` (last of ${r.frames} frames)` : '';
   const lines = [`${where}: ${formula}${sg}, ${plural(r.nSites, 'site')}, ${cell}${frames}`];
   if (r.held) lines.push(`  held: ${describeFileConstraints(r.held) || 'every atom free'}`);
+  if (r.velocities) lines.push(`  velocities: ${round(r.velocities.temperature, 1)} K (ASE's momenta: md --velocities file starts from them)`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');
 }
@@ -167,6 +172,14 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
         const sum = summarizeStructure(s);
         const warnings = [...r.fileWarnings, ...r.structureWarnings[i]];
         const held = fileConstraints(s);
+        let velocities: { temperature: number } | undefined;
+        if (s.siteProperties.momenta) {
+          try {
+            velocities = { temperature: Atoms.fromStructure(s, { fixed: held?.fixed, axisConstraints: held?.partial, velocities: true }).temperature() };
+          } catch (e) {
+            warnings.push(`velocities: ${(e as Error).message}`);
+          }
+        }
         let spaceGroup: SpaceGroupSummary | null = null;
         try {
           spaceGroup = findSpaceGroup(s, options.symprec ?? DEFAULT_SYMPREC);
@@ -186,6 +199,7 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
           volume: sum.volume,
           warnings,
           ...(held ? { held } : {}),
+          ...(velocities ? { velocities } : {}),
         });
       }
     } catch (e) {

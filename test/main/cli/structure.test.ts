@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { structureCommand } from '../../../src-main/cli/commands/structure';
 import type { CliIo } from '../../../src-main/cli/command';
+import { ASE_FS, KB, MASS_VELOCITY2 } from '../../../src-shared/sim/units';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/structures/', import.meta.url));
 const SHARED = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
@@ -70,6 +71,20 @@ describe('latticework structure info', () => {
     const r = await run(['info', 'pmg_selective_POSCAR']);
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[1]).toBe('  held: the file holds 2 atoms fixed (2, 3); it holds 2 atoms along some axes only, along lattice vectors a, b, c (0: c; 1: c)');
+  });
+
+  it('says when a structure carries velocities (ASE\'s momenta) and the temperature they give', async () => {
+    // two Cu atoms, one moving at 0.01 Å/fs along x: ½mv² = 3.29e-2 eV over 3 degrees of freedom (6, less the centre of mass)
+    const p = (0.01 * 63.546) / ASE_FS;
+    const text = `2\nLattice="3.6 0 0 0 3.6 0 0 0 3.6" Properties=species:S:1:pos:R:3:momenta:R:3 pbc="T T T"\nCu 0 0 0 ${p} 0 0\nCu 1.8 1.8 0 0 0 0\n`;
+    const dir = mkdtempSync(join(tmpdir(), 'lw-velocities-'));
+    writeFileSync(join(dir, 'moving.extxyz'), text);
+    const expected = (0.5 * 63.546 * 0.01 ** 2 * MASS_VELOCITY2 * 2) / (3 * KB);
+    const [record] = JSON.parse((await run(['info', 'moving.extxyz', '--json'], dir)).out);
+    expect(record.velocities.temperature).toBeCloseTo(expected, 9);
+    expect((await run(['info', 'moving.extxyz'], dir)).out.split('\n')[1]).toBe(`  velocities: ${Number(expected.toFixed(1))} K (ASE's momenta: md --velocities file starts from them)`);
+    const [still] = JSON.parse((await run(['info', 'pmg_selective_POSCAR', '--json'])).out);
+    expect('velocities' in still).toBe(false);
   });
 
   it('--symprec sets the tolerance of the space-group search, and the text names the group', async () => {
