@@ -14,6 +14,7 @@
  */
 import type { Mat3 } from '../chem/structure';
 import { cartToFrac } from '../chem/lattice';
+import { PeriodicGrid } from '../chem/symmetry';
 import { SimulationInputError } from './atoms';
 import { inverse3 } from './matrix';
 
@@ -37,6 +38,9 @@ function flat(l: Mat3): Float64Array {
 export class Symmetry {
   readonly size: number;
   private readonly rotations: Int32Array[];
+  /** The distinct rotations, and which of them each operation has. */
+  private readonly distinct: Int32Array[];
+  private readonly rotationOf: Int32Array;
   /** maps[g][i]: the atom that operation g sends atom i to. */
   private readonly maps: Int32Array[];
 
@@ -48,35 +52,26 @@ export class Symmetry {
   ) {
     const n = numbers.length;
     const frac = cartToFrac(cart, lattice);
-    const a = flat(lattice);
     this.size = operations.rotations.length;
     if (this.size === 0) throw new SimulationInputError('the symmetry has no operations');
     this.rotations = operations.rotations.map((r) => Int32Array.from(r));
+    // the distinct rotations (a supercell repeats each with every lattice translation)
+    const keys = this.rotations.map((r) => r.join(','));
+    const distinct = [...new Set(keys)];
+    this.distinct = distinct.map((k) => this.rotations[keys.indexOf(k)]);
+    this.rotationOf = Int32Array.from(keys, (k) => distinct.indexOf(k));
+    // each image is an atom of the same element within the tolerance (the nearest: atoms are far further apart)
+    const grid = new PeriodicGrid(lattice, 2 * operations.symprec + 1e-9);
+    for (let j = 0; j < n; j++) grid.add(frac[3 * j], frac[3 * j + 1], frac[3 * j + 2], j);
     this.maps = this.rotations.map((r, g) => {
       const t = operations.translations[g];
       const map = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         const x = frac.subarray(3 * i, 3 * i + 3);
         const y = [0, 1, 2].map((k) => r[3 * k] * x[0] + r[3 * k + 1] * x[1] + r[3 * k + 2] * x[2] + t[k]);
-        // the nearest atom to the image (ASE's prep_symmetry), which must be one of the same element within the tolerance
-        let best = -1;
-        let bestD = Infinity;
-        for (let j = 0; j < n; j++) {
-          const d = [0, 1, 2].map((k) => {
-            const v = frac[3 * j + k] - y[k];
-            return v - Math.round(v);
-          });
-          const c = [0, 1, 2].map((m) => d[0] * a[m] + d[1] * a[3 + m] + d[2] * a[6 + m]);
-          const d2 = c[0] * c[0] + c[1] * c[1] + c[2] * c[2];
-          if (d2 < bestD) {
-            bestD = d2;
-            best = j;
-          }
-        }
-        if (numbers[best] !== numbers[i] || Math.sqrt(bestD) > 2 * operations.symprec + 1e-9) {
-          throw new SimulationInputError(`the operations of ${operations.symbol} do not map the atoms onto themselves (atom ${i}): the symmetry was found for another structure`);
-        }
-        map[i] = best;
+        const j = grid.find(y[0], y[1], y[2], (id) => numbers[id] === numbers[i]);
+        if (j < 0) throw new SimulationInputError(`the operations of ${operations.symbol} do not map the atoms onto themselves (atom ${i}): the symmetry was found for another structure`);
+        map[i] = j;
       }
       return map;
     });
@@ -90,12 +85,21 @@ export class Symmetry {
     // in the lattice basis: v = Σ_k s_k a_k, s = v·A⁻¹
     const s = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) s[3 * i + k] = v[3 * i] * inv[k] + v[3 * i + 1] * inv[3 + k] + v[3 * i + 2] * inv[6 + k];
+    // each atom's vector rotated once per distinct rotation, then added where each operation sends it
+    const rotated = this.distinct.map((r) => {
+      const out = new Float64Array(3 * n);
+      for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) out[3 * i + k] = r[3 * k] * s[3 * i] + r[3 * k + 1] * s[3 * i + 1] + r[3 * k + 2] * s[3 * i + 2];
+      return out;
+    });
     const sum = new Float64Array(3 * n);
-    for (const [g, r] of this.rotations.entries()) {
+    for (let g = 0; g < this.size; g++) {
       const map = this.maps[g];
+      const rs = rotated[this.rotationOf[g]];
       for (let i = 0; i < n; i++) {
-        const j = map[i];
-        for (let k = 0; k < 3; k++) sum[3 * j + k] += r[3 * k] * s[3 * i] + r[3 * k + 1] * s[3 * i + 1] + r[3 * k + 2] * s[3 * i + 2];
+        const j = 3 * map[i];
+        sum[j] += rs[3 * i];
+        sum[j + 1] += rs[3 * i + 1];
+        sum[j + 2] += rs[3 * i + 2];
       }
     }
     for (let i = 0; i < n; i++) {
