@@ -25,7 +25,7 @@ import {
   type StepValues,
   type SymmetryOperations,
 } from '../../../src-shared/sim';
-import { relaxationSpaceGroups, symmetryOperations } from '../../chem/spacegroup';
+import { relaxationSpaceGroups, SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations } from '../../chem/spacegroup';
 import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { describeFileConstraints, fileConstraints, parseAtomIndices } from '../../../src-shared/sim/constraints';
@@ -73,8 +73,8 @@ ${FIXED}
   --out FILE         write the relaxed structure (.cif, .vasp/POSCAR, .xyz/.extxyz)
 JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "message",
        "structure": {"lattice": [[a],[b],[c]] | null, "species": [...], "positions": [[x,y,z], ...]},
-       "spaceGroups"?: {"start": {"number", "symbol"}, "end": {...}} (a crystal: its space group before
-       and after, at 0.01 Å; spglib's symbols),
+       "spaceGroups"?: {"start": {"number", "symbol"}, "end": {...}} (a crystal of at most 128 atoms:
+       its space group before and after, at 0.01 Å; spglib's symbols),
        "warnings"?: [...] (a trained potential: each way the path left its training structures, at
        the first step that shows it, "step N: ..."; the relaxed structure is the last step; [] when none did)}
 Exit status: 0 when it converged, 1 when it did not (or failed, or the file could not be read),
@@ -254,6 +254,7 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
     checkSimulationInput(structure, opened.spec, params);
     let symmetry: SymmetryOperations | undefined;
     if (keepsSymmetry(params)) {
+      if (structure.numbers.length > SPACE_GROUP_REPORT_MAX_SITES) ctx.io.err(`note: ${file}: finding the space group of ${structure.numbers.length} atoms (a large supercell can take minutes)`);
       symmetry = symmetryOperations(structure);
       ctx.io.err(`note: ${file}: keeping its space group ${symmetry.symbol} (No. ${symmetry.number}; ${symmetry.rotations.length} operations found at ${symmetry.symprec} Å)`);
     }

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { readStructures } from '../../../src-shared/chem';
 import { Rng } from '../../../src-shared/model/rng';
 import { EmtCalculator, runSimulation, SIMULATION_DEFAULTS, Symmetry, type AtomicConfiguration, type CalculateOptions, type Calculation, type Calculator } from '../../../src-shared/sim';
-import { findSpaceGroup, symmetryOperations } from '../../../src-main/chem/spacegroup';
+import { findSpaceGroup, relaxationSpaceGroups, SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations } from '../../../src-main/chem/spacegroup';
+import { copperPoscar } from '../services/simulation-fixtures';
 
 /** Wurtzite-like AlN (P6_3mc: a non-orthogonal cell and a free internal coordinate). */
 const WURTZITE = `4
@@ -58,6 +59,14 @@ describe('a relaxation that keeps its symmetry', () => {
     expect(findSpaceGroup(kept.final!, 1e-4)!.number).toBe(186);
     // asked to keep it without the operations, the run refuses
     await expect(runSimulation(start, new EmtCalculator(), { ...relax, symmetry: true })).rejects.toThrow(/needs the space group's operations/);
+  });
+
+  it('a relaxation reports the space groups of a cell of at most 128 atoms only (the search is slow on large supercells)', () => {
+    const small = readStructures('c.vasp', copperPoscar(2)).structures[0];
+    const large = readStructures('c.vasp', copperPoscar(4)).structures[0];
+    expect(relaxationSpaceGroups(small, small)?.end.symbol).toBe('Fm-3m');
+    expect(large.numbers.length).toBeGreaterThan(SPACE_GROUP_REPORT_MAX_SITES);
+    expect(relaxationSpaceGroups(large, large)).toBeNull();
   });
 
   it('refuses held atoms and structures without a crystal', async () => {
