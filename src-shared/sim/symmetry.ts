@@ -9,8 +9,9 @@
  * the operation sends it to, and the results averaged (ASE's `symmetrize_rank1`); a Cartesian tensor
  * (stress, a change of the cell) M becomes A·M·Aᵀ, averaged as Rᵀ(·)R, and back (`symmetrize_rank2`).
  * As in ASE, the start is first moved onto the group's ideal cell and positions (`refine`; ASE's
- * `refine_symmetry` goes through spglib's standardised cell, this averages over the group: the two
- * agree to second order in how far the start was from ideal).
+ * `refine_symmetry` goes through spglib's standardised cell, this averages over the group: on starts
+ * 1e-3 Å off ideal the two differ by a rigid rotation and, for a hexagonal cell, 2e-5 Å in a;
+ * docs/simulation.md).
  */
 import type { Mat3 } from '../chem/structure';
 import { cartToFrac } from '../chem/lattice';
