@@ -14,10 +14,10 @@
  * docs/simulation.md).
  */
 import type { Mat3 } from '../chem/structure';
-import { cartToFrac } from '../chem/lattice';
+import { cartToFrac, fracToCart } from '../chem/lattice';
 import { PeriodicGrid } from '../chem/symmetry';
 import { SimulationInputError } from './atoms';
-import { inverse3 } from './matrix';
+import { inverse3, matmul, transpose } from './matrix';
 
 /** A space group's operations on the structure's own cell: `rotations` row-major 3×3 integers on fractional coordinates, `translations` fractional. */
 export interface SymmetryOperations {
@@ -38,9 +38,9 @@ function flat(l: Mat3): Float64Array {
 /** The group's operations with the atom each sends each atom to; builds from operations found for these atoms. */
 export class Symmetry {
   readonly size: number;
-  private readonly rotations: Int32Array[];
+  private readonly rotations: Float64Array[];
   /** The distinct rotations, and which of them each operation has. */
-  private readonly distinct: Int32Array[];
+  private readonly distinct: Float64Array[];
   private readonly rotationOf: Int32Array;
   /** maps[g][i]: the atom that operation g sends atom i to. */
   private readonly maps: Int32Array[];
@@ -55,7 +55,7 @@ export class Symmetry {
     const frac = cartToFrac(cart, lattice);
     this.size = operations.rotations.length;
     if (this.size === 0) throw new SimulationInputError('the symmetry has no operations');
-    this.rotations = operations.rotations.map((r) => Int32Array.from(r));
+    this.rotations = operations.rotations.map((r) => Float64Array.from(r));
     // the distinct rotations (a supercell repeats each with every lattice translation)
     const keys = this.rotations.map((r) => r.join(','));
     const distinct = [...new Set(keys)];
@@ -80,12 +80,9 @@ export class Symmetry {
 
   /** Averages vectors on the atoms (Cartesian, 3 per atom) over the group, in place (ASE's `symmetrize_rank1`). */
   vectors(v: Float64Array, lattice: Mat3): Float64Array {
-    const a = flat(lattice);
-    const inv = inverse3(a)!;
     const n = v.length / 3;
-    // in the lattice basis: v = Σ_k s_k a_k, s = v·A⁻¹
-    const s = new Float64Array(3 * n);
-    for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) s[3 * i + k] = v[3 * i] * inv[k] + v[3 * i + 1] * inv[3 + k] + v[3 * i + 2] * inv[6 + k];
+    // in the lattice basis (v = Σ_k s_k a_k: the vectors' fractional components)
+    const s = cartToFrac(v, lattice);
     // each atom's vector rotated once per distinct rotation, then added where each operation sends it
     const rotated = this.distinct.map((r) => {
       const out = new Float64Array(3 * n);
@@ -103,24 +100,27 @@ export class Symmetry {
         sum[j + 2] += rs[3 * i + 2];
       }
     }
-    for (let i = 0; i < n; i++) {
-      for (let m = 0; m < 3; m++) v[3 * i + m] = (sum[3 * i] * a[m] + sum[3 * i + 1] * a[3 + m] + sum[3 * i + 2] * a[6 + m]) / this.size;
-    }
+    for (let k = 0; k < sum.length; k++) sum[k] /= this.size;
+    v.set(fracToCart(sum, lattice));
     return v;
+  }
+
+  /** Rᵀ·M·R averaged over the group's rotations (each rotation stands for as many operations as the others). */
+  private averaged(m: Float64Array): Float64Array {
+    const sum = new Float64Array(9);
+    for (const r of this.distinct) {
+      const t = matmul(matmul(transpose(r, 3), m, 3), r, 3);
+      for (let k = 0; k < 9; k++) sum[k] += t[k] / this.distinct.length;
+    }
+    return sum;
   }
 
   /** Averages a Cartesian 3×3 tensor (row-major) over the group (ASE's `symmetrize_rank2`). */
   tensor(m: ArrayLike<number>, lattice: Mat3): Float64Array {
     const a = flat(lattice);
     const inv = inverse3(a)!;
-    const scaled = mul(mul(a, m), transposed(a));
-    const sum = new Float64Array(9);
-    for (const r of this.rotations) {
-      const t = mul(mul(transposed(r), scaled), r);
-      for (let k = 0; k < 9; k++) sum[k] += t[k];
-    }
-    for (let k = 0; k < 9; k++) sum[k] /= this.size;
-    return mul(mul(inv, sum), transposed(inv));
+    const scaled = matmul(matmul(a, Float64Array.from(m), 3), transpose(a, 3), 3);
+    return matmul(matmul(inv, this.averaged(scaled), 3), transpose(inv, 3), 3);
   }
 
   /**
@@ -133,16 +133,11 @@ export class Symmetry {
     const frac = cartToFrac(cart, lattice);
     // the cell: A ← A + ½(G′ − AAᵀ)A⁻ᵀ until AAᵀ = G′
     let a = flat(lattice);
-    const target = new Float64Array(9);
-    const metric = mul(a, transposed(a));
-    for (const r of this.rotations) {
-      const t = mul(mul(transposed(r), metric), r);
-      for (let k = 0; k < 9; k++) target[k] += t[k] / this.size;
-    }
+    const target = this.averaged(matmul(a, transpose(a, 3), 3));
     for (let step = 0; step < 20; step++) {
-      const gap = mul(a, transposed(a)).map((g, k) => target[k] - g);
+      const gap = matmul(a, transpose(a, 3), 3).map((g, k) => target[k] - g);
       if (Math.max(...gap.map(Math.abs)) < 1e-12 * Math.max(...target.map(Math.abs))) break;
-      const delta = mul(gap, transposed(inverse3(a)!));
+      const delta = matmul(gap, transpose(inverse3(a)!, 3), 3);
       a = a.map((x, k) => x + 0.5 * delta[k]);
     }
     const refined: Mat3 = [
@@ -152,7 +147,7 @@ export class Symmetry {
     ];
     // the atoms: each at the mean of the images the operations send onto it (fractional, nearest image)
     const n = frac.length / 3;
-    const shift = new Float64Array(3 * n);
+    const ideal = Float64Array.from(frac);
     for (const [g, r] of this.rotations.entries()) {
       const t = this.operations.translations[g];
       const map = this.maps[g];
@@ -160,17 +155,13 @@ export class Symmetry {
         const j = map[i];
         for (let k = 0; k < 3; k++) {
           const d = r[3 * k] * frac[3 * i] + r[3 * k + 1] * frac[3 * i + 1] + r[3 * k + 2] * frac[3 * i + 2] + t[k] - frac[3 * j + k];
-          shift[3 * j + k] += (d - Math.round(d)) / this.size;
+          ideal[3 * j + k] += (d - Math.round(d)) / this.size;
         }
       }
     }
-    const out = new Float64Array(3 * n);
+    const out = fracToCart(ideal, refined);
     let moved = 0;
-    for (let i = 0; i < n; i++) {
-      const x = [0, 1, 2].map((k) => frac[3 * i + k] + shift[3 * i + k]);
-      for (let m = 0; m < 3; m++) out[3 * i + m] = x[0] * a[m] + x[1] * a[3 + m] + x[2] * a[6 + m];
-      moved = Math.max(moved, Math.hypot(out[3 * i] - cart[3 * i], out[3 * i + 1] - cart[3 * i + 1], out[3 * i + 2] - cart[3 * i + 2]));
-    }
+    for (let i = 0; i < n; i++) moved = Math.max(moved, Math.hypot(out[3 * i] - cart[3 * i], out[3 * i + 1] - cart[3 * i + 1], out[3 * i + 2] - cart[3 * i + 2]));
     return { cart: out, lattice: refined, moved };
   }
 
@@ -179,14 +170,4 @@ export class Symmetry {
     const t = this.tensor([s[0], s[5], s[4], s[5], s[1], s[3], s[4], s[3], s[2]], lattice);
     return Float64Array.of(t[0], t[4], t[8], 0.5 * (t[5] + t[7]), 0.5 * (t[2] + t[6]), 0.5 * (t[1] + t[3]));
   }
-}
-
-function mul(x: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(9);
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) out[3 * i + j] = x[3 * i] * y[j] + x[3 * i + 1] * y[3 + j] + x[3 * i + 2] * y[6 + j];
-  return out;
-}
-
-function transposed(x: ArrayLike<number>): Float64Array {
-  return Float64Array.of(x[0], x[3], x[6], x[1], x[4], x[7], x[2], x[5], x[8]);
 }
