@@ -96,10 +96,8 @@ export class CellFilter implements Optimizable {
   readonly pressure: number;
   readonly hydrostatic: boolean;
   readonly cellFactor: number;
-  /** Reference lattice A₀ (rows, row-major). */
-  private readonly a0: Float64Array;
-  /** The same as rows. */
-  private readonly reference: Mat3;
+  /** Reference lattice A₀ (rows). */
+  private readonly a0: Mat3;
   /** X, the cell degrees of freedom (row-major, symmetric). */
   private x: Float64Array = new Float64Array(9);
   /** F = exp(X / c). */
@@ -117,8 +115,7 @@ export class CellFilter implements Optimizable {
     this.cellFactor = options.cellFactor ?? atoms.length;
     if (!(this.cellFactor > 0)) throw new Error(`the cell factor must be positive, got ${this.cellFactor}`);
     const l = atoms.lattice!;
-    this.a0 = Float64Array.of(...l[0], ...l[1], ...l[2]);
-    this.reference = [[...l[0]], [...l[1]], [...l[2]]];
+    this.a0 = [[...l[0]], [...l[1]], [...l[2]]];
   }
 
   get rows(): number {
@@ -158,7 +155,7 @@ export class CellFilter implements Optimizable {
       x[3 * i + j] = x[3 * j + i] = m;
     }
     // a symmetry kept: the strain averaged over the group (ASE's FixSymmetry.adjust_cell)
-    this.x = this.atoms.symmetry ? this.atoms.symmetry.tensor(x, this.reference) : x;
+    this.x = this.atoms.symmetry ? this.atoms.symmetry.tensor(x, this.a0) : x;
     this.f = expm(this.x.map((v) => v / this.cellFactor), 3);
     const f = this.f;
     const a0 = this.a0;
@@ -167,7 +164,7 @@ export class CellFilter implements Optimizable {
       [0, 0, 0],
       [0, 0, 0],
     ];
-    for (let k = 0; k < 3; k++) for (let m = 0; m < 3; m++) lattice[k][m] = f[3 * m] * a0[3 * k] + f[3 * m + 1] * a0[3 * k + 1] + f[3 * m + 2] * a0[3 * k + 2];
+    for (let k = 0; k < 3; k++) for (let m = 0; m < 3; m++) lattice[k][m] = f[3 * m] * a0[k][0] + f[3 * m + 1] * a0[k][1] + f[3 * m + 2] * a0[k][2];
     // as ASE's filters: the cell changes with the atoms, then they move as their constraints let them
     // (a fixed atom keeps its fractional coordinates)
     this.atoms.setLattice(lattice, true);
