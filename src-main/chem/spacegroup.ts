@@ -18,6 +18,7 @@ import type { Mat3, Structure } from '../../src-shared/chem';
 import { fracToCart } from '../../src-shared/chem/lattice';
 import type { CrystalSystem, SpaceGroupChange, SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import type { SymmetryOperations } from '../../src-shared/sim/symmetry';
+import type { SimulationOutcome } from '../../src-shared/sim/job';
 
 /** spglib's and pymatgen's default distance tolerance, Å. */
 export const DEFAULT_SYMPREC = 0.01;
@@ -197,15 +198,22 @@ export const SPACE_GROUP_REPORT_MAX_SITES = 128;
 /**
  * A relaxation's space group at the start and at the end (at the default tolerance), or null when the
  * structure is not a 3D crystal, has more than SPACE_GROUP_REPORT_MAX_SITES atoms, or the symmetry
- * search fails (which does not fail the run).
+ * search fails (which does not fail the run). A run that kept its symmetry (`kept`, found at its
+ * start) has the start's group already: only the end is searched.
  */
-export function relaxationSpaceGroups(start: Structure, end: Structure): SpaceGroupChange | null {
+export function relaxationSpaceGroups(start: Structure, end: Structure, kept?: SymmetryOperations): SpaceGroupChange | null {
   if (start.numbers.length > SPACE_GROUP_REPORT_MAX_SITES) return null;
   try {
-    const a = findSpaceGroup(start);
+    const a = kept ? spaceGroupOfNumber(kept.number, kept.symprec) : findSpaceGroup(start);
     const b = findSpaceGroup(end);
     return a && b ? { start: a, end: b } : null;
   } catch {
     return null;
   }
+}
+
+/** A relaxation's outcome with its space groups in the summary (`relaxationSpaceGroups`); any other outcome as it is. */
+export function withRelaxationSpaceGroups(outcome: SimulationOutcome, start: Structure, kept?: SymmetryOperations): SimulationOutcome {
+  if (outcome.summary?.task !== 'relax' || !outcome.final) return outcome;
+  return { ...outcome, summary: { ...outcome.summary, spaceGroups: relaxationSpaceGroups(start, outcome.final, kept) } };
 }

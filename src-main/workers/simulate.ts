@@ -25,7 +25,7 @@ import {
 import type { TrainingDomain } from '../../src-shared/model/domain';
 import { TrajectoryDomainWatch } from '../../src-shared/model/potential-domain';
 import type { TaskContext } from './protocol';
-import { relaxationSpaceGroups, symmetryOperations } from '../chem/spacegroup';
+import { symmetryOperations, withRelaxationSpaceGroups } from '../chem/spacegroup';
 
 export interface SimulateTaskInput {
   structure: StructureJSON;
@@ -91,9 +91,10 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
   };
   const planned = input.parameters.task === 'md' ? input.parameters.steps : input.parameters.task === 'relax' ? input.parameters.maxSteps : input.parameters.points;
   try {
-    const outcome = await runSimulation(start, calculator, input.parameters, {
+    const symmetry = keepsSymmetry(input.parameters) ? symmetryOperations(start) : undefined;
+    const ran = await runSimulation(start, calculator, input.parameters, {
       signal: ctx.signal,
-      ...(keepsSymmetry(input.parameters) ? { symmetry: symmetryOperations(start) } : {}),
+      ...(symmetry ? { symmetry } : {}),
       onStep: async (step, values) => {
         batch.steps.push({ step, values });
         const now = Date.now();
@@ -114,8 +115,8 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
     });
     flush();
     // a relaxation says whether the crystal kept its symmetry
-    const summary = outcome.summary?.task === 'relax' && outcome.final ? { ...outcome.summary, spaceGroups: relaxationSpaceGroups(start, outcome.final) } : outcome.summary;
-    return { status: outcome.status, message: outcome.message, summary, final: outcome.final ? structureToJSON(outcome.final) : null, warnings: watch ? watch.warnings : null };
+    const outcome = withRelaxationSpaceGroups(ran, start, symmetry);
+    return { status: outcome.status, message: outcome.message, summary: outcome.summary, final: outcome.final ? structureToJSON(outcome.final) : null, warnings: watch ? watch.warnings : null };
   } finally {
     calculator.dispose?.();
   }

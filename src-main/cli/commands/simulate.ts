@@ -25,7 +25,7 @@ import {
   type StepValues,
   type SymmetryOperations,
 } from '../../../src-shared/sim';
-import { relaxationSpaceGroups, SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations } from '../../chem/spacegroup';
+import { SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations, withRelaxationSpaceGroups } from '../../chem/spacegroup';
 import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { describeFileConstraints, fileConstraints, parseAtomIndices } from '../../../src-shared/sim/constraints';
@@ -258,7 +258,8 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
       symmetry = symmetryOperations(structure);
       ctx.io.err(`note: ${file}: keeping its space group ${symmetry.symbol} (No. ${symmetry.number}; ${symmetry.rotations.length} operations found at ${symmetry.symprec} Å)`);
     }
-    return await runSimulation(structure, opened.calculator, params, { ...hooks, onStep, signal, ...(symmetry ? { symmetry } : {}) });
+    // a relaxation says whether the crystal kept its symmetry
+    return withRelaxationSpaceGroups(await runSimulation(structure, opened.calculator, params, { ...hooks, onStep, signal, ...(symmetry ? { symmetry } : {}) }), structure, symmetry);
   } catch (e) {
     ctx.io.err(`latticework ${command}: ${file}: ${(e as Error).message}`);
     return 1;
@@ -337,8 +338,7 @@ export const relaxCommand: Command = {
     }
     if (values.out) writeFileSync(resolve(ctx.cwd, values.out), writeStructures(outputFormat(values.out)!, [final]));
     const warnings = watch ? watch.warnings : null;
-    // whether a crystal kept its symmetry
-    const spaceGroups = relaxationSpaceGroups(loaded.structure, final);
+    const spaceGroups = summary.spaceGroups ?? null;
     if (values.json) {
       ctx.io.out(
         JSON.stringify({
