@@ -5,7 +5,8 @@ Usage: /usr/bin/python3 scripts/chem/make_fixtures.py
 Writes: ase_cu_emt.extxyz (ASE 3.22 extxyz with EMT energy/forces/stress and assorted info),
 ase_water.xyz (plain multi-frame XYZ), ase_cu3au.vasp4 and ase_cu3au.vasp5 (ASE POSCAR writers,
 VASP 4 without species line / VASP 5 Cartesian), pmg_selective_POSCAR (pymatgen Poscar with
-selective dynamics and velocities), golden.json (what ASE/pymatgen read back from them).
+selective dynamics and velocities), pmg_md_CONTCAR (pymatgen Poscar with an MD run's velocities),
+golden.json (what ASE/pymatgen read back from them: structures from ASE, velocities from pymatgen).
 """
 import json
 import os
@@ -51,10 +52,16 @@ s = Structure(Lattice.hexagonal(2.5, 6.7), ['B', 'N', 'B', 'N'],
 p = Poscar(s, comment='hBN pymatgen', selective_dynamics=[[True, True, False]] * 2 + [[False, False, False]] * 2,
            velocities=[[0.1, 0.2, 0.3]] * 4)
 p.write_file(os.path.join(OUT, 'pmg_selective_POSCAR'))
+# a CONTCAR as an MD run leaves it: velocities of a few hundred K, Å/fs, after an empty line
+md_rng = np.random.default_rng(11)
+md = Structure(Lattice([[7.2, 0, 0], [0.3, 7.1, 0], [0.2, -0.1, 7.3]]), ['Cu'] * 6 + ['Au'] * 2,
+               md_rng.uniform(0, 1, (8, 3)))
+Poscar(md, comment='CuAu MD pymatgen', velocities=md_rng.normal(0, 0.005, (8, 3)).tolist()).write_file(
+    os.path.join(OUT, 'pmg_md_CONTCAR'))
 
 golden = {}
 for name, fmt in (('ase_cu_emt.extxyz', 'extxyz'), ('ase_water.xyz', 'xyz'), ('ase_cu3au.vasp4', 'vasp'),
-                  ('ase_cu3au.vasp5', 'vasp'), ('pmg_selective_POSCAR', 'vasp')):
+                  ('ase_cu3au.vasp5', 'vasp'), ('pmg_selective_POSCAR', 'vasp'), ('pmg_md_CONTCAR', 'vasp')):
     path = os.path.join(OUT, name)
     if name == 'ase_cu3au.vasp4':
         ats = [read(path, format='vasp')]
@@ -69,6 +76,8 @@ for name, fmt in (('ase_cu_emt.extxyz', 'extxyz'), ('ase_water.xyz', 'xyz'), ('a
         'forces': a.calc.results['forces'].tolist() if a.calc and 'forces' in a.calc.results else None,
         'stress': a.calc.results['stress'].tolist() if a.calc and 'stress' in a.calc.results else None,
     } for a in ats]
+    if name.startswith('pmg_'):
+        golden[name][0]['velocities'] = Poscar.from_file(path, check_for_POTCAR=False).velocities
 with open(os.path.join(OUT, 'golden.json'), 'w') as f:
     json.dump(golden, f, indent=1)
 print('ok')

@@ -4,10 +4,12 @@
  * Layout: comment; scale (one number, negative = target volume, or three per-axis factors);
  * three lattice rows; species line (VASP 5 only); counts; optional `Selective dynamics`;
  * `Direct`/`Cartesian` (only the first letter counts: C/c/K/k = Cartesian, anything else =
- * Direct, as VASP reads it); one line per site. Anything after the sites (velocities,
- * predictor-corrector data) is ignored.
+ * Direct, as VASP reads it); one line per site. After the sites, a CONTCAR of a molecular dynamics run
+ * has the atoms' velocities (`readVelocities`): they are read, as ASE's `momenta`; the rest (an NPT run's
+ * lattice velocities, the predictor-corrector block) is not.
  */
-import { atomicNumber, elementSymbol, parseTypeSymbol } from './elements';
+import { momentaToVelocities, velocitiesToMomenta } from '../sim/units';
+import { atomicNumber, elementInfo, elementSymbol, parseTypeSymbol } from './elements';
 import { StructureLimitError, StructureParseError, StructureWriteError } from './errors';
 import { cartToFrac, determinant, fmtNumber as f, fracToCart } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
@@ -143,6 +145,8 @@ export function readPoscar(text: string, file: string, opt: ResolvedReadOptions)
   }
   const siteProperties: Record<string, SiteProperty> = {};
   if (flags) siteProperties.selectiveDynamics = { kind: 'vector', width: 3, values: flags };
+  const velocities = readVelocities(lines, li + n, n, fail, num, warnings);
+  if (velocities) siteProperties.momenta = { kind: 'vector', width: 3, values: velocitiesToMomenta(standardMasses(numbers), velocities) };
   return {
     structure: {
       name: comment,
@@ -162,11 +166,62 @@ export function readPoscar(text: string, file: string, opt: ResolvedReadOptions)
 }
 
 /**
+ * The velocities a CONTCAR of a molecular dynamics run has after the sites (VASP's layout, which ASE and
+ * pymatgen read too), Å/fs; null when there are none. In order:
+ * - an NPT run's `Lattice velocities and vectors` (a line starting with L, an optional initialisation
+ *   line, three lattice velocities and the three lattice vectors): skipped, with a warning;
+ * - the velocities' mode line: empty, or starting with C or K, is Cartesian, Å/fs (what VASP writes);
+ *   anything else is direct, in lattice vectors per time step, which the file does not give (POTIM):
+ *   not read, with a warning;
+ * - one velocity per atom, three numbers (a block is there when the line after the mode line starts
+ *   with three numbers: a predictor-corrector block's line holds one).
+ * Velocities that are all zero (VASP writes them in the CONTCAR of a relaxation) are none.
+ */
+function readVelocities(
+  lines: string[],
+  start: number,
+  n: number,
+  fail: (line: number, reason: string) => never,
+  num: (s: string | undefined, line: number, what: string) => number,
+  warnings: string[],
+): Float64Array | null {
+  let k = start;
+  const numbers3 = (w: string[]) => w.length >= 3 && w.slice(0, 3).every((x) => Number.isFinite(Number(x)));
+  if (/^\s*[Ll]/.test(lines[k] ?? '')) {
+    warnings.push(`the lattice velocities of line ${k + 1} on are not read (only the atoms' velocities are)`);
+    k++;
+    if (words(lines[k]).length === 1) k++; // the initialisation line
+    k += 6;
+  }
+  if (!numbers3(words(lines[k + 1]))) return null;
+  const mode = (lines[k] ?? '').trim();
+  if (mode !== '' && !'CcKk'.includes(mode[0])) {
+    warnings.push(`the velocities from line ${k + 2} on are in direct coordinates (mode line '${mode}'), per time step of the run, which the file does not give: not read`);
+    return null;
+  }
+  const v = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const ln = k + 1 + i;
+    if (ln >= lines.length) fail(lines.length, `the file ends after ${i} of ${n} atom velocities`);
+    const w = words(lines[ln]);
+    if (w.length < 3) fail(ln + 1, `the velocity of atom ${i + 1} of ${n} needs 3 numbers, found ${w.length}`);
+    for (let c = 0; c < 3; c++) v[3 * i + c] = num(w[c], ln + 1, `velocity component ${'xyz'[c]} of atom ${i + 1}`);
+  }
+  return v.some((x) => x !== 0) ? v : null;
+}
+
+/** The standard atomic masses (u) of these elements, the ones a CONTCAR's velocities go with. */
+function standardMasses(numbers: ArrayLike<number>): Float64Array {
+  return Float64Array.from(numbers, (z) => elementInfo(z)!.mass);
+}
+
+/**
  * VASP 5 POSCAR: comment, scale 1, lattice, species and counts (consecutive runs of a species
  * form one group), `Selective dynamics` when the structure has movement flags (`movementFlags`: its
  * own selective dynamics, or an extended XYZ's move_mask; an atom held along x, y or z only in a cell
  * whose vectors are not x, y and z is written free, said in the comment line), Direct coordinates
- * written with round-trip precision.
+ * written with round-trip precision; when the structure carries velocities (ASE's `momenta`), an empty
+ * line and one Cartesian velocity per atom, Å/fs, as VASP writes a CONTCAR (a run continues from it).
  */
 export function writePoscar(s: Structure): string {
   if (!s.lattice) throw new StructureWriteError('', null, `structure '${s.name}' has no lattice; POSCAR needs one`);
@@ -198,6 +253,13 @@ export function writePoscar(s: Structure): string {
     let line = `  ${f(frac[3 * i])} ${f(frac[3 * i + 1])} ${f(frac[3 * i + 2])}`;
     if (sd) line += ' ' + [0, 1, 2].map((k) => (sd[3 * i + k] ? 'T' : 'F')).join(' ');
     out.push(line);
+  }
+  const momenta = s.siteProperties.momenta;
+  if (momenta?.kind === 'vector' && momenta.width === 3) {
+    const own = s.siteProperties.masses;
+    const v = momentaToVelocities(own?.kind === 'number' ? own.values : standardMasses(s.numbers), momenta.values);
+    out.push('');
+    for (let i = 0; i < n; i++) out.push(`  ${f(v[3 * i])} ${f(v[3 * i + 1])} ${f(v[3 * i + 2])}`);
   }
   return out.join('\n') + '\n';
 }

@@ -11,7 +11,7 @@
 import { elementInfo, elementSymbol } from '../chem/elements';
 import { cartToFrac, cellVolume, invert, mulRows } from '../chem/lattice';
 import type { Mat3, SiteProperty, Structure } from '../chem/structure';
-import { ASE_FS, KB, MASS_VELOCITY2 } from './units';
+import { KB, MASS_VELOCITY2, momentaToVelocities, velocitiesToMomenta } from './units';
 import type { Symmetry } from './symmetry';
 
 /**
@@ -131,7 +131,7 @@ export class Atoms implements AtomicConfiguration {
     let velocities: Float64Array | undefined;
     if (options.velocities) {
       const v = structureVelocities(s);
-      if (!v) throw new SimulationInputError("the structure carries no velocities (an extended XYZ's momenta, as ASE writes them, or a frame of a molecular dynamics run): start from Maxwell–Boltzmann velocities");
+      if (!v) throw new SimulationInputError("the structure carries no velocities (an extended XYZ's momenta, as ASE writes them, a CONTCAR's velocity block, or a frame of a molecular dynamics run): start from Maxwell–Boltzmann velocities");
       velocities = v;
     }
     return new Atoms({ numbers: s.numbers, cart: s.cart, lattice: s.lattice, pbc: s.pbc, fixed, axisConstraints: options.axisConstraints, velocities, symmetry: options.symmetry });
@@ -358,18 +358,16 @@ export function structureVelocities(s: Pick<Structure, 'numbers' | 'siteProperti
     const i = masses.findIndex((m, k) => Math.abs(own.values[k] - m) > 1e-6 * m);
     if (i >= 0) throw new SimulationInputError(`atom ${i} has a mass of its own (${own.values[i]} u, not ${masses[i]}): simulations use the standard atomic masses, so its momenta cannot be taken as velocities`);
   }
-  const v = new Float64Array(p.values.length);
-  for (let i = 0; i < v.length; i++) {
-    v[i] = (p.values[i] / masses[Math.floor(i / 3)]) * ASE_FS;
-    if (!Number.isFinite(v[i])) throw new SimulationInputError(`atom ${Math.floor(i / 3)} has a momentum that is not a finite number`);
-  }
+  const v = momentaToVelocities(masses, p.values);
+  const bad = v.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new SimulationInputError(`atom ${Math.floor(bad / 3)} has a momentum that is not a finite number`);
   return v;
 }
 
 /** Velocities (Å/fs) of atoms with these elements as ASE's `momenta` (u·Å per ASE time unit), the site property ASE reads back. */
 export function momentaProperty(numbers: ArrayLike<number>, velocities: ArrayLike<number>): SiteProperty {
   const masses = massesOf(Int32Array.from(numbers));
-  return { kind: 'vector', width: 3, values: Float64Array.from(velocities, (v, i) => (v * masses[Math.floor(i / 3)]) / ASE_FS) };
+  return { kind: 'vector', width: 3, values: velocitiesToMomenta(masses, velocities) };
 }
 
 /** The constraints checked: atoms that exist, each once (a fixed atom's dropped); a lattice for the lattice frame; one or two axes held; one frame. */

@@ -36,6 +36,16 @@ export const ACCELERATION = ELEMENTARY_CHARGE / ATOMIC_MASS_UNIT * 1e-10;
  */
 export const ASE_FS = Math.sqrt(ACCELERATION);
 
+/** Velocities (Å/fs, three per atom) as ASE's momenta (u·Å per ASE time unit), given the atoms' masses (u). */
+export function velocitiesToMomenta(masses: ArrayLike<number>, velocities: ArrayLike<number>): Float64Array {
+  return Float64Array.from(velocities, (v, i) => (v * masses[Math.floor(i / 3)]) / ASE_FS);
+}
+
+/** ASE's momenta (u·Å per ASE time unit, three per atom) as velocities, Å/fs, given the atoms' masses (u). */
+export function momentaToVelocities(masses: ArrayLike<number>, momenta: ArrayLike<number>): Float64Array {
+  return Float64Array.from(momenta, (p, i) => (p / masses[Math.floor(i / 3)]) * ASE_FS);
+}
+
 /** 1 u·Å²/fs² in eV: kinetic energy ½·m·v² [eV] = ½ · MASS_VELOCITY2 · m [u] · v² [Å²/fs²]. */
 export const MASS_VELOCITY2 = 1 / ACCELERATION;
 

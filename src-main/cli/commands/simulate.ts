@@ -92,6 +92,7 @@ ${COMMON}
   --velocities V     maxwell-boltzmann (default) or file: the structure's own, an extended XYZ's
                      momenta as ASE writes them (the frames of --out carry them, so a run
                      continues from its last frame: --velocities file, --frame default the last)
+                     or a CONTCAR's velocity block as VASP writes it after an MD run
   --timestep FS      fs (required)
   --steps N          number of steps (required)
   --every K          a frame every K steps for --out (default ${SIMULATION_DEFAULTS.md.every})
@@ -431,7 +432,7 @@ export const mdCommand: Command = {
         ctx.io.err(`latticework md: ${file}: ${(e as Error).message}`);
         return 1;
       }
-      ctx.io.err(`note: ${file}: the run starts from the file's velocities (its momenta), at ${start.toFixed(1)} K`);
+      ctx.io.err(`note: ${file}: the run starts from the file's velocities, at ${start.toFixed(1)} K`);
       if (values.temperature === undefined) params = { ...params, temperature: start };
     }
     const frames: SimulationFrame[] = [];

@@ -68,7 +68,8 @@ coefficient D fitted to the second half (MSD = 6·D·t), per element too.
                        warnings, held? (when the file holds atoms, as relax and md take them:
                        {fixed: [atom indices], partial: [{atom, held: [3 booleans], frame:
                        "lattice" | "cartesian"}]}), velocities? (when it carries velocities,
-                       ASE's momenta: {temperature: K})}; frames: per file {file, format, frames:
+                       an extended XYZ's momenta or a CONTCAR's velocity block: {temperature:
+                       K})}; frames: per file {file, format, frames:
                        [{species, energy, freeEnergy, forces, stress}]}; rdf: per file {file, frames, first, last,
                        rmax, bins, pair, r: [Å], g: [...]}; msd: per file {file, frames, first,
                        last, timestep, time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
@@ -110,7 +111,7 @@ export type StructureInfoRecord =
       warnings: string[];
       /** Present when the file holds atoms (selective dynamics, move_mask, an ASE database's constraints): as relax and md take them. */
       held?: FileConstraints;
-      /** Present when the structure carries velocities (ASE's momenta): the temperature they give, K, as `md --velocities file` starts. */
+      /** Present when the structure carries velocities (an extended XYZ's momenta, a CONTCAR's velocity block): the temperature they give, K, as `md --velocities file` starts. */
       velocities?: { temperature: number };
     }
   | ErrorRecord;
@@ -142,7 +143,7 @@ function describe(r: Extract<StructureInfoRecord, { nSites: number }>): string {
   const frames = r.frames > 1 ? ` (last of ${r.frames} frames)` : '';
   const lines = [`${where}: ${formula}${sg}, ${plural(r.nSites, 'site')}, ${cell}${frames}`];
   if (r.held) lines.push(`  held: ${describeFileConstraints(r.held) || 'every atom free'}`);
-  if (r.velocities) lines.push(`  velocities: ${round(r.velocities.temperature, 1)} K (ASE's momenta: md --velocities file starts from them)`);
+  if (r.velocities) lines.push(`  velocities: ${round(r.velocities.temperature, 1)} K (md --velocities file starts from them)`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');
 }

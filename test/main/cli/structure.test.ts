@@ -82,8 +82,12 @@ describe('latticework structure info', () => {
     const expected = (0.5 * 63.546 * 0.01 ** 2 * MASS_VELOCITY2 * 2) / (3 * KB);
     const [record] = JSON.parse((await run(['info', 'moving.extxyz', '--json'], dir)).out);
     expect(record.velocities.temperature).toBeCloseTo(expected, 9);
-    expect((await run(['info', 'moving.extxyz'], dir)).out.split('\n')[1]).toBe(`  velocities: ${Number(expected.toFixed(1))} K (ASE's momenta: md --velocities file starts from them)`);
-    const [still] = JSON.parse((await run(['info', 'pmg_selective_POSCAR', '--json'])).out);
+    expect((await run(['info', 'moving.extxyz'], dir)).out.split('\n')[1]).toBe(`  velocities: ${Number(expected.toFixed(1))} K (md --velocities file starts from them)`);
+    // a CONTCAR's velocity block (Å/fs) gives the same temperature as those velocities as momenta
+    writeFileSync(join(dir, 'CONTCAR'), 'Cu2\n1\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu\n2\nDirect\n0 0 0\n0.5 0.5 0\n\n0.01 0 0\n0 0 0\n');
+    const [contcar] = JSON.parse((await run(['info', 'CONTCAR', '--json'], dir)).out);
+    expect(contcar.velocities.temperature).toBeCloseTo(expected, 9);
+    const [still] = JSON.parse((await run(['info', 'ase_cu3au.vasp5', '--json'])).out);
     expect('velocities' in still).toBe(false);
   });
 

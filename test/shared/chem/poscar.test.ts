@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { readStructures, StructureParseError, summarizeStructure, writePoscar } from '../../../src-shared/chem';
+import { structureVelocities } from '../../../src-shared/sim';
 import { fixture } from './helpers';
 
 const golden = JSON.parse(fixture('golden.json')) as Record<
   string,
-  { symbols: string[]; cell: number[][] | null; positions: number[][]; pbc: boolean[] }[]
+  { symbols: string[]; cell: number[][] | null; positions: number[][]; pbc: boolean[]; velocities?: number[][] }[]
 >;
+
+/** The velocities (Å/fs) a structure read from a POSCAR carries, as rows. */
+function velocityRows(text: string, name = 'CONTCAR') {
+  const r = readStructures(name, text, { format: 'poscar' });
+  const v = structureVelocities(r.structures[0]);
+  return { r, rows: v && Array.from({ length: v.length / 3 }, (_, i) => Array.from(v.subarray(3 * i, 3 * i + 3))) };
+}
+
+/** Velocities agree to 1e-16 Å/fs: they go through ASE's momenta and back, which may change the last bit. */
+function expectVelocities(rows: number[][] | null, want: number[][]) {
+  expect(rows?.length).toBe(want.length);
+  rows!.forEach((v, i) => v.forEach((x, k) => expect(Math.abs(x - want[i][k])).toBeLessThan(1e-16)));
+}
 
 function expectMatchesAse(name: string, text = fixture(name), options = {}) {
   const r = readStructures(name, text, { format: 'poscar', ...options });
@@ -56,7 +70,51 @@ describe('POSCAR / CONTCAR', () => {
     expect(r.structures[0].name).toBe('hBN pymatgen');
   });
 
-  it('negative scale = target volume, Cartesian abbreviation, POTCAR-style names, velocities ignored', () => {
+  it("reads an MD run's velocities as pymatgen does (Å/fs, after an empty line), carried as ASE's momenta", () => {
+    for (const name of ['pmg_md_CONTCAR', 'pmg_selective_POSCAR']) {
+      const { r, rows } = velocityRows(fixture(name), name);
+      expectVelocities(rows, golden[name][0].velocities!);
+      expect(r.structures[0].siteProperties.momenta.kind).toBe('vector');
+      expect(r.warnings).toEqual([]);
+    }
+  });
+
+  it("an NPT run's CONTCAR: the lattice velocities are skipped with a warning, the atoms' velocities read, the predictor-corrector block ignored", () => {
+    const { r, rows } = velocityRows(fixture('vasp_npt_CONTCAR'));
+    expectVelocities(rows, [
+      [0.12345678e-2, -0.23456789e-2, 0.3456789e-2],
+      [-0.12345678e-2, 0.23456789e-2, -0.3456789e-2],
+    ]);
+    expect(r.warnings).toEqual(["the lattice velocities of line 11 on are not read (only the atoms' velocities are)"]);
+    expect(r.structures[0].cart[0]).toBeCloseTo(0.0012345678901234 * 4.0512345678901234, 14);
+  });
+
+  it('velocity blocks: Cartesian by its mode line, direct ones not read, zeros are none, a bad block is an error naming its line', () => {
+    const head = 'x\n1\n4 0 0\n0 4 0\n0 0 4\nCu Au\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n';
+    expectVelocities(velocityRows(head + 'Cartesian\n0.01 0 0\n0 0 -0.02\n').rows, [
+      [0.01, 0, 0],
+      [0, 0, -0.02],
+    ]);
+    expect(velocityRows(head + 'K\n0.01 0 0\n0 0 -0.02\n').rows![1][2]).toBeCloseTo(-0.02, 16);
+    const direct = velocityRows(head + 'Direct\n0.01 0 0\n0 0 -0.02\n');
+    expect(direct.rows).toBeNull();
+    expect(direct.r.warnings.join(' ')).toMatch(/velocities from line 12 on are in direct coordinates \(mode line 'Direct'\), per time step of the run, which the file does not give: not read/);
+    // VASP writes zero velocities in the CONTCAR of a relaxation
+    const zeros = velocityRows(head + '\n0 0 0\n0.0 0.0 0.0\n');
+    expect(zeros.rows).toBeNull();
+    expect(zeros.r.structures[0].siteProperties.momenta).toBeUndefined();
+    // a predictor-corrector block alone is not a velocity block
+    expect(velocityRows(head + '\n   1\n  0.2E+01\n').rows).toBeNull();
+    let e = error(head + '\n0.01 0 0\n');
+    expect([e.line, e.message]).toEqual([12, 'line 12: the file ends after 1 of 2 atom velocities']);
+    e = error(head + '\n0.01 0 0\n0.02 x 0\n');
+    expect(e.line).toBe(13);
+    expect(e.message).toMatch(/velocity component y of atom 2 is 'x', not a number/);
+    e = error(head + '\n0.01 0 0\n0.02\n');
+    expect(e.message).toMatch(/the velocity of atom 2 of 2 needs 3 numbers, found 1/);
+  });
+
+  it('negative scale = target volume, Cartesian abbreviation, POTCAR-style names, velocities Cartesian after an empty line', () => {
     const r = readStructures('POSCAR_vasp5_negative_scale', fixture('POSCAR_vasp5_negative_scale'));
     const s = r.structures[0];
     const sum = summarizeStructure(s);
@@ -65,6 +123,8 @@ describe('POSCAR / CONTCAR', () => {
     const a = Math.cbrt(80);
     expect(s.cart[4]).toBeCloseTo(0.5 * a, 12); // Cartesian input is scaled too
     expect(s.frac![4]).toBeCloseTo(0.5, 12);
+    // Cartesian velocities are Å/fs, not scaled as Cartesian positions are
+    expectVelocities([Array.from(structureVelocities(s)!.slice(0, 3))], [[0.01, 0, 0]]);
   });
 
   it('species names with suffixes: POTCAR labels and numbered names', () => {
@@ -92,6 +152,22 @@ describe('POSCAR / CONTCAR', () => {
     expect(back.lattice).toEqual(s.lattice);
     expect(Array.from(back.frac!)).toEqual(Array.from(s.frac!));
     expect(back.siteProperties.selectiveDynamics).toEqual(s.siteProperties.selectiveDynamics);
+  });
+
+  it("writer: velocities (ASE's momenta) as VASP writes a CONTCAR, Cartesian Å/fs after an empty line, read back", () => {
+    const s = readStructures('CONTCAR', fixture('pmg_md_CONTCAR'), { format: 'poscar' }).structures[0];
+    const lines = writePoscar(s).trimEnd().split('\n');
+    expect(lines.length).toBe(8 + 8 + 1 + 8);
+    expect(lines[16]).toBe('');
+    expectVelocities([lines[17].trim().split(/\s+/).map(Number)], [golden.pmg_md_CONTCAR[0].velocities![0]]);
+    expectVelocities(velocityRows(lines.join('\n')).rows, golden.pmg_md_CONTCAR[0].velocities!);
+    // momenta that go with masses of the file's own are divided by those masses
+    const own = { ...s, siteProperties: { ...s.siteProperties, masses: { kind: 'number' as const, values: new Float64Array(8).fill(2) } } };
+    const p = s.siteProperties.momenta.kind === 'vector' ? s.siteProperties.momenta.values : new Float64Array();
+    const v = writePoscar(own).trimEnd().split('\n')[17].trim().split(/\s+/).map(Number);
+    expect(v[0]).toBeCloseTo((p[0] / 2) * 0.09822694788464063, 15);
+    // without velocities, nothing after the sites
+    expect(writePoscar({ ...s, siteProperties: {} }).trimEnd().split('\n').length).toBe(16);
   });
 
   it.each([
