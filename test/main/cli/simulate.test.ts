@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { eosCommand, mdCommand, relaxCommand } from '../../../src-main/cli/commands/simulate';
 import { predictCommand } from '../../../src-main/cli/commands/predict';
@@ -343,6 +343,31 @@ describe('latticework relax, md and eos', () => {
     expect(relaxed.code, relaxed.err).toBe(130);
     expect(JSON.parse(relaxed.out).message).toMatch(/^cancelled/);
     expect(readStructures('stopped.vasp', readFileSync(join(dir, 'stopped.vasp'), 'utf8')).structures[0].numbers).toHaveLength(200);
+  });
+
+  it('a long run says on stderr, every 10 s, where it is (md: step, time, T, E_tot; relax: step, energy, fmax; eos: volume)', async () => {
+    // a clock that moves 2.5 s each time it is read: a line every few steps
+    let t = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => (t += 2500));
+    try {
+      const md = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '2', '--steps', '12', '--json']);
+      const relax = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fmax', '0.01', '--steps', '500', '--json']);
+      const eos = await run(eosCommand, ['Cu1.vasp', '--model', 'emt', '--json']);
+      for (const r of [md, relax, eos]) expect(r.code, r.err).toBe(0);
+      const lines = (r: { err: string }, re: RegExp) => r.err.split('\n').filter((l) => re.test(l));
+      const mdLines = lines(md, /^latticework md: Cu\.vasp: step (\d+) of 12 \((\d+\.\d) fs\), T \d+\.\d K, E_tot -?\d+\.\d{6} eV$/);
+      expect(mdLines.length).toBeGreaterThanOrEqual(3);
+      const [, step, fs] = /step (\d+) of 12 \((\d+\.\d) fs\)/.exec(mdLines[1])!;
+      expect(Number(fs)).toBe(2 * Number(step));
+      expect(lines(relax, /^latticework relax: Cu\.vasp: step \d+ \(at most 500\), energy -?\d+\.\d{6} eV, fmax \d+\.\d{4} eV\/Å$/).length).toBeGreaterThanOrEqual(2);
+      expect(lines(eos, /^latticework eos: Cu1\.vasp: volume \d+ of \d+$/).length).toBeGreaterThanOrEqual(2);
+      // nothing else on stderr
+      expect(md.err.split('\n').length).toBe(mdLines.length);
+    } finally {
+      clock.mockRestore();
+    }
+    // a run shorter than 10 s says nothing
+    expect((await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '2', '--steps', '12'])).err).toBe('');
   });
 
   it("relax --symmetry takes ASE's steps with FixSymmetry, and ends a cell relaxation where ASE's does", { timeout: 120_000 }, async () => {
