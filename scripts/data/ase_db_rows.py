@@ -6,7 +6,8 @@ Usage: /usr/bin/python3 scripts/data/ase_db_rows.py FILE.db
 Per row (`ase.db.connect(FILE).get_atoms(id)`): {"id", "numbers", "positions", "cell", "pbc",
 "energy", "free_energy", "forces", "stress", "key_value_pairs", "fixed" (the atoms its FixAtoms
 holds), "fixedScaled" ([atom, [3 booleans: fixed along each fractional axis]] per FixScaled),
-"fixedCartesian" (the same along x, y, z per FixCartesian)};
+"fixedCartesian" (the same along x, y, z per FixCartesian), "masses" and "momenta" (null when the row
+has none of its own)};
 floats are written with repr, so they read back bit for bit. Forces are the stored ones (no
 constraint applied).
 """
@@ -41,6 +42,8 @@ def main(path):
             'fixedScaled': [[int(c.a), [bool(m) for m in c.mask]] for c in atoms.constraints if isinstance(c, FixScaled)],
             # ASE 3.22's FixCartesian keeps the free axes in `mask`
             'fixedCartesian': [[int(c.a), [not m for m in c.mask]] for c in atoms.constraints if isinstance(c, FixCartesian)],
+            'masses': atoms.get_masses().tolist() if atoms.has('masses') else None,
+            'momenta': atoms.get_momenta().tolist() if atoms.has('momenta') else None,
         })
     json.dump(rows, sys.stdout)
     sys.stdout.write('\n')

@@ -8,12 +8,14 @@
  * `key_value_pairs` as JSON text, `data` in ASE's binary object format; side tables `species`,
  * `keys`, `text_key_values`, `number_key_values`, and `information` (version).
  * Read: numbers, positions, cell, pbc, energy, free_energy, forces, stress (6 or 9 values),
- * initial magnetic moments and charges (as site properties), key-value pairs (as properties), and
+ * initial magnetic moments and charges, masses and momenta (as site properties: an MD snapshot's
+ * momenta are its velocities, as an extended XYZ's), key-value pairs (as properties), and
  * the constraints that hold atoms: `FixAtoms` (F F F), `FixScaled` (its mask, on fractional
  * coordinates) and a `FixCartesian` of all three axes become selective-dynamics flags, as a POSCAR's
  * (sim/constraints.ts); any other constraint (a FixCartesian of some axes among them) is named in a
  * warning.
- * Written: the same, movement flags as `FixAtoms` and `FixScaled`; info values that ASE cannot keep as
+ * Written: the same, movement flags as `FixAtoms` and `FixScaled`, the row's total mass from its own
+ * masses when it has them; info values that ASE cannot keep as
  * key-value pairs (arrays, nested values, reserved or malformed keys, strings that look like numbers)
  * are left out and named in a warning.
  */
@@ -117,7 +119,7 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
     if (version > ASE_DB_VERSION) throw new StructureParseError(shown, null, `this ASE database has schema version ${version}, newer than the version ${ASE_DB_VERSION} Latticework reads (ASE 3.22)`);
     const rows = await all(
       db,
-      'SELECT id, numbers, positions, cell, pbc, initial_magmoms, initial_charges, constraints, energy, free_energy, forces, stress, key_value_pairs FROM systems ORDER BY id',
+      'SELECT id, numbers, positions, cell, pbc, initial_magmoms, initial_charges, masses, momenta, constraints, energy, free_energy, forces, stress, key_value_pairs FROM systems ORDER BY id',
     );
     const frames: LabelledFrame[] = [];
     const ids: number[] = [];
@@ -148,6 +150,16 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
       if (mag && mag.length === n) siteProperties.initial_magmoms = { kind: 'number', values: mag };
       const chg = f64(r.initial_charges);
       if (chg && chg.length === n) siteProperties.initial_charges = { kind: 'number', values: chg };
+      const masses = f64(r.masses);
+      if (masses) {
+        if (masses.length !== n) bad(`masses hold ${masses.length} numbers, not 1 per atom (${n} atoms)`);
+        siteProperties.masses = { kind: 'number', values: masses };
+      }
+      const momenta = f64(r.momenta);
+      if (momenta) {
+        if (momenta.length !== 3 * n) bad(`momenta hold ${momenta.length} numbers, not 3 per atom (${n} atoms)`);
+        siteProperties.momenta = { kind: 'vector', width: 3, values: momenta };
+      }
       const held = heldFlags(r.constraints, n, (what) => warnings.push(`row ${id}: ${what}`));
       if (held) siteProperties[held.name] = held.flags;
       let properties: Record<string, unknown> = {};
@@ -375,8 +387,10 @@ export async function writeAseDb(path: string, frames: readonly LabelledFrame[])
       const fmax = maxForce(f.forces);
       const smax = f.stress ? Math.max(...f.stress.map(Math.abs)) : null;
       const volume = s.lattice ? Math.abs(cellVolume(s.lattice)) : null;
+      const own = s.siteProperties.masses;
       let mass = 0;
-      for (let i = 0; i < n; i++) mass += elementInfo(s.numbers[i])?.mass ?? 0;
+      for (let i = 0; i < n; i++) mass += own?.kind === 'number' && own.values.length === n ? own.values[i] : (elementInfo(s.numbers[i])?.mass ?? 0);
+      const momenta = s.siteProperties.momenta;
       const values = [
         randomBytes(16).toString('hex'),
         t,
@@ -388,9 +402,9 @@ export async function writeAseDb(path: string, frames: readonly LabelledFrame[])
         pbcMask,
         siteNum('initial_magmoms'),
         siteNum('initial_charges'),
-        null, // masses
+        siteNum('masses'),
         null, // tags
-        null, // momenta
+        momenta?.kind === 'vector' && momenta.width === 3 && momenta.values.length === 3 * n ? blob(momenta.values, 'f64') : null,
         constraintsJson(s),
         null, // calculator
         null, // calculator_parameters

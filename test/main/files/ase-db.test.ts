@@ -14,6 +14,7 @@ import { readAseDb, writeAseDb } from '../../../src-main/files/ase-db';
 import { framesFromBytes, readFramesFile } from '../../../src-main/files/structure-file';
 import type { LabelledFrame } from '../../../src-shared/chem';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
+import { ASE_FS, structureVelocities } from '../../../src-shared/sim';
 import { shared } from '../../helpers/shared-data';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -35,6 +36,9 @@ interface AseRow {
   fixedScaled: [number, boolean[]][];
   /** [atom, fixed along x, y, z] per FixCartesian (absent from the stored golden rows, which hold none). */
   fixedCartesian?: [number, boolean[]][];
+  /** The row's own masses and momenta, null without (absent from the stored golden rows, which have none). */
+  masses?: number[] | null;
+  momenta?: number[][] | null;
 }
 
 function python(args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -59,6 +63,9 @@ function expectSame(f: LabelledFrame, row: AseRow) {
   expect(held.fixed).toEqual(row.fixed);
   expect(held.partial.filter((p) => p.frame === 'lattice').map((p) => [p.atom, p.held])).toEqual(row.fixedScaled);
   expect(held.partial.filter((p) => p.frame === 'cartesian').map((p) => [p.atom, p.held])).toEqual(row.fixedCartesian ?? []);
+  const { masses, momenta } = f.structure.siteProperties;
+  expect(masses ? Array.from(masses.values as Float64Array) : null).toEqual(row.masses ?? null);
+  expect(momenta ? Array.from(momenta.values as Float64Array) : null).toEqual(row.momenta ? row.momenta.flat() : null);
 }
 
 describe('ASE databases', () => {
@@ -159,6 +166,43 @@ describe('ASE databases', () => {
     expect(Array.from(r.frames[0].structure.siteProperties.selectiveDynamics!.values as Float64Array).slice(9, 12)).toEqual([0, 0, 1]);
     expect(fileConstraints(r.frames[1].structure)).toBeNull();
     expect(r.warnings).toContain('row 2: its constraint FixBondLengths is not read: Latticework reads FixAtoms, FixScaled and FixCartesian');
+  });
+
+  it("reads and writes an MD snapshot's momenta and a row's own masses, as ASE does: velocities go on with the run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-asedb-'));
+    const made = python([
+      '-c',
+      [
+        'import numpy as np',
+        'from ase.build import bulk',
+        'from ase.db import connect',
+        'from ase.md.velocitydistribution import MaxwellBoltzmannDistribution',
+        `db = connect('${join(dir, 'md.db')}')`,
+        "a = bulk('Cu', 'fcc', a=3.6, cubic=True).repeat((2, 2, 1))",
+        'MaxwellBoltzmannDistribution(a, temperature_K=400, rng=np.random.default_rng(2))',
+        'db.write(a)',
+        'b = a.copy()',
+        'b.set_masses([70.0] * len(b))',
+        'db.write(b)',
+      ].join('\n'),
+    ]);
+    expect(made.status, made.stderr).toBe(0);
+    const rows = JSON.parse(python([SCRIPT, join(dir, 'md.db')]).stdout) as AseRow[];
+    expect(rows[0].momenta).toHaveLength(16);
+    expect([rows[0].masses, rows[1].masses]).toEqual([null, new Array(16).fill(70)]);
+    const r = await readAseDb(join(dir, 'md.db'));
+    r.frames.forEach((f, i) => expectSame(f, rows[i]));
+    // the snapshot's velocities are ASE's get_velocities(); the row with masses of its own is refused as a start
+    const v = structureVelocities(r.frames[0].structure)!;
+    const p = rows[0].momenta!.flat();
+    v.forEach((x, k) => expect(Math.abs(x - (p[k] / 63.546) * ASE_FS)).toBeLessThan(1e-15));
+    expect(() => structureVelocities(r.frames[1].structure)).toThrow(/has a mass of its own \(70 u/);
+    // written back, ASE reads the same momenta and masses, and the row's total mass from its own masses
+    await writeAseDb(join(dir, 'back.db'), r.frames);
+    const back = JSON.parse(python([SCRIPT, join(dir, 'back.db')]).stdout) as AseRow[];
+    back.forEach((row, i) => expectSame(r.frames[i], row));
+    const mass = python(['-c', `from ase.db import connect; print([row.mass for row in connect('${join(dir, 'back.db')}').select()])`]);
+    expect(JSON.parse(mass.stdout)).toEqual([16 * 63.546, 16 * 70]);
   });
 
   it('refuses a SQLite file that is not an ASE database, and will not overwrite one', async () => {
