@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Write test/fixtures/ase-db/ase_written.db with ASE 3.22 itself, and golden.json (ASE's own reading,
-scripts/data/ase_db_rows.py): what Latticework must read from a database ASE made.
+scripts/data/ase_images.py): what Latticework must read from a database ASE made.
 
 Usage: /usr/bin/python3 scripts/data/make_ase_db_fixture.py
 
@@ -49,7 +49,7 @@ def main():
     slab.calc = EMT()
     slab.get_forces()
     db.write(slab, config_type='slab')
-    rows = subprocess.run([sys.executable, os.path.join(HERE, 'ase_db_rows.py'), path], check=True, capture_output=True, text=True).stdout
+    rows = subprocess.run([sys.executable, os.path.join(HERE, 'ase_images.py'), path], check=True, capture_output=True, text=True).stdout
     with open(os.path.join(OUT, 'golden.json'), 'w') as f:
         json.dump({'generator': 'scripts/data/make_ase_db_fixture.py', 'ase': ase.__version__, 'rows': json.loads(rows)}, f, indent=1)
         f.write('\n')

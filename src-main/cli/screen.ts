@@ -55,7 +55,7 @@ export async function screeningFiles(args: readonly string[], cwd: string): Prom
     if (info?.isDirectory()) {
       const before = files.length;
       await walk(path, a, files);
-      if (files.length === before) failed.push({ file: a, error: { name: 'NoStructureFiles', message: `${a}: no structure files in this folder (CIF, POSCAR, CONTCAR, .vasp, .xyz, vasprun.xml, OUTCAR, XDATCAR)`, line: null } });
+      if (files.length === before) failed.push({ file: a, error: { name: 'NoStructureFiles', message: `${a}: no structure files in this folder (CIF, POSCAR, CONTCAR, .vasp, .xyz, vasprun.xml, OUTCAR, XDATCAR, ASE .db and .traj)`, line: null } });
     } else files.push({ path, shown: a });
   }
   return { files, failed };

@@ -31,7 +31,7 @@ export function isFrameFileName(name: string): boolean {
     low.includes('xdatcar') ||
     low.includes('poscar') ||
     low.includes('contcar') ||
-    /\.(ext)?xyz$|\.db$|\.cif$|\.vasp$/.test(low)
+    /\.(ext)?xyz$|\.db$|\.traj$|\.cif$|\.vasp$/.test(low)
   );
 }
 

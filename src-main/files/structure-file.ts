@@ -1,7 +1,7 @@
 /**
  * Reading a structure or trajectory file the way every entry point does (command line, drop,
- * dataset import): decompress by magic bytes, decide the format by the inner name, read the
- * frames, and for a VASP 4 POSCAR or XDATCAR without species line take the species from a POTCAR
+ * dataset import): decompress by magic bytes, decide the format by the inner name (an ASE database
+ * or an ASE trajectory, binary, by their own magic bytes), read the frames, and for a VASP 4 POSCAR or XDATCAR without species line take the species from a POTCAR
  * or OUTCAR beside it (also compressed), as ASE does.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,6 +21,7 @@ import {
 } from '../../src-shared/chem';
 import { bytesToText, CompressedFileError, decompress, type Compression } from './compressed';
 import { isSqlite, readAseDb } from './ase-db';
+import { isAseTrajectory, readAseTrajectory } from './ase-traj';
 import { checkUserFile, FileAccessError, readUserFile, type FileKind } from './path-guard';
 
 /** Finds a file beside the one being read (by base name), or null. */
@@ -43,9 +44,10 @@ function needsSpecies(e: unknown): boolean {
 }
 
 /**
- * Decompresses `bytes` and runs `read` on the inner name and text; a VASP 4 file without species
- * line is read again with the species of a companion POTCAR/OUTCAR when `companions` finds one.
- * `name` is what the user sees (the path as given or the dropped file's name): errors carry it.
+ * Decompresses `bytes` and runs `read` on the inner name and text (an ASE trajectory, binary, goes
+ * through `fromFrames` instead); a VASP 4 file without species line is read again with the species of
+ * a companion POTCAR/OUTCAR when `companions` finds one. `name` is what the user sees (the path as
+ * given or the dropped file's name): errors carry it.
  */
 async function readBytes<T extends { warnings: string[]; fileWarnings: string[] }>(
   name: string,
@@ -53,6 +55,7 @@ async function readBytes<T extends { warnings: string[]; fileWarnings: string[] 
   options: ReadOptions,
   companions: CompanionLookup | undefined,
   read: (inner: string, text: string, o: ReadOptions) => T,
+  fromFrames: (r: FileFrames) => T & { compression: Compression | null },
 ): Promise<T & { compression: Compression | null }> {
   const maxBytes = options.maxBytes ?? DEFAULT_READ_OPTIONS.maxBytes;
   let d;
@@ -62,6 +65,7 @@ async function readBytes<T extends { warnings: string[]; fileWarnings: string[] 
     if (e instanceof CompressedFileError) throw new StructureParseError(name, null, e.message);
     throw e;
   }
+  if (isAseTrajectory(d.bytes)) return fromFrames(aseTrajectoryFrames(d.bytes, name, options, d.compression));
   const text = bytesToText(d.bytes);
   const inner = d.name;
   try {
@@ -107,6 +111,24 @@ async function aseDbFrames(path: string, shown: string): Promise<FileFrames> {
   };
 }
 
+/** An ASE trajectory's images, as `readFrames` would give them (blocks: the image index). */
+function aseTrajectoryFrames(bytes: Uint8Array, shown: string, options: ReadOptions, compression: Compression | null): FileFrames {
+  const r = readAseTrajectory(bytes, shown, {
+    maxAtoms: options.maxAtoms ?? DEFAULT_READ_OPTIONS.maxAtoms,
+    maxStructures: options.maxStructures ?? DEFAULT_READ_OPTIONS.maxStructures,
+  });
+  return {
+    format: 'ase-traj',
+    frames: r.frames,
+    blocks: r.frames.map((_, i) => i),
+    frameWarnings: r.frames.map(() => []),
+    warnings: r.warnings,
+    fileWarnings: r.warnings,
+    labelSources: [],
+    compression,
+  };
+}
+
 function asStructures(r: FileFrames): FileStructures {
   return {
     format: r.format,
@@ -134,13 +156,13 @@ async function aseDbFromBytes(name: string, bytes: Uint8Array): Promise<FileFram
 /** Every frame of a (possibly compressed) file with its labels; an ASE database (SQLite) too. */
 export async function framesFromBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}, companions?: CompanionLookup): Promise<FileFrames> {
   if (isSqlite(bytes)) return aseDbFromBytes(name, bytes);
-  return readBytes(name, bytes, options, companions, readFrames);
+  return readBytes(name, bytes, options, companions, readFrames, (r) => r);
 }
 
 /** Every structure of a (possibly compressed) file, as `readStructures` gives them; an ASE database too (labels embedded). */
 export async function structuresFromBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}, companions?: CompanionLookup): Promise<FileStructures> {
   if (isSqlite(bytes)) return asStructures(await aseDbFromBytes(name, bytes));
-  return readBytes(name, bytes, options, companions, readStructures);
+  return readBytes(name, bytes, options, companions, readStructures, asStructures);
 }
 
 /** An error raised while reading the inner file, re-addressed to the file as the user named it. */
@@ -172,7 +194,7 @@ export function batchCompanions(fileName: string, files: readonly { name: string
 
 /** Names that hold many frames get the trajectory size cap; other structure files the structure cap. */
 function fileKind(name: string): FileKind {
-  return /vasprun|outcar|xdatcar|\.(ext)?xyz|\.(gz|bz2|xz)$/i.test(name) ? 'trajectory' : 'structure';
+  return /vasprun|outcar|xdatcar|\.(ext)?xyz|\.traj|\.(gz|bz2|xz)$/i.test(name) ? 'trajectory' : 'structure';
 }
 
 /** The path guard's refusal as the error the command line and the readers report (named by the file as given). */

@@ -11,7 +11,8 @@ function baseName(fileName: string): string {
 
 /**
  * The format of a file from its name (`*.cif`, `*.mcif`; `vasprun*` / `*.xml` holding a vasprun,
- * `*OUTCAR*`, `*XDATCAR*`; `POSCAR*`, `CONTCAR*`, `*.vasp`, `*.poscar`; `*.xyz`, `*.extxyz`),
+ * `*OUTCAR*`, `*XDATCAR*`; `POSCAR*`, `CONTCAR*`, `*.vasp`, `*.poscar`; `*.xyz`, `*.extxyz`; `*.db` an
+ * ASE database, `*.traj` an ASE trajectory),
  * else from its content; null when neither tells. A compressed file is named by its inner name
  * (`CONTCAR.relax1.gz` → `CONTCAR.relax1`): the caller strips the compression suffix.
  */
@@ -23,6 +24,7 @@ export function detectFormat(fileName: string, text: string): StructureFormat | 
   if (ext === 'cif' || ext === 'mcif' || ext === 'mmcif') return 'cif';
   if (ext === 'xyz' || ext === 'extxyz') return 'xyz';
   if (ext === 'db' || head.startsWith('SQLite format 3')) return 'ase-db';
+  if (ext === 'traj' || head.startsWith('- of Ulm') || head.startsWith('AFFormat')) return 'ase-traj';
   if (base.includes('vasprun') || (ext === 'xml' && head.includes('<modeling'))) return 'vasprun';
   if (base.includes('outcar')) return 'outcar';
   if (base.includes('xdatcar')) return 'xdatcar';

@@ -67,7 +67,7 @@ export { detectFormat };
  * Formats whose files hold frames (ionic steps, MD frames, XYZ frames): a file of several is one
  * item, a trajectory (`structure info` describes its last frame; the workspace shows a frame slider).
  */
-export const MULTI_FRAME_FORMATS: ReadonlySet<StructureFormat> = new Set(['xyz', 'vasprun', 'outcar', 'xdatcar']);
+export const MULTI_FRAME_FORMATS: ReadonlySet<StructureFormat> = new Set(['xyz', 'vasprun', 'outcar', 'xdatcar', 'ase-traj']);
 
 export interface ReadResult {
   format: StructureFormat;
@@ -105,16 +105,17 @@ function checkSize(fileName: string, text: string, opt: ResolvedReadOptions): vo
   }
 }
 
-function formatOf(fileName: string, text: string, options: ReadOptions | undefined): Exclude<StructureFormat, 'ase-db'> {
+function formatOf(fileName: string, text: string, options: ReadOptions | undefined): Exclude<StructureFormat, 'ase-db' | 'ase-traj'> {
   const format = options?.format ?? detectFormat(fileName, text);
   if (!format) {
     throw new StructureParseError(
       fileName,
       null,
-      'cannot tell the format of this file: name it *.cif, *.vasp (or POSCAR/CONTCAR), *.xyz or *.extxyz, vasprun.xml, OUTCAR or XDATCAR',
+      'cannot tell the format of this file: name it *.cif, *.vasp (or POSCAR/CONTCAR), *.xyz or *.extxyz, vasprun.xml, OUTCAR or XDATCAR (an ASE database or trajectory is known by its own header)',
     );
   }
   if (format === 'ase-db') throw new StructureParseError(fileName, null, 'an ASE database is a SQLite file: open it as a file (drop it, or give its path), not as text');
+  if (format === 'ase-traj') throw new StructureParseError(fileName, null, 'this is not an ASE trajectory (a binary file that starts with its ULM header): the file may be damaged or renamed');
   return format;
 }
 

@@ -4,7 +4,7 @@ import type { Structure } from './structure';
 export type DisorderPolicy = 'keep' | 'most-probable' | 'reject';
 
 /** `ase-db` (an ASE SQLite database) is read by the core (src-main/files/ase-db.ts), never as text. */
-export type StructureFormat = 'cif' | 'poscar' | 'xyz' | 'vasprun' | 'outcar' | 'xdatcar' | 'ase-db';
+export type StructureFormat = 'cif' | 'poscar' | 'xyz' | 'vasprun' | 'outcar' | 'xdatcar' | 'ase-db' | 'ase-traj';
 
 export interface ReadOptions {
   /** Force a format instead of detecting it from the file name and content. */

@@ -39,8 +39,9 @@ const usage = `Usage: latticework structure info FILE... [--json] [options]
        latticework structure rdf FILE... [--rmax R] [--bins N] [--pair A-B] [--frames A:B] [--json] [options]
        latticework structure msd FILE... --timestep FS [--frames A:B] [--json] [options]
 
-info: reads CIF, POSCAR/CONTCAR/*.vasp, XYZ and extended XYZ, vasprun.xml, OUTCAR and
-XDATCAR files (also gzip, bzip2 or xz compressed) and prints, per structure, its
+info: reads CIF, POSCAR/CONTCAR/*.vasp, XYZ and extended XYZ, vasprun.xml, OUTCAR,
+XDATCAR, ASE database (.db) and ASE trajectory (.traj) files (also gzip, bzip2 or xz
+compressed) and prints, per structure, its
 formula, space group, number of sites, cell and warnings; a multi-frame file (a
 trajectory, a multi-frame XYZ) is described by its last frame, with the number of frames.
 frames: prints every frame of each file with its energy and free energy (eV), forces

@@ -4,7 +4,6 @@
  * and read back identically by `ase.db.connect(FILE).get_atoms(id)` (Debian's python3-ase, run here:
  * `.ci/run` installs it).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,61 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readAseDb, writeAseDb } from '../../../src-main/files/ase-db';
 import { framesFromBytes, readFramesFile } from '../../../src-main/files/structure-file';
-import type { LabelledFrame } from '../../../src-shared/chem';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { ASE_FS, structureVelocities } from '../../../src-shared/sim';
 import { shared } from '../../helpers/shared-data';
+import { expectSame, python, SCRIPT, type AseRow } from './ase-images';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
-const SCRIPT = fileURLToPath(new URL('../../../scripts/data/ase_db_rows.py', import.meta.url));
-
-interface AseRow {
-  id: number;
-  numbers: number[];
-  positions: number[][];
-  cell: number[][];
-  pbc: boolean[];
-  energy: number | null;
-  free_energy: number | null;
-  forces: number[][] | null;
-  stress: number[] | null;
-  key_value_pairs: Record<string, unknown>;
-  /** The atoms ASE's FixAtoms holds, and [atom, fixed along each fractional axis] per FixScaled. */
-  fixed: number[];
-  fixedScaled: [number, boolean[]][];
-  /** [atom, fixed along x, y, z] per FixCartesian (absent from the stored golden rows, which hold none). */
-  fixedCartesian?: [number, boolean[]][];
-  /** The row's own masses and momenta, null without (absent from the stored golden rows, which have none). */
-  masses?: number[] | null;
-  momenta?: number[][] | null;
-}
-
-function python(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.error) throw new Error(`this test needs Debian's python3-ase (/usr/bin/python3): ${r.error.message}`);
-  return r;
-}
-
-/** Our frame equals ASE's row exactly (bit for bit). */
-function expectSame(f: LabelledFrame, row: AseRow) {
-  expect(Array.from(f.structure.numbers)).toEqual(row.numbers);
-  expect(Array.from(f.structure.cart)).toEqual(row.positions.flat());
-  const cell = f.structure.lattice ? f.structure.lattice.flat() : new Array(9).fill(0);
-  expect(cell).toEqual(row.cell.flat());
-  expect(f.structure.pbc).toEqual(row.pbc);
-  expect(f.energy).toBe(row.energy);
-  expect(f.freeEnergy).toBe(row.free_energy);
-  expect(f.forces ? Array.from(f.forces) : null).toEqual(row.forces ? row.forces.flat() : null);
-  expect(f.stress).toEqual(row.stress);
-  // the atoms held: FixAtoms and FixScaled as selective-dynamics flags
-  const held = fileConstraints(f.structure) ?? { fixed: [], partial: [] };
-  expect(held.fixed).toEqual(row.fixed);
-  expect(held.partial.filter((p) => p.frame === 'lattice').map((p) => [p.atom, p.held])).toEqual(row.fixedScaled);
-  expect(held.partial.filter((p) => p.frame === 'cartesian').map((p) => [p.atom, p.held])).toEqual(row.fixedCartesian ?? []);
-  const { masses, momenta } = f.structure.siteProperties;
-  expect(masses ? Array.from(masses.values as Float64Array) : null).toEqual(row.masses ?? null);
-  expect(momenta ? Array.from(momenta.values as Float64Array) : null).toEqual(row.momenta ? row.momenta.flat() : null);
-}
 
 describe('ASE databases', () => {
   it('reads every row of a database ASE wrote: structure, energy, forces, stress, key-value pairs', async () => {

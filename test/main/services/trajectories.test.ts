@@ -1,12 +1,15 @@
 /**
- * Trajectories: a dropped multi-frame file (here a gzipped vasprun.xml and an XDATCAR) is stored as
- * its frames plus one trajectory item, whose per-frame energies and largest forces feed the chart.
+ * Trajectories: a dropped multi-frame file (here a gzipped vasprun.xml, an XDATCAR and an ASE
+ * trajectory) is stored as its frames plus one trajectory item, whose per-frame energies and largest
+ * forces feed the chart.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { serveTestCore } from '../../helpers/core';
+import { python } from '../../helpers/torch';
 
 const VASP = fileURLToPath(new URL('../../fixtures/vasp/', import.meta.url));
 const served = serveTestCore();
@@ -45,5 +48,39 @@ describe('trajectories', () => {
     expect(left.some((s) => s.id === d.frameSummaries[0].structureId)).toBe(false);
     expect(left.filter((s) => s.file === 'one.cif')).toHaveLength(3);
     await expect(served.api.structures.trajectory({ id: list[0].id })).rejects.toThrow(/no trajectory with id/);
+  });
+
+  it("imports an ASE trajectory (an MD run's .traj) as one item, with ASE's energies and the velocities of its frames", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-traj-'));
+    const energies = JSON.parse(
+      python(
+        [
+          '-c',
+          [
+            'import json, numpy as np',
+            'from ase.build import bulk',
+            'from ase.calculators.emt import EMT',
+            'from ase.io import read',
+            'from ase.md.velocitydistribution import MaxwellBoltzmannDistribution',
+            'from ase.md.verlet import VelocityVerlet',
+            "a = bulk('Cu', 'fcc', a=3.6, cubic=True).repeat((2, 2, 2))",
+            'MaxwellBoltzmannDistribution(a, temperature_K=600, rng=np.random.default_rng(1))',
+            'a.calc = EMT()',
+            "VelocityVerlet(a, timestep=0.2, trajectory='md.traj', loginterval=4).run(20)",
+            "print(json.dumps([x.get_potential_energy() for x in read('md.traj', ':')]))",
+          ].join('\n'),
+        ],
+        dir,
+      ),
+    ) as number[];
+    const r = await served.api.structures.import({ files: [{ name: 'md.traj', base64: readFileSync(join(dir, 'md.traj')).toString('base64') }] });
+    expect(r.failed).toEqual([]);
+    expect(r.trajectories.map((t) => [t.name, t.format, t.frames])).toEqual([['md.traj', 'ase-traj', 6]]);
+    const t = (await served.api.structures.trajectories({})).find((x) => x.file === 'md.traj')!;
+    expect(t.labels).toEqual({ energy: 6, forces: 6, stress: 0 });
+    const d = await served.api.structures.trajectory({ id: t.id });
+    expect(d.frameSummaries.map((f) => f.energy)).toEqual(energies);
+    const last = await served.api.structures.get({ id: d.frameSummaries[5].structureId });
+    expect(last.structure.siteProperties.momenta).toBeDefined();
   });
 });

@@ -1,0 +1,255 @@
+/**
+ * ASE trajectories (`.traj`, ASE's binary "ULM" format, as ASE 3.22's `Trajectory` writes it: the file
+ * an ASE molecular dynamics run or optimizer writes with `trajectory=`): every image as a labelled
+ * frame, as `ase.io.read(FILE, ':')` gives them.
+ *
+ * Layout (ase/io/ulm.py): "- of Ulm" (or the older "AFFormat"), a 16-character tag ("ASE-Trajectory"),
+ * then int64 version, number of items and the position of the item offsets; at that position one int64
+ * offset per item. An item is an int64 length and that much JSON (ase.io.jsonio: Python's JSON, with
+ * NaN and Infinity, and `{"__ndarray__": [shape, dtype, values]}` for small arrays). A key ending in "."
+ * is an array stored in the file (`{"ndarray": [shape, dtype, offset]}`) or a child object (the
+ * calculator). Integers of the layout are little-endian; arrays are too unless the item says
+ * `"_little_endian": false`.
+ *
+ * An image (ase/io/trajectory.py) has positions, cell, and when there are: momenta, initial magnetic
+ * moments (`magmoms`) and charges, `info`, and a calculator's energy, free_energy, forces and stress.
+ * Atomic numbers, pbc, masses and constraints are in the first item only, or, once they change, in
+ * every item from then on. Read as the other formats read them: momenta and masses as site properties,
+ * `info` as properties, the constraints that hold atoms as movement flags (ase-constraints.ts).
+ */
+import {
+  cartToFrac,
+  cellVolume,
+  elementSymbol,
+  StructureLimitError,
+  StructureParseError,
+  voigtFromMatrix,
+  type LabelledFrame,
+  type Mat3,
+  type SiteProperty,
+  type Voigt6,
+} from '../../src-shared/chem';
+import { heldFlags } from './ase-constraints';
+
+const MAGIC = ['- of Ulm', 'AFFormat'];
+const TAG = 'ASE-Trajectory';
+
+/** True for an ASE trajectory's bytes (ULM magic and ASE's tag). */
+export function isAseTrajectory(bytes: Uint8Array): boolean {
+  if (bytes.length < 48) return false;
+  const head = String.fromCharCode(...bytes.subarray(0, 24));
+  return MAGIC.includes(head.slice(0, 8)) && head.slice(8).trimEnd() === TAG;
+}
+
+export interface AseTrajectoryRead {
+  frames: LabelledFrame[];
+  warnings: string[];
+}
+
+/** What a ULM item's JSON holds: plain values, arrays stored in the file, child objects. */
+type Item = Record<string, unknown>;
+
+interface StoredArray {
+  shape: number[];
+  values: Float64Array;
+}
+
+const DTYPES: Record<string, { size: number; get: (v: DataView, at: number, le: boolean) => number }> = {
+  float64: { size: 8, get: (v, at, le) => v.getFloat64(at, le) },
+  float32: { size: 4, get: (v, at, le) => v.getFloat32(at, le) },
+  int64: { size: 8, get: (v, at, le) => Number(v.getBigInt64(at, le)) },
+  int32: { size: 4, get: (v, at, le) => v.getInt32(at, le) },
+  int16: { size: 2, get: (v, at, le) => v.getInt16(at, le) },
+  int8: { size: 1, get: (v, at) => v.getInt8(at) },
+  uint8: { size: 1, get: (v, at) => v.getUint8(at) },
+  bool: { size: 1, get: (v, at) => (v.getUint8(at) ? 1 : 0) },
+};
+
+/**
+ * ASE's JSON objects for numpy values (ase.io.jsonio) as plain JSON: `{"__ndarray__": [shape, dtype,
+ * values]}` as nested lists of that shape, `{"__complex__": [re, im]}` as [re, im].
+ */
+function plainJson(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(plainJson);
+  if (!v || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  const nd = o.__ndarray__;
+  if (Array.isArray(nd) && Array.isArray(nd[0]) && Array.isArray(nd[2])) {
+    const shape = nd[0] as number[];
+    const flat = nd[2] as unknown[];
+    const nest = (dims: number[], at: number): unknown => {
+      if (dims.length === 0) return flat[at];
+      const stride = dims.slice(1).reduce((a, b) => a * b, 1);
+      return Array.from({ length: dims[0] }, (_, i) => nest(dims.slice(1), at + i * stride));
+    };
+    return nest(shape, 0);
+  }
+  if (Array.isArray(o.__complex__)) return o.__complex__;
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plainJson(x)]));
+}
+
+/**
+ * Python's JSON as JS parses it: NaN, Infinity and -Infinity (which Python writes for such floats)
+ * become null outside strings; `changed` says whether any did.
+ */
+function parsePythonJson(text: string): { value: unknown; changed: boolean } {
+  try {
+    return { value: JSON.parse(text), changed: false };
+  } catch {
+    let changed = false;
+    const fixed = text.replace(/("(?:[^"\\]|\\.)*")|-?\bInfinity\b|\bNaN\b/g, (m, str: string | undefined) => {
+      if (str !== undefined) return m;
+      changed = true;
+      return 'null';
+    });
+    return { value: JSON.parse(fixed), changed };
+  }
+}
+
+/** Every image of an ASE trajectory given as bytes. `shown` is the name errors carry. */
+export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { maxAtoms: number; maxStructures: number }): AseTrajectoryRead {
+  const fail = (what: string): never => {
+    throw new StructureParseError(shown, null, what);
+  };
+  if (!isAseTrajectory(bytes)) fail('this is not an ASE trajectory (no ULM header with the tag ASE-Trajectory)');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const int64 = (at: number, what: string): number => {
+    if (at < 0 || at + 8 > bytes.length) fail(`the file ends inside ${what} (byte ${at}): it was cut short`);
+    const v = Number(view.getBigInt64(at, true));
+    if (!Number.isSafeInteger(v) || v < 0) fail(`${what} is ${v} (byte ${at}): the file is damaged`);
+    return v;
+  };
+  const version = int64(24, 'the version');
+  if (version < 1 || version > 3) fail(`ULM version ${version}: Latticework reads versions 1 to 3 (ASE 3.22 writes 3)`);
+  const nitems = int64(32, 'the number of images');
+  if (nitems > limits.maxStructures) throw new StructureLimitError(shown, null, `the trajectory has ${nitems} images, more than the limit of ${limits.maxStructures} (option maxStructures)`);
+  const pos0 = int64(40, 'the position of the offsets');
+  const warnings: string[] = [];
+  const decoder = new TextDecoder();
+
+  const readItem = (index: number): { item: Item; littleEndian: boolean } => {
+    const offset = int64(pos0 + 8 * index, `the offset of image ${index}`);
+    const size = int64(offset, `the length of image ${index}`);
+    if (offset + 8 + size > bytes.length) fail(`image ${index}: the file ends inside its data (it was cut short)`);
+    let parsed;
+    try {
+      parsed = parsePythonJson(decoder.decode(bytes.subarray(offset + 8, offset + 8 + size)));
+    } catch (e) {
+      return fail(`image ${index}: its data is not JSON (${(e as Error).message})`);
+    }
+    if (parsed.changed) warnings.push(`image ${index}: NaN or infinite values read as missing`);
+    if (!parsed.value || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) fail(`image ${index}: its data is not a JSON object`);
+    const item = parsed.value as Item;
+    const littleEndian = item._little_endian !== false;
+    return { item, littleEndian };
+  };
+
+  /** The array stored under `name.` (in the file) or `name` (inline JSON, plain or ASE's ndarray), null when absent. */
+  const arrayOf = (item: Item, name: string, littleEndian: boolean, where: string): StoredArray | null => {
+    const stored = item[`${name}.`] as { ndarray?: unknown } | undefined;
+    if (stored && Array.isArray(stored.ndarray)) {
+      const [shape, dtype, offset] = stored.ndarray as [number[], string, number];
+      const t = DTYPES[dtype];
+      if (!t) fail(`${where}: ${name} is stored as ${dtype}, which Latticework does not read`);
+      const count = shape.reduce((a, b) => a * b, 1);
+      if (!Number.isSafeInteger(offset) || offset < 0 || offset + count * t.size > bytes.length) fail(`${where}: ${name} lies outside the file (it was cut short)`);
+      const values = new Float64Array(count);
+      for (let i = 0; i < count; i++) values[i] = t.get(view, offset + i * t.size, littleEndian);
+      return { shape, values };
+    }
+    const inline = item[name];
+    if (inline === undefined || inline === null) return null;
+    const nd = (inline as { __ndarray__?: unknown }).__ndarray__;
+    const flat = (Array.isArray(nd) ? (nd[2] as unknown[]) : Array.isArray(inline) ? (inline as unknown[]).flat(2) : [inline]).map(Number);
+    return { shape: Array.isArray(nd) ? (nd[0] as number[]) : [flat.length], values: Float64Array.from(flat) };
+  };
+
+  const frames: LabelledFrame[] = [];
+  let header: { item: Item; littleEndian: boolean; index: number } | null = null;
+  for (let index = 0; index < nitems; index++) {
+    const where = `image ${index}`;
+    const { item, littleEndian } = readItem(index);
+    if ('numbers' in item || 'numbers.' in item) header = { item, littleEndian, index };
+    if (!header) fail(`${where}: no atomic numbers, and no image before it has them`);
+    const h = header!;
+    const numbersArr = arrayOf(h.item, 'numbers', h.littleEndian, `image ${h.index}`) ?? fail(`image ${h.index}: no atomic numbers`);
+    const numbers = Int32Array.from(numbersArr.values);
+    const n = numbers.length;
+    if (n > limits.maxAtoms) throw new StructureLimitError(shown, null, `${where} has ${n} atoms, more than the limit of ${limits.maxAtoms} (option maxAtoms)`);
+    const sized = (name: string, a: StoredArray | null, per: number): Float64Array | null => {
+      if (!a) return null;
+      if (a.values.length !== per * n) fail(`${where}: ${name} hold ${a.values.length} numbers, not ${per} per atom (${n} atoms)`);
+      return a.values;
+    };
+    const cart = sized('positions', arrayOf(item, 'positions', littleEndian, where), 3) ?? fail(`${where}: no positions`);
+    const cellValues = arrayOf(item, 'cell', littleEndian, where)?.values;
+    if (!cellValues || cellValues.length !== 9) fail(`${where}: the cell is not 9 numbers`);
+    const c = cellValues!;
+    const cell: Mat3 = [
+      [c[0], c[1], c[2]],
+      [c[3], c[4], c[5]],
+      [c[6], c[7], c[8]],
+    ];
+    const pbcRaw = h.item.pbc;
+    const pbcList = Array.isArray(pbcRaw) ? pbcRaw.map(Boolean) : [Boolean(pbcRaw), Boolean(pbcRaw), Boolean(pbcRaw)];
+    const lattice = c.some((x) => x !== 0) && Math.abs(cellVolume(cell)) > 1e-12 ? cell : null;
+    const pbc: [boolean, boolean, boolean] = lattice ? [pbcList[0], pbcList[1], pbcList[2]] : [false, false, false];
+
+    const siteProperties: Record<string, SiteProperty> = {};
+    const masses = sized('masses', arrayOf(h.item, 'masses', h.littleEndian, where), 1);
+    if (masses) siteProperties.masses = { kind: 'number', values: masses };
+    const momenta = sized('momenta', arrayOf(item, 'momenta', littleEndian, where), 3);
+    if (momenta) siteProperties.momenta = { kind: 'vector', width: 3, values: momenta };
+    const magmoms = arrayOf(item, 'magmoms', littleEndian, where);
+    if (magmoms && magmoms.values.length === n) siteProperties.initial_magmoms = { kind: 'number', values: magmoms.values };
+    const charges = sized('charges', arrayOf(item, 'charges', littleEndian, where), 1);
+    if (charges) siteProperties.initial_charges = { kind: 'number', values: charges };
+    const tags = sized('tags', arrayOf(item, 'tags', littleEndian, where), 1);
+    if (tags && tags.some((t) => t !== 0)) siteProperties.tags = { kind: 'number', values: tags };
+    // the header's constraints, said once for the images that share them
+    const held = heldFlags(h.item.constraints, n, (what) => {
+      if (h.index === index) warnings.push(`image ${index}: ${what}`);
+    });
+    if (held) siteProperties[held.name] = held.flags;
+    const info = item.info;
+    const properties = info && typeof info === 'object' && !Array.isArray(info) ? (plainJson(info) as Record<string, unknown>) : {};
+
+    let energy: number | null = null;
+    let freeEnergy: number | null = null;
+    let forces: Float64Array | null = null;
+    let stress: Voigt6 | null = null;
+    const calc = item['calculator.'];
+    if (calc && typeof calc === 'object') {
+      const ci = calc as Item;
+      const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+      energy = num(ci.energy);
+      freeEnergy = num(ci.free_energy);
+      forces = sized('forces', arrayOf(ci, 'forces', littleEndian, where), 3);
+      const st = arrayOf(ci, 'stress', littleEndian, where)?.values;
+      if (st) {
+        if (st.length === 6) stress = Array.from(st) as Voigt6;
+        else if (st.length === 9) stress = voigtFromMatrix(st);
+        else fail(`${where}: the stress holds ${st.length} numbers, not 6 or 9`);
+      }
+    }
+    frames.push({
+      structure: {
+        name: `image ${index}`,
+        lattice,
+        pbc,
+        numbers,
+        species: Array.from(numbers, elementSymbol),
+        cart,
+        frac: lattice ? cartToFrac(cart, lattice) : null,
+        occupancy: new Float64Array(n).fill(1),
+        siteProperties,
+        properties,
+      },
+      energy,
+      freeEnergy,
+      forces,
+      stress,
+    });
+  }
+  return { frames, warnings };
+}
