@@ -64,9 +64,14 @@ describe('latticework predict with the built-in calculators', () => {
   });
 });
 
-/** ASE 3.22 runs 32 atoms of fcc Cu, one of them O and one H (light atoms, whose masses tables differ on), for 10 velocity-Verlet steps, writes them, and goes on from the file for 20. */
+/**
+ * ASE 3.22 runs 32 atoms of fcc Cu, one of them O and one H (light atoms, whose masses tables differ on), for 10
+ * velocity-Verlet steps and writes them twice: as an extended XYZ (momenta) and as VASP leaves a CONTCAR after an
+ * MD run (Direct positions; an empty line; Cartesian velocities, Å/fs, in VASP's E16.8). From each file as
+ * written it goes on for 20 steps. (ASE 3.22 reads no velocities from a CONTCAR: they are set from its numbers.)
+ */
 const ASE_MD = `
-import json, numpy as np
+import json, sys, numpy as np
 from ase.build import bulk
 from ase.calculators.emt import EMT
 from ase.io import read, write
@@ -82,52 +87,29 @@ a.calc = EMT()
 dyn = VelocityVerlet(a, timestep=2 * units.fs)
 dyn.run(10)
 write('ase-md.extxyz', a)
-# go on from the file as written (8 decimals), as the continued run does
-a = read('ase-md.extxyz')
-a.calc = EMT()
-dyn = VelocityVerlet(a, timestep=2 * units.fs)
-total = [a.get_total_energy()]
-for _ in range(20):
-    dyn.run(1)
-    total.append(a.get_total_energy())
-ours = read('continued.extxyz', -1) if len(__import__('sys').argv) > 1 else None
-print(json.dumps({'total': total, 'velocities': (a.get_velocities() * units.fs).tolist(), 'positions': a.positions.tolist(),
-                  'oursVelocities': None if ours is None else (ours.get_velocities() * units.fs).tolist()}))
-`;
-
-/**
- * ASE 3.22 runs 32 atoms of fcc Cu, one of them Au, for 10 velocity-Verlet steps and writes a CONTCAR as VASP
- * leaves one after an MD run (Direct positions; an empty line; Cartesian velocities, Å/fs, in VASP's E16.8),
- * then goes on from the file for 20 steps. (ASE 3.22 reads no velocities from a CONTCAR: they are set from the
- * file's numbers.)
- */
-const ASE_CONTCAR = `
-import json, numpy as np
-from ase.build import bulk
-from ase.calculators.emt import EMT
-from ase.io import read, write
-from ase.md.velocitydistribution import MaxwellBoltzmannDistribution
-from ase.md.verlet import VelocityVerlet
-from ase import units
-a = bulk('Cu', 'fcc', a=3.6, cubic=True).repeat((2, 2, 2))
-a.rattle(0.05, seed=2)
-a.symbols[5] = 'Au'
-MaxwellBoltzmannDistribution(a, temperature_K=500, rng=np.random.default_rng(3))
-a.calc = EMT()
-VelocityVerlet(a, timestep=2 * units.fs).run(10)
 write('CONTCAR', a, format='vasp', direct=True, vasp5=True)
 with open('CONTCAR', 'a') as f:
     f.write('\\n' + ''.join('%16.8E%16.8E%16.8E\\n' % tuple(v) for v in a.get_velocities() * units.fs))
-a = read('CONTCAR', format='vasp')
+
+def go_on(a):
+    """20 more steps, as the continued run takes them: the total energy before and after each."""
+    a.calc = EMT()
+    dyn = VelocityVerlet(a, timestep=2 * units.fs)
+    total = [a.get_total_energy()]
+    for _ in range(20):
+        dyn.run(1)
+        total.append(a.get_total_energy())
+    return total
+
+c = read('CONTCAR', format='vasp')
 block = open('CONTCAR').read().split('\\n\\n')[1]
-a.set_velocities(np.array([line.split() for line in block.strip().split('\\n')], float) / units.fs)
-a.calc = EMT()
-dyn = VelocityVerlet(a, timestep=2 * units.fs)
-total = [a.get_total_energy()]
-for _ in range(20):
-    dyn.run(1)
-    total.append(a.get_total_energy())
-print(json.dumps({'total': total}))
+c.set_velocities(np.array([line.split() for line in block.strip().split('\\n')], float) / units.fs)
+contcar = go_on(c)
+a = read('ase-md.extxyz')
+total = go_on(a)
+ours = read('continued.extxyz', -1) if len(sys.argv) > 1 else None
+print(json.dumps({'total': total, 'contcarTotal': contcar, 'velocities': (a.get_velocities() * units.fs).tolist(), 'positions': a.positions.tolist(),
+                  'oursVelocities': None if ours is None else (ours.get_velocities() * units.fs).tolist()}))
 `;
 
 /** ASE 3.22's FixSymmetry: FIRE from exactly symmetric starts (wurtzite-like AlN, P6_3mc; Cu/Au in P4mm) and from starts near them, and ExpCellFilter + BFGS (P4mm; hcp Au). */
@@ -409,13 +391,13 @@ describe('latticework relax, md and eos', () => {
   it("md --velocities file continues a run ASE wrote (its momenta) step for step, and ASE reads our frames' momenta", continuesAse);
 
   it("md --velocities file continues a VASP-style CONTCAR's run (its velocity block, Å/fs) step for step as ASE does", async () => {
-    const ase = JSON.parse(python(['-c', ASE_CONTCAR], dir)) as { total: number[] };
+    const ase = JSON.parse(python(['-c', ASE_MD], dir)) as { contcarTotal: number[] };
     const r = await run(mdCommand, ['CONTCAR', '--model', 'emt', '--ensemble', 'nve', '--velocities', 'file', '--timestep', '2', '--steps', '20', '--every', '20', '--json']);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/^note: CONTCAR: the run starts from the file's velocities, at \d+\.\d K/);
     const doc = JSON.parse(r.out) as { energy: number[] };
     expect(doc.energy).toHaveLength(21);
-    for (let k = 0; k <= 20; k++) expect(Math.abs(doc.energy[k] - ase.total[k])).toBeLessThan(1e-9);
+    for (let k = 0; k <= 20; k++) expect(Math.abs(doc.energy[k] - ase.contcarTotal[k])).toBeLessThan(1e-9);
   });
 
   it('with a trained potential, relax and md say where the structure left its training structures', { timeout: 300_000 }, async () => {
