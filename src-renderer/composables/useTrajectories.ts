@@ -141,6 +141,8 @@ export function useTrajectories() {
     detail,
     frame: readonly(frame),
     frameStructure,
+    /** The stored structure of the frame shown (a run can start from it), null with none. */
+    frameStructureId: computed(() => detail.value?.frameSummaries[frame.value]?.structureId ?? null),
     series,
     error: readonly(error),
     exporting: readonly(exporting),

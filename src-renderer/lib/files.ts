@@ -1,6 +1,6 @@
 /**
  * Reading what the user drops or picks: files and whole folders, as text, or as base64 when they
- * are binary (gzip, bzip2 or xz compressed, an ASE database: the core decompresses and reads them).
+ * are binary (gzip, bzip2 or xz compressed, an ASE database or trajectory: the core decompresses and reads them).
  * DOM-only bits (FileSystemEntry traversal) sit next to pure helpers (filtering,
  * batching) that tests import directly.
  */
@@ -16,13 +16,18 @@ export function droppedSize(f: DroppedFile): number {
   return 'text' in f ? f.text.length : f.base64.length;
 }
 
-/** Whether bytes are compressed (gzip, bzip2, xz) or an SQLite database: sent as base64, never decoded as text. */
+/**
+ * Whether bytes are compressed (gzip, bzip2, xz), an SQLite database, or any other binary file (a NUL
+ * byte in the first 4 KiB, which no text structure file has: an ASE trajectory's header): sent as
+ * base64, never decoded as text.
+ */
 export function isBinaryData(b: Uint8Array): boolean {
   if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return true;
   if (b.length >= 4 && b[0] === 0x42 && b[1] === 0x5a && b[2] === 0x68 && b[3] >= 0x31 && b[3] <= 0x39) return true;
   if (b.length >= 6 && b[0] === 0xfd && b[1] === 0x37 && b[2] === 0x7a && b[3] === 0x58 && b[4] === 0x5a && b[5] === 0x00) return true;
   const sqlite = 'SQLite format 3\0';
-  return b.length >= 16 && [...sqlite].every((c, i) => b[i] === c.charCodeAt(0));
+  if (b.length >= 16 && [...sqlite].every((c, i) => b[i] === c.charCodeAt(0))) return true;
+  return b.subarray(0, 4096).includes(0);
 }
 
 /** Bytes as base64 (in chunks: no call stack limit on large files). */

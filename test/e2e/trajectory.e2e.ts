@@ -3,7 +3,8 @@
  * scrubbing the frame slider moves the viewer and the energy chart's current-frame marker with it,
  * a click on the chart jumps to a frame, and the frames export as extended XYZ and POSCAR. A folder
  * of labelled frames imports as a dataset from the import dialog, with the label keys and the frame
- * selection chosen there; a truncated file in it is reported and the others kept.
+ * selection chosen there; a truncated file in it is reported and the others kept. An ASE MD run's
+ * .traj, dropped, goes on in Simulate from the frame shown, from that frame's velocities.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readFrames, readStructures, writeFramesExtxyz } from '../../src-shared/chem';
+import { KB } from '../../src-shared/sim/units';
 import { shared } from '../helpers/shared-data';
 import { appForFile, ROOT } from './app';
 
@@ -19,7 +21,7 @@ const VASP = `${ROOT}test/fixtures/vasp/`;
 const golden = JSON.parse(readFileSync(`${VASP}golden.json`, 'utf8')) as { files: { file: string; frames: number; energy: number[] }[] };
 const RELAX = 'materialsproject+custodian/postprocess/vasprun.xml.xz';
 
-const { app, dir: fileDir } = appForFile();
+const { app, api, dir: fileDir } = appForFile();
 
 /** The x position (canvas pixels) of the chart's current-frame marker: the column with most marker-coloured pixels. */
 async function markerX(page: Page): Promise<number> {
@@ -132,6 +134,58 @@ describe('trajectories in the workspace', () => {
     await scrub(page, 2);
     await expect.poll(() => rdf.locator('summary').textContent()).toMatch(/· frame 3$/);
     await app.screenshot('trajectory-rdf');
+  });
+
+  it("drops an ASE MD run's .traj and continues the run in Simulate from the frame shown, from its velocities", { timeout: 300_000 }, async () => {
+    const { page } = app;
+    // ASE 3.22: 32 Cu atoms at 600 K, a frame every 5 steps; the kinetic energy of the fourth frame
+    const made = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        [
+          'import json, numpy as np',
+          'from ase.build import bulk',
+          'from ase.calculators.emt import EMT',
+          'from ase.io import read',
+          'from ase.md.velocitydistribution import MaxwellBoltzmannDistribution',
+          'from ase.md.verlet import VelocityVerlet',
+          "a = bulk('Cu', 'fcc', a=3.6, cubic=True).repeat((2, 2, 2))",
+          'MaxwellBoltzmannDistribution(a, temperature_K=600, rng=np.random.default_rng(7))',
+          'a.calc = EMT()',
+          "VelocityVerlet(a, timestep=0.2, trajectory='md.traj', loginterval=5).run(20)",
+          "print(json.dumps(read('md.traj', 3).get_kinetic_energy()))",
+        ].join('\n'),
+      ],
+      { cwd: fileDir, encoding: 'utf8' },
+    );
+    expect(made.status, made.stderr).toBe(0);
+    const kinetic = Number(made.stdout);
+    await page.getByTestId('nav-structures').click();
+    await page.getByTestId('file-input').setInputFiles([{ name: 'md.traj', mimeType: 'application/octet-stream', buffer: readFileSync(join(fileDir, 'md.traj')) }]);
+    const item = page.getByTestId('trajectory-item').filter({ hasText: 'md.traj' });
+    await expect.poll(() => item.count(), { timeout: 60_000 }).toBe(1);
+    expect(await item.textContent()).toMatch(/5 frames/);
+    await item.click();
+    const frame = page.getByTestId('trajectory-frame');
+    await expect.poll(() => frame.getAttribute('data-frame'), { timeout: 60_000 }).toBe('4');
+    await scrub(page, 3);
+    await expect.poll(() => frame.getAttribute('data-frame')).toBe('3');
+
+    await page.getByTestId('trajectory-simulate').click();
+    await page.getByTestId('view-simulate').waitFor();
+    await page.getByTestId('simulation-task-md').click();
+    await expect.poll(() => page.getByTestId('simulation-velocities').locator('option[value="structure"]').isDisabled(), { timeout: 60_000 }).toBe(false);
+    await page.getByTestId('simulation-velocities').selectOption('structure');
+    await page.getByTestId('simulation-ensemble').selectOption('nve');
+    await page.getByTestId('simulation-steps').fill('10');
+    await page.getByTestId('simulation-start').click();
+    const run = page.getByTestId('simulation-run');
+    await expect.poll(() => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
+    // it starts at the frame's temperature: ASE's kinetic energy over 3N − 3 degrees of freedom
+    const [start] = await api.simulations.frames({ id: Number(await run.getAttribute('data-id')), from: 0, to: 1 });
+    expect(start.values.temperature).toBeCloseTo((2 * kinetic) / (3 * 31 * KB), 6);
+    expect(app.errors).toEqual([]);
   });
 
   it('imports a folder of labelled frames from the dialog: keys and selection as chosen, a truncated file reported, the others kept', async () => {

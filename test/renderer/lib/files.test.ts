@@ -16,7 +16,7 @@ describe('file helpers', () => {
     // binary files count by their base64 size
     expect(batchFiles([{ name: 'a.gz', base64: 'x'.repeat(90) }, f(20)], 10, 100).map((b) => b.length)).toEqual([1, 1]);
   });
-  it('sends compressed files and SQLite databases as base64, by their magic bytes', () => {
+  it('sends compressed files, SQLite databases and other binary files as base64, by their magic bytes or a NUL byte', () => {
     const enc = (s: string) => new TextEncoder().encode(s);
     expect(isBinaryData(new Uint8Array([0x1f, 0x8b, 8, 0]))).toBe(true); // gzip
     expect(isBinaryData(enc('BZh91AY&SY'))).toBe(true); // bzip2
@@ -24,6 +24,9 @@ describe('file helpers', () => {
     expect(isBinaryData(enc('SQLite format 3\0 and more'))).toBe(true);
     expect(isBinaryData(enc('data_NaCl\n_cell_length_a 5.6'))).toBe(false);
     expect(isBinaryData(enc('BZh'))).toBe(false);
+    // any other binary file (a NUL byte early on): an ASE trajectory's ULM header
+    expect(isBinaryData(Uint8Array.from([...enc('- of UlmASE-Trajectory  '), 3, 0, 0, 0, 0, 0, 0, 0]))).toBe(true);
+    expect(isBinaryData(enc('Cu\n1.0\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu\n1\nDirect\n0 0 0\n'))).toBe(false);
     const big = new Uint8Array(100_000).map((_, i) => i % 251);
     expect(Uint8Array.from(atob(toBase64(big)), (c) => c.charCodeAt(0))).toEqual(big);
   });
