@@ -42,6 +42,23 @@ export interface CommandEntry {
   load(): Promise<Command>;
 }
 
+/** A structure file the command line writes: CIF, POSCAR, extended XYZ, XDATCAR or an ASE database. */
+export type OutputFormat = 'cif' | 'poscar' | 'xyz' | 'xdatcar' | 'db';
+
+/**
+ * The format of an output file by its name (as the readers know it): *.cif; a name with XDATCAR; *.vasp,
+ * *.poscar or a name with POSCAR or CONTCAR; *.xyz, *.extxyz; *.db. Null for any other name.
+ */
+export function outputFormat(name: string): OutputFormat | null {
+  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1).toLowerCase();
+  if (base.endsWith('.cif')) return 'cif';
+  if (base.endsWith('.xyz') || base.endsWith('.extxyz')) return 'xyz';
+  if (base.endsWith('.db')) return 'db';
+  if (base.includes('xdatcar')) return 'xdatcar';
+  if (base.endsWith('.vasp') || base.endsWith('.poscar') || base.includes('poscar') || base.includes('contcar')) return 'poscar';
+  return null;
+}
+
 /**
  * Bad usage: prints `latticework <command>: <message>`, followed by the usage text
  * when one is given, and returns exit status 2.

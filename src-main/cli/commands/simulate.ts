@@ -5,7 +5,7 @@
  * They print readable text, or one JSON object with `--json` (shapes below, fixed by issue 14).
  */
 import { writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { elementSymbol, structureErrorData, writeStructures } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
 import {
@@ -32,7 +32,7 @@ import { describeFileConstraints, fileConstraints, parseAtomIndices } from '../.
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
-import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { flagOptions, outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const COMMON = `  --model NAME       emt, lj, morse (built in), or a trained potential: a stored model's
                      name or a model file (required)
@@ -278,15 +278,6 @@ function positionsRows(s: Structure): number[][] {
   return Array.from({ length: s.numbers.length }, (_, i) => [s.cart[3 * i], s.cart[3 * i + 1], s.cart[3 * i + 2]]);
 }
 
-/** The structure-file format of an output name. */
-function outputFormat(name: string): 'cif' | 'poscar' | 'xyz' | null {
-  const base = basename(name).toLowerCase();
-  if (base.endsWith('.cif')) return 'cif';
-  if (base.endsWith('.xyz') || base.endsWith('.extxyz')) return 'xyz';
-  if (base.endsWith('.vasp') || base.endsWith('.poscar') || base.includes('poscar') || base.includes('contcar')) return 'poscar';
-  return null;
-}
-
 export const relaxCommand: Command = {
   usage: relaxUsage,
   async run(ctx) {
@@ -303,7 +294,7 @@ export const relaxCommand: Command = {
     try {
       const optimizer = values.optimizer ?? d.optimizer;
       if (optimizer !== 'fire' && optimizer !== 'lbfgs') throw new UsageProblem(`--optimizer ${optimizer}: use fire or lbfgs`);
-      if (values.out !== undefined && !outputFormat(values.out)) throw new UsageProblem(`--out ${values.out}: name it *.cif, *.vasp (or POSCAR), *.xyz or *.extxyz`);
+      if (values.out !== undefined && !['cif', 'poscar', 'xyz'].includes(outputFormat(values.out) ?? '')) throw new UsageProblem(`--out ${values.out}: name it *.cif, *.vasp (or POSCAR), *.xyz or *.extxyz`);
       params = {
         ...d,
         optimizer,
@@ -337,7 +328,7 @@ export const relaxCommand: Command = {
       ctx.io.err(`latticework relax: ${file}: ${out.message}`);
       return 1;
     }
-    if (values.out) writeFileSync(resolve(ctx.cwd, values.out), writeStructures(outputFormat(values.out)!, [final]));
+    if (values.out) writeFileSync(resolve(ctx.cwd, values.out), writeStructures(outputFormat(values.out) as 'cif' | 'poscar' | 'xyz', [final]));
     const warnings = watch ? watch.warnings : null;
     const spaceGroups = summary.spaceGroups ?? null;
     if (values.json) {
@@ -396,7 +387,7 @@ export const mdCommand: Command = {
       const thermostat = values.thermostat ?? d.thermostat;
       if (thermostat !== 'langevin' && thermostat !== 'nose-hoover' && thermostat !== 'berendsen') throw new UsageProblem(`--thermostat ${thermostat}: use langevin, nose-hoover or berendsen`);
       const outName = values.out;
-      if (outName !== undefined && !/xdatcar/i.test(basename(outName)) && outputFormat(outName) !== 'xyz') throw new UsageProblem(`--out ${outName}: name it *.extxyz (or *.xyz) or XDATCAR`);
+      if (outName !== undefined && outputFormat(outName) !== 'xdatcar' && outputFormat(outName) !== 'xyz') throw new UsageProblem(`--out ${outName}: name it *.extxyz (or *.xyz) or XDATCAR`);
       params = {
         ...d,
         ensemble,
@@ -444,7 +435,7 @@ export const mdCommand: Command = {
     if (typeof out === 'number') return out;
     const summary = out.summary?.task === 'md' ? out.summary : null;
     if (values.out && frames.length) {
-      const format = /xdatcar/i.test(basename(values.out)) ? 'xdatcar' : 'extxyz';
+      const format = outputFormat(values.out) === 'xdatcar' ? 'xdatcar' : 'extxyz';
       writeFileSync(resolve(ctx.cwd, values.out), trajectoryText(format, { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) }, frames));
     }
     const warnings = watch ? watch.warnings : null;

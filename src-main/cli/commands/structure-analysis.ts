@@ -40,7 +40,7 @@ export interface MsdRequest {
 }
 
 /** Parses --frames (N, A:B, A:, :B); throws a sentence naming it. */
-function frameSlice(text: string | undefined): FrameSlice {
+export function frameSlice(text: string | undefined): FrameSlice {
   if (text === undefined) return null;
   const t = text.trim();
   const range = /^(-?\d+)?:(-?\d+)?$/.exec(t);
@@ -77,7 +77,7 @@ export function msdRequest(v: { timestep?: string; frames?: string }): MsdReques
 }
 
 /** The index range [first, last] a slice picks from n frames; null when it picks none. */
-function sliceRange(n: number, frames: FrameSlice): [number, number] | null {
+export function sliceRange(n: number, frames: FrameSlice): [number, number] | null {
   const at = (x: number | null, fallback: number) => (x === null ? fallback : x < 0 ? Math.max(0, n + x) : Math.min(n, x));
   const from = at(frames?.from ?? null, 0);
   const to = at(frames?.to ?? null, n);

@@ -21,6 +21,8 @@ import {
   type StructureFormat,
   type Voigt6,
   writeFramesExtxyz,
+  writeStructures,
+  writeXdatcar,
 } from '../../../src-shared/chem';
 import { displaySymbol } from '../../../src-shared/chem/spacegroup';
 import type { SpaceGroupSummary } from '../../../src-shared/chem/spacegroup';
@@ -30,12 +32,12 @@ import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
 import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
 import { Atoms } from '../../../src-shared/sim/atoms';
-import { parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext, type OutputFormat } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
-import { describeMsd, describeRdf, msdRequest, rdfRequest, structureMsd, structureRdf, type MsdRequest, type RdfRequest } from './structure-analysis';
+import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
 
 const usage = `Usage: latticework structure info FILE... [--json] [options]
-       latticework structure frames FILE... [--json] [options]
+       latticework structure frames FILE... [--frames A:B] [--out FILE] [--json] [options]
        latticework structure rdf FILE... [--rmax R] [--bins N] [--pair A-B] [--frames A:B] [--json] [options]
        latticework structure msd FILE... --timestep FS [--frames A:B] [--json] [options]
 
@@ -44,9 +46,9 @@ XDATCAR, ASE database (.db) and ASE trajectory (.traj) files (also gzip, bzip2 o
 compressed) and prints, per structure, its
 formula, space group, number of sites, cell and warnings; a multi-frame file (a
 trajectory, a multi-frame XYZ) is described by its last frame, with the number of frames.
-frames: prints every frame of each file with its energy and free energy (eV), forces
-(eV/Å) and stress (Voigt xx yy zz yz xz xy, eV/Å³, positive = tensile as in ASE); with
---out, also writes every frame read (labels included) to one new file.
+frames: prints every frame of each file (or those --frames picks) with its energy and free
+energy (eV), forces (eV/Å) and stress (Voigt xx yy zz yz xz xy, eV/Å³, positive = tensile as
+in ASE); with --out, also writes them to one new file.
 rdf: the radial distribution function g(r) of each file's structure, the mean over its frames
 for a trajectory (ASE's definition and normalisation; every periodic image within R counts, so
 a cell smaller than 2R has one too; docs/simulation.md).
@@ -57,12 +59,16 @@ msd: the mean squared displacement of each file's frames from the first one (the
 whole taken off; positions wrapped into the cell, as an XDATCAR's, unwrapped) and the diffusion
 coefficient D fitted to the second half (MSD = 6·D·t), per element too.
   --timestep FS        msd: fs between two frames of the file (an XDATCAR: POTIM × its interval)
-  --frames A:B         rdf, msd: frames A to B − 1 of each file (0-based; N, A:, :B; negative from
-                       the end: --frames=-100: is the last 100); default all
+  --frames A:B         frames, rdf, msd: frames A to B − 1 of each file (0-based; N, A:, :B;
+                       negative from the end: --frames=-100: is the last 100, --frames=-1 the
+                       last); default all
   --out FILE           frames: write the frames of every file read, in order, to FILE: an
                        extended XYZ (*.extxyz, *.xyz; labels under ASE's names, exact in
-                       float64) or an ASE database (*.db, as ASE 3.22 writes it). FILE must
-                       not exist yet.
+                       float64), an ASE database (*.db, as ASE 3.22 writes it), an XDATCAR
+                       (frames with the same atoms), a CIF (a data block per frame) or a POSCAR
+                       (*.vasp, a name with POSCAR or CONTCAR: one frame, with its velocities
+                       when it has them, as VASP writes a CONTCAR). The last three keep no
+                       energies, forces or stresses (said on stderr). FILE must not exist yet.
   --json               info: one JSON array, per structure {file, block, frames, formula,
                        cellFormula, composition, nSites, spaceGroup: {number, symbol,
                        crystalSystem, symprec} (null for a molecule), lattice, volume,
@@ -122,6 +128,9 @@ export type StructureFramesRecord =
   | {
       file: string;
       format: StructureFormat;
+      /** With --frames: the indices (0-based) in the file of the first and the last frame given. */
+      first?: number;
+      last?: number;
       frames: { species: string[]; energy: number | null; freeEnergy: number | null; forces: [number, number, number][] | null; stress: Voigt6 | null }[];
     }
   | ErrorRecord;
@@ -211,10 +220,12 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
   return out;
 }
 
+/** Every frame of each file, or those `slice` picks (--frames); a file that fails gives its error record. */
 export async function structureFrames(
   files: string[],
   cwd: string,
   options: ReadOptions,
+  slice: FrameSlice = null,
 ): Promise<{ records: StructureFramesRecord[]; warnings: string[]; frames: LabelledFrame[] }> {
   const records: StructureFramesRecord[] = [];
   const warnings: string[] = [];
@@ -223,10 +234,14 @@ export async function structureFrames(
     const path = isAbsolute(file) ? file : resolve(cwd, file);
     try {
       const r = await readFramesFile(path, file, options);
+      const range = slice ? sliceRange(r.frames.length, slice) : null;
+      if (slice && !range) throw new Error(`--frames picks no frame of the ${r.frames.length} in the file`);
+      const picked = range ? r.frames.slice(range[0], range[1] + 1) : r.frames;
       records.push({
         file,
         format: r.format,
-        frames: r.frames.map((f) => ({
+        ...(range ? { first: range[0], last: range[1] } : {}),
+        frames: picked.map((f) => ({
           species: [...f.structure.species],
           energy: f.energy,
           freeEnergy: f.freeEnergy,
@@ -235,7 +250,7 @@ export async function structureFrames(
         })),
       });
       for (const w of [...r.labelSources, ...r.warnings]) warnings.push(`${file}: ${w}`);
-      frames.push(...r.frames);
+      frames.push(...picked);
     } catch (e) {
       records.push(errorRecord(e, file));
     }
@@ -243,15 +258,29 @@ export async function structureFrames(
   return { records, warnings, frames };
 }
 
-/** Writes frames to a new extended XYZ or ASE database file (by its extension); returns warnings. */
-async function writeFrames(path: string, frames: readonly LabelledFrame[]): Promise<string[]> {
-  if (/\.db$/i.test(path)) {
+/**
+ * Writes frames to a new file in `format`; returns warnings. Extended XYZ and ASE databases keep every
+ * frame with its labels; an XDATCAR keeps the positions of frames with the same atoms; CIF keeps each
+ * frame as a data block; a POSCAR holds one frame (with its velocities, as a CONTCAR). Formats without
+ * labels say so when the frames have some.
+ */
+async function writeFrames(path: string, format: OutputFormat, frames: readonly LabelledFrame[]): Promise<string[]> {
+  if (format === 'db') {
     // SQLite is loaded only here: reading files must not load it (quick start-up)
     const { writeAseDb } = await import('../../files/ase-db');
     return (await writeAseDb(path, frames)).warnings;
   }
-  writeFileSync(path, writeFramesExtxyz(frames), { flag: 'wx' });
-  return [];
+  if (format === 'xyz') {
+    writeFileSync(path, writeFramesExtxyz(frames), { flag: 'wx' });
+    return [];
+  }
+  if (format === 'poscar' && frames.length !== 1) {
+    throw new Error(`a POSCAR holds one structure, and ${plural(frames.length, 'frame')} were read: pick one with --frames (--frames=-1 is the last)`);
+  }
+  const structures = frames.map((f) => f.structure);
+  writeFileSync(path, format === 'xdatcar' ? writeXdatcar(structures) : writeStructures(format, structures), { flag: 'wx' });
+  const labelled = frames.some((f) => f.energy !== null || f.forces !== null || f.stress !== null);
+  return labelled ? [`${format === 'cif' ? 'a CIF' : format === 'xdatcar' ? 'an XDATCAR' : 'a POSCAR'} holds no energies, forces or stresses: the frames' labels are not written (an extended XYZ or an ASE database keeps them)`] : [];
 }
 
 function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFormat }>): string {
@@ -277,7 +306,7 @@ function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFor
 }
 
 /** The options of the analyses (structure-analysis.ts), with the subcommands that take them. */
-const ANALYSIS_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'frames', readonly string[]> = { rmax: ['rdf'], bins: ['rdf'], pair: ['rdf'], timestep: ['msd'], frames: ['rdf', 'msd'] };
+const ANALYSIS_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'frames', readonly string[]> = { rmax: ['rdf'], bins: ['rdf'], pair: ['rdf'], timestep: ['msd'], frames: ['rdf', 'msd', 'frames'] };
 
 export const structureCommand: Command = {
   usage,
@@ -344,7 +373,7 @@ export const structureCommand: Command = {
     if (v.out !== undefined) {
       if (sub !== 'frames') return bad('--out is an option of structure frames');
       out = isAbsolute(v.out) ? v.out : resolve(ctx.cwd, v.out);
-      if (!/\.(extxyz|xyz|db)$/i.test(out)) return bad(`--out must name an extended XYZ (.extxyz, .xyz) or an ASE database (.db), not "${v.out}"`);
+      if (!outputFormat(out)) return bad(`--out must name an extended XYZ (.extxyz, .xyz), an ASE database (.db), an XDATCAR, a POSCAR (.vasp, POSCAR, CONTCAR) or a CIF (.cif), not "${v.out}"`);
       if (existsSync(out)) return bad(`--out ${v.out} exists: give a new file (nothing is overwritten)`);
     }
 
@@ -364,13 +393,19 @@ export const structureCommand: Command = {
     }
 
     if (sub === 'frames') {
-      const { records, warnings, frames } = await structureFrames(files, ctx.cwd, options);
+      let slice: FrameSlice;
+      try {
+        slice = frameSlice(v.frames);
+      } catch (e) {
+        return bad((e as Error).message);
+      }
+      const { records, warnings, frames } = await structureFrames(files, ctx.cwd, options, slice);
       for (const w of warnings) io.err(`warning: ${w}`);
       if (out !== null) {
         if (frames.length === 0) io.err(`latticework structure frames: no frame was read: ${v.out} not written`);
         else {
           try {
-            for (const w of await writeFrames(out, frames)) io.err(`warning: ${v.out}: ${w}`);
+            for (const w of await writeFrames(out, outputFormat(out)!, frames)) io.err(`warning: ${v.out}: ${w}`);
             io.err(`${plural(frames.length, 'frame')} written to ${v.out}`);
           } catch (e) {
             io.err(`latticework structure frames: cannot write ${v.out}: ${(e as Error).message}`);

@@ -121,7 +121,57 @@ describe('latticework structure frames --out', () => {
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/exists: give a new file \(nothing is overwritten\)/);
     expect(readFileSync(join(dir, 'all.extxyz'))).toEqual(before);
-    expect((await run(['frames', files[1], '--out', join(dir, 'x.cif')])).err).toMatch(/--out must name an extended XYZ \(.extxyz, .xyz\) or an ASE database \(.db\)/);
+    expect((await run(['frames', files[1], '--out', join(dir, 'x.json')])).err).toMatch(/--out must name an extended XYZ \(.extxyz, .xyz\), an ASE database \(.db\), an XDATCAR, a POSCAR \(.vasp, POSCAR, CONTCAR\) or a CIF \(.cif\), not/);
+  });
+
+  it('--frames picks frames of each file; one frame goes to a POSCAR (an MD frame with its velocities, as a CONTCAR), frames to an XDATCAR or a CIF', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-frames-pick-'));
+    const file = 'materialsproject+custodian/io/vasprun.xml.gz';
+    const all = (await readFramesFile(join(VASP, file), file)).frames;
+    const n = all.length;
+    // the last three, as JSON with where they are in the file
+    const picked = await run(['frames', file, '--frames=-3:', '--json']);
+    expect(picked.code, picked.err).toBe(0);
+    const [record] = JSON.parse(picked.out);
+    expect([record.first, record.last, record.frames.length]).toEqual([n - 3, n - 1, 3]);
+    expect(record.frames.map((f: { energy: number }) => f.energy)).toEqual(all.slice(-3).map((f) => f.energy));
+    const [whole] = JSON.parse((await run(['frames', file, '--json'])).out);
+    expect('first' in whole).toBe(false);
+    // the last frame as a CONTCAR: the structure itself, and a note that a POSCAR keeps no labels
+    const contcar = await run(['frames', file, '--frames=-1', '--out', join(dir, 'CONTCAR')]);
+    expect(contcar.code, contcar.err).toBe(0);
+    expect(contcar.err).toMatch(/warning: .*CONTCAR: a POSCAR holds no energies, forces or stresses: the frames' labels are not written/);
+    const last = (await readFramesFile(join(dir, 'CONTCAR'), 'CONTCAR')).frames[0].structure;
+    last.cart.forEach((x, k) => expect(Math.abs(x - all[n - 1].structure.cart[k])).toBeLessThan(1e-12));
+    // several frames cannot be one POSCAR: said, nothing written
+    const many = await run(['frames', file, '--out', join(dir, 'POSCAR')]);
+    expect(many.code).toBe(1);
+    expect(many.err).toMatch(new RegExp(`a POSCAR holds one structure, and ${n} frames were read: pick one with --frames`));
+    expect(() => readFileSync(join(dir, 'POSCAR'))).toThrow();
+    // every frame as an XDATCAR and as a CIF of data blocks: the same positions back (in the cell: an XDATCAR wraps them)
+    const wrapped = (x: number) => x - Math.floor(x);
+    for (const name of ['XDATCAR', 'steps.cif']) {
+      const r = await run(['frames', file, '--out', join(dir, name)]);
+      expect(r.code, r.err).toBe(0);
+      const back = (await readFramesFile(join(dir, name), name)).frames;
+      expect(back).toHaveLength(n);
+      back.forEach((f, i) =>
+        f.structure.frac!.forEach((x, k) => {
+          const d = Math.abs(wrapped(x) - wrapped(all[i].structure.frac![k]));
+          expect(Math.min(d, 1 - d)).toBeLessThan(1e-9);
+        }),
+      );
+    }
+    // an MD frame's velocities go into the POSCAR, as VASP writes a CONTCAR
+    const moving = `2\nLattice="3.6 0 0 0 3.6 0 0 0 3.6" Properties=species:S:1:pos:R:3:momenta:R:3 pbc="T T T"\nCu 0 0 0 0.5 0 0\nCu 1.8 1.8 0 -0.5 0 0\n`;
+    writeFileSync(join(dir, 'md.extxyz'), moving);
+    expect((await run(['frames', 'md.extxyz', '--out', 'md-CONTCAR'], dir)).code).toBe(0);
+    const text = readFileSync(join(dir, 'md-CONTCAR'), 'utf8').trimEnd().split('\n');
+    expect(text.slice(-3)).toEqual(['', expect.stringMatching(/^ {2}0\.000772\d+ 0 0$/), expect.stringMatching(/^ {2}-0\.000772\d+ 0 0$/)]);
+    expect((await run(['frames', file, '--frames=x'])).err).toMatch(/--frames x: expected N, A:B, A: or :B/);
+    const none = await run(['frames', file, '--frames=500:', '--json']);
+    expect(none.code).toBe(1);
+    expect(JSON.parse(none.out)[0].error.message).toBe(`--frames picks no frame of the ${n} in the file`);
   });
 });
 
