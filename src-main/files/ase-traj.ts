@@ -16,6 +16,8 @@
  * Atomic numbers, pbc, masses and constraints are in the first item only, or, once they change, in
  * every item from then on. Read as the other formats read them: momenta and masses as site properties,
  * `info` as properties, the constraints that hold atoms as movement flags (ase-constraints.ts).
+ * A file cut short (a copy that broke) gives its complete images and a warning, as a killed VASP run's
+ * vasprun.xml does; with none complete it is an error.
  */
 import {
   cartToFrac,
@@ -106,15 +108,21 @@ function parsePythonJson(text: string): { value: unknown; changed: boolean } {
   }
 }
 
+/** An image whose data lies past the end of the file. */
+class CutShort extends Error {}
+
 /** Every image of an ASE trajectory given as bytes. `shown` is the name errors carry. */
 export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { maxAtoms: number; maxStructures: number }): AseTrajectoryRead {
   const fail = (what: string): never => {
     throw new StructureParseError(shown, null, what);
   };
+  const cut = (what: string): never => {
+    throw new CutShort(what);
+  };
   if (!isAseTrajectory(bytes)) fail('this is not an ASE trajectory (no ULM header with the tag ASE-Trajectory)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const int64 = (at: number, what: string): number => {
-    if (at < 0 || at + 8 > bytes.length) fail(`the file ends inside ${what} (byte ${at}): it was cut short`);
+    if (at < 0 || at + 8 > bytes.length) cut(`the file ends before ${what} (byte ${at}): it was cut short`);
     const v = Number(view.getBigInt64(at, true));
     if (!Number.isSafeInteger(v) || v < 0) fail(`${what} is ${v} (byte ${at}): the file is damaged`);
     return v;
@@ -130,7 +138,7 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
   const readItem = (index: number): { item: Item; littleEndian: boolean } => {
     const offset = int64(pos0 + 8 * index, `the offset of image ${index}`);
     const size = int64(offset, `the length of image ${index}`);
-    if (offset + 8 + size > bytes.length) fail(`image ${index}: the file ends inside its data (it was cut short)`);
+    if (offset + 8 + size > bytes.length) cut(`image ${index}: the file ends inside its data (it was cut short)`);
     let parsed;
     try {
       parsed = parsePythonJson(decoder.decode(bytes.subarray(offset + 8, offset + 8 + size)));
@@ -152,7 +160,8 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
       const t = DTYPES[dtype];
       if (!t) fail(`${where}: ${name} is stored as ${dtype}, which Latticework does not read`);
       const count = shape.reduce((a, b) => a * b, 1);
-      if (!Number.isSafeInteger(offset) || offset < 0 || offset + count * t.size > bytes.length) fail(`${where}: ${name} lies outside the file (it was cut short)`);
+      if (!Number.isSafeInteger(offset) || offset < 0) fail(`${where}: ${name} has no place in the file (offset ${offset}): the file is damaged`);
+      if (offset + count * t.size > bytes.length) cut(`${where}: ${name} lies past the end of the file (it was cut short)`);
       const values = new Float64Array(count);
       for (let i = 0; i < count; i++) values[i] = t.get(view, offset + i * t.size, littleEndian);
       return { shape, values };
@@ -167,89 +176,96 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
   const frames: LabelledFrame[] = [];
   let header: { item: Item; littleEndian: boolean; index: number } | null = null;
   for (let index = 0; index < nitems; index++) {
-    const where = `image ${index}`;
-    const { item, littleEndian } = readItem(index);
-    if ('numbers' in item || 'numbers.' in item) header = { item, littleEndian, index };
-    if (!header) fail(`${where}: no atomic numbers, and no image before it has them`);
-    const h = header!;
-    const numbersArr = arrayOf(h.item, 'numbers', h.littleEndian, `image ${h.index}`) ?? fail(`image ${h.index}: no atomic numbers`);
-    const numbers = Int32Array.from(numbersArr.values);
-    const n = numbers.length;
-    if (n > limits.maxAtoms) throw new StructureLimitError(shown, null, `${where} has ${n} atoms, more than the limit of ${limits.maxAtoms} (option maxAtoms)`);
-    const sized = (name: string, a: StoredArray | null, per: number): Float64Array | null => {
-      if (!a) return null;
-      if (a.values.length !== per * n) fail(`${where}: ${name} hold ${a.values.length} numbers, not ${per} per atom (${n} atoms)`);
-      return a.values;
-    };
-    const cart = sized('positions', arrayOf(item, 'positions', littleEndian, where), 3) ?? fail(`${where}: no positions`);
-    const cellValues = arrayOf(item, 'cell', littleEndian, where)?.values;
-    if (!cellValues || cellValues.length !== 9) fail(`${where}: the cell is not 9 numbers`);
-    const c = cellValues!;
-    const cell: Mat3 = [
-      [c[0], c[1], c[2]],
-      [c[3], c[4], c[5]],
-      [c[6], c[7], c[8]],
-    ];
-    const pbcRaw = h.item.pbc;
-    const pbcList = Array.isArray(pbcRaw) ? pbcRaw.map(Boolean) : [Boolean(pbcRaw), Boolean(pbcRaw), Boolean(pbcRaw)];
-    const lattice = c.some((x) => x !== 0) && Math.abs(cellVolume(cell)) > 1e-12 ? cell : null;
-    const pbc: [boolean, boolean, boolean] = lattice ? [pbcList[0], pbcList[1], pbcList[2]] : [false, false, false];
+    try {
+      const where = `image ${index}`;
+      const { item, littleEndian } = readItem(index);
+      if ('numbers' in item || 'numbers.' in item) header = { item, littleEndian, index };
+      if (!header) fail(`${where}: no atomic numbers, and no image before it has them`);
+      const h = header!;
+      const numbersArr = arrayOf(h.item, 'numbers', h.littleEndian, `image ${h.index}`) ?? fail(`image ${h.index}: no atomic numbers`);
+      const numbers = Int32Array.from(numbersArr.values);
+      const n = numbers.length;
+      if (n > limits.maxAtoms) throw new StructureLimitError(shown, null, `${where} has ${n} atoms, more than the limit of ${limits.maxAtoms} (option maxAtoms)`);
+      const sized = (name: string, a: StoredArray | null, per: number): Float64Array | null => {
+        if (!a) return null;
+        if (a.values.length !== per * n) fail(`${where}: ${name} hold ${a.values.length} numbers, not ${per} per atom (${n} atoms)`);
+        return a.values;
+      };
+      const cart = sized('positions', arrayOf(item, 'positions', littleEndian, where), 3) ?? fail(`${where}: no positions`);
+      const cellValues = arrayOf(item, 'cell', littleEndian, where)?.values;
+      if (!cellValues || cellValues.length !== 9) fail(`${where}: the cell is not 9 numbers`);
+      const c = cellValues!;
+      const cell: Mat3 = [
+        [c[0], c[1], c[2]],
+        [c[3], c[4], c[5]],
+        [c[6], c[7], c[8]],
+      ];
+      const pbcRaw = h.item.pbc;
+      const pbcList = Array.isArray(pbcRaw) ? pbcRaw.map(Boolean) : [Boolean(pbcRaw), Boolean(pbcRaw), Boolean(pbcRaw)];
+      const lattice = c.some((x) => x !== 0) && Math.abs(cellVolume(cell)) > 1e-12 ? cell : null;
+      const pbc: [boolean, boolean, boolean] = lattice ? [pbcList[0], pbcList[1], pbcList[2]] : [false, false, false];
 
-    const siteProperties: Record<string, SiteProperty> = {};
-    const masses = sized('masses', arrayOf(h.item, 'masses', h.littleEndian, where), 1);
-    if (masses) siteProperties.masses = { kind: 'number', values: masses };
-    const momenta = sized('momenta', arrayOf(item, 'momenta', littleEndian, where), 3);
-    if (momenta) siteProperties.momenta = { kind: 'vector', width: 3, values: momenta };
-    const magmoms = arrayOf(item, 'magmoms', littleEndian, where);
-    if (magmoms && magmoms.values.length === n) siteProperties.initial_magmoms = { kind: 'number', values: magmoms.values };
-    const charges = sized('charges', arrayOf(item, 'charges', littleEndian, where), 1);
-    if (charges) siteProperties.initial_charges = { kind: 'number', values: charges };
-    const tags = sized('tags', arrayOf(item, 'tags', littleEndian, where), 1);
-    if (tags && tags.some((t) => t !== 0)) siteProperties.tags = { kind: 'number', values: tags };
-    // the header's constraints, said once for the images that share them
-    const held = heldFlags(h.item.constraints, n, (what) => {
-      if (h.index === index) warnings.push(`image ${index}: ${what}`);
-    });
-    if (held) siteProperties[held.name] = held.flags;
-    const info = item.info;
-    const properties = info && typeof info === 'object' && !Array.isArray(info) ? (plainJson(info) as Record<string, unknown>) : {};
+      const siteProperties: Record<string, SiteProperty> = {};
+      const masses = sized('masses', arrayOf(h.item, 'masses', h.littleEndian, where), 1);
+      if (masses) siteProperties.masses = { kind: 'number', values: masses };
+      const momenta = sized('momenta', arrayOf(item, 'momenta', littleEndian, where), 3);
+      if (momenta) siteProperties.momenta = { kind: 'vector', width: 3, values: momenta };
+      const magmoms = arrayOf(item, 'magmoms', littleEndian, where);
+      if (magmoms && magmoms.values.length === n) siteProperties.initial_magmoms = { kind: 'number', values: magmoms.values };
+      const charges = sized('charges', arrayOf(item, 'charges', littleEndian, where), 1);
+      if (charges) siteProperties.initial_charges = { kind: 'number', values: charges };
+      const tags = sized('tags', arrayOf(item, 'tags', littleEndian, where), 1);
+      if (tags && tags.some((t) => t !== 0)) siteProperties.tags = { kind: 'number', values: tags };
+      // the header's constraints, said once for the images that share them
+      const held = heldFlags(h.item.constraints, n, (what) => {
+        if (h.index === index) warnings.push(`image ${index}: ${what}`);
+      });
+      if (held) siteProperties[held.name] = held.flags;
+      const info = item.info;
+      const properties = info && typeof info === 'object' && !Array.isArray(info) ? (plainJson(info) as Record<string, unknown>) : {};
 
-    let energy: number | null = null;
-    let freeEnergy: number | null = null;
-    let forces: Float64Array | null = null;
-    let stress: Voigt6 | null = null;
-    const calc = item['calculator.'];
-    if (calc && typeof calc === 'object') {
-      const ci = calc as Item;
-      const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-      energy = num(ci.energy);
-      freeEnergy = num(ci.free_energy);
-      forces = sized('forces', arrayOf(ci, 'forces', littleEndian, where), 3);
-      const st = arrayOf(ci, 'stress', littleEndian, where)?.values;
-      if (st) {
-        if (st.length === 6) stress = Array.from(st) as Voigt6;
-        else if (st.length === 9) stress = voigtFromMatrix(st);
-        else fail(`${where}: the stress holds ${st.length} numbers, not 6 or 9`);
+      let energy: number | null = null;
+      let freeEnergy: number | null = null;
+      let forces: Float64Array | null = null;
+      let stress: Voigt6 | null = null;
+      const calc = item['calculator.'];
+      if (calc && typeof calc === 'object') {
+        const ci = calc as Item;
+        const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+        energy = num(ci.energy);
+        freeEnergy = num(ci.free_energy);
+        forces = sized('forces', arrayOf(ci, 'forces', littleEndian, where), 3);
+        const st = arrayOf(ci, 'stress', littleEndian, where)?.values;
+        if (st) {
+          if (st.length === 6) stress = Array.from(st) as Voigt6;
+          else if (st.length === 9) stress = voigtFromMatrix(st);
+          else fail(`${where}: the stress holds ${st.length} numbers, not 6 or 9`);
+        }
       }
+      frames.push({
+        structure: {
+          name: `image ${index}`,
+          lattice,
+          pbc,
+          numbers,
+          species: Array.from(numbers, elementSymbol),
+          cart,
+          frac: lattice ? cartToFrac(cart, lattice) : null,
+          occupancy: new Float64Array(n).fill(1),
+          siteProperties,
+          properties,
+        },
+        energy,
+        freeEnergy,
+        forces,
+        stress,
+      });
+    } catch (e) {
+      if (!(e instanceof CutShort)) throw e;
+      if (index === 0) fail(e.message);
+      warnings.push(`${e.message}: the ${index} images before it are read`);
+      break;
     }
-    frames.push({
-      structure: {
-        name: `image ${index}`,
-        lattice,
-        pbc,
-        numbers,
-        species: Array.from(numbers, elementSymbol),
-        cart,
-        frac: lattice ? cartToFrac(cart, lattice) : null,
-        occupancy: new Float64Array(n).fill(1),
-        siteProperties,
-        properties,
-      },
-      energy,
-      freeEnergy,
-      forces,
-      stress,
-    });
   }
   return { frames, warnings };
 }
