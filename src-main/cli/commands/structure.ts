@@ -306,7 +306,7 @@ function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFor
 }
 
 /** The options of the analyses (structure-analysis.ts), with the subcommands that take them. */
-const ANALYSIS_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'frames', readonly string[]> = { rmax: ['rdf'], bins: ['rdf'], pair: ['rdf'], timestep: ['msd'], frames: ['rdf', 'msd', 'frames'] };
+const ANALYSIS_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'frames', readonly string[]> = { rmax: ['rdf'], bins: ['rdf'], pair: ['rdf'], timestep: ['msd'], frames: ['frames', 'rdf', 'msd'] };
 
 export const structureCommand: Command = {
   usage,
@@ -379,7 +379,10 @@ export const structureCommand: Command = {
 
     // each analysis option belongs to the subcommands named here; the others refuse it
     for (const [k, subs] of Object.entries(ANALYSIS_OPTIONS)) {
-      if (v[k as keyof typeof ANALYSIS_OPTIONS] !== undefined && !subs.includes(sub)) return bad(`--${k} is an option of ${subs.map((a) => `structure ${a}`).join(' and ')}`);
+      if (v[k as keyof typeof ANALYSIS_OPTIONS] !== undefined && !subs.includes(sub)) {
+        const names = subs.map((a) => `structure ${a}`);
+        return bad(`--${k} is an option of ${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]}`);
+      }
     }
     if (sub === 'rdf' || sub === 'msd') {
       let request: RdfRequest | MsdRequest;

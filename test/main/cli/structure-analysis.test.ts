@@ -114,7 +114,7 @@ describe('latticework structure msd', () => {
     expect(missing.err).toMatch(/--timestep is required: the fs between two frames of the file/);
     expect((await run(['msd', 'ase_cu_emt.extxyz', '--timestep=-1'])).err).toMatch(/--timestep -1: expected a positive time in fs/);
     expect((await run(['rdf', 'ase_cu_emt.extxyz', '--timestep', '1'])).err).toMatch(/--timestep is an option of structure msd$/m);
-    expect((await run(['info', 'ase_cu_emt.extxyz', '--frames', '0'])).err).toMatch(/--frames is an option of structure rdf and structure msd$/m);
+    expect((await run(['info', 'ase_cu_emt.extxyz', '--frames', '0'])).err).toMatch(/--frames is an option of structure frames, structure rdf and structure msd$/m);
     // frames of other atoms (a Cu cell, then an Au cell; a water molecule, then methane): a sentence, not a number
     const mixed = await run(['msd', 'ase_cu_emt.extxyz', 'ase_water.xyz', '--timestep', '1', '--json']);
     expect(mixed.code).toBe(1);
