@@ -174,6 +174,10 @@ describe('trajectories in the workspace', () => {
 
     await page.getByTestId('trajectory-simulate').click();
     await page.getByTestId('view-simulate').waitFor();
+    // the frame shown is the one chosen, named with its file; the trajectory's other frames are not listed
+    const options = page.getByTestId('simulation-structure').locator('option');
+    await expect.poll(async () => (await options.allTextContents()).filter((o) => o.includes('md.traj'))).toEqual([expect.stringMatching(/^Cu — #\d+ image 3 of md\.traj \(32 sites\)$/)]);
+    expect((await options.allTextContents()).some((o) => /image [0124] /.test(o))).toBe(false);
     await page.getByTestId('simulation-task-md').click();
     await expect.poll(() => page.getByTestId('simulation-velocities').locator('option[value="structure"]').isDisabled(), { timeout: 60_000 }).toBe(false);
     await page.getByTestId('simulation-velocities').selectOption('structure');
