@@ -21,22 +21,9 @@
  */
 import { userInfo } from 'node:os';
 import type sqlite3 from 'sqlite3';
-import {
-  atomicNumber,
-  cartToFrac,
-  cellVolume,
-  elementInfo,
-  elementSymbol,
-  maxForce,
-  StructureParseError,
-  voigtFromMatrix,
-  type LabelledFrame,
-  type Mat3,
-  type SiteProperty,
-  type Voigt6,
-} from '../../src-shared/chem';
+import { atomicNumber, cellVolume, elementInfo, elementSymbol, maxForce, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
 import { fileConstraints } from '../../src-shared/sim/constraints';
-import { heldFlags } from './ase-constraints';
+import { aseFrame } from './ase-common';
 
 /** The first 16 bytes of every SQLite database file. */
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -120,7 +107,7 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
     if (version > ASE_DB_VERSION) throw new StructureParseError(shown, null, `this ASE database has schema version ${version}, newer than the version ${ASE_DB_VERSION} Latticework reads (ASE 3.22)`);
     const rows = await all(
       db,
-      'SELECT id, numbers, positions, cell, pbc, initial_magmoms, initial_charges, masses, momenta, constraints, energy, free_energy, forces, stress, key_value_pairs FROM systems ORDER BY id',
+      'SELECT id, numbers, positions, cell, pbc, initial_magmoms, initial_charges, masses, tags, momenta, constraints, energy, free_energy, forces, stress, key_value_pairs FROM systems ORDER BY id',
     );
     const frames: LabelledFrame[] = [];
     const ids: number[] = [];
@@ -131,38 +118,6 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
         throw new StructureParseError(shown, null, `row ${id}: ${what}`);
       };
       const numbers = i32(r.numbers) ?? bad('no atomic numbers');
-      const n = numbers.length;
-      const cart = f64(r.positions);
-      if (!cart || cart.length !== 3 * n) bad(`positions hold ${cart?.length ?? 0} numbers, not 3 per atom (${n} atoms)`);
-      const cellFlat = f64(r.cell);
-      if (!cellFlat || cellFlat.length !== 9) bad('the cell is not 9 numbers');
-      const mask = Number(r.pbc ?? 0);
-      const pbc: [boolean, boolean, boolean] = [(mask & 1) !== 0, (mask & 2) !== 0, (mask & 4) !== 0];
-      const c = cellFlat!;
-      const cell: Mat3 = [
-        [c[0], c[1], c[2]],
-        [c[3], c[4], c[5]],
-        [c[6], c[7], c[8]],
-      ];
-      const hasCell = c.some((x) => x !== 0) && Math.abs(cellVolume(cell)) > 1e-12;
-      const lattice = hasCell ? cell : null;
-      const siteProperties: Record<string, SiteProperty> = {};
-      const mag = f64(r.initial_magmoms);
-      if (mag && mag.length === n) siteProperties.initial_magmoms = { kind: 'number', values: mag };
-      const chg = f64(r.initial_charges);
-      if (chg && chg.length === n) siteProperties.initial_charges = { kind: 'number', values: chg };
-      const masses = f64(r.masses);
-      if (masses) {
-        if (masses.length !== n) bad(`masses hold ${masses.length} numbers, not 1 per atom (${n} atoms)`);
-        siteProperties.masses = { kind: 'number', values: masses };
-      }
-      const momenta = f64(r.momenta);
-      if (momenta) {
-        if (momenta.length !== 3 * n) bad(`momenta hold ${momenta.length} numbers, not 3 per atom (${n} atoms)`);
-        siteProperties.momenta = { kind: 'vector', width: 3, values: momenta };
-      }
-      const held = heldFlags(r.constraints, n, (what) => warnings.push(`row ${id}: ${what}`));
-      if (held) siteProperties[held.name] = held.flags;
       let properties: Record<string, unknown> = {};
       if (typeof r.key_value_pairs === 'string' && r.key_value_pairs !== '{}') {
         try {
@@ -171,34 +126,31 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
           warnings.push(`row ${id}: its key_value_pairs are not JSON; left out`);
         }
       }
-      const forces = f64(r.forces);
-      if (forces && forces.length !== 3 * n) bad(`forces hold ${forces.length} numbers, not 3 per atom`);
-      const st = f64(r.stress);
-      let stress: Voigt6 | null = null;
-      if (st) {
-        if (st.length === 6) stress = Array.from(st) as Voigt6;
-        else if (st.length === 9) stress = voigtFromMatrix(st);
-        else bad(`the stress holds ${st.length} numbers, not 6 or 9`);
-      }
-      const numbersCopy = Int32Array.from(numbers);
-      frames.push({
-        structure: {
-          name: `row ${id}`,
-          lattice,
-          pbc: lattice ? pbc : [false, false, false],
-          numbers: numbersCopy,
-          species: Array.from(numbersCopy, elementSymbol),
-          cart: cart!,
-          frac: lattice ? cartToFrac(cart!, lattice) : null,
-          occupancy: new Float64Array(n).fill(1),
-          siteProperties,
-          properties,
-        },
-        energy: typeof r.energy === 'number' ? r.energy : null,
-        freeEnergy: typeof r.free_energy === 'number' ? r.free_energy : null,
-        forces,
-        stress,
-      });
+      const mask = Number(r.pbc ?? 0);
+      frames.push(
+        aseFrame(
+          {
+            name: `row ${id}`,
+            numbers: Int32Array.from(numbers),
+            positions: f64(r.positions) ?? bad('no positions'),
+            cell: f64(r.cell) ?? [],
+            pbc: [(mask & 1) !== 0, (mask & 2) !== 0, (mask & 4) !== 0],
+            masses: f64(r.masses),
+            momenta: f64(r.momenta),
+            magmoms: f64(r.initial_magmoms),
+            charges: f64(r.initial_charges),
+            tags: i32(r.tags) && Float64Array.from(i32(r.tags)!),
+            constraints: r.constraints,
+            properties,
+            energy: typeof r.energy === 'number' ? r.energy : null,
+            freeEnergy: typeof r.free_energy === 'number' ? r.free_energy : null,
+            forces: f64(r.forces),
+            stress: f64(r.stress),
+          },
+          bad,
+          (what) => warnings.push(`row ${id}: ${what}`),
+        ),
+      );
       ids.push(id);
     }
     return { frames, ids, warnings };

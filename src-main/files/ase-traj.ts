@@ -19,19 +19,8 @@
  * A file cut short (a copy that broke) gives its complete images and a warning, as a killed VASP run's
  * vasprun.xml does; with none complete it is an error.
  */
-import {
-  cartToFrac,
-  cellVolume,
-  elementSymbol,
-  StructureLimitError,
-  StructureParseError,
-  voigtFromMatrix,
-  type LabelledFrame,
-  type Mat3,
-  type SiteProperty,
-  type Voigt6,
-} from '../../src-shared/chem';
-import { heldFlags } from './ase-constraints';
+import { StructureLimitError, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
+import { aseFrame } from './ase-common';
 
 const MAGIC = ['- of Ulm', 'AFFormat'];
 const TAG = 'ASE-Trajectory';
@@ -186,80 +175,39 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
       const numbers = Int32Array.from(numbersArr.values);
       const n = numbers.length;
       if (n > limits.maxAtoms) throw new StructureLimitError(shown, null, `${where} has ${n} atoms, more than the limit of ${limits.maxAtoms} (option maxAtoms)`);
-      const sized = (name: string, a: StoredArray | null, per: number): Float64Array | null => {
-        if (!a) return null;
-        if (a.values.length !== per * n) fail(`${where}: ${name} hold ${a.values.length} numbers, not ${per} per atom (${n} atoms)`);
-        return a.values;
-      };
-      const cart = sized('positions', arrayOf(item, 'positions', littleEndian, where), 3) ?? fail(`${where}: no positions`);
-      const cellValues = arrayOf(item, 'cell', littleEndian, where)?.values;
-      if (!cellValues || cellValues.length !== 9) fail(`${where}: the cell is not 9 numbers`);
-      const c = cellValues!;
-      const cell: Mat3 = [
-        [c[0], c[1], c[2]],
-        [c[3], c[4], c[5]],
-        [c[6], c[7], c[8]],
-      ];
+      const own = (name: string) => arrayOf(item, name, littleEndian, where)?.values ?? null;
+      const calc = item['calculator.'] && typeof item['calculator.'] === 'object' ? (item['calculator.'] as Item) : null;
+      const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
       const pbcRaw = h.item.pbc;
-      const pbcList = Array.isArray(pbcRaw) ? pbcRaw.map(Boolean) : [Boolean(pbcRaw), Boolean(pbcRaw), Boolean(pbcRaw)];
-      const lattice = c.some((x) => x !== 0) && Math.abs(cellVolume(cell)) > 1e-12 ? cell : null;
-      const pbc: [boolean, boolean, boolean] = lattice ? [pbcList[0], pbcList[1], pbcList[2]] : [false, false, false];
-
-      const siteProperties: Record<string, SiteProperty> = {};
-      const masses = sized('masses', arrayOf(h.item, 'masses', h.littleEndian, where), 1);
-      if (masses) siteProperties.masses = { kind: 'number', values: masses };
-      const momenta = sized('momenta', arrayOf(item, 'momenta', littleEndian, where), 3);
-      if (momenta) siteProperties.momenta = { kind: 'vector', width: 3, values: momenta };
-      const magmoms = arrayOf(item, 'magmoms', littleEndian, where);
-      if (magmoms && magmoms.values.length === n) siteProperties.initial_magmoms = { kind: 'number', values: magmoms.values };
-      const charges = sized('charges', arrayOf(item, 'charges', littleEndian, where), 1);
-      if (charges) siteProperties.initial_charges = { kind: 'number', values: charges };
-      const tags = sized('tags', arrayOf(item, 'tags', littleEndian, where), 1);
-      if (tags && tags.some((t) => t !== 0)) siteProperties.tags = { kind: 'number', values: tags };
-      // the header's constraints, said once for the images that share them
-      const held = heldFlags(h.item.constraints, n, (what) => {
-        if (h.index === index) warnings.push(`image ${index}: ${what}`);
-      });
-      if (held) siteProperties[held.name] = held.flags;
+      const pbc = Array.isArray(pbcRaw) ? pbcRaw.map(Boolean) : [Boolean(pbcRaw), Boolean(pbcRaw), Boolean(pbcRaw)];
       const info = item.info;
-      const properties = info && typeof info === 'object' && !Array.isArray(info) ? (plainJson(info) as Record<string, unknown>) : {};
-
-      let energy: number | null = null;
-      let freeEnergy: number | null = null;
-      let forces: Float64Array | null = null;
-      let stress: Voigt6 | null = null;
-      const calc = item['calculator.'];
-      if (calc && typeof calc === 'object') {
-        const ci = calc as Item;
-        const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-        energy = num(ci.energy);
-        freeEnergy = num(ci.free_energy);
-        forces = sized('forces', arrayOf(ci, 'forces', littleEndian, where), 3);
-        const st = arrayOf(ci, 'stress', littleEndian, where)?.values;
-        if (st) {
-          if (st.length === 6) stress = Array.from(st) as Voigt6;
-          else if (st.length === 9) stress = voigtFromMatrix(st);
-          else fail(`${where}: the stress holds ${st.length} numbers, not 6 or 9`);
-        }
-      }
-      frames.push({
-        structure: {
-          name: `image ${index}`,
-          lattice,
-          pbc,
-          numbers,
-          species: Array.from(numbers, elementSymbol),
-          cart,
-          frac: lattice ? cartToFrac(cart, lattice) : null,
-          occupancy: new Float64Array(n).fill(1),
-          siteProperties,
-          properties,
-        },
-        energy,
-        freeEnergy,
-        forces,
-        stress,
-      });
+      frames.push(
+        aseFrame(
+          {
+            name: where,
+            numbers,
+            positions: own('positions') ?? fail(`${where}: no positions`),
+            cell: own('cell') ?? [],
+            pbc: [pbc[0], pbc[1], pbc[2]],
+            masses: arrayOf(h.item, 'masses', h.littleEndian, where)?.values ?? null,
+            momenta: own('momenta'),
+            magmoms: own('magmoms'),
+            charges: own('charges'),
+            tags: own('tags'),
+            constraints: h.item.constraints,
+            properties: info && typeof info === 'object' && !Array.isArray(info) ? (plainJson(info) as Record<string, unknown>) : {},
+            energy: calc && num(calc.energy),
+            freeEnergy: calc && num(calc.free_energy),
+            forces: calc && (arrayOf(calc, 'forces', littleEndian, where)?.values ?? null),
+            stress: calc && (arrayOf(calc, 'stress', littleEndian, where)?.values ?? null),
+          },
+          (what) => fail(`${where}: ${what}`),
+          // the header's constraints, said once for the images that share them
+          (what) => {
+            if (h.index === index) warnings.push(`${where}: ${what}`);
+          },
+        ),
+      );
     } catch (e) {
       if (!(e instanceof CutShort)) throw e;
       if (index === 0) fail(e.message);
