@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { readFrames, readStructures, writeFramesExtxyz } from '../../src-shared/chem';
 import { KB } from '../../src-shared/sim/units';
 import { shared } from '../helpers/shared-data';
+import { aseMdTrajectory } from '../helpers/ase-md';
 import { appForFile, ROOT } from './app';
 
 const VASP = `${ROOT}test/fixtures/vasp/`;
@@ -138,29 +139,8 @@ describe('trajectories in the workspace', () => {
 
   it("drops an ASE MD run's .traj and continues the run in Simulate from the frame shown, from its velocities", { timeout: 300_000 }, async () => {
     const { page } = app;
-    // ASE 3.22: 32 Cu atoms at 600 K, a frame every 5 steps; the kinetic energy of the fourth frame
-    const made = spawnSync(
-      '/usr/bin/python3',
-      [
-        '-c',
-        [
-          'import json, numpy as np',
-          'from ase.build import bulk',
-          'from ase.calculators.emt import EMT',
-          'from ase.io import read',
-          'from ase.md.velocitydistribution import MaxwellBoltzmannDistribution',
-          'from ase.md.verlet import VelocityVerlet',
-          "a = bulk('Cu', 'fcc', a=3.6, cubic=True).repeat((2, 2, 2))",
-          'MaxwellBoltzmannDistribution(a, temperature_K=600, rng=np.random.default_rng(7))',
-          'a.calc = EMT()',
-          "VelocityVerlet(a, timestep=0.2, trajectory='md.traj', loginterval=5).run(20)",
-          "print(json.dumps(read('md.traj', 3).get_kinetic_energy()))",
-        ].join('\n'),
-      ],
-      { cwd: fileDir, encoding: 'utf8' },
-    );
-    expect(made.status, made.stderr).toBe(0);
-    const kinetic = Number(made.stdout);
+    // ASE 3.22: 32 Cu atoms at 600 K, a frame every 5 steps
+    const kinetic = aseMdTrajectory(fileDir, { temperature: 600, seed: 7, steps: 20, every: 5 }).kinetic[3];
     await page.getByTestId('nav-structures').click();
     await page.getByTestId('file-input').setInputFiles([{ name: 'md.traj', mimeType: 'application/octet-stream', buffer: readFileSync(join(fileDir, 'md.traj')) }]);
     const item = page.getByTestId('trajectory-item').filter({ hasText: 'md.traj' });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { serveTestCore } from '../../helpers/core';
-import { python } from '../../helpers/torch';
+import { aseMdTrajectory } from '../../helpers/ase-md';
 
 const VASP = fileURLToPath(new URL('../../fixtures/vasp/', import.meta.url));
 const served = serveTestCore();
@@ -52,27 +52,7 @@ describe('trajectories', () => {
 
   it("imports an ASE trajectory (an MD run's .traj) as one item, with ASE's energies and the velocities of its frames", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-traj-'));
-    const energies = JSON.parse(
-      python(
-        [
-          '-c',
-          [
-            'import json, numpy as np',
-            'from ase.build import bulk',
-            'from ase.calculators.emt import EMT',
-            'from ase.io import read',
-            'from ase.md.velocitydistribution import MaxwellBoltzmannDistribution',
-            'from ase.md.verlet import VelocityVerlet',
-            "a = bulk('Cu', 'fcc', a=3.6, cubic=True).repeat((2, 2, 2))",
-            'MaxwellBoltzmannDistribution(a, temperature_K=600, rng=np.random.default_rng(1))',
-            'a.calc = EMT()',
-            "VelocityVerlet(a, timestep=0.2, trajectory='md.traj', loginterval=4).run(20)",
-            "print(json.dumps([x.get_potential_energy() for x in read('md.traj', ':')]))",
-          ].join('\n'),
-        ],
-        dir,
-      ),
-    ) as number[];
+    const energies = aseMdTrajectory(dir, { temperature: 600, seed: 1, steps: 20, every: 4 }).potential;
     const r = await served.api.structures.import({ files: [{ name: 'md.traj', base64: readFileSync(join(dir, 'md.traj')).toString('base64') }] });
     expect(r.failed).toEqual([]);
     expect(r.trajectories.map((t) => [t.name, t.format, t.frames])).toEqual([['md.traj', 'ase-traj', 6]]);
