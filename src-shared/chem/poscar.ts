@@ -145,7 +145,7 @@ export function readPoscar(text: string, file: string, opt: ResolvedReadOptions)
   }
   const siteProperties: Record<string, SiteProperty> = {};
   if (flags) siteProperties.selectiveDynamics = { kind: 'vector', width: 3, values: flags };
-  const velocities = readVelocities(lines, li + n, n, fail, num, warnings);
+  const velocities = readVelocities(lines, li + n, n, warnings);
   if (velocities) siteProperties.momenta = { kind: 'vector', width: 3, values: velocitiesToMomenta(standardMasses(numbers), velocities) };
   return {
     structure: {
@@ -175,16 +175,11 @@ export function readPoscar(text: string, file: string, opt: ResolvedReadOptions)
  *   not read, with a warning;
  * - one velocity per atom, three numbers (a block is there when the line after the mode line starts
  *   with three numbers: a predictor-corrector block's line holds one).
- * Velocities that are all zero (VASP writes them in the CONTCAR of a relaxation) are none.
+ * Velocities that are all zero (VASP writes them in the CONTCAR of a relaxation) are none. A block cut
+ * short or not made of numbers is not read either, with a warning naming its line: the structure
+ * before it stands (ASE 3.22 reads the structure of such a file too).
  */
-function readVelocities(
-  lines: string[],
-  start: number,
-  n: number,
-  fail: (line: number, reason: string) => never,
-  num: (s: string | undefined, line: number, what: string) => number,
-  warnings: string[],
-): Float64Array | null {
+function readVelocities(lines: string[], start: number, n: number, warnings: string[]): Float64Array | null {
   let k = start;
   const numbers3 = (w: string[]) => w.length >= 3 && w.slice(0, 3).every((x) => Number.isFinite(Number(x)));
   if (/^\s*[Ll]/.test(lines[k] ?? '')) {
@@ -200,12 +195,16 @@ function readVelocities(
     return null;
   }
   const v = new Float64Array(3 * n);
+  const skip = (line: number, reason: string) => {
+    warnings.push(`line ${line}: ${reason}: the velocities are not read`);
+    return null;
+  };
   for (let i = 0; i < n; i++) {
     const ln = k + 1 + i;
-    if (ln >= lines.length) fail(lines.length, `the file ends after ${i} of ${n} atom velocities`);
+    if (ln >= lines.length) return skip(lines.length, `the file ends after ${i} of ${n} atom velocities`);
     const w = words(lines[ln]);
-    if (w.length < 3) fail(ln + 1, `the velocity of atom ${i + 1} of ${n} needs 3 numbers, found ${w.length}`);
-    for (let c = 0; c < 3; c++) v[3 * i + c] = num(w[c], ln + 1, `velocity component ${'xyz'[c]} of atom ${i + 1}`);
+    if (!numbers3(w)) return skip(ln + 1, `the velocity of atom ${i + 1} of ${n} is not 3 numbers ('${(lines[ln] ?? '').trim()}')`);
+    for (let c = 0; c < 3; c++) v[3 * i + c] = Number(w[c]);
   }
   return v.some((x) => x !== 0) ? v : null;
 }

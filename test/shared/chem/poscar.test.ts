@@ -89,7 +89,7 @@ describe('POSCAR / CONTCAR', () => {
     expect(r.structures[0].cart[0]).toBeCloseTo(0.0012345678901234 * 4.0512345678901234, 14);
   });
 
-  it('velocity blocks: Cartesian by its mode line, direct ones not read, zeros are none, a bad block is an error naming its line', () => {
+  it('velocity blocks: Cartesian by its mode line, direct ones not read, zeros are none, a bad block a warning naming its line', () => {
     const head = 'x\n1\n4 0 0\n0 4 0\n0 0 4\nCu Au\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n';
     expectVelocities(velocityRows(head + 'Cartesian\n0.01 0 0\n0 0 -0.02\n').rows, [
       [0.01, 0, 0],
@@ -105,13 +105,17 @@ describe('POSCAR / CONTCAR', () => {
     expect(zeros.r.structures[0].siteProperties.momenta).toBeUndefined();
     // a predictor-corrector block alone is not a velocity block
     expect(velocityRows(head + '\n   1\n  0.2E+01\n').rows).toBeNull();
-    let e = error(head + '\n0.01 0 0\n');
-    expect([e.line, e.message]).toEqual([12, 'line 12: the file ends after 1 of 2 atom velocities']);
-    e = error(head + '\n0.01 0 0\n0.02 x 0\n');
-    expect(e.line).toBe(13);
-    expect(e.message).toMatch(/velocity component y of atom 2 is 'x', not a number/);
-    e = error(head + '\n0.01 0 0\n0.02\n');
-    expect(e.message).toMatch(/the velocity of atom 2 of 2 needs 3 numbers, found 1/);
+    // a block cut short or not of numbers: the structure stands, the velocities are not read, and the warning says where
+    for (const [tail, warning] of [
+      ['\n0.01 0 0\n', 'line 12: the file ends after 1 of 2 atom velocities: the velocities are not read'],
+      ['\n0.01 0 0\n0.02 x 0\n', "line 13: the velocity of atom 2 of 2 is not 3 numbers ('0.02 x 0'): the velocities are not read"],
+      ['\n0.01 0 0\n0.02\n', "line 13: the velocity of atom 2 of 2 is not 3 numbers ('0.02'): the velocities are not read"],
+    ]) {
+      const bad = velocityRows(head + tail);
+      expect(bad.rows).toBeNull();
+      expect(bad.r.warnings).toEqual([warning]);
+      expect(bad.r.structures[0].species).toEqual(['Cu', 'Au']);
+    }
   });
 
   it('negative scale = target volume, Cartesian abbreviation, POTCAR-style names, velocities Cartesian after an empty line', () => {
