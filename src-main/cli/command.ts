@@ -42,18 +42,19 @@ export interface CommandEntry {
   load(): Promise<Command>;
 }
 
-/** A structure file the command line writes: CIF, POSCAR, extended XYZ, XDATCAR or an ASE database. */
-export type OutputFormat = 'cif' | 'poscar' | 'xyz' | 'xdatcar' | 'db';
+/** A structure file the command line writes: CIF, POSCAR, extended XYZ, XDATCAR, an ASE database or trajectory. */
+export type OutputFormat = 'cif' | 'poscar' | 'xyz' | 'xdatcar' | 'db' | 'traj';
 
 /**
  * The format of an output file by its name (as the readers know it): *.cif; a name with XDATCAR; *.vasp,
- * *.poscar or a name with POSCAR or CONTCAR; *.xyz, *.extxyz; *.db. Null for any other name.
+ * *.poscar or a name with POSCAR or CONTCAR; *.xyz, *.extxyz; *.db; *.traj. Null for any other name.
  */
 export function outputFormat(name: string): OutputFormat | null {
   const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1).toLowerCase();
   if (base.endsWith('.cif')) return 'cif';
   if (base.endsWith('.xyz') || base.endsWith('.extxyz')) return 'xyz';
   if (base.endsWith('.db')) return 'db';
+  if (base.endsWith('.traj')) return 'traj';
   if (base.includes('xdatcar')) return 'xdatcar';
   if (base.endsWith('.vasp') || base.endsWith('.poscar') || base.includes('poscar') || base.includes('contcar')) return 'poscar';
   return null;

@@ -1,9 +1,11 @@
 /**
  * What ASE's own files hold of an image, read the same way from an ASE database row (ase-db.ts) and an
  * ASE trajectory image (ase-traj.ts): `aseFrame` makes the labelled frame, and `heldFlags` reads ASE's
- * constraints, a JSON list of `{name, kwargs}` (ase.constraints' `todict`, encoded by ase.io.jsonio).
+ * constraints, a JSON list of `{name, kwargs}` (ase.constraints' `todict`, encoded by ase.io.jsonio),
+ * which `constraintsJson` writes.
  */
 import { cartToFrac, cellVolume, elementSymbol, voigtFromMatrix, type LabelledFrame, type Mat3, type SiteProperty, type Voigt6 } from '../../src-shared/chem';
+import { fileConstraints } from '../../src-shared/sim/constraints';
 
 /** An image as ASE stores it (arrays flat, per-atom ones null when the image has none). */
 export interface AseImage {
@@ -159,4 +161,21 @@ export function heldFlags(text: unknown, n: number, warn: (what: string) => void
     any = true;
   }
   return any ? { name: cartesian && !scaled ? 'move_mask' : 'selectiveDynamics', flags: { kind: 'vector', width: 3, values: flags } } : null;
+}
+
+/**
+ * A structure's movement flags (chem movementFlags) as ASE's constraints JSON: FixAtoms, then a
+ * FixScaled (lattice vectors) or FixCartesian (x, y, z) for each atom held along some axes only; null
+ * without any.
+ */
+export function constraintsJson(s: LabelledFrame['structure']): string | null {
+  const c = fileConstraints(s);
+  if (!c || (c.fixed.length === 0 && c.partial.length === 0)) return null;
+  const cell = s.lattice ?? [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+  const list: unknown[] = [];
+  if (c.fixed.length) list.push({ name: 'FixAtoms', kwargs: { indices: c.fixed } });
+  for (const p of c.partial) {
+    list.push(p.frame === 'lattice' ? { name: 'FixScaled', kwargs: { a: p.atom, cell, mask: p.held } } : { name: 'FixCartesian', kwargs: { a: p.atom, mask: p.held } });
+  }
+  return JSON.stringify(list);
 }

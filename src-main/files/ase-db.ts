@@ -22,8 +22,7 @@
 import { userInfo } from 'node:os';
 import type sqlite3 from 'sqlite3';
 import { atomicNumber, cellVolume, elementInfo, elementSymbol, maxForce, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
-import { fileConstraints } from '../../src-shared/sim/constraints';
-import { aseFrame } from './ase-common';
+import { aseFrame, constraintsJson } from './ase-common';
 
 /** The first 16 bytes of every SQLite database file. */
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -188,23 +187,6 @@ const SCHEMA = [
   'CREATE INDEX text_index ON text_key_values(key)',
   'CREATE INDEX number_index ON number_key_values(key)',
 ];
-
-/**
- * A structure's movement flags (chem movementFlags) as ASE's constraints JSON: FixAtoms, then a
- * FixScaled (lattice vectors) or FixCartesian (x, y, z) for each atom held along some axes only; null
- * without any.
- */
-function constraintsJson(s: LabelledFrame['structure']): string | null {
-  const c = fileConstraints(s);
-  if (!c || (c.fixed.length === 0 && c.partial.length === 0)) return null;
-  const cell = s.lattice ?? [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
-  const list: unknown[] = [];
-  if (c.fixed.length) list.push({ name: 'FixAtoms', kwargs: { indices: c.fixed } });
-  for (const p of c.partial) {
-    list.push(p.frame === 'lattice' ? { name: 'FixScaled', kwargs: { a: p.atom, cell, mask: p.held } } : { name: 'FixCartesian', kwargs: { a: p.atom, mask: p.held } });
-  }
-  return JSON.stringify(list);
-}
 
 /** ASE's reserved key names (ase.db.core.reserved_keys, without the element symbols, checked apart). */
 const RESERVED = new Set(

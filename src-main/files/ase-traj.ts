@@ -20,7 +20,7 @@
  * vasprun.xml does; with none complete it is an error.
  */
 import { StructureLimitError, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
-import { aseFrame } from './ase-common';
+import { aseFrame, constraintsJson } from './ase-common';
 
 const MAGIC = ['- of Ulm', 'AFFormat'];
 const TAG = 'ASE-Trajectory';
@@ -216,4 +216,109 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
     }
   }
   return { frames, warnings };
+}
+
+/** ASE's block of the item-offset table: room for 1, 42, 42², … items (ase/io/ulm.py `N1`). */
+const N1 = 42;
+
+/**
+ * Frames as an ASE trajectory (ULM version 3, tag ASE-Trajectory), laid out as ASE 3.22's `Trajectory`
+ * writes one, so that `ase.io.read(FILE, ':')` gives every frame back: positions, cell, pbc, numbers,
+ * the atoms it holds (as constraints), masses, momenta, initial magnetic moments and charges, tags,
+ * its properties as `info`, and its labels as a calculator's results (energy, free_energy, forces,
+ * stress). Every image carries its own numbers, pbc, masses and constraints (ASE's layout once they
+ * change), so frames of different structures share a file; the offset table has ASE's room (a power
+ * of 42), so that ASE can append to the file.
+ */
+export function writeAseTrajectory(frames: readonly LabelledFrame[]): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let at = 48;
+  const put = (b: Uint8Array) => {
+    chunks.push(b);
+    at += b.length;
+  };
+  const align = () => {
+    if (at % 8) put(new Uint8Array(8 - (at % 8)).fill(0x23)); // '#', as ASE pads
+  };
+  /** An array stored in the file: its `{ndarray: [shape, dtype, offset]}`. */
+  const array = (values: ArrayLike<number>, shape: number[], dtype: 'float64' | 'int64') => {
+    align();
+    const offset = at;
+    const bytes = new Uint8Array(8 * values.length);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < values.length; i++) {
+      if (dtype === 'int64') view.setBigInt64(8 * i, BigInt(values[i]), true);
+      else view.setFloat64(8 * i, values[i], true);
+    }
+    put(bytes);
+    return { ndarray: [shape, dtype, offset] };
+  };
+  const perAtom = (s: LabelledFrame['structure'], name: string): Float64Array | null => {
+    const p = s.siteProperties[name];
+    return p && p.kind === 'number' && p.values.length === s.numbers.length ? Float64Array.from(p.values as ArrayLike<number>) : null;
+  };
+  const offsets: number[] = [];
+  frames.forEach((f, index) => {
+    const s = f.structure;
+    const n = s.numbers.length;
+    const item: Record<string, unknown> = index === 0 ? { version: 1, ase_version: '3.22.1' } : {};
+    item.pbc = [...s.pbc];
+    item['numbers.'] = array(s.numbers, [n], 'int64');
+    const constraints = constraintsJson(s);
+    if (constraints) item.constraints = constraints;
+    const masses = perAtom(s, 'masses');
+    if (masses) item['masses.'] = array(masses, [n], 'float64');
+    item['positions.'] = array(s.cart, [n, 3], 'float64');
+    item.cell = s.lattice ? s.lattice.map((r) => [...r]) : [
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ];
+    const tags = perAtom(s, 'tags');
+    if (tags) item['tags.'] = array(tags, [n], 'int64');
+    const momenta = s.siteProperties.momenta;
+    if (momenta?.kind === 'vector' && momenta.width === 3 && momenta.values.length === 3 * n) item['momenta.'] = array(momenta.values as ArrayLike<number>, [n, 3], 'float64');
+    const magmoms = perAtom(s, 'initial_magmoms');
+    if (magmoms) item['magmoms.'] = array(magmoms, [n], 'float64');
+    const charges = perAtom(s, 'initial_charges');
+    if (charges) item['charges.'] = array(charges, [n], 'float64');
+    if (f.energy !== null || f.freeEnergy !== null || f.forces || f.stress) {
+      const calc: Record<string, unknown> = { name: 'unknown' };
+      if (f.energy !== null) calc.energy = f.energy;
+      if (f.freeEnergy !== null) calc.free_energy = f.freeEnergy;
+      if (f.forces) calc['forces.'] = array(f.forces, [n, 3], 'float64');
+      if (f.stress) calc.stress = [...f.stress];
+      item['calculator.'] = calc;
+    }
+    if (Object.keys(s.properties).length) item.info = s.properties;
+    offsets.push(at);
+    // typed arrays among the properties as lists, as ASE's JSON has them
+    const json = new TextEncoder().encode(JSON.stringify(item, (_, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v)));
+    const length = new Uint8Array(8);
+    new DataView(length.buffer).setBigInt64(0, BigInt(json.length), true);
+    put(length);
+    put(json);
+  });
+  align();
+  const pos0 = at;
+  let room = 1;
+  while (room < offsets.length) room *= N1;
+  const table = new Uint8Array(8 * room);
+  offsets.forEach((o, i) => new DataView(table.buffer).setBigInt64(8 * i, BigInt(o), true));
+  put(table);
+  const header = new Uint8Array(48);
+  const text = `${MAGIC[0]}${TAG.padEnd(16)}`;
+  for (let i = 0; i < 24; i++) header[i] = text.charCodeAt(i);
+  const h = new DataView(header.buffer);
+  h.setBigInt64(24, 3n, true);
+  h.setBigInt64(32, BigInt(offsets.length), true);
+  h.setBigInt64(40, BigInt(pos0), true);
+  const out = new Uint8Array(at);
+  out.set(header, 0);
+  let k = 48;
+  for (const c of chunks) {
+    out.set(c, k);
+    k += c.length;
+  }
+  return out;
 }

@@ -28,6 +28,7 @@ import { displaySymbol } from '../../../src-shared/chem/spacegroup';
 import type { SpaceGroupSummary } from '../../../src-shared/chem/spacegroup';
 import { plural } from '../../../src-shared/text';
 import { DEFAULT_SYMPREC, findSpaceGroup } from '../../chem/spacegroup';
+import { writeAseTrajectory } from '../../files/ase-traj';
 import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
 import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
@@ -64,7 +65,8 @@ coefficient D fitted to the second half (MSD = 6·D·t), per element too.
                        last); default all
   --out FILE           frames: write the frames of every file read, in order, to FILE: an
                        extended XYZ (*.extxyz, *.xyz; labels under ASE's names, exact in
-                       float64), an ASE database (*.db, as ASE 3.22 writes it), an XDATCAR
+                       float64), an ASE database (*.db) or trajectory (*.traj), as ASE 3.22
+                       writes them, an XDATCAR
                        (frames with the same atoms), a CIF (a data block per frame) or a POSCAR
                        (*.vasp, a name with POSCAR or CONTCAR: one frame, with its velocities
                        when it has them, as VASP writes a CONTCAR). The last three keep no
@@ -259,8 +261,8 @@ export async function structureFrames(
 }
 
 /**
- * Writes frames to a new file in `format`; returns warnings. Extended XYZ and ASE databases keep every
- * frame with its labels; an XDATCAR keeps the positions of frames with the same atoms; CIF keeps each
+ * Writes frames to a new file in `format`; returns warnings. Extended XYZ, ASE databases and ASE
+ * trajectories keep every frame with its labels; an XDATCAR keeps the positions of frames with the same atoms; CIF keeps each
  * frame as a data block; a POSCAR holds one frame (with its velocities, as a CONTCAR). Formats without
  * labels say so when the frames have some.
  */
@@ -270,8 +272,8 @@ async function writeFrames(path: string, format: OutputFormat, frames: readonly 
     const { writeAseDb } = await import('../../files/ase-db');
     return (await writeAseDb(path, frames)).warnings;
   }
-  if (format === 'xyz') {
-    writeFileSync(path, writeFramesExtxyz(frames), { flag: 'wx' });
+  if (format === 'xyz' || format === 'traj') {
+    writeFileSync(path, format === 'xyz' ? writeFramesExtxyz(frames) : writeAseTrajectory(frames), { flag: 'wx' });
     return [];
   }
   if (format === 'poscar' && frames.length !== 1) {
@@ -373,7 +375,7 @@ export const structureCommand: Command = {
     if (v.out !== undefined) {
       if (sub !== 'frames') return bad('--out is an option of structure frames');
       out = isAbsolute(v.out) ? v.out : resolve(ctx.cwd, v.out);
-      if (!outputFormat(out)) return bad(`--out must name an extended XYZ (.extxyz, .xyz), an ASE database (.db), an XDATCAR, a POSCAR (.vasp, POSCAR, CONTCAR) or a CIF (.cif), not "${v.out}"`);
+      if (!outputFormat(out)) return bad(`--out must name an extended XYZ (.extxyz, .xyz), an ASE database (.db) or trajectory (.traj), an XDATCAR, a POSCAR (.vasp, POSCAR, CONTCAR) or a CIF (.cif), not "${v.out}"`);
       if (existsSync(out)) return bad(`--out ${v.out} exists: give a new file (nothing is overwritten)`);
     }
 

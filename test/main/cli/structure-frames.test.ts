@@ -121,7 +121,7 @@ describe('latticework structure frames --out', () => {
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/exists: give a new file \(nothing is overwritten\)/);
     expect(readFileSync(join(dir, 'all.extxyz'))).toEqual(before);
-    expect((await run(['frames', files[1], '--out', join(dir, 'x.json')])).err).toMatch(/--out must name an extended XYZ \(.extxyz, .xyz\), an ASE database \(.db\), an XDATCAR, a POSCAR \(.vasp, POSCAR, CONTCAR\) or a CIF \(.cif\), not/);
+    expect((await run(['frames', files[1], '--out', join(dir, 'x.json')])).err).toMatch(/--out must name an extended XYZ \(.extxyz, .xyz\), an ASE database \(.db\) or trajectory \(.traj\), an XDATCAR, a POSCAR \(.vasp, POSCAR, CONTCAR\) or a CIF \(.cif\), not/);
   });
 
   it('--frames picks frames of each file; one frame goes to a POSCAR (an MD frame with its velocities, as a CONTCAR), frames to an XDATCAR or a CIF', async () => {

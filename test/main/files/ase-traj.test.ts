@@ -2,6 +2,7 @@
  * ASE trajectories (`.traj`): files ASE 3.22 writes here (an MD run, an optimizer's path, images whose
  * atoms, masses and cell change, a molecule) read as `ase.io.read(FILE, ':')` reads them, bit for bit;
  * through every entry point (path, dropped bytes, compressed), and damaged files get a clear error.
+ * The files we write ASE reads back as the frames we wrote, and appends to.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { structureCommand } from '../../../src-main/cli/commands/structure';
 import { isFrameFileName } from '../../../src-main/datasets/frames';
-import { isAseTrajectory, readAseTrajectory } from '../../../src-main/files/ase-traj';
+import { isAseTrajectory, readAseTrajectory, writeAseTrajectory } from '../../../src-main/files/ase-traj';
 import { framesFromBytes, readFramesFile, readStructuresFile } from '../../../src-main/files/structure-file';
 import { StructureParseError } from '../../../src-shared/chem';
 import { structureVelocities } from '../../../src-shared/sim';
@@ -96,6 +97,30 @@ describe('ASE trajectories', () => {
     const tags = opt.frames[0].structure.siteProperties.tags;
     expect(tags?.kind === 'number' && Array.from(tags.values)).toEqual([3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1]);
     expect(opt.warnings).toEqual([]);
+  });
+
+  it('writes trajectories that ASE 3.22 reads back as the frames written, bit for bit, and appends to', async () => {
+    for (const name of ['md.traj', 'opt.traj', 'changing.traj']) {
+      const frames = (await readFramesFile(join(dir, name), name)).frames;
+      const out = `ours-${name}`;
+      writeFileSync(join(dir, out), writeAseTrajectory(frames));
+      const rows = ase(out);
+      expect(rows).toHaveLength(frames.length);
+      frames.forEach((f, i) => expectSame(f, rows[i]));
+      frames.forEach((f, i) => expect(rows[i].key_value_pairs).toEqual(f.structure.properties));
+      // and we read it back as we wrote it
+      (await readFramesFile(join(dir, out), out)).frames.forEach((f, i) => expectSame(f, rows[i]));
+    }
+    // ASE appends an image to a file we wrote (its offset table has ASE's room) and reads them all
+    const appended = python(['-c', "from ase.io import read\nfrom ase.io.trajectory import Trajectory\nt = Trajectory('ours-md.traj', 'a')\nt.write(read('md.traj', 0))\nt.close()\nprint(len(read('ours-md.traj', ':')))"], dir);
+    expect(appended.status, appended.stderr).toBe(0);
+    expect(Number(appended.stdout)).toBe(6);
+    // from the command line: any frames to a .traj
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await structureCommand.run({ argv: ['frames', 'changing.traj', '--frames=1:3', '--out', 'two.traj'], cwd: dir, io: { out: (t) => out.push(t), err: (t) => err.push(t) } });
+    expect(code, err.join('\n')).toBe(0);
+    expect(ase('two.traj').map((r) => r.numbers.length)).toEqual([4, 4]);
   });
 
   it('the command line describes a trajectory by its last image, and gives every image with its labels; a folder import takes .traj files', async () => {
