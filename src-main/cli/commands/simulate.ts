@@ -13,6 +13,7 @@ import {
   checkSimulationInput,
   constraintsOf,
   keepsSymmetry,
+  labelledFrame,
   runSimulation,
   SIMULATION_DEFAULTS,
   trajectoryText,
@@ -30,6 +31,7 @@ import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { describeFileConstraints, fileConstraints, parseAtomIndices } from '../../../src-shared/sim/constraints';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
+import { writeAseTrajectory } from '../../files/ase-traj';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { flagOptions, outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
@@ -107,7 +109,8 @@ ${FIXED}
                      a trained potential: stop at the first frame (--every) outside its training
                      structures (a pair closer than any it trained on, an energy beyond their range)
   --out FILE         the trajectory: extended XYZ (.xyz/.extxyz: positions, energy, forces, stress,
-                     step values, momenta) or XDATCAR (a name containing XDATCAR)
+                     step values, momenta), an ASE trajectory (.traj: the same, as ASE writes
+                     one) or XDATCAR (a name containing XDATCAR)
 JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 first],
        "temperature": [K per step], "drift" (eV/atom: change of the conserved quantity, null for
        npt), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs],
@@ -387,7 +390,7 @@ export const mdCommand: Command = {
       const thermostat = values.thermostat ?? d.thermostat;
       if (thermostat !== 'langevin' && thermostat !== 'nose-hoover' && thermostat !== 'berendsen') throw new UsageProblem(`--thermostat ${thermostat}: use langevin, nose-hoover or berendsen`);
       const outName = values.out;
-      if (outName !== undefined && outputFormat(outName) !== 'xdatcar' && outputFormat(outName) !== 'xyz') throw new UsageProblem(`--out ${outName}: name it *.extxyz (or *.xyz) or XDATCAR`);
+      if (outName !== undefined && !['xdatcar', 'xyz', 'traj'].includes(outputFormat(outName) ?? '')) throw new UsageProblem(`--out ${outName}: name it *.extxyz (or *.xyz), *.traj or XDATCAR`);
       params = {
         ...d,
         ensemble,
@@ -435,8 +438,9 @@ export const mdCommand: Command = {
     if (typeof out === 'number') return out;
     const summary = out.summary?.task === 'md' ? out.summary : null;
     if (values.out && frames.length) {
-      const format = outputFormat(values.out) === 'xdatcar' ? 'xdatcar' : 'extxyz';
-      writeFileSync(resolve(ctx.cwd, values.out), trajectoryText(format, { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) }, frames));
+      const atoms = { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) };
+      const format = outputFormat(values.out);
+      writeFileSync(resolve(ctx.cwd, values.out), format === 'traj' ? writeAseTrajectory(frames.map((f) => labelledFrame(atoms, f))) : trajectoryText(format === 'xdatcar' ? 'xdatcar' : 'extxyz', atoms, frames));
     }
     const warnings = watch ? watch.warnings : null;
     const series = (key: string) => steps.map((v) => v[key] ?? null);

@@ -392,12 +392,16 @@ describe('latticework relax, md and eos', () => {
 
   it("md --velocities file continues a VASP-style CONTCAR's run (its velocity block, Å/fs) step for step as ASE does", async () => {
     const ase = JSON.parse(python(['-c', ASE_MD], dir)) as { contcarTotal: number[] };
-    const r = await run(mdCommand, ['CONTCAR', '--model', 'emt', '--ensemble', 'nve', '--velocities', 'file', '--timestep', '2', '--steps', '20', '--every', '20', '--json']);
+    const r = await run(mdCommand, ['CONTCAR', '--model', 'emt', '--ensemble', 'nve', '--velocities', 'file', '--timestep', '2', '--steps', '20', '--every', '10', '--out', 'contcar-run.traj', '--json']);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/^note: CONTCAR: the run starts from the file's velocities, at \d+\.\d K/);
     const doc = JSON.parse(r.out) as { energy: number[] };
     expect(doc.energy).toHaveLength(21);
     for (let k = 0; k <= 20; k++) expect(Math.abs(doc.energy[k] - ase.contcarTotal[k])).toBeLessThan(1e-9);
+    // the run as an ASE trajectory: ASE reads each frame's total energy (its potential energy and momenta) as the run's
+    const traj = JSON.parse(python(['-c', "import json\nfrom ase.io import read\nprint(json.dumps([a.get_total_energy() for a in read('contcar-run.traj', ':')]))"], dir)) as number[];
+    expect(traj).toHaveLength(3);
+    traj.forEach((e, i) => expect(Math.abs(e - doc.energy[10 * i])).toBeLessThan(1e-9));
   });
 
   it('with a trained potential, relax and md say where the structure left its training structures', { timeout: 300_000 }, async () => {
