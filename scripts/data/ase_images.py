@@ -8,8 +8,8 @@ Per row (`ase.db.connect(FILE).get_atoms(id)`) or image (`ase.io.read(FILE, ':')
 index and "key_value_pairs" its info): {"id", "numbers", "positions", "cell", "pbc",
 "energy", "free_energy", "forces", "stress", "key_value_pairs", "fixed" (the atoms its FixAtoms
 holds), "fixedScaled" ([atom, [3 booleans: fixed along each fractional axis]] per FixScaled),
-"fixedCartesian" (the same along x, y, z per FixCartesian), "masses" and "momenta" (null when the row
-has none of its own)};
+"fixedCartesian" (the same along x, y, z per FixCartesian), "masses", "momenta" and "tags" (null when
+the row has none of its own)};
 floats are written with repr, so they read back bit for bit. Forces are the stored ones (no
 constraint applied).
 """
@@ -53,6 +53,7 @@ def main(path):
             'fixedCartesian': [[int(c.a), [not m for m in c.mask]] for c in atoms.constraints if isinstance(c, FixCartesian)],
             'masses': atoms.get_masses().tolist() if atoms.has('masses') else None,
             'momenta': atoms.get_momenta().tolist() if atoms.has('momenta') else None,
+            'tags': atoms.get_tags().tolist() if atoms.has('tags') else None,
         })
     json.dump(rows, sys.stdout, default=lambda o: o.tolist())
     sys.stdout.write('\n')

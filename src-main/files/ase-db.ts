@@ -8,14 +8,14 @@
  * `key_value_pairs` as JSON text, `data` in ASE's binary object format; side tables `species`,
  * `keys`, `text_key_values`, `number_key_values`, and `information` (version).
  * Read: numbers, positions, cell, pbc, energy, free_energy, forces, stress (6 or 9 values),
- * initial magnetic moments and charges, masses and momenta (as site properties: an MD snapshot's
+ * initial magnetic moments and charges, masses, tags and momenta (as site properties: an MD snapshot's
  * momenta are its velocities, as an extended XYZ's), key-value pairs (as properties), and
  * the constraints that hold atoms: `FixAtoms` (F F F), `FixScaled` (its mask, on fractional
  * coordinates) and a `FixCartesian` of all three axes become selective-dynamics flags, as a POSCAR's
  * (sim/constraints.ts); any other constraint (a FixCartesian of some axes among them) is named in a
  * warning.
- * Written: the same, movement flags as `FixAtoms` and `FixScaled`, the row's total mass from its own
- * masses when it has them; info values that ASE cannot keep as
+ * Written: the same (tags as ASE's int32), movement flags as `FixAtoms` and `FixScaled`, the row's total
+ * mass from its own masses when it has them; info values that ASE cannot keep as
  * key-value pairs (arrays, nested values, reserved or malformed keys, strings that look like numbers)
  * are left out and named in a warning.
  */
@@ -257,6 +257,7 @@ export async function writeAseDb(path: string, frames: readonly LabelledFrame[])
       let mass = 0;
       for (let i = 0; i < n; i++) mass += own?.kind === 'number' && own.values.length === n ? own.values[i] : (elementInfo(s.numbers[i])?.mass ?? 0);
       const momenta = s.siteProperties.momenta;
+      const tags = s.siteProperties.tags?.kind === 'number' && s.siteProperties.tags.values.length === n ? s.siteProperties.tags : null;
       const values = [
         randomBytes(16).toString('hex'),
         t,
@@ -269,7 +270,7 @@ export async function writeAseDb(path: string, frames: readonly LabelledFrame[])
         siteNum('initial_magmoms'),
         siteNum('initial_charges'),
         siteNum('masses'),
-        null, // tags
+        tags ? blob(tags.values as ArrayLike<number>, 'i32') : null,
         momenta?.kind === 'vector' && momenta.width === 3 && momenta.values.length === 3 * n ? blob(momenta.values, 'f64') : null,
         constraintsJson(s),
         null, // calculator

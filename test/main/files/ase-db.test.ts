@@ -118,7 +118,7 @@ describe('ASE databases', () => {
     expect(r.warnings).toContain('row 2: its constraint FixBondLengths is not read: Latticework reads FixAtoms, FixScaled and FixCartesian');
   });
 
-  it("reads and writes an MD snapshot's momenta and a row's own masses, as ASE does: velocities go on with the run", async () => {
+  it("reads and writes an MD snapshot's momenta, a row's own masses and its tags, as ASE does: velocities go on with the run", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-asedb-'));
     const made = python([
       '-c',
@@ -129,6 +129,7 @@ describe('ASE databases', () => {
         'from ase.md.velocitydistribution import MaxwellBoltzmannDistribution',
         `db = connect('${join(dir, 'md.db')}')`,
         "a = bulk('Cu', 'fcc', a=3.6, cubic=True).repeat((2, 2, 1))",
+        'a.set_tags([1] * 8 + [2] * 8)',
         'MaxwellBoltzmannDistribution(a, temperature_K=400, rng=np.random.default_rng(2))',
         'db.write(a)',
         'b = a.copy()',
@@ -140,6 +141,7 @@ describe('ASE databases', () => {
     const rows = JSON.parse(python([SCRIPT, join(dir, 'md.db')]).stdout) as AseRow[];
     expect(rows[0].momenta).toHaveLength(16);
     expect([rows[0].masses, rows[1].masses]).toEqual([null, new Array(16).fill(70)]);
+    expect(rows[0].tags).toEqual([...new Array(8).fill(1), ...new Array(8).fill(2)]);
     const r = await readAseDb(join(dir, 'md.db'));
     r.frames.forEach((f, i) => expectSame(f, rows[i]));
     // the snapshot's velocities are ASE's get_velocities(); the row with masses of its own is refused as a start

@@ -30,6 +30,8 @@ export interface AseRow {
   /** The row's own masses and momenta, null without (absent from the stored golden rows, which have none). */
   masses?: number[] | null;
   momenta?: number[][] | null;
+  /** The atoms' tags, null without (absent from the stored golden rows). */
+  tags?: number[] | null;
 }
 
 export function python(args: string[], cwd?: string): { status: number | null; stdout: string; stderr: string } {
@@ -57,4 +59,7 @@ export function expectSame(f: LabelledFrame, row: AseRow) {
   const { masses, momenta } = f.structure.siteProperties;
   expect(masses ? Array.from(masses.values as Float64Array) : null).toEqual(row.masses ?? null);
   expect(momenta ? Array.from(momenta.values as Float64Array) : null).toEqual(row.momenta ? row.momenta.flat() : null);
+  // tags: ASE keeps them when any is not zero, and so do we (the stored golden rows do not list them)
+  const tags = f.structure.siteProperties.tags;
+  if (row.tags !== undefined) expect(tags ? Array.from(tags.values as Float64Array) : null).toEqual(row.tags && row.tags.some((t) => t !== 0) ? row.tags : null);
 }
