@@ -12,6 +12,7 @@ Bring it back with `latticework import-run THIS_FOLDER`.
 import argparse
 import os
 import sys
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -30,5 +31,21 @@ def main():
     return train(here, a.out, epochs=a.epochs, device_choice=a.device, log=log)
 
 
+def leave(code):
+    """Ends the process without Python's teardown, once the run's files are written. There PyTorch 1.13 can
+    deadlock: a gloo process group's destructor joins a worker thread that waits for the interpreter lock
+    the exiting thread holds (seen once in CI: rank 1 of 2 never exited after the run had finished)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+    except SystemExit as e:  # argparse: --help, or bad arguments (already printed)
+        status = e.code if isinstance(e.code, int) else 0
+    except BaseException:  # a failure: the run's status.json already says so
+        traceback.print_exc()
+        status = 1
+    leave(int(status or 0))
