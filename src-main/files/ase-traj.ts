@@ -163,38 +163,44 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
   };
 
   const frames: LabelledFrame[] = [];
-  let header: { item: Item; littleEndian: boolean; index: number } | null = null;
+  /** What images share until one carries its own (ASE's header): read once, from the image `index`. */
+  let header: { index: number; numbers: Int32Array; pbc: [boolean, boolean, boolean]; masses: Float64Array | null; constraints: unknown } | null = null;
   for (let index = 0; index < nitems; index++) {
     try {
       const where = `image ${index}`;
       const { item, littleEndian } = readItem(index);
-      if ('numbers' in item || 'numbers.' in item) header = { item, littleEndian, index };
+      if ('numbers' in item || 'numbers.' in item) {
+        const pbc = Array.isArray(item.pbc) ? item.pbc.map(Boolean) : [Boolean(item.pbc), Boolean(item.pbc), Boolean(item.pbc)];
+        header = {
+          index,
+          numbers: Int32Array.from((arrayOf(item, 'numbers', littleEndian, where) ?? fail(`${where}: no atomic numbers`)).values),
+          pbc: [pbc[0], pbc[1], pbc[2]],
+          masses: arrayOf(item, 'masses', littleEndian, where)?.values ?? null,
+          constraints: item.constraints,
+        };
+      }
       if (!header) fail(`${where}: no atomic numbers, and no image before it has them`);
       const h = header!;
-      const numbersArr = arrayOf(h.item, 'numbers', h.littleEndian, `image ${h.index}`) ?? fail(`image ${h.index}: no atomic numbers`);
-      const numbers = Int32Array.from(numbersArr.values);
-      const n = numbers.length;
+      const n = h.numbers.length;
       if (n > limits.maxAtoms) throw new StructureLimitError(shown, null, `${where} has ${n} atoms, more than the limit of ${limits.maxAtoms} (option maxAtoms)`);
       const own = (name: string) => arrayOf(item, name, littleEndian, where)?.values ?? null;
       const calc = item['calculator.'] && typeof item['calculator.'] === 'object' ? (item['calculator.'] as Item) : null;
       const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-      const pbcRaw = h.item.pbc;
-      const pbc = Array.isArray(pbcRaw) ? pbcRaw.map(Boolean) : [Boolean(pbcRaw), Boolean(pbcRaw), Boolean(pbcRaw)];
       const info = item.info;
       frames.push(
         aseFrame(
           {
             name: where,
-            numbers,
+            numbers: Int32Array.from(h.numbers),
             positions: own('positions') ?? fail(`${where}: no positions`),
             cell: own('cell') ?? [],
-            pbc: [pbc[0], pbc[1], pbc[2]],
-            masses: arrayOf(h.item, 'masses', h.littleEndian, where)?.values ?? null,
+            pbc: h.pbc,
+            masses: h.masses && Float64Array.from(h.masses),
             momenta: own('momenta'),
             magmoms: own('magmoms'),
             charges: own('charges'),
             tags: own('tags'),
-            constraints: h.item.constraints,
+            constraints: h.constraints,
             properties: info && typeof info === 'object' && !Array.isArray(info) ? (plainJson(info) as Record<string, unknown>) : {},
             energy: calc && num(calc.energy),
             freeEnergy: calc && num(calc.free_energy),
