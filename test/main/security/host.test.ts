@@ -193,7 +193,9 @@ describe('no stranger in', () => {
   it('refuses a second local client without the token, or with a wrong one, on loopback', async () => {
     const refusals = () => host.stderr().match(/ws-\d+: refused \(4401\): a valid access token is required/g)?.length ?? 0;
     const before = refusals();
-    for (const hello of [{ kind: 'hello' }, { kind: 'hello', token: '' }, { kind: 'hello', token: host.token.slice(0, -1) + '0' }, { kind: 'hello', token: 12 }]) {
+    // the wrong token differs from the real one in its last hex digit (a fixed '0' was the real token one time in 16)
+    const wrong = host.token.slice(0, -1) + (host.token.endsWith('0') ? '1' : '0');
+    for (const hello of [{ kind: 'hello' }, { kind: 'hello', token: '' }, { kind: 'hello', token: wrong }, { kind: 'hello', token: 12 }]) {
       const p = hostProbe({ hello });
       const code = await p.closed;
       expect([4401, 4400], JSON.stringify(hello)).toContain(code);
