@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src-shared/ipc/contract';
 import { SHARED_DATA } from '../helpers/shared-data';
-import { freePort, python, requireTorch } from '../helpers/torch';
+import { python } from '../helpers/python';
+import { freePort, requireTorch } from '../helpers/torch';
 import { appForFile } from './app';
 
 const EPOCHS = 3;

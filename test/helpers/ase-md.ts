@@ -4,7 +4,7 @@
  * `md.traj` in `dir` with a frame every `every` steps. Returns ASE's reading of each frame's potential
  * and kinetic energy (eV).
  */
-import { python } from './torch';
+import { python } from './python';
 
 export function aseMdTrajectory(dir: string, options: { temperature: number; seed: number; steps: number; every: number }): { potential: number[]; kinetic: number[] } {
   const script = [

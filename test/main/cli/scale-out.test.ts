@@ -6,7 +6,6 @@
  * and PaiNN potentials (energies and forces of 20 frames).
  * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/index';
 import { Database } from '../../../src-main/store/database';
 import { SHARED_DATA } from '../../helpers/shared-data';
-import { PYTHON, freePort, python, requireTorch } from '../../helpers/torch';
+import { PYTHON, python, runBounded } from '../../helpers/python';
+import { freePort, requireTorch } from '../../helpers/torch';
 import { emtFrames, io } from './commands/helpers';
 
 const lines = (file: string) =>
@@ -194,11 +194,9 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     tool('nvidia-smi', 'exit 9');
     tool('torchrun', `exec ${PYTHON} -m torch.distributed.run --redirects 1 --tee 1 "$@"`);
     const cluster = join(dir, 'cluster');
-    const job = spawnSync('bash', [join(cluster, 'train.sbatch'), '--device', 'cpu'], {
+    const job = runBounded('bash', [join(cluster, 'train.sbatch'), '--device', 'cpu'], {
       cwd: dir,
-      encoding: 'utf8',
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, OMP_NUM_THREADS: '1', SLURM_SUBMIT_DIR: cluster, SLURM_JOB_ID: '4242', SLURM_JOB_NODELIST: 'node001', SLURM_NNODES: '1', CPUS_PER_NODE: '2' },
-      maxBuffer: 64 << 20,
+      env: { PATH: `${bin}:${process.env.PATH}`, SLURM_SUBMIT_DIR: cluster, SLURM_JOB_ID: '4242', SLURM_JOB_NODELIST: 'node001', SLURM_NNODES: '1', CPUS_PER_NODE: '2' },
     });
     expect(job.status, `${job.stdout}\n${job.stderr}`).toBe(0);
     const status = JSON.parse(readFileSync(join(cluster, 'run', 'status.json'), 'utf8'));

@@ -11,7 +11,7 @@ import { emtFramesText } from '../../helpers/shared-data';
 import { golden } from '../../shared/sim/helpers';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { copperPoscar, tinyPotentialFile } from '../services/simulation-fixtures';
-import { python } from '../../helpers/torch';
+import { python } from '../../helpers/python';
 import { findSpaceGroup } from '../../../src-main/chem/spacegroup';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-sim-cli-'));

@@ -14,7 +14,8 @@ import { framesFromBytes, readFramesFile } from '../../../src-main/files/structu
 import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { ASE_FS, structureVelocities } from '../../../src-shared/sim';
 import { shared } from '../../helpers/shared-data';
-import { expectSame, python, SCRIPT, type AseRow } from './ase-images';
+import { python, runPython } from '../../helpers/python';
+import { expectSame, SCRIPT, type AseRow } from './ase-images';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
@@ -57,12 +58,12 @@ describe('ASE databases', () => {
     // the EMT frames' array-valued info (strain) cannot be a key-value pair: said, not silently dropped
     expect(warnings.join('\n')).toMatch(/left out: .*strain/);
 
-    const listed = python(['-m', 'ase', 'db', path]);
+    const listed = runPython(['-m', 'ase', 'db', path]);
     expect(listed.status, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(new RegExp(`Rows: ${frames.length}`));
     expect(listed.stdout).toMatch(/Cu|Ag|Au|Ni|Pd|Pt|Al/);
 
-    const read = python([SCRIPT, path]);
+    const read = runPython([SCRIPT, path]);
     expect(read.status, read.stderr).toBe(0);
     const rows = JSON.parse(read.stdout) as AseRow[];
     expect(rows).toHaveLength(frames.length);
@@ -77,14 +78,14 @@ describe('ASE databases', () => {
     const xyzHeld = { ...frames[k], structure: { ...held, siteProperties: { move_mask: { kind: 'number' as const, values: Float64Array.from(held.numbers, (_, i) => (i === 1 ? 0 : 1)) } } } };
     const path2 = join(mkdtempSync(join(tmpdir(), 'lw-asedb-')), 'move-mask.db');
     await writeAseDb(path2, [xyzHeld]);
-    const fromMask = JSON.parse(python([SCRIPT, path2]).stdout) as AseRow[];
+    const fromMask = JSON.parse(python([SCRIPT, path2])) as AseRow[];
     expect([fromMask[0].fixed, fromMask[0].fixedScaled]).toEqual([[1], []]);
     // and a three-column move_mask (x, y, z) as FixCartesian, which ASE reads and we read back
     const xyz3 = Float64Array.from({ length: 3 * held.numbers.length }, (_, i) => (i === 3 || i === 4 ? 0 : 1));
     const cartesianHeld = { ...frames[k], structure: { ...held, siteProperties: { move_mask: { kind: 'vector' as const, width: 3, values: xyz3 } } } };
     const path3 = join(mkdtempSync(join(tmpdir(), 'lw-asedb-')), 'move-mask-3.db');
     await writeAseDb(path3, [cartesianHeld]);
-    const fromMask3 = JSON.parse(python([SCRIPT, path3]).stdout) as AseRow[];
+    const fromMask3 = JSON.parse(python([SCRIPT, path3])) as AseRow[];
     expect([fromMask3[0].fixed, fromMask3[0].fixedScaled, fromMask3[0].fixedCartesian]).toEqual([[], [], [[1, [true, true, false]]]]);
     expectSame((await readAseDb(path3)).frames[0], fromMask3[0]);
 
@@ -95,7 +96,7 @@ describe('ASE databases', () => {
 
   it("reads FixAtoms (by mask too) and FixScaled as the atoms a row holds, and names a constraint it does not read", async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'lw-asedb-')), 'held.db');
-    const made = python([
+    const made = runPython([
       '-c',
       [
         'from ase.build import fcc111',
@@ -120,7 +121,7 @@ describe('ASE databases', () => {
 
   it("reads and writes an MD snapshot's momenta, a row's own masses and its tags, as ASE does: velocities go on with the run", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-asedb-'));
-    const made = python([
+    const made = runPython([
       '-c',
       [
         'import numpy as np',
@@ -138,7 +139,7 @@ describe('ASE databases', () => {
       ].join('\n'),
     ]);
     expect(made.status, made.stderr).toBe(0);
-    const rows = JSON.parse(python([SCRIPT, join(dir, 'md.db')]).stdout) as AseRow[];
+    const rows = JSON.parse(python([SCRIPT, join(dir, 'md.db')])) as AseRow[];
     expect(rows[0].momenta).toHaveLength(16);
     expect([rows[0].masses, rows[1].masses]).toEqual([null, new Array(16).fill(70)]);
     expect(rows[0].tags).toEqual([...new Array(8).fill(1), ...new Array(8).fill(2)]);
@@ -151,10 +152,10 @@ describe('ASE databases', () => {
     expect(() => structureVelocities(r.frames[1].structure)).toThrow(/has a mass of its own \(70 u/);
     // written back, ASE reads the same momenta and masses, and the row's total mass from its own masses
     await writeAseDb(join(dir, 'back.db'), r.frames);
-    const back = JSON.parse(python([SCRIPT, join(dir, 'back.db')]).stdout) as AseRow[];
+    const back = JSON.parse(python([SCRIPT, join(dir, 'back.db')])) as AseRow[];
     back.forEach((row, i) => expectSame(r.frames[i], row));
     const mass = python(['-c', `from ase.db import connect; print([row.mass for row in connect('${join(dir, 'back.db')}').select()])`]);
-    expect(JSON.parse(mass.stdout)).toEqual([16 * 63.546, 16 * 70]);
+    expect(JSON.parse(mass)).toEqual([16 * 63.546, 16 * 70]);
   });
 
   it('refuses a SQLite file that is not an ASE database, and will not overwrite one', async () => {

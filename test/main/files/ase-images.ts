@@ -2,7 +2,6 @@
  * What ASE 3.22 reads from an ASE database or trajectory (scripts/data/ase_images.py, run with Debian's
  * python3-ase: `.ci/run` installs it), and the check that a frame we read is that image bit for bit.
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { LabelledFrame } from '../../../src-shared/chem';
@@ -32,12 +31,6 @@ export interface AseRow {
   momenta?: number[][] | null;
   /** The atoms' tags, null without (absent from the stored golden rows). */
   tags?: number[] | null;
-}
-
-export function python(args: string[], cwd?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', maxBuffer: 1 << 28, cwd });
-  if (r.error) throw new Error(`this test needs Debian's python3-ase (/usr/bin/python3): ${r.error.message}`);
-  return r;
 }
 
 /** Our frame equals ASE's row or image exactly (bit for bit). */

@@ -16,7 +16,8 @@ import { isAseTrajectory, readAseTrajectory, writeAseTrajectory } from '../../..
 import { framesFromBytes, readFramesFile, readStructuresFile } from '../../../src-main/files/structure-file';
 import { StructureParseError } from '../../../src-shared/chem';
 import { structureVelocities } from '../../../src-shared/sim';
-import { expectSame, python, SCRIPT, type AseRow } from './ase-images';
+import { runPython } from '../../helpers/python';
+import { expectSame, SCRIPT, type AseRow } from './ase-images';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-asetraj-'));
 
@@ -61,10 +62,10 @@ m = molecule('CH3OH'); m.calc = EMT(); m.get_forces(); t.write(m)
 t.close()
 `;
 
-const made = python(['-c', MAKE], dir);
+const made = runPython(['-c', MAKE], { cwd: dir });
 
 function ase(name: string): AseRow[] {
-  const r = python([SCRIPT, join(dir, name)], dir);
+  const r = runPython([SCRIPT, join(dir, name)], { cwd: dir });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as AseRow[];
 }
@@ -112,7 +113,7 @@ describe('ASE trajectories', () => {
       (await readFramesFile(join(dir, out), out)).frames.forEach((f, i) => expectSame(f, rows[i]));
     }
     // ASE appends an image to a file we wrote (its offset table has ASE's room) and reads them all
-    const appended = python(['-c', "from ase.io import read\nfrom ase.io.trajectory import Trajectory\nt = Trajectory('ours-md.traj', 'a')\nt.write(read('md.traj', 0))\nt.close()\nprint(len(read('ours-md.traj', ':')))"], dir);
+    const appended = runPython(['-c', "from ase.io import read\nfrom ase.io.trajectory import Trajectory\nt = Trajectory('ours-md.traj', 'a')\nt.write(read('md.traj', 0))\nt.close()\nprint(len(read('ours-md.traj', ':')))"], { cwd: dir });
     expect(appended.status, appended.stderr).toBe(0);
     expect(Number(appended.stdout)).toBe(6);
     // from the command line: any frames to a .traj

@@ -20,7 +20,8 @@ import { trainValTestSplit } from '../../../src-shared/model/split';
 import { trainingDomain } from '../../../src-shared/model/domain';
 import { readFrames } from '../../../src-shared/chem';
 import { SHARED_DATA } from '../../helpers/shared-data';
-import { python, requireTorch } from '../../helpers/torch';
+import { python } from '../../helpers/python';
+import { requireTorch } from '../../helpers/torch';
 
 const lines = (file: string) =>
   readFileSync(file, 'utf8')

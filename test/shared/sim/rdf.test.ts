@@ -3,8 +3,8 @@
  * numbers for random alloys in triclinic and slab cells; a cell too small for ASE equals ASE's RDF of
  * its supercell; partial RDFs are ASE's rescaled to the textbook normalisation.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { python } from '../../helpers/python';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { radialDistribution, type FrameGeometry } from '../../../src-shared/sim/rdf';
 import { maxAbsDiff } from './helpers';
@@ -49,9 +49,7 @@ print(json.dumps(cases))
 `;
 
 function aseCases(): AseCase[] {
-  const r = spawnSync('/usr/bin/python3', ['-c', SCRIPT], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.error || r.status !== 0) throw new Error(`this test needs Debian's python3-ase (/usr/bin/python3): ${r.error?.message ?? r.stderr}`);
-  return JSON.parse(r.stdout) as AseCase[];
+  return JSON.parse(python(['-c', SCRIPT])) as AseCase[];
 }
 
 const frameOf = (c: AseCase): FrameGeometry => ({ numbers: Int32Array.from(c.numbers), cart: Float64Array.from(c.positions.flat()), lattice: c.cell, pbc: c.pbc });
