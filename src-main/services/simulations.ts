@@ -16,7 +16,7 @@ import type { Structure } from '../../src-shared/chem/structure';
 import { writeCif, writePoscar, writeExtxyz } from '../../src-shared/chem';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { SimulationFramePoint, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
-import { checkSimulationInput, constraintsOf, labelledFrame, SimulationInputError, trajectoryText, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
+import { checkSimulationInput, constraintsOf, labelledFrame, SimulationInputError, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import {
@@ -34,6 +34,7 @@ import {
 import type { SimulateEvent } from '../workers/simulate';
 import { loadModelFile } from './models';
 import { loadStructure, storeMadeStructure } from './structures';
+import { writeTrajectoryFile } from '../files/trajectory-file';
 
 interface Active {
   jobId: string;
@@ -234,12 +235,12 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       const structures = await readStructures(core.db, id);
       const base = safeName(r.name);
       if (what === 'trajectory') {
-        if (format !== 'extxyz' && format !== 'xdatcar') throw new UserError(`a trajectory is written as extxyz or xdatcar, not ${format}`);
+        if (format !== 'extxyz' && format !== 'xdatcar' && format !== 'traj') throw new UserError(`a trajectory is written as extxyz, xdatcar or traj, not ${format}`);
         const frames = await readFrames(core.db, id);
         if (frames.length === 0) throw new UserError(`simulation ${id} has no frames yet`);
-        const initial = structures!.initial;
-        const text = trajectoryText(format, trajectoryAtoms(r, initial), frames);
-        return { fileName: format === 'extxyz' ? `${base}.extxyz` : `${base}.XDATCAR`, text };
+        const file = writeTrajectoryFile(format, trajectoryAtoms(r, structures!.initial), frames);
+        const fileName = format === 'extxyz' ? `${base}.extxyz` : format === 'traj' ? `${base}.traj` : `${base}.XDATCAR`;
+        return typeof file === 'string' ? { fileName, text: file } : { fileName, base64: Buffer.from(file).toString('base64') };
       }
       // a run cut short (interrupted, failed) ends at its last frame written
       let final = structures?.final ? structureFromJSON(structures.final) : null;

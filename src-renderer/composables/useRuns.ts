@@ -9,6 +9,7 @@ import { computed, readonly, ref, shallowRef } from 'vue';
 import type { PredictionPoint, RunDetail, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
+import { downloadFile } from '../lib/download';
 import { errorMessage } from '../lib/format';
 import { appendProgress, emptySeries, mergeSeries, seriesFromPoints } from '../lib/series';
 import type { RunSeries } from '../lib/series';
@@ -205,7 +206,7 @@ async function remove(ids: number[]): Promise<void> {
 async function exportCsv(ids: number[], what: 'runs' | 'metrics'): Promise<void> {
   try {
     const r = await getApi().runs.exportCsv({ ids, what });
-    downloadText(r.fileName, r.csv, 'text/csv');
+    downloadFile(r.fileName, r.csv, 'text/csv');
     actionError.value = null;
   } catch (e) {
     actionError.value = errorMessage(e);
@@ -213,16 +214,6 @@ async function exportCsv(ids: number[], what: 'runs' | 'metrics'): Promise<void>
 }
 
 /** Saves text as a file through a temporary object URL. */
-export function downloadText(fileName: string, text: string, type = 'text/plain'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 function setIncludeArchived(v: boolean): void {
   includeArchived.value = v;

@@ -13,7 +13,7 @@ import type { SimulationDetail, SimulationFramesEvent, SimulationFrameView, Simu
 import { getApi } from '../api/client';
 import { errorMessage } from '../lib/format';
 import { appendFramesToSeries, formRequest, type SimulationForm } from '../lib/simulation';
-import { downloadText } from './useRuns';
+import { downloadFile, fromBase64 } from '../lib/download';
 import { whenConnected } from './whenConnected';
 import { whileBusy } from './whileBusy';
 
@@ -204,11 +204,11 @@ const remove = (id: number) =>
     else if (compared.value?.id === id) void compareWith(null);
   });
 
-/** The trajectory (extxyz, XDATCAR) or the final structure (CIF, POSCAR) as a download. */
-const exportFile = (id: number, what: 'trajectory' | 'final', format: 'extxyz' | 'xdatcar' | 'cif' | 'poscar') =>
+/** The trajectory (extxyz, XDATCAR, ASE's .traj) or the final structure (CIF, POSCAR) as a download. */
+const exportFile = (id: number, what: 'trajectory' | 'final', format: 'extxyz' | 'xdatcar' | 'traj' | 'cif' | 'poscar') =>
   act(`export ${what}`, async () => {
     const r = await getApi().simulations.export({ id, what, format });
-    downloadText(r.fileName, r.text);
+    downloadFile(r.fileName, 'base64' in r ? fromBase64(r.base64) : r.text);
   });
 
 /** Frame `index` of a run stored as a new structure of the library (null when refused: actionError says why). */

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { atomicNumber, readFrames } from '../../src-shared/chem';
+import { readAseTrajectory } from '../../src-main/files/ase-traj';
 import { elementColorHex } from '../../src-renderer/viewer/elementStyle';
 import { countColour } from './canvas';
 import { appForFile } from './app';
@@ -121,6 +122,14 @@ describe('Simulate', () => {
     const frames = readFrames('t.extxyz', readFileSync(path!, 'utf8')).frames;
     expect(frames.length).toBeGreaterThan(2);
     expect(frames.at(-1)!.energy!).toBeLessThan(frames[0].energy!);
+    // the same frames as ASE's binary trajectory: its bytes come through the download intact
+    const trajDownload = page.waitForEvent('download');
+    await page.getByTestId('simulation-export-traj').click();
+    const traj = await trajDownload;
+    expect(traj.suggestedFilename()).toMatch(/\.traj$/);
+    const images = readAseTrajectory(readFileSync((await traj.path())!), traj.suggestedFilename(), { maxAtoms: 1000, maxStructures: 10_000 }).frames;
+    expect(images.map((f) => f.energy)).toEqual(frames.map((f) => f.energy));
+    expect(Array.from(images.at(-1)!.structure.cart)).toEqual(Array.from(frames.at(-1)!.structure.cart));
     await app.screenshot('simulate-relaxed');
 
     // a kept MD frame carries its velocities, and the next run can go on from them; the relaxed frame has none

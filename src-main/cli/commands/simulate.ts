@@ -13,10 +13,8 @@ import {
   checkSimulationInput,
   constraintsOf,
   keepsSymmetry,
-  labelledFrame,
   runSimulation,
   SIMULATION_DEFAULTS,
-  trajectoryText,
   type SimulationHooks,
   type MdParameters,
   type RelaxParameters,
@@ -31,7 +29,7 @@ import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { describeFileConstraints, fileConstraints, parseAtomIndices } from '../../../src-shared/sim/constraints';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
-import { writeAseTrajectory } from '../../files/ase-traj';
+import { writeTrajectoryFile } from '../../files/trajectory-file';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { flagOptions, outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
@@ -440,7 +438,7 @@ export const mdCommand: Command = {
     if (values.out && frames.length) {
       const atoms = { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) };
       const format = outputFormat(values.out);
-      writeFileSync(resolve(ctx.cwd, values.out), format === 'traj' ? writeAseTrajectory(frames.map((f) => labelledFrame(atoms, f))) : trajectoryText(format === 'xdatcar' ? 'xdatcar' : 'extxyz', atoms, frames));
+      writeFileSync(resolve(ctx.cwd, values.out), writeTrajectoryFile(format === 'traj' || format === 'xdatcar' ? format : 'extxyz', atoms, frames));
     }
     const warnings = watch ? watch.warnings : null;
     const series = (key: string) => steps.map((v) => v[key] ?? null);

@@ -87,6 +87,9 @@ export interface SimulationFramePoint {
  * since the previous event (in order), the latest frame in full (for the viewer), how many frames
  * are stored, and the steps done and planned (MD steps, the optimiser's limit, or the volumes).
  */
+/** An exported file: text, or the bytes of a binary one (ASE's `.traj`) as base64. */
+export type SimulationExportFile = { fileName: string; text: string } | { fileName: string; base64: string };
+
 export interface SimulationFramesEvent {
   simulationId: number;
   points: SimulationFramePoint[];
@@ -200,9 +203,12 @@ export const simulationsService = {
     keepFrame: method<StructureRecord>()(z.object({ id, index: z.number().int().nonnegative() }).strict()),
     cancel: method<SimulationRecord>()(z.object({ id }).strict()),
     delete: method<{ deleted: boolean }>()(z.object({ id }).strict()),
-    /** The trajectory (extended XYZ with energies, forces and stress; XDATCAR) or the final structure (CIF, POSCAR) as text. */
-    export: method<{ fileName: string; text: string }>()(
-      z.object({ id, what: z.enum(['trajectory', 'final']), format: z.enum(['extxyz', 'xdatcar', 'cif', 'poscar']) }).strict(),
+    /**
+     * The trajectory (extended XYZ with energies, forces and stress; XDATCAR; ASE's binary `.traj`, as
+     * base64) or the final structure (CIF, POSCAR, extended XYZ) as a file to save.
+     */
+    export: method<SimulationExportFile>()(
+      z.object({ id, what: z.enum(['trajectory', 'final']), format: z.enum(['extxyz', 'xdatcar', 'traj', 'cif', 'poscar']) }).strict(),
     ),
   },
   events: {

@@ -13,6 +13,7 @@ import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { connect, serveTestCore, startTestHost } from '../../helpers/core';
 import { copperPoscar, tinyPotentialFile } from './simulation-fixtures';
 import { findSpaceGroup } from '../../../src-main/chem/spacegroup';
+import { readAseTrajectory } from '../../../src-main/files/ase-traj';
 
 const served = serveTestCore();
 
@@ -39,6 +40,13 @@ function waitForStatus(api: LatticeworkApi, id: number, statuses: SimulationReco
       }
     });
   });
+}
+
+/** An export that is text (every format but ASE's binary `.traj`). */
+async function exportText(api: LatticeworkApi, arg: Parameters<LatticeworkApi['simulations']['export']>[0]): Promise<{ fileName: string; text: string }> {
+  const file = await api.simulations.export(arg);
+  if (!('text' in file)) throw new Error(`${file.fileName} came as bytes, not text`);
+  return file;
 }
 
 async function importStructure(api: LatticeworkApi, name: string, text: string): Promise<number> {
@@ -87,20 +95,20 @@ describe('simulations service', () => {
     expect(mine.at(-1)!.frames).toBe(done.frames);
     for (const s of mine) expect(s.latest.index).toBe(s.points.at(-1)!.index);
 
-    const xyz = await api.simulations.export({ id: done.id, what: 'trajectory', format: 'extxyz' });
+    const xyz = await exportText(api, { id: done.id, what: 'trajectory', format: 'extxyz' });
     const back = readChemFrames(xyz.fileName, xyz.text).frames;
     expect(back).toHaveLength(done.frames);
     expect(back.at(-1)!.energy).toBeCloseTo(done.summary.energy, 10);
     expect(Array.from(back[2].forces!)).toEqual(frames[2].forces.map((x) => expect.closeTo(x, 12)) as unknown as number[]);
-    const xdatcar = await api.simulations.export({ id: done.id, what: 'trajectory', format: 'xdatcar' });
+    const xdatcar = await exportText(api, { id: done.id, what: 'trajectory', format: 'xdatcar' });
     expect(xdatcar.fileName).toMatch(/XDATCAR$/);
     expect(readChemFrames('XDATCAR', xdatcar.text).frames).toHaveLength(done.frames);
     for (const format of ['cif', 'poscar'] as const) {
-      const out = await api.simulations.export({ id: done.id, what: 'final', format });
+      const out = await exportText(api, { id: done.id, what: 'final', format });
       const s = readChemStructures(out.fileName, out.text).structures[0];
       expect(new EmtCalculator().compute(s).energy).toBeCloseTo(done.summary.energy, 6);
     }
-    await expect(api.simulations.export({ id: done.id, what: 'trajectory', format: 'cif' })).rejects.toThrow(/extxyz or xdatcar/);
+    await expect(api.simulations.export({ id: done.id, what: 'trajectory', format: 'cif' })).rejects.toThrow(/extxyz, xdatcar or traj/);
 
     // the relaxed frame kept as a structure of the library: the same atoms, and a run from it starts relaxed
     const changed: number[][] = [];
@@ -141,10 +149,10 @@ describe('simulations service', () => {
     const expected = Array.from({ length: 32 }, (_, i) => (i === 0 || i === 7 ? 'F F F' : i === 1 ? 'F F T' : 'T T T'));
     const kept = await api.simulations.keepFrame({ id: done.id, index: done.frames - 1 });
     expect(flags((await api.structures.get({ id: kept.id })).structure)).toEqual(expected);
-    const poscarOut = await api.simulations.export({ id: done.id, what: 'final', format: 'poscar' });
+    const poscarOut = await exportText(api, { id: done.id, what: 'final', format: 'poscar' });
     expect(flags(readChemStructures(poscarOut.fileName, poscarOut.text).structures[0])).toEqual(expected);
     // every frame of the exported trajectory flags them too (a cubic cell: as a move_mask along x, y, z)
-    const trajectory = await api.simulations.export({ id: done.id, what: 'trajectory', format: 'extxyz' });
+    const trajectory = await exportText(api, { id: done.id, what: 'trajectory', format: 'extxyz' });
     const read = readChemStructures(trajectory.fileName, trajectory.text).structures;
     expect(read).toHaveLength(done.frames);
     for (const s of [read[0], read.at(-1)!]) expect(fileConstraints(s)).toEqual({ fixed: [0, 7], partial: [{ atom: 1, held: [true, true, false], frame: 'cartesian' }] });
@@ -195,8 +203,21 @@ describe('simulations service', () => {
     const frames = await api.simulations.frames({ id: done.id });
     expect(frames.map((f) => f.velocities?.length)).toEqual([96, 96, 96]);
     // the exported trajectory carries them as ASE's momenta
-    const text = (await api.simulations.export({ id: done.id, what: 'trajectory', format: 'extxyz' })).text;
+    const text = (await exportText(api, { id: done.id, what: 'trajectory', format: 'extxyz' })).text;
     expect(text).toMatch(/momenta:R:3/);
+    // and as an ASE trajectory (bytes, as base64): the same frames, energies, forces and momenta
+    const traj = await api.simulations.export({ id: done.id, what: 'trajectory', format: 'traj' });
+    expect(traj.fileName).toMatch(/\.traj$/);
+    if (!('base64' in traj)) throw new Error('a .traj export came as text');
+    const images = readAseTrajectory(Buffer.from(traj.base64, 'base64'), traj.fileName, { maxAtoms: 1000, maxStructures: 1000 }).frames;
+    const fromXyz = readChemFrames('t.extxyz', text).frames;
+    expect(images).toHaveLength(3);
+    images.forEach((image, i) => {
+      expect(image.energy).toBe(fromXyz[i].energy);
+      expect(Array.from(image.forces!)).toEqual(Array.from(fromXyz[i].forces!));
+      expect(Array.from(image.structure.cart)).toEqual(Array.from(fromXyz[i].structure.cart));
+      expect(Array.from(image.structure.siteProperties.momenta!.values as Float64Array)).toEqual(Array.from(fromXyz[i].structure.siteProperties.momenta!.values as Float64Array));
+    });
     // start again from step 10 with its velocities: step 10 of the new run is step 20 of the first
     const kept = await api.simulations.keepFrame({ id: done.id, index: 1 });
     const next = await api.simulations.start({ structureId: kept.id, calculator: { kind: 'emt' }, parameters: { ...nve, steps: 10, every: 10, velocities: 'structure' } });
@@ -222,7 +243,7 @@ describe('simulations service', () => {
     // the run gives its space group at the start and at the end, at 0.01 Å: one atom moved off its site made
     // the crystal P4mm, and it went most of the way back (a kept group may grow, as in ASE; at 1e-5 Å it is P4mm still)
     expect(done.summary?.task === 'relax' && done.summary.spaceGroups && [done.summary.spaceGroups.start.symbol, done.summary.spaceGroups.end.symbol]).toEqual(['P4mm', 'Fm-3m']);
-    const final = readChemStructures('final.cif', (await api.simulations.export({ id: done.id, what: 'final', format: 'cif' })).text).structures[0];
+    const final = readChemStructures('final.cif', (await exportText(api, { id: done.id, what: 'final', format: 'cif' })).text).structures[0];
     const start = readChemStructures('start.vasp', copperPoscar(2, 0.2)).structures[0];
     expect(findSpaceGroup(final, 1e-5)!.number).toBe(findSpaceGroup(start, 1e-5)!.number);
     // held atoms and a kept symmetry do not go together: refused at once
@@ -357,7 +378,7 @@ describe('a killed app', () => {
           expect(stored.map((f) => f.index)).toEqual(stored.map((_, i) => i));
           expect(stored.every((f) => f.cart.length === 3 * 108 && f.forces.length === 3 * 108)).toBe(true);
           // the last frame written is the structure it ends at
-          const out = await api.simulations.export({ id, what: 'final', format: 'poscar' });
+          const out = await exportText(api, { id, what: 'final', format: 'poscar' });
           expect(readChemStructures(out.fileName, out.text).structures[0].numbers).toHaveLength(108);
         } finally {
           transport.close();

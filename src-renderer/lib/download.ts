@@ -1,0 +1,24 @@
+/**
+ * Saving a file the core made (an export, a table): the browser's download, which the desktop app
+ * turns into its save dialog. Text, or bytes for a binary file (an ASE `.traj`, sent as base64).
+ */
+
+/** Offers `content` as a file named `fileName`. */
+export function downloadFile(fileName: string, content: string | Uint8Array<ArrayBuffer>, type = content instanceof Uint8Array ? 'application/octet-stream' : 'text/plain'): void {
+  const url = URL.createObjectURL(new Blob([content], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Base64 as bytes. */
+export function fromBase64(base64: string): Uint8Array<ArrayBuffer> {
+  const s = atob(base64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
