@@ -13,7 +13,7 @@ import { atomicNumber, elementInfo, elementSymbol, parseTypeSymbol } from './ele
 import { StructureLimitError, StructureParseError, StructureWriteError } from './errors';
 import { cartToFrac, determinant, fmtNumber as f, fracToCart } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
-import { axesAligned, movementFlags, partiallyFlagged, type Mat3, type SiteProperty, type Structure, type Vec3 } from './structure';
+import { axesAligned, heldByFlags, movementFlags, type Mat3, type SiteProperty, type Structure, type Vec3 } from './structure';
 import { speciesName, vaspSpeciesAndCounts } from './vasp-common';
 
 const WS = /\s+/;
@@ -239,7 +239,7 @@ export function writePoscar(s: Structure): string {
   let comment = s.name.replace(/[\r\n]+/g, ' ') || groups.map((g) => g.sym).join(' ');
   // flags along x, y and z are flags along the lattice vectors only in a diagonal cell; else, as ASE's
   // write_vasp does with FixCartesian, those atoms are written free, and the comment says so
-  const lost = sd && flags!.frame === 'cartesian' && !axesAligned(s.lattice) ? partiallyFlagged(sd) : [];
+  const lost = sd && flags!.frame === 'cartesian' && !axesAligned(s.lattice) ? heldByFlags(sd).partial.map((p) => p.atom) : [];
   for (const i of lost) sd!.fill(1, 3 * i, 3 * i + 3);
   if (lost.length) comment += ` (atoms ${lost.join(', ')} held along x, y or z only: written free)`;
   const out: string[] = [comment, '1.0'];

@@ -75,12 +75,18 @@ export function axesAligned(lattice: Mat3 | null): boolean {
   return true;
 }
 
-/** Atoms whose flags hold some axes but not all three (0-based). */
-export function partiallyFlagged(flags: ArrayLike<number>): number[] {
-  const out: number[] = [];
-  for (let i = 0; 3 * i + 2 < flags.length; i++) {
-    const free = (flags[3 * i] ? 1 : 0) + (flags[3 * i + 1] ? 1 : 0) + (flags[3 * i + 2] ? 1 : 0);
-    if (free === 1 || free === 2) out.push(i);
+/**
+ * What movement flags (3 per atom, 0 = held along that axis) hold: the atoms held along all three
+ * axes, and the atoms held along some only, with those axes (0-based atoms).
+ */
+export function heldByFlags(flags: ArrayLike<number>): { fixed: number[]; partial: { atom: number; held: [boolean, boolean, boolean] }[] } {
+  const fixed: number[] = [];
+  const partial: { atom: number; held: [boolean, boolean, boolean] }[] = [];
+  for (let atom = 0; 3 * atom + 2 < flags.length; atom++) {
+    const held: [boolean, boolean, boolean] = [!flags[3 * atom], !flags[3 * atom + 1], !flags[3 * atom + 2]];
+    const count = held.filter((h) => h).length;
+    if (count === 3) fixed.push(atom);
+    else if (count > 0) partial.push({ atom, held });
   }
-  return out;
+  return { fixed, partial };
 }

@@ -12,7 +12,7 @@ import { StructureLimitError, StructureParseError } from './errors';
 import { cartToFrac, determinant, fmtNumber as f } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
 import { LABEL_KEYS, matrixFromVoigt, type Voigt6 } from './frames';
-import { axesAligned, movementFlags, partiallyFlagged, type Mat3, type SiteProperty, type Structure } from './structure';
+import { axesAligned, heldByFlags, movementFlags, type Mat3, type SiteProperty, type Structure } from './structure';
 
 export type InfoValue = string | number | boolean | number[] | boolean[] | string[] | unknown;
 
@@ -416,7 +416,7 @@ export function writeExtxyz(structures: Structure | Structure[]): string {
     const tf = (v: number) => (v ? 'T' : 'F');
     let keptSelective = false;
     if (moves) {
-      const partial = partiallyFlagged(moves);
+      const partial = heldByFlags(moves).partial;
       keptSelective = partial.length > 0 && flags.frame === 'lattice' && !axesAligned(s.lattice);
       if (partial.length === 0 || keptSelective) {
         const held = (i: number) => !moves[3 * i] && !moves[3 * i + 1] && !moves[3 * i + 2];

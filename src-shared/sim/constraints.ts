@@ -14,7 +14,7 @@
  * as ASE's `write_vasp` writes its constraints: a POSCAR written from it flags each held atom F F F,
  * an atom held along some axes F along those, and the rest T T T.
  */
-import { movementFlags, type SiteProperty, type Structure, type WithSiteProperties } from '../chem/structure';
+import { heldByFlags, movementFlags, type SiteProperty, type Structure, type WithSiteProperties } from '../chem/structure';
 import { plural } from '../text';
 import type { AxisConstraint } from './atoms';
 
@@ -28,16 +28,8 @@ export interface FileConstraints {
 export function fileConstraints(structure: WithSiteProperties): FileConstraints | null {
   const flags = movementFlags(structure);
   if (!flags) return null;
-  const { values, frame } = flags;
-  const fixed: number[] = [];
-  const partial: AxisConstraint[] = [];
-  for (let atom = 0; 3 * atom + 2 < values.length; atom++) {
-    const held: [boolean, boolean, boolean] = [values[3 * atom] === 0, values[3 * atom + 1] === 0, values[3 * atom + 2] === 0];
-    const count = held.filter((h) => h).length;
-    if (count === 3) fixed.push(atom);
-    else if (count > 0) partial.push({ atom, held, frame });
-  }
-  return { fixed, partial };
+  const { fixed, partial } = heldByFlags(flags.values);
+  return { fixed, partial: partial.map((p): AxisConstraint => ({ ...p, frame: flags.frame })) };
 }
 
 /** The most atom indices a list may name (the simulation contract's limit). */
