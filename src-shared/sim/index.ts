@@ -12,6 +12,7 @@ export { PairList } from './pairs';
 export * from './filters';
 export * from './optimizers';
 export * from './relax';
+export * from './curvature';
 export * from './dynamics';
 export * from './thermostats';
 export * from './md';

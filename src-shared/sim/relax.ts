@@ -6,9 +6,16 @@
  * The loop is ASE's `Optimizer.run`: evaluate, report the frame, stop when converged, else step;
  * `steps` counts the optimiser steps taken (one fewer than the evaluations). A result always says
  * why the run stopped, and a run that did not converge says by how much.
+ *
+ * Vanishing forces do not make a minimum: an optimiser also stops at a saddle point. With `minimum`,
+ * a converged relaxation measures the lowest curvature there (curvature.ts); with 'escape', at a
+ * saddle point it pushes the atoms along the mode that lowers the energy and relaxes on, at most
+ * `MAX_ESCAPES` times, within the same step budget. Neither is ASE's default, and without `minimum`
+ * the run is ASE's step for step.
  */
 import type { Atoms } from './atoms';
 import type { Calculator } from './calculator';
+import { lowestCurvature, SADDLE_CURVATURE } from './curvature';
 import { AtomPositions, CellFilter, type Evaluation, type Optimizable } from './filters';
 import { Fire, Lbfgs, type Optimizer } from './optimizers';
 import { fromGPa, toGPa } from './units';
@@ -27,6 +34,8 @@ export interface RelaxOptions {
   pressure?: number;
   /** With `cell`: change only the volume (default false). */
   hydrostatic?: boolean;
+  /** After converging: measure the lowest curvature ('check'), and leave a saddle point along its mode ('escape'). */
+  minimum?: 'check' | 'escape';
   /** Called after every evaluation (step 0 is the start); may be async (a job writes the frame). */
   onStep?: (frame: RelaxFrame) => void | Promise<void>;
   /** Checked before every step; set `aborted` to stop the run (status 'cancelled'). */
@@ -34,6 +43,24 @@ export interface RelaxOptions {
 }
 
 export const RELAX_DEFAULTS = Object.freeze({ optimizer: 'fire' as const, fmax: 0.05, smax: fromGPa(0.1), maxSteps: 500 });
+
+/** Most saddle points a relaxation leaves (`minimum: 'escape'`). */
+export const MAX_ESCAPES = 5;
+
+/** How far the largest atomic move of a push off a saddle point goes, Å. */
+const ESCAPE_PUSH = 0.1;
+
+/** What the curvature check found at the end of a relaxation. */
+export interface MinimumCheck {
+  /** The lowest curvature of the energy at the relaxed positions, eV/Å² (the cell held). */
+  lowest: number;
+  /** True when it is below `SADDLE_CURVATURE`: the relaxation ended at a saddle point, not a minimum. */
+  saddle: boolean;
+  /** Saddle points left along their mode on the way. */
+  escapes: number;
+  /** Force calls the checks and pushes made (beyond the optimiser's steps). */
+  forceCalls: number;
+}
 
 export interface RelaxFrame extends Evaluation {
   step: number;
@@ -56,6 +83,8 @@ export interface RelaxResult {
   forces: Float64Array;
   /** The relaxed (or last) state; the same object that was passed in, moved. */
   atoms: Atoms;
+  /** With `minimum`: what the curvature check found (null when it was not asked for, or the run did not converge). */
+  minimum: MinimumCheck | null;
 }
 
 export function makeOptimizer(name: 'fire' | 'lbfgs'): Optimizer {
@@ -78,39 +107,79 @@ export async function relax(atoms: Atoms, calculator: Calculator, options: Relax
   if (!(fmaxTol > 0)) throw new Error(`fmax must be a positive number of eV/Å, got ${fmaxTol}`);
   if (!(smaxTol > 0)) throw new Error(`the stress tolerance must be positive, got ${smaxTol}`);
   if (!(Number.isInteger(maxSteps) && maxSteps >= 0)) throw new Error(`the number of steps must be a non-negative integer, got ${maxSteps}`);
-  const target: Optimizable = options.cell
-    ? new CellFilter(atoms, calculator, { pressure: options.pressure ?? 0, hydrostatic: options.hydrostatic ?? false })
-    : new AtomPositions(atoms, calculator);
-  const optimizer = makeOptimizer(options.optimizer ?? RELAX_DEFAULTS.optimizer);
 
   let step = 0;
-  let ev = await target.evaluate();
-  const done = (status: RelaxStatus, message: string): RelaxResult => ({
-    status,
-    converged: status === 'converged',
-    message,
-    steps: step,
-    energy: ev.energy,
-    fmax: ev.fmax,
-    smax: ev.smax,
-    stress: ev.stress,
-    forces: ev.atomForces,
-    atoms,
-  });
-  const describe = () =>
-    `fmax ${ev.fmax.toPrecision(3)} eV/Å (tolerance ${fmaxTol})` +
-    (ev.smax === null ? '' : `, stress residual ${toGPa(ev.smax).toPrecision(3)} GPa (tolerance ${toGPa(smaxTol).toPrecision(3)})`);
-  for (;;) {
-    if (!finite(ev)) {
-      return done('failed', `the energy or the forces became non-finite at step ${step} (atoms too close, or a calculator failure)`);
+  /** From the atoms as they are, with a fresh optimiser (and, for the cell, a filter from the current cell), until it stops. */
+  const descend = async (): Promise<RelaxResult> => {
+    const target: Optimizable = options.cell
+      ? new CellFilter(atoms, calculator, { pressure: options.pressure ?? 0, hydrostatic: options.hydrostatic ?? false })
+      : new AtomPositions(atoms, calculator);
+    const optimizer = makeOptimizer(options.optimizer ?? RELAX_DEFAULTS.optimizer);
+    let ev = await target.evaluate();
+    const done = (status: RelaxStatus, message: string): RelaxResult => ({
+      status,
+      converged: status === 'converged',
+      message,
+      steps: step,
+      energy: ev.energy,
+      fmax: ev.fmax,
+      smax: ev.smax,
+      stress: ev.stress,
+      forces: ev.atomForces,
+      atoms,
+      minimum: null,
+    });
+    const describe = () =>
+      `fmax ${ev.fmax.toPrecision(3)} eV/Å (tolerance ${fmaxTol})` +
+      (ev.smax === null ? '' : `, stress residual ${toGPa(ev.smax).toPrecision(3)} GPa (tolerance ${toGPa(smaxTol).toPrecision(3)})`);
+    for (;;) {
+      if (!finite(ev)) {
+        return done('failed', `the energy or the forces became non-finite at step ${step} (atoms too close, or a calculator failure)`);
+      }
+      await options.onStep?.({ ...ev, step, atoms });
+      const converged = ev.fmax <= fmaxTol && (ev.smax === null || ev.smax <= smaxTol);
+      if (converged) return done('converged', `converged in ${step} steps: ${describe()}`);
+      if (step >= maxSteps) return done('not-converged', `did not converge in ${maxSteps} steps: ${describe()}`);
+      if (options.signal?.aborted) return done('cancelled', `cancelled after ${step} steps: ${describe()}`);
+      target.setPositions(optimizer.step(target.getPositions(), ev.forces));
+      step++;
+      ev = await target.evaluate();
     }
-    await options.onStep?.({ ...ev, step, atoms });
-    const converged = ev.fmax <= fmaxTol && (ev.smax === null || ev.smax <= smaxTol);
-    if (converged) return done('converged', `converged in ${step} steps: ${describe()}`);
-    if (step >= maxSteps) return done('not-converged', `did not converge in ${maxSteps} steps: ${describe()}`);
-    if (options.signal?.aborted) return done('cancelled', `cancelled after ${step} steps: ${describe()}`);
-    target.setPositions(optimizer.step(target.getPositions(), ev.forces));
+  };
+
+  let result = await descend();
+  if (!options.minimum) return result;
+  let escapes = 0;
+  let forceCalls = 0;
+  const left = () => (escapes ? `; left ${escapes === 1 ? 'a saddle point' : `${escapes} saddle points`} along ${escapes === 1 ? 'its mode' : 'their modes'}` : '');
+  while (result.converged) {
+    const c = await lowestCurvature(atoms, calculator, { signal: options.signal });
+    forceCalls += c.forceCalls;
+    const saddle = c.lowest < SADDLE_CURVATURE;
+    const check = (): MinimumCheck => ({ lowest: c.lowest, saddle, escapes, forceCalls });
+    const curvature = `lowest curvature ${c.lowest.toPrecision(3)} eV/Å²`;
+    if (!saddle) return { ...result, message: `${result.message}${left()}; ${curvature}: a minimum`, minimum: check() };
+    const stay = options.minimum === 'check' || escapes >= MAX_ESCAPES || step >= maxSteps || options.signal?.aborted;
+    if (stay) {
+      const why = options.minimum === 'check' ? '' : options.signal?.aborted ? ' (cancelled)' : escapes >= MAX_ESCAPES ? ` (after ${MAX_ESCAPES} escapes)` : ` (no steps left to leave it: ${maxSteps})`;
+      return { ...result, message: `${result.message}${left()}; ${curvature}: a saddle point, not a minimum${why}`, minimum: check() };
+    }
+    // push along the mode, to the side of lower energy, so far that the atom moving most moves ESCAPE_PUSH
+    let largest = 0;
+    for (let i = 0; i < atoms.length; i++) largest = Math.max(largest, Math.hypot(c.mode[3 * i], c.mode[3 * i + 1], c.mode[3 * i + 2]));
+    const amplitude = ESCAPE_PUSH / largest;
+    const from = Float64Array.from(atoms.cart);
+    const energyAt = async (sign: number) => {
+      atoms.moveTo(from.map((x, k) => x + sign * amplitude * c.mode[k]));
+      forceCalls++;
+      return (await calculator.calculate(atoms, { stress: false })).energy;
+    };
+    const [down, up] = [await energyAt(-1), await energyAt(1)];
+    if (down < up) atoms.moveTo(from.map((x, k) => x - amplitude * c.mode[k]));
+    escapes++;
     step++;
-    ev = await target.evaluate();
+    result = await descend();
   }
+  const last = result;
+  return { ...last, message: `${last.message}${left()}`, minimum: null };
 }

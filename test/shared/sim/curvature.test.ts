@@ -1,0 +1,139 @@
+/**
+ * Minimum or saddle point: the lowest curvature of a relaxed structure (sim/curvature.ts) against
+ * the whole Hessian that ASE's EMT gives at the same positions (central differences of 0.01 Å, its
+ * eigenvalues by numpy: Debian's python3-ase, run here), and a relaxation that leaves a saddle point.
+ * The two rattled cells (test/fixtures/sim/saddles.extxyz, from scripts/data/make_emt_set.py) are
+ * ones where FIRE, ASE's as ours, stops at a saddle point (docs/simulation.md, "Minimum or saddle point").
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readFrames } from '../../../src-shared/chem';
+import { Atoms, EmtCalculator, lowestCurvature, relax, SADDLE_CURVATURE } from '../../../src-shared/sim';
+import { symmetricEigen } from '../../../src-shared/sim/matrix';
+import { Rng } from '../../../src-shared/model/rng';
+import { python } from '../../helpers/python';
+import { fcc } from './helpers';
+
+const SADDLES = fileURLToPath(new URL('../../fixtures/sim/saddles.extxyz', import.meta.url));
+const emt = new EmtCalculator();
+
+function saddleCells(): Atoms[] {
+  return readFrames('saddles.extxyz', readFileSync(SADDLES, 'utf8')).frames.map((f) => Atoms.fromStructure(f.structure));
+}
+
+/** ASE's Hessian eigenvalues (ascending) at these atoms' positions, with rigid motions left in (they are the ~0 ones). */
+function aseEigenvalues(atoms: Atoms, fixed: number[] = []): number[] {
+  const script = `
+import json, sys, numpy as np
+from ase import Atoms
+from ase.calculators.emt import EMT
+d = json.loads(sys.argv[1])
+a = Atoms(numbers=d['numbers'], positions=np.array(d['cart']).reshape(-1, 3), cell=d['cell'], pbc=d['pbc'])
+a.calc = EMT()
+x0 = a.positions.copy()
+free = [k for k in range(3 * len(a)) if k // 3 not in d['fixed']]
+H = np.zeros((len(free), len(free)))
+for r, k in enumerate(free):
+    a.positions = x0.copy(); a.positions.flat[k] += 0.01; fp = a.get_forces().flatten()[free]
+    a.positions = x0.copy(); a.positions.flat[k] -= 0.01; fm = a.get_forces().flatten()[free]
+    H[r] = -(fp - fm) / 0.02
+print(json.dumps(np.linalg.eigvalsh((H + H.T) / 2).tolist()))
+`;
+  const arg = JSON.stringify({ numbers: Array.from(atoms.numbers), cart: Array.from(atoms.cart), cell: atoms.lattice ?? [[0, 0, 0], [0, 0, 0], [0, 0, 0]], pbc: atoms.pbc, fixed });
+  return JSON.parse(python(['-c', script, arg])) as number[];
+}
+
+describe('symmetric eigenproblem (Jacobi)', () => {
+  it('gives A·v = λ·v with orthonormal vectors, in ascending order', () => {
+    const rng = new Rng(3);
+    for (const n of [1, 2, 5, 12]) {
+      const a = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = rng.normal();
+      const { values, vectors } = symmetricEigen(a, n);
+      for (let k = 1; k < n; k++) expect(values[k]).toBeGreaterThanOrEqual(values[k - 1]);
+      for (let k = 0; k < n; k++) {
+        for (let i = 0; i < n; i++) {
+          let av = 0;
+          for (let j = 0; j < n; j++) av += a[i * n + j] * vectors[j * n + k];
+          expect(Math.abs(av - values[k] * vectors[i * n + k])).toBeLessThan(1e-12);
+        }
+        for (let m = 0; m < n; m++) {
+          let d = 0;
+          for (let i = 0; i < n; i++) d += vectors[i * n + k] * vectors[i * n + m];
+          expect(Math.abs(d - (k === m ? 1 : 0))).toBeLessThan(1e-12);
+        }
+      }
+    }
+  });
+});
+
+describe('lowest curvature', () => {
+  it("finds the saddle points where FIRE stops in two rattled cells, with ASE's Hessian's lowest eigenvalue", async () => {
+    for (const atoms of saddleCells()) {
+      await relax(atoms, emt, { fmax: 0.01, maxSteps: 1000 });
+      const at = Float64Array.from(atoms.cart);
+      const c = await lowestCurvature(atoms, emt);
+      expect(Array.from(atoms.cart)).toEqual(Array.from(at)); // put back
+      const ase = aseEigenvalues(atoms);
+      expect(ase[0]).toBeLessThan(SADDLE_CURVATURE);
+      expect(Math.abs(c.lowest - ase[0])).toBeLessThan(2e-3);
+      expect(c.forceCalls).toBeLessThan(2 * 3 * atoms.length); // fewer than the whole Hessian takes
+      // the mode is a unit vector with no rigid translation in it
+      expect(Math.hypot(...c.mode)).toBeCloseTo(1, 12);
+      for (let k = 0; k < 3; k++) expect(Math.abs(c.mode.reduce((s, x, i) => (i % 3 === k ? s + x : s), 0))).toBeLessThan(1e-9);
+    }
+  });
+
+  it("is positive at a minimum, ASE's lowest eigenvalue once the three translations are left out", async () => {
+    const atoms = fcc(3.6, 2);
+    const rng = new Rng(5);
+    atoms.cart = atoms.cart.map((x) => x + 0.05 * rng.normal());
+    await relax(atoms, emt, { fmax: 0.005 });
+    const c = await lowestCurvature(atoms, emt);
+    const ase = aseEigenvalues(atoms);
+    expect(ase.slice(0, 3).every((w) => Math.abs(w) < 1e-3)).toBe(true);
+    expect(ase[3]).toBeGreaterThan(0.1);
+    expect(Math.abs(c.lowest - ase[3])).toBeLessThan(2e-3);
+  });
+
+  it('leaves out the rotations of a molecule, and moves no held atom', async () => {
+    // a Cu₆ cluster in no cell: six rigid motions cost nothing
+    const cluster = new Atoms({ numbers: new Int32Array(6).fill(29), cart: Float64Array.from([0, 0, 0, 2.5, 0, 0, 0, 2.5, 0, 0, 0, 2.5, 2.5, 2.5, 0.3, 1.2, 1.3, 2.4]), lattice: null, pbc: [false, false, false] });
+    await relax(cluster, emt, { fmax: 0.001, maxSteps: 2000 });
+    const ase = aseEigenvalues(cluster);
+    expect(ase.slice(0, 6).every((w) => Math.abs(w) < 5e-3)).toBe(true);
+    const free = await lowestCurvature(cluster, emt);
+    expect(Math.abs(free.lowest - ase[6])).toBeLessThan(2e-3);
+    // two atoms held: no rigid motion is free any more, and the held atoms do not move in the mode
+    const held = new Atoms({ numbers: cluster.numbers, cart: cluster.cart, lattice: null, pbc: cluster.pbc, fixed: Uint8Array.from([1, 0, 0, 0, 0, 1]) });
+    const c = await lowestCurvature(held, emt);
+    expect(Math.abs(c.lowest - aseEigenvalues(held, [0, 5])[0])).toBeLessThan(2e-3);
+    expect([...c.mode.subarray(0, 3), ...c.mode.subarray(15, 18)]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe("a relaxation's end: minimum or saddle point", () => {
+  it("'check' reports the saddle point; 'escape' leaves it along its mode and ends lower, at a minimum", async () => {
+    const [checked, escaped] = [saddleCells()[0], saddleCells()[0]];
+    const frames: number[] = [];
+    const a = await relax(checked, emt, { fmax: 0.01, maxSteps: 1000, minimum: 'check' });
+    expect(a.converged).toBe(true);
+    expect(a.minimum).toMatchObject({ saddle: true, escapes: 0 });
+    expect(a.minimum!.lowest).toBeLessThan(SADDLE_CURVATURE);
+    expect(a.message).toMatch(/lowest curvature -0\.\d+ eV\/Å²: a saddle point, not a minimum$/);
+    const b = await relax(escaped, emt, { fmax: 0.01, maxSteps: 1000, minimum: 'escape', onStep: (f) => void frames.push(f.step) });
+    expect(b.converged).toBe(true);
+    expect(b.minimum!.saddle).toBe(false);
+    expect(b.minimum!.escapes).toBeGreaterThanOrEqual(1);
+    expect(b.message).toMatch(/; left (a saddle point|\d saddle points) along (its|their) modes?; lowest curvature \d\.\d+ eV\/Å²: a minimum$/);
+    expect(b.energy).toBeLessThan(a.energy - 0.001);
+    // every step is a frame, numbered on through the pushes
+    expect(frames).toEqual(frames.map((_, i) => i));
+    expect(b.steps).toBe(frames.at(-1));
+    // ASE agrees it is a minimum (three translations, then positive)
+    expect(aseEigenvalues(escaped)[3]).toBeGreaterThan(0);
+    // without `minimum`, nothing is measured
+    expect((await relax(saddleCells()[0], emt, { fmax: 0.01, maxSteps: 1000 })).minimum).toBeNull();
+  });
+});
