@@ -17,7 +17,7 @@ import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, t
 import { DiffusionLog, type DiffusionVerdict } from './msd';
 import { heldStructure } from './constraints';
 import { CARTESIAN_CELL } from './filters';
-import { RELAX_DEFAULTS, relax } from './relax';
+import { RELAX_DEFAULTS, relax, type MinimumCheck } from './relax';
 import { Symmetry, type SymmetryOperations } from './symmetry';
 import type { SpaceGroupChange } from '../chem/spacegroup';
 import { fromGPa, toGPa } from './units';
@@ -73,6 +73,11 @@ export interface RelaxParameters {
    * the caller at the start, come in `SimulationHooks.symmetry`. Absent: false.
    */
   symmetry?: boolean;
+  /**
+   * At the end: measure the lowest curvature ('check': a minimum or a saddle point?), and leave a
+   * saddle point along its mode ('escape'); sim/curvature.ts. Absent: neither, as ASE.
+   */
+  minimum?: 'check' | 'escape';
 }
 
 export interface MdParameters {
@@ -236,6 +241,8 @@ export type SimulationSummary =
       spaceGroups?: SpaceGroupChange | null;
       /** With the symmetry kept: how far the start moved onto the group's ideal cell and positions (`Symmetry.refine`), Å. */
       refinedBy?: number;
+      /** With `minimum`: the lowest curvature at the end, and the saddle points left on the way (null when the run did not converge). */
+      minimum?: MinimumCheck | null;
     }
   | {
       task: 'md';
@@ -432,6 +439,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       pressure: fromGPa(params.pressure),
       smax: fromGPa(params.smax),
       hydrostatic: params.hydrostatic,
+      minimum: params.minimum,
       signal,
       onStep: async (ev) => {
         const values: StepValues = { energy: ev.energy, fmax: ev.fmax, smax: ev.smax === null ? null : toGPa(ev.smax), volume: atoms.volume(), ...calculator.last };
@@ -457,6 +465,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       smax: r.smax === null ? null : toGPa(r.smax),
       pressure: r.stress ? toGPa(pressureOf(r.stress)) : null,
       volume: atoms.volume(),
+      ...(params.minimum && { minimum: r.minimum }),
     };
     const status: SimulationStatus = r.status === 'cancelled' ? 'cancelled' : r.status === 'failed' ? 'failed' : 'finished';
     return stoppedOutcome({ status, message: r.message, summary, final: atoms.toStructure(`${name} (relaxed)`) });

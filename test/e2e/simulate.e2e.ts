@@ -204,13 +204,17 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-calculator').selectOption('morse');
     await page.getByLabel('r₀ / Å').fill('2.55');
     await eos('morse');
-    const points = Number(await page.getByTestId('simulation-chart-eos').getAttribute('data-points'));
+    // the chart takes the finished run's points and fit a moment after its status (the detail is fetched then)
+    const chartPoints = async () => Number(await page.getByTestId('simulation-chart-eos').getAttribute('data-points'));
+    await expect.poll(async () => (await page.getByTestId('simulation-summary').textContent()) ?? '', { timeout: 60_000 }).toMatch(/^V₀ /);
+    await expect.poll(chartPoints, { timeout: 60_000 }).toBeGreaterThan(0);
+    const points = await chartPoints();
     // only runs of the same task are offered
     const offered = await page.getByTestId('simulation-compare').locator('option').allTextContents();
     expect(offered.filter((o) => o.startsWith('#'))).toEqual([expect.stringMatching(new RegExp(`^#${emt} .*\\(emt\\)$`))]);
     await page.getByTestId('simulation-compare').selectOption(String(emt));
     await expect.poll(async () => page.getByTestId('simulation-compare-summary').textContent()).toMatch(new RegExp(`^against #${emt} emt: V₀ [+−]\\d+\\.\\d\\d %, B₀ [+−]\\d+\\.\\d\\d %, E₀ [+−]\\d+\\.\\d meV/atom$`));
-    expect(Number(await page.getByTestId('simulation-chart-eos').getAttribute('data-points'))).toBe(2 * points);
+    await expect.poll(chartPoints).toBe(2 * points);
     await app.screenshot('simulate-eos-compared');
     expect(app.errors).toEqual([]);
   });
@@ -314,6 +318,39 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-structure').selectOption(String([...before][0]));
     await expect.poll(() => page.getByTestId('simulation-fixed').inputValue()).toBe('');
     expect(await page.getByTestId('simulation-file-constraints').count()).toBe(0);
+    expect(app.errors).toEqual([]);
+  });
+
+  it('says when a relaxation ended at a saddle point, and leaves it when asked', { timeout: 600_000 }, async () => {
+    const { page } = app;
+    // the Au₈ cell where FIRE stops at a saddle point (test/fixtures/sim/saddles.extxyz, its first frame)
+    const au8 = readFileSync(new URL('../fixtures/sim/saddles.extxyz', import.meta.url), 'utf8').split('\n').slice(0, 10).join('\n') + '\n';
+    const before = new Set((await api.structures.list({})).map((r) => r.id));
+    await page.getByTestId('file-input').setInputFiles([{ name: 'Au8.extxyz', mimeType: 'text/plain', buffer: Buffer.from(au8) }]);
+    await expect.poll(async () => (await api.structures.list({})).filter((r) => !before.has(r.id)).length, { timeout: 60_000 }).toBe(1);
+    const au = (await api.structures.list({})).find((r) => !before.has(r.id))!;
+    await page.getByTestId('nav-simulate').click();
+    await page.getByTestId('simulation-structure').selectOption(String(au.id));
+    await page.getByTestId('simulation-task-relax').click();
+    await page.getByTestId('simulation-calculator').selectOption('emt');
+    await page.getByTestId('simulation-fmax').fill('0.01');
+    await page.getByTestId('simulation-max-steps').fill('1000');
+    const run = page.getByTestId('simulation-run');
+    const summaries: string[] = [];
+    for (const minimum of ['check', 'escape']) {
+      const earlier = new Set((await api.simulations.list({})).map((r) => r.id));
+      await page.getByTestId('simulation-minimum').selectOption(minimum);
+      await page.getByTestId('simulation-start').click();
+      await expect.poll(async () => !earlier.has(Number(await run.getAttribute('data-id'))), { timeout: 60_000 }).toBe(true);
+      await expect.poll(async () => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
+      const id = Number(await run.getAttribute('data-id'));
+      expect((await api.simulations.list({})).find((r) => r.id === id)!.parameters).toMatchObject({ task: 'relax', minimum });
+      summaries.push((await page.getByTestId('simulation-summary').textContent()) ?? '');
+    }
+    expect(summaries[0]).toMatch(/ · a saddle point \(lowest curvature -0\.\d+ eV\/Å²\)$/);
+    expect(summaries[1]).toMatch(/ · a minimum \(lowest curvature 0\.\d+ eV\/Å²; 1 left on the way\)$/);
+    expect(await page.getByTestId('simulation-message').textContent()).toMatch(/left a saddle point along its mode; lowest curvature 0\.\d+ eV\/Å²: a minimum/);
+    await app.screenshot('simulate-saddle-left');
     expect(app.errors).toEqual([]);
   });
 });

@@ -51,7 +51,7 @@ const FIXED = `  --fixed I,J-K,...  atoms held in place (0-based indices; J-K a 
                      along some axes held along those; --fixed replaces all of it, --fixed
                      none holds no atom`;
 
-const relaxUsage = `Usage: latticework relax FILE --model NAME [--cell] [--symmetry] [--fmax F] [--steps N] [--optimizer fire|lbfgs] [--out FILE] [--json]
+const relaxUsage = `Usage: latticework relax FILE --model NAME [--cell] [--symmetry] [--fmax F] [--steps N] [--optimizer fire|lbfgs] [--minimum check|escape] [--out FILE] [--json]
 
 Relaxes the atoms (and with --cell the cell) of the structure in FILE until the largest force is
 at most F (and with --cell every stress component is within --smax of the target pressure).
@@ -66,6 +66,10 @@ ${COMMON}
   --fmax F           force tolerance, eV/Å (default ${SIMULATION_DEFAULTS.relax.fmax})
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
+  --minimum M        once converged, is it a minimum or a saddle point? check: measure the
+                     lowest curvature of the energy (the cell held; ~20-60 force calls);
+                     escape: also push the atoms off a saddle point along its mode and relax
+                     on (at most 5 times, within --steps). Default: neither, as ASE
 ${FIXED}
   --stop-when-extrapolating
                      a trained potential: stop at the first frame outside its training structures
@@ -75,6 +79,8 @@ JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "me
        "structure": {"lattice": [[a],[b],[c]] | null, "species": [...], "positions": [[x,y,z], ...]},
        "spaceGroups"?: {"start": {"number", "symbol"}, "end": {...}} (a crystal of at most 128 atoms:
        its space group before and after, at 0.01 Å; spglib's symbols),
+       "minimum"?: {"lowest" (eV/Å², the lowest curvature), "saddle" (lowest < -0.01), "escapes",
+       "forceCalls"} | null (with --minimum; null when it did not converge),
        "warnings"?: [...] (a trained potential: each way the path left its training structures, at
        the first step that shows it, "step N: ..."; the relaxed structure is the last step; [] when none did)}
 Exit status: 0 when it converged, 1 when it did not (or failed, or the file could not be read),
@@ -284,7 +290,7 @@ export const relaxCommand: Command = {
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'relax', relaxUsage, {
       allowPositionals: true,
-      options: { ...COMMON_OPTIONS, ...valueOptions('fmax', 'steps', 'optimizer', 'out', 'pressure', 'smax', 'fixed'), ...flagOptions('cell', 'hydrostatic', 'symmetry', 'stop-when-extrapolating') },
+      options: { ...COMMON_OPTIONS, ...valueOptions('fmax', 'steps', 'optimizer', 'out', 'pressure', 'smax', 'fixed', 'minimum'), ...flagOptions('cell', 'hydrostatic', 'symmetry', 'stop-when-extrapolating') },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
@@ -295,6 +301,8 @@ export const relaxCommand: Command = {
     try {
       const optimizer = values.optimizer ?? d.optimizer;
       if (optimizer !== 'fire' && optimizer !== 'lbfgs') throw new UsageProblem(`--optimizer ${optimizer}: use fire or lbfgs`);
+      const minimum = values.minimum;
+      if (minimum !== undefined && minimum !== 'check' && minimum !== 'escape') throw new UsageProblem(`--minimum ${minimum}: use check or escape`);
       if (values.out !== undefined && !['cif', 'poscar', 'xyz'].includes(outputFormat(values.out) ?? '')) throw new UsageProblem(`--out ${values.out}: name it *.cif, *.vasp (or POSCAR), *.xyz or *.extxyz`);
       params = {
         ...d,
@@ -307,6 +315,7 @@ export const relaxCommand: Command = {
         hydrostatic: !!values.hydrostatic,
         symmetry: !!values.symmetry,
         stopWhenExtrapolating: !!values['stop-when-extrapolating'],
+        ...(minimum && { minimum }),
       };
     } catch (e) {
       return usageError(ctx.io, 'relax', (e as Error).message, relaxUsage);
@@ -344,6 +353,7 @@ export const relaxCommand: Command = {
           message: out.message,
           structure: { lattice: final.lattice, species: Array.from(final.numbers, (z) => elementSymbol(z)), positions: positionsRows(final) },
           ...(spaceGroups ? { spaceGroups: { start: { number: spaceGroups.start.number, symbol: spaceGroups.start.symbol }, end: { number: spaceGroups.end.number, symbol: spaceGroups.end.symbol } } } : {}),
+          ...(summary.minimum !== undefined ? { minimum: summary.minimum } : {}),
           ...(warnings ? { warnings } : {}),
         }),
       );

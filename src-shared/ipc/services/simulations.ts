@@ -144,6 +144,7 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       every: count.min(1).max(1_000_000),
       stopWhenExtrapolating: z.boolean().optional(),
       symmetry: z.boolean().optional(),
+      minimum: z.enum(['check', 'escape']).optional(),
     })
     .strict(),
   z

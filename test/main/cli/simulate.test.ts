@@ -210,6 +210,27 @@ describe('latticework relax, md and eos', () => {
     expect(short.out).toMatch(/^space group P4mm, kept$/m);
   });
 
+  it('relax --minimum check says a saddle point is one; --minimum escape leaves it and ends lower, at a minimum', async () => {
+    // the Au₈ cell of test/fixtures/sim/saddles.extxyz: FIRE stops at a saddle point (test/shared/sim/curvature.test.ts)
+    writeFileSync(join(dir, 'saddle.extxyz'), readFileSync(new URL('../../fixtures/sim/saddles.extxyz', import.meta.url), 'utf8').split('\n').slice(0, 10).join('\n') + '\n');
+    const checked = await run(relaxCommand, ['saddle.extxyz', '--model', 'emt', '--fmax', '0.01', '--steps', '1000', '--minimum', 'check', '--json']);
+    expect(checked.code, checked.err).toBe(0);
+    const a = JSON.parse(checked.out);
+    expect(a.minimum).toMatchObject({ saddle: true, escapes: 0 });
+    expect(a.minimum.lowest).toBeLessThan(-0.01);
+    expect(a.minimum.forceCalls).toBeGreaterThan(0);
+    const escaped = await run(relaxCommand, ['saddle.extxyz', '--model', 'emt', '--fmax', '0.01', '--steps', '1000', '--minimum', 'escape']);
+    expect(escaped.code, escaped.err).toBe(0);
+    expect(escaped.out).toMatch(/left a saddle point along its mode; lowest curvature 0\.\d+ eV\/Å²: a minimum/);
+    const energy = Number(/^energy (-?[\d.]+) eV/m.exec(escaped.out)![1]);
+    expect(energy).toBeLessThan(a.energy - 0.005);
+    // without --minimum, the JSON is as it was
+    expect(JSON.parse((await run(relaxCommand, ['saddle.extxyz', '--model', 'emt', '--json'])).out)).not.toHaveProperty('minimum');
+    const bad = await run(relaxCommand, ['saddle.extxyz', '--model', 'emt', '--minimum', 'yes']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--minimum yes: use check or escape/);
+  });
+
   it("relax holds the atoms the file's selective dynamics fixes, unless --fixed says otherwise", async () => {
     // atom 0, moved 0.3 Å off its site, flagged F F F; atom 1 F F T (fixed along x and y only); the rest free
     const lines = copperPoscar(2, 0.3).trimEnd().split('\n');
