@@ -10,10 +10,13 @@
  * EMT's relaxed energies from those starts (docs/simulation.md "The joint check").
  *
  * Run (a fresh EMT set from scripts/data/make_emt_set.py, a potential from latticework train):
- *   npx tsx scripts/sim/relax-agreement.ts MODEL.lwm FRAMES.extxyz [count=100] [backend=wasm] [fmax=0.01] [optimizer=fire] [sigma=0.002]
- * Prints one JSON line {model, file, structures, optimizer, fmax, maxEnergyGapMeV, meanAbsEnergyGapMeV,
+ *   npx tsx scripts/sim/relax-agreement.ts MODEL.lwm FRAMES.extxyz [count=100] [backend=wasm] [fmax=0.01] [optimizer=fire] [sigma=0.002] [minimum=none|check|escape]
+ * With minimum (every relaxation, EMT's and the potential's, moved starts too; docs/simulation.md
+ * "Minimum or saddle point"): check lists the structures whose relaxation from the start ended at a
+ * saddle point (`saddles`); escape leaves saddle points, so both sides end at minima.
+ * Prints one JSON line {model, file, structures, optimizer, fmax, minimum, maxEnergyGapMeV, meanAbsEnergyGapMeV,
  * absEnergyGapMeV: {p50, p90, p99, max}, maxReferenceGapMeV, unconverged, pass, sigma, wellPosed,
- * maxEnergyGapWellPosedMeV, maxRangeGapMeV, passRange, largest: [3 largest |energyGap|], illPosed: [...]} and exits 1 when the largest
+ * maxEnergyGapWellPosedMeV, maxRangeGapMeV, passRange, largest: [3 largest |energyGap|], illPosed: [...], saddles?: [...]} and exits 1 when the largest
  * |energyGap| exceeds 10 meV/atom (pass: the check as the issue states it).
  */
 import { readFileSync } from 'node:fs';
@@ -24,10 +27,12 @@ import { LoadedPotential } from '../../src-main/engine/potential/file';
 import { PotentialCalculator } from '../../src-main/engine/potential/calculator';
 import { initBackend } from '../../src-main/engine/tf/backend';
 
-const [modelFile, dataFile, countArg = '100', backend = 'wasm', fmaxArg = '0.01', optimizer = 'fire', sigmaArg = String(REPRODUCIBILITY_DEFAULTS.sigma)] =
+const [modelFile, dataFile, countArg = '100', backend = 'wasm', fmaxArg = '0.01', optimizer = 'fire', sigmaArg = String(REPRODUCIBILITY_DEFAULTS.sigma), minimumArg = 'none'] =
   process.argv.slice(2);
 if (!modelFile || !dataFile) throw new Error('usage: relax-agreement.ts MODEL.lwm FRAMES.extxyz [count] [backend] [fmax] [fire|lbfgs] [sigma Å]');
 if (optimizer !== 'fire' && optimizer !== 'lbfgs') throw new Error(`optimizer must be fire or lbfgs, got ${optimizer}`);
+if (minimumArg !== 'none' && minimumArg !== 'check' && minimumArg !== 'escape') throw new Error(`minimum must be none, check or escape, got ${minimumArg}`);
+const minimum = minimumArg === 'none' ? undefined : minimumArg;
 await initBackend({ force: backend });
 const calculator = new PotentialCalculator(new LoadedPotential(decodeModelFile(new Uint8Array(readFileSync(modelFile)))));
 const structures = readStructures(dataFile, readFileSync(dataFile, 'utf8')).structures.slice(0, Number(countArg));
@@ -37,6 +42,7 @@ const s = await relaxationAgreement(new EmtCalculator(), calculator, structures,
   fmax,
   maxSteps: 1000,
   optimizer,
+  minimum,
   reproducibility: { sigma },
   onStructure: (done, total) => process.stderr.write(`\r${done}/${total}`),
 });
@@ -53,6 +59,7 @@ console.log(
     structures: structures.length,
     optimizer,
     fmax,
+    minimum: minimumArg,
     maxEnergyGapMeV: meV(s.maxEnergyGap),
     meanAbsEnergyGapMeV: meV(s.meanAbsEnergyGap),
     absEnergyGapMeV: { p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99), max: meV(s.maxEnergyGap) },
@@ -71,6 +78,11 @@ console.log(
     illPosed: s.structures
       .filter((a) => a.referenceSpread! > REPRODUCIBILITY_DEFAULTS.tolerance)
       .map((a) => ({ name: a.name, atoms: a.atoms, referenceSpreadMeV: meV(a.referenceSpread!), energyGapMeV: meV(a.energyGap), rangeGapMeV: meV(a.rangeGap!) })),
+    ...(minimum && {
+      saddles: s.structures
+        .filter((a) => a.referenceSaddle || a.candidateSaddle)
+        .map((a) => ({ name: a.name, atoms: a.atoms, emt: a.referenceSaddle, potential: a.candidateSaddle, energyGapMeV: meV(a.energyGap) })),
+    }),
   }),
 );
 calculator.dispose();

@@ -51,6 +51,9 @@ export interface RelaxationAgreement {
   referenceRange: [number, number] | null;
   /** With `reproducibility`: eV/atom, the candidate's relaxed energy minus the nearest end of `referenceRange` (0 inside). */
   rangeGap: number | null;
+  /** With `minimum`: whether each relaxation from the start ended at a saddle point (null when it was not asked, or did not converge). */
+  referenceSaddle: boolean | null;
+  candidateSaddle: boolean | null;
 }
 
 export interface ReproducibilityOptions {
@@ -84,12 +87,12 @@ export async function relaxationAgreement(
   reference: Calculator,
   candidate: Calculator,
   structures: readonly Structure[],
-  options: Pick<RelaxOptions, 'fmax' | 'maxSteps' | 'optimizer'> & {
+  options: Pick<RelaxOptions, 'fmax' | 'maxSteps' | 'optimizer' | 'minimum'> & {
     reproducibility?: ReproducibilityOptions;
     onStructure?: (done: number, total: number) => void;
   } = {},
 ): Promise<AgreementSummary> {
-  const protocol = { fmax: options.fmax, maxSteps: options.maxSteps, optimizer: options.optimizer };
+  const protocol = { fmax: options.fmax, maxSteps: options.maxSteps, optimizer: options.optimizer, minimum: options.minimum };
   const rep = options.reproducibility ? { ...REPRODUCIBILITY_DEFAULTS, ...options.reproducibility } : null;
   if (rep && !(rep.sigma > 0 && Number.isInteger(rep.starts) && rep.starts >= 1 && rep.tolerance > 0)) {
     throw new Error(`reproducibility needs sigma > 0 Å, a whole number of starts ≥ 1 and a tolerance > 0 eV/atom`);
@@ -130,6 +133,8 @@ export async function relaxationAgreement(
       referenceSpread: spread,
       referenceRange: range,
       rangeGap: range ? (e < range[0] ? e - range[0] : e > range[1] ? e - range[1] : 0) : null,
+      referenceSaddle: r.minimum?.saddle ?? null,
+      candidateSaddle: c.minimum?.saddle ?? null,
     });
     options.onStructure?.(k + 1, structures.length);
   }
