@@ -37,7 +37,11 @@ export interface Curvature {
   forceCalls: number;
 }
 
-/** A curvature below this (eV/Å²) is a saddle point; above it, numerical noise of a minimum's zero modes. */
+/**
+ * A curvature below this (eV/Å²) is a saddle point; above it, numerical noise of a minimum's zero
+ * modes. A Lanczos estimate is never below the true lowest curvature (Ritz values bound it from
+ * above), so a saddle point found is one; one missed would need the iterations to run out first.
+ */
 export const SADDLE_CURVATURE = -0.01;
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {

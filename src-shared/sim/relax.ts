@@ -155,13 +155,15 @@ export async function relax(atoms: Atoms, calculator: Calculator, options: Relax
   while (result.converged) {
     const c = await lowestCurvature(atoms, calculator, { signal: options.signal });
     forceCalls += c.forceCalls;
+    // cancelled while measuring: the relaxation converged, and its end is not judged on a partial measurement
+    if (options.signal?.aborted) return { ...result, message: `${result.message}${left()}; the curvature check was cancelled`, minimum: null };
     const saddle = c.lowest < SADDLE_CURVATURE;
     const check = (): MinimumCheck => ({ lowest: c.lowest, saddle, escapes, forceCalls });
     const curvature = `lowest curvature ${c.lowest.toPrecision(3)} eV/Å²`;
     if (!saddle) return { ...result, message: `${result.message}${left()}; ${curvature}: a minimum`, minimum: check() };
-    const stay = options.minimum === 'check' || escapes >= MAX_ESCAPES || step >= maxSteps || options.signal?.aborted;
+    const stay = options.minimum === 'check' || escapes >= MAX_ESCAPES || step >= maxSteps;
     if (stay) {
-      const why = options.minimum === 'check' ? '' : options.signal?.aborted ? ' (cancelled)' : escapes >= MAX_ESCAPES ? ` (after ${MAX_ESCAPES} escapes)` : ` (no steps left to leave it: ${maxSteps})`;
+      const why = options.minimum === 'check' ? '' : escapes >= MAX_ESCAPES ? ` (after ${MAX_ESCAPES} escapes)` : ` (no steps left to leave it: ${maxSteps})`;
       return { ...result, message: `${result.message}${left()}; ${curvature}: a saddle point, not a minimum${why}`, minimum: check() };
     }
     // push along the mode, to the side of lower energy, so far that the atom moving most moves ESCAPE_PUSH

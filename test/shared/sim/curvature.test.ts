@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readFrames } from '../../../src-shared/chem';
-import { Atoms, EmtCalculator, lowestCurvature, relax, SADDLE_CURVATURE } from '../../../src-shared/sim';
+import { Atoms, EmtCalculator, lowestCurvature, relax, SADDLE_CURVATURE, type Calculator } from '../../../src-shared/sim';
 import { symmetricEigen } from '../../../src-shared/sim/matrix';
 import { Rng } from '../../../src-shared/model/rng';
 import { python } from '../../helpers/python';
@@ -135,5 +135,19 @@ describe("a relaxation's end: minimum or saddle point", () => {
     expect(aseEigenvalues(escaped)[3]).toBeGreaterThan(0);
     // without `minimum`, nothing is measured
     expect((await relax(saddleCells()[0], emt, { fmax: 0.01, maxSteps: 1000 })).minimum).toBeNull();
+  });
+
+  it('cancelled while it measures: the converged relaxation stands, unjudged', async () => {
+    const signal = { aborted: false };
+    let calls = 0;
+    const steps = (await relax(saddleCells()[0], emt, { fmax: 0.01, maxSteps: 1000 })).steps;
+    // the relaxation makes steps + 1 force calls; the next ones are the curvature's
+    const counting: Calculator = { name: 'emt', calculate: (a, o) => ((signal.aborted = ++calls > steps + 4), emt.calculate(a, o)) };
+    const r = await relax(saddleCells()[0], counting, { fmax: 0.01, maxSteps: 1000, minimum: 'escape', signal });
+    expect(r.converged).toBe(true);
+    expect(r.steps).toBe(steps);
+    expect(r.minimum).toBeNull();
+    expect(r.message).toMatch(/; the curvature check was cancelled$/);
+    expect(calls).toBeLessThan(steps + 8);
   });
 });
