@@ -213,8 +213,6 @@ async function exportCsv(ids: number[], what: 'runs' | 'metrics'): Promise<void>
   }
 }
 
-/** Saves text as a file through a temporary object URL. */
-
 function setIncludeArchived(v: boolean): void {
   includeArchived.value = v;
   void refresh();
