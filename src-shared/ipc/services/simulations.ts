@@ -82,14 +82,14 @@ export interface SimulationFramePoint {
   values: StepValues;
 }
 
+/** An exported file: text, or the bytes of a binary one (ASE's `.traj`) as base64. */
+export type SimulationExportFile = { fileName: string; text: string } | { fileName: string; base64: string };
+
 /**
  * A running simulation's progress, at most twice a second: the values of every frame written
  * since the previous event (in order), the latest frame in full (for the viewer), how many frames
  * are stored, and the steps done and planned (MD steps, the optimiser's limit, or the volumes).
  */
-/** An exported file: text, or the bytes of a binary one (ASE's `.traj`) as base64. */
-export type SimulationExportFile = { fileName: string; text: string } | { fileName: string; base64: string };
-
 export interface SimulationFramesEvent {
   simulationId: number;
   points: SimulationFramePoint[];
