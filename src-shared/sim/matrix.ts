@@ -1,7 +1,8 @@
 /**
  * Small dense matrices for the cell degrees of freedom: row-major Float64Array of n×n. The matrix
  * exponential and its Fréchet derivative are what the strain filter needs (a deformation gradient
- * F = exp(X) and the exact gradient of the energy with respect to X).
+ * F = exp(X) and the exact gradient of the energy with respect to X); the symmetric eigenproblem is
+ * what the Lanczos run of the curvature check (curvature.ts) needs.
  */
 import { invert } from '../chem/lattice';
 
@@ -99,10 +100,13 @@ export function expmFrechet3(a: Float64Array, e: Float64Array): Float64Array {
 export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
   const m = Float64Array.from(a);
   const v = identity(n);
+  // rotations keep the sum of squares: stop when the off-diagonal part is a rounding error of it
+  let total = 0;
+  for (const x of m) total += x * x;
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q] ** 2;
-    if (off < 1e-30) break;
+    if (off <= 1e-26 * total) break;
     for (let p = 0; p < n; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = m[p * n + q];
