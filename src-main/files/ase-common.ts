@@ -163,6 +163,25 @@ export function heldFlags(text: unknown, n: number, warn: (what: string) => void
   return any ? { name: cartesian && !scaled ? 'move_mask' : 'selectiveDynamics', flags: { kind: 'vector', width: 3, values: flags } } : null;
 }
 
+/** The per-atom arrays ASE keeps with an image, as both writers store them. */
+export type AseArrays = Pick<AseImage, 'masses' | 'momenta' | 'magmoms' | 'charges' | 'tags'>;
+
+/**
+ * A structure's site properties as the per-atom arrays ASE keeps (what `aseFrame` reads back as
+ * them): masses, momenta (3 per atom), initial magnetic moments and charges, tags; each null when the
+ * structure has none, or not one per atom.
+ */
+export function aseArrays(s: LabelledFrame['structure']): AseArrays {
+  const n = s.numbers.length;
+  const perAtom = (name: string, width: number): Float64Array | null => {
+    const p = s.siteProperties[name];
+    if (!p || p.values.length !== width * n) return null;
+    const shaped = width === 1 ? p.kind === 'number' : p.kind === 'vector' && p.width === width;
+    return shaped ? Float64Array.from(p.values as ArrayLike<number>) : null;
+  };
+  return { masses: perAtom('masses', 1), momenta: perAtom('momenta', 3), magmoms: perAtom('initial_magmoms', 1), charges: perAtom('initial_charges', 1), tags: perAtom('tags', 1) };
+}
+
 /**
  * A structure's movement flags (chem movementFlags) as ASE's constraints JSON: FixAtoms, then a
  * FixScaled (lattice vectors) or FixCartesian (x, y, z) for each atom held along some axes only; null

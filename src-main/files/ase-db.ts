@@ -22,7 +22,7 @@
 import { userInfo } from 'node:os';
 import type sqlite3 from 'sqlite3';
 import { atomicNumber, cellVolume, elementInfo, elementSymbol, maxForce, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
-import { aseFrame, constraintsJson } from './ase-common';
+import { aseArrays, aseFrame, constraintsJson } from './ase-common';
 
 /** The first 16 bytes of every SQLite database file. */
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -245,19 +245,14 @@ export async function writeAseDb(path: string, frames: readonly LabelledFrame[])
       const t = aseNow();
       const cell = s.lattice ? s.lattice.flat() : new Array(9).fill(0);
       const pbcMask = (s.pbc[0] ? 1 : 0) | (s.pbc[1] ? 2 : 0) | (s.pbc[2] ? 4 : 0);
-      const siteNum = (key: string) => {
-        const p = s.siteProperties[key];
-        return p && p.kind === 'number' && p.values.length === n ? blob(p.values, 'f64') : null;
-      };
+      const arrays = aseArrays(s);
       const kvp = keyValuePairs(s.properties, skipped);
       const fmax = maxForce(f.forces);
       const smax = f.stress ? Math.max(...f.stress.map(Math.abs)) : null;
       const volume = s.lattice ? Math.abs(cellVolume(s.lattice)) : null;
-      const own = s.siteProperties.masses;
       let mass = 0;
-      for (let i = 0; i < n; i++) mass += own?.kind === 'number' && own.values.length === n ? own.values[i] : (elementInfo(s.numbers[i])?.mass ?? 0);
-      const momenta = s.siteProperties.momenta;
-      const tags = s.siteProperties.tags?.kind === 'number' && s.siteProperties.tags.values.length === n ? s.siteProperties.tags : null;
+      for (let i = 0; i < n; i++) mass += arrays.masses ? arrays.masses[i] : (elementInfo(s.numbers[i])?.mass ?? 0);
+      const f64 = (a: Float64Array | null) => (a ? blob(a, 'f64') : null);
       const values = [
         randomBytes(16).toString('hex'),
         t,
@@ -267,11 +262,11 @@ export async function writeAseDb(path: string, frames: readonly LabelledFrame[])
         blob(s.cart, 'f64'),
         blob(cell, 'f64'),
         pbcMask,
-        siteNum('initial_magmoms'),
-        siteNum('initial_charges'),
-        siteNum('masses'),
-        tags ? blob(tags.values as ArrayLike<number>, 'i32') : null,
-        momenta?.kind === 'vector' && momenta.width === 3 && momenta.values.length === 3 * n ? blob(momenta.values, 'f64') : null,
+        f64(arrays.magmoms),
+        f64(arrays.charges),
+        f64(arrays.masses),
+        arrays.tags ? blob(arrays.tags, 'i32') : null,
+        f64(arrays.momenta),
         constraintsJson(s),
         null, // calculator
         null, // calculator_parameters

@@ -20,7 +20,7 @@
  * vasprun.xml does; with none complete it is an error.
  */
 import { StructureLimitError, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
-import { aseFrame, constraintsJson } from './ase-common';
+import { aseArrays, aseFrame, constraintsJson } from './ase-common';
 
 const MAGIC = ['- of Ulm', 'AFFormat'];
 const TAG = 'ASE-Trajectory';
@@ -259,10 +259,6 @@ export function writeAseTrajectory(frames: readonly LabelledFrame[]): Uint8Array
     put(bytes);
     return { ndarray: [shape, dtype, offset] };
   };
-  const perAtom = (s: LabelledFrame['structure'], name: string): Float64Array | null => {
-    const p = s.siteProperties[name];
-    return p && p.kind === 'number' && p.values.length === s.numbers.length ? Float64Array.from(p.values as ArrayLike<number>) : null;
-  };
   const offsets: number[] = [];
   frames.forEach((f, index) => {
     const s = f.structure;
@@ -272,7 +268,7 @@ export function writeAseTrajectory(frames: readonly LabelledFrame[]): Uint8Array
     item['numbers.'] = array(s.numbers, [n], 'int64');
     const constraints = constraintsJson(s);
     if (constraints) item.constraints = constraints;
-    const masses = perAtom(s, 'masses');
+    const { masses, momenta, magmoms, charges, tags } = aseArrays(s);
     if (masses) item['masses.'] = array(masses, [n], 'float64');
     item['positions.'] = array(s.cart, [n, 3], 'float64');
     item.cell = s.lattice ? s.lattice.map((r) => [...r]) : [
@@ -280,13 +276,9 @@ export function writeAseTrajectory(frames: readonly LabelledFrame[]): Uint8Array
       [0, 0, 0],
       [0, 0, 0],
     ];
-    const tags = perAtom(s, 'tags');
     if (tags) item['tags.'] = array(tags, [n], 'int64');
-    const momenta = s.siteProperties.momenta;
-    if (momenta?.kind === 'vector' && momenta.width === 3 && momenta.values.length === 3 * n) item['momenta.'] = array(momenta.values as ArrayLike<number>, [n, 3], 'float64');
-    const magmoms = perAtom(s, 'initial_magmoms');
+    if (momenta) item['momenta.'] = array(momenta, [n, 3], 'float64');
     if (magmoms) item['magmoms.'] = array(magmoms, [n], 'float64');
-    const charges = perAtom(s, 'initial_charges');
     if (charges) item['charges.'] = array(charges, [n], 'float64');
     if (f.energy !== null || f.freeEnergy !== null || f.forces || f.stress) {
       const calc: Record<string, unknown> = { name: 'unknown' };
