@@ -182,6 +182,6 @@ export async function relax(atoms: Atoms, calculator: Calculator, options: Relax
     step++;
     result = await descend();
   }
-  const last = result;
-  return { ...last, message: `${last.message}${left()}`, minimum: null };
+  // a relaxation on from a saddle point that did not converge
+  return { ...result, message: `${result.message}${left()}`, minimum: null };
 }
