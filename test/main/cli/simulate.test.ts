@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { eosCommand, mdCommand, relaxCommand } from '../../../src-main/cli/commands/simulate';
@@ -15,6 +16,7 @@ import { python } from '../../helpers/python';
 import { findSpaceGroup } from '../../../src-main/chem/spacegroup';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-sim-cli-'));
+const SADDLES = fileURLToPath(new URL('../../fixtures/sim/saddles.extxyz', import.meta.url));
 writeFileSync(join(dir, 'Cu.vasp'), copperPoscar(2, 0.3));
 writeFileSync(join(dir, 'Cu1.vasp'), copperPoscar(1));
 writeFileSync(join(dir, 'Fe.vasp'), copperPoscar(1, 0, 'Fe'));
@@ -211,22 +213,22 @@ describe('latticework relax, md and eos', () => {
   });
 
   it('relax --minimum check says a saddle point is one; --minimum escape leaves it and ends lower, at a minimum', async () => {
-    // the Au₈ cell of test/fixtures/sim/saddles.extxyz: FIRE stops at a saddle point (test/shared/sim/curvature.test.ts)
-    writeFileSync(join(dir, 'saddle.extxyz'), readFileSync(new URL('../../fixtures/sim/saddles.extxyz', import.meta.url), 'utf8').split('\n').slice(0, 10).join('\n') + '\n');
-    const checked = await run(relaxCommand, ['saddle.extxyz', '--model', 'emt', '--fmax', '0.01', '--steps', '1000', '--minimum', 'check', '--json']);
+    // the Au₈ cell, frame 0 of test/fixtures/sim/saddles.extxyz: FIRE stops at a saddle point (test/shared/sim/curvature.test.ts)
+    const saddle = ['--frame', '0', '--model', 'emt'];
+    const checked = await run(relaxCommand, [SADDLES, ...saddle, '--fmax', '0.01', '--steps', '1000', '--minimum', 'check', '--json']);
     expect(checked.code, checked.err).toBe(0);
     const a = JSON.parse(checked.out);
     expect(a.minimum).toMatchObject({ saddle: true, escapes: 0 });
     expect(a.minimum.lowest).toBeLessThan(-0.01);
     expect(a.minimum.forceCalls).toBeGreaterThan(0);
-    const escaped = await run(relaxCommand, ['saddle.extxyz', '--model', 'emt', '--fmax', '0.01', '--steps', '1000', '--minimum', 'escape']);
+    const escaped = await run(relaxCommand, [SADDLES, ...saddle, '--fmax', '0.01', '--steps', '1000', '--minimum', 'escape']);
     expect(escaped.code, escaped.err).toBe(0);
     expect(escaped.out).toMatch(/left a saddle point along its mode; lowest curvature 0\.\d+ eV\/Å²: a minimum/);
     const energy = Number(/^energy (-?[\d.]+) eV/m.exec(escaped.out)![1]);
     expect(energy).toBeLessThan(a.energy - 0.005);
     // without --minimum, the JSON is as it was
-    expect(JSON.parse((await run(relaxCommand, ['saddle.extxyz', '--model', 'emt', '--json'])).out)).not.toHaveProperty('minimum');
-    const bad = await run(relaxCommand, ['saddle.extxyz', '--model', 'emt', '--minimum', 'yes']);
+    expect(JSON.parse((await run(relaxCommand, [SADDLES, ...saddle, '--json'])).out)).not.toHaveProperty('minimum');
+    const bad = await run(relaxCommand, [SADDLES, ...saddle, '--minimum', 'yes']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--minimum yes: use check or escape/);
   });
