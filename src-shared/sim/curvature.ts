@@ -1,19 +1,23 @@
 /**
  * Is a relaxed structure a minimum, or a saddle point where the optimiser stopped because the forces
- * vanish there too? The lowest curvature of the energy over the atoms' displacements (the lowest
- * eigenvalue of the Hessian ∂²E/∂r∂r, eV/Å², at the Γ point of the cell, the cell held) answers it:
- * negative at a saddle point, where a small push along its eigenvector (the mode) lowers the energy.
+ * vanish there too? The lowest curvature of the energy over what the relaxation moved (the lowest
+ * eigenvalue of the Hessian, eV/Å²: over the atoms' displacements at the Γ point of the cell, or, for
+ * a cell relaxation, over displacements and strain together, of the enthalpy) answers it: negative at
+ * a saddle point, where a small push along its eigenvector (the mode) lowers the energy.
  *
- * Lanczos iteration on Hessian-vector products from central differences of the forces,
- * H·v ≈ −(F(r + h·v) − F(r − h·v)) / 2h for a unit v (h = 0.01 Å, as ASE's `Vibrations`): two force
+ * Lanczos iteration on Hessian-vector products from central differences of the (generalised) forces,
+ * H·v ≈ −(F(x + h·v) − F(x − h·v)) / 2h for a unit v (h = 0.01 Å, as ASE's `Vibrations`): two force
  * calls per product, about 20–40 in all, instead of 6N for the whole Hessian. Displacements are kept
- * within the atoms' constraints (held atoms and axes, a kept symmetry: `Atoms.constrainVectors`), and
- * the motions that cost no energy are taken out: rigid translations when nothing is held, and rigid
- * rotations too for a molecule (no periodic direction).
+ * within the atoms' constraints (held atoms and axes, a kept symmetry: `Atoms.constrainVectors`; a
+ * strain only as the cell relaxation lets it change), and the motions that cost no energy are taken
+ * out: rigid translations when nothing is held, and rigid rotations too for a molecule (no periodic
+ * direction).
  */
+import type { Mat3 } from '../chem/structure';
 import { Rng } from '../model/rng';
 import type { Atoms } from './atoms';
-import type { Calculator } from './calculator';
+import type { Calculation, Calculator } from './calculator';
+import { CellFilter, type Evaluation } from './filters';
 import { symmetricEigen } from './matrix';
 
 export interface CurvatureOptions {
@@ -31,7 +35,7 @@ export interface CurvatureOptions {
 export interface Curvature {
   /** The lowest curvature, eV/Å² (0 when nothing can move). */
   lowest: number;
-  /** Its mode: a unit displacement, 3 per atom (Å per unit of the mode's amplitude). */
+  /** Its mode: a unit displacement in the space's coordinates (3 per atom, then 9 of the strain with the cell). */
   mode: Float64Array;
   /** Force calls made. */
   forceCalls: number;
@@ -56,13 +60,13 @@ function normalise(v: Float64Array): number {
   return n;
 }
 
-/** Orthonormal rigid motions that cost no energy: translations when nothing is held, rotations of a molecule. */
-function zeroModes(atoms: Atoms): Float64Array[] {
+/** Orthonormal rigid motions that cost no energy: translations when nothing is held, rotations of a molecule; `rows` rows of 3 in all. */
+function zeroModes(atoms: Atoms, rows: number): Float64Array[] {
   if (atoms.constrained || atoms.symmetry) return [];
   const n = atoms.length;
   const modes: Float64Array[] = [];
   for (let k = 0; k < 3; k++) {
-    const t = new Float64Array(3 * n);
+    const t = new Float64Array(3 * rows);
     for (let i = 0; i < n; i++) t[3 * i + k] = 1;
     modes.push(t);
   }
@@ -70,7 +74,7 @@ function zeroModes(atoms: Atoms): Float64Array[] {
     const centre = [0, 0, 0];
     for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) centre[k] += atoms.cart[3 * i + k] / n;
     for (let k = 0; k < 3; k++) {
-      const r = new Float64Array(3 * n);
+      const r = new Float64Array(3 * rows);
       const [a, b] = [(k + 1) % 3, (k + 2) % 3];
       for (let i = 0; i < n; i++) {
         r[3 * i + a] = -(atoms.cart[3 * i + b] - centre[b]);
@@ -91,52 +95,162 @@ function zeroModes(atoms: Atoms): Float64Array[] {
   return basis;
 }
 
-/** The degrees of freedom left: 3N less the held components and the zero modes (an upper bound with a symmetry kept). */
-function freedom(atoms: Atoms, zero: number): number {
+/** The atoms' degrees of freedom: 3N less the held components (an upper bound with a symmetry kept). */
+function atomFreedom(atoms: Atoms): number {
   let free = 3 * atoms.length;
   if (atoms.fixed) free -= 3 * atoms.fixed.reduce((s, f) => s + f, 0);
   for (const c of atoms.axisConstraints) free -= c.held.filter((h) => h).length;
-  return Math.max(0, free - zero);
+  return free;
 }
 
-/** The lowest curvature of the energy at the atoms' current positions (they are put back as they were). */
-export async function lowestCurvature(atoms: Atoms, calculator: Calculator, options: CurvatureOptions = {}): Promise<Curvature> {
+/**
+ * Where the curvature is measured: the coordinates the relaxation moved (the atoms' positions, or
+ * positions and cell together), the generalised forces there, and how a displacement is kept within
+ * the constraints.
+ */
+export interface CurvatureSpace {
+  /** Coordinates, 3 per row. */
+  readonly dim: number;
+  /** The rigid motions that cost nothing, orthonormal. */
+  readonly zero: Float64Array[];
+  /** Degrees of freedom left (after the constraints and the zero modes; an upper bound with a symmetry kept). */
+  readonly freedom: number;
+  /** Force calls made so far. */
+  readonly forceCalls: number;
+  /** Projects a displacement in place so that it stays within the constraints. */
+  constrain(v: Float64Array): Float64Array;
+  /** Generalised forces −∂E/∂x (−∂(E + PV)/∂x with the cell) at the structure moved by d; it is put back. */
+  forcesAt(d: Float64Array): Promise<Float64Array>;
+  /** The energy (enthalpy with the cell) at the structure moved by d; it is put back. */
+  objectiveAt(d: Float64Array): Promise<number>;
+  /** How far d moves the structure: the largest move of an atom, or of a bond of the mean atomic spacing in the strain, Å. */
+  reach(d: Float64Array): number;
+  /** Moves the structure by d, for good. */
+  move(d: Float64Array): void;
+}
+
+/** The atoms' Cartesian positions, the cell held (Å; the curvature in eV/Å²). */
+export function atomSpace(atoms: Atoms, calculator: Calculator): CurvatureSpace {
+  const start = Float64Array.from(atoms.cart);
+  const dim = start.length;
+  const zero = zeroModes(atoms, atoms.length);
+  let forceCalls = 0;
+  const at = async <T>(d: Float64Array, read: (r: Calculation) => T): Promise<T> => {
+    atoms.cart = start.map((x, k) => x + d[k]);
+    forceCalls++;
+    try {
+      return read(await calculator.calculate(atoms, { stress: false }));
+    } finally {
+      atoms.cart = Float64Array.from(start);
+    }
+  };
+  return {
+    dim,
+    zero,
+    freedom: Math.max(0, atomFreedom(atoms) - zero.length),
+    get forceCalls() {
+      return forceCalls;
+    },
+    constrain: (v) => atoms.constrainVectors(v),
+    forcesAt: (d) => at(d, (r) => r.forces),
+    objectiveAt: (d) => at(d, (r) => r.energy),
+    reach: (d) => largestRow(d, atoms.length),
+    move: (d) => atoms.moveTo(start.map((x, k) => x + d[k])),
+  };
+}
+
+/**
+ * Positions and cell together, as a cell relaxation moves them (the strain filter of filters.ts, from
+ * the current cell): the energy is the enthalpy E + P·V, and the cell's coordinates are its logarithmic
+ * strain ε (a symmetric 3×3, as a 9-vector) times c = √N·a, a = (V/N)^⅓ the mean atomic spacing. With
+ * that scale a strain of unit norm changes a bond of length a by 1/√N Å, as a unit displacement of the
+ * atoms moves each of N atoms by 1/√N Å: the curvature is eV/Å² for both, and an elastic instability
+ * (a bcc cell of an fcc metal along the Bain path) compares with a soft phonon.
+ */
+export function cellSpace(atoms: Atoms, calculator: Calculator, options: { pressure: number; hydrostatic: boolean }): CurvatureSpace {
+  const n = atoms.length;
+  const spacing = Math.cbrt(atoms.volume()! / n);
+  const filter = new CellFilter(atoms, calculator, { ...options, cellFactor: Math.sqrt(n) * spacing });
+  const start = filter.getPositions();
+  const [cart, lattice] = [Float64Array.from(atoms.cart), atoms.lattice!];
+  const reference = lattice.map((row) => [...row]) as Mat3;
+  const zero = zeroModes(atoms, n + 3);
+  let forceCalls = 0;
+  const at = async <T>(d: Float64Array, read: (e: Evaluation) => T): Promise<T> => {
+    filter.setPositions(start.map((x, k) => x + d[k]));
+    forceCalls++;
+    try {
+      return read(await filter.evaluate());
+    } finally {
+      atoms.setLattice(reference, false);
+      atoms.cart = Float64Array.from(cart);
+    }
+  };
+  return {
+    dim: start.length,
+    zero,
+    freedom: Math.max(0, atomFreedom(atoms) + (options.hydrostatic ? 1 : 6) - zero.length),
+    get forceCalls() {
+      return forceCalls;
+    },
+    constrain: (v) => {
+      atoms.constrainVectors(v.subarray(0, 3 * n));
+      const x = v.subarray(3 * n);
+      // a strain: symmetric, isotropic when only the volume relaxes, averaged over a kept symmetry's group
+      for (const [i, j] of [
+        [0, 1],
+        [0, 2],
+        [1, 2],
+      ]) {
+        x[3 * i + j] = x[3 * j + i] = 0.5 * (x[3 * i + j] + x[3 * j + i]);
+      }
+      if (options.hydrostatic) {
+        const t = (x[0] + x[4] + x[8]) / 3;
+        x.set([t, 0, 0, 0, t, 0, 0, 0, t]);
+      } else if (atoms.symmetry) {
+        x.set(atoms.symmetry.tensor(x, reference));
+      }
+      return v;
+    },
+    forcesAt: (d) => at(d, (e) => e.forces),
+    objectiveAt: (d) => at(d, (e) => e.objective),
+    reach: (d) => Math.max(largestRow(d, n), Math.sqrt(dot(d.subarray(3 * n), d.subarray(3 * n)) / n)),
+    move: (d) => filter.setPositions(start.map((x, k) => x + d[k])),
+  };
+}
+
+function largestRow(d: Float64Array, rows: number): number {
+  let largest = 0;
+  for (let i = 0; i < rows; i++) largest = Math.max(largest, Math.hypot(d[3 * i], d[3 * i + 1], d[3 * i + 2]));
+  return largest;
+}
+
+/** The lowest curvature of the energy (enthalpy) over `space`, at the structure as it is (it is put back). */
+export async function lowestCurvature(space: CurvatureSpace, options: CurvatureOptions = {}): Promise<Curvature> {
   const h = options.step ?? 0.01;
   const tolerance = options.tolerance ?? 1e-3;
-  const dim = 3 * atoms.length;
-  const zero = zeroModes(atoms);
-  const maxIterations = Math.min(options.iterations ?? 30, freedom(atoms, zero.length));
-  const start = Float64Array.from(atoms.cart);
-  let forceCalls = 0;
+  const { dim, zero } = space;
+  const maxIterations = Math.min(options.iterations ?? 30, space.freedom);
+  const calls = space.forceCalls;
   /** Within the constraints, without the zero modes. */
   const project = (v: Float64Array) => {
-    atoms.constrainVectors(v);
+    space.constrain(v);
     for (const z of zero) {
       const c = dot(v, z);
       for (let k = 0; k < dim; k++) v[k] -= c * z[k];
     }
     return v;
   };
-  const forcesAt = async (v: Float64Array, sign: number) => {
-    const moved = new Float64Array(dim);
-    for (let k = 0; k < dim; k++) moved[k] = start[k] + sign * h * v[k];
-    atoms.cart = moved;
-    forceCalls++;
-    return (await calculator.calculate(atoms, { stress: false })).forces;
-  };
   const product = async (v: Float64Array) => {
-    try {
-      const plus = await forcesAt(v, 1);
-      const minus = await forcesAt(v, -1);
-      const hv = new Float64Array(dim);
-      for (let k = 0; k < dim; k++) hv[k] = -(plus[k] - minus[k]) / (2 * h);
-      return project(hv);
-    } finally {
-      atoms.cart = Float64Array.from(start);
-    }
+    const plus = await space.forcesAt(v.map((x) => h * x));
+    const minus = await space.forcesAt(v.map((x) => -h * x));
+    const hv = new Float64Array(dim);
+    for (let k = 0; k < dim; k++) hv[k] = -(plus[k] - minus[k]) / (2 * h);
+    return project(hv);
   };
+  const forceCalls = () => space.forceCalls - calls;
 
-  if (maxIterations === 0) return { lowest: 0, mode: new Float64Array(dim), forceCalls };
+  if (maxIterations === 0) return { lowest: 0, mode: new Float64Array(dim), forceCalls: forceCalls() };
   const rng = new Rng(options.seed ?? 1);
   const q = project(Float64Array.from({ length: dim }, () => rng.normal()));
   normalise(q);
@@ -176,5 +290,5 @@ export async function lowestCurvature(atoms: Atoms, calculator: Calculator, opti
     for (let k = 0; k < dim; k++) mode[k] += c * basis[i][k];
   });
   normalise(mode);
-  return { lowest, mode, forceCalls };
+  return { lowest, mode, forceCalls: forceCalls() };
 }

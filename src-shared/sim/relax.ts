@@ -15,7 +15,7 @@
  */
 import type { Atoms } from './atoms';
 import type { Calculator } from './calculator';
-import { lowestCurvature, SADDLE_CURVATURE } from './curvature';
+import { atomSpace, cellSpace, lowestCurvature, SADDLE_CURVATURE } from './curvature';
 import { AtomPositions, CellFilter, type Evaluation, type Optimizable } from './filters';
 import { Fire, Lbfgs, type Optimizer } from './optimizers';
 import { fromGPa, toGPa } from './units';
@@ -47,12 +47,12 @@ export const RELAX_DEFAULTS = Object.freeze({ optimizer: 'fire' as const, fmax: 
 /** Most saddle points a relaxation leaves (`minimum: 'escape'`). */
 export const MAX_ESCAPES = 5;
 
-/** How far the largest atomic move of a push off a saddle point goes, Å. */
+/** How far the largest atomic move of a push off a saddle point goes (or a bond's change in a strain), Å. */
 const ESCAPE_PUSH = 0.1;
 
 /** What the curvature check found at the end of a relaxation. */
 export interface MinimumCheck {
-  /** The lowest curvature of the energy at the relaxed positions, eV/Å² (the cell held). */
+  /** The lowest curvature of the energy at the relaxed positions, eV/Å² (with `cell`, of the enthalpy over positions and strain: curvature.ts). */
   lowest: number;
   /** True when it is below `SADDLE_CURVATURE`: the relaxation ended at a saddle point, not a minimum. */
   saddle: boolean;
@@ -153,7 +153,9 @@ export async function relax(atoms: Atoms, calculator: Calculator, options: Relax
   let forceCalls = 0;
   const left = () => (escapes ? `; left ${escapes === 1 ? 'a saddle point' : `${escapes} saddle points`} along ${escapes === 1 ? 'its mode' : 'their modes'}` : '');
   while (result.converged) {
-    const c = await lowestCurvature(atoms, calculator, { signal: options.signal });
+    // what the relaxation moved: the atoms, or the atoms and the cell
+    const space = options.cell ? cellSpace(atoms, calculator, { pressure: options.pressure ?? 0, hydrostatic: options.hydrostatic ?? false }) : atomSpace(atoms, calculator);
+    const c = await lowestCurvature(space, { signal: options.signal });
     forceCalls += c.forceCalls;
     // cancelled while measuring: the relaxation converged, and its end is not judged on a partial measurement
     if (options.signal?.aborted) return { ...result, message: `${result.message}${left()}; the curvature check was cancelled`, minimum: null };
@@ -166,18 +168,12 @@ export async function relax(atoms: Atoms, calculator: Calculator, options: Relax
       const why = options.minimum === 'check' ? '' : escapes >= MAX_ESCAPES ? ` (after ${MAX_ESCAPES} escapes)` : ` (no steps left to leave it: ${maxSteps})`;
       return { ...result, message: `${result.message}${left()}; ${curvature}: a saddle point, not a minimum${why}`, minimum: check() };
     }
-    // push along the mode, to the side of lower energy, so far that the atom moving most moves ESCAPE_PUSH
-    let largest = 0;
-    for (let i = 0; i < atoms.length; i++) largest = Math.max(largest, Math.hypot(c.mode[3 * i], c.mode[3 * i + 1], c.mode[3 * i + 2]));
-    const amplitude = ESCAPE_PUSH / largest;
-    const from = Float64Array.from(atoms.cart);
-    const energyAt = async (sign: number) => {
-      atoms.moveTo(from.map((x, k) => x + sign * amplitude * c.mode[k]));
-      forceCalls++;
-      return (await calculator.calculate(atoms, { stress: false })).energy;
-    };
-    const [down, up] = [await energyAt(-1), await energyAt(1)];
-    if (down < up) atoms.moveTo(from.map((x, k) => x - amplitude * c.mode[k]));
+    // push along the mode, to the side of lower energy, so far that the atom (or bond) moving most moves ESCAPE_PUSH
+    const push = c.mode.map((x) => (x * ESCAPE_PUSH) / space.reach(c.mode));
+    const back = push.map((x) => -x);
+    const [down, up] = [await space.objectiveAt(back), await space.objectiveAt(push)];
+    forceCalls += 2;
+    space.move(down < up ? back : push);
     escapes++;
     step++;
     result = await descend();

@@ -67,8 +67,9 @@ ${COMMON}
   --steps N          at most N optimiser steps (default ${SIMULATION_DEFAULTS.relax.maxSteps})
   --optimizer NAME   fire (default) or lbfgs (ASE's FIRE and LBFGS step rules)
   --minimum M        once converged, is it a minimum or a saddle point? check: measure the
-                     lowest curvature of the energy (the cell held; ~20-60 force calls);
-                     escape: also push the atoms off a saddle point along its mode and relax
+                     lowest curvature of the energy (with --cell over positions and strain
+                     together, of the enthalpy; ~20-60 force calls); escape: also push the
+                     atoms (and cell) off a saddle point along its mode and relax
                      on (at most 5 times, within --steps). Default: neither, as ASE
 ${FIXED}
   --stop-when-extrapolating

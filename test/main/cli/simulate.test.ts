@@ -233,6 +233,22 @@ describe('latticework relax, md and eos', () => {
     expect(bad.err).toMatch(/--minimum yes: use check or escape/);
   });
 
+  it('relax --cell --minimum judges the strain too: bcc Cu is a saddle point of its cell, and escape takes the Bain path to fcc', async () => {
+    writeFileSync(join(dir, 'bcc-Cu.vasp'), 'bcc Cu\n1.0\n2.9 0 0\n0 2.9 0\n0 0 2.9\nCu\n2\nDirect\n0 0 0\n0.5 0.5 0.5\n');
+    const cell = ['bcc-Cu.vasp', '--model', 'emt', '--cell', '--fmax', '0.001'];
+    const checked = JSON.parse((await run(relaxCommand, [...cell, '--minimum', 'check', '--json'])).out);
+    expect(checked.converged).toBe(true);
+    expect(checked.spaceGroups).toEqual({ start: { number: 229, symbol: 'Im-3m' }, end: { number: 229, symbol: 'Im-3m' } });
+    expect(checked.minimum).toMatchObject({ saddle: true, escapes: 0 });
+    const escaped = await run(relaxCommand, [...cell, '--smax', '1e-4', '--steps', '2000', '--minimum', 'escape', '--json']);
+    expect(escaped.code, escaped.err).toBe(0);
+    const e = JSON.parse(escaped.out);
+    expect(e.minimum).toMatchObject({ saddle: false, escapes: 1 });
+    expect(e.spaceGroups.end).toEqual({ number: 225, symbol: 'Fm-3m' });
+    // fcc Cu's EMT energy (ASE 3.22: −0.0070365 eV/atom) against bcc's +0.0256
+    expect(Math.abs(e.energy / 2 - -0.0070365)).toBeLessThan(1e-5);
+  });
+
   it("relax holds the atoms the file's selective dynamics fixes, unless --fixed says otherwise", async () => {
     // atom 0, moved 0.3 Å off its site, flagged F F F; atom 1 F F T (fixed along x and y only); the rest free
     const lines = copperPoscar(2, 0.3).trimEnd().split('\n');

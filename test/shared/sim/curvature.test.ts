@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readFrames } from '../../../src-shared/chem';
-import { Atoms, EmtCalculator, lowestCurvature, relax, SADDLE_CURVATURE, type Calculator } from '../../../src-shared/sim';
+import { Atoms, atomSpace, cellSpace, EmtCalculator, lowestCurvature, relax, SADDLE_CURVATURE, type Calculator } from '../../../src-shared/sim';
 import { symmetricEigen } from '../../../src-shared/sim/matrix';
 import { Rng } from '../../../src-shared/model/rng';
 import { python } from '../../helpers/python';
@@ -44,6 +44,56 @@ print(json.dumps(np.linalg.eigvalsh((H + H.T) / 2).tolist()))
   return JSON.parse(python(['-c', script, arg])) as number[];
 }
 
+/**
+ * ASE's Hessian of the energy over positions and strain, in the coordinates of `cellSpace` (atoms at
+ * F·s, the cell A₀·Fᵀ, F = exp(X/c), c = √N·(V/N)^⅓; X over an orthonormal basis of symmetric
+ * matrices), from second differences of EMT's energies (h = 0.01); eigenvalues with the three
+ * translations left out.
+ */
+function aseCellEigenvalues(atoms: Atoms): number[] {
+  const script = `
+import json, sys, numpy as np
+from scipy.linalg import expm
+from ase import Atoms
+from ase.calculators.emt import EMT
+d = json.loads(sys.argv[1])
+a0 = np.array(d['cell']); s0 = np.array(d['cart']).reshape(-1, 3); n = len(s0)
+c = np.sqrt(n) * (abs(np.linalg.det(a0)) / n) ** (1 / 3)
+strain = []
+for i in range(3):
+    for j in range(i, 3):
+        m = np.zeros((3, 3)); m[i, j] = m[j, i] = 1.0
+        strain.append(m / np.linalg.norm(m))
+dim = 3 * n + 6
+a = Atoms(numbers=d['numbers'], positions=s0, cell=a0, pbc=True)
+a.calc = EMT()
+def energy(y):
+    f = expm(sum(y[3 * n + k] * strain[k] for k in range(6)) / c)
+    a.set_cell(a0 @ f.T, scale_atoms=False)
+    a.positions = (s0 + y[:3 * n].reshape(-1, 3)) @ f.T
+    return a.get_potential_energy()
+h = 0.01
+e0 = energy(np.zeros(dim))
+unit = np.eye(dim) * h
+H = np.zeros((dim, dim))
+for p in range(dim):
+    H[p, p] = (energy(unit[p]) + energy(-unit[p]) - 2 * e0) / h ** 2
+    for q in range(p):
+        H[p, q] = H[q, p] = (energy(unit[p] + unit[q]) - energy(unit[p] - unit[q]) - energy(unit[q] - unit[p]) + energy(-unit[p] - unit[q])) / (4 * h ** 2)
+t = np.zeros((dim, 3))
+for k in range(3): t[k:3 * n:3, k] = 1 / np.sqrt(n)
+q = np.linalg.svd(np.eye(dim) - t @ t.T)[0][:, :dim - 3]
+print(json.dumps(np.linalg.eigvalsh(q.T @ H @ q).tolist()))
+`;
+  const arg = JSON.stringify({ numbers: Array.from(atoms.numbers), cart: Array.from(atoms.cart), cell: atoms.lattice });
+  return JSON.parse(python(['-c', script, arg])) as number[];
+}
+
+/** A body-centred cubic cell (2 atoms) of element z with lattice constant a. */
+function bcc(a: number, z: number): Atoms {
+  return new Atoms({ numbers: Int32Array.of(z, z), cart: Float64Array.of(0, 0, 0, a / 2, a / 2, a / 2), lattice: [[a, 0, 0], [0, a, 0], [0, 0, a]], pbc: [true, true, true] });
+}
+
 describe('symmetric eigenproblem (Jacobi)', () => {
   it('gives A·v = λ·v with orthonormal vectors, in ascending order', () => {
     const rng = new Rng(3);
@@ -73,7 +123,7 @@ describe('lowest curvature', () => {
     for (const atoms of saddleCells()) {
       await relax(atoms, emt, { fmax: 0.01, maxSteps: 1000 });
       const at = Float64Array.from(atoms.cart);
-      const c = await lowestCurvature(atoms, emt);
+      const c = await lowestCurvature(atomSpace(atoms, emt));
       expect(Array.from(atoms.cart)).toEqual(Array.from(at)); // put back
       const ase = aseEigenvalues(atoms);
       expect(ase[0]).toBeLessThan(SADDLE_CURVATURE);
@@ -90,7 +140,7 @@ describe('lowest curvature', () => {
     const rng = new Rng(5);
     atoms.cart = atoms.cart.map((x) => x + 0.05 * rng.normal());
     await relax(atoms, emt, { fmax: 0.005 });
-    const c = await lowestCurvature(atoms, emt);
+    const c = await lowestCurvature(atomSpace(atoms, emt));
     const ase = aseEigenvalues(atoms);
     expect(ase.slice(0, 3).every((w) => Math.abs(w) < 1e-3)).toBe(true);
     expect(ase[3]).toBeGreaterThan(0.1);
@@ -103,13 +153,74 @@ describe('lowest curvature', () => {
     await relax(cluster, emt, { fmax: 0.001, maxSteps: 2000 });
     const ase = aseEigenvalues(cluster);
     expect(ase.slice(0, 6).every((w) => Math.abs(w) < 5e-3)).toBe(true);
-    const free = await lowestCurvature(cluster, emt);
+    const free = await lowestCurvature(atomSpace(cluster, emt));
     expect(Math.abs(free.lowest - ase[6])).toBeLessThan(2e-3);
     // two atoms held: no rigid motion is free any more, and the held atoms do not move in the mode
     const held = new Atoms({ numbers: cluster.numbers, cart: cluster.cart, lattice: null, pbc: cluster.pbc, fixed: Uint8Array.from([1, 0, 0, 0, 0, 1]) });
-    const c = await lowestCurvature(held, emt);
+    const c = await lowestCurvature(atomSpace(held, emt));
     expect(Math.abs(c.lowest - aseEigenvalues(held, [0, 5])[0])).toBeLessThan(2e-3);
     expect([...c.mode.subarray(0, 3), ...c.mode.subarray(15, 18)]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('the lowest curvature of a cell relaxation: positions and strain together', () => {
+  it("finds bcc Cu's Bain instability, a saddle point that the atoms alone do not show, with ASE's Hessian's lowest eigenvalue", async () => {
+    // by symmetry a bcc cell relaxes with its cell to the bcc volume and stays cubic; EMT's bcc Cu is unstable to a tetragonal strain
+    const atoms = bcc(2.9, 29);
+    const r = await relax(atoms, emt, { cell: true, fmax: 0.001 });
+    expect(r.converged).toBe(true);
+    expect(atoms.lattice![0][0]).toBeCloseTo(atoms.lattice![2][2], 10);
+    const lattice = atoms.lattice!.map((row) => [...row]);
+    const cart = Float64Array.from(atoms.cart);
+    const c = await lowestCurvature(cellSpace(atoms, emt, { pressure: 0, hydrostatic: false }));
+    expect(atoms.lattice).toEqual(lattice); // put back
+    expect(Array.from(atoms.cart)).toEqual(Array.from(cart));
+    const ase = aseCellEigenvalues(atoms);
+    expect(ase[0]).toBeLessThan(SADDLE_CURVATURE);
+    expect(Math.abs(c.lowest - ase[0])).toBeLessThan(2e-3);
+    // the mode is a strain that keeps the volume (a tetragonal one): no atom moves against another
+    const x = c.mode.subarray(6);
+    expect(Math.abs(x[0] + x[4] + x[8])).toBeLessThan(1e-3);
+    expect(Math.hypot(...x)).toBeCloseTo(1, 3);
+    // with the cell held there is no saddle point: the atoms alone are at a minimum
+    expect((await lowestCurvature(atomSpace(atoms, emt))).lowest).toBeGreaterThan(0.1);
+    // with only the volume free, no shape change: a minimum
+    expect((await lowestCurvature(cellSpace(atoms, emt, { pressure: 0, hydrostatic: true }))).lowest).toBeGreaterThan(0);
+  });
+
+  it("agrees with ASE's Hessian where atoms and strain couple: a rattled, strained CuAu cell relaxed with its cell", async () => {
+    const atoms = new Atoms({
+      numbers: Int32Array.of(29, 79, 29, 79),
+      cart: Float64Array.of(0.03, -0.02, 0.01, 1.9, 1.95, 0.02, 1.93, -0.04, 1.88, 0.05, 1.9, 1.97),
+      lattice: [
+        [3.85, 0.05, 0],
+        [0, 3.8, 0.04],
+        [0.03, 0, 3.75],
+      ],
+      pbc: [true, true, true],
+    });
+    expect((await relax(atoms, emt, { cell: true, fmax: 0.001, maxSteps: 2000 })).converged).toBe(true);
+    const c = await lowestCurvature(cellSpace(atoms, emt, { pressure: 0, hydrostatic: false }));
+    expect(Math.abs(c.lowest - aseCellEigenvalues(atoms)[0])).toBeLessThan(2e-3);
+  });
+
+  it("'escape' follows bcc Cu's Bain path to fcc Cu, at ASE's energy; bcc Al, stable in EMT, is a minimum", async () => {
+    const cu = bcc(2.9, 29);
+    const checked = await relax(cu.clone(), emt, { cell: true, fmax: 0.001, minimum: 'check' });
+    expect(checked.minimum).toMatchObject({ saddle: true, escapes: 0 });
+    const escaped = await relax(cu, emt, { cell: true, fmax: 0.001, smax: 1e-6, maxSteps: 2000, minimum: 'escape' });
+    expect(escaped.converged).toBe(true);
+    expect(escaped.minimum).toMatchObject({ saddle: false, escapes: 1 });
+    // fcc Cu with EMT (ASE 3.22, ExpCellFilter + BFGS to 1e-5): −0.0070365 eV/atom; bcc: +0.0256 eV/atom
+    expect(Math.abs(escaped.energy / 2 - -0.0070365)).toBeLessThan(1e-5);
+    // an fcc cell: the volume per atom of fcc Cu (a = 3.589826 Å), tetragonal with c/a = √2 in this bcc setting
+    const [a, b, c] = cu.lattice!.map((v) => Math.hypot(...v)).sort((p, q) => p - q);
+    expect(cu.volume()! / 2).toBeCloseTo(3.589826 ** 3 / 4, 2);
+    expect(Math.abs(b - a)).toBeLessThan(1e-3);
+    expect(c / a).toBeCloseTo(Math.SQRT2, 3);
+    const al = await relax(bcc(3.1, 13), emt, { cell: true, fmax: 0.001, minimum: 'check' });
+    expect(al.minimum!.saddle).toBe(false);
+    expect(al.minimum!.lowest).toBeGreaterThan(0.01);
   });
 });
 
