@@ -151,8 +151,14 @@ export class Atoms implements AtomicConfiguration {
    * (ASE's `adjust_forces`): averaged over the space group kept (`symmetry`); zero for a fixed atom;
    * for an atom held along some axes, Cartesian components along them removed, or in the lattice
    * frame, as ASE's `FixScaled` does, f ← ((f·A) ⊙ free)·A⁻¹ with A the lattice (rows).
+   *
+   * `'displacements'` projects orthogonally onto the moves the constraints allow instead: in the
+   * lattice frame the components along the reciprocal vectors of the held axes are removed, so the
+   * held fractional coordinates stay (`moveTo`). The two agree but in the lattice frame of a skewed
+   * cell, where ASE's force projection is oblique; a curvature (a Hessian over the allowed moves)
+   * needs the orthogonal one.
    */
-  constrainVectors(v: Float64Array): Float64Array {
+  constrainVectors(v: Float64Array, kind: 'forces' | 'displacements' = 'forces'): Float64Array {
     if (this.symmetry) return this.symmetry.vectors(v, this.lattice!);
     const fixed = this.fixed;
     if (fixed) for (let i = 0; i < fixed.length; i++) if (fixed[i]) v.fill(0, 3 * i, 3 * i + 3);
@@ -161,6 +167,25 @@ export class Atoms implements AtomicConfiguration {
     const inverse = lattice ? invert(lattice) : null;
     for (const c of this.axisConstraints) {
       const row = v.subarray(3 * c.atom, 3 * c.atom + 3);
+      if (c.frame === 'lattice' && kind === 'displacements') {
+        // the reciprocal vectors of the held axes (columns of A⁻¹), orthonormalised, taken out
+        const basis: number[][] = [];
+        for (let k = 0; k < 3; k++) {
+          if (!c.held[k]) continue;
+          const b = [inverse![0][k], inverse![1][k], inverse![2][k]];
+          for (const e of basis) {
+            const d = b[0] * e[0] + b[1] * e[1] + b[2] * e[2];
+            for (let m = 0; m < 3; m++) b[m] -= d * e[m];
+          }
+          const n = Math.hypot(b[0], b[1], b[2]);
+          basis.push(b.map((x) => x / n));
+        }
+        for (const e of basis) {
+          const d = row[0] * e[0] + row[1] * e[1] + row[2] * e[2];
+          for (let m = 0; m < 3; m++) row[m] -= d * e[m];
+        }
+        continue;
+      }
       if (c.frame === 'lattice') mulRows(row, lattice!, row);
       for (let k = 0; k < 3; k++) if (c.held[k]) row[k] = 0;
       if (c.frame === 'lattice') mulRows(row, inverse!, row);

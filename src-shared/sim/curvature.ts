@@ -13,6 +13,7 @@
  * out: rigid translations when nothing is held, and rigid rotations too for a molecule (no periodic
  * direction).
  */
+import { invert } from '../chem/lattice';
 import type { Mat3 } from '../chem/structure';
 import { Rng } from '../model/rng';
 import type { Atoms } from './atoms';
@@ -60,17 +61,47 @@ function normalise(v: Float64Array): number {
   return n;
 }
 
-/** Orthonormal rigid motions that cost no energy: translations when nothing is held, rotations of a molecule; `rows` rows of 3 in all. */
+/** Gram–Schmidt of 3-vectors, in order; the ones that depend on those before are dropped. */
+function orthonormal(vectors: number[][]): number[][] {
+  const basis: number[][] = [];
+  for (const v of vectors) {
+    const w = [...v];
+    for (const b of basis) {
+      const c = w[0] * b[0] + w[1] * b[1] + w[2] * b[2];
+      for (let m = 0; m < 3; m++) w[m] -= c * b[m];
+    }
+    const norm = Math.hypot(w[0], w[1], w[2]);
+    if (norm > 1e-8 * Math.max(1, Math.hypot(v[0], v[1], v[2]))) basis.push(w.map((x) => x / norm));
+  }
+  return basis;
+}
+
+/**
+ * Orthonormal rigid motions that cost no energy (`rows` rows of 3 in all): the translations the
+ * constraints leave (none with a fixed atom; with atoms held along some axes, those perpendicular to
+ * every held direction: x, y, z, or a held lattice vector's reciprocal vector), and the rotations of a
+ * molecule when nothing is held.
+ */
 function zeroModes(atoms: Atoms, rows: number): Float64Array[] {
-  if (atoms.constrained || atoms.symmetry) return [];
+  if (atoms.symmetry || atoms.fixed?.some((f) => f)) return [];
   const n = atoms.length;
+  const inverse = atoms.lattice ? invert(atoms.lattice) : null;
+  const held: number[][] = [];
+  for (const c of atoms.axisConstraints) {
+    for (let k = 0; k < 3; k++) {
+      if (c.held[k]) held.push(c.frame === 'lattice' ? [inverse![0][k], inverse![1][k], inverse![2][k]] : [0, 1, 2].map((m) => (m === k ? 1 : 0)));
+    }
+  }
+  // the directions along which every atom may move: the complement of the held ones
+  const spanned = orthonormal(held);
+  const free = orthonormal([...spanned, [1, 0, 0], [0, 1, 0], [0, 0, 1]]).slice(spanned.length);
   const modes: Float64Array[] = [];
-  for (let k = 0; k < 3; k++) {
+  for (const u of free) {
     const t = new Float64Array(3 * rows);
-    for (let i = 0; i < n; i++) t[3 * i + k] = 1;
+    for (let i = 0; i < n; i++) t.set(u, 3 * i);
     modes.push(t);
   }
-  if (!atoms.pbc.some((p) => p)) {
+  if (!atoms.constrained && !atoms.pbc.some((p) => p)) {
     const centre = [0, 0, 0];
     for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) centre[k] += atoms.cart[3 * i + k] / n;
     for (let k = 0; k < 3; k++) {
@@ -151,7 +182,7 @@ export function atomSpace(atoms: Atoms, calculator: Calculator): CurvatureSpace 
     get forceCalls() {
       return forceCalls;
     },
-    constrain: (v) => atoms.constrainVectors(v),
+    constrain: (v) => atoms.constrainVectors(v, 'displacements'),
     forcesAt: (d) => at(d, (r) => r.forces),
     objectiveAt: (d) => at(d, (r) => r.energy),
     reach: (d) => largestRow(d, atoms.length),
@@ -194,7 +225,7 @@ export function cellSpace(atoms: Atoms, calculator: Calculator, options: { press
       return forceCalls;
     },
     constrain: (v) => {
-      atoms.constrainVectors(v.subarray(0, 3 * n));
+      atoms.constrainVectors(v.subarray(0, 3 * n), 'displacements');
       const x = v.subarray(3 * n);
       // a strain: symmetric, isotropic when only the volume relaxes, averaged over a kept symmetry's group
       for (const [i, j] of [
@@ -212,7 +243,15 @@ export function cellSpace(atoms: Atoms, calculator: Calculator, options: { press
       }
       return v;
     },
-    forcesAt: (d) => at(d, (e) => e.forces),
+    // the generalised forces from the atoms' own (Fᵀ·f, not projected as ASE projects forces) and the strain's
+    forcesAt: (d) =>
+      at(d, (e) => {
+        const f = filter.deformation();
+        const g = Float64Array.from(e.forces);
+        const raw = e.atomForces;
+        for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) g[3 * i + k] = f[k] * raw[3 * i] + f[3 + k] * raw[3 * i + 1] + f[6 + k] * raw[3 * i + 2];
+        return g;
+      }),
     objectiveAt: (d) => at(d, (e) => e.objective),
     reach: (d) => Math.max(largestRow(d, n), Math.sqrt(dot(d.subarray(3 * n), d.subarray(3 * n)) / n)),
     move: (d) => filter.setPositions(start.map((x, k) => x + d[k])),

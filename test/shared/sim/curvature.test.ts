@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { readFrames } from '../../../src-shared/chem';
 import { Atoms, atomSpace, cellSpace, EmtCalculator, lowestCurvature, relax, SADDLE_CURVATURE, type Calculator } from '../../../src-shared/sim';
 import { symmetricEigen } from '../../../src-shared/sim/matrix';
+import { invert } from '../../../src-shared/chem/lattice';
+import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Rng } from '../../../src-shared/model/rng';
 import { python } from '../../helpers/python';
 import { fcc } from './helpers';
@@ -89,6 +91,48 @@ print(json.dumps(np.linalg.eigvalsh(q.T @ H @ q).tolist()))
   return JSON.parse(python(['-c', script, arg])) as number[];
 }
 
+/**
+ * ASE's Hessian (EMT, central differences of 0.01 Å) over the moves that atoms held along lattice
+ * vectors allow (their fractional coordinates there kept: moves perpendicular to those axes'
+ * reciprocal vectors), less the rigid translations every atom may still make; its eigenvalues.
+ */
+function aseHeldEigenvalues(atoms: Atoms): number[] {
+  const script = `
+import json, sys, numpy as np
+from scipy.linalg import null_space
+from ase import Atoms
+from ase.calculators.emt import EMT
+d = json.loads(sys.argv[1])
+a = Atoms(numbers=d['numbers'], positions=np.array(d['cart']).reshape(-1, 3), cell=d['cell'], pbc=True)
+a.calc = EMT()
+n = len(a); x0 = a.positions.copy()
+H = np.zeros((3 * n, 3 * n))
+for k in range(3 * n):
+    a.positions = x0.copy(); a.positions.flat[k] += 0.01; fp = a.get_forces().flatten()
+    a.positions = x0.copy(); a.positions.flat[k] -= 0.01; fm = a.get_forces().flatten()
+    H[k] = -(fp - fm) / 0.02
+H = (H + H.T) / 2
+recip = np.linalg.inv(np.array(d['cell']))  # columns: reciprocal vectors (without 2 pi)
+blocks, everyone = [], np.eye(3)
+for i in range(n):
+    held = [recip[:, k] for k in range(3) if d['held'][i][k]]
+    allowed = null_space(np.array(held)) if held else np.eye(3)
+    everyone = null_space(np.vstack([np.array(held), null_space(everyone.T).T])) if held else everyone
+    blocks.append(allowed)
+q = np.zeros((3 * n, sum(b.shape[1] for b in blocks)))
+col = 0
+for i, b in enumerate(blocks):
+    q[3 * i:3 * i + 3, col:col + b.shape[1]] = b; col += b.shape[1]
+t = np.vstack([np.tile(u, n) / np.sqrt(n) for u in everyone.T]).T if everyone.size else np.zeros((3 * n, 0))
+q = q - t @ (t.T @ q)
+q = np.linalg.svd(q, full_matrices=False)[0][:, :q.shape[1] - t.shape[1]]
+print(json.dumps(np.linalg.eigvalsh(q.T @ H @ q).tolist()))
+`;
+  const held = Array.from({ length: atoms.length }, (_, i) => atoms.axisConstraints.find((c) => c.atom === i)?.held ?? [false, false, false]);
+  const arg = JSON.stringify({ numbers: Array.from(atoms.numbers), cart: Array.from(atoms.cart), cell: atoms.lattice, held });
+  return JSON.parse(python(['-c', script, arg])) as number[];
+}
+
 /** A body-centred cubic cell (2 atoms) of element z with lattice constant a. */
 function bcc(a: number, z: number): Atoms {
   return new Atoms({ numbers: Int32Array.of(z, z), cart: Float64Array.of(0, 0, 0, a / 2, a / 2, a / 2), lattice: [[a, 0, 0], [0, a, 0], [0, 0, a]], pbc: [true, true, true] });
@@ -145,6 +189,30 @@ describe('lowest curvature', () => {
     expect(ase.slice(0, 3).every((w) => Math.abs(w) < 1e-3)).toBe(true);
     expect(ase[3]).toBeGreaterThan(0.1);
     expect(Math.abs(c.lowest - ase[3])).toBeLessThan(2e-3);
+  });
+
+  it("with atoms held along the lattice vectors of a skewed cell: ASE's Hessian over the moves they allow, the translations they leave taken out", async () => {
+    // a rhombohedral (60°) cell of fcc Cu, 8 atoms, three of them held along its first lattice vector (VASP's F T T)
+    const a = 3.6;
+    const prim: Mat3 = [
+      [0, a / 2, a / 2],
+      [a / 2, 0, a / 2],
+      [a / 2, a / 2, 0],
+    ];
+    const cart: number[] = [];
+    for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) for (let k = 0; k < 2; k++) for (let m = 0; m < 3; m++) cart.push(i * prim[0][m] + j * prim[1][m] + k * prim[2][m]);
+    const lattice = prim.map((v) => v.map((x) => 2 * x)) as Mat3;
+    const held = [0, 1, 2].map((atom) => ({ atom, held: [true, false, false] as [boolean, boolean, boolean], frame: 'lattice' as const }));
+    const atoms = new Atoms({ numbers: new Int32Array(8).fill(29), cart: Float64Array.from(cart), lattice, pbc: [true, true, true], axisConstraints: held });
+    const rng = new Rng(11);
+    atoms.moveTo(atoms.cart.map((x) => x + 0.08 * rng.normal()));
+    expect((await relax(atoms, emt, { fmax: 0.001, maxSteps: 2000 })).converged).toBe(true);
+    const c = await lowestCurvature(atomSpace(atoms, emt));
+    const ase = aseHeldEigenvalues(atoms);
+    expect(Math.abs(c.lowest - ase[0])).toBeLessThan(2e-3);
+    // the mode keeps every held fractional coordinate
+    const inverse = invert(lattice)!;
+    for (const { atom } of held) expect(Math.abs(c.mode[3 * atom] * inverse[0][0] + c.mode[3 * atom + 1] * inverse[1][0] + c.mode[3 * atom + 2] * inverse[2][0])).toBeLessThan(1e-9);
   });
 
   it('leaves out the rotations of a molecule, and moves no held atom', async () => {
