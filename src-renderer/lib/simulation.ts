@@ -262,6 +262,22 @@ export function frameForceArrows(run: Pick<SimulationDetail, 'series'>, frame: P
   return { arrows: { vectors: Float64Array.from(frame.forces), colors: sequentialColors(norms, largest), scale, radius: 0.07 }, scale, largest };
 }
 
+/**
+ * A relaxation's lowest-curvature mode (`--minimum`, "at the end") as arrows on its last frame, the
+ * atom moving most DEFAULT_LONGEST_ARROW Å long, coloured by how far each atom moves; null when the
+ * run has no mode (not asked for, not converged, recorded before session 26) or nothing moves in it.
+ */
+export function modeArrows(run: Pick<SimulationDetail, 'summary' | 'frames'>, frame: Pick<SimulationFrameView, 'index'>): { arrows: SiteArrows; lowest: number; saddle: boolean; strain: boolean } | null {
+  const m = run.summary?.task === 'relax' ? run.summary.minimum : null;
+  if (!m?.mode || frame.index !== run.frames - 1) return null;
+  const n = m.mode.length / 3;
+  const norms = Array.from({ length: n }, (_, i) => Math.hypot(m.mode[3 * i], m.mode[3 * i + 1], m.mode[3 * i + 2]));
+  const largest = Math.max(0, ...norms);
+  if (!(largest > 0)) return null;
+  const scale = DEFAULT_LONGEST_ARROW / largest;
+  return { arrows: { vectors: Float64Array.from(m.mode), colors: sequentialColors(norms, largest), scale, radius: 0.07 }, lowest: m.lowest, saddle: m.saddle, strain: m.strain !== null };
+}
+
 /** The radial distribution function of a frame, as a chart; null for a molecule (no density). */
 export function frameRdfChart(run: Pick<SimulationDetail, 'numbers' | 'pbc'>, frame: SimulationFrameView): SimulationChart | null {
   const chart = rdfChart(frameStructure(run, frame), `Radial distribution, frame ${frame.index + 1}`);

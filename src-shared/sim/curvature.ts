@@ -158,6 +158,11 @@ export interface CurvatureSpace {
   reach(d: Float64Array): number;
   /** Moves the structure by d, for good. */
   move(d: Float64Array): void;
+  /**
+   * What d does to the atoms, to first order: their Cartesian displacements (3 per atom; a strain's
+   * measured from the atoms' centroid) and, with the cell, the strain (3×3, row-major; else null).
+   */
+  displacements(d: Float64Array): { cart: Float64Array; strain: Float64Array | null };
 }
 
 /** The atoms' Cartesian positions, the cell held (Å; the curvature in eV/Å²). */
@@ -187,6 +192,7 @@ export function atomSpace(atoms: Atoms, calculator: Calculator): CurvatureSpace 
     objectiveAt: (d) => at(d, (r) => r.energy),
     reach: (d) => largestRow(d, atoms.length),
     move: (d) => atoms.moveTo(start.map((x, k) => x + d[k])),
+    displacements: (d) => ({ cart: Float64Array.from(d), strain: null }),
   };
 }
 
@@ -201,7 +207,8 @@ export function atomSpace(atoms: Atoms, calculator: Calculator): CurvatureSpace 
 export function cellSpace(atoms: Atoms, calculator: Calculator, options: { pressure: number; hydrostatic: boolean }): CurvatureSpace {
   const n = atoms.length;
   const spacing = Math.cbrt(atoms.volume()! / n);
-  const filter = new CellFilter(atoms, calculator, { ...options, cellFactor: Math.sqrt(n) * spacing });
+  const factor = Math.sqrt(n) * spacing;
+  const filter = new CellFilter(atoms, calculator, { ...options, cellFactor: factor });
   const start = filter.getPositions();
   const [cart, lattice] = [Float64Array.from(atoms.cart), atoms.lattice!];
   const reference = lattice.map((row) => [...row]) as Mat3;
@@ -255,6 +262,19 @@ export function cellSpace(atoms: Atoms, calculator: Calculator, options: { press
     objectiveAt: (d) => at(d, (e) => e.objective),
     reach: (d) => Math.max(largestRow(d, n), Math.sqrt(dot(d.subarray(3 * n), d.subarray(3 * n)) / n)),
     move: (d) => filter.setPositions(start.map((x, k) => x + d[k])),
+    displacements: (d) => {
+      // r = F·s with F = exp(X/c): δr_i = δs_i + ε·(s_i − centroid), ε = δX/c
+      const strain = d.slice(3 * n).map((x) => x / factor);
+      const centre = [0, 0, 0];
+      for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) centre[k] += start[3 * i + k] / n;
+      const out = d.slice(0, 3 * n);
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < 3; k++) {
+          for (let m = 0; m < 3; m++) out[3 * i + k] += strain[3 * k + m] * (start[3 * i + m] - centre[m]);
+        }
+      }
+      return { cart: out, strain };
+    },
   };
 }
 

@@ -60,6 +60,14 @@ export interface MinimumCheck {
   escapes: number;
   /** Force calls the checks and pushes made (beyond the optimiser's steps). */
   forceCalls: number;
+  /**
+   * The mode of the lowest curvature, as the atoms' Cartesian displacements (3 per atom), scaled so
+   * that the largest move is 1 Å: an atom's, or with the cell a bond's of the mean atomic spacing in
+   * the strain (a strain's displacements measured from the atoms' centroid). Its sign is arbitrary.
+   */
+  mode: number[];
+  /** With the cell: the strain that goes with the mode, at the same scale (3×3, row-major); else null. */
+  strain: number[] | null;
 }
 
 export interface RelaxFrame extends Evaluation {
@@ -160,7 +168,10 @@ export async function relax(atoms: Atoms, calculator: Calculator, options: Relax
     // cancelled while measuring: the relaxation converged, and its end is not judged on a partial measurement
     if (options.signal?.aborted) return { ...result, message: `${result.message}${left()}; the curvature check was cancelled`, minimum: null };
     const saddle = c.lowest < SADDLE_CURVATURE;
-    const check = (): MinimumCheck => ({ lowest: c.lowest, saddle, escapes, forceCalls });
+    // the mode at the scale of a 1 Å move (nothing free to move: the zero vector)
+    const reach = space.reach(c.mode);
+    const shape = space.displacements(reach > 0 ? c.mode.map((x) => x / reach) : c.mode);
+    const check = (): MinimumCheck => ({ lowest: c.lowest, saddle, escapes, forceCalls, mode: Array.from(shape.cart), strain: shape.strain && Array.from(shape.strain) });
     const curvature = `lowest curvature ${c.lowest.toPrecision(3)} eV/Å²`;
     if (!saddle) return { ...result, message: `${result.message}${left()}; ${curvature}: a minimum`, minimum: check() };
     const stay = options.minimum === 'check' || escapes >= MAX_ESCAPES || step >= maxSteps;
@@ -169,7 +180,7 @@ export async function relax(atoms: Atoms, calculator: Calculator, options: Relax
       return { ...result, message: `${result.message}${left()}; ${curvature}: a saddle point, not a minimum${why}`, minimum: check() };
     }
     // push along the mode, to the side of lower energy, so far that the atom (or bond) moving most moves ESCAPE_PUSH
-    const push = c.mode.map((x) => (x * ESCAPE_PUSH) / space.reach(c.mode));
+    const push = c.mode.map((x) => (x * ESCAPE_PUSH) / reach);
     const back = push.map((x) => -x);
     const [down, up] = [await space.objectiveAt(back), await space.objectiveAt(push)];
     forceCalls += 2;

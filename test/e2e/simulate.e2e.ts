@@ -346,6 +346,21 @@ describe('Simulate', () => {
       const id = Number(await run.getAttribute('data-id'));
       expect((await api.simulations.list({})).find((r) => r.id === id)!.parameters).toMatchObject({ task: 'relax', minimum });
       summaries.push((await page.getByTestId('simulation-summary').textContent()) ?? '');
+      // on the last frame, the mode of the lowest curvature as arrows on every displayed atom: at the saddle point its way down
+      const canvas = run.getByTestId('structure-canvas');
+      const arrowCounts = () =>
+        canvas.evaluate((el) => (el as HTMLCanvasElement & { crystalScene?: { arrowCounts(): Record<string, number> } }).crystalScene?.arrowCounts() ?? {});
+      const shownAtoms = Number(await canvas.getAttribute('data-atom-count'));
+      await expect.poll(arrowCounts).toEqual({ mode: shownAtoms });
+      await expect.poll(() => run.getByTestId('simulation-mode').locator('..').textContent()).toBe(minimum === 'check' ? ' saddle mode' : ' softest mode');
+      expect(await run.getByTestId('simulation-mode-note').textContent()).toMatch(minimum === 'check' ? /^\s*lowest curvature -0\.\d+ eV\/Å²; the atom moving most drawn 1\.6 Å\s*$/ : /^\s*lowest curvature 0\.\d+ eV\/Å²/);
+      if (minimum === 'check') {
+        await canvas.scrollIntoViewIfNeeded();
+        await app.screenshot('simulate-saddle-mode');
+      }
+      await run.getByTestId('simulation-mode').uncheck();
+      await expect.poll(arrowCounts).toEqual({});
+      await run.getByTestId('simulation-mode').check();
     }
     expect(summaries[0]).toMatch(/ · a saddle point \(lowest curvature -0\.\d+ eV\/Å²\)$/);
     expect(summaries[1]).toMatch(/ · a minimum \(lowest curvature 0\.\d+ eV\/Å²; 1 left on the way\)$/);

@@ -81,7 +81,9 @@ JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "me
        "spaceGroups"?: {"start": {"number", "symbol"}, "end": {...}} (a crystal of at most 128 atoms:
        its space group before and after, at 0.01 Å; spglib's symbols),
        "minimum"?: {"lowest" (eV/Å², the lowest curvature), "saddle" (lowest < -0.01), "escapes",
-       "forceCalls"} | null (with --minimum; null when it did not converge),
+       "forceCalls", "mode" (its mode: [dx, dy, dz] per atom flat, Å, the largest move 1 Å),
+       "strain" (with --cell the strain in the mode, 3x3 row-major, else null)} | null
+       (with --minimum; null when it did not converge),
        "warnings"?: [...] (a trained potential: each way the path left its training structures, at
        the first step that shows it, "step N: ..."; the relaxed structure is the last step; [] when none did)}
 Exit status: 0 when it converged, 1 when it did not (or failed, or the file could not be read),

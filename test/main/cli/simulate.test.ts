@@ -221,6 +221,10 @@ describe('latticework relax, md and eos', () => {
     expect(a.minimum).toMatchObject({ saddle: true, escapes: 0 });
     expect(a.minimum.lowest).toBeLessThan(-0.01);
     expect(a.minimum.forceCalls).toBeGreaterThan(0);
+    // its mode: the Au₈ atoms' displacements, the largest 1 Å; no strain without --cell
+    expect(a.minimum.mode).toHaveLength(24);
+    expect(Math.max(...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => Math.hypot(...a.minimum.mode.slice(3 * i, 3 * i + 3))))).toBeCloseTo(1, 9);
+    expect(a.minimum.strain).toBeNull();
     const escaped = await run(relaxCommand, [SADDLES, ...saddle, '--fmax', '0.01', '--steps', '1000', '--minimum', 'escape']);
     expect(escaped.code, escaped.err).toBe(0);
     expect(escaped.out).toMatch(/left a saddle point along its mode; lowest curvature 0\.\d+ eV\/Å²: a minimum/);
@@ -240,6 +244,7 @@ describe('latticework relax, md and eos', () => {
     expect(checked.converged).toBe(true);
     expect(checked.spaceGroups).toEqual({ start: { number: 229, symbol: 'Im-3m' }, end: { number: 229, symbol: 'Im-3m' } });
     expect(checked.minimum).toMatchObject({ saddle: true, escapes: 0 });
+    expect(checked.minimum.strain).toHaveLength(9);
     const escaped = await run(relaxCommand, [...cell, '--smax', '1e-4', '--steps', '2000', '--minimum', 'escape', '--json']);
     expect(escaped.code, escaped.err).toBe(0);
     const e = JSON.parse(escaped.out);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
-import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, formProblem, frameAt, frameForceArrows, frameRdfChart, frameStructure, formRequest, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
+import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, formProblem, frameAt, frameForceArrows, frameRdfChart, frameStructure, formRequest, modeArrows, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
 import type { ModelRecord } from '../../../src-shared/ipc/contract';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { SIMULATION_DEFAULTS } from '../../../src-shared/sim/job';
@@ -121,6 +121,22 @@ describe('Simulate panel helpers', () => {
     // a frame with a force beyond the series (not yet streamed) sets the scale itself
     expect(frameForceArrows({ series: { step: [0], values: { fmax: [0.2] } } }, frame)!.largest).toBe(0.5);
     expect(frameForceArrows({ series: { step: [0], values: {} } }, { forces: [0, 0, 0] })).toBeNull();
+  });
+
+  it("draws a relaxation's lowest-curvature mode on its last frame only, the atom moving most 1.6 Å long", () => {
+    const minimum = { lowest: -0.2, saddle: true, escapes: 0, forceCalls: 40, mode: [0, 0, 1, 0.5, 0, 0], strain: null };
+    const summary = { task: 'relax' as const, converged: true, steps: 9, energy: 1, fmax: 0.01, smax: null, pressure: null, volume: null, minimum };
+    const m = modeArrows({ summary, frames: 10 }, { index: 9 })!;
+    expect(m).toMatchObject({ lowest: -0.2, saddle: true, strain: false });
+    expect(m.arrows.scale).toBeCloseTo(1.6, 12);
+    expect(Array.from(m.arrows.vectors)).toEqual(minimum.mode);
+    expect(modeArrows({ summary, frames: 10 }, { index: 8 })).toBeNull();
+    // a run recorded before modes were (session 26), one without the check, one that did not converge
+    const { mode: _, ...old } = minimum;
+    expect(modeArrows({ summary: { ...summary, minimum: old as typeof minimum }, frames: 10 }, { index: 9 })).toBeNull();
+    expect(modeArrows({ summary: { ...summary, minimum: undefined }, frames: 10 }, { index: 9 })).toBeNull();
+    expect(modeArrows({ summary: { ...summary, minimum: null }, frames: 10 }, { index: 9 })).toBeNull();
+    expect(modeArrows({ summary: { ...summary, minimum: { ...minimum, mode: [0, 0, 0] } }, frames: 10 }, { index: 9 })).toBeNull();
   });
 
   it('draws a compared run of the same task over the run shown, and says how their results differ', () => {

@@ -276,6 +276,10 @@ describe('the lowest curvature of a cell relaxation: positions and strain togeth
     const cu = bcc(2.9, 29);
     const checked = await relax(cu.clone(), emt, { cell: true, fmax: 0.001, minimum: 'check' });
     expect(checked.minimum).toMatchObject({ saddle: true, escapes: 0 });
+    // the mode is the Bain strain: volume-keeping, tetragonal (two equal principal strains), no shear left out of it
+    const e = checked.minimum!.strain!;
+    expect(Math.abs(e[0] + e[4] + e[8])).toBeLessThan(1e-3 * Math.hypot(...e));
+    expect(checked.minimum!.mode).toHaveLength(6);
     const escaped = await relax(cu, emt, { cell: true, fmax: 0.001, smax: 1e-6, maxSteps: 2000, minimum: 'escape' });
     expect(escaped.converged).toBe(true);
     expect(escaped.minimum).toMatchObject({ saddle: false, escapes: 1 });
@@ -301,6 +305,13 @@ describe("a relaxation's end: minimum or saddle point", () => {
     expect(a.minimum).toMatchObject({ saddle: true, escapes: 0 });
     expect(a.minimum!.lowest).toBeLessThan(SADDLE_CURVATURE);
     expect(a.message).toMatch(/lowest curvature -0\.\d+ eV\/Å²: a saddle point, not a minimum$/);
+    // the mode, as displacements with the atom moving most moving 1 Å: the energy curves down along it
+    const mode = a.minimum!.mode;
+    expect(mode).toHaveLength(3 * checked.length);
+    expect(Math.max(...Array.from({ length: checked.length }, (_, i) => Math.hypot(mode[3 * i], mode[3 * i + 1], mode[3 * i + 2])))).toBeCloseTo(1, 12);
+    expect(a.minimum!.strain).toBeNull();
+    const at = async (t: number) => (await emt.calculate({ ...checked, cart: checked.cart.map((x, k) => x + t * mode[k]) })).energy;
+    expect((await at(0.05)) + (await at(-0.05)) - 2 * a.energy).toBeLessThan(0);
     const b = await relax(escaped, emt, { fmax: 0.01, maxSteps: 1000, minimum: 'escape', onStep: (f) => void frames.push(f.step) });
     expect(b.converged).toBe(true);
     expect(b.minimum!.saddle).toBe(false);
