@@ -9,5 +9,10 @@ if (!existsSync(built)) {
   const { build } = await import('../scripts/build.mjs');
   if (!build()) process.exit(1);
 }
+// a reader that stops early (`latticework … | head`) closes the pipe: end quietly, as Unix tools do
+process.stdout.on('error', (e) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(0);
+});
 const { main, stdio } = await import(built.href);
 process.exitCode = await main(process.argv.slice(2), stdio);

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './app';
+import { SHARED_DATA } from '../helpers/shared-data';
 
 const CIF = join(ROOT, 'resources', 'examples', '1000041.cif');
 let dir: string;
@@ -122,6 +123,14 @@ describe('command-line start-up', () => {
     const r = resolvedBy(['predict', '--model', join(ROOT, 'resources', 'models', 'band-gap.lwm'), CIF, '--backend', 'cpu', '--json', '--db', join(dir, 'predict.sqlite')]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.modules.some(tfjs)).toBe(true);
+  });
+
+  it('ends quietly, status 0, when its reader closes the pipe early (`latticework … | head`)', () => {
+    // 2,000 frames of JSON: far more than a pipe holds, so the write meets the closed pipe
+    const command = `"${process.execPath}" "${join(ROOT, 'bin', 'latticework.mjs')}" structure frames "${SHARED_DATA}/emt-dev/emt_dataset.extxyz" --json | head -c 20 >/dev/null; echo "status \${PIPESTATUS[0]}"`;
+    const r = spawnSync('bash', ['-c', command], { cwd: dir, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expect(r.stdout.trim()).toBe('status 0');
   });
 
   it('does not look at the sources when a build exists (a newer source file does not trigger a build)', () => {
