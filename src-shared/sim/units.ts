@@ -17,9 +17,22 @@ const ELEMENTARY_CHARGE = 1.6021766208e-19;
 const ATOMIC_MASS_UNIT = 1.66053904e-27;
 /** Boltzmann constant, J/K (CODATA 2014). */
 const BOLTZMANN_J = 1.38064852e-23;
+/** Planck constant, J·s (CODATA 2014). */
+const PLANCK = 6.62607004e-34;
+/** Speed of light, m/s. */
+const LIGHT_SPEED = 299792458;
 
 /** Boltzmann constant, eV/K. */
 export const KB = BOLTZMANN_J / ELEMENTARY_CHARGE;
+
+/**
+ * ħω in eV of a harmonic mode of curvature k [eV/Å²] and mass m [u]: ħω = HBAR_OMEGA · √(k/m)
+ * (ASE's `units._hbar * 1e10 / sqrt(units._e * units._amu)`, ≈ 0.0647).
+ */
+export const HBAR_OMEGA = ((PLANCK / (2 * Math.PI)) * 1e10) / Math.sqrt(ELEMENTARY_CHARGE * ATOMIC_MASS_UNIT);
+
+/** 1 cm⁻¹ in eV (ASE's `units.invcm`, hc·100 cm/m / e). */
+export const INVERSE_CM = (100 * LIGHT_SPEED * PLANCK) / ELEMENTARY_CHARGE;
 
 /** Bohr radius, Å: 4πε₀ħ²/(mₑe²) from CODATA 2014, the value ASE 3.22 computes (`units.Bohr`). */
 export const BOHR = 0.5291772105638411;

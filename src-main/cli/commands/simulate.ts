@@ -27,7 +27,10 @@ import {
 import { SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations, withRelaxationSpaceGroups } from '../../chem/spacegroup';
 import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
-import { describeFileConstraints, fileConstraints, parseAtomIndices } from '../../../src-shared/sim/constraints';
+import { describeFileConstraints, fileConstraints, indexList, parseAtomIndices } from '../../../src-shared/sim/constraints';
+import { animatedMode, vibrations, type VibrationResult } from '../../../src-shared/sim/vibrations';
+import { cartToFrac } from '../../../src-shared/chem/lattice';
+import { writeFrames } from '../../files/frames-file';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { writeTrajectoryFile } from '../../files/trajectory-file';
 import { readStructuresFile } from '../../files/structure-file';
@@ -147,6 +150,27 @@ ${COMMON}
   --range R          fraction of the volume (default ${SIMULATION_DEFAULTS.eos.range})
 JSON: {"file", "model", "v0" (Å³), "e0" (eV), "b0GPa", "b0prime", "points": [[V, E], ...], "rms" (eV)}
 Exit status: 0, or 1 when the fit or the file failed, 2 for bad usage, 130 when Ctrl-C stopped
+it. Progress goes to stderr every 10 s.`;
+
+const vibrationsUsage = `Usage: latticework vibrations FILE --model NAME [--atoms I,J-K,...] [--delta D] [--mode K --out FILE] [--modes] [--json]
+
+Harmonic vibrations of the structure in FILE at the Γ point, as ASE's Vibrations: each coordinate
+of each vibrating atom moved by ±D, the Hessian from the forces (symmetrised), its mass-weighted
+eigenvalues as mode energies ħω and wavenumbers; an imaginary mode (the structure is not at a
+minimum: relax it first) is printed with an i, and negative in the JSON. Takes 6 force calls per
+vibrating atom. A crystal's modes are its Γ-point phonons in the cell as given (its three rigid
+translations come out near zero).
+${COMMON}
+  --atoms SPEC       the atoms that vibrate (0-based I,J-K ranges, or z<Z as relax's --fixed);
+                     default: every atom the file does not hold fixed (a slab's fixed layers stay)
+  --delta D          displacement, Å (default 0.01, ASE's)
+  --mode K --out F   write mode K (0-based, as listed) as an animation of 30 frames over one
+                     period at 300 K's amplitude, as ASE's write_mode (.extxyz, .traj, XDATCAR)
+  --modes            with --json, every mode's displacements
+JSON: {"file", "model", "atoms": [vibrating atoms], "energies" (meV, ascending; imaginary
+       negative), "frequencies" (cm⁻¹, the same), "zpe" (eV: ½Σħω over the real modes),
+       "modes"? ([[dx, dy, dz] per atom] per mode: eigenvector / √m, ASE's get_modes)}
+Exit status: 0, 1 when the file or the calculator failed, 2 for bad usage, 130 when Ctrl-C stopped
 it. Progress goes to stderr every 10 s.`;
 
 const COMMON_OPTIONS = { ...valueOptions('model', 'frame', 'backend'), param: { type: 'string' as const, multiple: true as const }, ...flagOptions('json') };
@@ -544,6 +568,128 @@ export const eosCommand: Command = {
       for (const [v, e] of s.points) ctx.io.out(`${v.toFixed(4).padStart(10)}  ${e.toFixed(6).padStart(12)}`);
       ctx.io.out(`V0 ${s.v0.toFixed(4)} Å³, E0 ${s.e0.toFixed(6)} eV, B0 ${s.b0GPa.toFixed(2)} GPa, B0' ${s.b0prime.toFixed(3)} (rms residual ${s.rms.toExponential(2)} eV)`);
       if (s.unconverged.length) ctx.io.err(`latticework eos: the relaxation did not converge at ${s.unconverged.length} volume(s)`);
+    }
+    return 0;
+  },
+};
+
+export const vibrationsCommand: Command = {
+  usage: vibrationsUsage,
+  async run(ctx) {
+    const parsed = parseCommandArgs(ctx, 'vibrations', vibrationsUsage, {
+      allowPositionals: true,
+      options: { ...COMMON_OPTIONS, ...valueOptions('atoms', 'delta', 'mode', 'out'), ...flagOptions('modes') },
+    });
+    if (!parsed) return 2;
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1 || !values.model) return usageError(ctx.io, 'vibrations', 'one structure FILE and --model are required', vibrationsUsage);
+    const file = positionals[0];
+    let delta: number;
+    let mode: number | null;
+    try {
+      delta = num(values, 'delta', 0.01, (x) => x > 0 && x <= 0.1, 'a displacement in Å (0 < D ≤ 0.1)');
+      mode = values.mode === undefined ? null : num(values, 'mode', 0, nonNegativeInt, 'a mode index from 0');
+      if ((mode === null) !== (values.out === undefined)) throw new UsageProblem('--mode K and --out FILE go together: the mode to write and where');
+      if (values.out !== undefined && !['xyz', 'traj', 'xdatcar'].includes(outputFormat(values.out) ?? '')) throw new UsageProblem(`--out ${values.out}: name it *.extxyz (or *.xyz), *.traj or XDATCAR`);
+    } catch (e) {
+      return usageError(ctx.io, 'vibrations', (e as Error).message, vibrationsUsage);
+    }
+    const loaded = await load(ctx, 'vibrations', file, values, vibrationsUsage);
+    if (typeof loaded === 'number') return loaded;
+    const { structure, opened } = loaded;
+    let atoms: Atoms;
+    let chosen: number[];
+    try {
+      atoms = Atoms.fromStructure(structure);
+      if (values.atoms !== undefined) {
+        chosen = parseAtomIndices(String(values.atoms), structure.cart) ?? [];
+        if (chosen.length === 0) throw new UsageProblem(`--atoms ${String(values.atoms)}: expected atom indices like 0,1,5, ranges like 0-15, or the atoms above a plane like z>8.5 (Å)`);
+      } else {
+        const held = new Set(fileConstraints(structure)?.fixed ?? []);
+        chosen = Array.from({ length: atoms.length }, (_, i) => i).filter((i) => !held.has(i));
+        if (held.size) ctx.io.err(`note: ${file}: the ${held.size} atoms the file holds fixed do not vibrate (${indexList([...held])}); --atoms chooses`);
+      }
+      if (mode !== null && mode >= 3 * chosen.length) throw new UsageProblem(`--mode ${mode}: ${chosen.length} vibrating atoms have ${3 * chosen.length} modes (0-based)`);
+    } catch (e) {
+      opened.calculator.dispose?.();
+      if (e instanceof UsageProblem) return usageError(ctx.io, 'vibrations', e.message, vibrationsUsage);
+      ctx.io.err(`latticework vibrations: ${file}: ${(e as Error).message}`);
+      return 1;
+    }
+    const signal = { aborted: false };
+    const onSigint = () => {
+      signal.aborted = true;
+      ctx.io.err(`latticework vibrations: ${file}: stopping at the next displacement`);
+    };
+    process.once('SIGINT', onSigint);
+    let told = performance.now();
+    let yielded = performance.now();
+    let result: VibrationResult | null;
+    try {
+      result = await vibrations(atoms, opened.calculator, {
+        indices: chosen,
+        delta,
+        signal,
+        onDisplacement: async (done, total) => {
+          const now = performance.now();
+          if (now - told >= PROGRESS_MS) {
+            told = now;
+            ctx.io.err(`latticework vibrations: ${file}: force call ${done} of ${total}`);
+          }
+          if (now - yielded >= YIELD_MS) {
+            await new Promise((r) => setImmediate(r));
+            yielded = performance.now();
+          }
+        },
+      });
+    } catch (e) {
+      ctx.io.err(`latticework vibrations: ${file}: ${(e as Error).message}`);
+      return 1;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      opened.calculator.dispose?.();
+    }
+    if (!result) {
+      ctx.io.err(`latticework vibrations: ${file}: cancelled`);
+      return INTERRUPTED;
+    }
+    if (mode !== null && values.out) {
+      const frames = animatedMode(structure.cart, result.modes[mode], result.energies[mode]).map((cart, k) => ({
+        structure: { ...structure, name: `${structure.name} mode ${mode} frame ${k}`, cart, frac: structure.lattice ? cartToFrac(cart, structure.lattice) : null },
+        energy: null,
+        freeEnergy: null,
+        forces: null,
+        stress: null,
+      }));
+      const path = resolve(ctx.cwd, values.out);
+      try {
+        await writeFrames(path, outputFormat(values.out)!, frames, { overwrite: true });
+      } catch (e) {
+        ctx.io.err(`latticework vibrations: ${values.out}: ${(e as Error).message}`);
+        return 1;
+      }
+    }
+    const wavenumber = (x: number) => (x < 0 ? `${(-x).toFixed(1)}i` : x.toFixed(1));
+    if (values.json) {
+      ctx.io.out(
+        JSON.stringify({
+          file,
+          model: opened.model,
+          atoms: result.indices,
+          energies: result.energies.map((e) => e * 1000),
+          frequencies: result.frequencies,
+          zpe: result.zeroPointEnergy,
+          ...(values.modes ? { modes: result.modes.map((m) => Array.from({ length: m.length / 3 }, (_, i) => [m[3 * i], m[3 * i + 1], m[3 * i + 2]])) } : {}),
+        }),
+      );
+    } else {
+      ctx.io.out(`${file}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${result.indices.length} vibrating atoms, displacement ${delta} Å, ${result.forceCalls} force calls`);
+      ctx.io.out('  #    meV      cm^-1');
+      result.energies.forEach((e, k) => ctx.io.out(`${String(k).padStart(3)} ${wavenumber(e * 1000).padStart(8)} ${wavenumber(result.frequencies[k]).padStart(10)}`));
+      ctx.io.out(`zero-point energy ${result.zeroPointEnergy.toFixed(4)} eV`);
+      const imaginary = result.energies.filter((e) => e < 0).length;
+      if (imaginary) ctx.io.out(`${imaginary} imaginary mode${imaginary === 1 ? '' : 's'} (i): a structure at a minimum has none beyond its near-zero rigid motions`);
+      if (values.out) ctx.io.out(`mode ${mode} written to ${values.out} (30 frames)`);
     }
     return 0;
   },

@@ -5,7 +5,7 @@
  * `latticework structure rdf|msd FILE... [--json]`: the radial distribution function, the mean
  * squared displacement and diffusion coefficient (structure-analysis.ts).
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import {
@@ -20,20 +20,17 @@ import {
   type LabelledFrame,
   type StructureFormat,
   type Voigt6,
-  writeFramesExtxyz,
-  writeStructures,
-  writeXdatcar,
 } from '../../../src-shared/chem';
 import { displaySymbol } from '../../../src-shared/chem/spacegroup';
 import type { SpaceGroupSummary } from '../../../src-shared/chem/spacegroup';
 import { plural } from '../../../src-shared/text';
 import { DEFAULT_SYMPREC, findSpaceGroup } from '../../chem/spacegroup';
-import { writeAseTrajectory } from '../../files/ase-traj';
+import { writeFrames } from '../../files/frames-file';
 import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
 import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
 import { Atoms } from '../../../src-shared/sim/atoms';
-import { outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext, type OutputFormat } from '../command';
+import { outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
 
@@ -258,31 +255,6 @@ export async function structureFrames(
     }
   }
   return { records, warnings, frames };
-}
-
-/**
- * Writes frames to a new file in `format`; returns warnings. Extended XYZ, ASE databases and ASE
- * trajectories keep every frame with its labels; an XDATCAR keeps the positions of frames with the same atoms; CIF keeps each
- * frame as a data block; a POSCAR holds one frame (with its velocities, as a CONTCAR). Formats without
- * labels say so when the frames have some.
- */
-async function writeFrames(path: string, format: OutputFormat, frames: readonly LabelledFrame[]): Promise<string[]> {
-  if (format === 'db') {
-    // SQLite is loaded only here: reading files must not load it (quick start-up)
-    const { writeAseDb } = await import('../../files/ase-db');
-    return (await writeAseDb(path, frames)).warnings;
-  }
-  if (format === 'xyz' || format === 'traj') {
-    writeFileSync(path, format === 'xyz' ? writeFramesExtxyz(frames) : writeAseTrajectory(frames), { flag: 'wx' });
-    return [];
-  }
-  if (format === 'poscar' && frames.length !== 1) {
-    throw new Error(`a POSCAR holds one structure, and ${plural(frames.length, 'frame')} were read: pick one with --frames (--frames=-1 is the last)`);
-  }
-  const structures = frames.map((f) => f.structure);
-  writeFileSync(path, format === 'xdatcar' ? writeXdatcar(structures) : writeStructures(format, structures), { flag: 'wx' });
-  const labelled = frames.some((f) => f.energy !== null || f.forces !== null || f.stress !== null);
-  return labelled ? [`${format === 'cif' ? 'a CIF' : format === 'xdatcar' ? 'an XDATCAR' : 'a POSCAR'} holds no energies, forces or stresses: the frames' labels are not written (an extended XYZ or an ASE database keeps them)`] : [];
 }
 
 function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFormat }>): string {

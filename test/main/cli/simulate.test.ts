@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
-import { eosCommand, mdCommand, relaxCommand } from '../../../src-main/cli/commands/simulate';
+import { eosCommand, mdCommand, relaxCommand, vibrationsCommand } from '../../../src-main/cli/commands/simulate';
 import { predictCommand } from '../../../src-main/cli/commands/predict';
 import type { Command } from '../../../src-main/cli/command';
 import { readFrames, readStructures } from '../../../src-shared/chem';
@@ -502,6 +502,58 @@ describe('latticework relax, md and eos', () => {
     expect(doc.points).toHaveLength(11);
     expect(Math.abs(doc.b0GPa - golden.eos.b0GPa) / golden.eos.b0GPa).toBeLessThan(0.01);
     expect(Math.cbrt(doc.v0)).toBeCloseTo(golden.cell.latticeConstant, 3);
+  });
+
+  it('vibrations: the atoms the file does not hold vibrate, as ASE\'s Vibrations; --atoms chooses; --mode writes an animation', async () => {
+    // an O atom over a Cu₄ layer whose atoms the POSCAR holds (F F F)
+    const poscar = ['O on Cu', '1.0', '5.1 0 0', '0 5.1 0', '0 0 12', 'Cu O', '4 1', 'Selective dynamics', 'Cartesian'];
+    for (const [x, y] of [[0, 0], [2.55, 0], [0, 2.55], [2.55, 2.55]]) poscar.push(`${x} ${y} 5 F F F`);
+    poscar.push('1.275 1.275 6.6 T T T');
+    writeFileSync(join(dir, 'O-Cu.vasp'), poscar.join('\n') + '\n');
+    const r = await run(vibrationsCommand, ['O-Cu.vasp', '--model', 'emt', '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/the 4 atoms the file holds fixed do not vibrate \(0-3\); --atoms chooses/);
+    const doc = JSON.parse(r.out);
+    expect(Object.keys(doc)).toEqual(['file', 'model', 'atoms', 'energies', 'frequencies', 'zpe']);
+    expect(doc.atoms).toEqual([4]);
+    expect(doc.energies).toHaveLength(3);
+    // the same as ASE 3.22's Vibrations of the O atom with EMT
+    const ase = JSON.parse(
+      python([
+        '-c',
+        `import json
+from ase.io import read
+from ase.calculators.emt import EMT
+from ase.vibrations import Vibrations
+a = read('O-Cu.vasp'); a.calc = EMT()
+v = Vibrations(a, indices=[4], name='vib-cli'); v.clean(); v.run()
+print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag)) for x in v.get_energies()], 'zpe': v.get_zero_point_energy()})); v.clean()`,
+      ], dir),
+    ) as { e: number[]; zpe: number };
+    doc.energies.forEach((e: number, k: number) => expect(Math.abs(e - ase.e[k])).toBeLessThan(1e-6));
+    expect(Math.abs(doc.zpe - ase.zpe)).toBeLessThan(1e-9);
+    expect(doc.frequencies[2]).toBeCloseTo(doc.energies[2] / 1000 / 0.0001239841973964072, 6);
+    const all = JSON.parse((await run(vibrationsCommand, ['O-Cu.vasp', '--model', 'emt', '--atoms', '0-4', '--modes', '--json'])).out);
+    expect(all.atoms).toEqual([0, 1, 2, 3, 4]);
+    expect(all.modes).toHaveLength(15);
+    expect(all.modes[0]).toHaveLength(5);
+    const text = await run(vibrationsCommand, ['O-Cu.vasp', '--model', 'emt', '--mode', '2', '--out', 'O-mode.extxyz']);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(/1 vibrating atoms, displacement 0\.01 Å, 6 force calls/);
+    expect(text.out).toMatch(/^zero-point energy \d\.\d{4} eV$/m);
+    expect(text.out).toMatch(/mode 2 written to O-mode\.extxyz \(30 frames\)/);
+    const frames = readFrames('O-mode.extxyz', readFileSync(join(dir, 'O-mode.extxyz'), 'utf8')).frames;
+    expect(frames).toHaveLength(30);
+    // only the O atom moves, and it comes back after one period
+    expect(frames.every((f) => Array.from(f.structure.cart.subarray(0, 12)).every((x, k) => Math.abs(x - frames[0].structure.cart[k]) < 1e-9))).toBe(true);
+    expect(Math.abs(frames[15].structure.cart[14] - frames[0].structure.cart[14]) + Math.abs(frames[7].structure.cart[14] - frames[0].structure.cart[14])).toBeGreaterThan(0.01);
+    // bad usage and bad input
+    expect((await run(vibrationsCommand, ['O-Cu.vasp', '--model', 'emt', '--mode', '1'])).err).toMatch(/--mode K and --out FILE go together/);
+    const beyond = await run(vibrationsCommand, ['O-Cu.vasp', '--model', 'emt', '--mode', '3', '--out', 'x.extxyz']);
+    expect([beyond.code, beyond.err]).toEqual([2, expect.stringMatching(/--mode 3: 1 vibrating atoms have 3 modes/)]);
+    expect((await run(vibrationsCommand, ['O-Cu.vasp', '--model', 'emt', '--atoms', 'q'])).code).toBe(2);
+    const fe = await run(vibrationsCommand, ['Fe.vasp', '--model', 'emt']);
+    expect([fe.code, fe.err]).toEqual([1, expect.stringMatching(/Fe\.vasp: .*Fe/)]);
   });
 
   it('reports bad usage (2) and bad input (1) with sentences', async () => {
