@@ -13,10 +13,12 @@
 import { randomUUID } from 'node:crypto';
 import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
 import type { Structure } from '../../src-shared/chem/structure';
-import { writeCif, writePoscar, writeExtxyz } from '../../src-shared/chem';
+import { writeCif, writePoscar, writeExtxyz, writeFramesExtxyz } from '../../src-shared/chem';
+import { modeFrames } from '../../src-shared/sim/vibrations';
+import { writeAseTrajectory } from '../files/ase-traj';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { SimulationFramePoint, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
-import { checkSimulationInput, constraintsOf, labelledFrame, SimulationInputError, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
+import { checkSimulationInput, constraintsOf, labelledFrame, plannedSteps, SimulationInputError, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import {
@@ -131,7 +133,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       runs.set(id, a);
       const started = Date.now();
       const seconds = () => (Date.now() - started) / 1000;
-      const planned = parameters.task === 'md' ? parameters.steps : parameters.task === 'relax' ? parameters.maxSteps : parameters.points;
+      const planned = plannedSteps(parameters, structure.numbers.length);
       let writes: Promise<void> = Promise.resolve();
       let steps = 0;
       // what is written but not yet told: sent at most every EMIT_MS (and at the end)
@@ -230,10 +232,20 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       return { deleted: await deleteSimulation(core.db, id) };
     },
 
-    async export({ id, what, format }) {
+    async export({ id, what, format, mode }) {
       const r = await record(id);
       const structures = await readStructures(core.db, id);
       const base = safeName(r.name);
+      if (what === 'mode') {
+        const s = r.summary?.task === 'vibrations' ? r.summary : null;
+        if (!s) throw new UserError(`simulation ${id} is not a finished vibrations run: it has no modes`);
+        if (!s.modes) throw new UserError(`simulation ${id} kept its modes' energies only (too many to store): write a mode with \`latticework vibrations --mode K --out FILE\``);
+        if (mode === undefined || mode >= s.modes.length) throw new UserError(`mode ${String(mode)}: simulation ${id} has modes 0 to ${s.modes.length - 1}`);
+        if (format !== 'extxyz' && format !== 'traj') throw new UserError(`a mode is written as extxyz or traj, not ${format}`);
+        const frames = modeFrames(structureFromJSON(structures!.initial), s.modes[mode], s.energies[mode] / 1000, mode);
+        const fileName = `${base}-mode-${mode}.${format}`;
+        return format === 'extxyz' ? { fileName, text: writeFramesExtxyz(frames) } : { fileName, base64: Buffer.from(writeAseTrajectory(frames)).toString('base64') };
+      }
       if (what === 'trajectory') {
         if (format !== 'extxyz' && format !== 'xdatcar' && format !== 'traj') throw new UserError(`a trajectory is written as extxyz, xdatcar or traj, not ${format}`);
         const frames = await readFrames(core.db, id);

@@ -234,4 +234,12 @@ export const migrations: string[] = [
   `
   ALTER TABLE simulation_frame ADD COLUMN velocities BLOB;
   `,
+  // 13: vibrations runs (harmonic modes at the Γ point, src-shared/sim/vibrations.ts): the
+  // simulation table's task CHECK is widened in place, as in migration 5.
+  `
+  PRAGMA writable_schema = ON;
+  UPDATE sqlite_master SET sql = replace(sql, 'CHECK (task IN (''relax'', ''md'', ''eos''))', 'CHECK (task IN (''relax'', ''md'', ''eos'', ''vibrations''))')
+    WHERE type = 'table' AND name = 'simulation';
+  PRAGMA writable_schema = RESET;
+  `,
 ];

@@ -13,7 +13,9 @@ import { structureFromJSON, structureToJSON, type StructureJSON } from '../../sr
 import {
   builtinCalculator,
   keepsSymmetry,
+  plannedSteps,
   runSimulation,
+  storedSummary,
   type Calculator,
   type CalculatorSpec,
   type SimulationFrame,
@@ -89,7 +91,7 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
     batch = { frames: [], steps: [] };
     last = Date.now();
   };
-  const planned = input.parameters.task === 'md' ? input.parameters.steps : input.parameters.task === 'relax' ? input.parameters.maxSteps : input.parameters.points;
+  const planned = plannedSteps(input.parameters, start.numbers.length);
   try {
     const symmetry = keepsSymmetry(input.parameters) ? symmetryOperations(start) : undefined;
     const ran = await runSimulation(start, calculator, input.parameters, {
@@ -116,7 +118,7 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
     flush();
     // a relaxation says whether the crystal kept its symmetry
     const outcome = withRelaxationSpaceGroups(ran, start, symmetry);
-    return { status: outcome.status, message: outcome.message, summary: outcome.summary, final: outcome.final ? structureToJSON(outcome.final) : null, warnings: watch ? watch.warnings : null };
+    return { status: outcome.status, message: outcome.message, summary: storedSummary(outcome.summary), final: outcome.final ? structureToJSON(outcome.final) : null, warnings: watch ? watch.warnings : null };
   } finally {
     calculator.dispose?.();
   }

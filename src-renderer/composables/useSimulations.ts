@@ -205,9 +205,9 @@ const remove = (id: number) =>
   });
 
 /** The trajectory (extxyz, XDATCAR, ASE's .traj) or the final structure (CIF, POSCAR) as a download. */
-const exportFile = (id: number, what: 'trajectory' | 'final', format: 'extxyz' | 'xdatcar' | 'traj' | 'cif' | 'poscar') =>
+const exportFile = (id: number, what: 'trajectory' | 'final' | 'mode', format: 'extxyz' | 'xdatcar' | 'traj' | 'cif' | 'poscar', mode?: number) =>
   act(`export ${what}`, async () => {
-    const r = await getApi().simulations.export({ id, what, format });
+    const r = await getApi().simulations.export({ id, what, format, ...(mode === undefined ? {} : { mode }) });
     downloadFile(r.fileName, 'base64' in r ? fromBase64(r.base64) : r.text);
   });
 

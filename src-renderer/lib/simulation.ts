@@ -5,7 +5,7 @@
  */
 import type { CalculatorSpec, ModelRecord, SimulationDetail, SimulationFrameView, SimulationParameters, SimulationTask } from '../../src-shared/ipc/contract';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
-import { constraintsOf, SERIES, SIMULATION_DEFAULTS, type EosParameters, type MdParameters, type RelaxParameters } from '../../src-shared/sim/job';
+import { constraintsOf, SERIES, SIMULATION_DEFAULTS, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
 import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
 import { fromGPa } from '../../src-shared/sim/units';
@@ -27,6 +27,7 @@ export interface SimulationForm {
   relax: RelaxParameters;
   md: MdParameters;
   eos: EosParameters;
+  vibrations: VibrationsParameters;
   name: string;
 }
 
@@ -41,6 +42,7 @@ export function defaultForm(): SimulationForm {
     relax: { ...SIMULATION_DEFAULTS.relax, fixed: [], axisConstraints: [] },
     md: { ...SIMULATION_DEFAULTS.md, fixed: [], axisConstraints: [] },
     eos: { ...SIMULATION_DEFAULTS.eos },
+    vibrations: { ...SIMULATION_DEFAULTS.vibrations, fixed: [] },
     name: '',
   };
 }
@@ -79,13 +81,10 @@ export function formRequest(form: SimulationForm): { calculator: CalculatorSpec;
       ? { ...form.relax, stopWhenExtrapolating: stopWhenExtrapolating && form.relax.stopWhenExtrapolating === true }
       : form.task === 'md'
         ? { ...form.md, stopWhenExtrapolating: stopWhenExtrapolating && form.md.stopWhenExtrapolating === true }
-        : { ...form.eos };
+        : form.task === 'eos'
+          ? { ...form.eos }
+          : { ...form.vibrations };
   return { calculator, parameters, ...(form.name.trim() ? { name: form.name.trim() } : {}) };
-}
-
-/** Steps a run plans (for its progress bar): MD steps, the optimiser's step limit, or the volumes. */
-export function plannedSteps(p: SimulationParameters): number {
-  return p.task === 'md' ? p.steps : p.task === 'relax' ? p.maxSteps : p.points;
 }
 
 export interface SimulationChart {
@@ -153,7 +152,7 @@ function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary
       .filter((l) => l.data.length);
     if (msd.length) add('msd', 'Mean squared displacement', msd, 'time / fs', unit('md', 'msd'));
     spread(t, 'time / fs');
-  } else {
+  } else if (run.task === 'eos') {
     const points = xy(series, 'energy', (series.values.volume ?? []).map((v) => v ?? NaN));
     const lines: LineSeries[] = [{ name: 'energy', data: points, color: PALETTE[0] }];
     const s = run.summary;
@@ -164,6 +163,9 @@ function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary
       lines.push({ name: 'Birch–Murnaghan', data: Array.from({ length: 61 }, (_, i) => lo + ((hi - lo) * i) / 60).map((v) => [v, birchMurnaghanEnergy(fit, v)] as [number, number]), color: PALETTE[1], dashed: true });
     }
     add('eos', 'Energy against volume', lines, 'volume / Å³', 'eV');
+  } else if (run.summary?.task === 'vibrations') {
+    // the modes' energies in order, imaginary ones below zero
+    add('modes', 'Mode energies', [{ name: 'ħω', data: run.summary.energies.map((e, k) => [k, e] as [number, number]), color: PALETTE[0] }], 'mode', 'meV');
   }
   return specs;
 }
@@ -270,12 +272,27 @@ export function frameForceArrows(run: Pick<SimulationDetail, 'series'>, frame: P
 export function modeArrows(run: Pick<SimulationDetail, 'summary' | 'frames'>, frame: Pick<SimulationFrameView, 'index'>): { arrows: SiteArrows; lowest: number; saddle: boolean; strain: boolean } | null {
   const m = run.summary?.task === 'relax' ? run.summary.minimum : null;
   if (!m?.mode || frame.index !== run.frames - 1) return null;
-  const n = m.mode.length / 3;
-  const norms = Array.from({ length: n }, (_, i) => Math.hypot(m.mode[3 * i], m.mode[3 * i + 1], m.mode[3 * i + 2]));
+  const arrows = displacementArrows(m.mode);
+  return arrows && { arrows, lowest: m.lowest, saddle: m.saddle, strain: m.strain !== null };
+}
+
+/** Displacements of the atoms (3 per atom) as arrows, the atom moving most DEFAULT_LONGEST_ARROW Å long, coloured by how far each moves; null when none moves. */
+export function displacementArrows(vectors: readonly number[]): SiteArrows | null {
+  const norms = Array.from({ length: vectors.length / 3 }, (_, i) => Math.hypot(vectors[3 * i], vectors[3 * i + 1], vectors[3 * i + 2]));
   const largest = Math.max(0, ...norms);
   if (!(largest > 0)) return null;
-  const scale = DEFAULT_LONGEST_ARROW / largest;
-  return { arrows: { vectors: Float64Array.from(m.mode), colors: sequentialColors(norms, largest), scale, radius: 0.07 }, lowest: m.lowest, saddle: m.saddle, strain: m.strain !== null };
+  return { vectors: Float64Array.from(vectors), colors: sequentialColors(norms, largest), scale: DEFAULT_LONGEST_ARROW / largest, radius: 0.07 };
+}
+
+/** A vibrations run's mode as a table row: its energy (meV) and wavenumber (cm⁻¹), an imaginary one with an i. */
+export function vibrationRow(energy: number, frequency: number): { meV: string; wavenumber: string; imaginary: boolean } {
+  const text = (x: number, digits: number) => (x < 0 ? `${(-x).toFixed(digits)}i` : x.toFixed(digits));
+  return { meV: text(energy, 2), wavenumber: text(frequency, 1), imaginary: energy < 0 };
+}
+
+/** The mode a vibrations run shows first: its most imaginary one beyond 1 meV (what is wrong), else its highest. */
+export function firstVibrationMode(energies: readonly number[]): number {
+  return energies.length && energies[0] < -1 ? 0 : energies.length - 1;
 }
 
 /** The radial distribution function of a frame, as a chart; null for a molecule (no density). */

@@ -1,6 +1,6 @@
 /**
- * A simulation job as the app and the command line run it: a task (relaxation, molecular dynamics
- * or equation of state) with user-facing parameters (pressures in GPa, times in fs), a calculator
+ * A simulation job as the app and the command line run it: a task (relaxation, molecular dynamics,
+ * equation of state or vibrations) with user-facing parameters (pressures in GPa, times in fs), a calculator
  * named by a spec, and a stream of frames and per-step values. The worker task, the service and
  * the command line all go through `runSimulation`, so they record the same things.
  */
@@ -21,6 +21,7 @@ import { RELAX_DEFAULTS, relax, type MinimumCheck } from './relax';
 import { Symmetry, type SymmetryOperations } from './symmetry';
 import type { SpaceGroupChange } from '../chem/spacegroup';
 import { fromGPa, toGPa } from './units';
+import { VIBRATION_DEFAULTS, vibratingAtoms, vibrations } from './vibrations';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
 /** The built-in calculators by name and parameters. */
@@ -125,11 +126,19 @@ export interface EosParameters {
   fmax: number;
 }
 
-export type SimulationParameters = RelaxParameters | MdParameters | EosParameters;
+export interface VibrationsParameters {
+  task: 'vibrations';
+  /** Displacement, Å (vibrations.ts). */
+  delta: number;
+  /** Atom indices (0-based) held fixed: they do not vibrate. */
+  fixed: number[];
+}
+
+export type SimulationParameters = RelaxParameters | MdParameters | EosParameters | VibrationsParameters;
 export type SimulationTask = SimulationParameters['task'];
 
 /** The parameters a new run starts from (the Simulate panel's and the command line's defaults). */
-export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eos: EosParameters } = {
+export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eos: EosParameters; vibrations: VibrationsParameters } = {
   relax: {
     task: 'relax',
     optimizer: RELAX_DEFAULTS.optimizer,
@@ -165,7 +174,25 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
     stopWhenExtrapolating: false,
   },
   eos: { task: 'eos', points: EOS_DEFAULTS.points, range: EOS_DEFAULTS.range, relax: false, fmax: 0.01 },
+  vibrations: { task: 'vibrations', delta: VIBRATION_DEFAULTS.delta, fixed: [] },
 };
+
+/**
+ * How many steps a run plans, for its progress: MD its steps, a relaxation at most its steps, an
+ * equation of state its volumes, vibrations their force calls (6 per vibrating atom).
+ */
+export function plannedSteps(params: SimulationParameters, nAtoms: number): number {
+  switch (params.task) {
+    case 'md':
+      return params.steps;
+    case 'relax':
+      return params.maxSteps;
+    case 'eos':
+      return params.points;
+    case 'vibrations':
+      return 6 * (nAtoms - new Set(params.fixed).size);
+  }
+}
 
 /** The quantities recorded per step (and per frame), by name; null where not defined. */
 export type StepValues = Record<string, number | null>;
@@ -198,6 +225,7 @@ export const SERIES: Record<SimulationTask, readonly { key: string; label: strin
     { key: 'volume', label: 'volume', unit: 'Å³' },
     { key: 'energy', label: 'energy', unit: 'eV' },
   ],
+  vibrations: [],
 };
 
 export interface SimulationFrame {
@@ -262,6 +290,19 @@ export type SimulationSummary =
       diffusionVerdictByElement?: Record<string, DiffusionVerdict | null> | null;
     }
   | {
+      task: 'vibrations';
+      /** The atoms that vibrated. */
+      atoms: number[];
+      /** ħω per mode, meV, ascending; imaginary modes negative (vibrations.ts). */
+      energies: number[];
+      /** The same, cm⁻¹. */
+      frequencies: number[];
+      /** ½Σħω over the real modes, eV. */
+      zpe: number;
+      /** Per mode, the displacements of all atoms (3 per atom: eigenvector / √m); null when too many to store (`storedSummary`). */
+      modes: number[][] | null;
+    }
+  | {
       task: 'eos';
       /** [V (Å³), E (eV)] per volume. */
       points: [number, number][];
@@ -301,9 +342,21 @@ export interface SimulationHooks {
   domain?: TrajectoryDomainWatch;
 }
 
-/** What a run holds: its fixed atoms and atoms held along some axes (an equation of state: none). */
+/** What a run holds: its fixed atoms and atoms held along some axes (an equation of state: none; vibrations: the atoms that do not vibrate). */
 export function constraintsOf(params: SimulationParameters): { fixed: number[]; axisConstraints: AxisConstraint[] } {
-  return params.task === 'eos' ? { fixed: [], axisConstraints: [] } : { fixed: params.fixed, axisConstraints: params.axisConstraints ?? [] };
+  if (params.task === 'eos') return { fixed: [], axisConstraints: [] };
+  if (params.task === 'vibrations') return { fixed: params.fixed, axisConstraints: [] };
+  return { fixed: params.fixed, axisConstraints: params.axisConstraints ?? [] };
+}
+
+/**
+ * What the app stores of a run's summary: a vibrations run's modes only up to 200,000 numbers (modes ×
+ * 3 per atom, some 4 MB), beyond that their energies alone (the command line prints them all).
+ */
+export function storedSummary(summary: SimulationSummary | null): SimulationSummary | null {
+  if (summary?.task !== 'vibrations' || !summary.modes) return summary;
+  const numbers = summary.modes.length * (summary.modes[0]?.length ?? 0);
+  return numbers <= 200_000 ? summary : { ...summary, modes: null };
 }
 
 /** How a run's atoms start: what they hold and, for MD from the structure's own velocities, those. */
@@ -392,7 +445,7 @@ class SpreadRecorder implements Calculator {
 
 async function simulate(atoms: Atoms, name: string, given: Calculator, params: SimulationParameters, hooks: SimulationHooks): Promise<SimulationOutcome> {
   const calculator = new SpreadRecorder(given);
-  const stop = params.task !== 'eos' && params.stopWhenExtrapolating === true;
+  const stop = (params.task === 'relax' || params.task === 'md') && params.stopWhenExtrapolating === true;
   if (stop && !hooks.domain?.checks) {
     throw new SimulationInputError(
       hooks.domain
@@ -583,5 +636,33 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       throw e;
     }
   }
-  throw new Error(`unknown simulation task '${String((params as { task?: unknown }).task)}': use relax, md or eos`);
+  if (params.task === 'vibrations') {
+    // the structure as it is, the one frame; a step per force call
+    const start = await calculator.calculate(atoms, { stress: atoms.bulk });
+    await frame({ step: 0, time: null, energy: start.energy, values: { energy: start.energy, fmax: maxForce(atoms.constrainVectors(Float64Array.from(start.forces))) }, forces: Float64Array.from(start.forces), stress: start.stress ? Float64Array.from(start.stress) : null });
+    const r = await vibrations(atoms, calculator, {
+      indices: vibratingAtoms(atoms),
+      delta: params.delta,
+      signal,
+      onDisplacement: (done) => hooks.onStep?.(done, {}),
+    });
+    if (!r) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
+    const imaginary = r.energies.filter((e) => e < 0).length;
+    const summary: SimulationSummary = {
+      task: 'vibrations',
+      atoms: r.indices,
+      energies: r.energies.map((e) => 1000 * e),
+      frequencies: r.frequencies,
+      zpe: r.zeroPointEnergy,
+      modes: r.modes.map((m) => Array.from(m)),
+    };
+    const modes = `${r.energies.length} modes of ${r.indices.length} vibrating atoms`;
+    return {
+      status: 'finished',
+      message: `${modes}: zero-point energy ${r.zeroPointEnergy.toFixed(4)} eV${imaginary ? `; ${imaginary} imaginary (the structure is not at a minimum, or these are its rigid motions)` : ''}`,
+      summary,
+      final: atoms.toStructure(name),
+    };
+  }
+  throw new Error(`unknown simulation task '${String((params as { task?: unknown }).task)}': use relax, md, eos or vibrations`);
 }

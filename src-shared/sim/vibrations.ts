@@ -12,10 +12,15 @@
  * A periodic structure's modes are its Γ-point phonons, in the cell as given: the three rigid
  * translations come out near zero, as in ASE; other wave vectors need a supercell.
  */
+import type { LabelledFrame } from '../chem/frames';
+import { cartToFrac } from '../chem/lattice';
+import type { Structure } from '../chem/structure';
 import type { Atoms } from './atoms';
 import type { Calculator } from './calculator';
 import { symmetricEigen } from './matrix';
 import { HBAR_OMEGA, INVERSE_CM, KB } from './units';
+
+export const VIBRATION_DEFAULTS = Object.freeze({ delta: 0.01 });
 
 export interface VibrationOptions {
   /** The atoms that vibrate, 0-based (default: every atom not held fixed). */
@@ -51,7 +56,7 @@ export function vibratingAtoms(atoms: Atoms): number[] {
 
 /** The harmonic vibrations of `atoms` as they are (they are put back); null when cancelled. */
 export async function vibrations(atoms: Atoms, calculator: Calculator, options: VibrationOptions = {}): Promise<VibrationResult | null> {
-  const delta = options.delta ?? 0.01;
+  const delta = options.delta ?? VIBRATION_DEFAULTS.delta;
   if (!(delta > 0)) throw new Error(`the displacement must be a positive number of Å, got ${delta}`);
   const indices = options.indices ? [...options.indices] : vibratingAtoms(atoms);
   if (indices.length === 0) throw new Error('no atom vibrates: every atom is held fixed');
@@ -116,4 +121,15 @@ export function animatedMode(cart: ArrayLike<number>, mode: ArrayLike<number>, e
     const s = Math.sin((2 * Math.PI * f) / frames) * amplitude;
     return Float64Array.from(cart, (x, k) => x + s * mode[k]);
   });
+}
+
+/** A mode's animation (`animatedMode`) as unlabelled frames of the structure, for a file. */
+export function modeFrames(structure: Structure, mode: ArrayLike<number>, energy: number, index: number): LabelledFrame[] {
+  return animatedMode(structure.cart, mode, energy).map((cart, k) => ({
+    structure: { ...structure, name: `${structure.name} mode ${index} frame ${k}`, cart, frac: structure.lattice ? cartToFrac(cart, structure.lattice) : null },
+    energy: null,
+    freeEnergy: null,
+    forces: null,
+    stress: null,
+  }));
 }

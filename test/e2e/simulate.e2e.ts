@@ -368,4 +368,61 @@ describe('Simulate', () => {
     await app.screenshot('simulate-saddle-left');
     expect(app.errors).toEqual([]);
   });
+  it('computes the vibrations of a structure, lists its modes and draws the one chosen', { timeout: 600_000 }, async () => {
+    const { page } = app;
+    // the Au₈ cell of the saddle fixture, as it starts (not relaxed: some modes imaginary)
+    const au8 = readFileSync(new URL('../fixtures/sim/saddles.extxyz', import.meta.url), 'utf8').split('\n').slice(0, 10).join('\n') + '\n';
+    const before = new Set((await api.structures.list({})).map((r) => r.id));
+    await page.getByTestId('file-input').setInputFiles([{ name: 'Au8-vib.extxyz', mimeType: 'text/plain', buffer: Buffer.from(au8) }]);
+    await expect.poll(async () => (await api.structures.list({})).filter((r) => !before.has(r.id)).length, { timeout: 60_000 }).toBe(1);
+    const au = (await api.structures.list({})).find((r) => !before.has(r.id))!;
+    await page.getByTestId('nav-simulate').click();
+    await page.getByTestId('simulation-structure').selectOption(String(au.id));
+    await page.getByTestId('simulation-task-vibrations').click();
+    await page.getByTestId('simulation-calculator').selectOption('emt');
+    expect(await page.getByTestId('simulation-delta').inputValue()).toBe('0.01');
+    await page.getByTestId('simulation-fixed').fill('7');
+    await page.getByTestId('simulation-fixed').dispatchEvent('change');
+    const earlier = new Set((await api.simulations.list({})).map((r) => r.id));
+    await page.getByTestId('simulation-start').click();
+    const run = page.getByTestId('simulation-run');
+    await expect.poll(async () => !earlier.has(Number(await run.getAttribute('data-id'))), { timeout: 60_000 }).toBe(true);
+    await expect.poll(async () => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
+    const id = Number(await run.getAttribute('data-id'));
+    const record = (await api.simulations.list({})).find((r) => r.id === id)!;
+    expect(record.parameters).toEqual({ task: 'vibrations', delta: 0.01, fixed: [7] });
+    if (record.summary?.task !== 'vibrations') throw new Error('no vibrations summary');
+    expect(record.summary.atoms).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // the summary line and one row per mode, the first shown being the most imaginary one
+    const imaginary = record.summary.energies.filter((e) => e < 0).length;
+    const summary = (await page.getByTestId('simulation-summary').textContent())!;
+    expect(summary).toMatch(/^21 modes of 7 atoms · highest \d+\.\d\d meV \(\d+\.\d cm⁻¹\) · zero-point energy \d\.\d{4} eV/);
+    if (imaginary) expect(summary).toMatch(new RegExp(` · ${imaginary} imaginary, down to \\d+\\.\\di cm⁻¹$`));
+    const rows = page.getByTestId('simulation-vibration-mode');
+    await expect.poll(() => rows.count()).toBe(21);
+    const canvas = run.getByTestId('structure-canvas');
+    const arrowCounts = () =>
+      canvas.evaluate((el) => (el as HTMLCanvasElement & { crystalScene?: { arrowCounts(): Record<string, number> } }).crystalScene?.arrowCounts() ?? {});
+    // an arrow on every displayed atom but the held one, which does not move
+    const shownAtoms = Number(await canvas.getAttribute('data-atom-count'));
+    await expect.poll(async () => Object.keys(await arrowCounts())).toEqual(['vibration']);
+    const drawn = (await arrowCounts()).vibration;
+    expect(drawn).toBeGreaterThanOrEqual(7);
+    expect(drawn).toBeLessThan(shownAtoms);
+    // choosing another mode draws that one; its row is marked
+    await rows.nth(20).click();
+    await expect.poll(() => rows.nth(20).getAttribute('class')).toMatch(/chosen/);
+    expect((await rows.nth(20).locator('td').nth(2).textContent())!).toBe(record.summary.frequencies[20].toFixed(1));
+    // the chosen mode as ASE's animation: 30 frames, the held atom still
+    const download = page.waitForEvent('download');
+    await page.getByTestId('simulation-export-mode').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/-mode-20\.extxyz$/);
+    const frames = readFrames('m.extxyz', readFileSync((await file.path())!, 'utf8')).frames;
+    expect(frames).toHaveLength(30);
+    expect(frames.every((f) => [21, 22, 23].every((k) => Math.abs(f.structure.cart[k] - frames[0].structure.cart[k]) < 1e-9))).toBe(true);
+    await canvas.scrollIntoViewIfNeeded();
+    await app.screenshot('simulate-vibrations');
+    expect(app.errors).toEqual([]);
+  });
 });

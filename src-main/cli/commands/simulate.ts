@@ -13,6 +13,7 @@ import {
   checkSimulationInput,
   constraintsOf,
   keepsSymmetry,
+  plannedSteps,
   runSimulation,
   SIMULATION_DEFAULTS,
   type SimulationHooks,
@@ -28,8 +29,7 @@ import { SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations, withRelaxationSpaceGr
 import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { describeFileConstraints, fileConstraints, indexList, parseAtomIndices } from '../../../src-shared/sim/constraints';
-import { animatedMode, vibrations, type VibrationResult } from '../../../src-shared/sim/vibrations';
-import { cartToFrac } from '../../../src-shared/chem/lattice';
+import { modeFrames } from '../../../src-shared/sim/vibrations';
 import { writeFrames } from '../../files/frames-file';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { writeTrajectoryFile } from '../../files/trajectory-file';
@@ -252,10 +252,11 @@ const PROGRESS_MS = 10_000;
 const YIELD_MS = 50;
 
 /** Where a run is, for its progress line: the step and the values that tell how it goes. */
-function progressText(params: SimulationParameters, step: number, v: StepValues): string {
+function progressText(params: SimulationParameters, nAtoms: number, step: number, v: StepValues): string {
   if (params.task === 'md') return `step ${step} of ${params.steps} (${fmt(step * params.timestep, 1)} fs), T ${fmt(v.temperature, 1)} K, E_tot ${fmt(v.total)} eV`;
   if (params.task === 'relax') return `step ${step} (at most ${params.maxSteps}), energy ${fmt(v.energy)} eV, fmax ${fmt(v.fmax, 4)} eV/Å`;
-  return `volume ${step + 1} of ${params.points}`;
+  if (params.task === 'eos') return `volume ${step + 1} of ${params.points}`;
+  return `force call ${step} of ${plannedSteps(params, nAtoms)}`;
 }
 
 /**
@@ -278,7 +279,7 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
     const now = performance.now();
     if (now - told >= PROGRESS_MS) {
       told = now;
-      ctx.io.err(`latticework ${command}: ${file}: ${progressText(params, step, values)}`);
+      ctx.io.err(`latticework ${command}: ${file}: ${progressText(params, structure.numbers.length, step, values)}`);
     }
     if (now - yielded >= YIELD_MS) {
       await new Promise((r) => setImmediate(r));
@@ -587,7 +588,7 @@ export const vibrationsCommand: Command = {
     let delta: number;
     let mode: number | null;
     try {
-      delta = num(values, 'delta', 0.01, (x) => x > 0 && x <= 0.1, 'a displacement in Å (0 < D ≤ 0.1)');
+      delta = num(values, 'delta', SIMULATION_DEFAULTS.vibrations.delta, (x) => x > 0 && x <= 0.1, 'a displacement in Å (0 < D ≤ 0.1)');
       mode = values.mode === undefined ? null : num(values, 'mode', 0, nonNegativeInt, 'a mode index from 0');
       if ((mode === null) !== (values.out === undefined)) throw new UsageProblem('--mode K and --out FILE go together: the mode to write and where');
       if (values.out !== undefined && !['xyz', 'traj', 'xdatcar'].includes(outputFormat(values.out) ?? '')) throw new UsageProblem(`--out ${values.out}: name it *.extxyz (or *.xyz), *.traj or XDATCAR`);
@@ -597,98 +598,51 @@ export const vibrationsCommand: Command = {
     const loaded = await load(ctx, 'vibrations', file, values, vibrationsUsage);
     if (typeof loaded === 'number') return loaded;
     const { structure, opened } = loaded;
-    let atoms: Atoms;
-    let chosen: number[];
+    const n = structure.numbers.length;
+    // the atoms that do not vibrate are the run's fixed atoms: the complement of --atoms, or what the file holds fixed
+    let fixed: number[];
     try {
-      atoms = Atoms.fromStructure(structure);
       if (values.atoms !== undefined) {
-        chosen = parseAtomIndices(String(values.atoms), structure.cart) ?? [];
-        if (chosen.length === 0) throw new UsageProblem(`--atoms ${String(values.atoms)}: expected atom indices like 0,1,5, ranges like 0-15, or the atoms above a plane like z>8.5 (Å)`);
+        const chosen = new Set(parseAtomIndices(String(values.atoms), structure.cart) ?? []);
+        if (chosen.size === 0) throw new UsageProblem(`--atoms ${String(values.atoms)}: expected atom indices like 0,1,5, ranges like 0-15, or the atoms above a plane like z>8.5 (Å)`);
+        const outside = [...chosen].filter((i) => i >= n);
+        if (outside.length) throw new UsageProblem(`--atoms ${String(values.atoms)}: ${file} has ${n} atoms (0-based), not ${indexList(outside)}`);
+        fixed = Array.from({ length: n }, (_, i) => i).filter((i) => !chosen.has(i));
       } else {
-        const held = new Set(fileConstraints(structure)?.fixed ?? []);
-        chosen = Array.from({ length: atoms.length }, (_, i) => i).filter((i) => !held.has(i));
-        if (held.size) ctx.io.err(`note: ${file}: the ${held.size} atoms the file holds fixed do not vibrate (${indexList([...held])}); --atoms chooses`);
+        fixed = fileConstraints(structure)?.fixed ?? [];
+        if (fixed.length) ctx.io.err(`note: ${file}: the ${fixed.length} atoms the file holds fixed do not vibrate (${indexList(fixed)}); --atoms chooses`);
       }
-      if (mode !== null && mode >= 3 * chosen.length) throw new UsageProblem(`--mode ${mode}: ${chosen.length} vibrating atoms have ${3 * chosen.length} modes (0-based)`);
+      if (mode !== null && mode >= 3 * (n - fixed.length)) throw new UsageProblem(`--mode ${mode}: ${n - fixed.length} vibrating atoms have ${3 * (n - fixed.length)} modes (0-based)`);
     } catch (e) {
       opened.calculator.dispose?.();
-      if (e instanceof UsageProblem) return usageError(ctx.io, 'vibrations', e.message, vibrationsUsage);
-      ctx.io.err(`latticework vibrations: ${file}: ${(e as Error).message}`);
-      return 1;
+      return usageError(ctx.io, 'vibrations', (e as Error).message, vibrationsUsage);
     }
-    const signal = { aborted: false };
-    const onSigint = () => {
-      signal.aborted = true;
-      ctx.io.err(`latticework vibrations: ${file}: stopping at the next displacement`);
-    };
-    process.once('SIGINT', onSigint);
-    let told = performance.now();
-    let yielded = performance.now();
-    let result: VibrationResult | null;
-    try {
-      result = await vibrations(atoms, opened.calculator, {
-        indices: chosen,
-        delta,
-        signal,
-        onDisplacement: async (done, total) => {
-          const now = performance.now();
-          if (now - told >= PROGRESS_MS) {
-            told = now;
-            ctx.io.err(`latticework vibrations: ${file}: force call ${done} of ${total}`);
-          }
-          if (now - yielded >= YIELD_MS) {
-            await new Promise((r) => setImmediate(r));
-            yielded = performance.now();
-          }
-        },
-      });
-    } catch (e) {
-      ctx.io.err(`latticework vibrations: ${file}: ${(e as Error).message}`);
-      return 1;
-    } finally {
-      process.removeListener('SIGINT', onSigint);
-      opened.calculator.dispose?.();
-    }
-    if (!result) {
-      ctx.io.err(`latticework vibrations: ${file}: cancelled`);
-      return INTERRUPTED;
+    const params: SimulationParameters = { task: 'vibrations', delta, fixed };
+    const out = await simulate(ctx, 'vibrations', file, loaded, params);
+    if (typeof out === 'number') return out;
+    const s = out.summary?.task === 'vibrations' ? out.summary : null;
+    if (!s) {
+      ctx.io.err(`latticework vibrations: ${file}: ${out.message}`);
+      return out.status === 'cancelled' ? INTERRUPTED : 1;
     }
     if (mode !== null && values.out) {
-      const frames = animatedMode(structure.cart, result.modes[mode], result.energies[mode]).map((cart, k) => ({
-        structure: { ...structure, name: `${structure.name} mode ${mode} frame ${k}`, cart, frac: structure.lattice ? cartToFrac(cart, structure.lattice) : null },
-        energy: null,
-        freeEnergy: null,
-        forces: null,
-        stress: null,
-      }));
-      const path = resolve(ctx.cwd, values.out);
+      const frames = modeFrames(structure, s.modes![mode], s.energies[mode] / 1000, mode);
       try {
-        await writeFrames(path, outputFormat(values.out)!, frames, { overwrite: true });
+        await writeFrames(resolve(ctx.cwd, values.out), outputFormat(values.out)!, frames, { overwrite: true });
       } catch (e) {
         ctx.io.err(`latticework vibrations: ${values.out}: ${(e as Error).message}`);
         return 1;
       }
     }
-    const wavenumber = (x: number) => (x < 0 ? `${(-x).toFixed(1)}i` : x.toFixed(1));
     if (values.json) {
-      ctx.io.out(
-        JSON.stringify({
-          file,
-          model: opened.model,
-          atoms: result.indices,
-          energies: result.energies.map((e) => e * 1000),
-          frequencies: result.frequencies,
-          zpe: result.zeroPointEnergy,
-          ...(values.modes ? { modes: result.modes.map((m) => Array.from({ length: m.length / 3 }, (_, i) => [m[3 * i], m[3 * i + 1], m[3 * i + 2]])) } : {}),
-        }),
-      );
+      const rows = (m: number[]) => Array.from({ length: m.length / 3 }, (_, i) => [m[3 * i], m[3 * i + 1], m[3 * i + 2]]);
+      ctx.io.out(JSON.stringify({ file, model: opened.model, atoms: s.atoms, energies: s.energies, frequencies: s.frequencies, zpe: s.zpe, ...(values.modes ? { modes: s.modes!.map(rows) } : {}) }));
     } else {
-      ctx.io.out(`${file}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${result.indices.length} vibrating atoms, displacement ${delta} Å, ${result.forceCalls} force calls`);
-      ctx.io.out('  #    meV      cm^-1');
-      result.energies.forEach((e, k) => ctx.io.out(`${String(k).padStart(3)} ${wavenumber(e * 1000).padStart(8)} ${wavenumber(result.frequencies[k]).padStart(10)}`));
-      ctx.io.out(`zero-point energy ${result.zeroPointEnergy.toFixed(4)} eV`);
-      const imaginary = result.energies.filter((e) => e < 0).length;
-      if (imaginary) ctx.io.out(`${imaginary} imaginary mode${imaginary === 1 ? '' : 's'} (i): a structure at a minimum has none beyond its near-zero rigid motions`);
+      const imaginary = (x: number, digits: number) => (x < 0 ? `${(-x).toFixed(digits)}i` : x.toFixed(digits));
+      ctx.io.out(`${file}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${s.atoms.length} vibrating atoms, displacement ${delta} Å`);
+      ctx.io.out('  #      meV      cm^-1');
+      s.energies.forEach((e, k) => ctx.io.out(`${String(k).padStart(3)} ${imaginary(e, 2).padStart(8)} ${imaginary(s.frequencies[k], 1).padStart(10)}`));
+      ctx.io.out(out.message);
       if (values.out) ctx.io.out(`mode ${mode} written to ${values.out} (30 frames)`);
     }
     return 0;

@@ -177,6 +177,13 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       fmax: positive,
     })
     .strict(),
+  z
+    .object({
+      task: z.literal('vibrations'),
+      delta: positive.refine((x) => x <= 0.1, 'must be at most 0.1 Å'),
+      fixed,
+    })
+    .strict(),
 ]);
 
 const id = z.number().int().positive();
@@ -209,7 +216,8 @@ export const simulationsService = {
      * base64) or the final structure (CIF, POSCAR, extended XYZ) as a file to save.
      */
     export: method<SimulationExportFile>()(
-      z.object({ id, what: z.enum(['trajectory', 'final']), format: z.enum(['extxyz', 'xdatcar', 'traj', 'cif', 'poscar']) }).strict(),
+      // 'mode': a vibrations run's mode `mode` as ASE's 30-frame animation (extxyz or traj)
+      z.object({ id, what: z.enum(['trajectory', 'final', 'mode']), format: z.enum(['extxyz', 'xdatcar', 'traj', 'cif', 'poscar']), mode: z.number().int().min(0).optional() }).strict(),
     ),
   },
   events: {

@@ -539,8 +539,8 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     expect(all.modes[0]).toHaveLength(5);
     const text = await run(vibrationsCommand, ['O-Cu.vasp', '--model', 'emt', '--mode', '2', '--out', 'O-mode.extxyz']);
     expect(text.code, text.err).toBe(0);
-    expect(text.out).toMatch(/1 vibrating atoms, displacement 0\.01 Å, 6 force calls/);
-    expect(text.out).toMatch(/^zero-point energy \d\.\d{4} eV$/m);
+    expect(text.out).toMatch(/1 vibrating atoms, displacement 0\.01 Å/);
+    expect(text.out).toMatch(/^3 modes of 1 vibrating atoms: zero-point energy \d\.\d{4} eV/m);
     expect(text.out).toMatch(/mode 2 written to O-mode\.extxyz \(30 frames\)/);
     const frames = readFrames('O-mode.extxyz', readFileSync(join(dir, 'O-mode.extxyz'), 'utf8')).frames;
     expect(frames).toHaveLength(30);

@@ -8,7 +8,8 @@ import { createCore } from '../../../src-main/app/core';
 import { Database } from '../../../src-main/store/database';
 import { readFrames as readChemFrames, readStructures as readChemStructures } from '../../../src-shared/chem';
 import type { LatticeworkApi, SimulationFramesEvent, SimulationRecord } from '../../../src-shared/ipc/contract';
-import { EmtCalculator, SIMULATION_DEFAULTS } from '../../../src-shared/sim';
+import { Atoms, EmtCalculator, SIMULATION_DEFAULTS } from '../../../src-shared/sim';
+import { vibrations } from '../../../src-shared/sim/vibrations';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { connect, serveTestCore, startTestHost } from '../../helpers/core';
 import { copperPoscar, tinyPotentialFile } from './simulation-fixtures';
@@ -263,6 +264,45 @@ describe('simulations service', () => {
     expect(done.summary.b0GPa).toBeGreaterThan(125);
     expect(done.summary.b0GPa).toBeLessThan(145);
     expect(done.frames).toBe(SIMULATION_DEFAULTS.eos.points);
+  });
+
+  it("computes the vibrations of a structure in the worker, its fixed atoms still, as the shared code does; the modes kept with the run", async () => {
+    const { api } = served;
+    // fcc Cu, 4 atoms, one moved off its site (not a minimum) and one held fixed
+    const text = copperPoscar(1, 0.1);
+    const structureId = await importStructure(api, 'Cu4-vib.vasp', text);
+    const parameters = { ...SIMULATION_DEFAULTS.vibrations, fixed: [3] };
+    const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters });
+    expect(started.task).toBe('vibrations');
+    const done = await waitForStatus(api, started.id, ['finished', 'failed']);
+    expect([done.status, done.message]).toEqual(['finished', expect.stringMatching(/^9 modes of 3 vibrating atoms: zero-point energy \d\.\d{4} eV/)]);
+    if (done.summary?.task !== 'vibrations') throw new Error('no vibrations summary');
+    // the same numbers as the shared code in this process
+    const atoms = Atoms.fromStructure(readChemStructures('Cu4-vib.vasp', text).structures[0], { fixed: [3] });
+    const direct = (await vibrations(atoms, new EmtCalculator()))!;
+    expect(done.summary.atoms).toEqual([0, 1, 2]);
+    done.summary.energies.forEach((e, k) => expect(e).toBeCloseTo(1000 * direct.energies[k], 9));
+    expect(done.summary.zpe).toBeCloseTo(direct.zeroPointEnergy, 12);
+    expect(done.summary.modes).toHaveLength(9);
+    // every mode moves the three free atoms only (its direction within a degenerate set is arbitrary)
+    for (const m of done.summary.modes!) {
+      expect(m).toHaveLength(12);
+      expect(m.slice(9)).toEqual([0, 0, 0]);
+    }
+    // one frame, the structure as it is; a step per force call
+    expect(done.frames).toBe(1);
+    expect(done.steps).toBe(18);
+    const detail = await api.simulations.get({ id: started.id });
+    expect(detail.summary).toEqual(done.summary);
+    // a mode exported as ASE's animation: 30 frames over one period, the held atom still
+    const mode = await exportText(api, { id: started.id, what: 'mode', format: 'extxyz', mode: 8 });
+    expect(mode.fileName).toMatch(/-mode-8\.extxyz$/);
+    const frames = readChemFrames(mode.fileName, mode.text).frames;
+    expect(frames).toHaveLength(30);
+    expect(frames.every((f) => Array.from(f.structure.cart.subarray(9)).every((x, k) => x === frames[0].structure.cart[9 + k]))).toBe(true);
+    expect(Math.max(...frames.map((f) => Math.abs(f.structure.cart[0] - frames[0].structure.cart[0])))).toBeGreaterThan(0);
+    await expect(api.simulations.export({ id: started.id, what: 'mode', format: 'extxyz', mode: 9 })).rejects.toThrow(/mode 9: simulation \d+ has modes 0 to 8/);
+    await expect(api.simulations.export({ id: started.id, what: 'mode', format: 'cif', mode: 0 })).rejects.toThrow(/a mode is written as extxyz or traj/);
   });
 
   // a worker loading tfjs and a model: minutes on a machine loaded with other work

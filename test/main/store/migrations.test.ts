@@ -92,6 +92,28 @@ describe('schema migrations on a database that holds data', () => {
     }
   });
 
+  it('keeps simulation runs and their frames, and takes vibrations runs (version 13)', async () => {
+    const path = await oldDatabase(12, 'vibrations');
+    const old = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const d = new sqlite3.Database(path, (e) => (e ? reject(e) : resolve(d)));
+    });
+    await exec(old, "INSERT INTO simulation (id, name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES (1, 'r', 'relax', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 1)");
+    await exec(old, "INSERT INTO simulation_frame (simulation_id, idx, step, energy, step_values, positions, forces) VALUES (1, 0, 0, -1.5, '{}', X'00', X'00')");
+    await new Promise<void>((resolve, reject) => old.close((e) => (e ? reject(e) : resolve())));
+    const db = await Database.open(path);
+    try {
+      expect(await db.read((tx) => tx.all('SELECT simulation_id, idx, energy FROM simulation_frame'))).toEqual([{ simulation_id: 1, idx: 0, energy: -1.5 }]);
+      await db.transaction((tx) =>
+        tx.run("INSERT INTO simulation (name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES ('v', 'vibrations', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 2)"),
+      );
+      expect(await db.read((tx) => tx.all('SELECT task FROM simulation ORDER BY id'))).toEqual([{ task: 'relax' }, { task: 'vibrations' }]);
+      await expect(db.transaction((tx) => tx.run("UPDATE simulation SET task = 'phonons'"))).rejects.toThrow(/CHECK/);
+      expect(await db.read((tx) => tx.all('PRAGMA integrity_check'))).toEqual([{ integrity_check: 'ok' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('has at least one earlier version to upgrade from', () => {
     expect(migrations.length).toBeGreaterThan(1);
   });

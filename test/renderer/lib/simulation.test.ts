@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
-import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, formProblem, frameAt, frameForceArrows, frameRdfChart, frameStructure, formRequest, modeArrows, plannedSteps, potentialModels, simulationCharts } from '../../../src-renderer/lib/simulation';
+import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, formProblem, frameAt, frameForceArrows, frameRdfChart, frameStructure, firstVibrationMode, formRequest, modeArrows, potentialModels, vibrationRow, simulationCharts } from '../../../src-renderer/lib/simulation';
 import type { ModelRecord } from '../../../src-shared/ipc/contract';
 import type { Mat3 } from '../../../src-shared/chem/structure';
-import { SIMULATION_DEFAULTS } from '../../../src-shared/sim/job';
+import { plannedSteps, SIMULATION_DEFAULTS } from '../../../src-shared/sim/job';
 
 function frame(index: number, step: number, values: Record<string, number | null>): SimulationFrameView {
   return { index, step, time: null, energy: values.energy ?? 0, values, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null, velocities: null };
@@ -12,7 +12,7 @@ function frame(index: number, step: number, values: Record<string, number | null
 
 describe('Simulate panel helpers', () => {
   it("the default form's requests pass the contract's validation for every task and calculator", () => {
-    for (const task of ['relax', 'md', 'eos'] as const) {
+    for (const task of ['relax', 'md', 'eos', 'vibrations'] as const) {
       for (const calculator of ['emt', 'lj', 'morse'] as const) {
         const form = defaultForm();
         form.task = task;
@@ -139,6 +139,22 @@ describe('Simulate panel helpers', () => {
     expect(modeArrows({ summary: { ...summary, minimum: { ...minimum, mode: [0, 0, 0] } }, frames: 10 }, { index: 9 })).toBeNull();
   });
 
+  it("a vibrations run: its modes as rows (imaginary ones with an i), the first shown, its energies as a chart", () => {
+    expect(vibrationRow(-12.345, -99.56)).toEqual({ meV: '12.35i', wavenumber: '99.6i', imaginary: true });
+    expect(vibrationRow(3.2, 25.81)).toEqual({ meV: '3.20', wavenumber: '25.8', imaginary: false });
+    // the most imaginary mode beyond 1 meV, else the highest (near-zero rigid motions are not what is wrong)
+    expect(firstVibrationMode([-12, -0.5, 0.1, 30])).toBe(0);
+    expect(firstVibrationMode([-0.5, 0.1, 30])).toBe(2);
+    const summary = { task: 'vibrations' as const, atoms: [0], energies: [-1.5, 2, 30], frequencies: [-12, 16, 242], zpe: 0.016, modes: null };
+    const [chart] = simulationCharts({ task: 'vibrations', parameters: defaultForm().vibrations, summary }, { step: [], values: {} });
+    expect(chart.id).toBe('modes');
+    expect((chart.option.series as { data: [number, number][] }[])[0].data).toEqual([
+      [0, -1.5],
+      [1, 2],
+      [2, 30],
+    ]);
+  });
+
   it('draws a compared run of the same task over the run shown, and says how their results differ', () => {
     const eosRun = (v0: number, b0GPa: number, e0: number) => ({ task: 'eos' as const, parameters: defaultForm().eos, summary: { task: 'eos' as const, points: [], v0, e0, b0GPa, b0prime: 4.5, rms: 0, unconverged: [] }, nAtoms: 4 });
     const own = eosRun(47.0, 134.4, -0.02);
@@ -225,7 +241,9 @@ describe('Simulate panel helpers', () => {
     expect(lines.map((l) => l.name)).toEqual(['energy', 'Birch–Murnaghan']);
     const atV0 = lines[1].data.find(([v]) => Math.abs(v - 12) < 1e-9)!;
     expect(atV0[1]).toBeCloseTo(-1, 12);
-    expect(plannedSteps(defaultForm().eos)).toBe(11);
+    expect(plannedSteps(defaultForm().eos, 8)).toBe(11);
+    // vibrations: 6 force calls per vibrating atom, the fixed ones (given twice here) not
+    expect(plannedSteps({ ...defaultForm().vibrations, fixed: [0, 1, 1] }, 8)).toBe(36);
   });
 });
 
