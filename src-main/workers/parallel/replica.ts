@@ -8,7 +8,8 @@
  * resume) from shared memory, runs its share with the shared batch-statistics reducer in place,
  * writes its gradients into its slot, and posts the loss and outputs.
  */
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { toWireError } from '../../ipc/errors';
@@ -51,9 +52,19 @@ export async function serveReplica(): Promise<void> {
   let stateVersion = -1;
   send({ type: 'ready', trainable: program.trainable.map((v) => stableName(v.name)), state: program.state.map((v) => stableName(v.name)) });
 
+  let gc: (() => void) | null = null;
+  const collectGarbage = () => {
+    if (!gc) {
+      setFlagsFromString('--expose-gc');
+      gc = runInNewContext('gc') as () => void;
+    }
+    gc();
+  };
   port.on('message', (msg: ToReplica) => {
     try {
       if (msg.type === 'memory') {
+        // a full collection first: the probe reports the live JS heap, not where the collector happens to be
+        collectGarbage();
         const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
         const mem = tf.memory();
         send({ type: 'memory', id: msg.id, usage: { tensors: mem.numTensors, tensorBytes: mem.numBytes, wasmHeapBytes: wasm ? wasm.HEAPU8.byteLength : null, jsHeapUsedBytes: getHeapStatistics().used_heap_size } });

@@ -162,8 +162,9 @@ describe('data-parallel training', { timeout: 600_000 }, () => {
         expect(m.tensors).toBe(before[i].tensors);
         expect(m.tensorBytes).toBe(before[i].tensorBytes);
         expect(m.wasmHeapBytes).toBe(before[i].wasmHeapBytes);
-        // the JS heap may move with the garbage collector, but not grow with the steps
-        expect(m.jsHeapUsedBytes).toBeLessThan(before[i].jsHeapUsedBytes + 32 * 2 ** 20);
+        // the live JS heap (the probe collects garbage first) does not grow with the steps: ~1 MB of
+        // compiled code and caches over these 100 steps, where 80 KB a step kept would add 8 MB
+        expect(m.jsHeapUsedBytes).toBeLessThan(before[i].jsHeapUsedBytes + 8 * 2 ** 20);
       });
     } finally {
       await executor.dispose();
