@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { atomicNumber, readFrames } from '../../src-shared/chem';
+import type { Locator, Page } from 'playwright-core';
+import { atomicNumber, readFrames, writeExtxyz } from '../../src-shared/chem';
 import { readAseTrajectory } from '../../src-main/files/ase-traj';
 import { elementColorHex } from '../../src-renderer/viewer/elementStyle';
 import { countColour } from './canvas';
@@ -13,6 +14,21 @@ const copper = elementColorHex(atomicNumber('Cu'));
 const copperRgb = [1, 3, 5].map((i) => parseInt(copper.slice(i, i + 2), 16)) as [number, number, number];
 
 const { app, api, dir, restart } = appForFile();
+
+/** The named arrow sets the viewer draws, with how many arrows each. */
+function arrowCounts(canvas: Locator): Promise<Record<string, number>> {
+  return canvas.evaluate((el) => (el as HTMLCanvasElement & { crystalScene?: { arrowCounts(): Record<string, number> } }).crystalScene?.arrowCounts() ?? {});
+}
+
+/** The Au₈ cell where FIRE stops at a saddle point (test/fixtures/sim/saddles.extxyz, its first frame), stored and chosen in the Simulate panel. */
+async function chooseAu8(page: Page): Promise<number> {
+  const cell = readFrames('saddles.extxyz', readFileSync(new URL('../fixtures/sim/saddles.extxyz', import.meta.url), 'utf8')).frames[0].structure;
+  // stored once: a second import of the same cell gives the same record
+  const { imported } = await api.structures.import({ files: [{ name: 'Au8.extxyz', text: writeExtxyz(cell) }] });
+  await page.getByTestId('nav-simulate').click();
+  await page.getByTestId('simulation-structure').selectOption(String(imported[0].id));
+  return imported[0].id;
+}
 
 describe('Simulate', () => {
   it('runs MD on an open structure, streams its frames into the viewer and charts, cancels; relaxes and exports', { timeout: 600_000 }, async () => {
@@ -101,19 +117,18 @@ describe('Simulate', () => {
     expect(keptRecord.file).toMatch(/^simulation \d+$/);
     // the frame's forces as arrows on every displayed atom, at the run's scale (its largest force 1.6 Å long)
     const canvas = relaxedRun.getByTestId('structure-canvas');
-    const arrowCounts = () =>
-      canvas.evaluate((el) => (el as HTMLCanvasElement & { crystalScene?: { arrowCounts(): Record<string, number> } }).crystalScene?.arrowCounts() ?? {});
-    expect(await arrowCounts()).toEqual({});
+    const arrows = () => arrowCounts(canvas);
+    expect(await arrows()).toEqual({});
     await relaxedRun.getByTestId('simulation-forces').check();
     const shownAtoms = Number(await canvas.getAttribute('data-atom-count'));
     expect(shownAtoms).toBeGreaterThanOrEqual(108);
-    await expect.poll(arrowCounts).toEqual({ forces: shownAtoms });
+    await expect.poll(arrows).toEqual({ forces: shownAtoms });
     const runFmax = Math.max(...(await api.simulations.frames({ id: Number(await relaxedRun.getAttribute('data-id')) })).map((f) => f.values.fmax!));
     await expect.poll(() => relaxedRun.getByTestId('simulation-force-scale').textContent()).toContain(`largest, ${Number(runFmax.toPrecision(3))} eV/Å`);
     await canvas.scrollIntoViewIfNeeded();
     await app.screenshot('simulate-force-arrows');
     await relaxedRun.getByTestId('simulation-forces').uncheck();
-    await expect.poll(arrowCounts).toEqual({});
+    await expect.poll(arrows).toEqual({});
 
     const download = page.waitForEvent('download');
     await page.getByTestId('simulation-export-extxyz').click();
@@ -323,14 +338,7 @@ describe('Simulate', () => {
 
   it('says when a relaxation ended at a saddle point, and leaves it when asked', { timeout: 600_000 }, async () => {
     const { page } = app;
-    // the Au₈ cell where FIRE stops at a saddle point (test/fixtures/sim/saddles.extxyz, its first frame)
-    const au8 = readFileSync(new URL('../fixtures/sim/saddles.extxyz', import.meta.url), 'utf8').split('\n').slice(0, 10).join('\n') + '\n';
-    const before = new Set((await api.structures.list({})).map((r) => r.id));
-    await page.getByTestId('file-input').setInputFiles([{ name: 'Au8.extxyz', mimeType: 'text/plain', buffer: Buffer.from(au8) }]);
-    await expect.poll(async () => (await api.structures.list({})).filter((r) => !before.has(r.id)).length, { timeout: 60_000 }).toBe(1);
-    const au = (await api.structures.list({})).find((r) => !before.has(r.id))!;
-    await page.getByTestId('nav-simulate').click();
-    await page.getByTestId('simulation-structure').selectOption(String(au.id));
+    await chooseAu8(page);
     await page.getByTestId('simulation-task-relax').click();
     await page.getByTestId('simulation-calculator').selectOption('emt');
     await page.getByTestId('simulation-fmax').fill('0.01');
@@ -348,10 +356,9 @@ describe('Simulate', () => {
       summaries.push((await page.getByTestId('simulation-summary').textContent()) ?? '');
       // on the last frame, the mode of the lowest curvature as arrows on every displayed atom: at the saddle point its way down
       const canvas = run.getByTestId('structure-canvas');
-      const arrowCounts = () =>
-        canvas.evaluate((el) => (el as HTMLCanvasElement & { crystalScene?: { arrowCounts(): Record<string, number> } }).crystalScene?.arrowCounts() ?? {});
+      const arrows = () => arrowCounts(canvas);
       const shownAtoms = Number(await canvas.getAttribute('data-atom-count'));
-      await expect.poll(arrowCounts).toEqual({ mode: shownAtoms });
+      await expect.poll(arrows).toEqual({ mode: shownAtoms });
       await expect.poll(() => run.getByTestId('simulation-mode').locator('..').textContent()).toBe(minimum === 'check' ? ' saddle mode' : ' softest mode');
       expect(await run.getByTestId('simulation-mode-note').textContent()).toMatch(minimum === 'check' ? /^\s*lowest curvature -0\.\d+ eV\/Å²; the atom moving most drawn 1\.6 Å\s*$/ : /^\s*lowest curvature 0\.\d+ eV\/Å²/);
       if (minimum === 'check') {
@@ -359,7 +366,7 @@ describe('Simulate', () => {
         await app.screenshot('simulate-saddle-mode');
       }
       await run.getByTestId('simulation-mode').uncheck();
-      await expect.poll(arrowCounts).toEqual({});
+      await expect.poll(arrows).toEqual({});
       await run.getByTestId('simulation-mode').check();
     }
     expect(summaries[0]).toMatch(/ · a saddle point \(lowest curvature -0\.\d+ eV\/Å²\)$/);
@@ -368,16 +375,11 @@ describe('Simulate', () => {
     await app.screenshot('simulate-saddle-left');
     expect(app.errors).toEqual([]);
   });
+
   it('computes the vibrations of a structure, lists its modes and draws the one chosen', { timeout: 600_000 }, async () => {
     const { page } = app;
-    // the Au₈ cell of the saddle fixture, as it starts (not relaxed: some modes imaginary)
-    const au8 = readFileSync(new URL('../fixtures/sim/saddles.extxyz', import.meta.url), 'utf8').split('\n').slice(0, 10).join('\n') + '\n';
-    const before = new Set((await api.structures.list({})).map((r) => r.id));
-    await page.getByTestId('file-input').setInputFiles([{ name: 'Au8-vib.extxyz', mimeType: 'text/plain', buffer: Buffer.from(au8) }]);
-    await expect.poll(async () => (await api.structures.list({})).filter((r) => !before.has(r.id)).length, { timeout: 60_000 }).toBe(1);
-    const au = (await api.structures.list({})).find((r) => !before.has(r.id))!;
-    await page.getByTestId('nav-simulate').click();
-    await page.getByTestId('simulation-structure').selectOption(String(au.id));
+    // the Au₈ cell as it starts (not relaxed: some modes imaginary)
+    await chooseAu8(page);
     await page.getByTestId('simulation-task-vibrations').click();
     await page.getByTestId('simulation-calculator').selectOption('emt');
     expect(await page.getByTestId('simulation-delta').inputValue()).toBe('0.01');
@@ -401,12 +403,11 @@ describe('Simulate', () => {
     const rows = page.getByTestId('simulation-vibration-mode');
     await expect.poll(() => rows.count()).toBe(21);
     const canvas = run.getByTestId('structure-canvas');
-    const arrowCounts = () =>
-      canvas.evaluate((el) => (el as HTMLCanvasElement & { crystalScene?: { arrowCounts(): Record<string, number> } }).crystalScene?.arrowCounts() ?? {});
+    const arrows = () => arrowCounts(canvas);
     // an arrow on every displayed atom but the held one, which does not move
     const shownAtoms = Number(await canvas.getAttribute('data-atom-count'));
-    await expect.poll(async () => Object.keys(await arrowCounts())).toEqual(['vibration']);
-    const drawn = (await arrowCounts()).vibration;
+    await expect.poll(async () => Object.keys(await arrows())).toEqual(['vibration']);
+    const drawn = (await arrows()).vibration;
     expect(drawn).toBeGreaterThanOrEqual(7);
     expect(drawn).toBeLessThan(shownAtoms);
     // choosing another mode draws that one; its row is marked
