@@ -8,6 +8,7 @@ import { elementColorHex } from '../../src-renderer/viewer/elementStyle';
 import { countColour } from './canvas';
 import { appForFile } from './app';
 import { copperPoscar, tinyPotentialFile } from '../main/services/simulation-fixtures';
+import type { SimulationRecord } from '../../src-shared/ipc/contract';
 
 // The viewer's default colour scheme (VESTA's).
 const copper = elementColorHex(atomicNumber('Cu'));
@@ -18,6 +19,17 @@ const { app, api, dir, restart } = appForFile();
 /** The named arrow sets the viewer draws, with how many arrows each. */
 function arrowCounts(canvas: Locator): Promise<Record<string, number>> {
   return canvas.evaluate((el) => (el as HTMLCanvasElement & { crystalScene?: { arrowCounts(): Record<string, number> } }).crystalScene?.arrowCounts() ?? {});
+}
+
+/** Starts the panel's run, waits until the view shows it finished, and gives its record. */
+async function runToEnd(page: Page): Promise<SimulationRecord> {
+  const earlier = new Set((await api.simulations.list({})).map((r) => r.id));
+  await page.getByTestId('simulation-start').click();
+  const run = page.getByTestId('simulation-run');
+  await expect.poll(async () => !earlier.has(Number(await run.getAttribute('data-id'))), { timeout: 60_000 }).toBe(true);
+  await expect.poll(async () => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
+  const id = Number(await run.getAttribute('data-id'));
+  return (await api.simulations.list({})).find((r) => r.id === id)!;
 }
 
 /** The Au₈ cell where FIRE stops at a saddle point (test/fixtures/sim/saddles.extxyz, its first frame), stored and chosen in the Simulate panel. */
@@ -291,13 +303,9 @@ describe('Simulate', () => {
     await expect.poll(async () => (await page.getByTestId('simulation-start-error').textContent()) ?? '').toMatch(/keeps the symmetry or holds atoms, not both/);
     expect((await api.simulations.list({})).every((r) => earlier.has(r.id))).toBe(true);
     await page.getByTestId('simulation-symmetry').uncheck();
-    await page.getByTestId('simulation-start').click();
-    const run = page.getByTestId('simulation-run');
     // the new run is shown, and finishes
-    await expect.poll(async () => !earlier.has(Number(await run.getAttribute('data-id'))), { timeout: 60_000 }).toBe(true);
-    await expect.poll(async () => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
-    const id = Number(await run.getAttribute('data-id'));
-    const record = (await api.simulations.list({})).find((r) => r.id === id)!;
+    const record = await runToEnd(page);
+    const id = record.id;
     expect(record.structureId).toBe(slab.id);
     expect(record.parameters.task === 'relax' && record.parameters.fixed).toEqual([0]);
     expect(record.parameters.task === 'relax' && record.parameters.axisConstraints).toEqual([{ atom: 1, held: [true, true, false], frame: 'lattice' }]);
@@ -322,12 +330,7 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-fixed').fill('z<1');
     await page.getByTestId('simulation-fixed').dispatchEvent('change');
     await expect.poll(() => page.getByTestId('simulation-fixed-resolved').textContent()).toMatch(/^The fixed-atoms field holds 8 atoms: /);
-    const before2 = new Set((await api.simulations.list({})).map((r) => r.id));
-    await page.getByTestId('simulation-start').click();
-    await expect.poll(async () => !before2.has(Number(await run.getAttribute('data-id'))), { timeout: 60_000 }).toBe(true);
-    await expect.poll(async () => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
-    const planeId = Number(await run.getAttribute('data-id'));
-    const planeRun = (await api.simulations.list({})).find((r) => r.id === planeId)!;
+    const planeRun = await runToEnd(page);
     expect(planeRun.parameters.task === 'relax' && planeRun.parameters.fixed).toEqual(bottom);
     // another structure without flags empties the field
     await page.getByTestId('simulation-structure').selectOption(String([...before][0]));
@@ -346,13 +349,8 @@ describe('Simulate', () => {
     const run = page.getByTestId('simulation-run');
     const summaries: string[] = [];
     for (const minimum of ['check', 'escape']) {
-      const earlier = new Set((await api.simulations.list({})).map((r) => r.id));
       await page.getByTestId('simulation-minimum').selectOption(minimum);
-      await page.getByTestId('simulation-start').click();
-      await expect.poll(async () => !earlier.has(Number(await run.getAttribute('data-id'))), { timeout: 60_000 }).toBe(true);
-      await expect.poll(async () => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
-      const id = Number(await run.getAttribute('data-id'));
-      expect((await api.simulations.list({})).find((r) => r.id === id)!.parameters).toMatchObject({ task: 'relax', minimum });
+      expect((await runToEnd(page)).parameters).toMatchObject({ task: 'relax', minimum });
       summaries.push((await page.getByTestId('simulation-summary').textContent()) ?? '');
       // on the last frame, the mode of the lowest curvature as arrows on every displayed atom: at the saddle point its way down
       const canvas = run.getByTestId('structure-canvas');
@@ -385,13 +383,8 @@ describe('Simulate', () => {
     expect(await page.getByTestId('simulation-delta').inputValue()).toBe('0.01');
     await page.getByTestId('simulation-fixed').fill('7');
     await page.getByTestId('simulation-fixed').dispatchEvent('change');
-    const earlier = new Set((await api.simulations.list({})).map((r) => r.id));
-    await page.getByTestId('simulation-start').click();
+    const record = await runToEnd(page);
     const run = page.getByTestId('simulation-run');
-    await expect.poll(async () => !earlier.has(Number(await run.getAttribute('data-id'))), { timeout: 60_000 }).toBe(true);
-    await expect.poll(async () => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
-    const id = Number(await run.getAttribute('data-id'));
-    const record = (await api.simulations.list({})).find((r) => r.id === id)!;
     expect(record.parameters).toEqual({ task: 'vibrations', delta: 0.01, fixed: [7] });
     if (record.summary?.task !== 'vibrations') throw new Error('no vibrations summary');
     expect(record.summary.atoms).toEqual([0, 1, 2, 3, 4, 5, 6]);
