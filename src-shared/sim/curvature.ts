@@ -9,9 +9,9 @@
  * H·v ≈ −(F(x + h·v) − F(x − h·v)) / 2h for a unit v (h = 0.01 Å, as ASE's `Vibrations`): two force
  * calls per product, about 20–40 in all, instead of 6N for the whole Hessian. Displacements are kept
  * within the atoms' constraints (held atoms and axes, a kept symmetry: `Atoms.constrainVectors`; a
- * strain only as the cell relaxation lets it change), and the motions that cost no energy are taken
- * out: rigid translations when nothing is held, and rigid rotations too for a molecule (no periodic
- * direction).
+ * strain only as the cell relaxation lets it change; projected orthogonally onto the allowed moves),
+ * and the motions that cost no energy are taken out: the rigid translations the constraints leave, and
+ * rigid rotations too for a molecule (no periodic direction) when nothing is held.
  */
 import { invert } from '../chem/lattice';
 import type { Mat3 } from '../chem/structure';
