@@ -169,7 +169,9 @@ ${COMMON}
   --modes            with --json, every mode's displacements
 JSON: {"file", "model", "atoms": [vibrating atoms], "energies" (meV, ascending; imaginary
        negative), "frequencies" (cm⁻¹, the same), "zpe" (eV: ½Σħω over the real modes),
-       "modes"? ([[dx, dy, dz] per atom] per mode: eigenvector / √m, ASE's get_modes)}
+       "modes"? ([[dx, dy, dz] per atom] per mode: eigenvector / √m, ASE's get_modes),
+       "warnings"? (a trained potential: where the structure lies outside its training
+       structures, "step 0: ..."; [] when it does not)}
 Exit status: 0, 1 when the file or the calculator failed, 2 for bad usage, 130 when Ctrl-C stopped
 it. Progress goes to stderr every 10 s.`;
 
@@ -618,7 +620,9 @@ export const vibrationsCommand: Command = {
       return usageError(ctx.io, 'vibrations', (e as Error).message, vibrationsUsage);
     }
     const params: SimulationParameters = { task: 'vibrations', delta, fixed };
-    const out = await simulate(ctx, 'vibrations', file, loaded, params);
+    // a trained potential: the structure is checked against its training structures, as in the app
+    const watch = opened.potential ? new TrajectoryDomainWatch(opened.potential.domain, structure) : null;
+    const out = await simulate(ctx, 'vibrations', file, loaded, params, watch ? { domain: watch } : {});
     if (typeof out === 'number') return out;
     const s = out.summary?.task === 'vibrations' ? out.summary : null;
     if (!s) {
@@ -636,13 +640,25 @@ export const vibrationsCommand: Command = {
     }
     if (values.json) {
       const rows = (m: number[]) => Array.from({ length: m.length / 3 }, (_, i) => [m[3 * i], m[3 * i + 1], m[3 * i + 2]]);
-      ctx.io.out(JSON.stringify({ file, model: opened.model, atoms: s.atoms, energies: s.energies, frequencies: s.frequencies, zpe: s.zpe, ...(values.modes ? { modes: s.modes!.map(rows) } : {}) }));
+      ctx.io.out(
+        JSON.stringify({
+          file,
+          model: opened.model,
+          atoms: s.atoms,
+          energies: s.energies,
+          frequencies: s.frequencies,
+          zpe: s.zpe,
+          ...(values.modes ? { modes: s.modes!.map(rows) } : {}),
+          ...(watch ? { warnings: watch.warnings } : {}),
+        }),
+      );
     } else {
       const imaginary = (x: number, digits: number) => (x < 0 ? `${(-x).toFixed(digits)}i` : x.toFixed(digits));
       ctx.io.out(`${file}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${s.atoms.length} vibrating atoms, displacement ${delta} Å`);
       ctx.io.out('  #      meV      cm^-1');
       s.energies.forEach((e, k) => ctx.io.out(`${String(k).padStart(3)} ${imaginary(e, 2).padStart(8)} ${imaginary(s.frequencies[k], 1).padStart(10)}`));
       ctx.io.out(out.message);
+      for (const w of watch?.warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`mode ${mode} written to ${values.out} (30 frames)`);
     }
     return 0;

@@ -448,7 +448,7 @@ describe('latticework relax, md and eos', () => {
     traj.forEach((e, i) => expect(Math.abs(e - doc.energy[10 * i])).toBeLessThan(1e-9));
   });
 
-  it('with a trained potential, relax and md say where the structure left its training structures', { timeout: 300_000 }, async () => {
+  it('with a trained potential, relax, md and vibrations say where the structure left its training structures', { timeout: 300_000 }, async () => {
     // trained (its file says) on Cu cells whose Cu–Cu pairs came no closer than 2.5 Å
     const potential: TrainingDomain['potential'] = { cutoff: 3.6, shortestDistances: { 'Cu-Cu': 2.5 }, referenceEnergies: { Cu: -3.5 }, energyAboveReference: null };
     writeFileSync(join(dir, 'tiny.lwm'), await tinyPotentialFile('tiny', { basis: 'training-split', elements: ['Cu'], structures: 'periodic', atoms: { min: 1, max: 64 }, targets: null, potential }));
@@ -467,6 +467,12 @@ describe('latticework relax, md and eos', () => {
     expect(inside.warnings).toEqual([]);
     // the built-in calculators have no training structures: no "warnings"
     expect(JSON.parse((await run(relaxCommand, ['Cu1.vasp', '--model', 'emt', '--steps', '0', '--json'])).out)).not.toHaveProperty('warnings');
+    // vibrations check the structure they are measured at
+    const vibrations = await run(vibrationsCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--atoms', '0', '--backend', 'wasm', '--json']);
+    expect(vibrations.code, vibrations.err).toBe(0);
+    expect(JSON.parse(vibrations.out).warnings).toEqual([expect.stringMatching(new RegExp(`^step 0: ${closer.source}`))]);
+    expect(JSON.parse((await run(vibrationsCommand, ['Cu1.vasp', '--model', 'tiny.lwm', '--atoms', '0', '--backend', 'wasm', '--json'])).out).warnings).toEqual([]);
+    expect(JSON.parse((await run(vibrationsCommand, ['Cu1.vasp', '--model', 'emt', '--atoms', '0', '--json'])).out)).not.toHaveProperty('warnings');
     // --stop-when-extrapolating: the first frame outside ends the run, with exit status 1
     const stoppedMd = await run(mdCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--ensemble', 'nve', '--temperature', '10', '--timestep', '0.5', '--steps', '4', '--every', '2', '--backend', 'wasm', '--stop-when-extrapolating', '--json']);
     expect(stoppedMd.code).toBe(1);
