@@ -21,7 +21,7 @@ const calc = new EmtCalculator();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 await vibrations(atoms, calc);
 const times: number[] = [];
-let hessian = new Float64Array(0);
+let hessian: Float64Array = new Float64Array(0);
 for (let r = 0; r < runs; r++) {
   const t0 = performance.now();
   hessian = (await vibrations(atoms, calc))!.hessian;
