@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { eosCommand, mdCommand, relaxCommand, vibrationsCommand } from '../../../src-main/cli/commands/simulate';
 import { predictCommand } from '../../../src-main/cli/commands/predict';
@@ -16,6 +16,7 @@ import { python } from '../../helpers/python';
 import { findSpaceGroup } from '../../../src-main/chem/spacegroup';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-sim-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SADDLES = fileURLToPath(new URL('../../fixtures/sim/saddles.extxyz', import.meta.url));
 writeFileSync(join(dir, 'Cu.vasp'), copperPoscar(2, 0.3));
 writeFileSync(join(dir, 'Cu1.vasp'), copperPoscar(1));

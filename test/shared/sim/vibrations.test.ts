@@ -30,7 +30,7 @@ interface AseVibrations {
 
 function aseVibrations(build: string): AseVibrations {
   const script = `
-import json, numpy as np
+import json, shutil, tempfile, numpy as np
 from ase.build import fcc111, molecule, add_adsorbate, bulk
 from ase.constraints import FixAtoms
 from ase.calculators.emt import EMT
@@ -41,13 +41,14 @@ ${build}
 a.calc = EMT()
 fixed = [i for c in a.constraints if isinstance(c, FixAtoms) for i in c.get_indices()]
 indices = [i for i in range(len(a)) if i not in fixed]
-v = Vibrations(a, indices=indices, name='/tmp/lw-vib-test-%d' % np.random.randint(1e9))
-v.clean(); v.run()
+work = tempfile.mkdtemp()
+v = Vibrations(a, indices=indices, name=work + '/vib')
+v.run()
 data = v.get_vibrations()
 e = data.get_energies()
 modes = data.get_modes(all_atoms=True)
 animation = [im.positions.flatten().tolist() for im in data.iter_animated_mode(len(e) - 1)]
-v.clean()
+shutil.rmtree(work)
 print(json.dumps({'numbers': a.numbers.tolist(), 'cart': a.positions.flatten().tolist(), 'cell': a.cell.array.tolist(), 'pbc': a.pbc.tolist(), 'fixed': [int(i) for i in fixed], 'indices': indices,
   'energies': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag)) for x in e], 'zpe': data.get_zero_point_energy(),
   'modes': [m.flatten().tolist() for m in modes], 'animation': animation}))
