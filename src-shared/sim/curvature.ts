@@ -233,20 +233,11 @@ export function cellSpace(atoms: Atoms, calculator: Calculator, options: { press
     },
     constrain: (v) => {
       atoms.constrainVectors(v.subarray(0, 3 * n), 'displacements');
-      const x = v.subarray(3 * n);
-      // a strain: symmetric, isotropic when only the volume relaxes, averaged over a kept symmetry's group
-      for (const [i, j] of [
-        [0, 1],
-        [0, 2],
-        [1, 2],
-      ]) {
-        x[3 * i + j] = x[3 * j + i] = 0.5 * (x[3 * i + j] + x[3 * j + i]);
-      }
+      // a strain as the filter takes it (symmetric, averaged over a kept symmetry's group), isotropic when only the volume relaxes
+      const x = filter.constrainStrain(v.subarray(3 * n));
       if (options.hydrostatic) {
         const t = (x[0] + x[4] + x[8]) / 3;
         x.set([t, 0, 0, 0, t, 0, 0, 0, t]);
-      } else if (atoms.symmetry) {
-        x.set(atoms.symmetry.tensor(x, reference));
       }
       return v;
     },

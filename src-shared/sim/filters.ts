@@ -142,10 +142,11 @@ export class CellFilter implements Optimizable {
     return out;
   }
 
-  setPositions(pos: Float64Array): void {
-    const n = this.atoms.length;
-    const x = pos.slice(3 * n, 3 * n + 9);
-    // keep X exactly symmetric
+  /**
+   * A strain X (3×3, row-major) as the cell may take it, in place: exactly symmetric, and with a
+   * symmetry kept averaged over its group (ASE's FixSymmetry.adjust_cell).
+   */
+  constrainStrain(x: Float64Array): Float64Array {
     for (const [i, j] of [
       [0, 1],
       [0, 2],
@@ -154,8 +155,13 @@ export class CellFilter implements Optimizable {
       const m = 0.5 * (x[3 * i + j] + x[3 * j + i]);
       x[3 * i + j] = x[3 * j + i] = m;
     }
-    // a symmetry kept: the strain averaged over the group (ASE's FixSymmetry.adjust_cell)
-    this.x = this.atoms.symmetry ? this.atoms.symmetry.tensor(x, this.a0) : x;
+    if (this.atoms.symmetry) x.set(this.atoms.symmetry.tensor(x, this.a0));
+    return x;
+  }
+
+  setPositions(pos: Float64Array): void {
+    const n = this.atoms.length;
+    this.x = this.constrainStrain(pos.slice(3 * n, 3 * n + 9));
     this.f = expm(this.x.map((v) => v / this.cellFactor), 3);
     const f = this.f;
     const a0 = this.a0;
