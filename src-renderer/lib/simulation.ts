@@ -9,6 +9,7 @@ import { constraintsOf, SERIES, SIMULATION_DEFAULTS, type EosParameters, type Md
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
 import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
 import { fromGPa } from '../../src-shared/sim/units';
+import { modeText } from '../../src-shared/sim/vibrations';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
 import { rdfChart } from './rdf';
 import { DEFAULT_LONGEST_ARROW, sequentialColors } from './potential';
@@ -260,8 +261,13 @@ export function frameForceArrows(run: Pick<SimulationDetail, 'series'>, frame: P
   let largest = 0;
   for (const x of [...norms, ...(run.series.values.fmax ?? [])]) if (x !== null && x > largest) largest = x;
   if (!(largest > 0)) return null;
-  const scale = DEFAULT_LONGEST_ARROW / largest;
-  return { arrows: { vectors: Float64Array.from(frame.forces), colors: sequentialColors(norms, largest), scale, radius: 0.07 }, scale, largest };
+  const arrows = siteArrows(frame.forces, norms, largest);
+  return { arrows, scale: arrows.scale, largest };
+}
+
+/** Per-atom vectors as arrows: `largest` drawn DEFAULT_LONGEST_ARROW Å long, coloured by length up to it. */
+function siteArrows(vectors: ArrayLike<number>, norms: readonly number[], largest: number): SiteArrows {
+  return { vectors: Float64Array.from(vectors), colors: sequentialColors(norms, largest), scale: DEFAULT_LONGEST_ARROW / largest, radius: 0.07 };
 }
 
 /**
@@ -280,14 +286,12 @@ export function modeArrows(run: Pick<SimulationDetail, 'summary' | 'frames'>, fr
 export function displacementArrows(vectors: readonly number[]): SiteArrows | null {
   const norms = Array.from({ length: vectors.length / 3 }, (_, i) => Math.hypot(vectors[3 * i], vectors[3 * i + 1], vectors[3 * i + 2]));
   const largest = Math.max(0, ...norms);
-  if (!(largest > 0)) return null;
-  return { vectors: Float64Array.from(vectors), colors: sequentialColors(norms, largest), scale: DEFAULT_LONGEST_ARROW / largest, radius: 0.07 };
+  return largest > 0 ? siteArrows(vectors, norms, largest) : null;
 }
 
 /** A vibrations run's mode as a table row: its energy (meV) and wavenumber (cm⁻¹), an imaginary one with an i. */
 export function vibrationRow(energy: number, frequency: number): { meV: string; wavenumber: string; imaginary: boolean } {
-  const text = (x: number, digits: number) => (x < 0 ? `${(-x).toFixed(digits)}i` : x.toFixed(digits));
-  return { meV: text(energy, 2), wavenumber: text(frequency, 1), imaginary: energy < 0 };
+  return { meV: modeText(energy, 2), wavenumber: modeText(frequency, 1), imaginary: energy < 0 };
 }
 
 /** The mode a vibrations run shows first: its most imaginary one beyond 1 meV (what is wrong), else its highest. */

@@ -21,7 +21,7 @@ import { RELAX_DEFAULTS, relax, type MinimumCheck } from './relax';
 import { Symmetry, type SymmetryOperations } from './symmetry';
 import type { SpaceGroupChange } from '../chem/spacegroup';
 import { fromGPa, toGPa } from './units';
-import { VIBRATION_DEFAULTS, vibratingAtoms, vibrations } from './vibrations';
+import { VIBRATION_DEFAULTS, vibrations } from './vibrations';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
 /** The built-in calculators by name and parameters. */
@@ -640,8 +640,8 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     // the structure as it is, the one frame; a step per force call
     const start = await calculator.calculate(atoms, { stress: atoms.bulk });
     await frame({ step: 0, time: null, energy: start.energy, values: { energy: start.energy, fmax: maxForce(atoms.constrainVectors(Float64Array.from(start.forces))) }, forces: Float64Array.from(start.forces), stress: start.stress ? Float64Array.from(start.stress) : null });
+    // the atoms not held fixed vibrate
     const r = await vibrations(atoms, calculator, {
-      indices: vibratingAtoms(atoms),
       delta: params.delta,
       signal,
       onDisplacement: (done) => hooks.onStep?.(done, {}),

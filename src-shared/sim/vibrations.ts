@@ -17,6 +17,7 @@ import { cartToFrac } from '../chem/lattice';
 import type { Structure } from '../chem/structure';
 import type { Atoms } from './atoms';
 import type { Calculator } from './calculator';
+import { atomSpace } from './curvature';
 import { symmetricEigen } from './matrix';
 import { HBAR_OMEGA, INVERSE_CM, KB } from './units';
 
@@ -63,22 +64,16 @@ export async function vibrations(atoms: Atoms, calculator: Calculator, options: 
   for (const i of indices) if (!(Number.isInteger(i) && i >= 0 && i < atoms.length)) throw new Error(`atom ${i} is not in the structure (${atoms.length} atoms, 0-based)`);
   if (new Set(indices).size !== indices.length) throw new Error('an atom is listed more than once among the vibrating atoms');
   const n = 3 * indices.length;
-  const start = Float64Array.from(atoms.cart);
   const total = 2 * n;
-  let forceCalls = 0;
+  // the forces with one coordinate moved, the atoms put back after each (the curvature check's atom space)
+  const space = atomSpace(atoms, calculator);
   const forcesAt = async (k: number, sign: number): Promise<Float64Array | null> => {
     if (options.signal?.aborted) return null;
-    const moved = Float64Array.from(start);
-    moved[k] += sign * delta;
-    atoms.cart = moved;
-    try {
-      const f = (await calculator.calculate(atoms, { stress: false })).forces;
-      forceCalls++;
-      await options.onDisplacement?.(forceCalls, total);
-      return Float64Array.from(indices.flatMap((i) => [f[3 * i], f[3 * i + 1], f[3 * i + 2]]));
-    } finally {
-      atoms.cart = Float64Array.from(start);
-    }
+    const d = new Float64Array(space.dim);
+    d[k] = sign * delta;
+    const f = await space.forcesAt(d);
+    await options.onDisplacement?.(space.forceCalls, total);
+    return Float64Array.from(indices.flatMap((i) => [f[3 * i], f[3 * i + 1], f[3 * i + 2]]));
   };
   const rows = new Float64Array(n * n);
   for (let r = 0; r < n; r++) {
@@ -106,8 +101,13 @@ export async function vibrations(atoms: Atoms, calculator: Calculator, options: 
     zeroPointEnergy: 0.5 * energies.reduce((s, e) => s + Math.max(e, 0), 0),
     modes,
     hessian,
-    forceCalls,
+    forceCalls: space.forceCalls,
   };
+}
+
+/** A mode's energy or wavenumber as text, an imaginary one (negative here) with an i as ASE prints it: 12.35i. */
+export function modeText(x: number, digits: number): string {
+  return x < 0 ? `${(-x).toFixed(digits)}i` : x.toFixed(digits);
 }
 
 /**

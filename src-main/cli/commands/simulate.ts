@@ -29,7 +29,7 @@ import { SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations, withRelaxationSpaceGr
 import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { describeFileConstraints, fileConstraints, indexList, parseAtomIndices } from '../../../src-shared/sim/constraints';
-import { modeFrames } from '../../../src-shared/sim/vibrations';
+import { modeFrames, modeText } from '../../../src-shared/sim/vibrations';
 import { writeFrames } from '../../files/frames-file';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { writeTrajectoryFile } from '../../files/trajectory-file';
@@ -653,10 +653,9 @@ export const vibrationsCommand: Command = {
         }),
       );
     } else {
-      const imaginary = (x: number, digits: number) => (x < 0 ? `${(-x).toFixed(digits)}i` : x.toFixed(digits));
       ctx.io.out(`${file}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${s.atoms.length} vibrating atoms, displacement ${delta} Å`);
       ctx.io.out('  #      meV      cm^-1');
-      s.energies.forEach((e, k) => ctx.io.out(`${String(k).padStart(3)} ${imaginary(e, 2).padStart(8)} ${imaginary(s.frequencies[k], 1).padStart(10)}`));
+      s.energies.forEach((e, k) => ctx.io.out(`${String(k).padStart(3)} ${modeText(e, 2).padStart(8)} ${modeText(s.frequencies[k], 1).padStart(10)}`));
       ctx.io.out(out.message);
       for (const w of watch?.warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`mode ${mode} written to ${values.out} (30 frames)`);
