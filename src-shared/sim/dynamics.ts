@@ -63,6 +63,11 @@ export abstract class MolecularDynamics {
   /** Advances by one time step. */
   abstract step(): Promise<void>;
 
+  /** Whether the exact dynamics conserve `MdObservation.conserved` (not under Berendsen's barostat). */
+  get conserves(): boolean {
+    return this.barostat === null;
+  }
+
   /** Energies, temperature and pressure of the current state. */
   async observe(): Promise<MdObservation> {
     const c = await this.current();

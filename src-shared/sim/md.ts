@@ -3,19 +3,22 @@
  * (kinetic, potential and total energy, temperature, pressure) and a frame every k steps.
  *
  * Ensembles: 'nve' velocity Verlet; 'nvt' a thermostat (Langevin by default, Nosé–Hoover chain or
- * Berendsen); 'npt' the thermostat plus Berendsen's barostat. Drift is the change of the conserved
- * quantity per atom between the first and the last step (E_total for NVE; for NVT E_total less the
- * heat the thermostat exchanged, plus a Nosé–Hoover chain's energy); the Berendsen barostat
- * conserves nothing, so an NPT run has no drift (null).
+ * Berendsen); 'npt' the thermostat plus Berendsen's barostat, or the MTK barostat with Nosé–Hoover
+ * chains. Drift is the change of the conserved quantity per atom between the first and the last step
+ * (E_total for NVE; for NVT E_total less the heat the thermostat exchanged, plus a Nosé–Hoover
+ * chain's energy; for MTK also the barostat's energy and P₀V); the Berendsen barostat conserves
+ * nothing, so its runs have no drift (null).
  */
 import { Rng } from '../model/rng';
 import type { Atoms } from './atoms';
 import type { Calculator } from './calculator';
 import { maxwellBoltzmann, VelocityVerlet, type MdObservation, type MolecularDynamics } from './dynamics';
-import { BerendsenBarostat, BerendsenThermostat, Langevin, NoseHooverChain } from './thermostats';
+import { BerendsenBarostat, BerendsenThermostat, Langevin, MtkNpt, NoseHooverChain } from './thermostats';
 
 export type Ensemble = 'nve' | 'nvt' | 'npt';
 export type ThermostatName = 'langevin' | 'nose-hoover' | 'berendsen';
+/** 'berendsen' drives the pressure to its target; 'mtk' (with the Nosé–Hoover thermostat) samples the NPT ensemble. */
+export type BarostatName = 'berendsen' | 'mtk';
 
 export interface MdOptions {
   ensemble: Ensemble;
@@ -38,11 +41,13 @@ export interface MdOptions {
   tau?: number;
   /** Nosé–Hoover chain length (default 3). */
   chain?: number;
+  /** NPT: the barostat (default 'berendsen'); 'mtk' needs the 'nose-hoover' thermostat. */
+  barostat?: BarostatName;
   /** NPT: target pressure, eV/Å³ (default 0). */
   pressure?: number;
   /** NPT: barostat time constant, fs (default 1000). */
   barostatTau?: number;
-  /** NPT: compressibility, 1/GPa (default 0.01). */
+  /** NPT, Berendsen: compressibility, 1/GPa (default 0.01). */
   compressibility?: number;
   /**
    * The run fails as blown up when an atom would move farther than this in one step at its current
@@ -100,7 +105,7 @@ export interface MdResult {
   /** Steps taken. */
   steps: number;
   log: MdLog;
-  /** (conserved(last) − conserved(0)) / N, eV/atom; null for NPT. */
+  /** (conserved(last) − conserved(0)) / N, eV/atom; null under Berendsen's barostat. */
   drift: number | null;
   atoms: Atoms;
 }
@@ -111,9 +116,16 @@ export function makeIntegrator(atoms: Atoms, calculator: Calculator, options: Md
   const T = options.temperature;
   if (options.ensemble === 'nve') return new VelocityVerlet(atoms, calculator, dt);
   if (options.ensemble !== 'nvt' && options.ensemble !== 'npt') throw new Error(`unknown ensemble '${String(options.ensemble)}': use nve, nvt or npt`);
+  const thermostat = options.thermostat ?? MD_DEFAULTS.thermostat;
+  const barostatName = options.barostat ?? 'berendsen';
+  if (barostatName !== 'berendsen' && barostatName !== 'mtk') throw new Error(`unknown barostat '${String(barostatName)}': use berendsen or mtk`);
+  if (options.ensemble === 'npt' && barostatName === 'mtk') {
+    if (thermostat !== 'nose-hoover') throw new Error(`the MTK barostat comes with Nosé–Hoover chains: choose the nose-hoover thermostat, not ${thermostat}`);
+    const pressure = options.pressure ?? 0;
+    return new MtkNpt(atoms, calculator, dt, { temperature: T, pressure, tau: options.tau, barostatTau: options.barostatTau, chain: options.chain });
+  }
   const barostat =
     options.ensemble === 'npt' ? new BerendsenBarostat(options.pressure ?? 0, { tau: options.barostatTau, compressibility: options.compressibility }) : null;
-  const thermostat = options.thermostat ?? MD_DEFAULTS.thermostat;
   if (thermostat === 'langevin') return new Langevin(atoms, calculator, dt, { temperature: T, friction: options.friction, rng, barostat });
   if (thermostat === 'berendsen') return new BerendsenThermostat(atoms, calculator, dt, { temperature: T, tau: options.tau, barostat });
   if (thermostat === 'nose-hoover') return new NoseHooverChain(atoms, calculator, dt, { temperature: T, tau: options.tau, chain: options.chain, barostat });
@@ -157,7 +169,7 @@ export async function runMolecularDynamics(atoms: Atoms, calculator: Calculator,
   };
   const finish = (status: MdStatus, message: string): MdResult => {
     const c = log.conserved;
-    const drift = options.ensemble === 'npt' || c.length === 0 ? null : (c[c.length - 1] - c[0]) / atoms.length;
+    const drift = !md.conserves || c.length === 0 ? null : (c[c.length - 1] - c[0]) / atoms.length;
     return { status, message, steps: md.steps, log, drift, atoms };
   };
   try {

@@ -73,6 +73,73 @@ describe('molecular dynamics with EMT', () => {
   });
 });
 
+describe('NPT with the MTK barostat', () => {
+  const mtk = (pressureGPa: number, steps: number, seed: number, options: { barostat?: 'mtk' | 'berendsen'; timestep?: number } = {}) => {
+    const atoms = fcc(3.59, 2);
+    const volumes: number[] = [];
+    const run = runMolecularDynamics(atoms, new EmtCalculator(), {
+      ensemble: 'npt',
+      barostat: options.barostat ?? 'mtk',
+      thermostat: 'nose-hoover',
+      temperature: 300,
+      timestep: options.timestep ?? 2,
+      steps,
+      seed,
+      barostatTau: 200,
+      pressure: fromGPa(pressureGPa),
+      onStep: () => void volumes.push(atoms.volume()!),
+    });
+    return run.then((r) => ({ r, volumes }));
+  };
+  /** The largest change of the conserved quantity from its start, eV/atom. */
+  const excursion = (c: number[]) => Math.max(...c.map((e) => Math.abs(e - c[0]))) / 32;
+
+  it('conserves its extended energy to the integration error (which falls as Δt²) while the cell breathes, and holds the target temperature and pressure', async () => {
+    const { r, volumes } = await mtk(1, 5000, 2, { timestep: 1 });
+    expect(r.status).toBe('completed');
+    // the energy of the atoms alone changes by far more than the conserved quantity: the cell and the chains take it up
+    expect(excursion(r.log.total)).toBeGreaterThan(5e-3);
+    expect(excursion(r.log.conserved)).toBeLessThan(1e-4);
+    expect(Math.abs(r.drift!)).toBeLessThan(1e-4);
+    // a second-order integrator of the right equations: half the time step, a quarter of the error
+    const half = await mtk(1, 10_000, 2, { timestep: 0.5 });
+    const ratio = excursion(r.log.conserved) / excursion(half.r.log.conserved);
+    expect(ratio).toBeGreaterThan(3);
+    expect(ratio).toBeLessThan(5.5);
+    // 1 GPa compresses the crystal, which starts at EMT's zero-pressure lattice constant
+    expect(Math.min(...volumes)).toBeLessThan(volumes[0] * 0.995);
+    expect(Math.abs(mean(r.log.temperature.slice(2501)) - 300) / 300).toBeLessThan(0.05);
+    expect(Math.abs(toGPa(mean(r.log.pressure.slice(2501) as number[])) - 1)).toBeLessThan(0.1);
+  });
+
+  it("samples the volume's fluctuations: the bulk modulus they give is the one the volume's response to pressure gives (Berendsen's barostat suppresses them)", async () => {
+    const kT = 300 * 8.617333262e-5;
+    const stats = (v: number[]) => {
+      const second = v.slice(v.length >> 1);
+      const m = mean(second);
+      return { mean: m, variance: mean(second.map((x) => (x - m) ** 2)) };
+    };
+    // B = k_B T ⟨V⟩ / ⟨δV²⟩ at 0 GPa
+    const zero = stats((await mtk(0, 60_000, 1)).volumes);
+    const fromFluctuations = toGPa((kT * zero.mean) / zero.variance);
+    // B = −V ∂P/∂V from the mean volumes at ±1 GPa
+    const plus = stats((await mtk(1, 20_000, 1)).volumes);
+    const minus = stats((await mtk(-1, 20_000, 1)).volumes);
+    const fromResponse = (zero.mean * 2) / (minus.mean - plus.mean);
+    expect(fromResponse).toBeGreaterThan(100);
+    expect(fromResponse).toBeLessThan(134); // EMT's B₀ of Cu at 0 K is 134 GPa; 300 K softens it
+    expect(Math.abs(fromFluctuations - fromResponse) / fromResponse).toBeLessThan(0.25);
+    const berendsen = stats((await mtk(0, 20_000, 1, { barostat: 'berendsen' })).volumes);
+    expect(toGPa((kT * berendsen.mean) / berendsen.variance)).toBeGreaterThan(5 * fromResponse);
+  }, 180_000);
+
+  it('refuses another thermostat, and needs no compressibility', async () => {
+    await expect(
+      runMolecularDynamics(fcc(3.59, 1), new EmtCalculator(), { ensemble: 'npt', barostat: 'mtk', thermostat: 'langevin', temperature: 300, timestep: 1, steps: 1 }),
+    ).rejects.toThrow(/MTK barostat comes with Nosé–Hoover chains/);
+  });
+});
+
 describe('initial velocities, frames and control', () => {
   it('Maxwell–Boltzmann velocities: seeded, zero total momentum, exactly the temperature asked for', () => {
     const a = fcc(3.59, 2);
