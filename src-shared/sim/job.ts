@@ -12,7 +12,7 @@ import { Atoms, SimulationInputError, SYMMETRY_AND_HELD, type AtomicConfiguratio
 import { pressureOf, type CalculateOptions, type Calculation, type Calculator } from './calculator';
 import { EmtCalculator, EMT_ELEMENTS } from './emt';
 import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
-import { MD_DEFAULTS, runMolecularDynamics, type Ensemble, type ThermostatName } from './md';
+import { MD_DEFAULTS, runMolecularDynamics, type BarostatName, type Ensemble, type ThermostatName } from './md';
 import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, type MorseParameters } from './pair-potentials';
 import { DiffusionLog, type DiffusionVerdict } from './msd';
 import { heldStructure } from './constraints';
@@ -96,11 +96,16 @@ export interface MdParameters {
   friction: number;
   /** Berendsen / Nosé–Hoover time constant, fs. */
   tau: number;
+  /**
+   * NPT: 'berendsen' (absent, as in runs stored before session 27: the same) drives the pressure to its
+   * target; 'mtk' (Martyna–Tobias–Klein, with the Nosé–Hoover thermostat) samples the NPT ensemble.
+   */
+  barostat?: BarostatName;
   /** NPT target pressure, GPa. */
   pressure: number;
-  /** NPT barostat time constant, fs. */
+  /** NPT barostat time constant, fs (MTK: the period of the cell's oscillation). */
   barostatTau: number;
-  /** NPT compressibility, 1/GPa. */
+  /** NPT, Berendsen: compressibility, 1/GPa. */
   compressibility: number;
   /**
    * Where the velocities start: 'maxwell-boltzmann' (absent: the same) draws them at `temperature` from
@@ -165,6 +170,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
     seed: MD_DEFAULTS.seed,
     friction: 0.01,
     tau: 100,
+    barostat: 'berendsen',
     pressure: 0,
     barostatTau: 1000,
     compressibility: 0.01,
@@ -388,6 +394,9 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
   if (needsCell && !atoms.bulk) throw new SimulationInputError(`${needsCell} needs a structure periodic in all three directions`);
   if (params.task === 'relax' && params.cell && atoms.axisConstraints.some((c) => c.frame === 'cartesian')) throw new SimulationInputError(CARTESIAN_CELL);
   if (params.task === 'md' && params.ensemble === 'npt' && atoms.constrained) throw new SimulationInputError('NPT molecular dynamics cannot hold atoms (the barostat moves every atom with the cell)');
+  if (params.task === 'md' && params.ensemble === 'npt' && params.barostat === 'mtk' && params.thermostat !== 'nose-hoover') {
+    throw new SimulationInputError(`the MTK barostat comes with Nosé–Hoover chains: choose the nose-hoover thermostat, not ${params.thermostat}`);
+  }
   if (keepsSymmetry(params)) {
     if (!atoms.bulk) throw new SimulationInputError('keeping the symmetry needs a crystal: a structure periodic in all three directions');
     if (atoms.constrained) throw new SimulationInputError(SYMMETRY_AND_HELD);
@@ -539,6 +548,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       velocities: params.velocities === 'structure' ? 'keep' : 'maxwell-boltzmann',
       friction: params.friction,
       tau: params.tau,
+      barostat: params.barostat,
       pressure: fromGPa(params.pressure),
       barostatTau: params.barostatTau,
       compressibility: params.compressibility,

@@ -374,6 +374,27 @@ describe('Simulate', () => {
     expect(app.errors).toEqual([]);
   });
 
+  it("runs NPT with the MTK barostat, its Nosé–Hoover thermostat chosen with it, and measures its drift; Berendsen's has none", { timeout: 600_000 }, async () => {
+    const { page } = app;
+    await chooseAu8(page);
+    await page.getByTestId('simulation-task-md').click();
+    await page.getByTestId('simulation-calculator').selectOption('emt');
+    await page.getByTestId('simulation-ensemble').selectOption('npt');
+    await page.getByTestId('simulation-barostat').selectOption('mtk');
+    const thermostat = page.getByTestId('simulation-thermostat');
+    await expect.poll(() => thermostat.inputValue()).toBe('nose-hoover');
+    expect(await thermostat.locator('option[value="langevin"]').isDisabled()).toBe(true);
+    await page.getByTestId('simulation-steps').fill('300');
+    await page.getByTestId('simulation-barostat-tau').fill('100');
+    expect((await runToEnd(page)).parameters).toMatchObject({ task: 'md', ensemble: 'npt', barostat: 'mtk', thermostat: 'nose-hoover', barostatTau: 100, steps: 300 });
+    expect(await page.getByTestId('simulation-summary').textContent()).toMatch(/^drift -?\d\.\d\de[-+]\d+ eV\/atom · second half: T \d+/);
+    await page.getByTestId('simulation-barostat').selectOption('berendsen');
+    expect(await thermostat.locator('option[value="langevin"]').isDisabled()).toBe(false);
+    expect((await runToEnd(page)).parameters).toMatchObject({ task: 'md', ensemble: 'npt', barostat: 'berendsen' });
+    expect(await page.getByTestId('simulation-summary').textContent()).toMatch(/^drift — \(Berendsen's barostat\)/);
+    expect(app.errors).toEqual([]);
+  });
+
   it('computes the vibrations of a structure, lists its modes and draws the one chosen', { timeout: 600_000 }, async () => {
     const { page } = app;
     // the Au₈ cell as it starts (not relaxed: some modes imaginary)

@@ -99,7 +99,7 @@ Molecular dynamics of the structure in FILE. Velocities start Maxwell–Boltzman
 (seeded, zero total momentum, scaled to exactly that temperature), or with --velocities file as the
 file holds them.
 ${COMMON}
-  --ensemble E       nve (velocity Verlet), nvt (a thermostat), npt (thermostat + Berendsen barostat)
+  --ensemble E       nve (velocity Verlet), nvt (a thermostat), npt (thermostat + barostat)
   --temperature K    K (required, except for nve with --velocities file)
   --velocities V     maxwell-boltzmann (default) or file: the structure's own, an extended XYZ's
                      momenta as ASE writes them (the frames of --out carry them, so a run
@@ -109,11 +109,15 @@ ${COMMON}
   --steps N          number of steps (required)
   --every K          a frame every K steps for --out (default ${SIMULATION_DEFAULTS.md.every})
   --seed S           seed of the velocities and the Langevin noise (default ${SIMULATION_DEFAULTS.md.seed})
-  --thermostat T     nvt/npt: langevin (default), nose-hoover or berendsen
+  --thermostat T     nvt/npt: langevin (default; nose-hoover with --barostat mtk), nose-hoover or berendsen
   --friction G       Langevin friction, 1/fs (default ${SIMULATION_DEFAULTS.md.friction})
   --tau T            Nosé–Hoover / Berendsen time constant, fs (default ${SIMULATION_DEFAULTS.md.tau})
   --pressure P       npt target pressure, GPa (default 0)
-  --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau})
+  --barostat B       npt: berendsen (default: drives the pressure to its target, the volume does not
+                     fluctuate as it should) or mtk (Martyna–Tobias–Klein with Nosé–Hoover chains:
+                     samples the NPT ensemble, and its drift is measured)
+  --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau}; mtk: the
+                     period of the cell's oscillation)
 ${FIXED}
   --stop-when-extrapolating
                      a trained potential: stop at the first frame (--every) outside its training
@@ -122,8 +126,8 @@ ${FIXED}
                      step values, momenta), an ASE trajectory (.traj: the same, as ASE writes
                      one) or XDATCAR (a name containing XDATCAR)
 JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 first],
-       "temperature": [K per step], "drift" (eV/atom: change of the conserved quantity, null for
-       npt), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs],
+       "temperature": [K per step], "drift" (eV/atom: change of the conserved quantity, null with
+       Berendsen's barostat), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs],
        "msd": [Å² per step: mean squared displacement from the start, the mobile atoms' drift
        removed], "diffusion" (cm²/s: MSD's slope over the second half / 6), "diffusionVerdict"
        ("resolved", or why that slope is not diffusion: "short" (the second half is under 1 ps),
@@ -405,7 +409,7 @@ export const mdCommand: Command = {
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'md', mdUsage, {
       allowPositionals: true,
-      options: { ...COMMON_OPTIONS, ...valueOptions('ensemble', 'temperature', 'timestep', 'steps', 'every', 'seed', 'velocities', 'out', 'thermostat', 'friction', 'tau', 'pressure', 'barostat-tau', 'fixed'), ...flagOptions('stop-when-extrapolating') },
+      options: { ...COMMON_OPTIONS, ...valueOptions('ensemble', 'temperature', 'timestep', 'steps', 'every', 'seed', 'velocities', 'out', 'thermostat', 'friction', 'tau', 'pressure', 'barostat', 'barostat-tau', 'fixed'), ...flagOptions('stop-when-extrapolating') },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
@@ -425,14 +429,20 @@ export const mdCommand: Command = {
     try {
       const ensemble = values.ensemble!;
       if (ensemble !== 'nve' && ensemble !== 'nvt' && ensemble !== 'npt') throw new UsageProblem(`--ensemble ${ensemble}: use nve, nvt or npt`);
-      const thermostat = values.thermostat ?? d.thermostat;
+      const barostat = values.barostat ?? d.barostat!;
+      if (barostat !== 'berendsen' && barostat !== 'mtk') throw new UsageProblem(`--barostat ${barostat}: use berendsen or mtk`);
+      if (values.barostat !== undefined && ensemble !== 'npt') throw new UsageProblem(`--barostat goes with --ensemble npt, not ${ensemble}`);
+      // the MTK barostat comes with Nosé–Hoover chains: they are its thermostat unless another is asked for (and refused)
+      const thermostat = values.thermostat ?? (barostat === 'mtk' ? 'nose-hoover' : d.thermostat);
       if (thermostat !== 'langevin' && thermostat !== 'nose-hoover' && thermostat !== 'berendsen') throw new UsageProblem(`--thermostat ${thermostat}: use langevin, nose-hoover or berendsen`);
+      if (barostat === 'mtk' && thermostat !== 'nose-hoover') throw new UsageProblem(`--barostat mtk comes with Nosé–Hoover chains: leave out --thermostat ${thermostat}, or use nose-hoover`);
       const outName = values.out;
       if (outName !== undefined && !['xdatcar', 'xyz', 'traj'].includes(outputFormat(outName) ?? '')) throw new UsageProblem(`--out ${outName}: name it *.extxyz (or *.xyz), *.traj or XDATCAR`);
       params = {
         ...d,
         ensemble,
         thermostat,
+        barostat,
         temperature: num(values, 'temperature', d.temperature, (x) => x >= 0, 'a temperature in K'),
         timestep: num(values, 'timestep', d.timestep, (x) => x > 0 && x <= 50, 'a time step in fs (0 < dt ≤ 50)'),
         steps: num(values, 'steps', d.steps, nonNegativeInt, 'a whole number of steps'),
@@ -521,7 +531,7 @@ export const mdCommand: Command = {
       }
       if (summary) {
         const diffusion = diffusionText(summary);
-        ctx.io.out(`drift ${summary.drift === null ? '— (npt)' : `${summary.drift.toExponential(3)} eV/atom`}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}${diffusion && `, ${diffusion}`}`);
+        ctx.io.out(`drift ${summary.drift === null ? "— (Berendsen's barostat)" : `${summary.drift.toExponential(3)} eV/atom`}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}${diffusion && `, ${diffusion}`}`);
       }
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`${frames.length} frames written to ${values.out}`);

@@ -159,6 +159,7 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       seed: count,
       friction: positive,
       tau: positive,
+      barostat: z.enum(['berendsen', 'mtk']).optional(),
       pressure: finite,
       barostatTau: positive,
       compressibility: positive,

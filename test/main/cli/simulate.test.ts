@@ -345,6 +345,27 @@ describe('latticework relax, md and eos', () => {
     expect(readFrames('XDATCAR', readFileSync(join(dir, 'XDATCAR'), 'utf8')).frames).toHaveLength(5);
   });
 
+  it('md --ensemble npt --barostat mtk: Nosé–Hoover chains by default, and the drift is measured', async () => {
+    const args = ['Cu.vasp', '--model', 'emt', '--ensemble', 'npt', '--temperature', '300', '--timestep', '1', '--steps', '200', '--pressure', '2', '--barostat-tau', '100'];
+    const mtk = await run(mdCommand, [...args, '--barostat', 'mtk', '--json']);
+    expect(mtk.code, mtk.err).toBe(0);
+    const doc = JSON.parse(mtk.out);
+    expect(typeof doc.drift).toBe('number');
+    expect(Math.abs(doc.drift)).toBeLessThan(1e-4);
+    const berendsen = JSON.parse((await run(mdCommand, [...args, '--json'])).out);
+    expect(berendsen.drift).toBeNull();
+    // the same Nosé–Hoover run, asked for in full
+    const explicit = JSON.parse((await run(mdCommand, [...args, '--barostat', 'mtk', '--thermostat', 'nose-hoover', '--json'])).out);
+    expect(explicit.energy).toEqual(doc.energy);
+    const langevin = await run(mdCommand, [...args, '--barostat', 'mtk', '--thermostat', 'langevin']);
+    expect([langevin.code, langevin.err]).toEqual([2, expect.stringMatching(/--barostat mtk comes with Nosé–Hoover chains: leave out --thermostat langevin/)]);
+    const nvt = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nvt', '--temperature', '300', '--timestep', '1', '--steps', '2', '--barostat', 'mtk']);
+    expect([nvt.code, nvt.err]).toEqual([2, expect.stringMatching(/--barostat goes with --ensemble npt, not nvt/)]);
+    expect((await run(mdCommand, [...args, '--barostat', 'parrinello'])).err).toMatch(/--barostat parrinello: use berendsen or mtk/);
+    const text = await run(mdCommand, args);
+    expect(text.out).toMatch(/drift — \(Berendsen's barostat\)/);
+  });
+
   it('Ctrl-C stops md and relax at the next step: what they did is printed and written, exit 130', { timeout: 120_000 }, async () => {
     const interrupt = (ms: number) => setTimeout(() => process.emit('SIGINT'), ms);
     let timer = interrupt(1500);
