@@ -147,6 +147,8 @@ function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary
     add('temperature', 'Temperature', [{ name: 'temperature', data: xy(series, 'temperature', t), color: PALETTE[1] }], 'time / fs', unit('md', 'temperature'));
     const p = xy(series, 'pressure', t);
     if (p.length) add('pressure', 'Pressure', [{ name: 'pressure', data: p, color: PALETTE[2] }], 'time / fs', unit('md', 'pressure'));
+    // at constant pressure the cell is part of the trajectory
+    if (run.parameters.task === 'md' && run.parameters.ensemble === 'npt') add('volume', 'Volume', [{ name: 'volume', data: xy(series, 'volume', t), color: PALETTE[3] }], 'time / fs', unit('md', 'volume'));
     // mean squared displacement from the start: all mobile atoms, and each element when there are several
     const msd = ['msd', ...Object.keys(series.values).filter((k) => k.startsWith('msd:')).sort()]
       .map((k, i) => ({ name: k === 'msd' ? 'all atoms' : k.slice(4), data: xy(series, k, t), color: PALETTE[(5 + i) % PALETTE.length] }))
@@ -185,7 +187,7 @@ export interface ComparedRun {
 
 /**
  * The charts of a run's series: relaxation — energy and the largest force (log) per step; MD —
- * energies, temperature and pressure against time; EOS — energy against volume with the fitted
+ * energies, temperature, pressure (and, at constant pressure, volume) against time; EOS — energy against volume with the fitted
  * Birch–Murnaghan curve. With `compared`, a run of the same task is drawn over it, chart by chart
  * (the EOS of a trained potential over EMT's, say).
  */

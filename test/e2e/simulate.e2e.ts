@@ -388,6 +388,8 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-barostat-tau').fill('100');
     expect((await runToEnd(page)).parameters).toMatchObject({ task: 'md', ensemble: 'npt', barostat: 'mtk', thermostat: 'nose-hoover', barostatTau: 100, steps: 300 });
     expect(await page.getByTestId('simulation-summary').textContent()).toMatch(/^drift -?\d\.\d\de[-+]\d+ eV\/atom · second half: T \d+/);
+    // the cell breathes: its volume is charted, every step
+    await expect.poll(async () => Number(await page.getByTestId('simulation-chart-volume').getAttribute('data-points'))).toBe(301);
     await page.getByTestId('simulation-barostat').selectOption('berendsen');
     expect(await thermostat.locator('option[value="langevin"]').isDisabled()).toBe(false);
     expect((await runToEnd(page)).parameters).toMatchObject({ task: 'md', ensemble: 'npt', barostat: 'berendsen' });

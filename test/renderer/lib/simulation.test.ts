@@ -176,6 +176,19 @@ describe('Simulate panel helpers', () => {
     expect((relaxCharts[0].option.series as unknown[]).length).toBe(1);
   });
 
+  it('MD charts: energies, temperature and pressure against time, and the volume at constant pressure', () => {
+    const series = { step: [0, 1, 2], values: { total: [1, 1, 1], potential: [0, 0.1, 0.2], temperature: [300, 290, 310], pressure: [0.1, -0.1, 0], volume: [370, 371, 369.5] } };
+    const ids = (ensemble: 'nvt' | 'npt') => simulationCharts({ task: 'md', parameters: { ...defaultForm().md, ensemble, timestep: 2 }, summary: null }, series).map((c) => c.id);
+    expect(ids('nvt')).toEqual(['energy', 'temperature', 'pressure']);
+    const npt = simulationCharts({ task: 'md', parameters: { ...defaultForm().md, ensemble: 'npt', timestep: 2 }, summary: null }, series);
+    expect(npt.map((c) => c.id)).toEqual(['energy', 'temperature', 'pressure', 'volume']);
+    expect((npt[3].option.series as { data: [number, number][] }[])[0].data).toEqual([
+      [0, 370],
+      [2, 371],
+      [4, 369.5],
+    ]);
+  });
+
   it('a click on a chart picks the frame at that time, step or volume', () => {
     const md = { parameters: { ...defaultForm().md, timestep: 2, every: 5 }, summary: null, frames: 11 };
     expect(frameAt(md, 0)).toBe(0);
