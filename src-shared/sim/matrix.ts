@@ -93,55 +93,114 @@ export function expmFrechet3(a: Float64Array, e: Float64Array): Float64Array {
 }
 
 /**
- * Eigenvalues (ascending) and eigenvectors of a symmetric n×n matrix by cyclic Jacobi rotations
- * (a Lanczos run's few dozen; a vibrational analysis's Hessian, 3 per vibrating atom: 324 for 108
- * atoms takes about a second). `vectors` is row-major with
- * eigenvector k in column k.
+ * Eigenvalues (ascending) and eigenvectors of a symmetric n×n matrix: Householder reduction to
+ * tridiagonal form, then implicit QR steps with Wilkinson's shift (Golub and Van Loan, Matrix
+ * Computations, 4th ed., algorithms 8.3.1 and 8.3.3), the rotations accumulated. About 10 n³
+ * operations: a vibrational analysis's Hessian of 108 atoms (n = 324) in some 0.1 s. `vectors` is
+ * row-major with eigenvector k in column k.
  */
 export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
   const m = Float64Array.from(a);
-  const v = identity(n);
-  // rotations keep the sum of squares: stop when the off-diagonal part is a rounding error of it
-  let total = 0;
-  for (const x of m) total += x * x;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q] ** 2;
-    if (off <= 1e-26 * total) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = m[p * n + q];
-        if (apq === 0) continue;
-        const theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const mkp = m[k * n + p];
-          const mkq = m[k * n + q];
-          m[k * n + p] = c * mkp - s * mkq;
-          m[k * n + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < n; k++) {
-          const mpk = m[p * n + k];
-          const mqk = m[q * n + k];
-          m[p * n + k] = c * mpk - s * mqk;
-          m[q * n + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p];
-          const vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
+  // z holds Qᵀ (row k: column k of Q), so that every update below runs along rows
+  const z = identity(n);
+  const d = new Float64Array(n);
+  const e = new Float64Array(Math.max(n - 1, 0));
+  const v = new Float64Array(n);
+  const w = new Float64Array(n);
+  // Householder: for each column k, H = I − 2vvᵀ on indices k+1… zeroes it below the subdiagonal
+  for (let k = 0; k < n - 2; k++) {
+    let norm = 0;
+    for (let i = k + 1; i < n; i++) norm += m[i * n + k] ** 2;
+    norm = Math.sqrt(norm);
+    const x0 = m[(k + 1) * n + k];
+    const alpha = x0 > 0 ? -norm : norm;
+    let vn = 0;
+    for (let i = k + 1; i < n; i++) {
+      v[i] = m[i * n + k] - (i === k + 1 ? alpha : 0);
+      vn += v[i] ** 2;
+    }
+    if (vn === 0 || norm === 0) continue;
+    vn = Math.sqrt(vn);
+    for (let i = k + 1; i < n; i++) v[i] /= vn;
+    // HMH = M − 2(vwᵀ + wvᵀ) with p = Mv, w = p − (vᵀp)v
+    let vp = 0;
+    for (let i = k + 1; i < n; i++) {
+      let p = 0;
+      for (let j = k + 1; j < n; j++) p += m[i * n + j] * v[j];
+      w[i] = p;
+      vp += v[i] * p;
+    }
+    for (let i = k + 1; i < n; i++) w[i] -= vp * v[i];
+    for (let i = k + 1; i < n; i++) for (let j = k + 1; j < n; j++) m[i * n + j] -= 2 * (v[i] * w[j] + w[i] * v[j]);
+    m[(k + 1) * n + k] = m[k * n + k + 1] = alpha;
+    for (let i = k + 2; i < n; i++) m[i * n + k] = m[k * n + i] = 0;
+    // Qᵀ ← H Qᵀ
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let i = k + 1; i < n; i++) s += v[i] * z[i * n + j];
+      if (s === 0) continue;
+      for (let i = k + 1; i < n; i++) z[i * n + j] -= 2 * s * v[i];
+    }
+  }
+  for (let i = 0; i < n; i++) d[i] = m[i * n + i];
+  for (let i = 0; i < n - 1; i++) e[i] = m[(i + 1) * n + i];
+  tridiagonalQr(d, e, z, n);
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j]);
+  const values = Float64Array.from(order, (i) => d[i]);
+  const vectors = new Float64Array(n * n);
+  order.forEach((from, to) => {
+    for (let k = 0; k < n; k++) vectors[k * n + to] = z[from * n + k];
+  });
+  return { values, vectors };
+}
+
+/**
+ * Diagonalises the symmetric tridiagonal matrix (diagonal d, off-diagonal e) in place by implicit QR
+ * steps with Wilkinson's shift, each a chase of the bulge by Givens rotations R, which also update
+ * the rows of zᵀ-stored Q (Q ← Q Rᵀ). An off-diagonal element is taken as zero once it is below the
+ * rounding error of its neighbours on the diagonal.
+ */
+function tridiagonalQr(d: Float64Array, e: Float64Array, z: Float64Array, n: number): void {
+  const eps = Number.EPSILON;
+  for (let iteration = 0; ; iteration++) {
+    if (iteration > 30 * n) throw new Error(`the eigenvalues of a ${n}×${n} matrix did not converge (is it finite?)`);
+    for (let i = 0; i < n - 1; i++) if (Math.abs(e[i]) <= eps * (Math.abs(d[i]) + Math.abs(d[i + 1]))) e[i] = 0;
+    // the last unreduced block [l, hi]
+    let hi = n - 1;
+    while (hi > 0 && e[hi - 1] === 0) hi--;
+    if (hi === 0) return;
+    let l = hi - 1;
+    while (l > 0 && e[l - 1] !== 0) l--;
+    // Wilkinson's shift: the eigenvalue of the trailing 2×2 nearer its last diagonal element
+    const half = (d[hi - 1] - d[hi]) / 2;
+    const eh = e[hi - 1];
+    const mu = d[hi] - (eh * eh) / (half + (half >= 0 ? 1 : -1) * Math.hypot(half, eh));
+    let x = d[l] - mu;
+    let y = e[l];
+    for (let k = l; k < hi; k++) {
+      const r = Math.hypot(x, y);
+      const c = r === 0 ? 1 : x / r;
+      const s = r === 0 ? 0 : y / r;
+      if (k > l) e[k - 1] = r;
+      const a = d[k];
+      const b = e[k];
+      const b2 = d[k + 1];
+      d[k] = c * c * a + 2 * c * s * b + s * s * b2;
+      d[k + 1] = s * s * a - 2 * c * s * b + c * c * b2;
+      e[k] = c * s * (b2 - a) + (c * c - s * s) * b;
+      if (k < hi - 1) {
+        y = s * e[k + 1];
+        e[k + 1] *= c;
+        x = e[k];
+      }
+      const rowK = k * n;
+      const rowK1 = (k + 1) * n;
+      for (let j = 0; j < n; j++) {
+        const qk = z[rowK + j];
+        const qk1 = z[rowK1 + j];
+        z[rowK + j] = c * qk + s * qk1;
+        z[rowK1 + j] = -s * qk + c * qk1;
       }
     }
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => m[i * n + i] - m[j * n + j]);
-  const values = Float64Array.from(order, (i) => m[i * n + i]);
-  const vectors = new Float64Array(n * n);
-  order.forEach((from, to) => {
-    for (let k = 0; k < n; k++) vectors[k * n + to] = v[k * n + from];
-  });
-  return { values, vectors };
 }

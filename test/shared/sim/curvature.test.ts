@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readFrames } from '../../../src-shared/chem';
 import { Atoms, atomSpace, cellSpace, EmtCalculator, lowestCurvature, relax, SADDLE_CURVATURE, type Calculator } from '../../../src-shared/sim';
-import { symmetricEigen } from '../../../src-shared/sim/matrix';
+import { identity, matmul, symmetricEigen, transpose } from '../../../src-shared/sim/matrix';
 import { invert } from '../../../src-shared/chem/lattice';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Rng } from '../../../src-shared/model/rng';
@@ -138,27 +138,74 @@ function bcc(a: number, z: number): Atoms {
   return new Atoms({ numbers: Int32Array.of(z, z), cart: Float64Array.of(0, 0, 0, a / 2, a / 2, a / 2), lattice: [[a, 0, 0], [0, a, 0], [0, 0, a]], pbc: [true, true, true] });
 }
 
-describe('symmetric eigenproblem (Jacobi)', () => {
-  it('gives A·v = λ·v with orthonormal vectors, in ascending order', () => {
-    const rng = new Rng(3);
-    for (const n of [1, 2, 5, 12]) {
-      const a = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = rng.normal();
-      const { values, vectors } = symmetricEigen(a, n);
-      for (let k = 1; k < n; k++) expect(values[k]).toBeGreaterThanOrEqual(values[k - 1]);
-      for (let k = 0; k < n; k++) {
-        for (let i = 0; i < n; i++) {
-          let av = 0;
-          for (let j = 0; j < n; j++) av += a[i * n + j] * vectors[j * n + k];
-          expect(Math.abs(av - values[k] * vectors[i * n + k])).toBeLessThan(1e-12);
-        }
-        for (let m = 0; m < n; m++) {
-          let d = 0;
-          for (let i = 0; i < n; i++) d += vectors[i * n + k] * vectors[i * n + m];
-          expect(Math.abs(d - (k === m ? 1 : 0))).toBeLessThan(1e-12);
-        }
+describe('symmetric eigenproblem (Householder, then QR steps)', () => {
+  /** Checks A·v = λ·v, orthonormal vectors and ascending values, to rounding errors of A's size. */
+  function checkEigen(a: Float64Array, n: number): Float64Array {
+    const { values, vectors } = symmetricEigen(a, n);
+    let norm = 0;
+    for (const x of a) norm += x * x;
+    const tol = 1e-13 * Math.max(1, Math.sqrt(norm)) * Math.max(1, Math.sqrt(n));
+    for (let k = 1; k < n; k++) expect(values[k]).toBeGreaterThanOrEqual(values[k - 1]);
+    let residual = 0;
+    let orthogonality = 0;
+    for (let k = 0; k < n; k++) {
+      for (let i = 0; i < n; i++) {
+        let av = 0;
+        for (let j = 0; j < n; j++) av += a[i * n + j] * vectors[j * n + k];
+        residual = Math.max(residual, Math.abs(av - values[k] * vectors[i * n + k]));
+      }
+      for (let m = k; m < n; m++) {
+        let d = 0;
+        for (let i = 0; i < n; i++) d += vectors[i * n + k] * vectors[i * n + m];
+        orthogonality = Math.max(orthogonality, Math.abs(d - (k === m ? 1 : 0)));
       }
     }
+    expect(residual).toBeLessThan(tol);
+    expect(orthogonality).toBeLessThan(1e-13 * Math.max(1, n));
+    return values;
+  }
+
+  /** Q·diag(λ)·Qᵀ with Q a product of random reflections. */
+  function withEigenvalues(lambda: number[], rng: Rng): Float64Array {
+    const n = lambda.length;
+    let q = identity(n);
+    for (let r = 0; r < 3; r++) {
+      const v = Float64Array.from({ length: n }, () => rng.normal());
+      const vv = v.reduce((s, x) => s + x * x, 0);
+      const h = identity(n).map((x, k) => x - (2 * v[Math.floor(k / n)] * v[k % n]) / vv);
+      q = matmul(q, h, n);
+    }
+    const ql = q.map((x, k) => x * lambda[k % n]);
+    return matmul(ql, transpose(q, n), n);
+  }
+
+  it('gives A·v = λ·v with orthonormal vectors, in ascending order', () => {
+    const rng = new Rng(3);
+    for (const n of [1, 2, 3, 5, 12, 40, 150]) {
+      const a = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = rng.normal();
+      checkEigen(a, n);
+    }
+  });
+
+  it('finds known eigenvalues, repeated ones, zero ones and ones of very different sizes', () => {
+    const rng = new Rng(11);
+    const cases = [
+      [0, 0, 0, 0, 0, 0, 2.5, 2.5, 2.5, 7], // a Hessian's zero modes and a degenerate triplet
+      [-3, 1e-9, 1, 1, 1, 1, 1, 1],
+      [1e-6, 1, 1e3, 1e6],
+      Array.from({ length: 30 }, (_, k) => (k % 3 === 0 ? -k : k)),
+    ];
+    for (const lambda of cases) {
+      const values = checkEigen(withEigenvalues(lambda, rng), lambda.length);
+      const sorted = [...lambda].sort((x, y) => x - y);
+      const scale = Math.max(...lambda.map(Math.abs));
+      sorted.forEach((l, k) => expect(Math.abs(values[k] - l)).toBeLessThan(1e-12 * scale * lambda.length));
+    }
+    // already diagonal, with an empty row, and all zero: nothing to do, and no division by zero
+    const diagonal = Float64Array.of(3, 0, 0, 0, 0, 0, 0, 0, -1);
+    expect(Array.from(checkEigen(diagonal, 3))).toEqual([-1, 0, 3]);
+    expect(Array.from(checkEigen(new Float64Array(16), 4))).toEqual([0, 0, 0, 0]);
   });
 });
 
