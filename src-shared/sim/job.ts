@@ -13,6 +13,7 @@ import { pressureOf, type CalculateOptions, type Calculation, type Calculator } 
 import { EmtCalculator, EMT_ELEMENTS } from './emt';
 import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
 import { MD_DEFAULTS, runMolecularDynamics, type BarostatName, type Ensemble, type ThermostatName } from './md';
+import type { CellMotion } from './thermostats';
 import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, type MorseParameters } from './pair-potentials';
 import { DiffusionLog, type DiffusionVerdict } from './msd';
 import { heldStructure } from './constraints';
@@ -101,6 +102,8 @@ export interface MdParameters {
    * target; 'mtk' (Martyna–Tobias–Klein, with the Nosé–Hoover thermostat) samples the NPT ensemble.
    */
   barostat?: BarostatName;
+  /** NPT with MTK: the cell keeps its shape ('isotropic'; absent: the same) or its shape moves too ('flexible'). */
+  cellMotion?: CellMotion;
   /** NPT target pressure, GPa. */
   pressure: number;
   /** NPT barostat time constant, fs (MTK: the period of the cell's oscillation). */
@@ -171,6 +174,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
     friction: 0.01,
     tau: 100,
     barostat: 'berendsen',
+    cellMotion: 'isotropic',
     pressure: 0,
     barostatTau: 1000,
     compressibility: 0.01,
@@ -397,6 +401,9 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
   if (params.task === 'md' && params.ensemble === 'npt' && params.barostat === 'mtk' && params.thermostat !== 'nose-hoover') {
     throw new SimulationInputError(`the MTK barostat comes with Nosé–Hoover chains: choose the nose-hoover thermostat, not ${params.thermostat}`);
   }
+  if (params.task === 'md' && params.ensemble === 'npt' && params.cellMotion === 'flexible' && params.barostat !== 'mtk') {
+    throw new SimulationInputError("a flexible cell needs the MTK barostat: Berendsen's scales the cell isotropically");
+  }
   if (keepsSymmetry(params)) {
     if (!atoms.bulk) throw new SimulationInputError('keeping the symmetry needs a crystal: a structure periodic in all three directions');
     if (atoms.constrained) throw new SimulationInputError(SYMMETRY_AND_HELD);
@@ -549,6 +556,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       friction: params.friction,
       tau: params.tau,
       barostat: params.barostat,
+      cellMotion: params.cellMotion,
       pressure: fromGPa(params.pressure),
       barostatTau: params.barostatTau,
       compressibility: params.compressibility,

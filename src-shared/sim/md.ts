@@ -13,7 +13,7 @@ import { Rng } from '../model/rng';
 import type { Atoms } from './atoms';
 import type { Calculator } from './calculator';
 import { maxwellBoltzmann, VelocityVerlet, type MdObservation, type MolecularDynamics } from './dynamics';
-import { BerendsenBarostat, BerendsenThermostat, Langevin, MtkNpt, NoseHooverChain } from './thermostats';
+import { BerendsenBarostat, BerendsenThermostat, Langevin, MtkNpt, NoseHooverChain, type CellMotion } from './thermostats';
 
 export type Ensemble = 'nve' | 'nvt' | 'npt';
 export type ThermostatName = 'langevin' | 'nose-hoover' | 'berendsen';
@@ -43,6 +43,8 @@ export interface MdOptions {
   chain?: number;
   /** NPT: the barostat (default 'berendsen'); 'mtk' needs the 'nose-hoover' thermostat. */
   barostat?: BarostatName;
+  /** NPT, MTK: the cell keeps its shape ('isotropic', default) or its shape moves too ('flexible'). */
+  cellMotion?: CellMotion;
   /** NPT: target pressure, eV/Å³ (default 0). */
   pressure?: number;
   /** NPT: barostat time constant, fs (default 1000). */
@@ -122,8 +124,9 @@ export function makeIntegrator(atoms: Atoms, calculator: Calculator, options: Md
   if (options.ensemble === 'npt' && barostatName === 'mtk') {
     if (thermostat !== 'nose-hoover') throw new Error(`the MTK barostat comes with Nosé–Hoover chains: choose the nose-hoover thermostat, not ${thermostat}`);
     const pressure = options.pressure ?? 0;
-    return new MtkNpt(atoms, calculator, dt, { temperature: T, pressure, tau: options.tau, barostatTau: options.barostatTau, chain: options.chain });
+    return new MtkNpt(atoms, calculator, dt, { temperature: T, pressure, tau: options.tau, barostatTau: options.barostatTau, chain: options.chain, cellMotion: options.cellMotion });
   }
+  if (options.cellMotion === 'flexible') throw new Error("a flexible cell needs the MTK barostat: Berendsen's scales the cell isotropically");
   const barostat =
     options.ensemble === 'npt' ? new BerendsenBarostat(options.pressure ?? 0, { tau: options.barostatTau, compressibility: options.compressibility }) : null;
   if (thermostat === 'langevin') return new Langevin(atoms, calculator, dt, { temperature: T, friction: options.friction, rng, barostat });

@@ -8,6 +8,7 @@ import type { Rng } from '../model/rng';
 import type { Atoms } from './atoms';
 import type { Calculator } from './calculator';
 import { MolecularDynamics, type Barostat } from './dynamics';
+import { symmetricEigen } from './matrix';
 import { ACCELERATION, KB, fromGPa, toGPa } from './units';
 
 function checkTemperature(t: number): number {
@@ -208,35 +209,40 @@ function sinhc(x: number): number {
   return Math.abs(x) < 1e-3 ? 1 + (x2 / 6) * (1 + x2 / 20) : Math.sinh(x) / x;
 }
 
+/** How the cell moves under a barostat: its shape kept ('isotropic') or free ('flexible'). */
+export type CellMotion = 'isotropic' | 'flexible';
+
 /**
- * Isothermal–isobaric dynamics of Martyna, Tobias and Klein (J. Chem. Phys. 101, 4177 (1994)):
- * the cell breathes isotropically with a barostat velocity v_ε = V̇/(3V) of mass
- * W = (g + 3) k_B T τ_P², the atoms and the barostat each thermostatted by a Nosé–Hoover chain
- * (periods τ and τ_P), integrated by the measure-preserving Trotter splitting of Tuckerman, Alejandre,
- * López-Rendón, Jochim and Martyna (J. Phys. A 39, 5629 (2006)): chains ½, v_ε ½, velocities ½, positions
- * and cell, forces, velocities ½, v_ε ½, chains ½, with the exact exponential solutions of each part.
- * The barostat's force is G = (1 + 3/g)·2K + 3V(P_conf − P₀), P_conf the configurational pressure.
- * Unlike Berendsen's barostat it samples the NPT ensemble: the volume fluctuates as
- * ⟨δV²⟩ = k_B T V κ_T. Conserved: E_total + ½ W v_ε² + P₀ V + both chains' energies.
- * Every atom moves with the cell, so no atom may be held.
+ * Isothermal–isobaric dynamics of Martyna, Tobias and Klein (J. Chem. Phys. 101, 4177 (1994)): the
+ * cell h moves as ḣ = v_g·h with v_g a symmetric 3×3 velocity (no rotation), a multiple of the identity
+ * when the motion is 'isotropic' (v_g = v_ε·I, V̇ = 3v_ε V), of mass W_g = (g + 3) k_B T τ_P² / 3;
+ * atoms and cell are each thermostatted by a Nosé–Hoover chain (periods τ and τ_P). Integrated by the
+ * measure-preserving Trotter splitting of Tuckerman, Alejandre, López-Rendón, Jochim and Martyna
+ * (J. Phys. A 39, 5629 (2006)): chains ½, v_g ½, velocities ½, positions and cell, forces, velocities ½,
+ * v_g ½, chains ½, each part solved exactly in the eigenvectors of v_g. The cell's force is
+ * G = V(P_int − P₀·I) + (2K/g)·I with P_int the pressure tensor (kinetic part included), its trace/3
+ * times I for isotropic motion; the atoms feel −(v_g + tr(v_g)/g)·v. Unlike Berendsen's barostat it
+ * samples the NPT ensemble: the volume fluctuates as ⟨δV²⟩ = k_B T V κ_T. Conserved: E_total +
+ * ½ W_g tr(v_g²) + P₀V + both chains' energies. Every atom moves with the cell, so no atom may be held.
  */
 export class MtkNpt extends MolecularDynamics {
   readonly temperature: number;
   readonly pressure: number;
-  /** Barostat mass, eV·fs². */
+  readonly cellMotion: CellMotion;
+  /** Barostat mass W_g, eV·fs². */
   private readonly w: number;
-  /** 1 + 3/g. */
-  private readonly alpha: number;
+  /** The atoms' degrees of freedom. */
+  private readonly g: number;
   private readonly atomChain: ThermostatChain;
   private readonly cellChain: ThermostatChain;
-  /** Barostat velocity v_ε, 1/fs. */
-  private vEps = 0;
+  /** The cell's velocity v_g, symmetric, row-major 3×3, 1/fs. */
+  private readonly vg = new Float64Array(9);
 
   constructor(
     atoms: Atoms,
     calculator: Calculator,
     dt: number,
-    options: { temperature: number; pressure: number; tau?: number; barostatTau?: number; chain?: number },
+    options: { temperature: number; pressure: number; tau?: number; barostatTau?: number; chain?: number; cellMotion?: CellMotion },
   ) {
     super(atoms, calculator, dt);
     if (!atoms.bulk) throw new Error('a barostat needs a structure periodic in all three directions');
@@ -245,58 +251,95 @@ export class MtkNpt extends MolecularDynamics {
     if (!(this.temperature > 0)) throw new Error('the MTK barostat needs a target temperature above 0 K');
     if (!Number.isFinite(options.pressure)) throw new Error(`the target pressure must be a number, got ${options.pressure}`);
     this.pressure = options.pressure;
+    this.cellMotion = options.cellMotion ?? 'isotropic';
+    if (this.cellMotion !== 'isotropic' && this.cellMotion !== 'flexible') throw new Error(`unknown cell motion '${String(this.cellMotion)}': use isotropic or flexible`);
     const kT = KB * this.temperature;
-    const g = atoms.degreesOfFreedom();
+    this.g = atoms.degreesOfFreedom();
     const tauP = checkTime('the barostat time constant', options.barostatTau ?? 1000);
-    this.w = (g + 3) * kT * tauP ** 2;
-    this.alpha = 1 + 3 / g;
+    this.w = ((this.g + 3) * kT * tauP ** 2) / 3;
     const chain = options.chain ?? 3;
-    this.atomChain = new ThermostatChain(g, kT, checkTime('the thermostat time constant', options.tau ?? 100), chain);
-    this.cellChain = new ThermostatChain(1, kT, tauP, chain);
+    this.atomChain = new ThermostatChain(this.g, kT, checkTime('the thermostat time constant', options.tau ?? 100), chain);
+    // the cell's degrees of freedom: v_ε, or the six of a symmetric v_g
+    this.cellChain = new ThermostatChain(this.cellMotion === 'isotropic' ? 1 : 6, kT, tauP, chain);
   }
 
   override get conserves(): boolean {
     return true;
   }
 
+  /** tr(v_g²), 1/fs². */
+  private cellVelocity2(): number {
+    let s = 0;
+    for (const x of this.vg) s += x * x;
+    return s;
+  }
+
   protected override extendedEnergy(): number {
-    return 0.5 * this.w * this.vEps ** 2 + this.pressure * this.atoms.volume()! + this.atomChain.energy() + this.cellChain.energy();
+    return 0.5 * this.w * this.cellVelocity2() + this.pressure * this.atoms.volume()! + this.atomChain.energy() + this.cellChain.energy();
   }
 
   private chains(h: number): void {
-    this.vEps *= this.cellChain.advance(h, this.w * this.vEps ** 2);
+    const scale = this.cellChain.advance(h, this.w * this.cellVelocity2());
+    for (let k = 0; k < 9; k++) this.vg[k] *= scale;
     scaleVelocities(this.atoms, this.atomChain.advance(h, 2 * this.atoms.kineticEnergy()));
   }
 
-  /** v_ε += h·G/W. */
+  /** v_g += h·G/W_g. */
   private pushCell(h: number, stress: Float64Array | null): void {
     if (!stress) throw new Error(`the calculator ${this.calculator.name} gave no stress: a barostat needs one`);
-    const conf = -(stress[0] + stress[1] + stress[2]) / 3;
-    const g = this.alpha * 2 * this.atoms.kineticEnergy() + 3 * this.atoms.volume()! * (conf - this.pressure);
-    this.vEps += (h * g) / this.w;
+    const atoms = this.atoms;
+    const volume = atoms.volume()!;
+    const kinetic = atoms.kineticStress();
+    // V·P_int from the Voigt stresses (xx, yy, zz, yz, xz, xy; P = −σ)
+    const p = [0, 5, 4, 5, 1, 3, 4, 3, 2].map((voigt) => -volume * (stress[voigt] + kinetic[voigt]));
+    const diagonal = (2 * atoms.kineticEnergy()) / this.g - volume * this.pressure;
+    const force = new Float64Array(9);
+    if (this.cellMotion === 'isotropic') {
+      const mean = (p[0] + p[4] + p[8]) / 3 + diagonal;
+      force[0] = force[4] = force[8] = mean;
+    } else {
+      for (let k = 0; k < 9; k++) force[k] = p[k] + (k % 4 === 0 ? diagonal : 0);
+    }
+    for (let k = 0; k < 9; k++) this.vg[k] += (h * force[k]) / this.w;
   }
 
-  /** The exact solution of v̇ = F/m − (1 + 3/g) v_ε v over h. */
+  /**
+   * Row-major eigenvectors O (column α: eigenvector α) and eigenvalues λ of v_g; the vector x in that
+   * basis is Oᵀx. Isotropic motion needs none: O = I.
+   */
+  private cellModes(): { o: Float64Array; lambda: Float64Array } {
+    if (this.cellMotion === 'isotropic') return { o: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1), lambda: Float64Array.of(this.vg[0], this.vg[4], this.vg[8]) };
+    const { values, vectors } = symmetricEigen(this.vg, 3);
+    return { o: vectors, lambda: values };
+  }
+
+  /** The exact solution of v̇ = F/m − (v_g + tr(v_g)/g)·v over h. */
   private kickScaled(h: number, forces: Float64Array): void {
-    const x = this.alpha * this.vEps * h;
-    const decay = Math.exp(-x);
-    const gain = h * Math.exp(-x / 2) * sinhc(x / 2) * ACCELERATION;
+    const { o, lambda } = this.cellModes();
+    const kappa = (lambda[0] + lambda[1] + lambda[2]) / this.g;
+    const decay = lambda.map((l) => Math.exp(-(l + kappa) * h));
+    const gain = lambda.map((l) => h * Math.exp(-(l + kappa) * h * 0.5) * sinhc((l + kappa) * h * 0.5) * ACCELERATION);
     const { velocities: v, masses: m } = this.atoms;
     for (let i = 0; i < m.length; i++) {
-      const c = gain / m[i];
-      for (let k = 3 * i; k < 3 * i + 3; k++) v[k] = v[k] * decay + c * forces[k];
+      inBasis(o, v, forces, 3 * i, (vt, ft, a) => vt * decay[a] + (gain[a] / m[i]) * ft);
     }
   }
 
-  /** The exact solution of ṙ = v + v_ε r over Δt, the cell scaled by e^{v_ε Δt}. */
+  /** The exact solution of ṙ = v + v_g·r over Δt, the cell h ← exp(v_g Δt)·h. */
   private driftScaled(): void {
     const dt = this.dt;
-    const x = this.vEps * dt;
-    const grow = Math.exp(x);
-    const move = dt * Math.exp(x / 2) * sinhc(x / 2);
+    const { o, lambda } = this.cellModes();
+    const grow = lambda.map((l) => Math.exp(l * dt));
+    const move = lambda.map((l) => dt * Math.exp(l * dt * 0.5) * sinhc(l * dt * 0.5));
     const { cart, velocities: v } = this.atoms;
-    for (let k = 0; k < cart.length; k++) cart[k] = cart[k] * grow + move * v[k];
-    this.atoms.setLattice(this.atoms.lattice!.map((row) => row.map((c) => c * grow)) as Mat3, false);
+    for (let i = 0; 3 * i < cart.length; i++) inBasis(o, cart, v, 3 * i, (rt, vt, a) => rt * grow[a] + move[a] * vt);
+    const lattice = Float64Array.from(this.atoms.lattice!.flat());
+    const none = new Float64Array(9);
+    for (let row = 0; row < 3; row++) inBasis(o, lattice, none, 3 * row, (at, _, a) => at * grow[a]);
+    this.atoms.setLattice(
+      [0, 1, 2].map((row) => [lattice[3 * row], lattice[3 * row + 1], lattice[3 * row + 2]]) as Mat3,
+      false,
+    );
   }
 
   async step(): Promise<void> {
@@ -312,6 +355,24 @@ export class MtkNpt extends MolecularDynamics {
     this.chains(h);
     this.steps++;
   }
+}
+
+/**
+ * x[at…at+3] ← O·f(Oᵀx, Oᵀy) component by component: an update that is independent along each
+ * eigenvector α of the cell's velocity (O row-major, eigenvector α in column α).
+ */
+function inBasis(o: Float64Array, x: Float64Array, y: Float64Array, at: number, f: (xt: number, yt: number, alpha: number) => number): void {
+  const out = [0, 0, 0];
+  for (let a = 0; a < 3; a++) {
+    let xt = 0;
+    let yt = 0;
+    for (let k = 0; k < 3; k++) {
+      xt += o[3 * k + a] * x[at + k];
+      yt += o[3 * k + a] * y[at + k];
+    }
+    out[a] = f(xt, yt, a);
+  }
+  for (let k = 0; k < 3; k++) x[at + k] = o[3 * k] * out[0] + o[3 * k + 1] * out[1] + o[3 * k + 2] * out[2];
 }
 
 /**

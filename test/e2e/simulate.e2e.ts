@@ -374,7 +374,7 @@ describe('Simulate', () => {
     expect(app.errors).toEqual([]);
   });
 
-  it("runs NPT with the MTK barostat, its Nosé–Hoover thermostat chosen with it, and measures its drift; Berendsen's has none", { timeout: 600_000 }, async () => {
+  it("runs NPT with the MTK barostat and a flexible cell, its Nosé–Hoover thermostat chosen with it, and measures its drift; Berendsen's has none", { timeout: 600_000 }, async () => {
     const { page } = app;
     await chooseAu8(page);
     await page.getByTestId('simulation-task-md').click();
@@ -386,13 +386,15 @@ describe('Simulate', () => {
     expect(await thermostat.locator('option[value="langevin"]').isDisabled()).toBe(true);
     await page.getByTestId('simulation-steps').fill('300');
     await page.getByTestId('simulation-barostat-tau').fill('100');
-    expect((await runToEnd(page)).parameters).toMatchObject({ task: 'md', ensemble: 'npt', barostat: 'mtk', thermostat: 'nose-hoover', barostatTau: 100, steps: 300 });
+    await page.getByTestId('simulation-cell-motion').selectOption('flexible');
+    expect((await runToEnd(page)).parameters).toMatchObject({ task: 'md', ensemble: 'npt', barostat: 'mtk', cellMotion: 'flexible', thermostat: 'nose-hoover', barostatTau: 100, steps: 300 });
     expect(await page.getByTestId('simulation-summary').textContent()).toMatch(/^drift -?\d\.\d\de[-+]\d+ eV\/atom · second half: T \d+/);
     // the cell breathes: its volume is charted, every step
     await expect.poll(async () => Number(await page.getByTestId('simulation-chart-volume').getAttribute('data-points'))).toBe(301);
     await page.getByTestId('simulation-barostat').selectOption('berendsen');
     expect(await thermostat.locator('option[value="langevin"]').isDisabled()).toBe(false);
-    expect((await runToEnd(page)).parameters).toMatchObject({ task: 'md', ensemble: 'npt', barostat: 'berendsen' });
+    expect(await page.getByTestId('simulation-cell-motion').count()).toBe(0);
+    expect((await runToEnd(page)).parameters).toMatchObject({ task: 'md', ensemble: 'npt', barostat: 'berendsen', cellMotion: 'isotropic' });
     expect(await page.getByTestId('simulation-summary').textContent()).toMatch(/^drift — \(Berendsen's barostat\)/);
     expect(app.errors).toEqual([]);
   });

@@ -118,6 +118,9 @@ ${COMMON}
                      samples the NPT ensemble, and its drift is measured)
   --barostat-tau T   npt barostat time constant, fs (default ${SIMULATION_DEFAULTS.md.barostatTau}; mtk: the
                      period of the cell's oscillation)
+  --cell-motion M    npt with mtk: isotropic (default: the cell keeps its shape) or flexible (its
+                     lengths and angles move too, under the pressure tensor: a strained cell
+                     finds its own shape)
 ${FIXED}
   --stop-when-extrapolating
                      a trained potential: stop at the first frame (--every) outside its training
@@ -409,7 +412,7 @@ export const mdCommand: Command = {
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'md', mdUsage, {
       allowPositionals: true,
-      options: { ...COMMON_OPTIONS, ...valueOptions('ensemble', 'temperature', 'timestep', 'steps', 'every', 'seed', 'velocities', 'out', 'thermostat', 'friction', 'tau', 'pressure', 'barostat', 'barostat-tau', 'fixed'), ...flagOptions('stop-when-extrapolating') },
+      options: { ...COMMON_OPTIONS, ...valueOptions('ensemble', 'temperature', 'timestep', 'steps', 'every', 'seed', 'velocities', 'out', 'thermostat', 'friction', 'tau', 'pressure', 'barostat', 'barostat-tau', 'cell-motion', 'fixed'), ...flagOptions('stop-when-extrapolating') },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
@@ -436,6 +439,9 @@ export const mdCommand: Command = {
       const thermostat = values.thermostat ?? (barostat === 'mtk' ? 'nose-hoover' : d.thermostat);
       if (thermostat !== 'langevin' && thermostat !== 'nose-hoover' && thermostat !== 'berendsen') throw new UsageProblem(`--thermostat ${thermostat}: use langevin, nose-hoover or berendsen`);
       if (barostat === 'mtk' && thermostat !== 'nose-hoover') throw new UsageProblem(`--barostat mtk comes with Nosé–Hoover chains: leave out --thermostat ${thermostat}, or use nose-hoover`);
+      const cellMotion = values['cell-motion'] ?? d.cellMotion!;
+      if (cellMotion !== 'isotropic' && cellMotion !== 'flexible') throw new UsageProblem(`--cell-motion ${cellMotion}: use isotropic or flexible`);
+      if (cellMotion === 'flexible' && barostat !== 'mtk') throw new UsageProblem("--cell-motion flexible needs --barostat mtk: Berendsen's scales the cell isotropically");
       const outName = values.out;
       if (outName !== undefined && !['xdatcar', 'xyz', 'traj'].includes(outputFormat(outName) ?? '')) throw new UsageProblem(`--out ${outName}: name it *.extxyz (or *.xyz), *.traj or XDATCAR`);
       params = {
@@ -443,6 +449,7 @@ export const mdCommand: Command = {
         ensemble,
         thermostat,
         barostat,
+        cellMotion,
         temperature: num(values, 'temperature', d.temperature, (x) => x >= 0, 'a temperature in K'),
         timestep: num(values, 'timestep', d.timestep, (x) => x > 0 && x <= 50, 'a time step in fs (0 < dt ≤ 50)'),
         steps: num(values, 'steps', d.steps, nonNegativeInt, 'a whole number of steps'),

@@ -160,6 +160,7 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       friction: positive,
       tau: positive,
       barostat: z.enum(['berendsen', 'mtk']).optional(),
+      cellMotion: z.enum(['isotropic', 'flexible']).optional(),
       pressure: finite,
       barostatTau: positive,
       compressibility: positive,

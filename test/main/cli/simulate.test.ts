@@ -362,6 +362,12 @@ describe('latticework relax, md and eos', () => {
     const nvt = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nvt', '--temperature', '300', '--timestep', '1', '--steps', '2', '--barostat', 'mtk']);
     expect([nvt.code, nvt.err]).toEqual([2, expect.stringMatching(/--barostat goes with --ensemble npt, not nvt/)]);
     expect((await run(mdCommand, [...args, '--barostat', 'parrinello'])).err).toMatch(/--barostat parrinello: use berendsen or mtk/);
+    // a flexible cell: another run, its drift measured too; Berendsen's barostat has none
+    const flexible = JSON.parse((await run(mdCommand, [...args, '--barostat', 'mtk', '--cell-motion', 'flexible', '--json'])).out);
+    expect(flexible.energy).not.toEqual(doc.energy);
+    expect(Math.abs(flexible.drift)).toBeLessThan(1e-4);
+    expect((await run(mdCommand, [...args, '--cell-motion', 'flexible'])).err).toMatch(/--cell-motion flexible needs --barostat mtk/);
+    expect((await run(mdCommand, [...args, '--barostat', 'mtk', '--cell-motion', 'tri'])).err).toMatch(/--cell-motion tri: use isotropic or flexible/);
     const text = await run(mdCommand, args);
     expect(text.out).toMatch(/drift — \(Berendsen's barostat\)/);
   });

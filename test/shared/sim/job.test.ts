@@ -111,6 +111,7 @@ describe('simulation jobs', () => {
     expect(() => checkSimulationInput(molecule, { kind: 'emt' }, { ...SIMULATION_DEFAULTS.md, ensemble: 'npt' })).toThrow(/NPT molecular dynamics needs/);
     expect(() => checkSimulationInput(cu, { kind: 'emt' }, { ...SIMULATION_DEFAULTS.md, ensemble: 'npt', barostat: 'mtk' })).toThrow(/the MTK barostat comes with Nosé–Hoover chains: choose the nose-hoover thermostat, not langevin/);
     expect(() => checkSimulationInput(cu, { kind: 'emt' }, { ...SIMULATION_DEFAULTS.md, ensemble: 'npt', barostat: 'mtk', thermostat: 'nose-hoover' })).not.toThrow();
+    expect(() => checkSimulationInput(cu, { kind: 'emt' }, { ...SIMULATION_DEFAULTS.md, ensemble: 'npt', cellMotion: 'flexible' })).toThrow(/a flexible cell needs the MTK barostat/);
     expect(() => checkSimulationInput(cu, { kind: 'emt' }, { ...SIMULATION_DEFAULTS.relax, fixed: [7] })).toThrow(/fixed atom index 7 is not an atom of this 4-atom structure/);
     const iron = { ...cu, numbers: Int32Array.of(26, 26, 29, 29) };
     expect(() => checkSimulationInput(iron, { kind: 'emt' }, SIMULATION_DEFAULTS.relax)).toThrow(SimulationInputError);

@@ -133,10 +133,59 @@ describe('NPT with the MTK barostat', () => {
     expect(toGPa((kT * berendsen.mean) / berendsen.variance)).toBeGreaterThan(5 * fromResponse);
   }, 180_000);
 
-  it('refuses another thermostat, and needs no compressibility', async () => {
+  it("moves the cell's shape as well with a flexible cell: a stretched, sheared fcc cell becomes cubic again; isotropic motion keeps its shape", async () => {
+    /** 32-atom fcc Cu stretched 5 % along z and sheared 2 % in xy, atoms with the cell. */
+    const strained = () => {
+      const atoms = fcc(3.59, 2);
+      const l = atoms.lattice!;
+      atoms.setLattice([[l[0][0], 0.02 * l[0][0], 0], [0, l[1][1], 0], [0, 0, 1.05 * l[2][2]]], true);
+      return atoms;
+    };
+    const angle = (u: number[], v: number[]) => (Math.acos((u[0] * v[0] + u[1] * v[1] + u[2] * v[2]) / Math.hypot(...u) / Math.hypot(...v)) * 180) / Math.PI;
+    const run = async (cellMotion: 'isotropic' | 'flexible', timestep: number) => {
+      const atoms = strained();
+      const shapes: { lengths: number[]; gamma: number }[] = [];
+      const r = await runMolecularDynamics(atoms, new EmtCalculator(), {
+        ensemble: 'npt',
+        barostat: 'mtk',
+        thermostat: 'nose-hoover',
+        cellMotion,
+        temperature: 300,
+        timestep,
+        steps: Math.round(6000 / timestep),
+        seed: 2,
+        barostatTau: 200,
+        onStep: () => {
+          const l = atoms.lattice!;
+          shapes.push({ lengths: l.map((v) => Math.hypot(...v)), gamma: angle(l[0], l[1]) });
+        },
+      });
+      const late = shapes.slice(shapes.length >> 1);
+      return { r, lengths: [0, 1, 2].map((k) => mean(late.map((s) => s.lengths[k]))), gamma: mean(late.map((s) => s.gamma)) };
+    };
+    const iso = await run('isotropic', 1);
+    expect(iso.lengths[2] / iso.lengths[0]).toBeCloseTo(1.05 / Math.hypot(1, 0.02), 9);
+    expect(iso.gamma).toBeCloseTo(90 - (Math.atan(0.02) * 180) / Math.PI, 6);
+    const flexible = await run('flexible', 1);
+    expect(flexible.r.status).toBe('completed');
+    for (const k of [1, 2]) expect(Math.abs(flexible.lengths[k] / flexible.lengths[0] - 1)).toBeLessThan(0.01);
+    expect(Math.abs(flexible.gamma - 90)).toBeLessThan(0.5);
+    expect(Math.abs(flexible.r.drift!)).toBeLessThan(1e-4);
+    expect(Math.abs(toGPa(mean(flexible.r.log.pressure.slice(3001) as number[])))).toBeLessThan(0.1);
+    // the flexible cell's extended energy is conserved to an error that falls as Δt² too
+    const half = await run('flexible', 0.5);
+    const ratio = excursion(flexible.r.log.conserved) / excursion(half.r.log.conserved);
+    expect(ratio).toBeGreaterThan(3);
+    expect(ratio).toBeLessThan(5.5);
+  });
+
+  it("refuses another thermostat, and a flexible cell without it", async () => {
     await expect(
       runMolecularDynamics(fcc(3.59, 1), new EmtCalculator(), { ensemble: 'npt', barostat: 'mtk', thermostat: 'langevin', temperature: 300, timestep: 1, steps: 1 }),
     ).rejects.toThrow(/MTK barostat comes with Nosé–Hoover chains/);
+    await expect(
+      runMolecularDynamics(fcc(3.59, 1), new EmtCalculator(), { ensemble: 'npt', cellMotion: 'flexible', temperature: 300, timestep: 1, steps: 1 }),
+    ).rejects.toThrow(/a flexible cell needs the MTK barostat/);
   });
 });
 
