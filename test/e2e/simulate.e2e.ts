@@ -387,6 +387,7 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-steps').fill('300');
     await page.getByTestId('simulation-barostat-tau').fill('100');
     await page.getByTestId('simulation-cell-motion').selectOption('flexible');
+    await app.screenshot('simulate-npt-mtk');
     expect((await runToEnd(page)).parameters).toMatchObject({ task: 'md', ensemble: 'npt', barostat: 'mtk', cellMotion: 'flexible', thermostat: 'nose-hoover', barostatTau: 100, steps: 300 });
     expect(await page.getByTestId('simulation-summary').textContent()).toMatch(/^drift -?\d\.\d\de[-+]\d+ eV\/atom · second half: T \d+/);
     // the cell breathes: its volume is charted, every step
