@@ -242,4 +242,11 @@ export const migrations: string[] = [
     WHERE type = 'table' AND name = 'simulation';
   PRAGMA writable_schema = RESET;
   `,
+  // 14: elastic-constants runs (src-shared/sim/elastic.ts): the task CHECK widened again, as in 13.
+  `
+  PRAGMA writable_schema = ON;
+  UPDATE sqlite_master SET sql = replace(sql, 'CHECK (task IN (''relax'', ''md'', ''eos'', ''vibrations''))', 'CHECK (task IN (''relax'', ''md'', ''eos'', ''vibrations'', ''elastic''))')
+    WHERE type = 'table' AND name = 'simulation';
+  PRAGMA writable_schema = RESET;
+  `,
 ];

@@ -29,6 +29,8 @@ export interface LineOptions {
   yName?: string;
   y2Name?: string;
   logY?: boolean;
+  /** The x axis takes any value (a strain), not steps: no whole-number ticks. */
+  xFractional?: boolean;
   /** Keep the last zoom while data grows (no animation on updates). */
   animation?: boolean;
   /** Series names hidden at first (toggle in the legend). */
@@ -106,7 +108,7 @@ export function lineOption(series: readonly LineSeries[], o: LineOptions): Chart
     // wrapped onto rows by fitLegend (EChart.vue, which knows the width), never paged
     legend: { top: LEGEND_TOP, left: 8, right: 8, type: 'plain', textStyle: baseText, itemWidth: LEGEND_ICON, itemHeight: 8, itemGap: LEGEND_GAP, selected: Object.fromEntries((o.hidden ?? []).map((n) => [n, false])) },
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => fmtNum(v, 5) },
-    xAxis: { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 22, nameTextStyle: baseText, axisLabel: baseText, minInterval: 1, scale: true },
+    xAxis: { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 22, nameTextStyle: baseText, axisLabel: baseText, ...(o.xFractional ? {} : { minInterval: 1 }), scale: true },
     yAxis,
     series: series.map((s, i) => ({
       name: s.name,

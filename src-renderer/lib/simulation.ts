@@ -5,7 +5,7 @@
  */
 import type { CalculatorSpec, ModelRecord, SimulationDetail, SimulationFrameView, SimulationParameters, SimulationTask } from '../../src-shared/ipc/contract';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
-import { constraintsOf, SERIES, SIMULATION_DEFAULTS, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
+import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, type ElasticParameters, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
 import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
 import { fromGPa } from '../../src-shared/sim/units';
@@ -29,6 +29,7 @@ export interface SimulationForm {
   md: MdParameters;
   eos: EosParameters;
   vibrations: VibrationsParameters;
+  elastic: ElasticParameters;
   name: string;
 }
 
@@ -44,6 +45,7 @@ export function defaultForm(): SimulationForm {
     md: { ...SIMULATION_DEFAULTS.md, fixed: [], axisConstraints: [] },
     eos: { ...SIMULATION_DEFAULTS.eos },
     vibrations: { ...SIMULATION_DEFAULTS.vibrations, fixed: [] },
+    elastic: { ...SIMULATION_DEFAULTS.elastic },
     name: '',
   };
 }
@@ -84,7 +86,9 @@ export function formRequest(form: SimulationForm): { calculator: CalculatorSpec;
         ? { ...form.md, stopWhenExtrapolating: stopWhenExtrapolating && form.md.stopWhenExtrapolating === true }
         : form.task === 'eos'
           ? { ...form.eos }
-          : { ...form.vibrations };
+          : form.task === 'vibrations'
+            ? { ...form.vibrations }
+            : { ...form.elastic };
   return { calculator, parameters, ...(form.name.trim() ? { name: form.name.trim() } : {}) };
 }
 
@@ -123,6 +127,7 @@ interface ChartSpec {
   xName: string;
   yName: string;
   logY: boolean;
+  xFractional?: boolean;
 }
 
 /** The charts of one run, as lines (see simulationCharts). */
@@ -166,6 +171,17 @@ function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary
       lines.push({ name: 'Birch–Murnaghan', data: Array.from({ length: 61 }, (_, i) => lo + ((hi - lo) * i) / 60).map((v) => [v, birchMurnaghanEnergy(fit, v)] as [number, number]), color: PALETTE[1], dashed: true });
     }
     add('eos', 'Energy against volume', lines, 'volume / Å³', 'eV');
+  } else if (run.task === 'elastic') {
+    // each component's stress against its own strain: the diagonal constants' slopes
+    const component = series.values.component ?? [];
+    const strain = series.values.strain ?? [];
+    const stress = series.values.stress ?? [];
+    const lines = VOIGT.map((name, j) => ({
+      name,
+      data: component.flatMap((c, k) => (c === j + 1 && strain[k] != null && stress[k] != null ? [[strain[k]!, stress[k]!] as [number, number]] : [])),
+      color: PALETTE[j % PALETTE.length],
+    }));
+    specs.push({ id: 'elastic', title: 'Stress against strain', lines, xName: 'strain', yName: unit('elastic', 'stress'), logY: false, xFractional: true });
   } else if (run.summary?.task === 'vibrations') {
     // the modes' energies in order, imaginary ones below zero
     add('modes', 'Mode energies', [{ name: 'ħω', data: run.summary.energies.map((e, k) => [k, e] as [number, number]), color: PALETTE[0] }], 'mode', 'meV');
@@ -200,10 +216,10 @@ export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameter
       if (o) spec.lines.push(...o.lines.map((l, i) => ({ ...l, name: `${l.name} — ${compared.label}`, color: PALETTE[(6 + i) % PALETTE.length] })));
     }
   }
-  return specs.map(({ id, title, lines, xName, yName, logY }) => ({ id, title, option: lineOption(lines, { xName, yName, logY }), points: lines.reduce((n, l) => n + l.data.length, 0) }));
+  return specs.map(({ id, title, lines, xName, yName, logY, xFractional }) => ({ id, title, option: lineOption(lines, { xName, yName, logY, xFractional }), points: lines.reduce((n, l) => n + l.data.length, 0) }));
 }
 
-/** How a run's result differs from a compared run's (EOS: V₀, B₀, E₀ per atom; relaxation: energy per atom, volume); null for MD. */
+/** How a run's result differs from a compared run's (EOS: V₀, B₀, E₀ per atom; relaxation: energy per atom, volume; elastic constants: the Hill moduli and the largest difference of a constant); null for MD. */
 export function comparisonSummary(run: Pick<SimulationDetail, 'summary' | 'nAtoms'>, other: Pick<SimulationDetail, 'summary' | 'nAtoms'>, label: string): string | null {
   const a = run.summary;
   const b = other.summary;
@@ -213,6 +229,11 @@ export function comparisonSummary(run: Pick<SimulationDetail, 'summary' | 'nAtom
   const meV = (x: number, y: number) => `${signed(1000 * (x - y), 1)} meV/atom`;
   if (a.task === 'eos' && b.task === 'eos') {
     return `against ${label}: V₀ ${pct(a.v0, b.v0)}, B₀ ${pct(a.b0GPa, b.b0GPa)}, E₀ ${meV(a.e0 / run.nAtoms, b.e0 / other.nAtoms)}`;
+  }
+  if (a.task === 'elastic' && b.task === 'elastic') {
+    const hill = (x: { hill: number | null }, y: { hill: number | null }) => (x.hill === null || y.hill === null ? '—' : pct(x.hill, y.hill));
+    const largest = Math.max(...a.cGPa.flatMap((row, i) => row.map((c, j) => Math.abs(c - b.cGPa[i][j]))));
+    return `against ${label}: bulk modulus ${hill(a.bulkModulusGPa, b.bulkModulusGPa)}, shear modulus ${hill(a.shearModulusGPa, b.shearModulusGPa)} (Hill), largest |ΔC_ij| ${largest.toFixed(1)} GPa`;
   }
   if (a.task === 'relax' && b.task === 'relax') {
     const volume = a.volume !== null && b.volume !== null ? `, volume ${pct(a.volume, b.volume)}` : '';
@@ -289,6 +310,14 @@ export function displacementArrows(vectors: readonly number[]): SiteArrows | nul
   const norms = Array.from({ length: vectors.length / 3 }, (_, i) => Math.hypot(vectors[3 * i], vectors[3 * i + 1], vectors[3 * i + 2]));
   const largest = Math.max(0, ...norms);
   return largest > 0 ? siteArrows(vectors, norms, largest) : null;
+}
+
+/** The Voigt components, in C's order. */
+export const VOIGT = ['xx', 'yy', 'zz', 'yz', 'xz', 'xy'] as const;
+
+/** An elastic-constants run's C as table cells (`gpaText`). */
+export function elasticTable(cGPa: readonly (readonly number[])[]): string[][] {
+  return cGPa.map((row) => row.map(gpaText));
 }
 
 /** A vibrations run's mode as a table row: its energy (meV) and wavenumber (cm⁻¹), an imaginary one with an i. */

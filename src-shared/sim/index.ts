@@ -17,6 +17,7 @@ export * from './dynamics';
 export * from './thermostats';
 export * from './md';
 export * from './eos';
+export * from './elastic';
 export * from './job';
 export * from './trajectory';
 export * from './symmetry';

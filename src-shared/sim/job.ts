@@ -12,6 +12,7 @@ import { Atoms, SimulationInputError, SYMMETRY_AND_HELD, type AtomicConfiguratio
 import { pressureOf, type CalculateOptions, type Calculation, type Calculator } from './calculator';
 import { EmtCalculator, EMT_ELEMENTS } from './emt';
 import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
+import { ELASTIC_DEFAULTS, ELASTIC_POINTS, ElasticCancelled, elasticConstants, type ElasticResult } from './elastic';
 import { MD_DEFAULTS, runMolecularDynamics, type BarostatName, type Ensemble, type ThermostatName } from './md';
 import type { CellMotion } from './thermostats';
 import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, type MorseParameters } from './pair-potentials';
@@ -142,11 +143,21 @@ export interface VibrationsParameters {
   fixed: number[];
 }
 
-export type SimulationParameters = RelaxParameters | MdParameters | EosParameters | VibrationsParameters;
+export interface ElasticParameters {
+  task: 'elastic';
+  /** The largest strain δ (strains ±δ/2, ±δ; elastic.ts). */
+  strain: number;
+  /** Relax the atoms at each strained cell. */
+  relax: boolean;
+  /** With `relax`, eV/Å. */
+  fmax: number;
+}
+
+export type SimulationParameters = RelaxParameters | MdParameters | EosParameters | VibrationsParameters | ElasticParameters;
 export type SimulationTask = SimulationParameters['task'];
 
 /** The parameters a new run starts from (the Simulate panel's and the command line's defaults). */
-export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eos: EosParameters; vibrations: VibrationsParameters } = {
+export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eos: EosParameters; vibrations: VibrationsParameters; elastic: ElasticParameters } = {
   relax: {
     task: 'relax',
     optimizer: RELAX_DEFAULTS.optimizer,
@@ -185,6 +196,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
   },
   eos: { task: 'eos', points: EOS_DEFAULTS.points, range: EOS_DEFAULTS.range, relax: false, fmax: 0.01 },
   vibrations: { task: 'vibrations', delta: VIBRATION_DEFAULTS.delta, fixed: [] },
+  elastic: { task: 'elastic', strain: ELASTIC_DEFAULTS.strain, relax: true, fmax: ELASTIC_DEFAULTS.fmax },
 };
 
 /**
@@ -201,6 +213,8 @@ export function plannedSteps(params: SimulationParameters, nAtoms: number): numb
       return params.points;
     case 'vibrations':
       return 6 * (nAtoms - new Set(params.fixed).size);
+    case 'elastic':
+      return ELASTIC_POINTS;
   }
 }
 
@@ -236,6 +250,11 @@ export const SERIES: Record<SimulationTask, readonly { key: string; label: strin
     { key: 'energy', label: 'energy', unit: 'eV' },
   ],
   vibrations: [],
+  elastic: [
+    { key: 'strain', label: 'strain', unit: '' },
+    { key: 'stress', label: 'stress of the strained component', unit: 'GPa' },
+    { key: 'energy', label: 'energy', unit: 'eV' },
+  ],
 };
 
 export interface SimulationFrame {
@@ -313,6 +332,26 @@ export type SimulationSummary =
       modes: number[][] | null;
     }
   | {
+      task: 'elastic';
+      /** The 6×6 elastic constants (Voigt: xx, yy, zz, yz, xz, xy), GPa, symmetrised (elastic.ts). */
+      cGPa: number[][];
+      /** Bulk and shear moduli, Voigt, Reuss and Hill averages, GPa (Reuss and Hill null when C is singular). */
+      bulkModulusGPa: { voigt: number; reuss: number | null; hill: number | null };
+      shearModulusGPa: { voigt: number; reuss: number | null; hill: number | null };
+      /** Young's modulus and Poisson's ratio from the Hill averages. */
+      youngGPa: number | null;
+      poisson: number | null;
+      /** Eigenvalues of C, ascending, GPa; all positive: mechanically stable (Born). */
+      eigenvaluesGPa: number[];
+      stable: boolean;
+      /** The start's stress (Voigt, GPa): near zero when it was relaxed with its cell. */
+      residualStressGPa: number[];
+      /** The largest |C_ij − C_ji| / 2 before symmetrising, GPa. */
+      asymmetryGPa: number;
+      /** Strained cells whose relaxation did not converge. */
+      unconverged: number;
+    }
+  | {
       task: 'eos';
       /** [V (Å³), E (eV)] per volume. */
       points: [number, number][];
@@ -354,7 +393,7 @@ export interface SimulationHooks {
 
 /** What a run holds: its fixed atoms and atoms held along some axes (an equation of state: none; vibrations: the atoms that do not vibrate). */
 export function constraintsOf(params: SimulationParameters): { fixed: number[]; axisConstraints: AxisConstraint[] } {
-  if (params.task === 'eos') return { fixed: [], axisConstraints: [] };
+  if (params.task === 'eos' || params.task === 'elastic') return { fixed: [], axisConstraints: [] };
   if (params.task === 'vibrations') return { fixed: params.fixed, axisConstraints: [] };
   return { fixed: params.fixed, axisConstraints: params.axisConstraints ?? [] };
 }
@@ -367,6 +406,42 @@ export function storedSummary(summary: SimulationSummary | null): SimulationSumm
   if (summary?.task !== 'vibrations' || !summary.modes) return summary;
   const numbers = summary.modes.length * (summary.modes[0]?.length ?? 0);
   return numbers <= 200_000 ? summary : { ...summary, modes: null };
+}
+
+/** An elastic-constants result as a run's summary: GPa, and null for the moduli a singular C has not. */
+function elasticSummary(r: ElasticResult): Extract<SimulationSummary, { task: 'elastic' }> {
+  const gpa = (x: number) => (Number.isFinite(x) ? toGPa(x) : null);
+  const m = r.moduli;
+  return {
+    task: 'elastic',
+    cGPa: r.c.map((row) => row.map(toGPa)),
+    bulkModulusGPa: { voigt: toGPa(m.kVoigt), reuss: gpa(m.kReuss), hill: gpa(m.kHill) },
+    shearModulusGPa: { voigt: toGPa(m.gVoigt), reuss: gpa(m.gReuss), hill: gpa(m.gHill) },
+    youngGPa: gpa(m.young),
+    poisson: Number.isFinite(m.poisson) ? m.poisson : null,
+    eigenvaluesGPa: r.eigenvalues.map(toGPa),
+    stable: r.stable,
+    residualStressGPa: r.residualStress.map(toGPa),
+    asymmetryGPa: toGPa(r.asymmetry),
+    unconverged: r.unconverged,
+  };
+}
+
+/** A modulus or elastic constant in GPa to 0.1 (a rounding-noise zero as 0.0, not −0.0); '—' for none. */
+export function gpaText(x: number | null): string {
+  return x === null || !Number.isFinite(x) ? '—' : (Math.abs(x) < 0.05 ? 0 : x).toFixed(1);
+}
+
+/**
+ * What may be wrong with an elastic-constants result: strained cells whose atoms did not relax, and a
+ * start under stress (above 0.1 GPa, a cell relaxation's default tolerance).
+ */
+export function elasticNotes(s: Extract<SimulationSummary, { task: 'elastic' }>): string[] {
+  const residual = Math.max(...s.residualStressGPa.map(Math.abs));
+  return [
+    s.unconverged ? `the relaxation did not converge at ${s.unconverged} strained cell(s)` : '',
+    residual > 0.1 ? `the start is under stress (up to ${residual.toFixed(2)} GPa): relax it with its cell first` : '',
+  ].filter(Boolean);
 }
 
 /** How a run's atoms start: what they hold and, for MD from the structure's own velocities, those. */
@@ -394,7 +469,7 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
     const missing = [...new Set(Array.from(atoms.numbers, (z) => elementSymbol(z)))].filter((sym) => !EMT_ELEMENTS.includes(sym));
     if (missing.length) throw new SimulationInputError(`EMT has no parameters for ${missing.join(', ')}; it describes ${EMT_ELEMENTS.join(', ')}`);
   }
-  const needsCell = params.task === 'eos' ? 'an equation of state' : params.task === 'relax' && params.cell ? 'a cell relaxation' : params.task === 'md' && params.ensemble === 'npt' ? 'NPT molecular dynamics' : null;
+  const needsCell = params.task === 'eos' ? 'an equation of state' : params.task === 'elastic' ? 'elastic constants' : params.task === 'relax' && params.cell ? 'a cell relaxation' : params.task === 'md' && params.ensemble === 'npt' ? 'NPT molecular dynamics' : null;
   if (needsCell && !atoms.bulk) throw new SimulationInputError(`${needsCell} needs a structure periodic in all three directions`);
   if (params.task === 'relax' && params.cell && atoms.axisConstraints.some((c) => c.frame === 'cartesian')) throw new SimulationInputError(CARTESIAN_CELL);
   if (params.task === 'md' && params.ensemble === 'npt' && atoms.constrained) throw new SimulationInputError('NPT molecular dynamics cannot hold atoms (the barostat moves every atom with the cell)');
@@ -682,5 +757,32 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       final: atoms.toStructure(name),
     };
   }
-  throw new Error(`unknown simulation task '${String((params as { task?: unknown }).task)}': use relax, md, eos or vibrations`);
+  if (params.task === 'elastic') {
+    try {
+      const r = await elasticConstants(atoms, calculator, {
+        strain: params.strain,
+        relax: params.relax,
+        relaxOptions: { fmax: params.fmax },
+        signal,
+        onPoint: async (k, p, a, forces) => {
+          const values = { component: p.component + 1, strain: p.strain, stress: toGPa(p.stress[p.component]), energy: p.energy };
+          await hooks.onStep?.(k, values);
+          await frame({ step: k, time: null, energy: p.energy, values: { ...values, fmax: maxForce(forces) }, forces, stress: Float64Array.from(p.stress) }, a);
+        },
+      });
+      const summary = elasticSummary(r);
+      const notes = elasticNotes(summary);
+      const fmt = (x: number | null) => (x === null ? '—' : x.toFixed(1));
+      return {
+        status: 'finished',
+        message: `bulk modulus ${fmt(summary.bulkModulusGPa.hill)} GPa, shear modulus ${fmt(summary.shearModulusGPa.hill)} GPa (Hill); ${summary.stable ? 'mechanically stable' : `mechanically unstable (lowest eigenvalue of C ${summary.eigenvaluesGPa[0].toFixed(1)} GPa)`}${notes.map((n) => `; ${n}`).join('')}`,
+        summary,
+        final: atoms.toStructure(name),
+      };
+    } catch (e) {
+      if (e instanceof ElasticCancelled) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
+      throw e;
+    }
+  }
+  throw new Error(`unknown simulation task '${String((params as { task?: unknown }).task)}': use relax, md, eos, vibrations or elastic`);
 }

@@ -400,6 +400,36 @@ describe('Simulate', () => {
     expect(app.errors).toEqual([]);
   });
 
+  it("computes a crystal's elastic constants, shows them as a table with its moduli, and compares two calculators'", { timeout: 600_000 }, async () => {
+    const { page } = app;
+    // fcc Cu at EMT's lattice constant: no stress to start from
+    const { imported } = await api.structures.import({ files: [{ name: 'Cu-eq.vasp', text: copperPoscar(1).replace(/3\.600000/g, '3.589900') }] });
+    await page.getByTestId('nav-simulate').click();
+    await page.getByTestId('simulation-structure').selectOption(String(imported[0].id));
+    await page.getByTestId('simulation-task-elastic').click();
+    await page.getByTestId('simulation-calculator').selectOption('emt');
+    expect(await page.getByTestId('simulation-fixed').count()).toBe(0); // every atom follows the strain
+    await page.getByTestId('simulation-strain').fill('0.005');
+    const emt = await runToEnd(page);
+    expect(emt.parameters).toMatchObject({ task: 'elastic', strain: 0.005, relax: true });
+    const card = page.getByTestId('simulation-elastic');
+    await expect.poll(() => card.getByTestId('simulation-elastic-row').count()).toBe(6);
+    expect(await card.getByTestId('simulation-elastic-row').first().locator('td').allTextContents()).toEqual(['172.5', '115.4', '115.4', '0.0', '0.0', '0.0']);
+    expect(await card.getByTestId('simulation-elastic-moduli').textContent()).toMatch(/bulk modulus 134\.\d \/ 134\.\d \/ 134\.\d GPa/);
+    expect(await card.getByTestId('simulation-elastic-notes').count()).toBe(0);
+    expect(await page.getByTestId('simulation-summary').textContent()).toMatch(/^bulk modulus 134\.\d GPa · shear modulus \d+\.\d GPa \(Hill\) · Young's \d+\.\d GPa · Poisson 0\.3\d\d · mechanically stable$/);
+    await expect.poll(async () => Number(await page.getByTestId('simulation-chart-elastic').getAttribute('data-points'))).toBe(24);
+    // a Lennard-Jones crystal off its own minimum: under stress, and the card says so; its constants against EMT's
+    await page.getByTestId('simulation-calculator').selectOption('lj');
+    await runToEnd(page);
+    await expect.poll(async () => (await card.getByTestId('simulation-elastic-notes').textContent()) ?? '').toMatch(/the start is under stress \(up to \d+\.\d\d GPa\): relax it with its cell first/);
+    await page.getByTestId('simulation-compare').selectOption(String(emt.id));
+    await expect.poll(async () => page.getByTestId('simulation-compare-summary').textContent()).toMatch(new RegExp(`^against #${emt.id} emt: bulk modulus [+−]\\d+\\.\\d\\d %, shear modulus [+−]\\d+\\.\\d\\d % \\(Hill\\), largest \\|ΔC_ij\\| \\d+\\.\\d GPa$`));
+    await card.scrollIntoViewIfNeeded();
+    await app.screenshot('simulate-elastic');
+    expect(app.errors).toEqual([]);
+  });
+
   it('computes the vibrations of a structure, lists its modes and draws the one chosen', { timeout: 600_000 }, async () => {
     const { page } = app;
     // the Au₈ cell as it starts (not relaxed: some modes imaginary)

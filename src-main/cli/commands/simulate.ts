@@ -12,11 +12,14 @@ import {
   Atoms,
   checkSimulationInput,
   constraintsOf,
+  elasticNotes,
+  gpaText,
   keepsSymmetry,
   plannedSteps,
   runSimulation,
   SIMULATION_DEFAULTS,
   type SimulationHooks,
+  type ElasticParameters,
   type MdParameters,
   type RelaxParameters,
   type SimulationFrame,
@@ -159,6 +162,27 @@ JSON: {"file", "model", "v0" (Å³), "e0" (eV), "b0GPa", "b0prime", "points": [[
 Exit status: 0, or 1 when the fit or the file failed, 2 for bad usage, 130 when Ctrl-C stopped
 it. Progress goes to stderr every 10 s.`;
 
+const elasticUsage = `Usage: latticework elastic FILE --model NAME [--strain D] [--fmax F] [--no-relax] [--json]
+
+Elastic constants of the crystal in FILE by the stress–strain method: the cell strained by ±D/2 and ±D
+in each of the six Voigt components (xx, yy, zz, yz, xz, xy; a shear as engineering strain), the
+atoms relaxed at each strained cell (FIRE to --fmax), C_ij the slope of stress σ_i against strain ε_j,
+symmetrised. Relax the structure with its cell first (relax --cell): a stress left in it changes the
+slopes. 24 strained cells.
+${COMMON}
+  --strain D         the largest strain (default ${SIMULATION_DEFAULTS.elastic.strain}; at most 0.05)
+  --fmax F           eV/Å, the relaxation of the atoms at each strain (default ${SIMULATION_DEFAULTS.elastic.fmax})
+  --no-relax         keep the atoms where the strain puts them (the "clamped-ion" constants; right
+                     only when no atom can move relative to the others, as in fcc or bcc metals)
+JSON: {"file", "model", "cGPa": [[6×6]], "bulkModulusGPa": {"voigt", "reuss", "hill"},
+       "shearModulusGPa": {"voigt", "reuss", "hill"}, "youngGPa", "poisson" (from the Hill moduli;
+       pymatgen's ElasticTensor k_vrh, g_vrh, y_mod, homogeneous_poisson), "eigenvaluesGPa" (of C,
+       ascending), "stable" (all positive: Born's criterion), "residualStressGPa" (the start's Voigt
+       stress), "asymmetryGPa" (largest |C_ij − C_ji|/2 before symmetrising), "unconverged" (strained
+       cells whose relaxation did not converge), "message", "warnings"? (a trained potential)}
+Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 130 when Ctrl-C
+stopped it. Progress goes to stderr every 10 s.`;
+
 const vibrationsUsage = `Usage: latticework vibrations FILE --model NAME [--atoms I,J-K,...] [--delta D] [--mode K --out FILE] [--modes] [--json]
 
 Harmonic vibrations of the structure in FILE at the Γ point, as ASE's Vibrations: each coordinate
@@ -265,6 +289,7 @@ function progressText(params: SimulationParameters, nAtoms: number, step: number
   if (params.task === 'md') return `step ${step} of ${params.steps} (${fmt(step * params.timestep, 1)} fs), T ${fmt(v.temperature, 1)} K, E_tot ${fmt(v.total)} eV`;
   if (params.task === 'relax') return `step ${step} (at most ${params.maxSteps}), energy ${fmt(v.energy)} eV, fmax ${fmt(v.fmax, 4)} eV/Å`;
   if (params.task === 'eos') return `volume ${step + 1} of ${params.points}`;
+  if (params.task === 'elastic') return `strained cell ${step + 1} of ${plannedSteps(params, nAtoms)}`;
   return `force call ${step} of ${plannedSteps(params, nAtoms)}`;
 }
 
@@ -588,6 +613,55 @@ export const eosCommand: Command = {
       for (const [v, e] of s.points) ctx.io.out(`${v.toFixed(4).padStart(10)}  ${e.toFixed(6).padStart(12)}`);
       ctx.io.out(`V0 ${s.v0.toFixed(4)} Å³, E0 ${s.e0.toFixed(6)} eV, B0 ${s.b0GPa.toFixed(2)} GPa, B0' ${s.b0prime.toFixed(3)} (rms residual ${s.rms.toExponential(2)} eV)`);
       if (s.unconverged.length) ctx.io.err(`latticework eos: the relaxation did not converge at ${s.unconverged.length} volume(s)`);
+    }
+    return 0;
+  },
+};
+
+export const elasticCommand: Command = {
+  usage: elasticUsage,
+  async run(ctx) {
+    const parsed = parseCommandArgs(ctx, 'elastic', elasticUsage, {
+      allowPositionals: true,
+      options: { ...COMMON_OPTIONS, ...valueOptions('strain', 'fmax'), ...flagOptions('no-relax') },
+    });
+    if (!parsed) return 2;
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1 || !values.model) return usageError(ctx.io, 'elastic', 'one structure FILE and --model are required', elasticUsage);
+    const file = positionals[0];
+    const d = SIMULATION_DEFAULTS.elastic;
+    let params: ElasticParameters;
+    try {
+      params = {
+        ...d,
+        relax: !values['no-relax'],
+        strain: num(values, 'strain', d.strain, (x) => x > 0 && x <= 0.05, 'a strain above 0 and at most 0.05'),
+        fmax: num(values, 'fmax', d.fmax, positive, 'a positive number of eV/Å'),
+      };
+    } catch (e) {
+      return usageError(ctx.io, 'elastic', (e as Error).message, elasticUsage);
+    }
+    const loaded = await load(ctx, 'elastic', file, values, elasticUsage);
+    if (typeof loaded === 'number') return loaded;
+    const watch = loaded.opened.potential ? new TrajectoryDomainWatch(loaded.opened.potential.domain, loaded.structure) : null;
+    const out = await simulate(ctx, 'elastic', file, loaded, params, watch ? { domain: watch } : {});
+    if (typeof out === 'number') return out;
+    const s = out.summary?.task === 'elastic' ? out.summary : null;
+    if (!s) {
+      ctx.io.err(`latticework elastic: ${file}: ${out.message}`);
+      return out.status === 'cancelled' ? INTERRUPTED : 1;
+    }
+    const warnings = watch ? watch.warnings : null;
+    if (values.json) {
+      const { task: _task, ...fields } = s;
+      ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, ...fields, message: out.message, ...(warnings ? { warnings } : {}) }));
+    } else {
+      ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  elastic constants, GPa (strains to ±${params.strain})`);
+      for (const row of s.cGPa) ctx.io.out(row.map((x) => gpaText(x).padStart(9)).join(''));
+      ctx.io.out(`bulk modulus ${gpaText(s.bulkModulusGPa.voigt)} / ${gpaText(s.bulkModulusGPa.reuss)} / ${gpaText(s.bulkModulusGPa.hill)} GPa, shear modulus ${gpaText(s.shearModulusGPa.voigt)} / ${gpaText(s.shearModulusGPa.reuss)} / ${gpaText(s.shearModulusGPa.hill)} GPa (Voigt / Reuss / Hill)`);
+      ctx.io.out(`Young's modulus ${gpaText(s.youngGPa)} GPa, Poisson's ratio ${s.poisson === null ? '—' : s.poisson.toFixed(3)}; ${s.stable ? 'mechanically stable' : `mechanically unstable: the lowest eigenvalue of C is ${s.eigenvaluesGPa[0].toFixed(1)} GPa`}`);
+      for (const note of elasticNotes(s)) ctx.io.err(`latticework elastic: ${file}: ${note}`);
+      for (const w of warnings ?? []) ctx.io.err(`warning: ${w}`);
     }
     return 0;
   },

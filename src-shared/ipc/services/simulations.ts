@@ -186,6 +186,14 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       fixed,
     })
     .strict(),
+  z
+    .object({
+      task: z.literal('elastic'),
+      strain: positive.refine((x) => x <= 0.05, 'must be at most 0.05'),
+      relax: z.boolean(),
+      fmax: positive,
+    })
+    .strict(),
 ]);
 
 const id = z.number().int().positive();

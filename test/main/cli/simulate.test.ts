@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
-import { eosCommand, mdCommand, relaxCommand, vibrationsCommand } from '../../../src-main/cli/commands/simulate';
+import { elasticCommand, eosCommand, mdCommand, relaxCommand, vibrationsCommand } from '../../../src-main/cli/commands/simulate';
+import { elasticConstants } from '../../../src-shared/sim/elastic';
+import { Atoms, EmtCalculator, toGPa } from '../../../src-shared/sim';
 import { predictCommand } from '../../../src-main/cli/commands/predict';
 import type { Command } from '../../../src-main/cli/command';
 import { readFrames, readStructures } from '../../../src-shared/chem';
@@ -588,6 +590,39 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     expect((await run(vibrationsCommand, ['O-Cu.vasp', '--model', 'emt', '--atoms', 'q'])).code).toBe(2);
     const fe = await run(vibrationsCommand, ['Fe.vasp', '--model', 'emt']);
     expect([fe.code, fe.err]).toEqual([1, expect.stringMatching(/Fe\.vasp: .*Fe/)]);
+  });
+
+  it('elastic --json gives the elastic constants, moduli and stability; a stressed start is named', async () => {
+    writeFileSync(join(dir, 'Cu-eq.vasp'), copperPoscar(1).replace(/3\.600000/g, '3.589900'));
+    const r = await run(elasticCommand, ['Cu-eq.vasp', '--model', 'emt', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    for (const key of ['file', 'model', 'cGPa', 'bulkModulusGPa', 'shearModulusGPa', 'youngGPa', 'poisson', 'eigenvaluesGPa', 'stable', 'residualStressGPa', 'asymmetryGPa', 'unconverged', 'message']) expect(doc).toHaveProperty(key);
+    expect(doc).not.toHaveProperty('task');
+    // the numbers of the library function on the same cell
+    const a = 3.5899;
+    const cu = new Atoms({ numbers: Int32Array.of(29, 29, 29, 29), cart: Float64Array.of(0, 0, 0, a / 2, a / 2, 0, a / 2, 0, a / 2, 0, a / 2, a / 2), lattice: [[a, 0, 0], [0, a, 0], [0, 0, a]], pbc: [true, true, true] });
+    const direct = await elasticConstants(cu, new EmtCalculator());
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) expect(doc.cGPa[i][j]).toBeCloseTo(toGPa(direct.c[i][j]), 6);
+    expect(doc.bulkModulusGPa.hill).toBeCloseTo(toGPa(direct.moduli.kHill), 6);
+    expect(doc.stable).toBe(true);
+    expect(doc.unconverged).toBe(0);
+    const text = await run(elasticCommand, ['Cu-eq.vasp', '--model', 'emt', '--strain', '0.005']);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(/elastic constants, GPa \(strains to ±0\.005\)/);
+    expect(text.out).toMatch(/^ +172\.5 +115\.4 +115\.4 +0\.0 +0\.0 +0\.0$/m);
+    expect(text.out).toMatch(/bulk modulus 134\.5 \/ 134\.5 \/ 134\.5 GPa/);
+    expect(text.out).toMatch(/mechanically stable/);
+    expect(text.err).toBe('');
+    // 3.6 Å is not EMT's lattice constant: the start is under stress, and the run says so
+    const stressed = await run(elasticCommand, ['Cu1.vasp', '--model', 'emt', '--no-relax']);
+    expect(stressed.code).toBe(0);
+    expect(stressed.err).toMatch(/Cu1\.vasp: the start is under stress \(up to \d\.\d\d GPa\): relax it with its cell first/);
+    // bad usage and bad input
+    expect((await run(elasticCommand, ['Cu-eq.vasp', '--model', 'emt', '--strain', '0.2'])).code).toBe(2);
+    writeFileSync(join(dir, 'dimer.xyz'), '2\n\nCu 0 0 0\nCu 2.5 0 0\n');
+    const molecule = await run(elasticCommand, ['dimer.xyz', '--model', 'emt']);
+    expect([molecule.code, molecule.err]).toEqual([1, expect.stringMatching(/elastic constants needs? a structure periodic in all three directions/)]);
   });
 
   it('reports bad usage (2) and bad input (1) with sentences', async () => {

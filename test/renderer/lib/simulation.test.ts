@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
-import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, formProblem, frameAt, frameForceArrows, frameRdfChart, frameStructure, firstVibrationMode, formRequest, modeArrows, potentialModels, vibrationRow, simulationCharts } from '../../../src-renderer/lib/simulation';
+import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, elasticTable, formProblem, frameAt, frameForceArrows, frameRdfChart, frameStructure, firstVibrationMode, formRequest, modeArrows, potentialModels, vibrationRow, simulationCharts } from '../../../src-renderer/lib/simulation';
 import type { ModelRecord } from '../../../src-shared/ipc/contract';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { plannedSteps, SIMULATION_DEFAULTS } from '../../../src-shared/sim/job';
@@ -12,7 +12,7 @@ function frame(index: number, step: number, values: Record<string, number | null
 
 describe('Simulate panel helpers', () => {
   it("the default form's requests pass the contract's validation for every task and calculator", () => {
-    for (const task of ['relax', 'md', 'eos', 'vibrations'] as const) {
+    for (const task of ['relax', 'md', 'eos', 'vibrations', 'elastic'] as const) {
       for (const calculator of ['emt', 'lj', 'morse'] as const) {
         const form = defaultForm();
         form.task = task;
@@ -187,6 +187,43 @@ describe('Simulate panel helpers', () => {
       [2, 371],
       [4, 369.5],
     ]);
+  });
+
+  it("elastic constants: each component's stress against its strain, C as a table, and how two runs' constants differ", () => {
+    // components 1 (xx) and 4 (yz), two strains each
+    const series = { step: [0, 1, 2, 3], values: { component: [1, 1, 4, 4], strain: [-0.01, 0.01, -0.01, 0.01], stress: [-1.7, 1.7, -0.9, 0.9], energy: [0, 0, 0, 0] } };
+    const [chart] = simulationCharts({ task: 'elastic', parameters: defaultForm().elastic, summary: null }, series);
+    expect(chart.id).toBe('elastic');
+    expect(chart.option.xAxis).not.toHaveProperty('minInterval'); // strains, not steps
+    const lines = chart.option.series as { name: string; data: [number, number][] }[];
+    expect(lines.map((l) => l.name)).toEqual(['xx', 'yy', 'zz', 'yz', 'xz', 'xy']);
+    expect(lines[0].data).toEqual([
+      [-0.01, -1.7],
+      [0.01, 1.7],
+    ]);
+    expect(lines[3].data).toEqual([
+      [-0.01, -0.9],
+      [0.01, 0.9],
+    ]);
+    expect(lines[1].data).toEqual([]);
+    expect(elasticTable([[172.51, -1e-12, 115.46]])).toEqual([['172.5', '0.0', '115.5']]);
+    const summary = (k: number, g: number, c11: number) => ({
+      nAtoms: 4,
+      summary: {
+        task: 'elastic' as const,
+        cGPa: [[c11, 0, 0, 0, 0, 0], ...Array.from({ length: 5 }, () => [0, 0, 0, 0, 0, 0])],
+        bulkModulusGPa: { voigt: k, reuss: k, hill: k },
+        shearModulusGPa: { voigt: g, reuss: g, hill: g },
+        youngGPa: 1,
+        poisson: 0.3,
+        eigenvaluesGPa: [1, 1, 1, 1, 1, 1],
+        stable: true,
+        residualStressGPa: [0, 0, 0, 0, 0, 0],
+        asymmetryGPa: 0,
+        unconverged: 0,
+      },
+    });
+    expect(comparisonSummary(summary(130, 55, 170), summary(134.5, 56.8, 172.5), '#1 emt')).toBe('against #1 emt: bulk modulus −3.35 %, shear modulus −3.17 % (Hill), largest |ΔC_ij| 2.5 GPa');
   });
 
   it('a click on a chart picks the frame at that time, step or volume', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFrames, writeXdatcar } from '../../../src-shared/chem';
-import { checkSimulationInput, EmtCalculator, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
+import { checkSimulationInput, elasticNotes, EmtCalculator, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { fcc, rattle } from './helpers';
@@ -102,6 +102,25 @@ describe('simulation jobs', () => {
     // a calculator without a spread records none
     const plain = await runSimulation(copper(1), emt, SIMULATION_DEFAULTS.relax, { onFrame: (f) => expect(f.values).not.toHaveProperty('forceSpread') });
     expect(plain.status).toBe('finished');
+  });
+
+  it("elastic constants as a run: 24 strained cells as frames, a step's component, strain and stress, the summary in GPa", async () => {
+    const frames: SimulationFrame[] = [];
+    const steps: StepValues[] = [];
+    const r = await runSimulation(copper(1), new EmtCalculator(), { ...SIMULATION_DEFAULTS.elastic, relax: false }, { onFrame: (f) => void frames.push(f), onStep: (_, v) => void steps.push(v) });
+    expect(r.status).toBe('finished');
+    expect(frames).toHaveLength(24);
+    expect(steps.map((v) => v.component)).toEqual([1, 2, 3, 4, 5, 6].flatMap((c) => [c, c, c, c]));
+    expect(steps.slice(0, 4).map((v) => v.strain)).toEqual([-0.01, -0.005, 0.005, 0.01]);
+    const s = r.summary?.task === 'elastic' ? r.summary : null;
+    expect(s).not.toBeNull();
+    // the strained cell's own stress component rises with its strain: C11 > 0
+    expect(Math.abs((steps[3].stress! - steps[0].stress!) / (0.02 * s!.cGPa[0][0]) - 1)).toBeLessThan(1e-3);
+    expect(frames[3].lattice![0][0]).toBeCloseTo(1.01 * copper(1).lattice![0][0], 12);
+    expect(s!.stable).toBe(true);
+    // 3.6 Å is not EMT's lattice constant: the message says the start is under stress
+    expect(r.message).toMatch(/^bulk modulus \d+\.\d GPa, shear modulus \d+\.\d GPa \(Hill\); mechanically stable; the start is under stress/);
+    expect(elasticNotes(s!)).toHaveLength(1);
   });
 
   it('checks its input before it starts, in sentences', () => {
