@@ -478,7 +478,7 @@ describe('latticework relax, md and eos', () => {
     traj.forEach((e, i) => expect(Math.abs(e - doc.energy[10 * i])).toBeLessThan(1e-9));
   });
 
-  it('with a trained potential, relax, md and vibrations say where the structure left its training structures', { timeout: 300_000 }, async () => {
+  it('with a trained potential, relax, md, vibrations and elastic say where the structure left its training structures', { timeout: 300_000 }, async () => {
     // trained (its file says) on Cu cells whose Cu–Cu pairs came no closer than 2.5 Å
     const potential: TrainingDomain['potential'] = { cutoff: 3.6, shortestDistances: { 'Cu-Cu': 2.5 }, referenceEnergies: { Cu: -3.5 }, energyAboveReference: null };
     writeFileSync(join(dir, 'tiny.lwm'), await tinyPotentialFile('tiny', { basis: 'training-split', elements: ['Cu'], structures: 'periodic', atoms: { min: 1, max: 64 }, targets: null, potential }));
@@ -503,6 +503,15 @@ describe('latticework relax, md and eos', () => {
     expect(JSON.parse(vibrations.out).warnings).toEqual([expect.stringMatching(new RegExp(`^step 0: ${closer.source}`))]);
     expect(JSON.parse((await run(vibrationsCommand, ['Cu1.vasp', '--model', 'tiny.lwm', '--atoms', '0', '--backend', 'wasm', '--json'])).out).warnings).toEqual([]);
     expect(JSON.parse((await run(vibrationsCommand, ['Cu1.vasp', '--model', 'emt', '--atoms', '0', '--json'])).out)).not.toHaveProperty('warnings');
+    // elastic constants check every strained cell
+    const elastic = await run(elasticCommand, ['Cu1.vasp', '--model', 'tiny.lwm', '--no-relax', '--backend', 'wasm', '--json']);
+    expect(elastic.code, elastic.err).toBe(0);
+    const constants = JSON.parse(elastic.out);
+    expect(constants.warnings).toEqual([]);
+    expect(constants.cGPa.flat().every(Number.isFinite)).toBe(true);
+    const strainedOutside = JSON.parse((await run(elasticCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--no-relax', '--backend', 'wasm', '--json'])).out);
+    expect(strainedOutside.warnings[0]).toMatch(/^step 0: Cu–Cu at 2\.\d{3} Å \(atoms 0 and \d+\) is closer than any Cu–Cu pair in the training structures/);
+    expect(JSON.parse((await run(elasticCommand, ['Cu1.vasp', '--model', 'emt', '--no-relax', '--json'])).out)).not.toHaveProperty('warnings');
     // --stop-when-extrapolating: the first frame outside ends the run, with exit status 1
     const stoppedMd = await run(mdCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--ensemble', 'nve', '--temperature', '10', '--timestep', '0.5', '--steps', '4', '--every', '2', '--backend', 'wasm', '--stop-when-extrapolating', '--json']);
     expect(stoppedMd.code).toBe(1);
