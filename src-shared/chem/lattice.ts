@@ -102,6 +102,16 @@ export function invert(m: Mat3): Mat3 | null {
   ];
 }
 
+/** `invert` of a 3×3 matrix stored flat, row-major; null when singular. */
+export function inverse3(m: ArrayLike<number>): Float64Array | null {
+  const inv = invert([
+    [m[0], m[1], m[2]],
+    [m[3], m[4], m[5]],
+    [m[6], m[7], m[8]],
+  ]);
+  return inv ? Float64Array.of(...inv[0], ...inv[1], ...inv[2]) : null;
+}
+
 /** out[3i..] = v[3i..] · m (row vectors times matrix). */
 export function mulRows(v: Float64Array, m: Mat3, out: Float64Array = new Float64Array(v.length)): Float64Array {
   const [m0, m1, m2] = m;

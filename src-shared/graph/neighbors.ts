@@ -35,6 +35,7 @@
  *  4. Each atom's candidates are sorted and, optionally, capped at maxNeighbors
  *     (and, in CGCNN mode, padded: see `padding`).
  */
+import { inverse3 } from '../chem/lattice';
 import type { Mat3, Structure } from '../chem/structure';
 
 export interface NeighborOptions {
@@ -128,25 +129,9 @@ function unit(a: number[]): number[] {
 }
 
 function invert3(m: Float64Array): Float64Array {
-  const [a, b, c, d, e, f, g, h, i] = m;
-  const A = e * i - f * h;
-  const Bc = -(d * i - f * g);
-  const C = d * h - e * g;
-  const det = a * A + b * Bc + c * C;
-  if (!Number.isFinite(det) || Math.abs(det) < 1e-12) {
-    throw new Error('neighbour list: the lattice vectors of the periodic directions are (nearly) linearly dependent');
-  }
-  const r = new Float64Array(9);
-  r[0] = A / det;
-  r[1] = -(b * i - c * h) / det;
-  r[2] = (b * f - c * e) / det;
-  r[3] = Bc / det;
-  r[4] = (a * i - c * g) / det;
-  r[5] = -(a * f - c * d) / det;
-  r[6] = C / det;
-  r[7] = -(a * h - b * g) / det;
-  r[8] = (a * e - b * d) / det;
-  return r;
+  const inv = inverse3(m);
+  if (!inv) throw new Error('neighbour list: the lattice vectors of the periodic directions are (nearly) linearly dependent');
+  return inv;
 }
 
 function workingBasis(lattice: Mat3 | null, pbc: readonly boolean[]): WorkingBasis {

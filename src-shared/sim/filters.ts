@@ -21,7 +21,8 @@ import type { Mat3 } from '../chem/structure';
 import { SimulationInputError, type Atoms } from './atoms';
 import { maxForce } from '../chem/frames';
 import type { Calculator } from './calculator';
-import { expm, expmFrechet3, inverse3, matmul, transpose } from './matrix';
+import { inverse3 } from '../chem/lattice';
+import { expm, expmFrechet3, matmul, transpose } from './matrix';
 
 export interface Evaluation {
   /** Potential energy, eV. */

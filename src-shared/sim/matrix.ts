@@ -4,7 +4,6 @@
  * F = exp(X) and the exact gradient of the energy with respect to X); the symmetric eigenproblem is
  * what the Lanczos run of the curvature check (curvature.ts) needs.
  */
-import { invert } from '../chem/lattice';
 
 /** C = A·B for n×n matrices. */
 export function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {
@@ -29,16 +28,6 @@ export function identity(n: number): Float64Array {
   const m = new Float64Array(n * n);
   for (let i = 0; i < n; i++) m[i * n + i] = 1;
   return m;
-}
-
-/** Inverse of a 3×3 row-major matrix (the lattice helper's), null when singular. */
-export function inverse3(m: ArrayLike<number>): Float64Array | null {
-  const inv = invert([
-    [m[0], m[1], m[2]],
-    [m[3], m[4], m[5]],
-    [m[6], m[7], m[8]],
-  ]);
-  return inv ? Float64Array.of(...inv[0], ...inv[1], ...inv[2]) : null;
 }
 
 function normInf(a: Float64Array, n: number): number {

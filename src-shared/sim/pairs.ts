@@ -19,7 +19,7 @@
 import { cellVolume } from '../chem/lattice';
 import { neighborList } from '../graph/neighbors';
 import type { AtomicConfiguration } from './atoms';
-import { inverse3 } from './matrix';
+import { inverse3 } from '../chem/lattice';
 
 export class PairList {
   nPairs = 0;

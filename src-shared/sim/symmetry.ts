@@ -14,10 +14,10 @@
  * docs/simulation.md).
  */
 import type { Mat3 } from '../chem/structure';
-import { cartToFrac, fracToCart } from '../chem/lattice';
+import { cartToFrac, fracToCart, inverse3 } from '../chem/lattice';
 import { PeriodicGrid } from '../chem/symmetry';
 import { SimulationInputError } from './atoms';
-import { inverse3, matmul, transpose } from './matrix';
+import { matmul, transpose } from './matrix';
 
 /** A space group's operations on the structure's own cell: `rotations` row-major 3×3 integers on fractional coordinates, `translations` fractional. */
 export interface SymmetryOperations {
