@@ -16,10 +16,9 @@
  * Pair p: atoms `first[p]`, `second[p]`; vector[3p..] = cart[second] + n·lattice − cart[first] (Å),
  * distance[p] = |vector| — ASE's convention for a neighbour's image.
  */
-import { cellVolume } from '../chem/lattice';
+import { cellVolume, inverse3 } from '../chem/lattice';
 import { neighborList } from '../graph/neighbors';
 import type { AtomicConfiguration } from './atoms';
-import { inverse3 } from '../chem/lattice';
 
 export class PairList {
   nPairs = 0;
