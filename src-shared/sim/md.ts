@@ -126,7 +126,7 @@ export function makeIntegrator(atoms: Atoms, calculator: Calculator, options: Md
     const pressure = options.pressure ?? 0;
     return new MtkNpt(atoms, calculator, dt, { temperature: T, pressure, tau: options.tau, barostatTau: options.barostatTau, chain: options.chain, cellMotion: options.cellMotion });
   }
-  if (options.cellMotion === 'flexible') throw new Error("a flexible cell needs the MTK barostat: Berendsen's scales the cell isotropically");
+  if (options.ensemble === 'npt' && options.cellMotion === 'flexible') throw new Error("a flexible cell needs the MTK barostat: Berendsen's scales the cell isotropically");
   const barostat =
     options.ensemble === 'npt' ? new BerendsenBarostat(options.pressure ?? 0, { tau: options.barostatTau, compressibility: options.compressibility }) : null;
   if (thermostat === 'langevin') return new Langevin(atoms, calculator, dt, { temperature: T, friction: options.friction, rng, barostat });
