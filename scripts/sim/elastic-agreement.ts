@@ -7,7 +7,7 @@
  *   npx tsx scripts/sim/elastic-agreement.ts MODEL.lwm [backend=wasm]
  *
  * Prints a Markdown table: lattice volume per atom, C11, C12, C44, Hill bulk and shear moduli (GPa)
- * for EMT and the potential, and the largest |ΔC_ij|.
+ * for EMT and the potential, the largest |ΔC_ij|, and whether each is mechanically stable.
  */
 import { readFileSync } from 'node:fs';
 import type { Mat3 } from '../../src-shared/chem/structure';
@@ -64,16 +64,17 @@ async function constants(atoms: Atoms, calculator: Calculator) {
 
 const f1 = (x: number) => x.toFixed(1);
 console.log(`model ${potential.name}; GPa; EMT / potential`);
-console.log('| crystal | V/atom (Å³) | C11 | C12 | C44 | K (Hill) | G (Hill) | largest \\|ΔC_ij\\| |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| crystal | V/atom (Å³) | C11 | C12 | C44 | K (Hill) | G (Hill) | largest \\|ΔC_ij\\| | stable (Born) |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const { name, atoms } of crystals) {
   const ref = await constants(atoms, emt);
   const pot = await constants(atoms, potential);
   const largest = Math.max(...ref.c.flatMap((row, i) => row.map((x, j) => Math.abs(x - pot.c[i][j]))));
   const pair = (x: number, y: number) => `${f1(x)} / ${f1(y)}`;
-  const flags = [ref.converged && pot.converged ? '' : ' (a cell relaxation did not converge)', ref.stable === pot.stable ? '' : ` (stable: ${ref.stable} / ${pot.stable})`].join('');
+  const flags = ref.converged && pot.converged ? '' : ' (a cell relaxation did not converge)';
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
   console.log(
-    `| ${name}${flags} | ${ref.volume.toFixed(3)} / ${pot.volume.toFixed(3)} | ${pair(ref.c[0][0], pot.c[0][0])} | ${pair(ref.c[0][1], pot.c[0][1])} | ${pair(ref.c[3][3], pot.c[3][3])} | ${pair(ref.k, pot.k)} | ${pair(ref.g, pot.g)} | ${f1(largest)} |`,
+    `| ${name}${flags} | ${ref.volume.toFixed(3)} / ${pot.volume.toFixed(3)} | ${pair(ref.c[0][0], pot.c[0][0])} | ${pair(ref.c[0][1], pot.c[0][1])} | ${pair(ref.c[3][3], pot.c[3][3])} | ${pair(ref.k, pot.k)} | ${pair(ref.g, pot.g)} | ${f1(largest)} | ${yes(ref.stable)} / ${yes(pot.stable)} |`,
   );
 }
 potential.dispose();
