@@ -13,7 +13,7 @@ import { pressureOf, type CalculateOptions, type Calculation, type Calculator } 
 import { EmtCalculator, EMT_ELEMENTS } from './emt';
 import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
 import { ELASTIC_DEFAULTS, ELASTIC_POINTS, ElasticCancelled, elasticConstants, type ElasticResult } from './elastic';
-import { MD_DEFAULTS, runMolecularDynamics, type BarostatName, type Ensemble, type ThermostatName } from './md';
+import { barostatProblem, MD_DEFAULTS, runMolecularDynamics, type BarostatName, type Ensemble, type ThermostatName } from './md';
 import type { CellMotion } from './thermostats';
 import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, type MorseParameters } from './pair-potentials';
 import { DiffusionLog, type DiffusionVerdict } from './msd';
@@ -473,12 +473,8 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
   if (needsCell && !atoms.bulk) throw new SimulationInputError(`${needsCell} needs a structure periodic in all three directions`);
   if (params.task === 'relax' && params.cell && atoms.axisConstraints.some((c) => c.frame === 'cartesian')) throw new SimulationInputError(CARTESIAN_CELL);
   if (params.task === 'md' && params.ensemble === 'npt' && atoms.constrained) throw new SimulationInputError('NPT molecular dynamics cannot hold atoms (the barostat moves every atom with the cell)');
-  if (params.task === 'md' && params.ensemble === 'npt' && params.barostat === 'mtk' && params.thermostat !== 'nose-hoover') {
-    throw new SimulationInputError(`the MTK barostat comes with Nosé–Hoover chains: choose the nose-hoover thermostat, not ${params.thermostat}`);
-  }
-  if (params.task === 'md' && params.ensemble === 'npt' && params.cellMotion === 'flexible' && params.barostat !== 'mtk') {
-    throw new SimulationInputError("a flexible cell needs the MTK barostat: Berendsen's scales the cell isotropically");
-  }
+  const barostat = params.task === 'md' ? barostatProblem(params) : null;
+  if (barostat) throw new SimulationInputError(barostat);
   if (keepsSymmetry(params)) {
     if (!atoms.bulk) throw new SimulationInputError('keeping the symmetry needs a crystal: a structure periodic in all three directions');
     if (atoms.constrained) throw new SimulationInputError(SYMMETRY_AND_HELD);

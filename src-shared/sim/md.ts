@@ -112,6 +112,18 @@ export interface MdResult {
   atoms: Atoms;
 }
 
+/**
+ * Why the options' barostat cannot run, or null: the MTK barostat without its Nosé–Hoover chains, or a
+ * flexible cell without MTK (Berendsen's barostat scales the cell isotropically).
+ */
+export function barostatProblem(options: Pick<MdOptions, 'ensemble' | 'thermostat' | 'barostat' | 'cellMotion'>): string | null {
+  if (options.ensemble !== 'npt') return null;
+  const thermostat = options.thermostat ?? MD_DEFAULTS.thermostat;
+  if (options.barostat === 'mtk' && thermostat !== 'nose-hoover') return `the MTK barostat comes with Nosé–Hoover chains: choose the nose-hoover thermostat, not ${thermostat}`;
+  if (options.cellMotion === 'flexible' && options.barostat !== 'mtk') return "a flexible cell needs the MTK barostat: Berendsen's scales the cell isotropically";
+  return null;
+}
+
 /** The integrator for the options' ensemble and thermostat. */
 export function makeIntegrator(atoms: Atoms, calculator: Calculator, options: MdOptions, rng: Rng): MolecularDynamics {
   const dt = options.timestep;
@@ -121,12 +133,11 @@ export function makeIntegrator(atoms: Atoms, calculator: Calculator, options: Md
   const thermostat = options.thermostat ?? MD_DEFAULTS.thermostat;
   const barostatName = options.barostat ?? 'berendsen';
   if (barostatName !== 'berendsen' && barostatName !== 'mtk') throw new Error(`unknown barostat '${String(barostatName)}': use berendsen or mtk`);
+  const problem = barostatProblem(options);
+  if (problem) throw new Error(problem);
   if (options.ensemble === 'npt' && barostatName === 'mtk') {
-    if (thermostat !== 'nose-hoover') throw new Error(`the MTK barostat comes with Nosé–Hoover chains: choose the nose-hoover thermostat, not ${thermostat}`);
-    const pressure = options.pressure ?? 0;
-    return new MtkNpt(atoms, calculator, dt, { temperature: T, pressure, tau: options.tau, barostatTau: options.barostatTau, chain: options.chain, cellMotion: options.cellMotion });
+    return new MtkNpt(atoms, calculator, dt, { temperature: T, pressure: options.pressure ?? 0, tau: options.tau, barostatTau: options.barostatTau, chain: options.chain, cellMotion: options.cellMotion });
   }
-  if (options.ensemble === 'npt' && options.cellMotion === 'flexible') throw new Error("a flexible cell needs the MTK barostat: Berendsen's scales the cell isotropically");
   const barostat =
     options.ensemble === 'npt' ? new BerendsenBarostat(options.pressure ?? 0, { tau: options.barostatTau, compressibility: options.compressibility }) : null;
   if (thermostat === 'langevin') return new Langevin(atoms, calculator, dt, { temperature: T, friction: options.friction, rng, barostat });

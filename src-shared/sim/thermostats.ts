@@ -3,6 +3,7 @@
  * Berendsen and Nosé–Hoover chain thermostats around velocity Verlet, and the Berendsen barostat.
  * Temperatures in K, times in fs (see `units.ts`).
  */
+import { matrixFromVoigt, type Voigt6 } from '../chem/frames';
 import type { Mat3 } from '../chem/structure';
 import type { Rng } from '../model/rng';
 import type { Atoms } from './atoms';
@@ -14,6 +15,12 @@ import { ACCELERATION, KB, fromGPa, toGPa } from './units';
 function checkTemperature(t: number): number {
   if (!(t >= 0) || !Number.isFinite(t)) throw new Error(`the target temperature must be a non-negative number of K, got ${t}`);
   return t;
+}
+
+/** A barostat's target pressure, eV/Å³. */
+function checkPressure(p: number): number {
+  if (!Number.isFinite(p)) throw new Error(`the target pressure must be a number, got ${p}`);
+  return p;
 }
 
 function checkTime(name: string, t: number): number {
@@ -209,6 +216,14 @@ function sinhc(x: number): number {
   return Math.abs(x) < 1e-3 ? 1 + (x2 / 6) * (1 + x2 / 20) : Math.sinh(x) / x;
 }
 
+/** The cell velocity's eigenvectors and eigenvalues, in which each part of the MTK splitting is solved. */
+interface CellModes {
+  /** Row-major eigenvectors of v_g, eigenvector α in column α. */
+  o: Float64Array;
+  /** Its eigenvalues, 1/fs. */
+  lambda: Float64Array;
+}
+
 /** How the cell moves under a barostat: its shape kept ('isotropic') or free ('flexible'). */
 export type CellMotion = 'isotropic' | 'flexible';
 
@@ -249,8 +264,7 @@ export class MtkNpt extends MolecularDynamics {
     if (atoms.constrained) throw new Error('the MTK barostat moves every atom with the cell: it cannot hold atoms');
     this.temperature = checkTemperature(options.temperature);
     if (!(this.temperature > 0)) throw new Error('the MTK barostat needs a target temperature above 0 K');
-    if (!Number.isFinite(options.pressure)) throw new Error(`the target pressure must be a number, got ${options.pressure}`);
-    this.pressure = options.pressure;
+    this.pressure = checkPressure(options.pressure);
     this.cellMotion = options.cellMotion ?? 'isotropic';
     if (this.cellMotion !== 'isotropic' && this.cellMotion !== 'flexible') throw new Error(`unknown cell motion '${String(this.cellMotion)}': use isotropic or flexible`);
     const kT = KB * this.temperature;
@@ -290,8 +304,8 @@ export class MtkNpt extends MolecularDynamics {
     const atoms = this.atoms;
     const volume = atoms.volume()!;
     const kinetic = atoms.kineticStress();
-    // V·P_int from the Voigt stresses (xx, yy, zz, yz, xz, xy; P = −σ)
-    const p = [0, 5, 4, 5, 1, 3, 4, 3, 2].map((voigt) => -volume * (stress[voigt] + kinetic[voigt]));
+    // V·P_int, the pressure tensor (P = −σ, kinetic part included) as a row-major 3×3
+    const p = matrixFromVoigt(Array.from(stress, (s, k) => -volume * (s + kinetic[k])) as Voigt6);
     const diagonal = (2 * atoms.kineticEnergy()) / this.g - volume * this.pressure;
     const force = new Float64Array(9);
     if (this.cellMotion === 'isotropic') {
@@ -307,15 +321,14 @@ export class MtkNpt extends MolecularDynamics {
    * Row-major eigenvectors O (column α: eigenvector α) and eigenvalues λ of v_g; the vector x in that
    * basis is Oᵀx. Isotropic motion needs none: O = I.
    */
-  private cellModes(): { o: Float64Array; lambda: Float64Array } {
+  private cellModes(): CellModes {
     if (this.cellMotion === 'isotropic') return { o: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1), lambda: Float64Array.of(this.vg[0], this.vg[4], this.vg[8]) };
     const { values, vectors } = symmetricEigen(this.vg, 3);
     return { o: vectors, lambda: values };
   }
 
-  /** The exact solution of v̇ = F/m − (v_g + tr(v_g)/g)·v over h. */
-  private kickScaled(h: number, forces: Float64Array): void {
-    const { o, lambda } = this.cellModes();
+  /** The exact solution of v̇ = F/m − (v_g + tr(v_g)/g)·v over h, v_g's eigenvectors and values given. */
+  private kickScaled(h: number, forces: Float64Array, { o, lambda }: CellModes): void {
     const kappa = (lambda[0] + lambda[1] + lambda[2]) / this.g;
     const decay = lambda.map((l) => Math.exp(-(l + kappa) * h));
     const gain = lambda.map((l) => h * Math.exp(-(l + kappa) * h * 0.5) * sinhc((l + kappa) * h * 0.5) * ACCELERATION);
@@ -325,10 +338,9 @@ export class MtkNpt extends MolecularDynamics {
     }
   }
 
-  /** The exact solution of ṙ = v + v_g·r over Δt, the cell h ← exp(v_g Δt)·h. */
-  private driftScaled(): void {
+  /** The exact solution of ṙ = v + v_g·r over Δt, the cell h ← exp(v_g Δt)·h, v_g's eigenvectors and values given. */
+  private driftScaled({ o, lambda }: CellModes): void {
     const dt = this.dt;
-    const { o, lambda } = this.cellModes();
     const grow = lambda.map((l) => Math.exp(l * dt));
     const move = lambda.map((l) => dt * Math.exp(l * dt * 0.5) * sinhc(l * dt * 0.5));
     const { cart, velocities: v } = this.atoms;
@@ -347,10 +359,12 @@ export class MtkNpt extends MolecularDynamics {
     this.chains(h);
     const start = await this.current();
     this.pushCell(h, start.stress);
-    this.kickScaled(h, start.forces);
-    this.driftScaled();
+    // v_g stays as it is from here until the cell's second push
+    const modes = this.cellModes();
+    this.kickScaled(h, start.forces, modes);
+    this.driftScaled(modes);
     const end = await this.newForces();
-    this.kickScaled(h, end.forces);
+    this.kickScaled(h, end.forces, modes);
     this.pushCell(h, end.stress);
     this.chains(h);
     this.steps++;
@@ -389,7 +403,7 @@ export class BerendsenBarostat implements Barostat {
     readonly pressure: number,
     options: { tau?: number; compressibility?: number } = {},
   ) {
-    if (!Number.isFinite(pressure)) throw new Error(`the target pressure must be a number, got ${pressure}`);
+    checkPressure(pressure);
     const tau = checkTime('the barostat time constant', options.tau ?? 1000);
     const beta = options.compressibility ?? 0.01;
     if (!(beta > 0) || !Number.isFinite(beta)) throw new Error(`the compressibility must be a positive number of 1/GPa, got ${beta}`);
