@@ -432,6 +432,11 @@ export function gpaText(x: number | null): string {
   return x === null || !Number.isFinite(x) ? '—' : (Math.abs(x) < 0.05 ? 0 : x).toFixed(1);
 }
 
+/** Born's verdict on an elastic-constants result, as the run's message, the command line and the view say it. */
+export function stabilityText(s: Extract<SimulationSummary, { task: 'elastic' }>): string {
+  return s.stable ? 'mechanically stable' : `mechanically unstable (lowest eigenvalue of C ${gpaText(s.eigenvaluesGPa[0])} GPa)`;
+}
+
 /**
  * What may be wrong with an elastic-constants result: strained cells whose atoms did not relax, and a
  * start under stress (above 0.1 GPa, a cell relaxation's default tolerance).
@@ -768,10 +773,9 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       });
       const summary = elasticSummary(r);
       const notes = elasticNotes(summary);
-      const fmt = (x: number | null) => (x === null ? '—' : x.toFixed(1));
       return {
         status: 'finished',
-        message: `bulk modulus ${fmt(summary.bulkModulusGPa.hill)} GPa, shear modulus ${fmt(summary.shearModulusGPa.hill)} GPa (Hill); ${summary.stable ? 'mechanically stable' : `mechanically unstable (lowest eigenvalue of C ${summary.eigenvaluesGPa[0].toFixed(1)} GPa)`}${notes.map((n) => `; ${n}`).join('')}`,
+        message: `bulk modulus ${gpaText(summary.bulkModulusGPa.hill)} GPa, shear modulus ${gpaText(summary.shearModulusGPa.hill)} GPa (Hill); ${stabilityText(summary)}${notes.map((n) => `; ${n}`).join('')}`,
         summary,
         final: atoms.toStructure(name),
       };

@@ -14,6 +14,7 @@ import {
   constraintsOf,
   elasticNotes,
   gpaText,
+  stabilityText,
   keepsSymmetry,
   plannedSteps,
   runSimulation,
@@ -250,6 +251,14 @@ interface Loaded {
   opened: OpenedCalculator;
 }
 
+/**
+ * A trained potential's watch over its training structures (null for a built-in calculator): every frame
+ * of the run is checked against them, as in the app, and the run's JSON carries its "warnings".
+ */
+function domainWatch({ structure, opened }: Loaded): TrajectoryDomainWatch | null {
+  return opened.potential ? new TrajectoryDomainWatch(opened.potential.domain, structure) : null;
+}
+
 /** The structure of FILE (--frame) and the calculator of --model; prints the problem and returns a status when either fails. */
 async function load(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>, usage: string): Promise<Loaded | number> {
   let structures: Structure[];
@@ -389,9 +398,7 @@ export const relaxCommand: Command = {
     } catch (e) {
       return usageError(ctx.io, 'relax', (e as Error).message, relaxUsage);
     }
-    // a trained potential: every frame of the path is checked against its training structures, as in the app
-    const trained = loaded.opened.potential;
-    const watch = trained ? new TrajectoryDomainWatch(trained.domain, loaded.structure) : null;
+    const watch = domainWatch(loaded);
     const out = await simulate(ctx, 'relax', file, loaded, params, watch ? { domain: watch } : {});
     if (typeof out === 'number') return out;
     const final = out.final;
@@ -512,8 +519,7 @@ export const mdCommand: Command = {
     const frames: SimulationFrame[] = [];
     const steps: StepValues[] = [];
     const { structure, opened } = loaded;
-    // a trained potential: every frame is checked against its training structures
-    const watch = opened.potential ? new TrajectoryDomainWatch(opened.potential.domain, structure) : null;
+    const watch = domainWatch(loaded);
     const out = await simulate(ctx, 'md', file, loaded, params, { onFrame: (f) => void frames.push(f), onStep: (_, v) => void steps.push(v), ...(watch ? { domain: watch } : {}) });
     if (typeof out === 'number') return out;
     const summary = out.summary?.task === 'md' ? out.summary : null;
@@ -643,7 +649,7 @@ export const elasticCommand: Command = {
     }
     const loaded = await load(ctx, 'elastic', file, values, elasticUsage);
     if (typeof loaded === 'number') return loaded;
-    const watch = loaded.opened.potential ? new TrajectoryDomainWatch(loaded.opened.potential.domain, loaded.structure) : null;
+    const watch = domainWatch(loaded);
     const out = await simulate(ctx, 'elastic', file, loaded, params, watch ? { domain: watch } : {});
     if (typeof out === 'number') return out;
     const s = out.summary?.task === 'elastic' ? out.summary : null;
@@ -659,7 +665,7 @@ export const elasticCommand: Command = {
       ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  elastic constants, GPa (strains to ±${params.strain})`);
       for (const row of s.cGPa) ctx.io.out(row.map((x) => gpaText(x).padStart(9)).join(''));
       ctx.io.out(`bulk modulus ${gpaText(s.bulkModulusGPa.voigt)} / ${gpaText(s.bulkModulusGPa.reuss)} / ${gpaText(s.bulkModulusGPa.hill)} GPa, shear modulus ${gpaText(s.shearModulusGPa.voigt)} / ${gpaText(s.shearModulusGPa.reuss)} / ${gpaText(s.shearModulusGPa.hill)} GPa (Voigt / Reuss / Hill)`);
-      ctx.io.out(`Young's modulus ${gpaText(s.youngGPa)} GPa, Poisson's ratio ${s.poisson === null ? '—' : s.poisson.toFixed(3)}; ${s.stable ? 'mechanically stable' : `mechanically unstable: the lowest eigenvalue of C is ${s.eigenvaluesGPa[0].toFixed(1)} GPa`}`);
+      ctx.io.out(`Young's modulus ${gpaText(s.youngGPa)} GPa, Poisson's ratio ${s.poisson === null ? '—' : s.poisson.toFixed(3)}; ${stabilityText(s)}`);
       for (const note of elasticNotes(s)) ctx.io.err(`latticework elastic: ${file}: ${note}`);
       for (const w of warnings ?? []) ctx.io.err(`warning: ${w}`);
     }
@@ -711,8 +717,7 @@ export const vibrationsCommand: Command = {
       return usageError(ctx.io, 'vibrations', (e as Error).message, vibrationsUsage);
     }
     const params: SimulationParameters = { task: 'vibrations', delta, fixed };
-    // a trained potential: the structure is checked against its training structures, as in the app
-    const watch = opened.potential ? new TrajectoryDomainWatch(opened.potential.domain, structure) : null;
+    const watch = domainWatch(loaded);
     const out = await simulate(ctx, 'vibrations', file, loaded, params, watch ? { domain: watch } : {});
     if (typeof out === 'number') return out;
     const s = out.summary?.task === 'vibrations' ? out.summary : null;
