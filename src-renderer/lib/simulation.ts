@@ -10,6 +10,7 @@ import { heldSiteProperty } from '../../src-shared/sim/constraints';
 import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
 import { fromGPa } from '../../src-shared/sim/units';
 import { modeText } from '../../src-shared/sim/vibrations';
+import { VOIGT_COMPONENTS } from '../../src-shared/chem/frames';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
 import { rdfChart } from './rdf';
 import { DEFAULT_LONGEST_ARROW, sequentialColors } from './potential';
@@ -176,7 +177,7 @@ function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary
     const component = series.values.component ?? [];
     const strain = series.values.strain ?? [];
     const stress = series.values.stress ?? [];
-    const lines = VOIGT.map((name, j) => ({
+    const lines = VOIGT_COMPONENTS.map((name, j) => ({
       name,
       data: component.flatMap((c, k) => (c === j + 1 && strain[k] != null && stress[k] != null ? [[strain[k]!, stress[k]!] as [number, number]] : [])),
       color: PALETTE[j % PALETTE.length],
@@ -311,9 +312,6 @@ export function displacementArrows(vectors: readonly number[]): SiteArrows | nul
   const largest = Math.max(0, ...norms);
   return largest > 0 ? siteArrows(vectors, norms, largest) : null;
 }
-
-/** The Voigt components, in C's order. */
-export const VOIGT = ['xx', 'yy', 'zz', 'yz', 'xz', 'xy'] as const;
 
 /** An elastic-constants run's C as table cells (`gpaText`). */
 export function elasticTable(cGPa: readonly (readonly number[])[]): string[][] {

@@ -19,6 +19,9 @@ import type { Structure } from './structure';
 /** Stress as Voigt (xx, yy, zz, yz, xz, xy), eV/Å³, positive = tensile (ASE). */
 export type Voigt6 = [number, number, number, number, number, number];
 
+/** The Voigt components' names, in Voigt6's order (ASE's and pymatgen's). */
+export const VOIGT_COMPONENTS = ['xx', 'yy', 'zz', 'yz', 'xz', 'xy'] as const;
+
 /** The labels of one frame; any of them may be missing (null). */
 export interface FrameLabels {
   /** eV. VASP: σ→0 (`e_0_energy`, `energy(sigma->0)`); extended XYZ/ASE: the `energy` key. */
