@@ -1,8 +1,9 @@
 /**
- * Small dense matrices for the cell degrees of freedom: row-major Float64Array of n×n. The matrix
- * exponential and its Fréchet derivative are what the strain filter needs (a deformation gradient
- * F = exp(X) and the exact gradient of the energy with respect to X); the symmetric eigenproblem is
- * what the Lanczos run of the curvature check (curvature.ts) needs.
+ * Small dense matrices: row-major Float64Array of n×n. The matrix exponential and its Fréchet
+ * derivative are what the strain filter needs (a deformation gradient F = exp(X) and the exact gradient
+ * of the energy with respect to X); the symmetric eigenproblem is what the Lanczos run of the curvature
+ * check (curvature.ts), the vibrations' Hessian, the MTK barostat's cell velocity and the elastic
+ * constants' stability need.
  */
 
 /** C = A·B for n×n matrices. */
