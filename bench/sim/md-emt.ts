@@ -1,7 +1,7 @@
 /**
  * EMT molecular dynamics speed: velocity Verlet (NVE, 1 fs) on fcc Cu, rep×rep×rep conventional
  * cells (rep 5: 500 atoms), velocities Maxwell–Boltzmann at 300 K. ASE's side is ase_md_emt.py;
- * bench/sim/compare.sh runs both, one after the other.
+ * bench/sim/compare.sh md runs both, one after the other.
  *
  * Then the same number of steps as the app and the command line run them (`runSimulation`: the
  * per-step values with the mean squared displacement, a frame every 10 steps; its own pair list,

@@ -2,7 +2,7 @@
  * Vibrational analysis speed: the harmonic modes (sim/vibrations.ts: 6 EMT force calls per atom, then
  * the 3N×3N eigenproblem) of fcc Cu, rep×rep×rep conventional cells (rep 3: 108 atoms), every atom
  * moved 0.01 Å off its site (seeded) so that no symmetry helps. ASE's side is ase_vibrations_emt.py;
- * bench/sim/vibrations.sh runs both, one after the other. The median of `runs` after one warm-up run.
+ * bench/sim/compare.sh vibrations runs both, one after the other. The median of `runs` after one warm-up run.
  *
  * Run: npx tsx bench/sim/vibrations-emt.ts [rep=3] [runs=3]
  * Prints one JSON line {impl, atoms, runs, seconds (median), forceCallSeconds, eigenSeconds}.
