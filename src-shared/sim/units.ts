@@ -31,6 +31,15 @@ export const KB = BOLTZMANN_J / ELEMENTARY_CHARGE;
  */
 export const HBAR_OMEGA = ((PLANCK / (2 * Math.PI)) * 1e10) / Math.sqrt(ELEMENTARY_CHARGE * ATOMIC_MASS_UNIT);
 
+/** λ [eV/Å²/u], an eigenvalue of a dynamical matrix, → frequency in THz: √λ · THZ (≈ 15.6333, phonopy's `VaspToTHz`). */
+export const THZ = (Math.sqrt(ELEMENTARY_CHARGE / ATOMIC_MASS_UNIT) * 1e10) / (2 * Math.PI * 1e12);
+
+/** 1 THz as an energy, eV (h · 10¹² Hz). */
+export const THZ_IN_EV = (PLANCK * 1e12) / ELEMENTARY_CHARGE;
+
+/** eV per formula unit → kJ per mole (CODATA 2014 Avogadro constant). */
+export const EV_TO_KJ_PER_MOL = (ELEMENTARY_CHARGE * 6.022140857e23) / 1000;
+
 /** 1 cm⁻¹ in eV (ASE's `units.invcm`, hc·100 cm/m / e). */
 export const INVERSE_CM = (100 * LIGHT_SPEED * PLANCK) / ELEMENTARY_CHARGE;
 

@@ -1,0 +1,448 @@
+/**
+ * Phonons of a crystal by finite displacements in a supercell, as phonopy (2.17) computes them with
+ * its displacements in both directions:
+ *
+ * - Force constants: the structure as given is the unit cell; a diagonal n₁×n₂×n₃ supercell of it
+ *   is built, and each atom of the unit cell (in the supercell's first cell) is moved by ±δ along x,
+ *   y and z (δ = 0.01 Å, phonopy's); Φ(i, k)_αβ = −(F_kβ(+δ_α) − F_kβ(−δ_α)) / 2δ for every atom k of
+ *   the supercell, 6 force calls per atom of the unit cell. No symmetry is used, so nothing about the
+ *   structure has to be ideal; no sum rule is imposed (phonopy's default).
+ * - Dynamical matrix at a wave vector q (fractional coordinates of the unit cell's reciprocal
+ *   lattice): D(q)_iα,jβ = Σ_k∈j Φ(i, k)_αβ / √(m_i m_j) · (1/M) Σ_r exp(2πi q·r), where r runs over
+ *   the M shortest vectors from atom i to the images of supercell atom k under the supercell's
+ *   lattice (ties within 1e-5 Å all count, as phonopy's multiplicities), then made Hermitian,
+ *   (D + D†)/2. Its eigenvalues λ (eV/Å²/u) give the frequencies ν = √λ · `THZ` in THz, an
+ *   imaginary one (λ < 0) written negative, −√|λ| · `THZ`, as phonopy writes it.
+ * - Bands along a path of wave vectors, the density of states over a Γ-centred mesh with Gaussian
+ *   smearing, and the harmonic free energy, entropy and heat capacity over the mesh (phonopy's
+ *   formulas, per mole of unit cells).
+ *
+ * The force constants are exact only when the supercell is wider than twice the calculator's reach
+ * (its cutoff; for a message-passing potential, the cutoff times its interaction blocks): the default
+ * supercell is the smallest whose three widths are at least 10 Å.
+ */
+import { cellVolume } from '../chem/lattice';
+import type { Mat3 } from '../chem/structure';
+import { type AtomicConfiguration, SimulationInputError, type Atoms } from './atoms';
+import type { Calculator } from './calculator';
+import { symmetricEigen } from './matrix';
+import { EV_TO_KJ_PER_MOL, KB, THZ, THZ_IN_EV } from './units';
+
+export const PHONON_DEFAULTS = Object.freeze({
+  /** Displacement, Å (phonopy's). */
+  delta: 0.01,
+  /** The default supercell's smallest width, Å. */
+  minWidth: 10,
+  /** The default mesh: n_i = max(1, round(length · |b_i|)), b_i the reciprocal vectors without 2π (phonopy's `--mesh` given as a length). */
+  meshLength: 40,
+  /** Points per segment of a band path, its ends included (phonopy's `BAND_POINTS` default 51). */
+  bandPoints: 51,
+  /** Gaussian smearing of the density of states, THz. */
+  sigma: 0.1,
+  /** Thermal properties from 0 K to this, K, in steps of `temperatureStep`. */
+  maxTemperature: 1000,
+  temperatureStep: 10,
+});
+
+/** Ties between images of an atom closer than this (Å) are equal, as phonopy's symprec. */
+const TIE = 1e-5;
+
+export interface ForceConstants {
+  /** The unit cell: its lattice (rows, Å), atomic numbers, masses (u) and fractional positions. */
+  lattice: Mat3;
+  numbers: Int32Array;
+  masses: Float64Array;
+  frac: Float64Array;
+  supercell: [number, number, number];
+  /** Φ(i, k)_αβ, eV/Å², at ((i · N + k) · 3 + α) · 3 + β for unit-cell atom i and supercell atom k (N atoms, k = cell · n + j). */
+  values: Float64Array;
+  /** Per pair (i, k): the shortest vectors from i to k's images, fractional in the unit cell, 3 numbers each. */
+  vectors: Float64Array[];
+  forceCalls: number;
+}
+
+export interface ForceConstantOptions {
+  /** Diagonal supercell (default: `defaultSupercell`). */
+  supercell?: readonly [number, number, number];
+  /** Displacement, Å (default 0.01). */
+  delta?: number;
+  /** After each force call: how many are done, of how many. */
+  onDisplacement?: (done: number, total: number) => void | Promise<void>;
+  /** Checked before each force call: set `aborted` to stop (the result is then null). */
+  signal?: { readonly aborted: boolean };
+}
+
+/** The widths of a cell (Å): the distances between its opposite faces. */
+export function cellWidths(lattice: Mat3): [number, number, number] {
+  const v = cellVolume(lattice);
+  const cross = (a: readonly number[], b: readonly number[]) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+  const widths = [0, 1, 2].map((k) => v / Math.hypot(...cross(lattice[(k + 1) % 3], lattice[(k + 2) % 3])));
+  return widths as [number, number, number];
+}
+
+/** The smallest diagonal supercell whose widths are all at least `minWidth` Å. */
+export function defaultSupercell(lattice: Mat3, minWidth: number = PHONON_DEFAULTS.minWidth): [number, number, number] {
+  return cellWidths(lattice).map((w) => Math.max(1, Math.ceil(minWidth / w - 1e-9))) as [number, number, number];
+}
+
+/** A supercell or mesh as typed (`5,5,3`, `5x5x3`, or one `5` for all three): null when empty (the default), undefined when it is not three whole numbers from 1 to `max`. */
+export function parseTriple(text: string, max: number): [number, number, number] | null | undefined {
+  const parts = text.split(/[,x× ]+/).filter(Boolean).map(Number);
+  if (parts.length === 0) return null;
+  const three = parts.length === 1 ? [parts[0], parts[0], parts[0]] : parts;
+  return three.length === 3 && three.every((n) => Number.isInteger(n) && n >= 1 && n <= max) ? (three as [number, number, number]) : undefined;
+}
+
+function checkSupercell(s: readonly number[]): void {
+  if (s.length !== 3 || !s.every((n) => Number.isInteger(n) && n >= 1 && n <= 50)) throw new SimulationInputError(`the supercell must be three whole numbers from 1 to 50, got ${s.join(' × ')}`);
+}
+
+/** The force constants of `atoms` (a crystal periodic in three directions) by finite displacements in a supercell; null when cancelled. */
+export async function forceConstants(atoms: Atoms, calculator: Calculator, options: ForceConstantOptions = {}): Promise<ForceConstants | null> {
+  const lattice = atoms.lattice;
+  if (!lattice || !atoms.pbc.every(Boolean)) throw new SimulationInputError('phonons need a crystal periodic in three directions');
+  const delta = options.delta ?? PHONON_DEFAULTS.delta;
+  if (!(delta > 0)) throw new SimulationInputError(`the displacement must be a positive number of Å, got ${delta}`);
+  const supercell = [...(options.supercell ?? defaultSupercell(lattice))] as [number, number, number];
+  checkSupercell(supercell);
+  const n = atoms.length;
+  const cells = supercell[0] * supercell[1] * supercell[2];
+  const N = n * cells;
+  const superLattice = lattice.map((row, k) => row.map((x) => x * supercell[k])) as Mat3;
+  const offsets: [number, number, number][] = [];
+  for (let a = 0; a < supercell[0]; a++) for (let b = 0; b < supercell[1]; b++) for (let c = 0; c < supercell[2]; c++) offsets.push([a, b, c]);
+  const cart = new Float64Array(3 * N);
+  offsets.forEach(([a, b, c], cell) => {
+    for (let j = 0; j < n; j++)
+      for (let x = 0; x < 3; x++) cart[3 * (cell * n + j) + x] = atoms.cart[3 * j + x] + a * lattice[0][x] + b * lattice[1][x] + c * lattice[2][x];
+  });
+  const numbers = Int32Array.from({ length: N }, (_, k) => atoms.numbers[k % n]);
+  const total = 6 * n;
+  let calls = 0;
+  const forcesAt = async (i: number, alpha: number, sign: number): Promise<Float64Array | null> => {
+    if (options.signal?.aborted) return null;
+    const moved = Float64Array.from(cart);
+    moved[3 * i + alpha] += sign * delta;
+    const config: AtomicConfiguration = { numbers, cart: moved, lattice: superLattice, pbc: [true, true, true] };
+    const { forces } = await calculator.calculate(config);
+    calls++;
+    await options.onDisplacement?.(calls, total);
+    return forces;
+  };
+  const values = new Float64Array(n * N * 9);
+  for (let i = 0; i < n; i++)
+    for (let alpha = 0; alpha < 3; alpha++) {
+      const plus = await forcesAt(i, alpha, 1);
+      const minus = plus && (await forcesAt(i, alpha, -1));
+      if (!plus || !minus) return null;
+      for (let k = 0; k < N; k++) for (let beta = 0; beta < 3; beta++) values[((i * N + k) * 3 + alpha) * 3 + beta] = -(plus[3 * k + beta] - minus[3 * k + beta]) / (2 * delta);
+    }
+  const frac = fractional(atoms.cart, lattice);
+  return {
+    lattice: lattice.map((r) => [...r]) as Mat3,
+    numbers: Int32Array.from(atoms.numbers),
+    masses: Float64Array.from(atoms.masses),
+    frac,
+    supercell,
+    values,
+    vectors: shortestVectors(frac, lattice, supercell, offsets),
+    forceCalls: calls,
+  };
+}
+
+function fractional(cart: Float64Array, lattice: Mat3): Float64Array {
+  const inv = inverseRows(lattice);
+  return Float64Array.from(cart, (_, k) => {
+    const a = k - (k % 3);
+    const x = k % 3;
+    return cart[a] * inv[0][x] + cart[a + 1] * inv[1][x] + cart[a + 2] * inv[2][x];
+  });
+}
+
+/** M⁻¹ of a lattice whose vectors are rows (so that frac = cart · M⁻¹). */
+function inverseRows(m: Mat3): Mat3 {
+  const [[a, b, c], [d, e, f], [g, h, i]] = m;
+  const det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+  return [
+    [(e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det],
+    [(f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det],
+    [(d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det],
+  ];
+}
+
+/** For each unit-cell atom i and supercell atom k: the shortest vectors i → k over the supercell's lattice, fractional in the unit cell. */
+function shortestVectors(frac: Float64Array, lattice: Mat3, supercell: readonly number[], offsets: readonly (readonly number[])[]): Float64Array[] {
+  const n = frac.length / 3;
+  const out: Float64Array[] = [];
+  const length = (u: readonly number[]) => Math.hypot(...[0, 1, 2].map((x) => u[0] * lattice[0][x] + u[1] * lattice[1][x] + u[2] * lattice[2][x]));
+  for (let i = 0; i < n; i++)
+    for (const t of offsets)
+      for (let j = 0; j < n; j++) {
+        // the vector in the unit cell's fractional coordinates, brought into the supercell's central image
+        const d = [0, 1, 2].map((x) => {
+          const v = frac[3 * j + x] + t[x] - frac[3 * i + x];
+          return v - supercell[x] * Math.round(v / supercell[x]);
+        });
+        const candidates: { u: number[]; len: number }[] = [];
+        for (let a = -2; a <= 2; a++)
+          for (let b = -2; b <= 2; b++)
+            for (let c = -2; c <= 2; c++) {
+              const u = [d[0] + a * supercell[0], d[1] + b * supercell[1], d[2] + c * supercell[2]];
+              candidates.push({ u, len: length(u) });
+            }
+        const shortest = Math.min(...candidates.map((x) => x.len));
+        out.push(Float64Array.from(candidates.filter((x) => x.len - shortest < TIE).flatMap((x) => x.u)));
+      }
+  return out;
+}
+
+/** The dynamical matrix at q (fractional, reciprocal lattice of the unit cell), Hermitian: real and imaginary parts, 3n × 3n row-major. */
+export function dynamicalMatrix(fc: ForceConstants, q: readonly number[]): { re: Float64Array; im: Float64Array } {
+  const n = fc.numbers.length;
+  const cells = fc.supercell[0] * fc.supercell[1] * fc.supercell[2];
+  const N = n * cells;
+  const m = 3 * n;
+  const re = new Float64Array(m * m);
+  const im = new Float64Array(m * m);
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < N; k++) {
+      const j = k % n;
+      const r = fc.vectors[i * N + k];
+      const count = r.length / 3;
+      let pr = 0;
+      let pi = 0;
+      for (let s = 0; s < count; s++) {
+        const phase = 2 * Math.PI * (q[0] * r[3 * s] + q[1] * r[3 * s + 1] + q[2] * r[3 * s + 2]);
+        pr += Math.cos(phase);
+        pi += Math.sin(phase);
+      }
+      const w = 1 / (Math.sqrt(fc.masses[i] * fc.masses[j]) * count);
+      for (let alpha = 0; alpha < 3; alpha++)
+        for (let beta = 0; beta < 3; beta++) {
+          const phi = fc.values[((i * N + k) * 3 + alpha) * 3 + beta] * w;
+          const at = (3 * i + alpha) * m + 3 * j + beta;
+          re[at] += phi * pr;
+          im[at] += phi * pi;
+        }
+    }
+  // (D + D†)/2
+  for (let a = 0; a < m; a++)
+    for (let b = a; b < m; b++) {
+      const r = 0.5 * (re[a * m + b] + re[b * m + a]);
+      const i = 0.5 * (im[a * m + b] - im[b * m + a]);
+      re[a * m + b] = r;
+      re[b * m + a] = r;
+      im[a * m + b] = i;
+      im[b * m + a] = -i;
+    }
+  return { re, im };
+}
+
+/** The frequencies at q, THz, ascending; imaginary ones negative. */
+export function frequenciesAt(fc: ForceConstants, q: readonly number[]): Float64Array {
+  const { re, im } = dynamicalMatrix(fc, q);
+  const m = 3 * fc.numbers.length;
+  // H = A + iB as the real symmetric [[A, −B], [B, A]], whose eigenvalues are H's, each twice
+  const big = new Float64Array(4 * m * m);
+  for (let a = 0; a < m; a++)
+    for (let b = 0; b < m; b++) {
+      const A = re[a * m + b];
+      const B = im[a * m + b];
+      big[a * 2 * m + b] = A;
+      big[a * 2 * m + m + b] = -B;
+      big[(m + a) * 2 * m + b] = B;
+      big[(m + a) * 2 * m + m + b] = A;
+    }
+  const values = Array.from(symmetricEigen(big, 2 * m).values).sort((x, y) => x - y);
+  return Float64Array.from({ length: m }, (_, k) => {
+    const l = 0.5 * (values[2 * k] + values[2 * k + 1]);
+    return Math.sign(l) * Math.sqrt(Math.abs(l)) * THZ;
+  });
+}
+
+/** A point of a band path: a label (Γ, X, …) and its wave vector, fractional in the reciprocal lattice of the unit cell. */
+export interface PathPoint {
+  label: string;
+  q: [number, number, number];
+}
+
+/** A band path: runs of points joined by straight segments; a new run starts after a jump (phonopy's `|`, ASE's `,`). */
+export interface BandPath {
+  runs: PathPoint[][];
+  /** The lattice the path was chosen for (`fcc`, `bcc`, `simple cubic`, `hexagonal`, `tetragonal`, `orthorhombic`), or null when given or general. */
+  lattice: string | null;
+}
+
+const G: PathPoint = { label: 'Γ', q: [0, 0, 0] };
+const point = (label: string, q: [number, number, number]): PathPoint => ({ label, q });
+
+/**
+ * The standard path (ASE's `cell.bandpath()` special points and paths, after Setyawan and Curtarolo,
+ * Comput. Mater. Sci. 49, 299 (2010)) for a cell that is one of the lattices' standard cells as given:
+ * fcc and bcc primitive cells (three equal vectors at 60° or at 109.47°), simple cubic, hexagonal (a = b,
+ * γ = 120°, c ⊥ both), tetragonal (a = b ≠ c, right angles) and orthorhombic (right angles). Any other cell
+ * gets Γ–X|Γ–Y|Γ–Z, X, Y, Z the centres of the reciprocal cell's faces, and `lattice` null.
+ */
+export function defaultBandPath(lattice: Mat3): BandPath {
+  const len = lattice.map((v) => Math.hypot(...v));
+  const angle = (a: number, b: number) => (Math.acos(lattice[a].reduce((s, x, k) => s + x * lattice[b][k], 0) / (len[a] * len[b])) * 180) / Math.PI;
+  const [alpha, beta, gamma] = [angle(1, 2), angle(0, 2), angle(0, 1)];
+  const same = (x: number, y: number) => Math.abs(x - y) <= 1e-4 * Math.max(x, y);
+  const near = (x: number, y: number) => Math.abs(x - y) < 0.01;
+  const allAngles = (x: number) => near(alpha, x) && near(beta, x) && near(gamma, x);
+  const equal = same(len[0], len[1]) && same(len[1], len[2]);
+  const path = (name: string, ...runs: PathPoint[][]): BandPath => ({ runs, lattice: name });
+  if (equal && allAngles(60)) {
+    const X = point('X', [0.5, 0, 0.5]);
+    const W = point('W', [0.5, 0.25, 0.75]);
+    const K = point('K', [0.375, 0.375, 0.75]);
+    const L = point('L', [0.5, 0.5, 0.5]);
+    const U = point('U', [0.625, 0.25, 0.625]);
+    return path('fcc', [G, X, W, K, G, L, U, W, L, K], [U, X]);
+  }
+  if (equal && allAngles((Math.acos(-1 / 3) * 180) / Math.PI)) {
+    const H = point('H', [0.5, -0.5, 0.5]);
+    const N = point('N', [0, 0, 0.5]);
+    const P = point('P', [0.25, 0.25, 0.25]);
+    return path('bcc', [G, H, N, G, P, H], [P, N]);
+  }
+  if (allAngles(90)) {
+    const X = point('X', [0, 0.5, 0]);
+    const M = point('M', [0.5, 0.5, 0]);
+    const R = point('R', [0.5, 0.5, 0.5]);
+    if (equal) return path('simple cubic', [G, X, M, G, R, X], [M, R]);
+    if (same(len[0], len[1])) {
+      const Z = point('Z', [0, 0, 0.5]);
+      const Rt = point('R', [0, 0.5, 0.5]);
+      const A = point('A', [0.5, 0.5, 0.5]);
+      return path('tetragonal', [G, X, M, G, Z, Rt, A, Z], [X, Rt], [M, A]);
+    }
+    const Xo = point('X', [0.5, 0, 0]);
+    const Y = point('Y', [0, 0.5, 0]);
+    const Z = point('Z', [0, 0, 0.5]);
+    const S = point('S', [0.5, 0.5, 0]);
+    const T = point('T', [0, 0.5, 0.5]);
+    const U = point('U', [0.5, 0, 0.5]);
+    return path('orthorhombic', [G, Xo, S, Y, G, Z, U, R, T, Z], [Y, T], [U, Xo], [S, R]);
+  }
+  if (same(len[0], len[1]) && near(alpha, 90) && near(beta, 90) && near(gamma, 120)) {
+    const M = point('M', [0.5, 0, 0]);
+    const K = point('K', [1 / 3, 1 / 3, 0]);
+    const A = point('A', [0, 0, 0.5]);
+    const L = point('L', [0.5, 0, 0.5]);
+    const H = point('H', [1 / 3, 1 / 3, 0.5]);
+    return path('hexagonal', [G, M, K, G, A, L, H, A], [L, M], [K, H]);
+  }
+  return { runs: [[G, point('X', [0.5, 0, 0])], [G, point('Y', [0, 0.5, 0])], [G, point('Z', [0, 0, 0.5])]], lattice: null };
+}
+
+export interface Bands {
+  /** Distance along the path, 1/Å (reciprocal lengths without 2π, as phonopy's), per sampled point. */
+  distances: number[];
+  /** The sampled wave vectors, fractional. */
+  qpoints: [number, number, number][];
+  /** Per sampled point, the 3n frequencies, THz, ascending. */
+  frequencies: number[][];
+  /** Where the path's labelled points are: a distance and its label (`X|K` where a run ends and the next begins). */
+  ticks: { distance: number; label: string }[];
+}
+
+/** The bands along `path`, `points` per segment (ends included), as phonopy's band structure (a run's segments share their ends). */
+export function bands(fc: ForceConstants, path: BandPath, points: number = PHONON_DEFAULTS.bandPoints): Bands {
+  if (!(Number.isInteger(points) && points >= 2)) throw new SimulationInputError(`a band segment needs at least 2 points, got ${points}`);
+  const rec = inverseRows(fc.lattice); // columns are the reciprocal vectors (without 2π)
+  const cartQ = (q: readonly number[]) => [0, 1, 2].map((x) => q[0] * rec[x][0] + q[1] * rec[x][1] + q[2] * rec[x][2]);
+  const out: Bands = { distances: [], qpoints: [], frequencies: [], ticks: [] };
+  let s = 0;
+  path.runs.forEach((run, r) => {
+    if (run.length < 2) throw new SimulationInputError(`a run of a band path needs two points at least, got ${run.map((p) => p.label).join('')}`);
+    const first = run[0].label;
+    if (r === 0) out.ticks.push({ distance: 0, label: first });
+    else out.ticks[out.ticks.length - 1].label += `|${first}`;
+    for (let seg = 0; seg + 1 < run.length; seg++) {
+      const a = run[seg].q;
+      const b = run[seg + 1].q;
+      const step = Math.hypot(...cartQ([0, 1, 2].map((x) => b[x] - a[x]))) / (points - 1);
+      for (let p = 0; p < points; p++) {
+        const t = p / (points - 1);
+        const q = [0, 1, 2].map((x) => a[x] + t * (b[x] - a[x])) as [number, number, number];
+        out.distances.push(s + p * step);
+        out.qpoints.push(q);
+        out.frequencies.push(Array.from(frequenciesAt(fc, q)));
+      }
+      s += (points - 1) * step;
+      out.ticks.push({ distance: s, label: run[seg + 1].label });
+    }
+  });
+  return out;
+}
+
+/** phonopy's mesh given as a length: n_i = max(1, round(length · |b_i|)). */
+export function defaultMesh(lattice: Mat3, length: number = PHONON_DEFAULTS.meshLength): [number, number, number] {
+  const rec = inverseRows(lattice);
+  return [0, 1, 2].map((k) => Math.max(1, Math.round(length * Math.hypot(rec[0][k], rec[1][k], rec[2][k])))) as [number, number, number];
+}
+
+/** The frequencies (THz) at every point of the Γ-centred n₁×n₂×n₃ mesh, q = (a/n₁, b/n₂, c/n₃), a running fastest (phonopy's order). */
+export function meshFrequencies(fc: ForceConstants, mesh: readonly [number, number, number]): Float64Array[] {
+  if (!mesh.every((k) => Number.isInteger(k) && k >= 1 && k <= 200)) throw new SimulationInputError(`the mesh must be three whole numbers from 1 to 200, got ${mesh.join(' × ')}`);
+  const out: Float64Array[] = [];
+  for (let c = 0; c < mesh[2]; c++) for (let b = 0; b < mesh[1]; b++) for (let a = 0; a < mesh[0]; a++) out.push(frequenciesAt(fc, [a / mesh[0], b / mesh[1], c / mesh[2]]));
+  return out;
+}
+
+/** The density of states (states per THz per unit cell, integrating to 3n) at `at` (THz), each mode a Gaussian of width σ (THz). */
+export function densityOfStates(mesh: readonly Float64Array[], sigma: number, at: readonly number[]): number[] {
+  if (!(sigma > 0)) throw new SimulationInputError(`the smearing must be a positive number of THz, got ${sigma}`);
+  const norm = 1 / (sigma * Math.sqrt(2 * Math.PI) * mesh.length);
+  return at.map((f) => {
+    let s = 0;
+    for (const freqs of mesh) for (const v of freqs) s += Math.exp(-0.5 * ((f - v) / sigma) ** 2);
+    return s * norm;
+  });
+}
+
+export interface ThermalPoint {
+  temperature: number;
+  /** Helmholtz free energy, zero-point energy included, kJ per mole of unit cells. */
+  freeEnergy: number;
+  /** J/K per mole of unit cells. */
+  entropy: number;
+  /** Heat capacity at constant volume, J/K per mole of unit cells. */
+  heatCapacity: number;
+}
+
+/**
+ * The harmonic thermal properties from the frequencies on a Γ-centred mesh (`meshFrequencies`: its
+ * first point is Γ), by phonopy's formulas; modes at or below `cutoff` THz (phonopy's
+ * `cutoff_frequency`, default 0: imaginary modes) are left out, and so are the three translations at
+ * Γ, whose frequencies are zero up to rounding: phonopy counts them when the rounding makes them
+ * positive, and each then adds k_BT·ln(ħω/k_BT) of a frequency that means nothing (0.06 kJ/mol on fcc
+ * Cu at 100 K with a 6³ mesh).
+ */
+export function thermalProperties(mesh: readonly Float64Array[], temperatures: readonly number[], cutoff = 0): ThermalPoint[] {
+  const translations = (f: Float64Array) => new Set(Array.from(f.keys()).sort((a, b) => Math.abs(f[a]) - Math.abs(f[b])).slice(0, 3));
+  const energies = mesh.flatMap((f, q) => {
+    const skip = q === 0 ? translations(f) : new Set<number>();
+    return Array.from(f).flatMap((v, k) => (v > cutoff && !skip.has(k) ? [v * THZ_IN_EV] : []));
+  });
+  const w = EV_TO_KJ_PER_MOL / mesh.length;
+  const zpe = energies.reduce((s, e) => s + e / 2, 0);
+  return temperatures.map((t) => {
+    if (!(t >= 0)) throw new SimulationInputError(`a temperature must be 0 K or more, got ${t}`);
+    if (t === 0) return { temperature: t, freeEnergy: zpe * w, entropy: 0, heatCapacity: 0 };
+    const kt = KB * t;
+    let f = 0;
+    let s = 0;
+    let cv = 0;
+    // phonopy's mode_F, mode_S and mode_cv, written in e^−x so that high modes at low temperature do not overflow
+    for (const e of energies) {
+      const x = e / kt;
+      const em = Math.exp(-x);
+      f += kt * Math.log1p(-em) + e / 2;
+      s += KB * ((x * em) / (1 - em) - Math.log1p(-em));
+      cv += (KB * x * x * em) / (1 - em) ** 2;
+    }
+    return { temperature: t, freeEnergy: f * w, entropy: s * w * 1000, heatCapacity: cv * w * 1000 };
+  });
+}
