@@ -249,4 +249,11 @@ export const migrations: string[] = [
     WHERE type = 'table' AND name = 'simulation';
   PRAGMA writable_schema = RESET;
   `,
+  // 15: phonon runs (src-shared/sim/phonons.ts): the task CHECK widened again, as in 13.
+  `
+  PRAGMA writable_schema = ON;
+  UPDATE sqlite_master SET sql = replace(sql, 'CHECK (task IN (''relax'', ''md'', ''eos'', ''vibrations'', ''elastic''))', 'CHECK (task IN (''relax'', ''md'', ''eos'', ''vibrations'', ''elastic'', ''phonons''))')
+    WHERE type = 'table' AND name = 'simulation';
+  PRAGMA writable_schema = RESET;
+  `,
 ];

@@ -1,6 +1,6 @@
 /**
  * A simulation job as the app and the command line run it: a task (relaxation, molecular dynamics,
- * equation of state or vibrations) with user-facing parameters (pressures in GPa, times in fs), a calculator
+ * equation of state, vibrations, elastic constants or phonons) with user-facing parameters (pressures in GPa, times in fs), a calculator
  * named by a spec, and a stream of frames and per-step values. The worker task, the service and
  * the command line all go through `runSimulation`, so they record the same things.
  */
@@ -24,6 +24,7 @@ import { Symmetry, type SymmetryOperations } from './symmetry';
 import type { SpaceGroupChange } from '../chem/spacegroup';
 import { fromGPa, toGPa } from './units';
 import { VIBRATION_DEFAULTS, vibrations } from './vibrations';
+import { bands, defaultBandPath, defaultMesh, defaultSupercell, densityOfStates, forceConstants, meshFrequencies, PHONON_DEFAULTS, thermalProperties } from './phonons';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
 /** The built-in calculators by name and parameters. */
@@ -153,11 +154,21 @@ export interface ElasticParameters {
   fmax: number;
 }
 
-export type SimulationParameters = RelaxParameters | MdParameters | EosParameters | VibrationsParameters | ElasticParameters;
+export interface PhononsParameters {
+  task: 'phonons';
+  /** Diagonal supercell; null: the smallest whose widths are all at least 10 Å (phonons.ts). */
+  supercell: [number, number, number] | null;
+  /** Displacement, Å. */
+  delta: number;
+  /** The Γ-centred mesh of the density of states and the thermal properties; null: phonopy's rule with a length of 40 Å. */
+  mesh: [number, number, number] | null;
+}
+
+export type SimulationParameters = RelaxParameters | MdParameters | EosParameters | VibrationsParameters | ElasticParameters | PhononsParameters;
 export type SimulationTask = SimulationParameters['task'];
 
 /** The parameters a new run starts from (the Simulate panel's and the command line's defaults). */
-export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eos: EosParameters; vibrations: VibrationsParameters; elastic: ElasticParameters } = {
+export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eos: EosParameters; vibrations: VibrationsParameters; elastic: ElasticParameters; phonons: PhononsParameters } = {
   relax: {
     task: 'relax',
     optimizer: RELAX_DEFAULTS.optimizer,
@@ -197,11 +208,12 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
   eos: { task: 'eos', points: EOS_DEFAULTS.points, range: EOS_DEFAULTS.range, relax: false, fmax: 0.01 },
   vibrations: { task: 'vibrations', delta: VIBRATION_DEFAULTS.delta, fixed: [] },
   elastic: { task: 'elastic', strain: ELASTIC_DEFAULTS.strain, relax: true, fmax: ELASTIC_DEFAULTS.fmax },
+  phonons: { task: 'phonons', supercell: null, delta: PHONON_DEFAULTS.delta, mesh: null },
 };
 
 /**
  * How many steps a run plans, for its progress: MD its steps, a relaxation at most its steps, an
- * equation of state its volumes, vibrations their force calls (6 per vibrating atom).
+ * equation of state its volumes, vibrations and phonons their force calls (6 per vibrating atom, 6 per atom of the cell).
  */
 export function plannedSteps(params: SimulationParameters, nAtoms: number): number {
   switch (params.task) {
@@ -215,6 +227,8 @@ export function plannedSteps(params: SimulationParameters, nAtoms: number): numb
       return 6 * (nAtoms - new Set(params.fixed).size);
     case 'elastic':
       return ELASTIC_POINTS;
+    case 'phonons':
+      return 6 * nAtoms;
   }
 }
 
@@ -250,6 +264,7 @@ export const SERIES: Record<SimulationTask, readonly { key: string; label: strin
     { key: 'energy', label: 'energy', unit: 'eV' },
   ],
   vibrations: [],
+  phonons: [],
   elastic: [
     { key: 'strain', label: 'strain', unit: '' },
     { key: 'stress', label: 'stress of the strained component', unit: 'GPa' },
@@ -352,6 +367,22 @@ export type SimulationSummary =
       unconverged: number;
     }
   | {
+      task: 'phonons';
+      supercell: [number, number, number];
+      mesh: [number, number, number];
+      /** The lattice whose standard band path was drawn (phonons.ts `defaultBandPath`), null for the general path Γ–X|Γ–Y|Γ–Z. */
+      lattice: string | null;
+      /** Frequencies along the path, THz, per sampled point (3 per atom, ascending; imaginary ones negative); distances in 1/Å (no 2π). */
+      bands: { distances: number[]; frequencies: number[][]; ticks: { distance: number; label: string }[] };
+      /** The density of states over the mesh (Gaussian, σ 0.1 THz): states per THz per cell at each frequency (THz). */
+      dos: { frequencies: number[]; states: number[] };
+      /** Harmonic thermal properties from the mesh, per mole of cells: temperature (K), free energy (kJ/mol, zero-point energy included), entropy and heat capacity (J/K/mol). */
+      thermal: { temperature: number[]; freeEnergy: number[]; entropy: number[]; heatCapacity: number[] };
+      /** The lowest frequency on the path and the mesh (the translations at Γ aside) and the highest, THz. */
+      lowest: number;
+      highest: number;
+    }
+  | {
       task: 'eos';
       /** [V (Å³), E (eV)] per volume. */
       points: [number, number][];
@@ -393,7 +424,7 @@ export interface SimulationHooks {
 
 /** What a run holds: its fixed atoms and atoms held along some axes (an equation of state: none; vibrations: the atoms that do not vibrate). */
 export function constraintsOf(params: SimulationParameters): { fixed: number[]; axisConstraints: AxisConstraint[] } {
-  if (params.task === 'eos' || params.task === 'elastic') return { fixed: [], axisConstraints: [] };
+  if (params.task === 'eos' || params.task === 'elastic' || params.task === 'phonons') return { fixed: [], axisConstraints: [] };
   if (params.task === 'vibrations') return { fixed: params.fixed, axisConstraints: [] };
   return { fixed: params.fixed, axisConstraints: params.axisConstraints ?? [] };
 }
@@ -424,6 +455,49 @@ function elasticSummary(r: ElasticResult): Extract<SimulationSummary, { task: 'e
     residualStressGPa: r.residualStress.map(toGPa),
     asymmetryGPa: toGPa(r.asymmetry),
     unconverged: r.unconverged,
+  };
+}
+
+/** A frequency below this (THz) is an imaginary mode worth saying so: rounding leaves the translations at Γ within ±1e-3. */
+export const IMAGINARY_THZ = -0.01;
+
+/** A phonon run's result in a line: the highest frequency, imaginary modes, the free energy at 300 K. */
+export function phononsText(s: Extract<SimulationSummary, { task: 'phonons' }>): string {
+  const imaginary = s.lowest < IMAGINARY_THZ ? `imaginary modes down to ${(-s.lowest).toFixed(2)}i THz (the structure is not at a minimum, or the supercell is too small)` : 'no imaginary modes';
+  const at300 = s.thermal.temperature.indexOf(300);
+  const path = s.lattice ? '' : '; the cell is none of the standard cells whose band path is known, so the bands run Γ–X|Γ–Y|Γ–Z (derive the standard primitive cell for its lattice’s path)';
+  return `highest ${s.highest.toFixed(2)} THz; ${imaginary}; free energy at 300 K ${s.thermal.freeEnergy[at300].toFixed(3)} kJ/mol${path}`;
+}
+
+/** Phonon bands and mesh frequencies as a run's summary: the density of states and the thermal properties (0 to 1000 K in steps of 10) from the mesh. */
+function phononSummary(
+  b: ReturnType<typeof bands>,
+  onMesh: Float64Array[],
+  supercell: [number, number, number],
+  mesh: [number, number, number],
+  lattice: string | null,
+): Extract<SimulationSummary, { task: 'phonons' }> {
+  // the translations at Γ (the mesh's first point; on the path, where q = 0) are zero up to rounding
+  const physical = (f: ArrayLike<number>, atGamma: boolean) => (atGamma ? Array.from(f).sort((x, y) => Math.abs(x) - Math.abs(y)).slice(3) : Array.from(f));
+  const all = [...b.frequencies.flatMap((f, k) => physical(f, b.qpoints[k].every((x) => x === 0))), ...onMesh.flatMap((f, k) => physical(f, k === 0))];
+  const lowest = Math.min(...all);
+  const highest = Math.max(...all);
+  const sigma = PHONON_DEFAULTS.sigma;
+  const from = Math.min(0, lowest) - 5 * sigma;
+  const to = highest + 5 * sigma;
+  const at = Array.from({ length: 301 }, (_, k) => from + ((to - from) * k) / 300);
+  const temperature = Array.from({ length: PHONON_DEFAULTS.maxTemperature / PHONON_DEFAULTS.temperatureStep + 1 }, (_, k) => k * PHONON_DEFAULTS.temperatureStep);
+  const t = thermalProperties(onMesh, temperature);
+  return {
+    task: 'phonons',
+    supercell,
+    mesh,
+    lattice,
+    bands: { distances: b.distances, frequencies: b.frequencies, ticks: b.ticks },
+    dos: { frequencies: at, states: densityOfStates(onMesh, sigma, at) },
+    thermal: { temperature, freeEnergy: t.map((p) => p.freeEnergy), entropy: t.map((p) => p.entropy), heatCapacity: t.map((p) => p.heatCapacity) },
+    lowest,
+    highest,
   };
 }
 
@@ -474,7 +548,7 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
     const missing = [...new Set(Array.from(atoms.numbers, (z) => elementSymbol(z)))].filter((sym) => !EMT_ELEMENTS.includes(sym));
     if (missing.length) throw new SimulationInputError(`EMT has no parameters for ${missing.join(', ')}; it describes ${EMT_ELEMENTS.join(', ')}`);
   }
-  const needsCell = params.task === 'eos' ? 'an equation of state' : params.task === 'elastic' ? 'elastic constants' : params.task === 'relax' && params.cell ? 'a cell relaxation' : params.task === 'md' && params.ensemble === 'npt' ? 'NPT molecular dynamics' : null;
+  const needsCell = params.task === 'eos' ? 'an equation of state' : params.task === 'elastic' ? 'elastic constants' : params.task === 'phonons' ? 'phonons' : params.task === 'relax' && params.cell ? 'a cell relaxation' : params.task === 'md' && params.ensemble === 'npt' ? 'NPT molecular dynamics' : null;
   if (needsCell && !atoms.bulk) throw new SimulationInputError(`${needsCell} needs a structure periodic in all three directions`);
   if (params.task === 'relax' && params.cell && atoms.axisConstraints.some((c) => c.frame === 'cartesian')) throw new SimulationInputError(CARTESIAN_CELL);
   if (params.task === 'md' && params.ensemble === 'npt' && atoms.constrained) throw new SimulationInputError('NPT molecular dynamics cannot hold atoms (the barostat moves every atom with the cell)');
@@ -784,5 +858,23 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       throw e;
     }
   }
-  throw new Error(`unknown simulation task '${String((params as { task?: unknown }).task)}': use relax, md, eos, vibrations or elastic`);
+  if (params.task === 'phonons') {
+    const start = await calculator.calculate(atoms, { stress: true });
+    await frame({ step: 0, time: null, energy: start.energy, values: { energy: start.energy, fmax: maxForce(start.forces) }, forces: Float64Array.from(start.forces), stress: start.stress ? Float64Array.from(start.stress) : null });
+    const supercell = params.supercell ?? defaultSupercell(atoms.lattice!);
+    const fc = await forceConstants(atoms, calculator, { supercell, delta: params.delta, signal, onDisplacement: (done) => hooks.onStep?.(done, {}) });
+    if (!fc) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
+    const path = defaultBandPath(atoms.lattice!);
+    const b = bands(fc, path);
+    const mesh = params.mesh ?? defaultMesh(atoms.lattice!);
+    const onMesh = meshFrequencies(fc, mesh);
+    const summary = phononSummary(b, onMesh, supercell, mesh, path.lattice);
+    return {
+      status: 'finished',
+      message: `phonons of ${atoms.length} atom(s) from a ${supercell.join('×')} supercell (${fc.forceCalls} force calls): ${phononsText(summary)}`,
+      summary,
+      final: atoms.toStructure(name),
+    };
+  }
+  throw new Error(`unknown simulation task '${String((params as { task?: unknown }).task)}': use relax, md, eos, vibrations, elastic or phonons`);
 }

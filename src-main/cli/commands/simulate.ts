@@ -21,6 +21,7 @@ import {
   SIMULATION_DEFAULTS,
   type SimulationHooks,
   type ElasticParameters,
+  type PhononsParameters,
   type MdParameters,
   type RelaxParameters,
   type SimulationFrame,
@@ -34,6 +35,7 @@ import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { describeFileConstraints, fileConstraints, indexList, parseAtomIndices } from '../../../src-shared/sim/constraints';
 import { modeFrames, modeText } from '../../../src-shared/sim/vibrations';
+import { parseTriple, PHONON_DEFAULTS } from '../../../src-shared/sim/phonons';
 import { writeFrames } from '../../files/frames-file';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { writeTrajectoryFile } from '../../files/trajectory-file';
@@ -207,6 +209,31 @@ JSON: {"file", "model", "atoms": [vibrating atoms], "energies" (meV, ascending; 
 Exit status: 0, 1 when the file or the calculator failed, 2 for bad usage, 130 when Ctrl-C stopped
 it. Progress goes to stderr every 10 s.`;
 
+const phononsUsage = `Usage: latticework phonons FILE --model NAME [--supercell N1,N2,N3] [--mesh M1,M2,M3] [--delta D] [--json]
+
+Phonons of the crystal in FILE by finite displacements, as phonopy computes them: the structure is
+the unit cell; each of its atoms is moved by ±D along x, y and z in a supercell (6 force calls per
+atom), the force constants give the dynamical matrix at any wave vector. Prints the frequencies at
+the special points of the band path (ASE's standard path for fcc and bcc primitive cells and simple
+cubic, hexagonal, tetragonal and orthorhombic cells; else Γ–X|Γ–Y|Γ–Z), the density of states and
+the harmonic free energy, entropy and heat capacity from a Γ-centred mesh. Relax the structure
+first: imaginary frequencies (printed with an i, negative in the JSON) mean it is not at a minimum,
+or the supercell is too small for the potential's reach.
+${COMMON}
+  --supercell N1,N2,N3  diagonal supercell (or one N for all three); default the smallest whose
+                     widths are all at least ${PHONON_DEFAULTS.minWidth} Å
+  --mesh M1,M2,M3    Γ-centred mesh (or one M); default phonopy's rule with a length of ${PHONON_DEFAULTS.meshLength} Å
+  --delta D          displacement, Å (default ${PHONON_DEFAULTS.delta}, phonopy's)
+JSON: {"file", "model", "supercell", "mesh", "lattice" (whose standard path, or null),
+       "bands": {"distances" (1/Å, no 2π), "frequencies" (THz, per point, ascending), "ticks":
+       [{"distance", "label"}]}, "dos": {"frequencies" (THz), "states" (per THz per cell; σ
+       ${PHONON_DEFAULTS.sigma} THz)}, "thermal": {"temperature" (K), "freeEnergy" (kJ/mol, zero-point
+       energy included), "entropy", "heatCapacity" (J/K/mol); per mole of cells, 0–1000 K},
+       "lowest", "highest" (THz; the translations at Γ aside), "message", "warnings"? (a trained
+       potential)}
+Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 130 when Ctrl-C
+stopped it. Progress goes to stderr every 10 s.`;
+
 const COMMON_OPTIONS = { ...valueOptions('model', 'frame', 'backend'), param: { type: 'string' as const, multiple: true as const }, ...flagOptions('json') };
 
 /** Reads a number option; throws a usage message naming it. */
@@ -216,6 +243,15 @@ function num(values: Record<string, unknown>, key: string, fallback: number, che
   const x = Number(v);
   if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x) || !check(x)) throw new UsageProblem(`--${key} ${String(v)}: expected ${what}`);
   return x;
+}
+
+/** Three whole numbers from 1 to `max` (`5,5,3`, `5x5x3` or one `5` for all three), or null when not given; throws a usage message naming the option. */
+function triple(values: Record<string, unknown>, key: string, max: number): [number, number, number] | null {
+  const v = values[key];
+  if (v === undefined) return null;
+  const three = parseTriple(String(v), max);
+  if (!three) throw new UsageProblem(`--${key} ${String(v)}: expected three whole numbers from 1 to ${max} (like 5,5,3) or one for all three`);
+  return three;
 }
 
 /** `--fixed`'s atoms in the structure (its positions resolve `z<8.5`); throws a usage message naming it. */
@@ -756,6 +792,64 @@ export const vibrationsCommand: Command = {
       for (const w of watch?.warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`mode ${mode} written to ${values.out} (30 frames)`);
     }
+    return 0;
+  },
+};
+
+/** A frequency in THz to 0.01, an imaginary one with an i as phonopy's users read it (3.41i). */
+const thz = (x: number) => modeText(Math.abs(x) < 0.005 ? 0 : x, 2);
+
+export const phononsCommand: Command = {
+  usage: phononsUsage,
+  async run(ctx) {
+    const parsed = parseCommandArgs(ctx, 'phonons', phononsUsage, {
+      allowPositionals: true,
+      options: { ...COMMON_OPTIONS, ...valueOptions('supercell', 'mesh', 'delta') },
+    });
+    if (!parsed) return 2;
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1 || !values.model) return usageError(ctx.io, 'phonons', 'one structure FILE and --model are required', phononsUsage);
+    const file = positionals[0];
+    let params: PhononsParameters;
+    try {
+      params = {
+        task: 'phonons',
+        supercell: triple(values, 'supercell', 50),
+        mesh: triple(values, 'mesh', 200),
+        delta: num(values, 'delta', SIMULATION_DEFAULTS.phonons.delta, (x) => x > 0 && x <= 0.1, 'a displacement in Å (0 < D ≤ 0.1)'),
+      };
+    } catch (e) {
+      return usageError(ctx.io, 'phonons', (e as Error).message, phononsUsage);
+    }
+    const loaded = await load(ctx, 'phonons', file, values, phononsUsage);
+    if (typeof loaded === 'number') return loaded;
+    const watch = domainWatch(loaded);
+    const out = await simulate(ctx, 'phonons', file, loaded, params, watch ? { domain: watch } : {});
+    if (typeof out === 'number') return out;
+    const s = out.summary?.task === 'phonons' ? out.summary : null;
+    if (!s) {
+      ctx.io.err(`latticework phonons: ${file}: ${out.message}`);
+      return out.status === 'cancelled' ? INTERRUPTED : 1;
+    }
+    const warnings = watch ? watch.warnings : null;
+    if (values.json) {
+      const { task: _task, ...fields } = s;
+      ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, ...fields, message: out.message, ...(warnings ? { warnings } : {}) }));
+      return 0;
+    }
+    ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  phonons from a ${s.supercell.join('×')} supercell, ${s.lattice ? `the ${s.lattice} path` : 'the path Γ–X|Γ–Y|Γ–Z'}`);
+    ctx.io.out('point       frequencies, THz');
+    // the frequencies at each labelled point of the path (the first sampled point at its distance)
+    for (const tick of s.bands.ticks) {
+      const k = s.bands.distances.findIndex((d) => Math.abs(d - tick.distance) < 1e-9);
+      ctx.io.out(`${tick.label.padEnd(10)}  ${s.bands.frequencies[k].map((f) => thz(f).padStart(7)).join(' ')}`);
+    }
+    const at300 = s.thermal.temperature.indexOf(300);
+    ctx.io.out(
+      `at 300 K: free energy ${s.thermal.freeEnergy[at300].toFixed(3)} kJ/mol, entropy ${s.thermal.entropy[at300].toFixed(3)} J/K/mol, heat capacity ${s.thermal.heatCapacity[at300].toFixed(3)} J/K/mol (per mole of cells, from a ${s.mesh.join('×')} mesh); zero-point energy ${s.thermal.freeEnergy[0].toFixed(3)} kJ/mol`,
+    );
+    ctx.io.out(out.message);
+    for (const w of warnings ?? []) ctx.io.err(`warning: ${w}`);
     return 0;
   },
 };

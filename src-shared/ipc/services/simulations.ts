@@ -194,6 +194,14 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       fmax: positive,
     })
     .strict(),
+  z
+    .object({
+      task: z.literal('phonons'),
+      supercell: z.tuple([z.number().int().min(1).max(50), z.number().int().min(1).max(50), z.number().int().min(1).max(50)]).nullable(),
+      delta: positive.refine((x) => x <= 0.1, 'must be at most 0.1 Å'),
+      mesh: z.tuple([z.number().int().min(1).max(200), z.number().int().min(1).max(200), z.number().int().min(1).max(200)]).nullable(),
+    })
+    .strict(),
 ]);
 
 const id = z.number().int().positive();

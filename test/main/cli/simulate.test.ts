@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
-import { elasticCommand, eosCommand, mdCommand, relaxCommand, vibrationsCommand } from '../../../src-main/cli/commands/simulate';
+import { elasticCommand, eosCommand, mdCommand, phononsCommand, relaxCommand, vibrationsCommand } from '../../../src-main/cli/commands/simulate';
 import { elasticConstants } from '../../../src-shared/sim/elastic';
 import { Atoms, EmtCalculator, toGPa } from '../../../src-shared/sim';
 import { predictCommand } from '../../../src-main/cli/commands/predict';
@@ -632,6 +632,36 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     writeFileSync(join(dir, 'dimer.xyz'), '2\n\nCu 0 0 0\nCu 2.5 0 0\n');
     const molecule = await run(elasticCommand, ['dimer.xyz', '--model', 'emt']);
     expect([molecule.code, molecule.err]).toEqual([1, expect.stringMatching(/elastic constants needs? a structure periodic in all three directions/)]);
+  });
+
+  it('phonons --json gives the bands, density of states and thermal properties; the text names the path and its points', async () => {
+    const r = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '3', '--mesh', '4,4,4', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    for (const key of ['file', 'model', 'supercell', 'mesh', 'lattice', 'bands', 'dos', 'thermal', 'lowest', 'highest', 'message']) expect(doc).toHaveProperty(key);
+    expect(doc).not.toHaveProperty('task');
+    expect([doc.supercell, doc.mesh, doc.lattice]).toEqual([[3, 3, 3], [4, 4, 4], 'simple cubic']);
+    expect(Object.keys(doc.bands)).toEqual(['distances', 'frequencies', 'ticks']);
+    expect(doc.bands.frequencies[0]).toHaveLength(12);
+    expect(Object.keys(doc.thermal)).toEqual(['temperature', 'freeEnergy', 'entropy', 'heatCapacity']);
+    // the conventional cell's Γ holds fcc's X point three times over: 5.5, 5.5 and 8.1 THz (EMT's Cu, 3.6 Å)
+    const gamma = doc.bands.frequencies[0] as number[];
+    expect(gamma.slice(0, 3).every((f) => Math.abs(f) < 1e-3)).toBe(true);
+    expect(gamma.slice(3, 9).every((f) => Math.abs(f - gamma[3]) < 1e-6)).toBe(true);
+    expect(gamma.slice(9).every((f) => Math.abs(f - gamma[9]) < 1e-6)).toBe(true);
+    const text = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '3x3x3', '--mesh', '4']);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(/phonons from a 3×3×3 supercell, the simple cubic path/);
+    expect(text.out).toMatch(/^X\|M +\d\.\d\d/m);
+    expect(text.out).toMatch(/^Γ +0\.00 +0\.00 +0\.00 +\d\.\d\d/m);
+    expect(text.out).toMatch(/at 300 K: free energy -?\d+\.\d{3} kJ\/mol, entropy \d+\.\d{3} J\/K\/mol, heat capacity \d+\.\d{3} J\/K\/mol \(per mole of cells, from a 4×4×4 mesh\)/);
+    // bad usage and bad input
+    const bad = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '3,3']);
+    expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/--supercell 3,3: expected three whole numbers from 1 to 50/)]);
+    expect((await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--delta', '0'])).code).toBe(2);
+    writeFileSync(join(dir, 'dimer2.xyz'), '2\n\nCu 0 0 0\nCu 2.5 0 0\n');
+    const molecule = await run(phononsCommand, ['dimer2.xyz', '--model', 'emt']);
+    expect([molecule.code, molecule.err]).toEqual([1, expect.stringMatching(/phonons needs a structure periodic in all three directions/)]);
   });
 
   it('reports bad usage (2) and bad input (1) with sentences', async () => {

@@ -92,6 +92,27 @@ describe('schema migrations on a database that holds data', () => {
     }
   });
 
+  it('takes phonon runs (version 15), keeping the runs before', async () => {
+    const path = await oldDatabase(14, 'phonons');
+    const old = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const d = new sqlite3.Database(path, (e) => (e ? reject(e) : resolve(d)));
+    });
+    await exec(old, "INSERT INTO simulation (id, name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES (1, 'e', 'elastic', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 1)");
+    await expect(exec(old, "INSERT INTO simulation (name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES ('p', 'phonons', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 2)")).rejects.toThrow(/CHECK/);
+    await new Promise<void>((resolve, reject) => old.close((e) => (e ? reject(e) : resolve())));
+    const db = await Database.open(path);
+    try {
+      await db.transaction((tx) =>
+        tx.run("INSERT INTO simulation (name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES ('p', 'phonons', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 2)"),
+      );
+      expect(await db.read((tx) => tx.all('SELECT task FROM simulation ORDER BY id'))).toEqual([{ task: 'elastic' }, { task: 'phonons' }]);
+      await expect(db.transaction((tx) => tx.run("UPDATE simulation SET task = 'neb'"))).rejects.toThrow(/CHECK/);
+      expect(await db.read((tx) => tx.all('PRAGMA integrity_check'))).toEqual([{ integrity_check: 'ok' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('takes elastic-constants runs (version 14), keeping the runs before', async () => {
     const path = await oldDatabase(13, 'elastic');
     const old = await new Promise<sqlite3.Database>((resolve, reject) => {
@@ -106,7 +127,7 @@ describe('schema migrations on a database that holds data', () => {
         tx.run("INSERT INTO simulation (name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES ('e', 'elastic', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 2)"),
       );
       expect(await db.read((tx) => tx.all('SELECT task FROM simulation ORDER BY id'))).toEqual([{ task: 'vibrations' }, { task: 'elastic' }]);
-      await expect(db.transaction((tx) => tx.run("UPDATE simulation SET task = 'phonons'"))).rejects.toThrow(/CHECK/);
+      await expect(db.transaction((tx) => tx.run("UPDATE simulation SET task = 'neb'"))).rejects.toThrow(/CHECK/);
       expect(await db.read((tx) => tx.all('PRAGMA integrity_check'))).toEqual([{ integrity_check: 'ok' }]);
     } finally {
       await db.close();
@@ -128,7 +149,7 @@ describe('schema migrations on a database that holds data', () => {
         tx.run("INSERT INTO simulation (name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES ('v', 'vibrations', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 2)"),
       );
       expect(await db.read((tx) => tx.all('SELECT task FROM simulation ORDER BY id'))).toEqual([{ task: 'relax' }, { task: 'vibrations' }]);
-      await expect(db.transaction((tx) => tx.run("UPDATE simulation SET task = 'phonons'"))).rejects.toThrow(/CHECK/);
+      await expect(db.transaction((tx) => tx.run("UPDATE simulation SET task = 'neb'"))).rejects.toThrow(/CHECK/);
       expect(await db.read((tx) => tx.all('PRAGMA integrity_check'))).toEqual([{ integrity_check: 'ok' }]);
     } finally {
       await db.close();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFrames, writeXdatcar } from '../../../src-shared/chem';
-import { checkSimulationInput, elasticNotes, EmtCalculator, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
+import { checkSimulationInput, elasticNotes, EmtCalculator, phononsText, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { fcc, rattle } from './helpers';
@@ -121,6 +121,35 @@ describe('simulation jobs', () => {
     // 3.6 Å is not EMT's lattice constant: the message says the start is under stress
     expect(r.message).toMatch(/^bulk modulus \d+\.\d GPa, shear modulus \d+\.\d GPa \(Hill\); mechanically stable; the start is under stress/);
     expect(elasticNotes(s!)).toHaveLength(1);
+  });
+
+  it('phonons as a run: the structure as its one frame, a step per force call, the bands, density of states and thermal properties in the summary', async () => {
+    const frames: SimulationFrame[] = [];
+    const steps: number[] = [];
+    // the conventional fcc cell, simple cubic to the path; 3×3×3 by default (3.6 Å a side, at least 10 Å wide)
+    const r = await runSimulation(copper(1), new EmtCalculator(), SIMULATION_DEFAULTS.phonons, { onFrame: (f) => void frames.push(f), onStep: (step) => void steps.push(step) });
+    expect(r.status).toBe('finished');
+    expect(frames).toHaveLength(1);
+    expect(steps).toEqual(Array.from({ length: 24 }, (_, k) => k + 1));
+    const s = r.summary?.task === 'phonons' ? r.summary : null;
+    expect(s).not.toBeNull();
+    expect([s!.supercell, s!.lattice, s!.mesh]).toEqual([[3, 3, 3], 'simple cubic', [11, 11, 11]]);
+    expect(s!.bands.ticks.map((t) => t.label).join(' ')).toBe('Γ X M Γ R X|M R');
+    expect(s!.bands.frequencies.every((f) => f.length === 12)).toBe(true);
+    expect(s!.thermal.temperature).toHaveLength(101);
+    expect(s!.dos.states.length).toBe(s!.dos.frequencies.length);
+    // 3.6 Å is a little beyond EMT's 3.59: no imaginary mode
+    expect(s!.lowest).toBeGreaterThan(0);
+    expect(r.message).toMatch(/^phonons of 4 atom\(s\) from a 3×3×3 supercell \(24 force calls\): highest \d\.\d\d THz; no imaginary modes; free energy at 300 K -?\d+\.\d{3} kJ\/mol$/);
+    // a molecule has no phonons; a cancelled run stops
+    const molecule = { ...copper(1), lattice: null, pbc: [false, false, false] as [boolean, boolean, boolean], frac: null };
+    expect(() => checkSimulationInput(molecule, { kind: 'emt' }, SIMULATION_DEFAULTS.phonons)).toThrow(/phonons needs a structure periodic in all three directions/);
+    const signal = { aborted: false };
+    const stopped = await runSimulation(copper(1), new EmtCalculator(), SIMULATION_DEFAULTS.phonons, { signal, onStep: (step) => void (signal.aborted = step >= 2) });
+    expect([stopped.status, stopped.summary]).toEqual(['cancelled', null]);
+    // a cell the band path does not know is named as such
+    expect(phononsText(s!)).not.toMatch(/none of the standard cells/);
+    expect(phononsText({ ...s!, lattice: null })).toMatch(/; the cell is none of the standard cells whose band path is known, so the bands run Γ–X\|Γ–Y\|Γ–Z/);
   });
 
   it('checks its input before it starts, in sentences', () => {
