@@ -31,6 +31,8 @@ export interface LineOptions {
   logY?: boolean;
   /** The x axis takes any value (a strain), not steps: no whole-number ticks. */
   xFractional?: boolean;
+  /** Named places on the x axis (a band path's special points), drawn as vertical lines labelled beneath in place of the axis's numbers; the axis spans them. */
+  xTicks?: readonly { at: number; label: string }[];
   /** Keep the last zoom while data grows (no animation on updates). */
   animation?: boolean;
   /** Series names hidden at first (toggle in the legend). */
@@ -108,14 +110,37 @@ export function lineOption(series: readonly LineSeries[], o: LineOptions): Chart
     // wrapped onto rows by fitLegend (EChart.vue, which knows the width), never paged
     legend: { top: LEGEND_TOP, left: 8, right: 8, type: 'plain', textStyle: baseText, itemWidth: LEGEND_ICON, itemHeight: 8, itemGap: LEGEND_GAP, selected: Object.fromEntries((o.hidden ?? []).map((n) => [n, false])) },
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => fmtNum(v, 5) },
-    xAxis: { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 22, nameTextStyle: baseText, axisLabel: baseText, ...(o.xFractional ? {} : { minInterval: 1 }), scale: true },
+    xAxis: {
+      type: 'value',
+      name: o.xName,
+      nameLocation: 'middle',
+      nameGap: 22,
+      nameTextStyle: baseText,
+      axisLabel: baseText,
+      ...(o.xFractional ? {} : { minInterval: 1 }),
+      scale: true,
+      ...(o.xTicks?.length ? { min: o.xTicks[0].at, max: o.xTicks.at(-1)!.at, axisLabel: { show: false }, splitLine: { show: false } } : {}),
+    },
     yAxis,
     series: series.map((s, i) => ({
+      ...(i === 0 && o.xTicks?.length
+        ? {
+            markLine: {
+              symbol: 'none',
+              silent: true,
+              animation: false,
+              lineStyle: { color: '#aab2bf', width: 1, type: 'solid' },
+              label: { show: true, position: 'start', distance: 4, ...baseText },
+              data: o.xTicks.map((t) => ({ xAxis: t.at, label: { formatter: t.label } })),
+            },
+          }
+        : {}),
       name: s.name,
       type: 'line',
       data: s.data,
       yAxisIndex: s.axis ?? 0,
-      showSymbol: s.data.length < 60,
+      // a few points are samples worth marking; a band path's lines are curves however short
+      showSymbol: s.data.length < 60 && !o.xTicks?.length,
       symbolSize: 4,
       lineStyle: { width: 1.6, type: s.dashed ? 'dashed' : 'solid' },
       color: s.color ?? PALETTE[i % PALETTE.length],

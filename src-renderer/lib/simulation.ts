@@ -8,7 +8,8 @@ import type { LennardJonesParameters, MorseParameters } from '../../src-shared/s
 import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, type ElasticParameters, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
 import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
-import { fromGPa } from '../../src-shared/sim/units';
+import { EV_TO_KJ_PER_MOL, fromGPa } from '../../src-shared/sim/units';
+import { parseTriple } from '../../src-shared/sim/phonons';
 import { modeText } from '../../src-shared/sim/vibrations';
 import { VOIGT_COMPONENTS } from '../../src-shared/chem/frames';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
@@ -31,6 +32,8 @@ export interface SimulationForm {
   eos: EosParameters;
   vibrations: VibrationsParameters;
   elastic: ElasticParameters;
+  /** The supercell and mesh as typed: empty for the default, `5` or `5,5,3` (phonons.ts `parseTriple`). */
+  phonons: { supercell: string; mesh: string; delta: number };
   name: string;
 }
 
@@ -47,6 +50,7 @@ export function defaultForm(): SimulationForm {
     eos: { ...SIMULATION_DEFAULTS.eos },
     vibrations: { ...SIMULATION_DEFAULTS.vibrations, fixed: [] },
     elastic: { ...SIMULATION_DEFAULTS.elastic },
+    phonons: { supercell: '', mesh: '', delta: SIMULATION_DEFAULTS.phonons.delta },
     name: '',
   };
 }
@@ -63,8 +67,14 @@ export function potentialModels(models: readonly ModelRecord[]): ModelRecord[] {
 
 /** Why the form cannot be run yet (a trained potential not chosen), or null. */
 export function formProblem(form: SimulationForm): string | null {
-  return form.calculator === 'model' && form.modelId === null ? 'choose a trained potential (train one, or import a .lwm potential in Models)' : null;
+  if (form.calculator === 'model' && form.modelId === null) return 'choose a trained potential (train one, or import a .lwm potential in Models)';
+  if (form.task === 'phonons') {
+    if (parseTriple(form.phonons.supercell, 50) === undefined) return 'the supercell is three whole numbers from 1 to 50 (5,5,3), one for all three, or empty for the smallest at least 10 Å wide';
+    if (parseTriple(form.phonons.mesh, 200) === undefined) return 'the mesh is three whole numbers from 1 to 200 (19,19,19), one for all three, or empty for the default';
+  }
+  return null;
 }
+
 
 /** What `simulations.start` is asked for. */
 export function formRequest(form: SimulationForm): { calculator: CalculatorSpec; parameters: SimulationParameters; name?: string } {
@@ -89,7 +99,9 @@ export function formRequest(form: SimulationForm): { calculator: CalculatorSpec;
           ? { ...form.eos }
           : form.task === 'vibrations'
             ? { ...form.vibrations }
-            : { ...form.elastic };
+            : form.task === 'elastic'
+              ? { ...form.elastic }
+              : { task: 'phonons', supercell: parseTriple(form.phonons.supercell, 50)!, mesh: parseTriple(form.phonons.mesh, 200)!, delta: form.phonons.delta };
   return { calculator, parameters, ...(form.name.trim() ? { name: form.name.trim() } : {}) };
 }
 
@@ -129,6 +141,8 @@ interface ChartSpec {
   yName: string;
   logY: boolean;
   xFractional?: boolean;
+  y2Name?: string;
+  xTicks?: { at: number; label: string }[];
 }
 
 /** The charts of one run, as lines (see simulationCharts). */
@@ -183,6 +197,35 @@ function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary
       color: PALETTE[j % PALETTE.length],
     }));
     specs.push({ id: 'elastic', title: 'Stress against strain', lines, xName: 'strain', yName: unit('elastic', 'stress'), logY: false, xFractional: true });
+  } else if (run.summary?.task === 'phonons') {
+    // the bands (one line per branch and run of the path, all named alike), the density of states, the thermal properties
+    const s = run.summary;
+    const breaks = s.bands.ticks.filter((t) => t.label.includes('|')).map((t) => t.distance);
+    const runs: number[][] = [[]];
+    s.bands.distances.forEach((d, k) => {
+      const last = runs.at(-1)!;
+      // a run ends where a tick says X|Y: the next point (at the same distance) starts the next run
+      if (last.length && breaks.some((b) => Math.abs(b - d) < 1e-9) && Math.abs(s.bands.distances[last.at(-1)!] - d) < 1e-9) runs.push([k]);
+      else last.push(k);
+    });
+    const branches = s.bands.frequencies[0]?.length ?? 0;
+    const bandLines = runs.flatMap((ks) => Array.from({ length: branches }, (_, b) => ({ name: 'bands', data: ks.map((k) => [s.bands.distances[k], s.bands.frequencies[k][b]] as [number, number]), color: PALETTE[0] })));
+    specs.push({ id: 'bands', title: s.lattice ? `Phonon bands (the ${s.lattice} path)` : 'Phonon bands', lines: bandLines, xName: '', yName: 'THz', logY: false, xFractional: true, xTicks: s.bands.ticks.map((t) => ({ at: t.distance, label: t.label })) });
+    specs.push({ id: 'dos', title: 'Phonon density of states', lines: [{ name: 'states', data: s.dos.frequencies.map((f, k) => [f, s.dos.states[k]] as [number, number]), color: PALETTE[1] }], xName: 'THz', yName: 'states / THz / cell', logY: false, xFractional: true });
+    const t = s.thermal.temperature;
+    specs.push({
+      id: 'thermal',
+      title: 'Thermal properties (per mole of cells)',
+      lines: [
+        { name: 'free energy / kJ/mol', data: t.map((x, k) => [x, s.thermal.freeEnergy[k]] as [number, number]), color: PALETTE[0] },
+        { name: 'entropy / J/K/mol', data: t.map((x, k) => [x, s.thermal.entropy[k]] as [number, number]), color: PALETTE[1], axis: 1 },
+        { name: 'heat capacity / J/K/mol', data: t.map((x, k) => [x, s.thermal.heatCapacity[k]] as [number, number]), color: PALETTE[2], axis: 1 },
+      ],
+      xName: 'temperature / K',
+      yName: 'kJ/mol',
+      y2Name: 'J/K/mol',
+      logY: false,
+    });
   } else if (run.summary?.task === 'vibrations') {
     // the modes' energies in order, imaginary ones below zero
     add('modes', 'Mode energies', [{ name: 'ħω', data: run.summary.energies.map((e, k) => [k, e] as [number, number]), color: PALETTE[0] }], 'mode', 'meV');
@@ -214,10 +257,12 @@ export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameter
     const other = chartSpecs(compared.run, compared.series);
     for (const spec of specs) {
       const o = other.find((x) => x.id === spec.id);
-      if (o) spec.lines.push(...o.lines.map((l, i) => ({ ...l, name: `${l.name} — ${compared.label}`, color: PALETTE[(6 + i) % PALETTE.length] })));
+      // a colour per name: the lines of one name (a band structure's branches) stay one colour
+      const names = o ? [...new Set(o.lines.map((l) => l.name))] : [];
+      if (o) spec.lines.push(...o.lines.map((l) => ({ ...l, name: `${l.name} — ${compared.label}`, color: PALETTE[(6 + names.indexOf(l.name)) % PALETTE.length] })));
     }
   }
-  return specs.map(({ id, title, lines, xName, yName, logY, xFractional }) => ({ id, title, option: lineOption(lines, { xName, yName, logY, xFractional }), points: lines.reduce((n, l) => n + l.data.length, 0) }));
+  return specs.map(({ id, title, lines, xName, yName, logY, xFractional, y2Name, xTicks }) => ({ id, title, option: lineOption(lines, { xName, yName, logY, xFractional, y2Name, xTicks }), points: lines.reduce((n, l) => n + l.data.length, 0) }));
 }
 
 /** How a run's result differs from a compared run's (EOS: V₀, B₀, E₀ per atom; relaxation: energy per atom, volume; elastic constants: the Hill moduli and the largest difference of a constant); null for MD. */
@@ -235,6 +280,12 @@ export function comparisonSummary(run: Pick<SimulationDetail, 'summary' | 'nAtom
     const hill = (x: { hill: number | null }, y: { hill: number | null }) => (x.hill === null || y.hill === null ? '—' : pct(x.hill, y.hill));
     const largest = Math.max(...a.cGPa.flatMap((row, i) => row.map((c, j) => Math.abs(c - b.cGPa[i][j]))));
     return `against ${label}: bulk modulus ${hill(a.bulkModulusGPa, b.bulkModulusGPa)}, shear modulus ${hill(a.shearModulusGPa, b.shearModulusGPa)} (Hill), largest |ΔC_ij| ${largest.toFixed(1)} GPa`;
+  }
+  if (a.task === 'phonons' && b.task === 'phonons') {
+    // free energies per mole of cells, compared per atom
+    const at300 = (s: typeof a) => s.thermal.freeEnergy[s.thermal.temperature.indexOf(300)];
+    const perAtom = (s: typeof a, n: number) => at300(s) / EV_TO_KJ_PER_MOL / n;
+    return `against ${label}: highest frequency ${pct(a.highest, b.highest)}, free energy at 300 K ${meV(perAtom(a, run.nAtoms), perAtom(b, other.nAtoms))}`;
   }
   if (a.task === 'relax' && b.task === 'relax') {
     const volume = a.volume !== null && b.volume !== null ? `, volume ${pct(a.volume, b.volume)}` : '';

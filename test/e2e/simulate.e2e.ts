@@ -400,6 +400,40 @@ describe('Simulate', () => {
     expect(app.errors).toEqual([]);
   });
 
+  it("computes a crystal's phonons: bands along its path with the points named, density of states, thermal properties; two supercells compared", { timeout: 600_000 }, async () => {
+    const { page } = app;
+    // fcc Cu's primitive cell, EMT's lattice constant
+    const poscar = 'Cu\n1.0\n0 1.79495 1.79495\n1.79495 0 1.79495\n1.79495 1.79495 0\nCu\n1\nCartesian\n0 0 0\n';
+    const { imported } = await api.structures.import({ files: [{ name: 'Cu-primitive.vasp', text: poscar }] });
+    await page.getByTestId('nav-simulate').click();
+    await page.getByTestId('simulation-structure').selectOption(String(imported[0].id));
+    await page.getByTestId('simulation-task-phonons').click();
+    await page.getByTestId('simulation-calculator').selectOption('emt');
+    expect(await page.getByTestId('simulation-fixed').count()).toBe(0); // every atom moves
+    // a supercell typed wrong stops the run before it starts
+    await page.getByTestId('simulation-supercell').fill('4,4');
+    await expect.poll(() => page.getByTestId('simulation-start').isDisabled()).toBe(true);
+    expect(await page.getByTestId('simulation-start').getAttribute('title')).toMatch(/the supercell is three whole numbers/);
+    await page.getByTestId('simulation-supercell').fill('4');
+    await page.getByTestId('simulation-mesh').fill('8');
+    const small = await runToEnd(page);
+    expect(small.parameters).toEqual({ task: 'phonons', supercell: [4, 4, 4], mesh: [8, 8, 8], delta: 0.01 });
+    expect(await page.getByTestId('simulation-summary').textContent()).toMatch(/^highest 8\.1\d THz; no imaginary modes; free energy at 300 K -1\.\d{3} kJ\/mol · 4×4×4 supercell, 8×8×8 mesh$/);
+    // 10 segments of 51 points, 3 branches each; 301 points of the density of states; 101 temperatures, 3 properties
+    await expect.poll(async () => Number(await page.getByTestId('simulation-chart-bands').getAttribute('data-points'))).toBe(10 * 51 * 3);
+    expect(Number(await page.getByTestId('simulation-chart-dos').getAttribute('data-points'))).toBe(301);
+    expect(Number(await page.getByTestId('simulation-chart-thermal').getAttribute('data-points'))).toBe(303);
+    // the default supercell (5×5×5) against the 4×4×4 one
+    await page.getByTestId('simulation-supercell').fill('');
+    const large = await runToEnd(page);
+    expect(large.parameters).toMatchObject({ supercell: null });
+    await page.getByTestId('simulation-compare').selectOption(String(small.id));
+    await expect.poll(async () => page.getByTestId('simulation-compare-summary').textContent()).toMatch(new RegExp(`^against #${small.id} emt: highest frequency [+−]\\d\\.\\d\\d %, free energy at 300 K [+−]\\d+\\.\\d meV/atom$`));
+    await page.getByTestId('simulation-chart-bands').scrollIntoViewIfNeeded();
+    await app.screenshot('simulate-phonons');
+    expect(app.errors).toEqual([]);
+  });
+
   it("computes a crystal's elastic constants, shows them as a table with its moduli, and compares two calculators'", { timeout: 600_000 }, async () => {
     const { page } = app;
     // fcc Cu at EMT's lattice constant: no stress to start from

@@ -12,7 +12,7 @@ function frame(index: number, step: number, values: Record<string, number | null
 
 describe('Simulate panel helpers', () => {
   it("the default form's requests pass the contract's validation for every task and calculator", () => {
-    for (const task of ['relax', 'md', 'eos', 'vibrations', 'elastic'] as const) {
+    for (const task of ['relax', 'md', 'eos', 'vibrations', 'elastic', 'phonons'] as const) {
       for (const calculator of ['emt', 'lj', 'morse'] as const) {
         const form = defaultForm();
         form.task = task;
@@ -224,6 +224,59 @@ describe('Simulate panel helpers', () => {
       },
     });
     expect(comparisonSummary(summary(130, 55, 170), summary(134.5, 56.8, 172.5), '#1 emt')).toBe('against #1 emt: bulk modulus −3.35 %, shear modulus −3.17 % (Hill), largest |ΔC_ij| 2.5 GPa');
+  });
+
+  it('phonons: the supercell and mesh as typed, the bands broken where the path jumps and labelled at its points, the density of states, the thermal properties, and how two runs differ', () => {
+    const form = defaultForm();
+    form.task = 'phonons';
+    expect(formRequest(form).parameters).toEqual({ task: 'phonons', supercell: null, mesh: null, delta: 0.01 });
+    form.phonons.supercell = '4,4, 3';
+    form.phonons.mesh = '12';
+    expect(formRequest(form).parameters).toMatchObject({ supercell: [4, 4, 3], mesh: [12, 12, 12] });
+    expect(simulationParametersSchema.safeParse(formRequest(form).parameters).success).toBe(true);
+    form.phonons.supercell = '4,4';
+    expect(formProblem(form)).toMatch(/the supercell is three whole numbers from 1 to 50/);
+    expect(() => formRequest(form)).toThrow(/supercell/);
+    form.phonons.supercell = '';
+    form.phonons.mesh = '0';
+    expect(formProblem(form)).toMatch(/the mesh is three whole numbers/);
+    // a path Γ–X|Y–Γ of 3 points per segment, two branches
+    const summary = {
+      task: 'phonons' as const,
+      supercell: [3, 3, 3] as [number, number, number],
+      mesh: [2, 2, 2] as [number, number, number],
+      lattice: 'simple cubic',
+      bands: {
+        distances: [0, 0.1, 0.2, 0.2, 0.3, 0.4],
+        frequencies: [[0, 0], [1, 2], [2, 3], [2.5, 3.5], [1, 2], [0, 0]],
+        ticks: [{ distance: 0, label: 'Γ' }, { distance: 0.2, label: 'X|Y' }, { distance: 0.4, label: 'Γ' }],
+      },
+      dos: { frequencies: [0, 1, 2], states: [0, 0.5, 0.2] },
+      thermal: { temperature: [0, 300], freeEnergy: [1, -2], entropy: [0, 30], heatCapacity: [0, 24] },
+      lowest: 1,
+      highest: 3.5,
+    };
+    const charts = simulationCharts({ task: 'phonons', parameters: formRequest(defaultForm()).parameters, summary }, { step: [], values: {} });
+    expect(charts.map((c) => c.id)).toEqual(['bands', 'dos', 'thermal']);
+    const bands = charts[0].option.series as { name: string; data: [number, number][]; markLine?: { data: { xAxis: number; label: { formatter: string } }[] } }[];
+    expect(bands.map((b) => b.name)).toEqual(['bands', 'bands', 'bands', 'bands']); // 2 runs × 2 branches, one legend entry
+    expect(bands[0].data).toEqual([[0, 0], [0.1, 1], [0.2, 2]]);
+    expect(bands[3].data).toEqual([[0.2, 3.5], [0.3, 2], [0.4, 0]]);
+    expect(bands[0].markLine!.data.map((d) => [d.xAxis, d.label.formatter])).toEqual([[0, 'Γ'], [0.2, 'X|Y'], [0.4, 'Γ']]);
+    expect((bands as unknown as { showSymbol: boolean }[]).every((b) => !b.showSymbol)).toBe(true); // curves, however few their points
+    // another run's bands drawn over these: one colour for all its branches, another than these
+    const over = simulationCharts({ task: 'phonons', parameters: formRequest(defaultForm()).parameters, summary }, { step: [], values: {} }, { label: '#1 emt', run: { task: 'phonons', parameters: formRequest(defaultForm()).parameters, summary }, series: { step: [], values: {} } });
+    const drawn = over[0].option.series as { name: string; color: string }[];
+    expect(new Set(drawn.map((b) => `${b.name} ${b.color}`)).size).toBe(2);
+    expect(drawn.at(-1)!.name).toBe('bands — #1 emt');
+    expect(charts[0].option.xAxis).toMatchObject({ min: 0, max: 0.4, axisLabel: { show: false } });
+    expect((charts[2].option.series as { name: string; yAxisIndex: number }[]).map((l) => [l.name, l.yAxisIndex])).toEqual([
+      ['free energy / kJ/mol', 0],
+      ['entropy / J/K/mol', 1],
+      ['heat capacity / J/K/mol', 1],
+    ]);
+    const other = { ...summary, highest: 3.5 * 1.1, thermal: { ...summary.thermal, freeEnergy: [1, -2 - 0.0964853 * 4] } };
+    expect(comparisonSummary({ summary, nAtoms: 4 }, { summary: other, nAtoms: 4 }, '#1 emt')).toBe('against #1 emt: highest frequency −9.09 %, free energy at 300 K +1.0 meV/atom');
   });
 
   it('a click on a chart picks the frame at that time, step or volume', () => {
