@@ -3,6 +3,7 @@
  * generated from pymatgen's symm_ops.json) and expansion of an asymmetric unit to the full cell.
  */
 import type { Mat3 } from './structure';
+import { cellWidths } from './lattice';
 import { SG_OPS, SG_SETTINGS } from './spacegroups.data';
 
 /** x' = r · (x, y, z) + t, with r row-major (r[0..2] gives x'). */
@@ -410,15 +411,12 @@ export class PeriodicGrid {
   }
 
   private setupBins(): void {
-    const [a, b, c] = this.lattice;
-    const cross = (u: number[], v: number[]) => [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
-    const vol = Math.abs(a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0]));
-    const width = (u: number[], v: number[]) => vol / Math.hypot(...cross(u, v));
     const n = (d: number) => {
       const k = Math.floor(d / Math.max(this.tol, 1e-9));
       return Number.isFinite(k) ? Math.max(1, Math.min(256, k)) : 1;
     };
-    this.nb = [n(width(b, c)), n(width(c, a)), n(width(a, b))];
+    const [wa, wb, wc] = cellWidths(this.lattice);
+    this.nb = [n(wa), n(wb), n(wc)];
     const off = (m: number) => (m >= 3 ? [-1, 0, 1] : m === 2 ? [0, 1] : [0]);
     this.offs = [off(this.nb[0]), off(this.nb[1]), off(this.nb[2])];
     for (let i = 0; i < this.count; i++) {

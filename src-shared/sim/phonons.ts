@@ -21,7 +21,7 @@
  * (its cutoff; for a message-passing potential, the cutoff times its interaction blocks): the default
  * supercell is the smallest whose three widths are at least 10 Å.
  */
-import { cellVolume } from '../chem/lattice';
+import { cartToFrac, cellWidths, invert } from '../chem/lattice';
 import type { Mat3 } from '../chem/structure';
 import { type AtomicConfiguration, SimulationInputError, type Atoms } from './atoms';
 import type { Calculator } from './calculator';
@@ -70,14 +70,6 @@ export interface ForceConstantOptions {
   onDisplacement?: (done: number, total: number) => void | Promise<void>;
   /** Checked before each force call: set `aborted` to stop (the result is then null). */
   signal?: { readonly aborted: boolean };
-}
-
-/** The widths of a cell (Å): the distances between its opposite faces. */
-export function cellWidths(lattice: Mat3): [number, number, number] {
-  const v = cellVolume(lattice);
-  const cross = (a: readonly number[], b: readonly number[]) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-  const widths = [0, 1, 2].map((k) => v / Math.hypot(...cross(lattice[(k + 1) % 3], lattice[(k + 2) % 3])));
-  return widths as [number, number, number];
 }
 
 /** The smallest diagonal supercell whose widths are all at least `minWidth` Å. */
@@ -137,7 +129,7 @@ export async function forceConstants(atoms: Atoms, calculator: Calculator, optio
       if (!plus || !minus) return null;
       for (let k = 0; k < N; k++) for (let beta = 0; beta < 3; beta++) values[((i * N + k) * 3 + alpha) * 3 + beta] = -(plus[3 * k + beta] - minus[3 * k + beta]) / (2 * delta);
     }
-  const frac = fractional(atoms.cart, lattice);
+  const frac = cartToFrac(atoms.cart, lattice);
   return {
     lattice: lattice.map((r) => [...r]) as Mat3,
     numbers: Int32Array.from(atoms.numbers),
@@ -148,26 +140,6 @@ export async function forceConstants(atoms: Atoms, calculator: Calculator, optio
     vectors: shortestVectors(frac, lattice, supercell, offsets),
     forceCalls: calls,
   };
-}
-
-function fractional(cart: Float64Array, lattice: Mat3): Float64Array {
-  const inv = inverseRows(lattice);
-  return Float64Array.from(cart, (_, k) => {
-    const a = k - (k % 3);
-    const x = k % 3;
-    return cart[a] * inv[0][x] + cart[a + 1] * inv[1][x] + cart[a + 2] * inv[2][x];
-  });
-}
-
-/** M⁻¹ of a lattice whose vectors are rows (so that frac = cart · M⁻¹). */
-function inverseRows(m: Mat3): Mat3 {
-  const [[a, b, c], [d, e, f], [g, h, i]] = m;
-  const det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
-  return [
-    [(e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det],
-    [(f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det],
-    [(d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det],
-  ];
 }
 
 /** For each unit-cell atom i and supercell atom k: the shortest vectors i → k over the supercell's lattice, fractional in the unit cell. */
@@ -350,7 +322,7 @@ export interface Bands {
 /** The bands along `path`, `points` per segment (ends included), as phonopy's band structure (a run's segments share their ends). */
 export function bands(fc: ForceConstants, path: BandPath, points: number = PHONON_DEFAULTS.bandPoints): Bands {
   if (!(Number.isInteger(points) && points >= 2)) throw new SimulationInputError(`a band segment needs at least 2 points, got ${points}`);
-  const rec = inverseRows(fc.lattice); // columns are the reciprocal vectors (without 2π)
+  const rec = invert(fc.lattice)!; // its columns are the reciprocal vectors (without 2π)
   const cartQ = (q: readonly number[]) => [0, 1, 2].map((x) => q[0] * rec[x][0] + q[1] * rec[x][1] + q[2] * rec[x][2]);
   const out: Bands = { distances: [], qpoints: [], frequencies: [], ticks: [] };
   let s = 0;
@@ -379,7 +351,7 @@ export function bands(fc: ForceConstants, path: BandPath, points: number = PHONO
 
 /** phonopy's mesh given as a length: n_i = max(1, round(length · |b_i|)). */
 export function defaultMesh(lattice: Mat3, length: number = PHONON_DEFAULTS.meshLength): [number, number, number] {
-  const rec = inverseRows(lattice);
+  const rec = invert(lattice)!;
   return [0, 1, 2].map((k) => Math.max(1, Math.round(length * Math.hypot(rec[0][k], rec[1][k], rec[2][k])))) as [number, number, number];
 }
 

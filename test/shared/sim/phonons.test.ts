@@ -7,6 +7,7 @@
  * properties on a mesh; and the default band paths against ASE's `cell.bandpath()`.
  */
 import { describe, expect, it } from 'vitest';
+import { cellWidths } from '../../../src-shared/chem/lattice';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Atoms, EmtCalculator } from '../../../src-shared/sim';
 import {
@@ -243,5 +244,10 @@ describe('phonon input', () => {
     const signal = { aborted: false };
     expect(await forceConstants(cu, emt, { supercell: [2, 2, 2], signal, onDisplacement: (done) => void (signal.aborted = done >= 2) })).toBeNull();
     expect(defaultMesh(cu.lattice!)).toEqual([19, 19, 19]);
+    // the default supercell from the cell's widths: fcc's primitive cell is a/√3 wide between its faces
+    expect(maxDiff(cellWidths(cu.lattice!), [3.6 / Math.sqrt(3), 3.6 / Math.sqrt(3), 3.6 / Math.sqrt(3)])).toBeLessThan(1e-12);
+    // a skewed cell: V / |b × c|, V / |c × a|, V / |a × b| with V = 60 Å³
+    expect(maxDiff(cellWidths([[3, 0, 0], [1, 4, 0], [0.5, 0.2, 5]]), [60 / Math.hypot(20, -5, -1.8), 60 / Math.hypot(0, 15, -0.6), 5])).toBeLessThan(1e-12);
+    expect(defaultSupercell([[3, 0, 0], [1, 4, 0], [0.5, 0.2, 5]])).toEqual([4, 3, 2]);
   });
 });
