@@ -17,7 +17,7 @@
 import type { Mat3 } from '../chem/structure';
 import type { Atoms } from './atoms';
 import type { Calculator } from './calculator';
-import { symmetricEigen } from './matrix';
+import { inverse, symmetricEigen } from './matrix';
 import { relax, type RelaxOptions } from './relax';
 
 export interface ElasticOptions {
@@ -112,27 +112,6 @@ function deformed(lattice: Mat3, e: number[][]): Mat3 {
   return lattice.map((x) => [0, 1, 2].map((i) => x[i] + e[i][0] * x[0] + e[i][1] * x[1] + e[i][2] * x[2])) as Mat3;
 }
 
-/** Inverse of a symmetric positive-definite or any invertible n×n matrix by Gauss–Jordan with partial pivoting; null when singular. */
-function inverse(a: number[][]): number[][] | null {
-  const n = a.length;
-  const m = a.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
-  const scale = Math.max(...a.flat().map(Math.abs));
-  for (let k = 0; k < n; k++) {
-    let p = k;
-    for (let i = k + 1; i < n; i++) if (Math.abs(m[i][k]) > Math.abs(m[p][k])) p = i;
-    if (Math.abs(m[p][k]) <= 1e-12 * scale) return null;
-    [m[k], m[p]] = [m[p], m[k]];
-    const pivot = m[k][k];
-    for (let j = 0; j < 2 * n; j++) m[k][j] /= pivot;
-    for (let i = 0; i < n; i++) {
-      if (i === k) continue;
-      const f = m[i][k];
-      if (f !== 0) for (let j = 0; j < 2 * n; j++) m[i][j] -= f * m[k][j];
-    }
-  }
-  return m.map((row) => row.slice(n));
-}
-
 /**
  * Voigt, Reuss and Hill moduli from a 6×6 C (any unit; the moduli in the same unit): K_V = [C11 + C22 +
  * C33 + 2(C12 + C23 + C13)]/9, G_V = [C11 + C22 + C33 − (C12 + C23 + C13) + 3(C44 + C55 + C66)]/15, K_R and
@@ -143,7 +122,8 @@ function inverse(a: number[][]): number[][] | null {
 export function elasticModuli(c: number[][]): ElasticModuli {
   const kVoigt = (c[0][0] + c[1][1] + c[2][2] + 2 * (c[0][1] + c[1][2] + c[0][2])) / 9;
   const gVoigt = (c[0][0] + c[1][1] + c[2][2] - (c[0][1] + c[1][2] + c[0][2]) + 3 * (c[3][3] + c[4][4] + c[5][5])) / 15;
-  const s = inverse(c);
+  const flat = inverse(Float64Array.from(c.flat()), 6);
+  const s = flat && Array.from({ length: 6 }, (_, i) => Array.from(flat.subarray(6 * i, 6 * i + 6)));
   const kReuss = s ? 1 / (s[0][0] + s[1][1] + s[2][2] + 2 * (s[0][1] + s[1][2] + s[0][2])) : NaN;
   const gReuss = s ? 15 / (4 * (s[0][0] + s[1][1] + s[2][2]) - 4 * (s[0][1] + s[1][2] + s[0][2]) + 3 * (s[3][3] + s[4][4] + s[5][5])) : NaN;
   const kHill = (kVoigt + kReuss) / 2;

@@ -2,9 +2,30 @@
  * Small dense matrices: row-major Float64Array of n×n. The matrix exponential and its Fréchet
  * derivative are what the strain filter needs (a deformation gradient F = exp(X) and the exact gradient
  * of the energy with respect to X); the symmetric eigenproblem is what the Lanczos run of the curvature
- * check (curvature.ts), the vibrations' Hessian, the MTK barostat's cell velocity and the elastic
- * constants' stability need.
+ * check (curvature.ts), the vibrations' Hessian, the MTK barostat's cell velocity, the elastic
+ * constants' stability and the phonons' dynamical matrix need; the inverse, the elastic constants'
+ * compliance.
  */
+
+/** A⁻¹ of an n×n matrix by Gauss–Jordan elimination with partial pivoting; null when singular (a pivot below 1e-12 of A's largest entry). */
+export function inverse(a: Float64Array, n: number): Float64Array | null {
+  const m = Array.from({ length: n }, (_, i) => [...a.subarray(i * n, i * n + n), ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  const scale = Math.max(...Array.from(a, Math.abs));
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(m[i][k]) > Math.abs(m[p][k])) p = i;
+    if (Math.abs(m[p][k]) <= 1e-12 * scale) return null;
+    [m[k], m[p]] = [m[p], m[k]];
+    const pivot = m[k][k];
+    for (let j = 0; j < 2 * n; j++) m[k][j] /= pivot;
+    for (let i = 0; i < n; i++) {
+      if (i === k) continue;
+      const f = m[i][k];
+      if (f !== 0) for (let j = 0; j < 2 * n; j++) m[i][j] -= f * m[k][j];
+    }
+  }
+  return Float64Array.from(m.flatMap((row) => row.slice(n)));
+}
 
 /** C = A·B for n×n matrices. */
 export function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {

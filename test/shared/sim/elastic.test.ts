@@ -138,6 +138,11 @@ FIRE(ExpCellFilter(atoms), logfile=None).run(fmax=1e-5, steps=20000)
       close(m.young * 1e9, ref.y_mod); // pymatgen's Young's modulus is in Pa from GPa constants
       close(m.poisson, ref.homogeneous_poisson);
     }
+    // a singular C (a liquid's: no shear) has Voigt moduli but no compliance, so no Reuss or Hill ones
+    const liquid = Array.from({ length: 6 }, (_, i) => Array.from({ length: 6 }, (_, j) => (i < 3 && j < 3 ? 100 : 0)));
+    const m = elasticModuli(liquid);
+    expect(m.kVoigt).toBeCloseTo(100, 12);
+    expect([m.kReuss, m.gReuss, m.kHill]).toEqual([NaN, NaN, NaN]);
   });
 
   it('says when a crystal is mechanically unstable, and refuses what it cannot strain', async () => {
