@@ -458,6 +458,11 @@ function elasticSummary(r: ElasticResult): Extract<SimulationSummary, { task: 'e
   };
 }
 
+/** An MD run's energy drift as the command line and the view say it: eV/atom, or why there is none. */
+export function driftText(drift: number | null, digits: number): string {
+  return drift === null ? "— (Berendsen's barostat)" : `${drift.toExponential(digits)} eV/atom`;
+}
+
 /** A frequency below this (THz) is an imaginary mode worth saying so: rounding leaves the translations at Γ within ±1e-3. */
 export const IMAGINARY_THZ = -0.01;
 

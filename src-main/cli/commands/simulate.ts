@@ -12,6 +12,7 @@ import {
   Atoms,
   checkSimulationInput,
   constraintsOf,
+  driftText,
   elasticNotes,
   gpaText,
   stabilityText,
@@ -605,7 +606,7 @@ export const mdCommand: Command = {
       }
       if (summary) {
         const diffusion = diffusionText(summary);
-        ctx.io.out(`drift ${summary.drift === null ? "— (Berendsen's barostat)" : `${summary.drift.toExponential(3)} eV/atom`}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}${diffusion && `, ${diffusion}`}`);
+        ctx.io.out(`drift ${driftText(summary.drift, 3)}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}${diffusion && `, ${diffusion}`}`);
       }
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`${frames.length} frames written to ${values.out}`);
