@@ -111,9 +111,23 @@ export function expmFrechet3(a: Float64Array, e: Float64Array): Float64Array {
  * row-major with eigenvector k in column k.
  */
 export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  const { values, z, order } = eigen(a, n, true);
+  const vectors = new Float64Array(n * n);
+  order.forEach((from, to) => {
+    for (let k = 0; k < n; k++) vectors[k * n + to] = z![from * n + k];
+  });
+  return { values, vectors };
+}
+
+/** The eigenvalues alone (ascending) of a symmetric n×n matrix, as `symmetricEigen`'s without the rotations: some 4/3 n³ operations, a fifth of the work. */
+export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
+  return eigen(a, n, false).values;
+}
+
+function eigen(a: Float64Array, n: number, withVectors: boolean): { values: Float64Array; z: Float64Array | null; order: number[] } {
   const m = Float64Array.from(a);
   // z holds Qᵀ (row k: column k of Q), so that every update below runs along rows
-  const z = identity(n);
+  const z = withVectors ? identity(n) : null;
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
   const v = new Float64Array(n);
@@ -142,36 +156,38 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
       vp += v[i] * p;
     }
     for (let i = k + 1; i < n; i++) w[i] -= vp * v[i];
-    for (let i = k + 1; i < n; i++) for (let j = k + 1; j < n; j++) m[i * n + j] -= 2 * (v[i] * w[j] + w[i] * v[j]);
+    // the update is symmetric: the lower triangle, mirrored
+    for (let i = k + 1; i < n; i++)
+      for (let j = k + 1; j <= i; j++) {
+        const x = m[i * n + j] - 2 * (v[i] * w[j] + w[i] * v[j]);
+        m[i * n + j] = x;
+        m[j * n + i] = x;
+      }
     m[(k + 1) * n + k] = m[k * n + k + 1] = alpha;
     for (let i = k + 2; i < n; i++) m[i * n + k] = m[k * n + i] = 0;
     // Qᵀ ← H Qᵀ
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let i = k + 1; i < n; i++) s += v[i] * z[i * n + j];
-      if (s === 0) continue;
-      for (let i = k + 1; i < n; i++) z[i * n + j] -= 2 * s * v[i];
-    }
+    if (z)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let i = k + 1; i < n; i++) s += v[i] * z[i * n + j];
+        if (s === 0) continue;
+        for (let i = k + 1; i < n; i++) z[i * n + j] -= 2 * s * v[i];
+      }
   }
   for (let i = 0; i < n; i++) d[i] = m[i * n + i];
   for (let i = 0; i < n - 1; i++) e[i] = m[(i + 1) * n + i];
   tridiagonalQr(d, e, z, n);
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j]);
-  const values = Float64Array.from(order, (i) => d[i]);
-  const vectors = new Float64Array(n * n);
-  order.forEach((from, to) => {
-    for (let k = 0; k < n; k++) vectors[k * n + to] = z[from * n + k];
-  });
-  return { values, vectors };
+  return { values: Float64Array.from(order, (i) => d[i]), z, order };
 }
 
 /**
  * Diagonalises the symmetric tridiagonal matrix (diagonal d, off-diagonal e) in place by implicit QR
  * steps with Wilkinson's shift, each a chase of the bulge by Givens rotations R, which also update
- * the rows of zᵀ-stored Q (Q ← Q Rᵀ). An off-diagonal element is taken as zero once it is below the
+ * the rows of zᵀ-stored Q (Q ← Q Rᵀ) when there is one. An off-diagonal element is taken as zero once it is below the
  * rounding error of its neighbours on the diagonal.
  */
-function tridiagonalQr(d: Float64Array, e: Float64Array, z: Float64Array, n: number): void {
+function tridiagonalQr(d: Float64Array, e: Float64Array, z: Float64Array | null, n: number): void {
   const eps = Number.EPSILON;
   for (let iteration = 0; ; iteration++) {
     if (iteration > 30 * n) throw new Error(`the eigenvalues of a ${n}×${n} matrix did not converge (is it finite?)`);
@@ -204,6 +220,7 @@ function tridiagonalQr(d: Float64Array, e: Float64Array, z: Float64Array, n: num
         e[k + 1] *= c;
         x = e[k];
       }
+      if (!z) continue;
       const rowK = k * n;
       const rowK1 = (k + 1) * n;
       for (let j = 0; j < n; j++) {

@@ -25,7 +25,7 @@ import { cartToFrac, cellWidths, invert } from '../chem/lattice';
 import type { Mat3 } from '../chem/structure';
 import { type AtomicConfiguration, SimulationInputError, type Atoms } from './atoms';
 import type { Calculator } from './calculator';
-import { symmetricEigen } from './matrix';
+import { symmetricEigenvalues } from './matrix';
 import { EV_TO_KJ_PER_MOL, KB, THZ, THZ_IN_EV } from './units';
 
 export const PHONON_DEFAULTS = Object.freeze({
@@ -225,7 +225,7 @@ export function frequenciesAt(fc: ForceConstants, q: readonly number[]): Float64
       big[(m + a) * 2 * m + b] = B;
       big[(m + a) * 2 * m + m + b] = A;
     }
-  const values = Array.from(symmetricEigen(big, 2 * m).values).sort((x, y) => x - y);
+  const values = symmetricEigenvalues(big, 2 * m);
   return Float64Array.from({ length: m }, (_, k) => {
     const l = 0.5 * (values[2 * k] + values[2 * k + 1]);
     return Math.sign(l) * Math.sqrt(Math.abs(l)) * THZ;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readFrames } from '../../../src-shared/chem';
 import { Atoms, atomSpace, cellSpace, EmtCalculator, lowestCurvature, relax, SADDLE_CURVATURE, type Calculator } from '../../../src-shared/sim';
-import { identity, matmul, symmetricEigen, transpose } from '../../../src-shared/sim/matrix';
+import { identity, matmul, symmetricEigen, symmetricEigenvalues, transpose } from '../../../src-shared/sim/matrix';
 import { invert } from '../../../src-shared/chem/lattice';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Rng } from '../../../src-shared/model/rng';
@@ -138,7 +138,7 @@ function bcc(a: number, z: number): Atoms {
   return new Atoms({ numbers: Int32Array.of(z, z), cart: Float64Array.of(0, 0, 0, a / 2, a / 2, a / 2), lattice: [[a, 0, 0], [0, a, 0], [0, 0, a]], pbc: [true, true, true] });
 }
 
-describe('symmetric eigenproblem (Householder, then QR steps)', () => {
+describe('symmetric eigenproblem (Householder, then QR steps), with and without the eigenvectors', () => {
   /** Checks A·v = λ·v, orthonormal vectors and ascending values, to rounding errors of A's size. */
   function checkEigen(a: Float64Array, n: number): Float64Array {
     const { values, vectors } = symmetricEigen(a, n);
@@ -162,6 +162,8 @@ describe('symmetric eigenproblem (Householder, then QR steps)', () => {
     }
     expect(residual).toBeLessThan(tol);
     expect(orthogonality).toBeLessThan(1e-13 * Math.max(1, n));
+    // the eigenvalues alone are the same numbers: the rotations never feed back into them
+    expect(Array.from(symmetricEigenvalues(a, n))).toEqual(Array.from(values));
     return values;
   }
 
