@@ -24,7 +24,7 @@ import { Symmetry, type SymmetryOperations } from './symmetry';
 import type { SpaceGroupChange } from '../chem/spacegroup';
 import { fromGPa, toGPa } from './units';
 import { VIBRATION_DEFAULTS, vibrations } from './vibrations';
-import { bands, defaultBandPath, defaultMesh, defaultSupercell, densityOfStates, forceConstants, meshFrequencies, PHONON_DEFAULTS, thermalProperties } from './phonons';
+import { defaultBandPath, defaultMesh, defaultSupercell, densityOfStates, forceConstants, frequenciesOver, meshPoints, PHONON_DEFAULTS, samplePath, thermalProperties, type SampledPath } from './phonons';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
 /** The built-in calculators by name and parameters. */
@@ -213,7 +213,8 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
 
 /**
  * How many steps a run plans, for its progress: MD its steps, a relaxation at most its steps, an
- * equation of state its volumes, vibrations and phonons their force calls (6 per vibrating atom, 6 per atom of the cell).
+ * equation of state its volumes, vibrations their force calls (6 per vibrating atom), phonons their
+ * force calls (6 per atom of the cell) and as many steps again for the wave vectors.
  */
 export function plannedSteps(params: SimulationParameters, nAtoms: number): number {
   switch (params.task) {
@@ -228,7 +229,8 @@ export function plannedSteps(params: SimulationParameters, nAtoms: number): numb
     case 'elastic':
       return ELASTIC_POINTS;
     case 'phonons':
-      return 6 * nAtoms;
+      // the force calls, then as many steps again for the wave vectors (their number depends on the lattice)
+      return 12 * nAtoms;
   }
 }
 
@@ -476,7 +478,8 @@ export function phononsText(s: Extract<SimulationSummary, { task: 'phonons' }>):
 
 /** Phonon bands and mesh frequencies as a run's summary: the density of states and the thermal properties (0 to 1000 K in steps of 10) from the mesh. */
 function phononSummary(
-  b: ReturnType<typeof bands>,
+  b: SampledPath,
+  onPath: Float64Array[],
   onMesh: Float64Array[],
   supercell: [number, number, number],
   mesh: [number, number, number],
@@ -484,9 +487,9 @@ function phononSummary(
 ): Extract<SimulationSummary, { task: 'phonons' }> {
   // the translations at Γ (the mesh's first point; on the path, where q = 0) are zero up to rounding
   const physical = (f: ArrayLike<number>, atGamma: boolean) => (atGamma ? Array.from(f).sort((x, y) => Math.abs(x) - Math.abs(y)).slice(3) : Array.from(f));
-  const all = [...b.frequencies.flatMap((f, k) => physical(f, b.qpoints[k].every((x) => x === 0))), ...onMesh.flatMap((f, k) => physical(f, k === 0))];
-  const lowest = Math.min(...all);
-  const highest = Math.max(...all);
+  const all = [...onPath.flatMap((f, k) => physical(f, b.qpoints[k].every((x) => x === 0))), ...onMesh.flatMap((f, k) => physical(f, k === 0))];
+  const lowest = all.reduce((m, x) => Math.min(m, x), Infinity);
+  const highest = all.reduce((m, x) => Math.max(m, x), -Infinity);
   const sigma = PHONON_DEFAULTS.sigma;
   const from = Math.min(0, lowest) - 5 * sigma;
   const to = highest + 5 * sigma;
@@ -498,7 +501,7 @@ function phononSummary(
     supercell,
     mesh,
     lattice,
-    bands: { distances: b.distances, frequencies: b.frequencies, ticks: b.ticks },
+    bands: { distances: b.distances, frequencies: onPath.map((f) => Array.from(f)), ticks: b.ticks },
     dos: { frequencies: at, states: densityOfStates(onMesh, sigma, at) },
     thermal: { temperature, freeEnergy: t.map((p) => p.freeEnergy), entropy: t.map((p) => p.entropy), heatCapacity: t.map((p) => p.heatCapacity) },
     lowest,
@@ -870,10 +873,21 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     const fc = await forceConstants(atoms, calculator, { supercell, delta: params.delta, signal, onDisplacement: (done) => hooks.onStep?.(done, {}) });
     if (!fc) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
     const path = defaultBandPath(atoms.lattice!);
-    const b = bands(fc, path);
+    const sampled = samplePath(atoms.lattice!, path);
     const mesh = params.mesh ?? defaultMesh(atoms.lattice!);
-    const onMesh = meshFrequencies(fc, mesh);
-    const summary = phononSummary(b, onMesh, supercell, mesh, path.lattice);
+    // the second half of the progress (`plannedSteps`): the wave vectors, a step each time another 1/6N of them is done
+    const calls = fc.forceCalls;
+    let reported = calls;
+    const frequencies = await frequenciesOver(fc, [...sampled.qpoints, ...meshPoints(mesh)], {
+      signal,
+      onPoint: async (done, total) => {
+        const step = calls + Math.floor((calls * done) / total);
+        for (; reported < step; ) await hooks.onStep?.(++reported, {});
+      },
+    });
+    if (!frequencies) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
+    const onPath = frequencies.slice(0, sampled.qpoints.length);
+    const summary = phononSummary(sampled, onPath, frequencies.slice(sampled.qpoints.length), supercell, mesh, path.lattice);
     return {
       status: 'finished',
       message: `phonons of ${atoms.length} atom(s) from a ${supercell.join('×')} supercell (${fc.forceCalls} force calls): ${phononsText(summary)}`,

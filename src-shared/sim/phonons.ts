@@ -308,23 +308,21 @@ export function defaultBandPath(lattice: Mat3): BandPath {
   return { runs: [[G, point('X', [0.5, 0, 0])], [G, point('Y', [0, 0.5, 0])], [G, point('Z', [0, 0, 0.5])]], lattice: null };
 }
 
-export interface Bands {
+export interface SampledPath {
   /** Distance along the path, 1/Å (reciprocal lengths without 2π, as phonopy's), per sampled point. */
   distances: number[];
   /** The sampled wave vectors, fractional. */
   qpoints: [number, number, number][];
-  /** Per sampled point, the 3n frequencies, THz, ascending. */
-  frequencies: number[][];
   /** Where the path's labelled points are: a distance and its label (`X|K` where a run ends and the next begins). */
   ticks: { distance: number; label: string }[];
 }
 
-/** The bands along `path`, `points` per segment (ends included), as phonopy's band structure (a run's segments share their ends). */
-export function bands(fc: ForceConstants, path: BandPath, points: number = PHONON_DEFAULTS.bandPoints): Bands {
+/** The wave vectors along `path` in the cell's reciprocal lattice, `points` per segment (ends included), as phonopy samples a band structure (a run's segments share their ends). */
+export function samplePath(lattice: Mat3, path: BandPath, points: number = PHONON_DEFAULTS.bandPoints): SampledPath {
   if (!(Number.isInteger(points) && points >= 2)) throw new SimulationInputError(`a band segment needs at least 2 points, got ${points}`);
-  const rec = invert(fc.lattice)!; // its columns are the reciprocal vectors (without 2π)
+  const rec = invert(lattice)!; // its columns are the reciprocal vectors (without 2π)
   const cartQ = (q: readonly number[]) => [0, 1, 2].map((x) => q[0] * rec[x][0] + q[1] * rec[x][1] + q[2] * rec[x][2]);
-  const out: Bands = { distances: [], qpoints: [], frequencies: [], ticks: [] };
+  const out: SampledPath = { distances: [], qpoints: [], ticks: [] };
   let s = 0;
   path.runs.forEach((run, r) => {
     if (run.length < 2) throw new SimulationInputError(`a run of a band path needs two points at least, got ${run.map((p) => p.label).join('')}`);
@@ -340,7 +338,6 @@ export function bands(fc: ForceConstants, path: BandPath, points: number = PHONO
         const q = [0, 1, 2].map((x) => a[x] + t * (b[x] - a[x])) as [number, number, number];
         out.distances.push(s + p * step);
         out.qpoints.push(q);
-        out.frequencies.push(Array.from(frequenciesAt(fc, q)));
       }
       s += (points - 1) * step;
       out.ticks.push({ distance: s, label: run[seg + 1].label });
@@ -355,11 +352,30 @@ export function defaultMesh(lattice: Mat3, length: number = PHONON_DEFAULTS.mesh
   return [0, 1, 2].map((k) => Math.max(1, Math.round(length * Math.hypot(rec[0][k], rec[1][k], rec[2][k])))) as [number, number, number];
 }
 
-/** The frequencies (THz) at every point of the Γ-centred n₁×n₂×n₃ mesh, q = (a/n₁, b/n₂, c/n₃), a running fastest (phonopy's order). */
-export function meshFrequencies(fc: ForceConstants, mesh: readonly [number, number, number]): Float64Array[] {
+/** The points of the Γ-centred n₁×n₂×n₃ mesh, q = (a/n₁, b/n₂, c/n₃), a running fastest (phonopy's order): Γ first. */
+export function meshPoints(mesh: readonly [number, number, number]): [number, number, number][] {
   if (!mesh.every((k) => Number.isInteger(k) && k >= 1 && k <= 200)) throw new SimulationInputError(`the mesh must be three whole numbers from 1 to 200, got ${mesh.join(' × ')}`);
+  const out: [number, number, number][] = [];
+  for (let c = 0; c < mesh[2]; c++) for (let b = 0; b < mesh[1]; b++) for (let a = 0; a < mesh[0]; a++) out.push([a / mesh[0], b / mesh[1], c / mesh[2]]);
+  return out;
+}
+
+/**
+ * The frequencies (THz, `frequenciesAt`) at each wave vector, a diagonalisation each: the long part of
+ * a large cell's phonons (a 32-atom cell's 306 path points and 6³ mesh take some 5 s), so it reports
+ * its progress and stops when cancelled (null).
+ */
+export async function frequenciesOver(
+  fc: ForceConstants,
+  qpoints: readonly (readonly number[])[],
+  options: { onPoint?: (done: number, total: number) => void | Promise<void>; signal?: { readonly aborted: boolean } } = {},
+): Promise<Float64Array[] | null> {
   const out: Float64Array[] = [];
-  for (let c = 0; c < mesh[2]; c++) for (let b = 0; b < mesh[1]; b++) for (let a = 0; a < mesh[0]; a++) out.push(frequenciesAt(fc, [a / mesh[0], b / mesh[1], c / mesh[2]]));
+  for (const q of qpoints) {
+    if (options.signal?.aborted) return null;
+    out.push(frequenciesAt(fc, q));
+    await options.onPoint?.(out.length, qpoints.length);
+  }
   return out;
 }
 

@@ -336,6 +336,8 @@ function progressText(params: SimulationParameters, nAtoms: number, step: number
   if (params.task === 'relax') return `step ${step} (at most ${params.maxSteps}), energy ${fmt(v.energy)} eV, fmax ${fmt(v.fmax, 4)} eV/Å`;
   if (params.task === 'eos') return `volume ${step + 1} of ${params.points}`;
   if (params.task === 'elastic') return `strained cell ${step + 1} of ${plannedSteps(params, nAtoms)}`;
+  // phonons: 6 force calls per atom, then as many steps for the wave vectors
+  if (params.task === 'phonons') return step <= 6 * nAtoms ? `force call ${step} of ${6 * nAtoms}` : `wave vectors, ${Math.round((100 * (step - 6 * nAtoms)) / (6 * nAtoms))} % done`;
   return `force call ${step} of ${plannedSteps(params, nAtoms)}`;
 }
 

@@ -123,14 +123,15 @@ describe('simulation jobs', () => {
     expect(elasticNotes(s!)).toHaveLength(1);
   });
 
-  it('phonons as a run: the structure as its one frame, a step per force call, the bands, density of states and thermal properties in the summary', async () => {
+  it('phonons as a run: the structure as its one frame, a step per force call and as many for the wave vectors, the bands, density of states and thermal properties in the summary', async () => {
     const frames: SimulationFrame[] = [];
     const steps: number[] = [];
     // the conventional fcc cell, simple cubic to the path; 3×3×3 by default (3.6 Å a side, at least 10 Å wide)
     const r = await runSimulation(copper(1), new EmtCalculator(), SIMULATION_DEFAULTS.phonons, { onFrame: (f) => void frames.push(f), onStep: (step) => void steps.push(step) });
     expect(r.status).toBe('finished');
     expect(frames).toHaveLength(1);
-    expect(steps).toEqual(Array.from({ length: 24 }, (_, k) => k + 1));
+    // 24 force calls, then 24 more steps as the wave vectors are done
+    expect(steps).toEqual(Array.from({ length: 48 }, (_, k) => k + 1));
     const s = r.summary?.task === 'phonons' ? r.summary : null;
     expect(s).not.toBeNull();
     expect([s!.supercell, s!.lattice, s!.mesh]).toEqual([[3, 3, 3], 'simple cubic', [11, 11, 11]]);
@@ -147,6 +148,10 @@ describe('simulation jobs', () => {
     const signal = { aborted: false };
     const stopped = await runSimulation(copper(1), new EmtCalculator(), SIMULATION_DEFAULTS.phonons, { signal, onStep: (step) => void (signal.aborted = step >= 2) });
     expect([stopped.status, stopped.summary]).toEqual(['cancelled', null]);
+    // also while the wave vectors are done
+    const later = { aborted: false };
+    const stoppedLater = await runSimulation(copper(1), new EmtCalculator(), SIMULATION_DEFAULTS.phonons, { signal: later, onStep: (step) => void (later.aborted = step >= 30) });
+    expect([stoppedLater.status, stoppedLater.summary]).toEqual(['cancelled', null]);
     // a cell the band path does not know is named as such
     expect(phononsText(s!)).not.toMatch(/none of the standard cells/);
     expect(phononsText({ ...s!, lattice: null })).toMatch(/; the cell is none of the standard cells whose band path is known, so the bands run Γ–X\|Γ–Y\|Γ–Z/);

@@ -11,14 +11,15 @@ import { cellWidths } from '../../../src-shared/chem/lattice';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Atoms, EmtCalculator } from '../../../src-shared/sim';
 import {
-  bands,
   defaultBandPath,
   defaultMesh,
   defaultSupercell,
   densityOfStates,
   forceConstants,
   frequenciesAt,
-  meshFrequencies,
+  frequenciesOver,
+  meshPoints,
+  samplePath,
   thermalProperties,
 } from '../../../src-shared/sim/phonons';
 import { python } from '../../helpers/python';
@@ -93,7 +94,8 @@ async function compare(c: Case, supercell: [number, number, number], mesh: [numb
   const fc = (await forceConstants(atoms, emt, { supercell }))!;
   expect(fc.forceCalls).toBe(6 * c.numbers.length);
   const path = defaultBandPath(c.cell);
-  const b = bands(fc, path, 5);
+  const b = samplePath(c.cell, path, 5);
+  const onPath = (await frequenciesOver(fc, b.qpoints))!;
   const temperatures = [0, 100, 300, 1000];
   const ref = phonopy(c, supercell, b.qpoints, mesh, temperatures, 0.2);
   // the force constants, atom by atom (phonopy orders its supercell otherwise: matched by position)
@@ -128,8 +130,8 @@ async function compare(c: Case, supercell: [number, number, number], mesh: [numb
   }
   expect(worst).toBeLessThan(1e-6); // eV/Å²
   // frequencies along the path, THz (the constants' units differ from phonopy's by 5e-7)
-  b.frequencies.forEach((f, k) => expect(maxDiff(f, ref.frequencies[k])).toBeLessThan(1e-4));
-  const meshFreqs = meshFrequencies(fc, mesh);
+  onPath.forEach((f, k) => expect(maxDiff(f, ref.frequencies[k])).toBeLessThan(1e-4));
+  const meshFreqs = (await frequenciesOver(fc, meshPoints(mesh)))!;
   expect(meshFreqs).toHaveLength(ref.mesh.length);
   meshFreqs.forEach((f, k) => expect(maxDiff(f, ref.mesh[k])).toBeLessThan(1e-4));
   // the density of states at phonopy's points, states/THz per cell, and its integral 3n
@@ -144,7 +146,7 @@ async function compare(c: Case, supercell: [number, number, number], mesh: [numb
     close(t.entropy, ref.thermal.entropy[k]);
     close(t.heatCapacity, ref.thermal.heat_capacity[k]);
   });
-  return { fc, b, thermal, path };
+  return { fc, b, onPath, thermal, path };
 }
 
 describe('phonons, as phonopy', () => {
@@ -156,12 +158,12 @@ describe('phonons, as phonopy', () => {
       [a / 2, a / 2, 0],
     ];
     expect(defaultSupercell(cell)).toEqual([5, 5, 5]);
-    const { fc, b, thermal, path } = await compare({ numbers: [29], cell, cart: [0, 0, 0], masses: [63.546] }, [5, 5, 5], [6, 6, 6]);
+    const { fc, b, onPath, thermal, path } = await compare({ numbers: [29], cell, cart: [0, 0, 0], masses: [63.546] }, [5, 5, 5], [6, 6, 6]);
     expect(path.lattice).toBe('fcc');
     expect(b.ticks.map((t) => t.label).join(' ')).toBe('Γ X W K Γ L U W L K|U X');
     // the acoustic modes vanish at Γ; Cu's highest phonon with EMT is near 7 THz (experiment 7.2)
     expect(Math.max(...Array.from(frequenciesAt(fc, [0, 0, 0]), Math.abs))).toBeLessThan(1e-3);
-    const top = Math.max(...b.frequencies.flat());
+    const top = Math.max(...onPath.flatMap((f) => Array.from(f)));
     expect(top).toBeGreaterThan(6);
     expect(top).toBeLessThan(8.5);
     // Dulong–Petit: 3R per mole of atoms at 1000 K
@@ -243,6 +245,14 @@ describe('phonon input', () => {
     await expect(forceConstants(cu, emt, { delta: -1 })).rejects.toThrow(/positive/);
     const signal = { aborted: false };
     expect(await forceConstants(cu, emt, { supercell: [2, 2, 2], signal, onDisplacement: (done) => void (signal.aborted = done >= 2) })).toBeNull();
+    // the wave vectors: each one reported, and a stop between two
+    const fc = (await forceConstants(cu, emt, { supercell: [2, 2, 2] }))!;
+    const seen: [number, number][] = [];
+    expect(await frequenciesOver(fc, meshPoints([2, 2, 2]), { onPoint: (done, total) => void seen.push([done, total]) })).toHaveLength(8);
+    expect(seen).toEqual(Array.from({ length: 8 }, (_, k) => [k + 1, 8]));
+    const stop = { aborted: false };
+    expect(await frequenciesOver(fc, meshPoints([2, 2, 2]), { signal: stop, onPoint: (done) => void (stop.aborted = done === 3) })).toBeNull();
+    expect(() => meshPoints([2, 0, 2])).toThrow(/three whole numbers from 1 to 200, got 2 × 0 × 2/);
     expect(defaultMesh(cu.lattice!)).toEqual([19, 19, 19]);
     // the default supercell from the cell's widths: fcc's primitive cell is a/√3 wide between its faces
     expect(maxDiff(cellWidths(cu.lattice!), [3.6 / Math.sqrt(3), 3.6 / Math.sqrt(3), 3.6 / Math.sqrt(3)])).toBeLessThan(1e-12);
