@@ -28,6 +28,7 @@ import {
   type SimulationFrame,
   type SimulationOutcome,
   type SimulationParameters,
+  type SimulationSummary,
   type StepValues,
   type SymmetryOperations,
 } from '../../../src-shared/sim';
@@ -162,7 +163,9 @@ ${COMMON}
   --fmax F           with --relax, eV/Å (default ${SIMULATION_DEFAULTS.eos.fmax})
   --points N         number of volumes (default ${SIMULATION_DEFAULTS.eos.points})
   --range R          fraction of the volume (default ${SIMULATION_DEFAULTS.eos.range})
-JSON: {"file", "model", "v0" (Å³), "e0" (eV), "b0GPa", "b0prime", "points": [[V, E], ...], "rms" (eV)}
+JSON: {"file", "model", "v0" (Å³), "e0" (eV), "b0GPa", "b0prime", "points": [[V, E], ...], "rms" (eV),
+       "warnings"? (a trained potential: the volumes where the cell lies outside its training
+       structures, "step K: ..."; [] when none does)}
 Exit status: 0, or 1 when the fit or the file failed, 2 for bad usage, 130 when Ctrl-C stopped
 it. Progress goes to stderr every 10 s.`;
 
@@ -294,6 +297,37 @@ interface Loaded {
  */
 function domainWatch({ structure, opened }: Loaded): TrajectoryDomainWatch | null {
   return opened.potential ? new TrajectoryDomainWatch(opened.potential.domain, structure) : null;
+}
+
+/** What a task whose result is its summary (eos, elastic, vibrations, phonons) gives: the summary, the run's message and a trained potential's warnings (null for a built-in). */
+interface Summarised<T extends SimulationSummary['task']> {
+  s: Extract<SimulationSummary, { task: T }>;
+  message: string;
+  warnings: string[] | null;
+}
+
+/**
+ * Runs such a task with a trained potential's watch over its training structures: its result, or the
+ * exit status when it gave none (the reason said on stderr, with the watch's warnings; 130 when Ctrl-C
+ * stopped it).
+ */
+async function summarised<T extends SimulationSummary['task']>(ctx: CommandContext, task: T, file: string, loaded: Loaded, params: SimulationParameters): Promise<Summarised<T> | number> {
+  const watch = domainWatch(loaded);
+  const out = await simulate(ctx, task, file, loaded, params, watch ? { domain: watch } : {});
+  if (typeof out === 'number') return out;
+  if (out.summary?.task !== task) {
+    ctx.io.err(`latticework ${task}: ${file}: ${out.message}`);
+    // where the potential left its training structures may be why
+    for (const w of watch?.warnings ?? []) ctx.io.err(`warning: ${w}`);
+    return out.status === 'cancelled' ? INTERRUPTED : 1;
+  }
+  return { s: out.summary as Extract<SimulationSummary, { task: T }>, message: out.message, warnings: watch ? watch.warnings : null };
+}
+
+/** The JSON of elastic and phonons: file and model, the summary's fields but its task, the message, and a trained potential's warnings. */
+function summaryJson<T extends 'elastic' | 'phonons'>(file: string, model: string, r: Summarised<T>): string {
+  const { task: _task, ...fields } = r.s as { task: T } & Record<string, unknown>;
+  return JSON.stringify({ file, model, ...fields, message: r.message, ...(r.warnings ? { warnings: r.warnings } : {}) });
 }
 
 /** The structure of FILE (--frame) and the calculator of --model; prints the problem and returns a status when either fails. */
@@ -643,21 +677,18 @@ export const eosCommand: Command = {
     }
     const loaded = await load(ctx, 'eos', file, values, eosUsage);
     if (typeof loaded === 'number') return loaded;
-    const out = await simulate(ctx, 'eos', file, loaded, params);
-    if (typeof out === 'number') return out;
-    const s = out.summary?.task === 'eos' ? out.summary : null;
-    if (!s) {
-      ctx.io.err(`latticework eos: ${file}: ${out.message}`);
-      return out.status === 'cancelled' ? INTERRUPTED : 1;
-    }
+    const r = await summarised(ctx, 'eos', file, loaded, params);
+    if (typeof r === 'number') return r;
+    const { s, warnings } = r;
     if (values.json) {
-      ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, v0: s.v0, e0: s.e0, b0GPa: s.b0GPa, b0prime: s.b0prime, points: s.points, rms: s.rms }));
+      ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, v0: s.v0, e0: s.e0, b0GPa: s.b0GPa, b0prime: s.b0prime, points: s.points, rms: s.rms, ...(warnings ? { warnings } : {}) }));
     } else {
       ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  Birch–Murnaghan fit of ${s.points.length} volumes${params.relax ? ' (atoms relaxed at each)' : ''}`);
       ctx.io.out('   V/Å³          E/eV');
       for (const [v, e] of s.points) ctx.io.out(`${v.toFixed(4).padStart(10)}  ${e.toFixed(6).padStart(12)}`);
       ctx.io.out(`V0 ${s.v0.toFixed(4)} Å³, E0 ${s.e0.toFixed(6)} eV, B0 ${s.b0GPa.toFixed(2)} GPa, B0' ${s.b0prime.toFixed(3)} (rms residual ${s.rms.toExponential(2)} eV)`);
       if (s.unconverged.length) ctx.io.err(`latticework eos: the relaxation did not converge at ${s.unconverged.length} volume(s)`);
+      for (const w of warnings ?? []) ctx.io.err(`warning: ${w}`);
     }
     return 0;
   },
@@ -688,18 +719,11 @@ export const elasticCommand: Command = {
     }
     const loaded = await load(ctx, 'elastic', file, values, elasticUsage);
     if (typeof loaded === 'number') return loaded;
-    const watch = domainWatch(loaded);
-    const out = await simulate(ctx, 'elastic', file, loaded, params, watch ? { domain: watch } : {});
-    if (typeof out === 'number') return out;
-    const s = out.summary?.task === 'elastic' ? out.summary : null;
-    if (!s) {
-      ctx.io.err(`latticework elastic: ${file}: ${out.message}`);
-      return out.status === 'cancelled' ? INTERRUPTED : 1;
-    }
-    const warnings = watch ? watch.warnings : null;
+    const r = await summarised(ctx, 'elastic', file, loaded, params);
+    if (typeof r === 'number') return r;
+    const { s, warnings } = r;
     if (values.json) {
-      const { task: _task, ...fields } = s;
-      ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, ...fields, message: out.message, ...(warnings ? { warnings } : {}) }));
+      ctx.io.out(summaryJson(file, loaded.opened.model, r));
     } else {
       ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  elastic constants, GPa (strains to ±${params.strain})`);
       for (const row of s.cGPa) ctx.io.out(row.map((x) => gpaText(x).padStart(9)).join(''));
@@ -756,14 +780,9 @@ export const vibrationsCommand: Command = {
       return usageError(ctx.io, 'vibrations', (e as Error).message, vibrationsUsage);
     }
     const params: SimulationParameters = { task: 'vibrations', delta, fixed };
-    const watch = domainWatch(loaded);
-    const out = await simulate(ctx, 'vibrations', file, loaded, params, watch ? { domain: watch } : {});
-    if (typeof out === 'number') return out;
-    const s = out.summary?.task === 'vibrations' ? out.summary : null;
-    if (!s) {
-      ctx.io.err(`latticework vibrations: ${file}: ${out.message}`);
-      return out.status === 'cancelled' ? INTERRUPTED : 1;
-    }
+    const r = await summarised(ctx, 'vibrations', file, loaded, params);
+    if (typeof r === 'number') return r;
+    const { s, warnings } = r;
     if (mode !== null && values.out) {
       const frames = modeFrames(structure, s.modes![mode], s.energies[mode] / 1000, mode);
       try {
@@ -784,15 +803,15 @@ export const vibrationsCommand: Command = {
           frequencies: s.frequencies,
           zpe: s.zpe,
           ...(values.modes ? { modes: s.modes!.map(rows) } : {}),
-          ...(watch ? { warnings: watch.warnings } : {}),
+          ...(warnings ? { warnings } : {}),
         }),
       );
     } else {
       ctx.io.out(`${file}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${s.atoms.length} vibrating atoms, displacement ${delta} Å`);
       ctx.io.out('  #      meV      cm^-1');
       s.energies.forEach((e, k) => ctx.io.out(`${String(k).padStart(3)} ${modeText(e, 2).padStart(8)} ${modeText(s.frequencies[k], 1).padStart(10)}`));
-      ctx.io.out(out.message);
-      for (const w of watch?.warnings ?? []) ctx.io.out(`warning: ${w}`);
+      ctx.io.out(r.message);
+      for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out) ctx.io.out(`mode ${mode} written to ${values.out} (30 frames)`);
     }
     return 0;
@@ -826,18 +845,11 @@ export const phononsCommand: Command = {
     }
     const loaded = await load(ctx, 'phonons', file, values, phononsUsage);
     if (typeof loaded === 'number') return loaded;
-    const watch = domainWatch(loaded);
-    const out = await simulate(ctx, 'phonons', file, loaded, params, watch ? { domain: watch } : {});
-    if (typeof out === 'number') return out;
-    const s = out.summary?.task === 'phonons' ? out.summary : null;
-    if (!s) {
-      ctx.io.err(`latticework phonons: ${file}: ${out.message}`);
-      return out.status === 'cancelled' ? INTERRUPTED : 1;
-    }
-    const warnings = watch ? watch.warnings : null;
+    const r = await summarised(ctx, 'phonons', file, loaded, params);
+    if (typeof r === 'number') return r;
+    const { s, warnings } = r;
     if (values.json) {
-      const { task: _task, ...fields } = s;
-      ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, ...fields, message: out.message, ...(warnings ? { warnings } : {}) }));
+      ctx.io.out(summaryJson(file, loaded.opened.model, r));
       return 0;
     }
     ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  phonons from a ${s.supercell.join('×')} supercell, ${s.lattice ? `the ${s.lattice} path` : 'the path Γ–X|Γ–Y|Γ–Z'}`);
@@ -851,7 +863,7 @@ export const phononsCommand: Command = {
     ctx.io.out(
       `at 300 K: free energy ${s.thermal.freeEnergy[at300].toFixed(3)} kJ/mol, entropy ${s.thermal.entropy[at300].toFixed(3)} J/K/mol, heat capacity ${s.thermal.heatCapacity[at300].toFixed(3)} J/K/mol (per mole of cells, from a ${s.mesh.join('×')} mesh); zero-point energy ${s.thermal.freeEnergy[0].toFixed(3)} kJ/mol`,
     );
-    ctx.io.out(out.message);
+    ctx.io.out(r.message);
     for (const w of warnings ?? []) ctx.io.err(`warning: ${w}`);
     return 0;
   },

@@ -478,7 +478,7 @@ describe('latticework relax, md and eos', () => {
     traj.forEach((e, i) => expect(Math.abs(e - doc.energy[10 * i])).toBeLessThan(1e-9));
   });
 
-  it('with a trained potential, relax, md, vibrations, elastic and phonons say where the structure left its training structures', { timeout: 300_000 }, async () => {
+  it('with a trained potential, relax, md, eos, vibrations, elastic and phonons say where the structure left its training structures', { timeout: 300_000 }, async () => {
     // trained (its file says) on Cu cells whose Cu–Cu pairs came no closer than 2.5 Å
     const potential: TrainingDomain['potential'] = { cutoff: 3.6, shortestDistances: { 'Cu-Cu': 2.5 }, referenceEnergies: { Cu: -3.5 }, energyAboveReference: null };
     writeFileSync(join(dir, 'tiny.lwm'), await tinyPotentialFile('tiny', { basis: 'training-split', elements: ['Cu'], structures: 'periodic', atoms: { min: 1, max: 64 }, targets: null, potential }));
@@ -512,6 +512,13 @@ describe('latticework relax, md and eos', () => {
     const strainedOutside = JSON.parse((await run(elasticCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--no-relax', '--backend', 'wasm', '--json'])).out);
     expect(strainedOutside.warnings[0]).toMatch(/^step 0: Cu–Cu at 2\.\d{3} Å \(atoms 0 and \d+\) is closer than any Cu–Cu pair in the training structures/);
     expect(JSON.parse((await run(elasticCommand, ['Cu1.vasp', '--model', 'emt', '--no-relax', '--json'])).out)).not.toHaveProperty('warnings');
+    // an equation of state checks every volume: the most compressed bring the Cu–Cu pairs under 2.5 Å; this
+    // untrained potential's energies have no minimum to fit, and the failure comes with where it extrapolated
+    const eos = await run(eosCommand, ['Cu1.vasp', '--model', 'tiny.lwm', '--backend', 'wasm', '--json']);
+    expect(eos.code).toBe(1);
+    expect(eos.err).toMatch(/^latticework eos: Cu1\.vasp: equation of state: /m);
+    expect(eos.err).toMatch(/^warning: step 0: Cu–Cu at 2\.\d{3} Å \(atoms \d+ and \d+\) is closer than any Cu–Cu pair in the training structures/m);
+    expect(JSON.parse((await run(eosCommand, ['Cu1.vasp', '--model', 'emt', '--json'])).out)).not.toHaveProperty('warnings');
     // phonons check the structure they are measured at (the supercell's displaced copies are 0.01 Å from it)
     const phonons = await run(phononsCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--supercell', '1', '--mesh', '2', '--backend', 'wasm', '--json']);
     expect(phonons.code, phonons.err).toBe(0);
