@@ -92,63 +92,29 @@ describe('schema migrations on a database that holds data', () => {
     }
   });
 
-  it('takes phonon runs (version 15), keeping the runs before', async () => {
-    const path = await oldDatabase(14, 'phonons');
-    const old = await new Promise<sqlite3.Database>((resolve, reject) => {
-      const d = new sqlite3.Database(path, (e) => (e ? reject(e) : resolve(d)));
-    });
-    await exec(old, "INSERT INTO simulation (id, name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES (1, 'e', 'elastic', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 1)");
-    await expect(exec(old, "INSERT INTO simulation (name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES ('p', 'phonons', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 2)")).rejects.toThrow(/CHECK/);
-    await new Promise<void>((resolve, reject) => old.close((e) => (e ? reject(e) : resolve())));
-    const db = await Database.open(path);
-    try {
-      await db.transaction((tx) =>
-        tx.run("INSERT INTO simulation (name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES ('p', 'phonons', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 2)"),
-      );
-      expect(await db.read((tx) => tx.all('SELECT task FROM simulation ORDER BY id'))).toEqual([{ task: 'elastic' }, { task: 'phonons' }]);
-      await expect(db.transaction((tx) => tx.run("UPDATE simulation SET task = 'neb'"))).rejects.toThrow(/CHECK/);
-      expect(await db.read((tx) => tx.all('PRAGMA integrity_check'))).toEqual([{ integrity_check: 'ok' }]);
-    } finally {
-      await db.close();
-    }
-  });
+  /** A simulation of this task, as a row. */
+  const simulationRow = (id: number, task: string) =>
+    `INSERT INTO simulation (id, name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES (${id}, '${task[0]}', '${task}', 'finished', 'Cu', '{}', 'emt', '{}', '{}', ${id})`;
 
-  it('takes elastic-constants runs (version 14), keeping the runs before', async () => {
-    const path = await oldDatabase(13, 'elastic');
+  // each of versions 13–15 widens the simulation table's task CHECK for one new task, in place
+  it.each([
+    [13, 'relax', 'vibrations'],
+    [14, 'vibrations', 'elastic'],
+    [15, 'elastic', 'phonons'],
+  ])('version %i keeps the %s runs before and takes %s runs (and no task it does not know)', async (version, before, added) => {
+    const path = await oldDatabase(version - 1, added);
     const old = await new Promise<sqlite3.Database>((resolve, reject) => {
       const d = new sqlite3.Database(path, (e) => (e ? reject(e) : resolve(d)));
     });
-    await exec(old, "INSERT INTO simulation (id, name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES (1, 'v', 'vibrations', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 1)");
-    await expect(exec(old, "INSERT INTO simulation (name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES ('e', 'elastic', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 2)")).rejects.toThrow(/CHECK/);
-    await new Promise<void>((resolve, reject) => old.close((e) => (e ? reject(e) : resolve())));
-    const db = await Database.open(path);
-    try {
-      await db.transaction((tx) =>
-        tx.run("INSERT INTO simulation (name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES ('e', 'elastic', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 2)"),
-      );
-      expect(await db.read((tx) => tx.all('SELECT task FROM simulation ORDER BY id'))).toEqual([{ task: 'vibrations' }, { task: 'elastic' }]);
-      await expect(db.transaction((tx) => tx.run("UPDATE simulation SET task = 'neb'"))).rejects.toThrow(/CHECK/);
-      expect(await db.read((tx) => tx.all('PRAGMA integrity_check'))).toEqual([{ integrity_check: 'ok' }]);
-    } finally {
-      await db.close();
-    }
-  });
-
-  it('keeps simulation runs and their frames, and takes vibrations runs (version 13)', async () => {
-    const path = await oldDatabase(12, 'vibrations');
-    const old = await new Promise<sqlite3.Database>((resolve, reject) => {
-      const d = new sqlite3.Database(path, (e) => (e ? reject(e) : resolve(d)));
-    });
-    await exec(old, "INSERT INTO simulation (id, name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES (1, 'r', 'relax', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 1)");
+    await exec(old, simulationRow(1, before));
     await exec(old, "INSERT INTO simulation_frame (simulation_id, idx, step, energy, step_values, positions, forces) VALUES (1, 0, 0, -1.5, '{}', X'00', X'00')");
+    await expect(exec(old, simulationRow(2, added))).rejects.toThrow(/CHECK/);
     await new Promise<void>((resolve, reject) => old.close((e) => (e ? reject(e) : resolve())));
     const db = await Database.open(path);
     try {
       expect(await db.read((tx) => tx.all('SELECT simulation_id, idx, energy FROM simulation_frame'))).toEqual([{ simulation_id: 1, idx: 0, energy: -1.5 }]);
-      await db.transaction((tx) =>
-        tx.run("INSERT INTO simulation (name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES ('v', 'vibrations', 'finished', 'Cu', '{}', 'emt', '{}', '{}', 2)"),
-      );
-      expect(await db.read((tx) => tx.all('SELECT task FROM simulation ORDER BY id'))).toEqual([{ task: 'relax' }, { task: 'vibrations' }]);
+      await db.transaction((tx) => tx.run(simulationRow(2, added)));
+      expect(await db.read((tx) => tx.all('SELECT task FROM simulation ORDER BY id'))).toEqual([{ task: before }, { task: added }]);
       await expect(db.transaction((tx) => tx.run("UPDATE simulation SET task = 'neb'"))).rejects.toThrow(/CHECK/);
       expect(await db.read((tx) => tx.all('PRAGMA integrity_check'))).toEqual([{ integrity_check: 'ok' }]);
     } finally {
