@@ -65,7 +65,7 @@ export function potentialModels(models: readonly ModelRecord[]): ModelRecord[] {
   return models.filter((m) => m.task === 'potential');
 }
 
-/** Why the form cannot be run yet (a trained potential not chosen), or null. */
+/** Why the form cannot be run yet (a trained potential not chosen, a phonon supercell or mesh typed wrong), or null. */
 export function formProblem(form: SimulationForm): string | null {
   if (form.calculator === 'model' && form.modelId === null) return 'choose a trained potential (train one, or import a .lwm potential in Models)';
   if (form.task === 'phonons') {
@@ -74,7 +74,6 @@ export function formProblem(form: SimulationForm): string | null {
   }
   return null;
 }
-
 
 /** What `simulations.start` is asked for. */
 export function formRequest(form: SimulationForm): { calculator: CalculatorSpec; parameters: SimulationParameters; name?: string } {
