@@ -882,7 +882,10 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       signal,
       onPoint: async (done, total) => {
         const step = calls + Math.floor((calls * done) / total);
-        for (; reported < step; ) await hooks.onStep?.(++reported, {});
+        while (reported < step) {
+          reported++;
+          await hooks.onStep?.(reported, {});
+        }
       },
     });
     if (!frequencies) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };

@@ -142,6 +142,8 @@ describe('simulation jobs', () => {
     // 3.6 Å is a little beyond EMT's 3.59: no imaginary mode
     expect(s!.lowest).toBeGreaterThan(0);
     expect(r.message).toMatch(/^phonons of 4 atom\(s\) from a 3×3×3 supercell \(24 force calls\): highest \d\.\d\d THz; no imaginary modes; free energy at 300 K -?\d+\.\d{3} kJ\/mol$/);
+    // without hooks too (the library's own use)
+    expect((await runSimulation(copper(1), new EmtCalculator(), { ...SIMULATION_DEFAULTS.phonons, mesh: [2, 2, 2] })).status).toBe('finished');
     // a molecule has no phonons; a cancelled run stops
     const molecule = { ...copper(1), lattice: null, pbc: [false, false, false] as [boolean, boolean, boolean], frac: null };
     expect(() => checkSimulationInput(molecule, { kind: 'emt' }, SIMULATION_DEFAULTS.phonons)).toThrow(/phonons needs a structure periodic in all three directions/);
