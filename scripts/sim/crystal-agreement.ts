@@ -6,12 +6,13 @@
  * `latticework phonons` does (default supercell and mesh). A potential is judged at its own minimum,
  * as a researcher would use it.
  *
- *   npx tsx scripts/sim/crystal-agreement.ts MODEL.lwm [backend=wasm] [elastic|phonons]
+ *   npx tsx scripts/sim/crystal-agreement.ts MODEL.lwm [backend=wasm] [elastic|phonons] [delta=0.01]
  *
  * Prints a Markdown table. elastic: lattice volume per atom, C11, C12, C44, Hill bulk and shear moduli
  * (GPa) for EMT and the potential, the largest |ΔC_ij|, and whether each is mechanically stable.
  * phonons: the highest and lowest frequency (THz), the largest and mean |Δν| over the path and the mesh,
- * and the free energy and entropy at 300 K per atom (meV, k_B) for EMT and the potential.
+ * and the free energy and entropy at 300 K per atom (meV, k_B) for EMT and the potential; `delta` is the
+ * phonons' displacement (Å), for a potential whose forces are not smooth at the sites (docs/simulation.md).
  */
 import { readFileSync } from 'node:fs';
 import type { Mat3 } from '../../src-shared/chem/structure';
@@ -22,7 +23,7 @@ import { LoadedPotential } from '../../src-main/engine/potential/file';
 import { PotentialCalculator } from '../../src-main/engine/potential/calculator';
 import { initBackend } from '../../src-main/engine/tf/backend';
 
-const [modelFile, backend = 'wasm', what = 'elastic'] = process.argv.slice(2);
+const [modelFile, backend = 'wasm', what = 'elastic', delta = '0.01'] = process.argv.slice(2);
 if (!modelFile || !['elastic', 'phonons'].includes(what)) throw new Error('usage: crystal-agreement.ts MODEL.lwm [backend] [elastic|phonons]');
 await initBackend({ force: backend });
 const potential = new PotentialCalculator(new LoadedPotential(decodeModelFile(new Uint8Array(readFileSync(modelFile)))));
@@ -74,7 +75,7 @@ async function constants(atoms: Atoms, calculator: Calculator) {
 
 async function phonons(atoms: Atoms, calculator: Calculator) {
   const { a, converged } = await relaxed(atoms, calculator);
-  const out = await runSimulation(a.toStructure('crystal'), calculator, SIMULATION_DEFAULTS.phonons);
+  const out = await runSimulation(a.toStructure('crystal'), calculator, { ...SIMULATION_DEFAULTS.phonons, delta: Number(delta) });
   if (out.summary?.task !== 'phonons') throw new Error(out.message);
   return { converged, n: a.length, s: out.summary };
 }
@@ -82,7 +83,7 @@ async function phonons(atoms: Atoms, calculator: Calculator) {
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 if (what === 'phonons') {
-  console.log(`model ${potential.name}; EMT / potential, each at its own relaxed cell; free energy and entropy at 300 K per atom`);
+  console.log(`model ${potential.name}; displacement ${delta} Å; EMT / potential, each at its own relaxed cell; free energy and entropy at 300 K per atom`);
   console.log('| crystal | highest (THz) | lowest (THz) | largest \\|Δν\\| (THz) | mean \\|Δν\\| (THz) | F (meV/atom) | S (k_B/atom) |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const { name, atoms } of crystals) {

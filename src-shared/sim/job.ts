@@ -24,7 +24,21 @@ import { Symmetry, type SymmetryOperations } from './symmetry';
 import type { SpaceGroupChange } from '../chem/spacegroup';
 import { fromGPa, toGPa } from './units';
 import { VIBRATION_DEFAULTS, vibrations } from './vibrations';
-import { defaultBandPath, defaultMesh, defaultSupercell, densityOfStates, forceConstants, frequenciesOver, meshPoints, PHONON_DEFAULTS, samplePath, thermalProperties, type SampledPath } from './phonons';
+import {
+  defaultBandPath,
+  defaultMesh,
+  defaultSupercell,
+  densityOfStates,
+  forceConstants,
+  frequenciesOver,
+  meshPoints,
+  nonlinearity,
+  NONLINEARITY_NOTE,
+  PHONON_DEFAULTS,
+  samplePath,
+  thermalProperties,
+  type SampledPath,
+} from './phonons';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
 /** The built-in calculators by name and parameters. */
@@ -383,6 +397,8 @@ export type SimulationSummary =
       /** The lowest frequency on the path and the mesh (the translations at Γ aside) and the highest, THz. */
       lowest: number;
       highest: number;
+      /** Atom 0's on-site force constant along x from ±δ and from ±δ/2, eV/Å²: whether the finite differences have converged (phonons.ts `nonlinearity`). */
+      linearity: { delta: number; stiffness: number; halfStiffness: number };
     }
   | {
       task: 'eos';
@@ -473,7 +489,12 @@ export function phononsText(s: Extract<SimulationSummary, { task: 'phonons' }>):
   const imaginary = s.lowest < IMAGINARY_THZ ? `imaginary modes down to ${(-s.lowest).toFixed(2)}i THz (the structure is not at a minimum, or the supercell is too small)` : 'no imaginary modes';
   const at300 = s.thermal.temperature.indexOf(300);
   const path = s.lattice ? '' : '; the cell is none of the standard cells whose band path is known, so the bands run Γ–X|Γ–Y|Γ–Z (derive the standard primitive cell for its lattice’s path)';
-  return `highest ${s.highest.toFixed(2)} THz; ${imaginary}; free energy at 300 K ${s.thermal.freeEnergy[at300].toFixed(3)} kJ/mol${path}`;
+  const l = s.linearity;
+  const linear =
+    nonlinearity(l) > NONLINEARITY_NOTE
+      ? `; the forces are not linear at this displacement (atom 0's force constant along x is ${l.stiffness.toFixed(2)} eV/Å² from ±${l.delta} Å and ${l.halfStiffness.toFixed(2)} from ±${l.delta / 2} Å), so the frequencies depend on it: compare another displacement`
+      : '';
+  return `highest ${s.highest.toFixed(2)} THz; ${imaginary}; free energy at 300 K ${s.thermal.freeEnergy[at300].toFixed(3)} kJ/mol${path}${linear}`;
 }
 
 /** Phonon bands and mesh frequencies as a run's summary: the density of states and the thermal properties (0 to 1000 K in steps of 10) from the mesh. */
@@ -484,7 +505,7 @@ function phononSummary(
   supercell: [number, number, number],
   mesh: [number, number, number],
   lattice: string | null,
-): Extract<SimulationSummary, { task: 'phonons' }> {
+): Omit<Extract<SimulationSummary, { task: 'phonons' }>, 'linearity'> {
   // the translations at Γ (the mesh's first point; on the path, where q = 0) are zero up to rounding
   const physical = (f: ArrayLike<number>, atGamma: boolean) => (atGamma ? Array.from(f).sort((x, y) => Math.abs(x) - Math.abs(y)).slice(3) : Array.from(f));
   const all = [...onPath.flatMap((f, k) => physical(f, b.qpoints[k].every((x) => x === 0))), ...onMesh.flatMap((f, k) => physical(f, k === 0))];
@@ -876,7 +897,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     const sampled = samplePath(atoms.lattice!, path);
     const mesh = params.mesh ?? defaultMesh(atoms.lattice!);
     // the second half of the progress (`plannedSteps`): the wave vectors, a step each time another 1/6N of them is done
-    const calls = fc.forceCalls;
+    const calls = 6 * atoms.length;
     let reported = calls;
     const frequencies = await frequenciesOver(fc, [...sampled.qpoints, ...meshPoints(mesh)], {
       signal,
@@ -890,7 +911,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     });
     if (!frequencies) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
     const onPath = frequencies.slice(0, sampled.qpoints.length);
-    const summary = phononSummary(sampled, onPath, frequencies.slice(sampled.qpoints.length), supercell, mesh, path.lattice);
+    const summary = { ...phononSummary(sampled, onPath, frequencies.slice(sampled.qpoints.length), supercell, mesh, path.lattice), linearity: fc.linearity };
     return {
       status: 'finished',
       message: `phonons of ${atoms.length} atom(s) from a ${supercell.join('×')} supercell (${fc.forceCalls} force calls): ${phononsText(summary)}`,

@@ -59,7 +59,26 @@ export interface ForceConstants {
   /** Per pair (i, k): the shortest vectors from i to k's images, fractional in the unit cell, 3 numbers each. */
   vectors: Float64Array[];
   forceCalls: number;
+  /**
+   * Whether the forces are linear at the displacement's scale: atom 0's on-site constant Φ(0, 0)_xx from ±δ
+   * (`stiffness`) and from ±δ/2 (`halfStiffness`), eV/Å² (`nonlinearity`).
+   */
+  linearity: { delta: number; stiffness: number; halfStiffness: number };
 }
+
+/**
+ * How far the finite differences are from converged: |Φ(δ/2) − Φ(δ)| / |Φ(δ)| of atom 0's on-site constant.
+ * Where the forces are smooth it is of order δ² (1e-4 with EMT); it is large where they are not linear at
+ * the displacement's scale: float32 rounding in a potential's forces, or a potential whose energy has a
+ * cusp where the structure sits (PaiNN's vector norm at a symmetric site, docs/simulation.md), whose
+ * frequencies then depend on δ.
+ */
+export function nonlinearity(l: ForceConstants['linearity']): number {
+  return Math.abs(l.halfStiffness - l.stiffness) / Math.max(Math.abs(l.stiffness), 1e-12);
+}
+
+/** Above this `nonlinearity`, a run says its frequencies depend on the displacement. */
+export const NONLINEARITY_NOTE = 0.05;
 
 export interface ForceConstantOptions {
   /** Diagonal supercell (default: `defaultSupercell`). */
@@ -111,24 +130,28 @@ export async function forceConstants(atoms: Atoms, calculator: Calculator, optio
   const numbers = Int32Array.from({ length: N }, (_, k) => atoms.numbers[k % n]);
   const total = 6 * n;
   let calls = 0;
-  const forcesAt = async (i: number, alpha: number, sign: number): Promise<Float64Array | null> => {
+  const forcesAt = async (i: number, alpha: number, shift: number, progress = true): Promise<Float64Array | null> => {
     if (options.signal?.aborted) return null;
     const moved = Float64Array.from(cart);
-    moved[3 * i + alpha] += sign * delta;
+    moved[3 * i + alpha] += shift;
     const config: AtomicConfiguration = { numbers, cart: moved, lattice: superLattice, pbc: [true, true, true] };
     const { forces } = await calculator.calculate(config);
     calls++;
-    await options.onDisplacement?.(calls, total);
+    if (progress) await options.onDisplacement?.(calls, total);
     return forces;
   };
   const values = new Float64Array(n * N * 9);
   for (let i = 0; i < n; i++)
     for (let alpha = 0; alpha < 3; alpha++) {
-      const plus = await forcesAt(i, alpha, 1);
-      const minus = plus && (await forcesAt(i, alpha, -1));
+      const plus = await forcesAt(i, alpha, delta);
+      const minus = plus && (await forcesAt(i, alpha, -delta));
       if (!plus || !minus) return null;
       for (let k = 0; k < N; k++) for (let beta = 0; beta < 3; beta++) values[((i * N + k) * 3 + alpha) * 3 + beta] = -(plus[3 * k + beta] - minus[3 * k + beta]) / (2 * delta);
     }
+  // the same on-site constant from half the displacement (2 more force calls): equal but for δ²'s terms where the forces are smooth
+  const halfPlus = await forcesAt(0, 0, delta / 2, false);
+  const halfMinus = halfPlus && (await forcesAt(0, 0, -delta / 2, false));
+  if (!halfPlus || !halfMinus) return null;
   const frac = cartToFrac(atoms.cart, lattice);
   return {
     lattice: lattice.map((r) => [...r]) as Mat3,
@@ -139,6 +162,7 @@ export async function forceConstants(atoms: Atoms, calculator: Calculator, optio
     values,
     vectors: shortestVectors(frac, lattice, supercell, offsets),
     forceCalls: calls,
+    linearity: { delta, stiffness: values[0], halfStiffness: -(halfPlus[0] - halfMinus[0]) / delta },
   };
 }
 

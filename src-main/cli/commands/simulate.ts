@@ -233,8 +233,9 @@ JSON: {"file", "model", "supercell", "mesh", "lattice" (whose standard path, or 
        [{"distance", "label"}]}, "dos": {"frequencies" (THz), "states" (per THz per cell; σ
        ${PHONON_DEFAULTS.sigma} THz)}, "thermal": {"temperature" (K), "freeEnergy" (kJ/mol, zero-point
        energy included), "entropy", "heatCapacity" (J/K/mol); per mole of cells, 0–1000 K},
-       "lowest", "highest" (THz; the translations at Γ aside), "message", "warnings"? (a trained
-       potential)}
+       "lowest", "highest" (THz; the translations at Γ aside), "linearity": {"delta", "stiffness",
+       "halfStiffness"} (atom 0's force constant along x from ±D and ±D/2, eV/Å²: the run says when
+       they differ by more than 5 %), "message", "warnings"? (a trained potential)}
 Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 130 when Ctrl-C
 stopped it. Progress goes to stderr every 10 s.`;
 

@@ -255,6 +255,7 @@ describe('Simulate panel helpers', () => {
       thermal: { temperature: [0, 300], freeEnergy: [1, -2], entropy: [0, 30], heatCapacity: [0, 24] },
       lowest: 1,
       highest: 3.5,
+      linearity: { delta: 0.01, stiffness: 4, halfStiffness: 4 },
     };
     const charts = simulationCharts({ task: 'phonons', parameters: formRequest(defaultForm()).parameters, summary }, { step: [], values: {} });
     expect(charts.map((c) => c.id)).toEqual(['bands', 'dos', 'thermal']);

@@ -141,7 +141,28 @@ describe('simulation jobs', () => {
     expect(s!.dos.states.length).toBe(s!.dos.frequencies.length);
     // 3.6 Å is a little beyond EMT's 3.59: no imaginary mode
     expect(s!.lowest).toBeGreaterThan(0);
-    expect(r.message).toMatch(/^phonons of 4 atom\(s\) from a 3×3×3 supercell \(24 force calls\): highest \d\.\d\d THz; no imaginary modes; free energy at 300 K -?\d+\.\d{3} kJ\/mol$/);
+    expect(r.message).toMatch(/^phonons of 4 atom\(s\) from a 3×3×3 supercell \(26 force calls\): highest \d\.\d\d THz; no imaginary modes; free energy at 300 K -?\d+\.\d{3} kJ\/mol$/);
+    // a potential whose energy has a cusp at the sites (c·|x| on each atom's x, as PaiNN's vector norm makes at a
+    // symmetric site): the force constants depend on the displacement, and the run says so
+    const cusp: Calculator = {
+      name: 'emt with a cusp',
+      async calculate(config, options) {
+        const c = await new EmtCalculator().calculate(config, options);
+        const forces = Float64Array.from(c.forces);
+        const start = copper(1);
+        for (let i = 0; i < config.numbers.length; i++) {
+          const x = config.cart[3 * i] - start.cart[3 * (i % 4)];
+          const wrapped = x - 3.6 * Math.round(x / 3.6);
+          forces[3 * i] -= 0.01 * Math.sign(Math.abs(wrapped) < 1e-9 ? 0 : wrapped);
+        }
+        return { ...c, forces };
+      },
+    };
+    const bent = await runSimulation(copper(1), cusp, SIMULATION_DEFAULTS.phonons);
+    const b = bent.summary?.task === 'phonons' ? bent.summary : null;
+    // Φ = k + c/δ: 0.01/0.01 = 1 eV/Å² more from ±0.01 Å, 2 more from ±0.005 Å
+    expect(b!.linearity.halfStiffness - b!.linearity.stiffness).toBeCloseTo(1, 2);
+    expect(bent.message).toMatch(/; the forces are not linear at this displacement \(atom 0's force constant along x is \d+\.\d\d eV\/Å² from ±0\.01 Å and \d+\.\d\d from ±0\.005 Å\), so the frequencies depend on it: compare another displacement$/);
     // without hooks too (the library's own use)
     expect((await runSimulation(copper(1), new EmtCalculator(), { ...SIMULATION_DEFAULTS.phonons, mesh: [2, 2, 2] })).status).toBe('finished');
     // a molecule has no phonons; a cancelled run stops
