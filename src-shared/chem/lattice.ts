@@ -78,10 +78,14 @@ export function cellVolume(l: Mat3): number {
   return Math.abs(determinant(l));
 }
 
+/** a × b of two 3-vectors. */
+export function cross(a: readonly number[], b: readonly number[]): number[] {
+  return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+}
+
 /** The widths of a cell (Å): the distances between its opposite faces, V / |b × c| and so on. */
 export function cellWidths(l: Mat3): [number, number, number] {
   const v = cellVolume(l);
-  const cross = (a: readonly number[], b: readonly number[]) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
   return [0, 1, 2].map((k) => v / Math.hypot(...cross(l[(k + 1) % 3], l[(k + 2) % 3]))) as [number, number, number];
 }
 

@@ -35,7 +35,7 @@
  *  4. Each atom's candidates are sorted and, optionally, capped at maxNeighbors
  *     (and, in CGCNN mode, padded: see `padding`).
  */
-import { inverse3 } from '../chem/lattice';
+import { cross, inverse3 } from '../chem/lattice';
 import type { Mat3, Structure } from '../chem/structure';
 
 export interface NeighborOptions {
@@ -119,9 +119,6 @@ const EPS = 1e-12;
 
 function dot(a: number[], b: number[]): number {
   return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
-function cross(a: number[], b: number[]): number[] {
-  return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 }
 function unit(a: number[]): number[] {
   const l = Math.sqrt(dot(a, a));

@@ -37,6 +37,7 @@ import {
   PHONON_DEFAULTS,
   samplePath,
   thermalProperties,
+  withoutTranslations,
   type SampledPath,
 } from './phonons';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
@@ -507,7 +508,7 @@ function phononSummary(
   lattice: string | null,
 ): Omit<Extract<SimulationSummary, { task: 'phonons' }>, 'linearity'> {
   // the translations at Γ (the mesh's first point; on the path, where q = 0) are zero up to rounding
-  const physical = (f: ArrayLike<number>, atGamma: boolean) => (atGamma ? Array.from(f).sort((x, y) => Math.abs(x) - Math.abs(y)).slice(3) : Array.from(f));
+  const physical = (f: Float64Array, atGamma: boolean) => (atGamma ? withoutTranslations(f) : Array.from(f));
   const all = [...onPath.flatMap((f, k) => physical(f, b.qpoints[k].every((x) => x === 0))), ...onMesh.flatMap((f, k) => physical(f, k === 0))];
   const lowest = all.reduce((m, x) => Math.min(m, x), Infinity);
   const highest = all.reduce((m, x) => Math.max(m, x), -Infinity);

@@ -104,8 +104,9 @@ export function parseTriple(text: string, max: number): [number, number, number]
   return three.length === 3 && three.every((n) => Number.isInteger(n) && n >= 1 && n <= max) ? (three as [number, number, number]) : undefined;
 }
 
-function checkSupercell(s: readonly number[]): void {
-  if (s.length !== 3 || !s.every((n) => Number.isInteger(n) && n >= 1 && n <= 50)) throw new SimulationInputError(`the supercell must be three whole numbers from 1 to 50, got ${s.join(' × ')}`);
+/** Refuses a supercell or mesh that is not three whole numbers from 1 to `max`, naming it. */
+function checkCounts(what: string, s: readonly number[], max: number): void {
+  if (s.length !== 3 || !s.every((n) => Number.isInteger(n) && n >= 1 && n <= max)) throw new SimulationInputError(`the ${what} must be three whole numbers from 1 to ${max}, got ${s.join(' × ')}`);
 }
 
 /** The force constants of `atoms` (a crystal periodic in three directions) by finite displacements in a supercell; null when cancelled. */
@@ -115,7 +116,7 @@ export async function forceConstants(atoms: Atoms, calculator: Calculator, optio
   const delta = options.delta ?? PHONON_DEFAULTS.delta;
   if (!(delta > 0)) throw new SimulationInputError(`the displacement must be a positive number of Å, got ${delta}`);
   const supercell = [...(options.supercell ?? defaultSupercell(lattice))] as [number, number, number];
-  checkSupercell(supercell);
+  checkCounts('supercell', supercell, 50);
   const n = atoms.length;
   const cells = supercell[0] * supercell[1] * supercell[2];
   const N = n * cells;
@@ -378,7 +379,7 @@ export function defaultMesh(lattice: Mat3, length: number = PHONON_DEFAULTS.mesh
 
 /** The points of the Γ-centred n₁×n₂×n₃ mesh, q = (a/n₁, b/n₂, c/n₃), a running fastest (phonopy's order): Γ first. */
 export function meshPoints(mesh: readonly [number, number, number]): [number, number, number][] {
-  if (!mesh.every((k) => Number.isInteger(k) && k >= 1 && k <= 200)) throw new SimulationInputError(`the mesh must be three whole numbers from 1 to 200, got ${mesh.join(' × ')}`);
+  checkCounts('mesh', mesh, 200);
   const out: [number, number, number][] = [];
   for (let c = 0; c < mesh[2]; c++) for (let b = 0; b < mesh[1]; b++) for (let a = 0; a < mesh[0]; a++) out.push([a / mesh[0], b / mesh[1], c / mesh[2]]);
   return out;
@@ -424,20 +425,23 @@ export interface ThermalPoint {
   heatCapacity: number;
 }
 
+/** The frequencies at Γ without the three translations, the ones nearest zero (zero up to rounding). */
+export function withoutTranslations(atGamma: ArrayLike<number>): number[] {
+  return Array.from(atGamma)
+    .sort((x, y) => Math.abs(x) - Math.abs(y))
+    .slice(3);
+}
+
 /**
- * The harmonic thermal properties from the frequencies on a Γ-centred mesh (`meshFrequencies`: its
- * first point is Γ), by phonopy's formulas; modes at or below `cutoff` THz (phonopy's
+ * The harmonic thermal properties from the frequencies on a Γ-centred mesh (in `meshPoints`' order:
+ * its first point is Γ), by phonopy's formulas; modes at or below `cutoff` THz (phonopy's
  * `cutoff_frequency`, default 0: imaginary modes) are left out, and so are the three translations at
- * Γ, whose frequencies are zero up to rounding: phonopy counts them when the rounding makes them
- * positive, and each then adds k_BT·ln(ħω/k_BT) of a frequency that means nothing (0.06 kJ/mol on fcc
- * Cu at 100 K with a 6³ mesh).
+ * Γ (`withoutTranslations`): phonopy counts them when the rounding makes them positive, and each then
+ * adds k_BT·ln(ħω/k_BT) of a frequency that means nothing (0.06 kJ/mol on fcc Cu at 100 K with a 6³
+ * mesh).
  */
 export function thermalProperties(mesh: readonly Float64Array[], temperatures: readonly number[], cutoff = 0): ThermalPoint[] {
-  const translations = (f: Float64Array) => new Set(Array.from(f.keys()).sort((a, b) => Math.abs(f[a]) - Math.abs(f[b])).slice(0, 3));
-  const energies = mesh.flatMap((f, q) => {
-    const skip = q === 0 ? translations(f) : new Set<number>();
-    return Array.from(f).flatMap((v, k) => (v > cutoff && !skip.has(k) ? [v * THZ_IN_EV] : []));
-  });
+  const energies = mesh.flatMap((f, q) => (q === 0 ? withoutTranslations(f) : Array.from(f)).filter((v) => v > cutoff).map((v) => v * THZ_IN_EV));
   const w = EV_TO_KJ_PER_MOL / mesh.length;
   const zpe = energies.reduce((s, e) => s + e / 2, 0);
   return temperatures.map((t) => {

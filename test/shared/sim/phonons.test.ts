@@ -7,7 +7,7 @@
  * properties on a mesh; and the default band paths against ASE's `cell.bandpath()`.
  */
 import { describe, expect, it } from 'vitest';
-import { cellWidths } from '../../../src-shared/chem/lattice';
+import { cartToFrac, cellWidths } from '../../../src-shared/chem/lattice';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Atoms, EmtCalculator } from '../../../src-shared/sim';
 import {
@@ -105,24 +105,15 @@ async function compare(c: Case, supercell: [number, number, number], mesh: [numb
   const n = c.numbers.length;
   const N = ref.superCart.length;
   expect(N).toBe(n * supercell[0] * supercell[1] * supercell[2]);
-  const superLattice = c.cell.map((r, k) => r.map((x) => x * supercell[k]));
+  const superLattice = c.cell.map((r, k) => r.map((x) => x * supercell[k])) as Mat3;
   const ours = (k: number) => {
     const cell = Math.floor(k / n);
     const j = k % n;
     const t = [Math.floor(cell / (supercell[1] * supercell[2])), Math.floor(cell / supercell[2]) % supercell[1], cell % supercell[2]];
     return [0, 1, 2].map((x) => c.cart[3 * j + x] + t[0] * c.cell[0][x] + t[1] * c.cell[1][x] + t[2] * c.cell[2][x]);
   };
-  const inv = (v: number[]) => {
-    // fractional coordinates in the supercell, for a periodic match
-    const m = superLattice;
-    const det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-    const cross = (a: number[], b: number[]) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-    return [cross(m[1], m[2]), cross(m[2], m[0]), cross(m[0], m[1])].map((r) => (r[0] * v[0] + r[1] * v[1] + r[2] * v[2]) / det);
-  };
-  const same = (a: number[], b: number[]) => {
-    const d = inv(a.map((x, k) => x - b[k]));
-    return d.every((x) => Math.abs(x - Math.round(x)) < 1e-6);
-  };
+  // the same site when their difference is a supercell lattice vector (whole fractional coordinates)
+  const same = (a: number[], b: number[]) => Array.from(cartToFrac(Float64Array.from(a, (x, k) => x - b[k]), superLattice)).every((x) => Math.abs(x - Math.round(x)) < 1e-6);
   const phonopyIndex = Array.from({ length: N }, (_, k) => ref.superCart.findIndex((p) => same(p, ours(k))));
   expect(phonopyIndex.every((k) => k >= 0)).toBe(true);
   let worst = 0;
