@@ -593,19 +593,22 @@ class PaiNNMessage(nn.Module):
 
 class PaiNNUpdate(nn.Module):
     """PaiNN's update block (painn.ts PaiNNUpdate): U v, V v (no bias, per Cartesian component),
-    a = context([s, |V v|]) = (a^vv | a^sv | a^ss); v += a^vv U v, s += a^ss + a^sv <U v, V v>."""
+    a = context([s, |V v|]) = (a^vv | a^sv | a^ss); v += a^vv U v, s += a^ss + a^sv <U v, V v>,
+    |V v| = sqrt(sum_c (V v)_c^2 + epsilon) (model.vectorNormEpsilon; 1e-8 when a config has none, as in
+    Latticework's schema)."""
 
-    def __init__(self, F_, act):
+    def __init__(self, F_, act, epsilon):
         super().__init__()
         self.mu_mix = nn.Linear(F_, 2 * F_, bias=False)
         self.context = nn.ModuleList([nn.Linear(2 * F_, F_), nn.Linear(F_, 3 * F_)])
         self.act = act
+        self.epsilon = epsilon
 
     def forward(self, s, v):
         F_ = s.shape[1]
         uv = self.mu_mix(v)  # [N, 3, 2F]
         U, V = uv[:, :, :F_], uv[:, :, F_:]
-        norm = torch.sqrt((V * V).sum(1) + 1e-8)
+        norm = torch.sqrt((V * V).sum(1) + self.epsilon)
         a = self.context[1](self.act(self.context[0](torch.cat([s, norm], dim=1))))
         avv, asv, ass = a[:, :F_], a[:, F_ : 2 * F_], a[:, 2 * F_ :]
         return s + ass + asv * (U * V).sum(1), v + avv.unsqueeze(1) * U
@@ -642,7 +645,7 @@ class PotentialModel(nn.Module):
         else:
             self.filter_net = nn.Linear(K, L * 3 * F_)  # phi(d) -> every layer's filters (W^s | W^vr | W^vv)
             self.interactions = nn.ModuleList([PaiNNMessage(F_, self.act) for _ in range(L)])
-            self.mixing = nn.ModuleList([PaiNNUpdate(F_, self.act) for _ in range(L)])
+            self.mixing = nn.ModuleList([PaiNNUpdate(F_, self.act, m.get("vectorNormEpsilon", 1e-8)) for _ in range(L)])
         self.head = nn.ModuleList([nn.Linear(F_, m["headHidden"]), nn.Linear(m["headHidden"], 1)])
         self.energy = EnergyStatistics(m["maxZ"])
 

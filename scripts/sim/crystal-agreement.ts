@@ -6,25 +6,29 @@
  * `latticework phonons` does (default supercell and mesh). A potential is judged at its own minimum,
  * as a researcher would use it.
  *
- *   npx tsx scripts/sim/crystal-agreement.ts MODEL.lwm [backend=wasm] [elastic|phonons] [delta=0.01]
+ *   npx tsx scripts/sim/crystal-agreement.ts MODEL.lwm [backend=wasm] [elastic|phonons|site] [delta=0.01]
  *
  * Prints a Markdown table. elastic: lattice volume per atom, C11, C12, C44, Hill bulk and shear moduli
  * (GPa) for EMT and the potential, the largest |ΔC_ij|, and whether each is mechanically stable.
  * phonons: the highest and lowest frequency (THz), the largest and mean |Δν| over the path and the mesh,
  * and the free energy and entropy at 300 K per atom (meV, k_B) for EMT and the potential; `delta` is the
  * phonons' displacement (Å), for a potential whose forces are not smooth at the sites (docs/simulation.md).
+ * site: atom 0's on-site force constant Φ_xx (eV/Å²) in a 3×3×3 supercell from displacements of ±0.001,
+ * 0.003, 0.01 and 0.03 Å: constant where the energy is smooth at the site, growing as c/u where it has a
+ * cusp c·|u| (PaiNN's vector norm, docs/simulation.md "Phonons").
  */
 import { readFileSync } from 'node:fs';
 import type { Mat3 } from '../../src-shared/chem/structure';
 import { Atoms, EmtCalculator, EV_TO_KJ_PER_MOL, fromGPa, KB, relax, runSimulation, SIMULATION_DEFAULTS, toGPa, type Calculator } from '../../src-shared/sim';
 import { elasticConstants } from '../../src-shared/sim/elastic';
+import { forceConstants } from '../../src-shared/sim/phonons';
 import { decodeModelFile } from '../../src-main/engine/models/format';
 import { LoadedPotential } from '../../src-main/engine/potential/file';
 import { PotentialCalculator } from '../../src-main/engine/potential/calculator';
 import { initBackend } from '../../src-main/engine/tf/backend';
 
 const [modelFile, backend = 'wasm', what = 'elastic', delta = '0.01'] = process.argv.slice(2);
-if (!modelFile || !['elastic', 'phonons'].includes(what)) throw new Error('usage: crystal-agreement.ts MODEL.lwm [backend] [elastic|phonons]');
+if (!modelFile || !['elastic', 'phonons', 'site'].includes(what)) throw new Error('usage: crystal-agreement.ts MODEL.lwm [backend] [elastic|phonons|site] [delta]');
 await initBackend({ force: backend });
 const potential = new PotentialCalculator(new LoadedPotential(decodeModelFile(new Uint8Array(readFileSync(modelFile)))));
 const emt = new EmtCalculator();
@@ -82,6 +86,24 @@ async function phonons(atoms: Atoms, calculator: Calculator) {
 
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
+if (what === 'site') {
+  const shifts = [0.001, 0.003, 0.01, 0.03];
+  const stiffness = async (atoms: Atoms, calculator: Calculator) => {
+    const { a } = await relaxed(atoms, calculator);
+    const out: number[] = [];
+    for (const u of shifts) out.push((await forceConstants(a, calculator, { supercell: [3, 3, 3], delta: u }))!.linearity.stiffness);
+    return out;
+  };
+  console.log(`model ${potential.name}; atom 0's Φ_xx (eV/Å²) from ±u in a 3×3×3 supercell, EMT / potential, each at its own relaxed cell`);
+  console.log(`| crystal | ${shifts.map((u) => `u = ${u} Å`).join(' | ')} |`);
+  console.log(`| --- |${shifts.map(() => ' --- |').join('')}`);
+  for (const { name, atoms } of crystals) {
+    const [ref, pot] = [await stiffness(atoms, emt), await stiffness(atoms, potential)];
+    console.log(`| ${name} | ${shifts.map((_, k) => `${f2(ref[k])} / ${f2(pot[k])}`).join(' | ')} |`);
+  }
+  potential.dispose();
+  process.exit(0);
+}
 if (what === 'phonons') {
   console.log(`model ${potential.name}; displacement ${delta} Å; EMT / potential, each at its own relaxed cell; free energy and entropy at 300 K per atom`);
   console.log('| crystal | highest (THz) | lowest (THz) | largest \\|Δν\\| (THz) | mean \\|Δν\\| (THz) | F (meV/atom) | S (k_B/atom) |');

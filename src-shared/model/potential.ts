@@ -43,15 +43,21 @@ export const PotentialModelSchema = z.object({
   activation: z.enum(POTENTIAL_ACTIVATIONS, { error: `model.activation must be one of ${POTENTIAL_ACTIVATIONS.join(', ')}` }).default('silu'),
   /** Highest atomic number the element embedding covers (rows 0..maxZ). */
   maxZ: posInt('model.maxZ').max(118).default(94),
+  /**
+   * PaiNN: ε of its vector norm √(‖V v⃗‖² + ε). 1e-8 is the paper's and SchNetPack's (and every model
+   * file written before it was a field); a larger ε smooths the norm where symmetry makes V v⃗ vanish
+   * (docs/simulation.md, "Phonons").
+   */
+  vectorNormEpsilon: posNum('model.vectorNormEpsilon').default(1e-8),
 });
 export type PotentialModelSection = z.infer<typeof PotentialModelSchema>;
 
 /**
  * The `model` fields every potential architecture has (the form's common fields); an
- * architecture's own fields (SchNet's filterFeatures) are on its definition in the engine's
+ * architecture's own fields (SchNet's filterFeatures, PaiNN's vectorNormEpsilon) are on its definition in the engine's
  * registry, which builds each architecture's schema from both.
  */
-export const POTENTIAL_MODEL_FIELDS = (({ filterFeatures: _own, ...common }) => common)(PotentialModelSchema.shape);
+export const POTENTIAL_MODEL_FIELDS = (({ filterFeatures: _schnet, vectorNormEpsilon: _painn, ...common }) => common)(PotentialModelSchema.shape);
 
 /** Form labels and hints of the potentials' common fields, by dotted path (an architecture adds its own `model.<field>`). */
 export const POTENTIAL_HINTS: Readonly<Record<string, FieldHint>> = {

@@ -221,7 +221,7 @@ export function potentialPresetConfig(id: string, overrides?: Record<string, unk
 /**
  * The potentials' config schema as the form and `models.checkConfig` see it: a union by
  * architecture, each variant with the common model fields and the definition's own (SchNet's
- * filterFeatures; PaiNN has none), the radial and training sections of src-shared/model/potential.
+ * filterFeatures, PaiNN's vectorNormEpsilon), the radial and training sections of src-shared/model/potential.
  */
 export function potentialConfigSchema() {
   potentialSchema ??= z.discriminatedUnion(

@@ -23,7 +23,7 @@
  * and kept while the model's variables are unchanged (tfjs gives a variable a new data id at every
  * assign).
  */
-import { checkIndices, layout, space, team, type KernelName, type Operand, type Team } from '../simd/index';
+import { checkIndices, f32Bits, layout, space, team, type KernelName, type Operand, type Team } from '../simd/index';
 import { checkPairs, MIN_PAIRS_PER_THREAD } from '../simd/radial';
 import type { Dense } from '../nn/dense';
 import { addEdgeVectorsGrad, edgeVectorsInto } from './edge-vectors';
@@ -66,6 +66,8 @@ interface Weights {
   tables: Float32Array[];
   nodes: number;
   hBits: number;
+  /** ε of ‖V v⃗‖ (model.vectorNormEpsilon) as float32 bits. */
+  normEpsilonBits: number;
   scale: number;
   shift: number;
   reference: Float32Array;
@@ -169,7 +171,8 @@ function readWeights(model: PotentialModel, rep: PaiNNRepresentation): Weights {
     head2Bias: model.head2.bias ? model.head2.bias.dataSync()[0] : 0,
     tables,
     nodes,
-    hBits: new Int32Array(Float32Array.of(rep.spacing).buffer)[0],
+    hBits: f32Bits(rep.spacing),
+    normEpsilonBits: f32Bits(m.vectorNormEpsilon),
     scale,
     shift,
     reference,
@@ -324,7 +327,7 @@ export function painnInference(model: PotentialModel, b: PotentialBatch, opts: {
     const [sm, vm] = [g('ds'), g('dv')];
     // update: [U | V] per component, ‖V v⃗‖ and ⟨U v⃗, V v⃗⟩, the context network, then s, v⃗
     dense(B.mix, vm, g('uv'), 3 * N, false);
-    rows('painnNorms', N, (r0, r1) => [g('uv'), sm, g('vn'), g('ip'), g('cin'), r0, r1, F]);
+    rows('painnNorms', N, (r0, r1) => [g('uv'), sm, g('vn'), g('ip'), g('cin'), r0, r1, F, W.normEpsilonBits]);
     dense(B.ctx1, g('cin'), g('pre'), N, false);
     activate(B.ctx1, g('pre'), g('hid'), g('sg2'), N, F);
     dense(B.ctx2, g('hid'), g('a'), N);

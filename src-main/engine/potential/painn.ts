@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
-import type { PotentialConfig } from '../../../src-shared/model/potential';
+import { PotentialModelSchema, type PotentialConfig } from '../../../src-shared/model/potential';
 import { linearParameters } from '../../../src-shared/model/params';
 import type { Rng } from '../../../src-shared/model/rng';
 import { definePotentialArchitecture } from '../architectures/define';
@@ -31,7 +31,7 @@ import { potentialActivation, type EdgeGeometry, type Representation } from './r
  *   Δs_i = a^ss_i + a^sv_i ∘ ⟨U v⃗_i, V v⃗_i⟩
  *   s_i ← s_i + Δs_i,  v⃗_i ← v⃗_i + Δv⃗_i
  *
- * ‖x‖ = √(Σ_c x_c² + 10⁻⁸) (smooth at 0), ⟨·,·⟩ the sum over the 3 components. φ: radial basis
+ * ‖x‖ = √(Σ_c x_c² + ε) (ε = model.vectorNormEpsilon; 10⁻⁸ as in the paper), ⟨·,·⟩ the sum over the 3 components. φ: radial basis
  * (sine/Bessel by default), u: smooth cutoff envelope; one filter network gives all layers'
  * filters. Scalars are invariant and vectors rotate with the structure, so E = Σ_i head(s_i)
  * is invariant and its gradient equivariant.
@@ -63,7 +63,7 @@ export class PaiNNRepresentation extends ModuleOfParts implements Representation
     this.filterNet = new Dense('filter_net', config.radial.numBasis, m.numLayers * 3 * F, { rng });
     for (let l = 0; l < m.numLayers; l++) {
       this.messages.push(new PaiNNMessage(`interactions.${l}`, F, m.activation, rng));
-      this.updates.push(new PaiNNUpdate(`mixing.${l}`, F, m.activation, rng));
+      this.updates.push(new PaiNNUpdate(`mixing.${l}`, F, m.activation, m.vectorNormEpsilon, rng));
     }
     this.nodes = new NodeValues(config.radial);
     this.spacing = this.nodes.grid.spacing;
@@ -148,6 +148,8 @@ export class PaiNNUpdate extends ModuleOfParts {
     name: string,
     readonly F: number,
     activation: PotentialConfig['model']['activation'],
+    /** ε of ‖V v⃗‖ = √(Σ_c (V v⃗)_c² + ε). */
+    readonly normEpsilon: number,
     rng: Rng,
   ) {
     super();
@@ -165,7 +167,7 @@ export class PaiNNUpdate extends ModuleOfParts {
       const v3 = tf.reshape(v, [3 * N, F]) as Tensor2D;
       const U = tf.reshape(denseColumns(this.mix, v3, 0, F), [N, 3, F]);
       const V = tf.reshape(denseColumns(this.mix, v3, F, F), [N, 3, F]);
-      const vNorm = tf.sqrt(tf.add(tf.sum(tf.square(V), 1), 1e-8)) as Tensor2D; // [N, F]
+      const vNorm = tf.sqrt(tf.add(tf.sum(tf.square(V), 1), this.normEpsilon)) as Tensor2D; // [N, F]
       const hidden = this.act(this.ctx1.addBias(tf.add(denseRows(this.ctx1, s, 0, F), denseRows(this.ctx1, vNorm, F, 2 * F)) as Tensor2D));
       const avv = tf.reshape(denseColumns(this.ctx2, hidden, 0, F), [N, 1, F]);
       const asv = denseColumns(this.ctx2, hidden, F, F);
@@ -187,8 +189,8 @@ export const painnPotential = definePotentialArchitecture({
   description: 'Equivariant message passing with scalar and vector atom features (the first equivariant model in Latticework); forces and stress by differentiation.',
   reference: 'Schütt, Unke and Gastegger, ICML 2021 (arXiv:2102.03150)',
   predicts: 'potential-energy',
-  fields: {},
-  hints: {},
+  fields: { vectorNormEpsilon: PotentialModelSchema.shape.vectorNormEpsilon },
+  hints: { vectorNormEpsilon: { label: 'Vector norm ε', hint: 'ε of ‖V v⃗‖ = √(‖V v⃗‖² + ε): 1e-8 as in the paper; larger smooths the energy at symmetric sites' } },
   // embedding (Z+1)·F; the filter net K → L·3F shared by the blocks; per block: φ F→F→3F, U,V F·2F (no bias), context 2F→F→3F
   representationParameters: ({ model: m, radial }) => {
     const F = m.features;

@@ -54,7 +54,7 @@ interface KernelExports {
   biasActivate(a: Ptr, b: Ptr, h: Ptr, sg: Ptr, r0: number, r1: number, cols: number, kind: number): void;
   activateBackward(g: Ptr, a: Ptr, sg: Ptr, r0: number, r1: number, cols: number, kind: number): void;
   addBias(y: Ptr, b: Ptr, r0: number, r1: number, cols: number): void;
-  painnNorms(uv: Ptr, s: Ptr, vn: Ptr, ip: Ptr, cin: Ptr, r0: number, r1: number, f: number): void;
+  painnNorms(uv: Ptr, s: Ptr, vn: Ptr, ip: Ptr, cin: Ptr, r0: number, r1: number, f: number, epsilonBits: number): void;
   painnUpdate(s: Ptr, v: Ptr, a: Ptr, ip: Ptr, uv: Ptr, sOut: Ptr, vOut: Ptr, r0: number, r1: number, f: number): void;
   painnUpdateBackward(gs: Ptr, gv: Ptr, a: Ptr, ip: Ptr, uv: Ptr, ga: Ptr, guv: Ptr, r0: number, r1: number, f: number): void;
   painnNormBackward(gs: Ptr, gcin: Ptr, vn: Ptr, uv: Ptr, gsOut: Ptr, guv: Ptr, r0: number, r1: number, f: number): void;
@@ -229,6 +229,11 @@ export function f32(input: Float32Array): Operand {
 
 export function i32(input: Int32Array): Operand {
   return { bytes: input.length * 4, input };
+}
+
+/** A float32 as the i32 of its bits: a kernel's float argument (the thread team passes integers; the kernel reinterprets). */
+export function f32Bits(x: number): number {
+  return new Int32Array(Float32Array.of(x).buffer)[0];
 }
 
 export function space(values: number, bytesPer = 4): Operand {

@@ -11,7 +11,7 @@
  * The kernels need feature blocks of a multiple of 4 floats: other widths are padded with zero
  * columns on the way in (they add nothing to any sum) and dropped on the way out.
  */
-import { checkIndices, layout, space, team, type Team } from './index';
+import { checkIndices, f32Bits, layout, space, team, type Team } from './index';
 
 export interface RadialShape {
   /** Feature width F of each block. */
@@ -86,7 +86,7 @@ function addThreadSums(t: Team, base: number, values: number, parts: number): vo
 
 function dims(s: RadialShape): { fs: number; fv: number; nx: number; hBits: number } {
   const F4 = padded(s);
-  return { fs: F4, fv: s.vectors ? F4 : 0, nx: s.vectors ? 3 : 1, hBits: new Int32Array(Float32Array.of(s.spacing).buffer)[0] };
+  return { fs: F4, fv: s.vectors ? F4 : 0, nx: s.vectors ? 3 : 1, hBits: f32Bits(s.spacing) };
 }
 
 function describeEdge(center: Int32Array, neighbor: Int32Array, n: number) {

@@ -52,10 +52,10 @@ export function addBias(y: usize, b: usize, r0: i32, r1: i32, cols: i32): void {
   }
 }
 
-// ‖V‖ = √(Σ_c V_c² + 10⁻⁸), ⟨U, V⟩ = Σ_c U_c V_c, cin = [s | ‖V‖].
-export function painnNorms(uv: usize, s: usize, vn: usize, ip: usize, cin: usize, r0: i32, r1: i32, f: i32): void {
+// ‖V‖ = √(Σ_c V_c² + ε) (ε from its float32 bits), ⟨U, V⟩ = Σ_c U_c V_c, cin = [s | ‖V‖].
+export function painnNorms(uv: usize, s: usize, vn: usize, ip: usize, cin: usize, r0: i32, r1: i32, f: i32, epsilonBits: i32): void {
   const fb = <usize>f << 2;
-  const tiny = f32x4.splat(1e-8);
+  const tiny = f32x4.splat(reinterpret<f32>(epsilonBits));
   for (let i = r0; i < r1; i++) {
     const q = uv + <usize>i * 6 * fb;
     const so = <usize>i * fb;

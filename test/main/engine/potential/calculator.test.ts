@@ -2,11 +2,13 @@
  * A potential model file as the simulator's Calculator, and ensembles: the calculator gives the
  * model's energy, forces and stress (stress only when asked and periodic), refuses elements outside
  * the embedding, drives a relaxation; an ensemble predicts the member mean with the per-atom force
- * spread.
+ * spread; PaiNN's vector-norm ε, read from the file, decides whether the energy has a cusp at a
+ * symmetric site.
  */
 import { expect, it } from 'vitest';
 import { Atoms } from '../../../../src-shared/sim/atoms';
 import { CalculatorError } from '../../../../src-shared/sim/calculator';
+import { forceConstants } from '../../../../src-shared/sim/phonons';
 import { relax } from '../../../../src-shared/sim/relax';
 import { PotentialCalculator } from '../../../../src-main/engine/potential/calculator';
 import { LoadedPotential, potentialModelFile } from '../../../../src-main/engine/potential/file';
@@ -42,6 +44,36 @@ describeEachBackend('potential calculator and ensembles', () => {
     expect(r.steps).toBeGreaterThan(0);
     expect(r.energy).toBeLessThan(c.energy);
     calc.dispose();
+  });
+
+  it("PaiNN's energy at a symmetric site: a cusp c·|u| with the paper's ε 1e-8, smooth with ε 0.01 (the on-site force constant from ±u)", async () => {
+    // every site of fcc is an inversion centre: V v⃗ vanishes there and turns on linearly with a displacement u,
+    // so √(‖V v⃗‖² + ε) is |u|-like unless ε is large beside ‖V v⃗‖² (docs/simulation.md, "Phonons")
+    const a = 3.6;
+    const fcc = new Atoms({
+      numbers: Int32Array.from([29, 29, 29, 29]),
+      cart: Float64Array.from([0, 0, 0, 0.5, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0.5].map((x) => x * a)),
+      lattice: [
+        [a, 0, 0],
+        [0, a, 0],
+        [0, 0, a],
+      ],
+      pbc: [true, true, true],
+    });
+    const stiffness = async (vectorNormEpsilon: number) => {
+      const config = tinyConfig('painn', { model: { vectorNormEpsilon } });
+      const calc = new PotentialCalculator(new LoadedPotential(potentialModelFile({ name: 'eps', config, members: [seededWeights(config, 7, { 29: -3.5 }, 0.8)], provenance })));
+      const out: number[] = [];
+      for (const u of [0.001, 0.03]) out.push((await forceConstants(fcc, calc, { supercell: [2, 2, 2], delta: u }))!.linearity.stiffness);
+      calc.dispose();
+      return out;
+    };
+    // Φ_xx(u) = k + c/u with a cusp: from 0.001 and 0.03 Å they differ by far more than the 1 % a smooth energy allows
+    const [cuspSmall, cuspLarge] = await stiffness(1e-8);
+    expect(Math.abs(cuspSmall - cuspLarge)).toBeGreaterThan(0.5 * Math.abs(cuspLarge));
+    const [small, large] = await stiffness(0.01);
+    expect(Math.abs(large)).toBeGreaterThan(0.01);
+    expect(Math.abs(small - large)).toBeLessThan(0.01 * Math.abs(large));
   });
 
   it('an ensemble predicts the member mean with the spread of the energy and of each atom’s force', () => {

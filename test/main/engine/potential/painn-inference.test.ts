@@ -59,6 +59,7 @@ describeEachBackend('PaiNN inference pass', () => {
     ['F = 8, silu', tinyConfig('painn')],
     ['F = 6 (padded), 3 blocks, shifted softplus, head 6', tinyConfig('painn', { model: { features: 6, numLayers: 3, headHidden: 6, activation: 'shifted-softplus' } })],
     ['the painn-potential preset (F = 64, 2 blocks, 6 Å)', potentialPresetConfig('painn-potential')],
+    ['F = 8, vector-norm ε 0.01 (the kernel reads the model\'s ε)', tinyConfig('painn', { model: { vectorNormEpsilon: 0.01 } })],
   ];
   for (const [name, config] of cases) {
     it(`${name}: energy, atom energies, forces and stress equal autodiff's (crystal, a cell whose atoms see their own images, molecule, a lone atom; edge mode and pair mode), no tfjs kernel once the weights are read, no leaks`, async () => {

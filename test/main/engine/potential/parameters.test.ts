@@ -40,14 +40,18 @@ it('counts trainable parameters and state from the config exactly as the built m
   expect(potentialParameterBreakdown(potentialPresetConfig('painn-potential')).total).toBeGreaterThan(100_000);
 });
 
-it("builds each architecture's config schema from its own fields: SchNet's filter width is SchNet's only", () => {
+it("builds each architecture's config schema from its own fields: SchNet's filter width is SchNet's only, PaiNN's vector-norm ε PaiNN's", () => {
   const schema = potentialConfigSchema();
   const painn = schema.parse({ architecture: 'painn', model: { features: 16, filterFeatures: 99 } }) as { kind: string; model: Record<string, unknown> };
   expect(painn.kind).toBe('potential');
   expect(painn.model).not.toHaveProperty('filterFeatures');
   expect(painn.model.features).toBe(16);
-  const schnet = schema.parse({ kind: 'potential', architecture: 'schnet', model: { filterFeatures: 24 } }) as { model: Record<string, unknown> };
+  // a config without it (every model file before it was a field) has the paper's ε
+  expect(painn.model.vectorNormEpsilon).toBe(1e-8);
+  const schnet = schema.parse({ kind: 'potential', architecture: 'schnet', model: { filterFeatures: 24, vectorNormEpsilon: 0.5 } }) as { model: Record<string, unknown> };
   expect(schnet.model.filterFeatures).toBe(24);
+  expect(schnet.model).not.toHaveProperty('vectorNormEpsilon');
+  expect(schema.safeParse({ kind: 'potential', architecture: 'painn', model: { vectorNormEpsilon: 0 } }).success).toBe(false);
   // what the form produces, the engine parses
   expect(parsePotentialConfig(painn).model.features).toBe(16);
   const bad = schema.safeParse({ kind: 'potential', architecture: 'painn', model: { features: 0 } });
@@ -68,6 +72,8 @@ it("builds each architecture's config schema from its own fields: SchNet's filte
   };
   expect(modelFields('schnet')).toContain('filterFeatures');
   expect(modelFields('painn')).not.toContain('filterFeatures');
+  expect(modelFields('painn')).toContain('vectorNormEpsilon');
+  expect(modelFields('schnet')).not.toContain('vectorNormEpsilon');
   expect(variant('painn').fields.map((f) => f.key)).toEqual(expect.arrayContaining(['model', 'radial', 'training']));
   expect(variant('painn').defaults).toMatchObject({ kind: 'potential', architecture: 'painn' });
   const m = variant('schnet').fields.find((f) => f.key === 'model')!.node;
