@@ -493,7 +493,7 @@ export function phononsText(s: Extract<SimulationSummary, { task: 'phonons' }>):
   const l = s.linearity;
   const linear =
     nonlinearity(l) > NONLINEARITY_NOTE
-      ? `; the forces are not linear at this displacement (atom 0's force constant along x is ${l.stiffness.toFixed(2)} eV/Å² from ±${l.delta} Å and ${l.halfStiffness.toFixed(2)} from ±${l.delta / 2} Å), so the frequencies depend on it: compare another displacement`
+      ? `; the forces are not linear at this displacement (atom 0's force constant along x is ${l.stiffness.toFixed(2)} eV/Å² from ±${l.delta} Å and ${l.halfStiffness.toFixed(2)} from ±${l.delta / 2} Å), so the frequencies depend on it: compare another displacement (an energy with a cusp at the sites, as a PaiNN potential with the paper's vector-norm ε 1e-8 has, gives force constants that grow as the displacement shrinks)`
       : '';
   return `highest ${s.highest.toFixed(2)} THz; ${imaginary}; free energy at 300 K ${s.thermal.freeEnergy[at300].toFixed(3)} kJ/mol${path}${linear}`;
 }
