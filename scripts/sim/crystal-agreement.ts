@@ -111,15 +111,19 @@ if (what === 'phonons') {
   for (const { name, atoms } of crystals) {
     const ref = await phonons(atoms, emt);
     const pot = await phonons(atoms, potential);
-    // the same wave vectors (fractional, the same default supercell and mesh for cells this alike), mode by mode
-    const diffs = ref.s.bands.frequencies.flatMap((f, k) => f.map((x, j) => Math.abs(x - pot.s.bands.frequencies[k][j])));
+    // the same wave vectors (fractional, the same default supercell and mesh for cells this alike), mode by mode;
+    // none when the two relaxed cells are of different lattices (different paths)
+    const samePath = ref.s.lattice === pot.s.lattice && ref.s.bands.frequencies.length === pot.s.bands.frequencies.length;
+    const diffs = samePath ? ref.s.bands.frequencies.flatMap((f, k) => f.map((x, j) => Math.abs(x - pot.s.bands.frequencies[k][j]))) : [];
+    const largest = samePath ? f2(Math.max(...diffs)) : `— (${pot.s.lattice ?? 'unrecognised'} cell)`;
+    const mean = samePath ? f2(diffs.reduce((t, x) => t + x, 0) / diffs.length) : '—';
     const at300 = (p: typeof ref) => p.s.thermal.temperature.indexOf(300);
     const fMeV = (p: typeof ref) => (1000 * p.s.thermal.freeEnergy[at300(p)]) / EV_TO_KJ_PER_MOL / p.n;
     const sKb = (p: typeof ref) => p.s.thermal.entropy[at300(p)] / 1000 / EV_TO_KJ_PER_MOL / KB / p.n;
     const pair = (x: number, y: number, f: (v: number) => string) => `${f(x)} / ${f(y)}`;
     const flags = ref.converged && pot.converged ? '' : ' (a cell relaxation did not converge)';
     console.log(
-      `| ${name}${flags} | ${pair(ref.s.highest, pot.s.highest, f2)} | ${pair(ref.s.lowest, pot.s.lowest, f2)} | ${f2(Math.max(...diffs))} | ${f2(diffs.reduce((t, x) => t + x, 0) / diffs.length)} | ${pair(fMeV(ref), fMeV(pot), f1)} | ${pair(sKb(ref), sKb(pot), f2)} |`,
+      `| ${name}${flags} | ${pair(ref.s.highest, pot.s.highest, f2)} | ${pair(ref.s.lowest, pot.s.lowest, f2)} | ${largest} | ${mean} | ${pair(fMeV(ref), fMeV(pot), f1)} | ${pair(sKb(ref), sKb(pot), f2)} |`,
     );
   }
   potential.dispose();
