@@ -23,6 +23,7 @@ import { RELAX_DEFAULTS, relax, type MinimumCheck } from './relax';
 import { Symmetry, type SymmetryOperations } from './symmetry';
 import type { SpaceGroupChange } from '../chem/spacegroup';
 import { fromGPa, toGPa } from './units';
+import { linearityNote, type Linearity } from './linearity';
 import { VIBRATION_DEFAULTS, vibrations } from './vibrations';
 import {
   defaultBandPath,
@@ -32,8 +33,6 @@ import {
   forceConstants,
   frequenciesOver,
   meshPoints,
-  nonlinearity,
-  NONLINEARITY_NOTE,
   PHONON_DEFAULTS,
   samplePath,
   thermalProperties,
@@ -362,6 +361,8 @@ export type SimulationSummary =
       zpe: number;
       /** Per mode, the displacements of all atoms (3 per atom: eigenvector / √m); null when too many to store (`storedSummary`). */
       modes: number[][] | null;
+      /** The first vibrating atom's on-site force constant along x from ±δ and ±δ/2 (linearity.ts); absent from runs stored before session 29. */
+      linearity?: Linearity;
     }
   | {
       task: 'elastic';
@@ -398,8 +399,8 @@ export type SimulationSummary =
       /** The lowest frequency on the path and the mesh (the translations at Γ aside) and the highest, THz. */
       lowest: number;
       highest: number;
-      /** Atom 0's on-site force constant along x from ±δ and from ±δ/2, eV/Å²: whether the finite differences have converged (phonons.ts `nonlinearity`). */
-      linearity: { delta: number; stiffness: number; halfStiffness: number };
+      /** Atom 0's on-site force constant along x from ±δ and from ±δ/2, eV/Å²: whether the finite differences have converged (linearity.ts). */
+      linearity: Linearity;
     }
   | {
       task: 'eos';
@@ -490,11 +491,7 @@ export function phononsText(s: Extract<SimulationSummary, { task: 'phonons' }>):
   const imaginary = s.lowest < IMAGINARY_THZ ? `imaginary modes down to ${(-s.lowest).toFixed(2)}i THz (the structure is not at a minimum, or the supercell is too small)` : 'no imaginary modes';
   const at300 = s.thermal.temperature.indexOf(300);
   const path = s.lattice ? '' : '; the cell is none of the standard cells whose band path is known, so the bands run Γ–X|Γ–Y|Γ–Z (derive the standard primitive cell for its lattice’s path)';
-  const l = s.linearity;
-  const linear =
-    nonlinearity(l) > NONLINEARITY_NOTE
-      ? `; the forces are not linear at this displacement (atom 0's force constant along x is ${l.stiffness.toFixed(2)} eV/Å² from ±${l.delta} Å and ${l.halfStiffness.toFixed(2)} from ±${l.delta / 2} Å), so the frequencies depend on it: compare another displacement (an energy with a cusp at the sites, as a PaiNN potential with the paper's vector-norm ε 1e-8 has, gives force constants that grow as the displacement shrinks)`
-      : '';
+  const linear = linearityNote(s.linearity, 0, 'frequencies');
   return `highest ${s.highest.toFixed(2)} THz; ${imaginary}; free energy at 300 K ${s.thermal.freeEnergy[at300].toFixed(3)} kJ/mol${path}${linear}`;
 }
 
@@ -853,11 +850,12 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       frequencies: r.frequencies,
       zpe: r.zeroPointEnergy,
       modes: r.modes.map((m) => Array.from(m)),
+      linearity: r.linearity,
     };
     const modes = `${r.energies.length} modes of ${r.indices.length} vibrating atoms`;
     return {
       status: 'finished',
-      message: `${modes}: zero-point energy ${r.zeroPointEnergy.toFixed(4)} eV${imaginary ? `; ${imaginary} imaginary (the structure is not at a minimum, or these are its rigid motions)` : ''}`,
+      message: `${modes}: zero-point energy ${r.zeroPointEnergy.toFixed(4)} eV${imaginary ? `; ${imaginary} imaginary (the structure is not at a minimum, or these are its rigid motions)` : ''}${linearityNote(r.linearity, r.indices[0], 'mode energies')}`,
       summary,
       final: atoms.toStructure(name),
     };

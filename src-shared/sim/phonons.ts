@@ -25,6 +25,7 @@ import { cartToFrac, cellWidths, invert } from '../chem/lattice';
 import type { Mat3 } from '../chem/structure';
 import { type AtomicConfiguration, SimulationInputError, type Atoms } from './atoms';
 import type { Calculator } from './calculator';
+import type { Linearity } from './linearity';
 import { symmetricEigenvalues } from './matrix';
 import { EV_TO_KJ_PER_MOL, KB, THZ, THZ_IN_EV } from './units';
 
@@ -59,26 +60,9 @@ export interface ForceConstants {
   /** Per pair (i, k): the shortest vectors from i to k's images, fractional in the unit cell, 3 numbers each. */
   vectors: Float64Array[];
   forceCalls: number;
-  /**
-   * Whether the forces are linear at the displacement's scale: atom 0's on-site constant Φ(0, 0)_xx from ±δ
-   * (`stiffness`) and from ±δ/2 (`halfStiffness`), eV/Å² (`nonlinearity`).
-   */
-  linearity: { delta: number; stiffness: number; halfStiffness: number };
+  /** Whether the forces are linear at the displacement's scale: atom 0's on-site constant Φ(0, 0)_xx from ±δ and ±δ/2 (linearity.ts). */
+  linearity: Linearity;
 }
-
-/**
- * How far the finite differences are from converged: |Φ(δ/2) − Φ(δ)| / |Φ(δ)| of atom 0's on-site constant.
- * Where the forces are smooth it is of order δ² (1e-4 with EMT); it is large where they are not linear at
- * the displacement's scale: float32 rounding in a potential's forces, or a potential whose energy has a
- * cusp where the structure sits (PaiNN's vector norm at a symmetric site, docs/simulation.md), whose
- * frequencies then depend on δ.
- */
-export function nonlinearity(l: ForceConstants['linearity']): number {
-  return Math.abs(l.halfStiffness - l.stiffness) / Math.max(Math.abs(l.stiffness), 1e-12);
-}
-
-/** Above this `nonlinearity`, a run says its frequencies depend on the displacement. */
-export const NONLINEARITY_NOTE = 0.05;
 
 export interface ForceConstantOptions {
   /** Diagonal supercell (default: `defaultSupercell`). */

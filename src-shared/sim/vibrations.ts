@@ -11,6 +11,9 @@
  *
  * A periodic structure's modes are its Γ-point phonons, in the cell as given: the three rigid
  * translations come out near zero, as in ASE; other wave vectors need a supercell.
+ *
+ * Two more force calls than ASE's: the first vibrating atom moved by ±δ/2 along x, whether the forces are
+ * linear at the displacement (linearity.ts).
  */
 import type { LabelledFrame } from '../chem/frames';
 import { cartToFrac } from '../chem/lattice';
@@ -18,6 +21,7 @@ import type { Structure } from '../chem/structure';
 import type { Atoms } from './atoms';
 import type { Calculator } from './calculator';
 import { atomSpace } from './curvature';
+import type { Linearity } from './linearity';
 import { symmetricEigen } from './matrix';
 import { HBAR_OMEGA, INVERSE_CM, KB } from './units';
 
@@ -48,6 +52,8 @@ export interface VibrationResult {
   /** The symmetrised Hessian over the vibrating coordinates, eV/Å², row-major. */
   hessian: Float64Array;
   forceCalls: number;
+  /** The first vibrating atom's on-site force constant along x from ±δ and from ±δ/2 (linearity.ts). */
+  linearity: Linearity;
 }
 
 /** The default vibrating atoms: those not held fixed. */
@@ -67,22 +73,26 @@ export async function vibrations(atoms: Atoms, calculator: Calculator, options: 
   const total = 2 * n;
   // the forces with one coordinate moved, the atoms put back after each (the curvature check's atom space)
   const space = atomSpace(atoms, calculator);
-  const forcesAt = async (k: number, sign: number): Promise<Float64Array | null> => {
+  const forcesAt = async (k: number, shift: number, progress = true): Promise<Float64Array | null> => {
     if (options.signal?.aborted) return null;
     const d = new Float64Array(space.dim);
-    d[k] = sign * delta;
+    d[k] = shift;
     const f = await space.forcesAt(d);
-    await options.onDisplacement?.(space.forceCalls, total);
+    if (progress) await options.onDisplacement?.(space.forceCalls, total);
     return Float64Array.from(indices.flatMap((i) => [f[3 * i], f[3 * i + 1], f[3 * i + 2]]));
   };
   const rows = new Float64Array(n * n);
   for (let r = 0; r < n; r++) {
     const k = 3 * indices[Math.floor(r / 3)] + (r % 3);
-    const minus = await forcesAt(k, -1);
-    const plus = minus && (await forcesAt(k, 1));
+    const minus = await forcesAt(k, -delta);
+    const plus = minus && (await forcesAt(k, delta));
     if (!minus || !plus) return null;
     for (let c = 0; c < n; c++) rows[r * n + c] = (minus[c] - plus[c]) / (2 * delta);
   }
+  // the first coordinate's on-site constant again from ±δ/2
+  const halfMinus = await forcesAt(3 * indices[0], -delta / 2, false);
+  const halfPlus = halfMinus && (await forcesAt(3 * indices[0], delta / 2, false));
+  if (!halfMinus || !halfPlus) return null;
   const hessian = new Float64Array(n * n);
   for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) hessian[r * n + c] = 0.5 * (rows[r * n + c] + rows[c * n + r]);
   const weight = Float64Array.from({ length: n }, (_, r) => 1 / Math.sqrt(atoms.masses[indices[Math.floor(r / 3)]]));
@@ -102,6 +112,7 @@ export async function vibrations(atoms: Atoms, calculator: Calculator, options: 
     modes,
     hessian,
     forceCalls: space.forceCalls,
+    linearity: { delta, stiffness: rows[0], halfStiffness: (halfMinus[0] - halfPlus[0]) / delta },
   };
 }
 

@@ -573,7 +573,10 @@ describe('latticework relax, md and eos', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/the 4 atoms the file holds fixed do not vibrate \(0-3\); --atoms chooses/);
     const doc = JSON.parse(r.out);
-    expect(Object.keys(doc)).toEqual(['file', 'model', 'atoms', 'energies', 'frequencies', 'zpe']);
+    expect(Object.keys(doc)).toEqual(['file', 'model', 'atoms', 'energies', 'frequencies', 'zpe', 'linearity']);
+    // the O atom's force constant along x from ±0.01 and ±0.005 Å: EMT's forces are linear there
+    expect(doc.linearity.delta).toBe(0.01);
+    expect(Math.abs(doc.linearity.halfStiffness - doc.linearity.stiffness)).toBeLessThan(1e-3 * Math.abs(doc.linearity.stiffness));
     expect(doc.atoms).toEqual([4]);
     expect(doc.energies).toHaveLength(3);
     // the same as ASE 3.22's Vibrations of the O atom with EMT

@@ -11,6 +11,22 @@ function copper(rep: number, seed = 0) {
   return a.toStructure(`Cu${a.length}`);
 }
 
+/** EMT plus a cusp 0.01·|x| on each atom's x at copper(1)'s sites (as PaiNN's vector norm makes at a symmetric site with the paper's ε). */
+const cusp: Calculator = {
+  name: 'emt with a cusp',
+  async calculate(config, options) {
+    const c = await new EmtCalculator().calculate(config, options);
+    const forces = Float64Array.from(c.forces);
+    const start = copper(1);
+    for (let i = 0; i < config.numbers.length; i++) {
+      const x = config.cart[3 * i] - start.cart[3 * (i % 4)];
+      const wrapped = x - 3.6 * Math.round(x / 3.6);
+      forces[3 * i] -= 0.01 * Math.sign(Math.abs(wrapped) < 1e-9 ? 0 : wrapped);
+    }
+    return { ...c, forces };
+  },
+};
+
 describe('simulation jobs', () => {
   it('a relaxation writes a frame every k steps and always the last one, and reports the summary', async () => {
     const frames: SimulationFrame[] = [];
@@ -142,22 +158,7 @@ describe('simulation jobs', () => {
     // 3.6 Å is a little beyond EMT's 3.59: no imaginary mode
     expect(s!.lowest).toBeGreaterThan(0);
     expect(r.message).toMatch(/^phonons of 4 atom\(s\) from a 3×3×3 supercell \(26 force calls\): highest \d\.\d\d THz; no imaginary modes; free energy at 300 K -?\d+\.\d{3} kJ\/mol$/);
-    // a potential whose energy has a cusp at the sites (c·|x| on each atom's x, as PaiNN's vector norm makes at a
-    // symmetric site): the force constants depend on the displacement, and the run says so
-    const cusp: Calculator = {
-      name: 'emt with a cusp',
-      async calculate(config, options) {
-        const c = await new EmtCalculator().calculate(config, options);
-        const forces = Float64Array.from(c.forces);
-        const start = copper(1);
-        for (let i = 0; i < config.numbers.length; i++) {
-          const x = config.cart[3 * i] - start.cart[3 * (i % 4)];
-          const wrapped = x - 3.6 * Math.round(x / 3.6);
-          forces[3 * i] -= 0.01 * Math.sign(Math.abs(wrapped) < 1e-9 ? 0 : wrapped);
-        }
-        return { ...c, forces };
-      },
-    };
+    // a potential whose energy has a cusp at the sites: the force constants depend on the displacement, and the run says so
     const bent = await runSimulation(copper(1), cusp, SIMULATION_DEFAULTS.phonons);
     const b = bent.summary?.task === 'phonons' ? bent.summary : null;
     // Φ = k + c/δ: 0.01/0.01 = 1 eV/Å² more from ±0.01 Å, 2 more from ±0.005 Å
@@ -178,6 +179,19 @@ describe('simulation jobs', () => {
     // a cell the band path does not know is named as such
     expect(phononsText(s!)).not.toMatch(/none of the standard cells/);
     expect(phononsText({ ...s!, lattice: null })).toMatch(/; the cell is none of the standard cells whose band path is known, so the bands run Γ–X\|Γ–Y\|Γ–Z/);
+  });
+
+  it('vibrations as a run: the first vibrating atom moved by ±δ/2 too, and the message says when the forces are not linear at the displacement', async () => {
+    const smooth = await runSimulation(copper(1), new EmtCalculator(), SIMULATION_DEFAULTS.vibrations);
+    const v = smooth.summary?.task === 'vibrations' ? smooth.summary : null;
+    expect(v!.linearity!.delta).toBe(0.01);
+    expect(Math.abs(v!.linearity!.halfStiffness - v!.linearity!.stiffness)).toBeLessThan(1e-3 * v!.linearity!.stiffness);
+    expect(smooth.message).toMatch(/^12 modes of 4 vibrating atoms: zero-point energy \d\.\d{4} eV(; \d imaginary \(the structure is not at a minimum, or these are its rigid motions\))?$/);
+    const bent = await runSimulation(copper(1), cusp, SIMULATION_DEFAULTS.vibrations);
+    const b = bent.summary?.task === 'vibrations' ? bent.summary : null;
+    // Φ = k + c/δ: 1 eV/Å² more from ±0.01 Å, 2 more from ±0.005 Å
+    expect(b!.linearity!.halfStiffness - b!.linearity!.stiffness).toBeCloseTo(1, 2);
+    expect(bent.message).toMatch(/; the forces are not linear at this displacement \(atom 0's force constant along x is \d+\.\d\d eV\/Å² from ±0\.01 Å and \d+\.\d\d from ±0\.005 Å\), so the mode energies depend on it: compare another displacement \(.*\)$/);
   });
 
   it('checks its input before it starts, in sentences', () => {

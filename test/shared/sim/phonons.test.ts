@@ -19,10 +19,10 @@ import {
   frequenciesAt,
   frequenciesOver,
   meshPoints,
-  nonlinearity,
   samplePath,
   thermalProperties,
 } from '../../../src-shared/sim/phonons';
+import { nonlinearity } from '../../../src-shared/sim/linearity';
 import { python } from '../../helpers/python';
 
 const emt = new EmtCalculator();

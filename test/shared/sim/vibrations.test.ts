@@ -78,8 +78,11 @@ BFGS(a, logfile=None).run(fmax=1e-4)
     const calls: number[] = [];
     const v = (await vibrations(atoms, emt, { onDisplacement: (done) => void calls.push(done) }))!;
     expect(v.indices).toEqual([8, 9, 10, 11, 12, 13]);
-    expect(v.forceCalls).toBe(36);
+    // ASE's 36, and 2 more for the linearity check (not counted as progress)
+    expect(v.forceCalls).toBe(38);
     expect(calls).toEqual(Array.from({ length: 36 }, (_, k) => k + 1));
+    expect(v.linearity.stiffness).toBe(v.hessian[0]);
+    expect(Math.abs(v.linearity.halfStiffness - v.linearity.stiffness)).toBeLessThan(1e-3 * Math.abs(v.linearity.stiffness));
     expect(Array.from(atoms.cart)).toEqual(ref.cart); // put back
     expect(v.energies).toHaveLength(ref.energies.length);
     v.energies.forEach((e, k) => expect(Math.abs(1000 * e - ref.energies[k])).toBeLessThan(1e-6));
