@@ -196,8 +196,9 @@ Harmonic vibrations of the structure in FILE at the Γ point, as ASE's Vibration
 of each vibrating atom moved by ±D, the Hessian from the forces (symmetrised), its mass-weighted
 eigenvalues as mode energies ħω and wavenumbers; an imaginary mode (the structure is not at a
 minimum: relax it first) is printed with an i, and negative in the JSON. Takes 6 force calls per
-vibrating atom, and 2 more to check that the forces are linear at the displacement. A crystal's modes are its Γ-point phonons in the cell as given (its three rigid
-translations come out near zero).
+vibrating atom, and 2 more to check that the forces are linear at the displacement. A crystal's
+modes are its Γ-point phonons in the cell as given (its three rigid translations come out near
+zero).
 ${COMMON}
   --atoms SPEC       the atoms that vibrate (0-based I,J-K ranges, or z<Z as relax's --fixed);
                      default: every atom the file does not hold fixed (a slab's fixed layers stay)
@@ -210,8 +211,8 @@ JSON: {"file", "model", "atoms": [vibrating atoms], "energies" (meV, ascending; 
        "modes"? ([[dx, dy, dz] per atom] per mode: eigenvector / √m, ASE's get_modes),
        "linearity": {"delta", "stiffness", "halfStiffness"} (the first vibrating atom's force
        constant along x from ±D and ±D/2, eV/Å², 2 more force calls: far apart, the forces are
-       not linear at D and the energies depend on it), "warnings"? (a trained potential: where the structure lies outside its training
-       structures, "step 0: ..."; [] when it does not)}
+       not linear at D and the energies depend on it), "warnings"? (a trained potential: where
+       the structure lies outside its training structures, "step 0: ..."; [] when it does not)}
 Exit status: 0, 1 when the file or the calculator failed, 2 for bad usage, 130 when Ctrl-C stopped
 it. Progress goes to stderr every 10 s.`;
 
