@@ -37,6 +37,8 @@ import {
   samplePath,
   thermalProperties,
   withoutTranslations,
+  withVectors,
+  type ForceConstants,
   type SampledPath,
 } from './phonons';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
@@ -401,6 +403,12 @@ export type SimulationSummary =
       highest: number;
       /** Atom 0's on-site force constant along x from ±δ and from ±δ/2, eV/Å²: whether the finite differences have converged (linearity.ts). */
       linearity: Linearity;
+      /**
+       * The force constants Φ(i, k)_αβ, eV/Å² (phonons.ts `ForceConstants.values`' order), measured on the run's
+       * final structure: the modes at any wave vector come from them (`storedForceConstants`). Null when too many
+       * to store (`storedSummary`), and in runs stored before they were kept.
+       */
+      forceConstants?: number[] | null;
     }
   | {
       task: 'eos';
@@ -449,14 +457,27 @@ export function constraintsOf(params: SimulationParameters): { fixed: number[]; 
   return { fixed: params.fixed, axisConstraints: params.axisConstraints ?? [] };
 }
 
+/** The most numbers of modes or force constants a stored summary keeps (some 4 MB). */
+const STORED_NUMBERS = 200_000;
+
 /**
- * What the app stores of a run's summary: a vibrations run's modes only up to 200,000 numbers (modes ×
- * 3 per atom, some 4 MB), beyond that their energies alone (the command line prints them all).
+ * What the app stores of a run's summary: a vibrations run's modes, and a phonon run's force constants,
+ * only up to 200,000 numbers (beyond that the energies and frequencies alone; the command line has them all).
  */
 export function storedSummary(summary: SimulationSummary | null): SimulationSummary | null {
-  if (summary?.task !== 'vibrations' || !summary.modes) return summary;
-  const numbers = summary.modes.length * (summary.modes[0]?.length ?? 0);
-  return numbers <= 200_000 ? summary : { ...summary, modes: null };
+  if (summary?.task === 'vibrations' && summary.modes) {
+    const numbers = summary.modes.length * (summary.modes[0]?.length ?? 0);
+    return numbers <= STORED_NUMBERS ? summary : { ...summary, modes: null };
+  }
+  if (summary?.task === 'phonons' && summary.forceConstants) return summary.forceConstants.length <= STORED_NUMBERS ? summary : { ...summary, forceConstants: null };
+  return summary;
+}
+
+/** A phonon run's force constants on the structure they were measured on (its final structure), or null when the run did not keep them. */
+export function storedForceConstants(structure: Structure, summary: Extract<SimulationSummary, { task: 'phonons' }>): ForceConstants | null {
+  if (!summary.forceConstants || !structure.lattice) return null;
+  const atoms = Atoms.fromStructure(structure);
+  return withVectors({ lattice: structure.lattice, numbers: atoms.numbers, masses: atoms.masses, frac: cartToFrac(atoms.cart, structure.lattice), supercell: summary.supercell, values: Float64Array.from(summary.forceConstants) });
 }
 
 /** An elastic-constants result as a run's summary: GPa, and null for the moduli a singular C has not. */
@@ -910,7 +931,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     });
     if (!frequencies) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
     const onPath = frequencies.slice(0, sampled.qpoints.length);
-    const summary = { ...phononSummary(sampled, onPath, frequencies.slice(sampled.qpoints.length), supercell, mesh, path.lattice), linearity: fc.linearity };
+    const summary = { ...phononSummary(sampled, onPath, frequencies.slice(sampled.qpoints.length), supercell, mesh, path.lattice), linearity: fc.linearity, forceConstants: Array.from(fc.values) };
     return {
       status: 'finished',
       message: `phonons of ${atoms.length} atom(s) from a ${supercell.join('×')} supercell (${fc.forceCalls} force calls): ${phononsText(summary)}`,

@@ -26,7 +26,7 @@ import type { Mat3 } from '../chem/structure';
 import { type AtomicConfiguration, SimulationInputError, type Atoms } from './atoms';
 import type { Calculator } from './calculator';
 import type { Linearity } from './linearity';
-import { symmetricEigenvalues } from './matrix';
+import { symmetricEigen, symmetricEigenvalues } from './matrix';
 import { EV_TO_KJ_PER_MOL, KB, THZ, THZ_IN_EV } from './units';
 
 export const PHONON_DEFAULTS = Object.freeze({
@@ -43,6 +43,8 @@ export const PHONON_DEFAULTS = Object.freeze({
   /** Thermal properties from 0 K to this, K, in steps of `temperatureStep`. */
   maxTemperature: 1000,
   temperatureStep: 10,
+  /** How far a mode's modulation moves the atom moving most, Å. */
+  amplitude: 0.1,
 });
 
 /** Ties between images of an atom closer than this (Å) are equal, as phonopy's symprec. */
@@ -59,6 +61,10 @@ export interface ForceConstants {
   values: Float64Array;
   /** Per pair (i, k): the shortest vectors from i to k's images, fractional in the unit cell, 3 numbers each. */
   vectors: Float64Array[];
+}
+
+/** Force constants as measured: with the force calls they took and whether the forces were linear at the displacement. */
+export interface MeasuredForceConstants extends ForceConstants {
   forceCalls: number;
   /** Whether the forces are linear at the displacement's scale: atom 0's on-site constant Φ(0, 0)_xx from ±δ and ±δ/2 (linearity.ts). */
   linearity: Linearity;
@@ -94,7 +100,7 @@ function checkCounts(what: string, s: readonly number[], max: number): void {
 }
 
 /** The force constants of `atoms` (a crystal periodic in three directions) by finite displacements in a supercell; null when cancelled. */
-export async function forceConstants(atoms: Atoms, calculator: Calculator, options: ForceConstantOptions = {}): Promise<ForceConstants | null> {
+export async function forceConstants(atoms: Atoms, calculator: Calculator, options: ForceConstantOptions = {}): Promise<MeasuredForceConstants | null> {
   const lattice = atoms.lattice;
   if (!lattice || !atoms.pbc.every(Boolean)) throw new SimulationInputError('phonons need a crystal periodic in three directions');
   const delta = options.delta ?? PHONON_DEFAULTS.delta;
@@ -105,8 +111,7 @@ export async function forceConstants(atoms: Atoms, calculator: Calculator, optio
   const cells = supercell[0] * supercell[1] * supercell[2];
   const N = n * cells;
   const superLattice = lattice.map((row, k) => row.map((x) => x * supercell[k])) as Mat3;
-  const offsets: [number, number, number][] = [];
-  for (let a = 0; a < supercell[0]; a++) for (let b = 0; b < supercell[1]; b++) for (let c = 0; c < supercell[2]; c++) offsets.push([a, b, c]);
+  const offsets = cellOffsets(supercell);
   const cart = new Float64Array(3 * N);
   offsets.forEach(([a, b, c], cell) => {
     for (let j = 0; j < n; j++)
@@ -137,17 +142,36 @@ export async function forceConstants(atoms: Atoms, calculator: Calculator, optio
   const halfPlus = await forcesAt(0, 0, delta / 2, false);
   const halfMinus = halfPlus && (await forcesAt(0, 0, -delta / 2, false));
   if (!halfPlus || !halfMinus) return null;
-  const frac = cartToFrac(atoms.cart, lattice);
   return {
-    lattice: lattice.map((r) => [...r]) as Mat3,
-    numbers: Int32Array.from(atoms.numbers),
-    masses: Float64Array.from(atoms.masses),
-    frac,
-    supercell,
-    values,
-    vectors: shortestVectors(frac, lattice, supercell, offsets),
+    ...withVectors({ lattice, numbers: atoms.numbers, masses: atoms.masses, frac: cartToFrac(atoms.cart, lattice), supercell, values }),
     forceCalls: calls,
     linearity: { delta, stiffness: values[0], halfStiffness: -(halfPlus[0] - halfMinus[0]) / delta },
+  };
+}
+
+/** The supercell's cells as offsets (a, b, c) in our order: a slowest, c fastest; supercell atom k = cell · n + j. */
+function cellOffsets(supercell: readonly number[]): [number, number, number][] {
+  const offsets: [number, number, number][] = [];
+  for (let a = 0; a < supercell[0]; a++) for (let b = 0; b < supercell[1]; b++) for (let c = 0; c < supercell[2]; c++) offsets.push([a, b, c]);
+  return offsets;
+}
+
+/**
+ * Force constants from their values and the unit cell they were measured on (e.g. a stored run's final
+ * structure and summary): the shortest vectors between atoms are found again, as `forceConstants` finds them.
+ */
+export function withVectors(fc: Omit<ForceConstants, 'vectors'>): ForceConstants {
+  const n = fc.numbers.length;
+  const N = n * fc.supercell[0] * fc.supercell[1] * fc.supercell[2];
+  if (fc.values.length !== n * N * 9) throw new SimulationInputError(`force constants of ${n} atom(s) in a ${fc.supercell.join('×')} supercell need ${n * N * 9} values, got ${fc.values.length}`);
+  return {
+    lattice: fc.lattice.map((r) => [...r]) as Mat3,
+    numbers: Int32Array.from(fc.numbers),
+    masses: Float64Array.from(fc.masses),
+    frac: Float64Array.from(fc.frac),
+    supercell: [...fc.supercell] as [number, number, number],
+    values: Float64Array.from(fc.values),
+    vectors: shortestVectors(fc.frac, fc.lattice, fc.supercell, cellOffsets(fc.supercell)),
   };
 }
 
@@ -219,11 +243,10 @@ export function dynamicalMatrix(fc: ForceConstants, q: readonly number[]): { re:
   return { re, im };
 }
 
-/** The frequencies at q, THz, ascending; imaginary ones negative. */
-export function frequenciesAt(fc: ForceConstants, q: readonly number[]): Float64Array {
+/** H = A + iB (the dynamical matrix at q) as the real symmetric [[A, −B], [B, A]], 2m × 2m, whose eigenvalues are H's, each twice. */
+function realForm(fc: ForceConstants, q: readonly number[]): { big: Float64Array; m: number } {
   const { re, im } = dynamicalMatrix(fc, q);
   const m = 3 * fc.numbers.length;
-  // H = A + iB as the real symmetric [[A, −B], [B, A]], whose eigenvalues are H's, each twice
   const big = new Float64Array(4 * m * m);
   for (let a = 0; a < m; a++)
     for (let b = 0; b < m; b++) {
@@ -234,11 +257,194 @@ export function frequenciesAt(fc: ForceConstants, q: readonly number[]): Float64
       big[(m + a) * 2 * m + b] = B;
       big[(m + a) * 2 * m + m + b] = A;
     }
+  return { big, m };
+}
+
+/** An eigenvalue of the dynamical matrix (eV/Å²/u) as a frequency, THz: an imaginary one negative. */
+const frequencyOf = (l: number) => Math.sign(l) * Math.sqrt(Math.abs(l)) * THZ;
+
+/** The frequencies at q, THz, ascending; imaginary ones negative. */
+export function frequenciesAt(fc: ForceConstants, q: readonly number[]): Float64Array {
+  const { big, m } = realForm(fc, q);
   const values = symmetricEigenvalues(big, 2 * m);
-  return Float64Array.from({ length: m }, (_, k) => {
-    const l = 0.5 * (values[2 * k] + values[2 * k + 1]);
-    return Math.sign(l) * Math.sqrt(Math.abs(l)) * THZ;
+  return Float64Array.from({ length: m }, (_, k) => frequencyOf(0.5 * (values[2 * k] + values[2 * k + 1])));
+}
+
+/** A phonon at a wave vector: its frequency and its eigenvector, complex, unit length, 3 numbers per unit-cell atom. */
+export interface PhononMode {
+  /** THz; imaginary negative. */
+  frequency: number;
+  re: Float64Array;
+  im: Float64Array;
+}
+
+/**
+ * The modes at q, ascending in frequency, as phonopy's `run_qpoints(..., with_eigenvectors=True)`
+ * gives them: eigenvectors of the dynamical matrix in its convention (phases from the vectors
+ * between atoms, so atom j of the cell at R moves as e_j exp(2πi q·(R + r_j)) / √m_j). An
+ * eigenvector is fixed up to a phase, and within a degenerate set only the set is: there any
+ * orthonormal basis of it is as right as phonopy's.
+ *
+ * From the real form's eigenvectors (x, y), each a complex eigenvector x + iy (and (−y, x) is i
+ * times it): within each set of equal eigenvalues (to 1e-9 of the largest), complex Gram–Schmidt
+ * keeps half of them, an orthonormal basis of the complex eigenspace.
+ */
+export function modesAt(fc: ForceConstants, q: readonly number[]): PhononMode[] {
+  const { big, m } = realForm(fc, q);
+  const n2 = 2 * m;
+  const { values, vectors } = symmetricEigen(big, n2);
+  const scale = Math.max(1e-12, ...Array.from(values, Math.abs));
+  const modes: PhononMode[] = [];
+  for (let start = 0; start < n2; ) {
+    let end = start + 1;
+    while (end < n2 && values[end] - values[start] <= 1e-9 * scale) end++;
+    const want = Math.round((end - start) / 2);
+    const kept: { re: Float64Array; im: Float64Array }[] = [];
+    for (let k = start; k < end && kept.length < want; k++) {
+      const re = Float64Array.from({ length: m }, (_, a) => vectors[a * n2 + k]);
+      const im = Float64Array.from({ length: m }, (_, a) => vectors[(m + a) * n2 + k]);
+      for (const b of kept) {
+        // z ← z − ⟨b, z⟩ b, ⟨b, z⟩ = Σ conj(b)·z
+        let pr = 0;
+        let pi = 0;
+        for (let a = 0; a < m; a++) {
+          pr += b.re[a] * re[a] + b.im[a] * im[a];
+          pi += b.re[a] * im[a] - b.im[a] * re[a];
+        }
+        for (let a = 0; a < m; a++) {
+          re[a] -= pr * b.re[a] - pi * b.im[a];
+          im[a] -= pr * b.im[a] + pi * b.re[a];
+        }
+      }
+      let norm = 0;
+      for (let a = 0; a < m; a++) norm += re[a] ** 2 + im[a] ** 2;
+      norm = Math.sqrt(norm);
+      // a vector i times (or a mix of) one already kept leaves nothing
+      if (norm < 0.5) continue;
+      for (let a = 0; a < m; a++) {
+        re[a] /= norm;
+        im[a] /= norm;
+      }
+      kept.push({ re, im });
+    }
+    const lambda = values.slice(start, end).reduce((s, x) => s + x, 0) / (end - start);
+    for (const v of kept) modes.push({ frequency: frequencyOf(lambda), ...v });
+    start = end;
+  }
+  if (modes.length !== m) throw new Error(`the dynamical matrix at q = (${q.join(', ')}) gave ${modes.length} modes, not ${m}`);
+  return modes;
+}
+
+/** The smallest diagonal supercell in which the wave q repeats (n_i q_i whole, to 1e-6), or null when one needs more than `max` cells along an axis. */
+export function commensurateSupercell(q: readonly number[], max = 16): [number, number, number] | null {
+  const out = q.map((x) => {
+    for (let n = 1; n <= max; n++) if (Math.abs(n * x - Math.round(n * x)) < 1e-6) return n;
+    return null;
   });
+  return out.every((n) => n !== null) ? (out as [number, number, number]) : null;
+}
+
+/** A phonon's displacements in a supercell: the supercell as it stands, and each atom's complex displacement (Å). */
+export interface Modulation {
+  lattice: Mat3;
+  numbers: Int32Array;
+  /** The supercell's atoms at rest, Cartesian, in phonopy's order (by unit-cell atom, then cells with a fastest). */
+  cart: Float64Array;
+  /** The displacement of each atom at phase 0 is the real part; a quarter period later, the imaginary part. */
+  re: Float64Array;
+  im: Float64Array;
+}
+
+/**
+ * A mode's displacements in a diagonal supercell, as phonopy's MODULATION builds them (its atom order,
+ * its u_s = e_j exp(2πi q·(R + r_j)) / √m_j), scaled so that the atom moving most moves `amplitude`
+ * Å (phonopy's amplitude is in √u·Å over √N; only the scale differs) and with phonopy's phase: the
+ * component largest in size (the first within 1e-6, so rounding does not choose) made real and
+ * positive, then turned by `argument` degrees. The supercell should repeat the wave
+ * (`commensurateSupercell`), or its faces do not match.
+ */
+export function modulation(fc: ForceConstants, q: readonly number[], mode: PhononMode, supercell: readonly [number, number, number], amplitude: number = PHONON_DEFAULTS.amplitude, argument = 0): Modulation {
+  checkCounts('supercell', supercell, 50);
+  if (!(amplitude > 0)) throw new SimulationInputError(`the amplitude must be a positive number of Å, got ${amplitude}`);
+  const n = fc.numbers.length;
+  const cells = supercell[0] * supercell[1] * supercell[2];
+  const N = n * cells;
+  const cart = new Float64Array(3 * N);
+  const re = new Float64Array(3 * N);
+  const im = new Float64Array(3 * N);
+  const numbers = new Int32Array(N);
+  const L = fc.lattice;
+  let s = 0;
+  for (let j = 0; j < n; j++)
+    for (let c = 0; c < supercell[2]; c++)
+      for (let b = 0; b < supercell[1]; b++)
+        for (let a = 0; a < supercell[0]; a++, s++) {
+          const f = [fc.frac[3 * j] + a, fc.frac[3 * j + 1] + b, fc.frac[3 * j + 2] + c];
+          numbers[s] = fc.numbers[j];
+          for (let x = 0; x < 3; x++) cart[3 * s + x] = f[0] * L[0][x] + f[1] * L[1][x] + f[2] * L[2][x];
+          const phase = 2 * Math.PI * (q[0] * f[0] + q[1] * f[1] + q[2] * f[2]);
+          const w = 1 / Math.sqrt(fc.masses[j]);
+          const [cr, ci] = [Math.cos(phase) * w, Math.sin(phase) * w];
+          for (let x = 0; x < 3; x++) {
+            const [er, ei] = [mode.re[3 * j + x], mode.im[3 * j + x]];
+            re[3 * s + x] = er * cr - ei * ci;
+            im[3 * s + x] = er * ci + ei * cr;
+          }
+        }
+  let largest = 0;
+  let widest = 0;
+  for (let k = 0; k < 3 * N; k++) largest = Math.max(largest, Math.hypot(re[k], im[k]));
+  for (let t = 0; t < N; t++) widest = Math.max(widest, Math.hypot(re[3 * t], im[3 * t], re[3 * t + 1], im[3 * t + 1], re[3 * t + 2], im[3 * t + 2]));
+  const first = Array.from(re, (r, k) => Math.hypot(r, im[k])).findIndex((v) => v >= largest * (1 - 1e-6));
+  // multiply by conj(u_first)/|u_first| · e^{i·argument}, and scale the widest atom to `amplitude`
+  const turn = (argument * Math.PI) / 180;
+  const pr = ((re[first] * Math.cos(turn) + im[first] * Math.sin(turn)) / largest) * (amplitude / widest);
+  const pi = ((re[first] * Math.sin(turn) - im[first] * Math.cos(turn)) / largest) * (amplitude / widest);
+  for (let k = 0; k < 3 * N; k++) {
+    const [r, i] = [re[k], im[k]];
+    re[k] = r * pr - i * pi;
+    im[k] = r * pi + i * pr;
+  }
+  const lattice = L.map((row, k) => row.map((x) => x * supercell[k])) as Mat3;
+  return { lattice, numbers, cart, re, im };
+}
+
+/** The mode's motion over one period in `count` frames (as ASE writes a vibration's): frame k at r + Re[u · e^{−2πik/count}]. */
+export function modulatedFrames(m: Modulation, count = 30): Float64Array[] {
+  return Array.from({ length: count }, (_, k) => {
+    const t = (2 * Math.PI * k) / count;
+    const [c, s] = [Math.cos(t), Math.sin(t)];
+    return Float64Array.from(m.cart, (x, i) => x + m.re[i] * c + m.im[i] * s);
+  });
+}
+
+/**
+ * The force constants as phonopy's FORCE_CONSTANTS file, its compact form: a line `n N` (atoms of the
+ * unit cell, of the supercell), then for each unit-cell atom i and supercell atom k a line of their
+ * 1-based indices in phonopy's supercell order and the 3×3 block Φ(i, k) in eV/Å², three lines of
+ * three numbers. phonopy reads it with the unit cell as both its unit and primitive cell and the
+ * same supercell: `phonopy --readfc -c POSCAR --dim "N1 N2 N3" ...`.
+ */
+export function phonopyForceConstants(fc: ForceConstants): string {
+  const n = fc.numbers.length;
+  const [n1, n2, n3] = fc.supercell;
+  const cells = n1 * n2 * n3;
+  const N = n * cells;
+  // our supercell atom k = ((a · n2 + b) · n3 + c) · n + j; phonopy's s = j · cells + (c · n2 + b) · n1 + a
+  const phonopyIndex = (k: number) => {
+    const j = k % n;
+    const cell = Math.floor(k / n);
+    const [a, b, c] = [Math.floor(cell / (n2 * n3)), Math.floor(cell / n3) % n2, cell % n3];
+    return j * cells + (c * n2 + b) * n1 + a;
+  };
+  const order = Array.from({ length: N }, (_, k) => k).sort((x, y) => phonopyIndex(x) - phonopyIndex(y));
+  const lines = [`${String(n).padStart(4)} ${String(N).padStart(4)}`];
+  for (let i = 0; i < n; i++)
+    for (const k of order) {
+      lines.push(`${i * cells + 1} ${phonopyIndex(k) + 1}`);
+      for (let alpha = 0; alpha < 3; alpha++) lines.push([0, 1, 2].map((beta) => fc.values[((i * N + k) * 3 + alpha) * 3 + beta].toFixed(15).padStart(22)).join(''));
+    }
+  return `${lines.join('\n')}\n`;
 }
 
 /** A point of a band path: a label (Γ, X, …) and its wave vector, fractional in the reciprocal lattice of the unit cell. */
@@ -315,6 +521,24 @@ export function defaultBandPath(lattice: Mat3): BandPath {
     return path('hexagonal', [G, M, K, G, A, L, H, A], [L, M], [K, H]);
   }
   return { runs: [[G, point('X', [0.5, 0, 0])], [G, point('Y', [0, 0.5, 0])], [G, point('Z', [0, 0, 0.5])]], lattice: null };
+}
+
+/**
+ * A wave vector as typed: a point of `path` by its label (Γ also as G or Gamma) or three fractions of the
+ * reciprocal lattice (`0.5,0,0.5`, `1/3 0 1/2`); when it is neither, what was expected, naming the path's labels.
+ */
+export function parseWaveVector(text: string, path: BandPath): [number, number, number] | string {
+  const t = text.trim();
+  const label = /^(g|gamma)$/i.test(t) ? 'Γ' : t;
+  const found = path.runs.flat().find((p) => p.label === label);
+  if (found) return [...found.q];
+  const parts = t.split(/[,\s]+/).filter(Boolean).map((x) => {
+    const [a, b] = x.split('/');
+    return b === undefined ? Number(a) : Number(a) / Number(b);
+  });
+  if (parts.length === 3 && parts.every(Number.isFinite)) return parts as [number, number, number];
+  const labels = [...new Set(path.runs.flat().map((p) => p.label))].join(', ');
+  return `expected a point of the band path (${labels}) or three fractions of the reciprocal lattice like 0.5,0,0.5`;
 }
 
 export interface SampledPath {

@@ -16,6 +16,7 @@ import {
   elasticNotes,
   gpaText,
   stabilityText,
+  storedForceConstants,
   keepsSymmetry,
   plannedSteps,
   runSimulation,
@@ -37,8 +38,9 @@ import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { describeFileConstraints, fileConstraints, indexList, parseAtomIndices } from '../../../src-shared/sim/constraints';
 import { modeFrames, modeText } from '../../../src-shared/sim/vibrations';
-import { parseTriple, PHONON_DEFAULTS } from '../../../src-shared/sim/phonons';
+import { commensurateSupercell, defaultBandPath, modesAt, modulatedFrames, modulation, parseTriple, parseWaveVector, PHONON_DEFAULTS, phonopyForceConstants } from '../../../src-shared/sim/phonons';
 import { writeFrames } from '../../files/frames-file';
+import { frameOfStructure } from '../../../src-shared/chem/frames';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { writeTrajectoryFile } from '../../files/trajectory-file';
 import { readStructuresFile } from '../../files/structure-file';
@@ -216,7 +218,8 @@ JSON: {"file", "model", "atoms": [vibrating atoms], "energies" (meV, ascending; 
 Exit status: 0, 1 when the file or the calculator failed, 2 for bad usage, 130 when Ctrl-C stopped
 it. Progress goes to stderr every 10 s.`;
 
-const phononsUsage = `Usage: latticework phonons FILE --model NAME [--supercell N1,N2,N3] [--mesh M1,M2,M3] [--delta D] [--json]
+const phononsUsage = `Usage: latticework phonons FILE --model NAME [--supercell N1,N2,N3] [--mesh M1,M2,M3] [--delta D]
+       [--mode K [--q Q] [--amplitude A] --out FILE] [--force-constants FILE] [--json]
 
 Phonons of the crystal in FILE by finite displacements, as phonopy computes them: the structure is
 the unit cell; each of its atoms is moved by ±D along x, y and z in a supercell (6 force calls per
@@ -231,6 +234,17 @@ ${COMMON}
                      widths are all at least ${PHONON_DEFAULTS.minWidth} Å
   --mesh M1,M2,M3    Γ-centred mesh (or one M); default phonopy's rule with a length of ${PHONON_DEFAULTS.meshLength} Å
   --delta D          displacement, Å (default ${PHONON_DEFAULTS.delta}, phonopy's)
+  --mode K --out F   write band K (0-based, ascending) at the wave vector Q in the smallest
+                     supercell the wave repeats in, with phonopy's MODULATION phase: as an
+                     animation of 30 frames over one period (.extxyz/.xyz, .traj, XDATCAR), or as
+                     the one structure displaced along it (.cif, .vasp/POSCAR), e.g. to follow an
+                     imaginary mode to the structure below
+  --q Q              the mode's wave vector: a point of the path by its label (Γ or G, X, L, ...)
+                     or three fractions of the reciprocal lattice, 0.5,0,0.5 (default Γ)
+  --amplitude A      how far the mode moves the atom moving most, Å (default ${PHONON_DEFAULTS.amplitude})
+  --force-constants F  write the force constants as phonopy's FORCE_CONSTANTS (eV/Å², the
+                     supercell in phonopy's order): phonopy --readfc -c FILE --dim "N1 N2 N3"
+                     reads them with FILE as its unit cell
 JSON: {"file", "model", "supercell", "mesh", "lattice" (whose standard path, or null),
        "bands": {"distances" (1/Å, no 2π), "frequencies" (THz, per point, ascending), "ticks":
        [{"distance", "label"}]}, "dos": {"frequencies" (THz), "states" (per THz per cell; σ
@@ -306,6 +320,8 @@ function domainWatch({ structure, opened }: Loaded): TrajectoryDomainWatch | nul
 /** What a task whose result is its summary (eos, elastic, vibrations, phonons) gives: the summary, the run's message and a trained potential's warnings (null for a built-in). */
 interface Summarised<T extends SimulationSummary['task']> {
   s: Extract<SimulationSummary, { task: T }>;
+  /** The structure the run ended on (for phonons, the unit cell the force constants were measured on). */
+  final: Structure | null;
   message: string;
   warnings: string[] | null;
 }
@@ -325,12 +341,12 @@ async function summarised<T extends SimulationSummary['task']>(ctx: CommandConte
     for (const w of watch?.warnings ?? []) ctx.io.err(`warning: ${w}`);
     return out.status === 'cancelled' ? INTERRUPTED : 1;
   }
-  return { s: out.summary as Extract<SimulationSummary, { task: T }>, message: out.message, warnings: watch ? watch.warnings : null };
+  return { s: out.summary as Extract<SimulationSummary, { task: T }>, final: out.final, message: out.message, warnings: watch ? watch.warnings : null };
 }
 
-/** The JSON of elastic and phonons: file and model, the summary's fields but its task, the message, and a trained potential's warnings. */
-function summaryJson<T extends 'elastic' | 'phonons'>(file: string, model: string, r: Summarised<T>): string {
-  const { task: _task, ...fields } = r.s as { task: T } & Record<string, unknown>;
+/** The JSON of elastic constants: file and model, the summary's fields but its task, the message, and a trained potential's warnings. */
+function summaryJson(file: string, model: string, r: Summarised<'elastic'>): string {
+  const { task: _task, ...fields } = r.s;
   return JSON.stringify({ file, model, ...fields, message: r.message, ...(r.warnings ? { warnings: r.warnings } : {}) });
 }
 
@@ -831,13 +847,15 @@ export const phononsCommand: Command = {
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'phonons', phononsUsage, {
       allowPositionals: true,
-      options: { ...COMMON_OPTIONS, ...valueOptions('supercell', 'mesh', 'delta') },
+      options: { ...COMMON_OPTIONS, ...valueOptions('supercell', 'mesh', 'delta', 'mode', 'q', 'amplitude', 'out', 'force-constants') },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
     if (positionals.length !== 1 || !values.model) return usageError(ctx.io, 'phonons', 'one structure FILE and --model are required', phononsUsage);
     const file = positionals[0];
     let params: PhononsParameters;
+    let mode: number | null;
+    let amplitude: number;
     try {
       params = {
         task: 'phonons',
@@ -845,16 +863,58 @@ export const phononsCommand: Command = {
         mesh: triple(values, 'mesh', 200),
         delta: num(values, 'delta', SIMULATION_DEFAULTS.phonons.delta, (x) => x > 0 && x <= 0.1, 'a displacement in Å (0 < D ≤ 0.1)'),
       };
+      mode = values.mode === undefined ? null : num(values, 'mode', 0, (x) => Number.isInteger(x) && x >= 0, 'a band: 0, 1, 2, ... (ascending in frequency)');
+      if ((mode === null) !== (values.out === undefined)) throw new UsageProblem('--mode K and --out FILE go together: the band to write and where');
+      if (mode === null && (values.q !== undefined || values.amplitude !== undefined)) throw new UsageProblem('--q and --amplitude choose the mode that --mode K --out FILE writes');
+      if (values.out !== undefined && !['xyz', 'traj', 'xdatcar', 'cif', 'poscar'].includes(outputFormat(values.out) ?? '')) {
+        throw new UsageProblem(`--out ${values.out}: name it *.extxyz (or *.xyz), *.traj or XDATCAR for the animation, *.cif or *.vasp (POSCAR) for the displaced structure`);
+      }
+      amplitude = num(values, 'amplitude', PHONON_DEFAULTS.amplitude, (x) => x > 0 && x <= 2, 'a distance in Å (0 < A ≤ 2)');
     } catch (e) {
       return usageError(ctx.io, 'phonons', (e as Error).message, phononsUsage);
     }
     const loaded = await load(ctx, 'phonons', file, values, phononsUsage);
     if (typeof loaded === 'number') return loaded;
+    // the mode's wave vector and supercell, checked before the force calls
+    let wave: { q: [number, number, number]; supercell: [number, number, number] } | null = null;
+    if (mode !== null && loaded.structure.lattice) {
+      const q = parseWaveVector(values.q ?? 'Γ', defaultBandPath(loaded.structure.lattice));
+      if (typeof q === 'string') return usageError(ctx.io, 'phonons', `--q ${values.q}: ${q}`, phononsUsage);
+      const supercell = commensurateSupercell(q);
+      if (!supercell) return usageError(ctx.io, 'phonons', `--q ${values.q}: this wave repeats in no supercell of up to 16 cells along each axis: give fractions with small denominators (like 1/3)`, phononsUsage);
+      const bands = 3 * loaded.structure.numbers.length;
+      if (mode >= bands) return usageError(ctx.io, 'phonons', `--mode ${mode}: ${loaded.structure.numbers.length} atom(s) have ${bands} bands (0-based)`, phononsUsage);
+      wave = { q, supercell };
+    }
     const r = await summarised(ctx, 'phonons', file, loaded, params);
     if (typeof r === 'number') return r;
     const { s, warnings } = r;
+    const fc = r.final && storedForceConstants(r.final, s);
+    let written: { frequency: number; frames: number } | null = null;
+    try {
+      if (values['force-constants'] !== undefined) writeFileSync(resolve(ctx.cwd, values['force-constants']), phonopyForceConstants(fc!));
+      if (wave && mode !== null && values.out) {
+        const m = modulation(fc!, wave.q, modesAt(fc!, wave.q)[mode], wave.supercell, amplitude);
+        const name = `${r.final!.name} band ${mode} at q = (${wave.q.map((x) => +x.toFixed(4)).join(', ')})`;
+        const format = outputFormat(values.out)!;
+        const supercellStructure = (cart: Float64Array, k: number | null) => new Atoms({ numbers: m.numbers, cart, lattice: m.lattice, pbc: [true, true, true] }).toStructure(k === null ? name : `${name} frame ${k}`);
+        if (format === 'cif' || format === 'poscar') {
+          writeFileSync(resolve(ctx.cwd, values.out), writeStructures(format, [supercellStructure(modulatedFrames(m, 1)[0], null)]));
+          written = { frequency: modesAt(fc!, wave.q)[mode].frequency, frames: 1 };
+        } else {
+          const frames = modulatedFrames(m).map((cart, k) => frameOfStructure(supercellStructure(cart, k)));
+          await writeFrames(resolve(ctx.cwd, values.out), format, frames, { overwrite: true });
+          written = { frequency: modesAt(fc!, wave.q)[mode].frequency, frames: frames.length };
+        }
+      }
+    } catch (e) {
+      ctx.io.err(`latticework phonons: ${(e as Error).message}`);
+      return 1;
+    }
+    const modeJson = wave && written ? { mode: { band: mode, q: wave.q, frequency: written.frequency, supercell: wave.supercell, amplitude } } : {};
     if (values.json) {
-      ctx.io.out(summaryJson(file, loaded.opened.model, r));
+      const { task: _task, forceConstants: _fc, ...fields } = s;
+      ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, ...fields, ...modeJson, message: r.message, ...(warnings ? { warnings } : {}) }));
       return 0;
     }
     ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  phonons from a ${s.supercell.join('×')} supercell, ${s.lattice ? `the ${s.lattice} path` : 'the path Γ–X|Γ–Y|Γ–Z'}`);
@@ -869,6 +929,10 @@ export const phononsCommand: Command = {
       `at 300 K: free energy ${s.thermal.freeEnergy[at300].toFixed(3)} kJ/mol, entropy ${s.thermal.entropy[at300].toFixed(3)} J/K/mol, heat capacity ${s.thermal.heatCapacity[at300].toFixed(3)} J/K/mol (per mole of cells, from a ${s.mesh.join('×')} mesh); zero-point energy ${s.thermal.freeEnergy[0].toFixed(3)} kJ/mol`,
     );
     ctx.io.out(r.message);
+    if (values['force-constants'] !== undefined) ctx.io.out(`force constants written to ${values['force-constants']} (phonopy's FORCE_CONSTANTS; phonopy --readfc -c ${file} --dim "${s.supercell.join(' ')}")`);
+    if (wave && written) {
+      ctx.io.out(`band ${mode} at q = (${wave.q.map((x) => +x.toFixed(4)).join(', ')}), ${thz(written.frequency)} THz, written to ${values.out}: ${written.frames === 1 ? 'the structure displaced along it' : `${written.frames} frames over one period`} in a ${wave.supercell.join('×')} supercell, the atom moving most ${amplitude} Å`);
+    }
     for (const w of warnings ?? []) ctx.io.err(`warning: ${w}`);
     return 0;
   },

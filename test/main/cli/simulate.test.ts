@@ -681,6 +681,49 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     expect([molecule.code, molecule.err]).toEqual([1, expect.stringMatching(/phonons needs a structure periodic in all three directions/)]);
   });
 
+  it("phonons --mode K --q Q --out writes a band's motion in the supercell it repeats in; --force-constants writes phonopy's file", async () => {
+    const r = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '3', '--mesh', '2', '--mode', '9', '--q', 'X', '--out', 'x.extxyz', '--force-constants', 'FORCE_CONSTANTS', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc).not.toHaveProperty('forceConstants');
+    // simple cubic's X is (0, ½, 0): the wave repeats in two cells along b; band 9 of 12 is fcc's longitudinal mode folded in
+    expect(doc.mode).toEqual({ band: 9, q: [0, 0.5, 0], frequency: expect.any(Number), supercell: [1, 2, 1], amplitude: 0.1 });
+    // the band's frequency is the path's at X (its second labelled point)
+    expect(doc.bands.ticks[1].label).toBe('X');
+    const atX = doc.bands.distances.findIndex((d: number) => Math.abs(d - doc.bands.ticks[1].distance) < 1e-9);
+    expect(doc.mode.frequency).toBeCloseTo(doc.bands.frequencies[atX][9], 6);
+    const frames = readFrames('x.extxyz', readFileSync(join(dir, 'x.extxyz'), 'utf8')).frames;
+    expect(frames).toHaveLength(30);
+    const rest = frames[0].structure.cart.map((x, k) => (x + frames[15].structure.cart[k]) / 2);
+    expect(frames[0].structure.numbers).toHaveLength(8);
+    const moved = Array.from({ length: 8 }, (_, i) => Math.hypot(...[0, 1, 2].map((x) => frames[0].structure.cart[3 * i + x] - rest[3 * i + x])));
+    // the atom moving most moves 0.1 Å over the period; at phase 0 nearly as far
+    expect(Math.max(...moved)).toBeLessThanOrEqual(0.1 + 1e-9);
+    expect(Math.max(...moved)).toBeGreaterThan(0.099);
+    // the force constants: 4 atoms of the cell, 108 of the supercell, a block for each pair
+    const fc = readFileSync(join(dir, 'FORCE_CONSTANTS'), 'utf8').trimEnd().split('\n');
+    expect(fc[0]).toBe('   4  108');
+    expect(fc).toHaveLength(1 + 4 * 108 * 4);
+    expect(fc[1]).toBe('1 1');
+    expect(fc[1 + 108 * 4]).toBe('28 1');
+    // one displaced structure, the text says what was written
+    const text = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '3', '--mesh', '2', '--mode', '0', '--q', '0,0,1/2', '--amplitude', '0.05', '--out', 'frozen.cif']);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(/band 0 at q = \(0, 0, 0\.5\), \d\.\d\d THz, written to frozen\.cif: the structure displaced along it in a 1×1×2 supercell, the atom moving most 0\.05 Å/);
+    expect(readStructures('frozen.cif', readFileSync(join(dir, 'frozen.cif'), 'utf8')).structures[0].numbers).toHaveLength(8);
+    // bad usage, said before any force call
+    const usage = async (args: string[], message: RegExp) => {
+      const bad = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', ...args]);
+      expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(message)]);
+    };
+    await usage(['--mode', '1'], /--mode K and --out FILE go together/);
+    await usage(['--q', 'X'], /--q and --amplitude choose the mode/);
+    await usage(['--mode', '1', '--q', 'Q', '--out', 'm.extxyz'], /--q Q: expected a point of the band path \(Γ, X, M, R\) or three fractions/);
+    await usage(['--mode', '1', '--q', '0.37,0,0', '--out', 'm.extxyz'], /repeats in no supercell of up to 16 cells/);
+    await usage(['--mode', '12', '--out', 'm.extxyz'], /--mode 12: 4 atom\(s\) have 12 bands/);
+    await usage(['--mode', '1', '--out', 'm.png'], /--out m\.png: name it/);
+  });
+
   it('reports bad usage (2) and bad input (1) with sentences', async () => {
     expect((await run(relaxCommand, ['Cu.vasp'])).code).toBe(2);
     const ens = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nph', '--temperature', '300', '--timestep', '1', '--steps', '5']);

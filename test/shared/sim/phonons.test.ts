@@ -19,10 +19,17 @@ import {
   frequenciesAt,
   frequenciesOver,
   meshPoints,
+  modesAt,
+  modulatedFrames,
+  modulation,
+  commensurateSupercell,
+  phonopyForceConstants,
   samplePath,
   thermalProperties,
+  withVectors,
 } from '../../../src-shared/sim/phonons';
 import { nonlinearity } from '../../../src-shared/sim/linearity';
+import { THZ } from '../../../src-shared/sim/units';
 import { python } from '../../helpers/python';
 
 const emt = new EmtCalculator();
@@ -182,6 +189,133 @@ describe('phonons, as phonopy', () => {
   });
 });
 
+/** A rattled hexagonal CuAu cell: no symmetry left, so no mode away from Γ is degenerate and each eigenvector is fixed up to its phase. */
+function rattledCuAu(): Case {
+  const a = 2.7;
+  const c = 4.4;
+  const cell: Mat3 = [
+    [a / 2, (-a * Math.sqrt(3)) / 2, 0],
+    [a / 2, (a * Math.sqrt(3)) / 2, 0],
+    [0, 0, c],
+  ];
+  const frac = [
+    [1 / 3, 2 / 3, 0.25],
+    [2 / 3, 1 / 3, 0.75],
+  ];
+  const cart = frac.flatMap((f, i) => [0, 1, 2].map((x) => f[0] * cell[0][x] + f[1] * cell[1][x] + f[2] * cell[2][x] + [0.013, -0.021, 0.008][x] * (i === 0 ? 1 : -1)));
+  return { numbers: [29, 79], cell, cart, masses: [63.546, 196.96657] };
+}
+
+interface PhonopyModes {
+  frequencies: number[][];
+  /** Per q, per band: the eigenvector as [re, im] pairs. */
+  eigenvectors: [number, number][][][];
+  /** The modulation's supercell (Cartesian, phonopy's order) and its complex displacements per atom, [re, im] pairs per component. */
+  superCart: number[][];
+  modulation: [number, number][][];
+}
+
+/** phonopy reading our FORCE_CONSTANTS file: frequencies and eigenvectors at `qpoints`, and one mode's modulation. */
+function phonopyModes(c: Case, supercell: number[], text: string, qpoints: number[][], mode: { q: number[]; band: number; dimension: number[] }): PhonopyModes {
+  const script = `
+import json, os, sys, tempfile, numpy as np
+from phonopy import Phonopy
+from phonopy.file_IO import parse_FORCE_CONSTANTS
+from phonopy.structure.atoms import PhonopyAtoms
+c = json.loads(sys.argv[1])
+unit = PhonopyAtoms(numbers=c['numbers'], cell=np.array(c['cell']), positions=np.array(c['cart']).reshape(-1, 3), masses=c['masses'])
+ph = Phonopy(unit, supercell_matrix=np.diag(c['supercell']), primitive_matrix=None)
+path = os.path.join(tempfile.mkdtemp(), 'FORCE_CONSTANTS')
+open(path, 'w').write(c['text'])
+ph.force_constants = parse_FORCE_CONSTANTS(filename=path, p2s_map=ph.primitive.p2s_map)
+ph.run_qpoints(c['qpoints'], with_eigenvectors=True)
+d = ph.get_qpoints_dict()
+pair = lambda z: [[float(x.real), float(x.imag)] for x in z]
+m = c['mode']
+ph.set_modulations(m['dimension'], [[m['q'], m['band'], 1.0, 0.0]])
+u, cell = ph.get_modulations_and_supercell()
+print(json.dumps({'frequencies': d['frequencies'].tolist(), 'eigenvectors': [[pair(e[:, b]) for b in range(e.shape[1])] for e in d['eigenvectors']],
+  'superCart': cell.positions.tolist(), 'modulation': [pair(x) for x in u[0]]}))
+`;
+  return JSON.parse(python(['-c', script, JSON.stringify({ ...c, supercell, text, qpoints, mode })])) as PhonopyModes;
+}
+
+/** |⟨a, b⟩| for complex vectors given as parts: 1 when they are the same unit vector up to a phase. */
+function overlap(re: ArrayLike<number>, im: ArrayLike<number>, other: [number, number][]): number {
+  let pr = 0;
+  let pi = 0;
+  other.forEach(([r, i], k) => {
+    pr += re[k] * r + im[k] * i;
+    pi += re[k] * i - im[k] * r;
+  });
+  return Math.hypot(pr, pi);
+}
+
+describe('phonon modes and force constants, as phonopy', () => {
+  it('phonopy reads our FORCE_CONSTANTS to the same frequencies; eigenvectors and a modulation agree up to a phase', async () => {
+    const c = rattledCuAu();
+    const supercell: [number, number, number] = [3, 3, 2];
+    const fc = (await forceConstants(atomsOf(c), emt, { supercell }))!;
+    const text = phonopyForceConstants(fc);
+    expect(text.split('\n')[0]).toBe('   2   36');
+    const qpoints = [
+      [0, 0, 0],
+      [1 / 3, 0, 0.5],
+      [0.21, -0.13, 0.37],
+    ];
+    const mode = { q: [1 / 3, 0, 0.5], band: 2, dimension: [3, 1, 2] };
+    const ref = phonopyModes(c, supercell, text, qpoints, mode);
+    qpoints.forEach((q, k) => {
+      const modes = modesAt(fc, q);
+      // the frequencies from the eigenvectors' solver are the eigenvalue solver's (frequenciesAt), and phonopy's from our file
+      // (to 1e-5 THz: the translations at Γ are √ of an eigenvalue that is zero up to rounding, ~1e-6 THz; elsewhere to 1e-9)
+      const near = k === 0 ? 1e-5 : 1e-9;
+      expect(maxDiff(modes.map((m) => m.frequency), frequenciesAt(fc, q))).toBeLessThan(near);
+      expect(maxDiff(modes.map((m) => m.frequency), ref.frequencies[k])).toBeLessThan(Math.max(near, 1e-6));
+      // away from Γ (whose translations are degenerate) each eigenvector is phonopy's times a phase
+      if (k > 0) modes.forEach((m, b) => expect(overlap(m.re, m.im, ref.eigenvectors[k][b])).toBeGreaterThan(1 - 1e-8));
+      // unit length and orthogonal to each other, at Γ too
+      for (let a = 0; a < modes.length; a++)
+        for (let b = a; b < modes.length; b++) expect(overlap(modes[a].re, modes[a].im, Array.from(modes[b].re, (r, x) => [r, modes[b].im[x]]))).toBeCloseTo(a === b ? 1 : 0, 10);
+    });
+    // the modulation: the same supercell in the same order, and the same displacements up to a phase and phonopy's scale
+    expect(commensurateSupercell(mode.q)).toEqual(mode.dimension);
+    const m = modulation(fc, mode.q, modesAt(fc, mode.q)[mode.band], mode.dimension as [number, number, number], 0.2);
+    expect(maxDiff(m.cart, ref.superCart.flat())).toBeLessThan(1e-9);
+    const theirs = ref.modulation.flat();
+    const norm = (re: ArrayLike<number>, im: ArrayLike<number>) => Math.sqrt(Array.from(re).reduce((s, r, k) => s + r * r + im[k] ** 2, 0));
+    const ours = norm(m.re, m.im);
+    const theirsNorm = norm(theirs.map((z) => z[0]), theirs.map((z) => z[1]));
+    expect(overlap(m.re, m.im, theirs) / (ours * theirsNorm)).toBeGreaterThan(1 - 1e-8);
+    // the atom moving most moves 0.2 Å; phonopy's phase: the largest component is real and positive
+    const widths = Array.from({ length: m.numbers.length }, (_, s) => norm(m.re.subarray(3 * s, 3 * s + 3), m.im.subarray(3 * s, 3 * s + 3)));
+    expect(Math.max(...widths)).toBeCloseTo(0.2, 12);
+    const sizes = Array.from(m.re, (r, k) => Math.hypot(r, m.im[k]));
+    const first = sizes.findIndex((v) => v >= Math.max(...sizes) * (1 - 1e-6));
+    expect(m.im[first]).toBeCloseTo(0, 12);
+    expect(m.re[first]).toBeGreaterThan(0);
+    // turned by 90°: the same wave a quarter period on
+    const turned = modulation(fc, mode.q, modesAt(fc, mode.q)[mode.band], mode.dimension as [number, number, number], 0.2, 90);
+    expect(maxDiff(turned.re, Array.from(m.im, (x) => -x))).toBeLessThan(1e-12);
+    expect(maxDiff(turned.im, m.re)).toBeLessThan(1e-12);
+    // the animation: 30 frames, the first displaced by the real part, the one half a period on by minus it
+    const frames = modulatedFrames(m);
+    expect(frames).toHaveLength(30);
+    expect(maxDiff(frames[0], Array.from(m.cart, (x, k) => x + m.re[k]))).toBeLessThan(1e-12);
+    expect(maxDiff(frames[15], Array.from(m.cart, (x, k) => x - m.re[k]))).toBeLessThan(1e-12);
+  });
+
+  it('force constants rebuilt from their values and the cell (a stored run) give the same modes; a wave that repeats in no small supercell', async () => {
+    const c = rattledCuAu();
+    const fc = (await forceConstants(atomsOf(c), emt, { supercell: [3, 3, 2] }))!;
+    const again = withVectors({ lattice: fc.lattice, numbers: fc.numbers, masses: fc.masses, frac: fc.frac, supercell: fc.supercell, values: Array.from(fc.values) as unknown as Float64Array });
+    expect(maxDiff(frequenciesAt(again, [0.1, 0.2, 0.3]), frequenciesAt(fc, [0.1, 0.2, 0.3]))).toBe(0);
+    expect(() => withVectors({ ...again, values: again.values.subarray(1) })).toThrow(/need 648 values, got 647/);
+    expect(commensurateSupercell([0.5, 0, 0.25])).toEqual([2, 1, 4]);
+    expect(commensurateSupercell([0.37, 0, 0])).toBeNull();
+  });
+});
+
 describe('phonons, physics', () => {
   it("the conventional cubic cell's Γ point is the primitive cell's X points folded in: the same frequencies", async () => {
     const a = 3.59;
@@ -194,6 +328,26 @@ describe('phonons, physics', () => {
     // 10.8 Å wide), which cut off its farthest constants differently (1.5e-4 THz apart)
     expect(maxDiff(folded.slice(3), [x[0], x[0], x[0], x[1], x[1], x[1], x[2], x[2], x[2]])).toBeLessThan(1e-3);
     expect(x[2]).toBeGreaterThan(x[0] + 2); // the longitudinal mode above the two transverse ones
+  });
+  it("a mode's displacements in a supercell cost ½ω²Σm|u|² of EMT's energy (both ways, so the rattled start's forces cancel)", async () => {
+    const c = rattledCuAu();
+    const fc = (await forceConstants(atomsOf(c), emt, { supercell: [3, 3, 2] }))!;
+    for (const [q, band] of [
+      [[1 / 3, 0, 0.5], 2],
+      [[0, 0, 0.5], 4],
+      [[0, 0, 0], 5],
+    ] as [number[], number][]) {
+      const supercell = commensurateSupercell(q)!;
+      const mode = modesAt(fc, q)[band];
+      const m = modulation(fc, q, mode, supercell, 0.01);
+      const energy = async (sign: number) => (await emt.calculate({ numbers: m.numbers, cart: Float64Array.from(m.cart, (x, k) => x + sign * m.re[k]), lattice: m.lattice, pbc: [true, true, true] })).energy;
+      const [e0, plus, minus] = [await energy(0), await energy(1), await energy(-1)];
+      const masses = Array.from(m.numbers, (z) => (z === 29 ? c.masses[0] : c.masses[1]));
+      const lambda = Math.sign(mode.frequency) * (mode.frequency / THZ) ** 2; // eV/Å²/u
+      const harmonic = 0.5 * lambda * masses.reduce((s, mass, k) => s + mass * (m.re[3 * k] ** 2 + m.re[3 * k + 1] ** 2 + m.re[3 * k + 2] ** 2), 0);
+      // to 0.2 %: δ⁴'s terms at 0.01 Å are some 0.03 %; the phase without the atoms' own positions (R alone) is 0.5–1 % off
+      expect(Math.abs((plus + minus) / 2 - e0 - harmonic)).toBeLessThan(2e-3 * Math.abs(harmonic));
+    }
   });
 });
 
