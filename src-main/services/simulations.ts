@@ -18,7 +18,9 @@ import { modeFrames } from '../../src-shared/sim/vibrations';
 import { writeAseTrajectory } from '../files/ase-traj';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { SimulationFramePoint, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
-import { checkSimulationInput, constraintsOf, labelledFrame, plannedSteps, SimulationInputError, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
+import { checkSimulationInput, constraintsOf, labelledFrame, phononModeStructures, plannedSteps, SimulationInputError, storedForceConstants, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
+import { phonopyForceConstants } from '../../src-shared/sim/phonons';
+import { frameOfStructure } from '../../src-shared/chem/frames';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import {
@@ -90,6 +92,28 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
     const r = await getSimulation(core.db, id);
     if (!r) throw new UserError(`there is no simulation with id ${id}`);
     return r;
+  };
+
+  /** A finished phonon run's force constants on its cell; a user error when the run has none. */
+  const phononRun = async (id: number) => {
+    const r = await record(id);
+    const s = r.summary?.task === 'phonons' ? r.summary : null;
+    if (!s) throw new UserError(`simulation ${id} is not a finished phonon run: it has no force constants`);
+    const final = (await readStructures(core.db, id))?.final;
+    const fc = final ? storedForceConstants(structureFromJSON(final), s) : null;
+    if (!fc) throw new UserError(`simulation ${id} did not keep its force constants (too many to store, or run before they were kept): run it again, or use \`latticework phonons --mode K --out FILE\``);
+    return { r, fc };
+  };
+
+  /** Band `band` at q of a phonon run, `count` frames over a period (1: displaced at phase 0). */
+  const phononMode = async (id: number, band: number, q: readonly number[], amplitude: number | undefined, count: number) => {
+    const { r, fc } = await phononRun(id);
+    try {
+      return phononModeStructures(fc, q, band, { amplitude, count, name: r.name });
+    } catch (e) {
+      if (e instanceof SimulationInputError) throw new UserError(`simulation ${id}: ${e.message}`);
+      throw e;
+    }
   };
 
   const emitStatus = async (id: number) => {
@@ -218,6 +242,11 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       return storeMadeStructure(core, { file: `simulation ${id}`, format: 'simulation', block: index + 1 }, { ...structure, name: `${r.name}, step ${frame.step}` });
     },
 
+    async keepPhononMode({ id, band, q, amplitude }) {
+      const [displaced] = (await phononMode(id, band, q, amplitude, 1)).structures;
+      return storeMadeStructure(core, { file: `simulation ${id}`, format: 'simulation', block: 1 }, displaced);
+    },
+
     async cancel({ id }) {
       const r = await record(id);
       const a = runs.get(id);
@@ -232,7 +261,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       return { deleted: await deleteSimulation(core.db, id) };
     },
 
-    async export({ id, what, format, mode }) {
+    async export({ id, what, format, mode, q, amplitude }) {
       const r = await record(id);
       const structures = await readStructures(core.db, id);
       const base = safeName(r.name);
@@ -244,6 +273,21 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         if (format !== 'extxyz' && format !== 'traj') throw new UserError(`a mode is written as extxyz or traj, not ${format}`);
         const frames = modeFrames(structureFromJSON(structures!.initial), s.modes[mode], s.energies[mode] / 1000, mode);
         const fileName = `${base}-mode-${mode}.${format}`;
+        return format === 'extxyz' ? { fileName, text: writeFramesExtxyz(frames) } : { fileName, base64: Buffer.from(writeAseTrajectory(frames)).toString('base64') };
+      }
+      if (what === 'force-constants') {
+        if (format !== 'phonopy') throw new UserError(`force constants are written as phonopy's FORCE_CONSTANTS (format phonopy), not ${format}`);
+        return { fileName: `${base}-FORCE_CONSTANTS`, text: phonopyForceConstants((await phononRun(id)).fc) };
+      }
+      if (what === 'phonon-mode') {
+        if (mode === undefined || !q) throw new UserError('a phonon mode needs its band (mode) and its wave vector (q)');
+        if (format !== 'extxyz' && format !== 'traj' && format !== 'cif' && format !== 'poscar') throw new UserError(`a phonon mode is written as extxyz or traj (an animation), cif or poscar (displaced), not ${format}`);
+        const still = format === 'cif' || format === 'poscar';
+        const m = await phononMode(id, mode, q, amplitude, still ? 1 : 30);
+        const fileName = `${base}-band-${mode}-q-${q.map((x) => +x.toFixed(4)).join('_')}.${format === 'poscar' ? 'vasp' : format}`;
+        if (format === 'cif') return { fileName, text: writeCif(m.structures[0]) };
+        if (format === 'poscar') return { fileName, text: writePoscar(m.structures[0]) };
+        const frames = m.structures.map(frameOfStructure);
         return format === 'extxyz' ? { fileName, text: writeFramesExtxyz(frames) } : { fileName, base64: Buffer.from(writeAseTrajectory(frames)).toString('base64') };
       }
       if (what === 'trajectory') {

@@ -204,12 +204,33 @@ const remove = (id: number) =>
     else if (compared.value?.id === id) void compareWith(null);
   });
 
-/** The trajectory (extxyz, XDATCAR, ASE's .traj) or the final structure (CIF, POSCAR) as a download. */
-const exportFile = (id: number, what: 'trajectory' | 'final' | 'mode', format: 'extxyz' | 'xdatcar' | 'traj' | 'cif' | 'poscar', mode?: number) =>
+/** What a phonon mode export or keep names: the band, its wave vector and how far the atom moving most moves (Å). */
+export interface PhononModeChoice {
+  band: number;
+  q: [number, number, number];
+  amplitude: number;
+}
+
+/**
+ * The trajectory (extxyz, XDATCAR, ASE's .traj), the final structure (CIF, POSCAR), a vibration mode
+ * (`mode`), a phonon mode (`phonon`: animated as extxyz or .traj, displaced as CIF or POSCAR) or a phonon
+ * run's force constants (phonopy's FORCE_CONSTANTS) as a download.
+ */
+const exportFile = (
+  id: number,
+  what: 'trajectory' | 'final' | 'mode' | 'phonon-mode' | 'force-constants',
+  format: 'extxyz' | 'xdatcar' | 'traj' | 'cif' | 'poscar' | 'phonopy',
+  choice: { mode?: number; phonon?: PhononModeChoice } = {},
+) =>
   act(`export ${what}`, async () => {
-    const r = await getApi().simulations.export({ id, what, format, ...(mode === undefined ? {} : { mode }) });
+    const p = choice.phonon;
+    const r = await getApi().simulations.export({ id, what, format, ...(choice.mode === undefined ? {} : { mode: choice.mode }), ...(p ? { mode: p.band, q: p.q, amplitude: p.amplitude } : {}) });
     downloadFile(r.fileName, 'base64' in r ? fromBase64(r.base64) : r.text);
   });
+
+/** A phonon run's mode displaced at phase 0 in its supercell, stored as a new structure of the library (null when refused: actionError says why). */
+const keepPhononMode = (id: number, choice: PhononModeChoice): Promise<StructureRecord | null> =>
+  act(`keep band ${choice.band} as a structure`, () => getApi().simulations.keepPhononMode({ id, ...choice }));
 
 /** Frame `index` of a run stored as a new structure of the library (null when refused: actionError says why). */
 const keepFrame = (id: number, index: number): Promise<StructureRecord | null> =>
@@ -237,5 +258,6 @@ export function useSimulations() {
     remove,
     exportFile,
     keepFrame,
+    keepPhononMode,
   };
 }

@@ -75,10 +75,15 @@ export interface Measurement {
   drawnArms?: [number, number];
 }
 
+/**
+ * `framesOf`: what the structure is a frame of (a trajectory, a run, an animated mode), or null: while it
+ * stays the same, a new structure is the next frame and the camera stays where the user put it.
+ */
 export function useStructureView(
   structure: Ref<ViewerStructure | null> | ShallowRef<ViewerStructure | null>,
   scene: ShallowRef<CrystalScene | null>,
   hover: Ref<HoverHit | null>,
+  framesOf: Ref<unknown> = ref(null),
 ) {
   const options = reactive<ViewerOptions>({ ...DEFAULT_VIEWER_OPTIONS, repeats: [1, 1, 1], bondRules: {} });
   const picks = ref<number[]>([]);
@@ -148,6 +153,7 @@ export function useStructureView(
 
   // Structure or display set changes: new atoms, new cell, reframe.
   let lastStructure: unknown = null;
+  let lastFramesOf: unknown = null;
   let lastRepeats = '';
   watch(
     [scene, display],
@@ -164,10 +170,12 @@ export function useStructureView(
       if (colorOverride.value && colorOverride.value.length === d.colors.length) s.setAtomColors(colorOverride.value);
       s.setCell(prepared.value?.lattice ?? null, [...options.repeats], options.showCell);
       const key = options.repeats.join('x');
-      // A new structure always refits; a new supercell refits unless the camera is kept.
-      const newStructure = structure.value !== lastStructure;
+      // A new structure refits, unless it is the next frame of the same trajectory; a new supercell refits unless the camera is kept.
+      const nextFrame = lastStructure !== null && framesOf.value !== null && framesOf.value === lastFramesOf;
+      const newStructure = structure.value !== lastStructure && !nextFrame;
       if (newStructure || (key !== lastRepeats && !options.keepCamera)) s.resetView();
       lastStructure = structure.value;
+      lastFramesOf = framesOf.value;
       lastRepeats = key;
     },
     { immediate: true },

@@ -5,11 +5,11 @@
  */
 import type { CalculatorSpec, ModelRecord, SimulationDetail, SimulationFrameView, SimulationParameters, SimulationTask } from '../../src-shared/ipc/contract';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
-import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, type ElasticParameters, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
+import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, storedForceConstants, type ElasticParameters, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
 import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
 import { EV_TO_KJ_PER_MOL, fromGPa } from '../../src-shared/sim/units';
-import { parseTriple } from '../../src-shared/sim/phonons';
+import { commensurateOnPath, defaultBandPath, frequenciesAt, parseTriple, thzText, type ForceConstants, type PathPoint } from '../../src-shared/sim/phonons';
 import { modeText } from '../../src-shared/sim/vibrations';
 import { VOIGT_COMPONENTS } from '../../src-shared/chem/frames';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
@@ -398,4 +398,33 @@ export function appendFramesToSeries(series: Series, frames: readonly Pick<Simul
   const values: Record<string, (number | null)[]> = {};
   for (const k of keys) values[k] = [...(series.values[k] ?? new Array<number | null>(n).fill(null)), ...added.map((f) => f.values[k] ?? null)];
   return { step: [...series.step, ...added.map((f) => f.step)], values };
+}
+
+/**
+ * A phonon run's modes as the Simulate panel offers them: its force constants on its cell (the run's
+ * one frame), the labelled points of its band path, and where a click on the bands chart lands.
+ * Null for a run that kept no force constants (too many, or stored before they were kept).
+ */
+export interface PhononModesView {
+  fc: ForceConstants;
+  points: PathPoint[];
+  /** The wave vector at a distance along the bands (their chart's x): the nearest whose wave repeats in at most 8 cells along each axis. */
+  pick: (distance: number) => [number, number, number];
+}
+
+export function phononModesView(run: Pick<SimulationDetail, 'summary' | 'numbers'>, frame: Pick<SimulationFrameView, 'lattice' | 'cart'>): PhononModesView | null {
+  const s = run.summary?.task === 'phonons' ? run.summary : null;
+  const lattice = frame.lattice;
+  if (!s || !lattice) return null;
+  const fc = storedForceConstants({ lattice, numbers: run.numbers, cart: frame.cart }, s);
+  if (!fc) return null;
+  const path = defaultBandPath(lattice);
+  const seen = new Set<string>();
+  const points = path.runs.flat().filter((p) => !seen.has(p.label) && !!seen.add(p.label));
+  return { fc, points, pick: (distance) => commensurateOnPath(lattice, path, distance) };
+}
+
+/** The bands at q as rows: index, frequency in THz to 0.01 (an imaginary one with an i, as phonopy's users write it). */
+export function phononRows(fc: ForceConstants, q: readonly number[]): { band: number; thz: string; imaginary: boolean }[] {
+  return Array.from(frequenciesAt(fc, q), (f, band) => ({ band, thz: thzText(f), imaginary: f < -0.005 }));
 }

@@ -38,6 +38,11 @@ import {
   thermalProperties,
   withoutTranslations,
   withVectors,
+  commensurateSupercell,
+  modesAt,
+  modulatedFrames,
+  modulation,
+  waveVectorText,
   type ForceConstants,
   type SampledPath,
 } from './phonons';
@@ -473,11 +478,37 @@ export function storedSummary(summary: SimulationSummary | null): SimulationSumm
   return summary;
 }
 
-/** A phonon run's force constants on the structure they were measured on (its final structure), or null when the run did not keep them. */
-export function storedForceConstants(structure: Structure, summary: Extract<SimulationSummary, { task: 'phonons' }>): ForceConstants | null {
-  if (!summary.forceConstants || !structure.lattice) return null;
-  const atoms = Atoms.fromStructure(structure);
-  return withVectors({ lattice: structure.lattice, numbers: atoms.numbers, masses: atoms.masses, frac: cartToFrac(atoms.cart, structure.lattice), supercell: summary.supercell, values: Float64Array.from(summary.forceConstants) });
+/** A phonon run's force constants on the cell they were measured on (its final structure, or its one frame), or null when the run did not keep them. */
+export function storedForceConstants(cell: { lattice: Mat3 | null; numbers: ArrayLike<number>; cart: ArrayLike<number> }, summary: Extract<SimulationSummary, { task: 'phonons' }>): ForceConstants | null {
+  if (!summary.forceConstants || !cell.lattice) return null;
+  const atoms = new Atoms({ numbers: Int32Array.from(cell.numbers), cart: Float64Array.from(cell.cart), lattice: cell.lattice, pbc: [true, true, true] });
+  return withVectors({ lattice: cell.lattice, numbers: atoms.numbers, masses: atoms.masses, frac: cartToFrac(atoms.cart, cell.lattice), supercell: summary.supercell, values: Float64Array.from(summary.forceConstants) });
+}
+
+/** A phonon mode written out: its frequency (THz), the supercell its wave repeats in, and the structures. */
+export interface PhononModeStructures {
+  frequency: number;
+  supercell: [number, number, number];
+  structures: Structure[];
+}
+
+/**
+ * Band `band` (0-based, ascending) at the wave vector q in the smallest supercell its wave repeats in
+ * (phonons.ts `modulation`, the atom moving most `amplitude` Å): `count` frames over one period, or
+ * with `count` 1 the supercell displaced along it at phase 0 (a frozen phonon: relaxed, an imaginary
+ * mode's leads to the structure below). Named `name band K at q = (…)`.
+ */
+export function phononModeStructures(fc: ForceConstants, q: readonly number[], band: number, options: { amplitude?: number; count?: number; name: string }): PhononModeStructures {
+  const bands = 3 * fc.numbers.length;
+  if (!(Number.isInteger(band) && band >= 0 && band < bands)) throw new SimulationInputError(`band ${band}: ${fc.numbers.length} atom(s) have bands 0 to ${bands - 1}`);
+  const supercell = commensurateSupercell(q);
+  if (!supercell) throw new SimulationInputError(`q = (${q.join(', ')}) repeats in no supercell of up to 16 cells along each axis: give fractions with small denominators (like 1/3)`);
+  const mode = modesAt(fc, q)[band];
+  const m = modulation(fc, q, mode, supercell, options.amplitude);
+  const name = `${options.name} band ${band} at q = ${waveVectorText(q)}`;
+  const frames = modulatedFrames(m, options.count ?? 30);
+  const structures = frames.map((cart, k) => new Atoms({ numbers: m.numbers, cart, lattice: m.lattice, pbc: [true, true, true] }).toStructure(frames.length === 1 ? name : `${name} frame ${k}`));
+  return { frequency: mode.frequency, supercell, structures };
 }
 
 /** An elastic-constants result as a run's summary: GPa, and null for the moduli a singular C has not. */

@@ -27,6 +27,7 @@ import { type AtomicConfiguration, SimulationInputError, type Atoms } from './at
 import type { Calculator } from './calculator';
 import type { Linearity } from './linearity';
 import { symmetricEigen, symmetricEigenvalues } from './matrix';
+import { modeText } from './vibrations';
 import { EV_TO_KJ_PER_MOL, KB, THZ, THZ_IN_EV } from './units';
 
 export const PHONON_DEFAULTS = Object.freeze({
@@ -447,6 +448,16 @@ export function phonopyForceConstants(fc: ForceConstants): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A wave vector as people write it: (0.5, 0, 0.5). */
+export function waveVectorText(q: readonly number[]): string {
+  return `(${q.map((x) => +x.toFixed(4)).join(', ')})`;
+}
+
+/** A frequency in THz to 0.01, an imaginary one with an i as phonopy's users read it (3.41i); rounding's ±0.00 as 0.00. */
+export function thzText(x: number): string {
+  return modeText(Math.abs(x) < 0.005 ? 0 : x, 2);
+}
+
 /** A point of a band path: a label (Γ, X, …) and its wave vector, fractional in the reciprocal lattice of the unit cell. */
 export interface PathPoint {
   label: string;
@@ -550,11 +561,16 @@ export interface SampledPath {
   ticks: { distance: number; label: string }[];
 }
 
+/** The length of a step between two wave vectors (fractional), 1/Å without 2π: the distances of a band path. */
+function waveVectorLength(lattice: Mat3): (from: readonly number[], to: readonly number[]) => number {
+  const rec = invert(lattice)!; // its columns are the reciprocal vectors (without 2π)
+  return (a, b) => Math.hypot(...[0, 1, 2].map((x) => [0, 1, 2].reduce((sum, k) => sum + (b[k] - a[k]) * rec[x][k], 0)));
+}
+
 /** The wave vectors along `path` in the cell's reciprocal lattice, `points` per segment (ends included), as phonopy samples a band structure (a run's segments share their ends). */
 export function samplePath(lattice: Mat3, path: BandPath, points: number = PHONON_DEFAULTS.bandPoints): SampledPath {
   if (!(Number.isInteger(points) && points >= 2)) throw new SimulationInputError(`a band segment needs at least 2 points, got ${points}`);
-  const rec = invert(lattice)!; // its columns are the reciprocal vectors (without 2π)
-  const cartQ = (q: readonly number[]) => [0, 1, 2].map((x) => q[0] * rec[x][0] + q[1] * rec[x][1] + q[2] * rec[x][2]);
+  const length = waveVectorLength(lattice);
   const out: SampledPath = { distances: [], qpoints: [], ticks: [] };
   let s = 0;
   path.runs.forEach((run, r) => {
@@ -565,7 +581,7 @@ export function samplePath(lattice: Mat3, path: BandPath, points: number = PHONO
     for (let seg = 0; seg + 1 < run.length; seg++) {
       const a = run[seg].q;
       const b = run[seg + 1].q;
-      const step = Math.hypot(...cartQ([0, 1, 2].map((x) => b[x] - a[x]))) / (points - 1);
+      const step = length(a, b) / (points - 1);
       for (let p = 0; p < points; p++) {
         const t = p / (points - 1);
         const q = [0, 1, 2].map((x) => a[x] + t * (b[x] - a[x])) as [number, number, number];
@@ -577,6 +593,33 @@ export function samplePath(lattice: Mat3, path: BandPath, points: number = PHONO
     }
   });
   return out;
+}
+
+/**
+ * The wave vector on `path` nearest the distance `at` along it (`samplePath`'s distances) whose wave
+ * repeats in a supercell of at most `maxCells` cells along each axis: where a click on the bands lands,
+ * so that its modes can be played and kept in a supercell of their own. The labelled points are such
+ * points on every standard path (K of fcc needs 8 cells).
+ */
+export function commensurateOnPath(lattice: Mat3, path: BandPath, at: number, maxCells = 8): [number, number, number] {
+  const length = waveVectorLength(lattice);
+  let best: { q: [number, number, number]; off: number } = { q: [0, 0, 0], off: Infinity };
+  let s = 0;
+  for (const run of path.runs)
+    for (let seg = 0; seg + 1 < run.length; seg++) {
+      const a = run[seg].q;
+      const b = run[seg + 1].q;
+      const span = length(a, b);
+      for (let parts = 1; parts <= 2 * maxCells; parts++)
+        for (let k = 0; k <= parts; k++) {
+          const off = Math.abs(s + (span * k) / parts - at);
+          if (off >= best.off) continue;
+          const q = [0, 1, 2].map((x) => a[x] + (k / parts) * (b[x] - a[x])) as [number, number, number];
+          if (commensurateSupercell(q, maxCells)) best = { q: q.map((x) => (Math.abs(x) < 1e-12 ? 0 : x)) as [number, number, number], off };
+        }
+      s += span;
+    }
+  return best.q;
 }
 
 /** phonopy's mesh given as a length: n_i = max(1, round(length · |b_i|)). */

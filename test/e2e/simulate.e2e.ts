@@ -434,6 +434,87 @@ describe('Simulate', () => {
     expect(app.errors).toEqual([]);
   });
 
+  it("plays a phonon mode at a wave vector in the supercell it repeats in, keeps it displaced, and writes the force constants for phonopy", { timeout: 600_000 }, async () => {
+    const { page } = app;
+    // fcc Cu's primitive cell, EMT's lattice constant, its atom inside the cell (off its faces, so that the moving atoms
+    // are drawn once each, none wrapped to the far face); a small supercell and mesh for speed
+    const poscar = 'Cu\n1.0\n0 1.79495 1.79495\n1.79495 0 1.79495\n1.79495 1.79495 0\nCu\n1\nDirect\n0.25 0.25 0.25\n';
+    const { imported } = await api.structures.import({ files: [{ name: 'Cu-modes.vasp', text: poscar }] });
+    await page.getByTestId('nav-simulate').click();
+    await page.getByTestId('simulation-structure').selectOption(String(imported[0].id));
+    await page.getByTestId('simulation-task-phonons').click();
+    await page.getByTestId('simulation-calculator').selectOption('emt');
+    await page.getByTestId('simulation-supercell').fill('3');
+    await page.getByTestId('simulation-mesh').fill('2');
+    const record = await runToEnd(page);
+    if (record.summary?.task !== 'phonons') throw new Error('no phonons summary');
+    const card = page.getByTestId('simulation-phonon-modes');
+    const bands = card.getByTestId('simulation-phonon-band');
+    // Γ first: three acoustic bands at zero
+    await expect.poll(() => bands.count()).toBe(3);
+    expect(await bands.locator('td:nth-child(2)').allTextContents()).toEqual(['0.00', '0.00', '0.00']);
+    // X: the frequencies the bands chart has at X
+    await card.getByTestId('simulation-phonon-q').selectOption({ label: 'X (0.5, 0, 0.5)' });
+    const s = record.summary;
+    const atX = s.bands.distances.findIndex((d) => Math.abs(d - s.bands.ticks[1].distance) < 1e-9);
+    expect(s.bands.ticks[1].label).toBe('X');
+    await expect.poll(() => bands.locator('td:nth-child(2)').allTextContents()).toEqual(s.bands.frequencies[atX].map((f) => f.toFixed(2)));
+    // band 2 plays in the viewer in the 2×1×2 supercell X repeats in: four atoms, moving; the camera stays where it was turned
+    const canvas = page.getByTestId('simulation-run').getByTestId('structure-canvas');
+    const cellAtoms = Number(await canvas.getAttribute('data-atom-count'));
+    await bands.nth(2).click();
+    await expect.poll(() => card.getByTestId('simulation-phonon-chosen').textContent()).toMatch(/^band 2, \d\.\d\d THz, in a 2×1×2 supercell/);
+    expect(cellAtoms).toBe(1);
+    await expect.poll(async () => Number(await canvas.getAttribute('data-atom-count'))).toBe(4);
+    // the four atoms' centres on the canvas; how far the farthest moved between two looks, px
+    const project = () =>
+      canvas.evaluate((el) => [0, 1, 2, 3].map((i) => (el as HTMLCanvasElement & { crystalScene?: { project(i: number): { x: number; y: number } | null } }).crystalScene!.project(i)!));
+    const moved = (a: { x: number; y: number }[], b: { x: number; y: number }[]) => Math.max(...a.map((p, i) => Math.hypot(p.x - b[i].x, p.y - b[i].y)));
+    await canvas.scrollIntoViewIfNeeded();
+    const box = (await canvas.boundingBox())!;
+    const before = await project();
+    await page.mouse.move(box.x + box.width / 2 - 100, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 150, box.y + box.height / 2 + 80, { steps: 8 });
+    await page.mouse.up();
+    const turned = await project();
+    expect(moved(turned, before)).toBeGreaterThan(15);
+    // half a second of the animation later (ten frames): the atoms have moved a little (0.1 Å, some 2 px), the camera not at all
+    await page.waitForTimeout(500);
+    expect(moved(await project(), turned)).toBeLessThan(6);
+    await app.screenshot('simulate-phonon-mode-playing');
+    expect(await page.getByTestId('simulation-phonon-playing').textContent()).toMatch(/playing band 2 at q = \(0\.5, 0, 0\.5\) in its 2×1×2 supercell/);
+    // kept displaced: a structure of 4 atoms, the next run's start
+    await card.getByTestId('simulation-phonon-keep').click();
+    await expect.poll(() => page.getByTestId('simulation-kept').textContent()).toMatch(/^band 2 at q = \(0\.5, 0, 0\.5\) kept displaced as structure #\d+ \(Cu\), the start of the next run$/);
+    const keptId = Number((await page.getByTestId('simulation-kept').textContent())!.match(/#(\d+)/)![1]);
+    expect((await api.structures.list({})).find((r) => r.id === keptId)).toMatchObject({ nSites: 4 });
+    await expect.poll(() => page.getByTestId('simulation-structure').inputValue()).toBe(String(keptId));
+    // the force constants as phonopy's file: 1 atom, 27 in the 3×3×3 supercell
+    const download = page.waitForEvent('download');
+    await card.getByTestId('simulation-export-force-constants').click();
+    const fc = readFileSync((await (await download).path())!, 'utf8').split('\n');
+    expect(fc[0]).toBe('   1   27');
+    expect(fc[1]).toBe('1 1');
+    // the animation as 30 frames
+    const mode = page.waitForEvent('download');
+    await card.getByTestId('simulation-export-phonon-mode').click();
+    const file = await mode;
+    expect(file.suggestedFilename()).toMatch(/-band-2-q-0\.5_0_0\.5\.extxyz$/);
+    expect(readFrames('m.extxyz', readFileSync((await file.path())!, 'utf8')).frames).toHaveLength(30);
+    // a click on the bands chart between Γ and X: the modes at the nearest wave vector there that repeats in a small supercell
+    await page.getByTestId('simulation-chart-bands').click({ position: { x: 160, y: 100 } });
+    await expect.poll(async () => (await card.getByTestId('simulation-phonon-q').locator('option:checked').textContent()) ?? '').toMatch(/^\((0\.\d+), 0, \1\) \(clicked on the bands\)$/);
+    await expect.poll(() => card.getByTestId('simulation-phonon-chosen').textContent()).toMatch(/in a (\d)×1×\1 supercell/);
+    expect(await card.getByTestId('simulation-phonon-error').count()).toBe(0);
+    await card.scrollIntoViewIfNeeded();
+    await app.screenshot('simulate-phonon-mode');
+    // back to the cell
+    await page.getByTestId('simulation-phonon-stop').click();
+    await expect.poll(async () => Number(await canvas.getAttribute('data-atom-count'))).toBe(1);
+    expect(app.errors).toEqual([]);
+  });
+
   it("computes a crystal's elastic constants, shows them as a table with its moduli, and compares two calculators'", { timeout: 600_000 }, async () => {
     const { page } = app;
     // fcc Cu at EMT's lattice constant: no stress to start from

@@ -17,6 +17,8 @@ import {
   gpaText,
   stabilityText,
   storedForceConstants,
+  phononModeStructures,
+  type PhononModeStructures,
   keepsSymmetry,
   plannedSteps,
   runSimulation,
@@ -38,7 +40,7 @@ import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { describeFileConstraints, fileConstraints, indexList, parseAtomIndices } from '../../../src-shared/sim/constraints';
 import { modeFrames, modeText } from '../../../src-shared/sim/vibrations';
-import { commensurateSupercell, defaultBandPath, modesAt, modulatedFrames, modulation, parseTriple, parseWaveVector, PHONON_DEFAULTS, phonopyForceConstants } from '../../../src-shared/sim/phonons';
+import { commensurateSupercell, defaultBandPath, parseTriple, parseWaveVector, PHONON_DEFAULTS, phonopyForceConstants, thzText, waveVectorText } from '../../../src-shared/sim/phonons';
 import { writeFrames } from '../../files/frames-file';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
@@ -839,9 +841,6 @@ export const vibrationsCommand: Command = {
   },
 };
 
-/** A frequency in THz to 0.01, an imaginary one with an i as phonopy's users read it (3.41i). */
-const thz = (x: number) => modeText(Math.abs(x) < 0.005 ? 0 : x, 2);
-
 export const phononsCommand: Command = {
   usage: phononsUsage,
   async run(ctx) {
@@ -875,43 +874,35 @@ export const phononsCommand: Command = {
     }
     const loaded = await load(ctx, 'phonons', file, values, phononsUsage);
     if (typeof loaded === 'number') return loaded;
-    // the mode's wave vector and supercell, checked before the force calls
-    let wave: { q: [number, number, number]; supercell: [number, number, number] } | null = null;
+    // the mode's wave vector, band and supercell, checked before the force calls
+    let wave: { q: [number, number, number] } | null = null;
     if (mode !== null && loaded.structure.lattice) {
       const q = parseWaveVector(values.q ?? 'Γ', defaultBandPath(loaded.structure.lattice));
       if (typeof q === 'string') return usageError(ctx.io, 'phonons', `--q ${values.q}: ${q}`, phononsUsage);
-      const supercell = commensurateSupercell(q);
-      if (!supercell) return usageError(ctx.io, 'phonons', `--q ${values.q}: this wave repeats in no supercell of up to 16 cells along each axis: give fractions with small denominators (like 1/3)`, phononsUsage);
+      if (!commensurateSupercell(q)) return usageError(ctx.io, 'phonons', `--q ${values.q}: this wave repeats in no supercell of up to 16 cells along each axis: give fractions with small denominators (like 1/3)`, phononsUsage);
       const bands = 3 * loaded.structure.numbers.length;
       if (mode >= bands) return usageError(ctx.io, 'phonons', `--mode ${mode}: ${loaded.structure.numbers.length} atom(s) have ${bands} bands (0-based)`, phononsUsage);
-      wave = { q, supercell };
+      wave = { q };
     }
     const r = await summarised(ctx, 'phonons', file, loaded, params);
     if (typeof r === 'number') return r;
     const { s, warnings } = r;
     const fc = r.final && storedForceConstants(r.final, s);
-    let written: { frequency: number; frames: number } | null = null;
+    let written: PhononModeStructures | null = null;
     try {
       if (values['force-constants'] !== undefined) writeFileSync(resolve(ctx.cwd, values['force-constants']), phonopyForceConstants(fc!));
       if (wave && mode !== null && values.out) {
-        const m = modulation(fc!, wave.q, modesAt(fc!, wave.q)[mode], wave.supercell, amplitude);
-        const name = `${r.final!.name} band ${mode} at q = (${wave.q.map((x) => +x.toFixed(4)).join(', ')})`;
         const format = outputFormat(values.out)!;
-        const supercellStructure = (cart: Float64Array, k: number | null) => new Atoms({ numbers: m.numbers, cart, lattice: m.lattice, pbc: [true, true, true] }).toStructure(k === null ? name : `${name} frame ${k}`);
-        if (format === 'cif' || format === 'poscar') {
-          writeFileSync(resolve(ctx.cwd, values.out), writeStructures(format, [supercellStructure(modulatedFrames(m, 1)[0], null)]));
-          written = { frequency: modesAt(fc!, wave.q)[mode].frequency, frames: 1 };
-        } else {
-          const frames = modulatedFrames(m).map((cart, k) => frameOfStructure(supercellStructure(cart, k)));
-          await writeFrames(resolve(ctx.cwd, values.out), format, frames, { overwrite: true });
-          written = { frequency: modesAt(fc!, wave.q)[mode].frequency, frames: frames.length };
-        }
+        const still = format === 'cif' || format === 'poscar';
+        written = phononModeStructures(fc!, wave.q, mode, { amplitude, count: still ? 1 : 30, name: r.final!.name });
+        if (still) writeFileSync(resolve(ctx.cwd, values.out), writeStructures(format, written.structures));
+        else await writeFrames(resolve(ctx.cwd, values.out), format, written.structures.map(frameOfStructure), { overwrite: true });
       }
     } catch (e) {
       ctx.io.err(`latticework phonons: ${(e as Error).message}`);
       return 1;
     }
-    const modeJson = wave && written ? { mode: { band: mode, q: wave.q, frequency: written.frequency, supercell: wave.supercell, amplitude } } : {};
+    const modeJson = wave && written ? { mode: { band: mode, q: wave.q, frequency: written.frequency, supercell: written.supercell, amplitude } } : {};
     if (values.json) {
       const { task: _task, forceConstants: _fc, ...fields } = s;
       ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, ...fields, ...modeJson, message: r.message, ...(warnings ? { warnings } : {}) }));
@@ -922,7 +913,7 @@ export const phononsCommand: Command = {
     // the frequencies at each labelled point of the path (the first sampled point at its distance)
     for (const tick of s.bands.ticks) {
       const k = s.bands.distances.findIndex((d) => Math.abs(d - tick.distance) < 1e-9);
-      ctx.io.out(`${tick.label.padEnd(10)}  ${s.bands.frequencies[k].map((f) => thz(f).padStart(7)).join(' ')}`);
+      ctx.io.out(`${tick.label.padEnd(10)}  ${s.bands.frequencies[k].map((f) => thzText(f).padStart(7)).join(' ')}`);
     }
     const at300 = s.thermal.temperature.indexOf(300);
     ctx.io.out(
@@ -931,7 +922,8 @@ export const phononsCommand: Command = {
     ctx.io.out(r.message);
     if (values['force-constants'] !== undefined) ctx.io.out(`force constants written to ${values['force-constants']} (phonopy's FORCE_CONSTANTS; phonopy --readfc -c ${file} --dim "${s.supercell.join(' ')}")`);
     if (wave && written) {
-      ctx.io.out(`band ${mode} at q = (${wave.q.map((x) => +x.toFixed(4)).join(', ')}), ${thz(written.frequency)} THz, written to ${values.out}: ${written.frames === 1 ? 'the structure displaced along it' : `${written.frames} frames over one period`} in a ${wave.supercell.join('×')} supercell, the atom moving most ${amplitude} Å`);
+      const count = written.structures.length;
+      ctx.io.out(`band ${mode} at q = ${waveVectorText(wave.q)}, ${thzText(written.frequency)} THz, written to ${values.out}: ${count === 1 ? 'the structure displaced along it' : `${count} frames over one period`} in a ${written.supercell.join('×')} supercell, the atom moving most ${amplitude} Å`);
     }
     for (const w of warnings ?? []) ctx.io.err(`warning: ${w}`);
     return 0;

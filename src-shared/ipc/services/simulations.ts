@@ -205,6 +205,10 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
 ]);
 
 const id = z.number().int().positive();
+/** A wave vector in fractions of the reciprocal lattice. */
+const waveVector = z.tuple([z.number().finite(), z.number().finite(), z.number().finite()]);
+/** How far a phonon mode's modulation moves the atom moving most, Å. */
+const phononAmplitude = z.number().positive().max(2);
 
 export const simulationsService = {
   methods: {
@@ -227,6 +231,12 @@ export const simulationsService = {
     ),
     /** Stores frame `index` of a run as a new structure of the library (to simulate, predict or export it further) and returns it. */
     keepFrame: method<StructureRecord>()(z.object({ id, index: z.number().int().nonnegative() }).strict()),
+    /**
+     * Stores a phonon run's band `band` at the wave vector q as a new structure: the supercell its wave
+     * repeats in, displaced along it at phase 0 with the atom moving most `amplitude` Å (a frozen phonon;
+     * relaxed, an imaginary mode's leads to the structure below).
+     */
+    keepPhononMode: method<StructureRecord>()(z.object({ id, band: z.number().int().nonnegative(), q: waveVector, amplitude: phononAmplitude }).strict()),
     cancel: method<SimulationRecord>()(z.object({ id }).strict()),
     delete: method<{ deleted: boolean }>()(z.object({ id }).strict()),
     /**
@@ -234,8 +244,19 @@ export const simulationsService = {
      * base64) or the final structure (CIF, POSCAR, extended XYZ) as a file to save.
      */
     export: method<SimulationExportFile>()(
-      // 'mode': a vibrations run's mode `mode` as ASE's 30-frame animation (extxyz or traj)
-      z.object({ id, what: z.enum(['trajectory', 'final', 'mode']), format: z.enum(['extxyz', 'xdatcar', 'traj', 'cif', 'poscar']), mode: z.number().int().min(0).optional() }).strict(),
+      // 'mode': a vibrations run's mode `mode` as ASE's 30-frame animation (extxyz or traj); 'phonon-mode': a phonon
+      // run's band `mode` at `q` (amplitude Å) as 30 frames over a period (extxyz, traj) or displaced at phase 0 (cif,
+      // poscar); 'force-constants': a phonon run's, as phonopy's FORCE_CONSTANTS (format 'phonopy')
+      z
+        .object({
+          id,
+          what: z.enum(['trajectory', 'final', 'mode', 'phonon-mode', 'force-constants']),
+          format: z.enum(['extxyz', 'xdatcar', 'traj', 'cif', 'poscar', 'phonopy']),
+          mode: z.number().int().min(0).optional(),
+          q: waveVector.optional(),
+          amplitude: phononAmplitude.optional(),
+        })
+        .strict(),
     ),
   },
   events: {

@@ -305,6 +305,43 @@ describe('simulations service', () => {
     await expect(api.simulations.export({ id: started.id, what: 'mode', format: 'cif', mode: 0 })).rejects.toThrow(/a mode is written as extxyz or traj/);
   });
 
+  it("keeps a phonon run's force constants: a mode exported, kept displaced as a structure, and the constants as phonopy's file", async () => {
+    const { api } = served;
+    // fcc Cu's conventional cell, 4 atoms, in a 2×2×2 supercell
+    const structureId = await importStructure(api, 'Cu4-phonons.vasp', copperPoscar(1));
+    const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { task: 'phonons', supercell: [2, 2, 2], mesh: [2, 2, 2], delta: 0.01 } });
+    const done = await waitForStatus(api, started.id, ['finished', 'failed']);
+    expect(done.status, done.message).toBe('finished');
+    if (done.summary?.task !== 'phonons') throw new Error('no phonons summary');
+    // Φ(i, k) for the cell's 4 atoms and the supercell's 32, 3×3 each
+    expect(done.summary.forceConstants).toHaveLength(4 * 32 * 9);
+    const fc = await exportText(api, { id: started.id, what: 'force-constants', format: 'phonopy' });
+    expect(fc.fileName).toMatch(/-FORCE_CONSTANTS$/);
+    expect(fc.text.split('\n')[0]).toBe('   4   32');
+    // simple cubic's M, (½, ½, 0): 2×2×1 cells, 16 atoms; the animation and the displaced structure
+    const q: [number, number, number] = [0.5, 0.5, 0];
+    const mode = await exportText(api, { id: started.id, what: 'phonon-mode', format: 'extxyz', mode: 5, q, amplitude: 0.05 });
+    expect(mode.fileName).toMatch(/-band-5-q-0\.5_0\.5_0\.extxyz$/);
+    const frames = readChemFrames(mode.fileName, mode.text).frames;
+    expect(frames).toHaveLength(30);
+    expect(frames[0].structure.numbers).toHaveLength(16);
+    const cif = await exportText(api, { id: started.id, what: 'phonon-mode', format: 'cif', mode: 5, q, amplitude: 0.05 });
+    expect(cif.fileName).toMatch(/\.cif$/);
+    const kept = await api.simulations.keepPhononMode({ id: started.id, band: 5, q, amplitude: 0.05 });
+    expect([kept.nSites, kept.file]).toEqual([16, `simulation ${started.id}`]);
+    expect(kept.name).toMatch(/band 5 at q = \(0\.5, 0\.5, 0\)$/);
+    // what cannot be written says why
+    await expect(api.simulations.keepPhononMode({ id: started.id, band: 12, q, amplitude: 0.05 })).rejects.toThrow(/band 12: 4 atom\(s\) have bands 0 to 11/);
+    await expect(api.simulations.keepPhononMode({ id: started.id, band: 0, q: [0.37, 0, 0], amplitude: 0.05 })).rejects.toThrow(/repeats in no supercell of up to 16 cells/);
+    await expect(api.simulations.export({ id: started.id, what: 'phonon-mode', format: 'xdatcar', mode: 0, q })).rejects.toThrow(/a phonon mode is written as extxyz or traj/);
+    await expect(api.simulations.export({ id: started.id, what: 'phonon-mode', format: 'cif' })).rejects.toThrow(/needs its band \(mode\) and its wave vector \(q\)/);
+    await expect(api.simulations.export({ id: started.id, what: 'force-constants', format: 'cif' })).rejects.toThrow(/phonopy's FORCE_CONSTANTS \(format phonopy\)/);
+    // a run of another task has none
+    const relax = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, maxSteps: 2 } });
+    await waitForStatus(api, relax.id, ['finished', 'failed']);
+    await expect(api.simulations.keepPhononMode({ id: relax.id, band: 0, q, amplitude: 0.1 })).rejects.toThrow(/is not a finished phonon run/);
+  });
+
   // a worker loading tfjs and a model: minutes on a machine loaded with other work
   it('relaxes with a stored trained potential: the frames are its energies and forces', { timeout: 300_000 }, async () => {
     const { api } = served;

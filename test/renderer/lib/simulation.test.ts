@@ -1,7 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
-import { appendFramesToSeries, comparedLabel, comparisonSummary, defaultForm, elasticTable, formProblem, frameAt, frameForceArrows, frameRdfChart, frameStructure, firstVibrationMode, formRequest, modeArrows, potentialModels, vibrationRow, simulationCharts } from '../../../src-renderer/lib/simulation';
+import {
+  appendFramesToSeries,
+  comparedLabel,
+  comparisonSummary,
+  defaultForm,
+  elasticTable,
+  formProblem,
+  frameAt,
+  frameForceArrows,
+  frameRdfChart,
+  frameStructure,
+  firstVibrationMode,
+  formRequest,
+  modeArrows,
+  phononModesView,
+  phononRows,
+  potentialModels,
+  vibrationRow,
+  simulationCharts,
+} from '../../../src-renderer/lib/simulation';
+import { readStructures } from '../../../src-shared/chem';
+import { EmtCalculator, runSimulation } from '../../../src-shared/sim';
 import type { ModelRecord } from '../../../src-shared/ipc/contract';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { plannedSteps, SIMULATION_DEFAULTS } from '../../../src-shared/sim/job';
@@ -348,6 +369,28 @@ describe('Simulate panel helpers', () => {
     expect(plannedSteps(defaultForm().eos, 8)).toBe(11);
     // vibrations: 6 force calls per vibrating atom, the fixed ones (given twice here) not
     expect(plannedSteps({ ...defaultForm().vibrations, fixed: [0, 1, 1] }, 8)).toBe(36);
+  });
+
+  it("a phonon run's modes: from its kept force constants on its frame, the path's points once each, a click landing on a wave vector", async () => {
+    const a = 3.6;
+    const lattice: Mat3 = [
+      [0, a / 2, a / 2],
+      [a / 2, 0, a / 2],
+      [a / 2, a / 2, 0],
+    ];
+    const r = await runSimulation({ ...readStructures('Cu.vasp', `Cu\n1.0\n${lattice.map((v) => v.join(' ')).join('\n')}\nCu\n1\nCartesian\n0 0 0\n`).structures[0] }, new EmtCalculator(), { task: 'phonons', supercell: [3, 3, 3], mesh: [2, 2, 2], delta: 0.01 });
+    const summary = r.summary!;
+    const frame = { lattice, cart: [0, 0, 0] };
+    const view = phononModesView({ summary, numbers: [29] }, frame)!;
+    expect(view.points.map((p) => p.label)).toEqual(['Γ', 'X', 'W', 'K', 'L', 'U']);
+    expect(view.pick(0)).toEqual([0, 0, 0]);
+    // the rows at X: the path's frequencies there, to 0.01 THz
+    if (summary.task !== 'phonons') throw new Error('no phonons summary');
+    const atX = summary.bands.distances.findIndex((d) => Math.abs(d - summary.bands.ticks[1].distance) < 1e-9);
+    expect(phononRows(view.fc, [0.5, 0, 0.5])).toEqual(summary.bands.frequencies[atX].map((f, band) => ({ band, thz: f.toFixed(2), imaginary: false })));
+    // a run without its force constants (stored before they were kept) offers no modes
+    expect(phononModesView({ summary: { ...summary, forceConstants: undefined }, numbers: [29] }, frame)).toBeNull();
+    expect(phononModesView({ summary: r.summary, numbers: [29] }, { ...frame, lattice: null })).toBeNull();
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFrames, writeXdatcar } from '../../../src-shared/chem';
-import { checkSimulationInput, elasticNotes, EmtCalculator, phononsText, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
+import { checkSimulationInput, elasticNotes, EmtCalculator, phononsText, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, storedSummary, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { fcc, rattle } from './helpers';
@@ -179,6 +179,13 @@ describe('simulation jobs', () => {
     // a cell the band path does not know is named as such
     expect(phononsText(s!)).not.toMatch(/none of the standard cells/);
     expect(phononsText({ ...s!, lattice: null })).toMatch(/; the cell is none of the standard cells whose band path is known, so the bands run Γ–X\|Γ–Y\|Γ–Z/);
+    // the force constants are kept: 4 × 108 pairs of 3×3, up to 200,000 numbers; the modes come from them on the final structure
+    expect(s!.forceConstants).toHaveLength(4 * 108 * 9);
+    expect(storedSummary(s)).toBe(s);
+    expect(storedSummary({ ...s!, forceConstants: new Array(200_001).fill(0) })).toMatchObject({ forceConstants: null });
+    const fc = storedForceConstants(r.final!, s!)!;
+    expect(Array.from(fc.values)).toEqual(s!.forceConstants);
+    expect(storedForceConstants(r.final!, { ...s!, forceConstants: null })).toBeNull();
   });
 
   it('vibrations as a run: the first vibrating atom moved by ±δ/2 too, and the message says when the forces are not linear at the displacement', async () => {

@@ -22,6 +22,7 @@ import {
   modesAt,
   modulatedFrames,
   modulation,
+  commensurateOnPath,
   commensurateSupercell,
   phonopyForceConstants,
   samplePath,
@@ -313,6 +314,27 @@ describe('phonon modes and force constants, as phonopy', () => {
     expect(() => withVectors({ ...again, values: again.values.subarray(1) })).toThrow(/need 648 values, got 647/);
     expect(commensurateSupercell([0.5, 0, 0.25])).toEqual([2, 1, 4]);
     expect(commensurateSupercell([0.37, 0, 0])).toBeNull();
+  });
+
+  it('a click on the bands lands on the nearest wave vector of the path that repeats in at most 8 cells', () => {
+    const a = 3.6;
+    const cell: Mat3 = [
+      [0, a / 2, a / 2],
+      [a / 2, 0, a / 2],
+      [a / 2, a / 2, 0],
+    ];
+    const path = defaultBandPath(cell);
+    const sampled = samplePath(cell, path);
+    // on a labelled point: that point (X, then K, which needs 8 cells)
+    expect(commensurateOnPath(cell, path, sampled.ticks[1].distance)).toEqual([0.5, 0, 0.5]);
+    expect(commensurateOnPath(cell, path, sampled.ticks[3].distance)).toEqual([0.375, 0.375, 0.75]);
+    // 41 % of the way from Γ to X: 40 % of it, q = (0.2, 0, 0.2), repeats in 5 cells (3/7 of it would need 14)
+    const x = sampled.ticks[1].distance;
+    const q = commensurateOnPath(cell, path, 0.41 * x);
+    expect(q.map((v) => +v.toFixed(12))).toEqual([0.2, 0, 0.2]);
+    expect(commensurateSupercell(q)).toEqual([5, 1, 5]);
+    // with at most 4 cells: half way, q = (0.25, 0, 0.25), is the nearest
+    expect(commensurateOnPath(cell, path, 0.41 * x, 4)).toEqual([0.25, 0, 0.25]);
   });
 });
 
