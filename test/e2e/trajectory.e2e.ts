@@ -88,9 +88,33 @@ describe('trajectories in the workspace', () => {
     await expect.poll(() => markerX(page), { timeout: 60_000 }).toBeGreaterThan(0);
     const atEnd = await markerX(page);
 
+    // turn the view: from one frame to the next the camera stays where it was turned (the atoms' centres on the canvas, as
+    // sets: the median distance from each to the nearest of the other, so that an atom crossing a face changes little)
+    const canvas = page.getByTestId('structure-canvas');
+    const centres = () =>
+      canvas.evaluate((el) => {
+        const c = el as HTMLCanvasElement & { crystalScene?: { project(i: number): { x: number; y: number } | null } };
+        const n = Number(c.dataset.atomCount);
+        return Array.from({ length: n }, (_, i) => c.crystalScene!.project(i)!);
+      });
+    const apart = (a: { x: number; y: number }[], b: { x: number; y: number }[]) => {
+      const d = a.map((p) => Math.min(...b.map((q) => Math.hypot(p.x - q.x, p.y - q.y)))).sort((x, y) => x - y);
+      return d[Math.floor(d.length / 2)];
+    };
+    await canvas.scrollIntoViewIfNeeded();
+    const stage = (await canvas.boundingBox())!;
+    const upright = await centres();
+    await page.mouse.move(stage.x + stage.width / 2 - 100, stage.y + stage.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(stage.x + stage.width / 2 + 150, stage.y + stage.height / 2 + 80, { steps: 8 });
+    await page.mouse.up();
+    const turned = await centres();
+    expect(apart(turned, upright)).toBeGreaterThan(10);
+
     // scrub to frame 6: the viewer's frame, the readout's energy and the chart's marker follow
     await scrub(page, 5);
     await expect.poll(() => frame.getAttribute('data-frame')).toBe('5');
+    expect(apart(await centres(), turned)).toBeLessThan(apart(turned, upright) / 4);
     await expect.poll(() => page.getByTestId('trajectory-readout').textContent()).toContain(`energy ${Number(g.energy[5].toPrecision(6))} eV`);
     await expect.poll(() => markerX(page)).toBeLessThan(atEnd - 20);
     const atSix = await markerX(page);
