@@ -254,7 +254,8 @@ JSON: {"file", "model", "supercell", "mesh", "lattice" (whose standard path, or 
        energy included), "entropy", "heatCapacity" (J/K/mol); per mole of cells, 0–1000 K},
        "lowest", "highest" (THz; the translations at Γ aside), "linearity": {"delta", "stiffness",
        "halfStiffness"} (atom 0's force constant along x from ±D and ±D/2, eV/Å²: the run says when
-       they differ by more than 5 %), "message", "warnings"? (a trained potential)}
+       they differ by more than 5 %), "mode"? ({"band", "q", "frequency" (THz), "supercell",
+       "amplitude" (Å)}: the mode --mode wrote), "message", "warnings"? (a trained potential)}
 Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 130 when Ctrl-C
 stopped it. Progress goes to stderr every 10 s.`;
 
