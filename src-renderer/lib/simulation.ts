@@ -210,7 +210,10 @@ function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary
     const branches = s.bands.frequencies[0]?.length ?? 0;
     const bandLines = runs.flatMap((ks) => Array.from({ length: branches }, (_, b) => ({ name: 'bands', data: ks.map((k) => [s.bands.distances[k], s.bands.frequencies[k][b]] as [number, number]), color: PALETTE[0] })));
     specs.push({ id: 'bands', title: s.lattice ? `Phonon bands (the ${s.lattice} path)` : 'Phonon bands', lines: bandLines, xName: '', yName: 'THz', logY: false, xFractional: true, xTicks: s.bands.ticks.map((t) => ({ at: t.distance, label: t.label })) });
-    specs.push({ id: 'dos', title: 'Phonon density of states', lines: [{ name: 'states', data: s.dos.frequencies.map((f, k) => [f, s.dos.states[k]] as [number, number]), color: PALETTE[1] }], xName: 'THz', yName: 'states / THz / cell', logY: false, xFractional: true });
+    // the total, and with two elements or more each element's share
+    const dosLine = (name: string, states: number[], color: string) => ({ name, data: s.dos.frequencies.map((f, k) => [f, states[k]] as [number, number]), color });
+    const dosLines = [dosLine('states', s.dos.states, PALETTE[1]), ...(s.dos.elements ?? []).map((e, k) => dosLine(e.element, e.states, PALETTE[(k + 2) % PALETTE.length]))];
+    specs.push({ id: 'dos', title: 'Phonon density of states', lines: dosLines, xName: 'THz', yName: 'states / THz / cell', logY: false, xFractional: true });
     const t = s.thermal.temperature;
     specs.push({
       id: 'thermal',

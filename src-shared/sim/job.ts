@@ -39,6 +39,9 @@ import {
   withoutTranslations,
   withVectors,
   commensurateSupercell,
+  modeWeightsOver,
+  projectedDensityOfStates,
+  type ModeWeights,
   modesAt,
   modulatedFrames,
   modulation,
@@ -399,8 +402,11 @@ export type SimulationSummary =
       lattice: string | null;
       /** Frequencies along the path, THz, per sampled point (3 per atom, ascending; imaginary ones negative); distances in 1/Å (no 2π). */
       bands: { distances: number[]; frequencies: number[][]; ticks: { distance: number; label: string }[] };
-      /** The density of states over the mesh (Gaussian, σ 0.1 THz): states per THz per cell at each frequency (THz). */
-      dos: { frequencies: number[]; states: number[] };
+      /**
+       * The density of states over the mesh (Gaussian, σ 0.1 THz): states per THz per cell at each frequency (THz);
+       * with two elements or more, each element's share (phonopy's projected DOS, summed over its atoms), which sum to the total.
+       */
+      dos: { frequencies: number[]; states: number[]; elements?: { element: string; states: number[] }[] };
       /** Harmonic thermal properties from the mesh, per mole of cells: temperature (K), free energy (kJ/mol, zero-point energy included), entropy and heat capacity (J/K/mol). */
       thermal: { temperature: number[]; freeEnergy: number[]; entropy: number[]; heatCapacity: number[] };
       /** The lowest frequency on the path and the mesh (the translations at Γ aside) and the highest, THz. */
@@ -555,6 +561,7 @@ function phononSummary(
   supercell: [number, number, number],
   mesh: [number, number, number],
   lattice: string | null,
+  projected: { weights: ModeWeights[]; elements: { element: string; atoms: number[] }[] } | null,
 ): Omit<Extract<SimulationSummary, { task: 'phonons' }>, 'linearity'> {
   // the translations at Γ (the mesh's first point; on the path, where q = 0) are zero up to rounding
   const physical = (f: Float64Array, atGamma: boolean) => (atGamma ? withoutTranslations(f) : Array.from(f));
@@ -573,7 +580,20 @@ function phononSummary(
     mesh,
     lattice,
     bands: { distances: b.distances, frequencies: onPath.map((f) => Array.from(f)), ticks: b.ticks },
-    dos: { frequencies: at, states: densityOfStates(onMesh, sigma, at) },
+    dos: {
+      frequencies: at,
+      states: densityOfStates(onMesh, sigma, at),
+      ...(projected
+        ? {
+            elements: projectedDensityOfStates(
+              projected.weights,
+              projected.elements.map((e) => e.atoms),
+              sigma,
+              at,
+            ).map((states, k) => ({ element: projected.elements[k].element, states })),
+          }
+        : {}),
+    },
     thermal: { temperature, freeEnergy: t.map((p) => p.freeEnergy), entropy: t.map((p) => p.entropy), heatCapacity: t.map((p) => p.heatCapacity) },
     lowest,
     highest,
@@ -949,20 +969,29 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     const mesh = params.mesh ?? defaultMesh(atoms.lattice!);
     // the second half of the progress (`plannedSteps`): the wave vectors, a step each time another 1/6N of them is done
     const calls = 6 * atoms.length;
+    const onMesh = meshPoints(mesh);
+    const points = sampled.qpoints.length + onMesh.length;
     let reported = calls;
-    const frequencies = await frequenciesOver(fc, [...sampled.qpoints, ...meshPoints(mesh)], {
-      signal,
-      onPoint: async (done, total) => {
-        const step = calls + Math.floor((calls * done) / total);
-        while (reported < step) {
-          reported++;
-          await hooks.onStep?.(reported, {});
-        }
-      },
-    });
-    if (!frequencies) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
-    const onPath = frequencies.slice(0, sampled.qpoints.length);
-    const summary = { ...phononSummary(sampled, onPath, frequencies.slice(sampled.qpoints.length), supercell, mesh, path.lattice), linearity: fc.linearity, forceConstants: Array.from(fc.values) };
+    const progress = (offset: number) => async (done: number) => {
+      const step = calls + Math.floor((calls * (offset + done)) / points);
+      while (reported < step) {
+        reported++;
+        await hooks.onStep?.(reported, {});
+      }
+    };
+    const onPath = await frequenciesOver(fc, sampled.qpoints, { signal, onPoint: progress(0) });
+    // with two elements or more, the mesh's modes with their eigenvectors: the density of states of each element
+    const elements = [...new Set(atoms.numbers)];
+    const meshOptions = { signal, onPoint: progress(sampled.qpoints.length) };
+    const weighted = onPath && elements.length > 1 ? await modeWeightsOver(fc, onMesh, meshOptions) : null;
+    const meshFrequencies = !onPath ? null : elements.length > 1 ? (weighted?.map((w) => w.frequencies) ?? null) : await frequenciesOver(fc, onMesh, meshOptions);
+    if (!onPath || !meshFrequencies) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
+    const projected = weighted && { weights: weighted, elements: elements.map((z) => ({ element: elementSymbol(z), atoms: Array.from(atoms.numbers.keys()).filter((j) => atoms.numbers[j] === z) })) };
+    const summary = {
+      ...phononSummary(sampled, onPath, meshFrequencies, supercell, mesh, path.lattice, projected),
+      linearity: fc.linearity,
+      forceConstants: Array.from(fc.values),
+    };
     return {
       status: 'finished',
       message: `phonons of ${atoms.length} atom(s) from a ${supercell.join('×')} supercell (${fc.forceCalls} force calls): ${phononsText(summary)}`,

@@ -636,23 +636,72 @@ export function meshPoints(mesh: readonly [number, number, number]): [number, nu
   return out;
 }
 
+/** Reports and cancellation for a walk over wave vectors. */
+export interface WaveVectorOptions {
+  onPoint?: (done: number, total: number) => void | Promise<void>;
+  signal?: { readonly aborted: boolean };
+}
+
+/** `at` at each wave vector in turn, reporting each and stopping when cancelled (null). */
+async function overWaveVectors<T>(qpoints: readonly (readonly number[])[], at: (q: readonly number[]) => T, options: WaveVectorOptions): Promise<T[] | null> {
+  const out: T[] = [];
+  for (const q of qpoints) {
+    if (options.signal?.aborted) return null;
+    out.push(at(q));
+    await options.onPoint?.(out.length, qpoints.length);
+  }
+  return out;
+}
+
 /**
  * The frequencies (THz, `frequenciesAt`) at each wave vector, a diagonalisation each: the long part of
  * a large cell's phonons (a 32-atom cell's 306 path points and 6³ mesh take some 5 s), so it reports
  * its progress and stops when cancelled (null).
  */
-export async function frequenciesOver(
-  fc: ForceConstants,
-  qpoints: readonly (readonly number[])[],
-  options: { onPoint?: (done: number, total: number) => void | Promise<void>; signal?: { readonly aborted: boolean } } = {},
-): Promise<Float64Array[] | null> {
-  const out: Float64Array[] = [];
-  for (const q of qpoints) {
-    if (options.signal?.aborted) return null;
-    out.push(frequenciesAt(fc, q));
-    await options.onPoint?.(out.length, qpoints.length);
-  }
-  return out;
+export function frequenciesOver(fc: ForceConstants, qpoints: readonly (readonly number[])[], options: WaveVectorOptions = {}): Promise<Float64Array[] | null> {
+  return overWaveVectors(qpoints, (q) => frequenciesAt(fc, q), options);
+}
+
+/** The modes at a wave vector as frequencies (THz, ascending) and how much of each mode each unit-cell atom carries. */
+export interface ModeWeights {
+  frequencies: Float64Array;
+  /** Per mode, per atom: Σ_α |e_jα|², summing to 1 over the atoms (phonopy's projected density of states weighs modes so). */
+  weights: Float64Array[];
+}
+
+/** `ModeWeights` at each wave vector (`modesAt`: the eigenvectors too, some 5× the work of the frequencies alone); null when cancelled. */
+export function modeWeightsOver(fc: ForceConstants, qpoints: readonly (readonly number[])[], options: WaveVectorOptions = {}): Promise<ModeWeights[] | null> {
+  const n = fc.numbers.length;
+  return overWaveVectors(
+    qpoints,
+    (q) => {
+      const modes = modesAt(fc, q);
+      const weights = modes.map((m) => Float64Array.from({ length: n }, (_, j) => [0, 1, 2].reduce((s, x) => s + m.re[3 * j + x] ** 2 + m.im[3 * j + x] ** 2, 0)));
+      return { frequencies: Float64Array.from(modes, (m) => m.frequency), weights };
+    },
+    options,
+  );
+}
+
+/**
+ * The density of states projected on groups of unit-cell atoms (an element's atoms, say), states per THz
+ * per cell at `at` (THz): each mode a Gaussian of width σ weighted by the share of it the group's atoms
+ * carry, as phonopy's projected DOS with smearing; the groups of all atoms sum to the total.
+ */
+export function projectedDensityOfStates(mesh: readonly ModeWeights[], groups: readonly (readonly number[])[], sigma: number, at: readonly number[]): number[][] {
+  if (!(sigma > 0)) throw new SimulationInputError(`the smearing must be a positive number of THz, got ${sigma}`);
+  const norm = 1 / (sigma * Math.sqrt(2 * Math.PI) * mesh.length);
+  return groups.map((atoms) =>
+    at.map((f) => {
+      let s = 0;
+      for (const { frequencies, weights } of mesh)
+        frequencies.forEach((v, k) => {
+          const share = atoms.reduce((sum, j) => sum + weights[k][j], 0);
+          s += share * Math.exp(-0.5 * ((f - v) / sigma) ** 2);
+        });
+      return s * norm;
+    }),
+  );
 }
 
 /** The density of states (states per THz per unit cell, integrating to 3n) at `at` (THz), each mode a Gaussian of width σ (THz). */

@@ -250,7 +250,8 @@ ${COMMON}
 JSON: {"file", "model", "supercell", "mesh", "lattice" (whose standard path, or null),
        "bands": {"distances" (1/Å, no 2π), "frequencies" (THz, per point, ascending), "ticks":
        [{"distance", "label"}]}, "dos": {"frequencies" (THz), "states" (per THz per cell; σ
-       ${PHONON_DEFAULTS.sigma} THz)}, "thermal": {"temperature" (K), "freeEnergy" (kJ/mol, zero-point
+       ${PHONON_DEFAULTS.sigma} THz), "elements"? ([{"element", "states"}]: each element's share, with
+       two elements or more)}, "thermal": {"temperature" (K), "freeEnergy" (kJ/mol, zero-point
        energy included), "entropy", "heatCapacity" (J/K/mol); per mole of cells, 0–1000 K},
        "lowest", "highest" (THz; the translations at Γ aside), "linearity": {"delta", "stiffness",
        "halfStiffness"} (atom 0's force constant along x from ±D and ±D/2, eV/Å²: the run says when

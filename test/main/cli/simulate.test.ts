@@ -711,6 +711,12 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     expect(text.code, text.err).toBe(0);
     expect(text.out).toMatch(/band 0 at q = \(0, 0, 0\.5\), \d\.\d\d THz, written to frozen\.cif: the structure displaced along it in a 1×1×2 supercell, the atom moving most 0\.05 Å/);
     expect(readStructures('frozen.cif', readFileSync(join(dir, 'frozen.cif'), 'utf8')).structures[0].numbers).toHaveLength(8);
+    // an alloy's density of states comes with each element's share: L1₂ Cu₃Au, gold at the corner
+    writeFileSync(join(dir, 'Cu3Au.vasp'), 'Cu3Au\n1.0\n3.75 0 0\n0 3.75 0\n0 0 3.75\nAu Cu\n1 3\nDirect\n0 0 0\n0 0.5 0.5\n0.5 0 0.5\n0.5 0.5 0\n');
+    const alloy = JSON.parse((await run(phononsCommand, ['Cu3Au.vasp', '--model', 'emt', '--supercell', '2', '--mesh', '2', '--json'])).out);
+    expect(alloy.dos.elements.map((e: { element: string }) => e.element)).toEqual(['Au', 'Cu']);
+    expect(alloy.dos.elements[0].states).toHaveLength(alloy.dos.states.length);
+    expect(doc.dos).not.toHaveProperty('elements');
     // bad usage, said before any force call
     const usage = async (args: string[], message: RegExp) => {
       const bad = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', ...args]);

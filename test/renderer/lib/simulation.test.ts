@@ -292,6 +292,12 @@ describe('Simulate panel helpers', () => {
     expect(new Set(drawn.map((b) => `${b.name} ${b.color}`)).size).toBe(2);
     expect(drawn.at(-1)!.name).toBe('bands — #1 emt');
     expect(charts[0].option.xAxis).toMatchObject({ min: 0, max: 0.4, axisLabel: { show: false } });
+    // the density of states: the total, then each element's share when the run has them
+    expect((charts[1].option.series as { name: string }[]).map((l) => l.name)).toEqual(['states']);
+    const alloy = { ...summary, dos: { ...summary.dos, elements: [{ element: 'Au', states: [0, 0.3, 0] }, { element: 'Cu', states: [0, 0.2, 0.2] }] } };
+    const shares = simulationCharts({ task: 'phonons', parameters: formRequest(defaultForm()).parameters, summary: alloy }, { step: [], values: {} })[1].option.series as { name: string; data: [number, number][] }[];
+    expect(shares.map((l) => l.name)).toEqual(['states', 'Au', 'Cu']);
+    expect(shares[1].data).toEqual([[0, 0], [1, 0.3], [2, 0]]);
     expect((charts[2].option.series as { name: string; yAxisIndex: number }[]).map((l) => [l.name, l.yAxisIndex])).toEqual([
       ['free energy / kJ/mol', 0],
       ['entropy / J/K/mol', 1],

@@ -186,6 +186,21 @@ describe('simulation jobs', () => {
     const fc = storedForceConstants(r.final!, s!)!;
     expect(Array.from(fc.values)).toEqual(s!.forceConstants);
     expect(storedForceConstants(r.final!, { ...s!, forceConstants: null })).toBeNull();
+    // one element: no projections; Cu₃Au (L1₂, Au at the corner): each element's share of the states, summing to the total
+    expect(s!.dos.elements).toBeUndefined();
+    const cu3au = { ...copper(1), numbers: Int32Array.of(79, 29, 29, 29), species: ['Au', 'Cu', 'Cu', 'Cu'] };
+    const alloy = await runSimulation(cu3au, new EmtCalculator(), { ...SIMULATION_DEFAULTS.phonons, supercell: [2, 2, 2], mesh: [4, 4, 4] });
+    const d = alloy.summary?.task === 'phonons' ? alloy.summary.dos : null;
+    expect(d!.elements!.map((e) => e.element)).toEqual(['Au', 'Cu']);
+    const [au, cu] = d!.elements!.map((e) => e.states);
+    d!.states.forEach((total, k) => expect(au[k] + cu[k]).toBeCloseTo(total, 9));
+    // 3 of the 12 modes are the gold atom's, 9 the copper atoms' (0.1 THz of smearing integrated over its grid)
+    const step = d!.frequencies[1] - d!.frequencies[0];
+    expect(au.reduce((x, y) => x + y, 0) * step).toBeCloseTo(3, 1);
+    expect(cu.reduce((x, y) => x + y, 0) * step).toBeCloseTo(9, 1);
+    // the heavy gold atom carries most of the lowest modes
+    const low = d!.frequencies.findIndex((f) => f > 1.5);
+    expect(au.slice(0, low).reduce((x, y) => x + y, 0)).toBeGreaterThan(cu.slice(0, low).reduce((x, y) => x + y, 0));
   });
 
   it('vibrations as a run: the first vibrating atom moved by ±δ/2 too, and the message says when the forces are not linear at the displacement', async () => {

@@ -20,6 +20,8 @@ import {
   frequenciesOver,
   meshPoints,
   modesAt,
+  modeWeightsOver,
+  projectedDensityOfStates,
   modulatedFrames,
   modulation,
   commensurateOnPath,
@@ -44,6 +46,8 @@ interface PhonopyResult {
   mesh: number[][];
   thermal: { temperatures: number[]; free_energy: number[]; entropy: number[]; heat_capacity: number[] };
   dos: { frequency_points: number[]; total_dos: number[] };
+  /** The density of states projected on each atom of the unit cell, at the same points. */
+  pdos: number[][];
 }
 
 interface Case {
@@ -77,8 +81,10 @@ ph.forces = forces
 ph.produce_force_constants()
 ph.run_qpoints(c['qpoints'])
 freqs = ph.get_qpoints_dict()['frequencies']
-ph.run_mesh(c['mesh'], is_mesh_symmetry=False, is_gamma_center=True)
+ph.run_mesh(c['mesh'], is_mesh_symmetry=False, is_gamma_center=True, with_eigenvectors=True)
 mesh = ph.get_mesh_dict()['frequencies']
+ph.run_projected_dos(sigma=c['sigma'], freq_min=-1, freq_max=12, freq_pitch=0.1, use_tetrahedron_method=False)
+pdos = ph.get_projected_dos_dict()['projected_dos']
 # the translations at Γ left out, as ours are (their frequencies are ~1e-6 THz)
 ph.run_thermal_properties(temperatures=c['temperatures'], cutoff_frequency=1e-3)
 tp = ph.get_thermal_properties_dict()
@@ -87,7 +93,7 @@ dos = ph.get_total_dos_dict()
 print(json.dumps({'superCart': ph.supercell.positions.tolist(), 'fc': ph.force_constants[p2s].tolist(), 'p2s': p2s,
   'frequencies': freqs.tolist(), 'mesh': mesh.tolist(),
   'thermal': {k: tp[k].tolist() for k in ('temperatures', 'free_energy', 'entropy', 'heat_capacity')},
-  'dos': {k: dos[k].tolist() for k in ('frequency_points', 'total_dos')}}))
+  'dos': {k: dos[k].tolist() for k in ('frequency_points', 'total_dos')}, 'pdos': pdos.tolist()}))
 `;
   return JSON.parse(python(['-c', script, JSON.stringify({ ...c, supercell, qpoints, mesh, temperatures, sigma })])) as PhonopyResult;
 }
@@ -140,6 +146,13 @@ async function compare(c: Case, supercell: [number, number, number], mesh: [numb
   const dos = densityOfStates(meshFreqs, 0.2, ref.dos.frequency_points);
   expect(maxDiff(dos, ref.dos.total_dos)).toBeLessThan(1e-4 * Math.max(...ref.dos.total_dos));
   expect(dos.reduce((s, x) => s + x * 0.1, 0)).toBeCloseTo(3 * n, 2);
+  // projected on each atom (the modes' eigenvectors over the mesh), and the projections sum to the total
+  const weighted = (await modeWeightsOver(fc, meshPoints(mesh)))!;
+  weighted.forEach((w, k) => expect(maxDiff(w.frequencies, meshFreqs[k])).toBeLessThan(1e-5));
+  const projected = projectedDensityOfStates(weighted, Array.from({ length: n }, (_, j) => [j]), 0.2, ref.dos.frequency_points);
+  projected.forEach((p, j) => expect(maxDiff(p, ref.pdos[j])).toBeLessThan(1e-4 * Math.max(...ref.dos.total_dos)));
+  // (to 1e-6 of the peak: the translations at Γ come out of the two eigensolvers 1e-6 THz apart)
+  expect(maxDiff(projectedDensityOfStates(weighted, [Array.from({ length: n }, (_, j) => j)], 0.2, ref.dos.frequency_points)[0], dos)).toBeLessThan(1e-6 * Math.max(...dos));
   // thermal properties per mole of cells: kJ/mol, J/K/mol (phonopy's constants, older than CODATA 2014, differ by up to 1.4e-6)
   const thermal = thermalProperties(meshFreqs, temperatures);
   const close = (x: number, y: number) => expect(Math.abs(x - y)).toBeLessThan(1e-5 * Math.abs(y) + 1e-4);
