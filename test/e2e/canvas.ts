@@ -1,5 +1,5 @@
-/** Pixel checks on the WebGL canvas (drawn with preserveDrawingBuffer, so its pixels can be read back). */
-import type { Page } from 'playwright-core';
+/** The WebGL canvas in tests: pixel checks (drawn with preserveDrawingBuffer, so its pixels can be read back), atoms' centres, turning the view. */
+import type { Locator, Page } from 'playwright-core';
 
 export interface ColourCount {
   /** Pixels whose colour is within `tolerance` (per channel, after shading) of the reference hue. */
@@ -43,4 +43,27 @@ export async function countColour(page: Page, testId: string, rgb: [number, numb
     },
     { rgb, tolerance },
   );
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** The centres on the canvas (CSS pixels) of the first `count` displayed atoms, or of all of them. */
+export function atomCentres(canvas: Locator, count?: number): Promise<Point[]> {
+  return canvas.evaluate((el, count) => {
+    const c = el as HTMLCanvasElement & { crystalScene?: { project(i: number): Point | null } };
+    return Array.from({ length: count ?? Number(c.dataset.atomCount) }, (_, i) => c.crystalScene!.project(i)!);
+  }, count);
+}
+
+/** Turns the view: a drag across the middle of the canvas, brought into view first. */
+export async function turnView(page: Page, canvas: Locator): Promise<void> {
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2 - 100, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 150, box.y + box.height / 2 + 80, { steps: 8 });
+  await page.mouse.up();
 }

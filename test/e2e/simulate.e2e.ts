@@ -5,7 +5,7 @@ import type { Locator, Page } from 'playwright-core';
 import { atomicNumber, readFrames, writeExtxyz } from '../../src-shared/chem';
 import { readAseTrajectory } from '../../src-main/files/ase-traj';
 import { elementColorHex } from '../../src-renderer/viewer/elementStyle';
-import { countColour } from './canvas';
+import { atomCentres, countColour, turnView, type Point } from './canvas';
 import { appForFile } from './app';
 import { copperPoscar, tinyPotentialFile } from '../main/services/simulation-fixtures';
 import type { SimulationRecord } from '../../src-shared/ipc/contract';
@@ -467,16 +467,11 @@ describe('Simulate', () => {
     expect(cellAtoms).toBe(1);
     await expect.poll(async () => Number(await canvas.getAttribute('data-atom-count'))).toBe(4);
     // the four atoms' centres on the canvas; how far the farthest moved between two looks, px
-    const project = () =>
-      canvas.evaluate((el) => [0, 1, 2, 3].map((i) => (el as HTMLCanvasElement & { crystalScene?: { project(i: number): { x: number; y: number } | null } }).crystalScene!.project(i)!));
-    const moved = (a: { x: number; y: number }[], b: { x: number; y: number }[]) => Math.max(...a.map((p, i) => Math.hypot(p.x - b[i].x, p.y - b[i].y)));
+    const project = () => atomCentres(canvas, 4);
+    const moved = (a: Point[], b: Point[]) => Math.max(...a.map((p, i) => Math.hypot(p.x - b[i].x, p.y - b[i].y)));
     await canvas.scrollIntoViewIfNeeded();
-    const box = (await canvas.boundingBox())!;
     const before = await project();
-    await page.mouse.move(box.x + box.width / 2 - 100, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width / 2 + 150, box.y + box.height / 2 + 80, { steps: 8 });
-    await page.mouse.up();
+    await turnView(page, canvas);
     const turned = await project();
     expect(moved(turned, before)).toBeGreaterThan(15);
     // half a second of the animation later (ten frames): the atoms have moved a little (0.1 Å, some 2 px), the camera not at all

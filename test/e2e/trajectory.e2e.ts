@@ -17,6 +17,7 @@ import { KB } from '../../src-shared/sim/units';
 import { shared } from '../helpers/shared-data';
 import { aseMdTrajectory } from '../helpers/ase-md';
 import { appForFile, ROOT } from './app';
+import { atomCentres, turnView, type Point } from './canvas';
 
 const VASP = `${ROOT}test/fixtures/vasp/`;
 const golden = JSON.parse(readFileSync(`${VASP}golden.json`, 'utf8')) as { files: { file: string; frames: number; energy: number[] }[] };
@@ -91,23 +92,14 @@ describe('trajectories in the workspace', () => {
     // turn the view: from one frame to the next the camera stays where it was turned (the atoms' centres on the canvas, as
     // sets: the median distance from each to the nearest of the other, so that an atom crossing a face changes little)
     const canvas = page.getByTestId('structure-canvas');
-    const centres = () =>
-      canvas.evaluate((el) => {
-        const c = el as HTMLCanvasElement & { crystalScene?: { project(i: number): { x: number; y: number } | null } };
-        const n = Number(c.dataset.atomCount);
-        return Array.from({ length: n }, (_, i) => c.crystalScene!.project(i)!);
-      });
-    const apart = (a: { x: number; y: number }[], b: { x: number; y: number }[]) => {
+    const centres = () => atomCentres(canvas);
+    const apart = (a: Point[], b: Point[]) => {
       const d = a.map((p) => Math.min(...b.map((q) => Math.hypot(p.x - q.x, p.y - q.y)))).sort((x, y) => x - y);
       return d[Math.floor(d.length / 2)];
     };
     await canvas.scrollIntoViewIfNeeded();
-    const stage = (await canvas.boundingBox())!;
     const upright = await centres();
-    await page.mouse.move(stage.x + stage.width / 2 - 100, stage.y + stage.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(stage.x + stage.width / 2 + 150, stage.y + stage.height / 2 + 80, { steps: 8 });
-    await page.mouse.up();
+    await turnView(page, canvas);
     const turned = await centres();
     expect(apart(turned, upright)).toBeGreaterThan(10);
 

@@ -164,6 +164,23 @@ async function compare(c: Case, supercell: [number, number, number], mesh: [numb
   return { fc, b, onPath, thermal, path };
 }
 
+/** A rattled hexagonal CuAu cell: no symmetry left, so no mode away from Γ is degenerate and each eigenvector is fixed up to its phase. */
+function rattledCuAu(): Case {
+  const a = 2.7;
+  const c = 4.4;
+  const cell: Mat3 = [
+    [a / 2, (-a * Math.sqrt(3)) / 2, 0],
+    [a / 2, (a * Math.sqrt(3)) / 2, 0],
+    [0, 0, c],
+  ];
+  const frac = [
+    [1 / 3, 2 / 3, 0.25],
+    [2 / 3, 1 / 3, 0.75],
+  ];
+  const cart = frac.flatMap((f, i) => [0, 1, 2].map((x) => f[0] * cell[0][x] + f[1] * cell[1][x] + f[2] * cell[2][x] + [0.013, -0.021, 0.008][x] * (i === 0 ? 1 : -1)));
+  return { numbers: [29, 79], cell, cart, masses: [63.546, 196.96657] };
+}
+
 describe('phonons, as phonopy', () => {
   it('fcc Cu (primitive cell, 5 × 5 × 5 supercell): force constants, bands along Γ–X–W–K–Γ–L–U–W–L–K|U–X, mesh, DOS and thermal properties', async () => {
     const a = 3.59;
@@ -186,39 +203,11 @@ describe('phonons, as phonopy', () => {
   });
 
   it('a rattled hexagonal CuAu cell (no symmetry left, images tied across the supercell): the same', async () => {
-    const a = 2.7;
-    const c = 4.4;
-    const cell: Mat3 = [
-      [a / 2, (-a * Math.sqrt(3)) / 2, 0],
-      [a / 2, (a * Math.sqrt(3)) / 2, 0],
-      [0, 0, c],
-    ];
-    const frac = [
-      [1 / 3, 2 / 3, 0.25],
-      [2 / 3, 1 / 3, 0.75],
-    ];
-    const cart = frac.flatMap((f, i) => [0, 1, 2].map((x) => f[0] * cell[0][x] + f[1] * cell[1][x] + f[2] * cell[2][x] + [0.013, -0.021, 0.008][x] * (i === 0 ? 1 : -1)));
-    const { path } = await compare({ numbers: [29, 79], cell, cart, masses: [63.546, 196.96657] }, [3, 3, 2], [4, 4, 3]);
+    const { path } = await compare(rattledCuAu(), [3, 3, 2], [4, 4, 3]);
     expect(path.lattice).toBe('hexagonal');
   });
 });
 
-/** A rattled hexagonal CuAu cell: no symmetry left, so no mode away from Γ is degenerate and each eigenvector is fixed up to its phase. */
-function rattledCuAu(): Case {
-  const a = 2.7;
-  const c = 4.4;
-  const cell: Mat3 = [
-    [a / 2, (-a * Math.sqrt(3)) / 2, 0],
-    [a / 2, (a * Math.sqrt(3)) / 2, 0],
-    [0, 0, c],
-  ];
-  const frac = [
-    [1 / 3, 2 / 3, 0.25],
-    [2 / 3, 1 / 3, 0.75],
-  ];
-  const cart = frac.flatMap((f, i) => [0, 1, 2].map((x) => f[0] * cell[0][x] + f[1] * cell[1][x] + f[2] * cell[2][x] + [0.013, -0.021, 0.008][x] * (i === 0 ? 1 : -1)));
-  return { numbers: [29, 79], cell, cart, masses: [63.546, 196.96657] };
-}
 
 interface PhonopyModes {
   frequencies: number[][];
