@@ -277,7 +277,8 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       }
       if (what === 'force-constants') {
         if (format !== 'phonopy') throw new UserError(`force constants are written as phonopy's FORCE_CONSTANTS (format phonopy), not ${format}`);
-        return { fileName: `${base}-FORCE_CONSTANTS`, text: phonopyForceConstants((await phononRun(id)).fc) };
+        // the name phonopy reads (`--readfc` takes no other)
+        return { fileName: 'FORCE_CONSTANTS', text: phonopyForceConstants((await phononRun(id)).fc) };
       }
       if (what === 'phonon-mode') {
         if (mode === undefined || !q) throw new UserError('a phonon mode needs its band (mode) and its wave vector (q)');

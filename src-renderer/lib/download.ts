@@ -3,8 +3,12 @@
  * turns into its save dialog. Text, or bytes for a binary file (an ASE `.traj`, sent as base64).
  */
 
-/** Offers `content` as a file named `fileName`. */
-export function downloadFile(fileName: string, content: string | Uint8Array<ArrayBuffer>, type = content instanceof Uint8Array ? 'application/octet-stream' : 'text/plain'): void {
+/**
+ * Offers `content` as a file named `fileName`. Text goes as text/plain unless its name has no extension
+ * (phonopy's FORCE_CONSTANTS, a POSCAR): the browser would add `.txt` to it, and a program that reads
+ * the file by its name would not find it.
+ */
+export function downloadFile(fileName: string, content: string | Uint8Array<ArrayBuffer>, type = content instanceof Uint8Array || !/\.[^./\\]+$/.test(fileName) ? 'application/octet-stream' : 'text/plain'): void {
   const url = URL.createObjectURL(new Blob([content], { type }));
   const a = document.createElement('a');
   a.href = url;

@@ -488,7 +488,9 @@ describe('Simulate', () => {
     // the force constants as phonopy's file: 1 atom, 27 in the 3×3×3 supercell
     const download = page.waitForEvent('download');
     await card.getByTestId('simulation-export-force-constants').click();
-    const fc = readFileSync((await (await download).path())!, 'utf8').split('\n');
+    const fcFile = await download;
+    expect(fcFile.suggestedFilename()).toBe('FORCE_CONSTANTS'); // the name phonopy reads
+    const fc = readFileSync((await fcFile.path())!, 'utf8').split('\n');
     expect(fc[0]).toBe('   1   27');
     expect(fc[1]).toBe('1 1');
     // the animation as 30 frames
