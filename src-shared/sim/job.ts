@@ -508,7 +508,7 @@ export function phononModeStructures(fc: ForceConstants, q: readonly number[], b
   const bands = 3 * fc.numbers.length;
   if (!(Number.isInteger(band) && band >= 0 && band < bands)) throw new SimulationInputError(`band ${band}: ${fc.numbers.length} atom(s) have bands 0 to ${bands - 1}`);
   const supercell = commensurateSupercell(q);
-  if (!supercell) throw new SimulationInputError(`q = (${q.join(', ')}) repeats in no supercell of up to 16 cells along each axis: give fractions with small denominators (like 1/3)`);
+  if (!supercell) throw new SimulationInputError(`q = ${waveVectorText(q)} repeats in no supercell of up to 16 cells along each axis: give fractions with small denominators (like 1/3)`);
   const mode = modesAt(fc, q)[band];
   const m = modulation(fc, q, mode, supercell, options.amplitude);
   const name = `${options.name} band ${band} at q = ${waveVectorText(q)}`;
