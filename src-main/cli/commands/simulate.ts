@@ -246,7 +246,7 @@ ${COMMON}
   --amplitude A      how far the mode moves the atom moving most, Å (default ${PHONON_DEFAULTS.amplitude})
   --force-constants F  write the force constants as phonopy's FORCE_CONSTANTS (eV/Å², the
                      supercell in phonopy's order): phonopy --readfc -c FILE --dim "N1 N2 N3"
-                     reads them with FILE as its unit cell
+                     reads them with FILE as its unit cell from a file named FORCE_CONSTANTS
 JSON: {"file", "model", "supercell", "mesh", "lattice" (whose standard path, or null),
        "bands": {"distances" (1/Å, no 2π), "frequencies" (THz, per point, ascending), "ticks":
        [{"distance", "label"}]}, "dos": {"frequencies" (THz), "states" (per THz per cell; σ
