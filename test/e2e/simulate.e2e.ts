@@ -479,6 +479,11 @@ describe('Simulate', () => {
     expect(moved(await project(), turned)).toBeLessThan(6);
     await app.screenshot('simulate-phonon-mode-playing');
     expect(await page.getByTestId('simulation-phonon-playing').textContent()).toMatch(/playing band 2 at q = \(0\.5, 0, 0\.5\) in its 2×1×2 supercell/);
+    // an amplitude out of range says so, and the motion comes back with a good one
+    await card.getByTestId('simulation-phonon-amplitude').fill('5');
+    await expect.poll(() => card.getByTestId('simulation-phonon-error').textContent()).toMatch(/the amplitude is how far the atom moving most moves: a number of Å above 0, up to 2/);
+    await card.getByTestId('simulation-phonon-amplitude').fill('0.1');
+    await expect.poll(() => card.getByTestId('simulation-phonon-error').count()).toBe(0);
     // kept displaced: a structure of 4 atoms, the next run's start
     await card.getByTestId('simulation-phonon-keep').click();
     await expect.poll(() => page.getByTestId('simulation-kept').textContent()).toMatch(/^band 2 at q = \(0\.5, 0, 0\.5\) kept displaced as structure #\d+ \(Cu\), the start of the next run$/);
