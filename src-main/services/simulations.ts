@@ -17,10 +17,10 @@ import { writeCif, writePoscar, writeExtxyz, writeFramesExtxyz } from '../../src
 import { modeFrames } from '../../src-shared/sim/vibrations';
 import { writeAseTrajectory } from '../files/ase-traj';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
-import type { SimulationFramePoint, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
+import type { SimulationExportFile, SimulationFramePoint, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
 import { checkSimulationInput, constraintsOf, labelledFrame, phononModeStructures, plannedSteps, SimulationInputError, storedForceConstants, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
 import { phonopyForceConstants } from '../../src-shared/sim/phonons';
-import { frameOfStructure } from '../../src-shared/chem/frames';
+import { frameOfStructure, type LabelledFrame } from '../../src-shared/chem/frames';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import {
@@ -83,6 +83,11 @@ function trajectoryAtoms(r: SimulationRecord, initial: StructureJSON): Trajector
 
 function safeName(s: string): string {
   return s.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'simulation';
+}
+
+/** A mode's animation as a file to save: extended XYZ as text, ASE's `.traj` as base64. */
+function animationFile(fileName: string, format: 'extxyz' | 'traj', frames: LabelledFrame[]): SimulationExportFile {
+  return format === 'extxyz' ? { fileName, text: writeFramesExtxyz(frames) } : { fileName, base64: Buffer.from(writeAseTrajectory(frames)).toString('base64') };
 }
 
 export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simulations'] {
@@ -272,8 +277,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         if (mode === undefined || mode >= s.modes.length) throw new UserError(`mode ${String(mode)}: simulation ${id} has modes 0 to ${s.modes.length - 1}`);
         if (format !== 'extxyz' && format !== 'traj') throw new UserError(`a mode is written as extxyz or traj, not ${format}`);
         const frames = modeFrames(structureFromJSON(structures!.initial), s.modes[mode], s.energies[mode] / 1000, mode);
-        const fileName = `${base}-mode-${mode}.${format}`;
-        return format === 'extxyz' ? { fileName, text: writeFramesExtxyz(frames) } : { fileName, base64: Buffer.from(writeAseTrajectory(frames)).toString('base64') };
+        return animationFile(`${base}-mode-${mode}.${format}`, format, frames);
       }
       if (what === 'force-constants') {
         if (format !== 'phonopy') throw new UserError(`force constants are written as phonopy's FORCE_CONSTANTS (format phonopy), not ${format}`);
@@ -288,8 +292,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         const fileName = `${base}-band-${mode}-q-${q.map((x) => +x.toFixed(4)).join('_')}.${format === 'poscar' ? 'vasp' : format}`;
         if (format === 'cif') return { fileName, text: writeCif(m.structures[0]) };
         if (format === 'poscar') return { fileName, text: writePoscar(m.structures[0]) };
-        const frames = m.structures.map(frameOfStructure);
-        return format === 'extxyz' ? { fileName, text: writeFramesExtxyz(frames) } : { fileName, base64: Buffer.from(writeAseTrajectory(frames)).toString('base64') };
+        return animationFile(fileName, format, m.structures.map(frameOfStructure));
       }
       if (what === 'trajectory') {
         if (format !== 'extxyz' && format !== 'xdatcar' && format !== 'traj') throw new UserError(`a trajectory is written as extxyz, xdatcar or traj, not ${format}`);

@@ -491,6 +491,14 @@ export function storedForceConstants(cell: { lattice: Mat3 | null; numbers: Arra
   return withVectors({ lattice: cell.lattice, numbers: atoms.numbers, masses: atoms.masses, frac: cartToFrac(atoms.cart, cell.lattice), supercell: summary.supercell, values: Float64Array.from(summary.forceConstants) });
 }
 
+/** Why band `band` at q of a cell of `atoms` atoms cannot be written (no such band, or a wave that repeats in no supercell of up to 16 cells along each axis), or null. */
+export function phononModeProblem(atoms: number, q: readonly number[], band: number): string | null {
+  const bands = 3 * atoms;
+  if (!(Number.isInteger(band) && band >= 0 && band < bands)) return `band ${band}: ${atoms} atom(s) have bands 0 to ${bands - 1}`;
+  if (!commensurateSupercell(q)) return `q = ${waveVectorText(q)} repeats in no supercell of up to 16 cells along each axis: give fractions with small denominators (like 1/3)`;
+  return null;
+}
+
 /** A phonon mode written out: its frequency (THz), the supercell its wave repeats in, and the structures. */
 export interface PhononModeStructures {
   frequency: number;
@@ -505,10 +513,9 @@ export interface PhononModeStructures {
  * mode's leads to the structure below). Named `name band K at q = (…)`.
  */
 export function phononModeStructures(fc: ForceConstants, q: readonly number[], band: number, options: { amplitude?: number; count?: number; name: string }): PhononModeStructures {
-  const bands = 3 * fc.numbers.length;
-  if (!(Number.isInteger(band) && band >= 0 && band < bands)) throw new SimulationInputError(`band ${band}: ${fc.numbers.length} atom(s) have bands 0 to ${bands - 1}`);
-  const supercell = commensurateSupercell(q);
-  if (!supercell) throw new SimulationInputError(`q = ${waveVectorText(q)} repeats in no supercell of up to 16 cells along each axis: give fractions with small denominators (like 1/3)`);
+  const problem = phononModeProblem(fc.numbers.length, q, band);
+  if (problem) throw new SimulationInputError(problem);
+  const supercell = commensurateSupercell(q)!;
   const mode = modesAt(fc, q)[band];
   const m = modulation(fc, q, mode, supercell, options.amplitude);
   const name = `${options.name} band ${band} at q = ${waveVectorText(q)}`;
@@ -984,7 +991,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     const elements = [...new Set(atoms.numbers)];
     const meshOptions = { signal, onPoint: progress(sampled.qpoints.length) };
     const weighted = onPath && elements.length > 1 ? await modeWeightsOver(fc, onMesh, meshOptions) : null;
-    const meshFrequencies = !onPath ? null : elements.length > 1 ? (weighted?.map((w) => w.frequencies) ?? null) : await frequenciesOver(fc, onMesh, meshOptions);
+    const meshFrequencies = weighted ? weighted.map((w) => w.frequencies) : onPath && elements.length === 1 ? await frequenciesOver(fc, onMesh, meshOptions) : null;
     if (!onPath || !meshFrequencies) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
     const projected = weighted && { weights: weighted, elements: elements.map((z) => ({ element: elementSymbol(z), atoms: Array.from(atoms.numbers.keys()).filter((j) => atoms.numbers[j] === z) })) };
     const summary = {

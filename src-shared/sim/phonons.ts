@@ -684,35 +684,36 @@ export function modeWeightsOver(fc: ForceConstants, qpoints: readonly (readonly 
 }
 
 /**
+ * Modes on a mesh smeared into states per THz per cell at `at` (THz): each mode a Gaussian of width σ
+ * times its weight (`weights[q][k]`; 1 for every mode when omitted, so that the states integrate to 3n).
+ */
+function smearedStates(mesh: readonly Float64Array[], sigma: number, at: readonly number[], weights?: readonly Float64Array[]): number[] {
+  if (!(sigma > 0)) throw new SimulationInputError(`the smearing must be a positive number of THz, got ${sigma}`);
+  const norm = 1 / (sigma * Math.sqrt(2 * Math.PI) * mesh.length);
+  return at.map((f) => {
+    let s = 0;
+    for (let q = 0; q < mesh.length; q++) {
+      const freqs = mesh[q];
+      for (let k = 0; k < freqs.length; k++) s += (weights ? weights[q][k] : 1) * Math.exp(-0.5 * ((f - freqs[k]) / sigma) ** 2);
+    }
+    return s * norm;
+  });
+}
+
+/**
  * The density of states projected on groups of unit-cell atoms (an element's atoms, say), states per THz
  * per cell at `at` (THz): each mode a Gaussian of width σ weighted by the share of it the group's atoms
  * carry, as phonopy's projected DOS with smearing; the groups of all atoms sum to the total.
  */
 export function projectedDensityOfStates(mesh: readonly ModeWeights[], groups: readonly (readonly number[])[], sigma: number, at: readonly number[]): number[][] {
-  if (!(sigma > 0)) throw new SimulationInputError(`the smearing must be a positive number of THz, got ${sigma}`);
-  const norm = 1 / (sigma * Math.sqrt(2 * Math.PI) * mesh.length);
-  return groups.map((atoms) =>
-    at.map((f) => {
-      let s = 0;
-      for (const { frequencies, weights } of mesh)
-        frequencies.forEach((v, k) => {
-          const share = atoms.reduce((sum, j) => sum + weights[k][j], 0);
-          s += share * Math.exp(-0.5 * ((f - v) / sigma) ** 2);
-        });
-      return s * norm;
-    }),
-  );
+  const frequencies = mesh.map((m) => m.frequencies);
+  // each mode's share for the group, once per mode (not once per point of `at`)
+  return groups.map((atoms) => smearedStates(frequencies, sigma, at, mesh.map((m) => Float64Array.from(m.weights, (w) => atoms.reduce((sum, j) => sum + w[j], 0)))));
 }
 
 /** The density of states (states per THz per unit cell, integrating to 3n) at `at` (THz), each mode a Gaussian of width σ (THz). */
 export function densityOfStates(mesh: readonly Float64Array[], sigma: number, at: readonly number[]): number[] {
-  if (!(sigma > 0)) throw new SimulationInputError(`the smearing must be a positive number of THz, got ${sigma}`);
-  const norm = 1 / (sigma * Math.sqrt(2 * Math.PI) * mesh.length);
-  return at.map((f) => {
-    let s = 0;
-    for (const freqs of mesh) for (const v of freqs) s += Math.exp(-0.5 * ((f - v) / sigma) ** 2);
-    return s * norm;
-  });
+  return smearedStates(mesh, sigma, at);
 }
 
 export interface ThermalPoint {

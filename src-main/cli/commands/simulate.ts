@@ -17,6 +17,7 @@ import {
   gpaText,
   stabilityText,
   storedForceConstants,
+  phononModeProblem,
   phononModeStructures,
   type PhononModeStructures,
   keepsSymmetry,
@@ -40,7 +41,7 @@ import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { describeFileConstraints, fileConstraints, indexList, parseAtomIndices } from '../../../src-shared/sim/constraints';
 import { modeFrames, modeText } from '../../../src-shared/sim/vibrations';
-import { commensurateSupercell, defaultBandPath, parseTriple, parseWaveVector, PHONON_DEFAULTS, phonopyForceConstants, thzText, waveVectorText } from '../../../src-shared/sim/phonons';
+import { defaultBandPath, parseTriple, parseWaveVector, PHONON_DEFAULTS, phonopyForceConstants, thzText, waveVectorText } from '../../../src-shared/sim/phonons';
 import { writeFrames } from '../../files/frames-file';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
@@ -881,9 +882,8 @@ export const phononsCommand: Command = {
     if (mode !== null && loaded.structure.lattice) {
       const q = parseWaveVector(values.q ?? 'Γ', defaultBandPath(loaded.structure.lattice));
       if (typeof q === 'string') return usageError(ctx.io, 'phonons', `--q ${values.q}: ${q}`, phononsUsage);
-      if (!commensurateSupercell(q)) return usageError(ctx.io, 'phonons', `--q ${values.q}: this wave repeats in no supercell of up to 16 cells along each axis: give fractions with small denominators (like 1/3)`, phononsUsage);
-      const bands = 3 * loaded.structure.numbers.length;
-      if (mode >= bands) return usageError(ctx.io, 'phonons', `--mode ${mode}: ${loaded.structure.numbers.length} atom(s) have ${bands} bands (0-based)`, phononsUsage);
+      const problem = phononModeProblem(loaded.structure.numbers.length, q, mode);
+      if (problem) return usageError(ctx.io, 'phonons', `--mode ${mode} --q ${values.q ?? 'Γ'}: ${problem}`, phononsUsage);
       wave = { q };
     }
     const r = await summarised(ctx, 'phonons', file, loaded, params);

@@ -725,8 +725,8 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     await usage(['--mode', '1'], /--mode K and --out FILE go together/);
     await usage(['--q', 'X'], /--q and --amplitude choose the mode/);
     await usage(['--mode', '1', '--q', 'Q', '--out', 'm.extxyz'], /--q Q: expected a point of the band path \(Γ, X, M, R\) or three fractions/);
-    await usage(['--mode', '1', '--q', '0.37,0,0', '--out', 'm.extxyz'], /repeats in no supercell of up to 16 cells/);
-    await usage(['--mode', '12', '--out', 'm.extxyz'], /--mode 12: 4 atom\(s\) have 12 bands/);
+    await usage(['--mode', '1', '--q', '0.37,0,0', '--out', 'm.extxyz'], /--mode 1 --q 0\.37,0,0: q = \(0\.37, 0, 0\) repeats in no supercell of up to 16 cells/);
+    await usage(['--mode', '12', '--out', 'm.extxyz'], /--mode 12 --q Γ: band 12: 4 atom\(s\) have bands 0 to 11/);
     await usage(['--mode', '1', '--out', 'm.png'], /--out m\.png: name it/);
   });
 
