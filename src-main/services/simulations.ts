@@ -32,6 +32,7 @@ import {
   insertSimulation,
   readFrames,
   readStructures,
+  readSummary,
   listSimulations,
   type ProgressBatch,
 } from '../store/simulations';
@@ -102,7 +103,8 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
   /** A finished phonon run's force constants on its cell; a user error when the run has none. */
   const phononRun = async (id: number) => {
     const r = await record(id);
-    const s = r.summary?.task === 'phonons' ? r.summary : null;
+    const summary = await readSummary(core.db, id);
+    const s = summary?.task === 'phonons' ? summary : null;
     if (!s) throw new UserError(`simulation ${id} is not a finished phonon run: it has no force constants`);
     const final = (await readStructures(core.db, id))?.final;
     const fc = final ? storedForceConstants(structureFromJSON(final), s) : null;
@@ -271,7 +273,8 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       const structures = await readStructures(core.db, id);
       const base = safeName(r.name);
       if (what === 'mode') {
-        const s = r.summary?.task === 'vibrations' ? r.summary : null;
+        const summary = await readSummary(core.db, id);
+        const s = summary?.task === 'vibrations' ? summary : null;
         if (!s) throw new UserError(`simulation ${id} is not a finished vibrations run: it has no modes`);
         if (!s.modes) throw new UserError(`simulation ${id} kept its modes' energies only (too many to store): write a mode with \`latticework vibrations --mode K --out FILE\``);
         if (mode === undefined || mode >= s.modes.length) throw new UserError(`mode ${String(mode)}: simulation ${id} has modes 0 to ${s.modes.length - 1}`);

@@ -35,7 +35,6 @@ interface SimulationRow {
   calculator_spec: string;
   parameters: string;
   message: string;
-  summary: string | null;
   warnings: string | null;
   steps_done: number;
   frames: number;
@@ -45,7 +44,7 @@ interface SimulationRow {
 }
 
 const RECORD_COLUMNS =
-  'id, name, task, status, structure_id, structure_name, initial, calculator, calculator_spec, parameters, message, summary, warnings, steps_done, frames, started_at, finished_at, duration';
+  'id, name, task, status, structure_id, structure_name, initial, calculator, calculator_spec, parameters, message, warnings, steps_done, frames, started_at, finished_at, duration';
 
 function toRecord(row: SimulationRow): SimulationRecord {
   const initial = JSON.parse(row.initial) as StructureJSON;
@@ -61,7 +60,6 @@ function toRecord(row: SimulationRow): SimulationRecord {
     calculatorSpec: JSON.parse(row.calculator_spec) as CalculatorSpec,
     parameters: JSON.parse(row.parameters) as SimulationParameters,
     message: row.message,
-    summary: row.summary === null ? null : (JSON.parse(row.summary) as SimulationSummary),
     warnings: row.warnings === null ? null : (JSON.parse(row.warnings) as string[]),
     steps: row.steps_done,
     frames: row.frames,
@@ -197,7 +195,17 @@ export async function getSimulation(db: Database, id: number): Promise<Simulatio
   return r ? toRecord(r) : null;
 }
 
-/** The run with its atoms and its per-step series, evenly thinned to at most `maxPoints` steps (the last always kept). */
+async function summaryOf(tx: Tx, id: number): Promise<SimulationSummary | null> {
+  const r = await tx.get<{ summary: string | null }>('SELECT summary FROM simulation WHERE id = ?', [id]);
+  return r?.summary ? (JSON.parse(r.summary) as SimulationSummary) : null;
+}
+
+/** What run `id` found (null: no such run, or none yet). */
+export async function readSummary(db: Database, id: number): Promise<SimulationSummary | null> {
+  return db.read((tx) => summaryOf(tx, id));
+}
+
+/** The run with its summary, its atoms and its per-step series, evenly thinned to at most `maxPoints` steps (the last always kept). */
 export async function getSimulationDetail(db: Database, id: number, maxPoints = 5000): Promise<SimulationDetail | null> {
   return db.read(async (tx) => {
     const r = await row(tx, id);
@@ -215,7 +223,7 @@ export async function getSimulationDetail(db: Database, id: number, maxPoints = 
       for (const [key, x] of Object.entries(v)) (values[key] ??= new Array<number | null>(steps.length).fill(null))[i] = x;
     });
     const initial = JSON.parse(r.initial) as StructureJSON;
-    return { ...toRecord(r), numbers: initial.numbers, pbc: initial.pbc, series: { step: steps.map((s) => s.step), values } };
+    return { ...toRecord(r), summary: await summaryOf(tx, id), numbers: initial.numbers, pbc: initial.pbc, series: { step: steps.map((s) => s.step), values } };
   });
 }
 

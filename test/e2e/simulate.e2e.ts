@@ -8,7 +8,7 @@ import { elementColorHex } from '../../src-renderer/viewer/elementStyle';
 import { atomCentres, countColour, turnView, type Point } from './canvas';
 import { appForFile } from './app';
 import { copperPoscar, tinyPotentialFile } from '../main/services/simulation-fixtures';
-import type { SimulationRecord } from '../../src-shared/ipc/contract';
+import type { SimulationDetail } from '../../src-shared/ipc/contract';
 
 // The viewer's default colour scheme (VESTA's).
 const copper = elementColorHex(atomicNumber('Cu'));
@@ -21,15 +21,15 @@ function arrowCounts(canvas: Locator): Promise<Record<string, number>> {
   return canvas.evaluate((el) => (el as HTMLCanvasElement & { crystalScene?: { arrowCounts(): Record<string, number> } }).crystalScene?.arrowCounts() ?? {});
 }
 
-/** Starts the panel's run, waits until the view shows it finished, and gives its record. */
-async function runToEnd(page: Page): Promise<SimulationRecord> {
+/** Starts the panel's run, waits until the view shows it finished, and gives its detail (the summary comes with it alone). */
+async function runToEnd(page: Page): Promise<SimulationDetail> {
   const earlier = new Set((await api.simulations.list({})).map((r) => r.id));
   await page.getByTestId('simulation-start').click();
   const run = page.getByTestId('simulation-run');
   await expect.poll(async () => !earlier.has(Number(await run.getAttribute('data-id'))), { timeout: 60_000 }).toBe(true);
   await expect.poll(async () => run.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
   const id = Number(await run.getAttribute('data-id'));
-  return (await api.simulations.list({})).find((r) => r.id === id)!;
+  return api.simulations.get({ id });
 }
 
 /** The Au₈ cell where FIRE stops at a saddle point (test/fixtures/sim/saddles.extxyz, its first frame), stored and chosen in the Simulate panel. */

@@ -50,7 +50,6 @@ const record = (status: SimulationRecord['status'], frames: number): SimulationR
   calculatorSpec: { kind: 'emt' },
   parameters: { ...defaultForm().relax },
   message: status === 'finished' ? 'converged in 12 steps' : '',
-  summary: null,
   warnings: null,
   steps: frames,
   frames,
@@ -58,7 +57,7 @@ const record = (status: SimulationRecord['status'], frames: number): SimulationR
   finishedAt: status === 'finished' ? 1 : null,
   duration: 1,
 });
-const detailOf = (r: SimulationRecord): SimulationDetail => ({ ...r, numbers: [29], pbc: [true, true, true], series: { step: [], time: [], values: {} } }) as unknown as SimulationDetail;
+const detailOf = (r: SimulationRecord): SimulationDetail => ({ ...r, summary: null, numbers: [29], pbc: [true, true, true], series: { step: [], time: [], values: {} } }) as unknown as SimulationDetail;
 const frameView = (index: number): SimulationFrameView => ({ index, step: index, time: null, energy: -1, values: {}, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null, velocities: null });
 
 const api = {
@@ -134,6 +133,17 @@ describe('useSimulations', () => {
     emit('simulations.onStatus', record('finished', 12));
     await answer('list', [record('running', 3)]);
     expect(sims.list.value.map((r) => r.status)).toEqual(['finished']);
+  });
+
+  it('keeps the summary of the run shown when a record of it (which carries none) comes', async () => {
+    const sims = await started();
+    emit('simulations.onStatus', record('finished', 12));
+    const summary = { task: 'relax', converged: true, steps: 11, energy: -3.5, fmax: 0.004, smax: null, pressure: null, volume: null } as const;
+    await answer('get', { ...detailOf(record('finished', 12)), summary });
+    await answer('frames', [frameView(11)]);
+    emit('simulations.onStatus', { ...record('finished', 12), message: 'converged in 11 steps' });
+    expect(sims.detail.value?.message).toBe('converged in 11 steps');
+    expect(sims.detail.value?.summary).toEqual(summary);
   });
 
   it('keeps a run cancelled when the answer to cancel (read before it stopped) comes after', async () => {

@@ -13,7 +13,11 @@ export type { CalculatorSpec, SimulationParameters, SimulationSummary, Simulatio
 
 export type SimulationStatusName = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
 
-/** A simulation run as listed. */
+/**
+ * A simulation run as listed, and as its status events tell it: what it is and how far it has come. Its
+ * results (a phonon run's force constants, a vibrations run's modes: up to 200,000 numbers) come with its
+ * detail (`get`) alone, so that listing runs costs the same whatever they computed.
+ */
 export interface SimulationRecord {
   id: number;
   name: string;
@@ -29,7 +33,6 @@ export interface SimulationRecord {
   parameters: SimulationParameters;
   /** Why it stopped (or where it is). */
   message: string;
-  summary: SimulationSummary | null;
   /**
    * A trained potential's run: each way its frames left the potential's training structures (pairs
    * of elements closer than in training, energies above their range), at the first frame showing it
@@ -67,6 +70,8 @@ export interface SimulationFrameView {
 }
 
 export interface SimulationDetail extends SimulationRecord {
+  /** What the run found (sim/job.ts); null until it ends, and when it failed or was cancelled before there was anything to summarise. */
+  summary: SimulationSummary | null;
   /** Element of each atom (atomic numbers) and the periodicity: the same in every frame. */
   numbers: number[];
   pbc: [boolean, boolean, boolean];

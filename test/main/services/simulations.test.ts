@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createCore } from '../../../src-main/app/core';
 import { Database } from '../../../src-main/store/database';
 import { readFrames as readChemFrames, readStructures as readChemStructures } from '../../../src-shared/chem';
-import type { LatticeworkApi, SimulationFramesEvent, SimulationRecord } from '../../../src-shared/ipc/contract';
+import type { LatticeworkApi, SimulationDetail, SimulationFramesEvent, SimulationRecord } from '../../../src-shared/ipc/contract';
 import { Atoms, EmtCalculator, SIMULATION_DEFAULTS } from '../../../src-shared/sim';
 import { vibrations } from '../../../src-shared/sim/vibrations';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
@@ -18,8 +18,9 @@ import { readAseTrajectory } from '../../../src-main/files/ase-traj';
 
 const served = serveTestCore();
 
-function waitForStatus(api: LatticeworkApi, id: number, statuses: SimulationRecord['status'][], timeoutMs = 120_000): Promise<SimulationRecord> {
-  return new Promise((resolve, reject) => {
+/** Run `id` in full (its detail: summary and series) once it has one of `statuses`. */
+async function waitForStatus(api: LatticeworkApi, id: number, statuses: SimulationRecord['status'][], timeoutMs = 120_000): Promise<SimulationDetail> {
+  await new Promise<SimulationRecord>((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
       reject(new Error(`simulation ${id} did not reach ${statuses.join('/')}`));
@@ -41,6 +42,7 @@ function waitForStatus(api: LatticeworkApi, id: number, statuses: SimulationReco
       }
     });
   });
+  return api.simulations.get({ id });
 }
 
 /** An export that is text (every format but ASE's binary `.traj`). */

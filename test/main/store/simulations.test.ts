@@ -1,7 +1,8 @@
 /**
  * The simulation store keeps a trained potential's warnings as the frames are written: a run in
  * progress shows them, a batch without new ones keeps them, and a run the app was killed in
- * (marked interrupted on the next start) still has them.
+ * (marked interrupted on the next start) still has them. A run's summary comes with its detail and
+ * never with its listed record.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { readStructures } from '../../../src-shared/chem';
 import { structureToJSON } from '../../../src-shared/chem/serialize';
 import { SIMULATION_DEFAULTS } from '../../../src-shared/sim';
 import { Database } from '../../../src-main/store/database';
-import { appendProgress, finishSimulation, getSimulation, insertSimulation, markInterruptedSimulations } from '../../../src-main/store/simulations';
+import { appendProgress, finishSimulation, getSimulation, getSimulationDetail, insertSimulation, listSimulations, markInterruptedSimulations, readSummary } from '../../../src-main/store/simulations';
 import { copperPoscar } from '../services/simulation-fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'latticework-sim-store-'));
@@ -44,6 +45,27 @@ describe('simulation store: warnings', () => {
       await appendProgress(db, other, { frames: [], steps: [step(0)], duration: 0.1, warnings: ['step 0: a'] });
       await finishSimulation(db, other, { status: 'finished', message: 'done', warnings: ['step 0: a', 'step 5: b'] });
       expect((await getSimulation(db, other))!.warnings).toEqual(['step 0: a', 'step 5: b']);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('summary: with the detail, not with the listed record', async () => {
+    const db = await Database.open(join(dir, 'summary.sqlite'));
+    try {
+      const initial = structureToJSON(readStructures('Cu.vasp', copperPoscar(1)).structures[0]);
+      const id = await insertSimulation(db, { name: '', task: 'vibrations', structureId: null, structureName: 'Cu', initial, calculator: 'emt', calculatorSpec: { kind: 'emt' }, parameters: SIMULATION_DEFAULTS.vibrations });
+      expect(await readSummary(db, id)).toBeNull();
+      expect((await getSimulationDetail(db, id))!.summary).toBeNull();
+      const modes = Array.from({ length: 12 }, (_, k) => Array.from({ length: 12 }, (_, j) => (k === j ? 1 : 0)));
+      const summary = { task: 'vibrations' as const, atoms: [0, 1, 2, 3], energies: Array.from({ length: 12 }, (_, k) => k), frequencies: Array.from({ length: 12 }, (_, k) => 8.07 * k), zpe: 0.01, modes };
+      await finishSimulation(db, id, { status: 'finished', message: 'done', summary });
+      expect(await readSummary(db, id)).toEqual(summary);
+      expect((await getSimulationDetail(db, id))!.summary).toEqual(summary);
+      const listed = (await listSimulations(db)).find((r) => r.id === id)!;
+      expect(listed.status).toBe('finished');
+      expect('summary' in listed).toBe(false);
+      expect('summary' in (await getSimulation(db, id))!).toBe(false);
     } finally {
       await db.close();
     }
