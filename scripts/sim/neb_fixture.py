@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Reference bands for the nudged elastic band (src-shared/sim/neb.ts), from Debian's python3-ase 3.22.
+
+Writes test/fixtures/sim/neb.json: a vacancy hop in fcc Cu with EMT (a 2x2x2 cubic cell, 31 atoms;
+the atom that hops sits across the cell's boundary from the vacancy, so the band must take the
+minimum image). The two ends are relaxed with FIRE to 0.001 eV/A and stored; from them ASE's
+NEB(method='improvedtangent') with images on the straight line (interpolate(mic=True)) is relaxed:
+- "climb": 3 images, climbing image, FIRE to fmax 0.05;
+- "springs": 4 images, no climbing image, four far atoms held (FixAtoms, at the start's positions at both
+  ends: the case's own end), LBFGS to fmax 0.05.
+Each case stores the steps taken, every image's energy and the inner images' final positions.
+
+Usage: /usr/bin/python3 scripts/sim/neb_fixture.py   (from the repository root; a few seconds)
+"""
+import json
+import os
+
+import numpy as np
+from ase.build import bulk
+from ase.calculators.emt import EMT
+from ase.constraints import FixAtoms
+from ase.neb import NEB
+from ase.optimize import FIRE, LBFGS
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+OUT = os.path.join(ROOT, 'test', 'fixtures', 'sim', 'neb.json')
+
+
+def ends():
+    a = 3.6
+    cell = bulk('Cu', 'fcc', a=a, cubic=True) * (2, 2, 2)
+    # the vacancy at the origin; its neighbour across the boundary at (L - a/2, L - a/2, 0) hops into it
+    hopper = int(np.argmin(np.linalg.norm(cell.positions - [2 * a - a / 2, 2 * a - a / 2, 0], axis=1)))
+    start = cell.copy()
+    del start[0]
+    hopper -= 1
+    end = start.copy()
+    end.positions[hopper] = [0, 0, 0]
+    for atoms in (start, end):
+        atoms.calc = EMT()
+        FIRE(atoms, logfile=None).run(fmax=0.001)
+    return start, end, hopper
+
+
+def band(start, end, images, climb, optimizer, held):
+    # a held atom is where it is at both ends
+    end = end.copy()
+    end.positions[held] = start.positions[held]
+    frames = [start.copy()] + [start.copy() for _ in range(images)] + [end.copy()]
+    for f in frames:
+        f.calc = EMT()
+        if held:
+            f.set_constraint(FixAtoms(indices=held))
+    neb = NEB(frames, k=0.1, climb=climb, method='improvedtangent')
+    neb.interpolate(mic=True)
+    opt = optimizer(neb, logfile=None)
+    opt.run(fmax=0.05, steps=500)
+    return {
+        'images': images,
+        'climb': climb,
+        'optimizer': 'fire' if optimizer is FIRE else 'lbfgs',
+        'held': held,
+        'end': end.positions.flatten().tolist(),
+        'steps': opt.get_number_of_steps(),
+        'energies': [f.get_potential_energy() for f in frames],
+        'inner': [f.positions.flatten().tolist() for f in frames[1:-1]],
+    }
+
+
+def main():
+    start, end, hopper = ends()
+    out = {
+        'generator': 'scripts/sim/neb_fixture.py',
+        'numbers': start.numbers.tolist(),
+        'cell': start.cell.array.tolist(),
+        'hopper': hopper,
+        'start': start.positions.flatten().tolist(),
+        'end': end.positions.flatten().tolist(),
+        'cases': {
+            'climb': band(start, end, 3, True, FIRE, []),
+            'springs': band(start, end, 4, False, LBFGS, [3, 9, 17, 25]),
+        },
+    }
+    with open(OUT, 'w') as f:
+        json.dump(out, f)
+    for name, c in out['cases'].items():
+        e = np.array(c['energies'])
+        print(name, c['steps'], 'steps, barrier', e.max() - e[0])
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,118 @@
+/**
+ * The nudged elastic band against ASE 3.22's NEB(method='improvedtangent') on a vacancy hop in fcc Cu
+ * with EMT (test/fixtures/sim/neb.json, scripts/sim/neb_fixture.py): the same band, step for step.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Mat3 } from '../../../src-shared/chem/structure';
+import { Atoms, EmtCalculator } from '../../../src-shared/sim';
+import { minimumImage, nudgedElasticBand } from '../../../src-shared/sim/neb';
+import { maxAbsDiff } from './helpers';
+
+interface Case {
+  images: number;
+  climb: boolean;
+  optimizer: 'fire' | 'lbfgs';
+  held: number[];
+  end: number[];
+  steps: number;
+  energies: number[];
+  inner: number[][];
+}
+const fixture = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', import.meta.url), 'utf8')) as {
+  numbers: number[];
+  cell: Mat3;
+  hopper: number;
+  start: number[];
+  end: number[];
+  cases: Record<'climb' | 'springs', Case>;
+};
+
+const startAtoms = (held: number[] = []) => {
+  const a = new Atoms({ numbers: Int32Array.from(fixture.numbers), cart: Float64Array.from(fixture.start), lattice: fixture.cell, pbc: [true, true, true] });
+  if (!held.length) return a;
+  const fixed = new Uint8Array(a.length);
+  for (const i of held) fixed[i] = 1;
+  return new Atoms({ ...a, fixed });
+};
+
+describe('nudged elastic band', () => {
+  for (const name of ['climb', 'springs'] as const) {
+    const c = fixture.cases[name];
+    it(`${name}: ${c.images} images, ${c.climb ? 'climbing image' : 'springs only'}, ${c.optimizer}${c.held.length ? ', held atoms' : ''}: ASE's band, step for step`, async () => {
+      const steps: number[] = [];
+      const r = await nudgedElasticBand(startAtoms(c.held), Float64Array.from(c.end), new EmtCalculator(), {
+        images: c.images,
+        climb: c.climb,
+        optimizer: c.optimizer,
+        spring: 0.1,
+        fmax: 0.05,
+        onStep: (s) => void steps.push(s.step),
+      });
+      expect(r.status).toBe('converged');
+      expect(r.fmax).toBeLessThanOrEqual(0.05);
+      expect(r.steps).toBe(c.steps);
+      expect(steps).toEqual(Array.from({ length: c.steps + 1 }, (_, k) => k));
+      expect(r.energies).toHaveLength(c.images + 2);
+      expect(maxAbsDiff(Float64Array.from(r.energies), Float64Array.from(c.energies))).toBeLessThan(1e-6);
+      for (let k = 1; k <= c.images; k++) expect(maxAbsDiff(r.positions[k], Float64Array.from(c.inner[k - 1]))).toBeLessThan(1e-5);
+      const highest = c.energies.indexOf(Math.max(...c.energies.slice(1, -1)));
+      expect(r.highest).toBe(highest);
+      // held atoms never moved
+      for (const i of c.held) for (const p of r.positions) expect(maxAbsDiff(p.subarray(3 * i, 3 * i + 3), Float64Array.from(fixture.start.slice(3 * i, 3 * i + 3)))).toBe(0);
+      // the path's length: the hop of one atom (about a/√2 = 2.55 Å) and the small moves of its neighbours
+      expect(r.distances[0]).toBe(0);
+      expect(r.distances.at(-1)!).toBeGreaterThan(2.4);
+      expect(r.distances.at(-1)!).toBeLessThan(3.2);
+      expect(r.endForces[0]).toBeLessThan(0.01);
+    });
+  }
+
+  it('the climbing image sits at the saddle: the force along the path vanishes there, and the barrier is above every image of the band without it', async () => {
+    const c = fixture.cases.climb;
+    const r = await nudgedElasticBand(startAtoms(), Float64Array.from(fixture.end), new EmtCalculator(), { images: 3, climb: true, fmax: 0.01, maxSteps: 1000 });
+    expect(r.status).toBe('converged');
+    const k = r.highest;
+    const tangent = r.positions[k + 1].map((x, j) => x - r.positions[k - 1][j]);
+    const along = r.forces[k].reduce((s, f, j) => s + f * tangent[j], 0) / Math.hypot(...tangent);
+    expect(Math.abs(along)).toBeLessThan(0.02);
+    // an even number of images has none at the saddle of this symmetric hop
+    const plain = await nudgedElasticBand(startAtoms(), Float64Array.from(fixture.end), new EmtCalculator(), { images: 4, climb: false, fmax: 0.01, maxSteps: 1000 });
+    expect(Math.max(...plain.energies)).toBeLessThan(Math.max(...r.energies));
+    expect(Math.abs(Math.max(...r.energies) - Math.max(...c.energies))).toBeLessThan(0.01);
+  });
+
+  it('starts each atom on its shortest way: the hopping atom crosses the boundary instead of the cell', async () => {
+    const r = await nudgedElasticBand(startAtoms(), Float64Array.from(fixture.end), new EmtCalculator(), { images: 3, maxSteps: 0 });
+    const h = fixture.hopper;
+    const first = r.positions[1].subarray(3 * h, 3 * h + 3);
+    const from = fixture.start.slice(3 * h, 3 * h + 3);
+    // a quarter of the way along the short hop: 0.64 Å from the start, not a quarter of the cell across
+    expect(Math.hypot(first[0] - from[0], first[1] - from[1], first[2] - from[2])).toBeCloseTo(Math.hypot(...minimumImage(Float64Array.from(fixture.end.slice(3 * h, 3 * h + 3).map((x, k) => x - from[k])), fixture.cell, [true, true, true])) / 4, 9);
+    expect(r.status).toBe('not-converged');
+    expect(r.message).toMatch(/^did not converge in 0 steps: fmax /);
+  });
+
+  it('minimum image: the shortest of the equivalent vectors, also in a skewed cell, and none without periodicity', () => {
+    const skew: Mat3 = [
+      [4, 0, 0],
+      [3.9, 1, 0],
+      [0, 0, 5],
+    ];
+    const d = Float64Array.of(0.2, 0.9, 0, 4.1, 0, 0);
+    const m = minimumImage(d, skew, [true, true, true]);
+    // (0.2, 0.9) − b + a = (0.3, −0.1): shorter than what rounding the fractions alone finds
+    expect(maxAbsDiff(m.subarray(0, 3), Float64Array.of(0.3, -0.1, 0))).toBeLessThan(1e-12);
+    expect(maxAbsDiff(m.subarray(3), Float64Array.of(0.1, 0, 0))).toBeLessThan(1e-12);
+    expect(maxAbsDiff(minimumImage(d, skew, [false, false, true]), d)).toBeLessThan(1e-12);
+    expect(maxAbsDiff(minimumImage(d, null, [false, false, false]), d)).toBe(0);
+  });
+
+  it('refuses a band it cannot make, saying why', async () => {
+    const calc = new EmtCalculator();
+    await expect(nudgedElasticBand(startAtoms(), Float64Array.from(fixture.end).subarray(3), calc)).rejects.toThrow(/the end has 30 atoms, the start 31/);
+    await expect(nudgedElasticBand(startAtoms([fixture.hopper]), Float64Array.from(fixture.end), calc)).rejects.toThrow(new RegExp(`atom ${fixture.hopper} is held, but it is 2\\.\\d{4} Å apart at the two ends`));
+    await expect(nudgedElasticBand(startAtoms(), Float64Array.from(fixture.end), calc, { images: 0 })).rejects.toThrow(/at least one image/);
+    await expect(nudgedElasticBand(startAtoms(), Float64Array.from(fixture.end), calc, { spring: 0 })).rejects.toThrow(/spring constant must be positive/);
+  });
+});
