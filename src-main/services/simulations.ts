@@ -17,7 +17,8 @@ import { writeCif, writePoscar, writeExtxyz, writeFramesExtxyz } from '../../src
 import { modeFrames } from '../../src-shared/sim/vibrations';
 import { writeAseTrajectory } from '../files/ase-traj';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
-import type { SimulationExportFile, SimulationFramePoint, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/services/simulations';
+import type { SimulationExportFile, SimulationFramePoint, SimulationFrameView, SimulationParameters, SimulationRecord, SimulationRequest } from '../../src-shared/ipc/services/simulations';
+import { bandEnd } from '../../src-shared/sim/neb';
 import { checkSimulationInput, constraintsOf, labelledFrame, phononModeStructures, plannedSteps, SimulationInputError, storedForceConstants, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
 import { phonopyForceConstants } from '../../src-shared/sim/phonons';
 import { frameOfStructure, type LabelledFrame } from '../../src-shared/chem/frames';
@@ -123,6 +124,14 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
     }
   };
 
+  /** The run's parameters from the request: a band's end state is a stored structure, taken as its positions. */
+  const runParameters = async (start: Structure, request: SimulationRequest): Promise<SimulationParameters> => {
+    if (request.task !== 'neb') return request;
+    const { endStructureId, ...band } = request;
+    const { row, structure: end } = await loadStructure(core, endStructureId);
+    return { ...band, end: bandEnd(start, structureFromJSON(end)), endName: row.name };
+  };
+
   const emitStatus = async (id: number) => {
     try {
       core.events.emit('simulations', 'onStatus', await record(id));
@@ -132,10 +141,12 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
   };
 
   return {
-    async start({ structureId, calculator, parameters, name }) {
+    async start({ structureId, calculator, parameters: request, name }) {
       const { row, structure: json } = await loadStructure(core, structureId);
       const structure = structureFromJSON(json);
+      let parameters: SimulationParameters;
       try {
+        parameters = await runParameters(structure, request);
         checkSimulationInput(structure, calculator, parameters);
       } catch (e) {
         if (e instanceof SimulationInputError) throw new UserError(`${row.name}: ${e.message}`);
@@ -194,7 +205,14 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         writes = writes
           .then(() => appendProgress(core.db, id, batch))
           .then(() => {
-            if (ev.frames.length === 0) return;
+            if (ev.frames.length === 0) {
+              // a task that writes its frames at the end (a band) or none on the way (vibrations, phonons): its steps, told at most once a second
+              if (ev.steps.length && Date.now() - lastStatus >= STATUS_MS) {
+                lastStatus = Date.now();
+                void emitStatus(id);
+              }
+              return;
+            }
             written += ev.frames.length;
             points.push(...ev.frames.map((f) => ({ index: f.index, step: f.step, time: f.time, values: f.values })));
             latest = ev.frames[ev.frames.length - 1];

@@ -256,4 +256,11 @@ export const migrations: string[] = [
     WHERE type = 'table' AND name = 'simulation';
   PRAGMA writable_schema = RESET;
   `,
+  // 16: nudged elastic bands (src-shared/sim/neb.ts): the task CHECK widened again, as in 13.
+  `
+  PRAGMA writable_schema = ON;
+  UPDATE sqlite_master SET sql = replace(sql, 'CHECK (task IN (''relax'', ''md'', ''eos'', ''vibrations'', ''elastic'', ''phonons''))', 'CHECK (task IN (''relax'', ''md'', ''eos'', ''vibrations'', ''elastic'', ''phonons'', ''neb''))')
+    WHERE type = 'table' AND name = 'simulation';
+  PRAGMA writable_schema = RESET;
+  `,
 ];

@@ -3,7 +3,7 @@
  * simulation defaults of src-shared/sim/job.ts), the request it makes, the charts of a run's
  * per-step series, and a recorded frame as a structure for the viewer.
  */
-import type { CalculatorSpec, ModelRecord, SimulationDetail, SimulationFrameView, SimulationParameters, SimulationTask } from '../../src-shared/ipc/contract';
+import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFrameView, SimulationRequest, SimulationTask } from '../../src-shared/ipc/contract';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
 import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, storedForceConstants, type ElasticParameters, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
@@ -34,11 +34,14 @@ export interface SimulationForm {
   elastic: ElasticParameters;
   /** The supercell and mesh as typed: empty for the default, `5` or `5,5,3` (phonons.ts `parseTriple`). */
   phonons: { supercell: string; mesh: string; delta: number };
+  /** A band: its end state is a stored structure (null until one is chosen). */
+  neb: Omit<NebRequest, 'endStructureId'> & { endStructureId: number | null };
   name: string;
 }
 
 /** A fresh form: EMT, relaxation, the defaults of every task (copies: the form is edited in place). */
 export function defaultForm(): SimulationForm {
+  const { end: _end, endName: _endName, ...band } = SIMULATION_DEFAULTS.neb;
   return {
     task: 'relax',
     calculator: 'emt',
@@ -51,6 +54,7 @@ export function defaultForm(): SimulationForm {
     vibrations: { ...SIMULATION_DEFAULTS.vibrations, fixed: [] },
     elastic: { ...SIMULATION_DEFAULTS.elastic },
     phonons: { supercell: '', mesh: '', delta: SIMULATION_DEFAULTS.phonons.delta },
+    neb: { ...band, fixed: [], endStructureId: null },
     name: '',
   };
 }
@@ -65,18 +69,19 @@ export function potentialModels(models: readonly ModelRecord[]): ModelRecord[] {
   return models.filter((m) => m.task === 'potential');
 }
 
-/** Why the form cannot be run yet (a trained potential not chosen, a phonon supercell or mesh typed wrong), or null. */
+/** Why the form cannot be run yet (a trained potential not chosen, a phonon supercell or mesh typed wrong, a band without its end), or null. */
 export function formProblem(form: SimulationForm): string | null {
   if (form.calculator === 'model' && form.modelId === null) return 'choose a trained potential (train one, or import a .lwm potential in Models)';
   if (form.task === 'phonons') {
     if (parseTriple(form.phonons.supercell, 50) === undefined) return 'the supercell is three whole numbers from 1 to 50 (5,5,3), one for all three, or empty for the smallest at least 10 Å wide';
     if (parseTriple(form.phonons.mesh, 200) === undefined) return 'the mesh is three whole numbers from 1 to 200 (19,19,19), one for all three, or empty for the default';
   }
+  if (form.task === 'neb' && form.neb.endStructureId === null) return 'choose the end state: a stored structure of the same atoms, in the same order and cell';
   return null;
 }
 
 /** What `simulations.start` is asked for. */
-export function formRequest(form: SimulationForm): { calculator: CalculatorSpec; parameters: SimulationParameters; name?: string } {
+export function formRequest(form: SimulationForm): { calculator: CalculatorSpec; parameters: SimulationRequest; name?: string } {
   const problem = formProblem(form);
   if (problem) throw new Error(problem);
   const calculator: CalculatorSpec =
@@ -89,7 +94,7 @@ export function formRequest(form: SimulationForm): { calculator: CalculatorSpec;
           : { kind: 'emt' };
   // only a trained potential has training structures to stop outside of
   const stopWhenExtrapolating = form.calculator === 'model';
-  const parameters: SimulationParameters =
+  const parameters: SimulationRequest =
     form.task === 'relax'
       ? { ...form.relax, stopWhenExtrapolating: stopWhenExtrapolating && form.relax.stopWhenExtrapolating === true }
       : form.task === 'md'
@@ -100,7 +105,9 @@ export function formRequest(form: SimulationForm): { calculator: CalculatorSpec;
             ? { ...form.vibrations }
             : form.task === 'elastic'
               ? { ...form.elastic }
-              : { task: 'phonons', supercell: parseTriple(form.phonons.supercell, 50)!, mesh: parseTriple(form.phonons.mesh, 200)!, delta: form.phonons.delta };
+              : form.task === 'neb'
+                ? { ...form.neb, endStructureId: form.neb.endStructureId! }
+                : { task: 'phonons', supercell: parseTriple(form.phonons.supercell, 50)!, mesh: parseTriple(form.phonons.mesh, 200)!, delta: form.phonons.delta };
   return { calculator, parameters, ...(form.name.trim() ? { name: form.name.trim() } : {}) };
 }
 
@@ -228,6 +235,12 @@ function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary
       y2Name: 'J/K/mol',
       logY: false,
     });
+  } else if (run.task === 'neb') {
+    // the band's energy profile (from the start's energy) along the path, then how the band converged
+    const s = run.summary?.task === 'neb' ? run.summary : null;
+    if (s) add('band', 'Energy along the band', [{ name: 'image', data: s.distances.map((d, k) => [d, s.energies[k] - s.energies[0]] as [number, number]), color: PALETTE[0] }], 'distance along the path / Å', 'eV');
+    add('barrier', 'Highest image above the start', [{ name: 'barrier', data: xy(series, 'barrier', series.step), color: PALETTE[2] }], 'step', unit('neb', 'barrier'));
+    add('fmax', 'Largest force on the band', [{ name: 'fmax', data: xy(series, 'fmax', series.step).filter(([, y]) => y > 0), color: PALETTE[1] }], 'step', 'eV/Å', true);
   } else if (run.summary?.task === 'vibrations') {
     // the modes' energies in order, imaginary ones below zero
     add('modes', 'Mode energies', [{ name: 'ħω', data: run.summary.energies.map((e, k) => [k, e] as [number, number]), color: PALETTE[0] }], 'mode', 'meV');
@@ -267,7 +280,7 @@ export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameter
   return specs.map(({ id, title, lines, xName, yName, logY, xFractional, y2Name, xTicks }) => ({ id, title, option: lineOption(lines, { xName, yName, logY, xFractional, y2Name, xTicks }), points: lines.reduce((n, l) => n + l.data.length, 0) }));
 }
 
-/** How a run's result differs from a compared run's (EOS: V₀, B₀, E₀ per atom; relaxation: energy per atom, volume; elastic constants: the Hill moduli and the largest difference of a constant); null for MD. */
+/** How a run's result differs from a compared run's (EOS: V₀, B₀, E₀ per atom; relaxation: energy per atom, volume; elastic constants: the Hill moduli and the largest difference of a constant; a band: its barrier and reaction energy); null for MD. */
 export function comparisonSummary(run: Pick<SimulationDetail, 'summary' | 'nAtoms'>, other: Pick<SimulationDetail, 'summary' | 'nAtoms'>, label: string): string | null {
   const a = run.summary;
   const b = other.summary;
@@ -289,6 +302,10 @@ export function comparisonSummary(run: Pick<SimulationDetail, 'summary' | 'nAtom
     const perAtom = (s: typeof a, n: number) => at300(s) / EV_TO_KJ_PER_MOL / n;
     return `against ${label}: highest frequency ${pct(a.highest, b.highest)}, free energy at 300 K ${meV(perAtom(a, run.nAtoms), perAtom(b, other.nAtoms))}`;
   }
+  if (a.task === 'neb' && b.task === 'neb') {
+    const meVs = (x: number, y: number) => `${signed(1000 * (x - y), 1)} meV`;
+    return `against ${label}: barrier ${meVs(a.barrier, b.barrier)}, reaction energy ${meVs(a.reactionEnergy, b.reactionEnergy)}`;
+  }
   if (a.task === 'relax' && b.task === 'relax') {
     const volume = a.volume !== null && b.volume !== null ? `, volume ${pct(a.volume, b.volume)}` : '';
     return `against ${label}: energy ${meV(a.energy / run.nAtoms, b.energy / other.nAtoms)}${volume}`;
@@ -307,6 +324,8 @@ export function frameAt(run: Pick<SimulationDetail, 'parameters' | 'summary' | '
   const clamp = (i: number) => Math.max(0, Math.min(run.frames - 1, Math.round(i)));
   if (p.task === 'md') return clamp(x / p.timestep / p.every);
   if (p.task === 'relax') return clamp(x / p.every);
+  // a band's frames are its images, found on the band's own chart (`bandImageAt`), not at a step
+  if (p.task === 'neb') return null;
   const points = run.summary?.task === 'eos' ? run.summary.points : [];
   if (points.length === 0) return null;
   let best = 0;
@@ -314,6 +333,17 @@ export function frameAt(run: Pick<SimulationDetail, 'parameters' | 'summary' | '
     if (Math.abs(v - x) < Math.abs(points[best][0] - x)) best = i;
   });
   return clamp(best);
+}
+
+/** The image of a band (its frame) nearest `distance` Å along the path, or null when the band has none yet. */
+export function bandImageAt(run: Pick<SimulationDetail, 'summary' | 'frames'>, distance: number): number | null {
+  const s = run.summary;
+  if (s?.task !== 'neb' || run.frames !== s.distances.length || !Number.isFinite(distance)) return null;
+  let best = 0;
+  s.distances.forEach((d, k) => {
+    if (Math.abs(d - distance) < Math.abs(s.distances[best] - distance)) best = k;
+  });
+  return best;
 }
 
 /**

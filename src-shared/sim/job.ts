@@ -49,6 +49,7 @@ import {
   type ForceConstants,
   type SampledPath,
 } from './phonons';
+import { NEB_DEFAULTS, nudgedElasticBand } from './neb';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
 /** The built-in calculators by name and parameters. */
@@ -188,11 +189,30 @@ export interface PhononsParameters {
   mesh: [number, number, number] | null;
 }
 
-export type SimulationParameters = RelaxParameters | MdParameters | EosParameters | VibrationsParameters | ElasticParameters | PhononsParameters;
+export interface NebParameters {
+  task: 'neb';
+  /** The end state: Cartesian positions of the structure's atoms, Å, 3 per atom, in the same cell (`bandEnd`). */
+  end: number[];
+  /** Where the end state came from (a stored structure's or a file's name). */
+  endName: string;
+  /** Images between the two ends. */
+  images: number;
+  /** Spring constant along the band, eV/Å². */
+  spring: number;
+  /** The highest image climbs to the saddle point. */
+  climb: boolean;
+  optimizer: 'fire' | 'lbfgs';
+  fmax: number;
+  maxSteps: number;
+  /** Atom indices (0-based) held in place, at the same positions at both ends. */
+  fixed: number[];
+}
+
+export type SimulationParameters = RelaxParameters | MdParameters | EosParameters | VibrationsParameters | ElasticParameters | PhononsParameters | NebParameters;
 export type SimulationTask = SimulationParameters['task'];
 
 /** The parameters a new run starts from (the Simulate panel's and the command line's defaults). */
-export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eos: EosParameters; vibrations: VibrationsParameters; elastic: ElasticParameters; phonons: PhononsParameters } = {
+export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eos: EosParameters; vibrations: VibrationsParameters; elastic: ElasticParameters; phonons: PhononsParameters; neb: NebParameters } = {
   relax: {
     task: 'relax',
     optimizer: RELAX_DEFAULTS.optimizer,
@@ -233,12 +253,13 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
   vibrations: { task: 'vibrations', delta: VIBRATION_DEFAULTS.delta, fixed: [] },
   elastic: { task: 'elastic', strain: ELASTIC_DEFAULTS.strain, relax: true, fmax: ELASTIC_DEFAULTS.fmax },
   phonons: { task: 'phonons', supercell: null, delta: PHONON_DEFAULTS.delta, mesh: null },
+  neb: { task: 'neb', end: [], endName: '', images: NEB_DEFAULTS.images, spring: NEB_DEFAULTS.spring, climb: NEB_DEFAULTS.climb, optimizer: NEB_DEFAULTS.optimizer, fmax: NEB_DEFAULTS.fmax, maxSteps: NEB_DEFAULTS.maxSteps, fixed: [] },
 };
 
 /**
  * How many steps a run plans, for its progress: MD its steps, a relaxation at most its steps, an
  * equation of state its volumes, vibrations their force calls (6 per vibrating atom), phonons their
- * force calls (6 per atom of the cell) and as many steps again for the wave vectors.
+ * force calls (6 per atom of the cell) and as many steps again for the wave vectors, a band at most its steps.
  */
 export function plannedSteps(params: SimulationParameters, nAtoms: number): number {
   switch (params.task) {
@@ -255,6 +276,8 @@ export function plannedSteps(params: SimulationParameters, nAtoms: number): numb
     case 'phonons':
       // the force calls, then as many steps again for the wave vectors (their number depends on the lattice)
       return 12 * nAtoms;
+    case 'neb':
+      return params.maxSteps;
   }
 }
 
@@ -263,7 +286,8 @@ export type StepValues = Record<string, number | null>;
 
 /**
  * Series per task, in order, with units: what is logged per step and charted per frame.
- * relax: energy, fmax, stress residual; md: energies, temperature, pressure; eos: volume, energy.
+ * relax: energy, fmax, stress residual; md: energies, temperature, pressure; eos: volume, energy;
+ * neb: the highest image's energy above the start and the largest force on the band.
  * An ensemble of potentials adds its force spread (`Calculation.forceSpread`) to relax and md; md
  * also logs the MSD per element (`msd:Li`, …) when there is more than one.
  */
@@ -291,6 +315,10 @@ export const SERIES: Record<SimulationTask, readonly { key: string; label: strin
   ],
   vibrations: [],
   phonons: [],
+  neb: [
+    { key: 'barrier', label: 'highest image above the start', unit: 'eV' },
+    { key: 'fmax', label: 'largest force on the band', unit: 'eV/Å' },
+  ],
   elastic: [
     { key: 'strain', label: 'strain', unit: '' },
     { key: 'stress', label: 'stress of the strained component', unit: 'GPa' },
@@ -422,6 +450,26 @@ export type SimulationSummary =
       forceConstants?: number[] | null;
     }
   | {
+      task: 'neb';
+      converged: boolean;
+      steps: number;
+      /** The largest force on an atom of an inner image at the end, eV/Å. */
+      fmax: number;
+      climb: boolean;
+      /** Every image's energy, eV, the start (0) to the end; the frames are these images. */
+      energies: number[];
+      /** The path's length from the start to each image, Å (minimum image, all atoms). */
+      distances: number[];
+      /** The highest inner image (the saddle point with `climb`). */
+      highest: number;
+      /** The highest image above the start and above the end, and the end above the start, eV. */
+      barrier: number;
+      reverseBarrier: number;
+      reactionEnergy: number;
+      /** The largest force on an atom at the start and at the end, eV/Å: a barrier is measured from minima. */
+      endForces: [number, number];
+    }
+  | {
       task: 'eos';
       /** [V (Å³), E (eV)] per volume. */
       points: [number, number][];
@@ -461,10 +509,10 @@ export interface SimulationHooks {
   domain?: TrajectoryDomainWatch;
 }
 
-/** What a run holds: its fixed atoms and atoms held along some axes (an equation of state: none; vibrations: the atoms that do not vibrate). */
+/** What a run holds: its fixed atoms and atoms held along some axes (an equation of state: none; vibrations: the atoms that do not vibrate; a band: atoms held at both ends). */
 export function constraintsOf(params: SimulationParameters): { fixed: number[]; axisConstraints: AxisConstraint[] } {
   if (params.task === 'eos' || params.task === 'elastic' || params.task === 'phonons') return { fixed: [], axisConstraints: [] };
-  if (params.task === 'vibrations') return { fixed: params.fixed, axisConstraints: [] };
+  if (params.task === 'vibrations' || params.task === 'neb') return { fixed: params.fixed, axisConstraints: [] };
   return { fixed: params.fixed, axisConstraints: params.axisConstraints ?? [] };
 }
 
@@ -613,6 +661,21 @@ export function gpaText(x: number | null): string {
 }
 
 /** Born's verdict on an elastic-constants result, as the run's message, the command line and the view say it. */
+/** A band's result in a line: its barrier, both ways, and where. */
+export function nebText(s: Extract<SimulationSummary, { task: 'neb' }>): string {
+  const eV = (x: number) => `${x.toFixed(3)} eV`;
+  return `barrier ${eV(s.barrier)} (image ${s.highest} of ${s.energies.length - 2}${s.climb ? ', climbing' : ''}), reverse ${eV(s.reverseBarrier)}, reaction energy ${eV(s.reactionEnergy)}`;
+}
+
+/** What to know before trusting a band's barrier: ends that are not minima, and a highest image that did not climb. */
+export function nebNotes(s: Extract<SimulationSummary, { task: 'neb' }>, fmax: number): string[] {
+  const notes = (['start', 'end'] as const).flatMap((w, k) =>
+    s.endForces[k] > fmax ? [`the ${w} is not relaxed (largest force ${s.endForces[k].toFixed(3)} eV/Å, above fmax ${fmax}): relax it first, or the barrier is measured from a point that is not a minimum`] : [],
+  );
+  if (!s.climb) notes.push('no image climbed: the barrier is the highest image, at most the saddle point');
+  return notes;
+}
+
 export function stabilityText(s: Extract<SimulationSummary, { task: 'elastic' }>): string {
   return s.stable ? 'mechanically stable' : `mechanically unstable (lowest eigenvalue of C ${gpaText(s.eigenvaluesGPa[0])} GPa)`;
 }
@@ -660,6 +723,9 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
   if (params.task === 'md' && params.ensemble === 'npt' && atoms.constrained) throw new SimulationInputError('NPT molecular dynamics cannot hold atoms (the barostat moves every atom with the cell)');
   const barostat = params.task === 'md' ? barostatProblem(params) : null;
   if (barostat) throw new SimulationInputError(barostat);
+  if (params.task === 'neb' && params.end.length !== 3 * atoms.length) {
+    throw new SimulationInputError(params.end.length ? `the end state has ${params.end.length / 3} atoms, the start ${atoms.length}: a band joins two states of the same atoms` : 'a band needs its end state: a structure of the same atoms in the same cell');
+  }
   if (keepsSymmetry(params)) {
     if (!atoms.bulk) throw new SimulationInputError('keeping the symmetry needs a crystal: a structure periodic in all three directions');
     if (atoms.constrained) throw new SimulationInputError(SYMMETRY_AND_HELD);
@@ -1006,5 +1072,49 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       final: atoms.toStructure(name),
     };
   }
-  throw new Error(`unknown simulation task '${String((params as { task?: unknown }).task)}': use relax, md, eos, vibrations, elastic or phonons`);
+  if (params.task === 'neb') {
+    const r = await nudgedElasticBand(atoms, Float64Array.from(params.end), calculator, {
+      images: params.images,
+      spring: params.spring,
+      climb: params.climb,
+      optimizer: params.optimizer,
+      fmax: params.fmax,
+      maxSteps: params.maxSteps,
+      signal,
+      onStep: (b) => hooks.onStep?.(b.step, { barrier: b.energies[b.highest] - b.energies[0], fmax: b.fmax, ...calculator.last }),
+    });
+    if (r.status === 'failed') return { status: 'failed', message: r.message, summary: null, final: null };
+    // the frames: the band as it ended, from the start to the end
+    const images = r.positions.map((cart) => {
+      const a = atoms.clone();
+      a.cart = cart;
+      return a;
+    });
+    for (const [k, a] of images.entries()) {
+      await frame({ step: r.steps, time: null, energy: r.energies[k], values: { energy: r.energies[k], distance: r.distances[k], fmax: maxForce(r.forces[k]) }, forces: r.forces[k], stress: null }, a);
+    }
+    const e = r.energies;
+    const summary: Extract<SimulationSummary, { task: 'neb' }> = {
+      task: 'neb',
+      converged: r.status === 'converged',
+      steps: r.steps,
+      fmax: r.fmax,
+      climb: params.climb,
+      energies: e,
+      distances: r.distances,
+      highest: r.highest,
+      barrier: e[r.highest] - e[0],
+      reverseBarrier: e[r.highest] - e[e.length - 1],
+      reactionEnergy: e[e.length - 1] - e[0],
+      endForces: r.endForces,
+    };
+    return {
+      status: r.status === 'cancelled' ? 'cancelled' : 'finished',
+      message: `${r.message}; ${nebText(summary)}${nebNotes(summary, params.fmax).map((n) => `; ${n}`).join('')}`,
+      summary,
+      // the highest image: the saddle point when it climbed
+      final: images[r.highest].toStructure(`${name}, image ${r.highest} of the band${params.climb ? ' (saddle point)' : ''}`),
+    };
+  }
+  throw new Error(`unknown simulation task '${String((params as { task?: unknown }).task)}': use relax, md, eos, vibrations, elastic, phonons or neb`);
 }

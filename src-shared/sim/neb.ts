@@ -13,7 +13,8 @@
  * image, ASE's `interpolate(mic=True)`), so a file that wrapped an atom into the cell at one end does
  * not send it across the cell.
  */
-import type { Mat3 } from '../chem/structure';
+import type { Mat3, Structure } from '../chem/structure';
+import { elementSymbol } from '../chem/elements';
 import { invert } from '../chem/lattice';
 import { maxForce } from '../chem/frames';
 import { SimulationInputError, type Atoms } from './atoms';
@@ -93,6 +94,27 @@ export function minimumImage(d: Float64Array, lattice: Mat3 | null, pbc: readonl
   return out;
 }
 
+/**
+ * The end state of a band from `start` as the positions its atoms take there: `end` must hold the same
+ * atoms in the same order (elements and count) and the same cell (within 1e-4 Å per lattice vector
+ * component), or a `SimulationInputError` says what differs.
+ */
+export function bandEnd(start: Structure, end: Structure): number[] {
+  const n = start.numbers.length;
+  if (end.numbers.length !== n) throw new SimulationInputError(`${end.name} has ${end.numbers.length} atoms and ${start.name} ${n}: a band joins two states of the same atoms`);
+  for (let i = 0; i < n; i++) {
+    if (end.numbers[i] !== start.numbers[i]) {
+      throw new SimulationInputError(`site ${i + 1} is ${elementSymbol(start.numbers[i])} in ${start.name} and ${elementSymbol(end.numbers[i])} in ${end.name}: a band joins two states of the same atoms in the same order`);
+    }
+  }
+  if (!start.lattice !== !end.lattice || start.pbc.some((p, k) => p !== end.pbc[k])) throw new SimulationInputError(`${start.name} and ${end.name} are not periodic in the same directions`);
+  if (start.lattice && end.lattice) {
+    const apart = Math.max(...start.lattice.flatMap((row, i) => row.map((x, k) => Math.abs(x - end.lattice![i][k]))));
+    if (apart > 1e-4) throw new SimulationInputError(`the cells of ${start.name} and ${end.name} differ by up to ${apart.toFixed(4)} Å: a band keeps its cell`);
+  }
+  return Array.from(end.cart);
+}
+
 function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
@@ -146,7 +168,7 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
   });
 
   const energies = new Array<number>(count).fill(0);
-  const forces = images.map(() => new Float64Array(3 * n));
+  const forces: Float64Array[] = images.map(() => new Float64Array(3 * n));
   const evaluate = async (k: number) => {
     const r = await calculator.calculate(images[k], { stress: false });
     energies[k] = r.energy;

@@ -5,11 +5,16 @@
  */
 import { z } from 'zod';
 import type { Mat3 } from '../../chem/structure';
-import type { CalculatorSpec, SimulationParameters, SimulationSummary, SimulationTask, StepValues } from '../../sim/job';
+import type { CalculatorSpec, NebParameters, SimulationParameters, SimulationSummary, SimulationTask, StepValues } from '../../sim/job';
 import type { StructureRecord } from '../contract';
 import { event, method } from '../define';
 
-export type { CalculatorSpec, SimulationParameters, SimulationSummary, SimulationTask, StepValues } from '../../sim/job';
+export type { CalculatorSpec, NebParameters, SimulationParameters, SimulationSummary, SimulationTask, StepValues } from '../../sim/job';
+
+/** A band as a run is asked for: its end state is a stored structure, whose positions the service takes (sim/neb.ts `bandEnd`). */
+export type NebRequest = Omit<NebParameters, 'end' | 'endName'> & { endStructureId: number };
+/** The parameters `start` takes: a task's own, a band's with its end state by id. */
+export type SimulationRequest = Exclude<SimulationParameters, NebParameters> | NebRequest;
 
 export type SimulationStatusName = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -133,7 +138,7 @@ export const calculatorSpecSchema: z.ZodType<CalculatorSpec> = z.discriminatedUn
   z.object({ kind: z.literal('model'), modelId: z.number().int().positive() }).strict(),
 ]);
 
-export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.discriminatedUnion('task', [
+export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discriminatedUnion('task', [
   z
     .object({
       task: z.literal('relax'),
@@ -207,6 +212,19 @@ export const simulationParametersSchema: z.ZodType<SimulationParameters> = z.dis
       mesh: z.tuple([z.number().int().min(1).max(200), z.number().int().min(1).max(200), z.number().int().min(1).max(200)]).nullable(),
     })
     .strict(),
+  z
+    .object({
+      task: z.literal('neb'),
+      endStructureId: z.number().int().positive(),
+      images: count.min(1).max(50),
+      spring: positive,
+      climb: z.boolean(),
+      optimizer: z.enum(['fire', 'lbfgs']),
+      fmax: positive,
+      maxSteps: count.min(0).max(1_000_000),
+      fixed,
+    })
+    .strict(),
 ]);
 
 const id = z.number().int().positive();
@@ -223,7 +241,7 @@ export const simulationsService = {
         .object({
           structureId: id,
           calculator: calculatorSpecSchema,
-          parameters: simulationParametersSchema,
+          parameters: simulationRequestSchema,
           name: z.string().max(200).optional(),
         })
         .strict(),

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { calculatorSpecSchema, simulationParametersSchema } from '../../../src-shared/ipc/services/simulations';
+import { calculatorSpecSchema, simulationRequestSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
 import {
   appendFramesToSeries,
+  bandImageAt,
   comparedLabel,
   comparisonSummary,
   defaultForm,
@@ -33,18 +34,60 @@ function frame(index: number, step: number, values: Record<string, number | null
 
 describe('Simulate panel helpers', () => {
   it("the default form's requests pass the contract's validation for every task and calculator", () => {
-    for (const task of ['relax', 'md', 'eos', 'vibrations', 'elastic', 'phonons'] as const) {
+    for (const task of ['relax', 'md', 'eos', 'vibrations', 'elastic', 'phonons', 'neb'] as const) {
       for (const calculator of ['emt', 'lj', 'morse'] as const) {
         const form = defaultForm();
         form.task = task;
+        // a band ends at a stored structure
+        form.neb.endStructureId = 12;
         form.calculator = calculator;
         const req = formRequest(form);
-        expect(simulationParametersSchema.safeParse(req.parameters).success).toBe(true);
+        expect(simulationRequestSchema.safeParse(req.parameters).success).toBe(true);
         expect(calculatorSpecSchema.safeParse(req.calculator).success).toBe(true);
         expect(req.parameters.task).toBe(task);
         expect(req.calculator.kind).toBe(calculator);
       }
     }
+  });
+
+  it('a band: needs its end state, asks for it by id, charts its energy profile, finds an image by its distance along the path, and compares barriers', () => {
+    const form = defaultForm();
+    form.task = 'neb';
+    expect(formProblem(form)).toMatch(/^choose the end state/);
+    expect(() => formRequest(form)).toThrow(/choose the end state/);
+    form.neb.endStructureId = 4;
+    form.neb.images = 3;
+    expect(formProblem(form)).toBeNull();
+    expect(formRequest(form).parameters).toEqual({ task: 'neb', endStructureId: 4, images: 3, spring: 0.1, climb: true, optimizer: 'fire', fmax: 0.05, maxSteps: 500, fixed: [] });
+    expect(simulationRequestSchema.safeParse({ ...formRequest(form).parameters, images: 0 }).success).toBe(false);
+    const summary = {
+      task: 'neb' as const,
+      converged: true,
+      steps: 30,
+      fmax: 0.04,
+      climb: true,
+      energies: [-10, -9.8, -9.2, -9.7, -10.1],
+      distances: [0, 0.6, 1.3, 1.9, 2.5],
+      highest: 2,
+      barrier: 0.8,
+      reverseBarrier: 0.9,
+      reactionEnergy: -0.1,
+      endForces: [0.001, 0.002] as [number, number],
+    };
+    const parameters = { ...SIMULATION_DEFAULTS.neb, images: 3 };
+    const run = { task: 'neb' as const, parameters, summary };
+    const charts = simulationCharts(run, { step: [0, 1, 2], values: { barrier: [1.2, 0.9, 0.8], fmax: [1, 0.3, 0.04] } });
+    expect(charts.map((c) => c.id)).toEqual(['band', 'barrier', 'fmax']);
+    const profile = charts[0].option.series as { data: [number, number][] }[];
+    expect(profile[0].data.map(([d, e]) => [d, Number(e.toFixed(6))])).toEqual([[0, 0], [0.6, 0.2], [1.3, 0.8], [1.9, 0.3], [2.5, -0.1]]);
+    expect(bandImageAt({ summary, frames: 5 }, 1.5)).toBe(2);
+    expect(bandImageAt({ summary, frames: 5 }, 9)).toBe(4);
+    // the band's frames are written at its end: none yet, no image
+    expect(bandImageAt({ summary, frames: 0 }, 1.5)).toBeNull();
+    // the step charts do not stand for frames
+    expect(frameAt({ parameters, summary, frames: 5 }, 1)).toBeNull();
+    const other = { ...summary, barrier: 0.75, reactionEnergy: -0.05 };
+    expect(comparisonSummary({ summary, nAtoms: 31 }, { summary: other, nAtoms: 31 }, '#3 emt')).toBe('against #3 emt: barrier +50.0 meV, reaction energy −50.0 meV');
   });
 
   it('emptied parameter fields mean the defaults; typed ones are sent; the form is not shared between calls', () => {
@@ -88,7 +131,7 @@ describe('Simulate panel helpers', () => {
       form.modelId = 2;
       const req = formRequest(form);
       expect(req.parameters).toMatchObject({ task, stopWhenExtrapolating: true });
-      expect(simulationParametersSchema.safeParse(req.parameters).success).toBe(true);
+      expect(simulationRequestSchema.safeParse(req.parameters).success).toBe(true);
     }
     expect(defaultForm().md.stopWhenExtrapolating).toBe(false);
   });
@@ -124,9 +167,9 @@ describe('Simulate panel helpers', () => {
     expect(flags(frameStructure({ ...run, parameters: cartesian }, frame))).toEqual({ move_mask: [0, 0, 0, 1, 1, 1, 1, 1, 0] });
     expect(frameStructure({ ...run, parameters: { ...SIMULATION_DEFAULTS.relax } }, frame).siteProperties).toBeUndefined();
     // the contract takes such parameters, and refuses a frame it does not know or a mask of two axes
-    expect(simulationParametersSchema.safeParse(relax).success).toBe(true);
-    expect(simulationParametersSchema.safeParse({ ...relax, axisConstraints: [{ atom: 2, held: [true, false, false], frame: 'fractional' }] }).success).toBe(false);
-    expect(simulationParametersSchema.safeParse({ ...relax, axisConstraints: [{ atom: 2, held: [true, false], frame: 'lattice' }] }).success).toBe(false);
+    expect(simulationRequestSchema.safeParse(relax).success).toBe(true);
+    expect(simulationRequestSchema.safeParse({ ...relax, axisConstraints: [{ atom: 2, held: [true, false, false], frame: 'fractional' }] }).success).toBe(false);
+    expect(simulationRequestSchema.safeParse({ ...relax, axisConstraints: [{ atom: 2, held: [true, false], frame: 'lattice' }] }).success).toBe(false);
   });
 
   it("draws a frame's forces at one scale for the whole run: the largest force of any frame is 1.6 Å long", () => {
@@ -254,7 +297,7 @@ describe('Simulate panel helpers', () => {
     form.phonons.supercell = '4,4, 3';
     form.phonons.mesh = '12';
     expect(formRequest(form).parameters).toMatchObject({ supercell: [4, 4, 3], mesh: [12, 12, 12] });
-    expect(simulationParametersSchema.safeParse(formRequest(form).parameters).success).toBe(true);
+    expect(simulationRequestSchema.safeParse(formRequest(form).parameters).success).toBe(true);
     form.phonons.supercell = '4,4';
     expect(formProblem(form)).toMatch(/the supercell is three whole numbers from 1 to 50/);
     expect(() => formRequest(form)).toThrow(/supercell/);
@@ -278,7 +321,7 @@ describe('Simulate panel helpers', () => {
       highest: 3.5,
       linearity: { delta: 0.01, stiffness: 4, halfStiffness: 4 },
     };
-    const charts = simulationCharts({ task: 'phonons', parameters: formRequest(defaultForm()).parameters, summary }, { step: [], values: {} });
+    const charts = simulationCharts({ task: 'phonons', parameters: SIMULATION_DEFAULTS.relax, summary }, { step: [], values: {} });
     expect(charts.map((c) => c.id)).toEqual(['bands', 'dos', 'thermal']);
     const bands = charts[0].option.series as { name: string; data: [number, number][]; markLine?: { data: { xAxis: number; label: { formatter: string } }[] } }[];
     expect(bands.map((b) => b.name)).toEqual(['bands', 'bands', 'bands', 'bands']); // 2 runs × 2 branches, one legend entry
@@ -287,7 +330,7 @@ describe('Simulate panel helpers', () => {
     expect(bands[0].markLine!.data.map((d) => [d.xAxis, d.label.formatter])).toEqual([[0, 'Γ'], [0.2, 'X|Y'], [0.4, 'Γ']]);
     expect((bands as unknown as { showSymbol: boolean }[]).every((b) => !b.showSymbol)).toBe(true); // curves, however few their points
     // another run's bands drawn over these: one colour for all its branches, another than these
-    const over = simulationCharts({ task: 'phonons', parameters: formRequest(defaultForm()).parameters, summary }, { step: [], values: {} }, { label: '#1 emt', run: { task: 'phonons', parameters: formRequest(defaultForm()).parameters, summary }, series: { step: [], values: {} } });
+    const over = simulationCharts({ task: 'phonons', parameters: SIMULATION_DEFAULTS.relax, summary }, { step: [], values: {} }, { label: '#1 emt', run: { task: 'phonons', parameters: SIMULATION_DEFAULTS.relax, summary }, series: { step: [], values: {} } });
     const drawn = over[0].option.series as { name: string; color: string }[];
     expect(new Set(drawn.map((b) => `${b.name} ${b.color}`)).size).toBe(2);
     expect(drawn.at(-1)!.name).toBe('bands — #1 emt');
@@ -295,7 +338,7 @@ describe('Simulate panel helpers', () => {
     // the density of states: the total, then each element's share when the run has them
     expect((charts[1].option.series as { name: string }[]).map((l) => l.name)).toEqual(['states']);
     const alloy = { ...summary, dos: { ...summary.dos, elements: [{ element: 'Au', states: [0, 0.3, 0] }, { element: 'Cu', states: [0, 0.2, 0.2] }] } };
-    const shares = simulationCharts({ task: 'phonons', parameters: formRequest(defaultForm()).parameters, summary: alloy }, { step: [], values: {} })[1].option.series as { name: string; data: [number, number][] }[];
+    const shares = simulationCharts({ task: 'phonons', parameters: SIMULATION_DEFAULTS.relax, summary: alloy }, { step: [], values: {} })[1].option.series as { name: string; data: [number, number][] }[];
     expect(shares.map((l) => l.name)).toEqual(['states', 'Au', 'Cu']);
     expect(shares[1].data).toEqual([[0, 0], [1, 0.3], [2, 0]]);
     expect((charts[2].option.series as { name: string; yAxisIndex: number }[]).map((l) => [l.name, l.yAxisIndex])).toEqual([

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readFrames, writeXdatcar } from '../../../src-shared/chem';
-import { checkSimulationInput, elasticNotes, EmtCalculator, phononsText, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, storedSummary, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
+import { Atoms, checkSimulationInput, elasticNotes, EmtCalculator, phononsText, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, storedSummary, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { fcc, rattle } from './helpers';
+import type { Mat3 } from '../../../src-shared/chem/structure';
+import { bandEnd } from '../../../src-shared/sim/neb';
 
 function copper(rep: number, seed = 0) {
   const a = fcc(3.6, rep);
@@ -214,6 +217,50 @@ describe('simulation jobs', () => {
     // Φ = k + c/δ: 1 eV/Å² more from ±0.01 Å, 2 more from ±0.005 Å
     expect(b!.linearity!.halfStiffness - b!.linearity!.stiffness).toBeCloseTo(1, 2);
     expect(bent.message).toMatch(/; the forces are not linear at this displacement \(atom 0's force constant along x is \d+\.\d\d eV\/Å² from ±0\.01 Å and \d+\.\d\d from ±0\.005 Å\), so the mode energies depend on it: compare another displacement \(.*\)$/);
+  });
+
+  it('a band as a run: its images as frames from the start to the end, a step per optimiser step, the barrier both ways, the highest image as its final structure', async () => {
+    const band = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: Mat3; start: number[]; end: number[]; cases: { climb: { steps: number; energies: number[] } } };
+    const structure = (cart: number[], name: string) => new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell, pbc: [true, true, true] }).toStructure(name);
+    const start = structure(band.start, 'Cu31 start');
+    const end = structure(band.end, 'Cu31 end');
+    const frames: SimulationFrame[] = [];
+    const steps: [number, StepValues][] = [];
+    const params = { ...SIMULATION_DEFAULTS.neb, end: bandEnd(start, end), endName: end.name, images: 3 };
+    const out = await runSimulation(start, new EmtCalculator(), params, { onFrame: (f) => void frames.push(f), onStep: (k, v) => void steps.push([k, v]) });
+    expect(out.status).toBe('finished');
+    if (out.summary?.task !== 'neb') throw new Error('no band summary');
+    const s = out.summary;
+    // ASE's band (test/shared/sim/neb.test.ts), as a run
+    expect(s.steps).toBe(band.cases.climb.steps);
+    expect(s.converged).toBe(true);
+    expect(steps.map(([k]) => k)).toEqual(Array.from({ length: s.steps + 1 }, (_, k) => k));
+    expect(steps.at(-1)![1].fmax).toBeLessThanOrEqual(0.05);
+    expect(steps.at(-1)![1].barrier).toBeCloseTo(s.barrier, 12);
+    expect(frames).toHaveLength(5);
+    expect(frames.map((f) => f.energy)).toEqual(s.energies);
+    expect(frames.map((f) => f.values.distance)).toEqual(s.distances);
+    expect(Array.from(frames[0].cart)).toEqual(band.start);
+    expect(s.energies.map((e, k) => Math.abs(e - band.cases.climb.energies[k])).every((d) => d < 1e-6)).toBe(true);
+    expect(s.barrier).toBeCloseTo(s.energies[s.highest] - s.energies[0], 12);
+    expect(s.reverseBarrier).toBeCloseTo(s.energies[s.highest] - s.energies[4], 12);
+    expect(s.barrier).toBeGreaterThan(0.5);
+    expect(out.message).toMatch(/^converged in \d+ steps: fmax 0\.0\d+ eV\/Å \(tolerance 0\.05\); barrier 0\.\d{3} eV \(image 2 of 3, climbing\), reverse 0\.\d{3} eV, reaction energy -?0\.000 eV$/);
+    expect(out.final!.name).toBe('Cu31 start, image 2 of the band (saddle point)');
+    expect(Array.from(out.final!.cart)).toEqual(Array.from(frames[2].cart));
+    // an end that is not a minimum, and no climbing: said
+    const moved = [...band.end];
+    moved[0] += 0.1;
+    const loose = await runSimulation(start, new EmtCalculator(), { ...params, end: moved, climb: false, maxSteps: 3 });
+    expect(loose.summary?.task === 'neb' && loose.summary.converged).toBe(false);
+    expect(loose.message).toMatch(/^did not converge in 3 steps: .*; the end is not relaxed \(largest force \d\.\d{3} eV\/Å, above fmax 0\.05\): relax it first, .*; no image climbed: the barrier is the highest image, at most the saddle point$/);
+    // what cannot be a band's end
+    expect(() => bandEnd(start, copper(2))).toThrow(/^Cu32 has 32 atoms and Cu31 start 31: a band joins two states of the same atoms$/);
+    const silver = { ...end, numbers: Int32Array.from(end.numbers, (z, i) => (i === 5 ? 47 : z)) };
+    expect(() => bandEnd(start, silver)).toThrow(/^site 6 is Cu in Cu31 start and Ag in Cu31 end: a band joins two states of the same atoms in the same order$/);
+    const wider = { ...end, lattice: end.lattice!.map((r) => r.map((x) => x * 1.01)) as Mat3 };
+    expect(() => bandEnd(start, wider)).toThrow(/^the cells of Cu31 start and Cu31 end differ by up to 0\.0720 Å: a band keeps its cell$/);
+    expect(() => checkSimulationInput(start, { kind: 'emt' }, SIMULATION_DEFAULTS.neb)).toThrow(/^a band needs its end state/);
   });
 
   it('checks its input before it starts, in sentences', () => {
