@@ -22,6 +22,7 @@ export const commands: CommandEntry[] = [
   { name: 'md', summary: 'molecular dynamics (NVE, NVT, NPT) of a structure with a potential', models: true, load: async () => (await import('./commands/simulate')).mdCommand },
   { name: 'elastic', summary: 'elastic constants (6×6 C, bulk and shear moduli, Born stability) with a potential', models: true, load: async () => (await import('./commands/simulate')).elasticCommand },
   { name: 'phonons', summary: 'phonons by finite displacements, as phonopy (band path, density of states, free energy, entropy, heat capacity) with a potential', models: true, load: async () => (await import('./commands/simulate')).phononsCommand },
+  { name: 'neb', summary: 'the minimum energy path and barrier between two states (nudged elastic band, climbing image) with a potential', models: true, load: async () => (await import('./commands/simulate')).nebCommand },
   { name: 'vibrations', summary: 'harmonic vibrations at the Γ point (mode energies, wavenumbers, zero-point energy) with a potential', models: true, load: async () => (await import('./commands/simulate')).vibrationsCommand },
   { name: 'eos', summary: 'equation of state (Birch–Murnaghan fit of energies over volumes) with a potential', models: true, load: async () => (await import('./commands/simulate')).eosCommand },
   { name: 'export', summary: 'export a run or config with its data as a folder that trains with PyTorch (torchrun, Slurm)', load: async () => (await import('./commands/export')).exportCommand },

@@ -101,16 +101,16 @@ export function minimumImage(d: Float64Array, lattice: Mat3 | null, pbc: readonl
  */
 export function bandEnd(start: Structure, end: Structure): number[] {
   const n = start.numbers.length;
-  if (end.numbers.length !== n) throw new SimulationInputError(`${end.name} has ${end.numbers.length} atoms and ${start.name} ${n}: a band joins two states of the same atoms`);
+  if (end.numbers.length !== n) throw new SimulationInputError(`the end state has ${end.numbers.length} atoms, the start ${n}: a band joins two states of the same atoms`);
   for (let i = 0; i < n; i++) {
     if (end.numbers[i] !== start.numbers[i]) {
-      throw new SimulationInputError(`site ${i + 1} is ${elementSymbol(start.numbers[i])} in ${start.name} and ${elementSymbol(end.numbers[i])} in ${end.name}: a band joins two states of the same atoms in the same order`);
+      throw new SimulationInputError(`site ${i + 1} is ${elementSymbol(start.numbers[i])} at the start and ${elementSymbol(end.numbers[i])} in the end state: a band joins two states of the same atoms in the same order`);
     }
   }
-  if (!start.lattice !== !end.lattice || start.pbc.some((p, k) => p !== end.pbc[k])) throw new SimulationInputError(`${start.name} and ${end.name} are not periodic in the same directions`);
+  if (!start.lattice !== !end.lattice || start.pbc.some((p, k) => p !== end.pbc[k])) throw new SimulationInputError('the start and the end state are not periodic in the same directions');
   if (start.lattice && end.lattice) {
     const apart = Math.max(...start.lattice.flatMap((row, i) => row.map((x, k) => Math.abs(x - end.lattice![i][k]))));
-    if (apart > 1e-4) throw new SimulationInputError(`the cells of ${start.name} and ${end.name} differ by up to ${apart.toFixed(4)} Å: a band keeps its cell`);
+    if (apart > 1e-4) throw new SimulationInputError(`the cells of the start and the end state differ by up to ${apart.toFixed(4)} Å: a band keeps its cell`);
   }
   return Array.from(end.cart);
 }
@@ -150,7 +150,7 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
   if (!(o.spring > 0)) throw new SimulationInputError(`the spring constant must be positive, got ${o.spring} eV/Å²`);
   if (!(o.fmax > 0)) throw new SimulationInputError(`fmax must be a positive number of eV/Å, got ${o.fmax}`);
   if (!(Number.isInteger(o.maxSteps) && o.maxSteps >= 0)) throw new SimulationInputError(`the number of steps must be a non-negative integer, got ${o.maxSteps}`);
-  if (end.length !== 3 * n) throw new SimulationInputError(`the end has ${end.length / 3} atoms, the start ${n}: a band joins two states of the same atoms`);
+  if (end.length !== 3 * n) throw new SimulationInputError(`the end state has ${end.length / 3} atoms, the start ${n}: a band joins two states of the same atoms`);
   if (start.symmetry) throw new SimulationInputError('a band does not keep a space group: its images break it');
 
   // the end as the nearest image of the start's atoms: the straight line is each atom's shortest way

@@ -1,6 +1,7 @@
 /**
  * `latticework relax | md | eos FILE --model NAME`: a relaxation, a molecular dynamics run or an
- * equation of state of one structure with a potential (the built-in emt, lj, morse, or a trained
+ * equation of state of one structure with a potential, and vibrations, elastic constants, phonons
+ * and `neb START END` (a nudged elastic band) likewise (the built-in emt, lj, morse, or a trained
  * potential), run in this process with the same code the app's worker runs (src-shared/sim/job.ts).
  * They print readable text, or one JSON object with `--json` (shapes below, fixed by issue 14).
  */
@@ -26,6 +27,8 @@ import {
   SIMULATION_DEFAULTS,
   type SimulationHooks,
   type ElasticParameters,
+  type NebParameters,
+  SimulationInputError,
   type PhononsParameters,
   type MdParameters,
   type RelaxParameters,
@@ -35,6 +38,7 @@ import {
   type SimulationSummary,
   type StepValues,
   type SymmetryOperations,
+  type AxisConstraint,
 } from '../../../src-shared/sim';
 import { SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations, withRelaxationSpaceGroups } from '../../chem/spacegroup';
 import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
@@ -43,6 +47,7 @@ import { describeFileConstraints, fileConstraints, indexList, parseAtomIndices }
 import { modeFrames, modeText } from '../../../src-shared/sim/vibrations';
 import { defaultBandPath, parseTriple, parseWaveVector, PHONON_DEFAULTS, phonopyForceConstants, thzText, waveVectorText } from '../../../src-shared/sim/phonons';
 import { writeFrames } from '../../files/frames-file';
+import { bandEnd, NEB_DEFAULTS } from '../../../src-shared/sim/neb';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { writeTrajectoryFile } from '../../files/trajectory-file';
@@ -261,6 +266,32 @@ JSON: {"file", "model", "supercell", "mesh", "lattice" (whose standard path, or 
 Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 130 when Ctrl-C
 stopped it. Progress goes to stderr every 10 s.`;
 
+const nebUsage = `Usage: latticework neb START END --model NAME [--images N] [--spring K] [--no-climb] [--fmax F]
+       [--steps N] [--optimizer fire|lbfgs] [--fixed ...] [--out FILE] [--json]
+
+The minimum energy path from the structure in START to the one in END (the same atoms in the same
+order and cell; relax both first) by the nudged elastic band, as ASE's NEB(method='improvedtangent')
+relaxed by ASE's optimiser: N images on the straight line between the ends (each atom along its
+shortest way, the minimum image), relaxed under the potential's forces across the path and springs
+along it until no atom of an image feels more than F. The highest image climbs to the saddle point
+(unless --no-climb): its energy above the start is the barrier.
+${COMMON}
+  --end-frame K      which structure of END (0-based; default the last)
+  --images N         images between the ends (default ${NEB_DEFAULTS.images})
+  --spring K         spring constant along the band, eV/Å² (default ${NEB_DEFAULTS.spring}, ASE's)
+  --no-climb         no climbing image: the barrier is the highest image, at most the saddle point
+  --fmax F           largest force on an atom of an image, eV/Å (default ${NEB_DEFAULTS.fmax})
+  --steps N          at most N optimiser steps (default ${NEB_DEFAULTS.maxSteps})
+  --optimizer NAME   fire (default) or lbfgs
+${FIXED.replace('default: what the file', "default: what START")}
+  --out FILE         the band, start to end: .extxyz/.xyz (energies, forces), .traj or XDATCAR
+JSON: {"start", "end", "model", "converged", "steps", "fmax", "images", "climb", "energies" (eV, every
+       image, the start to the end), "distances" (Å along the path), "highest" (the highest image),
+       "barrier", "reverseBarrier", "reactionEnergy" (eV), "endForces" (the largest force at each
+       end, eV/Å), "message", "warnings"? (a trained potential)}
+Exit status: 0 when the band converged, 1 when it did not or a file or the calculation failed, 2
+for bad usage, 130 when Ctrl-C stopped it. Progress goes to stderr every 10 s.`;
+
 const COMMON_OPTIONS = { ...valueOptions('model', 'frame', 'backend'), param: { type: 'string' as const, multiple: true as const }, ...flagOptions('json') };
 
 /** Reads a number option; throws a usage message naming it. */
@@ -295,12 +326,18 @@ function indices(v: unknown, structure: Structure): number[] {
  * sim/constraints.ts), whole atoms and atoms held along some axes, said on stderr.
  */
 function withFileConstraints<P extends RelaxParameters | MdParameters>(ctx: CommandContext, file: string, structure: Structure, params: P, given: unknown): P {
-  if (given !== undefined) return { ...params, fixed: indices(given, structure), axisConstraints: [] };
+  const held = heldAtoms(ctx, file, structure, given);
+  return held ? { ...params, ...held } : params;
+}
+
+/** What `withFileConstraints` holds: `--fixed`'s atoms or the file's (said on stderr), or null when neither holds any. */
+function heldAtoms(ctx: CommandContext, file: string, structure: Structure, given: unknown): { fixed: number[]; axisConstraints: AxisConstraint[] } | null {
+  if (given !== undefined) return { fixed: indices(given, structure), axisConstraints: [] };
   const c = fileConstraints(structure);
   const text = c ? describeFileConstraints(c) : '';
-  if (!c || !text) return params;
+  if (!c || !text) return null;
   ctx.io.err(`note: ${file}: ${text}; --fixed replaces this, --fixed none holds no atom`);
-  return { ...params, fixed: c.fixed, axisConstraints: c.partial };
+  return { fixed: c.fixed, axisConstraints: c.partial };
 }
 
 class UsageProblem extends Error {}
@@ -355,8 +392,8 @@ function summaryJson(file: string, model: string, r: Summarised<'elastic'>): str
   return JSON.stringify({ file, model, ...fields, message: r.message, ...(r.warnings ? { warnings: r.warnings } : {}) });
 }
 
-/** The structure of FILE (--frame) and the calculator of --model; prints the problem and returns a status when either fails. */
-async function load(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>, usage: string): Promise<Loaded | number> {
+/** Structure `--{option}` of FILE (default the last); prints the problem and returns a status when there is none. */
+async function readStructureOption(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>, option: string, usage: string): Promise<Structure | number> {
   let structures: Structure[];
   try {
     structures = (await readStructuresFile(resolve(ctx.cwd, file), file)).structures;
@@ -367,14 +404,21 @@ async function load(ctx: CommandContext, command: string, file: string, values: 
   }
   let frame: number;
   try {
-    frame = num(values, 'frame', structures.length - 1, nonNegativeInt, 'a structure index from 0');
+    frame = num(values, option, structures.length - 1, nonNegativeInt, 'a structure index from 0');
   } catch (e) {
     return usageError(ctx.io, command, (e as Error).message, usage);
   }
-  if (frame >= structures.length) return usageError(ctx.io, command, `--frame ${frame}: ${file} holds ${structures.length} structure${structures.length === 1 ? '' : 's'} (0-based)`);
+  if (frame >= structures.length) return usageError(ctx.io, command, `--${option} ${frame}: ${file} holds ${structures.length} structure${structures.length === 1 ? '' : 's'} (0-based)`);
+  return structures[frame];
+}
+
+/** The structure of FILE (--frame) and the calculator of --model; prints the problem and returns a status when either fails. */
+async function load(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>, usage: string): Promise<Loaded | number> {
+  const structure = await readStructureOption(ctx, command, file, values, 'frame', usage);
+  if (typeof structure === 'number') return structure;
   try {
     const opened = await openCalculator(String(values.model), (values.param as string[] | undefined) ?? [], ctx.cwd, values.backend as string | undefined);
-    return { structure: structures[frame], opened };
+    return { structure, opened };
   } catch (e) {
     if (e instanceof CalculatorChoiceError) return usageError(ctx.io, command, e.message, usage);
     ctx.io.err(`latticework ${command}: ${(e as Error).message}`);
@@ -395,6 +439,7 @@ function progressText(params: SimulationParameters, nAtoms: number, step: number
   if (params.task === 'relax') return `step ${step} (at most ${params.maxSteps}), energy ${fmt(v.energy)} eV, fmax ${fmt(v.fmax, 4)} eV/Å`;
   if (params.task === 'eos') return `volume ${step + 1} of ${params.points}`;
   if (params.task === 'elastic') return `strained cell ${step + 1} of ${plannedSteps(params, nAtoms)}`;
+  if (params.task === 'neb') return `step ${step} (at most ${params.maxSteps}), barrier ${fmt(v.barrier, 4)} eV, fmax ${fmt(v.fmax, 4)} eV/Å`;
   // phonons: 6 force calls per atom, then as many steps for the wave vectors
   if (params.task === 'phonons') return step <= 6 * nAtoms ? `force call ${step} of ${6 * nAtoms}` : `wave vectors, ${Math.round((100 * (step - 6 * nAtoms)) / (6 * nAtoms))} % done`;
   return `force call ${step} of ${plannedSteps(params, nAtoms)}`;
@@ -929,5 +974,86 @@ export const phononsCommand: Command = {
     }
     for (const w of warnings ?? []) ctx.io.err(`warning: ${w}`);
     return 0;
+  },
+};
+
+export const nebCommand: Command = {
+  usage: nebUsage,
+  async run(ctx) {
+    const parsed = parseCommandArgs(ctx, 'neb', nebUsage, {
+      allowPositionals: true,
+      options: { ...COMMON_OPTIONS, ...valueOptions('end-frame', 'images', 'spring', 'fmax', 'steps', 'optimizer', 'fixed', 'out'), ...flagOptions('no-climb') },
+    });
+    if (!parsed) return 2;
+    const { values, positionals } = parsed;
+    if (positionals.length !== 2 || !values.model) return usageError(ctx.io, 'neb', 'the START and END structure files and --model are required', nebUsage);
+    const [startFile, endFile] = positionals;
+    const d = SIMULATION_DEFAULTS.neb;
+    let params: NebParameters;
+    try {
+      const optimizer = values.optimizer ?? d.optimizer;
+      if (optimizer !== 'fire' && optimizer !== 'lbfgs') throw new UsageProblem(`--optimizer ${optimizer}: use fire or lbfgs`);
+      if (values.out !== undefined && !['xdatcar', 'xyz', 'traj'].includes(outputFormat(values.out) ?? '')) throw new UsageProblem(`--out ${values.out}: name it *.extxyz (or *.xyz), *.traj or XDATCAR`);
+      params = {
+        ...d,
+        optimizer,
+        images: num(values, 'images', d.images, (x) => Number.isInteger(x) && x >= 1 && x <= 50, 'a whole number of images from 1 to 50'),
+        spring: num(values, 'spring', d.spring, positive, 'a positive number of eV/Å²'),
+        climb: !values['no-climb'],
+        fmax: num(values, 'fmax', d.fmax, positive, 'a positive number of eV/Å'),
+        maxSteps: num(values, 'steps', d.maxSteps, nonNegativeInt, 'a whole number of steps'),
+      };
+    } catch (e) {
+      return usageError(ctx.io, 'neb', (e as Error).message, nebUsage);
+    }
+    const end = await readStructureOption(ctx, 'neb', endFile, values, 'end-frame', nebUsage);
+    if (typeof end === 'number') return end;
+    const loaded = await load(ctx, 'neb', startFile, values, nebUsage);
+    if (typeof loaded === 'number') return loaded;
+    try {
+      params = { ...params, end: bandEnd(loaded.structure, end), endName: endFile };
+      // what START holds: its fixed atoms (a band holds no atom along some axes only)
+      const held = heldAtoms(ctx, startFile, loaded.structure, values.fixed);
+      if (held?.axisConstraints.length) throw new UsageProblem(`${startFile} holds ${held.axisConstraints.length} atom(s) along some axes only: a band holds whole atoms; give them with --fixed`);
+      params = { ...params, fixed: held?.fixed ?? [] };
+    } catch (e) {
+      loaded.opened.calculator.dispose?.();
+      if (e instanceof SimulationInputError) {
+        ctx.io.err(`latticework neb: ${endFile}: ${e.message}`);
+        return 1;
+      }
+      return usageError(ctx.io, 'neb', (e as Error).message, nebUsage);
+    }
+    const frames: SimulationFrame[] = [];
+    const watch = domainWatch(loaded);
+    const out = await simulate(ctx, 'neb', startFile, loaded, params, { onFrame: (f) => void frames.push(f), ...(watch ? { domain: watch } : {}) });
+    if (typeof out === 'number') return out;
+    const s = out.summary?.task === 'neb' ? out.summary : null;
+    if (!s) {
+      ctx.io.err(`latticework neb: ${startFile}: ${out.message}`);
+      for (const w of watch?.warnings ?? []) ctx.io.err(`warning: ${w}`);
+      return out.status === 'cancelled' ? INTERRUPTED : 1;
+    }
+    const { structure, opened } = loaded;
+    if (values.out) {
+      const format = outputFormat(values.out);
+      const atoms = { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) };
+      writeFileSync(resolve(ctx.cwd, values.out), writeTrajectoryFile(format === 'traj' || format === 'xdatcar' ? format : 'extxyz', atoms, frames));
+    }
+    const warnings = watch ? watch.warnings : null;
+    if (values.json) {
+      const { task: _task, ...fields } = s;
+      ctx.io.out(JSON.stringify({ start: startFile, end: endFile, model: opened.model, ...fields, images: params.images, message: out.message, ...(warnings ? { warnings } : {}) }));
+    } else {
+      ctx.io.out(`${startFile} → ${endFile}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${out.message}`);
+      ctx.io.out('  image   distance/Å   E/eV          E − E_start/eV');
+      for (const [k, e] of s.energies.entries()) {
+        const mark = k === s.highest ? (s.climb ? '  climbing' : '  highest') : '';
+        ctx.io.out(`${String(k).padStart(7)} ${s.distances[k].toFixed(4).padStart(12)} ${e.toFixed(6).padStart(13)} ${(e - s.energies[0]).toFixed(6).padStart(14)}${mark}`);
+      }
+      for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
+      if (values.out) ctx.io.out(`${frames.length} images written to ${values.out}`);
+    }
+    return out.status === 'cancelled' ? INTERRUPTED : s.converged ? 0 : 1;
   },
 };

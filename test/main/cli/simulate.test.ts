@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
-import { elasticCommand, eosCommand, mdCommand, phononsCommand, relaxCommand, vibrationsCommand } from '../../../src-main/cli/commands/simulate';
+import { elasticCommand, eosCommand, mdCommand, nebCommand, phononsCommand, relaxCommand, vibrationsCommand } from '../../../src-main/cli/commands/simulate';
 import { elasticConstants } from '../../../src-shared/sim/elastic';
 import { Atoms, EmtCalculator, toGPa } from '../../../src-shared/sim';
 import { predictCommand } from '../../../src-main/cli/commands/predict';
 import type { Command } from '../../../src-main/cli/command';
-import { readFrames, readStructures } from '../../../src-shared/chem';
+import { readFrames, readStructures, writePoscar } from '../../../src-shared/chem';
+import type { Mat3 } from '../../../src-shared/chem/structure';
 import { emtFramesText } from '../../helpers/shared-data';
 import { golden } from '../../shared/sim/helpers';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
@@ -728,6 +729,39 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     await usage(['--mode', '1', '--q', '0.37,0,0', '--out', 'm.extxyz'], /--mode 1 --q 0\.37,0,0: q = \(0\.37, 0, 0\) repeats in no supercell of up to 16 cells/);
     await usage(['--mode', '12', '--out', 'm.extxyz'], /--mode 12 --q Γ: band 12: 4 atom\(s\) have bands 0 to 11/);
     await usage(['--mode', '1', '--out', 'm.png'], /--out m\.png: name it/);
+  });
+
+  it("neb: ASE's band between two POSCARs (the hop across the cell's boundary by the minimum image), --json, the text's profile, --out the images; what is not a band, said", async () => {
+    const band = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: number[][]; hopper: number; start: number[]; end: number[]; cases: { climb: { steps: number; energies: number[] } } };
+    const poscar = (cart: number[], name: string) => writePoscar(new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell as Mat3, pbc: [true, true, true] }).toStructure(name));
+    writeFileSync(join(dir, 'hop-start.vasp'), poscar(band.start, 'vacancy at the origin'));
+    writeFileSync(join(dir, 'hop-end.vasp'), poscar(band.end, 'the neighbour hopped in'));
+    const r = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '3', '--out', 'band.extxyz', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(Object.keys(doc)).toEqual(['start', 'end', 'model', 'converged', 'steps', 'fmax', 'climb', 'energies', 'distances', 'highest', 'barrier', 'reverseBarrier', 'reactionEnergy', 'endForces', 'images', 'message']);
+    expect([doc.start, doc.end, doc.model, doc.converged, doc.climb, doc.images, doc.highest]).toEqual(['hop-start.vasp', 'hop-end.vasp', 'emt', true, true, 3, 2]);
+    expect(doc.steps).toBe(band.cases.climb.steps);
+    const ase = band.cases.climb.energies;
+    expect(Math.abs(doc.barrier - (Math.max(...ase) - ase[0]))).toBeLessThan(1e-6);
+    expect(doc.energies).toHaveLength(5);
+    // one atom hops about a/√2 = 2.55 Å: the short way, not across the cell
+    expect(doc.distances[4]).toBeGreaterThan(2.4);
+    expect(doc.distances[4]).toBeLessThan(3.2);
+    const images = readFrames('band.extxyz', readFileSync(join(dir, 'band.extxyz'), 'utf8')).frames;
+    expect(images.map((f) => f.energy)).toEqual(doc.energies);
+    const text = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '3', '--no-climb', '--optimizer', 'lbfgs']);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(/^hop-start\.vasp → hop-end\.vasp {2}emt {2}converged in \d+ steps: .*; barrier 0\.7\d\d eV \(image 2 of 3\), .*; no image climbed/);
+    expect(text.out.split('\n')[4]).toMatch(/^ {6}2 +1\.\d{4} +\d\.\d{6} +0\.7\d{5} {2}highest$/);
+    // what is not a band
+    const atoms = await run(nebCommand, ['hop-start.vasp', 'Cu1.vasp', '--model', 'emt']);
+    expect([atoms.code, atoms.err]).toEqual([1, 'latticework neb: Cu1.vasp: the end state has 4 atoms, the start 31: a band joins two states of the same atoms']);
+    const held = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--fixed', String(band.hopper)]);
+    expect([held.code, held.err]).toEqual([1, expect.stringMatching(new RegExp(`^latticework neb: hop-start\\.vasp: atom ${band.hopper} is held, but it is 2\\.\\d{4} Å apart at the two ends$`))]);
+    expect((await run(nebCommand, ['hop-start.vasp', '--model', 'emt'])).code).toBe(2);
+    const images0 = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '0']);
+    expect([images0.code, images0.err]).toEqual([2, expect.stringMatching(/--images 0: expected a whole number of images from 1 to 50/)]);
   });
 
   it('reports bad usage (2) and bad input (1) with sentences', async () => {

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createCore } from '../../../src-main/app/core';
 import { Database } from '../../../src-main/store/database';
-import { readFrames as readChemFrames, readStructures as readChemStructures } from '../../../src-shared/chem';
+import { readFrames as readChemFrames, readStructures as readChemStructures, writePoscar } from '../../../src-shared/chem';
+import type { Mat3 } from '../../../src-shared/chem/structure';
 import type { LatticeworkApi, SimulationDetail, SimulationFramesEvent, SimulationRecord } from '../../../src-shared/ipc/contract';
 import { Atoms, EmtCalculator, SIMULATION_DEFAULTS } from '../../../src-shared/sim';
 import { vibrations } from '../../../src-shared/sim/vibrations';
@@ -345,6 +346,35 @@ describe('simulations service', () => {
   });
 
   // a worker loading tfjs and a model: minutes on a machine loaded with other work
+  it('runs a band between two stored structures in the worker: its images as frames, the barrier in the summary, the saddle point as the final structure; an end of other atoms refused', async () => {
+    const { api } = served;
+    const band = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: Mat3; start: number[]; end: number[]; cases: { climb: { steps: number; energies: number[] } } };
+    const poscar = (cart: number[], name: string) => writePoscar(new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell, pbc: [true, true, true] }).toStructure(name));
+    const start = await importStructure(api, 'hop-start.vasp', poscar(band.start, 'vacancy'));
+    const end = await importStructure(api, 'hop-end.vasp', poscar(band.end, 'hopped'));
+    const { end: _end, endName: _endName, ...defaults } = SIMULATION_DEFAULTS.neb;
+    const started = await api.simulations.start({ structureId: start, calculator: { kind: 'emt' }, parameters: { ...defaults, images: 3, endStructureId: end } });
+    expect(started.task).toBe('neb');
+    // the run keeps its end state's positions and name
+    expect(started.parameters.task === 'neb' && [started.parameters.end.length, started.parameters.endName]).toEqual([93, 'hopped']);
+    const done = await waitForStatus(api, started.id, ['finished', 'failed']);
+    expect([done.status, done.message]).toEqual(['finished', expect.stringMatching(/^converged in \d+ steps: .*; barrier 0\.777 eV \(image 2 of 3, climbing\)/)]);
+    if (done.summary?.task !== 'neb') throw new Error('no band summary');
+    expect(done.summary.steps).toBe(band.cases.climb.steps);
+    expect(done.steps).toBe(band.cases.climb.steps);
+    expect(done.frames).toBe(5);
+    expect(done.series.values.barrier).toHaveLength(done.summary.steps + 1);
+    const frames = await api.simulations.frames({ id: started.id });
+    expect(frames.map((f) => f.energy)).toEqual(done.summary.energies);
+    // the final structure is the saddle point: exported, it is the highest image
+    const final = await exportText(api, { id: started.id, what: 'final', format: 'poscar' });
+    const saddle = readChemStructures('saddle.vasp', final.text).structures[0];
+    expect((await new EmtCalculator().calculate(Atoms.fromStructure(saddle))).energy).toBeCloseTo(done.summary.energies[2], 6);
+    // an end state of other atoms: said before anything runs
+    const other = await importStructure(api, 'Cu4-end.vasp', copperPoscar(1));
+    await expect(api.simulations.start({ structureId: start, calculator: { kind: 'emt' }, parameters: { ...defaults, endStructureId: other } })).rejects.toThrow(/the end state has 4 atoms, the start 31: a band joins two states of the same atoms/);
+  });
+
   it('relaxes with a stored trained potential: the frames are its energies and forces', { timeout: 300_000 }, async () => {
     const { api } = served;
     // its file says it was trained on Cu cells whose Cu–Cu pairs came no closer than 2.5 Å

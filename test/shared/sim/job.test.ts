@@ -255,11 +255,11 @@ describe('simulation jobs', () => {
     expect(loose.summary?.task === 'neb' && loose.summary.converged).toBe(false);
     expect(loose.message).toMatch(/^did not converge in 3 steps: .*; the end is not relaxed \(largest force \d\.\d{3} eV\/Å, above fmax 0\.05\): relax it first, .*; no image climbed: the barrier is the highest image, at most the saddle point$/);
     // what cannot be a band's end
-    expect(() => bandEnd(start, copper(2))).toThrow(/^Cu32 has 32 atoms and Cu31 start 31: a band joins two states of the same atoms$/);
+    expect(() => bandEnd(start, copper(2))).toThrow(/^the end state has 32 atoms, the start 31: a band joins two states of the same atoms$/);
     const silver = { ...end, numbers: Int32Array.from(end.numbers, (z, i) => (i === 5 ? 47 : z)) };
-    expect(() => bandEnd(start, silver)).toThrow(/^site 6 is Cu in Cu31 start and Ag in Cu31 end: a band joins two states of the same atoms in the same order$/);
+    expect(() => bandEnd(start, silver)).toThrow(/^site 6 is Cu at the start and Ag in the end state: a band joins two states of the same atoms in the same order$/);
     const wider = { ...end, lattice: end.lattice!.map((r) => r.map((x) => x * 1.01)) as Mat3 };
-    expect(() => bandEnd(start, wider)).toThrow(/^the cells of Cu31 start and Cu31 end differ by up to 0\.0720 Å: a band keeps its cell$/);
+    expect(() => bandEnd(start, wider)).toThrow(/^the cells of the start and the end state differ by up to 0\.0720 Å: a band keeps its cell$/);
     expect(() => checkSimulationInput(start, { kind: 'emt' }, SIMULATION_DEFAULTS.neb)).toThrow(/^a band needs its end state/);
   });
 

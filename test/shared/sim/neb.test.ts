@@ -110,7 +110,7 @@ describe('nudged elastic band', () => {
 
   it('refuses a band it cannot make, saying why', async () => {
     const calc = new EmtCalculator();
-    await expect(nudgedElasticBand(startAtoms(), Float64Array.from(fixture.end).subarray(3), calc)).rejects.toThrow(/the end has 30 atoms, the start 31/);
+    await expect(nudgedElasticBand(startAtoms(), Float64Array.from(fixture.end).subarray(3), calc)).rejects.toThrow(/the end state has 30 atoms, the start 31/);
     await expect(nudgedElasticBand(startAtoms([fixture.hopper]), Float64Array.from(fixture.end), calc)).rejects.toThrow(new RegExp(`atom ${fixture.hopper} is held, but it is 2\\.\\d{4} Å apart at the two ends`));
     await expect(nudgedElasticBand(startAtoms(), Float64Array.from(fixture.end), calc, { images: 0 })).rejects.toThrow(/at least one image/);
     await expect(nudgedElasticBand(startAtoms(), Float64Array.from(fixture.end), calc, { spring: 0 })).rejects.toThrow(/spring constant must be positive/);
