@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { atomicNumber, readFrames, writeExtxyz } from '../../src-shared/chem';
+import { atomicNumber, readFrames, writeExtxyz, writePoscar } from '../../src-shared/chem';
+import type { Mat3 } from '../../src-shared/chem/structure';
+import { Atoms } from '../../src-shared/sim';
 import { readAseTrajectory } from '../../src-main/files/ase-traj';
 import { elementColorHex } from '../../src-renderer/viewer/elementStyle';
 import { atomCentres, countColour, turnView, type Point } from './canvas';
@@ -514,6 +516,38 @@ describe('Simulate', () => {
     // back to the cell
     await page.getByTestId('simulation-phonon-stop').click();
     await expect.poll(async () => Number(await canvas.getAttribute('data-atom-count'))).toBe(1);
+    expect(app.errors).toEqual([]);
+  });
+
+  it('runs a band between two stored structures: its energy profile charted, its images in the viewer, a click on the profile shows that image', { timeout: 600_000 }, async () => {
+    const { page } = app;
+    // a vacancy hop in fcc Cu, its two ends relaxed (test/fixtures/sim/neb.json)
+    const band = JSON.parse(readFileSync(new URL('../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: Mat3; start: number[]; end: number[] };
+    const poscar = (cart: number[], name: string) => writePoscar(new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell, pbc: [true, true, true] }).toStructure(name));
+    const { imported } = await api.structures.import({ files: [{ name: 'hop-start.vasp', text: poscar(band.start, 'vacancy') }, { name: 'hop-end.vasp', text: poscar(band.end, 'hopped') }] });
+    await page.getByTestId('nav-simulate').click();
+    await page.getByTestId('simulation-structure').selectOption(String(imported[0].id));
+    await page.getByTestId('simulation-task-neb').click();
+    await page.getByTestId('simulation-calculator').selectOption('emt');
+    // the one other structure of these atoms is offered, and chosen, as the end state
+    await expect.poll(() => page.getByTestId('simulation-neb-end').inputValue()).toBe(String(imported[1].id));
+    await page.getByTestId('simulation-neb-images').fill('3');
+    const record = await runToEnd(page);
+    expect(record.parameters).toMatchObject({ task: 'neb', images: 3, climb: true });
+    expect(record.frames).toBe(5);
+    await expect.poll(async () => page.getByTestId('simulation-summary').textContent()).toMatch(/^barrier 0\.777 eV \(image 2 of 3, climbing\), reverse 0\.777 eV, reaction energy -?0\.000 eV$/);
+    await expect.poll(async () => Number(await page.getByTestId('simulation-chart-band').getAttribute('data-points'))).toBe(5);
+    expect(Number(await page.getByTestId('simulation-chart-fmax').getAttribute('data-points'))).toBe(record.series.step.length);
+    const player = page.getByTestId('simulation-run').getByTestId('trajectory-player');
+    expect(await player.getByTestId('trajectory-frame').textContent()).toBe('frame 5 / 5');
+    // the middle of the profile is the climbing image, the saddle point
+    const profile = page.getByTestId('simulation-chart-band');
+    await profile.scrollIntoViewIfNeeded();
+    const box = (await profile.boundingBox())!;
+    await profile.click({ position: { x: box.width / 2, y: box.height / 2 } });
+    await expect.poll(async () => player.getByTestId('trajectory-frame').getAttribute('data-frame')).toBe('2');
+    expect((await player.getByTestId('trajectory-readout').textContent())!.replace(/\s+/g, ' ').trim()).toMatch(/^image 2 of the band · 1\.\d+ Å along it · E 1\.806\d* eV follow latest ?keep as structure$/);
+    await app.screenshot('simulate-band');
     expect(app.errors).toEqual([]);
   });
 
