@@ -1,7 +1,7 @@
 /**
  * The simulate job of a compute worker, run in-process, with a trained potential: it runs MD with
  * the potential sent with the job, frees every tensor it made (the potential's weights too) whether
- * the run finishes or is cancelled, and a model file that is not a potential is an error.
+ * the run finishes or is cancelled (MD and a band), and a model file that is not a potential is an error.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,26 @@ describe('simulate job with a trained potential', () => {
     const { ctx } = context(1);
     const out = await simulateTask({ structure, calculator: { kind: 'model', modelId: 1 }, model: potential, parameters: { ...SIMULATION_DEFAULTS.md, steps: 100_000, every: 1 } }, ctx);
     expect(out.status).toBe('cancelled');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('runs a band with the potential, finished or cancelled, and frees its tensors', async () => {
+    const before = tf.memory().numTensors;
+    // the end: atom 0 moved 0.3 Å along x
+    const end = structure.cart.map((x, k) => (k === 0 ? x + 0.3 : x));
+    const { end: _end, endName: _endName, ...band } = SIMULATION_DEFAULTS.neb;
+    const parameters = { ...band, end, endName: 'moved', images: 3, maxSteps: 5 };
+    const done = context();
+    const out = await simulateTask({ structure, calculator: { kind: 'model', modelId: 1 }, model: potential, parameters }, done.ctx);
+    expect(out.status).toBe('finished');
+    expect(out.summary?.task === 'neb' && out.summary.steps).toBeLessThanOrEqual(5);
+    expect(done.events.flatMap((e) => e.frames)).toHaveLength(5);
+    expect(tf.memory().numTensors).toBe(before);
+    // cancelled after its first step: the band as it stood is written, and the tensors freed
+    const stopped = context(1);
+    const cancelled = await simulateTask({ structure, calculator: { kind: 'model', modelId: 1 }, model: potential, parameters: { ...parameters, maxSteps: 100_000, fmax: 1e-9 } }, stopped.ctx);
+    expect(cancelled.status).toBe('cancelled');
+    expect(stopped.events.flatMap((e) => e.frames)).toHaveLength(5);
     expect(tf.memory().numTensors).toBe(before);
   });
 
