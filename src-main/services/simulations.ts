@@ -264,7 +264,9 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       const [frame] = await readFrames(core.db, id, index, index + 1);
       if (!frame) throw new UserError(`simulation ${id} has ${r.frames} frame${r.frames === 1 ? '' : 's'}: there is no frame ${index} to keep`);
       const structure = runGeometry(r, (await readStructures(core.db, id))!.initial, frame);
-      return storeMadeStructure(core, { file: `simulation ${id}`, format: 'simulation', block: index + 1 }, { ...structure, name: `${r.name}, step ${frame.step}` });
+      // a band's frames are its images, all written at the step it ended at
+      const which = r.task === 'neb' ? `image ${index} of the band` : `step ${frame.step}`;
+      return storeMadeStructure(core, { file: `simulation ${id}`, format: 'simulation', block: index + 1 }, { ...structure, name: `${r.name}, ${which}` });
     },
 
     async keepPhononMode({ id, band, q, amplitude }) {

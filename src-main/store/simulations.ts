@@ -100,7 +100,8 @@ export async function insertSimulation(db: Database, s: NewSimulation, now = Dat
        VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
       [s.name, s.task, s.structureId, s.structureName, JSON.stringify(s.initial), s.calculator, JSON.stringify(s.calculatorSpec), JSON.stringify(s.parameters), now],
     );
-    if (!s.name) await tx.run('UPDATE simulation SET name = ? WHERE id = ?', [`${s.task} of ${s.structureName} with ${s.calculator} #${lastID}`, lastID]);
+    const what = s.parameters.task === 'neb' ? `neb from ${s.structureName} to ${s.parameters.endName}` : `${s.task} of ${s.structureName}`;
+    if (!s.name) await tx.run('UPDATE simulation SET name = ? WHERE id = ?', [`${what} with ${s.calculator} #${lastID}`, lastID]);
     return lastID;
   });
 }

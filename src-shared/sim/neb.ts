@@ -179,10 +179,11 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
   const endForces: [number, number] = [maxForce(forces[0]), maxForce(forces[count - 1])];
 
   const inner = o.images;
-  const x = new Float64Array(inner * 3 * n);
+  /** The band's coordinates: the inner images' positions, one image after another. */
   const gather = () => {
+    const x = new Float64Array(inner * 3 * n);
     for (let k = 1; k <= inner; k++) x.set(images[k].cart, (k - 1) * 3 * n);
-    return Float64Array.from(x);
+    return x;
   };
   /** The band's forces (the inner images', one after the other), its largest and its highest image, at the images' positions. */
   const bandForces = async () => {

@@ -355,6 +355,7 @@ describe('simulations service', () => {
     const { end: _end, endName: _endName, ...defaults } = SIMULATION_DEFAULTS.neb;
     const started = await api.simulations.start({ structureId: start, calculator: { kind: 'emt' }, parameters: { ...defaults, images: 3, endStructureId: end } });
     expect(started.task).toBe('neb');
+    expect(started.name).toBe(`neb from vacancy to hopped with emt #${started.id}`);
     // the run keeps its end state's positions and name
     expect(started.parameters.task === 'neb' && [started.parameters.end.length, started.parameters.endName]).toEqual([93, 'hopped']);
     const done = await waitForStatus(api, started.id, ['finished', 'failed']);
@@ -370,6 +371,9 @@ describe('simulations service', () => {
     const final = await exportText(api, { id: started.id, what: 'final', format: 'poscar' });
     const saddle = readChemStructures('saddle.vasp', final.text).structures[0];
     expect((await new EmtCalculator().calculate(Atoms.fromStructure(saddle))).energy).toBeCloseTo(done.summary.energies[2], 6);
+    // an image kept as a structure is named as the image it is
+    const kept = await api.simulations.keepFrame({ id: started.id, index: 2 });
+    expect(kept.name).toBe(`${done.name}, image 2 of the band`);
     // an end state of other atoms: said before anything runs
     const other = await importStructure(api, 'Cu4-end.vasp', copperPoscar(1));
     await expect(api.simulations.start({ structureId: start, calculator: { kind: 'emt' }, parameters: { ...defaults, endStructureId: other } })).rejects.toThrow(/the end state has 4 atoms, the start 31: a band joins two states of the same atoms/);
