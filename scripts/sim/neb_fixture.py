@@ -7,7 +7,10 @@ minimum image). The two ends are relaxed with FIRE to 0.001 eV/A and stored; fro
 NEB(method='improvedtangent') with images on the straight line (interpolate(mic=True)) is relaxed:
 - "climb": 3 images, climbing image, FIRE to fmax 0.05;
 - "springs": 4 images, no climbing image, four far atoms held (FixAtoms, at the start's positions at both
-  ends: the case's own end), LBFGS to fmax 0.05.
+  ends: the case's own end), LBFGS to fmax 0.05;
+And "rotation": ethane with one methyl group turned by 120 degrees, 5 images of a band with a
+climbing image started by interpolate(method='idpp', mic=True) (the straight line relaxed on the
+image-dependent pair potential with MDMin to fmax 0.1, 100 steps): the starting images' positions.
 Each case stores the steps taken, every image's energy and the inner images' final positions.
 
 Usage: /usr/bin/python3 scripts/sim/neb_fixture.py   (from the repository root; a few seconds)
@@ -16,7 +19,7 @@ import json
 import os
 
 import numpy as np
-from ase.build import bulk
+from ase.build import bulk, molecule
 from ase.calculators.emt import EMT
 from ase.constraints import FixAtoms
 from ase.neb import NEB
@@ -40,6 +43,33 @@ def ends():
         atoms.calc = EMT()
         FIRE(atoms, logfile=None).run(fmax=0.001)
     return start, end, hopper
+
+
+def rotation():
+    """Ethane with one methyl group turned by 120 degrees about the C-C axis (its H atoms trading places):
+    on the straight line the three C-H bonds shrink to 0.65 A, and IDPP's starting path keeps them."""
+    start = molecule('C2H6')
+    c1 = start.positions[1]
+    axis = (c1 - start.positions[0]) / np.linalg.norm(c1 - start.positions[0])
+    turn = 2 * np.pi / 3
+    hydrogens = [i for i in range(2, len(start)) if np.linalg.norm(start.positions[i] - c1) < 1.3]
+    end = start.copy()
+    for i in hydrogens:
+        v = start.positions[i] - c1
+        end.positions[i] = c1 + v * np.cos(turn) + np.cross(axis, v) * np.sin(turn) + axis * np.dot(axis, v) * (1 - np.cos(turn))
+    frames = [start.copy() for _ in range(6)] + [end.copy()]
+    for f in frames:
+        f.calc = EMT()
+    neb = NEB(frames, k=0.1, climb=True, method='improvedtangent')
+    neb.interpolate(method='idpp', mic=True)
+    return {
+        'numbers': start.numbers.tolist(),
+        'hydrogens': hydrogens,
+        'start': start.positions.flatten().tolist(),
+        'end': end.positions.flatten().tolist(),
+        'images': 5,
+        'idpp': [f.positions.flatten().tolist() for f in frames[1:-1]],
+    }
 
 
 def band(start, end, images, climb, optimizer, held):
@@ -80,6 +110,7 @@ def main():
             'climb': band(start, end, 3, True, FIRE, []),
             'springs': band(start, end, 4, False, LBFGS, [3, 9, 17, 25]),
         },
+        'rotation': rotation(),
     }
     with open(OUT, 'w') as f:
         json.dump(out, f)

@@ -49,7 +49,7 @@ import {
   type ForceConstants,
   type SampledPath,
 } from './phonons';
-import { NEB_DEFAULTS, nudgedElasticBand } from './neb';
+import { NEB_DEFAULTS, nudgedElasticBand, type NebPath } from './neb';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
 /** The built-in calculators by name and parameters. */
@@ -201,6 +201,8 @@ export interface NebParameters {
   spring: number;
   /** The highest image climbs to the saddle point. */
   climb: boolean;
+  /** Where the images start: the straight line between the ends, or that line relaxed on the image-dependent pair potential (neb.ts). */
+  path: NebPath;
   optimizer: 'fire' | 'lbfgs';
   fmax: number;
   maxSteps: number;
@@ -253,7 +255,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
   vibrations: { task: 'vibrations', delta: VIBRATION_DEFAULTS.delta, fixed: [] },
   elastic: { task: 'elastic', strain: ELASTIC_DEFAULTS.strain, relax: true, fmax: ELASTIC_DEFAULTS.fmax },
   phonons: { task: 'phonons', supercell: null, delta: PHONON_DEFAULTS.delta, mesh: null },
-  neb: { task: 'neb', end: [], endName: '', images: NEB_DEFAULTS.images, spring: NEB_DEFAULTS.spring, climb: NEB_DEFAULTS.climb, optimizer: NEB_DEFAULTS.optimizer, fmax: NEB_DEFAULTS.fmax, maxSteps: NEB_DEFAULTS.maxSteps, fixed: [] },
+  neb: { task: 'neb', end: [], endName: '', images: NEB_DEFAULTS.images, spring: NEB_DEFAULTS.spring, climb: NEB_DEFAULTS.climb, path: NEB_DEFAULTS.path, optimizer: NEB_DEFAULTS.optimizer, fmax: NEB_DEFAULTS.fmax, maxSteps: NEB_DEFAULTS.maxSteps, fixed: [] },
 };
 
 /**
@@ -468,6 +470,8 @@ export type SimulationSummary =
       reactionEnergy: number;
       /** The largest force on an atom at the start and at the end, eV/Å: a barrier is measured from minima. */
       endForces: [number, number];
+      /** Where the images started: the straight line, or IDPP's path ('linear' when IDPP was asked for and did not converge). */
+      path: NebPath;
     }
   | {
       task: 'eos';
@@ -1077,6 +1081,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       images: params.images,
       spring: params.spring,
       climb: params.climb,
+      path: params.path,
       optimizer: params.optimizer,
       fmax: params.fmax,
       maxSteps: params.maxSteps,
@@ -1107,6 +1112,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       reverseBarrier: e[r.highest] - e[e.length - 1],
       reactionEnergy: e[e.length - 1] - e[0],
       endForces: r.endForces,
+      path: r.path,
     };
     return {
       status: r.status === 'cancelled' ? 'cancelled' : 'finished',

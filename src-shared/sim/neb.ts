@@ -17,11 +17,15 @@ import type { Mat3, Structure } from '../chem/structure';
 import { elementSymbol } from '../chem/elements';
 import { invert } from '../chem/lattice';
 import { maxForce } from '../chem/frames';
-import { SimulationInputError, type Atoms } from './atoms';
-import type { Calculator } from './calculator';
+import { SimulationInputError, type AtomicConfiguration, type Atoms } from './atoms';
+import type { Calculation, Calculator } from './calculator';
+import { Mdmin, type Optimizer } from './optimizers';
 import { makeOptimizer } from './relax';
 
-export const NEB_DEFAULTS = Object.freeze({ images: 5, spring: 0.1, climb: true, optimizer: 'fire' as const, fmax: 0.05, maxSteps: 500 });
+export const NEB_DEFAULTS = Object.freeze({ images: 5, spring: 0.1, climb: true, optimizer: 'fire' as const, fmax: 0.05, maxSteps: 500, path: 'linear' as NebPath });
+
+/** Where the images start: on the straight line between the ends, or that line relaxed on the image-dependent pair potential (IDPP). */
+export type NebPath = 'linear' | 'idpp';
 
 /** A state of the band after a step: every image's energy (the two ends included) and the largest force on an inner image. */
 export interface NebStep {
@@ -47,6 +51,7 @@ export interface NebOptions {
   optimizer?: 'fire' | 'lbfgs';
   fmax?: number;
   maxSteps?: number;
+  path?: NebPath;
   signal?: { readonly aborted: boolean };
   onStep?: (s: NebStep) => void | Promise<void>;
 }
@@ -62,6 +67,8 @@ export interface NebResult extends NebStep {
   distances: number[];
   /** The largest force on an atom at each end: a barrier is measured from minima, so both should be small. */
   endForces: [number, number];
+  /** Where the images started: 'linear' also when IDPP was asked for and did not converge (the message says so). */
+  path: NebPath;
 }
 
 /**
@@ -140,45 +147,83 @@ function tangent(energies: readonly number[], i: number, t1: Float64Array, t2: F
 }
 
 /**
- * Relaxes the band from `start` (its atoms, cell and held atoms) to `end` (Cartesian positions of the
- * same atoms, 3 per atom) with `calculator`. The ends are not moved: relax them first.
+ * The image-dependent pair potential (Smidstrup, Pedersen, Stokbro and Jónsson, J. Chem. Phys. 140,
+ * 214106 (2014)), ASE's `IDPP`: ½ Σ_{i≠j} (d_ij − d⁰_ij)² / d_ij⁴ for an image's own target distances d⁰
+ * (interpolated between the ends'), every pair by its minimum image. Its minimum along the band is a
+ * starting path on which no two atoms come closer than they are at either end.
  */
-export async function nudgedElasticBand(start: Atoms, end: Float64Array, calculator: Calculator, options: NebOptions = {}): Promise<NebResult> {
-  const o = { ...NEB_DEFAULTS, ...options };
-  const n = start.length;
-  if (!(Number.isInteger(o.images) && o.images >= 1)) throw new SimulationInputError(`the band needs at least one image between the ends, got ${o.images}`);
-  if (!(o.spring > 0)) throw new SimulationInputError(`the spring constant must be positive, got ${o.spring} eV/Å²`);
-  if (!(o.fmax > 0)) throw new SimulationInputError(`fmax must be a positive number of eV/Å, got ${o.fmax}`);
-  if (!(Number.isInteger(o.maxSteps) && o.maxSteps >= 0)) throw new SimulationInputError(`the number of steps must be a non-negative integer, got ${o.maxSteps}`);
-  if (end.length !== 3 * n) throw new SimulationInputError(`the end state has ${end.length / 3} atoms, the start ${n}: a band joins two states of the same atoms`);
-  if (start.symmetry) throw new SimulationInputError('a band does not keep a space group: its images break it');
+class IdppCalculator implements Calculator {
+  readonly name = 'idpp';
 
-  // the end as the nearest image of the start's atoms: the straight line is each atom's shortest way
-  const path = minimumImage(end.map((x, k) => x - start.cart[k]), start.lattice, start.pbc);
-  for (let i = 0; i < n; i++) {
-    const moved = Math.hypot(path[3 * i], path[3 * i + 1], path[3 * i + 2]);
-    if (start.fixed?.[i] && moved > 1e-6) throw new SimulationInputError(`atom ${i} is held, but it is ${moved.toFixed(4)} Å apart at the two ends`);
+  constructor(
+    private readonly target: Float64Array,
+    private readonly lattice: Mat3 | null,
+    private readonly pbc: readonly boolean[],
+  ) {}
+
+  async calculate(atoms: AtomicConfiguration): Promise<Calculation> {
+    const n = atoms.numbers.length;
+    const { vectors, distances } = pairs(atoms.cart, this.lattice, this.pbc);
+    const forces = new Float64Array(3 * n);
+    let energy = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        if (i === j) continue;
+        const d = distances[i * n + j];
+        const dd = d - this.target[i * n + j];
+        energy += (0.5 * dd * dd) / d ** 4;
+        // ASE's force on atom j from the pair (i, j), D_ij = R_j − R_i
+        const g = (-2 * dd * (1 - (2 * dd) / d)) / d ** 5;
+        for (let c = 0; c < 3; c++) forces[3 * j + c] += g * vectors[3 * (i * n + j) + c];
+      }
+    }
+    return { energy, forces, stress: null };
   }
-  const count = o.images + 2;
-  const images = Array.from({ length: count }, (_, k) => {
-    const a = start.clone();
-    // held atoms stay where they are (`moveTo`); along the line otherwise
-    if (k > 0) a.moveTo(start.cart.map((x, j) => x + (k / (count - 1)) * path[j]));
-    return a;
-  });
+}
 
+/** Every ordered pair's vector R_j − R_i (minimum image) and length, row i·n + j. */
+function pairs(cart: ArrayLike<number>, lattice: Mat3 | null, pbc: readonly boolean[]): { vectors: Float64Array; distances: Float64Array } {
+  const n = cart.length / 3;
+  const raw = new Float64Array(3 * n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let c = 0; c < 3; c++) raw[3 * (i * n + j) + c] = cart[3 * j + c] - cart[3 * i + c];
+  const vectors = minimumImage(raw, lattice, pbc);
+  const distances = new Float64Array(n * n);
+  for (let k = 0; k < n * n; k++) distances[k] = Math.hypot(vectors[3 * k], vectors[3 * k + 1], vectors[3 * k + 2]);
+  return { vectors, distances };
+}
+
+interface BandState {
+  status: NebStatus;
+  message: string;
+  step: number;
+  energies: number[];
+  forces: Float64Array[];
+  fmax: number;
+  highest: number;
+}
+
+/**
+ * Relaxes the inner images of `images` in place, image k under `calculatorOf(k)` (the ends' energies and
+ * forces first), until no atom of an inner image feels more than `fmax`.
+ */
+async function relaxBand(
+  images: Atoms[],
+  calculatorOf: (k: number) => Calculator,
+  o: { spring: number; climb: boolean; optimizer: Optimizer; fmax: number; maxSteps: number; signal?: { readonly aborted: boolean }; onStep?: (s: NebStep) => void | Promise<void> },
+): Promise<BandState> {
+  const count = images.length;
+  const inner = count - 2;
+  const n = images[0].length;
+  const { lattice, pbc } = images[0];
   const energies = new Array<number>(count).fill(0);
   const forces: Float64Array[] = images.map(() => new Float64Array(3 * n));
   const evaluate = async (k: number) => {
-    const r = await calculator.calculate(images[k], { stress: false });
+    const r = await calculatorOf(k).calculate(images[k], { stress: false });
     energies[k] = r.energy;
     forces[k] = images[k].constrainVectors(Float64Array.from(r.forces));
   };
   await evaluate(0);
   await evaluate(count - 1);
-  const endForces: [number, number] = [maxForce(forces[0]), maxForce(forces[count - 1])];
-
-  const inner = o.images;
   /** The band's coordinates: the inner images' positions, one image after another. */
   const gather = () => {
     const x = new Float64Array(inner * 3 * n);
@@ -191,7 +236,7 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
     let highest = 1;
     for (let k = 2; k <= inner; k++) if (energies[k] > energies[highest]) highest = k;
     const out = new Float64Array(inner * 3 * n);
-    const spring = (k: number) => minimumImage(images[k + 1].cart.map((v, j) => v - images[k].cart[j]), start.lattice, start.pbc);
+    const spring = (k: number) => minimumImage(images[k + 1].cart.map((v, j) => v - images[k].cart[j]), lattice, pbc);
     let t1 = spring(0);
     for (let k = 1; k <= inner; k++) {
       const t2 = spring(k);
@@ -212,33 +257,113 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
     return { f: out, fmax: maxForce(out), highest };
   };
 
-  const optimizer = makeOptimizer(o.optimizer);
   let step = 0;
   let band = await bandForces();
-  const state = (): NebStep => ({
-    step,
-    energies: [...energies],
-    fmax: band.fmax,
-    highest: band.highest,
-    positions: images.map((a) => Float64Array.from(a.cart)),
-    forces: forces.map((f) => Float64Array.from(f)),
-  });
-  const distances = () => {
-    const d = [0];
-    for (let k = 1; k < count; k++) d.push(d[k - 1] + norm(minimumImage(images[k].cart.map((v, j) => v - images[k - 1].cart[j]), start.lattice, start.pbc)));
-    return d;
-  };
-  const done = (status: NebStatus, message: string): NebResult => ({ ...state(), status, message, steps: step, distances: distances(), endForces });
+  const state = (status: NebStatus, message: string): BandState => ({ status, message, step, energies: [...energies], forces: forces.map((f) => Float64Array.from(f)), fmax: band.fmax, highest: band.highest });
   const describe = () => `fmax ${band.fmax.toPrecision(3)} eV/Å (tolerance ${o.fmax})`;
   for (;;) {
-    if (!energies.every(Number.isFinite) || !Number.isFinite(band.fmax)) return done('failed', `the energy or the forces became non-finite at step ${step} (atoms too close, or a calculator failure)`);
-    await o.onStep?.(state());
-    if (band.fmax <= o.fmax) return done('converged', `converged in ${step} steps: ${describe()}`);
-    if (step >= o.maxSteps) return done('not-converged', `did not converge in ${o.maxSteps} steps: ${describe()}`);
-    if (o.signal?.aborted) return done('cancelled', `cancelled after ${step} steps: ${describe()}`);
-    const next = optimizer.step(gather(), band.f);
+    if (!energies.every(Number.isFinite) || !Number.isFinite(band.fmax)) return state('failed', `the energy or the forces became non-finite at step ${step} (atoms too close, or a calculator failure)`);
+    await o.onStep?.({ step, energies: [...energies], fmax: band.fmax, highest: band.highest, positions: images.map((a) => Float64Array.from(a.cart)), forces: forces.map((f) => Float64Array.from(f)) });
+    if (band.fmax <= o.fmax) return state('converged', `converged in ${step} steps: ${describe()}`);
+    if (step >= o.maxSteps) return state('not-converged', `did not converge in ${o.maxSteps} steps: ${describe()}`);
+    if (o.signal?.aborted) return state('cancelled', `cancelled after ${step} steps: ${describe()}`);
+    const next = o.optimizer.step(gather(), band.f);
     for (let k = 1; k <= inner; k++) images[k].moveTo(next.subarray((k - 1) * 3 * n, k * 3 * n));
     step++;
     band = await bandForces();
   }
 }
+
+/**
+ * Relaxes the band from `start` (its atoms, cell and held atoms) to `end` (Cartesian positions of the
+ * same atoms, 3 per atom) with `calculator`. The ends are not moved: relax them first. With `path:
+ * 'idpp'`, the straight line is first relaxed on the image-dependent pair potential (ASE's
+ * `interpolate(method='idpp')`: the same band, MDMin to fmax 0.1, at most 100 steps).
+ */
+export async function nudgedElasticBand(start: Atoms, end: Float64Array, calculator: Calculator, options: NebOptions = {}): Promise<NebResult> {
+  const o = { ...NEB_DEFAULTS, ...options };
+  const n = start.length;
+  if (!(Number.isInteger(o.images) && o.images >= 1)) throw new SimulationInputError(`the band needs at least one image between the ends, got ${o.images}`);
+  if (!(o.spring > 0)) throw new SimulationInputError(`the spring constant must be positive, got ${o.spring} eV/Å²`);
+  if (!(o.fmax > 0)) throw new SimulationInputError(`fmax must be a positive number of eV/Å, got ${o.fmax}`);
+  if (!(Number.isInteger(o.maxSteps) && o.maxSteps >= 0)) throw new SimulationInputError(`the number of steps must be a non-negative integer, got ${o.maxSteps}`);
+  if (end.length !== 3 * n) throw new SimulationInputError(`the end state has ${end.length / 3} atoms, the start ${n}: a band joins two states of the same atoms`);
+  if (start.symmetry) throw new SimulationInputError('a band does not keep a space group: its images break it');
+
+  // the end as the nearest image of the start's atoms: the straight line is each atom's shortest way
+  const line = minimumImage(end.map((x, k) => x - start.cart[k]), start.lattice, start.pbc);
+  for (let i = 0; i < n; i++) {
+    const moved = Math.hypot(line[3 * i], line[3 * i + 1], line[3 * i + 2]);
+    if (start.fixed?.[i] && moved > 1e-6) throw new SimulationInputError(`atom ${i} is held, but it is ${moved.toFixed(4)} Å apart at the two ends`);
+  }
+  const count = o.images + 2;
+  const images = Array.from({ length: count }, (_, k) => {
+    const a = start.clone();
+    // held atoms stay where they are (`moveTo`); along the line otherwise
+    if (k > 0) a.moveTo(start.cart.map((x, j) => x + (k / (count - 1)) * line[j]));
+    return a;
+  });
+  const { lattice, pbc } = start;
+  const band = { spring: o.spring, climb: o.climb, signal: o.signal };
+
+  let path: NebPath = 'linear';
+  let note = '';
+  if (o.path === 'idpp') {
+    const straight = images.map((a) => Float64Array.from(a.cart));
+    // each image's target distances on the line between the ends' (minimum image)
+    const [first, last] = [pairs(images[0].cart, lattice, pbc).distances, pairs(images[count - 1].cart, lattice, pbc).distances];
+    const idpp = images.map((_, k) => new IdppCalculator(first.map((d, j) => d + (k * (last[j] - d)) / (count - 1)), lattice, pbc));
+    const r = await relaxBand(images, (k) => idpp[k], { ...band, optimizer: new Mdmin(), fmax: IDPP.fmax, maxSteps: IDPP.maxSteps });
+    if (r.status === 'cancelled') {
+      const stopped = await relaxBand(images, () => calculator, { ...band, optimizer: makeOptimizer(o.optimizer), fmax: o.fmax, maxSteps: 0 });
+      return result({ ...stopped, status: 'cancelled', message: `cancelled while finding the starting path (IDPP): ${r.message}` }, 'idpp');
+    }
+    // ASE 3.22 goes on from wherever its MDMin stopped: atoms passing close on the line can fly tens of Å
+    // apart, where the pair potential is flat. Such a path, or none, is not taken.
+    const off = farthestOff(images, straight);
+    const trip = Math.max(...Array.from({ length: n }, (_, i) => Math.hypot(line[3 * i], line[3 * i + 1], line[3 * i + 2])));
+    const why =
+      r.status === 'failed'
+        ? 'failed'
+        : r.status === 'not-converged'
+          ? `did not converge in ${IDPP.maxSteps} steps (fmax ${r.fmax.toPrecision(3)} on its pair potential)`
+          : off.distance > trip
+            ? `moved atom ${off.atom} of image ${off.image} ${off.distance.toFixed(2)} Å off the straight line, farther than any atom travels between the ends (${trip.toFixed(2)} Å)`
+            : null;
+    if (why === null) path = 'idpp';
+    else {
+      straight.forEach((cart, k) => images[k].moveTo(cart));
+      note = `; the starting path (IDPP) ${why}, so the images started on the straight line`;
+    }
+  }
+  const r = await relaxBand(images, () => calculator, { ...band, optimizer: makeOptimizer(o.optimizer), fmax: o.fmax, maxSteps: o.maxSteps, onStep: o.onStep });
+  return result({ ...r, message: r.message + note }, path);
+
+  function result(r: BandState, startedOn: NebPath): NebResult {
+    const distances = [0];
+    for (let k = 1; k < count; k++) distances.push(distances[k - 1] + norm(minimumImage(images[k].cart.map((v, j) => v - images[k - 1].cart[j]), lattice, pbc)));
+    return {
+      ...r,
+      steps: r.step,
+      positions: images.map((a) => Float64Array.from(a.cart)),
+      distances,
+      endForces: [maxForce(r.forces[0]), maxForce(r.forces[count - 1])],
+      path: startedOn,
+    };
+  }
+}
+
+/** The atom of an image farthest from where it was (`before`, per image), and how far, Å. */
+function farthestOff(images: readonly Atoms[], before: readonly Float64Array[]): { image: number; atom: number; distance: number } {
+  let best = { image: 0, atom: 0, distance: 0 };
+  images.forEach((a, k) => {
+    for (let i = 0; i < a.length; i++) {
+      const d = Math.hypot(a.cart[3 * i] - before[k][3 * i], a.cart[3 * i + 1] - before[k][3 * i + 1], a.cart[3 * i + 2] - before[k][3 * i + 2]);
+      if (d > best.distance) best = { image: k, atom: i, distance: d };
+    }
+  });
+  return best;
+}
+
+/** ASE's `idpp_interpolate`: MDMin to fmax 0.1 eV/Å (of the pair potential), at most 100 steps. */
+const IDPP = Object.freeze({ fmax: 0.1, maxSteps: 100 });

@@ -5,7 +5,7 @@
  */
 
 export interface Optimizer {
-  readonly name: 'fire' | 'lbfgs';
+  readonly name: 'fire' | 'lbfgs' | 'mdmin';
   step(x: Float64Array, f: Float64Array): Float64Array;
 }
 
@@ -164,6 +164,38 @@ export class Lbfgs implements Optimizer {
     for (let i = 0; i < m; i++) out[i] = x[i] - z[i] * scale;
     this.x0 = Float64Array.from(x);
     this.f0 = Float64Array.from(f);
+    return out;
+  }
+}
+
+/**
+ * MDMin, ASE's `MDMin` (dt 0.2): velocity Verlet with unit masses whose velocity keeps only its
+ * projection on the force, and stops when it points against it. ASE's `idpp_interpolate` relaxes the
+ * band's starting path with it (neb.ts).
+ */
+export class Mdmin implements Optimizer {
+  readonly name = 'mdmin';
+  private v: Float64Array | null = null;
+
+  constructor(private readonly dt = 0.2) {}
+
+  step(x: Float64Array, f: Float64Array): Float64Array {
+    const dt = this.dt;
+    if (!this.v) {
+      this.v = new Float64Array(x.length);
+    } else {
+      const v = this.v;
+      for (let i = 0; i < v.length; i++) v[i] += 0.5 * dt * f[i];
+      const vf = dot(v, f);
+      const ff = dot(f, f);
+      for (let i = 0; i < v.length; i++) v[i] = vf < 0 ? 0 : (f[i] * vf) / ff;
+    }
+    const v = this.v;
+    const out = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      v[i] += 0.5 * dt * f[i];
+      out[i] = x[i] + dt * v[i];
+    }
     return out;
   }
 }

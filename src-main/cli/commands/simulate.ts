@@ -266,8 +266,8 @@ JSON: {"file", "model", "supercell", "mesh", "lattice" (whose standard path, or 
 Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 130 when Ctrl-C
 stopped it. Progress goes to stderr every 10 s.`;
 
-const nebUsage = `Usage: latticework neb START END --model NAME [--images N] [--spring K] [--no-climb] [--fmax F]
-       [--steps N] [--optimizer fire|lbfgs] [--fixed ...] [--out FILE] [--json]
+const nebUsage = `Usage: latticework neb START END --model NAME [--images N] [--path linear|idpp] [--spring K] [--no-climb]
+       [--fmax F] [--steps N] [--optimizer fire|lbfgs] [--fixed ...] [--out FILE] [--json]
 
 The minimum energy path from the structure in START to the one in END (the same atoms in the same
 order and cell; relax both first) by the nudged elastic band, as ASE's NEB(method='improvedtangent')
@@ -278,6 +278,10 @@ along it until no atom of an image feels more than F. The highest image climbs t
 ${COMMON}
   --end-frame K      which structure of END (0-based; default the last)
   --images N         images between the ends (default ${NEB_DEFAULTS.images})
+  --path NAME        where the images start: linear (default), the straight line, or idpp, that
+                     line relaxed on the image-dependent pair potential (ASE's
+                     interpolate(method='idpp')), which keeps atoms apart where the line brings
+                     them too close (a rotation, an exchange)
   --spring K         spring constant along the band, eV/Å² (default ${NEB_DEFAULTS.spring}, ASE's)
   --no-climb         no climbing image: the barrier is the highest image, at most the saddle point
   --fmax F           largest force on an atom of an image, eV/Å (default ${NEB_DEFAULTS.fmax})
@@ -285,10 +289,11 @@ ${COMMON}
   --optimizer NAME   fire (default) or lbfgs
 ${FIXED.replace('default: what the file', "default: what START")}
   --out FILE         the band, start to end: .extxyz/.xyz (energies, forces), .traj or XDATCAR
-JSON: {"start", "end", "model", "converged", "steps", "fmax", "images", "climb", "energies" (eV, every
+JSON: {"start", "end", "model", "converged", "steps", "fmax", "climb", "energies" (eV, every
        image, the start to the end), "distances" (Å along the path), "highest" (the highest image),
        "barrier", "reverseBarrier", "reactionEnergy" (eV), "endForces" (the largest force at each
-       end, eV/Å), "message", "warnings"? (a trained potential)}
+       end, eV/Å), "path" (where the images started: "linear" also when IDPP did not converge, as
+       the message says), "images", "message", "warnings"? (a trained potential)}
 Exit status: 0 when the band converged, 1 when it did not or a file or the calculation failed, 2
 for bad usage, 130 when Ctrl-C stopped it. Progress goes to stderr every 10 s.`;
 
@@ -982,7 +987,7 @@ export const nebCommand: Command = {
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'neb', nebUsage, {
       allowPositionals: true,
-      options: { ...COMMON_OPTIONS, ...valueOptions('end-frame', 'images', 'spring', 'fmax', 'steps', 'optimizer', 'fixed', 'out'), ...flagOptions('no-climb') },
+      options: { ...COMMON_OPTIONS, ...valueOptions('end-frame', 'images', 'path', 'spring', 'fmax', 'steps', 'optimizer', 'fixed', 'out'), ...flagOptions('no-climb') },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
@@ -993,10 +998,13 @@ export const nebCommand: Command = {
     try {
       const optimizer = values.optimizer ?? d.optimizer;
       if (optimizer !== 'fire' && optimizer !== 'lbfgs') throw new UsageProblem(`--optimizer ${optimizer}: use fire or lbfgs`);
+      const path = values.path ?? d.path;
+      if (path !== 'linear' && path !== 'idpp') throw new UsageProblem(`--path ${path}: use linear or idpp`);
       if (values.out !== undefined && !['xdatcar', 'xyz', 'traj'].includes(outputFormat(values.out) ?? '')) throw new UsageProblem(`--out ${values.out}: name it *.extxyz (or *.xyz), *.traj or XDATCAR`);
       params = {
         ...d,
         optimizer,
+        path,
         images: num(values, 'images', d.images, (x) => Number.isInteger(x) && x >= 1 && x <= 50, 'a whole number of images from 1 to 50'),
         spring: num(values, 'spring', d.spring, positive, 'a positive number of eV/Å²'),
         climb: !values['no-climb'],

@@ -219,6 +219,7 @@ export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discrimin
       images: count.min(1).max(50),
       spring: positive,
       climb: z.boolean(),
+      path: z.enum(['linear', 'idpp']),
       optimizer: z.enum(['fire', 'lbfgs']),
       fmax: positive,
       maxSteps: count.min(0).max(1_000_000),

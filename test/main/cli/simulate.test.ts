@@ -739,8 +739,8 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     const r = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '3', '--out', 'band.extxyz', '--json']);
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(r.out);
-    expect(Object.keys(doc)).toEqual(['start', 'end', 'model', 'converged', 'steps', 'fmax', 'climb', 'energies', 'distances', 'highest', 'barrier', 'reverseBarrier', 'reactionEnergy', 'endForces', 'images', 'message']);
-    expect([doc.start, doc.end, doc.model, doc.converged, doc.climb, doc.images, doc.highest]).toEqual(['hop-start.vasp', 'hop-end.vasp', 'emt', true, true, 3, 2]);
+    expect(Object.keys(doc)).toEqual(['start', 'end', 'model', 'converged', 'steps', 'fmax', 'climb', 'energies', 'distances', 'highest', 'barrier', 'reverseBarrier', 'reactionEnergy', 'endForces', 'path', 'images', 'message']);
+    expect([doc.start, doc.end, doc.model, doc.converged, doc.climb, doc.images, doc.path, doc.highest]).toEqual(['hop-start.vasp', 'hop-end.vasp', 'emt', true, true, 3, 'linear', 2]);
     expect(doc.steps).toBe(band.cases.climb.steps);
     const ase = band.cases.climb.energies;
     expect(Math.abs(doc.barrier - (Math.max(...ase) - ase[0]))).toBeLessThan(1e-6);
@@ -762,6 +762,12 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     expect((await run(nebCommand, ['hop-start.vasp', '--model', 'emt'])).code).toBe(2);
     const images0 = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '0']);
     expect([images0.code, images0.err]).toEqual([2, expect.stringMatching(/--images 0: expected a whole number of images from 1 to 50/)]);
+    const path = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--path', 'spline']);
+    expect([path.code, path.err]).toEqual([2, expect.stringMatching(/--path spline: use linear or idpp/)]);
+    // IDPP's start: this hop's straight line is already near its minimum, so the same band
+    const idpp = JSON.parse((await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '3', '--path', 'idpp', '--json'])).out);
+    expect([idpp.path, idpp.converged]).toEqual(['idpp', true]);
+    expect(Math.abs(idpp.barrier - doc.barrier)).toBeLessThan(1e-3);
   });
 
   it('reports bad usage (2) and bad input (1) with sentences', async () => {

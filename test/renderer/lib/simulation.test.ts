@@ -58,7 +58,7 @@ describe('Simulate panel helpers', () => {
     form.neb.endStructureId = 4;
     form.neb.images = 3;
     expect(formProblem(form)).toBeNull();
-    expect(formRequest(form).parameters).toEqual({ task: 'neb', endStructureId: 4, images: 3, spring: 0.1, climb: true, optimizer: 'fire', fmax: 0.05, maxSteps: 500, fixed: [] });
+    expect(formRequest(form).parameters).toEqual({ task: 'neb', endStructureId: 4, images: 3, spring: 0.1, climb: true, path: 'linear', optimizer: 'fire', fmax: 0.05, maxSteps: 500, fixed: [] });
     expect(simulationRequestSchema.safeParse({ ...formRequest(form).parameters, images: 0 }).success).toBe(false);
     const summary = {
       task: 'neb' as const,
@@ -73,6 +73,7 @@ describe('Simulate panel helpers', () => {
       reverseBarrier: 0.9,
       reactionEnergy: -0.1,
       endForces: [0.001, 0.002] as [number, number],
+      path: 'linear' as const,
     };
     const parameters = { ...SIMULATION_DEFAULTS.neb, images: 3 };
     const run = { task: 'neb' as const, parameters, summary };

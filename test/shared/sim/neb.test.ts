@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Atoms, EmtCalculator } from '../../../src-shared/sim';
 import { minimumImage, nudgedElasticBand } from '../../../src-shared/sim/neb';
-import { maxAbsDiff } from './helpers';
+import { fcc, maxAbsDiff, rattle } from './helpers';
 
 interface Case {
   images: number;
@@ -26,6 +26,7 @@ const fixture = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', i
   start: number[];
   end: number[];
   cases: Record<'climb' | 'springs', Case>;
+  rotation: { numbers: number[]; hydrogens: number[]; start: number[]; end: number[]; images: number; idpp: number[][] };
 };
 
 const startAtoms = (held: number[] = []) => {
@@ -91,6 +92,36 @@ describe('nudged elastic band', () => {
     expect(Math.hypot(first[0] - from[0], first[1] - from[1], first[2] - from[2])).toBeCloseTo(Math.hypot(...minimumImage(Float64Array.from(fixture.end.slice(3 * h, 3 * h + 3).map((x, k) => x - from[k])), fixture.cell, [true, true, true])) / 4, 9);
     expect(r.status).toBe('not-converged');
     expect(r.message).toMatch(/^did not converge in 0 steps: fmax /);
+  });
+
+  it("IDPP's starting path: ASE's, on ethane turning a methyl group by 120° (the straight line shrinks its C–H bonds to 0.65 Å)", async () => {
+    const r = fixture.rotation;
+    const ethane = new Atoms({ numbers: Int32Array.from(r.numbers), cart: Float64Array.from(r.start), lattice: null, pbc: [false, false, false] });
+    // no step of the band itself: the images as the IDPP left them
+    const band = await nudgedElasticBand(ethane, Float64Array.from(r.end), new EmtCalculator(), { images: r.images, path: 'idpp', maxSteps: 0 });
+    expect([band.status, band.path]).toEqual(['not-converged', 'idpp']);
+    for (let k = 1; k <= r.images; k++) expect(maxAbsDiff(band.positions[k], Float64Array.from(r.idpp[k - 1]))).toBeLessThan(1e-8);
+    // the C–H bonds of the turning group stay near their length, as they do not on the straight line
+    const bond = (cart: Float64Array, h: number) => Math.hypot(...[0, 1, 2].map((c) => cart[3 * h + c] - cart[3 + c]));
+    const line = await nudgedElasticBand(ethane, Float64Array.from(r.end), new EmtCalculator(), { images: r.images, maxSteps: 0 });
+    expect(Math.min(...r.hydrogens.map((h) => bond(band.positions[3], h)))).toBeGreaterThan(1.0);
+    expect(Math.max(...r.hydrogens.map((h) => bond(line.positions[3], h)))).toBeLessThan(0.7);
+  });
+
+  it("a starting path IDPP flies apart is not taken: two neighbours trading places pass close on the line, and the images start on it, as the message says", async () => {
+    const cell = fcc(3.6, 2);
+    rattle(cell, 0.05, 31);
+    const numbers = Int32Array.from(cell.numbers, (z, i) => (i === 0 ? 79 : z));
+    const start = new Atoms({ numbers, cart: cell.cart, lattice: cell.lattice, pbc: [true, true, true] });
+    // atom 1 is a nearest neighbour of atom 0 in this cell (½a along x and y)
+    const end = Float64Array.from(start.cart);
+    end.set(start.cart.subarray(3, 6), 0);
+    end.set(start.cart.subarray(0, 3), 3);
+    const idpp = await nudgedElasticBand(start, end, new EmtCalculator(), { images: 4, path: 'idpp', maxSteps: 0 });
+    const line = await nudgedElasticBand(start, end, new EmtCalculator(), { images: 4, maxSteps: 0 });
+    expect([idpp.path, line.path]).toEqual(['linear', 'linear']);
+    expect(idpp.message).toMatch(/; the starting path \(IDPP\) (moved atom \d+ of image \d \d+\.\d\d Å off the straight line, farther than any atom travels between the ends \(2\.\d\d Å\)|did not converge in 100 steps .*), so the images started on the straight line$/);
+    for (let k = 0; k < 6; k++) expect(maxAbsDiff(idpp.positions[k], line.positions[k])).toBe(0);
   });
 
   it('minimum image: the shortest of the equivalent vectors, also in a skewed cell, and none without periodicity', () => {
