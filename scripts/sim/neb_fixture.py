@@ -11,7 +11,9 @@ NEB(method='improvedtangent') with images on the straight line (interpolate(mic=
 And "rotation": ethane with one methyl group turned by 120 degrees, 5 images of a band with a
 climbing image started by interpolate(method='idpp', mic=True) (the straight line relaxed on the
 image-dependent pair potential with MDMin to fmax 0.1, 100 steps): the starting images' positions.
-Each case stores the steps taken, every image's energy and the inner images' final positions.
+Each case stores the steps taken, every image's energy, the inner images' final positions, and
+NEBTools' fitted barrier and curve (fit_raw: cubics through the images' energies and their forces
+along the path), of the band with each image its neighbour's nearest image.
 
 Usage: /usr/bin/python3 scripts/sim/neb_fixture.py   (from the repository root; a few seconds)
 """
@@ -22,7 +24,9 @@ import numpy as np
 from ase.build import bulk, molecule
 from ase.calculators.emt import EMT
 from ase.constraints import FixAtoms
+from ase.geometry import find_mic
 from ase.neb import NEB
+from ase.utils.forcecurve import fit_raw
 from ase.optimize import FIRE, LBFGS
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
@@ -85,6 +89,13 @@ def band(start, end, images, climb, optimizer, held):
     neb.interpolate(mic=True)
     opt = optimizer(neb, logfile=None)
     opt.run(fmax=0.05, steps=500)
+    # NEBTools' fit (fit_images) takes each image's direction along the path without the minimum image:
+    # given the end as it was written (the hopper wrapped into the cell), its slope there is wrong. The band
+    # as it runs (each image the one before moved by the shortest vectors) is what it fits here.
+    R = [f.positions.copy() for f in frames]
+    for k in range(1, len(R)):
+        R[k] = R[k - 1] + find_mic(R[k] - R[k - 1], start.cell, start.pbc)[0]
+    fit = fit_raw([f.get_potential_energy() for f in frames], [f.get_forces() for f in frames], R, start.cell, start.pbc)
     return {
         'images': images,
         'climb': climb,
@@ -94,6 +105,8 @@ def band(start, end, images, climb, optimizer, held):
         'steps': opt.get_number_of_steps(),
         'energies': [f.get_potential_energy() for f in frames],
         'inner': [f.positions.flatten().tolist() for f in frames[1:-1]],
+        # NEBTools.get_barrier(fit=True) is the curve's highest point
+        'fit': {'barrier': float(max(fit.fit_energies)), 'path': fit.fit_path.tolist(), 'energies': fit.fit_energies.tolist()},
     }
 
 

@@ -238,7 +238,12 @@ function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary
   } else if (run.task === 'neb') {
     // the band's energy profile (from the start's energy) along the path, then how the band converged
     const s = run.summary?.task === 'neb' ? run.summary : null;
-    if (s) add('band', 'Energy along the band', [{ name: 'image', data: s.distances.map((d, k) => [d, s.energies[k] - s.energies[0]] as [number, number]), color: PALETTE[0] }], 'distance along the path / Å', 'eV');
+    if (s) {
+      // the images, and the curve through them that their forces along the path shape (NEBTools')
+      const images = { name: 'image', data: s.distances.map((d, k) => [d, s.energies[k] - s.energies[0]] as [number, number]), color: PALETTE[0] };
+      const curve = { name: 'fit', data: s.fit.distances.map((d, k) => [d, s.fit.energies[k]] as [number, number]), color: PALETTE[1], dashed: true };
+      add('band', 'Energy along the band', [images, curve], 'distance along the path / Å', 'eV');
+    }
     add('barrier', 'Highest image above the start', [{ name: 'barrier', data: xy(series, 'barrier', series.step), color: PALETTE[2] }], 'step', unit('neb', 'barrier'));
     add('fmax', 'Largest force on the band', [{ name: 'fmax', data: xy(series, 'fmax', series.step).filter(([, y]) => y > 0), color: PALETTE[1] }], 'step', 'eV/Å', true);
   } else if (run.summary?.task === 'vibrations') {

@@ -49,7 +49,7 @@ import {
   type ForceConstants,
   type SampledPath,
 } from './phonons';
-import { NEB_DEFAULTS, nudgedElasticBand, type NebPath } from './neb';
+import { bandFit, NEB_DEFAULTS, nudgedElasticBand, type NebPath } from './neb';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
 /** The built-in calculators by name and parameters. */
@@ -466,6 +466,12 @@ export type SimulationSummary =
       highest: number;
       /** The highest image above the start and above the end, and the end above the start, eV. */
       barrier: number;
+      /**
+       * The energy along the band between the images (from the start's; neb.ts `bandFit`, ASE's NEBTools
+       * curve) and its highest point, eV: above `barrier` when no image sits at the saddle point.
+       */
+      fit: { distances: number[]; energies: number[] };
+      fittedBarrier: number;
       reverseBarrier: number;
       reactionEnergy: number;
       /** The largest force on an atom at the start and at the end, eV/Å: a barrier is measured from minima. */
@@ -668,7 +674,9 @@ export function gpaText(x: number | null): string {
 /** A band's result in a line: its barrier, both ways, and where. */
 export function nebText(s: Extract<SimulationSummary, { task: 'neb' }>): string {
   const eV = (x: number) => `${x.toFixed(3)} eV`;
-  return `barrier ${eV(s.barrier)} (image ${s.highest} of ${s.energies.length - 2}${s.climb ? ', climbing' : ''}), reverse ${eV(s.reverseBarrier)}, reaction energy ${eV(s.reactionEnergy)}`;
+  // the curve's highest point, when it is meaningfully above the highest image (no image at the saddle point)
+  const fitted = s.fittedBarrier - s.barrier > 5e-4 ? `, ${eV(s.fittedBarrier)} on the curve through the images` : '';
+  return `barrier ${eV(s.barrier)} (image ${s.highest} of ${s.energies.length - 2}${s.climb ? ', climbing' : ''}${fitted}), reverse ${eV(s.reverseBarrier)}, reaction energy ${eV(s.reactionEnergy)}`;
 }
 
 /** What to know before trusting a band's barrier: ends that are not minima, and a highest image that did not climb. */
@@ -1099,6 +1107,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       await frame({ step: r.steps, time: null, energy: r.energies[k], values: { energy: r.energies[k], distance: r.distances[k], fmax: maxForce(r.forces[k]) }, forces: r.forces[k], stress: null }, a);
     }
     const e = r.energies;
+    const fit = bandFit(e, r.forces, r.positions, r.distances);
     const summary: Extract<SimulationSummary, { task: 'neb' }> = {
       task: 'neb',
       converged: r.status === 'converged',
@@ -1109,6 +1118,8 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       distances: r.distances,
       highest: r.highest,
       barrier: e[r.highest] - e[0],
+      fit: { distances: fit.distances, energies: fit.energies },
+      fittedBarrier: fit.barrier,
       reverseBarrier: e[r.highest] - e[e.length - 1],
       reactionEnergy: e[e.length - 1] - e[0],
       endForces: r.endForces,

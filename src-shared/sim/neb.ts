@@ -353,6 +353,42 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
   }
 }
 
+/** Points of `bandFit`'s curve between two neighbouring images (ASE's `fit_raw`). */
+const FIT_POINTS = 20;
+
+/**
+ * The energy along the band between its images, as ASE's NEBTools draws and measures it (`fit_images`):
+ * on each stretch between neighbours, the cubic through their energies (from the start's) whose slopes
+ * are the potential's forces along the path there (the direction to the next image at the ends, to the
+ * neighbours' difference between them), 20 points a stretch and the end. Its highest point is
+ * NEBTools' fitted barrier: above the highest image when no image sits at the saddle point.
+ */
+export function bandFit(energies: readonly number[], forces: readonly Float64Array[], positions: readonly Float64Array[], distances: readonly number[]): { distances: number[]; energies: number[]; barrier: number } {
+  const count = energies.length;
+  const e = energies.map((x) => x - energies[0]);
+  const slopes = energies.map((_, k) => {
+    const [a, b] = k === 0 ? [0, 1] : k === count - 1 ? [count - 2, count - 1] : [k - 1, k + 1];
+    const direction = positions[b].map((x, j) => x - positions[a][j]);
+    return -dot(forces[k], direction) / norm(direction);
+  });
+  const fit = { distances: [] as number[], energies: [] as number[] };
+  for (let k = 1; k < count; k++) {
+    const [s0, s1] = [distances[k - 1], distances[k]];
+    // Hermite form of the cubic with these ends and slopes
+    const h = s1 - s0;
+    for (let p = 0; p < FIT_POINTS; p++) {
+      const x = s0 + (h * p) / FIT_POINTS;
+      const t = (x - s0) / h;
+      const y = (2 * t ** 3 - 3 * t ** 2 + 1) * e[k - 1] + (t ** 3 - 2 * t ** 2 + t) * h * slopes[k - 1] + (-2 * t ** 3 + 3 * t ** 2) * e[k] + (t ** 3 - t ** 2) * h * slopes[k];
+      fit.distances.push(x);
+      fit.energies.push(y);
+    }
+  }
+  fit.distances.push(distances[count - 1]);
+  fit.energies.push(e[count - 1]);
+  return { ...fit, barrier: Math.max(...fit.energies) };
+}
+
 /** The atom of an image farthest from where it was (`before`, per image), and how far, Å. */
 function farthestOff(images: readonly Atoms[], before: readonly Float64Array[]): { image: number; atom: number; distance: number } {
   let best = { image: 0, atom: 0, distance: 0 };

@@ -536,7 +536,8 @@ describe('Simulate', () => {
     expect(record.parameters).toMatchObject({ task: 'neb', images: 3, climb: true });
     expect(record.frames).toBe(5);
     await expect.poll(async () => page.getByTestId('simulation-summary').textContent()).toMatch(/^barrier 0\.777 eV \(image 2 of 3, climbing\), reverse 0\.777 eV, reaction energy -?0\.000 eV$/);
-    await expect.poll(async () => Number(await page.getByTestId('simulation-chart-band').getAttribute('data-points'))).toBe(5);
+    // the 5 images and the curve through them (20 points between neighbours, and the end)
+    await expect.poll(async () => Number(await page.getByTestId('simulation-chart-band').getAttribute('data-points'))).toBe(5 + 4 * 20 + 1);
     expect(Number(await page.getByTestId('simulation-chart-fmax').getAttribute('data-points'))).toBe(record.series.step.length);
     const player = page.getByTestId('simulation-run').getByTestId('trajectory-player');
     expect(await player.getByTestId('trajectory-frame').textContent()).toBe('frame 5 / 5');

@@ -291,7 +291,9 @@ ${FIXED.replace('default: what the file', "default: what START")}
   --out FILE         the band, start to end: .extxyz/.xyz (energies, forces), .traj or XDATCAR
 JSON: {"start", "end", "model", "converged", "steps", "fmax", "climb", "energies" (eV, every
        image, the start to the end), "distances" (Å along the path), "highest" (the highest image),
-       "barrier", "reverseBarrier", "reactionEnergy" (eV), "endForces" (the largest force at each
+       "barrier", "fit" ({"distances", "energies"}: the curve through the images that their forces
+       along the path shape, from the start's energy, as ASE's NEBTools draws it), "fittedBarrier"
+       (its highest point), "reverseBarrier", "reactionEnergy" (eV), "endForces" (the largest force at each
        end, eV/Å), "path" (where the images started: "linear" also when IDPP did not converge, as
        the message says), "images", "message", "warnings"? (a trained potential)}
 Exit status: 0 when the band converged, 1 when it did not or a file or the calculation failed, 2

@@ -739,7 +739,10 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     const r = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '3', '--out', 'band.extxyz', '--json']);
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(r.out);
-    expect(Object.keys(doc)).toEqual(['start', 'end', 'model', 'converged', 'steps', 'fmax', 'climb', 'energies', 'distances', 'highest', 'barrier', 'reverseBarrier', 'reactionEnergy', 'endForces', 'path', 'images', 'message']);
+    expect(Object.keys(doc)).toEqual(['start', 'end', 'model', 'converged', 'steps', 'fmax', 'climb', 'energies', 'distances', 'highest', 'barrier', 'fit', 'fittedBarrier', 'reverseBarrier', 'reactionEnergy', 'endForces', 'path', 'images', 'message']);
+    // with an image at the saddle point, the curve through the images peaks there
+    expect(Math.abs(doc.fittedBarrier - doc.barrier)).toBeLessThan(1e-6);
+    expect(doc.fit.energies).toHaveLength(4 * 20 + 1);
     expect([doc.start, doc.end, doc.model, doc.converged, doc.climb, doc.images, doc.path, doc.highest]).toEqual(['hop-start.vasp', 'hop-end.vasp', 'emt', true, true, 3, 'linear', 2]);
     expect(doc.steps).toBe(band.cases.climb.steps);
     const ase = band.cases.climb.energies;

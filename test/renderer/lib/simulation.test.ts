@@ -74,6 +74,8 @@ describe('Simulate panel helpers', () => {
       reactionEnergy: -0.1,
       endForces: [0.001, 0.002] as [number, number],
       path: 'linear' as const,
+      fit: { distances: [0, 1.3, 2.5], energies: [0, 0.85, -0.1] },
+      fittedBarrier: 0.85,
     };
     const parameters = { ...SIMULATION_DEFAULTS.neb, images: 3 };
     const run = { task: 'neb' as const, parameters, summary };
@@ -81,6 +83,7 @@ describe('Simulate panel helpers', () => {
     expect(charts.map((c) => c.id)).toEqual(['band', 'barrier', 'fmax']);
     const profile = charts[0].option.series as { data: [number, number][] }[];
     expect(profile[0].data.map(([d, e]) => [d, Number(e.toFixed(6))])).toEqual([[0, 0], [0.6, 0.2], [1.3, 0.8], [1.9, 0.3], [2.5, -0.1]]);
+    expect(profile[1]).toMatchObject({ name: 'fit', data: [[0, 0], [1.3, 0.85], [2.5, -0.1]] });
     expect(bandImageAt({ summary, frames: 5 }, 1.5)).toBe(2);
     expect(bandImageAt({ summary, frames: 5 }, 9)).toBe(4);
     // the band's frames are written at its end: none yet, no image

@@ -248,6 +248,11 @@ describe('simulation jobs', () => {
     expect(out.message).toMatch(/^converged in \d+ steps: fmax 0\.0\d+ eV\/Å \(tolerance 0\.05\); barrier 0\.\d{3} eV \(image 2 of 3, climbing\), reverse 0\.\d{3} eV, reaction energy -?0\.000 eV$/);
     expect(out.final!.name).toBe('Cu31 start, image 2 of the band (saddle point)');
     expect(Array.from(out.final!.cart)).toEqual(Array.from(frames[2].cart));
+    // no image at the saddle point (4 images, none climbing): the curve through them peaks above the highest
+    const even = await runSimulation(start, new EmtCalculator(), { ...params, images: 4, climb: false });
+    if (even.summary?.task !== 'neb') throw new Error('no band summary');
+    expect(even.summary.fittedBarrier).toBeGreaterThan(even.summary.barrier + 0.01);
+    expect(even.message).toMatch(/; barrier 0\.\d{3} eV \(image [23] of 4, 0\.\d{3} eV on the curve through the images\), /);
     // an end that is not a minimum, and no climbing: said
     const moved = [...band.end];
     moved[0] += 0.1;

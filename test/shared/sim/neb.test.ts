@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Atoms, EmtCalculator } from '../../../src-shared/sim';
-import { minimumImage, nudgedElasticBand } from '../../../src-shared/sim/neb';
+import { bandFit, minimumImage, nudgedElasticBand } from '../../../src-shared/sim/neb';
 import { fcc, maxAbsDiff, rattle } from './helpers';
 
 interface Case {
@@ -18,6 +18,7 @@ interface Case {
   steps: number;
   energies: number[];
   inner: number[][];
+  fit: { barrier: number; path: number[]; energies: number[] };
 }
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', import.meta.url), 'utf8')) as {
   numbers: number[];
@@ -66,6 +67,12 @@ describe('nudged elastic band', () => {
       expect(r.distances.at(-1)!).toBeGreaterThan(2.4);
       expect(r.distances.at(-1)!).toBeLessThan(3.2);
       expect(r.endForces[0]).toBeLessThan(0.01);
+      // NEBTools' curve through the band and its fitted barrier
+      const fit = bandFit(r.energies, r.forces, r.positions, r.distances);
+      expect(fit.distances).toHaveLength(c.fit.path.length);
+      expect(maxAbsDiff(Float64Array.from(fit.distances), Float64Array.from(c.fit.path))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(Float64Array.from(fit.energies), Float64Array.from(c.fit.energies))).toBeLessThan(1e-5);
+      expect(Math.abs(fit.barrier - c.fit.barrier)).toBeLessThan(1e-5);
     });
   }
 
