@@ -11,7 +11,7 @@
  * converged when no atom of any inner image feels more than fmax (the climbing image included). The
  * images start on the straight line between the ends, each atom along its shortest way (the minimum
  * image, ASE's `interpolate(mic=True)`), so a file that wrapped an atom into the cell at one end does
- * not send it across the cell.
+ * not send it across the cell; or on that line relaxed on the image-dependent pair potential (IDPP).
  */
 import type { Mat3, Structure } from '../chem/structure';
 import { elementSymbol } from '../chem/elements';
