@@ -1104,14 +1104,14 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       return a;
     });
     for (const [k, a] of images.entries()) {
-      await frame({ step: r.steps, time: null, energy: r.energies[k], values: { energy: r.energies[k], distance: r.distances[k], fmax: maxForce(r.forces[k]) }, forces: r.forces[k], stress: null }, a);
+      await frame({ step: r.step, time: null, energy: r.energies[k], values: { energy: r.energies[k], distance: r.distances[k], fmax: maxForce(r.forces[k]) }, forces: r.forces[k], stress: null }, a);
     }
     const e = r.energies;
     const fit = bandFit(e, r.forces, r.positions, r.distances);
     const summary: Extract<SimulationSummary, { task: 'neb' }> = {
       task: 'neb',
       converged: r.status === 'converged',
-      steps: r.steps,
+      steps: r.step,
       fmax: r.fmax,
       climb: params.climb,
       energies: e,

@@ -58,10 +58,9 @@ export interface NebOptions {
 
 export type NebStatus = 'converged' | 'not-converged' | 'cancelled' | 'failed';
 
+/** How the band ended: its state after the last step (`step`: the optimiser's steps taken), and why it stopped. */
 export interface NebResult extends NebStep {
   status: NebStatus;
-  /** The optimiser's steps taken (`step`). */
-  steps: number;
   message: string;
   /** The path's length from the start to each image, Å (the distance between neighbours, minimum image, over all atoms). */
   distances: number[];
@@ -344,7 +343,6 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
     for (let k = 1; k < count; k++) distances.push(distances[k - 1] + norm(minimumImage(images[k].cart.map((v, j) => v - images[k - 1].cart[j]), lattice, pbc)));
     return {
       ...r,
-      steps: r.step,
       positions: images.map((a) => Float64Array.from(a.cart)),
       distances,
       endForces: [maxForce(r.forces[0]), maxForce(r.forces[count - 1])],

@@ -53,7 +53,7 @@ describe('nudged elastic band', () => {
       });
       expect(r.status).toBe('converged');
       expect(r.fmax).toBeLessThanOrEqual(0.05);
-      expect(r.steps).toBe(c.steps);
+      expect(r.step).toBe(c.steps);
       expect(steps).toEqual(Array.from({ length: c.steps + 1 }, (_, k) => k));
       expect(r.energies).toHaveLength(c.images + 2);
       expect(maxAbsDiff(Float64Array.from(r.energies), Float64Array.from(c.energies))).toBeLessThan(1e-6);
