@@ -19,7 +19,7 @@ import { Rng } from '../model/rng';
 import type { Atoms } from './atoms';
 import type { Calculation, Calculator } from './calculator';
 import { CellFilter, type Evaluation } from './filters';
-import { symmetricEigen } from './matrix';
+import { dot, symmetricEigen } from './matrix';
 
 export interface CurvatureOptions {
   /** Finite-difference step, Å (default 0.01). */
@@ -48,12 +48,6 @@ export interface Curvature {
  * above), so a saddle point found is one; one missed would need the iterations to run out first.
  */
 export const SADDLE_CURVATURE = -0.01;
-
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += a[k] * b[k];
-  return s;
-};
 
 function normalise(v: Float64Array): number {
   const n = Math.sqrt(dot(v, v));

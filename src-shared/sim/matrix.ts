@@ -7,6 +7,13 @@
  * compliance.
  */
 
+/** Σ a_k b_k of two vectors of the same length. */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += a[k] * b[k];
+  return s;
+}
+
 /** A⁻¹ of an n×n matrix by Gauss–Jordan elimination with partial pivoting; null when singular (a pivot below 1e-12 of A's largest entry). */
 export function inverse(a: Float64Array, n: number): Float64Array | null {
   const m = Array.from({ length: n }, (_, i) => [...a.subarray(i * n, i * n + n), ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);

@@ -19,6 +19,7 @@ import { invert } from '../chem/lattice';
 import { maxForce } from '../chem/frames';
 import { SimulationInputError, type AtomicConfiguration, type Atoms } from './atoms';
 import type { Calculation, Calculator } from './calculator';
+import { dot } from './matrix';
 import { Mdmin, type Optimizer } from './optimizers';
 import { makeOptimizer } from './relax';
 
@@ -80,20 +81,33 @@ export function minimumImage(d: Float64Array, lattice: Mat3 | null, pbc: readonl
   if (!lattice || !pbc.some((p) => p)) return out;
   const inv = invert(lattice);
   if (!inv) throw new SimulationInputError('the lattice is singular');
-  const range = (axis: number) => (pbc[axis] ? [-1, 0, 1] : [0]);
+  // the image shifts to try along each axis (none along a direction that is not periodic)
+  const [ra, rb, rc] = [0, 1, 2].map((k) => (pbc[k] ? 1 : 0));
+  const [l0, l1, l2] = lattice;
+  // in scalars, allocation-free: IDPP calls this for every pair of atoms of every image at every step
   for (let i = 0; i < d.length; i += 3) {
-    const f = [0, 1, 2].map((k) => d[i] * inv[0][k] + d[i + 1] * inv[1][k] + d[i + 2] * inv[2][k]);
-    for (let k = 0; k < 3; k++) if (pbc[k]) f[k] -= Math.round(f[k]);
+    let f0 = d[i] * inv[0][0] + d[i + 1] * inv[1][0] + d[i + 2] * inv[2][0];
+    let f1 = d[i] * inv[0][1] + d[i + 1] * inv[1][1] + d[i + 2] * inv[2][1];
+    let f2 = d[i] * inv[0][2] + d[i + 1] * inv[1][2] + d[i + 2] * inv[2][2];
+    if (pbc[0]) f0 -= Math.round(f0);
+    if (pbc[1]) f1 -= Math.round(f1);
+    if (pbc[2]) f2 -= Math.round(f2);
     let best = Infinity;
-    for (const a of range(0))
-      for (const b of range(1))
-        for (const c of range(2)) {
-          const g = [f[0] + a, f[1] + b, f[2] + c];
-          const v = [0, 1, 2].map((k) => g[0] * lattice[0][k] + g[1] * lattice[1][k] + g[2] * lattice[2][k]);
-          const r2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+    for (let a = -ra; a <= ra; a++)
+      for (let b = -rb; b <= rb; b++)
+        for (let c = -rc; c <= rc; c++) {
+          const g0 = f0 + a;
+          const g1 = f1 + b;
+          const g2 = f2 + c;
+          const x = g0 * l0[0] + g1 * l1[0] + g2 * l2[0];
+          const y = g0 * l0[1] + g1 * l1[1] + g2 * l2[1];
+          const z = g0 * l0[2] + g1 * l1[2] + g2 * l2[2];
+          const r2 = x * x + y * y + z * z;
           if (r2 < best - 1e-12) {
             best = r2;
-            out.set(v, i);
+            out[i] = x;
+            out[i + 1] = y;
+            out[i + 2] = z;
           }
         }
   }
@@ -119,12 +133,6 @@ export function bandEnd(start: Structure, end: Structure): number[] {
     if (apart > 1e-4) throw new SimulationInputError(`the cells of the start and the end state differ by up to ${apart.toFixed(4)} Å: a band keeps its cell`);
   }
   return Array.from(end.cart);
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }
 
 const norm = (a: Float64Array) => Math.sqrt(dot(a, a));
@@ -291,10 +299,11 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
 
   // the end as the nearest image of the start's atoms: the straight line is each atom's shortest way
   const line = minimumImage(end.map((x, k) => x - start.cart[k]), start.lattice, start.pbc);
-  for (let i = 0; i < n; i++) {
-    const moved = Math.hypot(line[3 * i], line[3 * i + 1], line[3 * i + 2]);
+  // how far each atom travels from one end to the other
+  const trips = Array.from({ length: n }, (_, i) => Math.hypot(line[3 * i], line[3 * i + 1], line[3 * i + 2]));
+  trips.forEach((moved, i) => {
     if (start.fixed?.[i] && moved > 1e-6) throw new SimulationInputError(`atom ${i} is held, but it is ${moved.toFixed(4)} Å apart at the two ends`);
-  }
+  });
   const count = o.images + 2;
   const images = Array.from({ length: count }, (_, k) => {
     const a = start.clone();
@@ -320,7 +329,7 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
     // ASE 3.22 goes on from wherever its MDMin stopped: atoms passing close on the line can fly tens of Å
     // apart, where the pair potential is flat. Such a path, or none, is not taken.
     const off = farthestOff(images, straight);
-    const trip = Math.max(...Array.from({ length: n }, (_, i) => Math.hypot(line[3 * i], line[3 * i + 1], line[3 * i + 2])));
+    const trip = Math.max(...trips);
     const why =
       r.status === 'failed'
         ? 'failed'

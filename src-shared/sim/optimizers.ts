@@ -3,16 +3,11 @@
  * `step(x, f)` returns the next positions from the current positions x and forces f (3 per row).
  * They carry only their own state; the run loop, convergence and reporting are in `relax.ts`.
  */
+import { dot } from './matrix';
 
 export interface Optimizer {
   readonly name: 'fire' | 'lbfgs' | 'mdmin';
   step(x: Float64Array, f: Float64Array): Float64Array;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }
 
 export interface FireParameters {
