@@ -23,10 +23,13 @@ import { dot } from './matrix';
 import { Mdmin, type Optimizer } from './optimizers';
 import { makeOptimizer } from './relax';
 
-export const NEB_DEFAULTS = Object.freeze({ images: 5, spring: 0.1, climb: true, optimizer: 'fire' as const, fmax: 0.05, maxSteps: 500, path: 'linear' as NebPath });
+export const NEB_DEFAULTS = Object.freeze({ images: 5, spring: 0.1, climb: true, optimizer: 'fire' as const, fmax: 0.05, maxSteps: 500, path: 'linear' as const });
 
-/** Where the images start: on the straight line between the ends, or that line relaxed on the image-dependent pair potential (IDPP). */
-export type NebPath = 'linear' | 'idpp';
+/**
+ * Where the images start: on the straight line between the ends, that line relaxed on the image-dependent
+ * pair potential (IDPP), or images given (`NebOptions.startImages`: a band to go on from, a path from a file).
+ */
+export type NebPath = 'linear' | 'idpp' | 'given';
 
 /** A state of the band after a step: every image's energy (the two ends included) and the largest force on an inner image. */
 export interface NebStep {
@@ -37,6 +40,8 @@ export interface NebStep {
   fmax: number;
   /** The highest inner image (1 … images). */
   highest: number;
+  /** The path's length from the start to each image, Å (the distance between neighbours, minimum image, over all atoms). */
+  distances: number[];
   /** Every image (the ends included), Cartesian positions, 3 per atom. */
   positions: Float64Array[];
   /** The potential's forces on every image (zero for a held atom), eV/Å. */
@@ -53,6 +58,8 @@ export interface NebOptions {
   fmax?: number;
   maxSteps?: number;
   path?: NebPath;
+  /** With `path: 'given'`: the inner images' Cartesian positions (3 per atom each), from the start's side; they set the number of images. */
+  startImages?: readonly Float64Array[];
   signal?: { readonly aborted: boolean };
   onStep?: (s: NebStep) => void | Promise<void>;
 }
@@ -63,8 +70,6 @@ export type NebStatus = 'converged' | 'not-converged' | 'cancelled' | 'failed';
 export interface NebResult extends NebStep {
   status: NebStatus;
   message: string;
-  /** The path's length from the start to each image, Å (the distance between neighbours, minimum image, over all atoms). */
-  distances: number[];
   /** The largest force on an atom at each end: a barrier is measured from minima, so both should be small. */
   endForces: [number, number];
   /** Where the images started: 'linear' also when IDPP was asked for and did not converge (the message says so). */
@@ -270,7 +275,7 @@ async function relaxBand(
   const describe = () => `fmax ${band.fmax.toPrecision(3)} eV/Å (tolerance ${o.fmax})`;
   for (;;) {
     if (!energies.every(Number.isFinite) || !Number.isFinite(band.fmax)) return state('failed', `the energy or the forces became non-finite at step ${step} (atoms too close, or a calculator failure)`);
-    await o.onStep?.({ step, energies: [...energies], fmax: band.fmax, highest: band.highest, positions: images.map((a) => Float64Array.from(a.cart)), forces: forces.map((f) => Float64Array.from(f)) });
+    if (o.onStep) await o.onStep({ step, energies: [...energies], fmax: band.fmax, highest: band.highest, distances: bandDistances(images), positions: images.map((a) => Float64Array.from(a.cart)), forces: forces.map((f) => Float64Array.from(f)) });
     if (band.fmax <= o.fmax) return state('converged', `converged in ${step} steps: ${describe()}`);
     if (step >= o.maxSteps) return state('not-converged', `did not converge in ${o.maxSteps} steps: ${describe()}`);
     if (o.signal?.aborted) return state('cancelled', `cancelled after ${step} steps: ${describe()}`);
@@ -285,16 +290,24 @@ async function relaxBand(
  * Relaxes the band from `start` (its atoms, cell and held atoms) to `end` (Cartesian positions of the
  * same atoms, 3 per atom) with `calculator`. The ends are not moved: relax them first. With `path:
  * 'idpp'`, the straight line is first relaxed on the image-dependent pair potential (ASE's
- * `interpolate(method='idpp')`: the same band, MDMin to fmax 0.1, at most 100 steps).
+ * `interpolate(method='idpp')`: the same band, MDMin to fmax 0.1, at most 100 steps). With `path:
+ * 'given'`, the band starts at `startImages`, each atom taken at its nearest image to where it is in the
+ * image before (so a file that wrapped atoms into the cell gives the same band).
  */
 export async function nudgedElasticBand(start: Atoms, end: Float64Array, calculator: Calculator, options: NebOptions = {}): Promise<NebResult> {
   const o = { ...NEB_DEFAULTS, ...options };
   const n = start.length;
-  if (!(Number.isInteger(o.images) && o.images >= 1)) throw new SimulationInputError(`the band needs at least one image between the ends, got ${o.images}`);
+  const given = o.path === 'given' ? o.startImages : undefined;
+  if (o.path === 'given' && !given?.length) throw new SimulationInputError('a band from given images needs at least one image between the ends');
+  const inner = given ? given.length : o.images;
+  if (!(Number.isInteger(inner) && inner >= 1)) throw new SimulationInputError(`the band needs at least one image between the ends, got ${inner}`);
   if (!(o.spring > 0)) throw new SimulationInputError(`the spring constant must be positive, got ${o.spring} eV/Å²`);
   if (!(o.fmax > 0)) throw new SimulationInputError(`fmax must be a positive number of eV/Å, got ${o.fmax}`);
   if (!(Number.isInteger(o.maxSteps) && o.maxSteps >= 0)) throw new SimulationInputError(`the number of steps must be a non-negative integer, got ${o.maxSteps}`);
   if (end.length !== 3 * n) throw new SimulationInputError(`the end state has ${end.length / 3} atoms, the start ${n}: a band joins two states of the same atoms`);
+  given?.forEach((image, k) => {
+    if (image.length !== 3 * n) throw new SimulationInputError(`image ${k + 1} of the band has ${image.length / 3} atoms, the start ${n}: a band joins states of the same atoms`);
+  });
   if (start.symmetry) throw new SimulationInputError('a band does not keep a space group: its images break it');
 
   // the end as the nearest image of the start's atoms: the straight line is each atom's shortest way
@@ -304,8 +317,8 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
   trips.forEach((moved, i) => {
     if (start.fixed?.[i] && moved > 1e-6) throw new SimulationInputError(`atom ${i} is held, but it is ${moved.toFixed(4)} Å apart at the two ends`);
   });
-  const count = o.images + 2;
-  const images = Array.from({ length: count }, (_, k) => {
+  const count = inner + 2;
+  const images = given ? givenBand(start, given, end) : Array.from({ length: count }, (_, k) => {
     const a = start.clone();
     // held atoms stay where they are (`moveTo`); along the line otherwise
     if (k > 0) a.moveTo(start.cart.map((x, j) => x + (k / (count - 1)) * line[j]));
@@ -314,7 +327,7 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
   const { lattice, pbc } = start;
   const band = { spring: o.spring, climb: o.climb, signal: o.signal };
 
-  let path: NebPath = 'linear';
+  let path: NebPath = given ? 'given' : 'linear';
   let note = '';
   if (o.path === 'idpp') {
     const straight = images.map((a) => Float64Array.from(a.cart));
@@ -348,16 +361,22 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
   return result({ ...r, message: r.message + note }, path);
 
   function result(r: BandState, startedOn: NebPath): NebResult {
-    const distances = [0];
-    for (let k = 1; k < count; k++) distances.push(distances[k - 1] + norm(minimumImage(images[k].cart.map((v, j) => v - images[k - 1].cart[j]), lattice, pbc)));
     return {
       ...r,
       positions: images.map((a) => Float64Array.from(a.cart)),
-      distances,
+      distances: bandDistances(images),
       endForces: [maxForce(r.forces[0]), maxForce(r.forces[count - 1])],
       path: startedOn,
     };
   }
+}
+
+/** The path's length from the first image to each, Å: the distances between neighbours (minimum image, over all atoms) added up. */
+function bandDistances(images: readonly Atoms[]): number[] {
+  const { lattice, pbc } = images[0];
+  const distances = [0];
+  for (let k = 1; k < images.length; k++) distances.push(distances[k - 1] + norm(minimumImage(images[k].cart.map((v, j) => v - images[k - 1].cart[j]), lattice, pbc)));
+  return distances;
 }
 
 /** Points of `bandFit`'s curve between two neighbouring images (ASE's `fit_raw`). */
@@ -394,6 +413,29 @@ export function bandFit(energies: readonly number[], forces: readonly Float64Arr
   fit.distances.push(distances[count - 1]);
   fit.energies.push(e[count - 1]);
   return { ...fit, barrier: Math.max(...fit.energies) };
+}
+
+/**
+ * The band through `given` (the inner images' positions) from `start` to `end`: each image's atoms at
+ * their nearest image to where they are in the image before, held atoms where the start has them (an
+ * image that moves one is refused).
+ */
+function givenBand(start: Atoms, given: readonly Float64Array[], end: Float64Array): Atoms[] {
+  const { lattice, pbc } = start;
+  const images = [start.clone()];
+  for (const [k, cart] of [...given, end].entries()) {
+    const before = images[k].cart;
+    const step = minimumImage(cart.map((x, j) => x - before[j]), lattice, pbc);
+    const a = start.clone();
+    const placed = before.map((x, j) => x + step[j]);
+    for (let i = 0; i < start.length; i++) {
+      const off = Math.hypot(placed[3 * i] - start.cart[3 * i], placed[3 * i + 1] - start.cart[3 * i + 1], placed[3 * i + 2] - start.cart[3 * i + 2]);
+      if (start.fixed?.[i] && off > 1e-6) throw new SimulationInputError(`atom ${i} is held, but image ${k + 1} has it ${off.toFixed(4)} Å from the start`);
+    }
+    a.moveTo(placed);
+    images.push(a);
+  }
+  return images;
 }
 
 /** The atom of an image farthest from where it was (`before`, per image), and how far, Å. */

@@ -131,6 +131,41 @@ describe('nudged elastic band', () => {
     for (let k = 0; k < 6; k++) expect(maxAbsDiff(idpp.positions[k], line.positions[k])).toBe(0);
   });
 
+  it("goes on from given images: the straight line's images give ASE's band step for step, wrapped into the cell too; a band stopped short converges from where it stood", async () => {
+    const c = fixture.cases.climb;
+    const line = await nudgedElasticBand(startAtoms(), Float64Array.from(c.end), new EmtCalculator(), { images: c.images, maxSteps: 0 });
+    // the hopping atom wrapped back into the cell in every image, and the end given as the file has it
+    const [a, b, cc] = fixture.cell;
+    const wrapped = line.positions.slice(1, -1).map((p) => {
+      const q = Float64Array.from(p);
+      for (let j = 0; j < 3; j++) q[3 * fixture.hopper + j] += a[j] - b[j] + 2 * cc[j];
+      return q;
+    });
+    for (const given of [line.positions.slice(1, -1), wrapped]) {
+      const r = await nudgedElasticBand(startAtoms(), Float64Array.from(c.end), new EmtCalculator(), { path: 'given', startImages: given, climb: true, fmax: 0.05 });
+      expect([r.status, r.step, r.path]).toEqual(['converged', c.steps, 'given']);
+      expect(maxAbsDiff(Float64Array.from(r.energies), Float64Array.from(c.energies))).toBeLessThan(1e-6);
+      for (let k = 1; k <= c.images; k++) expect(maxAbsDiff(r.positions[k], Float64Array.from(c.inner[k - 1]))).toBeLessThan(1e-5);
+    }
+    // stopped after 5 steps, then on from its images: the same band within the tolerance
+    const short = await nudgedElasticBand(startAtoms(), Float64Array.from(c.end), new EmtCalculator(), { images: c.images, maxSteps: 5 });
+    expect(short.status).toBe('not-converged');
+    const on = await nudgedElasticBand(startAtoms(), Float64Array.from(c.end), new EmtCalculator(), { path: 'given', startImages: short.positions.slice(1, -1) });
+    expect(on.status).toBe('converged');
+    expect(maxAbsDiff(on.positions[0], short.positions[0])).toBe(0);
+    expect(Math.abs(on.energies[on.highest] - Math.max(...c.energies))).toBeLessThan(2e-3);
+    // what cannot start a band
+    const calc = new EmtCalculator();
+    await expect(nudgedElasticBand(startAtoms(), Float64Array.from(c.end), calc, { path: 'given', startImages: [] })).rejects.toThrow(/^a band from given images needs at least one image between the ends$/);
+    await expect(nudgedElasticBand(startAtoms(), Float64Array.from(c.end), calc, { path: 'given', startImages: [line.positions[1].subarray(3)] })).rejects.toThrow(/^image 1 of the band has 30 atoms, the start 31/);
+    // the springs case holds atoms at the same place at both ends
+    const springs = fixture.cases.springs;
+    const held = springs.held[0];
+    const moved = springs.inner.map((p) => Float64Array.from(p));
+    moved[1][3 * held] += 0.2;
+    await expect(nudgedElasticBand(startAtoms(springs.held), Float64Array.from(springs.end), calc, { path: 'given', startImages: moved })).rejects.toThrow(new RegExp(`^atom ${held} is held, but image 2 has it 0\\.2000 Å from the start$`));
+  });
+
   it('minimum image: the shortest of the equivalent vectors, also in a skewed cell, and none without periodicity', () => {
     const skew: Mat3 = [
       [4, 0, 0],
