@@ -114,7 +114,15 @@ export interface ProgressBatch {
   warnings?: string[];
 }
 
-/** One batch of frames, step values and warnings, in one transaction; the run becomes 'running'. */
+/** How many frames a run holds once `frames` are written: frames are numbered from 0, and a band writes its images again in place. */
+function framesAfter(frames: readonly SimulationFrame[]): number {
+  return frames.reduce((most, f) => Math.max(most, f.index + 1), 0);
+}
+
+/**
+ * One batch of frames, step values and warnings, in one transaction; the run becomes 'running'. A frame
+ * replaces the one of its index (a band writes its images again as it moves).
+ */
 export async function appendProgress(db: Database, id: number, batch: ProgressBatch): Promise<void> {
   await db.transaction(async (tx) => {
     for (let i = 0; i < batch.steps.length; i += 300) {
@@ -144,8 +152,8 @@ export async function appendProgress(db: Database, id: number, batch: ProgressBa
     }
     await tx.run(
       `UPDATE simulation SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END,
-         steps_done = MAX(steps_done, ?), frames = frames + ?, duration = ?, warnings = COALESCE(?, warnings) WHERE id = ?`,
-      [batch.steps.length ? batch.steps[batch.steps.length - 1].step : 0, batch.frames.length, batch.duration, batch.warnings ? JSON.stringify(batch.warnings) : null, id],
+         steps_done = MAX(steps_done, ?), frames = MAX(frames, ?), duration = ?, warnings = COALESCE(?, warnings) WHERE id = ?`,
+      [batch.steps.length ? batch.steps[batch.steps.length - 1].step : 0, framesAfter(batch.frames), batch.duration, batch.warnings ? JSON.stringify(batch.warnings) : null, id],
     );
   });
 }

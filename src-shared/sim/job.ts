@@ -49,7 +49,7 @@ import {
   type ForceConstants,
   type SampledPath,
 } from './phonons';
-import { bandFit, NEB_DEFAULTS, nudgedElasticBand, type NebPath } from './neb';
+import { bandFit, NEB_DEFAULTS, nudgedElasticBand, type NebPath, type NebStep } from './neb';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
 /** The built-in calculators by name and parameters. */
@@ -201,11 +201,18 @@ export interface NebParameters {
   spring: number;
   /** The highest image climbs to the saddle point. */
   climb: boolean;
-  /** Where the images start: the straight line between the ends, or that line relaxed on the image-dependent pair potential (neb.ts). */
+  /**
+   * Where the images start: the straight line between the ends, that line relaxed on the image-dependent
+   * pair potential (neb.ts), or `startImages` ('given').
+   */
   path: NebPath;
+  /** With `path: 'given'`: the inner images' Cartesian positions, Å, 3 per atom each; as many as `images`. */
+  startImages?: number[][];
   optimizer: 'fire' | 'lbfgs';
   fmax: number;
   maxSteps: number;
+  /** The band is written as the run's frames every this many steps (replacing the band before) and when it stops. */
+  every: number;
   /** Atom indices (0-based) held in place, at the same positions at both ends. */
   fixed: number[];
 }
@@ -255,7 +262,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
   vibrations: { task: 'vibrations', delta: VIBRATION_DEFAULTS.delta, fixed: [] },
   elastic: { task: 'elastic', strain: ELASTIC_DEFAULTS.strain, relax: true, fmax: ELASTIC_DEFAULTS.fmax },
   phonons: { task: 'phonons', supercell: null, delta: PHONON_DEFAULTS.delta, mesh: null },
-  neb: { task: 'neb', end: [], endName: '', images: NEB_DEFAULTS.images, spring: NEB_DEFAULTS.spring, climb: NEB_DEFAULTS.climb, path: NEB_DEFAULTS.path, optimizer: NEB_DEFAULTS.optimizer, fmax: NEB_DEFAULTS.fmax, maxSteps: NEB_DEFAULTS.maxSteps, fixed: [] },
+  neb: { task: 'neb', end: [], endName: '', images: NEB_DEFAULTS.images, spring: NEB_DEFAULTS.spring, climb: NEB_DEFAULTS.climb, path: NEB_DEFAULTS.path, optimizer: NEB_DEFAULTS.optimizer, fmax: NEB_DEFAULTS.fmax, maxSteps: NEB_DEFAULTS.maxSteps, every: 10, fixed: [] },
 };
 
 /**
@@ -735,8 +742,14 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
   if (params.task === 'md' && params.ensemble === 'npt' && atoms.constrained) throw new SimulationInputError('NPT molecular dynamics cannot hold atoms (the barostat moves every atom with the cell)');
   const barostat = params.task === 'md' ? barostatProblem(params) : null;
   if (barostat) throw new SimulationInputError(barostat);
-  if (params.task === 'neb' && params.end.length !== 3 * atoms.length) {
-    throw new SimulationInputError(params.end.length ? `the end state has ${params.end.length / 3} atoms, the start ${atoms.length}: a band joins two states of the same atoms` : 'a band needs its end state: a structure of the same atoms in the same cell');
+  if (params.task === 'neb') {
+    if (params.end.length !== 3 * atoms.length) {
+      throw new SimulationInputError(params.end.length ? `the end state has ${params.end.length / 3} atoms, the start ${atoms.length}: a band joins two states of the same atoms` : 'a band needs its end state: a structure of the same atoms in the same cell');
+    }
+    if (!(Number.isInteger(params.every) && params.every >= 1)) throw new SimulationInputError(`the band is written every whole number of steps from 1, got ${params.every}`);
+    if (params.path === 'given' && params.startImages?.length !== params.images) {
+      throw new SimulationInputError(`a band from given images needs its ${params.images} image(s) between the ends, got ${params.startImages?.length ?? 0}`);
+    }
   }
   if (keepsSymmetry(params)) {
     if (!atoms.bulk) throw new SimulationInputError('keeping the symmetry needs a crystal: a structure periodic in all three directions');
@@ -1085,27 +1098,42 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     };
   }
   if (params.task === 'neb') {
+    /** The band as the run's frames, start to end, in place of the band written before. */
+    const writeBand = async (b: NebStep) => {
+      index = 0;
+      for (const [k, cart] of b.positions.entries()) {
+        const a = atoms.clone();
+        a.cart = cart;
+        await frame({ step: b.step, time: null, energy: b.energies[k], values: { energy: b.energies[k], distance: b.distances[k], fmax: maxForce(b.forces[k]) }, forces: b.forces[k], stress: null }, a);
+      }
+    };
+    let written = -1;
     const r = await nudgedElasticBand(atoms, Float64Array.from(params.end), calculator, {
       images: params.images,
       spring: params.spring,
       climb: params.climb,
       path: params.path,
+      ...(params.path === 'given' ? { startImages: params.startImages!.map((x) => Float64Array.from(x)) } : {}),
       optimizer: params.optimizer,
       fmax: params.fmax,
       maxSteps: params.maxSteps,
       signal,
-      onStep: (b) => hooks.onStep?.(b.step, { barrier: b.energies[b.highest] - b.energies[0], fmax: b.fmax, ...calculator.last }),
+      onStep: async (b) => {
+        await hooks.onStep?.(b.step, { barrier: b.energies[b.highest] - b.energies[0], fmax: b.fmax, ...calculator.last });
+        if (b.step % params.every === 0) {
+          await writeBand(b);
+          written = b.step;
+        }
+      },
     });
     if (r.status === 'failed') return { status: 'failed', message: r.message, summary: null, final: null };
-    // the frames: the band as it ended, from the start to the end
+    // the band as it ended, unless it was just written
+    if (written !== r.step) await writeBand(r);
     const images = r.positions.map((cart) => {
       const a = atoms.clone();
       a.cart = cart;
       return a;
     });
-    for (const [k, a] of images.entries()) {
-      await frame({ step: r.step, time: null, energy: r.energies[k], values: { energy: r.energies[k], distance: r.distances[k], fmax: maxForce(r.forces[k]) }, forces: r.forces[k], stress: null }, a);
-    }
     const e = r.energies;
     const fit = bandFit(e, r.forces, r.positions, r.distances);
     const summary: Extract<SimulationSummary, { task: 'neb' }> = {

@@ -68,13 +68,19 @@ describe('simulate job with a trained potential', () => {
     const out = await simulateTask({ structure, calculator: { kind: 'model', modelId: 1 }, model: potential, parameters }, done.ctx);
     expect(out.status).toBe('finished');
     expect(out.summary?.task === 'neb' && out.summary.steps).toBeLessThanOrEqual(5);
-    expect(done.events.flatMap((e) => e.frames)).toHaveLength(5);
+    // the band at step 0, then as it ended: each time its 5 images
+    const written = done.events.flatMap((e) => e.frames);
+    expect(written.map((f) => f.index)).toEqual([0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
+    expect(written.slice(5).every((f) => out.summary?.task === 'neb' && f.step === out.summary.steps)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
     // cancelled after its first step: the band as it stood is written, and the tensors freed
     const stopped = context(1);
     const cancelled = await simulateTask({ structure, calculator: { kind: 'model', modelId: 1 }, model: potential, parameters: { ...parameters, maxSteps: 100_000, fmax: 1e-9 } }, stopped.ctx);
     expect(cancelled.status).toBe('cancelled');
-    expect(stopped.events.flatMap((e) => e.frames)).toHaveLength(5);
+    // bands written every 10 steps until then, and the last as it stood: each its 5 images
+    const kept = stopped.events.flatMap((e) => e.frames);
+    expect(kept.length % 5 === 0 && kept.length >= 10 && kept.every((f, k) => f.index === k % 5)).toBe(true);
+    expect(kept.slice(-5).every((f) => cancelled.summary?.task === 'neb' && f.step === cancelled.summary.steps)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
   });
 

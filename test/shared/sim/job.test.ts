@@ -219,7 +219,7 @@ describe('simulation jobs', () => {
     expect(bent.message).toMatch(/; the forces are not linear at this displacement \(atom 0's force constant along x is \d+\.\d\d eV\/Å² from ±0\.01 Å and \d+\.\d\d from ±0\.005 Å\), so the mode energies depend on it: compare another displacement \(.*\)$/);
   });
 
-  it('a band as a run: its images as frames from the start to the end, a step per optimiser step, the barrier both ways, the highest image as its final structure', async () => {
+  it('a band as a run: its images as frames from the start to the end, written again every few steps, a step per optimiser step, the barrier both ways, the highest image as its final structure', async () => {
     const band = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: Mat3; start: number[]; end: number[]; cases: { climb: { steps: number; energies: number[] } } };
     const structure = (cart: number[], name: string) => new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell, pbc: [true, true, true] }).toStructure(name);
     const start = structure(band.start, 'Cu31 start');
@@ -237,17 +237,34 @@ describe('simulation jobs', () => {
     expect(steps.map(([k]) => k)).toEqual(Array.from({ length: s.steps + 1 }, (_, k) => k));
     expect(steps.at(-1)![1].fmax).toBeLessThanOrEqual(0.05);
     expect(steps.at(-1)![1].barrier).toBeCloseTo(s.barrier, 12);
-    expect(frames).toHaveLength(5);
-    expect(frames.map((f) => f.energy)).toEqual(s.energies);
-    expect(frames.map((f) => f.values.distance)).toEqual(s.distances);
-    expect(Array.from(frames[0].cart)).toEqual(band.start);
+    // the band at steps 0, 10, 20 and 30 (every 10), then as it ended, each time its 5 images in place of the ones before
+    expect(frames.map((f) => [f.step, f.index])).toEqual([0, 10, 20, 30, 32].flatMap((step) => [0, 1, 2, 3, 4].map((k) => [step, k])));
+    const last = frames.slice(-5);
+    expect(last.map((f) => f.energy)).toEqual(s.energies);
+    expect(last.map((f) => f.values.distance)).toEqual(s.distances);
+    expect(Array.from(last[0].cart)).toEqual(band.start);
+    // a written band is the band at that step: its highest image is the barrier logged there
+    const at10 = frames.filter((f) => f.step === 10);
+    expect(Math.max(...at10.slice(1, -1).map((f) => f.energy)) - at10[0].energy).toBeCloseTo(steps[10][1].barrier!, 12);
     expect(s.energies.map((e, k) => Math.abs(e - band.cases.climb.energies[k])).every((d) => d < 1e-6)).toBe(true);
     expect(s.barrier).toBeCloseTo(s.energies[s.highest] - s.energies[0], 12);
     expect(s.reverseBarrier).toBeCloseTo(s.energies[s.highest] - s.energies[4], 12);
     expect(s.barrier).toBeGreaterThan(0.5);
     expect(out.message).toMatch(/^converged in \d+ steps: fmax 0\.0\d+ eV\/Å \(tolerance 0\.05\); barrier 0\.\d{3} eV \(image 2 of 3, climbing\), reverse 0\.\d{3} eV, reaction energy -?0\.000 eV$/);
     expect(out.final!.name).toBe('Cu31 start, image 2 of the band (saddle point)');
-    expect(Array.from(out.final!.cart)).toEqual(Array.from(frames[2].cart));
+    expect(Array.from(out.final!.cart)).toEqual(Array.from(last[2].cart));
+    // written every 16 steps: at 0, 16 and as it ended (32, just written: not again)
+    const sparse: SimulationFrame[] = [];
+    await runSimulation(start, new EmtCalculator(), { ...params, every: 16 }, { onFrame: (f) => void sparse.push(f) });
+    expect([...new Set(sparse.map((f) => f.step))]).toEqual([0, 16, 32]);
+    expect(sparse).toHaveLength(15);
+    // on from the band as it stood at step 10: the same band, converged
+    const on = await runSimulation(start, new EmtCalculator(), { ...params, path: 'given', startImages: at10.slice(1, -1).map((f) => Array.from(f.cart)) });
+    if (on.summary?.task !== 'neb') throw new Error('no band summary');
+    expect([on.summary.converged, on.summary.path, on.summary.steps < s.steps]).toEqual([true, 'given', true]);
+    expect(Math.abs(on.summary.barrier - s.barrier)).toBeLessThan(2e-3);
+    expect(() => checkSimulationInput(start, { kind: 'emt' }, { ...params, path: 'given', startImages: [] })).toThrow(/^a band from given images needs its 3 image\(s\) between the ends, got 0$/);
+    expect(() => checkSimulationInput(start, { kind: 'emt' }, { ...params, every: 0 })).toThrow(/^the band is written every whole number of steps from 1, got 0$/);
     // no image at the saddle point (4 images, none climbing): the curve through them peaks above the highest
     const even = await runSimulation(start, new EmtCalculator(), { ...params, images: 4, climb: false });
     if (even.summary?.task !== 'neb') throw new Error('no band summary');
