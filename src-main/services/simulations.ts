@@ -17,9 +17,9 @@ import { writeCif, writePoscar, writeExtxyz, writeFramesExtxyz } from '../../src
 import { modeFrames } from '../../src-shared/sim/vibrations';
 import { writeAseTrajectory } from '../files/ase-traj';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
-import type { SimulationExportFile, SimulationFramePoint, SimulationFrameView, SimulationParameters, SimulationRecord, SimulationRequest } from '../../src-shared/ipc/services/simulations';
+import type { CalculatorSpec, NebParameters, SimulationExportFile, SimulationFramePoint, SimulationFramesEvent, SimulationFrameView, SimulationParameters, SimulationRecord, SimulationRequest } from '../../src-shared/ipc/services/simulations';
 import { bandEnd } from '../../src-shared/sim/neb';
-import { checkSimulationInput, constraintsOf, labelledFrame, phononModeStructures, plannedSteps, SimulationInputError, storedForceConstants, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
+import { checkSimulationInput, constraintsOf, labelledFrame, phononModeStructures, plannedSteps, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
 import { phonopyForceConstants } from '../../src-shared/sim/phonons';
 import { frameOfStructure, type LabelledFrame } from '../../src-shared/chem/frames';
 import type { CoreParts } from '../app/core';
@@ -140,108 +140,146 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
     }
   };
 
+  /**
+   * Runs `parameters` on the structure `json` (stored as `structureId`, named `structureName`) in a
+   * compute worker, recording it as it goes; returns the new run's record.
+   */
+  const launch = async (
+    run: { structureId: number | null; structureName: string; json: StructureJSON; calculator: CalculatorSpec; parameters: SimulationParameters; name?: string },
+  ): Promise<SimulationRecord> => {
+    const { structureId, structureName, json, calculator, parameters, name } = run;
+    const structure = structureFromJSON(json);
+    try {
+      checkSimulationInput(structure, calculator, parameters);
+    } catch (e) {
+      if (e instanceof SimulationInputError) throw new UserError(`${structureName}: ${e.message}`);
+      throw e;
+    }
+    // a trained potential: its file goes to the worker with the job
+    let model: { name: string; bytes: Uint8Array } | null = null;
+    if (calculator.kind === 'model') {
+      const stored = await loadModelFile(core, calculator.modelId);
+      if (stored.record.task !== 'potential') {
+        throw new UserError(`model "${stored.record.name}" predicts ${stored.record.target || 'a property'}, not energies and forces: simulations need an interatomic potential (or EMT, Lennard-Jones, Morse)`);
+      }
+      model = { name: stored.record.name, bytes: stored.bytes };
+    }
+    const id = await insertSimulation(core.db, {
+      name: name ?? '',
+      task: parameters.task,
+      structureId,
+      structureName,
+      initial: json,
+      calculator: model ? model.name : calculator.kind,
+      calculatorSpec: calculator,
+      parameters,
+    });
+    const a: Active = { jobId: randomUUID(), userCancelled: false };
+    runs.set(id, a);
+    const started = Date.now();
+    const seconds = () => (Date.now() - started) / 1000;
+    const planned = plannedSteps(parameters, structure.numbers.length);
+    let writes: Promise<void> = Promise.resolve();
+    let steps = 0;
+    // what is written but not yet told: sent at most every EMIT_MS (and at the end)
+    let points: SimulationFramePoint[] = [];
+    // a band's step values (its frames are its images, not steps)
+    let bandSteps: NonNullable<SimulationFramesEvent['bandSteps']> = [];
+    let latest: SimulationFrame | null = null;
+    let written = 0;
+    let emitTimer: ReturnType<typeof setTimeout> | null = null;
+    let lastEmit = 0;
+    let lastStatus = 0;
+    const tell = () => {
+      if (emitTimer) clearTimeout(emitTimer);
+      emitTimer = null;
+      if (!latest) return;
+      lastEmit = Date.now();
+      core.events.emit('simulations', 'onFrames', { simulationId: id, points, latest: frameView(latest), frames: written, steps, plannedSteps: planned, ...(parameters.task === 'neb' ? { bandSteps } : {}) });
+      points = [];
+      bandSteps = [];
+      latest = null;
+      if (lastEmit - lastStatus >= STATUS_MS) {
+        lastStatus = lastEmit;
+        void emitStatus(id);
+      }
+    };
+    const onEvent = (payload: unknown) => {
+      const ev = payload as SimulateEvent;
+      const batch: ProgressBatch = { frames: ev.frames, steps: ev.steps, duration: seconds(), ...(ev.warnings ? { warnings: ev.warnings } : {}) };
+      if (ev.steps.length) steps = ev.steps[ev.steps.length - 1].step;
+      if (parameters.task === 'neb') bandSteps.push(...ev.steps);
+      writes = writes
+        .then(() => appendProgress(core.db, id, batch))
+        .then(() => {
+          if (ev.frames.length === 0) {
+            // a task that writes no frames on the way (vibrations, phonons) or between a band's writes: its steps, told at most once a second
+            if (ev.steps.length && Date.now() - lastStatus >= STATUS_MS) {
+              lastStatus = Date.now();
+              void emitStatus(id);
+            }
+            return;
+          }
+          // a band writes its images again in place: the count is the highest index
+          written = Math.max(written, ...ev.frames.map((f) => f.index + 1));
+          points.push(...ev.frames.map((f) => ({ index: f.index, step: f.step, time: f.time, values: f.values })));
+          latest = ev.frames[ev.frames.length - 1];
+          emitTimer ??= setTimeout(tell, Math.max(0, EMIT_MS - (Date.now() - lastEmit)));
+        })
+        .catch(() => undefined);
+    };
+    void core.jobs
+      .run('simulate', (job) => core.pool.run('simulate', { structure: json, calculator, parameters, ...(model ? { model: model.bytes } : {}) }, { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) }), a.jobId)
+      .then(async (out) => {
+        await writes;
+        tell();
+        const status = out.status === 'cancelled' && !a.userCancelled ? 'interrupted' : out.status;
+        await finishSimulation(core.db, id, { status, message: out.message, summary: out.summary, final: out.final, warnings: out.warnings, duration: seconds() });
+      })
+      .catch(async (err: unknown) => {
+        await writes;
+        tell();
+        const e = err as { name?: string; message?: string };
+        if (a.userCancelled) await finishSimulation(core.db, id, { status: 'cancelled', message: 'cancelled', duration: seconds() });
+        else if (e?.name === 'CancelledError') await finishSimulation(core.db, id, { status: 'interrupted', message: 'the app stopped while this simulation ran: the frames written until then are kept', duration: seconds() });
+        else await finishSimulation(core.db, id, { status: 'failed', message: e?.message ?? String(err), duration: seconds() });
+      })
+      .then(() => emitStatus(id))
+      .catch(() => undefined)
+      .finally(() => runs.delete(id));
+    const r = await record(id);
+    core.events.emit('simulations', 'onStatus', r);
+    return r;
+  };
+
   return {
     async start({ structureId, calculator, parameters: request, name }) {
       const { row, structure: json } = await loadStructure(core, structureId);
-      const structure = structureFromJSON(json);
       let parameters: SimulationParameters;
       try {
-        parameters = await runParameters(structure, request);
-        checkSimulationInput(structure, calculator, parameters);
+        parameters = await runParameters(structureFromJSON(json), request);
       } catch (e) {
         if (e instanceof SimulationInputError) throw new UserError(`${row.name}: ${e.message}`);
         throw e;
       }
-      // a trained potential: its file goes to the worker with the job
-      let model: { name: string; bytes: Uint8Array } | null = null;
-      if (calculator.kind === 'model') {
-        const stored = await loadModelFile(core, calculator.modelId);
-        if (stored.record.task !== 'potential') {
-          throw new UserError(`model "${stored.record.name}" predicts ${stored.record.target || 'a property'}, not energies and forces: simulations need an interatomic potential (or EMT, Lennard-Jones, Morse)`);
-        }
-        model = { name: stored.record.name, bytes: stored.bytes };
-      }
-      const id = await insertSimulation(core.db, {
-        name: name ?? '',
-        task: parameters.task,
-        structureId,
-        structureName: row.name,
-        initial: json,
-        calculator: model ? model.name : calculator.kind,
-        calculatorSpec: calculator,
-        parameters,
-      });
-      const a: Active = { jobId: randomUUID(), userCancelled: false };
-      runs.set(id, a);
-      const started = Date.now();
-      const seconds = () => (Date.now() - started) / 1000;
-      const planned = plannedSteps(parameters, structure.numbers.length);
-      let writes: Promise<void> = Promise.resolve();
-      let steps = 0;
-      // what is written but not yet told: sent at most every EMIT_MS (and at the end)
-      let points: SimulationFramePoint[] = [];
-      let latest: SimulationFrame | null = null;
-      let written = 0;
-      let emitTimer: ReturnType<typeof setTimeout> | null = null;
-      let lastEmit = 0;
-      let lastStatus = 0;
-      const tell = () => {
-        if (emitTimer) clearTimeout(emitTimer);
-        emitTimer = null;
-        if (!latest) return;
-        lastEmit = Date.now();
-        core.events.emit('simulations', 'onFrames', { simulationId: id, points, latest: frameView(latest), frames: written, steps, plannedSteps: planned });
-        points = [];
-        latest = null;
-        if (lastEmit - lastStatus >= STATUS_MS) {
-          lastStatus = lastEmit;
-          void emitStatus(id);
-        }
-      };
-      const onEvent = (payload: unknown) => {
-        const ev = payload as SimulateEvent;
-        const batch: ProgressBatch = { frames: ev.frames, steps: ev.steps, duration: seconds(), ...(ev.warnings ? { warnings: ev.warnings } : {}) };
-        if (ev.steps.length) steps = ev.steps[ev.steps.length - 1].step;
-        writes = writes
-          .then(() => appendProgress(core.db, id, batch))
-          .then(() => {
-            if (ev.frames.length === 0) {
-              // a task that writes its frames at the end (a band) or none on the way (vibrations, phonons): its steps, told at most once a second
-              if (ev.steps.length && Date.now() - lastStatus >= STATUS_MS) {
-                lastStatus = Date.now();
-                void emitStatus(id);
-              }
-              return;
-            }
-            written += ev.frames.length;
-            points.push(...ev.frames.map((f) => ({ index: f.index, step: f.step, time: f.time, values: f.values })));
-            latest = ev.frames[ev.frames.length - 1];
-            emitTimer ??= setTimeout(tell, Math.max(0, EMIT_MS - (Date.now() - lastEmit)));
-          })
-          .catch(() => undefined);
-      };
-      void core.jobs
-        .run('simulate', (job) => core.pool.run('simulate', { structure: json, calculator, parameters, ...(model ? { model: model.bytes } : {}) }, { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) }), a.jobId)
-        .then(async (out) => {
-          await writes;
-          tell();
-          const status = out.status === 'cancelled' && !a.userCancelled ? 'interrupted' : out.status;
-          await finishSimulation(core.db, id, { status, message: out.message, summary: out.summary, final: out.final, warnings: out.warnings, duration: seconds() });
-        })
-        .catch(async (err: unknown) => {
-          await writes;
-          tell();
-          const e = err as { name?: string; message?: string };
-          if (a.userCancelled) await finishSimulation(core.db, id, { status: 'cancelled', message: 'cancelled', duration: seconds() });
-          else if (e?.name === 'CancelledError') await finishSimulation(core.db, id, { status: 'interrupted', message: 'the app stopped while this simulation ran: the frames written until then are kept', duration: seconds() });
-          else await finishSimulation(core.db, id, { status: 'failed', message: e?.message ?? String(err), duration: seconds() });
-        })
-        .then(() => emitStatus(id))
-        .catch(() => undefined)
-        .finally(() => runs.delete(id));
+      return launch({ structureId, structureName: row.name, json, calculator, parameters, ...(name !== undefined ? { name } : {}) });
+    },
+
+    async continueBand({ id }) {
       const r = await record(id);
-      core.events.emit('simulations', 'onStatus', r);
-      return r;
+      if (r.parameters.task !== 'neb') throw new UserError(`simulation ${id} is ${r.task === 'eos' ? 'an' : 'a'} ${r.task} run, not a band: only a band goes on from its images`);
+      if (runs.has(id)) throw new UserError(`simulation ${id} is still running: a band goes on from where it stopped`);
+      const images = await readFrames(core.db, id);
+      const count = r.parameters.images + 2;
+      if (images.length !== count) throw new UserError(`simulation ${id} wrote no band (it stopped before its first was written): run it again`);
+      const initial = (await readStructures(core.db, id))!.initial;
+      const parameters: NebParameters = {
+        ...SIMULATION_DEFAULTS.neb,
+        ...r.parameters,
+        path: 'given',
+        startImages: images.slice(1, -1).map((f) => f.cart),
+      };
+      return launch({ structureId: r.structureId, structureName: r.structureName, json: initial, calculator: r.calculatorSpec, parameters, name: `${r.name}, continued` });
     },
 
     list() {

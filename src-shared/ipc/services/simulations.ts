@@ -11,8 +11,12 @@ import { event, method } from '../define';
 
 export type { CalculatorSpec, NebParameters, SimulationParameters, SimulationSummary, SimulationTask, StepValues } from '../../sim/job';
 
-/** A band as a run is asked for: its end state is a stored structure, whose positions the service takes (sim/neb.ts `bandEnd`). */
-export type NebRequest = Omit<NebParameters, 'end' | 'endName'> & { endStructureId: number };
+/**
+ * A band as a run is asked for: its end state is a stored structure, whose positions the service takes
+ * (sim/neb.ts `bandEnd`); its images start on the straight line or IDPP's path (a band from given images
+ * is `continueBand`'s).
+ */
+export type NebRequest = Omit<NebParameters, 'end' | 'endName' | 'startImages' | 'path'> & { endStructureId: number; path: Exclude<NebParameters['path'], 'given'> };
 /** The parameters `start` takes: a task's own, a band's with its end state by id. */
 export type SimulationRequest = Exclude<SimulationParameters, NebParameters> | NebRequest;
 
@@ -107,6 +111,11 @@ export interface SimulationFramesEvent {
   frames: number;
   steps: number;
   plannedSteps: number;
+  /**
+   * A band, whose frames are its images written again as it moves (not one per step): the values of the
+   * steps since the previous event (the highest image above the start, the largest force on the band).
+   */
+  bandSteps?: { step: number; values: StepValues }[];
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -223,6 +232,7 @@ export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discrimin
       optimizer: z.enum(['fire', 'lbfgs']),
       fmax: positive,
       maxSteps: count.min(0).max(1_000_000),
+      every: count.min(1).max(1_000_000),
       fixed,
     })
     .strict(),
@@ -247,6 +257,11 @@ export const simulationsService = {
         })
         .strict(),
     ),
+    /**
+     * Starts a new band from where band run `id` stands: its images as last written (the band it ended
+     * with, or, cut short, the last one written on the way), with its end state, calculator and parameters.
+     */
+    continueBand: method<SimulationRecord>()(z.object({ id }).strict()),
     list: method<SimulationRecord[]>()(z.object({}).strict()),
     get: method<SimulationDetail>()(z.object({ id, maxPoints: z.number().int().min(10).max(1_000_000).optional() }).strict()),
     /** Frames [from, to) of a run (all when omitted). */

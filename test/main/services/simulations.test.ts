@@ -346,7 +346,7 @@ describe('simulations service', () => {
   });
 
   // a worker loading tfjs and a model: minutes on a machine loaded with other work
-  it('runs a band between two stored structures in the worker: its images as frames, the barrier in the summary, the saddle point as the final structure; an end of other atoms refused', async () => {
+  it('runs a band between two stored structures in the worker: its images as frames, the barrier in the summary, the saddle point as the final structure; a band out of steps goes on from its images; an end of other atoms refused', async () => {
     const { api } = served;
     const band = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: Mat3; start: number[]; end: number[]; cases: { climb: { steps: number; energies: number[] } } };
     const poscar = (cart: number[], name: string) => writePoscar(new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell, pbc: [true, true, true] }).toStructure(name));
@@ -374,6 +374,25 @@ describe('simulations service', () => {
     // an image kept as a structure is named as the image it is
     const kept = await api.simulations.keepFrame({ id: started.id, index: 2 });
     expect(kept.name).toBe(`${done.name}, image 2 of the band`);
+    // out of steps, then on from its images: a new run with the same end, calculator and parameters
+    const short = await api.simulations.start({ structureId: start, calculator: { kind: 'emt' }, parameters: { ...defaults, images: 3, maxSteps: 12, endStructureId: end } });
+    const stopped = await waitForStatus(api, short.id, ['finished', 'failed']);
+    // written at steps 0 and 10, then as it ended: its 5 images, in place
+    expect([stopped.frames, stopped.summary?.task === 'neb' && stopped.summary.converged]).toEqual([5, false]);
+    expect((await api.simulations.frames({ id: short.id })).map((f) => f.step)).toEqual([12, 12, 12, 12, 12]);
+    const goesOn = await api.simulations.continueBand({ id: short.id });
+    expect(goesOn.name).toBe(`${stopped.name}, continued`);
+    expect(goesOn.parameters.task === 'neb' && [goesOn.parameters.path, goesOn.parameters.images, goesOn.parameters.endName]).toEqual(['given', 3, 'hopped']);
+    const on = await waitForStatus(api, goesOn.id, ['finished', 'failed']);
+    if (on.summary?.task !== 'neb') throw new Error('no band summary');
+    expect([on.summary.converged, on.summary.path]).toEqual([true, 'given']);
+    // both converged to fmax 0.05 eV/Å: the same saddle point within a few meV
+    expect(Math.abs(on.summary.barrier - done.summary.barrier)).toBeLessThan(5e-3);
+    expect((await api.simulations.frames({ id: goesOn.id }))[0].cart).toEqual((await api.simulations.frames({ id: short.id }))[0].cart);
+    // what is not a band, said
+    const relaxed = await api.simulations.start({ structureId: start, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, maxSteps: 1 } });
+    await waitForStatus(api, relaxed.id, ['finished', 'failed']);
+    await expect(api.simulations.continueBand({ id: relaxed.id })).rejects.toThrow(new RegExp(`^simulation ${relaxed.id} is a relax run, not a band: only a band goes on from its images$`));
     // an end state of other atoms: said before anything runs
     const other = await importStructure(api, 'Cu4-end.vasp', copperPoscar(1));
     await expect(api.simulations.start({ structureId: start, calculator: { kind: 'emt' }, parameters: { ...defaults, endStructureId: other } })).rejects.toThrow(/the end state has 4 atoms, the start 31: a band joins two states of the same atoms/);
