@@ -268,6 +268,7 @@ stopped it. Progress goes to stderr every 10 s.`;
 
 const nebUsage = `Usage: latticework neb START END --model NAME [--images N] [--path linear|idpp] [--spring K] [--no-climb]
        [--fmax F] [--steps N] [--optimizer fire|lbfgs] [--fixed ...] [--out FILE] [--json]
+       latticework neb BAND --model NAME [--spring K] [--no-climb] [--fmax F] [--steps N] ...
 
 The minimum energy path from the structure in START to the one in END (the same atoms in the same
 order and cell; relax both first) by the nudged elastic band, as ASE's NEB(method='improvedtangent')
@@ -275,6 +276,9 @@ relaxed by ASE's optimiser: N images on the straight line between the ends (each
 shortest way, the minimum image), relaxed under the potential's forces across the path and springs
 along it until no atom of an image feels more than F. The highest image climbs to the saddle point
 (unless --no-climb): its energy above the start is the barrier.
+With one file, BAND holds a band to go on from: its first structure is the start, its last the end,
+and the ones between are the images where the band starts (--out of an earlier run, ASE's images
+written to one file); each atom is taken at its nearest image to where it is in the structure before.
 ${COMMON}
   --end-frame K      which structure of END (0-based; default the last)
   --images N         images between the ends (default ${NEB_DEFAULTS.images})
@@ -295,7 +299,8 @@ JSON: {"start", "end", "model", "converged", "steps", "fmax", "climb", "energies
        along the path shape, from the start's energy, as ASE's NEBTools draws it), "fittedBarrier"
        (its highest point), "reverseBarrier", "reactionEnergy" (eV), "endForces" (the largest force at each
        end, eV/Å), "path" (where the images started: "linear" also when IDPP did not converge, as
-       the message says), "images", "message", "warnings"? (a trained potential)}
+       the message says; "given" from a BAND file), "images", "message", "warnings"? (a trained
+       potential)}
 Exit status: 0 when the band converged, 1 when it did not or a file or the calculation failed, 2
 for bad usage, 130 when Ctrl-C stopped it. Progress goes to stderr every 10 s.`;
 
@@ -401,14 +406,8 @@ function summaryJson(file: string, model: string, r: Summarised<'elastic'>): str
 
 /** Structure `--{option}` of FILE (default the last); prints the problem and returns a status when there is none. */
 async function readStructureOption(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>, option: string, usage: string): Promise<Structure | number> {
-  let structures: Structure[];
-  try {
-    structures = (await readStructuresFile(resolve(ctx.cwd, file), file)).structures;
-  } catch (e) {
-    const d = structureErrorData(e, file);
-    ctx.io.err(`latticework ${command}: ${file}${d.line ? `:${d.line}` : ''}: ${d.message}`);
-    return 1;
-  }
+  const structures = await readAll(ctx, command, file);
+  if (typeof structures === 'number') return structures;
   let frame: number;
   try {
     frame = num(values, option, structures.length - 1, nonNegativeInt, 'a structure index from 0');
@@ -419,13 +418,29 @@ async function readStructureOption(ctx: CommandContext, command: string, file: s
   return structures[frame];
 }
 
+/** Every structure of FILE; prints the problem (file, line) and returns a status when it cannot be read. */
+async function readAll(ctx: CommandContext, command: string, file: string): Promise<Structure[] | number> {
+  try {
+    return (await readStructuresFile(resolve(ctx.cwd, file), file)).structures;
+  } catch (e) {
+    const d = structureErrorData(e, file);
+    ctx.io.err(`latticework ${command}: ${file}${d.line ? `:${d.line}` : ''}: ${d.message}`);
+    return 1;
+  }
+}
+
 /** The structure of FILE (--frame) and the calculator of --model; prints the problem and returns a status when either fails. */
 async function load(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>, usage: string): Promise<Loaded | number> {
   const structure = await readStructureOption(ctx, command, file, values, 'frame', usage);
   if (typeof structure === 'number') return structure;
+  const opened = await openModel(ctx, command, values, usage);
+  return typeof opened === 'number' ? opened : { structure, opened };
+}
+
+/** The calculator of --model (--param, --backend); prints the problem and returns a status when it cannot be opened. */
+async function openModel(ctx: CommandContext, command: string, values: Record<string, unknown>, usage: string): Promise<OpenedCalculator | number> {
   try {
-    const opened = await openCalculator(String(values.model), (values.param as string[] | undefined) ?? [], ctx.cwd, values.backend as string | undefined);
-    return { structure, opened };
+    return await openCalculator(String(values.model), (values.param as string[] | undefined) ?? [], ctx.cwd, values.backend as string | undefined);
   } catch (e) {
     if (e instanceof CalculatorChoiceError) return usageError(ctx.io, command, e.message, usage);
     ctx.io.err(`latticework ${command}: ${(e as Error).message}`);
@@ -993,11 +1008,15 @@ export const nebCommand: Command = {
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
-    if (positionals.length !== 2 || !values.model) return usageError(ctx.io, 'neb', 'the START and END structure files and --model are required', nebUsage);
-    const [startFile, endFile] = positionals;
+    if (positionals.length < 1 || positionals.length > 2 || !values.model) return usageError(ctx.io, 'neb', 'the START and END structure files (or one BAND file) and --model are required', nebUsage);
+    // one file: a band, start to end
+    const bandFile = positionals.length === 1;
+    const [startFile, endFile] = bandFile ? [positionals[0], positionals[0]] : positionals;
     const d = SIMULATION_DEFAULTS.neb;
     let params: NebParameters;
     try {
+      const setByBand = bandFile ? (['images', 'path', 'frame', 'end-frame'] as const).find((o) => values[o] !== undefined) : undefined;
+      if (setByBand) throw new UsageProblem(`--${setByBand}: a band file sets the band, its first structure the start, its last the end and the ones between the images`);
       const optimizer = values.optimizer ?? d.optimizer;
       if (optimizer !== 'fire' && optimizer !== 'lbfgs') throw new UsageProblem(`--optimizer ${optimizer}: use fire or lbfgs`);
       const path = values.path ?? d.path;
@@ -1016,12 +1035,42 @@ export const nebCommand: Command = {
     } catch (e) {
       return usageError(ctx.io, 'neb', (e as Error).message, nebUsage);
     }
-    const end = await readStructureOption(ctx, 'neb', endFile, values, 'end-frame', nebUsage);
-    if (typeof end === 'number') return end;
-    const loaded = await load(ctx, 'neb', startFile, values, nebUsage);
-    if (typeof loaded === 'number') return loaded;
+    let loaded: Loaded;
+    let end: Structure;
+    let given: Structure[] = [];
+    if (bandFile) {
+      const band = await readAll(ctx, 'neb', startFile);
+      if (typeof band === 'number') return band;
+      if (band.length < 3) {
+        ctx.io.err(`latticework neb: ${startFile}: a band file holds the start, at least one image and the end; this one holds ${band.length} structure${band.length === 1 ? '' : 's'} (give START and END files to start a band on the straight line)`);
+        return 1;
+      }
+      const opened = await openModel(ctx, 'neb', values, nebUsage);
+      if (typeof opened === 'number') return opened;
+      loaded = { structure: band[0], opened };
+      end = band[band.length - 1];
+      given = band.slice(1, -1);
+    } else {
+      const e = await readStructureOption(ctx, 'neb', endFile, values, 'end-frame', nebUsage);
+      if (typeof e === 'number') return e;
+      const l = await load(ctx, 'neb', startFile, values, nebUsage);
+      if (typeof l === 'number') return l;
+      [loaded, end] = [l, e];
+    }
     try {
       params = { ...params, end: bandEnd(loaded.structure, end), endName: endFile };
+      if (bandFile) {
+        // each image: the same atoms in the same cell (as the end), numbered as in the file
+        const startImages = given.map((image, k) => {
+          try {
+            return bandEnd(loaded.structure, image);
+          } catch (e) {
+            if (e instanceof SimulationInputError) throw new SimulationInputError(`structure ${k + 1} (image ${k + 1} of the band): ${e.message.replaceAll('the end state', 'this image')}`);
+            throw e;
+          }
+        });
+        params = { ...params, path: 'given', images: given.length, startImages };
+      }
       // what START holds: its fixed atoms (a band holds no atom along some axes only)
       const held = heldAtoms(ctx, startFile, loaded.structure, values.fixed);
       if (held?.axisConstraints.length) throw new UsageProblem(`${startFile} holds ${held.axisConstraints.length} atom(s) along some axes only: a band holds whole atoms; give them with --fixed`);
@@ -1034,9 +1083,10 @@ export const nebCommand: Command = {
       }
       return usageError(ctx.io, 'neb', (e as Error).message, nebUsage);
     }
+    // the band is written again in place as it moves: the images as it ended
     const frames: SimulationFrame[] = [];
     const watch = domainWatch(loaded);
-    const out = await simulate(ctx, 'neb', startFile, loaded, params, { onFrame: (f) => void frames.push(f), ...(watch ? { domain: watch } : {}) });
+    const out = await simulate(ctx, 'neb', startFile, loaded, params, { onFrame: (f) => void (frames[f.index] = f), ...(watch ? { domain: watch } : {}) });
     if (typeof out === 'number') return out;
     const s = out.summary?.task === 'neb' ? out.summary : null;
     if (!s) {
@@ -1055,7 +1105,7 @@ export const nebCommand: Command = {
       const { task: _task, ...fields } = s;
       ctx.io.out(JSON.stringify({ start: startFile, end: endFile, model: opened.model, ...fields, images: params.images, message: out.message, ...(warnings ? { warnings } : {}) }));
     } else {
-      ctx.io.out(`${startFile} → ${endFile}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${out.message}`);
+      ctx.io.out(`${bandFile ? `${startFile} (a band)` : `${startFile} → ${endFile}`}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${out.message}`);
       ctx.io.out('  image   distance/Å   E/eV          E − E_start/eV');
       for (const [k, e] of s.energies.entries()) {
         const mark = k === s.highest ? (s.climb ? '  climbing' : '  highest') : '';

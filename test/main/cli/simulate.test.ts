@@ -762,7 +762,9 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     expect([atoms.code, atoms.err]).toEqual([1, 'latticework neb: Cu1.vasp: the end state has 4 atoms, the start 31: a band joins two states of the same atoms']);
     const held = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--fixed', String(band.hopper)]);
     expect([held.code, held.err]).toEqual([1, expect.stringMatching(new RegExp(`^latticework neb: hop-start\\.vasp: atom ${band.hopper} is held, but it is 2\\.\\d{4} Å apart at the two ends$`))]);
-    expect((await run(nebCommand, ['hop-start.vasp', '--model', 'emt'])).code).toBe(2);
+    const lone = await run(nebCommand, ['hop-start.vasp', '--model', 'emt']);
+    expect([lone.code, lone.err]).toEqual([1, expect.stringMatching(/^latticework neb: hop-start\.vasp: a band file holds the start, at least one image and the end; this one holds 1 structure \(give START and END/)]);
+    expect((await run(nebCommand, ['--model', 'emt'])).code).toBe(2);
     const images0 = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '0']);
     expect([images0.code, images0.err]).toEqual([2, expect.stringMatching(/--images 0: expected a whole number of images from 1 to 50/)]);
     const path = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--path', 'spline']);
@@ -771,6 +773,37 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     const idpp = JSON.parse((await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '3', '--path', 'idpp', '--json'])).out);
     expect([idpp.path, idpp.converged]).toEqual(['idpp', true]);
     expect(Math.abs(idpp.barrier - doc.barrier)).toBeLessThan(1e-3);
+  });
+
+  it('neb BAND: goes on from a band in one file (--out of a band out of steps), the images as the file has them; what is not a band file, said', async () => {
+    const band = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: number[][]; start: number[]; end: number[]; cases: { climb: { energies: number[] } } };
+    const poscar = (cart: number[], name: string) => writePoscar(new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell as Mat3, pbc: [true, true, true] }).toStructure(name));
+    writeFileSync(join(dir, 'hop-start.vasp'), poscar(band.start, 'vacancy at the origin'));
+    writeFileSync(join(dir, 'hop-end.vasp'), poscar(band.end, 'the neighbour hopped in'));
+    const short = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '3', '--steps', '6', '--out', 'short.extxyz', '--json']);
+    expect([short.code, JSON.parse(short.out).converged]).toEqual([1, false]);
+    // the band as it ended: 5 images, not every band written on the way
+    const written = readFrames('short.extxyz', readFileSync(join(dir, 'short.extxyz'), 'utf8')).frames;
+    expect(written.map((f) => f.energy)).toEqual(JSON.parse(short.out).energies);
+    const r = await run(nebCommand, ['short.extxyz', '--model', 'emt', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect([doc.start, doc.end, doc.images, doc.path, doc.converged, doc.highest]).toEqual(['short.extxyz', 'short.extxyz', 3, 'given', true, 2]);
+    expect(doc.energies[0]).toBeCloseTo(written[0].energy!, 9);
+    const ase = band.cases.climb.energies;
+    expect(Math.abs(doc.barrier - (Math.max(...ase) - ase[0]))).toBeLessThan(5e-3);
+    const text = await run(nebCommand, ['short.extxyz', '--model', 'emt']);
+    expect(text.out).toMatch(/^short\.extxyz \(a band\) {2}emt {2}converged in \d+ steps/);
+    // a band file sets its images; an image of other atoms is named
+    const images = await run(nebCommand, ['short.extxyz', '--model', 'emt', '--images', '5']);
+    expect([images.code, images.err]).toEqual([2, expect.stringMatching(/^latticework neb: --images: a band file sets the band, its first structure the start, its last the end and the ones between the images/)]);
+    const lines = readFileSync(join(dir, 'short.extxyz'), 'utf8').split('\n');
+    const n = band.numbers.length;
+    // image 2 without its last atom
+    const cut = [...lines.slice(0, 2 * (n + 2)), String(n - 1), lines[2 * (n + 2) + 1], ...lines.slice(2 * (n + 2) + 2, 3 * (n + 2) - 1), ...lines.slice(3 * (n + 2))];
+    writeFileSync(join(dir, 'cut.extxyz'), cut.join('\n'));
+    const other = await run(nebCommand, ['cut.extxyz', '--model', 'emt']);
+    expect([other.code, other.err]).toEqual([1, 'latticework neb: cut.extxyz: structure 2 (image 2 of the band): this image has 30 atoms, the start 31: a band joins two states of the same atoms']);
   });
 
   it('reports bad usage (2) and bad input (1) with sentences', async () => {
