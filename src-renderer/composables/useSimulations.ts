@@ -12,7 +12,7 @@ import { computed, readonly, ref, shallowRef } from 'vue';
 import type { SimulationDetail, SimulationFramesEvent, SimulationFrameView, SimulationRecord, StructureRecord } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { errorMessage } from '../lib/format';
-import { appendFramesToSeries, formRequest, type SimulationForm } from '../lib/simulation';
+import { appendFramesToSeries, bandProfile, formRequest, highestImage, streamBand, type SimulationForm, type StreamedBand } from '../lib/simulation';
 import { downloadFile, fromBase64 } from '../lib/download';
 import { whenConnected } from './whenConnected';
 import { whileBusy } from './whileBusy';
@@ -25,6 +25,8 @@ const detail = shallowRef<SimulationDetail | null>(null);
 const frame = shallowRef<SimulationFrameView | null>(null);
 const picked = ref<number | null>(null);
 const detailError = ref<string | null>(null);
+/** A running band's images as last streamed (the run shown's), or null. */
+const streamed = shallowRef<{ id: number; band: StreamedBand } | null>(null);
 /** A finished run of the same task drawn over the run shown (its detail), or null. */
 const compared = shallowRef<SimulationDetail | null>(null);
 let compareToken = 0;
@@ -54,9 +56,39 @@ function apply(): void {
   const e = unseen;
   unseen = null;
   const d = detail.value;
-  if (!e || !d || d.id !== e.simulationId || e.frames <= d.frames) return;
+  if (!e || !d || d.id !== e.simulationId) return;
+  if (d.parameters.task === 'neb') {
+    applyBand(d, e, d.parameters.images + 2);
+    return;
+  }
+  if (e.frames <= d.frames) return;
   detail.value = { ...d, frames: e.frames, steps: Math.max(d.steps, e.steps), series: appendFramesToSeries(d.series, e.points) };
   if (picked.value === null) frame.value = e.latest;
+}
+
+/** A band's progress: its images written again over the ones before, its steps' values for the charts, and the image shown read again. */
+function applyBand(d: SimulationDetail, e: SimulationFramesEvent, count: number): void {
+  const band = streamBand(streamed.value?.id === d.id ? streamed.value.band : null, e.points, count);
+  streamed.value = { id: d.id, band };
+  detail.value = { ...d, frames: Math.max(d.frames, e.frames), steps: Math.max(d.steps, e.steps), series: appendFramesToSeries(d.series, e.bandSteps ?? []) };
+  void showImage(d.id, picked.value ?? bandIndex(detail.value));
+}
+
+/** The frame to show of a run when none is picked: a band's highest image (its saddle point when it climbed), else the latest. */
+function bandIndex(d: SimulationDetail): number {
+  const b = d.parameters.task === 'neb' ? bandProfile(d, streamed.value?.id === d.id ? streamed.value.band : null) : null;
+  return b && d.frames === b.energies.length ? highestImage(b) : d.frames - 1;
+}
+
+/** Reads frame `index` of run `id` into the viewer (the last read wins). */
+async function showImage(id: number, index: number): Promise<void> {
+  const token = ++frameToken;
+  try {
+    const f = await fetchFrame(id, index);
+    if (token === frameToken && detail.value?.id === id) frame.value = f;
+  } catch (e) {
+    if (token === frameToken) detailError.value = errorMessage(e);
+  }
 }
 
 /** How far a run has come: queued, running, ended. A run's status only moves forward (store/simulations.ts). */
@@ -104,7 +136,11 @@ async function load(id: number): Promise<void> {
   const token = ++loadToken;
   try {
     const d = await getApi().simulations.get({ id });
-    const f = d.frames > 0 ? await fetchFrame(id, picked.value ?? d.frames - 1) : null;
+    // a running band: the images written so far (a few frames), for its profile
+    const band = d.task === 'neb' && !d.summary && d.frames > 0 && d.parameters.task === 'neb' ? streamBand(null, await getApi().simulations.frames({ id }), d.parameters.images + 2) : null;
+    if (token !== loadToken) return;
+    streamed.value = band ? { id, band } : null;
+    const f = d.frames > 0 ? await fetchFrame(id, picked.value ?? bandIndex(d)) : null;
     if (token !== loadToken) return;
     detail.value = d;
     frame.value = f;
@@ -136,24 +172,18 @@ function select(id: number | null): void {
   selectedId.value = id;
   void compareWith(null);
   detail.value = null;
+  streamed.value = null;
   frame.value = null;
   picked.value = null;
   detailError.value = null;
   if (id !== null) void load(id);
 }
 
-/** Shows frame `index` of the run shown (null: follow the latest). */
+/** Shows frame `index` of the run shown (null: follow the latest; a band's highest image). */
 async function pick(index: number | null): Promise<void> {
   const d = detail.value;
   picked.value = index;
-  if (!d) return;
-  const token = ++frameToken;
-  try {
-    const f = await fetchFrame(d.id, index ?? d.frames - 1);
-    if (token === frameToken) frame.value = f;
-  } catch (e) {
-    if (token === frameToken) detailError.value = errorMessage(e);
-  }
+  if (d) await showImage(d.id, index ?? bandIndex(d));
 }
 
 function subscribe(): void {
@@ -193,6 +223,15 @@ async function act<T>(what: string, work: () => Promise<T>): Promise<T | null> {
     return null;
   }
 }
+
+/** A new band from where band run `id` stands (its images as last written), shown once started. */
+const continueBand = (id: number) =>
+  act(`continue band ${id}`, async () => {
+    const r = await getApi().simulations.continueBand({ id });
+    upsert(r);
+    select(r.id);
+    return r;
+  });
 
 const cancel = (id: number) => act(`cancel simulation ${id}`, async () => upsert(await getApi().simulations.cancel({ id })));
 
@@ -243,6 +282,8 @@ export function useSimulations() {
     listError: readonly(listError),
     selectedId: readonly(selectedId),
     detail: computed(() => detail.value),
+    /** The run shown's band as streamed while it runs (null for other runs, and once it has its result). */
+    streamedBand: computed(() => (streamed.value && streamed.value.id === detail.value?.id && !detail.value.summary ? streamed.value.band : null)),
     frame: computed(() => frame.value),
     picked: readonly(picked),
     detailError: readonly(detailError),
@@ -255,6 +296,7 @@ export function useSimulations() {
     pick,
     start,
     cancel,
+    continueBand,
     remove,
     exportFile,
     keepFrame,

@@ -3,7 +3,7 @@
  * simulation defaults of src-shared/sim/job.ts), the request it makes, the charts of a run's
  * per-step series, and a recorded frame as a structure for the viewer.
  */
-import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFrameView, SimulationRequest, SimulationTask } from '../../src-shared/ipc/contract';
+import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFramePoint, SimulationFrameView, SimulationRequest, SimulationTask } from '../../src-shared/ipc/contract';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
 import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, storedForceConstants, type ElasticParameters, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
@@ -11,6 +11,7 @@ import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
 import { EV_TO_KJ_PER_MOL, fromGPa } from '../../src-shared/sim/units';
 import { commensurateOnPath, defaultBandPath, frequenciesAt, parseTriple, thzText, type ForceConstants, type PathPoint } from '../../src-shared/sim/phonons';
 import { modeText } from '../../src-shared/sim/vibrations';
+import { NEB_DEFAULTS } from '../../src-shared/sim/neb';
 import { VOIGT_COMPONENTS } from '../../src-shared/chem/frames';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
 import { rdfChart } from './rdf';
@@ -41,7 +42,7 @@ export interface SimulationForm {
 
 /** A fresh form: EMT, relaxation, the defaults of every task (copies: the form is edited in place). */
 export function defaultForm(): SimulationForm {
-  const { end: _end, endName: _endName, ...band } = SIMULATION_DEFAULTS.neb;
+  const { end: _end, endName: _endName, startImages: _given, path: _path, ...band } = SIMULATION_DEFAULTS.neb;
   return {
     task: 'relax',
     calculator: 'emt',
@@ -54,7 +55,7 @@ export function defaultForm(): SimulationForm {
     vibrations: { ...SIMULATION_DEFAULTS.vibrations, fixed: [] },
     elastic: { ...SIMULATION_DEFAULTS.elastic },
     phonons: { supercell: '', mesh: '', delta: SIMULATION_DEFAULTS.phonons.delta },
-    neb: { ...band, fixed: [], endStructureId: null },
+    neb: { ...band, path: NEB_DEFAULTS.path, fixed: [], endStructureId: null },
     name: '',
   };
 }
@@ -152,7 +153,7 @@ interface ChartSpec {
 }
 
 /** The charts of one run, as lines (see simulationCharts). */
-function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary'>, series: Series): ChartSpec[] {
+function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary'>, series: Series, streamed: StreamedBand | null): ChartSpec[] {
   const specs: ChartSpec[] = [];
   const add = (id: string, title: string, lines: LineSeries[], xName: string, yName: string, logY = false) => specs.push({ id, title, lines, xName, yName, logY });
   // an ensemble of potentials: how far its members disagree on the forces, step by step
@@ -237,12 +238,12 @@ function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary
     });
   } else if (run.task === 'neb') {
     // the band's energy profile (from the start's energy) along the path, then how the band converged
-    const s = run.summary?.task === 'neb' ? run.summary : null;
-    if (s) {
-      // the images, and the curve through them that their forces along the path shape (NEBTools')
-      const images = { name: 'image', data: s.distances.map((d, k) => [d, s.energies[k] - s.energies[0]] as [number, number]), color: PALETTE[0] };
-      const curve = { name: 'fit', data: s.fit.distances.map((d, k) => [d, s.fit.energies[k]] as [number, number]), color: PALETTE[1], dashed: true };
-      add('band', 'Energy along the band', [images, curve], 'distance along the path / Å', 'eV');
+    const b = bandProfile(run, streamed);
+    if (b) {
+      // the images, and (at the end) the curve through them that their forces along the path shape (NEBTools')
+      const lines: LineSeries[] = [{ name: 'image', data: b.distances.map((d, k) => [d, b.energies[k]] as [number, number]), color: PALETTE[0] }];
+      if (b.fit) lines.push({ name: 'fit', data: b.fit.distances.map((d, k) => [d, b.fit!.energies[k]] as [number, number]), color: PALETTE[1], dashed: true });
+      add('band', b.step === null ? 'Energy along the band' : `Energy along the band (step ${b.step})`, lines, 'distance along the path / Å', 'eV');
     }
     add('barrier', 'Highest image above the start', [{ name: 'barrier', data: xy(series, 'barrier', series.step), color: PALETTE[2] }], 'step', unit('neb', 'barrier'));
     add('fmax', 'Largest force on the band', [{ name: 'fmax', data: xy(series, 'fmax', series.step).filter(([, y]) => y > 0), color: PALETTE[1] }], 'step', 'eV/Å', true);
@@ -271,10 +272,10 @@ export interface ComparedRun {
  * Birch–Murnaghan curve. With `compared`, a run of the same task is drawn over it, chart by chart
  * (the EOS of a trained potential over EMT's, say).
  */
-export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary'>, series: Series, compared: ComparedRun | null = null): SimulationChart[] {
-  const specs = chartSpecs(run, series);
+export function simulationCharts(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary'>, series: Series, compared: ComparedRun | null = null, streamed: StreamedBand | null = null): SimulationChart[] {
+  const specs = chartSpecs(run, series, streamed);
   if (compared && compared.run.task === run.task) {
-    const other = chartSpecs(compared.run, compared.series);
+    const other = chartSpecs(compared.run, compared.series, null);
     for (const spec of specs) {
       const o = other.find((x) => x.id === spec.id);
       // a colour per name: the lines of one name (a band structure's branches) stay one colour
@@ -340,13 +341,54 @@ export function frameAt(run: Pick<SimulationDetail, 'parameters' | 'summary' | '
   return clamp(best);
 }
 
-/** The image of a band (its frame) nearest `distance` Å along the path, or null when the band has none yet. */
-export function bandImageAt(run: Pick<SimulationDetail, 'summary' | 'frames'>, distance: number): number | null {
+/**
+ * A running band's images as streamed (`SimulationFramePoint`s by image, start to end): a band writes
+ * them again every few steps, and a slot stays empty until its image has been written once.
+ */
+export type StreamedBand = readonly (Pick<SimulationFramePoint, 'step' | 'values'> | undefined)[];
+
+/** The streamed band of `count` images with `points` written over it, each at its image. */
+export function streamBand(band: StreamedBand | null, points: readonly Pick<SimulationFramePoint, 'index' | 'step' | 'values'>[], count: number): StreamedBand {
+  const out: (Pick<SimulationFramePoint, 'step' | 'values'> | undefined)[] = band?.length === count ? [...band] : new Array(count).fill(undefined);
+  for (const p of points) if (p.index >= 0 && p.index < count) out[p.index] = { step: p.step, values: p.values };
+  return out;
+}
+
+/**
+ * A band along its path: each image's distance (Å) and energy above the start's (eV), the curve through
+ * them (its result only), and the step it stood at when streamed (null: the result).
+ */
+export interface BandProfile {
+  distances: number[];
+  energies: number[];
+  fit: { distances: number[]; energies: number[] } | null;
+  step: number | null;
+}
+
+/** The band's result when it has one, else the band as streamed while it runs; null until every image has been written. */
+export function bandProfile(run: Pick<SimulationDetail, 'summary'>, streamed: StreamedBand | null): BandProfile | null {
   const s = run.summary;
-  if (s?.task !== 'neb' || run.frames !== s.distances.length || !Number.isFinite(distance)) return null;
+  if (s?.task === 'neb') return { distances: s.distances, energies: s.energies.map((e) => e - s.energies[0]), fit: s.fit, step: null };
+  const images = streamed?.map((p) => (p && typeof p.values.energy === 'number' && typeof p.values.distance === 'number' ? { step: p.step, energy: p.values.energy, distance: p.values.distance } : null));
+  if (!images?.length || images.some((p) => p === null)) return null;
+  const known = images as { step: number; energy: number; distance: number }[];
+  return { distances: known.map((p) => p.distance), energies: known.map((p) => p.energy - known[0].energy), fit: null, step: Math.max(...known.map((p) => p.step)) };
+}
+
+/** The highest image between the ends of a band (the climbing one). */
+export function highestImage(b: BandProfile): number {
+  let best = 1;
+  for (let k = 2; k < b.energies.length - 1; k++) if (b.energies[k] > b.energies[best]) best = k;
+  return best;
+}
+
+/** The image of a band (its frame) nearest `distance` Å along the path, or null when the band has none yet. */
+export function bandImageAt(run: Pick<SimulationDetail, 'summary' | 'frames'>, distance: number, streamed: StreamedBand | null = null): number | null {
+  const b = bandProfile(run, streamed);
+  if (!b || run.frames !== b.distances.length || !Number.isFinite(distance)) return null;
   let best = 0;
-  s.distances.forEach((d, k) => {
-    if (Math.abs(d - distance) < Math.abs(s.distances[best] - distance)) best = k;
+  b.distances.forEach((d, k) => {
+    if (Math.abs(d - distance) < Math.abs(b.distances[best] - distance)) best = k;
   });
   return best;
 }

@@ -539,16 +539,67 @@ describe('Simulate', () => {
     // the 5 images and the curve through them (20 points between neighbours, and the end)
     await expect.poll(async () => Number(await page.getByTestId('simulation-chart-band').getAttribute('data-points'))).toBe(5 + 4 * 20 + 1);
     expect(Number(await page.getByTestId('simulation-chart-fmax').getAttribute('data-points'))).toBe(record.series.step.length);
+    // the band is shown at its highest image, the climbing one: the saddle point
     const player = page.getByTestId('simulation-run').getByTestId('trajectory-player');
-    expect(await player.getByTestId('trajectory-frame').textContent()).toBe('frame 5 / 5');
-    // the middle of the profile is the climbing image, the saddle point
+    await expect.poll(() => player.getByTestId('trajectory-frame').textContent()).toBe('frame 3 / 5');
+    expect((await player.getByTestId('trajectory-readout').textContent())!.replace(/\s+/g, ' ').trim()).toMatch(/^image 2 of the band · 1\.\d+ Å along it · E 1\.806\d* eV keep as structure$/);
+    // a click near the end of the profile shows the last image; the band's highest comes back with a click
     const profile = page.getByTestId('simulation-chart-band');
     await profile.scrollIntoViewIfNeeded();
     const box = (await profile.boundingBox())!;
-    await profile.click({ position: { x: box.width / 2, y: box.height / 2 } });
+    await profile.click({ position: { x: box.width * 0.9, y: box.height / 2 } });
+    await expect.poll(async () => player.getByTestId('trajectory-frame').getAttribute('data-frame')).toBe('4');
+    await player.getByTestId('simulation-follow').click();
     await expect.poll(async () => player.getByTestId('trajectory-frame').getAttribute('data-frame')).toBe('2');
-    expect((await player.getByTestId('trajectory-readout').textContent())!.replace(/\s+/g, ' ').trim()).toMatch(/^image 2 of the band · 1\.\d+ Å along it · E 1\.806\d* eV follow latest ?keep as structure$/);
     await app.screenshot('simulate-band');
+    expect(app.errors).toEqual([]);
+  });
+
+  it('a band is watched as it moves (its images written every few steps), cancelled keeps its band, and goes on from it with a click', { timeout: 600_000 }, async () => {
+    const { page } = app;
+    const band = JSON.parse(readFileSync(new URL('../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: Mat3; start: number[]; end: number[] };
+    const poscar = (cart: number[], name: string) => writePoscar(new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell, pbc: [true, true, true] }).toStructure(name));
+    const { imported } = await api.structures.import({ files: [{ name: 'hop-start.vasp', text: poscar(band.start, 'vacancy') }, { name: 'hop-end.vasp', text: poscar(band.end, 'hopped') }] });
+    await page.getByTestId('nav-simulate').click();
+    await page.getByTestId('simulation-structure').selectOption(String(imported[0].id));
+    await page.getByTestId('simulation-task-neb').click();
+    await page.getByTestId('simulation-calculator').selectOption('emt');
+    await expect.poll(() => page.getByTestId('simulation-neb-end').inputValue()).toBe(String(imported[1].id));
+    await page.getByTestId('simulation-neb-images').fill('3');
+    // a tolerance far below the forces' rounding (~1e-14 eV/Å here): it runs until cancelled
+    await page.getByTestId('simulation-neb-options').locator('input[type=number]').nth(2).fill('1e-300');
+    await page.getByTestId('simulation-neb-steps').fill('1000000');
+    await page.getByTestId('simulation-neb-every').fill('5');
+    const earlier = new Set((await api.simulations.list({})).map((r) => r.id));
+    await page.getByTestId('simulation-start').click();
+    const run = page.getByTestId('simulation-run');
+    await expect.poll(async () => !earlier.has(Number(await run.getAttribute('data-id'))), { timeout: 60_000 }).toBe(true);
+    const id = Number(await run.getAttribute('data-id'));
+    // while it runs: the band's profile at a step, and its highest image in the viewer at that step
+    const profileTitle = page.locator('.charts h3', { hasText: /^Energy along the band \(step \d+\)$/ });
+    await expect.poll(() => profileTitle.count(), { timeout: 60_000 }).toBe(1);
+    const player = run.getByTestId('trajectory-player');
+    await expect.poll(async () => ((await player.getByTestId('trajectory-readout').textContent()) ?? '').replace(/\s+/g, ' ')).toMatch(/^ ?image 2 of the band · 1\.\d+ Å along it · step \d+ /);
+    expect(await run.getAttribute('data-status')).toBe('running');
+    const firstStep = Number(/step (\d+)/.exec((await profileTitle.textContent())!)![1]);
+    await expect.poll(async () => Number(/step (\d+)/.exec((await profileTitle.textContent()) ?? '')?.[1] ?? -1)).toBeGreaterThan(firstStep);
+    await page.getByTestId('simulation-cancel').click();
+    await expect.poll(async () => run.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
+    const stopped = await api.simulations.get({ id });
+    expect(stopped.frames).toBe(5);
+    // cancelled: its band as it stood, to go on from
+    await page.getByTestId('simulation-continue-band').click();
+    await expect.poll(async () => Number(await run.getAttribute('data-id'))).not.toBe(id);
+    const next = Number(await run.getAttribute('data-id'));
+    await expect.poll(() => profileTitle.count(), { timeout: 60_000 }).toBe(1);
+    await page.getByTestId('simulation-cancel').click();
+    await expect.poll(async () => run.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
+    const on = await api.simulations.get({ id: next });
+    expect(on.name).toBe(`${stopped.name}, continued`);
+    expect(on.parameters).toMatchObject({ task: 'neb', path: 'given', images: 3, every: 5 });
+    // it started where the band stood: its first step is the band the cancelled run kept
+    const kept = await api.simulations.frames({ id });
+    expect(on.series.values.barrier[0]).toBeCloseTo(Math.max(...kept.slice(1, -1).map((f) => f.energy)) - kept[0].energy, 9);
     expect(app.errors).toEqual([]);
   });
 

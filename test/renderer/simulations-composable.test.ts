@@ -10,6 +10,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ref } from 'vue';
 import type { SimulationDetail, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/contract';
 import { defaultForm } from '../../src-renderer/lib/simulation';
+import { SIMULATION_DEFAULTS } from '../../src-shared/sim/job';
 
 type Handler = (p: unknown) => void;
 const handlers: Record<string, Handler[]> = {};
@@ -75,6 +76,7 @@ const api = {
     get: hold<SimulationDetail>('get'),
     frames: hold<SimulationFrameView[]>('frames'),
     cancel: hold<SimulationRecord>('cancel'),
+    continueBand: hold<SimulationRecord>('continueBand'),
   },
 };
 
@@ -144,6 +146,52 @@ describe('useSimulations', () => {
     emit('simulations.onStatus', { ...record('finished', 12), message: 'converged in 11 steps' });
     expect(sims.detail.value?.message).toBe('converged in 11 steps');
     expect(sims.detail.value?.summary).toEqual(summary);
+  });
+
+  it('follows a running band: each band written over the one before, its profile and steps, its highest image shown; goes on from a band out of steps', async () => {
+    // the view takes progress in after the window has drawn: a frame here is a task
+    vi.stubGlobal('requestAnimationFrame', (f: () => void) => setTimeout(f, 0));
+    const { useSimulations } = await import('../../src-renderer/composables/useSimulations');
+    const sims = useSimulations();
+    const band = (status: SimulationRecord['status'], frames: number): SimulationRecord => ({ ...record(status, frames), id: 9, task: 'neb', name: 'neb from A to B with emt #9', parameters: { ...SIMULATION_DEFAULTS.neb, images: 3 } });
+    sims.select(9);
+    await answer('get', detailOf(band('running', 0)));
+    const written = (step: number, energies: number[]) => ({
+      simulationId: 9,
+      points: energies.map((energy, index) => ({ index, step, time: null, values: { energy, distance: 0.6 * index, fmax: 0.1 } })),
+      latest: frameView(4),
+      frames: 5,
+      steps: step,
+      plannedSteps: 500,
+      bandSteps: [{ step, values: { barrier: Math.max(...energies.slice(1, -1)) - energies[0], fmax: 1 / (step + 1) } }],
+    });
+    emit('simulations.onFrames', written(0, [-10, -9.9, -9.5, -9.9, -10]));
+    await flush();
+    await flush();
+    // the highest image is read for the viewer, not the last one written (the end)
+    expect(held.frames?.[0]?.args).toEqual({ id: 9, from: 2, to: 3 });
+    await answer('frames', [frameView(2)]);
+    expect(sims.frame.value?.index).toBe(2);
+    expect(sims.streamedBand.value?.map((p) => p?.values.energy)).toEqual([-10, -9.9, -9.5, -9.9, -10]);
+    // the band at step 10 over it: the same 5 frames, a new profile, the steps' values for the charts
+    emit('simulations.onFrames', written(10, [-10, -9.4, -9.8, -9.9, -10]));
+    await flush();
+    await flush();
+    expect(held.frames?.[0]?.args).toEqual({ id: 9, from: 1, to: 2 });
+    await answer('frames', [frameView(1)]);
+    expect(sims.detail.value?.frames).toBe(5);
+    expect(sims.detail.value?.series.step).toEqual([0, 10]);
+    expect(sims.streamedBand.value?.map((p) => p?.step)).toEqual([10, 10, 10, 10, 10]);
+    // out of steps: its result replaces the streamed band; then it goes on as a new run
+    emit('simulations.onStatus', band('finished', 5));
+    await answer('get', { ...detailOf(band('finished', 5)), summary: { task: 'neb', converged: false, energies: [-10, -9.4, -9.8, -9.9, -10], distances: [0, 0.6, 1.2, 1.8, 2.4] } });
+    await answer('frames', [frameView(1)]);
+    expect(sims.streamedBand.value).toBeNull();
+    const goingOn = sims.continueBand(9);
+    await answer('continueBand', { ...band('queued', 0), id: 10, name: 'neb from A to B with emt #9, continued' });
+    expect((await goingOn)?.id).toBe(10);
+    expect(sims.selectedId.value).toBe(10);
+    vi.unstubAllGlobals();
   });
 
   it('keeps a run cancelled when the answer to cancel (read before it stopped) comes after', async () => {

@@ -4,6 +4,9 @@ import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
 import {
   appendFramesToSeries,
   bandImageAt,
+  bandProfile,
+  highestImage,
+  streamBand,
   comparedLabel,
   comparisonSummary,
   defaultForm,
@@ -58,7 +61,7 @@ describe('Simulate panel helpers', () => {
     form.neb.endStructureId = 4;
     form.neb.images = 3;
     expect(formProblem(form)).toBeNull();
-    expect(formRequest(form).parameters).toEqual({ task: 'neb', endStructureId: 4, images: 3, spring: 0.1, climb: true, path: 'linear', optimizer: 'fire', fmax: 0.05, maxSteps: 500, fixed: [] });
+    expect(formRequest(form).parameters).toEqual({ task: 'neb', endStructureId: 4, images: 3, spring: 0.1, climb: true, path: 'linear', optimizer: 'fire', fmax: 0.05, maxSteps: 500, every: 10, fixed: [] });
     expect(simulationRequestSchema.safeParse({ ...formRequest(form).parameters, images: 0 }).success).toBe(false);
     const summary = {
       task: 'neb' as const,
@@ -86,12 +89,40 @@ describe('Simulate panel helpers', () => {
     expect(profile[1]).toMatchObject({ name: 'fit', data: [[0, 0], [1.3, 0.85], [2.5, -0.1]] });
     expect(bandImageAt({ summary, frames: 5 }, 1.5)).toBe(2);
     expect(bandImageAt({ summary, frames: 5 }, 9)).toBe(4);
-    // the band's frames are written at its end: none yet, no image
+    // before the band's first images are written: no image
     expect(bandImageAt({ summary, frames: 0 }, 1.5)).toBeNull();
     // the step charts do not stand for frames
     expect(frameAt({ parameters, summary, frames: 5 }, 1)).toBeNull();
     const other = { ...summary, barrier: 0.75, reactionEnergy: -0.05 };
     expect(comparisonSummary({ summary, nAtoms: 31 }, { summary: other, nAtoms: 31 }, '#3 emt')).toBe('against #3 emt: barrier +50.0 meV, reaction energy −50.0 meV');
+  });
+
+  it('a running band: its images as streamed, each written over the one before; its profile once every image has come, the highest image, an image by its distance', () => {
+    const point = (index: number, step: number, energy: number, distance: number) => ({ index, step, values: { energy, distance, fmax: 0.1 } });
+    const parameters = { ...SIMULATION_DEFAULTS.neb, images: 3 };
+    const run = { task: 'neb' as const, parameters, summary: null };
+    // the first write cut between two events: no profile until its last image has come
+    let band = streamBand(null, [point(0, 0, -10, 0), point(1, 0, -9.9, 0.6), point(2, 0, -9.5, 1.2)], 5);
+    expect(bandProfile(run, band)).toBeNull();
+    expect(simulationCharts(run, { step: [], values: {} }, null, band).map((c) => c.id)).toEqual(['barrier', 'fmax']);
+    band = streamBand(band, [point(3, 0, -9.9, 1.8), point(4, 0, -10.1, 2.4)], 5);
+    expect(bandProfile(run, band)).toEqual({ distances: [0, 0.6, 1.2, 1.8, 2.4], energies: [0, 0.1, 0.5, 0.1, -0.1].map((e) => expect.closeTo(e, 12)), fit: null, step: 0 });
+    // the band at step 10, written over it: the images move, the highest with them
+    band = streamBand(band, [0, 1, 2, 3, 4].map((k) => point(k, 10, [-10, -9.6, -9.8, -9.9, -10.1][k], 0.55 * k)), 5);
+    const profile = bandProfile(run, band)!;
+    expect([profile.step, highestImage(profile)]).toEqual([10, 1]);
+    const charts = simulationCharts(run, { step: [0, 10], values: { barrier: [0.5, 0.4], fmax: [1, 0.5] } }, null, band);
+    expect(charts.map((c) => [c.id, c.title])).toEqual([
+      ['band', 'Energy along the band (step 10)'],
+      ['barrier', 'Highest image above the start'],
+      ['fmax', 'Largest force on the band'],
+    ]);
+    // the images only: the curve through them comes with the result
+    expect((charts[0].option.series as unknown[]).length).toBe(1);
+    expect(bandImageAt({ summary: null, frames: 5 }, 1.2, band)).toBe(2);
+    expect(bandImageAt({ summary: null, frames: 5 }, 1.2, null)).toBeNull();
+    // points of another band size start afresh
+    expect(streamBand(band, [point(0, 0, -10, 0)], 7)).toHaveLength(7);
   });
 
   it('emptied parameter fields mean the defaults; typed ones are sent; the form is not shared between calls', () => {
