@@ -8,6 +8,8 @@ NEB(method='improvedtangent') with images on the straight line (interpolate(mic=
 - "climb": 3 images, climbing image, FIRE to fmax 0.05;
 - "springs": 4 images, no climbing image, four far atoms held (FixAtoms, at the start's positions at both
   ends: the case's own end), LBFGS to fmax 0.05;
+And "resumed": the "climb" band stopped after 6 FIRE steps, its images wrapped into the cell (as a file
+written then holds them), and a new FIRE on those images to fmax 0.05 (a band gone on from a file).
 And "rotation": ethane with one methyl group turned by 120 degrees, 5 images of a band with a
 climbing image started by interpolate(method='idpp', mic=True) (the straight line relaxed on the
 image-dependent pair potential with MDMin to fmax 0.1, 100 steps): the starting images' positions.
@@ -110,6 +112,27 @@ def band(start, end, images, climb, optimizer, held):
     }
 
 
+def resumed(start, end, after):
+    frames = [start.copy()] + [start.copy() for _ in range(3)] + [end.copy()]
+    for f in frames:
+        f.calc = EMT()
+    neb = NEB(frames, k=0.1, climb=True, method='improvedtangent')
+    neb.interpolate(mic=True)
+    FIRE(neb, logfile=None).run(fmax=0.05, steps=after)
+    for f in frames:
+        f.wrap()
+    given = [f.positions.flatten().tolist() for f in frames[1:-1]]
+    opt = FIRE(neb, logfile=None)
+    opt.run(fmax=0.05, steps=500)
+    return {
+        'after': after,
+        'given': given,
+        'steps': opt.get_number_of_steps(),
+        'energies': [f.get_potential_energy() for f in frames],
+        'inner': [f.positions.flatten().tolist() for f in frames[1:-1]],
+    }
+
+
 def main():
     start, end, hopper = ends()
     out = {
@@ -123,6 +146,7 @@ def main():
             'climb': band(start, end, 3, True, FIRE, []),
             'springs': band(start, end, 4, False, LBFGS, [3, 9, 17, 25]),
         },
+        'resumed': resumed(start, end, 6),
         'rotation': rotation(),
     }
     with open(OUT, 'w') as f:
@@ -130,6 +154,8 @@ def main():
     for name, c in out['cases'].items():
         e = np.array(c['energies'])
         print(name, c['steps'], 'steps, barrier', e.max() - e[0])
+    r = out['resumed']
+    print('resumed after', r['after'], 'steps:', r['steps'], 'steps, barrier', max(r['energies']) - r['energies'][0])
 
 
 if __name__ == '__main__':
