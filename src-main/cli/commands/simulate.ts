@@ -269,6 +269,7 @@ stopped it. Progress goes to stderr every 10 s.`;
 const nebUsage = `Usage: latticework neb START END --model NAME [--images N] [--path linear|idpp] [--spring K] [--no-climb]
        [--fmax F] [--steps N] [--optimizer fire|lbfgs] [--fixed ...] [--out FILE] [--json]
        latticework neb BAND --model NAME [--spring K] [--no-climb] [--fmax F] [--steps N] ...
+       latticework neb START IMAGE... END --model NAME [--spring K] [--no-climb] [--fmax F] ...
 
 The minimum energy path from the structure in START to the one in END (the same atoms in the same
 order and cell; relax both first) by the nudged elastic band, as ASE's NEB(method='improvedtangent')
@@ -278,7 +279,9 @@ along it until no atom of an image feels more than F. The highest image climbs t
 (unless --no-climb): its energy above the start is the barrier.
 With one file, BAND holds a band to go on from: its first structure is the start, its last the end,
 and the ones between are the images where the band starts (--out of an earlier run, ASE's images
-written to one file); each atom is taken at its nearest image to where it is in the structure before.
+written to one file). With three files or more, each file's last structure is one image, start to end
+(VASP's 00/POSCAR 01/CONTCAR ... 0N/POSCAR). Each atom is taken at its nearest image to where it is in
+the structure before.
 ${COMMON}
   --end-frame K      which structure of END (0-based; default the last)
   --images N         images between the ends (default ${NEB_DEFAULTS.images})
@@ -299,8 +302,8 @@ JSON: {"start", "end", "model", "converged", "steps", "fmax", "climb", "energies
        along the path shape, from the start's energy, as ASE's NEBTools draws it), "fittedBarrier"
        (its highest point), "reverseBarrier", "reactionEnergy" (eV), "endForces" (the largest force at each
        end, eV/Å), "path" (where the images started: "linear" also when IDPP did not converge, as
-       the message says; "given" from a BAND file), "images", "message", "warnings"? (a trained
-       potential)}
+       the message says; "given" from a band given image by image), "images", "message", "warnings"?
+       (a trained potential)}
 Exit status: 0 when the band converged, 1 when it did not or a file or the calculation failed, 2
 for bad usage, 130 when Ctrl-C stopped it. Progress goes to stderr every 10 s.`;
 
@@ -416,6 +419,26 @@ async function readStructureOption(ctx: CommandContext, command: string, file: s
   }
   if (frame >= structures.length) return usageError(ctx.io, command, `--${option} ${frame}: ${file} holds ${structures.length} structure${structures.length === 1 ? '' : 's'} (0-based)`);
   return structures[frame];
+}
+
+/**
+ * A band given image by image, start to end: every structure of one file (at least three), or the last
+ * structure of each of three files or more (VASP's 00/POSCAR, 01/CONTCAR, …); each with where it was
+ * read. Prints the problem and returns a status when it is no band.
+ */
+async function readBand(ctx: CommandContext, files: readonly string[]): Promise<{ structure: Structure; from: string }[] | number> {
+  const band: { structure: Structure; from: string }[] = [];
+  for (const file of files) {
+    const structures = await readAll(ctx, 'neb', file);
+    if (typeof structures === 'number') return structures;
+    if (files.length === 1) band.push(...structures.map((structure, k) => ({ structure, from: `${file}: structure ${k}` })));
+    else band.push({ structure: structures[structures.length - 1], from: file });
+  }
+  if (band.length < 3) {
+    ctx.io.err(`latticework neb: ${files[0]}: a band file holds the start, at least one image and the end; this one holds ${band.length} structure${band.length === 1 ? '' : 's'} (give START and END files to start a band on the straight line)`);
+    return 1;
+  }
+  return band;
 }
 
 /** Every structure of FILE; prints the problem (file, line) and returns a status when it cannot be read. */
@@ -1008,15 +1031,15 @@ export const nebCommand: Command = {
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
-    if (positionals.length < 1 || positionals.length > 2 || !values.model) return usageError(ctx.io, 'neb', 'the START and END structure files (or one BAND file) and --model are required', nebUsage);
-    // one file: a band, start to end
-    const bandFile = positionals.length === 1;
-    const [startFile, endFile] = bandFile ? [positionals[0], positionals[0]] : positionals;
+    if (positionals.length < 1 || !values.model) return usageError(ctx.io, 'neb', 'the START and END structure files (or a band: one file, or a file per image) and --model are required', nebUsage);
+    // anything but two files is a band given image by image: one file holding it, or a file per image
+    const given = positionals.length !== 2;
+    const [startFile, endFile] = [positionals[0], positionals[positionals.length - 1]];
     const d = SIMULATION_DEFAULTS.neb;
     let params: NebParameters;
     try {
-      const setByBand = bandFile ? (['images', 'path', 'frame', 'end-frame'] as const).find((o) => values[o] !== undefined) : undefined;
-      if (setByBand) throw new UsageProblem(`--${setByBand}: a band file sets the band, its first structure the start, its last the end and the ones between the images`);
+      const setByBand = given ? (['images', 'path', 'frame', 'end-frame'] as const).find((o) => values[o] !== undefined) : undefined;
+      if (setByBand) throw new UsageProblem(`--${setByBand}: a band given image by image sets the band: its first structure is the start, its last the end and the ones between the images`);
       const optimizer = values.optimizer ?? d.optimizer;
       if (optimizer !== 'fire' && optimizer !== 'lbfgs') throw new UsageProblem(`--optimizer ${optimizer}: use fire or lbfgs`);
       const path = values.path ?? d.path;
@@ -1037,19 +1060,16 @@ export const nebCommand: Command = {
     }
     let loaded: Loaded;
     let end: Structure;
-    let given: Structure[] = [];
-    if (bandFile) {
-      const band = await readAll(ctx, 'neb', startFile);
+    /** The given images, each with where it was read (the file, and its place in a band file). */
+    let images: { structure: Structure; from: string }[] = [];
+    if (given) {
+      const band = await readBand(ctx, positionals);
       if (typeof band === 'number') return band;
-      if (band.length < 3) {
-        ctx.io.err(`latticework neb: ${startFile}: a band file holds the start, at least one image and the end; this one holds ${band.length} structure${band.length === 1 ? '' : 's'} (give START and END files to start a band on the straight line)`);
-        return 1;
-      }
       const opened = await openModel(ctx, 'neb', values, nebUsage);
       if (typeof opened === 'number') return opened;
-      loaded = { structure: band[0], opened };
-      end = band[band.length - 1];
-      given = band.slice(1, -1);
+      loaded = { structure: band[0].structure, opened };
+      end = band[band.length - 1].structure;
+      images = band.slice(1, -1);
     } else {
       const e = await readStructureOption(ctx, 'neb', endFile, values, 'end-frame', nebUsage);
       if (typeof e === 'number') return e;
@@ -1057,28 +1077,26 @@ export const nebCommand: Command = {
       if (typeof l === 'number') return l;
       [loaded, end] = [l, e];
     }
+    let problemIn = endFile;
     try {
       params = { ...params, end: bandEnd(loaded.structure, end), endName: endFile };
-      if (bandFile) {
-        // each image: the same atoms in the same cell (as the end), numbered as in the file
-        const startImages = given.map((image, k) => {
-          try {
-            return bandEnd(loaded.structure, image);
-          } catch (e) {
-            if (e instanceof SimulationInputError) throw new SimulationInputError(`structure ${k + 1} (image ${k + 1} of the band): ${e.message.replaceAll('the end state', 'this image')}`);
-            throw e;
-          }
+      if (given) {
+        // each image: the same atoms in the same cell (as the end)
+        const startImages = images.map((image) => {
+          problemIn = image.from;
+          return bandEnd(loaded.structure, image.structure);
         });
-        params = { ...params, path: 'given', images: given.length, startImages };
+        problemIn = endFile;
+        params = { ...params, path: 'given', images: images.length, startImages };
       }
-      // what START holds: its fixed atoms (a band holds no atom along some axes only)
+    // what START holds: its fixed atoms (a band holds no atom along some axes only)
       const held = heldAtoms(ctx, startFile, loaded.structure, values.fixed);
       if (held?.axisConstraints.length) throw new UsageProblem(`${startFile} holds ${held.axisConstraints.length} atom(s) along some axes only: a band holds whole atoms; give them with --fixed`);
       params = { ...params, fixed: held?.fixed ?? [] };
     } catch (e) {
       loaded.opened.calculator.dispose?.();
       if (e instanceof SimulationInputError) {
-        ctx.io.err(`latticework neb: ${endFile}: ${e.message}`);
+        ctx.io.err(`latticework neb: ${problemIn}: ${problemIn === endFile ? e.message : e.message.replaceAll('the end state', 'this image')}`);
         return 1;
       }
       return usageError(ctx.io, 'neb', (e as Error).message, nebUsage);
@@ -1105,7 +1123,7 @@ export const nebCommand: Command = {
       const { task: _task, ...fields } = s;
       ctx.io.out(JSON.stringify({ start: startFile, end: endFile, model: opened.model, ...fields, images: params.images, message: out.message, ...(warnings ? { warnings } : {}) }));
     } else {
-      ctx.io.out(`${bandFile ? `${startFile} (a band)` : `${startFile} → ${endFile}`}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${out.message}`);
+      ctx.io.out(`${positionals.length === 1 ? `${startFile} (a band)` : `${positionals.join(' → ')}`}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${out.message}`);
       ctx.io.out('  image   distance/Å   E/eV          E − E_start/eV');
       for (const [k, e] of s.energies.entries()) {
         const mark = k === s.highest ? (s.climb ? '  climbing' : '  highest') : '';

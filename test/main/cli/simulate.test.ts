@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -775,7 +775,7 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     expect(Math.abs(idpp.barrier - doc.barrier)).toBeLessThan(1e-3);
   });
 
-  it('neb BAND: goes on from a band in one file (--out of a band out of steps), the images as the file has them; what is not a band file, said', async () => {
+  it('neb BAND, neb START IMAGE... END: goes on from a band in one file (--out of a band out of steps) or a file per image; what is not a band, said', async () => {
     const band = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: number[][]; start: number[]; end: number[]; cases: { climb: { energies: number[] } } };
     const poscar = (cart: number[], name: string) => writePoscar(new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell as Mat3, pbc: [true, true, true] }).toStructure(name));
     writeFileSync(join(dir, 'hop-start.vasp'), poscar(band.start, 'vacancy at the origin'));
@@ -796,14 +796,29 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     expect(text.out).toMatch(/^short\.extxyz \(a band\) {2}emt {2}converged in \d+ steps/);
     // a band file sets its images; an image of other atoms is named
     const images = await run(nebCommand, ['short.extxyz', '--model', 'emt', '--images', '5']);
-    expect([images.code, images.err]).toEqual([2, expect.stringMatching(/^latticework neb: --images: a band file sets the band, its first structure the start, its last the end and the ones between the images/)]);
+    expect([images.code, images.err]).toEqual([2, expect.stringMatching(/^latticework neb: --images: a band given image by image sets the band: its first structure is the start, its last the end and the ones between the images/)]);
     const lines = readFileSync(join(dir, 'short.extxyz'), 'utf8').split('\n');
     const n = band.numbers.length;
     // image 2 without its last atom
     const cut = [...lines.slice(0, 2 * (n + 2)), String(n - 1), lines[2 * (n + 2) + 1], ...lines.slice(2 * (n + 2) + 2, 3 * (n + 2) - 1), ...lines.slice(3 * (n + 2))];
     writeFileSync(join(dir, 'cut.extxyz'), cut.join('\n'));
     const other = await run(nebCommand, ['cut.extxyz', '--model', 'emt']);
-    expect([other.code, other.err]).toEqual([1, 'latticework neb: cut.extxyz: structure 2 (image 2 of the band): this image has 30 atoms, the start 31: a band joins two states of the same atoms']);
+    expect([other.code, other.err]).toEqual([1, 'latticework neb: cut.extxyz: structure 2: this image has 30 atoms, the start 31: a band joins two states of the same atoms']);
+    // a file per image, as VASP's band directories hold them: the same band
+    const files = written.map((f, k) => {
+      mkdirSync(join(dir, `0${k}`), { recursive: true });
+      writeFileSync(join(dir, `0${k}`, 'POSCAR'), writePoscar(f.structure));
+      return `0${k}/POSCAR`;
+    });
+    const each = await run(nebCommand, [...files, '--model', 'emt', '--json']);
+    expect(each.code, each.err).toBe(0);
+    const byFile = JSON.parse(each.out);
+    expect([byFile.start, byFile.end, byFile.images, byFile.path, byFile.steps]).toEqual(['00/POSCAR', '04/POSCAR', 3, 'given', doc.steps]);
+    expect(Math.abs(byFile.barrier - doc.barrier)).toBeLessThan(1e-6);
+    // an image of other atoms is named by its file
+    writeFileSync(join(dir, 'Cu1.vasp'), copperPoscar(1));
+    const stray = await run(nebCommand, ['00/POSCAR', 'Cu1.vasp', '04/POSCAR', '--model', 'emt']);
+    expect([stray.code, stray.err]).toEqual([1, 'latticework neb: Cu1.vasp: this image has 4 atoms, the start 31: a band joins two states of the same atoms']);
   });
 
   it('reports bad usage (2) and bad input (1) with sentences', async () => {
