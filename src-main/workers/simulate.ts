@@ -2,7 +2,8 @@
  * The `simulate` compute task: one relaxation, molecular dynamics run or equation of state with a
  * built-in calculator (src-shared/sim) or a trained potential (its model file, given by the
  * service; loaded with tfjs here, the engine's PotentialCalculator). Frames and per-step values go
- * to the caller in batches at most every 100 ms (and at the end), with a trained potential's
+ * to the caller in batches at most every 100 ms (and at the end; the frames of one step, a band's
+ * images, always in one batch), with a trained potential's
  * warnings when a batch's frames added one, which the simulations service writes to SQLite one
  * batch per transaction. Cancellation (ctx.signal) stops the run between
  * steps; the outcome says so. A built-in's steps are microtasks only (every calculate() resolves
@@ -111,8 +112,10 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
       },
       ...(watch ? { domain: watch } : {}),
       onFrame: (frame) => {
+        // a batch (one transaction) never splits the frames of one step: a band's images are stored together
+        const previous = batch.frames[batch.frames.length - 1];
+        if (previous && previous.step !== frame.step && Date.now() - last >= FLUSH_MS) flush();
         batch.frames.push(frame);
-        if (Date.now() - last >= FLUSH_MS) flush();
       },
     });
     flush();

@@ -2,9 +2,10 @@
  * The simulate job of a compute worker, run in-process, with a trained potential: it runs MD with
  * the potential sent with the job, frees every tensor it made (the potential's weights too) whether
  * the run finishes or is cancelled (MD and a band), and a model file that is not a potential is an error.
+ * A band's images always go out in one batch, so the service stores each band in one transaction.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { readStructures } from '../../../src-shared/chem';
 import { structureToJSON } from '../../../src-shared/chem/serialize';
 import { SIMULATION_DEFAULTS } from '../../../src-shared/sim';
@@ -82,6 +83,23 @@ describe('simulate job with a trained potential', () => {
     expect(kept.length % 5 === 0 && kept.length >= 10 && kept.every((f, k) => f.index === k % 5)).toBe(true);
     expect(kept.slice(-5).every((f) => cancelled.summary?.task === 'neb' && f.step === cancelled.summary.steps)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("never splits a band's images between two batches (two transactions), however slowly they come", async () => {
+    // every clock reading 1 s after the one before: a batch is due at every frame
+    let now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => (now += 1000));
+    try {
+      const end = structure.cart.map((x, k) => (k === 0 ? x + 0.3 : x));
+      const { end: _end, endName: _endName, ...band } = SIMULATION_DEFAULTS.neb;
+      const { ctx, events } = context();
+      await simulateTask({ structure, calculator: { kind: 'emt' }, parameters: { ...band, end, endName: 'moved', images: 3, maxSteps: 6, every: 2 } }, ctx);
+      const batches = events.filter((e) => e.frames.length).map((e) => e.frames.map((f) => `${f.step}:${f.index}`));
+      // each band in a batch of its own, whole
+      expect(batches).toEqual([0, 2, 4, 6].map((step) => [0, 1, 2, 3, 4].map((k) => `${step}:${k}`)));
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('refuses a model spec without its file', async () => {
