@@ -581,6 +581,9 @@ describe('Simulate', () => {
     const player = run.getByTestId('trajectory-player');
     await expect.poll(async () => ((await player.getByTestId('trajectory-readout').textContent()) ?? '').replace(/\s+/g, ' ')).toMatch(/^ ?image 2 of the band · 1\.\d+ Å along it · step \d+ /);
     expect(await run.getAttribute('data-status')).toBe('running');
+    await player.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(1500);
+    await app.screenshot('simulate-band-live');
     const firstStep = Number(/step (\d+)/.exec((await profileTitle.textContent())!)![1]);
     await expect.poll(async () => Number(/step (\d+)/.exec((await profileTitle.textContent()) ?? '')?.[1] ?? -1)).toBeGreaterThan(firstStep);
     await page.getByTestId('simulation-cancel').click();
