@@ -157,3 +157,46 @@ export function isFiniteMat3(m: Mat3): boolean {
 export function fmtNumber(x: number): string {
   return Object.is(x, -0) ? '-0' : String(x);
 }
+
+/**
+ * The shortest vectors (minimum image) equal to the Cartesian displacements `d` (3 per atom) up to
+ * lattice vectors along the periodic directions: each wrapped to fractional −½…½ and then the nearest of
+ * its 27 neighbours (exact for a reduced cell, as ASE's `find_mic`).
+ */
+export function minimumImage(d: Float64Array, lattice: Mat3 | null, pbc: readonly boolean[]): Float64Array {
+  const out = Float64Array.from(d);
+  if (!lattice || !pbc.some((p) => p)) return out;
+  const inv = invert(lattice);
+  if (!inv) throw new Error('the lattice is singular');
+  // the image shifts to try along each axis (none along a direction that is not periodic)
+  const [ra, rb, rc] = [0, 1, 2].map((k) => (pbc[k] ? 1 : 0));
+  const [l0, l1, l2] = lattice;
+  // in scalars, allocation-free: IDPP calls this for every pair of atoms of every image at every step
+  for (let i = 0; i < d.length; i += 3) {
+    let f0 = d[i] * inv[0][0] + d[i + 1] * inv[1][0] + d[i + 2] * inv[2][0];
+    let f1 = d[i] * inv[0][1] + d[i + 1] * inv[1][1] + d[i + 2] * inv[2][1];
+    let f2 = d[i] * inv[0][2] + d[i + 1] * inv[1][2] + d[i + 2] * inv[2][2];
+    if (pbc[0]) f0 -= Math.round(f0);
+    if (pbc[1]) f1 -= Math.round(f1);
+    if (pbc[2]) f2 -= Math.round(f2);
+    let best = Infinity;
+    for (let a = -ra; a <= ra; a++)
+      for (let b = -rb; b <= rb; b++)
+        for (let c = -rc; c <= rc; c++) {
+          const g0 = f0 + a;
+          const g1 = f1 + b;
+          const g2 = f2 + c;
+          const x = g0 * l0[0] + g1 * l1[0] + g2 * l2[0];
+          const y = g0 * l0[1] + g1 * l1[1] + g2 * l2[1];
+          const z = g0 * l0[2] + g1 * l1[2] + g2 * l2[2];
+          const r2 = x * x + y * y + z * z;
+          if (r2 < best - 1e-12) {
+            best = r2;
+            out[i] = x;
+            out[i + 1] = y;
+            out[i + 2] = z;
+          }
+        }
+  }
+  return out;
+}

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Atoms, EmtCalculator } from '../../../src-shared/sim';
-import { bandFit, minimumImage, nudgedElasticBand } from '../../../src-shared/sim/neb';
+import { minimumImage } from '../../../src-shared/chem/lattice';
+import { bandFit, nudgedElasticBand } from '../../../src-shared/sim/neb';
 import { fcc, maxAbsDiff, rattle } from './helpers';
 
 interface Case {
