@@ -11,6 +11,7 @@ import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serial
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import { cellFormula, chemicalFormula, hillFormula, summarizeStructure } from '../../src-shared/chem';
 import { niggliStructure } from '../../src-shared/chem/niggli';
+import { supercell, vacancyHop } from '../../src-shared/chem/build';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { findSpaceGroup, standardCell } from '../chem/spacegroup';
 import type { CoreParts } from '../app/core';
@@ -219,16 +220,29 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
         throw new UserError((e as Error).message);
       }
     },
-    async derive({ id, cell, symprec }) {
+    async derive({ id, cell, symprec, repeat }) {
       const { row, structure } = await loadStructure(core, id);
       const s = structureFromJSON(structure);
+      if (cell === 'supercell' && !repeat) throw new UserError('a supercell needs how many times to repeat the cell along a, b and c');
       let derived;
       try {
-        derived = cell === 'niggli' ? niggliStructure(s) : standardCell(s, cell, symprec);
+        derived = cell === 'supercell' ? supercell(s, repeat!) : cell === 'niggli' ? niggliStructure(s) : standardCell(s, cell, symprec);
       } catch (e) {
         throw new UserError(`cannot make the ${cell} cell of structure ${id}: ${(e as Error).message}`);
       }
-      return storeMadeStructure(core, { file: row.file, format: row.format, block: row.block }, derived);
+      // a supercell is the same crystal: its space group is known (and searching a large one takes minutes)
+      return storeMadeStructure(core, { file: row.file, format: row.format, block: row.block }, derived, cell === 'supercell' ? row.spaceGroup : undefined);
+    },
+    async vacancyHop({ id, vacancy, hopper }) {
+      const { row, structure } = await loadStructure(core, id);
+      let ends;
+      try {
+        ends = vacancyHop(structureFromJSON(structure), vacancy, hopper);
+      } catch (e) {
+        throw new UserError(`${row.name}: ${(e as Error).message}`);
+      }
+      const origin = { file: row.file, format: row.format, block: row.block };
+      return { start: await storeMadeStructure(core, origin, ends.start), end: await storeMadeStructure(core, origin, ends.end), distance: ends.distance };
     },
     async delete({ id }) {
       const { changes } = await core.db.transaction(async (tx) => {
@@ -285,14 +299,20 @@ export async function loadTrajectory(core: CoreParts, id: number): Promise<{ rec
 /**
  * Stores a structure the app made (another cell of a stored one, a simulation's frame) as a new
  * structure of the library (or finds the same one stored), says so to the windows and returns it.
+ * Its space group is searched unless given (a supercell's is its crystal's).
  */
-export async function storeMadeStructure(core: CoreParts, origin: { file: string; format: string; block: string | number | null }, structure: Structure): Promise<StructureRecord> {
+export async function storeMadeStructure(
+  core: CoreParts,
+  origin: { file: string; format: string; block: string | number | null },
+  structure: Structure,
+  spaceGroup: SpaceGroupSummary | null = findSpaceGroup(structure),
+): Promise<StructureRecord> {
   const parsed: ParsedFileStructure = {
     structure: structureToJSON(structure),
     block: origin.block,
     warnings: [],
     summary: summarizeStructure(structure),
-    spaceGroup: findSpaceGroup(structure),
+    spaceGroup,
   };
   const id = await core.db.transaction((tx) => storeOne(tx, origin.file, origin.format, parsed, Date.now()));
   core.events.emit('structures', 'onChanged', { ids: [id] });

@@ -92,7 +92,7 @@ export interface StructureRecord {
 }
 
 /** A new cell of a stored structure: standard primitive or conventional (spglib's conventions), or Niggli-reduced. */
-export type DerivedCell = 'primitive' | 'conventional' | 'niggli';
+export type DerivedCell = 'primitive' | 'conventional' | 'niggli' | 'supercell';
 
 export interface StructureDetail extends StructureRecord {
   structure: StructureJSON;
@@ -180,6 +180,9 @@ const graphOptions = {
   maxNeighbors: z.number().int().positive().max(1000).nullable().optional(),
 };
 
+/** How many times a supercell repeats its cell along one vector. */
+const repeatCount = z.number().int().min(1).max(50);
+
 export const contract = {
   system: {
     methods: {
@@ -209,9 +212,26 @@ export const contract = {
       delete: method<{ deleted: boolean }>()(z.object({ id: structureId }).strict()),
       /** The space group at a chosen distance tolerance (Å). */
       symmetry: method<SpaceGroupSummary | null>()(z.object({ id: structureId, symprec: z.number().positive().max(1) }).strict()),
-      /** Stores a new structure in another cell of this one (the original is kept) and returns it. */
+      /**
+       * Stores a new structure in another cell of this one (the original is kept) and returns it: its
+       * standard primitive or conventional cell, its Niggli cell, or its `repeat` supercell.
+       */
       derive: method<StructureRecord>()(
-        z.object({ id: structureId, cell: z.enum(['primitive', 'conventional', 'niggli']), symprec: z.number().positive().max(1).optional() }).strict(),
+        z
+          .object({
+            id: structureId,
+            cell: z.enum(['primitive', 'conventional', 'niggli', 'supercell']),
+            symprec: z.number().positive().max(1).optional(),
+            repeat: z.tuple([repeatCount, repeatCount, repeatCount]).optional(),
+          })
+          .strict(),
+      ),
+      /**
+       * Stores the two ends of a vacancy hop in this structure (chem/build.ts `vacancyHop`): site `vacancy`
+       * removed, and the same atoms with site `hopper` moved into its place (0-based sites of this one).
+       */
+      vacancyHop: method<{ start: StructureRecord; end: StructureRecord; distance: number }>()(
+        z.object({ id: structureId, vacancy: z.number().int().nonnegative(), hopper: z.number().int().nonnegative() }).strict(),
       ),
       /** The example files shipped with the app (to import with `import`). */
       examples: method<{ files: { name: string; text: string }[] }>()(z.object({}).strict()),

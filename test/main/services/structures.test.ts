@@ -65,6 +65,29 @@ describe('structures service', () => {
     await expect(served.api.structures.derive({ id: water.id, cell: 'primitive' })).rejects.toThrow(/periodic in three directions/);
   });
 
+  it('makes a supercell (its space group its crystal\'s) and the two ends of a vacancy hop in it, which a band joins', async () => {
+    const [nacl] = (await served.api.structures.import({ files: [file('1000041')] })).imported;
+    const big = await served.api.structures.derive({ id: nacl.id, cell: 'supercell', repeat: [2, 2, 2] });
+    expect([big.nSites, big.cellFormula, big.spaceGroup?.symbol, big.name]).toEqual([64, 'Na32Cl32', 'Fm-3m', `${nacl.name} (2×2×2 supercell)`]);
+    expect(big.volume!).toBeCloseTo(8 * nacl.volume!, 6);
+    // what the supercell's space group is when searched: the same
+    expect(await served.api.structures.symmetry({ id: big.id, symprec: 0.01 })).toMatchObject({ number: 225 });
+    await expect(served.api.structures.derive({ id: nacl.id, cell: 'supercell' })).rejects.toThrow(/a supercell needs how many times to repeat the cell/);
+    await expect(served.api.structures.derive({ id: nacl.id, cell: 'supercell', repeat: [0, 1, 1] })).rejects.toThrow();
+    // a Na vacancy, and its nearest Na neighbour hopping into it
+    const detail = await served.api.structures.get({ id: big.id });
+    const na = detail.structure.numbers.map((z, i) => (z === 11 ? i : -1)).filter((i) => i > 0);
+    const dist = (i: number) => Math.hypot(...[0, 1, 2].map((c) => detail.structure.cart[3 * i + c] - detail.structure.cart[c]));
+    const hopper = na.reduce((best, i) => (dist(i) < dist(best) ? i : best));
+    expect(detail.structure.numbers[0]).toBe(11);
+    const hop = await served.api.structures.vacancyHop({ id: big.id, vacancy: 0, hopper });
+    expect(hop.distance).toBeCloseTo(nacl.lattice!.a / Math.SQRT2, 4);
+    expect([hop.start.nSites, hop.end.nSites, hop.start.cellFormula, hop.end.cellFormula]).toEqual([63, 63, 'Na31Cl32', 'Na31Cl32']);
+    expect(hop.end.name).toBe(`${big.name}, site ${hopper} hopped into the vacancy at site 0`);
+    await expect(served.api.structures.vacancyHop({ id: big.id, vacancy: 0, hopper: 0 })).rejects.toThrow(/the hopping atom is the one removed/);
+    await expect(served.api.structures.vacancyHop({ id: big.id, vacancy: 64, hopper: 1 })).rejects.toThrow(/the vacancy is site 64, but the structure has sites 0 to 63/);
+  });
+
   it('finds the space groups of structures stored before they were recorded', async () => {
     const [cscl] = (await served.api.structures.import({ files: [file('9011050')] })).imported;
     await served.t.core.db.transaction((tx) => tx.run("UPDATE structure SET space_group = NULL WHERE id = ?", [cscl.id]));
