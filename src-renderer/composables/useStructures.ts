@@ -196,14 +196,31 @@ async function remove(id: StructureId): Promise<boolean> {
   return true;
 }
 
-/** Stores another cell of a structure (primitive, conventional, Niggli) as a new structure and selects it. */
-async function derive(id: StructureId, cell: DerivedCell, symprec?: number): Promise<StructureRecord | null> {
+/** Stores another cell of a structure (primitive, conventional, Niggli, a `repeat` supercell) as a new structure and selects it. */
+async function derive(id: StructureId, cell: DerivedCell, repeat?: [number, number, number]): Promise<StructureRecord | null> {
   actionError.value = null;
   try {
-    const record = await getApi().structures.derive({ id, cell, ...(symprec ? { symprec } : {}) });
+    const record = await getApi().structures.derive({ id, cell, ...(repeat ? { repeat } : {}) });
     items.value = mergeSummaries(items.value, [record]);
     select(record.id);
     return record;
+  } catch (e) {
+    actionError.value = message(e);
+    return null;
+  }
+}
+
+/**
+ * Stores the two ends of a vacancy hop in a structure (site `vacancy` removed, site `hopper` moved into
+ * its place) and selects the start; null when refused (actionError says why).
+ */
+async function vacancyHop(id: StructureId, vacancy: number, hopper: number): Promise<{ start: StructureRecord; end: StructureRecord; distance: number } | null> {
+  actionError.value = null;
+  try {
+    const hop = await getApi().structures.vacancyHop({ id, vacancy, hopper });
+    items.value = mergeSummaries(items.value, [hop.start, hop.end]);
+    select(hop.start.id);
+    return hop;
   } catch (e) {
     actionError.value = message(e);
     return null;
@@ -250,6 +267,7 @@ export function useStructures() {
     detail,
     remove,
     derive,
+    vacancyHop,
     symmetryAt,
     dismissFailures,
   };

@@ -606,6 +606,58 @@ describe('Simulate', () => {
     expect(app.errors).toEqual([]);
   });
 
+  it('builds a vacancy hop in Structures (a supercell, two atoms picked in the viewer) and runs the band between its ends', { timeout: 600_000 }, async () => {
+    const { page } = app;
+    const { imported } = await api.structures.import({ files: [{ name: 'Cu-conventional.vasp', text: copperPoscar(1) }] });
+    await page.getByTestId('nav-structures').click();
+    await page.locator(`[data-testid="structure-item"][data-id="${imported[0].id}"]`).click();
+    const header = page.getByTestId('structure-header');
+    await expect.poll(() => header.textContent()).toMatch(/4 sites/);
+    // a 2×1×1 supercell: 8 atoms, fcc's space group kept
+    await header.getByTestId('structure-repeat-b').fill('1');
+    await header.getByTestId('structure-repeat-c').fill('1');
+    await header.getByTestId('structure-supercell').click();
+    await expect.poll(() => header.textContent()).toMatch(/\(2×1×1 supercell\)/);
+    expect(await header.textContent()).toMatch(/8 sites/);
+    expect(await header.getByTestId('structure-spacegroup').getAttribute('data-number')).toBe('225');
+    // two atoms picked in the viewer: the first becomes the vacancy, the second hops into it
+    const canvas = page.getByTestId('structure-canvas');
+    // the cell's own atoms only (no images on its faces): one drawn atom per site
+    await page.getByTestId('viewer-boundary').uncheck();
+    await canvas.scrollIntoViewIfNeeded();
+    await expect.poll(async () => Number(await canvas.getAttribute('data-atom-count'))).toBe(8);
+    const centres = await atomCentres(canvas);
+    const box = (await canvas.boundingBox())!;
+    const [first] = centres;
+    await canvas.click({ position: first });
+    await expect.poll(async () => (await canvas.getAttribute('data-picks'))!.split(',').filter(Boolean).length).toBe(1);
+    const second = centres.find((c) => Math.hypot(c.x - first.x, c.y - first.y) > 40 && c.x > 10 && c.y > 10 && c.x < box.width - 10 && c.y < box.height - 10)!;
+    await canvas.click({ position: second });
+    const bar = page.getByTestId('structure-hop');
+    await expect.poll(() => bar.count()).toBe(1);
+    const [, vacancy, hopper] = /remove site (\d+), and site (\d+) hops into its place/.exec((await bar.textContent())!)!.map(Number);
+    expect(vacancy).not.toBe(hopper);
+    await app.screenshot('structures-vacancy-hop');
+    await bar.getByTestId('structure-vacancy-hop').click();
+    const made = page.getByTestId('structure-hop-made');
+    await expect.poll(() => made.count()).toBe(1);
+    expect(await header.textContent()).toMatch(new RegExp(`vacancy at site ${vacancy}`));
+    expect(await header.textContent()).toMatch(/7 sites/);
+    const [, startId, endId] = /start #(\d+) and end #(\d+) stored/.exec((await made.textContent())!)!.map(Number);
+    expect((await api.structures.get({ id: endId })).name).toMatch(new RegExp(`site ${hopper} hopped into the vacancy at site ${vacancy}$`));
+    // on to Simulate: the band from the start to the end, chosen
+    await made.getByTestId('structure-hop-simulate').click();
+    await expect.poll(() => page.getByTestId('simulation-neb-end').inputValue()).toBe(String(endId));
+    expect(await page.getByTestId('simulation-structure').inputValue()).toBe(String(startId));
+    await page.getByTestId('simulation-calculator').selectOption('emt');
+    await page.getByTestId('simulation-neb-images').fill('1');
+    await page.getByTestId('simulation-neb-steps').fill('20');
+    const band = await runToEnd(page);
+    expect(band.parameters).toMatchObject({ task: 'neb', images: 1, endName: expect.stringMatching(/hopped into the vacancy/) });
+    expect(band.frames).toBe(3);
+    expect(app.errors).toEqual([]);
+  });
+
   it("computes a crystal's elastic constants, shows them as a table with its moduli, and compares two calculators'", { timeout: 600_000 }, async () => {
     const { page } = app;
     // fcc Cu at EMT's lattice constant: no stress to start from
