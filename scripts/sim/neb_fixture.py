@@ -10,6 +10,8 @@ NEB(method='improvedtangent') with images on the straight line (interpolate(mic=
   ends: the case's own end), LBFGS to fmax 0.05;
 And "resumed": the "climb" band stopped after 6 FIRE steps, its images wrapped into the cell (as a file
 written then holds them), and a new FIRE on those images to fmax 0.05 (a band gone on from a file).
+And "unrelaxed": the same hop's ends on the perfect lattice, each relaxed by FIRE to fmax 0.05 first (the
+steps each took), then the climbing band of 3 images by FIRE (a band whose ends are relaxed first).
 And "rotation": ethane with one methyl group turned by 120 degrees, 5 images of a band with a
 climbing image started by interpolate(method='idpp', mic=True) (the straight line relaxed on the
 image-dependent pair potential with MDMin to fmax 0.1, 100 steps): the starting images' positions.
@@ -35,7 +37,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'sim', 'neb.json')
 
 
-def ends():
+def unrelaxed_ends():
     a = 3.6
     cell = bulk('Cu', 'fcc', a=a, cubic=True) * (2, 2, 2)
     # the vacancy at the origin; its neighbour across the boundary at (L - a/2, L - a/2, 0) hops into it
@@ -45,10 +47,36 @@ def ends():
     hopper -= 1
     end = start.copy()
     end.positions[hopper] = [0, 0, 0]
+    return start, end, hopper
+
+
+def ends():
+    start, end, hopper = unrelaxed_ends()
     for atoms in (start, end):
         atoms.calc = EMT()
         FIRE(atoms, logfile=None).run(fmax=0.001)
     return start, end, hopper
+
+
+def from_unrelaxed():
+    """The ends on the perfect lattice, each relaxed by FIRE to fmax 0.05, then the climbing band (3 images, FIRE)."""
+    start, end, hopper = unrelaxed_ends()
+    out = {'hopper': hopper, 'start': start.positions.flatten().tolist(), 'end': end.positions.flatten().tolist(), 'endSteps': []}
+    for atoms in (start, end):
+        atoms.calc = EMT()
+        opt = FIRE(atoms, logfile=None)
+        opt.run(fmax=0.05, steps=500)
+        out['endSteps'].append(opt.get_number_of_steps())
+    frames = [start.copy()] + [start.copy() for _ in range(3)] + [end.copy()]
+    for f in frames:
+        f.calc = EMT()
+    neb = NEB(frames, k=0.1, climb=True, method='improvedtangent')
+    neb.interpolate(mic=True)
+    opt = FIRE(neb, logfile=None)
+    opt.run(fmax=0.05, steps=500)
+    out['steps'] = opt.get_number_of_steps()
+    out['energies'] = [f.get_potential_energy() for f in frames]
+    return out
 
 
 def rotation():
@@ -147,6 +175,7 @@ def main():
             'springs': band(start, end, 4, False, LBFGS, [3, 9, 17, 25]),
         },
         'resumed': resumed(start, end, 6),
+        'unrelaxed': from_unrelaxed(),
         'rotation': rotation(),
     }
     with open(OUT, 'w') as f:
@@ -154,6 +183,8 @@ def main():
     for name, c in out['cases'].items():
         e = np.array(c['energies'])
         print(name, c['steps'], 'steps, barrier', e.max() - e[0])
+    u = out['unrelaxed']
+    print('unrelaxed ends relaxed in', u['endSteps'], 'steps, then', u['steps'], 'steps, barrier', max(u['energies']) - u['energies'][0])
     r = out['resumed']
     print('resumed after', r['after'], 'steps:', r['steps'], 'steps, barrier', max(r['energies']) - r['energies'][0])
 

@@ -49,7 +49,7 @@ import {
   type ForceConstants,
   type SampledPath,
 } from './phonons';
-import { bandFit, NEB_DEFAULTS, nudgedElasticBand, type NebPath, type NebStep } from './neb';
+import { bandFit, NEB_DEFAULTS, nudgedElasticBand, type NebPath, type NebStep, type RelaxedEnds } from './neb';
 import type { TrajectoryDomainWatch } from '../model/potential-domain';
 
 /** The built-in calculators by name and parameters. */
@@ -213,6 +213,8 @@ export interface NebParameters {
   maxSteps: number;
   /** The band is written as the run's frames every this many steps (replacing the band before) and when it stops. */
   every: number;
+  /** Relax both ends first (the band's optimiser, fmax and step limit), so that the barrier is measured between minima. */
+  relaxEnds: boolean;
   /** Atom indices (0-based) held in place, at the same positions at both ends. */
   fixed: number[];
 }
@@ -262,7 +264,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
   vibrations: { task: 'vibrations', delta: VIBRATION_DEFAULTS.delta, fixed: [] },
   elastic: { task: 'elastic', strain: ELASTIC_DEFAULTS.strain, relax: true, fmax: ELASTIC_DEFAULTS.fmax },
   phonons: { task: 'phonons', supercell: null, delta: PHONON_DEFAULTS.delta, mesh: null },
-  neb: { task: 'neb', end: [], endName: '', images: NEB_DEFAULTS.images, spring: NEB_DEFAULTS.spring, climb: NEB_DEFAULTS.climb, path: NEB_DEFAULTS.path, optimizer: NEB_DEFAULTS.optimizer, fmax: NEB_DEFAULTS.fmax, maxSteps: NEB_DEFAULTS.maxSteps, every: 10, fixed: [] },
+  neb: { task: 'neb', end: [], endName: '', images: NEB_DEFAULTS.images, spring: NEB_DEFAULTS.spring, climb: NEB_DEFAULTS.climb, path: NEB_DEFAULTS.path, optimizer: NEB_DEFAULTS.optimizer, fmax: NEB_DEFAULTS.fmax, maxSteps: NEB_DEFAULTS.maxSteps, every: 10, relaxEnds: NEB_DEFAULTS.relaxEnds, fixed: [] },
 };
 
 /**
@@ -485,6 +487,8 @@ export type SimulationSummary =
       endForces: [number, number];
       /** Where the images started: the straight line, or IDPP's path ('linear' when IDPP was asked for and did not converge). */
       path: NebPath;
+      /** The ends' relaxation before the band (steps and convergence, the start's then the end's); null when taken as given (and in runs stored before it). */
+      relaxedEnds?: RelaxedEnds | null;
     }
   | {
       task: 'eos';
@@ -1114,6 +1118,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       climb: params.climb,
       path: params.path,
       ...(params.path === 'given' ? { startImages: params.startImages!.map((x) => Float64Array.from(x)) } : {}),
+      relaxEnds: params.relaxEnds,
       optimizer: params.optimizer,
       fmax: params.fmax,
       maxSteps: params.maxSteps,
@@ -1152,6 +1157,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       reactionEnergy: e[e.length - 1] - e[0],
       endForces: r.endForces,
       path: r.path,
+      relaxedEnds: r.relaxedEnds,
     };
     return {
       status: r.status === 'cancelled' ? 'cancelled' : 'finished',

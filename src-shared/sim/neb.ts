@@ -21,9 +21,9 @@ import { SimulationInputError, type AtomicConfiguration, type Atoms } from './at
 import type { Calculation, Calculator } from './calculator';
 import { dot } from './matrix';
 import { Mdmin, type Optimizer } from './optimizers';
-import { makeOptimizer } from './relax';
+import { makeOptimizer, relax, type RelaxResult } from './relax';
 
-export const NEB_DEFAULTS = Object.freeze({ images: 5, spring: 0.1, climb: true, optimizer: 'fire' as const, fmax: 0.05, maxSteps: 500, path: 'linear' as const });
+export const NEB_DEFAULTS = Object.freeze({ images: 5, spring: 0.1, climb: true, optimizer: 'fire' as const, fmax: 0.05, maxSteps: 500, path: 'linear' as const, relaxEnds: true });
 
 /**
  * Where the images start: on the straight line between the ends, that line relaxed on the image-dependent
@@ -60,6 +60,8 @@ export interface NebOptions {
   path?: NebPath;
   /** With `path: 'given'`: the inner images' Cartesian positions (3 per atom each), from the start's side; they set the number of images. */
   startImages?: readonly Float64Array[];
+  /** Relax the two ends first (the band's optimiser, fmax and step limit; held atoms held), so that the barrier is measured between minima. */
+  relaxEnds?: boolean;
   signal?: { readonly aborted: boolean };
   onStep?: (s: NebStep) => void | Promise<void>;
 }
@@ -74,6 +76,14 @@ export interface NebResult extends NebStep {
   endForces: [number, number];
   /** Where the images started: 'linear' also when IDPP was asked for and did not converge (the message says so). */
   path: NebPath;
+  /** With `relaxEnds`: the optimiser's steps at the start and at the end, and whether each converged; null when the ends were taken as given. */
+  relaxedEnds: RelaxedEnds | null;
+}
+
+/** How the two ends of a band were relaxed before it: steps and convergence, the start's then the end's. */
+export interface RelaxedEnds {
+  steps: [number, number];
+  converged: [boolean, boolean];
 }
 
 /**
@@ -244,15 +254,19 @@ async function relaxBand(
 }
 
 /**
- * Relaxes the band from `start` (its atoms, cell and held atoms) to `end` (Cartesian positions of the
- * same atoms, 3 per atom) with `calculator`. The ends are not moved: relax them first. With `path:
+ * Relaxes the band from `from` (its atoms, cell and held atoms) to `to` (Cartesian positions of the
+ * same atoms, 3 per atom) with `calculator`. With `relaxEnds` (the default) each end is first relaxed
+ * with the band's optimiser, fmax and step limit (ASE's scripts do so before building the band);
+ * without, the ends are taken as given and never move. With `path:
  * 'idpp'`, the straight line is first relaxed on the image-dependent pair potential (ASE's
  * `interpolate(method='idpp')`: the same band, MDMin to fmax 0.1, at most 100 steps). With `path:
  * 'given'`, the band starts at `startImages`, each atom taken at its nearest image to where it is in the
  * image before (so a file that wrapped atoms into the cell gives the same band).
  */
-export async function nudgedElasticBand(start: Atoms, end: Float64Array, calculator: Calculator, options: NebOptions = {}): Promise<NebResult> {
+export async function nudgedElasticBand(from: Atoms, to: Float64Array, calculator: Calculator, options: NebOptions = {}): Promise<NebResult> {
   const o = { ...NEB_DEFAULTS, ...options };
+  let start = from;
+  let end = to;
   const n = start.length;
   const given = o.path === 'given' ? o.startImages : undefined;
   if (o.path === 'given' && !given?.length) throw new SimulationInputError('a band from given images needs at least one image between the ends');
@@ -268,12 +282,32 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
   if (start.symmetry) throw new SimulationInputError('a band does not keep a space group: its images break it');
 
   // the end as the nearest image of the start's atoms: the straight line is each atom's shortest way
-  const line = minimumImage(end.map((x, k) => x - start.cart[k]), start.lattice, start.pbc);
+  let line = minimumImage(end.map((x, k) => x - start.cart[k]), start.lattice, start.pbc);
   // how far each atom travels from one end to the other
   const trips = Array.from({ length: n }, (_, i) => Math.hypot(line[3 * i], line[3 * i + 1], line[3 * i + 2]));
   trips.forEach((moved, i) => {
     if (start.fixed?.[i] && moved > 1e-6) throw new SimulationInputError(`atom ${i} is held, but it is ${moved.toFixed(4)} Å apart at the two ends`);
   });
+  let relaxedEnds: RelaxedEnds | null = null;
+  let endsNote = '';
+  if (o.relaxEnds) {
+    // each end to its minimum (held atoms stay), the end moved by the same shortest vectors as the line
+    const first = start.clone();
+    const last = start.clone();
+    last.moveTo(start.cart.map((x, j) => x + line[j]));
+    const relaxed: RelaxResult[] = [];
+    for (const a of [first, last]) relaxed.push(await relax(a, calculator, { optimizer: o.optimizer, fmax: o.fmax, maxSteps: o.maxSteps, signal: o.signal }));
+    relaxedEnds = { steps: [relaxed[0].steps, relaxed[1].steps], converged: [relaxed[0].converged, relaxed[1].converged] };
+    const stuck = (['start', 'end'] as const).filter((_, k) => relaxed[k].status === 'not-converged');
+    // said when it moved them (ends at their minima already take no step)
+    if (relaxed[0].steps + relaxed[1].steps > 0 || stuck.length) {
+      endsNote = `; the ends relaxed first (${relaxed[0].steps} and ${relaxed[1].steps} steps)${stuck.length ? `, the ${stuck.join(' and the ')} not to fmax ${o.fmax} in ${o.maxSteps} steps` : ''}`;
+    }
+    start = first;
+    end = last.cart;
+    line = minimumImage(end.map((x, k) => x - start.cart[k]), start.lattice, start.pbc);
+    for (let i = 0; i < n; i++) trips[i] = Math.hypot(line[3 * i], line[3 * i + 1], line[3 * i + 2]);
+  }
   const count = inner + 2;
   const images = given ? givenBand(start, given, end) : Array.from({ length: count }, (_, k) => {
     const a = start.clone();
@@ -315,7 +349,7 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
     }
   }
   const r = await relaxBand(images, () => calculator, { ...band, optimizer: makeOptimizer(o.optimizer), fmax: o.fmax, maxSteps: o.maxSteps, onStep: o.onStep });
-  return result({ ...r, message: r.message + note }, path);
+  return result({ ...r, message: r.message + endsNote + note }, path);
 
   function result(r: BandState, startedOn: NebPath): NebResult {
     return {
@@ -324,6 +358,7 @@ export async function nudgedElasticBand(start: Atoms, end: Float64Array, calcula
       distances: bandDistances(images),
       endForces: [maxForce(r.forces[0]), maxForce(r.forces[count - 1])],
       path: startedOn,
+      relaxedEnds,
     };
   }
 }

@@ -653,8 +653,10 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-neb-images').fill('1');
     await page.getByTestId('simulation-neb-steps').fill('20');
     const band = await runToEnd(page);
-    expect(band.parameters).toMatchObject({ task: 'neb', images: 1, endName: expect.stringMatching(/hopped into the vacancy/) });
+    expect(band.parameters).toMatchObject({ task: 'neb', images: 1, relaxEnds: true, endName: expect.stringMatching(/hopped into the vacancy/) });
     expect(band.frames).toBe(3);
+    // the ends, cut from the perfect lattice, were relaxed before the band
+    expect(band.summary?.task === 'neb' && band.summary.relaxedEnds!.steps.every((k) => k > 0)).toBe(true);
     expect(app.errors).toEqual([]);
   });
 

@@ -267,13 +267,13 @@ Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 1
 stopped it. Progress goes to stderr every 10 s.`;
 
 const nebUsage = `Usage: latticework neb START END --model NAME [--images N] [--path linear|idpp] [--spring K] [--no-climb]
-       [--fmax F] [--steps N] [--optimizer fire|lbfgs] [--fixed ...] [--out FILE] [--json]
+       [--no-relax-ends] [--fmax F] [--steps N] [--optimizer fire|lbfgs] [--fixed ...] [--out FILE] [--json]
        latticework neb BAND --model NAME [--spring K] [--no-climb] [--fmax F] [--steps N] ...
        latticework neb START IMAGE... END --model NAME [--spring K] [--no-climb] [--fmax F] ...
 
 The minimum energy path from the structure in START to the one in END (the same atoms in the same
-order and cell; relax both first) by the nudged elastic band, as ASE's NEB(method='improvedtangent')
-relaxed by ASE's optimiser: N images on the straight line between the ends (each atom along its
+order and cell), each first relaxed by the optimiser to F (unless --no-relax-ends), by the nudged
+elastic band, as ASE's NEB(method='improvedtangent') relaxed by ASE's optimiser: N images on the straight line between the ends (each atom along its
 shortest way, the minimum image), relaxed under the potential's forces across the path and springs
 along it until no atom of an image feels more than F. The highest image climbs to the saddle point
 (unless --no-climb): its energy above the start is the barrier.
@@ -291,6 +291,8 @@ ${COMMON}
                      them too close (a rotation, an exchange)
   --spring K         spring constant along the band, eV/Å² (default ${NEB_DEFAULTS.spring}, ASE's)
   --no-climb         no climbing image: the barrier is the highest image, at most the saddle point
+  --no-relax-ends    take the two ends as given, not relaxed first (the message says when either is
+                     above F: the barrier is then not measured from a minimum)
   --fmax F           largest force on an atom of an image, eV/Å (default ${NEB_DEFAULTS.fmax})
   --steps N          at most N optimiser steps (default ${NEB_DEFAULTS.maxSteps})
   --optimizer NAME   fire (default) or lbfgs
@@ -302,7 +304,8 @@ JSON: {"start", "end", "model", "converged", "steps", "fmax", "climb", "energies
        along the path shape, from the start's energy, as ASE's NEBTools draws it), "fittedBarrier"
        (its highest point), "reverseBarrier", "reactionEnergy" (eV), "endForces" (the largest force at each
        end, eV/Å), "path" (where the images started: "linear" also when IDPP did not converge, as
-       the message says; "given" from a band given image by image), "images", "message", "warnings"?
+       the message says; "given" from a band given image by image), "relaxedEnds" ({"steps",
+       "converged"}, the start's then the end's; null with --no-relax-ends), "images", "message", "warnings"?
        (a trained potential)}
 Exit status: 0 when the band converged, 1 when it did not or a file or the calculation failed, 2
 for bad usage, 130 when Ctrl-C stopped it. Progress goes to stderr every 10 s.`;
@@ -1027,7 +1030,7 @@ export const nebCommand: Command = {
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'neb', nebUsage, {
       allowPositionals: true,
-      options: { ...COMMON_OPTIONS, ...valueOptions('end-frame', 'images', 'path', 'spring', 'fmax', 'steps', 'optimizer', 'fixed', 'out'), ...flagOptions('no-climb') },
+      options: { ...COMMON_OPTIONS, ...valueOptions('end-frame', 'images', 'path', 'spring', 'fmax', 'steps', 'optimizer', 'fixed', 'out'), ...flagOptions('no-climb', 'no-relax-ends') },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
@@ -1052,6 +1055,7 @@ export const nebCommand: Command = {
         images: num(values, 'images', d.images, (x) => Number.isInteger(x) && x >= 1 && x <= 50, 'a whole number of images from 1 to 50'),
         spring: num(values, 'spring', d.spring, positive, 'a positive number of eV/Å²'),
         climb: !values['no-climb'],
+        relaxEnds: !values['no-relax-ends'],
         fmax: num(values, 'fmax', d.fmax, positive, 'a positive number of eV/Å'),
         maxSteps: num(values, 'steps', d.maxSteps, nonNegativeInt, 'a whole number of steps'),
       };

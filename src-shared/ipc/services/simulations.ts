@@ -233,6 +233,7 @@ export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discrimin
       fmax: positive,
       maxSteps: count.min(0).max(1_000_000),
       every: count.min(1).max(1_000_000),
+      relaxEnds: z.boolean(),
       fixed,
     })
     .strict(),

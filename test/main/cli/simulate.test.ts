@@ -739,12 +739,14 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     const r = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '3', '--out', 'band.extxyz', '--json']);
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(r.out);
-    expect(Object.keys(doc)).toEqual(['start', 'end', 'model', 'converged', 'steps', 'fmax', 'climb', 'energies', 'distances', 'highest', 'barrier', 'fit', 'fittedBarrier', 'reverseBarrier', 'reactionEnergy', 'endForces', 'path', 'images', 'message']);
+    expect(Object.keys(doc)).toEqual(['start', 'end', 'model', 'converged', 'steps', 'fmax', 'climb', 'energies', 'distances', 'highest', 'barrier', 'fit', 'fittedBarrier', 'reverseBarrier', 'reactionEnergy', 'endForces', 'path', 'relaxedEnds', 'images', 'message']);
     // with an image at the saddle point, the curve through the images peaks there
     expect(Math.abs(doc.fittedBarrier - doc.barrier)).toBeLessThan(1e-6);
     expect(doc.fit.energies).toHaveLength(4 * 20 + 1);
     expect([doc.start, doc.end, doc.model, doc.converged, doc.climb, doc.images, doc.path, doc.highest]).toEqual(['hop-start.vasp', 'hop-end.vasp', 'emt', true, true, 3, 'linear', 2]);
     expect(doc.steps).toBe(band.cases.climb.steps);
+    // the ends, relaxed already, take no step of their own relaxation
+    expect(doc.relaxedEnds).toEqual({ steps: [0, 0], converged: [true, true] });
     const ase = band.cases.climb.energies;
     expect(Math.abs(doc.barrier - (Math.max(...ase) - ase[0]))).toBeLessThan(1e-6);
     expect(doc.energies).toHaveLength(5);
@@ -753,6 +755,8 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     expect(doc.distances[4]).toBeLessThan(3.2);
     const images = readFrames('band.extxyz', readFileSync(join(dir, 'band.extxyz'), 'utf8')).frames;
     expect(images.map((f) => f.energy)).toEqual(doc.energies);
+    const asGiven = JSON.parse((await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '3', '--no-relax-ends', '--json'])).out);
+    expect([asGiven.relaxedEnds, asGiven.steps]).toEqual([null, doc.steps]);
     const text = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--images', '3', '--no-climb', '--optimizer', 'lbfgs']);
     expect(text.code, text.err).toBe(0);
     expect(text.out).toMatch(/^hop-start\.vasp → hop-end\.vasp {2}emt {2}converged in \d+ steps: .*; barrier 0\.7\d\d eV \(image 2 of 3\), .*; no image climbed/);

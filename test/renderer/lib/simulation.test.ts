@@ -61,7 +61,7 @@ describe('Simulate panel helpers', () => {
     form.neb.endStructureId = 4;
     form.neb.images = 3;
     expect(formProblem(form)).toBeNull();
-    expect(formRequest(form).parameters).toEqual({ task: 'neb', endStructureId: 4, images: 3, spring: 0.1, climb: true, path: 'linear', optimizer: 'fire', fmax: 0.05, maxSteps: 500, every: 10, fixed: [] });
+    expect(formRequest(form).parameters).toEqual({ task: 'neb', endStructureId: 4, images: 3, spring: 0.1, climb: true, path: 'linear', optimizer: 'fire', fmax: 0.05, maxSteps: 500, every: 10, relaxEnds: true, fixed: [] });
     expect(simulationRequestSchema.safeParse({ ...formRequest(form).parameters, images: 0 }).success).toBe(false);
     const summary = {
       task: 'neb' as const,

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Atoms, EmtCalculator } from '../../../src-shared/sim';
 import { minimumImage } from '../../../src-shared/chem/lattice';
+import { readStructures } from '../../../src-shared/chem';
+import { supercell, vacancyHop } from '../../../src-shared/chem/build';
 import { bandFit, nudgedElasticBand } from '../../../src-shared/sim/neb';
 import { fcc, maxAbsDiff, rattle } from './helpers';
 
@@ -29,6 +31,7 @@ const fixture = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', i
   end: number[];
   cases: Record<'climb' | 'springs', Case>;
   resumed: { after: number; given: number[][]; steps: number; energies: number[]; inner: number[][] };
+  unrelaxed: { hopper: number; start: number[]; end: number[]; endSteps: [number, number]; steps: number; energies: number[] };
   rotation: { numbers: number[]; hydrogens: number[]; start: number[]; end: number[]; images: number; idpp: number[][] };
 };
 
@@ -172,6 +175,24 @@ describe('nudged elastic band', () => {
     const moved = springs.inner.map((p) => Float64Array.from(p));
     moved[1][3 * held] += 0.2;
     await expect(nudgedElasticBand(startAtoms(springs.held), Float64Array.from(springs.end), calc, { path: 'given', startImages: moved })).rejects.toThrow(new RegExp(`^atom ${held} is held, but image 2 has it 0\\.2000 Å from the start$`));
+  });
+
+  it("relaxes the ends first: a vacancy hop built on the perfect lattice (chem/build.ts) gives ASE's ends, their relaxations and the band, step for step", async () => {
+    const u = fixture.unrelaxed;
+    // ASE's bulk('Cu', 'fcc', a=3.6, cubic=True) * (2, 2, 2), site 0 removed, site hopper + 1 hopping into it
+    const cu = readStructures('Cu.vasp', 'Cu\n3.6\n1 0 0\n0 1 0\n0 0 1\nCu\n4\nCartesian\n0 0 0\n0 0.5 0.5\n0.5 0 0.5\n0.5 0.5 0\n').structures[0];
+    const hop = vacancyHop(supercell(cu, [2, 2, 2]), 0, u.hopper + 1);
+    expect(maxAbsDiff(hop.start.cart, Float64Array.from(u.start))).toBeLessThan(1e-12);
+    expect(maxAbsDiff(hop.end.cart, Float64Array.from(u.end))).toBeLessThan(1e-12);
+    const r = await nudgedElasticBand(Atoms.fromStructure(hop.start), hop.end.cart, new EmtCalculator(), { images: 3 });
+    expect([r.status, r.step, r.relaxedEnds]).toEqual(['converged', u.steps, { steps: u.endSteps, converged: [true, true] }]);
+    expect(maxAbsDiff(Float64Array.from(r.energies), Float64Array.from(u.energies))).toBeLessThan(1e-6);
+    expect(r.message).toMatch(new RegExp(`; the ends relaxed first \\(${u.endSteps[0]} and ${u.endSteps[1]} steps\\)$`));
+    expect(Math.max(...r.endForces)).toBeLessThanOrEqual(0.05);
+    // taken as given: the ends' forces are those of the perfect lattice with a vacancy
+    const given = await nudgedElasticBand(Atoms.fromStructure(hop.start), hop.end.cart, new EmtCalculator(), { images: 3, relaxEnds: false, maxSteps: 0 });
+    expect(given.relaxedEnds).toBeNull();
+    expect(given.endForces[0]).toBeGreaterThan(0.05);
   });
 
   it('minimum image: the shortest of the equivalent vectors, also in a skewed cell, and none without periodicity', () => {
