@@ -93,6 +93,13 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
     last = Date.now();
   };
   const planned = plannedSteps(input.parameters, start.numbers.length);
+  /** Lets the event loop run (a cancel message comes in there) at least every YIELD_MS. */
+  const yieldNow = async (now: number) => {
+    if (now - yielded < YIELD_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    yielded = Date.now();
+  };
+  let workTold = 0;
   try {
     const symmetry = keepsSymmetry(input.parameters) ? symmetryOperations(start) : undefined;
     const ran = await runSimulation(start, calculator, input.parameters, {
@@ -105,10 +112,15 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
           flush();
           ctx.progress(step, planned, `step ${step}`);
         }
-        if (now - yielded >= YIELD_MS) {
-          await new Promise((resolve) => setImmediate(resolve));
-          yielded = Date.now();
+        await yieldNow(now);
+      },
+      onWork: async (what) => {
+        const now = Date.now();
+        if (now - workTold >= FLUSH_MS) {
+          workTold = now;
+          ctx.progress(0, planned, what);
         }
+        await yieldNow(now);
       },
       ...(watch ? { domain: watch } : {}),
       onFrame: (frame) => {

@@ -519,6 +519,11 @@ export interface SimulationHooks {
   onFrame?: (frame: SimulationFrame) => void | Promise<void>;
   /** Every step's values (MD: every time step; relax: every optimiser step; eos: every volume). */
   onStep?: (step: number, values: StepValues) => void | Promise<void>;
+  /**
+   * Work between the run's recorded steps, said in a few words (a band relaxing its ends before its own
+   * steps): a caller shows it as progress, and a worker reads its messages (a cancel) there.
+   */
+  onWork?: (what: string) => void | Promise<void>;
   signal?: { readonly aborted: boolean };
   /** A relaxation that keeps its symmetry (`RelaxParameters.symmetry`): the space group's operations on the structure, found by the caller. */
   symmetry?: SymmetryOperations;
@@ -1119,6 +1124,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       path: params.path,
       ...(params.path === 'given' ? { startImages: params.startImages!.map((x) => Float64Array.from(x)) } : {}),
       relaxEnds: params.relaxEnds,
+      onEndStep: (end, step, fmax) => hooks.onWork?.(`relaxing the ${end}: step ${step}, fmax ${fmax.toPrecision(3)} eV/Å`),
       optimizer: params.optimizer,
       fmax: params.fmax,
       maxSteps: params.maxSteps,

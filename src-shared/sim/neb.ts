@@ -62,6 +62,8 @@ export interface NebOptions {
   startImages?: readonly Float64Array[];
   /** Relax the two ends first (the band's optimiser, fmax and step limit; held atoms held), so that the barrier is measured between minima. */
   relaxEnds?: boolean;
+  /** Each step of an end's relaxation (before the band's own steps): where it is, and the largest force on it. */
+  onEndStep?: (end: 'start' | 'end', step: number, fmax: number) => void | Promise<void>;
   signal?: { readonly aborted: boolean };
   onStep?: (s: NebStep) => void | Promise<void>;
 }
@@ -296,7 +298,10 @@ export async function nudgedElasticBand(from: Atoms, to: Float64Array, calculato
     const last = start.clone();
     last.moveTo(start.cart.map((x, j) => x + line[j]));
     const relaxed: RelaxResult[] = [];
-    for (const a of [first, last]) relaxed.push(await relax(a, calculator, { optimizer: o.optimizer, fmax: o.fmax, maxSteps: o.maxSteps, signal: o.signal }));
+    for (const [k, a] of [first, last].entries()) {
+      const which = k === 0 ? 'start' : 'end';
+      relaxed.push(await relax(a, calculator, { optimizer: o.optimizer, fmax: o.fmax, maxSteps: o.maxSteps, signal: o.signal, onStep: (f) => o.onEndStep?.(which, f.step, f.fmax) }));
+    }
     relaxedEnds = { steps: [relaxed[0].steps, relaxed[1].steps], converged: [relaxed[0].converged, relaxed[1].converged] };
     const stuck = (['start', 'end'] as const).filter((_, k) => relaxed[k].status === 'not-converged');
     // said when it moved them (ends at their minima already take no step)

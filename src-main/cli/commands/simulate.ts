@@ -508,18 +508,23 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
   process.once('SIGINT', onSigint);
   let told = performance.now();
   let yielded = performance.now();
-  const onStep = async (step: number, values: StepValues) => {
-    await hooks.onStep?.(step, values);
+  /** A progress line at most every PROGRESS_MS, and the event loop let run (a Ctrl-C) at least every YIELD_MS. */
+  const between = async (line: () => string) => {
     const now = performance.now();
     if (now - told >= PROGRESS_MS) {
       told = now;
-      ctx.io.err(`latticework ${command}: ${file}: ${progressText(params, structure.numbers.length, step, values)}`);
+      ctx.io.err(`latticework ${command}: ${file}: ${line()}`);
     }
     if (now - yielded >= YIELD_MS) {
       await new Promise((r) => setImmediate(r));
       yielded = performance.now();
     }
   };
+  const onStep = async (step: number, values: StepValues) => {
+    await hooks.onStep?.(step, values);
+    await between(() => progressText(params, structure.numbers.length, step, values));
+  };
+  const onWork = (what: string) => between(() => what);
   try {
     checkSimulationInput(structure, opened.spec, params);
     let symmetry: SymmetryOperations | undefined;
@@ -529,7 +534,7 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
       ctx.io.err(`note: ${file}: keeping its space group ${symmetry.symbol} (No. ${symmetry.number}; ${symmetry.rotations.length} operations found at ${symmetry.symprec} Å)`);
     }
     // a relaxation says whether the crystal kept its symmetry
-    return withRelaxationSpaceGroups(await runSimulation(structure, opened.calculator, params, { ...hooks, onStep, signal, ...(symmetry ? { symmetry } : {}) }), structure, symmetry);
+    return withRelaxationSpaceGroups(await runSimulation(structure, opened.calculator, params, { ...hooks, onStep, onWork, signal, ...(symmetry ? { symmetry } : {}) }), structure, symmetry);
   } catch (e) {
     ctx.io.err(`latticework ${command}: ${file}: ${(e as Error).message}`);
     return 1;

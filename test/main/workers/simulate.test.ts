@@ -20,7 +20,7 @@ beforeAll(async () => {
   potential = await tinyPotentialFile('tiny');
 });
 
-function context(abortAfterEvents = Infinity): { ctx: TaskContext; events: SimulateEvent[] } {
+function context(abortAfterEvents = Infinity): { ctx: TaskContext; events: SimulateEvent[]; abort: () => void } {
   const controller = new AbortController();
   const events: SimulateEvent[] = [];
   const ctx: TaskContext = {
@@ -31,7 +31,7 @@ function context(abortAfterEvents = Infinity): { ctx: TaskContext; events: Simul
       if (events.length >= abortAfterEvents) controller.abort();
     },
   };
-  return { ctx, events };
+  return { ctx, events, abort: () => controller.abort() };
 }
 
 describe('simulate job with a trained potential', () => {
@@ -74,13 +74,15 @@ describe('simulate job with a trained potential', () => {
     expect(written.map((f) => f.index)).toEqual([0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
     expect(written.slice(5).every((f) => out.summary?.task === 'neb' && f.step === out.summary.steps)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
-    // cancelled after its first step: the band as it stood is written, and the tensors freed
-    const stopped = context(1);
+    // cancelled while it relaxes its ends or moves the band (a tolerance it never reaches): the band as it stood is
+    // written, and the tensors freed
+    const stopped = context();
+    setTimeout(stopped.abort, 300);
     const cancelled = await simulateTask({ structure, calculator: { kind: 'model', modelId: 1 }, model: potential, parameters: { ...parameters, maxSteps: 100_000, fmax: 1e-9 } }, stopped.ctx);
     expect(cancelled.status).toBe('cancelled');
     // bands written every 10 steps until then, and the last as it stood: each its 5 images
     const kept = stopped.events.flatMap((e) => e.frames);
-    expect(kept.length % 5 === 0 && kept.length >= 10 && kept.every((f, k) => f.index === k % 5)).toBe(true);
+    expect(kept.length % 5 === 0 && kept.length >= 5 && kept.every((f, k) => f.index === k % 5)).toBe(true);
     expect(kept.slice(-5).every((f) => cancelled.summary?.task === 'neb' && f.step === cancelled.summary.steps)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
   });

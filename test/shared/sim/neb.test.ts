@@ -184,8 +184,11 @@ describe('nudged elastic band', () => {
     const hop = vacancyHop(supercell(cu, [2, 2, 2]), 0, u.hopper + 1);
     expect(maxAbsDiff(hop.start.cart, Float64Array.from(u.start))).toBeLessThan(1e-12);
     expect(maxAbsDiff(hop.end.cart, Float64Array.from(u.end))).toBeLessThan(1e-12);
-    const r = await nudgedElasticBand(Atoms.fromStructure(hop.start), hop.end.cart, new EmtCalculator(), { images: 3 });
+    const endSteps: string[] = [];
+    const r = await nudgedElasticBand(Atoms.fromStructure(hop.start), hop.end.cart, new EmtCalculator(), { images: 3, onEndStep: (end, step) => void endSteps.push(`${end} ${step}`) });
     expect([r.status, r.step, r.relaxedEnds]).toEqual(['converged', u.steps, { steps: u.endSteps, converged: [true, true] }]);
+    // each step of the ends' relaxations told (step 0 is each end as given)
+    expect(endSteps).toEqual((['start', 'end'] as const).flatMap((end, k) => Array.from({ length: u.endSteps[k] + 1 }, (_, step) => `${end} ${step}`)));
     expect(maxAbsDiff(Float64Array.from(r.energies), Float64Array.from(u.energies))).toBeLessThan(1e-6);
     expect(r.message).toMatch(new RegExp(`; the ends relaxed first \\(${u.endSteps[0]} and ${u.endSteps[1]} steps\\)$`));
     expect(Math.max(...r.endForces)).toBeLessThanOrEqual(0.05);
