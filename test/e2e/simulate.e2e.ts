@@ -34,6 +34,23 @@ async function runToEnd(page: Page): Promise<SimulationDetail> {
   return api.simulations.get({ id });
 }
 
+/**
+ * A vacancy hop in fcc Cu, its two ends relaxed (test/fixtures/sim/neb.json), stored, and a band of 3
+ * images between them with EMT set up in the Simulate panel.
+ */
+async function chooseHop(page: Page): Promise<void> {
+  const band = JSON.parse(readFileSync(new URL('../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: Mat3; start: number[]; end: number[] };
+  const poscar = (cart: number[], name: string) => writePoscar(new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell, pbc: [true, true, true] }).toStructure(name));
+  const { imported } = await api.structures.import({ files: [{ name: 'hop-start.vasp', text: poscar(band.start, 'vacancy') }, { name: 'hop-end.vasp', text: poscar(band.end, 'hopped') }] });
+  await page.getByTestId('nav-simulate').click();
+  await page.getByTestId('simulation-structure').selectOption(String(imported[0].id));
+  await page.getByTestId('simulation-task-neb').click();
+  await page.getByTestId('simulation-calculator').selectOption('emt');
+  // the one other structure of these atoms is offered, and chosen, as the end state
+  await expect.poll(() => page.getByTestId('simulation-neb-end').inputValue()).toBe(String(imported[1].id));
+  await page.getByTestId('simulation-neb-images').fill('3');
+}
+
 /** The Au₈ cell where FIRE stops at a saddle point (test/fixtures/sim/saddles.extxyz, its first frame), stored and chosen in the Simulate panel. */
 async function chooseAu8(page: Page): Promise<number> {
   const cell = readFrames('saddles.extxyz', readFileSync(new URL('../fixtures/sim/saddles.extxyz', import.meta.url), 'utf8')).frames[0].structure;
@@ -521,17 +538,7 @@ describe('Simulate', () => {
 
   it('runs a band between two stored structures: its energy profile charted, its images in the viewer, a click on the profile shows that image', { timeout: 600_000 }, async () => {
     const { page } = app;
-    // a vacancy hop in fcc Cu, its two ends relaxed (test/fixtures/sim/neb.json)
-    const band = JSON.parse(readFileSync(new URL('../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: Mat3; start: number[]; end: number[] };
-    const poscar = (cart: number[], name: string) => writePoscar(new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell, pbc: [true, true, true] }).toStructure(name));
-    const { imported } = await api.structures.import({ files: [{ name: 'hop-start.vasp', text: poscar(band.start, 'vacancy') }, { name: 'hop-end.vasp', text: poscar(band.end, 'hopped') }] });
-    await page.getByTestId('nav-simulate').click();
-    await page.getByTestId('simulation-structure').selectOption(String(imported[0].id));
-    await page.getByTestId('simulation-task-neb').click();
-    await page.getByTestId('simulation-calculator').selectOption('emt');
-    // the one other structure of these atoms is offered, and chosen, as the end state
-    await expect.poll(() => page.getByTestId('simulation-neb-end').inputValue()).toBe(String(imported[1].id));
-    await page.getByTestId('simulation-neb-images').fill('3');
+    await chooseHop(page);
     const record = await runToEnd(page);
     expect(record.parameters).toMatchObject({ task: 'neb', images: 3, climb: true });
     expect(record.frames).toBe(5);
@@ -557,15 +564,7 @@ describe('Simulate', () => {
 
   it('a band is watched as it moves (its images written every few steps), cancelled keeps its band, and goes on from it with a click', { timeout: 600_000 }, async () => {
     const { page } = app;
-    const band = JSON.parse(readFileSync(new URL('../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: Mat3; start: number[]; end: number[] };
-    const poscar = (cart: number[], name: string) => writePoscar(new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell, pbc: [true, true, true] }).toStructure(name));
-    const { imported } = await api.structures.import({ files: [{ name: 'hop-start.vasp', text: poscar(band.start, 'vacancy') }, { name: 'hop-end.vasp', text: poscar(band.end, 'hopped') }] });
-    await page.getByTestId('nav-simulate').click();
-    await page.getByTestId('simulation-structure').selectOption(String(imported[0].id));
-    await page.getByTestId('simulation-task-neb').click();
-    await page.getByTestId('simulation-calculator').selectOption('emt');
-    await expect.poll(() => page.getByTestId('simulation-neb-end').inputValue()).toBe(String(imported[1].id));
-    await page.getByTestId('simulation-neb-images').fill('3');
+    await chooseHop(page);
     // a tolerance far below the forces' rounding (~1e-14 eV/Å here): it runs until cancelled
     await page.getByTestId('simulation-neb-options').locator('input[type=number]').nth(2).fill('1e-300');
     await page.getByTestId('simulation-neb-steps').fill('1000000');

@@ -165,20 +165,19 @@ describe('useSimulations', () => {
       plannedSteps: 500,
       bandSteps: [{ step, values: { barrier: Math.max(...energies.slice(1, -1)) - energies[0], fmax: 1 / (step + 1) } }],
     });
-    emit('simulations.onFrames', written(0, [-10, -9.9, -9.5, -9.9, -10]));
-    await flush();
-    await flush();
-    // the highest image is read for the viewer, not the last one written (the end)
-    expect(held.frames?.[0]?.args).toEqual({ id: 9, from: 2, to: 3 });
-    await answer('frames', [frameView(2)]);
-    expect(sims.frame.value?.index).toBe(2);
+    /** A band written: the image the view reads next is its highest, not the last one written (the end). */
+    const receive = async (step: number, energies: number[], highest: number) => {
+      emit('simulations.onFrames', written(step, energies));
+      await flush();
+      await flush();
+      expect(held.frames?.[0]?.args).toEqual({ id: 9, from: highest, to: highest + 1 });
+      await answer('frames', [frameView(highest)]);
+      expect(sims.frame.value?.index).toBe(highest);
+    };
+    await receive(0, [-10, -9.9, -9.5, -9.9, -10], 2);
     expect(sims.streamedBand.value?.map((p) => p?.values.energy)).toEqual([-10, -9.9, -9.5, -9.9, -10]);
     // the band at step 10 over it: the same 5 frames, a new profile, the steps' values for the charts
-    emit('simulations.onFrames', written(10, [-10, -9.4, -9.8, -9.9, -10]));
-    await flush();
-    await flush();
-    expect(held.frames?.[0]?.args).toEqual({ id: 9, from: 1, to: 2 });
-    await answer('frames', [frameView(1)]);
+    await receive(10, [-10, -9.4, -9.8, -9.9, -10], 1);
     expect(sims.detail.value?.frames).toBe(5);
     expect(sims.detail.value?.series.step).toEqual([0, 10]);
     expect(sims.streamedBand.value?.map((p) => p?.step)).toEqual([10, 10, 10, 10, 10]);
