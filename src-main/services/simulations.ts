@@ -204,9 +204,13 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         void emitStatus(id);
       }
     };
+    // whether the record's message says where a run is that records no step (a band relaxing its ends)
+    let working = false;
     const onEvent = (payload: unknown) => {
       const ev = payload as SimulateEvent;
-      const batch: ProgressBatch = { frames: ev.frames, steps: ev.steps, duration: seconds(), ...(ev.warnings ? { warnings: ev.warnings } : {}) };
+      const message = ev.work ?? (working && ev.steps.length ? '' : undefined);
+      working = ev.work !== undefined || (working && !ev.steps.length);
+      const batch: ProgressBatch = { frames: ev.frames, steps: ev.steps, duration: seconds(), ...(ev.warnings ? { warnings: ev.warnings } : {}), ...(message !== undefined ? { message } : {}) };
       if (ev.steps.length) steps = ev.steps[ev.steps.length - 1].step;
       if (parameters.task === 'neb') bandSteps.push(...ev.steps);
       writes = writes
@@ -214,7 +218,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         .then(() => {
           if (ev.frames.length === 0) {
             // a task that writes no frames on the way (vibrations, phonons) or between a band's writes: its steps, told at most once a second
-            if (ev.steps.length && Date.now() - lastStatus >= STATUS_MS) {
+            if ((ev.steps.length || ev.work !== undefined) && Date.now() - lastStatus >= STATUS_MS) {
               lastStatus = Date.now();
               void emitStatus(id);
             }

@@ -112,6 +112,8 @@ export interface ProgressBatch {
   duration: number;
   /** A trained potential's warnings so far, when they changed (kept by a run that is killed). */
   warnings?: string[];
+  /** Where a running run is when it records no step (a band relaxing its ends); '' once its steps begin. */
+  message?: string;
 }
 
 /** How many frames a run holds once `frames` are written: frames are numbered from 0, and a band writes its images again in place. */
@@ -152,8 +154,8 @@ export async function appendProgress(db: Database, id: number, batch: ProgressBa
     }
     await tx.run(
       `UPDATE simulation SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END,
-         steps_done = MAX(steps_done, ?), frames = MAX(frames, ?), duration = ?, warnings = COALESCE(?, warnings) WHERE id = ?`,
-      [batch.steps.length ? batch.steps[batch.steps.length - 1].step : 0, framesAfter(batch.frames), batch.duration, batch.warnings ? JSON.stringify(batch.warnings) : null, id],
+         steps_done = MAX(steps_done, ?), frames = MAX(frames, ?), duration = ?, warnings = COALESCE(?, warnings), message = COALESCE(?, message) WHERE id = ?`,
+      [batch.steps.length ? batch.steps[batch.steps.length - 1].step : 0, framesAfter(batch.frames), batch.duration, batch.warnings ? JSON.stringify(batch.warnings) : null, batch.message ?? null, id],
     );
   });
 }

@@ -44,6 +44,8 @@ export interface SimulateEvent {
   steps: { step: number; values: StepValues }[];
   /** A trained potential: every warning so far (TrajectoryDomainWatch), when this batch's frames added one. */
   warnings?: string[];
+  /** Work between recorded steps, said in a few words (a band relaxing its ends): the latest since the last batch. */
+  work?: string;
 }
 
 export interface SimulateTaskOutput {
@@ -83,7 +85,7 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
   let yielded = Date.now();
   let told = 0;
   const flush = () => {
-    if (batch.frames.length === 0 && batch.steps.length === 0) return;
+    if (batch.frames.length === 0 && batch.steps.length === 0 && batch.work === undefined) return;
     if (watch && watch.warnings.length > told) {
       batch.warnings = watch.warnings;
       told = batch.warnings.length;
@@ -99,7 +101,6 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
     await new Promise((resolve) => setImmediate(resolve));
     yielded = Date.now();
   };
-  let workTold = 0;
   try {
     const symmetry = keepsSymmetry(input.parameters) ? symmetryOperations(start) : undefined;
     const ran = await runSimulation(start, calculator, input.parameters, {
@@ -115,9 +116,10 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
         await yieldNow(now);
       },
       onWork: async (what) => {
+        batch.work = what;
         const now = Date.now();
-        if (now - workTold >= FLUSH_MS) {
-          workTold = now;
+        if (now - last >= FLUSH_MS) {
+          flush();
           ctx.progress(0, planned, what);
         }
         await yieldNow(now);

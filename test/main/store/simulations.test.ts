@@ -50,6 +50,26 @@ describe('simulation store: warnings', () => {
     }
   });
 
+  it("a running run's message says where it is while it records no step, until its steps begin; a band's images written again count once", async () => {
+    const db = await Database.open(join(dir, 'work.sqlite'));
+    try {
+      const initial = structureToJSON(readStructures('Cu.vasp', copperPoscar(1)).structures[0]);
+      const id = await insertSimulation(db, { name: '', task: 'neb', structureId: null, structureName: 'Cu', initial, calculator: 'emt', calculatorSpec: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.neb, images: 1, end: Array.from(initial.cart) } });
+      await appendProgress(db, id, { frames: [], steps: [], duration: 0.1, message: 'relaxing the start: step 3, fmax 0.120 eV/Å' });
+      expect((await getSimulation(db, id))!.message).toBe('relaxing the start: step 3, fmax 0.120 eV/Å');
+      // a batch that says nothing keeps it; the first steps clear it
+      await appendProgress(db, id, { frames: [], steps: [], duration: 0.2 });
+      expect((await getSimulation(db, id))!.message).toBe('relaxing the start: step 3, fmax 0.120 eV/Å');
+      const frame = (index: number, step: number) => ({ index, step, time: null, energy: -1, values: {}, lattice: initial.lattice, cart: Float64Array.from(initial.cart), forces: new Float64Array(initial.cart.length), stress: null, velocities: null });
+      await appendProgress(db, id, { frames: [0, 1, 2].map((k) => frame(k, 0)), steps: [{ step: 0, values: { barrier: 0 } }], duration: 0.3, message: '' });
+      await appendProgress(db, id, { frames: [0, 1, 2].map((k) => frame(k, 10)), steps: [{ step: 10, values: { barrier: 0 } }], duration: 0.4 });
+      const r = (await getSimulation(db, id))!;
+      expect([r.message, r.frames, r.steps]).toEqual(['', 3, 10]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('summary: with the detail, not with the listed record', async () => {
     const db = await Database.open(join(dir, 'summary.sqlite'));
     try {

@@ -99,6 +99,11 @@ describe('simulate job with a trained potential', () => {
       const batches = events.filter((e) => e.frames.length).map((e) => e.frames.map((f) => `${f.step}:${f.index}`));
       // each band in a batch of its own, whole
       expect(batches).toEqual([0, 2, 4, 6].map((step) => [0, 1, 2, 3, 4].map((k) => `${step}:${k}`)));
+      // before them, its ends relaxing: told step by step
+      const work = events.filter((e) => e.work !== undefined).map((e) => e.work);
+      expect(work[0]).toMatch(/^relaxing the start: step 0, fmax \d\.\d+e?-?\d* eV\/Å$/);
+      expect(work.some((w) => w!.startsWith('relaxing the end: step 0'))).toBe(true);
+      expect(events.findIndex((e) => e.work !== undefined && e.work.startsWith('relaxing the end'))).toBeLessThan(events.findIndex((e) => e.frames.length > 0));
     } finally {
       clock.mockRestore();
     }
