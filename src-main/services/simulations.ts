@@ -204,12 +204,10 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         void emitStatus(id);
       }
     };
-    // whether the record's message says where a run is that records no step (a band relaxing its ends)
-    let working = false;
     const onEvent = (payload: unknown) => {
       const ev = payload as SimulateEvent;
-      const message = ev.work ?? (working && ev.steps.length ? '' : undefined);
-      working = ev.work !== undefined || (working && !ev.steps.length);
+      // where a run is that records no step (a band relaxing its ends); a running run's message is '' once its steps come
+      const message = ev.work ?? (ev.steps.length ? '' : undefined);
       const batch: ProgressBatch = { frames: ev.frames, steps: ev.steps, duration: seconds(), ...(ev.warnings ? { warnings: ev.warnings } : {}), ...(message !== undefined ? { message } : {}) };
       if (ev.steps.length) steps = ev.steps[ev.steps.length - 1].step;
       if (parameters.task === 'neb') bandSteps.push(...ev.steps);

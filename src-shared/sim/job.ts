@@ -1107,13 +1107,17 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     };
   }
   if (params.task === 'neb') {
+    /** An image of the band: the run's atoms at `cart`. */
+    const imageAt = (cart: Float64Array) => {
+      const a = atoms.clone();
+      a.cart = cart;
+      return a;
+    };
     /** The band as the run's frames, start to end, in place of the band written before. */
     const writeBand = async (b: NebStep) => {
       index = 0;
       for (const [k, cart] of b.positions.entries()) {
-        const a = atoms.clone();
-        a.cart = cart;
-        await frame({ step: b.step, time: null, energy: b.energies[k], values: { energy: b.energies[k], distance: b.distances[k], fmax: maxForce(b.forces[k]) }, forces: b.forces[k], stress: null }, a);
+        await frame({ step: b.step, time: null, energy: b.energies[k], values: { energy: b.energies[k], distance: b.distances[k], fmax: maxForce(b.forces[k]) }, forces: b.forces[k], stress: null }, imageAt(cart));
       }
     };
     let written = -1;
@@ -1140,11 +1144,6 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     if (r.status === 'failed') return { status: 'failed', message: r.message, summary: null, final: null };
     // the band as it ended, unless it was just written
     if (written !== r.step) await writeBand(r);
-    const images = r.positions.map((cart) => {
-      const a = atoms.clone();
-      a.cart = cart;
-      return a;
-    });
     const e = r.energies;
     const fit = bandFit(e, r.forces, r.positions, r.distances);
     const summary: Extract<SimulationSummary, { task: 'neb' }> = {
@@ -1170,7 +1169,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       message: `${r.message}; ${nebText(summary)}${nebNotes(summary, params.fmax).map((n) => `; ${n}`).join('')}`,
       summary,
       // the highest image: the saddle point when it climbed
-      final: images[r.highest].toStructure(`${name}, image ${r.highest} of the band${params.climb ? ' (saddle point)' : ''}`),
+      final: imageAt(r.positions[r.highest]).toStructure(`${name}, image ${r.highest} of the band${params.climb ? ' (saddle point)' : ''}`),
     };
   }
   throw new Error(`unknown simulation task '${String((params as { task?: unknown }).task)}': use relax, md, eos, vibrations, elastic, phonons or neb`);

@@ -283,10 +283,7 @@ export async function nudgedElasticBand(from: Atoms, to: Float64Array, calculato
   });
   if (start.symmetry) throw new SimulationInputError('a band does not keep a space group: its images break it');
 
-  // the end as the nearest image of the start's atoms: the straight line is each atom's shortest way
-  let line = minimumImage(end.map((x, k) => x - start.cart[k]), start.lattice, start.pbc);
-  // how far each atom travels from one end to the other
-  const trips = Array.from({ length: n }, (_, i) => Math.hypot(line[3 * i], line[3 * i + 1], line[3 * i + 2]));
+  let { line, trips } = straightLine(start, end);
   trips.forEach((moved, i) => {
     if (start.fixed?.[i] && moved > 1e-6) throw new SimulationInputError(`atom ${i} is held, but it is ${moved.toFixed(4)} Å apart at the two ends`);
   });
@@ -310,8 +307,7 @@ export async function nudgedElasticBand(from: Atoms, to: Float64Array, calculato
     }
     start = first;
     end = last.cart;
-    line = minimumImage(end.map((x, k) => x - start.cart[k]), start.lattice, start.pbc);
-    for (let i = 0; i < n; i++) trips[i] = Math.hypot(line[3 * i], line[3 * i + 1], line[3 * i + 2]);
+    ({ line, trips } = straightLine(start, end));
   }
   const count = inner + 2;
   const images = given ? givenBand(start, given, end) : Array.from({ length: count }, (_, k) => {
@@ -366,6 +362,15 @@ export async function nudgedElasticBand(from: Atoms, to: Float64Array, calculato
       relaxedEnds,
     };
   }
+}
+
+/**
+ * The straight line from `start` to `end` (Cartesian positions of its atoms): each atom's shortest way
+ * there (the minimum image), and how far each atom travels.
+ */
+function straightLine(start: Atoms, end: Float64Array): { line: Float64Array; trips: number[] } {
+  const line = minimumImage(end.map((x, k) => x - start.cart[k]), start.lattice, start.pbc);
+  return { line, trips: Array.from({ length: start.length }, (_, i) => Math.hypot(line[3 * i], line[3 * i + 1], line[3 * i + 2])) };
 }
 
 /** The path's length from the first image to each, Å: the distances between neighbours (minimum image, over all atoms) added up. */

@@ -273,9 +273,10 @@ const nebUsage = `Usage: latticework neb START END --model NAME [--images N] [--
 
 The minimum energy path from the structure in START to the one in END (the same atoms in the same
 order and cell), each first relaxed by the optimiser to F (unless --no-relax-ends), by the nudged
-elastic band, as ASE's NEB(method='improvedtangent') relaxed by ASE's optimiser: N images on the straight line between the ends (each atom along its
-shortest way, the minimum image), relaxed under the potential's forces across the path and springs
-along it until no atom of an image feels more than F. The highest image climbs to the saddle point
+elastic band, as ASE's NEB(method='improvedtangent') relaxed by ASE's optimiser: N images on the
+straight line between the ends (each atom along its shortest way, the minimum image), relaxed under
+the potential's forces across the path and springs along it until no atom of an image feels more
+than F. The highest image climbs to the saddle point
 (unless --no-climb): its energy above the start is the barrier.
 With one file, BAND holds a band to go on from: its first structure is the start, its last the end,
 and the ones between are the images where the band starts (--out of an earlier run, ASE's images
@@ -1086,26 +1087,28 @@ export const nebCommand: Command = {
       if (typeof l === 'number') return l;
       [loaded, end] = [l, e];
     }
-    let problemIn = endFile;
-    try {
-      params = { ...params, end: bandEnd(loaded.structure, end), endName: endFile };
-      if (given) {
-        // each image: the same atoms in the same cell (as the end)
-        const startImages = images.map((image) => {
-          problemIn = image.from;
-          return bandEnd(loaded.structure, image.structure);
-        });
-        problemIn = endFile;
-        params = { ...params, path: 'given', images: images.length, startImages };
+    // each given image: the same atoms in the same cell as the start, or the error names where it was read
+    const startImages: number[][] = [];
+    for (const image of images) {
+      try {
+        startImages.push(bandEnd(loaded.structure, image.structure));
+      } catch (e) {
+        if (!(e instanceof SimulationInputError)) throw e;
+        loaded.opened.calculator.dispose?.();
+        ctx.io.err(`latticework neb: ${image.from}: ${e.message.replaceAll('the end state', 'this image')}`);
+        return 1;
       }
-    // what START holds: its fixed atoms (a band holds no atom along some axes only)
+    }
+    try {
+      params = { ...params, end: bandEnd(loaded.structure, end), endName: endFile, ...(given ? { path: 'given' as const, images: images.length, startImages } : {}) };
+      // what START holds: its fixed atoms (a band holds no atom along some axes only)
       const held = heldAtoms(ctx, startFile, loaded.structure, values.fixed);
       if (held?.axisConstraints.length) throw new UsageProblem(`${startFile} holds ${held.axisConstraints.length} atom(s) along some axes only: a band holds whole atoms; give them with --fixed`);
       params = { ...params, fixed: held?.fixed ?? [] };
     } catch (e) {
       loaded.opened.calculator.dispose?.();
       if (e instanceof SimulationInputError) {
-        ctx.io.err(`latticework neb: ${problemIn}: ${problemIn === endFile ? e.message : e.message.replaceAll('the end state', 'this image')}`);
+        ctx.io.err(`latticework neb: ${endFile}: ${e.message}`);
         return 1;
       }
       return usageError(ctx.io, 'neb', (e as Error).message, nebUsage);
