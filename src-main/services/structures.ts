@@ -230,8 +230,7 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
       } catch (e) {
         throw new UserError(`cannot make the ${cell} cell of structure ${id}: ${(e as Error).message}`);
       }
-      // a supercell is the same crystal: its space group is known (and searching a large one takes minutes)
-      return storeMadeStructure(core, { file: row.file, format: row.format, block: row.block }, derived, cell === 'supercell' ? row.spaceGroup : undefined);
+      return storeMadeStructure(core, { file: row.file, format: row.format, block: row.block }, derived);
     },
     async vacancyHop({ id, vacancy, hopper }) {
       const { row, structure } = await loadStructure(core, id);
@@ -299,20 +298,19 @@ export async function loadTrajectory(core: CoreParts, id: number): Promise<{ rec
 /**
  * Stores a structure the app made (another cell of a stored one, a simulation's frame) as a new
  * structure of the library (or finds the same one stored), says so to the windows and returns it.
- * Its space group is searched unless given (a supercell's is its crystal's).
+ * Its space group is searched.
  */
 export async function storeMadeStructure(
   core: CoreParts,
   origin: { file: string; format: string; block: string | number | null },
   structure: Structure,
-  spaceGroup: SpaceGroupSummary | null = findSpaceGroup(structure),
 ): Promise<StructureRecord> {
   const parsed: ParsedFileStructure = {
     structure: structureToJSON(structure),
     block: origin.block,
     warnings: [],
     summary: summarizeStructure(structure),
-    spaceGroup,
+    spaceGroup: findSpaceGroup(structure),
   };
   const id = await core.db.transaction((tx) => storeOne(tx, origin.file, origin.format, parsed, Date.now()));
   core.events.emit('structures', 'onChanged', { ids: [id] });

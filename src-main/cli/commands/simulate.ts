@@ -99,7 +99,7 @@ ${FIXED}
   --out FILE         write the relaxed structure (.cif, .vasp/POSCAR, .xyz/.extxyz)
 JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "message",
        "structure": {"lattice": [[a],[b],[c]] | null, "species": [...], "positions": [[x,y,z], ...]},
-       "spaceGroups"?: {"start": {"number", "symbol"}, "end": {...}} (a crystal of at most 128 atoms:
+       "spaceGroups"?: {"start": {"number", "symbol"}, "end": {...}} (a crystal of at most 1,000 atoms:
        its space group before and after, at 0.01 Å; spglib's symbols),
        "minimum"?: {"lowest" (eV/Å², the lowest curvature), "saddle" (lowest < -0.01), "escapes",
        "forceCalls", "mode" (its mode: [dx, dy, dz] per atom flat, Å, the largest move 1 Å),
@@ -530,7 +530,7 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
     checkSimulationInput(structure, opened.spec, params);
     let symmetry: SymmetryOperations | undefined;
     if (keepsSymmetry(params)) {
-      if (structure.numbers.length > SPACE_GROUP_REPORT_MAX_SITES) ctx.io.err(`note: ${file}: finding the space group of ${structure.numbers.length} atoms (a large supercell can take minutes)`);
+      if (structure.numbers.length > SPACE_GROUP_REPORT_MAX_SITES) ctx.io.err(`note: ${file}: finding the space group of ${structure.numbers.length} atoms (a large cell with a defect can take seconds)`);
       symmetry = symmetryOperations(structure);
       ctx.io.err(`note: ${file}: keeping its space group ${symmetry.symbol} (No. ${symmetry.number}; ${symmetry.rotations.length} operations found at ${symmetry.symprec} Å)`);
     }

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { analyze_cell } from '@spglib/moyo-wasm';
 import { describe, expect, it } from 'vitest';
 import { readStructures, summarizeStructure } from '../../../src-shared/chem';
 import { cellVolume } from '../../../src-shared/chem/lattice';
-import { findSpaceGroup, standardCell } from '../../../src-main/chem/spacegroup';
+import { supercell } from '../../../src-shared/chem/build';
+import { findSpaceGroup, standardCell, symmetryOperations } from '../../../src-main/chem/spacegroup';
+import type { Structure } from '../../../src-shared/chem';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const golden = JSON.parse(readFileSync(`${ROOT}test/fixtures/chem/spacegroups.json`, 'utf8')) as { symprec: number; numbers: Record<string, number[]> };
@@ -16,6 +19,38 @@ describe('space groups (moyo) against spglib', () => {
     expect(ours).toEqual(golden.numbers);
     const systems = new Set(files.flatMap((f) => read(f).map((s) => findSpaceGroup(s)!.crystalSystem)));
     expect([...systems].sort()).toEqual(['cubic', 'hexagonal', 'monoclinic', 'orthorhombic', 'tetragonal', 'triclinic', 'trigonal']);
+  });
+
+  it('a supercell of each real CIF has its crystal’s group', () => {
+    for (const [file, numbers] of Object.entries(golden.numbers)) {
+      const [s] = read(file);
+      const repeat: [number, number, number] = s.numbers.length > 60 ? [1, 1, 2] : [2, 1, 3];
+      expect([file, findSpaceGroup(supercell(s, repeat), golden.symprec)?.number]).toEqual([file, numbers[0]]);
+    }
+  });
+
+  it('the operations on a supercell, found through its primitive cell, are those moyo finds on the supercell itself', () => {
+    // moyo's own search on the given cell, without the reduction: the reference for small cells
+    const direct = (s: Structure) => {
+      const l = s.lattice!;
+      const cell = { lattice: { basis: l.flat() }, positions: Array.from({ length: s.numbers.length }, (_, i) => Array.from(s.frac!.subarray(3 * i, 3 * i + 3))), numbers: Array.from(s.numbers) };
+      return analyze_cell(JSON.stringify(cell), 0.01, 'Spglib').operations.map((o) => key([o.rotation[0], o.rotation[3], o.rotation[6], o.rotation[1], o.rotation[4], o.rotation[7], o.rotation[2], o.rotation[5], o.rotation[8]], o.translation));
+    };
+    const key = (r: readonly number[], t: readonly number[]) => `${r.join(',')} ${t.map((x) => (((Math.round(x * 1e4) % 1e4) + 1e4) % 1e4)).join(',')}`;
+    const cases: [string, [number, number, number]][] = [
+      ['../shared/data/cgcnn-sample-regression/1000041.cif', [2, 1, 1]], // NaCl, conventional: a supercell that keeps only the tetragonal operations
+      ['test/fixtures/chem/spacegroups/CaCO3-calcite.cif', [1, 1, 1]], // rhombohedral centring in the hexagonal cell
+      ['test/fixtures/chem/spacegroups/Co.cif', [2, 2, 1]],
+      ['test/fixtures/chem/spacegroups/AgO.cif', [1, 2, 1]],
+      ['test/fixtures/chem/spacegroups/pyrophyllite.cif', [1, 1, 2]],
+    ];
+    for (const [file, repeat] of cases) {
+      const s = supercell(read(file)[0], repeat);
+      const ops = symmetryOperations(s);
+      const ours = ops.rotations.map((r, g) => key(r, ops.translations[g]));
+      expect(new Set(ours).size).toBe(ours.length);
+      expect([file, [...ours].sort()]).toEqual([file, direct(s).sort()]);
+    }
   });
 
   it('a molecule has none', () => {

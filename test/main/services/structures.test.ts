@@ -65,13 +65,11 @@ describe('structures service', () => {
     await expect(served.api.structures.derive({ id: water.id, cell: 'primitive' })).rejects.toThrow(/periodic in three directions/);
   });
 
-  it('makes a supercell (its space group its crystal\'s) and the two ends of a vacancy hop in it, which a band joins', async () => {
+  it('makes a supercell (its space group searched: its crystal\'s) and the two ends of a vacancy hop in it, which a band joins', async () => {
     const [nacl] = (await served.api.structures.import({ files: [file('1000041')] })).imported;
     const big = await served.api.structures.derive({ id: nacl.id, cell: 'supercell', repeat: [2, 2, 2] });
     expect([big.nSites, big.cellFormula, big.spaceGroup?.symbol, big.name]).toEqual([64, 'Na32Cl32', 'Fm-3m', `${nacl.name} (2×2×2 supercell)`]);
     expect(big.volume!).toBeCloseTo(8 * nacl.volume!, 6);
-    // what the supercell's space group is when searched: the same
-    expect(await served.api.structures.symmetry({ id: big.id, symprec: 0.01 })).toMatchObject({ number: 225 });
     await expect(served.api.structures.derive({ id: nacl.id, cell: 'supercell' })).rejects.toThrow(/a supercell needs how many times to repeat the cell/);
     await expect(served.api.structures.derive({ id: nacl.id, cell: 'supercell', repeat: [0, 1, 1] })).rejects.toThrow();
     // a Na vacancy, and its nearest Na neighbour hopping into it

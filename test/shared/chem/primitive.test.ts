@@ -1,0 +1,116 @@
+/**
+ * A cell's pure translations and the primitive cell they leave (src-shared/chem/primitive.ts): the first
+ * step of the space-group search, checked on centred cells, supercells, rattled supercells and cells
+ * whose translations a substitution or a moved atom breaks.
+ */
+import { describe, expect, it } from 'vitest';
+import { cellVolume, determinant } from '../../../src-shared/chem/lattice';
+import { primitiveReduction } from '../../../src-shared/chem/primitive';
+import type { Mat3 } from '../../../src-shared/chem';
+
+const A = 3.61;
+const cubic: Mat3 = [
+  [A, 0, 0],
+  [0, A, 0],
+  [0, 0, A],
+];
+const FCC = [0, 0, 0, 0.5, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0.5];
+
+/** The cell `frac` (with `types`) repeated n₁×n₂×n₃, in the supercell's fractional coordinates. */
+function repeat(lattice: Mat3, frac: number[], types: number[], n: [number, number, number]) {
+  const out: number[] = [];
+  const t: number[] = [];
+  for (let a = 0; a < n[0]; a++)
+    for (let b = 0; b < n[1]; b++)
+      for (let c = 0; c < n[2]; c++)
+        types.forEach((z, i) => {
+          out.push((frac[3 * i] + a) / n[0], (frac[3 * i + 1] + b) / n[1], (frac[3 * i + 2] + c) / n[2]);
+          t.push(z);
+        });
+  const big = lattice.map((row, i) => row.map((x) => x * n[i])) as Mat3;
+  return { lattice: big, frac: Float64Array.from(out), types: Int32Array.from(t) };
+}
+
+/** Seeded uniform numbers in [-1, 1). */
+function noise(seed: number) {
+  let x = seed;
+  return () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return (x / 2 ** 32) * 2 - 1;
+  };
+}
+
+const product = (a: Mat3, b: Mat3) => a.map((row) => [0, 1, 2].map((j) => row[0] * b[0][j] + row[1] * b[1][j] + row[2] * b[2][j]));
+
+describe('pure translations and the primitive cell', () => {
+  it('an fcc conventional cell has the four centring translations and one site left', () => {
+    const r = primitiveReduction(cubic, Float64Array.from(FCC), Int32Array.of(29, 29, 29, 29), 0.01)!;
+    expect(r.types).toEqual(Int32Array.of(29));
+    expect(cellVolume(r.lattice)).toBeCloseTo(A ** 3 / 4, 10);
+    expect(r.translations.map((t) => t.map((x) => Math.round(2 * x) / 2).join(',')).sort()).toEqual(['0,0,0', '0,0.5,0.5', '0.5,0,0.5', '0.5,0.5,0']);
+    // primitive = basis · given and given = toGiven · primitive
+    expect(product(r.toGiven, r.basis).flat().map((x) => Math.round(x * 1e9) / 1e9)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    expect(r.toGiven.flat().every(Number.isInteger)).toBe(true);
+    // Niggli-reduced: the three shortest vectors, a/√2 each, right-handed as the given cell
+    for (const v of r.lattice) expect(Math.hypot(...v)).toBeCloseTo(A / Math.SQRT2, 10);
+    expect(determinant(r.lattice)).toBeGreaterThan(0);
+  });
+
+  it('a supercell of a two-element cell comes back to its cell, 24 translations and two sites', () => {
+    const rocksalt = repeat(cubic, [...FCC, ...FCC.map((x, i) => (i % 3 === 0 ? x + 0.5 : x))], [11, 11, 11, 11, 17, 17, 17, 17], [1, 1, 1]);
+    const s = repeat(rocksalt.lattice, Array.from(rocksalt.frac), Array.from(rocksalt.types), [3, 2, 1]);
+    const r = primitiveReduction(s.lattice, s.frac, s.types, 0.01)!;
+    expect(r.translations).toHaveLength(24);
+    expect(new Set(r.translations.map((t) => t.map((x) => x.toFixed(6)).join(','))).size).toBe(24);
+    expect([...r.types].sort()).toEqual([11, 17]);
+    expect(cellVolume(r.lattice)).toBeCloseTo(A ** 3 / 4, 9);
+    // the two sites are half a cubic edge apart (the nearest of their images)
+    const d = [0, 1, 2].map((c) => r.frac[3 + c] - r.frac[c]);
+    let nearest = Infinity;
+    for (const i of [-1, 0, 1])
+      for (const j of [-1, 0, 1])
+        for (const k of [-1, 0, 1]) {
+          const f = [d[0] + i, d[1] + j, d[2] + k];
+          nearest = Math.min(nearest, Math.hypot(...[0, 1, 2].map((c) => f[0] * r.lattice[0][c] + f[1] * r.lattice[1][c] + f[2] * r.lattice[2][c])));
+        }
+    expect(nearest).toBeCloseTo(A / 2, 9);
+  });
+
+  it('a rattled supercell is reduced within the tolerance, each site at the mean of its images', () => {
+    const s = repeat(cubic, FCC, [29, 29, 29, 29], [3, 3, 3]);
+    const rand = noise(7);
+    const widths = s.lattice.map((row) => Math.hypot(...row));
+    const rattled = s.frac.map((x, i) => x + (0.003 * rand()) / widths[i % 3]);
+    const r = primitiveReduction(s.lattice, rattled, s.types, 0.01)!;
+    expect(r.translations).toHaveLength(108);
+    expect(r.types).toHaveLength(1);
+    // the mean of 108 images moved by up to 0.003 Å along each axis is much nearer the lattice point than one image
+    const off = r.frac.map((x) => x - Math.round(x));
+    const cart = [0, 1, 2].map((j) => off[0] * r.lattice[0][j] + off[1] * r.lattice[1][j] + off[2] * r.lattice[2][j]);
+    expect(Math.hypot(...cart)).toBeLessThan(0.001);
+    // moved further than the tolerance, it has no pure translation left
+    const shaken = s.frac.map((x, i) => x + (0.05 * rand()) / widths[i % 3]);
+    expect(primitiveReduction(s.lattice, shaken, s.types, 0.01)).toBeNull();
+  });
+
+  it('a substitution leaves the translations that keep it, or none', () => {
+    const s = repeat(cubic, FCC, [29, 29, 29, 29], [2, 2, 1]);
+    const one = Int32Array.from(s.types);
+    one[0] = 79;
+    expect(primitiveReduction(s.lattice, s.frac, one, 0.01)).toBeNull();
+    // Au on the first site of the first cell and of the cell one step along b: the translation b of the cubic cell stays, with the two Au
+    const two = Int32Array.from(one);
+    const image = [...Array(s.types.length).keys()].find((i) => Math.abs(s.frac[3 * i] - s.frac[0]) < 1e-9 && Math.abs(s.frac[3 * i + 1] - (s.frac[1] + 0.5)) < 1e-9 && Math.abs(s.frac[3 * i + 2] - s.frac[2]) < 1e-9)!;
+    two[image] = 79;
+    const r = primitiveReduction(s.lattice, s.frac, two, 0.01)!;
+    expect(r.translations.map((t) => t.join(','))).toEqual(['0,0,0', '0,0.5,0']);
+    expect([...r.types].filter((t) => t === 79)).toHaveLength(1);
+    expect(r.types).toHaveLength(8);
+  });
+
+  it('a cell without pure translations, or of one atom, is left as it is', () => {
+    expect(primitiveReduction(cubic, Float64Array.of(0, 0, 0), Int32Array.of(29), 0.01)).toBeNull();
+    expect(primitiveReduction(cubic, Float64Array.of(0, 0, 0, 0.5, 0.5, 0.5), Int32Array.of(26, 29), 0.01)).toBeNull();
+    expect(primitiveReduction(cubic, Float64Array.of(0, 0, 0, 0.5, 0.5, 0.45), Int32Array.of(26, 26), 0.01)).toBeNull();
+  });
+});
