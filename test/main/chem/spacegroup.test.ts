@@ -68,6 +68,10 @@ describe('space groups (moyo) against spglib', () => {
     const conv = standardCell(prim, 'conventional');
     expect(conv.numbers.length).toBe(8);
     expect(findSpaceGroup(conv)?.number).toBe(225);
+    // from a supercell, through its primitive cell: the same cells
+    const big = supercell(nacl, [2, 3, 1]);
+    expect([standardCell(big, 'primitive').numbers.length, standardCell(big, 'conventional').numbers.length]).toEqual([2, 8]);
+    expect(cellVolume(standardCell(big, 'conventional').lattice!)).toBeCloseTo(cellVolume(nacl.lattice!), 6);
     const [anatase] = read('../shared/data/cgcnn-sample-regression/7206075.cif');
     expect(standardCell(anatase, 'primitive').numbers.length).toBe(6);
   });
