@@ -76,6 +76,19 @@ export function supercell(s: Structure, repeat: readonly [number, number, number
   return built(s, `${s.name} (${repeat.join('×')} supercell)`, lattice, keep, cart);
 }
 
+/** The site of the same element nearest to site `i` (minimum image), the first of equals; null when there is none. */
+export function nearestLikeSite(s: Structure, i: number): number | null {
+  let best: number | null = null;
+  let bestDistance = Infinity;
+  for (let j = 0; j < siteCount(s); j++) {
+    if (j === i || s.numbers[j] !== s.numbers[i]) continue;
+    const d = minimumImage(Float64Array.from([0, 1, 2], (c) => s.cart[3 * j + c] - s.cart[3 * i + c]), s.lattice, s.pbc);
+    const r = Math.hypot(d[0], d[1], d[2]);
+    if (r < bestDistance - 1e-9) [best, bestDistance] = [j, r];
+  }
+  return best;
+}
+
 /**
  * The two ends of a vacancy hop in `s`: the start, `s` without site `vacancy`; the end, the same atoms
  * in the same order with atom `hopper` (a site of `s`, 0-based) where the vacancy's site was. A band

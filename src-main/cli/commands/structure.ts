@@ -3,7 +3,9 @@
  * `latticework structure frames FILE... [--json]`: every frame of a trajectory or labelled file with
  * its energy, free energy, forces and stress;
  * `latticework structure rdf|msd FILE... [--json]`: the radial distribution function, the mean
- * squared displacement and diffusion coefficient (structure-analysis.ts).
+ * squared displacement and diffusion coefficient (structure-analysis.ts);
+ * `latticework structure supercell|vacancy-hop FILE ...`: a supercell, the two ends of a vacancy hop
+ * (structure-build.ts).
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -32,12 +34,16 @@ import { describeFileConstraints, fileConstraints, type FileConstraints } from '
 import { Atoms } from '../../../src-shared/sim/atoms';
 import { outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
+import { describeSupercell, describeVacancyHop, parseRepeat, structureSupercell, structureVacancyHop } from './structure-build';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
 
 const usage = `Usage: latticework structure info FILE... [--json] [options]
        latticework structure frames FILE... [--frames A:B] [--out FILE] [--json] [options]
        latticework structure rdf FILE... [--rmax R] [--bins N] [--pair A-B] [--frames A:B] [--json] [options]
        latticework structure msd FILE... --timestep FS [--frames A:B] [--json] [options]
+       latticework structure supercell FILE --repeat N1xN2xN3 --out FILE [--json] [options]
+       latticework structure vacancy-hop FILE [--repeat N1xN2xN3] [--vacancy I] [--hopper J]
+                                         --start FILE --end FILE [--json] [options]
 
 info: reads CIF, POSCAR/CONTCAR/*.vasp, XYZ and extended XYZ, vasprun.xml, OUTCAR,
 XDATCAR, ASE database (.db) and ASE trajectory (.traj) files (also gzip, bzip2 or xz
@@ -57,10 +63,24 @@ msd: the mean squared displacement of each file's frames from the first one (the
 whole taken off; positions wrapped into the cell, as an XDATCAR's, unwrapped) and the diffusion
 coefficient D fitted to the second half (MSD = 6·D·t), per element too.
   --timestep FS        msd: fs between two frames of the file (an XDATCAR: POTIM × its interval)
+supercell: the file's last structure repeated N1, N2, N3 times along a, b, c (atoms in ASE's
+Atoms.repeat order; what describes the sites, as selective dynamics, repeated; energies and
+forces not), written to --out.
+vacancy-hop: the two ends of a vacancy's hop in the file's last structure (repeated first with
+--repeat): the start without site I, the end with atom J moved onto site I's place, same atoms
+in the same order; \`latticework neb START END --model NAME\` relaxes both and gives the barrier.
+  --repeat N1xN2xN3    supercell, vacancy-hop: repeats along a, b, c (one N: all three)
+  --vacancy I          vacancy-hop: the site removed, 0-based (default 0)
+  --hopper J           vacancy-hop: the atom that hops into it, 0-based, before the removal
+                       (default: the nearest atom of the vacancy's element, said on stderr)
+  --start FILE, --end FILE
+                       vacancy-hop: where to write the two ends (new files: .cif, .vasp/POSCAR,
+                       .extxyz/.xyz, .db, .traj)
   --frames A:B         frames, rdf, msd: frames A to B − 1 of each file (0-based; N, A:, :B;
                        negative from the end: --frames=-100: is the last 100, --frames=-1 the
                        last); default all
-  --out FILE           frames: write the frames of every file read, in order, to FILE: an
+  --out FILE           supercell: the file to write (a new .cif, .vasp/POSCAR, .extxyz/.xyz, .db
+                       or .traj). frames: write the frames of every file read, in order, to FILE: an
                        extended XYZ (*.extxyz, *.xyz; labels under ASE's names, exact in
                        float64), an ASE database (*.db) or trajectory (*.traj), as ASE 3.22
                        writes them, an XDATCAR
@@ -80,8 +100,11 @@ coefficient D fitted to the second half (MSD = 6·D·t), per element too.
                        rmax, bins, pair, r: [Å], g: [...]}; msd: per file {file, frames, first,
                        last, timestep, time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
                        diffusionByElement, diffusionVerdict, diffusionVerdictByElement
-                       ("resolved", "short", "vibration" or "bending": as md's)}; per failed file
-                       {file, error}
+                       ("resolved", "short", "vibration" or "bending": as md's)}; supercell:
+                       [{file, repeat, out, nSites, cellFormula, spaceGroup: {number, symbol} |
+                       null}]; vacancy-hop: [{file, repeat, vacancy: {site, element}, hopper:
+                       {site, element}, distance (Å), nSites (each end), start, end}]; per failed
+                       file {file, error}
   --format F           cif | poscar | xyz (or extxyz) | vasprun | outcar | xdatcar (default: from the
                        file name, else the content)
   --energy-key K       extended XYZ: the key holding the energy (default: energy, REF_energy,
@@ -279,8 +302,21 @@ function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFor
   return lines.join('\n');
 }
 
-/** The options of the analyses (structure-analysis.ts), with the subcommands that take them. */
-const ANALYSIS_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'frames', readonly string[]> = { rmax: ['rdf'], bins: ['rdf'], pair: ['rdf'], timestep: ['msd'], frames: ['frames', 'rdf', 'msd'] };
+/** The options of the analyses and of the structures built, with the subcommands that take them. */
+const SUBCOMMAND_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'frames' | 'out' | 'repeat' | 'vacancy' | 'hopper' | 'start' | 'end', readonly string[]> = {
+  rmax: ['rdf'],
+  bins: ['rdf'],
+  pair: ['rdf'],
+  timestep: ['msd'],
+  frames: ['frames', 'rdf', 'msd'],
+  out: ['frames', 'supercell'],
+  repeat: ['supercell', 'vacancy-hop'],
+  vacancy: ['vacancy-hop'],
+  hopper: ['vacancy-hop'],
+  start: ['vacancy-hop'],
+  end: ['vacancy-hop'],
+};
+const SUBCOMMANDS = ['info', 'frames', 'rdf', 'msd', 'supercell', 'vacancy-hop'];
 
 export const structureCommand: Command = {
   usage,
@@ -291,7 +327,7 @@ export const structureCommand: Command = {
       strict: true,
       options: {
         json: { type: 'boolean', default: false },
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep'),
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'repeat', 'vacancy', 'hopper', 'start', 'end'),
       },
     });
     if (!parsed) return 2;
@@ -300,7 +336,7 @@ export const structureCommand: Command = {
       io.err(usage);
       return 2;
     }
-    if (sub !== 'info' && sub !== 'frames' && sub !== 'rdf' && sub !== 'msd') return usageError(io, 'structure', `unknown subcommand "${sub}"`, usage);
+    if (!SUBCOMMANDS.includes(sub)) return usageError(io, 'structure', `unknown subcommand "${sub}"`, usage);
     if (files.length === 0) return usageError(io, `structure ${sub}`, 'give at least one FILE', usage);
     const v = parsed.values;
     const options: ReadOptions = {};
@@ -343,20 +379,56 @@ export const structureCommand: Command = {
     if (maxAtoms !== undefined) options.maxAtoms = maxAtoms;
     if (maxBytes !== undefined) options.maxBytes = maxBytes;
 
-    let out: string | null = null;
-    if (v.out !== undefined) {
-      if (sub !== 'frames') return bad('--out is an option of structure frames');
-      out = isAbsolute(v.out) ? v.out : resolve(ctx.cwd, v.out);
-      if (!outputFormat(out)) return bad(`--out must name an extended XYZ (.extxyz, .xyz), an ASE database (.db) or trajectory (.traj), an XDATCAR, a POSCAR (.vasp, POSCAR, CONTCAR) or a CIF (.cif), not "${v.out}"`);
-      if (existsSync(out)) return bad(`--out ${v.out} exists: give a new file (nothing is overwritten)`);
-    }
-
-    // each analysis option belongs to the subcommands named here; the others refuse it
-    for (const [k, subs] of Object.entries(ANALYSIS_OPTIONS)) {
-      if (v[k as keyof typeof ANALYSIS_OPTIONS] !== undefined && !subs.includes(sub)) {
+    // each option of a subcommand belongs to the subcommands named here; the others refuse it
+    for (const [k, subs] of Object.entries(SUBCOMMAND_OPTIONS)) {
+      if (v[k as keyof typeof SUBCOMMAND_OPTIONS] !== undefined && !subs.includes(sub)) {
         const names = subs.map((a) => `structure ${a}`);
         return bad(`--${k} is an option of ${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]}`);
       }
+    }
+    // a file written must be new and named for a format
+    for (const k of ['out', 'start', 'end'] as const) {
+      const name = v[k];
+      if (name === undefined) continue;
+      const path = isAbsolute(name) ? name : resolve(ctx.cwd, name);
+      const formats = sub === 'frames' ? 'an extended XYZ (.extxyz, .xyz), an ASE database (.db) or trajectory (.traj), an XDATCAR, a POSCAR (.vasp, POSCAR, CONTCAR) or a CIF (.cif)' : 'a CIF (.cif), a POSCAR (.vasp, POSCAR, CONTCAR), an extended XYZ (.extxyz, .xyz), an ASE database (.db) or trajectory (.traj)';
+      const format = outputFormat(path);
+      if (!format || (sub !== 'frames' && format === 'xdatcar')) return bad(`--${k} must name ${formats}, not "${name}"`);
+      if (existsSync(path)) return bad(`--${k} ${name} exists: give a new file (nothing is overwritten)`);
+    }
+    if (sub === 'supercell' || sub === 'vacancy-hop') {
+      if (files.length !== 1) return bad('give one FILE');
+      let repeat: [number, number, number];
+      try {
+        repeat = parseRepeat(v.repeat);
+      } catch (e) {
+        return bad((e as Error).message);
+      }
+      if (sub === 'supercell') {
+        if (v.repeat === undefined || v.out === undefined) return bad('--repeat and --out are required');
+        const { record, warnings } = await structureSupercell(files[0], ctx.cwd, options, repeat, v.out);
+        for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
+        return printRecords(io, [record], v.json, describeSupercell);
+      }
+      if (v.start === undefined || v.end === undefined) return bad('--start and --end are required: the files to write the two ends to');
+      if (resolve(ctx.cwd, v.start) === resolve(ctx.cwd, v.end)) return bad('--start and --end name the same file');
+      const index = (k: 'vacancy' | 'hopper') => {
+        const x = Number(v[k]);
+        if (!(Number.isInteger(x) && x >= 0)) throw new Error(`--${k} ${v[k]}: expected a site index from 0`);
+        return x;
+      };
+      let vacancy: number, hopper: number | null;
+      try {
+        vacancy = v.vacancy === undefined ? 0 : index('vacancy');
+        hopper = v.hopper === undefined ? null : index('hopper');
+      } catch (e) {
+        return bad((e as Error).message);
+      }
+      if (v.vacancy === undefined) io.err('note: the vacancy is at site 0 (--vacancy picks another)');
+      const { record, warnings } = await structureVacancyHop(files[0], ctx.cwd, options, { repeat, vacancy, hopper, start: v.start, end: v.end });
+      if (hopper === null && 'hopper' in record) io.err(`note: the hopping atom is site ${record.hopper.site}, the nearest ${record.hopper.element} (--hopper picks another)`);
+      for (const w of warnings) io.err(`warning: ${w}`);
+      return printRecords(io, [record], v.json, describeVacancyHop);
     }
     if (sub === 'rdf' || sub === 'msd') {
       let request: RdfRequest | MsdRequest;
@@ -378,7 +450,8 @@ export const structureCommand: Command = {
       }
       const { records, warnings, frames } = await structureFrames(files, ctx.cwd, options, slice);
       for (const w of warnings) io.err(`warning: ${w}`);
-      if (out !== null) {
+      if (v.out !== undefined) {
+        const out = resolve(ctx.cwd, v.out);
         if (frames.length === 0) io.err(`latticework structure frames: no frame was read: ${v.out} not written`);
         else {
           try {

@@ -1,0 +1,105 @@
+/**
+ * Structures built from a crystal file for a simulation (src-shared/chem/build.ts), as the Structures
+ * view builds them:
+ * - `latticework structure supercell FILE --repeat N1xN2xN3 --out FILE [--json]`: the cell repeated, atoms
+ *   in ASE's `Atoms.repeat` order;
+ * - `latticework structure vacancy-hop FILE [--repeat N1xN2xN3] [--vacancy I] [--hopper J] --start FILE
+ *   --end FILE [--json]`: the two ends of a vacancy's hop, the band `latticework neb START END` relaxes.
+ * Each takes the file's last structure (a trajectory's last frame), as relax and md do.
+ */
+import { resolve } from 'node:path';
+import { summarizeStructure, type ReadOptions, type Structure } from '../../../src-shared/chem';
+import { nearestLikeSite, supercell, vacancyHop } from '../../../src-shared/chem/build';
+import { frameOfStructure } from '../../../src-shared/chem/frames';
+import { findSpaceGroup } from '../../chem/spacegroup';
+import { writeFrames } from '../../files/frames-file';
+import { readStructuresFile } from '../../files/structure-file';
+import { outputFormat } from '../command';
+import { errorRecord, type ErrorRecord } from './file-records';
+
+type Repeat = [number, number, number];
+
+/** `structure supercell --json`: the supercell written. */
+export type SupercellRecord = { file: string; repeat: Repeat; out: string; nSites: number; cellFormula: string; spaceGroup: { number: number; symbol: string } | null } | ErrorRecord;
+
+/** `structure vacancy-hop --json`: the two ends written. */
+export type VacancyHopRecord =
+  | {
+      file: string;
+      repeat: Repeat;
+      /** The site removed and the atom that hops into it, 0-based in the (repeated) crystal. */
+      vacancy: { site: number; element: string };
+      hopper: { site: number; element: string };
+      /** How far the atom hops, Å (the shortest way). */
+      distance: number;
+      /** Atoms in each end. */
+      nSites: number;
+      start: string;
+      end: string;
+    }
+  | ErrorRecord;
+
+/** Parses --repeat N1xN2xN3 (or one N for all three); throws a sentence naming it. */
+export function parseRepeat(text: string | undefined): Repeat {
+  if (text === undefined) return [1, 1, 1];
+  const parts = text.trim().split(/[x×,]/);
+  const n = (parts.length === 1 ? [parts[0], parts[0], parts[0]] : parts).map(Number);
+  if (n.length !== 3 || !n.every((k) => Number.isInteger(k) && k >= 1)) throw new Error(`--repeat ${text}: expected three whole numbers from 1, e.g. 3x3x3 (or one for all three)`);
+  return n as Repeat;
+}
+
+/** The file's last structure, repeated. */
+async function readCrystal(file: string, cwd: string, options: ReadOptions, repeat: Repeat): Promise<Structure> {
+  const { structures } = await readStructuresFile(resolve(cwd, file), file, options);
+  const s = structures[structures.length - 1];
+  return repeat.every((k) => k === 1) ? s : supercell(s, repeat);
+}
+
+/** Writes one structure to a new file (refusing to overwrite one); returns the warnings of the writer. */
+function writeOne(path: string, cwd: string, s: Structure): Promise<string[]> {
+  return writeFrames(resolve(cwd, path), outputFormat(path)!, [frameOfStructure(s)]);
+}
+
+export async function structureSupercell(file: string, cwd: string, options: ReadOptions, repeat: Repeat, out: string): Promise<{ record: SupercellRecord; warnings: string[] }> {
+  try {
+    const s = await readCrystal(file, cwd, options, repeat);
+    const warnings = await writeOne(out, cwd, s);
+    const group = findSpaceGroup(s, options.symprec);
+    const summary = summarizeStructure(s);
+    const record = { file, repeat, out, nSites: summary.nSites, cellFormula: summary.cellFormula, spaceGroup: group && { number: group.number, symbol: group.symbol } };
+    return { record, warnings };
+  } catch (e) {
+    return { record: errorRecord(e, file), warnings: [] };
+  }
+}
+
+export async function structureVacancyHop(
+  file: string,
+  cwd: string,
+  options: ReadOptions,
+  request: { repeat: Repeat; vacancy: number; hopper: number | null; start: string; end: string },
+): Promise<{ record: VacancyHopRecord; warnings: string[] }> {
+  try {
+    const s = await readCrystal(file, cwd, options, request.repeat);
+    if (request.vacancy >= s.numbers.length) throw new Error(`--vacancy ${request.vacancy}: the structure has sites 0 to ${s.numbers.length - 1}`);
+    const hopper = request.hopper ?? nearestLikeSite(s, request.vacancy);
+    if (hopper === null) throw new Error(`no other ${s.species[request.vacancy] ?? 'atom'} to hop into the vacancy at site ${request.vacancy}: name one with --hopper`);
+    const ends = vacancyHop(s, request.vacancy, hopper);
+    const warnings = [...(await writeOne(request.start, cwd, ends.start)), ...(await writeOne(request.end, cwd, ends.end))];
+    const site = (i: number) => ({ site: i, element: s.species[i] });
+    const record = { file, repeat: request.repeat, vacancy: site(request.vacancy), hopper: site(hopper), distance: ends.distance, nSites: ends.start.numbers.length, start: request.start, end: request.end };
+    return { record, warnings };
+  } catch (e) {
+    return { record: errorRecord(e, file), warnings: [] };
+  }
+}
+
+export function describeSupercell(r: Extract<SupercellRecord, { out: string }>): string {
+  const group = r.spaceGroup ? `, ${r.spaceGroup.symbol} (${r.spaceGroup.number})` : '';
+  return `${r.file}: ${r.repeat.join('×')} supercell, ${r.cellFormula}, ${r.nSites} sites${group}, written to ${r.out}`;
+}
+
+export function describeVacancyHop(r: Extract<VacancyHopRecord, { start: string }>): string {
+  const cell = r.repeat.every((k) => k === 1) ? '' : ` of the ${r.repeat.join('×')} supercell`;
+  return `${r.file}: ${r.hopper.element} at site ${r.hopper.site} hops ${r.distance.toFixed(4)} Å into the vacancy at site ${r.vacancy.site} (${r.vacancy.element})${cell}; ${r.nSites} atoms; start ${r.start}, end ${r.end} (latticework neb ${r.start} ${r.end} --model NAME)`;
+}

@@ -1,0 +1,112 @@
+/**
+ * `latticework structure supercell` and `structure vacancy-hop` (src-main/cli/commands/structure-build.ts):
+ * the files they write, their JSON, and the band `neb` runs between a hop's two ends against ASE's
+ * (test/fixtures/sim/neb.json, "unrelaxed": scripts/sim/neb_fixture.py).
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { structureCommand } from '../../../src-main/cli/commands/structure';
+import { nebCommand } from '../../../src-main/cli/commands/simulate';
+import type { Command, CliIo } from '../../../src-main/cli/command';
+import { readStructures } from '../../../src-shared/chem';
+import { supercell } from '../../../src-shared/chem/build';
+
+const SHARED = new URL('../../../../shared/data/', import.meta.url).pathname;
+const fixture = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', import.meta.url), 'utf8')) as {
+  unrelaxed: { hopper: number; start: number[]; end: number[]; endSteps: [number, number]; steps: number; energies: number[] };
+};
+// ASE's bulk('Cu', 'fcc', a=3.6, cubic=True), its atoms in ASE's order
+const COPPER = 'Cu\n3.6\n1 0 0\n0 1 0\n0 0 1\nCu\n4\nDirect\n0 0 0\n0 0.5 0.5\n0.5 0 0.5\n0.5 0.5 0\n';
+
+async function run(command: Command, argv: string[], cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t) };
+  const code = await command.run({ argv, io, cwd });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])));
+
+describe('latticework structure supercell', () => {
+  it('writes the cell repeated, in ASE’s order, with its space group; refuses what it cannot do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-build-'));
+    const nacl = `${SHARED}cgcnn-sample-regression/1000041.cif`;
+    const r = await run(structureCommand, ['supercell', nacl, '--repeat', '2x1x3', '--out', 'big.extxyz', '--json'], dir);
+    expect([r.code, r.err]).toEqual([0, '']);
+    const [doc] = JSON.parse(r.out);
+    expect(doc).toEqual({ file: nacl, repeat: [2, 1, 3], out: 'big.extxyz', nSites: 48, cellFormula: 'Na24Cl24', spaceGroup: { number: 225, symbol: 'Fm-3m' } });
+    const written = readStructures('big.extxyz', readFileSync(join(dir, 'big.extxyz'), 'utf8')).structures[0];
+    const expected = supercell(readStructures(nacl, readFileSync(nacl, 'utf8')).structures[0], [2, 1, 3]);
+    expect(written.species).toEqual(expected.species);
+    expect(maxDiff(written.cart, expected.cart)).toBeLessThan(1e-12);
+    const text = await run(structureCommand, ['supercell', nacl, '--repeat', '2', '--out', 'cube.vasp'], dir);
+    expect([text.code, text.out]).toEqual([0, `${nacl}: 2×2×2 supercell, Na32Cl32, 64 sites, Fm-3m (225), written to cube.vasp`]);
+    // nothing overwritten; what is missing or malformed, said with status 2
+    for (const [argv, message] of [
+      [['--repeat', '2', '--out', 'cube.vasp'], '--out cube.vasp exists: give a new file (nothing is overwritten)'],
+      [['--out', 'x.vasp'], '--repeat and --out are required'],
+      [['--repeat', '2x0x1', '--out', 'x.vasp'], '--repeat 2x0x1: expected three whole numbers from 1, e.g. 3x3x3 (or one for all three)'],
+      [['--repeat', '2', '--out', 'XDATCAR'], expect.stringMatching(/^--out must name a CIF/)],
+      [['--repeat', '2', '--out', 'x.vasp', '--vacancy', '1'], '--vacancy is an option of structure vacancy-hop'],
+    ] as const) {
+      const bad = await run(structureCommand, ['supercell', nacl, ...argv], dir);
+      expect([bad.code, bad.err.split('\n')[0]]).toEqual([2, typeof message === 'string' ? `latticework structure supercell: ${message}` : expect.stringMatching(/^latticework structure supercell: --out must name a CIF/)]);
+    }
+    expect(existsSync(join(dir, 'x.vasp'))).toBe(false);
+    const missing = await run(structureCommand, ['supercell', 'nothing.cif', '--repeat', '2', '--out', 'x.vasp'], dir);
+    expect([missing.code, missing.err]).toEqual([1, expect.stringMatching(/^nothing\.cif: error: /)]);
+  });
+});
+
+describe('latticework structure vacancy-hop', () => {
+  it("writes the two ends of a hop; neb between them relaxes the ends and gives ASE's band step for step", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-build-'));
+    writeFileSync(join(dir, 'Cu.vasp'), COPPER);
+    const u = fixture.unrelaxed;
+    // ASE's hopper counts after the removal of site 0
+    const r = await run(structureCommand, ['vacancy-hop', 'Cu.vasp', '--repeat', '2', '--hopper', String(u.hopper + 1), '--start', 'start.extxyz', '--end', 'end.extxyz', '--json'], dir);
+    expect([r.code, r.err]).toEqual([0, 'note: the vacancy is at site 0 (--vacancy picks another)']);
+    const [doc] = JSON.parse(r.out);
+    expect(Object.keys(doc)).toEqual(['file', 'repeat', 'vacancy', 'hopper', 'distance', 'nSites', 'start', 'end']);
+    expect([doc.repeat, doc.vacancy, doc.hopper, doc.nSites]).toEqual([[2, 2, 2], { site: 0, element: 'Cu' }, { site: u.hopper + 1, element: 'Cu' }, 31]);
+    expect(doc.distance).toBeCloseTo(3.6 / Math.SQRT2, 12);
+    const read = (name: string) => readStructures(name, readFileSync(join(dir, name), 'utf8')).structures[0];
+    expect(maxDiff(read('start.extxyz').cart, u.start)).toBeLessThan(1e-12);
+    expect(maxDiff(read('end.extxyz').cart, u.end)).toBeLessThan(1e-12);
+    const band = await run(nebCommand, ['start.extxyz', 'end.extxyz', '--model', 'emt', '--images', '3', '--json'], dir);
+    expect(band.code, band.err).toBe(0);
+    const neb = JSON.parse(band.out);
+    expect([neb.steps, neb.relaxedEnds]).toEqual([u.steps, { steps: u.endSteps, converged: [true, true] }]);
+    expect(maxDiff(neb.energies, u.energies)).toBeLessThan(1e-6);
+  });
+
+  it('picks the nearest atom of the vacancy’s element by default, and says so; refuses what it cannot do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-build-'));
+    const nacl = `${SHARED}cgcnn-sample-regression/1000041.cif`;
+    const r = await run(structureCommand, ['vacancy-hop', nacl, '--vacancy', '4', '--start', 'a.cif', '--end', 'b.cif'], dir);
+    expect(r.code, r.err).toBe(0);
+    // site 4 is a Cl of the conventional cell; its nearest Cl is a/√2 away
+    expect(r.err).toBe('note: the hopping atom is site 5, the nearest Cl (--hopper picks another)');
+    expect(r.out).toMatch(new RegExp(`^${nacl}: Cl at site 5 hops 3\\.97\\d\\d Å into the vacancy at site 4 \\(Cl\\); 7 atoms; start a\\.cif, end b\\.cif \\(latticework neb a\\.cif b\\.cif --model NAME\\)$`));
+    expect(read(dir, 'a.cif').species.join('')).toBe('NaNaNaNaClClCl');
+    for (const [argv, code, message] of [
+      [['--start', 'a.cif', '--end', 'c.cif'], 2, 'latticework structure vacancy-hop: --start a.cif exists: give a new file (nothing is overwritten)'],
+      [['--start', 'c.cif'], 2, 'latticework structure vacancy-hop: --start and --end are required: the files to write the two ends to'],
+      [['--start', 'c.cif', '--end', 'c.cif'], 2, 'latticework structure vacancy-hop: --start and --end name the same file'],
+      [['--vacancy=-1', '--start', 'c.cif', '--end', 'd.cif'], 2, 'latticework structure vacancy-hop: --vacancy -1: expected a site index from 0'],
+      [['--vacancy', '8', '--start', 'c.cif', '--end', 'd.cif'], 1, `${nacl}: error: --vacancy 8: the structure has sites 0 to 7`],
+      [['--vacancy', '0', '--hopper', '0', '--start', 'c.cif', '--end', 'd.cif'], 1, `${nacl}: error: the hopping atom is the one removed: choose another site to hop into the vacancy`],
+    ] as const) {
+      const bad = await run(structureCommand, ['vacancy-hop', nacl, ...argv], dir);
+      expect([bad.code, bad.err.split('\n').filter((l) => !l.startsWith('note: ')).join('\n').split('\n\n')[0]]).toEqual([code, message]);
+    }
+    expect(existsSync(join(dir, 'c.cif'))).toBe(false);
+  });
+});
+
+function read(dir: string, name: string) {
+  return readStructures(name, readFileSync(join(dir, name), 'utf8')).structures[0];
+}
