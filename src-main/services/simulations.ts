@@ -186,6 +186,8 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
     // a band's step values (its frames are its images, not steps)
     let bandSteps: NonNullable<SimulationFramesEvent['bandSteps']> = [];
     let latest: SimulationFrame | null = null;
+    // a band's images as last written, by index
+    const images = new Map<number, SimulationFrame>();
     let written = 0;
     let emitTimer: ReturnType<typeof setTimeout> | null = null;
     let lastEmit = 0;
@@ -195,7 +197,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       emitTimer = null;
       if (!latest) return;
       lastEmit = Date.now();
-      core.events.emit('simulations', 'onFrames', { simulationId: id, points, latest: frameView(latest), frames: written, steps, plannedSteps: planned, ...(parameters.task === 'neb' ? { bandSteps } : {}) });
+      core.events.emit('simulations', 'onFrames', { simulationId: id, points, latest: frameView(latest), frames: written, steps, plannedSteps: planned, ...(parameters.task === 'neb' ? { bandSteps, images: [...images.keys()].sort((a, b) => a - b).map((k) => frameView(images.get(k)!)) } : {}) });
       points = [];
       bandSteps = [];
       latest = null;
@@ -226,6 +228,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
           written = Math.max(written, ...ev.frames.map((f) => f.index + 1));
           points.push(...ev.frames.map((f) => ({ index: f.index, step: f.step, time: f.time, values: f.values })));
           latest = ev.frames[ev.frames.length - 1];
+          if (parameters.task === 'neb') for (const f of ev.frames) images.set(f.index, f);
           emitTimer ??= setTimeout(tell, Math.max(0, EMIT_MS - (Date.now() - lastEmit)));
         })
         .catch(() => undefined);

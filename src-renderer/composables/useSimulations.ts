@@ -66,9 +66,9 @@ function apply(): void {
   if (picked.value === null) frame.value = e.latest;
 }
 
-/** A band's progress: its images written again over the ones before, its steps' values for the charts, and the image shown read again. */
+/** A band's progress: its images written again over the ones before, its steps' values for the charts, and the image shown from the same write. */
 function applyBand(d: SimulationDetail, e: SimulationFramesEvent, count: number): void {
-  const band = streamBand(streamed.value?.id === d.id ? streamed.value.band : null, e.points, count);
+  const band = streamBand(streamed.value?.id === d.id ? streamed.value.band : null, e.images ?? [], count);
   streamed.value = { id: d.id, band };
   detail.value = { ...d, frames: Math.max(d.frames, e.frames), steps: Math.max(d.steps, e.steps), series: appendFramesToSeries(d.series, e.bandSteps ?? []) };
   void showImage(d.id, picked.value ?? bandIndex(detail.value));
@@ -80,9 +80,14 @@ function bandIndex(d: SimulationDetail): number {
   return b && d.frames === b.energies.length ? highestImage(b) : d.frames - 1;
 }
 
-/** Reads frame `index` of run `id` into the viewer (the last read wins). */
+/** Shows frame `index` of run `id`: a running band's image as streamed, else read from the store (the last read wins). */
 async function showImage(id: number, index: number): Promise<void> {
   const token = ++frameToken;
+  const image = streamed.value?.id === id ? streamed.value.band[index] : undefined;
+  if (image) {
+    frame.value = image;
+    return;
+  }
   try {
     const f = await fetchFrame(id, index);
     if (token === frameToken && detail.value?.id === id) frame.value = f;

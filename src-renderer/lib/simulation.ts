@@ -3,7 +3,7 @@
  * simulation defaults of src-shared/sim/job.ts), the request it makes, the charts of a run's
  * per-step series, and a recorded frame as a structure for the viewer.
  */
-import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFramePoint, SimulationFrameView, SimulationRequest, SimulationTask } from '../../src-shared/ipc/contract';
+import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFrameView, SimulationRequest, SimulationTask } from '../../src-shared/ipc/contract';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
 import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, storedForceConstants, type ElasticParameters, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
@@ -342,15 +342,16 @@ export function frameAt(run: Pick<SimulationDetail, 'parameters' | 'summary' | '
 }
 
 /**
- * A running band's images as streamed (`SimulationFramePoint`s by image, start to end): a band writes
- * them again every few steps, and a slot stays empty until its image has been written once.
+ * A running band's images as streamed (frames by image, start to end): a band writes them again every
+ * few steps, and a slot stays empty until its image has been written once. The viewer shows an image
+ * from here, the profile is drawn from here: both from the same write.
  */
-export type StreamedBand = readonly (Pick<SimulationFramePoint, 'step' | 'values'> | undefined)[];
+export type StreamedBand = readonly (SimulationFrameView | undefined)[];
 
-/** The streamed band of `count` images with `points` written over it, each at its image. */
-export function streamBand(band: StreamedBand | null, points: readonly Pick<SimulationFramePoint, 'index' | 'step' | 'values'>[], count: number): StreamedBand {
-  const out: (Pick<SimulationFramePoint, 'step' | 'values'> | undefined)[] = band?.length === count ? [...band] : new Array(count).fill(undefined);
-  for (const p of points) if (p.index >= 0 && p.index < count) out[p.index] = { step: p.step, values: p.values };
+/** The streamed band of `count` images with `images` written over it, each at its index. */
+export function streamBand(band: StreamedBand | null, images: readonly SimulationFrameView[], count: number): StreamedBand {
+  const out: (SimulationFrameView | undefined)[] = band?.length === count ? [...band] : new Array(count).fill(undefined);
+  for (const f of images) if (f.index >= 0 && f.index < count) out[f.index] = f;
   return out;
 }
 

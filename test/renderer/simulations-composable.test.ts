@@ -156,6 +156,7 @@ describe('useSimulations', () => {
     const band = (status: SimulationRecord['status'], frames: number): SimulationRecord => ({ ...record(status, frames), id: 9, task: 'neb', name: 'neb from A to B with emt #9', parameters: { ...SIMULATION_DEFAULTS.neb, images: 3 } });
     sims.select(9);
     await answer('get', detailOf(band('running', 0)));
+    const images = (step: number, energies: number[]) => energies.map((energy, index) => ({ ...frameView(index), step, energy, values: { energy, distance: 0.6 * index, fmax: 0.1 }, cart: [0.1 * step, 0, index] }));
     const written = (step: number, energies: number[]) => ({
       simulationId: 9,
       points: energies.map((energy, index) => ({ index, step, time: null, values: { energy, distance: 0.6 * index, fmax: 0.1 } })),
@@ -164,15 +165,15 @@ describe('useSimulations', () => {
       steps: step,
       plannedSteps: 500,
       bandSteps: [{ step, values: { barrier: Math.max(...energies.slice(1, -1)) - energies[0], fmax: 1 / (step + 1) } }],
+      images: images(step, energies),
     });
-    /** A band written: the image the view reads next is its highest, not the last one written (the end). */
+    /** A band written: the image shown is its highest (not the last one written, the end), from the same write as the profile, not read from the store. */
     const receive = async (step: number, energies: number[], highest: number) => {
       emit('simulations.onFrames', written(step, energies));
       await flush();
       await flush();
-      expect(held.frames?.[0]?.args).toEqual({ id: 9, from: highest, to: highest + 1 });
-      await answer('frames', [frameView(highest)]);
-      expect(sims.frame.value?.index).toBe(highest);
+      expect(held.frames).toBeUndefined();
+      expect(sims.frame.value).toEqual(images(step, energies)[highest]);
     };
     await receive(0, [-10, -9.9, -9.5, -9.9, -10], 2);
     expect(sims.streamedBand.value?.map((p) => p?.values.energy)).toEqual([-10, -9.9, -9.5, -9.9, -10]);
@@ -181,6 +182,10 @@ describe('useSimulations', () => {
     expect(sims.detail.value?.frames).toBe(5);
     expect(sims.detail.value?.series.step).toEqual([0, 10]);
     expect(sims.streamedBand.value?.map((p) => p?.step)).toEqual([10, 10, 10, 10, 10]);
+    // an image picked while it runs: as streamed, the same write as the profile
+    await sims.pick(3);
+    expect([held.frames, sims.frame.value]).toEqual([undefined, images(10, [-10, -9.4, -9.8, -9.9, -10])[3]]);
+    await sims.pick(null);
     // out of steps: its result replaces the streamed band; then it goes on as a new run
     emit('simulations.onStatus', band('finished', 5));
     await answer('get', { ...detailOf(band('finished', 5)), summary: { task: 'neb', converged: false, energies: [-10, -9.4, -9.8, -9.9, -10], distances: [0, 0.6, 1.2, 1.8, 2.4] } });

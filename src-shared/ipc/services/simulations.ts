@@ -116,6 +116,11 @@ export interface SimulationFramesEvent {
    * steps since the previous event (the highest image above the start, the largest force on the band).
    */
   bandSteps?: { step: number; values: StepValues }[];
+  /**
+   * A band: its images as last written, start to end, in full (a band is written whole, never half of
+   * two), so that the profile charted and the image shown come from the same write.
+   */
+  images?: SimulationFrameView[];
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');

@@ -353,6 +353,8 @@ describe('simulations service', () => {
     const start = await importStructure(api, 'hop-start.vasp', poscar(band.start, 'vacancy'));
     const end = await importStructure(api, 'hop-end.vasp', poscar(band.end, 'hopped'));
     const { end: _end, endName: _endName, ...defaults } = SIMULATION_DEFAULTS.neb;
+    const told: SimulationFramesEvent[] = [];
+    const off = api.simulations.onFrames((e) => told.push(e));
     const started = await api.simulations.start({ structureId: start, calculator: { kind: 'emt' }, parameters: { ...defaults, images: 3, endStructureId: end } });
     expect(started.task).toBe('neb');
     expect(started.name).toBe(`neb from vacancy to hopped with emt #${started.id}`);
@@ -367,6 +369,16 @@ describe('simulations service', () => {
     expect(done.series.values.barrier).toHaveLength(done.summary.steps + 1);
     const frames = await api.simulations.frames({ id: started.id });
     expect(frames.map((f) => f.energy)).toEqual(done.summary.energies);
+    // told as it moved: each time the whole band of one write, in full; the last one as stored
+    off();
+    const mine = told.filter((e) => e.simulationId === started.id);
+    expect(mine.length).toBeGreaterThan(0);
+    for (const e of mine) {
+      expect(e.images?.map((f) => f.index)).toEqual([0, 1, 2, 3, 4]);
+      expect(new Set(e.images?.map((f) => f.step)).size).toBe(1);
+      expect(e.images?.every((f) => f.cart.length === 93)).toBe(true);
+    }
+    expect(mine.at(-1)?.images).toEqual(frames);
     // the final structure is the saddle point: exported, it is the highest image
     const final = await exportText(api, { id: started.id, what: 'final', format: 'poscar' });
     const saddle = readChemStructures('saddle.vasp', final.text).structures[0];

@@ -98,7 +98,7 @@ describe('Simulate panel helpers', () => {
   });
 
   it('a running band: its images as streamed, each written over the one before; its profile once every image has come, the highest image, an image by its distance', () => {
-    const point = (index: number, step: number, energy: number, distance: number) => ({ index, step, values: { energy, distance, fmax: 0.1 } });
+    const point = (index: number, step: number, energy: number, distance: number) => ({ index, step, time: null, energy, values: { energy, distance, fmax: 0.1 }, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null, velocities: null });
     const parameters = { ...SIMULATION_DEFAULTS.neb, images: 3 };
     const run = { task: 'neb' as const, parameters, summary: null };
     // the first write cut between two events: no profile until its last image has come
