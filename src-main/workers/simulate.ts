@@ -13,7 +13,7 @@
 import { structureFromJSON, structureToJSON, type StructureJSON } from '../../src-shared/chem/serialize';
 import {
   builtinCalculator,
-  keepsSymmetry,
+  symmetryTolerance,
   plannedSteps,
   runSimulation,
   storedSummary,
@@ -102,7 +102,8 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
     yielded = Date.now();
   };
   try {
-    const symmetry = keepsSymmetry(input.parameters) ? symmetryOperations(start) : undefined;
+    const tolerance = symmetryTolerance(input.parameters);
+    const symmetry = tolerance === null ? undefined : symmetryOperations(start, tolerance);
     const ran = await runSimulation(start, calculator, input.parameters, {
       signal: ctx.signal,
       ...(symmetry ? { symmetry } : {}),

@@ -34,7 +34,7 @@ export interface SimulationForm {
   vibrations: VibrationsParameters;
   elastic: ElasticParameters;
   /** The supercell and mesh as typed: empty for the default, `5` or `5,5,3` (phonons.ts `parseTriple`). */
-  phonons: { supercell: string; mesh: string; delta: number };
+  phonons: { supercell: string; mesh: string; delta: number; symmetry: boolean };
   /** A band: its end state is a stored structure (null until one is chosen). */
   neb: Omit<NebRequest, 'endStructureId'> & { endStructureId: number | null };
   name: string;
@@ -54,7 +54,7 @@ export function defaultForm(): SimulationForm {
     eos: { ...SIMULATION_DEFAULTS.eos },
     vibrations: { ...SIMULATION_DEFAULTS.vibrations, fixed: [] },
     elastic: { ...SIMULATION_DEFAULTS.elastic },
-    phonons: { supercell: '', mesh: '', delta: SIMULATION_DEFAULTS.phonons.delta },
+    phonons: { supercell: '', mesh: '', delta: SIMULATION_DEFAULTS.phonons.delta, symmetry: SIMULATION_DEFAULTS.phonons.symmetry === true },
     neb: { ...band, path: NEB_DEFAULTS.path, fixed: [], endStructureId: null },
     name: '',
   };
@@ -108,7 +108,7 @@ export function formRequest(form: SimulationForm): { calculator: CalculatorSpec;
               ? { ...form.elastic }
               : form.task === 'neb'
                 ? { ...form.neb, endStructureId: form.neb.endStructureId! }
-                : { task: 'phonons', supercell: parseTriple(form.phonons.supercell, 50)!, mesh: parseTriple(form.phonons.mesh, 200)!, delta: form.phonons.delta };
+                : { task: 'phonons', supercell: parseTriple(form.phonons.supercell, 50)!, mesh: parseTriple(form.phonons.mesh, 200)!, delta: form.phonons.delta, symmetry: form.phonons.symmetry };
   return { calculator, parameters, ...(form.name.trim() ? { name: form.name.trim() } : {}) };
 }
 

@@ -187,6 +187,12 @@ export interface PhononsParameters {
   delta: number;
   /** The Γ-centred mesh of the density of states and the thermal properties; null: phonopy's rule with a length of 40 Å. */
   mesh: [number, number, number] | null;
+  /**
+   * Displace only the atoms and directions the space group (found by the caller at phonopy's tolerance,
+   * `SimulationHooks.symmetry`) does not give (phonon-symmetry.ts), as phonopy does. Absent (runs stored
+   * before session 33): false.
+   */
+  symmetry?: boolean;
 }
 
 export interface NebParameters {
@@ -263,7 +269,7 @@ export const SIMULATION_DEFAULTS: { relax: RelaxParameters; md: MdParameters; eo
   eos: { task: 'eos', points: EOS_DEFAULTS.points, range: EOS_DEFAULTS.range, relax: false, fmax: 0.01 },
   vibrations: { task: 'vibrations', delta: VIBRATION_DEFAULTS.delta, fixed: [] },
   elastic: { task: 'elastic', strain: ELASTIC_DEFAULTS.strain, relax: true, fmax: ELASTIC_DEFAULTS.fmax },
-  phonons: { task: 'phonons', supercell: null, delta: PHONON_DEFAULTS.delta, mesh: null },
+  phonons: { task: 'phonons', supercell: null, delta: PHONON_DEFAULTS.delta, mesh: null, symmetry: true },
   neb: { task: 'neb', end: [], endName: '', images: NEB_DEFAULTS.images, spring: NEB_DEFAULTS.spring, climb: NEB_DEFAULTS.climb, path: NEB_DEFAULTS.path, optimizer: NEB_DEFAULTS.optimizer, fmax: NEB_DEFAULTS.fmax, maxSteps: NEB_DEFAULTS.maxSteps, every: 10, relaxEnds: NEB_DEFAULTS.relaxEnds, fixed: [] },
 };
 
@@ -453,6 +459,8 @@ export type SimulationSummary =
       highest: number;
       /** Atom 0's on-site force constant along x from ±δ and from ±δ/2, eV/Å²: whether the finite differences have converged (linearity.ts). */
       linearity: Linearity;
+      /** The space group's operations used (1: none; those that fit the supercell) and the atoms of the unit cell displaced; absent in runs stored before session 33. */
+      symmetry?: { operations: number; displaced: number };
       /**
        * The force constants Φ(i, k)_αβ, eV/Å² (phonons.ts `ForceConstants.values`' order), measured on the run's
        * final structure: the modes at any wave vector come from them (`storedForceConstants`). Null when too many
@@ -525,7 +533,7 @@ export interface SimulationHooks {
    */
   onWork?: (what: string) => void | Promise<void>;
   signal?: { readonly aborted: boolean };
-  /** A relaxation that keeps its symmetry (`RelaxParameters.symmetry`): the space group's operations on the structure, found by the caller. */
+  /** The space group's operations on the structure, found by the caller at `symmetryTolerance`: a relaxation that keeps its symmetry (`RelaxParameters.symmetry`), phonons that use it. */
   symmetry?: SymmetryOperations;
   /**
    * A trained potential's watch over its training structures: every frame is shown to it before
@@ -728,6 +736,17 @@ function startOf(params: SimulationParameters): { fixed: number[]; axisConstrain
 /** Whether the run keeps the structure's symmetry (a relaxation asked to). */
 export function keepsSymmetry(params: SimulationParameters): boolean {
   return params.task === 'relax' && params.symmetry === true;
+}
+
+/**
+ * The tolerance (Å) at which the run needs the space group's operations on its structure, which the caller
+ * finds (`SimulationHooks.symmetry`), or null when it needs none: a relaxation keeping its symmetry at spglib's
+ * 0.01 Å, phonons using it at phonopy's 1e-5 Å (only an ideal structure's symmetry maps its forces).
+ */
+export function symmetryTolerance(params: SimulationParameters): number | null {
+  if (keepsSymmetry(params)) return 0.01;
+  if (params.task === 'phonons' && params.symmetry === true) return PHONON_DEFAULTS.symprec;
+  return null;
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
@@ -1069,13 +1088,23 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     const start = await calculator.calculate(atoms, { stress: true });
     await frame({ step: 0, time: null, energy: start.energy, values: { energy: start.energy, fmax: maxForce(start.forces) }, forces: Float64Array.from(start.forces), stress: start.stress ? Float64Array.from(start.stress) : null });
     const supercell = params.supercell ?? defaultSupercell(atoms.lattice!);
-    const fc = await forceConstants(atoms, calculator, { supercell, delta: params.delta, signal, onDisplacement: (done) => hooks.onStep?.(done, {}) });
+    if (params.symmetry && !hooks.symmetry) throw new SimulationInputError("phonons with the symmetry need the space group's operations, found at the start");
+    // the first half of the progress (`plannedSteps`): the force calls, as 6N steps whatever their number
+    const calls = 6 * atoms.length;
+    let told = 0;
+    const onDisplacement = async (done: number, total: number) => {
+      const step = Math.round((calls * done) / total);
+      while (told < step) {
+        told++;
+        await hooks.onStep?.(told, {});
+      }
+    };
+    const fc = await forceConstants(atoms, calculator, { supercell, delta: params.delta, signal, onDisplacement, ...(params.symmetry && hooks.symmetry ? { symmetry: hooks.symmetry } : {}) });
     if (!fc) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
     const path = defaultBandPath(atoms.lattice!);
     const sampled = samplePath(atoms.lattice!, path);
     const mesh = params.mesh ?? defaultMesh(atoms.lattice!);
-    // the second half of the progress (`plannedSteps`): the wave vectors, a step each time another 1/6N of them is done
-    const calls = 6 * atoms.length;
+    // the second half of the progress: the wave vectors, a step each time another 1/6N of them is done
     const onMesh = meshPoints(mesh);
     const points = sampled.qpoints.length + onMesh.length;
     let reported = calls;
@@ -1097,11 +1126,13 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
     const summary = {
       ...phononSummary(sampled, onPath, meshFrequencies, supercell, mesh, path.lattice, projected),
       linearity: fc.linearity,
+      symmetry: fc.symmetry,
       forceConstants: Array.from(fc.values),
     };
+    const bySymmetry = fc.symmetry.displaced < atoms.length ? `; by symmetry ${fc.symmetry.displaced} of ${atoms.length} atoms displaced` : '';
     return {
       status: 'finished',
-      message: `phonons of ${atoms.length} atom(s) from a ${supercell.join('×')} supercell (${fc.forceCalls} force calls): ${phononsText(summary)}`,
+      message: `phonons of ${atoms.length} atom(s) from a ${supercell.join('×')} supercell (${fc.forceCalls} force calls${bySymmetry}): ${phononsText(summary)}`,
       summary,
       final: atoms.toStructure(name),
     };

@@ -5,8 +5,9 @@
  * - Force constants: the structure as given is the unit cell; a diagonal n₁×n₂×n₃ supercell of it
  *   is built, and each atom of the unit cell (in the supercell's first cell) is moved by ±δ along x,
  *   y and z (δ = 0.01 Å, phonopy's); Φ(i, k)_αβ = −(F_kβ(+δ_α) − F_kβ(−δ_α)) / 2δ for every atom k of
- *   the supercell, 6 force calls per atom of the unit cell. No symmetry is used, so nothing about the
- *   structure has to be ideal; no sum rule is imposed (phonopy's default).
+ *   the supercell, 6 force calls per atom of the unit cell; with the space group's operations, only the
+ *   atoms and directions they do not give (phonon-symmetry.ts, as phonopy). No sum rule is imposed
+ *   (phonopy's default).
  * - Dynamical matrix at a wave vector q (fractional coordinates of the unit cell's reciprocal
  *   lattice): D(q)_iα,jβ = Σ_k∈j Φ(i, k)_αβ / √(m_i m_j) · (1/M) Σ_r exp(2πi q·r), where r runs over
  *   the M shortest vectors from atom i to the images of supercell atom k under the supercell's
@@ -28,6 +29,8 @@ import type { Calculator } from './calculator';
 import type { Linearity } from './linearity';
 import { symmetricEigen, symmetricEigenvalues } from './matrix';
 import { modeText } from './vibrations';
+import { phononDisplacements } from './phonon-symmetry';
+import type { SymmetryOperations } from './symmetry';
 import { EV_TO_KJ_PER_MOL, KB, THZ, THZ_IN_EV } from './units';
 
 export const PHONON_DEFAULTS = Object.freeze({
@@ -46,6 +49,8 @@ export const PHONON_DEFAULTS = Object.freeze({
   temperatureStep: 10,
   /** How far a mode's modulation moves the atom moving most, Å. */
   amplitude: 0.1,
+  /** The tolerance the space group is found with for the displacements, Å (phonopy's `symprec`): only a structure ideal to it uses its symmetry. */
+  symprec: 1e-5,
 });
 
 /** Ties between images of an atom closer than this (Å) are equal, as phonopy's symprec. */
@@ -67,6 +72,8 @@ export interface ForceConstants {
 /** Force constants as measured: with the force calls they took and whether the forces were linear at the displacement. */
 export interface MeasuredForceConstants extends ForceConstants {
   forceCalls: number;
+  /** The symmetry used: its operations that fit the supercell (1: none), and how many atoms of the unit cell were displaced. */
+  symmetry: { operations: number; displaced: number };
   /** Whether the forces are linear at the displacement's scale: atom 0's on-site constant Φ(0, 0)_xx from ±δ and ±δ/2 (linearity.ts). */
   linearity: Linearity;
 }
@@ -80,6 +87,8 @@ export interface ForceConstantOptions {
   onDisplacement?: (done: number, total: number) => void | Promise<void>;
   /** Checked before each force call: set `aborted` to stop (the result is then null). */
   signal?: { readonly aborted: boolean };
+  /** The space group's operations on the unit cell (found by the caller, at phonopy's tolerance `PHONON_SYMPREC`): fewer atoms and directions displaced. */
+  symmetry?: SymmetryOperations;
 }
 
 /** The smallest diagonal supercell whose widths are all at least `minWidth` Å. */
@@ -100,7 +109,11 @@ function checkCounts(what: string, s: readonly number[], max: number): void {
   if (s.length !== 3 || !s.every((n) => Number.isInteger(n) && n >= 1 && n <= max)) throw new SimulationInputError(`the ${what} must be three whole numbers from 1 to ${max}, got ${s.join(' × ')}`);
 }
 
-/** The force constants of `atoms` (a crystal periodic in three directions) by finite displacements in a supercell; null when cancelled. */
+/**
+ * The force constants of `atoms` (a crystal periodic in three directions) by finite displacements in a
+ * supercell; null when cancelled. With the space group's operations (`options.symmetry`) only the atoms
+ * and directions they do not give are displaced (phonon-symmetry.ts).
+ */
 export async function forceConstants(atoms: Atoms, calculator: Calculator, options: ForceConstantOptions = {}): Promise<MeasuredForceConstants | null> {
   const lattice = atoms.lattice;
   if (!lattice || !atoms.pbc.every(Boolean)) throw new SimulationInputError('phonons need a crystal periodic in three directions');
@@ -119,7 +132,9 @@ export async function forceConstants(atoms: Atoms, calculator: Calculator, optio
       for (let x = 0; x < 3; x++) cart[3 * (cell * n + j) + x] = atoms.cart[3 * j + x] + a * lattice[0][x] + b * lattice[1][x] + c * lattice[2][x];
   });
   const numbers = Int32Array.from({ length: N }, (_, k) => atoms.numbers[k % n]);
-  const total = 6 * n;
+  const frac = cartToFrac(atoms.cart, lattice);
+  const plan = phononDisplacements(lattice, frac, atoms.numbers, supercell, options.symmetry);
+  const total = 2 * plan.displaced.reduce((sum, d) => sum + d.axes.length, 0);
   let calls = 0;
   const forcesAt = async (i: number, alpha: number, shift: number, progress = true): Promise<Float64Array | null> => {
     if (options.signal?.aborted) return null;
@@ -131,22 +146,28 @@ export async function forceConstants(atoms: Atoms, calculator: Calculator, optio
     if (progress) await options.onDisplacement?.(calls, total);
     return forces;
   };
-  const values = new Float64Array(n * N * 9);
-  for (let i = 0; i < n; i++)
-    for (let alpha = 0; alpha < 3; alpha++) {
-      const plus = await forcesAt(i, alpha, delta);
-      const minus = plus && (await forcesAt(i, alpha, -delta));
+  const responses = new Map<number, Float64Array[]>();
+  for (const { atom, axes } of plan.displaced) {
+    const measured: Float64Array[] = [];
+    for (const alpha of axes) {
+      const plus = await forcesAt(atom, alpha, delta);
+      const minus = plus && (await forcesAt(atom, alpha, -delta));
       if (!plus || !minus) return null;
-      for (let k = 0; k < N; k++) for (let beta = 0; beta < 3; beta++) values[((i * N + k) * 3 + alpha) * 3 + beta] = -(plus[3 * k + beta] - minus[3 * k + beta]) / (2 * delta);
+      measured.push(plus.map((f, k) => -(f - minus[k]) / (2 * delta)));
     }
+    responses.set(atom, measured);
+  }
   // the same on-site constant from half the displacement (2 more force calls): equal but for δ²'s terms where the forces are smooth
   const halfPlus = await forcesAt(0, 0, delta / 2, false);
   const halfMinus = halfPlus && (await forcesAt(0, 0, -delta / 2, false));
   if (!halfPlus || !halfMinus) return null;
+  const values = plan.complete(responses);
   return {
-    ...withVectors({ lattice, numbers: atoms.numbers, masses: atoms.masses, frac: cartToFrac(atoms.cart, lattice), supercell, values }),
+    ...withVectors({ lattice, numbers: atoms.numbers, masses: atoms.masses, frac, supercell, values }),
     forceCalls: calls,
-    linearity: { delta, stiffness: values[0], halfStiffness: -(halfPlus[0] - halfMinus[0]) / delta },
+    // atom 0 is displaced along x first: its measured on-site constant, not one averaged over its site's symmetry
+    linearity: { delta, stiffness: responses.get(0)![0][0], halfStiffness: -(halfPlus[0] - halfMinus[0]) / delta },
+    symmetry: { operations: plan.operations, displaced: plan.displaced.length },
   };
 }
 

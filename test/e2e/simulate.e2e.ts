@@ -436,7 +436,7 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-supercell').fill('4');
     await page.getByTestId('simulation-mesh').fill('8');
     const small = await runToEnd(page);
-    expect(small.parameters).toEqual({ task: 'phonons', supercell: [4, 4, 4], mesh: [8, 8, 8], delta: 0.01 });
+    expect(small.parameters).toEqual({ task: 'phonons', supercell: [4, 4, 4], mesh: [8, 8, 8], delta: 0.01, symmetry: true });
     expect(await page.getByTestId('simulation-summary').textContent()).toMatch(/^highest 8\.1\d THz; no imaginary modes; free energy at 300 K -1\.\d{3} kJ\/mol · 4×4×4 supercell, 8×8×8 mesh$/);
     // 10 segments of 51 points, 3 branches each; 301 points of the density of states; 101 temperatures, 3 properties
     await expect.poll(async () => Number(await page.getByTestId('simulation-chart-bands').getAttribute('data-points'))).toBe(10 * 51 * 3);

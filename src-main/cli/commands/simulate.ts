@@ -22,6 +22,7 @@ import {
   phononModeStructures,
   type PhononModeStructures,
   keepsSymmetry,
+  symmetryTolerance,
   plannedSteps,
   runSimulation,
   SIMULATION_DEFAULTS,
@@ -227,11 +228,13 @@ Exit status: 0, 1 when the file or the calculator failed, 2 for bad usage, 130 w
 it. Progress goes to stderr every 10 s.`;
 
 const phononsUsage = `Usage: latticework phonons FILE --model NAME [--supercell N1,N2,N3] [--mesh M1,M2,M3] [--delta D]
-       [--mode K [--q Q] [--amplitude A] --out FILE] [--force-constants FILE] [--json]
+       [--no-symmetry] [--mode K [--q Q] [--amplitude A] --out FILE] [--force-constants FILE] [--json]
 
 Phonons of the crystal in FILE by finite displacements, as phonopy computes them: the structure is
 the unit cell; each of its atoms is moved by ±D along x, y and z in a supercell (6 force calls per
-atom), the force constants give the dynamical matrix at any wave vector. Prints the frequencies at
+atom; with its space group, found at phonopy's ${PHONON_DEFAULTS.symprec} Å, only one atom of each set of
+equivalent ones, along the axes its site's symmetry does not give: 2 calls for fcc, 4 for hcp), the
+force constants give the dynamical matrix at any wave vector. Prints the frequencies at
 the special points of the band path (ASE's standard path for fcc and bcc primitive cells and simple
 cubic, hexagonal, tetragonal and orthorhombic cells; else Γ–X|Γ–Y|Γ–Z), the density of states and
 the harmonic free energy, entropy and heat capacity from a Γ-centred mesh. Relax the structure
@@ -242,6 +245,7 @@ ${COMMON}
                      widths are all at least ${PHONON_DEFAULTS.minWidth} Å
   --mesh M1,M2,M3    Γ-centred mesh (or one M); default phonopy's rule with a length of ${PHONON_DEFAULTS.meshLength} Å
   --delta D          displacement, Å (default ${PHONON_DEFAULTS.delta}, phonopy's)
+  --no-symmetry      displace every atom along x, y and z (the symmetry unused)
   --mode K --out F   write band K (0-based, ascending) at the wave vector Q in the smallest
                      supercell the wave repeats in, with phonopy's MODULATION phase: as an
                      animation of 30 frames over one period (.extxyz/.xyz, .traj, XDATCAR), or as
@@ -261,7 +265,8 @@ JSON: {"file", "model", "supercell", "mesh", "lattice" (whose standard path, or 
        energy included), "entropy", "heatCapacity" (J/K/mol); per mole of cells, 0–1000 K},
        "lowest", "highest" (THz; the translations at Γ aside), "linearity": {"delta", "stiffness",
        "halfStiffness"} (atom 0's force constant along x from ±D and ±D/2, eV/Å²: the run says when
-       they differ by more than 5 %), "mode"? ({"band", "q", "frequency" (THz), "supercell",
+       they differ by more than 5 %), "symmetry": {"operations" (those used; 1: none), "displaced" (atoms
+       of the unit cell)}, "mode"? ({"band", "q", "frequency" (THz), "supercell",
        "amplitude" (Å)}: the mode --mode wrote), "message", "warnings"? (a trained potential)}
 Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 130 when Ctrl-C
 stopped it. Progress goes to stderr every 10 s.`;
@@ -529,10 +534,12 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
   try {
     checkSimulationInput(structure, opened.spec, params);
     let symmetry: SymmetryOperations | undefined;
-    if (keepsSymmetry(params)) {
+    const tolerance = symmetryTolerance(params);
+    if (tolerance !== null) {
       if (structure.numbers.length > SPACE_GROUP_REPORT_MAX_SITES) ctx.io.err(`note: ${file}: finding the space group of ${structure.numbers.length} atoms (a large cell with a defect can take seconds)`);
-      symmetry = symmetryOperations(structure);
-      ctx.io.err(`note: ${file}: keeping its space group ${symmetry.symbol} (No. ${symmetry.number}; ${symmetry.rotations.length} operations found at ${symmetry.symprec} Å)`);
+      symmetry = symmetryOperations(structure, tolerance);
+      const use = keepsSymmetry(params) ? 'keeping its space group' : 'displacing by its space group';
+      ctx.io.err(`note: ${file}: ${use} ${symmetry.symbol} (No. ${symmetry.number}; ${symmetry.rotations.length} operations found at ${symmetry.symprec} Å)`);
     }
     // a relaxation says whether the crystal kept its symmetry
     return withRelaxationSpaceGroups(await runSimulation(structure, opened.calculator, params, { ...hooks, onStep, onWork, signal, ...(symmetry ? { symmetry } : {}) }), structure, symmetry);
@@ -948,7 +955,7 @@ export const phononsCommand: Command = {
   async run(ctx) {
     const parsed = parseCommandArgs(ctx, 'phonons', phononsUsage, {
       allowPositionals: true,
-      options: { ...COMMON_OPTIONS, ...valueOptions('supercell', 'mesh', 'delta', 'mode', 'q', 'amplitude', 'out', 'force-constants') },
+      options: { ...COMMON_OPTIONS, ...valueOptions('supercell', 'mesh', 'delta', 'mode', 'q', 'amplitude', 'out', 'force-constants'), ...flagOptions('no-symmetry') },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
@@ -963,6 +970,7 @@ export const phononsCommand: Command = {
         supercell: triple(values, 'supercell', 50),
         mesh: triple(values, 'mesh', 200),
         delta: num(values, 'delta', SIMULATION_DEFAULTS.phonons.delta, (x) => x > 0 && x <= 0.1, 'a displacement in Å (0 < D ≤ 0.1)'),
+        symmetry: !values['no-symmetry'],
       };
       mode = values.mode === undefined ? null : num(values, 'mode', 0, (x) => Number.isInteger(x) && x >= 0, 'a band: 0, 1, 2, ... (ascending in frequency)');
       if ((mode === null) !== (values.out === undefined)) throw new UsageProblem('--mode K and --out FILE go together: the band to write and where');

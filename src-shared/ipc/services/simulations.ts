@@ -224,6 +224,7 @@ export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discrimin
       supercell: z.tuple([z.number().int().min(1).max(50), z.number().int().min(1).max(50), z.number().int().min(1).max(50)]).nullable(),
       delta: positive.refine((x) => x <= 0.1, 'must be at most 0.1 Å'),
       mesh: z.tuple([z.number().int().min(1).max(200), z.number().int().min(1).max(200), z.number().int().min(1).max(200)]).nullable(),
+      symmetry: z.boolean().optional(),
     })
     .strict(),
   z

@@ -312,10 +312,12 @@ describe('simulations service', () => {
     const { api } = served;
     // fcc Cu's conventional cell, 4 atoms, in a 2×2×2 supercell
     const structureId = await importStructure(api, 'Cu4-phonons.vasp', copperPoscar(1));
-    const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { task: 'phonons', supercell: [2, 2, 2], mesh: [2, 2, 2], delta: 0.01 } });
+    const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { task: 'phonons', supercell: [2, 2, 2], mesh: [2, 2, 2], delta: 0.01, symmetry: true } });
     const done = await waitForStatus(api, started.id, ['finished', 'failed']);
     expect(done.status, done.message).toBe('finished');
     if (done.summary?.task !== 'phonons') throw new Error('no phonons summary');
+    // the space group found in the worker at phonopy's tolerance: one atom displaced along x
+    expect([done.summary.symmetry, done.message]).toEqual([{ operations: 192, displaced: 1 }, expect.stringMatching(/\(4 force calls; by symmetry 1 of 4 atoms displaced\)/)]);
     // Φ(i, k) for the cell's 4 atoms and the supercell's 32, 3×3 each
     expect(done.summary.forceConstants).toHaveLength(4 * 32 * 9);
     const fc = await exportText(api, { id: started.id, what: 'force-constants', format: 'phonopy' });

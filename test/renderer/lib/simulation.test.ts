@@ -328,7 +328,9 @@ describe('Simulate panel helpers', () => {
   it('phonons: the supercell and mesh as typed, the bands broken where the path jumps and labelled at its points, the density of states, the thermal properties, and how two runs differ', () => {
     const form = defaultForm();
     form.task = 'phonons';
-    expect(formRequest(form).parameters).toEqual({ task: 'phonons', supercell: null, mesh: null, delta: 0.01 });
+    expect(formRequest(form).parameters).toEqual({ task: 'phonons', supercell: null, mesh: null, delta: 0.01, symmetry: true });
+    form.phonons.symmetry = false;
+    expect(formRequest(form).parameters).toMatchObject({ symmetry: false });
     form.phonons.supercell = '4,4, 3';
     form.phonons.mesh = '12';
     expect(formRequest(form).parameters).toMatchObject({ supercell: [4, 4, 3], mesh: [12, 12, 12] });

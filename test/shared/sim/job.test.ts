@@ -146,7 +146,8 @@ describe('simulation jobs', () => {
     const frames: SimulationFrame[] = [];
     const steps: number[] = [];
     // the conventional fcc cell, simple cubic to the path; 3×3×3 by default (3.6 Å a side, at least 10 Å wide)
-    const r = await runSimulation(copper(1), new EmtCalculator(), SIMULATION_DEFAULTS.phonons, { onFrame: (f) => void frames.push(f), onStep: (step) => void steps.push(step) });
+    const every = { ...SIMULATION_DEFAULTS.phonons, symmetry: false };
+    const r = await runSimulation(copper(1), new EmtCalculator(), every, { onFrame: (f) => void frames.push(f), onStep: (step) => void steps.push(step) });
     expect(r.status).toBe('finished');
     expect(frames).toHaveLength(1);
     // 24 force calls, then 24 more steps as the wave vectors are done
@@ -162,22 +163,32 @@ describe('simulation jobs', () => {
     expect(s!.lowest).toBeGreaterThan(0);
     expect(r.message).toMatch(/^phonons of 4 atom\(s\) from a 3×3×3 supercell \(26 force calls\): highest \d\.\d\d THz; no imaginary modes; free energy at 300 K -?\d+\.\d{3} kJ\/mol$/);
     // a potential whose energy has a cusp at the sites: the force constants depend on the displacement, and the run says so
-    const bent = await runSimulation(copper(1), cusp, SIMULATION_DEFAULTS.phonons);
+    // with symmetry (here the cell's four centring translations alone): one atom displaced, the same 48 steps of progress
+    const translations = { rotations: Array(4).fill([1, 0, 0, 0, 1, 0, 0, 0, 1]), translations: [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]], symbol: 'P1', number: 1, symprec: 1e-5 };
+    const bySteps: number[] = [];
+    const reduced = await runSimulation(copper(1), new EmtCalculator(), SIMULATION_DEFAULTS.phonons, { symmetry: translations, onStep: (step) => void bySteps.push(step) });
+    expect(bySteps).toEqual(steps);
+    expect(reduced.message).toMatch(/^phonons of 4 atom\(s\) from a 3×3×3 supercell \(8 force calls; by symmetry 1 of 4 atoms displaced\)/);
+    const rs = reduced.summary?.task === 'phonons' ? reduced.summary : null;
+    expect(rs!.symmetry).toEqual({ operations: 4, displaced: 1 });
+    expect(Math.max(...rs!.bands.frequencies.flat().map((f, k) => Math.abs(f - s!.bands.frequencies.flat()[k])))).toBeLessThan(1e-6);
+    await expect(runSimulation(copper(1), new EmtCalculator(), SIMULATION_DEFAULTS.phonons)).rejects.toThrow(/phonons with the symmetry need the space group's operations/);
+    const bent = await runSimulation(copper(1), cusp, every);
     const b = bent.summary?.task === 'phonons' ? bent.summary : null;
     // Φ = k + c/δ: 0.01/0.01 = 1 eV/Å² more from ±0.01 Å, 2 more from ±0.005 Å
     expect(b!.linearity.halfStiffness - b!.linearity.stiffness).toBeCloseTo(1, 2);
     expect(bent.message).toMatch(/; the forces are not linear at this displacement \(atom 0's force constant along x is \d+\.\d\d eV\/Å² from ±0\.01 Å and \d+\.\d\d from ±0\.005 Å\), so the frequencies depend on it: compare another displacement \(an energy with a cusp at the sites, as a PaiNN potential with the paper's vector-norm ε 1e-8 has, gives force constants that grow as the displacement shrinks\)$/);
     // without hooks too (the library's own use)
-    expect((await runSimulation(copper(1), new EmtCalculator(), { ...SIMULATION_DEFAULTS.phonons, mesh: [2, 2, 2] })).status).toBe('finished');
+    expect((await runSimulation(copper(1), new EmtCalculator(), { ...every, mesh: [2, 2, 2] })).status).toBe('finished');
     // a molecule has no phonons; a cancelled run stops
     const molecule = { ...copper(1), lattice: null, pbc: [false, false, false] as [boolean, boolean, boolean], frac: null };
     expect(() => checkSimulationInput(molecule, { kind: 'emt' }, SIMULATION_DEFAULTS.phonons)).toThrow(/phonons needs a structure periodic in all three directions/);
     const signal = { aborted: false };
-    const stopped = await runSimulation(copper(1), new EmtCalculator(), SIMULATION_DEFAULTS.phonons, { signal, onStep: (step) => void (signal.aborted = step >= 2) });
+    const stopped = await runSimulation(copper(1), new EmtCalculator(), every, { signal, onStep: (step) => void (signal.aborted = step >= 2) });
     expect([stopped.status, stopped.summary]).toEqual(['cancelled', null]);
     // also while the wave vectors are done
     const later = { aborted: false };
-    const stoppedLater = await runSimulation(copper(1), new EmtCalculator(), SIMULATION_DEFAULTS.phonons, { signal: later, onStep: (step) => void (later.aborted = step >= 30) });
+    const stoppedLater = await runSimulation(copper(1), new EmtCalculator(), every, { signal: later, onStep: (step) => void (later.aborted = step >= 30) });
     expect([stoppedLater.status, stoppedLater.summary]).toEqual(['cancelled', null]);
     // a cell the band path does not know is named as such
     expect(phononsText(s!)).not.toMatch(/none of the standard cells/);
@@ -192,7 +203,7 @@ describe('simulation jobs', () => {
     // one element: no projections; Cu₃Au (L1₂, Au at the corner): each element's share of the states, summing to the total
     expect(s!.dos.elements).toBeUndefined();
     const cu3au = { ...copper(1), numbers: Int32Array.of(79, 29, 29, 29), species: ['Au', 'Cu', 'Cu', 'Cu'] };
-    const alloy = await runSimulation(cu3au, new EmtCalculator(), { ...SIMULATION_DEFAULTS.phonons, supercell: [2, 2, 2], mesh: [4, 4, 4] });
+    const alloy = await runSimulation(cu3au, new EmtCalculator(), { ...SIMULATION_DEFAULTS.phonons, symmetry: false, supercell: [2, 2, 2], mesh: [4, 4, 4] });
     const d = alloy.summary?.task === 'phonons' ? alloy.summary.dos : null;
     expect(d!.elements!.map((e) => e.element)).toEqual(['Au', 'Cu']);
     const [au, cu] = d!.elements!.map((e) => e.states);
