@@ -13,7 +13,7 @@ import { VERSION } from '../app/version';
 export const commands: CommandEntry[] = [
   { name: 'start', summary: 'start the desktop app (browser mode where Electron cannot start)', load: async () => (await import('./commands/start')).startCommand },
   { name: 'serve', summary: 'run in browser mode (local host process serving the app)', load: async () => (await import('./commands/serve')).serveCommand },
-  { name: 'structure', summary: 'read structure files and trajectories, build supercells and vacancy hops: structure info|frames|rdf|msd|supercell|vacancy-hop FILE... [--json]', load: async () => (await import('./commands/structure')).structureCommand },
+  { name: 'structure', summary: 'read structure files and trajectories, build supercells, vacancy hops and other cells: structure info|frames|rdf|msd|supercell|vacancy-hop|cell FILE... [--json]', load: async () => (await import('./commands/structure')).structureCommand },
   { name: 'graph', summary: 'print the crystal graph (neighbours within a cutoff, periodic images) of structure files', load: async () => (await import('./commands/graph')).graphCommand },
   { name: 'import-model', summary: 'import a CGCNN .pth.tar checkpoint as a Latticework model', models: true, load: async () => (await import('./commands/import-model')).importModelCommand },
   { name: 'predict', summary: 'predict properties of structures with a model', models: true, load: async () => (await import('./commands/predict')).predictCommand },

@@ -4,14 +4,17 @@
  * - `latticework structure supercell FILE --repeat N1xN2xN3 --out FILE [--json]`: the cell repeated, atoms
  *   in ASE's `Atoms.repeat` order;
  * - `latticework structure vacancy-hop FILE [--repeat N1xN2xN3] [--vacancy I] [--hopper J] --start FILE
- *   --end FILE [--json]`: the two ends of a vacancy's hop, the band `latticework neb START END` relaxes.
+ *   --end FILE [--json]`: the two ends of a vacancy's hop, the band `latticework neb START END` relaxes;
+ * - `latticework structure cell FILE --to primitive|conventional|niggli --out FILE [--json]`: the standard
+ *   primitive or conventional cell (spglib's conventions) or the Niggli-reduced cell.
  * Each takes the file's last structure (a trajectory's last frame), as relax and md do.
  */
 import { resolve } from 'node:path';
 import { summarizeStructure, type ReadOptions, type Structure } from '../../../src-shared/chem';
 import { nearestLikeSite, supercell, vacancyHop } from '../../../src-shared/chem/build';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
-import { findSpaceGroup } from '../../chem/spacegroup';
+import { niggliStructure } from '../../../src-shared/chem/niggli';
+import { DEFAULT_SYMPREC, findSpaceGroup, standardCell } from '../../chem/spacegroup';
 import { writeFrames } from '../../files/frames-file';
 import { readStructuresFile } from '../../files/structure-file';
 import { outputFormat } from '../command';
@@ -21,6 +24,13 @@ type Repeat = [number, number, number];
 
 /** `structure supercell --json`: the supercell written. */
 export type SupercellRecord = { file: string; repeat: Repeat; out: string; nSites: number; cellFormula: string; spaceGroup: { number: number; symbol: string } | null } | ErrorRecord;
+
+/** The cells `structure cell --to` makes. */
+export const OTHER_CELLS = ['primitive', 'conventional', 'niggli'] as const;
+export type OtherCell = (typeof OTHER_CELLS)[number];
+
+/** `structure cell --json`: the cell written. */
+export type CellRecord = { file: string; to: OtherCell; out: string; nSites: number; cellFormula: string; spaceGroup: { number: number; symbol: string } | null } | ErrorRecord;
 
 /** `structure vacancy-hop --json`: the two ends written. */
 export type VacancyHopRecord =
@@ -60,14 +70,29 @@ function writeOne(path: string, cwd: string, s: Structure): Promise<string[]> {
   return writeFrames(resolve(cwd, path), outputFormat(path)!, [frameOfStructure(s)]);
 }
 
+/** Writes `s` to `out`; what a record of a written cell says about it. */
+async function written(s: Structure, out: string, cwd: string, symprec: number | undefined): Promise<{ fields: { out: string; nSites: number; cellFormula: string; spaceGroup: { number: number; symbol: string } | null }; warnings: string[] }> {
+  const warnings = await writeOne(out, cwd, s);
+  const group = findSpaceGroup(s, symprec);
+  const summary = summarizeStructure(s);
+  return { fields: { out, nSites: summary.nSites, cellFormula: summary.cellFormula, spaceGroup: group && { number: group.number, symbol: group.symbol } }, warnings };
+}
+
 export async function structureSupercell(file: string, cwd: string, options: ReadOptions, repeat: Repeat, out: string): Promise<{ record: SupercellRecord; warnings: string[] }> {
   try {
-    const s = await readCrystal(file, cwd, options, repeat);
-    const warnings = await writeOne(out, cwd, s);
-    const group = findSpaceGroup(s, options.symprec);
-    const summary = summarizeStructure(s);
-    const record = { file, repeat, out, nSites: summary.nSites, cellFormula: summary.cellFormula, spaceGroup: group && { number: group.number, symbol: group.symbol } };
-    return { record, warnings };
+    const { fields, warnings } = await written(await readCrystal(file, cwd, options, repeat), out, cwd, options.symprec);
+    return { record: { file, repeat, ...fields }, warnings };
+  } catch (e) {
+    return { record: errorRecord(e, file), warnings: [] };
+  }
+}
+
+export async function structureCell(file: string, cwd: string, options: ReadOptions, to: OtherCell, out: string): Promise<{ record: CellRecord; warnings: string[] }> {
+  try {
+    const s = await readCrystal(file, cwd, options, [1, 1, 1]);
+    const cell = to === 'niggli' ? niggliStructure(s) : standardCell(s, to, options.symprec ?? DEFAULT_SYMPREC);
+    const { fields, warnings } = await written(cell, out, cwd, options.symprec);
+    return { record: { file, to, ...fields }, warnings };
   } catch (e) {
     return { record: errorRecord(e, file), warnings: [] };
   }
@@ -97,6 +122,11 @@ export async function structureVacancyHop(
 export function describeSupercell(r: Extract<SupercellRecord, { out: string }>): string {
   const group = r.spaceGroup ? `, ${r.spaceGroup.symbol} (${r.spaceGroup.number})` : '';
   return `${r.file}: ${r.repeat.join('×')} supercell, ${r.cellFormula}, ${r.nSites} sites${group}, written to ${r.out}`;
+}
+
+export function describeCell(r: Extract<CellRecord, { out: string }>): string {
+  const group = r.spaceGroup ? `, ${r.spaceGroup.symbol} (${r.spaceGroup.number})` : '';
+  return `${r.file}: the ${r.to === 'niggli' ? 'Niggli-reduced' : `standard ${r.to}`} cell, ${r.cellFormula}, ${r.nSites} sites${group}, written to ${r.out}`;
 }
 
 export function describeVacancyHop(r: Extract<VacancyHopRecord, { start: string }>): string {

@@ -4,8 +4,8 @@
  * its energy, free energy, forces and stress;
  * `latticework structure rdf|msd FILE... [--json]`: the radial distribution function, the mean
  * squared displacement and diffusion coefficient (structure-analysis.ts);
- * `latticework structure supercell|vacancy-hop FILE ...`: a supercell, the two ends of a vacancy hop
- * (structure-build.ts).
+ * `latticework structure supercell|vacancy-hop|cell FILE ...`: a supercell, the two ends of a vacancy hop,
+ * the standard or Niggli-reduced cell (structure-build.ts).
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -34,7 +34,7 @@ import { describeFileConstraints, fileConstraints, type FileConstraints } from '
 import { Atoms } from '../../../src-shared/sim/atoms';
 import { outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
-import { describeSupercell, describeVacancyHop, parseRepeat, structureSupercell, structureVacancyHop } from './structure-build';
+import { describeCell, describeSupercell, describeVacancyHop, OTHER_CELLS, parseRepeat, structureCell, structureSupercell, structureVacancyHop } from './structure-build';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
 
 const usage = `Usage: latticework structure info FILE... [--json] [options]
@@ -44,6 +44,7 @@ const usage = `Usage: latticework structure info FILE... [--json] [options]
        latticework structure supercell FILE --repeat N1xN2xN3 --out FILE [--json] [options]
        latticework structure vacancy-hop FILE [--repeat N1xN2xN3] [--vacancy I] [--hopper J]
                                          --start FILE --end FILE [--json] [options]
+       latticework structure cell FILE --to primitive|conventional|niggli --out FILE [--json] [options]
 
 info: reads CIF, POSCAR/CONTCAR/*.vasp, XYZ and extended XYZ, vasprun.xml, OUTCAR,
 XDATCAR, ASE database (.db) and ASE trajectory (.traj) files (also gzip, bzip2 or xz
@@ -76,10 +77,13 @@ in the same order; \`latticework neb START END --model NAME\` relaxes both and g
   --start FILE, --end FILE
                        vacancy-hop: where to write the two ends (new files: .cif, .vasp/POSCAR,
                        .extxyz/.xyz, .db, .traj)
+cell: the file's last structure as its standard primitive or conventional cell (spglib's
+conventions, at --symprec) or its Niggli-reduced cell, written to --out.
+  --to C               cell: primitive, conventional or niggli
   --frames A:B         frames, rdf, msd: frames A to B − 1 of each file (0-based; N, A:, :B;
                        negative from the end: --frames=-100: is the last 100, --frames=-1 the
                        last); default all
-  --out FILE           supercell: the file to write (a new .cif, .vasp/POSCAR, .extxyz/.xyz, .db
+  --out FILE           supercell, cell: the file to write (a new .cif, .vasp/POSCAR, .extxyz/.xyz, .db
                        or .traj). frames: write the frames of every file read, in order, to FILE: an
                        extended XYZ (*.extxyz, *.xyz; labels under ASE's names, exact in
                        float64), an ASE database (*.db) or trajectory (*.traj), as ASE 3.22
@@ -103,7 +107,8 @@ in the same order; \`latticework neb START END --model NAME\` relaxes both and g
                        ("resolved", "short", "vibration" or "bending": as md's)}; supercell:
                        [{file, repeat, out, nSites, cellFormula, spaceGroup: {number, symbol} |
                        null}]; vacancy-hop: [{file, repeat, vacancy: {site, element}, hopper:
-                       {site, element}, distance (Å), nSites (each end), start, end}]; per failed
+                       {site, element}, distance (Å), nSites (each end), start, end}]; cell: [{file,
+                       to, out, nSites, cellFormula, spaceGroup: {number, symbol} | null}]; per failed
                        file {file, error}
   --format F           cif | poscar | xyz (or extxyz) | vasprun | outcar | xdatcar (default: from the
                        file name, else the content)
@@ -303,20 +308,21 @@ function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFor
 }
 
 /** The options of the analyses and of the structures built, with the subcommands that take them. */
-const SUBCOMMAND_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'frames' | 'out' | 'repeat' | 'vacancy' | 'hopper' | 'start' | 'end', readonly string[]> = {
+const SUBCOMMAND_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'frames' | 'out' | 'to' | 'repeat' | 'vacancy' | 'hopper' | 'start' | 'end', readonly string[]> = {
   rmax: ['rdf'],
   bins: ['rdf'],
   pair: ['rdf'],
   timestep: ['msd'],
   frames: ['frames', 'rdf', 'msd'],
-  out: ['frames', 'supercell'],
+  out: ['frames', 'supercell', 'cell'],
+  to: ['cell'],
   repeat: ['supercell', 'vacancy-hop'],
   vacancy: ['vacancy-hop'],
   hopper: ['vacancy-hop'],
   start: ['vacancy-hop'],
   end: ['vacancy-hop'],
 };
-const SUBCOMMANDS = ['info', 'frames', 'rdf', 'msd', 'supercell', 'vacancy-hop'];
+const SUBCOMMANDS = ['info', 'frames', 'rdf', 'msd', 'supercell', 'vacancy-hop', 'cell'];
 
 export const structureCommand: Command = {
   usage,
@@ -327,7 +333,7 @@ export const structureCommand: Command = {
       strict: true,
       options: {
         json: { type: 'boolean', default: false },
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'repeat', 'vacancy', 'hopper', 'start', 'end'),
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
       },
     });
     if (!parsed) return 2;
@@ -395,6 +401,15 @@ export const structureCommand: Command = {
       const format = outputFormat(path);
       if (!format || (sub !== 'frames' && format === 'xdatcar')) return bad(`--${k} must name ${formats}, not "${name}"`);
       if (existsSync(path)) return bad(`--${k} ${name} exists: give a new file (nothing is overwritten)`);
+    }
+    if (sub === 'cell') {
+      if (files.length !== 1) return bad('give one FILE');
+      if (v.to === undefined || v.out === undefined) return bad('--to and --out are required');
+      const to = OTHER_CELLS.find((c) => c === v.to);
+      if (!to) return bad(`--to must be ${OTHER_CELLS.join(', ')}, not "${v.to}"`);
+      const { record, warnings } = await structureCell(files[0], ctx.cwd, options, to, v.out);
+      for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
+      return printRecords(io, [record], v.json, describeCell);
     }
     if (sub === 'supercell' || sub === 'vacancy-hop') {
       if (files.length !== 1) return bad('give one FILE');

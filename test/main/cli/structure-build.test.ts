@@ -1,7 +1,7 @@
 /**
- * `latticework structure supercell` and `structure vacancy-hop` (src-main/cli/commands/structure-build.ts):
- * the files they write, their JSON, and the band `neb` runs between a hop's two ends against ASE's
- * (test/fixtures/sim/neb.json, "unrelaxed": scripts/sim/neb_fixture.py).
+ * `latticework structure supercell`, `structure vacancy-hop` and `structure cell`
+ * (src-main/cli/commands/structure-build.ts): the files they write, their JSON, and the band `neb` runs
+ * between a hop's two ends against ASE's (test/fixtures/sim/neb.json, "unrelaxed": scripts/sim/neb_fixture.py).
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,6 +104,28 @@ describe('latticework structure vacancy-hop', () => {
       expect([bad.code, bad.err.split('\n').filter((l) => !l.startsWith('note: ')).join('\n').split('\n\n')[0]]).toEqual([code, message]);
     }
     expect(existsSync(join(dir, 'c.cif'))).toBe(false);
+  });
+});
+
+describe('latticework structure cell', () => {
+  it('writes the standard primitive and conventional cells and the Niggli cell, the cells the app derives', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-build-'));
+    const nacl = `${SHARED}cgcnn-sample-regression/1000041.cif`;
+    // a 2×1×1 supercell of rock salt: back to its 2-site primitive cell, its 8-site conventional one
+    expect((await run(structureCommand, ['supercell', nacl, '--repeat', '2x1x1', '--out', 'big.cif'], dir)).code).toBe(0);
+    const prim = await run(structureCommand, ['cell', 'big.cif', '--to', 'primitive', '--out', 'prim.vasp', '--json'], dir);
+    expect([prim.code, prim.err]).toEqual([0, '']);
+    expect(JSON.parse(prim.out)).toEqual([{ file: 'big.cif', to: 'primitive', out: 'prim.vasp', nSites: 2, cellFormula: 'NaCl', spaceGroup: { number: 225, symbol: 'Fm-3m' } }]);
+    const conv = await run(structureCommand, ['cell', 'prim.vasp', '--to', 'conventional', '--out', 'conv.cif'], dir);
+    expect([conv.code, conv.out]).toEqual([0, 'prim.vasp: the standard conventional cell, Na4Cl4, 8 sites, Fm-3m (225), written to conv.cif']);
+    const lattice = read(dir, 'conv.cif').lattice!;
+    expect(lattice.map((v) => Math.hypot(...v))).toEqual([5.62, 5.62, 5.62].map((a) => expect.closeTo(a, 2)));
+    const niggli = await run(structureCommand, ['cell', 'big.cif', '--to', 'niggli', '--out', 'n.vasp'], dir);
+    expect([niggli.code, niggli.out]).toEqual([0, expect.stringMatching(/^big\.cif: the Niggli-reduced cell, Na8Cl8, 16 sites, Fm-3m \(225\), written to n\.vasp$/)]);
+    const bad = await run(structureCommand, ['cell', 'big.cif', '--to', 'standard', '--out', 'x.vasp'], dir);
+    expect([bad.code, bad.err.split('\n')[0]]).toEqual([2, 'latticework structure cell: --to must be primitive, conventional, niggli, not "standard"']);
+    const molecule = await run(structureCommand, ['cell', `${new URL('../../fixtures/structures/', import.meta.url).pathname}ase_water.xyz`, '--to', 'primitive', '--out', 'w.vasp'], dir);
+    expect([molecule.code, molecule.err]).toEqual([1, expect.stringMatching(/ase_water\.xyz: error: only a crystal periodic in three directions has a standard cell/)]);
   });
 });
 
