@@ -11,6 +11,7 @@ import type { Mat3, Structure } from '../../../src-shared/chem';
 import { elementSymbol } from '../../../src-shared/chem';
 import { Atoms, EmtCalculator } from '../../../src-shared/sim';
 import { defaultBandPath, forceConstants, frequenciesAt, PHONON_DEFAULTS, samplePath } from '../../../src-shared/sim/phonons';
+import { CUBIC, FCC_SITES } from '../../shared/chem/helpers';
 
 const emt = new EmtCalculator();
 
@@ -30,13 +31,8 @@ function crystal(lattice: Mat3, numbers: number[], frac: number[]): Structure {
   };
 }
 
-const A = 3.61;
-const cubic: Mat3 = [
-  [A, 0, 0],
-  [0, A, 0],
-  [0, 0, A],
-];
-const FCC = [0, 0, 0, 0, 0.5, 0.5, 0.5, 0, 0.5, 0.5, 0.5, 0];
+const cubic = CUBIC;
+const FCC = FCC_SITES;
 
 async function both(s: Structure, supercell: [number, number, number]) {
   const atoms = Atoms.fromStructure(s);

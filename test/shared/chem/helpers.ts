@@ -1,10 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Structure } from '../../../src-shared/chem';
+import type { Mat3, Structure } from '../../../src-shared/chem';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/structures/', import.meta.url));
 /** The project's shared data folder (beside the repository). */
 export const SHARED_DATA = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+
+/** fcc Cu's conventional cell at 3.61 Å: its cubic lattice and its four sites, fractional, in ASE's order. */
+export const FCC_A = 3.61;
+export const CUBIC: Mat3 = [
+  [FCC_A, 0, 0],
+  [0, FCC_A, 0],
+  [0, 0, FCC_A],
+];
+export const FCC_SITES = [0, 0, 0, 0, 0.5, 0.5, 0.5, 0, 0.5, 0.5, 0.5, 0];
 
 export function fixture(name: string): string {
   return readFileSync(FIXTURES + name, 'utf8');

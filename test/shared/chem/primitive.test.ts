@@ -7,14 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { cellVolume, determinant } from '../../../src-shared/chem/lattice';
 import { primitiveReduction } from '../../../src-shared/chem/primitive';
 import type { Mat3 } from '../../../src-shared/chem';
+import { CUBIC, FCC_A, FCC_SITES } from './helpers';
 
-const A = 3.61;
-const cubic: Mat3 = [
-  [A, 0, 0],
-  [0, A, 0],
-  [0, 0, A],
-];
-const FCC = [0, 0, 0, 0.5, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0.5];
+const A = FCC_A;
+const cubic = CUBIC;
+const FCC = FCC_SITES;
 
 /** The cell `frac` (with `types`) repeated n₁×n₂×n₃, in the supercell's fractional coordinates. */
 function repeat(lattice: Mat3, frac: number[], types: number[], n: [number, number, number]) {
