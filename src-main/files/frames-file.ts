@@ -8,6 +8,8 @@ import { plural } from '../../src-shared/text';
 import type { OutputFormat } from '../cli/command';
 import { writeAseTrajectory } from './ase-traj';
 
+const FORMAT_NAMES: Record<OutputFormat, string> = { cif: 'a CIF', xyz: 'an extended XYZ', poscar: 'a POSCAR', xdatcar: 'an XDATCAR', db: 'an ASE database', traj: 'an ASE trajectory' };
+
 /**
  * Writes frames to a new file in `format` (or over an old one, with `overwrite`; an ASE database is always new); returns warnings. Extended XYZ, ASE databases and ASE
  * trajectories keep every frame with its labels; an XDATCAR keeps the positions of frames with the same atoms; CIF keeps each
@@ -16,6 +18,13 @@ import { writeAseTrajectory } from './ase-traj';
  */
 export async function writeFrames(path: string, format: OutputFormat, frames: readonly LabelledFrame[], options: { overwrite?: boolean } = {}): Promise<string[]> {
   const flag = options.overwrite ? 'w' : 'wx';
+  if (format !== 'cif' && format !== 'xyz') {
+    // a site shared by several species (a disordered crystal) would be written as atoms on top of each other
+    frames.forEach(({ structure: s }, k) => {
+      const i = s.occupancy.findIndex((o) => o < 1);
+      if (i >= 0) throw new Error(`${frames.length > 1 ? `frame ${k}: ` : ''}site ${i} holds ${s.species[i]} with occupancy ${s.occupancy[i]}: ${FORMAT_NAMES[format]} holds whole atoms only (a CIF or an extended XYZ keeps partial occupancies)`);
+    });
+  }
   if (format === 'db') {
     // SQLite is loaded only here: reading files must not load it (quick start-up)
     const { writeAseDb } = await import('./ase-db');
@@ -31,5 +40,5 @@ export async function writeFrames(path: string, format: OutputFormat, frames: re
   const structures = frames.map((f) => f.structure);
   writeFileSync(path, format === 'xdatcar' ? writeXdatcar(structures) : writeStructures(format, structures), { flag });
   const labelled = frames.some((f) => f.energy !== null || f.forces !== null || f.stress !== null);
-  return labelled ? [`${format === 'cif' ? 'a CIF' : format === 'xdatcar' ? 'an XDATCAR' : 'a POSCAR'} holds no energies, forces or stresses: the frames' labels are not written (an extended XYZ or an ASE database keeps them)`] : [];
+  return labelled ? [`${FORMAT_NAMES[format]} holds no energies, forces or stresses: the frames' labels are not written (an extended XYZ or an ASE database keeps them)`] : [];
 }

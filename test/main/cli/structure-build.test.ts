@@ -56,6 +56,15 @@ describe('latticework structure supercell', () => {
       expect([bad.code, bad.err.split('\n')[0]]).toEqual([2, typeof message === 'string' ? `latticework structure supercell: ${message}` : expect.stringMatching(/^latticework structure supercell: --out must name a CIF/)]);
     }
     expect(existsSync(join(dir, 'x.vasp'))).toBe(false);
+    // a disordered crystal: its partial sites kept in a CIF, refused by a POSCAR (atoms on top of each other)
+    const disordered = new URL('../../fixtures/chem/spacegroups/skutterudite-disordered.cif', import.meta.url).pathname;
+    const kept = await run(structureCommand, ['supercell', disordered, '--repeat', '1x1x2', '--out', 'd.cif', '--json'], dir);
+    expect(kept.code, kept.err).toBe(0);
+    expect(JSON.parse(kept.out)[0].spaceGroup).toEqual({ number: 204, symbol: 'Im-3' });
+    expect(Math.min(...read(dir, 'd.cif').occupancy)).toBeLessThan(1);
+    const whole = await run(structureCommand, ['supercell', disordered, '--repeat', '1x1x2', '--out', 'd.vasp'], dir);
+    expect([whole.code, whole.err]).toEqual([1, `${disordered}: error: site 0 holds Co with occupancy 0.87: a POSCAR holds whole atoms only (a CIF or an extended XYZ keeps partial occupancies)`]);
+    expect(existsSync(join(dir, 'd.vasp'))).toBe(false);
     const missing = await run(structureCommand, ['supercell', 'nothing.cif', '--repeat', '2', '--out', 'x.vasp'], dir);
     expect([missing.code, missing.err]).toEqual([1, expect.stringMatching(/^nothing\.cif: error: /)]);
   });
