@@ -494,8 +494,8 @@ function progressText(params: SimulationParameters, nAtoms: number, step: number
   if (params.task === 'eos') return `volume ${step + 1} of ${params.points}`;
   if (params.task === 'elastic') return `strained cell ${step + 1} of ${plannedSteps(params, nAtoms)}`;
   if (params.task === 'neb') return `step ${step} (at most ${params.maxSteps}), barrier ${fmt(v.barrier, 4)} eV, fmax ${fmt(v.fmax, 4)} eV/Å`;
-  // phonons: 6 force calls per atom, then as many steps for the wave vectors
-  if (params.task === 'phonons') return step <= 6 * nAtoms ? `force call ${step} of ${6 * nAtoms}` : `wave vectors, ${Math.round((100 * (step - 6 * nAtoms)) / (6 * nAtoms))} % done`;
+  // phonons: 6N steps for the force calls (fewer calls with the symmetry), then as many for the wave vectors
+  if (params.task === 'phonons') return step <= 6 * nAtoms ? `force calls, ${Math.round((100 * step) / (6 * nAtoms))} % done` : `wave vectors, ${Math.round((100 * (step - 6 * nAtoms)) / (6 * nAtoms))} % done`;
   return `force call ${step} of ${plannedSteps(params, nAtoms)}`;
 }
 
