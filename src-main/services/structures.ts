@@ -300,11 +300,7 @@ export async function loadTrajectory(core: CoreParts, id: number): Promise<{ rec
  * structure of the library (or finds the same one stored), says so to the windows and returns it.
  * Its space group is searched.
  */
-export async function storeMadeStructure(
-  core: CoreParts,
-  origin: { file: string; format: string; block: string | number | null },
-  structure: Structure,
-): Promise<StructureRecord> {
+export async function storeMadeStructure(core: CoreParts, origin: { file: string; format: string; block: string | number | null }, structure: Structure): Promise<StructureRecord> {
   const parsed: ParsedFileStructure = {
     structure: structureToJSON(structure),
     block: origin.block,

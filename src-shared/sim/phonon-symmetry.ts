@@ -16,16 +16,17 @@
  * itself are used (a 3×3×2 supercell of a cubic cell keeps the tetragonal ones).
  */
 import type { Mat3 } from '../chem/structure';
-import { invert } from '../chem/lattice';
+import { PeriodicGrid } from '../chem/symmetry';
 import { SimulationInputError } from './atoms';
+import { inverse, matmul, transpose } from './matrix';
 import type { SymmetryOperations } from './symmetry';
 
 /** An operation on the unit cell: where it sends each atom (the atom, and the lattice vector it lands shifted by). */
 interface CellOperation {
   /** Row-major, fractional (x ↦ R·x + t). */
-  rotation: number[];
+  rotation: Float64Array;
   /** Row-major, Cartesian. */
-  cartesian: number[];
+  cartesian: Float64Array;
   atom: Int32Array;
   shift: Int32Array;
 }
@@ -45,9 +46,15 @@ export interface PhononDisplacements {
 
 const IDENTITY: SymmetryOperations = { rotations: [[1, 0, 0, 0, 1, 0, 0, 0, 1]], translations: [[0, 0, 0]], symbol: 'P1', number: 1, symprec: 1e-5 };
 
-const mul3 = (a: readonly number[], b: readonly number[]) => Array.from({ length: 9 }, (_, k) => a[3 * Math.floor(k / 3)] * b[k % 3] + a[3 * Math.floor(k / 3) + 1] * b[3 + (k % 3)] + a[3 * Math.floor(k / 3) + 2] * b[6 + (k % 3)]);
-const transpose3 = (a: readonly number[]) => [a[0], a[3], a[6], a[1], a[4], a[7], a[2], a[5], a[8]];
-const apply3 = (a: readonly number[], v: readonly number[]) => [0, 1, 2].map((i) => a[3 * i] * v[0] + a[3 * i + 1] * v[1] + a[3 * i + 2] * v[2]);
+/** A·v for a 3×3 matrix (row-major) and a 3-vector. */
+const apply3 = (a: ArrayLike<number>, v: readonly number[]) => [0, 1, 2].map((i) => a[3 * i] * v[0] + a[3 * i + 1] * v[1] + a[3 * i + 2] * v[2]);
+
+/** The supercell's cells as offsets (a, b, c): a slowest, c fastest; supercell atom k = cell · n + j (the order of phonons.ts's force constants). */
+export function cellOffsets(supercell: readonly number[]): [number, number, number][] {
+  const offsets: [number, number, number][] = [];
+  for (let a = 0; a < supercell[0]; a++) for (let b = 0; b < supercell[1]; b++) for (let c = 0; c < supercell[2]; c++) offsets.push([a, b, c]);
+  return offsets;
+}
 
 /**
  * The displacements of a phonon calculation on the unit cell (lattice rows, fractional positions, atomic
@@ -57,12 +64,12 @@ export function phononDisplacements(lattice: Mat3, frac: Float64Array, numbers: 
   const n = numbers.length;
   const cells = supercell[0] * supercell[1] * supercell[2];
   const N = n * cells;
-  const at = flatLattice(lattice);
-  const atInverse = invert([
-    [at[0], at[1], at[2]],
-    [at[3], at[4], at[5]],
-    [at[6], at[7], at[8]],
-  ])!.flat();
+  // Aᵀ (columns the lattice vectors): Cartesian = Aᵀ · fractional
+  const at = transpose(Float64Array.from(lattice.flat()), 3);
+  const atInverse = inverse(at, 3)!;
+  // each atom's images within the tolerance (twice the search's, as keeping the symmetry allows: sim/symmetry.ts)
+  const grid = new PeriodicGrid(lattice, 2 * symmetry.symprec + 1e-9);
+  for (let j = 0; j < n; j++) grid.add(frac[3 * j], frac[3 * j + 1], frac[3 * j + 2], j);
   // the operations that map the supercell's lattice onto itself, with where each sends each atom
   const operations: CellOperation[] = [];
   symmetry.rotations.forEach((r, g) => {
@@ -73,17 +80,17 @@ export function phononDisplacements(lattice: Mat3, frac: Float64Array, numbers: 
     const shift = new Int32Array(3 * n);
     for (let j = 0; j < n; j++) {
       const y = apply3(r, [frac[3 * j], frac[3 * j + 1], frac[3 * j + 2]]).map((x, c) => x + t[c]);
-      const image = nearestAtom(y, frac, numbers, numbers[j], lattice, symmetry.symprec);
+      const image = grid.find(y[0], y[1], y[2], (id) => numbers[id] === numbers[j]);
       if (image < 0) throw new SimulationInputError(`the operations of ${symmetry.symbol} do not map the atoms onto themselves (atom ${j}): the symmetry was found for another structure`);
       atom[j] = image;
       for (let c = 0; c < 3; c++) shift[3 * j + c] = Math.round(y[c] - frac[3 * image + c]);
     }
     // x' = Aᵀ·R·A⁻ᵀ·x in Cartesian coordinates (A's rows the lattice vectors)
-    operations.push({ rotation: r, cartesian: mul3(mul3(at, r), atInverse), atom, shift });
+    const rotation = Float64Array.from(r);
+    operations.push({ rotation, cartesian: matmul(matmul(at, rotation, 3), atInverse, 3), atom, shift });
   });
   // each op as a map of the supercell's atoms, `from` (unit-cell atom, first cell) landing in the first cell
-  const offsets: number[][] = [];
-  for (let a = 0; a < supercell[0]; a++) for (let b = 0; b < supercell[1]; b++) for (let c = 0; c < supercell[2]; c++) offsets.push([a, b, c]);
+  const offsets = cellOffsets(supercell);
   const mod = (x: number, m: number) => ((x % m) + m) % m;
   const supercellMap = (op: CellOperation, from: number): Int32Array => {
     const map = new Int32Array(N);
@@ -160,14 +167,10 @@ export function phononDisplacements(lattice: Mat3, frac: Float64Array, numbers: 
           }
         });
       }
-      const inverse = invert([
-        [gram[0], gram[1], gram[2]],
-        [gram[3], gram[4], gram[5]],
-        [gram[6], gram[7], gram[8]],
-      ])!.flat();
+      const gramInverse = inverse(gram, 3)!;
       // Φ(r, k)ᵀ = (Σ y·vᵀ)(Σ v·vᵀ)⁻¹
       for (let k = 0; k < N; k++) {
-        const phiT = mul3(Array.from(sums.subarray(9 * k, 9 * k + 9)), inverse);
+        const phiT = matmul(sums.subarray(9 * k, 9 * k + 9), gramInverse, 3);
         for (let alpha = 0; alpha < 3; alpha++) for (let beta = 0; beta < 3; beta++) values[((r * N + k) * 3 + alpha) * 3 + beta] = phiT[3 * beta + alpha];
       }
     }
@@ -178,10 +181,10 @@ export function phononDisplacements(lattice: Mat3, frac: Float64Array, numbers: 
       const r = source[i];
       const map = supercellMap(op, r);
       const R = op.cartesian;
-      const RT = transpose3(R);
+      const RT = transpose(R, 3);
       for (let k = 0; k < N; k++) {
-        const from = ((r * N + k) * 3) * 3;
-        const phi = mul3(mul3(R, Array.from(values.subarray(from, from + 9))), RT);
+        const from = (r * N + k) * 9;
+        const phi = matmul(matmul(R, values.subarray(from, from + 9), 3), RT, 3);
         values.set(phi, (i * N + map[k]) * 9);
       }
     }
@@ -189,26 +192,4 @@ export function phononDisplacements(lattice: Mat3, frac: Float64Array, numbers: 
   }
 
   return { operations: operations.length, displaced, complete };
-}
-
-/** The lattice's transpose (columns the lattice vectors), row-major: Cartesian = Aᵀ · fractional. */
-function flatLattice(l: Mat3): number[] {
-  return [l[0][0], l[1][0], l[2][0], l[0][1], l[1][1], l[2][1], l[0][2], l[1][2], l[2][2]];
-}
-
-/** The atom of element `z` at `y` (fractional) up to a lattice vector, within `tol` Å; -1 when none. */
-function nearestAtom(y: readonly number[], frac: Float64Array, numbers: ArrayLike<number>, z: number, lattice: Mat3, tol: number): number {
-  let best = -1;
-  let bestDistance = Infinity;
-  for (let j = 0; j < numbers.length; j++) {
-    if (numbers[j] !== z) continue;
-    const d = [0, 1, 2].map((c) => {
-      const x = y[c] - frac[3 * j + c];
-      return x - Math.round(x);
-    });
-    const r = Math.hypot(...[0, 1, 2].map((c) => d[0] * lattice[0][c] + d[1] * lattice[1][c] + d[2] * lattice[2][c]));
-    if (r < bestDistance) [best, bestDistance] = [j, r];
-  }
-  // a finer tolerance than the search's would drop operations it found: allow twice it
-  return bestDistance <= 2 * tol + 1e-9 ? best : -1;
 }

@@ -29,7 +29,7 @@ import type { Calculator } from './calculator';
 import type { Linearity } from './linearity';
 import { symmetricEigen, symmetricEigenvalues } from './matrix';
 import { modeText } from './vibrations';
-import { phononDisplacements } from './phonon-symmetry';
+import { cellOffsets, phononDisplacements } from './phonon-symmetry';
 import type { SymmetryOperations } from './symmetry';
 import { EV_TO_KJ_PER_MOL, KB, THZ, THZ_IN_EV } from './units';
 
@@ -87,7 +87,7 @@ export interface ForceConstantOptions {
   onDisplacement?: (done: number, total: number) => void | Promise<void>;
   /** Checked before each force call: set `aborted` to stop (the result is then null). */
   signal?: { readonly aborted: boolean };
-  /** The space group's operations on the unit cell (found by the caller, at phonopy's tolerance `PHONON_SYMPREC`): fewer atoms and directions displaced. */
+  /** The space group's operations on the unit cell (found by the caller at phonopy's tolerance, `PHONON_DEFAULTS.symprec`): fewer atoms and directions displaced. */
   symmetry?: SymmetryOperations;
 }
 
@@ -169,13 +169,6 @@ export async function forceConstants(atoms: Atoms, calculator: Calculator, optio
     linearity: { delta, stiffness: responses.get(0)![0][0], halfStiffness: -(halfPlus[0] - halfMinus[0]) / delta },
     symmetry: { operations: plan.operations, displaced: plan.displaced.length },
   };
-}
-
-/** The supercell's cells as offsets (a, b, c) in our order: a slowest, c fastest; supercell atom k = cell · n + j. */
-function cellOffsets(supercell: readonly number[]): [number, number, number][] {
-  const offsets: [number, number, number][] = [];
-  for (let a = 0; a < supercell[0]; a++) for (let b = 0; b < supercell[1]; b++) for (let c = 0; c < supercell[2]; c++) offsets.push([a, b, c]);
-  return offsets;
 }
 
 /**
