@@ -35,15 +35,26 @@ function flat(l: Mat3): Float64Array {
   return Float64Array.of(...l[0], ...l[1], ...l[2]);
 }
 
-/** The group's operations with the atom each sends each atom to; builds from operations found for these atoms. */
+/** The identity rotation's key (a pure translation's rotation). */
+const IDENTITY = '1,0,0,0,1,0,0,0,1';
+
+/**
+ * The group's operations with the atom each sends each atom to; builds from operations found for these
+ * atoms. A space group on a cell is its pure translations (the identity with the lattice's and a
+ * supercell's or a centred cell's translations) times one operation per rotation, so averages are taken
+ * in two passes, over the rotations and then over the pure translations: a perfect 500-atom fcc supercell
+ * has 24,000 operations, 48 rotations and 500 pure translations.
+ */
 export class Symmetry {
+  /** The number of operations. */
   readonly size: number;
-  private readonly rotations: Float64Array[];
-  /** The distinct rotations, and which of them each operation has. */
-  private readonly distinct: Float64Array[];
-  private readonly rotationOf: Int32Array;
-  /** maps[g][i]: the atom that operation g sends atom i to. */
-  private readonly maps: Int32Array[];
+  /** One operation per distinct rotation: its rotation (row-major), translation and where it sends each atom. */
+  private readonly rotations: { r: Float64Array; t: number[]; map: Int32Array }[];
+  /** The pure translations (the identity's among them) and where each sends each atom. */
+  private readonly pure: { t: number[]; map: Int32Array }[];
+  /** Each atom's orbit under the pure translations (the atoms they send it to), numbered from 0. */
+  private readonly orbitOf: Int32Array;
+  private readonly orbits: number;
 
   constructor(
     readonly operations: SymmetryOperations,
@@ -55,17 +66,10 @@ export class Symmetry {
     const frac = cartToFrac(cart, lattice);
     this.size = operations.rotations.length;
     if (this.size === 0) throw new SimulationInputError('the symmetry has no operations');
-    this.rotations = operations.rotations.map((r) => Float64Array.from(r));
-    // the distinct rotations (a supercell repeats each with every lattice translation)
-    const keys = this.rotations.map((r) => r.join(','));
-    const distinct = [...new Set(keys)];
-    this.distinct = distinct.map((k) => this.rotations[keys.indexOf(k)]);
-    this.rotationOf = Int32Array.from(keys, (k) => distinct.indexOf(k));
     // each image is an atom of the same element within the tolerance (the nearest: atoms are far further apart)
     const grid = new PeriodicGrid(lattice, 2 * operations.symprec + 1e-9);
     for (let j = 0; j < n; j++) grid.add(frac[3 * j], frac[3 * j + 1], frac[3 * j + 2], j);
-    this.maps = this.rotations.map((r, g) => {
-      const t = operations.translations[g];
+    const mapOf = (r: ArrayLike<number>, t: ArrayLike<number>): Int32Array => {
       const map = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         const x = frac.subarray(3 * i, 3 * i + 3);
@@ -75,32 +79,44 @@ export class Symmetry {
         map[i] = j;
       }
       return map;
-    });
+    };
+    const keys = operations.rotations.map((r) => r.join(','));
+    const first = new Map<string, number>();
+    keys.forEach((k, g) => first.has(k) || first.set(k, g));
+    this.rotations = [...first.values()].map((g) => ({ r: Float64Array.from(operations.rotations[g]), t: operations.translations[g], map: mapOf(operations.rotations[g], operations.translations[g]) }));
+    this.pure = keys.flatMap((k, g) => (k === IDENTITY ? [{ t: operations.translations[g], map: mapOf(operations.rotations[g], operations.translations[g]) }] : []));
+    // a group: every rotation comes with each pure translation
+    if (this.pure.length === 0 || this.size !== this.rotations.length * this.pure.length) {
+      throw new SimulationInputError(`the operations of ${operations.symbol} are not a space group: ${this.size} operations, ${this.rotations.length} rotations, ${this.pure.length} pure translations`);
+    }
+    this.orbitOf = new Int32Array(n).fill(-1);
+    let orbits = 0;
+    for (let i = 0; i < n; i++) {
+      if (this.orbitOf[i] >= 0) continue;
+      for (const { map } of this.pure) this.orbitOf[map[i]] = orbits;
+      orbits++;
+    }
+    this.orbits = orbits;
   }
 
   /** Averages vectors on the atoms (Cartesian, 3 per atom) over the group, in place (ASE's `symmetrize_rank1`). */
   vectors(v: Float64Array, lattice: Mat3): Float64Array {
     const n = v.length / 3;
-    // in the lattice basis (v = Σ_k s_k a_k: the vectors' fractional components)
+    // in the lattice basis (v = Σ_k s_k a_k: the vectors' fractional components), each atom's vector
+    // rotated by each rotation onto the atom its operation sends it to
     const s = cartToFrac(v, lattice);
-    // each atom's vector rotated once per distinct rotation, then added where each operation sends it
-    const rotated = this.distinct.map((r) => {
-      const out = new Float64Array(3 * n);
-      for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) out[3 * i + k] = r[3 * k] * s[3 * i] + r[3 * k + 1] * s[3 * i + 1] + r[3 * k + 2] * s[3 * i + 2];
-      return out;
-    });
-    const sum = new Float64Array(3 * n);
-    for (let g = 0; g < this.size; g++) {
-      const map = this.maps[g];
-      const rs = rotated[this.rotationOf[g]];
+    const rotated = new Float64Array(3 * n);
+    for (const { r, map } of this.rotations) {
       for (let i = 0; i < n; i++) {
         const j = 3 * map[i];
-        sum[j] += rs[3 * i];
-        sum[j + 1] += rs[3 * i + 1];
-        sum[j + 2] += rs[3 * i + 2];
+        for (let k = 0; k < 3; k++) rotated[j + k] += r[3 * k] * s[3 * i] + r[3 * k + 1] * s[3 * i + 1] + r[3 * k + 2] * s[3 * i + 2];
       }
     }
-    for (let k = 0; k < sum.length; k++) sum[k] /= this.size;
+    // then over the pure translations: each atom gets its orbit's sum (a translation does not turn a vector)
+    const orbitSum = new Float64Array(3 * this.orbits);
+    for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) orbitSum[3 * this.orbitOf[i] + k] += rotated[3 * i + k];
+    const sum = new Float64Array(3 * n);
+    for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) sum[3 * i + k] = orbitSum[3 * this.orbitOf[i] + k] / this.size;
     v.set(fracToCart(sum, lattice));
     return v;
   }
@@ -108,9 +124,9 @@ export class Symmetry {
   /** Rᵀ·M·R averaged over the group's rotations (each rotation stands for as many operations as the others). */
   private averaged(m: Float64Array): Float64Array {
     const sum = new Float64Array(9);
-    for (const r of this.distinct) {
+    for (const { r } of this.rotations) {
       const t = matmul(matmul(transpose(r, 3), m, 3), r, 3);
-      for (let k = 0; k < 9; k++) sum[k] += t[k] / this.distinct.length;
+      for (let k = 0; k < 9; k++) sum[k] += t[k] / this.rotations.length;
     }
     return sum;
   }
@@ -145,18 +161,23 @@ export class Symmetry {
       [a[3], a[4], a[5]],
       [a[6], a[7], a[8]],
     ];
-    // the atoms: each at the mean of the images the operations send onto it (fractional, nearest image)
+    // the atoms: each at the mean of the images the operations send onto it (fractional, nearest image).
+    // An operation is a rotation's then a pure translation's: the offset of an image from the atom it
+    // lands on is the rotation's offset at the atom between plus the translation's.
     const n = frac.length / 3;
-    const ideal = Float64Array.from(frac);
-    for (const [g, r] of this.rotations.entries()) {
-      const t = this.operations.translations[g];
-      const map = this.maps[g];
+    const offset = (d: number): number => d - Math.round(d);
+    const byRotations = new Float64Array(3 * n);
+    for (const { r, t, map } of this.rotations) {
       for (let i = 0; i < n; i++) {
         const j = map[i];
-        for (let k = 0; k < 3; k++) {
-          const d = r[3 * k] * frac[3 * i] + r[3 * k + 1] * frac[3 * i + 1] + r[3 * k + 2] * frac[3 * i + 2] + t[k] - frac[3 * j + k];
-          ideal[3 * j + k] += (d - Math.round(d)) / this.size;
-        }
+        for (let k = 0; k < 3; k++) byRotations[3 * j + k] += offset(r[3 * k] * frac[3 * i] + r[3 * k + 1] * frac[3 * i + 1] + r[3 * k + 2] * frac[3 * i + 2] + t[k] - frac[3 * j + k]);
+      }
+    }
+    const ideal = Float64Array.from(frac);
+    for (const { t, map } of this.pure) {
+      for (let i = 0; i < n; i++) {
+        const j = map[i];
+        for (let k = 0; k < 3; k++) ideal[3 * j + k] += (byRotations[3 * i + k] + this.rotations.length * offset(frac[3 * i + k] + t[k] - frac[3 * j + k])) / this.size;
       }
     }
     const out = fracToCart(ideal, refined);

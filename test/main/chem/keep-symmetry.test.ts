@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readStructures } from '../../../src-shared/chem';
+import { supercell } from '../../../src-shared/chem/build';
+import { cartToFrac, fracToCart } from '../../../src-shared/chem/lattice';
 import { Rng } from '../../../src-shared/model/rng';
 import { EmtCalculator, runSimulation, SIMULATION_DEFAULTS, Symmetry, type AtomicConfiguration, type CalculateOptions, type Calculation, type Calculator } from '../../../src-shared/sim';
 import { findSpaceGroup, relaxationSpaceGroups, SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations } from '../../../src-main/chem/spacegroup';
@@ -49,6 +51,48 @@ describe('a relaxation that keeps its symmetry', () => {
     // operations found for another structure are refused
     const other = readStructures('o.extxyz', WURTZITE.replace('N 0.0 1.7897858344878385 1.8', 'N 0.4 1.7897858344878385 1.8')).structures[0];
     expect(() => new Symmetry(ops, other.numbers, other.cart, other.lattice!)).toThrow(/do not map the atoms onto themselves/);
+  });
+
+  it('averages over the rotations and then the pure translations as over every operation one by one', () => {
+    // a rattled 2×2×1 supercell: 12 rotations × 4 pure translations
+    const rng = new Rng(5);
+    const big = supercell(start, [2, 2, 1]);
+    const cart = big.cart.map((x) => x + 1e-3 * rng.normal());
+    const ops = symmetryOperations({ ...big, cart, frac: cartToFrac(cart, big.lattice!) });
+    expect(ops.rotations.length).toBe(48);
+    const symmetry = new Symmetry(ops, big.numbers, cart, big.lattice!);
+    // each operation's image of each atom, found by the nearest atom of the same element
+    const frac = cartToFrac(cart, big.lattice!);
+    const n = big.numbers.length;
+    const wrap = (d: number): number => d - Math.round(d);
+    const image = (g: number, i: number): { j: number; d: number[] } => {
+      const r = ops.rotations[g];
+      const y = [0, 1, 2].map((k) => r[3 * k] * frac[3 * i] + r[3 * k + 1] * frac[3 * i + 1] + r[3 * k + 2] * frac[3 * i + 2] + ops.translations[g][k]);
+      const gaps = Array.from({ length: n }, (_, j) => [0, 1, 2].map((k) => wrap(y[k] - frac[3 * j + k])));
+      const j = gaps.findIndex((d) => Math.hypot(...d) < 0.01);
+      return { j, d: gaps[j] };
+    };
+    const v = Float64Array.from({ length: 3 * n }, () => rng.normal());
+    const s = cartToFrac(v, big.lattice!);
+    const sum = new Float64Array(3 * n);
+    const ideal = Float64Array.from(frac);
+    ops.rotations.forEach((r, g) => {
+      for (let i = 0; i < n; i++) {
+        const { j, d } = image(g, i);
+        for (let k = 0; k < 3; k++) {
+          sum[3 * j + k] += (r[3 * k] * s[3 * i] + r[3 * k + 1] * s[3 * i + 1] + r[3 * k + 2] * s[3 * i + 2]) / 48;
+          ideal[3 * j + k] += d[k] / 48;
+        }
+      }
+    });
+    const averaged = symmetry.vectors(Float64Array.from(v), big.lattice!);
+    fracToCart(sum, big.lattice!).forEach((x, k) => expect(averaged[k]).toBeCloseTo(x, 12));
+    const refined = symmetry.refine(cart, big.lattice!);
+    fracToCart(ideal, refined.lattice).forEach((x, k) => expect(refined.cart[k]).toBeCloseTo(x, 12));
+    expect(refined.moved).toBeGreaterThan(1e-4);
+    // operations that are not a group (a rotation without its pure translations) are refused
+    const partial = { ...ops, rotations: ops.rotations.slice(0, 47), translations: ops.translations.slice(0, 47) };
+    expect(() => new Symmetry(partial, big.numbers, cart, big.lattice!)).toThrow(/are not a space group: 47 operations, 12 rotations/);
   });
 
   it('holds the space group against noisy forces, which break it without', async () => {
