@@ -50,10 +50,15 @@ export class Symmetry {
   readonly size: number;
   /** One operation per distinct rotation: its rotation (row-major), translation and where it sends each atom. */
   private readonly rotations: { r: Float64Array; t: number[]; map: Int32Array }[];
-  /** The pure translations (the identity's among them) and where each sends each atom. */
-  private readonly pure: { t: number[]; map: Int32Array }[];
-  /** Each atom's orbit under the pure translations (the atoms they send it to), numbered from 0. */
+  /** The pure translations (the identity's among them), fractional. */
+  private readonly pure: number[][];
+  /**
+   * Each atom's orbit under the pure translations (the atoms they send it to), numbered from 0; the
+   * orbit's first atom; and which pure translation sends that atom onto this one.
+   */
   private readonly orbitOf: Int32Array;
+  private readonly firstOf: Int32Array;
+  private readonly shiftOf: Int32Array;
   private readonly orbits: number;
 
   constructor(
@@ -69,31 +74,38 @@ export class Symmetry {
     // each image is an atom of the same element within the tolerance (the nearest: atoms are far further apart)
     const grid = new PeriodicGrid(lattice, 2 * operations.symprec + 1e-9);
     for (let j = 0; j < n; j++) grid.add(frac[3 * j], frac[3 * j + 1], frac[3 * j + 2], j);
-    const mapOf = (r: ArrayLike<number>, t: ArrayLike<number>): Int32Array => {
-      const map = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const x = frac.subarray(3 * i, 3 * i + 3);
-        const y = [0, 1, 2].map((k) => r[3 * k] * x[0] + r[3 * k + 1] * x[1] + r[3 * k + 2] * x[2] + t[k]);
-        const j = grid.find(y[0], y[1], y[2], (id) => numbers[id] === numbers[i]);
-        if (j < 0) throw new SimulationInputError(`the operations of ${operations.symbol} do not map the atoms onto themselves (atom ${i}): the symmetry was found for another structure`);
-        map[i] = j;
-      }
-      return map;
+    const imageOf = (r: ArrayLike<number>, t: ArrayLike<number>, i: number): number => {
+      const x = frac.subarray(3 * i, 3 * i + 3);
+      const y = [0, 1, 2].map((k) => r[3 * k] * x[0] + r[3 * k + 1] * x[1] + r[3 * k + 2] * x[2] + t[k]);
+      const j = grid.find(y[0], y[1], y[2], (id) => numbers[id] === numbers[i]);
+      if (j < 0) throw new SimulationInputError(`the operations of ${operations.symbol} do not map the atoms onto themselves (atom ${i}): the symmetry was found for another structure`);
+      return j;
     };
     const keys = operations.rotations.map((r) => r.join(','));
     const first = new Map<string, number>();
     keys.forEach((k, g) => first.has(k) || first.set(k, g));
-    this.rotations = [...first.values()].map((g) => ({ r: Float64Array.from(operations.rotations[g]), t: operations.translations[g], map: mapOf(operations.rotations[g], operations.translations[g]) }));
-    this.pure = keys.flatMap((k, g) => (k === IDENTITY ? [{ t: operations.translations[g], map: mapOf(operations.rotations[g], operations.translations[g]) }] : []));
+    this.rotations = [...first.values()].map((g) => {
+      const [r, t] = [operations.rotations[g], operations.translations[g]];
+      return { r: Float64Array.from(r), t, map: Int32Array.from({ length: n }, (_, i) => imageOf(r, t, i)) };
+    });
+    const identity = operations.rotations[keys.indexOf(IDENTITY)];
+    this.pure = operations.translations.filter((_, g) => keys[g] === IDENTITY);
     // a group: every rotation comes with each pure translation
     if (this.pure.length === 0 || this.size !== this.rotations.length * this.pure.length) {
       throw new SimulationInputError(`the operations of ${operations.symbol} are not a space group: ${this.size} operations, ${this.rotations.length} rotations, ${this.pure.length} pure translations`);
     }
+    // the orbits: the pure translations send an orbit's first atom onto each of its atoms once
     this.orbitOf = new Int32Array(n).fill(-1);
+    this.firstOf = new Int32Array(n);
+    this.shiftOf = new Int32Array(n);
     let orbits = 0;
     for (let i = 0; i < n; i++) {
       if (this.orbitOf[i] >= 0) continue;
-      for (const { map } of this.pure) this.orbitOf[map[i]] = orbits;
+      this.pure.forEach((t, p) => {
+        const j = imageOf(identity, t, i);
+        if (this.orbitOf[j] >= 0) throw new SimulationInputError(`the pure translations of ${operations.symbol} send atom ${i} onto atom ${j} twice: the symmetry was found for another structure`);
+        [this.orbitOf[j], this.firstOf[j], this.shiftOf[j]] = [orbits, i, p];
+      });
       orbits++;
     }
     this.orbits = orbits;
@@ -162,23 +174,33 @@ export class Symmetry {
       [a[6], a[7], a[8]],
     ];
     // the atoms: each at the mean of the images the operations send onto it (fractional, nearest image).
-    // An operation is a rotation's then a pure translation's: the offset of an image from the atom it
-    // lands on is the rotation's offset at the atom between plus the translation's.
+    // An operation is a rotation's then a pure translation's, and the images of an orbit's atoms by its
+    // pure translations are its first atom's images shifted: each atom goes to its first atom's ideal
+    // image (its own place less its offset from there), plus the orbit's mean offset from the rotations
+    // and from the translations.
     const n = frac.length / 3;
     const offset = (d: number): number => d - Math.round(d);
-    const byRotations = new Float64Array(3 * n);
+    const byRotations = new Float64Array(3 * this.orbits);
     for (const { r, t, map } of this.rotations) {
       for (let i = 0; i < n; i++) {
         const j = map[i];
-        for (let k = 0; k < 3; k++) byRotations[3 * j + k] += offset(r[3 * k] * frac[3 * i] + r[3 * k + 1] * frac[3 * i + 1] + r[3 * k + 2] * frac[3 * i + 2] + t[k] - frac[3 * j + k]);
+        const o = 3 * this.orbitOf[j];
+        for (let k = 0; k < 3; k++) byRotations[o + k] += offset(r[3 * k] * frac[3 * i] + r[3 * k + 1] * frac[3 * i + 1] + r[3 * k + 2] * frac[3 * i + 2] + t[k] - frac[3 * j + k]);
       }
     }
-    const ideal = Float64Array.from(frac);
-    for (const { t, map } of this.pure) {
-      for (let i = 0; i < n; i++) {
-        const j = map[i];
-        for (let k = 0; k < 3; k++) ideal[3 * j + k] += (byRotations[3 * i + k] + this.rotations.length * offset(frac[3 * i + k] + t[k] - frac[3 * j + k])) / this.size;
+    const fromFirst = new Float64Array(3 * n);
+    const byTranslations = new Float64Array(3 * this.orbits);
+    for (let j = 0; j < n; j++) {
+      const [f, t, o] = [this.firstOf[j], this.pure[this.shiftOf[j]], 3 * this.orbitOf[j]];
+      for (let k = 0; k < 3; k++) {
+        fromFirst[3 * j + k] = offset(frac[3 * j + k] - frac[3 * f + k] - t[k]);
+        byTranslations[o + k] += fromFirst[3 * j + k];
       }
+    }
+    const ideal = new Float64Array(3 * n);
+    for (let j = 0; j < n; j++) {
+      const o = 3 * this.orbitOf[j];
+      for (let k = 0; k < 3; k++) ideal[3 * j + k] = frac[3 * j + k] - fromFirst[3 * j + k] + byRotations[o + k] / this.size + byTranslations[o + k] / this.pure.length;
     }
     const out = fracToCart(ideal, refined);
     let moved = 0;
