@@ -694,7 +694,6 @@ export function gpaText(x: number | null): string {
   return x === null || !Number.isFinite(x) ? '—' : (Math.abs(x) < 0.05 ? 0 : x).toFixed(1);
 }
 
-/** Born's verdict on an elastic-constants result, as the run's message, the command line and the view say it. */
 /** A band's result in a line: its barrier, both ways, and where. */
 export function nebText(s: Extract<SimulationSummary, { task: 'neb' }>): string {
   const eV = (x: number) => `${x.toFixed(3)} eV`;
@@ -712,6 +711,7 @@ export function nebNotes(s: Extract<SimulationSummary, { task: 'neb' }>, fmax: n
   return notes;
 }
 
+/** Born's verdict on an elastic-constants result, as the run's message, the command line and the view say it. */
 export function stabilityText(s: Extract<SimulationSummary, { task: 'elastic' }>): string {
   return s.stable ? 'mechanically stable' : `mechanically unstable (lowest eigenvalue of C ${gpaText(s.eigenvaluesGPa[0])} GPa)`;
 }

@@ -456,7 +456,7 @@ async function readAll(ctx: CommandContext, command: string, file: string): Prom
     return (await readStructuresFile(resolve(ctx.cwd, file), file)).structures;
   } catch (e) {
     const d = structureErrorData(e, file);
-    ctx.io.err(`latticework ${command}: ${file}${d.line ? `:${d.line}` : ''}: ${d.message}`);
+    ctx.io.err(`latticework ${command}: ${file}: ${d.message}`);
     return 1;
   }
 }
