@@ -139,6 +139,7 @@ function eigen(a: Float64Array, n: number, withVectors: boolean): { values: Floa
   const e = new Float64Array(Math.max(n - 1, 0));
   const v = new Float64Array(n);
   const w = new Float64Array(n);
+  const u = new Float64Array(n);
   // Householder: for each column k, H = I − 2vvᵀ on indices k+1… zeroes it below the subdiagonal
   for (let k = 0; k < n - 2; k++) {
     let norm = 0;
@@ -154,32 +155,45 @@ function eigen(a: Float64Array, n: number, withVectors: boolean): { values: Floa
     if (vn === 0 || norm === 0) continue;
     vn = Math.sqrt(vn);
     for (let i = k + 1; i < n; i++) v[i] /= vn;
-    // HMH = M − 2(vwᵀ + wvᵀ) with p = Mv, w = p − (vᵀp)v
-    let vp = 0;
+    // HMH = M − 2(vwᵀ + wvᵀ) with p = Mv, w = p − (vᵀp)v; M is kept as its lower triangle (rows read
+    // and written along their length: the upper triangle would be written a column at a time)
+    w.fill(0, k + 1);
     for (let i = k + 1; i < n; i++) {
-      let p = 0;
-      for (let j = k + 1; j < n; j++) p += m[i * n + j] * v[j];
-      w[i] = p;
-      vp += v[i] * p;
+      const row = i * n;
+      let p = m[row + i] * v[i];
+      const vi = v[i];
+      for (let j = k + 1; j < i; j++) {
+        const x = m[row + j];
+        p += x * v[j];
+        w[j] += x * vi;
+      }
+      w[i] += p;
     }
+    let vp = 0;
+    for (let i = k + 1; i < n; i++) vp += v[i] * w[i];
     for (let i = k + 1; i < n; i++) w[i] -= vp * v[i];
-    // the update is symmetric: the lower triangle, mirrored
-    for (let i = k + 1; i < n; i++)
-      for (let j = k + 1; j <= i; j++) {
-        const x = m[i * n + j] - 2 * (v[i] * w[j] + w[i] * v[j]);
-        m[i * n + j] = x;
-        m[j * n + i] = x;
+    for (let i = k + 1; i < n; i++) {
+      const vi = 2 * v[i];
+      const wi = 2 * w[i];
+      const row = i * n;
+      for (let j = k + 1; j <= i; j++) m[row + j] -= vi * w[j] + wi * v[j];
+    }
+    m[(k + 1) * n + k] = alpha;
+    for (let i = k + 2; i < n; i++) m[i * n + k] = 0;
+    // Qᵀ ← H Qᵀ = Qᵀ − 2v(vᵀQᵀ), along the rows
+    if (z) {
+      u.fill(0);
+      for (let i = k + 1; i < n; i++) {
+        const vi = v[i];
+        const row = i * n;
+        for (let j = 0; j < n; j++) u[j] += vi * z[row + j];
       }
-    m[(k + 1) * n + k] = m[k * n + k + 1] = alpha;
-    for (let i = k + 2; i < n; i++) m[i * n + k] = m[k * n + i] = 0;
-    // Qᵀ ← H Qᵀ
-    if (z)
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let i = k + 1; i < n; i++) s += v[i] * z[i * n + j];
-        if (s === 0) continue;
-        for (let i = k + 1; i < n; i++) z[i * n + j] -= 2 * s * v[i];
+      for (let i = k + 1; i < n; i++) {
+        const vi = 2 * v[i];
+        const row = i * n;
+        for (let j = 0; j < n; j++) z[row + j] -= vi * u[j];
       }
+    }
   }
   for (let i = 0; i < n; i++) d[i] = m[i * n + i];
   for (let i = 0; i < n - 1; i++) e[i] = m[(i + 1) * n + i];
