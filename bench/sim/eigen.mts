@@ -5,11 +5,15 @@
  * symmetric matrices. A phonon calculation of an n-atom cell diagonalises a 6n × 6n real matrix at each
  * wave vector (the Hermitian dynamical matrix in real form): 648 for a 108-atom cell.
  *
+ * A second table: the eigenvalues of a Hermitian n × n matrix (a dynamical matrix at a wave vector, n = 3
+ * per atom) by `hermitianEigenvalues`, by the real 2n × 2n form (what phonons did before session 34), and
+ * by LAPACK (`eigvalsh` on the complex matrix).
+ *
  * Usage: npx tsx bench/sim/eigen.mts [repeats=5]
- * Prints a Markdown table for BENCHMARKS.md: median milliseconds, and LAPACK's speed over ours.
+ * Prints Markdown tables for BENCHMARKS.md: median milliseconds, and LAPACK's speed over ours.
  */
 import { execFileSync } from 'node:child_process';
-import { symmetricEigen, symmetricEigenvalues } from '../../src-shared/sim/matrix';
+import { hermitianEigenvalues, symmetricEigen, symmetricEigenvalues } from '../../src-shared/sim/matrix';
 
 const repeats = Number(process.argv[2] ?? 5);
 const sizes = [96, 192, 324, 648];
@@ -38,7 +42,9 @@ import json, sys, time, numpy as np
 sizes, repeats = json.loads(sys.argv[1]), int(sys.argv[2])
 out = []
 for n in sizes:
-    a = np.array(json.loads(sys.stdin.readline())).reshape(n, n)
+    a = np.array(json.loads(sys.stdin.readline()))
+    a = a.reshape(n, n, 2) if a.size == 2 * n * n else a.reshape(n, n)
+    a = a[:, :, 0] + 1j * a[:, :, 1] if a.ndim == 3 else a
     row = []
     for f in (np.linalg.eigvalsh, np.linalg.eigh):
         t = []
@@ -49,10 +55,14 @@ for n in sizes:
 print(json.dumps(out))
 `;
 
+/** LAPACK's median milliseconds for eigenvalues and for eigenvalues and vectors, per matrix (one row of numbers each: real, or interleaved re, im). */
+function lapack(sizes: readonly number[], rows: readonly ArrayLike<number>[]): number[][] {
+  const input = rows.map((a) => JSON.stringify(Array.from(a))).join('\n') + '\n';
+  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', python, JSON.stringify(sizes), String(repeats)], { input, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } }));
+}
+
 const matrices = sizes.map((n) => randomSymmetric(n, n));
-const lapack: number[][] = JSON.parse(
-  execFileSync('/usr/bin/python3', ['-c', python, JSON.stringify(sizes), String(repeats)], { input: matrices.map((a) => JSON.stringify(Array.from(a))).join('\n') + '\n', encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } }),
-);
+const real = lapack(sizes, matrices);
 console.log('| n | values: Latticework | values: LAPACK | LAPACK faster by | with vectors: Latticework | with vectors: LAPACK | LAPACK faster by |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 // the first calls compile the solver: not timed
@@ -62,6 +72,36 @@ sizes.forEach((n, k) => {
   const a = matrices[k];
   const values = median(() => symmetricEigenvalues(a, n));
   const vectors = median(() => symmetricEigen(a, n));
-  const [lv, le] = lapack[k];
+  const [lv, le] = real[k];
   console.log(`| ${n} | ${values.toFixed(1)} | ${lv.toFixed(1)} | ${(values / lv).toFixed(1)}× | ${vectors.toFixed(1)} | ${le.toFixed(1)} | ${(vectors / le).toFixed(1)}× |`);
+});
+
+// Hermitian: re symmetric, im antisymmetric
+const hermitianSizes = [96, 162, 324];
+const hermitian = hermitianSizes.map((n) => {
+  const re = randomSymmetric(n, n);
+  const s = randomSymmetric(n, n + 1);
+  const im = s.map((x, k) => (Math.floor(k / n) > k % n ? x : Math.floor(k / n) < k % n ? -x : 0));
+  return { n, re, im };
+});
+const complexLapack = lapack(
+  hermitianSizes,
+  hermitian.map(({ re, im }) => Float64Array.from({ length: 2 * re.length }, (_, k) => (k % 2 ? im : re)[k >> 1])),
+);
+console.log();
+console.log('| Hermitian n | Latticework | real 2n form (before) | LAPACK | LAPACK faster by |');
+console.log('| --- | --- | --- | --- | --- |');
+hermitian.forEach(({ n, re, im }, k) => {
+  const big = new Float64Array(4 * n * n);
+  for (let a = 0; a < n; a++)
+    for (let b = 0; b < n; b++) {
+      big[a * 2 * n + b] = big[(n + a) * 2 * n + n + b] = re[a * n + b];
+      big[a * 2 * n + n + b] = -im[a * n + b];
+      big[(n + a) * 2 * n + b] = im[a * n + b];
+    }
+  hermitianEigenvalues(re, im, n);
+  const ours = median(() => hermitianEigenvalues(re, im, n));
+  const before = median(() => symmetricEigenvalues(big, 2 * n));
+  const [lv] = complexLapack[k];
+  console.log(`| ${n} | ${ours.toFixed(1)} | ${before.toFixed(1)} | ${lv.toFixed(1)} | ${(ours / lv).toFixed(1)}× |`);
 });

@@ -131,6 +131,82 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
   return eigen(a, n, false).values;
 }
 
+/**
+ * The eigenvalues (ascending) of a Hermitian n×n matrix H = re + i·im (row-major; re symmetric, im
+ * antisymmetric), without forming the real 2n × 2n form: Householder reflections I − 2vv† bring H to
+ * a Hermitian tridiagonal matrix (as LAPACK's zhetrd), whose off-diagonal elements a diagonal unitary
+ * similarity makes real and non-negative (their moduli, the norms of the columns reflected), and the
+ * real tridiagonal's QR steps give the values. Half the work of the real form's eigenvalues, which
+ * count each of H's twice.
+ */
+export function hermitianEigenvalues(re: Float64Array, im: Float64Array, n: number): Float64Array {
+  // the lower triangle, updated in place
+  const ar = Float64Array.from(re);
+  const ai = Float64Array.from(im);
+  const d = new Float64Array(n);
+  const e = new Float64Array(Math.max(n - 1, 0));
+  const [vr, vi, wr, wi] = [new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+  for (let k = 0; k < n - 1; k++) {
+    let norm = 0;
+    for (let i = k + 1; i < n; i++) norm += ar[i * n + k] ** 2 + ai[i * n + k] ** 2;
+    norm = Math.sqrt(norm);
+    e[k] = norm;
+    if (k === n - 2 || norm === 0) continue;
+    // v ∝ x − α e₁ with α = −e^{iθ}‖x‖ (θ the phase of x₀, so that nothing cancels), unit length
+    const x0r = ar[(k + 1) * n + k];
+    const x0i = ai[(k + 1) * n + k];
+    const x0 = Math.hypot(x0r, x0i);
+    const [cr, ci] = x0 === 0 ? [1, 0] : [x0r / x0, x0i / x0];
+    let vn = 0;
+    for (let i = k + 1; i < n; i++) {
+      vr[i] = ar[i * n + k] + (i === k + 1 ? cr * norm : 0);
+      vi[i] = ai[i * n + k] + (i === k + 1 ? ci * norm : 0);
+      vn += vr[i] ** 2 + vi[i] ** 2;
+    }
+    vn = Math.sqrt(vn);
+    for (let i = k + 1; i < n; i++) {
+      vr[i] /= vn;
+      vi[i] /= vn;
+    }
+    // p = Hv from the lower triangle (H[j][i] = conj(H[i][j])), then w = p − (v†p)v
+    wr.fill(0, k + 1);
+    wi.fill(0, k + 1);
+    for (let i = k + 1; i < n; i++) {
+      const row = i * n;
+      let pr = ar[row + i] * vr[i];
+      let pi = ar[row + i] * vi[i];
+      for (let j = k + 1; j < i; j++) {
+        const hr = ar[row + j];
+        const hi = ai[row + j];
+        pr += hr * vr[j] - hi * vi[j];
+        pi += hr * vi[j] + hi * vr[j];
+        wr[j] += hr * vr[i] + hi * vi[i];
+        wi[j] += hr * vi[i] - hi * vr[i];
+      }
+      wr[i] += pr;
+      wi[i] += pi;
+    }
+    let kv = 0;
+    for (let i = k + 1; i < n; i++) kv += vr[i] * wr[i] + vi[i] * wi[i];
+    for (let i = k + 1; i < n; i++) {
+      wr[i] -= kv * vr[i];
+      wi[i] -= kv * vi[i];
+    }
+    // H ← H − 2(vw† + wv†), the lower triangle
+    for (let i = k + 1; i < n; i++) {
+      const row = i * n;
+      const [a, b, c, f] = [2 * vr[i], 2 * vi[i], 2 * wr[i], 2 * wi[i]];
+      for (let j = k + 1; j <= i; j++) {
+        ar[row + j] -= a * wr[j] + b * wi[j] + c * vr[j] + f * vi[j];
+        ai[row + j] -= b * wr[j] - a * wi[j] + f * vr[j] - c * vi[j];
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) d[i] = ar[i * n + i];
+  tridiagonalQr(d, e, null, n);
+  return d.sort();
+}
+
 function eigen(a: Float64Array, n: number, withVectors: boolean): { values: Float64Array; z: Float64Array | null; order: number[] } {
   const m = Float64Array.from(a);
   // z holds Qᵀ (row k: column k of Q), so that every update below runs along rows

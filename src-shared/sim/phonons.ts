@@ -27,7 +27,7 @@ import type { Mat3 } from '../chem/structure';
 import { type AtomicConfiguration, SimulationInputError, type Atoms } from './atoms';
 import type { Calculator } from './calculator';
 import type { Linearity } from './linearity';
-import { symmetricEigen, symmetricEigenvalues } from './matrix';
+import { hermitianEigenvalues, symmetricEigen } from './matrix';
 import { modeText } from './vibrations';
 import { cellOffsets, phononDisplacements } from './phonon-symmetry';
 import type { SymmetryOperations } from './symmetry';
@@ -280,9 +280,8 @@ const frequencyOf = (l: number) => Math.sign(l) * Math.sqrt(Math.abs(l)) * THZ;
 
 /** The frequencies at q, THz, ascending; imaginary ones negative. */
 export function frequenciesAt(fc: ForceConstants, q: readonly number[]): Float64Array {
-  const { big, m } = realForm(fc, q);
-  const values = symmetricEigenvalues(big, 2 * m);
-  return Float64Array.from({ length: m }, (_, k) => frequencyOf(0.5 * (values[2 * k] + values[2 * k + 1])));
+  const { re, im } = dynamicalMatrix(fc, q);
+  return hermitianEigenvalues(re, im, 3 * fc.numbers.length).map(frequencyOf);
 }
 
 /** A phonon at a wave vector: its frequency and its eigenvector, complex, unit length, 3 numbers per unit-cell atom. */

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readFrames } from '../../../src-shared/chem';
 import { Atoms, atomSpace, cellSpace, EmtCalculator, lowestCurvature, relax, SADDLE_CURVATURE, type Calculator } from '../../../src-shared/sim';
-import { identity, matmul, symmetricEigen, symmetricEigenvalues, transpose } from '../../../src-shared/sim/matrix';
+import { hermitianEigenvalues, identity, matmul, symmetricEigen, symmetricEigenvalues, transpose } from '../../../src-shared/sim/matrix';
 import { invert } from '../../../src-shared/chem/lattice';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Rng } from '../../../src-shared/model/rng';
@@ -208,6 +208,44 @@ describe('symmetric eigenproblem (Householder, then QR steps), with and without 
     const diagonal = Float64Array.of(3, 0, 0, 0, 0, 0, 0, 0, -1);
     expect(Array.from(checkEigen(diagonal, 3))).toEqual([-1, 0, 3]);
     expect(Array.from(checkEigen(new Float64Array(16), 4))).toEqual([0, 0, 0, 0]);
+  });
+
+  it("a Hermitian matrix's eigenvalues, without its real form: the real form's, each once, and known ones", () => {
+    const rng = new Rng(17);
+    for (const n of [1, 2, 3, 7, 30, 96]) {
+      const re = new Float64Array(n * n);
+      const im = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        re[i * n + i] = rng.normal();
+        for (let j = 0; j < i; j++) {
+          re[i * n + j] = re[j * n + i] = rng.normal();
+          im[i * n + j] = rng.normal();
+          im[j * n + i] = -im[i * n + j];
+        }
+      }
+      // [[A, −B], [B, A]] has H's eigenvalues, each twice
+      const big = new Float64Array(4 * n * n);
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b < n; b++) {
+          big[a * 2 * n + b] = big[(n + a) * 2 * n + n + b] = re[a * n + b];
+          big[a * 2 * n + n + b] = -im[a * n + b];
+          big[(n + a) * 2 * n + b] = im[a * n + b];
+        }
+      const twice = symmetricEigenvalues(big, 2 * n);
+      const values = hermitianEigenvalues(re, im, n);
+      expect(values.length).toBe(n);
+      values.forEach((v, k) => expect(Math.abs(v - twice[2 * k])).toBeLessThan(1e-12 * n));
+    }
+    // known ones, degenerate among them: D·S·D† with S real symmetric and D a diagonal of phases
+    const lambda = [0, 0, 0, 2.5, 2.5, 2.5, 7, -1, 1e-6, 40];
+    const n = lambda.length;
+    const s = withEigenvalues(lambda, rng);
+    const phase = Array.from({ length: n }, () => rng.uniform(0, 2 * Math.PI));
+    const re = s.map((x, k) => x * Math.cos(phase[Math.floor(k / n)] - phase[k % n]));
+    const im = s.map((x, k) => x * Math.sin(phase[Math.floor(k / n)] - phase[k % n]));
+    expect(Math.max(...im.map(Math.abs))).toBeGreaterThan(0.1);
+    const sorted = [...lambda].sort((x, y) => x - y);
+    hermitianEigenvalues(re, im, n).forEach((v, k) => expect(Math.abs(v - sorted[k])).toBeLessThan(1e-12 * 40 * n));
   });
 });
 
