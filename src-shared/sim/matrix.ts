@@ -156,7 +156,8 @@ export function hermitianEigenvalues(re: Float64Array, im: Float64Array, n: numb
     const x0r = ar[(k + 1) * n + k];
     const x0i = ai[(k + 1) * n + k];
     const x0 = Math.hypot(x0r, x0i);
-    const [cr, ci] = x0 === 0 ? [1, 0] : [x0r / x0, x0i / x0];
+    const cr = x0 === 0 ? 1 : x0r / x0;
+    const ci = x0 === 0 ? 0 : x0i / x0;
     let vn = 0;
     for (let i = k + 1; i < n; i++) {
       vr[i] = ar[i * n + k] + (i === k + 1 ? cr * norm : 0);
@@ -195,7 +196,10 @@ export function hermitianEigenvalues(re: Float64Array, im: Float64Array, n: numb
     // H ← H − 2(vw† + wv†), the lower triangle
     for (let i = k + 1; i < n; i++) {
       const row = i * n;
-      const [a, b, c, f] = [2 * vr[i], 2 * vi[i], 2 * wr[i], 2 * wi[i]];
+      const a = 2 * vr[i];
+      const b = 2 * vi[i];
+      const c = 2 * wr[i];
+      const f = 2 * wi[i];
       for (let j = k + 1; j <= i; j++) {
         ar[row + j] -= a * wr[j] + b * wi[j] + c * vr[j] + f * vi[j];
         ai[row + j] -= b * wr[j] - a * wi[j] + f * vr[j] - c * vi[j];
