@@ -6,14 +6,14 @@
  * wave vector (the Hermitian dynamical matrix in real form): 648 for a 108-atom cell.
  *
  * A second table: the eigenvalues of a Hermitian n × n matrix (a dynamical matrix at a wave vector, n = 3
- * per atom) by `hermitianEigenvalues`, by the real 2n × 2n form (what phonons did before session 34), and
- * by LAPACK (`eigvalsh` on the complex matrix).
+ * per atom), and with their vectors, by `hermitianEigenvalues` and `hermitianEigen`, by the real 2n × 2n
+ * form (what phonons did before session 34), and by LAPACK (`eigvalsh`, `eigh` on the complex matrix).
  *
  * Usage: npx tsx bench/sim/eigen.mts [repeats=5]
  * Prints Markdown tables for BENCHMARKS.md: median milliseconds, and LAPACK's speed over ours.
  */
 import { execFileSync } from 'node:child_process';
-import { hermitianEigenvalues, symmetricEigen, symmetricEigenvalues } from '../../src-shared/sim/matrix';
+import { hermitianEigen, hermitianEigenvalues, symmetricEigen, symmetricEigenvalues } from '../../src-shared/sim/matrix';
 
 const repeats = Number(process.argv[2] ?? 5);
 const sizes = [96, 192, 324, 648];
@@ -89,8 +89,8 @@ const complexLapack = lapack(
   hermitian.map(({ re, im }) => Float64Array.from({ length: 2 * re.length }, (_, k) => (k % 2 ? im : re)[k >> 1])),
 );
 console.log();
-console.log('| Hermitian n | Latticework | real 2n form (before) | LAPACK | LAPACK faster by |');
-console.log('| --- | --- | --- | --- | --- |');
+console.log('| Hermitian n | values: Latticework | real 2n form (before) | LAPACK | LAPACK faster by | with vectors: Latticework | real 2n form (before) | LAPACK | LAPACK faster by |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 hermitian.forEach(({ n, re, im }, k) => {
   const big = new Float64Array(4 * n * n);
   for (let a = 0; a < n; a++)
@@ -100,8 +100,13 @@ hermitian.forEach(({ n, re, im }, k) => {
       big[(n + a) * 2 * n + b] = im[a * n + b];
     }
   hermitianEigenvalues(re, im, n);
+  hermitianEigen(re, im, n);
   const ours = median(() => hermitianEigenvalues(re, im, n));
   const before = median(() => symmetricEigenvalues(big, 2 * n));
-  const [lv] = complexLapack[k];
-  console.log(`| ${n} | ${ours.toFixed(1)} | ${before.toFixed(1)} | ${lv.toFixed(1)} | ${(ours / lv).toFixed(1)}× |`);
+  const oursVectors = median(() => hermitianEigen(re, im, n));
+  const beforeVectors = median(() => symmetricEigen(big, 2 * n));
+  const [lv, le] = complexLapack[k];
+  const cells = [ours, before, lv].map((x) => x.toFixed(1)).join(' | ');
+  const vectorCells = [oursVectors, beforeVectors, le].map((x) => x.toFixed(1)).join(' | ');
+  console.log(`| ${n} | ${cells} | ${(ours / lv).toFixed(1)}× | ${vectorCells} | ${(oursVectors / le).toFixed(1)}× |`);
 });

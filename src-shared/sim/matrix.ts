@@ -140,24 +140,60 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
  * count each of H's twice.
  */
 export function hermitianEigenvalues(re: Float64Array, im: Float64Array, n: number): Float64Array {
+  return hermitian(re, im, n, false).values;
+}
+
+/**
+ * `hermitianEigenvalues` with the eigenvectors, orthonormal and complex: eigenvector k in column k of
+ * `re` and `im` (row-major). The reflections and the diagonal similarity are accumulated as a unitary
+ * matrix, and the QR steps' real rotations applied to it; a degenerate eigenvalue's vectors are some
+ * orthonormal basis of its eigenspace.
+ */
+export function hermitianEigen(re: Float64Array, im: Float64Array, n: number): { values: Float64Array; re: Float64Array; im: Float64Array } {
+  const { values, zr, zi, order } = hermitian(re, im, n, true);
+  const vr = new Float64Array(n * n);
+  const vi = new Float64Array(n * n);
+  order.forEach((from, to) => {
+    for (let k = 0; k < n; k++) {
+      vr[k * n + to] = zr![from * n + k];
+      vi[k * n + to] = zi![from * n + k];
+    }
+  });
+  return { values, re: vr, im: vi };
+}
+
+function hermitian(re: Float64Array, im: Float64Array, n: number, withVectors: boolean): { values: Float64Array; zr: Float64Array | null; zi: Float64Array | null; order: number[] } {
   // the lower triangle, updated in place
   const ar = Float64Array.from(re);
   const ai = Float64Array.from(im);
+  // Z = Q† (the reflections' product, P_k⋯P_0), a row at a time
+  const zr = withVectors ? identity(n) : null;
+  const zi = withVectors ? new Float64Array(n * n) : null;
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
+  // the tridiagonal's subdiagonal elements as they are (complex), before their phases are taken out
+  const sr = new Float64Array(Math.max(n - 1, 0));
+  const si = new Float64Array(Math.max(n - 1, 0));
   const [vr, vi, wr, wi] = [new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
   for (let k = 0; k < n - 1; k++) {
     let norm = 0;
     for (let i = k + 1; i < n; i++) norm += ar[i * n + k] ** 2 + ai[i * n + k] ** 2;
     norm = Math.sqrt(norm);
     e[k] = norm;
-    if (k === n - 2 || norm === 0) continue;
-    // v ∝ x − α e₁ with α = −e^{iθ}‖x‖ (θ the phase of x₀, so that nothing cancels), unit length
     const x0r = ar[(k + 1) * n + k];
     const x0i = ai[(k + 1) * n + k];
+    if (k === n - 2 || norm === 0) {
+      // nothing to reflect: the element stays
+      sr[k] = x0r;
+      si[k] = x0i;
+      continue;
+    }
+    // v ∝ x − α e₁ with α = −e^{iθ}‖x‖ (θ the phase of x₀, so that nothing cancels), unit length
     const x0 = Math.hypot(x0r, x0i);
     const cr = x0 === 0 ? 1 : x0r / x0;
     const ci = x0 === 0 ? 0 : x0i / x0;
+    sr[k] = -cr * norm;
+    si[k] = -ci * norm;
     let vn = 0;
     for (let i = k + 1; i < n; i++) {
       vr[i] = ar[i * n + k] + (i === k + 1 ? cr * norm : 0);
@@ -205,10 +241,52 @@ export function hermitianEigenvalues(re: Float64Array, im: Float64Array, n: numb
         ai[row + j] -= b * wr[j] - a * wi[j] + f * vr[j] - c * vi[j];
       }
     }
+    // Z ← (I − 2vv†)Z = Z − 2v(v†Z), along the rows
+    if (zr && zi) {
+      wr.fill(0);
+      wi.fill(0);
+      for (let i = k + 1; i < n; i++) {
+        const row = i * n;
+        for (let j = 0; j < n; j++) {
+          wr[j] += vr[i] * zr[row + j] + vi[i] * zi[row + j];
+          wi[j] += vr[i] * zi[row + j] - vi[i] * zr[row + j];
+        }
+      }
+      for (let i = k + 1; i < n; i++) {
+        const row = i * n;
+        const a = 2 * vr[i];
+        const b = 2 * vi[i];
+        for (let j = 0; j < n; j++) {
+          zr[row + j] -= a * wr[j] - b * wi[j];
+          zi[row + j] -= a * wi[j] + b * wr[j];
+        }
+      }
+    }
   }
   for (let i = 0; i < n; i++) d[i] = ar[i * n + i];
-  tridiagonalQr(d, e, null, n);
-  return d.sort();
+  if (zr && zi) {
+    // H = Q T Q† and T = D T' D† with T' real (the moduli) and D = diag(δ), δ₀ = 1, δ_{k+1} = δ_k·s_k/|s_k|:
+    // the eigenvectors are Q D y for T's y, so the rotations start from the rows of (Q D)ᵀ = D·conj(Z)
+    let dr = 1;
+    let di = 0;
+    for (let k = 0; k < n; k++) {
+      if (k > 0 && e[k - 1] > 0) {
+        const ur = sr[k - 1] / e[k - 1];
+        const ui = si[k - 1] / e[k - 1];
+        [dr, di] = [dr * ur - di * ui, dr * ui + di * ur];
+      }
+      const row = k * n;
+      for (let j = 0; j < n; j++) {
+        const xr = zr[row + j];
+        const xi = -zi[row + j];
+        zr[row + j] = dr * xr - di * xi;
+        zi[row + j] = dr * xi + di * xr;
+      }
+    }
+  }
+  tridiagonalQr(d, e, zr && zi ? [zr, zi] : [], n);
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j]);
+  return { values: Float64Array.from(order, (i) => d[i]), zr, zi, order };
 }
 
 function eigen(a: Float64Array, n: number, withVectors: boolean): { values: Float64Array; z: Float64Array | null; order: number[] } {
@@ -277,7 +355,7 @@ function eigen(a: Float64Array, n: number, withVectors: boolean): { values: Floa
   }
   for (let i = 0; i < n; i++) d[i] = m[i * n + i];
   for (let i = 0; i < n - 1; i++) e[i] = m[(i + 1) * n + i];
-  tridiagonalQr(d, e, z, n);
+  tridiagonalQr(d, e, z ? [z] : [], n);
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j]);
   return { values: Float64Array.from(order, (i) => d[i]), z, order };
 }
@@ -285,10 +363,10 @@ function eigen(a: Float64Array, n: number, withVectors: boolean): { values: Floa
 /**
  * Diagonalises the symmetric tridiagonal matrix (diagonal d, off-diagonal e) in place by implicit QR
  * steps with Wilkinson's shift, each a chase of the bulge by Givens rotations R, which also update
- * the rows of zᵀ-stored Q (Q ← Q Rᵀ) when there is one. An off-diagonal element is taken as zero once it is below the
+ * the rows of each zᵀ-stored Q in `zs` (Q ← Q Rᵀ; a complex Q as its real and imaginary parts). An off-diagonal element is taken as zero once it is below the
  * rounding error of its neighbours on the diagonal.
  */
-function tridiagonalQr(d: Float64Array, e: Float64Array, z: Float64Array | null, n: number): void {
+function tridiagonalQr(d: Float64Array, e: Float64Array, zs: readonly Float64Array[], n: number): void {
   const eps = Number.EPSILON;
   for (let iteration = 0; ; iteration++) {
     if (iteration > 30 * n) throw new Error(`the eigenvalues of a ${n}×${n} matrix did not converge (is it finite?)`);
@@ -321,15 +399,15 @@ function tridiagonalQr(d: Float64Array, e: Float64Array, z: Float64Array | null,
         e[k + 1] *= c;
         x = e[k];
       }
-      if (!z) continue;
       const rowK = k * n;
       const rowK1 = (k + 1) * n;
-      for (let j = 0; j < n; j++) {
-        const qk = z[rowK + j];
-        const qk1 = z[rowK1 + j];
-        z[rowK + j] = c * qk + s * qk1;
-        z[rowK1 + j] = -s * qk + c * qk1;
-      }
+      for (const z of zs)
+        for (let j = 0; j < n; j++) {
+          const qk = z[rowK + j];
+          const qk1 = z[rowK1 + j];
+          z[rowK + j] = c * qk + s * qk1;
+          z[rowK1 + j] = -s * qk + c * qk1;
+        }
     }
   }
 }

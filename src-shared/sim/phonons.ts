@@ -27,7 +27,7 @@ import type { Mat3 } from '../chem/structure';
 import { type AtomicConfiguration, SimulationInputError, type Atoms } from './atoms';
 import type { Calculator } from './calculator';
 import type { Linearity } from './linearity';
-import { hermitianEigenvalues, symmetricEigen } from './matrix';
+import { hermitianEigen, hermitianEigenvalues } from './matrix';
 import { modeText } from './vibrations';
 import { cellOffsets, phononDisplacements } from './phonon-symmetry';
 import type { SymmetryOperations } from './symmetry';
@@ -258,23 +258,6 @@ export function dynamicalMatrix(fc: ForceConstants, q: readonly number[]): { re:
   return { re, im };
 }
 
-/** H = A + iB (the dynamical matrix at q) as the real symmetric [[A, −B], [B, A]], 2m × 2m, whose eigenvalues are H's, each twice. */
-function realForm(fc: ForceConstants, q: readonly number[]): { big: Float64Array; m: number } {
-  const { re, im } = dynamicalMatrix(fc, q);
-  const m = 3 * fc.numbers.length;
-  const big = new Float64Array(4 * m * m);
-  for (let a = 0; a < m; a++)
-    for (let b = 0; b < m; b++) {
-      const A = re[a * m + b];
-      const B = im[a * m + b];
-      big[a * 2 * m + b] = A;
-      big[a * 2 * m + m + b] = -B;
-      big[(m + a) * 2 * m + b] = B;
-      big[(m + a) * 2 * m + m + b] = A;
-    }
-  return { big, m };
-}
-
 /** An eigenvalue of the dynamical matrix (eV/Å²/u) as a frequency, THz: an imaginary one negative. */
 const frequencyOf = (l: number) => Math.sign(l) * Math.sqrt(Math.abs(l)) * THZ;
 
@@ -298,55 +281,16 @@ export interface PhononMode {
  * between atoms, so atom j of the cell at R moves as e_j exp(2πi q·(R + r_j)) / √m_j). An
  * eigenvector is fixed up to a phase, and within a degenerate set only the set is: there any
  * orthonormal basis of it is as right as phonopy's.
- *
- * From the real form's eigenvectors (x, y), each a complex eigenvector x + iy (and (−y, x) is i
- * times it): within each set of equal eigenvalues (to 1e-9 of the largest), complex Gram–Schmidt
- * keeps half of them, an orthonormal basis of the complex eigenspace.
  */
 export function modesAt(fc: ForceConstants, q: readonly number[]): PhononMode[] {
-  const { big, m } = realForm(fc, q);
-  const n2 = 2 * m;
-  const { values, vectors } = symmetricEigen(big, n2);
-  const scale = Math.max(1e-12, ...Array.from(values, Math.abs));
-  const modes: PhononMode[] = [];
-  for (let start = 0; start < n2; ) {
-    let end = start + 1;
-    while (end < n2 && values[end] - values[start] <= 1e-9 * scale) end++;
-    const want = Math.round((end - start) / 2);
-    const kept: { re: Float64Array; im: Float64Array }[] = [];
-    for (let k = start; k < end && kept.length < want; k++) {
-      const re = Float64Array.from({ length: m }, (_, a) => vectors[a * n2 + k]);
-      const im = Float64Array.from({ length: m }, (_, a) => vectors[(m + a) * n2 + k]);
-      for (const b of kept) {
-        // z ← z − ⟨b, z⟩ b, ⟨b, z⟩ = Σ conj(b)·z
-        let pr = 0;
-        let pi = 0;
-        for (let a = 0; a < m; a++) {
-          pr += b.re[a] * re[a] + b.im[a] * im[a];
-          pi += b.re[a] * im[a] - b.im[a] * re[a];
-        }
-        for (let a = 0; a < m; a++) {
-          re[a] -= pr * b.re[a] - pi * b.im[a];
-          im[a] -= pr * b.im[a] + pi * b.re[a];
-        }
-      }
-      let norm = 0;
-      for (let a = 0; a < m; a++) norm += re[a] ** 2 + im[a] ** 2;
-      norm = Math.sqrt(norm);
-      // a vector i times (or a mix of) one already kept leaves nothing
-      if (norm < 0.5) continue;
-      for (let a = 0; a < m; a++) {
-        re[a] /= norm;
-        im[a] /= norm;
-      }
-      kept.push({ re, im });
-    }
-    const lambda = values.slice(start, end).reduce((s, x) => s + x, 0) / (end - start);
-    for (const v of kept) modes.push({ frequency: frequencyOf(lambda), ...v });
-    start = end;
-  }
-  if (modes.length !== m) throw new Error(`the dynamical matrix at q = (${q.join(', ')}) gave ${modes.length} modes, not ${m}`);
-  return modes;
+  const { re, im } = dynamicalMatrix(fc, q);
+  const m = 3 * fc.numbers.length;
+  const eigen = hermitianEigen(re, im, m);
+  return Array.from(eigen.values, (lambda, k) => ({
+    frequency: frequencyOf(lambda),
+    re: Float64Array.from({ length: m }, (_, a) => eigen.re[a * m + k]),
+    im: Float64Array.from({ length: m }, (_, a) => eigen.im[a * m + k]),
+  }));
 }
 
 /** The smallest diagonal supercell in which the wave q repeats (n_i q_i whole, to 1e-6), or null when one needs more than `max` cells along an axis. */

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readFrames } from '../../../src-shared/chem';
 import { Atoms, atomSpace, cellSpace, EmtCalculator, lowestCurvature, relax, SADDLE_CURVATURE, type Calculator } from '../../../src-shared/sim';
-import { hermitianEigenvalues, identity, matmul, symmetricEigen, symmetricEigenvalues, transpose } from '../../../src-shared/sim/matrix';
+import { hermitianEigen, hermitianEigenvalues, identity, matmul, symmetricEigen, symmetricEigenvalues, transpose } from '../../../src-shared/sim/matrix';
 import { invert } from '../../../src-shared/chem/lattice';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Rng } from '../../../src-shared/model/rng';
@@ -235,6 +235,7 @@ describe('symmetric eigenproblem (Householder, then QR steps), with and without 
       const values = hermitianEigenvalues(re, im, n);
       expect(values.length).toBe(n);
       values.forEach((v, k) => expect(Math.abs(v - twice[2 * k])).toBeLessThan(1e-12 * n));
+      checkHermitian(re, im, n);
     }
     // known ones, degenerate among them: D·S·D† with S real symmetric and D a diagonal of phases
     const lambda = [0, 0, 0, 2.5, 2.5, 2.5, 7, -1, 1e-6, 40];
@@ -246,7 +247,44 @@ describe('symmetric eigenproblem (Householder, then QR steps), with and without 
     expect(Math.max(...im.map(Math.abs))).toBeGreaterThan(0.1);
     const sorted = [...lambda].sort((x, y) => x - y);
     hermitianEigenvalues(re, im, n).forEach((v, k) => expect(Math.abs(v - sorted[k])).toBeLessThan(1e-12 * 40 * n));
+    checkHermitian(re, im, n);
+    // real (no imaginary part), all zero, and already diagonal
+    checkHermitian(s, new Float64Array(n * n), n);
+    expect(Array.from(checkHermitian(new Float64Array(9), new Float64Array(9), 3))).toEqual([0, 0, 0]);
+    expect(Array.from(checkHermitian(Float64Array.of(3, 0, 0, 0, -1, 0, 0, 0, 0), new Float64Array(9), 3))).toEqual([-1, 0, 3]);
   });
+
+  /** Checks H·v = λ·v with orthonormal complex vectors, and the values as `hermitianEigenvalues` gives them. */
+  function checkHermitian(re: Float64Array, im: Float64Array, n: number): Float64Array {
+    const { values, re: vr, im: vi } = hermitianEigen(re, im, n);
+    expect(Array.from(values)).toEqual(Array.from(hermitianEigenvalues(re, im, n)));
+    const scale = Math.max(1, ...Array.from(values, Math.abs));
+    let residual = 0;
+    let orthogonality = 0;
+    for (let k = 0; k < n; k++) {
+      for (let i = 0; i < n; i++) {
+        let hr = 0;
+        let hi = 0;
+        for (let j = 0; j < n; j++) {
+          hr += re[i * n + j] * vr[j * n + k] - im[i * n + j] * vi[j * n + k];
+          hi += re[i * n + j] * vi[j * n + k] + im[i * n + j] * vr[j * n + k];
+        }
+        residual = Math.max(residual, Math.hypot(hr - values[k] * vr[i * n + k], hi - values[k] * vi[i * n + k]));
+      }
+      for (let m = k; m < n; m++) {
+        let pr = 0;
+        let pi = 0;
+        for (let i = 0; i < n; i++) {
+          pr += vr[i * n + k] * vr[i * n + m] + vi[i * n + k] * vi[i * n + m];
+          pi += vr[i * n + k] * vi[i * n + m] - vi[i * n + k] * vr[i * n + m];
+        }
+        orthogonality = Math.max(orthogonality, Math.hypot(pr - (k === m ? 1 : 0), pi));
+      }
+    }
+    expect(residual).toBeLessThan(1e-12 * scale * Math.max(1, Math.sqrt(n)));
+    expect(orthogonality).toBeLessThan(1e-13 * Math.max(1, n));
+    return values;
+  }
 });
 
 describe('lowest curvature', () => {
