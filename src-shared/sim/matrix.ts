@@ -374,7 +374,7 @@ function tridiagonalQr(d: Float64Array, e: Float64Array, zs: readonly Float64Arr
     // the last unreduced block [l, hi]
     let hi = n - 1;
     while (hi > 0 && e[hi - 1] === 0) hi--;
-    if (hi === 0) return;
+    if (hi <= 0) return;
     let l = hi - 1;
     while (l > 0 && e[l - 1] !== 0) l--;
     // Wilkinson's shift: the eigenvalue of the trailing 2×2 nearer its last diagonal element

@@ -251,6 +251,7 @@ describe('symmetric eigenproblem (Householder, then QR steps), with and without 
     // real (no imaginary part), all zero, and already diagonal
     checkHermitian(s, new Float64Array(n * n), n);
     expect(Array.from(checkHermitian(new Float64Array(9), new Float64Array(9), 3))).toEqual([0, 0, 0]);
+    expect(hermitianEigen(new Float64Array(0), new Float64Array(0), 0).values.length).toBe(0);
     expect(Array.from(checkHermitian(Float64Array.of(3, 0, 0, 0, -1, 0, 0, 0, 0), new Float64Array(9), 3))).toEqual([-1, 0, 3]);
   });
 
