@@ -14,6 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { hermitianEigen, hermitianEigenvalues, symmetricEigen, symmetricEigenvalues } from '../../src-shared/sim/matrix';
+import { realForm } from '../../test/helpers/hermitian';
 
 const repeats = Number(process.argv[2] ?? 5);
 const sizes = [96, 192, 324, 648];
@@ -92,13 +93,7 @@ console.log();
 console.log('| Hermitian n | values: Latticework | real 2n form (before) | LAPACK | LAPACK faster by | with vectors: Latticework | real 2n form (before) | LAPACK | LAPACK faster by |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 hermitian.forEach(({ n, re, im }, k) => {
-  const big = new Float64Array(4 * n * n);
-  for (let a = 0; a < n; a++)
-    for (let b = 0; b < n; b++) {
-      big[a * 2 * n + b] = big[(n + a) * 2 * n + n + b] = re[a * n + b];
-      big[a * 2 * n + n + b] = -im[a * n + b];
-      big[(n + a) * 2 * n + b] = im[a * n + b];
-    }
+  const big = realForm(re, im, n);
   hermitianEigenvalues(re, im, n);
   hermitianEigen(re, im, n);
   const ours = median(() => hermitianEigenvalues(re, im, n));

@@ -12,32 +12,15 @@
 import { execFileSync } from 'node:child_process';
 import { symmetryOperations } from '../../src-main/chem/spacegroup';
 import { supercell } from '../../src-shared/chem/build';
-import { fracToCart } from '../../src-shared/chem/lattice';
-import type { Mat3, Structure } from '../../src-shared/chem';
+import type { Structure } from '../../src-shared/chem';
 import { EmtCalculator, runSimulation, SIMULATION_DEFAULTS } from '../../src-shared/sim';
+import { fccCopper } from '../structures/fcc';
 
 const repeats = Number(process.argv[2] ?? 3);
 const aseUpTo = Number(process.argv[3] ?? 108);
 const STEPS = 20;
 const A = 3.61 * 1.02;
-const lattice: Mat3 = [
-  [A, 0, 0],
-  [0, A, 0],
-  [0, 0, A],
-];
-const frac = Float64Array.of(0, 0, 0, 0.5, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0.5);
-const fcc: Structure = {
-  name: 'Cu',
-  lattice,
-  pbc: [true, true, true],
-  numbers: Int32Array.of(29, 29, 29, 29),
-  species: ['Cu', 'Cu', 'Cu', 'Cu'],
-  frac,
-  cart: fracToCart(frac, lattice),
-  occupancy: Float64Array.of(1, 1, 1, 1),
-  siteProperties: {},
-  properties: {},
-};
+const fcc = fccCopper(A);
 
 /** The median of `repeats` timings of f, seconds, and its last result. */
 async function time<T>(f: () => Promise<T>): Promise<[number, T]> {

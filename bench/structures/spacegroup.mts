@@ -11,29 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { analyze_cell } from '@spglib/moyo-wasm';
 import { findSpaceGroup } from '../../src-main/chem/spacegroup';
 import { supercell, vacancyHop } from '../../src-shared/chem/build';
-import { cartToFrac, fracToCart } from '../../src-shared/chem/lattice';
-import type { Mat3, Structure } from '../../src-shared/chem';
+import { cartToFrac } from '../../src-shared/chem/lattice';
+import type { Structure } from '../../src-shared/chem';
+import { fccCopper } from './fcc';
 
 const repeats = Number(process.argv[2] ?? 3);
-const A = 3.61;
-const lattice: Mat3 = [
-  [A, 0, 0],
-  [0, A, 0],
-  [0, 0, A],
-];
-const frac = Float64Array.of(0, 0, 0, 0.5, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0.5);
-const fcc: Structure = {
-  name: 'Cu',
-  lattice,
-  pbc: [true, true, true],
-  numbers: Int32Array.of(29, 29, 29, 29),
-  species: ['Cu', 'Cu', 'Cu', 'Cu'],
-  frac,
-  cart: fracToCart(frac, lattice),
-  occupancy: Float64Array.of(1, 1, 1, 1),
-  siteProperties: {},
-  properties: {},
-};
+const fcc = fccCopper(3.61);
 
 function rattled(s: Structure, amplitude: number): Structure {
   const cart = s.cart.map((x, i) => x + amplitude * Math.sin(12.9898 * i + 78.233));

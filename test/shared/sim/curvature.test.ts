@@ -14,6 +14,7 @@ import { hermitianEigen, hermitianEigenvalues, identity, matmul, symmetricEigen,
 import { invert } from '../../../src-shared/chem/lattice';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { Rng } from '../../../src-shared/model/rng';
+import { realForm } from '../../helpers/hermitian';
 import { python } from '../../helpers/python';
 import { fcc } from './helpers';
 
@@ -223,15 +224,7 @@ describe('symmetric eigenproblem (Householder, then QR steps), with and without 
           im[j * n + i] = -im[i * n + j];
         }
       }
-      // [[A, −B], [B, A]] has H's eigenvalues, each twice
-      const big = new Float64Array(4 * n * n);
-      for (let a = 0; a < n; a++)
-        for (let b = 0; b < n; b++) {
-          big[a * 2 * n + b] = big[(n + a) * 2 * n + n + b] = re[a * n + b];
-          big[a * 2 * n + n + b] = -im[a * n + b];
-          big[(n + a) * 2 * n + b] = im[a * n + b];
-        }
-      const twice = symmetricEigenvalues(big, 2 * n);
+      const twice = symmetricEigenvalues(realForm(re, im, n), 2 * n);
       const values = hermitianEigenvalues(re, im, n);
       expect(values.length).toBe(n);
       values.forEach((v, k) => expect(Math.abs(v - twice[2 * k])).toBeLessThan(1e-12 * n));
