@@ -63,6 +63,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           cli: resolve(__dirname, 'src-main/cli/index.ts'),
           'compute-worker': resolve(__dirname, 'src-main/workers/worker.ts'),
+          'symmetry-worker': resolve(__dirname, 'src-main/chem/moyo-worker.ts'),
         },
       },
     },

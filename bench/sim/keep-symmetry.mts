@@ -37,7 +37,7 @@ async function time<T>(f: () => Promise<T>): Promise<[number, T]> {
 const params = { ...SIMULATION_DEFAULTS.relax, cell: true, fmax: 1e-9, smax: 1e-9, maxSteps: STEPS, optimizer: 'fire' as const };
 
 async function ours(s: Structure, keep: boolean): Promise<number> {
-  const hooks = keep ? { symmetry: symmetryOperations(s) } : {};
+  const hooks = keep ? { symmetry: await symmetryOperations(s) } : {};
   const out = await runSimulation(s, new EmtCalculator(), { ...params, symmetry: keep }, hooks);
   if (out.summary?.task !== 'relax' || out.summary.steps !== STEPS) throw new Error(`expected ${STEPS} steps: ${out.message}`);
   return out.summary.energy;
@@ -81,6 +81,6 @@ for (const n of [3, 4, 5, 8]) {
     const [f, k] = execFileSync('/usr/bin/python3', ['-c', python, String(n), String(A), String(STEPS), String(repeats)], { encoding: 'utf8' }).trim().split(' ').map(Number);
     ase = [f.toFixed(3), k.toFixed(3), `${(k / f).toFixed(1)}×`];
   }
-  console.log(`| fcc Cu ${n}×${n}×${n} | ${atoms} | ${symmetryOperations(s).rotations.length} | ${free.toFixed(3)} | ${kept.toFixed(3)} | ${(kept / free).toFixed(2)}× | ${ase.join(' | ')} |`);
+  console.log(`| fcc Cu ${n}×${n}×${n} | ${atoms} | ${(await symmetryOperations(s)).rotations.length} | ${free.toFixed(3)} | ${kept.toFixed(3)} | ${(kept / free).toFixed(2)}× | ${ase.join(' | ')} |`);
 }
 console.log(`# load after: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -8,11 +8,14 @@
  * distinct site content (element and occupancy; a position shared by several partial sites is one
  * site whose content is the set of species and occupancies), so a disordered structure has the
  * symmetry of its average structure.
+ *
+ * moyo runs in a thread of its own (`moyo-worker.ts`, started at the first search and kept, not holding
+ * the process open when idle): its WebAssembly memory grows during a search, and a process whose
+ * memory grew once runs every numeric loop after it 1.2–1.5× slower (BENCHMARKS.md). So every search
+ * here is asynchronous.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { analyze_cell, initSync, space_group_type } from '@spglib/moyo-wasm';
-import type { MoyoCell, MoyoDataset } from '@spglib/moyo-wasm';
+import type { Worker } from 'node:worker_threads';
+import type { MoyoCell, MoyoDataset, MoyoSpaceGroupType } from '@spglib/moyo-wasm';
 import { elementSymbol } from '../../src-shared/chem';
 import type { Mat3, Structure } from '../../src-shared/chem';
 import { fracToCart } from '../../src-shared/chem/lattice';
@@ -20,16 +23,41 @@ import { primitiveReduction } from '../../src-shared/chem/primitive';
 import type { CrystalSystem, SpaceGroupChange, SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import type { SymmetryOperations } from '../../src-shared/sim/symmetry';
 import type { SimulationOutcome } from '../../src-shared/sim/job';
+import { spawnWorker, workerUrl } from '../workers/spawn';
+import type { SymmetryQuestion, SymmetryReply, SymmetryRequest } from './moyo';
 
 /** spglib's and pymatgen's default distance tolerance, Å. */
 export const DEFAULT_SYMPREC = 0.01;
 
-let ready = false;
-function init(): void {
-  if (ready) return;
-  const require = createRequire(import.meta.url);
-  initSync({ module: readFileSync(require.resolve('@spglib/moyo-wasm/moyo_wasm_bg.wasm')) });
-  ready = true;
+/** The symmetry thread, its requests waiting for a reply, and the next request's id. */
+let thread: Worker | null = null;
+const waiting = new Map<number, { resolve: (r: MoyoDataset | MoyoSpaceGroupType) => void; reject: (e: Error) => void }>();
+let nextId = 0;
+
+/** Asks the symmetry thread (started at the first call); the thread holds the process open only while a reply is due. */
+function ask(question: SymmetryQuestion): Promise<MoyoDataset | MoyoSpaceGroupType> {
+  if (!thread) {
+    const started = spawnWorker(workerUrl('../chem/moyo-worker.ts', 'symmetry-worker'));
+    started.on('message', (reply: SymmetryReply) => {
+      const w = waiting.get(reply.id);
+      waiting.delete(reply.id);
+      if (waiting.size === 0) started.unref();
+      if (reply.ok) w?.resolve(reply.result);
+      else w?.reject(new Error(reply.message));
+    });
+    const fail = (e: Error) => {
+      thread = null;
+      for (const w of waiting.values()) w.reject(new Error(`the symmetry search stopped: ${e.message}`));
+      waiting.clear();
+    };
+    started.on('error', fail);
+    started.on('exit', (code) => fail(new Error(`its thread exited (code ${code})`)));
+    thread = started;
+  }
+  const id = nextId++;
+  thread.ref();
+  thread.postMessage({ ...question, id } satisfies SymmetryRequest);
+  return new Promise((resolve, reject) => waiting.set(id, { resolve, reject }));
 }
 
 /** A site content: the species and occupancies at one position (several entries for substitutional disorder). */
@@ -98,15 +126,11 @@ interface Analysis {
   translations: number[][];
 }
 
-function moyo(cell: MoyoCell, symprec: number): MoyoDataset {
-  init();
+async function moyo(cell: MoyoCell, symprec: number): Promise<MoyoDataset> {
   try {
-    return analyze_cell(JSON.stringify(cell), symprec, 'Spglib');
+    return (await ask({ kind: 'analyze', cell: JSON.stringify(cell), symprec })) as MoyoDataset;
   } catch (e) {
-    // A trap (Rust panic) inside the module may leave its memory inconsistent: start afresh next time.
-    ready = false;
-    const why = e instanceof Error ? e.message : String(e);
-    throw new Error(`the symmetry search failed at symprec ${symprec} Å (${why}): try another tolerance`);
+    throw new Error(`the symmetry search failed at symprec ${symprec} Å (${(e as Error).message}): try another tolerance`);
   }
 }
 
@@ -127,16 +151,16 @@ const rowMajor = (r: readonly number[]) => [r[0], r[3], r[6], r[1], r[4], r[7], 
  * matrix (an operation of the crystal that maps the given cell onto itself, as spglib keeps them), each with
  * every pure translation.
  */
-function analyse(s: Structure, symprec: number): { data: Analysis; contents: SiteGroup[] } {
+async function analyse(s: Structure, symprec: number): Promise<{ data: Analysis; contents: SiteGroup[] }> {
   const { cell, contents } = typedCell(s);
   const reduction = primitiveReduction(rows(cell.lattice.basis), Float64Array.from(cell.positions.flat()), Int32Array.from(cell.numbers), symprec);
   if (!reduction) {
-    const d = moyo(cell, symprec);
+    const d = await moyo(cell, symprec);
     const data = { ...d, rotations: d.operations.map((o) => rowMajor(o.rotation)), translations: d.operations.map((o) => Array.from(o.translation)) };
     return { data, contents };
   }
   const { lattice: p, frac, types, basis: q, toGiven: a, translations: pure } = reduction;
-  const d = moyo(
+  const d = await moyo(
     {
       lattice: moyoLattice(p),
       positions: Array.from({ length: types.length }, (_, i): [number, number, number] => [frac[3 * i], frac[3 * i + 1], frac[3 * i + 2]]),
@@ -162,16 +186,15 @@ function analyse(s: Structure, symprec: number): { data: Analysis; contents: Sit
 }
 
 /** The space group of a periodic structure, null for a molecule (or a structure periodic in fewer than 3 directions). */
-export function findSpaceGroup(s: Structure, symprec = DEFAULT_SYMPREC): SpaceGroupSummary | null {
+export async function findSpaceGroup(s: Structure, symprec = DEFAULT_SYMPREC): Promise<SpaceGroupSummary | null> {
   if (!s.lattice || !s.frac || !s.pbc.every(Boolean) || s.numbers.length === 0) return null;
-  const { data } = analyse(s, symprec);
+  const { data } = await analyse(s, symprec);
   return spaceGroupOfNumber(data.number, symprec);
 }
 
 /** Symbol (spglib's short international symbol, e.g. `P2_1/c`) and crystal system of space group `number`. */
-export function spaceGroupOfNumber(number: number, symprec = DEFAULT_SYMPREC): SpaceGroupSummary {
-  init();
-  const t = space_group_type(number);
+export async function spaceGroupOfNumber(number: number, symprec = DEFAULT_SYMPREC): Promise<SpaceGroupSummary> {
+  const t = (await ask({ kind: 'type', number })) as MoyoSpaceGroupType;
   const system = t.crystal_system.toLowerCase();
   return {
     number,
@@ -194,9 +217,9 @@ function rows(basis: readonly number[]): Mat3 {
  * `spglib.standardize_cell`), as a new structure: species and occupancies carried over per site,
  * per-site properties (forces, labels…) dropped since sites are remade by symmetry.
  */
-export function standardCell(s: Structure, kind: 'primitive' | 'conventional', symprec = DEFAULT_SYMPREC): Structure {
+export async function standardCell(s: Structure, kind: 'primitive' | 'conventional', symprec = DEFAULT_SYMPREC): Promise<Structure> {
   if (!s.lattice || !s.frac || !s.pbc.every(Boolean)) throw new Error('only a crystal periodic in three directions has a standard cell');
-  const { data, contents } = analyse(s, symprec);
+  const { data, contents } = await analyse(s, symprec);
   const cell = kind === 'primitive' ? data.prim_std_cell : data.std_cell;
   const lattice = rows(cell.lattice.basis);
   const numbers: number[] = [];
@@ -211,7 +234,7 @@ export function standardCell(s: Structure, kind: 'primitive' | 'conventional', s
     });
   });
   const f = Float64Array.from(frac);
-  const sg = spaceGroupOfNumber(data.number, symprec);
+  const sg = await spaceGroupOfNumber(data.number, symprec);
   return {
     name: `${s.name} (${kind} cell, ${sg.symbol})`,
     lattice,
@@ -231,10 +254,10 @@ export function standardCell(s: Structure, kind: 'primitive' | 'conventional', s
  * spglib's convention), for a relaxation that keeps them (src-shared/sim/symmetry.ts). Throws for a
  * structure that is not a 3D-periodic crystal.
  */
-export function symmetryOperations(s: Structure, symprec = DEFAULT_SYMPREC): SymmetryOperations {
+export async function symmetryOperations(s: Structure, symprec = DEFAULT_SYMPREC): Promise<SymmetryOperations> {
   if (!s.lattice || !s.frac || !s.pbc.every(Boolean) || s.numbers.length === 0) throw new Error('keeping the symmetry needs a crystal: a structure periodic in all three directions');
-  const { data } = analyse(s, symprec);
-  const group = spaceGroupOfNumber(data.number, symprec);
+  const { data } = await analyse(s, symprec);
+  const group = await spaceGroupOfNumber(data.number, symprec);
   return {
     rotations: data.rotations,
     translations: data.translations,
@@ -258,11 +281,11 @@ export const SPACE_GROUP_REPORT_MAX_SITES = 1000;
  * search fails (which does not fail the run). A run that kept its symmetry (`kept`, found at its
  * start) has the start's group already: only the end is searched.
  */
-export function relaxationSpaceGroups(start: Structure, end: Structure, kept?: SymmetryOperations): SpaceGroupChange | null {
+export async function relaxationSpaceGroups(start: Structure, end: Structure, kept?: SymmetryOperations): Promise<SpaceGroupChange | null> {
   if (start.numbers.length > SPACE_GROUP_REPORT_MAX_SITES) return null;
   try {
-    const a = kept ? spaceGroupOfNumber(kept.number, kept.symprec) : findSpaceGroup(start);
-    const b = findSpaceGroup(end);
+    const a = kept ? await spaceGroupOfNumber(kept.number, kept.symprec) : await findSpaceGroup(start);
+    const b = await findSpaceGroup(end);
     return a && b ? { start: a, end: b } : null;
   } catch {
     return null;
@@ -270,7 +293,7 @@ export function relaxationSpaceGroups(start: Structure, end: Structure, kept?: S
 }
 
 /** A relaxation's outcome with its space groups in the summary (`relaxationSpaceGroups`); any other outcome as it is. */
-export function withRelaxationSpaceGroups(outcome: SimulationOutcome, start: Structure, kept?: SymmetryOperations): SimulationOutcome {
+export async function withRelaxationSpaceGroups(outcome: SimulationOutcome, start: Structure, kept?: SymmetryOperations): Promise<SimulationOutcome> {
   if (outcome.summary?.task !== 'relax' || !outcome.final) return outcome;
-  return { ...outcome, summary: { ...outcome.summary, spaceGroups: relaxationSpaceGroups(start, outcome.final, kept) } };
+  return { ...outcome, summary: { ...outcome.summary, spaceGroups: await relaxationSpaceGroups(start, outcome.final, kept) } };
 }

@@ -215,7 +215,7 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
     async symmetry({ id, symprec }) {
       const { structure } = await loadStructure(core, id);
       try {
-        return findSpaceGroup(structureFromJSON(structure), symprec);
+        return await findSpaceGroup(structureFromJSON(structure), symprec);
       } catch (e) {
         throw new UserError((e as Error).message);
       }
@@ -226,7 +226,7 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
       if (cell === 'supercell' && !repeat) throw new UserError('a supercell needs how many times to repeat the cell along a, b and c');
       let derived;
       try {
-        derived = cell === 'supercell' ? supercell(s, repeat!) : cell === 'niggli' ? niggliStructure(s) : standardCell(s, cell, symprec);
+        derived = cell === 'supercell' ? supercell(s, repeat!) : cell === 'niggli' ? niggliStructure(s) : await standardCell(s, cell, symprec);
       } catch (e) {
         throw new UserError(`cannot make the ${cell} cell of structure ${id}: ${(e as Error).message}`);
       }
@@ -306,7 +306,7 @@ export async function storeMadeStructure(core: CoreParts, origin: { file: string
     block: origin.block,
     warnings: [],
     summary: summarizeStructure(structure),
-    spaceGroup: findSpaceGroup(structure),
+    spaceGroup: await findSpaceGroup(structure),
   };
   const id = await core.db.transaction((tx) => storeOne(tx, origin.file, origin.format, parsed, Date.now()));
   core.events.emit('structures', 'onChanged', { ids: [id] });

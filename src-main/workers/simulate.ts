@@ -103,7 +103,7 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
   };
   try {
     const tolerance = symmetryTolerance(input.parameters);
-    const symmetry = tolerance === null ? undefined : symmetryOperations(start, tolerance);
+    const symmetry = tolerance === null ? undefined : await symmetryOperations(start, tolerance);
     const ran = await runSimulation(start, calculator, input.parameters, {
       signal: ctx.signal,
       ...(symmetry ? { symmetry } : {}),
@@ -135,7 +135,7 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
     });
     flush();
     // a relaxation says whether the crystal kept its symmetry
-    const outcome = withRelaxationSpaceGroups(ran, start, symmetry);
+    const outcome = await withRelaxationSpaceGroups(ran, start, symmetry);
     return { status: outcome.status, message: outcome.message, summary: storedSummary(outcome.summary), final: outcome.final ? structureToJSON(outcome.final) : null, warnings: watch ? watch.warnings : null };
   } finally {
     calculator.dispose?.();

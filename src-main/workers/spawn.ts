@@ -1,10 +1,18 @@
-/** Starting a worker thread on the compute worker's script (the built bundle, or the TypeScript source through tsx in tests). */
+/** Starting a worker thread on a worker's script (the built bundle, or the TypeScript source through tsx in tests). */
 import { Worker } from 'node:worker_threads';
 
-/** Where the worker script is: the built bundle, or the TypeScript source run through tsx in tests. */
-export function defaultWorkerUrl(): URL {
+/**
+ * Where a worker's script is: the built bundle `bundle`.js (the bundles sit beside each other), or the
+ * TypeScript source `source` (relative to this file) run through tsx in tests.
+ */
+export function workerUrl(source: string, bundle: string): URL {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('./worker.ts', here) : new URL('./compute-worker.js', here);
+  return here.endsWith('.ts') ? new URL(source, here) : new URL(`./${bundle}.js`, here);
+}
+
+/** The compute worker's script. */
+export function defaultWorkerUrl(): URL {
+  return workerUrl('./worker.ts', 'compute-worker');
 }
 
 /** A worker thread running `url` with `workerData` (TypeScript sources are loaded through tsx; the built app runs plain JavaScript). */

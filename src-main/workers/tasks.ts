@@ -46,9 +46,9 @@ export interface GraphRequest {
 }
 
 /** The space group of a structure read from a file, its warnings with the reason when the search failed. */
-function symmetryOf(s: Structure, warnings: string[]): { spaceGroup: SpaceGroupSummary | null; warnings: string[] } {
+async function symmetryOf(s: Structure, warnings: string[]): Promise<{ spaceGroup: SpaceGroupSummary | null; warnings: string[] }> {
   try {
-    return { spaceGroup: findSpaceGroup(s), warnings };
+    return { spaceGroup: await findSpaceGroup(s), warnings };
   } catch (e) {
     return { spaceGroup: null, warnings: [...warnings, (e as Error).message] };
   }
@@ -113,12 +113,14 @@ export const taskHandlers = {
           file: file.name,
           ok: true,
           format: read.format,
-          structures: read.structures.map((s, k) => ({
-            structure: structureToJSON(s),
-            block: read.blocks[k],
-            summary: summarizeStructure(s),
-            ...(input.symmetry === false ? { spaceGroup: null, warnings: read.structureWarnings[k] } : symmetryOf(s, read.structureWarnings[k])),
-          })),
+          structures: await Promise.all(
+            read.structures.map(async (s, k) => ({
+              structure: structureToJSON(s),
+              block: read.blocks[k],
+              summary: summarizeStructure(s),
+              ...(input.symmetry === false ? { spaceGroup: null, warnings: read.structureWarnings[k] } : await symmetryOf(s, read.structureWarnings[k])),
+            })),
+          ),
         });
       } catch (err) {
         out.push({ file: file.name, ok: false, error: structureErrorData(err, file.name) });
@@ -146,7 +148,7 @@ export const taskHandlers = {
 
   /** Space groups (0.01 Å) of stored structures; null for a molecule or where the search fails. */
   async 'space-groups'(input: { structures: StructureJSON[] }): Promise<(SpaceGroupSummary | null)[]> {
-    return input.structures.map((j) => symmetryOf(structureFromJSON(j), []).spaceGroup);
+    return Promise.all(input.structures.map(async (j) => (await symmetryOf(structureFromJSON(j), [])).spaceGroup));
   },
 
   /** The neighbour list of one structure as parallel arrays. */

@@ -537,12 +537,12 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
     const tolerance = symmetryTolerance(params);
     if (tolerance !== null) {
       if (structure.numbers.length > SPACE_GROUP_REPORT_MAX_SITES) ctx.io.err(`note: ${file}: finding the space group of ${structure.numbers.length} atoms (a large cell with a defect can take seconds)`);
-      symmetry = symmetryOperations(structure, tolerance);
+      symmetry = await symmetryOperations(structure, tolerance);
       const use = keepsSymmetry(params) ? 'keeping its space group' : 'displacing by its space group';
       ctx.io.err(`note: ${file}: ${use} ${symmetry.symbol} (No. ${symmetry.number}; ${symmetry.rotations.length} operations found at ${symmetry.symprec} Å)`);
     }
     // a relaxation says whether the crystal kept its symmetry
-    return withRelaxationSpaceGroups(await runSimulation(structure, opened.calculator, params, { ...hooks, onStep, onWork, signal, ...(symmetry ? { symmetry } : {}) }), structure, symmetry);
+    return await withRelaxationSpaceGroups(await runSimulation(structure, opened.calculator, params, { ...hooks, onStep, onWork, signal, ...(symmetry ? { symmetry } : {}) }), structure, symmetry);
   } catch (e) {
     ctx.io.err(`latticework ${command}: ${file}: ${(e as Error).message}`);
     return 1;

@@ -73,7 +73,7 @@ function writeOne(path: string, cwd: string, s: Structure): Promise<string[]> {
 /** Writes `s` to `out`; what a record of a written cell says about it. */
 async function written(s: Structure, out: string, cwd: string, symprec: number | undefined): Promise<{ fields: { out: string; nSites: number; cellFormula: string; spaceGroup: { number: number; symbol: string } | null }; warnings: string[] }> {
   const warnings = await writeOne(out, cwd, s);
-  const group = findSpaceGroup(s, symprec);
+  const group = await findSpaceGroup(s, symprec);
   const summary = summarizeStructure(s);
   return { fields: { out, nSites: summary.nSites, cellFormula: summary.cellFormula, spaceGroup: group && { number: group.number, symbol: group.symbol } }, warnings };
 }
@@ -90,7 +90,7 @@ export async function structureSupercell(file: string, cwd: string, options: Rea
 export async function structureCell(file: string, cwd: string, options: ReadOptions, to: OtherCell, out: string): Promise<{ record: CellRecord; warnings: string[] }> {
   try {
     const s = await readCrystal(file, cwd, options, [1, 1, 1]);
-    const cell = to === 'niggli' ? niggliStructure(s) : standardCell(s, to, options.symprec ?? DEFAULT_SYMPREC);
+    const cell = to === 'niggli' ? niggliStructure(s) : await standardCell(s, to, options.symprec ?? DEFAULT_SYMPREC);
     const { fields, warnings } = await written(cell, out, cwd, options.symprec);
     return { record: { file, to, ...fields }, warnings };
   } catch (e) {

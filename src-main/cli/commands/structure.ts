@@ -220,7 +220,7 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
         }
         let spaceGroup: SpaceGroupSummary | null = null;
         try {
-          spaceGroup = findSpaceGroup(s, options.symprec ?? DEFAULT_SYMPREC);
+          spaceGroup = await findSpaceGroup(s, options.symprec ?? DEFAULT_SYMPREC);
         } catch (e) {
           warnings.push((e as Error).message);
         }

@@ -36,7 +36,7 @@ const FCC = FCC_SITES;
 
 async function both(s: Structure, supercell: [number, number, number]) {
   const atoms = Atoms.fromStructure(s);
-  const symmetry = symmetryOperations(s, PHONON_DEFAULTS.symprec);
+  const symmetry = await symmetryOperations(s, PHONON_DEFAULTS.symprec);
   const reduced = (await forceConstants(atoms, emt, { supercell, symmetry }))!;
   const every = (await forceConstants(atoms, emt, { supercell }))!;
   const largest = Math.max(...every.values.map((x, k) => Math.abs(x - reduced.values[k])));

@@ -5,6 +5,7 @@ import { readStructures, summarizeStructure } from '../../../src-shared/chem';
 import { cellVolume } from '../../../src-shared/chem/lattice';
 import { supercell } from '../../../src-shared/chem/build';
 import { findSpaceGroup, standardCell, symmetryOperations } from '../../../src-main/chem/spacegroup';
+import { loadMoyo } from '../../../src-main/chem/moyo';
 import type { Structure } from '../../../src-shared/chem';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
@@ -12,25 +13,26 @@ const golden = JSON.parse(readFileSync(`${ROOT}test/fixtures/chem/spacegroups.js
 const read = (path: string) => readStructures(path, readFileSync(`${ROOT}${path}`, 'utf8')).structures;
 
 describe('space groups (moyo) against spglib', () => {
-  it('equal spglib’s numbers at symprec 0.01 on real CIFs of every crystal system', () => {
+  it('equal spglib’s numbers at symprec 0.01 on real CIFs of every crystal system', async () => {
     const files = Object.keys(golden.numbers);
     expect(files.length).toBeGreaterThanOrEqual(26);
-    const ours = Object.fromEntries(files.map((f) => [f, read(f).map((s) => findSpaceGroup(s, golden.symprec)?.number)]));
+    const ours = Object.fromEntries(await Promise.all(files.map(async (f) => [f, await Promise.all(read(f).map(async (s) => (await findSpaceGroup(s, golden.symprec))?.number))])));
     expect(ours).toEqual(golden.numbers);
-    const systems = new Set(files.flatMap((f) => read(f).map((s) => findSpaceGroup(s)!.crystalSystem)));
+    const systems = new Set(await Promise.all(files.flatMap((f) => read(f).map(async (s) => (await findSpaceGroup(s))!.crystalSystem))));
     expect([...systems].sort()).toEqual(['cubic', 'hexagonal', 'monoclinic', 'orthorhombic', 'tetragonal', 'triclinic', 'trigonal']);
   });
 
-  it('a supercell of each real CIF has its crystal’s group', () => {
+  it('a supercell of each real CIF has its crystal’s group', async () => {
     for (const [file, numbers] of Object.entries(golden.numbers)) {
       const [s] = read(file);
       const repeat: [number, number, number] = s.numbers.length > 60 ? [1, 1, 2] : [2, 1, 3];
-      expect([file, findSpaceGroup(supercell(s, repeat), golden.symprec)?.number]).toEqual([file, numbers[0]]);
+      expect([file, (await findSpaceGroup(supercell(s, repeat), golden.symprec))?.number]).toEqual([file, numbers[0]]);
     }
   });
 
-  it('the operations on a supercell, found through its primitive cell, are those moyo finds on the supercell itself', () => {
-    // moyo's own search on the given cell, without the reduction: the reference for small cells
+  it('the operations on a supercell, found through its primitive cell, are those moyo finds on the supercell itself', async () => {
+    // moyo's own search on the given cell, without the reduction: the reference for small cells (here, not in the symmetry thread)
+    loadMoyo();
     const direct = (s: Structure) => {
       const l = s.lattice!;
       const cell = { lattice: { basis: l.flat() }, positions: Array.from({ length: s.numbers.length }, (_, i) => Array.from(s.frac!.subarray(3 * i, 3 * i + 3))), numbers: Array.from(s.numbers) };
@@ -46,42 +48,42 @@ describe('space groups (moyo) against spglib', () => {
     ];
     for (const [file, repeat] of cases) {
       const s = supercell(read(file)[0], repeat);
-      const ops = symmetryOperations(s);
+      const ops = await symmetryOperations(s);
       const ours = ops.rotations.map((r, g) => key(r, ops.translations[g]));
       expect(new Set(ours).size).toBe(ours.length);
       expect([file, [...ours].sort()]).toEqual([file, direct(s).sort()]);
     }
   });
 
-  it('a molecule has none', () => {
+  it('a molecule has none', async () => {
     const [water] = readStructures('w.xyz', '3\nwater\nO 0 0 0\nH 0.76 0.59 0\nH -0.76 0.59 0\n').structures;
-    expect(findSpaceGroup(water)).toBeNull();
+    expect(await findSpaceGroup(water)).toBeNull();
   });
 
-  it('standard primitive and conventional cells keep the group, the formula and the density', () => {
+  it('standard primitive and conventional cells keep the group, the formula and the density', async () => {
     const [nacl] = read('../shared/data/cgcnn-sample-regression/1000041.cif');
-    const prim = standardCell(nacl, 'primitive');
+    const prim = await standardCell(nacl, 'primitive');
     expect(prim.numbers.length).toBe(2);
     expect(cellVolume(prim.lattice!)).toBeCloseTo(cellVolume(nacl.lattice!) / 4, 6);
-    expect(findSpaceGroup(prim)?.number).toBe(225);
+    expect((await findSpaceGroup(prim))?.number).toBe(225);
     expect(summarizeStructure(prim).formula).toBe('NaCl');
-    const conv = standardCell(prim, 'conventional');
+    const conv = await standardCell(prim, 'conventional');
     expect(conv.numbers.length).toBe(8);
-    expect(findSpaceGroup(conv)?.number).toBe(225);
+    expect((await findSpaceGroup(conv))?.number).toBe(225);
     // from a supercell, through its primitive cell: the same cells
     const big = supercell(nacl, [2, 3, 1]);
-    expect([standardCell(big, 'primitive').numbers.length, standardCell(big, 'conventional').numbers.length]).toEqual([2, 8]);
-    expect(cellVolume(standardCell(big, 'conventional').lattice!)).toBeCloseTo(cellVolume(nacl.lattice!), 6);
+    expect([(await standardCell(big, 'primitive')).numbers.length, (await standardCell(big, 'conventional')).numbers.length]).toEqual([2, 8]);
+    expect(cellVolume((await standardCell(big, 'conventional')).lattice!)).toBeCloseTo(cellVolume(nacl.lattice!), 6);
     const [anatase] = read('../shared/data/cgcnn-sample-regression/7206075.cif');
-    expect(standardCell(anatase, 'primitive').numbers.length).toBe(6);
+    expect((await standardCell(anatase, 'primitive')).numbers.length).toBe(6);
   });
 
-  it('a disordered structure keeps its partial sites in the standard cell', () => {
+  it('a disordered structure keeps its partial sites in the standard cell', async () => {
     const [s] = read('test/fixtures/chem/spacegroups/skutterudite-disordered.cif');
     const before = summarizeStructure(s);
-    const prim = standardCell(s, 'primitive');
+    const prim = await standardCell(s, 'primitive');
     const after = summarizeStructure(prim);
-    expect(findSpaceGroup(prim)?.number).toBe(204);
+    expect((await findSpaceGroup(prim))?.number).toBe(204);
     const ratio = before.nSites / after.nSites;
     for (const [el, n] of Object.entries(before.composition)) expect(after.composition[el]).toBeCloseTo(n / ratio, 6);
   });

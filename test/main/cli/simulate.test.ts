@@ -455,7 +455,7 @@ describe('latticework relax, md and eos', () => {
       expect(Math.abs(doc.energy - ase[name].cell!.energy)).toBeLessThan(1e-8);
       expect(Math.max(...doc.structure.lattice.flat().map((x, k) => Math.abs(x - ase[name].cell!.cell.flat()[k])))).toBeLessThan(1e-5);
       const kept = readStructures(`${name}-kept.cif`, readFileSync(join(dir, `${name}-kept.cif`), 'utf8')).structures[0];
-      expect(findSpaceGroup(kept, 1e-5)!.number).toBe(ase[name].cell!.group);
+      expect((await findSpaceGroup(kept, 1e-5))!.number).toBe(ase[name].cell!.group);
     }
     // without a crystal, or with held atoms, it says why
     const held = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--symmetry', '--fixed', '0']);

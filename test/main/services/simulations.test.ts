@@ -249,7 +249,7 @@ describe('simulations service', () => {
     expect(done.summary?.task === 'relax' && done.summary.spaceGroups && [done.summary.spaceGroups.start.symbol, done.summary.spaceGroups.end.symbol]).toEqual(['P4mm', 'Fm-3m']);
     const final = readChemStructures('final.cif', (await exportText(api, { id: done.id, what: 'final', format: 'cif' })).text).structures[0];
     const start = readChemStructures('start.vasp', copperPoscar(2, 0.2)).structures[0];
-    expect(findSpaceGroup(final, 1e-5)!.number).toBe(findSpaceGroup(start, 1e-5)!.number);
+    expect((await findSpaceGroup(final, 1e-5))!.number).toBe((await findSpaceGroup(start, 1e-5))!.number);
     // held atoms and a kept symmetry do not go together: refused at once
     await expect(api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, symmetry: true, fixed: [1] } })).rejects.toThrow(
       /keeps the symmetry or holds atoms, not both/,
