@@ -15,6 +15,7 @@ import { supercell } from '../../src-shared/chem/build';
 import type { Structure } from '../../src-shared/chem';
 import { EmtCalculator, runSimulation, SIMULATION_DEFAULTS } from '../../src-shared/sim';
 import { fccCopper } from '../structures/fcc';
+import { medianSeconds } from '../timing';
 
 const repeats = Number(process.argv[2] ?? 3);
 const aseUpTo = Number(process.argv[3] ?? 108);
@@ -22,16 +23,8 @@ const STEPS = 20;
 const A = 3.61 * 1.02;
 const fcc = fccCopper(A);
 
-/** The median of `repeats` timings of f, seconds, and its last result. */
-async function time<T>(f: () => Promise<T>): Promise<[number, T]> {
-  const t: number[] = [];
-  let out!: T;
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    out = await f();
-    t.push((performance.now() - start) / 1000);
-  }
-  return [t.sort((a, b) => a - b)[Math.floor(t.length / 2)], out];
+function time<T>(f: () => T | Promise<T>): Promise<[number, T]> {
+  return medianSeconds(repeats, f);
 }
 
 const params = { ...SIMULATION_DEFAULTS.relax, cell: true, fmax: 1e-9, smax: 1e-9, maxSteps: STEPS, optimizer: 'fire' as const };

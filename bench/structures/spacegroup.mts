@@ -15,6 +15,7 @@ import { supercell, vacancyHop } from '../../src-shared/chem/build';
 import { cartToFrac } from '../../src-shared/chem/lattice';
 import type { Structure } from '../../src-shared/chem';
 import { fccCopper } from './fcc';
+import { medianSeconds } from '../timing';
 
 const repeats = Number(process.argv[2] ?? 3);
 const fcc = fccCopper(3.61);
@@ -32,16 +33,8 @@ for (const n of [3, 4, 5, 8]) {
 for (const n of [3, 5, 8]) cases.push({ label: `fcc Cu ${n}×${n}×${n}, a vacancy`, s: vacancyHop(supercell(fcc, [n, n, n]), 0, 1).start, moyoAlone: true });
 cases.push({ label: 'fcc Cu 5×5×5, rattled 0.05 Å', s: rattled(supercell(fcc, [5, 5, 5]), 0.05), moyoAlone: true });
 
-/** The median of `repeats` timings of f, seconds, and its last result. */
-async function time<T>(f: () => T | Promise<T>): Promise<[number, T]> {
-  const t: number[] = [];
-  let out!: T;
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    out = await f();
-    t.push((performance.now() - start) / 1000);
-  }
-  return [t.sort((a, b) => a - b)[Math.floor(t.length / 2)], out];
+function time<T>(f: () => T | Promise<T>): Promise<[number, T]> {
+  return medianSeconds(repeats, f);
 }
 
 const cellOf = (s: Structure) => ({
