@@ -46,7 +46,7 @@ function ask(question: SymmetryQuestion): Promise<MoyoDataset | MoyoSpaceGroupTy
       else w?.reject(new Error(reply.message));
     });
     const fail = (e: Error) => {
-      thread = null;
+      if (thread === started) thread = null;
       for (const w of waiting.values()) w.reject(new Error(`the symmetry search stopped: ${e.message}`));
       waiting.clear();
     };
