@@ -336,8 +336,8 @@ function eigen(a: Float64Array, n: number, withVectors: boolean): { values: Floa
       const row = i * n;
       for (let j = k + 1; j <= i; j++) m[row + j] -= vi * w[j] + wi * v[j];
     }
+    // the subdiagonal element (read into e below); the column below it is never read again
     m[(k + 1) * n + k] = alpha;
-    for (let i = k + 2; i < n; i++) m[i * n + k] = 0;
     // Qᵀ ← H Qᵀ = Qᵀ − 2v(vᵀQᵀ), along the rows
     if (z) {
       u.fill(0);

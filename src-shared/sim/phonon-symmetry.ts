@@ -16,10 +16,8 @@
  * itself are used (a 3×3×2 supercell of a cubic cell keeps the tetragonal ones).
  */
 import type { Mat3 } from '../chem/structure';
-import { PeriodicGrid } from '../chem/symmetry';
-import { SimulationInputError } from './atoms';
 import { inverse, matmul, transpose } from './matrix';
-import type { SymmetryOperations } from './symmetry';
+import { atomImages, type SymmetryOperations } from './symmetry';
 
 /** An operation on the unit cell: where it sends each atom (the atom, and the lattice vector it lands shifted by). */
 interface CellOperation {
@@ -67,9 +65,7 @@ export function phononDisplacements(lattice: Mat3, frac: Float64Array, numbers: 
   // Aᵀ (columns the lattice vectors): Cartesian = Aᵀ · fractional
   const at = transpose(Float64Array.from(lattice.flat()), 3);
   const atInverse = inverse(at, 3)!;
-  // each atom's images within the tolerance (twice the search's, as keeping the symmetry allows: sim/symmetry.ts)
-  const grid = new PeriodicGrid(lattice, 2 * symmetry.symprec + 1e-9);
-  for (let j = 0; j < n; j++) grid.add(frac[3 * j], frac[3 * j + 1], frac[3 * j + 2], j);
+  const images = atomImages(symmetry, numbers, frac, lattice);
   // the operations that map the supercell's lattice onto itself, with where each sends each atom
   const operations: CellOperation[] = [];
   symmetry.rotations.forEach((r, g) => {
@@ -79,11 +75,9 @@ export function phononDisplacements(lattice: Mat3, frac: Float64Array, numbers: 
     const atom = new Int32Array(n);
     const shift = new Int32Array(3 * n);
     for (let j = 0; j < n; j++) {
-      const y = apply3(r, [frac[3 * j], frac[3 * j + 1], frac[3 * j + 2]]).map((x, c) => x + t[c]);
-      const image = grid.find(y[0], y[1], y[2], (id) => numbers[id] === numbers[j]);
-      if (image < 0) throw new SimulationInputError(`the operations of ${symmetry.symbol} do not map the atoms onto themselves (atom ${j}): the symmetry was found for another structure`);
-      atom[j] = image;
-      for (let c = 0; c < 3; c++) shift[3 * j + c] = Math.round(y[c] - frac[3 * image + c]);
+      const { atom: to, image } = images(r, t, j);
+      atom[j] = to;
+      for (let c = 0; c < 3; c++) shift[3 * j + c] = Math.round(image[c] - frac[3 * to + c]);
     }
     // x' = Aᵀ·R·A⁻ᵀ·x in Cartesian coordinates (A's rows the lattice vectors)
     const rotation = Float64Array.from(r);

@@ -35,6 +35,24 @@ function flat(l: Mat3): Float64Array {
   return Float64Array.of(...l[0], ...l[1], ...l[2]);
 }
 
+/**
+ * Where the operations send the atoms (fractional positions `frac` in `lattice`): `imageOf(r, t, i)` is
+ * atom i's image under x ↦ R·x + t and the atom of the same element found there, within twice the
+ * search's tolerance (the nearest: atoms are far further apart). Operations found for another structure
+ * are refused in a sentence.
+ */
+export function atomImages(operations: SymmetryOperations, numbers: ArrayLike<number>, frac: Float64Array, lattice: Mat3): (r: ArrayLike<number>, t: ArrayLike<number>, i: number) => { atom: number; image: number[] } {
+  const grid = new PeriodicGrid(lattice, 2 * operations.symprec + 1e-9);
+  for (let j = 0; j < numbers.length; j++) grid.add(frac[3 * j], frac[3 * j + 1], frac[3 * j + 2], j);
+  return (r, t, i) => {
+    const x = frac.subarray(3 * i, 3 * i + 3);
+    const image = [0, 1, 2].map((k) => r[3 * k] * x[0] + r[3 * k + 1] * x[1] + r[3 * k + 2] * x[2] + t[k]);
+    const atom = grid.find(image[0], image[1], image[2], (id) => numbers[id] === numbers[i]);
+    if (atom < 0) throw new SimulationInputError(`the operations of ${operations.symbol} do not map the atoms onto themselves (atom ${i}): the symmetry was found for another structure`);
+    return { atom, image };
+  };
+}
+
 /** The identity rotation's key (a pure translation's rotation). */
 const IDENTITY = '1,0,0,0,1,0,0,0,1';
 
@@ -71,16 +89,8 @@ export class Symmetry {
     const frac = cartToFrac(cart, lattice);
     this.size = operations.rotations.length;
     if (this.size === 0) throw new SimulationInputError('the symmetry has no operations');
-    // each image is an atom of the same element within the tolerance (the nearest: atoms are far further apart)
-    const grid = new PeriodicGrid(lattice, 2 * operations.symprec + 1e-9);
-    for (let j = 0; j < n; j++) grid.add(frac[3 * j], frac[3 * j + 1], frac[3 * j + 2], j);
-    const imageOf = (r: ArrayLike<number>, t: ArrayLike<number>, i: number): number => {
-      const x = frac.subarray(3 * i, 3 * i + 3);
-      const y = [0, 1, 2].map((k) => r[3 * k] * x[0] + r[3 * k + 1] * x[1] + r[3 * k + 2] * x[2] + t[k]);
-      const j = grid.find(y[0], y[1], y[2], (id) => numbers[id] === numbers[i]);
-      if (j < 0) throw new SimulationInputError(`the operations of ${operations.symbol} do not map the atoms onto themselves (atom ${i}): the symmetry was found for another structure`);
-      return j;
-    };
+    const images = atomImages(operations, numbers, frac, lattice);
+    const imageOf = (r: ArrayLike<number>, t: ArrayLike<number>, i: number): number => images(r, t, i).atom;
     const keys = operations.rotations.map((r) => r.join(','));
     const first = new Map<string, number>();
     keys.forEach((k, g) => first.has(k) || first.set(k, g));
