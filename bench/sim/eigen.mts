@@ -15,6 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { hermitianEigen, hermitianEigenvalues, symmetricEigen, symmetricEigenvalues } from '../../src-shared/sim/matrix';
 import { realForm } from '../../test/helpers/hermitian';
+import { medianSeconds } from '../timing';
 
 const repeats = Number(process.argv[2] ?? 5);
 const sizes = [96, 192, 324, 648];
@@ -28,14 +29,9 @@ function randomSymmetric(n: number, seed: number): Float64Array {
   return a;
 }
 
-function median(f: () => void): number {
-  const t: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const start = performance.now();
-    f();
-    t.push(performance.now() - start);
-  }
-  return t.sort((x, y) => x - y)[Math.floor(repeats / 2)];
+/** The median of `repeats` timings of f, milliseconds. */
+async function median(f: () => unknown): Promise<number> {
+  return 1000 * (await medianSeconds(repeats, f))[0];
 }
 
 const python = `
@@ -69,13 +65,13 @@ console.log('| --- | --- | --- | --- | --- | --- | --- |');
 // the first calls compile the solver: not timed
 symmetricEigen(matrices[0], sizes[0]);
 symmetricEigenvalues(matrices[0], sizes[0]);
-sizes.forEach((n, k) => {
+for (const [k, n] of sizes.entries()) {
   const a = matrices[k];
-  const values = median(() => symmetricEigenvalues(a, n));
-  const vectors = median(() => symmetricEigen(a, n));
+  const values = await median(() => symmetricEigenvalues(a, n));
+  const vectors = await median(() => symmetricEigen(a, n));
   const [lv, le] = real[k];
   console.log(`| ${n} | ${values.toFixed(1)} | ${lv.toFixed(1)} | ${(values / lv).toFixed(1)}× | ${vectors.toFixed(1)} | ${le.toFixed(1)} | ${(vectors / le).toFixed(1)}× |`);
-});
+}
 
 // Hermitian: re symmetric, im antisymmetric
 const hermitianSizes = [96, 162, 324];
@@ -92,16 +88,16 @@ const complexLapack = lapack(
 console.log();
 console.log('| Hermitian n | values: Latticework | real 2n form (before) | LAPACK | LAPACK faster by | with vectors: Latticework | real 2n form (before) | LAPACK | LAPACK faster by |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-hermitian.forEach(({ n, re, im }, k) => {
+for (const [k, { n, re, im }] of hermitian.entries()) {
   const big = realForm(re, im, n);
   hermitianEigenvalues(re, im, n);
   hermitianEigen(re, im, n);
-  const ours = median(() => hermitianEigenvalues(re, im, n));
-  const before = median(() => symmetricEigenvalues(big, 2 * n));
-  const oursVectors = median(() => hermitianEigen(re, im, n));
-  const beforeVectors = median(() => symmetricEigen(big, 2 * n));
+  const ours = await median(() => hermitianEigenvalues(re, im, n));
+  const before = await median(() => symmetricEigenvalues(big, 2 * n));
+  const oursVectors = await median(() => hermitianEigen(re, im, n));
+  const beforeVectors = await median(() => symmetricEigen(big, 2 * n));
   const [lv, le] = complexLapack[k];
   const cells = [ours, before, lv].map((x) => x.toFixed(1)).join(' | ');
   const vectorCells = [oursVectors, beforeVectors, le].map((x) => x.toFixed(1)).join(' | ');
   console.log(`| ${n} | ${cells} | ${(ours / lv).toFixed(1)}× | ${vectorCells} | ${(oursVectors / le).toFixed(1)}× |`);
-});
+}
