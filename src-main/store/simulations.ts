@@ -216,7 +216,7 @@ export async function readSummary(db: Database, id: number): Promise<SimulationS
   return db.read((tx) => summaryOf(tx, id));
 }
 
-/** The run with its summary, its atoms and its per-step series, evenly thinned to at most `maxPoints` steps (the last always kept). */
+/** The run with its summary, its atoms, its per-step series, evenly thinned to at most `maxPoints` steps (the last always kept), and the largest force of its frames. */
 export async function getSimulationDetail(db: Database, id: number, maxPoints = 5000): Promise<SimulationDetail | null> {
   return db.read(async (tx) => {
     const r = await row(tx, id);
@@ -233,8 +233,9 @@ export async function getSimulationDetail(db: Database, id: number, maxPoints = 
       const v = JSON.parse(s.step_values) as StepValues;
       for (const [key, x] of Object.entries(v)) (values[key] ??= new Array<number | null>(steps.length).fill(null))[i] = x;
     });
+    const { largest } = (await tx.get<{ largest: number | null }>("SELECT MAX(json_extract(step_values, '$.fmax')) AS largest FROM simulation_frame WHERE simulation_id = ?", [id]))!;
     const initial = JSON.parse(r.initial) as StructureJSON;
-    return { ...toRecord(r), summary: await summaryOf(tx, id), numbers: initial.numbers, pbc: initial.pbc, series: { step: steps.map((s) => s.step), values } };
+    return { ...toRecord(r), summary: await summaryOf(tx, id), numbers: initial.numbers, pbc: initial.pbc, series: { step: steps.map((s) => s.step), values }, largestForce: largest };
   });
 }
 

@@ -12,7 +12,7 @@ import { computed, readonly, ref, shallowRef } from 'vue';
 import type { SimulationDetail, SimulationFramesEvent, SimulationFrameView, SimulationRecord, StructureRecord } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { errorMessage } from '../lib/format';
-import { appendFramesToSeries, bandProfile, formRequest, highestImage, streamBand, type SimulationForm, type StreamedBand } from '../lib/simulation';
+import { appendFramesToSeries, bandProfile, formRequest, highestImage, largestForceWith, streamBand, type SimulationForm, type StreamedBand } from '../lib/simulation';
 import { downloadFile, fromBase64 } from '../lib/download';
 import { whenConnected } from './whenConnected';
 import { whileBusy } from './whileBusy';
@@ -62,7 +62,7 @@ function apply(): void {
     return;
   }
   if (e.frames <= d.frames) return;
-  detail.value = { ...d, frames: e.frames, steps: Math.max(d.steps, e.steps), series: appendFramesToSeries(d.series, e.points) };
+  detail.value = { ...d, frames: e.frames, steps: Math.max(d.steps, e.steps), series: appendFramesToSeries(d.series, e.points), largestForce: largestForceWith(d.largestForce, e.points) };
   if (picked.value === null) frame.value = e.latest;
 }
 
@@ -70,7 +70,8 @@ function apply(): void {
 function applyBand(d: SimulationDetail, e: SimulationFramesEvent, count: number): void {
   const band = streamBand(streamed.value?.id === d.id ? streamed.value.band : null, e.images ?? [], count);
   streamed.value = { id: d.id, band };
-  detail.value = { ...d, frames: Math.max(d.frames, e.frames), steps: Math.max(d.steps, e.steps), series: appendFramesToSeries(d.series, e.bandSteps ?? []) };
+  const bandSteps = e.bandSteps ?? [];
+  detail.value = { ...d, frames: Math.max(d.frames, e.frames), steps: Math.max(d.steps, e.steps), series: appendFramesToSeries(d.series, bandSteps), largestForce: largestForceWith(d.largestForce, bandSteps) };
   void showImage(d.id, picked.value ?? bandIndex(detail.value));
 }
 

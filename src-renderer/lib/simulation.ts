@@ -5,7 +5,7 @@
  */
 import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFrameView, SimulationRequest, SimulationTask } from '../../src-shared/ipc/contract';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
-import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, storedForceConstants, type ElasticParameters, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
+import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, storedForceConstants, type ElasticParameters, type StepValues, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
 import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
 import { EV_TO_KJ_PER_MOL, fromGPa } from '../../src-shared/sim/units';
@@ -406,18 +406,29 @@ export function frameStructure(run: Pick<SimulationDetail, 'numbers' | 'pbc'> & 
 
 /**
  * A frame's forces as arrows, at one scale for the whole run: the largest force of any frame written
- * (the `fmax` series; the frame's own when larger) is drawn DEFAULT_LONGEST_ARROW Å long, so a
- * relaxation's arrows shrink as it converges and an MD run's show where the forces peak. Coloured
- * by |F| on the same range. `scale`: Å of arrow per eV/Å; null when every force is zero.
+ * (`largestForce`; the frame's own when larger, as a frame streamed in before the run's detail
+ * caught up) is drawn DEFAULT_LONGEST_ARROW Å long, so a relaxation's arrows shrink as it converges
+ * and an MD run's show where the forces peak. Coloured by |F| on the same range. `scale`: Å of arrow
+ * per eV/Å; null when every force is zero.
  */
-export function frameForceArrows(run: Pick<SimulationDetail, 'series'>, frame: Pick<SimulationFrameView, 'forces'>): { arrows: SiteArrows; scale: number; largest: number } | null {
+export function frameForceArrows(run: Pick<SimulationDetail, 'largestForce'>, frame: Pick<SimulationFrameView, 'forces'>): { arrows: SiteArrows; scale: number; largest: number } | null {
   const n = frame.forces.length / 3;
   const norms = Array.from({ length: n }, (_, i) => Math.hypot(frame.forces[3 * i], frame.forces[3 * i + 1], frame.forces[3 * i + 2]));
-  let largest = 0;
-  for (const x of [...norms, ...(run.series.values.fmax ?? [])]) if (x !== null && x > largest) largest = x;
+  let largest = run.largestForce ?? 0;
+  for (const x of norms) if (x > largest) largest = x;
   if (!(largest > 0)) return null;
   const arrows = siteArrows(frame.forces, norms, largest);
   return { arrows, scale: arrows.scale, largest };
+}
+
+/** The largest force of a run once `points` (frames' values) are written too: the run's own or the largest of theirs. */
+export function largestForceWith(largestForce: number | null, points: readonly { values: StepValues }[]): number | null {
+  let largest = largestForce;
+  for (const p of points) {
+    const f = p.values.fmax;
+    if (typeof f === 'number' && (largest === null || f > largest)) largest = f;
+  }
+  return largest;
 }
 
 /** Per-atom vectors as arrows: `largest` drawn DEFAULT_LONGEST_ARROW Å long, coloured by length up to it. */

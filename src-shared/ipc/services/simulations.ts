@@ -86,6 +86,8 @@ export interface SimulationDetail extends SimulationRecord {
   pbc: [boolean, boolean, boolean];
   /** Per-step series: `step` and each of the task's series keys (see sim/job.ts SERIES), downsampled to at most `maxPoints`. */
   series: { step: number[]; values: Record<string, (number | null)[]> };
+  /** The largest force on an atom in any frame written, eV/Å (the force arrows' one scale for the run); null when no frame records one. */
+  largestForce: number | null;
 }
 
 /** A frame's place and values without its geometry (what a live chart needs). */

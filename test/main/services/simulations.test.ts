@@ -91,6 +91,7 @@ describe('simulations service', () => {
     const e = new EmtCalculator().compute({ numbers: Int32Array.from(detail.numbers), cart: Float64Array.from(frames[3].cart), lattice: frames[3].lattice, pbc: detail.pbc });
     expect(e.energy).toBeCloseTo(frames[3].energy, 10);
     expect(detail.series.step).toHaveLength(done.frames);
+    expect(detail.largestForce).toBe(Math.max(...frames.map((f) => f.values.fmax!)));
     expect(detail.series.values.energy.at(-1)).toBeCloseTo(done.summary.energy, 12);
     // every frame's values were streamed live while it was written, with the latest frame in full
     const mine = streamed.filter((s) => s.simulationId === done.id);
@@ -206,6 +207,9 @@ describe('simulations service', () => {
     expect(done.status, done.message).toBe('finished');
     const frames = await api.simulations.frames({ id: done.id });
     expect(frames.map((f) => f.velocities?.length)).toEqual([96, 96, 96]);
+    // the force arrows' one scale: the largest force on an atom in any frame, not the last frame's
+    const largest = Math.max(...frames.flatMap((f) => Array.from({ length: 32 }, (_, i) => Math.hypot(f.forces[3 * i], f.forces[3 * i + 1], f.forces[3 * i + 2]))));
+    expect((await api.simulations.get({ id: done.id })).largestForce).toBeCloseTo(largest, 12);
     // the exported trajectory carries them as ASE's momenta
     const text = (await exportText(api, { id: done.id, what: 'trajectory', format: 'extxyz' })).text;
     expect(text).toMatch(/momenta:R:3/);

@@ -14,6 +14,7 @@ import {
   formProblem,
   frameAt,
   frameForceArrows,
+  largestForceWith,
   frameRdfChart,
   frameStructure,
   firstVibrationMode,
@@ -210,16 +211,24 @@ describe('Simulate panel helpers', () => {
   it("draws a frame's forces at one scale for the whole run: the largest force of any frame is 1.6 Å long", () => {
     const frame = { forces: [0.3, 0, -0.4, 0, 0, 0, 0, 0.1, 0] };
     // a relaxation whose first frame had 2 eV/Å: this frame's 0.5 eV/Å arrow is a quarter as long
-    const early = frameForceArrows({ series: { step: [0, 5], values: { fmax: [2, 0.5] } } }, frame)!;
+    const early = frameForceArrows({ largestForce: 2 }, frame)!;
     expect(early.largest).toBe(2);
     expect(early.scale).toBeCloseTo(0.8, 12);
     expect(Array.from(early.arrows.vectors)).toEqual(frame.forces);
     // coloured by |F| over the run's range: the zero force at the low end, the 0.5 eV/Å one a quarter up
-    expect(Array.from(early.arrows.colors.slice(3, 6))).toEqual(Array.from(frameForceArrows({ series: { step: [0], values: { fmax: [1] } } }, { forces: [0, 0, 0, 1, 0, 0] })!.arrows.colors.slice(0, 3)));
+    expect(Array.from(early.arrows.colors.slice(3, 6))).toEqual(Array.from(frameForceArrows({ largestForce: 1 }, { forces: [0, 0, 0, 1, 0, 0] })!.arrows.colors.slice(0, 3)));
     expect(early.arrows.colors.slice(0, 3)).not.toEqual(early.arrows.colors.slice(3, 6));
-    // a frame with a force beyond the series (not yet streamed) sets the scale itself
-    expect(frameForceArrows({ series: { step: [0], values: { fmax: [0.2] } } }, frame)!.largest).toBe(0.5);
-    expect(frameForceArrows({ series: { step: [0], values: {} } }, { forces: [0, 0, 0] })).toBeNull();
+    // a frame with a force beyond the run's (streamed in before the detail caught up) sets the scale itself
+    expect(frameForceArrows({ largestForce: 0.2 }, frame)!.largest).toBe(0.5);
+    expect(frameForceArrows({ largestForce: null }, frame)!.largest).toBe(0.5);
+    expect(frameForceArrows({ largestForce: null }, { forces: [0, 0, 0] })).toBeNull();
+  });
+
+  it("keeps the run's largest force as frames stream in: the largest of the run's and of the new frames' fmax", () => {
+    expect(largestForceWith(null, [])).toBeNull();
+    expect(largestForceWith(0.4, [{ values: { fmax: 0.2 } }, { values: { fmax: null } }])).toBe(0.4);
+    expect(largestForceWith(0.4, [{ values: { fmax: 0.2 } }, { values: { fmax: 1.5 } }, { values: {} }])).toBe(1.5);
+    expect(largestForceWith(null, [{ values: { energy: 1 } }])).toBeNull();
   });
 
   it("draws a relaxation's lowest-curvature mode on its last frame only, the atom moving most 1.6 Å long", () => {
