@@ -968,7 +968,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
             ...calculator.last,
           },
           forces: Float64Array.from(f.forces),
-          stress: f.stress ? Float64Array.from(f.stress) : null,
+          stress: f.potentialStress ? Float64Array.from(f.potentialStress) : null,
         }),
     });
     const half = Math.floor(r.log.temperature.length / 2);

@@ -85,6 +85,12 @@ export interface MdFrame extends MdObservation {
   time: number;
   atoms: Atoms;
   forces: Float64Array;
+  /**
+   * The calculator's stress at the frame (Voigt, eV/Å³), without the kinetic part that the logged
+   * `stress` and pressure include: what ASE stores in a trajectory, and what a potential is trained
+   * on. Null without a 3D-periodic cell.
+   */
+  potentialStress: Float64Array | null;
 }
 
 export type MdStatus = 'completed' | 'cancelled' | 'failed';
@@ -178,7 +184,8 @@ export async function runMolecularDynamics(atoms: Atoms, calculator: Calculator,
     log.conserved.push(o.conserved);
     await options.onStep?.(step, o);
     if (options.onFrame && (step % every === 0 || step === steps)) {
-      await options.onFrame({ ...o, step, time, atoms, forces: (await md.current()).forces });
+      const c = await md.current();
+      await options.onFrame({ ...o, step, time, atoms, forces: c.forces, potentialStress: c.stress ?? null });
     }
   };
   const finish = (status: MdStatus, message: string): MdResult => {

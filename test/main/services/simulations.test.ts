@@ -210,6 +210,9 @@ describe('simulations service', () => {
     // the force arrows' one scale: the largest force on an atom in any frame, not the last frame's
     const largest = Math.max(...frames.flatMap((f) => Array.from({ length: 32 }, (_, i) => Math.hypot(f.forces[3 * i], f.forces[3 * i + 1], f.forces[3 * i + 2]))));
     expect((await api.simulations.get({ id: done.id })).largestForce).toBeCloseTo(largest, 12);
+    // a frame's stress is the potential's, without the kinetic part the logged pressure has: what ASE's trajectories store and a potential trains on
+    const emt = new EmtCalculator().compute({ numbers: new Int32Array(32).fill(29), cart: Float64Array.from(frames[1].cart), lattice: frames[1].lattice, pbc: [true, true, true] });
+    frames[1].stress!.forEach((s, k) => expect(Math.abs(s - emt.stress![k]), `stress ${k}`).toBeLessThan(1e-12));
     // the exported trajectory carries them as ASE's momenta
     const text = (await exportText(api, { id: done.id, what: 'trajectory', format: 'extxyz' })).text;
     expect(text).toMatch(/momenta:R:3/);
