@@ -44,6 +44,7 @@ import {
 import { SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations, withRelaxationSpaceGroups } from '../../chem/spacegroup';
 import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
+import { StepSeries } from '../../../src-shared/sim/step-series';
 import { describeFileConstraints, fileConstraints, indexList, parseAtomIndices } from '../../../src-shared/sim/constraints';
 import { modeFrames, modeText } from '../../../src-shared/sim/vibrations';
 import { defaultBandPath, parseTriple, parseWaveVector, PHONON_DEFAULTS, phonopyForceConstants, thzText, waveVectorText } from '../../../src-shared/sim/phonons';
@@ -720,11 +721,25 @@ export const mdCommand: Command = {
       ctx.io.err(`note: ${file}: the run starts from the file's velocities, at ${start.toFixed(1)} K`);
       if (values.temperature === undefined) params = { ...params, temperature: start };
     }
+    // kept only for what asks for them: the frames for --out, every step's values for --json (as
+    // columns); the text prints each frame as it comes, so a long run's memory does not grow with it
     const frames: SimulationFrame[] = [];
-    const steps: StepValues[] = [];
+    const log = values.json ? new StepSeries() : null;
     const { structure, opened } = loaded;
     const watch = domainWatch(loaded);
-    const out = await simulate(ctx, 'md', file, loaded, params, { onFrame: (f) => void frames.push(f), onStep: (_, v) => void steps.push(v), ...(watch ? { domain: watch } : {}) });
+    const onFrame = (f: SimulationFrame) => {
+      if (values.out) frames.push(f);
+      if (values.json) return;
+      if (f.step === 0) {
+        ctx.io.out(`${file}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${params.ensemble}${params.ensemble === 'nve' ? '' : ` ${params.thermostat}`}`);
+        ctx.io.out('    step      time/fs     E_pot/eV     E_kin/eV     E_tot/eV       T/K    P/GPa');
+      }
+      const v = f.values;
+      ctx.io.out(
+        `${String(f.step).padStart(8)} ${fmt(f.time, 2).padStart(12)} ${fmt(v.potential, 5).padStart(12)} ${fmt(v.kinetic, 5).padStart(12)} ${fmt(v.total, 5).padStart(12)} ${fmt(v.temperature, 1).padStart(9)} ${fmt(v.pressure, 3).padStart(8)}`,
+      );
+    };
+    const out = await simulate(ctx, 'md', file, loaded, params, { onFrame, onStep: (_, v) => log?.push(v), ...(watch ? { domain: watch } : {}) });
     if (typeof out === 'number') return out;
     const summary = out.summary?.task === 'md' ? out.summary : null;
     if (values.out && frames.length) {
@@ -733,8 +748,8 @@ export const mdCommand: Command = {
       writeFileSync(resolve(ctx.cwd, values.out), writeTrajectoryFile(format === 'traj' || format === 'xdatcar' ? format : 'extxyz', atoms, frames));
     }
     const warnings = watch ? watch.warnings : null;
-    const series = (key: string) => steps.map((v) => v[key] ?? null);
-    if (values.json) {
+    if (log) {
+      const series = (key: string) => log.values(key);
       ctx.io.out(
         JSON.stringify({
           file,
@@ -746,7 +761,7 @@ export const mdCommand: Command = {
           potential: series('potential'),
           kinetic: series('kinetic'),
           pressure: series('pressure'),
-          time: steps.map((_, i) => i * params.timestep),
+          time: Array.from({ length: log.length }, (_, i) => i * params.timestep),
           msd: series('msd'),
           diffusion: summary?.diffusion ?? null,
           diffusionVerdict: summary?.diffusionVerdict ?? null,
@@ -757,20 +772,13 @@ export const mdCommand: Command = {
                 diffusionVerdictByElement: summary.diffusionVerdictByElement ?? null,
               }
             : {}),
-          ...(steps.some((v) => v.forceSpread !== undefined) ? { forceSpread: series('forceSpread') } : {}),
+          ...(log.has('forceSpread') ? { forceSpread: series('forceSpread') } : {}),
           message: out.message,
           ...(warnings ? { warnings } : {}),
         }),
       );
     } else {
-      ctx.io.out(`${file}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${params.ensemble}${params.ensemble === 'nve' ? '' : ` ${params.thermostat}`}  ${out.message}`);
-      ctx.io.out('    step      time/fs     E_pot/eV     E_kin/eV     E_tot/eV       T/K    P/GPa');
-      for (const f of frames) {
-        const v = f.values;
-        ctx.io.out(
-          `${String(f.step).padStart(8)} ${fmt(f.time, 2).padStart(12)} ${fmt(v.potential, 5).padStart(12)} ${fmt(v.kinetic, 5).padStart(12)} ${fmt(v.total, 5).padStart(12)} ${fmt(v.temperature, 1).padStart(9)} ${fmt(v.pressure, 3).padStart(8)}`,
-        );
-      }
+      ctx.io.out(out.message);
       if (summary) {
         const diffusion = diffusionText(summary);
         ctx.io.out(`drift ${driftText(summary.drift, 3)}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}${diffusion && `, ${diffusion}`}`);
