@@ -4,7 +4,8 @@
  * Every command prints human-readable text by default and one JSON document
  * with `--json`; the JSON shapes are a product surface and stay stable.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface CliIo {
@@ -58,6 +59,29 @@ export function outputFormat(name: string): OutputFormat | null {
   if (base.includes('xdatcar')) return 'xdatcar';
   if (base.endsWith('.vasp') || base.endsWith('.poscar') || base.includes('poscar') || base.includes('contcar')) return 'poscar';
   return null;
+}
+
+/**
+ * Why the file `--option NAME` names cannot be written, or null. A file the command line writes is
+ * new (nothing is overwritten) and goes into a folder that exists: checked before any work, so that
+ * a long run never ends unable to keep what it computed.
+ */
+export function outputFileProblem(cwd: string, option: string, name: string): string | null {
+  const path = resolve(cwd, name);
+  if (existsSync(path)) return `--${option} ${name} exists: give a new file (nothing is overwritten)`;
+  const folder = dirname(path);
+  if (!existsSync(folder)) return `--${option} ${name}: there is no folder ${folder}`;
+  if (!statSync(folder).isDirectory()) return `--${option} ${name}: ${folder} is not a folder`;
+  return null;
+}
+
+const CELL_FORMATS: Partial<Record<OutputFormat, string>> = { cif: 'a CIF', poscar: 'a POSCAR', xdatcar: 'an XDATCAR' };
+
+/** Why a structure without a cell (a molecule) cannot go into `--option NAME`, or null: a CIF, a POSCAR and an XDATCAR need a cell. */
+export function cellFormatProblem(option: string, name: string, hasCell: boolean): string | null {
+  const format = outputFormat(name);
+  const needs = format && CELL_FORMATS[format];
+  return needs && !hasCell ? `--${option} ${name}: ${needs} needs a cell, and the structure has none: write an extended XYZ (.extxyz) instead` : null;
 }
 
 /**

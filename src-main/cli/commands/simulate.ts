@@ -55,7 +55,7 @@ import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domai
 import { writeTrajectoryFile } from '../../files/trajectory-file';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
-import { flagOptions, outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const COMMON = `  --model NAME       emt, lj, morse (built in), or a trained potential: a stored model's
                      name or a model file (required)
@@ -483,6 +483,34 @@ async function openModel(ctx: CommandContext, command: string, values: Record<st
 
 /** Exit status of a run stopped with Ctrl-C (128 + SIGINT, as a shell reports it). */
 const INTERRUPTED = 130;
+
+/**
+ * The files a command will write (option → name), checked before the run: new, in a folder that
+ * exists, and in a format that holds the structure (a molecule has no cell for a CIF, POSCAR or
+ * XDATCAR). Prints the first problem and returns the exit status 2; null when all can be written.
+ */
+function outputsProblem(ctx: CommandContext, command: string, outputs: Record<string, string | undefined>, { structure, opened }: Loaded): number | null {
+  for (const [option, name] of Object.entries(outputs)) {
+    if (name === undefined) continue;
+    const problem = outputFileProblem(ctx.cwd, option, name) ?? cellFormatProblem(option, name, structure.lattice !== null);
+    if (problem) {
+      opened.calculator.dispose?.();
+      return usageError(ctx.io, command, problem);
+    }
+  }
+  return null;
+}
+
+/** Writes an output file; when it fails all the same (a full disk), says so naming the option and file, and returns false: the results are still printed, the exit status is 1. */
+async function writeOutput(ctx: CommandContext, command: string, option: string, name: string, write: (path: string) => unknown): Promise<boolean> {
+  try {
+    await write(resolve(ctx.cwd, name));
+    return true;
+  } catch (e) {
+    ctx.io.err(`latticework ${command}: --${option} ${name}: ${(e as Error).message}`);
+    return false;
+  }
+}
 /** A line of progress on stderr at most this often (a short run prints none). */
 const PROGRESS_MS = 10_000;
 /** The run lets Node see a Ctrl-C at least this often (the steps themselves never wait on the event loop). */
@@ -603,6 +631,8 @@ export const relaxCommand: Command = {
     } catch (e) {
       return usageError(ctx.io, 'relax', (e as Error).message, relaxUsage);
     }
+    const unwritable = outputsProblem(ctx, 'relax', { out: values.out }, loaded);
+    if (unwritable !== null) return unwritable;
     const watch = domainWatch(loaded);
     const out = await simulate(ctx, 'relax', file, loaded, params, watch ? { domain: watch } : {});
     if (typeof out === 'number') return out;
@@ -612,7 +642,8 @@ export const relaxCommand: Command = {
       ctx.io.err(`latticework relax: ${file}: ${out.message}`);
       return 1;
     }
-    if (values.out) writeFileSync(resolve(ctx.cwd, values.out), writeStructures(outputFormat(values.out) as 'cif' | 'poscar' | 'xyz', [final]));
+    const outName = values.out;
+    const written = outName === undefined || (await writeOutput(ctx, 'relax', 'out', outName, (path) => writeFileSync(path, writeStructures(outputFormat(outName) as 'cif' | 'poscar' | 'xyz', [final]), { flag: 'wx' })));
     const warnings = watch ? watch.warnings : null;
     const spaceGroups = summary.spaceGroups ?? null;
     if (values.json) {
@@ -638,9 +669,9 @@ export const relaxCommand: Command = {
       if (summary.refinedBy !== undefined) ctx.io.out(`the start moved by at most ${summary.refinedBy.toExponential(2)} Å onto the ideal positions of its space group`);
       if (spaceGroups) ctx.io.out(spaceGroupChangeText(spaceGroups));
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
-      if (values.out) ctx.io.out(`relaxed structure written to ${values.out}`);
+      if (values.out && written) ctx.io.out(`relaxed structure written to ${values.out}`);
     }
-    return out.status === 'cancelled' ? INTERRUPTED : out.status === 'finished' && summary.converged ? 0 : 1;
+    return out.status === 'cancelled' ? INTERRUPTED : out.status === 'finished' && summary.converged && written ? 0 : 1;
   },
 };
 
@@ -709,6 +740,8 @@ export const mdCommand: Command = {
     } catch (e) {
       return usageError(ctx.io, 'md', (e as Error).message, mdUsage);
     }
+    const unwritable = outputsProblem(ctx, 'md', { out: values.out }, loaded);
+    if (unwritable !== null) return unwritable;
     if (ownVelocities) {
       let start: number;
       try {
@@ -742,10 +775,11 @@ export const mdCommand: Command = {
     const out = await simulate(ctx, 'md', file, loaded, params, { onFrame, onStep: (_, v) => log?.push(v), ...(watch ? { domain: watch } : {}) });
     if (typeof out === 'number') return out;
     const summary = out.summary?.task === 'md' ? out.summary : null;
+    let written = true;
     if (values.out && frames.length) {
       const atoms = { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) };
       const format = outputFormat(values.out);
-      writeFileSync(resolve(ctx.cwd, values.out), writeTrajectoryFile(format === 'traj' || format === 'xdatcar' ? format : 'extxyz', atoms, frames));
+      written = await writeOutput(ctx, 'md', 'out', values.out, (path) => writeFileSync(path, writeTrajectoryFile(format === 'traj' || format === 'xdatcar' ? format : 'extxyz', atoms, frames), { flag: 'wx' }));
     }
     const warnings = watch ? watch.warnings : null;
     if (log) {
@@ -784,9 +818,9 @@ export const mdCommand: Command = {
         ctx.io.out(`drift ${driftText(summary.drift, 3)}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}${diffusion && `, ${diffusion}`}`);
       }
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
-      if (values.out) ctx.io.out(`${frames.length} frames written to ${values.out}`);
+      if (values.out && written) ctx.io.out(`${frames.length} frames written to ${values.out}`);
     }
-    return out.status === 'cancelled' ? INTERRUPTED : out.status === 'finished' && out.stoppedAt === undefined ? 0 : 1;
+    return out.status === 'cancelled' ? INTERRUPTED : out.status === 'finished' && out.stoppedAt === undefined && written ? 0 : 1;
   },
 };
 
@@ -918,18 +952,17 @@ export const vibrationsCommand: Command = {
       opened.calculator.dispose?.();
       return usageError(ctx.io, 'vibrations', (e as Error).message, vibrationsUsage);
     }
+    const unwritable = outputsProblem(ctx, 'vibrations', { out: values.out }, loaded);
+    if (unwritable !== null) return unwritable;
     const params: SimulationParameters = { task: 'vibrations', delta, fixed };
     const r = await summarised(ctx, 'vibrations', file, loaded, params);
     if (typeof r === 'number') return r;
     const { s, warnings } = r;
-    if (mode !== null && values.out) {
+    const outName = values.out;
+    let written = true;
+    if (mode !== null && outName) {
       const frames = modeFrames(structure, s.modes![mode], s.energies[mode] / 1000, mode);
-      try {
-        await writeFrames(resolve(ctx.cwd, values.out), outputFormat(values.out)!, frames, { overwrite: true });
-      } catch (e) {
-        ctx.io.err(`latticework vibrations: ${values.out}: ${(e as Error).message}`);
-        return 1;
-      }
+      written = await writeOutput(ctx, 'vibrations', 'out', outName, (path) => writeFrames(path, outputFormat(outName)!, frames));
     }
     if (values.json) {
       const rows = (m: number[]) => Array.from({ length: m.length / 3 }, (_, i) => [m[3 * i], m[3 * i + 1], m[3 * i + 2]]);
@@ -952,9 +985,9 @@ export const vibrationsCommand: Command = {
       s.energies.forEach((e, k) => ctx.io.out(`${String(k).padStart(3)} ${modeText(e, 2).padStart(8)} ${modeText(s.frequencies[k], 1).padStart(10)}`));
       ctx.io.out(r.message);
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
-      if (values.out) ctx.io.out(`mode ${mode} written to ${values.out} (30 frames)`);
+      if (values.out && written) ctx.io.out(`mode ${mode} written to ${values.out} (30 frames)`);
     }
-    return 0;
+    return written ? 0 : 1;
   },
 };
 
@@ -1001,29 +1034,33 @@ export const phononsCommand: Command = {
       if (problem) return usageError(ctx.io, 'phonons', `--mode ${mode} --q ${values.q ?? 'Γ'}: ${problem}`, phononsUsage);
       wave = { q };
     }
+    const unwritable = outputsProblem(ctx, 'phonons', { 'force-constants': values['force-constants'], out: values.out }, loaded);
+    if (unwritable !== null) return unwritable;
     const r = await summarised(ctx, 'phonons', file, loaded, params);
     if (typeof r === 'number') return r;
     const { s, warnings } = r;
     const fc = r.final && storedForceConstants(r.final, s);
+    const fcName = values['force-constants'];
+    const fcWritten = fcName === undefined || (await writeOutput(ctx, 'phonons', 'force-constants', fcName, (path) => writeFileSync(path, phonopyForceConstants(fc!), { flag: 'wx' })));
     let written: PhononModeStructures | null = null;
-    try {
-      if (values['force-constants'] !== undefined) writeFileSync(resolve(ctx.cwd, values['force-constants']), phonopyForceConstants(fc!));
-      if (wave && mode !== null && values.out) {
-        const format = outputFormat(values.out)!;
-        const still = format === 'cif' || format === 'poscar';
-        written = phononModeStructures(fc!, wave.q, mode, { amplitude, count: still ? 1 : 30, name: r.final!.name });
-        if (still) writeFileSync(resolve(ctx.cwd, values.out), writeStructures(format, written.structures));
-        else await writeFrames(resolve(ctx.cwd, values.out), format, written.structures.map(frameOfStructure), { overwrite: true });
-      }
-    } catch (e) {
-      ctx.io.err(`latticework phonons: ${(e as Error).message}`);
-      return 1;
+    let modeWritten = true;
+    const outName = values.out;
+    if (wave && mode !== null && outName) {
+      const format = outputFormat(outName)!;
+      const still = format === 'cif' || format === 'poscar';
+      const band = phononModeStructures(fc!, wave.q, mode, { amplitude, count: still ? 1 : 30, name: r.final!.name });
+      written = band;
+      modeWritten = await writeOutput(ctx, 'phonons', 'out', outName, async (path) => {
+        if (still) writeFileSync(path, writeStructures(format, band.structures), { flag: 'wx' });
+        else await writeFrames(path, format, band.structures.map(frameOfStructure));
+      });
     }
+    const status = fcWritten && modeWritten ? 0 : 1;
     const modeJson = wave && written ? { mode: { band: mode, q: wave.q, frequency: written.frequency, supercell: written.supercell, amplitude } } : {};
     if (values.json) {
       const { task: _task, forceConstants: _fc, ...fields } = s;
       ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, ...fields, ...modeJson, message: r.message, ...(warnings ? { warnings } : {}) }));
-      return 0;
+      return status;
     }
     ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  phonons from a ${s.supercell.join('×')} supercell, ${s.lattice ? `the ${s.lattice} path` : 'the path Γ–X|Γ–Y|Γ–Z'}`);
     ctx.io.out('point       frequencies, THz');
@@ -1037,13 +1074,13 @@ export const phononsCommand: Command = {
       `at 300 K: free energy ${s.thermal.freeEnergy[at300].toFixed(3)} kJ/mol, entropy ${s.thermal.entropy[at300].toFixed(3)} J/K/mol, heat capacity ${s.thermal.heatCapacity[at300].toFixed(3)} J/K/mol (per mole of cells, from a ${s.mesh.join('×')} mesh); zero-point energy ${s.thermal.freeEnergy[0].toFixed(3)} kJ/mol`,
     );
     ctx.io.out(r.message);
-    if (values['force-constants'] !== undefined) ctx.io.out(`force constants written to ${values['force-constants']} (phonopy's FORCE_CONSTANTS; phonopy --readfc -c ${file} --dim "${s.supercell.join(' ')}")`);
-    if (wave && written) {
+    if (values['force-constants'] !== undefined && fcWritten) ctx.io.out(`force constants written to ${values['force-constants']} (phonopy's FORCE_CONSTANTS; phonopy --readfc -c ${file} --dim "${s.supercell.join(' ')}")`);
+    if (wave && written && modeWritten) {
       const count = written.structures.length;
       ctx.io.out(`band ${mode} at q = ${waveVectorText(wave.q)}, ${thzText(written.frequency)} THz, written to ${values.out}: ${count === 1 ? 'the structure displaced along it' : `${count} frames over one period`} in a ${written.supercell.join('×')} supercell, the atom moving most ${amplitude} Å`);
     }
     for (const w of warnings ?? []) ctx.io.err(`warning: ${w}`);
-    return 0;
+    return status;
   },
 };
 
@@ -1129,6 +1166,8 @@ export const nebCommand: Command = {
       }
       return usageError(ctx.io, 'neb', (e as Error).message, nebUsage);
     }
+    const unwritable = outputsProblem(ctx, 'neb', { out: values.out }, loaded);
+    if (unwritable !== null) return unwritable;
     // the band is written again in place as it moves: the images as it ended
     const frames: SimulationFrame[] = [];
     const watch = domainWatch(loaded);
@@ -1141,10 +1180,11 @@ export const nebCommand: Command = {
       return out.status === 'cancelled' ? INTERRUPTED : 1;
     }
     const { structure, opened } = loaded;
+    let written = true;
     if (values.out) {
       const format = outputFormat(values.out);
       const atoms = { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) };
-      writeFileSync(resolve(ctx.cwd, values.out), writeTrajectoryFile(format === 'traj' || format === 'xdatcar' ? format : 'extxyz', atoms, frames));
+      written = await writeOutput(ctx, 'neb', 'out', values.out, (path) => writeFileSync(path, writeTrajectoryFile(format === 'traj' || format === 'xdatcar' ? format : 'extxyz', atoms, frames), { flag: 'wx' }));
     }
     const warnings = watch ? watch.warnings : null;
     if (values.json) {
@@ -1158,8 +1198,8 @@ export const nebCommand: Command = {
         ctx.io.out(`${String(k).padStart(7)} ${s.distances[k].toFixed(4).padStart(12)} ${e.toFixed(6).padStart(13)} ${(e - s.energies[0]).toFixed(6).padStart(14)}${mark}`);
       }
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
-      if (values.out) ctx.io.out(`${frames.length} images written to ${values.out}`);
+      if (values.out && written) ctx.io.out(`${frames.length} images written to ${values.out}`);
     }
-    return out.status === 'cancelled' ? INTERRUPTED : s.converged ? 0 : 1;
+    return out.status === 'cancelled' ? INTERRUPTED : s.converged && written ? 0 : 1;
   },
 };

@@ -7,7 +7,6 @@
  * `latticework structure supercell|vacancy-hop|cell FILE ...`: a supercell, the two ends of a vacancy hop,
  * the standard or Niggli-reduced cell (structure-build.ts).
  */
-import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import {
@@ -32,7 +31,7 @@ import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
 import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
 import { Atoms } from '../../../src-shared/sim/atoms';
-import { outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { outputFileProblem, outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
 import { describeCell, describeSupercell, describeVacancyHop, OTHER_CELLS, parseRepeat, structureCell, structureSupercell, structureVacancyHop } from './structure-build';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
@@ -400,7 +399,8 @@ export const structureCommand: Command = {
       const formats = sub === 'frames' ? 'an extended XYZ (.extxyz, .xyz), an ASE database (.db) or trajectory (.traj), an XDATCAR, a POSCAR (.vasp, POSCAR, CONTCAR) or a CIF (.cif)' : 'a CIF (.cif), a POSCAR (.vasp, POSCAR, CONTCAR), an extended XYZ (.extxyz, .xyz), an ASE database (.db) or trajectory (.traj)';
       const format = outputFormat(path);
       if (!format || (sub !== 'frames' && format === 'xdatcar')) return bad(`--${k} must name ${formats}, not "${name}"`);
-      if (existsSync(path)) return bad(`--${k} ${name} exists: give a new file (nothing is overwritten)`);
+      const problem = outputFileProblem(ctx.cwd, k, name);
+      if (problem) return bad(problem);
     }
     if (sub === 'cell') {
       if (files.length !== 1) return bad('give one FILE');

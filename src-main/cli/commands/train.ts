@@ -31,7 +31,7 @@ import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory 
 import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
-import { flagOptions, parseCommandArgs, readConfigFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { flagOptions, outputFileProblem, parseCommandArgs, readConfigFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
 
@@ -151,6 +151,9 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         return n;
       };
 
+      // the model file is written after the whole run: checked now
+      const unwritable = values.out === undefined ? null : outputFileProblem(ctx.cwd, 'out', values.out);
+      if (unwritable) return usageError(ctx.io, 'train', unwritable);
       // the model a fine-tuning run starts from
       let source: ModelFileData | null = null;
       if (values.from) {

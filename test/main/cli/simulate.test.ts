@@ -187,6 +187,24 @@ async function continuesAse(): Promise<void> {
 }
 
 describe('latticework relax, md and eos', () => {
+  it('the files a run writes are checked before it starts: a file that exists, a folder that does not, a molecule into a format with a cell', async () => {
+    writeFileSync(join(dir, 'mine.cif'), 'kept');
+    const exists = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--out', 'mine.cif', '--json']);
+    expect(exists).toEqual({ code: 2, out: '', err: 'latticework relax: --out mine.cif exists: give a new file (nothing is overwritten)' });
+    expect(readFileSync(join(dir, 'mine.cif'), 'utf8')).toBe('kept');
+    const nowhere = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '5', '--out', 'no/such/t.extxyz']);
+    expect(nowhere).toEqual({ code: 2, out: '', err: `latticework md: --out no/such/t.extxyz: there is no folder ${join(dir, 'no', 'such')}` });
+    writeFileSync(join(dir, 'water.xyz'), '3\nwater\nO 0 0 0\nH 0.76 0.59 0\nH -0.76 0.59 0\n');
+    const molecule = await run(relaxCommand, ['water.xyz', '--model', 'emt', '--out', 'water.vasp']);
+    expect(molecule.code).toBe(2);
+    expect(molecule.err).toBe('latticework relax: --out water.vasp: a POSCAR needs a cell, and the structure has none: write an extended XYZ (.extxyz) instead');
+    writeFileSync(join(dir, 'water-turned.xyz'), '3\nwater\nO 0 0 0\nH 0.76 -0.59 0\nH -0.76 0.59 0\n');
+    const band = await run(nebCommand, ['water.xyz', 'water-turned.xyz', '--model', 'emt', '--out', 'XDATCAR-band']);
+    expect(band.err).toMatch(/^latticework neb: --out XDATCAR-band: an XDATCAR needs a cell/);
+    const phonons = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--force-constants', 'mine.cif']);
+    expect(phonons).toEqual({ code: 2, out: '', err: 'latticework phonons: --force-constants mine.cif exists: give a new file (nothing is overwritten)' });
+  });
+
   it('relax --json has the issue\'s shape and ends converged; --out writes the relaxed structure', async () => {
     const r = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fmax', '0.01', '--out', 'relaxed.cif', '--json']);
     expect(r.code, r.err).toBe(0);
