@@ -1,13 +1,14 @@
 /**
  * `latticework`: the command line. Every command prints human-readable text, and one JSON
- * document with `--json`.
+ * document with `--json`: its result, or `{"error": {"message", "status"}}` when it failed before it
+ * had one (`main` adds it, from the failure stderr names).
  *
  * Start-up loads this table and nothing else: a command's module (and what it imports: tfjs,
  * SQLite, the chemistry readers) is imported only when that command runs, so `--version`,
  * `--help` and light commands stay quick. A new command is one module under commands/ and one
  * line here.
  */
-import type { CliIo, CommandEntry } from './command';
+import type { CliIo, Command, CommandEntry } from './command';
 import { VERSION } from '../app/version';
 
 export const commands: CommandEntry[] = [
@@ -73,6 +74,26 @@ export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Prom
     io.out(command.usage);
     return 0;
   }
+  // with --json, stdout holds one JSON document: the command's result, or {"error"} when it printed none
+  const json = rest.includes('--json');
+  let printed = false;
+  const said: string[] = [];
+  const watched: CliIo = {
+    out: (text) => {
+      printed = true;
+      io.out(text);
+    },
+    err: (text) => {
+      said.push(text);
+      io.err(text);
+    },
+  };
+  const status = await runCommand(entry, command, rest, watched, cwd);
+  if (json && status !== 0 && !printed) io.out(JSON.stringify({ error: { message: failureMessage(entry.name, said), status } }));
+  return status;
+}
+
+async function runCommand(entry: CommandEntry, command: Command, rest: string[], io: CliIo, cwd: string): Promise<number> {
   try {
     if (!entry.models) return await command.run({ argv: rest, io, cwd });
     // train takes --db itself (its run is recorded there); the others only resolve models in it
@@ -87,6 +108,14 @@ export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Prom
     }
     throw err;
   }
+}
+
+/** What a failed command said (its last "latticework NAME: …" line, without the prefix; notes, warnings and usage text left out). */
+function failureMessage(name: string, said: readonly string[]): string {
+  const prefix = `latticework ${name}: `;
+  const lines = said.map((t) => t.split('\n')[0]);
+  const last = lines.findLast((l) => l.startsWith(prefix)) ?? lines.at(-1) ?? 'failed';
+  return last.startsWith(prefix) ? last.slice(prefix.length) : last;
 }
 
 export const stdio: CliIo = {

@@ -23,6 +23,7 @@ import { bytesToText, CompressedFileError, decompress, type Compression } from '
 import { isSqlite, readAseDb } from './ase-db';
 import { isAseTrajectory, readAseTrajectory } from './ase-traj';
 import { checkUserFile, FileAccessError, readUserFile, type FileKind } from './path-guard';
+import { structureName } from '../../src-shared/chem/naming';
 
 /** Finds a file beside the one being read (by base name), or null. */
 export type CompanionLookup = (name: string) => Promise<Uint8Array | null>;
@@ -161,8 +162,13 @@ export async function framesFromBytes(name: string, bytes: Uint8Array, options: 
 
 /** Every structure of a (possibly compressed) file, as `readStructures` gives them; an ASE database too (labels embedded). */
 export async function structuresFromBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}, companions?: CompanionLookup): Promise<FileStructures> {
-  if (isSqlite(bytes)) return asStructures(await aseDbFromBytes(name, bytes));
-  return readBytes(name, bytes, options, companions, readStructures, asStructures);
+  if (isSqlite(bytes)) return named(asStructures(await aseDbFromBytes(name, bytes)), name);
+  return named(await readBytes(name, bytes, options, companions, readStructures, asStructures), name);
+}
+
+/** The structures named as naming.ts's `structureName` says: a name that says nothing (ASE's CIF block `image0`, an empty POSCAR comment) becomes the file's stem. */
+function named(r: FileStructures, file: string): FileStructures {
+  return { ...r, structures: r.structures.map((s) => ({ ...s, name: structureName(s.name, file) })) };
 }
 
 /** An error raised while reading the inner file, re-addressed to the file as the user named it. */
@@ -243,7 +249,7 @@ export async function readFramesFile(path: string, shown: string, options: ReadO
 /** The structures of a file on disk (`shown` is the name errors carry). */
 export async function readStructuresFile(path: string, shown: string, options: ReadOptions = {}): Promise<FileStructures> {
   const db = await aseDbOnDisk(path, shown);
-  if (db) return asStructures(db);
+  if (db) return named(asStructures(db), shown);
   const bytes = await readFileBytes(path, shown, options.maxBytes ?? DEFAULT_READ_OPTIONS.maxBytes);
-  return isSqlite(bytes) ? asStructures(await aseDbFrames(path, shown)) : structuresFromBytes(shown, bytes, options, diskCompanions(path));
+  return isSqlite(bytes) ? named(asStructures(await aseDbFrames(path, shown)), shown) : structuresFromBytes(shown, bytes, options, diskCompanions(path));
 }

@@ -4,7 +4,7 @@
  * modules load in the worker alone).
  */
 import type { ReceptiveFieldView, BackendInfo } from '../../src-shared/ipc/contract';
-import { readStructures, structureErrorData, summarizeStructure } from '../../src-shared/chem';
+import { structureErrorData, summarizeStructure } from '../../src-shared/chem';
 import type { DisorderPolicy, StructureErrorData, StructureSummary } from '../../src-shared/chem';
 import type { FramesFile, FramesReadOptions, FramesSource } from '../files/frames-source';
 import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serialize';
@@ -105,10 +105,7 @@ export const taskHandlers = {
     for (const [i, file] of input.files.entries()) {
       if (ctx.signal.aborted) throw new CancelledError();
       try {
-        const read =
-          'data' in file
-            ? await structuresFromBytes(file.name, file.data, { disorder: input.disorder }, batchCompanions(file.name, asBytes))
-            : readStructures(file.name, file.text, { disorder: input.disorder });
+        const read = await structuresFromBytes(file.name, asBytes[i].bytes, { disorder: input.disorder }, batchCompanions(file.name, asBytes));
         out.push({
           file: file.name,
           ok: true,

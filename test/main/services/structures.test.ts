@@ -39,6 +39,16 @@ describe('structures service', () => {
     detail.structure.cart.forEach((x, i) => expect(x).toBeCloseTo(direct.cart[i], 10));
   });
 
+  it("names a structure whose own name says nothing (ASE's CIF block data_image0) after its file, in the list and in what it is stored as", async () => {
+    const ase = { name: 'emt-00001.cif', text: readFileSync(`${SHARED_DATA}/emt-dev/cgcnn/emt-00001.cif`, 'utf8') };
+    expect(ase.text.startsWith('data_image0\n')).toBe(true);
+    const [r] = (await served.api.structures.import({ files: [ase] })).imported;
+    expect(r.name).toBe('emt-00001');
+    expect((await served.api.structures.get({ id: r.id })).structure.name).toBe('emt-00001');
+    // a name that says something is kept
+    expect((await served.api.structures.import({ files: [file('1000041')] })).imported[0].name).toBe(readStructures('1000041.cif', file('1000041').text).structures[0].name);
+  });
+
   it('finds the space group at another tolerance on request', async () => {
     const [batio3] = (await served.api.structures.import({ files: [file('1507756')] })).imported;
     expect(batio3.spaceGroup).toEqual({ number: 99, symbol: 'P4mm', crystalSystem: 'tetragonal', symprec: 0.01 });
