@@ -166,6 +166,11 @@ export async function structuresFromBytes(name: string, bytes: Uint8Array, optio
   return named(await readBytes(name, bytes, options, companions, readStructures, asStructures), name);
 }
 
+/** The structures of a file already read as text (a dataset reader's, decompressed), named as from bytes. */
+export function structuresFromText(name: string, text: string, options: ReadOptions = {}): FileStructures {
+  return named({ ...readStructures(name, text, options), compression: null }, name);
+}
+
 /** The structures named as naming.ts's `structureName` says: a name that says nothing (ASE's CIF block `image0`, an empty POSCAR comment) becomes the file's stem. */
 function named(r: FileStructures, file: string): FileStructures {
   return { ...r, structures: r.structures.map((s) => ({ ...s, name: structureName(s.name, file) })) };

@@ -100,12 +100,15 @@ export const taskHandlers = {
     ctx: TaskContext,
   ): Promise<ParsedFile[]> {
     const out: ParsedFile[] = [];
-    const { structuresFromBytes, batchCompanions } = await import('../files/structure-file');
+    const { structuresFromBytes, structuresFromText, batchCompanions } = await import('../files/structure-file');
     const asBytes = input.files.map((f) => ({ name: f.name, bytes: 'data' in f ? f.data : new TextEncoder().encode(f.text) }));
     for (const [i, file] of input.files.entries()) {
       if (ctx.signal.aborted) throw new CancelledError();
       try {
-        const read = await structuresFromBytes(file.name, asBytes[i].bytes, { disorder: input.disorder }, batchCompanions(file.name, asBytes));
+        const read =
+          'data' in file
+            ? await structuresFromBytes(file.name, file.data, { disorder: input.disorder }, batchCompanions(file.name, asBytes))
+            : structuresFromText(file.name, file.text, { disorder: input.disorder });
         out.push({
           file: file.name,
           ok: true,
