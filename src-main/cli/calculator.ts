@@ -5,7 +5,7 @@
  * loaded with tfjs (imported only then, so the built-ins never load it).
  */
 import type { TrainingDomain } from '../../src-shared/model/domain';
-import { BUILTIN_CALCULATORS, builtinCalculator, type BuiltinCalculatorSpec, type Calculator } from '../../src-shared/sim';
+import { BUILTIN_CALCULATORS, builtinCalculator, CalculatorError, type BuiltinCalculatorSpec, type Calculator } from '../../src-shared/sim';
 
 export class CalculatorChoiceError extends Error {
   override name = 'CalculatorChoiceError';
@@ -24,7 +24,7 @@ export function isBuiltinCalculator(name: string): name is BuiltinCalculatorName
 }
 
 /** The spec of a built-in calculator from `KEY=VALUE` parameters (numbers, except lj's cutoffMode). */
-export function builtinSpec(name: BuiltinCalculatorName, params: readonly string[]): BuiltinCalculatorSpec {
+function builtinSpec(name: BuiltinCalculatorName, params: readonly string[]): BuiltinCalculatorSpec {
   const allowed = PARAMETERS[name];
   const values: Record<string, number | string> = {};
   for (const p of params) {
@@ -47,6 +47,20 @@ export function builtinSpec(name: BuiltinCalculatorName, params: readonly string
   return name === 'lj' ? { kind: 'lj', parameters: values } : { kind: 'morse', parameters: values };
 }
 
+/**
+ * A built-in calculator with `KEY=VALUE` parameters, and its spec. A parameter the calculator refuses
+ * (lj's sigma=-1) is bad usage as a malformed one is: a `CalculatorChoiceError`.
+ */
+export function openBuiltin(name: BuiltinCalculatorName, params: readonly string[]): { calculator: Calculator; spec: BuiltinCalculatorSpec } {
+  const spec = builtinSpec(name, params);
+  try {
+    return { calculator: builtinCalculator(spec), spec };
+  } catch (e) {
+    if (e instanceof CalculatorError) throw new CalculatorChoiceError(e.message);
+    throw e;
+  }
+}
+
 export interface OpenedCalculator {
   calculator: Calculator;
   /** The model as reports name it: `emt`, `lj`, `morse` or the potential's name. */
@@ -62,8 +76,7 @@ export interface OpenedCalculator {
 /** The calculator `--model NAME` names; throws `CalculatorChoiceError` (or the model loader's error) with a sentence. */
 export async function openCalculator(name: string, params: readonly string[], cwd: string, backendName?: string): Promise<OpenedCalculator> {
   if (isBuiltinCalculator(name)) {
-    const spec = builtinSpec(name, params);
-    return { calculator: builtinCalculator(spec), model: name, backend: null, spec, potential: null };
+    return { ...openBuiltin(name, params), model: name, backend: null, potential: null };
   }
   if (params.length) throw new CalculatorChoiceError(`--param is for the built-in calculators (${BUILTIN_CALCULATORS.join(', ')}), not for a trained potential`);
   const [{ initBackend, describeBackend }, { resolveModel }, { isPotentialFile, LoadedPotential }, { PotentialCalculator }] = await Promise.all([

@@ -7,14 +7,13 @@
 import { resolve } from 'node:path';
 import { structureErrorData } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
-import { builtinCalculator } from '../../../src-shared/sim';
 import { readStructuresFile } from '../../files/structure-file';
-import { builtinSpec, type BuiltinCalculatorName } from '../calculator';
+import { openBuiltin, type BuiltinCalculatorName } from '../calculator';
 import type { CommandContext } from '../command';
 import { potentialEntry, type PotentialEntry } from '../../engine/potential/entry';
 
 export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalculatorName, params: readonly string[], files: readonly string[], json: boolean): Promise<number> {
-  const calculator = builtinCalculator(builtinSpec(name, params));
+  const { calculator } = openBuiltin(name, params);
   let status = 0;
   const entries: PotentialEntry[] = [];
   const failed: Record<string, unknown>[] = [];

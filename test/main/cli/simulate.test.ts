@@ -61,6 +61,14 @@ describe('latticework predict with the built-in calculators', () => {
     expect(JSON.parse(r.out)[0].energy).toBeCloseTo(g.energy, 10);
     expect((await run(predictCommand, ['--model', 'lj', '--param', 'depth=3', 'ar.extxyz'])).code).toBe(2);
     expect((await run(predictCommand, ['--model', 'emt', '--param', 'sigma=3', 'ar.extxyz'])).err).toMatch(/emt takes no parameters/);
+    // a value the calculator refuses is bad usage too, for predict as for the simulations: a sentence, no stack, nothing on stdout
+    for (const cmd of [predictCommand, relaxCommand]) {
+      const args = cmd === predictCommand ? ['--model', 'lj', '--param', 'sigma=-1', 'ar.extxyz', '--json'] : ['ar.extxyz', '--model', 'lj', '--param', 'sigma=-1', '--json'];
+      const refused = await run(cmd, args);
+      expect(refused.code).toBe(2);
+      expect(refused.out).toBe('');
+      expect(refused.err.split('\n')[0]).toMatch(/^latticework (predict|relax): Lennard-Jones: sigma must be a positive number, got -1$/);
+    }
     const fe = await run(predictCommand, ['--model', 'emt', 'Fe.vasp', 'Cu1.vasp', '--json']);
     expect(fe.code).toBe(1);
     const doc = JSON.parse(fe.out);
