@@ -245,7 +245,8 @@ function fmt(x: number): string {
   return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4);
 }
 
-function csvField(v: string | number): string {
+/** A CSV field, quoted when it holds a comma, a quote or a line break. */
+export function csvField(v: string | number): string {
   const s = String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

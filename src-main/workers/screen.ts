@@ -42,9 +42,10 @@ export interface ScreenFailure {
 
 /**
  * One structure predicted by a property model (a row), by a potential (issue 13's entry, with the
- * number of frames of its file), or one file (or structure) that failed.
+ * number of frames of its file), or one file (or structure) that failed; with contributions, the
+ * species of the structure's atoms too (the text output names each atom's).
  */
-export type ScreenEntry = { row: PredictionRow & { species?: string[] } } | { potential: PotentialEntry; frames: number } | { failed: ScreenFailure };
+export type ScreenEntry = { row: PredictionRow & { species?: string[] } } | { potential: PotentialEntry; frames: number; species?: string[] } | { failed: ScreenFailure };
 
 export interface ScreenTaskOutput {
   /** In the order of the files, and of the structures within a file. */
@@ -149,7 +150,8 @@ async function potentialShare(model: LoadedPotential, input: ScreenTaskInput, re
     structures.forEach((s, k) => {
       try {
         const p = together ? together[k] : model.predict([s])[0];
-        entries.push({ potential: potentialEntry(f.shown, k, model.name, s, p, potentialWarnings(model.file.header.domain, s, p.energy)), frames: structures.length });
+        const entry = potentialEntry(f.shown, k, model.name, s, p, potentialWarnings(model.file.header.domain, s, p.energy), input.contributions);
+        entries.push({ potential: entry, frames: structures.length, ...(input.contributions ? { species: s.species } : {}) });
       } catch (e) {
         entries.push({ failed: { ...failure(e, f.shown, ''), frame: k } });
       }

@@ -1,52 +1,42 @@
 /**
- * `latticework predict --model emt|lj|morse FILE...`: the built-in calculators predict like any
- * potential, with the same JSON entry per structure (per frame of a multi-frame file; see
- * engine/potential/entry.ts), and never load tfjs. A structure the calculator cannot describe (EMT and
- * an element outside its table) is an error entry `{"file", "frame", "error"}`.
+ * `latticework predict --model emt|lj|morse FILE_OR_FOLDER...`: the built-in calculators predict like
+ * any potential, with the same entries and outputs (predict-potential.ts: text, CSV, JSON; per frame of
+ * a multi-frame file; with --contributions each atom's energy), folders expanded as for a model
+ * (cli/screen.ts), and never load tfjs. A structure the calculator cannot describe (EMT and an
+ * element outside its table) is an error entry `{"file", "frame", "error"}`.
  */
-import { resolve } from 'node:path';
 import { structureErrorData } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
 import { readStructuresFile } from '../../files/structure-file';
 import { openBuiltin, type BuiltinCalculatorName } from '../calculator';
 import type { CommandContext } from '../command';
-import { potentialEntry, type PotentialEntry } from '../../engine/potential/entry';
+import { potentialEntry } from '../../engine/potential/entry';
+import { screeningFiles, type ScreenOutput } from '../screen';
+import { potentialOutput } from './predict-potential';
 
-export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalculatorName, params: readonly string[], files: readonly string[], json: boolean): Promise<number> {
+export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalculatorName, params: readonly string[], args: readonly string[], output: ScreenOutput, contributions: boolean): Promise<number> {
   const { calculator } = openBuiltin(name, params);
-  let status = 0;
-  const entries: PotentialEntry[] = [];
-  const failed: Record<string, unknown>[] = [];
+  const out = potentialOutput(ctx, output, name, false);
+  const { files, failed } = await screeningFiles(args, ctx.cwd);
+  failed.forEach((f) => out.fail(f));
   for (const f of files) {
     let structures: Structure[];
     try {
-      structures = (await readStructuresFile(resolve(ctx.cwd, f), f)).structures;
+      structures = (await readStructuresFile(f.path, f.shown)).structures;
     } catch (e) {
-      const d = structureErrorData(e, f);
-      failed.push({ file: f, error: { name: d.name, message: d.message, line: d.line } });
-      if (!json) ctx.io.err(`latticework predict: ${f}: ${d.message}`);
-      status = 1;
+      const d = structureErrorData(e, f.shown);
+      out.fail({ file: f.shown, error: { name: d.name, message: d.message, line: d.line } });
       continue;
     }
     for (const [k, s] of structures.entries()) {
       try {
         const c = await calculator.calculate(s);
-        const e = potentialEntry(f, k, name, s, { energy: c.energy, forces: c.forces, stress: c.stress, atomEnergies: c.energies ?? new Float64Array(0), std: null });
-        entries.push(e);
-        if (!json) {
-          let fmax = 0;
-          for (let i = 0; i < c.forces.length; i += 3) fmax = Math.max(fmax, Math.hypot(c.forces[i], c.forces[i + 1], c.forces[i + 2]));
-          ctx.io.out(
-            `${f}${structures.length > 1 ? `#${k}` : ''}  ${name}  E ${c.energy.toFixed(6)} eV (${(c.energy / s.numbers.length).toFixed(6)} eV/atom)  max |F| ${fmax.toFixed(4)} eV/Å${c.stress ? `  σ ${Array.from(c.stress, (x) => x.toExponential(4)).join(' ')} eV/Å³` : ''}`,
-          );
-        }
+        const entry = potentialEntry(f.shown, k, name, s, { energy: c.energy, forces: c.forces, stress: c.stress, atomEnergies: c.energies ?? new Float64Array(0), std: null }, undefined, contributions);
+        out.entry(entry, structures.length, s.species);
       } catch (e) {
-        failed.push({ file: f, frame: k, error: { name: (e as Error).name, message: (e as Error).message, line: null } });
-        if (!json) ctx.io.err(`latticework predict: ${f}${structures.length > 1 ? `#${k}` : ''}: ${(e as Error).message}`);
-        status = 1;
+        out.fail({ file: f.shown, frame: k, error: { name: (e as Error).name, message: (e as Error).message, line: null } });
       }
     }
   }
-  if (json) ctx.io.out(JSON.stringify([...entries, ...failed]));
-  return status;
+  return out.end();
 }

@@ -5,52 +5,90 @@
  * for ensembles the member spread. The files (folders expanded) are screened like a property
  * model's (cli/screen.ts: this thread and the compute workers take shares, entries in file order,
  * progress on stderr, Ctrl-C keeps the lines printed); each entry is built by engine/potential/entry.ts.
+ * The built-in calculators (predict-builtin.ts) print their entries with the same output.
  *
  * JSON (an array, one entry per frame, then one per file or frame that failed):
  *   {"file", "frame", "model", "energy", "energyPerAtom", "forces": [[...]], "stress": [6] | null,
  *    "std"?: {"energy", "energyPerAtom", "forces": [[...]], "forceNorm": [...], "stress": [6] | null},
  *    "warnings"?: [...] (a trained potential: where the structure or its energy lies outside its training
- *    structures, src-shared/model/potential-domain; [] inside)}
+ *    structures, src-shared/model/potential-domain; [] inside),
+ *    "contributions"?: [eV per atom] (with --contributions; they add up to "energy")}
  *   {"file", "frame"?, "error": {"name", "message", "line"}}
+ * CSV (a row per frame, as it comes; a failure's row has its values empty and the message in "error"):
+ *   file,frame,model,energy (eV),energy per atom (eV/atom),max force (eV/Å),stress xx … xy (eV/Å³, empty
+ *   without a periodic cell),energy std (eV) (ensembles only),error
  */
 import type { ScreenFailure, ScreenTaskOutput } from '../../workers/screen';
 import type { CommandContext } from '../command';
-import { screenWithProgress, type ScreeningRun } from '../screen';
+import { csvField, screenWithProgress, type ScreenOutput, type ScreeningRun } from '../screen';
 import type { PotentialEntry } from '../../engine/potential/entry';
 
-export async function runPotentialPredict(ctx: CommandContext, run: ScreeningRun): Promise<number> {
+const VOIGT = ['xx', 'yy', 'zz', 'yz', 'xz', 'xy'];
+
+/** The columns of a potential's CSV (an ensemble's with the energy's spread). */
+function csvHeader(ensemble: boolean): string[] {
+  return ['file', 'frame', 'model', 'energy (eV)', 'energy per atom (eV/atom)', 'max force (eV/Å)', ...VOIGT.map((c) => `stress ${c} (eV/Å³)`), ...(ensemble ? ['energy std (eV)'] : []), 'error'];
+}
+
+/** What a potential's predictions print to: entries and failures as they come, in file order; `end` prints the JSON and gives the status. */
+export interface PotentialOutput {
+  entry(e: PotentialEntry, frames: number, species?: readonly string[]): void;
+  fail(f: ScreenFailure): void;
+  /** Prints the JSON array (--json); 1 when some file or frame failed, else 0. */
+  end(): number;
+}
+
+/** One output for the potentials, trained or built in: text lines, CSV rows or one JSON array. */
+export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model: string, ensemble: boolean): PotentialOutput {
   const { io } = ctx;
-  const h = run.header;
-  const json = run.output === 'json';
   const entries: PotentialEntry[] = [];
   const failed: ScreenFailure[] = [];
-  let status = 0;
-  const fail = (f: ScreenFailure) => {
-    status = 1;
-    failed.push(f);
-    if (!json) io.err(`latticework predict: ${f.error.message.startsWith(f.file) ? '' : `${f.file}${f.frame !== undefined ? `#${f.frame}` : ''}: `}${f.error.message}`);
+  const columns = csvHeader(ensemble).length;
+  if (output === 'csv') io.out(csvHeader(ensemble).map(csvField).join(','));
+  return {
+    entry(p, frames, species) {
+      if (output === 'json') {
+        entries.push(p);
+        return;
+      }
+      const fmax = p.forces ? Math.max(0, ...p.forces.map((v) => Math.hypot(v[0], v[1], v[2]))) : null;
+      if (output === 'csv') {
+        const stress = p.stress ?? VOIGT.map(() => '');
+        io.out([p.file, p.frame, p.model, p.energy, p.energyPerAtom, fmax ?? '', ...stress, ...(ensemble ? [p.std?.energy ?? ''] : []), ''].map(csvField).join(','));
+        return;
+      }
+      const std = p.std ? ` ± ${p.std.energy.toFixed(4)}` : '';
+      const force = fmax === null ? '' : `  max |F| ${fmax.toFixed(4)} eV/Å`;
+      io.out(`${p.file}${frames > 1 ? `#${p.frame}` : ''}  ${p.model}  E ${p.energy.toFixed(6)}${std} eV (${p.energyPerAtom.toFixed(6)} eV/atom)${force}${p.stress ? `  σ ${p.stress.map((x) => x.toExponential(4)).join(' ')} eV/Å³` : ''}`);
+      for (const w of p.warnings ?? []) io.out(`    warning: ${w}`);
+      p.contributions?.forEach((c, i) => io.out(`    atom ${i} ${species?.[i] ?? ''}: ${c.toFixed(6)} eV`));
+    },
+    fail(f) {
+      failed.push(f);
+      if (output === 'json') return;
+      io.err(`latticework predict: ${f.error.message.startsWith(f.file) ? '' : `${f.file}${f.frame !== undefined ? `#${f.frame}` : ''}: `}${f.error.message}`);
+      if (output === 'csv') io.out([f.file, f.frame ?? '', model, ...Array<string>(columns - 4).fill(''), f.error.message].map(csvField).join(','));
+    },
+    end() {
+      if (output === 'json') io.out(JSON.stringify([...entries, ...failed]));
+      return failed.length ? 1 : 0;
+    },
   };
-  if (!json) io.err(`model ${h.name} (${h.config.architecture} potential, ${h.members} member${h.members > 1 ? 's' : ''}); backend ${run.backendText}`);
-  run.missing.forEach(fail);
+}
+
+export async function runPotentialPredict(ctx: CommandContext, run: ScreeningRun): Promise<number> {
+  const h = run.header;
+  if (run.output === 'text') ctx.io.err(`model ${h.name} (${h.config.architecture} potential, ${h.members} member${h.members > 1 ? 's' : ''}); backend ${run.backendText}`);
+  const out = potentialOutput(ctx, run.output, h.name, h.members > 1);
+  run.missing.forEach((f) => out.fail(f));
   const onShare = (share: ScreenTaskOutput) => {
     for (const e of share.entries) {
-      if ('failed' in e) {
-        fail(e.failed);
-        continue;
-      }
-      if (!('potential' in e)) throw new Error('a screening worker gave a property row for a potential');
-      const p = e.potential;
-      if (json) {
-        entries.push(p);
-        continue;
-      }
-      const fmax = p.forces ? Math.max(0, ...p.forces.map((v) => Math.hypot(v[0], v[1], v[2]))) : NaN;
-      const std = p.std ? ` ± ${p.std.energy.toFixed(4)}` : '';
-      io.out(`${p.file}${e.frames > 1 ? `#${p.frame}` : ''}  ${p.model}  E ${p.energy.toFixed(4)}${std} eV (${p.energyPerAtom.toFixed(4)} eV/atom)  max |F| ${fmax.toFixed(4)} eV/Å${p.stress ? `  σ ${p.stress.map((x) => x.toExponential(3)).join(' ')} eV/Å³` : ''}`);
-      for (const w of p.warnings ?? []) io.out(`    warning: ${w}`);
+      if ('failed' in e) out.fail(e.failed);
+      else if ('potential' in e) out.entry(e.potential, e.frames, e.species);
+      else throw new Error('a screening worker gave a property row for a potential');
     }
   };
   const code = await screenWithProgress(ctx, run, onShare);
-  if (json) io.out(JSON.stringify([...entries, ...failed]));
+  const status = out.end();
   return code || status;
 }

@@ -15,17 +15,23 @@ folder of thousands of structures can be screened: threads read, build graphs an
 shares of the files at once, rows are printed as they come (in file order) and progress goes to
 stderr; Ctrl-C stops and keeps the rows printed. Graphs are built with the model's own settings
 (cutoff, neighbours, padding, features). The built-in calculators emt, lj and morse predict
-energy, forces and stress like a potential (without tfjs).
+energy, forces and stress like a potential (without tfjs), with the same outputs, folders too.
   --model M          stored model name or model file, or emt, lj, morse (required)
   --param KEY=VALUE  lj/morse parameters, repeatable (see latticework relax --help)
   --contributions    also give each atom's contribution (mean/sum readouts; they add up
-                     to the prediction)
+                     to the prediction); a potential's: each atom's energy, eV (text and JSON,
+                     not CSV)
   --backend NAME     tfjs backend: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu
   --workers N        threads that screen with a property model, this one included (default:
                      one per core on wasm and cpu, 1 on tfjs-node and tfjs-node-gpu)
   --csv              print CSV rows as they come: file,name,model, one column per target
                      ("<target> (<unit>)"), "<target> std" for ensembles, and error (the
-                     message for a file or structure that failed, its values empty)
+                     message for a file or structure that failed, its values empty); for a
+                     potential, a row per structure (per frame): file,frame,model,
+                     "energy (eV)","energy per atom (eV/atom)","max force (eV/Å)",
+                     "stress xx (eV/Å³)" … "stress xy (eV/Å³)" (Voigt, ASE's sign; empty without
+                     a periodic cell), "energy std (eV)" for ensembles, and error (forces per
+                     atom: --json)
   --json             print one JSON array, per structure {"file","name","model","prediction",
                      "std"?,"warnings","unit","task","backend","contributions"?} ("std" only for
                      ensembles; "warnings": why the structure or the prediction lies outside the
@@ -36,10 +42,13 @@ energy, forces and stress like a potential (without tfjs).
                      in eV, eV/Å, eV/Å³ (Voigt xx yy zz yz xz xy, ASE's sign; "warnings" for a
                      trained potential: also pairs of atoms closer than in its training structures
                      and energies above their range), per file or frame that failed
-                     {"file","frame"?,"error":{"name","message","line"}}
+                     {"file","frame"?,"error":{"name","message","line"}}; with --contributions
+                     also "contributions": each atom's energy (eV, adding up to "energy")
 Text output: one line per structure: file, model, prediction (± std) and unit as the app
-shows it (a classifier's class, e.g. P(metal); log₁₀ GPa with GPa beside), then a
-"warning:" line per reason the structure lies outside the model's training domain.
+shows it (a classifier's class, e.g. P(metal); log₁₀ GPa with GPa beside; a potential's
+energy (± std), energy per atom, largest force and stress), then a "warning:" line per reason
+the structure lies outside the model's training domain, and with --contributions an
+"atom I EL:" line per atom (0-based).
 Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage,
 130 when interrupted.`;
 
@@ -64,9 +73,12 @@ export const predictCommand: Command = {
     if (!parsed) return 2;
     const { values, positionals } = parsed;
     if (!values.model || positionals.length === 0) return usageError(ctx.io, 'predict', '--model and at least one structure file are required', usage);
+    if (values.csv && values.json) return usageError(ctx.io, 'predict', '--csv and --json are two outputs: give one', usage);
+    if (values.csv && values.contributions) return usageError(ctx.io, 'predict', '--contributions are per atom: they go in the text and JSON outputs, not in the CSV (a row per structure)', usage);
+    const output: ScreenOutput = values.json ? 'json' : values.csv ? 'csv' : 'text';
     if (isBuiltinCalculator(values.model)) {
       try {
-        return await (await import('./predict-builtin')).runBuiltinPredict(ctx, values.model, values.param ?? [], positionals, !!values.json);
+        return await (await import('./predict-builtin')).runBuiltinPredict(ctx, values.model, values.param ?? [], positionals, output, !!values.contributions);
       } catch (e) {
         if (e instanceof CalculatorChoiceError) return usageError(ctx.io, 'predict', e.message, usage);
         throw e;
@@ -75,7 +87,6 @@ export const predictCommand: Command = {
     if (values.param?.length) return usageError(ctx.io, 'predict', '--param is for the built-in calculators emt, lj and morse', usage);
     const workers = values.workers === undefined ? null : Number(values.workers);
     if (workers !== null && !(Number.isInteger(workers) && workers >= 1 && workers <= 64)) return usageError(ctx.io, 'predict', `--workers wants a whole number from 1 to 64, not "${values.workers}"`, usage);
-    if (values.csv && values.json) return usageError(ctx.io, 'predict', '--csv and --json are two outputs: give one', usage);
     // before the workers start (each reads the flag when its isolate starts) and this thread first runs the readers
     setFlagsFromString(`--interrupt-budget=${SCREENING_INTERRUPT_BUDGET}`);
     const { screeningFiles, screeningPlan, startScreeningWorkers, runScreening } = await import('../screen');
@@ -113,10 +124,6 @@ export const predictCommand: Command = {
       ctx.io.err(`latticework predict: ${(e as Error).message}`);
       return 1;
     }
-    if (isPotentialFile(data) && values.csv) {
-      closePool();
-      return usageError(ctx.io, 'predict', '--csv is for property models (a potential gives forces and stress: use --json)', usage);
-    }
     // tfjs-node's own kernels use every core: one thread screens there (unless --workers says otherwise)
     const chosen = screeningPlan(files.length, workers ?? defaultTrainingWorkers(backend.candidate).default);
     if (chosen.threads !== plan.threads) {
@@ -124,7 +131,6 @@ export const predictCommand: Command = {
       pool = null;
       plan = chosen;
     }
-    const output: ScreenOutput = values.json ? 'json' : values.csv ? 'csv' : 'text';
     const run: ScreeningRun = {
       header: data.header,
       modelBytes: encodeModelFile(data),

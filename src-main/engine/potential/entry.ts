@@ -4,7 +4,8 @@
  * "stress": [6] | null, "std"?: {...}, "warnings"?: [...]} in eV, eV/Å and eV/Å³ (Voigt xx yy zz yz xz xy,
  * ASE's sign). "warnings" (trained potentials; the built-in calculators have no training domain):
  * why the structure or its energy lies outside what the potential was trained on
- * (src-shared/model/potential-domain), [] inside.
+ * (src-shared/model/potential-domain), [] inside. "contributions" (with `--contributions`): each atom's
+ * energy, eV, in the order of the atoms; they add up to "energy".
  * A module of its own so that the built-in calculators print it without loading tfjs.
  */
 import type { Structure } from '../../../src-shared/chem/structure';
@@ -22,9 +23,10 @@ export interface PotentialEntry {
   stress: number[] | null;
   std?: { energy: number; energyPerAtom: number; forces: number[][] | null; forceNorm: number[] | null; stress: number[] | null };
   warnings?: string[];
+  contributions?: number[];
 }
 
-export function potentialEntry(file: string, frame: number, model: string, s: Structure, p: PotentialPrediction, warnings?: string[]): PotentialEntry {
+export function potentialEntry(file: string, frame: number, model: string, s: Structure, p: PotentialPrediction, warnings?: string[], contributions = false): PotentialEntry {
   const n = s.numbers.length;
   return {
     file,
@@ -46,6 +48,7 @@ export function potentialEntry(file: string, frame: number, model: string, s: St
         }
       : {}),
     ...(warnings ? { warnings } : {}),
+    ...(contributions ? { contributions: Array.from(p.atomEnergies) } : {}),
   };
 }
 

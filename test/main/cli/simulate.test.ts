@@ -76,6 +76,58 @@ describe('latticework predict with the built-in calculators', () => {
     expect(doc[1]).toMatchObject({ file: 'Fe.vasp', frame: 0, error: { name: 'CalculatorError' } });
     expect(doc[1].error.message).toMatch(/no parameters for Fe/);
   });
+
+  it('a folder stands for its structure files; --csv prints a row per frame; --contributions give each atom\'s energy', async () => {
+    mkdirSync(join(dir, 'pfold', 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'pfold', 'Cu.vasp'), copperPoscar(2, 0.3));
+    writeFileSync(join(dir, 'pfold', 'readme.txt'), 'not a structure\n');
+    writeFileSync(join(dir, 'pfold', 'sub', 'three.extxyz'), emtFramesText(3));
+    const json = await run(predictCommand, ['--model', 'emt', 'pfold', '--contributions', '--json']);
+    expect(json.code, json.err).toBe(0);
+    const entries = JSON.parse(json.out) as { file: string; frame: number; energy: number; forces: number[][]; stress: number[]; contributions: number[] }[];
+    expect(entries.map((e) => `${e.file}#${e.frame}`)).toEqual([join('pfold', 'Cu.vasp#0'), ...[0, 1, 2].map((k) => join('pfold', 'sub', `three.extxyz#${k}`))]);
+    for (const e of entries) {
+      expect(e.contributions).toHaveLength(e.forces.length);
+      expect(e.contributions.reduce((a, b) => a + b, 0)).toBeCloseTo(e.energy, 10);
+    }
+    // the atom moved off its site has another energy than its neighbours
+    expect(new Set(entries[0].contributions.map((c) => c.toFixed(6))).size).toBeGreaterThan(1);
+    const text = await run(predictCommand, ['--model', 'emt', join('pfold', 'Cu.vasp'), '--contributions']);
+    expect(text.out).toMatch(new RegExp(`^    atom 0 Cu: ${entries[0].contributions[0].toFixed(6)} eV$`, 'm'));
+    const csv = await run(predictCommand, ['--model', 'emt', 'pfold', 'Fe.vasp', '--csv']);
+    expect(csv.code).toBe(1);
+    const [header, ...rows] = csv.out.split('\n').map((l) => l.split(','));
+    expect(header).toEqual(['file', 'frame', 'model', 'energy (eV)', 'energy per atom (eV/atom)', 'max force (eV/Å)', ...['xx', 'yy', 'zz', 'yz', 'xz', 'xy'].map((c) => `stress ${c} (eV/Å³)`), 'error']);
+    expect(rows).toHaveLength(5);
+    rows.slice(0, 4).forEach((r, k) => {
+      expect(r.slice(0, 3)).toEqual([entries[k].file, String(entries[k].frame), 'emt']);
+      expect(Number(r[3])).toBe(entries[k].energy);
+      expect(Number(r[5])).toBeCloseTo(Math.max(...entries[k].forces.map((f) => Math.hypot(...f))), 12);
+      expect(r.slice(6, 12).map(Number)).toEqual(entries[k].stress);
+      expect(r[12]).toBe('');
+    });
+    // EMT has no parameters for Fe: the failure's row, in the order of the arguments
+    expect(csv.out.split('\n')[5]).toMatch(/^Fe\.vasp,0,emt(,){10}"EMT has no parameters for Fe/);
+    const refused = await run(predictCommand, ['--model', 'emt', 'pfold', '--csv', '--contributions']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/--contributions are per atom: they go in the text and JSON outputs, not in the CSV/);
+  });
+
+  it('a trained potential prints the same CSV, with the energy spread of an ensemble, and its atoms\' energies', { timeout: 120_000 }, async () => {
+    writeFileSync(join(dir, 'csv-pair.lwm'), await tinyPotentialFile('csv pair', undefined, 2));
+    const csv = await run(predictCommand, ['--model', 'csv-pair.lwm', 'three.extxyz', '--csv', '--backend', 'wasm']);
+    expect(csv.code, csv.err).toBe(0);
+    const [header, ...rows] = csv.out.split('\n').map((l) => l.split(','));
+    expect(header.slice(-2)).toEqual(['energy std (eV)', 'error']);
+    expect(rows.map((r) => r.slice(0, 3))).toEqual([0, 1, 2].map((k) => ['three.extxyz', String(k), 'csv pair']));
+    const json = await run(predictCommand, ['--model', 'csv-pair.lwm', 'three.extxyz', '--contributions', '--json', '--backend', 'wasm']);
+    const entries = JSON.parse(json.out) as { energy: number; std: { energy: number }; contributions: number[] }[];
+    entries.forEach((e, k) => {
+      expect(Number(rows[k][3])).toBe(e.energy);
+      expect(Number(rows[k][12])).toBe(e.std.energy);
+      expect(e.contributions.reduce((a, b) => a + b, 0)).toBeCloseTo(e.energy, 4);
+    });
+  });
 });
 
 /**
