@@ -39,6 +39,8 @@ export interface CommandEntry {
    * data directory's): built-in, imported and trained ones resolve by name.
    */
   models?: boolean;
+  /** The command uses no database: the global `--db PATH` is taken out of its arguments and ignored. */
+  noDatabase?: boolean;
   /** Imports the command's module (a dynamic `import()`, so that start-up loads nothing else). */
   load(): Promise<Command>;
 }

@@ -14,8 +14,8 @@ import { VERSION } from '../app/version';
 export const commands: CommandEntry[] = [
   { name: 'start', summary: 'start the desktop app (browser mode where Electron cannot start)', load: async () => (await import('./commands/start')).startCommand },
   { name: 'serve', summary: 'run in browser mode (local host process serving the app)', load: async () => (await import('./commands/serve')).serveCommand },
-  { name: 'structure', summary: 'read structure files and trajectories, build supercells, vacancy hops and other cells: structure info|frames|rdf|msd|supercell|vacancy-hop|cell FILE... [--json]', load: async () => (await import('./commands/structure')).structureCommand },
-  { name: 'graph', summary: 'print the crystal graph (neighbours within a cutoff, periodic images) of structure files', load: async () => (await import('./commands/graph')).graphCommand },
+  { name: 'structure', summary: 'read structure files and trajectories, build supercells, vacancy hops and other cells: structure info|frames|rdf|msd|supercell|vacancy-hop|cell FILE... [--json]', noDatabase: true, load: async () => (await import('./commands/structure')).structureCommand },
+  { name: 'graph', summary: 'print the crystal graph (neighbours within a cutoff, periodic images) of structure files', noDatabase: true, load: async () => (await import('./commands/graph')).graphCommand },
   { name: 'import-model', summary: 'import a CGCNN .pth.tar checkpoint as a Latticework model', models: true, load: async () => (await import('./commands/import-model')).importModelCommand },
   { name: 'predict', summary: 'predict properties of structures with a model', models: true, load: async () => (await import('./commands/predict')).predictCommand },
   { name: 'train', summary: 'train a model on a CGCNN folder or an extended XYZ file (recorded as a run)', models: true, load: async () => (await import('./commands/train')).trainCommand },
@@ -32,7 +32,7 @@ export const commands: CommandEntry[] = [
   { name: 'doctor', summary: 'what this machine can run (backends, GPU/CUDA, threads, database, Electron, sqlite3)', load: async () => (await import('./commands/doctor')).doctorCommand },
 ];
 
-/** Takes `--db PATH` (or `--db=PATH`) out of a model command's arguments. */
+/** Takes `--db PATH` (or `--db=PATH`) out of a model command's arguments, or of a command that uses no database. */
 function takeDbOption(argv: string[]): { db: string | undefined; rest: string[] } {
   const i = argv.findIndex((a) => a === '--db' || a.startsWith('--db='));
   if (i < 0) return { db: undefined, rest: argv };
@@ -95,6 +95,7 @@ export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Prom
 
 async function runCommand(entry: CommandEntry, command: Command, rest: string[], io: CliIo, cwd: string): Promise<number> {
   try {
+    if (entry.noDatabase) return await command.run({ argv: takeDbOption(rest).rest, io, cwd });
     if (!entry.models) return await command.run({ argv: rest, io, cwd });
     // train takes --db itself (its run is recorded there); the others only resolve models in it
     const { db, rest: args } = takeDbOption(rest);

@@ -1,0 +1,21 @@
+/** The command table (src-main/cli/index.ts): what every command shares, before a command's own options. */
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src-main/cli/index';
+import { io } from './commands/helpers';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/structures/', import.meta.url));
+
+describe('latticework', () => {
+  it('takes --db PATH with every command: the commands that use no database ignore it', async () => {
+    for (const argv of [
+      ['structure', 'info', 'ase_cu3au.vasp5', '--db', '/nonexistent/db.sqlite', '--json'],
+      ['structure', 'info', '--db=/nonexistent/db.sqlite', 'ase_cu3au.vasp5', '--json'],
+      ['graph', 'ase_cu3au.vasp5', '--db', '/nonexistent/db.sqlite', '--json'],
+    ]) {
+      const o = io();
+      expect(await main(argv, o.io, FIXTURES), o.err.join('\n')).toBe(0);
+      expect(JSON.parse(o.out.join(''))).toHaveLength(1);
+    }
+  });
+});
