@@ -38,14 +38,15 @@ const MAX_INDICES = 1_000_000;
 /**
  * Atom indices (0-based) as the fixed-atoms field and `--fixed` take them: numbers, inclusive ranges
  * and, given the atoms' Cartesian positions (Å, 3 per atom), the atoms on one side of a plane
- * (`z<8.5`: every atom whose z is below 8.5 Å; x, y or z, < or >), separated by commas or spaces
+ * (`z<8.5`: every atom whose z is below 8.5 Å; x, y or z, < or >; the value any decimal number, signed,
+ * with an exponent: `y>-0.1`, `z<+2.5e1`), separated by commas or spaces
  * ("0, 1, 5", "0-15 20", "z<8.5, 40"); in order, each once; [] for an empty text, null for anything
  * else (a plane without positions too).
  */
 export function parseAtomIndices(text: string, cart: ArrayLike<number> | null = null): number[] | null {
   const out = new Set<number>();
   for (const part of text.trim().split(/[\s,]+/).filter(Boolean)) {
-    const plane = /^([xyz])([<>])(-?\d+(?:\.\d*)?|-?\.\d+)$/.exec(part);
+    const plane = /^([xyz])([<>])([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)$/.exec(part);
     if (plane) {
       if (!cart) return null;
       const [k, below, value] = ['xyz'.indexOf(plane[1]), plane[2] === '<', Number(plane[3])];

@@ -337,11 +337,26 @@ function triple(values: Record<string, unknown>, key: string, max: number): [num
   return three;
 }
 
-/** `--fixed`'s atoms in the structure (its positions resolve `z<8.5`); throws a usage message naming it. */
-function indices(v: unknown, structure: Structure): number[] {
-  if (v === 'none') return [];
-  const list = parseAtomIndices(String(v), structure.cart);
-  if (!list || list.length === 0) throw new UsageProblem(`--fixed ${String(v)}: expected atom indices like 0,1,5, ranges like 0-15, or the atoms below a plane like z<8.5 (Å)`);
+/**
+ * The atoms `--fixed` or `--atoms` picks in the structure of FILE (its positions resolve `z<8.5`); throws a
+ * usage message naming the option: not a list of atoms, none picked (with where the atoms are), an index
+ * beyond the structure's atoms.
+ */
+function pickedAtoms(option: 'fixed' | 'atoms', v: unknown, structure: Structure, file: string): number[] {
+  const text = String(v);
+  const list = parseAtomIndices(text, structure.cart);
+  const plane = option === 'fixed' ? 'the atoms below a plane like z<8.5' : 'the atoms above a plane like z>8.5';
+  if (!list) throw new UsageProblem(`--${option} ${text}: expected atom indices like 0,1,5, ranges like 0-15, or ${plane} (Å)`);
+  const n = structure.numbers.length;
+  if (list.length === 0) {
+    const span = [0, 1, 2].map((k) => {
+      const xs = Array.from({ length: n }, (_, i) => structure.cart[3 * i + k]);
+      return `${'xyz'[k]} ${fmt(Math.min(...xs), 3)} to ${fmt(Math.max(...xs), 3)}`;
+    });
+    throw new UsageProblem(`--${option} ${text}: picks no atom of ${file} (its ${n} atoms lie at ${span.join(', ')} Å)`);
+  }
+  const outside = list.filter((i) => i >= n);
+  if (outside.length) throw new UsageProblem(`--${option} ${text}: ${file} has ${n} atoms (0-based), not ${indexList(outside)}`);
   return list;
 }
 
@@ -357,7 +372,7 @@ function withFileConstraints<P extends RelaxParameters | MdParameters>(ctx: Comm
 
 /** What `withFileConstraints` holds: `--fixed`'s atoms or the file's (said on stderr), or null when neither holds any. */
 function heldAtoms(ctx: CommandContext, file: string, structure: Structure, given: unknown): { fixed: number[]; axisConstraints: AxisConstraint[] } | null {
-  if (given !== undefined) return { fixed: indices(given, structure), axisConstraints: [] };
+  if (given !== undefined) return { fixed: given === 'none' ? [] : pickedAtoms('fixed', given, structure, file), axisConstraints: [] };
   const c = fileConstraints(structure);
   const text = c ? describeFileConstraints(c) : '';
   if (!c || !text) return null;
@@ -938,10 +953,7 @@ export const vibrationsCommand: Command = {
     let fixed: number[];
     try {
       if (values.atoms !== undefined) {
-        const chosen = new Set(parseAtomIndices(String(values.atoms), structure.cart) ?? []);
-        if (chosen.size === 0) throw new UsageProblem(`--atoms ${String(values.atoms)}: expected atom indices like 0,1,5, ranges like 0-15, or the atoms above a plane like z>8.5 (Å)`);
-        const outside = [...chosen].filter((i) => i >= n);
-        if (outside.length) throw new UsageProblem(`--atoms ${String(values.atoms)}: ${file} has ${n} atoms (0-based), not ${indexList(outside)}`);
+        const chosen = new Set(pickedAtoms('atoms', values.atoms, structure, file));
         fixed = Array.from({ length: n }, (_, i) => i).filter((i) => !chosen.has(i));
       } else {
         fixed = fileConstraints(structure)?.fixed ?? [];

@@ -925,6 +925,14 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     const mdRange = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '5', '--fixed', 'z<']);
     expect([mdRange.code, mdRange.err]).toEqual([2, expect.stringMatching(/--fixed z<: expected atom indices/)]);
     expect(mdRange.err).toMatch(/latticework md/);
+    // a plane at a negative coordinate is a plane; one that picks no atom, or an index beyond the atoms, is said so
+    const below = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fixed', 'y<-0.1']);
+    expect([below.code, below.err.split('\n')[0]]).toEqual([2, 'latticework relax: --fixed y<-0.1: picks no atom of Cu.vasp (its 32 atoms lie at x 0.000 to 5.400, y 0.000 to 5.400, z 0.000 to 5.400 Å)']);
+    expect((await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fixed', 'y>-1e-1', '--steps', '0', '--json'])).code).toBe(0);
+    const beyond = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--fixed', '0,40-41']);
+    expect([beyond.code, beyond.err.split('\n')[0]]).toEqual([2, 'latticework relax: --fixed 0,40-41: Cu.vasp has 32 atoms (0-based), not 40, 41']);
+    const vibrating = await run(vibrationsCommand, ['Cu.vasp', '--model', 'emt', '--atoms', 'z>+6']);
+    expect([vibrating.code, vibrating.err.split('\n')[0]]).toEqual([2, expect.stringMatching(/^latticework vibrations: --atoms z>\+6: picks no atom of Cu\.vasp/)]);
     const missing = await run(relaxCommand, ['nothing.cif', '--model', 'emt']);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/nothing\.cif/);

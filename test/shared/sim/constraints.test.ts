@@ -88,6 +88,10 @@ describe("a file's own fixed atoms", () => {
     expect(parseAtomIndices('x<-0.5', cart)).toEqual([3]);
     expect(parseAtomIndices('z<.1, 3', cart)).toEqual([0, 3]);
     expect(parseAtomIndices('y>1', cart)).toEqual([]);
+    // any decimal number: signed, with an exponent
+    expect(parseAtomIndices('y>-0.1', cart)).toEqual([0, 1, 2, 3]);
+    expect(parseAtomIndices('x<-5e-1', cart)).toEqual([3]);
+    expect(parseAtomIndices('z<+2.6E0 z>7.', cart)).toEqual([0, 1, 3]);
     expect(indexList([0, 1, 2, 3, 7, 9, 10, 12, 13, 14])).toBe('0-3, 7, 9, 10, 12-14');
     expect(indexList([])).toBe('');
     const many = Array.from({ length: 16 }, (_, i) => i);
