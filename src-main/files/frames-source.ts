@@ -113,7 +113,7 @@ export async function readFramesSource(src: FramesSource, options: FramesReadOpt
         try {
           return emtLabelledFrame(f.structure, emt);
         } catch (e) {
-          throw new Error(`frame ${k + 1}: ${(e as Error).message} (labelling with EMT)`);
+          throw new Error(`frame ${k}: ${(e as Error).message} (labelling with EMT)`);
         }
       });
       labelSources = [`energy, forces${frames.some((f) => f.stress) ? ' and stress' : ''} computed with EMT (ASE's parameters); labels in the file, if any, ignored`];

@@ -172,7 +172,7 @@ export function readFrames(fileName: string, text: string, options?: ReadOptions
       frames.push({ structure: l.structure, ...l.labels });
       sources.push(l.sources);
     } catch (e) {
-      if (e instanceof LabelKeyError) throw new StructureParseError(fileName, r.lines[i], `frame ${i + 1}: ${e.message}`);
+      if (e instanceof LabelKeyError) throw new StructureParseError(fileName, r.lines[i], `frame ${i}: ${e.message}`);
       throw e;
     }
   });

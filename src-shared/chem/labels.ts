@@ -213,7 +213,7 @@ export function checkLabels(frames: readonly LabelledFrame[]): LabelCheck {
   }
   if (bad > 0) {
     warn(
-      `forces do not sum to zero in ${bad} of ${periodic.length} periodic frame${periodic.length === 1 ? '' : 's'} (worst: |ΣF| = ${fmt(worst)} eV/Å in frame ${worstFrame + 1}); ` +
+      `forces do not sum to zero in ${bad} of ${periodic.length} periodic frame${periodic.length === 1 ? '' : 's'} (worst: |ΣF| = ${fmt(worst)} eV/Å in frame ${worstFrame}); ` +
         'forces of fixed atoms set to zero, or forces of another structure? Kept as they are',
     );
   } else if (periodic.length) findings.push(`forces sum to about zero in all ${periodic.length} periodic frames`);

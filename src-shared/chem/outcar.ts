@@ -147,7 +147,7 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
         const li = posAt + 2 + a;
         const w = parseNumberRow(lines[li] ?? '');
         if (w.length < 6 || w.slice(0, 6).some((x) => !Number.isFinite(x))) {
-          throw new StructureParseError(file, li + 1, `atom ${a + 1} of ionic step ${stepNo} needs a position and a force (6 numbers), found '${(lines[li] ?? '').trim().slice(0, 80)}'`);
+          throw new StructureParseError(file, li + 1, `atom ${a} of ionic step ${stepNo} needs a position and a force (6 numbers), found '${(lines[li] ?? '').trim().slice(0, 80)}'`);
         }
         for (let k = 0; k < 3; k++) {
           cart[3 * a + k] = w[k];

@@ -99,14 +99,14 @@ export function readPoscar(text: string, file: string, opt: ResolvedReadOptions)
     const ln = li + i;
     if (ln >= lines.length) fail(lines.length, `the file ends after ${i} of ${n} atom positions`);
     const w = words(lines[ln]);
-    if (w.length < 3) fail(ln + 1, `atom ${i + 1} of ${n} needs 3 coordinates, found ${w.length}`);
-    for (let k = 0; k < 3; k++) pos[3 * i + k] = num(w[k], ln + 1, `coordinate ${'xyz'[k]} of atom ${i + 1}`);
+    if (w.length < 3) fail(ln + 1, `atom ${i} (of ${n}) needs 3 coordinates, found ${w.length}`);
+    for (let k = 0; k < 3; k++) pos[3 * i + k] = num(w[k], ln + 1, `coordinate ${'xyz'[k]} of atom ${i}`);
     let next = 3;
     if (flags) {
       for (let k = 0; k < 3; k++) {
         const f = w[3 + k];
         if (f !== 'T' && f !== 'F' && f !== 't' && f !== 'f') {
-          fail(ln + 1, `selective dynamics needs T or F for each axis; atom ${i + 1} has '${f ?? ''}'`);
+          fail(ln + 1, `selective dynamics needs T or F for each axis; atom ${i} has '${f ?? ''}'`);
         }
         flags[3 * i + k] = f === 'T' || f === 't' ? 1 : 0;
       }
@@ -203,7 +203,7 @@ function readVelocities(lines: string[], start: number, n: number, warnings: str
     const ln = k + 1 + i;
     if (ln >= lines.length) return skip(lines.length, `the file ends after ${i} of ${n} atom velocities`);
     const w = words(lines[ln]);
-    if (!numbers3(w)) return skip(ln + 1, `the velocity of atom ${i + 1} of ${n} is not 3 numbers ('${(lines[ln] ?? '').trim()}')`);
+    if (!numbers3(w)) return skip(ln + 1, `the velocity of atom ${i} (of ${n}) is not 3 numbers ('${(lines[ln] ?? '').trim()}')`);
     for (let c = 0; c < 3; c++) v[3 * i + c] = Number(w[c]);
   }
   return v.some((x) => x !== 0) ? v : null;
@@ -229,7 +229,7 @@ export function writePoscar(s: Structure): string {
   const groups: { sym: string; count: number }[] = [];
   for (let i = 0; i < n; i++) {
     const sym = elementSymbol(s.numbers[i]);
-    if (s.numbers[i] === 0) throw new StructureWriteError('', null, `site ${i + 1} has no element; POSCAR needs one`);
+    if (s.numbers[i] === 0) throw new StructureWriteError('', null, `site ${i} has no element; POSCAR needs one`);
     const last = groups[groups.length - 1];
     if (last && last.sym === sym) last.count++;
     else groups.push({ sym, count: 1 });

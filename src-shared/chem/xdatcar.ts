@@ -99,7 +99,7 @@ export function readXdatcar(text: string, file: string, opt: ResolvedReadOptions
           cut = true;
           break;
         }
-        fail(li + 2 + a, `atom ${a + 1} of the frame at line ${confLine} needs 3 coordinates, found '${lines[li + 1 + a].trim().slice(0, 60)}'`);
+        fail(li + 2 + a, `atom ${a} of the frame at line ${confLine} needs 3 coordinates, found '${lines[li + 1 + a].trim().slice(0, 60)}'`);
       }
       frac[3 * a] = w[0];
       frac[3 * a + 1] = w[1];
@@ -151,7 +151,7 @@ export function writeXdatcar(structures: readonly Structure[]): string {
   const n = first.numbers.length;
   const groups: { sym: string; count: number }[] = [];
   for (let i = 0; i < n; i++) {
-    if (first.numbers[i] <= 0) throw new StructureWriteError('', null, `site ${i + 1} has no element; XDATCAR needs one`);
+    if (first.numbers[i] <= 0) throw new StructureWriteError('', null, `site ${i} has no element; XDATCAR needs one`);
     const sym = elementSymbol(first.numbers[i]);
     const last = groups[groups.length - 1];
     if (last && last.sym === sym) last.count++;
@@ -167,9 +167,9 @@ export function writeXdatcar(structures: readonly Structure[]): string {
   ];
   const out: string[] = [];
   structures.forEach((s, k) => {
-    if (!s.lattice) throw new StructureWriteError('', null, `frame ${k + 1} has no lattice; XDATCAR needs one`);
+    if (!s.lattice) throw new StructureWriteError('', null, `frame ${k} has no lattice; XDATCAR needs one`);
     if (s.numbers.length !== n || s.numbers.some((z, i) => z !== first.numbers[i])) {
-      throw new StructureWriteError('', null, `frame ${k + 1} has other atoms than frame 1; an XDATCAR holds one set of atoms`);
+      throw new StructureWriteError('', null, `frame ${k} has other atoms than frame 0; an XDATCAR holds one set of atoms`);
     }
     if (k === 0 || !sameCell) out.push(...header(s));
     out.push(`Direct configuration=${String(k + 1).padStart(6)}`);

@@ -168,17 +168,17 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
     const ct = lines[li].trim();
     const first = ct.split(WS)[0];
     if (!INT.test(first)) {
-      throw new StructureParseError(file, countLine, `expected the number of atoms of frame ${frame + 1}, found '${ct.slice(0, 40)}'`);
+      throw new StructureParseError(file, countLine, `expected the number of atoms of frame ${frame}, found '${ct.slice(0, 40)}'`);
     }
     const n = Number(first);
     if (n < 0) throw new StructureParseError(file, countLine, `the atom count ${n} is negative`);
     if (n > opt.maxAtoms) {
-      throw new StructureLimitError(file, countLine, `frame ${frame + 1} has ${n} atoms, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
+      throw new StructureLimitError(file, countLine, `frame ${frame} has ${n} atoms, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
     }
     if (out.length >= opt.maxStructures) {
       throw new StructureLimitError(file, countLine, `the file has more than ${opt.maxStructures} frames (option maxStructures)`);
     }
-    if (li + 1 >= nl) throw new StructureParseError(file, countLine, `frame ${frame + 1} ends before its comment line`);
+    if (li + 1 >= nl) throw new StructureParseError(file, countLine, `frame ${frame} ends before its comment line`);
     const comment = lines[li + 1].replace(/\r$/, '');
     const commentLine = li + 2;
     li += 2;
@@ -234,7 +234,7 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
         if (pbc.some(Boolean)) {
           throw new StructureParseError(file, commentLine, `the Lattice vectors are linearly dependent (zero cell volume), and pbc="${pbc.map((b) => (b ? 'T' : 'F')).join(' ')}" makes the structure periodic: a periodic structure needs three independent cell vectors`);
         }
-        warnings.push(`frame ${frame + 1}: the Lattice has zero volume and pbc is "F F F": read as a molecule without a cell`);
+        warnings.push(`frame ${frame}: the Lattice has zero volume and pbc is "F F F": read as a molecule without a cell`);
         lattice = null;
       }
     }
@@ -256,7 +256,7 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
       .filter(({ k }) => k !== posCol && k !== specCol && !(k === zCol && specCol < 0));
     const store = extra.map(({ c }) => (c.type === 'S' ? new Array<string>(n) : new Float64Array(n * c.width)));
     if (li + n > nl) {
-      throw new StructureParseError(file, nl, `the file ends after ${Math.max(0, nl - li)} of ${n} atoms of frame ${frame + 1}`);
+      throw new StructureParseError(file, nl, `the file ends after ${Math.max(0, nl - li)} of ${n} atoms of frame ${frame}`);
     }
     for (let i = 0; i < n; i++) {
       const lineNo = li + i + 1;
@@ -264,9 +264,9 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
       const w = t === '' ? [] : t.split(WS);
       if (w.length < (extended ? width : 4)) {
         if (extended) {
-          throw new StructureParseError(file, lineNo, `the Properties of frame ${frame + 1} give ${width} columns but this atom line has ${w.length}`);
+          throw new StructureParseError(file, lineNo, `the Properties of frame ${frame} give ${width} columns but this atom line has ${w.length}`);
         }
-        throw new StructureParseError(file, lineNo, `atom ${i + 1} of frame ${frame + 1} needs a species and 3 coordinates, found ${w.length} values`);
+        throw new StructureParseError(file, lineNo, `atom ${i} of frame ${frame} needs a species and 3 coordinates, found ${w.length} values`);
       }
       const sym = specCol >= 0 ? w[offsets[specCol]] : w[offsets[zCol]];
       let z = zCache.get(sym);
@@ -281,7 +281,7 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
       for (let k = 0; k < 3; k++) {
         const v = Number(w[po + k]);
         if (!Number.isFinite(v) || w[po + k] === '') {
-          throw new StructureParseError(file, lineNo, `coordinate ${'xyz'[k]} of atom ${i + 1} is '${w[po + k]}', not a number`);
+          throw new StructureParseError(file, lineNo, `coordinate ${'xyz'[k]} of atom ${i} is '${w[po + k]}', not a number`);
         }
         cart[3 * i + k] = v;
       }

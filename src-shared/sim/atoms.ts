@@ -115,9 +115,9 @@ export class Atoms implements AtomicConfiguration {
     const n = s.numbers.length;
     if (n === 0) throw new SimulationInputError('the structure has no atoms');
     for (let i = 0; i < n; i++) {
-      if (s.numbers[i] <= 0) throw new SimulationInputError(`site ${i + 1} (${s.species[i] ?? '?'}) has no element: a simulation needs a real atom on every site`);
+      if (s.numbers[i] <= 0) throw new SimulationInputError(`site ${i} (${s.species[i] ?? '?'}) has no element: a simulation needs a real atom on every site`);
       if (Math.abs(s.occupancy[i] - 1) > 1e-6) {
-        throw new SimulationInputError(`site ${i + 1} (${s.species[i]}) is partially occupied (${s.occupancy[i]}): a simulation needs an ordered structure`);
+        throw new SimulationInputError(`site ${i} (${s.species[i]}) is partially occupied (${s.occupancy[i]}): a simulation needs an ordered structure`);
       }
     }
     let fixed: Uint8Array | null = null;

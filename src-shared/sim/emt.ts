@@ -201,7 +201,7 @@ export class EmtCalculator implements Calculator {
       }
       const i = first[p];
       const j = second[p];
-      if (r === 0) throw new CalculatorError(`EMT: atoms ${i + 1} and ${j + 1} are at the same position`);
+      if (r === 0) throw new CalculatorError(`EMT: atoms ${i} and ${j} are at the same position`);
       const a = species[i];
       const b = species[j];
       const x = Math.exp(ACUT * (r - RC));

@@ -171,7 +171,7 @@ export async function runMolecularDynamics(atoms: Atoms, calculator: Calculator,
     const fastest = fastestAtom(atoms);
     if (fastest.speed * options.timestep > maxMove) {
       throw new Error(
-        `at step ${step} atom ${fastest.index + 1} moves ${(fastest.speed * options.timestep).toFixed(2)} Å per step (more than ${maxMove} Å) at ${o.temperature.toFixed(0)} K: the run blew up — lower the time step, or check the potential`,
+        `at step ${step} atom ${fastest.index} moves ${(fastest.speed * options.timestep).toFixed(2)} Å per step (more than ${maxMove} Å) at ${o.temperature.toFixed(0)} K: the run blew up — lower the time step, or check the potential`,
       );
     }
     const time = step * options.timestep;

@@ -98,7 +98,7 @@ export function bandEnd(start: Structure, end: Structure): number[] {
   if (end.numbers.length !== n) throw new SimulationInputError(`the end state has ${end.numbers.length} atoms, the start ${n}: a band joins two states of the same atoms`);
   for (let i = 0; i < n; i++) {
     if (end.numbers[i] !== start.numbers[i]) {
-      throw new SimulationInputError(`site ${i + 1} is ${elementSymbol(start.numbers[i])} at the start and ${elementSymbol(end.numbers[i])} in the end state: a band joins two states of the same atoms in the same order`);
+      throw new SimulationInputError(`site ${i} is ${elementSymbol(start.numbers[i])} at the start and ${elementSymbol(end.numbers[i])} in the end state: a band joins two states of the same atoms in the same order`);
     }
   }
   if (!start.lattice !== !end.lattice || start.pbc.some((p, k) => p !== end.pbc[k])) throw new SimulationInputError('the start and the end state are not periodic in the same directions');

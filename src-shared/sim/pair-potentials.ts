@@ -45,7 +45,7 @@ class PairPotential implements Calculator {
     for (let p = 0; p < pl.nPairs; p++) {
       const r = distance[p];
       if (!(r < this.cutoff)) continue;
-      if (r === 0) throw new CalculatorError(`${this.name}: atoms ${first[p] + 1} and ${second[p] + 1} are at the same position`);
+      if (r === 0) throw new CalculatorError(`${this.name}: atoms ${first[p]} and ${second[p]} are at the same position`);
       const i = first[p];
       const j = second[p];
       this.phi(r, out);

@@ -296,7 +296,9 @@ function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFor
     }
     const f = r.frames[i];
     const fm = maxForce(f.forces ? Float64Array.from(f.forces.flat()) : null);
-    const parts = [`  ${String(i + 1).padStart(String(n).length)}: ${f.species.length} atoms`];
+    // the frame's index in the file, as --frames and the JSON's first and last give it
+    const first = r.first ?? 0;
+    const parts = [`  ${String(first + i).padStart(String(first + n - 1).length)}: ${f.species.length} atoms`];
     if (f.energy !== null) parts.push(`E = ${f.energy.toFixed(6)} eV`);
     if (f.freeEnergy !== null) parts.push(`F = ${f.freeEnergy.toFixed(6)} eV`);
     if (fm !== null) parts.push(`max |f| = ${fm.toFixed(4)} eV/Å`);

@@ -82,14 +82,19 @@ describe('latticework structure frames', () => {
     expect(t.frames[0].forces[0]).toEqual([0.5, 0, 0]);
     const wrong = await run(['frames', 'ref.extxyz', '--json', '--energy-key', 'dft_energy'], dir);
     expect(wrong.code).toBe(1);
-    expect(JSON.parse(wrong.out)[0].error.message).toMatch(/line 2: frame 1: no key 'dft_energy' for the energy; the frame has: .*REF_energy/);
+    expect(JSON.parse(wrong.out)[0].error.message).toMatch(/line 2: frame 0: no key 'dft_energy' for the energy; the frame has: .*REF_energy/);
   });
 
   it('text mode lists frames with energies, the largest force and the pressure', async () => {
     const r = await run(['frames', 'materialsproject+custodian/postprocess/vasprun.xml.xz']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/vasprun, 28 frames; energy 28, forces 28, stress 28/);
-    expect(r.out).toMatch(/28: 4 atoms, E = -?\d+\.\d{6} eV, F = .* max \|f\| = .* p = .* GPa/);
+    // each frame by its index in the file (0-based), as --frames and the JSON's first and last
+    expect(r.out).toMatch(/^ {2}27: 4 atoms, E = -?\d+\.\d{6} eV, F = .* max \|f\| = .* p = .* GPa$/m);
+    expect(r.out).toMatch(/^ {3}0: 4 atoms/m);
+    const picked = await run(['frames', 'materialsproject+custodian/postprocess/vasprun.xml.xz', '--frames=-2:']);
+    expect(picked.out.split('\n').slice(1).map((l) => l.split(':')[0])).toEqual(['  26', '  27']);
+    expect((await run(['frames', 'materialsproject+custodian/postprocess/vasprun.xml.xz', '--frames', '2'])).out).toMatch(/^ {2}2: 4 atoms/m);
   });
 });
 

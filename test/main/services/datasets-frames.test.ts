@@ -161,7 +161,7 @@ describe('datasets of labelled frames', () => {
     expect(ds2.size).toBe(1);
     const cu = (await served.api.datasets.items({ id: ds2.id, offset: 0, limit: 10 })).items[0];
     expect(cu.target).toBeCloseTo(new EmtCalculator().compute(readChemFrames('cu.extxyz', `1\nLattice="0 1.8 1.8 1.8 0 1.8 1.8 1.8 0" Properties=species:S:1:pos:R:3 pbc="T T T"\nCu 0 0 0\n`).frames[0].structure).energy, 12);
-    expect(ds2.report.failed).toEqual([{ file: 'fe.extxyz', error: expect.objectContaining({ message: expect.stringMatching(/frame 1: EMT has no parameters for Fe/) }) }]);
+    expect(ds2.report.failed).toEqual([{ file: 'fe.extxyz', error: expect.objectContaining({ message: expect.stringMatching(/frame 0: EMT has no parameters for Fe/) }) }]);
     // only a dataset of frames is labelled so
     await expect(served.api.datasets.import({ kind: 'cgcnn-folder', path: shared('emt-dev', 'cgcnn'), label: 'emt' })).rejects.toThrow(/labelling with EMT is for a dataset of frames/);
   });

@@ -68,7 +68,7 @@ describe('the units and sign check at import', () => {
     });
     const c = checkLabels(fixed);
     expect(c.warnings).toHaveLength(1);
-    expect(c.warnings[0]).toMatch(/forces do not sum to zero in 1 of 6 periodic frames \(worst: \|ΣF\| = \S+ eV\/Å in frame 3\).*Kept as they are/);
+    expect(c.warnings[0]).toMatch(/forces do not sum to zero in 1 of 6 periodic frames \(worst: \|ΣF\| = \S+ eV\/Å in frame 2\).*Kept as they are/);
   });
 
   it('says energies look per atom when they do not grow with the atom count, and converts nothing', () => {

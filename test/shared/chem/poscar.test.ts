@@ -108,8 +108,8 @@ describe('POSCAR / CONTCAR', () => {
     // a block cut short or not of numbers: the structure stands, the velocities are not read, and the warning says where
     for (const [tail, warning] of [
       ['\n0.01 0 0\n', 'line 12: the file ends after 1 of 2 atom velocities: the velocities are not read'],
-      ['\n0.01 0 0\n0.02 x 0\n', "line 13: the velocity of atom 2 of 2 is not 3 numbers ('0.02 x 0'): the velocities are not read"],
-      ['\n0.01 0 0\n0.02\n', "line 13: the velocity of atom 2 of 2 is not 3 numbers ('0.02'): the velocities are not read"],
+      ['\n0.01 0 0\n0.02 x 0\n', "line 13: the velocity of atom 1 (of 2) is not 3 numbers ('0.02 x 0'): the velocities are not read"],
+      ['\n0.01 0 0\n0.02\n', "line 13: the velocity of atom 1 (of 2) is not 3 numbers ('0.02'): the velocities are not read"],
     ]) {
       const bad = velocityRows(head + tail);
       expect(bad.rows).toBeNull();
@@ -180,7 +180,7 @@ describe('POSCAR / CONTCAR', () => {
     ['singular lattice', 'x\n1\n1 0 0\n2 0 0\n0 0 1\nNa\n1\nDirect\n0 0 0\n', /linearly dependent/, 3],
     ['count mismatch', 'x\n1\n1 0 0\n0 1 0\n0 0 1\nNa Cl\n1\nDirect\n0 0 0\n', /names 2 species but this line has 1/, 7],
     ['too few positions', 'x\n1\n1 0 0\n0 1 0\n0 0 1\nNa\n3\nDirect\n0 0 0\n', /ends after 1 of 3/, 9],
-    ['bad coordinate', 'x\n1\n1 0 0\n0 1 0\n0 0 1\nNa\n1\nDirect\n0 zero 0\n', /coordinate y of atom 1/, 9],
+    ['bad coordinate', 'x\n1\n1 0 0\n0 1 0\n0 0 1\nNa\n1\nDirect\n0 zero 0\n', /coordinate y of atom 0/, 9],
     ['bad species', 'x\n1\n1 0 0\n0 1 0\n0 0 1\nQq\n1\nDirect\n0 0 0\n', /'Qq' is not an element/, 6],
     ['bad selective flags', 'x\n1\n1 0 0\n0 1 0\n0 0 1\nNa\n1\nSelective\nDirect\n0 0 0 T X T\n', /T or F/, 10],
   ])('error: %s', (_, text, re, line) => {

@@ -111,18 +111,18 @@ describe('plain XYZ', () => {
     const r = readStructures('CO.extxyz', text);
     expect(r.structures[0].lattice).toBeNull();
     expect(r.structures[0].pbc).toEqual([false, false, false]);
-    expect(r.warnings).toEqual([expect.stringMatching(/frame 1: the Lattice has zero volume and pbc is "F F F": read as a molecule without a cell/)]);
+    expect(r.warnings).toEqual([expect.stringMatching(/frame 0: the Lattice has zero volume and pbc is "F F F": read as a molecule without a cell/)]);
     const e = error(text.replace('pbc="F F F"', 'pbc="T T F"'));
     expect(e.message).toMatch(/linearly dependent \(zero cell volume\), and pbc="T T F" makes the structure periodic/);
     expect(e.line).toBe(2);
   });
 
   it.each([
-    ['not a count', 'abc\nx\n', /number of atoms of frame 1/, 1],
+    ['not a count', 'abc\nx\n', /number of atoms of frame 0/, 1],
     ['truncated frame', '3\nc\nH 0 0 0\n', /ends after 1 of 3 atoms/, 3],
     ['missing coordinate', '2\nc\nH 0 0 0\nH 0 0\n', /needs a species and 3 coordinates/, 4],
     ['bad element', '1\nc\nQq 0 0 0\n', /'Qq' is not an element/, 3],
-    ['bad number', '1\nc\nH 0 0 zero\n', /coordinate z of atom 1/, 3],
+    ['bad number', '1\nc\nH 0 0 zero\n', /coordinate z of atom 0/, 3],
     ['columns missing in extxyz', '1\nProperties=species:S:1:pos:R:3:forces:R:3\nH 0 0 0 1 2\n', /give 7 columns but this atom line has 6/, 3],
     ['bad lattice', '1\nLattice="1 0 0 0 1 0" Properties=species:S:1:pos:R:3\nH 0 0 0\n', /Lattice must hold 9 numbers/, 2],
     ['bad Properties', '1\nProperties=species:S:1:pos:Q:3\nH 0 0 0\n', /type S, R, I or L/, 2],

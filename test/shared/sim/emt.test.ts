@@ -192,6 +192,6 @@ describe('EMT errors', () => {
   it('refuses two atoms at the same position', () => {
     const a = fcc(3.6, 1);
     a.cart.set([0, 0, 0], 3);
-    expect(() => new EmtCalculator().compute(a)).toThrow(/atoms 1 and 2 are at the same position/);
+    expect(() => new EmtCalculator().compute(a)).toThrow(/atoms 0 and 1 are at the same position/);
   });
 });
