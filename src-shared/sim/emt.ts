@@ -29,7 +29,7 @@
 import { atomicNumber, elementSymbol } from '../chem/elements';
 import type { AtomicConfiguration } from './atoms';
 import { CalculatorError, type CalculateOptions, type Calculation, type Calculator } from './calculator';
-import { addPairForce, PairList, virialStress } from './pairs';
+import { addPairForce, PairList, samePositionText, virialStress } from './pairs';
 import { BOHR } from './units';
 
 /** E₀ (eV), s₀ (bohr), V₀ (eV), η₂ (1/bohr), κ (1/bohr), λ (1/bohr), n₀ (1/bohr³): ASE's table. */
@@ -178,6 +178,8 @@ export class EmtCalculator implements Calculator {
 
     const pl = this.pairs;
     pl.update(atoms);
+    const same = pl.samePosition();
+    if (same) throw new CalculatorError(`EMT: ${samePositionText(same)}`);
     const np = pl.nPairs;
     if (this.gij.length < np) {
       const cap = Math.ceil(np * 1.2) + 16;
@@ -201,7 +203,6 @@ export class EmtCalculator implements Calculator {
       }
       const i = first[p];
       const j = second[p];
-      if (r === 0) throw new CalculatorError(`EMT: atoms ${i} and ${j} are at the same position`);
       const a = species[i];
       const b = species[j];
       const x = Math.exp(ACUT * (r - RC));

@@ -9,7 +9,7 @@
  */
 import type { AtomicConfiguration } from './atoms';
 import { CalculatorError, type CalculateOptions, type Calculation, type Calculator } from './calculator';
-import { addPairForce, PairList, virialStress } from './pairs';
+import { addPairForce, PairList, samePositionText, virialStress } from './pairs';
 
 /** φ(r) and dφ/dr of one pair; written into `out[0]`, `out[1]`. */
 type PairFunction = (r: number, out: Float64Array) => void;
@@ -36,6 +36,8 @@ class PairPotential implements Calculator {
     const n = atoms.numbers.length;
     const pl = this.pairs;
     pl.update(atoms);
+    const same = pl.samePosition();
+    if (same) throw new CalculatorError(`${this.name}: ${samePositionText(same)}`);
     const { first, second, distance } = pl;
     const out = this.out;
     const energies = new Float64Array(n);
@@ -45,7 +47,6 @@ class PairPotential implements Calculator {
     for (let p = 0; p < pl.nPairs; p++) {
       const r = distance[p];
       if (!(r < this.cutoff)) continue;
-      if (r === 0) throw new CalculatorError(`${this.name}: atoms ${first[p]} and ${second[p]} are at the same position`);
       const i = first[p];
       const j = second[p];
       this.phi(r, out);

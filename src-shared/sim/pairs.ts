@@ -51,6 +51,17 @@ export class PairList {
     if (!(skin >= 0) || !Number.isFinite(skin)) throw new Error(`pair list: the skin must be a non-negative number of Å, got ${skin}`);
   }
 
+  /**
+   * The first listed pair at distance 0 — two atoms at the same position — as [first, second] (first <
+   * second), or null; `counts` passes over the pairs it returns false for (default: every pair counts).
+   * Current as of the last `update`.
+   */
+  samePosition(counts?: (i: number, j: number) => boolean): [number, number] | null {
+    const { first, second, distance } = this;
+    for (let p = 0; p < this.nPairs; p++) if (distance[p] === 0 && (!counts || counts(first[p], second[p]))) return [first[p], second[p]];
+    return null;
+  }
+
   /** Brings the list up to date with `atoms` (rebuilding when needed) and recomputes vectors and distances. */
   update(atoms: AtomicConfiguration): void {
     const lattice = atoms.lattice ? [...atoms.lattice[0], ...atoms.lattice[1], ...atoms.lattice[2]] : null;
@@ -155,6 +166,22 @@ export class PairList {
     }
     this.shiftLattice = l;
   }
+}
+
+/** The sentence for two atoms at the same position (0-based): what a calculator refuses and `structure info` warns of. */
+export function samePositionText([i, j]: readonly [number, number]): string {
+  return `atoms ${i} and ${j} are at the same position`;
+}
+
+/**
+ * The first two atoms at the same position (a periodic image's included), or null: the calculators'
+ * check (`PairList.samePosition`) on a structure of its own; `counts` as there.
+ */
+export function atomsAtSamePosition(atoms: AtomicConfiguration, counts?: (i: number, j: number) => boolean): [number, number] | null {
+  // any cutoff above 0 lists the pairs at 0
+  const list = new PairList(1e-3, 0);
+  list.update(atoms);
+  return list.samePosition(counts);
 }
 
 /**

@@ -31,6 +31,7 @@ import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
 import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
 import { Atoms } from '../../../src-shared/sim/atoms';
+import { atomsAtSamePosition, samePositionText } from '../../../src-shared/sim/pairs';
 import { outputFileProblem, outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
 import { describeCell, describeSupercell, describeVacancyHop, OTHER_CELLS, parseRepeat, structureCell, structureSupercell, structureVacancyHop } from './structure-build';
@@ -217,6 +218,10 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
             warnings.push(`velocities: ${(e as Error).message}`);
           }
         }
+        // as a calculator would refuse them (sites a disordered file shares between species aside)
+        const partial = (i: number) => Math.abs(s.occupancy[i] - 1) > 1e-6;
+        const same = atomsAtSamePosition(s, (i, j) => !(partial(i) && partial(j)));
+        if (same) warnings.push(samePositionText(same));
         let spaceGroup: SpaceGroupSummary | null = null;
         try {
           spaceGroup = await findSpaceGroup(s, options.symprec ?? DEFAULT_SYMPREC);

@@ -91,6 +91,18 @@ describe('latticework structure info', () => {
     expect('velocities' in still).toBe(false);
   });
 
+  it('warns of two atoms at the same position, naming them as a calculator does; a disordered site\'s species share theirs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-info-same-'));
+    // fcc Cu and a fifth atom at fractional (1, 0, 0): atom 0's periodic image
+    writeFileSync(join(dir, 'POSCAR'), 'Cu\n1.0\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu\n5\nDirect\n0 0 0\n0.5 0.5 0\n0.5 0 0.5\n0 0.5 0.5\n1.0 0 0\n');
+    const r = await run(['info', 'POSCAR', '--json'], dir);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)[0].warnings[0]).toBe('atoms 0 and 4 are at the same position');
+    expect((await run(['info', 'POSCAR'], dir)).out).toMatch(/^ {2}warning: atoms 0 and 4 are at the same position$/m);
+    const disordered = JSON.parse((await run(['info', 'disorder.cif', '--json'])).out)[0];
+    expect(disordered.warnings.join('\n')).not.toMatch(/same position/);
+  });
+
   it('--symprec sets the tolerance of the space-group search, and the text names the group', async () => {
     // BaTiO3 (P4mm): Ti sits 0.07 Å off the centre of its cell and O 0.1 Å off the faces; at 0.2 Å
     // the distortion is within the tolerance and the cell reads as the cubic perovskite Pm-3m.

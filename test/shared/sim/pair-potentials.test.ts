@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CalculatorError, LennardJonesCalculator, MorseCalculator, type LennardJonesParameters } from '../../../src-shared/sim';
+import { Atoms, CalculatorError, EmtCalculator, LennardJonesCalculator, MorseCalculator, type LennardJonesParameters } from '../../../src-shared/sim';
+import { atomsAtSamePosition } from '../../../src-shared/sim/pairs';
 import { atomsFromGolden, fcc, golden, maxAbsDiff, rattle } from './helpers';
 
 function ljParameters(p: Record<string, number | boolean>): LennardJonesParameters {
@@ -60,5 +61,18 @@ describe('pair potential parameters', () => {
     expect(() => new LennardJonesCalculator({ sigma: 0 })).toThrow(/sigma must be a positive number/);
     expect(() => new LennardJonesCalculator({ cutoffMode: 'smooth', cutoff: 3, onset: 4 })).toThrow(/onset .* must be below the cutoff/);
     expect(() => new MorseCalculator({ onset: 3, cutoff: 2 })).toThrow(/onset .* must be below the cutoff/);
+  });
+});
+
+describe('atoms at the same position', () => {
+  it('one check: the calculators refuse them naming the atoms (0-based), and it finds them in a structure of its own, across periodic images', () => {
+    // fcc Cu and a fifth atom at fractional (1, 0, 0): atom 0's image
+    const base = fcc(3.6, 1);
+    const a = new Atoms({ numbers: Int32Array.of(29, 29, 29, 29, 29), cart: Float64Array.from([...base.cart, 3.6, 0, 0]), lattice: base.lattice, pbc: [true, true, true] });
+    expect(atomsAtSamePosition(a)).toEqual([0, 4]);
+    for (const c of [new EmtCalculator(), new LennardJonesCalculator(), new MorseCalculator()]) expect(() => c.compute(a)).toThrow(/^(EMT|lj|morse): atoms 0 and 4 are at the same position$/);
+    // a pair the caller passes over (a disordered site's species) is not reported
+    expect(atomsAtSamePosition(a, (i, j) => !(i === 0 && j === 4))).toBeNull();
+    expect(atomsAtSamePosition(base)).toBeNull();
   });
 });
