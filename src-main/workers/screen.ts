@@ -10,6 +10,7 @@
 import { structureErrorData } from '../../src-shared/chem';
 import type { Structure } from '../../src-shared/chem/structure';
 import { potentialWarnings } from '../../src-shared/model/potential-domain';
+import { checkOrderedAtoms } from '../../src-shared/sim/atoms';
 import { configureKernelThreads } from '../engine/simd';
 import { initBackend, type BackendChoice } from '../engine/tf/backend';
 import { readStructuresFile } from '../files/structure-file';
@@ -141,15 +142,31 @@ async function potentialShare(model: LoadedPotential, input: ScreenTaskInput, re
       continue;
     }
     const { structures } = r;
+    // what a simulation takes, as relax and md check it (a disordered CIF's sites are not atoms): the others fail alone
+    const problems = structures.map((s) => {
+      try {
+        checkOrderedAtoms(s);
+        return null;
+      } catch (e) {
+        return e;
+      }
+    });
+    const ordered = structures.filter((_, k) => problems[k] === null);
     let together: PotentialPrediction[] | null = null;
     try {
-      together = model.predict(structures);
+      together = model.predict(ordered);
     } catch {
       // predicted one by one below: the frame that fails is named
     }
+    let next = 0;
     structures.forEach((s, k) => {
+      const problem = problems[k];
+      if (problem !== null) {
+        entries.push({ failed: { ...failure(problem, f.shown, ''), frame: k } });
+        return;
+      }
       try {
-        const p = together ? together[k] : model.predict([s])[0];
+        const p = together ? together[next++] : model.predict([s])[0];
         const entry = potentialEntry(f.shown, k, model.name, s, p, potentialWarnings(model.file.header.domain, s, p.energy), input.contributions);
         entries.push({ potential: entry, frames: structures.length, ...(input.contributions ? { species: s.species } : {}) });
       } catch (e) {

@@ -54,6 +54,21 @@ export function copyLattice(l: Mat3): Mat3 {
 }
 
 /** The mutable state of a simulated structure. */
+/**
+ * A structure a potential can take (a simulation, or a prediction of its energy and forces): atoms, a
+ * real element on every site, every site fully occupied; else a `SimulationInputError` says what is not.
+ */
+export function checkOrderedAtoms(s: Structure): void {
+  const n = s.numbers.length;
+  if (n === 0) throw new SimulationInputError('the structure has no atoms');
+  for (let i = 0; i < n; i++) {
+    if (s.numbers[i] <= 0) throw new SimulationInputError(`site ${i} (${s.species[i] ?? '?'}) has no element: a simulation needs a real atom on every site`);
+    if (Math.abs(s.occupancy[i] - 1) > 1e-6) {
+      throw new SimulationInputError(`site ${i} (${s.species[i]}) is partially occupied (${s.occupancy[i]}): a simulation needs an ordered structure`);
+    }
+  }
+}
+
 export class Atoms implements AtomicConfiguration {
   readonly numbers: Int32Array;
   /** Cartesian positions, Å, 3 per atom (never wrapped into the cell by the simulation). */
@@ -106,20 +121,14 @@ export class Atoms implements AtomicConfiguration {
    * `axisConstraints` the atoms to hold along some axes only; with `velocities` the atoms start with
    * the structure's own (its `momenta`, `structureVelocities`), an error when it has none; `symmetry`
    * keeps a space group (sim/symmetry.ts).
-   * Partially occupied sites and dummy atoms are errors: a simulation needs one element per site.
+   * Partially occupied sites and dummy atoms are errors (`checkOrderedAtoms`): a simulation needs one element per site.
    */
   static fromStructure(
     s: Structure,
     options: { fixed?: readonly number[]; axisConstraints?: readonly AxisConstraint[]; velocities?: boolean; symmetry?: Symmetry } = {},
   ): Atoms {
+    checkOrderedAtoms(s);
     const n = s.numbers.length;
-    if (n === 0) throw new SimulationInputError('the structure has no atoms');
-    for (let i = 0; i < n; i++) {
-      if (s.numbers[i] <= 0) throw new SimulationInputError(`site ${i} (${s.species[i] ?? '?'}) has no element: a simulation needs a real atom on every site`);
-      if (Math.abs(s.occupancy[i] - 1) > 1e-6) {
-        throw new SimulationInputError(`site ${i} (${s.species[i]}) is partially occupied (${s.occupancy[i]}): a simulation needs an ordered structure`);
-      }
-    }
     let fixed: Uint8Array | null = null;
     if (options.fixed && options.fixed.length > 0) {
       fixed = new Uint8Array(n);

@@ -2,11 +2,12 @@
  * `latticework predict --model emt|lj|morse FILE_OR_FOLDER...`: the built-in calculators predict like
  * any potential, with the same entries and outputs (predict-potential.ts: text, CSV, JSON; per frame of
  * a multi-frame file; with --contributions each atom's energy), folders expanded as for a model
- * (cli/screen.ts), and never load tfjs. A structure the calculator cannot describe (EMT and an
- * element outside its table) is an error entry `{"file", "frame", "error"}`.
+ * (cli/screen.ts), and never load tfjs. A structure the calculator cannot describe (not ordered,
+ * EMT and an element outside its table) is an error entry `{"file", "frame", "error"}`.
  */
 import { structureErrorData } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
+import { checkOrderedAtoms } from '../../../src-shared/sim/atoms';
 import { readStructuresFile } from '../../files/structure-file';
 import { openBuiltin, type BuiltinCalculatorName } from '../calculator';
 import type { CommandContext } from '../command';
@@ -30,6 +31,8 @@ export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalcul
     }
     for (const [k, s] of structures.entries()) {
       try {
+        // what a simulation takes, as relax and md check it (a disordered CIF's sites are not atoms)
+        checkOrderedAtoms(s);
         const c = await calculator.calculate(s);
         const entry = potentialEntry(f.shown, k, name, s, { energy: c.energy, forces: c.forces, stress: c.stress, atomEnergies: c.energies ?? new Float64Array(0), std: null }, undefined, contributions);
         out.entry(entry, structures.length, s.species);

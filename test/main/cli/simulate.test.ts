@@ -130,6 +130,25 @@ describe('latticework predict with the built-in calculators', () => {
   });
 });
 
+describe('latticework predict and relax on a disordered structure', () => {
+  it('say the same: the site partially occupied (one check), for the built-ins and a trained potential', { timeout: 120_000 }, async () => {
+    const cif = ['data_CuAu', ...['a', 'b', 'c'].map((k) => `_cell_length_${k} 3.75`), ...['alpha', 'beta', 'gamma'].map((k) => `_cell_angle_${k} 90`), "_symmetry_space_group_name_H-M 'F m -3 m'"];
+    cif.push('loop_', '_atom_site_label', '_atom_site_type_symbol', '_atom_site_fract_x', '_atom_site_fract_y', '_atom_site_fract_z', '_atom_site_occupancy', 'Cu1 Cu 0 0 0 0.75', 'Au1 Au 0 0 0 0.25');
+    writeFileSync(join(dir, 'CuAu-disordered.cif'), cif.join('\n') + '\n');
+    const said = 'site 0 (Cu) is partially occupied (0.75): a simulation needs an ordered structure';
+    const relaxed = await run(relaxCommand, ['CuAu-disordered.cif', '--model', 'emt']);
+    expect([relaxed.code, relaxed.err]).toEqual([1, `latticework relax: CuAu-disordered.cif: ${said}`]);
+    writeFileSync(join(dir, 'disordered-tiny.lwm'), await tinyPotentialFile('tiny'));
+    for (const model of ['emt', 'lj', 'disordered-tiny.lwm']) {
+      const args = ['--model', model, 'CuAu-disordered.cif', ...(model.endsWith('.lwm') ? ['--backend', 'wasm'] : [])];
+      const text = await run(predictCommand, args);
+      expect([text.code, text.err.split('\n').at(-1)]).toEqual([1, `latticework predict: CuAu-disordered.cif#0: ${said}`]);
+      const json = JSON.parse((await run(predictCommand, [...args, '--json'])).out);
+      expect(json).toEqual([{ file: 'CuAu-disordered.cif', frame: 0, error: { name: 'SimulationInputError', message: said, line: null } }]);
+    }
+  });
+});
+
 /**
  * ASE 3.22 runs 32 atoms of fcc Cu, one of them O and one H (light atoms, whose masses tables differ on), for 10
  * velocity-Verlet steps and writes them twice: as an extended XYZ (momenta) and as VASP leaves a CONTCAR after an
