@@ -96,10 +96,11 @@ export function usageError(io: CliIo, command: string, message: string, usage?: 
 }
 
 /**
- * A JSON config file named on the command line (`--config FILE`): its object, or an error naming
- * the file and, for a syntax error, its line and column.
+ * A JSON object file named on the command line (`--config FILE`, `--atom-init FILE`): its object, or an
+ * error naming the file (as `shown`) and, for a syntax error, its line and column; `what` names what the
+ * object is ("a config").
  */
-export function readConfigFile(path: string): Record<string, unknown> {
+export function readJsonObjectFile(path: string, what: string, shown = path): Record<string, unknown> {
   const text = readFileSync(path, 'utf8');
   let value: unknown;
   try {
@@ -107,11 +108,11 @@ export function readConfigFile(path: string): Record<string, unknown> {
   } catch (e) {
     const message = (e as Error).message;
     const at = /at position (\d+)/.exec(message);
-    if (!at) throw new Error(`${path}: not valid JSON: ${message}`);
+    if (!at) throw new Error(`${shown}: not valid JSON: ${message}`);
     const before = text.slice(0, Number(at[1])).split('\n');
-    throw new Error(`${path}:${before.length}:${before[before.length - 1].length + 1}: not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
+    throw new Error(`${shown}:${before.length}:${before[before.length - 1].length + 1}: not valid JSON: ${message.replace(/ (in JSON )?at position \d+.*$/, '')}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${path}: a config is a JSON object ({...}), not ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${shown}: ${what} is a JSON object ({...}), not ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
   return value as Record<string, unknown>;
 }
 

@@ -13,7 +13,7 @@ import type { TorchExportSummary } from '../../scale-out/torch-export';
 import { databasePath } from '../../app/paths';
 import { Database } from '../../store/database';
 import { getRunRow } from '../../store/runs';
-import { flagOptions, parseCommandArgs, readConfigFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { flagOptions, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework export RUN_OR_CONFIG --data PATH --to torch DIR [options]
 
@@ -92,7 +92,7 @@ export const exportCommand: Command = {
             await db.close();
           }
         } else if (what.toLowerCase().endsWith('.json') || existsSync(resolve(ctx.cwd, what))) {
-          const file = readConfigFile(resolve(ctx.cwd, what));
+          const file = readJsonObjectFile(resolve(ctx.cwd, what), 'a config');
           const config = exportConfig(file, overrides);
           // the overrides set known fields only: what the parse dropped came from the file
           const unknown = unknownFields(file, config);

@@ -5,7 +5,7 @@ import { parameterCount } from '../../engine/architectures/registry';
 import { baseName, importCgcnnCheckpoint } from '../../engine/import/cgcnn';
 import { encodeModelFile } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
-import { flagOptions, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { flagOptions, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { isPotentialConfig } from '../../../src-shared/model/potential';
 import { groupThousands } from '../../../src-shared/text';
 
@@ -33,11 +33,18 @@ export const importModelCommand: Command = {
     const { values, positionals } = parsed;
     if (positionals.length !== 1) return usageError(ctx.io, 'import-model', 'expected exactly one checkpoint file', usage);
     const file = resolve(ctx.cwd, positionals[0]);
+    const atomInitFile = values['atom-init'];
+    let atomInit: Record<string, number[]> | undefined;
+    try {
+      if (atomInitFile !== undefined) atomInit = readJsonObjectFile(resolve(ctx.cwd, atomInitFile), 'an atom_init.json', atomInitFile) as Record<string, number[]>;
+    } catch (e) {
+      ctx.io.err(`latticework import-model: --atom-init ${(e as Error).message}`);
+      return 1;
+    }
     try {
       const bytes = new Uint8Array(readFileSync(file));
-      const atomInitText = values['atom-init'] ? readFileSync(resolve(ctx.cwd, values['atom-init']), 'utf8') : undefined;
       const name = safeModelName(values.name ?? baseName(file));
-      const data = importCgcnnCheckpoint(bytes, { name, fileName: file, atomInitText });
+      const data = importCgcnnCheckpoint(bytes, { name, fileName: file, ...(atomInit ? { atomInit } : {}) });
       let location: string;
       if (values.out) {
         location = resolve(ctx.cwd, values.out);

@@ -31,7 +31,7 @@ import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory 
 import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
-import { flagOptions, outputFileProblem, parseCommandArgs, readConfigFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { flagOptions, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
 
@@ -184,7 +184,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         if (lr !== undefined) training.optimizer = { lr };
         overrides = { training };
         let fileConfig: Record<string, unknown> = {};
-        if (values.config) fileConfig = readConfigFile(resolve(ctx.cwd, values.config));
+        if (values.config) fileConfig = readJsonObjectFile(resolve(ctx.cwd, values.config), 'a config');
         if (wantsPotential(values.preset, fileConfig) || (source && isPotentialFile(source))) {
           if (values.head) return bad('--head applies to property models (a potential\'s energy head is always kept)');
           const ensemble = num('ensemble', values.ensemble);

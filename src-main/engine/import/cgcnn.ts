@@ -13,7 +13,7 @@
  *   models are not normalised: predict.py ignores the stored 0/1).
  * - The atom embedding (atom_init.json) is not in the checkpoint: CGCNN reads it from the
  *   data folder. The published models used CGCNN's standard table, bundled here
- *   (`cgcnn-atom-init.json`, from txie-93/cgcnn, MIT); pass another with `atomInitText`.
+ *   (`cgcnn-atom-init.json`, from txie-93/cgcnn, MIT); pass another with `atomInit`.
  */
 import { createHash } from 'node:crypto';
 import type { ModelConfig } from '../../../src-shared/model/config';
@@ -29,8 +29,8 @@ export interface CgcnnImportOptions {
   name?: string;
   /** Original file name, for provenance. */
   fileName?: string;
-  /** atom_init.json text; default: CGCNN's standard table. */
-  atomInitText?: string;
+  /** atom_init.json's table (element number → features); default: CGCNN's standard table. */
+  atomInit?: Record<string, number[]>;
   /** Override target name / unit (default: known for the eight published models). */
   target?: TargetInfo;
   software?: string;
@@ -180,7 +180,7 @@ export function importCgcnnCheckpoint(bytes: Uint8Array, opts: CgcnnImportOption
   const std = normalizer ? num(normalizer.std, 'normalizer.std') : 1;
   const known = CGCNN_PUBLISHED[stem];
   const target: TargetInfo = opts.target ?? (known ? { name: known.name, unit: known.unit, description: known.description } : { name: stem, unit: '' });
-  const atomInit = opts.atomInitText ? (JSON.parse(opts.atomInitText) as Record<string, number[]>) : (defaultAtomInit as Record<string, number[]>);
+  const atomInit = opts.atomInit ?? (defaultAtomInit as Record<string, number[]>);
   const firstRow = Object.values(atomInit)[0];
   if (!firstRow || firstRow.length !== A) throw new Error(`atom_init rows have ${firstRow?.length ?? 0} features but the embedding expects ${A}`);
   const details: Record<string, unknown> = { epoch: ck.epoch, best_metric: ck.best_mae_error, args };

@@ -98,6 +98,12 @@ describe('import-model and predict commands', () => {
     expect((await run(predictCommand, ['1000041.cif'])).code).toBe(2);
     expect((await run(importModelCommand, [])).code).toBe(2);
     expect((await run(importModelCommand, [join(SAMPLES, '1000041.cif')])).code).toBe(1);
+    // an --atom-init that is not JSON is named with its line and column, not the checkpoint
+    const atomInit = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--atom-init', 'id_prop.csv', '--name', 'x']);
+    expect([atomInit.code, atomInit.err]).toEqual([1, 'latticework import-model: --atom-init id_prop.csv:1:8: not valid JSON: Unexpected non-whitespace character after JSON']);
+    writeFileSync(join(dir, 'list.json'), '[1, 2]\n');
+    const list = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--atom-init', join(dir, 'list.json'), '--name', 'x']);
+    expect(list.err).toBe(`latticework import-model: --atom-init ${join(dir, 'list.json')}: an atom_init.json is a JSON object ({...}), not an array`);
   });
 
   it('names a file that is not a model as such, with what to choose instead', async () => {
