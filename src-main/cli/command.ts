@@ -63,6 +63,9 @@ export function outputFormat(name: string): OutputFormat | null {
   return null;
 }
 
+/** Bad usage found past the parsing of the options (a value the structure read makes wrong): the command reports it with `usageError`. */
+export class UsageProblem extends Error {}
+
 /**
  * Why the file `--option NAME` names cannot be written, or null. A file the command line writes is
  * new (nothing is overwritten) and goes into a folder that exists: checked before any work, so that

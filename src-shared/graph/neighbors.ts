@@ -34,6 +34,8 @@
  *     of a neighbour or of itself.
  *  4. Each atom's candidates are sorted and, optionally, capped at maxNeighbors
  *     (and, in CGCNN mode, padded: see `padding`).
+ * A cutoff whose pairs (atoms × density × 4/3·π·cutoff³) would exceed MAX_NEIGHBOR_PAIRS is refused
+ * before the search (`NeighborLimitError`).
  */
 import { cross, inverse3 } from '../chem/lattice';
 import type { Mat3, Structure } from '../chem/structure';
@@ -63,6 +65,25 @@ export const CGCNN_NEIGHBOR_OPTIONS: Readonly<Required<NeighborOptions>> = Objec
   maxNeighbors: 12,
   padding: 'cgcnn' as const,
 });
+
+/**
+ * The most neighbour pairs (directed edges within the cutoff, before any cap: the search finds them all)
+ * a list is built for: about half a gigabyte of edges. Far beyond any crystal graph or potential
+ * (1,000 atoms of Cu within 8 Å: 182,000), it refuses a cutoff that would take the memory and the time
+ * of the machine (`latticework graph --cutoff 1e4` on two atoms of KCl: 10¹¹ pairs).
+ */
+export const MAX_NEIGHBOR_PAIRS = 10_000_000;
+
+/** A neighbour list that would hold more than `MAX_NEIGHBOR_PAIRS` pairs, with how many it would. */
+export class NeighborLimitError extends Error {
+  override name = 'NeighborLimitError';
+  constructor(
+    readonly expected: number,
+    readonly cutoff: number,
+  ) {
+    super(`about ${expected.toPrecision(2)} neighbour pairs within ${cutoff} Å, more than the ${MAX_NEIGHBOR_PAIRS.toLocaleString('en')} a neighbour list is built for`);
+  }
+}
 
 /** Geometry the neighbour search needs (a `Structure` is one). */
 export interface PeriodicPositions {
@@ -273,6 +294,9 @@ export function neighborList(pos: PeriodicPositions, options: NeighborOptions): 
   let volume = 1;
   for (let k = 0; k < 3; k++) volume *= Math.max(extent[k] * h[k], periodic[k] ? 0 : cutoff);
   const density = n / Math.max(volume, 1e-9);
+  // the pairs within the cutoff, atoms × density × sphere (at most every pair of a molecule's atoms)
+  const expected = Math.min(n * density * (4 / 3) * Math.PI * cutoff ** 3, periodic.some((p) => p) ? Infinity : n * (n - 1));
+  if (expected > MAX_NEIGHBOR_PAIRS) throw new NeighborLimitError(expected, cutoff);
   let perAtom = Math.ceil(density * (4 / 3) * Math.PI * cutoff ** 3 * 1.1) + 4;
   if (maxNeighbors !== null) perAtom = padding === 'cgcnn' ? maxNeighbors : Math.min(perAtom, maxNeighbors);
   const search = new CellSearch(

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { structureErrorData } from '../../../src-shared/chem';
 import { readStructuresFile } from '../../files/structure-file';
-import { CGCNN_NEIGHBOR_OPTIONS, neighborList, type NeighborList } from '../../../src-shared/graph';
+import { CGCNN_NEIGHBOR_OPTIONS, MAX_NEIGHBOR_PAIRS, NeighborLimitError, neighborList, type NeighborList } from '../../../src-shared/graph';
 import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework graph FILE... [--cutoff R] [--max-neighbors K|all] [--pad] [--json]
@@ -10,7 +10,9 @@ const usage = `Usage: latticework graph FILE... [--cutoff R] [--max-neighbors K|
 Builds the graph of every structure in each file (CIF, POSCAR, XYZ): atoms are
 nodes, every neighbour within the cutoff (periodic images included) is a directed
 edge. Defaults are CGCNN's: cutoff ${CGCNN_NEIGHBOR_OPTIONS.cutoff} Å, the ${CGCNN_NEIGHBOR_OPTIONS.maxNeighbors} nearest neighbours.
-  --cutoff R           cutoff radius in Å (default ${CGCNN_NEIGHBOR_OPTIONS.cutoff})
+  --cutoff R           cutoff radius in Å (default ${CGCNN_NEIGHBOR_OPTIONS.cutoff}); refused (bad usage) where a structure
+                       would have more than ${MAX_NEIGHBOR_PAIRS.toLocaleString('en')} neighbour pairs within it
+                       (its atoms × their density × 4/3·π·R³)
   --max-neighbors K    keep the K nearest neighbours per atom; "all" keeps every
                        neighbour within the cutoff (default ${CGCNN_NEIGHBOR_OPTIONS.maxNeighbors})
   --pad                pad atoms with fewer than K neighbours like CGCNN (edges to atom 0
@@ -117,6 +119,7 @@ export const graphCommand: Command = {
           else ctx.io.out(summaryLine(file, s.name, nl));
         });
       } catch (e) {
+        if (e instanceof NeighborLimitError) return usageError(ctx.io, 'graph', `--cutoff ${cutoff}: ${file}: ${e.message}`);
         const err = e as NodeJS.ErrnoException;
         const data = structureErrorData(e, file);
         const message = err.code === 'ENOENT' ? 'no such file' : data.message;

@@ -55,7 +55,7 @@ import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domai
 import { writeTrajectoryFile } from '../../files/trajectory-file';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
-import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 
 const COMMON = `  --model NAME       emt, lj, morse (built in), or a trained potential: a stored model's
                      name or a model file (required)
@@ -379,8 +379,6 @@ function heldAtoms(ctx: CommandContext, file: string, structure: Structure, give
   ctx.io.err(`note: ${file}: ${text}; --fixed replaces this, --fixed none holds no atom`);
   return { fixed: c.fixed, axisConstraints: c.partial };
 }
-
-class UsageProblem extends Error {}
 
 const positiveInt = (x: number) => Number.isInteger(x) && x >= 1;
 const nonNegativeInt = (x: number) => Number.isInteger(x) && x >= 0;

@@ -12,6 +12,8 @@ import { atomicNumber, type ReadOptions, type Structure } from '../../../src-sha
 import { trajectoryDiffusion, verdictText, type DiffusionVerdict, type TrajectoryDiffusion } from '../../../src-shared/sim/msd';
 import { radialDistribution, RDF_DEFAULTS, type RadialDistribution } from '../../../src-shared/sim/rdf';
 import { readStructuresFile } from '../../files/structure-file';
+import { NeighborLimitError } from '../../../src-shared/graph/neighbors';
+import { UsageProblem } from '../command';
 import { errorRecord, type ErrorRecord } from './file-records';
 
 /** Frames [from, to) of each file, Python-slice style (negative counts from the end); null: all. */
@@ -84,7 +86,7 @@ export function sliceRange(n: number, frames: FrameSlice): [number, number] | nu
   return to > from ? [from, to - 1] : null;
 }
 
-/** Per file: the frames a slice picks, analysed; a file that fails gives its error record. */
+/** Per file: the frames a slice picks, analysed; a file that fails gives its error record; throws a `UsageProblem` for a file the request asks too much of (the RDF's neighbour pairs). */
 async function analyse<R extends object>(files: string[], cwd: string, options: ReadOptions, slice: FrameSlice, work: (frames: Structure[], first: number) => R): Promise<((Picked & R) | ErrorRecord)[]> {
   const out: ((Picked & R) | ErrorRecord)[] = [];
   for (const file of files) {
@@ -95,6 +97,8 @@ async function analyse<R extends object>(files: string[], cwd: string, options: 
       if (!range) throw new Error(`--frames picks no frame of the ${structures.length} in the file`);
       out.push({ file, first: range[0], last: range[1], ...work(structures.slice(range[0], range[1] + 1), range[0]) });
     } catch (e) {
+      // a distance too far for the structure's neighbour pairs is the option's fault, not the file's
+      if (e instanceof NeighborLimitError) throw new UsageProblem(`${file}: ${e.message}`);
       out.push(errorRecord(e, file));
     }
   }

@@ -29,10 +29,11 @@ import { DEFAULT_SYMPREC, findSpaceGroup } from '../../chem/spacegroup';
 import { writeFrames } from '../../files/frames-file';
 import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
+import { MAX_NEIGHBOR_PAIRS } from '../../../src-shared/graph/neighbors';
 import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
 import { Atoms } from '../../../src-shared/sim/atoms';
 import { atomsAtSamePosition, samePositionText } from '../../../src-shared/sim/pairs';
-import { outputFileProblem, outputFormat, parseCommandArgs, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { outputFileProblem, outputFormat, parseCommandArgs, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
 import { describeCell, describeSupercell, describeVacancyHop, OTHER_CELLS, parseRepeat, structureCell, structureSupercell, structureVacancyHop } from './structure-build';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
@@ -57,7 +58,9 @@ in ASE); with --out, also writes them to one new file.
 rdf: the radial distribution function g(r) of each file's structure, the mean over its frames
 for a trajectory (ASE's definition and normalisation; every periodic image within R counts, so
 a cell smaller than 2R has one too; docs/simulation.md).
-  --rmax R             rdf: the largest distance, Å (default ${RDF_DEFAULTS.rmax})
+  --rmax R             rdf: the largest distance, Å (default ${RDF_DEFAULTS.rmax}); refused (bad usage) where a frame
+                       would have more than ${MAX_NEIGHBOR_PAIRS.toLocaleString('en')} pairs of atoms within it (its
+                       atoms × their density × 4/3·π·R³)
   --bins N             rdf: number of bins (default ${RDF_DEFAULTS.bins})
   --pair A-B           rdf: partial g_AB, A atoms at the centre, B atoms around (e.g. Cu-Pt)
 msd: the mean squared displacement of each file's frames from the first one (the drift of the
@@ -460,7 +463,12 @@ export const structureCommand: Command = {
         return bad((e as Error).message);
       }
       if ('timestep' in request) return printRecords(io, await structureMsd(files, ctx.cwd, options, request), v.json, describeMsd);
-      return printRecords(io, await structureRdf(files, ctx.cwd, options, request), v.json, describeRdf);
+      try {
+        return printRecords(io, await structureRdf(files, ctx.cwd, options, request), v.json, describeRdf);
+      } catch (e) {
+        if (e instanceof UsageProblem) return bad(`--rmax ${request.rmax}: ${e.message}`);
+        throw e;
+      }
     }
 
     if (sub === 'frames') {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Mat3 } from '../../../src-shared/chem/structure';
-import { neighborList, CGCNN_NEIGHBOR_OPTIONS, type NeighborList } from '../../../src-shared/graph/neighbors';
+import { neighborList, CGCNN_NEIGHBOR_OPTIONS, MAX_NEIGHBOR_PAIRS, NeighborLimitError, type NeighborList } from '../../../src-shared/graph/neighbors';
 import { bruteNeighbors, edgeKey } from './reference';
 
 function fracToCart(frac: number[][], L: Mat3): Float64Array {
@@ -126,6 +126,19 @@ describe('neighborList against brute force', () => {
     const flat: Mat3 = [[1, 0, 0], [2, 0, 0], [0, 0, 1]];
     expect(() => neighborList({ cart, lattice: flat, pbc: [true, true, true] }, { cutoff: 3 })).toThrow(/dependent|zero/);
     expect(() => neighborList({ cart, lattice: null, pbc: [false, false, false] }, { cutoff: 3, padding: 'cgcnn' })).toThrow(/maxNeighbors/);
+  });
+
+  it('refuses a cutoff whose pairs would be more than MAX_NEIGHBOR_PAIRS, before the search', () => {
+    // two atoms in a 4 Å cube: 2 × (2/64 Å⁻³) × 4/3·π·R³ pairs
+    const cell: Mat3 = [[4, 0, 0], [0, 4, 0], [0, 0, 4]];
+    const two = { cart: new Float64Array([0, 0, 0, 2, 2, 2]), lattice: cell, pbc: [true, true, true] };
+    const far = 1e4;
+    expect(() => neighborList(two, { cutoff: far, maxNeighbors: 12 })).toThrow(NeighborLimitError);
+    expect(() => neighborList(two, { cutoff: far })).toThrow(`about ${((2 * 2 * 4 * Math.PI * far ** 3) / 3 / 64).toPrecision(2)} neighbour pairs within 10000 Å, more than the 10,000,000 a neighbour list is built for`);
+    // just under the limit it is built: R with 1.1 × 10⁶ pairs expected
+    expect(neighborList(two, { cutoff: Math.cbrt((0.11 * MAX_NEIGHBOR_PAIRS * 3 * 64) / (4 * Math.PI * 4)), maxNeighbors: 1 }).nEdges).toBe(2);
+    // a molecule has at most n(n − 1) pairs, whatever the cutoff
+    expect(neighborList({ cart: two.cart, lattice: null, pbc: [false, false, false] }, { cutoff: far }).nEdges).toBe(2);
   });
 
   it('random cells, positions, pbc and cutoffs (property)', () => {
