@@ -56,9 +56,14 @@ function help(): string {
 
 export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    // no command is bad usage: the usage, on stderr
+    io.err(help());
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(help());
-    return name === undefined ? 1 : 0;
+    return 0;
   }
   if (name === '--version' || name === '-v') {
     io.out(VERSION);

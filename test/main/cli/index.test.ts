@@ -18,4 +18,13 @@ describe('latticework', () => {
       expect(JSON.parse(o.out.join(''))).toHaveLength(1);
     }
   });
+
+  it('without a command is bad usage: the usage on stderr, exit 2; --help prints it on stdout', async () => {
+    const none = io();
+    expect(await main([], none.io, FIXTURES)).toBe(2);
+    expect([none.out, none.err.join('\n')]).toEqual([[], expect.stringMatching(/^Latticework .*\n\nUsage: latticework <command> \[options\]/)]);
+    const help = io();
+    expect(await main(['--help'], help.io, FIXTURES)).toBe(0);
+    expect(help.out.join('\n')).toBe(none.err.join('\n'));
+  });
 });
