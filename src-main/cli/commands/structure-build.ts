@@ -17,7 +17,7 @@ import { niggliStructure } from '../../../src-shared/chem/niggli';
 import { DEFAULT_SYMPREC, findSpaceGroup, standardCell } from '../../chem/spacegroup';
 import { writeFrames } from '../../files/frames-file';
 import { readStructuresFile } from '../../files/structure-file';
-import { outputFormat } from '../command';
+import { outputFormat, UsageProblem } from '../command';
 import { errorRecord, type ErrorRecord } from './file-records';
 
 type Repeat = [number, number, number];
@@ -98,6 +98,7 @@ export async function structureCell(file: string, cwd: string, options: ReadOpti
   }
 }
 
+/** The two ends of the hop written; a file that fails gives its error record; throws a `UsageProblem` for a --vacancy or --hopper beyond its sites. */
 export async function structureVacancyHop(
   file: string,
   cwd: string,
@@ -106,7 +107,9 @@ export async function structureVacancyHop(
 ): Promise<{ record: VacancyHopRecord; warnings: string[] }> {
   try {
     const s = await readCrystal(file, cwd, options, request.repeat);
-    if (request.vacancy >= s.numbers.length) throw new Error(`--vacancy ${request.vacancy}: the structure has sites 0 to ${s.numbers.length - 1}`);
+    for (const [option, site] of [['vacancy', request.vacancy], ['hopper', request.hopper]] as const) {
+      if (site !== null && site >= s.numbers.length) throw new UsageProblem(`--${option} ${site}: ${file}${request.repeat.every((k) => k === 1) ? '' : ` repeated ${request.repeat.join('×')}`} has sites 0 to ${s.numbers.length - 1}`);
+    }
     const hopper = request.hopper ?? nearestLikeSite(s, request.vacancy);
     if (hopper === null) throw new Error(`no other ${s.species[request.vacancy] ?? 'atom'} to hop into the vacancy at site ${request.vacancy}: name one with --hopper`);
     const ends = vacancyHop(s, request.vacancy, hopper);
@@ -115,6 +118,7 @@ export async function structureVacancyHop(
     const record = { file, repeat: request.repeat, vacancy: site(request.vacancy), hopper: site(hopper), distance: ends.distance, nSites: ends.start.numbers.length, start: request.start, end: request.end };
     return { record, warnings };
   } catch (e) {
+    if (e instanceof UsageProblem) throw e;
     return { record: errorRecord(e, file), warnings: [] };
   }
 }

@@ -449,8 +449,16 @@ export const structureCommand: Command = {
       } catch (e) {
         return bad((e as Error).message);
       }
+      if (hopper === vacancy) return bad(`--hopper ${hopper}: the hopping atom is the one removed (--vacancy ${vacancy}): choose another`);
+      let hop: Awaited<ReturnType<typeof structureVacancyHop>>;
+      try {
+        hop = await structureVacancyHop(files[0], ctx.cwd, options, { repeat, vacancy, hopper, start: v.start, end: v.end });
+      } catch (e) {
+        if (e instanceof UsageProblem) return bad(e.message);
+        throw e;
+      }
+      const { record, warnings } = hop;
       if (v.vacancy === undefined) io.err('note: the vacancy is at site 0 (--vacancy picks another)');
-      const { record, warnings } = await structureVacancyHop(files[0], ctx.cwd, options, { repeat, vacancy, hopper, start: v.start, end: v.end });
       if (hopper === null && 'hopper' in record) io.err(`note: the hopping atom is site ${record.hopper.site}, the nearest ${record.hopper.element} (--hopper picks another)`);
       for (const w of warnings) io.err(`warning: ${w}`);
       return printRecords(io, [record], v.json, describeVacancyHop);

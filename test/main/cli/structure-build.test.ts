@@ -106,8 +106,10 @@ describe('latticework structure vacancy-hop', () => {
       [['--start', 'c.cif'], 2, 'latticework structure vacancy-hop: --start and --end are required: the files to write the two ends to'],
       [['--start', 'c.cif', '--end', 'c.cif'], 2, 'latticework structure vacancy-hop: --start and --end name the same file'],
       [['--vacancy=-1', '--start', 'c.cif', '--end', 'd.cif'], 2, 'latticework structure vacancy-hop: --vacancy -1: expected a site index from 0'],
-      [['--vacancy', '8', '--start', 'c.cif', '--end', 'd.cif'], 1, `${nacl}: error: --vacancy 8: the structure has sites 0 to 7`],
-      [['--vacancy', '0', '--hopper', '0', '--start', 'c.cif', '--end', 'd.cif'], 1, `${nacl}: error: the hopping atom is the one removed: choose another site to hop into the vacancy`],
+      // sites the structure does not have are bad usage, as the other options' values
+      [['--vacancy', '8', '--start', 'c.cif', '--end', 'd.cif'], 2, `latticework structure vacancy-hop: --vacancy 8: ${nacl} has sites 0 to 7`],
+      [['--hopper', '10', '--start', 'c.cif', '--end', 'd.cif'], 2, `latticework structure vacancy-hop: --hopper 10: ${nacl} has sites 0 to 7`],
+      [['--vacancy', '0', '--hopper', '0', '--start', 'c.cif', '--end', 'd.cif'], 2, 'latticework structure vacancy-hop: --hopper 0: the hopping atom is the one removed (--vacancy 0): choose another'],
     ] as const) {
       const bad = await run(structureCommand, ['vacancy-hop', nacl, ...argv], dir);
       expect([bad.code, bad.err.split('\n').filter((l) => !l.startsWith('note: ')).join('\n').split('\n\n')[0]]).toEqual([code, message]);
