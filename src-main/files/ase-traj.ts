@@ -119,7 +119,7 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
   const version = int64(24, 'the version');
   if (version < 1 || version > 3) fail(`ULM version ${version}: Latticework reads versions 1 to 3 (ASE 3.22 writes 3)`);
   const nitems = int64(32, 'the number of images');
-  if (nitems > limits.maxStructures) throw new StructureLimitError(shown, null, `the trajectory has ${nitems} images, more than the limit of ${limits.maxStructures} (option maxStructures)`);
+  if (nitems > limits.maxStructures) throw new StructureLimitError(shown, null, `the trajectory has ${nitems} images, more than the limit of ${limits.maxStructures}`);
   const pos0 = int64(40, 'the position of the offsets');
   const warnings: string[] = [];
   const decoder = new TextDecoder();
@@ -182,7 +182,7 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
       if (!header) fail(`${where}: no atomic numbers, and no image before it has them`);
       const h = header!;
       const n = h.numbers.length;
-      if (n > limits.maxAtoms) throw new StructureLimitError(shown, null, `${where} has ${n} atoms, more than the limit of ${limits.maxAtoms} (option maxAtoms)`);
+      if (n > limits.maxAtoms) throw new StructureLimitError(shown, null, `${where} has ${n} atoms, more than the limit of ${limits.maxAtoms} (option --max-atoms)`);
       const own = (name: string) => arrayOf(item, name, littleEndian, where)?.values ?? null;
       const calc = item['calculator.'] && typeof item['calculator.'] === 'object' ? (item['calculator.'] as Item) : null;
       const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);

@@ -762,7 +762,7 @@ export function cifBlockToStructure(b: CifBlock, file: string, opt: ResolvedRead
   }
   if (numbers.length === 0) throw new StructureParseError(file, first.lines[0] ?? b.line, `data block '${b.name}' has an empty atom-site loop`);
   if (numbers.length > opt.maxAtoms) {
-    throw new StructureLimitError(file, first.lines[0], `the structure has ${numbers.length} atom sites, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
+    throw new StructureLimitError(file, first.lines[0], `the structure has ${numbers.length} atom sites, more than the limit of ${opt.maxAtoms} (option --max-atoms)`);
   }
 
   const properties: Record<string, unknown> = {};
@@ -815,7 +815,7 @@ export function cifBlockToStructure(b: CifBlock, file: string, opt: ResolvedRead
         throw new StructureLimitError(
           file,
           first.lines[0],
-          `symmetry expansion gives more than ${opt.maxAtoms} sites (option maxAtoms)`,
+          `symmetry expansion gives more than ${opt.maxAtoms} sites (option --max-atoms)`,
         );
       },
       kinds,
@@ -1015,7 +1015,7 @@ export function readCif(text: string, file: string, opt: ResolvedReadOptions): P
   for (const b of blocks) {
     if (!cifBlockHasAtoms(b)) continue;
     if (out.length >= opt.maxStructures) {
-      throw new StructureLimitError(file, b.line, `the file has more than ${opt.maxStructures} structures (option maxStructures)`);
+      throw new StructureLimitError(file, b.line, `the file has more than ${opt.maxStructures} structures`);
     }
     const p = cifBlockToStructure(b, file, opt);
     if (names.has(b.name)) p.warnings.push(`the data block name '${b.name}' is used more than once`);

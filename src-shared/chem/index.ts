@@ -101,7 +101,7 @@ export interface FramesResult {
 
 function checkSize(fileName: string, text: string, opt: ResolvedReadOptions): void {
   if (text.length > opt.maxBytes) {
-    throw new StructureLimitError(fileName, null, `the file is ${text.length} bytes, more than the limit of ${opt.maxBytes} (option maxBytes)`);
+    throw new StructureLimitError(fileName, null, `the file is ${text.length} bytes, more than the limit of ${opt.maxBytes} (option --max-bytes)`);
   }
 }
 

@@ -84,7 +84,7 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
   });
   const nAtoms = perAtom.length;
   if (nAtoms === 0) throw new StructureParseError(file, countsLine, 'the atom counts add up to 0');
-  if (nAtoms > opt.maxAtoms) throw new StructureParseError(file, countsLine, `the run has ${nAtoms} atoms, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
+  if (nAtoms > opt.maxAtoms) throw new StructureParseError(file, countsLine, `the run has ${nAtoms} atoms, more than the limit of ${opt.maxAtoms} (option --max-atoms)`);
   const numbers = speciesNumbers(perAtom, file, countsLine);
   const species = Array.from(numbers, elementSymbol);
 
@@ -110,7 +110,7 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
         warnings.push(`incomplete file: the ionic step ending at line ${i + 1} is cut short; ${frames.length} complete ionic step${frames.length === 1 ? '' : 's'} read`);
         break;
       }
-      if (frames.length >= opt.maxStructures) throw new StructureParseError(file, i + 1, `the file has more than ${opt.maxStructures} ionic steps (option maxStructures)`);
+      if (frames.length >= opt.maxStructures) throw new StructureParseError(file, i + 1, `the file has more than ${opt.maxStructures} ionic steps`);
       // A machine-learned force field (ML_MODE train) prints its prediction of each ionic step, then,
       // when it asks for one, the ab initio step: both count as the same ionic step.
       const isPrediction = ln.trim().startsWith('ML ');

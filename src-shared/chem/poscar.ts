@@ -79,7 +79,7 @@ export function readPoscar(text: string, file: string, opt: ResolvedReadOptions)
   });
   const n = counts.reduce((a, b) => a + b, 0);
   if (n === 0) fail(li + 1, 'the atom counts add up to 0');
-  if (n > opt.maxAtoms) throw new StructureLimitError(file, li + 1, `the structure has ${n} atoms, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
+  if (n > opt.maxAtoms) throw new StructureLimitError(file, li + 1, `the structure has ${n} atoms, more than the limit of ${opt.maxAtoms} (option --max-atoms)`);
   li++;
   let mode = (lines[li] ?? '').trim();
   let selective = false;

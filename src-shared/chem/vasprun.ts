@@ -313,7 +313,7 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
     throw new StructureParseError(file, null, truncated ? `${truncated}, before the list of atoms (<atominfo>)` : 'no <atominfo> atoms list: is this a vasprun.xml?');
   }
   const nAtoms = species.length;
-  if (nAtoms > opt.maxAtoms) throw new StructureParseError(file, null, `the run has ${nAtoms} atoms, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
+  if (nAtoms > opt.maxAtoms) throw new StructureParseError(file, null, `the run has ${nAtoms} atoms, more than the limit of ${opt.maxAtoms} (option --max-atoms)`);
   const numbers = speciesNumbers(species, file, null);
   let selective: SiteProperty | null = null;
   if (initial?.selective && initial.selective.length === nAtoms) {
@@ -355,7 +355,7 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
     }
   }
   for (const s of steps) {
-    if (frames.length >= opt.maxStructures) throw new StructureParseError(file, s.line, `the file has more than ${opt.maxStructures} ionic steps (option maxStructures)`);
+    if (frames.length >= opt.maxStructures) throw new StructureParseError(file, s.line, `the file has more than ${opt.maxStructures} ionic steps`);
     const lattice = mat(s.basis, 'cell (basis)', s);
     if (!(Math.abs(determinant(lattice)) > 1e-8)) throw new StructureParseError(file, s.line, `the cell of ionic step ${frames.length + 1} has zero volume`);
     const frac = perAtom(s.positions, 'positions', s);

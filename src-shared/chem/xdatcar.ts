@@ -70,7 +70,7 @@ export function readXdatcar(text: string, file: string, opt: ResolvedReadOptions
         for (let j = 0; j < c; j++) perAtom.push(names![i]);
       });
       if (perAtom.length === 0) fail(k + 1, 'the atom counts add up to 0');
-      if (perAtom.length > opt.maxAtoms) fail(k + 1, `${perAtom.length} atoms, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
+      if (perAtom.length > opt.maxAtoms) fail(k + 1, `${perAtom.length} atoms, more than the limit of ${opt.maxAtoms} (option --max-atoms)`);
       const z = speciesNumbers(perAtom, file, headerLine);
       if (numbers && frames.length > 0 && (z.length !== numbers.length || z.some((v, i) => v !== numbers![i]))) {
         fail(headerLine, 'the atoms change from one header to the next; an XDATCAR holds one set of atoms');
@@ -109,7 +109,7 @@ export function readXdatcar(text: string, file: string, opt: ResolvedReadOptions
       warnings.push(`incomplete file: the frame at line ${confLine} is cut short; ${frames.length} complete frame${frames.length === 1 ? '' : 's'} read`);
       break;
     }
-    if (frames.length >= opt.maxStructures) fail(confLine, `the file has more than ${opt.maxStructures} frames (option maxStructures)`);
+    if (frames.length >= opt.maxStructures) fail(confLine, `the file has more than ${opt.maxStructures} frames`);
     const lat = lattice!;
     frames.push({
       frame: {

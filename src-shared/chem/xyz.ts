@@ -173,10 +173,10 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
     const n = Number(first);
     if (n < 0) throw new StructureParseError(file, countLine, `the atom count ${n} is negative`);
     if (n > opt.maxAtoms) {
-      throw new StructureLimitError(file, countLine, `frame ${frame} has ${n} atoms, more than the limit of ${opt.maxAtoms} (option maxAtoms)`);
+      throw new StructureLimitError(file, countLine, `frame ${frame} has ${n} atoms, more than the limit of ${opt.maxAtoms} (option --max-atoms)`);
     }
     if (out.length >= opt.maxStructures) {
-      throw new StructureLimitError(file, countLine, `the file has more than ${opt.maxStructures} frames (option maxStructures)`);
+      throw new StructureLimitError(file, countLine, `the file has more than ${opt.maxStructures} frames`);
     }
     if (li + 1 >= nl) throw new StructureParseError(file, countLine, `frame ${frame} ends before its comment line`);
     const comment = lines[li + 1].replace(/\r$/, '');

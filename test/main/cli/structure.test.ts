@@ -149,8 +149,12 @@ describe('latticework structure info', () => {
     const limited = await run(['info', 'multi_block.cif', '--max-atoms', '5', '--json']);
     expect(limited.code).toBe(1);
     expect(JSON.parse(limited.out)[0].error.name).toBe('StructureLimitError');
+    // the limits are named by the options that raise them
+    expect(JSON.parse(limited.out)[0].error.message).toMatch(/more than 5 sites \(option --max-atoms\)$/);
+    const poscar = await run(['info', 'POSCAR', '--species', 'Cs,Cl', '--max-atoms', '1'], dir);
+    expect(poscar.err).toMatch(/the structure has 2 atoms, more than the limit of 1 \(option --max-atoms\)$/);
     const small = await run(['info', 'multi_block.cif', '--max-bytes', '10', '--json']);
-    expect(JSON.parse(small.out)[0].error.message).toMatch(/more than the limit of 10/);
+    expect(JSON.parse(small.out)[0].error.message).toMatch(/more than the limit of 10 \(option --max-bytes\)/);
   });
 
   it('usage errors exit 2', async () => {

@@ -224,10 +224,10 @@ describe('CIF errors: typed, with line and a readable sentence', () => {
     const text = fixture('multi_block.cif');
     const big = error('x.cif', text, { maxBytes: 100 });
     expect(big.name).toBe('StructureLimitError');
-    expect(big.message).toMatch(/maxBytes/);
+    expect(big.message).toMatch(/\(option --max-bytes\)/);
     const many = error('x.cif', text, { maxAtoms: 5 });
     expect(many.name).toBe('StructureLimitError');
-    expect(many.message).toMatch(/maxAtoms/);
+    expect(many.message).toMatch(/\(option --max-atoms\)/);
   });
 });
 
