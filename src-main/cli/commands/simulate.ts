@@ -234,8 +234,10 @@ const phononsUsage = `Usage: latticework phonons FILE --model NAME [--supercell 
 Phonons of the crystal in FILE by finite displacements, as phonopy computes them: the structure is
 the unit cell; each of its atoms is moved by ±D along x, y and z in a supercell (6 force calls per
 atom; with its space group, found at phonopy's ${PHONON_DEFAULTS.symprec} Å, only one atom of each set of
-equivalent ones, along the axes its site's symmetry does not give: 2 calls for fcc, 4 for hcp), the
-force constants give the dynamical matrix at any wave vector. Prints the frequencies at
+equivalent ones, along the axes its site's symmetry does not give: 2 calls for fcc, 4 for hcp), and
+by ±D/2 once more to check that the forces are linear ("linearity"), 2 calls: a run counts 4 force
+calls for fcc, 6 for hcp, 6N + 2 with --no-symmetry. The force constants give the dynamical matrix
+at any wave vector. Prints the frequencies at
 the special points of the band path (ASE's standard path for fcc and bcc primitive cells and simple
 cubic, hexagonal, tetragonal and orthorhombic cells; else Γ–X|Γ–Y|Γ–Z), the density of states and
 the harmonic free energy, entropy and heat capacity from a Γ-centred mesh. Relax the structure

@@ -771,6 +771,11 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     const every = JSON.parse((await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '3', '--mesh', '4,4,4', '--no-symmetry', '--json'])).out);
     expect(every.symmetry).toEqual({ operations: 1, displaced: 4 });
     expect(every.message).toMatch(/\(26 force calls\)/);
+    // the help counts the calls as the runs do, the linearity check's 2 included
+    expect(phononsCommand.usage.replace(/\s+/g, ' ')).toMatch(/a run counts 4 force calls for fcc, 6 for hcp, 6N \+ 2 with --no-symmetry/);
+    writeFileSync(join(dir, 'Ni-hcp.vasp'), 'Ni\n1.0\n2.49 0 0\n-1.245 2.1564032554232524 0\n0 0 4.07\nNi\n2\nDirect\n0 0 0\n0.3333333333333333 0.6666666666666666 0.5\n');
+    const hcp = JSON.parse((await run(phononsCommand, ['Ni-hcp.vasp', '--model', 'emt', '--supercell', '2', '--mesh', '2', '--json'])).out);
+    expect(hcp.message).toMatch(/\(6 force calls; by symmetry 1 of 2 atoms displaced\)/);
     expect(Math.max(...every.bands.frequencies.flat().map((f: number, k: number) => Math.abs(f - doc.bands.frequencies.flat()[k])))).toBeLessThan(1e-6);
     const text = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '3x3x3', '--mesh', '4']);
     expect(text.code, text.err).toBe(0);
