@@ -284,6 +284,9 @@ export async function nudgedElasticBand(from: Atoms, to: Float64Array, calculato
   if (start.symmetry) throw new SimulationInputError('a band does not keep a space group: its images break it');
 
   let { line, trips } = straightLine(start, end);
+  if (Math.max(0, ...trips) < SAME_ENDS) {
+    throw new SimulationInputError(`the start and the end are the same structure (every atom within ${SAME_ENDS} Å of its place): a band joins two different states`);
+  }
   trips.forEach((moved, i) => {
     if (start.fixed?.[i] && moved > 1e-6) throw new SimulationInputError(`atom ${i} is held, but it is ${moved.toFixed(4)} Å apart at the two ends`);
   });
@@ -363,6 +366,9 @@ export async function nudgedElasticBand(from: Atoms, to: Float64Array, calculato
     };
   }
 }
+
+/** Ends no atom of which is this far apart (Å; minimum image) are one state: no band joins them. */
+const SAME_ENDS = 1e-4;
 
 /**
  * The straight line from `start` to `end` (Cartesian positions of its atoms): each atom's shortest way

@@ -934,6 +934,9 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     writeFileSync(join(dir, 'Cu1.vasp'), copperPoscar(1));
     const stray = await run(nebCommand, ['00/POSCAR', 'Cu1.vasp', '04/POSCAR', '--model', 'emt']);
     expect([stray.code, stray.err]).toEqual([1, 'latticework neb: Cu1.vasp: this image has 4 atoms, the start 31: a band joins two states of the same atoms']);
+    // the same structure at both ends is no band (it reported a barrier of 0 in 0 steps)
+    const same = await run(nebCommand, ['00/POSCAR', '00/POSCAR', '--model', 'emt', '--json']);
+    expect([same.code, same.out, same.err]).toEqual([1, '', 'latticework neb: 00/POSCAR: the start and the end are the same structure (every atom within 0.0001 Å of its place): a band joins two different states']);
   });
 
   it('reports bad usage (2) and bad input (1) with sentences', async () => {
