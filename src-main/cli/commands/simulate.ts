@@ -120,7 +120,9 @@ Molecular dynamics of the structure in FILE. Velocities start Maxwell–Boltzman
 file holds them.
 ${COMMON}
   --ensemble E       nve (velocity Verlet), nvt (a thermostat), npt (thermostat + barostat)
-  --temperature K    K (required, except for nve with --velocities file)
+  --temperature K    K (required, except for nve with --velocities file, which refuses it: the
+                     velocities are the temperature; with nvt or npt and --velocities file, the
+                     thermostat's target, said on stderr)
   --velocities V     maxwell-boltzmann (default) or file: the structure's own, an extended XYZ's
                      momenta as ASE writes them (the frames of --out carry them, so a run
                      continues from its last frame: --velocities file, --frame default the last)
@@ -706,6 +708,9 @@ export const mdCommand: Command = {
     const ownVelocities = values.velocities === 'file';
     // an NVE run from the file's velocities has no temperature to set: it is the velocities'
     const temperatureNeeded = !(ownVelocities && values.ensemble === 'nve');
+    if (!temperatureNeeded && values.temperature !== undefined) {
+      return usageError(ctx.io, 'md', `--temperature ${values.temperature}: an NVE run from the file's velocities runs at their temperature; leave it out, or hold a temperature with nvt or npt`, mdUsage);
+    }
     for (const required of ['ensemble', ...(temperatureNeeded ? (['temperature'] as const) : []), 'timestep', 'steps'] as const) {
       if (values[required] === undefined) return usageError(ctx.io, 'md', `--${required} is required`, mdUsage);
     }
@@ -766,7 +771,8 @@ export const mdCommand: Command = {
         ctx.io.err(`latticework md: ${file}: ${(e as Error).message}`);
         return 1;
       }
-      ctx.io.err(`note: ${file}: the run starts from the file's velocities, at ${start.toFixed(1)} K`);
+      // with a thermostat, --temperature is where it takes them
+      ctx.io.err(`note: ${file}: the run starts from the file's velocities, at ${start.toFixed(1)} K${params.ensemble === 'nve' ? '' : `; the thermostat takes it to ${params.temperature} K`}`);
       if (values.temperature === undefined) params = { ...params, temperature: start };
     }
     // kept only for what asks for them: the frames for --out, every step's values for --json (as

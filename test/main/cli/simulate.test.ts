@@ -939,6 +939,17 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     expect([same.code, same.out, same.err]).toEqual([1, '', 'latticework neb: 00/POSCAR: the start and the end are the same structure (every atom within 0.0001 Å of its place): a band joins two different states']);
   });
 
+  it('md --velocities file: nve refuses --temperature (the velocities are the temperature); with a thermostat it says where it takes them', async () => {
+    const first = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '2', '--every', '2', '--out', 'own-velocities.extxyz']);
+    expect(first.code, first.err).toBe(0);
+    const args = ['own-velocities.extxyz', '--model', 'emt', '--velocities', 'file', '--temperature', '300', '--timestep', '1', '--steps', '2'];
+    const nve = await run(mdCommand, [...args, '--ensemble', 'nve']);
+    expect([nve.code, nve.out, nve.err.split('\n')[0]]).toEqual([2, '', "latticework md: --temperature 300: an NVE run from the file's velocities runs at their temperature; leave it out, or hold a temperature with nvt or npt"]);
+    const nvt = await run(mdCommand, [...args, '--ensemble', 'nvt']);
+    expect(nvt.code, nvt.err).toBe(0);
+    expect(nvt.err).toMatch(/^note: own-velocities\.extxyz: the run starts from the file's velocities, at \d+\.\d K; the thermostat takes it to 300 K$/m);
+  });
+
   it('reports bad usage (2) and bad input (1) with sentences', async () => {
     expect((await run(relaxCommand, ['Cu.vasp'])).code).toBe(2);
     const ens = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nph', '--temperature', '300', '--timestep', '1', '--steps', '5']);
