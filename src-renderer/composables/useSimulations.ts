@@ -35,7 +35,17 @@ const startError = ref<string | null>(null);
 const actionError = ref<string | null>(null);
 let started = false;
 let loadToken = 0;
-let frameToken = 0;
+/**
+ * Frames asked for (pick, a band's image) are read one at a time: a held arrow key asks faster than
+ * frames are read, and queueing every one would leave the view ever further behind the key. The read
+ * on its way finishes; of the frames asked for meanwhile only the latest is read next. `requested`
+ * numbers the requests, `shownRequest` is the one whose frame is shown: an older answer never
+ * replaces a newer frame.
+ */
+let requested = 0;
+let shownRequest = 0;
+let reading: Promise<void> | null = null;
+let next: { id: number; index: number; request: number } | null = null;
 
 /** Progress received and not yet shown (merged), and whether taking it in is scheduled. */
 let unseen: SimulationFramesEvent | null = null;
@@ -63,7 +73,11 @@ function apply(): void {
   }
   if (e.frames <= d.frames) return;
   detail.value = { ...d, frames: e.frames, steps: Math.max(d.steps, e.steps), series: appendFramesToSeries(d.series, e.points), largestForce: largestForceWith(d.largestForce, e.points) };
-  if (picked.value === null) frame.value = e.latest;
+  if (picked.value === null) {
+    // a frame still being read (asked for before) is older than this one
+    shownRequest = ++requested;
+    frame.value = e.latest;
+  }
 }
 
 /** A band's progress: its images written again over the ones before, its steps' values for the charts, and the image shown from the same write. */
@@ -81,19 +95,35 @@ function bandIndex(d: SimulationDetail): number {
   return b && d.frames === b.energies.length ? highestImage(b) : d.frames - 1;
 }
 
-/** Shows frame `index` of run `id`: a running band's image as streamed, else read from the store (the last read wins). */
-async function showImage(id: number, index: number): Promise<void> {
-  const token = ++frameToken;
+/** Shows frame `index` of run `id`: a running band's image as streamed, else read from the store (one read at a time, the latest asked for next). */
+function showImage(id: number, index: number): Promise<void> {
+  const request = ++requested;
   const image = streamed.value?.id === id ? streamed.value.band[index] : undefined;
   if (image) {
+    next = null;
+    shownRequest = request;
     frame.value = image;
-    return;
+    return Promise.resolve();
   }
-  try {
-    const f = await fetchFrame(id, index);
-    if (token === frameToken && detail.value?.id === id) frame.value = f;
-  } catch (e) {
-    if (token === frameToken) detailError.value = errorMessage(e);
+  next = { id, index, request };
+  return (reading ??= readNext().finally(() => (reading = null)));
+}
+
+async function readNext(): Promise<void> {
+  for (let asked = next; asked; asked = next) {
+    next = null;
+    try {
+      const f = await fetchFrame(asked.id, asked.index);
+      // while the user goes through the frames (a held key, a dragged slider) each frame read on the
+      // way is shown; following the latest, only the frame asked for last
+      const wanted = picked.value !== null || asked.request === requested;
+      if (wanted && asked.request > shownRequest && detail.value?.id === asked.id) {
+        shownRequest = asked.request;
+        frame.value = f;
+      }
+    } catch (e) {
+      if (asked.request === requested) detailError.value = errorMessage(e);
+    }
   }
 }
 
@@ -181,6 +211,7 @@ function select(id: number | null): void {
   streamed.value = null;
   frame.value = null;
   picked.value = null;
+  next = null;
   detailError.value = null;
   if (id !== null) void load(id);
 }

@@ -116,6 +116,15 @@ describe('Simulate', () => {
     const rdfCard = page.getByTestId('simulation-chart-rdf');
     expect(await rdfCard.getAttribute('data-points')).toBe('120');
     expect(await page.locator('.card', { has: rdfCard }).locator('h3').textContent()).toBe('Radial distribution, frame 1');
+    // an arrow key moves one frame a press, also pressed faster than frames are read (a held key)
+    const presses = Math.min(8, Number(await run.getAttribute('data-frames')) - 1);
+    await player.focus();
+    for (let i = 0; i < presses; i++) {
+      await page.keyboard.press('ArrowRight');
+      await page.waitForTimeout(30);
+    }
+    await expect.poll(async () => (await shownFrame()).frame).toBe(presses);
+    expect(Number(await player.getByTestId('trajectory-slider').inputValue())).toBe(presses);
     // play shows the recorded frames one after another (forward only, stopping at the last: a
     // state that stays, where matching the label's text caught frames 3–9 for about a second)
     await player.getByTestId('trajectory-play').click();

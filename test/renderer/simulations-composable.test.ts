@@ -198,6 +198,30 @@ describe('useSimulations', () => {
     vi.unstubAllGlobals();
   });
 
+  it('reads the frames picked one at a time: the one on its way is shown, then only the latest picked (a held arrow key), never an older over a newer', async () => {
+    const sims = await started();
+    await answer('get', detailOf(record('finished', 12)));
+    await answer('frames', [frameView(11)]);
+    const picks = [1, 2, 3, 4].map((i) => sims.pick(i));
+    // frame 1 is on its way; 2 and 3 are skipped, 4 waits for it
+    expect(held.frames.map((c) => c.args)).toEqual([{ id: 7, from: 1, to: 2 }]);
+    await answer('frames', [frameView(1)]);
+    expect(sims.frame.value?.index).toBe(1);
+    expect(held.frames.map((c) => c.args)).toEqual([{ id: 7, from: 4, to: 5 }]);
+    await answer('frames', [frameView(4)]);
+    await Promise.all(picks);
+    expect(sims.frame.value?.index).toBe(4);
+    expect(api.simulations.frames).toHaveBeenCalledTimes(3);
+    // back to following while a picked frame is on its way: that frame is not shown over the latest
+    void sims.pick(6);
+    const following = sims.pick(null);
+    await answer('frames', [frameView(6)]);
+    expect(sims.frame.value?.index).toBe(4);
+    await answer('frames', [frameView(11)]);
+    await following;
+    expect(sims.frame.value?.index).toBe(11);
+  });
+
   it('keeps a run cancelled when the answer to cancel (read before it stopped) comes after', async () => {
     const sims = await started();
     await answer('get', detailOf(record('running', 3)));
