@@ -6,6 +6,7 @@ import { onMounted, onUnmounted, ref, shallowRef } from 'vue';
 import type { Ref, ShallowRef } from 'vue';
 import { CrystalScene } from '../viewer/CrystalScene';
 import type { CrystalSceneOptions, HoverHit } from '../viewer/CrystalScene';
+import { errorMessage } from '../lib/format';
 
 /** The canvas of a mounted viewer carries its scene (read by end-to-end tests). */
 export type CanvasWithScene = HTMLCanvasElement & { crystalScene?: CrystalScene };
@@ -29,7 +30,7 @@ export function useCrystalScene(
         onPick: (i, e) => options.onPick?.(i, e),
       });
     } catch (e) {
-      error.value = `3D view unavailable: ${e instanceof Error ? e.message : String(e)}`;
+      error.value = `3D view unavailable: ${errorMessage(e)}`;
       return;
     }
     // Test hook: end-to-end tests reach the scene through its canvas (e.g. `project(i)` to hover atom i).

@@ -5,6 +5,7 @@
 import { readonly, ref, shallowRef } from 'vue';
 import type { DoctorReport } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
+import { errorMessage } from '../lib/format';
 
 const report = shallowRef<DoctorReport | null>(null);
 const loading = ref(false);
@@ -17,7 +18,7 @@ async function refresh(): Promise<void> {
   try {
     report.value = await getApi().system.doctor({});
   } catch (e) {
-    error.value = e instanceof Error ? e.message : String(e);
+    error.value = errorMessage(e);
   } finally {
     loading.value = false;
   }

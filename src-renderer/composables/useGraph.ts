@@ -7,6 +7,7 @@ import { reactive, ref, shallowRef, watch } from 'vue';
 import type { Ref } from 'vue';
 import type { GraphView, ReceptiveFieldView } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
+import { errorMessage } from '../lib/format';
 
 export interface GraphOptions {
   cutoff: number;
@@ -17,10 +18,6 @@ export interface GraphOptions {
 /** CGCNN's defaults. */
 export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { cutoff: 8, maxNeighbors: 12 };
 export const MAX_LAYERS = 6;
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export function useGraph(structureId: Ref<number | null>) {
   const options = reactive<GraphOptions>({ ...DEFAULT_GRAPH_OPTIONS });
@@ -57,7 +54,7 @@ export function useGraph(structureId: Ref<number | null>) {
     } catch (e) {
       if (token === graphToken) {
         graph.value = null;
-        error.value = message(e);
+        error.value = errorMessage(e);
       }
     } finally {
       if (token === graphToken) loading.value = false;
@@ -89,7 +86,7 @@ export function useGraph(structureId: Ref<number | null>) {
     } catch (e) {
       if (token === fieldToken) {
         field.value = null;
-        fieldError.value = message(e);
+        fieldError.value = errorMessage(e);
       }
     } finally {
       if (token === fieldToken) fieldLoading.value = false;

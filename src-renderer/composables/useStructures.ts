@@ -14,6 +14,7 @@ import { StructureDetails } from './structureDetails';
 import type { DerivedCell, FileFailure, StructureDetail, StructureRecord } from '../../src-shared/ipc/contract';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { batchFiles, collectDropped, readDropped } from '../lib/files';
+import { errorMessage } from '../lib/format';
 import type { SkippedFile, DroppedFile } from '../lib/files';
 
 export type FailedFile = FileFailure;
@@ -57,10 +58,6 @@ function scheduleRefresh(): void {
   }, 150);
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** Merges imported summaries into the list, replacing entries with the same id. */
 export function mergeSummaries(list: readonly StructureRecord[], added: readonly StructureRecord[]): StructureRecord[] {
   const ids = new Set(added.map((s) => s.id));
@@ -74,7 +71,7 @@ async function refresh(): Promise<void> {
     listError.value = null;
     if (selectedId.value !== null && !list.some((s) => s.id === selectedId.value)) select(null);
   } catch (e) {
-    listError.value = message(e);
+    listError.value = errorMessage(e);
   }
 }
 
@@ -104,7 +101,7 @@ async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] =
         items.value = mergeSummaries(items.value, result.imported);
       } catch (e) {
         // The whole call failed (connection, validation): every file of the batch failed, the others go on.
-        const err: ImportError = { name: e instanceof Error ? e.name : 'Error', message: message(e), line: null };
+        const err: ImportError = { name: e instanceof Error ? e.name : 'Error', message: errorMessage(e), line: null };
         for (const f of batch) newFailures.push({ file: f.name, error: err });
       } finally {
         off();
@@ -168,7 +165,7 @@ function select(id: StructureId | null): void {
     .catch((e) => {
       if (token === loadToken) {
         current.value = null;
-        currentError.value = message(e);
+        currentError.value = errorMessage(e);
       }
     })
     .finally(() => {
@@ -187,7 +184,7 @@ async function remove(id: StructureId): Promise<boolean> {
   try {
     await getApi().structures.delete({ id });
   } catch (e) {
-    actionError.value = `Not deleted: ${message(e)}`;
+    actionError.value = `Not deleted: ${errorMessage(e)}`;
     return false;
   }
   details.forget(id);
@@ -205,7 +202,7 @@ async function derive(id: StructureId, cell: DerivedCell, repeat?: [number, numb
     select(record.id);
     return record;
   } catch (e) {
-    actionError.value = message(e);
+    actionError.value = errorMessage(e);
     return null;
   }
 }
@@ -222,7 +219,7 @@ async function vacancyHop(id: StructureId, vacancy: number, hopper: number): Pro
     select(hop.start.id);
     return hop;
   } catch (e) {
-    actionError.value = message(e);
+    actionError.value = errorMessage(e);
     return null;
   }
 }

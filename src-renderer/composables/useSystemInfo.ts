@@ -6,6 +6,7 @@ import { readonly, ref, shallowRef } from 'vue';
 import type { SystemInfo } from '../../src-shared/ipc/contract';
 import { connectionRefused, connectionState, getApi, reconnect, transportMode } from '../api/client';
 import { whenConnected } from './whenConnected';
+import { errorMessage } from '../lib/format';
 
 const info = shallowRef<SystemInfo | null>(null);
 const error = ref<string | null>(null);
@@ -16,7 +17,7 @@ async function load(): Promise<void> {
     info.value = await getApi().system.info({});
     error.value = null;
   } catch (e) {
-    error.value = e instanceof Error ? e.message : String(e);
+    error.value = errorMessage(e);
   }
 }
 

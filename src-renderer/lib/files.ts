@@ -4,6 +4,7 @@
  * DOM-only bits (FileSystemEntry traversal) sit next to pure helpers (filtering,
  * batching) that tests import directly.
  */
+import { errorMessage } from './format';
 
 /**
  * A file as sent to the core: `name` as shown to the user (the path inside a dropped folder, else
@@ -161,7 +162,7 @@ export async function readDropped(files: { path: string; file: File }[], binary:
       const bytes = new Uint8Array(await file.arrayBuffer());
       ok.push(binary(path) || isBinaryData(bytes) ? { name: path, base64: toBase64(bytes) } : { name: path, text: new TextDecoder().decode(bytes) });
     } catch (e) {
-      skipped.push({ file: path, reason: e instanceof Error ? e.message : String(e) });
+      skipped.push({ file: path, reason: errorMessage(e) });
     }
   }
   return { files: ok, skipped };

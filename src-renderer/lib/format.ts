@@ -47,11 +47,18 @@ export function fmtDate(ms: number | null | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-/** The message of anything thrown (errors cross the boundary as data with a message). */
+/**
+ * The message of anything thrown, as the user reads it: errors cross the boundary as data
+ * `{ name, message }`, and the message says what went wrong (the file, the line, the problem); the
+ * name is a class of ours (UserError, StructureParseError) and means nothing to the user. An error
+ * without a message still says something: its name when it has one of its own, else that it came
+ * without one.
+ */
 export function errorMessage(e: unknown): string {
-  if (e instanceof Error) return e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
-  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
-  return String(e);
+  const { name, message } = e !== null && typeof e === 'object' ? (e as { name?: unknown; message?: unknown }) : { name: undefined, message: e };
+  const text = message === undefined || message === null ? '' : String(message).trim();
+  if (text) return text;
+  return typeof name === 'string' && name !== '' && name !== 'Error' ? `${name} (without a message)` : 'an error without a message';
 }
 
 /** A unique id for a job the renderer names (jobs.onProgress / jobs.cancel). */

@@ -30,6 +30,8 @@ describe('structure workspace', () => {
     const error = page.getByTestId('structure-error');
     await expect.poll(async () => (await error.allTextContents()).join(' ')).toMatch(/broken\.cif/);
     expect((await error.allTextContents()).join(' ')).toMatch(/line \d+/);
+    // the problem in words, without the reader's class name
+    expect((await error.allTextContents()).join(' ')).not.toMatch(/StructureParseError/);
   });
 
   it('renders a dropped structure: atom colours appear in the canvas', async () => {

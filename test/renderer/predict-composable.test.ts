@@ -80,7 +80,7 @@ describe('usePredict', () => {
     expect(p.running.value).toBe(false);
     expect(p.rows.value).toEqual([row(10, -1.5), row(11, -2)]);
     expect(p.failed.value).toEqual([{ structureId: 12, message: 'no graph' }]);
-    expect(p.runError.value).toBe('CancelledError: cancelled (the 2 rows shown were predicted)');
+    expect(p.runError.value).toBe('cancelled (the 2 rows shown were predicted)');
     // a part that finished as the job was cancelled adds nothing
     emit('predict.onRows', { jobId, rows: [row(13, -3)], failed: [] } satisfies PredictionRowsEvent);
     expect(p.rows.value.map((r) => r.structureId)).toEqual([10, 11]);
@@ -93,6 +93,6 @@ describe('usePredict', () => {
     await p.cancel();
     await done;
     expect(p.rows.value).toEqual([]);
-    expect(p.runError.value).toBe('CancelledError: cancelled');
+    expect(p.runError.value).toBe('cancelled');
   });
 });

@@ -7,7 +7,7 @@ import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCo
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
-import { csvCell, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
+import { csvCell, errorMessage, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { findField as find } from '../helpers/form';
@@ -403,6 +403,20 @@ describe('estimates and formatting', () => {
     expect(fmtDuration(165)).toBe('2 min 45 s');
     expect(csvCell('a,"b"')).toBe('"a,""b"""');
     expect(toCsv([['a', 1], ['b', null]])).toBe('a,1\nb,\n');
+  });
+
+  it('shows an error as its message, without the class name, and never as nothing', () => {
+    // as errors cross the boundary: RemoteError carries the core's class as its name
+    const remote = (name: string, message: string) => Object.assign(new Error(message), { name });
+    expect(errorMessage(remote('UserError', '1507756: EMT has no parameters for Ba, Ti'))).toBe('1507756: EMT has no parameters for Ba, Ti');
+    expect(errorMessage({ name: 'StructureParseError', message: "line 3: _cell_length_b is 'abc', not a number", line: 3 })).toBe("line 3: _cell_length_b is 'abc', not a number");
+    expect(errorMessage('the host closed')).toBe('the host closed');
+    // without a message: its own name, or that it had none
+    expect(errorMessage(remote('TimeoutError', ''))).toBe('TimeoutError (without a message)');
+    expect(errorMessage(new Error(''))).toBe('an error without a message');
+    expect(errorMessage({ name: 'FileAccessError', message: '  ' })).toBe('FileAccessError (without a message)');
+    expect(errorMessage(undefined)).toBe('an error without a message');
+    expect(errorMessage(42)).toBe('42');
   });
 
   it('strips the dropped folder name from dataset file names', () => {

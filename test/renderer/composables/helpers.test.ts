@@ -31,7 +31,7 @@ describe('composable helpers', () => {
     expect(await whileBusy(busy, error, async () => (seen.push(busy.value), 7))).toBe(7);
     expect([seen, busy.value, error.value]).toEqual([[true], false, null]);
     expect(await whileBusy(busy, error, () => Promise.reject(Object.assign(new Error('no such dataset'), { name: 'UserError' })))).toBeNull();
-    expect([busy.value, error.value]).toEqual([false, 'UserError: no such dataset']);
+    expect([busy.value, error.value]).toEqual([false, 'no such dataset']);
   });
   it('merges imported structures into the list, replacing the same ids', () => {
     const merged = mergeSummaries([rec(1, 'a'), rec(2, 'b')], [rec(2, 'b2'), rec(3, 'c')]);
