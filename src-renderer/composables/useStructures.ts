@@ -21,6 +21,12 @@ export type FailedFile = FileFailure;
 type StructureId = number;
 type ImportError = FileFailure['error'];
 
+/** What one import gave: the structures stored, and the files that could not be read (also kept in `failures`, for the Structures list). */
+export interface ImportOutcome {
+  imported: StructureRecord[];
+  failed: FailedFile[];
+}
+
 export interface ImportProgress {
   done: number;
   total: number;
@@ -75,7 +81,7 @@ async function refresh(): Promise<void> {
   }
 }
 
-async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] = []): Promise<StructureRecord[]> {
+async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] = []): Promise<ImportOutcome> {
   const newFailures: FailedFile[] = skipped.map((s) => ({ file: s.file, error: { name: 'FileSkipped', message: s.reason, line: null } }));
   const imported: StructureRecord[] = [];
   importing.value = true;
@@ -120,23 +126,23 @@ async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] =
     ...newFailures,
   ];
   if (imported.length > 0) select(imported[0].id);
-  return imported;
+  return { imported, failed: newFailures };
 }
 
-async function importDropped(dt: DataTransfer): Promise<StructureRecord[]> {
+async function importDropped(dt: DataTransfer): Promise<ImportOutcome> {
   const collected = collectDropped(dt); // synchronous part first: the DataTransfer empties after the event
   const { files, skipped } = await readDropped(await collected);
   return importDroppedFiles(files, skipped);
 }
 
-async function importFileList(list: FileList | File[]): Promise<StructureRecord[]> {
+async function importFileList(list: FileList | File[]): Promise<ImportOutcome> {
   const arr = Array.from(list).map((file) => ({ path: file.webkitRelativePath || file.name, file }));
   const { files, skipped } = await readDropped(arr);
   return importDroppedFiles(files, skipped);
 }
 
 /** Imports the example structures shipped with the app (for an empty install). */
-async function loadExamples(): Promise<StructureRecord[]> {
+async function loadExamples(): Promise<ImportOutcome> {
   const { files } = await getApi().structures.examples({});
   return importDroppedFiles(files, []);
 }

@@ -108,4 +108,24 @@ describe('prediction', () => {
     await app.screenshot('prediction');
     expect(app.errors).toEqual([]);
   });
+
+  it('names each file it could not read, with its problem, in the Predict view where it was opened', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-predict').click();
+    const malformed = readFileSync(`${SAMPLE}/1000041.cif`, 'utf8').replace(/^_cell_length_b\s.*$/m, '_cell_length_b abc');
+    await page.getByTestId('predict-files').setInputFiles([
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a structure\n') },
+      { name: 'malformed.cif', mimeType: 'chemical/x-cif', buffer: Buffer.from(malformed) },
+    ]);
+    const view = page.getByTestId('view-predict');
+    await expect.poll(() => view.getByTestId('structure-error').count(), { timeout: 60_000 }).toBe(2);
+    expect(await view.getByTestId('structure-failures').textContent()).toMatch(/^2 files could not be read/);
+    const problem = async (file: string) => (await view.locator(`[data-testid="structure-error"][data-file="${file}"]`).innerText()).replace(/\s+/g, ' ').trim();
+    expect(await problem('notes.txt')).toMatch(/^notes\.txt cannot tell the format of this file/);
+    expect(await problem('malformed.cif')).toMatch(/^malformed\.cif line \d+: .*_cell_length_b/);
+    // in words, without the readers' class names
+    expect(await view.getByTestId('structure-failures').textContent()).not.toMatch(/StructureParseError|Error:/);
+    await view.getByTestId('structure-failures-dismiss').click();
+    expect(await view.getByTestId('structure-failures').count()).toBe(0);
+  });
 });

@@ -1,0 +1,40 @@
+/**
+ * The structures composable's import against a fake API: an import says which of its files could not
+ * be read (those the renderer skipped and those the core refused), so that the view where they were
+ * opened (Predict) can name them, and keeps them in the list the Structures view shows.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { ref } from 'vue';
+import type { FileFailure, StructureRecord } from '../../src-shared/ipc/contract';
+
+const stored = { id: 3, name: 'NaCl', file: 'good.cif' } as StructureRecord;
+const refused: FileFailure = { file: 'notes.txt', error: { name: 'StructureParseError', message: 'cannot tell the format of this file', line: null } };
+
+const api = {
+  structures: {
+    onChanged: () => () => undefined,
+    list: vi.fn(async () => []),
+    get: vi.fn(async () => stored),
+    import: vi.fn(async () => ({ imported: [stored], failed: [refused] })),
+  },
+  jobs: { onProgress: () => () => undefined, cancel: vi.fn() },
+};
+
+vi.mock('../../src-renderer/api/client', () => ({ getApi: () => api, connectionState: ref('connected') }));
+
+describe('useStructures', () => {
+  it("gives an import's unread files, skipped here or refused by the core, and keeps them for the Structures list", async () => {
+    const { useStructures } = await import('../../src-renderer/composables/useStructures');
+    const s = useStructures();
+    const outcome = await s.importDroppedFiles(
+      [
+        { name: 'good.cif', text: 'data_x' },
+        { name: 'notes.txt', text: 'not a structure' },
+      ],
+      [{ file: 'huge.cif', reason: 'the file is 300 MB; the limit is 200 MB' }],
+    );
+    expect(outcome.imported).toEqual([stored]);
+    expect(outcome.failed).toEqual([{ file: 'huge.cif', error: { name: 'FileSkipped', message: 'the file is 300 MB; the limit is 200 MB', line: null } }, refused]);
+    expect(s.failures.value).toEqual(outcome.failed);
+  });
+});
