@@ -329,8 +329,11 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-symmetry').check();
     await page.getByTestId('simulation-start').click();
     await expect.poll(async () => (await page.getByTestId('simulation-start-error').textContent()) ?? '').toMatch(/keeps the symmetry or holds atoms, not both/);
+    expect(await page.getByTestId('simulation-start-error').textContent()).not.toMatch(/^\w*Error:/);
     expect((await api.simulations.list({})).every((r) => earlier.has(r.id))).toBe(true);
+    // the refusal goes with the form it spoke of
     await page.getByTestId('simulation-symmetry').uncheck();
+    await expect.poll(() => page.getByTestId('simulation-start-error').count()).toBe(0);
     // the new run is shown, and finishes
     const record = await runToEnd(page);
     const id = record.id;
