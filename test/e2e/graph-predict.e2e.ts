@@ -105,6 +105,10 @@ describe('prediction', () => {
     expect(rows[0].model).toBe(model!.name);
     expect(rows).toHaveLength(1);
     expect(Math.abs(shown - rows[0].prediction)).toBeLessThan(5e-6);
+    // the per-atom heading keeps the formula's and the file's case (uppercase would say NACL · 1000041.CIF)
+    await page.locator(`[data-testid="predict-row"][data-structure-id="${nacl.id}"]`).click();
+    const heading = page.getByTestId('predict-per-atom').locator('h3').first();
+    await expect.poll(() => heading.innerText()).toMatch(/ — NaCl · 1000041\.cif$/);
     await app.screenshot('prediction');
     expect(app.errors).toEqual([]);
   });
