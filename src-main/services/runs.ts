@@ -104,7 +104,9 @@ export function runsHandlers(core: CoreParts): LatticeworkHandlers['runs'] {
             r.archived ? 1 : 0,
             r.error,
             ...summaryKeys.map((k) => r.summary[k]),
-            ...metricKeys.map((k) => r.bestMetrics[k]),
+            // best_epoch counted from 1, as the runs table and the training charts' epoch axis show it
+            // (the store and every JSON document count from 0)
+            ...metricKeys.map((k) => (k === 'best_epoch' && r.bestMetrics[k] !== undefined ? r.bestMetrics[k] + 1 : r.bestMetrics[k])),
           ]),
         ),
       };

@@ -11,6 +11,7 @@ import { connect, createTestCore, startTestHost } from '../../helpers/core';
 import type { TestCore } from '../../helpers/core';
 import { emtFrames, tinyConfig, waitForStatus } from './training-fixtures';
 import { defaultTrainingWorkers } from '../../../src-main/workers/parallel/workers';
+import { parseCsv } from '../../../src-main/datasets/table';
 
 let t: TestCore;
 let host: RunningHost;
@@ -87,6 +88,9 @@ describe('training service and runs', () => {
     const csv = await api.runs.exportCsv({ ids: [started.id], what: 'runs' });
     expect(csv.csv.split('\n')[0]).toContain('test_mae');
     expect(csv.csv.split('\n')[1]).toContain(done.name);
+    // the best epoch counted from 1, as the runs table shows it
+    const [header, line] = parseCsv(csv.csv).map((r) => r.cells);
+    expect(Number(line[header.indexOf('best_epoch')])).toBe(done.bestMetrics.best_epoch + 1);
     const mcsv = await api.runs.exportCsv({ ids: [started.id], what: 'metrics' });
     expect(mcsv.csv.trim().split('\n')).toHaveLength(metrics.length + 1);
   }, 180_000);
