@@ -53,6 +53,27 @@ describe('the app shell', () => {
     expect(await page.getByTestId('structure-error').count()).toBe(0);
   });
 
+  it('keeps the file inputs behind the open buttons out of the tab order; the buttons open the file chooser from the keyboard', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-structures').click();
+    await page.getByTestId('open-files').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('open-folder');
+    // tabbing on leaves the hidden inputs (1×1 px) behind
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).not.toBe('file');
+    for (const section of ['structures', 'datasets', 'predict']) {
+      await page.getByTestId(`nav-${section}`).click();
+      await page.getByTestId(`view-${section}`).waitFor();
+      const inputs = await page.locator('input[type="file"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).tabIndex));
+      expect(inputs.length).toBeGreaterThan(0);
+      expect(inputs.every((t) => t === -1)).toBe(true);
+    }
+    await page.getByTestId('open-files').focus();
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    expect(chooser.isMultiple()).toBe(true);
+  });
+
   it('has a section for each part of the product', async () => {
     const nav = app.page.locator('nav');
     for (const section of ['Structures', 'Graph', 'Datasets', 'Models', 'Training', 'Runs', 'Predict']) {
