@@ -7,6 +7,7 @@
  * switching views.
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
+import { plural } from '../../src-shared/text';
 import type { OversmoothingView, PredictionRow, PredictionRowsEvent, StructureDetail } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { errorMessage, newJobId } from '../lib/format';
@@ -56,7 +57,7 @@ async function run(modelId: number, structureIds: number[]): Promise<void> {
     selectRow(at >= 0 ? at : r.rows.length > 0 ? 0 : null);
   } catch (e) {
     // a cancelled or failed run keeps the rows already shown
-    runError.value = rows.value.length > 0 ? `${errorMessage(e)} (the ${rows.value.length} row${rows.value.length === 1 ? '' : 's'} shown were predicted)` : errorMessage(e);
+    runError.value = rows.value.length > 0 ? `${errorMessage(e)} (the ${plural(rows.value.length, 'row')} shown were predicted)` : errorMessage(e);
   } finally {
     running.value = false;
   }

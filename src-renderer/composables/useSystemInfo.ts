@@ -3,6 +3,7 @@
  * mode) and the connection state. Module-level state: one copy for the app.
  */
 import { readonly, ref, shallowRef } from 'vue';
+import { plural } from '../../src-shared/text';
 import type { SystemInfo } from '../../src-shared/ipc/contract';
 import { connectionRefused, connectionState, getApi, reconnect, transportMode } from '../api/client';
 import { whenConnected } from './whenConnected';
@@ -27,7 +28,7 @@ export function backendTooltip(i: SystemInfo | null): string {
   const lines = [`Tensor backend in use: ${i.backend.name}`];
   const { kernelThreads, kernelThreadsNote } = i.backend;
   if (kernelThreads != null) {
-    lines.push(`Latticework's SIMD kernels: ${kernelThreads} thread${kernelThreads === 1 ? '' : 's'}`);
+    lines.push(`Latticework's SIMD kernels: ${plural(kernelThreads, 'thread')}`);
     if (kernelThreadsNote) lines.push(kernelThreadsNote);
   }
   const entries = Object.entries(i.backend.unavailable);

@@ -5,6 +5,7 @@
  * markLine, title.
  */
 import type { DatasetSpaceGroupCount, Histogram } from '../../src-shared/ipc/contract';
+import { plural } from '../../src-shared/text';
 import { displaySymbol } from '../../src-shared/chem/spacegroup';
 import { fmtNum } from './format';
 import { columnLabel } from './runs';
@@ -301,7 +302,7 @@ export function spaceGroupOption(counts: readonly DatasetSpaceGroupCount[], max 
       formatter: (ps: { dataIndex: number; value: number }[]) => {
         const c = shown[ps[0]?.dataIndex ?? 0];
         const what = c ? (c.number === null ? 'molecules' : `${displaySymbol(c.symbol)}, No. ${c.number}, ${c.crystalSystem}`) : 'other space groups';
-        return `${what}<br/>${ps[0]?.value ?? 0} structures`;
+        return `${what}<br/>${plural(ps[0]?.value ?? 0, 'structure')}`;
       },
     },
     xAxis: { type: 'category', data: labels, name: 'space group (spglib tolerance 0.01 Å)', nameLocation: 'middle', nameGap: 56, nameTextStyle: baseText, axisLabel: { ...baseText, rotate: 40, interval: 0 } },

@@ -4,13 +4,14 @@
  * force-component error histogram; and the per-element force MAE of each split.
  */
 import type { PotentialParityView } from '../../src-shared/ipc/contract';
+import { plural } from '../../src-shared/text';
 import type { ParityPoint } from './charts';
 
 export type ParitySplit = 'validation' | 'test';
 
 /** Energy per atom, predicted against reference, one point per structure. */
 export function energyParityPoints(view: PotentialParityView, splits: readonly ParitySplit[]): ParityPoint[] {
-  return view.energies.filter((e) => splits.includes(e.split)).map((e) => ({ target: e.target, prediction: e.prediction, name: `${e.split} #${e.index} (${e.atoms} atoms)`, split: e.split }));
+  return view.energies.filter((e) => splits.includes(e.split)).map((e) => ({ target: e.target, prediction: e.prediction, name: `${e.split} #${e.index} (${plural(e.atoms, 'atom')})`, split: e.split }));
 }
 
 /** Force components, predicted against reference, one point per component (x, y, z of each atom). */

@@ -4,6 +4,7 @@
  * finished run's predictions (errors, worst predictions, test-set statistics).
  */
 import type { PredictionPoint, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
+import { plural } from '../../src-shared/text';
 import type { ParallelDim } from './charts';
 import { potentialMetricLabel } from './potentialRuns';
 
@@ -195,7 +196,7 @@ export function externalLabel(r: Pick<RunRecord, 'origin' | 'external'>): string
   const x = r.external;
   if (r.origin !== 'external' || !x) return null;
   const devices = [...new Set(x.devices)];
-  return `${x.framework}: ${x.processes} process${x.processes === 1 ? '' : 'es'} on ${x.nodes} node${x.nodes === 1 ? '' : 's'}${x.hosts.length ? ` (${x.hosts.join(', ')})` : ''}, ${x.device}${devices.length ? ` (${devices.join(', ')})` : ''}, ${x.distributedBackend}${x.slurmJob ? `, Slurm job ${x.slurmJob}` : ''}`;
+  return `${x.framework}: ${plural(x.processes, 'process', 'processes')} on ${plural(x.nodes, 'node')}${x.hosts.length ? ` (${x.hosts.join(', ')})` : ''}, ${x.device}${devices.length ? ` (${devices.join(', ')})` : ''}, ${x.distributedBackend}${x.slurmJob ? `, Slurm job ${x.slurmJob}` : ''}`;
 }
 
 /**
@@ -213,7 +214,7 @@ export function fineTunedFrom(r: Pick<RunRecord, 'tags'>): { model: string; free
 export function fineTuneLabel(r: Pick<RunRecord, 'tags'>): string | null {
   const f = fineTunedFrom(r);
   if (!f) return null;
-  return `Fine-tuned from ${f.model}${f.freeze ? `, the embedding and the first ${f.freeze} layer${f.freeze === 1 ? '' : 's'} frozen` : ', nothing frozen'}`;
+  return `Fine-tuned from ${f.model}${f.freeze ? `, the embedding and the first ${plural(f.freeze, 'layer')} frozen` : ', nothing frozen'}`;
 }
 
 /**

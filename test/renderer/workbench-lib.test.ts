@@ -5,7 +5,7 @@ import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-s
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice } from '../../src-renderer/lib/runs';
-import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors } from '../../src-renderer/lib/charts';
+import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { csvCell, errorMessage, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
@@ -299,6 +299,9 @@ describe('chart options', () => {
     expect(h).toEqual({ edges: [0, 0.5, 1], counts: [1, 3] });
     const ho = histogramOption(h, 'x') as { series: { data: number[] }[] };
     expect(ho.series[0].data).toEqual([1, 3]);
+    // counts with their noun, singular for one
+    const sg = spaceGroupOption([{ number: 225, symbol: 'Fm-3m', crystalSystem: 'cubic', count: 1 }]) as { tooltip: { formatter(ps: { dataIndex: number; value: number }[]): string } };
+    expect(sg.tooltip.formatter([{ dataIndex: 0, value: 1 }])).toMatch(/<br\/>1 structure$/);
   });
 
   it('parity plots: equal ranges on round ticks, a grid that is square in a square chart, titles with the target and units', () => {

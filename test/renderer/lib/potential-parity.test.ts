@@ -21,6 +21,8 @@ describe('potential parity', () => {
   it('gives energy points per structure and force points per component of the chosen splits', () => {
     expect(energyParityPoints(view, ['test'])).toEqual([{ target: -3, prediction: -3.1, name: 'test #7 (2 atoms)', split: 'test' }]);
     expect(energyParityPoints(view, ['validation', 'test'])).toHaveLength(2);
+    const single = { ...view, energies: [{ split: 'test' as const, index: 0, atoms: 1, target: -3.7, prediction: -3.6 }] };
+    expect(energyParityPoints(single, ['test'])[0].name).toBe('test #0 (1 atom)');
     const f = forceParityPoints(view, ['test']);
     expect(f).toHaveLength(9);
     expect(f[0]).toEqual({ target: 1, prediction: 1.2, name: 'Cu x', split: 'test' });
