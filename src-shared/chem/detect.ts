@@ -10,6 +10,12 @@ function baseName(fileName: string): string {
 }
 
 /**
+ * The files `detectFormat` and the readers behind it know, in words for the user (the drop overlay, the
+ * empty viewer): written here, next to the rules, so that a new format is named where it is added.
+ */
+export const READABLE_FILES = 'CIF, POSCAR/CONTCAR, XYZ and extended XYZ, vasprun.xml, OUTCAR, XDATCAR, ASE .db and .traj (also .gz, .bz2, .xz)';
+
+/**
  * The format of a file from its name (`*.cif`, `*.mcif`; `vasprun*` / `*.xml` holding a vasprun,
  * `*OUTCAR*`, `*XDATCAR*`; `POSCAR*`, `CONTCAR*`, `*.vasp`, `*.poscar`; `*.xyz`, `*.extxyz`; `*.db` an
  * ASE database, `*.traj` an ASE trajectory),

@@ -45,6 +45,22 @@ describe('the app shell', () => {
     expect(app.errors).toEqual([]);
   });
 
+  it('names the same readable files in the empty viewer and in the drop overlay', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-structures').click();
+    const empty = (await page.getByTestId('structures-empty-formats').textContent())!;
+    expect(empty).toMatch(/vasprun\.xml, OUTCAR, XDATCAR, ASE \.db and \.traj/);
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['x'], 'POSCAR'));
+      window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true }));
+    });
+    const overlay = (await page.getByTestId('drop-overlay-formats').textContent())!.replace(/^Files or whole folders: /, '');
+    expect(empty.startsWith(`${overlay} — `)).toBe(true);
+    await page.evaluate(() => window.dispatchEvent(new DragEvent('drop', { bubbles: true })));
+    await expect.poll(() => page.getByTestId('drop-overlay').count()).toBe(0);
+  });
+
   it('offers the shipped example structures on an empty install', async () => {
     const { page } = app;
     await page.getByTestId('nav-structures').click();
