@@ -175,6 +175,9 @@ export function niceRange(lo: number, hi: number, ticks = 5): { min: number; max
   return { min: round(Math.floor(lo / step + 1e-9) * step), max: round(Math.ceil(hi / step - 1e-9) * step), interval: step };
 }
 
+/** The margin of a parity plot's range beyond its extreme points, as a fraction of their spread. */
+const PARITY_PAD = 0.04;
+
 /** Grid of the parity plot: left + right equals top + bottom, so a square chart has a square plot. */
 export const PARITY_GRID = { left: 62, right: 18, top: 34, bottom: 46 };
 
@@ -194,7 +197,10 @@ export function parityOption(points: readonly ParityPoint[], units: string, targ
     lo = 0;
     hi = 1;
   }
-  const range = niceRange(lo, hi);
+  // a point at the end of a range on a round number (a true value of 2 when the range starts at 2) would
+  // be drawn on the axis line and hidden by it: the range is padded first, so every point is inside
+  const pad = (hi - lo) * PARITY_PAD;
+  const range = niceRange(lo - pad, hi + pad);
   lo = range.min;
   hi = range.max;
   const splits = [...new Set(points.map((p) => p.split))];
@@ -268,7 +274,8 @@ export function histogramOption(h: Histogram, xName: string, color = PALETTE[0])
   const labels = h.counts.map((_, i) => fmtNum((h.edges[i] + h.edges[i + 1]) / 2, 3));
   return {
     animation: false,
-    grid: { left: 48, right: 12, top: 16, bottom: 44 },
+    // room above the plot for the "count" axis title (ECharts puts it nameGap = 15 px above the axis's end)
+    grid: { left: 48, right: 12, top: 32, bottom: 44 },
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },

@@ -297,8 +297,10 @@ describe('chart options', () => {
     expect(p.series.map((s) => s.name)).toEqual(['test', 'y = x']);
     const h = histogram([0, 0.5, 1, 1], 2);
     expect(h).toEqual({ edges: [0, 0.5, 1], counts: [1, 3] });
-    const ho = histogramOption(h, 'x') as { series: { data: number[] }[] };
+    const ho = histogramOption(h, 'x') as { series: { data: number[] }[]; grid: { top: number } };
     expect(ho.series[0].data).toEqual([1, 3]);
+    // the "count" title above the plot fits: ECharts draws it 15 px (nameGap) above the axis, 11 px tall
+    expect(ho.grid.top).toBeGreaterThanOrEqual(15 + 11 + 4);
     // counts with their noun, singular for one
     const sg = spaceGroupOption([{ number: 225, symbol: 'Fm-3m', crystalSystem: 'cubic', count: 1 }]) as { tooltip: { formatter(ps: { dataIndex: number; value: number }[]): string } };
     expect(sg.tooltip.formatter([{ dataIndex: 0, value: 1 }])).toMatch(/<br\/>1 structure$/);
@@ -317,6 +319,13 @@ describe('chart options', () => {
     expect(o.xAxis.name).toBe('true energy_per_atom (eV/atom)');
     expect(o.yAxis.name).toBe('predicted energy_per_atom (eV/atom)');
     expect((parityOption(pts, '') as { xAxis: Axis }).xAxis.name).toBe('true (no unit set at import)');
+    // a point is never on an axis line: one test structure of true value 2 (a round number) predicted
+    // 5.591, and one predicted exactly, lie inside the range
+    for (const [target, prediction] of [[2, 5.591], [3, 3], [-0.2, 0.8]]) {
+      const one = parityOption([{ target, prediction, name: 'a', split: 'test' }], 'eV') as { xAxis: Axis };
+      expect(one.xAxis.min).toBeLessThan(Math.min(target, prediction));
+      expect(one.xAxis.max).toBeGreaterThan(Math.max(target, prediction));
+    }
     // every tick is a round number: no long decimals
     for (const [lo, hi] of [[-0.0548, 0.738], [0.1, 0.3], [1234, 98765], [-3e-4, 2e-4], [5, 5]]) {
       const r = niceRange(lo, hi);
