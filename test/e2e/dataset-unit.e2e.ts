@@ -23,6 +23,8 @@ describe('a dataset target’s unit', () => {
     // prefilled from a known target name, cleared with it; a unit the user writes is sent
     await page.getByTestId('dataset-target').fill('energy_per_atom');
     expect(await page.getByTestId('dataset-unit').inputValue()).toBe('eV/atom');
+    // the key is shown whole (the field grows with it), not cut to "energy_per_ator"
+    expect(await page.getByTestId('dataset-target').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     await page.getByTestId('dataset-target').fill('');
     expect(await page.getByTestId('dataset-unit').inputValue()).toBe('');
     await page.getByTestId('dataset-unit').fill('kJ/mol');
