@@ -29,9 +29,11 @@ export function fmtBytes(bytes: number | null | undefined): string {
   return `${u === 0 ? Math.round(v) : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
 }
 
-/** Seconds as "42 s", "3 min 05 s", "2 h 07 min". */
+/** Seconds as "0.02 s", "4.2 s", "42 s", "3 min 05 s", "2 h 07 min". */
 export function fmtDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
+  // under 0.1 s to one significant digit: an epoch of a small dataset estimated at 0.02 s is not "0.0 s"
+  if (seconds < 0.1) return `${Number(seconds.toPrecision(1))} s`;
   if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
   const m = Math.floor(seconds / 60);
   if (m < 60) return `${m} min ${String(Math.round(seconds - 60 * m)).padStart(2, '0')} s`;

@@ -413,6 +413,10 @@ describe('estimates and formatting', () => {
     expect(fmtNum(0.123456)).toBe('0.1235');
     expect(fmtBytes(1_110_000)).toBe('1.11 MB');
     expect(fmtDuration(165)).toBe('2 min 45 s');
+    expect(fmtDuration(4.24)).toBe('4.2 s');
+    // the estimate for a tiny dataset says how small, not "0.0 s"
+    expect(fmtDuration(0.0234)).toBe('0.02 s');
+    expect(fmtDuration(0)).toBe('0 s');
     expect(csvCell('a,"b"')).toBe('"a,""b"""');
     expect(toCsv([['a', 1], ['b', null]])).toBe('a,1\nb,\n');
   });
