@@ -53,7 +53,6 @@ export function copyLattice(l: Mat3): Mat3 {
   return [[...l[0]], [...l[1]], [...l[2]]];
 }
 
-/** The mutable state of a simulated structure. */
 /**
  * A structure a potential can take (a simulation, or a prediction of its energy and forces): atoms, a
  * real element on every site, every site fully occupied; else a `SimulationInputError` says what is not.
@@ -69,6 +68,7 @@ export function checkOrderedAtoms(s: Structure): void {
   }
 }
 
+/** The mutable state of a simulated structure. */
 export class Atoms implements AtomicConfiguration {
   readonly numbers: Int32Array;
   /** Cartesian positions, Å, 3 per atom (never wrapped into the cell by the simulation). */
