@@ -68,11 +68,12 @@ export const CGCNN_NEIGHBOR_OPTIONS: Readonly<Required<NeighborOptions>> = Objec
 
 /**
  * The most neighbour pairs (directed edges within the cutoff, before any cap: the search finds them all)
- * a list is built for: about half a gigabyte of edges. Far beyond any crystal graph or potential
- * (1,000 atoms of Cu within 8 Å: 182,000), it refuses a cutoff that would take the memory and the time
- * of the machine (`latticework graph --cutoff 1e4` on two atoms of KCl: 10¹¹ pairs).
+ * a list is built for: a few gigabytes of edges. Room for large simulations (MD of 1,000,000 atoms of
+ * Cu with EMT, pairs within 6 Å: about 80 million; a crystal graph of 1,000 atoms within 8 Å: 182,000),
+ * it refuses a cutoff that would take the memory and the time of the machine (`latticework graph
+ * --cutoff 1e4` on two atoms of KCl: 10¹¹ pairs).
  */
-export const MAX_NEIGHBOR_PAIRS = 10_000_000;
+export const MAX_NEIGHBOR_PAIRS = 100_000_000;
 
 /** A neighbour list that would hold more than `MAX_NEIGHBOR_PAIRS` pairs, with how many it would. */
 export class NeighborLimitError extends Error {

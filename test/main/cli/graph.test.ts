@@ -84,7 +84,7 @@ describe('latticework graph', () => {
     expect((await run(['x.cif', '--bogus'])).code).toBe(2);
     // a cutoff whose neighbour pairs would fill the memory is bad usage, said at once
     const far = await run(['1000041.cif', '--cutoff', '1e4', '--json']);
-    expect([far.code, far.out, far.err]).toEqual([2, '', expect.stringMatching(/^latticework graph: --cutoff 10000: 1000041\.cif: about \S+ neighbour pairs within 10000 Å, more than the 10,000,000 a neighbour list is built for$/)]);
+    expect([far.code, far.out, far.err]).toEqual([2, '', expect.stringMatching(/^latticework graph: --cutoff 10000: 1000041\.cif: about \S+ neighbour pairs within 10000 Å, more than the 100,000,000 a neighbour list is built for$/)]);
     const text = await run(['nope.cif']);
     expect(text.err).toMatch(/nope\.cif: no such file/);
   });

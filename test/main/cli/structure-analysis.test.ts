@@ -73,7 +73,7 @@ describe('latticework structure rdf', () => {
     expect((await run(['info', 'ase_cu_emt.extxyz', '--rmax', '3'])).err).toMatch(/--rmax is an option of structure rdf$/m);
     // a distance whose pairs would fill the memory is bad usage, said at once
     const far = await run(['rdf', 'ase_cu_emt.extxyz', '--rmax', '1e5']);
-    expect([far.code, far.err]).toEqual([2, expect.stringMatching(/^latticework structure rdf: --rmax 100000: ase_cu_emt\.extxyz: about \S+ neighbour pairs within 100000 Å, more than the 10,000,000 a neighbour list is built for$/)]);
+    expect([far.code, far.err]).toEqual([2, expect.stringMatching(/^latticework structure rdf: --rmax 100000: ase_cu_emt\.extxyz: about \S+ neighbour pairs within 100000 Å, more than the 100,000,000 a neighbour list is built for$/)]);
   });
 });
 

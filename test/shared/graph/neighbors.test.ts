@@ -134,9 +134,9 @@ describe('neighborList against brute force', () => {
     const two = { cart: new Float64Array([0, 0, 0, 2, 2, 2]), lattice: cell, pbc: [true, true, true] };
     const far = 1e4;
     expect(() => neighborList(two, { cutoff: far, maxNeighbors: 12 })).toThrow(NeighborLimitError);
-    expect(() => neighborList(two, { cutoff: far })).toThrow(`about ${((2 * 2 * 4 * Math.PI * far ** 3) / 3 / 64).toPrecision(2)} neighbour pairs within 10000 Å, more than the 10,000,000 a neighbour list is built for`);
-    // just under the limit it is built: R with 1.1 × 10⁶ pairs expected
-    expect(neighborList(two, { cutoff: Math.cbrt((0.11 * MAX_NEIGHBOR_PAIRS * 3 * 64) / (4 * Math.PI * 4)), maxNeighbors: 1 }).nEdges).toBe(2);
+    expect(() => neighborList(two, { cutoff: far })).toThrow(`about ${((2 * 2 * 4 * Math.PI * far ** 3) / 3 / 64).toPrecision(2)} neighbour pairs within 10000 Å, more than the 100,000,000 a neighbour list is built for`);
+    // under the limit it is built: R with 1.1 × 10⁶ pairs expected
+    expect(neighborList(two, { cutoff: Math.cbrt((0.011 * MAX_NEIGHBOR_PAIRS * 3 * 64) / (4 * Math.PI * 4)), maxNeighbors: 1 }).nEdges).toBe(2);
     // a molecule has at most n(n − 1) pairs, whatever the cutoff
     expect(neighborList({ cart: two.cart, lattice: null, pbc: [false, false, false] }, { cutoff: far }).nEdges).toBe(2);
   });
