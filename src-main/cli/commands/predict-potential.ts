@@ -51,7 +51,8 @@ export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model
         entries.push(p);
         return;
       }
-      const fmax = p.forces ? Math.max(0, ...p.forces.map((v) => Math.hypot(v[0], v[1], v[2]))) : null;
+      // a loop, not Math.max(...): a spread of 100,000 atoms' forces overflows the call's arguments
+      const fmax = p.forces ? p.forces.reduce((m, v) => Math.max(m, Math.hypot(v[0], v[1], v[2])), 0) : null;
       if (output === 'csv') {
         const stress = p.stress ?? VOIGT.map(() => '');
         io.out([p.file, p.frame, p.model, p.energy, p.energyPerAtom, fmax ?? '', ...stress, ...(ensemble ? [p.std?.energy ?? ''] : []), ''].map(csvField).join(','));
