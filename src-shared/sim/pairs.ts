@@ -28,6 +28,8 @@ export class PairList {
   distance = new Float64Array(0);
   /** How many times the list was rebuilt (for tests and reports). */
   builds = 0;
+  /** Pairs at distance 0 as of the last `update` (counted as it computes the distances, so that `samePosition` costs nothing when there are none). */
+  private coincident = 0;
 
   /** Lattice images n of each pair, and n·lattice for the lattice in `shiftLattice`. */
   private image = new Int32Array(0);
@@ -57,6 +59,7 @@ export class PairList {
    * Current as of the last `update`.
    */
   samePosition(counts?: (i: number, j: number) => boolean): [number, number] | null {
+    if (this.coincident === 0) return null;
     const { first, second, distance } = this;
     for (let p = 0; p < this.nPairs; p++) if (distance[p] === 0 && (!counts || counts(first[p], second[p]))) return [first[p], second[p]];
     return null;
@@ -69,6 +72,7 @@ export class PairList {
     else if (lattice && !sameValues(lattice, this.shiftLattice)) this.computeShifts(lattice);
     const { first, second, shift, vector, distance } = this;
     const cart = atoms.cart;
+    let coincident = 0;
     for (let p = 0; p < this.nPairs; p++) {
       const i3 = 3 * first[p];
       const j3 = 3 * second[p];
@@ -79,8 +83,11 @@ export class PairList {
       vector[p3] = x;
       vector[p3 + 1] = y;
       vector[p3 + 2] = z;
-      distance[p] = Math.sqrt(x * x + y * y + z * z);
+      const r = Math.sqrt(x * x + y * y + z * z);
+      distance[p] = r;
+      if (r === 0) coincident++;
     }
+    this.coincident = coincident;
   }
 
   private needsBuild(atoms: AtomicConfiguration, lattice: number[] | null): boolean {
