@@ -11,13 +11,13 @@ import { writeAseTrajectory } from './ase-traj';
 const FORMAT_NAMES: Record<OutputFormat, string> = { cif: 'a CIF', xyz: 'an extended XYZ', poscar: 'a POSCAR', xdatcar: 'an XDATCAR', db: 'an ASE database', traj: 'an ASE trajectory' };
 
 /**
- * Writes frames to a new file in `format` (or over an old one, with `overwrite`; an ASE database is always new); returns warnings. Extended XYZ, ASE databases and ASE
+ * Writes frames to a new file in `format` (an existing file is never overwritten); returns warnings. Extended XYZ, ASE databases and ASE
  * trajectories keep every frame with its labels; an XDATCAR keeps the positions of frames with the same atoms; CIF keeps each
  * frame as a data block; a POSCAR holds one frame (with its velocities, as a CONTCAR). Formats without
  * labels say so when the frames have some.
  */
-export async function writeFrames(path: string, format: OutputFormat, frames: readonly LabelledFrame[], options: { overwrite?: boolean } = {}): Promise<string[]> {
-  const flag = options.overwrite ? 'w' : 'wx';
+export async function writeFrames(path: string, format: OutputFormat, frames: readonly LabelledFrame[]): Promise<string[]> {
+  const flag = 'wx';
   if (format !== 'cif' && format !== 'xyz') {
     // a site shared by several species (a disordered crystal) would be written as atoms on top of each other
     frames.forEach(({ structure: s }, k) => {
