@@ -10,7 +10,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { detectFormat } from '../../src-shared/chem/detect';
-import { structureName, withoutCompression } from '../../src-shared/chem/naming';
+import { withoutCompression } from '../../src-shared/chem/naming';
 import { shownUnit } from '../../src-shared/model/units';
 import type { ModelHeader } from '../engine/models/format';
 import { ComputePool } from '../workers/pool';
@@ -286,8 +286,8 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
         continue;
       }
       if (!('row' in e)) throw new Error('a screening worker gave a potential\'s entry for a property model');
-      // named as a researcher lists them: ASE's CIFs are all data_image0 (docs/training.md)
-      const r = { ...e.row, name: structureName(e.row.name, e.row.file) };
+      // named as read (files/structure-file: ASE's CIFs, all data_image0, by their file; docs/training.md)
+      const r = e.row;
       if (run.output === 'json') {
         const { species: _s, ...row } = r;
         json.push({ ...row, unit, task: h.task, backend: run.backend });
