@@ -354,8 +354,13 @@ function pickedAtoms(option: 'fixed' | 'atoms', v: unknown, structure: Structure
   const n = structure.numbers.length;
   if (list.length === 0) {
     const span = [0, 1, 2].map((k) => {
-      const xs = Array.from({ length: n }, (_, i) => structure.cart[3 * i + k]);
-      return `${'xyz'[k]} ${fmt(Math.min(...xs), 3)} to ${fmt(Math.max(...xs), 3)}`;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < n; i++) {
+        lo = Math.min(lo, structure.cart[3 * i + k]);
+        hi = Math.max(hi, structure.cart[3 * i + k]);
+      }
+      return `${'xyz'[k]} ${fmt(lo, 3)} to ${fmt(hi, 3)}`;
     });
     throw new UsageProblem(`--${option} ${text}: picks no atom of ${file} (its ${n} atoms lie at ${span.join(', ')} Å)`);
   }
