@@ -20,6 +20,8 @@ class PairPotential implements Calculator {
 
   constructor(
     readonly name: string,
+    /** How messages name it: "Lennard-Jones", "Morse". */
+    private readonly title: string,
     /** Pairs at or beyond this distance (Å) do not interact. */
     readonly cutoff: number,
     private readonly phi: PairFunction,
@@ -37,7 +39,7 @@ class PairPotential implements Calculator {
     const pl = this.pairs;
     pl.update(atoms);
     const same = pl.samePosition();
-    if (same) throw new CalculatorError(`${this.name}: ${samePositionText(same)}`);
+    if (same) throw new CalculatorError(`${this.title}: ${samePositionText(same)}`);
     const { first, second, distance } = pl;
     const out = this.out;
     const energies = new Float64Array(n);
@@ -119,7 +121,7 @@ export class LennardJonesCalculator extends PairPotential {
         out[1] = du * fc + u * dfc;
       }
     };
-    super('lj', rc, phi, options.skin);
+    super('lj', 'Lennard-Jones', rc, phi, options.skin);
     this.parameters = { epsilon, sigma, cutoff: rc, cutoffMode: mode, onset: ro };
   }
 }
@@ -166,7 +168,7 @@ export class MorseCalculator extends PairPotential {
       out[0] = u * fc;
       out[1] = du * fc + u * dfc;
     };
-    super('morse', r2, phi, options.skin);
+    super('morse', 'Morse', r2, phi, options.skin);
     this.parameters = { epsilon, r0, rho0, onset: r1, cutoff: r2 };
   }
 }

@@ -70,7 +70,7 @@ describe('atoms at the same position', () => {
     const base = fcc(3.6, 1);
     const a = new Atoms({ numbers: Int32Array.of(29, 29, 29, 29, 29), cart: Float64Array.from([...base.cart, 3.6, 0, 0]), lattice: base.lattice, pbc: [true, true, true] });
     expect(atomsAtSamePosition(a)).toEqual([0, 4]);
-    for (const c of [new EmtCalculator(), new LennardJonesCalculator(), new MorseCalculator()]) expect(() => c.compute(a)).toThrow(/^(EMT|lj|morse): atoms 0 and 4 are at the same position$/);
+    for (const c of [new EmtCalculator(), new LennardJonesCalculator(), new MorseCalculator()]) expect(() => c.compute(a)).toThrow(/^(EMT|Lennard-Jones|Morse): atoms 0 and 4 are at the same position$/);
     // a pair the caller passes over (a disordered site's species) is not reported
     expect(atomsAtSamePosition(a, (i, j) => !(i === 0 && j === 4))).toBeNull();
     expect(atomsAtSamePosition(base)).toBeNull();
