@@ -16,6 +16,7 @@ import type { LatticeworkHandlers, RunRecord, TrainingProgress } from '../../src
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import type { TrainEvent, TrainTaskOutput } from '../workers/train';
+import { CONTROL_CANCEL, CONTROL_CANCEL_KEEP, CONTROL_PAUSE, CONTROL_RUN } from '../workers/protocol';
 import { getDataset, loadDatasetItems, type LoadedItem } from './datasets';
 import { checkConfig, loadModelFile } from './models';
 import type { ModelFileData } from '../engine/models/format';
@@ -30,11 +31,6 @@ import { issueLines, mergeConfig, unknownGivenFields } from '../../src-shared/mo
 import { targetUnit } from '../../src-shared/model/units';
 import { isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../src-shared/model/potential';
 
-/** Control word values (see workers/train.ts). */
-const RUN = 0;
-const PAUSE = 1;
-const CANCEL = 2;
-const CANCEL_KEEP = 3;
 
 interface ActiveRun {
   control: Int32Array;
@@ -130,7 +126,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     };
     runs.set(runId, a);
 
-    const paused = () => Atomics.load(a.control, 0) === PAUSE;
+    const paused = () => Atomics.load(a.control, 0) === CONTROL_PAUSE;
     const member = (epoch: number) => (a.members > 1 ? { member: { index: Math.min(a.members - 1, Math.floor(epoch / (a.epochs / a.members))), count: a.members } } : {});
     const onEvent = (payload: unknown) => {
       const ev = payload as TrainEvent;
@@ -375,7 +371,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const row = await getRunRow(core, runId);
       const a = runs.get(runId);
       if (!a || (row.status !== 'running' && row.status !== 'queued')) throw new UserError(`run ${runId} is ${row.status}: only a running run can be paused`);
-      Atomics.store(a.control, 0, PAUSE);
+      Atomics.store(a.control, 0, CONTROL_PAUSE);
       if (a.segmentStart !== null) {
         a.elapsed += (Date.now() - a.segmentStart) / 1000;
         a.segmentStart = null;
@@ -390,7 +386,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const a = runs.get(runId);
       if (a && row.status === 'paused') {
         if (a.started) a.segmentStart = Date.now();
-        Atomics.store(a.control, 0, RUN);
+        Atomics.store(a.control, 0, CONTROL_RUN);
         await setStatus(runId, 'running');
         return getRun(core, runId);
       }
@@ -412,7 +408,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const a = runs.get(runId);
       if (a) {
         a.userCancelled = true;
-        Atomics.store(a.control, 0, keepBest ? CANCEL_KEEP : CANCEL);
+        Atomics.store(a.control, 0, keepBest ? CONTROL_CANCEL_KEEP : CONTROL_CANCEL);
         if (row.status === 'paused') a.segmentStart = null;
         return getRun(core, runId);
       }

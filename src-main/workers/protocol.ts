@@ -22,6 +22,15 @@ export interface TaskContext {
   emit(payload: unknown): void;
 }
 
+/**
+ * A training run's control word (an Int32Array over a SharedArrayBuffer the main thread writes and
+ * the training task reads between batches): run, pause, cancel, or cancel and keep the best model so far.
+ */
+export const CONTROL_RUN = 0;
+export const CONTROL_PAUSE = 1;
+export const CONTROL_CANCEL = 2;
+export const CONTROL_CANCEL_KEEP = 3;
+
 export class CancelledError extends Error {
   override name = 'CancelledError';
   constructor(message = 'cancelled') {

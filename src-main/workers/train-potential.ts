@@ -23,8 +23,8 @@ import { decodePotentialCheckpoint, encodePotentialCheckpoint, type PotentialChe
 import { TrainingControl } from '../engine/train/control';
 import { elementSeeds, seedElementRows, seedingMessage, seedsBySymbol } from '../engine/potential/finetune';
 import { ensureBackend } from './backend';
-import type { TaskContext } from './protocol';
-import { CONTROL_CANCEL_KEEP, watchControl, type TrainEvent, type TrainPrediction, type TrainTaskInput, type TrainTaskOutput } from './train';
+import { CONTROL_CANCEL_KEEP, type TaskContext } from './protocol';
+import { watchControl, type TrainEvent, type TrainPrediction, type TrainTaskInput, type TrainTaskOutput } from './train';
 
 /** One epoch as a run records it; `epoch` counts over all members (member k's epoch e is k · epochs + e). */
 export interface PotentialEpochReport {

@@ -26,13 +26,8 @@ import { dataParallel } from './parallel/executor';
 import { defaultTrainingWorkers } from './parallel/workers';
 import { ensureBackend } from './backend';
 import type { SourceElements } from '../engine/potential/finetune';
-import { CancelledError, type TaskContext } from './protocol';
+import { CancelledError, CONTROL_CANCEL, CONTROL_CANCEL_KEEP, CONTROL_PAUSE, type TaskContext } from './protocol';
 
-/** Control word shared with the main thread: 0 run, 1 pause, 2 cancel, 3 cancel and keep the best model so far. */
-export const CONTROL_RUN = 0;
-export const CONTROL_PAUSE = 1;
-export const CONTROL_CANCEL = 2;
-export const CONTROL_CANCEL_KEEP = 3;
 
 export interface TrainTaskInput {
   runId: number;
@@ -44,7 +39,7 @@ export interface TrainTaskInput {
   resume: Uint8Array | null;
   /** Per-atom heads: the structures' site property to learn (e.g. forces). */
   perAtomKey?: string | null;
-  /** Int32Array over a SharedArrayBuffer: the control word (see CONTROL_*). */
+  /** Int32Array over a SharedArrayBuffer: the control word (CONTROL_* in protocol.ts). */
   control: Int32Array;
   model: { name: string; target: string; unit: string; dataset: string };
   /** Data-parallel workers (default: one per core on wasm and cpu, one on tfjs-node). */
