@@ -17,7 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DoctorBackend, DoctorBackendName, DoctorCheck, DoctorDatabase, DoctorGpu, DoctorLibrary, DoctorReport } from '../../src-shared/ipc/services/doctor';
 import type { Database } from '../store/database';
@@ -443,11 +443,6 @@ export function problemsOf(r: Omit<DoctorReport, 'problems'>): string[] {
   if (r.wasm.simd === false) out.push('WebAssembly SIMD is unavailable: the wasm backend and the SIMD kernels are much slower');
   if (!r.electron.available) out.push(`No desktop app: ${r.electron.reason}; \`npm start\` opens browser mode instead`);
   return out;
-}
-
-/** Cores this process may use (os.availableParallelism). */
-export function coreCount(): number {
-  return availableParallelism();
 }
 
 /** Assembles the report from its parts (the app computes the compute half in a worker). */

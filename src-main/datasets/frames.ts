@@ -45,10 +45,6 @@ export function selectFrames(n: number, selection: FrameSelection): number[] {
   return out;
 }
 
-export function describeSelection(s: FrameSelection): string {
-  return s.mode === 'all' ? 'all frames' : s.mode === 'last' ? 'the last frame of each file' : `every ${s.every}th frame of each file (1st, ${s.every + 1}th, ...)`;
-}
-
 /** What makes two frames the same structure: species, cell, periodicity and positions, exactly. */
 export function frameIdentity(s: StructureJSON): string {
   return createHash('sha256').update(JSON.stringify([s.numbers, s.lattice, s.pbc, s.cart])).digest('hex');

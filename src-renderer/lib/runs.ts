@@ -249,10 +249,6 @@ export function canResume(r: Pick<RunRecord, 'status'>): boolean {
   return r.status === 'paused' || r.status === 'interrupted';
 }
 
-export function isActive(r: Pick<RunRecord, 'status'>): boolean {
-  return r.status === 'running' || r.status === 'queued' || r.status === 'paused';
-}
-
 const WORDS: Record<string, string> = {
   mae: 'MAE',
   rmse: 'RMSE',

@@ -51,10 +51,6 @@ export class StructureInternalError extends StructureParseError {
   override name: StructureErrorName = 'StructureInternalError';
 }
 
-export function isStructureError(e: unknown): e is StructureParseError {
-  return e instanceof StructureParseError;
-}
-
 /** Any thrown value as plain data (unexpected errors keep their name and message, line null). */
 export function structureErrorData(e: unknown, file: string): StructureErrorData {
   if (e instanceof StructureParseError) return e.toJSON();

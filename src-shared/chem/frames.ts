@@ -39,14 +39,6 @@ export interface LabelledFrame extends FrameLabels {
   structure: Structure;
 }
 
-/** Frames as plain JSON (IPC, CLI): forces as `[N][3]`. */
-export interface LabelledFrameLabelsJSON {
-  energy: number | null;
-  freeEnergy: number | null;
-  forces: [number, number, number][] | null;
-  stress: Voigt6 | null;
-}
-
 /** 1 GPa in eV/Å³, as ASE 3.22 defines it (CODATA 2014: 1 / 160.21766208). */
 export const GPA_IN_EV_PER_A3 = 1 / 160.21766208;
 
@@ -69,10 +61,6 @@ export function matrixFromVoigt(v: Voigt6): number[] {
   return [v[0], v[5], v[4], v[5], v[1], v[3], v[4], v[3], v[2]];
 }
 
-export function emptyLabels(): FrameLabels {
-  return { energy: null, freeEnergy: null, forces: null, stress: null };
-}
-
 /** The largest force on any atom (eV/Å), skipping atoms flagged in `fixed`; null without forces. */
 export function maxForce(forces: Float64Array, fixed?: Uint8Array | null): number;
 export function maxForce(forces: Float64Array | null, fixed?: Uint8Array | null): number | null;
@@ -92,21 +80,6 @@ export function forcesToJSON(forces: Float64Array | null): [number, number, numb
   const out: [number, number, number][] = new Array(forces.length / 3);
   for (let i = 0; i < out.length; i++) out[i] = [forces[3 * i], forces[3 * i + 1], forces[3 * i + 2]];
   return out;
-}
-
-export function forcesFromJSON(forces: readonly (readonly number[])[] | null): Float64Array | null {
-  if (!forces) return null;
-  const out = new Float64Array(forces.length * 3);
-  forces.forEach((f, i) => {
-    out[3 * i] = f[0];
-    out[3 * i + 1] = f[1];
-    out[3 * i + 2] = f[2];
-  });
-  return out;
-}
-
-export function labelsToJSON(l: FrameLabels): LabelledFrameLabelsJSON {
-  return { energy: l.energy, freeEnergy: l.freeEnergy, forces: forcesToJSON(l.forces), stress: l.stress ? [...l.stress] : null };
 }
 
 /** ASE's canonical names under which labels are stored with a structure (and written to extended XYZ). */

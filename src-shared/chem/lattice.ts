@@ -148,11 +148,6 @@ export function cartToFrac(cart: Float64Array, lattice: Mat3): Float64Array {
   return mulRows(cart, inv);
 }
 
-export function isFiniteMat3(m: Mat3): boolean {
-  for (const r of m) for (const x of r) if (!Number.isFinite(x)) return false;
-  return true;
-}
-
 /** Shortest text that reads back to the same double, keeping the sign of -0. */
 export function fmtNumber(x: number): string {
   return Object.is(x, -0) ? '-0' : String(x);

@@ -22,7 +22,6 @@ import type { PotentialConfig } from '../../../src-shared/model/potential';
 
 export const MODEL_FILE_MAGIC = 'LWMODEL\0';
 export const MODEL_FILE_VERSION = 1;
-export const MODEL_FILE_EXTENSION = '.lwm';
 
 export interface TargetInfo {
   /** Property name, e.g. `band_gap`. */
