@@ -714,12 +714,6 @@ export class CrystalScene {
     }
   }
 
-  /** What the GPU holds (three's renderer.info), for leak checks. */
-  stats(): { geometries: number; textures: number; calls: number; triangles: number } {
-    const i = this.renderer.info;
-    return { geometries: i.memory.geometries, textures: i.memory.textures, calls: i.render.calls, triangles: i.render.triangles };
-  }
-
   private removeMesh(mesh: InstancedMesh | null): void {
     if (!mesh) return;
     this.scene.remove(mesh);

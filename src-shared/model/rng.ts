@@ -98,11 +98,6 @@ export class Rng {
     return this.shuffle(Array.from({ length: n }, (_, i) => i)) as number[];
   }
 
-  /** An independent generator derived from this one (advances this one). */
-  fork(): Rng {
-    return new Rng(this.nextUint32() ^ Math.imul(this.nextUint32(), 0x9e3779b1));
-  }
-
   getState(): { words: RngState; spare: number | null } {
     return { words: [this.a, this.b, this.c, this.d], spare: this.spare };
   }

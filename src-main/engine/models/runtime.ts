@@ -4,7 +4,7 @@
  * Prediction always builds graphs with the model's own settings (cutoff, neighbour cap,
  * CGCNN padding, Gaussian expansion, atom_init table) — never with defaults of the caller.
  */
-import { atomInputLength, gaussianCount, type ModelConfig } from '../../../src-shared/model/config';
+import type { ModelConfig } from '../../../src-shared/model/config';
 import { parseModelConfig } from '../architectures/registry';
 import { parseAtomInit, type AtomInitTable } from '../../../src-shared/graph/features';
 import type { GraphOptions } from '../../../src-shared/graph/graph';
@@ -41,11 +41,6 @@ export class LoadedModel {
 
   get name(): string {
     return this.file.header.name;
-  }
-
-  /** Input widths the graphs must have. */
-  get inputWidths(): { node: number; edge: number } {
-    return { node: atomInputLength(this.config), edge: gaussianCount(this.config.graph) };
   }
 
   dispose(): void {
