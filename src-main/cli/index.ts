@@ -71,7 +71,9 @@ export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Prom
   }
   const entry = commands.find((c) => c.name === name);
   if (!entry) {
-    io.err(`latticework: unknown command "${name}"\n\n${help()}`);
+    const message = `unknown command "${name}"`;
+    io.err(`latticework: ${message}\n\n${help()}`);
+    if (rest.includes('--json')) io.out(JSON.stringify({ error: { message, status: 2 } }));
     return 2;
   }
   const command = await entry.load();

@@ -40,6 +40,12 @@ describe('--json on failure', () => {
     const usage = await cli('md', 'water.xyz', '--model', 'emt', '--json');
     expect(usage.code).toBe(2);
     expect(JSON.parse(usage.out)).toEqual({ error: { message: '--ensemble is required', status: 2 } });
+
+    // a command that does not exist: the usage on stderr, the error on stdout
+    const unknown = await cli('models', '--json');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/^latticework: unknown command "models"\n\nLatticework /);
+    expect(JSON.parse(unknown.out)).toEqual({ error: { message: 'unknown command "models"', status: 2 } });
   });
 
   it('without --json nothing is added; a command that printed its result keeps it', async () => {
