@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { checkLabels, frameOfStructure, type StructureFormat } from '../../src-shared/chem';
+import { checkLabels, frameOfStructure, labelsOfStructure, type FrameLabels, type StructureFormat } from '../../src-shared/chem';
 import { withoutCompression } from '../../src-shared/chem/naming';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
@@ -84,7 +84,8 @@ export async function importFrames(
   const failed: FileFailure[] = [];
   const formats = new Map<string, StructureFormat>();
   const notes: string[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
+  const conflicts: string[] = [];
   let readCount = 0;
   let selected = 0;
   let duplicates = 0;
@@ -103,8 +104,13 @@ export async function importFrames(
     for (const i of keep) {
       const p = r.frames[i];
       const id = frameIdentity(p.structure);
-      if (seen.has(id)) {
+      const block = p.block ?? i;
+      const name = r.frames.length > 1 ? `${r.file}:${block}` : r.file;
+      const first = seen.get(id);
+      if (first !== undefined) {
         duplicates++;
+        const differ = labelDifferences(labelsOfStructure(structureFromJSON(p.structure)), labelsOfStructure(structureFromJSON(byName.get(first)!.structure)));
+        if (differ) conflicts.push(`${name} is the structure of ${first} with other labels (${differ}): left out, ${first} kept`);
         continue;
       }
       const energy = p.structure.properties.energy;
@@ -112,9 +118,7 @@ export async function importFrames(
         withoutEnergy++;
         continue;
       }
-      seen.add(id);
-      const block = p.block ?? i;
-      const name = r.frames.length > 1 ? `${r.file}:${block}` : r.file;
+      seen.set(id, name);
       byName.set(name, p);
       rows.push({ name, file: name, target: energy });
     }
@@ -132,10 +136,28 @@ export async function importFrames(
     labels: { energy: count('energy'), freeEnergy: count('freeEnergy'), forces: count('forces'), stress: count('stress') },
     units: { energy: 'eV (whole cell)', forces: 'eV/Å', stress: 'eV/Å³, Voigt xx yy zz yz xz xy, positive = tensile (ASE; VASP kB converted × −0.1 GPa)' },
     notes: many ? notes : notes.map((n) => n.slice(n.indexOf(': ') + 2)),
-    findings: check.findings,
-    warnings: check.warnings,
+    findings: [...conflicts, ...check.findings],
+    warnings: [...conflicts, ...check.warnings],
   };
   return { byName, rows, failed, formats, report };
+}
+
+/** How two frames' labels differ ("energy +1.000 eV, forces"), or null when they agree to 1e-6 (relative, or absolute near 0). */
+function labelDifferences(a: FrameLabels, b: FrameLabels): string | null {
+  const close = (x: number, y: number) => Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x), Math.abs(y));
+  const same = (x: ArrayLike<number> | null, y: ArrayLike<number> | null) => {
+    if (x === null || y === null) return x === y;
+    if (x.length !== y.length) return false;
+    for (let k = 0; k < x.length; k++) if (!close(x[k], y[k])) return false;
+    return true;
+  };
+  const out: string[] = [];
+  if (!same(a.energy === null ? null : [a.energy], b.energy === null ? null : [b.energy]))
+    out.push(a.energy !== null && b.energy !== null ? `energy ${a.energy - b.energy >= 0 ? '+' : '−'}${Math.abs(a.energy - b.energy).toPrecision(4)} eV` : 'energy');
+  if (!same(a.freeEnergy === null ? null : [a.freeEnergy], b.freeEnergy === null ? null : [b.freeEnergy])) out.push('free energy');
+  if (!same(a.forces, b.forces)) out.push('forces');
+  if (!same(a.stress, b.stress)) out.push('stress');
+  return out.length ? out.join(', ') : null;
 }
 
 /** The frame files of a source: the file the user named, else every frame file of the folder or the drop. */

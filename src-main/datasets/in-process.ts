@@ -16,6 +16,7 @@ import { CGCNN_ATOM_INIT_TEXT } from './atom-init';
 import { pathSource, readDataset, type DatasetRead, type DatasetReadOptions, type ReaderIO } from './index';
 import type { LabelledStructures } from './types';
 import type { DatasetKind } from '../../src-shared/ipc/contract';
+import { plural } from '../../src-shared/text';
 
 const quiet = () => ({ signal: new AbortController().signal, progress: () => undefined, emit: () => undefined });
 
@@ -66,9 +67,14 @@ export function fitConfigToData(config: ModelConfig, read: LabelledStructures): 
   return { config, targetNames, perAtom };
 }
 
-/** What the reader left out of a dataset (unreadable files, rows and frames without a label), as one message; null when nothing was. */
+/** What the reader left out of a dataset (unreadable files, rows and frames without a label, frames identical to an earlier one), as one message; null when nothing was. */
 export function leftOutMessage(read: DatasetRead): string | null {
-  const left = [...read.failed.map((f) => `${f.file}${f.error.line ? ` line ${f.error.line}` : ''}: ${f.error.message}`), ...read.unlabelled];
+  const duplicates = read.frames?.duplicates ?? 0;
+  const left = [
+    ...read.failed.map((f) => `${f.file}${f.error.line ? ` line ${f.error.line}` : ''}: ${f.error.message}`),
+    ...read.unlabelled,
+    ...(duplicates ? [`${plural(duplicates, 'frame')} identical to an earlier frame (same species, cell and positions; the first kept)`] : []),
+  ];
   if (left.length === 0) return null;
   const n = left.length;
   return `${n} file${n === 1 ? '' : 's'}, row${n === 1 ? '' : 's'} or frame${n === 1 ? '' : 's'} left out of ${read.source}:\n  ${left.slice(0, 10).join('\n  ')}${n > 10 ? `\n  … and ${n - 10} more` : ''}`;

@@ -95,6 +95,8 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   const read = await readDatasetAt(path, { kind: 'frames', limit: a.limit });
   const leftOut = leftOutMessage(read);
   if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
+  // the labels check's warnings (stress in kB, forces not summing to zero, duplicates with other labels), as the app's dataset report shows them
+  for (const w of read.frames?.warnings ?? []) ctx.io.err(`latticework train: warning: ${w}`);
   const frames = datasetFrames(read);
   if (frames.length === 0) throw new Error(`no labelled frame could be read from ${read.source}`);
   const has = { energy: frames.some((x) => x.energy !== null), forces: frames.some((x) => x.forces !== null), stress: frames.some((x) => x.stress !== null) };

@@ -109,6 +109,16 @@ describe('datasets of labelled frames', () => {
     expect(last.size).toBe(1);
     const items = await served.api.datasets.items({ id: last.id, offset: 0, limit: 10 });
     expect(items.items[0].name).toBe('emt40.extxyz:39');
+    // identical labels too: nothing to warn of
+    expect(all.report.frames!.warnings.filter((w) => w.includes('with other labels'))).toEqual([]);
+
+    // the same structure again with another energy and forces: left out, and said, naming both frames
+    const first = n30.slice(0, Number(n30[0]) + 2);
+    const other = [first[0], first[1].replace(/energy=(-?[\d.]+)/, (_, e: string) => `energy=${Number(e) + 1}`), ...first.slice(2).map((l) => l.replace(/(\S+)$/, (f) => String(2 * Number(f) + 0.5)))];
+    const conflicting = await served.api.datasets.import({ kind: 'frames', files: [{ name: 'twice.extxyz', text: [...first, ...other].join('\n') + '\n' }], name: 'twice' });
+    expect(conflicting.size).toBe(1);
+    expect(conflicting.report.frames!.duplicates).toBe(1);
+    expect(conflicting.report.frames!.warnings).toContain('twice.extxyz:1 is the structure of twice.extxyz:0 with other labels (energy +1.000 eV, forces): left out, twice.extxyz:0 kept');
   });
 
   it('reads dropped compressed files and maps label keys as told', async () => {

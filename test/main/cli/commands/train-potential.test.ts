@@ -187,6 +187,23 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ status: 'finished', split: { train: 6, val: 0, test: 0 } });
   });
 
+  it('says which frames it left out as identical to an earlier one, and warns of one whose labels differ', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-pot-dup-'));
+    const lines = emtFramesText(6).trimEnd().split('\n');
+    const first = lines.slice(0, Number(lines[0]) + 2);
+    // frame 6: frame 0's structure with 0.5 eV more
+    const again = [first[0], first[1].replace(/ energy=(-?[\d.e+-]+)/, (_, e: string) => ` energy=${Number(e) + 0.5}`), ...first.slice(2)];
+    writeFileSync(join(dir, 'twice.extxyz'), [...lines, ...again].join('\n') + '\n');
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
+    const o = io();
+    expect(await trainCommand.run({ argv: ['--data', 'twice.extxyz', '--preset', 'painn-potential', '--config', 'tiny.json', '--epochs', '1', '--backend', 'wasm', '--out', 'p.lwm', '--no-save', '--json'], io: o.io, cwd: dir })).toBe(0);
+    expect(o.err.slice(0, 2)).toEqual([
+      `latticework train: 1 file, row or frame left out of ${join(dir, 'twice.extxyz')}:\n  1 frame identical to an earlier frame (same species, cell and positions; the first kept)`,
+      'latticework train: warning: twice.extxyz:6 is the structure of twice.extxyz:0 with other labels (energy +0.5000 eV): left out, twice.extxyz:0 kept',
+    ]);
+    expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ status: 'finished', split: { train: 6 } });
+  });
+
   it('refuses a --config with a field it does not know, or one that is not JSON, naming the file, line and field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-pot-config-'));
     // "seed" beside "training" instead of in it: dropped by the schema, so refused rather than ignored
