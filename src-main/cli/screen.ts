@@ -270,12 +270,12 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
     status = 1;
     if (run.output === 'json') jsonFailed.push(f);
     else io.err(`latticework predict: ${f.error.message.startsWith(f.file) ? '' : `${f.file}: `}${f.error.message}`);
-    if (run.output === 'csv') io.out([f.file, '', h.name, ...h.targets.map(() => ''), ...(h.members > 1 ? h.targets.map(() => '') : []), f.error.message].map(csvField).join(','));
+    if (run.output === 'csv') io.out([f.file, '', h.name, ...h.targets.map(() => ''), ...(h.members > 1 ? h.targets.map(() => '') : []), f.error.message, ''].map(csvField).join(','));
   };
   const wFile = Math.max(4, ...files.map((f) => f.shown.length));
   if (run.output === 'text') io.err(`model ${h.name} (${h.config.architecture} ${h.task}: ${h.targets.map((t) => t.name).join(', ')}); backend ${run.backendText}`);
   if (run.output === 'csv') {
-    const cols = ['file', 'name', 'model', ...h.targets.map((t) => (t.unit ? `${t.name} (${t.unit})` : t.name)), ...(h.members > 1 ? h.targets.map((t) => `${t.name} std`) : []), 'error'];
+    const cols = ['file', 'name', 'model', ...h.targets.map((t) => (t.unit ? `${t.name} (${t.unit})` : t.name)), ...(h.members > 1 ? h.targets.map((t) => `${t.name} std`) : []), 'error', 'warnings'];
     io.out(cols.map(csvField).join(','));
   }
   missing.forEach(fail);
@@ -292,7 +292,7 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
         const { species: _s, ...row } = r;
         json.push({ ...row, unit, task: h.task, backend: run.backend });
       } else if (run.output === 'csv') {
-        io.out([r.file, r.name, r.model, ...values(r.prediction).map(String), ...(h.members > 1 ? values(r.std).map(String) : []), ''].map(csvField).join(','));
+        io.out([r.file, r.name, r.model, ...values(r.prediction).map(String), ...(h.members > 1 ? values(r.std).map(String) : []), '', r.warnings.join('; ')].map(csvField).join(','));
       } else {
         const vals = values(r.prediction);
         const stds = r.std === undefined ? null : values(r.std);

@@ -16,7 +16,7 @@
  *   {"file", "frame"?, "error": {"name", "message", "line"}}
  * CSV (a row per frame, as it comes; a failure's row has its values empty and the message in "error"):
  *   file,frame,model,energy (eV),energy per atom (eV/atom),max force (eV/Å),stress xx … xy (eV/Å³, empty
- *   without a periodic cell),energy std (eV) (ensembles only),error
+ *   without a periodic cell),energy std (eV) (ensembles only),error,warnings ("; " between them)
  */
 import type { ScreenFailure, ScreenTaskOutput } from '../../workers/screen';
 import type { CommandContext } from '../command';
@@ -27,7 +27,7 @@ const VOIGT = ['xx', 'yy', 'zz', 'yz', 'xz', 'xy'];
 
 /** The columns of a potential's CSV (an ensemble's with the energy's spread). */
 function csvHeader(ensemble: boolean): string[] {
-  return ['file', 'frame', 'model', 'energy (eV)', 'energy per atom (eV/atom)', 'max force (eV/Å)', ...VOIGT.map((c) => `stress ${c} (eV/Å³)`), ...(ensemble ? ['energy std (eV)'] : []), 'error'];
+  return ['file', 'frame', 'model', 'energy (eV)', 'energy per atom (eV/atom)', 'max force (eV/Å)', ...VOIGT.map((c) => `stress ${c} (eV/Å³)`), ...(ensemble ? ['energy std (eV)'] : []), 'error', 'warnings'];
 }
 
 /** What a potential's predictions print to: entries and failures as they come, in file order; `end` prints the JSON and gives the status. */
@@ -55,7 +55,7 @@ export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model
       const fmax = p.forces ? p.forces.reduce((m, v) => Math.max(m, Math.hypot(v[0], v[1], v[2])), 0) : null;
       if (output === 'csv') {
         const stress = p.stress ?? VOIGT.map(() => '');
-        io.out([p.file, p.frame, p.model, p.energy, p.energyPerAtom, fmax ?? '', ...stress, ...(ensemble ? [p.std?.energy ?? ''] : []), ''].map(csvField).join(','));
+        io.out([p.file, p.frame, p.model, p.energy, p.energyPerAtom, fmax ?? '', ...stress, ...(ensemble ? [p.std?.energy ?? ''] : []), '', (p.warnings ?? []).join('; ')].map(csvField).join(','));
         return;
       }
       const std = p.std ? ` ± ${p.std.energy.toFixed(4)}` : '';
@@ -68,7 +68,7 @@ export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model
       failed.push(f);
       if (output === 'json') return;
       io.err(`latticework predict: ${f.error.message.startsWith(f.file) ? '' : `${f.file}${f.frame !== undefined ? `#${f.frame}` : ''}: `}${f.error.message}`);
-      if (output === 'csv') io.out([f.file, f.frame ?? '', model, ...Array<string>(columns - 4).fill(''), f.error.message].map(csvField).join(','));
+      if (output === 'csv') io.out([f.file, f.frame ?? '', model, ...Array<string>(columns - 5).fill(''), f.error.message, ''].map(csvField).join(','));
     },
     end() {
       if (output === 'json') io.out(JSON.stringify([...entries, ...failed]));

@@ -25,13 +25,14 @@ energy, forces and stress like a potential (without tfjs), with the same outputs
   --workers N        threads that screen with a property model, this one included (default:
                      one per core on wasm and cpu, 1 on tfjs-node and tfjs-node-gpu)
   --csv              print CSV rows as they come: file,name,model, one column per target
-                     ("<target> (<unit>)"), "<target> std" for ensembles, and error (the
-                     message for a file or structure that failed, its values empty); for a
+                     ("<target> (<unit>)"), "<target> std" for ensembles, error (the
+                     message for a file or structure that failed, its values empty) and
+                     warnings (as --json's, "; " between them); for a
                      potential, a row per structure (per frame): file,frame,model,
                      "energy (eV)","energy per atom (eV/atom)","max force (eV/Å)",
                      "stress xx (eV/Å³)" … "stress xy (eV/Å³)" (Voigt, ASE's sign; empty without
-                     a periodic cell), "energy std (eV)" for ensembles, and error (forces per
-                     atom: --json)
+                     a periodic cell), "energy std (eV)" for ensembles, error and warnings
+                     (forces per atom: --json)
   --json             print one JSON array, per structure {"file","name","model","prediction",
                      "std"?,"warnings","unit","task","backend","contributions"?} ("std" only for
                      ensembles; "warnings": why the structure or the prediction lies outside the

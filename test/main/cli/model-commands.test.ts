@@ -8,6 +8,7 @@ import { encodeModelFile } from '../../../src-main/engine/models/format';
 import { importCgcnnCheckpoint } from '../../../src-main/engine/import/cgcnn';
 import { withModelRepository } from '../../../src-main/models/store';
 import { SHARED_DATA } from '../../helpers/shared-data';
+import { parseCsv } from '../../../src-main/datasets/table';
 
 const PRE = `${SHARED_DATA}/cgcnn-pretrained`;
 const SAMPLES = `${SHARED_DATA}/cgcnn-sample-regression`;
@@ -137,6 +138,12 @@ describe('import-model and predict commands', () => {
     expect(inside.warnings).toHaveLength(1);
     expect(inside.warnings[0]).toMatch(/^predicted band_gap [-\d.]+ eV lies outside the training targets' range \(10 to 20 eV\)$/);
     expect(anatase.warnings.slice(0, 2)).toEqual(['elements O, Ti not in the training data (trained on Na, Cl)', "12 atoms, outside the training structures' size range (2–8 atoms)"]);
+    // CSV: the same warnings in the last column
+    const c = await run(predictCommand, ['--model', join(dir, 'narrow.lwm'), '1000041.cif', '7206075.cif', '--csv', '--backend', 'wasm']);
+    expect(c.code, c.err).toBe(0);
+    const [header, ...rows] = parseCsv(c.out).map((r) => r.cells);
+    expect(header.at(-1)).toBe('warnings');
+    expect(rows.map((r) => r.at(-1))).toEqual([inside.warnings.join('; '), anatase.warnings.join('; ')]);
     // text output: a warning line under the prediction; a file without a domain says it was not checked
     delete stored.header.domain;
     writeFileSync(join(dir, 'old.lwm'), encodeModelFile(stored));

@@ -86,7 +86,7 @@ describe('latticework predict over a folder', () => {
     const code = await main(['predict', '--model', modelFile, 'screen', '--csv', '--workers', '2', '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, dir);
     expect(code).toBe(1);
     const lines = o.out.join('\n').trim().split('\n');
-    expect(lines[0]).toBe('file,name,model,formation_energy_per_atom (eV/atom),error');
+    expect(lines[0]).toBe('file,name,model,formation_energy_per_atom (eV/atom),error,warnings');
     const rows = lines.slice(1).map((l) => l.split(','));
     expect(rows.map((r) => r[0])).toEqual(order);
     // every CIF ASE writes is data_image0: the name column gives the file's stem (the failed file: none)
