@@ -21,3 +21,18 @@ export function ordinal(n: number): string {
   const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
   return `${n}${suffix}`;
 }
+
+/**
+ * One CSV field (RFC 4180): empty for null, undefined and a number that is not finite, an object as
+ * its JSON; quoted (quotes doubled) when it holds a quote, a comma or a line break.
+ */
+export function csvField(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'string' ? v : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Rows (the first the header) as CSV text, a line each. */
+export function csvText(rows: readonly (readonly unknown[])[]): string {
+  return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+}

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { detectFormat } from '../../src-shared/chem/detect';
 import { withoutCompression } from '../../src-shared/chem/naming';
 import { shownUnit } from '../../src-shared/model/units';
+import { csvField } from '../../src-shared/text';
 import type { ModelHeader } from '../engine/models/format';
 import { ComputePool } from '../workers/pool';
 import { CancelledError, type TaskContext } from '../workers/protocol';
@@ -245,11 +246,6 @@ function fmt(x: number): string {
   return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4);
 }
 
-/** A CSV field, quoted when it holds a comma, a quote or a line break. */
-export function csvField(v: string | number): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 const values = (x: number | number[] | undefined): number[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 

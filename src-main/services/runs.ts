@@ -6,6 +6,7 @@
 import type { LatticeworkHandlers, RunRecord } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
+import { csvText } from '../../src-shared/text';
 import {
   ACTIVE_STATUSES,
   deleteRun,
@@ -30,16 +31,6 @@ export async function getRun(core: CoreParts, id: number): Promise<RunRecord> {
 }
 
 /** RFC 4180 field. */
-function csvField(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? v : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : JSON.stringify(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function toCsv(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
-}
-
 export function runsHandlers(core: CoreParts): LatticeworkHandlers['runs'] {
   const handlers: LatticeworkHandlers['runs'] = {
     async list({ includeArchived }) {
@@ -74,10 +65,10 @@ export function runsHandlers(core: CoreParts): LatticeworkHandlers['runs'] {
         const names = new Map((await Promise.all(ids.map((i) => getRunRow(core, i)))).map((r) => [r.id, r.name]));
         return {
           fileName: `latticework-metrics-${ids.join('-').slice(0, 60)}.csv`,
-          csv: toCsv(
+          csv: csvText([
             ['run_id', 'run_name', 'key', 'step', 'epoch', 'value', 'time'],
-            points.map((p) => [p.runId, names.get(p.runId), p.key, p.step, p.epoch, p.value, new Date(p.time).toISOString()]),
-          ),
+            ...points.map((p) => [p.runId, names.get(p.runId), p.key, p.step, p.epoch, p.value, new Date(p.time).toISOString()]),
+          ]),
         };
       }
       const runs = (await Promise.all(ids.map((i) => getRunRow(core, i)))).map(toRunRecord);
@@ -85,9 +76,9 @@ export function runsHandlers(core: CoreParts): LatticeworkHandlers['runs'] {
       const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.bestMetrics)))].sort();
       return {
         fileName: `latticework-runs-${ids.join('-').slice(0, 60)}.csv`,
-        csv: toCsv(
+        csv: csvText([
           ['id', 'name', 'dataset', 'status', 'backend', 'seed', 'epochs_done', 'epochs_planned', 'started_at', 'finished_at', 'duration_s', 'tags', 'notes', 'archived', 'error', ...summaryKeys, ...metricKeys],
-          runs.map((r) => [
+          ...runs.map((r) => [
             r.id,
             r.name,
             r.datasetName,
@@ -108,7 +99,7 @@ export function runsHandlers(core: CoreParts): LatticeworkHandlers['runs'] {
             // (the store and every JSON document count from 0)
             ...metricKeys.map((k) => (k === 'best_epoch' && r.bestMetrics[k] !== undefined ? r.bestMetrics[k] + 1 : r.bestMetrics[k])),
           ]),
-        ),
+        ]),
       };
     },
   };

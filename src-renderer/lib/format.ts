@@ -68,18 +68,6 @@ export function newJobId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** Quotes a CSV cell when needed (RFC 4180). */
-export function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Rows (first row = header) as CSV text. */
-export function toCsv(rows: readonly (readonly unknown[])[]): string {
-  return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
-}
-
 /** A model's line under its name: target, unit as shown (`shownUnit`) and architecture, the empty ones left out. */
 export function modelSummary(m: { name: string; target: string; units: string; architecture: string }): string {
   return [m.target, m.units ? shownUnit(0, m.units, m.name).unit : '', m.architecture].filter((s) => s.trim() !== '').join(' · ');

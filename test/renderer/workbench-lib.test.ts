@@ -7,7 +7,7 @@ import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCo
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
-import { csvCell, errorMessage, fmtBytes, fmtDuration, fmtNum, toCsv } from '../../src-renderer/lib/format';
+import { errorMessage, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { findField as find } from '../helpers/form';
@@ -417,8 +417,6 @@ describe('estimates and formatting', () => {
     // the estimate for a tiny dataset says how small, not "0.0 s"
     expect(fmtDuration(0.0234)).toBe('0.02 s');
     expect(fmtDuration(0)).toBe('0 s');
-    expect(csvCell('a,"b"')).toBe('"a,""b"""');
-    expect(toCsv([['a', 1], ['b', null]])).toBe('a,1\nb,\n');
   });
 
   it('shows an error as its message, without the class name, and never as nothing', () => {

@@ -20,7 +20,8 @@
  */
 import type { ScreenFailure, ScreenTaskOutput } from '../../workers/screen';
 import type { CommandContext } from '../command';
-import { csvField, screenWithProgress, type ScreenOutput, type ScreeningRun } from '../screen';
+import { csvField } from '../../../src-shared/text';
+import { screenWithProgress, type ScreenOutput, type ScreeningRun } from '../screen';
 import type { PotentialEntry } from '../../engine/potential/entry';
 
 const VOIGT = ['xx', 'yy', 'zz', 'yz', 'xz', 'xy'];

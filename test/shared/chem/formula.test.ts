@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cellFormula, chemicalFormula, hillFormula, reducedFormula } from '../../../src-shared/chem/formula';
 import { summarizeStructure } from '../../../src-shared/chem';
-import { groupThousands, ordinal, plural } from '../../../src-shared/text';
+import { csvField, csvText, groupThousands, ordinal, plural } from '../../../src-shared/text';
 
 interface Case {
   composition: [string, number][];
@@ -74,5 +74,13 @@ describe('formulas as chemists write them', () => {
 
   it('groups thousands as en-US does', () => {
     for (const n of [0, 7, 999, 1000, -1000, 12345, 999999, 1000000, -1234567, 2 ** 40, 0.5, 1234.5678, 1e21]) expect(groupThousands(n)).toBe(n.toLocaleString('en-US'));
+  });
+
+  it('writes CSV fields and rows as RFC 4180 reads them', () => {
+    expect(csvField('a,"b"')).toBe('"a,""b"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect([null, undefined, Number.NaN, Infinity].map(csvField)).toEqual(['', '', '', '']);
+    expect(csvField({ a: 1 })).toBe('"{""a"":1}"');
+    expect(csvText([['a', 1], ['b', null]])).toBe('a,1\nb,\n');
   });
 });
