@@ -32,6 +32,21 @@ describe('structures as a crystallographer reads them', () => {
     await header.getByTestId('structure-symprec').fill('0.2');
     await header.getByTestId('structure-symprec').dispatchEvent('change');
     await expect.poll(() => header.getByTestId('structure-spacegroup').getAttribute('data-number')).toBe('221');
+
+    // the keyboard moves through the list as drawn: ↑/↓ (Home, End) choose and focus the next option
+    const items = page.getByTestId('structure-item');
+    const formulas = (await items.allTextContents()).map((t) => (t.includes('KCl') ? 'KCl' : 'BaTiO3'));
+    const selectedFormula = () => header.getByTestId('structure-formula').textContent();
+    await items.nth(0).focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(selectedFormula).toBe(formulas[1]);
+    expect(await items.nth(1).evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Home');
+    await expect.poll(selectedFormula).toBe(formulas[0]);
+    await page.keyboard.press('ArrowUp'); // the first already: stays
+    await page.keyboard.press('End');
+    await expect.poll(selectedFormula).toBe(formulas[1]);
+    expect(await items.nth(1).getAttribute('aria-selected')).toBe('true');
   });
 
   it('adds the primitive cell as a new structure and keeps the original', async () => {
