@@ -50,11 +50,19 @@ const SKIP = new Set([
   'linear_response_parameters',
 ]);
 
+/** A `<varray>` read: its name and rows, and where it and each row start in the text (for the line of a message). */
+interface Rows {
+  name: string;
+  values: number[][];
+  rowAt: number[];
+  at: number;
+}
+
 interface Step {
-  basis: number[][] | null;
-  positions: number[][] | null;
-  forces: number[][] | null;
-  stress: number[][] | null;
+  basis: Rows | null;
+  positions: Rows | null;
+  forces: Rows | null;
+  stress: Rows | null;
   scE0: number | null;
   scEfr: number | null;
   e0: number | null;
@@ -103,12 +111,12 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
   const line = (pos: number) => lineAt(text, pos, lc);
   const stack: { tag: string; name: string | null }[] = [];
   let species: string[] | null = null;
-  let initial: { basis: number[][] | null; positions: number[][] | null; selective: string[][] | null } | null = null;
+  let initial: { basis: Rows | null; positions: Rows | null; selective: string[][] | null } | null = null;
   const steps: Step[] = [];
   let step: Step | null = null;
   let stepEnergyComplete = false;
   /** Where `<v>` rows go while inside a varray we read. */
-  let rows: number[][] | null = null;
+  let rows: Rows | null = null;
   let flagRows: string[][] | null = null;
   /** Where the structure being read goes: the initial one or the current step's. */
   let structTarget: 'initial' | 'step' | null = null;
@@ -270,7 +278,7 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
           (step !== null && structTarget === null && parent === 'calculation' && (name === 'forces' || name === 'stress'));
         if (wanted) {
           if (name === 'selective') flagRows = [];
-          else rows = [];
+          else rows = { name: name!, values: [], rowAt: [], at: lt };
         }
         break;
       }
@@ -279,7 +287,10 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
           const t = textUntilTag(pos);
           if (!t) break;
           if (flagRows !== null) flagRows.push(t.value.trim().split(/\s+/));
-          else rows!.push(parseNumberRow(t.value));
+          else {
+            rows!.values.push(parseNumberRow(t.value));
+            rows!.rowAt.push(pos);
+          }
         }
         break;
       case 'i':
@@ -329,22 +340,31 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
     warnings.push(`incomplete file: ${truncated}; ${steps.length} complete ionic step${steps.length === 1 ? '' : 's'} read`);
   }
   const frames: ParsedFrame[] = [];
-  const mat = (r: number[][] | null, what: string, s: Step): Mat3 => {
-    if (!r || r.length !== 3 || r.some((x) => x.length < 3 || x.slice(0, 3).some((v) => !Number.isFinite(v)))) {
-      throw new StructureParseError(file, s.line, `the ${what} of ionic step ${frames.length + 1} is not 3 rows of 3 numbers`);
+  /**
+   * The rows of a `<varray>` of ionic step `k`: `count` rows of 3 numbers each. A wrong row count
+   * names the varray's line, a wrong row its own line (`rowName`: what the row stands for).
+   */
+  const rowsOf = (r: Rows, count: number, countText: string, rowName: (i: number) => string, k: number): number[][] => {
+    if (r.values.length !== count) {
+      throw new StructureParseError(file, line(r.at), `<varray name="${r.name}"> of ionic step ${k} has ${r.values.length} row${r.values.length === 1 ? '' : 's'}, not ${countText}`);
     }
+    r.values.forEach((row, i) => {
+      if (row.length !== 3) throw new StructureParseError(file, line(r.rowAt[i]), `${rowName(i)} needs 3 numbers, found ${row.length}`);
+    });
+    return r.values;
+  };
+  const mat = (r: Rows, rowName: (i: number) => string, k: number): Mat3 => {
+    const m = rowsOf(r, 3, '3', rowName, k);
     return [
-      [r[0][0], r[0][1], r[0][2]],
-      [r[1][0], r[1][1], r[1][2]],
-      [r[2][0], r[2][1], r[2][2]],
+      [m[0][0], m[0][1], m[0][2]],
+      [m[1][0], m[1][1], m[1][2]],
+      [m[2][0], m[2][1], m[2][2]],
     ];
   };
-  const perAtom = (r: number[][] | null, what: string, s: Step): Float64Array => {
-    if (!r || r.length !== nAtoms || r.some((x) => x.length < 3)) {
-      throw new StructureParseError(file, s.line, `the ${what} of ionic step ${frames.length + 1} has ${r?.length ?? 0} rows, not one per atom (${nAtoms})`);
-    }
+  const perAtom = (r: Rows, rowName: (i: number) => string, k: number): Float64Array => {
+    const m = rowsOf(r, nAtoms, `one per atom (${nAtoms})`, rowName, k);
     const out = new Float64Array(3 * nAtoms);
-    for (let i = 0; i < nAtoms; i++) for (let k = 0; k < 3; k++) out[3 * i + k] = r[i][k];
+    for (let i = 0; i < nAtoms; i++) for (let c = 0; c < 3; c++) out[3 * i + c] = m[i][c];
     return out;
   };
   if (steps.length === 0 && truncated) {
@@ -356,14 +376,18 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
   }
   for (const s of steps) {
     if (frames.length >= opt.maxStructures) throw new StructureParseError(file, s.line, `the file has more than ${opt.maxStructures} ionic steps`);
-    const lattice = mat(s.basis, 'cell (basis)', s);
-    if (!(Math.abs(determinant(lattice)) > 1e-8)) throw new StructureParseError(file, s.line, `the cell of ionic step ${frames.length + 1} has zero volume`);
-    const frac = perAtom(s.positions, 'positions', s);
-    if (frac.some((v) => !Number.isFinite(v))) throw new StructureParseError(file, s.line, `the positions of ionic step ${frames.length + 1} hold a value that is not a number`);
-    const forces = s.forces ? perAtom(s.forces, 'forces', s) : null;
+    const k = frames.length + 1;
+    if (!s.basis || !s.positions) throw new StructureParseError(file, s.line, `ionic step ${k} has no ${s.basis ? 'positions' : 'cell (basis)'}`);
+    const lattice = mat(s.basis, (i) => `lattice vector ${'abc'[i]}`, k);
+    if (lattice.flat().some((v) => !Number.isFinite(v))) throw new StructureParseError(file, line(s.basis.at), `the cell of ionic step ${k} holds a value that is not a number`);
+    if (!(Math.abs(determinant(lattice)) > 1e-8)) throw new StructureParseError(file, line(s.basis.at), `the cell of ionic step ${k} has zero volume`);
+    const frac = perAtom(s.positions, (i) => `the position of atom ${i}`, k);
+    if (frac.some((v) => !Number.isFinite(v))) throw new StructureParseError(file, line(s.positions.at), `the positions of ionic step ${k} hold a value that is not a number`);
+    const forces = s.forces ? perAtom(s.forces, (i) => `the force of atom ${i}`, k) : null;
     let stress: Voigt6 | null = null;
     if (s.stress) {
-      const m = mat(s.stress, 'stress', s);
+      const m = mat(s.stress, (i) => `row ${i} of the stress`, k);
+      if (m.flat().some((v) => !Number.isFinite(v))) throw new StructureParseError(file, line(s.stress.at), `the stress of ionic step ${k} holds a value that is not a number`);
       stress = [m[0][0], m[1][1], m[2][2], m[1][2], m[0][2], m[0][1]].map((x) => x * KBAR_TO_EV_PER_A3) as Voigt6;
     }
     let energy: number | null = null;
