@@ -1,53 +1,10 @@
 /**
  * vasprun.xml files damaged by hand (a short row, a missing row, a value that is not a number):
- * every message names the line of the row or of its `<varray>`. The file below is written line for
- * line as VASP 5.4 prints one ionic step of two atoms; `line(...)` finds a line by its text.
+ * every message names the line of the row or of its `<varray>`; `line(...)` finds a line by its text.
  */
 import { describe, expect, it } from 'vitest';
 import { readFrames } from '../../../src-shared/chem';
-
-const varray = (name: string, rows: string[]) => [`   <varray name="${name}" >`, ...rows.map((r) => `    <v>${r}</v>`), '   </varray>'];
-
-/** One ionic step of Cu₂ with the given rows. */
-function vasprun(rows: { basis?: string[]; positions?: string[]; forces?: string[]; stress?: string[] } = {}): string {
-  const basis = rows.basis ?? ['  3.6 0.0 0.0 ', '  0.0 3.6 0.0 ', '  0.0 0.0 3.6 '];
-  const positions = rows.positions ?? ['  0.0 0.0 0.0 ', '  0.5 0.5 0.0 '];
-  return [
-    '<?xml version="1.0" encoding="ISO-8859-1"?>',
-    '<modeling>',
-    ' <atominfo>',
-    '  <atoms>       2 </atoms>',
-    '  <array name="atoms" >',
-    '   <set>',
-    '    <rc><c>Cu</c><c>   1</c></rc>',
-    '    <rc><c>Cu</c><c>   1</c></rc>',
-    '   </set>',
-    '  </array>',
-    ' </atominfo>',
-    ' <calculation>',
-    '  <scstep>',
-    '   <energy>',
-    '    <i name="e_fr_energy">     -7.10000000 </i>',
-    '    <i name="e_0_energy">     -7.09000000 </i>',
-    '   </energy>',
-    '  </scstep>',
-    '  <structure>',
-    '   <crystal>',
-    ...varray('basis', basis),
-    '   </crystal>',
-    ...varray('positions', positions),
-    '  </structure>',
-    ...varray('forces', rows.forces ?? ['  0.1 0.2 0.3 ', ' -0.1 -0.2 -0.3 ']),
-    ...varray('stress', rows.stress ?? ['  1.0 0.0 0.0 ', '  0.0 2.0 0.0 ', '  0.0 0.0 3.0 ']),
-    '  <energy>',
-    '   <i name="e_fr_energy">     -7.10000000 </i>',
-    '   <i name="e_0_energy">     -7.09000000 </i>',
-    '  </energy>',
-    ' </calculation>',
-    '</modeling>',
-    '',
-  ].join('\n');
-}
+import { vasprun } from '../../helpers/vasprun';
 
 /** The 1-based line of the first line of `text` that contains `part`, from line `after`. */
 function line(text: string, part: string, after = 1): number {
@@ -83,5 +40,33 @@ describe('vasprun.xml rows', () => {
     expect(() => read(stress)).toThrow(`line ${line(stress, 'name="stress"')}: <varray name="stress"> of ionic step 1 has 2 rows, not 3`);
     const positions = vasprun({ positions: ['  0.0 0.0 0.0 ', '  0.5 0.5 0.0 ', '  0.5 0.0 0.5 '] });
     expect(() => read(positions)).toThrow(`line ${line(positions, 'name="positions"')}: <varray name="positions"> of ionic step 1 has 3 rows, not one per atom (2)`);
+  });
+});
+
+describe('vasprun.xml values that are not numbers', () => {
+  it("a word that is not a number is a damaged file: the error names the line, the atom and the word (ASE 3.22: 'could not convert string to float')", () => {
+    const text = vasprun({ forces: [' 1.0 2.0 abc ', ' -0.1 -0.2 -0.3 '] });
+    expect(() => read(text)).toThrow(`line ${line(text, 'abc')}: the force of atom 0 has 'abc', not a number`);
+    const stress = vasprun({ stress: ['  1.0 0.0 0.0 ', '  0.0 2.0 x ', '  0.0 0.0 3.0 '] });
+    expect(() => read(stress)).toThrow(`line ${line(stress, '2.0 x')}: row 1 of the stress has 'x', not a number`);
+  });
+
+  it('forces VASP could not print (****, NaN) are kept as NaN with a warning naming the line; a stress is left out, as an OUTCAR\'s', () => {
+    for (const word of ['******', 'NaN']) {
+      const text = vasprun({ forces: [` 1.0 2.0 ${word} `, ' -0.1 -0.2 -0.3 '], stress: ['  1.0 0.0 0.0 ', `  0.0 ${word} 0.0 `, '  0.0 0.0 3.0 '] });
+      const r = read(text);
+      const f = r.frames[0];
+      expect(Array.from(f.forces!).slice(0, 3)).toEqual([1, 2, NaN]);
+      expect(f.stress).toBeNull();
+      expect(r.warnings).toEqual([
+        `line ${line(text, `2.0 ${word}`)}: the force of atom 0 is '1.0 2.0 ${word}', a number VASP could not print (a dataset import leaves this frame out)`,
+        `line ${line(text, `0.0 ${word} 0.0`)}: row 1 of the stress is '0.0 ${word} 0.0', a number VASP could not print: the stress is left out`,
+      ]);
+    }
+  });
+
+  it('a position VASP could not print is an error naming its line: the structure cannot be read', () => {
+    const text = vasprun({ positions: ['  0.0 0.0 0.0 ', '  0.5 ********** 0.0 '] });
+    expect(() => read(text)).toThrow(`line ${line(text, '0.5 ***')}: the position of atom 1 is '0.5 ********** 0.0', a number VASP could not print`);
   });
 });
