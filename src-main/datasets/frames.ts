@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { checkLabels, frameOfStructure, labelsOfStructure, type FrameLabels, type StructureFormat } from '../../src-shared/chem';
+import { checkLabels, frameOfStructure, LABEL_KEYS, labelsOfStructure, type FrameLabels, type StructureFormat } from '../../src-shared/chem';
 import { withoutCompression } from '../../src-shared/chem/naming';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
@@ -50,6 +50,22 @@ export function frameIdentity(s: StructureJSON): string {
   return createHash('sha256').update(JSON.stringify([s.numbers, s.lattice, s.pbc, s.cart])).digest('hex');
 }
 
+const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * The labels of a frame (under ASE's names) that hold values that are not numbers: NaN where VASP
+ * printed `****` or NaN, or what an ASE database or trajectory holds. Trained on, they would make the
+ * loss NaN; such a frame is left out, not trained on.
+ */
+function labelsNotNumbers(s: StructureJSON): string[] {
+  const bad: string[] = [];
+  const forces = s.siteProperties[LABEL_KEYS.forces];
+  if (forces && !forces.values.every(isNumber)) bad.push('forces');
+  const stress = s.properties[LABEL_KEYS.stress];
+  if (Array.isArray(stress) && !stress.every(isNumber)) bad.push('stress');
+  return bad;
+}
+
 export interface FramesImport {
   /** Frame name (`file` or `file:frame`) → the labelled structure to store. */
   byName: Map<string, ParsedFileStructure>;
@@ -58,6 +74,8 @@ export interface FramesImport {
   failed: FileFailure[];
   formats: Map<string, StructureFormat>;
   report: FramesImportReport;
+  /** One sentence per frame left out because a label holds values that are not numbers (`frame K of FILE: …`). */
+  notNumbers: string[];
 }
 
 /**
@@ -90,6 +108,7 @@ export async function importFrames(
   let selected = 0;
   let duplicates = 0;
   let withoutEnergy = 0;
+  const notNumbers: string[] = [];
   const many = sources.length > 1;
   for (const r of results) {
     if (!r.ok) {
@@ -118,6 +137,11 @@ export async function importFrames(
         withoutEnergy++;
         continue;
       }
+      const bad = labelsNotNumbers(p.structure);
+      if (bad.length) {
+        notNumbers.push(`frame ${i} of ${r.file}: its ${bad.join(' and ')} hold values that are not numbers`);
+        continue;
+      }
       seen.set(id, name);
       byName.set(name, p);
       rows.push({ name, file: name, target: energy });
@@ -133,13 +157,14 @@ export async function importFrames(
     selected,
     duplicates,
     withoutEnergy,
+    labelsNotNumbers: notNumbers.length,
     labels: { energy: count('energy'), freeEnergy: count('freeEnergy'), forces: count('forces'), stress: count('stress') },
     units: { energy: 'eV (whole cell)', forces: 'eV/Å', stress: 'eV/Å³, Voigt xx yy zz yz xz xy, positive = tensile (ASE; VASP kB converted × −0.1 GPa)' },
     notes: many ? notes : notes.map((n) => n.slice(n.indexOf(': ') + 2)),
     findings: [...conflicts, ...check.findings],
     warnings: [...conflicts, ...check.warnings],
   };
-  return { byName, rows, failed, formats, report };
+  return { byName, rows, failed, formats, report, notNumbers };
 }
 
 /** How two frames' labels differ ("energy +1.000 eV, forces"), or null when they agree to 1e-6 (relative, or absolute near 0). */
@@ -200,7 +225,7 @@ export const labelledFrames: DatasetFormat = {
       perAtomKeys: numericSiteKeys(items.map((i) => i.parsed)),
       atomInit: null,
       failed: got.failed.map((f) => ({ ...f, error: { ...f.error, message: clipMessage(f.error.message) } })),
-      unlabelled: withoutEnergy ? [`${withoutEnergy} frame${withoutEnergy === 1 ? '' : 's'} without an energy`] : [],
+      unlabelled: [...(withoutEnergy ? [`${withoutEnergy} frame${withoutEnergy === 1 ? '' : 's'} without an energy`] : []), ...got.notNumbers],
       frames: got.report,
     };
   },

@@ -45,8 +45,8 @@ function needsSpecies(e: unknown): boolean {
 }
 
 /**
- * Decompresses `bytes` and runs `read` on the inner name and text (an ASE trajectory, binary, goes
- * through `fromFrames` instead); a VASP 4 file without species line is read again with the species of
+ * Decompresses `bytes` and runs `read` on the inner name and text (an ASE trajectory or database,
+ * binary, goes through `fromFrames` instead); a VASP 4 file without species line is read again with the species of
  * a companion POTCAR/OUTCAR when `companions` finds one. `name` is what the user sees (the path as
  * given or the dropped file's name): errors carry it.
  */
@@ -67,6 +67,7 @@ async function readBytes<T extends { warnings: string[]; fileWarnings: string[] 
     throw e;
   }
   if (isAseTrajectory(d.bytes)) return fromFrames(aseTrajectoryFrames(d.bytes, name, options, d.compression));
+  if (isSqlite(d.bytes)) return fromFrames({ ...(await aseDbFromBytes(name, d.bytes)), compression: d.compression });
   const text = bytesToText(d.bytes);
   const inner = d.name;
   try {
@@ -142,7 +143,7 @@ function asStructures(r: FileFrames): FileStructures {
   };
 }
 
-/** An ASE database given as bytes (a dropped file): read from a private temporary copy. */
+/** An ASE database given as bytes (a dropped file, or a compressed one expanded): read from a private temporary copy, deleted after (also on error). */
 async function aseDbFromBytes(name: string, bytes: Uint8Array): Promise<FileFrames> {
   const dir = await mkdtemp(join(tmpdir(), 'lw-asedb-'));
   try {
@@ -156,13 +157,11 @@ async function aseDbFromBytes(name: string, bytes: Uint8Array): Promise<FileFram
 
 /** Every frame of a (possibly compressed) file with its labels; an ASE database (SQLite) too. */
 export async function framesFromBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}, companions?: CompanionLookup): Promise<FileFrames> {
-  if (isSqlite(bytes)) return aseDbFromBytes(name, bytes);
   return readBytes(name, bytes, options, companions, readFrames, (r) => r);
 }
 
 /** Every structure of a (possibly compressed) file, as `readStructures` gives them; an ASE database too (labels embedded). */
 export async function structuresFromBytes(name: string, bytes: Uint8Array, options: ReadOptions = {}, companions?: CompanionLookup): Promise<FileStructures> {
-  if (isSqlite(bytes)) return named(asStructures(await aseDbFromBytes(name, bytes)), name);
   return named(await readBytes(name, bytes, options, companions, readStructures, asStructures), name);
 }
 

@@ -114,7 +114,17 @@ function formatOf(fileName: string, text: string, options: ReadOptions | undefin
       'cannot tell the format of this file: name it *.cif, *.vasp (or POSCAR/CONTCAR), *.xyz or *.extxyz, vasprun.xml, OUTCAR or XDATCAR (an ASE database or trajectory is known by its own header)',
     );
   }
-  if (format === 'ase-db') throw new StructureParseError(fileName, null, 'an ASE database is a SQLite file: open it as a file (drop it, or give its path), not as text');
+  if (format === 'ase-db') {
+    // the file readers open every SQLite file as a database (src-main/files/structure-file.ts): here it is
+    // a file named .db that is not one, or a database among the structure files of a table's rows
+    throw new StructureParseError(
+      fileName,
+      null,
+      text.startsWith('SQLite format 3')
+        ? 'an ASE database holds frames, not one structure: read it as a file of frames (a dataset of labelled frames, structure frames), not as a structure file of a table'
+        : 'this is not an ASE database (an SQLite file): the file may be damaged or renamed',
+    );
+  }
   if (format === 'ase-traj') throw new StructureParseError(fileName, null, 'this is not an ASE trajectory (a binary file that starts with its ULM header): the file may be damaged or renamed');
   return format;
 }

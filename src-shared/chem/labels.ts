@@ -7,7 +7,9 @@
  * candidate list below that the frame has is taken, and a file where several candidates are
  * present says which one was used and which others were there. A stress key whose name contains
  * `virial` is read as a virial W (eV): σ = −W / V. Keys taken as labels leave the structure's
- * info, so a frame written back carries each label once, under ASE's canonical name.
+ * info, so a frame written back carries each label once, under ASE's canonical name. ASE's own label
+ * keys and the explicit keys must hold the label's shape (`STRICT_KEYS`); a frame that breaks it is
+ * an error, never a frame silently without the label.
  */
 import type { FrameLabels, LabelledFrame, Voigt6 } from './frames';
 import { voigtFromMatrix } from './frames';
@@ -42,9 +44,34 @@ export class LabelKeyError extends Error {
 }
 
 function numbersOf(v: unknown): number[] | null {
-  if (typeof v === 'number') return [v];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return v as number[];
+  if (typeof v === 'number') return Number.isFinite(v) ? [v] : null;
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return v as number[];
   return null;
+}
+
+/** An info value as the file wrote it (clipped), for a message. */
+function shown(v: unknown): string {
+  const word = (x: unknown) => (typeof x === 'boolean' ? (x ? 'T' : 'F') : typeof x === 'string' || typeof x === 'number' ? String(x) : JSON.stringify(x));
+  const t = Array.isArray(v) ? v.map(word).join(' ') : word(v);
+  return t.length > 60 ? `${t.slice(0, 59)}…` : t;
+}
+
+/**
+ * Keys that are labels whenever a frame has them, whatever else it has: ASE's own names (ASE keeps
+ * `energy`, `free_energy` and `stress` as a calculator's results and reads `stress`/`virial` as 3×3
+ * matrices). Their value must be a finite number (energies) or 6 or 9 of them (stress, virial); other
+ * candidate keys are taken only when their value has that shape, and unknown keys stay free-form.
+ */
+const STRICT_KEYS = { energy: ['energy'], freeEnergy: ['free_energy'], stress: ['stress', 'virial'] } as const;
+
+const isStress = (v: number[] | null) => v !== null && (v.length === 6 || v.length === 9);
+
+/** Throws when a label key the frame has holds no finite number (energies) or not 6 or 9 of them (stress). */
+function checkLabelValue(label: 'energy' | 'freeEnergy' | 'stress', key: string, v: unknown): void {
+  const n = numbersOf(v);
+  if (label === 'stress') {
+    if (!isStress(n)) throw new LabelKeyError(`key ${key} needs 6 (Voigt) or 9 (3×3) numbers, found '${shown(v)}'`);
+  } else if (n?.length !== 1) throw new LabelKeyError(`key ${key} needs a number, found '${shown(v)}'`);
 }
 
 /**
@@ -74,19 +101,19 @@ export function labelsFromExtxyz(s: Structure, keys: LabelKeys = {}): { structur
     if (present.length > 1) sources.alsoPresent[label] = present.slice(1);
     return present[0];
   };
-  const hasInfo = (k: string) => k in properties && numbersOf(properties[k]) !== null;
+  const explicit = { energy: keys.energyKey, freeEnergy: keys.freeEnergyKey, stress: keys.stressKey };
+  for (const label of ['energy', 'freeEnergy', 'stress'] as const) {
+    for (const key of [...STRICT_KEYS[label], explicit[label]]) if (key !== undefined && key in properties) checkLabelValue(label, key, properties[key]);
+  }
   const labels: FrameLabels = { energy: null, freeEnergy: null, forces: null, stress: null };
 
   const scalar = (label: 'energy' | 'freeEnergy', explicit: string | undefined) => {
-    const k = pick(label, explicit, (key) => hasInfo(key) && numbersOf(properties[key])!.length === 1);
+    const k = pick(label, explicit, (key) => numbersOf(properties[key])?.length === 1);
     if (k === null) return null;
     const v = numbersOf(properties[k])![0];
     delete properties[k];
     return v;
   };
-  if (keys.energyKey !== undefined && keys.energyKey in properties && numbersOf(properties[keys.energyKey])?.length !== 1) {
-    throw new LabelKeyError(`the energy key '${keys.energyKey}' does not hold one number`);
-  }
   labels.energy = scalar('energy', keys.energyKey);
   labels.freeEnergy = scalar('freeEnergy', keys.freeEnergyKey);
 
@@ -103,7 +130,7 @@ export function labelsFromExtxyz(s: Structure, keys: LabelKeys = {}): { structur
     throw new LabelKeyError(`the forces column '${keys.forcesKey}' must hold 3 real numbers per atom`);
   }
 
-  const sk = pick('stress', keys.stressKey, (key) => hasInfo(key) && [6, 9].includes(numbersOf(properties[key])!.length));
+  const sk = pick('stress', keys.stressKey, (key) => isStress(numbersOf(properties[key])));
   if (sk !== null) {
     const v = numbersOf(properties[sk])!;
     let voigt: Voigt6 = v.length === 9 ? voigtFromMatrix(v) : ([...v] as Voigt6);
@@ -114,8 +141,6 @@ export function labelsFromExtxyz(s: Structure, keys: LabelKeys = {}): { structur
     }
     labels.stress = voigt;
     delete properties[sk];
-  } else if (keys.stressKey !== undefined) {
-    throw new LabelKeyError(`the stress key '${keys.stressKey}' must hold 6 (Voigt) or 9 (3×3) numbers`);
   }
   return { structure: { ...s, properties, siteProperties }, labels, sources };
 }

@@ -12,7 +12,7 @@
  *   (`ML FREE ENERGIE …` blocks) before the ab initio step it sometimes asks for: the frames are the
  *   ab initio steps, the predictions are left out with a warning; a run of the force field alone
  *   (ML_MODE run: no ab initio step) gives its predictions, with a warning saying whose labels they are.
- * - A step cut short (a killed run) is left out with a warning; numbers Fortran glued together
+ * - A step cut short (a killed run), wherever it was cut once begun, is left out with a warning; numbers Fortran glued together
  *   (`-12.345-6.789`) are split; a stress VASP could not print (`*****`) is left out with a warning.
  */
 import { StructureParseError } from './errors';
@@ -211,9 +211,11 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
   } else if (nPredicted > 0) {
     warnings.push("every ionic step of this OUTCAR is a prediction of VASP's machine-learned force field (no ab initio step): its energies, forces and stress are the force field's, not DFT's");
   }
-  const tail = lines.slice(start).join('\n');
-  if (warnings.every((w) => !w.startsWith('incomplete')) && tail.includes(POSITIONS)) {
-    warnings.push(`incomplete file: the last ionic step has no energy (the run was stopped); ${frames.length} complete ionic step${frames.length === 1 ? '' : 's'} read`);
+  // a step begun after the last complete one (an electronic iteration, a stress, cell or positions block): the run was stopped
+  let begun = start;
+  while (begun < nl && !opensStep(lines[begun])) begun++;
+  if (warnings.every((w) => !w.startsWith('incomplete')) && begun < nl) {
+    warnings.push(`incomplete file: the ionic step begun at line ${begun + 1} has no energy (the run was stopped); ${frames.length} complete ionic step${frames.length === 1 ? '' : 's'} read`);
   }
   return { frames, warnings };
 }

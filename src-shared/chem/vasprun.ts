@@ -14,6 +14,11 @@
  *   cannot read these files at all).
  * - A file cut short (a killed run) gives its complete steps and a warning; a step is complete
  *   once its `<energy>` holds `e_fr_energy`.
+ * - Rows: 3 numbers each, one per atom (positions, forces) or 3 (basis, stress); a message names the
+ *   row's line, or the varray's for a wrong row count. A word that is not a number is an error; what
+ *   Fortran prints for a number it cannot print (`****`, NaN) is an error in the cell or positions,
+ *   leaves the stress out with a warning (as an OUTCAR's) and stays NaN in the forces with a warning
+ *   (a dataset import leaves such a frame out).
  *
  * The scanner walks tags with `indexOf` and jumps over the large blocks nobody here reads
  * (eigenvalues, densities of states, projections), so a 100 MB file reads in about a second.
@@ -50,11 +55,19 @@ const SKIP = new Set([
   'linear_response_parameters',
 ]);
 
+/** A `<varray>` read: its name and rows, and where it and each row start in the text (for the line of a message). */
+interface Rows {
+  name: string;
+  values: number[][];
+  rowAt: number[];
+  at: number;
+}
+
 interface Step {
-  basis: number[][] | null;
-  positions: number[][] | null;
-  forces: number[][] | null;
-  stress: number[][] | null;
+  basis: Rows | null;
+  positions: Rows | null;
+  forces: Rows | null;
+  stress: Rows | null;
   scE0: number | null;
   scEfr: number | null;
   e0: number | null;
@@ -63,24 +76,28 @@ interface Step {
   warnings: string[];
 }
 
-/** Splits a row of numbers; repairs Fortran's glued negatives (`1.0-2.0`); `***` → NaN. */
+/** What Fortran prints for a number it cannot print: `****` (too wide for its format), NaN, Infinity. */
+const FORTRAN_NON_NUMBER = /^(\*+|[+-]?(nan|inf(inity)?))$/i;
+
+/** The numbers of one word: a number, or several Fortran glued together (`-0.12345-0.67890`); null for anything else. */
+function wordNumbers(x: string): number[] | null {
+  const v = Number(x);
+  if (Number.isFinite(v)) return [v];
+  const parts = x.replace(/(\d)-(\d|\.)/g, '$1 -$2').split(' ');
+  return parts.length > 1 && parts.every((p) => Number.isFinite(Number(p))) ? parts.map(Number) : null;
+}
+
+/** Splits a row of numbers; repairs Fortran's glued negatives (`1.0-2.0`); a word that is not a number (`***`) → NaN. */
 export function parseNumberRow(s: string): number[] {
   const t = s.trim();
   if (t === '') return [];
-  const w = t.split(/\s+/);
-  const out: number[] = [];
-  for (const x of w) {
-    const v = Number(x);
-    if (Number.isFinite(v) || x === 'NaN') {
-      out.push(v);
-      continue;
-    }
-    // `-0.12345-0.67890`: several numbers written without a space
-    const parts = x.replace(/(\d)-(\d|\.)/g, '$1 -$2').split(' ');
-    if (parts.length > 1 && parts.every((p) => Number.isFinite(Number(p)))) for (const p of parts) out.push(Number(p));
-    else out.push(NaN);
-  }
-  return out;
+  return t.split(/\s+/).flatMap((x) => wordNumbers(x) ?? [NaN]);
+}
+
+/** The first word of a row that is neither numbers nor what Fortran prints for a number it cannot print (a damaged file), or null. */
+export function foreignWord(s: string): string | null {
+  const t = s.trim();
+  return (t === '' ? [] : t.split(/\s+/)).find((x) => wordNumbers(x) === null && !FORTRAN_NON_NUMBER.test(x)) ?? null;
 }
 
 function lineAt(text: string, pos: number, cache: { pos: number; line: number }): number {
@@ -103,12 +120,12 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
   const line = (pos: number) => lineAt(text, pos, lc);
   const stack: { tag: string; name: string | null }[] = [];
   let species: string[] | null = null;
-  let initial: { basis: number[][] | null; positions: number[][] | null; selective: string[][] | null } | null = null;
+  let initial: { basis: Rows | null; positions: Rows | null; selective: string[][] | null } | null = null;
   const steps: Step[] = [];
   let step: Step | null = null;
   let stepEnergyComplete = false;
   /** Where `<v>` rows go while inside a varray we read. */
-  let rows: number[][] | null = null;
+  let rows: Rows | null = null;
   let flagRows: string[][] | null = null;
   /** Where the structure being read goes: the initial one or the current step's. */
   let structTarget: 'initial' | 'step' | null = null;
@@ -270,7 +287,7 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
           (step !== null && structTarget === null && parent === 'calculation' && (name === 'forces' || name === 'stress'));
         if (wanted) {
           if (name === 'selective') flagRows = [];
-          else rows = [];
+          else rows = { name: name!, values: [], rowAt: [], at: lt };
         }
         break;
       }
@@ -279,7 +296,10 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
           const t = textUntilTag(pos);
           if (!t) break;
           if (flagRows !== null) flagRows.push(t.value.trim().split(/\s+/));
-          else rows!.push(parseNumberRow(t.value));
+          else {
+            rows!.values.push(parseNumberRow(t.value));
+            rows!.rowAt.push(pos);
+          }
         }
         break;
       case 'i':
@@ -329,23 +349,46 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
     warnings.push(`incomplete file: ${truncated}; ${steps.length} complete ionic step${steps.length === 1 ? '' : 's'} read`);
   }
   const frames: ParsedFrame[] = [];
-  const mat = (r: number[][] | null, what: string, s: Step): Mat3 => {
-    if (!r || r.length !== 3 || r.some((x) => x.length < 3 || x.slice(0, 3).some((v) => !Number.isFinite(v)))) {
-      throw new StructureParseError(file, s.line, `the ${what} of ionic step ${frames.length + 1} is not 3 rows of 3 numbers`);
+  /**
+   * The rows of a `<varray>` of ionic step `k`: `count` rows of 3 numbers each. A wrong row count
+   * names the varray's line, a wrong row its own line (`rowName`: what the row stands for); a word
+   * that is not a number is an error. Also gives the first row that holds a number VASP could not
+   * print (`****`, NaN), for the caller to refuse or report.
+   */
+  const rowsOf = (r: Rows, count: number, countText: string, rowName: (i: number) => string, k: number) => {
+    if (r.values.length !== count) {
+      throw new StructureParseError(file, line(r.at), `<varray name="${r.name}"> of ionic step ${k} has ${r.values.length} row${r.values.length === 1 ? '' : 's'}, not ${countText}`);
     }
-    return [
-      [r[0][0], r[0][1], r[0][2]],
-      [r[1][0], r[1][1], r[1][2]],
-      [r[2][0], r[2][1], r[2][2]],
-    ];
+    let unprintable: { line: number; what: string } | null = null;
+    for (let i = 0; i < r.values.length; i++) {
+      const row = r.values[i];
+      if (row.length !== 3) throw new StructureParseError(file, line(r.rowAt[i]), `${rowName(i)} needs 3 numbers, found ${row.length}`);
+      if (row.every(Number.isFinite)) continue;
+      const words = text.slice(r.rowAt[i], text.indexOf('<', r.rowAt[i])).trim();
+      const word = foreignWord(words);
+      if (word !== null) throw new StructureParseError(file, line(r.rowAt[i]), `${rowName(i)} has '${word}', not a number`);
+      unprintable ??= { line: line(r.rowAt[i]), what: `${rowName(i)} is '${words}', a number VASP could not print` };
+    }
+    return { rows: r.values, unprintable };
   };
-  const perAtom = (r: number[][] | null, what: string, s: Step): Float64Array => {
-    if (!r || r.length !== nAtoms || r.some((x) => x.length < 3)) {
-      throw new StructureParseError(file, s.line, `the ${what} of ionic step ${frames.length + 1} has ${r?.length ?? 0} rows, not one per atom (${nAtoms})`);
-    }
-    const out = new Float64Array(3 * nAtoms);
-    for (let i = 0; i < nAtoms; i++) for (let k = 0; k < 3; k++) out[3 * i + k] = r[i][k];
-    return out;
+  const mat = (r: Rows, rowName: (i: number) => string, k: number) => {
+    const { rows: m, unprintable } = rowsOf(r, 3, '3', rowName, k);
+    const matrix: Mat3 = [
+      [m[0][0], m[0][1], m[0][2]],
+      [m[1][0], m[1][1], m[1][2]],
+      [m[2][0], m[2][1], m[2][2]],
+    ];
+    return { matrix, unprintable };
+  };
+  const perAtom = (r: Rows, rowName: (i: number) => string, k: number) => {
+    const { rows: m, unprintable } = rowsOf(r, nAtoms, `one per atom (${nAtoms})`, rowName, k);
+    const values = new Float64Array(3 * nAtoms);
+    for (let i = 0; i < nAtoms; i++) for (let c = 0; c < 3; c++) values[3 * i + c] = m[i][c];
+    return { values, unprintable };
+  };
+  /** A structure cannot be read without its cell and positions. */
+  const refuse = (u: { line: number; what: string } | null) => {
+    if (u) throw new StructureParseError(file, u.line, u.what);
   };
   if (steps.length === 0 && truncated) {
     // As ASE: a run cut before its first step still gives the initial structure (no labels).
@@ -356,22 +399,35 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
   }
   for (const s of steps) {
     if (frames.length >= opt.maxStructures) throw new StructureParseError(file, s.line, `the file has more than ${opt.maxStructures} ionic steps`);
-    const lattice = mat(s.basis, 'cell (basis)', s);
-    if (!(Math.abs(determinant(lattice)) > 1e-8)) throw new StructureParseError(file, s.line, `the cell of ionic step ${frames.length + 1} has zero volume`);
-    const frac = perAtom(s.positions, 'positions', s);
-    if (frac.some((v) => !Number.isFinite(v))) throw new StructureParseError(file, s.line, `the positions of ionic step ${frames.length + 1} hold a value that is not a number`);
-    const forces = s.forces ? perAtom(s.forces, 'forces', s) : null;
+    const k = frames.length + 1;
+    if (!s.basis || !s.positions) throw new StructureParseError(file, s.line, `ionic step ${k} has no ${s.basis ? 'positions' : 'cell (basis)'}`);
+    const cell = mat(s.basis, (i) => `lattice vector ${'abc'[i]}`, k);
+    refuse(cell.unprintable);
+    const lattice = cell.matrix;
+    if (!(Math.abs(determinant(lattice)) > 1e-8)) throw new StructureParseError(file, line(s.basis.at), `the cell of ionic step ${k} has zero volume`);
+    const positions = perAtom(s.positions, (i) => `the position of atom ${i}`, k);
+    refuse(positions.unprintable);
+    const frac = positions.values;
+    let forces: Float64Array | null = null;
+    if (s.forces) {
+      // kept as read (NaN where VASP printed ****), with a warning: a dataset import leaves the frame out
+      const f = perAtom(s.forces, (i) => `the force of atom ${i}`, k);
+      if (f.unprintable) s.warnings.push(`line ${f.unprintable.line}: ${f.unprintable.what} (a dataset import leaves this frame out)`);
+      forces = f.values;
+    }
     let stress: Voigt6 | null = null;
     if (s.stress) {
-      const m = mat(s.stress, 'stress', s);
-      stress = [m[0][0], m[1][1], m[2][2], m[1][2], m[0][2], m[0][1]].map((x) => x * KBAR_TO_EV_PER_A3) as Voigt6;
+      const st = mat(s.stress, (i) => `row ${i} of the stress`, k);
+      const m = st.matrix;
+      // as an OUTCAR's: a stress VASP could not print is left out
+      if (st.unprintable) s.warnings.push(`line ${st.unprintable.line}: ${st.unprintable.what}: the stress is left out`);
+      else stress = [m[0][0], m[1][1], m[2][2], m[1][2], m[0][2], m[0][1]].map((x) => x * KBAR_TO_EV_PER_A3) as Voigt6;
     }
     let energy: number | null = null;
     if (s.efr !== null) {
       if (s.scE0 !== null && s.scEfr !== null) energy = s.efr + (s.scE0 - s.scEfr);
       else if (s.e0 !== null) energy = s.e0;
     }
-    if (forces && forces.some((v) => !Number.isFinite(v))) s.warnings.push('the forces hold values that are not numbers (VASP wrote ****)');
     const siteProperties: Record<string, SiteProperty> = {};
     if (selective) siteProperties.selectiveDynamics = selective;
     frames.push({

@@ -83,16 +83,16 @@ export function heldAxes(c: AxisConstraint): string {
 
 /**
  * The file's constraints in words: "the file holds 4 atoms fixed (0, 1, 2, 3)", and the atoms it
- * holds along some axes only, with the axes; '' when it holds none.
+ * holds along some axes only, each with its axes ("2 along x, z", "1 along lattice vectors a, b");
+ * '' when it holds none.
  */
 export function describeFileConstraints(c: FileConstraints): string {
   const parts: string[] = [];
   if (c.fixed.length) parts.push(`the file holds ${plural(c.fixed.length, 'atom')} fixed (${indexList(c.fixed)})`);
   if (c.partial.length) {
-    const frame = c.partial[0].frame === 'lattice' ? 'along lattice vectors a, b, c' : 'along x, y, z';
-    parts.push(
-      `${parts.length ? 'it holds' : 'the file holds'} ${plural(c.partial.length, 'atom')} along some axes only, ${frame} (${c.partial.map((p) => `${p.atom}: ${heldAxes(p)}`).join('; ')})`,
-    );
+    const along = (p: AxisConstraint) => (p.frame === 'lattice' ? `${p.held.filter(Boolean).length > 1 ? 'lattice vectors' : 'lattice vector'} ${heldAxes(p)}` : heldAxes(p));
+    const each = c.partial.map((p) => `${p.atom} along ${along(p)}`);
+    parts.push(`${parts.length ? 'it holds' : 'the file holds'} ${plural(c.partial.length, 'atom')} along some axes only (${each.join('; ')})`);
   }
   return parts.join('; ');
 }

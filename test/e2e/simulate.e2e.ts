@@ -318,7 +318,7 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-structure').selectOption(String(slab.id));
     await expect.poll(() => page.getByTestId('simulation-fixed').inputValue()).toBe('0');
     expect(await page.getByTestId('simulation-file-constraints').textContent()).toBe(
-      'the file holds 1 atom fixed (0); it holds 1 atom along some axes only, along lattice vectors a, b, c (1: a, b). The fixed-atoms field starts with the atoms it holds fixed; edit it to change that.',
+      'the file holds 1 atom fixed (0); it holds 1 atom along some axes only (1 along lattice vectors a, b). The fixed-atoms field starts with the atoms it holds fixed; edit it to change that.',
     );
     expect(await page.getByTestId('simulation-hold-axes').locator('input').isChecked()).toBe(true);
     await app.screenshot('simulate-file-constraints');

@@ -27,6 +27,8 @@ export interface FramesImportReport {
   duplicates: number;
   /** Selected frames without an energy, left out. */
   withoutEnergy: number;
+  /** Selected frames whose forces or stress hold values that are not numbers (VASP's `****`), left out (absent in reports stored before session 36). */
+  labelsNotNumbers?: number;
   /** How many stored frames carry each label. */
   labels: { energy: number; freeEnergy: number; forces: number; stress: number };
   /** The units and sign conventions the labels are taken in. */

@@ -369,7 +369,7 @@ describe('latticework relax, md and eos', () => {
     const start = readStructures('Cu-sd.vasp', readFileSync(join(dir, 'Cu-sd.vasp'), 'utf8')).structures[0].cart;
     const held = await relax('--out', 'held.vasp');
     expect(held.err).toBe(
-      'note: Cu-sd.vasp: the file holds 1 atom fixed (0); it holds 1 atom along some axes only, along lattice vectors a, b, c (1: a, b); --fixed replaces this, --fixed none holds no atom',
+      'note: Cu-sd.vasp: the file holds 1 atom fixed (0); it holds 1 atom along some axes only (1 along lattice vectors a, b); --fixed replaces this, --fixed none holds no atom',
     );
     expect(held.doc.structure.positions[0]).toEqual(Array.from(start.subarray(0, 3)));
     // the atom flagged F F T kept its a and b (in this cubic cell, x and y), which it moves along when it is free

@@ -6,11 +6,13 @@ import { bzip2Sync, gzipSync, xzSync } from '../../helpers/compress';
 import { describe, expect, it } from 'vitest';
 import { structureCommand } from '../../../src-main/cli/commands/structure';
 import { readAseDb } from '../../../src-main/files/ase-db';
-import { readFramesFile } from '../../../src-main/files/structure-file';
+import { framesFromBytes, readFramesFile } from '../../../src-main/files/structure-file';
+import { readDatasetAt } from '../../../src-main/datasets/in-process';
 import type { CliIo } from '../../../src-main/cli/command';
 
 const VASP = fileURLToPath(new URL('../../fixtures/vasp/', import.meta.url));
 const STRUCTURES = fileURLToPath(new URL('../../fixtures/structures/', import.meta.url));
+const ASE_DB = fileURLToPath(new URL('../../fixtures/ase-db/', import.meta.url));
 const golden = JSON.parse(readFileSync(join(VASP, 'golden.json'), 'utf8')) as {
   files: { file: string; frames: number; energy: number[]; freeEnergy: number[]; species: string[]; forces: number[][] | null; stress: number[] | null }[];
 };
@@ -193,6 +195,38 @@ describe('latticework structure info on compressed and multi-frame files', () =>
     expect(r.code).toBe(0);
     const [plain, ...others] = JSON.parse(r.out);
     for (const o of others) expect({ ...o, file: 'POSCAR' }).toEqual(plain);
+  });
+
+  it('reads a compressed ASE database (.db.gz, .db.bz2, .db.xz) as the database itself, on disk, dropped and in a dataset', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-dbgz-'));
+    const db = readFileSync(join(ASE_DB, 'ase_written.db'));
+    copyFileSync(join(ASE_DB, 'ase_written.db'), join(dir, 'ef.db'));
+    writeFileSync(join(dir, 'ef.db.gz'), gzipSync(db));
+    writeFileSync(join(dir, 'ef.db.bz2'), bzip2Sync(db));
+    writeFileSync(join(dir, 'ef.db.xz'), xzSync(db));
+    const r = await run(['frames', 'ef.db', 'ef.db.gz', 'ef.db.bz2', 'ef.db.xz', '--json'], dir);
+    expect(r.code, r.out).toBe(0);
+    const [plain, ...others] = JSON.parse(r.out);
+    expect(plain.frames.length).toBeGreaterThan(1);
+    for (const o of others) expect({ ...o, file: 'ef.db' }).toEqual(plain);
+    const info = await run(['info', 'ef.db.gz', '--json'], dir);
+    expect(info.code, info.out).toBe(0);
+    // dropped (bytes) and in a dataset of labelled frames: the same frames
+    const dropped = await framesFromBytes('ef.db.xz', new Uint8Array(xzSync(db)));
+    expect(dropped.format).toBe('ase-db');
+    expect(dropped.compression).toBe('xz');
+    expect(dropped.frames.map((f) => f.energy)).toEqual(plain.frames.map((f: { energy: number | null }) => f.energy));
+    const dataset = await readDatasetAt(join(dir, 'ef.db.gz'), { kind: 'frames' });
+    expect(dataset.failed).toEqual([]);
+    expect(dataset.items.length).toBe(plain.frames.filter((f: { energy: number | null }) => f.energy !== null).length);
+  });
+
+  it('a file named .db that is no SQLite file says so, not to give its path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-dbgz-'));
+    writeFileSync(join(dir, 'notes.db.gz'), gzipSync(Buffer.from('not a database\n')));
+    const r = await run(['info', 'notes.db.gz', '--json'], dir);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)[0].error.message).toBe('this is not an ASE database (an SQLite file): the file may be damaged or renamed');
   });
 
   it('a file that claims a compression and is not gets a clear error', async () => {

@@ -10,10 +10,11 @@ import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATASET_FORMATS, datasetFormat, droppedSource, pathSource, readDataset } from '../../../src-main/datasets';
-import { inProcessIO, readDatasetAt } from '../../../src-main/datasets/in-process';
+import { inProcessIO, leftOutMessage, readDatasetAt } from '../../../src-main/datasets/in-process';
 import { parseCsv, readTable, rowTargets } from '../../../src-main/datasets/table';
 import { serveTestCore } from '../../helpers/core';
 import { SHARED_DATA } from '../../helpers/shared-data';
+import { vasprun } from '../../helpers/vasprun';
 
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const EMT_XYZ = `${SHARED_DATA}/emt-dev/emt_dataset.extxyz`;
@@ -150,6 +151,15 @@ describe('formats', () => {
     expect(forces.items).toHaveLength(5);
     expect(forces.items[0].targets).toEqual([]);
     await expect(readDatasetAt(xyz, { target: 'nope' })).rejects.toThrow(/no frame has "nope".* the keys there are: .*\benergy\b.*forces \(per atom\)/);
+  });
+
+  it('labelled frames: a frame whose forces VASP could not print (****) is left out and named, never trained on as NaN', async () => {
+    const d = folder('vasp-stars', { 'vasprun_ok.xml': vasprun(), 'vasprun_stars.xml': vasprun({ positions: ['  0.0 0.0 0.0 ', '  0.5 0.4 0.0 '], forces: [' 1.0 2.0 ****** ', ' -0.1 -0.2 -0.3 '] }) });
+    const r = await readDatasetAt(d, { kind: 'frames' });
+    expect(r.items.map((i) => i.name)).toEqual(['vasprun_ok.xml']);
+    expect(r.unlabelled).toEqual(['frame 0 of vasprun_stars.xml: its forces hold values that are not numbers']);
+    expect(r.frames!.labelsNotNumbers).toBe(1);
+    expect(leftOutMessage(r)).toMatch(/frame 0 of vasprun_stars.xml: its forces hold values that are not numbers/);
   });
 });
 

@@ -1,10 +1,11 @@
 /**
- * The units and sign check run when labelled frames are imported (`checkLabels`): it says what it saw
- * and what it assumed, warns on stress that looks like kB, forces that do not sum to zero in a
- * periodic cell and energies that look per atom, and converts nothing.
+ * Labels of extended XYZ (a label key that holds no number is an error naming the line, the key and
+ * the value), and the units and sign check run when labelled frames are imported (`checkLabels`): it
+ * says what it saw and what it assumed, warns on stress that looks like kB, forces that do not sum to
+ * zero in a periodic cell and energies that look per atom, and converts nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { checkLabels, type LabelledFrame, type Structure, type Voigt6 } from '../../../src-shared/chem';
+import { checkLabels, readFrames, type LabelledFrame, type Structure, type Voigt6 } from '../../../src-shared/chem';
 import { EmtCalculator } from '../../../src-shared/sim';
 
 /** A rattled simple-cubic Cu cell of n×n×n atoms (a = 2.6 Å), labelled by EMT (totals in eV, eV/Å, eV/Å³). */
@@ -81,5 +82,30 @@ describe('the units and sign check at import', () => {
   it('says it cannot tell totals from per-atom energies when every frame has the same size', () => {
     const same = [emtFrame(3, 1), emtFrame(3, 2), emtFrame(3, 3)];
     expect(checkLabels(same).findings.join('\n')).toMatch(/all frames have 27 atoms, so totals and per-atom energies cannot be told apart; taken as totals/);
+  });
+});
+
+/** A one-atom extended XYZ frame with the given info keys on its comment line (line 2). */
+const xyz = (info: string) => `1\nLattice="3 0 0 0 3 0 0 0 3" Properties=species:S:1:pos:R:3 ${info}\nCu 0 0 0\n`;
+
+describe('extended XYZ label keys', () => {
+  it('a label key whose value is not a finite number is an error naming the line, the key and the value', () => {
+    expect(() => readFrames('a.extxyz', xyz('energy=abc'))).toThrow("line 2: frame 0: key energy needs a number, found 'abc'");
+    expect(() => readFrames('a.extxyz', xyz('energy=nan'))).toThrow("line 2: frame 0: key energy needs a number, found 'nan'");
+    expect(() => readFrames('a.extxyz', xyz('energy=1e999'))).toThrow("line 2: frame 0: key energy needs a number, found 'Infinity'");
+    expect(() => readFrames('a.extxyz', xyz('energy=-1 free_energy=T'))).toThrow("line 2: frame 0: key free_energy needs a number, found 'T'");
+    expect(() => readFrames('a.extxyz', xyz('REF_energy=abc'), { energyKey: 'REF_energy' })).toThrow("line 2: frame 0: key REF_energy needs a number, found 'abc'");
+  });
+
+  it('a stress or virial that is not 6 or 9 numbers is an error (ASE 3.22 refuses it too: "expecting special 3x3 matrix")', () => {
+    expect(() => readFrames('a.extxyz', xyz('energy=-1 stress="1 2 3 4"'))).toThrow("line 2: frame 0: key stress needs 6 (Voigt) or 9 (3×3) numbers, found '1 2 3 4'");
+    expect(() => readFrames('a.extxyz', xyz('energy=-1 virial="1 2 x"'))).toThrow("line 2: frame 0: key virial needs 6 (Voigt) or 9 (3×3) numbers, found '1 2 x'");
+    expect(() => readFrames('a.extxyz', xyz('energy=-1 my_stress="1 2"'), { stressKey: 'my_stress' })).toThrow("line 2: frame 0: key my_stress needs 6 (Voigt) or 9 (3×3) numbers, found '1 2'");
+  });
+
+  it('other keys stay free-form: a candidate that holds no number is not a label, an unknown key is kept as written', () => {
+    const r = readFrames('a.extxyz', xyz('energy=-1.5 REF_energy=unknown config_type=bulk note="1 2 3 4"'));
+    expect(r.frames[0].energy).toBe(-1.5);
+    expect(r.frames[0].structure.properties).toMatchObject({ REF_energy: 'unknown', config_type: 'bulk', note: [1, 2, 3, 4] });
   });
 });

@@ -112,6 +112,18 @@ describe('OUTCAR', () => {
     expect(e.message).toMatch(/lists only the first 10 counts .* read this run's vasprun.xml instead/);
   });
 
+  it('says a run stopped inside its next ionic step is incomplete, wherever in the step it stopped', () => {
+    const done = [...HEADER, ...iteration(1), ...step(false, -10.5, 4.0, 0.5, -2)];
+    expect(readFrames('OUTCAR', [...done, ''].join('\n')).warnings).toEqual([]);
+    const next = [...iteration(2), ...step(false, -10.6, 4.1, 0.4, -1)];
+    // cut in the electronic iteration, after the stress block, after the cell, inside the positions
+    for (const cut of [1, 5, 10, 14]) {
+      const r = readFrames('OUTCAR', [...done, ...next.slice(0, cut)].join('\n'));
+      expect(r.frames).toHaveLength(1);
+      expect(r.warnings, `cut after ${cut} lines`).toEqual([`incomplete file: the ionic step begun at line ${done.length + 1} has no energy (the run was stopped); 1 complete ionic step read`]);
+    }
+  });
+
   it('says that an NWRITE = 0 run prints positions only for its first step', () => {
     const header = HEADER.map((l) => l.replace('NWRITE =      2', 'NWRITE =      0'));
     const second = step(false, -10.6, 4.1, 0.4, 1).filter((l) => !/POSITION|^ {6}\d|^ -{10}/.test(l));

@@ -102,7 +102,7 @@ describe("a file's own fixed atoms", () => {
   it('says what it holds, with the axes', () => {
     expect(describeFileConstraints({ fixed: [0, 3], partial: [] })).toBe('the file holds 2 atoms fixed (0, 3)');
     expect(describeFileConstraints({ fixed: [], partial: [{ atom: 2, held: [true, true, false], frame: 'lattice' }] })).toBe(
-      'the file holds 1 atom along some axes only, along lattice vectors a, b, c (2: a, b)',
+      'the file holds 1 atom along some axes only (2 along lattice vectors a, b)',
     );
     expect(
       describeFileConstraints({
@@ -112,7 +112,7 @@ describe("a file's own fixed atoms", () => {
           { atom: 2, held: [true, false, true], frame: 'cartesian' },
         ],
       }),
-    ).toBe('the file holds 1 atom fixed (0); it holds 2 atoms along some axes only, along x, y, z (1: z; 2: x, z)');
+    ).toBe('the file holds 1 atom fixed (0); it holds 2 atoms along some axes only (1 along z; 2 along x, z)');
     expect(describeFileConstraints({ fixed: [], partial: [] })).toBe('');
   });
 
