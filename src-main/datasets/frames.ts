@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { checkLabels, frameOfStructure, LABEL_KEYS, labelsOfStructure, type FrameLabels, type StructureFormat } from '../../src-shared/chem';
+import { checkLabels, frameOfStructure, LABEL_KEYS, labelsOfStructure, type FrameLabels, type LabelledFrame, type StructureFormat } from '../../src-shared/chem';
 import { withoutCompression } from '../../src-shared/chem/naming';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
@@ -18,7 +18,7 @@ import type { ParsedFileStructure } from '../workers/tasks';
 import { UserError } from '../ipc/errors';
 import { clipMessage, numericSiteKeys } from './files';
 import type { DatasetSource } from './source';
-import type { DatasetFormat, LabelledItem } from './types';
+import type { DatasetFormat, LabelledItem, LabelledStructures } from './types';
 
 /** Names a folder import reads frames from (compressed or not); POTCAR, INCAR, KPOINTS, ... are not frame files. */
 export function isFrameFileName(name: string): boolean {
@@ -183,6 +183,11 @@ function labelDifferences(a: FrameLabels, b: FrameLabels): string | null {
   if (!same(a.forces, b.forces)) out.push('forces');
   if (!same(a.stress, b.stress)) out.push('stress');
   return out.length ? out.join(', ') : null;
+}
+
+/** The labelled frames of a dataset of kind 'frames' (each item's structure carries its labels under ASE's names). */
+export function datasetFrames(read: Pick<LabelledStructures, 'items'>): LabelledFrame[] {
+  return read.items.map((it) => frameOfStructure(structureFromJSON(it.parsed.structure)));
 }
 
 /** The frame files of a source: the file the user named, else every frame file of the folder or the drop. */

@@ -3,7 +3,6 @@
  * compute task `parse-structures` itself, called here rather than in a worker, and the graphs of
  * a model built from the items.
  */
-import { frameOfStructure, type LabelledFrame } from '../../src-shared/chem/frames';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
 import { parseAtomInit, type AtomInitTable } from '../../src-shared/graph/features';
 import { buildGraph } from '../../src-shared/graph/graph';
@@ -78,9 +77,4 @@ export function leftOutMessage(read: DatasetRead): string | null {
   if (left.length === 0) return null;
   const n = left.length;
   return `${n} file${n === 1 ? '' : 's'}, row${n === 1 ? '' : 's'} or frame${n === 1 ? '' : 's'} left out of ${read.source}:\n  ${left.slice(0, 10).join('\n  ')}${n > 10 ? `\n  … and ${n - 10} more` : ''}`;
-}
-
-/** The labelled frames of a dataset of kind 'frames' (each item's structure carries its labels under ASE's names). */
-export function datasetFrames(read: Pick<LabelledStructures, 'items'>): LabelledFrame[] {
-  return read.items.map((it) => frameOfStructure(structureFromJSON(it.parsed.structure)));
 }

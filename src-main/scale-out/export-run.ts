@@ -9,7 +9,8 @@ import { isPotentialConfig, parsePotentialConfig, type PotentialConfig } from '.
 import type { Split } from '../../src-shared/model/split';
 import { parseModelConfig } from '../engine/architectures/registry';
 import { currentBackend, initBackend } from '../engine/tf/backend';
-import { datasetAtomInit, datasetFrames, fitConfigToData, readDatasetAt, trainingSamples } from '../datasets/in-process';
+import { datasetFrames } from '../datasets/frames';
+import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from '../datasets/in-process';
 import type { LabelledStructures } from '../datasets/types';
 import { runConfig, runSplit, type RunRow } from '../store/runs';
 import { exportProblem, exportTorchPotential, exportTorchRun, type TorchExportSummary } from './torch-export';

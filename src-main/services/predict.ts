@@ -5,13 +5,12 @@
  * mean pairwise cosine similarity and Dirichlet energy of the node states).
  */
 import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
 import type { LatticeworkHandlers, PotentialParityView, PredictionRow } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
 import { structureFromJSON, structureToJSON, type StructureJSON } from '../../src-shared/chem/serialize';
 import { frameOfStructure, labelsOfStructure, type LabelledFrame } from '../../src-shared/chem/frames';
-import { readFrames } from '../../src-shared/chem';
-import { readUserText } from '../files/path-guard';
+import { pathSource, readDataset, type ReaderIO } from '../datasets';
+import { datasetFrames } from '../datasets/frames';
 import { getRunRow, runSplit } from '../store/runs';
 import { UserError } from '../ipc/errors';
 import { loadModelFile } from './models';
@@ -158,7 +157,9 @@ function rows3(flat: ArrayLike<number>): number[][] {
 
 /**
  * The labelled frames a potential run was trained on, in the order its split indexes: a dataset's
- * items (app runs), or the data file the command line read (its path as recorded), read again.
+ * items (app runs), or the data the command line read (its path as recorded), read again by the
+ * same dataset reader (in the pool) so that the frames it left out (duplicates, frames without an
+ * energy, labels that are not numbers) are left out again and the indices mean the same frames.
  */
 async function runFrames(core: CoreParts, datasetId: number | null, datasetName: string): Promise<LabelledFrame[]> {
   if (datasetId !== null) {
@@ -167,11 +168,13 @@ async function runFrames(core: CoreParts, datasetId: number | null, datasetName:
     );
     return rows.map((r) => frameOfStructure(structureFromJSON(JSON.parse(r.data) as StructureJSON)));
   }
-  let text: string;
+  const io: ReaderIO = {
+    parse: (files) => core.pool.run('parse-structures', { files, symmetry: false }),
+    framesReader: (_sources, options) => async (source) => (await core.pool.run('read-frames', { sources: [source], options }))[0],
+  };
   try {
-    text = await readUserText(datasetName, 'trajectory');
+    return datasetFrames(await readDataset(await pathSource(datasetName), { kind: 'frames' }, io));
   } catch (e) {
-    throw new UserError(`the run's data file cannot be read again for the parity plots: ${(e as Error).message}`);
+    throw new UserError(`the run's data cannot be read again for the parity plots: ${(e as Error).message}`);
   }
-  return readFrames(basename(datasetName), text).frames;
 }

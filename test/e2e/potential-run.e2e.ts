@@ -3,7 +3,7 @@
  * database (`latticework train --preset schnet-potential --db`), then opened in the app. The
  * Training view shows its energy, force and stress error curves (as many points as the run
  * recorded) and the per-element force MAE; the Runs view lists it with energy and force MAE
- * columns in their units.
+ * columns in their units. Its parity plots reproduce the trainer's test errors from the same frames.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,11 @@ import { emtFramesText as frames } from '../helpers/shared-data';
 const { app, api } = appForFile({
   before({ dir, databasePath }) {
     const data = join(dir, 'emt20.extxyz');
-    writeFileSync(data, frames(20));
+    // frame 0 written twice: training leaves the copy out, and the parity plots must read the frames
+    // as training did (the split's indices count the frames kept), not the file's frames one by one
+    const lines = frames(20).trimEnd().split('\n');
+    const first = lines.slice(0, Number(lines[0]) + 2);
+    writeFileSync(data, [...first, ...lines].join('\n') + '\n');
     cli(['train', '--preset', 'schnet-potential', '--data', data, '--epochs', '2', '--db', databasePath, '--name', 'tiny EMT potential run']);
   },
   timeout: 600_000,
