@@ -32,6 +32,27 @@ export function matchesRun(r: RunRecord, f: RunFilter): boolean {
   return q.split(/\s+/).every((w) => hay.includes(w));
 }
 
+/**
+ * The runs the table's bulk actions (compare, export, archive, delete) act on: the selected runs it
+ * shows, in its order. A run the search, a filter or the archived toggle hides is never acted on.
+ */
+export function visibleSelection<R extends Pick<RunRecord, 'id'>>(visible: readonly R[], selected: ReadonlySet<number>): R[] {
+  return visible.filter((r) => selected.has(r.id));
+}
+
+/** A run's name cut to `max` characters (a question names several of them). */
+function shortRunName(name: string, max = 60): string {
+  return name.length > max ? `${name.slice(0, max - 1)}…` : name;
+}
+
+/** The question asked before deleting runs, naming them: the first `named`, then "and N more". */
+export function deleteRunsQuestion(runs: readonly Pick<RunRecord, 'id' | 'name'>[], named = 3): string {
+  const names = runs.slice(0, named).map((r) => `#${r.id} "${shortRunName(r.name)}"`);
+  const more = runs.length - names.length;
+  const list = more > 0 ? `${names.join(', ')} and ${more} more` : names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
+  return `Delete ${plural(runs.length, 'run')} (${list}) with their metrics, checkpoints and predictions?`;
+}
+
 /** Sort key: a RunRecord field, `summary.<key>` or `metric.<key>`. */
 export type SortKey = string;
 

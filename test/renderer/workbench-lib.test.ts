@@ -4,7 +4,7 @@ import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/f
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
-import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice } from '../../src-renderer/lib/runs';
+import { analysePredictions, canResume, deleteRunsQuestion, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice, visibleSelection } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
@@ -179,6 +179,21 @@ describe('runs table and comparison', () => {
     expect(sortRuns(runs, 'duration', 'desc').map((r) => r.id)).toEqual([4, 3, 2, 1]);
     expect(canResume(runs[1])).toBe(true);
     expect(canResume(runs[0])).toBe(false);
+  });
+
+  it('bulk actions act on the selected runs shown only, and the delete question names them', () => {
+    const runs = [runRecord(1), runRecord(2, { status: 'failed' }), runRecord(3), runRecord(4, { name: 'x'.repeat(140) }), runRecord(5)];
+    const selected = new Set([1, 3, 4]);
+    // every run selected, then the status filter "failed": none of the selected runs is shown, none is acted on
+    const failed = runs.filter((r) => matchesRun(r, { ...defaultFilter(), status: 'failed' }));
+    expect(visibleSelection(failed, selected)).toEqual([]);
+    expect(visibleSelection(runs, selected).map((r) => r.id)).toEqual([1, 3, 4]);
+    expect(deleteRunsQuestion([runs[0]])).toBe('Delete 1 run (#1 "run 1") with their metrics, checkpoints and predictions?');
+    expect(deleteRunsQuestion(runs.slice(0, 2))).toBe('Delete 2 runs (#1 "run 1" and #2 "run 2") with their metrics, checkpoints and predictions?');
+    // a few names (a long one cut), then how many more
+    const q = deleteRunsQuestion(runs);
+    expect(q).toBe(`Delete 5 runs (#1 "run 1", #2 "run 2", #3 "run 3" and 2 more) with their metrics, checkpoints and predictions?`);
+    expect(deleteRunsQuestion(runs.slice(2, 4))).toBe(`Delete 2 runs (#3 "run 3" and #4 "${'x'.repeat(59)}…") with their metrics, checkpoints and predictions?`);
   });
 
   it('says where an external run ran, and finds it by "external"', () => {
