@@ -5,7 +5,7 @@ import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-s
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, deleteRunsQuestion, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice, visibleSelection } from '../../src-renderer/lib/runs';
-import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
+import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
@@ -303,6 +303,43 @@ describe('chart options', () => {
     // two runs on one row: the axes stay where they were
     const two = parallelOption([{ name: 'val_mae' }], runs.slice(0, 2));
     expect((fitLegend(two, width, measure) as { parallel: { top: number } }).parallel.top).toBe((two as { parallel: { top: number } }).parallel.top);
+  });
+  it('parallel coordinates draw a missing value at a "missing" mark under the axis’ real values, never at a number', () => {
+    // one run of three has a validation R² (the others had no validation structures)
+    const pd = parallelData([
+      { name: 'A', config: cgcnnPaper({ training: { epochs: 3 } }), bestMetrics: { val_mae: 0.3, val_r2: 0.81 } },
+      { name: 'B', config: cgcnnPaper({ training: { epochs: 5 } }), bestMetrics: { val_mae: 2.9 } },
+      { name: 'C', config: cgcnnPaper({ training: { epochs: 7 } }), bestMetrics: { val_mae: 3.3 } },
+    ]);
+    const r2 = pd.dims.findIndex((d) => d.name === 'val_r2');
+    const mae = pd.dims.findIndex((d) => d.name === 'val_mae');
+    expect(pd.rows.map((r) => r.values[r2])).toEqual([0.81, null, null]);
+    type Axis = { type: string; min: number; max: number; interval: number; scale?: boolean; axisLabel: { formatter(v: number): string } };
+    const o = parallelOption(pd.dims, pd.rows) as { parallelAxis: Axis[]; series: { data: (number | string)[][] }[] };
+    const axis = o.parallelAxis[r2];
+    // the axis' values span the one real R² on round ticks; one tick under them is the "missing" mark
+    const real = niceRange(0.81, 0.81);
+    expect(axis.max).toBe(real.max);
+    expect(axis.interval).toBe(real.interval);
+    expect(axis.min).toBeCloseTo(real.min - real.interval, 12);
+    expect(axis.axisLabel.formatter(axis.min)).toBe(PARALLEL_MISSING);
+    expect(axis.axisLabel.formatter(real.min)).not.toBe(PARALLEL_MISSING);
+    const drawn = o.series.map((s) => s.data[0][r2]);
+    expect(drawn[0]).toBe(0.81);
+    expect(drawn[1]).toBe(axis.min);
+    expect(drawn[2]).toBe(axis.min);
+    // every value drawn is a number on its axis, between its ends: none left empty for ECharts to join across the axis
+    for (const s of o.series)
+      s.data[0].forEach((v, j) => {
+        if (pd.dims[j].categories) return;
+        expect(typeof v).toBe('number');
+        expect(v as number).toBeGreaterThanOrEqual(o.parallelAxis[j].min - 1e-12);
+        expect(v as number).toBeLessThanOrEqual(o.parallelAxis[j].max + 1e-12);
+      });
+    // an axis every run has a value on has no "missing" mark: its range is its values'
+    const maeAxis = o.parallelAxis[mae];
+    expect([maeAxis.min, maeAxis.max]).toEqual([niceRange(0.3, 3.3).min, niceRange(0.3, 3.3).max]);
+    expect(maeAxis.axisLabel.formatter(maeAxis.min)).not.toBe(PARALLEL_MISSING);
   });
   it('line, parity and histogram options carry the data', () => {
     const l = lineOption([{ name: 'x', data: [[1, 2]] }], { xName: 'epoch', hidden: ['x'] }) as { series: { data: unknown }[]; legend: { selected: Record<string, boolean> } };
