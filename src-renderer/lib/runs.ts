@@ -3,7 +3,7 @@
  * parameter diff between configs, parallel-coordinates dimensions, and the analysis of a
  * finished run's predictions (errors, worst predictions, test-set statistics).
  */
-import type { PredictionPoint, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
+import type { ModelRecord, PredictionPoint, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
 import { plural } from '../../src-shared/text';
 import type { ParallelDim } from './charts';
 import { potentialMetricLabel } from './potentialRuns';
@@ -205,6 +205,24 @@ export function analysePredictions(points: readonly PredictionPoint[], worstN = 
     .sort((a, b) => Math.abs(b.error) - Math.abs(a.error))
     .slice(0, worstN);
   return { n, mae, rmse, r2, errors, worst };
+}
+
+/**
+ * Whether a run page shows the run's results (parity, error histogram, worst predictions): 'finished'
+ * for a run trained to its end, 'stopped early' for one cancelled with "Stop and keep the best model
+ * so far" (the run then has a model of its own, evaluated on every split; a run stopped and discarded
+ * has none), null for any other.
+ */
+export function runResults(r: Pick<RunRecord, 'id' | 'status'>, models: readonly Pick<ModelRecord, 'runId'>[]): 'finished' | 'stopped early' | null {
+  if (r.status === 'finished') return 'finished';
+  if (r.status === 'cancelled' && models.some((m) => m.runId === r.id)) return 'stopped early';
+  return null;
+}
+
+/** The line over the results of a run stopped early that kept its best model so far. */
+export function stoppedEarlyNotice(r: Pick<RunRecord, 'epochsDone' | 'epochsPlanned' | 'bestMetrics'>): string {
+  const best = r.bestMetrics.best_epoch;
+  return `Stopped early after ${r.epochsDone} of ${plural(r.epochsPlanned, 'epoch')}: these are the results of the best model so far${best === undefined ? '' : ` (epoch ${metricDisplayValue('best_epoch', best)})`}.`;
 }
 
 /** True for a run whose training can be continued from the UI. */

@@ -143,6 +143,10 @@ describe('messages that say what to do', () => {
     const model = (await api.models.list({})).find((m) => m.runId === r.id);
     expect(model, 'the best model so far was kept').toBeDefined();
     expect(r.bestMetrics.best_epoch).toBeGreaterThanOrEqual(0);
+    // its results are shown, as a finished run's, saying it was stopped early
+    await page.getByTestId('run-results').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('run-stopped-early').textContent()).toMatch(/^Stopped early after \d+ of 2,000 epochs: these are the results of the best model so far \(epoch \d+\)\.$/);
+    await expect.poll(() => chartPoints(page, 'parity-plot'), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(app.errors).toEqual([]);
   });
 

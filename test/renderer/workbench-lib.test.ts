@@ -4,7 +4,7 @@ import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/f
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
-import { analysePredictions, canResume, deleteRunsQuestion, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice, visibleSelection } from '../../src-renderer/lib/runs';
+import { analysePredictions, canResume, deleteRunsQuestion, externalLabel, flatten, matchesRun, parallelData, parameterDiff, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
@@ -211,6 +211,19 @@ describe('runs table and comparison', () => {
     expect(splitNotice(runRecord(1))).toBeNull();
     expect(splitNotice(runRecord(2, { split: null }))).toBeNull(); // not started yet
     expect(splitNotice(runRecord(3, { split: { train: 9, validation: 0, test: 1 } }))).toBe('No validation structures (9 training, 1 test): the best epoch is chosen on the training data, and the validation curves stay empty.');
+  });
+
+  it('shows the results of a finished run, and of a run stopped early that kept its best model so far', () => {
+    const models = [{ runId: 2 }, { runId: null }];
+    expect(runResults(runRecord(1), [])).toBe('finished');
+    // "Stop and keep the best model so far": the run is cancelled with a model of its own
+    const kept = runRecord(2, { status: 'cancelled', epochsDone: 7, epochsPlanned: 2000, bestMetrics: { best_epoch: 5, val_mae: 0.2, test_mae: 0.3 } });
+    expect(runResults(kept, models)).toBe('stopped early');
+    expect(stoppedEarlyNotice(kept)).toBe('Stopped early after 7 of 2,000 epochs: these are the results of the best model so far (epoch 6).');
+    // "Stop and discard" keeps no model: nothing to show
+    expect(runResults(runRecord(3, { status: 'cancelled' }), models)).toBeNull();
+    expect(runResults(runRecord(2, { status: 'running' }), models)).toBeNull();
+    expect(runResults(runRecord(2, { status: 'failed' }), models)).toBeNull();
   });
 
   it('diffs configs and builds parallel coordinates', () => {
