@@ -180,6 +180,16 @@ export function parallelData(
   return { dims, rows };
 }
 
+/**
+ * What a run's Results say in one line in place of empty plots when the split they show has no
+ * predictions (a small dataset's test share rounds down to none); null when it has some.
+ */
+export function emptyResultsNotice(points: readonly PredictionPoint[], allSplits: boolean): string | null {
+  if (allSplits) return points.length > 0 ? null : 'No predictions were stored for this run.';
+  if (points.some((p) => p.split === 'test')) return null;
+  return `No test structures: the run's test split is empty${points.length ? ` (tick "all splits" for its ${plural(points.length, 'prediction')} on the training and validation structures)` : ''}.`;
+}
+
 export interface PredictionAnalysis {
   n: number;
   mae: number;

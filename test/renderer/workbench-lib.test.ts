@@ -3,8 +3,8 @@ import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '..
 import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
-import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
-import { analysePredictions, canResume, deleteRunsQuestion, externalLabel, flatten, matchesRun, parallelData, parameterDiff, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
+import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
+import { analysePredictions, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, matchesRun, parallelData, parameterDiff, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
@@ -164,6 +164,17 @@ describe('metric series', () => {
     expect(g.metrics).toEqual(['val_mae', 'train_r2']);
     expect(g.other).toEqual(['epoch_seconds', 'structures_per_second']);
   });
+
+  it('the metrics chart shows the validation errors, or the training errors of a run without validation', () => {
+    const withVal = seriesFromPoints([mp('val_mae', 0, 0, 0.2), mp('val_r2', 0, 0, 0.9), mp('train_mae', 0, 0, 0.1), mp('test_mae', 0, 0, 0.3)]);
+    const keys = groupKeys(Object.keys(withVal.epoch)).metrics;
+    expect(hiddenMetricKeys(keys, withVal.epoch)).toEqual(['val_r2', 'train_mae', 'test_mae']);
+    // a 2-structure dataset: no validation series, so the training errors are shown (not every series hidden, a blank chart)
+    const noVal = seriesFromPoints([mp('train_mae', 0, 0, 0.1), mp('train_rmse', 0, 0, 0.2), mp('train_r2', 0, 0, 0.5), mp('train_max_error', 0, 0, 0.4)]);
+    const trainKeys = groupKeys(Object.keys(noVal.epoch)).metrics;
+    expect(hiddenMetricKeys(trainKeys, noVal.epoch)).toEqual(['train_max_error', 'train_r2']);
+    expect(hiddenMetricKeys([...trainKeys, 'val_mae'], { ...noVal.epoch, val_mae: [] })).toEqual(['train_max_error', 'train_r2', 'val_mae']);
+  });
 });
 
 describe('runs table and comparison', () => {
@@ -257,6 +268,18 @@ describe('runs table and comparison', () => {
     expect(pd.dims.map((d) => d.name)).toEqual(['lr', 'readout', 'layers', 'val_mae']);
     expect(pd.dims[1].categories).toEqual(['mean']);
     expect(pd.rows[1].values).toEqual([0.01, 'mean', 3, null]);
+  });
+
+  it('results say in one line that the test split is empty, in place of empty plots', () => {
+    const train: PredictionPoint[] = [
+      { structureId: 1, name: 'a', split: 'train', target: 0, prediction: 0.1 },
+      { structureId: 2, name: 'b', split: 'train', target: 1, prediction: 0.5 },
+    ];
+    expect(emptyResultsNotice(train, false)).toBe('No test structures: the run\'s test split is empty (tick "all splits" for its 2 predictions on the training and validation structures).');
+    expect(emptyResultsNotice(train, true)).toBeNull();
+    expect(emptyResultsNotice([...train, { ...train[0], split: 'test' }], false)).toBeNull();
+    expect(emptyResultsNotice([], false)).toBe("No test structures: the run's test split is empty.");
+    expect(emptyResultsNotice([], true)).toBe('No predictions were stored for this run.');
   });
 
   it('analyses predictions: MAE, RMSE, R², worst first', () => {
