@@ -3,9 +3,10 @@
  * parameter diff between configs, parallel-coordinates dimensions, and the analysis of a
  * finished run's predictions (errors, worst predictions, test-set statistics).
  */
-import type { ModelRecord, PredictionPoint, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
+import type { ModelRecord, PredictionPoint, RunRecord, RunStatus, TrainingProgress } from '../../src-shared/ipc/contract';
 import { plural } from '../../src-shared/text';
 import type { ParallelDim } from './charts';
+import { fmtNum } from './format';
 import { potentialMetricLabel } from './potentialRuns';
 
 export interface RunFilter {
@@ -230,9 +231,9 @@ export function runResults(r: Pick<RunRecord, 'id' | 'status'>, models: readonly
 }
 
 /** The line over the results of a run stopped early that kept its best model so far. */
-export function stoppedEarlyNotice(r: Pick<RunRecord, 'epochsDone' | 'epochsPlanned' | 'bestMetrics'>): string {
+export function stoppedEarlyNotice(r: Pick<RunRecord, 'epochsDone' | 'epochsPlanned' | 'bestMetrics' | 'tags'>): string {
   const best = r.bestMetrics.best_epoch;
-  return `Stopped early after ${r.epochsDone} of ${plural(r.epochsPlanned, 'epoch')}: these are the results of the best model so far${best === undefined ? '' : ` (epoch ${metricDisplayValue('best_epoch', best)})`}.`;
+  return `Stopped early after ${r.epochsDone} of ${plural(r.epochsPlanned, 'epoch')}: these are the results of the best model so far${best === undefined ? '' : ` (${ensembleMembers(r) > 1 ? '' : 'epoch '}${epochLabel(best, r)})`}.`;
 }
 
 /** True for a run whose training can be continued from the UI. */
@@ -352,6 +353,49 @@ export function parameterLabel(path: string): string {
 /** A best-metric cell as shown: epochs counted from 1 as everywhere in the app (the store counts from 0). */
 export function metricDisplayValue(key: string, value: number | undefined): number | undefined {
   return key === 'best_epoch' && value !== undefined ? value + 1 : value;
+}
+
+/** Members of a potential's seed ensemble, read from its `ensemble:<K>` tag (the training service tags it so); 1 for any other run. */
+export function ensembleMembers(r: Pick<RunRecord, 'tags'>): number {
+  const tag = r.tags.find((t) => t.startsWith('ensemble:'));
+  const k = tag ? Number(tag.slice('ensemble:'.length)) : 1;
+  return Number.isInteger(k) && k > 1 ? k : 1;
+}
+
+/**
+ * An epoch of a run (counted from 0, as stored) as a person reads it, counted from 1: "4"; for a seed
+ * ensemble, whose stored epochs run on over its members (K members of E epochs: 0 … K·E − 1),
+ * "member 2, epoch 2".
+ */
+export function epochLabel(epoch: number, r: Pick<RunRecord, 'tags' | 'epochsPlanned'>): string {
+  const members = ensembleMembers(r);
+  if (members === 1) return String(epoch + 1);
+  const each = r.epochsPlanned / members;
+  return `member ${Math.floor(epoch / each) + 1}, epoch ${(epoch % each) + 1}`;
+}
+
+/** A best-metric cell of the runs table: the best epoch as `epochLabel` says it, any other metric as a number. */
+export function bestMetricText(key: string, r: Pick<RunRecord, 'tags' | 'epochsPlanned' | 'bestMetrics'>): string {
+  const v = r.bestMetrics[key];
+  return key === 'best_epoch' && v !== undefined ? epochLabel(v, r) : fmtNum(v);
+}
+
+/** A run's epochs done of those planned; a seed ensemble's with its members ("4/4 epochs, 2 members × 2"). */
+export function epochsText(r: Pick<RunRecord, 'tags' | 'epochsDone' | 'epochsPlanned'>): string {
+  const members = ensembleMembers(r);
+  return `${r.epochsDone}/${r.epochsPlanned}${members > 1 ? ` epochs, ${members} members × ${r.epochsPlanned / members}` : ''}`;
+}
+
+/**
+ * What a run's progress bar says: live, where the training is ("epoch 2/3, batch 4/5"; a seed
+ * ensemble's member and the epoch within it, "member 2/2 · epoch 1/2 done", its events counting epochs
+ * over the members), else the epochs done ("epoch 3/3", "4/4 epochs, 2 members × 2").
+ */
+export function progressText(r: Pick<RunRecord, 'tags' | 'epochsDone' | 'epochsPlanned'>, p: Pick<TrainingProgress, 'kind' | 'epoch' | 'epochs' | 'batch' | 'batches' | 'member'> | null): string {
+  if (!p) return ensembleMembers(r) > 1 ? epochsText(r) : `epoch ${epochsText(r)}`;
+  const each = p.member ? p.epochs / p.member.count : p.epochs;
+  const where = p.member ? `member ${p.member.index + 1}/${p.member.count} · epoch ${p.epoch - p.member.index * each + 1}/${each}` : `epoch ${p.epoch + 1}/${p.epochs}`;
+  return `${where}${p.kind === 'batch' ? `, batch ${p.batch + 1}/${p.batches}` : ' done'}`;
 }
 
 /** Columns shown by default (the rest through the column chooser): the ones a comparison starts from. */

@@ -4,7 +4,7 @@ import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/f
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
-import { analysePredictions, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, matchesRun, parallelData, parameterDiff, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
+import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
@@ -235,6 +235,26 @@ describe('runs table and comparison', () => {
     expect(runResults(runRecord(3, { status: 'cancelled' }), models)).toBeNull();
     expect(runResults(runRecord(2, { status: 'running' }), models)).toBeNull();
     expect(runResults(runRecord(2, { status: 'failed' }), models)).toBeNull();
+  });
+
+  it('a seed ensemble’s epochs read per member: "member 2/2 · epoch 2/2", best epoch "member 2, epoch 2"', () => {
+    // 2 members × 2 epochs: stored and sent counting over the members (0 … 3)
+    const ens = runRecord(1, { tags: ['potential', 'ensemble:2'], epochsDone: 4, epochsPlanned: 4, bestMetrics: { best_epoch: 3, val_energy_mae: 0.01 } });
+    const live = (epoch: number, kind: 'batch' | 'epoch' = 'epoch') => ({ kind, epoch, epochs: 4, batch: 2, batches: 5, member: { index: Math.floor(epoch / 2), count: 2 } });
+    expect(progressText(ens, live(1))).toBe('member 1/2 · epoch 2/2 done');
+    expect(progressText(ens, live(2, 'batch'))).toBe('member 2/2 · epoch 1/2, batch 3/5');
+    expect(progressText(ens, live(3))).toBe('member 2/2 · epoch 2/2 done');
+    expect(progressText(ens, null)).toBe('4/4 epochs, 2 members × 2');
+    expect(bestMetricText('best_epoch', ens)).toBe('member 2, epoch 2');
+    expect(bestMetricText('best_epoch', { ...ens, bestMetrics: { best_epoch: 1 } })).toBe('member 1, epoch 2');
+    expect(bestMetricText('val_energy_mae', ens)).toBe('0.01');
+    expect(stoppedEarlyNotice({ ...ens, bestMetrics: { best_epoch: 2 } })).toBe('Stopped early after 4 of 4 epochs: these are the results of the best model so far (member 2, epoch 1).');
+    // one model: as before, counted from 1
+    const one = runRecord(2, { epochsDone: 2, epochsPlanned: 3, bestMetrics: { best_epoch: 1 } });
+    expect(progressText(one, { kind: 'batch', epoch: 1, epochs: 3, batch: 0, batches: 4 })).toBe('epoch 2/3, batch 1/4');
+    expect(progressText(one, null)).toBe('epoch 2/3');
+    expect(bestMetricText('best_epoch', one)).toBe('2');
+    expect(bestMetricText('val_mae', one)).toBe('—');
   });
 
   it('diffs configs and builds parallel coordinates', () => {
