@@ -46,6 +46,11 @@ async function exportRun(runId: number, folder: string, epochs?: number): Promis
   }
 }
 
+/** Forgets the error of run `runId`'s last export (its form changed: the message spoke of another attempt). */
+function clearExportError(runId: number): void {
+  if (exports.value[runId]?.error) setExport(runId, { error: null });
+}
+
 async function importRun(req: { path: string } | { files: { path: string; file: File }[] }): Promise<ImportedRunResult | null> {
   const jobs = useJobs();
   importJob.value = jobs.newJob('import-run');
@@ -84,6 +89,7 @@ export function useScaleOut() {
     exportState: (runId: number) => computed(() => exports.value[runId] ?? null),
     exportProgress: (runId: number) => computed(() => jobs.get(exports.value[runId]?.jobId ?? null)),
     exportRun,
+    clearExportError,
     cancelExport: (runId: number) => {
       const id = exports.value[runId]?.jobId;
       if (id) void jobs.cancel(id);

@@ -341,7 +341,6 @@ export interface ParallelDim {
   categories?: string[];
 }
 
-/** Parallel coordinates: one line per run over parameters and metrics. */
 /** A parallel-axis name short enough to sit over its axis: the last part of a dotted path, labelled, cut to 14 characters. */
 export function shortAxisName(path: string): string {
   const last = path.split('.').pop() ?? path;
@@ -349,9 +348,26 @@ export function shortAxisName(path: string): string {
   return label.length > 14 ? `${label.slice(0, 13)}…` : label;
 }
 
+/** The label of a parallel axis' tick under its values where the runs without a value on it are drawn. */
+export const PARALLEL_MISSING = 'missing';
+
+/**
+ * Parallel coordinates: one line per run over parameters and metrics. A numeric axis spans its real
+ * values on round ticks (`niceRange`); a run without a value on it (null: a run without validation
+ * has no validation R²) is drawn one tick below them, at a tick labelled "missing", never at a number
+ * (ECharts skips an empty value and joins its neighbours, crossing the axis at a value nobody had).
+ */
 export function parallelOption(dims: readonly ParallelDim[], rows: readonly { name: string; values: (number | string | null)[] }[]): ChartOption {
   // Names alternate above and below the axes so that neighbours never overlap; the full name is in the tooltip.
   const nameAt = (i: number) => (i % 2 === 0 ? 'end' : 'start');
+  /** Per numeric axis: its range from the real values, and where a missing value is drawn (null: every run has one). */
+  const ranges = dims.map((d, i) => {
+    if (d.categories) return null;
+    const real = rows.map((r) => r.values[i]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const range = real.length ? niceRange(Math.min(...real), Math.max(...real)) : niceRange(0, 0);
+    const missingAt = real.length < rows.length ? Number((range.min - range.interval).toPrecision(12)) : null;
+    return { ...range, missingAt };
+  });
   return {
     animation: false,
     color: PALETTE,
@@ -369,15 +385,23 @@ export function parallelOption(dims: readonly ParallelDim[], rows: readonly { na
         nameTruncate: { maxWidth: 110 },
         tooltip: { show: true, formatter: d.name },
       };
-      return d.categories
-        ? { ...common, type: 'category', data: d.categories, axisLabel: baseText }
-        : { ...common, type: 'value', scale: true, axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 3) } };
+      const range = ranges[i];
+      if (d.categories || !range) return { ...common, type: 'category', data: d.categories, axisLabel: baseText };
+      const missingAt = range.missingAt;
+      return {
+        ...common,
+        type: 'value',
+        min: missingAt ?? range.min,
+        max: range.max,
+        interval: range.interval,
+        axisLabel: { ...baseText, formatter: (v: number) => (missingAt !== null && v <= missingAt ? PARALLEL_MISSING : fmtNum(v, 3)) },
+      };
     }),
     series: rows.map((r, i) => ({
       name: r.name,
       type: 'parallel',
       lineStyle: { width: 2, opacity: 0.85, color: PALETTE[i % PALETTE.length] },
-      data: [r.values.map((v) => (v === null ? '-' : v))],
+      data: [r.values.map((v, j) => (typeof v === 'number' && Number.isFinite(v) ? v : (ranges[j]?.missingAt ?? v ?? '-')))],
     })),
   };
 }

@@ -3,9 +3,10 @@
  * parameter diff between configs, parallel-coordinates dimensions, and the analysis of a
  * finished run's predictions (errors, worst predictions, test-set statistics).
  */
-import type { PredictionPoint, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
+import type { ModelRecord, PredictionPoint, RunRecord, RunStatus, TrainingProgress } from '../../src-shared/ipc/contract';
 import { plural } from '../../src-shared/text';
 import type { ParallelDim } from './charts';
+import { fmtNum } from './format';
 import { potentialMetricLabel } from './potentialRuns';
 
 export interface RunFilter {
@@ -30,6 +31,27 @@ export function matchesRun(r: RunRecord, f: RunFilter): boolean {
     .join(' ')
     .toLowerCase();
   return q.split(/\s+/).every((w) => hay.includes(w));
+}
+
+/**
+ * The runs the table's bulk actions (compare, export, archive, delete) act on: the selected runs it
+ * shows, in its order. A run the search, a filter or the archived toggle hides is never acted on.
+ */
+export function visibleSelection<R extends Pick<RunRecord, 'id'>>(visible: readonly R[], selected: ReadonlySet<number>): R[] {
+  return visible.filter((r) => selected.has(r.id));
+}
+
+/** A run's name cut to `max` characters (a question names several of them). */
+function shortRunName(name: string, max = 60): string {
+  return name.length > max ? `${name.slice(0, max - 1)}…` : name;
+}
+
+/** The question asked before deleting runs, naming them: the first `named`, then "and N more". */
+export function deleteRunsQuestion(runs: readonly Pick<RunRecord, 'id' | 'name'>[], named = 3): string {
+  const names = runs.slice(0, named).map((r) => `#${r.id} "${shortRunName(r.name)}"`);
+  const more = runs.length - names.length;
+  const list = more > 0 ? `${names.join(', ')} and ${more} more` : names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
+  return `Delete ${plural(runs.length, 'run')} (${list}) with their metrics, checkpoints and predictions?`;
 }
 
 /** Sort key: a RunRecord field, `summary.<key>` or `metric.<key>`. */
@@ -159,6 +181,16 @@ export function parallelData(
   return { dims, rows };
 }
 
+/**
+ * What a run's Results say in one line in place of empty plots when the split they show has no
+ * predictions (a small dataset's test share rounds down to none); null when it has some.
+ */
+export function emptyResultsNotice(points: readonly PredictionPoint[], allSplits: boolean): string | null {
+  if (allSplits) return points.length > 0 ? null : 'No predictions were stored for this run.';
+  if (points.some((p) => p.split === 'test')) return null;
+  return `No test structures: the run's test split is empty${points.length ? ` (tick "all splits" for its ${plural(points.length, 'prediction')} on the training and validation structures)` : ''}.`;
+}
+
 export interface PredictionAnalysis {
   n: number;
   mae: number;
@@ -184,6 +216,24 @@ export function analysePredictions(points: readonly PredictionPoint[], worstN = 
     .sort((a, b) => Math.abs(b.error) - Math.abs(a.error))
     .slice(0, worstN);
   return { n, mae, rmse, r2, errors, worst };
+}
+
+/**
+ * Whether a run page shows the run's results (parity, error histogram, worst predictions): 'finished'
+ * for a run trained to its end, 'stopped early' for one cancelled with "Stop and keep the best model
+ * so far" (the run then has a model of its own, evaluated on every split; a run stopped and discarded
+ * has none), null for any other.
+ */
+export function runResults(r: Pick<RunRecord, 'id' | 'status'>, models: readonly Pick<ModelRecord, 'runId'>[]): 'finished' | 'stopped early' | null {
+  if (r.status === 'finished') return 'finished';
+  if (r.status === 'cancelled' && models.some((m) => m.runId === r.id)) return 'stopped early';
+  return null;
+}
+
+/** The line over the results of a run stopped early that kept its best model so far. */
+export function stoppedEarlyNotice(r: Pick<RunRecord, 'epochsDone' | 'epochsPlanned' | 'bestMetrics' | 'tags'>): string {
+  const best = r.bestMetrics.best_epoch;
+  return `Stopped early after ${r.epochsDone} of ${plural(r.epochsPlanned, 'epoch')}: these are the results of the best model so far${best === undefined ? '' : ` (${ensembleMembers(r) > 1 ? '' : 'epoch '}${epochLabel(best, r)})`}.`;
 }
 
 /** True for a run whose training can be continued from the UI. */
@@ -303,6 +353,49 @@ export function parameterLabel(path: string): string {
 /** A best-metric cell as shown: epochs counted from 1 as everywhere in the app (the store counts from 0). */
 export function metricDisplayValue(key: string, value: number | undefined): number | undefined {
   return key === 'best_epoch' && value !== undefined ? value + 1 : value;
+}
+
+/** Members of a potential's seed ensemble, read from its `ensemble:<K>` tag (the training service tags it so); 1 for any other run. */
+export function ensembleMembers(r: Pick<RunRecord, 'tags'>): number {
+  const tag = r.tags.find((t) => t.startsWith('ensemble:'));
+  const k = tag ? Number(tag.slice('ensemble:'.length)) : 1;
+  return Number.isInteger(k) && k > 1 ? k : 1;
+}
+
+/**
+ * An epoch of a run (counted from 0, as stored) as a person reads it, counted from 1: "4"; for a seed
+ * ensemble, whose stored epochs run on over its members (K members of E epochs: 0 … K·E − 1),
+ * "member 2, epoch 2".
+ */
+export function epochLabel(epoch: number, r: Pick<RunRecord, 'tags' | 'epochsPlanned'>): string {
+  const members = ensembleMembers(r);
+  if (members === 1) return String(epoch + 1);
+  const each = r.epochsPlanned / members;
+  return `member ${Math.floor(epoch / each) + 1}, epoch ${(epoch % each) + 1}`;
+}
+
+/** A best-metric cell of the runs table: the best epoch as `epochLabel` says it, any other metric as a number. */
+export function bestMetricText(key: string, r: Pick<RunRecord, 'tags' | 'epochsPlanned' | 'bestMetrics'>): string {
+  const v = r.bestMetrics[key];
+  return key === 'best_epoch' && v !== undefined ? epochLabel(v, r) : fmtNum(v);
+}
+
+/** A run's epochs done of those planned; a seed ensemble's with its members ("4/4 epochs, 2 members × 2"). */
+export function epochsText(r: Pick<RunRecord, 'tags' | 'epochsDone' | 'epochsPlanned'>): string {
+  const members = ensembleMembers(r);
+  return `${r.epochsDone}/${r.epochsPlanned}${members > 1 ? ` epochs, ${members} members × ${r.epochsPlanned / members}` : ''}`;
+}
+
+/**
+ * What a run's progress bar says: live, where the training is ("epoch 2/3, batch 4/5"; a seed
+ * ensemble's member and the epoch within it, "member 2/2 · epoch 1/2 done", its events counting epochs
+ * over the members), else the epochs done ("epoch 3/3", "4/4 epochs, 2 members × 2").
+ */
+export function progressText(r: Pick<RunRecord, 'tags' | 'epochsDone' | 'epochsPlanned'>, p: Pick<TrainingProgress, 'kind' | 'epoch' | 'epochs' | 'batch' | 'batches' | 'member'> | null): string {
+  if (!p) return ensembleMembers(r) > 1 ? epochsText(r) : `epoch ${epochsText(r)}`;
+  const each = p.member ? p.epochs / p.member.count : p.epochs;
+  const where = p.member ? `member ${p.member.index + 1}/${p.member.count} · epoch ${p.epoch - p.member.index * each + 1}/${each}` : `epoch ${p.epoch + 1}/${p.epochs}`;
+  return `${where}${p.kind === 'batch' ? `, batch ${p.batch + 1}/${p.batches}` : ' done'}`;
 }
 
 /** Columns shown by default (the rest through the column chooser): the ones a comparison starts from. */

@@ -122,6 +122,16 @@ export function groupKeys(keys: Iterable<string>): KeyGroups {
   return g;
 }
 
+/**
+ * The metric series a run's "Metrics per epoch" chart hides at first (one click away in its legend):
+ * it shows the validation errors (MAE, RMSE), or the training errors when no validation series has a
+ * point (a run without validation structures); R², max error and the other splits' series are hidden.
+ */
+export function hiddenMetricKeys(keys: readonly string[], epoch: Readonly<Record<string, readonly XY[]>>): string[] {
+  const shownSet = keys.some((k) => /^val/i.test(k) && (epoch[k]?.length ?? 0) > 0) ? /^val/i : /^train/i;
+  return keys.filter((k) => !shownSet.test(k) || /r2|max/i.test(k));
+}
+
 /** Number of points in all series (tests, and the "data-points" attribute of curves). */
 export function pointCount(s: RunSeries): number {
   let n = 0;

@@ -50,8 +50,9 @@ describe('a potential ensemble from the workbench', () => {
     await expect.poll(() => shownRunStatus(page), { timeout: 60_000 }).toBe('finished');
     const progress = await shown();
     expect([...new Set(progress.attributes['data-member'].filter((m) => m !== null))]).toEqual(['1', '2']);
-    expect(progress.texts.some((t) => /member 1\/2, epoch [12]\/4/.test(t ?? ''))).toBe(true);
-    expect(progress.texts.some((t) => /member 2\/2, epoch [34]\/4/.test(t ?? ''))).toBe(true);
+    // each member's epochs counted on their own (2 members × 2 epochs: not "epoch 3/4")
+    expect(progress.texts.some((t) => /member 1\/2 · epoch [12]\/2/.test(t ?? ''))).toBe(true);
+    expect(progress.texts.some((t) => /member 2\/2 · epoch [12]\/2/.test(t ?? ''))).toBe(true);
     expect(run!).toMatchObject({ status: 'finished', epochsDone: 4, epochsPlanned: 4 });
     expect(run!.tags).toContain('ensemble:2');
     const model = (await api.models.list({})).find((m) => m.runId === run!.id)!;

@@ -143,6 +143,37 @@ describe('messages that say what to do', () => {
     const model = (await api.models.list({})).find((m) => m.runId === r.id);
     expect(model, 'the best model so far was kept').toBeDefined();
     expect(r.bestMetrics.best_epoch).toBeGreaterThanOrEqual(0);
+    // its results are shown, as a finished run's, saying it was stopped early
+    await page.getByTestId('run-results').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('run-stopped-early').textContent()).toMatch(/^Stopped early after \d+ of 2,000 epochs: these are the results of the best model so far \(epoch \d+\)\.$/);
+    await expect.poll(() => chartPoints(page, 'parity-plot'), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(app.errors).toEqual([]);
+  });
+
+  it('the runs table cuts a long name to fit, and its bulk actions never act on runs a filter hides', async () => {
+    const { page } = app;
+    const r = (await api.runs.list({ includeArchived: false })).find((x) => x.name === 'stopped-early')!;
+    const long = `A very long run name ${'that keeps going '.repeat(7)}— CGCNN on the sample`.slice(0, 140);
+    await api.runs.update({ id: r.id, name: long });
+    await page.getByTestId('nav-runs').click();
+    const row = page.getByTestId('run-row').filter({ hasText: 'A very long run name' });
+    await row.waitFor({ timeout: 60_000 });
+    // the name is cut with an ellipsis (whole on hover): the table fits its container
+    expect(await row.getByTestId('run-open').getAttribute('title')).toBe(long);
+    const table = (await page.getByTestId('runs-table').boundingBox())!;
+    const wrap = (await page.getByTestId('runs-table').locator('..').boundingBox())!;
+    expect(table.width).toBeLessThanOrEqual(wrap.width + 1);
+    // select every run, then show the failed ones (none): nothing stays selected, nothing can be archived or deleted
+    const shown = await page.getByTestId('run-row').count();
+    await page.getByTestId('runs-select-all').check();
+    await expect.poll(() => page.getByTestId('runs-selected').textContent()).toBe(`${shown} selected`);
+    await page.getByTestId('runs-status-filter').selectOption('failed');
+    await expect.poll(() => page.getByTestId('runs-selected').textContent()).toBe('0 selected');
+    expect(await page.getByTestId('runs-archive').isDisabled()).toBe(true);
+    expect(await page.getByTestId('runs-delete').isDisabled()).toBe(true);
+    await page.getByTestId('runs-status-filter').selectOption('all');
+    expect(await page.getByTestId('runs-selected').textContent()).toBe('0 selected');
+    expect((await api.runs.list({ includeArchived: false })).length).toBe(shown);
     expect(app.errors).toEqual([]);
   });
 });

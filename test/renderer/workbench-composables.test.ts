@@ -52,6 +52,11 @@ const api = {
     delete: vi.fn(),
   },
   jobs: { onProgress: on('jobs.onProgress'), cancel: vi.fn(async () => ({ cancelled: true })) },
+  scaleOut: {
+    exportRun: vi.fn(async () => {
+      throw Object.assign(new Error('folder /tmp/nonempty is not empty: choose a new folder'), { name: 'UserError' });
+    }),
+  },
 };
 
 vi.mock('../../src-renderer/api/client', () => ({
@@ -63,10 +68,12 @@ type Composables = {
   useRuns: typeof import('../../src-renderer/composables/useRuns').useRuns;
   useTraining: typeof import('../../src-renderer/composables/useTraining').useTraining;
   useDatasets: typeof import('../../src-renderer/composables/useDatasets').useDatasets;
+  useScaleOut: typeof import('../../src-renderer/composables/useScaleOut').useScaleOut;
 };
 let useRuns: Composables['useRuns'];
 let useTraining: Composables['useTraining'];
 let useDatasets: Composables['useDatasets'];
+let useScaleOut: Composables['useScaleOut'];
 
 /** Lets pending promise callbacks run (and timers due now fire) under fake timers. */
 const flush = () => vi.advanceTimersByTimeAsync(0);
@@ -80,6 +87,7 @@ describe('workbench composables', () => {
     ({ useRuns } = await import('../../src-renderer/composables/useRuns'));
     ({ useTraining } = await import('../../src-renderer/composables/useTraining'));
     ({ useDatasets } = await import('../../src-renderer/composables/useDatasets'));
+    ({ useScaleOut } = await import('../../src-renderer/composables/useScaleOut'));
   });
   afterEach(() => vi.useRealTimers());
 
@@ -191,6 +199,15 @@ describe('workbench composables', () => {
     api.runs.list.mockImplementationOnce(async () => [{ ...run, status: 'finished', epochsDone: 2, notes: 'read later' }]);
     await runs.refresh();
     expect(runs.runs.value.map((r) => [r.id, r.notes])).toEqual([[7, 'read later']]);
+  });
+
+  it('an export’s error is kept until its form changes', async () => {
+    const scale = useScaleOut();
+    await scale.exportRun(7, '/tmp/nonempty');
+    expect(scale.exportState(7).value?.error).toBe('scaleOut.exportRun failed: folder /tmp/nonempty is not empty: choose a new folder');
+    // the form changed (epochs −2, which the browser's own check then blocks): the last attempt's message goes
+    scale.clearExportError(7);
+    expect(scale.exportState(7).value?.error).toBeNull();
   });
 
   it('a status event updates the run in the list', async () => {

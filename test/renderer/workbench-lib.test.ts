@@ -3,9 +3,9 @@ import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '..
 import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
 import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
-import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
-import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice } from '../../src-renderer/lib/runs';
-import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
+import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
+import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
+import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
@@ -164,6 +164,17 @@ describe('metric series', () => {
     expect(g.metrics).toEqual(['val_mae', 'train_r2']);
     expect(g.other).toEqual(['epoch_seconds', 'structures_per_second']);
   });
+
+  it('the metrics chart shows the validation errors, or the training errors of a run without validation', () => {
+    const withVal = seriesFromPoints([mp('val_mae', 0, 0, 0.2), mp('val_r2', 0, 0, 0.9), mp('train_mae', 0, 0, 0.1), mp('test_mae', 0, 0, 0.3)]);
+    const keys = groupKeys(Object.keys(withVal.epoch)).metrics;
+    expect(hiddenMetricKeys(keys, withVal.epoch)).toEqual(['val_r2', 'train_mae', 'test_mae']);
+    // a 2-structure dataset: no validation series, so the training errors are shown (not every series hidden, a blank chart)
+    const noVal = seriesFromPoints([mp('train_mae', 0, 0, 0.1), mp('train_rmse', 0, 0, 0.2), mp('train_r2', 0, 0, 0.5), mp('train_max_error', 0, 0, 0.4)]);
+    const trainKeys = groupKeys(Object.keys(noVal.epoch)).metrics;
+    expect(hiddenMetricKeys(trainKeys, noVal.epoch)).toEqual(['train_max_error', 'train_r2']);
+    expect(hiddenMetricKeys([...trainKeys, 'val_mae'], { ...noVal.epoch, val_mae: [] })).toEqual(['train_max_error', 'train_r2', 'val_mae']);
+  });
 });
 
 describe('runs table and comparison', () => {
@@ -181,6 +192,21 @@ describe('runs table and comparison', () => {
     expect(canResume(runs[0])).toBe(false);
   });
 
+  it('bulk actions act on the selected runs shown only, and the delete question names them', () => {
+    const runs = [runRecord(1), runRecord(2, { status: 'failed' }), runRecord(3), runRecord(4, { name: 'x'.repeat(140) }), runRecord(5)];
+    const selected = new Set([1, 3, 4]);
+    // every run selected, then the status filter "failed": none of the selected runs is shown, none is acted on
+    const failed = runs.filter((r) => matchesRun(r, { ...defaultFilter(), status: 'failed' }));
+    expect(visibleSelection(failed, selected)).toEqual([]);
+    expect(visibleSelection(runs, selected).map((r) => r.id)).toEqual([1, 3, 4]);
+    expect(deleteRunsQuestion([runs[0]])).toBe('Delete 1 run (#1 "run 1") with their metrics, checkpoints and predictions?');
+    expect(deleteRunsQuestion(runs.slice(0, 2))).toBe('Delete 2 runs (#1 "run 1" and #2 "run 2") with their metrics, checkpoints and predictions?');
+    // a few names (a long one cut), then how many more
+    const q = deleteRunsQuestion(runs);
+    expect(q).toBe(`Delete 5 runs (#1 "run 1", #2 "run 2", #3 "run 3" and 2 more) with their metrics, checkpoints and predictions?`);
+    expect(deleteRunsQuestion(runs.slice(2, 4))).toBe(`Delete 2 runs (#3 "run 3" and #4 "${'x'.repeat(59)}…") with their metrics, checkpoints and predictions?`);
+  });
+
   it('says where an external run ran, and finds it by "external"', () => {
     const local = runRecord(1);
     const ext = runRecord(2, {
@@ -196,6 +222,39 @@ describe('runs table and comparison', () => {
     expect(splitNotice(runRecord(1))).toBeNull();
     expect(splitNotice(runRecord(2, { split: null }))).toBeNull(); // not started yet
     expect(splitNotice(runRecord(3, { split: { train: 9, validation: 0, test: 1 } }))).toBe('No validation structures (9 training, 1 test): the best epoch is chosen on the training data, and the validation curves stay empty.');
+  });
+
+  it('shows the results of a finished run, and of a run stopped early that kept its best model so far', () => {
+    const models = [{ runId: 2 }, { runId: null }];
+    expect(runResults(runRecord(1), [])).toBe('finished');
+    // "Stop and keep the best model so far": the run is cancelled with a model of its own
+    const kept = runRecord(2, { status: 'cancelled', epochsDone: 7, epochsPlanned: 2000, bestMetrics: { best_epoch: 5, val_mae: 0.2, test_mae: 0.3 } });
+    expect(runResults(kept, models)).toBe('stopped early');
+    expect(stoppedEarlyNotice(kept)).toBe('Stopped early after 7 of 2,000 epochs: these are the results of the best model so far (epoch 6).');
+    // "Stop and discard" keeps no model: nothing to show
+    expect(runResults(runRecord(3, { status: 'cancelled' }), models)).toBeNull();
+    expect(runResults(runRecord(2, { status: 'running' }), models)).toBeNull();
+    expect(runResults(runRecord(2, { status: 'failed' }), models)).toBeNull();
+  });
+
+  it('a seed ensemble’s epochs read per member: "member 2/2 · epoch 2/2", best epoch "member 2, epoch 2"', () => {
+    // 2 members × 2 epochs: stored and sent counting over the members (0 … 3)
+    const ens = runRecord(1, { tags: ['potential', 'ensemble:2'], epochsDone: 4, epochsPlanned: 4, bestMetrics: { best_epoch: 3, val_energy_mae: 0.01 } });
+    const live = (epoch: number, kind: 'batch' | 'epoch' = 'epoch') => ({ kind, epoch, epochs: 4, batch: 2, batches: 5, member: { index: Math.floor(epoch / 2), count: 2 } });
+    expect(progressText(ens, live(1))).toBe('member 1/2 · epoch 2/2 done');
+    expect(progressText(ens, live(2, 'batch'))).toBe('member 2/2 · epoch 1/2, batch 3/5');
+    expect(progressText(ens, live(3))).toBe('member 2/2 · epoch 2/2 done');
+    expect(progressText(ens, null)).toBe('4/4 epochs, 2 members × 2');
+    expect(bestMetricText('best_epoch', ens)).toBe('member 2, epoch 2');
+    expect(bestMetricText('best_epoch', { ...ens, bestMetrics: { best_epoch: 1 } })).toBe('member 1, epoch 2');
+    expect(bestMetricText('val_energy_mae', ens)).toBe('0.01');
+    expect(stoppedEarlyNotice({ ...ens, bestMetrics: { best_epoch: 2 } })).toBe('Stopped early after 4 of 4 epochs: these are the results of the best model so far (member 2, epoch 1).');
+    // one model: as before, counted from 1
+    const one = runRecord(2, { epochsDone: 2, epochsPlanned: 3, bestMetrics: { best_epoch: 1 } });
+    expect(progressText(one, { kind: 'batch', epoch: 1, epochs: 3, batch: 0, batches: 4 })).toBe('epoch 2/3, batch 1/4');
+    expect(progressText(one, null)).toBe('epoch 2/3');
+    expect(bestMetricText('best_epoch', one)).toBe('2');
+    expect(bestMetricText('val_mae', one)).toBe('—');
   });
 
   it('diffs configs and builds parallel coordinates', () => {
@@ -229,6 +288,18 @@ describe('runs table and comparison', () => {
     expect(pd.dims.map((d) => d.name)).toEqual(['lr', 'readout', 'layers', 'val_mae']);
     expect(pd.dims[1].categories).toEqual(['mean']);
     expect(pd.rows[1].values).toEqual([0.01, 'mean', 3, null]);
+  });
+
+  it('results say in one line that the test split is empty, in place of empty plots', () => {
+    const train: PredictionPoint[] = [
+      { structureId: 1, name: 'a', split: 'train', target: 0, prediction: 0.1 },
+      { structureId: 2, name: 'b', split: 'train', target: 1, prediction: 0.5 },
+    ];
+    expect(emptyResultsNotice(train, false)).toBe('No test structures: the run\'s test split is empty (tick "all splits" for its 2 predictions on the training and validation structures).');
+    expect(emptyResultsNotice(train, true)).toBeNull();
+    expect(emptyResultsNotice([...train, { ...train[0], split: 'test' }], false)).toBeNull();
+    expect(emptyResultsNotice([], false)).toBe("No test structures: the run's test split is empty.");
+    expect(emptyResultsNotice([], true)).toBe('No predictions were stored for this run.');
   });
 
   it('analyses predictions: MAE, RMSE, R², worst first', () => {
@@ -288,6 +359,43 @@ describe('chart options', () => {
     // two runs on one row: the axes stay where they were
     const two = parallelOption([{ name: 'val_mae' }], runs.slice(0, 2));
     expect((fitLegend(two, width, measure) as { parallel: { top: number } }).parallel.top).toBe((two as { parallel: { top: number } }).parallel.top);
+  });
+  it('parallel coordinates draw a missing value at a "missing" mark under the axis’ real values, never at a number', () => {
+    // one run of three has a validation R² (the others had no validation structures)
+    const pd = parallelData([
+      { name: 'A', config: cgcnnPaper({ training: { epochs: 3 } }), bestMetrics: { val_mae: 0.3, val_r2: 0.81 } },
+      { name: 'B', config: cgcnnPaper({ training: { epochs: 5 } }), bestMetrics: { val_mae: 2.9 } },
+      { name: 'C', config: cgcnnPaper({ training: { epochs: 7 } }), bestMetrics: { val_mae: 3.3 } },
+    ]);
+    const r2 = pd.dims.findIndex((d) => d.name === 'val_r2');
+    const mae = pd.dims.findIndex((d) => d.name === 'val_mae');
+    expect(pd.rows.map((r) => r.values[r2])).toEqual([0.81, null, null]);
+    type Axis = { type: string; min: number; max: number; interval: number; scale?: boolean; axisLabel: { formatter(v: number): string } };
+    const o = parallelOption(pd.dims, pd.rows) as { parallelAxis: Axis[]; series: { data: (number | string)[][] }[] };
+    const axis = o.parallelAxis[r2];
+    // the axis' values span the one real R² on round ticks; one tick under them is the "missing" mark
+    const real = niceRange(0.81, 0.81);
+    expect(axis.max).toBe(real.max);
+    expect(axis.interval).toBe(real.interval);
+    expect(axis.min).toBeCloseTo(real.min - real.interval, 12);
+    expect(axis.axisLabel.formatter(axis.min)).toBe(PARALLEL_MISSING);
+    expect(axis.axisLabel.formatter(real.min)).not.toBe(PARALLEL_MISSING);
+    const drawn = o.series.map((s) => s.data[0][r2]);
+    expect(drawn[0]).toBe(0.81);
+    expect(drawn[1]).toBe(axis.min);
+    expect(drawn[2]).toBe(axis.min);
+    // every value drawn is a number on its axis, between its ends: none left empty for ECharts to join across the axis
+    for (const s of o.series)
+      s.data[0].forEach((v, j) => {
+        if (pd.dims[j].categories) return;
+        expect(typeof v).toBe('number');
+        expect(v as number).toBeGreaterThanOrEqual(o.parallelAxis[j].min - 1e-12);
+        expect(v as number).toBeLessThanOrEqual(o.parallelAxis[j].max + 1e-12);
+      });
+    // an axis every run has a value on has no "missing" mark: its range is its values'
+    const maeAxis = o.parallelAxis[mae];
+    expect([maeAxis.min, maeAxis.max]).toEqual([niceRange(0.3, 3.3).min, niceRange(0.3, 3.3).max]);
+    expect(maeAxis.axisLabel.formatter(maeAxis.min)).not.toBe(PARALLEL_MISSING);
   });
   it('line, parity and histogram options carry the data', () => {
     const l = lineOption([{ name: 'x', data: [[1, 2]] }], { xName: 'epoch', hidden: ['x'] }) as { series: { data: unknown }[]; legend: { selected: Record<string, boolean> } };
