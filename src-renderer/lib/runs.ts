@@ -236,7 +236,6 @@ export function stoppedEarlyNotice(r: Pick<RunRecord, 'epochsDone' | 'epochsPlan
   return `Stopped early after ${r.epochsDone} of ${plural(r.epochsPlanned, 'epoch')}: these are the results of the best model so far${best === undefined ? '' : ` (${ensembleMembers(r) > 1 ? '' : 'epoch '}${epochLabel(best, r)})`}.`;
 }
 
-/** True for a run whose training can be continued from the UI. */
 /**
  * Where a run trained elsewhere (PyTorch, brought back by `latticework import-run`) ran, e.g.
  * "PyTorch 2.3.1: 8 processes on 2 nodes (gpu01, gpu02), cuda (NVIDIA A100), nccl, Slurm job 42";
@@ -295,6 +294,7 @@ export function isExportModelFile(path: string): boolean {
   return path.endsWith('.lwm');
 }
 
+/** True for a run whose training can be continued from the UI. */
 export function canResume(r: Pick<RunRecord, 'status'>): boolean {
   return r.status === 'paused' || r.status === 'interrupted';
 }
