@@ -384,10 +384,19 @@ export class RunRecorder {
     return new RunRecorder(db, row.id, parseJson(row.best_metrics, {}));
   }
 
-  /** Training has started: the backend, its data-parallel workers, and the split (indices into the run's data, with the names that leak across sets). */
-  async started(backend: string, split: { train: number[]; val: number[]; test: number[]; overlap?: string[] }, workers = 1): Promise<void> {
+  /**
+   * Training has started: the backend, the split (indices into the run's data, with the names that
+   * leak across sets) and, when the training job tells them, its data-parallel workers (else those
+   * the run was created with stay).
+   */
+  async started(backend: string, split: { train: number[]; val: number[]; test: number[]; overlap?: string[] }, workers?: number): Promise<void> {
     await this.db.transaction((tx) =>
-      tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, workers = ?, split = ? WHERE id = ?", [backend, workers, JSON.stringify(split), this.runId]),
+      tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, workers = COALESCE(?, workers), split = ? WHERE id = ?", [
+        backend,
+        workers ?? null,
+        JSON.stringify(split),
+        this.runId,
+      ]),
     );
   }
 
