@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { issueLines, ModelConfigError, unknownFields } from '../../../src-shared/model/config';
 import { PotentialConfigError } from '../../../src-shared/model/potential';
-import { isPotentialPreset, potentialPresetConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
+import { allPresetIds, isPotentialPreset, potentialPresetConfig, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { exportConfig, exportForTorch, nextSteps, runExportRequest, type ExportRequest } from '../../scale-out/export-run';
 import type { TorchExportSummary } from '../../scale-out/torch-export';
 import { databasePath } from '../../app/paths';
@@ -102,7 +102,7 @@ export const exportCommand: Command = {
           request = { config: potentialPresetConfig(what, overrides), split: null, exportedFrom: null, name: what };
         } else if (presetIds().includes(what)) {
           request = { config: presetConfig(what, overrides), split: null, exportedFrom: null, name: what };
-        } else return bad(`"${what}" is neither a run id, a config file nor a preset (presets: ${[...presetIds(), ...potentialPresets().map((p) => p.id)].join(', ')})`);
+        } else return bad(`"${what}" is neither a run id, a config file nor a preset (presets: ${allPresetIds().join(', ')})`);
       } catch (e) {
         if (e instanceof ModelConfigError || e instanceof PotentialConfigError) return usageError(ctx.io, 'export', e.message);
         throw e;

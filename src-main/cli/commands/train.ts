@@ -14,7 +14,7 @@ import { issueLines, mergeConfig, ModelConfigError, unknownGivenFields, type Mod
 import { groupThousands } from '../../../src-shared/text';
 import { trainingDomain } from '../../../src-shared/model/domain';
 import { targetUnit } from '../../../src-shared/model/units';
-import { parameterCount, parseModelConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
+import { allPresetIds, parameterCount, parseModelConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { isPotentialFile } from '../../engine/potential/file';
 import { checkFreezeDepth, FineTuneError, fineTuneAtomInit, fineTuneConfig, planFineTune, seedEmbeddingRows, type FineTunePlan, type HeadChoice } from '../../engine/train/finetune';
@@ -43,7 +43,7 @@ meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --data PATH        a CGCNN folder (id_prop.csv + <id>.cif [+ atom_init.json]), an
                      extended XYZ file, or a CSV of structure files and targets (the
                      dataset rules: docs/datasets.md)
-  --preset NAME      one of ${[...presetIds(), ...potentialPresets().map((p) => p.id)].join(', ')}
+  --preset NAME      one of ${allPresetIds().join(', ')}
   --config FILE      a model config (JSON; missing fields take their defaults); with
                      --preset, the file's fields override the preset's
   --target T         tables: target column(s) by header name or number (2 = the first
@@ -221,7 +221,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           checkFreezeDepth(source.header.name, config, freeze ?? 0);
         }
         else if (values.preset) {
-          if (!presetIds().includes(values.preset)) return bad(`unknown preset "${values.preset}" (known: ${presetIds().join(', ')})`);
+          if (!presetIds().includes(values.preset)) return bad(`unknown preset "${values.preset}" (known: ${allPresetIds().join(', ')})`);
           config = presetConfig(values.preset, mergeConfig(fileConfig, overrides));
         } else {
           config = parseModelConfig(mergeConfig(fileConfig, overrides));
