@@ -69,8 +69,9 @@ meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --db PATH          run database (default $LATTICEWORK_DB, else the data directory)
   --json             print one JSON summary at the end instead of progress lines
 Fine-tuning (docs/training.md "Fine-tuning"):
-  --from MODEL       start from a model: a stored or built-in model's name (as
-                     \`latticework models\` lists them), a .lwm file or a CGCNN .pth.tar;
+  --from MODEL       start from a model: a stored model's name (\`latticework runs\` gives
+                     each run's model), a built-in one's (e.g. formation-energy-per-atom),
+                     a .lwm file or a CGCNN .pth.tar;
                      its architecture and weights, this run's training settings; the
                      target normaliser (potentials: the reference energies) refitted
   --freeze N         with --from: keep the atom embedding and the first N message-passing
