@@ -65,7 +65,8 @@ meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --name NAME        name of the stored model (default: <preset or architecture>-<data>)
   --out FILE.lwm     write the model file there instead of the database
   --no-save          do not store the model
-  --force            replace a stored model of the same name
+  --force            replace the stored model of the same name (without it a taken name is
+                     refused before training, exit 2)
   --db PATH          run database (default $LATTICEWORK_DB, else the data directory)
   --json             print one JSON summary at the end instead of progress lines
 Fine-tuning (docs/training.md "Fine-tuning"):
@@ -234,6 +235,15 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         if (e instanceof ModelConfigError || e instanceof FineTuneError) return usageError(ctx.io, 'train', e.message);
         return bad((e as Error).message);
       }
+      // the model is stored under its name after the whole run: checked now, as the output file is
+      let modelName: string;
+      try {
+        modelName = safeModelName(values.name ?? `${source ? `${source.header.name} fine-tuned` : (config.preset ?? config.architecture)}-${dataName(resolve(ctx.cwd, values.data))}`);
+      } catch (e) {
+        return usageError(ctx.io, 'train', `--name: ${(e as Error).message}`);
+      }
+      const taken = values.out || values['no-save'] ? null : await modelRepository().saveProblem(modelName, { overwrite: !!values.force });
+      if (taken) return usageError(ctx.io, 'train', taken);
 
       let hooks: TrainHooks = {};
       try {
@@ -313,7 +323,6 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         // 4. store the model (k-fold: an ensemble of the fold models)
         let location: string | null = null;
         if (!cancelled && !values['no-save']) {
-          const name = safeModelName(values.name ?? `${plan ? `${plan.startedFrom} fine-tuned` : (config.preset ?? config.architecture)}-${dataName(data.source)}`);
           const shapes = buildModel(config, { seed: 0 });
           const weights = shapes.namedVariables().map((v) => ({ name: v.name, shape: v.variable.shape.slice(), member: 0 }));
           shapes.dispose();
@@ -323,7 +332,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
             header: {
               format: 'latticework-model',
               version: 1,
-              name,
+              name: modelName,
               config,
               task,
               targets: plan?.targets ?? (task === 'classification' ? [{ name: data.targetKey, unit: '' }] : targetNames.map((name) => ({ name, unit: unitOf(name) }))),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../../../../src-main/cli/index';
 import { makeTrainCommand, trainCommand, type TrainHooks } from '../../../../src-main/cli/commands/train';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
 import { SHARED_DATA } from '../../../helpers/shared-data';
@@ -87,6 +88,28 @@ describe('latticework train', { timeout: 180_000 }, () => {
     // names that state no unit and are not known ones: none
     expect(file.header.targets.map((t) => t.unit)).toEqual(['', '']);
     expect((file.header.config.model as { head: unknown }).head).toMatchObject({ kind: 'regression', numTargets: 2 });
+  });
+
+  it('refuses a model name already stored before any work (exit 2, no run), as it refuses an existing --out file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = async (...argv: string[]) => {
+      const o = io();
+      const code = await main(argv, o.io, dir);
+      return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+    };
+    expect((await cli('import-model', `${DATA}/cgcnn-pretrained/efermi.pth.tar`, '--name', 'taken', '--db', db)).code).toBe(0);
+    const frames = emtFrames(dir, 4);
+    for (const argv of [
+      ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn'],
+      ['--data', frames, '--preset', 'schnet-potential'],
+    ]) {
+      const r = await cli('train', ...argv, '--epochs', '1', '--backend', 'cpu', '--name', 'taken', '--db', db);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toBe(`latticework train: a model named "taken" already exists in ${db}; choose another --name or use --force`);
+      expect(r.out).toBe('');
+    }
+    expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
   });
 
   it('reports usage errors with exit status 2', async () => {
