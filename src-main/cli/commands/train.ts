@@ -298,11 +298,18 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         const control = new TrainingControl();
         const onSigint = () => control.cancel();
         process.once('SIGINT', onSigint);
+        const classifies = config.model.head.kind === 'classification';
+        let told = false;
         const callbacks = {
           onEpoch: async (e: EpochProgress) => {
+            // a split too small to hold out any structure: the trainer selects on the training structures' metric
+            if (e.valLoss === null && !told) {
+              told = true;
+              ctx.io.err(`latticework train: no validation structures (split.val ${config.training.split.val} of ${samples.length} structure${samples.length === 1 ? '' : 's'} rounds down to 0): the best epoch is the one with the best training ${e.selectionMetric}`);
+            }
             const m = e.valMetrics;
-            const val = 'mae' in m ? `val MAE ${fmt(m.mae)} RMSE ${fmt(m.rmse)}` : `val acc ${fmt(m.accuracy, 3)} AUC ${fmt(m.rocAuc, 3)}`;
-            const tr = 'mae' in e.trainMetrics ? `train MAE ${fmt(e.trainMetrics.mae)}` : `train acc ${fmt(e.trainMetrics.accuracy, 3)}`;
+            const val = classifies ? `val acc ${fmt(m.accuracy, 3)} AUC ${fmt(m.rocAuc, 3)}` : `val MAE ${fmt(m.mae)} RMSE ${fmt(m.rmse)}`;
+            const tr = classifies ? `train acc ${fmt(e.trainMetrics.accuracy, 3)}` : `train MAE ${fmt(e.trainMetrics.mae)}`;
             log(`${e.fold !== null ? `fold ${e.fold} ` : ''}epoch ${e.epoch + 1}/${e.epochs}  loss ${fmt(e.trainLoss)}  ${tr}  ${val}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.structuresPerSecond.toFixed(0)} structures/s${e.isBest ? '  *' : ''}`);
             await hooks.onEpoch?.(e);
           },
@@ -389,7 +396,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         };
         const t = last.test?.metrics;
         const tested = t ? `; test ${'mae' in t ? `MAE ${fmt(t.mae)} RMSE ${fmt(t.rmse)} R² ${fmt(t.r2, 3)}` : `accuracy ${fmt(t.accuracy, 3)} AUC ${fmt(t.rocAuc, 3)}`}` : '';
-        reportTrainSummary(ctx.io, summary, { json: !!values.json, cancelled, detail: ` (val ${last.selectionMetric} ${fmt(last.bestMetric)})${tested}` });
+        reportTrainSummary(ctx.io, summary, { json: !!values.json, cancelled, detail: ` (${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(last.bestMetric)})${tested}` });
         return cancelled ? 130 : 0;
       } catch (e) {
         await hooks.onError?.(e as Error);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../../src-main/cli/index';
@@ -88,6 +88,23 @@ describe('latticework train', { timeout: 180_000 }, () => {
     // names that state no unit and are not known ones: none
     expect(file.header.targets.map((t) => t.unit)).toEqual(['', '']);
     expect((file.header.config.model as { head: unknown }).head).toMatchObject({ kind: 'regression', numTargets: 2 });
+  });
+
+  it('a regression run with no validation structure shows regression columns, says so, and names the metric it chose the best epoch by', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
+    const one = join(dir, 'one');
+    mkdirSync(one);
+    for (const f of ['1000041.cif', 'atom_init.json']) copyFileSync(`${DATA}/cgcnn-sample-regression/${f}`, join(one, f));
+    writeFileSync(join(one, 'id_prop.csv'), '1000041,1.5\n');
+    const o = io();
+    const code = await trainCommand.run({ argv: ['--data', one, '--preset', 'gcn', '--epochs', '2', '--backend', 'cpu', '--no-save', '--db', join(dir, 'runs.sqlite')], io: o.io, cwd: dir });
+    expect(code, o.err.join('\n')).toBe(0);
+    expect(o.err).toEqual(['latticework train: no validation structures (split.val 0.1 of 1 structure rounds down to 0): the best epoch is the one with the best training mae']);
+    const epochs = o.out.filter((l) => l.startsWith('epoch '));
+    expect(epochs).toHaveLength(2);
+    for (const line of epochs) expect(line).toMatch(/ {2}train MAE \d+\.\d{4} {2}val MAE — RMSE — {2}lr /);
+    const best = o.out.find((l) => l.startsWith('best epoch'));
+    expect(best).toMatch(/^best epoch \d \(train mae \d+\.\d{4}\)$/);
   });
 
   it('refuses a model name already stored before any work (exit 2, no run), as it refuses an existing --out file', async () => {
