@@ -137,14 +137,18 @@ export class ModelRepository {
       const problem = this.nameProblem(data.header.name, same, !!opts.overwrite);
       if (problem) throw new Error(problem);
       for (const r of same) await tx.run('DELETE FROM model WHERE id = ?', [r.id]);
-      return insertModel(tx, bytes, origin);
+      return (await insertModel(tx, bytes, origin)).id;
     });
     return `${LOCATION}${this.databasePath}#model=${id}`;
   }
 
+  // a model is named by its row (a file's header keeps the name it was stored under first: migration 17 renamed duplicates in the table only)
   async load(name: string): Promise<ModelFileData | null> {
     const r = await this.find(name);
-    return r ? decodeModelFile(new Uint8Array(r.data)) : null;
+    if (!r) return null;
+    const data = decodeModelFile(new Uint8Array(r.data));
+    data.header.name = r.name;
+    return data;
   }
 
   async exists(name: string): Promise<boolean> {
@@ -152,7 +156,7 @@ export class ModelRepository {
   }
 
   async list(): Promise<ModelSummary[]> {
-    return (await this.rows()).map((r) => summarize(readModelHeader(new Uint8Array(r.data)), `${LOCATION}${this.databasePath}#model=${r.id}`));
+    return (await this.rows()).map((r) => summarize({ ...readModelHeader(new Uint8Array(r.data)), name: r.name }, `${LOCATION}${this.databasePath}#model=${r.id}`));
   }
 }
 

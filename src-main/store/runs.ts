@@ -346,6 +346,8 @@ export interface RunOutcome {
   modelFile: Uint8Array | null;
   /** The best model when it is already in the store (it becomes the run's model). */
   modelId?: number | null;
+  /** Where `modelFile`'s name is already stored: it is stored as `NAME (modelNameIfTaken)` (default `run ID`, this run's id). */
+  modelNameIfTaken?: string;
 }
 
 interface PendingMetric {
@@ -446,9 +448,10 @@ export class RunRecorder {
 
   /**
    * The run has trained to its end: test metrics at the best epoch, predictions, the best model
-   * (named in its file's header) and status 'finished', in one transaction. Returns the model's id.
+   * (named in its file's header, else a free name: `modelNameIfTaken`) and status 'finished', in one
+   * transaction. Returns the model's id and the name it is stored under.
    */
-  async finish(out: RunOutcome, duration: number): Promise<number | null> {
+  async finish(out: RunOutcome, duration: number): Promise<{ id: number; name: string } | null> {
     const best: Record<string, number> = { ...this.bestMetrics };
     if (out.bestEpoch >= 0) best.best_epoch = out.bestEpoch;
     else delete best.best_epoch;
@@ -467,8 +470,13 @@ export class RunRecorder {
           part.flatMap((p) => [this.runId, p.structureId, p.name, p.split, p.target, p.prediction]),
         );
       }
-      const modelId = out.modelFile ? await insertModel(tx, out.modelFile, 'trained', { runId: this.runId, now }) : (out.modelId ?? null);
-      if (!out.modelFile && modelId !== null) await tx.run('UPDATE model SET run_id = ? WHERE id = ?', [this.runId, modelId]);
+      let model: { id: number; name: string } | null = null;
+      if (out.modelFile) model = await insertModel(tx, out.modelFile, 'trained', { runId: this.runId, now, ifTaken: out.modelNameIfTaken ?? `run ${this.runId}` });
+      else if (out.modelId != null) {
+        await tx.run('UPDATE model SET run_id = ? WHERE id = ?', [this.runId, out.modelId]);
+        model = (await tx.get<{ id: number; name: string }>('SELECT id, name FROM model WHERE id = ?', [out.modelId])) ?? null;
+      }
+      const modelId = model?.id ?? null;
       await tx.run("UPDATE run SET status = 'finished', finished_at = ?, duration = ?, epochs_done = ?, best_metrics = ?, model_id = ? WHERE id = ?", [
         now,
         duration,
@@ -478,7 +486,7 @@ export class RunRecorder {
         this.runId,
       ]);
       this.bestMetrics = best;
-      return modelId;
+      return model;
     });
   }
 
