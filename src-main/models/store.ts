@@ -113,6 +113,20 @@ export class ModelRepository {
     );
   }
 
+  /** Why `save` would refuse a model named `name` (a built-in's name; a stored one's without `overwrite`), or null. */
+  private nameProblem(name: string, same: { origin: string }[], overwrite: boolean): string | null {
+    if (same.some((r) => r.origin === 'builtin')) return `"${name}" is the name of a built-in model; choose another --name`;
+    if (same.length && !overwrite) return `a model named "${name}" already exists in ${this.databasePath}; choose another --name or use --force`;
+    return null;
+  }
+
+  /** Why a model named `name` cannot be saved, or null: a command that stores what it trains checks it before any work. */
+  async saveProblem(name: string, opts: { overwrite?: boolean } = {}): Promise<string | null> {
+    const db = await this.db();
+    const same = await db.read((tx) => tx.all<{ origin: string }>('SELECT origin FROM model WHERE name = ?', [name]));
+    return this.nameProblem(name, same, !!opts.overwrite);
+  }
+
   async save(data: ModelFileData, opts: { overwrite?: boolean } = {}): Promise<string> {
     const db = await this.db();
     const { insertModel } = await import('../store/models');
@@ -120,17 +134,21 @@ export class ModelRepository {
     const origin = data.header.provenance.source === 'training' ? 'trained' : 'imported';
     const id = await db.transaction(async (tx) => {
       const same = await tx.all<{ id: number; origin: string }>('SELECT id, origin FROM model WHERE name = ?', [data.header.name]);
-      if (same.some((r) => r.origin === 'builtin')) throw new Error(`"${data.header.name}" is the name of a built-in model; choose another --name`);
-      if (same.length && !opts.overwrite) throw new Error(`a model named "${data.header.name}" already exists in ${this.databasePath}; choose another --name or use --force`);
+      const problem = this.nameProblem(data.header.name, same, !!opts.overwrite);
+      if (problem) throw new Error(problem);
       for (const r of same) await tx.run('DELETE FROM model WHERE id = ?', [r.id]);
-      return insertModel(tx, bytes, origin);
+      return (await insertModel(tx, bytes, origin)).id;
     });
     return `${LOCATION}${this.databasePath}#model=${id}`;
   }
 
+  // a model is named by its row (a file's header keeps the name it was stored under first: migration 17 renamed duplicates in the table only)
   async load(name: string): Promise<ModelFileData | null> {
     const r = await this.find(name);
-    return r ? decodeModelFile(new Uint8Array(r.data)) : null;
+    if (!r) return null;
+    const data = decodeModelFile(new Uint8Array(r.data));
+    data.header.name = r.name;
+    return data;
   }
 
   async exists(name: string): Promise<boolean> {
@@ -138,7 +156,7 @@ export class ModelRepository {
   }
 
   async list(): Promise<ModelSummary[]> {
-    return (await this.rows()).map((r) => summarize(readModelHeader(new Uint8Array(r.data)), `${LOCATION}${this.databasePath}#model=${r.id}`));
+    return (await this.rows()).map((r) => summarize({ ...readModelHeader(new Uint8Array(r.data)), name: r.name }, `${LOCATION}${this.databasePath}#model=${r.id}`));
   }
 }
 

@@ -8,10 +8,14 @@ import { mergeConfig, type ModelConfig } from '../../src-shared/model/config';
 import { isPotentialConfig, parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
 import type { Split } from '../../src-shared/model/split';
 import { parseModelConfig } from '../engine/architectures/registry';
+import { readModelHeader } from '../engine/models/format';
+import { decodeCheckpoint } from '../engine/train/checkpoint';
+import type { TargetNormalizer } from '../engine/train/normalizer';
 import { currentBackend, initBackend } from '../engine/tf/backend';
 import { datasetFrames } from '../datasets/frames';
 import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from '../datasets/in-process';
 import type { LabelledStructures } from '../datasets/types';
+import type { Tx } from '../store/database';
 import { runConfig, runSplit, type RunRow } from '../store/runs';
 import { exportProblem, exportTorchPotential, exportTorchRun, type TorchExportSummary } from './torch-export';
 
@@ -21,6 +25,12 @@ export interface ExportRequest {
   /** The run's split (indices into the data); null: the config's seeded split. */
   split: Split | null;
   exportedFrom: { runId: number; database: string } | null;
+  /**
+   * The target normaliser the run fitted on its training structures (its model file's, else its
+   * last checkpoint's), which the data's must equal; null: a config, a potential, a run that does not
+   * normalise its targets or keeps neither model nor checkpoint (its data is checked by its split's size only).
+   */
+  trainedNormalizer: TargetNormalizer | null;
   /** Name of the model PyTorch will write. */
   name: string;
 }
@@ -34,14 +44,24 @@ export function exportConfig(input: unknown, overrides: Record<string, unknown> 
   return isPotentialConfig(merged) ? parsePotentialConfig(merged) : parseModelConfig(merged);
 }
 
-/** A stored run as an export request: its config (epochs overridable), its own split, its name. */
-export function runExportRequest(row: RunRow, database: string, opts: { epochs?: number } = {}): ExportRequest {
+/** A stored run as an export request: its config (epochs overridable), its own split and target normaliser, its name. */
+export async function runExportRequest(tx: Tx, row: RunRow, database: string, opts: { epochs?: number } = {}): Promise<ExportRequest> {
+  const config = exportConfig(runConfig(row), opts.epochs === undefined ? {} : { training: { epochs: opts.epochs } });
   return {
-    config: exportConfig(runConfig(row), opts.epochs === undefined ? {} : { training: { epochs: opts.epochs } }),
+    config,
     split: runSplit(row),
     exportedFrom: { runId: row.id, database },
+    trainedNormalizer: isPotentialConfig(config) || !config.training.normalizeTargets ? null : await runNormalizer(tx, row),
     name: row.name,
   };
+}
+
+/** The target normaliser a run fitted on its training structures: its model file's, else its last checkpoint's; null when it keeps neither. */
+async function runNormalizer(tx: Tx, row: RunRow): Promise<TargetNormalizer | null> {
+  const model = row.model_id === null ? undefined : await tx.get<{ data: Uint8Array }>('SELECT data FROM model WHERE id = ?', [row.model_id]);
+  if (model) return readModelHeader(new Uint8Array(model.data)).normalizer;
+  const last = await tx.get<{ data: Uint8Array }>("SELECT data FROM checkpoint WHERE run_id = ? AND kind = 'last'", [row.id]);
+  return last ? decodeCheckpoint(new Uint8Array(last.data)).normalizer : null;
 }
 
 /**
@@ -72,7 +92,7 @@ export async function exportForTorch(req: ExportRequest, data: ExportData, out: 
   step(`building the graphs of ${read.items.length} structures`);
   const samples = trainingSamples(fitted.config, read, atomInit);
   step('writing the folder');
-  return exportTorchRun({ config: fitted.config, data: read, samples, atomInit, targetNames: fitted.targetNames, split: req.split, exportedFrom: req.exportedFrom, name: req.name }, out);
+  return exportTorchRun({ config: fitted.config, data: read, samples, atomInit, targetNames: fitted.targetNames, split: req.split, exportedFrom: req.exportedFrom, trainedNormalizer: req.trainedNormalizer, name: req.name }, out);
 }
 
 /** What to do with an export folder next, one command a line (the CLI prints them; the app shows them). */

@@ -141,7 +141,10 @@ export interface ImportedRun {
   epochs: number;
   bestEpoch: number;
   modelId: number | null;
+  /** The name the model is stored under. */
   model: string | null;
+  /** The model file's own name when a stored model already had it (the model is then stored as `model`, "NAME (PyTorch)"); else null. */
+  renamedFrom: string | null;
   external: ExternalRunInfo;
 }
 
@@ -292,10 +295,11 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
       const metric = isNum(e.val_score) ? (e.val_score as number) : isNum(e.val_mae) ? (e.val_mae as number) : null;
       await recorder.checkpoint({ epoch: e.epoch, isBest: e.is_best, metric, bytes: null }, duration, time);
     }
-    let modelId: number | null = null;
+    let model: { id: number; name: string } | null = null;
     let runStatus: RunStatus;
     if (ended) {
-      modelId = await recorder.finish(
+      // a model of the same name already stored (say the run it was exported from): this one is stored as "NAME (PyTorch)"
+      model = await recorder.finish(
         {
           bestEpoch: status.bestEpoch,
           epochsDone: epochs.length,
@@ -303,6 +307,7 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
           testMetrics: status.testMetrics ?? {},
           predictions: [],
           modelFile: run.files.get('best.lwm')!,
+          modelNameIfTaken: 'PyTorch',
         },
         duration,
       );
@@ -312,7 +317,8 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
       const error = status.status === 'failed' ? (status.error ?? 'failed in PyTorch') : status.status === 'running' ? 'stopped before its end in PyTorch (status.json still says running: the job was killed, or is still running)' : undefined;
       await recorder.status(runStatus, { duration, error, finished: true });
     }
-    return { runId: recorder.runId, name, status: runStatus, epochs: epochs.length, bestEpoch: status.bestEpoch, modelId, model: best?.header.name ?? null, external };
+    const renamedFrom = model && best && model.name !== best.header.name ? best.header.name : null;
+    return { runId: recorder.runId, name, status: runStatus, epochs: epochs.length, bestEpoch: status.bestEpoch, modelId: model?.id ?? null, model: model?.name ?? null, renamedFrom, external };
   } catch (e) {
     await recorder.status('failed', { error: `import failed: ${(e as Error).message}`, finished: true });
     throw e;

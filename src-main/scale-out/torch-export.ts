@@ -42,7 +42,7 @@ import { potentialModelFile } from '../engine/potential/file';
 import { potentialGraph, type PotentialGraph } from '../engine/potential/frames';
 import { PotentialModel } from '../engine/potential/model';
 import { fitEnergyStatistics } from '../engine/potential/statistics';
-import { fitNormalizer, identityNormalizer } from '../engine/train/normalizer';
+import { fitNormalizer, identityNormalizer, type TargetNormalizer } from '../engine/train/normalizer';
 import type { TrainingSample } from '../engine/train/trainer';
 
 export const TORCH_EXPORT_FORMAT = 'latticework-torch-export';
@@ -67,6 +67,8 @@ export interface TorchExportInput {
   split: Split | null;
   /** The run the export was made from. */
   exportedFrom: { runId: number; database: string } | null;
+  /** The target normaliser that run fitted on its training structures: the data's must be the same (else it is not the run's data); null: not checked. */
+  trainedNormalizer?: TargetNormalizer | null;
   /** Name of the model PyTorch will write (its header's name). */
   name: string;
 }
@@ -91,7 +93,6 @@ export function exportTorchRun(input: TorchExportInput, out: string): TorchExpor
   if (problem) throw new Error(`cannot export: ${problem}`);
   if (samples.length !== data.items.length) throw new Error('export: graphs and dataset items differ in number');
   const split = checkedSplit(input.split ?? trainValTestSplit(samples.length, config.training.split, config.training.seed), samples.length);
-  const w = new ExportWriter(out);
 
   // the initial weights (the seed's, as trainModel draws them) with what a model file carries
   const perAtom = config.model.head.kind === 'per-atom';
@@ -99,6 +100,12 @@ export function exportTorchRun(input: TorchExportInput, out: string): TorchExpor
   const trainTargets: number[] = [];
   for (const i of split.train) for (let k = 0; k < samples[i].target.length; k++) trainTargets.push(samples[i].target[k]);
   const normalizer = config.training.normalizeTargets ? fitNormalizer(trainTargets, width) : identityNormalizer(width);
+  const trained = input.trainedNormalizer;
+  if (trained && !sameNormalizer(trained, normalizer)) {
+    const stats = (n: TargetNormalizer) => `mean ${n.mean.map((x) => x.toPrecision(6)).join(', ')}, std ${n.std.map((x) => x.toPrecision(6)).join(', ')}`;
+    throw new Error(`the data is not what run ${input.exportedFrom?.runId ?? ''} trained on: the targets of its training structures have ${stats(normalizer)}, the run's had ${stats(trained)} (give the run's own dataset with --data, its --target and --limit)`);
+  }
+  const w = new ExportWriter(out);
   const model = buildModel(config, { seed: config.training.seed });
   const weights = model.getWeights();
   const shapes = model.namedVariables().map((v) => ({ name: v.name, shape: v.variable.shape.slice(), member: 0 }));
@@ -203,9 +210,17 @@ function initialProvenance(dataset: string): Provenance {
   return { source: 'training', dataset, createdAt: new Date().toISOString(), software: `latticework ${VERSION} (export, initial weights)` };
 }
 
+/** Two normalisers alike to float32 precision (the run's is read back from JSON or a checkpoint). */
+function sameNormalizer(a: TargetNormalizer, b: TargetNormalizer): boolean {
+  const close = (x: number[], y: number[]) => x.length === y.length && x.every((v, i) => Math.abs(v - y[i]) <= 1e-6 * Math.max(1, Math.abs(v), Math.abs(y[i])));
+  return close(a.mean, b.mean) && close(a.std, b.std);
+}
+
 function checkedSplit(split: Split, n: number): Split {
   const bad = [...split.train, ...split.val, ...split.test].find((i) => !(Number.isInteger(i) && i >= 0 && i < n));
   if (bad !== undefined) throw new Error(`the run's split names structure ${bad}, but the data has ${n}: give the run's own dataset with --data`);
+  const covered = split.train.length + split.val.length + split.test.length;
+  if (covered !== n) throw new Error(`the run's split covers ${covered} structures, but the data has ${n}: give the run's own dataset with --data (and the --limit it trained with)`);
   if (split.train.length === 0) throw new Error('the training split is empty');
   return split;
 }

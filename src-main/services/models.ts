@@ -182,7 +182,7 @@ export function modelsHandlers(core: CoreParts): LatticeworkHandlers['models'] {
     async import({ path, name }) {
       const bytes = new Uint8Array(await readUserFile(path, 'model'));
       const read = await core.pool.run('read-model-file', { bytes, fileName: basename(path), name });
-      const id = await core.db.transaction((tx) => insertModel(tx, read.bytes, 'imported', { parameterCount: read.parameterCount }));
+      const { id } = await core.db.transaction((tx) => insertModel(tx, read.bytes, 'imported', { parameterCount: read.parameterCount }));
       core.events.emit('models', 'onChanged', { ids: [id] });
       return (await loadModelFile(core, id)).record;
     },

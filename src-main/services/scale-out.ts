@@ -65,7 +65,7 @@ export function scaleOutHandlers(core: CoreParts): LatticeworkHandlers['scaleOut
           step('reading the run');
           // the engine (tfjs) and the readers load only when an export is made
           const { exportForTorch, nextSteps, runExportRequest } = await import('../scale-out/export-run');
-          const request = runExportRequest(row, core.options.databasePath, { epochs });
+          const request = await core.db.read((tx) => runExportRequest(tx, row, core.options.databasePath, { epochs }));
           // the run's dataset as stored; a command-line run (no dataset row) re-reads its data path as `latticework train` did
           const data: ExportData = row.dataset_id !== null ? { read: await storedData(core, row.dataset_id, request) } : { path: row.dataset_name };
           const summary = await exportForTorch(request, data, out, step);

@@ -202,7 +202,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         await setStatus(runId, a.userCancelled ? 'cancelled' : 'interrupted', { finished: a.userCancelled });
         return;
       }
-      const modelId = await a.recorder.finish(
+      const model = await a.recorder.finish(
         {
           bestEpoch: out.bestEpoch,
           epochsDone: out.epochsDone,
@@ -213,7 +213,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         },
         a.elapsed,
       );
-      if (modelId !== null) core.events.emit('models', 'onChanged', { ids: [modelId] });
+      if (model) core.events.emit('models', 'onChanged', { ids: [model.id] });
       if (out.status === 'cancelled') await setStatus(runId, 'cancelled', { finished: true });
       else await emitStatus(runId);
     };

@@ -263,4 +263,13 @@ export const migrations: string[] = [
     WHERE type = 'table' AND name = 'simulation';
   PRAGMA writable_schema = RESET;
   `,
+  // 17: model names are unique (a name names one model: predict, train --from, train --force). Models
+  // stored before under a name another model has are renamed "NAME (model ID)", every one kept: the
+  // one a name resolved to stays (the built-in, else the newest); the file in the row keeps its header.
+  `
+  UPDATE model SET name = name || ' (model ' || id || ')'
+    WHERE EXISTS (SELECT 1 FROM model AS other WHERE other.name = model.name AND other.id <> model.id AND (other.origin = 'builtin' OR (model.origin <> 'builtin' AND other.id > model.id)));
+  DROP INDEX model_builtin_name;
+  CREATE UNIQUE INDEX model_name ON model(name);
+  `,
 ];

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { ModelRecord } from '../../src-shared/ipc/contract';
 import { isPotentialConfig } from '../../src-shared/model/potential';
 import { resourcePath } from '../app/resources';
-import { readModelHeader, type ModelHeader } from '../engine/models/format';
+import { decodeModelFile, encodeModelFile, readModelHeader, type ModelHeader } from '../engine/models/format';
+import { UserError } from '../ipc/errors';
 import type { Database, Tx } from './database';
 
 function describe(h: ModelHeader): string {
@@ -31,9 +32,43 @@ async function parameterCountOf(h: ModelHeader): Promise<number> {
   return parameterCount(parseModelConfig(h.config));
 }
 
-/** Inserts a model file; returns its id. */
-export async function insertModel(tx: Tx, bytes: Uint8Array, origin: ModelRecord['origin'], opts: { runId?: number | null; parameterCount?: number; now?: number } = {}): Promise<number> {
-  const h = readModelHeader(bytes);
+/** A model's name already stored: names are unique in the store. */
+export class ModelNameTakenError extends UserError {
+  override name = 'ModelNameTakenError';
+}
+
+/** The first of `wanted`, `wanted (suffix)`, `wanted (suffix 2)`, … that no stored model has. */
+async function freeModelName(tx: Tx, wanted: string, suffix: string): Promise<string> {
+  const taken = new Set((await tx.all<{ name: string }>('SELECT name FROM model WHERE name = ? OR name LIKE ?', [wanted, `${wanted} (%`])).map((r) => r.name));
+  if (!taken.has(wanted)) return wanted;
+  for (let k = 1; ; k++) {
+    const name = `${wanted} (${suffix}${k === 1 ? '' : ` ${k}`})`;
+    if (!taken.has(name)) return name;
+  }
+}
+
+/**
+ * Inserts a model file; returns its id and the name it is stored under. Every model is stored
+ * here, and names are unique (index model_name, migration 17): a name already stored is refused
+ * (ModelNameTakenError) unless `ifTaken` is given, when the model is stored under the first free
+ * `NAME (ifTaken)`, `NAME (ifTaken 2)`, … (its file's header renamed to match): a run's model is
+ * never lost to a name.
+ */
+export async function insertModel(
+  tx: Tx,
+  file: Uint8Array,
+  origin: ModelRecord['origin'],
+  opts: { runId?: number | null; parameterCount?: number; now?: number; ifTaken?: string } = {},
+): Promise<{ id: number; name: string }> {
+  let bytes = file;
+  let h = readModelHeader(bytes);
+  const name = opts.ifTaken === undefined ? h.name : await freeModelName(tx, h.name, opts.ifTaken);
+  if (name !== h.name) {
+    const data = decodeModelFile(bytes);
+    data.header.name = name;
+    bytes = encodeModelFile(data);
+    h = data.header;
+  } else if (await tx.get('SELECT 1 FROM model WHERE name = ?', [name])) throw new ModelNameTakenError(`a model named "${name}" is already stored: give it another name`);
   const t = h.targets[0] ?? { name: '', unit: '' };
   const { lastID } = await tx.run(
     `INSERT INTO model (name, origin, task, architecture, target, units, parameter_count, members, run_id, description, sha256, data, created_at)
@@ -54,7 +89,7 @@ export async function insertModel(tx: Tx, bytes: Uint8Array, origin: ModelRecord
       opts.now ?? Date.now(),
     ],
   );
-  return lastID;
+  return { id: lastID, name };
 }
 
 /**
@@ -74,7 +109,7 @@ export async function registerBuiltinModels(db: Pick<Database, 'transaction'>, d
       const existing = await tx.get<{ id: number; sha256: string }>("SELECT id, sha256 FROM model WHERE origin = 'builtin' AND name = ?", [h.name]);
       if (existing?.sha256 === sha) continue;
       if (existing) await tx.run('DELETE FROM model WHERE id = ?', [existing.id]);
-      changed.push(await insertModel(tx, bytes, 'builtin'));
+      changed.push((await insertModel(tx, bytes, 'builtin')).id);
     }
   });
   return changed;

@@ -346,6 +346,8 @@ export interface RunOutcome {
   modelFile: Uint8Array | null;
   /** The best model when it is already in the store (it becomes the run's model). */
   modelId?: number | null;
+  /** Where `modelFile`'s name is already stored: it is stored as `NAME (modelNameIfTaken)` (default `run ID`, this run's id). */
+  modelNameIfTaken?: string;
 }
 
 interface PendingMetric {
@@ -384,10 +386,19 @@ export class RunRecorder {
     return new RunRecorder(db, row.id, parseJson(row.best_metrics, {}));
   }
 
-  /** Training has started: the backend, its data-parallel workers, and the split (indices into the run's data, with the names that leak across sets). */
-  async started(backend: string, split: { train: number[]; val: number[]; test: number[]; overlap?: string[] }, workers = 1): Promise<void> {
+  /**
+   * Training has started: the backend, the split (indices into the run's data, with the names that
+   * leak across sets) and, when the training job tells them, its data-parallel workers (else those
+   * the run was created with stay).
+   */
+  async started(backend: string, split: { train: number[]; val: number[]; test: number[]; overlap?: string[] }, workers?: number): Promise<void> {
     await this.db.transaction((tx) =>
-      tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, workers = ?, split = ? WHERE id = ?", [backend, workers, JSON.stringify(split), this.runId]),
+      tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, workers = COALESCE(?, workers), split = ? WHERE id = ?", [
+        backend,
+        workers ?? null,
+        JSON.stringify(split),
+        this.runId,
+      ]),
     );
   }
 
@@ -437,9 +448,10 @@ export class RunRecorder {
 
   /**
    * The run has trained to its end: test metrics at the best epoch, predictions, the best model
-   * (named in its file's header) and status 'finished', in one transaction. Returns the model's id.
+   * (named in its file's header, else a free name: `modelNameIfTaken`) and status 'finished', in one
+   * transaction. Returns the model's id and the name it is stored under.
    */
-  async finish(out: RunOutcome, duration: number): Promise<number | null> {
+  async finish(out: RunOutcome, duration: number): Promise<{ id: number; name: string } | null> {
     const best: Record<string, number> = { ...this.bestMetrics };
     if (out.bestEpoch >= 0) best.best_epoch = out.bestEpoch;
     else delete best.best_epoch;
@@ -458,8 +470,13 @@ export class RunRecorder {
           part.flatMap((p) => [this.runId, p.structureId, p.name, p.split, p.target, p.prediction]),
         );
       }
-      const modelId = out.modelFile ? await insertModel(tx, out.modelFile, 'trained', { runId: this.runId, now }) : (out.modelId ?? null);
-      if (!out.modelFile && modelId !== null) await tx.run('UPDATE model SET run_id = ? WHERE id = ?', [this.runId, modelId]);
+      let model: { id: number; name: string } | null = null;
+      if (out.modelFile) model = await insertModel(tx, out.modelFile, 'trained', { runId: this.runId, now, ifTaken: out.modelNameIfTaken ?? `run ${this.runId}` });
+      else if (out.modelId != null) {
+        await tx.run('UPDATE model SET run_id = ? WHERE id = ?', [this.runId, out.modelId]);
+        model = (await tx.get<{ id: number; name: string }>('SELECT id, name FROM model WHERE id = ?', [out.modelId])) ?? null;
+      }
+      const modelId = model?.id ?? null;
       await tx.run("UPDATE run SET status = 'finished', finished_at = ?, duration = ?, epochs_done = ?, best_metrics = ?, model_id = ? WHERE id = ?", [
         now,
         duration,
@@ -469,7 +486,7 @@ export class RunRecorder {
         this.runId,
       ]);
       this.bestMetrics = best;
-      return modelId;
+      return model;
     });
   }
 

@@ -2,7 +2,9 @@
  * Debian's PyTorch for the tests that train exported runs (issue 16): /usr/bin/python3 with torch,
  * and torchrun. `.ci/run` installs python3-torch; these tests FAIL (never skip) without it.
  */
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { runPython } from './python';
 
 /** Throws, naming what to install, when PyTorch (with torch.distributed) cannot be imported. */
@@ -23,4 +25,19 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** What train.py leaves in run/ after `epochs` epochs (the initial weights stand in for the best model). */
+export function fakeTraining(folder: string, epochs: number): void {
+  const run = join(folder, 'run');
+  mkdirSync(run, { recursive: true });
+  copyFileSync(join(folder, 'initial.lwm'), join(run, 'best.lwm'));
+  const lines = Array.from({ length: epochs }, (_, e) => JSON.stringify({ epoch: e, train_loss: 1 / (e + 1), val_loss: 2 / (e + 1), val_mae: 0.5 / (e + 1), lr: 0.01, epoch_seconds: 1, structures_per_second: 7, is_best: e === epochs - 1 }));
+  writeFileSync(join(run, 'metrics.jsonl'), lines.join('\n') + '\n');
+  const batches = Array.from({ length: epochs * 2 }, (_, k) => JSON.stringify({ epoch: Math.floor(k / 2), batch: k % 2, batches: 2, batch_loss: 1 / (k + 1), batch_lr: 0.01 }));
+  writeFileSync(join(run, 'batches.jsonl'), batches.join('\n') + '\n');
+  writeFileSync(
+    join(run, 'status.json'),
+    JSON.stringify({ status: 'finished', framework: 'PyTorch 1.13.1', hosts: ['node1'], processes: 2, nodes: 1, device: 'cpu', devices: [], distributedBackend: 'gloo', slurmJob: null, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), epochsDone: epochs, epochsPlanned: epochs, bestEpoch: epochs - 1, error: null, duration: 3, valMetrics: { mae: 0.1 }, testMetrics: { mae: 0.2 } }),
+  );
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { issueLines, ModelConfigError, unknownFields } from '../../../src-shared/model/config';
 import { PotentialConfigError } from '../../../src-shared/model/potential';
-import { isPotentialPreset, potentialPresetConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
+import { allPresetIds, isPotentialPreset, potentialPresetConfig, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { exportConfig, exportForTorch, nextSteps, runExportRequest, type ExportRequest } from '../../scale-out/export-run';
 import type { TorchExportSummary } from '../../scale-out/torch-export';
 import { databasePath } from '../../app/paths';
@@ -85,9 +85,14 @@ export const exportCommand: Command = {
           if (!existsSync(database)) throw new Error(`no database at ${database} (give --db PATH)`);
           const db = await Database.open(database);
           try {
-            const row = await db.read((tx) => getRunRow(tx, Number(what)));
-            if (!row) throw new Error(`there is no run ${what} in ${database}`);
-            request = runExportRequest(row, database, { epochs });
+            request = await db.read(async (tx) => {
+              const row = await getRunRow(tx, Number(what));
+              if (!row) throw new Error(`there is no run ${what} in ${database}`);
+              return runExportRequest(tx, row, database, { epochs });
+            });
+            // what the run records of its data to check --data against: its split's size, and its targets' normaliser when it keeps one
+            if (!request.trainedNormalizer)
+              ctx.io.err(`latticework export: run ${what} records no statistics of its training targets (a potential, targets not normalised, or neither model nor checkpoint kept): --data is checked against its split's size only`);
           } finally {
             await db.close();
           }
@@ -97,12 +102,12 @@ export const exportCommand: Command = {
           // the overrides set known fields only: what the parse dropped came from the file
           const unknown = unknownFields(file, config);
           if (unknown.length) throw new Error(`${what}: ${issueLines(unknown).join('; ')}`);
-          request = { config, split: null, exportedFrom: null, name: config.preset ?? config.architecture };
+          request = { config, split: null, exportedFrom: null, trainedNormalizer: null, name: config.preset ?? config.architecture };
         } else if (isPotentialPreset(what)) {
-          request = { config: potentialPresetConfig(what, overrides), split: null, exportedFrom: null, name: what };
+          request = { config: potentialPresetConfig(what, overrides), split: null, exportedFrom: null, trainedNormalizer: null, name: what };
         } else if (presetIds().includes(what)) {
-          request = { config: presetConfig(what, overrides), split: null, exportedFrom: null, name: what };
-        } else return bad(`"${what}" is neither a run id, a config file nor a preset (presets: ${[...presetIds(), ...potentialPresets().map((p) => p.id)].join(', ')})`);
+          request = { config: presetConfig(what, overrides), split: null, exportedFrom: null, trainedNormalizer: null, name: what };
+        } else return bad(`"${what}" is neither a run id, a config file nor a preset (presets: ${allPresetIds().join(', ')})`);
       } catch (e) {
         if (e instanceof ModelConfigError || e instanceof PotentialConfigError) return usageError(ctx.io, 'export', e.message);
         throw e;

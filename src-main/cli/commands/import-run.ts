@@ -13,13 +13,15 @@ const usage = `Usage: latticework import-run DIR [--run RUN_DIR] [--name NAME] [
 Brings back a run that \`latticework export --to torch\` wrote to DIR and PyTorch trained
 there (train.py, torchrun or Slurm): its config, split, every epoch's metrics and batch losses,
 status and best model join the runs table as an external run (hosts, processes, devices,
-distributed backend), beside the local runs; the model predicts like any other.
+distributed backend), beside the local runs; the model predicts like any other. Model names are
+unique: when the model file's name is taken (e.g. by the run it was exported from), it is stored
+as "NAME (PyTorch)" ("NAME (PyTorch 2)", …) and says so ("renamedFrom": the file's name).
   DIR            the export folder (export.json, split.json, initial.lwm; the run in DIR/run)
   --run RUN_DIR  the run folder when train.py wrote it elsewhere (--out)
   --name NAME    the run's name (default: the export's name, PyTorch and the process count)
   --db PATH      database (default $LATTICEWORK_DB, else the data directory's)
   --json         print one JSON document: {"runId", "name", "status", "epochs", "bestEpoch",
-                 "modelId", "model", "external": {"framework", "hosts", "processes", "nodes",
+                 "modelId", "model", "renamedFrom", "external": {"framework", "hosts", "processes", "nodes",
                  "device", "devices", "distributedBackend", "slurmJob", "importedFrom",
                  "importedAt", "exportedFrom"}}
 Exit status: 0 imported, 1 failed (nothing stored when a file is bad), 2 bad usage.`;
@@ -41,7 +43,7 @@ export const importRunCommand: Command = {
         const x = r.external;
         ctx.io.out(`imported run ${r.runId} "${r.name}": ${r.status}, ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}${r.bestEpoch >= 0 ? `, best epoch ${r.bestEpoch + 1}` : ''}`);
         ctx.io.out(`  trained by ${x.framework} on ${x.hosts.join(', ') || 'an unknown host'}: ${x.processes} process${x.processes === 1 ? '' : 'es'} on ${x.device}${x.devices.length ? ` (${[...new Set(x.devices)].join(', ')})` : ''}, ${x.distributedBackend}${x.slurmJob ? `, Slurm job ${x.slurmJob}` : ''}`);
-        if (r.model) ctx.io.out(`  model "${r.model}" stored (model ${r.modelId}): latticework predict --model "${r.model}" FILES`);
+        if (r.model) ctx.io.out(`  model "${r.model}" stored (model ${r.modelId}${r.renamedFrom ? `; "${r.renamedFrom}", its file's name, is another model's` : ''}): latticework predict --model "${r.model}" FILES`);
       }
       return 0;
     } catch (e) {

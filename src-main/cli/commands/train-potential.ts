@@ -27,7 +27,7 @@ import type { PotentialRunHooks, PotentialRunInfo } from '../../services/cli-sto
 import { datasetFrames } from '../../datasets/frames';
 import { leftOutMessage, readDatasetAt } from '../../datasets/in-process';
 import { potentialMetricsLine, trainPotentialRun } from '../../workers/train-potential';
-import type { CommandContext } from '../command';
+import { usageError, type CommandContext } from '../command';
 import { reportTrainSummary, type PotentialTrainSummary } from '../train-summary';
 
 export interface PotentialTrainArgs {
@@ -86,6 +86,11 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   const unknown = unknownGivenFields(overrides, config, a.from !== undefined);
   if (unknown.length) throw new Error(`invalid config: ${issueLines(unknown).join('; ')}`);
   const startedFrom = start?.startedFrom ?? null;
+  // the model is stored under its name after the whole run: checked now, as the output file is
+  const dataName = a.data.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
+  const modelName = safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${dataName}`);
+  const taken = a.out || a.noSave ? null : await modelRepository().saveProblem(modelName, { overwrite: a.force });
+  if (taken) return usageError(ctx.io, 'train', taken);
 
   const choice = await initBackend({ force: a.backend });
   const gradientProblem = await ensureGradients();
@@ -107,7 +112,6 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   const members = a.ensemble ?? 1;
   // members differ by seed (initial weights, shuffling); they share one split
   const split = trainValTestSplit(frames.length, config.training.split, config.training.seed);
-  const dataName = a.data.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
   const hooks = await record?.(a.db, {
     name: a.name ?? `${config.preset ?? `${config.architecture} potential`} on ${dataName}`,
     config,
@@ -131,7 +135,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
         // which element rows were seeded (or why none): on stderr, with or without --json
         announce: (line) => ctx.io.err(`latticework train: ${line}`),
         control,
-        model: { name: safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${dataName}`), dataset: path },
+        model: { name: modelName, dataset: path },
         log,
         onBatch: (b) => hooks?.onBatch(b),
         onEpoch: (e) => hooks?.onEpoch(e),

@@ -14,7 +14,7 @@ import { issueLines, mergeConfig, ModelConfigError, unknownGivenFields, type Mod
 import { groupThousands } from '../../../src-shared/text';
 import { trainingDomain } from '../../../src-shared/model/domain';
 import { targetUnit } from '../../../src-shared/model/units';
-import { parameterCount, parseModelConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
+import { allPresetIds, parameterCount, parseModelConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { isPotentialFile } from '../../engine/potential/file';
 import { checkFreezeDepth, FineTuneError, fineTuneAtomInit, fineTuneConfig, planFineTune, seedEmbeddingRows, type FineTunePlan, type HeadChoice } from '../../engine/train/finetune';
@@ -43,7 +43,7 @@ meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --data PATH        a CGCNN folder (id_prop.csv + <id>.cif [+ atom_init.json]), an
                      extended XYZ file, or a CSV of structure files and targets (the
                      dataset rules: docs/datasets.md)
-  --preset NAME      one of ${[...presetIds(), ...potentialPresets().map((p) => p.id)].join(', ')}
+  --preset NAME      one of ${allPresetIds().join(', ')}
   --config FILE      a model config (JSON; missing fields take their defaults); with
                      --preset, the file's fields override the preset's
   --target T         tables: target column(s) by header name or number (2 = the first
@@ -65,12 +65,14 @@ meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --name NAME        name of the stored model (default: <preset or architecture>-<data>)
   --out FILE.lwm     write the model file there instead of the database
   --no-save          do not store the model
-  --force            replace a stored model of the same name
+  --force            replace the stored model of the same name (without it a taken name is
+                     refused before training, exit 2)
   --db PATH          run database (default $LATTICEWORK_DB, else the data directory)
   --json             print one JSON summary at the end instead of progress lines
 Fine-tuning (docs/training.md "Fine-tuning"):
-  --from MODEL       start from a model: a stored or built-in model's name (as
-                     \`latticework models\` lists them), a .lwm file or a CGCNN .pth.tar;
+  --from MODEL       start from a model: a stored model's name (\`latticework runs\` gives
+                     each run's model), a built-in one's (e.g. formation-energy-per-atom),
+                     a .lwm file or a CGCNN .pth.tar;
                      its architecture and weights, this run's training settings; the
                      target normaliser (potentials: the reference energies) refitted
   --freeze N         with --from: keep the atom embedding and the first N message-passing
@@ -221,7 +223,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           checkFreezeDepth(source.header.name, config, freeze ?? 0);
         }
         else if (values.preset) {
-          if (!presetIds().includes(values.preset)) return bad(`unknown preset "${values.preset}" (known: ${presetIds().join(', ')})`);
+          if (!presetIds().includes(values.preset)) return bad(`unknown preset "${values.preset}" (known: ${allPresetIds().join(', ')})`);
           config = presetConfig(values.preset, mergeConfig(fileConfig, overrides));
         } else {
           config = parseModelConfig(mergeConfig(fileConfig, overrides));
@@ -233,6 +235,15 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         if (e instanceof ModelConfigError || e instanceof FineTuneError) return usageError(ctx.io, 'train', e.message);
         return bad((e as Error).message);
       }
+      // the model is stored under its name after the whole run: checked now, as the output file is
+      let modelName: string;
+      try {
+        modelName = safeModelName(values.name ?? `${source ? `${source.header.name} fine-tuned` : (config.preset ?? config.architecture)}-${dataName(resolve(ctx.cwd, values.data))}`);
+      } catch (e) {
+        return usageError(ctx.io, 'train', `--name: ${(e as Error).message}`);
+      }
+      const taken = values.out || values['no-save'] ? null : await modelRepository().saveProblem(modelName, { overwrite: !!values.force });
+      if (taken) return usageError(ctx.io, 'train', taken);
 
       let hooks: TrainHooks = {};
       try {
@@ -287,11 +298,18 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         const control = new TrainingControl();
         const onSigint = () => control.cancel();
         process.once('SIGINT', onSigint);
+        const classifies = config.model.head.kind === 'classification';
+        let told = false;
         const callbacks = {
           onEpoch: async (e: EpochProgress) => {
+            // a split too small to hold out any structure: the trainer selects on the training structures' metric
+            if (e.valLoss === null && !told) {
+              told = true;
+              ctx.io.err(`latticework train: no validation structures (split.val ${config.training.split.val} of ${samples.length} structure${samples.length === 1 ? '' : 's'} rounds down to 0): the best epoch is the one with the best training ${e.selectionMetric}`);
+            }
             const m = e.valMetrics;
-            const val = 'mae' in m ? `val MAE ${fmt(m.mae)} RMSE ${fmt(m.rmse)}` : `val acc ${fmt(m.accuracy, 3)} AUC ${fmt(m.rocAuc, 3)}`;
-            const tr = 'mae' in e.trainMetrics ? `train MAE ${fmt(e.trainMetrics.mae)}` : `train acc ${fmt(e.trainMetrics.accuracy, 3)}`;
+            const val = classifies ? `val acc ${fmt(m.accuracy, 3)} AUC ${fmt(m.rocAuc, 3)}` : `val MAE ${fmt(m.mae)} RMSE ${fmt(m.rmse)}`;
+            const tr = classifies ? `train acc ${fmt(e.trainMetrics.accuracy, 3)}` : `train MAE ${fmt(e.trainMetrics.mae)}`;
             log(`${e.fold !== null ? `fold ${e.fold} ` : ''}epoch ${e.epoch + 1}/${e.epochs}  loss ${fmt(e.trainLoss)}  ${tr}  ${val}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.structuresPerSecond.toFixed(0)} structures/s${e.isBest ? '  *' : ''}`);
             await hooks.onEpoch?.(e);
           },
@@ -312,7 +330,6 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         // 4. store the model (k-fold: an ensemble of the fold models)
         let location: string | null = null;
         if (!cancelled && !values['no-save']) {
-          const name = safeModelName(values.name ?? `${plan ? `${plan.startedFrom} fine-tuned` : (config.preset ?? config.architecture)}-${dataName(data.source)}`);
           const shapes = buildModel(config, { seed: 0 });
           const weights = shapes.namedVariables().map((v) => ({ name: v.name, shape: v.variable.shape.slice(), member: 0 }));
           shapes.dispose();
@@ -322,7 +339,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
             header: {
               format: 'latticework-model',
               version: 1,
-              name,
+              name: modelName,
               config,
               task,
               targets: plan?.targets ?? (task === 'classification' ? [{ name: data.targetKey, unit: '' }] : targetNames.map((name) => ({ name, unit: unitOf(name) }))),
@@ -379,7 +396,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         };
         const t = last.test?.metrics;
         const tested = t ? `; test ${'mae' in t ? `MAE ${fmt(t.mae)} RMSE ${fmt(t.rmse)} R² ${fmt(t.r2, 3)}` : `accuracy ${fmt(t.accuracy, 3)} AUC ${fmt(t.rocAuc, 3)}`}` : '';
-        reportTrainSummary(ctx.io, summary, { json: !!values.json, cancelled, detail: ` (val ${last.selectionMetric} ${fmt(last.bestMetric)})${tested}` });
+        reportTrainSummary(ctx.io, summary, { json: !!values.json, cancelled, detail: ` (${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(last.bestMetric)})${tested}` });
         return cancelled ? 130 : 0;
       } catch (e) {
         await hooks.onError?.(e as Error);

@@ -207,6 +207,11 @@ export function potentialPresets(): PresetInfo[] {
   return potentialDefinitions.flatMap((d) => d.presets.map((p) => ({ id: p.id, title: p.title, description: p.description, architecture: d.id, input: { kind: 'potential', architecture: d.id, ...p.input } })));
 }
 
+/** Every preset's id, as the command line lists them: the property models' presets, then the interatomic potentials'. */
+export function allPresetIds(): string[] {
+  return [...presetIds(), ...potentialPresets().map((p) => p.id)];
+}
+
 export function isPotentialPreset(id: string): boolean {
   return potentialPresets().some((p) => p.id === id);
 }

@@ -115,6 +115,13 @@ async function tryCandidate(c: BackendCandidate, opts: BackendOptions): Promise<
     }
     case 'cpu': {
       if (!(await tf.setBackend('cpu'))) throw new Error('cpu backend failed to initialise');
+      // on Node, the cpu backend's first tensor prints a banner advising tfjs-node (console.warn); the
+      // backend line of train and predict and \`latticework doctor\` say which backends load and why not:
+      // the first tensor is written here with the flag that banner reads off
+      const onNode = tf.env().getBool('IS_NODE');
+      tf.env().set('IS_NODE', false);
+      tf.tensor1d([0]).dispose();
+      tf.env().set('IS_NODE', onNode);
       return;
     }
   }

@@ -1,7 +1,7 @@
 /** The command table (src-main/cli/index.ts): what every command shares, before a command's own options. */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src-main/cli/index';
+import { commands, main } from '../../../src-main/cli/index';
 import { io } from './commands/helpers';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/structures/', import.meta.url));
@@ -18,6 +18,14 @@ describe('latticework', () => {
       expect(JSON.parse(o.out.join(''))).toHaveLength(1);
     }
   });
+
+  it('every command a usage text names ("latticework NAME") is one of the command table', async () => {
+    const known = new Set(commands.map((c) => c.name));
+    for (const entry of commands) {
+      const { usage } = await entry.load();
+      for (const [, name] of usage.matchAll(/latticework ([a-z][a-z-]*)/g)) expect(known.has(name), `latticework ${entry.name} --help names "latticework ${name}"`).toBe(true);
+    }
+  }, 60_000);
 
   it('without a command is bad usage: the usage on stderr, exit 2; --help prints it on stdout', async () => {
     const none = io();

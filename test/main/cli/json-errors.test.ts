@@ -46,6 +46,12 @@ describe('--json on failure', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/^latticework: unknown command "models"\n\nLatticework /);
     expect(JSON.parse(unknown.out)).toEqual({ error: { message: 'unknown command "models"', status: 2 } });
+
+    // a message over several lines (an invalid config and its reasons): the whole of it
+    const config = await cli('train', '--data', dir, '--preset', 'cgcnn-paper', '--batch-size', '0', '--db', join(dir, 'runs.sqlite'), '--json');
+    expect(config.code).toBe(2);
+    expect(config.err).toBe('latticework train: invalid model config:\n  training.batchSize: batchSize must be at least 1');
+    expect(JSON.parse(config.out)).toEqual({ error: { message: config.err.slice('latticework train: '.length), status: 2 } });
   });
 
   it('without --json nothing is added; a command that printed its result keeps it', async () => {

@@ -14,7 +14,7 @@ import { main } from '../../../src-main/cli/index';
 import { Database } from '../../../src-main/store/database';
 import { SHARED_DATA } from '../../helpers/shared-data';
 import { PYTHON, python, runBounded } from '../../helpers/python';
-import { freePort, requireTorch } from '../../helpers/torch';
+import { fakeTraining, freePort, requireTorch } from '../../helpers/torch';
 import { emtFrames, io } from './commands/helpers';
 
 const lines = (file: string) =>
@@ -205,6 +205,43 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     const imp = await cli('import-run', 'cluster', '--db', db, '--json');
     expect(imp.err).toBe('');
     expect(JSON.parse(imp.out)).toMatchObject({ status: 'finished', epochs: 2, external: { processes: 2, nodes: 1, distributedBackend: 'gloo', slurmJob: '4242' } });
+  });
+
+  it('import-run stores a model whose name is taken as "NAME (PyTorch)", and train --force then replaces only the one model it names', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-name-'));
+    const db = join(dir, 'runs.sqlite');
+    const data = `${SHARED_DATA}/cgcnn-sample-regression`;
+    const cli = async (...argv: string[]) => {
+      const o = io();
+      const code = await main(argv, o.io, dir);
+      return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+    };
+    const train = (...more: string[]) => cli('train', '--data', data, '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--name', 'one1', '--db', db, ...more);
+    expect((await train()).code).toBe(0);
+    expect((await cli('export', '1', '--data', data, '--to', 'torch', 'exp', '--db', db)).code).toBe(0);
+    fakeTraining(join(dir, 'exp'), 2);
+    const imported = await cli('import-run', 'exp', '--db', db);
+    expect(imported.code, imported.err).toBe(0);
+    expect(imported.out).toMatch(/model "one1 \(PyTorch\)" stored \(model \d+; "one1", its file's name, is another model's\): latticework predict --model "one1 \(PyTorch\)"/);
+    const again = JSON.parse((await cli('import-run', 'exp', '--db', db, '--json')).out);
+    expect(again).toMatchObject({ model: 'one1 (PyTorch 2)', renamedFrom: 'one1' });
+    const models = async () => {
+      const d = await Database.open(db);
+      try {
+        return await d.read((tx) => tx.all<{ name: string; origin: string }>("SELECT name, origin FROM model WHERE origin <> 'builtin' ORDER BY id"));
+      } finally {
+        await d.close();
+      }
+    };
+    expect((await models()).map((m) => m.name)).toEqual(['one1', 'one1 (PyTorch)', 'one1 (PyTorch 2)']);
+    // the PyTorch model predicts under its name, its header renamed with it
+    const predicted = await cli('predict', '--model', 'one1 (PyTorch)', '--backend', 'cpu', '--db', db, '--json', join(data, '1000041.cif'));
+    expect(JSON.parse(predicted.out)).toMatchObject([{ model: 'one1 (PyTorch)' }]);
+    // --force replaces the one model named one1; the imported ones stay, their runs with them
+    expect((await train('--force')).code).toBe(0);
+    expect((await models()).map((m) => m.name)).toEqual(['one1 (PyTorch)', 'one1 (PyTorch 2)', 'one1']);
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { model: string | null; origin: string }[];
+    expect(runs.filter((r) => r.origin === 'external').map((r) => r.model).sort()).toEqual(['one1 (PyTorch 2)', 'one1 (PyTorch)']);
   });
 
   it('import-run refuses a folder that is not an export, naming the file', async () => {

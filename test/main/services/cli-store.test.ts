@@ -65,7 +65,7 @@ describe('the command line on the app database', () => {
     const dbPath = join(dir, 'runs.sqlite');
     const hooks = await sqliteTrainHooks({ db: dbPath });
     const config = presetConfig('cgcnn-paper', { training: { epochs: 2 } });
-    await hooks.onStart({ name: 'emt run', config, dataset: { source: '/data/emt', structures: 10, target: 'energy_per_atom', perAtom: false, unit: 'eV/atom' }, backend: 'wasm' });
+    await hooks.onStart({ name: 'emt run', config, dataset: { source: '/data/emt', structures: 10, target: 'energy_per_atom', perAtom: false, unit: 'eV/atom' }, backend: 'wasm', workers: 2 });
     const split = { train: [0, 1, 2, 3, 4, 5], val: [6, 7], test: [8, 9] };
     const history: EpochProgress[] = [];
     for (let epoch = 0; epoch < 2; epoch++) {
@@ -93,8 +93,9 @@ describe('the command line on the app database', () => {
 
     const db = await Database.open(dbPath);
     try {
-      const run = await db.read((tx) => tx.get<{ status: string; epochs_done: number; best_metrics: string; dataset_name: string; target_unit: string; split: string }>('SELECT * FROM run'));
-      expect(run).toMatchObject({ status: 'finished', epochs_done: 2, dataset_name: '/data/emt', target_unit: 'eV/atom' });
+      const run = await db.read((tx) => tx.get<{ status: string; epochs_done: number; best_metrics: string; dataset_name: string; target_unit: string; split: string; workers: number }>('SELECT * FROM run'));
+      // the data-parallel workers it trained with, as `train` printed them (not reset when training starts)
+      expect(run).toMatchObject({ status: 'finished', epochs_done: 2, dataset_name: '/data/emt', target_unit: 'eV/atom', workers: 2 });
       expect(JSON.parse(run!.best_metrics)).toMatchObject({ best_epoch: 1, val_mae: 0.2, test_mae: 0.25 });
       expect(JSON.parse(run!.split)).toEqual(split);
       const keys = await db.read((tx) => tx.all<{ key: string; n: number }>('SELECT key, COUNT(*) AS n FROM metric GROUP BY key ORDER BY key'));

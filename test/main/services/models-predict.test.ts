@@ -70,6 +70,9 @@ describe('models service', () => {
     const lwm = await served.api.models.import({ path: join(process.cwd(), 'resources', 'models', 'poisson-ratio.lwm'), name: 'poisson copy' });
     expect(lwm).toMatchObject({ origin: 'imported', name: 'poisson copy', task: 'regression', parameterCount: 96641 });
     expect((await served.api.models.list({})).filter((x) => x.name === 'poisson copy')).toHaveLength(1);
+    // names are unique: a taken one is refused, with what to do
+    await expect(served.api.models.import({ path: join(PRETRAINED, 'band-gap.pth.tar'), name: 'poisson copy' })).rejects.toThrow('a model named "poisson copy" is already stored: give it another name');
+    expect((await served.api.models.list({})).filter((x) => x.name === 'poisson copy')).toHaveLength(1);
     await expect(served.api.models.import({ path: join(SAMPLE, 'id_prop.csv') })).rejects.toThrow();
   });
 });

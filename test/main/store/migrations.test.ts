@@ -123,6 +123,35 @@ describe('schema migrations on a database that holds data', () => {
     }
   });
 
+  it('version 17 makes model names unique, renaming the duplicates stored before and keeping every model', async () => {
+    const path = await oldDatabase(16, 'model-names');
+    const old = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const d = new sqlite3.Database(path, (e) => (e ? reject(e) : resolve(d)));
+    });
+    const model = (id: number, name: string, origin: string) =>
+      `INSERT INTO model (id, name, origin, task, architecture, target, units, parameter_count, members, sha256, data, created_at) VALUES (${id}, '${name}', '${origin}', 'regression', 'cgcnn', 'gap', 'eV', 1, 1, 'x', X'00', ${id})`;
+    // 'old model' (1) is the run's; two more of its name, a built-in's name taken by a trained model stored before it
+    for (const sql of [model(2, 'old model', 'imported'), model(3, 'old model', 'trained'), model(4, 'gap', 'trained'), model(5, 'gap', 'builtin'), model(6, 'alone', 'trained')]) await exec(old, sql);
+    await new Promise<void>((resolve, reject) => old.close((e) => (e ? reject(e) : resolve())));
+    const db = await Database.open(path);
+    try {
+      // the name stays with what it resolved to (the built-in, else the newest); the others are named by their id
+      expect(await db.read((tx) => tx.all('SELECT id, name FROM model ORDER BY id'))).toEqual([
+        { id: 1, name: 'old model (model 1)' },
+        { id: 2, name: 'old model (model 2)' },
+        { id: 3, name: 'old model' },
+        { id: 4, name: 'gap (model 4)' },
+        { id: 5, name: 'gap' },
+        { id: 6, name: 'alone' },
+      ]);
+      expect(await db.read((tx) => tx.get('SELECT model_id FROM run WHERE id = 1'))).toEqual({ model_id: 1 });
+      await expect(db.transaction((tx) => tx.run(model(7, 'alone', 'trained')))).rejects.toThrow(/UNIQUE/);
+      expect(await db.read((tx) => tx.all('PRAGMA integrity_check'))).toEqual([{ integrity_check: 'ok' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('has at least one earlier version to upgrade from', () => {
     expect(migrations.length).toBeGreaterThan(1);
   });

@@ -3,11 +3,13 @@
  * field the schema does not know is refused, named with its path, before anything is written
  * (the happy path, with `--epochs`, is in test/main/cli/scale-out.test.ts).
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { exportCommand } from '../../../../src-main/cli/commands/export';
+import { main } from '../../../../src-main/cli/index';
+import { SHARED_DATA } from '../../../helpers/shared-data';
 import { emtFrames, io } from './helpers';
 
 it('refuses a config file with a field it does not know, naming the file and the field, and writes nothing', async () => {
@@ -19,4 +21,54 @@ it('refuses a config file with a field it does not know, naming the file and the
   expect(code).toBe(1);
   expect(o.err.join('\n')).toMatch(/misspelt\.json: training\.sed: unknown field "sed" in training \(known: .*seed/);
   expect(existsSync(join(dir, 'out'))).toBe(false);
+});
+
+it('writes a preset\'s export without tfjs\'s "install our node backend" banner on stderr', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-export-quiet-'));
+  const data = join(dir, 'one');
+  mkdirSync(data);
+  for (const f of ['1000041.cif', 'atom_init.json']) copyFileSync(join(SHARED_DATA, 'cgcnn-sample-regression', f), join(data, f));
+  writeFileSync(join(data, 'id_prop.csv'), '1000041,1.5\n');
+  const warn = vi.spyOn(console, 'warn');
+  try {
+    const o = io();
+    expect(await exportCommand.run({ argv: ['gcn', '--data', data, '--to', 'torch', 'out', '--json'], io: o.io, cwd: dir }), o.err.join('\n')).toBe(0);
+    expect(warn.mock.calls.map((c) => String(c[0]))).not.toContainEqual(expect.stringMatching(/looks like you are running TensorFlow\.js in Node/));
+  } finally {
+    warn.mockRestore();
+  }
+});
+
+it('refuses data that is not the run\'s (other targets, other size) and says when the run records nothing to check it against', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-export-data-'));
+  const db = join(dir, 'runs.sqlite');
+  const sample = join(SHARED_DATA, 'cgcnn-sample-regression');
+  const cli = async (...argv: string[]) => {
+    const o = io();
+    const code = await main(argv, o.io, dir);
+    return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+  };
+  writeFileSync(join(dir, 'raw.json'), JSON.stringify({ training: { normalizeTargets: false } }));
+  for (const config of [[], ['--config', 'raw.json']]) expect((await cli('train', '--data', sample, '--preset', 'gcn', ...config, '--epochs', '1', '--backend', 'cpu', '--no-save', '--db', db)).code).toBe(0);
+  // the same structures (and ids) with other targets
+  const rows = readFileSync(join(sample, 'id_prop.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  for (const [id] of rows) copyFileSync(join(sample, `${id}.cif`), join(dir, `${id}.cif`));
+  writeFileSync(join(dir, 'other.csv'), `id,target\n${rows.map(([id, t]) => `${id},${Number(t) + 1}`).join('\n')}\n`);
+
+  const other = await cli('export', '1', '--data', 'other.csv', '--to', 'torch', 'other', '--db', db);
+  expect(other.code).toBe(1);
+  expect(other.err).toMatch(/^latticework export: the data is not what run 1 trained on: the targets of its training structures have mean .*, the run's had mean /);
+  expect(existsSync(join(dir, 'other'))).toBe(false);
+  // the run's structures and targets, and two more
+  for (const extra of ['extra1', 'extra2']) copyFileSync(join(sample, `${rows[0][0]}.cif`), join(dir, `${extra}.cif`));
+  writeFileSync(join(dir, 'more.csv'), `id,target\n${rows.map(([id, t]) => `${id},${t}`).join('\n')}\nextra1,1\nextra2,2\n`);
+  const more = await cli('export', '1', '--data', 'more.csv', '--to', 'torch', 'more', '--db', db);
+  expect(more.code).toBe(1);
+  expect(more.err).toBe("latticework export: the run's split covers 10 structures, but the data has 12: give the run's own dataset with --data (and the --limit it trained with)");
+  const own = await cli('export', '1', '--data', sample, '--to', 'torch', 'own', '--db', db);
+  expect([own.code, own.err]).toEqual([0, '']);
+  // run 2 did not normalise its targets: nothing but its split's size to check, and it says so
+  const raw = await cli('export', '2', '--data', 'other.csv', '--to', 'torch', 'raw', '--db', db);
+  expect(raw.code).toBe(0);
+  expect(raw.err).toBe("latticework export: run 2 records no statistics of its training targets (a potential, targets not normalised, or neither model nor checkpoint kept): --data is checked against its split's size only");
 });

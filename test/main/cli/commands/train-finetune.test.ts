@@ -1,6 +1,6 @@
 /**
  * `latticework train --from MODEL [--freeze N] [--head auto|keep|new]` for property models: a
- * built-in CGCNN model (by name, as `latticework models` lists it, or as CGCNN's .pth.tar)
+ * built-in CGCNN model (by name, as `latticework predict --model` takes it, or as CGCNN's .pth.tar)
  * fine-tuned on CGCNN-layout structures, with the frozen layers unchanged bit for bit, the head
  * re-initialised for another target and kept for the same one, and the start recorded.
  */
@@ -28,7 +28,7 @@ describe('latticework train --from (property models)', { timeout: 300_000 }, () 
     const dir = mkdtempSync(join(tmpdir(), 'lw-finetune-'));
     const db = join(dir, 'runs.sqlite');
     const o = io();
-    // the built-in model by the name predict and `latticework models` accept (its file's stem)
+    // the built-in model by the name predict accepts (its file's stem)
     const code = await withModelRepository(db, () =>
       trainCommand.run({ argv: ['--data', SAMPLE, '--from', 'band-gap', '--freeze', '2', '--epochs', '2', '--batch-size', '4', '--backend', 'cpu', '--out', 'ft.lwm', '--db', db, '--json'], io: o.io, cwd: dir }),
     );

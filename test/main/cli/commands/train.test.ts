@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../../../../src-main/cli/index';
 import { makeTrainCommand, trainCommand, type TrainHooks } from '../../../../src-main/cli/commands/train';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
 import { SHARED_DATA } from '../../../helpers/shared-data';
@@ -89,13 +90,53 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect((file.header.config.model as { head: unknown }).head).toMatchObject({ kind: 'regression', numTargets: 2 });
   });
 
+  it('a regression run with no validation structure shows regression columns, says so, and names the metric it chose the best epoch by', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
+    const one = join(dir, 'one');
+    mkdirSync(one);
+    for (const f of ['1000041.cif', 'atom_init.json']) copyFileSync(`${DATA}/cgcnn-sample-regression/${f}`, join(one, f));
+    writeFileSync(join(one, 'id_prop.csv'), '1000041,1.5\n');
+    const o = io();
+    const code = await trainCommand.run({ argv: ['--data', one, '--preset', 'gcn', '--epochs', '2', '--backend', 'cpu', '--no-save', '--db', join(dir, 'runs.sqlite')], io: o.io, cwd: dir });
+    expect(code, o.err.join('\n')).toBe(0);
+    expect(o.err).toEqual(['latticework train: no validation structures (split.val 0.1 of 1 structure rounds down to 0): the best epoch is the one with the best training mae']);
+    const epochs = o.out.filter((l) => l.startsWith('epoch '));
+    expect(epochs).toHaveLength(2);
+    for (const line of epochs) expect(line).toMatch(/ {2}train MAE \d+\.\d{4} {2}val MAE — RMSE — {2}lr /);
+    const best = o.out.find((l) => l.startsWith('best epoch'));
+    expect(best).toMatch(/^best epoch \d \(train mae \d+\.\d{4}\)$/);
+  });
+
+  it('refuses a model name already stored before any work (exit 2, no run), as it refuses an existing --out file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = async (...argv: string[]) => {
+      const o = io();
+      const code = await main(argv, o.io, dir);
+      return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+    };
+    expect((await cli('import-model', `${DATA}/cgcnn-pretrained/efermi.pth.tar`, '--name', 'taken', '--db', db)).code).toBe(0);
+    const frames = emtFrames(dir, 4);
+    for (const argv of [
+      ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn'],
+      ['--data', frames, '--preset', 'schnet-potential'],
+    ]) {
+      const r = await cli('train', ...argv, '--epochs', '1', '--backend', 'cpu', '--name', 'taken', '--db', db);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toBe(`latticework train: a model named "taken" already exists in ${db}; choose another --name or use --force`);
+      expect(r.out).toBe('');
+    }
+    expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+  });
+
   it('reports usage errors with exit status 2', async () => {
     const o = io();
     expect(await trainCommand.run({ argv: ['--preset', 'cgcnn-paper'], io: o.io, cwd: '/' })).toBe(2);
     expect(o.err[0]).toMatch(/--data is required/);
     const p = io();
     expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'nope'], io: p.io, cwd: '/' })).toBe(2);
-    expect(p.err[0]).toMatch(/unknown preset "nope"/);
+    // one list of presets, the potentials' included (as --help and export list them)
+    expect(p.err[0]).toMatch(/unknown preset "nope" \(known: cgcnn-paper, .*painn-potential.*schnet-potential/);
     const q = io();
     expect(await trainCommand.run({ argv: ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', 'many'], io: q.io, cwd: '/' })).toBe(2);
     expect(q.err[0]).toMatch(/--epochs expects a whole number/);
