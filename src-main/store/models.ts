@@ -94,8 +94,8 @@ export async function insertModel(
 
 /**
  * Registers the shipped models (`resources/models/*.lwm`) with origin 'builtin': new ones are
- * inserted, changed ones (other SHA-256) replaced, unchanged ones left alone. Returns the ids
- * inserted.
+ * inserted, changed ones (other SHA-256) replaced, unchanged ones left alone; a model of the
+ * user's that has a new built-in's name is renamed "NAME (model ID)". Returns the ids inserted.
  */
 export async function registerBuiltinModels(db: Pick<Database, 'transaction'>, dir = resourcePath('models')): Promise<number[]> {
   if (!existsSync(dir)) return [];
@@ -109,6 +109,8 @@ export async function registerBuiltinModels(db: Pick<Database, 'transaction'>, d
       const existing = await tx.get<{ id: number; sha256: string }>("SELECT id, sha256 FROM model WHERE origin = 'builtin' AND name = ?", [h.name]);
       if (existing?.sha256 === sha) continue;
       if (existing) await tx.run('DELETE FROM model WHERE id = ?', [existing.id]);
+      // a model of the user's under a new built-in's name keeps its place as "NAME (model ID)" (as migration 17 renames)
+      await tx.run("UPDATE model SET name = name || ' (model ' || id || ')' WHERE name = ? AND origin <> 'builtin'", [h.name]);
       changed.push((await insertModel(tx, bytes, 'builtin')).id);
     }
   });

@@ -4,13 +4,16 @@
  * keeps every row, passes SQLite's integrity and foreign-key checks, and is readable by the run
  * store.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Database } from '../../../src-main/store/database';
 import { migrations } from '../../../src-main/store/migrations';
+import { insertModel, registerBuiltinModels } from '../../../src-main/store/models';
+import { readModelHeader } from '../../../src-main/engine/models/format';
+import { resourcePath } from '../../../src-main/app/resources';
 import { runListEntries } from '../../../src-main/store/runs';
 
 const dir = mkdtempSync(join(tmpdir(), 'latticework-migrate-'));
@@ -154,5 +157,24 @@ describe('schema migrations on a database that holds data', () => {
 
   it('has at least one earlier version to upgrade from', () => {
     expect(migrations.length).toBeGreaterThan(1);
+  });
+});
+
+describe('built-in models', () => {
+  it("take their names back from a model of the user's stored under one before (renamed, kept)", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lw-builtin-names-')), 'db.sqlite');
+    const db = await Database.open(path);
+    try {
+      const file = readdirSync(resourcePath('models')).find((f) => f.endsWith('.lwm'))!;
+      const bytes = new Uint8Array(readFileSync(join(resourcePath('models'), file)));
+      const name = readModelHeader(bytes).name;
+      // a trained model stored under a built-in's name before that built-in was shipped
+      const mine = await db.transaction((tx) => insertModel(tx, bytes, 'trained'));
+      await registerBuiltinModels(db);
+      expect(await db.read((tx) => tx.all('SELECT origin FROM model WHERE name = ?', [name]))).toEqual([{ origin: 'builtin' }]);
+      expect(await db.read((tx) => tx.get('SELECT name, origin FROM model WHERE id = ?', [mine.id]))).toEqual({ name: `${name} (model ${mine.id})`, origin: 'trained' });
+    } finally {
+      await db.close();
+    }
   });
 });
