@@ -15,7 +15,7 @@ import { currentBackend, initBackend } from '../engine/tf/backend';
 import { datasetFrames } from '../datasets/frames';
 import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from '../datasets/in-process';
 import type { LabelledStructures } from '../datasets/types';
-import type { Tx } from '../store/database';
+import { parseJson, type Tx } from '../store/database';
 import { runConfig, runSplit, type RunRow } from '../store/runs';
 import { exportProblem, exportTorchPotential, exportTorchRun, type TorchExportSummary } from './torch-export';
 
@@ -46,6 +46,8 @@ export function exportConfig(input: unknown, overrides: Record<string, unknown> 
 
 /** A stored run as an export request: its config (epochs overridable), its own split and target normaliser, its name. */
 export async function runExportRequest(tx: Tx, row: RunRow, database: string, opts: { epochs?: number } = {}): Promise<ExportRequest> {
+  const problem = await runExportProblem(tx, row);
+  if (problem) throw new Error(`cannot export run ${row.id}: ${problem}`);
   const config = exportConfig(runConfig(row), opts.epochs === undefined ? {} : { training: { epochs: opts.epochs } });
   return {
     config,
@@ -54,6 +56,23 @@ export async function runExportRequest(tx: Tx, row: RunRow, database: string, op
     trainedNormalizer: isPotentialConfig(config) || !config.training.normalizeTargets ? null : await runNormalizer(tx, row),
     name: row.name,
   };
+}
+
+/**
+ * Why a run cannot be exported for PyTorch as it trained (docs/scale-out.md, Limits), or null: a
+ * fine-tuning run starts from another model's weights, and a seed ensemble trains several members,
+ * neither of which the export's `train.py` does (it would train one fresh model and say nothing).
+ * Read from the tags the run was created with (`from:NAME`, `ensemble:K`) and its model file.
+ */
+async function runExportProblem(tx: Tx, row: RunRow): Promise<string | null> {
+  const tags = parseJson<string[]>(row.tags, []);
+  const from = tags.find((t) => t.startsWith('from:'));
+  if (from) return `it fine-tunes ${from.slice('from:'.length)} (the export trains from fresh weights; fine-tuning is not exported: train it here, or export the config to train from scratch)`;
+  const model = row.model_id === null ? undefined : await tx.get<{ members: number }>('SELECT members FROM model WHERE id = ?', [row.model_id]);
+  const tagged = Number(tags.find((t) => t.startsWith('ensemble:'))?.slice('ensemble:'.length));
+  const members = Math.max(model?.members ?? 1, Number.isInteger(tagged) ? tagged : 1);
+  if (members > 1) return `it trains an ensemble of ${members} members (the export trains one model; ensembles are not exported: export the config for one member)`;
+  return null;
 }
 
 /** The target normaliser a run fitted on its training structures: its model file's, else its last checkpoint's; null when it keeps neither. */

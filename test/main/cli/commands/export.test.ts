@@ -72,3 +72,27 @@ it('refuses data that is not the run\'s (other targets, other size) and says whe
   expect(raw.code).toBe(0);
   expect(raw.err).toBe("latticework export: run 2 records no statistics of its training targets (a potential, targets not normalised, or neither model nor checkpoint kept): --data is checked against its split's size only");
 });
+
+it('refuses a seed ensemble and a fine-tuning run, which its train.py would train as one fresh model', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-export-kind-'));
+  const db = join(dir, 'runs.sqlite');
+  const cli = async (...argv: string[]) => {
+    const o = io();
+    const code = await main(argv, o.io, dir);
+    return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+  };
+  const data = emtFrames(dir, 6);
+  writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ model: { features: 8, numLayers: 1, headHidden: 4 }, radial: { cutoff: 4, numBasis: 4 }, training: { batchSize: 4 } }));
+  const train = (...more: string[]) => cli('train', '--data', data, '--epochs', '1', '--backend', 'wasm', '--db', db, ...more);
+  expect((await train('--preset', 'painn-potential', '--config', 'tiny.json', '--name', 'pair', '--ensemble', '2')).code).toBe(0);
+  expect((await train('--preset', 'painn-potential', '--config', 'tiny.json', '--name', 'single')).code).toBe(0);
+  expect((await train('--name', 'tuned', '--from', 'single')).code).toBe(0);
+  const ensemble = await cli('export', '1', '--data', data, '--to', 'torch', 'e', '--db', db);
+  expect([ensemble.code, ensemble.err]).toEqual([1, 'latticework export: cannot export run 1: it trains an ensemble of 2 members (the export trains one model; ensembles are not exported: export the config for one member)']);
+  const tuned = await cli('export', '3', '--data', data, '--to', 'torch', 't', '--db', db);
+  expect(tuned.code).toBe(1);
+  expect(tuned.err).toMatch(/^latticework export: cannot export run 3: it fine-tunes single \(the export trains from fresh weights/);
+  expect(existsSync(join(dir, 'e')) || existsSync(join(dir, 't'))).toBe(false);
+  // the run they started from exports
+  expect((await cli('export', '2', '--data', data, '--to', 'torch', 's', '--db', db)).code).toBe(0);
+});
