@@ -200,14 +200,19 @@ const isIndex = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 
 /**
  * Checks an exported-and-trained run (its files read by `runFilesAt` or `runFilesOfDropped`), then
- * records it in `db` as an external run.
+ * records it in `db` as an external run. `runElsewhere`: how the caller is told to name a run folder
+ * that is not the export's `run/` (the command line's `--run DIR`), said when status.json is missing.
  */
-export async function importTorchRun(db: Database, run: RunFiles, opts: { name?: string } = {}): Promise<ImportedRun> {
+export async function importTorchRun(db: Database, run: RunFiles, opts: { name?: string; runElsewhere?: string } = {}): Promise<ImportedRun> {
   const manifestFile = shownPath(run, 'export.json');
-  const manifest = readJson<{ format: string; version: number; name: string; exportedFrom: ExternalRunInfo['exportedFrom']; dataset: { source: string; structures: number } }>(run, 'export.json');
+  const manifest = readJson<{ format: string; version: number; name: string; exportedFrom: ExternalRunInfo['exportedFrom']; dataset: { source: string; structures: number } }>(
+    run,
+    'export.json',
+    'missing: this is not an export folder (give the folder `latticework export --to torch` or "Export for PyTorch…" wrote, after PyTorch trained it)',
+  );
   if (manifest.format !== TORCH_EXPORT_FORMAT) fail(manifestFile, `not a Latticework export (format "${String(manifest.format)}")`);
   const statusFile = shownPath(run, 'status.json');
-  const status = readJson<StatusFile>(run, 'status.json', 'missing: train.py has not run here yet (or give the run folder with --run DIR)');
+  const status = readJson<StatusFile>(run, 'status.json', `missing: train.py has not run here yet${opts.runElsewhere ? ` (${opts.runElsewhere})` : ''}`);
   for (const k of ['status', 'framework', 'device', 'distributedBackend'] as const) if (typeof status[k] !== 'string') fail(statusFile, `"${k}" is missing`);
   if (!Number.isInteger(status.processes) || status.processes < 1) fail(statusFile, '"processes" must be a whole number ≥ 1');
   const split = readJson<{ train: number[]; val: number[]; test: number[] }>(run, 'split.json');

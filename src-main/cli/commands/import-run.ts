@@ -37,7 +37,7 @@ export const importRunCommand: Command = {
     try {
       const files = await runFilesAt(resolve(ctx.cwd, positionals[0]), values.run && resolve(ctx.cwd, values.run));
       db = await Database.open(databasePath(values.db));
-      const r = await importTorchRun(db, files, { name: values.name });
+      const r = await importTorchRun(db, files, { name: values.name, runElsewhere: 'or give the run folder with --run DIR' });
       if (values.json) ctx.io.out(JSON.stringify(r));
       else {
         const x = r.external;

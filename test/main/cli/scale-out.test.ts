@@ -248,6 +248,6 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     const dir = mkdtempSync(join(tmpdir(), 'lw-import-bad-'));
     const o = io();
     expect(await main(['import-run', dir, '--db', join(dir, 'x.sqlite')], o.io, dir)).toBe(1);
-    expect(o.err.join('\n')).toMatch(/export\.json: missing/);
+    expect(o.err.join('\n')).toMatch(/export\.json: missing: this is not an export folder/);
   });
 });

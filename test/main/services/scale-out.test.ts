@@ -5,7 +5,7 @@
  * No PyTorch here: the "trained" run folder is written by the test (status, metrics, batches, and
  * the initial weights as best.lwm); test/e2e/scale-out.e2e.ts trains one with torchrun.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DroppedFile } from '../../../src-shared/ipc/contract';
@@ -128,6 +128,11 @@ describe('scaleOut service', { timeout: 300_000 }, () => {
     await expect(served.api.scaleOut.importRun({ files: dropped(folder, 'app-export') })).rejects.toThrow('app-export/run/metrics.jsonl line 2: "train_loss" is missing or not a number');
     await expect(served.api.scaleOut.importRun({ files: [{ name: 'notes/readme.txt', text: 'hello' }] })).rejects.toThrow(/no export\.json/);
     await expect(served.api.scaleOut.importRun({ path: join(served.t.dir, 'nowhere') })).rejects.toThrow(/nowhere: does not exist/);
+    // a folder that is not an export; an export PyTorch has not trained yet (no command-line --run in the app's words)
+    mkdirSync(join(served.t.dir, 'other'));
+    await expect(served.api.scaleOut.importRun({ path: join(served.t.dir, 'other') })).rejects.toThrow(`${join(served.t.dir, 'other', 'export.json')}: missing: this is not an export folder`);
+    rmSync(join(folder, 'run', 'status.json'));
+    await expect(served.api.scaleOut.importRun({ path: folder })).rejects.toThrow(new RegExp(`status\\.json: missing: train\\.py has not run here yet$`));
     expect((await served.api.runs.list({ includeArchived: true })).length).toBe(before);
   });
 });
