@@ -11,6 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { plural } from '../../../src-shared/text';
 import { issueLines, mergeConfig, unknownGivenFields } from '../../../src-shared/model/config';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import { isPotentialPreset, potentialPresetConfig } from '../../engine/architectures/registry';
@@ -106,8 +107,8 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   const frames = datasetFrames(read);
   if (frames.length === 0) throw new Error(`no labelled frame could be read from ${read.source}`);
   const has = { energy: frames.some((x) => x.energy !== null), forces: frames.some((x) => x.forces !== null), stress: frames.some((x) => x.stress !== null) };
-  log(`data: ${frames.length} frames from ${a.data} (energy ${has.energy ? 'yes' : 'no'}, forces ${has.forces ? 'yes' : 'no'}, stress ${has.stress ? 'yes' : 'no'})`);
-  log(`model: ${config.architecture} potential${config.preset ? ` (preset ${config.preset})` : ''}${startedFrom ? `, fine-tuned from ${startedFrom}${a.freeze ? ` with ${a.freeze} block(s) frozen` : ''}` : ''}; ${config.training.epochs} epochs, batch ${config.training.batchSize}, cutoff ${config.radial.cutoff} Å`);
+  log(`data: ${plural(frames.length, 'frame')} from ${a.data} (energy ${has.energy ? 'yes' : 'no'}, forces ${has.forces ? 'yes' : 'no'}, stress ${has.stress ? 'yes' : 'no'})`);
+  log(`model: ${config.architecture} potential${config.preset ? ` (preset ${config.preset})` : ''}${startedFrom ? `, fine-tuned from ${startedFrom}${a.freeze ? ` with ${plural(a.freeze, 'block')} frozen` : ''}` : ''}; ${plural(config.training.epochs, 'epoch')}, batch ${config.training.batchSize}, cutoff ${config.radial.cutoff} Å`);
 
   const members = a.ensemble ?? 1;
   // members differ by seed (initial weights, shuffling); they share one split

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { atomInitRecord } from '../../../src-shared/graph/features';
 import { issueLines, mergeConfig, ModelConfigError, unknownGivenFields, type ModelConfig } from '../../../src-shared/model/config';
-import { groupThousands } from '../../../src-shared/text';
+import { groupThousands, plural } from '../../../src-shared/text';
 import { trainingDomain } from '../../../src-shared/model/domain';
 import { targetUnit } from '../../../src-shared/model/units';
 import { allPresetIds, parameterCount, parseModelConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
@@ -280,7 +280,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         const unitOf = (name: string) => values.unit?.trim() ?? targetUnit(name);
         const samples = trainingSamples(config, data, atomInit);
         log(`data: ${samples.length} structures from ${data.source} (target ${data.targetKey}${perAtom ? ', per atom' : ''}); graphs built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-        log(`model: ${config.architecture}${config.preset ? ` (preset ${config.preset})` : ''}, ${groupThousands(parameterCount(config))} parameters; ${config.training.epochs} epochs, batch ${config.training.batchSize}, seed ${config.training.seed}`);
+        log(`model: ${config.architecture}${config.preset ? ` (preset ${config.preset})` : ''}, ${groupThousands(parameterCount(config))} parameters; ${plural(config.training.epochs, 'epoch')}, batch ${config.training.batchSize}, seed ${config.training.seed}`);
         if (plan) log(`fine-tuning from ${plan.startedFrom}: ${plan.start.freeze ? `embedding and ${plan.start.freeze} of ${config.model.numLayers} layers frozen` : 'nothing frozen'}; head ${plan.head.reason}`);
         const base = plan ? `${plan.startedFrom} fine-tuned` : (config.preset ?? config.architecture);
         await hooks.onStart?.({
