@@ -9,7 +9,11 @@
  * The schema's root is a union over the architectures: it is shown as the `architecture` field
  * followed by the chosen architecture's sections (model, graph, training).
  */
+import type { ConfigCheck } from '../../src-shared/ipc/contract';
+import type { ParameterBreakdown } from '../../src-shared/model/params';
+import type { ModelConfig } from '../../src-shared/model/config';
 import type { SchemaField, SchemaNode, SchemaVariant } from '../../src-shared/model/form';
+import { isPotentialConfig } from '../../src-shared/model/potential';
 
 export type Path = string[];
 
@@ -162,6 +166,18 @@ export function switchArchitecture(schema: SchemaNode, config: Record<string, un
   const old = isObject(config.model) ? config.model : {};
   next.model = Object.fromEntries(Object.keys(model).map((k) => [k, k in old ? old[k] : model[k]]));
   return next;
+}
+
+/**
+ * The core's normalised config and parameter count by part from a check, when the check is of a
+ * property model's config and so is the draft being edited. Right after a switch of preset between a
+ * potential and a property model the last check is still the other kind's (a potential's config has
+ * no `graph` section): the estimate waits for the draft's own check rather than reading it.
+ */
+export function checkedPropertyConfig(check: ConfigCheck | null, draft: unknown): { config: ModelConfig; breakdown: ParameterBreakdown } | null {
+  if (!check?.ok || !check.config || !check.breakdown) return null;
+  if (isPotentialConfig(check.config) || isPotentialConfig(draft)) return null;
+  return { config: check.config as unknown as ModelConfig, breakdown: check.breakdown };
 }
 
 export function getAt(obj: unknown, path: Path): unknown {

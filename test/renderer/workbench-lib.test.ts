@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '../../src-shared/model/config';
 import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
-import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
+import { checkedPropertyConfig, describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
@@ -93,6 +93,18 @@ describe('config form from the registry’s schema descriptors', () => {
     expect(diffPaths(config, next)).toEqual(['training.epochs']);
     const adam = setAt(next, ['training', 'optimizer'], { kind: 'adam', lr: 0.001 });
     expect(diffPaths(config, adam).sort()).toEqual(['training.epochs', 'training.optimizer.kind']);
+  });
+
+  it('gives the estimate a check of the draft’s own kind only (a potential’s check right after switching to a property preset has no graph)', () => {
+    const breakdown = { embedding: 1, layer: 2, layers: 6, readout: 0, head: 3, total: 10, state: 0 };
+    const propertyCheck = { ok: true, issues: [], config, parameterCount: 10, breakdown, differences: [] };
+    const potential = { kind: 'potential', architecture: 'painn', model: { numLayers: 3 }, radial: { cutoff: 5 } };
+    const potentialCheck = { ...propertyCheck, config: potential };
+    expect(checkedPropertyConfig(propertyCheck, config)?.config.graph.maxNeighbors).toBe(12);
+    expect(checkedPropertyConfig(potentialCheck, config)).toBeNull();
+    expect(checkedPropertyConfig(propertyCheck, potential)).toBeNull();
+    expect(checkedPropertyConfig({ ...propertyCheck, ok: false }, config)).toBeNull();
+    expect(checkedPropertyConfig(null, config)).toBeNull();
   });
 
   it('parses inputs', () => {
