@@ -218,19 +218,39 @@ export function diffPaths(reference: unknown, value: unknown, path: Path = []): 
   return sameValue(reference ?? null, value ?? null) ? [] : [path.join('.')];
 }
 
-/** Parses the text of a number input; '' → null (for nullable fields) or undefined. */
-export function parseNumberInput(text: string, nullable: boolean): number | null | undefined {
+/** What a field's text gives: a value for the draft, or the problem to show instead (an emptied or unparsable number never falls back to the last value). */
+export type FieldReading<T> = { value: T } | { problem: string };
+
+/**
+ * Reads a number field's text (`badInput`: the browser's validity.badInput, text such as "1e" or "-"
+ * that an `<input type="number">` reports as ''). Empty is null for a nullable field ("none"),
+ * undefined for an optional one (its default), else a problem, as unparsable text is.
+ */
+export function readNumberField(text: string, badInput: boolean, field: { label: string; nullable: boolean; optional: boolean }): FieldReading<number | null | undefined> {
   const t = text.trim();
-  if (t === '') return nullable ? null : undefined;
+  if (badInput) return { problem: `${field.label}: enter a number` };
+  if (t === '') return field.nullable ? { value: null } : field.optional ? { value: undefined } : { problem: `${field.label}: enter a number` };
   const n = Number(t);
-  return Number.isFinite(n) ? n : undefined;
+  return Number.isFinite(n) ? { value: n } : { problem: `${field.label}: “${t}” is not a number` };
 }
 
-/** Parses "100, 200" into [100, 200]; invalid entries are dropped. */
-export function parseNumberList(text: string): number[] {
-  return text
-    .split(/[\s,;]+/)
-    .filter((s) => s !== '')
-    .map(Number)
-    .filter((n) => Number.isFinite(n));
+/** Reads "100, 200" (commas, semicolons or spaces) into [100, 200]; an entry that is not a number is a problem. */
+export function readNumberList(text: string, label: string): FieldReading<number[]> {
+  const entries = text.split(/[\s,;]+/).filter((x) => x !== '');
+  const bad = entries.find((x) => !Number.isFinite(Number(x)));
+  return bad === undefined ? { value: entries.map(Number) } : { problem: `${label}: “${bad}” is not a number` };
+}
+
+/**
+ * The text a field shows: what the user typed while it still reads as the draft's value ("0.010",
+ * "1e-3" or "100," stay as typed, not rewritten under the cursor), empty while the text is a problem
+ * (the draft keeps its last value, which is not shown), else the value.
+ */
+export function fieldText<T>(value: T, typed: string | null, unread: boolean, read: (text: string) => FieldReading<T>, show: (v: T) => string): string {
+  if (unread) return typed ?? '';
+  if (typed !== null) {
+    const r = read(typed);
+    if ('value' in r && JSON.stringify(r.value ?? null) === JSON.stringify(value ?? null)) return typed;
+  }
+  return show(value);
 }

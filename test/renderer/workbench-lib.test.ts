@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '../../src-shared/model/config';
 import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
-import { checkedPropertyConfig, describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
+import { checkedPropertyConfig, describeConfig, diffPaths, fieldText, getAt, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
@@ -107,12 +107,29 @@ describe('config form from the registry’s schema descriptors', () => {
     expect(checkedPropertyConfig(null, config)).toBeNull();
   });
 
-  it('parses inputs', () => {
-    expect(parseNumberInput('', true)).toBeNull();
-    expect(parseNumberInput('', false)).toBeUndefined();
-    expect(parseNumberInput('1e-3', false)).toBe(0.001);
-    expect(parseNumberList('100, 200;300')).toEqual([100, 200, 300]);
+  it('reads inputs: an emptied or unparsable number is a problem, never the last value', () => {
+    const lr = { label: 'Learning rate', nullable: false, optional: false };
+    expect(readNumberField('1e-3', false, lr)).toEqual({ value: 0.001 });
+    expect(readNumberField('', false, lr)).toEqual({ problem: 'Learning rate: enter a number' });
+    // "1e" in an <input type="number">: value '' and validity.badInput
+    expect(readNumberField('', true, lr)).toEqual({ problem: 'Learning rate: enter a number' });
+    expect(readNumberField('', true, { ...lr, nullable: true })).toEqual({ problem: 'Learning rate: enter a number' });
+    expect(readNumberField('0x', false, lr)).toEqual({ problem: 'Learning rate: “0x” is not a number' });
+    expect(readNumberField('', false, { ...lr, nullable: true })).toEqual({ value: null });
+    expect(readNumberField('', false, { ...lr, optional: true })).toEqual({ value: undefined });
+    expect(readNumberList('100, 200;300', 'Milestones')).toEqual({ value: [100, 200, 300] });
+    expect(readNumberList('100, abc', 'Milestones')).toEqual({ problem: 'Milestones: “abc” is not a number' });
     expect(humanize('maxNeighbors')).toBe('Max neighbors');
+  });
+
+  it('shows what was typed while it reads as the value, empty while it is a problem, else the value', () => {
+    const read = (t: string) => readNumberField(t, false, { label: 'Learning rate', nullable: false, optional: false });
+    const show = (v: number | null | undefined) => String(v ?? '');
+    expect(fieldText(0.01, '0.010', false, read, show)).toBe('0.010');
+    expect(fieldText(0.01, '', true, read, show)).toBe('');
+    // a preset switched under the typed text
+    expect(fieldText(0.1, '0.010', false, read, show)).toBe('0.1');
+    expect(fieldText(0.1, null, false, read, show)).toBe('0.1');
   });
 });
 
