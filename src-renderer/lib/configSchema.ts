@@ -218,6 +218,53 @@ export function diffPaths(reference: unknown, value: unknown, path: Path = []): 
   return sameValue(reference ?? null, value ?? null) ? [] : [path.join('.')];
 }
 
+/** The label of every field of a form tree, by dotted id. */
+export function fieldLabels(nodes: readonly FieldNode[], out: Record<string, string> = {}): Record<string, string> {
+  for (const n of nodes) {
+    out[n.id] = n.label;
+    if (n.kind === 'section' || n.kind === 'variant') fieldLabels(n.children, out);
+  }
+  return out;
+}
+
+/** "Cutoff (Å)" → the name "Cutoff" and the unit "Å". */
+function splitUnit(label: string): { name: string; unit: string } {
+  const m = /^(.*\S)\s+\(([^()]+)\)$/.exec(label);
+  return m ? { name: m[1], unit: m[2] } : { name: label, unit: '' };
+}
+
+const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A check's message in the form's words, the one place the config schema's names meet the form's
+ * labels: the schema's messages name fields as the JSON does, by their dotted path or a tail of it
+ * ("numLayers must be at least 1", "graph.cutoff must be greater than 0", "split.val + split.test
+ * …"), which the CLI's users write; under the form they read "Layers must be at least 1", "Cutoff
+ * must be greater than 0 Å" (a label's unit goes after the number the message ends with) and
+ * "Validation + Test …". The message's subject is named by the issue's own path; dotted names
+ * elsewhere in it by any field's.
+ */
+export function formMessage(issue: { path: string; message: string }, labels: Readonly<Record<string, string>>): string {
+  const tails = (id: string) => id.split('.').map((_, i, parts) => parts.slice(i).join('.'));
+  let message = issue.message;
+  let unit = '';
+  const own = labels[issue.path];
+  if (own) {
+    const subject = tails(issue.path).find((t) => message.startsWith(t) && /^($|[\s(:])/.test(message.slice(t.length)));
+    if (subject) {
+      const split = splitUnit(own);
+      message = split.name + message.slice(subject.length);
+      unit = split.unit;
+    }
+  }
+  // dotted names in the rest of the message, longest first (graph.gaussian.dmin before gaussian.dmin)
+  const names = new Map<string, string>();
+  for (const [id, label] of Object.entries(labels)) for (const t of tails(id)) if (t.includes('.') && !names.has(t)) names.set(t, splitUnit(label).name);
+  for (const t of [...names.keys()].sort((a, b) => b.length - a.length)) message = message.replace(new RegExp(`(?<![\\w.])${escape(t)}(?![\\w.])`, 'g'), names.get(t)!);
+  if (unit && /\d$/.test(message)) message = `${message} ${unit}`;
+  return message;
+}
+
 /** What a field's text gives: a value for the draft, or the problem to show instead (an emptied or unparsable number never falls back to the last value). */
 export type FieldReading<T> = { value: T } | { problem: string };
 

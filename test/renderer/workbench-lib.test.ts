@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '../../src-shared/model/config';
 import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
-import { checkedPropertyConfig, describeConfig, diffPaths, fieldText, getAt, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
+import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
@@ -105,6 +105,30 @@ describe('config form from the registry’s schema descriptors', () => {
     expect(checkedPropertyConfig(propertyCheck, potential)).toBeNull();
     expect(checkedPropertyConfig({ ...propertyCheck, ok: false }, config)).toBeNull();
     expect(checkedPropertyConfig(null, config)).toBeNull();
+  });
+
+  it('words the check’s messages with the form’s labels, and puts a derived dmax’s problem under the cutoff', () => {
+    const messages = (over: Record<string, unknown>) => {
+      const draft = cgcnnPaper() as unknown as Record<string, unknown>;
+      const c = Object.entries(over).reduce((acc, [k, v]) => setAt(acc, k.split('.'), v), draft);
+      const r = zodSchema.safeParse(c);
+      const labels = fieldLabels(describeConfig(schema, c));
+      return r.success ? [] : r.error.issues.map((i) => ({ path: i.path.join('.'), message: formMessage({ path: i.path.join('.'), message: i.message }, labels) }));
+    };
+    expect(messages({ 'model.numLayers': 0, 'training.batchSize': 0 })).toEqual([
+      { path: 'model.numLayers', message: 'Layers must be at least 1' },
+      { path: 'training.batchSize', message: 'Batch size must be at least 1' },
+    ]);
+    // only the cutoff's own message, not one under the empty dmax field
+    expect(messages({ 'graph.cutoff': -1 })).toEqual([{ path: 'graph.cutoff', message: 'Cutoff must be greater than 0 Å' }]);
+    expect(messages({ 'graph.cutoff': 1, 'graph.gaussian.dmin': 2 })).toEqual([
+      { path: 'graph.cutoff', message: 'Cutoff (1) must be greater than dmin (2): with no dmax it is the last Gaussian centre' },
+    ]);
+    expect(messages({ 'graph.gaussian.dmax': 1, 'graph.gaussian.dmin': 2 })).toEqual([{ path: 'graph.gaussian.dmax', message: 'dmax (1) must be greater than dmin (2)' }]);
+    expect(messages({ 'training.optimizer.lr': 0 })).toEqual([{ path: 'training.optimizer.lr', message: 'Learning rate must be greater than 0' }]);
+    expect(messages({ 'training.split.val': 0.5, 'training.split.test': 0.6 })[0].message).toBe('Validation + Test must be below 1 (got 0.5 + 0.6)');
+    // a message that names no field as the JSON does is left as it is
+    expect(formMessage({ path: 'model.head.numClasses', message: 'a classifier needs at least 2 classes' }, { 'model.head.numClasses': 'Classes' })).toBe('a classifier needs at least 2 classes');
   });
 
   it('reads inputs: an emptied or unparsable number is a problem, never the last value', () => {
