@@ -6,7 +6,7 @@ import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldTex
 import { appendProgress, batchStep, emptySeries, groupKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, canResume, externalLabel, flatten, matchesRun, parallelData, parameterDiff, sortRuns, defaultFilter, splitNotice } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
-import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
+import { BACKEND_GFLOPS, calibratedGflops, estimateCost, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
 import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
@@ -439,6 +439,15 @@ describe('estimates and formatting', () => {
     expect(estimateCost({ ...base, trainStructures: 3200 }).secondsPerEpoch).toBeCloseTo(2 * e.secondsPerEpoch);
     expect(estimateCost({ ...base, optimizer: 'adam' }).paramBytes).toBe(81_000 * 4 * 4);
     expect(scaleBatchBytes([{ batchSize: 32, bytes: 100 }, { batchSize: 256, bytes: 800 }], 128)).toBe(400);
+  });
+
+  it('100,000 layers need more memory than the machine has: Train… is refused and says why', () => {
+    const base = { layerParams: 22_000, numLayers: 3, otherParams: 15_000, totalParams: 81_000, atomFeatures: 64, edgeFeatures: 41, atomInputLength: 92, batchSize: 256, optimizer: 'sgd', trainStructures: 1600, atomsPerStructure: 14, edgesPerAtom: 12, backend: 'wasm' };
+    const machine = 16e9;
+    expect(memoryProblem(estimateCost(base), machine)).toBeNull();
+    const huge = estimateCost({ ...base, numLayers: 100_000, totalParams: 22_000 * 100_000 + 15_000 });
+    expect(memoryProblem(huge, machine)).toMatch(/^the training memory estimate \(~[\d.]+ TB\) exceeds this machine’s memory \(16.0 GB\)/);
+    expect(memoryProblem(huge, undefined)).toBeNull();
   });
 
   it('a calibrated estimate is the cost model’s FLOPs over the speed a run measured after its first epoch', () => {
