@@ -52,6 +52,9 @@ function isObject(x: unknown): x is Record<string, unknown> {
 const APPLIES: Record<string, (c: unknown) => boolean> = {
   'model.set2setSteps': (c) => getAt(c, ['model', 'readout']) === 'set2set',
   'training.huberDelta': (c) => getAt(c, ['training', 'loss']) === 'huber',
+  // a potential's
+  'radial.envelopeExponent': (c) => getAt(c, ['radial', 'envelope']) === 'polynomial',
+  'training.loss.huberDelta': (c) => getAt(c, ['training', 'loss', 'kind']) === 'huber',
 };
 
 /** Whether a field (by dotted id) has an effect in this config. */
