@@ -9,7 +9,7 @@ import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, 
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
-import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
+import { importLine, stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { findField as find } from '../helpers/form';
 import { runRecord } from './run-record';
 
@@ -498,6 +498,12 @@ describe('estimates and formatting', () => {
   it('strips the dropped folder name from dataset file names', () => {
     expect(stripCommonFolder([{ name: 'cgcnn/id_prop.csv', text: '' }, { name: 'cgcnn/a.cif', text: '' }]).map((f) => f.name)).toEqual(['id_prop.csv', 'a.cif']);
     expect(stripCommonFolder([{ name: 'id_prop.csv', text: '' }, { name: 'a.cif', text: '' }]).map((f) => f.name)).toEqual(['id_prop.csv', 'a.cif']);
+  });
+
+  it('the dataset list says what the import’s bar says while it runs', () => {
+    expect(importLine('importing', 0, 'read 300 of 2000 frames')).toBe('importing · read 300 of 2000 frames');
+    expect(importLine('importing', 0, null)).toBe('importing · 0 structures stored so far');
+    expect(importLine('interrupted', 1, null)).toBe('import interrupted · 1 structure stored so far');
   });
 });
 
