@@ -10,6 +10,7 @@ import { BACKEND_GFLOPS, calibratedGflops, estimateCost, memoryProblem, scaleBat
 import { errorMessage, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
 import { importLine, stripCommonFolder } from '../../src-renderer/composables/useDatasets';
+import { inOwnDropZone } from '../../src-renderer/composables/useFileDrop';
 import { findField as find } from '../helpers/form';
 import { runRecord } from './run-record';
 
@@ -498,6 +499,14 @@ describe('estimates and formatting', () => {
   it('strips the dropped folder name from dataset file names', () => {
     expect(stripCommonFolder([{ name: 'cgcnn/id_prop.csv', text: '' }, { name: 'cgcnn/a.cif', text: '' }]).map((f) => f.name)).toEqual(['id_prop.csv', 'a.cif']);
     expect(stripCommonFolder([{ name: 'id_prop.csv', text: '' }, { name: 'a.cif', text: '' }]).map((f) => f.name)).toEqual(['id_prop.csv', 'a.cif']);
+  });
+
+  it('the window’s drop overlay is not shown over a drop zone that takes the drop itself', () => {
+    // an element whose ancestors are [zone] (the dataset import's FileDropZone) or none
+    const el = (zone: boolean) => ({ closest: (selector: string) => (selector === '[data-drop-zone]' && zone ? {} : null) });
+    expect(inOwnDropZone(el(true) as unknown as EventTarget)).toBe(true);
+    expect(inOwnDropZone(el(false) as unknown as EventTarget)).toBe(false);
+    expect(inOwnDropZone(null)).toBe(false);
   });
 
   it('the dataset list says what the import’s bar says while it runs', () => {
