@@ -28,6 +28,7 @@ export function useFileDrop(onDrop: (dt: DataTransfer) => void) {
     e.preventDefault();
     depth++;
     dragging.value = true;
+    inZone.value = inOwnDropZone(e.target);
   };
   const over = (e: DragEvent) => {
     if (!hasFiles(e)) return;
