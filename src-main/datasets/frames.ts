@@ -86,6 +86,7 @@ export async function importFrames(
   sources: FramesSource[],
   selection: FrameSelection,
   read: (src: FramesSource) => Promise<FramesFile>,
+  calculator: string | null = null,
 ): Promise<FramesImport> {
   const results: FramesFile[] = new Array(sources.length);
   let next = 0;
@@ -105,6 +106,7 @@ export async function importFrames(
   const seen = new Map<string, string>();
   const conflicts: string[] = [];
   let readCount = 0;
+  let unlabelled = 0;
   let selected = 0;
   let duplicates = 0;
   let withoutEnergy = 0;
@@ -113,6 +115,8 @@ export async function importFrames(
   for (const r of results) {
     if (!r.ok) {
       failed.push({ file: r.file, error: { name: r.error.name, message: r.error.message, line: r.error.line } });
+      readCount += r.read ?? 0;
+      unlabelled += r.read ?? 0;
       continue;
     }
     formats.set(r.file, r.format as StructureFormat);
@@ -153,6 +157,7 @@ export async function importFrames(
   const report: FramesImportReport = {
     files: sources.length,
     read: readCount,
+    ...(calculator ? { labelling: { calculator, labelled: readCount - unlabelled, unlabelled } } : {}),
     selection,
     selected,
     duplicates,
@@ -209,7 +214,7 @@ export const labelledFrames: DatasetFormat = {
   async read(src, options, io) {
     const sources = await frameSources(src);
     const readOptions: FramesReadOptions = { energyKey: options.energyKey, forcesKey: options.forcesKey, stressKey: options.stressKey, ...(options.label ? { label: options.label } : {}) };
-    const got = await importFrames(sources, options.selection ?? { mode: 'all' }, io.framesReader(sources, readOptions));
+    const got = await importFrames(sources, options.selection ?? { mode: 'all' }, io.framesReader(sources, readOptions), options.label ? options.label.toUpperCase() : null);
     const rows = options.limit !== undefined ? got.rows.slice(0, options.limit) : got.rows;
     const items: LabelledItem[] = rows.map((r) => ({
       name: r.name,

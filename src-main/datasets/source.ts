@@ -87,8 +87,9 @@ export function droppedSource(files: DroppedFile[]): DatasetSource {
     return 'text' in f ? new TextEncoder().encode(f.text) : new Uint8Array(Buffer.from(f.base64, 'base64'));
   };
   return {
-    // the dropped folder's name, else the table or frames file among the dropped files
-    label: first.includes('/') ? first.split('/')[0] : (names.find((n) => /\.(csv|xyz|extxyz)$/i.test(n)) ?? (files.length === 1 ? names[0] : 'dropped files')),
+    // the dropped folder's name, else the table or frames file among the dropped files (not a CGCNN folder's
+    // id_prop.csv, a fixed name that tells no dataset from another: a browser's file picker gives no folder)
+    label: first.includes('/') ? first.split('/')[0] : (names.find((n) => /\.(csv|xyz|extxyz)$/i.test(n) && n.toLowerCase() !== 'id_prop.csv') ?? (files.length === 1 ? names[0] : 'dropped files')),
     names,
     shownNames: files.map((f) => f.name),
     file: files.length === 1 && !first.includes('/') ? names[0] : null,

@@ -37,7 +37,8 @@ export type FramesFile =
       fileWarnings: string[];
       labelSources: string[];
     }
-  | { file: string; ok: false; error: StructureErrorData };
+  /** `read`: the frames read before the file failed, when reading succeeded and labelling them did not. */
+  | { file: string; ok: false; error: StructureErrorData; read?: number };
 
 /** How frames are read: the reader's options (label keys…), and labels computed instead of read. */
 export interface FramesReadOptions extends ReadOptions {
@@ -108,14 +109,20 @@ export async function readFramesSource(src: FramesSource, options: FramesReadOpt
     let labelSources = r.labelSources;
     if (options.label === 'emt') {
       const emt = new EmtCalculator();
-      frames = r.frames.map((f, k) => {
-        if (k % 100 === 0 && p.signal.aborted) throw Object.assign(new Error('the import was cancelled'), { name: 'CancelledError' });
-        try {
-          return emtLabelledFrame(f.structure, emt);
-        } catch (e) {
-          throw new Error(`frame ${k}: ${(e as Error).message} (labelling with EMT)`);
-        }
-      });
+      try {
+        frames = r.frames.map((f, k) => {
+          if (k % 100 === 0 && p.signal.aborted) throw Object.assign(new Error('the import was cancelled'), { name: 'CancelledError' });
+          try {
+            return emtLabelledFrame(f.structure, emt);
+          } catch (e) {
+            throw new Error(`frame ${k}: ${(e as Error).message} (labelling with EMT)`);
+          }
+        });
+      } catch (e) {
+        if ((e as Error)?.name === 'CancelledError') throw e;
+        // read, but not labelled: the report counts its frames as read
+        return { file: src.name, ok: false, error: structureErrorData(e, src.name), read: r.frames.length };
+      }
       labelSources = [`energy, forces${frames.some((f) => f.stress) ? ' and stress' : ''} computed with EMT (ASE's parameters); labels in the file, if any, ignored`];
     }
     return {

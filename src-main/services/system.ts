@@ -1,5 +1,5 @@
 /** The `system` service: version, backend, database path, the doctor's report, ping. */
-import { platform } from 'node:os';
+import { platform, totalmem } from 'node:os';
 import type { BackendInfo, LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
 import { assembleReport, probeDatabase, probeElectron, probeSqlite } from '../app/doctor';
@@ -20,6 +20,7 @@ export function systemHandlers(core: CoreParts): LatticeworkHandlers['system'] {
         dataDirectory: core.options.dataDirectory,
         platform: `${platform()} ${process.arch}`,
         nodeVersion: process.versions.node,
+        memoryBytes: totalmem(),
       };
     },
     async doctor() {

@@ -8,6 +8,7 @@
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
 import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord, DatasetSpaceGroupCount, FrameSelection } from '../../src-shared/ipc/contract';
+import { plural } from '../../src-shared/text';
 import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
 import { collectDropped, readDropped } from '../lib/files';
@@ -139,6 +140,16 @@ function importFileEntries(entries: { path: string; file: File }[], req: Omit<Im
     const name = req.name ?? (folder && read.files.every((f) => f.name.startsWith(`${folder}/`)) ? folder : undefined);
     return await importDataset({ ...req, ...(name ? { name } : {}), files: stripCommonFolder(read.files) });
   });
+}
+
+/**
+ * The dataset list's line for an import not (yet) ready: the import's own progress while this app
+ * runs it, as its bar says it ("importing · read 300 of 2,000 frames": the structures are stored
+ * after they are read, so the count stored says 0 meanwhile), else the structures stored so far.
+ */
+export function importLine(status: 'importing' | 'interrupted', partialStructures: number, progressMessage: string | null): string {
+  if (status === 'importing' && progressMessage) return `importing · ${progressMessage}`;
+  return `${status === 'importing' ? 'importing' : 'import interrupted'} · ${plural(partialStructures, 'structure')} stored so far`;
 }
 
 /** "emt-dev/cgcnn/id_prop.csv" → "id_prop.csv" when every file shares the folder prefix. */

@@ -1,9 +1,16 @@
 /**
  * Window-wide drag and drop: `dragging` is true while files are dragged over the
- * window (for the overlay); a drop hands the DataTransfer to `onDrop`.
+ * window (for the overlay), except over a drop zone that takes the drop itself
+ * (FileDropZone, marked `data-drop-zone`); a drop hands the DataTransfer to `onDrop`.
  * Listeners are added on mount and removed on unmount of the calling component.
  */
-import { onMounted, onUnmounted, ref } from 'vue';
+import { computed, onMounted, onUnmounted, ref } from 'vue';
+
+/** Whether a drag event's target is in a drop zone of its own (the dataset import's…), which takes the drop instead of the window. */
+export function inOwnDropZone(target: EventTarget | null): boolean {
+  const el = target as { closest?: (selector: string) => unknown } | null;
+  return typeof el?.closest === 'function' && el.closest('[data-drop-zone]') !== null;
+}
 
 function hasFiles(e: DragEvent): boolean {
   const types = e.dataTransfer?.types;
@@ -12,6 +19,8 @@ function hasFiles(e: DragEvent): boolean {
 
 export function useFileDrop(onDrop: (dt: DataTransfer) => void) {
   const dragging = ref(false);
+  /** Over a zone that takes the drop itself: no window overlay. */
+  const inZone = ref(false);
   let depth = 0;
 
   const enter = (e: DragEvent) => {
@@ -19,12 +28,14 @@ export function useFileDrop(onDrop: (dt: DataTransfer) => void) {
     e.preventDefault();
     depth++;
     dragging.value = true;
+    inZone.value = inOwnDropZone(e.target);
   };
   const over = (e: DragEvent) => {
     if (!hasFiles(e)) return;
     e.preventDefault();
     if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
     dragging.value = true;
+    inZone.value = inOwnDropZone(e.target);
   };
   const leave = (e: DragEvent) => {
     if (!hasFiles(e)) return;
@@ -34,6 +45,7 @@ export function useFileDrop(onDrop: (dt: DataTransfer) => void) {
   const drop = (e: DragEvent) => {
     depth = 0;
     dragging.value = false;
+    inZone.value = false;
     if (!e.dataTransfer) return;
     // Always stop the browser from navigating to a dropped file.
     e.preventDefault();
@@ -53,5 +65,5 @@ export function useFileDrop(onDrop: (dt: DataTransfer) => void) {
     window.removeEventListener('drop', drop);
   });
 
-  return { dragging };
+  return { dragging: computed(() => dragging.value && !inZone.value) };
 }

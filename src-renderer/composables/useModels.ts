@@ -26,6 +26,12 @@ const modelsError = ref<string | null>(null);
 const presetId = ref<string | null>(null);
 const draft = shallowRef<Config | null>(null);
 const draftName = ref('');
+/**
+ * Fields of the form whose text is no value (an emptied or unparsable number): dotted path → the
+ * problem. The draft keeps the field's last value, so these are added to the core's check (the form
+ * shows them as problems) and starting a run from the form is refused while there are any.
+ */
+const inputProblems = shallowRef<Readonly<Record<string, string>>>({});
 const check = shallowRef<ConfigCheck | null>(null);
 const checkError = ref<string | null>(null);
 const checking = ref(false);
@@ -89,6 +95,7 @@ function usePreset(id: string): void {
   presetId.value = id;
   draft.value = clone(p.config);
   draftName.value = '';
+  inputProblems.value = {};
 }
 
 function useSaved(id: number): void {
@@ -97,14 +104,29 @@ function useSaved(id: number): void {
   presetId.value = s.presetId;
   draft.value = clone(s.config);
   draftName.value = s.name;
+  inputProblems.value = {};
 }
 
 function setField(path: Path, value: unknown): void {
   draft.value = setAt(draft.value ?? {}, path, value);
+  const id = path.join('.');
+  if (id in inputProblems.value) inputProblems.value = Object.fromEntries(Object.entries(inputProblems.value).filter(([k]) => k !== id));
+}
+
+/** A field's text is no value (see `inputProblems`); the draft keeps its last value. */
+function setInputProblem(path: Path, problem: string): void {
+  inputProblems.value = { ...inputProblems.value, [path.join('.')]: problem };
 }
 
 function replaceDraft(config: Config): void {
   draft.value = config;
+  inputProblems.value = {};
+}
+
+/** The core's check with the form's input problems first (a field that is no value makes the config invalid). */
+export function withInputProblems(check: ConfigCheck, problems: Readonly<Record<string, string>>): ConfigCheck {
+  const issues = Object.entries(problems).map(([path, message]) => ({ path, message }));
+  return issues.length ? { ...check, ok: false, issues: [...issues, ...check.issues] } : check;
 }
 
 let checkTimer: ReturnType<typeof setTimeout> | null = null;
@@ -121,9 +143,10 @@ async function runCheck(): Promise<void> {
   const token = ++checkToken;
   checking.value = true;
   try {
+    const problems = inputProblems.value;
     const r = await checkConfig(config, presetId.value);
     if (token === checkToken) {
-      check.value = r;
+      check.value = withInputProblems(r, problems);
       checkError.value = null;
     }
   } catch (e) {
@@ -184,7 +207,7 @@ export function useModels() {
     started = true;
     getApi().models.onChanged(() => void loadModels());
     whenConnected(refreshAll);
-    watchForApp([draft, presetId], scheduleCheck);
+    watchForApp([draft, presetId, inputProblems], scheduleCheck);
   }
   return {
     architectures: computed(() => architectures.value),
@@ -199,6 +222,7 @@ export function useModels() {
     preset: computed(() => presets.value.find((p) => p.id === presetId.value) ?? null),
     draft: computed(() => draft.value),
     draftName,
+    inputProblems: computed(() => inputProblems.value),
     check: computed(() => check.value),
     checkError: readonly(checkError),
     checking: readonly(checking),
@@ -208,6 +232,7 @@ export function useModels() {
     usePreset,
     useSaved,
     setField,
+    setInputProblem,
     replaceDraft,
     checkConfig,
     saveDraft,

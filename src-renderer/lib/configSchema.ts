@@ -9,7 +9,11 @@
  * The schema's root is a union over the architectures: it is shown as the `architecture` field
  * followed by the chosen architecture's sections (model, graph, training).
  */
+import type { ConfigCheck } from '../../src-shared/ipc/contract';
+import type { ParameterBreakdown } from '../../src-shared/model/params';
+import type { ModelConfig } from '../../src-shared/model/config';
 import type { SchemaField, SchemaNode, SchemaVariant } from '../../src-shared/model/form';
+import { isPotentialConfig } from '../../src-shared/model/potential';
 
 export type Path = string[];
 
@@ -48,6 +52,9 @@ function isObject(x: unknown): x is Record<string, unknown> {
 const APPLIES: Record<string, (c: unknown) => boolean> = {
   'model.set2setSteps': (c) => getAt(c, ['model', 'readout']) === 'set2set',
   'training.huberDelta': (c) => getAt(c, ['training', 'loss']) === 'huber',
+  // a potential's
+  'radial.envelopeExponent': (c) => getAt(c, ['radial', 'envelope']) === 'polynomial',
+  'training.loss.huberDelta': (c) => getAt(c, ['training', 'loss', 'kind']) === 'huber',
 };
 
 /** Whether a field (by dotted id) has an effect in this config. */
@@ -164,6 +171,18 @@ export function switchArchitecture(schema: SchemaNode, config: Record<string, un
   return next;
 }
 
+/**
+ * The core's normalised config and parameter count by part from a check, when the check is of a
+ * property model's config and so is the draft being edited. Right after a switch of preset between a
+ * potential and a property model the last check is still the other kind's (a potential's config has
+ * no `graph` section): the estimate waits for the draft's own check rather than reading it.
+ */
+export function checkedPropertyConfig(check: ConfigCheck | null, draft: unknown): { config: ModelConfig; breakdown: ParameterBreakdown } | null {
+  if (!check?.ok || !check.config || !check.breakdown) return null;
+  if (isPotentialConfig(check.config) || isPotentialConfig(draft)) return null;
+  return { config: check.config as unknown as ModelConfig, breakdown: check.breakdown };
+}
+
 export function getAt(obj: unknown, path: Path): unknown {
   let cur: unknown = obj;
   for (const k of path) {
@@ -202,19 +221,86 @@ export function diffPaths(reference: unknown, value: unknown, path: Path = []): 
   return sameValue(reference ?? null, value ?? null) ? [] : [path.join('.')];
 }
 
-/** Parses the text of a number input; '' → null (for nullable fields) or undefined. */
-export function parseNumberInput(text: string, nullable: boolean): number | null | undefined {
-  const t = text.trim();
-  if (t === '') return nullable ? null : undefined;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : undefined;
+/** The label of every field of a form tree, by dotted id. */
+export function fieldLabels(nodes: readonly FieldNode[], out: Record<string, string> = {}): Record<string, string> {
+  for (const n of nodes) {
+    out[n.id] = n.label;
+    if (n.kind === 'section' || n.kind === 'variant') fieldLabels(n.children, out);
+  }
+  return out;
 }
 
-/** Parses "100, 200" into [100, 200]; invalid entries are dropped. */
-export function parseNumberList(text: string): number[] {
-  return text
-    .split(/[\s,;]+/)
-    .filter((s) => s !== '')
-    .map(Number)
-    .filter((n) => Number.isFinite(n));
+/** "Cutoff (Å)" → the name "Cutoff" and the unit "Å". */
+function splitUnit(label: string): { name: string; unit: string } {
+  const m = /^(.*\S)\s+\(([^()]+)\)$/.exec(label);
+  return m ? { name: m[1], unit: m[2] } : { name: label, unit: '' };
+}
+
+const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A check's message in the form's words, the one place the config schema's names meet the form's
+ * labels: the schema's messages name fields as the JSON does, by their dotted path or a tail of it
+ * ("numLayers must be at least 1", "graph.cutoff must be greater than 0", "split.val + split.test
+ * …"), which the CLI's users write; under the form they read "Layers must be at least 1", "Cutoff
+ * must be greater than 0 Å" (a label's unit goes after the number the message ends with) and
+ * "Validation + Test …". The message's subject is named by the issue's own path; dotted names
+ * elsewhere in it by any field's.
+ */
+export function formMessage(issue: { path: string; message: string }, labels: Readonly<Record<string, string>>): string {
+  const tails = (id: string) => id.split('.').map((_, i, parts) => parts.slice(i).join('.'));
+  let message = issue.message;
+  let unit = '';
+  const own = labels[issue.path];
+  if (own) {
+    const subject = tails(issue.path).find((t) => message.startsWith(t) && /^($|[\s(:])/.test(message.slice(t.length)));
+    if (subject) {
+      const split = splitUnit(own);
+      message = split.name + message.slice(subject.length);
+      unit = split.unit;
+    }
+  }
+  // dotted names in the rest of the message, longest first (graph.gaussian.dmin before gaussian.dmin)
+  const names = new Map<string, string>();
+  for (const [id, label] of Object.entries(labels)) for (const t of tails(id)) if (t.includes('.') && !names.has(t)) names.set(t, splitUnit(label).name);
+  for (const t of [...names.keys()].sort((a, b) => b.length - a.length)) message = message.replace(new RegExp(`(?<![\\w.])${escape(t)}(?![\\w.])`, 'g'), names.get(t)!);
+  if (unit && /\d$/.test(message)) message = `${message} ${unit}`;
+  return message;
+}
+
+/** What a field's text gives: a value for the draft, or the problem to show instead (an emptied or unparsable number never falls back to the last value). */
+export type FieldReading<T> = { value: T } | { problem: string };
+
+/**
+ * Reads a number field's text (`badInput`: the browser's validity.badInput, text such as "1e" or "-"
+ * that an `<input type="number">` reports as ''). Empty is null for a nullable field ("none"),
+ * undefined for an optional one (its default), else a problem, as unparsable text is.
+ */
+export function readNumberField(text: string, badInput: boolean, field: { label: string; nullable: boolean; optional: boolean }): FieldReading<number | null | undefined> {
+  const t = text.trim();
+  if (badInput) return { problem: `${field.label}: enter a number` };
+  if (t === '') return field.nullable ? { value: null } : field.optional ? { value: undefined } : { problem: `${field.label}: enter a number` };
+  const n = Number(t);
+  return Number.isFinite(n) ? { value: n } : { problem: `${field.label}: “${t}” is not a number` };
+}
+
+/** Reads "100, 200" (commas, semicolons or spaces) into [100, 200]; an entry that is not a number is a problem. */
+export function readNumberList(text: string, label: string): FieldReading<number[]> {
+  const entries = text.split(/[\s,;]+/).filter((x) => x !== '');
+  const bad = entries.find((x) => !Number.isFinite(Number(x)));
+  return bad === undefined ? { value: entries.map(Number) } : { problem: `${label}: “${bad}” is not a number` };
+}
+
+/**
+ * The text a field shows: what the user typed while it still reads as the draft's value ("0.010",
+ * "1e-3" or "100," stay as typed, not rewritten under the cursor), empty while the text is a problem
+ * (the draft keeps its last value, which is not shown), else the value.
+ */
+export function fieldText<T>(value: T, typed: string | null, unread: boolean, read: (text: string) => FieldReading<T>, show: (v: T) => string): string {
+  if (unread) return typed ?? '';
+  if (typed !== null) {
+    const r = read(typed);
+    if ('value' in r && JSON.stringify(r.value ?? null) === JSON.stringify(value ?? null)) return typed;
+  }
+  return show(value);
 }

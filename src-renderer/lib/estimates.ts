@@ -21,6 +21,8 @@
  *   when computed, else B × A × (Fin + E/A × (Fe + 2)) floats).
  */
 
+import { fmtBytes } from './format';
+
 /**
  * Effective GFLOP/s of each backend for these small sparse models, as the formula above counts
  * FLOPs. wasm and cpu run the heavy kernels in Latticework's own SIMD WebAssembly, which also skips
@@ -114,4 +116,14 @@ export function scaleBatchBytes(table: readonly { batchSize: number; bytes: numb
   let best = table[0];
   for (const r of table) if (Math.abs(r.batchSize - batchSize) < Math.abs(best.batchSize - batchSize)) best = r;
   return best.batchSize > 0 ? (best.bytes / best.batchSize) * batchSize : null;
+}
+
+/**
+ * Why the configuration cannot train on the core's machine: its training memory estimate exceeds
+ * the machine's memory (Train… is refused and the form says so); null when it fits or either is
+ * unknown. The estimate is rough, but one beyond the whole machine's memory is far beyond it.
+ */
+export function memoryProblem(estimate: Estimate | null, machineBytes: number | null | undefined): string | null {
+  if (!estimate || !machineBytes || estimate.totalBytes <= machineBytes) return null;
+  return `the training memory estimate (~${fmtBytes(estimate.totalBytes)}) exceeds this machine’s memory (${fmtBytes(machineBytes)}): fewer layers, narrower features or a smaller batch`;
 }

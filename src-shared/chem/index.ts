@@ -99,7 +99,9 @@ export interface FramesResult {
   labelSources: string[];
 }
 
+/** What every reader checks first: a file with nothing in it is said to be empty (not "not a CIF: no data_ block"), one too large is refused. */
 function checkSize(fileName: string, text: string, opt: ResolvedReadOptions): void {
+  if (text.trim() === '') throw new StructureParseError(fileName, null, text.length === 0 ? 'the file is empty' : 'the file is empty (only white space)');
   if (text.length > opt.maxBytes) {
     throw new StructureLimitError(fileName, null, `the file is ${text.length} bytes, more than the limit of ${opt.maxBytes} (option --max-bytes)`);
   }

@@ -53,6 +53,8 @@ export interface SystemInfo {
   dataDirectory: string;
   platform: string;
   nodeVersion: string;
+  /** The core's machine's memory, bytes (what a training's memory estimate is compared with). */
+  memoryBytes: number;
 }
 
 export interface JobProgress {

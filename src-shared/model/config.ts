@@ -127,7 +127,14 @@ export const GraphSettingsSchema = z
   })
   .superRefine((g, ctx) => {
     const dmax = g.gaussian.dmax ?? g.cutoff;
-    if (dmax <= g.gaussian.dmin) ctx.addIssue({ code: 'custom', path: ['gaussian', 'dmax'], message: `gaussian.dmax (${dmax}) must be greater than gaussian.dmin (${g.gaussian.dmin})` });
+    // without a dmax of its own the last centre is the cutoff: the problem is the cutoff's (and a cutoff ≤ 0 already has its own)
+    if (g.gaussian.dmax === undefined && g.cutoff <= 0) return;
+    if (dmax <= g.gaussian.dmin)
+      ctx.addIssue(
+        g.gaussian.dmax === undefined
+          ? { code: 'custom', path: ['cutoff'], message: `graph.cutoff (${dmax}) must be greater than gaussian.dmin (${g.gaussian.dmin}): with no gaussian.dmax it is the last Gaussian centre` }
+          : { code: 'custom', path: ['gaussian', 'dmax'], message: `gaussian.dmax (${dmax}) must be greater than gaussian.dmin (${g.gaussian.dmin})` },
+      );
     else if (dmax - g.gaussian.dmin <= g.gaussian.step)
       ctx.addIssue({ code: 'custom', path: ['gaussian', 'step'], message: `gaussian.step (${g.gaussian.step}) must be smaller than dmax − dmin (${dmax - g.gaussian.dmin})` });
   });

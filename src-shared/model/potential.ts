@@ -59,8 +59,13 @@ export type PotentialModelSection = z.infer<typeof PotentialModelSchema>;
  */
 export const POTENTIAL_MODEL_FIELDS = (({ filterFeatures: _schnet, vectorNormEpsilon: _painn, ...common }) => common)(PotentialModelSchema.shape);
 
-/** Form labels and hints of the potentials' common fields, by dotted path (an architecture adds its own `model.<field>`). */
+/**
+ * Form labels and hints of the potentials' common fields, by dotted path (an architecture adds its own
+ * `model.<field>`): the property models' labels for the fields both have (optimiser, schedule, split…),
+ * in the same words, and the potentials' own.
+ */
 export const POTENTIAL_HINTS: Readonly<Record<string, FieldHint>> = {
+  ...COMMON_HINTS,
   architecture: { label: 'Architecture', hint: 'Interatomic potential: energy from per-atom terms, forces and stress by differentiation' },
   'model.features': { label: 'Features', hint: 'Width F of the atom features (PaiNN: of the scalar and of each vector component)' },
   'model.numLayers': { label: 'Interaction blocks', hint: 'Message-passing blocks' },
@@ -76,10 +81,11 @@ export const POTENTIAL_HINTS: Readonly<Record<string, FieldHint>> = {
   'training.forces': { label: 'Train on forces', hint: 'When the frames have forces' },
   'training.stress': { label: 'Train on stress', hint: 'When the frames have stresses (periodic cells)' },
   'training.loss': { label: 'Loss', hint: 'Weighted energy per atom, force component and stress errors' },
+  'training.loss.kind': { label: 'Error function', hint: 'mse: squared errors; huber: quadratic up to δ, linear beyond' },
+  'training.loss.huberDelta': { label: 'Huber δ', hint: 'Where the Huber loss turns linear, in each error’s unit (eV/atom, eV/Å, eV/Å³)' },
   'training.loss.energyWeight': { label: 'Energy weight', hint: 'w_E of the per-atom energy error (eV/atom)²' },
   'training.loss.forcesWeight': { label: 'Force weight', hint: 'w_F of the force component error (eV/Å)²' },
   'training.loss.stressWeight': { label: 'Stress weight', hint: 'w_σ of the stress component error (eV/Å³)²' },
-  'training.emaDecay': COMMON_HINTS['training.emaDecay'],
   'training.maxSeconds': { label: 'Time budget (s)', hint: 'Stop after the epoch that crosses it (empty: none)' },
   'training.finalDecay': { label: 'Final decay', hint: 'Share of the run (epochs, or the time budget when it ends first) over which the rate falls linearly to 1 % (0: off)' },
 };

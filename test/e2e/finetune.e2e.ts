@@ -10,6 +10,20 @@ import { appForFile } from './app';
 const { app, api } = appForFile();
 
 describe('fine-tuning a built-in model from the Models view', () => {
+  it('brings the form into view below the model list and focuses its first field (1400×900)', { timeout: 120_000 }, async () => {
+    const { page } = app;
+    await page.getByTestId('nav-models').click();
+    const rows = page.getByTestId('model-row');
+    await expect.poll(() => rows.count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await rows.last().getByTestId('model-finetune').click();
+    const form = page.getByTestId('finetune-form');
+    await form.waitFor();
+    // read before any other action (Playwright scrolls what it acts on into view itself)
+    await expect.poll(() => form.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })).toBe(true);
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid)).toBe('finetune-dataset');
+    await form.getByTestId('finetune-close').click();
+  });
+
   it('starts a run from CGCNN band gap with two layers frozen and shows what it started from', { timeout: 600_000 }, async () => {
     const { page } = app;
     const dataset = await api.datasets.import({ kind: 'cgcnn-folder', path: shared('cgcnn-sample-regression'), name: 'sample' });

@@ -57,6 +57,14 @@ const api = {
       throw Object.assign(new Error('folder /tmp/nonempty is not empty: choose a new folder'), { name: 'UserError' });
     }),
   },
+  models: {
+    onChanged: on('models.onChanged'),
+    presets: vi.fn(async () => [{ id: 'cgcnn', name: 'CGCNN', description: '', architecture: 'cgcnn', config: { architecture: 'cgcnn', training: { optimizer: { kind: 'sgd', lr: 0.01 } } } }]),
+    architectures: vi.fn(async () => null),
+    listConfigs: vi.fn(async () => []),
+    list: vi.fn(async () => []),
+    checkConfig: vi.fn(async () => ({ ok: true, issues: [], config: null, parameterCount: 1, breakdown: null, differences: [] })),
+  },
 };
 
 vi.mock('../../src-renderer/api/client', () => ({
@@ -69,11 +77,13 @@ type Composables = {
   useTraining: typeof import('../../src-renderer/composables/useTraining').useTraining;
   useDatasets: typeof import('../../src-renderer/composables/useDatasets').useDatasets;
   useScaleOut: typeof import('../../src-renderer/composables/useScaleOut').useScaleOut;
+  useModels: typeof import('../../src-renderer/composables/useModels').useModels;
 };
 let useRuns: Composables['useRuns'];
 let useTraining: Composables['useTraining'];
 let useDatasets: Composables['useDatasets'];
 let useScaleOut: Composables['useScaleOut'];
+let useModels: Composables['useModels'];
 
 /** Lets pending promise callbacks run (and timers due now fire) under fake timers. */
 const flush = () => vi.advanceTimersByTimeAsync(0);
@@ -88,6 +98,7 @@ describe('workbench composables', () => {
     ({ useTraining } = await import('../../src-renderer/composables/useTraining'));
     ({ useDatasets } = await import('../../src-renderer/composables/useDatasets'));
     ({ useScaleOut } = await import('../../src-renderer/composables/useScaleOut'));
+    ({ useModels } = await import('../../src-renderer/composables/useModels'));
   });
   afterEach(() => vi.useRealTimers());
 
@@ -216,5 +227,23 @@ describe('workbench composables', () => {
     expect(runs.runs.value.find((x) => x.id === 7)?.status).toBe('running');
     emit('training.onStatus', { ...run, status: 'interrupted' });
     expect(runs.runs.value.find((x) => x.id === 7)?.status).toBe('interrupted');
+  });
+
+  it('an emptied number field is a problem of the check, 200 ms after the last keystroke, and not the last value', async () => {
+    const m = useModels();
+    await flush();
+    expect(m.draft.value).toMatchObject({ training: { optimizer: { lr: 0.01 } } });
+    m.setInputProblem(['training', 'optimizer', 'lr'], 'Learning rate: enter a number');
+    await vi.advanceTimersByTimeAsync(199);
+    expect(m.check.value?.issues ?? []).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await flush();
+    expect(m.check.value).toMatchObject({ ok: false, issues: [{ path: 'training.optimizer.lr', message: 'Learning rate: enter a number' }] });
+    // typing a number clears it
+    m.setField(['training', 'optimizer', 'lr'], 0.02);
+    expect(m.inputProblems.value).toEqual({});
+    await vi.advanceTimersByTimeAsync(200);
+    await flush();
+    expect(m.check.value?.ok).toBe(true);
   });
 });

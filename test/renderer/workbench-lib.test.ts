@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '../../src-shared/model/config';
 import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
-import { describeConfig, diffPaths, getAt, parseNumberInput, parseNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
+import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
-import { BACKEND_GFLOPS, calibratedGflops, estimateCost, scaleBatchBytes } from '../../src-renderer/lib/estimates';
+import { BACKEND_GFLOPS, calibratedGflops, estimateCost, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
-import { stripCommonFolder } from '../../src-renderer/composables/useDatasets';
+import { importLine, stripCommonFolder } from '../../src-renderer/composables/useDatasets';
+import { inOwnDropZone } from '../../src-renderer/composables/useFileDrop';
 import { findField as find } from '../helpers/form';
 import { runRecord } from './run-record';
 
@@ -95,12 +96,65 @@ describe('config form from the registry’s schema descriptors', () => {
     expect(diffPaths(config, adam).sort()).toEqual(['training.epochs', 'training.optimizer.kind']);
   });
 
-  it('parses inputs', () => {
-    expect(parseNumberInput('', true)).toBeNull();
-    expect(parseNumberInput('', false)).toBeUndefined();
-    expect(parseNumberInput('1e-3', false)).toBe(0.001);
-    expect(parseNumberList('100, 200;300')).toEqual([100, 200, 300]);
+  it('gives the estimate a check of the draft’s own kind only (a potential’s check right after switching to a property preset has no graph)', () => {
+    const breakdown = { embedding: 1, layer: 2, layers: 6, readout: 0, head: 3, total: 10, state: 0 };
+    const propertyCheck = { ok: true, issues: [], config, parameterCount: 10, breakdown, differences: [] };
+    const potential = { kind: 'potential', architecture: 'painn', model: { numLayers: 3 }, radial: { cutoff: 5 } };
+    const potentialCheck = { ...propertyCheck, config: potential };
+    expect(checkedPropertyConfig(propertyCheck, config)?.config.graph.maxNeighbors).toBe(12);
+    expect(checkedPropertyConfig(potentialCheck, config)).toBeNull();
+    expect(checkedPropertyConfig(propertyCheck, potential)).toBeNull();
+    expect(checkedPropertyConfig({ ...propertyCheck, ok: false }, config)).toBeNull();
+    expect(checkedPropertyConfig(null, config)).toBeNull();
+  });
+
+  it('words the check’s messages with the form’s labels, and puts a derived dmax’s problem under the cutoff', () => {
+    const messages = (over: Record<string, unknown>) => {
+      const draft = cgcnnPaper() as unknown as Record<string, unknown>;
+      const c = Object.entries(over).reduce((acc, [k, v]) => setAt(acc, k.split('.'), v), draft);
+      const r = zodSchema.safeParse(c);
+      const labels = fieldLabels(describeConfig(schema, c));
+      return r.success ? [] : r.error.issues.map((i) => ({ path: i.path.join('.'), message: formMessage({ path: i.path.join('.'), message: i.message }, labels) }));
+    };
+    expect(messages({ 'model.numLayers': 0, 'training.batchSize': 0 })).toEqual([
+      { path: 'model.numLayers', message: 'Layers must be at least 1' },
+      { path: 'training.batchSize', message: 'Batch size must be at least 1' },
+    ]);
+    // only the cutoff's own message, not one under the empty dmax field
+    expect(messages({ 'graph.cutoff': -1 })).toEqual([{ path: 'graph.cutoff', message: 'Cutoff must be greater than 0 Å' }]);
+    expect(messages({ 'graph.cutoff': 1, 'graph.gaussian.dmin': 2 })).toEqual([
+      { path: 'graph.cutoff', message: 'Cutoff (1) must be greater than dmin (2): with no dmax it is the last Gaussian centre' },
+    ]);
+    expect(messages({ 'graph.gaussian.dmax': 1, 'graph.gaussian.dmin': 2 })).toEqual([{ path: 'graph.gaussian.dmax', message: 'dmax (1) must be greater than dmin (2)' }]);
+    expect(messages({ 'training.optimizer.lr': 0 })).toEqual([{ path: 'training.optimizer.lr', message: 'Learning rate must be greater than 0' }]);
+    expect(messages({ 'training.split.val': 0.5, 'training.split.test': 0.6 })[0].message).toBe('Validation + Test must be below 1 (got 0.5 + 0.6)');
+    // a message that names no field as the JSON does is left as it is
+    expect(formMessage({ path: 'model.head.numClasses', message: 'a classifier needs at least 2 classes' }, { 'model.head.numClasses': 'Classes' })).toBe('a classifier needs at least 2 classes');
+  });
+
+  it('reads inputs: an emptied or unparsable number is a problem, never the last value', () => {
+    const lr = { label: 'Learning rate', nullable: false, optional: false };
+    expect(readNumberField('1e-3', false, lr)).toEqual({ value: 0.001 });
+    expect(readNumberField('', false, lr)).toEqual({ problem: 'Learning rate: enter a number' });
+    // "1e" in an <input type="number">: value '' and validity.badInput
+    expect(readNumberField('', true, lr)).toEqual({ problem: 'Learning rate: enter a number' });
+    expect(readNumberField('', true, { ...lr, nullable: true })).toEqual({ problem: 'Learning rate: enter a number' });
+    expect(readNumberField('0x', false, lr)).toEqual({ problem: 'Learning rate: “0x” is not a number' });
+    expect(readNumberField('', false, { ...lr, nullable: true })).toEqual({ value: null });
+    expect(readNumberField('', false, { ...lr, optional: true })).toEqual({ value: undefined });
+    expect(readNumberList('100, 200;300', 'Milestones')).toEqual({ value: [100, 200, 300] });
+    expect(readNumberList('100, abc', 'Milestones')).toEqual({ problem: 'Milestones: “abc” is not a number' });
     expect(humanize('maxNeighbors')).toBe('Max neighbors');
+  });
+
+  it('shows what was typed while it reads as the value, empty while it is a problem, else the value', () => {
+    const read = (t: string) => readNumberField(t, false, { label: 'Learning rate', nullable: false, optional: false });
+    const show = (v: number | null | undefined) => String(v ?? '');
+    expect(fieldText(0.01, '0.010', false, read, show)).toBe('0.010');
+    expect(fieldText(0.01, '', true, read, show)).toBe('');
+    // a preset switched under the typed text
+    expect(fieldText(0.1, '0.010', false, read, show)).toBe('0.1');
+    expect(fieldText(0.1, null, false, read, show)).toBe('0.1');
   });
 });
 
@@ -496,6 +550,15 @@ describe('estimates and formatting', () => {
     expect(scaleBatchBytes([{ batchSize: 32, bytes: 100 }, { batchSize: 256, bytes: 800 }], 128)).toBe(400);
   });
 
+  it('100,000 layers need more memory than the machine has: Train… is refused and says why', () => {
+    const base = { layerParams: 22_000, numLayers: 3, otherParams: 15_000, totalParams: 81_000, atomFeatures: 64, edgeFeatures: 41, atomInputLength: 92, batchSize: 256, optimizer: 'sgd', trainStructures: 1600, atomsPerStructure: 14, edgesPerAtom: 12, backend: 'wasm' };
+    const machine = 16e9;
+    expect(memoryProblem(estimateCost(base), machine)).toBeNull();
+    const huge = estimateCost({ ...base, numLayers: 100_000, totalParams: 22_000 * 100_000 + 15_000 });
+    expect(memoryProblem(huge, machine)).toMatch(/^the training memory estimate \(~[\d.]+ TB\) exceeds this machine’s memory \(16.0 GB\)/);
+    expect(memoryProblem(huge, undefined)).toBeNull();
+  });
+
   it('a calibrated estimate is the cost model’s FLOPs over the speed a run measured after its first epoch', () => {
     // known graph statistics: 14 atoms and 12 edges per atom; 1,600 training structures
     const base = { layerParams: 22_000, numLayers: 3, otherParams: 15_000, totalParams: 81_000, atomFeatures: 64, edgeFeatures: 41, atomInputLength: 92, batchSize: 64, optimizer: 'sgd', trainStructures: 1600, atomsPerStructure: 14, edgesPerAtom: 12, backend: 'wasm' };
@@ -544,6 +607,20 @@ describe('estimates and formatting', () => {
   it('strips the dropped folder name from dataset file names', () => {
     expect(stripCommonFolder([{ name: 'cgcnn/id_prop.csv', text: '' }, { name: 'cgcnn/a.cif', text: '' }]).map((f) => f.name)).toEqual(['id_prop.csv', 'a.cif']);
     expect(stripCommonFolder([{ name: 'id_prop.csv', text: '' }, { name: 'a.cif', text: '' }]).map((f) => f.name)).toEqual(['id_prop.csv', 'a.cif']);
+  });
+
+  it('the window’s drop overlay is not shown over a drop zone that takes the drop itself', () => {
+    // an element whose ancestors are [zone] (the dataset import's FileDropZone) or none
+    const el = (zone: boolean) => ({ closest: (selector: string) => (selector === '[data-drop-zone]' && zone ? {} : null) });
+    expect(inOwnDropZone(el(true) as unknown as EventTarget)).toBe(true);
+    expect(inOwnDropZone(el(false) as unknown as EventTarget)).toBe(false);
+    expect(inOwnDropZone(null)).toBe(false);
+  });
+
+  it('the dataset list says what the import’s bar says while it runs', () => {
+    expect(importLine('importing', 0, 'read 300 of 2000 frames')).toBe('importing · read 300 of 2000 frames');
+    expect(importLine('importing', 0, null)).toBe('importing · 0 structures stored so far');
+    expect(importLine('interrupted', 1, null)).toBe('import interrupted · 1 structure stored so far');
   });
 });
 

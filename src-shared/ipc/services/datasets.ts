@@ -18,8 +18,10 @@ export type FrameSelection = { mode: 'all' } | { mode: 'last' } | { mode: 'every
 /** What a `frames` import saw and assumed (the import report's frames section). */
 export interface FramesImportReport {
   files: number;
-  /** Frames read from the files, before selection. */
+  /** Frames read from the files, before selection (with those a calculator could not label). */
   read: number;
+  /** Labels computed instead of read (`label: 'emt'`): the frames it labelled and those it could not (their files are among the failed, with the reason). */
+  labelling?: { calculator: string; labelled: number; unlabelled: number };
   selection: FrameSelection;
   /** Frames kept by the selection. */
   selected: number;

@@ -103,6 +103,8 @@ describe('formats', () => {
       inProcessIO,
     );
     expect(dropped.source).toBe('cgcnn');
+    // its files picked without their folder (a browser's file picker): not named after id_prop.csv
+    expect(droppedSource(readdirSync(d).map((n) => ({ name: n, text: '' }))).label).toBe('dropped files');
     expect(dropped.items.map((i) => [i.name, i.targets, i.parsed.structure])).toEqual(fromPath.items.map((i) => [i.name, i.targets, i.parsed.structure]));
     expect((await readDatasetAt(d, { limit: 3 })).items.map((i) => i.name)).toEqual(['1000041', '1000050', '1101051']);
   });

@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IPC_CALL_CHANNEL, createBridgeTransport } from '../../../src-shared/ipc/bridge';
 import type { PreloadBridge } from '../../../src-shared/ipc/bridge';
@@ -77,6 +77,8 @@ describe('the contract over both transports', () => {
     const { api, transport } = await connect(host);
     const info = await api.system.info({});
     expect(info.name).toBe('Latticework');
+    // what the Models form compares its training memory estimate with
+    expect(info.memoryBytes).toBe(totalmem());
     expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(info.backend.name);
     // Here there is no libtensorflow: the better backends must say why they were not used.
     if (info.backend.name === 'wasm' || info.backend.name === 'cpu') {

@@ -172,6 +172,8 @@ describe('datasets of labelled frames', () => {
     const cu = (await served.api.datasets.items({ id: ds2.id, offset: 0, limit: 10 })).items[0];
     expect(cu.target).toBeCloseTo(new EmtCalculator().compute(readChemFrames('cu.extxyz', `1\nLattice="0 1.8 1.8 1.8 0 1.8 1.8 1.8 0" Properties=species:S:1:pos:R:3 pbc="T T T"\nCu 0 0 0\n`).frames[0].structure).energy, 12);
     expect(ds2.report.failed).toEqual([{ file: 'fe.extxyz', error: expect.objectContaining({ message: expect.stringMatching(/frame 0: EMT has no parameters for Fe/) }) }]);
+    // both files were read; one was labelled, the other not (with the reason above)
+    expect(ds2.report.frames).toMatchObject({ files: 2, read: 2, labelling: { calculator: 'EMT', labelled: 1, unlabelled: 1 } });
     // only a dataset of frames is labelled so
     await expect(served.api.datasets.import({ kind: 'cgcnn-folder', path: shared('emt-dev', 'cgcnn'), label: 'emt' })).rejects.toThrow(/labelling with EMT is for a dataset of frames/);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectFormat, readStructures, writeStructures } from '../../../src-shared/chem';
+import { detectFormat, readFrames, readStructures, writeStructures } from '../../../src-shared/chem';
 import { fixture } from './helpers';
 
 const FILES = ['multi_block.cif', 'cif2_syntax.cif', 'pmg_selective_POSCAR', 'ase_cu3au.vasp5', 'ase_cu_emt.extxyz', 'plain_frames.xyz'];
@@ -43,5 +43,11 @@ describe('format detection and line endings', () => {
     const cif = readStructures('w2.cif', writeStructures('cif', mol)).structures[0];
     expect(cif.lattice).toBeNull();
     expect(Array.from(cif.cart)).toEqual(Array.from(mol[0].cart));
+  });
+
+  it.each(['empty.cif', 'POSCAR', 'empty.xyz', 'vasprun.xml', 'OUTCAR', 'XDATCAR', 'upload.txt'])('%s with nothing in it: “the file is empty”, whatever its format', (name) => {
+    expect(() => readStructures(name, '')).toThrow(/^the file is empty$/);
+    expect(() => readFrames(name, '')).toThrow(/^the file is empty$/);
+    expect(() => readStructures(name, '\ufeff\n  \n')).toThrow(/the file is empty \(only white space\)/);
   });
 });

@@ -42,7 +42,7 @@ describe('model config schema', () => {
     expect(() => parseModelConfig({ architecture: 'gcn', training: { split: { val: 0.6, test: 0.5 } } })).toThrow(/split\.val \+ split\.test must be below 1/);
     expect(() => parseModelConfig({ architecture: 'gcn', training: { loss: 'cross-entropy' } })).toThrow(/cross-entropy needs a classification head/);
     expect(() => parseModelConfig({ architecture: 'gcn', model: { head: { kind: 'classification' } }, training: { loss: 'mae' } })).toThrow(ModelConfigError);
-    expect(() => parseModelConfig({ architecture: 'gcn', graph: { cutoff: 4, gaussian: { dmin: 5 } } })).toThrow(/gaussian\.dmax \(4\) must be greater than gaussian\.dmin \(5\)/);
+    expect(() => parseModelConfig({ architecture: 'gcn', graph: { cutoff: 4, gaussian: { dmin: 5 } } })).toThrow(/graph\.cutoff: graph\.cutoff \(4\) must be greater than gaussian\.dmin \(5\): with no gaussian\.dmax it is the last Gaussian centre/);
     expect(resolvedLoss(parseModelConfig({ architecture: 'gcn', model: { head: { kind: 'classification' } } }))).toBe('cross-entropy');
   });
 

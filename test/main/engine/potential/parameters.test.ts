@@ -4,7 +4,8 @@
  * equals the built model's, for both architectures and several sizes (no building needed).
  */
 import { beforeAll, expect, it } from 'vitest';
-import { potentialArchitecturesView, potentialConfigSchema, potentialParameterBreakdown, potentialPresetConfig } from '../../../../src-main/engine/architectures/registry';
+import { architecturesView, potentialArchitecturesView, potentialConfigSchema, potentialParameterBreakdown, potentialPresetConfig, presetConfig } from '../../../../src-main/engine/architectures/registry';
+import { describeConfig, fieldApplies, fieldLabels } from '../../../../src-renderer/lib/configSchema';
 import { PotentialModel } from '../../../../src-main/engine/potential/model';
 import { initBackend } from '../../../../src-main/engine/tf/backend';
 import { parsePotentialConfig } from '../../../../src-shared/model/potential';
@@ -78,4 +79,26 @@ it("builds each architecture's config schema from its own fields: SchNet's filte
   expect(variant('painn').defaults).toMatchObject({ kind: 'potential', architecture: 'painn' });
   const m = variant('schnet').fields.find((f) => f.key === 'model')!.node;
   expect(m.type === 'object' && m.fields.find((f) => f.key === 'filterFeatures')!.node.label).toBe('Filter features');
+});
+
+it("labels the potential form's fields in the property form's words, and dims what its settings leave unused", () => {
+  const potential = potentialPresetConfig('painn-potential') as unknown as Record<string, unknown>;
+  const labels = fieldLabels(describeConfig(potentialArchitecturesView().schema, potential));
+  const property = fieldLabels(describeConfig(architecturesView().schema, presetConfig('cgcnn-paper')));
+  expect(labels).toMatchObject({
+    'training.optimizer.lr': 'Learning rate',
+    'training.optimizer.beta1': 'β₁',
+    'training.gradClipNorm': 'Gradient clip',
+    'training.earlyStoppingPatience': 'Early stopping',
+    'training.split.val': 'Validation',
+    'training.loss.huberDelta': 'Huber δ',
+  });
+  // the fields both forms have: the same words (a potential's layers are its interaction blocks)
+  const own = new Set(['architecture', 'model', 'model.numLayers', 'model.activation', 'training.loss']);
+  for (const [id, label] of Object.entries(labels)) if (id in property && !own.has(id)) expect([id, label]).toEqual([id, property[id]]);
+  const cosine = { ...potential, radial: { envelope: 'cosine' }, training: { loss: { kind: 'mse' } } };
+  expect(fieldApplies('radial.envelopeExponent', cosine)).toBe(false);
+  expect(fieldApplies('training.loss.huberDelta', cosine)).toBe(false);
+  expect(fieldApplies('radial.envelopeExponent', { radial: { envelope: 'polynomial' } })).toBe(true);
+  expect(fieldApplies('training.loss.huberDelta', { training: { loss: { kind: 'huber' } } })).toBe(true);
 });
