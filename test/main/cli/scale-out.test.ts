@@ -15,7 +15,7 @@ import { Database } from '../../../src-main/store/database';
 import { SHARED_DATA } from '../../helpers/shared-data';
 import { PYTHON, python, runBounded } from '../../helpers/python';
 import { fakeTraining, freePort, requireTorch } from '../../helpers/torch';
-import { emtFrames, io } from './commands/helpers';
+import { cliIn, emtFrames, io } from './commands/helpers';
 
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
@@ -30,11 +30,7 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     const db = join(dir, 'runs.sqlite');
     const data = `${SHARED_DATA}/emt-dev/cgcnn`;
     writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ model: { atomFeatures: 12, hiddenFeatures: 16, numLayers: 2 }, training: { batchSize: 10, seed: 3 } }));
-    const cli = async (...argv: string[]) => {
-      const o = io();
-      const code = await main(argv, o.io, dir);
-      return { code, out: o.out.join('\n'), err: o.err.join('\n') };
-    };
+    const cli = cliIn(dir);
 
     // a local run (1 epoch) to export
     const trained = await cli('train', '--data', data, '--limit', '60', '--preset', 'cgcnn-paper', '--config', 'tiny.json', '--epochs', '1', '--backend', 'cpu', '--no-save', '--db', db, '--json');
@@ -119,11 +115,7 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
       const db = join(dir, 'runs.sqlite');
       const frames = emtFrames(dir, 40);
       writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ kind: 'potential', architecture, model, radial, training: { batchSize: 8, seed: 4 } }));
-      const cli = async (...argv: string[]) => {
-        const o = io();
-        const code = await main(argv, o.io, dir);
-        return { code, out: o.out.join('\n'), err: o.err.join('\n') };
-      };
+      const cli = cliIn(dir);
       const name = `${architecture}-emt`;
       const exp = await cli('export', 'tiny.json', '--data', frames, '--epochs', '3', '--to', 'torch', 'cluster', '--name', name, '--json');
       expect(exp.err).toBe('');
@@ -174,11 +166,7 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     const dir = mkdtempSync(join(tmpdir(), 'lw-slurm-'));
     const db = join(dir, 'runs.sqlite');
     const data = `${SHARED_DATA}/emt-dev/cgcnn`;
-    const cli = async (...argv: string[]) => {
-      const o = io();
-      const code = await main(argv, o.io, dir);
-      return { code, out: o.out.join('\n'), err: o.err.join('\n') };
-    };
+    const cli = cliIn(dir);
     const exported = await cli('export', 'cgcnn-paper', '--data', data, '--limit', '40', '--epochs', '2', '--to', 'torch', 'cluster', '--json');
     expect(exported.err).toBe('');
     expect(exported.code).toBe(0);
@@ -211,11 +199,7 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     const dir = mkdtempSync(join(tmpdir(), 'lw-import-name-'));
     const db = join(dir, 'runs.sqlite');
     const data = `${SHARED_DATA}/cgcnn-sample-regression`;
-    const cli = async (...argv: string[]) => {
-      const o = io();
-      const code = await main(argv, o.io, dir);
-      return { code, out: o.out.join('\n'), err: o.err.join('\n') };
-    };
+    const cli = cliIn(dir);
     const train = (...more: string[]) => cli('train', '--data', data, '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--name', 'one1', '--db', db, ...more);
     expect((await train()).code).toBe(0);
     expect((await cli('export', '1', '--data', data, '--to', 'torch', 'exp', '--db', db)).code).toBe(0);

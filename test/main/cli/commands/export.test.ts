@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it, vi } from 'vitest';
 import { exportCommand } from '../../../../src-main/cli/commands/export';
-import { main } from '../../../../src-main/cli/index';
 import { SHARED_DATA } from '../../../helpers/shared-data';
-import { emtFrames, io } from './helpers';
+import { cliIn, emtFrames, io } from './helpers';
 
 it('refuses a config file with a field it does not know, naming the file and the field, and writes nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lw-export-config-'));
@@ -43,11 +42,7 @@ it('refuses data that is not the run\'s (other targets, other size) and says whe
   const dir = mkdtempSync(join(tmpdir(), 'lw-export-data-'));
   const db = join(dir, 'runs.sqlite');
   const sample = join(SHARED_DATA, 'cgcnn-sample-regression');
-  const cli = async (...argv: string[]) => {
-    const o = io();
-    const code = await main(argv, o.io, dir);
-    return { code, out: o.out.join('\n'), err: o.err.join('\n') };
-  };
+  const cli = cliIn(dir);
   writeFileSync(join(dir, 'raw.json'), JSON.stringify({ training: { normalizeTargets: false } }));
   for (const config of [[], ['--config', 'raw.json']]) expect((await cli('train', '--data', sample, '--preset', 'gcn', ...config, '--epochs', '1', '--backend', 'cpu', '--no-save', '--db', db)).code).toBe(0);
   // the same structures (and ids) with other targets
@@ -76,11 +71,7 @@ it('refuses data that is not the run\'s (other targets, other size) and says whe
 it('refuses a seed ensemble and a fine-tuning run, which its train.py would train as one fresh model', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lw-export-kind-'));
   const db = join(dir, 'runs.sqlite');
-  const cli = async (...argv: string[]) => {
-    const o = io();
-    const code = await main(argv, o.io, dir);
-    return { code, out: o.out.join('\n'), err: o.err.join('\n') };
-  };
+  const cli = cliIn(dir);
   const data = emtFrames(dir, 6);
   writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ model: { features: 8, numLayers: 1, headHidden: 4 }, radial: { cutoff: 4, numBasis: 4 }, training: { batchSize: 4 } }));
   const train = (...more: string[]) => cli('train', '--data', data, '--epochs', '1', '--backend', 'wasm', '--db', db, ...more);

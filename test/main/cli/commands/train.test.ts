@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../../src-main/cli/index';
 import { makeTrainCommand, trainCommand, type TrainHooks } from '../../../../src-main/cli/commands/train';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
 import { SHARED_DATA } from '../../../helpers/shared-data';
 import type { ModelConfig } from '../../../../src-shared/model/config';
-import { emtFrames, io } from './helpers';
+import { cliIn, emtFrames, io } from './helpers';
 
 const DATA = `${SHARED_DATA}`;
 
@@ -110,11 +109,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
   it('refuses a model name already stored before any work (exit 2, no run), as it refuses an existing --out file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
     const db = join(dir, 'runs.sqlite');
-    const cli = async (...argv: string[]) => {
-      const o = io();
-      const code = await main(argv, o.io, dir);
-      return { code, out: o.out.join('\n'), err: o.err.join('\n') };
-    };
+    const cli = cliIn(dir);
     expect((await cli('import-model', `${DATA}/cgcnn-pretrained/efermi.pth.tar`, '--name', 'taken', '--db', db)).code).toBe(0);
     const frames = emtFrames(dir, 4);
     for (const argv of [
