@@ -6,6 +6,7 @@
  */
 import { mergeConfig, type ModelConfig } from '../../src-shared/model/config';
 import { isPotentialConfig, parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
+import { ensembleMembers, fineTunedFrom } from '../../src-shared/model/run-tags';
 import type { Split } from '../../src-shared/model/split';
 import { parseModelConfig } from '../engine/architectures/registry';
 import { readModelHeader } from '../engine/models/format';
@@ -65,12 +66,11 @@ export async function runExportRequest(tx: Tx, row: RunRow, database: string, op
  * Read from the tags the run was created with (`from:NAME`, `ensemble:K`) and its model file.
  */
 async function runExportProblem(tx: Tx, row: RunRow): Promise<string | null> {
-  const tags = parseJson<string[]>(row.tags, []);
-  const from = tags.find((t) => t.startsWith('from:'));
-  if (from) return `it fine-tunes ${from.slice('from:'.length)} (the export trains from fresh weights; fine-tuning is not exported: train it here, or export the config to train from scratch)`;
+  const run = { tags: parseJson<string[]>(row.tags, []) };
+  const from = fineTunedFrom(run);
+  if (from) return `it fine-tunes ${from.model} (the export trains from fresh weights; fine-tuning is not exported: train it here, or export the config to train from scratch)`;
   const model = row.model_id === null ? undefined : await tx.get<{ members: number }>('SELECT members FROM model WHERE id = ?', [row.model_id]);
-  const tagged = Number(tags.find((t) => t.startsWith('ensemble:'))?.slice('ensemble:'.length));
-  const members = Math.max(model?.members ?? 1, Number.isInteger(tagged) ? tagged : 1);
+  const members = Math.max(model?.members ?? 1, ensembleMembers(run));
   if (members > 1) return `it trains an ensemble of ${members} members (the export trains one model; ensembles are not exported: export the config for one member)`;
   return null;
 }

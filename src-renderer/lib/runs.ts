@@ -4,6 +4,7 @@
  * finished run's predictions (errors, worst predictions, test-set statistics).
  */
 import type { ModelRecord, PredictionPoint, RunRecord, RunStatus, TrainingProgress } from '../../src-shared/ipc/contract';
+import { ensembleMembers, fineTunedFrom } from '../../src-shared/model/run-tags';
 import { plural } from '../../src-shared/text';
 import type { ParallelDim } from './charts';
 import { fmtNum } from './format';
@@ -248,17 +249,6 @@ export function externalLabel(r: Pick<RunRecord, 'origin' | 'external'>): string
   return `${x.framework}: ${plural(x.processes, 'process', 'processes')} on ${plural(x.nodes, 'node')}${x.hosts.length ? ` (${x.hosts.join(', ')})` : ''}, ${x.device}${devices.length ? ` (${devices.join(', ')})` : ''}, ${x.distributedBackend}${x.slurmJob ? `, Slurm job ${x.slurmJob}` : ''}`;
 }
 
-/**
- * What a fine-tuning run started from, read from its tags (`from:<model>`, `freeze:<N>`, as the
- * training service and `latticework train --from` tag it); null for a run trained from scratch.
- */
-export function fineTunedFrom(r: Pick<RunRecord, 'tags'>): { model: string; freeze: number } | null {
-  const from = r.tags.find((t) => t.startsWith('from:'));
-  if (!from) return null;
-  const freeze = Number(r.tags.find((t) => t.startsWith('freeze:'))?.slice('freeze:'.length) ?? 0);
-  return { model: from.slice('from:'.length), freeze: Number.isFinite(freeze) ? freeze : 0 };
-}
-
 /** The line a run page shows for a fine-tuning run. */
 export function fineTuneLabel(r: Pick<RunRecord, 'tags'>): string | null {
   const f = fineTunedFrom(r);
@@ -353,13 +343,6 @@ export function parameterLabel(path: string): string {
 /** A best-metric cell as shown: epochs counted from 1 as everywhere in the app (the store counts from 0). */
 export function metricDisplayValue(key: string, value: number | undefined): number | undefined {
   return key === 'best_epoch' && value !== undefined ? value + 1 : value;
-}
-
-/** Members of a potential's seed ensemble, read from its `ensemble:<K>` tag (the training service tags it so); 1 for any other run. */
-export function ensembleMembers(r: Pick<RunRecord, 'tags'>): number {
-  const tag = r.tags.find((t) => t.startsWith('ensemble:'));
-  const k = tag ? Number(tag.slice('ensemble:'.length)) : 1;
-  return Number.isInteger(k) && k > 1 ? k : 1;
 }
 
 /**
