@@ -29,6 +29,7 @@ import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
 import { issueLines, mergeConfig, unknownGivenFields } from '../../src-shared/model/config';
 import { targetUnit } from '../../src-shared/model/units';
+import { trainingTags } from '../../src-shared/model/run-tags';
 import { isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../src-shared/model/potential';
 
 
@@ -312,7 +313,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         seed: config.training.seed,
         // an ensemble's members train one after the other: epochs count over all of them
         epochsPlanned: config.training.epochs * members,
-        tags: [...(tags ?? ['potential']), ...(members > 1 ? [`ensemble:${members}`] : []), ...(fineTune ? [`from:${fineTune.source.header.name}`, `freeze:${fineTune.freeze}`] : [])],
+        tags: [...(tags ?? ['potential']), ...trainingTags({ members, fineTunedFrom: fineTune ? { model: fineTune.source.header.name, freeze: fineTune.freeze } : null })],
       }),
     );
     await launchOrFail(runId, null, 0, 1, fineTune);
@@ -358,7 +359,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
           config: check.config!,
           seed: cfg.training.seed,
           epochsPlanned: cfg.training.epochs * (cfg.training.kFold ?? 1),
-          tags: [...(tags ?? []), ...(fineTune ? [`from:${fineTune.source.header.name}`, `freeze:${fineTune.freeze}`] : [])],
+          tags: [...(tags ?? []), ...trainingTags({ fineTunedFrom: fineTune ? { model: fineTune.source.header.name, freeze: fineTune.freeze } : null })],
         }),
       );
       await launchOrFail(runId, null, 0, workers ?? null, fineTune);

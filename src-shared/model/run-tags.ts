@@ -2,8 +2,16 @@
  * What a training run's tags record of how it trained, as the training service and `latticework
  * train` tag it when it is created: `from:<model>` and `freeze:<N>` for a fine-tuning run,
  * `ensemble:<K>` for a potential's seed ensemble of K members. Read by the run pages and by the
- * PyTorch export (which refuses both).
+ * PyTorch export (which refuses both). Written by `trainingTags`, read by the functions below it.
  */
+
+/** The tags a run is created with for how it trains, beside the caller's own. */
+export function trainingTags(how: { fineTunedFrom?: { model: string; freeze: number } | null; members?: number }): string[] {
+  return [
+    ...((how.members ?? 1) > 1 ? [`ensemble:${how.members}`] : []),
+    ...(how.fineTunedFrom ? [`from:${how.fineTunedFrom.model}`, `freeze:${how.fineTunedFrom.freeze}`] : []),
+  ];
+}
 
 /** What a fine-tuning run started from; null for a run trained from scratch. */
 export function fineTunedFrom(r: { tags: readonly string[] }): { model: string; freeze: number } | null {

@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { plural } from '../../../src-shared/text';
 import { issueLines, mergeConfig, unknownGivenFields } from '../../../src-shared/model/config';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
+import { trainingTags } from '../../../src-shared/model/run-tags';
 import { isPotentialPreset, potentialPresetConfig } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
@@ -120,7 +121,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
     backend: choice.candidate,
     epochsPlanned: config.training.epochs * members,
     split,
-    tags: ['cli', 'potential', ...(members > 1 ? [`ensemble:${members}`] : []), ...(startedFrom ? [`from:${startedFrom}`, `freeze:${a.freeze ?? 0}`] : [])],
+    tags: ['cli', 'potential', ...trainingTags({ members, fineTunedFrom: startedFrom ? { model: startedFrom, freeze: a.freeze ?? 0 } : null })],
   });
   try {
     const control = new TrainingControl();

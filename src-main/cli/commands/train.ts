@@ -10,6 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { atomInitRecord } from '../../../src-shared/graph/features';
+import { trainingTags } from '../../../src-shared/model/run-tags';
 import { issueLines, mergeConfig, ModelConfigError, unknownGivenFields, type ModelConfig } from '../../../src-shared/model/config';
 import { groupThousands, plural } from '../../../src-shared/text';
 import { trainingDomain } from '../../../src-shared/model/domain';
@@ -291,7 +292,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           workers,
           db: values.db,
           split: null,
-          tags: plan ? [`from:${plan.startedFrom}`, `freeze:${plan.start.freeze}`] : [],
+          tags: trainingTags({ fineTunedFrom: plan ? { model: plan.startedFrom, freeze: plan.start.freeze } : null }),
         });
 
         // 3. train (Ctrl+C cancels at the next batch)
