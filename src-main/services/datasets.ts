@@ -152,9 +152,9 @@ async function parseInChunks(core: CoreParts, job: JobHandle, files: { name: str
 /**
  * The app's side of the dataset reader: structure files parsed in the pool in chunks, labelled
  * frames read in the pool file by file (two at a time), progress in files or frames, cancelled with
- * the job.
+ * the job (a request that is not a job, such as a run's parity plots, passes `quietJob()`).
  */
-function poolIO(core: CoreParts, job: JobHandle): ReaderIO {
+export function poolIO(core: CoreParts, job: JobHandle): ReaderIO {
   return {
     parse: (files, what) => parseInChunks(core, job, files, what),
     framesReader(sources, options) {

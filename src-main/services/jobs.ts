@@ -13,6 +13,11 @@ export interface JobHandle {
   progress(done: number, total: number | null, message: string): void;
 }
 
+/** A handle for work asked for by a request rather than run as a job: no progress, never cancelled. */
+export function quietJob(): JobHandle {
+  return { id: randomUUID(), signal: new AbortController().signal, progress: () => {} };
+}
+
 export class JobRegistry {
   private readonly running = new Map<string, AbortController>();
 

@@ -9,11 +9,13 @@ import type { LatticeworkHandlers, PotentialParityView, PredictionRow } from '..
 import type { CoreParts } from '../app/core';
 import { structureFromJSON, structureToJSON, type StructureJSON } from '../../src-shared/chem/serialize';
 import { frameOfStructure, labelsOfStructure, type LabelledFrame } from '../../src-shared/chem/frames';
-import { pathSource, readDataset, type ReaderIO } from '../datasets';
+import { pathSource, readDataset } from '../datasets';
 import { datasetFrames } from '../datasets/frames';
 import { getRunRow, runSplit } from '../store/runs';
 import { UserError } from '../ipc/errors';
 import { loadModelFile } from './models';
+import { poolIO } from './datasets';
+import { quietJob } from './jobs';
 import { loadStructure } from './structures';
 
 /** Structures per compute-worker task of a prediction (the pool spreads the parts over its workers). */
@@ -168,12 +170,8 @@ async function runFrames(core: CoreParts, datasetId: number | null, datasetName:
     );
     return rows.map((r) => frameOfStructure(structureFromJSON(JSON.parse(r.data) as StructureJSON)));
   }
-  const io: ReaderIO = {
-    parse: (files) => core.pool.run('parse-structures', { files, symmetry: false }),
-    framesReader: (_sources, options) => async (source) => (await core.pool.run('read-frames', { sources: [source], options }))[0],
-  };
   try {
-    return datasetFrames(await readDataset(await pathSource(datasetName), { kind: 'frames' }, io));
+    return datasetFrames(await readDataset(await pathSource(datasetName), { kind: 'frames' }, poolIO(core, quietJob())));
   } catch (e) {
     throw new UserError(`the run's data cannot be read again for the parity plots: ${(e as Error).message}`);
   }
