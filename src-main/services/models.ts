@@ -7,7 +7,7 @@
  */
 import { basename } from 'node:path';
 import type { ConfigCheck, LatticeworkHandlers, ModelRecord, SavedConfig } from '../../src-shared/ipc/contract';
-import { unknownFields, type ModelConfig } from '../../src-shared/model/config';
+import { issueLines, unknownFields, type ModelConfig } from '../../src-shared/model/config';
 import { isPotentialConfig, parsePotentialConfig } from '../../src-shared/model/potential';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
@@ -167,6 +167,8 @@ export function modelsHandlers(core: CoreParts): LatticeworkHandlers['models'] {
     async saveConfig({ name, presetId, config }) {
       const known = await registry();
       if (presetId !== null && !known.presetInfo(presetId) && !known.isPotentialPreset(presetId)) throw new UserError(`unknown preset "${presetId}"`);
+      const check = await checkConfig(config, presetId ?? undefined);
+      if (!check.ok) throw new UserError(`config "${name}" is not saved: it has problems (${issueLines(check.issues).join('; ')})`);
       const now = Date.now();
       const id = await core.db.transaction(async (tx) => (await tx.run('INSERT INTO saved_config (name, preset_id, config, created_at) VALUES (?, ?, ?, ?)', [name, presetId, JSON.stringify(config), now])).lastID);
       return { id, name, presetId, config, createdAt: now };

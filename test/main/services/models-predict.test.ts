@@ -60,6 +60,9 @@ describe('models service', () => {
     expect(bad.issues.map((i) => i.path).sort()).toEqual(['model.numLayers', 'training.batchSize']);
     const saved = await served.api.models.saveConfig({ name: 'four layers', presetId: 'cgcnn-paper', config: changed });
     expect((await served.api.models.listConfigs({})).find((c) => c.id === saved.id)?.config).toEqual(changed);
+    // a config with problems is not saved: loading it later could not train
+    await expect(served.api.models.saveConfig({ name: 'no layers', presetId: null, config: { architecture: 'cgcnn', model: { numLayers: 0 } } })).rejects.toThrow(/config "no layers" is not saved: it has problems \(model\.numLayers: /);
+    expect((await served.api.models.listConfigs({})).map((c) => c.name)).not.toContain('no layers');
   });
 
   it('imports a CGCNN .pth.tar and deletes it', async () => {
