@@ -19,6 +19,7 @@ import { UserError } from '../ipc/errors';
 import { clipMessage, numericSiteKeys } from './files';
 import type { DatasetSource } from './source';
 import type { DatasetFormat, LabelledItem, LabelledStructures } from './types';
+import { sameNumbers } from '../../src-shared/numbers';
 
 /** Names a folder import reads frames from (compressed or not); POTCAR, INCAR, KPOINTS, ... are not frame files. */
 export function isFrameFileName(name: string): boolean {
@@ -172,15 +173,9 @@ export async function importFrames(
   return { byName, rows, failed, formats, report, notNumbers };
 }
 
-/** How two frames' labels differ ("energy +1.000 eV, forces"), or null when they agree to 1e-6 (relative, or absolute near 0). */
+/** How two frames' labels differ ("energy +1.000 eV, forces"), or null when they are the same numbers (`sameNumbers`). */
 function labelDifferences(a: FrameLabels, b: FrameLabels): string | null {
-  const close = (x: number, y: number) => Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x), Math.abs(y));
-  const same = (x: ArrayLike<number> | null, y: ArrayLike<number> | null) => {
-    if (x === null || y === null) return x === y;
-    if (x.length !== y.length) return false;
-    for (let k = 0; k < x.length; k++) if (!close(x[k], y[k])) return false;
-    return true;
-  };
+  const same = (x: ArrayLike<number> | null, y: ArrayLike<number> | null) => (x === null || y === null ? x === y : sameNumbers(x, y));
   const out: string[] = [];
   if (!same(a.energy === null ? null : [a.energy], b.energy === null ? null : [b.energy]))
     out.push(a.energy !== null && b.energy !== null ? `energy ${a.energy - b.energy >= 0 ? '+' : '−'}${Math.abs(a.energy - b.energy).toPrecision(4)} eV` : 'energy');

@@ -44,6 +44,7 @@ import { PotentialModel } from '../engine/potential/model';
 import { fitEnergyStatistics } from '../engine/potential/statistics';
 import { fitNormalizer, identityNormalizer, type TargetNormalizer } from '../engine/train/normalizer';
 import type { TrainingSample } from '../engine/train/trainer';
+import { sameNumbers } from '../../src-shared/numbers';
 
 export const TORCH_EXPORT_FORMAT = 'latticework-torch-export';
 export const TORCH_EXPORT_VERSION = 1;
@@ -212,8 +213,7 @@ function initialProvenance(dataset: string): Provenance {
 
 /** Two normalisers alike to float32 precision (the run's is read back from JSON or a checkpoint). */
 function sameNormalizer(a: TargetNormalizer, b: TargetNormalizer): boolean {
-  const close = (x: number[], y: number[]) => x.length === y.length && x.every((v, i) => Math.abs(v - y[i]) <= 1e-6 * Math.max(1, Math.abs(v), Math.abs(y[i])));
-  return close(a.mean, b.mean) && close(a.std, b.std);
+  return sameNumbers(a.mean, b.mean) && sameNumbers(a.std, b.std);
 }
 
 function checkedSplit(split: Split, n: number): Split {
