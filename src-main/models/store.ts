@@ -142,7 +142,7 @@ export class ModelRepository {
     return `${LOCATION}${this.databasePath}#model=${id}`;
   }
 
-  // a model is named by its row (a file's header keeps the name it was stored under first: migration 17 renamed duplicates in the table only)
+  // a model is named by its row, as the app reads it (store/models.ts modelFileNamed: migration 17 renamed duplicates in the table only)
   async load(name: string): Promise<ModelFileData | null> {
     const r = await this.find(name);
     if (!r) return null;

@@ -12,7 +12,7 @@ import { isPotentialConfig, parsePotentialConfig } from '../../src-shared/model/
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import { readUserFile } from '../files/path-guard';
-import { insertModel } from '../store/models';
+import { insertModel, modelFileNamed } from '../store/models';
 import { parseJson } from '../store/database';
 
 /**
@@ -64,7 +64,7 @@ export interface StoredModel {
 export async function loadModelFile(core: CoreParts, id: number): Promise<StoredModel> {
   const row = await core.db.read((tx) => tx.get<ModelRow & { data: Uint8Array; sha256: string }>(`SELECT ${MODEL_COLUMNS}, data, sha256 FROM model WHERE id = ?`, [id]));
   if (!row) throw new UserError(`there is no model with id ${id}`);
-  return { record: toRecord(row), bytes: new Uint8Array(row.data), sha256: row.sha256 };
+  return { record: toRecord(row), bytes: modelFileNamed(new Uint8Array(row.data), row.name), sha256: row.sha256 };
 }
 
 /** Leaf values of a plain JSON object by dotted path (arrays are leaves). */

@@ -265,7 +265,8 @@ export const migrations: string[] = [
   `,
   // 17: model names are unique (a name names one model: predict, train --from, train --force). Models
   // stored before under a name another model has are renamed "NAME (model ID)", every one kept: the
-  // one a name resolved to stays (the built-in, else the newest); the file in the row keeps its header.
+  // one a name resolved to stays (the built-in, else the newest); the file in the row keeps its header
+  // name, and is read with the row's (store/models.ts modelFileNamed).
   `
   UPDATE model SET name = name || ' (model ' || id || ')'
     WHERE EXISTS (SELECT 1 FROM model AS other WHERE other.name = model.name AND other.id <> model.id AND (other.origin = 'builtin' OR (model.origin <> 'builtin' AND other.id > model.id)));

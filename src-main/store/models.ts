@@ -60,21 +60,16 @@ export async function insertModel(
   origin: ModelRecord['origin'],
   opts: { runId?: number | null; parameterCount?: number; now?: number; ifTaken?: string } = {},
 ): Promise<{ id: number; name: string }> {
-  let bytes = file;
-  let h = readModelHeader(bytes);
+  const h = readModelHeader(file);
   const name = opts.ifTaken === undefined ? h.name : await freeModelName(tx, h.name, opts.ifTaken);
-  if (name !== h.name) {
-    const data = decodeModelFile(bytes);
-    data.header.name = name;
-    bytes = encodeModelFile(data);
-    h = data.header;
-  } else if (await tx.get('SELECT 1 FROM model WHERE name = ?', [name])) throw new ModelNameTakenError(`a model named "${name}" is already stored: give it another name`);
+  if (name === h.name && (await tx.get('SELECT 1 FROM model WHERE name = ?', [name]))) throw new ModelNameTakenError(`a model named "${name}" is already stored: give it another name`);
+  const bytes = modelFileNamed(file, name);
   const t = h.targets[0] ?? { name: '', unit: '' };
   const { lastID } = await tx.run(
     `INSERT INTO model (name, origin, task, architecture, target, units, parameter_count, members, run_id, description, sha256, data, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
-      h.name,
+      name,
       origin,
       h.task,
       h.config.architecture,
@@ -90,6 +85,18 @@ export async function insertModel(
     ],
   );
   return { id: lastID, name };
+}
+
+/**
+ * The model file with `name` in its header, as its row names it. A file keeps the name it was
+ * stored under first where migration 17 renamed its row (a name another model had); everything
+ * read out of the store reads the row's name.
+ */
+export function modelFileNamed(bytes: Uint8Array, name: string): Uint8Array {
+  if (readModelHeader(bytes).name === name) return bytes;
+  const data = decodeModelFile(bytes);
+  data.header.name = name;
+  return encodeModelFile(data);
 }
 
 /**
@@ -110,7 +117,10 @@ export async function registerBuiltinModels(db: Pick<Database, 'transaction'>, d
       if (existing?.sha256 === sha) continue;
       if (existing) await tx.run('DELETE FROM model WHERE id = ?', [existing.id]);
       // a model of the user's under a new built-in's name keeps its place as "NAME (model ID)" (as migration 17 renames)
-      await tx.run("UPDATE model SET name = name || ' (model ' || id || ')' WHERE name = ? AND origin <> 'builtin'", [h.name]);
+      for (const user of await tx.all<{ id: number; data: Uint8Array }>("SELECT id, data FROM model WHERE name = ? AND origin <> 'builtin'", [h.name])) {
+        const renamed = modelFileNamed(new Uint8Array(user.data), `${h.name} (model ${user.id})`);
+        await tx.run('UPDATE model SET name = ?, data = ?, sha256 = ? WHERE id = ?', [`${h.name} (model ${user.id})`, renamed, createHash('sha256').update(renamed).digest('hex'), user.id]);
+      }
       changed.push((await insertModel(tx, bytes, 'builtin')).id);
     }
   });

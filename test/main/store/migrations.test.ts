@@ -4,6 +4,7 @@
  * keeps every row, passes SQLite's integrity and foreign-key checks, and is readable by the run
  * store.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import sqlite3 from 'sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Database } from '../../../src-main/store/database';
 import { migrations } from '../../../src-main/store/migrations';
-import { insertModel, registerBuiltinModels } from '../../../src-main/store/models';
+import { insertModel, modelFileNamed, registerBuiltinModels } from '../../../src-main/store/models';
 import { readModelHeader } from '../../../src-main/engine/models/format';
 import { resourcePath } from '../../../src-main/app/resources';
 import { runListEntries } from '../../../src-main/store/runs';
@@ -160,6 +161,17 @@ describe('schema migrations on a database that holds data', () => {
   });
 });
 
+describe('a model file read under its row name', () => {
+  it('carries the row name in its header, and is the same bytes when they agree', () => {
+    const file = readdirSync(resourcePath('models')).find((f) => f.endsWith('.lwm'))!;
+    const bytes = new Uint8Array(readFileSync(join(resourcePath('models'), file)));
+    const h = readModelHeader(bytes);
+    expect(modelFileNamed(bytes, h.name)).toBe(bytes);
+    const renamed = readModelHeader(modelFileNamed(bytes, `${h.name} (model 7)`));
+    expect(renamed).toEqual({ ...h, name: `${h.name} (model 7)` });
+  });
+});
+
 describe('built-in models', () => {
   it("take their names back from a model of the user's stored under one before (renamed, kept)", async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'lw-builtin-names-')), 'db.sqlite');
@@ -173,6 +185,10 @@ describe('built-in models', () => {
       await registerBuiltinModels(db);
       expect(await db.read((tx) => tx.all('SELECT origin FROM model WHERE name = ?', [name]))).toEqual([{ origin: 'builtin' }]);
       expect(await db.read((tx) => tx.get('SELECT name, origin FROM model WHERE id = ?', [mine.id]))).toEqual({ name: `${name} (model ${mine.id})`, origin: 'trained' });
+      // its file says so too: a run fine-tuned from it records the name that finds it
+      const row = (await db.read((tx) => tx.get<{ data: Uint8Array; sha256: string }>('SELECT data, sha256 FROM model WHERE id = ?', [mine.id])))!;
+      expect(readModelHeader(new Uint8Array(row.data)).name).toBe(`${name} (model ${mine.id})`);
+      expect(row.sha256).toBe(createHash('sha256').update(row.data).digest('hex'));
     } finally {
       await db.close();
     }
