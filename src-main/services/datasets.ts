@@ -48,16 +48,7 @@ const DATASET_COLUMNS = `id, name, kind, source, target_key, target_unit, size, 
   (SELECT COUNT(*) FROM structure s WHERE s.import_dataset_id = dataset.id AND dataset.status != 'ready') AS partial`;
 
 /** What an import was asked to do, kept with its dataset row so that an interrupted import can run again. */
-interface ImportOptions {
-  path?: string;
-  target?: string;
-  unit?: string;
-  selection?: FrameSelection;
-  energyKey?: string;
-  forcesKey?: string;
-  stressKey?: string;
-  label?: LabellingCalculator;
-}
+type ImportOptions = Omit<ImportArgs, 'name' | 'kind' | 'files'>;
 
 /** The report of a dataset whose import has not finished. */
 function emptyReport(): DatasetReport {
