@@ -1,11 +1,11 @@
 /**
  * What a prediction's crystal graph made of the structure where it is not the structure itself:
  * partially occupied sites taken as whole atoms, and under CGCNN's rule (12 neighbours, padded)
- * atoms padded with made-up neighbours.
+ * atoms padded with made-up neighbours and neighbour shells that the cap splits by a tie-break.
  * One sentence per reason, sites numbered from 0; read by `latticework predict` and the app's
  * predictions beside the training-domain warnings (./domain).
  */
-import type { NeighborList } from '../graph/neighbors';
+import type { NeighborList, SplitShell } from '../graph/neighbors';
 import { listOf } from './domain';
 
 /** What the warnings need of a structure (a `Structure` is one). */
@@ -17,6 +17,8 @@ export interface GraphWarningStructure {
 
 /** Sites listed by name in a sentence before "… (N in all)". */
 const SITES_SHOWN = 6;
+/** Kinds of split shells described one sentence each; the rest are counted in one more. */
+const SHELLS_SHOWN = 3;
 
 /** Indices ascending as ranges: "0–3, 8, 10". */
 function siteRanges(sites: number[]): string {
@@ -39,6 +41,8 @@ export function graphWarnings(s: GraphWarningStructure, g: NeighborList): string
   if (g.padding === 'cgcnn' && g.maxNeighbors !== null) {
     const padded = paddingWarning(s, g, g.maxNeighbors);
     if (padded) out.push(padded);
+    // (CGCNN reads no disordered structure: its choice among equal distances is moot there)
+    if (!disorder) out.push(...splitShellWarnings(s, g.splitShells ?? [], g.maxNeighbors));
   }
   return out;
 }
@@ -70,4 +74,38 @@ function paddingWarning(s: GraphWarningStructure, g: NeighborList, k: number): s
     `${which} fewer than ${k} neighbours within ${g.cutoff} Å (${shown.join(', ')}${more}): the graph pads ${sites.length === 1 ? 'it' : 'each'} to ${k} ` +
     `with site 0 at ${g.cutoff + 1} Å, as CGCNN does (where CGCNN prints "not find enough neighbors to build graph")`
   );
+}
+
+function splitShellWarnings(s: GraphWarningStructure, shells: SplitShell[], k: number): string[] {
+  // shells of more than one element, grouped by what the sentence says
+  const groups = new Map<string, { sites: number[]; text: string }>();
+  for (const sh of shells) {
+    const zs = new Set<number>();
+    const names: string[] = [];
+    for (const j of sh.neighbors) {
+      if (zs.has(s.numbers[j])) continue;
+      zs.add(s.numbers[j]);
+      names.push(s.species[j]);
+    }
+    if (zs.size < 2) continue;
+    names.sort();
+    const text =
+      `the ${k}-neighbour cut at ${sh.distance.toFixed(3)} Å splits ${sh.neighbors.length} equidistant neighbours of ` +
+      `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}: the graph keeps ${sh.kept}`;
+    const key = `${s.species[sh.center]}|${text}`;
+    const group = groups.get(key);
+    if (group) group.sites.push(sh.center);
+    else groups.set(key, { sites: [sh.center], text });
+  }
+  const list = [...groups.values()];
+  const out = list.slice(0, SHELLS_SHOWN).map(
+    ({ sites, text }) =>
+      `${sitesWord(sites)} ${siteRanges(sites)} (${s.species[sites[0]]}): ${text}, the lower site numbers; CGCNN keeps whichever its rounding ` +
+      'at 1e-16 Å lists first, which differs between machines: it may keep others, and predict differently',
+  );
+  if (list.length > SHELLS_SHOWN) {
+    const rest = list.slice(SHELLS_SHOWN).reduce((n, x) => n + x.sites.length, 0);
+    out.push(`${rest} more ${rest === 1 ? 'site has its' : 'sites have their'} ${k}-neighbour cut split a shell of equidistant neighbours of different elements likewise`);
+  }
+  return out;
 }

@@ -37,8 +37,8 @@ energy, forces and stress like a potential (without tfjs), with the same outputs
                      "std"?,"warnings","unit","task","backend","contributions"?} ("std" only for
                      ensembles; "warnings": why the structure or the prediction lies outside the
                      model's training domain, and where the model's graph is not the structure:
-                     partially occupied sites, atoms CGCNN's rule pads; [] for none), per file
-                     that failed
+                     partially occupied sites, atoms CGCNN's rule pads, a neighbour shell of two
+                     elements its 12-neighbour cut splits; [] for none), per file that failed
                      {"file","error":{"name","message","line"}};
                      for a potential, per structure (per frame) {"file","frame","model","energy",
                      "energyPerAtom","forces":[[x,y,z]...],"stress":[6]|null,"std"?,"warnings"?}

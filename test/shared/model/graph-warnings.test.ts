@@ -31,7 +31,36 @@ function warningsOf(cif: string, options = CGCNN_NEIGHBOR_OPTIONS): string[] {
   return graphWarnings(s, structureNeighbors(s, options));
 }
 
+const SRTIO3 = cubic('SrTiO3', 3.905, [
+  ['Sr', 0, 0, 0, 1],
+  ['Ti', 0.5, 0.5, 0.5, 1],
+  ['O', 0.5, 0, 0.5, 1],
+  ['O', 0, 0.5, 0.5, 1],
+  ['O', 0.5, 0.5, 0, 1],
+]);
+
 describe("a prediction's graph warnings", () => {
+  it('names the sites whose 12-neighbour cut splits a shell of equidistant neighbours of different elements (perovskite O: 8 O and 4 Sr at a/√2, 10 kept)', () => {
+    expect(warningsOf(SRTIO3)).toEqual([
+      'sites 2–4 (O): the 12-neighbour cut at 2.761 Å splits 12 equidistant neighbours of O and Sr: the graph keeps 10, the lower site numbers; ' +
+        'CGCNN keeps whichever its rounding at 1e-16 Å lists first, which differs between machines: it may keep others, and predict differently',
+    ]);
+    // rocksalt: the cut splits the 12 Na (or Cl) at a/√2 after the 6 of the other element: one element, nothing to say
+    const nacl = cubic('NaCl', 5.64, [
+      ['Na', 0, 0, 0, 1],
+      ['Na', 0.5, 0.5, 0, 1],
+      ['Na', 0.5, 0, 0.5, 1],
+      ['Na', 0, 0.5, 0.5, 1],
+      ['Cl', 0.5, 0.5, 0.5, 1],
+      ['Cl', 0, 0, 0.5, 1],
+      ['Cl', 0, 0.5, 0, 1],
+      ['Cl', 0.5, 0, 0, 1],
+    ]);
+    expect(warningsOf(nacl)).toEqual([]);
+    // a graph without CGCNN's rule (no cap) has no cut
+    expect(warningsOf(SRTIO3, { cutoff: 8, maxNeighbors: null, padding: 'none' })).toEqual([]);
+  });
+
   it('says that a partially occupied site is taken as a whole atom (and CGCNN cannot read it)', () => {
     const disordered = cubic('KNaCl2', 5.64, [
       ['K', 0, 0, 0, 0.5],
