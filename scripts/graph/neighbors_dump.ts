@@ -7,7 +7,8 @@
  * we build the neighbour list (a) on that geometry and (b) on our own reading of `file`
  * (src-shared/chem readStructures with its defaults; --no-snap turns off its snapping of
  * 0.3333 to 1/3 etc.), and write per atom the sorted distances within the cutoff,
- * the first K distances and the atomic numbers of those K neighbours, plus our fractional
+ * the first K distances and the atomic numbers of those K neighbours, the atoms whose K-neighbour
+ * cut splits a shell of equidistant neighbours of different elements, plus our fractional
  * coordinates (for matching atoms to pymatgen's order) and timings.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -48,7 +49,9 @@ for (const en of entries) {
   const a = neighborList({ cart, lattice: en.lattice, pbc: [true, true, true] }, { cutoff });
   const tGeom = performance.now() - t0;
   const capped = neighborList({ cart, lattice: en.lattice, pbc: [true, true, true] }, { cutoff, maxNeighbors: k });
-  const out: Record<string, unknown> = { file: en.file, geom: perAtom(a, en.numbers), geomCapped: perAtom(capped, en.numbers).full, msGeom: tGeom };
+  // atoms whose cap splits a shell of equidistant neighbours of different elements (predict warns about them)
+  const mixedCut = (capped.splitShells ?? []).filter((sh) => new Set(Array.from(sh.neighbors, (j) => en.numbers[j])).size > 1).map((sh) => sh.center);
+  const out: Record<string, unknown> = { file: en.file, geom: perAtom(a, en.numbers), geomCapped: perAtom(capped, en.numbers).full, mixedCut, msGeom: tGeom };
   try {
     const s = readStructures(en.file, readFileSync(en.file, 'utf8'), { snapFractions: !values['no-snap'] }).structures[0];
     t0 = performance.now();

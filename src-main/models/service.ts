@@ -4,8 +4,9 @@
  */
 import type { Structure } from '../../src-shared/chem/structure';
 import { domainWarnings } from '../../src-shared/model/domain';
+import { graphWarnings } from '../../src-shared/model/graph-warnings';
 import type { TargetInfo } from '../engine/models/format';
-import { predictStructures } from '../engine/models/predict';
+import { graphForModel, predictGraphs } from '../engine/models/predict';
 import type { LoadedModel } from '../engine/models/runtime';
 
 export interface PredictionRow {
@@ -20,7 +21,7 @@ export interface PredictionRow {
   contributions?: Array<number | number[]> | null;
   /** Classification: all class probabilities. */
   probabilities?: number[];
-  /** Why the structure or the prediction lies outside the model's training domain (empty when inside). */
+  /** Why the structure or the prediction lies outside the model's training domain, and where the model's graph is not the structure (model/graph-warnings); empty when neither. */
   warnings: string[];
 }
 
@@ -36,7 +37,8 @@ const one = (xs: number[]): number | number[] => (xs.length === 1 ? xs[0] : xs);
 
 /** Predicts every structure with one loaded model. */
 export function predictRows(model: LoadedModel, items: Array<{ file: string; structure: Structure }>, opts: { contributions?: boolean } = {}): PredictionReport {
-  const preds = items.length ? predictStructures(model, items.map((i) => i.structure), { contributions: !!opts.contributions }) : [];
+  const graphs = items.map((i) => graphForModel(model, i.structure));
+  const preds = items.length ? predictGraphs(model, graphs, { contributions: !!opts.contributions }) : [];
   const h = model.header;
   return {
     model: model.name,
@@ -45,7 +47,7 @@ export function predictRows(model: LoadedModel, items: Array<{ file: string; str
     unit: h.targets.map((t) => t.unit).join(', '),
     predictions: items.map((it, k) => {
       const p = preds[k];
-      const row: PredictionRow = { file: it.file, name: it.structure.name, model: model.name, prediction: one(p.prediction), warnings: domainWarnings(h.domain, it.structure, h.task === 'regression' ? p.prediction : null, h.targets) };
+      const row: PredictionRow = { file: it.file, name: it.structure.name, model: model.name, prediction: one(p.prediction), warnings: [...domainWarnings(h.domain, it.structure, h.task === 'regression' ? p.prediction : null, h.targets), ...graphWarnings(it.structure, graphs[k])] };
       if (p.std) row.std = one(p.std);
       if (p.probabilities) row.probabilities = p.probabilities;
       if (opts.contributions) row.contributions = p.contributions ? p.contributions.map(one) : null;

@@ -6,8 +6,10 @@
  * whose graph cannot be built is reported with its message and the others are predicted.
  */
 import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
+import type { Structure } from '../../src-shared/chem/structure';
 import { buildGraph, type CrystalGraph } from '../../src-shared/graph/graph';
 import { domainWarnings } from '../../src-shared/model/domain';
+import { graphWarnings } from '../../src-shared/model/graph-warnings';
 import { potentialWarnings } from '../../src-shared/model/potential-domain';
 import type { ModelConfig } from '../../src-shared/model/config';
 import { importCgcnnCheckpoint } from '../engine/import/cgcnn';
@@ -94,7 +96,7 @@ export interface PredictTaskRow {
   std: number | null;
   /** Per atom: the per-atom head's values, or the contributions (mean/sum readouts); null when the readout has none. */
   perAtom: number[] | null;
-  /** Why the structure or the prediction lies outside the model's training domain (empty when inside). */
+  /** Why the structure or the prediction lies outside the model's training domain, and where the model's graph is not the structure (model/graph-warnings); empty when neither. */
   warnings: string[];
 }
 
@@ -110,12 +112,13 @@ export async function predictTask(input: PredictTaskInput, ctx: TaskContext): Pr
     if (ctx.signal.aborted) throw new CancelledError();
     const graphs: CrystalGraph[] = [];
     const ids: number[] = [];
-    const structures: StructureJSON[] = [];
+    const structures: Structure[] = [];
     for (const s of input.structures.slice(start, start + CH)) {
       try {
-        graphs.push(buildGraph(structureFromJSON(s.structure), model.graphOptions));
+        const structure = structureFromJSON(s.structure);
+        graphs.push(buildGraph(structure, model.graphOptions));
         ids.push(s.id);
-        structures.push(s.structure);
+        structures.push(structure);
       } catch (e) {
         failed.push({ id: s.id, message: (e as Error).message });
       }
@@ -124,7 +127,7 @@ export async function predictTask(input: PredictTaskInput, ctx: TaskContext): Pr
     preds.forEach((p, k) => {
       const perAtom = p.perAtom ? p.perAtom.map((r) => r[0]) : p.contributions ? p.contributions.map((r) => r[0]) : null;
       const h = model.header;
-      const warnings = domainWarnings(h.domain, structures[k], h.task === 'regression' ? p.prediction : null, h.targets);
+      const warnings = [...domainWarnings(h.domain, structures[k], h.task === 'regression' ? p.prediction : null, h.targets), ...graphWarnings(structures[k], graphs[k])];
       rows.push({ id: ids[k], prediction: p.prediction[0], std: p.std ? p.std[0] : null, perAtom, warnings });
     });
     ctx.progress(Math.min(n, start + CH), n, 'predicting');

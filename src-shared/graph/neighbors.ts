@@ -115,11 +115,34 @@ export interface NeighborList {
   nWithinCutoff: Int32Array;
   /** Per edge: 1 for CGCNN padding edges; null when there are none. */
   padded: Uint8Array | null;
+  /**
+   * Atoms whose cap at maxNeighbors cuts through a shell of neighbours at one distance (within
+   * SHELL_TOLERANCE Å of the last one kept), in atom order; null when no cap cuts one. Which
+   * members of such a shell are kept is a tie-break (ours: the smaller neighbor, then image).
+   */
+  splitShells: SplitShell[] | null;
   /** The options used (normalised). */
   cutoff: number;
   maxNeighbors: number | null;
   padding: 'none' | 'cgcnn';
 }
+
+/** A shell of equidistant neighbours of one atom that the cap at maxNeighbors cuts through. */
+export interface SplitShell {
+  center: number;
+  /** Distance of the last neighbour kept (Å). */
+  distance: number;
+  /** How many of the shell are kept: the atom's last `kept` edges (before any padding). */
+  kept: number;
+  /** The shell's neighbours: the kept ones (in edge order), then the ones the cap dropped. */
+  neighbors: Int32Array;
+}
+
+/**
+ * Neighbours this close (Å) to the last one kept count as one shell with it (pymatgen's numerical
+ * tolerance): symmetry-equivalent distances agree to ~1e-15 Å, and their order is rounding.
+ */
+export const SHELL_TOLERANCE = 1e-8;
 
 /** Neighbour list of a `Structure` (uses its lattice, pbc and Cartesian coordinates). */
 export function structureNeighbors(s: Structure, options: NeighborOptions): NeighborList {
@@ -345,6 +368,7 @@ export function neighborList(pos: PeriodicPositions, options: NeighborOptions): 
     offsets,
     nWithinCutoff: nWithin,
     padded,
+    splitShells: search.splitShells.length ? search.splitShells : null,
     cutoff,
     maxNeighbors,
     padding,
@@ -465,6 +489,9 @@ class CellSearch {
   counts = new Int32Array(257);
   /** The atom being searched (for tie-breaks by image). */
   ci = 0;
+  /** Candidates kept by the cap (marks, cleared after use), to tell a split shell's dropped members. */
+  keptMark = new Uint8Array(256);
+  splitShells: SplitShell[] = [];
 
   constructor(
     readonly cutoff: number,
@@ -507,6 +534,7 @@ class CellSearch {
     this.keys = new Float64Array(c);
     this.bucketOf = new Int32Array(c);
     this.counts = new Int32Array(c + 1);
+    this.keptMark = new Uint8Array(c);
   }
 
   private growOutput(need: number): void {
@@ -743,10 +771,34 @@ class CellSearch {
     }
   }
 
+  /**
+   * After orderCandidates(n, k) with k < n: records the shell of the k-th neighbour when candidates
+   * the cap dropped lie within SHELL_TOLERANCE of it (one pass over the candidates when none does).
+   */
+  private recordSplitShell(n: number, k: number): void {
+    const { order, cD2, keptMark } = this;
+    const d = Math.sqrt(cD2[order[k - 1]]);
+    const hi = (d + SHELL_TOLERANCE) ** 2;
+    let within = 0;
+    for (let c = 0; c < n; c++) if (cD2[c] <= hi) within++;
+    // the k kept are all within (they are the k nearest): any more were dropped
+    if (within === k) return;
+    const lo = d > SHELL_TOLERANCE ? (d - SHELL_TOLERANCE) ** 2 : 0;
+    let first = k - 1;
+    while (first > 0 && cD2[order[first - 1]] >= lo) first--;
+    const members: number[] = [];
+    for (let t = first; t < k; t++) members.push(this.cDst[order[t]]);
+    for (let t = 0; t < k; t++) keptMark[order[t]] = 1;
+    for (let c = 0; c < n; c++) if (cD2[c] <= hi && !keptMark[c]) members.push(this.cDst[c]);
+    for (let t = 0; t < k; t++) keptMark[order[t]] = 0;
+    this.splitShells.push({ center: this.ci, distance: d, kept: k - first, neighbors: Int32Array.from(members) });
+  }
+
   /** Sorts the candidates, appends the kept ones (and CGCNN padding) to the output. */
   emit(cnt: number, maxNeighbors: number | null, pad: boolean, xi: number, yi: number, zi: number): void {
     const keep = maxNeighbors === null ? cnt : Math.min(cnt, maxNeighbors);
     this.orderCandidates(cnt, keep);
+    if (keep > 0 && keep < cnt) this.recordSplitShell(cnt, keep);
     const total = pad && maxNeighbors !== null ? maxNeighbors : keep;
     const e0 = this.nEdges;
     if (e0 + total > this.cap) this.growOutput(e0 + total);

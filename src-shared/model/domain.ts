@@ -82,7 +82,8 @@ function fmt(x: number): string {
   return String(Number(x.toPrecision(4)));
 }
 
-function listOf(xs: string[], limit = 12): string {
+/** Items joined by commas, the first `limit` of them then "… (N in all)". */
+export function listOf(xs: string[], limit = 12): string {
   return xs.length <= limit ? xs.join(', ') : `${xs.slice(0, limit).join(', ')} … (${xs.length} in all)`;
 }
 

@@ -36,7 +36,9 @@ energy, forces and stress like a potential (without tfjs), with the same outputs
   --json             print one JSON array, per structure {"file","name","model","prediction",
                      "std"?,"warnings","unit","task","backend","contributions"?} ("std" only for
                      ensembles; "warnings": why the structure or the prediction lies outside the
-                     model's training domain, [] inside), per file that failed
+                     model's training domain, and where the model's graph is not the structure:
+                     partially occupied sites, atoms CGCNN's rule pads, a neighbour shell of two
+                     elements its 12-neighbour cut splits; [] for none), per file that failed
                      {"file","error":{"name","message","line"}};
                      for a potential, per structure (per frame) {"file","frame","model","energy",
                      "energyPerAtom","forces":[[x,y,z]...],"stress":[6]|null,"std"?,"warnings"?}
@@ -48,7 +50,7 @@ energy, forces and stress like a potential (without tfjs), with the same outputs
 Text output: one line per structure: file, model, prediction (± std) and unit as the app
 shows it (a classifier's class, e.g. P(metal); log₁₀ GPa with GPa beside; a potential's
 energy (± std), energy per atom, largest force and stress), then a "warning:" line per reason
-the structure lies outside the model's training domain, and with --contributions an
+(as --json's "warnings"), and with --contributions an
 "atom I EL:" line per atom (0-based).
 Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage,
 130 when interrupted.`;

@@ -14,7 +14,7 @@ export interface PredictionRow {
   units: string;
   /** What each atom adds to the prediction (where the readout allows), in the model's units; else null. */
   perAtom: number[] | null;
-  /** Why the structure or the prediction lies outside the model's training domain, one reason each; empty when inside. */
+  /** Why the structure or the prediction lies outside the model's training domain, and where the model's graph is not the structure (model/graph-warnings), one reason each; empty when neither. */
   warnings: string[];
 }
 

@@ -7,6 +7,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStructures } from '../../../src-shared/chem/index';
@@ -121,6 +122,22 @@ describe('latticework predict over a folder', () => {
     expect(json).toHaveLength(11);
     expect(Object.keys(json[0]).sort()).toEqual(['backend', 'file', 'model', 'name', 'prediction', 'task', 'unit', 'warnings']);
     expect(json[10]).toEqual({ file: join(folder, 'emt-00005b.cif'), error: expect.objectContaining({ name: expect.any(String), line: 1 }) });
+  });
+
+  it("warns per structure where the graph is not the structure as CGCNN reads it: a perovskite's split shell, a padded lone atom, a disordered file", async () => {
+    const fixtures = ['perovskite_SrTiO3.cif', 'lone_atom_500A.cif', 'disorder.cif'].map((f) => fileURLToPath(new URL(`../../fixtures/structures/${f}`, import.meta.url)));
+    const o = io();
+    expect(await main(['predict', '--model', modelFile, ...fixtures, '--json', '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, dir)).toBe(0);
+    const json = JSON.parse(o.out.join('')) as { warnings: string[] }[];
+    expect(json.map((r) => r.warnings)).toEqual([
+      [expect.stringMatching(/^sites 2–4 \(O\): the 12-neighbour cut at 2\.761 Å splits 12 equidistant neighbours of O and Sr: the graph keeps 10, .*CGCNN .* may keep others, and predict differently$/)],
+      [expect.stringMatching(/^1 site has fewer than 12 neighbours within 8 Å \(site 0 \(Cu\) 0\): the graph pads it to 12 with site 0 at 9 Å, as CGCNN does/)],
+      [expect.stringMatching(/^sites 0–11 are partially occupied \(Fe 0\.6, Ni 0\.4, O 0\.9\): the graph takes each as a whole atom .*\(CGCNN cannot read such a file\)$/)],
+    ]);
+    // the text output gives them as "warning:" lines under each structure
+    const text = io();
+    await main(['predict', '--model', modelFile, fixtures[1], '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], text.io, dir);
+    expect(text.out.join('\n')).toContain(`    warning: ${json[1].warnings[0]}`);
   });
 
   it('stops this thread and the workers when cancelled and gives no share after that', async () => {

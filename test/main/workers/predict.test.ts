@@ -4,11 +4,13 @@
  * forward pass, and a failure is an error with its cause that leaves the worker as it was.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readStructures } from '../../../src-shared/chem/index';
 import { structureToJSON } from '../../../src-shared/chem/serialize';
 import { buildGraph } from '../../../src-shared/graph/graph';
+import { graphWarnings } from '../../../src-shared/model/graph-warnings';
 import { importCgcnnCheckpoint } from '../../../src-main/engine/import/cgcnn';
 import { decodeModelFile, encodeModelFile } from '../../../src-main/engine/models/format';
 import { predictGraphs } from '../../../src-main/engine/models/predict';
@@ -47,6 +49,17 @@ describe('prediction job', () => {
     await expect(predictTask({ key: 'broken', model: broken, structures: [{ id: 0, structure: structureToJSON(structures[0]) }] }, ctx)).rejects.toThrow(/model file|bytes|truncated|length/i);
     const again = await predictTask({ key: 'formation', model: bytes, structures: [{ id: 7, structure: structureToJSON(structures[0]) }] }, ctx);
     expect(again.rows[0].perAtom).not.toBeNull();
+  });
+
+  it("carries the graph's warnings in its rows (the app's Predict view shows them as predict does)", async () => {
+    const fixture = (f: string) => readStructures(f, readFileSync(fileURLToPath(new URL(`../../fixtures/structures/${f}`, import.meta.url)), 'utf8')).structures[0];
+    const odd = [fixture('perovskite_SrTiO3.cif'), fixture('lone_atom_500A.cif'), fixture('disorder.cif')];
+    const out = await predictTask({ key: 'formation', model: bytes, structures: odd.map((s, id) => ({ id, structure: structureToJSON(s) })) }, ctx);
+    const model = instantiateModel(decodeModelFile(bytes));
+    const want = odd.map((s) => graphWarnings(s, buildGraph(s, model.graphOptions)));
+    model.dispose();
+    expect(want.map((w) => w.length)).toEqual([1, 1, 1]);
+    expect(out.rows.map((r) => r.warnings)).toEqual(want);
   });
 
   it('reports a structure whose graph cannot be built and predicts the others', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Mat3 } from '../../../src-shared/chem/structure';
-import { neighborList, CGCNN_NEIGHBOR_OPTIONS, MAX_NEIGHBOR_PAIRS, NeighborLimitError, type NeighborList } from '../../../src-shared/graph/neighbors';
+import { neighborList, CGCNN_NEIGHBOR_OPTIONS, MAX_NEIGHBOR_PAIRS, NeighborLimitError, SHELL_TOLERANCE, type NeighborList } from '../../../src-shared/graph/neighbors';
 import { bruteNeighbors, edgeKey } from './reference';
 
 function fracToCart(frac: number[][], L: Mat3): Float64Array {
@@ -199,6 +199,28 @@ describe('maxNeighbors and CGCNN padding', () => {
     const imgs = [];
     for (let e = 0; e < 6; e++) imgs.push(Array.from(nl.image.subarray(3 * e, 3 * e + 3)));
     expect(imgs).toEqual([[-1, 0, 0], [0, -1, 0], [0, 0, -1], [0, 0, 1], [0, 1, 0], [1, 0, 0]]);
+  });
+
+  it('records the shells of equal distances (within SHELL_TOLERANCE) that the cap cuts through, kept members first', () => {
+    // simple cubic, 1 atom: 6 images at a, 12 at a√2; 8 kept = the 6 and 2 of the 12
+    const one = new Float64Array([0, 0, 0]);
+    const sc: Mat3 = [[3, 0, 0], [0, 3, 0], [0, 0, 3]];
+    const pbc = [true, true, true];
+    const nl = neighborList({ cart: one, lattice: sc, pbc }, { cutoff: 4.3, maxNeighbors: 8 });
+    expect(nl.splitShells).toHaveLength(1);
+    const [shell] = nl.splitShells!;
+    expect(shell).toMatchObject({ center: 0, kept: 2 });
+    expect(shell.distance).toBe(nl.distance[7]);
+    expect(shell.neighbors).toHaveLength(12);
+    // a cut between shells, or no cap, splits none
+    expect(neighborList({ cart: one, lattice: sc, pbc }, { cutoff: 4.3, maxNeighbors: 6 }).splitShells).toBeNull();
+    expect(neighborList({ cart: one, lattice: sc, pbc }, { cutoff: 4.3 }).splitShells).toBeNull();
+    // c longer by δ: 4 images at a, 2 at a + δ; a cut at 4 splits a shell only when δ is within the tolerance
+    for (const [delta, split] of [[1e-12, true], [SHELL_TOLERANCE / 2, true], [1e-6, false]] as const) {
+      const nearCubic: Mat3 = [[3, 0, 0], [0, 3, 0], [0, 0, 3 + delta]];
+      const cut = neighborList({ cart: one, lattice: nearCubic, pbc }, { cutoff: 3.5, maxNeighbors: 4 });
+      expect(cut.splitShells?.map((sh) => [sh.kept, sh.neighbors.length]) ?? null, `δ = ${delta}`).toEqual(split ? [[4, 6]] : null);
+    }
   });
 
   it('orders ties inside the kept list and at the cap the same way as the full list', () => {
