@@ -67,7 +67,7 @@ function paddingWarning(s: GraphWarningStructure, g: NeighborList, k: number): s
   const sites: number[] = [];
   for (let i = 0; i < g.nNodes; i++) if (g.nWithinCutoff[i] < k) sites.push(i);
   if (!sites.length) return null;
-  const shown = sites.slice(0, SITES_SHOWN).map((i) => `site ${i} (${s.species[i]}) ${g.nWithinCutoff[i]}`);
+  const shown = sites.slice(0, SITES_SHOWN).map((i) => `site ${i} (${s.species[i]}) with ${g.nWithinCutoff[i]}`);
   const more = sites.length > SITES_SHOWN ? ` … (${sites.length} in all)` : '';
   const which = sites.length === 1 ? '1 site has' : `${sites.length} sites have`;
   return (

@@ -130,7 +130,7 @@ describe('import-model and predict commands', () => {
     expect(h2o.warnings).toEqual([
       'a molecule (no periodic cell), but the model was trained on periodic crystals only',
       // and CGCNN's rule pads its atoms (2 neighbours each within 8 Å)
-      expect.stringMatching(/^3 sites have fewer than 12 neighbours within 8 Å \(site 0 \(O\) 2, site 1 \(H\) 2, site 2 \(H\) 2\): the graph pads each to 12/),
+      expect.stringMatching(/^3 sites have fewer than 12 neighbours within 8 Å \(site 0 \(O\) with 2, site 1 \(H\) with 2, site 2 \(H\) with 2\): the graph pads each to 12/),
     ]);
     // a model whose file records a narrower domain: elements, sizes and the target range are checked
     const stored = importCgcnnCheckpoint(readFileSync(join(PRE, 'band-gap.pth.tar')), { fileName: 'band-gap.pth.tar' });

@@ -79,14 +79,14 @@ describe("a prediction's graph warnings", () => {
   it("names the sites CGCNN's rule pads, with their neighbours within the cutoff", () => {
     const lone = cubic('huge', 500, [['Cu', 0, 0, 0, 1]]);
     expect(warningsOf(lone)).toEqual([
-      '1 site has fewer than 12 neighbours within 8 Å (site 0 (Cu) 0): the graph pads it to 12 with site 0 at 9 Å, as CGCNN does ' +
+      '1 site has fewer than 12 neighbours within 8 Å (site 0 (Cu) with 0): the graph pads it to 12 with site 0 at 9 Å, as CGCNN does ' +
         '(where CGCNN prints "not find enough neighbors to build graph")',
     ]);
     const pair = cubic('pair', 20, [
       ['Cu', 0, 0, 0, 1],
       ['Cu', 0.1, 0, 0, 1],
     ]);
-    expect(warningsOf(pair)[0]).toMatch(/^2 sites have fewer than 12 neighbours within 8 Å \(site 0 \(Cu\) 1, site 1 \(Cu\) 1\): the graph pads each to 12/);
+    expect(warningsOf(pair)[0]).toMatch(/^2 sites have fewer than 12 neighbours within 8 Å \(site 0 \(Cu\) with 1, site 1 \(Cu\) with 1\): the graph pads each to 12/);
     // without padding (a model trained on the graph as it is) a low degree is no made-up neighbour
     expect(warningsOf(lone, { cutoff: 8, maxNeighbors: 12, padding: 'none' })).toEqual([]);
   });
