@@ -2,15 +2,32 @@ import { readFileSync } from 'node:fs';
 import { analyze_cell } from '@spglib/moyo-wasm';
 import { describe, expect, it } from 'vitest';
 import { readStructures, summarizeStructure } from '../../../src-shared/chem';
-import { cellVolume } from '../../../src-shared/chem/lattice';
+import { cellVolume, fracToCart } from '../../../src-shared/chem/lattice';
 import { supercell } from '../../../src-shared/chem/build';
 import { findSpaceGroup, standardCell, symmetryOperations } from '../../../src-main/chem/spacegroup';
 import { loadMoyo } from '../../../src-main/chem/moyo';
-import type { Structure } from '../../../src-shared/chem';
+import type { Mat3, Structure } from '../../../src-shared/chem';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const golden = JSON.parse(readFileSync(`${ROOT}test/fixtures/chem/spacegroups.json`, 'utf8')) as { symprec: number; numbers: Record<string, number[]> };
 const read = (path: string) => readStructures(path, readFileSync(`${ROOT}${path}`, 'utf8')).structures;
+interface StandardCase {
+  name: string;
+  number: number;
+  symprec: number;
+  file?: string;
+  lattice?: Mat3;
+  frac?: number[][];
+  conventional: { lattice: Mat3; sites: number };
+  primitive: { lattice: Mat3; sites: number };
+}
+const standardCells = JSON.parse(readFileSync(`${ROOT}test/fixtures/chem/standard-cells.json`, 'utf8')) as { cases: StandardCase[] };
+/** A crystal of one element from a golden case's lattice and sites. */
+function crystalOf(c: StandardCase): Structure {
+  const frac = Float64Array.from(c.frac!.flat());
+  const n = c.frac!.length;
+  return { name: c.name, lattice: c.lattice!, pbc: [true, true, true], numbers: new Int32Array(n).fill(6), species: Array<string>(n).fill('C'), frac, cart: fracToCart(frac, c.lattice!), occupancy: new Float64Array(n).fill(1), siteProperties: {}, properties: {} };
+}
 
 describe('space groups (moyo) against spglib', () => {
   it('equal spglib’s numbers at symprec 0.01 on real CIFs of every crystal system', async () => {
@@ -76,6 +93,24 @@ describe('space groups (moyo) against spglib', () => {
     expect(cellVolume((await standardCell(big, 'conventional')).lattice!)).toBeCloseTo(cellVolume(nacl.lattice!), 6);
     const [anatase] = read('../shared/data/cgcnn-sample-regression/7206075.cif');
     expect((await standardCell(anatase, 'primitive')).numbers.length).toBe(6);
+  });
+
+  it('standard cells are spglib’s standardize_cell cells (lattice vectors, sites) in every crystal system, centring and monoclinic setting', async () => {
+    // scripts/chem/standard_cells_golden.py: crystals built in 74 Hall settings, sheared and rotated, and three files
+    // (a C2/m cell already standard, where moyo's own cell is a = 16.47 Å, β = 135.5°; a Cc cell; hematite rounded to 6 digits, idealised)
+    expect(standardCells.cases.length).toBeGreaterThan(70);
+    const wrong: string[] = [];
+    for (const c of standardCells.cases) {
+      const s = c.file ? read(c.file)[0] : crystalOf(c);
+      expect([c.name, (await findSpaceGroup(s, c.symprec))?.number]).toEqual([c.name, c.number]);
+      for (const kind of ['conventional', 'primitive'] as const) {
+        const cell = await standardCell(s, kind, c.symprec);
+        const ref = c[kind];
+        const off = Math.max(...cell.lattice!.flatMap((row, i) => row.map((x, j) => Math.abs(x - ref.lattice[i][j]))));
+        if (off > 1e-6 || cell.numbers.length !== ref.sites) wrong.push(`${c.name} ${kind}: ${cell.numbers.length} sites (spglib ${ref.sites}), lattice ${off.toExponential(1)} Å off`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('a disordered structure keeps its partial sites in the standard cell', async () => {
