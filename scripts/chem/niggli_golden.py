@@ -4,7 +4,9 @@ Usage: /usr/bin/python3 scripts/chem/niggli_golden.py > test/fixtures/chem/niggl
 
 Lattices: the cells of the real CIFs in test/fixtures/chem/spacegroups (read by ASE, those it can read), each also
 sheared by a seeded random unimodular integer matrix (the same lattice in a bad basis), plus a few
-textbook cases (fcc and bcc primitive cells, a hexagonal cell given with γ = 60°).
+textbook cases (fcc and bcc primitive cells, a hexagonal cell given with γ = 60°), and near-equal cells where
+spglib's absolute ε (1e-5 Å² on the metric) decides: hematite with its coordinates rounded to 6 digits (a and b
+1e-5 Å apart, γ 120.00006°), lengths 1e-6 and 5e-6 Å apart, angles 1e-7 and 1e-5 rad from 90° and 120°.
 """
 import glob
 import json
@@ -33,7 +35,15 @@ def main():
         ("fcc primitive", [[0, 2, 2], [2, 0, 2], [2, 2, 0]]),
         ("bcc primitive", [[-1.5, 1.5, 1.5], [1.5, -1.5, 1.5], [1.5, 1.5, -1.5]]),
         ("hexagonal gamma 60", [[3, 0, 0], [1.5, 3 ** 0.5 * 1.5, 0], [0, 0, 5]]),
+        ("hematite rounded", [[5.035, 0, 0], [-2.5175, 4.3604282, 0], [0, 0, 13.747]]),
     ]
+    for d in (1e-6, 5e-6):
+        lattices.append((f"tetragonal b {d:g} A longer", [[4, 0, 0], [0, 4 + d, 0], [0, 0, 6]]))
+        lattices.append((f"cubic 20 A, c {d:g} A shorter", [[20, 0, 0], [0, 20, 0], [0, 0, 20 - d]]))
+    for t in (1e-7, 1e-5):
+        lattices.append((f"orthorhombic, alpha 90 + {t:g} rad", [[3, 0, 0], [0, 4, 0], [0, 5 * np.sin(t), 5 * np.cos(t)]]))
+        g = 2 * np.pi / 3 + t
+        lattices.append((f"hexagonal, gamma 120 + {t:g} rad", [[3, 0, 0], [3 * np.cos(g), 3 * np.sin(g), 0], [0, 0, 5]]))
     for f in sorted(glob.glob(os.path.join(ROOT, "test/fixtures/chem/spacegroups/*.cif"))):
         try:
             cell = np.array(ase.io.read(f).cell)

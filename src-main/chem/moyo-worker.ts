@@ -5,7 +5,7 @@
  * again for good: an MD run or a diagonalisation 1.2–1.5× slower (BENCHMARKS.md). `spacegroup.ts` calls it.
  */
 import { parentPort } from 'node:worker_threads';
-import { analyze_cell, space_group_type } from '@spglib/moyo-wasm';
+import { analyze_cell, operations_from_number, space_group_type } from '@spglib/moyo-wasm';
 import { loadMoyo, type SymmetryReply, type SymmetryRequest } from './moyo';
 
 let ready = false;
@@ -15,10 +15,13 @@ parentPort!.on('message', (request: SymmetryRequest) => {
   try {
     if (!ready) loadMoyo();
     ready = true;
-    reply =
+    const result =
       request.kind === 'analyze'
-        ? { id: request.id, ok: true, result: analyze_cell(request.cell, request.symprec, 'Spglib') }
-        : { id: request.id, ok: true, result: space_group_type(request.number) };
+        ? analyze_cell(request.cell, request.symprec, 'Spglib')
+        : request.kind === 'type'
+          ? space_group_type(request.number)
+          : operations_from_number(request.number, { type: 'Spglib' }, false);
+    reply = { id: request.id, ok: true, result };
   } catch (e) {
     // a trap (Rust panic) inside the module may leave its memory inconsistent: start afresh next time
     ready = false;

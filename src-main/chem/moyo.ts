@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { initSync } from '@spglib/moyo-wasm';
-import type { MoyoDataset, MoyoSpaceGroupType } from '@spglib/moyo-wasm';
+import type { MoyoDataset, MoyoOperation, MoyoSpaceGroupType } from '@spglib/moyo-wasm';
 
 /** Compiles and instantiates the module in this isolate (again: a fresh memory after a trap). */
 export function loadMoyo(): void {
@@ -10,8 +10,9 @@ export function loadMoyo(): void {
   initSync({ module: readFileSync(require.resolve('@spglib/moyo-wasm/moyo_wasm_bg.wasm')) });
 }
 
-export type SymmetryQuestion = { kind: 'analyze'; cell: string; symprec: number } | { kind: 'type'; number: number };
+/** A search (`analyze`), a group's type (`type`), or the operations of a group's standard (spglib's) setting, its conventional cell's (`operations`). */
+export type SymmetryQuestion = { kind: 'analyze'; cell: string; symprec: number } | { kind: 'type'; number: number } | { kind: 'operations'; number: number };
 
 export type SymmetryRequest = SymmetryQuestion & { id: number };
 
-export type SymmetryReply = { id: number; ok: true; result: MoyoDataset | MoyoSpaceGroupType } | { id: number; ok: false; message: string };
+export type SymmetryReply = { id: number; ok: true; result: MoyoDataset | MoyoSpaceGroupType | MoyoOperation[] } | { id: number; ok: false; message: string };

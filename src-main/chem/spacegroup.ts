@@ -15,12 +15,13 @@
  * here is asynchronous.
  */
 import type { Worker } from 'node:worker_threads';
-import type { MoyoCell, MoyoDataset, MoyoSpaceGroupType } from '@spglib/moyo-wasm';
+import type { MoyoCell, MoyoDataset, MoyoOperation, MoyoSpaceGroupType } from '@spglib/moyo-wasm';
 import { elementSymbol } from '../../src-shared/chem';
 import type { Mat3, Structure } from '../../src-shared/chem';
 import { fracToCart } from '../../src-shared/chem/lattice';
 import { primitiveReduction } from '../../src-shared/chem/primitive';
 import type { CrystalSystem, SpaceGroupChange, SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
+import { spglibStandardCells } from '../../src-shared/chem/standard';
 import type { SymmetryOperations } from '../../src-shared/sim/symmetry';
 import type { SimulationOutcome } from '../../src-shared/sim/job';
 import { spawnWorker, workerUrl } from '../workers/spawn';
@@ -31,11 +32,12 @@ export const DEFAULT_SYMPREC = 0.01;
 
 /** The symmetry thread, its requests waiting for a reply, and the next request's id. */
 let thread: Worker | null = null;
-const waiting = new Map<number, { resolve: (r: MoyoDataset | MoyoSpaceGroupType) => void; reject: (e: Error) => void }>();
+type Answer = MoyoDataset | MoyoSpaceGroupType | MoyoOperation[];
+const waiting = new Map<number, { resolve: (r: Answer) => void; reject: (e: Error) => void }>();
 let nextId = 0;
 
 /** Asks the symmetry thread (started at the first call); the thread holds the process open only while a reply is due. */
-function ask(question: SymmetryQuestion): Promise<MoyoDataset | MoyoSpaceGroupType> {
+function ask(question: SymmetryQuestion): Promise<Answer> {
   if (!thread) {
     const started = spawnWorker(workerUrl('../chem/moyo-worker.ts', 'symmetry-worker'));
     started.on('message', (reply: SymmetryReply) => {
@@ -121,7 +123,6 @@ function typedCell(s: Structure): { cell: MoyoCell; groups: SiteGroup[]; content
 interface Analysis {
   number: number;
   std_cell: MoyoCell;
-  prim_std_cell: MoyoCell;
   rotations: number[][];
   translations: number[][];
 }
@@ -182,7 +183,7 @@ async function analyse(s: Structure, symprec: number): Promise<{ data: Analysis;
       translations.push(t.map((x, k) => wrap(x + u[k])));
     }
   }
-  return { data: { number: d.number, std_cell: d.std_cell, prim_std_cell: d.prim_std_cell, rotations, translations }, contents };
+  return { data: { number: d.number, std_cell: d.std_cell, rotations, translations }, contents };
 }
 
 /** The space group of a periodic structure, null for a molecule (or a structure periodic in fewer than 3 directions). */
@@ -213,20 +214,31 @@ function rows(basis: readonly number[]): Mat3 {
 }
 
 /**
- * The standard primitive or conventional cell of a structure (spglib's conventions, as
- * `spglib.standardize_cell`), as a new structure: species and occupancies carried over per site,
+ * The standard primitive or conventional cell of a structure, spglib's (`spglib.standardize_cell(to_primitive,
+ * no_idealize=False)`: its choice of cell, its idealised lattice in its orientation; src-shared/chem/standard.ts
+ * makes it from moyo's standard cell), as a new structure: species and occupancies carried over per site,
  * per-site properties (forces, labels…) dropped since sites are remade by symmetry.
  */
 export async function standardCell(s: Structure, kind: 'primitive' | 'conventional', symprec = DEFAULT_SYMPREC): Promise<Structure> {
   if (!s.lattice || !s.frac || !s.pbc.every(Boolean)) throw new Error('only a crystal periodic in three directions has a standard cell');
   const { data, contents } = await analyse(s, symprec);
-  const cell = kind === 'primitive' ? data.prim_std_cell : data.std_cell;
-  const lattice = rows(cell.lattice.basis);
+  const sg = await spaceGroupOfNumber(data.number, symprec);
+  const operations = (await ask({ kind: 'operations', number: data.number })) as MoyoOperation[];
+  const cells = spglibStandardCells(
+    { lattice: rows(data.std_cell.lattice.basis), frac: data.std_cell.positions, types: data.std_cell.numbers },
+    data.number,
+    sg.symbol[0],
+    operations.map((o) => ({ rotation: rowMajor(o.rotation), translation: o.translation })),
+    s.lattice,
+    symprec,
+  );
+  const cell = kind === 'primitive' ? cells.primitive : cells.conventional;
+  const lattice = cell.lattice;
   const numbers: number[] = [];
   const occupancy: number[] = [];
   const frac: number[] = [];
-  cell.positions.forEach((p, i) => {
-    const content = contents[cell.numbers[i] - 1];
+  cell.frac.forEach((p, i) => {
+    const content = contents[cell.types[i] - 1];
     content.numbers.forEach((z, k) => {
       numbers.push(z);
       occupancy.push(content.occupancy[k]);
@@ -234,7 +246,6 @@ export async function standardCell(s: Structure, kind: 'primitive' | 'convention
     });
   });
   const f = Float64Array.from(frac);
-  const sg = await spaceGroupOfNumber(data.number, symprec);
   return {
     name: `${s.name} (${kind} cell, ${sg.symbol})`,
     lattice,

@@ -1,8 +1,9 @@
 /**
- * Niggli reduction of a lattice (Křivý & Gruber, Acta Cryst. A32, 297 (1976), with the tolerances
+ * Niggli reduction of a lattice (Křivý & Gruber, Acta Cryst. A32, 297 (1976), with the ε comparisons
  * of Grosse-Kunstleve, Sauter & Adams, Acta Cryst. A60, 1 (2004)): the unique reduced basis of a
- * lattice, the cell crystallographers compare. Checked against spglib's niggli_reduce
- * (test/shared/chem/niggli.test.ts).
+ * lattice, the cell crystallographers compare. ε is absolute, in Å², as in spglib's niggli.c (its
+ * `niggli_reduce(lattice, eps=1e-5)`), so near-equal lengths and near-right angles fall the same way
+ * as there. Checked against spglib's niggli_reduce (test/shared/chem/niggli.test.ts).
  *
  * The steps work on the basis vectors themselves (each step is an integer change of basis with
  * determinant +1), recomputing the metric after each, so the transformation needs no bookkeeping.
@@ -14,12 +15,11 @@ const dot = (u: Vec3, v: Vec3) => u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
 const scale = (u: Vec3, k: number): Vec3 => [u[0] * k, u[1] * k, u[2] * k];
 const add = (u: Vec3, v: Vec3): Vec3 => [u[0] + v[0], u[1] + v[1], u[2] + v[2]];
 
-/** The Niggli-reduced basis of a lattice (rows a, b, c), same handedness. `eps` is relative to the cell's length scale squared (spglib: 1e-5). */
+/** The Niggli-reduced basis of a lattice (rows a, b, c), same handedness. `eps` compares the metric's entries (Å², spglib's default 1e-5). */
 export function niggliReduce(lattice: Mat3, eps = 1e-5): Mat3 {
   let [a, b, c] = lattice.map((r) => [...r] as Vec3);
-  const volume = Math.abs(determinant(lattice));
-  if (!(volume > 0)) throw new Error('the cell has no volume: its vectors are coplanar');
-  const e = eps * volume ** (2 / 3);
+  if (!(Math.abs(determinant(lattice)) > 0)) throw new Error('the cell has no volume: its vectors are coplanar');
+  const e = eps;
   const sign = (x: number) => (x > 0 ? 1 : -1);
   for (let iter = 0; iter < 10_000; iter++) {
     let A = dot(a, a);

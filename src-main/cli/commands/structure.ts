@@ -81,7 +81,7 @@ in the same order; \`latticework neb START END --model NAME\` relaxes both and g
                        vacancy-hop: where to write the two ends (new files: .cif, .vasp/POSCAR,
                        .extxyz/.xyz, .db, .traj)
 cell: the file's last structure as its standard primitive or conventional cell (spglib's
-conventions, at --symprec) or its Niggli-reduced cell, written to --out.
+standardize_cell cells, at --symprec) or its Niggli-reduced cell, written to --out.
   --to C               cell: primitive, conventional or niggli
   --frames A:B         frames, rdf, msd: frames A to B − 1 of each file (0-based; N, A:, :B;
                        negative from the end: --frames=-100: is the last 100, --frames=-1 the
@@ -123,7 +123,9 @@ conventions, at --symprec) or its Niggli-reduced cell, written to --out.
                        a POTCAR or OUTCAR beside the file)
   --disorder P         keep (default) | most-probable | reject: partially occupied CIF sites
   --symprec X          symmetry tolerance, Å (default ${DEFAULT_SYMPREC}, as spglib): the space group is
-                       found with it, and CIF symmetry images closer than X are merged
+                       found with it (moyo fits an operation's translation to all atoms, spglib to
+                       one: for displaced atoms near a group's switch the two differ, by a factor
+                       0.5–1.2; docs/structures.md), and CIF symmetry images closer than X are merged
   --max-atoms N        refuse structures with more sites (default ${DEFAULT_READ_OPTIONS.maxAtoms})
   --max-bytes N        refuse larger files (default ${DEFAULT_READ_OPTIONS.maxBytes})
 Exit status: 0 when every file was read, 1 when any failed, 2 on a usage error.`;

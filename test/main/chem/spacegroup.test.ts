@@ -2,15 +2,32 @@ import { readFileSync } from 'node:fs';
 import { analyze_cell } from '@spglib/moyo-wasm';
 import { describe, expect, it } from 'vitest';
 import { readStructures, summarizeStructure } from '../../../src-shared/chem';
-import { cellVolume } from '../../../src-shared/chem/lattice';
+import { cellVolume, fracToCart } from '../../../src-shared/chem/lattice';
 import { supercell } from '../../../src-shared/chem/build';
 import { findSpaceGroup, standardCell, symmetryOperations } from '../../../src-main/chem/spacegroup';
 import { loadMoyo } from '../../../src-main/chem/moyo';
-import type { Structure } from '../../../src-shared/chem';
+import type { Mat3, Structure } from '../../../src-shared/chem';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const golden = JSON.parse(readFileSync(`${ROOT}test/fixtures/chem/spacegroups.json`, 'utf8')) as { symprec: number; numbers: Record<string, number[]> };
 const read = (path: string) => readStructures(path, readFileSync(`${ROOT}${path}`, 'utf8')).structures;
+interface StandardCase {
+  name: string;
+  number: number;
+  symprec: number;
+  file?: string;
+  lattice?: Mat3;
+  frac?: number[][];
+  conventional: { lattice: Mat3; sites: number };
+  primitive: { lattice: Mat3; sites: number };
+}
+const standardCells = JSON.parse(readFileSync(`${ROOT}test/fixtures/chem/standard-cells.json`, 'utf8')) as { cases: StandardCase[] };
+/** A crystal of one element from a golden case's lattice and sites. */
+function crystalOf(c: StandardCase): Structure {
+  const frac = Float64Array.from(c.frac!.flat());
+  const n = c.frac!.length;
+  return { name: c.name, lattice: c.lattice!, pbc: [true, true, true], numbers: new Int32Array(n).fill(6), species: Array<string>(n).fill('C'), frac, cart: fracToCart(frac, c.lattice!), occupancy: new Float64Array(n).fill(1), siteProperties: {}, properties: {} };
+}
 
 describe('space groups (moyo) against spglib', () => {
   it('equal spglib’s numbers at symprec 0.01 on real CIFs of every crystal system', async () => {
@@ -76,6 +93,46 @@ describe('space groups (moyo) against spglib', () => {
     expect(cellVolume((await standardCell(big, 'conventional')).lattice!)).toBeCloseTo(cellVolume(nacl.lattice!), 6);
     const [anatase] = read('../shared/data/cgcnn-sample-regression/7206075.cif');
     expect((await standardCell(anatase, 'primitive')).numbers.length).toBe(6);
+  });
+
+  it('standard cells are spglib’s standardize_cell cells (lattice vectors, sites) in every crystal system, centring and monoclinic setting', async () => {
+    // scripts/chem/standard_cells_golden.py: crystals built in 74 Hall settings, sheared and rotated, and three files
+    // (a C2/m cell already standard, where moyo's own cell is a = 16.47 Å, β = 135.5°; a Cc cell; hematite rounded to 6 digits, idealised)
+    expect(standardCells.cases.length).toBeGreaterThan(70);
+    const wrong: string[] = [];
+    for (const c of standardCells.cases) {
+      const s = c.file ? read(c.file)[0] : crystalOf(c);
+      expect([c.name, (await findSpaceGroup(s, c.symprec))?.number]).toEqual([c.name, c.number]);
+      for (const kind of ['conventional', 'primitive'] as const) {
+        const cell = await standardCell(s, kind, c.symprec);
+        const ref = c[kind];
+        const off = Math.max(...cell.lattice!.flatMap((row, i) => row.map((x, j) => Math.abs(x - ref.lattice[i][j]))));
+        if (off > 1e-6 || cell.numbers.length !== ref.sites) wrong.push(`${c.name} ${kind}: ${cell.numbers.length} sites (spglib ${ref.sites}), lattice ${off.toExponential(1)} Å off`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('symprec: a lattice distortion switches group where spglib’s does; displaced atoms at 0.5–1.2 times it (docs/structures.md, Tolerance)', async () => {
+    const perovskite = (z: number[]): Structure => {
+      const frac = Float64Array.from([0, 0, z[0], 0.5, 0.5, 0.5 + z[1], 0.5, 0.5, z[2], 0.5, 0, 0.5 + z[3], 0, 0.5, 0.5 + z[4]]);
+      const lattice: Mat3 = [
+        [4, 0, 0],
+        [0, 4, 0],
+        [0, 0, 4],
+      ];
+      return { name: 'BaTiO3', lattice, pbc: [true, true, true], numbers: Int32Array.from([56, 22, 8, 8, 8]), species: ['Ba', 'Ti', 'O', 'O', 'O'], frac, cart: fracToCart(frac, lattice), occupancy: new Float64Array(5).fill(1), siteProperties: {}, properties: {} };
+    };
+    const group = async (s: Structure, symprec: number) => (await findSpaceGroup(s, symprec))!.number;
+    // spglib 2.0.2's numbers (get_symmetry_dataset): c stretched by 0.004 Å switches P4/mmm → Pm-3m at 0.004 Å
+    const stretched = { ...perovskite([0, 0, 0, 0, 0]), lattice: [[4, 0, 0], [0, 4, 0], [0, 0, 4.004]] as Mat3 };
+    expect([await group(stretched, 0.0039), await group(stretched, 0.0041)]).toEqual([123, 221]);
+    // Ti 0.006 Å along z: spglib P4mm up to 0.012 Å (its translation fixed on Ba, Ti 0.012 Å off), moyo (translation fitted to all atoms, Ti 0.0096 Å off) from 0.0096 Å
+    const ti = perovskite([0, 0.0015, 0, 0, 0]);
+    expect([await group(ti, 0.009), await group(ti, 0.01), await group(ti, 0.0125)]).toEqual([99, 221, 221]); // spglib: 99, 99, 221
+    // the three O 0.006 Å along z, one down two up: spglib Pm-3m from 0.012 Å, moyo from 0.0144 Å
+    const o = perovskite([0, 0, -0.0015, 0.0015, 0.0015]);
+    expect([await group(o, 0.0115), await group(o, 0.0125), await group(o, 0.0145)]).toEqual([99, 99, 221]); // spglib: 99, 221, 221
   });
 
   it('a disordered structure keeps its partial sites in the standard cell', async () => {
