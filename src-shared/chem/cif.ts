@@ -458,14 +458,16 @@ export function parseCifNumber(s: string | null | undefined): number {
 }
 
 /**
- * Like pymatgen's CifParser: 0.3333 → 1/3 and 0.6667 → 2/3 (relative difference < 1.2e-4, a hair looser than pymatgen so that float noise in 1.3333 - 1 does not matter), applied
- * to the fractional part so that 1.3333 and -0.6667 snap too (integer shifts change nothing).
+ * pymatgen's CifParser: 0.3333 → 1/3 and 0.6667 → 2/3 (its test, |1 − x/(1/3)| < 1e-4, so 0.66674 stays),
+ * applied to the fractional part so that 1.3333 and -0.6667 snap too (integer shifts change nothing;
+ * pymatgen leaves them): the 1e-12 over 1e-4 takes in the rounding of 1.3333 − 1.
  */
 function snapFraction(x: number): number {
   const fl = Math.floor(x);
   const f = x - fl;
-  if (Math.abs(1 - f * 3) < 1.2e-4) return fl + 1 / 3;
-  if (Math.abs(1 - f * 1.5) < 1.2e-4) return fl + 2 / 3;
+  const near = (ideal: number) => Math.abs(1 - f / ideal) < 1e-4 + 1e-12;
+  if (near(1 / 3)) return fl + 1 / 3;
+  if (near(2 / 3)) return fl + 2 / 3;
   return x;
 }
 

@@ -104,6 +104,14 @@ describe('CIF structures', () => {
     }
   });
 
+  it("1/3 and 2/3 snapped by pymatgen's test (relative 1e-4), modulo 1", () => {
+    const xs = ['0.3333', '0.6666', '0.66674', '0.33337', '1.3333', '-0.6667'];
+    const text = `data_x\n${CELL}loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n${xs.map((x, i) => `Cu${i} Cu ${x} ${i / 10} 0`).join('\n')}\n`;
+    const s = read('snap.cif', text).structures[0];
+    const x = Array.from({ length: xs.length }, (_, i) => s.frac![3 * i]);
+    [1 / 3, 2 / 3, 0.66674, 0.33337, 1 / 3, 1 / 3].forEach((want, i) => expect(x[i]).toBeCloseTo(want, 14));
+  });
+
   it('partial occupancies: kept and flagged, ordered on request, or rejected', () => {
     const keep = read('disorder.cif');
     const s = keep.structures[0];
