@@ -19,12 +19,10 @@ import {
   parseSymop,
   PeriodicGrid,
   symopText,
-  spaceGroupFromHall,
-  spaceGroupFromHM,
-  spaceGroupFromNumber,
   symopKey,
   type SymOp,
 } from './symmetry';
+import { spaceGroupFromHall, spaceGroupFromHM, spaceGroupFromNumber } from './spacegroups';
 
 // ---------------------------------------------------------------------------------------------
 // Lexer
@@ -597,22 +595,17 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
     }
     if (ops.length > 0) return { ops, spaceGroup: hm, spaceGroupNumber: Number.isInteger(num) ? num : null, line: col.lines[col.offset] };
   }
-  const fromSetting = (operations: string[]) => operations.map((o) => parseSymop(o) as SymOp);
+  // A symbol we cannot read, with its line.
+  let unread: { text: string; line: number } | null = null;
   if (hallItem?.value) {
     const sg = spaceGroupFromHall(hallItem.value);
-    if (sg) return { ops: fromSetting(sg.operations), spaceGroup: hm ?? sg.universalHM, spaceGroupNumber: sg.number, line: hallItem.line };
-    if (!hm) throw new StructureParseError(file, hallItem.line, `the Hall symbol '${hallItem.value}' is not one we know`);
-    warnings.push(`the Hall symbol '${hallItem.value}' is not one we know; the Hermann–Mauguin symbol is used`);
+    if (sg) return { ops: sg.operations, spaceGroup: hm ?? sg.universalHM, spaceGroupNumber: sg.number, line: hallItem.line };
+    unread = { text: `the Hall symbol '${hallItem.value}' is not one we know`, line: hallItem.line };
+    if (hm) warnings.push(`line ${hallItem.line}: ${unread.text}; the Hermann–Mauguin symbol is used`);
   }
-  if (hm) {
-    const m = spaceGroupFromHM(hm);
-    if (!m) {
-      throw new StructureParseError(
-        file,
-        hmItem!.line,
-        `the space group '${hm}' is not a Hermann–Mauguin symbol we know, and no symmetry operations are listed`,
-      );
-    }
+  const m = hm ? spaceGroupFromHM(hm) : null;
+  if (hm && !m) unread = { text: `the space group '${hm}' is not a Hermann–Mauguin symbol we know`, line: hmItem!.line };
+  if (m) {
     let setting = m.setting;
     let assumed = m.assumed;
     // R groups without an axes choice: the cell decides (rhombohedral axes for a = b = c,
@@ -628,29 +621,25 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
         }
       }
     }
-    let ops = fromSetting(setting.operations);
     // Axes stated but contradicted by the cell (`R 3 c {rhombohedral axes}` with a hexagonal cell).
     const axes = setting.universalHM.slice(-2);
-    if (lattice && (axes === ':H' || axes === ':R') && opsNotFittingCell(ops, lattice).length) {
+    if (lattice && (axes === ':H' || axes === ':R') && opsNotFittingCell(setting.operations, lattice).length) {
       const other = spaceGroupFromHM(setting.hermannMauguin + (axes === ':H' ? ' :R' : ' :H'));
-      if (other) {
-        const otherOps = fromSetting(other.setting.operations);
-        if (opsNotFittingCell(otherOps, lattice).length === 0) {
-          warnings.push(`space group '${hm}' does not fit the cell; its other axes setting '${other.setting.universalHM}' does and is used`);
-          setting = other.setting;
-          ops = otherOps;
-          assumed = null;
-        }
+      if (other && opsNotFittingCell(other.setting.operations, lattice).length === 0) {
+        warnings.push(`space group '${hm}' does not fit the cell; its other axes setting '${other.setting.universalHM}' does and is used`);
+        setting = other.setting;
+        assumed = null;
       }
     }
     if (assumed) warnings.push(`space group '${hm}' has several settings; '${assumed}' assumed`);
-    return { ops, spaceGroup: hm, spaceGroupNumber: setting.number, line: hmItem!.line };
+    return { ops: setting.operations, spaceGroup: hm, spaceGroupNumber: setting.number, line: hmItem!.line };
   }
+  if (unread) throw new StructureParseError(file, unread.line, `${unread.text}, and no symmetry operations are listed`);
   if (numItem && Number.isInteger(num)) {
     const sg = spaceGroupFromNumber(num);
     if (!sg) throw new StructureParseError(file, numItem.line, `space group number ${num} is not between 1 and 230`);
     if (num > 2) warnings.push(`only the space group number (${num}) is given; the standard setting '${sg.universalHM}' assumed`);
-    return { ops: fromSetting(sg.operations), spaceGroup: sg.universalHM, spaceGroupNumber: num, line: numItem.line };
+    return { ops: sg.operations, spaceGroup: sg.universalHM, spaceGroupNumber: num, line: numItem.line };
   }
   warnings.push('no space group or symmetry operations are given; the atom sites are taken as the whole cell (P 1)');
   return { ops: [parseSymop('x,y,z') as SymOp], spaceGroup: null, spaceGroupNumber: null };

@@ -44,15 +44,8 @@ export {
   invert,
   type LatticeParameters,
 } from './lattice';
-export {
-  parseSymop,
-  spaceGroupFromHM,
-  spaceGroupFromHall,
-  spaceGroupFromNumber,
-  expandAsymmetricUnit,
-  type SymOp,
-  type SpaceGroupSetting,
-} from './symmetry';
+export { parseSymop, expandAsymmetricUnit, type SymOp } from './symmetry';
+export { spaceGroupFromHM, spaceGroupFromHall, spaceGroupFromNumber, type SpaceGroupSetting } from './spacegroups';
 export { parseCif, parseCifNumber, writeCif } from './cif';
 export { reducedFormula, cellFormula, hillFormula, chemicalFormula, type Composition } from './formula';
 export { writePoscar } from './poscar';

@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import {
   parseCif,
   parseCifNumber,
+  parseSymop,
   readStructures,
   StructureParseError,
   summarizeStructure,
   type Structure,
 } from '../../../src-shared/chem';
 import { fixture, fracDistance, minPairDistance } from './helpers';
+
+/** spglib's 530 settings (scripts/chem/gen_spacegroups.py): Hall number, IT number, Hall symbol, H-M, choice, operations. */
+const SPGLIB = JSON.parse(readFileSync(new URL('../../fixtures/chem/spglib-settings.json', import.meta.url), 'utf8')) as {
+  settings: [number, number, string, string, string, string][];
+};
 
 function read(name: string, text = fixture(name), options = {}) {
   return readStructures(name, text, options);
@@ -145,6 +152,42 @@ describe('CIF structures', () => {
     const r = read('x.cif', text);
     expect(summarizeStructure(r.structures[0]).composition).toEqual({ Si: 8 });
     expect(r.warnings.join(' ')).toMatch(/F d -3 m :1/);
+  });
+
+  it.each([
+    // [what the file declares, spglib's Hall number of that setting, warning]
+    [`_symmetry_space_group_name_H-M 'C c c e :2'`, 323, null],
+    [`_space_group_name_Hall '-C 2b 2bc'\n_symmetry_space_group_name_H-M 'C c c e :2'`, 323, null],
+    [`_symmetry_space_group_name_H-M 'C c c a :2'`, 323, null],
+    [`_symmetry_space_group_name_H-M 'C c c b :2'`, 325, null],
+    [`_symmetry_space_group_name_H-M 'A e a a :2'`, 327, null],
+    [`_symmetry_space_group_name_H-M 'B b e b :2'`, 331, null],
+    [`_symmetry_space_group_name_H-M 'C m c e'`, 304, null],
+    [`_symmetry_space_group_name_H-M 'C m c a'`, 304, null],
+    [`_space_group_name_Hall '-C 2bc 2'`, 304, null],
+    [`_symmetry_space_group_name_H-M 'C 2 c e'`, 206, null],
+    [`_symmetry_space_group_name_H-M 'C m m e'`, 316, /'C m m e' has several settings; 'C m m a' assumed/],
+    [`_symmetry_space_group_name_H-M 'A e m m'`, 318, /'A b m m' assumed/],
+    [`_space_group_name_Hall 'F -4c 2 3'`, 515, null],
+    [`_space_group_name_Hall 'p 31  2C (0 0 1)'`, 440, null],
+  ])('%s builds the sites of spglib\'s Hall number %i', (declared, hallNumber, warning) => {
+    const [, , , , , operations] = SPGLIB.settings[hallNumber - 1];
+    const x0 = [0.2011, 0.0612, 0.7909];
+    const orbit: number[][] = [];
+    for (const text of operations.split(';')) {
+      const o = parseSymop(text)!;
+      const q = [0, 1, 2].map((i) => o.r[3 * i] * x0[0] + o.r[3 * i + 1] * x0[1] + o.r[3 * i + 2] * x0[2] + o.t[i]);
+      if (!orbit.some((p) => p.every((x, i) => Math.abs((x - q[i]) - Math.round(x - q[i])) < 1e-9))) orbit.push(q);
+    }
+    const cell = /[Ff] -4c|P 31/i.test(declared) ? CELL.replace(/4\n/g, '9\n') : CELL.replace('_cell_length_b 4', '_cell_length_b 5.3').replace('_cell_length_c 4', '_cell_length_c 6.1');
+    const hexagonal = /P 31/i.test(declared) ? cell.replace('_cell_angle_gamma 90', '_cell_angle_gamma 120') : cell;
+    const text = `data_x\n${hexagonal}${declared}\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nSi1 ${x0.join(' ')}\n`;
+    const r = read('x.cif', text);
+    const s = r.structures[0];
+    expect(s.numbers.length).toBe(orbit.length);
+    for (let i = 0; i < s.numbers.length; i++) expect(Math.min(...orbit.map((q) => fracDistance(s, i, q))), `site ${i}`).toBeLessThan(1e-6);
+    if (warning) expect(r.warnings.join(' ')).toMatch(warning);
+    else expect(r.warnings).toEqual([]);
   });
 
   it('Cartesian sites with a cell are converted in the standard orientation and expanded', () => {
