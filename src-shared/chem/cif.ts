@@ -595,7 +595,7 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
     }
     if (ops.length > 0) return { ops, spaceGroup: hm, spaceGroupNumber: Number.isInteger(num) ? num : null, line: col.lines[col.offset] };
   }
-  // A symbol we cannot read, with its line.
+  // A symbol we cannot read, with its line: the IT number stands in for it (with a warning), else it is an error.
   let unread: { text: string; line: number } | null = null;
   if (hallItem?.value) {
     const sg = spaceGroupFromHall(hallItem.value);
@@ -634,13 +634,14 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
     if (assumed) warnings.push(`space group '${hm}' has several settings; '${assumed}' assumed`);
     return { ops: setting.operations, spaceGroup: hm, spaceGroupNumber: setting.number, line: hmItem!.line };
   }
-  if (unread) throw new StructureParseError(file, unread.line, `${unread.text}, and no symmetry operations are listed`);
   if (numItem && Number.isInteger(num)) {
     const sg = spaceGroupFromNumber(num);
     if (!sg) throw new StructureParseError(file, numItem.line, `space group number ${num} is not between 1 and 230`);
-    if (num > 2) warnings.push(`only the space group number (${num}) is given; the standard setting '${sg.universalHM}' assumed`);
+    if (unread) warnings.push(`line ${unread.line}: ${unread.text}; the standard setting '${sg.universalHM}' of the space group number ${num} (line ${numItem.line}) is used`);
+    else if (num > 2) warnings.push(`only the space group number (${num}) is given; the standard setting '${sg.universalHM}' assumed`);
     return { ops: sg.operations, spaceGroup: sg.universalHM, spaceGroupNumber: num, line: numItem.line };
   }
+  if (unread) throw new StructureParseError(file, unread.line, `${unread.text}, and no symmetry operations or space group number are listed`);
   warnings.push('no space group or symmetry operations are given; the atom sites are taken as the whole cell (P 1)');
   return { ops: [parseSymop('x,y,z') as SymOp], spaceGroup: null, spaceGroupNumber: null };
 }

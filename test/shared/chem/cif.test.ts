@@ -190,6 +190,24 @@ describe('CIF structures', () => {
     else expect(r.warnings).toEqual([]);
   });
 
+  it('a symbol not understood with an IT number: the number\'s standard setting, with a warning naming the symbol; listed operations win', () => {
+    const sites = `loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nSi1 0.2011 0.0612 0.7909\n`;
+    const hm = read('x.cif', `data_x\n${CELL}_symmetry_space_group_name_H-M 'C c c q'\n_space_group_IT_number 68\n${sites}`);
+    expect(hm.structures[0].numbers.length).toBe(16);
+    expect(hm.warnings).toEqual([
+      "line 8: the space group 'C c c q' is not a Hermann–Mauguin symbol we know; the standard setting 'C c c e :1' of the space group number 68 (line 9) is used",
+    ]);
+    const hall = read('x.cif', `data_x\n${CELL}_space_group_name_Hall '-C 2q'\n_symmetry_Int_Tables_number 225\n${sites}`);
+    expect(hall.structures[0].numbers.length).toBe(192);
+    expect(hall.warnings[0]).toBe("line 8: the Hall symbol '-C 2q' is not one we know; the standard setting 'F m -3 m' of the space group number 225 (line 9) is used");
+    const listed = read('x.cif', `data_x\n${CELL}_symmetry_space_group_name_H-M 'C c c q'\n_space_group_IT_number 68\nloop_\n_symmetry_equiv_pos_as_xyz\nx,y,z\n-x,-y,-z\n${sites}`);
+    expect(listed.structures[0].numbers.length).toBe(2);
+    expect(listed.warnings).toEqual([]);
+    expect(error('x.cif', `data_x\n${CELL}_symmetry_space_group_name_H-M 'C c c q'\n${sites}`).message).toBe(
+      "line 8: the space group 'C c c q' is not a Hermann–Mauguin symbol we know, and no symmetry operations or space group number are listed",
+    );
+  });
+
   it('Cartesian sites with a cell are converted in the standard orientation and expanded', () => {
     const rutile = read('multi_block.cif').structures[0];
     const l = rutile.lattice!;
