@@ -10,7 +10,7 @@
 import { StructureLimitError, StructureParseError, StructureWriteError } from './errors';
 import { parseSiteLabel, parseTypeSymbol } from './elements';
 import { cartToFrac, cellVolume, fmtNumber as f, fracToCart, latticeFromParameters, latticeParameters } from './lattice';
-import type { ParsedStructure, ResolvedReadOptions } from './options';
+import type { ParsedStructure, ResolvedReadOptions, SkippedBlock } from './options';
 import type { Mat3, SiteProperty, Structure } from './structure';
 import {
   expandAsymmetricUnit,
@@ -997,21 +997,35 @@ function applyDisorderPolicy(s: Structure, file: string, line: number, opt: Reso
   return subset(s, keep);
 }
 
-/** Read every structure-bearing data block of a CIF text. */
-export function readCif(text: string, file: string, opt: ResolvedReadOptions): ParsedStructure[] {
+/**
+ * Read every structure-bearing data block of a CIF text. A block that cannot be read (its space
+ * group, its cell, its sites) is skipped when another block is read, its error naming the block; a
+ * limit passed stops the file.
+ */
+export function readCif(text: string, file: string, opt: ResolvedReadOptions): { parsed: ParsedStructure[]; skipped: SkippedBlock[] } {
   const blocks = parseCif(text, file);
   const out: ParsedStructure[] = [];
+  const failed: (SkippedBlock & { line: number })[] = [];
   const names = new Set<string>();
   for (const b of blocks) {
     if (!cifBlockHasAtoms(b)) continue;
     if (out.length >= opt.maxStructures) {
       throw new StructureLimitError(file, b.line, `the file has more than ${opt.maxStructures} structures`);
     }
-    const p = cifBlockToStructure(b, file, opt);
+    let p: ParsedStructure;
+    try {
+      p = cifBlockToStructure(b, file, opt);
+    } catch (e) {
+      if (!(e instanceof StructureParseError) || e instanceof StructureLimitError) throw e;
+      failed.push({ block: b.name, line: b.line, error: e });
+      continue;
+    }
     if (names.has(b.name)) p.warnings.push(`the data block name '${b.name}' is used more than once`);
     names.add(b.name);
     out.push(p);
   }
+  // No block read: the file's error is the first block's, as it stands.
+  if (failed.length && out.length === 0) throw failed[0].error;
   if (out.length === 0) {
     throw new StructureParseError(
       file,
@@ -1021,7 +1035,8 @@ export function readCif(text: string, file: string, opt: ResolvedReadOptions): P
         : `no data block has atom sites (_atom_site_fract_x or _atom_site_Cartn_x); ${blocks.length} block(s) read`,
     );
   }
-  return out;
+  const skipped = failed.map(({ block, line, error: e }) => ({ block, error: new StructureParseError(file, e.line ?? line, `data block '${block}': ${e.reason}`, e.column) }));
+  return { parsed: out, skipped };
 }
 
 // ---------------------------------------------------------------------------------------------

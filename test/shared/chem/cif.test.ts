@@ -4,6 +4,7 @@ import {
   parseCif,
   parseCifNumber,
   parseSymop,
+  readFrames,
   readStructures,
   StructureParseError,
   summarizeStructure,
@@ -206,6 +207,21 @@ describe('CIF structures', () => {
     expect(error('x.cif', `data_x\n${CELL}_symmetry_space_group_name_H-M 'C c c q'\n${sites}`).message).toBe(
       "line 8: the space group 'C c c q' is not a Hermann–Mauguin symbol we know, and no symmetry operations or space group number are listed",
     );
+  });
+
+  it('a data block that cannot be read is skipped, named with its line, when another block is read', () => {
+    const block = (name: string, group: string) => `data_${name}\n${CELL}_symmetry_space_group_name_H-M '${group}'\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa1 0 0 0\n`;
+    const text = block('good', 'F m -3 m') + block('bad', 'Q 9');
+    const r = read('x.cif', text);
+    expect(r.blocks).toEqual(['good']);
+    expect(r.skipped.map((b) => [b.block, b.error.line, b.error.message])).toEqual([
+      ['bad', 22, "line 22: data block 'bad': the space group 'Q 9' is not a Hermann–Mauguin symbol we know, and no symmetry operations or space group number are listed"],
+    ]);
+    const frames = readFrames('x.cif', text);
+    expect(frames.frames).toHaveLength(1);
+    expect(frames.fileWarnings).toEqual([`${r.skipped[0].error.message} (the block is not read)`]);
+    // No block read: the first block's own error, as for a file of one block.
+    expect(error('x.cif', block('bad', 'Q 9') + block('worse', 'Q 10')).message).toMatch(/^line 8: the space group 'Q 9' is not/);
   });
 
   it('Cartesian sites with a cell are converted in the standard orientation and expanded', () => {
