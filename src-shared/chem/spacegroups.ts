@@ -239,7 +239,11 @@ function opsKey(ops: SymOp[]): string {
 interface Indexes {
   /** H-M key (`ccce`, `ccce:2`, `p21/c`) → first setting. */
   hm: Map<string, number>;
-  /** H-M keys without a choice that name settings of different operations (`ccce`, `cmme`). */
+  /**
+   * H-M keys without a choice that name settings of several origin or axes choices (`ccce`, `r-3m`).
+   * A name of two axes settings (`cmme`: abc and ba-c, `C m m a` and `C m m b` before 2002) means the
+   * standard one, as the short monoclinic `P21/c` means b unique.
+   */
   several: Set<string>;
   hall: Map<string, number>;
   num: Map<number, number>;
@@ -248,7 +252,7 @@ let indexes: Indexes | null = null;
 function getIndexes(): Indexes {
   if (indexes) return indexes;
   const hm = new Map<string, number>();
-  const hallOf = new Map<string, string>();
+  const choiceOf = new Map<string, string>();
   const several = new Set<string>();
   const hall = new Map<string, number>();
   const num = new Map<number, number>();
@@ -260,8 +264,8 @@ function getIndexes(): Indexes {
       const key = hmKey(n);
       if (choice) add(`${key}:${choice.toLowerCase()}`, i);
       add(key, i);
-      if (hallOf.has(key) && hallOf.get(key) !== hs) several.add(key);
-      hallOf.set(key, hs);
+      if (choiceOf.has(key) && choiceOf.get(key) !== choice) several.add(key);
+      choiceOf.set(key, choice);
       // Short monoclinic symbols: `P 1 21/c 1` → `P21/c` (first, i.e. b-unique, setting wins).
       const parts = n.split(' ');
       if (parts.length === 4) {
@@ -299,8 +303,8 @@ export interface SpaceGroupMatch {
  * Space group from a Hermann–Mauguin symbol: `Fd-3m`, `F d -3 m :1`, `F d -3 m Z` (old origin 2
  * suffix; S = origin 1), `R -3 m :H`, `P 21/c`, `P2_1/c`, full symbols `P 21/n 21/m 21/a`, the
  * `e`-glide symbols and the older ones (`C m c e` = `C m c a`, `C c c e :2` = `C c c a :2`).
- * Without an origin/axes choice the first setting is taken (origin choice 1, hexagonal axes for R,
- * the standard axes of `C m m e`), as ASE does.
+ * Without an origin/axes choice the first setting is taken (origin choice 1, hexagonal axes for R),
+ * as ASE does; a name of two axes settings (`C m m e`, `C c c e :2`) is the standard one.
  */
 export function spaceGroupFromHM(symbol: string): SpaceGroupMatch | null {
   let s = symbol.trim();

@@ -146,8 +146,10 @@ describe("space-group settings (spglib's 530, operations from the Hall symbols)"
     expect(m.setting.operations.length).toBe(nops);
   });
 
-  it('a name of several settings says which one it took', () => {
-    expect(spaceGroupFromHM('C m m e')!.assumed).toBe('C m m a');
+  it('a name of several origin or axes choices says which one it took', () => {
+    // `C m m e` is two axes settings (`C m m a`, `C m m b`): the standard one, as `P21/c` is b unique.
+    expect(spaceGroupFromHM('C m m e')!.assumed).toBeNull();
+    expect(spaceGroupFromHM('C m m e')!.setting.universalHM).toBe('C m m a');
     expect(spaceGroupFromHM('C c c e')!.assumed).toBe('C c c e :1');
     expect(spaceGroupFromHM('C m c e')!.assumed).toBeNull();
     expect(spaceGroupFromHM('P 21/c')!.assumed).toBeNull();
