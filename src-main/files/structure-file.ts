@@ -139,6 +139,7 @@ function asStructures(r: FileFrames): FileStructures {
     structureWarnings: r.frameWarnings,
     warnings: r.warnings,
     fileWarnings: r.fileWarnings,
+    skipped: [],
     compression: r.compression,
   };
 }

@@ -122,6 +122,8 @@ export const taskHandlers = {
             })),
           ),
         });
+        // A CIF data block that could not be read, the others were: it fails as a file does.
+        for (const b of read.skipped) out.push({ file: file.name, ok: false, error: structureErrorData(b.error, file.name) });
       } catch (err) {
         out.push({ file: file.name, ok: false, error: structureErrorData(err, file.name) });
       }

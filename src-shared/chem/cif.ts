@@ -10,7 +10,7 @@
 import { StructureLimitError, StructureParseError, StructureWriteError } from './errors';
 import { parseSiteLabel, parseTypeSymbol } from './elements';
 import { cartToFrac, cellVolume, fmtNumber as f, fracToCart, latticeFromParameters, latticeParameters } from './lattice';
-import type { ParsedStructure, ResolvedReadOptions } from './options';
+import type { ParsedStructure, ResolvedReadOptions, SkippedBlock } from './options';
 import type { Mat3, SiteProperty, Structure } from './structure';
 import {
   expandAsymmetricUnit,
@@ -19,12 +19,10 @@ import {
   parseSymop,
   PeriodicGrid,
   symopText,
-  spaceGroupFromHall,
-  spaceGroupFromHM,
-  spaceGroupFromNumber,
   symopKey,
   type SymOp,
 } from './symmetry';
+import { spaceGroupFromHall, spaceGroupFromHM, spaceGroupFromNumber } from './spacegroups';
 
 // ---------------------------------------------------------------------------------------------
 // Lexer
@@ -599,22 +597,17 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
     }
     if (ops.length > 0) return { ops, spaceGroup: hm, spaceGroupNumber: Number.isInteger(num) ? num : null, line: col.lines[col.offset] };
   }
-  const fromSetting = (operations: string[]) => operations.map((o) => parseSymop(o) as SymOp);
+  // A symbol we cannot read, with its line: the IT number stands in for it (with a warning), else it is an error.
+  let unread: { text: string; line: number } | null = null;
   if (hallItem?.value) {
     const sg = spaceGroupFromHall(hallItem.value);
-    if (sg) return { ops: fromSetting(sg.operations), spaceGroup: hm ?? sg.universalHM, spaceGroupNumber: sg.number, line: hallItem.line };
-    if (!hm) throw new StructureParseError(file, hallItem.line, `the Hall symbol '${hallItem.value}' is not one we know`);
-    warnings.push(`the Hall symbol '${hallItem.value}' is not one we know; the Hermann–Mauguin symbol is used`);
+    if (sg) return { ops: sg.operations, spaceGroup: hm ?? sg.universalHM, spaceGroupNumber: sg.number, line: hallItem.line };
+    unread = { text: `the Hall symbol '${hallItem.value}' is not one we know`, line: hallItem.line };
+    if (hm) warnings.push(`line ${hallItem.line}: ${unread.text}; the Hermann–Mauguin symbol is used`);
   }
-  if (hm) {
-    const m = spaceGroupFromHM(hm);
-    if (!m) {
-      throw new StructureParseError(
-        file,
-        hmItem!.line,
-        `the space group '${hm}' is not a Hermann–Mauguin symbol we know, and no symmetry operations are listed`,
-      );
-    }
+  const m = hm ? spaceGroupFromHM(hm) : null;
+  if (hm && !m) unread = { text: `the space group '${hm}' is not a Hermann–Mauguin symbol we know`, line: hmItem!.line };
+  if (m) {
     let setting = m.setting;
     let assumed = m.assumed;
     // R groups without an axes choice: the cell decides (rhombohedral axes for a = b = c,
@@ -630,30 +623,27 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
         }
       }
     }
-    let ops = fromSetting(setting.operations);
     // Axes stated but contradicted by the cell (`R 3 c {rhombohedral axes}` with a hexagonal cell).
     const axes = setting.universalHM.slice(-2);
-    if (lattice && (axes === ':H' || axes === ':R') && opsNotFittingCell(ops, lattice).length) {
+    if (lattice && (axes === ':H' || axes === ':R') && opsNotFittingCell(setting.operations, lattice).length) {
       const other = spaceGroupFromHM(setting.hermannMauguin + (axes === ':H' ? ' :R' : ' :H'));
-      if (other) {
-        const otherOps = fromSetting(other.setting.operations);
-        if (opsNotFittingCell(otherOps, lattice).length === 0) {
-          warnings.push(`space group '${hm}' does not fit the cell; its other axes setting '${other.setting.universalHM}' does and is used`);
-          setting = other.setting;
-          ops = otherOps;
-          assumed = null;
-        }
+      if (other && opsNotFittingCell(other.setting.operations, lattice).length === 0) {
+        warnings.push(`space group '${hm}' does not fit the cell; its other axes setting '${other.setting.universalHM}' does and is used`);
+        setting = other.setting;
+        assumed = null;
       }
     }
     if (assumed) warnings.push(`space group '${hm}' has several settings; '${assumed}' assumed`);
-    return { ops, spaceGroup: hm, spaceGroupNumber: setting.number, line: hmItem!.line };
+    return { ops: setting.operations, spaceGroup: hm, spaceGroupNumber: setting.number, line: hmItem!.line };
   }
   if (numItem && Number.isInteger(num)) {
     const sg = spaceGroupFromNumber(num);
     if (!sg) throw new StructureParseError(file, numItem.line, `space group number ${num} is not between 1 and 230`);
-    if (num > 2) warnings.push(`only the space group number (${num}) is given; the standard setting '${sg.universalHM}' assumed`);
-    return { ops: fromSetting(sg.operations), spaceGroup: sg.universalHM, spaceGroupNumber: num, line: numItem.line };
+    if (unread) warnings.push(`line ${unread.line}: ${unread.text}; the standard setting '${sg.universalHM}' of the space group number ${num} (line ${numItem.line}) is used`);
+    else if (num > 2) warnings.push(`only the space group number (${num}) is given; the standard setting '${sg.universalHM}' assumed`);
+    return { ops: sg.operations, spaceGroup: sg.universalHM, spaceGroupNumber: num, line: numItem.line };
   }
+  if (unread) throw new StructureParseError(file, unread.line, `${unread.text}, and no symmetry operations or space group number are listed`);
   warnings.push('no space group or symmetry operations are given; the atom sites are taken as the whole cell (P 1)');
   return { ops: [parseSymop('x,y,z') as SymOp], spaceGroup: null, spaceGroupNumber: null };
 }
@@ -1009,21 +999,35 @@ function applyDisorderPolicy(s: Structure, file: string, line: number, opt: Reso
   return subset(s, keep);
 }
 
-/** Read every structure-bearing data block of a CIF text. */
-export function readCif(text: string, file: string, opt: ResolvedReadOptions): ParsedStructure[] {
+/**
+ * Read every structure-bearing data block of a CIF text. A block that cannot be read (its space
+ * group, its cell, its sites) is skipped when another block is read, its error naming the block; a
+ * limit passed stops the file.
+ */
+export function readCif(text: string, file: string, opt: ResolvedReadOptions): { parsed: ParsedStructure[]; skipped: SkippedBlock[] } {
   const blocks = parseCif(text, file);
   const out: ParsedStructure[] = [];
+  const failed: (SkippedBlock & { line: number })[] = [];
   const names = new Set<string>();
   for (const b of blocks) {
     if (!cifBlockHasAtoms(b)) continue;
     if (out.length >= opt.maxStructures) {
       throw new StructureLimitError(file, b.line, `the file has more than ${opt.maxStructures} structures`);
     }
-    const p = cifBlockToStructure(b, file, opt);
+    let p: ParsedStructure;
+    try {
+      p = cifBlockToStructure(b, file, opt);
+    } catch (e) {
+      if (!(e instanceof StructureParseError) || e instanceof StructureLimitError) throw e;
+      failed.push({ block: b.name, line: b.line, error: e });
+      continue;
+    }
     if (names.has(b.name)) p.warnings.push(`the data block name '${b.name}' is used more than once`);
     names.add(b.name);
     out.push(p);
   }
+  // No block read: the file's error is the first block's, as it stands.
+  if (failed.length && out.length === 0) throw failed[0].error;
   if (out.length === 0) {
     throw new StructureParseError(
       file,
@@ -1033,7 +1037,8 @@ export function readCif(text: string, file: string, opt: ResolvedReadOptions): P
         : `no data block has atom sites (_atom_site_fract_x or _atom_site_Cartn_x); ${blocks.length} block(s) read`,
     );
   }
-  return out;
+  const skipped = failed.map(({ block, line, error: e }) => ({ block, error: new StructureParseError(file, e.line ?? line, `data block '${block}': ${e.reason}`, e.column) }));
+  return { parsed: out, skipped };
 }
 
 // ---------------------------------------------------------------------------------------------

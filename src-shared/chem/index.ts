@@ -11,7 +11,7 @@ import { StructureInternalError, StructureLimitError, StructureParseError, Struc
 import { cellVolume, latticeParameters, type LatticeParameters } from './lattice';
 import { structureWithLabels, type LabelledFrame } from './frames';
 import { describeLabelSources, labelsFromExtxyz, LabelKeyError, type LabelSources } from './labels';
-import { resolveReadOptions, type ParsedStructure, type ReadOptions, type ResolvedReadOptions, type StructureFormat } from './options';
+import { resolveReadOptions, type ParsedStructure, type ReadOptions, type ResolvedReadOptions, type SkippedBlock, type StructureFormat } from './options';
 import { readOutcar } from './outcar';
 import { readPoscar, writePoscar } from './poscar';
 import type { Structure } from './structure';
@@ -22,7 +22,7 @@ import { readXyz, writeExtxyz } from './xyz';
 export type { Structure, Mat3, Vec3, SiteProperty } from './structure';
 export { movementFlags, siteCount } from './structure';
 export * from './errors';
-export type { ReadOptions, ParsedStructure, DisorderPolicy, StructureFormat } from './options';
+export type { ReadOptions, ParsedStructure, DisorderPolicy, SkippedBlock, StructureFormat } from './options';
 export { DEFAULT_READ_OPTIONS } from './options';
 export {
   ELEMENTS,
@@ -44,15 +44,8 @@ export {
   invert,
   type LatticeParameters,
 } from './lattice';
-export {
-  parseSymop,
-  spaceGroupFromHM,
-  spaceGroupFromHall,
-  spaceGroupFromNumber,
-  expandAsymmetricUnit,
-  type SymOp,
-  type SpaceGroupSetting,
-} from './symmetry';
+export { parseSymop, expandAsymmetricUnit, type SymOp } from './symmetry';
+export { spaceGroupFromHM, spaceGroupFromHall, spaceGroupFromNumber, type SpaceGroupSetting } from './spacegroups';
 export { parseCif, parseCifNumber, writeCif } from './cif';
 export { reducedFormula, cellFormula, hillFormula, chemicalFormula, type Composition } from './formula';
 export { writePoscar } from './poscar';
@@ -81,6 +74,8 @@ export interface ReadResult {
   warnings: string[];
   /** The warnings about the file as a whole (e.g. an incomplete run), also in `warnings`. */
   fileWarnings: string[];
+  /** CIF data blocks that could not be read while others were: each an error naming the block and its line (not in `warnings`). */
+  skipped: SkippedBlock[];
 }
 
 /** What `readFrames` gives: every frame of a file with its labels. */
@@ -172,6 +167,7 @@ export function readFrames(fileName: string, text: string, options?: ReadOptions
     };
   }
   const r = readParsed(fileName, text, format, opt);
+  const skipped = r.skipped.map((b) => `${b.error.message} (the block is not read)`);
   const frames: LabelledFrame[] = [];
   const sources: LabelSources[] = [];
   r.parsed.forEach((p, i) => {
@@ -193,8 +189,8 @@ export function readFrames(fileName: string, text: string, options?: ReadOptions
     frames,
     blocks: r.parsed.map((p) => p.block),
     frameWarnings: r.parsed.map((p) => p.warnings),
-    warnings: r.warnings,
-    fileWarnings: [],
+    warnings: [...skipped, ...r.warnings],
+    fileWarnings: skipped,
     labelSources: describeLabelSources(sources),
   };
 }
@@ -204,14 +200,14 @@ function readParsed(
   text: string,
   format: 'cif' | 'poscar' | 'xyz',
   opt: ResolvedReadOptions,
-): { parsed: ParsedStructure[]; warnings: string[]; lines: (number | null)[] } {
-  const parsed = guarded(fileName, () =>
-    format === 'cif' ? readCif(text, fileName, opt) : format === 'poscar' ? [readPoscar(text, fileName, opt)] : readXyz(text, fileName, opt),
+): { parsed: ParsedStructure[]; skipped: SkippedBlock[]; warnings: string[]; lines: (number | null)[] } {
+  const { parsed, skipped } = guarded(fileName, () =>
+    format === 'cif' ? readCif(text, fileName, opt) : { parsed: format === 'poscar' ? [readPoscar(text, fileName, opt)] : readXyz(text, fileName, opt), skipped: [] },
   );
   const many = parsed.length > 1;
   const warnings: string[] = [];
   for (const p of parsed) for (const w of p.warnings) warnings.push(many ? `${p.block}: ${w}` : w);
-  return { parsed, warnings, lines: parsed.map((p) => p.line ?? null) };
+  return { parsed, skipped, warnings, lines: parsed.map((p) => p.line ?? null) };
 }
 
 /**
@@ -233,6 +229,7 @@ export function readStructures(fileName: string, text: string, options?: ReadOpt
       structureWarnings: r.frameWarnings,
       warnings: r.warnings,
       fileWarnings: r.fileWarnings,
+      skipped: [],
     };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -244,6 +241,7 @@ export function readStructures(fileName: string, text: string, options?: ReadOpt
     structureWarnings: r.parsed.map((p) => p.warnings),
     warnings: r.warnings,
     fileWarnings: [],
+    skipped: r.skipped,
   };
 }
 

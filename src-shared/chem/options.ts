@@ -1,4 +1,5 @@
 /** Options shared by the structure readers, with their defaults. */
+import type { StructureParseError } from './errors';
 import type { Structure } from './structure';
 
 export type DisorderPolicy = 'keep' | 'most-probable' | 'reject';
@@ -78,4 +79,13 @@ export interface ParsedStructure {
   warnings: string[];
   /** 1-based line where the structure starts (XYZ: its comment line), when known. */
   line?: number;
+}
+
+/**
+ * A CIF data block left unread, in a file whose other blocks were read: its error names the block
+ * (`line 52: data block 'x': the space group ...`).
+ */
+export interface SkippedBlock {
+  block: string;
+  error: StructureParseError;
 }

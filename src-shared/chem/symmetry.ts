@@ -1,10 +1,9 @@
 /**
- * Symmetry operations in `x,y,z` notation, the space-group table (230 groups, 752 settings,
- * generated from pymatgen's symm_ops.json) and expansion of an asymmetric unit to the full cell.
+ * Symmetry operations in `x,y,z` notation and expansion of an asymmetric unit to the full cell
+ * (the space-group settings and their operations are in spacegroups.ts).
  */
 import type { Mat3 } from './structure';
-import { cellWidths } from './lattice';
-import { SG_OPS, SG_SETTINGS } from './spacegroups.data';
+import { cellWidths, determinant } from './lattice';
 
 /** x' = r · (x, y, z) + t, with r row-major (r[0..2] gives x'). */
 export interface SymOp {
@@ -32,12 +31,22 @@ export function nearestImageDistance2(lattice: Mat3, dx: number, dy: number, dz:
   return cx * cx + cy * cy + cz * cz;
 }
 
+/** x' = m · (x, y, z) + t with rational m (row-major): a change of basis such as `1/2*x+1/2*y,-1/2*x+1/2*y,z+1/4`. */
+export interface AffineMap {
+  m: Mat3;
+  t: Float64Array;
+}
+
 /**
- * Parse one operation such as `-x+1/2, y, z-1/3`, `1/2+X,-Y,Z`, `x-y,x,z+0.5`, `+y,+x,-z`.
- * Returns null when the text is not a valid operation (including a non-invertible rotation).
+ * Parse an affine map such as `-x+1/2, y, z-1/3`, `1/2+X,-Y,Z`, `x-y,x,z+0.5`, `1/2*x+1/2*y,z,-x`.
+ * Returns null when the text is not three comma-separated rows of x, y, z terms and numbers.
  */
-export function parseSymop(text: string): SymOp | null {
-  const r = new Int8Array(9);
+export function parseAffine(text: string): AffineMap | null {
+  const m: Mat3 = [
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+  ];
   const t = new Float64Array(3);
   let row = 0;
   let i = 0;
@@ -83,21 +92,25 @@ export function parseSymop(text: string): SymOp | null {
     }
     const c = i < n ? text[i].toLowerCase() : '';
     if (c === 'x' || c === 'y' || c === 'z') {
-      const col = c === 'x' ? 0 : c === 'y' ? 1 : 2;
-      const v = sign * coef;
-      if (!Number.isInteger(v)) return null;
-      r[row * 3 + col] += v;
+      m[row][c === 'x' ? 0 : c === 'y' ? 1 : 2] += sign * coef;
       i++;
     } else if (hasNum) {
       t[row] += sign * coef;
     } else return null;
     termsInRow++;
   }
-  if (row !== 3) return null;
-  const det =
-    r[0] * (r[4] * r[8] - r[5] * r[7]) - r[1] * (r[3] * r[8] - r[5] * r[6]) + r[2] * (r[3] * r[7] - r[4] * r[6]);
-  if (det !== 1 && det !== -1) return null;
-  return { r, t };
+  return row === 3 ? { m, t } : null;
+}
+
+/**
+ * Parse one operation such as `-x+1/2, y, z-1/3`, `1/2+X,-Y,Z`, `x-y,x,z+0.5`, `+y,+x,-z`.
+ * Returns null when the text is not a valid operation (including a non-integer or non-invertible rotation).
+ */
+export function parseSymop(text: string): SymOp | null {
+  const a = parseAffine(text);
+  if (!a || !a.m.every((row) => row.every((v) => Number.isInteger(v)))) return null;
+  const d = determinant(a.m);
+  return d === 1 || d === -1 ? { r: Int8Array.from(a.m.flat()), t: a.t } : null;
 }
 
 /** Canonical text of an operation (`-x+1/2,y,z`), used to deduplicate operation lists. */
@@ -110,159 +123,9 @@ export function symopKey(op: SymOp): string {
       if (v) s += (v > 0 ? '+' : '-') + (Math.abs(v) === 1 ? '' : Math.abs(v)) + 'xyz'[col];
     }
     const tt = wrap01(op.t[row]);
-    if (tt > 1e-9) s += '+' + tt.toFixed(6);
+    if (tt > 1e-9 && tt < 1 - 1e-9) s += '+' + tt.toFixed(6);
   }
   return s;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Space-group table
-
-export interface SpaceGroupSetting {
-  number: number;
-  /** Hermann–Mauguin symbol, e.g. `F d -3 m`. */
-  hermannMauguin: string;
-  /** H-M with origin/axes choice, e.g. `F d -3 m :1`, `R -3 m :H`. */
-  universalHM: string;
-  hall: string;
-  /** Operations in `x,y,z` notation, centring included. */
-  operations: string[];
-}
-
-const OPS_TABLE = SG_OPS.split(';');
-const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const DIGIT = new Map<string, number>([...ALPHABET].map((c, i) => [c, i]));
-
-function settingAt(i: number): SpaceGroupSetting {
-  const [number, hm, uhm, hall, enc] = SG_SETTINGS[i];
-  const operations: string[] = [];
-  for (let k = 0; k < enc.length; k += 2) {
-    operations.push(OPS_TABLE[DIGIT.get(enc[k])! * 62 + DIGIT.get(enc[k + 1])!]);
-  }
-  return { number, hermannMauguin: hm, universalHM: uhm, hall, operations };
-}
-
-function hmKey(s: string): string {
-  return s.replace(/[\s_]+/g, '').toLowerCase();
-}
-function hallKey(s: string): string {
-  return s.replace(/_/g, ' ').trim().replace(/\s+/g, ' ').toLowerCase();
-}
-
-let indexes: { hm: Map<string, number>; hall: Map<string, number>; num: Map<number, number> } | null = null;
-function getIndexes() {
-  if (indexes) return indexes;
-  const hm = new Map<string, number>();
-  const hall = new Map<string, number>();
-  const num = new Map<number, number>();
-  const add = (m: Map<string, number>, k: string, i: number) => {
-    if (!m.has(k)) m.set(k, i);
-  };
-  SG_SETTINGS.forEach(([number, h, uhm, hs], i) => {
-    add(hm, hmKey(uhm), i);
-    const colon = uhm.indexOf(':');
-    if (colon >= 0) add(hm, hmKey(uhm.slice(0, colon)) + ':' + uhm.slice(colon + 1).trim().toLowerCase(), i);
-    add(hm, hmKey(h), i);
-    // Short monoclinic symbols: `P 1 21/c 1` → `P21/c` (first, i.e. b-unique, setting wins).
-    const parts = h.split(' ');
-    if (parts.length === 4) {
-      const rest = parts.slice(1).filter((p) => p !== '1');
-      if (rest.length === 1) add(hm, hmKey(parts[0] + rest[0]), i);
-    }
-    add(hall, hallKey(hs), i);
-    if (!num.has(number)) num.set(number, i);
-  });
-  indexes = { hm, hall, num };
-  return indexes;
-}
-
-export interface SpaceGroupMatch {
-  setting: SpaceGroupSetting;
-  /** Set when the symbol did not fix the setting and a default was taken (say so in a warning). */
-  assumed: string | null;
-}
-
-/**
- * Space group from a Hermann–Mauguin symbol: `Fd-3m`, `F d -3 m :1`, `F d -3 m Z` (old origin 2
- * suffix; S = origin 1), `R -3 m :H`, `P 21/c`, `P2_1/c`, full symbols `P 21/n 21/m 21/a`.
- * Without an origin/axes choice the first setting of the table is taken (origin choice 1,
- * hexagonal axes for R), as ASE does.
- */
-export function spaceGroupFromHM(symbol: string): SpaceGroupMatch | null {
-  let s = symbol.trim();
-  let choice: string | null = null;
-  // Annotations: `R 3 c {rhombohedral axes}`, `P 1 21/c 1 (origin choice 2)`.
-  const note = /\s*[{(]([^{}()]*)[})]\s*$/.exec(s);
-  if (note) {
-    const t = note[1].toLowerCase();
-    if (t.includes('rhomb')) choice = 'r';
-    else if (t.includes('hex')) choice = 'h';
-    else if (/\b[12]\b/.test(t)) choice = /\b([12])\b/.exec(t)![1];
-    s = s.slice(0, note.index).trim();
-  }
-  const colon = s.indexOf(':');
-  if (colon >= 0) {
-    choice = s.slice(colon + 1).trim().toLowerCase();
-    s = s.slice(0, colon).trim();
-  }
-  const found = lookupHM(s, choice);
-  if (found || choice) return found;
-  // Old-style suffixes: `F d -3 m Z` / `S` (origin 2 / 1), `R -3 m H` / `R`.
-  const m = /^(.*\S)\s+([SZHRszhr])$/.exec(s);
-  return m ? lookupHM(m[1], m[2].toLowerCase()) : null;
-}
-
-function lookupHM(s: string, rawChoice: string | null): SpaceGroupMatch | null {
-  const { hm } = getIndexes();
-  const choice = rawChoice === 's' ? '1' : rawChoice === 'z' ? '2' : rawChoice;
-  const variants = [s];
-  const parts = s.trim().split(/\s+/);
-  if (parts.length >= 3) {
-    variants.push([parts[0], parts[1], ...parts.slice(2).map((p) => p.replace(/^\d+\//, ''))].join(' '));
-    variants.push([parts[0], ...parts.slice(1).map((p) => p.replace(/^\d+\//, ''))].join(' '));
-  }
-  for (const v of variants) {
-    const key = hmKey(v);
-    if (choice) {
-      const i = hm.get(key + ':' + choice);
-      if (i !== undefined) return { setting: settingAt(i), assumed: null };
-      // A choice on a group that has only one setting: ignore it.
-      const j = hm.get(key);
-      if (j !== undefined && !hasSeveralSettings(j)) return { setting: settingAt(j), assumed: null };
-      continue;
-    }
-    const i = hm.get(key);
-    if (i !== undefined) {
-      const st = settingAt(i);
-      return { setting: st, assumed: hasSeveralSettings(i) ? st.universalHM : null };
-    }
-  }
-  return null;
-}
-
-function hasSeveralSettings(i: number): boolean {
-  const [, h, uhm] = SG_SETTINGS[i];
-  return uhm.includes(':') && SG_SETTINGS.some((r, j) => j !== i && r[1] === h && r[2] !== uhm);
-}
-
-/** Space group from a Hall symbol (`-P 2ybc`, `-F 4vw 2vw 3`). */
-export function spaceGroupFromHall(symbol: string): SpaceGroupSetting | null {
-  const i = getIndexes().hall.get(hallKey(symbol));
-  return i === undefined ? null : settingAt(i);
-}
-
-/** The first (standard) setting of International Tables number 1..230. */
-export function spaceGroupFromNumber(n: number): SpaceGroupSetting | null {
-  const i = getIndexes().num.get(n);
-  return i === undefined ? null : settingAt(i);
-}
-
-/** Number of settings in the table (752). */
-export function spaceGroupSettingCount(): number {
-  return SG_SETTINGS.length;
-}
-export function spaceGroupSetting(i: number): SpaceGroupSetting {
-  return settingAt(i);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,11 +6,12 @@
 import { structureErrorData } from '../../../src-shared/chem';
 import type { CommandContext } from '../command';
 
-export type ErrorRecord = { file: string; error: { name: string; message: string; line: number | null } };
+/** A file that failed, or a CIF data block that did (`block`) in a file whose other blocks were read. */
+export type ErrorRecord = { file: string; block?: string; error: { name: string; message: string; line: number | null } };
 
-export function errorRecord(e: unknown, file: string): ErrorRecord {
+export function errorRecord(e: unknown, file: string, block?: string): ErrorRecord {
   const d = structureErrorData(e, file);
-  return { file, error: { name: d.name, message: d.message, line: d.line } };
+  return { file, ...(block === undefined ? {} : { block }), error: { name: d.name, message: d.message, line: d.line } };
 }
 
 /** Prints per-file records (one JSON array, or each described with failures on stderr); status 1 when a file failed. */

@@ -4,6 +4,7 @@ import { structureErrorData } from '../../../src-shared/chem';
 import { readStructuresFile } from '../../files/structure-file';
 import { CGCNN_NEIGHBOR_OPTIONS, MAX_NEIGHBOR_PAIRS, NeighborLimitError, neighborList, type NeighborList } from '../../../src-shared/graph';
 import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
+import { errorRecord, type ErrorRecord } from './file-records';
 
 const usage = `Usage: latticework graph FILE... [--cutoff R] [--max-neighbors K|all] [--pad] [--json]
 
@@ -35,10 +36,6 @@ interface GraphJson {
   padded?: number[];
 }
 
-interface FailedFile {
-  file: string;
-  error: { name: string; message: string; line: number | null };
-}
 
 function summaryLine(file: string, name: string, nl: NeighborList): string {
   let min = Infinity;
@@ -107,7 +104,7 @@ export const graphCommand: Command = {
     }
     if (values.pad && maxNeighbors === null) return usageError(ctx.io, 'graph', '--pad needs --max-neighbors K');
     const options = { cutoff, maxNeighbors, padding: values.pad ? ('cgcnn' as const) : ('none' as const) };
-    const entries: (GraphJson | FailedFile)[] = [];
+    const entries: (GraphJson | ErrorRecord)[] = [];
     let failed = 0;
     for (const file of positionals) {
       try {
@@ -118,6 +115,11 @@ export const graphCommand: Command = {
           if (values.json) entries.push(toJson(file, s.name, nl));
           else ctx.io.out(summaryLine(file, s.name, nl));
         });
+        for (const b of read.skipped) {
+          failed++;
+          entries.push(errorRecord(b.error, file, b.block));
+          if (!values.json) ctx.io.err(`${file}: ${b.error.message}`);
+        }
       } catch (e) {
         if (e instanceof NeighborLimitError) return usageError(ctx.io, 'graph', `--cutoff ${cutoff}: ${file}: ${e.message}`);
         const err = e as NodeJS.ErrnoException;

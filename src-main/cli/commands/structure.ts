@@ -249,6 +249,7 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
           ...(velocities ? { velocities } : {}),
         });
       }
+      for (const b of r.skipped) out.push(errorRecord(b.error, file, b.block));
     } catch (e) {
       out.push(errorRecord(e, file));
     }

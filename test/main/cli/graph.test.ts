@@ -88,4 +88,17 @@ describe('latticework graph', () => {
     const text = await run(['nope.cif']);
     expect(text.err).toMatch(/nope\.cif: no such file/);
   });
+
+  it('a CIF data block that cannot be read is an entry {file, block, error} beside the blocks read; exit status 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-graph-blocks-'));
+    const cell = '_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n';
+    const block = (name: string, group: string) => `data_${name}\n${cell}_symmetry_space_group_name_H-M '${group}'\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa1 0 0 0\n`;
+    writeFileSync(join(dir, 'blocks.cif'), block('good', 'F m -3 m') + block('bad', 'Q 9'));
+    const r = await run(['blocks.cif', '--json'], dir);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.out);
+    expect(doc).toHaveLength(2);
+    expect(doc[0].nNodes).toBe(4);
+    expect(doc[1]).toEqual({ file: 'blocks.cif', block: 'bad', error: { name: 'StructureParseError', message: expect.stringMatching(/^line 22: data block 'bad': the space group 'Q 9' is not/), line: 22 } });
+  });
 });

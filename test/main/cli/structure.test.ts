@@ -131,6 +131,32 @@ describe('latticework structure info', () => {
     expect(records[2].error.line).toBeNull();
   });
 
+  it('a CIF data block that cannot be read gives {file, block, error} beside its file\'s other blocks, and exit status 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-blocks-'));
+    const cell = '_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n';
+    const block = (name: string, group: string) => `data_${name}\n${cell}_symmetry_space_group_name_H-M '${group}'\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa1 0 0 0\n`;
+    writeFileSync(join(dir, 'blocks.cif'), block('good', 'F m -3 m') + block('bad', 'Q 9') + block('also_good', 'P m -3 m'));
+    const r = await run(['info', 'blocks.cif', '--json'], dir);
+    expect(r.code).toBe(1);
+    const records = JSON.parse(r.out);
+    expect(records.map((x: { block: string }) => x.block)).toEqual(['good', 'also_good', 'bad']);
+    expect(records[0].nSites).toBe(4);
+    expect(records[0].warnings).toEqual([]);
+    expect(records[2]).toEqual({
+      file: 'blocks.cif',
+      block: 'bad',
+      error: {
+        name: 'StructureParseError',
+        message: "line 22: data block 'bad': the space group 'Q 9' is not a Hermann–Mauguin symbol we know, and no symmetry operations or space group number are listed",
+        line: 22,
+      },
+    });
+    const text = await run(['info', 'blocks.cif'], dir);
+    expect(text.code).toBe(1);
+    expect(text.out.split('\n').filter((l) => l.startsWith('blocks.cif'))).toHaveLength(2);
+    expect(text.err).toBe("blocks.cif: error: line 22: data block 'bad': the space group 'Q 9' is not a Hermann–Mauguin symbol we know, and no symmetry operations or space group number are listed");
+  });
+
   it('human-readable text by default, errors on stderr, warnings listed', async () => {
     const r = await run(['info', 'disorder.cif', 'bad_loop.cif']);
     expect(r.code).toBe(1);

@@ -104,6 +104,14 @@ describe('structures service', () => {
     await expect.poll(async () => (await served.api.structures.list({})).find((r) => r.id === cscl.id)!.spaceGroup).toMatchObject({ number: 227, crystalSystem: 'cubic' });
   });
 
+  it('imports the blocks of a CIF it can read and reports the one it cannot, naming it and its line', async () => {
+    const cell = '_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n';
+    const block = (name: string, group: string) => `data_${name}\n${cell}_symmetry_space_group_name_H-M '${group}'\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa1 0 0 0\n`;
+    const result = await served.api.structures.import({ files: [{ name: 'blocks.cif', text: block('good', 'F m -3 m') + block('bad', 'Q 9') }] });
+    expect(result.imported.map((r) => r.nSites)).toEqual([4]);
+    expect(result.failed).toEqual([{ file: 'blocks.cif', error: { name: 'StructureParseError', message: expect.stringMatching(/^line 22: data block 'bad': the space group 'Q 9'/), line: 22 } }]);
+  });
+
   it('reports a malformed file with its line and still imports the others; nothing stored is lost', async () => {
     const before = await served.api.structures.list({});
     const broken = file('1507756');

@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import {
   parseCif,
   parseCifNumber,
+  parseSymop,
+  readFrames,
   readStructures,
   StructureParseError,
   summarizeStructure,
   type Structure,
 } from '../../../src-shared/chem';
 import { fixture, fracDistance, minPairDistance } from './helpers';
+
+/** spglib's 530 settings (scripts/chem/gen_spacegroups.py): Hall number, IT number, Hall symbol, H-M, choice, operations. */
+const SPGLIB = JSON.parse(readFileSync(new URL('../../fixtures/chem/spglib-settings.json', import.meta.url), 'utf8')) as {
+  settings: [number, number, string, string, string, string][];
+};
 
 function read(name: string, text = fixture(name), options = {}) {
   return readStructures(name, text, options);
@@ -153,6 +161,76 @@ describe('CIF structures', () => {
     const r = read('x.cif', text);
     expect(summarizeStructure(r.structures[0]).composition).toEqual({ Si: 8 });
     expect(r.warnings.join(' ')).toMatch(/F d -3 m :1/);
+  });
+
+  it.each([
+    // [what the file declares, spglib's Hall number of that setting, warning]
+    [`_symmetry_space_group_name_H-M 'C c c e :2'`, 323, null],
+    [`_space_group_name_Hall '-C 2b 2bc'\n_symmetry_space_group_name_H-M 'C c c e :2'`, 323, null],
+    [`_symmetry_space_group_name_H-M 'C c c a :2'`, 323, null],
+    [`_symmetry_space_group_name_H-M 'C c c b :2'`, 325, null],
+    [`_symmetry_space_group_name_H-M 'A e a a :2'`, 327, null],
+    [`_symmetry_space_group_name_H-M 'B b e b :2'`, 331, null],
+    [`_symmetry_space_group_name_H-M 'C m c e'`, 304, null],
+    [`_symmetry_space_group_name_H-M 'C m c a'`, 304, null],
+    [`_space_group_name_Hall '-C 2bc 2'`, 304, null],
+    [`_symmetry_space_group_name_H-M 'C 2 c e'`, 206, null],
+    [`_symmetry_space_group_name_H-M 'C m m e'`, 316, null],
+    [`_symmetry_space_group_name_H-M 'A e m m'`, 318, null],
+    [`_symmetry_space_group_name_H-M 'C c c e'`, 322, /'C c c e' has several settings; 'C c c e :1' assumed/],
+    [`_space_group_name_Hall 'F -4c 2 3'`, 515, null],
+    [`_space_group_name_Hall 'p 31  2C (0 0 1)'`, 440, null],
+  ])('%s builds the sites of spglib\'s Hall number %i', (declared, hallNumber, warning) => {
+    const [, , , , , operations] = SPGLIB.settings[hallNumber - 1];
+    const x0 = [0.2011, 0.0612, 0.7909];
+    const orbit: number[][] = [];
+    for (const text of operations.split(';')) {
+      const o = parseSymop(text)!;
+      const q = [0, 1, 2].map((i) => o.r[3 * i] * x0[0] + o.r[3 * i + 1] * x0[1] + o.r[3 * i + 2] * x0[2] + o.t[i]);
+      if (!orbit.some((p) => p.every((x, i) => Math.abs((x - q[i]) - Math.round(x - q[i])) < 1e-9))) orbit.push(q);
+    }
+    const cell = /[Ff] -4c|P 31/i.test(declared) ? CELL.replace(/4\n/g, '9\n') : CELL.replace('_cell_length_a 4', '_cell_length_a 7.1').replace('_cell_length_b 4', '_cell_length_b 8.3').replace('_cell_length_c 4', '_cell_length_c 9.7');
+    const hexagonal = /P 31/i.test(declared) ? cell.replace('_cell_angle_gamma 90', '_cell_angle_gamma 120') : cell;
+    const text = `data_x\n${hexagonal}${declared}\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nSi1 ${x0.join(' ')}\n`;
+    const r = read('x.cif', text);
+    const s = r.structures[0];
+    expect(s.numbers.length).toBe(orbit.length);
+    for (let i = 0; i < s.numbers.length; i++) expect(Math.min(...orbit.map((q) => fracDistance(s, i, q))), `site ${i}`).toBeLessThan(1e-6);
+    if (warning) expect(r.warnings.join(' ')).toMatch(warning);
+    else expect(r.warnings).toEqual([]);
+  });
+
+  it('a symbol not understood with an IT number: the number\'s standard setting, with a warning naming the symbol; listed operations win', () => {
+    const sites = `loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nSi1 0.2011 0.0612 0.7909\n`;
+    const hm = read('x.cif', `data_x\n${CELL}_symmetry_space_group_name_H-M 'C c c q'\n_space_group_IT_number 68\n${sites}`);
+    expect(hm.structures[0].numbers.length).toBe(16);
+    expect(hm.warnings).toEqual([
+      "line 8: the space group 'C c c q' is not a Hermann–Mauguin symbol we know; the standard setting 'C c c e :1' of the space group number 68 (line 9) is used",
+    ]);
+    const hall = read('x.cif', `data_x\n${CELL}_space_group_name_Hall '-C 2q'\n_symmetry_Int_Tables_number 225\n${sites}`);
+    expect(hall.structures[0].numbers.length).toBe(192);
+    expect(hall.warnings[0]).toBe("line 8: the Hall symbol '-C 2q' is not one we know; the standard setting 'F m -3 m' of the space group number 225 (line 9) is used");
+    const listed = read('x.cif', `data_x\n${CELL}_symmetry_space_group_name_H-M 'C c c q'\n_space_group_IT_number 68\nloop_\n_symmetry_equiv_pos_as_xyz\nx,y,z\n-x,-y,-z\n${sites}`);
+    expect(listed.structures[0].numbers.length).toBe(2);
+    expect(listed.warnings).toEqual([]);
+    expect(error('x.cif', `data_x\n${CELL}_symmetry_space_group_name_H-M 'C c c q'\n${sites}`).message).toBe(
+      "line 8: the space group 'C c c q' is not a Hermann–Mauguin symbol we know, and no symmetry operations or space group number are listed",
+    );
+  });
+
+  it('a data block that cannot be read is skipped, named with its line, when another block is read', () => {
+    const block = (name: string, group: string) => `data_${name}\n${CELL}_symmetry_space_group_name_H-M '${group}'\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa1 0 0 0\n`;
+    const text = block('good', 'F m -3 m') + block('bad', 'Q 9');
+    const r = read('x.cif', text);
+    expect(r.blocks).toEqual(['good']);
+    expect(r.skipped.map((b) => [b.block, b.error.line, b.error.message])).toEqual([
+      ['bad', 22, "line 22: data block 'bad': the space group 'Q 9' is not a Hermann–Mauguin symbol we know, and no symmetry operations or space group number are listed"],
+    ]);
+    const frames = readFrames('x.cif', text);
+    expect(frames.frames).toHaveLength(1);
+    expect(frames.fileWarnings).toEqual([`${r.skipped[0].error.message} (the block is not read)`]);
+    // No block read: the first block's own error, as for a file of one block.
+    expect(error('x.cif', block('bad', 'Q 9') + block('worse', 'Q 10')).message).toMatch(/^line 8: the space group 'Q 9' is not/);
   });
 
   it('Cartesian sites with a cell are converted in the standard orientation and expanded', () => {
