@@ -123,9 +123,9 @@ standardize_cell cells, at --symprec) or its Niggli-reduced cell, written to --o
                        a POTCAR or OUTCAR beside the file)
   --disorder P         keep (default) | most-probable | reject: partially occupied CIF sites
   --symprec X          symmetry tolerance, Å (default ${DEFAULT_SYMPREC}, as spglib): the space group is
-                       found with it (moyo fits an operation's translation to all atoms, spglib to
-                       one: for displaced atoms near a group's switch the two differ, by a factor
-                       0.5–1.2; docs/structures.md), and CIF symmetry images closer than X are merged
+                       found with it (every operation passing spglib's test at X; a pattern of
+                       displaced atoms moyo fits better than spglib loses symmetry up to 1.2 X
+                       sooner: docs/structures.md), and CIF symmetry images closer than X are merged
   --max-atoms N        refuse structures with more sites (default ${DEFAULT_READ_OPTIONS.maxAtoms})
   --max-bytes N        refuse larger files (default ${DEFAULT_READ_OPTIONS.maxBytes})
 Exit status: 0 when every file was read, 1 when any failed, 2 on a usage error.`;
