@@ -362,11 +362,16 @@ export async function probeDatabase(path: string): Promise<DoctorDatabase> {
   // loaded here, not at the top: the report must come out even where sqlite3's binding does not load
   const { default: sqlite3 } = await import('sqlite3');
   const { Database: Store, DatabaseOpenError, RECOVERY_ADVICE, checkDatabaseFile, schemaProblems } = await import('../store/database');
+  // a damaged file: what is wrong and how to recover (not the store's advice to run the doctor); `damage`: an error of SQLite's reading it
+  const failure = (e: unknown, damage: boolean): string => {
+    if (e instanceof DatabaseOpenError && e.damage !== undefined) return `the database ${path} is damaged (${e.damage}); ${RECOVERY_ADVICE}`;
+    return damage && !(e instanceof DatabaseOpenError) ? `${shortError(e)}; ${RECOVERY_ADVICE}` : shortError(e);
+  };
   try {
     // the store's own checks before SQLite opens it: not SQLite, empty, truncated, not a file
     await checkDatabaseFile(path, { create: false, write: false });
   } catch (e) {
-    return { ...base, sizeBytes, error: `${shortError(e)}${e instanceof DatabaseOpenError && e.problem === 'damaged' ? `; ${RECOVERY_ADVICE}` : ''}` };
+    return { ...base, sizeBytes, error: failure(e, false) };
   }
   let db: Database;
   try {
@@ -385,7 +390,7 @@ export async function probeDatabase(path: string): Promise<DoctorDatabase> {
     const error = missing.length ? `the schema is damaged (${missing.join(', ')}); ${RECOVERY_ADVICE}` : null;
     return { ...base, sizeBytes, schemaVersion: version, integrity, error, unfinishedImports };
   } catch (e) {
-    return { ...base, sizeBytes, error: `${shortError(e)}; ${RECOVERY_ADVICE}` };
+    return { ...base, sizeBytes, error: failure(e, true) };
   } finally {
     await db.close().catch(() => undefined);
   }

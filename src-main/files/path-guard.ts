@@ -98,7 +98,8 @@ function typeName(st: Stats): string {
   return 'not a regular file';
 }
 
-function describeOsError(path: string, err: unknown): FileAccessError {
+/** An operating-system error on `path` as what it means (permission denied, does not exist, …). */
+export function describeOsError(path: string, err: unknown): FileAccessError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new FileAccessError(path, 'does not exist');
   if (code === 'ENOTDIR') return new FileAccessError(path, 'does not exist (a part of the path is not a folder)');
@@ -119,12 +120,14 @@ async function resolveChecked(path: string): Promise<string> {
   } catch (err) {
     throw describeOsError(path, err);
   }
-  for (const folder of SYSTEM_FOLDERS) {
-    if (real === folder || real.startsWith(folder + sep)) {
-      throw new FileAccessError(path, `is in ${folder}, a system folder, not a data file or folder`);
-    }
-  }
+  const folder = systemFolderOf(real, SYSTEM_FOLDERS);
+  if (folder) throw new FileAccessError(path, `is in ${folder}, a system folder, not a data file or folder`);
   return real;
+}
+
+/** The system folder (of `folders`: /proc, /sys, /dev) an absolute, symlink-free path lies in, or null. */
+export function systemFolderOf(real: string, folders: readonly string[] = SYSTEM_FOLDERS): string | null {
+  return folders.find((folder) => real === folder || real.startsWith(folder + sep)) ?? null;
 }
 
 async function refusePseudo(path: string, st: Stats): Promise<void> {

@@ -109,8 +109,11 @@ export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainH
       await close();
     },
     async onError(e) {
-      await recorder?.status('failed', { error: e.message, finished: true, duration: seconds() });
-      await close();
+      try {
+        await recorder?.status('failed', { error: e.message, finished: true, duration: seconds() });
+      } finally {
+        await close();
+      }
     },
   };
 }

@@ -6,8 +6,9 @@
  */
 import sqlite3 from 'sqlite3';
 import { constants } from 'node:fs';
-import { access, mkdir, open as openFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { access, mkdir, open as openFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { describeOsError, systemFolderOf } from '../files/path-guard';
 import { migrations } from './migrations';
 
 export type SqlValue = string | number | bigint | null | Uint8Array;
@@ -26,15 +27,20 @@ export function parseJson<T>(text: string | null | undefined, fallback: T): T {
   return JSON.parse(text) as T;
 }
 
-export type DatabaseProblem = 'not-sqlite' | 'damaged' | 'read-only' | 'locked' | 'newer' | 'not-a-file' | 'cannot-open';
+export type DatabaseProblem = 'not-sqlite' | 'damaged' | 'read-only' | 'locked' | 'newer' | 'not-a-file' | 'cannot-open' | 'missing' | 'full';
 
-/** Why a database file cannot be used: names the file, says what is wrong and what to do. Nothing was written to it. */
+/**
+ * Why a database file cannot be used, at its open or by a later statement (locked, damaged, the
+ * disk full): names the file, says what is wrong and what to do. What failed was not written.
+ */
 export class DatabaseOpenError extends Error {
   override name = 'DatabaseOpenError';
   constructor(
     readonly path: string,
     readonly problem: DatabaseProblem,
     message: string,
+    /** A damaged file's damage, without the advice (the doctor gives its own). */
+    readonly damage?: string,
   ) {
     super(message);
   }
@@ -43,6 +49,11 @@ export class DatabaseOpenError extends Error {
 export interface OpenOptions {
   /** How long a statement waits for another process's lock before giving up (ms; default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * Only reads: the file must exist and is opened read-only (a read-only file can be listed). A file
+   * whose schema is older than this Latticework is opened read-write, as migrating it writes.
+   */
+  readOnly?: boolean;
 }
 
 const DAMAGED_ADVICE = 'run `latticework doctor --db FILE` to see what is wrong, or restore a backup of it';
@@ -51,10 +62,10 @@ const DAMAGED_ADVICE = 'run `latticework doctor --db FILE` to see what is wrong,
 export const RECOVERY_ADVICE = 'restore a backup, or save what SQLite can still read with `sqlite3 FILE ".recover" | sqlite3 RECOVERED.sqlite` and open that with --db';
 
 function damaged(path: string, what: string): DatabaseOpenError {
-  return new DatabaseOpenError(path, 'damaged', `the database ${path} is damaged (${what}): ${DAMAGED_ADVICE.replace('FILE', path)}`);
+  return new DatabaseOpenError(path, 'damaged', `the database ${path} is damaged (${what}): ${DAMAGED_ADVICE.replace('FILE', path)}`, what);
 }
 
-/** Translates SQLite's error codes into what the user can do about them. */
+/** Translates SQLite's error codes, at the open or from any later statement, into what the user can do about them. */
 export function describeOpenError(path: string, err: unknown): Error {
   if (err instanceof DatabaseOpenError) return err;
   const code = (err as { code?: string }).code ?? '';
@@ -67,24 +78,61 @@ export function describeOpenError(path: string, err: unknown): Error {
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
     return new DatabaseOpenError(path, 'locked', `the database ${path} is locked by another process (another Latticework, or a tool writing to it): close that, or choose another file with --db`);
   }
+  if (code === 'SQLITE_FULL') {
+    return new DatabaseOpenError(path, 'full', `the disk holding ${path} is full: the last change was not written, nothing stored was lost; free space and run again`);
+  }
   if (code === 'SQLITE_CANTOPEN') return new DatabaseOpenError(path, 'cannot-open', `the database ${path} cannot be opened (${message}): check that its folder exists and is writable`);
   return err instanceof Error ? err : new Error(message);
 }
 
+/** `path` with the symlinks of its nearest existing folder resolved (the file and its folders need not exist). */
+async function resolvedPath(path: string): Promise<string> {
+  const rest: string[] = [];
+  for (let head = path; ; head = dirname(head)) {
+    try {
+      return join(await realpath(head), ...rest);
+    } catch {
+      if (dirname(head) === head) return path;
+      rest.unshift(basename(head));
+    }
+  }
+}
+
+/** Whether a valid WAL file lies beside the database (its header's magic number): it may hold pages the main file does not have yet. */
+async function hasWal(path: string): Promise<boolean> {
+  const fh = await openFile(`${path}-wal`, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => null);
+  if (!fh) return false;
+  try {
+    const magic = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(magic, 0, 4, 0);
+    return bytesRead === 4 && (magic.readUInt32BE(0) & 0xfffffffe) === 0x377f0682;
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Checks a database file before SQLite opens it, so that nothing is written to a file that is not
- * ours: a folder or a device, a file that is not SQLite, one shorter than its header says
- * (truncated), one the process cannot write (nor its folder, where SQLite keeps its journal).
- * `create`: a missing file (and its folder) may be created; `write`: the file must be writable.
+ * ours: one in /proc or /sys, a folder or a device, a file that is not SQLite, one shorter than its
+ * header says (truncated; unless a WAL file beside it holds the rest, as after a checkpoint the
+ * disk had no room for), one the process cannot write (nor its folder, where SQLite keeps its
+ * journal). `create`: a missing file (and its folder) may be created; `write`: the file must be writable.
  */
 export async function checkDatabaseFile(path: string, { create = true, write = true }: { create?: boolean; write?: boolean } = {}): Promise<void> {
+  const system = systemFolderOf(await resolvedPath(path), ['/proc', '/sys']);
+  if (system) throw new DatabaseOpenError(path, 'not-a-file', `${path} is in ${system}, a system folder, not a place for a database: give a database file with --db`);
   let info;
   try {
     info = await stat(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw describeOpenError(path, Object.assign(err as Error, { code: 'SQLITE_CANTOPEN' }));
-    if (!create) throw new DatabaseOpenError(path, 'cannot-open', `the database ${path} does not exist`);
-    await mkdir(dirname(path), { recursive: true });
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new DatabaseOpenError(path, 'cannot-open', `the database ${path} cannot be opened: it ${describeOsError(path, err).reason}; choose another file with --db`);
+    }
+    if (!create) throw new DatabaseOpenError(path, 'missing', `there is no database at ${path}`);
+    await mkdir(dirname(path), { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+      const folder = err.path ?? dirname(path);
+      throw new DatabaseOpenError(path, 'cannot-open', `the folder ${folder} cannot be created (${describeOsError(folder, err).reason}), so neither can the database ${path}: choose another data folder or file with --db`);
+    });
     await access(dirname(path), constants.W_OK).catch(() => {
       throw new DatabaseOpenError(path, 'read-only', `the database ${path} cannot be created: its folder is not writable; choose another file with --db`);
     });
@@ -107,12 +155,19 @@ export async function checkDatabaseFile(path: string, { create = true, write = t
   const rawPageSize = header.readUInt16BE(16);
   const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
   if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw damaged(path, 'its header is invalid');
+  // the pages the main file lacks may be in the WAL: SQLite reads them from there (and reports damage if they are not)
+  if (await hasWal(path)) return checkWritable(path, write);
   if (info.size % pageSize !== 0) throw damaged(path, `it is ${info.size} bytes, not a whole number of ${pageSize}-byte pages: it was truncated`);
   const pages = header.readUInt32BE(28);
   const pagesValid = header.readUInt32BE(92) === header.readUInt32BE(24) && pages > 0;
   if (pagesValid && pages * pageSize > info.size) {
     throw damaged(path, `it is ${info.size} bytes but its header says ${pages * pageSize}: it was truncated`);
   }
+  return checkWritable(path, write);
+}
+
+/** Refuses a database (`write`: to be written) that the process cannot write, or whose folder it cannot write. */
+async function checkWritable(path: string, write: boolean): Promise<void> {
   if (!write) return;
   const writable = await access(path, constants.W_OK).then(
     () => true,
@@ -169,10 +224,11 @@ export class Database {
    * that names it and says what to do, and is left as it was.
    */
   static async open(path: string, options: OpenOptions = {}): Promise<Database> {
-    if (path !== ':memory:') await checkDatabaseFile(path);
+    const readOnly = !!options.readOnly && path !== ':memory:';
+    if (path !== ':memory:') await checkDatabaseFile(path, { create: !readOnly, write: !readOnly });
     let db: Database;
     try {
-      db = await Database.openRaw(path);
+      db = await Database.openRaw(path, readOnly ? sqlite3.OPEN_READONLY : undefined);
     } catch (err) {
       throw describeOpenError(path, err);
     }
@@ -189,8 +245,15 @@ export class Database {
       }
       const problems = await schemaProblems(db, version);
       if (problems.length) throw damaged(path, `schema version ${version}, but ${problems.join(', ')}`);
+      if (readOnly) {
+        if (version === migrations.length) return db;
+        await db.close();
+        return await Database.open(path, { ...options, readOnly: false });
+      }
       await db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;');
       await db.migrate(version);
+      // the first write waits for another process's lock as the reads did (WAL reads pass a writer's lock): a store we cannot write is refused now, not after the work
+      await db.exec('BEGIN IMMEDIATE; ROLLBACK');
     } catch (err) {
       await db.close().catch(() => undefined);
       throw describeOpenError(path, err);
@@ -244,11 +307,16 @@ export class Database {
         await this.exec('COMMIT');
         return result;
       } catch (err) {
-        await this.exec('ROLLBACK');
+        // the work's error is the story: SQLite has already rolled back after some (a full disk, I/O errors)
+        await this.exec('ROLLBACK').catch((rollback: Error) => {
+          if (err instanceof Error && !/no transaction is active/.test(rollback.message)) err.message += ` (and the rollback failed: ${rollback.message})`;
+        });
         throw err;
       }
     };
-    const next = this.queue.then(run, run);
+    const next = this.queue.then(run, run).catch((err: unknown) => {
+      throw describeOpenError(this.path, err);
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -256,7 +324,9 @@ export class Database {
   /** A read outside any transaction (waits for pending transactions first). */
   read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const run = () => work(this.tx);
-    const next = this.queue.then(run, run);
+    const next = this.queue.then(run, run).catch((err: unknown) => {
+      throw describeOpenError(this.path, err);
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }

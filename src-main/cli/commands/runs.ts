@@ -1,7 +1,6 @@
 /** `latticework runs [--db PATH] [--all] [--json]`: the training runs of a database (the app's and the command line's). */
-import { existsSync } from 'node:fs';
 import { databasePath } from '../../app/paths';
-import { Database } from '../../store/database';
+import { Database, DatabaseOpenError } from '../../store/database';
 import { runListEntries, type RunListEntry } from '../../store/runs';
 import { flagOptions, parseCommandArgs, valueOptions, type Command, type CommandContext } from '../command';
 
@@ -44,19 +43,24 @@ export const runsCommand: Command = {
     const { values } = parsed;
     const path = databasePath(values.db);
     let runs: RunListEntry[] = [];
-    // a database that does not exist yet holds no runs (and is not created by listing them)
-    if (existsSync(path)) {
-      let db: Database | null = null;
-      try {
-        db = await Database.open(path);
-        const open = db;
-        runs = await open.read((tx) => runListEntries(tx, { includeArchived: !!values.all }));
-      } catch (e) {
-        ctx.io.err(`latticework runs: ${path}: ${(e as Error).message}`);
+    // only read: a read-only file is listed, a database that does not exist is not created
+    let db: Database | null = null;
+    try {
+      db = await Database.open(path, { readOnly: true });
+      const open = db;
+      runs = await open.read((tx) => runListEntries(tx, { includeArchived: !!values.all }));
+    } catch (e) {
+      if (!(e instanceof DatabaseOpenError && e.problem === 'missing')) {
+        ctx.io.err(`latticework runs: ${(e as Error).message}`);
         return 1;
-      } finally {
-        await db?.close();
       }
+      // no database yet holds no runs
+      if (!values.json) {
+        ctx.io.out(`no runs: there is no database at ${path} yet`);
+        return 0;
+      }
+    } finally {
+      await db?.close();
     }
     if (values.json) {
       ctx.io.out(JSON.stringify(runs));

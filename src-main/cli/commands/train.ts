@@ -400,8 +400,13 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         reportTrainSummary(ctx.io, summary, { json: !!values.json, cancelled, detail: ` (${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(last.bestMetric)})${tested}` });
         return cancelled ? 130 : 0;
       } catch (e) {
-        await hooks.onError?.(e as Error);
         ctx.io.err(`latticework train: ${(e as Error).message}`);
+        // recording the failure may fail for the same reason (a full disk, a lock): said once
+        try {
+          await hooks.onError?.(e as Error);
+        } catch (recording) {
+          if ((recording as Error).message !== (e as Error).message) ctx.io.err(`latticework train: the run's failure could not be recorded: ${(recording as Error).message}`);
+        }
         return 1;
       }
     },

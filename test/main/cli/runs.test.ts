@@ -3,7 +3,7 @@
  * is in the app's runs table (with its curves) on X, and a run started in the app is listed by
  * `latticework runs --db X --json`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,12 @@ describe('latticework runs and the app on one database', { timeout: 240_000 }, (
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual([]);
     const t = await cli(['runs', '--db', join(dir, 'none.sqlite')]);
-    expect(t.out).toMatch(/no runs in .*none\.sqlite/);
+    expect(t.out).toMatch(/no runs: there is no database at .*none\.sqlite yet/);
+    // a data folder that is a file: said, not "no runs"
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const under = await cli(['runs', '--db', join(dir, 'a-file', 'x.sqlite')]);
+    expect(under.code).toBe(1);
+    expect(under.err).toMatch(/a-file\/x\.sqlite cannot be opened: it does not exist \(a part of the path is not a folder\)/);
   });
 
   it('a command-line run is in the app runs table with its curves; an app run is listed by the command line', async () => {

@@ -60,6 +60,20 @@ function rawDb(path: string): Promise<sqlite3.Database> {
 const exec = (d: sqlite3.Database, sql: string) => new Promise<void>((resolve, reject) => d.exec(sql, (err) => (err ? reject(err) : resolve())));
 const closeRaw = (d: sqlite3.Database) => new Promise<void>((resolve) => d.close(() => resolve()));
 
+/** Database.open of `path` in a child process, as an unprivileged user where the test runs as root (root may write any file). */
+function openAsUser(path: string, mode?: 'read-only'): { ok: boolean; name?: string; problem?: string; message?: string } {
+  const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/main/security/open-child.ts'), path, ...(mode ? [mode] : [])], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, HOME: dir, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.node.json') },
+    ...asUser,
+  });
+  const result = JSON.parse(child.stdout || '{}') as { ok: boolean; name?: string; problem?: string; message?: string };
+  expect(result.ok !== undefined, child.stderr).toBe(true);
+  return result;
+}
+
 describe('opening a database that cannot be used', () => {
   it('refuses a file that is not SQLite, and leaves it unchanged', async () => {
     const path = join(dir, 'notes.sqlite');
@@ -98,25 +112,21 @@ describe('opening a database that cannot be used', () => {
     expect((await refused(fifo)).problem).toBe('not-a-file');
   });
 
-  it('refuses a read-only database, saying so, and leaves it unchanged', async () => {
+  it('refuses a read-only database, saying so, and leaves it unchanged; opens it to read only', async () => {
     const sub = join(dir, 'ro');
     mkdirSync(sub);
     const path = await realDatabase('ro/ro.sqlite');
     chmodSync(path, 0o444);
     const before = sha(path);
-    // root may write any file: the open is made by an unprivileged user there
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     chmodSync(dir, 0o755);
     chmodSync(sub, 0o755);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/main/security/open-child.ts'), path], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, HOME: dir, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.node.json') },
-      ...asUser,
-    });
-    const result = JSON.parse(child.stdout || '{}') as { ok: boolean; name?: string; problem?: string; message?: string };
-    expect(result, child.stderr).toMatchObject({ ok: false, name: 'DatabaseOpenError', problem: 'read-only' });
+    const result = openAsUser(path);
+    expect(result).toMatchObject({ ok: false, name: 'DatabaseOpenError', problem: 'read-only' });
     expect(result.message).toContain(path);
+    expect(sha(path)).toBe(before);
+    // `latticework runs` only reads (a WAL store's reader needs its folder for the -shm file)
+    chmodSync(sub, 0o777);
+    expect(openAsUser(path, 'read-only')).toEqual({ ok: true });
     expect(sha(path)).toBe(before);
   });
 
@@ -176,7 +186,9 @@ describe('opening a database that cannot be used', () => {
     expect(sha(path)).toBe(before);
     // a truncated one: the store's own check, with what to do
     truncateSync(path, statSync(path).size - 100);
-    expect((await probeDatabase(path)).error).toMatch(/truncated.*restore a backup/);
+    const truncated = (await probeDatabase(path)).error;
+    expect(truncated).toMatch(/truncated.*restore a backup/);
+    expect(truncated).not.toMatch(/latticework doctor/);
   });
 
   it('the command line refuses a bad database with one clear line, no stack', () => {
@@ -187,5 +199,91 @@ describe('opening a database that cannot be used', () => {
     expect(r.stderr).toContain(`${path} is not a Latticework database (not an SQLite file)`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(path, 'utf8')).toBe('plain text');
+  });
+});
+
+describe('a store in use: a full disk, a damaged page, a lock, a folder that cannot be made', () => {
+  const insertMany = (from: number, to: number) =>
+    `WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to}) INSERT INTO structure (hash, name, source_file, formula, n_sites, format, data, summary, created_at) SELECT 'h' || i, 'S', 'f.cif', 'X', 1, 'cif', hex(randomblob(200)), '{}', 1 FROM n;`;
+
+  it('opens a store whose main file is shorter than its header says while its WAL holds the rest (a checkpoint the full disk cut short)', async () => {
+    const source = await realDatabase('wal-source.sqlite');
+    const writer = await rawDb(source);
+    await exec(writer, `PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; ${insertMany(300, 599)}`);
+    const pages = await new Promise<number>((resolve, reject) => writer.get('PRAGMA page_count', (err, row: { page_count: number }) => (err ? reject(err) : resolve(row.page_count))));
+    // the files as the writer left them, page 1 already checkpointed (the header's page count) but not the pages after it
+    mkdirSync(join(dir, 'wal-copy'));
+    const path = join(dir, 'wal-copy', 'store.sqlite');
+    writeFileSync(path, readFileSync(source));
+    writeFileSync(`${path}-wal`, readFileSync(`${source}-wal`));
+    await closeRaw(writer);
+    const bytes = readFileSync(path);
+    bytes.writeUInt32BE(pages, 28);
+    writeFileSync(path, bytes);
+    expect(pages * 4096).toBeGreaterThan(statSync(path).size);
+    // without its WAL the file is truncated
+    mkdirSync(join(dir, 'wal-lost'));
+    const lost = join(dir, 'wal-lost', 'store.sqlite');
+    writeFileSync(lost, bytes);
+    expect((await refused(lost)).message).toMatch(/truncated/);
+    const db = await Database.open(path);
+    expect(await db.read((tx) => tx.get('SELECT COUNT(*) AS n FROM structure'))).toEqual({ n: 600 });
+    await db.close();
+    expect(statSync(path).size).toBe(pages * 4096);
+  });
+
+  it('names a full disk, and the failed transaction\'s rollback does not hide it; what was stored stays', async () => {
+    const path = await realDatabase('full.sqlite');
+    const db = await Database.open(path);
+    const { page_count: pages } = (await db.read((tx) => tx.get<{ page_count: number }>('PRAGMA page_count')))!;
+    await db.read((tx) => tx.run(`PRAGMA max_page_count = ${pages + 2}`));
+    const err = await db.transaction((tx) => tx.run(insertMany(300, 599))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseOpenError);
+    expect(err).toMatchObject({ problem: 'full' });
+    expect((err as Error).message).toBe(`the disk holding ${path} is full: the last change was not written, nothing stored was lost; free space and run again`);
+    expect(await db.read((tx) => tx.get('SELECT COUNT(*) AS n FROM structure'))).toEqual({ n: 300 });
+    await db.close();
+  });
+
+  it('names a page damaged on disk as damage of the file, whenever SQLite reads it', async () => {
+    const path = await realDatabase('bad-page.sqlite');
+    const bytes = readFileSync(path);
+    bytes.fill(0, bytes.length - 4096 * 5, bytes.length - 4096 * 3);
+    writeFileSync(path, bytes);
+    const db = await Database.open(path);
+    const err = await db.read((tx) => tx.all('SELECT data FROM structure')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'DatabaseOpenError', problem: 'damaged' });
+    expect((err as Error).message).toMatch(new RegExp(`the database ${path} is damaged \\(database disk image is malformed\\): run \`latticework doctor`));
+    await db.close();
+  });
+
+  it('a lock another process holds on a WAL store is refused at the open (after the wait), and said with the file at any later write', async () => {
+    const path = await realDatabase('wal-locked.sqlite');
+    const other = await rawDb(path);
+    await exec(other, 'PRAGMA journal_mode = WAL; BEGIN EXCLUSIVE; SELECT 1;');
+    const e = await refused(path, { busyTimeoutMs: 300 });
+    expect(e.problem).toBe('locked');
+    await exec(other, 'COMMIT');
+    const db = await Database.open(path, { busyTimeoutMs: 300 });
+    await exec(other, 'BEGIN EXCLUSIVE; SELECT 1;');
+    const err = await db.transaction((tx) => tx.run(insertMany(300, 300))).catch((x: unknown) => x);
+    expect(err).toMatchObject({ name: 'DatabaseOpenError', problem: 'locked' });
+    expect((err as Error).message).toContain(`the database ${path} is locked by another process`);
+    await exec(other, 'COMMIT');
+    await db.close();
+    await closeRaw(other);
+  });
+
+  it('a folder that cannot be created is named with the reason; /proc and /sys are refused before anything is made there', async () => {
+    const parent = join(dir, 'no-write');
+    mkdirSync(parent, { mode: 0o555 });
+    chmodSync(dir, 0o755);
+    const result = openAsUser(join(parent, 'data', 'store.sqlite'));
+    expect(result).toMatchObject({ ok: false, name: 'DatabaseOpenError', problem: 'cannot-open' });
+    expect(result.message).toBe(`the folder ${parent}/data cannot be created (permission denied), so neither can the database ${parent}/data/store.sqlite: choose another data folder or file with --db`);
+    for (const [path, system] of [['/sys/latticework/x.sqlite', '/sys'], ['/proc/latticework/x.sqlite', '/proc'], ['/proc/self/root/sys/x.sqlite', '/sys']]) {
+      const e = await refused(path);
+      expect(e.message).toBe(`${path} is in ${system}, a system folder, not a place for a database: give a database file with --db`);
+    }
   });
 });

@@ -124,6 +124,23 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
   });
 
+  it('says a failure once when recording it fails too (a full disk), and ends with status 1, not a stack', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
+    const full = 'the disk holding runs.sqlite is full: the last change was not written, nothing stored was lost; free space and run again';
+    const hooks: TrainHooks = {
+      onCheckpoint: () => Promise.reject(new Error(full)),
+      onError: () => Promise.reject(new Error(full)),
+    };
+    const o = io();
+    const code = await makeTrainCommand(() => hooks).run({
+      argv: ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '1', '--batch-size', '4', '--backend', 'cpu', '--no-save'],
+      io: o.io,
+      cwd: dir,
+    });
+    expect(code).toBe(1);
+    expect(o.err).toEqual([`latticework train: ${full}`]);
+  });
+
   it('reports usage errors with exit status 2', async () => {
     const o = io();
     expect(await trainCommand.run({ argv: ['--preset', 'cgcnn-paper'], io: o.io, cwd: '/' })).toBe(2);
