@@ -9,12 +9,16 @@ import { constants } from 'node:fs';
 import { access, mkdir, open as openFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { migrations } from './migrations';
+import { deleteOwner, insertOwner, interruptOrphanedWork, LEASE_RENEW_MS, renewLease, thisProcess } from './owners';
+import type { InterruptedWork, OwnerIdentity } from './owners';
 
 export type SqlValue = string | number | bigint | null | Uint8Array;
 export type Row = Record<string, SqlValue>;
 
 /** Statements available inside a transaction. */
 export interface Tx {
+  /** This process's owner id (store/owners.ts): active work written or claimed in the transaction names it. */
+  ownerId(): number;
   run(sql: string, params?: SqlValue[]): Promise<{ changes: number; lastID: number }>;
   get<T = Row>(sql: string, params?: SqlValue[]): Promise<T | undefined>;
   all<T = Row>(sql: string, params?: SqlValue[]): Promise<T[]>;
@@ -43,6 +47,8 @@ export class DatabaseOpenError extends Error {
 export interface OpenOptions {
   /** How long a statement waits for another process's lock before giving up (ms; default 5000). */
   busyTimeoutMs?: number;
+  /** Who opens it (default: this process, 'the command line'); its active work names this owner. */
+  owner?: OwnerIdentity;
 }
 
 const DAMAGED_ADVICE = 'run `latticework doctor --db FILE` to see what is wrong, or restore a backup of it';
@@ -149,6 +155,11 @@ export async function schemaProblems(db: Database, version: number): Promise<str
 
 export class Database {
   private queue: Promise<unknown> = Promise.resolve();
+  /** This process's row in the owner table (0: not registered, a raw connection). */
+  private owner = 0;
+  private lease: NodeJS.Timeout | null = null;
+  /** Called with the work another process left when it was found gone (every LEASE_RENEW_MS). */
+  onInterrupted: ((work: InterruptedWork) => void) | null = null;
 
   private constructor(
     private readonly db: sqlite3.Database,
@@ -191,11 +202,40 @@ export class Database {
       if (problems.length) throw damaged(path, `schema version ${version}, but ${problems.join(', ')}`);
       await db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;');
       await db.migrate(version);
+      await db.register(options.owner ?? thisProcess());
     } catch (err) {
       await db.close().catch(() => undefined);
       throw describeOpenError(path, err);
     }
     return db;
+  }
+
+  /**
+   * Enters this process in the owner table, marks the work of processes that are gone
+   * 'interrupted', and from then on renews the lease and looks for such work every LEASE_RENEW_MS.
+   */
+  private async register(who: OwnerIdentity): Promise<void> {
+    this.owner = await this.transaction(async (tx) => {
+      await interruptOrphanedWork(tx);
+      return insertOwner(tx, who);
+    });
+    this.lease = setInterval(() => void this.renew(who), LEASE_RENEW_MS);
+    this.lease.unref();
+  }
+
+  private async renew(who: OwnerIdentity): Promise<void> {
+    try {
+      const work = await this.transaction(async (tx) => {
+        if (!(await renewLease(tx, this.owner))) {
+          console.warn(`latticework: another process took this one (pid ${who.pid}) for gone, its lease of ${this.path} having lapsed: its active work there was marked interrupted`);
+          await insertOwner(tx, who, Date.now(), this.owner);
+        }
+        return interruptOrphanedWork(tx);
+      });
+      if (work.runs.length + work.simulations.length + work.datasets.length) this.onInterrupted?.(work);
+    } catch {
+      // a busy store: the next renewal tries again, well within the lease
+    }
   }
 
   /** The tables and their columns a schema version has, from the migrations themselves (in memory). */
@@ -262,6 +302,7 @@ export class Database {
   }
 
   private readonly tx: Tx = {
+    ownerId: () => this.owner,
     run: (sql, params = []) =>
       new Promise((resolve, reject) => {
         this.db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
@@ -284,6 +325,11 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    if (this.lease) {
+      clearInterval(this.lease);
+      this.lease = null;
+      await this.transaction((tx) => deleteOwner(tx, this.owner)).catch(() => undefined);
+    }
     await this.queue;
     await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
   }
