@@ -15,16 +15,17 @@ import { JobRegistry, jobsHandlers } from '../services/jobs';
 import { systemHandlers } from '../services/system';
 import { structuresHandlers } from '../services/structures';
 import { graphsHandlers } from '../services/graphs';
-import { datasetsHandlers, markInterruptedImports } from '../services/datasets';
+import { datasetsHandlers } from '../services/datasets';
 import { modelsHandlers } from '../services/models';
 import { registerBuiltinModels } from '../store/models';
 import { trainingHandlers } from '../services/training';
-import { markInterruptedRuns } from '../store/runs';
 import { runsHandlers } from '../services/runs';
 import { predictHandlers } from '../services/predict';
 import { simulationsHandlers } from '../services/simulations';
 import { scaleOutHandlers } from '../services/scale-out';
-import { markInterruptedSimulations } from '../store/simulations';
+import { thisProcess } from '../store/owners';
+import { getRun } from '../services/runs';
+import { getSimulation } from '../store/simulations';
 
 export interface CoreOptions {
   mode: 'desktop' | 'browser';
@@ -49,16 +50,24 @@ export interface Core {
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
-  const db = await Database.open(options.databasePath);
+  // Opening the store marks 'interrupted' the runs, simulations and imports whose process is gone
+  // (their checkpoints and frames kept, resumable); another live process's work is left to it.
+  const db = await Database.open(options.databasePath, { owner: thisProcess(options.mode === 'desktop' ? 'the desktop app' : 'a browser-mode host') });
   const events = new EventHub();
   const pool = new ComputePool(options.workers ?? 2, options.workerUrl);
   const jobs = new JobRegistry(events);
   const parts = { db, events, pool, jobs, options };
-  // Runs and dataset imports a previous process left running are interrupted (resumable).
-  await markInterruptedRuns(db);
-  // Simulations a previous process left running are interrupted (their frames written so far are kept).
-  await markInterruptedSimulations(db);
-  await markInterruptedImports(parts);
+  // work of another process that stops while this one runs: the views follow
+  db.onInterrupted = (work) => {
+    void (async () => {
+      for (const id of work.runs) events.emit('training', 'onStatus', await getRun(parts, id));
+      for (const id of work.simulations) {
+        const r = await getSimulation(db, id);
+        if (r) events.emit('simulations', 'onStatus', r);
+      }
+      if (work.datasets.length) events.emit('datasets', 'onChanged', { ids: work.datasets });
+    })().catch(() => undefined);
+  };
   if (options.builtinModels !== false) {
     try {
       const ids = await registerBuiltinModels(db);

@@ -18,6 +18,7 @@ import { ComputePool } from '../workers/pool';
 import { CancelledError, type TaskContext } from '../workers/protocol';
 import type { ScreenFailure, ScreenTaskInput, ScreenTaskOutput } from '../workers/screen';
 import type { CommandContext } from './command';
+import { onStopSignal, stoppedStatus } from './signals';
 
 /** Files of a share: small enough that progress moves and the workers stay balanced. */
 const SHARE_FILES = 32;
@@ -207,8 +208,7 @@ export async function screenWithProgress(ctx: CommandContext, run: ScreeningRun,
   let progress = { files: 0, structures: 0, failedFiles: 0 };
   const rate = () => `${(progress.structures / Math.max(1e-3, (performance.now() - started) / 1000)).toFixed(1)} structures/s`;
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const offStop = onStopSignal(() => controller.abort());
   try {
     if (many) io.err(`screening ${files.length} files with ${run.plan.threads} worker(s)`);
     await screen(files, {
@@ -236,9 +236,9 @@ export async function screenWithProgress(ctx: CommandContext, run: ScreeningRun,
       return 1;
     }
     io.err(`latticework predict: interrupted after ${progress.files} of ${files.length} files (${progress.structures} structures); the rows printed are complete`);
-    return 130;
+    return stoppedStatus();
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    offStop();
   }
 }
 

@@ -105,12 +105,16 @@ export function trainSummaryJson(summary: TrainSummary): string {
 }
 
 /**
- * Prints the end of a run: the JSON summary with --json; else `cancelled`, or the best epoch
- * (1-based) with `detail` (validation/test metrics in the kind's words) and where the model went.
+ * Prints the end of a run: the JSON summary with --json; else, cancelled, what was kept (`recorded`:
+ * the run is in the database), or the best epoch (1-based) with `detail` (validation/test metrics in
+ * the kind's words) and where the model went.
  */
-export function reportTrainSummary(io: CliIo, summary: TrainSummary, o: { json: boolean; cancelled: boolean; detail: string }): void {
+export function reportTrainSummary(io: CliIo, summary: TrainSummary, o: { json: boolean; cancelled: boolean; detail: string; recorded: boolean }): void {
   if (o.json) io.out(trainSummaryJson(summary));
-  else if (o.cancelled) io.out('cancelled');
+  else if (o.cancelled) {
+    const best = summary.epochs ? ` (best so far: epoch ${summary.bestEpoch + 1})` : '';
+    io.out(`cancelled after ${summary.epochs} epoch${summary.epochs === 1 ? '' : 's'}${best}: ${o.recorded ? 'the run is recorded as cancelled in the database; ' : ''}no model was saved (a cancelled run saves none)`);
+  }
   else {
     io.out(`best epoch ${summary.bestEpoch + 1}${o.detail}`);
     if (summary.model) io.out(`model saved: ${summary.model}`);

@@ -13,6 +13,7 @@ import { databasePath } from '../app/paths';
 import { storedModelId } from '../models/store';
 import { Database } from '../store/database';
 import { RunRecorder } from '../store/runs';
+import { thisProcess } from '../store/owners';
 
 /** What `latticework train` tells its recorder (structurally the command's TrainRunInfo). */
 export interface CliRunInfo {
@@ -39,8 +40,8 @@ export interface CliTrainHooks {
 /**
  * Records a command-line training run in the database through the run store's `RunRecorder`,
  * as the app records its runs. The run has no dataset row (`dataset_id` NULL, `dataset_name` =
- * the data path); a killed `latticework train` leaves it 'running' until the next app start
- * marks it interrupted.
+ * the data path). The run is this process's (store/owners.ts): a killed `latticework train` leaves it
+ * 'running' until another process that opens the store sees this one gone and marks it interrupted.
  */
 export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainHooks> {
   let db: Database | null = null;
@@ -57,7 +58,7 @@ export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainH
   };
   return {
     async onStart(info) {
-      db = await Database.open(databasePath(info.db ?? opts.db));
+      db = await Database.open(databasePath(info.db ?? opts.db), { owner: thisProcess('latticework train') });
       backend = info.backend;
       epochsPerFold = info.config.training.epochs;
       recorder = await RunRecorder.create(db, {
@@ -146,7 +147,7 @@ export interface PotentialRunHooks {
  * trained model goes into the model table as the run's model.
  */
 export async function sqlitePotentialRunHooks(db: string | undefined, info: PotentialRunInfo): Promise<PotentialRunHooks> {
-  const database = await Database.open(databasePath(db));
+  const database = await Database.open(databasePath(db), { owner: thisProcess('latticework train') });
   const t0 = Date.now();
   const seconds = () => (Date.now() - t0) / 1000;
   let open = true;

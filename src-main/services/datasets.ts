@@ -26,6 +26,7 @@ import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { datasetFormat, droppedSource, pathSource, type ReaderIO } from '../datasets';
 import { TrainingSectionSchema } from '../../src-shared/model/config';
 import { groupsAcrossSplits, trainValTestSplit } from '../../src-shared/model/split';
+import { workOfAnother } from '../store/owners';
 import { parseJson } from '../store/database';
 import { targetUnit } from '../../src-shared/model/units';
 
@@ -87,11 +88,6 @@ export async function getDataset(core: CoreParts, id: number): Promise<DatasetRe
   const row = await core.db.read((tx) => tx.get<DatasetRow & { atom_init: string | null }>(`SELECT ${DATASET_COLUMNS}, atom_init FROM dataset WHERE id = ?`, [id]));
   if (!row) throw new UserError(`there is no dataset with id ${id}`);
   return { ...toRecord(row), atomInit: row.atom_init };
-}
-
-/** Imports a previous process left running are interrupted (resume or discard them). */
-export async function markInterruptedImports(core: Pick<CoreParts, 'db'>): Promise<void> {
-  await core.db.transaction((tx) => tx.run("UPDATE dataset SET status = 'interrupted' WHERE status = 'importing'"));
 }
 
 export interface LoadedItem {
@@ -227,8 +223,8 @@ async function discard(core: CoreParts, id: number): Promise<number> {
       async (tx) =>
         (
           await tx.run(
-            "INSERT INTO dataset (name, kind, source, target_key, size, report, atom_init, created_at, status, import_options) VALUES (?, ?, ?, '', 0, '{}', NULL, ?, 'importing', ?)",
-            [datasetName, kind, sourceLabel, startedAt, JSON.stringify(options)],
+            "INSERT INTO dataset (name, kind, source, target_key, size, report, atom_init, created_at, status, import_options, owner_id) VALUES (?, ?, ?, '', 0, '{}', NULL, ?, 'importing', ?, ?)",
+            [datasetName, kind, sourceLabel, startedAt, JSON.stringify(options), tx.ownerId()],
           )
         ).lastID,
     ));
@@ -360,7 +356,7 @@ export function datasetsHandlers(core: CoreParts): LatticeworkHandlers['datasets
       if (record.status !== 'interrupted') throw new UserError(`the import of ${row.name} is ${record.status === 'ready' ? 'finished' : 'running'}: there is nothing to resume`);
       if (!record.resumable) throw new UserError(`the import of ${row.name} was of dropped files: drop them again to import them, or discard it`);
       const options = parseJson<ImportOptions>(row.import_options, {});
-      const claimed = await core.db.transaction((tx) => tx.run("UPDATE dataset SET status = 'importing' WHERE id = ? AND status = 'interrupted'", [id]));
+      const claimed = await core.db.transaction((tx) => tx.run("UPDATE dataset SET status = 'importing', owner_id = ? WHERE id = ? AND status = 'interrupted'", [tx.ownerId(), id]));
       if (claimed.changes === 0) throw new UserError(`the import of ${row.name} is already being resumed`);
       return core.jobs.run(
         'import-dataset',
@@ -371,6 +367,10 @@ export function datasetsHandlers(core: CoreParts): LatticeworkHandlers['datasets
     async discardImport({ id }) {
       const row = await core.db.read((tx) => tx.get<{ status: DatasetStatus; name: string }>('SELECT status, name FROM dataset WHERE id = ?', [id]));
       if (!row) return { discarded: false, structuresRemoved: 0 };
+      if (row.status === 'importing') {
+        const elsewhere = await workOfAnother(core.db, 'dataset', id, `the import of ${row.name} is being run`, 'cancel it there');
+        if (elsewhere) throw new UserError(elsewhere);
+      }
       if (row.status !== 'interrupted') throw new UserError(`the import of ${row.name} is ${row.status === 'ready' ? 'finished (delete the dataset instead)' : 'running (cancel it instead)'}`);
       const structuresRemoved = await discard(core, id);
       core.events.emit('datasets', 'onChanged', { ids: [id] });

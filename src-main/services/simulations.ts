@@ -8,7 +8,7 @@
  * while it runs, and at the end).
  *
  * A run stopped by the user is 'cancelled'; one cut short because the app closed, or whose process
- * was killed, is 'interrupted' (at the next start), with every frame written until then.
+ * was killed, is 'interrupted' (once that process is seen gone: store/owners.ts), with every frame written until then.
  */
 import { randomUUID } from 'node:crypto';
 import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
@@ -24,6 +24,7 @@ import { phonopyForceConstants } from '../../src-shared/sim/phonons';
 import { frameOfStructure, type LabelledFrame } from '../../src-shared/chem/frames';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
+import { workOfAnother } from '../store/owners';
 import {
   appendProgress,
   deleteSimulation,
@@ -320,7 +321,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
     async cancel({ id }) {
       const r = await record(id);
       const a = runs.get(id);
-      if (!a) throw new UserError(`simulation ${id} is ${r.status}: there is nothing to cancel`);
+      if (!a) throw new UserError((await workOfAnother(core.db, 'simulation', id, `simulation ${id} is being run`, 'cancel it there')) ?? `simulation ${id} is ${r.status}: there is nothing to cancel`);
       a.userCancelled = true;
       core.jobs.cancel(a.jobId);
       return r;
@@ -328,6 +329,8 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
 
     async delete({ id }) {
       if (runs.has(id)) throw new UserError(`simulation ${id} is running: cancel it first`);
+      const elsewhere = await workOfAnother(core.db, 'simulation', id, `simulation ${id} is being run`, 'cancel it there before deleting it');
+      if (elsewhere) throw new UserError(elsewhere);
       return { deleted: await deleteSimulation(core.db, id) };
     },
 

@@ -23,6 +23,7 @@ import type { ModelFileData } from '../engine/models/format';
 import type { FineTunePlan, HeadChoice } from '../engine/train/finetune';
 import { sourceTrainedElements } from '../engine/potential/finetune';
 import { getRun, getRunRow } from './runs';
+import { workOfAnother } from '../store/owners';
 import { parseJson } from '../store/database';
 import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig } from '../store/runs';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
@@ -391,6 +392,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         await setStatus(runId, 'running');
         return getRun(core, runId);
       }
+      const elsewhere = a ? null : await workOfAnother(core.db, 'run', runId, `run ${runId} is being trained`, 'resume it there');
+      if (elsewhere) throw new UserError(elsewhere);
       if (row.status !== 'interrupted' && !(row.status === 'paused' && !a)) throw new UserError(`run ${runId} is ${row.status}: only paused or interrupted runs can be resumed`);
       if (row.dataset_id === null) throw new UserError(`the dataset of run ${runId} was deleted (or it was recorded by the command line): it cannot be resumed here`);
       const ckpt = await core.db.read((tx) => lastCheckpoint(tx, runId));
@@ -414,6 +417,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         return getRun(core, runId);
       }
       if (row.status === 'interrupted' || row.status === 'paused' || row.status === 'queued' || row.status === 'running') {
+        const elsewhere = await workOfAnother(core.db, 'run', runId, `run ${runId} is being trained`, 'cancel it there');
+        if (elsewhere) throw new UserError(elsewhere);
         await setStatus(runId, 'cancelled', { finished: true });
         return getRun(core, runId);
       }

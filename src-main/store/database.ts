@@ -10,12 +10,16 @@ import { access, mkdir, open as openFile, realpath, stat } from 'node:fs/promise
 import { basename, dirname, join } from 'node:path';
 import { describeOsError, systemFolderOf } from '../files/path-guard';
 import { migrations } from './migrations';
+import { deleteOwner, insertOwner, interruptOrphanedWork, LEASE_RENEW_MS, renewLease, thisProcess } from './owners';
+import type { InterruptedWork, OwnerIdentity } from './owners';
 
 export type SqlValue = string | number | bigint | null | Uint8Array;
 export type Row = Record<string, SqlValue>;
 
 /** Statements available inside a transaction. */
 export interface Tx {
+  /** This process's owner id (store/owners.ts): active work written or claimed in the transaction names it. */
+  ownerId(): number;
   run(sql: string, params?: SqlValue[]): Promise<{ changes: number; lastID: number }>;
   get<T = Row>(sql: string, params?: SqlValue[]): Promise<T | undefined>;
   all<T = Row>(sql: string, params?: SqlValue[]): Promise<T[]>;
@@ -50,10 +54,13 @@ export interface OpenOptions {
   /** How long a statement waits for another process's lock before giving up (ms; default 5000). */
   busyTimeoutMs?: number;
   /**
-   * Only reads: the file must exist and is opened read-only (a read-only file can be listed). A file
-   * whose schema is older than this Latticework is opened read-write, as migrating it writes.
+   * Only reads: the file must exist; one this process cannot write is opened read-only (it can be
+   * listed; no owner is registered, store/owners.ts), one it can is opened as usual. A file whose
+   * schema is older than this Latticework is opened read-write, as migrating it writes.
    */
   readOnly?: boolean;
+  /** Who opens it (default: this process, 'the command line'); its active work names this owner. */
+  owner?: OwnerIdentity;
 }
 
 const DAMAGED_ADVICE = 'run `latticework doctor --db FILE` to see what is wrong, or restore a backup of it';
@@ -166,6 +173,12 @@ export async function checkDatabaseFile(path: string, { create = true, write = t
   return checkWritable(path, write);
 }
 
+/** Whether this process can write the database and its folder (where SQLite keeps its WAL). */
+async function writable(path: string): Promise<boolean> {
+  const can = (p: string) => access(p, constants.W_OK).then(() => true, () => false);
+  return (await can(path)) && (await can(dirname(path)));
+}
+
 /** Refuses a database (`write`: to be written) that the process cannot write, or whose folder it cannot write. */
 async function checkWritable(path: string, write: boolean): Promise<void> {
   if (!write) return;
@@ -204,6 +217,11 @@ export async function schemaProblems(db: Database, version: number): Promise<str
 
 export class Database {
   private queue: Promise<unknown> = Promise.resolve();
+  /** This process's row in the owner table (0: not registered, a raw connection). */
+  private owner = 0;
+  private lease: NodeJS.Timeout | null = null;
+  /** Called with the work another process left when it was found gone (every LEASE_RENEW_MS). */
+  onInterrupted: ((work: InterruptedWork) => void) | null = null;
 
   private constructor(
     private readonly db: sqlite3.Database,
@@ -224,8 +242,10 @@ export class Database {
    * that names it and says what to do, and is left as it was.
    */
   static async open(path: string, options: OpenOptions = {}): Promise<Database> {
-    const readOnly = !!options.readOnly && path !== ':memory:';
+    let readOnly = !!options.readOnly && path !== ':memory:';
     if (path !== ':memory:') await checkDatabaseFile(path, { create: !readOnly, write: !readOnly });
+    // a store this process can write is opened as any other, so that the work of processes that are gone is marked
+    if (readOnly && (await writable(path))) readOnly = false;
     let db: Database;
     try {
       db = await Database.openRaw(path, readOnly ? sqlite3.OPEN_READONLY : undefined);
@@ -254,11 +274,40 @@ export class Database {
       await db.migrate(version);
       // the first write waits for another process's lock as the reads did (WAL reads pass a writer's lock): a store we cannot write is refused now, not after the work
       await db.exec('BEGIN IMMEDIATE; ROLLBACK');
+      await db.register(options.owner ?? thisProcess());
     } catch (err) {
       await db.close().catch(() => undefined);
       throw describeOpenError(path, err);
     }
     return db;
+  }
+
+  /**
+   * Enters this process in the owner table, marks the work of processes that are gone
+   * 'interrupted', and from then on renews the lease and looks for such work every LEASE_RENEW_MS.
+   */
+  private async register(who: OwnerIdentity): Promise<void> {
+    this.owner = await this.transaction(async (tx) => {
+      await interruptOrphanedWork(tx);
+      return insertOwner(tx, who);
+    });
+    this.lease = setInterval(() => void this.renew(who), LEASE_RENEW_MS);
+    this.lease.unref();
+  }
+
+  private async renew(who: OwnerIdentity): Promise<void> {
+    try {
+      const work = await this.transaction(async (tx) => {
+        if (!(await renewLease(tx, this.owner))) {
+          console.warn(`latticework: another process took this one (pid ${who.pid}) for gone, its lease of ${this.path} having lapsed: its active work there was marked interrupted`);
+          await insertOwner(tx, who, Date.now(), this.owner);
+        }
+        return interruptOrphanedWork(tx);
+      });
+      if (work.runs.length + work.simulations.length + work.datasets.length) this.onInterrupted?.(work);
+    } catch {
+      // a busy store: the next renewal tries again, well within the lease
+    }
   }
 
   /** The tables and their columns a schema version has, from the migrations themselves (in memory). */
@@ -332,6 +381,7 @@ export class Database {
   }
 
   private readonly tx: Tx = {
+    ownerId: () => this.owner,
     run: (sql, params = []) =>
       new Promise((resolve, reject) => {
         this.db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
@@ -354,6 +404,11 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    if (this.lease) {
+      clearInterval(this.lease);
+      this.lease = null;
+      await this.transaction((tx) => deleteOwner(tx, this.owner)).catch(() => undefined);
+    }
     await this.queue;
     await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
   }

@@ -273,4 +273,21 @@ export const migrations: string[] = [
   DROP INDEX model_builtin_name;
   CREATE UNIQUE INDEX model_name ON model(name);
   `,
+  // 18: active work belongs to a live process (store/owners.ts): one owner row per process that has
+  // the store open (pid, host, what it is, a lease it renews), and the owner of each run, simulation
+  // and import while it is active. Only work whose owner is gone is marked 'interrupted'. AUTOINCREMENT:
+  // an owner's id is never given to a later process (its work would look that process's).
+  `
+  CREATE TABLE owner (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    label TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    lease_at INTEGER NOT NULL
+  );
+  ALTER TABLE run ADD COLUMN owner_id INTEGER;
+  ALTER TABLE simulation ADD COLUMN owner_id INTEGER;
+  ALTER TABLE dataset ADD COLUMN owner_id INTEGER;
+  `,
 ];

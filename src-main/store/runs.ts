@@ -267,8 +267,8 @@ export interface NewRun {
 /** Inserts a run; an empty name becomes `<architecture> on <dataset> #<id>`. Returns its id. */
 export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
   const { lastID } = await tx.run(
-    `INSERT INTO run (name, dataset_id, dataset_name, target_unit, status, config, seed, backend, workers, epochs_planned, started_at, tags, origin, external)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO run (name, dataset_id, dataset_name, target_unit, status, config, seed, backend, workers, epochs_planned, started_at, tags, origin, external, owner_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       run.name,
       run.datasetId,
@@ -284,24 +284,19 @@ export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
       JSON.stringify([...new Set(run.tags)]),
       run.origin ?? 'local',
       run.external ? JSON.stringify(run.external) : null,
+      tx.ownerId(),
     ],
   );
   if (!run.name) await tx.run('UPDATE run SET name = ? WHERE id = ?', [`${(run.config as { architecture?: string }).architecture ?? 'model'} on ${run.datasetName} #${lastID}`, lastID]);
   return lastID;
 }
 
-/** Runs a previous process left queued, running or paused become 'interrupted' (resumable from their last checkpoint). */
-export async function markInterruptedRuns(db: Database): Promise<number> {
-  const { changes } = await db.transaction((tx) => tx.run(`UPDATE run SET status = 'interrupted' WHERE status IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`));
-  return changes;
-}
-
-/** Prepares an interrupted run for `resume`: metrics from epoch `from` on and the predictions are dropped. */
+/** Prepares an interrupted run for `resume` by this process (its owner from now on): metrics from epoch `from` on and the predictions are dropped. */
 export async function rewindRun(tx: Tx, runId: number, from: number, hasCheckpoint: boolean): Promise<void> {
   await tx.run('DELETE FROM metric WHERE run_id = ? AND epoch >= ?', [runId, from]);
   await tx.run('DELETE FROM prediction WHERE run_id = ?', [runId]);
   if (!hasCheckpoint) await tx.run('DELETE FROM checkpoint WHERE run_id = ?', [runId]);
-  await tx.run("UPDATE run SET status = 'queued', epochs_done = ?, error = NULL, finished_at = NULL WHERE id = ?", [from, runId]);
+  await tx.run("UPDATE run SET status = 'queued', epochs_done = ?, error = NULL, finished_at = NULL, owner_id = ? WHERE id = ?", [from, tx.ownerId(), runId]);
 }
 
 export async function updateRunInfo(tx: Tx, id: number, change: { name?: string; tags?: string[]; notes?: string; archived?: boolean }): Promise<void> {

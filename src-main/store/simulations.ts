@@ -2,7 +2,7 @@
  * Simulation runs in SQLite (tables `simulation`, `simulation_frame`, `simulation_step`; see
  * docs/database.md): every statement about them is here. Frames and per-step values arrive in
  * batches while a run goes and each batch is one transaction, so a process killed at any moment
- * leaves every batch already written; at the next start such a run is marked 'interrupted'.
+ * leaves every batch already written; once the process is seen gone such a run is marked 'interrupted' (store/owners.ts).
  *
  * Frames keep positions, forces and (MD) velocities as little-endian float64 BLOBs (3 per atom); the atoms' elements
  * and periodicity are the run's initial structure's (`initial`, StructureJSON).
@@ -96,9 +96,9 @@ export interface NewSimulation {
 export async function insertSimulation(db: Database, s: NewSimulation, now = Date.now()): Promise<number> {
   return db.transaction(async (tx) => {
     const { lastID } = await tx.run(
-      `INSERT INTO simulation (name, task, status, structure_id, structure_name, initial, calculator, calculator_spec, parameters, started_at)
-       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
-      [s.name, s.task, s.structureId, s.structureName, JSON.stringify(s.initial), s.calculator, JSON.stringify(s.calculatorSpec), JSON.stringify(s.parameters), now],
+      `INSERT INTO simulation (name, task, status, structure_id, structure_name, initial, calculator, calculator_spec, parameters, started_at, owner_id)
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [s.name, s.task, s.structureId, s.structureName, JSON.stringify(s.initial), s.calculator, JSON.stringify(s.calculatorSpec), JSON.stringify(s.parameters), now, tx.ownerId()],
     );
     const what = s.parameters.task === 'neb' ? `neb from ${s.structureName} to ${s.parameters.endName}` : `${s.task} of ${s.structureName}`;
     if (!s.name) await tx.run('UPDATE simulation SET name = ? WHERE id = ?', [`${what} with ${s.calculator} #${lastID}`, lastID]);
@@ -179,16 +179,6 @@ export async function finishSimulation(
       id,
     ]),
   );
-}
-
-/** Runs a previous process left queued or running are 'interrupted' (their frames stay). */
-export async function markInterruptedSimulations(db: Database): Promise<number> {
-  const { changes } = await db.transaction((tx) =>
-    tx.run(
-      "UPDATE simulation SET status = 'interrupted', message = 'the app stopped while this simulation ran: the frames written until then are kept' WHERE status IN ('queued', 'running')",
-    ),
-  );
-  return changes;
 }
 
 export async function listSimulations(db: Database): Promise<SimulationRecord[]> {

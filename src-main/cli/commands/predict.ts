@@ -53,7 +53,7 @@ energy (± std), energy per atom, largest force and stress), then a "warning:" l
 (as --json's "warnings"), and with --contributions an
 "atom I EL:" line per atom (0-based).
 Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage,
-130 when interrupted.`;
+130 when interrupted (143 by SIGTERM).`;
 
 /**
  * V8's interrupt budget (bytes of bytecode a function runs before V8 considers optimising it; V8's

@@ -56,6 +56,7 @@ import { writeTrajectoryFile } from '../../files/trajectory-file';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
+import { onStopSignal, signalName, stoppedStatus } from '../signals';
 
 const COMMON = `  --model NAME       emt, lj, morse (built in), or a trained potential: a stored model's
                      name or a model file (required)
@@ -110,7 +111,7 @@ JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "me
        "warnings"?: [...] (a trained potential: each way the path left its training structures, at
        the first step that shows it, "step N: ..."; the relaxed structure is the last step; [] when none did)}
 Exit status: 0 when it converged, 1 when it did not (or failed, or the file could not be read),
-2 for bad usage, 130 when Ctrl-C stopped it (the structure so far is written and printed).
+2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped it (the structure so far is written and printed).
 Progress goes to stderr every 10 s.`;
 
 const mdUsage = `Usage: latticework md FILE --model NAME --ensemble nve|nvt|npt --temperature K --timestep FS --steps N [--every K] [--seed S] [--velocities file] [--out traj.extxyz] [--json]
@@ -165,7 +166,7 @@ JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 fi
        "warnings"?: [...] (a trained potential: each way the frames written left its training
        structures, at the first such frame, "step N: ..."; [] when none did)}
 Exit status: 0 when the run completed, 1 when it failed (e.g. blew up), stopped where the potential
-extrapolates, or the file could not be read, 2 for bad usage, 130 when Ctrl-C stopped it (the
+extrapolates, or the file could not be read, 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped it (the
 steps so far are printed and their frames written). Progress goes to stderr every 10 s.`;
 
 const eosUsage = `Usage: latticework eos FILE --model NAME [--relax] [--points N] [--range R] [--json]
@@ -180,7 +181,7 @@ ${COMMON}
 JSON: {"file", "model", "v0" (Å³), "e0" (eV), "b0GPa", "b0prime", "points": [[V, E], ...], "rms" (eV),
        "warnings"? (a trained potential: the volumes where the cell lies outside its training
        structures, "step K: ..."; [] when none does)}
-Exit status: 0, or 1 when the fit or the file failed, 2 for bad usage, 130 when Ctrl-C stopped
+Exit status: 0, or 1 when the fit or the file failed, 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped
 it. Progress goes to stderr every 10 s.`;
 
 const elasticUsage = `Usage: latticework elastic FILE --model NAME [--strain D] [--fmax F] [--no-relax] [--json]
@@ -201,7 +202,7 @@ JSON: {"file", "model", "cGPa": [[6×6]], "bulkModulusGPa": {"voigt", "reuss", "
        ascending), "stable" (all positive: Born's criterion), "residualStressGPa" (the start's Voigt
        stress), "asymmetryGPa" (largest |C_ij − C_ji|/2 before symmetrising), "unconverged" (strained
        cells whose relaxation did not converge), "message", "warnings"? (a trained potential)}
-Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 130 when Ctrl-C
+Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM)
 stopped it. Progress goes to stderr every 10 s.`;
 
 const vibrationsUsage = `Usage: latticework vibrations FILE --model NAME [--atoms I,J-K,...] [--delta D] [--mode K --out FILE] [--modes] [--json]
@@ -227,7 +228,7 @@ JSON: {"file", "model", "atoms": [vibrating atoms], "energies" (meV, ascending; 
        constant along x from ±D and ±D/2, eV/Å², 2 more force calls: far apart, the forces are
        not linear at D and the energies depend on it), "warnings"? (a trained potential: where
        the structure lies outside its training structures, "step 0: ..."; [] when it does not)}
-Exit status: 0, 1 when the file or the calculator failed, 2 for bad usage, 130 when Ctrl-C stopped
+Exit status: 0, 1 when the file or the calculator failed, 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped
 it. Progress goes to stderr every 10 s.`;
 
 const phononsUsage = `Usage: latticework phonons FILE --model NAME [--supercell N1,N2,N3] [--mesh M1,M2,M3] [--delta D]
@@ -273,7 +274,7 @@ JSON: {"file", "model", "supercell", "mesh", "lattice" (whose standard path, or 
        they differ by more than 5 %), "symmetry": {"operations" (those used; 1: none), "displaced" (atoms
        of the unit cell)}, "mode"? ({"band", "q", "frequency" (THz), "supercell",
        "amplitude" (Å)}: the mode --mode wrote), "message", "warnings"? (a trained potential)}
-Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 130 when Ctrl-C
+Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM)
 stopped it. Progress goes to stderr every 10 s.`;
 
 const nebUsage = `Usage: latticework neb START END --model NAME [--images N] [--path linear|idpp] [--spring K] [--no-climb]
@@ -319,7 +320,7 @@ JSON: {"start", "end", "model", "converged", "steps", "fmax", "climb", "energies
        "converged"}, the start's then the end's; null with --no-relax-ends), "images", "message", "warnings"?
        (a trained potential)}
 Exit status: 0 when the band converged, 1 when it did not or a file or the calculation failed, 2
-for bad usage, 130 when Ctrl-C stopped it. Progress goes to stderr every 10 s.`;
+for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped it. Progress goes to stderr every 10 s.`;
 
 const COMMON_OPTIONS = { ...valueOptions('model', 'frame', 'backend'), param: { type: 'string' as const, multiple: true as const }, ...flagOptions('json') };
 
@@ -417,7 +418,7 @@ interface Summarised<T extends SimulationSummary['task']> {
 
 /**
  * Runs such a task with a trained potential's watch over its training structures: its result, or the
- * exit status when it gave none (the reason said on stderr, with the watch's warnings; 130 when Ctrl-C
+ * exit status when it gave none (the reason said on stderr, with the watch's warnings; 130 (143) when Ctrl-C (SIGTERM)
  * stopped it).
  */
 async function summarised<T extends SimulationSummary['task']>(ctx: CommandContext, task: T, file: string, loaded: Loaded, params: SimulationParameters): Promise<Summarised<T> | number> {
@@ -428,7 +429,7 @@ async function summarised<T extends SimulationSummary['task']>(ctx: CommandConte
     ctx.io.err(`latticework ${task}: ${file}: ${out.message}`);
     // where the potential left its training structures may be why
     for (const w of watch?.warnings ?? []) ctx.io.err(`warning: ${w}`);
-    return out.status === 'cancelled' ? INTERRUPTED : 1;
+    return out.status === 'cancelled' ? stoppedStatus() : 1;
   }
   return { s: out.summary as Extract<SimulationSummary, { task: T }>, final: out.final, message: out.message, warnings: watch ? watch.warnings : null };
 }
@@ -503,9 +504,6 @@ async function openModel(ctx: CommandContext, command: string, values: Record<st
   }
 }
 
-/** Exit status of a run stopped with Ctrl-C (128 + SIGINT, as a shell reports it). */
-const INTERRUPTED = 130;
-
 /**
  * The files a command will write (option → name), checked before the run: new, in a folder that
  * exists, and in a format that holds the structure (a molecule has no cell for a CIF, POSCAR or
@@ -558,11 +556,10 @@ function progressText(params: SimulationParameters, nAtoms: number, step: number
 async function simulate(ctx: CommandContext, command: string, file: string, loaded: Loaded, params: SimulationParameters, hooks: SimulationHooks = {}): Promise<SimulationOutcome | number> {
   const { structure, opened } = loaded;
   const signal = { aborted: false };
-  const onSigint = () => {
+  const offStop = onStopSignal((sig) => {
     signal.aborted = true;
-    ctx.io.err(`latticework ${command}: ${file}: stopping at the next step (Ctrl-C again quits at once)`);
-  };
-  process.once('SIGINT', onSigint);
+    ctx.io.err(`latticework ${command}: ${file}: stopping at the next step (${signalName(sig)} again quits at once)`);
+  });
   let told = performance.now();
   let yielded = performance.now();
   /** A progress line at most every PROGRESS_MS, and the event loop let run (a Ctrl-C) at least every YIELD_MS. */
@@ -598,7 +595,7 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
     ctx.io.err(`latticework ${command}: ${file}: ${(e as Error).message}`);
     return 1;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    offStop();
     opened.calculator.dispose?.();
   }
 }
@@ -693,7 +690,7 @@ export const relaxCommand: Command = {
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out && written) ctx.io.out(`relaxed structure written to ${values.out}`);
     }
-    return out.status === 'cancelled' ? INTERRUPTED : out.status === 'finished' && summary.converged && written ? 0 : 1;
+    return out.status === 'cancelled' ? stoppedStatus() : out.status === 'finished' && summary.converged && written ? 0 : 1;
   },
 };
 
@@ -846,7 +843,7 @@ export const mdCommand: Command = {
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out && written) ctx.io.out(`${frames.length} frames written to ${values.out}`);
     }
-    return out.status === 'cancelled' ? INTERRUPTED : out.status === 'finished' && out.stoppedAt === undefined && written ? 0 : 1;
+    return out.status === 'cancelled' ? stoppedStatus() : out.status === 'finished' && out.stoppedAt === undefined && written ? 0 : 1;
   },
 };
 
@@ -1200,7 +1197,7 @@ export const nebCommand: Command = {
     if (!s) {
       ctx.io.err(`latticework neb: ${startFile}: ${out.message}`);
       for (const w of watch?.warnings ?? []) ctx.io.err(`warning: ${w}`);
-      return out.status === 'cancelled' ? INTERRUPTED : 1;
+      return out.status === 'cancelled' ? stoppedStatus() : 1;
     }
     const { structure, opened } = loaded;
     let written = true;
@@ -1223,6 +1220,6 @@ export const nebCommand: Command = {
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (values.out && written) ctx.io.out(`${frames.length} images written to ${values.out}`);
     }
-    return out.status === 'cancelled' ? INTERRUPTED : s.converged && written ? 0 : 1;
+    return out.status === 'cancelled' ? stoppedStatus() : s.converged && written ? 0 : 1;
   },
 };

@@ -31,6 +31,7 @@ import { leftOutMessage, readDatasetAt } from '../../datasets/in-process';
 import { potentialMetricsLine, trainPotentialRun } from '../../workers/train-potential';
 import { usageError, type CommandContext } from '../command';
 import { reportTrainSummary, type PotentialTrainSummary } from '../train-summary';
+import { onStopSignal, stoppedStatus } from '../signals';
 
 export interface PotentialTrainArgs {
   data: string;
@@ -125,8 +126,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   });
   try {
     const control = new TrainingControl();
-    const onSigint = () => control.cancel();
-    process.once('SIGINT', onSigint);
+    const offStop = onStopSignal(() => control.cancel());
     let run: Awaited<ReturnType<typeof trainPotentialRun>>;
     try {
       run = await trainPotentialRun(config, frames, {
@@ -143,7 +143,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
         onEpoch: (e) => hooks?.onEpoch(e),
       });
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      offStop();
     }
     const runs = run.members;
     const r = runs[runs.length - 1];
@@ -178,8 +178,8 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
       seconds: runs.reduce((t, x) => t + x.seconds, 0),
       model: location,
     };
-    reportTrainSummary(ctx.io, summary, { json: a.json, cancelled, detail: r.test ? `; test ${potentialMetricsLine(r.test.metrics)}` : '' });
-    return cancelled ? 130 : 0;
+    reportTrainSummary(ctx.io, summary, { json: a.json, cancelled, recorded: !!hooks, detail: r.test ? `; test ${potentialMetricsLine(r.test.metrics)}` : '' });
+    return cancelled ? stoppedStatus() : 0;
   } catch (e) {
     await hooks?.onError(e as Error);
     throw e;

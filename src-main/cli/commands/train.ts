@@ -33,6 +33,7 @@ import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, traini
 import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
 import { flagOptions, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { onStopSignal, stoppedStatus } from '../signals';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
 
@@ -86,7 +87,7 @@ Potentials only:
   --no-stress        do not train on stress
   --ensemble K       train K members (seeds seed..seed+K-1, one split) into one model:
                      predictions give the spread of the energy and of each atom's force
-Exit status: 0 finished, 1 failed, 2 bad usage, 130 cancelled (Ctrl+C).`;
+Exit status: 0 finished, 1 failed, 2 bad usage, 130 cancelled (Ctrl+C), 143 cancelled by SIGTERM.`;
 
 /** What a recorder learns about a run before it starts. */
 export interface TrainRunInfo {
@@ -297,8 +298,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
 
         // 3. train (Ctrl+C cancels at the next batch)
         const control = new TrainingControl();
-        const onSigint = () => control.cancel();
-        process.once('SIGINT', onSigint);
+        const offStop = onStopSignal(() => control.cancel());
         const classifies = config.model.head.kind === 'classification';
         let told = false;
         const callbacks = {
@@ -323,7 +323,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control, parallel, start })).folds;
           else results = [await trainModel(config, samples, { callbacks, control, parallel, start })];
         } finally {
-          process.removeListener('SIGINT', onSigint);
+          offStop();
         }
         const last = results[results.length - 1];
         const cancelled = results.some((r) => r.status === 'cancelled');
@@ -397,8 +397,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         };
         const t = last.test?.metrics;
         const tested = t ? `; test ${'mae' in t ? `MAE ${fmt(t.mae)} RMSE ${fmt(t.rmse)} R² ${fmt(t.r2, 3)}` : `accuracy ${fmt(t.accuracy, 3)} AUC ${fmt(t.rocAuc, 3)}`}` : '';
-        reportTrainSummary(ctx.io, summary, { json: !!values.json, cancelled, detail: ` (${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(last.bestMetric)})${tested}` });
-        return cancelled ? 130 : 0;
+        reportTrainSummary(ctx.io, summary, { json: !!values.json, cancelled, recorded: !!hooks.onStart, detail: ` (${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(last.bestMetric)})${tested}` });
+        return cancelled ? stoppedStatus() : 0;
       } catch (e) {
         ctx.io.err(`latticework train: ${(e as Error).message}`);
         // recording the failure may fail for the same reason (a full disk, a lock): said once

@@ -3,12 +3,15 @@
  * is in the app's runs table (with its curves) on X, and a run started in the app is listed by
  * `latticework runs --db X --json`.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../src-main/app/core';
 import { main } from '../../../src-main/cli/index';
+import { Database } from '../../../src-main/store/database';
+import { insertRun } from '../../../src-main/store/runs';
 import type { RunRecord } from '../../../src-shared/ipc/contract';
 import { SHARED_DATA } from '../../helpers/shared-data';
 import { emtFrames, tinyConfig } from '../services/training-fixtures';
@@ -47,6 +50,18 @@ describe('latticework runs and the app on one database', { timeout: 240_000 }, (
     const under = await cli(['runs', '--db', join(dir, 'a-file', 'x.sqlite')]);
     expect(under.code).toBe(1);
     expect(under.err).toMatch(/a-file\/x\.sqlite cannot be opened: it does not exist \(a part of the path is not a folder\)/);
+  });
+
+  it('lists a run whose process is gone (killed) as interrupted, not running', async () => {
+    const path = join(dir, 'killed.sqlite');
+    const killed = await Database.open(path, { owner: { pid: spawnSync(process.execPath, ['-e', '']).pid!, host: hostname(), label: 'latticework train' } });
+    try {
+      await killed.transaction((tx) => insertRun(tx, { name: 'killed', datasetId: null, datasetName: 'data', targetUnit: '', status: 'running', config: {}, seed: 1, epochsPlanned: 3, tags: ['cli'] }));
+    } finally {
+      await killed.close();
+    }
+    const r = await cli(['runs', '--db', path, '--json']);
+    expect((JSON.parse(r.out) as { name: string; status: string }[]).map((x) => [x.name, x.status])).toEqual([['killed', 'interrupted']]);
   });
 
   it('a command-line run is in the app runs table with its curves; an app run is listed by the command line', async () => {

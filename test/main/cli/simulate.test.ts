@@ -472,6 +472,18 @@ describe('latticework relax, md and eos', () => {
     expect(text.out).toMatch(/drift — \(Berendsen's barostat\)/);
   });
 
+  it('SIGTERM stops md as Ctrl-C does: what it did is printed and written, exit 143', { timeout: 120_000 }, async () => {
+    const timer = setTimeout(() => process.emit('SIGTERM'), 1500);
+    const r = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '100000000', '--every', '10', '--out', 'terminated.extxyz', '--json']);
+    clearTimeout(timer);
+    expect(r.code, r.err).toBe(143);
+    expect(r.err).toMatch(/^latticework md: Cu\.vasp: stopping at the next step \(SIGTERM again quits at once\)/m);
+    const doc = JSON.parse(r.out) as { steps: number; message: string };
+    expect(doc.message).toBe(`cancelled after ${doc.steps} of 100000000 steps`);
+    expect(readFrames('terminated.extxyz', readFileSync(join(dir, 'terminated.extxyz'), 'utf8')).frames).toHaveLength(Math.floor(doc.steps / 10) + 1);
+    expect(process.listenerCount('SIGTERM')).toBe(0);
+  });
+
   it('Ctrl-C stops md and relax at the next step: what they did is printed and written, exit 130', { timeout: 120_000 }, async () => {
     const interrupt = (ms: number) => setTimeout(() => process.emit('SIGINT'), ms);
     let timer = interrupt(1500);

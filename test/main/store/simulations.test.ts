@@ -12,7 +12,7 @@ import { readStructures } from '../../../src-shared/chem';
 import { structureToJSON } from '../../../src-shared/chem/serialize';
 import { SIMULATION_DEFAULTS } from '../../../src-shared/sim';
 import { Database } from '../../../src-main/store/database';
-import { appendProgress, finishSimulation, getSimulation, getSimulationDetail, insertSimulation, listSimulations, markInterruptedSimulations, readSummary } from '../../../src-main/store/simulations';
+import { appendProgress, finishSimulation, getSimulation, getSimulationDetail, insertSimulation, listSimulations, readSummary } from '../../../src-main/store/simulations';
 import { copperPoscar } from '../services/simulation-fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'latticework-sim-store-'));
@@ -20,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('simulation store: warnings', () => {
   it('are kept with each batch that brings them, through an interruption, and by the end of a run', async () => {
-    const db = await Database.open(join(dir, 'store.sqlite'));
+    let db = await Database.open(join(dir, 'store.sqlite'));
     try {
       const initial = structureToJSON(readStructures('Cu.vasp', copperPoscar(1)).structures[0]);
       const run = { name: '', task: 'md' as const, structureId: null, structureName: 'Cu', initial, calculator: 'tiny', calculatorSpec: { kind: 'model' as const, modelId: 1 }, parameters: SIMULATION_DEFAULTS.md };
@@ -35,8 +35,9 @@ describe('simulation store: warnings', () => {
       await appendProgress(db, id, { frames: [], steps: [step(1)], duration: 0.2 });
       expect((await getSimulation(db, id))!.warnings).toEqual(running.warnings);
       await appendProgress(db, id, { frames: [], steps: [step(2)], duration: 0.3, warnings: [...running.warnings!, 'step 2: energy 1.100 eV/atom above the reference energies lies outside the training structures\' range (0.000 to 1.000 eV/atom)'] });
-      // the app is killed: the next start marks the run interrupted, the warnings stay
-      expect(await markInterruptedSimulations(db)).toBe(1);
+      // the app stops mid-run: the next start marks the run interrupted, the warnings stay
+      await db.close();
+      db = await Database.open(join(dir, 'store.sqlite'));
       const interrupted = (await getSimulation(db, id))!;
       expect(interrupted.status).toBe('interrupted');
       expect(interrupted.warnings).toHaveLength(2);

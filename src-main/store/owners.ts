@@ -1,0 +1,128 @@
+/**
+ * Who is doing the store's active work. Every process that opens the store (the app, a
+ * browser-mode host, each command line) is an `owner` row: its pid, host name, what it is, and a
+ * lease it renews every LEASE_RENEW_MS while the store is open. Active work (a queued, running or
+ * paused run; a queued or running simulation; an import) names its owner (`owner_id`), set in the
+ * transaction that writes or claims it. An owner is gone when, on this host, its pid is no longer a
+ * process, or, on another, its lease lapsed (LEASE_TIMEOUT_MS); then, and only then, its active work is
+ * marked 'interrupted' (whenever a process opens the store, and every LEASE_RENEW_MS while it is
+ * open). Work another live owner has is not resumed, cancelled, discarded or deleted here: the
+ * refusal names that process.
+ */
+import { hostname } from 'node:os';
+import type { Database, Tx } from './database';
+
+/** How often an open store renews its owner's lease (and looks for work whose owner is gone). */
+export const LEASE_RENEW_MS = 5_000;
+/** A lease older than this is lapsed: its process is taken to be gone (a process never blocks its event loop this long). */
+export const LEASE_TIMEOUT_MS = 60_000;
+
+/** Who a process is, in the owner table. */
+export interface OwnerIdentity {
+  pid: number;
+  host: string;
+  /** What the process is, for messages: 'the command line', 'a browser-mode host', 'the app'. */
+  label: string;
+}
+
+export interface OwnerRow {
+  id: number;
+  pid: number;
+  host: string;
+  label: string;
+  lease_at: number;
+}
+
+/** This process, with `label` (default: the command line). */
+export function thisProcess(label = 'the command line'): OwnerIdentity {
+  return { pid: process.pid, host: hostname(), label };
+}
+
+/** Whether a process of this host with this pid exists (EPERM: it does, run by another user). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * An owner on this host is alive while its process exists (a suspended machine's processes wake with
+ * stale leases); one on another host while its lease is fresh. A pid reused by another process keeps a
+ * gone owner alive: the safe side (live work taken for gone could be resumed by two processes).
+ */
+export function ownerAlive(o: Pick<OwnerRow, 'pid' | 'host' | 'lease_at'>, now = Date.now()): boolean {
+  return o.host === hostname() ? pidAlive(o.pid) : o.lease_at >= now - LEASE_TIMEOUT_MS;
+}
+
+/** Registers an owner; returns its id. */
+export async function insertOwner(tx: Tx, who: OwnerIdentity, now = Date.now(), id: number | null = null): Promise<number> {
+  const { lastID } = await tx.run('INSERT INTO owner (id, pid, host, label, started_at, lease_at) VALUES (?, ?, ?, ?, ?, ?)', [id, who.pid, who.host, who.label, now, now]);
+  return lastID;
+}
+
+/** Renews an owner's lease; false when its row is gone (another process took it for dead). */
+export async function renewLease(tx: Tx, id: number, now = Date.now()): Promise<boolean> {
+  return (await tx.run('UPDATE owner SET lease_at = ? WHERE id = ?', [now, id])).changes > 0;
+}
+
+export async function deleteOwner(tx: Tx, id: number): Promise<void> {
+  await tx.run('DELETE FROM owner WHERE id = ?', [id]);
+}
+
+/** The ids of the work marked 'interrupted' by {@link interruptOrphanedWork}. */
+export interface InterruptedWork {
+  runs: number[];
+  simulations: number[];
+  datasets: number[];
+}
+
+const ORPHAN = 'owner_id IS NULL OR owner_id NOT IN (SELECT id FROM owner)';
+
+/** The statuses of active work, by table. */
+const ACTIVE: Record<'run' | 'simulation' | 'dataset', string> = {
+  run: "'queued', 'running', 'paused'",
+  simulation: "'queued', 'running'",
+  dataset: "'importing'",
+};
+
+/**
+ * Forgets the owners that are gone and marks their active work 'interrupted' (work stored without
+ * an owner, before schema version 18, too). A live owner's work is left as it is.
+ */
+export async function interruptOrphanedWork(tx: Tx, now = Date.now()): Promise<InterruptedWork> {
+  for (const o of await tx.all<OwnerRow>('SELECT id, pid, host, label, lease_at FROM owner')) {
+    if (!ownerAlive(o, now)) await deleteOwner(tx, o.id);
+  }
+  const ids = async (table: keyof typeof ACTIVE) => (await tx.all<{ id: number }>(`SELECT id FROM ${table} WHERE status IN (${ACTIVE[table]}) AND (${ORPHAN}) ORDER BY id`)).map((r) => r.id);
+  const work: InterruptedWork = { runs: await ids('run'), simulations: await ids('simulation'), datasets: await ids('dataset') };
+  const mark = (table: string, set: string, list: number[]) => (list.length ? tx.run(`UPDATE ${table} SET ${set}, owner_id = NULL WHERE id IN (${list.join(', ')})`) : null);
+  await mark('run', "status = 'interrupted'", work.runs);
+  await mark('simulation', "status = 'interrupted', message = 'the process running this simulation stopped: the frames written until then are kept'", work.simulations);
+  await mark('dataset', "status = 'interrupted'", work.datasets);
+  return work;
+}
+
+/** The live process other than this one that has this active work, or null (the work is this process's, or no one's). */
+export async function otherOwner(tx: Tx, table: keyof typeof ACTIVE, id: number): Promise<OwnerRow | null> {
+  await interruptOrphanedWork(tx);
+  const o = await tx.get<OwnerRow>(`SELECT o.id, o.pid, o.host, o.label, o.lease_at FROM ${table} t JOIN owner o ON o.id = t.owner_id WHERE t.id = ? AND t.status IN (${ACTIVE[table]})`, [id]);
+  return o && o.id !== tx.ownerId() ? o : null;
+}
+
+/** "another Latticework process (pid 1234, the command line)"; on another host, its name too. */
+export function describeOwner(o: OwnerRow): string {
+  return `another Latticework process (pid ${o.pid}${o.host === hostname() ? '' : ` on ${o.host}`}, ${o.label})`;
+}
+
+/**
+ * Why this process may not touch this work: "run 5 is being trained by another Latticework process
+ * (pid 1234, the command line): cancel it there" (`doing`: "run 5 is being trained", `advice`:
+ * "cancel it there"), or null when no other live process has it.
+ */
+export async function workOfAnother(db: Database, table: keyof typeof ACTIVE, id: number, doing: string, advice: string): Promise<string | null> {
+  const o = await db.transaction((tx) => otherOwner(tx, table, id));
+  return o ? `${doing} by ${describeOwner(o)}: ${advice}` : null;
+}
