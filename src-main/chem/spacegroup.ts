@@ -249,7 +249,7 @@ export async function findSpaceGroup(s: Structure, symprec = DEFAULT_SYMPREC): P
 }
 
 /** Symbol (spglib's short international symbol, e.g. `P2_1/c`) and crystal system of space group `number`. */
-export async function spaceGroupOfNumber(number: number, symprec = DEFAULT_SYMPREC): Promise<SpaceGroupSummary> {
+async function spaceGroupOfNumber(number: number, symprec = DEFAULT_SYMPREC): Promise<SpaceGroupSummary> {
   const t = (await ask({ kind: 'type', number })) as MoyoSpaceGroupType;
   const system = t.crystal_system.toLowerCase();
   return {

@@ -73,7 +73,7 @@ function damaged(path: string, what: string): DatabaseOpenError {
 }
 
 /** Translates SQLite's error codes, at the open or from any later statement, into what the user can do about them. */
-export function describeOpenError(path: string, err: unknown): Error {
+function describeOpenError(path: string, err: unknown): Error {
   if (err instanceof DatabaseOpenError) return err;
   const code = (err as { code?: string }).code ?? '';
   const message = (err as Error)?.message ?? String(err);

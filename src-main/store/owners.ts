@@ -53,7 +53,7 @@ function pidAlive(pid: number): boolean {
  * stale leases); one on another host while its lease is fresh. A pid reused by another process keeps a
  * gone owner alive: the safe side (live work taken for gone could be resumed by two processes).
  */
-export function ownerAlive(o: Pick<OwnerRow, 'pid' | 'host' | 'lease_at'>, now = Date.now()): boolean {
+function ownerAlive(o: Pick<OwnerRow, 'pid' | 'host' | 'lease_at'>, now = Date.now()): boolean {
   return o.host === hostname() ? pidAlive(o.pid) : o.lease_at >= now - LEASE_TIMEOUT_MS;
 }
 
@@ -106,14 +106,14 @@ export async function interruptOrphanedWork(tx: Tx, now = Date.now()): Promise<I
 }
 
 /** The live process other than this one that has this active work, or null (the work is this process's, or no one's). */
-export async function otherOwner(tx: Tx, table: keyof typeof ACTIVE, id: number): Promise<OwnerRow | null> {
+async function otherOwner(tx: Tx, table: keyof typeof ACTIVE, id: number): Promise<OwnerRow | null> {
   await interruptOrphanedWork(tx);
   const o = await tx.get<OwnerRow>(`SELECT o.id, o.pid, o.host, o.label, o.lease_at FROM ${table} t JOIN owner o ON o.id = t.owner_id WHERE t.id = ? AND t.status IN (${ACTIVE[table]})`, [id]);
   return o && o.id !== tx.ownerId() ? o : null;
 }
 
 /** "another Latticework process (pid 1234, the command line)"; on another host, its name too. */
-export function describeOwner(o: OwnerRow): string {
+function describeOwner(o: OwnerRow): string {
   return `another Latticework process (pid ${o.pid}${o.host === hostname() ? '' : ` on ${o.host}`}, ${o.label})`;
 }
 
