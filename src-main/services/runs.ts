@@ -6,10 +6,9 @@
 import type { LatticeworkHandlers, RunRecord } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
-import { workOfAnother } from '../store/owners';
+import { ACTIVE_RUN_STATUSES, workOfAnother } from '../store/owners';
 import { csvText } from '../../src-shared/text';
 import {
-  ACTIVE_STATUSES,
   deleteRun,
   getRunRow as readRunRow,
   listRuns,
@@ -57,7 +56,7 @@ export function runsHandlers(core: CoreParts): LatticeworkHandlers['runs'] {
     async delete({ id }) {
       const row = await core.db.read((tx) => readRunRow(tx, id));
       if (!row) return { deleted: false };
-      if (ACTIVE_STATUSES.includes(row.status)) {
+      if (ACTIVE_RUN_STATUSES.includes(row.status)) {
         throw new UserError((await workOfAnother(core.db, 'run', id, `run ${id} is being trained`, 'cancel it there before deleting it')) ?? `run ${id} is ${row.status}: cancel it before deleting it`);
       }
       return { deleted: await core.db.transaction((tx) => deleteRun(tx, id)) };

@@ -10,6 +10,7 @@
  * refusal names that process.
  */
 import { hostname } from 'node:os';
+import type { RunStatus } from '../../src-shared/ipc/contract';
 import type { Database, Tx } from './database';
 
 /** How often an open store renews its owner's lease (and looks for work whose owner is gone). */
@@ -81,12 +82,18 @@ export interface InterruptedWork {
 
 const ORPHAN = 'owner_id IS NULL OR owner_id NOT IN (SELECT id FROM owner)';
 
-/** The statuses of active work, by table. */
-const ACTIVE: Record<'run' | 'simulation' | 'dataset', string> = {
-  run: "'queued', 'running', 'paused'",
-  simulation: "'queued', 'running'",
-  dataset: "'importing'",
-};
+/** The statuses of active work, by table: a run, simulation or import being done (or that was, when its process died). */
+const ACTIVE = {
+  run: ['queued', 'running', 'paused'],
+  simulation: ['queued', 'running'],
+  dataset: ['importing'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Statuses of a run that is (or was, when its process died) being trained. */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ACTIVE.run;
+
+/** `status IN (…)` of a table's active work. */
+const activeSql = (table: keyof typeof ACTIVE) => `status IN (${ACTIVE[table].map((x) => `'${x}'`).join(', ')})`;
 
 /**
  * Forgets the owners that are gone and marks their active work 'interrupted' (work stored without
@@ -96,7 +103,7 @@ export async function interruptOrphanedWork(tx: Tx, now = Date.now()): Promise<I
   for (const o of await tx.all<OwnerRow>('SELECT id, pid, host, label, lease_at FROM owner')) {
     if (!ownerAlive(o, now)) await deleteOwner(tx, o.id);
   }
-  const ids = async (table: keyof typeof ACTIVE) => (await tx.all<{ id: number }>(`SELECT id FROM ${table} WHERE status IN (${ACTIVE[table]}) AND (${ORPHAN}) ORDER BY id`)).map((r) => r.id);
+  const ids = async (table: keyof typeof ACTIVE) => (await tx.all<{ id: number }>(`SELECT id FROM ${table} WHERE ${activeSql(table)} AND (${ORPHAN}) ORDER BY id`)).map((r) => r.id);
   const work: InterruptedWork = { runs: await ids('run'), simulations: await ids('simulation'), datasets: await ids('dataset') };
   const mark = (table: string, set: string, list: number[]) => (list.length ? tx.run(`UPDATE ${table} SET ${set}, owner_id = NULL WHERE id IN (${list.join(', ')})`) : null);
   await mark('run', "status = 'interrupted'", work.runs);
@@ -108,7 +115,7 @@ export async function interruptOrphanedWork(tx: Tx, now = Date.now()): Promise<I
 /** The live process other than this one that has this active work, or null (the work is this process's, or no one's). */
 async function otherOwner(tx: Tx, table: keyof typeof ACTIVE, id: number): Promise<OwnerRow | null> {
   await interruptOrphanedWork(tx);
-  const o = await tx.get<OwnerRow>(`SELECT o.id, o.pid, o.host, o.label, o.lease_at FROM ${table} t JOIN owner o ON o.id = t.owner_id WHERE t.id = ? AND t.status IN (${ACTIVE[table]})`, [id]);
+  const o = await tx.get<OwnerRow>(`SELECT o.id, o.pid, o.host, o.label, o.lease_at FROM ${table} t JOIN owner o ON o.id = t.owner_id WHERE t.id = ? AND t.${activeSql(table)}`, [id]);
   return o && o.id !== tx.ownerId() ? o : null;
 }
 

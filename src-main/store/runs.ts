@@ -55,8 +55,6 @@ export interface RunRow {
   external: string | null;
 }
 
-/** Statuses of a run that is (or was, when its process died) being trained. */
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused'];
 
 // ---------------------------------------------------------------- reading
 
