@@ -173,12 +173,6 @@ export async function checkDatabaseFile(path: string, { create = true, write = t
   return checkWritable(path, write);
 }
 
-/** Whether this process can write the database and its folder (where SQLite keeps its WAL). */
-async function writable(path: string): Promise<boolean> {
-  const can = (p: string) => access(p, constants.W_OK).then(() => true, () => false);
-  return (await can(path)) && (await can(dirname(path)));
-}
-
 /** Refuses a database (`write`: to be written) that the process cannot write, or whose folder it cannot write. */
 async function checkWritable(path: string, write: boolean): Promise<void> {
   if (!write) return;
@@ -242,10 +236,10 @@ export class Database {
    * that names it and says what to do, and is left as it was.
    */
   static async open(path: string, options: OpenOptions = {}): Promise<Database> {
-    let readOnly = !!options.readOnly && path !== ':memory:';
+    // only to read: a store this process can write is opened as any other, so that the work of processes that are gone is marked
+    const writable = () => checkWritable(path, true).then(() => true, () => false);
+    const readOnly = !!options.readOnly && path !== ':memory:' && !(await writable());
     if (path !== ':memory:') await checkDatabaseFile(path, { create: !readOnly, write: !readOnly });
-    // a store this process can write is opened as any other, so that the work of processes that are gone is marked
-    if (readOnly && (await writable(path))) readOnly = false;
     let db: Database;
     try {
       db = await Database.openRaw(path, readOnly ? sqlite3.OPEN_READONLY : undefined);
