@@ -18,7 +18,7 @@ import type { Worker } from 'node:worker_threads';
 import type { MoyoCell, MoyoDataset, MoyoOperation, MoyoSpaceGroupType } from '@spglib/moyo-wasm';
 import { elementSymbol } from '../../src-shared/chem';
 import type { Mat3, Structure } from '../../src-shared/chem';
-import { fracToCart } from '../../src-shared/chem/lattice';
+import { fracToCart, wrapFraction } from '../../src-shared/chem/lattice';
 import { primitiveReduction } from '../../src-shared/chem/primitive';
 import type { CrystalSystem, SpaceGroupChange, SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { spglibStandardCells } from '../../src-shared/chem/standard';
@@ -190,11 +190,6 @@ async function searched(cell: MoyoCell, symprec: number): Promise<MoyoDataset> {
   return d;
 }
 
-/** A fractional coordinate in [0, 1). */
-function wrap(x: number): number {
-  const y = x - Math.floor(x);
-  return y >= 1 - 1e-12 ? 0 : y;
-}
 
 /** moyo lists a rotation column by column: row-major is its transpose. */
 const rowMajor = (r: readonly number[]) => [r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]];
@@ -235,7 +230,7 @@ async function analyse(s: Structure, symprec: number): Promise<{ data: Analysis;
     const t = [0, 1, 2].map((i) => q[0][i] * o.translation[0] + q[1][i] * o.translation[1] + q[2][i] * o.translation[2]);
     for (const u of pure) {
       rotations.push(integer);
-      translations.push(t.map((x, k) => wrap(x + u[k])));
+      translations.push(t.map((x, k) => wrapFraction(x + u[k])));
     }
   }
   return { data: { number: d.number, std_cell: d.std_cell, rotations, translations }, contents };
@@ -297,7 +292,7 @@ export async function standardCell(s: Structure, kind: 'primitive' | 'convention
     content.numbers.forEach((z, k) => {
       numbers.push(z);
       occupancy.push(content.occupancy[k]);
-      frac.push(wrap(p[0]), wrap(p[1]), wrap(p[2]));
+      frac.push(wrapFraction(p[0]), wrapFraction(p[1]), wrapFraction(p[2]));
     });
   });
   const f = Float64Array.from(frac);

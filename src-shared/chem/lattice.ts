@@ -123,6 +123,12 @@ export function inverse3(m: ArrayLike<number>): Float64Array | null {
   return inv ? Float64Array.of(...inv[0], ...inv[1], ...inv[2]) : null;
 }
 
+/** A fractional coordinate in [0, 1) (one a hair below 1 is 0, so that 1 − 1e-16 and 0 are one site). */
+export function wrapFraction(x: number): number {
+  const y = x - Math.floor(x);
+  return y >= 1 - 1e-12 ? 0 : y;
+}
+
 /** out[3i..] = v[3i..] · m (row vectors times matrix). */
 export function mulRows(v: Float64Array, m: Mat3, out: Float64Array = new Float64Array(v.length)): Float64Array {
   const [m0, m1, m2] = m;

@@ -9,7 +9,7 @@
  * minimum image). Sites equivalent under the translations are merged at their mean position, as spglib
  * merges them.
  */
-import { invert } from './lattice';
+import { invert, wrapFraction } from './lattice';
 import { niggliReduce } from './niggli';
 import type { Mat3 } from './structure';
 import { PeriodicGrid } from './symmetry';
@@ -29,10 +29,6 @@ export interface PrimitiveReduction {
   translations: number[][];
 }
 
-const wrap = (x: number) => {
-  const y = x - Math.floor(x);
-  return y >= 1 - 1e-12 ? 0 : y;
-};
 
 /** Three integer rows spanning the same lattice as `rows` (Euclid's algorithm column by column: a Hermite basis, triangular). */
 function latticeBasis(rows: number[][]): number[][] | null {
@@ -103,7 +99,7 @@ export function primitiveReduction(lattice: Mat3, frac: Float64Array, types: Int
   ];
   for (let j = 0; j < n; j++) {
     if (j === ref || types[j] !== rare) continue;
-    const t = [0, 1, 2].map((c) => wrap(frac[3 * j + c] - frac[3 * ref + c]));
+    const t = [0, 1, 2].map((c) => wrapFraction(frac[3 * j + c] - frac[3 * ref + c]));
     const u = t.map((x) => Math.round(K * x));
     if (t.some((x, c) => Math.abs(K * x - u[c]) > 0.25) || inLattice(group, u)) continue;
     let pure = true;
@@ -164,7 +160,7 @@ export function primitiveReduction(lattice: Mat3, frac: Float64Array, types: Int
   if (repOf.length * k !== n || members.some((m) => m !== k)) return null;
   const out = new Float64Array(3 * repOf.length);
   repOf.forEach((o, r) => {
-    for (let c = 0; c < 3; c++) out[3 * r + c] = wrap(p[3 * o + c] + sum[r][c] / k);
+    for (let c = 0; c < 3; c++) out[3 * r + c] = wrapFraction(p[3 * o + c] + sum[r][c] / k);
   });
   return { lattice: primitive, frac: out, types: Int32Array.from(repOf, (o) => types[o]), basis, toGiven, translations };
 }

@@ -15,7 +15,7 @@
  * hexagonal; R groups in hexagonal axes), a = b = c their mean (cubic), right angles exact. The primitive cell is
  * the conventional one times spglib's centring matrix (spacegroup.c, `spa_transform_to_primitive`).
  */
-import { determinant, invert } from './lattice';
+import { determinant, invert, wrapFraction } from './lattice';
 import { niggliReduce } from './niggli';
 import type { Mat3, Vec3 } from './structure';
 
@@ -38,10 +38,6 @@ const mul = (a: Mat3, b: Mat3): Mat3 => a.map((row) => [0, 1, 2].map((j) => row[
 const transpose = (m: Mat3): Mat3 => [0, 1, 2].map((i) => [m[0][i], m[1][i], m[2][i]]) as Mat3;
 const dot = (u: readonly number[], v: readonly number[]) => u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
 const metric = (l: Mat3): Mat3 => l.map((u) => l.map((v) => dot(u, v))) as Mat3;
-const wrap = (x: number) => {
-  const y = x - Math.floor(x);
-  return y >= 1 - 1e-12 ? 0 : y;
-};
 /** Row vector x times the matrix m. */
 const rowTimes = (x: readonly number[], m: Mat3): Vec3 => [0, 1, 2].map((j) => x[0] * m[0][j] + x[1] * m[1][j] + x[2] * m[2][j]) as Vec3;
 
@@ -269,7 +265,7 @@ function rebased(cell: TypedCell, change: Mat3, shift: Vec3, lattice: Mat3): Typ
   const frac: Vec3[] = [];
   const types: number[] = [];
   cell.frac.forEach((x, i) => {
-    const y = rowTimes(x, inverse).map((v, k) => wrap(v + shift[k])) as Vec3;
+    const y = rowTimes(x, inverse).map((v, k) => wrapFraction(v + shift[k])) as Vec3;
     const seen = frac.some((z, j) => types[j] === cell.types[i] && z.every((v, k) => Math.abs(v - y[k] - Math.round(v - y[k])) < 1e-6));
     if (!seen) {
       frac.push(y);
