@@ -20,6 +20,7 @@ import { elementSymbol } from '../../src-shared/chem';
 import type { Mat3, Structure } from '../../src-shared/chem';
 import { fracToCart, wrapFraction } from '../../src-shared/chem/lattice';
 import { primitiveReduction } from '../../src-shared/chem/primitive';
+import { nearestImageDistance2, PeriodicGrid } from '../../src-shared/chem/symmetry';
 import type { CrystalSystem, SpaceGroupChange, SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { spglibStandardCells } from '../../src-shared/chem/standard';
 import type { SymmetryOperations } from '../../src-shared/sim/symmetry';
@@ -145,34 +146,25 @@ function holdsBySpglib(cell: MoyoCell, ops: readonly MoyoOperation[], symprec: n
   const l = rows(cell.lattice.basis);
   const x = cell.positions;
   const types = cell.numbers;
-  const n = x.length;
   const count = new Map<number, number>();
   for (const t of types) count.set(t, (count.get(t) ?? 0) + 1);
   const rarest = [...count.entries()].reduce((m, e) => (e[1] < m[1] ? e : m))[0];
   const a = types.indexOf(rarest);
-  /** |u − v| in Å, the fractional difference less its nearest integers. */
-  const apart = (u0: number, u1: number, u2: number, v: readonly number[]) => {
-    const d0 = u0 - v[0] - Math.round(u0 - v[0]);
-    const d1 = u1 - v[1] - Math.round(u1 - v[1]);
-    const d2 = u2 - v[2] - Math.round(u2 - v[2]);
-    return Math.hypot(d0 * l[0][0] + d1 * l[1][0] + d2 * l[2][0], d0 * l[0][1] + d1 * l[1][1] + d2 * l[2][1], d0 * l[0][2] + d1 * l[1][2] + d2 * l[2][2]);
-  };
+  const grid = new PeriodicGrid(l, symprec);
+  x.forEach((p, i) => grid.add(p[0], p[1], p[2], i));
+  const apart2 = (u: readonly number[], v: readonly number[]) => nearestImageDistance2(l, u[0] - v[0], u[1] - v[1], u[2] - v[2]);
   for (const o of ops) {
     const r = rowMajor(o.rotation);
-    const moved = (p: readonly number[], t: readonly number[], i: number) => r[3 * i] * p[0] + r[3 * i + 1] * p[1] + r[3 * i + 2] * p[2] + t[i];
-    const ya = [0, 1, 2].map((i) => moved(x[a], o.translation, i));
+    const moved = (p: readonly number[], t: readonly number[]) => [0, 1, 2].map((i) => r[3 * i] * p[0] + r[3 * i + 1] * p[1] + r[3 * i + 2] * p[2] + t[i]);
+    const ya = moved(x[a], o.translation);
     let j = a;
-    for (let k = 0; k < n; k++) if (types[k] === rarest && apart(ya[0], ya[1], ya[2], x[k]) < apart(ya[0], ya[1], ya[2], x[j])) j = k;
+    types.forEach((type, k) => {
+      if (type === rarest && apart2(ya, x[k]) < apart2(ya, x[j])) j = k;
+    });
     const t = [0, 1, 2].map((i) => o.translation[i] + x[j][i] - ya[i]);
-    for (let i = 0; i < n; i++) {
-      const [y0, y1, y2] = [moved(x[i], t, 0), moved(x[i], t, 1), moved(x[i], t, 2)];
-      // under the identity an atom lands on itself: look there first, so that a structure with no symmetry costs n, not n²
-      let lands = false;
-      for (let step = 0; step < n && !lands; step++) {
-        const k = (i + step) % n;
-        lands = types[k] === types[i] && apart(y0, y1, y2, x[k]) < symprec;
-      }
-      if (!lands) return false;
+    for (let i = 0; i < x.length; i++) {
+      const y = moved(x[i], t);
+      if (grid.find(y[0], y[1], y[2], (k) => types[k] === types[i]) < 0) return false;
     }
   }
   return true;
