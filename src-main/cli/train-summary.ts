@@ -6,6 +6,7 @@
  */
 import type { PotentialMetrics } from '../engine/potential/metrics';
 import type { CliIo } from './command';
+import { plural } from '../../src-shared/text';
 
 /** What every summary says about its run. */
 interface TrainSummaryBase<Metrics> {
@@ -113,7 +114,7 @@ export function reportTrainSummary(io: CliIo, summary: TrainSummary, o: { json: 
   if (o.json) io.out(trainSummaryJson(summary));
   else if (o.cancelled) {
     const best = summary.epochs ? ` (best so far: epoch ${summary.bestEpoch + 1})` : '';
-    io.out(`cancelled after ${summary.epochs} epoch${summary.epochs === 1 ? '' : 's'}${best}: ${o.recorded ? 'the run is recorded as cancelled in the database; ' : ''}no model was saved (a cancelled run saves none)`);
+    io.out(`cancelled after ${plural(summary.epochs, 'epoch')}${best}: ${o.recorded ? 'the run is recorded as cancelled in the database; ' : ''}no model was saved (a cancelled run saves none)`);
   }
   else {
     io.out(`best epoch ${summary.bestEpoch + 1}${o.detail}`);
