@@ -11,6 +11,7 @@ import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serial
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import { receptiveField, structureNeighbors } from '../../src-shared/graph';
 import type { NeighborList } from '../../src-shared/graph';
+import { graphWarnings } from '../../src-shared/model/graph-warnings';
 import { findSpaceGroup } from '../chem/spacegroup';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import type { Structure } from '../../src-shared/chem';
@@ -155,8 +156,10 @@ export const taskHandlers = {
 
   /** The neighbour list of one structure as parallel arrays. */
   async 'build-graph'(input: GraphRequest) {
-    const nl = neighbours(input);
+    const structure = structureFromJSON(input.structure);
+    const nl = structureNeighbors(structure, { cutoff: input.cutoff, maxNeighbors: input.maxNeighbors });
     return {
+      warnings: graphWarnings(structure, nl),
       nNodes: nl.nNodes,
       nEdges: nl.nEdges,
       center: Array.from(nl.center),

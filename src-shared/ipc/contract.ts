@@ -160,6 +160,8 @@ export interface GraphView {
   image: number[];
   /** Per atom: neighbours within the cutoff before the cap. */
   nWithinCutoff: number[];
+  /** Where the graph is not the structure (partially occupied sites, shells the cap splits: model/graph-warnings), one sentence each. */
+  warnings: string[];
 }
 
 export interface ReceptiveFieldView {

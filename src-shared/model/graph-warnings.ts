@@ -1,9 +1,10 @@
 /**
- * What a prediction's crystal graph made of the structure where it is not the structure itself:
- * partially occupied sites taken as whole atoms, and under CGCNN's rule (12 neighbours, padded)
- * atoms padded with made-up neighbours and neighbour shells that the cap splits by a tie-break.
- * One sentence per reason, sites numbered from 0; read by `latticework predict` and the app's
- * predictions beside the training-domain warnings (./domain).
+ * What a crystal graph made of the structure where it is not the structure itself: partially
+ * occupied sites taken as whole atoms, neighbour shells of different elements that a cap on the
+ * neighbours splits by a tie-break, and under CGCNN's rule (padded) atoms padded with made-up
+ * neighbours. One sentence per reason, sites numbered from 0; read by `latticework predict` and the
+ * app's predictions beside the training-domain warnings (./domain), and by `latticework graph` and
+ * the Graph view.
  */
 import type { NeighborList, SplitShell } from '../graph/neighbors';
 import { listOf } from './domain';
@@ -38,12 +39,13 @@ export function graphWarnings(s: GraphWarningStructure, g: NeighborList): string
   const out: string[] = [];
   const disorder = disorderWarning(s);
   if (disorder) out.push(disorder);
-  if (g.padding === 'cgcnn' && g.maxNeighbors !== null) {
+  if (g.maxNeighbors === null) return out;
+  if (g.padding === 'cgcnn') {
     const padded = paddingWarning(s, g, g.maxNeighbors);
     if (padded) out.push(padded);
-    // (CGCNN reads no disordered structure: its choice among equal distances is moot there)
-    if (!disorder) out.push(...splitShellWarnings(s, g.splitShells ?? [], g.maxNeighbors));
   }
+  // (a disordered structure's graph is not the structure already, and CGCNN reads none: which of its equal distances are kept is moot)
+  if (!disorder) out.push(...splitShellWarnings(s, g.splitShells ?? [], g.maxNeighbors, g.padding === 'cgcnn'));
   return out;
 }
 
@@ -76,7 +78,7 @@ function paddingWarning(s: GraphWarningStructure, g: NeighborList, k: number): s
   );
 }
 
-function splitShellWarnings(s: GraphWarningStructure, shells: SplitShell[], k: number): string[] {
+function splitShellWarnings(s: GraphWarningStructure, shells: SplitShell[], k: number, cgcnn: boolean): string[] {
   // shells of more than one element, grouped by what the sentence says
   const groups = new Map<string, { sites: number[]; text: string }>();
   for (const sh of shells) {
@@ -98,10 +100,11 @@ function splitShellWarnings(s: GraphWarningStructure, shells: SplitShell[], k: n
     else groups.set(key, { sites: [sh.center], text });
   }
   const list = [...groups.values()];
+  const consequence = cgcnn
+    ? 'CGCNN keeps whichever its rounding at 1e-16 Å lists first, which differs between machines: it may keep others, and predict differently'
+    : 'the same structure with its sites in another order keeps others, and may predict differently';
   const out = list.slice(0, SHELLS_SHOWN).map(
-    ({ sites, text }) =>
-      `${sitesWord(sites)} ${siteRanges(sites)} (${s.species[sites[0]]}): ${text}, the lower site numbers; CGCNN keeps whichever its rounding ` +
-      'at 1e-16 Å lists first, which differs between machines: it may keep others, and predict differently',
+    ({ sites, text }) => `${sitesWord(sites)} ${siteRanges(sites)} (${s.species[sites[0]]}): ${text}, the lower site numbers; ${consequence}`,
   );
   if (list.length > SHELLS_SHOWN) {
     const rest = list.slice(SHELLS_SHOWN).reduce((n, x) => n + x.sites.length, 0);

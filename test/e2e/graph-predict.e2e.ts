@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appForFile, cli } from './app';
 import { SHARED_DATA } from '../helpers/shared-data';
@@ -80,6 +82,29 @@ describe('crystal graph and receptive field', () => {
     expect(named.filter((x) => x === 'Ti').length).toBeGreaterThan(0);
     expect(named.filter((x) => x === 'O').length).toBeGreaterThan(named.filter((x) => x === 'Ti').length);
     await app.screenshot('receptive-field-t6');
+  });
+
+  it('says where the graph is not the structure, as `latticework graph` does (a perovskite shell the 12-neighbour cap splits)', async () => {
+    const { page } = app;
+    const cif = ['data_SrTiO3', ...['a', 'b', 'c'].map((x) => `_cell_length_${x} 3.905`), ...['alpha', 'beta', 'gamma'].map((x) => `_cell_angle_${x} 90`)]
+      .concat(["_symmetry_space_group_name_H-M 'P 1'", 'loop_', '_atom_site_label', '_atom_site_fract_x', '_atom_site_fract_y', '_atom_site_fract_z'])
+      .concat(['Sr1 0 0 0', 'Ti1 0.5 0.5 0.5', 'O1 0.5 0 0.5', 'O2 0 0.5 0.5', 'O3 0.5 0.5 0', ''])
+      .join('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'lw-e2e-graph-'));
+    writeFileSync(join(dir, 'SrTiO3.cif'), cif);
+    await page.getByTestId('nav-structures').click();
+    await page.getByTestId('file-input').setInputFiles([{ name: 'SrTiO3.cif', mimeType: 'chemical/x-cif', buffer: Buffer.from(cif) }]);
+    await page.getByTestId('structure-item').filter({ hasText: /SrTiO3/ }).first().click();
+    await page.getByTestId('nav-graph').click();
+    const [expected] = cli(['graph', join(dir, 'SrTiO3.cif')]) as { warnings: string[] }[];
+    expect(expected.warnings).toHaveLength(1);
+    const shown = page.getByTestId('graph-warnings').locator('li');
+    await expect.poll(() => shown.allInnerTexts(), { timeout: 60_000 }).toEqual(expected.warnings.map((w) => `⚠ ${w}`));
+    await app.screenshot('graph-warnings');
+    // no cap, no cut, no warning
+    await page.getByTestId('graph-no-cap').check();
+    await expect.poll(() => page.getByTestId('graph-warnings').count(), { timeout: 60_000 }).toBe(0);
+    await page.getByTestId('graph-no-cap').uncheck();
   });
 });
 

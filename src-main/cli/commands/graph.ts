@@ -4,6 +4,7 @@ import { structureErrorData } from '../../../src-shared/chem';
 import { readStructuresFile } from '../../files/structure-file';
 import { CGCNN_NEIGHBOR_OPTIONS, MAX_NEIGHBOR_PAIRS, NeighborLimitError, neighborList, type NeighborList } from '../../../src-shared/graph';
 import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
+import { graphWarnings } from '../../../src-shared/model/graph-warnings';
 import { errorRecord, type ErrorRecord } from './file-records';
 
 const usage = `Usage: latticework graph FILE... [--cutoff R] [--max-neighbors K|all] [--pad] [--json]
@@ -20,8 +21,11 @@ edge. Defaults are CGCNN's: cutoff ${CGCNN_NEIGHBOR_OPTIONS.cutoff} Å, the ${CG
                        at distance R + 1)
   --json               print one JSON array, per structure {"file","name","nNodes","nEdges",
                        "cutoff","maxNeighbors","padding","edges":{"src","dst","distance",
-                       "image"}} (image: one [i, j, k] per edge, in lattice vectors), per
-                       file that failed {"file","error":{"name","message","line"}}
+                       "image"},"warnings"} (image: one [i, j, k] per edge, in lattice vectors;
+                       warnings: where the graph is not the structure, e.g. partially occupied
+                       sites or a shell of equidistant neighbours of two elements the cap splits),
+                       per file that failed {"file","error":{"name","message","line"}}
+Warnings are printed on stderr without --json.
 Exit status: 0 when every file was read, 1 when some could not be, 2 for bad usage.`;
 
 interface GraphJson {
@@ -34,6 +38,7 @@ interface GraphJson {
   padding: 'none' | 'cgcnn';
   edges: { src: number[]; dst: number[]; distance: number[]; image: [number, number, number][] };
   padded?: number[];
+  warnings: string[];
 }
 
 
@@ -60,7 +65,7 @@ function summaryLine(file: string, name: string, nl: NeighborList): string {
   return parts.join(', ');
 }
 
-function toJson(file: string, name: string, nl: NeighborList): GraphJson {
+function toJson(file: string, name: string, nl: NeighborList, warnings: string[]): GraphJson {
   const image: [number, number, number][] = new Array(nl.nEdges);
   for (let e = 0; e < nl.nEdges; e++) image[e] = [nl.image[3 * e], nl.image[3 * e + 1], nl.image[3 * e + 2]];
   const out: GraphJson = {
@@ -73,6 +78,7 @@ function toJson(file: string, name: string, nl: NeighborList): GraphJson {
     padding: nl.padding,
     // issue 4's JSON names: src = center, dst = neighbor (src-shared/graph/neighbors.ts)
     edges: { src: Array.from(nl.center), dst: Array.from(nl.neighbor), distance: Array.from(nl.distance), image },
+    warnings,
   };
   if (nl.padded) out.padded = Array.from(nl.padded);
   return out;
@@ -112,8 +118,12 @@ export const graphCommand: Command = {
         for (const w of read.warnings) if (!values.json) ctx.io.err(`${file}: warning: ${w}`);
         read.structures.forEach((s) => {
           const nl = neighborList({ cart: s.cart, lattice: s.lattice, pbc: s.pbc }, options);
-          if (values.json) entries.push(toJson(file, s.name, nl));
-          else ctx.io.out(summaryLine(file, s.name, nl));
+          const warnings = graphWarnings(s, nl);
+          if (values.json) entries.push(toJson(file, s.name, nl, warnings));
+          else {
+            ctx.io.out(summaryLine(file, s.name, nl));
+            for (const w of warnings) ctx.io.err(`${file}${s.name ? ` (${s.name})` : ''}: warning: ${w}`);
+          }
         });
         for (const b of read.skipped) {
           failed++;

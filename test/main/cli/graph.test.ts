@@ -101,4 +101,22 @@ describe('latticework graph', () => {
     expect(doc[0].nNodes).toBe(4);
     expect(doc[1]).toEqual({ file: 'blocks.cif', block: 'bad', error: { name: 'StructureParseError', message: expect.stringMatching(/^line 22: data block 'bad': the space group 'Q 9' is not/), line: 22 } });
   });
+
+  it("says where the graph is not the structure: a shell of two elements the cap splits, a partially occupied site (\"warnings\"; stderr in text)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-graph-warnings-'));
+    const cell = '_cell_length_a 3.905\n_cell_length_b 3.905\n_cell_length_c 3.905\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n';
+    const sites = (rows: string[]) => `loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_occupancy\n${rows.join('\n')}\n`;
+    writeFileSync(join(dir, 'SrTiO3.cif'), `data_SrTiO3\n${cell}_symmetry_space_group_name_H-M 'P 1'\n` + sites(['Sr1 Sr 0 0 0 1', 'Ti1 Ti 0.5 0.5 0.5 1', 'O1 O 0.5 0 0.5 1', 'O2 O 0 0.5 0.5 1', 'O3 O 0.5 0.5 0 1']));
+    writeFileSync(join(dir, 'CuAu.cif'), `data_CuAu\n${cell}_symmetry_space_group_name_H-M 'P 1'\n` + sites(['Cu1 Cu 0 0 0 0.5', 'Au1 Au 0 0 0 0.5']));
+    const r = await run(['SrTiO3.cif', 'CuAu.cif', '--json'], dir);
+    expect(r.code).toBe(0);
+    const [perovskite, disordered] = JSON.parse(r.out);
+    expect(perovskite.warnings).toEqual([expect.stringMatching(/^sites 2–4 \(O\): the 12-neighbour cut at 2\.761 Å splits 12 equidistant neighbours of O and Sr: the graph keeps 10, the lower site numbers; the same structure with its sites in another order/)]);
+    expect(disordered.warnings).toEqual([expect.stringMatching(/^sites 0–1 are partially occupied \(Cu 0\.5, Au 0\.5\)/)]);
+    // no cap, no cut
+    expect(JSON.parse((await run(['SrTiO3.cif', '--max-neighbors', 'all', '--json'], dir)).out)[0].warnings).toEqual([]);
+    const text = await run(['SrTiO3.cif'], dir);
+    expect(text.code).toBe(0);
+    expect(text.err).toMatch(/^SrTiO3\.cif \(SrTiO3\): warning: sites 2–4 \(O\): the 12-neighbour cut/);
+  });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobProgress } from '../../../src-shared/ipc/contract';
 import { readStructures } from '../../../src-shared/chem';
 import { receptiveField, structureNeighbors } from '../../../src-shared/graph';
+import { graphWarnings } from '../../../src-shared/model/graph-warnings';
 import { serveTestCore } from '../../helpers/core';
 import { SHARED_DATA } from '../../helpers/shared-data';
 
@@ -156,6 +157,26 @@ describe('structures service', () => {
 });
 
 describe('graphs service', () => {
+  it("says where a structure's graph is not the structure: a shell of two elements that the neighbour cap splits", async () => {
+    const cif = [
+      'data_SrTiO3',
+      ...['a', 'b', 'c'].map((x) => `_cell_length_${x} 3.905`),
+      ...['alpha', 'beta', 'gamma'].map((x) => `_cell_angle_${x} 90`),
+      "_symmetry_space_group_name_H-M 'P 1'",
+      'loop_',
+      '_atom_site_label',
+      '_atom_site_fract_x',
+      '_atom_site_fract_y',
+      '_atom_site_fract_z',
+      ...['Sr1 0 0 0', 'Ti1 0.5 0.5 0.5', 'O1 0.5 0 0.5', 'O2 0 0.5 0.5', 'O3 0.5 0.5 0'],
+      '',
+    ].join('\n');
+    const { imported } = await served.api.structures.import({ files: [{ name: 'SrTiO3.cif', text: cif }] });
+    const capped = await served.api.graphs.build({ structureId: imported[0].id, cutoff: 8, maxNeighbors: 12 });
+    expect(capped.warnings).toEqual([expect.stringMatching(/^sites 2–4 \(O\): the 12-neighbour cut at 2\.761 Å splits 12 equidistant neighbours of O and Sr: the graph keeps 10/)]);
+    expect((await served.api.graphs.build({ structureId: imported[0].id, cutoff: 8, maxNeighbors: null })).warnings).toEqual([]);
+  });
+
   it('builds the crystal graph and the receptive field the shared code computes', async () => {
     const { imported } = await served.api.structures.import({ files: [file('7206075')] });
     const id = imported[0].id;
@@ -167,6 +188,7 @@ describe('graphs service', () => {
     expect(g.center).toEqual(Array.from(nl.center));
     expect(g.neighbor).toEqual(Array.from(nl.neighbor));
     expect(g.image.length).toBe(3 * g.nEdges);
+    expect(g.warnings).toEqual(graphWarnings(s, nl));
     const rf = await served.api.graphs.receptiveField({ structureId: id, cutoff: 4, maxNeighbors: 12, site: 0, layers: 3 });
     expect(rf.countsPerHop).toEqual(Array.from(receptiveField(nl, 0, 3).countPerHop));
     expect(rf.countsPerHop[0]).toBe(1);

@@ -57,8 +57,13 @@ describe("a prediction's graph warnings", () => {
       ['Cl', 0.5, 0, 0, 1],
     ]);
     expect(warningsOf(nacl)).toEqual([]);
-    // a graph without CGCNN's rule (no cap) has no cut
+    // a graph without a cap has no cut
     expect(warningsOf(SRTIO3, { cutoff: 8, maxNeighbors: null, padding: 'none' })).toEqual([]);
+    // a cap without CGCNN's padding cuts the same shell: the tie-break is the site order
+    expect(warningsOf(SRTIO3, { cutoff: 8, maxNeighbors: 12, padding: 'none' })).toEqual([
+      'sites 2–4 (O): the 12-neighbour cut at 2.761 Å splits 12 equidistant neighbours of O and Sr: the graph keeps 10, the lower site numbers; ' +
+        'the same structure with its sites in another order keeps others, and may predict differently',
+    ]);
   });
 
   it('says that a partially occupied site is taken as a whole atom (and CGCNN cannot read it)', () => {
