@@ -25,7 +25,7 @@ import { sourceTrainedElements } from '../engine/potential/finetune';
 import { getRun, getRunRow } from './runs';
 import { workOfAnother } from '../store/owners';
 import { parseJson } from '../store/database';
-import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig } from '../store/runs';
+import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig, RunTakenOverError } from '../store/runs';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
 import { issueLines, mergeConfig, unknownGivenFields } from '../../src-shared/model/config';
@@ -52,6 +52,8 @@ interface ActiveRun {
   secondsPerBatch: number | null;
   lastBatchAt: number | null;
   recorder: RunRecorder;
+  /** Why this process stopped training the run: another process took it over (store/runs `RunTakenOverError`); null while it is this process's. */
+  takenOver: string | null;
   /** Members of a potential's seed ensemble (1: one model); each trains `epochs / members` epochs. */
   members: number;
 }
@@ -124,6 +126,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       secondsPerBatch: null,
       lastBatchAt: null,
       recorder: await RunRecorder.resume(core.db, row),
+      takenOver: null,
       members,
     };
     runs.set(runId, a);
@@ -189,11 +192,18 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
           ...member(ev.epoch),
         });
       } else if (ev.type === 'checkpoint') {
-        void a.recorder.checkpoint(ev, durationOf(a), now).catch(() => undefined);
+        void a.recorder.checkpoint(ev, durationOf(a), now).catch((e: unknown) => {
+          // another process has the run now: stop training it here, and write nothing more
+          if (!(e instanceof RunTakenOverError) || a.takenOver) return;
+          a.takenOver = e.message;
+          console.warn(`latticework: ${e.message}`);
+          Atomics.store(a.control, 0, CONTROL_CANCEL);
+        });
       }
     };
 
     const finish = async (out: TrainTaskOutput) => {
+      if (a.takenOver) return emitStatus(runId);
       if (a.segmentStart !== null) {
         a.elapsed += (Date.now() - a.segmentStart) / 1000;
         a.segmentStart = null;
@@ -262,7 +272,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       .then(finish)
       .catch(async (err: unknown) => {
         const e = err as { name?: string; message?: string };
-        if (a.userCancelled) await setStatus(runId, 'cancelled', { finished: true });
+        if (a.takenOver || err instanceof RunTakenOverError) await emitStatus(runId);
+        else if (a.userCancelled) await setStatus(runId, 'cancelled', { finished: true });
         else if (e?.name === 'CancelledError') await setStatus(runId, 'interrupted');
         // a training thread died (a data-parallel replica, or the compute worker): the last checkpoint stands, resume from it
         else if (e?.name === 'WorkerLostError' || e?.name === 'WorkerError') await setStatus(runId, 'interrupted', { error: e.message ?? String(err) });

@@ -125,6 +125,18 @@ function describeOwner(o: OwnerRow): string {
 }
 
 /**
+ * Another live process that has taken over this process's active work, described ("another Latticework
+ * process (pid 1234 on node7, a browser-mode host)"), or null. That happens to a process whose lease
+ * lapsed (a store on a shared folder, this process stopped or asleep for over LEASE_TIMEOUT_MS): its
+ * work was marked interrupted and another process resumed it. Asked in each transaction that writes
+ * the work's progress, so that the stalled process, back, writes nothing over the other's.
+ */
+export async function takenOverBy(tx: Tx, table: keyof typeof ACTIVE, id: number): Promise<string | null> {
+  const o = await otherOwner(tx, table, id);
+  return o ? describeOwner(o) : null;
+}
+
+/**
  * Why this process may not touch this work: "run 5 is being trained by another Latticework process
  * (pid 1234, the command line): cancel it there" (`doing`: "run 5 is being trained", `advice`:
  * "cancel it there"), or null when no other live process has it.

@@ -26,6 +26,7 @@ import type { ExternalRunInfo, MetricPoint, PredictionPoint, RunOrigin, RunDetai
 import type { EpochRecord } from '../engine/train/checkpoint';
 import { parseJson, type Database, type Tx } from './database';
 import { insertModel } from './models';
+import { LEASE_TIMEOUT_MS, takenOverBy } from './owners';
 
 export interface RunRow {
   id: number;
@@ -343,6 +344,17 @@ export interface RunOutcome {
   modelNameIfTaken?: string;
 }
 
+/** A run this process was training that another live process took over (store/owners.ts `takenOverBy`): nothing more is written to it here. */
+export class RunTakenOverError extends Error {
+  override name = 'RunTakenOverError';
+  constructor(runId: number, by: string) {
+    super(
+      `run ${runId} was taken over by ${by}: this process did not renew its lease of the store for ${LEASE_TIMEOUT_MS / 1000} s, so the run was ` +
+        'marked interrupted and resumed there; this process writes nothing more to it (what it had written until then is kept)',
+    );
+  }
+}
+
 interface PendingMetric {
   key: string;
   step: number;
@@ -385,14 +397,15 @@ export class RunRecorder {
    * the run was created with stay).
    */
   async started(backend: string, split: { train: number[]; val: number[]; test: number[]; overlap?: string[] }, workers?: number): Promise<void> {
-    await this.db.transaction((tx) =>
-      tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, workers = COALESCE(?, workers), split = ? WHERE id = ?", [
+    await this.db.transaction(async (tx) => {
+      await this.mine(tx);
+      await tx.run("UPDATE run SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, backend = ?, workers = COALESCE(?, workers), split = ? WHERE id = ?", [
         backend,
         workers ?? null,
         JSON.stringify(split),
         this.runId,
-      ]),
-    );
+      ]);
+    });
   }
 
   batch(b: { epoch: number; batch: number; batches: number; loss: number; lr: number }, time = Date.now()): void {
@@ -419,6 +432,7 @@ export class RunRecorder {
    */
   async checkpoint(c: { epoch: number; isBest: boolean; metric: number | null; bytes: Uint8Array | null }, duration: number, time = Date.now()): Promise<void> {
     await this.db.transaction(async (tx) => {
+      await this.mine(tx);
       await this.flush(tx);
       const put = (kind: 'last' | 'best') =>
         tx.run('INSERT OR REPLACE INTO checkpoint (run_id, kind, epoch, metric, data, created_at) VALUES (?, ?, ?, ?, ?, ?)', [this.runId, kind, c.epoch, c.metric, c.bytes, time]);
@@ -431,6 +445,7 @@ export class RunRecorder {
   /** A status change (pause, resume, cancel, interruption, failure), with what is held. */
   async status(status: RunStatus, opts: { duration?: number; error?: string; finished?: boolean } = {}): Promise<void> {
     await this.db.transaction(async (tx) => {
+      await this.mine(tx);
       await this.flush(tx);
       await tx.run(
         `UPDATE run SET status = ?, duration = COALESCE(?, duration), error = COALESCE(?, error)${opts.finished ? ', finished_at = ?' : ''} WHERE id = ?`,
@@ -452,6 +467,7 @@ export class RunRecorder {
     for (const [k, v] of Object.entries(out.testMetrics)) if (Number.isFinite(v)) best[`test_${k}`] = v;
     const now = Date.now();
     return this.db.transaction(async (tx) => {
+      await this.mine(tx);
       for (const [k, v] of Object.entries(out.testMetrics)) if (Number.isFinite(v)) this.pending.push({ key: `test_${k}`, step: out.bestEpoch, epoch: out.bestEpoch, value: v, time: now });
       await this.flush(tx);
       await tx.run('DELETE FROM prediction WHERE run_id = ?', [this.runId]);
@@ -481,6 +497,12 @@ export class RunRecorder {
       this.bestMetrics = best;
       return model;
     });
+  }
+
+  /** Refuses to write (RunTakenOverError) when another live process has taken the run over. */
+  private async mine(tx: Tx): Promise<void> {
+    const by = await takenOverBy(tx, 'run', this.runId);
+    if (by) throw new RunTakenOverError(this.runId, by);
   }
 
   private async flush(tx: Tx): Promise<void> {

@@ -13,7 +13,7 @@ import { createCore } from '../../../src-main/app/core';
 import type { Core } from '../../../src-main/app/core';
 import { Database } from '../../../src-main/store/database';
 import { LEASE_TIMEOUT_MS } from '../../../src-main/store/owners';
-import { insertRun } from '../../../src-main/store/runs';
+import { insertRun, rewindRun, RunRecorder, RunTakenOverError } from '../../../src-main/store/runs';
 
 const dir = mkdtempSync(join(tmpdir(), 'latticework-owners-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,6 +103,37 @@ describe('owners of active work', () => {
       await expect(call(c, 'datasets', 'discardImport', { id: 1 })).resolves.toMatchObject({ discarded: true });
     } finally {
       await c.dispose();
+    }
+  });
+
+  it('a process back from a stall writes nothing over a run another process took over: it is told so', async () => {
+    const path = join(dir, 'stall.sqlite');
+    // a process on another host trains a run (a store on a shared folder)
+    const remote = await Database.open(path, { owner: { pid: 1, host: 'elsewhere.example', label: 'latticework train' } });
+    const here = await Database.open(path, { owner: { pid: process.pid, host: hostname(), label: 'a browser-mode host' } });
+    try {
+      const recorder = await RunRecorder.create(remote, { name: 'stalls', datasetId: null, datasetName: 'data', targetUnit: '', status: 'running', config: {}, seed: 1, epochsPlanned: 9, tags: [] });
+      const id = recorder.runId;
+      await recorder.checkpoint({ epoch: 0, isBest: true, metric: 1, bytes: null }, 1);
+      // it stalls: its lease lapses, this host's process marks the run interrupted and resumes it
+      await remote.transaction((tx) => tx.run('UPDATE owner SET lease_at = ? WHERE id = ?', [Date.now() - LEASE_TIMEOUT_MS - 1000, tx.ownerId()]));
+      expect(await status(here, 'run', id)).toBe('running');
+      const look = await Database.open(path);
+      await look.close();
+      expect(await status(here, 'run', id)).toBe('interrupted');
+      await here.transaction((tx) => rewindRun(tx, id, 1, false));
+      // back: every write of the stalled process is refused, naming the process that has the run
+      const taken = `run ${id} was taken over by another Latticework process (pid ${process.pid}, a browser-mode host)`;
+      recorder.batch({ epoch: 1, batch: 0, batches: 1, loss: 0.5, lr: 0.01 });
+      await expect(recorder.checkpoint({ epoch: 1, isBest: true, metric: 0.4, bytes: null }, 2)).rejects.toThrow(RunTakenOverError);
+      await expect(recorder.checkpoint({ epoch: 1, isBest: true, metric: 0.4, bytes: null }, 2)).rejects.toThrow(taken);
+      await expect(recorder.status('failed', { error: 'x', finished: true })).rejects.toThrow(taken);
+      await expect(recorder.finish({ bestEpoch: 1, epochsDone: 2, valMetrics: {}, testMetrics: {}, predictions: [], modelFile: null }, 2)).rejects.toThrow(taken);
+      const row = await here.read((tx) => tx.get<{ status: string; epochs_done: number; error: string | null }>('SELECT status, epochs_done, error FROM run WHERE id = ?', [id]));
+      expect(row).toEqual({ status: 'queued', epochs_done: 1, error: null });
+      expect(await here.read((tx) => tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM metric WHERE run_id = ? AND epoch = 1", [id]))).toEqual({ n: 0 });
+    } finally {
+      await Promise.all([remote.close(), here.close()]);
     }
   });
 });
