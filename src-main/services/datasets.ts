@@ -26,7 +26,7 @@ import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { datasetFormat, droppedSource, pathSource, type ReaderIO } from '../datasets';
 import { TrainingSectionSchema } from '../../src-shared/model/config';
 import { groupsAcrossSplits, trainValTestSplit } from '../../src-shared/model/split';
-import { workOfAnother } from '../store/owners';
+import { ACTIVE_RUN_STATUSES, workOfAnother } from '../store/owners';
 import { parseJson } from '../store/database';
 import { targetUnit } from '../../src-shared/model/units';
 
@@ -430,11 +430,14 @@ export function datasetsHandlers(core: CoreParts): LatticeworkHandlers['datasets
       );
     },
     async delete({ id, withRuns }) {
+      const importing = await core.db.read((tx) => tx.get<{ name: string }>("SELECT name FROM dataset WHERE id = ? AND status = 'importing'", [id]));
+      const elsewhere = importing && (await workOfAnother(core.db, 'dataset', id, `the import of ${importing.name} is being run`, 'cancel it there first'));
+      if (elsewhere) throw new UserError(elsewhere);
       const { changes, runsDeleted } = await core.db.transaction(async (tx) => {
         const row = await tx.get<{ status: DatasetStatus; name: string }>('SELECT status, name FROM dataset WHERE id = ?', [id]);
         if (row && row.status !== 'ready') throw new UserError(`the import of ${row.name} is ${row.status === 'importing' ? 'running: cancel it' : 'interrupted: resume or discard it'} instead`);
         const runs = await tx.all<{ id: number; name: string; status: string }>('SELECT id, name, status FROM run WHERE dataset_id = ? ORDER BY id', [id]);
-        const active = runs.filter((r) => r.status === 'queued' || r.status === 'running');
+        const active = runs.filter((r) => (ACTIVE_RUN_STATUSES as readonly string[]).includes(r.status));
         if (active.length) {
           throw new UserError(`run${active.length > 1 ? 's' : ''} ${active.map((r) => `“${r.name}”`).join(', ')} ${active.length > 1 ? 'are' : 'is'} training on this dataset: cancel ${active.length > 1 ? 'them' : 'it'} first`);
         }

@@ -148,6 +148,12 @@ describe('datasets service', () => {
     );
     await expect(served.api.datasets.delete({ id: ds.id })).rejects.toMatchObject({ name: 'UserError', message: expect.stringMatching(/“trained-here”.*could no longer be resumed/) });
     expect((await served.api.datasets.list({})).some((d) => d.id === ds.id)).toBe(true);
+    // a paused run can be resumed: it is training on the dataset, and does not go with it
+    const paused = await served.t.core.db.transaction(async (tx) =>
+      (await tx.run(`INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, epochs_planned, started_at, owner_id) VALUES ('paused-here', ?, 'with runs', 'paused', '{}', 1, 1, 0, ?)`, [ds.id, tx.ownerId()])).lastID,
+    );
+    await expect(served.api.datasets.delete({ id: ds.id, withRuns: true })).rejects.toMatchObject({ name: 'UserError', message: 'run “paused-here” is training on this dataset: cancel it first' });
+    await served.t.core.db.transaction((tx) => tx.run('DELETE FROM run WHERE id = ?', [paused]));
     expect(await served.api.datasets.delete({ id: ds.id, withRuns: true })).toEqual({ deleted: true, runsDeleted: 1 });
     expect((await served.api.runs.list({ includeArchived: true })).some((r) => r.name === 'trained-here')).toBe(false);
   });

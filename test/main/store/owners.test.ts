@@ -87,6 +87,7 @@ describe('owners of active work', () => {
         await expect(call(b, 'training', 'resume', { runId: paused })).rejects.toThrow(`run ${paused} is being trained by ${byA}: resume it there`);
         await expect(call(b, 'runs', 'delete', { id: run })).rejects.toThrow(byA);
         await expect(call(b, 'datasets', 'discardImport', { id: imported })).rejects.toThrow(`the import of A imports is being run by ${byA}: cancel it there`);
+        await expect(call(b, 'datasets', 'delete', { id: imported })).rejects.toThrow(`the import of A imports is being run by ${byA}: cancel it there first`);
         expect(await status(b.db, 'run', run)).toBe('running');
         expect(await status(b.db, 'dataset', imported)).toBe('importing');
       } finally {
