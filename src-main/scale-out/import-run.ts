@@ -255,7 +255,7 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
       fail(statusFile, `this run was trained from the export in ${from.folder} (${describeExport(from.structures, from.dataset, from.createdAt)}), not from ${exported}: import it with its own export folder`);
     if (changed.length) fail(statusFile, `${changed.join(' and ')} of ${run.folder} ${changed.length === 1 ? 'is' : 'are'} not what this run trained with (changed since train.py ran): export again, or import with the files it trained with`);
   } else
-    notes.push(`${statusFile} does not name the export it trained from (a train.py older than that record): that it is the run of ${run.folder} is checked by its model's config and training domain and its predictions' structures only`);
+    notes.push(`${statusFile} does not name the export it trained from (a train.py older than that record): that it is the run of ${run.folder} is checked by its model's config and training domain${run.files.has(PREDICTIONS) ? " and its predictions' structures" : ''} only`);
 
   const metricsFile = shownPath(run, 'metrics.jsonl');
   if (!run.files.has('metrics.jsonl')) fail(metricsFile, "missing: train.py writes every epoch's metrics there (the run cannot come back without its epochs)");
@@ -285,7 +285,7 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     const trained = best.header.config as unknown as typeof config;
     if (JSON.stringify(trained) !== JSON.stringify(withEpochs(config, trained.training?.epochs)))
       fail(bestFile, "its config differs from the export's (initial.lwm) in more than training.epochs (train.py's --epochs): not this export's run");
-    if (trained.training.epochs !== planned) fail(bestFile, `its config trains ${trained.training.epochs} epochs, but status.json plans ${planned}: not this run's model`);
+    if (trained.training.epochs !== planned) fail(bestFile, `its config trains ${plural(trained.training.epochs, 'epoch')}, but status.json plans ${planned}: not this run's model`);
     // train.py copies the training split's domain from initial.lwm into the models it writes
     if (JSON.stringify(best.header.domain ?? null) !== JSON.stringify(initial.header.domain ?? null))
       fail(bestFile, `its training structures (the domain in its header) are not those of ${exported}: not this export's run`);
