@@ -378,8 +378,9 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
       const error = status.status === 'failed' ? (status.error ?? 'failed in PyTorch') : status.status === 'running' ? 'stopped before its end in PyTorch (status.json still says running: the job was killed, or is still running)' : undefined;
       await recorder.status(runStatus, { duration, error, finished: true });
       const how = status.status === 'cancelled' ? `was cancelled${status.stoppedBy ? ` (${status.stoppedBy})` : ''}` : status.status === 'running' ? 'stopped before its end (killed)' : 'failed';
-      if (keep) notes.push(`the run ${how} after ${plural(epochs.length, 'epoch')}: its best epoch's model (epoch ${bestEpoch + 1}, run/best.lwm) is stored`);
+      if (keep) notes.push(`the run ${how} after ${plural(epochs.length, 'epoch')}: its best epoch's model (epoch ${bestEpoch + 1}, best.lwm) is stored`);
       else if (best && bestEpoch >= 0) notes.push(`the run failed: its best.lwm (epoch ${bestEpoch + 1}) is not stored, as a run that fails here keeps no model (predict with the file itself: latticework predict --model ${bestFile})`);
+      else if (bestEpoch >= 0) notes.push(`the run ${how} after ${plural(epochs.length, 'epoch')}, but its best.lwm is missing: no model is stored`);
       else notes.push(`the run ${how} before its first epoch ended: there is no model to store`);
     }
     const renamedFrom = model && best && model.name !== best.header.name ? best.header.name : null;

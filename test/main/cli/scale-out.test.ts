@@ -275,7 +275,7 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(imp.code, imp.err).toBe(0);
     const imported = JSON.parse(imp.out);
     expect(imported).toMatchObject({ status: 'cancelled', epochs: 2, epochsPlanned: 50, bestEpoch: status.bestEpoch, model: 'cluster' });
-    expect(imported.notes).toEqual([`the run was cancelled (SIGTERM) after 2 epochs: its best epoch's model (epoch ${status.bestEpoch + 1}, run/best.lwm) is stored`]);
+    expect(imported.notes).toEqual([`the run was cancelled (SIGTERM) after 2 epochs: its best epoch's model (epoch ${status.bestEpoch + 1}, best.lwm) is stored`]);
     const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { status: string; model: string | null }[];
     expect(runs).toMatchObject([{ status: 'cancelled', model: 'cluster' }]);
   });
@@ -345,6 +345,30 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(await refused((f) => split(f, (s) => s.test.push(s.train[0])))).toMatch(/^latticework import-run: split\.json: structure \d+ is in both "train" and "test": a structure belongs to one split$/);
     expect(await refused((f) => split(f, (s) => delete s.val))).toBe('latticework import-run: split.json: "val" is missing or not a list of structure indices');
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+  });
+
+  it('a killed run (status.json still says running) comes back with its best model; a failed one without it, saying why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-stopped-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--to', 'torch', 'exp')).code).toBe(0);
+    const ended = async (folder: string, status: Record<string, unknown>) => {
+      cpSync(join(dir, 'exp'), join(dir, folder), { recursive: true });
+      fakeTraining(join(dir, folder), 3);
+      const file = join(dir, folder, 'run', 'status.json');
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...status }));
+      const r = await cli('import-run', folder, '--db', db, '--json');
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out) as { status: string; model: string | null; notes: string[] };
+    };
+    const killed = await ended('killed', { status: 'running', finishedAt: null, bestEpoch: 1 });
+    expect(killed).toMatchObject({ status: 'failed', model: 'gcn' });
+    expect(killed.notes[1]).toBe("the run stopped before its end (killed) after 3 epochs: its best epoch's model (epoch 3, best.lwm) is stored");
+    const failed = await ended('failed', { status: 'failed', error: 'FloatingPointError: training diverged' });
+    expect(failed).toMatchObject({ status: 'failed', model: null });
+    expect(failed.notes[1]).toBe(
+      `the run failed: its best.lwm (epoch 3) is not stored, as a run that fails here keeps no model (predict with the file itself: latticework predict --model ${join(dir, 'failed', 'run', 'best.lwm')})`,
+    );
   });
 
   it('import-run refuses a folder that is not an export, naming the file', async () => {
