@@ -20,9 +20,11 @@ Needs PyTorch only (no other package). What is here, and why each piece is what 
   twin (scripts/potentials/twin.py) imports them from here.
 - ``train``: Latticework's training loop (trainer.ts) under DistributedDataParallel.
 """
+import hashlib
 import json
 import math
 import os
+import signal
 import socket
 import struct
 import sys
@@ -827,12 +829,13 @@ class Distributed:
         dist.all_gather_object(out, obj)
         return out
 
-    def sum(self, value):
+    def sum(self, *values):
+        """Each value summed over the processes (one all-reduce for them all)."""
         if self.world == 1:
-            return value
-        t = torch.tensor([value], dtype=torch.float64, device=self.device)
+            return list(values)
+        t = torch.tensor(values, dtype=torch.float64, device=self.device)
         dist.all_reduce(t)
-        return float(t.item())
+        return t.tolist()
 
     def close(self):
         if self.world > 1:
@@ -934,7 +937,7 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
         norm = {"mean": [0.0] * width, "std": [1.0] * width}
     header = dict(header, normalizer=norm)
 
-    run = RunFiles(env, out_dir, tc["epochs"], manifest, header)
+    run = RunFiles(env, folder, out_dir, tc["epochs"], manifest, header)
     log(run.describe(env.world, len(graphs), split, tc["epochs"]))
 
     rng = Rng((tc["seed"] ^ 0x9E3779B9) & 0xFFFFFFFF)
@@ -974,7 +977,9 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
                 step += 1
                 if ema is not None:
                     ema.update(step)
-                batch_loss = env.sum(float(loss.detach()) / env.world)
+                batch_loss, stops = env.sum(float(loss.detach()) / env.world, run.stop_asked())
+                if stops:
+                    raise RunStopped()
                 if not math.isfinite(batch_loss):
                     raise FloatingPointError(f"training diverged: loss is {batch_loss} at epoch {epoch}, batch {k}")
                 loss_sum += batch_loss * len(part)
@@ -1076,14 +1081,39 @@ class BestEpoch:
             self.model.load_lwm(self.best["weights"])
 
 
+class RunStopped(Exception):
+    """Every process stops after the same training step: one of them was asked to by a signal."""
+
+
+# Ctrl-C (SIGINT), and SIGTERM: what Slurm sends at a job's time limit or on scancel, and torchrun to its workers when it stops
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+# the export's files that define it (its manifest with its creation time and data, its split, its config and initial weights)
+EXPORT_FILES = ("export.json", "split.json", "initial.lwm")
+
+
+def export_identity(folder, manifest):
+    """What status.json records of the export a run trains from, so that `latticework import-run` takes the run
+    back only with that export: its folder, creation time and data, and the SHA-256 of the files that define it."""
+    digest = {}
+    for name in EXPORT_FILES:
+        with open(os.path.join(folder, name), "rb") as f:
+            digest[name] = hashlib.sha256(f.read()).hexdigest()
+    dataset = manifest.get("dataset", {})
+    return {"folder": os.path.abspath(folder), "createdAt": manifest.get("createdAt"), "dataset": dataset.get("source"), "structures": dataset.get("structures"), "sha256": digest}
+
+
 class RunFiles:
     """run/: metrics.jsonl, batches.jsonl, last.lwm, best.lwm, predictions.jsonl and status.json (where
-    and how the run runs, how it ended). Every rank takes part in describing the run; rank 0 writes.
-    The epochs run inside ``with run:``: Ctrl-C ends them as cancelled, a failure is recorded, then raised."""
+    and how the run runs, how it ended, the export it trains from). Every rank takes part in describing
+    the run; rank 0 writes. The epochs run inside ``with run:``: Ctrl-C or SIGTERM (to any process) stops
+    every process after the same step and ends the run as cancelled, its best epoch's model kept; a
+    failure is recorded, then raised."""
 
-    def __init__(self, env, out_dir, epochs, manifest, header):
+    def __init__(self, env, folder, out_dir, epochs, manifest, header):
         self.env, self.out_dir, self.manifest, self.header = env, out_dir, manifest, header
         self.state = "finished"
+        self.stop_signal = None
         self.lead = env.rank == 0
         self.t0 = time.time()
         hosts = env.gather(socket.gethostname())
@@ -1098,7 +1128,7 @@ class RunFiles:
             "distributedBackend": env.backend,
             "slurmJob": os.environ.get("SLURM_JOB_ID"),
         }
-        self.status = {"status": "running", "startedAt": datetime.now(timezone.utc).isoformat(), "finishedAt": None, "epochsDone": 0, "epochsPlanned": epochs, "bestEpoch": -1, "error": None, **self.where}
+        self.status = {"status": "running", "startedAt": datetime.now(timezone.utc).isoformat(), "finishedAt": None, "epochsDone": 0, "epochsPlanned": epochs, "bestEpoch": -1, "error": None, **self.where, "export": export_identity(folder, manifest)}
         if self.lead:
             os.makedirs(out_dir, exist_ok=True)
             for name in ("metrics.jsonl", "batches.jsonl", "predictions.jsonl"):
@@ -1106,11 +1136,22 @@ class RunFiles:
             write_json(self.path("status.json"), self.status)
 
     def __enter__(self):
+        for s in STOP_SIGNALS:
+            signal.signal(s, self.ask_stop)
         return self
 
+    def ask_stop(self, number, frame):
+        """A stop signal's handler: the run stops after the step under way (`stop_asked`)."""
+        self.stop_signal = signal.Signals(number).name
+
+    def stop_asked(self):
+        """1.0 when this process was asked to stop, else 0.0 (summed over the processes after every step)."""
+        return 1.0 if self.stop_signal else 0.0
+
     def __exit__(self, kind, error, trace):
-        if kind is KeyboardInterrupt:
+        if kind is RunStopped:
             self.state = "cancelled"
+            self.status["stoppedBy"] = next((s for s in self.env.gather(self.stop_signal) if s), None)
             return True
         if error is not None:  # the run's folder says why it failed
             self.failed(error)
@@ -1152,7 +1193,8 @@ class RunFiles:
             return
         self.status.update(status=self.state, finishedAt=datetime.now(timezone.utc).isoformat(), duration=time.time() - self.t0, bestEpoch=best["epoch"] if best else -1, valMetrics=best["val"] if best else {}, testMetrics=test_metrics)
         write_json(self.path("status.json"), self.status)
-        log(f"{self.state}: best epoch {self.status['bestEpoch'] + 1}; model {self.path('best.lwm')}")
+        stopped = f" by {self.status['stoppedBy']}" if self.state == "cancelled" and self.status.get("stoppedBy") else ""
+        log(f"{self.state}{stopped}: best epoch {self.status['bestEpoch'] + 1}; model {self.path('best.lwm')}" if best else f"{self.state}{stopped} before its first epoch ended: no model")
 
     def provenance(self, epoch, best):
         return {
@@ -1268,7 +1310,7 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
     }
     lc = tc["loss"]
     rho = elementwise_loss("huber" if lc["kind"] == "huber" else "mse", lc["huberDelta"])
-    run = RunFiles(env, out_dir, tc["epochs"], manifest, header)
+    run = RunFiles(env, folder, out_dir, tc["epochs"], manifest, header)
     log(run.describe(env.world, len(frames), split, tc["epochs"]))
 
     rng = Rng((tc["seed"] ^ 0x9E3779B9) & 0xFFFFFFFF)
@@ -1319,7 +1361,9 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
                 step += 1
                 if ema is not None:
                     ema.update(step)
-                batch_loss = env.sum(float(loss.detach()) / env.world)
+                batch_loss, stops = env.sum(float(loss.detach()) / env.world, run.stop_asked())
+                if stops:
+                    raise RunStopped()
                 if not math.isfinite(batch_loss):
                     raise FloatingPointError(f"training diverged: loss is {batch_loss} at epoch {epoch}, batch {k}")
                 loss_sum += batch_loss * len(part)

@@ -7,6 +7,8 @@
 Writes to run/ (or --out DIR): metrics.jsonl (one line per epoch, Latticework's metric keys),
 batches.jsonl (batch_loss, batch_lr), status.json (where and how it ran, how it ended),
 last.lwm and best.lwm (Latticework model files), predictions.jsonl (every split, best weights).
+Ctrl-C or SIGTERM (Slurm's time limit, scancel, torchrun stopping) stops the run after the step under way,
+as cancelled with its best epoch's model. Exit status: 0 finished, 130 cancelled, 1 failed, 2 bad arguments.
 Bring it back with `latticework import-run THIS_FOLDER`.
 """
 import argparse

@@ -8,17 +8,23 @@
  * What it reads (./torch-export.ts writes the first three; train.py the run folder):
  *   export.json, split.json, initial.lwm     the export
  *   run/status.json                          how it ended and where it ran (required)
- *   run/metrics.jsonl, run/batches.jsonl     the curves
+ *   run/metrics.jsonl, run/batches.jsonl     the curves (required)
  *   run/best.lwm                             the best model (required when the run finished)
+ *   run/predictions.jsonl                    read only for a run whose status.json does not name its export
  * Every file is checked before anything is stored: a bad line is reported with its file and line
- * number, and nothing is written to the database. The files come from a folder on this machine
+ * number, and nothing is written to the database. A run comes back only with the export it trained
+ * from: train.py records in status.json the SHA-256 of the export's export.json, split.json and
+ * initial.lwm, which must be this folder's (a run of an older train.py, which records none, is checked
+ * by its model's config and training domain and its predictions' structures, and the import says so). The files come from a folder on this machine
  * (`runFilesAt`: the command line, the app's "Import run…" with a path, through the path guard) or
  * from a dropped folder (`runFilesOfDropped`: the Runs view's drop target); `importTorchRun` reads
  * either the same way.
  */
 import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { DroppedFile, ExternalRunInfo, RunStatus } from '../../src-shared/ipc/contract';
+import { plural } from '../../src-shared/text';
 import { decodeModelFile, type ModelFileData } from '../engine/models/format';
 import { FileAccessError, isUserFolder, readUserFile, type FileKind } from '../files/path-guard';
 import { UserError } from '../ipc/errors';
@@ -29,7 +35,9 @@ import { TORCH_EXPORT_FORMAT } from './torch-export';
 /** The files of an export folder that import reads (the export's, then the run's). */
 const EXPORT_FILES = ['export.json', 'split.json', 'initial.lwm'] as const;
 const RUN_FILES = ['status.json', 'metrics.jsonl', 'batches.jsonl', 'best.lwm'] as const;
-type RunFileName = (typeof EXPORT_FILES)[number] | (typeof RUN_FILES)[number];
+/** PyTorch's predictions: read only when status.json does not name the export (an older train.py), whose structures they then show. */
+const PREDICTIONS = 'predictions.jsonl';
+type RunFileName = (typeof EXPORT_FILES)[number] | (typeof RUN_FILES)[number] | typeof PREDICTIONS;
 
 /**
  * An exported-and-trained run's files, read into memory: `folder` holds the export's files,
@@ -49,6 +57,7 @@ const KIND: Record<RunFileName, FileKind> = {
   'metrics.jsonl': 'trajectory',
   'batches.jsonl': 'trajectory',
   'best.lwm': 'model',
+  'predictions.jsonl': 'trajectory',
 };
 
 /**
@@ -75,6 +84,7 @@ export async function runFilesAt(exportFolder: string, runDir?: string): Promise
   let run = runDir === undefined ? join(folder, 'run') : resolve(runDir);
   if (runDir === undefined && !(await read(join(run, 'status.json'), 'status.json')) && (await read(join(folder, 'status.json'), 'status.json'))) run = folder;
   for (const name of RUN_FILES) await put(run, name);
+  if (!namesItsExport(files.get('status.json'))) await put(run, PREDICTIONS);
   return { folder, runFolder: run, files };
 }
 
@@ -104,6 +114,15 @@ export function runFilesOfDropped(dropped: readonly DroppedFile[]): RunFiles {
   return { folder: shown, runFolder: runRoot === root ? shown : `${shown}/run`, files };
 }
 
+/** Whether status.json (its bytes) records the export the run trained from (train.py since that record exists). */
+function namesItsExport(status: Uint8Array | undefined): boolean {
+  try {
+    return typeof (JSON.parse(new TextDecoder().decode(status)) as { export?: unknown }).export === 'object';
+  } catch {
+    return false;
+  }
+}
+
 /** One epoch line of metrics.jsonl (train.py). */
 interface EpochLine {
   epoch: number;
@@ -128,6 +147,10 @@ interface StatusFile extends Omit<ExternalRunInfo, 'importedFrom' | 'importedAt'
   epochsPlanned: number;
   bestEpoch: number;
   error: string | null;
+  /** The signal that stopped a cancelled run (SIGINT: Ctrl-C; SIGTERM: Slurm, scancel, torchrun). */
+  stoppedBy?: string | null;
+  /** The export the run trained from: its folder there, creation time, data, and the SHA-256 of EXPORT_FILES (absent: an older train.py). */
+  export?: { folder: string; createdAt: string | null; dataset: string | null; structures: number | null; sha256: Record<string, string> };
   duration?: number;
   valMetrics?: Record<string, number>;
   testMetrics?: Record<string, number>;
@@ -139,6 +162,8 @@ export interface ImportedRun {
   name: string;
   status: RunStatus;
   epochs: number;
+  /** The epochs train.py planned: its `--epochs`, else the export's config's (the run's config is stored with them). */
+  epochsPlanned: number;
   bestEpoch: number;
   modelId: number | null;
   /** The name the model is stored under. */
@@ -146,6 +171,8 @@ export interface ImportedRun {
   /** The model file's own name when a stored model already had it (the model is then stored as `model`, "NAME (PyTorch)"); else null. */
   renamedFrom: string | null;
   external: ExternalRunInfo;
+  /** Sentences on what the import did that the files alone do not say (an epochs override, a stopped run's model kept or not, what it could not check). */
+  notes: string[];
 }
 
 export class ImportRunError extends UserError {
@@ -158,7 +185,7 @@ function fail(file: string, message: string, line?: number): never {
 
 /** Where a run file is, as messages show it. */
 function shownPath(run: RunFiles, name: RunFileName): string {
-  return join((RUN_FILES as readonly string[]).includes(name) ? run.runFolder : run.folder, name);
+  return join((EXPORT_FILES as readonly string[]).includes(name) ? run.folder : run.runFolder, name);
 }
 
 function text(run: RunFiles, name: RunFileName): string | null {
@@ -196,7 +223,7 @@ function readLines<T>(run: RunFiles, name: RunFileName, check: (row: Record<stri
 }
 
 const isNum = (v: unknown) => typeof v === 'number';
-const isIndex = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+const isIndex = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
 /**
  * Checks an exported-and-trained run (its files read by `runFilesAt` or `runFilesOfDropped`), then
@@ -205,7 +232,7 @@ const isIndex = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
  */
 export async function importTorchRun(db: Database, run: RunFiles, opts: { name?: string; runElsewhere?: string } = {}): Promise<ImportedRun> {
   const manifestFile = shownPath(run, 'export.json');
-  const manifest = readJson<{ format: string; version: number; name: string; exportedFrom: ExternalRunInfo['exportedFrom']; dataset: { source: string; structures: number } }>(
+  const manifest = readJson<{ format: string; version: number; name: string; createdAt?: string; exportedFrom: ExternalRunInfo['exportedFrom']; dataset: { source: string; structures: number } }>(
     run,
     'export.json',
     'missing: this is not an export folder (give the folder `latticework export --to torch` or "Export for PyTorch…" wrote, after PyTorch trained it)',
@@ -215,12 +242,24 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   const status = readJson<StatusFile>(run, 'status.json', `missing: train.py has not run here yet${opts.runElsewhere ? ` (${opts.runElsewhere})` : ''}`);
   for (const k of ['status', 'framework', 'device', 'distributedBackend'] as const) if (typeof status[k] !== 'string') fail(statusFile, `"${k}" is missing`);
   if (!Number.isInteger(status.processes) || status.processes < 1) fail(statusFile, '"processes" must be a whole number ≥ 1');
-  const split = readJson<{ train: number[]; val: number[]; test: number[] }>(run, 'split.json');
-  for (const k of ['train', 'val', 'test'] as const)
-    if (!Array.isArray(split[k]) || !split[k].every((i) => isIndex(i) && i < manifest.dataset.structures)) fail(shownPath(run, 'split.json'), `"${k}" must list structure indices below ${manifest.dataset.structures}`);
+  const split = readSplit(run, manifest.dataset.structures);
   const initial = decodeLwm(run, 'initial.lwm');
   const config = initial.header.config as unknown as Record<string, unknown> & { training: { seed: number; epochs: number } };
+  const notes: string[] = [];
+  const exported = `${run.folder} (${describeExport(manifest.dataset.structures, manifest.dataset.source, manifest.createdAt ?? null)})`;
+  if (status.export) {
+    // the run proves its export: the SHA-256 of the files that define it, as train.py read them
+    const from = status.export;
+    const changed = EXPORT_FILES.filter((name) => from.sha256?.[name] !== sha256(run.files.get(name)!));
+    if (changed.includes('export.json'))
+      fail(statusFile, `this run was trained from the export in ${from.folder} (${describeExport(from.structures, from.dataset, from.createdAt)}), not from ${exported}: import it with its own export folder`);
+    if (changed.length) fail(statusFile, `${changed.join(' and ')} of ${run.folder} ${changed.length === 1 ? 'is' : 'are'} not what this run trained with (changed since train.py ran): export again, or import with the files it trained with`);
+  } else
+    notes.push(`${statusFile} does not name the export it trained from (a train.py older than that record): that it is the run of ${run.folder} is checked by its model's config and training domain${run.files.has(PREDICTIONS) ? " and its predictions' structures" : ''} only`);
 
+  const metricsFile = shownPath(run, 'metrics.jsonl');
+  if (!run.files.has('metrics.jsonl')) fail(metricsFile, "missing: train.py writes every epoch's metrics there (the run cannot come back without its epochs)");
+  if (!run.files.has('batches.jsonl')) fail(shownPath(run, 'batches.jsonl'), "missing: train.py writes every batch's loss and rate there");
   const epochs = readLines<EpochLine>(run, 'metrics.jsonl', (r) => {
     if (!isIndex(r.epoch)) return '"epoch" must be a whole number ≥ 0';
     if (!isNum(r.train_loss)) return '"train_loss" is missing or not a number';
@@ -229,8 +268,10 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     return null;
   });
   epochs.forEach((e, i) => {
-    if (e.epoch !== i) fail(shownPath(run, 'metrics.jsonl'), `epoch ${e.epoch} where ${i} was expected (epochs are counted from 0, one line each)`, i + 1);
+    if (e.epoch !== i) fail(metricsFile, `epoch ${e.epoch} where ${i} was expected (epochs are counted from 0, one line each)`, i + 1);
   });
+  if (Number.isInteger(status.epochsDone) && epochs.length < status.epochsDone) fail(metricsFile, `${plural(epochs.length, 'epoch line')}, but status.json says ${status.epochsDone} epochs were done: the file is cut short`);
+  if (Number.isInteger(status.bestEpoch) && status.bestEpoch >= epochs.length) fail(metricsFile, `${plural(epochs.length, 'epoch line')}, but status.json's best epoch is epoch ${status.bestEpoch} (counted from 0): the file is cut short`);
   const batches = readLines<BatchLine>(run, 'batches.jsonl', (r) =>
     isIndex(r.epoch) && isIndex(r.batch) && isIndex(r.batches) && isNum(r.batch_loss) && isNum(r.batch_lr) ? null : 'expected {"epoch", "batch", "batches", "batch_loss", "batch_lr"}',
   );
@@ -238,8 +279,20 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   const bestFile = shownPath(run, 'best.lwm');
   const best = run.files.has('best.lwm') ? decodeLwm(run, 'best.lwm') : null;
   if (ended && !best) fail(bestFile, 'missing: the run finished but its model is not there');
-  if (best && JSON.stringify(best.header.config) !== JSON.stringify(initial.header.config)) fail(bestFile, "its config differs from the export's (initial.lwm): not this export's run");
-
+  // train.py's --epochs is the one change of the config train.py makes: the run is stored with the epochs it planned
+  const planned = Number.isInteger(status.epochsPlanned) && status.epochsPlanned > 0 ? status.epochsPlanned : config.training.epochs;
+  if (best) {
+    const trained = best.header.config as unknown as typeof config;
+    if (JSON.stringify(trained) !== JSON.stringify(withEpochs(config, trained.training?.epochs)))
+      fail(bestFile, "its config differs from the export's (initial.lwm) in more than training.epochs (train.py's --epochs): not this export's run");
+    if (trained.training.epochs !== planned) fail(bestFile, `its config trains ${plural(trained.training.epochs, 'epoch')}, but status.json plans ${planned}: not this run's model`);
+    // train.py copies the training split's domain from initial.lwm into the models it writes
+    if (JSON.stringify(best.header.domain ?? null) !== JSON.stringify(initial.header.domain ?? null))
+      fail(bestFile, `its training structures (the domain in its header) are not those of ${exported}: not this export's run`);
+  }
+  if (planned !== config.training.epochs) notes.push(`trained for ${planned} epochs (train.py --epochs) where the export's config has ${config.training.epochs}: the run is stored with ${planned}`);
+  if (run.files.has(PREDICTIONS)) checkPredictions(run, split, manifest.dataset.structures, exported);
+  const trainedConfig = withEpochs(config, planned);
   const external: ExternalRunInfo = {
     framework: status.framework,
     hosts: Array.isArray(status.hosts) ? status.hosts.map(String) : [],
@@ -265,11 +318,11 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     datasetName: origin?.dataset_name ?? manifest.dataset.source,
     targetUnit: origin?.target_unit ?? null,
     status: 'running',
-    config,
+    config: trainedConfig,
     seed: config.training.seed,
     backend: `${status.framework} ${status.device}`,
     workers: status.processes,
-    epochsPlanned: Number.isInteger(status.epochsPlanned) ? status.epochsPlanned : config.training.epochs,
+    epochsPlanned: planned,
     tags: ['external', 'pytorch'],
     startedAt: Number.isFinite(startedAt) ? startedAt : Date.now(),
     origin: 'external',
@@ -300,13 +353,18 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
       const metric = isNum(e.val_score) ? (e.val_score as number) : isNum(e.val_mae) ? (e.val_mae as number) : null;
       await recorder.checkpoint({ epoch: e.epoch, isBest: e.is_best, metric, bytes: null }, duration, time);
     }
+    // a stopped run (cancelled by a signal, or killed: status.json still "running") keeps its best epoch's model, as a run cancelled here
+    // with "keep the best model"; a failed run keeps none, as here
+    const runStatus: RunStatus = ended ? 'finished' : status.status === 'cancelled' ? 'cancelled' : 'failed';
+    const bestEpoch = status.status === 'running' ? epochs.reduce((b, e) => (e.is_best ? e.epoch : b), -1) : status.bestEpoch;
+    const stopped = status.status === 'cancelled' || status.status === 'running';
+    const keep = ended || (stopped && best !== null && bestEpoch >= 0);
     let model: { id: number; name: string } | null = null;
-    let runStatus: RunStatus;
-    if (ended) {
+    if (keep)
       // a model of the same name already stored (say the run it was exported from): this one is stored as "NAME (PyTorch)"
       model = await recorder.finish(
         {
-          bestEpoch: status.bestEpoch,
+          bestEpoch,
           epochsDone: epochs.length,
           valMetrics: status.valMetrics ?? {},
           testMetrics: status.testMetrics ?? {},
@@ -316,14 +374,17 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
         },
         duration,
       );
-      runStatus = 'finished';
-    } else {
-      runStatus = status.status === 'cancelled' ? 'cancelled' : 'failed';
+    if (!ended) {
       const error = status.status === 'failed' ? (status.error ?? 'failed in PyTorch') : status.status === 'running' ? 'stopped before its end in PyTorch (status.json still says running: the job was killed, or is still running)' : undefined;
       await recorder.status(runStatus, { duration, error, finished: true });
+      const how = status.status === 'cancelled' ? `was cancelled${status.stoppedBy ? ` (${status.stoppedBy})` : ''}` : status.status === 'running' ? 'stopped before its end (killed)' : 'failed';
+      if (keep) notes.push(`the run ${how} after ${plural(epochs.length, 'epoch')}: its best epoch's model (epoch ${bestEpoch + 1}, best.lwm) is stored`);
+      else if (best && bestEpoch >= 0) notes.push(`the run failed: its best.lwm (epoch ${bestEpoch + 1}) is not stored, as a run that fails here keeps no model (predict with the file itself: latticework predict --model ${bestFile})`);
+      else if (bestEpoch >= 0) notes.push(`the run ${how} after ${plural(epochs.length, 'epoch')}, but its best.lwm is missing: no model is stored`);
+      else notes.push(`the run ${how} before its first epoch ended: there is no model to store`);
     }
     const renamedFrom = model && best && model.name !== best.header.name ? best.header.name : null;
-    return { runId: recorder.runId, name, status: runStatus, epochs: epochs.length, bestEpoch: status.bestEpoch, modelId: model?.id ?? null, model: model?.name ?? null, renamedFrom, external };
+    return { runId: recorder.runId, name, status: runStatus, epochs: epochs.length, epochsPlanned: planned, bestEpoch, modelId: model?.id ?? null, model: model?.name ?? null, renamedFrom, external, notes };
   } catch (e) {
     await recorder.status('failed', { error: `import failed: ${(e as Error).message}`, finished: true });
     throw e;
@@ -338,4 +399,56 @@ function decodeLwm(run: RunFiles, name: RunFileName): ModelFileData {
   } catch (e) {
     fail(shownPath(run, name), (e as Error).message);
   }
+}
+
+/** A config with `training.epochs` set to `epochs` (its keys in their order). */
+function withEpochs<C extends { training: { epochs: number } }>(config: C, epochs: number): C {
+  return { ...config, training: { ...config.training, epochs } };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** An export as messages describe it: its structures, its data and when it was made. */
+function describeExport(structures: number | null, dataset: string | null, createdAt: string | null): string {
+  return [structures === null ? null : plural(structures, 'structure'), dataset && `of ${dataset}`, createdAt && `exported ${createdAt}`].filter(Boolean).join(' ');
+}
+
+/**
+ * split.json: "train", "val" and "test", each a list of structure indices below `structures`, no
+ * structure in two of them (the export writes them so; a list edited by hand is named with its problem).
+ */
+function readSplit(run: RunFiles, structures: number): { train: number[]; val: number[]; test: number[] } {
+  const file = shownPath(run, 'split.json');
+  const split = readJson<Record<string, unknown>>(run, 'split.json');
+  const seen = new Map<number, string>();
+  for (const k of ['train', 'val', 'test'] as const) {
+    const list = split[k];
+    if (!Array.isArray(list)) fail(file, `"${k}" is missing or not a list of structure indices`);
+    for (const i of list) {
+      if (!isIndex(i) || i >= structures) fail(file, `"${k}" must list structure indices below ${structures} (the export's structures), not ${JSON.stringify(i)}`);
+      const other = seen.get(i);
+      if (other !== undefined) fail(file, other === k ? `structure ${i} is listed twice in "${k}"` : `structure ${i} is in both "${other}" and "${k}": a structure belongs to one split`);
+      seen.set(i, k);
+    }
+  }
+  return split as { train: number[]; val: number[]; test: number[] };
+}
+
+/**
+ * predictions.jsonl of a run whose status.json does not name its export: every row's structure is
+ * one of this export's, in the split split.json puts it in (else the run was trained on other data).
+ */
+function checkPredictions(run: RunFiles, split: { train: number[]; val: number[]; test: number[] }, structures: number, exported: string): void {
+  const splitOf = new Map<number, string>();
+  for (const k of ['train', 'val', 'test'] as const) for (const i of split[k]) splitOf.set(i, k);
+  readLines<{ index: number; split: string }>(run, PREDICTIONS, (r) => {
+    const index = r.index;
+    if (!isIndex(index)) return '"index" must be a whole number ≥ 0';
+    if (index >= structures) return `structure ${index} is not one of the structures of the export ${exported}: this run was trained from another export (import it with its own export folder)`;
+    const k = splitOf.get(index);
+    if (r.split !== k) return `structure ${index} is in "${String(r.split)}" here, in "${k}" in the split.json of ${exported}: this run was trained from another export (import it with its own export folder)`;
+    return null;
+  });
 }

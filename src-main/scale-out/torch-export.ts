@@ -453,6 +453,8 @@ PyTorch (1.13 or newer), and nothing else: no other Python package is used.
     sbatch train.sbatch                              # Slurm: edit its #SBATCH lines first (nodes, GPUs, time)
 
 Options: \`--epochs N\` (override the config's ${c.training.epochs}), \`--device cpu|cuda\`, \`--out DIR\` (default \`run/\`).
+Ctrl-C, or SIGTERM (Slurm's time limit, \`scancel\`), stops the run after the step under way: it ends
+cancelled (exit status 130) with its best epoch's model in \`run/best.lwm\`.
 
 The global batch (${c.training.batchSize} structures) and its order per epoch are Latticework's (same seed, same shuffle);
 with P processes each takes a contiguous part of every batch and DistributedDataParallel averages the

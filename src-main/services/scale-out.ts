@@ -89,7 +89,7 @@ export function scaleOutHandlers(core: CoreParts): LatticeworkHandlers['scaleOut
           const record = await getRun(core, r.runId);
           core.events.emit('training', 'onStatus', record);
           if (r.modelId !== null) core.events.emit('models', 'onChanged', { ids: [r.modelId] });
-          return { runId: r.runId, name: r.name, epochs: r.epochs, bestEpoch: r.bestEpoch, modelId: r.modelId, model: r.model, external: r.external, run: record };
+          return { runId: r.runId, name: r.name, epochs: r.epochs, epochsPlanned: r.epochsPlanned, bestEpoch: r.bestEpoch, modelId: r.modelId, model: r.model, external: r.external, notes: r.notes, run: record };
         },
         jobId,
       );

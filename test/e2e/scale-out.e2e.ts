@@ -4,7 +4,8 @@
  * that folder, and brought back through the Runs view ("Import run…", the export folder chosen as a
  * dropped folder is read): the runs table shows it external, finished, with all its epochs and best
  * metrics, and its page shows its curves — the same numbers as PyTorch wrote and the contract returns.
- * A damaged copy is refused by file and line and stores nothing.
+ * train.py's own --epochs overrides the export's, which the import says in a note. A damaged copy is
+ * refused by file and line and stores nothing.
  * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it, never skips).
  */
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -56,7 +57,7 @@ describe('a run handed to PyTorch and brought back, in the app', () => {
     await page.getByTestId('run-export-torch-open').click();
     const folder = join(dir, 'cluster');
     await page.getByTestId('run-export-folder').fill(folder);
-    await page.getByTestId('run-export-epochs').fill(String(EPOCHS));
+    await page.getByTestId('run-export-epochs').fill(String(EPOCHS - 1));
     await page.getByTestId('run-export-submit').click();
     const result = page.getByTestId('run-export-result');
     await result.waitFor({ timeout: 120_000 });
@@ -71,9 +72,9 @@ describe('a run handed to PyTorch and brought back, in the app', () => {
     expect(split.test).toHaveLength(sizes!.test);
 
     // 2. PyTorch: two processes on this machine's CPUs (gloo); `--redirects 1 --tee 1` works around
-    // Debian's torch 1.13 on Python 3.11 (docs/scale-out.md)
+    // Debian's torch 1.13 on Python 3.11 (docs/scale-out.md); train.py's --epochs overrides the export's
     const port = await freePort();
-    python(['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '1', '--tee', '1', 'train.py', '--device', 'cpu'], folder);
+    python(['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '1', '--tee', '1', 'train.py', '--device', 'cpu', '--epochs', String(EPOCHS)], folder);
     const status = JSON.parse(readFileSync(join(folder, 'run', 'status.json'), 'utf8')) as { status: string; processes: number; distributedBackend: string; epochsDone: number; testMetrics: Record<string, number> };
     expect(status).toMatchObject({ status: 'finished', processes: 2, distributedBackend: 'gloo', epochsDone: EPOCHS });
     const torchEpochs = jsonLines(join(folder, 'run', 'metrics.jsonl'));
@@ -101,6 +102,7 @@ describe('a run handed to PyTorch and brought back, in the app', () => {
     const imported = page.getByTestId('run-import-result');
     await imported.waitFor({ timeout: 120_000 });
     const runId = Number(await imported.getAttribute('data-run-id'));
+    expect(await page.getByTestId('run-import-notes').textContent()).toContain(`trained for ${EPOCHS} epochs (train.py --epochs) where the export's config has ${EPOCHS - 1}`);
     const run = (await api.runs.list({})).find((r) => r.id === runId) as RunRecord;
     expect(run).toMatchObject({ origin: 'external', status: 'finished', epochsDone: EPOCHS, epochsPlanned: EPOCHS, external: { processes: 2, distributedBackend: 'gloo', device: 'cpu' } });
     expect(run.bestMetrics.test_mae).toBeCloseTo(status.testMetrics.mae, 12);

@@ -2,7 +2,7 @@
  * Debian's PyTorch for the tests that train exported runs (issue 16): /usr/bin/python3 with torch,
  * and torchrun. `.ci/run` installs python3-torch; these tests FAIL (never skip) without it.
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runPython } from './python';
@@ -27,9 +27,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** What train.py leaves in run/ after `epochs` epochs (the initial weights stand in for the best model). */
+/** What train.py leaves in run/ after `epochs` epochs (the initial weights stand in for the best model, so the epochs planned are the export's). */
 export function fakeTraining(folder: string, epochs: number): void {
   const run = join(folder, 'run');
+  const planned = (JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as { training: { epochs: number } }).training.epochs;
   mkdirSync(run, { recursive: true });
   copyFileSync(join(folder, 'initial.lwm'), join(run, 'best.lwm'));
   const lines = Array.from({ length: epochs }, (_, e) => JSON.stringify({ epoch: e, train_loss: 1 / (e + 1), val_loss: 2 / (e + 1), val_mae: 0.5 / (e + 1), lr: 0.01, epoch_seconds: 1, structures_per_second: 7, is_best: e === epochs - 1 }));
@@ -38,6 +39,6 @@ export function fakeTraining(folder: string, epochs: number): void {
   writeFileSync(join(run, 'batches.jsonl'), batches.join('\n') + '\n');
   writeFileSync(
     join(run, 'status.json'),
-    JSON.stringify({ status: 'finished', framework: 'PyTorch 1.13.1', hosts: ['node1'], processes: 2, nodes: 1, device: 'cpu', devices: [], distributedBackend: 'gloo', slurmJob: null, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), epochsDone: epochs, epochsPlanned: epochs, bestEpoch: epochs - 1, error: null, duration: 3, valMetrics: { mae: 0.1 }, testMetrics: { mae: 0.2 } }),
+    JSON.stringify({ status: 'finished', framework: 'PyTorch 1.13.1', hosts: ['node1'], processes: 2, nodes: 1, device: 'cpu', devices: [], distributedBackend: 'gloo', slurmJob: null, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), epochsDone: epochs, epochsPlanned: planned, bestEpoch: epochs - 1, error: null, duration: 3, valMetrics: { mae: 0.1 }, testMetrics: { mae: 0.2 } }),
   );
 }

@@ -16,14 +16,17 @@ status and best model join the runs table as an external run (hosts, processes, 
 distributed backend), beside the local runs; the model predicts like any other. Model names are
 unique: when the model file's name is taken (e.g. by the run it was exported from), it is stored
 as "NAME (PyTorch)" ("NAME (PyTorch 2)", …) and says so ("renamedFrom": the file's name).
+The run must be the export's (train.py records the export it trained from). A run trained with
+train.py --epochs N is stored with N epochs planned; a run stopped by Ctrl-C or SIGTERM (or killed)
+keeps its best epoch's model (run/best.lwm); "notes" say so.
   DIR            the export folder (export.json, split.json, initial.lwm; the run in DIR/run)
   --run RUN_DIR  the run folder when train.py wrote it elsewhere (--out)
   --name NAME    the run's name (default: the export's name, PyTorch and the process count)
   --db PATH      database (default $LATTICEWORK_DB, else the data directory's)
-  --json         print one JSON document: {"runId", "name", "status", "epochs", "bestEpoch",
+  --json         print one JSON document: {"runId", "name", "status", "epochs", "epochsPlanned", "bestEpoch",
                  "modelId", "model", "renamedFrom", "external": {"framework", "hosts", "processes", "nodes",
                  "device", "devices", "distributedBackend", "slurmJob", "importedFrom",
-                 "importedAt", "exportedFrom"}}
+                 "importedAt", "exportedFrom"}, "notes": [sentences]} (bestEpoch counts from 0, the text from 1)
 Exit status: 0 imported, 1 failed (nothing stored when a file is bad), 2 bad usage.`;
 
 export const importRunCommand: Command = {
@@ -44,6 +47,7 @@ export const importRunCommand: Command = {
         ctx.io.out(`imported run ${r.runId} "${r.name}": ${r.status}, ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}${r.bestEpoch >= 0 ? `, best epoch ${r.bestEpoch + 1}` : ''}`);
         ctx.io.out(`  trained by ${x.framework} on ${x.hosts.join(', ') || 'an unknown host'}: ${x.processes} process${x.processes === 1 ? '' : 'es'} on ${x.device}${x.devices.length ? ` (${[...new Set(x.devices)].join(', ')})` : ''}, ${x.distributedBackend}${x.slurmJob ? `, Slurm job ${x.slurmJob}` : ''}`);
         if (r.model) ctx.io.out(`  model "${r.model}" stored (model ${r.modelId}${r.renamedFrom ? `; "${r.renamedFrom}", its file's name, is another model's` : ''}): latticework predict --model "${r.model}" FILES`);
+        for (const note of r.notes) ctx.io.out(`  note: ${note}`);
       }
       return 0;
     } catch (e) {

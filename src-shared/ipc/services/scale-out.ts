@@ -29,10 +29,14 @@ export interface ImportedRunResult {
   runId: number;
   name: string;
   epochs: number;
+  /** The epochs train.py planned (its --epochs, else the export's). */
+  epochsPlanned: number;
   bestEpoch: number;
   modelId: number | null;
   model: string | null;
   external: ExternalRunInfo;
+  /** What the import did that the files alone do not say (an epochs override, a stopped run's model kept or not, what it could not check). */
+  notes: string[];
   run: RunRecord;
 }
 

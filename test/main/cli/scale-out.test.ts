@@ -3,17 +3,19 @@
  * --to torch DIR`), trained to completion by `torchrun --nproc_per_node 2` (gloo, CPU), and brought
  * back (`latticework import-run DIR`): the runs table lists it as external with all its epochs, and
  * its model's predictions on 20 structures equal PyTorch's own within 1e-4; the same for the SchNet
- * and PaiNN potentials (energies and forces of 20 frames).
+ * and PaiNN potentials (energies and forces of 20 frames). Each trains with train.py's own
+ * `--epochs`, which the import takes as the run's plan. A run stopped by SIGTERM (Slurm's time limit)
+ * comes back cancelled with its best model; a run of another export, or damaged files, are refused.
  * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/index';
 import { Database } from '../../../src-main/store/database';
 import { SHARED_DATA } from '../../helpers/shared-data';
-import { PYTHON, python, runBounded } from '../../helpers/python';
+import { PYTHON, python, runBounded, runPython } from '../../helpers/python';
 import { fakeTraining, freePort, requireTorch } from '../../helpers/torch';
 import { cliIn, emtFrames, io } from './commands/helpers';
 
@@ -39,7 +41,7 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     const runs0 = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; origin: string }[];
     expect(runs0).toHaveLength(1);
 
-    const exp = await cli('export', String(runs0[0].id), '--data', data, '--limit', '60', '--epochs', '4', '--to', 'torch', 'cluster', '--db', db, '--json');
+    const exp = await cli('export', String(runs0[0].id), '--data', data, '--limit', '60', '--epochs', '3', '--to', 'torch', 'cluster', '--db', db, '--json');
     expect(exp.err).toBe('');
     expect(exp.code).toBe(0);
     expect(JSON.parse(exp.out)).toMatchObject({ architecture: 'cgcnn', structures: 60, split: { train: 48, val: 6, test: 6 } });
@@ -54,7 +56,8 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     // torch 1.13 on Python 3.11, whose torchrun fails to parse its default "0" (docs/scale-out.md)
     const port = await freePort();
     const torchrun = ['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '1', '--tee', '1'];
-    python([...torchrun, 'train.py', '--device', 'cpu'], join(dir, 'cluster'));
+    // train.py's --epochs overrides the export's 3 (README.md offers it): the import takes the run with the epochs it planned
+    python([...torchrun, 'train.py', '--device', 'cpu', '--epochs', '4'], join(dir, 'cluster'));
     const status = JSON.parse(readFileSync(join(dir, 'cluster', 'run', 'status.json'), 'utf8'));
     expect(status).toMatchObject({ status: 'finished', processes: 2, distributedBackend: 'gloo', device: 'cpu', epochsDone: 4 });
 
@@ -62,7 +65,8 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(imp.err).toBe('');
     expect(imp.code).toBe(0);
     const imported = JSON.parse(imp.out);
-    expect(imported).toMatchObject({ status: 'finished', epochs: 4, external: { processes: 2, distributedBackend: 'gloo', device: 'cpu' } });
+    expect(imported).toMatchObject({ status: 'finished', epochs: 4, epochsPlanned: 4, external: { processes: 2, distributedBackend: 'gloo', device: 'cpu' } });
+    expect(imported.notes).toEqual(["trained for 4 epochs (train.py --epochs) where the export's config has 3: the run is stored with 4"]);
 
     // the runs table: the external run beside the local one, with all its epochs
     const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; origin: string; epochs: number; epochsPlanned: number; status: string; external: { processes: number } | null; bestMetrics: Record<string, number> }[];
@@ -117,21 +121,21 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
       writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ kind: 'potential', architecture, model, radial, training: { batchSize: 8, seed: 4 } }));
       const cli = cliIn(dir);
       const name = `${architecture}-emt`;
-      const exp = await cli('export', 'tiny.json', '--data', frames, '--epochs', '3', '--to', 'torch', 'cluster', '--name', name, '--json');
+      const exp = await cli('export', 'tiny.json', '--data', frames, '--epochs', '2', '--to', 'torch', 'cluster', '--name', name, '--json');
       expect(exp.err).toBe('');
       expect(exp.code).toBe(0);
       expect(JSON.parse(exp.out)).toMatchObject({ architecture, structures: 40, split: { train: 32, val: 4, test: 4 } });
 
       const port = await freePort();
-      python(['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '1', '--tee', '1', 'train.py', '--device', 'cpu'], join(dir, 'cluster'));
+      python(['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '1', '--tee', '1', 'train.py', '--device', 'cpu', '--epochs', '3'], join(dir, 'cluster'));
       const imp = await cli('import-run', 'cluster', '--db', db, '--json');
       expect(imp.err).toBe('');
       expect(imp.code).toBe(0);
       const imported = JSON.parse(imp.out);
-      expect(imported).toMatchObject({ status: 'finished', epochs: 3, model: name, external: { processes: 2, distributedBackend: 'gloo' } });
+      expect(imported).toMatchObject({ status: 'finished', epochs: 3, epochsPlanned: 3, model: name, external: { processes: 2, distributedBackend: 'gloo' } });
       const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; origin: string; epochs: number; bestMetrics: Record<string, number> }[];
       expect(runs).toHaveLength(1);
-      expect(runs[0]).toMatchObject({ origin: 'external', epochs: 3 });
+      expect(runs[0]).toMatchObject({ origin: 'external', epochs: 3, epochsPlanned: 3 });
       expect(runs[0].bestMetrics.val_energy_mae).toBeGreaterThan(0);
       expect(runs[0].bestMetrics.test_force_mae).toBeGreaterThan(0);
       const db1 = await Database.open(db);
@@ -226,6 +230,145 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect((await models()).map((m) => m.name)).toEqual(['one1 (PyTorch)', 'one1 (PyTorch 2)', 'one1']);
     const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { model: string | null; origin: string }[];
     expect(runs.filter((r) => r.origin === 'external').map((r) => r.model).sort()).toEqual(['one1 (PyTorch 2)', 'one1 (PyTorch)']);
+  });
+
+  /** The tiny SchNet potential of these tests exported to `dir/folder` for `epochs` epochs on the first `frames` EMT frames. */
+  async function exportTinyPotential(dir: string, folder: string, frames: number, epochs: number) {
+    const cli = cliIn(dir);
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ kind: 'potential', ...potentials[0], training: { batchSize: 8, seed: 4 } }));
+    const exp = await cli('export', 'tiny.json', '--data', emtFrames(dir, frames, `emt${frames}.extxyz`), '--epochs', String(epochs), '--to', 'torch', folder, '--name', folder, '--json');
+    expect(exp.code, exp.err).toBe(0);
+    return join(dir, folder);
+  }
+
+  it('a run stopped by SIGTERM (Slurm, scancel) in one of torchrun\'s 2 processes stops both after the same step, as cancelled, and comes back with its best model', async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-sigterm-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    const cluster = await exportTinyPotential(dir, 'cluster', 40, 50);
+    // process 1 (only) gets SIGTERM once its second epoch is written
+    writeFileSync(
+      join(cluster, 'stopped.py'),
+      [
+        'import os, runpy, signal, sys',
+        'sys.path.insert(0, os.getcwd())',
+        'import latticework_torch as L',
+        'written = L.RunFiles.epoch',
+        'def epoch(self, e, *rest):',
+        '    written(self, e, *rest)',
+        '    if e == 1 and os.environ["RANK"] == "1":',
+        '        os.kill(os.getpid(), signal.SIGTERM)',
+        'L.RunFiles.epoch = epoch',
+        'sys.argv = ["train.py"] + sys.argv[1:]',
+        'runpy.run_path("train.py", run_name="__main__")',
+      ].join('\n'),
+    );
+    const port = await freePort();
+    const r = runPython(['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '1', '--tee', '1', 'stopped.py', '--device', 'cpu'], { cwd: cluster });
+    expect(r.stdout + r.stderr).toMatch(/cancelled by SIGTERM: best epoch \d; model .*run\/best\.lwm/);
+    expect(r.stdout + r.stderr).toMatch(/exitcode\s*: 130/); // train.py's cancelled status, not the signal's death (143)
+    const status = JSON.parse(readFileSync(join(cluster, 'run', 'status.json'), 'utf8'));
+    expect(status).toMatchObject({ status: 'cancelled', stoppedBy: 'SIGTERM', epochsDone: 2, epochsPlanned: 50, processes: 2 });
+
+    const imp = await cli('import-run', 'cluster', '--db', db, '--json');
+    expect(imp.code, imp.err).toBe(0);
+    const imported = JSON.parse(imp.out);
+    expect(imported).toMatchObject({ status: 'cancelled', epochs: 2, epochsPlanned: 50, bestEpoch: status.bestEpoch, model: 'cluster' });
+    expect(imported.notes).toEqual([`the run was cancelled (SIGTERM) after 2 epochs: its best epoch's model (epoch ${status.bestEpoch + 1}, best.lwm) is stored`]);
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { status: string; model: string | null }[];
+    expect(runs).toMatchObject([{ status: 'cancelled', model: 'cluster' }]);
+  });
+
+  it('import-run refuses the run of another export (other data), naming both folders; a run of an older train.py is checked by its model and predictions', async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-foreign-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    const a = await exportTinyPotential(dir, 'a', 40, 1);
+    const b = await exportTinyPotential(dir, 'b', 20, 1);
+    python(['train.py', '--device', 'cpu'], a);
+    const foreign = await cli('import-run', 'b', '--run', join(a, 'run'), '--db', db);
+    expect(foreign.code).toBe(1);
+    expect(foreign.err).toBe(
+      `latticework import-run: ${a}/run/status.json: this run was trained from the export in ${a} (40 structures of ${dir}/emt40.extxyz exported ${JSON.parse(readFileSync(join(a, 'export.json'), 'utf8')).createdAt}), ` +
+        `not from ${b} (20 structures of ${dir}/emt20.extxyz exported ${JSON.parse(readFileSync(join(b, 'export.json'), 'utf8')).createdAt}): import it with its own export folder`,
+    );
+
+    // the same run as an older train.py left it (status.json names no export): its model's training domain is not this export's
+    const old = join(dir, 'old');
+    cpSync(join(a, 'run'), old, { recursive: true });
+    const status = JSON.parse(readFileSync(join(old, 'status.json'), 'utf8'));
+    delete status.export;
+    writeFileSync(join(old, 'status.json'), JSON.stringify(status));
+    const byModel = await cli('import-run', 'b', '--run', old, '--db', db);
+    expect(byModel.code).toBe(1);
+    expect(byModel.err).toMatch(/old\/best\.lwm: its training structures \(the domain in its header\) are not those of .*\/b \(20 structures/);
+    // …and its predictions name structures this export does not have (a model that passes: b's own initial weights)
+    copyFileSync(join(b, 'initial.lwm'), join(old, 'best.lwm'));
+    const byPredictions = await cli('import-run', 'b', '--run', old, '--db', db);
+    expect(byPredictions.code).toBe(1);
+    expect(byPredictions.err).toMatch(/old\/predictions\.jsonl line \d+: structure (2\d|3\d) is not one of the structures of the export .*\/b \(20 structures.*\): this run was trained from another export/);
+    expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+    // with its own export it comes back, saying what could not be checked
+    cpSync(join(a, 'run', 'best.lwm'), join(old, 'best.lwm'));
+    const own = await cli('import-run', 'a', '--run', old, '--db', db, '--json');
+    expect(own.code, own.err).toBe(0);
+    expect(JSON.parse(own.out).notes).toEqual([
+      `${old}/status.json does not name the export it trained from (a train.py older than that record): that it is the run of ${a} is checked by its model's config and training domain and its predictions' structures only`,
+    ]);
+  });
+
+  it('import-run refuses a run without its epochs (metrics.jsonl missing or cut short) and a split that is not one, naming the problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-checks-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--epochs', '3', '--to', 'torch', 'exp')).code).toBe(0);
+    const refused = async (change: (folder: string) => void) => {
+      const folder = join(dir, `case${Math.random().toString(36).slice(2)}`);
+      cpSync(join(dir, 'exp'), folder, { recursive: true });
+      fakeTraining(folder, 3);
+      change(folder);
+      const r = await cli('import-run', folder, '--db', db);
+      expect(r.code).toBe(1);
+      return r.err.replace(`${folder}/`, '');
+    };
+    const split = (folder: string, edit: (s: Record<string, number[]>) => void) => {
+      const s = JSON.parse(readFileSync(join(folder, 'split.json'), 'utf8'));
+      edit(s);
+      writeFileSync(join(folder, 'split.json'), JSON.stringify(s));
+    };
+    expect(await refused((f) => rmSync(join(f, 'run', 'metrics.jsonl')))).toBe("latticework import-run: run/metrics.jsonl: missing: train.py writes every epoch's metrics there (the run cannot come back without its epochs)");
+    expect(await refused((f) => writeFileSync(join(f, 'run', 'metrics.jsonl'), readFileSync(join(f, 'run', 'metrics.jsonl'), 'utf8').split('\n').slice(0, 2).join('\n')))).toBe(
+      "latticework import-run: run/metrics.jsonl: 2 epoch lines, but status.json says 3 epochs were done: the file is cut short",
+    );
+    expect(await refused((f) => split(f, (s) => s.test.push(s.train[0])))).toMatch(/^latticework import-run: split\.json: structure \d+ is in both "train" and "test": a structure belongs to one split$/);
+    expect(await refused((f) => split(f, (s) => delete s.val))).toBe('latticework import-run: split.json: "val" is missing or not a list of structure indices');
+    expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+  });
+
+  it('a killed run (status.json still says running) comes back with its best model; a failed one without it, saying why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-stopped-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--to', 'torch', 'exp')).code).toBe(0);
+    const ended = async (folder: string, status: Record<string, unknown>) => {
+      cpSync(join(dir, 'exp'), join(dir, folder), { recursive: true });
+      fakeTraining(join(dir, folder), 3);
+      const file = join(dir, folder, 'run', 'status.json');
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...status }));
+      const r = await cli('import-run', folder, '--db', db, '--json');
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out) as { status: string; model: string | null; notes: string[] };
+    };
+    const killed = await ended('killed', { status: 'running', finishedAt: null, bestEpoch: 1 });
+    expect(killed).toMatchObject({ status: 'failed', model: 'gcn' });
+    expect(killed.notes[1]).toBe("the run stopped before its end (killed) after 3 epochs: its best epoch's model (epoch 3, best.lwm) is stored");
+    const failed = await ended('failed', { status: 'failed', error: 'FloatingPointError: training diverged' });
+    expect(failed).toMatchObject({ status: 'failed', model: null });
+    expect(failed.notes[1]).toBe(
+      `the run failed: its best.lwm (epoch 3) is not stored, as a run that fails here keeps no model (predict with the file itself: latticework predict --model ${join(dir, 'failed', 'run', 'best.lwm')})`,
+    );
   });
 
   it('import-run refuses a folder that is not an export, naming the file', async () => {

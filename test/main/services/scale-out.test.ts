@@ -112,6 +112,10 @@ describe('scaleOut service', { timeout: 300_000 }, () => {
 
     const b = await served.api.scaleOut.importRun({ files: dropped(folder, 'app-export'), name: 'dropped copy' });
     expect(b.run).toMatchObject({ name: 'dropped copy', origin: 'external', epochsDone: 3, external: { importedFrom: 'app-export' } });
+    // a stand-in for an older train.py's run (its status.json names no export): the import says what it could not check
+    expect(b.notes).toEqual([
+      "app-export/run/status.json does not name the export it trained from (a train.py older than that record): that it is the run of app-export is checked by its model's config and training domain only",
+    ]);
     const pointsB = await served.api.runs.metrics({ ids: [b.runId], keys: ['train_loss'] });
     expect(pointsB.map((p) => p.value)).toEqual([1, 1 / 2, 1 / 3]);
     expect((await served.api.runs.list({ includeArchived: true })).length).toBe(before + 2);
