@@ -57,6 +57,8 @@ export interface PotentialRunOptions {
   /** What the user should read even when the log is off (the command line: stderr): a fine-tuning run's seeded element rows (or why none), a split without validation structures. */
   announce?(line: string): void;
   control: TrainingControl;
+  /** The frames' names (file:frame) for messages, in the order of the frames. */
+  names?: readonly string[];
   /** The model file's name and the dataset its provenance names. */
   model: { name: string; dataset: string; run?: string };
   /** When the run is cancelled: keep the best epoch's weights as the model (every member must have one). */
@@ -115,6 +117,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
         initialWeights,
         freeze,
         split: o.split,
+        names: o.names,
         resume: k === first ? o.resume?.state : undefined,
         onBatch: (b) => o.onBatch?.({ ...b, epoch: offset + b.epoch }),
         onEpoch: async (e: PotentialEpoch, state) => {
@@ -234,6 +237,7 @@ export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext
       members,
       resume,
       control,
+      names: input.samples.map((s) => s.name),
       model: { name: input.model.name, dataset: input.model.dataset, run: String(input.runId) },
       // a fine-tuning run (training.start from a stored potential): its weights, name and trained elements, the frozen blocks
       start: input.fineTune ? { weights: input.fineTune.start.weights, startedFrom: input.fineTune.startedFrom, sourceElements: input.fineTune.sourceElements ?? null } : undefined,
