@@ -162,7 +162,9 @@ export async function importFrames(
     ? [
         `energy far out of line with the other frames' in ${plural(outliers.frames.length, 'frame')}: ${describeEnergyOutliers(outliers, frames, (k) => names[k])}; ` +
           `more than ${outliers.limit.toPrecision(3)} eV/atom from the median after per-element reference energies (${ENERGY_OUTLIER_SPREADS} robust spreads, at least ${ENERGY_OUTLIER_FLOOR} eV/atom). ` +
-          'A label in other units, of another structure or corrupted? Kept as it is: training fits its reference energies to it',
+          (outliers.frames.length === 1
+            ? 'A label in other units, of another structure or corrupted? Kept as it is: training fits its reference energies to it'
+            : 'Labels in other units, of other structures or corrupted? Kept as they are: training fits its reference energies to them'),
       ]
     : [];
   const count = (k: 'energy' | 'freeEnergy' | 'forces' | 'stress') => frames.filter((f) => f[k] !== null).length;
