@@ -698,7 +698,12 @@ class PotentialModel(nn.Module):
                 out["forces"] = -grads[0]
             if stress:
                 g = grads[1]
-                out["stress"] = torch.stack([g[:, a, c] for a, c in VOIGT], dim=1) / b["volume"].to(g.dtype).reshape(-1, 1)
+                # a structure without a volume divides by 1 and its row is NaN by where(): dividing by NaN would
+                # make the row's gradient 0/NaN = NaN even where the loss leaves the row out (model.ts does the same)
+                volume = b["volume"].to(g.dtype).reshape(-1, 1)
+                periodic = torch.isfinite(volume)
+                sigma = torch.stack([g[:, a, c] for a, c in VOIGT], dim=1) / torch.where(periodic, volume, torch.ones_like(volume))
+                out["stress"] = torch.where(periodic, sigma, torch.full_like(sigma, math.nan))
         return out
 
     linear_weights = GraphModel.linear_weights

@@ -20,6 +20,8 @@ import { clipMessage, numericSiteKeys } from './files';
 import type { DatasetSource } from './source';
 import type { DatasetFormat, LabelledItem, LabelledStructures } from './types';
 import { sameNumbers } from '../../src-shared/numbers';
+import { plural } from '../../src-shared/text';
+import { describeEnergyOutliers, energyOutliers, ENERGY_OUTLIER_FLOOR, ENERGY_OUTLIER_SPREADS } from '../engine/potential/statistics';
 
 /** Names a folder import reads frames from (compressed or not); POTCAR, INCAR, KPOINTS, ... are not frame files. */
 export function isFrameFileName(name: string): boolean {
@@ -154,6 +156,17 @@ export async function importFrames(
   }
   const frames = [...byName.values()].map((p) => frameOfStructure(structureFromJSON(p.structure)));
   const check = checkLabels(frames);
+  const outliers = energyOutliers(frames);
+  const names = [...byName.keys()];
+  const outlierWarnings = outliers.frames.length
+    ? [
+        `energy far out of line with the other frames' in ${plural(outliers.frames.length, 'frame')}: ${describeEnergyOutliers(outliers, frames, (k) => names[k])}; ` +
+          `more than ${outliers.limit.toPrecision(3)} eV/atom from the median after per-element reference energies (${ENERGY_OUTLIER_SPREADS} robust spreads, at least ${ENERGY_OUTLIER_FLOOR} eV/atom). ` +
+          (outliers.frames.length === 1
+            ? 'A label in other units, of another structure or corrupted? Kept as it is: training fits its reference energies to it'
+            : 'Labels in other units, of other structures or corrupted? Kept as they are: training fits its reference energies to them'),
+      ]
+    : [];
   const count = (k: 'energy' | 'freeEnergy' | 'forces' | 'stress') => frames.filter((f) => f[k] !== null).length;
   const report: FramesImportReport = {
     files: sources.length,
@@ -167,8 +180,8 @@ export async function importFrames(
     labels: { energy: count('energy'), freeEnergy: count('freeEnergy'), forces: count('forces'), stress: count('stress') },
     units: { energy: 'eV (whole cell)', forces: 'eV/Å', stress: 'eV/Å³, Voigt xx yy zz yz xz xy, positive = tensile (ASE; VASP kB converted × −0.1 GPa)' },
     notes: many ? notes : notes.map((n) => n.slice(n.indexOf(': ') + 2)),
-    findings: [...conflicts, ...check.findings],
-    warnings: [...conflicts, ...check.warnings],
+    findings: [...conflicts, ...check.findings, ...outlierWarnings],
+    warnings: [...conflicts, ...check.warnings, ...outlierWarnings],
   };
   return { byName, rows, failed, formats, report, notNumbers };
 }

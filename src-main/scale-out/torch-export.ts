@@ -352,7 +352,8 @@ export function encodeGraphs(samples: TrainingSample[], ids: string[], targetWid
  * data/potentials.bin, the same container: nodeOffsets, edgeOffsets (int64), numbers (int32),
  * positions (float64, 3 per atom, Å), center, neighbor (int32), shift (float64, 3 per edge: the
  * Cartesian image shift, Å), volume (float64 per frame, NaN without one), energy (eV), forces
- * (eV/Å, 3 per atom), stress (eV/Å³, Voigt xx yy zz yz xz xy, ASE's sign): NaN where a frame has none.
+ * (eV/Å, 3 per atom), stress (eV/Å³, Voigt xx yy zz yz xz xy, ASE's sign): NaN where a frame has none
+ * (a stress of a frame without a volume is left out).
  */
 export function encodePotentialFrames(frames: readonly LabelledFrame[], graphs: readonly PotentialGraph[], ids: string[]): Uint8Array {
   const { nodeOffsets, edgeOffsets } = offsets(graphs.map((g) => [g.numbers.length, g.center.length]));
@@ -379,7 +380,8 @@ export function encodePotentialFrames(frames: readonly LabelledFrame[], graphs: 
     const f = frames[k];
     if (f.energy !== null) energy[k] = f.energy;
     if (f.forces) forces.set(f.forces, 3 * n);
-    if (f.stress) stress.set(f.stress, 6 * k);
+    // a stress needs a volume (Latticework's loss leaves it out without one: batchTargets)
+    if (f.stress && g.volume !== null) stress.set(f.stress, 6 * k);
   });
   return encodeSections({ ids }, { nodeOffsets, edgeOffsets, numbers, positions, center, neighbor, shift, volume, energy, forces, stress });
 }

@@ -16,7 +16,7 @@ import { potentialTrainingDomain } from '../../src-shared/model/potential-domain
 import { parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
 import { trainValTestSplit, type Split } from '../../src-shared/model/split';
 import { encodeModelFile, type ModelFileData } from '../engine/models/format';
-import { potentialModelFile } from '../engine/potential/file';
+import { LoadedPotential, potentialModelFile, type PotentialFileInput } from '../engine/potential/file';
 import { metricValues, selectionScore, type PotentialMetrics } from '../engine/potential/metrics';
 import { trainPotential, type PotentialEpoch, type PotentialSplitResult } from '../engine/potential/train';
 import { decodePotentialCheckpoint, encodePotentialCheckpoint, type PotentialCheckpoint, type PotentialStart, type TrainedMember } from '../engine/potential/checkpoint';
@@ -57,6 +57,8 @@ export interface PotentialRunOptions {
   /** What the user should read even when the log is off (the command line: stderr): a fine-tuning run's seeded element rows (or why none), a split without validation structures. */
   announce?(line: string): void;
   control: TrainingControl;
+  /** The frames' names (file:frame) for messages, in the order of the frames. */
+  names?: readonly string[];
   /** The model file's name and the dataset its provenance names. */
   model: { name: string; dataset: string; run?: string };
   /** When the run is cancelled: keep the best epoch's weights as the model (every member must have one). */
@@ -115,6 +117,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
         initialWeights,
         freeze,
         split: o.split,
+        names: o.names,
         resume: k === first ? o.resume?.state : undefined,
         onBatch: (b) => o.onBatch?.({ ...b, epoch: offset + b.epoch }),
         onEpoch: async (e: PotentialEpoch, state) => {
@@ -146,7 +149,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
   const seededElements = seeds && last ? seedsBySymbol(seeds) : null;
   let file: ModelFileData | null = null;
   if (last && (!cancelled || keep)) {
-    file = potentialModelFile({
+    const input: PotentialFileInput = {
       name: o.model.name,
       config,
       members: trained.map((x) => x.weights),
@@ -174,12 +177,14 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
           ...(keep ? { cancelledByUser: true } : {}),
         },
       },
-      domain: potentialTrainingDomain(
-        last.split.train.map((i) => frames[i]),
-        last.statistics.reference,
-        config.radial.cutoff,
-      ),
-    });
+    };
+    const train = last.split.train.map((i) => frames[i]);
+    // the potential's own energies of its training structures (as `predict` gives them): the energy check's
+    // range includes them, so that no training structure is flagged (src-shared/model/potential-domain.ts)
+    const trainedPotential = new LoadedPotential(potentialModelFile(input));
+    const predicted = trainedPotential.predict(train.map((x) => x.structure), { forces: false, stress: false }).map((p) => p.energy);
+    trainedPotential.dispose();
+    file = potentialModelFile({ ...input, domain: potentialTrainingDomain(train, last.statistics.reference, config.radial.cutoff, predicted) });
   }
   return {
     members,
@@ -234,6 +239,7 @@ export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext
       members,
       resume,
       control,
+      names: input.samples.map((s) => s.name),
       model: { name: input.model.name, dataset: input.model.dataset, run: String(input.runId) },
       // a fine-tuning run (training.start from a stored potential): its weights, name and trained elements, the frozen blocks
       start: input.fineTune ? { weights: input.fineTune.start.weights, startedFrom: input.fineTune.startedFrom, sourceElements: input.fineTune.sourceElements ?? null } : undefined,

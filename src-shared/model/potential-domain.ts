@@ -17,9 +17,13 @@
  * - `energyAboveReference`: the range of (E − Σ_i E_ref[Z_i]) / N over the training structures' labels,
  *   with the model's own fitted reference energies (`referenceEnergies`, eV by element symbol). Measured
  *   from the references rather than as E/N, so a composition's cohesive energy does not hide a
- *   structure far above its minimum. A prediction outside the range is flagged.
- * Both are compared as the sentences show them (0.001 Å, 0.001 eV/atom). A flag says the potential
- * extrapolates there, not that it is wrong; no flag does not say it is right.
+ *   structure far above its minimum.
+ * - `predictedEnergyAboveReference`: the same range over the model's own energies of its training
+ *   structures (recorded at the end of training), widened by PREDICTED_RANGE_MARGIN. A prediction outside
+ *   the union of the two ranges is flagged: the label range alone flagged training structures whose
+ *   prediction fell just outside it (session 38). Files without it (made before) keep the label range.
+ * Both are compared as the sentences show them (0.001 Å, 0.001 eV/atom), so no training structure is
+ * flagged. A flag says the potential extrapolates there, not that it is wrong; no flag does not say it is right.
  */
 import { elementSymbol } from '../chem/elements';
 import type { Mat3, Structure } from '../chem/structure';
@@ -38,7 +42,15 @@ export interface PotentialDomain {
   referenceEnergies: Record<string, number>;
   /** Range of the training labels' energy per atom above the reference energies (eV/atom); null when no structure had an energy. */
   energyAboveReference: { min: number; max: number } | null;
+  /** The same range over the model's own energies of its training structures, widened by PREDICTED_RANGE_MARGIN; absent in files made before it was recorded. */
+  predictedEnergyAboveReference?: { min: number; max: number };
 }
+
+/**
+ * eV/atom the predicted range is widened by on each side: the same structure's energy can differ by float32
+ * rounding between batchings, and the check's resolution is 0.001 eV/atom (a margin of one unit of it).
+ */
+export const PREDICTED_RANGE_MARGIN = 0.001;
 
 /** The key of an element pair: symbols in order of atomic number, "Cu-Pt". */
 export function elementPairKey(za: number, zb: number): string {
@@ -74,30 +86,40 @@ export function energyAboveReference(numbers: ArrayLike<number>, energy: number,
   return (energy - sum) / numbers.length;
 }
 
-/**
- * The domain of a potential's training structures: `energies` (eV per structure, null without a label)
- * in the order of `structures`; `referenceEnergies` (eV by atomic number, as the model stores them)
- * for the elements of the structures; `cutoff` the model's neighbour cutoff (Å).
- */
-export function potentialDomain(structures: readonly AtomsGeometry[], energies: readonly (number | null)[], referenceEnergies: ArrayLike<number>, cutoff: number): PotentialDomain {
-  const shortest: Record<string, number> = {};
-  const references: Record<string, number> = {};
+/** The range of (E − Σ_i E_ref[Z_i]) / N over the structures with a finite energy; null without one. */
+function rangeAboveReference(structures: readonly AtomsGeometry[], energies: readonly (number | null)[], references: Record<string, number>): { min: number; max: number } | null {
   let min = Infinity;
   let max = -Infinity;
   structures.forEach((s, k) => {
-    for (const [key, { distance }] of shortestPairDistances(s, cutoff)) if (!(distance >= shortest[key])) shortest[key] = distance;
-    for (let i = 0; i < s.numbers.length; i++) if (s.numbers[i] > 0) references[elementSymbol(s.numbers[i])] = referenceEnergies[s.numbers[i]];
     const e = energies[k];
     const above = e === null || !Number.isFinite(e) ? null : energyAboveReference(s.numbers, e, references);
     if (above === null) return;
     min = Math.min(min, above);
     max = Math.max(max, above);
   });
+  return Number.isFinite(min) ? { min, max } : null;
+}
+
+/**
+ * The domain of a potential's training structures: `energies` (eV per structure, null without a label)
+ * in the order of `structures`; `referenceEnergies` (eV by atomic number, as the model stores them)
+ * for the elements of the structures; `cutoff` the model's neighbour cutoff (Å); `predicted` the
+ * model's own energies of the structures (eV), when known.
+ */
+export function potentialDomain(structures: readonly AtomsGeometry[], energies: readonly (number | null)[], referenceEnergies: ArrayLike<number>, cutoff: number, predicted?: readonly number[]): PotentialDomain {
+  const shortest: Record<string, number> = {};
+  const references: Record<string, number> = {};
+  for (const s of structures) {
+    for (const [key, { distance }] of shortestPairDistances(s, cutoff)) if (!(distance >= shortest[key])) shortest[key] = distance;
+    for (let i = 0; i < s.numbers.length; i++) if (s.numbers[i] > 0) references[elementSymbol(s.numbers[i])] = referenceEnergies[s.numbers[i]];
+  }
+  const own = predicted ? rangeAboveReference(structures, predicted, references) : null;
   return {
     cutoff,
     shortestDistances: Object.fromEntries(Object.entries(shortest).sort(([a], [b]) => (a < b ? -1 : 1))),
     referenceEnergies: references,
-    energyAboveReference: Number.isFinite(min) ? { min, max } : null,
+    energyAboveReference: rangeAboveReference(structures, energies, references),
+    ...(own ? { predictedEnergyAboveReference: { min: own.min - PREDICTED_RANGE_MARGIN, max: own.max + PREDICTED_RANGE_MARGIN } } : {}),
   };
 }
 
@@ -106,7 +128,7 @@ export function potentialDomain(structures: readonly AtomsGeometry[], energies: 
  * periodicity, sizes) with the potential's own part. `referenceEnergies` by atomic number, as the model
  * stores them; `cutoff` the model's (Å).
  */
-export function potentialTrainingDomain(train: readonly { structure: Structure; energy: number | null }[], referenceEnergies: ArrayLike<number>, cutoff: number): TrainingDomain {
+export function potentialTrainingDomain(train: readonly { structure: Structure; energy: number | null }[], referenceEnergies: ArrayLike<number>, cutoff: number, predicted?: readonly number[]): TrainingDomain {
   const structures = train.map((f) => f.structure);
   return {
     ...trainingDomain(structures, null),
@@ -115,6 +137,7 @@ export function potentialTrainingDomain(train: readonly { structure: Structure; 
       train.map((f) => f.energy),
       referenceEnergies,
       cutoff,
+      predicted,
     ),
   };
 }
@@ -126,7 +149,9 @@ export function readPotentialDomain(x: unknown): PotentialDomain | null {
   if (typeof x !== 'object' || x === null) return null;
   const d = x as Record<string, unknown>;
   const range = d.energyAboveReference as { min?: unknown; max?: unknown } | null | undefined;
-  const rangeOk = range === null || (typeof range === 'object' && range !== undefined && typeof range.min === 'number' && typeof range.max === 'number');
+  const isRange = (r: { min?: unknown; max?: unknown } | null | undefined) => typeof r === 'object' && r !== null && typeof r.min === 'number' && typeof r.max === 'number';
+  const predicted = d.predictedEnergyAboveReference as { min?: unknown; max?: unknown } | undefined;
+  const rangeOk = (range === null || isRange(range)) && (predicted === undefined || isRange(predicted));
   if (typeof d.cutoff !== 'number' || !(d.cutoff > 0) || !isRecordOfNumbers(d.shortestDistances) || !isRecordOfNumbers(d.referenceEnergies) || !rangeOk) return null;
   return d as unknown as PotentialDomain;
 }
@@ -162,7 +187,10 @@ export function potentialDomainWarnings(domain: PotentialDomain, structure: Atom
 }
 
 function energyWarnings(domain: PotentialDomain, structure: AtomsGeometry, energy: number | null): string[] {
-  const range = domain.energyAboveReference;
+  const labels = domain.energyAboveReference;
+  const own = domain.predictedEnergyAboveReference;
+  // the labels' range, with the model's own energies of its training structures when recorded
+  const range = labels && own ? { min: Math.min(labels.min, own.min), max: Math.max(labels.max, own.max) } : labels;
   if (!range || energy === null || !Number.isFinite(energy)) return [];
   const above = energyAboveReference(structure.numbers, energy, domain.referenceEnergies);
   if (above === null || (r3(above) >= r3(range.min) && r3(above) <= r3(range.max))) return [];

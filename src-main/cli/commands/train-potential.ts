@@ -137,6 +137,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
         // which element rows were seeded (or why none): on stderr, with or without --json
         announce: (line) => ctx.io.err(`latticework train: ${line}`),
         control,
+        names: read.items.map((it) => it.name),
         model: { name: modelName, dataset: path },
         log,
         onBatch: (b) => hooks?.onBatch(b),

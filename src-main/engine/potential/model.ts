@@ -199,7 +199,11 @@ export class PotentialModel extends ModuleOfParts {
       let stress: Tensor2D | null = null;
       if (eps0) {
         const g = tf.reshape(grads[1], [S, 9]);
-        stress = tf.div(tf.matMul(g, voigtSelection()), tf.tensor2d(Float32Array.from(b.volumes), [S, 1])) as Tensor2D;
+        // a structure without a volume divides by 1 and gets its NaN row added afterwards: dividing by NaN
+        // would make its row's gradient 0/NaN = NaN even where the loss leaves the row out
+        const volume = Float32Array.from(b.volumes, (v) => (Number.isFinite(v) ? v : 1));
+        const none = Float32Array.from(b.volumes, (v) => (Number.isFinite(v) ? 0 : NaN));
+        stress = tf.add(tf.div(tf.matMul(g, voigtSelection()), tf.tensor2d(volume, [S, 1])), tf.tensor2d(none, [S, 1])) as Tensor2D;
       }
       return { energy: this.sumPerGraph(atom, b), atomEnergies: atom, forces, stress } as unknown as tf.TensorContainer;
     }) as unknown as PotentialOutput;

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { WeightAverage } from '../train/weight-average';
-import type { PotentialConfig } from '../../../src-shared/model/potential';
+import type { PotentialConfig, PotentialLoss } from '../../../src-shared/model/potential';
 import { Rng, type RngState } from '../../../src-shared/model/rng';
 import { initialPlateauState, learningRate, stepPlateau, type PlateauState, type ScheduleContext } from '../../../src-shared/model/schedule';
 import { trainValTestSplit, type Split } from '../../../src-shared/model/split';
@@ -31,7 +31,7 @@ import { potentialMetrics, selectionScore, type FramePrediction, type PotentialM
 import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from './model';
 import { painnInference, painnOf, type InferenceOutput } from './painn-inference';
 import { recordingGradients } from '../tf/kernels';
-import { fitEnergyStatistics, type EnergyStatistics } from './statistics';
+import { describeEnergyOutliers, energyOutliers, fitEnergyStatistics, type EnergyStatistics } from './statistics';
 
 export interface PotentialEpoch {
   epoch: number;
@@ -116,6 +116,8 @@ export interface PotentialTrainOptions {
   freeze?: number;
   /** Keep the model (the caller disposes it). */
   keepModel?: boolean;
+  /** The frames' names (file:frame), for messages; default "frame i". */
+  names?: readonly string[];
 }
 
 const now = () => performance.now() / 1000;
@@ -162,6 +164,73 @@ export function predictGraphs(model: PotentialModel, graphs: readonly PotentialG
   return out;
 }
 
+const LOSS_TERMS = [
+  ['energy', 'energyWeight'],
+  ['forces', 'forcesWeight'],
+  ['stress', 'stressWeight'],
+] as const;
+
+/** How one term of the loss on the frames `part` is not finite ("is NaN", "has a NaN gradient"), or null when it is (or they have no such label). */
+function termProblem(c: DivergenceContext, part: readonly number[], term: (typeof LOSS_TERMS)[number]): string | null {
+  const [label, weight] = term;
+  const batch = batchPotentialGraphs(part.map((i) => c.graphs[i]));
+  const use = { energy: label === 'energy', forces: label === 'forces', stress: label === 'stress' };
+  const targets = batchTargets(part.map((i) => c.frames[i]), batch, use);
+  if (!targets.energyRows && !targets.forceRows && !targets.stressRows) {
+    disposeTargets(targets);
+    return null;
+  }
+  const t = potentialBatchTensors(batch);
+  const only: PotentialLoss = { ...c.loss, energyWeight: 0, forcesWeight: 0, stressWeight: 0, [weight]: c.loss[weight] };
+  const { value, grads } = tf.variableGrads(() => potentialLoss(c.model.evaluate(t, { forces: use.forces, stress: use.stress, training: true }), targets, only), c.vars);
+  const norm = globalNorm(c.vars.map((v) => grads[v.name]));
+  const v = value.dataSync()[0];
+  const n = norm.dataSync()[0];
+  tf.dispose([value, norm, ...Object.values(grads)]);
+  disposeTargets(targets);
+  disposePotentialBatch(t);
+  return !Number.isFinite(v) ? `is ${v}` : !Number.isFinite(n) ? `has a ${n} gradient` : null;
+}
+
+interface DivergenceContext {
+  model: PotentialModel;
+  vars: tf.Variable[];
+  graphs: readonly PotentialGraph[];
+  frames: readonly LabelledFrame[];
+  /** The batch and the training split: indices into frames. */
+  part: readonly number[];
+  train: readonly number[];
+  trained: PotentialTrainResult['trained'];
+  loss: PotentialLoss;
+  names?: readonly string[];
+}
+
+/**
+ * Why a batch's loss or gradient is not finite, one sentence per term of the loss that is not
+ * (each evaluated again with the same weights): the frames that make it so on their own, with the
+ * energy label for the energy term, or that it takes the frames together.
+ */
+function nonFiniteTerms(c: DivergenceContext): string[] {
+  const out: string[] = [];
+  for (const term of LOSS_TERMS) {
+    if (!c.trained[term[0]] || c.loss[term[1]] <= 0) continue;
+    const problem = termProblem(c, c.part, term);
+    if (problem === null) continue;
+    const name = (i: number) => c.names?.[i] ?? `frame ${i}`;
+    // energies far out of line with the others' set the reference energies every frame's energy starts from
+    const outliers = term[0] === 'energy' ? energyOutliers(c.train.map((i) => c.frames[i])) : null;
+    if (outliers?.frames.length) {
+      const atTrain = { ...outliers, frames: outliers.frames.map((o) => ({ ...o, index: c.train[o.index] })) };
+      out.push(`the energy term ${problem}: the energy of ${describeEnergyOutliers(atTrain, c.frames, name)} is far out of line with the other training frames', and the reference energies are fitted to it`);
+      continue;
+    }
+    const alone = c.part.filter((i) => termProblem(c, [i], term) !== null);
+    const shown = alone.slice(0, 5).map(name).join(', ') + (alone.length > 5 ? ` and ${alone.length - 5} more` : '');
+    out.push(`the ${term[0]} term ${problem}${alone.length ? `, from ${shown}` : " with the batch's frames together (no frame alone)"}`);
+  }
+  return out;
+}
+
 /** PotentialModel.evaluate on a batch, read back to host arrays (tensors disposed). */
 function evaluateOnDevice(model: PotentialModel, batch: PotentialBatch, want: { forces: boolean; stress: boolean }): InferenceOutput {
   const t = potentialBatchTensors(batch);
@@ -187,6 +256,10 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
   if (frames.length === 0) throw new Error('no training data');
   const split = opts.split ?? trainValTestSplit(frames.length, tc.split, tc.seed);
   if (split.train.length === 0) throw new Error('the training split is empty');
+  // labels are trained in float32: one beyond its range (±3.4e38) is not finite there
+  const float32 = (x: number) => Number.isFinite(Math.fround(x));
+  const beyond = frames.flatMap((f, i) => (!float32(f.energy ?? 0) || !(f.forces ?? []).every(float32) || !(f.stress ?? []).every(float32) ? [opts.names?.[i] ?? `frame ${i}`] : []));
+  if (beyond.length) throw new Error(`${beyond.slice(0, 5).join(', ')}${beyond.length > 5 ? ` and ${beyond.length - 5} more` : ''}: a label beyond float32's range (±3.4e38), which training computes in, so not finite there; fix or remove ${beyond.length === 1 ? 'that frame' : 'those frames'}`);
   const trainFrames = split.train.map((i) => frames[i]);
   const trained = {
     energy: trainFrames.some((f) => f.energy !== null),
@@ -256,15 +329,26 @@ export async function trainPotential(config: PotentialConfig, frames: readonly L
         const { value, grads } = tf.variableGrads(() => potentialLoss(model.evaluate(t, { forces: trained.forces, stress: trained.stress, training: true }), targets, tc.loss), vars);
         const g = vars.map((v) => grads[v.name]);
         const norm = globalNorm(g);
-        optimizer.apply(g, lr, tc.gradClipNorm, norm);
-        step++;
-        ema?.update(step);
         const loss = (await value.data())[0];
         const gradNorm = (await norm.data())[0];
+        // a step with a loss or gradient that is not finite is not taken: the weights stay those that gave it
+        const finite = Number.isFinite(loss) && Number.isFinite(gradNorm);
+        if (finite) {
+          optimizer.apply(g, lr, tc.gradClipNorm, norm);
+          step++;
+          ema?.update(step);
+        }
         tf.dispose([value, norm, ...Object.values(grads)]);
         disposeTargets(targets);
         disposePotentialBatch(t);
-        if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, batch ${b} (lower the learning rate)`);
+        if (!finite) {
+          const what = Number.isFinite(loss) ? `the loss's gradient is ${gradNorm}` : `loss is ${loss}`;
+          const terms = nonFiniteTerms({ model, vars, graphs, frames, part, train: split.train, trained, loss: tc.loss, names: opts.names });
+          const where = terms.length ? `: ${terms.join('; ')}` : '';
+          // before the first update the weights are the initial ones: the data (or their labels) did it, not the rate
+          const advice = step === 0 ? ' — before any update, so not the learning rate' : ' (lower the learning rate)';
+          throw new Error(`training diverged: ${what} at epoch ${epoch}, batch ${b}${where}${advice}`);
+        }
         lossSum += loss * part.length;
         atoms += batch.numAtoms;
         norms.push(gradNorm);

@@ -163,6 +163,20 @@ describe('formats', () => {
     expect(r.frames!.labelsNotNumbers).toBe(1);
     expect(leftOutMessage(r)).toMatch(/frame 0 of vasprun_stars.xml: its forces hold values that are not numbers/);
   });
+
+  it('labelled frames: an energy far out of line with the others\' is a warning naming file and frame; the normal frames give none', async () => {
+    const text = emtFrames(12);
+    const normal = folder('energy-normal', { 'emt.extxyz': text });
+    expect((await readDatasetAt(normal, { kind: 'frames' })).frames!.warnings.join('\n')).not.toMatch(/out of line/);
+    // frame 7's energy a million eV off
+    let k = -1;
+    const bad = text.replace(/ energy=(\S+)/g, (m, e: string) => (++k === 7 ? ` energy=${Number(e) + 1e6}` : m));
+    const r = await readDatasetAt(folder('energy-outlier', { 'emt.extxyz': bad }), { kind: 'frames' });
+    expect(r.items).toHaveLength(12);
+    const warnings = r.frames!.warnings.filter((w) => /out of line/.test(w));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^energy far out of line with the other frames' in 1 frame: emt\.extxyz:7 \(\S+ eV, \d+ atoms: \+\d\.\d\de\+\d eV\/atom from the others\); more than 10\.0 eV\/atom from the median/);
+  });
 });
 
 const served = serveTestCore();

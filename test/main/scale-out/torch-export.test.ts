@@ -172,6 +172,26 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     });
   }
 
+  it('molecules (no cell) mixed with crystals that carry a stress train in PyTorch as in Latticework: no NaN, the same first-epoch losses (1e-4)', async () => {
+    requireTorch();
+    await initBackend({ force: 'cpu' });
+    const config = potentialPresetConfig('schnet-potential', { model: { features: 16, filterFeatures: 16, numLayers: 2, headHidden: 8 }, radial: { numBasis: 12 }, training: { batchSize: 6, epochs: 1, seed: 7 } });
+    const crystals = readFrames('emt_dataset.extxyz', emtText).frames.slice(0, 16);
+    // the same atoms without their cell: a molecule has no stress (its label is left out with it)
+    const molecules = readFrames('emt_dataset.extxyz', emtText)
+      .frames.slice(16, 32)
+      .map((f) => ({ ...f, structure: { ...f.structure, lattice: null, pbc: [false, false, false] as [boolean, boolean, boolean], frac: null } }));
+    expect(crystals.every((f) => f.stress !== null) && molecules.every((f) => f.stress !== null)).toBe(true);
+    const frames = crystals.flatMap((c, k) => [c, molecules[k]]);
+    const dir = mkdtempSync(join(tmpdir(), 'lw-torch-mixed-'));
+    exportTorchPotential({ config, frames, source: 'emt', split: null, exportedFrom: null, name: 'mixed' }, dir);
+    const batches: { epoch: number; loss: number; lr: number }[] = [];
+    const r = await trainPotential(config, frames, { onBatch: (b) => void batches.push(b) });
+    expect(r.trained.stress).toBe(true);
+    python(['train.py', '--device', 'cpu'], dir);
+    expectSameFirstEpoch(dir, batches);
+  });
+
   it('refuses what it cannot export (set2set and attention readouts), naming why, and a folder that is not empty', async () => {
     await initBackend({ force: 'cpu' });
     const data = await readDatasetAt(`${SHARED_DATA}/emt-dev/cgcnn`, { limit: 10 });

@@ -6,6 +6,8 @@ import {
   potentialDomain,
   potentialDomainWarnings,
   potentialWarnings,
+  PREDICTED_RANGE_MARGIN,
+  readPotentialDomain,
   shortestPairDistances,
   TrajectoryDomainWatch,
   type AtomsGeometry,
@@ -115,6 +117,28 @@ describe("a potential's training domain: shortest pair distances and energies", 
     expect(potentialDomainWarnings(d, mixed)).toEqual(['Cu–Pt at 2.758 Å (atoms 0 and 1): no Cu–Pt pair came within 6 Å in the training structures']);
     // an element it never trained on is the element check's to report
     expect(potentialDomainWarnings(d, cubic(3.9, [29, 47], [0, 0, 0, 1.95, 1.95, 0]))).toEqual([]);
+  });
+
+  it("the energy check's range includes the model's own energies of its training structures (widened by the margin) when recorded; without them the labels' range alone", () => {
+    const reference = new Float64Array(80);
+    reference[29] = -3.5;
+    const structures = [fcc1(29, 3.6), fcc1(29, 3.5)];
+    // labels 0.1 and 0.2 eV/atom above the reference; the model predicts 0.08 and 0.21
+    const d = potentialDomain(structures, [-3.4, -3.3], reference, 6, [-3.42, -3.29]);
+    expect(d.energyAboveReference!.min).toBeCloseTo(0.1, 10);
+    expect(d.predictedEnergyAboveReference!.min).toBeCloseTo(0.08 - PREDICTED_RANGE_MARGIN, 10);
+    expect(d.predictedEnergyAboveReference!.max).toBeCloseTo(0.21 + PREDICTED_RANGE_MARGIN, 10);
+    // the training structures as the model predicts them: not flagged (the labels' range alone flagged the first)
+    expect(potentialDomainWarnings(d, structures[0], -3.42)).toEqual([]);
+    expect(potentialDomainWarnings(d, structures[1], -3.29)).toEqual([]);
+    const { predictedEnergyAboveReference: _, ...before } = d;
+    expect(potentialDomainWarnings(before, structures[0], -3.42)).toEqual([expect.stringMatching(/^energy 0.080 eV\/atom above .* \(0.100 to 0.200 eV\/atom\)$/)]);
+    // outside the union: the union is the range the sentence gives
+    expect(potentialDomainWarnings(d, structures[0], -3.2)).toEqual(["energy 0.300 eV/atom above the reference energies lies outside the training structures' range (0.079 to 0.211 eV/atom)"]);
+    // a file's domain is read with the field, or without it (made before), and refused when it is broken
+    expect(readPotentialDomain(JSON.parse(JSON.stringify(d)))).toEqual(d);
+    expect(readPotentialDomain(JSON.parse(JSON.stringify(before)))).toEqual(before);
+    expect(readPotentialDomain({ ...d, predictedEnergyAboveReference: { min: 'x' } })).toBeNull();
   });
 
   it('adds the domain check of elements (not of size: a potential is local), and says when a file records no potential part', () => {

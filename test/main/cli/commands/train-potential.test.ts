@@ -18,7 +18,7 @@ import { elementSeeds, seedsBySymbol, sourceTrainedElements } from '../../../../
 import { parsePotentialConfig } from '../../../../src-shared/model/potential';
 import { trainValTestSplit } from '../../../../src-shared/model/split';
 import { elementsOf } from '../../../../src-shared/model/domain';
-import { potentialDomain, potentialWarnings } from '../../../../src-shared/model/potential-domain';
+import { energyAboveReference, potentialDomain, potentialWarnings, PREDICTED_RANGE_MARGIN } from '../../../../src-shared/model/potential-domain';
 import { emtFramesText } from '../../../helpers/shared-data';
 import { emtFrames, io } from './helpers';
 
@@ -53,7 +53,8 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     const details = file.header.provenance.details as { referenceEnergies: Record<string, number> };
     const reference = new Float64Array(119);
     for (const [z, e] of Object.entries(details.referenceEnergies)) reference[Number(z)] = e;
-    expect(file.header.domain!.potential).toEqual(
+    const { predictedEnergyAboveReference: own, ...fromLabels } = file.header.domain!.potential!;
+    expect(fromLabels).toEqual(
       potentialDomain(
         split.map((f) => f.structure),
         split.map((f) => f.energy),
@@ -62,6 +63,18 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
       ),
     );
     expect(file.header.domain!.potential!.energyAboveReference!.max).toBeGreaterThan(file.header.domain!.potential!.energyAboveReference!.min);
+    // and the range of its own energies of them: no training structure is flagged by the energy check, though
+    // the predictions of some lie outside the labels' range (which alone flagged them before)
+    const all = io();
+    expect(await predictCommand.run({ argv: ['--model', 'p.lwm', '--json', data], io: all.io, cwd: dir })).toBe(0);
+    const predicted = JSON.parse(all.out.join('')) as { energy: number; warnings: string[] }[];
+    const trainIndices = trainValTestSplit(sources.length, training.split, training.seed).train;
+    const above = trainIndices.map((i) => energyAboveReference(sources[i].structure.numbers, predicted[i].energy, file.header.domain!.potential!.referenceEnergies)!);
+    const labels = file.header.domain!.potential!.energyAboveReference!;
+    expect(above.filter((x) => x < labels.min - 0.001 || x > labels.max + 0.001).length).toBeGreaterThan(0);
+    expect(own!.min).toBeCloseTo(Math.min(...above) - PREDICTED_RANGE_MARGIN, 5);
+    expect(own!.max).toBeCloseTo(Math.max(...above) + PREDICTED_RANGE_MARGIN, 5);
+    for (const i of trainIndices) expect(predicted[i].warnings.filter((w) => w.startsWith('energy')), `training frame ${i}`).toEqual([]);
 
     // predict: one entry per frame of a multi-frame file
     const three = emtFrames(dir, 3, 'three.extxyz');

@@ -11,7 +11,7 @@ import type { LabelledFrame, Voigt6 } from '../../../../src-shared/chem/frames';
 import { batchPotentialGraphs, potentialGraph } from '../../../../src-main/engine/potential/frames';
 import { batchTargets, disposeTargets, potentialLoss } from '../../../../src-main/engine/potential/loss';
 import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from '../../../../src-main/engine/potential/model';
-import { fitEnergyStatistics } from '../../../../src-main/engine/potential/statistics';
+import { energyOutliers, ENERGY_OUTLIER_FLOOR, fitEnergyStatistics } from '../../../../src-main/engine/potential/statistics';
 import { trainPotential } from '../../../../src-main/engine/potential/train';
 import { decodePotentialCheckpoint, encodePotentialCheckpoint } from '../../../../src-main/engine/potential/checkpoint';
 import { TrainingControl } from '../../../../src-main/engine/train/control';
@@ -181,6 +181,57 @@ describeEachBackend('potential training gradients', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('molecules mixed with crystals that carry a stress: a molecule adds no stress term, the gradient is finite and a short run trains; no tensor leaks', { timeout: 300_000 }, async () => {
+    // a molecule's stress row is NaN (no volume) and the loss leaves it out; its gradient was 0/NaN = NaN all the same
+    const crystals = [0, 1, 2, 3].map((k) => labelledByPairPotential(rattledAlloy(90 + k)));
+    const molecules = [0, 1, 2, 3].map((k) => labelledByPairPotential(moleculeOf(rattledAlloy(95 + k))));
+    expect(molecules.every((m) => m.stress === null && m.forces !== null)).toBe(true);
+    const frames = [molecules[0], crystals[0], molecules[1], crystals[1]];
+    const config = tinyConfig('schnet', { training: { loss: { energyWeight: 1, forcesWeight: 1, stressWeight: 10 } } });
+    const model = new PotentialModel(config);
+    const batch = batchPotentialGraphs(frames.map((f) => potentialGraph(f.structure, config.radial.cutoff)));
+    const t = potentialBatchTensors(batch);
+    const targets = batchTargets(frames, batch, { energy: true, forces: true, stress: true });
+    expect(Array.from(targets.stressRows!.dataSync())).toEqual([1, 3]);
+    const out = model.evaluate(t, { forces: true, stress: true });
+    const stress = out.stress!.dataSync();
+    expect([0, 2].every((k) => stress.subarray(6 * k, 6 * k + 6).every(Number.isNaN))).toBe(true);
+    expect([1, 3].every((k) => stress.subarray(6 * k, 6 * k + 6).every(Number.isFinite))).toBe(true);
+    tf.dispose([out.energy, out.atomEnergies, out.forces!, out.stress!]);
+    const vars = model.trainableVariables();
+    const { grads, value } = tf.variableGrads(() => potentialLoss(model.evaluate(t, { forces: true, stress: true, training: true }), targets, config.training.loss), vars);
+    expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+    for (const v of vars) expect(grads[v.name].dataSync().every(Number.isFinite), v.name).toBe(true);
+    tf.dispose([value, ...Object.values(grads)]);
+    disposeTargets(targets);
+    disposePotentialBatch(t);
+    model.dispose();
+    const before = tf.memory().numTensors;
+    const r = await trainPotential(tinyConfig('painn', { training: { epochs: 2, batchSize: 4, split: { val: 0.25, test: 0 } } }), [...molecules, ...crystals]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.trained).toEqual({ energy: true, forces: true, stress: true });
+    expect(r.history.every((h) => Number.isFinite(h.trainLoss))).toBe(true);
+  });
+
+  it('a loss that is not finite before any update names the term and the frame (with its energy label), not the learning rate; no tensor leaks', { timeout: 300_000 }, async () => {
+    const frames = Array.from({ length: 6 }, (_, k) => labelledByPairPotential(rattledAlloy(60 + k)));
+    frames[2] = { ...frames[2], energy: 1e30 };
+    const before = tf.memory().numTensors;
+    const config = tinyConfig('schnet', { training: { epochs: 1, batchSize: 6, split: { val: 0, test: 0 } } });
+    const names = frames.map((_, k) => `data.extxyz:${k}`);
+    const error = await trainPotential(config, frames, { names }).then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(error).toMatch(/^training diverged: loss is Infinity at epoch 0, batch 0: the energy term is Infinity: the energy of data\.extxyz:2 \(1e\+30 eV, 4 atoms: \+2\.50e\+29 eV\/atom from the others\) is far out of line with the other training frames', and the reference energies are fitted to it — before any update, so not the learning rate$/);
+    expect(error).not.toMatch(/lower the learning rate|data\.extxyz:[013-5]/);
+    // a label that float32 cannot hold is refused before training, named
+    frames[2] = { ...frames[2], energy: 1e40 };
+    await expect(trainPotential(config, frames, { names })).rejects.toThrow(/^data\.extxyz:2: a label beyond float32's range \(±3\.4e38\), which training computes in, so not finite there; fix or remove that frame$/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('the loss skips frames without a label and is zero for perfect predictions', () => {
     const config = tinyConfig('schnet');
     const model = new PotentialModel(config);
@@ -236,12 +287,34 @@ function labelledByPairPotential(s: Structure): LabelledFrame {
       for (let a = 0; a < 3; a++) virial[3 * a + c] += v[a] * gc;
     }
   }
-  const V = g.volume!;
-  const stress = [virial[0], virial[4], virial[8], virial[5], virial[2], virial[1]].map((x) => x / V) as Voigt6;
+  const V = g.volume;
+  const stress = V === null ? null : ([virial[0], virial[4], virial[8], virial[5], virial[2], virial[1]].map((x) => x / V) as Voigt6);
   return { structure: s, energy: energy - 3 * n, freeEnergy: null, forces, stress };
 }
 
+/** The atoms of a cell as a molecule (no cell, not periodic). */
+function moleculeOf(s: Structure): Structure {
+  return { ...s, name: `${s.name}-molecule`, lattice: null, pbc: [false, false, false], frac: null };
+}
+
 describe('energy statistics', () => {
+  it('energy outliers: a label far out of line with the others\' (after per-element references) is found, robustly; isolated atoms among bulk frames and a spread of alloys are not', () => {
+    const frames = Array.from({ length: 12 }, (_, k) => labelledByPairPotential(rattledAlloy(200 + k)));
+    expect(energyOutliers(frames).frames).toEqual([]);
+    // an isolated atom 4 eV/atom above the bulk frames: a cohesive energy, no outlier
+    const atom: LabelledFrame = { structure: moleculeOf({ ...rattledAlloy(1), numbers: Int32Array.of(29), species: ['29'], cart: Float64Array.of(0, 0, 0), frac: null, occupancy: Float64Array.of(1) }), energy: -3 + 4, freeEnergy: null, forces: null, stress: null };
+    expect(energyOutliers([...frames, atom]).frames).toEqual([]);
+    for (const shift of [1e6, -60, 1e30]) {
+      const bad = frames.map((f, k) => (k === 5 ? { ...f, energy: f.energy! + shift } : f));
+      const found = energyOutliers(bad);
+      expect(found.frames.map((o) => o.index), `shift ${shift}`).toEqual([5]);
+      expect(found.frames[0].deviation / (shift / 4)).toBeCloseTo(1, 2);
+      expect(found.limit).toBe(ENERGY_OUTLIER_FLOOR);
+    }
+    // fewer than 5 energies are not judged
+    expect(energyOutliers(frames.slice(0, 4).map((f, k) => (k === 0 ? { ...f, energy: 1e6 } : f))).frames).toEqual([]);
+  });
+
   it('least squares recovers per-element reference energies exactly linear in composition; shift and scale follow', () => {
     const mk = (numbers: number[], extra: number): LabelledFrame => {
       const s = { ...rattledAlloy(1), numbers: Int32Array.from(numbers) } as Structure;
