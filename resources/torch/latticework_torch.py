@@ -1146,7 +1146,12 @@ class RunFiles:
         return self
 
     def ask_stop(self, number, frame):
-        """A stop signal's handler: the run stops after the step under way (`stop_asked`)."""
+        """A stop signal's handler: the run stops after the step under way (`stop_asked`); the same
+        signal again ends the process at once (a process stuck waiting for another that died)."""
+        if self.stop_signal:
+            signal.signal(number, signal.SIG_DFL)
+            os.kill(os.getpid(), number)
+            return
         self.stop_signal = signal.Signals(number).name
 
     def stop_asked(self):
