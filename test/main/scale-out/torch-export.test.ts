@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { potentialPresetConfig, presetConfig } from '../../../src-main/engine/architectures/registry';
 import { initBackend } from '../../../src-main/engine/tf/backend';
@@ -20,7 +21,7 @@ import { trainValTestSplit } from '../../../src-shared/model/split';
 import { trainingDomain } from '../../../src-shared/model/domain';
 import { readFrames } from '../../../src-shared/chem';
 import { SHARED_DATA } from '../../helpers/shared-data';
-import { python } from '../../helpers/python';
+import { python, runPython } from '../../helpers/python';
 import { requireTorch } from '../../helpers/torch';
 
 const lines = (file: string) =>
@@ -205,5 +206,20 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     const ok = fitConfigToData(presetConfig('cgcnn-paper', { training: { epochs: 1 } }), data);
     expect(() => exportTorchRun({ config: ok.config, data, samples: trainingSamples(ok.config, data, atomInit), atomInit, targetNames: ok.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/is not empty/);
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it("train.py's stop signal asks once; the same signal again ends the process at once", () => {
+    requireTorch();
+    const script = [
+      'import signal, types, latticework_torch as m',
+      'run = types.SimpleNamespace(stop_signal=None)',
+      'm.RunFiles.ask_stop(run, signal.SIGTERM, None)',
+      'print(run.stop_signal, flush=True)',
+      'm.RunFiles.ask_stop(run, signal.SIGTERM, None)',
+      "print('still running', flush=True)",
+    ].join('\n');
+    const r = runPython(['-c', script], { cwd: fileURLToPath(new URL('../../../resources/torch', import.meta.url)), timeoutS: 120 });
+    // killed by the signal: no exit status (timeout passes its child's death by a signal on as its own)
+    expect([r.stdout, r.status]).toEqual(['SIGTERM\n', null]);
   });
 });
