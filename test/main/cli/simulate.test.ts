@@ -622,12 +622,14 @@ describe('latticework relax, md and eos', () => {
     const strainedOutside = JSON.parse((await run(elasticCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--no-relax', '--backend', 'wasm', '--json'])).out);
     expect(strainedOutside.warnings[0]).toMatch(/^step 0: Cu–Cu at 2\.\d{3} Å \(atoms 0 and \d+\) is closer than any Cu–Cu pair in the training structures/);
     expect(JSON.parse((await run(elasticCommand, ['Cu1.vasp', '--model', 'emt', '--no-relax', '--json'])).out)).not.toHaveProperty('warnings');
-    // an equation of state checks every volume: the most compressed bring the Cu–Cu pairs under 2.5 Å; this
-    // untrained potential's energies have no minimum to fit, and the failure comes with where it extrapolated
+    // an equation of state checks every volume and names them: the two most compressed (92 and 93.6 % of the
+    // 3.6 Å cube's) bring the Cu–Cu pairs under 2.5 Å; this untrained potential's energies have no minimum to
+    // fit, and the failure comes with where it extrapolated
     const eos = await run(eosCommand, ['Cu1.vasp', '--model', 'tiny.lwm', '--backend', 'wasm', '--json']);
     expect(eos.code).toBe(1);
     expect(eos.err).toMatch(/^latticework eos: Cu1\.vasp: equation of state: /m);
-    expect(eos.err).toMatch(/^warning: step 0: Cu–Cu at 2\.\d{3} Å \(atoms \d+ and \d+\) is closer than any Cu–Cu pair in the training structures/m);
+    const [v1, v2] = [0.92, 0.936].map((f) => (f * 3.6 ** 3).toFixed(4));
+    expect(eos.err).toMatch(new RegExp(`^warning: volumes ${v1}, ${v2} Å³: Cu–Cu at 2\\.476 Å \\(atoms \\d+ and \\d+\\) is closer than any Cu–Cu pair in the training structures \\(2\\.500 Å\\)$`, 'm'));
     expect(JSON.parse((await run(eosCommand, ['Cu1.vasp', '--model', 'emt', '--json'])).out)).not.toHaveProperty('warnings');
     // phonons check the structure they are measured at (the supercell's displaced copies are 0.01 Å from it)
     const phonons = await run(phononsCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--supercell', '1', '--mesh', '2', '--backend', 'wasm', '--json']);

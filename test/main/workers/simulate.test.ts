@@ -51,6 +51,16 @@ describe('simulate job with a trained potential', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("an equation of state's warnings name its volumes, and the batches carry them as they grow", async () => {
+    const { ctx, events } = context();
+    const out = await simulateTask({ structure, calculator: { kind: 'model', modelId: 1 }, model: potential, parameters: { ...SIMULATION_DEFAULTS.eos, points: 5, range: 0.02 } }, ctx);
+    // (this untrained potential's curve has no minimum to fit: the run fails, its warnings stand)
+    expect(out.message).toMatch(/^equation of state: /);
+    const volumes = [0.98, 0.99, 1, 1.01, 1.02].map((f) => (f * 7.2 ** 3).toFixed(4)).join(', ');
+    expect(out.warnings).toEqual([expect.stringMatching(new RegExp(`^volumes ${volumes} Å³: the model file records no training domain`))]);
+    expect(events.filter((e) => e.warnings).at(-1)!.warnings).toEqual(out.warnings);
+  });
+
   it('a cancelled run frees them too', async () => {
     const before = tf.memory().numTensors;
     const { ctx } = context(1);
