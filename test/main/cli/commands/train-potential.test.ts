@@ -210,7 +210,7 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     expect(o.out.join('\n')).toMatch(/^data: 6 frames from twice\.extxyz \(energy yes, forces yes, stress yes\)$/m);
     expect(o.out.join('\n')).toMatch(/^model: painn potential \(preset painn-potential\); 1 epoch, batch 4, cutoff 4 Å$/m);
     expect(o.err.slice(0, 2)).toEqual([
-      `latticework train: 1 file, row or frame left out of ${join(dir, 'twice.extxyz')}:\n  1 frame identical to an earlier frame (same species, cell and positions; the first kept)`,
+      `latticework train: 1 duplicate frame left out of ${join(dir, 'twice.extxyz')}:\n  1 frame identical to an earlier frame (same species, cell and positions; the first kept)`,
       'latticework train: warning: twice.extxyz:6 is the structure of twice.extxyz:0 with other labels (energy +0.5000 eV): left out, twice.extxyz:0 kept',
     ]);
   });
