@@ -75,9 +75,10 @@ describe('latticework predict with the built-in calculators', () => {
     const fe = await run(predictCommand, ['--model', 'emt', 'Fe.vasp', 'Cu1.vasp', '--json']);
     expect(fe.code).toBe(1);
     const doc = JSON.parse(fe.out);
-    expect(doc[0]).toMatchObject({ file: 'Cu1.vasp', model: 'emt' });
-    expect(doc[1]).toMatchObject({ file: 'Fe.vasp', frame: 0, error: { name: 'CalculatorError' } });
-    expect(doc[1].error.message).toMatch(/no parameters for Fe/);
+    // in the order of the command line, the failure in its place
+    expect(doc[0]).toMatchObject({ file: 'Fe.vasp', frame: 0, error: { name: 'CalculatorError' } });
+    expect(doc[0].error.message).toMatch(/no parameters for Fe/);
+    expect(doc[1]).toMatchObject({ file: 'Cu1.vasp', model: 'emt' });
   });
 
   it('a folder stands for its structure files; --csv prints a row per frame; --contributions give each atom\'s energy', async () => {
