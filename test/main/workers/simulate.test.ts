@@ -44,10 +44,13 @@ describe('simulate job with a trained potential', () => {
     const frames = events.flatMap((e) => e.frames);
     expect(frames.map((f) => f.step)).toEqual([0, 5, 10, 15, 20]);
     expect(frames.every((f) => Number.isFinite(f.energy) && f.stress !== null)).toBe(true);
-    // its file records no training domain: said with the first frame, not again
-    expect(events[0].warnings).toEqual([expect.stringMatching(/^step 0: the model file records no training domain/)]);
-    expect(events.slice(1).every((e) => e.warnings === undefined)).toBe(true);
-    expect(out.warnings).toEqual(events[0].warnings);
+    // its file records no training domain: said with the first frame, not again (a batch of steps alone
+    // may go out before it, when loading took longer than a batch's 100 ms)
+    const told = events.filter((e) => e.warnings !== undefined);
+    expect(told).toHaveLength(1);
+    expect(told[0].frames.map((f) => f.step)).toContain(0);
+    expect(told[0].warnings).toEqual([expect.stringMatching(/^step 0: the model file records no training domain/)]);
+    expect(out.warnings).toEqual(told[0].warnings);
     expect(tf.memory().numTensors).toBe(before);
   });
 
