@@ -141,9 +141,33 @@ export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args'>>(
   config: T,
 ): ReturnType<typeof parseArgs<T & { args: string[] }>> | null {
   try {
-    return parseArgs({ ...config, args: ctx.argv });
+    return parseArgs({ ...config, args: negativeValuesJoined(ctx.argv, config.options ?? {}) });
   } catch (e) {
     usageError(ctx.io, command, (e as Error).message, usage);
     return null;
   }
+}
+
+/**
+ * The arguments with a negative number after an option that takes a value joined to it (`--pressure -1`
+ * as `--pressure=-1`): parseArgs refuses it as an ambiguous option, so that the command's own check
+ * (a range, "0 to 3") never saw it. No option is named like a number, so nothing else changes.
+ */
+function negativeValuesJoined(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, o] of Object.entries(options)) {
+    if (o.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (o.short) takesValue.add(`-${o.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--') return [...out, ...args.slice(i)];
+    if (takesValue.has(args[i]) && i + 1 < args.length && /^-(\d|\.\d)/.test(args[i + 1])) {
+      // a short option takes its value joined (-m-1), a long one after "="
+      out.push(args[i].startsWith('--') ? `${args[i]}=${args[i + 1]}` : `${args[i]}${args[i + 1]}`);
+      i++;
+    } else out.push(args[i]);
+  }
+  return out;
 }

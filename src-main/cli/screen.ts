@@ -16,7 +16,7 @@ import { csvField } from '../../src-shared/text';
 import type { ModelHeader } from '../engine/models/format';
 import { ComputePool } from '../workers/pool';
 import { CancelledError, type TaskContext } from '../workers/protocol';
-import type { ScreenFailure, ScreenTaskInput, ScreenTaskOutput } from '../workers/screen';
+import type { ScreenFailure, ScreeningFile, ScreenTaskInput, ScreenTaskOutput } from '../workers/screen';
 import type { CommandContext } from './command';
 import { onStopSignal, stoppedStatus } from './signals';
 
@@ -46,21 +46,20 @@ async function walk(dir: string, shown: string, out: { path: string; shown: stri
 /**
  * The files to predict: each argument as given, a folder replaced by the structure files under it
  * (CIF, POSCAR/CONTCAR, XYZ, VASP outputs; compressed too), in natural order. A folder without
- * any is an error naming it.
+ * any is an entry with its problem, which fails in its place.
  */
-export async function screeningFiles(args: readonly string[], cwd: string): Promise<{ files: { path: string; shown: string }[]; failed: ScreenFailure[] }> {
-  const files: { path: string; shown: string }[] = [];
-  const failed: ScreenFailure[] = [];
+export async function screeningFiles(args: readonly string[], cwd: string): Promise<ScreeningFile[]> {
+  const files: ScreeningFile[] = [];
   for (const a of args) {
     const path = resolve(cwd, a);
     const info = await stat(path).catch(() => null);
     if (info?.isDirectory()) {
       const before = files.length;
       await walk(path, a, files);
-      if (files.length === before) failed.push({ file: a, error: { name: 'NoStructureFiles', message: `${a}: no structure files in this folder (CIF, POSCAR, CONTCAR, .vasp, .xyz, vasprun.xml, OUTCAR, XDATCAR, ASE .db and .traj)`, line: null } });
+      if (files.length === before) files.push({ path, shown: a, problem: { name: 'NoStructureFiles', message: `${a}: no structure files in this folder (CIF, POSCAR, CONTCAR, .vasp, .xyz, vasprun.xml, OUTCAR, XDATCAR, ASE .db and .traj)`, line: null } });
     } else files.push({ path, shown: a });
   }
-  return { files, failed };
+  return files;
 }
 
 /** How a screening of `files` files over at most `workers` threads runs. */
@@ -112,8 +111,8 @@ const QUEUED_PER_WORKER = 2;
  * thread screens shares too (its kernels configured by the caller for `plan.kernelThreads`), the
  * plan's other threads are compute workers; the pool is disposed at the end.
  */
-export async function screen(files: readonly { path: string; shown: string }[], opts: ScreeningOptions): Promise<void> {
-  const shares: { path: string; shown: string }[][] = [];
+export async function screen(files: readonly ScreeningFile[], opts: ScreeningOptions): Promise<void> {
+  const shares: ScreeningFile[][] = [];
   for (let i = 0; i < files.length; i += SHARE_FILES) shares.push(files.slice(i, i + SHARE_FILES));
   const { threads, kernelThreads } = opts.plan;
   const pool = opts.pool ?? (threads > 1 && shares.length > 1 ? new ComputePool(threads - 1) : null);
@@ -129,7 +128,7 @@ export async function screen(files: readonly { path: string; shown: string }[], 
     let next = 0;
     let emitted = 0;
     const done = { files: 0, structures: 0, failedFiles: 0 };
-    const input = (share: { path: string; shown: string }[], threadsOfKernels: number | null): ScreenTaskInput => ({
+    const input = (share: ScreeningFile[], threadsOfKernels: number | null): ScreenTaskInput => ({
       key,
       model,
       backend: opts.backend,
@@ -138,7 +137,7 @@ export async function screen(files: readonly { path: string; shown: string }[], 
       contributions: opts.contributions,
     });
     const ctx: TaskContext = { signal: opts.signal, progress: () => undefined, emit: () => undefined };
-    const runShares = async (predict: (share: { path: string; shown: string }[]) => Promise<ScreenTaskOutput>): Promise<void> => {
+    const runShares = async (predict: (share: ScreeningFile[]) => Promise<ScreenTaskOutput>): Promise<void> => {
       while (next < shares.length) {
         if (opts.signal.aborted) return;
         const index = next++;
@@ -182,9 +181,8 @@ export type ScreenOutput = 'text' | 'csv' | 'json';
 export interface ScreeningRun {
   header: Pick<ModelHeader, 'name' | 'task' | 'targets' | 'members' | 'config'>;
   modelBytes: Uint8Array;
-  /** The files (screeningFiles) and the arguments that named none. */
-  files: { path: string; shown: string }[];
-  missing: ScreenFailure[];
+  /** The files (screeningFiles; an argument that named none among them, in its place). */
+  files: ScreeningFile[];
   output: ScreenOutput;
   contributions: boolean;
   plan: ScreeningPlan;
@@ -258,13 +256,13 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
   const { io } = ctx;
   const h = run.header;
   const unit = h.targets.map((t) => t.unit).join(', ');
-  const { files, missing } = run;
+  const { files } = run;
+  // rows and failures in the order of the files, as the text and the CSV print them
   const json: unknown[] = [];
-  const jsonFailed: ScreenFailure[] = [];
   let status = 0;
   const fail = (f: ScreenFailure) => {
     status = 1;
-    if (run.output === 'json') jsonFailed.push(f);
+    if (run.output === 'json') json.push(f);
     else io.err(`latticework predict: ${f.error.message.startsWith(f.file) ? '' : `${f.file}: `}${f.error.message}`);
     if (run.output === 'csv') io.out([f.file, '', h.name, ...h.targets.map(() => ''), ...(h.members > 1 ? h.targets.map(() => '') : []), f.error.message, ''].map(csvField).join(','));
   };
@@ -274,7 +272,6 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
     const cols = ['file', 'name', 'model', ...h.targets.map((t) => (t.unit ? `${t.name} (${t.unit})` : t.name)), ...(h.members > 1 ? h.targets.map((t) => `${t.name} std`) : []), 'error', 'warnings'];
     io.out(cols.map(csvField).join(','));
   }
-  missing.forEach(fail);
   const onShare = (share: ScreenTaskOutput) => {
     for (const e of share.entries) {
       if ('failed' in e) {
@@ -307,6 +304,6 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
     }
   };
   const code = await screenWithProgress(ctx, run, onShare);
-  if (run.output === 'json') io.out(JSON.stringify([...json, ...jsonFailed]));
+  if (run.output === 'json') io.out(JSON.stringify(json));
   return code || status;
 }

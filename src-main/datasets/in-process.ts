@@ -66,15 +66,25 @@ export function fitConfigToData(config: ModelConfig, read: LabelledStructures): 
   return { config, targetNames, perAtom };
 }
 
-/** What the reader left out of a dataset (unreadable files, rows and frames without a label, frames identical to an earlier one), as one message; null when nothing was. */
+/**
+ * What the reader left out of a dataset (unreadable files, rows and frames without a label, frames
+ * identical to an earlier one), as one message counting each kind ("1 whole file", not "1 file, row or
+ * frame": a file that fails to parse is left out with every frame in it); null when nothing was.
+ */
 export function leftOutMessage(read: DatasetRead): string | null {
   const duplicates = read.frames?.duplicates ?? 0;
   const left = [
-    ...read.failed.map((f) => `${f.file}${f.error.line ? ` line ${f.error.line}` : ''}: ${f.error.message}`),
+    // a failure's message starts with "line N: " when its line is known
+    ...read.failed.map((f) => `${f.file}: ${f.error.message}`),
     ...read.unlabelled,
     ...(duplicates ? [`${plural(duplicates, 'frame')} identical to an earlier frame (same species, cell and positions; the first kept)`] : []),
   ];
   if (left.length === 0) return null;
+  const counts = [
+    read.failed.length ? plural(read.failed.length, 'whole file') : '',
+    read.unlabelled.length ? plural(read.unlabelled.length, 'row or frame', 'rows or frames') : '',
+    duplicates ? plural(duplicates, 'duplicate frame') : '',
+  ].filter((c) => c !== '');
   const n = left.length;
-  return `${n} file${n === 1 ? '' : 's'}, row${n === 1 ? '' : 's'} or frame${n === 1 ? '' : 's'} left out of ${read.source}:\n  ${left.slice(0, 10).join('\n  ')}${n > 10 ? `\n  … and ${n - 10} more` : ''}`;
+  return `${counts.join(', ')} left out of ${read.source}:\n  ${left.slice(0, 10).join('\n  ')}${n > 10 ? `\n  … and ${n - 10} more` : ''}`;
 }

@@ -310,6 +310,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     // a fine-tuning run's config is its source's model with this request's training section: only that section is checked
     const unknown = unknownGivenFields(input, config, fineTune !== undefined);
     if (unknown.length) throw new UserError(`invalid config: ${issueLines(unknown).join('; ')}`, unknown);
+    // a depth the potential does not have is refused as a property model's is
+    if (fineTune) await userErrors(async (ft) => ft.checkFreezeDepth(fineTune.source.header.name, config, fineTune.freeze));
     const dataset = await getDataset(core, datasetId);
     const labels = dataset.report.frames?.labels;
     if (dataset.kind !== 'frames' || !labels) throw new UserError(`a potential trains on frames with energies and forces: dataset ${dataset.name} is a ${dataset.kind} dataset (import the frames as kind 'frames', e.g. an extended XYZ with energies)`);

@@ -29,9 +29,19 @@ export interface ScreenTaskInput {
   backend: string;
   /** SIMD kernel threads of this worker (set before its kernels first run); null: as this thread has them (the command's own thread). */
   kernelThreads: number | null;
-  /** Absolute path and the name shown for it. */
-  files: { path: string; shown: string }[];
+  files: ScreeningFile[];
   contributions: boolean;
+}
+
+/**
+ * A file of a screening: its absolute path and the name shown for it. `problem`: an argument that names
+ * no structure file (a folder without any), which fails in its place, as a file that cannot be read does,
+ * so that every output keeps the order of the command line.
+ */
+export interface ScreeningFile {
+  path: string;
+  shown: string;
+  problem?: ScreenFailure['error'];
 }
 
 export interface ScreenFailure {
@@ -74,11 +84,13 @@ export async function prepareBackend(backend: string | null, kernelThreads: numb
 
 type Item = { file: string; structure: Structure };
 
-type FileRead = { structures: Structure[] } | { error: unknown };
+type FileRead = { structures: Structure[] } | { failed: ScreenFailure };
 
 /** The share's files, all asked for at once (the thread waits for the disk once per share, not once per file), in order. */
 function readShare(files: ScreenTaskInput['files']): Promise<FileRead>[] {
-  return files.map((f) => readStructuresFile(f.path, f.shown).then((r) => ({ structures: r.structures }), (error: unknown) => ({ error })));
+  return files.map((f) =>
+    f.problem ? Promise.resolve({ failed: { file: f.shown, error: f.problem } }) : readStructuresFile(f.path, f.shown).then((r) => ({ structures: r.structures }), (error: unknown) => ({ failed: failure(error, f.shown, '') })),
+  );
 }
 
 export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Promise<ScreenTaskOutput> {
@@ -92,8 +104,8 @@ export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Prom
   for (const [i, f] of input.files.entries()) {
     if (ctx.signal.aborted) throw new CancelledError();
     const r = await reads[i];
-    if ('error' in r) {
-      entries.push({ failed: failure(r.error, f.shown, '') });
+    if ('failed' in r) {
+      entries.push({ failed: r.failed });
       continue;
     }
     for (const structure of r.structures) {
@@ -137,8 +149,8 @@ async function potentialShare(model: LoadedPotential, input: ScreenTaskInput, re
   for (const [i, f] of input.files.entries()) {
     if (ctx.signal.aborted) throw new CancelledError();
     const r = await reads[i];
-    if ('error' in r) {
-      entries.push({ failed: failure(r.error, f.shown, '') });
+    if ('failed' in r) {
+      entries.push({ failed: r.failed });
       continue;
     }
     const { structures } = r;

@@ -24,9 +24,9 @@ import {
   type SimulationStatus,
   type SimulationSummary,
   type StepValues,
+  trajectoryDomainWatch,
 } from '../../src-shared/sim';
 import type { TrainingDomain } from '../../src-shared/model/domain';
-import { TrajectoryDomainWatch } from '../../src-shared/model/potential-domain';
 import type { TaskContext } from './protocol';
 import { symmetryOperations, withRelaxationSpaceGroups } from '../chem/spacegroup';
 
@@ -42,7 +42,7 @@ export interface SimulateTaskInput {
 export interface SimulateEvent {
   frames: SimulationFrame[];
   steps: { step: number; values: StepValues }[];
-  /** A trained potential: every warning so far (TrajectoryDomainWatch), when this batch's frames added one. */
+  /** A trained potential: every warning so far (TrajectoryDomainWatch), when this batch's frames changed them. */
   warnings?: string[];
   /** Work between recorded steps, said in a few words (a band relaxing its ends): the latest since the last batch. */
   work?: string;
@@ -79,16 +79,18 @@ async function openCalculator(input: SimulateTaskInput): Promise<{ calculator: C
 export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): Promise<SimulateTaskOutput> {
   const { calculator, potential } = await openCalculator(input);
   const start = structureFromJSON(input.structure);
-  const watch = potential ? new TrajectoryDomainWatch(potential.domain, start) : null;
+  const watch = potential ? trajectoryDomainWatch(potential.domain, start, input.parameters.task) : null;
   let batch: SimulateEvent = { frames: [], steps: [] };
   let last = Date.now();
   let yielded = Date.now();
-  let told = 0;
+  // the warnings last sent, as one text: an equation of state's grow a volume without a new reason
+  let told = '';
   const flush = () => {
     if (batch.frames.length === 0 && batch.steps.length === 0 && batch.work === undefined) return;
-    if (watch && watch.warnings.length > told) {
-      batch.warnings = watch.warnings;
-      told = batch.warnings.length;
+    const warnings = watch?.warnings ?? [];
+    if (warnings.join('\n') !== told) {
+      batch.warnings = warnings;
+      told = warnings.join('\n');
     }
     ctx.emit(batch);
     batch = { frames: [], steps: [] };

@@ -26,6 +26,7 @@
  * flagged. A flag says the potential extrapolates there, not that it is wrong; no flag does not say it is right.
  */
 import { elementSymbol } from '../chem/elements';
+import { cellVolume } from '../chem/lattice';
 import type { Mat3, Structure } from '../chem/structure';
 import { neighborList, type PeriodicPositions } from '../graph/neighbors';
 import { domainWarnings, trainingDomain, type TrainingDomain } from './domain';
@@ -214,17 +215,21 @@ export function potentialWarnings(domain: TrainingDomain | null | undefined, str
 
 /**
  * Watches the frames of a run (relaxation, MD, equation of state) with a trained potential: each
- * reason it left the training structures (a pair of elements, the energy, …) once, at the first
- * frame that shows it, as "step N: …".
+ * reason it left the training structures (a pair of elements, the energy, …) once, with the sentence
+ * of the first frame that shows it. `by` says where: 'step', that frame's step ("step N: …", a run
+ * along a path); 'volume', every cell volume that shows it ("volumes 8.8210, 9.4090 Å³: …", an
+ * equation of state, whose frames are its volumes: both sides of the curve can leave them).
  */
 export class TrajectoryDomainWatch {
-  private readonly first = new Map<string, string>();
+  /** Per reason (its sentence with the numbers taken out): the first frame's sentence and where it was seen (only the first step; every volume). */
+  private readonly reasons = new Map<string, { sentence: string; at: string[] }>();
   /** Whether the model file records its training structures' distances and energies (else every frame says it cannot be checked). */
   readonly checks: boolean;
 
   constructor(
     private readonly domain: TrainingDomain | null,
     private readonly atoms: { numbers: ArrayLike<number>; pbc: readonly [boolean, boolean, boolean] },
+    private readonly by: 'step' | 'volume' = 'step',
   ) {
     this.checks = readPotentialDomain(domain?.potential) !== null;
   }
@@ -241,18 +246,23 @@ export class TrajectoryDomainWatch {
     } catch (e) {
       found = [`the frame could not be checked against the training structures: ${(e as Error).message}`];
     }
+    const at = this.by === 'volume' && frame.lattice ? cellVolume(frame.lattice).toFixed(4) : String(frame.step);
     const fresh: string[] = [];
     for (const w of found) {
       // one entry per reason: the same sentence with other numbers is the same reason
       const reason = w.replace(/-?\d+(\.\d+)?/g, '#');
-      if (this.first.has(reason)) continue;
-      this.first.set(reason, `step ${frame.step}: ${w}`);
+      const seen = this.reasons.get(reason);
+      if (seen) {
+        if (this.by === 'volume' && !seen.at.includes(at)) seen.at.push(at);
+        continue;
+      }
+      this.reasons.set(reason, { sentence: w, at: [at] });
       fresh.push(w);
     }
     return fresh;
   }
 
   get warnings(): string[] {
-    return [...this.first.values()];
+    return [...this.reasons.values()].map(({ sentence, at }) => (this.by === 'volume' ? `${at.length === 1 ? 'volume' : 'volumes'} ${at.join(', ')} Å³: ${sentence}` : `step ${at[0]}: ${sentence}`));
   }
 }

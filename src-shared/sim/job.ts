@@ -50,7 +50,8 @@ import {
   type SampledPath,
 } from './phonons';
 import { bandFit, NEB_DEFAULTS, nudgedElasticBand, type NebPath, type NebStep, type RelaxedEnds } from './neb';
-import type { TrajectoryDomainWatch } from '../model/potential-domain';
+import { TrajectoryDomainWatch } from '../model/potential-domain';
+import type { TrainingDomain } from '../model/domain';
 
 /** The built-in calculators by name and parameters. */
 export type BuiltinCalculatorSpec = { kind: 'emt' } | { kind: 'lj'; parameters?: LennardJonesParameters } | { kind: 'morse'; parameters?: MorseParameters };
@@ -541,6 +542,15 @@ export interface SimulationHooks {
    * 'finished', `stoppedAt` its step, the message says why.
    */
   domain?: TrajectoryDomainWatch;
+}
+
+/**
+ * A trained potential's watch over the frames of a run of `task` (SimulationHooks.domain): an
+ * equation of state's warnings name every volume outside the training structures, the other runs'
+ * the first step that left them.
+ */
+export function trajectoryDomainWatch(domain: TrainingDomain | null, atoms: ConstructorParameters<typeof TrajectoryDomainWatch>[1], task: SimulationParameters['task']): TrajectoryDomainWatch {
+  return new TrajectoryDomainWatch(domain, atoms, task === 'eos' ? 'volume' : 'step');
 }
 
 /** What a run holds: its fixed atoms and atoms held along some axes (an equation of state: none; vibrations: the atoms that do not vibrate; a band: atoms held at both ends). */

@@ -18,9 +18,11 @@ import { potentialOutput } from './predict-potential';
 export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalculatorName, params: readonly string[], args: readonly string[], output: ScreenOutput, contributions: boolean): Promise<number> {
   const { calculator } = openBuiltin(name, params);
   const out = potentialOutput(ctx, output, name, false);
-  const { files, failed } = await screeningFiles(args, ctx.cwd);
-  failed.forEach((f) => out.fail(f));
-  for (const f of files) {
+  for (const f of await screeningFiles(args, ctx.cwd)) {
+    if (f.problem) {
+      out.fail({ file: f.shown, error: f.problem });
+      continue;
+    }
     let structures: Structure[];
     try {
       structures = (await readStructuresFile(f.path, f.shown)).structures;

@@ -7,7 +7,7 @@
  * progress on stderr, Ctrl-C keeps the lines printed); each entry is built by engine/potential/entry.ts.
  * The built-in calculators (predict-builtin.ts) print their entries with the same output.
  *
- * JSON (an array, one entry per frame, then one per file or frame that failed):
+ * JSON (an array, one entry per frame or per file or frame that failed, in the order of the files):
  *   {"file", "frame", "model", "energy", "energyPerAtom", "forces": [[...]], "stress": [6] | null,
  *    "std"?: {"energy", "energyPerAtom", "forces": [[...]], "forceNorm": [...], "stress": [6] | null},
  *    "warnings"?: [...] (a trained potential: where the structure or its energy lies outside its training
@@ -42,8 +42,9 @@ export interface PotentialOutput {
 /** One output for the potentials, trained or built in: text lines, CSV rows or one JSON array. */
 export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model: string, ensemble: boolean): PotentialOutput {
   const { io } = ctx;
-  const entries: PotentialEntry[] = [];
-  const failed: ScreenFailure[] = [];
+  // entries and failures in the order of the files, as the text and the CSV print them
+  const entries: (PotentialEntry | ScreenFailure)[] = [];
+  let failed = 0;
   const columns = csvHeader(ensemble).length;
   if (output === 'csv') io.out(csvHeader(ensemble).map(csvField).join(','));
   return {
@@ -66,14 +67,17 @@ export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model
       p.contributions?.forEach((c, i) => io.out(`    atom ${i} ${species?.[i] ?? ''}: ${c.toFixed(6)} eV`));
     },
     fail(f) {
-      failed.push(f);
-      if (output === 'json') return;
+      failed++;
+      if (output === 'json') {
+        entries.push(f);
+        return;
+      }
       io.err(`latticework predict: ${f.error.message.startsWith(f.file) ? '' : `${f.file}${f.frame !== undefined ? `#${f.frame}` : ''}: `}${f.error.message}`);
       if (output === 'csv') io.out([f.file, f.frame ?? '', model, ...Array<string>(columns - 5).fill(''), f.error.message, ''].map(csvField).join(','));
     },
     end() {
-      if (output === 'json') io.out(JSON.stringify([...entries, ...failed]));
-      return failed.length ? 1 : 0;
+      if (output === 'json') io.out(JSON.stringify(entries));
+      return failed ? 1 : 0;
     },
   };
 }
@@ -82,7 +86,6 @@ export async function runPotentialPredict(ctx: CommandContext, run: ScreeningRun
   const h = run.header;
   if (run.output === 'text') ctx.io.err(`model ${h.name} (${h.config.architecture} potential, ${h.members} member${h.members > 1 ? 's' : ''}); backend ${run.backendText}`);
   const out = potentialOutput(ctx, run.output, h.name, h.members > 1);
-  run.missing.forEach((f) => out.fail(f));
   const onShare = (share: ScreenTaskOutput) => {
     for (const e of share.entries) {
       if ('failed' in e) out.fail(e.failed);

@@ -93,7 +93,7 @@ export const predictCommand: Command = {
     // before the workers start (each reads the flag when its isolate starts) and this thread first runs the readers
     setFlagsFromString(`--interrupt-budget=${SCREENING_INTERRUPT_BUDGET}`);
     const { screeningFiles, screeningPlan, startScreeningWorkers, runScreening } = await import('../screen');
-    const { files, failed: missing } = await screeningFiles(positionals, ctx.cwd);
+    const files = await screeningFiles(positionals, ctx.cwd);
     // the screening workers start now (one per core on wasm and cpu, this thread included) and load
     // their backend while this thread loads tfjs and the model; this thread's kernels get its share of the cores
     let plan = screeningPlan(files.length, workers ?? defaultTrainingWorkers('wasm').default);
@@ -138,7 +138,6 @@ export const predictCommand: Command = {
       header: data.header,
       modelBytes: encodeModelFile(data),
       files,
-      missing,
       output,
       contributions: !!values.contributions,
       plan,

@@ -40,6 +40,7 @@ import {
   type StepValues,
   type SymmetryOperations,
   type AxisConstraint,
+  trajectoryDomainWatch,
 } from '../../../src-shared/sim';
 import { SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations, withRelaxationSpaceGroups } from '../../chem/spacegroup';
 import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
@@ -51,7 +52,7 @@ import { defaultBandPath, parseTriple, parseWaveVector, PHONON_DEFAULTS, phonopy
 import { writeFrames } from '../../files/frames-file';
 import { bandEnd, NEB_DEFAULTS } from '../../../src-shared/sim/neb';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
-import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
+import type { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { writeTrajectoryFile } from '../../files/trajectory-file';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
@@ -179,8 +180,8 @@ ${COMMON}
   --points N         number of volumes (default ${SIMULATION_DEFAULTS.eos.points})
   --range R          fraction of the volume (default ${SIMULATION_DEFAULTS.eos.range})
 JSON: {"file", "model", "v0" (Å³), "e0" (eV), "b0GPa", "b0prime", "points": [[V, E], ...], "rms" (eV),
-       "warnings"? (a trained potential: the volumes where the cell lies outside its training
-       structures, "step K: ..."; [] when none does)}
+       "warnings"? (a trained potential: each way the cell left its training structures, with every
+       volume that shows it, "volumes V, V Å³: ..." (the sentence's numbers: the first's); [] when none does)}
 Exit status: 0, or 1 when the fit or the file failed, 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped
 it. Progress goes to stderr every 10 s.`;
 
@@ -403,8 +404,8 @@ interface Loaded {
  * A trained potential's watch over its training structures (null for a built-in calculator): every frame
  * of the run is checked against them, as in the app, and the run's JSON carries its "warnings".
  */
-function domainWatch({ structure, opened }: Loaded): TrajectoryDomainWatch | null {
-  return opened.potential ? new TrajectoryDomainWatch(opened.potential.domain, structure) : null;
+function domainWatch({ structure, opened }: Loaded, task: SimulationParameters['task']): TrajectoryDomainWatch | null {
+  return opened.potential ? trajectoryDomainWatch(opened.potential.domain, structure, task) : null;
 }
 
 /** What a task whose result is its summary (eos, elastic, vibrations, phonons) gives: the summary, the run's message and a trained potential's warnings (null for a built-in). */
@@ -422,7 +423,7 @@ interface Summarised<T extends SimulationSummary['task']> {
  * stopped it).
  */
 async function summarised<T extends SimulationSummary['task']>(ctx: CommandContext, task: T, file: string, loaded: Loaded, params: SimulationParameters): Promise<Summarised<T> | number> {
-  const watch = domainWatch(loaded);
+  const watch = domainWatch(loaded, task);
   const out = await simulate(ctx, task, file, loaded, params, watch ? { domain: watch } : {});
   if (typeof out === 'number') return out;
   if (out.summary?.task !== task) {
@@ -652,7 +653,7 @@ export const relaxCommand: Command = {
     }
     const unwritable = outputsProblem(ctx, 'relax', { out: values.out }, loaded);
     if (unwritable !== null) return unwritable;
-    const watch = domainWatch(loaded);
+    const watch = domainWatch(loaded, 'relax');
     const out = await simulate(ctx, 'relax', file, loaded, params, watch ? { domain: watch } : {});
     if (typeof out === 'number') return out;
     const final = out.final;
@@ -782,7 +783,7 @@ export const mdCommand: Command = {
     const frames: SimulationFrame[] = [];
     const log = values.json ? new StepSeries() : null;
     const { structure, opened } = loaded;
-    const watch = domainWatch(loaded);
+    const watch = domainWatch(loaded, 'md');
     const onFrame = (f: SimulationFrame) => {
       if (values.out) frames.push(f);
       if (values.json) return;
@@ -1190,7 +1191,7 @@ export const nebCommand: Command = {
     if (unwritable !== null) return unwritable;
     // the band is written again in place as it moves: the images as it ended
     const frames: SimulationFrame[] = [];
-    const watch = domainWatch(loaded);
+    const watch = domainWatch(loaded, 'neb');
     const out = await simulate(ctx, 'neb', startFile, loaded, params, { onFrame: (f) => void (frames[f.index] = f), ...(watch ? { domain: watch } : {}) });
     if (typeof out === 'number') return out;
     const s = out.summary?.task === 'neb' ? out.summary : null;

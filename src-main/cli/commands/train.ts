@@ -14,6 +14,7 @@ import { trainingTags } from '../../../src-shared/model/run-tags';
 import { issueLines, mergeConfig, ModelConfigError, unknownGivenFields, type ModelConfig } from '../../../src-shared/model/config';
 import { groupThousands, plural } from '../../../src-shared/text';
 import { trainingDomain } from '../../../src-shared/model/domain';
+import { parsePotentialConfig } from '../../../src-shared/model/potential';
 import { targetUnit } from '../../../src-shared/model/units';
 import { allPresetIds, parameterCount, parseModelConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
@@ -176,7 +177,6 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       let overrides: Record<string, unknown>;
       try {
         freeze = num('freeze', values.freeze);
-        if (freeze !== undefined && freeze < 0) return bad('--freeze N needs N ≥ 0');
         const training: Record<string, unknown> = {};
         const epochs = num('epochs', values.epochs);
         const seed = num('seed', values.seed);
@@ -191,6 +191,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         if (values.config) fileConfig = readJsonObjectFile(resolve(ctx.cwd, values.config), 'a config');
         if (wantsPotential(values.preset, fileConfig) || (source && isPotentialFile(source))) {
           if (values.head) return bad('--head applies to property models (a potential\'s energy head is always kept)');
+          // a depth the potential does not have is refused as a property model's is (below)
+          if (source && isPotentialFile(source)) checkFreezeDepth(source.header.name, parsePotentialConfig(source.header.config), freeze ?? 0);
           const ensemble = num('ensemble', values.ensemble);
           if (ensemble !== undefined && ensemble < 1) return bad('--ensemble K needs K ≥ 1');
           const args = {

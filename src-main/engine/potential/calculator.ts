@@ -11,7 +11,7 @@
  * their current distance. The edges are the same as a fresh search's (their order within an
  * atom's may differ: sums change at most by float32 rounding).
  */
-import { CalculatorError, type Calculation, type CalculateOptions, type Calculator } from '../../../src-shared/sim/calculator';
+import type { Calculation, CalculateOptions, Calculator } from '../../../src-shared/sim/calculator';
 import type { AtomicConfiguration } from '../../../src-shared/sim/atoms';
 import { PairList } from '../../../src-shared/sim/pairs';
 import type { LoadedPotential } from './file';
@@ -37,8 +37,6 @@ export class PotentialCalculator implements Calculator {
 
   // async: a configuration it cannot describe is a rejected promise, like any other failure
   async calculate(atoms: AtomicConfiguration, options: CalculateOptions = {}): Promise<Calculation> {
-    const maxZ = this.potential.config.model.maxZ;
-    for (const z of atoms.numbers) if (z < 1 || z > maxZ) throw new CalculatorError(`${this.name}: element Z = ${z} is outside the potential's element embedding (1..${maxZ})`);
     const periodic = atoms.lattice !== null && atoms.pbc.length === 3 && atoms.pbc.every(Boolean);
     const wantStress = (options.stress ?? true) && periodic;
     this.pairs.update(atoms);

@@ -9,6 +9,7 @@
  * trusted.
  */
 import type { TrainingDomain } from '../../../src-shared/model/domain';
+import { CalculatorError } from '../../../src-shared/sim/calculator';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import type { ModelFileData, ModelHeader, Provenance } from '../models/format';
 import { loadMembers } from '../models/runtime';
@@ -81,8 +82,14 @@ export class LoadedPotential {
     return this.predictGraphs(structures.map((s) => potentialGraph(s, this.config.radial.cutoff)), opts);
   }
 
-  /** The same for graphs already built (e.g. from a simulation's pair list). */
+  /**
+   * The same for graphs already built (e.g. from a simulation's pair list). Every way a potential
+   * evaluates structures (predict, the simulations' calculator, the app) comes here, so an element
+   * outside the element embedding is refused here, in one sentence, before any model runs.
+   */
   predictGraphs(graphs: readonly PotentialGraph[], opts: { forces?: boolean; stress?: boolean } = {}): PotentialPrediction[] {
+    const maxZ = this.config.model.maxZ;
+    for (const g of graphs) for (const z of g.numbers) if (z < 1 || z > maxZ) throw new CalculatorError(`${this.name}: element Z = ${z} is outside the potential's element embedding (1..${maxZ})`);
     const per = this.members.map((m) => predictGraphs(m, graphs, opts));
     return graphs.map((_, k) => combine(per.map((p) => p[k])));
   }

@@ -175,8 +175,8 @@ export function fineTuneAtomInit(source: ModelFileData, elements: Iterable<numbe
   return { table, note };
 }
 
-/** Refuses a depth the model does not have (0 to its number of message-passing layers). */
-export function checkFreezeDepth(name: string, config: ModelConfig, freeze: number): void {
+/** Refuses a depth the model does not have (0 to its number of message-passing layers: a property model's, or a potential's blocks). */
+export function checkFreezeDepth(name: string, config: { model: { numLayers: number } }, freeze: number): void {
   const layers = config.model.numLayers;
   if (!Number.isInteger(freeze) || freeze < 0 || freeze > layers) throw new FineTuneError(`freeze depth ${freeze}: "${name}" has ${layers} message-passing layers, so the depth is 0 to ${layers}`);
 }

@@ -77,9 +77,11 @@ describe('the screening job of a compute worker', () => {
 describe('latticework predict over a folder', () => {
   it('lists the structure files under a folder in natural order and names a folder without any', async () => {
     mkdirSync(join(dir, 'empty'));
-    const { files, failed } = await screeningFiles(['screen', 'empty'], dir);
-    expect(files.map((f) => f.shown)).toEqual(order);
-    expect(failed).toEqual([{ file: 'empty', error: expect.objectContaining({ name: 'NoStructureFiles', message: expect.stringContaining('empty: no structure files') }) }]);
+    const files = await screeningFiles(['empty', 'screen'], dir);
+    expect(files.map((f) => f.shown)).toEqual(['empty', ...order]);
+    // the folder without any fails in its place, as a file that cannot be read does
+    expect(files[0].problem).toEqual(expect.objectContaining({ name: 'NoStructureFiles', message: expect.stringContaining('empty: no structure files') }));
+    expect(files.slice(1).every((f) => f.problem === undefined)).toBe(true);
   });
 
   it('streams CSV rows in file order with the engine’s numbers, the failure in its place, progress on stderr', async () => {
@@ -114,14 +116,16 @@ describe('latticework predict over a folder', () => {
     expect(err).toMatch(/done: 70 structures from 71 files in [\d.]+ s \([\d.]+ structures\/s\); 1 file\(s\) failed/);
   });
 
-  it('keeps the JSON shape: one entry per structure, then the files that failed', async () => {
+  it('keeps the JSON shape: one entry per structure or per file that failed, in the order of the command line', async () => {
+    mkdirSync(join(dir, 'no-structures'), { recursive: true });
     const o = io();
-    const code = await main(['predict', '--model', modelFile, join(folder, 'more'), join(folder, 'emt-00005b.cif'), '--json', '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, dir);
+    const code = await main(['predict', '--model', modelFile, join(folder, 'emt-00005b.cif'), join(folder, 'more'), 'no-structures', '--json', '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, dir);
     expect(code).toBe(1);
     const json = JSON.parse(o.out.join('')) as Record<string, unknown>[];
-    expect(json).toHaveLength(11);
-    expect(Object.keys(json[0]).sort()).toEqual(['backend', 'file', 'model', 'name', 'prediction', 'task', 'unit', 'warnings']);
-    expect(json[10]).toEqual({ file: join(folder, 'emt-00005b.cif'), error: expect.objectContaining({ name: expect.any(String), line: 1 }) });
+    expect(json).toHaveLength(12);
+    expect(json[0]).toEqual({ file: join(folder, 'emt-00005b.cif'), error: expect.objectContaining({ name: expect.any(String), line: 1 }) });
+    expect(Object.keys(json[1]).sort()).toEqual(['backend', 'file', 'model', 'name', 'prediction', 'task', 'unit', 'warnings']);
+    expect(json[11]).toEqual({ file: 'no-structures', error: expect.objectContaining({ name: 'NoStructureFiles' }) });
   });
 
   it("warns per structure where the graph is not the structure as CGCNN reads it: a perovskite's split shell, a padded lone atom, a disordered file", async () => {
@@ -141,7 +145,7 @@ describe('latticework predict over a folder', () => {
   });
 
   it('stops this thread and the workers when cancelled and gives no share after that', async () => {
-    const { files } = await screeningFiles(['screen'], dir);
+    const files = await screeningFiles(['screen'], dir);
     const controller = new AbortController();
     const shares: number[] = [];
     const run = screen(files, {
@@ -192,10 +196,13 @@ describe('latticework predict with a potential over the screening threads', () =
     // in this thread: each file's structures predicted together, the one entry builder
     const model = new LoadedPotential(decodeModelFile(potential));
     const expected: unknown[] = [];
+    let failedAt = -1;
     try {
-      const { files } = await screeningFiles(['screen'], dir);
-      for (const f of files) {
-        if (f.shown.endsWith('5b.cif')) continue;
+      for (const f of await screeningFiles(['screen'], dir)) {
+        if (f.shown.endsWith('5b.cif')) {
+          failedAt = expected.length;
+          continue;
+        }
         const structures = readStructures(f.shown, readFileSync(f.path, 'utf8')).structures;
         model.predict(structures).forEach((p, k) => expected.push(potentialEntry(f.shown, k, model.name, structures[k], p, potentialWarnings(model.file.header.domain, structures[k], p.energy))));
       }
@@ -203,13 +210,14 @@ describe('latticework predict with a potential over the screening threads', () =
       model.dispose();
     }
     expect(expected).toHaveLength(73);
-    const entries = got.slice(0, -1);
+    // the file that failed in its place among the files
+    const entries = got.filter((_, k) => k !== failedAt);
     expect(entries).toEqual(JSON.parse(JSON.stringify(expected)));
     expect(Object.keys(entries[0])).toEqual(['file', 'frame', 'model', 'energy', 'energyPerAtom', 'forces', 'stress', 'std', 'warnings']);
     // a file without a training domain says it could not be checked
     expect(entries[0].warnings).toEqual([expect.stringMatching(/records no training domain/)]);
     expect(entries.filter((e) => e.file === join('screen', 'more', 'frames.extxyz')).map((e) => e.frame)).toEqual([0, 1, 2]);
-    expect(got[got.length - 1]).toEqual({ file: join('screen', 'emt-00005b.cif'), error: expect.objectContaining({ line: 1 }) });
+    expect(got[failedAt]).toEqual({ file: join('screen', 'emt-00005b.cif'), error: expect.objectContaining({ line: 1 }) });
     const err = o.err.join('\n');
     expect(err).toMatch(/screening 72 files with 2 worker\(s\)/);
     expect(err).toMatch(/done: 73 structures from 72 files in [\d.]+ s/);

@@ -4,12 +4,14 @@
  * `latticework runs --db X --json`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../src-main/app/core';
 import { main } from '../../../src-main/cli/index';
+import { runsCommand } from '../../../src-main/cli/commands/runs';
 import { Database } from '../../../src-main/store/database';
 import { insertRun } from '../../../src-main/store/runs';
 import type { RunRecord } from '../../../src-shared/ipc/contract';
@@ -117,6 +119,13 @@ describe('latticework runs and the app on one database', { timeout: 240_000 }, (
     for (const e of entries) {
       for (const key of ['id', 'name', 'status', 'dataset', 'architecture', 'epochs', 'bestEpoch', 'bestMetrics']) expect(e).toHaveProperty(key);
     }
+    // the fields are the ones `runs --help` and README's command table list, in that order
+    const usage = runsCommand.usage.slice(runsCommand.usage.indexOf('{"id"'));
+    const documented = [...usage.slice(0, usage.indexOf('}')).matchAll(/"(\w+)"/g)].map((m) => m[1]);
+    const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8').split('\n').find((l) => l.startsWith('| `latticework runs '))!;
+    for (const e of entries) expect(Object.keys(e)).toEqual(documented);
+    for (const key of documented) expect(readme).toContain(`\`${key}\``);
+    expect(app).toMatchObject({ workers: expect.any(Number), origin: 'local', external: null });
     expect(app).toMatchObject({ status: 'finished', dataset: 'emt20.extxyz', architecture: 'cgcnn', epochs: 2, epochsPlanned: 2, model: 'app-cgcnn (best)' });
     expect(app.bestEpoch === 0 || app.bestEpoch === 1).toBe(true);
     expect(Object.keys(app.bestMetrics as object)).toEqual(expect.arrayContaining(['val_mae', 'val_rmse', 'val_loss', 'test_mae']));

@@ -17,6 +17,9 @@ import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { copperPoscar, tinyPotentialFile } from '../services/simulation-fixtures';
 import { python } from '../../helpers/python';
 import { findSpaceGroup } from '../../../src-main/chem/spacegroup';
+import { structureToJSON } from '../../../src-shared/chem/serialize';
+import { potentialTask, predictTask } from '../../../src-main/workers/predict';
+import type { TaskContext } from '../../../src-main/workers/protocol';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-sim-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,9 +75,10 @@ describe('latticework predict with the built-in calculators', () => {
     const fe = await run(predictCommand, ['--model', 'emt', 'Fe.vasp', 'Cu1.vasp', '--json']);
     expect(fe.code).toBe(1);
     const doc = JSON.parse(fe.out);
-    expect(doc[0]).toMatchObject({ file: 'Cu1.vasp', model: 'emt' });
-    expect(doc[1]).toMatchObject({ file: 'Fe.vasp', frame: 0, error: { name: 'CalculatorError' } });
-    expect(doc[1].error.message).toMatch(/no parameters for Fe/);
+    // in the order of the command line, the failure in its place
+    expect(doc[0]).toMatchObject({ file: 'Fe.vasp', frame: 0, error: { name: 'CalculatorError' } });
+    expect(doc[0].error.message).toMatch(/no parameters for Fe/);
+    expect(doc[1]).toMatchObject({ file: 'Cu1.vasp', model: 'emt' });
   });
 
   it('a folder stands for its structure files; --csv prints a row per frame; --contributions give each atom\'s energy', async () => {
@@ -146,6 +150,35 @@ describe('latticework predict and relax on a disordered structure', () => {
       const json = JSON.parse((await run(predictCommand, [...args, '--json'])).out);
       expect(json).toEqual([{ file: 'CuAu-disordered.cif', frame: 0, error: { name: 'SimulationInputError', message: said, line: null } }]);
     }
+  });
+});
+
+describe('an element beyond a trained potential\'s element embedding', () => {
+  it('is refused in one sentence by predict (text, JSON), relax, md and eos alike, and by the app\'s predictions', { timeout: 120_000 }, async () => {
+    // the tiny potential embeds Z = 1..80; lead is 82
+    writeFileSync(join(dir, 'embedding-tiny.lwm'), await tinyPotentialFile('tiny'));
+    writeFileSync(join(dir, 'CuPb.extxyz'), '2\nLattice="4 0 0 0 4 0 0 0 4" Properties=species:S:1:pos:R:3 pbc="T T T"\nCu 0 0 0\nPb 2 2 2\n');
+    const said = "tiny: element Z = 82 is outside the potential's element embedding (1..80)";
+    const model = ['--model', 'embedding-tiny.lwm', '--backend', 'wasm'];
+    const text = await run(predictCommand, [...model, 'CuPb.extxyz']);
+    expect([text.code, text.err.split('\n').at(-1)]).toEqual([1, `latticework predict: CuPb.extxyz#0: ${said}`]);
+    expect(JSON.parse((await run(predictCommand, [...model, 'CuPb.extxyz', '--json'])).out)).toEqual([{ file: 'CuPb.extxyz', frame: 0, error: { name: 'CalculatorError', message: said, line: null } }]);
+    for (const [cmd, args] of [
+      [relaxCommand, []],
+      [mdCommand, ['--ensemble', 'nve', '--temperature', '10', '--timestep', '1', '--steps', '2']],
+      [eosCommand, []],
+    ] as const) {
+      const r = await run(cmd, ['CuPb.extxyz', ...model, ...args]);
+      expect(r.code).toBe(1);
+      // relax and eos on stderr, md as its run's end ("failed after 0 steps: …")
+      expect(`${r.out}\n${r.err}`).toMatch(new RegExp(`(CuPb\\.extxyz|failed after 0 steps): ${said.replace(/[().]/g, '\\$&')}$`, 'm'));
+    }
+    // the app's predictions of the energy (a row each) and of forces and stress (the structure's card)
+    const structure = structureToJSON(readStructures('CuPb.extxyz', readFileSync(join(dir, 'CuPb.extxyz'), 'utf8')).structures[0]);
+    const ctx: TaskContext = { signal: new AbortController().signal, progress: () => undefined, emit: () => undefined };
+    const bytes = new Uint8Array(readFileSync(join(dir, 'embedding-tiny.lwm')));
+    expect((await predictTask({ key: 'embedding-tiny', model: bytes, structures: [{ id: 4, structure }] }, ctx)).failed).toEqual([{ id: 4, message: said }]);
+    await expect(potentialTask({ key: 'embedding-tiny', model: bytes, structures: [structure] }, ctx)).rejects.toThrow(said);
   });
 });
 
@@ -622,12 +655,14 @@ describe('latticework relax, md and eos', () => {
     const strainedOutside = JSON.parse((await run(elasticCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--no-relax', '--backend', 'wasm', '--json'])).out);
     expect(strainedOutside.warnings[0]).toMatch(/^step 0: Cu–Cu at 2\.\d{3} Å \(atoms 0 and \d+\) is closer than any Cu–Cu pair in the training structures/);
     expect(JSON.parse((await run(elasticCommand, ['Cu1.vasp', '--model', 'emt', '--no-relax', '--json'])).out)).not.toHaveProperty('warnings');
-    // an equation of state checks every volume: the most compressed bring the Cu–Cu pairs under 2.5 Å; this
-    // untrained potential's energies have no minimum to fit, and the failure comes with where it extrapolated
+    // an equation of state checks every volume and names them: the two most compressed (92 and 93.6 % of the
+    // 3.6 Å cube's) bring the Cu–Cu pairs under 2.5 Å; this untrained potential's energies have no minimum to
+    // fit, and the failure comes with where it extrapolated
     const eos = await run(eosCommand, ['Cu1.vasp', '--model', 'tiny.lwm', '--backend', 'wasm', '--json']);
     expect(eos.code).toBe(1);
     expect(eos.err).toMatch(/^latticework eos: Cu1\.vasp: equation of state: /m);
-    expect(eos.err).toMatch(/^warning: step 0: Cu–Cu at 2\.\d{3} Å \(atoms \d+ and \d+\) is closer than any Cu–Cu pair in the training structures/m);
+    const [v1, v2] = [0.92, 0.936].map((f) => (f * 3.6 ** 3).toFixed(4));
+    expect(eos.err).toMatch(new RegExp(`^warning: volumes ${v1}, ${v2} Å³: Cu–Cu at 2\\.476 Å \\(atoms \\d+ and \\d+\\) is closer than any Cu–Cu pair in the training structures \\(2\\.500 Å\\)$`, 'm'));
     expect(JSON.parse((await run(eosCommand, ['Cu1.vasp', '--model', 'emt', '--json'])).out)).not.toHaveProperty('warnings');
     // phonons check the structure they are measured at (the supercell's displaced copies are 0.01 Å from it)
     const phonons = await run(phononsCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--supercell', '1', '--mesh', '2', '--backend', 'wasm', '--json']);

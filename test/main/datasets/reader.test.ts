@@ -177,6 +177,19 @@ describe('formats', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^energy far out of line with the other frames' in 1 frame: emt\.extxyz:7 \(\S+ eV, \d+ atoms: \+\d\.\d\de\+\d eV\/atom from the others\); more than 10\.0 eV\/atom from the median/);
   });
+
+  it('labelled frames: a file whose one atom line breaks it is left out whole, and the message counts it as a file, its line named once', async () => {
+    const frame = (n: number, atoms: string[]) => `${n}\nLattice="4 0 0 0 4 0 0 0 4" Properties=species:S:1:pos:R:3:forces:R:3 energy=-1.5 pbc="T T T"\n${atoms.join('\n')}\n`;
+    const atoms = ['Cu 0 0 0 0 0 0', 'Cu 2 2 0 0 0 0'];
+    // the second frame says 3 atoms: its third "atom line" is the next frame's count
+    const broken = frame(2, atoms) + frame(3, atoms) + frame(2, atoms);
+    const d = folder('frames-broken', { 'vasprun_ok.xml': vasprun(), 'broken.extxyz': broken, 'vasprun_stars.xml': vasprun({ positions: ['  0.0 0.0 0.0 ', '  0.5 0.4 0.0 '], forces: [' 1.0 2.0 ****** ', ' -0.1 -0.2 -0.3 '] }) });
+    const r = await readDatasetAt(d, { kind: 'frames' });
+    expect(r.items.map((i) => i.name)).toEqual(['vasprun_ok.xml']);
+    expect(leftOutMessage(r)).toBe(
+      `1 whole file, 1 row or frame left out of ${d}:\n  broken.extxyz: line 9: the Properties of frame 1 give 7 columns but this atom line has 1\n  frame 0 of vasprun_stars.xml: its forces hold values that are not numbers`,
+    );
+  });
 });
 
 const served = serveTestCore();

@@ -113,6 +113,10 @@ describe('training service: fine-tuning', () => {
     expect(potential.task).toBe('potential');
 
     await expect(api.training.start({ datasetId: frames.id, config: {}, from: potential.id, head: 'new' })).rejects.toThrow(/head applies to property models/);
+    // a depth the potential does not have is refused as a property model's is, before a run is made
+    const before = (await api.runs.list({})).length;
+    await expect(api.training.start({ datasetId: frames.id, config: {}, from: potential.id, freeze: 3 })).rejects.toThrow(`freeze depth 3: "${potential.name}" has 2 message-passing layers, so the depth is 0 to 2`);
+    expect((await api.runs.list({})).length).toBe(before);
     const tuned = await api.training.start({ datasetId: frames.id, config: { training: { epochs: 1 } }, from: potential.id, freeze: 1 });
     expect(tuned.tags).toEqual(['potential', `from:${potential.name}`, 'freeze:1']);
     const done = await waitForStatus(api, tuned.id, ['finished', 'failed'], 240_000);

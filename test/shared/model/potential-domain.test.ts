@@ -178,4 +178,24 @@ describe("a potential's training domain: shortest pair distances and energies", 
     watch.see({ step: 50, energy: -3.4, lattice: fcc1(29, 3.6).lattice, cart: Float64Array.from([Infinity, 0, 0]) });
     expect(watch.warnings.slice(2)).toEqual(['step 40: the frame could not be checked against the training structures: its positions or cell are not finite']);
   });
+
+  it("watches an equation of state by volume: each reason with every volume that shows it, both sides of the curve", () => {
+    const reference = new Float64Array(80);
+    reference[29] = -3.5;
+    const structures = [fcc1(29, 3.6)];
+    const domain = { ...trainingDomain(structures, null), potential: potentialDomain(structures, [-3.4], reference, 6) };
+    const watch = new TrajectoryDomainWatch(domain, { numbers: [29], pbc: PBC }, 'volume');
+    // the volumes of fcc1(a) are a³/4; energies above the training structure's on both sides
+    const frame = (step: number, a: number, energy: number) => ({ step, energy, lattice: fcc1(29, a).lattice, cart: Float64Array.from([0, 0, 0]) });
+    const volume = (a: number) => (a ** 3 / 4).toFixed(4);
+    expect(watch.see(frame(0, 3.4, -3.0))).toHaveLength(2);
+    expect(watch.see(frame(1, 3.5, -3.2))).toEqual([]);
+    watch.see(frame(2, 3.6, -3.4));
+    watch.see(frame(3, 3.7, -3.2));
+    watch.see(frame(4, 3.8, -3.0));
+    expect(watch.warnings).toEqual([
+      expect.stringMatching(new RegExp(`^volumes ${volume(3.4)}, ${volume(3.5)} Å³: Cu–Cu at 2\\.404 Å .* closer than any Cu–Cu pair`)),
+      `volumes ${volume(3.4)}, ${volume(3.5)}, ${volume(3.7)}, ${volume(3.8)} Å³: energy 0.500 eV/atom above the reference energies lies outside the training structures' range (0.100 to 0.100 eV/atom)`,
+    ]);
+  });
 });

@@ -78,6 +78,8 @@ describe('latticework train --from (property models)', { timeout: 300_000 }, () 
     const refusals: [string[], RegExp][] = [
       [['--from', 'band-gap.lwm', '--preset', 'cgcnn-paper'], /--from MODEL takes that model's architecture: leave out --preset/],
       [['--from', join(__dirname, '../../../../resources/models/band-gap.lwm'), '--freeze', '5'], /"CGCNN band gap" has 4 message-passing layers, so the depth is 0 to 4/],
+      // a negative depth reaches the same check (not the argument parser's "ambiguous" option)
+      [['--from', join(__dirname, '../../../../resources/models/band-gap.lwm'), '--freeze', '-1'], /freeze depth -1: "CGCNN band gap" has 4 message-passing layers, so the depth is 0 to 4/],
       [['--from', join(__dirname, '../../../../resources/models/band-gap.lwm'), '--head', 'maybe'], /--head expects auto, keep or new/],
       [['--preset', 'cgcnn-paper', '--head', 'new'], /--head needs --from MODEL/],
       // the run's own training section is checked like any given config (a misspelt field is named, not dropped)

@@ -21,6 +21,7 @@ import { elementsOf } from '../../../../src-shared/model/domain';
 import { energyAboveReference, potentialDomain, potentialWarnings, PREDICTED_RANGE_MARGIN } from '../../../../src-shared/model/potential-domain';
 import { emtFramesText } from '../../../helpers/shared-data';
 import { emtFrames, io } from './helpers';
+import { tinyPotentialFile } from '../../services/simulation-fixtures';
 
 const TINY = { model: { features: 8, numLayers: 2, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4 } };
 
@@ -187,6 +188,14 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     const b = io();
     expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'painn-potential', '--freeze', '2'], io: b.io, cwd: '.' })).toBe(2);
     expect(b.err.join('\n')).toMatch(/--freeze N needs --from/);
+    // a depth the potential does not have (2 blocks: 0 to 2) is refused as a property model's is, a negative one too
+    const dir = mkdtempSync(join(tmpdir(), 'lw-pot-freeze-'));
+    writeFileSync(join(dir, 'tiny.lwm'), await tinyPotentialFile('tiny'));
+    for (const depth of ['3', '-1']) {
+      const c = io();
+      expect(await trainCommand.run({ argv: ['--data', 'x.extxyz', '--from', 'tiny.lwm', '--freeze', depth, '--no-save'], io: c.io, cwd: dir })).toBe(2);
+      expect(c.err[0]).toBe(`latticework train: freeze depth ${depth}: "tiny" has 2 message-passing layers, so the depth is 0 to 2`);
+    }
   });
 
   it('announces a split without validation structures: the best epoch is then the lowest training loss', async () => {
@@ -214,7 +223,7 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     expect(o.out.join('\n')).toMatch(/^data: 6 frames from twice\.extxyz \(energy yes, forces yes, stress yes\)$/m);
     expect(o.out.join('\n')).toMatch(/^model: painn potential \(preset painn-potential\); 1 epoch, batch 4, cutoff 4 Å$/m);
     expect(o.err.slice(0, 2)).toEqual([
-      `latticework train: 1 file, row or frame left out of ${join(dir, 'twice.extxyz')}:\n  1 frame identical to an earlier frame (same species, cell and positions; the first kept)`,
+      `latticework train: 1 duplicate frame left out of ${join(dir, 'twice.extxyz')}:\n  1 frame identical to an earlier frame (same species, cell and positions; the first kept)`,
       'latticework train: warning: twice.extxyz:6 is the structure of twice.extxyz:0 with other labels (energy +0.5000 eV): left out, twice.extxyz:0 kept',
     ]);
   });

@@ -80,7 +80,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
       cwd: dir,
     });
     expect(code, o.err.join('\n')).toBe(0);
-    expect(o.err.join('\n')).toMatch(/1 file, row or frame left out of .*labels\.csv:\n {2}ghost \(no file\)/);
+    expect(o.err.join('\n')).toMatch(/1 row or frame left out of .*labels\.csv:\n {2}ghost \(no file\)/);
     expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ structures: 10 });
     const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'm.lwm'))));
     expect(file.header.targets.map((t) => t.name)).toEqual(['a', 'b']);
