@@ -5,10 +5,13 @@
  *   definition, every periodic image counted);
  * - `latticework structure msd FILE... --timestep FS [--frames A:B] [--json]`: the mean squared
  *   displacement from the first frame and the diffusion coefficient (src-shared/sim/msd.ts; wrapped
- *   positions, as an XDATCAR's, are unwrapped).
+ *   positions, as an XDATCAR's, are unwrapped; the atoms the file holds fixed are left out, as md
+ *   leaves them out).
  */
 import { isAbsolute, resolve } from 'node:path';
 import { atomicNumber, type ReadOptions, type Structure } from '../../../src-shared/chem';
+import { fileConstraints, indexList } from '../../../src-shared/sim/constraints';
+import { plural } from '../../../src-shared/text';
 import { trajectoryDiffusion, verdictText, type DiffusionVerdict, type TrajectoryDiffusion } from '../../../src-shared/sim/msd';
 import { radialDistribution, RDF_DEFAULTS, type RadialDistribution } from '../../../src-shared/sim/rdf';
 import { readStructuresFile } from '../../files/structure-file';
@@ -25,8 +28,8 @@ type Picked = { file: string; first: number; last: number };
 /** One element of `structure rdf --json`. */
 export type StructureRdfRecord = (Picked & RadialDistribution) | ErrorRecord;
 
-/** One element of `structure msd --json`. */
-export type StructureMsdRecord = (Picked & { frames: number; timestep: number } & TrajectoryDiffusion) | ErrorRecord;
+/** One element of `structure msd --json`; `fixed`: the atoms the first frame holds fixed (0-based), left out. */
+export type StructureMsdRecord = (Picked & { frames: number; timestep: number; fixed: number[] } & TrajectoryDiffusion) | ErrorRecord;
 
 export interface RdfRequest {
   rmax: number;
@@ -110,7 +113,11 @@ export function structureRdf(files: string[], cwd: string, options: ReadOptions,
 }
 
 export function structureMsd(files: string[], cwd: string, options: ReadOptions, request: MsdRequest): Promise<StructureMsdRecord[]> {
-  return analyse(files, cwd, options, request.frames, (frames, first) => ({ frames: frames.length, timestep: request.timestep, ...trajectoryDiffusion(frames, request.timestep, first) }));
+  return analyse(files, cwd, options, request.frames, (frames, first) => {
+    // the atoms the file holds fixed neither count nor move the centre, as in the run that wrote it
+    const fixed = fileConstraints(frames[0])?.fixed ?? [];
+    return { frames: frames.length, timestep: request.timestep, fixed, ...trajectoryDiffusion(frames, request.timestep, first, fixed) };
+  });
 }
 
 /** A table of r and g(r), with the frames it averages. */
@@ -128,6 +135,7 @@ export function describeMsd(r: Extract<StructureMsdRecord, { msd: number[] }>): 
   const e = (x: number | null, v: DiffusionVerdict | null) => (x === null ? '— (fewer than 4 frames)' : `${x.toExponential(3)} cm²/s${v === 'resolved' || v === null ? '' : ` (not resolved: ${verdictText(v)})`}`);
   const elements = Object.keys(r.msdByElement ?? {});
   const lines = [`${r.file}: MSD over frames ${r.first}–${r.last} (${r.frames}, ${r.timestep} fs apart); D ${e(r.diffusion, r.diffusionVerdict)}`];
+  if (r.fixed.length) lines.push(`  the file holds ${plural(r.fixed.length, 'atom')} fixed (${indexList(r.fixed)}): left out, as md leaves them out`);
   for (const sym of elements) lines.push(`  ${sym}: D ${e(r.diffusionByElement?.[sym] ?? null, r.diffusionVerdictByElement?.[sym] ?? null)}`);
   lines.push(`    t/fs    MSD/Å²${elements.map((s) => s.padStart(10)).join('')}`);
   const stride = Math.max(1, Math.ceil((r.time.length - 1) / 20));

@@ -64,8 +64,10 @@ a cell smaller than 2R has one too; docs/simulation.md).
   --bins N             rdf: number of bins (default ${RDF_DEFAULTS.bins})
   --pair A-B           rdf: partial g_AB, A atoms at the centre, B atoms around (e.g. Cu-Pt)
 msd: the mean squared displacement of each file's frames from the first one (the drift of the
-whole taken off; positions wrapped into the cell, as an XDATCAR's, unwrapped) and the diffusion
-coefficient D fitted to the second half (MSD = 6·D·t), per element too.
+whole taken off; positions wrapped into the cell, as an XDATCAR's, unwrapped; the atoms the file
+holds fixed left out, as md leaves them out; in a changing cell measured from where the cell's
+deformation carried the start) and the diffusion coefficient D fitted to the second half
+(MSD = 6·D·t), per element too: md's own numbers from md's own trajectory.
   --timestep FS        msd: fs between two frames of the file (an XDATCAR: POTIM × its interval)
 supercell: the file's last structure repeated N1, N2, N3 times along a, b, c (atoms in ASE's
 Atoms.repeat order; what describes the sites, as selective dynamics, repeated; energies and
@@ -105,7 +107,7 @@ standardize_cell cells, at --symprec) or its Niggli-reduced cell, written to --o
                        K})}; frames: per file {file, format, frames:
                        [{species, energy, freeEnergy, forces, stress}]}; rdf: per file {file, frames, first, last,
                        rmax, bins, pair, r: [Å], g: [...]}; msd: per file {file, frames, first,
-                       last, timestep, time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
+                       last, timestep, fixed: [atoms left out], time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
                        diffusionByElement, diffusionVerdict, diffusionVerdictByElement
                        ("resolved", "short", "vibration" or "bending": as md's)}; supercell:
                        [{file, repeat, out, nSites, cellFormula, spaceGroup: {number, symbol} |
