@@ -918,7 +918,8 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
   if (params.task === 'md') {
     // how far the atoms moved from the start, step by step: MSD values and the diffusion coefficients
     const moved = new DiffusionLog(atoms);
-    let msd: StepValues = {};
+    // the values of the last step logged: a frame is always of it (the last one of a run that stopped early too)
+    let values: StepValues = {};
     const r = await runMolecularDynamics(atoms, calculator, {
       ensemble: params.ensemble,
       thermostat: params.thermostat,
@@ -938,9 +939,9 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       signal,
       onStep: (step, o) => {
         const d = moved.record(step * params.timestep);
-        msd = { msd: d.all };
+        const msd: StepValues = { msd: d.all };
         for (const [sym, x] of Object.entries(d.byElement ?? {})) msd[`msd:${sym}`] = x;
-        return hooks.onStep?.(step, {
+        values = {
           potential: o.potential,
           kinetic: o.kinetic,
           total: o.total,
@@ -949,24 +950,15 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
           volume: atoms.volume(),
           ...msd,
           ...calculator.last,
-        });
+        };
+        return hooks.onStep?.(step, values);
       },
       onFrame: (f) =>
         frame({
           step: f.step,
           time: f.time,
           energy: f.potential,
-          values: {
-            potential: f.potential,
-            kinetic: f.kinetic,
-            total: f.total,
-            temperature: f.temperature,
-            pressure: f.pressure === null ? null : toGPa(f.pressure),
-            volume: atoms.volume(),
-            fmax: maxForce(f.forces),
-            ...msd,
-            ...calculator.last,
-          },
+          values: { ...values, fmax: maxForce(f.forces) },
           forces: Float64Array.from(f.forces),
           stress: f.potentialStress ? Float64Array.from(f.potentialStress) : null,
         }),
