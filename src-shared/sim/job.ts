@@ -770,6 +770,13 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
   if (params.task === 'md' && params.ensemble === 'npt' && atoms.constrained) throw new SimulationInputError('NPT molecular dynamics cannot hold atoms (the barostat moves every atom with the cell)');
   const barostat = params.task === 'md' ? barostatProblem(params) : null;
   if (barostat) throw new SimulationInputError(barostat);
+  if (params.task === 'md' && atoms.freedom <= 0) {
+    throw new SimulationInputError(
+      atoms.constrained
+        ? 'every atom is held: nothing can move, and molecular dynamics has no temperature to set or hold'
+        : 'a single atom has no degrees of freedom once the total momentum is held at zero (3N − 3 = 0): it would run at 0 K whatever the temperature; simulate a cell of two atoms or more (structure supercell)',
+    );
+  }
   if (params.task === 'neb') {
     if (params.end.length !== 3 * atoms.length) {
       throw new SimulationInputError(params.end.length ? `the end state has ${params.end.length / 3} atoms, the start ${atoms.length}: a band joins two states of the same atoms` : 'a band needs its end state: a structure of the same atoms in the same cell');

@@ -88,6 +88,15 @@ describe('simulation jobs', () => {
     }
   });
 
+  it('an MD run of atoms that have no degrees of freedom (one free atom, or every atom held) is refused, in the app as on the command line', () => {
+    const one = new Atoms({ numbers: Int32Array.of(29), cart: new Float64Array(3), lattice: [[0, 1.8, 1.8], [1.8, 0, 1.8], [1.8, 1.8, 0]], pbc: [true, true, true] }).toStructure('Cu');
+    const nvt = { ...SIMULATION_DEFAULTS.md, ensemble: 'nvt' as const, temperature: 300 };
+    expect(() => checkSimulationInput(one, { kind: 'emt' }, nvt)).toThrow(/^a single atom has no degrees of freedom once the total momentum is held at zero \(3N − 3 = 0\)/);
+    expect(() => checkSimulationInput(copper(1), { kind: 'emt' }, { ...nvt, fixed: [0, 1, 2, 3] })).toThrow(/^every atom is held: nothing can move/);
+    // two free atoms, or one free atom beside a held one, have some
+    expect(() => checkSimulationInput(copper(1), { kind: 'emt' }, { ...nvt, fixed: [0, 1, 2] })).not.toThrow();
+  });
+
   it('an MD run reports its drift, mean temperature and pressure; an EOS its fit', async () => {
     const md = await runSimulation(copper(2), new EmtCalculator(), { ...SIMULATION_DEFAULTS.md, ensemble: 'nve', steps: 50, every: 10, temperature: 200 });
     expect(md.status).toBe('finished');
