@@ -45,7 +45,7 @@ import { SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations, withRelaxationSpaceGr
 import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { StepSeries } from '../../../src-shared/sim/step-series';
-import { describeFileConstraints, fileConstraints, indexList, parseAtomIndices } from '../../../src-shared/sim/constraints';
+import { describeFileConstraints, fileConstraints, indexList } from '../../../src-shared/sim/constraints';
 import { modeFrames, modeText } from '../../../src-shared/sim/vibrations';
 import { defaultBandPath, parseTriple, parseWaveVector, PHONON_DEFAULTS, phonopyForceConstants, thzText, waveVectorText } from '../../../src-shared/sim/phonons';
 import { writeFrames } from '../../files/frames-file';
@@ -55,6 +55,7 @@ import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domai
 import { writeTrajectoryFile } from '../../files/trajectory-file';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
+import { pickedAtoms } from './picked-atoms';
 import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 import { onStopSignal, signalName, stoppedStatus } from '../signals';
 
@@ -344,34 +345,6 @@ function triple(values: Record<string, unknown>, key: string, max: number): [num
   const three = parseTriple(String(v), max);
   if (!three) throw new UsageProblem(`--${key} ${String(v)}: expected three whole numbers from 1 to ${max} (like 5,5,3) or one for all three`);
   return three;
-}
-
-/**
- * The atoms `--fixed` or `--atoms` picks in the structure of FILE (its positions resolve `z<8.5`); throws a
- * usage message naming the option: not a list of atoms, none picked (with where the atoms are), an index
- * beyond the structure's atoms.
- */
-function pickedAtoms(option: 'fixed' | 'atoms', v: unknown, structure: Structure, file: string): number[] {
-  const text = String(v);
-  const list = parseAtomIndices(text, structure.cart);
-  const plane = option === 'fixed' ? 'the atoms below a plane like z<8.5' : 'the atoms above a plane like z>8.5';
-  if (!list) throw new UsageProblem(`--${option} ${text}: expected atom indices like 0,1,5, ranges like 0-15, or ${plane} (Å)`);
-  const n = structure.numbers.length;
-  if (list.length === 0) {
-    const span = [0, 1, 2].map((k) => {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < n; i++) {
-        lo = Math.min(lo, structure.cart[3 * i + k]);
-        hi = Math.max(hi, structure.cart[3 * i + k]);
-      }
-      return `${'xyz'[k]} ${fmt(lo, 3)} to ${fmt(hi, 3)}`;
-    });
-    throw new UsageProblem(`--${option} ${text}: picks no atom of ${file} (its ${n} atoms lie at ${span.join(', ')} Å)`);
-  }
-  const outside = list.filter((i) => i >= n);
-  if (outside.length) throw new UsageProblem(`--${option} ${text}: ${file} has ${n} atoms (0-based), not ${indexList(outside)}`);
-  return list;
 }
 
 /**

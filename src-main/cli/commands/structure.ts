@@ -41,7 +41,7 @@ import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRang
 const usage = `Usage: latticework structure info FILE... [--json] [options]
        latticework structure frames FILE... [--frames A:B] [--out FILE] [--json] [options]
        latticework structure rdf FILE... [--rmax R] [--bins N] [--pair A-B] [--frames A:B] [--json] [options]
-       latticework structure msd FILE... --timestep FS [--frames A:B] [--json] [options]
+       latticework structure msd FILE... --timestep FS [--frames A:B] [--fixed I,J-K] [--json] [options]
        latticework structure supercell FILE --repeat N1xN2xN3 --out FILE [--json] [options]
        latticework structure vacancy-hop FILE [--repeat N1xN2xN3] [--vacancy I] [--hopper J]
                                          --start FILE --end FILE [--json] [options]
@@ -69,6 +69,8 @@ holds fixed left out, as md leaves them out; in a changing cell measured from wh
 deformation carried the start) and the diffusion coefficient D fitted to the second half
 (MSD = 6·D·t), per element too: md's own numbers from md's own trajectory.
   --timestep FS        msd: fs between two frames of the file (an XDATCAR: POTIM × its interval)
+  --fixed I,J-K,...    msd: the atoms the run held, left out (as md's --fixed: indices, ranges, z<Z;
+                       none: no atom), in place of what the file holds (an XDATCAR holds none)
 supercell: the file's last structure repeated N1, N2, N3 times along a, b, c (atoms in ASE's
 Atoms.repeat order; what describes the sites, as selective dynamics, repeated; energies and
 forces not), written to --out.
@@ -322,11 +324,12 @@ function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFor
 }
 
 /** The options of the analyses and of the structures built, with the subcommands that take them. */
-const SUBCOMMAND_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'frames' | 'out' | 'to' | 'repeat' | 'vacancy' | 'hopper' | 'start' | 'end', readonly string[]> = {
+const SUBCOMMAND_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'fixed' | 'frames' | 'out' | 'to' | 'repeat' | 'vacancy' | 'hopper' | 'start' | 'end', readonly string[]> = {
   rmax: ['rdf'],
   bins: ['rdf'],
   pair: ['rdf'],
   timestep: ['msd'],
+  fixed: ['msd'],
   frames: ['frames', 'rdf', 'msd'],
   out: ['frames', 'supercell', 'cell'],
   to: ['cell'],
@@ -347,7 +350,7 @@ export const structureCommand: Command = {
       strict: true,
       options: {
         json: { type: 'boolean', default: false },
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'fixed', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
       },
     });
     if (!parsed) return 2;
@@ -475,7 +478,14 @@ export const structureCommand: Command = {
       } catch (e) {
         return bad((e as Error).message);
       }
-      if ('timestep' in request) return printRecords(io, await structureMsd(files, ctx.cwd, options, request), v.json, describeMsd);
+      if ('timestep' in request) {
+        try {
+          return printRecords(io, await structureMsd(files, ctx.cwd, options, request), v.json, describeMsd);
+        } catch (e) {
+          if (e instanceof UsageProblem) return bad(e.message);
+          throw e;
+        }
+      }
       try {
         return printRecords(io, await structureRdf(files, ctx.cwd, options, request), v.json, describeRdf);
       } catch (e) {

@@ -140,7 +140,17 @@ describe('latticework structure msd', () => {
     for (const sym of ['Au', 'Cu']) expect(Math.max(...fromFile.msdByElement[sym].map((x: number, k: number) => Math.abs(x - held.msdByElement[sym][k])))).toBeLessThan(1e-12);
     expect(fromFile.diffusion).toBeCloseTo(held.diffusion, 15);
     expect(fromFile.diffusionByElement.Au).toBeCloseTo(held.diffusionByElement.Au, 15);
-    expect((await run(['msd', 'held.extxyz', '--timestep', '2'], dir)).out).toMatch(/^ {2}the file holds 4 atoms fixed \(0, 1, 4, 5\): left out, as md leaves them out$/m);
+    expect((await run(['msd', 'held.extxyz', '--timestep', '2'], dir)).out).toMatch(/^ {2}4 atoms held fixed \(0, 1, 4, 5\): left out, as md leaves them out$/m);
+    // an XDATCAR has no flags: --fixed names the atoms, as md's takes them; --fixed none counts every atom
+    await md(['--ensemble', 'nvt', '--steps', '200', '--every', '1', '--fixed', '0,1,4,5', '--out', 'held_XDATCAR']);
+    const named = JSON.parse((await run(['msd', 'held_XDATCAR', '--timestep', '2', '--fixed', '0-1,4-5', '--json'], dir)).out)[0];
+    expect(named.fixed).toEqual([0, 1, 4, 5]);
+    expect(Math.max(...named.msd.map((x: number, k: number) => Math.abs(x - held.msd[k])))).toBeLessThan(1e-9);
+    const none = JSON.parse((await run(['msd', 'held.extxyz', '--timestep', '2', '--fixed', 'none', '--json'], dir)).out)[0];
+    expect([none.fixed, none.msd.at(-1) < held.msd.at(-1)]).toEqual([[], true]); // the held atoms, counted, stayed put
+    const beyond = await run(['msd', 'held.extxyz', '--timestep', '2', '--fixed', '40'], dir);
+    expect([beyond.code, beyond.err.split('\n')[0]]).toEqual([2, 'latticework structure msd: --fixed 40: held.extxyz has 32 atoms (0-based), not 40']);
+    expect((await run(['rdf', 'held.extxyz', '--fixed', '0'], dir)).err).toMatch(/--fixed is an option of structure msd$/m);
     // a flexible cell under MTK, written wrapped (XDATCAR) and not (extended XYZ): both give the run's own MSD
     const npt = ['--ensemble', 'npt', '--barostat', 'mtk', '--cell-motion', 'flexible', '--barostat-tau', '100', '--steps', '300', '--every', '5'];
     const run1 = await md([...npt, '--out', 'XDATCAR']);
