@@ -321,15 +321,21 @@ export function comparisonSummary(run: Pick<SimulationDetail, 'summary' | 'nAtom
 
 /**
  * The frame a click on a chart at `x` stands for: MD — time in fs; relaxation — the optimiser step;
- * EOS — the volume (the nearest fitted point). Frames are written every `every` steps from step 0
- * (plus the last), so the nearest is `x / every` rounded, within the frames recorded.
+ * EOS — the volume (the nearest fitted point). Frames are written every `every` steps from step 0,
+ * plus the last step (of a run that stopped early too, which need not be a multiple of `every`), so
+ * the nearest is `x / every` rounded, within the frames recorded, or the last when it is nearer.
  */
 export function frameAt(run: Pick<SimulationDetail, 'parameters' | 'summary' | 'frames'>, x: number): number | null {
   if (run.frames === 0 || !Number.isFinite(x)) return null;
   const p = run.parameters;
   const clamp = (i: number) => Math.max(0, Math.min(run.frames - 1, Math.round(i)));
-  if (p.task === 'md') return clamp(x / p.timestep / p.every);
-  if (p.task === 'relax') return clamp(x / p.every);
+  const lastStep = run.summary?.task === 'md' || run.summary?.task === 'relax' ? run.summary.steps : null;
+  const nearest = (step: number, every: number) => {
+    const i = clamp(step / every);
+    return lastStep !== null && Math.abs(step - lastStep) < Math.abs(step - i * every) ? run.frames - 1 : i;
+  };
+  if (p.task === 'md') return nearest(x / p.timestep, p.every);
+  if (p.task === 'relax') return nearest(x, p.every);
   // a band's frames are its images, found on the band's own chart (`bandImageAt`), not at a step
   if (p.task === 'neb') return null;
   const points = run.summary?.task === 'eos' ? run.summary.points : [];

@@ -274,10 +274,15 @@ export class Atoms implements AtomicConfiguration {
    * momentum at zero then).
    */
   degreesOfFreedom(): number {
+    return Math.max(this.freedom, 1);
+  }
+
+  /** `degreesOfFreedom` before it is kept at 1 or more (so a temperature divides by it): 0 when nothing can move, or a single free atom. */
+  get freedom(): number {
     let held = 0;
     for (const c of this.axisConstraints) held += c.held.filter((h) => h).length;
     const dof = 3 * this.freeCount - held;
-    return this.constrained ? Math.max(dof, 1) : Math.max(dof - 3, 1);
+    return this.constrained ? dof : dof - 3;
   }
 
   /** Instantaneous temperature 2·E_kin / (k_B · dof), K. */

@@ -780,6 +780,13 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
   if (params.task === 'md' && params.ensemble === 'npt' && atoms.constrained) throw new SimulationInputError('NPT molecular dynamics cannot hold atoms (the barostat moves every atom with the cell)');
   const barostat = params.task === 'md' ? barostatProblem(params) : null;
   if (barostat) throw new SimulationInputError(barostat);
+  if (params.task === 'md' && atoms.freedom <= 0) {
+    throw new SimulationInputError(
+      atoms.constrained
+        ? 'every atom is held: nothing can move, and molecular dynamics has no temperature to set or hold'
+        : 'a single atom has no degrees of freedom once the total momentum is held at zero (3N − 3 = 0): it would run at 0 K whatever the temperature; simulate a cell of two atoms or more (structure supercell)',
+    );
+  }
   if (params.task === 'neb') {
     if (params.end.length !== 3 * atoms.length) {
       throw new SimulationInputError(params.end.length ? `the end state has ${params.end.length / 3} atoms, the start ${atoms.length}: a band joins two states of the same atoms` : 'a band needs its end state: a structure of the same atoms in the same cell');
@@ -928,7 +935,8 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
   if (params.task === 'md') {
     // how far the atoms moved from the start, step by step: MSD values and the diffusion coefficients
     const moved = new DiffusionLog(atoms);
-    let msd: StepValues = {};
+    // the values of the last step logged: a frame is always of it (the last one of a run that stopped early too)
+    let values: StepValues = {};
     const r = await runMolecularDynamics(atoms, calculator, {
       ensemble: params.ensemble,
       thermostat: params.thermostat,
@@ -948,9 +956,9 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       signal,
       onStep: (step, o) => {
         const d = moved.record(step * params.timestep);
-        msd = { msd: d.all };
+        const msd: StepValues = { msd: d.all };
         for (const [sym, x] of Object.entries(d.byElement ?? {})) msd[`msd:${sym}`] = x;
-        return hooks.onStep?.(step, {
+        values = {
           potential: o.potential,
           kinetic: o.kinetic,
           total: o.total,
@@ -959,24 +967,15 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
           volume: atoms.volume(),
           ...msd,
           ...calculator.last,
-        });
+        };
+        return hooks.onStep?.(step, values);
       },
       onFrame: (f) =>
         frame({
           step: f.step,
           time: f.time,
           energy: f.potential,
-          values: {
-            potential: f.potential,
-            kinetic: f.kinetic,
-            total: f.total,
-            temperature: f.temperature,
-            pressure: f.pressure === null ? null : toGPa(f.pressure),
-            volume: atoms.volume(),
-            fmax: maxForce(f.forces),
-            ...msd,
-            ...calculator.last,
-          },
+          values: { ...values, fmax: maxForce(f.forces) },
           forces: Float64Array.from(f.forces),
           stress: f.potentialStress ? Float64Array.from(f.potentialStress) : null,
         }),

@@ -10,7 +10,8 @@
  * nothing, so its runs have no drift (null).
  */
 import { Rng } from '../model/rng';
-import type { Atoms } from './atoms';
+import { copyLattice, type Atoms } from './atoms';
+import type { Mat3 } from '../chem/structure';
 import type { Calculator } from './calculator';
 import { maxwellBoltzmann, VelocityVerlet, type MdObservation, type MolecularDynamics } from './dynamics';
 import { BerendsenBarostat, BerendsenThermostat, Langevin, MtkNpt, NoseHooverChain, type CellMotion } from './thermostats';
@@ -110,7 +111,7 @@ export interface MdLog {
 export interface MdResult {
   status: MdStatus;
   message: string;
-  /** Steps taken. */
+  /** Steps done: the log holds steps 0 to `steps` (none when the start itself failed). */
   steps: number;
   log: MdLog;
   /** (conserved(last) − conserved(0)) / N, eV/atom; null under Berendsen's barostat. */
@@ -152,7 +153,13 @@ export function makeIntegrator(atoms: Atoms, calculator: Calculator, options: Md
   throw new Error(`unknown thermostat '${String(thermostat)}': use langevin, nose-hoover or berendsen`);
 }
 
-/** Runs molecular dynamics on `atoms` (moved in place). */
+/**
+ * Runs molecular dynamics on `atoms` (moved in place). A step is done once its state is evaluated,
+ * finite, and logged; a run that stops early (failed, or cancelled) ends at its last done step: the
+ * atoms are put back there when a step after it failed half-way, it is written as the last frame,
+ * and `steps` counts it (the log holds steps 0 to `steps`). A state logged whose fastest atom would
+ * move too far in the next step is done, and the run fails after it.
+ */
 export async function runMolecularDynamics(atoms: Atoms, calculator: Calculator, options: MdOptions): Promise<MdResult> {
   const steps = options.steps;
   const every = options.every ?? MD_DEFAULTS.every;
@@ -163,10 +170,34 @@ export async function runMolecularDynamics(atoms: Atoms, calculator: Calculator,
   const md = makeIntegrator(atoms, calculator, options, rng);
   const log: MdLog = { time: [], potential: [], kinetic: [], total: [], temperature: [], pressure: [], conserved: [] };
   const maxMove = options.maxStepDisplacement ?? MD_DEFAULTS.maxStepDisplacement;
+  /** The last step done and its observation; the last step written as a frame. */
+  let done = -1;
+  let observed: MdObservation | null = null;
+  let framed = -1;
+  /** The last done step's state, kept while the next step is taken (`moving`): what a failure puts back. */
+  const kept = { cart: new Float64Array(atoms.cart.length), velocities: new Float64Array(atoms.cart.length), lattice: null as Mat3 | null, forces: new Float64Array(atoms.cart.length), stress: null as Float64Array | null };
+  let moving = false;
+  const writeFrame = async (step: number, o: MdObservation, forces: Float64Array, stress: Float64Array | null): Promise<void> => {
+    framed = step;
+    await options.onFrame?.({ ...o, step, time: step * options.timestep, atoms, forces, potentialStress: stress });
+  };
   const record = async (step: number): Promise<void> => {
     const o = await md.observe();
     if (!Number.isFinite(o.total) || !Number.isFinite(o.temperature)) {
       throw new Error(`the energy or the temperature became non-finite at step ${step}: the run blew up (time step too large, or atoms too close)`);
+    }
+    log.time.push(step * options.timestep);
+    log.potential.push(o.potential);
+    log.kinetic.push(o.kinetic);
+    log.total.push(o.total);
+    log.temperature.push(o.temperature);
+    log.pressure.push(o.pressure);
+    log.conserved.push(o.conserved);
+    [done, observed, moving] = [step, o, false];
+    await options.onStep?.(step, o);
+    if (options.onFrame && (step % every === 0 || step === steps)) {
+      const c = await md.current();
+      await writeFrame(step, o, c.forces, c.stress ?? null);
     }
     const fastest = fastestAtom(atoms);
     if (fastest.speed * options.timestep > maxMove) {
@@ -174,34 +205,54 @@ export async function runMolecularDynamics(atoms: Atoms, calculator: Calculator,
         `at step ${step} atom ${fastest.index} moves ${(fastest.speed * options.timestep).toFixed(2)} Å per step (more than ${maxMove} Å) at ${o.temperature.toFixed(0)} K: the run blew up — lower the time step, or check the potential`,
       );
     }
-    const time = step * options.timestep;
-    log.time.push(time);
-    log.potential.push(o.potential);
-    log.kinetic.push(o.kinetic);
-    log.total.push(o.total);
-    log.temperature.push(o.temperature);
-    log.pressure.push(o.pressure);
-    log.conserved.push(o.conserved);
-    await options.onStep?.(step, o);
-    if (options.onFrame && (step % every === 0 || step === steps)) {
-      const c = await md.current();
-      await options.onFrame({ ...o, step, time, atoms, forces: c.forces, potentialStress: c.stress ?? null });
+  };
+  /** A run stopping early: back to its last done step, which is its last frame. Says what went wrong writing it ('' when nothing did). */
+  const stop = async (): Promise<string> => {
+    if (done < 0) return '';
+    if (moving) {
+      atoms.cart.set(kept.cart);
+      atoms.velocities.set(kept.velocities);
+      atoms.lattice = kept.lattice && copyLattice(kept.lattice);
+    }
+    if (!options.onFrame || framed === done) return '';
+    try {
+      if (moving) {
+        await writeFrame(done, observed!, kept.forces, kept.stress);
+      } else {
+        const c = await md.current();
+        await writeFrame(done, observed!, c.forces, c.stress ?? null);
+      }
+      return '';
+    } catch (e) {
+      return `; its last step could not be written as a frame: ${(e as Error).message}`;
     }
   };
   const finish = (status: MdStatus, message: string): MdResult => {
     const c = log.conserved;
     const drift = !md.conserves || c.length === 0 ? null : (c[c.length - 1] - c[0]) / atoms.length;
-    return { status, message, steps: md.steps, log, drift, atoms };
+    return { status, message, steps: Math.max(done, 0), log, drift, atoms };
   };
   try {
     await record(0);
     for (let s = 1; s <= steps; s++) {
-      if (options.signal?.aborted) return finish('cancelled', `cancelled after ${md.steps} of ${steps} steps`);
+      if (options.signal?.aborted) {
+        const unwritten = await stop();
+        return finish('cancelled', `cancelled after ${done} of ${steps} steps${unwritten}`);
+      }
+      // the state of the last step done, kept until the next one is
+      const c = await md.current();
+      kept.cart.set(atoms.cart);
+      kept.velocities.set(atoms.velocities);
+      kept.lattice = atoms.lattice && copyLattice(atoms.lattice);
+      kept.forces.set(c.forces);
+      kept.stress = c.stress ? Float64Array.from(c.stress) : null;
+      moving = true;
       await md.step();
       await record(s);
     }
   } catch (e) {
-    return finish('failed', `failed after ${md.steps} steps: ${(e as Error).message}`);
+    const unwritten = await stop();
+    return finish('failed', `failed after ${Math.max(done, 0)} steps: ${(e as Error).message}${unwritten}`);
   }
   return finish('completed', `completed ${steps} steps (${(steps * options.timestep).toFixed(1)} fs)`);
 }

@@ -7,8 +7,14 @@
  * Langevin thermostat does not conserve momentum) is not counted as diffusion. Positions are the
  * simulation's own, never wrapped into the cell (sim/atoms.ts), so an atom that crosses the cell
  * keeps counting. One time origin (the start): the curve of a short run is noisy; a researcher after
- * a number averages over a long run. An NPT run's cell changes carry the atoms with them, which counts
- * as displacement too.
+ * a number averages over a long run.
+ *
+ * In a cell that changes (NPT), an atom's displacement is measured from where its start is now:
+ * Δr_i(t) = (s_i(t) − s_i(0))·h(t), s its unwrapped fractional coordinates and h(t) the cell (rows) at
+ * t. The cell's deformation carries every atom affinely, by s_i(0)·(h(t) − h(0)), which grows with
+ * the atom's distance from the origin (one atom at fractional −0.007 and its image at 0.993 would
+ * differ); that is no diffusion, and taking it off makes the MSD independent of the origin and of
+ * which image of an atom a file starts from. In a constant cell it is r_i(t) − r_i(0).
  *
  * D is fitted over the second half of the run (the first is the ballistic start and equilibration):
  * the least-squares slope of MSD against time, divided by 6, in cm²/s (1 Å²/fs = 0.1 cm²/s). Per
@@ -34,15 +40,19 @@
  * - 'resolved': none of these. This is D.
  *
  * A trajectory read from a file (`trajectoryDiffusion`: an ab initio MD run's XDATCAR, an extended
- * XYZ) may have its positions wrapped into the cell, as XDATCAR's are. They are unwrapped first: an
- * atom's move between two frames is taken as the shortest periodic image of it (in the later frame's
- * cell), which holds while no atom moves half a cell between two frames written.
+ * XYZ) may have its positions wrapped into the cell, as XDATCAR's are. They are unwrapped in
+ * fractional coordinates: an atom's change of fractional coordinates between two frames is taken to
+ * its nearest whole-cell shift along the periodic directions, and the shifts are added up, which holds
+ * while no atom moves half a cell between two frames written. Wrapped or not, a file of a run gives
+ * the run's own MSD, in a changing cell too. The atoms the file holds fixed (`fileConstraints`: an
+ * extended XYZ's move_mask, selective dynamics, ASE's FixAtoms) are left out, as the run left them.
  */
 import { elementSymbol } from '../chem/elements';
 import { invert, mulRows } from '../chem/lattice';
 import { plural } from '../text';
-import { Atoms } from './atoms';
+import { Atoms, copyLattice } from './atoms';
 import type { FrameGeometry } from './rdf';
+import type { Mat3 } from '../chem/structure';
 
 /** 1 Å²/fs in cm²/s. */
 const CM2_PER_S = 0.1;
@@ -56,49 +66,61 @@ export interface Displacement {
 
 /** Remembers the start of a run and measures how far its atoms have moved since. */
 export class Displacements {
+  /** The start: Cartesian positions, and with a cell their fractional coordinates and that cell. */
   private readonly start: Float64Array;
+  private readonly startFrac: Float64Array | null;
+  private readonly startCell: Mat3 | null;
   private readonly mobile: Int32Array;
   /** Per mobile atom: its element's index in `symbols`. */
   private readonly kind: Int32Array;
   private readonly symbols: string[];
   private readonly perKind: Float64Array;
+  /** Per mobile atom, 3 components: its displacement, reused by each measurement. */
+  private readonly moved: Float64Array;
 
-  constructor(private readonly atoms: Pick<Atoms, 'cart' | 'numbers' | 'masses' | 'fixed'>) {
+  constructor(private readonly atoms: Pick<Atoms, 'cart' | 'numbers' | 'masses' | 'fixed' | 'lattice'>) {
+    const inverse = atoms.lattice && invert(atoms.lattice);
     this.start = Float64Array.from(atoms.cart);
+    this.startFrac = inverse ? mulRows(atoms.cart, inverse) : null;
+    this.startCell = inverse ? copyLattice(atoms.lattice!) : null;
     this.mobile = Int32Array.from(Array.from({ length: atoms.numbers.length }, (_, i) => i).filter((i) => !atoms.fixed?.[i]));
     this.symbols = [...new Set(Array.from(this.mobile, (i) => elementSymbol(atoms.numbers[i])))].sort();
     this.kind = Int32Array.from(this.mobile, (i) => this.symbols.indexOf(elementSymbol(atoms.numbers[i])));
     this.perKind = new Float64Array(this.symbols.length);
     for (const k of this.kind) this.perKind[k]++;
+    this.moved = new Float64Array(3 * this.mobile.length);
   }
 
-  /** The MSD of the atoms now, from the start. */
+  /** The MSD of the atoms now, from the start (in a cell that has changed, from where the cell has carried the start). */
   measure(): Displacement {
-    const { cart, masses } = this.atoms;
+    const { cart, masses, lattice } = this.atoms;
     const n = this.mobile.length;
     if (n === 0) return { all: 0, byElement: null };
-    let cx = 0;
-    let cy = 0;
-    let cz = 0;
+    const d = this.moved;
+    const s = this.startFrac;
+    // how the cell has changed since the start (rows); null when it has not, or there is none
+    const h0 = this.startCell;
+    const change = s && h0 && lattice && lattice.some((row, r) => row.some((x, k) => x !== h0[r][k])) ? lattice.map((row, r) => row.map((x, k) => x - h0[r][k])) : null;
     let mass = 0;
-    for (const i of this.mobile) {
-      cx += masses[i] * (cart[3 * i] - this.start[3 * i]);
-      cy += masses[i] * (cart[3 * i + 1] - this.start[3 * i + 1]);
-      cz += masses[i] * (cart[3 * i + 2] - this.start[3 * i + 2]);
+    const centre = [0, 0, 0];
+    for (let m = 0; m < n; m++) {
+      const i = this.mobile[m];
+      for (let k = 0; k < 3; k++) {
+        // where the start is now: carried by the cell's deformation, its fractional coordinates kept
+        const from = this.start[3 * i + k] + (change ? s![3 * i] * change[0][k] + s![3 * i + 1] * change[1][k] + s![3 * i + 2] * change[2][k] : 0);
+        d[3 * m + k] = cart[3 * i + k] - from;
+        centre[k] += masses[i] * d[3 * m + k];
+      }
       mass += masses[i];
     }
-    cx /= mass;
-    cy /= mass;
-    cz /= mass;
     let all = 0;
     const sums = new Float64Array(this.symbols.length);
     for (let m = 0; m < n; m++) {
-      const i = this.mobile[m];
-      const d2 = (cart[3 * i] - this.start[3 * i] - cx) ** 2 + (cart[3 * i + 1] - this.start[3 * i + 1] - cy) ** 2 + (cart[3 * i + 2] - this.start[3 * i + 2] - cz) ** 2;
+      const d2 = (d[3 * m] - centre[0] / mass) ** 2 + (d[3 * m + 1] - centre[1] / mass) ** 2 + (d[3 * m + 2] - centre[2] / mass) ** 2;
       all += d2;
       sums[this.kind[m]] += d2;
     }
-    const byElement = this.symbols.length > 1 ? Object.fromEntries(this.symbols.map((s, k) => [s, sums[k] / this.perKind[k]])) : null;
+    const byElement = this.symbols.length > 1 ? Object.fromEntries(this.symbols.map((sym, k) => [sym, sums[k] / this.perKind[k]])) : null;
     return { all: all / n, byElement };
   }
 }
@@ -175,7 +197,7 @@ export class DiffusionLog {
   private readonly msd: number[] = [];
   private readonly byElement: Record<string, number[]> = {};
 
-  constructor(atoms: Pick<Atoms, 'cart' | 'numbers' | 'masses' | 'fixed'>) {
+  constructor(atoms: Pick<Atoms, 'cart' | 'numbers' | 'masses' | 'fixed' | 'lattice'>) {
     this.displacements = new Displacements(atoms);
   }
 
@@ -228,33 +250,40 @@ export function diffusionText(s: {
 
 /**
  * MSD and D of the frames of a trajectory, `dt` fs apart (an XDATCAR's: POTIM × its frame interval);
- * D needs four frames. Throws a sentence naming the frame (counted from `firstFrame`, its number in
- * its file) when the frames do not hold the same atoms.
+ * D needs four frames. `fixed` lists the atoms held fixed (0-based), which neither count nor move the
+ * centre. Throws a sentence naming the frame (counted from `firstFrame`, its number in its file) when
+ * the frames do not hold the same atoms, or one has no cell where the first has.
  */
-export function trajectoryDiffusion(frames: readonly FrameGeometry[], dt: number, firstFrame = 0): TrajectoryDiffusion {
+export function trajectoryDiffusion(frames: readonly FrameGeometry[], dt: number, firstFrame = 0, fixed: readonly number[] = []): TrajectoryDiffusion {
   if (!(dt > 0) || !Number.isFinite(dt)) throw new Error(`the time between frames must be a positive number of fs, got ${dt}`);
   if (frames.length === 0) throw new Error('a mean squared displacement needs at least one frame');
   const first = frames[0];
   const n = first.numbers.length;
-  const atoms = new Atoms({ numbers: Int32Array.from(first.numbers), cart: first.cart, lattice: first.lattice, pbc: first.pbc });
+  const held = new Uint8Array(n);
+  for (const i of fixed) held[i] = 1;
+  const atoms = new Atoms({ numbers: Int32Array.from(first.numbers), cart: first.cart, lattice: first.lattice, pbc: first.pbc, fixed: held });
   const log = new DiffusionLog(atoms);
-  const step = new Float64Array(3 * n);
+  // with a cell: each atom's whole-cell shifts so far, and the file's fractional coordinates of the frame before
+  const periodic = first.lattice !== null && invert(first.lattice) !== null;
+  const images = new Float64Array(3 * n);
+  let before: Float64Array | null = null;
   frames.forEach((f, k) => {
     if (f.numbers.length !== n || Array.from(f.numbers).some((z, i) => z !== first.numbers[i])) {
       const which = f.numbers.length === n ? 'other elements on the same number of sites' : `${plural(f.numbers.length, 'atom')} against ${n}`;
       throw new Error(`frame ${firstFrame + k} holds other atoms than frame ${firstFrame} (${which}): a displacement needs the same atoms in every frame`);
     }
-    if (k > 0) {
-      const previous = frames[k - 1].cart;
-      for (let i = 0; i < 3 * n; i++) step[i] = f.cart[i] - previous[i];
+    atoms.cart.set(f.cart);
+    if (periodic) {
       const inverse = f.lattice && invert(f.lattice);
-      if (f.lattice && inverse) {
-        // the shortest image of each move along the periodic directions
-        const frac = mulRows(step, inverse);
-        for (let i = 0; i < 3 * n; i++) if (f.pbc[i % 3]) frac[i] -= Math.round(frac[i]);
-        mulRows(frac, f.lattice, step);
-      }
-      for (let i = 0; i < 3 * n; i++) atoms.cart[i] += step[i];
+      if (!inverse) throw new Error(`frame ${firstFrame + k} has no cell, or a flat one, where frame ${firstFrame} has one: its atoms cannot be followed across the cell's faces`);
+      const frac = mulRows(f.cart, inverse);
+      // each change of fractional coordinates taken to its nearest whole-cell shift along the periodic directions
+      if (before) for (let i = 0; i < 3 * n; i++) if (f.pbc[i % 3]) images[i] -= Math.round(frac[i] - before[i]);
+      before = frac;
+      atoms.lattice = copyLattice(f.lattice!);
+      // positions (fractional + shifts)·cell of this frame
+      const shift = mulRows(images, f.lattice!);
+      for (let i = 0; i < 3 * n; i++) atoms.cart[i] += shift[i];
     }
     log.record(k * dt);
   });

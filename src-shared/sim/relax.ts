@@ -5,7 +5,9 @@
  *
  * The loop is ASE's `Optimizer.run`: evaluate, report the frame, stop when converged, else step;
  * `steps` counts the optimiser steps taken (one fewer than the evaluations). A result always says
- * why the run stopped, and a run that did not converge says by how much.
+ * why the run stopped, and a run that did not converge says by how much. A step whose evaluation fails
+ * (non-finite, or the calculator throws) is not taken: the atoms go back to the step before, which
+ * the run ends at (its last frame, and `steps`).
  *
  * Vanishing forces do not make a minimum: an optimiser also stops at a saddle point. With `minimum`,
  * a converged relaxation measures the lowest curvature there (curvature.ts); with 'escape', at a
@@ -13,7 +15,7 @@
  * `MAX_ESCAPES` times, within the same step budget. Neither is ASE's default, and without `minimum`
  * the run is ASE's step for step.
  */
-import type { Atoms } from './atoms';
+import { copyLattice, type Atoms } from './atoms';
 import type { Calculator } from './calculator';
 import { atomSpace, cellSpace, lowestCurvature, SADDLE_CURVATURE } from './curvature';
 import { AtomPositions, CellFilter, type Evaluation, type Optimizable } from './filters';
@@ -149,9 +151,23 @@ export async function relax(atoms: Atoms, calculator: Calculator, options: Relax
       if (converged) return done('converged', `converged in ${step} steps: ${describe()}`);
       if (step >= maxSteps) return done('not-converged', `did not converge in ${maxSteps} steps: ${describe()}`);
       if (options.signal?.aborted) return done('cancelled', `cancelled after ${step} steps: ${describe()}`);
+      // this step's state, put back if the next one fails: the run ends at its last good step
+      const [cart, lattice, good] = [Float64Array.from(atoms.cart), atoms.lattice && copyLattice(atoms.lattice), ev];
       target.setPositions(optimizer.step(target.getPositions(), ev.forces));
+      let failure: string | null = null;
+      try {
+        ev = await target.evaluate();
+        if (!finite(ev)) failure = `the energy or the forces became non-finite at step ${step + 1} (atoms too close, or a calculator failure)`;
+      } catch (e) {
+        failure = `the calculation failed at step ${step + 1}: ${(e as Error).message}`;
+      }
+      if (failure !== null) {
+        atoms.cart.set(cart);
+        atoms.lattice = lattice;
+        ev = good;
+        return done('failed', `${failure}; the structure is the one of step ${step}`);
+      }
       step++;
-      ev = await target.evaluate();
     }
   };
 

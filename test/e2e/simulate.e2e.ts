@@ -202,6 +202,13 @@ describe('Simulate', () => {
     await page.getByTestId('simulation-velocities').selectOption('structure');
     await page.getByTestId('simulation-ensemble').selectOption('nve');
     expect(await page.getByTestId('simulation-temperature').count()).toBe(0); // NVE from given velocities sets no temperature
+    // nor draws anything from a seed; Langevin's noise does, Nosé–Hoover nothing (the command line refuses --seed there)
+    expect(await page.getByTestId('simulation-seed').count()).toBe(0);
+    await page.getByTestId('simulation-ensemble').selectOption('nvt');
+    await expect.poll(() => page.getByTestId('simulation-seed').count()).toBe(1);
+    await page.getByTestId('simulation-thermostat').selectOption('nose-hoover');
+    await expect.poll(() => page.getByTestId('simulation-seed').count()).toBe(0);
+    await page.getByTestId('simulation-ensemble').selectOption('nve');
     await page.getByTestId('simulation-steps').fill('10');
     await page.getByTestId('simulation-start').click();
     await expect.poll(async () => Number(await page.getByTestId('simulation-run').getAttribute('data-id')), { timeout: 60_000 }).not.toBe(mdId);

@@ -46,7 +46,7 @@ import { SPACE_GROUP_REPORT_MAX_SITES, symmetryOperations, withRelaxationSpaceGr
 import { spaceGroupChangeText } from '../../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../../src-shared/sim/msd';
 import { StepSeries } from '../../../src-shared/sim/step-series';
-import { describeFileConstraints, fileConstraints, indexList, parseAtomIndices } from '../../../src-shared/sim/constraints';
+import { describeFileConstraints, fileConstraints, indexList } from '../../../src-shared/sim/constraints';
 import { modeFrames, modeText } from '../../../src-shared/sim/vibrations';
 import { defaultBandPath, parseTriple, parseWaveVector, PHONON_DEFAULTS, phonopyForceConstants, thzText, waveVectorText } from '../../../src-shared/sim/phonons';
 import { writeFrames } from '../../files/frames-file';
@@ -56,6 +56,7 @@ import type { TrajectoryDomainWatch } from '../../../src-shared/model/potential-
 import { writeTrajectoryFile } from '../../files/trajectory-file';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
+import { pickedAtoms } from './picked-atoms';
 import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 import { onStopSignal, signalName, stoppedStatus } from '../signals';
 
@@ -79,7 +80,8 @@ const FIXED = `  --fixed I,J-K,...  atoms held in place (0-based indices; J-K a 
 const relaxUsage = `Usage: latticework relax FILE --model NAME [--cell] [--symmetry] [--fmax F] [--steps N] [--optimizer fire|lbfgs] [--minimum check|escape] [--out FILE] [--json]
 
 Relaxes the atoms (and with --cell the cell) of the structure in FILE until the largest force is
-at most F (and with --cell every stress component is within --smax of the target pressure).
+at most F (and with --cell every stress component is within --smax of the target pressure;
+--pressure, --smax and --hydrostatic without --cell are refused).
 ${COMMON}
   --cell             relax the cell too (a log-strain filter, as ASE's FrechetCellFilter)
   --pressure P       target pressure with --cell, GPa (default 0)
@@ -119,7 +121,9 @@ const mdUsage = `Usage: latticework md FILE --model NAME --ensemble nve|nvt|npt 
 
 Molecular dynamics of the structure in FILE. Velocities start Maxwell–Boltzmann at the temperature
 (seeded, zero total momentum, scaled to exactly that temperature), or with --velocities file as the
-file holds them.
+file holds them. An option of another ensemble or thermostat than the run's (--friction with
+nose-hoover, --pressure with nvt, ...) is refused, not ignored; so is a single free atom (no
+degrees of freedom at zero total momentum).
 ${COMMON}
   --ensemble E       nve (velocity Verlet), nvt (a thermostat), npt (thermostat + barostat)
   --temperature K    K (required, except for nve with --velocities file, which refuses it: the
@@ -132,7 +136,8 @@ ${COMMON}
   --timestep FS      fs (required)
   --steps N          number of steps (required)
   --every K          a frame every K steps for --out (default ${SIMULATION_DEFAULTS.md.every})
-  --seed S           seed of the velocities and the Langevin noise (default ${SIMULATION_DEFAULTS.md.seed})
+  --seed S           seed of the velocities and the Langevin noise (default ${SIMULATION_DEFAULTS.md.seed}; refused
+                     for a run from the file's velocities without Langevin, which uses neither)
   --thermostat T     nvt/npt: langevin (default; nose-hoover with --barostat mtk), nose-hoover or berendsen
   --friction G       Langevin friction, 1/fs (default ${SIMULATION_DEFAULTS.md.friction})
   --tau T            Nosé–Hoover / Berendsen time constant, fs (default ${SIMULATION_DEFAULTS.md.tau})
@@ -341,34 +346,6 @@ function triple(values: Record<string, unknown>, key: string, max: number): [num
   const three = parseTriple(String(v), max);
   if (!three) throw new UsageProblem(`--${key} ${String(v)}: expected three whole numbers from 1 to ${max} (like 5,5,3) or one for all three`);
   return three;
-}
-
-/**
- * The atoms `--fixed` or `--atoms` picks in the structure of FILE (its positions resolve `z<8.5`); throws a
- * usage message naming the option: not a list of atoms, none picked (with where the atoms are), an index
- * beyond the structure's atoms.
- */
-function pickedAtoms(option: 'fixed' | 'atoms', v: unknown, structure: Structure, file: string): number[] {
-  const text = String(v);
-  const list = parseAtomIndices(text, structure.cart);
-  const plane = option === 'fixed' ? 'the atoms below a plane like z<8.5' : 'the atoms above a plane like z>8.5';
-  if (!list) throw new UsageProblem(`--${option} ${text}: expected atom indices like 0,1,5, ranges like 0-15, or ${plane} (Å)`);
-  const n = structure.numbers.length;
-  if (list.length === 0) {
-    const span = [0, 1, 2].map((k) => {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < n; i++) {
-        lo = Math.min(lo, structure.cart[3 * i + k]);
-        hi = Math.max(hi, structure.cart[3 * i + k]);
-      }
-      return `${'xyz'[k]} ${fmt(lo, 3)} to ${fmt(hi, 3)}`;
-    });
-    throw new UsageProblem(`--${option} ${text}: picks no atom of ${file} (its ${n} atoms lie at ${span.join(', ')} Å)`);
-  }
-  const outside = list.filter((i) => i >= n);
-  if (outside.length) throw new UsageProblem(`--${option} ${text}: ${file} has ${n} atoms (0-based), not ${indexList(outside)}`);
-  return list;
 }
 
 /**
@@ -601,6 +578,14 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
   }
 }
 
+/**
+ * Refuses an option given that does nothing in the mode chosen (bad usage, a `UsageProblem`): `why`
+ * per option is the rest of the sentence after "--option", or null where the option acts.
+ */
+function refuseIdle(values: Record<string, unknown>, why: Record<string, string | null>): void {
+  for (const [option, reason] of Object.entries(why)) if (reason !== null && values[option] !== undefined) throw new UsageProblem(`--${option} ${reason}`);
+}
+
 function fmt(x: number | null | undefined, digits = 6): string {
   return x === null || x === undefined ? '—' : x.toFixed(digits);
 }
@@ -628,6 +613,8 @@ export const relaxCommand: Command = {
       const minimum = values.minimum;
       if (minimum !== undefined && minimum !== 'check' && minimum !== 'escape') throw new UsageProblem(`--minimum ${minimum}: use check or escape`);
       if (values.out !== undefined && !['cif', 'poscar', 'xyz'].includes(outputFormat(values.out) ?? '')) throw new UsageProblem(`--out ${values.out}: name it *.cif, *.vasp (or POSCAR), *.xyz or *.extxyz`);
+      const cellOnly = values.cell ? null : 'goes with --cell: without it the cell stays as it is';
+      refuseIdle(values, { pressure: cellOnly, smax: cellOnly, hydrostatic: cellOnly });
       params = {
         ...d,
         optimizer,
@@ -725,11 +712,18 @@ export const mdCommand: Command = {
       if (ensemble !== 'nve' && ensemble !== 'nvt' && ensemble !== 'npt') throw new UsageProblem(`--ensemble ${ensemble}: use nve, nvt or npt`);
       const barostat = values.barostat ?? d.barostat!;
       if (barostat !== 'berendsen' && barostat !== 'mtk') throw new UsageProblem(`--barostat ${barostat}: use berendsen or mtk`);
-      if (values.barostat !== undefined && ensemble !== 'npt') throw new UsageProblem(`--barostat goes with --ensemble npt, not ${ensemble}`);
+      const npt = ensemble === 'npt' ? null : `goes with --ensemble npt, not ${ensemble}`;
+      refuseIdle(values, { barostat: npt, pressure: npt, 'barostat-tau': npt, 'cell-motion': npt, thermostat: ensemble === 'nve' ? 'goes with --ensemble nvt or npt: an NVE run has no thermostat' : null });
       // the MTK barostat comes with Nosé–Hoover chains: they are its thermostat unless another is asked for (and refused)
       const thermostat = values.thermostat ?? (barostat === 'mtk' ? 'nose-hoover' : d.thermostat);
       if (thermostat !== 'langevin' && thermostat !== 'nose-hoover' && thermostat !== 'berendsen') throw new UsageProblem(`--thermostat ${thermostat}: use langevin, nose-hoover or berendsen`);
       if (barostat === 'mtk' && thermostat !== 'nose-hoover') throw new UsageProblem(`--barostat mtk comes with Nosé–Hoover chains: leave out --thermostat ${thermostat}, or use nose-hoover`);
+      const theirs = barostat === 'mtk' && ensemble === 'npt' ? "the MTK barostat's Nosé–Hoover chains take" : `the ${thermostat} thermostat takes`;
+      refuseIdle(values, {
+        tau: ensemble === 'nve' ? 'goes with --ensemble nvt or npt: an NVE run has no thermostat' : thermostat === 'langevin' ? "is the Nosé–Hoover or Berendsen thermostat's time constant: the Langevin thermostat takes --friction" : null,
+        friction: ensemble === 'nve' ? 'goes with --ensemble nvt or npt: an NVE run has no thermostat' : thermostat !== 'langevin' ? `is the Langevin thermostat's: ${theirs} --tau` : null,
+        seed: ownVelocities && (ensemble === 'nve' || thermostat !== 'langevin') ? "draws the Maxwell–Boltzmann velocities and the Langevin thermostat's noise: this run from the file's velocities uses neither" : null,
+      });
       const cellMotion = values['cell-motion'] ?? d.cellMotion!;
       if (cellMotion !== 'isotropic' && cellMotion !== 'flexible') throw new UsageProblem(`--cell-motion ${cellMotion}: use isotropic or flexible`);
       if (cellMotion === 'flexible' && barostat !== 'mtk') throw new UsageProblem("--cell-motion flexible needs --barostat mtk: Berendsen's scales the cell isotropically");

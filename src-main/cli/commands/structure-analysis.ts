@@ -3,18 +3,22 @@
  * - `latticework structure rdf FILE... [--rmax R] [--bins N] [--pair A-B] [--frames A:B] [--json]`: the
  *   radial distribution function, the mean over the frames (src-shared/sim/rdf.ts: ASE's
  *   definition, every periodic image counted);
- * - `latticework structure msd FILE... --timestep FS [--frames A:B] [--json]`: the mean squared
+ * - `latticework structure msd FILE... --timestep FS [--frames A:B] [--fixed I,J-K|none] [--json]`: the mean squared
  *   displacement from the first frame and the diffusion coefficient (src-shared/sim/msd.ts; wrapped
- *   positions, as an XDATCAR's, are unwrapped).
+ *   positions, as an XDATCAR's, are unwrapped; the atoms the file holds fixed are left out, as md
+ *   leaves them out).
  */
 import { isAbsolute, resolve } from 'node:path';
 import { atomicNumber, type ReadOptions, type Structure } from '../../../src-shared/chem';
+import { fileConstraints, indexList } from '../../../src-shared/sim/constraints';
+import { plural } from '../../../src-shared/text';
 import { trajectoryDiffusion, verdictText, type DiffusionVerdict, type TrajectoryDiffusion } from '../../../src-shared/sim/msd';
 import { radialDistribution, RDF_DEFAULTS, type RadialDistribution } from '../../../src-shared/sim/rdf';
 import { readStructuresFile } from '../../files/structure-file';
 import { NeighborLimitError } from '../../../src-shared/graph/neighbors';
 import { UsageProblem } from '../command';
 import { errorRecord, type ErrorRecord } from './file-records';
+import { pickedAtoms } from './picked-atoms';
 
 /** Frames [from, to) of each file, Python-slice style (negative counts from the end); null: all. */
 export type FrameSlice = { from: number | null; to: number | null } | null;
@@ -25,8 +29,8 @@ type Picked = { file: string; first: number; last: number };
 /** One element of `structure rdf --json`. */
 export type StructureRdfRecord = (Picked & RadialDistribution) | ErrorRecord;
 
-/** One element of `structure msd --json`. */
-export type StructureMsdRecord = (Picked & { frames: number; timestep: number } & TrajectoryDiffusion) | ErrorRecord;
+/** One element of `structure msd --json`; `fixed`: the atoms held (0-based: --fixed's, or what the first frame holds), left out. */
+export type StructureMsdRecord = (Picked & { frames: number; timestep: number; fixed: number[] } & TrajectoryDiffusion) | ErrorRecord;
 
 export interface RdfRequest {
   rmax: number;
@@ -39,6 +43,8 @@ export interface MsdRequest {
   /** fs between two frames of the file. */
   timestep: number;
   frames: FrameSlice;
+  /** --fixed: the atoms held (as md's --fixed takes them; 'none': no atom), in place of what each file holds; undefined: the file's. */
+  fixed?: string;
 }
 
 /** Parses --frames (N, A:B, A:, :B); throws a sentence naming it. */
@@ -70,12 +76,12 @@ export function rdfRequest(v: { rmax?: string; bins?: string; pair?: string; fra
   return { rmax, bins, pair, frames: frameSlice(v.frames) };
 }
 
-/** Parses --timestep (required) and --frames; throws a sentence naming the option. */
-export function msdRequest(v: { timestep?: string; frames?: string }): MsdRequest {
+/** Parses --timestep (required), --frames and --fixed; throws a sentence naming the option. */
+export function msdRequest(v: { timestep?: string; frames?: string; fixed?: string }): MsdRequest {
   if (v.timestep === undefined) throw new Error('--timestep is required: the fs between two frames of the file (an XDATCAR: POTIM × its frame interval)');
   const timestep = Number(v.timestep);
   if (!(timestep > 0) || !Number.isFinite(timestep)) throw new Error(`--timestep ${v.timestep}: expected a positive time in fs`);
-  return { timestep, frames: frameSlice(v.frames) };
+  return { timestep, frames: frameSlice(v.frames), ...(v.fixed !== undefined && { fixed: v.fixed }) };
 }
 
 /** The index range [first, last] a slice picks from n frames; null when it picks none. */
@@ -87,7 +93,7 @@ export function sliceRange(n: number, frames: FrameSlice): [number, number] | nu
 }
 
 /** Per file: the frames a slice picks, analysed; a file that fails gives its error record; throws a `UsageProblem` for a file the request asks too much of (the RDF's neighbour pairs). */
-async function analyse<R extends object>(files: string[], cwd: string, options: ReadOptions, slice: FrameSlice, work: (frames: Structure[], first: number) => R): Promise<((Picked & R) | ErrorRecord)[]> {
+async function analyse<R extends object>(files: string[], cwd: string, options: ReadOptions, slice: FrameSlice, work: (frames: Structure[], first: number, file: string) => R): Promise<((Picked & R) | ErrorRecord)[]> {
   const out: ((Picked & R) | ErrorRecord)[] = [];
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(cwd, file);
@@ -95,10 +101,11 @@ async function analyse<R extends object>(files: string[], cwd: string, options: 
       const { structures } = await readStructuresFile(path, file, options);
       const range = sliceRange(structures.length, slice);
       if (!range) throw new Error(`--frames picks no frame of the ${structures.length} in the file`);
-      out.push({ file, first: range[0], last: range[1], ...work(structures.slice(range[0], range[1] + 1), range[0]) });
+      out.push({ file, first: range[0], last: range[1], ...work(structures.slice(range[0], range[1] + 1), range[0], file) });
     } catch (e) {
-      // a distance too far for the structure's neighbour pairs is the option's fault, not the file's
+      // a distance too far for the structure's neighbour pairs is the option's fault, not the file's; so are atoms it does not have
       if (e instanceof NeighborLimitError) throw new UsageProblem(`${file}: ${e.message}`);
+      if (e instanceof UsageProblem) throw e;
       out.push(errorRecord(e, file));
     }
   }
@@ -110,7 +117,13 @@ export function structureRdf(files: string[], cwd: string, options: ReadOptions,
 }
 
 export function structureMsd(files: string[], cwd: string, options: ReadOptions, request: MsdRequest): Promise<StructureMsdRecord[]> {
-  return analyse(files, cwd, options, request.frames, (frames, first) => ({ frames: frames.length, timestep: request.timestep, ...trajectoryDiffusion(frames, request.timestep, first) }));
+  return analyse(files, cwd, options, request.frames, (frames, first, file) => {
+    // the atoms held neither count nor move the centre, as in the run that wrote the file: --fixed's
+    // (an XDATCAR has no flags), else what the file holds
+    const given = request.fixed;
+    const fixed = given === undefined ? (fileConstraints(frames[0])?.fixed ?? []) : given === 'none' ? [] : pickedAtoms('fixed', given, frames[0], file);
+    return { frames: frames.length, timestep: request.timestep, fixed, ...trajectoryDiffusion(frames, request.timestep, first, fixed) };
+  });
 }
 
 /** A table of r and g(r), with the frames it averages. */
@@ -128,6 +141,7 @@ export function describeMsd(r: Extract<StructureMsdRecord, { msd: number[] }>): 
   const e = (x: number | null, v: DiffusionVerdict | null) => (x === null ? '— (fewer than 4 frames)' : `${x.toExponential(3)} cm²/s${v === 'resolved' || v === null ? '' : ` (not resolved: ${verdictText(v)})`}`);
   const elements = Object.keys(r.msdByElement ?? {});
   const lines = [`${r.file}: MSD over frames ${r.first}–${r.last} (${r.frames}, ${r.timestep} fs apart); D ${e(r.diffusion, r.diffusionVerdict)}`];
+  if (r.fixed.length) lines.push(`  ${plural(r.fixed.length, 'atom')} held fixed (${indexList(r.fixed)}): left out, as md leaves them out`);
   for (const sym of elements) lines.push(`  ${sym}: D ${e(r.diffusionByElement?.[sym] ?? null, r.diffusionVerdictByElement?.[sym] ?? null)}`);
   lines.push(`    t/fs    MSD/Å²${elements.map((s) => s.padStart(10)).join('')}`);
   const stride = Math.max(1, Math.ceil((r.time.length - 1) / 20));

@@ -41,7 +41,7 @@ import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRang
 const usage = `Usage: latticework structure info FILE... [--json] [options]
        latticework structure frames FILE... [--frames A:B] [--out FILE] [--json] [options]
        latticework structure rdf FILE... [--rmax R] [--bins N] [--pair A-B] [--frames A:B] [--json] [options]
-       latticework structure msd FILE... --timestep FS [--frames A:B] [--json] [options]
+       latticework structure msd FILE... --timestep FS [--frames A:B] [--fixed I,J-K] [--json] [options]
        latticework structure supercell FILE --repeat N1xN2xN3 --out FILE [--json] [options]
        latticework structure vacancy-hop FILE [--repeat N1xN2xN3] [--vacancy I] [--hopper J]
                                          --start FILE --end FILE [--json] [options]
@@ -64,9 +64,13 @@ a cell smaller than 2R has one too; docs/simulation.md).
   --bins N             rdf: number of bins (default ${RDF_DEFAULTS.bins})
   --pair A-B           rdf: partial g_AB, A atoms at the centre, B atoms around (e.g. Cu-Pt)
 msd: the mean squared displacement of each file's frames from the first one (the drift of the
-whole taken off; positions wrapped into the cell, as an XDATCAR's, unwrapped) and the diffusion
-coefficient D fitted to the second half (MSD = 6·D·t), per element too.
+whole taken off; positions wrapped into the cell, as an XDATCAR's, unwrapped; the atoms the file
+holds fixed left out, as md leaves them out; in a changing cell measured from where the cell's
+deformation carried the start) and the diffusion coefficient D fitted to the second half
+(MSD = 6·D·t), per element too: md's own numbers from md's own trajectory.
   --timestep FS        msd: fs between two frames of the file (an XDATCAR: POTIM × its interval)
+  --fixed I,J-K,...    msd: the atoms the run held, left out (as md's --fixed: indices, ranges, z<Z;
+                       none: no atom), in place of what the file holds (an XDATCAR holds none)
 supercell: the file's last structure repeated N1, N2, N3 times along a, b, c (atoms in ASE's
 Atoms.repeat order; what describes the sites, as selective dynamics, repeated; energies and
 forces not), written to --out.
@@ -105,7 +109,7 @@ standardize_cell cells, at --symprec) or its Niggli-reduced cell, written to --o
                        K})}; frames: per file {file, format, frames:
                        [{species, energy, freeEnergy, forces, stress}]}; rdf: per file {file, frames, first, last,
                        rmax, bins, pair, r: [Å], g: [...]}; msd: per file {file, frames, first,
-                       last, timestep, time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
+                       last, timestep, fixed: [atoms left out], time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
                        diffusionByElement, diffusionVerdict, diffusionVerdictByElement
                        ("resolved", "short", "vibration" or "bending": as md's)}; supercell:
                        [{file, repeat, out, nSites, cellFormula, spaceGroup: {number, symbol} |
@@ -320,11 +324,12 @@ function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFor
 }
 
 /** The options of the analyses and of the structures built, with the subcommands that take them. */
-const SUBCOMMAND_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'frames' | 'out' | 'to' | 'repeat' | 'vacancy' | 'hopper' | 'start' | 'end', readonly string[]> = {
+const SUBCOMMAND_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'fixed' | 'frames' | 'out' | 'to' | 'repeat' | 'vacancy' | 'hopper' | 'start' | 'end', readonly string[]> = {
   rmax: ['rdf'],
   bins: ['rdf'],
   pair: ['rdf'],
   timestep: ['msd'],
+  fixed: ['msd'],
   frames: ['frames', 'rdf', 'msd'],
   out: ['frames', 'supercell', 'cell'],
   to: ['cell'],
@@ -345,7 +350,7 @@ export const structureCommand: Command = {
       strict: true,
       options: {
         json: { type: 'boolean', default: false },
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'fixed', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
       },
     });
     if (!parsed) return 2;
@@ -473,7 +478,14 @@ export const structureCommand: Command = {
       } catch (e) {
         return bad((e as Error).message);
       }
-      if ('timestep' in request) return printRecords(io, await structureMsd(files, ctx.cwd, options, request), v.json, describeMsd);
+      if ('timestep' in request) {
+        try {
+          return printRecords(io, await structureMsd(files, ctx.cwd, options, request), v.json, describeMsd);
+        } catch (e) {
+          if (e instanceof UsageProblem) return bad(e.message);
+          throw e;
+        }
+      }
       try {
         return printRecords(io, await structureRdf(files, ctx.cwd, options, request), v.json, describeRdf);
       } catch (e) {

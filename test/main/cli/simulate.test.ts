@@ -513,7 +513,8 @@ describe('latticework relax, md and eos', () => {
     expect(r.err).toMatch(/^latticework md: Cu\.vasp: stopping at the next step \(SIGTERM again quits at once\)/m);
     const doc = JSON.parse(r.out) as { steps: number; message: string };
     expect(doc.message).toBe(`cancelled after ${doc.steps} of 100000000 steps`);
-    expect(readFrames('terminated.extxyz', readFileSync(join(dir, 'terminated.extxyz'), 'utf8')).frames).toHaveLength(Math.floor(doc.steps / 10) + 1);
+    // a frame every 10 steps and the last step done, whatever it is
+    expect(readFrames('terminated.extxyz', readFileSync(join(dir, 'terminated.extxyz'), 'utf8')).frames).toHaveLength(Math.ceil(doc.steps / 10) + 1);
     expect(process.listenerCount('SIGTERM')).toBe(0);
   });
 
@@ -524,11 +525,13 @@ describe('latticework relax, md and eos', () => {
     clearTimeout(timer);
     expect(r.code, r.err).toBe(130);
     expect(r.err).toMatch(/^latticework md: Cu\.vasp: stopping at the next step/m);
-    const doc = JSON.parse(r.out) as { steps: number; energy: number[]; message: string };
+    const doc = JSON.parse(r.out) as { steps: number; energy: number[]; potential: number[]; message: string };
     expect(doc.message).toBe(`cancelled after ${doc.steps} of 100000000 steps`);
     expect(doc.steps).toBeGreaterThan(0);
     expect(doc.energy).toHaveLength(doc.steps + 1);
-    expect(readFrames('stopped.extxyz', readFileSync(join(dir, 'stopped.extxyz'), 'utf8')).frames).toHaveLength(Math.floor(doc.steps / 10) + 1);
+    const frames = readFrames('stopped.extxyz', readFileSync(join(dir, 'stopped.extxyz'), 'utf8')).frames;
+    expect(frames).toHaveLength(Math.ceil(doc.steps / 10) + 1);
+    expect(frames.at(-1)!.energy).toBeCloseTo(doc.potential[doc.steps], 10); // the last frame is the last step done
     // the listener is gone with the run: a later run is not stopped by an old Ctrl-C
     expect(process.listenerCount('SIGINT')).toBe(0);
     // a relaxation stopped so writes the structure it reached: 200 atoms scattered in a box, far from any minimum
@@ -995,6 +998,49 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     const nvt = await run(mdCommand, [...args, '--ensemble', 'nvt']);
     expect(nvt.code, nvt.err).toBe(0);
     expect(nvt.err).toMatch(/^note: own-velocities\.extxyz: the run starts from the file's velocities, at \d+\.\d K; the thermostat takes it to 300 K$/m);
+  });
+
+  it('refuses options that do nothing in the mode chosen, and a single atom that cannot take a temperature', async () => {
+    const md = ['Cu.vasp', '--model', 'emt', '--temperature', '300', '--timestep', '1', '--steps', '2'];
+    const refused: [string[], string][] = [
+      [['--ensemble', 'nve', '--thermostat', 'berendsen'], '--thermostat goes with --ensemble nvt or npt: an NVE run has no thermostat'],
+      [['--ensemble', 'nve', '--tau', '10'], '--tau goes with --ensemble nvt or npt: an NVE run has no thermostat'],
+      [['--ensemble', 'nve', '--friction', '0.5'], '--friction goes with --ensemble nvt or npt: an NVE run has no thermostat'],
+      [['--ensemble', 'nvt', '--pressure', '5'], '--pressure goes with --ensemble npt, not nvt'],
+      [['--ensemble', 'nvt', '--barostat-tau', '10'], '--barostat-tau goes with --ensemble npt, not nvt'],
+      [['--ensemble', 'nvt', '--cell-motion', 'flexible'], '--cell-motion goes with --ensemble npt, not nvt'],
+      [['--ensemble', 'nvt', '--thermostat', 'berendsen', '--friction', '0.5'], "--friction is the Langevin thermostat's: the berendsen thermostat takes --tau"],
+      [['--ensemble', 'nvt', '--tau', '50'], "--tau is the Nosé–Hoover or Berendsen thermostat's time constant: the Langevin thermostat takes --friction"],
+      [['--ensemble', 'npt', '--barostat', 'mtk', '--friction', '0.5'], "--friction is the Langevin thermostat's: the MTK barostat's Nosé–Hoover chains take --tau"],
+    ];
+    for (const [args, sentence] of refused) {
+      const r = await run(mdCommand, [...md, ...args]);
+      expect([r.code, r.out, r.err.split('\n')[0]]).toEqual([2, '', `latticework md: ${sentence}`]);
+    }
+    // what acts is taken: Langevin's friction, Nosé–Hoover's and Berendsen's tau, NPT's pressure
+    for (const args of [['--ensemble', 'nvt', '--friction', '0.02'], ['--ensemble', 'nvt', '--thermostat', 'nose-hoover', '--tau', '50'], ['--ensemble', 'npt', '--pressure', '1', '--barostat-tau', '500', '--friction', '0.02']]) {
+      const r = await run(mdCommand, [...md, ...args]);
+      expect(r.code, r.err).toBe(0);
+    }
+    // the seed draws velocities and Langevin's noise: a run from the file's velocities without Langevin uses neither
+    expect((await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '2', '--every', '2', '--out', 'seeded.extxyz'])).code).toBe(0);
+    const own = ['seeded.extxyz', '--model', 'emt', '--velocities', 'file', '--timestep', '1', '--steps', '2', '--seed', '3'];
+    expect((await run(mdCommand, [...own, '--ensemble', 'nve'])).err.split('\n')[0]).toBe(
+      "latticework md: --seed draws the Maxwell–Boltzmann velocities and the Langevin thermostat's noise: this run from the file's velocities uses neither",
+    );
+    expect((await run(mdCommand, [...own, '--ensemble', 'nvt', '--temperature', '300'])).code).toBe(0);
+    for (const option of [['--pressure', '3'], ['--smax', '0.01'], ['--hydrostatic']]) {
+      const r = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', ...option]);
+      expect([r.code, r.err.split('\n')[0]]).toEqual([2, `latticework relax: ${option[0]} goes with --cell: without it the cell stays as it is`]);
+    }
+    expect((await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--cell', '--pressure', '3', '--hydrostatic', '--steps', '2'])).code).toBe(1); // taken: not converged in 2 steps
+    // one atom of fcc Cu: 3N − 3 = 0 degrees of freedom, so no temperature
+    writeFileSync(join(dir, 'Cu-prim.extxyz'), '1\nLattice="0 1.8 1.8 1.8 0 1.8 1.8 1.8 0" Properties=species:S:1:pos:R:3 pbc="T T T"\nCu 0 0 0\n');
+    const single = await run(mdCommand, ['Cu-prim.extxyz', '--model', 'emt', '--ensemble', 'nvt', '--temperature', '300', '--timestep', '1', '--steps', '2']);
+    expect([single.code, single.out]).toEqual([1, '']);
+    expect(single.err).toMatch(/a single atom has no degrees of freedom once the total momentum is held at zero \(3N − 3 = 0\): it would run at 0 K whatever the temperature/);
+    const held = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '2', '--fixed', '0-31']);
+    expect([held.code, held.err]).toEqual([1, expect.stringMatching(/every atom is held: nothing can move/)]);
   });
 
   it('reports bad usage (2) and bad input (1) with sentences', async () => {

@@ -1,6 +1,7 @@
 /**
  * `latticework structure rdf` and `msd`: a trajectory's mean RDF, frame slices, partial RDFs; the MSD
- * of a trajectory written wrapped into its cell, and D; errors per file and per option.
+ * of a trajectory written wrapped into its cell, and D; md's own MSD from md's trajectory (held atoms,
+ * a changing cell); errors per file and per option.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { structureCommand } from '../../../src-main/cli/commands/structure';
+import { mdCommand } from '../../../src-main/cli/commands/simulate';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/structures/', import.meta.url));
 
@@ -109,6 +111,54 @@ describe('latticework structure msd', () => {
     expect([tail.first, tail.last, tail.msd[0]]).toEqual([8, 11, 0]);
     const text = await run(['msd', 'moving.extxyz', '--timestep', '10'], dir);
     expect(text.out).toMatch(/^moving\.extxyz: MSD over frames 0–11 \(12, 10 fs apart\); D \d\.\d{3}e[-+]\d+ cm²\/s \(not resolved: the fitted half is under 1 ps\)\n {2}Ag: D .*\n {2}Cu: D /);
+  });
+
+  it("gives md's own MSD and D from md's trajectory: the atoms it held left out, an NPT cell written wrapped or not", { timeout: 60_000 }, async () => {
+    // 32 atoms of fcc Cu with four Au, hot enough to move; Cu 0, 1 and Au 4, 5 held
+    const dir = mkdtempSync(join(tmpdir(), 'lw-msd-md-'));
+    const a = 3.7;
+    const sites = [0, 1].flatMap((i) => [0, 1].flatMap((j) => [0, 1].flatMap((k) => [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]].map(([x, y, z]) => [i + x, j + y, k + z]))));
+    const lines = sites.map((p, n) => `${n >= 4 && n < 8 ? 'Au' : 'Cu'} ${p.map((x) => (x * a).toFixed(6)).join(' ')}`);
+    writeFileSync(join(dir, 'CuAu.extxyz'), [String(sites.length), `Lattice="${2 * a} 0 0 0 ${2 * a} 0 0 0 ${2 * a}" Properties=species:S:1:pos:R:3 pbc="T T T"`, ...lines, ''].join('\n'));
+    const md = async (args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await mdCommand.run({ argv: ['CuAu.extxyz', '--model', 'emt', '--temperature', '2500', '--timestep', '2', '--json', ...args], cwd: dir, io: { out: (t) => out.push(t), err: (t) => err.push(t) } });
+      expect(code, err.join('\n')).toBe(0);
+      return JSON.parse(out.join('\n'));
+    };
+    const msd = async (file: string, timestep: number) => {
+      const r = await run(['msd', file, '--timestep', String(timestep), '--json'], dir);
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out)[0];
+    };
+    // every step a frame: the same points, so the same fit
+    const held = await md(['--ensemble', 'nvt', '--steps', '200', '--every', '1', '--fixed', '0,1,4,5', '--out', 'held.extxyz']);
+    const fromFile = await msd('held.extxyz', 2);
+    expect(fromFile.fixed).toEqual([0, 1, 4, 5]);
+    expect(Math.max(...fromFile.msd.map((x: number, k: number) => Math.abs(x - held.msd[k])))).toBeLessThan(1e-12);
+    for (const sym of ['Au', 'Cu']) expect(Math.max(...fromFile.msdByElement[sym].map((x: number, k: number) => Math.abs(x - held.msdByElement[sym][k])))).toBeLessThan(1e-12);
+    expect(fromFile.diffusion).toBeCloseTo(held.diffusion, 15);
+    expect(fromFile.diffusionByElement.Au).toBeCloseTo(held.diffusionByElement.Au, 15);
+    expect((await run(['msd', 'held.extxyz', '--timestep', '2'], dir)).out).toMatch(/^ {2}4 atoms held fixed \(0, 1, 4, 5\): left out, as md leaves them out$/m);
+    // an XDATCAR has no flags: --fixed names the atoms, as md's takes them; --fixed none counts every atom
+    await md(['--ensemble', 'nvt', '--steps', '200', '--every', '1', '--fixed', '0,1,4,5', '--out', 'held_XDATCAR']);
+    const named = JSON.parse((await run(['msd', 'held_XDATCAR', '--timestep', '2', '--fixed', '0-1,4-5', '--json'], dir)).out)[0];
+    expect(named.fixed).toEqual([0, 1, 4, 5]);
+    expect(Math.max(...named.msd.map((x: number, k: number) => Math.abs(x - held.msd[k])))).toBeLessThan(1e-9);
+    const none = JSON.parse((await run(['msd', 'held.extxyz', '--timestep', '2', '--fixed', 'none', '--json'], dir)).out)[0];
+    expect([none.fixed, none.msd.at(-1) < held.msd.at(-1)]).toEqual([[], true]); // the held atoms, counted, stayed put
+    const beyond = await run(['msd', 'held.extxyz', '--timestep', '2', '--fixed', '40'], dir);
+    expect([beyond.code, beyond.err.split('\n')[0]]).toEqual([2, 'latticework structure msd: --fixed 40: held.extxyz has 32 atoms (0-based), not 40']);
+    expect((await run(['rdf', 'held.extxyz', '--fixed', '0'], dir)).err).toMatch(/--fixed is an option of structure msd$/m);
+    // a flexible cell under MTK, written wrapped (XDATCAR) and not (extended XYZ): both give the run's own MSD
+    const npt = ['--ensemble', 'npt', '--barostat', 'mtk', '--cell-motion', 'flexible', '--barostat-tau', '100', '--steps', '300', '--every', '5'];
+    const run1 = await md([...npt, '--out', 'XDATCAR']);
+    await md([...npt, '--out', 'npt.extxyz']);
+    const [wrapped, unwrapped] = [await msd('XDATCAR', 10), await msd('npt.extxyz', 10)];
+    const own = run1.msd.filter((_: number, k: number) => k % 5 === 0);
+    expect(own.at(-1)).toBeGreaterThan(1);
+    for (const r of [wrapped, unwrapped]) expect(Math.max(...r.msd.map((x: number, k: number) => Math.abs(x - own[k])))).toBeLessThan(1e-9);
   });
 
   it('needs the time between frames, and keeps its options to itself', async () => {

@@ -403,6 +403,9 @@ describe('Simulate panel helpers', () => {
     expect(frameAt(md, 1e6)).toBe(10);
     expect(frameAt(md, -5)).toBe(0);
     expect(frameAt({ ...md, frames: 0 }, 3)).toBeNull();
+    // a run stopped at step 13, its frames at steps 0, 5, 10 and 13: step 12 is nearest the last
+    const stopped = { ...md, summary: { task: 'md' as const, steps: 13, drift: null, meanTemperature: 300, meanPressure: null }, frames: 4 };
+    expect([frameAt(stopped, 20), frameAt(stopped, 22), frameAt(stopped, 24), frameAt(stopped, 26)]).toEqual([2, 2, 3, 3]);
     const relax = { parameters: { ...defaultForm().relax, every: 2 }, summary: null, frames: 6 };
     expect(frameAt(relax, 7)).toBe(4);
     const eos = {

@@ -47,6 +47,56 @@ describe('simulation jobs', () => {
     expect(Array.from(out.final!.cart)).toEqual(Array.from(frames.at(-1)!.cart));
   });
 
+  it('a relaxation or an MD run whose potential fails ends at its last good step: the last frame, the final structure and the steps agree', async () => {
+    /** EMT that fails on its `n`th call: NaN energy, or an error. */
+    const failingOn = (n: number, how: 'nan' | 'throw'): Calculator => {
+      let calls = 0;
+      const emt = new EmtCalculator();
+      return {
+        name: 'failing',
+        async calculate(a, o) {
+          if (++calls !== n) return emt.calculate(a, o);
+          if (how === 'throw') throw new Error('the potential failed');
+          return { energy: NaN, forces: new Float64Array(a.cart.length), stress: null };
+        },
+      };
+    };
+    for (const how of ['nan', 'throw'] as const) {
+      // relax: one call a step; the 8th is step 7's
+      const frames: SimulationFrame[] = [];
+      const steps: number[] = [];
+      const relaxed = await runSimulation(copper(2, 4), failingOn(8, how), { ...SIMULATION_DEFAULTS.relax, every: 5, fmax: 1e-4 }, { onFrame: (f) => void frames.push(f), onStep: (s) => void steps.push(s) });
+      expect(relaxed.status).toBe('failed');
+      expect(relaxed.message).toMatch(how === 'nan' ? /non-finite at step 7 .*; the structure is the one of step 6$/ : /^the calculation failed at step 7: the potential failed; the structure is the one of step 6$/);
+      if (relaxed.summary?.task !== 'relax') throw new Error('no summary');
+      expect(relaxed.summary.steps).toBe(6);
+      expect(steps).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      expect(frames.map((f) => f.step)).toEqual([0, 5, 6]);
+      expect(Array.from(relaxed.final!.cart)).toEqual(Array.from(frames.at(-1)!.cart));
+      expect(frames.at(-1)!.energy).toBe(relaxed.summary.energy);
+      // md: the start and one call a step; the 8th is step 7's
+      const mdFrames: SimulationFrame[] = [];
+      const values: StepValues[] = [];
+      const md = await runSimulation(copper(2), failingOn(8, how), { ...SIMULATION_DEFAULTS.md, ensemble: 'nve', temperature: 300, steps: 50, every: 5 }, { onFrame: (f) => void mdFrames.push(f), onStep: (_, v) => void values.push(v) });
+      expect(md.status).toBe('failed');
+      if (md.summary?.task !== 'md') throw new Error('no summary');
+      expect([md.summary.steps, values.length, mdFrames.map((f) => f.step)]).toEqual([6, 7, [0, 5, 6]]);
+      expect(md.message).toMatch(/^failed after 6 steps: /);
+      expect(md.final!.name).toMatch(/after 6 MD steps/);
+      expect(Array.from(md.final!.cart)).toEqual(Array.from(mdFrames.at(-1)!.cart));
+      expect(mdFrames.at(-1)!.values).toEqual({ ...values[6], fmax: expect.any(Number) });
+    }
+  });
+
+  it('an MD run of atoms that have no degrees of freedom (one free atom, or every atom held) is refused, in the app as on the command line', () => {
+    const one = new Atoms({ numbers: Int32Array.of(29), cart: new Float64Array(3), lattice: [[0, 1.8, 1.8], [1.8, 0, 1.8], [1.8, 1.8, 0]], pbc: [true, true, true] }).toStructure('Cu');
+    const nvt = { ...SIMULATION_DEFAULTS.md, ensemble: 'nvt' as const, temperature: 300 };
+    expect(() => checkSimulationInput(one, { kind: 'emt' }, nvt)).toThrow(/^a single atom has no degrees of freedom once the total momentum is held at zero \(3N − 3 = 0\)/);
+    expect(() => checkSimulationInput(copper(1), { kind: 'emt' }, { ...nvt, fixed: [0, 1, 2, 3] })).toThrow(/^every atom is held: nothing can move/);
+    // two free atoms, or one free atom beside a held one, have some
+    expect(() => checkSimulationInput(copper(1), { kind: 'emt' }, { ...nvt, fixed: [0, 1, 2] })).not.toThrow();
+  });
+
   it('an MD run reports its drift, mean temperature and pressure; an EOS its fit', async () => {
     const md = await runSimulation(copper(2), new EmtCalculator(), { ...SIMULATION_DEFAULTS.md, ensemble: 'nve', steps: 50, every: 10, temperature: 200 });
     expect(md.status).toBe('finished');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-shared/model/rng';
 import { Atoms, EmtCalculator, maxwellBoltzmann, runMolecularDynamics, toGPa, fromGPa, type MdFrame } from '../../../src-shared/sim';
 import { fcc } from './helpers';
+import type { Calculator } from '../../../src-shared/sim/calculator';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -262,13 +263,58 @@ describe('initial velocities, frames and control', () => {
     expect(r.log.total).toHaveLength(8);
   });
 
-  it('reports a run that blows up instead of carrying on with nonsense', async () => {
+  /** The steps and positions of the frames a run writes. */
+  const framesOf = () => {
+    const frames: { step: number; cart: Float64Array }[] = [];
+    return { frames, onFrame: (f: MdFrame) => void frames.push({ step: f.step, cart: Float64Array.from(f.atoms.cart) }) };
+  };
+
+  it('a run cancelled between frames writes its last step as a frame', async () => {
+    const signal = { aborted: false };
+    const { frames, onFrame } = framesOf();
+    const atoms = fcc(3.59, 2);
+    const r = await runMolecularDynamics(atoms, new EmtCalculator(), { ensemble: 'nvt', temperature: 300, timestep: 2, steps: 100, every: 10, signal, onFrame, onStep: (s) => void (signal.aborted = s === 13) });
+    expect([r.status, r.steps, r.log.total.length, r.message]).toEqual(['cancelled', 13, 14, 'cancelled after 13 of 100 steps']);
+    expect(frames.map((f) => f.step)).toEqual([0, 10, 13]);
+    expect(frames[2].cart).toEqual(atoms.cart);
+  });
+
+  it('reports a run that blows up instead of carrying on with nonsense, its last step done the last frame', async () => {
     // 60 fs is beyond velocity Verlet's stability limit for copper's fastest phonons
-    const r = await runMolecularDynamics(fcc(3.59, 2), new EmtCalculator(), { ensemble: 'nve', temperature: 1000, timestep: 60, steps: 200 });
+    const { frames, onFrame } = framesOf();
+    const atoms = fcc(3.59, 2);
+    const r = await runMolecularDynamics(atoms, new EmtCalculator(), { ensemble: 'nve', temperature: 1000, timestep: 60, steps: 200, every: 1000, onFrame });
     expect(r.status).toBe('failed');
     expect(r.message).toMatch(/failed after \d+ steps: at step \d+ atom \d+ moves [0-9.]+ Å per step .* the run blew up/);
+    const [, done, at] = /failed after (\d+) steps: at step (\d+)/.exec(r.message)!.map(Number);
+    expect([r.steps, done, at]).toEqual([done, r.steps, r.steps]);
     expect(r.steps).toBeGreaterThan(0);
     expect(r.steps).toBeLessThan(200);
-    expect(r.log.total).toHaveLength(r.steps);
+    expect(r.log.total).toHaveLength(r.steps + 1);
+    expect(frames.map((f) => f.step)).toEqual([0, r.steps]);
+    expect(frames[1].cart).toEqual(atoms.cart);
+    // too hot to take the first step: the start is logged and written, and nothing after it
+    const { frames: hot, onFrame: onHotFrame } = framesOf();
+    const start = await runMolecularDynamics(fcc(3.59, 2), new EmtCalculator(), { ensemble: 'nvt', temperature: 1e7, timestep: 1, steps: 5, onFrame: onHotFrame });
+    expect([start.status, start.steps, start.log.total.length, hot.map((f) => f.step)]).toEqual(['failed', 0, 1, [0]]);
+    expect(start.message).toMatch(/^failed after 0 steps: at step 0 atom \d+ moves/);
+  });
+
+  it('a step that fails half-way puts the atoms back at the last step done, which is the last frame', async () => {
+    // the potential fails on its 14th call: step 13's forces (one call a step after the start's)
+    const emt = new EmtCalculator();
+    let calls = 0;
+    const failing: Calculator = { name: 'failing', calculate: (a, o) => (++calls === 14 ? Promise.reject(new Error('the potential failed')) : emt.calculate(a, o)) };
+    const { frames, onFrame } = framesOf();
+    const atoms = fcc(3.59, 2);
+    const r = await runMolecularDynamics(atoms, failing, { ensemble: 'nve', temperature: 300, timestep: 2, steps: 100, every: 5, seed: 4, onFrame });
+    expect([r.status, r.steps, r.log.total.length, r.message]).toEqual(['failed', 12, 13, 'failed after 12 steps: the potential failed']);
+    expect(frames.map((f) => f.step)).toEqual([0, 5, 10, 12]);
+    // step 12 of the same run, unbroken
+    const whole = fcc(3.59, 2);
+    await runMolecularDynamics(whole, emt, { ensemble: 'nve', temperature: 300, timestep: 2, steps: 12, seed: 4 });
+    expect(atoms.cart).toEqual(whole.cart);
+    expect(atoms.velocities).toEqual(whole.velocities);
+    expect(frames[3].cart).toEqual(whole.cart);
   });
 });

@@ -42,6 +42,25 @@ describe('mean squared displacement', () => {
     expect(f.measure().all).toBeCloseTo(0.25, 12);
   });
 
+  it("in a changing cell, measures from where the cell's deformation carried the start: the origin and the start's image do not matter", () => {
+    // two Cu atoms, one just below the origin (fractional −0.007) or its image inside the cell (0.993)
+    for (const x of [-0.07, 9.93]) {
+      const a = new Atoms({ numbers: Int32Array.of(29, 29), cart: Float64Array.of(x, 0, 0, 5, 5, 5), lattice: [[10, 0, 0], [0, 10, 0], [0, 0, 10]], pbc: [true, true, true] });
+      const d = new Displacements(a);
+      // the cell stretches by 10 % along x and shears, carrying the atoms: no one moved
+      a.setLattice([[11, 0, 0], [0, 10, 0], [1, 0, 10]], true);
+      expect(d.measure().all).toBeCloseTo(0, 12);
+      // atom 1 moves 0.1 of the cell along a (1.1 Å now): 0.55 Å each from the centre
+      a.cart[3] += 1.1;
+      expect(d.measure().all).toBeCloseTo(0.55 ** 2, 12);
+    }
+    // a trajectory given with the start's image or the other: the same MSD
+    const frames = (x: number): FrameGeometry[] =>
+      [10, 10.5, 11].map((L, k) => ({ numbers: Int32Array.of(29, 29), cart: Float64Array.of((x / 10) * L, 0, 0, 0.5 * L + 0.2 * k, 5, 5), lattice: [[L, 0, 0], [0, 10, 0], [0, 0, 10]], pbc: [true, true, true] }));
+    expect(trajectoryDiffusion(frames(-0.07), 10).msd).toEqual([0, 0.01, 0.04].map((m) => expect.closeTo(m, 12)));
+    expect(trajectoryDiffusion(frames(9.93), 10).msd).toEqual([0, 0.01, 0.04].map((m) => expect.closeTo(m, 12)));
+  });
+
   it('fits D over the second half of the points, in cm²/s, and says whether it is diffusion', () => {
     // ballistic start, then 0.5 Å² of vibration plus 6·D·t with D = 0.002 Å²/fs = 2e-4 cm²/s, over 2 ps
     const t = Array.from({ length: 21 }, (_, k) => 100 * k);
