@@ -10,7 +10,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import {
-  DEFAULT_READ_OPTIONS,
   forcesToJSON,
   maxForce,
   MULTI_FRAME_FORMATS,
@@ -33,7 +32,7 @@ import { MAX_NEIGHBOR_PAIRS } from '../../../src-shared/graph/neighbors';
 import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
 import { Atoms } from '../../../src-shared/sim/atoms';
 import { atomsAtSamePosition, samePositionText } from '../../../src-shared/sim/pairs';
-import { outputFileProblem, outputFormat, parseCommandArgs, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
+import { outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
 import { describeCell, describeSupercell, describeVacancyHop, OTHER_CELLS, parseRepeat, structureCell, structureSupercell, structureVacancyHop } from './structure-build';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
@@ -126,8 +125,7 @@ standardize_cell cells, at --symprec) or its Niggli-reduced cell, written to --o
                        found with it (every operation passing spglib's test at X; a pattern of
                        displaced atoms moyo fits better than spglib loses symmetry up to 1.2 X
                        sooner: docs/structures.md), and CIF symmetry images closer than X are merged
-  --max-atoms N        refuse structures with more sites (default ${DEFAULT_READ_OPTIONS.maxAtoms})
-  --max-bytes N        refuse larger files (default ${DEFAULT_READ_OPTIONS.maxBytes})
+${readLimitsUsage(23)}
 Exit status: 0 when every file was read, 1 when any failed, 2 on a usage error.`;
 
 /** One element of `structure info --json`. */
@@ -345,7 +343,8 @@ export const structureCommand: Command = {
       strict: true,
       options: {
         json: { type: 'boolean', default: false },
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
+        ...READ_LIMIT_OPTIONS,
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
       },
     });
     if (!parsed) return 2;
@@ -388,14 +387,13 @@ export const structureCommand: Command = {
       return x;
     };
     const symprec = positive('symprec', v.symprec, false);
-    const maxAtoms = positive('max-atoms', v['max-atoms'], true);
-    const maxBytes = positive('max-bytes', v['max-bytes'], true);
     if (symprec === null) return bad('--symprec must be a positive number (Å)');
-    if (maxAtoms === null) return bad('--max-atoms must be a positive integer');
-    if (maxBytes === null) return bad('--max-bytes must be a positive integer');
+    try {
+      Object.assign(options, readLimits(v));
+    } catch (e) {
+      return bad((e as Error).message);
+    }
     if (symprec !== undefined) options.symprec = symprec;
-    if (maxAtoms !== undefined) options.maxAtoms = maxAtoms;
-    if (maxBytes !== undefined) options.maxBytes = maxBytes;
 
     // each option of a subcommand belongs to the subcommands named here; the others refuse it
     for (const [k, subs] of Object.entries(SUBCOMMAND_OPTIONS)) {
