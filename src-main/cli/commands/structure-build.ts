@@ -14,7 +14,7 @@ import { summarizeStructure, type ReadOptions, type Structure } from '../../../s
 import { nearestLikeSite, supercell, vacancyHop } from '../../../src-shared/chem/build';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import { niggliStructure } from '../../../src-shared/chem/niggli';
-import { DEFAULT_SYMPREC, findSpaceGroup, standardCell } from '../../chem/spacegroup';
+import { DEFAULT_SYMPREC, findSpaceGroup, SpaceGroupSearchSkipped, standardCell } from '../../chem/spacegroup';
 import { writeFrames } from '../../files/frames-file';
 import { readStructuresFile } from '../../files/structure-file';
 import { outputFormat, UsageProblem } from '../command';
@@ -73,7 +73,13 @@ function writeOne(path: string, cwd: string, s: Structure): Promise<string[]> {
 /** Writes `s` to `out`; what a record of a written cell says about it. */
 async function written(s: Structure, out: string, cwd: string, symprec: number | undefined): Promise<{ fields: { out: string; nSites: number; cellFormula: string; spaceGroup: { number: number; symbol: string } | null }; warnings: string[] }> {
   const warnings = await writeOne(out, cwd, s);
-  const group = await findSpaceGroup(s, symprec);
+  let group = null;
+  try {
+    group = await findSpaceGroup(s, symprec);
+  } catch (e) {
+    if (!(e instanceof SpaceGroupSearchSkipped)) throw e;
+    warnings.push(e.message);
+  }
   const summary = summarizeStructure(s);
   return { fields: { out, nSites: summary.nSites, cellFormula: summary.cellFormula, spaceGroup: group && { number: group.number, symbol: group.symbol } }, warnings };
 }

@@ -24,7 +24,7 @@ import {
 import { displaySymbol } from '../../../src-shared/chem/spacegroup';
 import type { SpaceGroupSummary } from '../../../src-shared/chem/spacegroup';
 import { plural } from '../../../src-shared/text';
-import { DEFAULT_SYMPREC, findSpaceGroup } from '../../chem/spacegroup';
+import { DEFAULT_SYMPREC, findSpaceGroup, SPACE_GROUP_SEARCH_MAX_SITES } from '../../chem/spacegroup';
 import { writeFrames } from '../../files/frames-file';
 import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
@@ -125,6 +125,10 @@ standardize_cell cells, at --symprec) or its Niggli-reduced cell, written to --o
                        found with it (every operation passing spglib's test at X; a pattern of
                        displaced atoms moyo fits better than spglib loses symmetry up to 1.2 X
                        sooner: docs/structures.md), and CIF symmetry images closer than X are merged
+  --symmetry-max-sites N  info: search the space group of cells of up to N sites once their pure
+                       translations are taken out (default ${SPACE_GROUP_SEARCH_MAX_SITES}: the search grows as the
+                       square of the sites, an MD snapshot of 16,384 atoms takes ~36 s; over it the
+                       group is null and a warning says so)
 ${readLimitsUsage(23)}
 Exit status: 0 when every file was read, 1 when any failed, 2 on a usage error.`;
 
@@ -199,7 +203,7 @@ function describe(r: Extract<StructureInfoRecord, { nSites: number }>): string {
  */
 const SYMMETRY_TIERING_BUDGET = 1_000_000_000;
 
-export async function structureInfo(files: string[], cwd: string, options: ReadOptions): Promise<StructureInfoRecord[]> {
+export async function structureInfo(files: string[], cwd: string, options: ReadOptions, symmetryMaxSites = SPACE_GROUP_SEARCH_MAX_SITES): Promise<StructureInfoRecord[]> {
   const out: StructureInfoRecord[] = [];
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(cwd, file);
@@ -227,7 +231,7 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
         if (same) warnings.push(samePositionText(same));
         let spaceGroup: SpaceGroupSummary | null = null;
         try {
-          spaceGroup = await findSpaceGroup(s, options.symprec ?? DEFAULT_SYMPREC);
+          spaceGroup = await findSpaceGroup(s, options.symprec ?? DEFAULT_SYMPREC, symmetryMaxSites);
         } catch (e) {
           warnings.push((e as Error).message);
         }
@@ -318,7 +322,8 @@ function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFor
 }
 
 /** The options of the analyses and of the structures built, with the subcommands that take them. */
-const SUBCOMMAND_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'frames' | 'out' | 'to' | 'repeat' | 'vacancy' | 'hopper' | 'start' | 'end', readonly string[]> = {
+const SUBCOMMAND_OPTIONS: Record<'symmetry-max-sites' | 'rmax' | 'bins' | 'pair' | 'timestep' | 'frames' | 'out' | 'to' | 'repeat' | 'vacancy' | 'hopper' | 'start' | 'end', readonly string[]> = {
+  'symmetry-max-sites': ['info'],
   rmax: ['rdf'],
   bins: ['rdf'],
   pair: ['rdf'],
@@ -344,7 +349,7 @@ export const structureCommand: Command = {
       options: {
         json: { type: 'boolean', default: false },
         ...READ_LIMIT_OPTIONS,
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'symmetry-max-sites', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
       },
     });
     if (!parsed) return 2;
@@ -388,6 +393,8 @@ export const structureCommand: Command = {
     };
     const symprec = positive('symprec', v.symprec, false);
     if (symprec === null) return bad('--symprec must be a positive number (Å)');
+    const symmetryMaxSites = positive('symmetry-max-sites', v['symmetry-max-sites'], true);
+    if (symmetryMaxSites === null) return bad('--symmetry-max-sites must be a positive integer');
     try {
       Object.assign(options, readLimits(v));
     } catch (e) {
@@ -506,7 +513,7 @@ export const structureCommand: Command = {
     }
     // before moyo is compiled (on the first structure): V8 reads the budget when it instantiates a module
     setFlagsFromString(`--wasm-tiering-budget=${SYMMETRY_TIERING_BUDGET}`);
-    const records = await structureInfo(files, ctx.cwd, options);
+    const records = await structureInfo(files, ctx.cwd, options, symmetryMaxSites ?? SPACE_GROUP_SEARCH_MAX_SITES);
     const failed = records.filter((r) => 'error' in r).length;
     if (v.json) {
       io.out(JSON.stringify(records, null, 2));
