@@ -439,7 +439,14 @@ export const structureCommand: Command = {
       }
       if (sub === 'supercell') {
         if (v.repeat === undefined || v.out === undefined) return bad('--repeat and --out are required');
-        const { record, warnings } = await structureSupercell(files[0], ctx.cwd, options, repeat, v.out);
+        let made;
+        try {
+          made = await structureSupercell(files[0], ctx.cwd, options, repeat, v.out);
+        } catch (e) {
+          if (e instanceof UsageProblem) return bad(e.message);
+          throw e;
+        }
+        const { record, warnings } = made;
         for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
         return printRecords(io, [record], v.json, describeSupercell);
       }
