@@ -194,9 +194,11 @@ const rowMajor = (r: readonly number[]) => [r[0], r[3], r[6], r[1], r[4], r[7], 
  * matrix (an operation of the crystal that maps the given cell onto itself, as spglib keeps them), each with
  * every pure translation.
  */
-async function analyse(s: Structure, symprec: number): Promise<{ data: Analysis; contents: SiteGroup[] }> {
+async function analyse(s: Structure, symprec: number, maxSites = Infinity): Promise<{ data: Analysis; contents: SiteGroup[] }> {
   const { cell, contents } = typedCell(s);
   const reduction = primitiveReduction(rows(cell.lattice.basis), Float64Array.from(cell.positions.flat()), Int32Array.from(cell.numbers), symprec);
+  const searchedSites = reduction ? reduction.types.length : cell.numbers.length;
+  if (searchedSites > maxSites) throw new SpaceGroupSearchSkipped(searchedSites, maxSites);
   if (!reduction) {
     const d = await searched(cell, symprec);
     const data = { ...d, rotations: d.operations.map((o) => rowMajor(o.rotation)), translations: d.operations.map((o) => Array.from(o.translation)) };
@@ -228,10 +230,36 @@ async function analyse(s: Structure, symprec: number): Promise<{ data: Analysis;
   return { data: { number: d.number, std_cell: d.std_cell, rotations, translations }, contents };
 }
 
-/** The space group of a periodic structure, null for a molecule (or a structure periodic in fewer than 3 directions). */
-export async function findSpaceGroup(s: Structure, symprec = DEFAULT_SYMPREC): Promise<SpaceGroupSummary | null> {
+/**
+ * The most sites a space-group search is given unasked (reading a file, importing, `structure info`): the
+ * sites of the cell it searches, the primitive cell of a supercell. moyo's search of a cell without pure
+ * translations grows as the square of its sites, and that is every MD snapshot (rattled fcc Cu, P1: 4,000
+ * sites 2.2 s, 10,000 ~13 s, 16,384 36 s, 62,500 over 9 min); a perfect supercell of any size is searched as
+ * its primitive cell, in seconds. Over it the search is skipped with a warning that says how to ask for it.
+ */
+export const SPACE_GROUP_SEARCH_MAX_SITES = 10_000;
+
+/** A search not run: the cell it would search has more sites than the caller's bound (SPACE_GROUP_SEARCH_MAX_SITES). */
+export class SpaceGroupSearchSkipped extends Error {
+  constructor(
+    readonly sites: number,
+    readonly maxSites: number,
+  ) {
+    super(
+      `the space group was not searched: its cell has ${sites.toLocaleString('en')} sites once its pure translations are taken out, over the ${maxSites.toLocaleString('en')} searched unasked (the search grows as the square of the sites); ask for it with structure info --symmetry-max-sites N, or in the app with the tolerance beside the space group`,
+    );
+    this.name = 'SpaceGroupSearchSkipped';
+  }
+}
+
+/**
+ * The space group of a periodic structure, null for a molecule (or a structure periodic in fewer than 3
+ * directions). Over `maxSites` sites searched (SPACE_GROUP_SEARCH_MAX_SITES unless the caller asks for
+ * more) it throws SpaceGroupSearchSkipped.
+ */
+export async function findSpaceGroup(s: Structure, symprec = DEFAULT_SYMPREC, maxSites = SPACE_GROUP_SEARCH_MAX_SITES): Promise<SpaceGroupSummary | null> {
   if (!s.lattice || !s.frac || !s.pbc.every(Boolean) || s.numbers.length === 0) return null;
-  const { data } = await analyse(s, symprec);
+  const { data } = await analyse(s, symprec, maxSites);
   return spaceGroupOfNumber(data.number, symprec);
 }
 

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_READ_OPTIONS, type ReadLimits } from '../../src-shared/chem/options';
 
 export interface CliIo {
   out(text: string): void;
@@ -127,6 +128,35 @@ export function valueOptions<const K extends string>(...names: K[]): { [P in K]:
 /** `parseArgs` options that are flags (`--name`, true when given, else undefined). */
 export function flagOptions<const K extends string>(...names: K[]): { [P in K]: { type: 'boolean' } } {
   return Object.fromEntries(names.map((n) => [n, { type: 'boolean' }])) as { [P in K]: { type: 'boolean' } };
+}
+
+/** The structure readers' limits as options: every command that reads structure files takes them (the readers' refusals name them). */
+export const READ_LIMIT_OPTIONS = valueOptions('max-atoms', 'max-bytes');
+
+/** The usage lines of READ_LIMIT_OPTIONS, their descriptions from `column` (the command's usage layout). */
+export function readLimitsUsage(column: number): string {
+  return [
+    ['--max-atoms N', `refuse structures with more sites (default ${DEFAULT_READ_OPTIONS.maxAtoms})`],
+    ['--max-bytes N', `refuse larger files, and compressed files that expand to more (default ${DEFAULT_READ_OPTIONS.maxBytes})`],
+  ]
+    .map(([name, text]) => `  ${name.padEnd(column - 2)}${text}`)
+    .join('\n');
+}
+
+/** The readers' limits READ_LIMIT_OPTIONS gave (none: the defaults); throws a UsageProblem naming a value that is not a positive integer. */
+export function readLimits(values: { 'max-atoms'?: string; 'max-bytes'?: string }): ReadLimits {
+  const limits: ReadLimits = {};
+  for (const [flag, key] of [
+    ['max-atoms', 'maxAtoms'],
+    ['max-bytes', 'maxBytes'],
+  ] as const) {
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    const x = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(x) || x <= 0) throw new UsageProblem(`--${flag} must be a positive integer, not "${raw}"`);
+    limits[key] = x;
+  }
+  return limits;
 }
 
 /**

@@ -10,6 +10,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { detectFormat } from '../../src-shared/chem/detect';
+import type { ReadLimits } from '../../src-shared/chem/options';
 import { withoutCompression } from '../../src-shared/chem/naming';
 import { shownUnit } from '../../src-shared/model/units';
 import { csvField } from '../../src-shared/text';
@@ -97,10 +98,12 @@ export interface ScreeningOptions {
   /** The plan's workers, started ahead (startScreeningWorkers); started here when absent. */
   pool?: ComputePool | null;
   contributions: boolean;
+  /** The readers' limits the command line set (none: the defaults). */
+  limits?: ReadLimits;
   signal: AbortSignal;
   /** Rows and failures of the next share, in file order. */
   onShare(share: ScreenTaskOutput): void;
-  onProgress(done: { files: number; structures: number; failedFiles: number }, total: { files: number }): void;
+  onProgress(done: ScreeningProgress): void;
 }
 
 /** Shares queued at each compute worker: it starts the next while this thread takes the last one's rows. */
@@ -135,6 +138,7 @@ export async function screen(files: readonly ScreeningFile[], opts: ScreeningOpt
       kernelThreads: threadsOfKernels,
       files: share,
       contributions: opts.contributions,
+      limits: opts.limits,
     });
     const ctx: TaskContext = { signal: opts.signal, progress: () => undefined, emit: () => undefined };
     const runShares = async (predict: (share: ScreeningFile[]) => Promise<ScreenTaskOutput>): Promise<void> => {
@@ -156,7 +160,7 @@ export async function screen(files: readonly ScreeningFile[], opts: ScreeningOpt
           emitted++;
           opts.onShare(r);
         }
-        opts.onProgress(done, { files: files.length });
+        opts.onProgress(done);
       }
     };
     // this thread (its kernels as the command configured them) and the workers' queues
@@ -185,6 +189,8 @@ export interface ScreeningRun {
   files: ScreeningFile[];
   output: ScreenOutput;
   contributions: boolean;
+  /** --max-atoms, --max-bytes. */
+  limits: ReadLimits;
   plan: ScreeningPlan;
   /** The plan's workers, started ahead (startScreeningWorkers). */
   pool: ComputePool | null;
@@ -192,52 +198,73 @@ export interface ScreeningRun {
   backendText: string;
 }
 
+/** What a screening has done so far: files finished, structures predicted, files that failed. */
+export interface ScreeningProgress {
+  files: number;
+  structures: number;
+  failedFiles: number;
+}
+
 /**
- * Screens the files of a run, handing each share's entries (in file order) to `onShare`, with
- * progress on stderr when there is more than one share and Ctrl-C stopping the threads. Returns
- * 0, 1 when the screening failed, 130 when interrupted (the entries handed over are complete).
+ * Runs a screening of `files` files (`work`: it stops when `signal` aborts and calls `onProgress`
+ * after each file or share) with progress on stderr when there are more files than one share, its
+ * summary at the end, and Ctrl-C or SIGTERM stopping it with the line that says what was kept.
+ * Returns 0, 1 when the screening failed, 130 (143) when interrupted (the entries handed over are
+ * complete). Trained models' screening and the built-in calculators (predict-builtin.ts) report alike.
  */
-export async function screenWithProgress(ctx: CommandContext, run: ScreeningRun, onShare: (share: ScreenTaskOutput) => void): Promise<number> {
+export async function reportScreening(ctx: CommandContext, files: number, threads: number, work: (signal: AbortSignal, onProgress: (done: ScreeningProgress) => void) => Promise<void>): Promise<number> {
   const { io } = ctx;
-  const { files } = run;
-  const many = files.length > SHARE_FILES;
+  const many = files > SHARE_FILES;
   const started = performance.now();
   let lastReport = started;
-  let progress = { files: 0, structures: 0, failedFiles: 0 };
+  let progress: ScreeningProgress = { files: 0, structures: 0, failedFiles: 0 };
   const rate = () => `${(progress.structures / Math.max(1e-3, (performance.now() - started) / 1000)).toFixed(1)} structures/s`;
   const controller = new AbortController();
   const offStop = onStopSignal(() => controller.abort());
   try {
-    if (many) io.err(`screening ${files.length} files with ${run.plan.threads} worker(s)`);
-    await screen(files, {
-      modelBytes: run.modelBytes,
-      backend: run.backend,
-      plan: run.plan,
-      pool: run.pool,
-      contributions: run.contributions,
-      signal: controller.signal,
-      onShare,
-      onProgress(done, total) {
-        progress = { ...done };
-        const now = performance.now();
-        if (many && now - lastReport >= 1000) {
-          lastReport = now;
-          io.err(`predicted ${done.files}/${total.files} files, ${done.structures} structures (${rate()})`);
-        }
-      },
+    if (many) io.err(`screening ${files} files with ${threads} worker(s)`);
+    await work(controller.signal, (done) => {
+      progress = { ...done };
+      const now = performance.now();
+      if (many && now - lastReport >= 1000) {
+        lastReport = now;
+        io.err(`predicted ${done.files}/${files} files, ${done.structures} structures (${rate()})`);
+      }
     });
-    if (many) io.err(`done: ${progress.structures} structures from ${files.length} files in ${((performance.now() - started) / 1000).toFixed(1)} s (${rate()})${progress.failedFiles ? `; ${progress.failedFiles} file(s) failed` : ''}`);
+    if (controller.signal.aborted) throw new CancelledError();
+    if (many) io.err(`done: ${progress.structures} structures from ${files} files in ${((performance.now() - started) / 1000).toFixed(1)} s (${rate()})${progress.failedFiles ? `; ${progress.failedFiles} file(s) failed` : ''}`);
     return 0;
   } catch (e) {
     if (!controller.signal.aborted) {
       io.err(`latticework predict: ${(e as Error).message}`);
       return 1;
     }
-    io.err(`latticework predict: interrupted after ${progress.files} of ${files.length} files (${progress.structures} structures); the rows printed are complete`);
+    io.err(`latticework predict: interrupted after ${progress.files} of ${files} files (${progress.structures} structures); the rows printed are complete`);
     return stoppedStatus();
   } finally {
     offStop();
   }
+}
+
+/**
+ * Screens the files of a run, handing each share's entries (in file order) to `onShare`, with
+ * progress on stderr when there is more than one share and Ctrl-C stopping the threads
+ * (reportScreening).
+ */
+export function screenWithProgress(ctx: CommandContext, run: ScreeningRun, onShare: (share: ScreenTaskOutput) => void): Promise<number> {
+  return reportScreening(ctx, run.files.length, run.plan.threads, (signal, onProgress) =>
+    screen(run.files, {
+      modelBytes: run.modelBytes,
+      backend: run.backend,
+      plan: run.plan,
+      pool: run.pool,
+      contributions: run.contributions,
+      limits: run.limits,
+      signal,
+      onShare,
+      onProgress,
+    }),
+  );
 }
 
 function fmt(x: number): string {

@@ -46,7 +46,8 @@ export function innerName(name: string, compression: Compression | null): string
   return name.replace(SUFFIX[compression], '');
 }
 
-const XZ_LIMIT_NOTE = 'the limit of maxBytes';
+/** The expanded size over the readers' limit, in the words of their other refusals (the option that raises it). */
+const overLimit = (maxBytes: number) => `it expands to more than the limit of ${maxBytes} bytes (option --max-bytes)`;
 
 async function unxz(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
   const source = new ReadableStream<Uint8Array>({
@@ -65,7 +66,7 @@ async function unxz(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
     total += value.length;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new CompressedFileError(`it expands to more than ${maxBytes} bytes (${XZ_LIMIT_NOTE})`);
+      throw new CompressedFileError(overLimit(maxBytes));
     }
     parts.push(value);
   }
@@ -110,14 +111,14 @@ export async function decompress(name: string, bytes: Uint8Array, maxBytes: numb
     else if (found === 'bzip2') {
       const Bunzip = loadCodec('seek-bzip') as typeof import('seek-bzip').default;
       out = Bunzip.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, true);
-      if (out.length > maxBytes) throw new CompressedFileError(`it expands to more than ${maxBytes} bytes (${XZ_LIMIT_NOTE})`);
+      if (out.length > maxBytes) throw new CompressedFileError(overLimit(maxBytes));
     } else out = await unxz(bytes, maxBytes);
   } catch (e) {
     if (e instanceof CompressedFileError) throw new CompressedFileError(`cannot decompress this ${found} file: ${e.message}`);
     const msg = (e as Error)?.message ?? String(e);
     const code = (e as NodeJS.ErrnoException)?.code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger|maxOutputLength/i.test(msg)) {
-      throw new CompressedFileError(`cannot decompress this ${found} file: it expands to more than ${maxBytes} bytes (${XZ_LIMIT_NOTE})`);
+      throw new CompressedFileError(`cannot decompress this ${found} file: ${overLimit(maxBytes)}`);
     }
     throw new CompressedFileError(`cannot decompress this ${found} file: it is damaged or truncated (${msg})`);
   }

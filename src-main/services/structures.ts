@@ -13,7 +13,7 @@ import { cellFormula, chemicalFormula, hillFormula, summarizeStructure } from '.
 import { niggliStructure } from '../../src-shared/chem/niggli';
 import { supercell, vacancyHop } from '../../src-shared/chem/build';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
-import { findSpaceGroup, standardCell } from '../chem/spacegroup';
+import { findSpaceGroup, SpaceGroupSearchSkipped, standardCell } from '../chem/spacegroup';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import { resourcePath } from '../app/resources';
@@ -215,7 +215,8 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
     async symmetry({ id, symprec }) {
       const { structure } = await loadStructure(core, id);
       try {
-        return await findSpaceGroup(structureFromJSON(structure), symprec);
+        // asked for: no bound on the sites searched (an import skips the search over SPACE_GROUP_SEARCH_MAX_SITES and says so)
+        return await findSpaceGroup(structureFromJSON(structure), symprec, Infinity);
       } catch (e) {
         throw new UserError((e as Error).message);
       }
@@ -301,13 +302,15 @@ export async function loadTrajectory(core: CoreParts, id: number): Promise<{ rec
  * Its space group is searched.
  */
 export async function storeMadeStructure(core: CoreParts, origin: { file: string; format: string; block: string | number | null }, structure: Structure): Promise<StructureRecord> {
-  const parsed: ParsedFileStructure = {
-    structure: structureToJSON(structure),
-    block: origin.block,
-    warnings: [],
-    summary: summarizeStructure(structure),
-    spaceGroup: await findSpaceGroup(structure),
-  };
+  const warnings: string[] = [];
+  let spaceGroup = null;
+  try {
+    spaceGroup = await findSpaceGroup(structure);
+  } catch (e) {
+    if (!(e instanceof SpaceGroupSearchSkipped)) throw e;
+    warnings.push(e.message);
+  }
+  const parsed: ParsedFileStructure = { structure: structureToJSON(structure), block: origin.block, warnings, summary: summarizeStructure(structure), spaceGroup };
   const id = await core.db.transaction((tx) => storeOne(tx, origin.file, origin.format, parsed, Date.now()));
   core.events.emit('structures', 'onChanged', { ids: [id] });
   return (await loadStructure(core, id)).row;

@@ -9,6 +9,7 @@
  */
 import { structureErrorData } from '../../src-shared/chem';
 import type { Structure } from '../../src-shared/chem/structure';
+import type { ReadLimits } from '../../src-shared/chem/options';
 import { potentialWarnings } from '../../src-shared/model/potential-domain';
 import { checkOrderedAtoms } from '../../src-shared/sim/atoms';
 import { configureKernelThreads } from '../engine/simd';
@@ -31,6 +32,8 @@ export interface ScreenTaskInput {
   kernelThreads: number | null;
   files: ScreeningFile[];
   contributions: boolean;
+  /** The readers' limits the command line set (none: the defaults). */
+  limits?: ReadLimits;
 }
 
 /**
@@ -87,14 +90,14 @@ type Item = { file: string; structure: Structure };
 type FileRead = { structures: Structure[] } | { failed: ScreenFailure };
 
 /** The share's files, all asked for at once (the thread waits for the disk once per share, not once per file), in order. */
-function readShare(files: ScreenTaskInput['files']): Promise<FileRead>[] {
+function readShare(files: ScreenTaskInput['files'], limits: ReadLimits = {}): Promise<FileRead>[] {
   return files.map((f) =>
-    f.problem ? Promise.resolve({ failed: { file: f.shown, error: f.problem } }) : readStructuresFile(f.path, f.shown).then((r) => ({ structures: r.structures }), (error: unknown) => ({ failed: failure(error, f.shown, '') })),
+    f.problem ? Promise.resolve({ failed: { file: f.shown, error: f.problem } }) : readStructuresFile(f.path, f.shown, limits).then((r) => ({ structures: r.structures }), (error: unknown) => ({ failed: failure(error, f.shown, '') })),
   );
 }
 
 export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Promise<ScreenTaskOutput> {
-  const reads = readShare(input.files);
+  const reads = readShare(input.files, input.limits);
   // a worker started ahead chose its backend itself: prepareBackend loads the command's when it differs
   await prepareBackend(input.backend, input.kernelThreads);
   const model = loadModel(input.key, input.model);

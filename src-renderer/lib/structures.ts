@@ -16,9 +16,11 @@ export function structureLabel(r: Pick<StructureRecord, 'name' | 'file' | 'block
   const file = basename(r.file);
   const stem = file.replace(/\.[^.]+$/, '');
   const parts: string[] = [];
-  if (!saysNothing(r.name) && r.name !== stem && r.name !== file && r.name !== String(r.block)) parts.push(r.name);
+  const frame = typeof r.block === 'number' ? `frame ${r.block}` : null;
+  // a frame named by the reader (an XYZ frame without a name of its own is `frame N`) is said once, after the file
+  if (!saysNothing(r.name) && r.name !== stem && r.name !== file && r.name !== String(r.block) && r.name !== frame) parts.push(r.name);
   parts.push(file);
-  if (typeof r.block === 'number') parts.push(`frame ${r.block}`);
+  if (frame) parts.push(frame);
   return parts.join(' · ');
 }
 

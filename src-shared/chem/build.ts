@@ -15,6 +15,11 @@ const COMPUTED_SITE_PROPERTIES = new Set(['forces']);
 /** At most this many atoms in a supercell built here. */
 export const MAX_SUPERCELL_ATOMS = 100_000;
 
+/** A repeat asked for that would pass MAX_SUPERCELL_ATOMS: the request is refused, not the structure (the command line's bad usage). */
+export class SupercellLimitError extends Error {
+  override name = 'SupercellLimitError';
+}
+
 /** The sites `keep` of `s`'s site properties, results left out. */
 function pickSiteProperties(s: Structure, keep: readonly number[]): Record<string, SiteProperty> {
   const out: Record<string, SiteProperty> = {};
@@ -58,7 +63,7 @@ export function supercell(s: Structure, repeat: readonly [number, number, number
   if (missing >= 0) throw new Error(`the structure is not periodic along ${'abc'[missing]}: it repeats only along its periodic vectors`);
   const n = siteCount(s);
   const cells = repeat[0] * repeat[1] * repeat[2];
-  if (n * cells > MAX_SUPERCELL_ATOMS) throw new Error(`a ${repeat.join('×')} supercell of ${n} atoms holds ${n * cells}, more than ${MAX_SUPERCELL_ATOMS}`);
+  if (n * cells > MAX_SUPERCELL_ATOMS) throw new SupercellLimitError(`a ${repeat.join('×')} supercell of ${n.toLocaleString('en')} atoms holds ${(n * cells).toLocaleString('en')}, more than the limit of ${MAX_SUPERCELL_ATOMS.toLocaleString('en')}`);
   const L = s.lattice;
   const cart = new Float64Array(3 * n * cells);
   let block = 0;

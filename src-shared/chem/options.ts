@@ -39,6 +39,9 @@ export interface ReadOptions {
   stressKey?: string;
 }
 
+/** The limits a command line sets (--max-atoms, --max-bytes: src-main/cli/command.ts readLimits). */
+export type ReadLimits = Pick<ReadOptions, 'maxAtoms' | 'maxBytes'>;
+
 export interface ResolvedReadOptions {
   maxBytes: number;
   maxAtoms: number;

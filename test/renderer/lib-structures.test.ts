@@ -26,6 +26,8 @@ describe('structure labels, search and groups', () => {
     expect(structureLabel({ name: '1000041', file: 'sample/1000041.cif', block: '1000041' })).toBe('1000041.cif');
     expect(structureLabel({ name: 'emt-00007', file: 'emt_dataset.extxyz', block: 7 })).toBe('emt-00007 · emt_dataset.extxyz · frame 7');
     expect(structureLabel({ name: '7', file: 'emt_dataset.extxyz', block: 7 })).toBe('emt_dataset.extxyz · frame 7');
+    // a frame the reader named by its number: said once, not 'frame 0 · cu4000.extxyz · frame 0'
+    expect(structureLabel({ name: 'frame 0', file: 'cu4000.extxyz', block: 0 })).toBe('cu4000.extxyz · frame 0');
     expect(structureLabel({ name: 'Cu fcc', file: 'Cu-fcc.POSCAR', block: null })).toBe('Cu fcc · Cu-fcc.POSCAR');
     // a CIF written by ASE, dropped on the window: its block name image0 says nothing
     expect(structureLabel({ name: 'image0', file: '/home/me/Cu3Au.cif', block: null })).toBe('Cu3Au.cif');

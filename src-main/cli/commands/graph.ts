@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { structureErrorData } from '../../../src-shared/chem';
 import { readStructuresFile } from '../../files/structure-file';
 import { CGCNN_NEIGHBOR_OPTIONS, MAX_NEIGHBOR_PAIRS, NeighborLimitError, neighborList, type NeighborList } from '../../../src-shared/graph';
-import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
+import { parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, type Command, type CommandContext } from '../command';
 import { graphWarnings } from '../../../src-shared/model/graph-warnings';
 import { errorRecord, type ErrorRecord } from './file-records';
 
@@ -19,6 +19,7 @@ edge. Defaults are CGCNN's: cutoff ${CGCNN_NEIGHBOR_OPTIONS.cutoff} Å, the ${CG
                        neighbour within the cutoff (default ${CGCNN_NEIGHBOR_OPTIONS.maxNeighbors})
   --pad                pad atoms with fewer than K neighbours like CGCNN (edges to atom 0
                        at distance R + 1)
+${readLimitsUsage(23)}
   --json               print one JSON array, per structure {"file","name","nNodes","nEdges",
                        "cutoff","maxNeighbors","padding","edges":{"src","dst","distance",
                        "image"},"warnings"} (image: one [i, j, k] per edge, in lattice vectors;
@@ -94,6 +95,7 @@ export const graphCommand: Command = {
         'max-neighbors': { type: 'string' },
         pad: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        ...READ_LIMIT_OPTIONS,
       },
     });
     if (!parsed) return 2;
@@ -109,12 +111,18 @@ export const graphCommand: Command = {
       else return usageError(ctx.io, 'graph', `--max-neighbors must be a positive integer or "all", got "${k}"`);
     }
     if (values.pad && maxNeighbors === null) return usageError(ctx.io, 'graph', '--pad needs --max-neighbors K');
+    let limits;
+    try {
+      limits = readLimits(values);
+    } catch (e) {
+      return usageError(ctx.io, 'graph', (e as Error).message);
+    }
     const options = { cutoff, maxNeighbors, padding: values.pad ? ('cgcnn' as const) : ('none' as const) };
     const entries: (GraphJson | ErrorRecord)[] = [];
     let failed = 0;
     for (const file of positionals) {
       try {
-        const read = await readStructuresFile(resolve(ctx.cwd, file), file);
+        const read = await readStructuresFile(resolve(ctx.cwd, file), file, limits);
         for (const w of read.warnings) if (!values.json) ctx.io.err(`${file}: warning: ${w}`);
         read.structures.forEach((s) => {
           const nl = neighborList({ cart: s.cart, lattice: s.lattice, pbc: s.pbc }, options);

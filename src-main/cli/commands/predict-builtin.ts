@@ -6,42 +6,63 @@
  * EMT and an element outside its table) is an error entry `{"file", "frame", "error"}`.
  */
 import { structureErrorData } from '../../../src-shared/chem';
+import type { ReadLimits } from '../../../src-shared/chem/options';
 import type { Structure } from '../../../src-shared/chem/structure';
 import { checkOrderedAtoms } from '../../../src-shared/sim/atoms';
 import { readStructuresFile } from '../../files/structure-file';
 import { openBuiltin, type BuiltinCalculatorName } from '../calculator';
 import type { CommandContext } from '../command';
 import { potentialEntry } from '../../engine/potential/entry';
-import { screeningFiles, type ScreenOutput } from '../screen';
+import { reportScreening, screeningFiles, type ScreeningProgress, type ScreenOutput } from '../screen';
 import { potentialOutput } from './predict-potential';
 
-export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalculatorName, params: readonly string[], args: readonly string[], output: ScreenOutput, contributions: boolean): Promise<number> {
+export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalculatorName, params: readonly string[], args: readonly string[], output: ScreenOutput, contributions: boolean, readLimits: ReadLimits): Promise<number> {
   const { calculator } = openBuiltin(name, params);
   const out = potentialOutput(ctx, output, name, false);
-  for (const f of await screeningFiles(args, ctx.cwd)) {
-    if (f.problem) {
-      out.fail({ file: f.shown, error: f.problem });
-      continue;
-    }
-    let structures: Structure[];
-    try {
-      structures = (await readStructuresFile(f.path, f.shown)).structures;
-    } catch (e) {
-      const d = structureErrorData(e, f.shown);
-      out.fail({ file: f.shown, error: { name: d.name, message: d.message, line: d.line } });
-      continue;
-    }
-    for (const [k, s] of structures.entries()) {
-      try {
-        // what a simulation takes, as relax and md check it (a disordered CIF's sites are not atoms)
-        checkOrderedAtoms(s);
-        const c = await calculator.calculate(s);
-        const entry = potentialEntry(f.shown, k, name, s, { energy: c.energy, forces: c.forces, stress: c.stress, atomEnergies: c.energies ?? new Float64Array(0), std: null }, undefined, contributions);
-        out.entry(entry, structures.length, s.species);
-      } catch (e) {
-        out.fail({ file: f.shown, frame: k, error: { name: (e as Error).name, message: (e as Error).message, line: null } });
+  const files = await screeningFiles(args, ctx.cwd);
+  // progress, the summary and a stop as a trained model's screening reports them (one thread: the calculators are plain loops)
+  const code = await reportScreening(ctx, files.length, 1, async (signal, onProgress) => {
+    const done: ScreeningProgress = { files: 0, structures: 0, failedFiles: 0 };
+    /** A file that gives no structure fails in its place (command-line order). */
+    const fileFails = (file: string, error: { name: string; message: string; line: number | null }) => {
+      out.fail({ file, error });
+      done.files++;
+      done.failedFiles++;
+      onProgress(done);
+    };
+    for (const f of files) {
+      if (signal.aborted) return;
+      if (f.problem) {
+        fileFails(f.shown, f.problem);
+        continue;
       }
+      let structures: Structure[];
+      try {
+        structures = (await readStructuresFile(f.path, f.shown, readLimits)).structures;
+      } catch (e) {
+        const d = structureErrorData(e, f.shown);
+        fileFails(f.shown, { name: d.name, message: d.message, line: d.line });
+        continue;
+      }
+      let fileFailed = false;
+      for (const [k, s] of structures.entries()) {
+        try {
+          // what a simulation takes, as relax and md check it (a disordered CIF's sites are not atoms)
+          checkOrderedAtoms(s);
+          const c = await calculator.calculate(s);
+          const entry = potentialEntry(f.shown, k, name, s, { energy: c.energy, forces: c.forces, stress: c.stress, atomEnergies: c.energies ?? new Float64Array(0), std: null }, undefined, contributions);
+          out.entry(entry, structures.length, s.species);
+          done.structures++;
+        } catch (e) {
+          out.fail({ file: f.shown, frame: k, error: { name: (e as Error).name, message: (e as Error).message, line: null } });
+          fileFailed = true;
+        }
+      }
+      done.files++;
+      if (fileFailed) done.failedFiles++;
+      onProgress(done);
     }
-  }
-  return out.end();
+  });
+  const status = out.end();
+  return code || status;
 }

@@ -2,11 +2,11 @@
 import { setFlagsFromString } from 'node:v8';
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { CalculatorChoiceError, isBuiltinCalculator } from '../calculator';
-import { parseCommandArgs, usageError, type Command, type CommandContext } from '../command';
+import { parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, type Command, type CommandContext } from '../command';
 import type { ScreenOutput, ScreeningRun } from '../screen';
 
 const usage = `Usage: latticework predict --model NAME_OR_FILE FILE_OR_FOLDER... [--csv | --json] [--workers N]
-                          [--contributions] [--backend NAME]
+                          [--contributions] [--backend NAME] [--max-atoms N] [--max-bytes N]
 
 Predicts a property for every structure in the files (CIF, POSCAR, XYZ, VASP outputs) with a
 stored model (see import-model), a .lwm model file or a CGCNN .pth.tar. A folder stands for the
@@ -24,6 +24,7 @@ energy, forces and stress like a potential (without tfjs), with the same outputs
   --backend NAME     tfjs backend: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu
   --workers N        threads that screen with a property model, this one included (default:
                      one per core on wasm and cpu, 1 on tfjs-node and tfjs-node-gpu)
+${readLimitsUsage(21)}
   --csv              print CSV rows as they come: file,name,model, one column per target
                      ("<target> (<unit>)"), "<target> std" for ensembles, error (the
                      message for a file or structure that failed, its values empty) and
@@ -71,7 +72,7 @@ export const predictCommand: Command = {
   async run(ctx: CommandContext): Promise<number> {
     const parsed = parseCommandArgs(ctx, 'predict', usage, {
       allowPositionals: true,
-      options: { model: { type: 'string', short: 'm' }, contributions: { type: 'boolean' }, backend: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' }, workers: { type: 'string' }, param: { type: 'string', multiple: true } },
+      options: { model: { type: 'string', short: 'm' }, contributions: { type: 'boolean' }, backend: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' }, workers: { type: 'string' }, param: { type: 'string', multiple: true }, ...READ_LIMIT_OPTIONS },
     });
     if (!parsed) return 2;
     const { values, positionals } = parsed;
@@ -79,9 +80,15 @@ export const predictCommand: Command = {
     if (values.csv && values.json) return usageError(ctx.io, 'predict', '--csv and --json are two outputs: give one', usage);
     if (values.csv && values.contributions) return usageError(ctx.io, 'predict', '--contributions are per atom: they go in the text and JSON outputs, not in the CSV (a row per structure)', usage);
     const output: ScreenOutput = values.json ? 'json' : values.csv ? 'csv' : 'text';
+    let limits;
+    try {
+      limits = readLimits(values);
+    } catch (e) {
+      return usageError(ctx.io, 'predict', (e as Error).message, usage);
+    }
     if (isBuiltinCalculator(values.model)) {
       try {
-        return await (await import('./predict-builtin')).runBuiltinPredict(ctx, values.model, values.param ?? [], positionals, output, !!values.contributions);
+        return await (await import('./predict-builtin')).runBuiltinPredict(ctx, values.model, values.param ?? [], positionals, output, !!values.contributions, limits);
       } catch (e) {
         if (e instanceof CalculatorChoiceError) return usageError(ctx.io, 'predict', e.message, usage);
         throw e;
@@ -140,6 +147,7 @@ export const predictCommand: Command = {
       files,
       output,
       contributions: !!values.contributions,
+      limits,
       plan,
       pool,
       backend: backend.candidate,

@@ -57,7 +57,7 @@ import { writeTrajectoryFile } from '../../files/trajectory-file';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { pickedAtoms } from './picked-atoms';
-import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
+import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 import { onStopSignal, signalName, stoppedStatus } from '../signals';
 
 const COMMON = `  --model NAME       emt, lj, morse (built in), or a trained potential: a stored model's
@@ -67,6 +67,7 @@ const COMMON = `  --model NAME       emt, lj, morse (built in), or a trained pot
                      onset (Å), cutoff (Å). Defaults as ASE's LennardJones() and MorsePotential()
   --frame K          which structure of a multi-structure file (0-based; default the last)
   --backend NAME     tfjs backend for a trained potential (auto, tfjs-node, wasm, cpu)
+${readLimitsUsage(21)}
   --json             print one JSON object (below) instead of text`;
 
 /** --fixed, as relax and md take it. */
@@ -328,7 +329,7 @@ JSON: {"start", "end", "model", "converged", "steps", "fmax", "climb", "energies
 Exit status: 0 when the band converged, 1 when it did not or a file or the calculation failed, 2
 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped it. Progress goes to stderr every 10 s.`;
 
-const COMMON_OPTIONS = { ...valueOptions('model', 'frame', 'backend'), param: { type: 'string' as const, multiple: true as const }, ...flagOptions('json') };
+const COMMON_OPTIONS = { ...valueOptions('model', 'frame', 'backend'), ...READ_LIMIT_OPTIONS, param: { type: 'string' as const, multiple: true as const }, ...flagOptions('json') };
 
 /** Reads a number option; throws a usage message naming it. */
 function num(values: Record<string, unknown>, key: string, fallback: number, check: (x: number) => boolean = Number.isFinite, what = 'a number'): number {
@@ -420,7 +421,7 @@ function summaryJson(file: string, model: string, r: Summarised<'elastic'>): str
 
 /** Structure `--{option}` of FILE (default the last); prints the problem and returns a status when there is none. */
 async function readStructureOption(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>, option: string, usage: string): Promise<Structure | number> {
-  const structures = await readAll(ctx, command, file);
+  const structures = await readAll(ctx, command, file, values);
   if (typeof structures === 'number') return structures;
   let frame: number;
   try {
@@ -437,10 +438,10 @@ async function readStructureOption(ctx: CommandContext, command: string, file: s
  * structure of each of three files or more (VASP's 00/POSCAR, 01/CONTCAR, …); each with where it was
  * read. Prints the problem and returns a status when it is no band.
  */
-async function readBand(ctx: CommandContext, files: readonly string[]): Promise<{ structure: Structure; from: string }[] | number> {
+async function readBand(ctx: CommandContext, files: readonly string[], values: Record<string, unknown>): Promise<{ structure: Structure; from: string }[] | number> {
   const band: { structure: Structure; from: string }[] = [];
   for (const file of files) {
-    const structures = await readAll(ctx, 'neb', file);
+    const structures = await readAll(ctx, 'neb', file, values);
     if (typeof structures === 'number') return structures;
     if (files.length === 1) band.push(...structures.map((structure, k) => ({ structure, from: `${file}: structure ${k}` })));
     else band.push({ structure: structures[structures.length - 1], from: file });
@@ -452,11 +453,12 @@ async function readBand(ctx: CommandContext, files: readonly string[]): Promise<
   return band;
 }
 
-/** Every structure of FILE; prints the problem (file, line) and returns a status when it cannot be read. */
-async function readAll(ctx: CommandContext, command: string, file: string): Promise<Structure[] | number> {
+/** Every structure of FILE (within --max-atoms, --max-bytes); prints the problem (file, line) and returns a status when it cannot be read. */
+async function readAll(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>): Promise<Structure[] | number> {
   try {
-    return (await readStructuresFile(resolve(ctx.cwd, file), file)).structures;
+    return (await readStructuresFile(resolve(ctx.cwd, file), file, readLimits(values))).structures;
   } catch (e) {
+    if (e instanceof UsageProblem) return usageError(ctx.io, command, e.message);
     const d = structureErrorData(e, file);
     ctx.io.err(`latticework ${command}: ${file}: ${d.message}`);
     return 1;
@@ -1141,7 +1143,7 @@ export const nebCommand: Command = {
     /** The given images, each with where it was read (the file, and its place in a band file). */
     let images: { structure: Structure; from: string }[] = [];
     if (given) {
-      const band = await readBand(ctx, positionals);
+      const band = await readBand(ctx, positionals, values);
       if (typeof band === 'number') return band;
       const opened = await openModel(ctx, 'neb', values, nebUsage);
       if (typeof opened === 'number') return opened;

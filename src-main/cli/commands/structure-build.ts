@@ -11,10 +11,10 @@
  */
 import { resolve } from 'node:path';
 import { summarizeStructure, type ReadOptions, type Structure } from '../../../src-shared/chem';
-import { nearestLikeSite, supercell, vacancyHop } from '../../../src-shared/chem/build';
+import { nearestLikeSite, supercell, SupercellLimitError, vacancyHop } from '../../../src-shared/chem/build';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import { niggliStructure } from '../../../src-shared/chem/niggli';
-import { DEFAULT_SYMPREC, findSpaceGroup, standardCell } from '../../chem/spacegroup';
+import { DEFAULT_SYMPREC, findSpaceGroup, SpaceGroupSearchSkipped, standardCell } from '../../chem/spacegroup';
 import { writeFrames } from '../../files/frames-file';
 import { readStructuresFile } from '../../files/structure-file';
 import { outputFormat, UsageProblem } from '../command';
@@ -58,11 +58,16 @@ export function parseRepeat(text: string | undefined): Repeat {
   return n as Repeat;
 }
 
-/** The file's last structure, repeated. */
+/** The file's last structure, repeated; a repeat over the supercell limit is a UsageProblem (a refused --repeat, not a failed file). */
 async function readCrystal(file: string, cwd: string, options: ReadOptions, repeat: Repeat): Promise<Structure> {
   const { structures } = await readStructuresFile(resolve(cwd, file), file, options);
   const s = structures[structures.length - 1];
-  return repeat.every((k) => k === 1) ? s : supercell(s, repeat);
+  try {
+    return repeat.every((k) => k === 1) ? s : supercell(s, repeat);
+  } catch (e) {
+    if (e instanceof SupercellLimitError) throw new UsageProblem(`--repeat ${repeat.join('x')}: ${file}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Writes one structure to a new file (refusing to overwrite one); returns the warnings of the writer. */
@@ -73,7 +78,13 @@ function writeOne(path: string, cwd: string, s: Structure): Promise<string[]> {
 /** Writes `s` to `out`; what a record of a written cell says about it. */
 async function written(s: Structure, out: string, cwd: string, symprec: number | undefined): Promise<{ fields: { out: string; nSites: number; cellFormula: string; spaceGroup: { number: number; symbol: string } | null }; warnings: string[] }> {
   const warnings = await writeOne(out, cwd, s);
-  const group = await findSpaceGroup(s, symprec);
+  let group = null;
+  try {
+    group = await findSpaceGroup(s, symprec);
+  } catch (e) {
+    if (!(e instanceof SpaceGroupSearchSkipped)) throw e;
+    warnings.push(e.message);
+  }
   const summary = summarizeStructure(s);
   return { fields: { out, nSites: summary.nSites, cellFormula: summary.cellFormula, spaceGroup: group && { number: group.number, symbol: group.symbol } }, warnings };
 }
@@ -83,6 +94,7 @@ export async function structureSupercell(file: string, cwd: string, options: Rea
     const { fields, warnings } = await written(await readCrystal(file, cwd, options, repeat), out, cwd, options.symprec);
     return { record: { file, repeat, ...fields }, warnings };
   } catch (e) {
+    if (e instanceof UsageProblem) throw e;
     return { record: errorRecord(e, file), warnings: [] };
   }
 }

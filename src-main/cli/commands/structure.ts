@@ -10,7 +10,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import {
-  DEFAULT_READ_OPTIONS,
   forcesToJSON,
   maxForce,
   MULTI_FRAME_FORMATS,
@@ -25,7 +24,7 @@ import {
 import { displaySymbol } from '../../../src-shared/chem/spacegroup';
 import type { SpaceGroupSummary } from '../../../src-shared/chem/spacegroup';
 import { plural } from '../../../src-shared/text';
-import { DEFAULT_SYMPREC, findSpaceGroup } from '../../chem/spacegroup';
+import { DEFAULT_SYMPREC, findSpaceGroup, SPACE_GROUP_SEARCH_MAX_SITES } from '../../chem/spacegroup';
 import { writeFrames } from '../../files/frames-file';
 import { readFramesFile, readStructuresFile } from '../../files/structure-file';
 import { RDF_DEFAULTS } from '../../../src-shared/sim/rdf';
@@ -33,7 +32,7 @@ import { MAX_NEIGHBOR_PAIRS } from '../../../src-shared/graph/neighbors';
 import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
 import { Atoms } from '../../../src-shared/sim/atoms';
 import { atomsAtSamePosition, samePositionText } from '../../../src-shared/sim/pairs';
-import { outputFileProblem, outputFormat, parseCommandArgs, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
+import { outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
 import { describeCell, describeSupercell, describeVacancyHop, OTHER_CELLS, parseRepeat, structureCell, structureSupercell, structureVacancyHop } from './structure-build';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
@@ -130,8 +129,11 @@ standardize_cell cells, at --symprec) or its Niggli-reduced cell, written to --o
                        found with it (every operation passing spglib's test at X; a pattern of
                        displaced atoms moyo fits better than spglib loses symmetry up to 1.2 X
                        sooner: docs/structures.md), and CIF symmetry images closer than X are merged
-  --max-atoms N        refuse structures with more sites (default ${DEFAULT_READ_OPTIONS.maxAtoms})
-  --max-bytes N        refuse larger files (default ${DEFAULT_READ_OPTIONS.maxBytes})
+  --symmetry-max-sites N  info: search the space group of cells of up to N sites once their pure
+                       translations are taken out (default ${SPACE_GROUP_SEARCH_MAX_SITES}: the search grows as the
+                       square of the sites, an MD snapshot of 16,384 atoms takes ~36 s; over it the
+                       group is null and a warning says so)
+${readLimitsUsage(23)}
 Exit status: 0 when every file was read, 1 when any failed, 2 on a usage error.`;
 
 /** One element of `structure info --json`. */
@@ -205,7 +207,7 @@ function describe(r: Extract<StructureInfoRecord, { nSites: number }>): string {
  */
 const SYMMETRY_TIERING_BUDGET = 1_000_000_000;
 
-export async function structureInfo(files: string[], cwd: string, options: ReadOptions): Promise<StructureInfoRecord[]> {
+export async function structureInfo(files: string[], cwd: string, options: ReadOptions, symmetryMaxSites = SPACE_GROUP_SEARCH_MAX_SITES): Promise<StructureInfoRecord[]> {
   const out: StructureInfoRecord[] = [];
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(cwd, file);
@@ -233,7 +235,7 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
         if (same) warnings.push(samePositionText(same));
         let spaceGroup: SpaceGroupSummary | null = null;
         try {
-          spaceGroup = await findSpaceGroup(s, options.symprec ?? DEFAULT_SYMPREC);
+          spaceGroup = await findSpaceGroup(s, options.symprec ?? DEFAULT_SYMPREC, symmetryMaxSites);
         } catch (e) {
           warnings.push((e as Error).message);
         }
@@ -324,7 +326,8 @@ function describeFrames(r: Extract<StructureFramesRecord, { format: StructureFor
 }
 
 /** The options of the analyses and of the structures built, with the subcommands that take them. */
-const SUBCOMMAND_OPTIONS: Record<'rmax' | 'bins' | 'pair' | 'timestep' | 'fixed' | 'frames' | 'out' | 'to' | 'repeat' | 'vacancy' | 'hopper' | 'start' | 'end', readonly string[]> = {
+const SUBCOMMAND_OPTIONS: Record<'symmetry-max-sites' | 'rmax' | 'bins' | 'pair' | 'timestep' | 'fixed' | 'frames' | 'out' | 'to' | 'repeat' | 'vacancy' | 'hopper' | 'start' | 'end', readonly string[]> = {
+  'symmetry-max-sites': ['info'],
   rmax: ['rdf'],
   bins: ['rdf'],
   pair: ['rdf'],
@@ -350,7 +353,8 @@ export const structureCommand: Command = {
       strict: true,
       options: {
         json: { type: 'boolean', default: false },
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'max-atoms', 'max-bytes', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'fixed', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
+        ...READ_LIMIT_OPTIONS,
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'symmetry-max-sites', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'fixed', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
       },
     });
     if (!parsed) return 2;
@@ -393,14 +397,15 @@ export const structureCommand: Command = {
       return x;
     };
     const symprec = positive('symprec', v.symprec, false);
-    const maxAtoms = positive('max-atoms', v['max-atoms'], true);
-    const maxBytes = positive('max-bytes', v['max-bytes'], true);
     if (symprec === null) return bad('--symprec must be a positive number (Å)');
-    if (maxAtoms === null) return bad('--max-atoms must be a positive integer');
-    if (maxBytes === null) return bad('--max-bytes must be a positive integer');
+    const symmetryMaxSites = positive('symmetry-max-sites', v['symmetry-max-sites'], true);
+    if (symmetryMaxSites === null) return bad('--symmetry-max-sites must be a positive integer');
+    try {
+      Object.assign(options, readLimits(v));
+    } catch (e) {
+      return bad((e as Error).message);
+    }
     if (symprec !== undefined) options.symprec = symprec;
-    if (maxAtoms !== undefined) options.maxAtoms = maxAtoms;
-    if (maxBytes !== undefined) options.maxBytes = maxBytes;
 
     // each option of a subcommand belongs to the subcommands named here; the others refuse it
     for (const [k, subs] of Object.entries(SUBCOMMAND_OPTIONS)) {
@@ -439,7 +444,14 @@ export const structureCommand: Command = {
       }
       if (sub === 'supercell') {
         if (v.repeat === undefined || v.out === undefined) return bad('--repeat and --out are required');
-        const { record, warnings } = await structureSupercell(files[0], ctx.cwd, options, repeat, v.out);
+        let made;
+        try {
+          made = await structureSupercell(files[0], ctx.cwd, options, repeat, v.out);
+        } catch (e) {
+          if (e instanceof UsageProblem) return bad(e.message);
+          throw e;
+        }
+        const { record, warnings } = made;
         for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
         return printRecords(io, [record], v.json, describeSupercell);
       }
@@ -520,7 +532,7 @@ export const structureCommand: Command = {
     }
     // before moyo is compiled (on the first structure): V8 reads the budget when it instantiates a module
     setFlagsFromString(`--wasm-tiering-budget=${SYMMETRY_TIERING_BUDGET}`);
-    const records = await structureInfo(files, ctx.cwd, options);
+    const records = await structureInfo(files, ctx.cwd, options, symmetryMaxSites ?? SPACE_GROUP_SEARCH_MAX_SITES);
     const failed = records.filter((r) => 'error' in r).length;
     if (v.json) {
       io.out(JSON.stringify(records, null, 2));

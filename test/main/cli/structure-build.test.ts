@@ -51,6 +51,8 @@ describe('latticework structure supercell', () => {
       [['--repeat', '2x0x1', '--out', 'x.vasp'], '--repeat 2x0x1: expected three whole numbers from 1, e.g. 3x3x3 (or one for all three)'],
       [['--repeat', '2', '--out', 'XDATCAR'], expect.stringMatching(/^--out must name a CIF/)],
       [['--repeat', '2', '--out', 'x.vasp', '--vacancy', '1'], '--vacancy is an option of structure vacancy-hop'],
+      // a repeat past the supercell limit is a refused option, its numbers grouped
+      [['--repeat', '100', '--out', 'x.vasp'], `--repeat 100x100x100: ${nacl}: a 100×100×100 supercell of 8 atoms holds 8,000,000, more than the limit of 100,000`],
     ] as const) {
       const bad = await run(structureCommand, ['supercell', nacl, ...argv], dir);
       expect([bad.code, bad.err.split('\n')[0]]).toEqual([2, typeof message === 'string' ? `latticework structure supercell: ${message}` : expect.stringMatching(/^latticework structure supercell: --out must name a CIF/)]);

@@ -68,7 +68,7 @@ describe('supercell', () => {
     expect(() => supercell(slab, [1, 1, 2])).toThrow(/^the structure is not periodic along c/);
     expect(supercell(slab, [2, 2, 1]).numbers).toHaveLength(12);
     expect(() => supercell({ ...crystal(), lattice: null }, [2, 1, 1])).toThrow(/without a cell/);
-    expect(() => supercell(crystal(), [100, 100, 10])).toThrow(/holds 300000, more than 100000/);
+    expect(() => supercell(crystal(), [100, 100, 10])).toThrow(/holds 300,000, more than the limit of 100,000/);
   });
 });
 
