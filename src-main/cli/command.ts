@@ -12,6 +12,36 @@ import { DEFAULT_READ_OPTIONS, type ReadLimits } from '../../src-shared/chem/opt
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * Writes text to stdout as it is (no newline added), resolving when stdout can take more (its
+   * backpressure): how `printPieces` prints a document too long for one string. An io that records
+   * what it is given (the tests') has none, and gets the document in one `out`.
+   */
+  write?(text: string): Promise<void>;
+}
+
+/** How many characters `printPieces` gathers before it writes: a few megabytes of memory at most. */
+export const PRINT_CHUNK_CHARS = 1 << 20;
+
+/**
+ * Prints a document given as pieces (followed by a newline, as `out`), chunk by chunk, waiting for
+ * stdout to drain between chunks: memory holds a chunk, not the document, and the document may be
+ * longer than a string can be (V8 stops at about 512 MB: the JSON of a graph of 15 million edges).
+ */
+export async function printPieces(io: CliIo, pieces: Iterable<string>): Promise<void> {
+  if (!io.write) {
+    io.out([...pieces].join(''));
+    return;
+  }
+  let chunk = '';
+  for (const piece of pieces) {
+    chunk += piece;
+    if (chunk.length >= PRINT_CHUNK_CHARS) {
+      await io.write(chunk);
+      chunk = '';
+    }
+  }
+  await io.write(`${chunk}\n`);
 }
 
 export interface CommandContext {

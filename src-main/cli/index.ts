@@ -8,6 +8,7 @@
  * `--help` and light commands stay quick. A new command is one module under commands/ and one
  * line here.
  */
+import { once } from 'node:events';
 import type { CliIo, Command, CommandEntry } from './command';
 import { VERSION } from '../app/version';
 
@@ -94,6 +95,12 @@ export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Prom
       said.push(text);
       io.err(text);
     },
+    ...(io.write && {
+      write: (text: string) => {
+        printed = true;
+        return io.write!(text);
+      },
+    }),
   };
   const status = await runCommand(entry, command, rest, watched, cwd);
   if (json && status !== 0 && !printed) io.out(JSON.stringify({ error: { message: failureMessage(entry.name, said), status } }));
@@ -133,4 +140,7 @@ function failureMessage(name: string, said: readonly string[]): string {
 export const stdio: CliIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  write: async (text) => {
+    if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+  },
 };

@@ -28,6 +28,8 @@ export interface ImportOutcome {
 }
 
 export interface ImportProgress {
+  /** Reading the chosen files in the page, then importing them in the core. */
+  phase: 'reading' | 'importing';
   done: number;
   total: number;
 }
@@ -39,7 +41,7 @@ const current = shallowRef<StructureDetail | null>(null);
 const loadingCurrent = ref(false);
 const currentError = ref<string | null>(null);
 const importing = ref(false);
-const progress = ref<ImportProgress>({ done: 0, total: 0 });
+const progress = ref<ImportProgress>({ phase: 'importing', done: 0, total: 0 });
 const listError = ref<string | null>(null);
 /** The last failed action on the selected structure (delete, new cell), shown in its header. */
 const actionError = ref<string | null>(null);
@@ -81,13 +83,29 @@ async function refresh(): Promise<void> {
   }
 }
 
+/**
+ * Reads the chosen files, shown at once as an import under way ("reading files N/M"), then imports
+ * them; cancelled while reading, nothing is sent.
+ */
+async function readAndImport(chosen: { path: string; file: File }[]): Promise<ImportOutcome> {
+  importing.value = true;
+  cancelled = false;
+  progress.value = { phase: 'reading', done: 0, total: chosen.length };
+  try {
+    const { files, skipped } = await readDropped(chosen, undefined, (done) => (progress.value = { phase: 'reading', done, total: chosen.length }));
+    return await importDroppedFiles(files, skipped);
+  } finally {
+    importing.value = false;
+  }
+}
+
+/** Imports files read in batches; a cancel (since the import started: `cancelled` is reset where it starts) stops the batches not sent yet. */
 async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] = []): Promise<ImportOutcome> {
   const newFailures: FailedFile[] = skipped.map((s) => ({ file: s.file, error: { name: 'FileSkipped', message: s.reason, line: null } }));
   const imported: StructureRecord[] = [];
   importing.value = true;
-  progress.value = { done: 0, total: files.length };
+  progress.value = { phase: 'importing', done: 0, total: files.length };
   try {
-    cancelled = false;
     let base = 0;
     for (const batch of batchFiles(files)) {
       if (cancelled) {
@@ -98,7 +116,7 @@ async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] =
       currentJob = jobId;
       const offset = base;
       const off = getApi().jobs.onProgress((p) => {
-        if (p.jobId === jobId) progress.value = { done: Math.min(files.length, offset + p.done), total: files.length };
+        if (p.jobId === jobId) progress.value = { phase: 'importing', done: Math.min(files.length, offset + p.done), total: files.length };
       });
       try {
         const result = await getApi().structures.import({ files: batch, jobId });
@@ -114,7 +132,7 @@ async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] =
         currentJob = null;
       }
       base += batch.length;
-      progress.value = { done: base, total: files.length };
+      progress.value = { phase: 'importing', done: base, total: files.length };
     }
   } finally {
     importing.value = false;
@@ -131,18 +149,16 @@ async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] =
 
 async function importDropped(dt: DataTransfer): Promise<ImportOutcome> {
   const collected = collectDropped(dt); // synchronous part first: the DataTransfer empties after the event
-  const { files, skipped } = await readDropped(await collected);
-  return importDroppedFiles(files, skipped);
+  return readAndImport(await collected);
 }
 
 async function importFileList(list: FileList | File[]): Promise<ImportOutcome> {
-  const arr = Array.from(list).map((file) => ({ path: file.webkitRelativePath || file.name, file }));
-  const { files, skipped } = await readDropped(arr);
-  return importDroppedFiles(files, skipped);
+  return readAndImport(Array.from(list).map((file) => ({ path: file.webkitRelativePath || file.name, file })));
 }
 
 /** Imports the example structures shipped with the app (for an empty install). */
 async function loadExamples(): Promise<ImportOutcome> {
+  cancelled = false;
   const { files } = await getApi().structures.examples({});
   return importDroppedFiles(files, []);
 }

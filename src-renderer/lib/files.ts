@@ -147,12 +147,18 @@ export function collectDropped(dt: DataTransfer): Promise<{ path: string; file: 
 
 /**
  * Reads files as text (binary ones as base64: compressed files and databases by their bytes, and
- * those `binary` names); too large or unreadable ones are reported, not thrown.
+ * those `binary` names); too large or unreadable ones are reported, not thrown. `onRead(done)` after
+ * each file (a folder of thousands takes a while).
  */
-export async function readDropped(files: { path: string; file: File }[], binary: (path: string) => boolean = () => false): Promise<{ files: DroppedFile[]; skipped: SkippedFile[] }> {
+export async function readDropped(
+  files: { path: string; file: File }[],
+  binary: (path: string) => boolean = () => false,
+  onRead: (done: number) => void = () => undefined,
+): Promise<{ files: DroppedFile[]; skipped: SkippedFile[] }> {
   const ok: DroppedFile[] = [];
   const skipped: SkippedFile[] = [];
-  for (const { path, file } of files) {
+  for (const [i, { path, file }] of files.entries()) {
+    onRead(i);
     if (isIgnoredName(path)) continue;
     if (file.size > MAX_FILE_BYTES) {
       skipped.push({ file: path, reason: `the file is ${(file.size / 1e6).toFixed(0)} MB; the limit is ${MAX_FILE_BYTES / 1e6} MB` });

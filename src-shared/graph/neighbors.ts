@@ -265,35 +265,11 @@ export function neighborList(pos: PeriodicPositions, options: NeighborOptions): 
   }
   const padding = options.padding ?? 'none';
   if (padding === 'cgcnn' && maxNeighbors === null) throw new Error("neighbour list: padding 'cgcnn' needs maxNeighbors");
-  const cart = pos.cart;
-  const n = Math.floor(cart.length / 3);
-  if (cart.length !== 3 * n) throw new Error('neighbour list: cart length must be a multiple of 3');
-  for (let i = 0; i < cart.length; i++) {
-    if (!Number.isFinite(cart[i])) throw new Error('neighbour list: non-finite coordinate');
-  }
-  const pbc = [!!pos.pbc[0], !!pos.pbc[1], !!pos.pbc[2]];
-  const wb = workingBasis(pos.lattice, pbc);
-  const { B, Binv, U, periodic } = wb;
-
-  // ---- 1. working fractional coordinates, wrapped along periodic axes ----
-  const frac = new Float64Array(3 * n);
-  const shift = new Int32Array(3 * n); // s_i: wrapped = original − s_i · B
-  const wcart = new Float64Array(3 * n);
-  const lo = [Infinity, Infinity, Infinity];
-  const hi = [-Infinity, -Infinity, -Infinity];
-  wrapAtoms(cart, n, B, Binv, periodic, frac, shift, wcart, lo, hi);
+  const cell = workingCell(pos);
+  const { n, frac, shift, wcart, h, origin, extent } = cell;
+  const { B, U, periodic } = cell.wb;
 
   // ---- 2. bins ----
-  // Distance between lattice planes of working axis k: h_k = 1 / |column k of Binv|.
-  const h = [0, 1, 2].map((k) => 1 / Math.hypot(Binv[k], Binv[3 + k], Binv[6 + k]));
-  const origin = [0, 0, 0];
-  const extent = [1, 1, 1];
-  for (let k = 0; k < 3; k++) {
-    if (!periodic[k]) {
-      origin[k] = n > 0 ? lo[k] : 0;
-      extent[k] = n > 0 ? hi[k] - lo[k] : 0;
-    }
-  }
   const nb = [1, 1, 1];
   const maxBins = Math.max(27, 2 * n);
   let binSize = cutoff / 2;
@@ -315,11 +291,7 @@ export function neighborList(pos: PeriodicPositions, options: NeighborOptions): 
   binAtoms(n, frac, wcart, origin, width, nb, binStart, binAtom, bx, by, bz);
 
   // ---- 3. search ----
-  let volume = 1;
-  for (let k = 0; k < 3; k++) volume *= Math.max(extent[k] * h[k], periodic[k] ? 0 : cutoff);
-  const density = n / Math.max(volume, 1e-9);
-  // the pairs within the cutoff, atoms × density × sphere (at most every pair of a molecule's atoms)
-  const expected = Math.min(n * density * (4 / 3) * Math.PI * cutoff ** 3, periodic.some((p) => p) ? Infinity : n * (n - 1));
+  const { density, pairs: expected } = pairEstimate(cell, cutoff);
   if (expected > MAX_NEIGHBOR_PAIRS) throw new NeighborLimitError(expected, cutoff);
   let perAtom = Math.ceil(density * (4 / 3) * Math.PI * cutoff ** 3 * 1.1) + 4;
   if (maxNeighbors !== null) perAtom = padding === 'cgcnn' ? maxNeighbors : Math.min(perAtom, maxNeighbors);
@@ -373,6 +345,58 @@ export function neighborList(pos: PeriodicPositions, options: NeighborOptions): 
     maxNeighbors,
     padding,
   };
+}
+
+/** Step 1 of the search: the working basis, the atoms' working fractional coordinates wrapped along periodic axes, and the cell's extent along each axis. */
+function workingCell(pos: PeriodicPositions) {
+  const cart = pos.cart;
+  const n = Math.floor(cart.length / 3);
+  if (cart.length !== 3 * n) throw new Error('neighbour list: cart length must be a multiple of 3');
+  for (let i = 0; i < cart.length; i++) {
+    if (!Number.isFinite(cart[i])) throw new Error('neighbour list: non-finite coordinate');
+  }
+  const pbc = [!!pos.pbc[0], !!pos.pbc[1], !!pos.pbc[2]];
+  const wb = workingBasis(pos.lattice, pbc);
+  const { B, Binv, periodic } = wb;
+  const frac = new Float64Array(3 * n);
+  const shift = new Int32Array(3 * n); // s_i: wrapped = original − s_i · B
+  const wcart = new Float64Array(3 * n);
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  wrapAtoms(pos.cart, n, B, Binv, periodic, frac, shift, wcart, lo, hi);
+  // Distance between lattice planes of working axis k: h_k = 1 / |column k of Binv|.
+  const h = [0, 1, 2].map((k) => 1 / Math.hypot(Binv[k], Binv[3 + k], Binv[6 + k]));
+  const origin = [0, 0, 0];
+  const extent = [1, 1, 1];
+  for (let k = 0; k < 3; k++) {
+    if (!periodic[k]) {
+      origin[k] = n > 0 ? lo[k] : 0;
+      extent[k] = n > 0 ? hi[k] - lo[k] : 0;
+    }
+  }
+  return { n, wb, frac, shift, wcart, h, origin, extent };
+}
+
+/** The atoms' density and the pairs within the cutoff: atoms × density × sphere (at most every pair of a molecule's atoms). */
+function pairEstimate(cell: ReturnType<typeof workingCell>, cutoff: number): { density: number; pairs: number } {
+  const { n, h, extent } = cell;
+  const { periodic } = cell.wb;
+  let volume = 1;
+  for (let k = 0; k < 3; k++) volume *= Math.max(extent[k] * h[k], periodic[k] ? 0 : cutoff);
+  const density = n / Math.max(volume, 1e-9);
+  return { density, pairs: Math.min(n * density * (4 / 3) * Math.PI * cutoff ** 3, periodic.some((p) => p) ? Infinity : n * (n - 1)) };
+}
+
+/**
+ * About how many edges `neighborList(pos, options)` gives, without building it: the pairs within the
+ * cutoff it checks against MAX_NEIGHBOR_PAIRS, or with a cap at most atoms × K (exactly that with CGCNN padding).
+ */
+export function neighborEdgeEstimate(pos: PeriodicPositions, options: NeighborOptions): number {
+  const cell = workingCell(pos);
+  const { pairs } = pairEstimate(cell, options.cutoff);
+  const k = options.maxNeighbors ?? null;
+  if (k === null) return pairs;
+  return options.padding === 'cgcnn' ? cell.n * k : Math.min(pairs, cell.n * k);
 }
 
 /** Working fractional coordinates, wrapped into [0, 1) along periodic axes; records shifts and bounds. */

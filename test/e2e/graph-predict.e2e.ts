@@ -106,6 +106,27 @@ describe('crystal graph and receptive field', () => {
     await expect.poll(() => page.getByTestId('graph-warnings').count(), { timeout: 60_000 }).toBe(0);
     await page.getByTestId('graph-no-cap').uncheck();
   });
+
+  it('refuses, in the Graph panel, a graph with more edges than it draws (no cap, 4,000 atoms within 12 Å)', async () => {
+    const { page } = app;
+    const a = 3.61;
+    const rows: string[] = [];
+    for (let i = 0; i < 10; i++) for (let j = 0; j < 10; j++) for (let k = 0; k < 10; k++) {
+      for (const [x, y, z] of [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]]) rows.push(`Cu ${(i + x) * a} ${(j + y) * a} ${(k + z) * a}`);
+    }
+    const text = `4000\nLattice="${10 * a} 0 0 0 ${10 * a} 0 0 0 ${10 * a}" Properties=species:S:1:pos:R:3 pbc="T T T"\n${rows.join('\n')}\n`;
+    await page.getByTestId('nav-structures').click();
+    await page.getByTestId('file-input').setInputFiles([{ name: 'cu4000.extxyz', mimeType: 'chemical/x-xyz', buffer: Buffer.from(text) }]);
+    await page.locator('[data-testid="structure-item"][data-file="cu4000.extxyz"]').first().click({ timeout: 60_000 });
+    await page.getByTestId('nav-graph').click();
+    await page.getByTestId('graph-no-cap').check();
+    await page.getByTestId('graph-cutoff').fill('12');
+    await expect
+      .poll(() => page.getByTestId('graph-error').textContent(), { timeout: 60_000 })
+      .toBe('4,000 atoms within 12 Å make about 2,500,000 edges, more than the Graph view draws (2,000,000): lower the cutoff or cap the neighbours');
+    await page.getByTestId('graph-no-cap').uncheck();
+    await expect.poll(() => page.getByTestId('graph-error').count(), { timeout: 60_000 }).toBe(0);
+  });
 });
 
 describe('prediction', () => {

@@ -37,4 +37,15 @@ describe('useStructures', () => {
     expect(outcome.failed).toEqual([{ file: 'huge.cif', error: { name: 'FileSkipped', message: 'the file is 300 MB; the limit is 200 MB', line: null } }, refused]);
     expect(s.failures.value).toEqual(outcome.failed);
   });
+
+  it('shows files chosen (Open folder…) as an import at once, reading them, before any is read', async () => {
+    const { useStructures } = await import('../../src-renderer/composables/useStructures');
+    const s = useStructures();
+    const files = Array.from({ length: 3 }, (_, i) => new File(['data_x'], `f${i}.cif`));
+    const done = s.importFileList(files);
+    expect([s.importing.value, s.progress.value]).toEqual([true, { phase: 'reading', done: 0, total: 3 }]);
+    await done;
+    expect(s.importing.value).toBe(false);
+    expect(s.progress.value).toEqual({ phase: 'importing', done: 3, total: 3 });
+  });
 });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { structureErrorData } from '../../../src-shared/chem';
 import { readStructuresFile } from '../../files/structure-file';
 import { CGCNN_NEIGHBOR_OPTIONS, MAX_NEIGHBOR_PAIRS, NeighborLimitError, neighborList, type NeighborList } from '../../../src-shared/graph';
-import { parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, type Command, type CommandContext } from '../command';
+import { parseCommandArgs, printPieces, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, type Command, type CommandContext } from '../command';
 import { graphWarnings } from '../../../src-shared/model/graph-warnings';
 import { errorRecord, type ErrorRecord } from './file-records';
 
@@ -29,17 +29,63 @@ ${readLimitsUsage(23)}
 Warnings are printed on stderr without --json.
 Exit status: 0 when every file was read, 1 when some could not be, 2 for bad usage.`;
 
-interface GraphJson {
+/** A structure's graph, printed with --json as {"file","name","nNodes",…,"edges":{…},"warnings","padded"?}. */
+interface GraphEntry {
   file: string;
   name: string;
-  nNodes: number;
-  nEdges: number;
-  cutoff: number;
-  maxNeighbors: number | null;
-  padding: 'none' | 'cgcnn';
-  edges: { src: number[]; dst: number[]; distance: number[]; image: [number, number, number][] };
-  padded?: number[];
+  nl: NeighborList;
   warnings: string[];
+}
+
+/** How many numbers (or images) of an edge array go into one piece of the JSON. */
+const EDGES_PER_PIECE = 1 << 16;
+
+/** A JSON array of `count` items in pieces: `slice(a, b)` gives items a..b as a plain array. */
+function* jsonArrayPieces(count: number, slice: (a: number, b: number) => unknown[]): Generator<string> {
+  yield '[';
+  for (let a = 0; a < count; a += EDGES_PER_PIECE) {
+    const items = JSON.stringify(slice(a, Math.min(count, a + EDGES_PER_PIECE)));
+    yield a === 0 ? items.slice(1, -1) : `,${items.slice(1, -1)}`;
+  }
+  yield ']';
+}
+
+/**
+ * The JSON of a graph in pieces, the same text as one JSON.stringify of the entry would be, which
+ * a graph of millions of edges is too long for (issue 4's names: src = center, dst = neighbor, src-shared/graph/neighbors.ts).
+ */
+function* graphJsonPieces({ file, name, nl, warnings }: GraphEntry): Generator<string> {
+  const head = JSON.stringify({ file, name, nNodes: nl.nNodes, nEdges: nl.nEdges, cutoff: nl.cutoff, maxNeighbors: nl.maxNeighbors, padding: nl.padding });
+  const typed = (a: Int32Array | Float64Array | Uint8Array) => (from: number, to: number) => Array.from(a.subarray(from, to));
+  yield `${head.slice(0, -1)},"edges":{"src":`;
+  yield* jsonArrayPieces(nl.nEdges, typed(nl.center));
+  yield ',"dst":';
+  yield* jsonArrayPieces(nl.nEdges, typed(nl.neighbor));
+  yield ',"distance":';
+  yield* jsonArrayPieces(nl.nEdges, typed(nl.distance));
+  yield ',"image":';
+  yield* jsonArrayPieces(nl.nEdges, (from, to) => {
+    const image: [number, number, number][] = [];
+    for (let e = from; e < to; e++) image.push([nl.image[3 * e], nl.image[3 * e + 1], nl.image[3 * e + 2]]);
+    return image;
+  });
+  yield `},"warnings":${JSON.stringify(warnings)}`;
+  if (nl.padded) {
+    yield ',"padded":';
+    yield* jsonArrayPieces(nl.nEdges, typed(nl.padded));
+  }
+  yield '}';
+}
+
+/** The --json document: one array of graphs and error records, in pieces. */
+function* documentPieces(entries: readonly (GraphEntry | ErrorRecord)[]): Generator<string> {
+  yield '[';
+  for (const [i, entry] of entries.entries()) {
+    if (i > 0) yield ',';
+    if ('error' in entry) yield JSON.stringify(entry);
+    else yield* graphJsonPieces(entry);
+  }
+  yield ']';
 }
 
 
@@ -64,25 +110,6 @@ function summaryLine(file: string, name: string, nl: NeighborList): string {
   ];
   if (nl.maxNeighbors !== null && below > 0) parts.push(`${below} atom(s) with fewer than ${nl.maxNeighbors} neighbours within ${nl.cutoff} Å`);
   return parts.join(', ');
-}
-
-function toJson(file: string, name: string, nl: NeighborList, warnings: string[]): GraphJson {
-  const image: [number, number, number][] = new Array(nl.nEdges);
-  for (let e = 0; e < nl.nEdges; e++) image[e] = [nl.image[3 * e], nl.image[3 * e + 1], nl.image[3 * e + 2]];
-  const out: GraphJson = {
-    file,
-    name,
-    nNodes: nl.nNodes,
-    nEdges: nl.nEdges,
-    cutoff: nl.cutoff,
-    maxNeighbors: nl.maxNeighbors,
-    padding: nl.padding,
-    // issue 4's JSON names: src = center, dst = neighbor (src-shared/graph/neighbors.ts)
-    edges: { src: Array.from(nl.center), dst: Array.from(nl.neighbor), distance: Array.from(nl.distance), image },
-    warnings,
-  };
-  if (nl.padded) out.padded = Array.from(nl.padded);
-  return out;
 }
 
 export const graphCommand: Command = {
@@ -118,7 +145,7 @@ export const graphCommand: Command = {
       return usageError(ctx.io, 'graph', (e as Error).message);
     }
     const options = { cutoff, maxNeighbors, padding: values.pad ? ('cgcnn' as const) : ('none' as const) };
-    const entries: (GraphJson | ErrorRecord)[] = [];
+    const entries: (GraphEntry | ErrorRecord)[] = [];
     let failed = 0;
     for (const file of positionals) {
       try {
@@ -127,7 +154,7 @@ export const graphCommand: Command = {
         read.structures.forEach((s) => {
           const nl = neighborList({ cart: s.cart, lattice: s.lattice, pbc: s.pbc }, options);
           const warnings = graphWarnings(s, nl);
-          if (values.json) entries.push(toJson(file, s.name, nl, warnings));
+          if (values.json) entries.push({ file, name: s.name, nl, warnings });
           else {
             ctx.io.out(summaryLine(file, s.name, nl));
             for (const w of warnings) ctx.io.err(`${file}${s.name ? ` (${s.name})` : ''}: warning: ${w}`);
@@ -148,7 +175,7 @@ export const graphCommand: Command = {
         if (!values.json) ctx.io.err(`${file}: ${message}`);
       }
     }
-    if (values.json) ctx.io.out(JSON.stringify(entries));
+    if (values.json) await printPieces(ctx.io, documentPieces(entries));
     return failed ? 1 : 0;
   },
 };

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { graphCommand } from '../../../src-main/cli/commands/graph';
+import { PRINT_CHUNK_CHARS, printPieces } from '../../../src-main/cli/command';
+import { main } from '../../../src-main/cli/index';
 import { SHARED_DATA } from '../../helpers/shared-data';
 
 const DATA = `${SHARED_DATA}/cgcnn-sample-regression`;
@@ -118,5 +120,44 @@ describe('latticework graph', () => {
     const text = await run(['SrTiO3.cif'], dir);
     expect(text.code).toBe(0);
     expect(text.err).toMatch(/^SrTiO3\.cif \(SrTiO3\): warning: sites 2–4 \(O\): the 12-neighbour cut/);
+  });
+
+  it('--json on stdout (latticework graph) is written chunk by chunk, waiting for stdout to drain: the same document, however many edges (V8 strings stop at ~512 MB)', async () => {
+    const chunks: string[] = [];
+    const out: string[] = [];
+    const write = async (text: string) => {
+      chunks.push(text);
+      await new Promise((done) => setImmediate(done)); // stdout full: drains later
+    };
+    // 8 atoms of NaCl, every neighbour within 40 Å: ~94,000 edges, several megabytes of JSON
+    const argv = ['1000041.cif', 'nope.cif', '--cutoff', '40', '--max-neighbors', 'all', '--json'];
+    const code = await main(['graph', ...argv], { out: (t) => out.push(t), err: () => {}, write }, DATA);
+    expect([code, out]).toEqual([1, []]);
+    expect(chunks.length).toBeGreaterThan(2);
+    const text = chunks.join('');
+    expect(text.endsWith(']\n')).toBe(true);
+    const doc = JSON.parse(text);
+    expect(doc[0].nEdges).toBeGreaterThan(65536);
+    for (const key of ['src', 'dst', 'distance', 'image']) expect(doc[0].edges[key]).toHaveLength(doc[0].nEdges);
+    expect(doc[1]).toEqual({ file: 'nope.cif', error: { name: 'FileNotFound', message: 'no such file', line: null } });
+    // what one JSON.stringify of the document printed (and an io without write still gets)
+    expect(text).toBe(`${JSON.stringify(doc)}\n`);
+    expect((await run(argv)).out).toBe(JSON.stringify(doc));
+  });
+
+  it('printPieces writes a piece longer than a chunk whole, the rest in chunks, in order, each after the last was taken', async () => {
+    const written: string[] = [];
+    let pending = 0;
+    const write = async (text: string) => {
+      expect(pending).toBe(0);
+      pending++;
+      written.push(text);
+      await new Promise((done) => setImmediate(done));
+      pending--;
+    };
+    const long = 'x'.repeat(PRINT_CHUNK_CHARS + 10);
+    const pieces = [long, 'a', 'b'.repeat(PRINT_CHUNK_CHARS - 1), 'c'];
+    await printPieces({ out: () => expect.unreachable(), err: () => {}, write }, pieces);
+    expect(written).toEqual([long, `a${'b'.repeat(PRINT_CHUNK_CHARS - 1)}`, 'c\n']);
   });
 });

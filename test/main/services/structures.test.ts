@@ -197,4 +197,20 @@ describe('graphs service', () => {
       served.api.graphs.receptiveField({ structureId: id, cutoff: 4, site: 50, layers: 1 }),
     ).rejects.toMatchObject({ message: expect.stringContaining('site 50') });
   });
+
+  it('refuses, before building it, a graph with more edges than the Graph view draws, for the graph and the receptive field alike', async () => {
+    // fcc Cu, 5×5×5 cells (500 atoms, 18.05 Å): within 25 Å about 2.8 million edges, with 12 neighbours each 6,000
+    const a = 3.61;
+    const lines: string[] = [];
+    for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) for (let k = 0; k < 5; k++) {
+      for (const [x, y, z] of [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]]) lines.push(`Cu ${(i + x) * a} ${(j + y) * a} ${(k + z) * a}`);
+    }
+    const L = 5 * a;
+    const text = `500\nLattice="${L} 0 0 0 ${L} 0 0 0 ${L}" Properties=species:S:1:pos:R:3 pbc="T T T"\n${lines.join('\n')}\n`;
+    const [cu] = (await served.api.structures.import({ files: [{ name: 'cu500.extxyz', text }] })).imported;
+    const refusal = /^500 atoms within 25 Å make about 2,800,000 edges, more than the Graph view draws \(2,000,000\): lower the cutoff or cap the neighbours$/;
+    await expect(served.api.graphs.build({ structureId: cu.id, cutoff: 25, maxNeighbors: null })).rejects.toMatchObject({ message: expect.stringMatching(refusal) });
+    await expect(served.api.graphs.receptiveField({ structureId: cu.id, cutoff: 25, maxNeighbors: null, site: 0, layers: 2 })).rejects.toMatchObject({ message: expect.stringMatching(refusal) });
+    expect((await served.api.graphs.build({ structureId: cu.id, cutoff: 25, maxNeighbors: 12 })).nEdges).toBe(6000);
+  });
 });
