@@ -73,8 +73,9 @@ describe('the Models form and the Datasets view as the tester met them', () => {
     const report = page.getByTestId('dataset-frames-report');
     await report.waitFor({ timeout: 60_000 });
     expect(await report.textContent()).toMatch(/10 frames read from 10 files;\s*2 labelled with EMT, 8 not \(see Failed\)/);
-    const targets = await page.getByTestId('dataset-items').locator('tbody td:nth-child(3)').allTextContents();
-    expect(targets.length).toBe(2);
+    const cells = page.getByTestId('dataset-items').locator('tbody td:nth-child(3)');
+    await expect.poll(() => cells.count(), { timeout: 60_000 }).toBe(2);
+    const targets = await cells.allTextContents();
     for (const t of targets) expect(t.replace(/^-/, '').length).toBeLessThanOrEqual(9);
 
     // a file dragged over the dataset drop zone: the zone takes it, the window's overlay stays away
