@@ -63,6 +63,12 @@ export function errorMessage(e: unknown): string {
   return typeof name === 'string' && name !== '' && name !== 'Error' ? `${name} (without a message)` : 'an error without a message';
 }
 
+/** A file's failure as a sentence naming its line once: the readers' messages mostly start "line N: " themselves. */
+export function fileErrorText(e: { message: string; line: number | null }): string {
+  const text = errorMessage(e);
+  return e.line != null && !/^line \d/.test(text) ? `line ${e.line}: ${text}` : text;
+}
+
 /** A unique id for a job the renderer names (jobs.onProgress / jobs.cancel). */
 export function newJobId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

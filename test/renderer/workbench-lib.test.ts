@@ -7,7 +7,7 @@ import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, me
 import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
-import { errorMessage, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
+import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
 import { importLine, stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { inOwnDropZone } from '../../src-renderer/composables/useFileDrop';
@@ -602,6 +602,12 @@ describe('estimates and formatting', () => {
     expect(errorMessage({ name: 'FileAccessError', message: '  ' })).toBe('FileAccessError (without a message)');
     expect(errorMessage(undefined)).toBe('an error without a message');
     expect(errorMessage(42)).toBe('42');
+  });
+
+  it("names a file failure's line once, whether its message names it or not", () => {
+    expect(fileErrorText({ message: 'line 49: the Properties of frame 1 give 7 columns but this atom line has 1', line: 49 })).toBe('line 49: the Properties of frame 1 give 7 columns but this atom line has 1');
+    expect(fileErrorText({ message: 'expected 3 numbers', line: 7 })).toBe('line 7: expected 3 numbers');
+    expect(fileErrorText({ message: 'frame 0 of vasprun.xml: its forces hold values that are not numbers', line: null })).toBe('frame 0 of vasprun.xml: its forces hold values that are not numbers');
   });
 
   it('strips the dropped folder name from dataset file names', () => {
