@@ -55,8 +55,8 @@ async function symmetryOf(s: Structure, warnings: string[]): Promise<{ spaceGrou
   }
 }
 
-function neighbours(input: GraphRequest): NeighborList {
-  return structureNeighbors(structureFromJSON(input.structure), { cutoff: input.cutoff, maxNeighbors: input.maxNeighbors });
+function neighbours(structure: Structure, input: GraphRequest): NeighborList {
+  return structureNeighbors(structure, { cutoff: input.cutoff, maxNeighbors: input.maxNeighbors });
 }
 
 export const taskHandlers = {
@@ -157,7 +157,7 @@ export const taskHandlers = {
   /** The neighbour list of one structure as parallel arrays. */
   async 'build-graph'(input: GraphRequest) {
     const structure = structureFromJSON(input.structure);
-    const nl = structureNeighbors(structure, { cutoff: input.cutoff, maxNeighbors: input.maxNeighbors });
+    const nl = neighbours(structure, input);
     return {
       warnings: graphWarnings(structure, nl),
       nNodes: nl.nNodes,
@@ -174,7 +174,7 @@ export const taskHandlers = {
   async 'receptive-field'(
     input: GraphRequest & { site: number; layers: number },
   ): Promise<Omit<ReceptiveFieldView, 'structureId'>> {
-    const nl = neighbours(input);
+    const nl = neighbours(structureFromJSON(input.structure), input);
     if (input.site >= nl.nNodes) throw new RangeError(`site ${input.site} does not exist: the structure has ${nl.nNodes} sites`);
     const rf = receptiveField(nl, input.site, input.layers);
     const nodes: ReceptiveFieldView['nodes'] = [];
