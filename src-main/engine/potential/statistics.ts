@@ -125,7 +125,8 @@ export interface EnergyOutliers {
   limit: number;
 }
 
-const median = (xs: readonly number[]) => {
+/** The median of numbers (the mean of the middle two of an even count). */
+export const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;

@@ -31,7 +31,7 @@ import { potentialMetrics, selectionScore, type FramePrediction, type PotentialM
 import { disposePotentialBatch, PotentialModel, potentialBatchTensors } from './model';
 import { painnInference, painnOf, type InferenceOutput } from './painn-inference';
 import { recordingGradients } from '../tf/kernels';
-import { describeEnergyOutliers, energyOutliers, fitEnergyStatistics, type EnergyStatistics } from './statistics';
+import { describeEnergyOutliers, energyOutliers, fitEnergyStatistics, median, type EnergyStatistics } from './statistics';
 
 export interface PotentialEpoch {
   epoch: number;
@@ -132,9 +132,7 @@ function chunks(idx: number[], size: number): number[][] {
 }
 
 function medianAndMax(xs: number[]): { median: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return { median: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2, max: s[s.length - 1] };
+  return { median: median(xs), max: xs.reduce((a, b) => (b > a ? b : a), xs[0]) };
 }
 
 
