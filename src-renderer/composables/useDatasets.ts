@@ -115,31 +115,27 @@ async function importDataset(req: ImportRequest): Promise<DatasetRecord | null> 
   });
 }
 
-/** Reads a dropped folder or files (names relative to the dropped folder) and imports them. */
-async function importDropped(dt: DataTransfer, req: Omit<ImportRequest, 'files' | 'path'>): Promise<DatasetRecord | null> {
+/** Reads a dropped folder or files (names relative to the dropped folder) and imports them; busy from the drop on, while its folders are listed. */
+function importDropped(dt: DataTransfer, req: Omit<ImportRequest, 'files' | 'path'>): Promise<DatasetRecord | null> {
   const collected = collectDropped(dt); // before any await: the DataTransfer empties after the event
-  return importFileEntries(await collected, req);
+  return whileBusy(readingFiles, importError, async () => importEntries(await collected, req));
 }
 
-async function importFileList(files: FileList | File[], req: Omit<ImportRequest, 'files' | 'path'>): Promise<DatasetRecord | null> {
-  return importFileEntries(
-    Array.from(files).map((file) => ({ path: file.webkitRelativePath || file.name, file })),
-    req,
-  );
+function importFileList(files: FileList | File[], req: Omit<ImportRequest, 'files' | 'path'>): Promise<DatasetRecord | null> {
+  const entries = Array.from(files).map((file) => ({ path: file.webkitRelativePath || file.name, file }));
+  return whileBusy(readingFiles, importError, () => importEntries(entries, req));
 }
 
-function importFileEntries(entries: { path: string; file: File }[], req: Omit<ImportRequest, 'files' | 'path'>): Promise<DatasetRecord | null> {
-  return whileBusy(readingFiles, importError, async () => {
-    const read = await readDropped(entries);
-    skipped.value = read.skipped;
-    if (read.files.length === 0) {
-      importError.value = 'no readable files were dropped';
-      return null;
-    }
-    const folder = read.files[0].name.includes('/') ? read.files[0].name.split('/')[0] : '';
-    const name = req.name ?? (folder && read.files.every((f) => f.name.startsWith(`${folder}/`)) ? folder : undefined);
-    return await importDataset({ ...req, ...(name ? { name } : {}), files: stripCommonFolder(read.files) });
-  });
+async function importEntries(entries: { path: string; file: File }[], req: Omit<ImportRequest, 'files' | 'path'>): Promise<DatasetRecord | null> {
+  const read = await readDropped(entries);
+  skipped.value = read.skipped;
+  if (read.files.length === 0) {
+    importError.value = 'no readable files were dropped';
+    return null;
+  }
+  const folder = read.files[0].name.includes('/') ? read.files[0].name.split('/')[0] : '';
+  const name = req.name ?? (folder && read.files.every((f) => f.name.startsWith(`${folder}/`)) ? folder : undefined);
+  return await importDataset({ ...req, ...(name ? { name } : {}), files: stripCommonFolder(read.files) });
 }
 
 /**

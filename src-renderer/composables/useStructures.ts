@@ -28,10 +28,16 @@ export interface ImportOutcome {
 }
 
 export interface ImportProgress {
-  /** Reading the chosen files in the page, then importing them in the core. */
-  phase: 'reading' | 'importing';
+  /** Listing a dropped folder's files (`done` found so far, `total` not known yet), reading them in the page, then importing them in the core. */
+  phase: 'listing' | 'reading' | 'importing';
   done: number;
   total: number;
+}
+
+/** An import's progress as the Structures list and the status bar say it. */
+export function importProgressText(p: ImportProgress): string {
+  if (p.phase === 'listing') return `listing folders · ${p.done} ${p.done === 1 ? 'file' : 'files'} found`;
+  return `${p.phase === 'reading' ? 'reading files' : 'importing'} ${p.done}/${p.total}`;
 }
 
 const items = ref<StructureRecord[]>([]);
@@ -147,9 +153,22 @@ async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] =
   return { imported, failed: newFailures };
 }
 
+/** A drop: its folders listed first, shown as an import under way at once; cancelled while listing, nothing is read or sent. */
 async function importDropped(dt: DataTransfer): Promise<ImportOutcome> {
-  const collected = collectDropped(dt); // synchronous part first: the DataTransfer empties after the event
-  return readAndImport(await collected);
+  importing.value = true;
+  cancelled = false;
+  progress.value = { phase: 'listing', done: 0, total: 0 };
+  // synchronous part first: the DataTransfer empties after the event
+  const collected = collectDropped(dt, { onFound: (done) => (progress.value = { phase: 'listing', done, total: 0 }), stopped: () => cancelled });
+  const chosen = await collected.catch((e: unknown) => {
+    importing.value = false;
+    throw e;
+  });
+  if (cancelled) {
+    importing.value = false;
+    return { imported: [], failed: [] };
+  }
+  return readAndImport(chosen);
 }
 
 async function importFileList(list: FileList | File[]): Promise<ImportOutcome> {

@@ -106,23 +106,33 @@ function readAllEntries(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[
   });
 }
 
-async function walk(entry: FileSystemEntry, prefix: string, out: PendingFile[]): Promise<void> {
+/** How a drop's listing reports the files found so far, and is stopped (a cancel while folders are listed). */
+export interface ListingWatch {
+  onFound?: (files: number) => void;
+  stopped?: () => boolean;
+}
+
+async function walk(entry: FileSystemEntry, prefix: string, out: PendingFile[], watch: ListingWatch): Promise<void> {
+  if (watch.stopped?.()) return;
   const path = prefix ? `${prefix}/${entry.name}` : entry.name;
   if (isIgnoredName(path)) return;
   if (entry.isFile) {
     out.push({ path, file: entryFile(entry as FileSystemFileEntry) });
+    watch.onFound?.(out.length);
   } else if (entry.isDirectory) {
     const children = await readAllEntries(entry as FileSystemDirectoryEntry);
-    for (const child of children) await walk(child, path, out);
+    for (const child of children) await walk(child, path, out, watch);
   }
 }
 
 /**
  * Collects the files of a drop, descending into folders. Must be called
  * synchronously inside the drop handler: the DataTransferItemList is emptied
- * once the event returns, so entries and files are taken before the first await.
+ * once the event returns, so entries and files are taken before the first await. Listing a folder
+ * of thousands of files in subfolders takes a while: `watch.onFound` hears the count as it grows,
+ * and `watch.stopped` ends the listing early (what was found so far is returned).
  */
-export function collectDropped(dt: DataTransfer): Promise<{ path: string; file: File }[]> {
+export function collectDropped(dt: DataTransfer, watch: ListingWatch = {}): Promise<{ path: string; file: File }[]> {
   const entries: FileSystemEntry[] = [];
   const plain: File[] = [];
   const items = dt.items ? Array.from(dt.items) : [];
@@ -138,7 +148,7 @@ export function collectDropped(dt: DataTransfer): Promise<{ path: string; file: 
   if (items.length === 0 && dt.files) plain.push(...Array.from(dt.files));
   return (async () => {
     const pending: PendingFile[] = [];
-    for (const e of entries) await walk(e, '', pending);
+    for (const e of entries) await walk(e, '', pending, watch);
     const out: { path: string; file: File }[] = plain.map((file) => ({ path: file.webkitRelativePath || file.name, file }));
     for (const p of pending) out.push({ path: p.path, file: await p.file });
     return out;

@@ -48,4 +48,27 @@ describe('useStructures', () => {
     expect(s.importing.value).toBe(false);
     expect(s.progress.value).toEqual({ phase: 'importing', done: 3, total: 3 });
   });
+
+  it('shows a dropped folder as an import at once, while its subfolders are listed, and a cancel then reads and sends nothing', async () => {
+    const { importProgressText, useStructures } = await import('../../src-renderer/composables/useStructures');
+    const s = useStructures();
+    let answer: (batch: FileSystemEntry[]) => void = () => undefined;
+    const file = { name: 'a.cif', isFile: true, isDirectory: false, file: (ok: (f: File) => void) => ok(new File(['data_x'], 'a.cif')) };
+    let listed = false;
+    const folder = {
+      name: 'set',
+      isFile: false,
+      isDirectory: true,
+      createReader: () => ({ readEntries: (ok: (batch: FileSystemEntry[]) => void) => (listed ? ok([]) : ((listed = true), (answer = ok))) }),
+    };
+    const dt = { items: [{ kind: 'file', webkitGetAsEntry: () => folder }] } as unknown as DataTransfer;
+    api.structures.import.mockClear();
+    const done = s.importDropped(dt);
+    expect([s.importing.value, importProgressText(s.progress.value)]).toEqual([true, 'listing folders · 0 files found']);
+    await s.cancelImport();
+    answer([file as unknown as FileSystemEntry]);
+    expect(await done).toEqual({ imported: [], failed: [] });
+    expect(s.importing.value).toBe(false);
+    expect(api.structures.import).not.toHaveBeenCalled();
+  });
 });

@@ -190,6 +190,19 @@ describe('workbench composables', () => {
     expect(d.listError.value).toContain('not implemented');
   });
 
+  it('shows a folder dropped on the dataset import as busy at once, while its subfolders are listed', async () => {
+    const d = useDatasets();
+    let answer: (batch: FileSystemEntry[]) => void = () => undefined;
+    const folder = { name: 'set', isFile: false, isDirectory: true, createReader: () => ({ readEntries: (ok: (batch: FileSystemEntry[]) => void) => (answer = ok) }) };
+    const dt = { items: [{ kind: 'file', webkitGetAsEntry: () => folder }] } as unknown as DataTransfer;
+    const done = d.importDropped(dt, { kind: 'cgcnn-folder' });
+    expect([d.importing.value, d.readingFiles.value]).toEqual([true, true]);
+    answer([]);
+    expect(await done).toBeNull();
+    expect(d.importError.value).toBe('no readable files were dropped');
+    expect(d.importing.value).toBe(false);
+  });
+
   it('keeps a status told while the runs list was on its way over the older list', async () => {
     const runs = useRuns();
     await flush();

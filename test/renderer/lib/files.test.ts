@@ -1,5 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { batchFiles, compareNames, isBinaryData, isIgnoredName, toBase64 } from '../../../src-renderer/lib/files';
+import { batchFiles, collectDropped, compareNames, isBinaryData, isIgnoredName, toBase64 } from '../../../src-renderer/lib/files';
+
+/** A dropped folder as the browser's FileSystemEntry API gives it: `name` holds files and subfolders. */
+type Tree = { [name: string]: Tree | string };
+function entry(name: string, node: Tree | string): FileSystemEntry {
+  if (typeof node === 'string') return { name, isFile: true, isDirectory: false, file: (ok: (f: File) => void) => ok(new File([node], name)) } as unknown as FileSystemEntry;
+  const children = Object.entries(node).map(([n, c]) => entry(n, c));
+  return {
+    name,
+    isFile: false,
+    isDirectory: true,
+    createReader: () => {
+      let given = false; // readEntries gives a batch, then none
+      return { readEntries: (ok: (batch: FileSystemEntry[]) => void) => setTimeout(() => ok(given ? [] : ((given = true), children))) };
+    },
+  } as unknown as FileSystemEntry;
+}
+function dropOf(name: string, tree: Tree): DataTransfer {
+  return { items: [{ kind: 'file', webkitGetAsEntry: () => entry(name, tree) }] } as unknown as DataTransfer;
+}
 
 describe('file helpers', () => {
   it('skips hidden files and OS clutter', () => {
@@ -32,5 +51,15 @@ describe('file helpers', () => {
   });
   it('sorts names naturally', () => {
     expect(['f10.cif', 'f2.cif', 'F1.cif'].sort(compareNames)).toEqual(['F1.cif', 'f2.cif', 'f10.cif']);
+  });
+  it("lists a dropped folder's subfolders, saying how many files it has found as it goes, and stops when asked", async () => {
+    const tree: Tree = { a: { 'x.cif': 'data_x', 'y.cif': 'data_y' }, b: { c: { 'z.cif': 'data_z' } }, '.DS_Store': '' };
+    const found: number[] = [];
+    const all = await collectDropped(dropOf('set', tree), { onFound: (n) => found.push(n) });
+    expect(all.map((f) => f.path)).toEqual(['set/a/x.cif', 'set/a/y.cif', 'set/b/c/z.cif']);
+    expect(found).toEqual([1, 2, 3]);
+    // a cancel while listing: the listing ends, with what it had found
+    const some = await collectDropped(dropOf('set', tree), { stopped: () => found.length >= 5, onFound: (n) => found.push(n) });
+    expect(some.map((f) => f.path)).toEqual(['set/a/x.cif', 'set/a/y.cif']);
   });
 });
