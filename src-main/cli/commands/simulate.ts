@@ -501,6 +501,18 @@ function outputsProblem(ctx: CommandContext, command: string, outputs: Record<st
   return null;
 }
 
+/**
+ * A run's frames written as XDATCAR: the format has no place for the atoms the run held (VASP writes
+ * none), so they are named on stderr with the option that gives them back.
+ */
+function noteHeldNotWritten(ctx: CommandContext, name: string, format: string | null, held: { fixed: readonly number[]; axisConstraints: readonly AxisConstraint[] }): void {
+  if (format !== 'xdatcar') return;
+  const atoms = [...new Set([...held.fixed, ...held.axisConstraints.map((c) => c.atom)])].sort((a, b) => a - b);
+  if (!atoms.length) return;
+  const list = indexList(atoms);
+  ctx.io.err(`note: ${name}: an XDATCAR has no place for held atoms: the ${atoms.length === 1 ? 'atom' : `${atoms.length} atoms`} this run held (${list}) ${atoms.length === 1 ? 'is' : 'are'} not marked in it; --fixed ${list.replace(/ /g, '')} gives them back to a command that reads it (structure msd, md, neb); .extxyz and .traj keep them`);
+}
+
 /** Writes an output file; when it fails all the same (a full disk), says so naming the option and file, and returns false: the results are still printed, the exit status is 1. */
 async function writeOutput(ctx: CommandContext, command: string, option: string, name: string, write: (path: string) => unknown): Promise<boolean> {
   try {
@@ -800,6 +812,7 @@ export const mdCommand: Command = {
       const atoms = { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) };
       const format = outputFormat(values.out);
       written = await writeOutput(ctx, 'md', 'out', values.out, (path) => writeFileSync(path, writeTrajectoryFile(format === 'traj' || format === 'xdatcar' ? format : 'extxyz', atoms, frames), { flag: 'wx' }));
+      if (written) noteHeldNotWritten(ctx, values.out, format, atoms.held);
     }
     const warnings = watch ? watch.warnings : null;
     if (log) {
@@ -1202,6 +1215,7 @@ export const nebCommand: Command = {
       const format = outputFormat(values.out);
       const atoms = { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) };
       written = await writeOutput(ctx, 'neb', 'out', values.out, (path) => writeFileSync(path, writeTrajectoryFile(format === 'traj' || format === 'xdatcar' ? format : 'extxyz', atoms, frames), { flag: 'wx' }));
+      if (written) noteHeldNotWritten(ctx, values.out, format, atoms.held);
     }
     const warnings = watch ? watch.warnings : null;
     if (values.json) {

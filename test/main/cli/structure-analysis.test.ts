@@ -120,9 +120,8 @@ describe('latticework structure msd', () => {
     const sites = [0, 1].flatMap((i) => [0, 1].flatMap((j) => [0, 1].flatMap((k) => [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]].map(([x, y, z]) => [i + x, j + y, k + z]))));
     const lines = sites.map((p, n) => `${n >= 4 && n < 8 ? 'Au' : 'Cu'} ${p.map((x) => (x * a).toFixed(6)).join(' ')}`);
     writeFileSync(join(dir, 'CuAu.extxyz'), [String(sites.length), `Lattice="${2 * a} 0 0 0 ${2 * a} 0 0 0 ${2 * a}" Properties=species:S:1:pos:R:3 pbc="T T T"`, ...lines, ''].join('\n'));
-    const md = async (args: string[]) => {
+    const md = async (args: string[], err: string[] = []) => {
       const out: string[] = [];
-      const err: string[] = [];
       const code = await mdCommand.run({ argv: ['CuAu.extxyz', '--model', 'emt', '--temperature', '2500', '--timestep', '2', '--json', ...args], cwd: dir, io: { out: (t) => out.push(t), err: (t) => err.push(t) } });
       expect(code, err.join('\n')).toBe(0);
       return JSON.parse(out.join('\n'));
@@ -142,7 +141,9 @@ describe('latticework structure msd', () => {
     expect(fromFile.diffusionByElement.Au).toBeCloseTo(held.diffusionByElement.Au, 15);
     expect((await run(['msd', 'held.extxyz', '--timestep', '2'], dir)).out).toMatch(/^ {2}4 atoms held fixed \(0, 1, 4, 5\): left out, as md leaves them out$/m);
     // an XDATCAR has no flags: --fixed names the atoms, as md's takes them; --fixed none counts every atom
-    await md(['--ensemble', 'nvt', '--steps', '200', '--every', '1', '--fixed', '0,1,4,5', '--out', 'held_XDATCAR']);
+    const notes: string[] = [];
+    await md(['--ensemble', 'nvt', '--steps', '200', '--every', '1', '--fixed', '0,1,4,5', '--out', 'held_XDATCAR'], notes);
+    expect(notes).toContain('note: held_XDATCAR: an XDATCAR has no place for held atoms: the 4 atoms this run held (0, 1, 4, 5) are not marked in it; --fixed 0,1,4,5 gives them back to a command that reads it (structure msd, md, neb); .extxyz and .traj keep them');
     const named = JSON.parse((await run(['msd', 'held_XDATCAR', '--timestep', '2', '--fixed', '0-1,4-5', '--json'], dir)).out)[0];
     expect(named.fixed).toEqual([0, 1, 4, 5]);
     expect(Math.max(...named.msd.map((x: number, k: number) => Math.abs(x - held.msd[k])))).toBeLessThan(1e-9);
