@@ -27,7 +27,7 @@ export interface MdObservation {
   conserved: number;
 }
 
-/** A barostat rescales positions and cell once per step, before the forces are computed. */
+/** A barostat rescales positions and cell once per step, at its start (after a Berendsen or Nosé–Hoover thermostat's scaling). */
 export interface Barostat {
   /**
    * Rescales `atoms` (positions and cell) over a time step `dt` (fs) from the current stress
@@ -128,26 +128,32 @@ export abstract class MolecularDynamics {
     for (const [j, { atom }] of atoms.axisConstraints.entries()) for (let k = 0; k < 3; k++) v[3 * atom + k] = (cart[3 * atom + k] - before[j][k]) / dt;
   }
 
-  /**
-   * The barostat's rescaling (from the stress at the start of the step and the current velocities),
-   * then the forces at the new positions.
-   */
+  /** The forces (and energy, stress) at the atoms' new positions. */
   protected async newForces(): Promise<Calculation> {
-    if (this.barostat) {
-      const start = await this.current();
-      if (!start.stress) throw new Error(`the calculator ${this.calculator.name} gave no stress: a barostat needs one`);
-      const ks = this.atoms.kineticStress();
-      this.barostat.apply(this.atoms, this.dt, start.stress.map((s, k) => s + ks[k]));
-    }
     this.calc = await this.evaluate();
     return this.calc;
   }
 
   /**
-   * Velocity Verlet around an arbitrary middle: kick ½, drift, forces, kick ½, and the velocities
-   * projected as the constraints (the second half of RATTLE, ASE's `adjust_momenta`).
+   * The barostat's rescaling, as ASE's `NPTBerendsen` does it at the start of a step: from the stress at
+   * the current positions with the current velocities' kinetic part, then the forces at the rescaled
+   * positions (a second force call per step, as ASE's).
+   */
+  protected async couplePressure(): Promise<void> {
+    if (!this.barostat) return;
+    const start = await this.current();
+    if (!start.stress) throw new Error(`the calculator ${this.calculator.name} gave no stress: a barostat needs one`);
+    const ks = this.atoms.kineticStress();
+    this.barostat.apply(this.atoms, this.dt, start.stress.map((s, k) => s + ks[k]));
+    await this.newForces();
+  }
+
+  /**
+   * The barostat's rescaling, then velocity Verlet around an arbitrary middle: kick ½, drift, forces,
+   * kick ½, and the velocities projected as the constraints (the second half of RATTLE, ASE's `adjust_momenta`).
    */
   protected async verletStep(): Promise<void> {
+    await this.couplePressure();
     const f0 = (await this.current()).forces;
     this.kick(0.5 * this.dt, f0);
     this.drift(this.dt);

@@ -59,6 +59,7 @@ export class Langevin extends MolecularDynamics {
   async step(): Promise<void> {
     const dt = this.dt;
     const atoms = this.atoms;
+    await this.couplePressure();
     this.kick(0.5 * dt, (await this.current()).forces);
     this.drift(0.5 * dt);
     const before = atoms.kineticEnergy();
@@ -390,8 +391,8 @@ function inBasis(o: Float64Array, x: Float64Array, y: Float64Array, at: number, 
 }
 
 /**
- * Berendsen's isotropic barostat (as ASE's `NPTBerendsen`): every step the cell and the atoms'
- * positions are scaled by μ = [1 − (β Δt/τ_P)(P₀ − P)]^{1/3}, P including the kinetic part. It
+ * Berendsen's isotropic barostat, as ASE's `NPTBerendsen`: at the start of every step the cell and the
+ * atoms' positions are scaled by μ = 1 − (β Δt/3τ_P)(P₀ − P), P including the kinetic part. It
  * drives the pressure to P₀ with time constant τ_P but does not give the NPT ensemble's volume
  * fluctuations. β is the compressibility (1/GPa; only β/τ_P matters); P₀ in eV/Å³.
  */
@@ -412,11 +413,10 @@ export class BerendsenBarostat implements Barostat {
 
   apply(atoms: Atoms, dt: number, stress: Float64Array): void {
     const p = -(stress[0] + stress[1] + stress[2]) / 3;
-    const mu3 = 1 - this.rate * dt * (this.pressure - p);
-    if (!(mu3 > 0.9 && mu3 < 1.1)) {
-      throw new Error(`the barostat would change the volume by ${((mu3 - 1) * 100).toFixed(1)} % in one step (pressure ${toGPa(p).toFixed(1)} GPa): lower the time step or the compressibility, or raise the time constant`);
+    const mu = 1 - (this.rate * dt * (this.pressure - p)) / 3;
+    if (!(mu ** 3 > 0.9 && mu ** 3 < 1.1)) {
+      throw new Error(`the barostat would change the volume by ${((mu ** 3 - 1) * 100).toFixed(1)} % in one step (pressure ${toGPa(p).toFixed(1)} GPa): lower the time step or the compressibility, or raise the time constant`);
     }
-    const mu = Math.cbrt(mu3);
     const l = atoms.lattice!;
     atoms.setLattice(
       [

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-shared/model/rng';
 import { Atoms, EmtCalculator, maxwellBoltzmann, runMolecularDynamics, toGPa, fromGPa, type MdFrame } from '../../../src-shared/sim';
 import { fcc } from './helpers';
+import { python } from '../../helpers/python';
 import type { Calculator } from '../../../src-shared/sim/calculator';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -51,6 +52,59 @@ describe('molecular dynamics with EMT', () => {
     const atoms = fcc(3.59, 2);
     const r = await runMolecularDynamics(atoms, new EmtCalculator(), { ensemble: 'nvt', thermostat: 'berendsen', temperature: 500, timestep: 2, steps: 600, seed: 9, tau: 20 });
     expect(Math.abs(mean(r.log.temperature.slice(301)) - 500) / 500).toBeLessThan(0.05);
+  });
+
+  it("Berendsen's thermostat and barostat are ASE's NPTBerendsen step for step, the temperature counted as Latticework counts it (3N − 3)", async () => {
+    // ASE 3.22 scales the velocities, then the cell by 1 − (βΔt/3τ_P)(P₀ − P) with the forces at the scaled
+    // positions, then takes a velocity-Verlet step; its temperature divides by 3N, ours by 3N − 3 (the
+    // momentum is zero), so its Atoms is given ours
+    const script = [
+      'import json, numpy as np',
+      'from ase import units',
+      'from ase.build import bulk',
+      'from ase.calculators.emt import EMT',
+      'from ase.md.nptberendsen import NPTBerendsen',
+      'from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary',
+      "a = bulk('Cu', 'fcc', a=3.7, cubic=True).repeat((2, 2, 2))",
+      'a.rattle(0.02, seed=1)',
+      'MaxwellBoltzmannDistribution(a, temperature_K=600, rng=np.random.default_rng(3)); Stationary(a)',
+      "start = {'numbers': a.numbers.tolist(), 'positions': a.positions.tolist(), 'cell': a.cell.tolist(), 'masses': a.get_masses().tolist(), 'velocities': (a.get_velocities() * units.fs).tolist()}",
+      'a.calc = EMT()',
+      'a.get_temperature = lambda: 2 * a.get_kinetic_energy() / ((3 * len(a) - 3) * units.kB)',
+      'md = NPTBerendsen(a, 1 * units.fs, temperature_K=300, taut=100 * units.fs, pressure_au=1 * units.GPa, taup=200 * units.fs, compressibility_au=0.01 / units.GPa)',
+      'energy, volume = [a.get_potential_energy()], [a.get_volume()]',
+      'for _ in range(100):',
+      '    md.run(1); energy.append(a.get_potential_energy()); volume.append(a.get_volume())',
+      "print(json.dumps({'start': start, 'energy': energy, 'volume': volume, 'positions': a.positions.tolist()}))",
+    ].join('\n');
+    const ase = JSON.parse(python(['-c', script])) as { start: { numbers: number[]; positions: number[][]; cell: number[][]; masses: number[]; velocities: number[][] }; energy: number[]; volume: number[]; positions: number[][] };
+    const atoms = new Atoms({
+      numbers: Int32Array.from(ase.start.numbers),
+      cart: Float64Array.from(ase.start.positions.flat()),
+      lattice: ase.start.cell as [[number, number, number], [number, number, number], [number, number, number]],
+      pbc: [true, true, true],
+      masses: Float64Array.from(ase.start.masses),
+      velocities: Float64Array.from(ase.start.velocities.flat()),
+    });
+    const volume: number[] = [atoms.volume()!];
+    const r = await runMolecularDynamics(atoms, new EmtCalculator(), {
+      ensemble: 'npt',
+      thermostat: 'berendsen',
+      temperature: 300,
+      tau: 100,
+      timestep: 1,
+      steps: 100,
+      velocities: 'keep',
+      pressure: fromGPa(1),
+      barostatTau: 200,
+      compressibility: 0.01,
+      onStep: (step) => void (step > 0 && volume.push(atoms.volume()!)),
+    });
+    expect(r.status).toBe('completed');
+    expect(Math.max(...r.log.potential.map((e, k) => Math.abs(e - ase.energy[k])))).toBeLessThan(1e-9);
+    expect(Math.max(...volume.map((v, k) => Math.abs(v - ase.volume[k]) / v))).toBeLessThan(1e-12);
+    expect(Math.max(...ase.positions.flat().map((x, k) => Math.abs(x - atoms.cart[k])))).toBeLessThan(1e-9);
+    expect(ase.volume[100]).toBeLessThan(ase.volume[0] - 10); // the barostat did work: 1 GPa squeezed the cell
   });
 
   it('NPT with the Berendsen barostat brings a compressed crystal to the target pressure', async () => {
