@@ -6,6 +6,9 @@
  * and PaiNN potentials (energies and forces of 20 frames). Each trains with train.py's own
  * `--epochs`, which the import takes as the run's plan. A run stopped by SIGTERM (Slurm's time limit)
  * comes back cancelled with its best model; a run of another export, or damaged files, are refused.
+ * A potential whose loss is not finite stops in both processes at the same step with Latticework's
+ * message (the term, the frame, the data's fault before any update); a potential brought back is
+ * stored with the range of its own energies of its training structures, which then raise no warning.
  * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -284,6 +287,36 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     ]);
     const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { status: string; model: string | null }[];
     expect(runs).toMatchObject([{ status: 'cancelled', model: 'cluster' }]);
+  });
+
+  it("train.py stops a potential whose loss is not finite as Latticework does: the term, the frame by its id, the data's fault before any update (both of torchrun's 2 processes, at the same step)", async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-diverged-'));
+    const cli = cliIn(dir);
+    // one batch of the 32 training frames (16 a process): the first one is before any update
+    writeFileSync(join(dir, 'one-batch.json'), JSON.stringify({ kind: 'potential', ...potentials[0], training: { batchSize: 64, seed: 4 } }));
+    const exp = await cli('export', 'one-batch.json', '--data', emtFrames(dir, 40), '--epochs', '2', '--to', 'torch', 'cluster', '--json');
+    expect(exp.code, exp.err).toBe(0);
+    // one training frame's force label 1e39 eV/Å in the data train.py reads: finite in the file's float64, infinite in
+    // float32 (Latticework's readers refuse NaN, and a huge force in the source data would be fitted into the scale)
+    const cluster = join(dir, 'cluster');
+    const bad = (JSON.parse(readFileSync(join(cluster, 'split.json'), 'utf8')) as { train: number[] }).train[5];
+    const file = join(cluster, 'data', 'potentials.bin');
+    const bytes = readFileSync(file);
+    const head = JSON.parse(bytes.subarray(12, 12 + bytes.readUInt32LE(8)).toString('utf8')) as { ids: string[]; sections: Record<string, { offset: number; dtype: string }> };
+    const offsets = head.sections.nodeOffsets;
+    const atom = offsets.dtype === 'int64' ? Number(bytes.readBigInt64LE(offsets.offset + 8 * bad)) : bytes.readInt32LE(offsets.offset + 4 * bad);
+    bytes.writeDoubleLE(1e39, head.sections.forces.offset + 8 * 3 * atom);
+    writeFileSync(file, bytes);
+    const id = head.ids[bad];
+    const port = await freePort();
+    const r = runPython(['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '1', '--tee', '1', 'train.py', '--device', 'cpu'], { cwd: cluster });
+    expect(r.status).not.toBe(0);
+    const message = `training diverged: loss is Infinity at epoch 0, batch 0: the forces term is Infinity, from ${id} — before any update, so not the learning rate`;
+    const output = r.stdout + r.stderr;
+    // each process raises it (their tracebacks, one after the other)
+    expect(output.split(`FloatingPointError: ${message}\n`).length - 1, output).toBe(2);
+    expect(JSON.parse(readFileSync(join(cluster, 'run', 'status.json'), 'utf8'))).toMatchObject({ status: 'failed', epochsDone: 0, error: `FloatingPointError: ${message}` });
   });
 
   it('import-run refuses the run of another export (other data), naming both folders; a run of an older train.py is checked by its model and predictions', async () => {
