@@ -798,6 +798,75 @@ def elementwise_loss(kind, delta):
     raise ValueError(f"loss {kind} is not exported")
 
 
+def js_number(x):
+    """A number as Latticework's messages spell it (JavaScript's NaN, Infinity, -Infinity)."""
+    return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity") if math.isinf(x) else str(x)
+
+
+def grad_norm(grads):
+    """The global L2 norm of the gradients (None: a parameter without one), as a float."""
+    squares = [g.detach().double().pow(2).sum() for g in grads if g is not None]
+    return math.sqrt(float(torch.stack(squares).sum())) if squares else 0.0
+
+
+def potential_loss_terms(out, b, whole, lc, rho, use, device):
+    """The weighted terms of a potential's loss on the batch b (potential/train.ts potentialLoss): energy per atom,
+    forces, stress, each summed over b's labelled rows and divided by the label count of `whole`, the global batch
+    (a rank's share of its mean); a term is left out when `use` does not train it, its weight is 0 or `whole` has
+    no such label. Frames without a label have NaN there."""
+    terms = {}
+    if use.get("energy") and lc["energyWeight"] > 0:
+        ok = ~torch.isnan(b["energy"])
+        n = int((~torch.isnan(whole["energy"])).sum())
+        if n:
+            err = rho((out["energy"][ok.to(device)] / b["atoms"][ok].to(device).float()), (b["energy"][ok] / b["atoms"][ok]).float().to(device))
+            terms["energy"] = lc["energyWeight"] * err.sum() / n
+    if use.get("forces") and lc["forcesWeight"] > 0:
+        ok = ~torch.isnan(b["forces"][:, 0])
+        n = 3 * int((~torch.isnan(whole["forces"][:, 0])).sum())
+        if n:
+            terms["forces"] = lc["forcesWeight"] * rho(out["forces"][ok.to(device)], b["forces"][ok].float().to(device)).sum() / n
+    if use.get("stress") and lc["stressWeight"] > 0:
+        ok = ~torch.isnan(b["stress"][:, 0])
+        n = 6 * int((~torch.isnan(whole["stress"][:, 0])).sum())
+        if n:
+            terms["stress"] = lc["stressWeight"] * rho(out["stress"][ok.to(device)], b["stress"][ok].float().to(device)).sum() / n
+    return terms
+
+
+def term_problem(model, frames, part, term, lc, rho, params, device):
+    """How one term of the loss on the frames `part` is not finite ("is NaN", "has a NaN gradient"), or None when it is
+    (or they have no such label) (potential/train.ts termProblem). The model itself, not its DDP wrapper: every rank
+    evaluates the same frames with the same weights, without the other ranks."""
+    whole = frames.batch(part)
+    b = to_device(whole, device)
+    out = model(b, forces=term == "forces", stress=term == "stress")
+    terms = potential_loss_terms(out, b, whole, lc, rho, {term: True}, device)
+    if term not in terms:
+        return None
+    value = terms[term]
+    v = float(value.detach())
+    n = grad_norm(torch.autograd.grad(value, params, allow_unused=True)) if value.requires_grad else 0.0
+    return f"is {js_number(v)}" if not math.isfinite(v) else f"has a {js_number(n)} gradient" if not math.isfinite(n) else None
+
+
+def non_finite_terms(model, frames, part, lc, rho, trained, params, device):
+    """Why a batch's loss or gradient is not finite, one sentence per term of the loss that is not (each evaluated
+    again with the same weights on the whole batch `part`): the frames (by their ids) that make it so on their own,
+    or that it takes the frames together (potential/train.ts nonFiniteTerms, in its words)."""
+    out = []
+    for term in ("energy", "forces", "stress"):
+        if not trained[term] or lc[f"{term}Weight"] <= 0:
+            continue
+        problem = term_problem(model, frames, part, term, lc, rho, params, device)
+        if problem is None:
+            continue
+        alone = [i for i in part if term_problem(model, frames, [i], term, lc, rho, params, device) is not None]
+        shown = ", ".join(frames.ids[i] for i in alone[:5]) + (f" and {len(alone) - 5} more" if len(alone) > 5 else "")
+        out.append(f"the {term} term {problem}" + (f", from {shown}" if alone else " with the batch's frames together (no frame alone)"))
+    return out
+
+
 def make_optimizer(params, tc):
     o = tc["optimizer"]
     wd = tc["weightDecay"]
@@ -986,7 +1055,7 @@ def train(folder, out_dir, epochs=None, device_choice="auto", log=print):
                 if stops:
                     raise RunStopped()
                 if not math.isfinite(batch_loss):
-                    raise FloatingPointError(f"training diverged: loss is {batch_loss} at epoch {epoch}, batch {k}")
+                    raise FloatingPointError(f"training diverged: loss is {js_number(batch_loss)} at epoch {epoch}, batch {k} (lower the learning rate or enable gradient clipping)")
                 loss_sum += batch_loss * len(part)
                 seen += len(part)
                 if weight:
@@ -1345,37 +1414,28 @@ def train_potential(folder, out_dir, manifest, header, members, epochs, device_c
                 whole = frames.batch(part)  # the global batch's label counts: each rank's share of its means
                 b = to_device(frames.batch(mine), env.device)
                 out = net(b, forces=trained["forces"], stress=trained["stress"])
-                loss = 0.0
-                if trained["energy"] and lc["energyWeight"] > 0:
-                    ok = ~torch.isnan(b["energy"])
-                    n = int((~torch.isnan(whole["energy"])).sum())
-                    if n:
-                        err = rho((out["energy"][ok.to(env.device)] / b["atoms"][ok].to(env.device).float()), (b["energy"][ok] / b["atoms"][ok]).float().to(env.device))
-                        loss = loss + lc["energyWeight"] * err.sum() / n
-                if trained["forces"] and lc["forcesWeight"] > 0:
-                    ok = ~torch.isnan(b["forces"][:, 0])
-                    n = 3 * int((~torch.isnan(whole["forces"][:, 0])).sum())
-                    if n:
-                        loss = loss + lc["forcesWeight"] * rho(out["forces"][ok.to(env.device)], b["forces"][ok].float().to(env.device)).sum() / n
-                if trained["stress"] and lc["stressWeight"] > 0:
-                    ok = ~torch.isnan(b["stress"][:, 0])
-                    n = 6 * int((~torch.isnan(whole["stress"][:, 0])).sum())
-                    if n:
-                        loss = loss + lc["stressWeight"] * rho(out["stress"][ok.to(env.device)], b["stress"][ok].float().to(env.device)).sum() / n
-                loss = loss * (weight * env.world)
+                loss = sum(potential_loss_terms(out, b, whole, lc, rho, trained, env.device).values(), 0.0) * (weight * env.world)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
+                # DDP has averaged the gradients: every rank has the same norm; the sum decides for all of them at once
+                norm = grad_norm([p.grad for p in params])
+                batch_loss, stops, bad_gradient = env.sum(float(loss.detach()) / env.world, run.stop_asked(), 0.0 if math.isfinite(norm) else 1.0)
+                # a step with a loss or gradient that is not finite is not taken (potential/train.ts): every rank raises here
+                if not math.isfinite(batch_loss) or bad_gradient:
+                    what = f"loss is {js_number(batch_loss)}" if not math.isfinite(batch_loss) else f"the loss's gradient is {js_number(norm)}"
+                    terms = non_finite_terms(model, frames, part, lc, rho, trained, params, env.device)
+                    where = f": {'; '.join(terms)}" if terms else ""
+                    # before the first update the weights are the initial ones: the data (or their labels) did it, not the rate
+                    advice = " — before any update, so not the learning rate" if step == 0 else " (lower the learning rate)"
+                    raise FloatingPointError(f"training diverged: {what} at epoch {epoch}, batch {k}{where}{advice}")
                 if tc["gradClipNorm"] is not None:
                     torch.nn.utils.clip_grad_norm_(params, tc["gradClipNorm"])
                 optimizer.step()
                 step += 1
                 if ema is not None:
                     ema.update(step)
-                batch_loss, stops = env.sum(float(loss.detach()) / env.world, run.stop_asked())
                 if stops:
                     raise RunStopped()
-                if not math.isfinite(batch_loss):
-                    raise FloatingPointError(f"training diverged: loss is {batch_loss} at epoch {epoch}, batch {k}")
                 loss_sum += batch_loss * len(part)
                 atoms += int(whole["atoms"].sum())
                 batch_lines.append({"epoch": epoch, "batch": k, "batches": len(parts), "batch_loss": batch_loss, "batch_lr": lr})

@@ -11,6 +11,8 @@
  *   run/metrics.jsonl, run/batches.jsonl     the curves (required)
  *   run/best.lwm                             the best model (required when the run finished)
  *   run/predictions.jsonl                    read only for a run whose status.json does not name its export
+ *   data/dataset.extxyz                      a potential's frames: its model's own energies of the training split are
+ *                                            measured on them and stored with it (withOwnEnergyRange)
  * Every file is checked before anything is stored: a bad line is reported with its file and line
  * number, and nothing is written to the database. A run comes back only with the export it trained
  * from: train.py records in status.json the SHA-256 of the export's export.json, split.json and
@@ -25,7 +27,12 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { DroppedFile, ExternalRunInfo, RunStatus } from '../../src-shared/ipc/contract';
 import { plural } from '../../src-shared/text';
-import { decodeModelFile, type ModelFileData } from '../engine/models/format';
+import { readFrames } from '../../src-shared/chem';
+import type { LabelledFrame } from '../../src-shared/chem/frames';
+import { PREDICTED_RANGE_MARGIN, withPredictedEnergies } from '../../src-shared/model/potential-domain';
+import { decodeModelFile, encodeModelFile, type ModelFileData } from '../engine/models/format';
+import { isPotentialFile, ownEnergies } from '../engine/potential/file';
+import { currentBackend, initBackend } from '../engine/tf/backend';
 import { FileAccessError, isUserFolder, readUserFile, type FileKind } from '../files/path-guard';
 import { UserError } from '../ipc/errors';
 import type { Database } from '../store/database';
@@ -37,7 +44,9 @@ const EXPORT_FILES = ['export.json', 'split.json', 'initial.lwm'] as const;
 const RUN_FILES = ['status.json', 'metrics.jsonl', 'batches.jsonl', 'best.lwm'] as const;
 /** PyTorch's predictions: read only when status.json does not name the export (an older train.py), whose structures they then show. */
 const PREDICTIONS = 'predictions.jsonl';
-type RunFileName = (typeof EXPORT_FILES)[number] | (typeof RUN_FILES)[number] | typeof PREDICTIONS;
+/** A potential's exported frames (export.json's kind "potential"): its training split is predicted by the model brought back. */
+const FRAMES = 'data/dataset.extxyz';
+type RunFileName = (typeof EXPORT_FILES)[number] | (typeof RUN_FILES)[number] | typeof PREDICTIONS | typeof FRAMES;
 
 /**
  * An exported-and-trained run's files, read into memory: `folder` holds the export's files,
@@ -58,6 +67,7 @@ const KIND: Record<RunFileName, FileKind> = {
   'batches.jsonl': 'trajectory',
   'best.lwm': 'model',
   'predictions.jsonl': 'trajectory',
+  'data/dataset.extxyz': 'trajectory',
 };
 
 /**
@@ -81,6 +91,7 @@ export async function runFilesAt(exportFolder: string, runDir?: string): Promise
     if (bytes) files.set(name, bytes);
   };
   for (const name of EXPORT_FILES) await put(folder, name);
+  if (isPotentialExport(files.get('export.json'))) await put(folder, FRAMES);
   let run = runDir === undefined ? join(folder, 'run') : resolve(runDir);
   if (runDir === undefined && !(await read(join(run, 'status.json'), 'status.json')) && (await read(join(folder, 'status.json'), 'status.json'))) run = folder;
   for (const name of RUN_FILES) await put(run, name);
@@ -103,7 +114,7 @@ export function runFilesOfDropped(dropped: readonly DroppedFile[]): RunFiles {
   const runRoot = byName.has(`${root}run/status.json`) || !byName.has(`${root}status.json`) ? `${root}run/` : root;
   const bytes = (f: DroppedFile) => ('text' in f ? new TextEncoder().encode(f.text) : new Uint8Array(Buffer.from(f.base64, 'base64')));
   const files = new Map<RunFileName, Uint8Array>();
-  for (const name of EXPORT_FILES) {
+  for (const name of [...EXPORT_FILES, FRAMES] as const) {
     const f = byName.get(root + name);
     if (f) files.set(name, bytes(f));
   }
@@ -112,6 +123,15 @@ export function runFilesOfDropped(dropped: readonly DroppedFile[]): RunFiles {
     if (f) files.set(name, bytes(f));
   }
   return { folder: shown, runFolder: runRoot === root ? shown : `${shown}/run`, files };
+}
+
+/** Whether export.json (its bytes) is an interatomic potential's export. */
+function isPotentialExport(manifest: Uint8Array | undefined): boolean {
+  try {
+    return (JSON.parse(new TextDecoder().decode(manifest)) as { kind?: unknown }).kind === 'potential';
+  } catch {
+    return false;
+  }
 }
 
 /** Whether status.json (its bytes) records the export the run trained from (train.py since that record exists). */
@@ -185,7 +205,7 @@ function fail(file: string, message: string, line?: number): never {
 
 /** Where a run file is, as messages show it. */
 function shownPath(run: RunFiles, name: RunFileName): string {
-  return join((EXPORT_FILES as readonly string[]).includes(name) ? run.folder : run.runFolder, name);
+  return join((EXPORT_FILES as readonly string[]).includes(name) || name === FRAMES ? run.folder : run.runFolder, name);
 }
 
 function text(run: RunFiles, name: RunFileName): string | null {
@@ -292,6 +312,14 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   }
   if (planned !== config.training.epochs) notes.push(`trained for ${planned} epochs (train.py --epochs) where the export's config has ${config.training.epochs}: the run is stored with ${planned}`);
   if (run.files.has(PREDICTIONS)) checkPredictions(run, split, manifest.dataset.structures, exported);
+  // a stopped run (cancelled by a signal, or killed: status.json still "running") keeps its best epoch's model, as a run cancelled here
+  // with "keep the best model"; a failed run keeps none, as here
+  const runStatus: RunStatus = ended ? 'finished' : status.status === 'cancelled' ? 'cancelled' : 'failed';
+  const bestEpoch = status.status === 'running' ? epochs.reduce((b, e) => (e.is_best ? e.epoch : b), -1) : status.bestEpoch;
+  const stopped = status.status === 'cancelled' || status.status === 'running';
+  const keep = ended || (stopped && best !== null && bestEpoch >= 0);
+  // checked against the export above with the domain train.py copied; stored with its own energies' range of its training split
+  const modelFile = keep && best && isPotentialFile(best) ? await withOwnEnergyRange(run, best, split.train, manifest.dataset.structures, notes) : run.files.get('best.lwm')!;
   const trainedConfig = withEpochs(config, planned);
   const external: ExternalRunInfo = {
     framework: status.framework,
@@ -353,12 +381,6 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
       const metric = isNum(e.val_score) ? (e.val_score as number) : isNum(e.val_mae) ? (e.val_mae as number) : null;
       await recorder.checkpoint({ epoch: e.epoch, isBest: e.is_best, metric, bytes: null }, duration, time);
     }
-    // a stopped run (cancelled by a signal, or killed: status.json still "running") keeps its best epoch's model, as a run cancelled here
-    // with "keep the best model"; a failed run keeps none, as here
-    const runStatus: RunStatus = ended ? 'finished' : status.status === 'cancelled' ? 'cancelled' : 'failed';
-    const bestEpoch = status.status === 'running' ? epochs.reduce((b, e) => (e.is_best ? e.epoch : b), -1) : status.bestEpoch;
-    const stopped = status.status === 'cancelled' || status.status === 'running';
-    const keep = ended || (stopped && best !== null && bestEpoch >= 0);
     let model: { id: number; name: string } | null = null;
     if (keep)
       // a model of the same name already stored (say the run it was exported from): this one is stored as "NAME (PyTorch)"
@@ -369,7 +391,7 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
           valMetrics: status.valMetrics ?? {},
           testMetrics: status.testMetrics ?? {},
           predictions: [],
-          modelFile: run.files.get('best.lwm')!,
+          modelFile,
           modelNameIfTaken: 'PyTorch',
         },
         duration,
@@ -389,6 +411,44 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     await recorder.status('failed', { error: `import failed: ${(e as Error).message}`, finished: true });
     throw e;
   }
+}
+
+/**
+ * best.lwm of a potential as it is stored: its header's training domain (the export's, which train.py copies)
+ * with the range of the model's own energies of its training structures (`train`: their indices in FRAMES,
+ * which holds the export's `structures` frames), measured as a potential trained here measures it at the end
+ * of training (`ownEnergies`, `withPredictedEnergies`), so that the energy check flags none of them. Without
+ * the frames or the export's potential domain the file is stored as it is, and `notes` say so.
+ */
+async function withOwnEnergyRange(run: RunFiles, best: ModelFileData, train: readonly number[], structures: number, notes: string[]): Promise<Uint8Array> {
+  const domain = best.header.domain;
+  const framesFile = shownPath(run, FRAMES);
+  const without = "the model is stored without the range of its own energies of its training structures: the energy check compares its predictions with the training labels' range alone, and can flag training structures";
+  if (!domain?.potential) {
+    notes.push(`${shownPath(run, 'best.lwm')} records no energy range of its training structures (an export made before session 18): ${without}`);
+    return run.files.get('best.lwm')!;
+  }
+  const content = text(run, FRAMES);
+  if (content === null) {
+    notes.push(`${framesFile} is missing: ${without}`);
+    return run.files.get('best.lwm')!;
+  }
+  let frames: LabelledFrame[];
+  try {
+    frames = readFrames(framesFile, content, { format: 'xyz' }).frames;
+  } catch (e) {
+    fail(framesFile, (e as Error).message);
+  }
+  if (frames.length !== structures) fail(framesFile, `${plural(frames.length, 'frame')}, but export.json says ${structures}: not this export's data`);
+  if (!currentBackend()) await initBackend({ force: 'cpu' });
+  const trained = train.map((i) => frames[i].structure);
+  const potential = withPredictedEnergies(domain.potential, trained, ownEnergies(best, trained));
+  const range = potential.predictedEnergyAboveReference;
+  if (range)
+    notes.push(
+      `the model is stored with the range of its own energies of its ${plural(trained.length, 'training structure')} (${framesFile}): ${range.min.toFixed(3)} to ${range.max.toFixed(3)} eV/atom above the reference energies (widened by ${PREDICTED_RANGE_MARGIN} eV/atom), as a potential trained in Latticework records it, so that the energy check flags none of them`,
+    );
+  return encodeModelFile({ ...best, header: { ...best.header, domain: { ...domain, potential } } });
 }
 
 function decodeLwm(run: RunFiles, name: RunFileName): ModelFileData {

@@ -16,7 +16,7 @@ import { potentialTrainingDomain } from '../../src-shared/model/potential-domain
 import { parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
 import { trainValTestSplit, type Split } from '../../src-shared/model/split';
 import { encodeModelFile, type ModelFileData } from '../engine/models/format';
-import { LoadedPotential, potentialModelFile, type PotentialFileInput } from '../engine/potential/file';
+import { ownEnergies, potentialModelFile, type PotentialFileInput } from '../engine/potential/file';
 import { metricValues, selectionScore, type PotentialMetrics } from '../engine/potential/metrics';
 import { trainPotential, type PotentialEpoch, type PotentialSplitResult } from '../engine/potential/train';
 import { decodePotentialCheckpoint, encodePotentialCheckpoint, type PotentialCheckpoint, type PotentialStart, type TrainedMember } from '../engine/potential/checkpoint';
@@ -181,9 +181,7 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
     const train = last.split.train.map((i) => frames[i]);
     // the potential's own energies of its training structures (as `predict` gives them): the energy check's
     // range includes them, so that no training structure is flagged (src-shared/model/potential-domain.ts)
-    const trainedPotential = new LoadedPotential(potentialModelFile(input));
-    const predicted = trainedPotential.predict(train.map((x) => x.structure), { forces: false, stress: false }).map((p) => p.energy);
-    trainedPotential.dispose();
+    const predicted = ownEnergies(potentialModelFile(input), train.map((x) => x.structure));
     file = potentialModelFile({ ...input, domain: potentialTrainingDomain(train, last.statistics.reference, config.radial.cutoff, predicted) });
   }
   return {

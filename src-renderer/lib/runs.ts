@@ -270,13 +270,14 @@ export function splitNotice(r: Pick<RunRecord, 'split'>): string | null {
 
 /**
  * The files of a trained export folder that bringing the run back reads (scale-out/import-run.ts):
- * the export's manifest, split and initial weights, and the run's status, curves and best model.
- * A dropped folder sends only these (its data/ stays on disk).
+ * the export's manifest, split and initial weights, and the run's status, curves and best model;
+ * and data/dataset.extxyz, a potential's frames, on which the model's own energies of its training
+ * structures are measured. A dropped folder sends only these (the rest of data/ stays on disk).
  */
 const RUN_FOLDER_FILES = ['export.json', 'split.json', 'initial.lwm', 'status.json', 'metrics.jsonl', 'batches.jsonl', 'best.lwm'];
 
 export function isRunFolderFile(path: string): boolean {
-  return RUN_FOLDER_FILES.includes(path.split('/').pop() ?? path);
+  return RUN_FOLDER_FILES.includes(path.split('/').pop() ?? path) || /(^|\/)data\/dataset\.extxyz$/.test(path);
 }
 
 /** Latticework model files (binary: sent as bytes). */

@@ -114,14 +114,25 @@ export function potentialDomain(structures: readonly AtomsGeometry[], energies: 
     for (const [key, { distance }] of shortestPairDistances(s, cutoff)) if (!(distance >= shortest[key])) shortest[key] = distance;
     for (let i = 0; i < s.numbers.length; i++) if (s.numbers[i] > 0) references[elementSymbol(s.numbers[i])] = referenceEnergies[s.numbers[i]];
   }
-  const own = predicted ? rangeAboveReference(structures, predicted, references) : null;
-  return {
+  const domain: PotentialDomain = {
     cutoff,
     shortestDistances: Object.fromEntries(Object.entries(shortest).sort(([a], [b]) => (a < b ? -1 : 1))),
     referenceEnergies: references,
     energyAboveReference: rangeAboveReference(structures, energies, references),
-    ...(own ? { predictedEnergyAboveReference: { min: own.min - PREDICTED_RANGE_MARGIN, max: own.max + PREDICTED_RANGE_MARGIN } } : {}),
   };
+  return predicted ? withPredictedEnergies(domain, structures, predicted) : domain;
+}
+
+/**
+ * `domain` with `predictedEnergyAboveReference`: the range of the model's own energies `predicted` (eV, as
+ * `predict` gives them) of its training structures `structures` above the domain's reference energies,
+ * widened by PREDICTED_RANGE_MARGIN (unchanged when no structure has a finite one). At the end of training
+ * here (through potentialDomain), and when `import-run` brings a potential back from PyTorch (whose header
+ * holds the export's domain, without it).
+ */
+export function withPredictedEnergies(domain: PotentialDomain, structures: readonly AtomsGeometry[], predicted: readonly number[]): PotentialDomain {
+  const own = rangeAboveReference(structures, predicted, domain.referenceEnergies);
+  return own ? { ...domain, predictedEnergyAboveReference: { min: own.min - PREDICTED_RANGE_MARGIN, max: own.max + PREDICTED_RANGE_MARGIN } } : domain;
 }
 
 /**

@@ -4,7 +4,7 @@ import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/f
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
 import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
-import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
+import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, isRunFolderFile, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
@@ -270,6 +270,11 @@ describe('runs table and comparison', () => {
     expect(externalLabel(local)).toBeNull();
     expect(externalLabel(ext)).toBe('PyTorch 2.3.1: 8 processes on 2 nodes (gpu01, gpu02), cuda (NVIDIA A100), nccl, Slurm job 42');
     expect([local, ext].filter((r) => matchesRun(r, { ...defaultFilter(), search: 'external' })).map((r) => r.id)).toEqual([2]);
+  });
+
+  it('a dropped export folder sends the files import-run reads: its own, its run\'s, and a potential\'s frames (not the rest of data/)', () => {
+    const sent = ['exp/export.json', 'exp/initial.lwm', 'exp/run/best.lwm', 'exp/run/status.json', 'exp/data/dataset.extxyz', 'exp/data/potentials.bin', 'exp/train.py', 'exp/run/predictions.jsonl', 'exp/other.extxyz'].filter(isRunFolderFile);
+    expect(sent).toEqual(['exp/export.json', 'exp/initial.lwm', 'exp/run/best.lwm', 'exp/run/status.json', 'exp/data/dataset.extxyz']);
   });
 
   it('says when a run has no validation structures, and only then', () => {

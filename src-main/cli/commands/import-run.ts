@@ -18,7 +18,9 @@ unique: when the model file's name is taken (e.g. by the run it was exported fro
 as "NAME (PyTorch)" ("NAME (PyTorch 2)", …) and says so ("renamedFrom": the file's name).
 The run must be the export's (train.py records the export it trained from). A run trained with
 train.py --epochs N is stored with N epochs planned; a run stopped by Ctrl-C or SIGTERM (or killed)
-keeps its best epoch's model (run/best.lwm); "notes" say so.
+keeps its best epoch's model (run/best.lwm); "notes" say so. A potential's model is stored with the
+range of its own energies of its training structures (predicted on DIR/data/dataset.extxyz), as one
+trained here, so that they raise no energy warning; a note gives it.
   DIR            the export folder (export.json, split.json, initial.lwm; the run in DIR/run)
   --run RUN_DIR  the run folder when train.py wrote it elsewhere (--out)
   --name NAME    the run's name (default: the export's name, PyTorch and the process count)

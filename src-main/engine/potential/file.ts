@@ -99,6 +99,20 @@ export class LoadedPotential {
   }
 }
 
+/**
+ * The potential's own energies (eV) of `structures`, as `predict` gives them (an ensemble's mean): what the
+ * energy check's predicted range of its training structures is measured from (potential-domain.ts
+ * `withPredictedEnergies`), at the end of training here and when `import-run` brings one back from PyTorch.
+ */
+export function ownEnergies(file: ModelFileData, structures: readonly Configuration[]): number[] {
+  const potential = new LoadedPotential(file);
+  try {
+    return potential.predict(structures, { forces: false, stress: false }).map((p) => p.energy);
+  } finally {
+    potential.dispose();
+  }
+}
+
 function meanStd(values: ArrayLike<number>[]): { mean: Float64Array; std: Float64Array } {
   const n = values[0].length;
   const mean = new Float64Array(n);

@@ -6,6 +6,9 @@
  * and PaiNN potentials (energies and forces of 20 frames). Each trains with train.py's own
  * `--epochs`, which the import takes as the run's plan. A run stopped by SIGTERM (Slurm's time limit)
  * comes back cancelled with its best model; a run of another export, or damaged files, are refused.
+ * A potential whose loss is not finite stops in both processes at the same step with Latticework's
+ * message (the term, the frame, the data's fault before any update); a potential brought back is
+ * stored with the range of its own energies of its training structures, which then raise no warning.
  * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/index';
+import { decodeModelFile } from '../../../src-main/engine/models/format';
+import { readFrames } from '../../../src-shared/chem';
+import { energyAboveReference } from '../../../src-shared/model/potential-domain';
 import { Database } from '../../../src-main/store/database';
 import { SHARED_DATA } from '../../helpers/shared-data';
 import { PYTHON, python, runBounded, runPython } from '../../helpers/python';
@@ -275,9 +281,42 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(imp.code, imp.err).toBe(0);
     const imported = JSON.parse(imp.out);
     expect(imported).toMatchObject({ status: 'cancelled', epochs: 2, epochsPlanned: 50, bestEpoch: status.bestEpoch, model: 'cluster' });
-    expect(imported.notes).toEqual([`the run was cancelled (SIGTERM) after 2 epochs: its best epoch's model (epoch ${status.bestEpoch + 1}, best.lwm) is stored`]);
+    expect(imported.notes).toEqual([
+      expect.stringMatching(/^the model is stored with the range of its own energies of its 32 training structures /),
+      `the run was cancelled (SIGTERM) after 2 epochs: its best epoch's model (epoch ${status.bestEpoch + 1}, best.lwm) is stored`,
+    ]);
     const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { status: string; model: string | null }[];
     expect(runs).toMatchObject([{ status: 'cancelled', model: 'cluster' }]);
+  });
+
+  it("train.py stops a potential whose loss is not finite as Latticework does: the term, the frame by its id, the data's fault before any update (both of torchrun's 2 processes, at the same step)", async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-diverged-'));
+    const cli = cliIn(dir);
+    // one batch of the 32 training frames (16 a process): the first one is before any update
+    writeFileSync(join(dir, 'one-batch.json'), JSON.stringify({ kind: 'potential', ...potentials[0], training: { batchSize: 64, seed: 4 } }));
+    const exp = await cli('export', 'one-batch.json', '--data', emtFrames(dir, 40), '--epochs', '2', '--to', 'torch', 'cluster', '--json');
+    expect(exp.code, exp.err).toBe(0);
+    // one training frame's force label 1e39 eV/Å in the data train.py reads: finite in the file's float64, infinite in
+    // float32 (Latticework's readers refuse NaN, and a huge force in the source data would be fitted into the scale)
+    const cluster = join(dir, 'cluster');
+    const bad = (JSON.parse(readFileSync(join(cluster, 'split.json'), 'utf8')) as { train: number[] }).train[5];
+    const file = join(cluster, 'data', 'potentials.bin');
+    const bytes = readFileSync(file);
+    const head = JSON.parse(bytes.subarray(12, 12 + bytes.readUInt32LE(8)).toString('utf8')) as { ids: string[]; sections: Record<string, { offset: number; dtype: string }> };
+    const offsets = head.sections.nodeOffsets;
+    const atom = offsets.dtype === 'int64' ? Number(bytes.readBigInt64LE(offsets.offset + 8 * bad)) : bytes.readInt32LE(offsets.offset + 4 * bad);
+    bytes.writeDoubleLE(1e39, head.sections.forces.offset + 8 * 3 * atom);
+    writeFileSync(file, bytes);
+    const id = head.ids[bad];
+    const port = await freePort();
+    const r = runPython(['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '1', '--tee', '1', 'train.py', '--device', 'cpu'], { cwd: cluster });
+    expect(r.status).not.toBe(0);
+    const message = `training diverged: loss is Infinity at epoch 0, batch 0: the forces term is Infinity, from ${id} — before any update, so not the learning rate`;
+    const output = r.stdout + r.stderr;
+    // each process raises it (their tracebacks, one after the other)
+    expect(output.split(`FloatingPointError: ${message}\n`).length - 1, output).toBe(2);
+    expect(JSON.parse(readFileSync(join(cluster, 'run', 'status.json'), 'utf8'))).toMatchObject({ status: 'failed', epochsDone: 0, error: `FloatingPointError: ${message}` });
   });
 
   it('import-run refuses the run of another export (other data), naming both folders; a run of an older train.py is checked by its model and predictions', async () => {
@@ -316,6 +355,7 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(own.code, own.err).toBe(0);
     expect(JSON.parse(own.out).notes).toEqual([
       `${old}/status.json does not name the export it trained from (a train.py older than that record): that it is the run of ${a} is checked by its model's config and training domain and its predictions' structures only`,
+      expect.stringMatching(/^the model is stored with the range of its own energies of its 32 training structures /),
     ]);
   });
 
@@ -369,6 +409,47 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(failed.notes[1]).toBe(
       `the run failed: its best.lwm (epoch 3) is not stored, as a run that fails here keeps no model (predict with the file itself: latticework predict --model ${join(dir, 'failed', 'run', 'best.lwm')})`,
     );
+  });
+
+  it('a potential comes back with the range of its own energies of its training structures: predicting them, the energy check flags none', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-range-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    const folder = await exportTinyPotential(dir, 'pot', 40, 1);
+    // the initial weights as the trained model: its energies lie far from the labels, whose range alone flags every training structure
+    fakeTraining(folder, 2);
+    const imp = await cli('import-run', 'pot', '--db', db, '--json');
+    expect(imp.code, imp.err).toBe(0);
+    const notes = JSON.parse(imp.out).notes as string[];
+    expect(notes).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^the model is stored with the range of its own energies of its 32 training structures \\(${folder}/data/dataset\\.extxyz\\): -?\\d+\\.\\d{3} to -?\\d+\\.\\d{3} eV/atom above the reference energies \\(widened by 0\\.001 eV/atom\\), as a potential trained in Latticework records it, so that the energy check flags none of them$`,
+        ),
+      ),
+    );
+    const d = await Database.open(db);
+    const [row] = await d.read((tx) => tx.all<{ data: Uint8Array }>("SELECT data FROM model WHERE name = 'pot'"));
+    await d.close();
+    const stored = decodeModelFile(new Uint8Array(row.data));
+    const exported = decodeModelFile(new Uint8Array(readFileSync(join(folder, 'initial.lwm'))));
+    // the export's domain (which train.py copies), with the model's own energies' range added
+    const { predictedEnergyAboveReference: own, ...fromExport } = stored.header.domain!.potential!;
+    expect({ ...stored.header.domain, potential: fromExport }).toEqual(exported.header.domain);
+    expect(own!.max).toBeGreaterThan(own!.min);
+
+    const { train } = JSON.parse(readFileSync(join(folder, 'split.json'), 'utf8')) as { train: number[] };
+    expect(train).toHaveLength(32);
+    const data = join(folder, 'data', 'dataset.extxyz');
+    // (from inside the export: beside it, "pot" names the folder)
+    const pred = await cliIn(folder)('predict', '--model', 'pot', '--backend', 'cpu', '--db', db, '--json', data);
+    expect(pred.code, pred.err).toBe(0);
+    const predicted = JSON.parse(pred.out) as { energy: number; warnings: string[] }[];
+    const frames = readFrames(data, readFileSync(data, 'utf8')).frames;
+    const labels = exported.header.domain!.potential!.energyAboveReference!;
+    const above = train.map((i) => energyAboveReference(frames[i].structure.numbers, predicted[i].energy, exported.header.domain!.potential!.referenceEnergies)!);
+    expect(above.filter((x) => x < labels.min - 0.001 || x > labels.max + 0.001).length).toBeGreaterThan(0);
+    for (const i of train) expect(predicted[i].warnings.filter((w) => w.startsWith('energy')), `training frame ${i}`).toEqual([]);
   });
 
   it('import-run refuses a folder that is not an export, naming the file', async () => {

@@ -15,7 +15,8 @@ import { RunRecorder } from '../../../src-main/store/runs';
 import { SHARED_DATA } from '../../helpers/shared-data';
 import { serveTestCore } from '../../helpers/core';
 import { fakeTraining } from '../../helpers/torch';
-import { io } from '../cli/commands/helpers';
+import { isExportModelFile, isRunFolderFile } from '../../../src-renderer/lib/runs';
+import { emtFrames, io } from '../cli/commands/helpers';
 
 const served = serveTestCore();
 const DATA = `${SHARED_DATA}/cgcnn-sample-regression`;
@@ -41,17 +42,15 @@ async function storedRun(): Promise<{ runId: number; split: { train: number[]; v
   return { runId: recorder.runId, split, names: items.items.map((i) => i.name) };
 }
 
-/** The files of a folder as the renderer sends a dropped folder: names under the folder's own name, model files as base64. */
+/** The files of a folder as the renderer sends a dropped folder: those the import reads (its filter), names under the folder's own name, model files as base64. */
 function dropped(folder: string, top: string): DroppedFile[] {
   const out: DroppedFile[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const p = join(dir, name);
+      const rel = `${top}/${relative(folder, p)}`;
       if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(json|jsonl|lwm)$/.test(name)) {
-        const rel = `${top}/${relative(folder, p)}`;
-        out.push(name.endsWith('.lwm') ? { name: rel, base64: readFileSync(p).toString('base64') } : { name: rel, text: readFileSync(p, 'utf8') });
-      }
+      else if (isRunFolderFile(rel)) out.push(isExportModelFile(rel) ? { name: rel, base64: readFileSync(p).toString('base64') } : { name: rel, text: readFileSync(p, 'utf8') });
     }
   };
   walk(folder);
@@ -119,6 +118,23 @@ describe('scaleOut service', { timeout: 300_000 }, () => {
     const pointsB = await served.api.runs.metrics({ ids: [b.runId], keys: ['train_loss'] });
     expect(pointsB.map((p) => p.value)).toEqual([1, 1 / 2, 1 / 3]);
     expect((await served.api.runs.list({ includeArchived: true })).length).toBe(before + 2);
+  });
+
+  it("a dropped potential's export sends its frames: the model is stored with the range of its own energies of its training structures (without them, a note says it is not)", async () => {
+    const tiny = join(served.t.dir, 'tiny-potential.json');
+    writeFileSync(tiny, JSON.stringify({ kind: 'potential', architecture: 'schnet', model: { features: 8, filterFeatures: 8, numLayers: 1, headHidden: 8 }, radial: { cutoff: 4, basis: 'gaussian', numBasis: 8 }, training: { batchSize: 8, seed: 4 } }));
+    const folder = join(served.t.dir, 'potential-export');
+    const o = io();
+    expect(await main(['export', tiny, '--data', emtFrames(served.t.dir, 20), '--to', 'torch', folder], o.io, served.t.dir), o.err.join('\n')).toBe(0);
+    fakeTraining(folder, 2);
+    const files = dropped(folder, 'potential-export');
+    expect(files.map((f) => f.name)).toContain('potential-export/data/dataset.extxyz');
+    const withFrames = await served.api.scaleOut.importRun({ files, name: 'dropped potential' });
+    expect(withFrames.notes).toContainEqual(expect.stringMatching(/^the model is stored with the range of its own energies of its 16 training structures \(potential-export\/data\/dataset\.extxyz\): /));
+    const without = await served.api.scaleOut.importRun({ files: files.filter((f) => !f.name.endsWith('.extxyz')), name: 'without frames' });
+    expect(without.notes).toContain(
+      "potential-export/data/dataset.extxyz is missing: the model is stored without the range of its own energies of its training structures: the energy check compares its predictions with the training labels' range alone, and can flag training structures",
+    );
   });
 
   it('a bad file is named with its line and nothing is stored (path and dropped folder)', async () => {
