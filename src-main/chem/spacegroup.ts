@@ -18,7 +18,7 @@ import type { Worker } from 'node:worker_threads';
 import type { MoyoCell, MoyoDataset, MoyoOperation, MoyoSpaceGroupType } from '@spglib/moyo-wasm';
 import { elementSymbol } from '../../src-shared/chem';
 import type { Mat3, Structure } from '../../src-shared/chem';
-import { fracToCart, wrapFraction } from '../../src-shared/chem/lattice';
+import { determinant, fracToCart, wrapFraction } from '../../src-shared/chem/lattice';
 import { primitiveReduction } from '../../src-shared/chem/primitive';
 import { nearestImageDistance2, PeriodicGrid } from '../../src-shared/chem/symmetry';
 import type { CrystalSystem, SpaceGroupChange, SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
@@ -170,16 +170,30 @@ function holdsBySpglib(cell: MoyoCell, ops: readonly MoyoOperation[], symprec: n
   return true;
 }
 
+/** What a search gives: the group's number, its standard cell (right-handed), its operations on the cell searched. */
+type Found = Pick<MoyoDataset, 'number' | 'std_cell' | 'operations'>;
+
 /**
  * moyo's search, narrowed until its operations hold by spglib's test at symprec: moyo fits an operation's
  * translation to all atoms, spglib fixes it on one atom, so near a group's switch moyo may keep operations
  * spglib has lost (a Ti of BaTiO₃ 0.006 Å off centre: Pm-3m at 0.01 Å, spglib P4mm). Each narrowing asks
  * moyo again at 0.9, 0.8, … 0.4 of symprec (docs/structures.md, Tolerance).
+ *
+ * A left-handed cell (det < 0) is searched in its inverted basis (−a, −b, −c; fractional positions −x): the
+ * same atoms at the same places, right-handed. moyo 0.15 identifies the group from the operations on
+ * fractional coordinates as if the basis were right-handed, so on a left-handed basis it names the mirror
+ * image's group (quartz P3₂21 as P3₁21) and returns the mirror image's standard cell, left-handed. An operation
+ * x′ ↦ R·x′ + t′ of the inverted cell is x ↦ R·x − t′ on the cell as given.
  */
-async function searched(cell: MoyoCell, symprec: number): Promise<MoyoDataset> {
+async function searched(given: MoyoCell, symprec: number): Promise<Found> {
+  const leftHanded = determinant(rows(given.lattice.basis)) < 0;
+  const cell: MoyoCell = leftHanded
+    ? { lattice: moyoLattice(rows(given.lattice.basis).map((v) => v.map((x) => -x)) as Mat3), positions: given.positions.map((p) => p.map((x) => wrapFraction(-x)) as [number, number, number]), numbers: given.numbers }
+    : given;
   let d = await moyo(cell, symprec);
   for (let f = 0.9; f > 0.35 && !holdsBySpglib(cell, d.operations, symprec); f -= 0.1) d = await moyo(cell, symprec * f);
-  return d;
+  if (!leftHanded) return d;
+  return { number: d.number, std_cell: d.std_cell, operations: d.operations.map((o) => ({ ...o, translation: o.translation.map((t) => wrapFraction(-t)) as typeof o.translation })) };
 }
 
 

@@ -22,6 +22,57 @@ interface StandardCase {
   primitive: { lattice: Mat3; sites: number };
 }
 const standardCells = JSON.parse(readFileSync(`${ROOT}test/fixtures/chem/standard-cells.json`, 'utf8')) as { cases: StandardCase[] };
+/** A crystal given in a left-handed basis, spglib's group and standard cells of it (scripts/chem/left_handed_golden.py). */
+interface LeftHandedCase {
+  name: string;
+  number: number;
+  symprec: number;
+  lattice: Mat3;
+  frac: number[][];
+  types: number[];
+  conventional: TypedCell;
+  primitive: TypedCell;
+}
+interface TypedCell {
+  lattice: Mat3;
+  frac: number[][];
+  types: number[];
+}
+const leftHanded = JSON.parse(readFileSync(`${ROOT}test/fixtures/chem/left-handed-cells.json`, 'utf8')) as { cases: LeftHandedCase[] };
+/** Elements for a case's site types 1, 2. */
+const ELEMENT_OF_TYPE = [0, 14, 8];
+/** Cartesian distance of a fractional difference less its nearest integers, in the lattice `l`. */
+function apart(l: Mat3, d: readonly number[]): number {
+  const f = d.map((x) => x - Math.round(x));
+  return Math.hypot(...[0, 1, 2].map((k) => f[0] * l[0][k] + f[1] * l[1][k] + f[2] * l[2][k]));
+}
+/** Whether every site of `b` is within `tolerance` Å of a site of its type in `a` (one lattice). */
+function sameSites(a: TypedCell, b: TypedCell, tolerance = 1e-4): boolean {
+  return b.frac.every((y, i) => a.frac.some((x, m) => a.types[m] === b.types[i] && apart(a.lattice, [0, 1, 2].map((k) => x[k] - y[k])) < tolerance));
+}
+/**
+ * Whether two cells of one lattice hold the same crystal: a proper rotation W of the lattice (integer, det 1, WᵀGW = G
+ * with G the metric) and a translation take every site of `b` within 10⁻⁴ Å of a site of its type in `a`. The
+ * mirror image of a chiral crystal is not: only an improper W would map it.
+ */
+function sameCrystal(a: TypedCell, b: TypedCell): boolean {
+  const l = b.lattice;
+  const g = l.map((u) => l.map((v) => u[0] * v[0] + u[1] * v[1] + u[2] * v[2]));
+  for (let code = 0; code < 3 ** 9; code++) {
+    const w = Array.from({ length: 9 }, (_, k) => (Math.floor(code / 3 ** k) % 3) - 1);
+    const det = w[0] * (w[4] * w[8] - w[5] * w[7]) - w[1] * (w[3] * w[8] - w[5] * w[6]) + w[2] * (w[3] * w[7] - w[4] * w[6]);
+    if (det !== 1) continue;
+    const isometry = [0, 1, 2].every((i) => [0, 1, 2].every((j) => Math.abs([0, 1, 2].reduce((x, m) => x + w[3 * m + i] * [0, 1, 2].reduce((y, n) => y + g[m][n] * w[3 * n + j], 0), 0) - g[i][j]) < 1e-6));
+    if (!isometry) continue;
+    const rotated = b.frac.map((x) => [0, 1, 2].map((i) => w[3 * i] * x[0] + w[3 * i + 1] * x[1] + w[3 * i + 2] * x[2]));
+    for (let j = 0; j < a.frac.length; j++) {
+      if (a.types[j] !== b.types[0]) continue;
+      const t = [0, 1, 2].map((k) => a.frac[j][k] - rotated[0][k]);
+      if (sameSites(a, { ...b, frac: rotated.map((y) => y.map((v, k) => v + t[k])) })) return true;
+    }
+  }
+  return false;
+}
 /** A crystal of one element from a golden case's lattice and sites. */
 function crystalOf(c: StandardCase): Structure {
   const frac = Float64Array.from(c.frac!.flat());
@@ -108,6 +159,34 @@ describe('space groups (moyo) against spglib', () => {
         const ref = c[kind];
         const off = Math.max(...cell.lattice!.flatMap((row, i) => row.map((x, j) => Math.abs(x - ref.lattice[i][j]))));
         if (off > 1e-6 || cell.numbers.length !== ref.sites) wrong.push(`${c.name} ${kind}: ${cell.numbers.length} sites (spglib ${ref.sites}), lattice ${off.toExponential(1)} Å off`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('a crystal given in a left-handed basis has spglib’s group and spglib’s standard cells of it, not of its mirror image (quartz P3₂21, not P3₁21)', async () => {
+    // scripts/chem/left_handed_golden.py: α-quartz and crystals of the 65 Sohncke groups and 13 others, each in a left-handed
+    // basis (c → −c, a ↔ b, a unimodular basis of determinant −1); moyo alone names the mirror image's group there
+    expect(leftHanded.cases.length).toBeGreaterThan(80);
+    const wrong: string[] = [];
+    for (const c of leftHanded.cases) {
+      const frac = Float64Array.from(c.frac.flat());
+      const numbers = Int32Array.from(c.types.map((t) => ELEMENT_OF_TYPE[t]));
+      const s: Structure = { name: c.name, lattice: c.lattice, pbc: [true, true, true], numbers, species: Array.from(numbers, (z) => (z === 14 ? 'Si' : 'O')), frac, cart: fracToCart(frac, c.lattice), occupancy: new Float64Array(numbers.length).fill(1), siteProperties: {}, properties: {} };
+      const number = (await findSpaceGroup(s, c.symprec))?.number;
+      if (number !== c.number) wrong.push(`${c.name}: group ${number} (spglib ${c.number})`);
+      // the operations on the cell as given (relax keeps them) map it onto itself
+      const given: TypedCell = { lattice: c.lattice, frac: c.frac, types: c.types };
+      const ops = await symmetryOperations(s, c.symprec);
+      const moved = (r: number[], t: number[]): TypedCell => ({ ...given, frac: c.frac.map((x) => [0, 1, 2].map((i) => r[3 * i] * x[0] + r[3 * i + 1] * x[1] + r[3 * i + 2] * x[2] + t[i])) });
+      if (ops.rotations.some((r, g) => !sameSites(given, moved(r, ops.translations[g])))) wrong.push(`${c.name}: an operation does not map the crystal onto itself`);
+      for (const kind of ['conventional', 'primitive'] as const) {
+        const cell = await standardCell(s, kind, c.symprec);
+        const ref = c[kind];
+        const ours: TypedCell = { lattice: cell.lattice!, frac: Array.from({ length: cell.numbers.length }, (_, i) => Array.from(cell.frac!.subarray(3 * i, 3 * i + 3))), types: Array.from(cell.numbers, (z) => ELEMENT_OF_TYPE.indexOf(z)) };
+        const off = Math.max(...ours.lattice.flatMap((row, i) => row.map((x, j) => Math.abs(x - ref.lattice[i][j]))));
+        if (off > 1e-6 || ours.frac.length !== ref.frac.length) wrong.push(`${c.name} ${kind}: ${ours.frac.length} sites (spglib ${ref.frac.length}), lattice ${off.toExponential(1)} Å off`);
+        else if (!sameCrystal(ours, ref)) wrong.push(`${c.name} ${kind}: not spglib’s crystal`);
       }
     }
     expect(wrong).toEqual([]);
