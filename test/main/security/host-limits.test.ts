@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -78,9 +79,14 @@ describe('host limits', () => {
   });
 
   it('lets a client in while idle connections from its own address fill every HTTP connection slot', async () => {
-    const idle = Array.from({ length: 12 }, () => tcpConnect(host.port, '127.0.0.1'));
-    const closed = idle.map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
-    await Promise.all(idle.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+    const idle: Socket[] = [];
+    const closed: Promise<void>[] = [];
+    for (let i = 0; i < 12; i++) {
+      const socket = tcpConnect(host.port, '127.0.0.1');
+      closed.push(new Promise<void>((resolve) => socket.once('close', () => resolve())));
+      await new Promise((resolve) => socket.once('connect', resolve));
+      idle.push(socket);
+    }
     const c = await connect(host);
     expect((await c.api.system.ping({ message: 'in' })).message).toBe('in');
     c.transport.close();
