@@ -11,7 +11,9 @@
  * - every frame goes through one guarded message loop: parsed and shape-checked before use,
  *   answered with errors as data; every reply is serialised and sent guarded; a client that does
  *   not read its replies is dropped before its backlog grows without bound;
- * - connections are capped (pending handshakes and clients), HTTP headers and requests time out.
+ * - connections are capped (pending handshakes and clients), HTTP headers and requests time out;
+ *   connections that hold them cannot keep a client out: a newcomer takes the slot of the oldest
+ *   connection of the address that holds the most (slots.ts).
  * See docs/security.md.
  */
 import { createServer } from 'node:http';
@@ -22,7 +24,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
@@ -31,13 +33,14 @@ import type { Core } from '../app/core';
 import { toWireError } from '../ipc/errors';
 import { allowedHostHeaders, originAllowed, requestNamesThisHost, sameToken, urlHost } from './access';
 import { CONTENT_SECURITY_POLICY } from './csp';
+import { ConnectionSlots } from './slots';
 
 export interface HostLimits {
   /** Bytes a connection may send before its hello is accepted. */
   preHelloBytes: number;
   /** Milliseconds a connection has to send its hello. */
   helloTimeoutMs: number;
-  /** Connections that have not yet said hello, at once. */
+  /** Connections that have not yet said hello, at once (a newcomer always gets a slot: ConnectionSlots). */
   maxPending: number;
   /** Authenticated WebSocket clients at once. */
   maxClients: number;
@@ -47,13 +50,13 @@ export interface HostLimits {
   maxCallsInFlight: number;
   /** Replies and events waiting to be read by a client before it is dropped. */
   maxBacklogBytes: number;
-  /** HTTP connections at once (page loads; WebSockets are counted above). */
+  /** HTTP connections at once (page loads; WebSockets are counted above; a newcomer always gets a slot: ConnectionSlots). */
   maxHttpConnections: number;
 }
 
 export const DEFAULT_LIMITS: HostLimits = {
   preHelloBytes: 16 * 1024,
-  helloTimeoutMs: 10_000,
+  helloTimeoutMs: 5_000,
   maxPending: 64,
   maxClients: 256,
   maxMessageBytes: 256 * 1024 * 1024,
@@ -220,7 +223,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   // an HTTP connection idle for a minute (e.g. a client that stopped reading) is closed; upgraded WebSockets are not affected
   server.setTimeout(60_000, (socket) => socket.destroy());
   server.maxHeadersCount = 100;
-  server.maxConnections = limits.maxHttpConnections + limits.maxPending + limits.maxClients;
+  // every connection is an HTTP connection until its upgrade; the slots, not `maxConnections`, bound them
+  const httpConnections = new ConnectionSlots(limits.maxHttpConnections);
+  server.on('connection', (socket: Socket) => {
+    httpConnections.take(socket, socket.remoteAddress ?? 'unknown');
+    socket.once('close', () => httpConnections.free(socket));
+  });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     socket.destroy();
@@ -229,7 +237,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false });
   wss.on('error', (err) => log(`WebSocket server error: ${err.message}`));
   const clients = new Set<WebSocket>();
-  let pending = 0;
+  const waitingForHello = new ConnectionSlots(limits.maxPending);
   let nextClient = 1;
 
   /** Sends one message, serialised and sent guarded; a reply that cannot be serialised becomes an error reply. */
@@ -264,6 +272,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    httpConnections.free(socket);
     socket.on('error', (err) => log(`connection error: ${err.message}`));
     if (!requestNamesThisHost(req, allowedHosts)) return refuseUpgrade(socket, 403, 'Forbidden');
     const hostHeader = req.headers.host!;
@@ -276,13 +285,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (pathname !== '/ws') return refuseUpgrade(socket, 404, 'Not Found');
     const origin = req.headers.origin;
     if (!originAllowed(typeof origin === 'string' ? origin : undefined, hostHeader!)) return refuseUpgrade(socket, 403, 'Forbidden');
-    if (pending >= limits.maxPending || clients.size >= limits.maxClients) return refuseUpgrade(socket, 503, 'Service Unavailable');
-    pending++;
-    let counted = true;
-    const release = () => {
-      if (counted) pending--;
-      counted = false;
-    };
+    if (clients.size >= limits.maxClients) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    waitingForHello.take(socket, req.socket.remoteAddress ?? 'unknown');
+    const release = () => waitingForHello.free(socket);
     socket.once('close', release);
     if (head.length > limits.preHelloBytes) return refuseUpgrade(socket, 413, 'Payload Too Large');
     wss.handleUpgrade(req, socket, head, (ws) => {

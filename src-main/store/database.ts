@@ -6,7 +6,7 @@
  */
 import sqlite3 from 'sqlite3';
 import { constants } from 'node:fs';
-import { access, mkdir, open as openFile, realpath, stat } from 'node:fs/promises';
+import { access, mkdir, open as openFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeOsError, systemFolderOf } from '../files/path-guard';
 import { migrations } from './migrations';
@@ -123,7 +123,8 @@ async function hasWal(path: string): Promise<boolean> {
  * ours: one in /proc or /sys, a folder or a device, a file that is not SQLite, one shorter than its
  * header says (truncated; unless a WAL file beside it holds the rest, as after a checkpoint the
  * disk had no room for), one the process cannot write (nor its folder, where SQLite keeps its
- * journal). `create`: a missing file (and its folder) may be created; `write`: the file must be writable.
+ * journal). `create`: a missing file (and its folder) may be created, private to the user (0600,
+ * folders 0700); `write`: the file must be writable.
  */
 export async function checkDatabaseFile(path: string, { create = true, write = true }: { create?: boolean; write?: boolean } = {}): Promise<void> {
   const system = systemFolderOf(await resolvedPath(path), ['/proc', '/sys']);
@@ -136,12 +137,18 @@ export async function checkDatabaseFile(path: string, { create = true, write = t
       throw new DatabaseOpenError(path, 'cannot-open', `the database ${path} cannot be opened: it ${describeOsError(path, err).reason}; choose another file with --db`);
     }
     if (!create) throw new DatabaseOpenError(path, 'missing', `there is no database at ${path}`);
-    await mkdir(dirname(path), { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    // private to the user, as the database: folders made here 0700 (one that exists keeps its mode: it may be shared on purpose)
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
       const folder = err.path ?? dirname(path);
       throw new DatabaseOpenError(path, 'cannot-open', `the folder ${folder} cannot be created (${describeOsError(folder, err).reason}), so neither can the database ${path}: choose another data folder or file with --db`);
     });
     await access(dirname(path), constants.W_OK).catch(() => {
       throw new DatabaseOpenError(path, 'read-only', `the database ${path} cannot be created: its folder is not writable; choose another file with --db`);
+    });
+    // created here 0600 (SQLite would make it 0644 less the umask); SQLite gives its -wal, -shm and -journal files the database's
+    // mode. EEXIST: another process created it a moment ago, the same way.
+    await writeFile(path, '', { flag: 'wx', mode: 0o600 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw new DatabaseOpenError(path, 'cannot-open', `the database ${path} cannot be created (${describeOsError(path, err).reason}): choose another file with --db`);
     });
     return;
   }

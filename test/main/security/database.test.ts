@@ -287,3 +287,34 @@ describe('a store in use: a full disk, a damaged page, a lock, a folder that can
     }
   });
 });
+
+describe('what the store creates is private to the user', () => {
+  const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+
+  it('makes a new data folder 0700 and a new database with its -wal and -shm files 0600, under a permissive umask', async () => {
+    const previous = process.umask(0o000);
+    try {
+      const folder = join(dir, 'private', 'data');
+      const path = join(folder, 'latticework.sqlite');
+      const db = await Database.open(path);
+      expect([join(dir, 'private'), folder, path, `${path}-wal`, `${path}-shm`].map(mode)).toEqual(['700', '700', '600', '600', '600']);
+      await db.close();
+    } finally {
+      process.umask(previous);
+    }
+  });
+
+  it('leaves the mode of a folder that exists as it is, and makes the database in it 0600', async () => {
+    const previous = process.umask(0o000);
+    try {
+      const folder = join(dir, 'chosen');
+      mkdirSync(folder, { mode: 0o755 });
+      const path = join(folder, 'store.sqlite');
+      const db = await Database.open(path);
+      expect([folder, path, `${path}-wal`, `${path}-shm`].map(mode)).toEqual(['755', '600', '600', '600']);
+      await db.close();
+    } finally {
+      process.umask(previous);
+    }
+  });
+});

@@ -168,12 +168,20 @@ export function within<T>(promise: Promise<T>, ms: number, what: () => string): 
  */
 export function probe(
   port: number,
-  options: { hello?: unknown; headers?: Record<string, string>; origin?: string; closeWithinMs?: number; context?: () => string } = {},
+  options: {
+    hello?: unknown;
+    headers?: Record<string, string>;
+    origin?: string;
+    /** The loopback address to connect from (127.0.0.2, …: another client's address). */
+    localAddress?: string;
+    closeWithinMs?: number;
+    context?: () => string;
+  } = {},
 ): Probe {
   const start = Date.now();
   const timeline: string[] = [];
   const note = (what: string) => timeline.push(`${Date.now() - start} ms ${what}`);
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: options.headers, origin: options.origin });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: options.headers, origin: options.origin, localAddress: options.localAddress });
   const messages: unknown[] = [];
   let upgraded = false;
   const opened = new Promise<boolean>((resolve) => {
