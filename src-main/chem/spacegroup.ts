@@ -20,13 +20,13 @@ import { elementSymbol } from '../../src-shared/chem';
 import type { Mat3, Structure } from '../../src-shared/chem';
 import { determinant, fracToCart, wrapFraction } from '../../src-shared/chem/lattice';
 import { primitiveReduction } from '../../src-shared/chem/primitive';
-import { nearestImageDistance2, PeriodicGrid } from '../../src-shared/chem/symmetry';
 import type { CrystalSystem, SpaceGroupChange, SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { spglibStandardCells } from '../../src-shared/chem/standard';
 import type { SymmetryOperations } from '../../src-shared/sim/symmetry';
 import type { SimulationOutcome } from '../../src-shared/sim/job';
 import { spawnWorker, workerUrl } from '../workers/spawn';
 import type { SymmetryQuestion, SymmetryReply, SymmetryRequest } from './moyo';
+import { isGroup, metricDeviation, SpglibTest, symmetrized, type AffineOp, type TypedSites } from './spglib-test';
 
 /** spglib's and pymatgen's default distance tolerance, Å. */
 export const DEFAULT_SYMPREC = 0.01;
@@ -136,66 +136,77 @@ async function moyo(cell: MoyoCell, symprec: number): Promise<MoyoDataset> {
   }
 }
 
-/**
- * Whether every operation of `ops` holds by spglib's test at symprec (symmetry.c): the operation's
- * translation puts the first atom of the rarest type exactly on an atom of its type (the one nearest to
- * where the operation takes it), and then every atom lands within symprec of an atom of its type
- * (fractional difference less its nearest integers, Cartesian length, as spglib's `cel_is_overlap`).
- */
-function holdsBySpglib(cell: MoyoCell, ops: readonly MoyoOperation[], symprec: number): boolean {
-  const l = rows(cell.lattice.basis);
-  const x = cell.positions;
-  const types = cell.numbers;
-  const count = new Map<number, number>();
-  for (const t of types) count.set(t, (count.get(t) ?? 0) + 1);
-  const rarest = [...count.entries()].reduce((m, e) => (e[1] < m[1] ? e : m))[0];
-  const a = types.indexOf(rarest);
-  const grid = new PeriodicGrid(l, symprec);
-  x.forEach((p, i) => grid.add(p[0], p[1], p[2], i));
-  const apart2 = (u: readonly number[], v: readonly number[]) => nearestImageDistance2(l, u[0] - v[0], u[1] - v[1], u[2] - v[2]);
-  for (const o of ops) {
-    const r = rowMajor(o.rotation);
-    const moved = (p: readonly number[], t: readonly number[]) => [0, 1, 2].map((i) => r[3 * i] * p[0] + r[3 * i + 1] * p[1] + r[3 * i + 2] * p[2] + t[i]);
-    const ya = moved(x[a], o.translation);
-    let j = a;
-    types.forEach((type, k) => {
-      if (type === rarest && apart2(ya, x[k]) < apart2(ya, x[j])) j = k;
-    });
-    const t = [0, 1, 2].map((i) => o.translation[i] + x[j][i] - ya[i]);
-    for (let i = 0; i < x.length; i++) {
-      const y = moved(x[i], t);
-      if (grid.find(y[0], y[1], y[2], (k) => types[k] === types[i]) < 0) return false;
-    }
-  }
-  return true;
-}
-
-/** What a search gives: the group's number, its standard cell (right-handed), its operations on the cell searched. */
+/** A search's answer: the group's number, its standard cell, its operations on the searched cell. */
 type Found = Pick<MoyoDataset, 'number' | 'std_cell' | 'operations'>;
 
+const asAffine = (o: MoyoOperation): AffineOp => ({ r: rowMajor(o.rotation), t: o.translation });
+
 /**
- * moyo's search, narrowed until its operations hold by spglib's test at symprec: moyo fits an operation's
- * translation to all atoms, spglib fixes it on one atom, so near a group's switch moyo may keep operations
- * spglib has lost (a Ti of BaTiO₃ 0.006 Å off centre: Pm-3m at 0.01 Å, spglib P4mm). Each narrowing asks
- * moyo again at 0.9, 0.8, … 0.4 of symprec (docs/structures.md, Tolerance).
- *
- * A left-handed cell (det < 0) is searched in its inverted basis (−a, −b, −c; fractional positions −x): the
- * same atoms at the same places, right-handed. moyo 0.15 identifies the group from the operations on
- * fractional coordinates as if the basis were right-handed, so on a left-handed basis it names the mirror
- * image's group (quartz P3₂21 as P3₁21) and returns the mirror image's standard cell, left-handed. An operation
- * x′ ↦ R·x′ + t′ of the inverted cell is x ↦ R·x − t′ on the cell as given.
+ * moyo's search, held to spglib's test at symprec (src-main/chem/spglib-test.ts; docs/structures.md, Tolerance):
+ * each operation is tested on the cell as given (`given`, the searched cell's operation written on it by
+ * `onGiven`, with the best of the cell's pure translations `pure`). Where moyo's operations all pass at the
+ * tolerance asked, they are the answer. Otherwise (moyo's translation, fitted to all atoms, keeps operations
+ * spglib's, fixed on one atom, refuses; or moyo found no group at symprec and halved its own tolerance) the
+ * candidates are moyo's operations at symprec and at twice it, each at the tolerance it needs: the larger of
+ * how far spglib's test leaves the atoms and how far the rotation moves the lattice's metric (spglib's
+ * `is_identity_metric`). The answer is spglib's: the candidates within τ = symprec, 0.95·symprec,
+ * 0.95²·symprec, …, at the first τ where they are a group. moyo names that group from the cell made exactly
+ * symmetric under it, at symprec/100, and its answer is taken where it has the same rotations. The identity
+ * passes at every τ: at worst the answer is P1.
  */
-async function searched(given: MoyoCell, symprec: number): Promise<Found> {
-  const leftHanded = determinant(rows(given.lattice.basis)) < 0;
-  const cell: MoyoCell = leftHanded
-    ? { lattice: moyoLattice(rows(given.lattice.basis).map((v) => v.map((x) => -x)) as Mat3), positions: given.positions.map((p) => p.map((x) => wrapFraction(-x)) as [number, number, number]), numbers: given.numbers }
-    : given;
-  let d = await moyo(cell, symprec);
-  for (let f = 0.9; f > 0.35 && !holdsBySpglib(cell, d.operations, symprec); f -= 0.1) d = await moyo(cell, symprec * f);
-  if (!leftHanded) return d;
-  return { number: d.number, std_cell: d.std_cell, operations: d.operations.map((o) => ({ ...o, translation: o.translation.map((t) => wrapFraction(-t)) as typeof o.translation })) };
+async function heldBySpglib(cell: MoyoCell, symprec: number, given: TypedSites, onGiven: (o: AffineOp) => AffineOp, pure?: readonly number[][]): Promise<Found> {
+  const test = new SpglibTest(given, symprec);
+  const first = await moyo(cell, symprec);
+  if (first.symprec >= symprec && first.operations.every((o) => test.distance(onGiven(asAffine(o)), pure) < symprec)) return first;
+  const searchedSites: TypedSites = { lattice: rows(cell.lattice.basis), positions: cell.positions, types: cell.numbers };
+  const candidates: { op: AffineOp; distance: number }[] = [];
+  // a search at twice symprec that moyo gives up on adds no candidates
+  const wider = await moyo(cell, 2 * symprec).catch(() => null);
+  for (const o of [...first.operations, ...(wider?.operations ?? [])].map(asAffine)) {
+    const distance = Math.max(metricDeviation(searchedSites.lattice, o.r), test.distance(onGiven(o), pure));
+    // one operation found at both tolerances: the same rotation, its translation fixed on the same atom, the same distance
+    const again = candidates.some((c) => c.op.r.every((x, k) => x === o.r[k]) && Math.abs(c.distance - distance) < 1e-12);
+    if (distance < symprec && !again) candidates.push({ op: o, distance });
+  }
+  let previous = -1;
+  for (let k = 0, tau = symprec; k <= 100; k++, tau *= 0.95) {
+    const ops = candidates.filter((c) => c.distance < tau).map((c) => c.op);
+    if (ops.length === previous) continue;
+    previous = ops.length;
+    if (!isGroup(ops, searchedSites.lattice, 2 * symprec)) continue;
+    const exact = symmetrized(searchedSites, ops, 2 * symprec);
+    if (!exact) continue;
+    const named = await moyo({ lattice: moyoLattice(exact.lattice), positions: exact.positions as [number, number, number][], numbers: cell.numbers }, symprec / 100);
+    if (rotationsOf(named.operations.map(asAffine)) === rotationsOf(ops)) return named;
+  }
+  return { number: 1, std_cell: cell, operations: [{ rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1], translation: [0, 0, 0] }] };
 }
 
+/**
+ * The search of a cell (`heldBySpglib`). A left-handed cell (det < 0) is searched in its inverted basis (−a, −b,
+ * −c; fractional positions −x): the same atoms at the same places, right-handed. moyo 0.15 identifies the group
+ * from the operations on fractional coordinates as if the basis were right-handed, so on a left-handed basis it
+ * names the mirror image's group (quartz P3₂21 as P3₁21) and returns the mirror image's standard cell,
+ * left-handed. An operation x′ ↦ R·x′ + t′ of the inverted cell is x ↦ R·x − t′ on the cell as given.
+ */
+async function searched(cell: MoyoCell, symprec: number, given: TypedSites, onGiven: (o: AffineOp) => AffineOp, pure?: readonly number[][]): Promise<Found> {
+  if (determinant(rows(cell.lattice.basis)) >= 0) return heldBySpglib(cell, symprec, given, onGiven, pure);
+  const inverted: MoyoCell = {
+    lattice: moyoLattice(rows(cell.lattice.basis).map((v) => v.map((x) => -x)) as Mat3),
+    positions: cell.positions.map((p) => p.map((x) => wrapFraction(-x)) as [number, number, number]),
+    numbers: cell.numbers,
+  };
+  const back = (t: readonly number[]) => t.map((x) => wrapFraction(-x)) as [number, number, number];
+  const d = await heldBySpglib(inverted, symprec, given, (o) => onGiven({ r: o.r, t: back(o.t) }), pure);
+  return { number: d.number, std_cell: d.std_cell, operations: d.operations.map((o) => ({ ...o, translation: back(o.translation) })) };
+}
+
+/** The rotations of a set of operations, as a comparable key. */
+const rotationsOf = (ops: readonly AffineOp[]) =>
+  ops
+    .map((o) => o.r.join())
+    .sort()
+    .join(';');
 
 /** moyo lists a rotation column by column: row-major is its transpose. */
 const rowMajor = (r: readonly number[]) => [r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]];
@@ -210,15 +221,21 @@ const rowMajor = (r: readonly number[]) => [r[0], r[3], r[6], r[1], r[4], r[7], 
  */
 async function analyse(s: Structure, symprec: number, maxSites = Infinity): Promise<{ data: Analysis; contents: SiteGroup[] }> {
   const { cell, contents } = typedCell(s);
-  const reduction = primitiveReduction(rows(cell.lattice.basis), Float64Array.from(cell.positions.flat()), Int32Array.from(cell.numbers), symprec);
+  const given: TypedSites = { lattice: rows(cell.lattice.basis), positions: cell.positions, types: cell.numbers };
+  const reduction = primitiveReduction(given.lattice, Float64Array.from(cell.positions.flat()), Int32Array.from(cell.numbers), symprec);
   const searchedSites = reduction ? reduction.types.length : cell.numbers.length;
   if (searchedSites > maxSites) throw new SpaceGroupSearchSkipped(searchedSites, maxSites);
   if (!reduction) {
-    const d = await searched(cell, symprec);
+    const d = await searched(cell, symprec, given, (o) => o);
     const data = { ...d, rotations: d.operations.map((o) => rowMajor(o.rotation)), translations: d.operations.map((o) => Array.from(o.translation)) };
     return { data, contents };
   }
   const { lattice: p, frac, types, basis: q, toGiven: a, translations: pure } = reduction;
+  // Qᵀ·R'·Aᵀ, entry (i, j) = Σ q[m][i]·R'[m][n]·a[j][n]; Qᵀ·t'
+  const onGiven = ({ r, t }: AffineOp): AffineOp => ({
+    r: [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => [0, 1, 2].reduce((x, m) => x + q[m][i] * (r[3 * m] * a[j][0] + r[3 * m + 1] * a[j][1] + r[3 * m + 2] * a[j][2]), 0))),
+    t: [0, 1, 2].map((i) => q[0][i] * t[0] + q[1][i] * t[1] + q[2][i] * t[2]),
+  });
   const d = await searched(
     {
       lattice: moyoLattice(p),
@@ -226,16 +243,16 @@ async function analyse(s: Structure, symprec: number, maxSites = Infinity): Prom
       numbers: Array.from(types),
     },
     symprec,
+    given,
+    onGiven,
+    pure,
   );
   const rotations: number[][] = [];
   const translations: number[][] = [];
   for (const o of d.operations) {
-    const r = rowMajor(o.rotation);
-    // Qᵀ·R'·Aᵀ, entry (i, j) = Σ q[m][i]·R'[m][n]·a[j][n]
-    const given = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => [0, 1, 2].reduce((x, m) => x + q[m][i] * (r[3 * m] * a[j][0] + r[3 * m + 1] * a[j][1] + r[3 * m + 2] * a[j][2]), 0)));
-    const integer = given.map(Math.round);
-    if (given.some((x, k) => Math.abs(x - integer[k]) > 1e-6)) continue;
-    const t = [0, 1, 2].map((i) => q[0][i] * o.translation[0] + q[1][i] * o.translation[1] + q[2][i] * o.translation[2]);
+    const { r, t } = onGiven(asAffine(o));
+    const integer = r.map(Math.round);
+    if (r.some((x, k) => Math.abs(x - integer[k]) > 1e-6)) continue;
     for (const u of pure) {
       rotations.push(integer);
       translations.push(t.map((x, k) => wrapFraction(x + u[k])));
