@@ -73,6 +73,11 @@ export function unitText(units: string): string {
   return units || 'no unit set at import';
 }
 
+/** An axis or series title with its unit in brackets; a unitless quantity's name alone (never "()"). */
+export function withUnit(name: string, unit: string): string {
+  return unit.trim() ? `${name} (${unit.trim()})` : name;
+}
+
 /** Between a parallel chart's legend and its axes: room for the axis names set above the axes. */
 export const PARALLEL_LEGEND_CLEARANCE = 46;
 
@@ -411,9 +416,9 @@ export function perAtomOption(labels: readonly string[], values: readonly number
   return {
     animation: false,
     grid: { left: 60, right: 16, top: 10, bottom: 40 },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => `${fmtNum(v, 4)} ${units}` },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => `${fmtNum(v, 4)} ${units}`.trim() },
     // a narrow panel: few ticks, overlapping ones hidden, the unit under the axis (not beside its last tick)
-    xAxis: { type: 'value', name: `contribution (${units})`, nameLocation: 'middle', nameGap: 22, nameTextStyle: baseText, splitNumber: 3, axisLabel: { ...baseText, hideOverlap: true } },
+    xAxis: { type: 'value', name: withUnit('contribution', units), nameLocation: 'middle', nameGap: 22, nameTextStyle: baseText, splitNumber: 3, axisLabel: { ...baseText, hideOverlap: true } },
     yAxis: { type: 'category', data: labels, inverse: true, axisLabel: baseText },
     series: [{ type: 'bar', data: values.map((v) => ({ value: v, itemStyle: { color: contributionColor(v, Math.max(...values.map(Math.abs)) || 1) } })) }],
   };
@@ -463,7 +468,7 @@ export interface FrameSeries {
 export function trajectoryOption(series: readonly FrameSeries[], current: number): ChartOption {
   const shown = series.filter((s) => s.values.some((v) => v !== null)).slice(0, 2);
   const lines: LineSeries[] = shown.map((s, i) => ({
-    name: `${s.name} (${s.unit})`,
+    name: withUnit(s.name, s.unit),
     axis: i === 0 ? 0 : 1,
     data: s.values.flatMap((v, k) => (v === null ? [] : [[k + 1, v] as XY])),
   }));

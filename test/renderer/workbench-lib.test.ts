@@ -676,6 +676,8 @@ describe('what the newcomer’s tour found (issue 17)', () => {
     expect(o.xAxis.nameLocation).toBe('middle');
     expect(o.xAxis.splitNumber).toBeLessThanOrEqual(3);
     expect(o.xAxis.axisLabel.hideOverlap).toBe(true);
+    // a model trained on data without a unit: no empty brackets
+    expect((perAtomOption(['Na0'], [0.1], '') as { xAxis: { name: string } }).xAxis.name).toBe('contribution');
   });
 
   it('the model form labels the Gaussian, the head and the learning rate in words, with units', () => {
