@@ -346,11 +346,34 @@ export interface ParallelDim {
   categories?: string[];
 }
 
-/** A parallel-axis name short enough to sit over its axis: the last part of a dotted path, labelled, cut to 14 characters. */
+/** A parallel-axis name short enough to sit over its axis: the last part of a dotted path, labelled (cut to the room it has by `fitParallelAxes`). */
 export function shortAxisName(path: string): string {
-  const last = path.split('.').pop() ?? path;
-  const label = columnLabel(last);
-  return label.length > 14 ? `${label.slice(0, 13)}…` : label;
+  return columnLabel(path.split('.').pop() ?? path);
+}
+
+/** The widest an axis name may be (the first and last axes' names spill over the plot's margins by half of it). */
+const PARALLEL_NAME_MAX = 120;
+
+/**
+ * Parallel axes in a chart `width` px wide, labelled so that neighbours never overlap: a category
+ * label (drawn to the right of its axis) is cut with "…" to the gap to the next axis, and an axis
+ * name (names alternate above and below, so each has two gaps) to twice the gap; the full name is
+ * the axis' tooltip and the full values are in the table of differing parameters. Other options are
+ * returned as they are.
+ */
+export function fitParallelAxes(option: ChartOption, width: number): ChartOption {
+  const plot = option.parallel as { left?: number; right?: number } | undefined;
+  const axes = option.parallelAxis as { axisLabel?: object }[] | undefined;
+  if (!plot || !axes || axes.length < 2) return option;
+  const gap = (width - (plot.left ?? 0) - (plot.right ?? 0)) / (axes.length - 1);
+  return {
+    ...option,
+    parallelAxis: axes.map((a) => ({
+      ...a,
+      nameTruncate: { maxWidth: Math.max(24, Math.min(PARALLEL_NAME_MAX, 2 * gap - 12)), ellipsis: '…' },
+      axisLabel: { ...a.axisLabel, width: Math.max(16, gap - 14), overflow: 'truncate', ellipsis: '…' },
+    })),
+  };
 }
 
 /** The label of a parallel axis' tick under its values where the runs without a value on it are drawn. */
@@ -387,7 +410,6 @@ export function parallelOption(dims: readonly ParallelDim[], rows: readonly { na
         nameLocation: nameAt(i),
         nameGap: 12,
         nameTextStyle: { ...baseText, fontWeight: 600 },
-        nameTruncate: { maxWidth: 110 },
         tooltip: { show: true, formatter: d.name },
       };
       const range = ranges[i];
