@@ -79,6 +79,8 @@ export interface FramesImport {
   report: FramesImportReport;
   /** One sentence per frame left out because a label holds values that are not numbers (`frame K of FILE: …`). */
   notNumbers: string[];
+  /** Per file, how many of its selected frames have no energy (left out). */
+  withoutEnergy: Map<string, number>;
 }
 
 /**
@@ -112,7 +114,7 @@ export async function importFrames(
   let unlabelled = 0;
   let selected = 0;
   let duplicates = 0;
-  let withoutEnergy = 0;
+  const withoutEnergy = new Map<string, number>();
   const notNumbers: string[] = [];
   const many = sources.length > 1;
   for (const r of results) {
@@ -120,6 +122,10 @@ export async function importFrames(
       failed.push({ file: r.file, error: { name: r.error.name, message: r.error.message, line: r.error.line } });
       readCount += r.read ?? 0;
       unlabelled += r.read ?? 0;
+      continue;
+    }
+    if (r.frames.length === 0) {
+      failed.push({ file: r.file, error: { name: 'StructureParseError', message: 'no frame in the file', line: null } });
       continue;
     }
     formats.set(r.file, r.format as StructureFormat);
@@ -141,7 +147,7 @@ export async function importFrames(
       }
       const energy = p.structure.properties.energy;
       if (typeof energy !== 'number' || !Number.isFinite(energy)) {
-        withoutEnergy++;
+        withoutEnergy.set(r.file, (withoutEnergy.get(r.file) ?? 0) + 1);
         continue;
       }
       const bad = labelsNotNumbers(p.structure);
@@ -175,7 +181,7 @@ export async function importFrames(
     selection,
     selected,
     duplicates,
-    withoutEnergy,
+    withoutEnergy: [...withoutEnergy.values()].reduce((a, b) => a + b, 0),
     labelsNotNumbers: notNumbers.length,
     labels: { energy: count('energy'), freeEnergy: count('freeEnergy'), forces: count('forces'), stress: count('stress') },
     units: { energy: 'eV (whole cell)', forces: 'eV/Å', stress: 'eV/Å³, Voigt xx yy zz yz xz xy, positive = tensile (ASE; VASP kB converted × −0.1 GPa)' },
@@ -183,7 +189,7 @@ export async function importFrames(
     findings: [...conflicts, ...check.findings, ...outlierWarnings],
     warnings: [...conflicts, ...check.warnings, ...outlierWarnings],
   };
-  return { byName, rows, failed, formats, report, notNumbers };
+  return { byName, rows, failed, formats, report, notNumbers, withoutEnergy };
 }
 
 /** How two frames' labels differ ("energy +1.000 eV, forces"), or null when they are the same numbers (`sameNumbers`). */
@@ -203,15 +209,26 @@ export function datasetFrames(read: Pick<LabelledStructures, 'items'>): Labelled
   return read.items.map((it) => frameOfStructure(structureFromJSON(it.parsed.structure)));
 }
 
-/** The frame files of a source: the file the user named, else every frame file of the folder or the drop. */
-async function frameSources(src: DatasetSource): Promise<FramesSource[]> {
+const FRAME_FILES = 'vasprun.xml, OUTCAR, XDATCAR, .xyz/.extxyz, .db, .traj, POSCAR/CONTCAR, .cif, .vasp; compressed or not';
+
+/** A companion of VASP frame files (its species), read with them rather than for frames of its own. */
+const isCompanion = (name: string) => /POTCAR/i.test(name);
+
+/**
+ * The frame files of a source: the file the user named, else every frame file of the folder or the
+ * drop; `notRead`: the dropped files that are neither (a folder's other files are not listed).
+ */
+async function frameSources(src: DatasetSource): Promise<{ sources: FramesSource[]; notRead: string[] }> {
   const names = src.file !== null ? [src.file] : src.shownNames.filter(isFrameFileName);
-  if (names.length === 0) throw new UserError(`${src.label} has no file to read frames from (vasprun.xml, OUTCAR, XDATCAR, .xyz/.extxyz, .db, POSCAR/CONTCAR, .cif; compressed or not)`);
-  if (src.dir !== null) return names.map((n) => ({ name: n, path: join(src.dir!, n) }));
+  if (names.length === 0) throw new UserError(`${src.label} has no file to read frames from (${FRAME_FILES})`);
+  if (src.dir !== null) return { sources: names.map((n) => ({ name: n, path: join(src.dir!, n) })), notRead: [] };
   // dropped files: the bytes, with the other dropped files as companions (POTCAR/OUTCAR for VASP 4 species)
   const dropped = await Promise.all(src.shownNames.map(async (n) => ({ name: n, data: (await src.bytes(n))! })));
   const companions = dropped.filter((c) => !isFrameFileName(c.name) || /POTCAR|OUTCAR/i.test(c.name));
-  return dropped.filter((f) => names.includes(f.name)).map((f) => ({ ...f, companions }));
+  return {
+    sources: dropped.filter((f) => names.includes(f.name)).map((f) => ({ ...f, companions })),
+    notRead: src.shownNames.filter((n) => !names.includes(n) && !isCompanion(n)),
+  };
 }
 
 /** Labelled frames as a dataset format: one structure per selected, distinct frame with an energy; the target is the energy (eV, whole cell). */
@@ -220,7 +237,7 @@ export const labelledFrames: DatasetFormat = {
   description: 'labelled frames (vasprun.xml, OUTCAR, XDATCAR, extended XYZ, ASE databases, POSCAR/CIF; compressed or not)',
   detect: (src) => (src.file !== null ? isFrameFileName(src.file) : src.names.some(isFrameFileName)),
   async read(src, options, io) {
-    const sources = await frameSources(src);
+    const { sources, notRead } = await frameSources(src);
     const readOptions: FramesReadOptions = { energyKey: options.energyKey, forcesKey: options.forcesKey, stressKey: options.stressKey, ...(options.label ? { label: options.label } : {}) };
     const got = await importFrames(sources, options.selection ?? { mode: 'all' }, io.framesReader(sources, readOptions), options.label ? options.label.toUpperCase() : null);
     const rows = options.limit !== undefined ? got.rows.slice(0, options.limit) : got.rows;
@@ -232,7 +249,6 @@ export const labelledFrames: DatasetFormat = {
       parsed: got.byName.get(r.file)!,
       targets: [r.target],
     }));
-    const withoutEnergy = got.report.withoutEnergy;
     return {
       kind: 'frames',
       source: src.label,
@@ -243,7 +259,11 @@ export const labelledFrames: DatasetFormat = {
       perAtomKeys: numericSiteKeys(items.map((i) => i.parsed)),
       atomInit: null,
       failed: got.failed.map((f) => ({ ...f, error: { ...f.error, message: clipMessage(f.error.message) } })),
-      unlabelled: [...(withoutEnergy ? [`${withoutEnergy} frame${withoutEnergy === 1 ? '' : 's'} without an energy`] : []), ...got.notNumbers],
+      unlabelled: [
+        ...[...got.withoutEnergy].map(([file, n]) => `${file} (${plural(n, 'frame')} without an energy)`),
+        ...got.notNumbers,
+        ...notRead.map((n) => `${n} (not read: not a file frames are read from: ${FRAME_FILES})`),
+      ],
       frames: got.report,
     };
   },

@@ -19,7 +19,7 @@ import type { DatasetSource } from './source';
 import type { DatasetFormat, DatasetRead, DatasetReadOptions, ReaderIO } from './types';
 
 export type { DatasetRead, DatasetReadOptions, LabelledItem, ReaderIO } from './types';
-export { droppedSource, pathSource, type DatasetSource } from './source';
+export { droppedLabel, droppedSource, pathSource, type DatasetSource } from './source';
 
 /** Every format, in the order they are tried when a path is given without its kind. */
 export const DATASET_FORMATS: readonly DatasetFormat[] = [cgcnnFolder, extxyzFrames, csvTable, labelledFrames];

@@ -71,6 +71,18 @@ export async function pathSource(path: string): Promise<DatasetSource> {
   };
 }
 
+/**
+ * What dropped files are called (`folder/` in a folder's file names): the dropped folder's name, else
+ * the table or frames file among them (not a CGCNN folder's id_prop.csv, a fixed name that tells no
+ * dataset from another: a browser's file picker gives no folder), else the one file, else "dropped files".
+ */
+export function droppedLabel(files: string[]): string {
+  const first = files[0] ?? '';
+  const names = files.map((f) => f.split(/[\\/]/).pop()!);
+  if (first.includes('/')) return first.split('/')[0];
+  return names.find((n) => /\.(csv|xyz|extxyz)$/i.test(n) && n.toLowerCase() !== 'id_prop.csv') ?? (files.length === 1 ? names[0] : 'dropped files');
+}
+
 /** Files a client dropped (a folder's files carry `folder/` in their names). */
 export function droppedSource(files: DroppedFile[]): DatasetSource {
   const map = new Map<string, DroppedFile>();
@@ -87,9 +99,7 @@ export function droppedSource(files: DroppedFile[]): DatasetSource {
     return 'text' in f ? new TextEncoder().encode(f.text) : new Uint8Array(Buffer.from(f.base64, 'base64'));
   };
   return {
-    // the dropped folder's name, else the table or frames file among the dropped files (not a CGCNN folder's
-    // id_prop.csv, a fixed name that tells no dataset from another: a browser's file picker gives no folder)
-    label: first.includes('/') ? first.split('/')[0] : (names.find((n) => /\.(csv|xyz|extxyz)$/i.test(n) && n.toLowerCase() !== 'id_prop.csv') ?? (files.length === 1 ? names[0] : 'dropped files')),
+    label: droppedLabel(files.map((f) => f.name)),
     names,
     shownNames: files.map((f) => f.name),
     file: files.length === 1 && !first.includes('/') ? names[0] : null,

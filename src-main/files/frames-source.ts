@@ -61,6 +61,8 @@ function isXyzName(name: string): boolean {
 /** Extended XYZ parsed chunk by chunk (progress, cancellation), as one `readFrames` would read it. */
 function xyzInChunks(name: string, text: string, options: ReadOptions, p: FramesProgress): FileFrames {
   const pieces = splitXyzFrames(text);
+  // nothing but white space: the readers' own "the file is empty" (readFrames throws it)
+  if (pieces.length === 0) readFrames(name, text, { ...options, format: 'xyz' });
   const out: FileFrames = { format: 'xyz', frames: [], blocks: [], frameWarnings: [], warnings: [], fileWarnings: [], labelSources: [], compression: null };
   const sources = new Set<string>();
   for (let i = 0; i < pieces.length; i += XYZ_CHUNK) {

@@ -23,12 +23,13 @@ import { RemoteError } from '../../src-shared/ipc/define';
 import { analyseMissing, storeOne } from './structures';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
-import { datasetFormat, droppedSource, pathSource, type ReaderIO } from '../datasets';
+import { datasetFormat, droppedLabel, droppedSource, pathSource, type ReaderIO } from '../datasets';
 import { TrainingSectionSchema } from '../../src-shared/model/config';
 import { groupsAcrossSplits, trainValTestSplit } from '../../src-shared/model/split';
 import { ACTIVE_RUN_STATUSES, workOfAnother } from '../store/owners';
 import { parseJson } from '../store/database';
 import { targetUnit } from '../../src-shared/model/units';
+import { plural } from '../../src-shared/text';
 
 interface DatasetRow {
   id: number;
@@ -174,6 +175,9 @@ export function poolIO(core: CoreParts, job: JobHandle): ReaderIO {
   };
 }
 
+/** How many left-out rows or frames an import that read nothing names in its error (its failed files: all). */
+const UNLABELLED_SHOWN = 10;
+
 interface ImportArgs {
   name?: string;
   kind: DatasetKind;
@@ -308,13 +312,18 @@ async function discard(core: CoreParts, id: number): Promise<number> {
       ...(read.frames ? { frames: read.frames } : {}),
     };
     if (n === 0) {
-      const why = [...unlabelled.slice(0, 3), ...failed.slice(0, 3 - Math.min(3, unlabelled.length)).map((f) => `${f.file}: ${f.error.message}`)];
-      throw new UserError(`no labelled structure could be read${why.length ? ` — ${why.join('; ')}${unlabelled.length + failed.length > why.length ? '; …' : ''}` : ''}`, report);
+      // every failed file with its line and problem; the left-out rows and frames up to a point (a table may have thousands)
+      const why = [...failed.map((f) => `${f.file}: ${f.error.message}`), ...unlabelled.slice(0, UNLABELLED_SHOWN)];
+      const more = unlabelled.length - UNLABELLED_SHOWN;
+      throw new UserError(`no labelled structure could be read${why.length ? ` — ${why.join('; ')}${more > 0 ? `; and ${plural(more, 'more row or frame', 'more rows or frames')} left out` : ''}` : ''}`, report);
     }
+    // dropped files without a name are called after those that were read, not after a failed one
+    const gaveNothing = new Set(failed.map((f) => f.file));
+    const finalName = name ?? (args.files ? droppedLabel(args.files.map((f) => f.name).filter((f) => !gaveNothing.has(f))) : datasetName);
     await core.db.transaction(async (tx) => {
       await tx.run('DELETE FROM dataset_item WHERE dataset_id = ?', [id]);
       await tx.run("UPDATE dataset SET name = ?, target_key = ?, target_unit = ?, size = ?, report = ?, atom_init = ?, status = 'ready' WHERE id = ?", [
-        datasetName,
+        finalName,
         targetKey,
         (unit ?? targetUnit(targetKey)).trim(),
         n,

@@ -7,7 +7,8 @@
  * Frames keep positions, forces and (MD) velocities as little-endian float64 BLOBs (3 per atom); the atoms' elements
  * and periodicity are the run's initial structure's (`initial`, StructureJSON).
  */
-import type { StructureJSON } from '../../src-shared/chem/serialize';
+import { structureFromJSON, type StructureJSON } from '../../src-shared/chem/serialize';
+import { summarizeStructure } from '../../src-shared/chem';
 import type {
   CalculatorSpec,
   SimulationDetail,
@@ -55,6 +56,7 @@ function toRecord(row: SimulationRow): SimulationRecord {
     status: row.status,
     structureId: row.structure_id,
     structureName: row.structure_name,
+    formula: summarizeStructure(structureFromJSON(initial)).formula,
     nAtoms: initial.numbers.length,
     calculator: row.calculator,
     calculatorSpec: JSON.parse(row.calculator_spec) as CalculatorSpec,

@@ -73,6 +73,11 @@ export function unitText(units: string): string {
   return units || 'no unit set at import';
 }
 
+/** An axis or series title with its unit in brackets; a unitless quantity's name alone (never "()"). */
+export function withUnit(name: string, unit: string): string {
+  return unit.trim() ? `${name} (${unit.trim()})` : name;
+}
+
 /** Between a parallel chart's legend and its axes: room for the axis names set above the axes. */
 export const PARALLEL_LEGEND_CLEARANCE = 46;
 
@@ -341,11 +346,34 @@ export interface ParallelDim {
   categories?: string[];
 }
 
-/** A parallel-axis name short enough to sit over its axis: the last part of a dotted path, labelled, cut to 14 characters. */
+/** A parallel-axis name short enough to sit over its axis: the last part of a dotted path, labelled (cut to the room it has by `fitParallelAxes`). */
 export function shortAxisName(path: string): string {
-  const last = path.split('.').pop() ?? path;
-  const label = columnLabel(last);
-  return label.length > 14 ? `${label.slice(0, 13)}…` : label;
+  return columnLabel(path.split('.').pop() ?? path);
+}
+
+/** The widest an axis name may be (the first and last axes' names spill over the plot's margins by half of it). */
+const PARALLEL_NAME_MAX = 120;
+
+/**
+ * Parallel axes in a chart `width` px wide, labelled so that neighbours never overlap: a category
+ * label (drawn to the right of its axis) is cut with "…" to the gap to the next axis, and an axis
+ * name (names alternate above and below, so each has two gaps) to twice the gap; the full name is
+ * the axis' tooltip and the full values are in the table of differing parameters. Other options are
+ * returned as they are.
+ */
+export function fitParallelAxes(option: ChartOption, width: number): ChartOption {
+  const plot = option.parallel as { left?: number; right?: number } | undefined;
+  const axes = option.parallelAxis as { axisLabel?: object }[] | undefined;
+  if (!plot || !axes || axes.length < 2) return option;
+  const gap = (width - (plot.left ?? 0) - (plot.right ?? 0)) / (axes.length - 1);
+  return {
+    ...option,
+    parallelAxis: axes.map((a) => ({
+      ...a,
+      nameTruncate: { maxWidth: Math.max(24, Math.min(PARALLEL_NAME_MAX, 2 * gap - 12)), ellipsis: '…' },
+      axisLabel: { ...a.axisLabel, width: Math.max(16, gap - 14), overflow: 'truncate', ellipsis: '…' },
+    })),
+  };
 }
 
 /** The label of a parallel axis' tick under its values where the runs without a value on it are drawn. */
@@ -382,7 +410,6 @@ export function parallelOption(dims: readonly ParallelDim[], rows: readonly { na
         nameLocation: nameAt(i),
         nameGap: 12,
         nameTextStyle: { ...baseText, fontWeight: 600 },
-        nameTruncate: { maxWidth: 110 },
         tooltip: { show: true, formatter: d.name },
       };
       const range = ranges[i];
@@ -411,9 +438,9 @@ export function perAtomOption(labels: readonly string[], values: readonly number
   return {
     animation: false,
     grid: { left: 60, right: 16, top: 10, bottom: 40 },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => `${fmtNum(v, 4)} ${units}` },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => `${fmtNum(v, 4)} ${units}`.trim() },
     // a narrow panel: few ticks, overlapping ones hidden, the unit under the axis (not beside its last tick)
-    xAxis: { type: 'value', name: `contribution (${units})`, nameLocation: 'middle', nameGap: 22, nameTextStyle: baseText, splitNumber: 3, axisLabel: { ...baseText, hideOverlap: true } },
+    xAxis: { type: 'value', name: withUnit('contribution', units), nameLocation: 'middle', nameGap: 22, nameTextStyle: baseText, splitNumber: 3, axisLabel: { ...baseText, hideOverlap: true } },
     yAxis: { type: 'category', data: labels, inverse: true, axisLabel: baseText },
     series: [{ type: 'bar', data: values.map((v) => ({ value: v, itemStyle: { color: contributionColor(v, Math.max(...values.map(Math.abs)) || 1) } })) }],
   };
@@ -463,7 +490,7 @@ export interface FrameSeries {
 export function trajectoryOption(series: readonly FrameSeries[], current: number): ChartOption {
   const shown = series.filter((s) => s.values.some((v) => v !== null)).slice(0, 2);
   const lines: LineSeries[] = shown.map((s, i) => ({
-    name: `${s.name} (${s.unit})`,
+    name: withUnit(s.name, s.unit),
     axis: i === 0 ? 0 : 1,
     data: s.values.flatMap((v, k) => (v === null ? [] : [[k + 1, v] as XY])),
   }));

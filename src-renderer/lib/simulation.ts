@@ -3,7 +3,7 @@
  * simulation defaults of src-shared/sim/job.ts), the request it makes, the charts of a run's
  * per-step series, and a recorded frame as a structure for the viewer.
  */
-import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFrameView, SimulationRequest, SimulationTask } from '../../src-shared/ipc/contract';
+import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFrameView, SimulationRecord, SimulationRequest, SimulationTask } from '../../src-shared/ipc/contract';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
 import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, storedForceConstants, type ElasticParameters, type StepValues, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
@@ -14,6 +14,7 @@ import { modeText } from '../../src-shared/sim/vibrations';
 import { NEB_DEFAULTS } from '../../src-shared/sim/neb';
 import { VOIGT_COMPONENTS } from '../../src-shared/chem/frames';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
+import { fmtDate } from './format';
 import { rdfChart } from './rdf';
 import { DEFAULT_LONGEST_ARROW, sequentialColors } from './potential';
 import type { SiteArrows } from '../viewer/arrows';
@@ -252,6 +253,18 @@ function chartSpecs(run: Pick<SimulationDetail, 'task' | 'parameters' | 'summary
     add('modes', 'Mode energies', [{ name: 'ħω', data: run.summary.energies.map((e, k) => [k, e] as [number, number]), color: PALETTE[0] }], 'mode', 'meV');
   }
   return specs;
+}
+
+/**
+ * A run in the Simulations list, told apart from the other runs of its structure: what it ran on (the
+ * formula, "Ag2Ni2", not the POSCAR comment "Ni Ag Ni Ag …"; the structure's name when there is no
+ * formula), how (MD: the ensemble and temperature, NPT with its pressure; NEB: to its end) and
+ * `title`, what the hover says: the run's name, the structure's name and when it started.
+ */
+export function simulationListLabel(r: Pick<SimulationRecord, 'name' | 'formula' | 'structureName' | 'parameters' | 'startedAt'>): { label: string; title: string } {
+  const p = r.parameters;
+  const how = p.task === 'md' ? `${p.ensemble.toUpperCase()} ${p.temperature} K${p.ensemble === 'npt' ? ` ${p.pressure} GPa` : ''}` : p.task === 'neb' && p.endName ? `→ ${p.endName}` : '';
+  return { label: [r.formula || r.structureName, how].filter(Boolean).join(' · '), title: `${r.name} — ${r.structureName}, started ${fmtDate(r.startedAt)}` };
 }
 
 /** The label of a run drawn over another: "#3 emt". */

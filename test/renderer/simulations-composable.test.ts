@@ -46,6 +46,7 @@ const record = (status: SimulationRecord['status'], frames: number): SimulationR
   status,
   structureId: 1,
   structureName: 'Cu108',
+  formula: 'Cu',
   nAtoms: 1,
   calculator: 'emt',
   calculatorSpec: { kind: 'emt' },

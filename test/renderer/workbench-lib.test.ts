@@ -5,7 +5,7 @@ import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-s
 import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, isRunFolderFile, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
-import { divergingRgb, fitLegend, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
+import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
@@ -669,6 +669,34 @@ describe('what the newcomer’s tour found (issue 17)', () => {
     expect(parameterLabel('graph.maxNeighbors')).toBe('graph › max neighbours');
   });
 
+  it("parallel axes' labels never overlap their neighbours': category labels cut to the gap between axes, names (alternating above and below) to two gaps", () => {
+    // 14 axes as in a comparison of a SchNet and a CGCNN run, in a chart 1150 px wide
+    const dims = [
+      { name: 'architecture', categories: ['cgcnn', 'schnet'] },
+      { name: 'graph.cgcnnPadding', categories: ['false', 'true'] },
+      ...['graph.cutoff', 'graph.gaussian.step', 'graph.gaussian.width', 'graph.maxNeighbors'].map((name) => ({ name })),
+      { name: 'model.activation', categories: ['shifted-softplus', 'softplus'] },
+      { name: 'model.aggregation', categories: ['sum', '—'] },
+      ...['validation loss', 'validation MAE', 'validation max error', 'validation R²', 'validation RMSE', 'test MAE'].map((name) => ({ name })),
+    ];
+    const rows = [{ name: 'a', values: dims.map(() => null) }];
+    const width = 1150;
+    const plain = parallelOption(dims, rows) as { parallel: { left: number; right: number } };
+    const gap = (width - plain.parallel.left - plain.parallel.right) / (dims.length - 1);
+    const measure = (t: string) => 6.5 * t.length; // 11 px text
+    type Axis = { name: string; nameTruncate: { maxWidth: number }; axisLabel: { width: number; overflow: string } };
+    const fitted = fitParallelAxes(parallelOption(dims, rows), width) as { parallelAxis: Axis[] };
+    for (const a of fitted.parallelAxis) {
+      expect(a.axisLabel.overflow).toBe('truncate');
+      expect(8 + a.axisLabel.width).toBeLessThan(gap); // the label starts 8 px right of its axis
+      expect(a.nameTruncate.maxWidth).toBeLessThan(2 * gap);
+    }
+    expect(measure('shifted-softplus')).toBeGreaterThan(fitted.parallelAxis[6].axisLabel.width); // cut, not drawn over "sum"
+    // names are not cut to a fixed number of characters: "validation loss" fits in two gaps
+    expect(fitted.parallelAxis[8].name).toBe('validation loss');
+    expect(measure('validation loss')).toBeLessThan(fitted.parallelAxis[8].nameTruncate.maxWidth);
+  });
+
   it('the per-atom bar chart keeps few, non-overlapping ticks and titles its axis with the unit under it', async () => {
     const { perAtomOption } = await import('../../src-renderer/lib/charts');
     const o = perAtomOption(['Na0', 'Cl1'], [0.16, 0.18], 'log₁₀ GPa') as { xAxis: { name: string; nameLocation: string; splitNumber: number; axisLabel: { hideOverlap: boolean } } };
@@ -676,6 +704,8 @@ describe('what the newcomer’s tour found (issue 17)', () => {
     expect(o.xAxis.nameLocation).toBe('middle');
     expect(o.xAxis.splitNumber).toBeLessThanOrEqual(3);
     expect(o.xAxis.axisLabel.hideOverlap).toBe(true);
+    // a model trained on data without a unit: no empty brackets
+    expect((perAtomOption(['Na0'], [0.1], '') as { xAxis: { name: string } }).xAxis.name).toBe('contribution');
   });
 
   it('the model form labels the Gaussian, the head and the learning rate in words, with units', () => {

@@ -35,6 +35,8 @@ export interface SimulationRecord {
   /** The stored structure it started from (null once that structure is deleted). */
   structureId: number | null;
   structureName: string;
+  /** The starting structure's formula as a chemist writes it: reduced for a crystal (Ag2Ni2, not the POSCAR's "Ni Ag Ni Ag"), Hill for a molecule. */
+  formula: string;
   nAtoms: number;
   /** 'emt', 'lj', 'morse' or the trained potential's name (its spec: `{kind: 'model', modelId}`). */
   calculator: string;

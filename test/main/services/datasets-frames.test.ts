@@ -189,6 +189,35 @@ describe('datasets of labelled frames', () => {
     expect(frameOfStructure(structureFromJSON(s.structure)).stress![0]).toBe(-50);
   });
 
+  it('names every dropped file that gives no frame, with its line and problem, and names the dataset after the files that gave frames', async () => {
+    const lines = readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8').split('\n');
+    const good = { name: 'good.extxyz', text: lines.slice(0, 57).join('\n') + '\n' }; // 5 frames
+    const badline = { name: 'badline.extxyz', text: [...lines.slice(0, 24), 'Ag 1.0 2.0', ...lines.slice(25, 39)].join('\n') + '\n' };
+    const empty = { name: 'empty.extxyz', text: '' };
+    const random = { name: 'random.bin', base64: Buffer.from(Array.from({ length: 256 }, (_, k) => (k * 97 + 13) % 256)).toString('base64') };
+    const datasetsBefore = (await served.api.datasets.list({})).length;
+    const structuresBefore = (await served.api.structures.list({})).length;
+
+    await expect(served.api.datasets.import({ kind: 'frames', files: [empty] })).rejects.toMatchObject({ name: 'UserError', message: expect.stringContaining('empty.extxyz: the file is empty') });
+    const twoBad = served.api.datasets.import({ kind: 'frames', files: [random, badline] });
+    await expect(twoBad).rejects.toMatchObject({ message: expect.stringMatching(/badline\.extxyz: line 25: .*random\.bin \(not read: not a file frames are read from/s) });
+    await expect(served.api.datasets.import({ kind: 'frames', files: [random, empty] })).rejects.toMatchObject({
+      message: expect.stringMatching(/empty\.extxyz: the file is empty.*random\.bin \(not read/s),
+    });
+    expect((await served.api.datasets.list({})).length).toBe(datasetsBefore);
+    expect((await served.api.structures.list({})).length).toBe(structuresBefore);
+
+    // a broken file dropped with a good one: the dataset is named after the good one, the broken one is listed
+    const ds = await served.api.datasets.import({ kind: 'frames', files: [badline, good, empty] });
+    expect(ds.name).toBe('good.extxyz');
+    expect(ds.size).toBe(5);
+    expect(ds.report.failed.map((f) => [f.file, f.error.line])).toEqual([
+      ['badline.extxyz', 25],
+      ['empty.extxyz', null],
+    ]);
+    expect(ds.report.failed[1].error.message).toBe('the file is empty');
+  });
+
   it('can be cancelled, and keeps nothing of a cancelled import', async () => {
     const before = (await served.api.datasets.list({})).length;
     const text = readFileSync(shared('emt-dev', 'emt_dataset.extxyz'), 'utf8');

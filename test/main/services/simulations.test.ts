@@ -68,6 +68,7 @@ describe('simulations service', () => {
     const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.relax, fmax: 0.01 } });
     expect(started.task).toBe('relax');
     expect(started.calculator).toBe('emt');
+    expect(started.formula).toBe('Cu'); // the list names a run by its structure's formula
     const done = await waitForStatus(api, started.id, ['finished', 'failed']);
     off();
     expect(done.status).toBe('finished');

@@ -25,6 +25,7 @@ import {
   potentialModels,
   vibrationRow,
   simulationCharts,
+  simulationListLabel,
 } from '../../../src-renderer/lib/simulation';
 import { readStructures } from '../../../src-shared/chem';
 import { EmtCalculator, runSimulation } from '../../../src-shared/sim';
@@ -37,6 +38,16 @@ function frame(index: number, step: number, values: Record<string, number | null
 }
 
 describe('Simulate panel helpers', () => {
+  it('names runs of one structure apart in the list: formula (not the POSCAR comment), MD ensemble and temperature, start time in the hover', () => {
+    const base = { name: 'md of Ni Ag Ni Ag Ni Ag Ni Ag with emt #2', formula: 'AgNi', structureName: 'Ni Ag Ni Ag Ni Ag Ni Ag', startedAt: new Date(2026, 11, 7, 2, 41).getTime() };
+    const md = (ensemble: 'nvt' | 'npt', temperature: number) => ({ ...SIMULATION_DEFAULTS.md, ensemble, temperature, pressure: 1.5 });
+    expect(simulationListLabel({ ...base, parameters: md('nvt', 300) }).label).toBe('AgNi · NVT 300 K');
+    expect(simulationListLabel({ ...base, parameters: md('npt', 600) }).label).toBe('AgNi · NPT 600 K 1.5 GPa');
+    expect(simulationListLabel({ ...base, parameters: SIMULATION_DEFAULTS.relax }).label).toBe('AgNi');
+    expect(simulationListLabel({ ...base, formula: '', parameters: SIMULATION_DEFAULTS.relax }).label).toBe('Ni Ag Ni Ag Ni Ag Ni Ag');
+    expect(simulationListLabel({ ...base, parameters: md('nvt', 300) }).title).toBe('md of Ni Ag Ni Ag Ni Ag Ni Ag with emt #2 — Ni Ag Ni Ag Ni Ag Ni Ag, started 2026-12-07 02:41');
+  });
+
   it("the default form's requests pass the contract's validation for every task and calculator", () => {
     for (const task of ['relax', 'md', 'eos', 'vibrations', 'elastic', 'phonons', 'neb'] as const) {
       for (const calculator of ['emt', 'lj', 'morse'] as const) {
