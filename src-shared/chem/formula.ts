@@ -9,7 +9,8 @@
  *
  * Formulas are plain text with digits (`BaTiO3`); the renderer sets the digits as subscripts.
  */
-import { atomicNumber, elementInfo } from './elements';
+import { atomicNumber } from './elements';
+import { electronegativityOf, pythonSorted } from './site-order';
 
 /** Element → amount, in the order the elements first appear in the structure. */
 export type Composition = Readonly<Record<string, number>>;
@@ -34,38 +35,7 @@ const SPECIAL_FORMULAS: Readonly<Record<string, string>> = {
 
 /** Pauling electronegativity, NaN where it is not defined (noble gases…), as pymatgen's Element.X. */
 function electronegativity(symbol: string): number {
-  return elementInfo(atomicNumber(symbol))?.electronegativity ?? Number.NaN;
-}
-
-/**
- * Python's `sorted` for the short lists formulas are (binary insertion sort after the first run,
- * CPython 3.11's listsort below 64 items), so that elements without an electronegativity (NaN
- * keys, which compare false both ways) land where pymatgen puts them.
- */
-function pythonSorted<T>(items: readonly T[], lt: (a: T, b: T) => boolean): T[] {
-  const a = [...items];
-  const n = a.length;
-  if (n < 2) return a;
-  let run = 2;
-  if (lt(a[1], a[0])) {
-    while (run < n && lt(a[run], a[run - 1])) run++;
-    a.splice(0, run, ...a.slice(0, run).reverse());
-  } else {
-    while (run < n && !lt(a[run], a[run - 1])) run++;
-  }
-  for (let start = run; start < n; start++) {
-    const pivot = a[start];
-    let l = 0;
-    let r = start;
-    while (l < r) {
-      const p = l + ((r - l) >> 1);
-      if (lt(pivot, a[p])) r = p;
-      else l = p + 1;
-    }
-    a.splice(start, 1);
-    a.splice(l, 0, pivot);
-  }
-  return a;
+  return electronegativityOf(atomicNumber(symbol));
 }
 
 /** Sort key [X, symbol] compared as Python lists compare (NaN compares false). */

@@ -51,7 +51,7 @@ export interface CrystalGraph extends NeighborList {
 }
 
 /**
- * CGCNN's CIFData settings: radius 8, 12 neighbours padded with (index 0, distance 9),
+ * CGCNN's CIFData settings: radius 8, 12 neighbours padded with (pymatgen's site 0, distance 9),
  * atom_init embedding, Gaussian 0..8 by 0.2 with var 0.2.
  */
 export function cgcnnGraphOptions(atomInit: string | AtomInitTable): GraphOptions {
@@ -64,7 +64,7 @@ export function cgcnnGraphOptions(atomInit: string | AtomInitTable): GraphOption
 }
 
 export function buildGraph(s: Structure, options: GraphOptions): CrystalGraph {
-  const nl = neighborList({ cart: s.cart, lattice: s.lattice, pbc: s.pbc }, options.neighbors);
+  const nl = neighborList(s, options.neighbors);
   return featurize(nl, s.numbers, options);
 }
 

@@ -38,6 +38,7 @@
  * before the search (`NeighborLimitError`).
  */
 import { cross, inverse3 } from '../chem/lattice';
+import { pymatgenFirstSite } from '../chem/site-order';
 import type { Mat3, Structure } from '../chem/structure';
 
 export interface NeighborOptions {
@@ -52,14 +53,17 @@ export interface NeighborOptions {
    * What to do with atoms that have fewer than maxNeighbors neighbours:
    * - 'none' (default): keep the edges found; such atoms simply have a lower degree.
    * - 'cgcnn': like CGCNN's CIFData, append (maxNeighbors − count) padding edges
-   *   with neighbor = 0 (the structure's first atom), image [0,0,0], vector [0,0,0] and
-   *   distance = cutoff + 1, so that every atom has exactly maxNeighbors edges.
-   *   Padding edges are flagged in `padded`. Requires maxNeighbors.
+   *   with neighbor = `padSite`, image [0,0,0], vector [0,0,0] and distance = cutoff + 1, so
+   *   that every atom has exactly maxNeighbors edges. CGCNN pads with index 0 of the structure
+   *   pymatgen reads, whose CifParser sorts the sites by electronegativity: the pad site is the
+   *   first site of that order (`pymatgenFirstSite`: the first site of the least electronegative
+   *   element), for every file format, so that a structure gets one graph whatever file holds it.
+   *   Padding edges are flagged in `padded`. Requires maxNeighbors and the positions' numbers.
    */
   padding?: 'none' | 'cgcnn';
 }
 
-/** CGCNN's CIFData defaults: radius 8 Å, 12 neighbours, pad with (index 0, radius + 1). */
+/** CGCNN's CIFData defaults: radius 8 Å, 12 neighbours, pad with (pymatgen's site 0, radius + 1). */
 export const CGCNN_NEIGHBOR_OPTIONS: Readonly<Required<NeighborOptions>> = Object.freeze({
   cutoff: 8,
   maxNeighbors: 12,
@@ -94,6 +98,8 @@ export interface PeriodicPositions {
   lattice: Mat3 | null;
   /** Periodicity along a, b, c; must be all false when lattice is null. */
   pbc: readonly [boolean, boolean, boolean] | boolean[];
+  /** Atomic number per atom: CGCNN's padding needs them (which site it pads with), nothing else does. */
+  numbers?: ArrayLike<number>;
 }
 
 export interface NeighborList {
@@ -115,6 +121,8 @@ export interface NeighborList {
   nWithinCutoff: Int32Array;
   /** Per edge: 1 for CGCNN padding edges; null when there are none. */
   padded: Uint8Array | null;
+  /** The neighbor of CGCNN padding edges (see `padding`); null without CGCNN padding. */
+  padSite: number | null;
   /**
    * Atoms whose cap at maxNeighbors cuts through a shell of neighbours at one distance (within
    * SHELL_TOLERANCE Å of the last one kept), in atom order; null when no cap cuts one. Which
@@ -146,7 +154,7 @@ export const SHELL_TOLERANCE = 1e-8;
 
 /** Neighbour list of a `Structure` (uses its lattice, pbc and Cartesian coordinates). */
 export function structureNeighbors(s: Structure, options: NeighborOptions): NeighborList {
-  return neighborList({ cart: s.cart, lattice: s.lattice, pbc: s.pbc }, options);
+  return neighborList(s, options);
 }
 
 interface WorkingBasis {
@@ -265,6 +273,8 @@ export function neighborList(pos: PeriodicPositions, options: NeighborOptions): 
   }
   const padding = options.padding ?? 'none';
   if (padding === 'cgcnn' && maxNeighbors === null) throw new Error("neighbour list: padding 'cgcnn' needs maxNeighbors");
+  if (padding === 'cgcnn' && pos.numbers?.length !== pos.cart.length / 3) throw new Error("neighbour list: padding 'cgcnn' needs the atomic number of every atom");
+  const padSite = padding === 'cgcnn' ? pymatgenFirstSite(pos.numbers!) : null;
   const cell = workingCell(pos);
   const { n, frac, shift, wcart, h, origin, extent } = cell;
   const { B, U, periodic } = cell.wb;
@@ -311,11 +321,11 @@ export function neighborList(pos: PeriodicPositions, options: NeighborOptions): 
     bz,
     shift,
     Math.max(16, Math.min(n * perAtom, 1 << 26)),
-    padding === 'cgcnn',
+    padSite,
   );
   const offsets = new Int32Array(n + 1);
   const nWithin = new Int32Array(n);
-  search.run(n, wcart, frac, offsets, nWithin, maxNeighbors, padding === 'cgcnn');
+  search.run(n, wcart, frac, offsets, nWithin, maxNeighbors);
   const nEdges = search.nEdges;
   const { oDst, oImg, oDist, oVec, oPad, cap } = search;
 
@@ -340,6 +350,7 @@ export function neighborList(pos: PeriodicPositions, options: NeighborOptions): 
     offsets,
     nWithinCutoff: nWithin,
     padded,
+    padSite,
     splitShells: search.splitShells.length ? search.splitShells : null,
     cutoff,
     maxNeighbors,
@@ -533,7 +544,8 @@ class CellSearch {
     readonly bz: Float64Array,
     readonly shift: Int32Array,
     capacity: number,
-    pad: boolean,
+    /** The neighbor of CGCNN padding edges; null: no padding. */
+    readonly padSite: number | null,
   ) {
     this.r2 = cutoff * cutoff;
     this.span0 = (cutoff / h[0]) * (1 + 1e-9) + EPS;
@@ -544,7 +556,7 @@ class CellSearch {
     this.oImg = new Int32Array(3 * capacity);
     this.oDist = new Float64Array(capacity);
     this.oVec = new Float64Array(3 * capacity);
-    this.oPad = pad ? new Uint8Array(capacity) : null;
+    this.oPad = padSite !== null ? new Uint8Array(capacity) : null;
   }
 
   private growCandidates(): void {
@@ -588,14 +600,14 @@ class CellSearch {
   }
 
   /** Searches every atom in turn, filling offsets and nWithin. */
-  run(n: number, wcart: Float64Array, frac: Float64Array, offsets: Int32Array, nWithin: Int32Array, maxNeighbors: number | null, pad: boolean): void {
+  run(n: number, wcart: Float64Array, frac: Float64Array, offsets: Int32Array, nWithin: Int32Array, maxNeighbors: number | null): void {
     for (let i = 0; i < n; i++) {
       const x = wcart[3 * i];
       const y = wcart[3 * i + 1];
       const z = wcart[3 * i + 2];
       const cnt = this.collect(i, x, y, z, frac[3 * i], frac[3 * i + 1], frac[3 * i + 2]);
       nWithin[i] = cnt;
-      this.emit(cnt, maxNeighbors, pad, x, y, z);
+      this.emit(cnt, maxNeighbors, x, y, z);
       offsets[i + 1] = this.nEdges;
     }
   }
@@ -819,11 +831,11 @@ class CellSearch {
   }
 
   /** Sorts the candidates, appends the kept ones (and CGCNN padding) to the output. */
-  emit(cnt: number, maxNeighbors: number | null, pad: boolean, xi: number, yi: number, zi: number): void {
+  emit(cnt: number, maxNeighbors: number | null, xi: number, yi: number, zi: number): void {
     const keep = maxNeighbors === null ? cnt : Math.min(cnt, maxNeighbors);
     this.orderCandidates(cnt, keep);
     if (keep > 0 && keep < cnt) this.recordSplitShell(cnt, keep);
-    const total = pad && maxNeighbors !== null ? maxNeighbors : keep;
+    const total = this.padSite !== null && maxNeighbors !== null ? maxNeighbors : keep;
     const e0 = this.nEdges;
     if (e0 + total > this.cap) this.growOutput(e0 + total);
     const { oDst, oImg, oDist, oVec, cP, cDst, cN, cD2, B, U, bx, by, bz, shift, order } = this;
@@ -854,7 +866,7 @@ class CellSearch {
     }
     for (let t = keep; t < total; t++) {
       const e = e0 + t;
-      oDst[e] = 0;
+      oDst[e] = this.padSite!;
       oDist[e] = this.cutoff + 1;
       oImg[3 * e] = oImg[3 * e + 1] = oImg[3 * e + 2] = 0;
       oVec[3 * e] = oVec[3 * e + 1] = oVec[3 * e + 2] = 0;

@@ -118,7 +118,8 @@ export const GraphSettingsSchema = z
     gaussian: GaussianSchema.prefault({}),
     /**
      * CGCNN's treatment of atoms with fewer than maxNeighbors neighbours: pad with
-     * fake edges to atom 0 at distance cutoff + 1 (what its published models saw).
+     * fake edges at distance cutoff + 1 to the site CGCNN reads first, pymatgen's site 0
+     * (src-shared/graph/neighbors.ts), as its published models saw.
      * Off: keep only the real edges.
      */
     cgcnnPadding: z.boolean().default(false),

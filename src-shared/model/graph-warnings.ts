@@ -7,6 +7,7 @@
  * the Graph view.
  */
 import type { NeighborList, SplitShell } from '../graph/neighbors';
+import { pymatgenOrderExact } from '../chem/site-order';
 import { listOf } from './domain';
 
 /** What the warnings need of a structure (a `Structure` is one). */
@@ -72,9 +73,14 @@ function paddingWarning(s: GraphWarningStructure, g: NeighborList, k: number): s
   const shown = sites.slice(0, SITES_SHOWN).map((i) => `site ${i} (${s.species[i]}) with ${g.nWithinCutoff[i]}`);
   const more = sites.length > SITES_SHOWN ? ` … (${sites.length} in all)` : '';
   const which = sites.length === 1 ? '1 site has' : `${sites.length} sites have`;
+  const pad = g.padSite!;
+  const unsure = pymatgenOrderExact(s.numbers)
+    ? ''
+    : `; with an element pymatgen has no electronegativity for among ${g.nNodes} sites, pymatgen's sort may put another site first`;
   return (
     `${which} fewer than ${k} neighbours within ${g.cutoff} Å (${shown.join(', ')}${more}): the graph pads ${sites.length === 1 ? 'it' : 'each'} to ${k} ` +
-    `with site 0 at ${g.cutoff + 1} Å, as CGCNN does (where CGCNN prints "not find enough neighbors to build graph")`
+    `with site ${pad} (${s.species[pad]}) at ${g.cutoff + 1} Å, the site CGCNN reads first (pymatgen sorts the sites by electronegativity), ` +
+    `as CGCNN does where it prints "not find enough neighbors to build graph"${unsure}`
   );
 }
 

@@ -17,8 +17,9 @@ edge. Defaults are CGCNN's: cutoff ${CGCNN_NEIGHBOR_OPTIONS.cutoff} Å, the ${CG
                        (its atoms × their density × 4/3·π·R³)
   --max-neighbors K    keep the K nearest neighbours per atom; "all" keeps every
                        neighbour within the cutoff (default ${CGCNN_NEIGHBOR_OPTIONS.maxNeighbors})
-  --pad                pad atoms with fewer than K neighbours like CGCNN (edges to atom 0
-                       at distance R + 1)
+  --pad                pad atoms with fewer than K neighbours like CGCNN: edges at distance
+                       R + 1 to the site CGCNN reads first (pymatgen sorts a CIF's sites by
+                       electronegativity: the first site of the least electronegative element)
 ${readLimitsUsage(23)}
   --json               print one JSON array, per structure {"file","name","nNodes","nEdges",
                        "cutoff","maxNeighbors","padding","edges":{"src","dst","distance",
@@ -152,7 +153,7 @@ export const graphCommand: Command = {
         const read = await readStructuresFile(resolve(ctx.cwd, file), file, limits);
         for (const w of read.warnings) if (!values.json) ctx.io.err(`${file}: warning: ${w}`);
         read.structures.forEach((s) => {
-          const nl = neighborList({ cart: s.cart, lattice: s.lattice, pbc: s.pbc }, options);
+          const nl = neighborList(s, options);
           const warnings = graphWarnings(s, nl);
           if (values.json) entries.push({ file, name: s.name, nl, warnings });
           else {

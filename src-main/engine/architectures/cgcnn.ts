@@ -20,8 +20,8 @@
  * edge's nonzero window of Gaussian features (~1/3 of them). Weight layout and names follow the
  * reference (`convs.<t>.fc_full`, `.bn1`, `.bn2`), so PyTorch state dicts load directly.
  *
- * CGCNN pads atoms with fewer than M neighbours with fake edges (neighbour 0, distance
- * radius + 1); those rows take part in BN₁'s batch statistics and in the sum. For parity
+ * CGCNN pads atoms with fewer than M neighbours with fake edges (neighbour 0 of the structure
+ * pymatgen reads, its sites sorted by electronegativity; distance radius + 1); those rows take part in BN₁'s batch statistics and in the sum. For parity
  * with published models the graph must contain them (graph settings `cgcnnPadding`).
  *
  * Shapes: h [N, F], e [E, Fe] → h' [N, F], e unchanged.
@@ -190,7 +190,7 @@ export const cgcnn = defineArchitecture({
        * (train = the rest), radius 8, max_num_nbr 12, Gaussian dmin 0 step 0.2 (41 centres, var =
        * step), mean pooling, MSE loss (classification: log-softmax + NLL with dropout 0.5 before
        * the output layer), data shuffled with random seed 123. Nuances: CGCNN pads atoms with
-       * fewer than 12 neighbours with fake edges (index 0, distance radius + 1) and normalises
+       * fewer than 12 neighbours with fake edges (pymatgen's site 0, distance radius + 1) and normalises
        * targets with the mean/std of a random sample of 500 structures (we use the whole
        * training split).
        *

@@ -70,6 +70,8 @@ describe('latticework graph', () => {
     expect(s.nEdges).toBe(12);
     expect(s.padded.filter((p: number) => p === 1)).toHaveLength(6);
     expect(s.edges.distance.filter((d: number) => d === 4)).toHaveLength(6);
+    // to the site CGCNN would read first from a CIF of it (pymatgen sorts by electronegativity): the first H, in any format
+    expect(s.edges.dst.filter((_: number, e: number) => s.padded[e] === 1)).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
   it('reports unreadable files and bad usage', async () => {

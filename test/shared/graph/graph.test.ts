@@ -134,7 +134,7 @@ describe('receptiveField', () => {
 
   it('periodic images are distinct nodes; padding edges are not followed', () => {
     // one atom in a 3 Å cube, cutoff 3.1: 6 neighbours, all images of itself
-    const nl = neighborList({ cart: new Float64Array(3), lattice: [[3, 0, 0], [0, 3, 0], [0, 0, 3]], pbc: [true, true, true] }, { cutoff: 3.1, maxNeighbors: 8, padding: 'cgcnn' });
+    const nl = neighborList({ cart: new Float64Array(3), lattice: [[3, 0, 0], [0, 3, 0], [0, 0, 3]], pbc: [true, true, true], numbers: [29] }, { cutoff: 3.1, maxNeighbors: 8, padding: 'cgcnn' });
     const rf = receptiveField(nl, 0, 2);
     // simple cubic coordination sequence 1, 6, 18
     expect(Array.from(rf.countPerHop)).toEqual([1, 6, 18]);
@@ -146,7 +146,7 @@ describe('receptiveField', () => {
 
 describe('dataset statistics', () => {
   it('degree histogram, atoms below the cap, memory per batch', () => {
-    const lists = [structureNeighbors(nacl, { cutoff: 8, maxNeighbors: 12, padding: 'cgcnn' }), neighborList({ cart: mol.cart, lattice: null, pbc: [false, false, false] }, { cutoff: 8, maxNeighbors: 12, padding: 'cgcnn' })];
+    const lists = [structureNeighbors(nacl, { cutoff: 8, maxNeighbors: 12, padding: 'cgcnn' }), structureNeighbors(mol, { cutoff: 8, maxNeighbors: 12, padding: 'cgcnn' })];
     const layout = { nodeFeatureWidth: 92, edgeFeatureWidth: 41 };
     const st = graphDatasetStats(lists, layout, [1, 2]);
     expect(st.nGraphs).toBe(2);

@@ -179,17 +179,21 @@ describe('maxNeighbors and CGCNN padding', () => {
     expect(capped.padded).toBeNull();
   });
 
-  it('pads like CGCNN: index 0, distance radius + 1', () => {
+  it("pads like CGCNN: pymatgen's first site (the least electronegative element's first), distance radius + 1", () => {
     const mol = fracToCart([[0, 0, 0], [0.3, 0, 0], [5, 5, 5]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
-    const nl = neighborList({ cart: mol, lattice: null, pbc: [false, false, false] }, { cutoff: 2, maxNeighbors: 4, padding: 'cgcnn' });
+    const pos = { cart: mol, lattice: null, pbc: [false, false, false], numbers: [8, 1, 1] };
+    const nl = neighborList(pos, { cutoff: 2, maxNeighbors: 4, padding: 'cgcnn' });
     expect(nl.nEdges).toBe(12);
     expect(Array.from(nl.nWithinCutoff)).toEqual([1, 1, 0]);
-    expect(Array.from(nl.neighbor)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(nl.padSite).toBe(1);
+    expect(Array.from(nl.neighbor)).toEqual([1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1]);
     expect(Array.from(nl.padded!)).toEqual([0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1]);
     expect(nl.distance[0]).toBeCloseTo(0.3, 12);
     expect(nl.distance[1]).toBe(3);
     expect(Array.from(nl.center)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
     expect(CGCNN_NEIGHBOR_OPTIONS).toEqual({ cutoff: 8, maxNeighbors: 12, padding: 'cgcnn' });
+    expect(neighborList({ ...pos, numbers: [8, 1, 1, 1] }, { cutoff: 2, maxNeighbors: 4, padding: 'none' }).padSite).toBeNull();
+    expect(() => neighborList({ ...pos, numbers: undefined }, { cutoff: 2, maxNeighbors: 4, padding: 'cgcnn' })).toThrow(/atomic number/);
   });
 
   it('breaks distance ties by neighbor then image', () => {

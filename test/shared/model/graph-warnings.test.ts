@@ -84,14 +84,25 @@ describe("a prediction's graph warnings", () => {
   it("names the sites CGCNN's rule pads, with their neighbours within the cutoff", () => {
     const lone = cubic('huge', 500, [['Cu', 0, 0, 0, 1]]);
     expect(warningsOf(lone)).toEqual([
-      '1 site has fewer than 12 neighbours within 8 Å (site 0 (Cu) with 0): the graph pads it to 12 with site 0 at 9 Å, as CGCNN does ' +
-        '(where CGCNN prints "not find enough neighbors to build graph")',
+      '1 site has fewer than 12 neighbours within 8 Å (site 0 (Cu) with 0): the graph pads it to 12 with site 0 (Cu) at 9 Å, the site CGCNN reads first ' +
+        '(pymatgen sorts the sites by electronegativity), as CGCNN does where it prints "not find enough neighbors to build graph"',
     ]);
     const pair = cubic('pair', 20, [
       ['Cu', 0, 0, 0, 1],
       ['Cu', 0.1, 0, 0, 1],
     ]);
     expect(warningsOf(pair)[0]).toMatch(/^2 sites have fewer than 12 neighbours within 8 Å \(site 0 \(Cu\) with 1, site 1 \(Cu\) with 1\): the graph pads each to 12/);
+    // CGCNN's site 0 is pymatgen's: the sites sorted by electronegativity, H before O
+    const water = cubic('water', 20, [
+      ['O', 0.5, 0.5, 0.5, 1],
+      ['H', 0.548, 0.5, 0.5, 1],
+      ['H', 0.488, 0.547, 0.5, 1],
+    ]);
+    expect(warningsOf(water)[0]).toMatch(/: the graph pads each to 12 with site 1 \(H\) at 9 Å, the site CGCNN reads first \(pymatgen sorts the sites by electronegativity\), as CGCNN does where it prints "not find enough neighbors to build graph"$/);
+    // Ar has no electronegativity in pymatgen: beside Cl the order is its sort's, followed exactly below 64 sites only
+    const grid = (n: number): [string, number, number, number, number][] => Array.from({ length: n }, (_, i) => [i % 3 ? 'Cl' : 'Ar', (i % 4) / 4, (Math.floor(i / 4) % 4) / 4, Math.floor(i / 16) / 4, 1]);
+    expect(warningsOf(cubic('ArCl', 200, grid(63)))[0]).toMatch(/"not find enough neighbors to build graph"$/);
+    expect(warningsOf(cubic('ArCl', 200, grid(64)))[0]).toMatch(/"; with an element pymatgen has no electronegativity for among 64 sites, pymatgen's sort may put another site first$/);
     // without padding (a model trained on the graph as it is) a low degree is no made-up neighbour
     expect(warningsOf(lone, { cutoff: 8, maxNeighbors: 12, padding: 'none' })).toEqual([]);
   });
