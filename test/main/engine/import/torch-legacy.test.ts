@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { unpickle } from '../../../../src-main/engine/import/pickle';
+import { MAX_LONG_BYTES, unpickle } from '../../../../src-main/engine/import/pickle';
 import { isTorchTensor, readLegacyTorch, toPlain } from '../../../../src-main/engine/import/torch-legacy';
 import { SHARED_DATA } from '../../../helpers/shared-data';
 
@@ -26,6 +26,24 @@ describe('restricted pickle VM', () => {
   it('refuses globals outside the allow-list (no code execution)', () => {
     const evil = hex('800263706f7369780a73797374656d0a710058070000006563686f20686971018571025271032e'); // os.system('echo hi')
     expect(() => unpickle(evil, 0, { globals: {} })).toThrow(/posix\.system.*not allowed/);
+  });
+
+  it('decodes LONG1/LONG4 of either sign, and refuses one longer than torch files need before reading it', () => {
+    // pickle.dumps(-2**255, protocol=2): LONG1 of 32 bytes
+    const min256 = Uint8Array.from([0x80, 0x02, 0x8a, 32, ...new Array<number>(31).fill(0), 0x80, 0x2e]);
+    expect(unpickle(min256, 0, { globals: {} }).value).toBe(-(2n ** 255n));
+    expect(unpickle(hex('80028a0200ff2e'), 0, { globals: {} }).value).toBe(-256);
+    expect(unpickle(hex('80028b03000000ffff002e'), 0, { globals: {} }).value).toBe(65535);
+    // LONG4 of 64 KiB: read byte by byte into a BigInt it took seconds (quadratic: 1 MiB took hours); now refused at once
+    const long4 = new Uint8Array(2 + 5 + 2 ** 16 + 1);
+    long4.set([0x80, 0x02, 0x8b]);
+    new DataView(long4.buffer).setInt32(3, 2 ** 16, true);
+    long4.fill(0x7f, 7, 7 + 2 ** 16);
+    long4[long4.length - 1] = 0x2e;
+    const t = performance.now();
+    expect(() => unpickle(long4, 0, { globals: {} })).toThrow(`integer of 65536 bytes at byte 2: integers in torch files need at most ${MAX_LONG_BYTES} bytes`);
+    expect(() => unpickle(hex('80028b00000080'), 0, { globals: {} })).toThrow(/integer of -2147483648 bytes at byte 2/);
+    expect(performance.now() - t).toBeLessThan(100);
   });
 
   it('rejects truncated input', () => {
