@@ -119,6 +119,15 @@ describe('import-model and predict commands', () => {
     }
   });
 
+  it('says a .lwm given to import-model is a Latticework model, which it does not convert, and how to use it', async () => {
+    const lwm = join(process.cwd(), 'resources', 'models', 'band-gap.lwm');
+    const r = await run(importModelCommand, [lwm]);
+    expect([r.code, r.err]).toEqual([
+      1,
+      `latticework import-model: ${lwm} is a Latticework model file (.lwm): import-model converts CGCNN checkpoints (.pth.tar). A .lwm needs no conversion: predict with it as it is (latticework predict --model ${lwm} FILE...), or store it with the app's Import model.`,
+    ]);
+  });
+
   it('predict --json flags structures outside the training domain with the reasons ("warnings")', async () => {
     const water = join(dir, 'water.xyz');
     writeFileSync(water, '3\nwater\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n');
