@@ -128,6 +128,17 @@ describe('import-model and predict commands', () => {
     ]);
   });
 
+  it('predict --model with a .lwm whose header its weights do not bear out names the file and the problem', async () => {
+    const bytes = readFileSync(join(process.cwd(), 'resources', 'models', 'band-gap.lwm'));
+    const h = bytes.readUInt32LE(8);
+    const json = Buffer.from(bytes.subarray(12, 12 + h).toString('utf8').replace('"members":1,', '"members":3,'));
+    const three = join(dir, 'three.lwm');
+    writeFileSync(three, Buffer.concat([bytes.subarray(0, 12), json, bytes.subarray(12 + h)]));
+    const r = await run(predictCommand, ['--model', three, '1000041.cif']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${three}: model file: "members" is 3, but the weights belong to 1 member`);
+  });
+
   it('predict --json flags structures outside the training domain with the reasons ("warnings")', async () => {
     const water = join(dir, 'water.xyz');
     writeFileSync(water, '3\nwater\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n');
