@@ -189,7 +189,13 @@ export async function resolveModel(nameOrFile: string, cwd: string, importPth?: 
   const p = resolve(cwd, nameOrFile);
   if (existsSync(p)) {
     const bytes = new Uint8Array(readFileSync(p));
-    if (isModelFile(bytes)) return decodeModelFile(bytes);
+    if (isModelFile(bytes)) {
+      try {
+        return decodeModelFile(bytes);
+      } catch (e) {
+        throw new Error(`${nameOrFile}: ${(e as Error).message}`);
+      }
+    }
     if (importPth) return importPth(bytes, p);
     throw new Error(`${nameOrFile} is not a Latticework model file`);
   }

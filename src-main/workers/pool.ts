@@ -2,10 +2,13 @@
  * A pool of worker threads for heavy work (parsing many files, building graphs,
  * training, inference), so that the main process never blocks. Tasks report
  * progress and can be cancelled; a worker that ignores a cancellation for too
- * long is terminated and replaced.
+ * long is terminated and replaced, as is a worker that runs out of memory (its task fails with
+ * the limit named).
  */
+import { getHeapStatistics } from 'node:v8';
 import type { Worker } from 'node:worker_threads';
 import { RemoteError } from '../../src-shared/ipc/define';
+import { groupThousands } from '../../src-shared/text';
 import type { FromWorker, ToWorker } from './protocol';
 import { defaultWorkerUrl, spawnWorker } from './spawn';
 import type { TaskInput, TaskName, TaskOutput } from './tasks';
@@ -37,10 +40,16 @@ export class ComputePool {
   private nextId = 1;
   private disposed = false;
 
+  /**
+   * `heapLimitMb` bounds each worker's JavaScript heap (old generation); by default it is this
+   * process's own limit (V8's for the machine, or --max-old-space-size), what a worker had
+   * unbounded, now explicit so that a task that reaches it fails saying so.
+   */
   constructor(
     private readonly size = 2,
     private readonly workerUrl: URL = defaultWorkerUrl(),
     private readonly killAfterCancelMs = 5000,
+    private readonly heapLimitMb = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20),
   ) {}
 
   run<T extends TaskName>(task: T, input: TaskInput<T>, options: RunOptions = {}): Promise<TaskOutput<T>> {
@@ -85,11 +94,13 @@ export class ComputePool {
   }
 
   private spawn(): PoolWorker {
-    const thread = spawnWorker(this.workerUrl);
+    const thread = spawnWorker(this.workerUrl, undefined, { maxOldGenerationSizeMb: this.heapLimitMb });
     const worker: PoolWorker = { thread, busy: 0 };
     thread.unref();
     thread.on('message', (msg: FromWorker) => this.onMessage(msg));
-    thread.on('error', (err) => this.replace(worker, err));
+    thread.on('error', (err: Error & { code?: string }) =>
+      this.replace(worker, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`the task ran out of memory: a compute worker's JavaScript heap is limited to ${groupThousands(this.heapLimitMb)} MB (the worker was replaced)`) : err),
+    );
     thread.on('exit', (code) => {
       if (this.workers.includes(worker)) this.replace(worker, new Error(`a compute worker exited with code ${code}`));
     });

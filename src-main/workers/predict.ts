@@ -46,17 +46,22 @@ function summarize(data: ModelFileData, bytes: Uint8Array): ModelFileSummary {
 /** Reads a CGCNN `.pth.tar` (converted) or a Latticework `.lwm` (checked by loading it). */
 export async function readModelFile(input: { bytes: Uint8Array; fileName: string; name?: string }): Promise<ModelFileSummary> {
   await ensureBackend();
-  let data: ModelFileData;
-  let bytes: Uint8Array;
-  if (isModelFile(input.bytes)) {
-    data = decodeModelFile(input.bytes);
-    if (input.name) data.header.name = input.name;
-    bytes = input.name ? encodeModelFile(data) : input.bytes;
-  } else {
+  if (!isModelFile(input.bytes)) {
     // a file that is neither is named with what it should have been by the importer
-    data = importCgcnnCheckpoint(input.bytes, { fileName: input.fileName, name: input.name });
-    bytes = encodeModelFile(data);
+    const data = importCgcnnCheckpoint(input.bytes, { fileName: input.fileName, name: input.name });
+    return checked(data, encodeModelFile(data));
   }
+  try {
+    const data = decodeModelFile(input.bytes);
+    if (input.name) data.header.name = input.name;
+    return checked(data, input.name ? encodeModelFile(data) : input.bytes);
+  } catch (e) {
+    throw new Error(`${input.fileName}: ${(e as Error).message}`);
+  }
+}
+
+/** The model file's summary once its bytes have loaded as a model. */
+function checked(data: ModelFileData, bytes: Uint8Array): ModelFileSummary {
   const check = decodeModelFile(bytes);
   (isPotentialFile(check) ? new LoadedPotential(check) : instantiateModel(check)).dispose();
   return summarize(data, bytes);

@@ -1,5 +1,5 @@
 /** Starting a worker thread on a worker's script (the built bundle, or the TypeScript source through tsx in tests). */
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 /**
  * Where a worker's script is: the built bundle `bundle`.js (the bundles sit beside each other), or the
@@ -15,9 +15,12 @@ export function defaultWorkerUrl(): URL {
   return workerUrl('./worker.ts', 'compute-worker');
 }
 
-/** A worker thread running `url` with `workerData` (TypeScript sources are loaded through tsx; the built app runs plain JavaScript). */
-export function spawnWorker(url: URL = defaultWorkerUrl(), workerData?: unknown): Worker {
+/**
+ * A worker thread running `url` with `workerData` (TypeScript sources are loaded through tsx; the built app runs plain JavaScript),
+ * its heap bounded by `resourceLimits` when given.
+ */
+export function spawnWorker(url: URL = defaultWorkerUrl(), workerData?: unknown, resourceLimits?: ResourceLimits): Worker {
   return url.pathname.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData })
-    : new Worker(url, { workerData });
+    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData, resourceLimits })
+    : new Worker(url, { workerData, resourceLimits });
 }

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parameterCount } from '../../engine/architectures/registry';
 import { baseName, importCgcnnCheckpoint } from '../../engine/import/cgcnn';
-import { encodeModelFile } from '../../engine/models/format';
+import { encodeModelFile, isModelFile } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
 import { flagOptions, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { isPotentialConfig } from '../../../src-shared/model/potential';
@@ -15,6 +15,7 @@ Imports a CGCNN checkpoint (PyTorch's legacy .pth.tar, as published in txie-93/c
 pre-trained/) without Python, and stores it in the database (--db PATH, else
 $LATTICEWORK_DB, else the data directory's), beside the app's models. The model keeps CGCNN's graph settings
 (radius 8 Å, 12 neighbours with padding, Gaussian 0..8 Å by 0.2 Å) and atom embedding.
+A Latticework model file (.lwm) needs no import: predict --model FILE.lwm uses it as it is.
   --name NAME        name to store it under (default: the file name, e.g. band-gap)
   --atom-init FILE   atom_init.json the model was trained with (default: CGCNN's standard one)
   --out FILE.lwm     write the model file there instead of storing it
@@ -43,6 +44,10 @@ export const importModelCommand: Command = {
     }
     try {
       const bytes = new Uint8Array(readFileSync(file));
+      if (isModelFile(bytes)) {
+        ctx.io.err(`latticework import-model: ${positionals[0]} is a Latticework model file (.lwm): import-model converts CGCNN checkpoints (.pth.tar). A .lwm needs no conversion: predict with it as it is (latticework predict --model ${positionals[0]} FILE...), or store it with the app's Import model.`);
+        return 1;
+      }
       const name = safeModelName(values.name ?? baseName(file));
       const data = importCgcnnCheckpoint(bytes, { name, fileName: file, ...(atomInit ? { atomInit } : {}) });
       let location: string;

@@ -34,6 +34,13 @@ export class PickleError extends Error {
   }
 }
 
+/**
+ * The longest LONG1/LONG4 integer read, in bytes. Torch files hold small ints (epochs, sizes,
+ * strides, storage sizes) and the 10-byte magic number; a longer one is a crafted file (decoding
+ * it would only cost time).
+ */
+export const MAX_LONG_BYTES = 32;
+
 /** Objects created by a global remember it so BUILD can dispatch. */
 const madeBy = new WeakMap<object, Omit<PyGlobal, 'qualname'>>();
 
@@ -99,11 +106,15 @@ export function unpickle(bytes: Uint8Array, offset: number, options: UnpickleOpt
     return stack[stack.length - 1];
   };
   const tuple = (xs: PyValue[]) => Object.freeze(xs);
-  const decodeLong = (b: Uint8Array): number | bigint => {
-    if (b.length === 0) return 0;
-    let v = 0n;
-    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-    if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
+  /** LONG1/LONG4 at opcode offset `at`: `n` bytes of little-endian two's complement, refused past MAX_LONG_BYTES before they are read. */
+  const long = (n: number, at: number): number | bigint => {
+    if (n < 0 || n > MAX_LONG_BYTES) throw new PickleError(`integer of ${n} bytes at byte ${at}: integers in torch files need at most ${MAX_LONG_BYTES} bytes (the largest, the magic number, has 10)`);
+    const b = take(n);
+    if (n === 0) return 0;
+    let hex = '';
+    for (let i = n - 1; i >= 0; i--) hex += b[i].toString(16).padStart(2, '0');
+    let v = BigInt(`0x${hex}`);
+    if (b[n - 1] & 0x80) v -= 1n << BigInt(8 * n);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   };
   const resolveGlobal = (module: string, name: string): PyGlobal => {
@@ -160,10 +171,10 @@ export function unpickle(bytes: Uint8Array, offset: number, options: UnpickleOpt
         stack.push(i32());
         break;
       case 0x8a: // LONG1
-        stack.push(decodeLong(take(u8())));
+        stack.push(long(u8(), at));
         break;
       case 0x8b: // LONG4
-        stack.push(decodeLong(take(i32())));
+        stack.push(long(i32(), at));
         break;
       case 0x47: {
         // BINFLOAT 'G' (big-endian double)

@@ -180,23 +180,23 @@ export function readLegacyTorch(bytes: Uint8Array): LegacyCheckpoint {
   const data = new Map<string, { start: number; numel: number }>();
   for (const key of keys as string[]) {
     if (p + 8 > bytes.length) throw new PickleError(`truncated file: storage ${key} missing`);
-    const numel = Number(view.getBigInt64(p, true));
+    const declared = view.getBigInt64(p, true);
     p += 8;
     const s = storages.get(key);
     if (!s) throw new PickleError(`storage ${key} is listed but never referenced`);
-    const len = numel * s.bytes;
-    if (p + len > bytes.length) throw new PickleError(`truncated file in storage ${key}`);
+    if (declared < 0n || declared * BigInt(s.bytes) > BigInt(bytes.length - p)) throw new PickleError(`truncated file in storage ${key}`);
+    const numel = Number(declared);
     data.set(key, { start: p, numel });
-    p += len;
+    p += numel * s.bytes;
   }
+  checkViews(pending, data);
   for (const t of pending) {
     const s = t.storage;
-    const d = data.get(s.key);
-    if (!d) throw new PickleError(`storage ${s.key} has no data`);
+    const d = data.get(s.key)!;
     const n = t.size.reduce((a, b) => a * b, 1);
     const out = s.kind === 'float32' ? new Float32Array(n) : new Float64Array(n);
+    // inside the storage: checkViews
     const read = (i: number): number => {
-      if (i < 0 || i >= d.numel) throw new PickleError(`tensor view outside storage ${s.key}`);
       const at = d.start + i * s.bytes;
       switch (s.kind) {
         case 'float32':
@@ -231,6 +231,33 @@ export function readLegacyTorch(bytes: Uint8Array): LegacyCheckpoint {
     t.target.data = out;
   }
   return { object, sysInfo, protocolVersion: protocolVersion as number, storageKeys: keys as string[] };
+}
+
+/**
+ * Every tensor's view against the storage bytes present, before a value is allocated for it: the
+ * offset, sizes and strides are counts of one rank each, the last element a view reaches,
+ * offset + Σ(size_i − 1)·stride_i, lies inside its storage, and the tensors together declare no
+ * more elements than their storages hold. A checkpoint's tensors are disjoint views (torch.save
+ * writes each parameter's own storage), so a file declaring more, such as a (2·10⁷,) tensor of
+ * stride 0 over 4 floats, is crafted: it is refused instead of growing to what it declares.
+ */
+function checkViews(pending: readonly PendingTensor[], data: ReadonlyMap<string, { numel: number }>): void {
+  const isCount = (v: number) => Number.isSafeInteger(v) && v >= 0;
+  let declared = 0;
+  for (const t of pending) {
+    const d = data.get(t.storage.key);
+    if (!d) throw new PickleError(`storage ${t.storage.key} has no data`);
+    if (!isCount(t.offset) || t.size.length !== t.stride.length || !t.size.every(isCount) || !t.stride.every(isCount)) {
+      throw new PickleError(`tensor on storage ${t.storage.key}: offset ${String(t.offset)}, size (${t.size.join(', ')}), stride (${t.stride.join(', ')}) are not counts of one rank`);
+    }
+    const n = t.size.reduce((a, b) => a * b, 1);
+    if (n === 0) continue;
+    const last = t.size.reduce((at, size, r) => at + (size - 1) * t.stride[r], t.offset);
+    if (last >= d.numel) throw new PickleError(`tensor of size (${t.size.join(', ')}) reaches element ${last} of storage ${t.storage.key}, which holds ${d.numel}`);
+    declared += n;
+  }
+  const held = [...data.values()].reduce((a, d) => a + d.numel, 0);
+  if (declared > held) throw new PickleError(`the tensors declare ${declared} elements, but their storages hold ${held}: a checkpoint's tensors do not overlap`);
 }
 
 /** Converts Maps with string keys to plain objects, recursively (tensors and bytes untouched). */

@@ -130,33 +130,64 @@ export function isModelFile(bytes: Uint8Array): boolean {
   return bytes.length >= 12 && new TextDecoder('latin1').decode(bytes.subarray(0, 8)) === MODEL_FILE_MAGIC;
 }
 
-/** The JSON header of a model file, without reading the weights (listing, storing, finding models). */
+/** The JSON header of a model file, without reading the weights (listing, storing, finding models); its weight index checked against the bytes present (checkWeightIndex). */
 export function readModelHeader(bytes: Uint8Array): ModelHeader {
   if (!isModelFile(bytes)) throw new Error('not a Latticework model file (bad magic)');
   const h = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   if (12 + h > bytes.length) throw new Error('model file truncated in header');
   const header = JSON.parse(dec.decode(bytes.subarray(12, 12 + h))) as ModelHeader;
-  if (header.format !== 'latticework-model') throw new Error('model file: wrong format tag');
+  if (header === null || typeof header !== 'object' || header.format !== 'latticework-model') throw new Error('model file: wrong format tag');
   if (header.version > MODEL_FILE_VERSION) throw new Error(`model file version ${header.version} is newer than this program supports (${MODEL_FILE_VERSION})`);
+  checkWeightIndex(header, bytes.length - weightsStart(h));
   return header;
+}
+
+/** Where the weights start after a header of `h` bytes (padded to a multiple of 4). */
+function weightsStart(h: number): number {
+  return 12 + h + ((4 - ((12 + h) % 4)) % 4);
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * The header's counts against each other and against the `weightBytes` that follow it, before
+ * anything is allocated from them: `members` is a positive integer and every member 0..members−1
+ * owns at least one weight (so it is bounded by the index the header itself spells out), every
+ * shape is a list of non-negative integers, and the weights' float32 values fill exactly the
+ * bytes present. A crafted count fails here in one line instead of allocating what it claims.
+ */
+function checkWeightIndex(header: ModelHeader, weightBytes: number): void {
+  const { members, weights } = header;
+  if (!Number.isSafeInteger(members) || members < 1) throw new Error(`model file: "members" is ${JSON.stringify(members)}, not a positive integer`);
+  if (!Array.isArray(weights)) throw new Error('model file: the header has no weight index ("weights")');
+  const owned = new Set<number>();
+  let floats = 0;
+  for (const [i, w] of weights.entries()) {
+    const what = `weight ${i}${typeof w?.name === 'string' ? ` (${w.name})` : ''}`;
+    if (typeof w?.name !== 'string') throw new Error(`model file: ${what} has no name`);
+    if (!isCount(w.member) || w.member >= members) throw new Error(`model file: ${what} belongs to member ${JSON.stringify(w.member)}, but the file has members 0..${members - 1}`);
+    if (!Array.isArray(w.shape) || !w.shape.every(isCount)) throw new Error(`model file: ${what} has shape ${JSON.stringify(w.shape)}, not a list of non-negative integers`);
+    floats += w.shape.reduce((a, b) => a * b, 1);
+    // past the bytes present (a product can pass 2⁵³ only after passing them)
+    if (4 * floats > weightBytes) throw new Error(`model file truncated: the weights up to ${what} need ${4 * floats} bytes, but ${Math.max(0, weightBytes)} follow the header`);
+    owned.add(w.member);
+  }
+  if (owned.size !== members) throw new Error(`model file: "members" is ${members}, but the weights belong to ${owned.size} member${owned.size === 1 ? '' : 's'}`);
+  if (4 * floats !== weightBytes) throw new Error(`model file: its weights fill ${4 * floats} bytes, but ${weightBytes} follow the header`);
 }
 
 /** Parses a model file; validates the layout (not the config, see loadModel). */
 export function decodeModelFile(bytes: Uint8Array): ModelFileData {
   const header = readModelHeader(bytes);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const h = dv.getUint32(8, true);
-  let p = 12 + h + ((4 - ((12 + h) % 4)) % 4);
+  let p = weightsStart(dv.getUint32(8, true));
   const members: Array<Record<string, Float32Array>> = Array.from({ length: header.members }, () => ({}));
   for (const w of header.weights) {
     const n = w.shape.reduce((a, b) => a * b, 1);
-    if (p + 4 * n > bytes.length) throw new Error(`model file truncated in weight ${w.name}`);
     const a = new Float32Array(n);
     for (let i = 0; i < n; i++) a[i] = dv.getFloat32(p + 4 * i, true);
     p += 4 * n;
-    if (!members[w.member]) throw new Error(`model file: weight ${w.name} of unknown member ${w.member}`);
     members[w.member][w.name] = a;
   }
-  if (p !== bytes.length) throw new Error(`model file: ${bytes.length - p} unexpected trailing bytes`);
   return { header, members };
 }

@@ -5,7 +5,7 @@
  * CGCNN padding, Gaussian expansion, atom_init table) — never with defaults of the caller.
  */
 import type { ModelConfig } from '../../../src-shared/model/config';
-import { parseModelConfig } from '../architectures/registry';
+import { parameterBreakdown, parseModelConfig } from '../architectures/registry';
 import { parseAtomInit, type AtomInitTable } from '../../../src-shared/graph/features';
 import type { GraphOptions } from '../../../src-shared/graph/graph';
 import { graphOptionsFromConfig } from '../../../src-shared/model/graph-options';
@@ -32,6 +32,10 @@ export class LoadedModel {
     this.config = parseModelConfig(h.config);
     const table = h.atomInit ? parseAtomInit(JSON.stringify(h.atomInit)) : null;
     this.graphOptions = graphOptionsForModel(this.config, table);
+    // the config's sizes against the weights present, before tfjs allocates what the config describes
+    const { total, state } = parameterBreakdown(this.config);
+    const held = file.members.length ? Object.values(file.members[0]).reduce((n, w) => n + w.length, 0) : 0;
+    if (total + state > held) throw new Error(`model "${h.name}": its config describes ${total + state} weights per member, but the file holds ${held}`);
     this.members = loadMembers(file, () => buildModel(this.config, { seed: 0 }));
   }
 

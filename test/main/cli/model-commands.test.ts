@@ -119,6 +119,26 @@ describe('import-model and predict commands', () => {
     }
   });
 
+  it('says a .lwm given to import-model is a Latticework model, which it does not convert, and how to use it', async () => {
+    const lwm = join(process.cwd(), 'resources', 'models', 'band-gap.lwm');
+    const r = await run(importModelCommand, [lwm]);
+    expect([r.code, r.err]).toEqual([
+      1,
+      `latticework import-model: ${lwm} is a Latticework model file (.lwm): import-model converts CGCNN checkpoints (.pth.tar). A .lwm needs no conversion: predict with it as it is (latticework predict --model ${lwm} FILE...), or store it with the app's Import model.`,
+    ]);
+  });
+
+  it('predict --model with a .lwm whose header its weights do not bear out names the file and the problem', async () => {
+    const bytes = readFileSync(join(process.cwd(), 'resources', 'models', 'band-gap.lwm'));
+    const h = bytes.readUInt32LE(8);
+    const json = Buffer.from(bytes.subarray(12, 12 + h).toString('utf8').replace('"members":1,', '"members":3,'));
+    const three = join(dir, 'three.lwm');
+    writeFileSync(three, Buffer.concat([bytes.subarray(0, 12), json, bytes.subarray(12 + h)]));
+    const r = await run(predictCommand, ['--model', three, '1000041.cif']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${three}: model file: "members" is 3, but the weights belong to 1 member`);
+  });
+
   it('predict --json flags structures outside the training domain with the reasons ("warnings")', async () => {
     const water = join(dir, 'water.xyz');
     writeFileSync(water, '3\nwater\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n');

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +76,19 @@ describe('paths through the contract', () => {
       expectNoLineOf(err, SECRET);
       expect(JSON.stringify(err)).not.toMatch(/root:|\/bin\/|nologin/);
     }
+  });
+
+  it('refuses a .lwm whose header the weights do not bear out, naming the file, and the core still answers', async () => {
+    // band-gap.lwm claiming 3 ensemble members: its weights belong to one
+    const bytes = new Uint8Array(readFileSync(join(process.cwd(), 'resources', 'models', 'band-gap.lwm')));
+    const h = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+    const json = Buffer.from(new TextDecoder().decode(bytes.subarray(12, 12 + h)).replace('"members":1,', '"members":3,'));
+    expect(json.length).toBe(h);
+    const path = join(served.t.dir, 'three.lwm');
+    writeFileSync(path, Buffer.concat([bytes.subarray(0, 12), json, bytes.subarray(12 + h)]));
+    const err = await errorOf(served.api.models.import({ path }));
+    expect(err.message).toContain('three.lwm: model file: "members" is 3, but the weights belong to 1 member');
+    expect((await served.api.system.ping({ message: 'alive' })).message).toBe('alive');
   });
 
   it('refuses FIFOs and devices named as datasets or models at once, with the reason', async () => {

@@ -59,6 +59,18 @@ describe('ComputePool', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
+  it('fails a task that outgrows its worker\'s heap limit, naming it, and serves the next task in a new worker', async () => {
+    const p = new ComputePool(1, fixture, 2000, 48);
+    pools.push(p);
+    const untyped = p as unknown as Untyped;
+    await expect(untyped.run('hoard', { mb: 160 })).rejects.toMatchObject({
+      name: 'WorkerError',
+      message: "the task ran out of memory: a compute worker's JavaScript heap is limited to 48 MB (the worker was replaced)",
+    });
+    expect(await untyped.run('count', { to: 2, delayMs: 1 })).toBe(2);
+    expect(await untyped.run('hoard', { mb: 8 })).toBe('kept 8 MB');
+  });
+
   it('passes task errors as data', async () => {
     await expect((pool() as unknown as Untyped).run('fail', {})).rejects.toMatchObject({
       name: 'RangeError',
