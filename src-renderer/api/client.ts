@@ -70,8 +70,8 @@ export function getApi(): Api {
           // 4401: the host wants the access token of the URL `latticework serve` printed (open that URL).
           if (e.code === 4401) {
             refused.value = token
-              ? 'the access token was refused (the host was restarted?): open the URL latticework serve printed'
-              : 'an access token is required: open the URL latticework serve printed';
+              ? "it refused this page's access token (was latticework serve restarted? each start prints a new one). Open the URL the host printed when it started: it carries the token."
+              : 'an access token is required. Open the URL the host printed when it started (latticework serve): it carries the token.';
           }
         });
         return createSocketTransport(ws, token);

@@ -2,7 +2,8 @@
  * Simulations as the app knows them: the list (kept current by `simulations.onStatus`), the run
  * shown (its detail with per-step series, and one frame: the latest, followed while the run goes,
  * or one the user picked, fetched on demand — a long run's frames stay in the database), starting,
- * cancelling, deleting and exporting, and a finished run of the same task drawn over the one shown. A running run's progress arrives through
+ * cancelling, deleting and exporting (with none chosen, the newest run going is shown: a reload keeps
+ * watching it; `?sim=ID` in the Simulate view's address chooses one), and a finished run of the same task drawn over the one shown. A running run's progress arrives through
  * `simulations.onFrames` (at most twice a second: the new frames' values for the charts, the
  * latest frame for the viewer), taken in only once the window has drawn the previous one: a slow
  * machine shows fewer updates instead of falling behind and ignoring clicks. Module-level state,
@@ -12,7 +13,7 @@ import { computed, readonly, ref, shallowRef } from 'vue';
 import type { SimulationDetail, SimulationFramesEvent, SimulationFrameView, SimulationRecord, StructureRecord } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { errorMessage } from '../lib/format';
-import { appendFramesToSeries, bandProfile, formRequest, highestImage, largestForceWith, streamBand, type SimulationForm, type StreamedBand } from '../lib/simulation';
+import { appendFramesToSeries, bandProfile, formRequest, newestActive, highestImage, largestForceWith, streamBand, type SimulationForm, type StreamedBand } from '../lib/simulation';
 import { downloadFile, fromBase64 } from '../lib/download';
 import { whenConnected } from './whenConnected';
 import { whileBusy } from './whileBusy';
@@ -157,6 +158,9 @@ async function refresh(): Promise<void> {
     // a run told further on while the list was on its way keeps what was told
     list.value = listed.map((r) => knownFurther(r) ?? r);
     listError.value = null;
+    // a page opened or reloaded while a run goes watches it (as the Training view does): the newest going, unless one is chosen
+    const going = selectedId.value === null ? newestActive(list.value) : null;
+    if (going) select(going.id);
   } catch (e) {
     listError.value = errorMessage(e);
   }

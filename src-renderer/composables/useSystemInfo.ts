@@ -2,7 +2,7 @@
  * What the status bar shows: the core's system info (backend, database, version,
  * mode) and the connection state. Module-level state: one copy for the app.
  */
-import { readonly, ref, shallowRef } from 'vue';
+import { computed, readonly, ref, shallowRef } from 'vue';
 import { plural } from '../../src-shared/text';
 import type { SystemInfo } from '../../src-shared/ipc/contract';
 import { connectionRefused, connectionState, getApi, reconnect, transportMode } from '../api/client';
@@ -11,6 +11,10 @@ import { errorMessage } from '../lib/format';
 
 const info = shallowRef<SystemInfo | null>(null);
 const error = ref<string | null>(null);
+/** Whether the page was ever connected: a page still starting up has not lost anything. */
+const wasConnected = ref(false);
+/** The page has lost its host: it was connected and is not now, or the host refused it. */
+const lost = computed(() => connectionRefused.value !== null || (wasConnected.value && connectionState.value !== 'connected'));
 let started = false;
 
 async function load(): Promise<void> {
@@ -43,13 +47,17 @@ export function useSystemInfo() {
   if (!started) {
     started = true;
     getApi();
-    whenConnected(() => void load());
+    whenConnected(() => {
+      wasConnected.value = true;
+      void load();
+    });
   }
   return {
     info: readonly(info),
     error: readonly(error),
     connection: connectionState,
     refused: connectionRefused,
+    lost,
     mode: transportMode,
     reconnect,
     reload: load,

@@ -388,3 +388,13 @@ export function defaultColumns(keys: { summary: string[]; metrics: string[] }): 
   const summary = keys.summary.filter((k) => ['architecture'].includes(k));
   return [...metrics.map((k) => `metric.${k}`), ...summary.map((k) => `summary.${k}`)];
 }
+
+/**
+ * What a run's status badge says. A run that was going (queued, running, paused) when the
+ * connection to the host dropped may have stopped since (the host killed or restarted): until the
+ * connection is back its state is only the last one known, and the badge says so.
+ */
+export function statusLabel(status: string, connected: boolean): string {
+  const going = status === 'running' || status === 'queued' || status === 'paused';
+  return going && !connected ? `connection lost — last known: ${status}` : status;
+}

@@ -67,6 +67,11 @@ function given<T extends Record<string, unknown>>(p: T): T {
 }
 
 /** The stored models a simulation can run with: the interatomic potentials. */
+/** The run a page opened (or reloaded) while simulations go shows: the newest of them that is queued or running, else null. */
+export function newestActive<T extends { status: string; startedAt: number }>(list: readonly T[]): T | null {
+  return list.filter((r) => r.status === 'running' || r.status === 'queued').reduce<T | null>((a, r) => (a === null || r.startedAt > a.startedAt ? r : a), null);
+}
+
 export function potentialModels(models: readonly ModelRecord[]): ModelRecord[] {
   return models.filter((m) => m.task === 'potential');
 }

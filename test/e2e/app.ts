@@ -61,9 +61,9 @@ interface ServeHandle {
   url: string;
 }
 
-/** Starts `latticework serve` on a free port with the given database and waits for its URL. */
-export async function startServer(databasePath: string): Promise<ServeHandle> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), 'serve', '--port', '0', '--json', '--db', databasePath], {
+/** Starts `latticework serve` with the given database on `port` (default: a free one) and waits for its URL. */
+export async function startServer(databasePath: string, port = 0): Promise<ServeHandle> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), 'serve', '--port', String(port), '--json', '--db', databasePath], {
     cwd: ROOT,
     env: { ...process.env },
   });

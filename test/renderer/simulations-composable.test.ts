@@ -72,7 +72,7 @@ const api = {
       (handlers['simulations.onFrames'] ??= []).push(h);
       return () => undefined;
     },
-    list: vi.fn(async () => []),
+    list: vi.fn(async (): Promise<SimulationRecord[]> => []),
     start: hold<SimulationRecord>('start'),
     get: hold<SimulationDetail>('get'),
     frames: hold<SimulationFrameView[]>('frames'),
@@ -128,6 +128,34 @@ describe('useSimulations', () => {
     await answer('frames', [frameView(11)]);
     expect(sims.detail.value?.status).toBe('finished');
     expect(sims.list.value.find((r) => r.id === 7)?.status).toBe('finished');
+  });
+
+  it('shows the newest running run when the page (re)loads with none chosen, and streams on', async () => {
+    vi.stubGlobal('requestAnimationFrame', (f: () => void) => setTimeout(f, 0));
+    const older = { ...record('running', 3), id: 5, startedAt: 10 };
+    const newest = { ...record('running', 4), id: 8, startedAt: 20 };
+    const ended = { ...record('finished', 9), id: 9, startedAt: 30 };
+    api.simulations.list.mockResolvedValueOnce([ended, newest, older]);
+    const { useSimulations } = await import('../../src-renderer/composables/useSimulations');
+    const sims = useSimulations();
+    await flush();
+    expect(sims.selectedId.value).toBe(8);
+    await answer('get', detailOf(newest));
+    await answer('frames', [frameView(3)]);
+    emit('simulations.onFrames', { simulationId: 8, points: [{ index: 4, step: 4, time: null, values: {} }], latest: frameView(4), frames: 5, steps: 4, plannedSteps: 100 });
+    await flush();
+    await flush();
+    expect([sims.detail.value?.frames, sims.frame.value?.index]).toEqual([5, 4]);
+    vi.unstubAllGlobals();
+  });
+
+  it('keeps a run chosen (the address ?sim=) over the newest running one', async () => {
+    api.simulations.list.mockResolvedValueOnce([{ ...record('running', 3), id: 8, startedAt: 20 }]);
+    const { useSimulations } = await import('../../src-renderer/composables/useSimulations');
+    const sims = useSimulations();
+    sims.select(7);
+    await flush();
+    expect(sims.selectedId.value).toBe(7);
   });
 
   it('keeps a run finished when the list read before its end comes after', async () => {
