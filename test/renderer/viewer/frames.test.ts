@@ -47,10 +47,8 @@ async function stream(breathing: boolean, options: Partial<ViewerOptions> = {}) 
   const crystalScene = new CrystalScene(canvas as unknown as HTMLCanvasElement);
   const structure = shallowRef<ViewerStructure | null>(frame(0, breathing));
   const scope = effectScope();
-  scope.run(() => {
-    const view = useStructureView(structure, shallowRef(crystalScene), ref<HoverHit | null>(null), ref('run 1'));
-    Object.assign(view.options, options);
-  });
+  const view = scope.run(() => useStructureView(structure, shallowRef(crystalScene), ref<HoverHit | null>(null), ref('run 1')))!;
+  Object.assign(view.options, options);
   const seen: { compiled: number; programs: number; texturesMade: number; geometries: number; textures: number }[] = [];
   for (let k = 0; k < 50; k++) {
     structure.value = frame(k, breathing);
@@ -60,10 +58,14 @@ async function stream(breathing: boolean, options: Partial<ViewerOptions> = {}) 
     const { programsCreated, texturesCreated } = canvas.counts;
     seen.push({ compiled: programsCreated, programs: programs?.length ?? 0, texturesMade: texturesCreated, geometries: memory.geometries, textures: memory.textures });
   }
+  const labels = crystalScene.labelTexts();
+  view.options.labels = 'none';
+  await nextTick();
+  const labelsAfterNone = crystalScene.labelTexts();
   scope.stop();
   crystalScene.dispose();
   const { geometries, textures } = crystalScene.renderer.info.memory;
-  return { seen, counts: canvas.counts, left: { geometries, textures } };
+  return { seen, counts: canvas.counts, left: { geometries, textures }, labels, labelsAfterNone };
 }
 
 describe('streaming frames into the viewer', () => {
@@ -85,8 +87,12 @@ describe('streaming frames into the viewer', () => {
   });
 
   it('does the same when the cell changes every frame (NPT), with labels and polyhedra shown', async () => {
-    const { seen, counts, left } = await stream(true, { labels: 'element', showPolyhedra: true, repeats: [2, 1, 1] });
+    const { seen, counts, left, labels, labelsAfterNone } = await stream(true, { labels: 'element', showPolyhedra: true, repeats: [2, 1, 1] });
     expect(seen[0].textures).toBeGreaterThan(0);
+    // the kept label sprites say what they did, and go when labels are turned off
+    expect(labels.length).toBeGreaterThan(64);
+    expect(new Set(labels)).toEqual(new Set(['Ni', 'Ag']));
+    expect(labelsAfterNone).toEqual([]);
     expect(seen).toEqual(seen.map(() => seen[0]));
     expect(counts.programsDeleted).toBe(counts.programsCreated);
     expect(left).toEqual({ geometries: 0, textures: 0 });
