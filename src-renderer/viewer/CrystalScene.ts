@@ -12,6 +12,10 @@
  * - Coordination polyhedra: semi-transparent faces in the centre's colour with their outlines
  *   (`polyhedra.ts` finds them).
  * - Renders on demand (a frame is requested when something changes), never in a loop.
+ * - A new frame of the same structure (an MD run streaming in) moves what is drawn: the impostors'
+ *   instance attributes, the cell's line buffers and the labels' sprites are written in place and
+ *   every material stays, so no shader program is compiled again (compiling one per frame froze
+ *   the window while a run streamed).
  *
  * Colours passed in are sRGB components in 0..1 (as in CSS); they are converted to
  * the linear working space here. Everything created is disposed by `dispose()`.
@@ -25,6 +29,7 @@ import {
   CylinderGeometry,
   DirectionalLight,
   DoubleSide,
+  DynamicDrawUsage,
   InstancedMesh,
   LineBasicMaterial,
   LineSegments,
@@ -44,7 +49,7 @@ import {
   Vector3,
   WebGLRenderer,
 } from 'three';
-import type { Material, Object3D, Texture } from 'three';
+import type { Texture } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { Mat3 } from '../../src-shared/chem/structure';
 import { ArrowGlyphs } from './arrows';
@@ -139,6 +144,24 @@ function textTexture(text: string, color: string, font: string, size = 64): { te
   return { texture, aspect: canvas.width / size };
 }
 
+/** Line segments (`segments` of them) whose positions `moveLines` rewrites in place; drawn wherever they move. */
+function cellLines(segments: number, material: LineBasicMaterial): LineSegments<BufferGeometry, LineBasicMaterial> {
+  const g = new BufferGeometry();
+  const position = new BufferAttribute(new Float32Array(6 * segments), 3);
+  position.setUsage(DynamicDrawUsage);
+  g.setAttribute('position', position);
+  const l = new LineSegments(g, material);
+  l.frustumCulled = false;
+  l.visible = false;
+  return l;
+}
+
+function moveLines(l: LineSegments, positions: Float32Array): void {
+  const attr = l.geometry.getAttribute('position') as BufferAttribute;
+  attr.copyArray(positions);
+  attr.needsUpdate = true;
+}
+
 /** Atom labels: this many CSS pixels tall whatever the zoom. */
 const LABEL_PIXELS = 28;
 
@@ -170,12 +193,14 @@ export class CrystalScene {
 
   private readonly arrows = new Map<string, ArrowGlyphs>();
 
-  private cellObjects: Object3D[] = [];
-  private cellMaterials: Material[] = [];
+  /** The unit cell: its nine grey edges, the supercell box, and the a, b, c edges in their colours (made once, moved with the cell). */
+  private readonly cellEdges = cellLines(9, new LineBasicMaterial({ color: CELL_COLOR }));
+  private readonly supercellBox = cellLines(12, new LineBasicMaterial({ color: CELL_COLOR, transparent: true, opacity: 0.45 }));
+  private readonly cellAxes = AXIS_COLORS.map((color) => cellLines(1, new LineBasicMaterial({ color })));
   private lines: LineSegments | null = null;
   private readonly lineMaterial = new LineBasicMaterial({ vertexColors: true, transparent: true, opacity: 0.9 });
 
-  /** One sprite per labelled atom; materials (and textures) shared per text. */
+  /** One sprite per labelled atom (kept from frame to frame); materials (and textures) shared per text. */
   private labelSprites: Sprite[] = [];
   private readonly labelMaterials = new Map<string, { material: SpriteMaterial; aspect: number }>();
 
@@ -195,8 +220,10 @@ export class CrystalScene {
   private readonly triadCamera = new OrthographicCamera(-1.7, 1.7, 1.7, -1.7, 0.1, 20);
   private readonly triadShaft = new CylinderGeometry(0.06, 0.06, 0.95, 10).translate(0, 0.475, 0);
   private readonly triadHead = new ConeGeometry(0.16, 0.34, 14).translate(0, 0.17, 0);
-  private triadMaterials: Material[] = [];
-  private triadTextures: Texture[] = [];
+  /** Per axis: shaft, head and label, turned with the cell's axes (made once). */
+  private readonly triadAxes: { shaft: Mesh<BufferGeometry, MeshBasicMaterial>; head: Mesh; label: Sprite }[] = [];
+  /** The triad's label textures by name (a, b, c; x, y, z for molecules). */
+  private readonly triadTextures = new Map<string, Texture>();
   /** Size of the triad viewport, CSS pixels (0 hides it). */
   triadSize = 120;
 
@@ -228,6 +255,19 @@ export class CrystalScene {
 
     this.scene.add(this.spheres.mesh);
     this.scene.add(this.sticks.mesh);
+    this.scene.add(this.cellEdges, this.supercellBox, ...this.cellAxes);
+    for (const color of AXIS_COLORS) {
+      const material = new MeshBasicMaterial({ color });
+      const axis = {
+        shaft: new Mesh(this.triadShaft, material),
+        head: new Mesh(this.triadHead, material),
+        label: new Sprite(new SpriteMaterial({ depthTest: false, transparent: true })),
+      };
+      axis.label.scale.set(0.62, 0.62, 1);
+      this.triadAxes.push(axis);
+      this.triadScene.add(axis.shaft, axis.head, axis.label);
+    }
+    this.orientTriad(null); // its labels have their textures before the first frame is drawn
 
     this.haloMesh = new InstancedMesh(this.haloGeometry, this.haloMaterial, 3);
     this.haloMesh.count = 0;
@@ -337,8 +377,6 @@ export class CrystalScene {
 
   /** Labels drawn over atoms, always in front, a fixed size on screen; null removes them. */
   setLabels(data: LabelData | null): void {
-    for (const sprite of this.labelSprites) this.scene.remove(sprite);
-    this.labelSprites = [];
     const used = new Set(data?.texts ?? []);
     for (const [text, m] of this.labelMaterials) {
       if (used.has(text)) continue;
@@ -346,21 +384,26 @@ export class CrystalScene {
       m.material.dispose();
       this.labelMaterials.delete(text);
     }
-    if (data) {
-      data.texts.forEach((text, k) => {
-        let m = this.labelMaterials.get(text);
-        if (!m) {
-          const { texture, aspect } = textTexture(text, '#1b1f24', '600 40px system-ui, sans-serif');
-          m = { material: new SpriteMaterial({ map: texture, depthTest: false, transparent: true, sizeAttenuation: false }), aspect };
-          this.labelMaterials.set(text, m);
-        }
-        const sprite = new Sprite(m.material);
-        sprite.position.set(data.positions[3 * k], data.positions[3 * k + 1], data.positions[3 * k + 2]);
+    const texts = data?.texts ?? [];
+    const gone = this.labelSprites.splice(texts.length);
+    if (gone.length > 0) this.scene.remove(...gone);
+    texts.forEach((text, k) => {
+      let m = this.labelMaterials.get(text);
+      if (!m) {
+        const { texture, aspect } = textTexture(text, '#1b1f24', '600 40px system-ui, sans-serif');
+        m = { material: new SpriteMaterial({ map: texture, depthTest: false, transparent: true, sizeAttenuation: false }), aspect };
+        this.labelMaterials.set(text, m);
+      }
+      let sprite = this.labelSprites[k];
+      if (!sprite) {
+        sprite = new Sprite(m.material);
         sprite.renderOrder = 20;
         this.labelSprites.push(sprite);
-      });
-      if (this.labelSprites.length > 0) this.scene.add(...this.labelSprites);
-    }
+        this.scene.add(sprite);
+      }
+      sprite.material = m.material;
+      sprite.position.set(data!.positions[3 * k], data!.positions[3 * k + 1], data!.positions[3 * k + 2]);
+    });
     this.sizeLabels();
     this.requestRender();
   }
@@ -415,37 +458,25 @@ export class CrystalScene {
   setCell(lattice: Mat3 | null, repeats: [number, number, number] = [1, 1, 1], visible = true): void {
     this.lattice = lattice;
     this.repeats = repeats;
-    this.clearCell();
-    if (lattice && visible) {
+    const shown = !!lattice && visible;
+    for (const l of [this.cellEdges, this.supercellBox, ...this.cellAxes]) l.visible = shown;
+    this.supercellBox.visible &&= repeats[0] * repeats[1] * repeats[2] > 1;
+    if (lattice && shown) {
       const unit = boxEdges(lattice);
       // Edges 0, 4, 8 are the a, b, c edges from the origin; the others are grey.
       const grey = new Float32Array(unit.length - 18);
       let w = 0;
       for (let e = 0; e < 12; e++) if (e % 4 !== 0) for (let d = 0; d < 6; d++) grey[w++] = unit[6 * e + d];
-      this.addLines(grey, new LineBasicMaterial({ color: CELL_COLOR }));
-      if (repeats[0] * repeats[1] * repeats[2] > 1) {
-        this.addLines(boxEdges(lattice, repeats), new LineBasicMaterial({ color: CELL_COLOR, transparent: true, opacity: 0.45 }));
-      }
-      for (let k = 0; k < 3; k++) {
-        const e = 4 * k;
-        this.addLines(unit.slice(6 * e, 6 * e + 6), new LineBasicMaterial({ color: AXIS_COLORS[k] }));
-      }
+      moveLines(this.cellEdges, grey);
+      if (this.supercellBox.visible) moveLines(this.supercellBox, boxEdges(lattice, repeats));
+      this.cellAxes.forEach((l, k) => moveLines(l, unit.subarray(24 * k, 24 * k + 6)));
     }
-    this.buildTriad(lattice);
+    this.orientTriad(lattice);
     this.requestRender();
   }
 
-  private clearTriad(): void {
-    this.triadScene.clear();
-    for (const m of this.triadMaterials) m.dispose();
-    for (const t of this.triadTextures) t.dispose();
-    this.triadMaterials = [];
-    this.triadTextures = [];
-  }
-
-  /** a, b, c arrows (x, y, z for molecules) with labels, for the corner triad. */
-  private buildTriad(lattice: Mat3 | null): void {
-    this.clearTriad();
+  /** Turns the corner triad's arrows to the cell's a, b, c (x, y, z for molecules), labelled. */
+  private orientTriad(lattice: Mat3 | null): void {
     const axes: number[][] = lattice ?? [
       [1, 0, 0],
       [0, 1, 0],
@@ -453,43 +484,20 @@ export class CrystalScene {
     ];
     const names = lattice ? ['a', 'b', 'c'] : ['x', 'y', 'z'];
     const up = new Vector3(0, 1, 0);
-    for (let k = 0; k < 3; k++) {
+    this.triadAxes.forEach(({ shaft, head, label }, k) => {
       const dir = new Vector3(axes[k][0], axes[k][1], axes[k][2]).normalize();
       const q = new Quaternion().setFromUnitVectors(up, dir);
-      const mat = new MeshBasicMaterial({ color: AXIS_COLORS[k] });
-      const shaft = new Mesh(this.triadShaft, mat);
       shaft.quaternion.copy(q);
-      const head = new Mesh(this.triadHead, mat);
       head.quaternion.copy(q);
       head.position.copy(dir.clone().multiplyScalar(0.92));
-      const tex = textTexture(names[k], AXIS_COLORS[k], 'italic 600 44px system-ui, sans-serif').texture;
-      const smat = new SpriteMaterial({ map: tex, depthTest: false, transparent: true });
-      const label = new Sprite(smat);
       label.position.copy(dir.clone().multiplyScalar(1.45));
-      label.scale.set(0.62, 0.62, 1);
-      this.triadMaterials.push(mat, smat);
-      this.triadTextures.push(tex);
-      this.triadScene.add(shaft, head, label);
-    }
-  }
-
-  private addLines(positions: Float32Array, material: LineBasicMaterial): void {
-    const g = new BufferGeometry();
-    g.setAttribute('position', new BufferAttribute(positions, 3));
-    const l = new LineSegments(g, material);
-    this.cellObjects.push(l);
-    this.cellMaterials.push(material);
-    this.scene.add(l);
-  }
-
-  private clearCell(): void {
-    for (const o of this.cellObjects) {
-      this.scene.remove(o);
-      if (o instanceof LineSegments) o.geometry.dispose();
-    }
-    for (const m of this.cellMaterials) m.dispose();
-    this.cellObjects = [];
-    this.cellMaterials = [];
+      let texture = this.triadTextures.get(names[k]);
+      if (!texture) {
+        texture = textTexture(names[k], AXIS_COLORS[k], 'italic 600 44px system-ui, sans-serif').texture;
+        this.triadTextures.set(names[k], texture);
+      }
+      label.material.map = texture;
+    });
   }
 
   /** Highlights up to three atoms (picked for a measurement). */
@@ -656,7 +664,7 @@ export class CrystalScene {
     const r = this.renderer;
     r.render(this.scene, this.camera);
     const size = Math.min(this.triadSize, this.canvas.clientWidth / 3, this.canvas.clientHeight / 3);
-    if (size >= 40 && this.triadScene.children.length > 0) {
+    if (size >= 40) {
       const toCamera = new Vector3().subVectors(this.camera.position, this.controls.target).normalize();
       this.triadCamera.position.copy(toCamera.multiplyScalar(5));
       this.triadCamera.quaternion.copy(this.camera.quaternion);
@@ -728,8 +736,15 @@ export class CrystalScene {
     for (const c of this.cleanup) c();
     this.controls.removeEventListener('change', this.requestRender);
     this.controls.dispose();
-    this.clearCell();
-    this.clearTriad();
+    for (const l of [this.cellEdges, this.supercellBox, ...this.cellAxes]) {
+      l.geometry.dispose();
+      l.material.dispose();
+    }
+    for (const { shaft, label } of this.triadAxes) {
+      shaft.material.dispose();
+      label.material.dispose();
+    }
+    for (const t of this.triadTextures.values()) t.dispose();
     this.triadShaft.dispose();
     this.triadHead.dispose();
     this.setLines(null);

@@ -93,6 +93,16 @@ describe('Simulate', () => {
     };
     const seen = await shownFrame();
     await expect.poll(async () => (await shownFrame()).frame, { timeout: 60_000 }).toBeGreaterThan(seen.frame);
+    // each frame moves the atoms and compiles nothing: the viewer's shader programs stay the ones it
+    // made first (three.js numbers each program it compiles; one a frame froze the window)
+    const programIds = () =>
+      run.getByTestId('structure-canvas').evaluate((el) => {
+        const scene = (el as HTMLCanvasElement & { crystalScene?: { renderer: { info: { programs: { id: number }[] | null } } } }).crystalScene!;
+        return scene.renderer.info.programs!.map((p) => p.id).sort((a, b) => a - b);
+      });
+    const compiled = { ids: await programIds(), frame: (await shownFrame()).frame };
+    await expect.poll(async () => (await shownFrame()).frame, { timeout: 60_000 }).toBeGreaterThan(compiled.frame + 3);
+    expect(await programIds()).toEqual(compiled.ids);
     expect((await shownFrame()).step).toBeGreaterThan(0);
     expect(await player.getByTestId('trajectory-frame').textContent()).toMatch(/^frame \d+ \/ \d+$/);
     expect(await run.getAttribute('data-status')).toBe('running');
