@@ -253,8 +253,11 @@ describe('simulations service', () => {
     expect(done.status, done.message).toBe('finished');
     expect(done.summary?.task === 'relax' && done.summary.converged).toBe(true);
     // the run gives its space group at the start and at the end, at 0.01 Å: one atom moved off its site made
-    // the crystal P4mm, and it went most of the way back (a kept group may grow, as in ASE; at 1e-5 Å it is P4mm still)
-    expect(done.summary?.task === 'relax' && done.summary.spaceGroups && [done.summary.spaceGroups.start.symbol, done.summary.spaceGroups.end.symbol]).toEqual(['P4mm', 'Fm-3m']);
+    // the crystal P4mm, and it went most of the way back (a kept group may grow, as in ASE; at 1e-5 Å it is P4mm still).
+    // At 0.01 Å the end is I4/mmm: P4/mmm's operations, which spglib 2.0.2 finds too, and two centring translations that
+    // leave every atom within 0.0044 Å, which spglib does not try (it anchors its pure translations on the moved atom).
+    // Until session 39 it was Fm-3m, with operations spglib's test refuses (docs/structures.md, Tolerance)
+    expect(done.summary?.task === 'relax' && done.summary.spaceGroups && [done.summary.spaceGroups.start.symbol, done.summary.spaceGroups.end.symbol]).toEqual(['P4mm', 'I4/mmm']);
     const final = readChemStructures('final.cif', (await exportText(api, { id: done.id, what: 'final', format: 'cif' })).text).structures[0];
     const start = readChemStructures('start.vasp', copperPoscar(2, 0.2)).structures[0];
     expect((await findSpaceGroup(final, 1e-5))!.number).toBe((await findSpaceGroup(start, 1e-5))!.number);
