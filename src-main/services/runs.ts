@@ -6,7 +6,8 @@
 import type { LatticeworkHandlers, RunRecord } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
-import { ACTIVE_RUN_STATUSES, workOfAnother } from '../store/owners';
+import { workOfAnother } from '../store/owners';
+import { ACTIVE_RUN_STATUSES } from '../../src-shared/ipc/services/training';
 import { csvText } from '../../src-shared/text';
 import {
   deleteRun,

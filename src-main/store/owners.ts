@@ -10,7 +10,8 @@
  * refusal names that process.
  */
 import { hostname } from 'node:os';
-import type { RunStatus } from '../../src-shared/ipc/contract';
+import { ACTIVE_SIMULATION_STATUSES } from '../../src-shared/ipc/services/simulations';
+import { ACTIVE_RUN_STATUSES } from '../../src-shared/ipc/services/training';
 import type { Database, Tx } from './database';
 
 /** How often an open store renews its owner's lease (and looks for work whose owner is gone). */
@@ -84,13 +85,10 @@ const ORPHAN = 'owner_id IS NULL OR owner_id NOT IN (SELECT id FROM owner)';
 
 /** The statuses of active work, by table: a run, simulation or import being done (or that was, when its process died). */
 const ACTIVE = {
-  run: ['queued', 'running', 'paused'],
-  simulation: ['queued', 'running'],
+  run: ACTIVE_RUN_STATUSES,
+  simulation: ACTIVE_SIMULATION_STATUSES,
   dataset: ['importing'],
 } as const satisfies Record<string, readonly string[]>;
-
-/** Statuses of a run that is (or was, when its process died) being trained. */
-export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ACTIVE.run;
 
 /** `status IN (…)` of a table's active work. */
 const activeSql = (table: keyof typeof ACTIVE) => `status IN (${ACTIVE[table].map((x) => `'${x}'`).join(', ')})`;

@@ -4,6 +4,8 @@
  * finished run's predictions (errors, worst predictions, test-set statistics).
  */
 import type { ModelRecord, PredictionPoint, RunRecord, RunStatus, TrainingProgress } from '../../src-shared/ipc/contract';
+import { ACTIVE_SIMULATION_STATUSES } from '../../src-shared/ipc/services/simulations';
+import { ACTIVE_RUN_STATUSES } from '../../src-shared/ipc/services/training';
 import { ensembleMembers, fineTunedFrom } from '../../src-shared/model/run-tags';
 import { plural } from '../../src-shared/text';
 import type { ParallelDim } from './charts';
@@ -395,6 +397,6 @@ export function defaultColumns(keys: { summary: string[]; metrics: string[] }): 
  * connection is back its state is only the last one known, and the badge says so.
  */
 export function statusLabel(status: string, connected: boolean): string {
-  const going = status === 'running' || status === 'queued' || status === 'paused';
+  const going = ([...ACTIVE_RUN_STATUSES, ...ACTIVE_SIMULATION_STATUSES] as readonly string[]).includes(status);
   return going && !connected ? `connection lost — last known: ${status}` : status;
 }

@@ -4,6 +4,7 @@
  * per-step series, and a recorded frame as a structure for the viewer.
  */
 import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFrameView, SimulationRecord, SimulationRequest, SimulationTask } from '../../src-shared/ipc/contract';
+import { ACTIVE_SIMULATION_STATUSES, type SimulationStatusName } from '../../src-shared/ipc/services/simulations';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
 import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, storedForceConstants, type ElasticParameters, type StepValues, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
@@ -66,12 +67,12 @@ function given<T extends Record<string, unknown>>(p: T): T {
   return Object.fromEntries(Object.entries(p).filter(([, v]) => (typeof v === 'number' ? Number.isFinite(v) && v > 0 : v !== undefined && v !== ''))) as T;
 }
 
-/** The stored models a simulation can run with: the interatomic potentials. */
 /** The run a page opened (or reloaded) while simulations go shows: the newest of them that is queued or running, else null. */
-export function newestActive<T extends { status: string; startedAt: number }>(list: readonly T[]): T | null {
-  return list.filter((r) => r.status === 'running' || r.status === 'queued').reduce<T | null>((a, r) => (a === null || r.startedAt > a.startedAt ? r : a), null);
+export function newestActive<T extends { status: SimulationStatusName; startedAt: number }>(list: readonly T[]): T | null {
+  return list.filter((r) => ACTIVE_SIMULATION_STATUSES.includes(r.status)).reduce<T | null>((a, r) => (a === null || r.startedAt > a.startedAt ? r : a), null);
 }
 
+/** The stored models a simulation can run with: the interatomic potentials. */
 export function potentialModels(models: readonly ModelRecord[]): ModelRecord[] {
   return models.filter((m) => m.task === 'potential');
 }

@@ -22,6 +22,9 @@ export type SimulationRequest = Exclude<SimulationParameters, NebParameters> | N
 
 export type SimulationStatusName = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
 
+/** Statuses of a simulation that is (or was, when its process died) going. */
+export const ACTIVE_SIMULATION_STATUSES: readonly SimulationStatusName[] = ['queued', 'running'];
+
 /**
  * A simulation run as listed, and as its status events tell it: what it is and how far it has come. Its
  * results (a phonon run's force constants, a vibrations run's modes: up to 200,000 numbers) come with its

@@ -5,6 +5,9 @@ import { storedJsonObject } from '../limits';
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
 
+/** Statuses of a run that is (or was, when its process died) being trained. */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused'];
+
 export interface RunRecord {
   id: number;
   name: string;
