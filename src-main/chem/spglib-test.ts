@@ -15,6 +15,7 @@ import type { Mat3 } from '../../src-shared/chem';
 import { invert } from '../../src-shared/chem/lattice';
 import { niggliReduce } from '../../src-shared/chem/niggli';
 import { nearestImageDistance2, PeriodicGrid } from '../../src-shared/chem/symmetry';
+import { cholesky, inverse, matmul } from '../../src-shared/sim/matrix';
 
 /** A cell: lattice rows (Å), fractional positions, a type per site. */
 export interface TypedSites {
@@ -102,8 +103,8 @@ export class SpglibTest {
  */
 export function metricDeviation(lattice: Mat3, r: readonly number[]): number {
   const reduced = niggliReduce(lattice);
-  const inverse = invert(lattice)!;
-  const m = reduced.map((row) => [0, 1, 2].map((j) => Math.round(row[0] * inverse[0][j] + row[1] * inverse[1][j] + row[2] * inverse[2][j]))) as Mat3;
+  const toFractional = invert(lattice)!;
+  const m = reduced.map((row) => [0, 1, 2].map((j) => Math.round(row[0] * toFractional[0][j] + row[1] * toFractional[1][j] + row[2] * toFractional[2][j]))) as Mat3;
   const mt = invert(m)!; // R in the reduced basis: M⁻ᵀ·R·Mᵀ
   const rr = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => [0, 1, 2].reduce((s, a) => s + mt[a][i] * [0, 1, 2].reduce((u, b) => u + r[3 * a + b] * m[j][b], 0), 0)));
   const g = [0, 1, 2].map((i) => [0, 1, 2].map((j) => reduced[i][0] * reduced[j][0] + reduced[i][1] * reduced[j][1] + reduced[i][2] * reduced[j][2]));
@@ -200,22 +201,11 @@ export function symmetrized(cell: TypedSites, ops: readonly AffineOp[], tol: num
 /** The lattice whose metric is the mean of RᵀGR over the rotations, its vectors changed least (C̄·C⁻¹·L). */
 function symmetricLattice(l: Mat3, ops: readonly AffineOp[]): Mat3 {
   const g = [0, 1, 2].map((i) => [0, 1, 2].map((j) => l[i][0] * l[j][0] + l[i][1] * l[j][1] + l[i][2] * l[j][2]));
-  const mean = [0, 1, 2].map((i) =>
+  const mean = [0, 1, 2].flatMap((i) =>
     [0, 1, 2].map((j) => ops.reduce((s, o) => s + [0, 1, 2].reduce((u, a) => u + [0, 1, 2].reduce((w, b) => w + o.r[3 * a + i] * g[a][b] * o.r[3 * b + j], 0), 0), 0) / ops.length),
   );
-  const cholesky = (m: number[][]): Mat3 => {
-    const c = [0, 1, 2].map(() => [0, 0, 0]);
-    for (let i = 0; i < 3; i++) {
-      for (let j = 0; j <= i; j++) {
-        let s = m[i][j];
-        for (let k = 0; k < j; k++) s -= c[i][k] * c[j][k];
-        c[i][j] = i === j ? Math.sqrt(s) : s / c[j][j];
-      }
-    }
-    return c as Mat3;
-  };
-  const a = cholesky(mean);
-  const b = invert(cholesky(g))!;
-  const change = a.map((row) => [0, 1, 2].map((j) => row[0] * b[0][j] + row[1] * b[1][j] + row[2] * b[2][j]));
-  return change.map((row) => [0, 1, 2].map((j) => row[0] * l[0][j] + row[1] * l[1][j] + row[2] * l[2][j])) as Mat3;
+  // both metrics are those of lattices (the mean of RᵀGR with G positive definite is too): their factors exist
+  const change = matmul(cholesky(mean, 3)!, inverse(cholesky(g.flat(), 3)!, 3)!, 3);
+  const moved = matmul(change, Float64Array.from(l.flat()), 3);
+  return [0, 1, 2].map((i) => Array.from(moved.subarray(3 * i, 3 * i + 3))) as Mat3;
 }

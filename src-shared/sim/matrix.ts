@@ -4,7 +4,7 @@
  * of the energy with respect to X); the symmetric eigenproblem is what the Lanczos run of the curvature
  * check (curvature.ts), the vibrations' Hessian, the MTK barostat's cell velocity, the elastic
  * constants' stability and the phonons' dynamical matrix need; the inverse, the elastic constants'
- * compliance.
+ * compliance; the Cholesky factor, the reference energies' least squares and a lattice made symmetric.
  */
 
 /** Σ a_k b_k of two vectors of the same length. */
@@ -32,6 +32,21 @@ export function inverse(a: Float64Array, n: number): Float64Array | null {
     }
   }
   return Float64Array.from(m.flatMap((row) => row.slice(n)));
+}
+
+/** The lower-triangular L with L·Lᵀ = A of a symmetric positive definite n×n matrix; null when A is not (a pivot not above 0). */
+export function cholesky(a: ArrayLike<number>, n: number): Float64Array | null {
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * n + j];
+      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
+      if (i === j) {
+        if (!(s > 0)) return null;
+        l[i * n + i] = Math.sqrt(s);
+      } else l[i * n + j] = s / l[j * n + j];
+    }
+  return l;
 }
 
 /** C = A·B for n×n matrices. */

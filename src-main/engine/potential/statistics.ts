@@ -13,6 +13,7 @@
  * The network then predicts e_i = scale · y_i + shift + E_ref[Z_i] with y = O(1).
  */
 import type { LabelledFrame } from '../../../src-shared/chem/frames';
+import { cholesky } from '../../../src-shared/sim/matrix';
 
 export interface EnergyStatistics {
   /** E_ref by atomic number (0 for elements not in the data), eV. */
@@ -25,16 +26,8 @@ export interface EnergyStatistics {
 
 /** Solves A x = b (A symmetric positive definite, n×n row-major) by Cholesky; throws if singular. */
 function solveSpd(A: Float64Array, b: Float64Array, n: number): Float64Array {
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * n + j];
-      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
-      if (i === j) {
-        if (!(s > 0)) throw new Error('reference energies: the element counts are linearly dependent');
-        L[i * n + i] = Math.sqrt(s);
-      } else L[i * n + j] = s / L[j * n + j];
-    }
+  const L = cholesky(A, n);
+  if (!L) throw new Error('reference energies: the element counts are linearly dependent');
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = b[i];
