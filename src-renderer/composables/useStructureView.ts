@@ -10,11 +10,11 @@ import type { CrystalScene, HoverHit } from '../viewer/CrystalScene';
 import { siteArrowData } from '../viewer/arrows';
 import type { SiteArrows } from '../viewer/arrows';
 import { atomData, atomInfo, atomLabels, bondsOf, buildDisplay, defaultBondRules, prepareStructure, scaled, stickData } from '../viewer/model';
-import type { AtomInfo, AtomLabelKind, BondRule, ViewerStructure } from '../viewer/model';
+import type { AtomInfo, AtomLabelKind, BondRule, DisplayModel, ViewerStructure } from '../viewer/model';
 import { coordinationPolyhedra } from '../viewer/polyhedra';
 import { DEFAULT_COLOR_SCHEME } from '../viewer/elementStyle';
 import type { ColorScheme } from '../viewer/elementStyle';
-import { angle, distance, separation } from '../viewer/periodic';
+import { angle, carriedPicks, distance, separation } from '../viewer/periodic';
 import type { MeasurePoint } from '../viewer/periodic';
 
 export interface ViewerOptions {
@@ -152,14 +152,21 @@ export function useStructureView(
   const bondCount = computed(() => (bonds.value ? bonds.value.center.length / 2 : 0));
 
   // Structure or display set changes: new atoms, new cell, reframe.
-  let lastStructure: unknown = null;
+  let lastStructure: ViewerStructure | null = null;
   let lastFramesOf: unknown = null;
   let lastRepeats = '';
+  let lastDisplay: DisplayModel | null = null;
   watch(
     [scene, display],
     ([s, d]) => {
       if (!s) return;
-      picks.value = [];
+      const key = options.repeats.join('x');
+      const nextFrame = lastStructure !== null && framesOf.value !== null && framesOf.value === lastFramesOf;
+      // the measurement follows the same atoms from frame to frame of a trajectory (MD streaming in, the frame slider)
+      // when the frames have the same atoms; anything else starts it again
+      const sameAtoms = nextFrame && key === lastRepeats && lastStructure!.numbers.length === (structure.value?.numbers.length ?? -1);
+      picks.value = d && lastDisplay && sameAtoms ? carriedPicks(picks.value, lastDisplay.atoms, d.atoms) : [];
+      lastDisplay = d;
       if (!d) {
         s.setAtoms({ positions: new Float32Array(0), colors: new Float32Array(0), radii: new Float32Array(0) });
         s.setBonds(null);
@@ -169,9 +176,7 @@ export function useStructureView(
       s.setAtoms(atomData(d, options.radiusScale));
       if (colorOverride.value && colorOverride.value.length === d.colors.length) s.setAtomColors(colorOverride.value);
       s.setCell(prepared.value?.lattice ?? null, [...options.repeats], options.showCell);
-      const key = options.repeats.join('x');
       // A new structure refits, unless it is the next frame of the same trajectory; a new supercell refits unless the camera is kept.
-      const nextFrame = lastStructure !== null && framesOf.value !== null && framesOf.value === lastFramesOf;
       const newStructure = structure.value !== lastStructure && !nextFrame;
       if (newStructure || (key !== lastRepeats && !options.keepCamera)) s.resetView();
       lastStructure = structure.value;

@@ -195,6 +195,20 @@ export function displayIndex(atoms: DisplayAtoms): Map<number, number> {
 }
 
 /**
+ * The display atoms `picked` in `from` found again in `to` by site and cell, in the same order (those `to` does
+ * not show are dropped): a measurement kept from one frame of a trajectory to the next, whose boundary images
+ * come and go as atoms move.
+ */
+export function carriedPicks(picked: readonly number[], from: DisplayAtoms, to: DisplayAtoms): number[] {
+  if (picked.length === 0) return [];
+  const index = displayIndex(to);
+  return picked.flatMap((a) => {
+    const b = a < from.site.length ? index.get(atomKey(from.site[a], from.cell[3 * a], from.cell[3 * a + 1], from.cell[3 * a + 2])) : undefined;
+    return b === undefined ? [] : [b];
+  });
+}
+
+/**
  * Half-bonds to draw: each display atom draws, for every bond of its site, a stick
  * from its centre to the bond's midpoint (coloured like the atom). A bond between two
  * displayed atoms is thus drawn whole; a bond to an atom outside the displayed region

@@ -97,4 +97,38 @@ describe('streaming frames into the viewer', () => {
     expect(counts.programsDeleted).toBe(counts.programsCreated);
     expect(left).toEqual({ geometries: 0, textures: 0 });
   });
+
+  it('keeps the atoms picked for a measurement from frame to frame, with their new distance, and starts again on another structure', async () => {
+    const crystalScene = new CrystalScene(new FakeCanvas() as unknown as HTMLCanvasElement);
+    const structure = shallowRef<ViewerStructure | null>(frame(0, false));
+    const framesOf = ref<string | null>('run 1');
+    const scope = effectScope();
+    const view = scope.run(() => useStructureView(structure, shallowRef(crystalScene), ref<HoverHit | null>(null), framesOf))!;
+    await nextTick();
+    // sites 3 and 16 (display indices: the boundary images of a 1×1×1 cell come and go as atoms move)
+    const sitesPicked = () => view.picks.value.map((a) => view.display.value!.atoms.site[a]);
+    const displayed = Array.from(view.display.value!.atoms.site);
+    view.pick(displayed.indexOf(3));
+    view.pick(displayed.indexOf(16));
+    const first = view.measurement.value!;
+    expect(first.labels).toEqual(['Ag3', 'Ni16']);
+    for (let k = 1; k < 5; k++) {
+      structure.value = frame(k, false);
+      await nextTick();
+      expect(sitesPicked()).toEqual([3, 16]);
+    }
+    const f4 = frame(4, false);
+    const exact = Math.hypot(...[0, 1, 2].map((d) => {
+      const x = f4.cart[3 * 16 + d] - f4.cart[3 * 3 + d];
+      return x - 7.2 * Math.round(x / 7.2);
+    }));
+    expect(view.measurement.value!.value).toBeCloseTo(exact, 5);
+    expect(view.measurement.value!.value).not.toBeCloseTo(first.value, 5);
+    framesOf.value = 'run 2';
+    structure.value = frame(0, false);
+    await nextTick();
+    expect(view.picks.value).toEqual([]);
+    scope.stop();
+    crystalScene.dispose();
+  });
 });
