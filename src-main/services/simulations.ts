@@ -41,7 +41,7 @@ import {
 import type { SimulateEvent } from '../workers/simulate';
 import { loadModelFile } from './models';
 import { loadStructure, storeMadeStructure } from './structures';
-import { writeTrajectoryFile } from '../files/trajectory-file';
+import { heldNotWritten, writeTrajectoryFile } from '../files/trajectory-file';
 
 interface Active {
   jobId: string;
@@ -367,9 +367,11 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         if (format !== 'extxyz' && format !== 'xdatcar' && format !== 'traj') throw new UserError(`a trajectory is written as extxyz, xdatcar or traj, not ${format}`);
         const frames = await readFrames(core.db, id);
         if (frames.length === 0) throw new UserError(`simulation ${id} has no frames yet`);
-        const file = writeTrajectoryFile(format, trajectoryAtoms(r, structures!.initial), frames);
+        const atoms = trajectoryAtoms(r, structures!.initial);
+        const file = writeTrajectoryFile(format, atoms, frames);
         const fileName = format === 'extxyz' ? `${base}.extxyz` : format === 'traj' ? `${base}.traj` : `${base}.XDATCAR`;
-        return typeof file === 'string' ? { fileName, text: file } : { fileName, base64: Buffer.from(file).toString('base64') };
+        const left = heldNotWritten(format, atoms);
+        return { ...(typeof file === 'string' ? { fileName, text: file } : { fileName, base64: Buffer.from(file).toString('base64') }), ...(left ? { note: `${fileName}: ${left.note}` } : {}) };
       }
       // a run cut short (interrupted, failed) ends at its last frame written
       let final = structures?.final ? structureFromJSON(structures.final) : null;

@@ -34,6 +34,8 @@ let compareToken = 0;
 const starting = ref(false);
 const startError = ref<string | null>(null);
 const actionError = ref<string | null>(null);
+/** What the last file exported leaves out of its run (the atoms an XDATCAR cannot mark), or null. */
+const exportNote = ref<string | null>(null);
 let started = false;
 let loadToken = 0;
 /**
@@ -211,6 +213,7 @@ async function compareWith(id: number | null): Promise<void> {
 function select(id: number | null): void {
   selectedId.value = id;
   void compareWith(null);
+  exportNote.value = null;
   detail.value = null;
   streamed.value = null;
   frame.value = null;
@@ -304,8 +307,10 @@ const exportFile = (
 ) =>
   act(`export ${what}`, async () => {
     const p = choice.phonon;
+    exportNote.value = null;
     const r = await getApi().simulations.export({ id, what, format, ...(choice.mode === undefined ? {} : { mode: choice.mode }), ...(p ? { mode: p.band, q: p.q, amplitude: p.amplitude } : {}) });
     downloadFile(r.fileName, 'base64' in r ? fromBase64(r.base64) : r.text);
+    exportNote.value = r.note ?? null;
   });
 
 /** A phonon run's mode displaced at phase 0 in its supercell, stored as a new structure of the library (null when refused: actionError says why). */
@@ -333,6 +338,7 @@ export function useSimulations() {
     starting: readonly(starting),
     startError,
     actionError,
+    exportNote: readonly(exportNote),
     select,
     pick,
     start,

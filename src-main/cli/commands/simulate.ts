@@ -27,6 +27,8 @@ import {
   runSimulation,
   SIMULATION_DEFAULTS,
   type SimulationHooks,
+  type TrajectoryAtoms,
+  type TrajectoryFrame,
   type ElasticParameters,
   type NebParameters,
   SimulationInputError,
@@ -53,7 +55,7 @@ import { writeFrames } from '../../files/frames-file';
 import { bandEnd, NEB_DEFAULTS } from '../../../src-shared/sim/neb';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import type { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
-import { writeTrajectoryFile } from '../../files/trajectory-file';
+import { heldNotWritten, writeTrajectoryFile, type TrajectoryFileFormat } from '../../files/trajectory-file';
 import { readStructuresFile } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { pickedAtoms } from './picked-atoms';
@@ -502,15 +504,16 @@ function outputsProblem(ctx: CommandContext, command: string, outputs: Record<st
 }
 
 /**
- * A run's frames written as XDATCAR: the format has no place for the atoms the run held (VASP writes
- * none), so they are named on stderr with the option that gives them back.
+ * A run's frames written to `--out NAME` (extended XYZ, `.traj` or XDATCAR by the name), as `writeOutput`; an
+ * XDATCAR leaves out the atoms the run held, which is said on stderr with the option that gives them back.
  */
-function noteHeldNotWritten(ctx: CommandContext, name: string, format: string | null, held: { fixed: readonly number[]; axisConstraints: readonly AxisConstraint[] }): void {
-  if (format !== 'xdatcar') return;
-  const atoms = [...new Set([...held.fixed, ...held.axisConstraints.map((c) => c.atom)])].sort((a, b) => a - b);
-  if (!atoms.length) return;
-  const list = indexList(atoms);
-  ctx.io.err(`note: ${name}: an XDATCAR has no place for held atoms: the ${atoms.length === 1 ? 'atom' : `${atoms.length} atoms`} this run held (${list}) ${atoms.length === 1 ? 'is' : 'are'} not marked in it; --fixed ${list.replace(/ /g, '')} gives them back to a command that reads it (structure msd, md, neb); .extxyz and .traj keep them`);
+async function writeTrajectoryOut(ctx: CommandContext, command: string, name: string, atoms: TrajectoryAtoms, frames: readonly TrajectoryFrame[]): Promise<boolean> {
+  const kind = outputFormat(name);
+  const format: TrajectoryFileFormat = kind === 'traj' || kind === 'xdatcar' ? kind : 'extxyz';
+  const written = await writeOutput(ctx, command, 'out', name, (path) => writeFileSync(path, writeTrajectoryFile(format, atoms, frames), { flag: 'wx' }));
+  const left = written ? heldNotWritten(format, atoms) : null;
+  if (left) ctx.io.err(`note: ${name}: ${left.note}; --fixed ${left.atoms.replace(/ /g, '')} gives them back to a command that reads it (structure msd, md, neb)`);
+  return written;
 }
 
 /** Writes an output file; when it fails all the same (a full disk), says so naming the option and file, and returns false: the results are still printed, the exit status is 1. */
@@ -810,9 +813,7 @@ export const mdCommand: Command = {
     let written = true;
     if (values.out && frames.length) {
       const atoms = { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) };
-      const format = outputFormat(values.out);
-      written = await writeOutput(ctx, 'md', 'out', values.out, (path) => writeFileSync(path, writeTrajectoryFile(format === 'traj' || format === 'xdatcar' ? format : 'extxyz', atoms, frames), { flag: 'wx' }));
-      if (written) noteHeldNotWritten(ctx, values.out, format, atoms.held);
+      written = await writeTrajectoryOut(ctx, 'md', values.out, atoms, frames);
     }
     const warnings = watch ? watch.warnings : null;
     if (log) {
@@ -1212,10 +1213,8 @@ export const nebCommand: Command = {
     const { structure, opened } = loaded;
     let written = true;
     if (values.out) {
-      const format = outputFormat(values.out);
       const atoms = { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) };
-      written = await writeOutput(ctx, 'neb', 'out', values.out, (path) => writeFileSync(path, writeTrajectoryFile(format === 'traj' || format === 'xdatcar' ? format : 'extxyz', atoms, frames), { flag: 'wx' }));
-      if (written) noteHeldNotWritten(ctx, values.out, format, atoms.held);
+      written = await writeTrajectoryOut(ctx, 'neb', values.out, atoms, frames);
     }
     const warnings = watch ? watch.warnings : null;
     if (values.json) {

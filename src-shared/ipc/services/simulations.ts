@@ -104,7 +104,8 @@ export interface SimulationFramePoint {
 }
 
 /** An exported file: text, or the bytes of a binary one (ASE's `.traj`) as base64. */
-export type SimulationExportFile = { fileName: string; text: string } | { fileName: string; base64: string };
+/** A file to save; `note`: what the format leaves out of the run (the atoms it held, in an XDATCAR), said beside the download. */
+export type SimulationExportFile = ({ fileName: string; text: string } | { fileName: string; base64: string }) & { note?: string };
 
 /**
  * A running simulation's progress, at most twice a second: the values of every frame written

@@ -143,7 +143,7 @@ describe('latticework structure msd', () => {
     // an XDATCAR has no flags: --fixed names the atoms, as md's takes them; --fixed none counts every atom
     const notes: string[] = [];
     await md(['--ensemble', 'nvt', '--steps', '200', '--every', '1', '--fixed', '0,1,4,5', '--out', 'held_XDATCAR'], notes);
-    expect(notes).toContain('note: held_XDATCAR: an XDATCAR has no place for held atoms: the 4 atoms this run held (0, 1, 4, 5) are not marked in it; --fixed 0,1,4,5 gives them back to a command that reads it (structure msd, md, neb); .extxyz and .traj keep them');
+    expect(notes).toContain('note: held_XDATCAR: an XDATCAR has no place for held atoms: the 4 atoms this run held (0, 1, 4, 5) are not marked in it; .extxyz and .traj keep them; --fixed 0,1,4,5 gives them back to a command that reads it (structure msd, md, neb)');
     const named = JSON.parse((await run(['msd', 'held_XDATCAR', '--timestep', '2', '--fixed', '0-1,4-5', '--json'], dir)).out)[0];
     expect(named.fixed).toEqual([0, 1, 4, 5]);
     expect(Math.max(...named.msd.map((x: number, k: number) => Math.abs(x - held.msd[k])))).toBeLessThan(1e-9);

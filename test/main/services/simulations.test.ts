@@ -47,7 +47,7 @@ async function waitForStatus(api: LatticeworkApi, id: number, statuses: Simulati
 }
 
 /** An export that is text (every format but ASE's binary `.traj`). */
-async function exportText(api: LatticeworkApi, arg: Parameters<LatticeworkApi['simulations']['export']>[0]): Promise<{ fileName: string; text: string }> {
+async function exportText(api: LatticeworkApi, arg: Parameters<LatticeworkApi['simulations']['export']>[0]): Promise<{ fileName: string; text: string; note?: string }> {
   const file = await api.simulations.export(arg);
   if (!('text' in file)) throw new Error(`${file.fileName} came as bytes, not text`);
   return file;
@@ -162,6 +162,11 @@ describe('simulations service', () => {
     const read = readChemStructures(trajectory.fileName, trajectory.text).structures;
     expect(read).toHaveLength(done.frames);
     for (const s of [read[0], read.at(-1)!]) expect(fileConstraints(s)).toEqual({ fixed: [0, 7], partial: [{ atom: 1, held: [true, true, false], frame: 'cartesian' }] });
+    expect(trajectory.note).toBeUndefined();
+    // an XDATCAR has no place for them: the export says which atoms it leaves unmarked
+    const xdatcar = await exportText(api, { id: done.id, what: 'trajectory', format: 'xdatcar' });
+    expect(readChemStructures(xdatcar.fileName, xdatcar.text).structures[0].siteProperties.selectiveDynamics).toBeUndefined();
+    expect(xdatcar.note).toBe(`${xdatcar.fileName}: an XDATCAR has no place for held atoms: the 3 atoms this run held (0, 1, 7) are not marked in it; .extxyz and .traj keep them`);
   });
 
   it('runs molecular dynamics, and a cancelled run keeps its frames', async () => {
