@@ -78,10 +78,13 @@ const api = {
     frames: hold<SimulationFrameView[]>('frames'),
     cancel: hold<SimulationRecord>('cancel'),
     continueBand: hold<SimulationRecord>('continueBand'),
+    export: hold<{ fileName: string; text: string; note?: string }>('export'),
   },
 };
+const downloaded: string[] = [];
 
 vi.mock('../../src-renderer/api/client', () => ({ getApi: () => api, connectionState: ref('connected') }));
+vi.mock('../../src-renderer/lib/download', () => ({ downloadFile: (name: string) => void downloaded.push(name), fromBase64: () => new Uint8Array(0) }));
 
 describe('useSimulations', () => {
   beforeEach(() => {
@@ -265,5 +268,25 @@ describe('useSimulations', () => {
     expect(sims.detail.value?.status).toBe('cancelled');
     expect(sims.list.value.find((r) => r.id === 7)?.status).toBe('cancelled');
     expect(sims.actionError.value).toBeNull();
+  });
+
+  it("says beside the download what an exported file leaves out of the run (an XDATCAR's held atoms), until another export or run", async () => {
+    const sims = await started();
+    const note = 'relax_Cu.XDATCAR: an XDATCAR has no place for held atoms: the atom this run held (0) is not marked in it; .extxyz and .traj keep them';
+    const xdatcar = sims.exportFile(7, 'trajectory', 'xdatcar');
+    await answer('export', { fileName: 'relax_Cu.XDATCAR', text: 'Cu\n', note });
+    await xdatcar;
+    expect(downloaded.at(-1)).toBe('relax_Cu.XDATCAR');
+    expect(sims.exportNote.value).toBe(note);
+    const extxyz = sims.exportFile(7, 'trajectory', 'extxyz');
+    expect(sims.exportNote.value).toBeNull();
+    await answer('export', { fileName: 'relax_Cu.extxyz', text: '1\n' });
+    await extxyz;
+    expect(sims.exportNote.value).toBeNull();
+    const again = sims.exportFile(7, 'trajectory', 'xdatcar');
+    await answer('export', { fileName: 'relax_Cu.XDATCAR', text: 'Cu\n', note });
+    await again;
+    sims.select(8);
+    expect(sims.exportNote.value).toBeNull();
   });
 });
