@@ -15,6 +15,7 @@
  * coordinator hearing of a dead thread: replicas block only inside reductions, which wake on abort.
  */
 import { availableParallelism } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import type { Worker } from 'node:worker_threads';
 import { RemoteError } from '../../../src-shared/ipc/define';
 import { currentBackend } from '../../engine/tf/backend';
@@ -33,6 +34,13 @@ export interface DataParallelOptions {
   workerUrl?: URL;
   /** Kernel threads per replica (default: the cores shared among the replicas, at least 1). */
   kernelThreads?: number;
+  /** Each replica's JavaScript heap limit, MB (default: this process's own, as the compute pool's workers). */
+  heapLimitMb?: number;
+}
+
+/** Why a replica thread crashed: running out of its heap named with the limit. */
+function crashReason(err: Error & { code?: string }, heapLimitMb: number): string {
+  return err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory (its JavaScript heap is limited to ${heapLimitMb} MB)` : err.message;
 }
 
 type Reply = Extract<FromReplica, { type: 'done' | 'memory' }>;
@@ -71,6 +79,7 @@ export class DataParallelExecutor implements StepExecutor {
     private readonly local: ShareProgram,
     private readonly memory: SessionMemory,
     private readonly replicas: Replica[],
+    private readonly heapLimitMb: number,
   ) {
     this.weights = new Float32Array(memory.weights);
     this.state = new Float32Array(memory.state);
@@ -97,7 +106,7 @@ export class DataParallelExecutor implements StepExecutor {
       if (msg.type === 'done' || msg.type === 'memory') p?.resolve(msg);
       else this.fail(new RemoteError(msg.error), p);
     });
-    r.thread.on('error', (err) => this.fail(new WorkerLostError(`data-parallel worker ${r.index} crashed: ${err.message}`)));
+    r.thread.on('error', (err) => this.fail(new WorkerLostError(`data-parallel worker ${r.index} crashed: ${crashReason(err, this.heapLimitMb)}`)));
     r.thread.on('exit', (code) => {
       r.alive = false;
       if (!this.disposed) this.fail(new WorkerLostError(`data-parallel worker ${r.index} exited (code ${code}) during training`));
@@ -213,11 +222,12 @@ export function dataParallel(options: DataParallelOptions): ExecutorFactory {
     writeFlat(new Float32Array(memory.weights), variableValues(local.trainable));
     writeFlat(new Float32Array(memory.state), variableValues(local.state));
     const kernelThreads = options.kernelThreads ?? Math.max(1, Math.floor(availableParallelism() / workers));
+    const heapLimitMb = options.heapLimitMb ?? Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
     const replicas: Replica[] = [];
     const ready: Promise<void>[] = [];
     for (let index = 0; index < workers; index++) {
       const init: ReplicaInit = { role: 'replica', index, backend, kernelThreads, spec, memory };
-      const thread = spawnWorker(options.workerUrl ?? defaultWorkerUrl(), init);
+      const thread = spawnWorker(options.workerUrl ?? defaultWorkerUrl(), init, { maxOldGenerationSizeMb: heapLimitMb });
       thread.unref();
       const r: Replica = { index, thread, pending: new Map(), alive: true };
       replicas.push(r);
@@ -236,7 +246,7 @@ export function dataParallel(options: DataParallelOptions): ExecutorFactory {
             }
           };
           thread.on('message', onMessage);
-          thread.once('error', (err) => reject(new Error(`data-parallel worker ${index} could not start: ${err.message}`)));
+          thread.once('error', (err) => reject(new Error(`data-parallel worker ${index} could not start: ${crashReason(err, heapLimitMb)}`)));
           thread.once('exit', (code) => reject(new Error(`data-parallel worker ${index} exited (code ${code}) while starting`)));
         }),
       );
@@ -247,6 +257,6 @@ export function dataParallel(options: DataParallelOptions): ExecutorFactory {
       await Promise.all(replicas.map((r) => r.thread.terminate()));
       throw err;
     }
-    return new DataParallelExecutor(local, memory, replicas);
+    return new DataParallelExecutor(local, memory, replicas, heapLimitMb);
   };
 }

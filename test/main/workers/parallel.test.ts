@@ -138,6 +138,15 @@ describe('data-parallel training', { timeout: 600_000 }, () => {
     expect(resumed.weights['head.out.weight']).toEqual(straight.r.weights['head.out.weight']);
   });
 
+  it("fails a replica that outgrows its heap limit, naming the limit", async () => {
+    const model = buildModel(config, { seed: 1 });
+    const norm = fitNormalizer(samples.flatMap((s) => Array.from(s.target)), 1);
+    const program = graphModelProgram(model, samples, norm);
+    const start = dataParallel({ workers: 1, workerUrl, heapLimitMb: 4 })({ kind: 'graph-model', init: { config, samples, normalizer: norm } }, program);
+    await expect(start).rejects.toThrow('data-parallel worker 0 could not start: it ran out of memory (its JavaScript heap is limited to 4 MB)');
+    model.dispose();
+  });
+
   it('leaks no tensors or memory over 100 steps (coordinator and replicas)', async () => {
     const model = buildModel(config, { seed: 1 });
     const idx = samples.map((_, i) => i);
