@@ -3,7 +3,7 @@
  * simulation defaults of src-shared/sim/job.ts), the request it makes, the charts of a run's
  * per-step series, and a recorded frame as a structure for the viewer.
  */
-import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFrameView, SimulationRecord, SimulationRequest, SimulationTask } from '../../src-shared/ipc/contract';
+import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFrameView, SimulationRecord, SimulationRequest, SimulationTask, StructureRecord } from '../../src-shared/ipc/contract';
 import { ACTIVE_SIMULATION_STATUSES, type SimulationStatusName } from '../../src-shared/ipc/services/simulations';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
 import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, storedForceConstants, type ElasticParameters, type StepValues, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
@@ -77,9 +77,13 @@ export function potentialModels(models: readonly ModelRecord[]): ModelRecord[] {
   return models.filter((m) => m.task === 'potential');
 }
 
-/** Why the form cannot be run yet (a trained potential not chosen, a phonon supercell or mesh typed wrong, a band without its end), or null. */
-export function formProblem(form: SimulationForm): string | null {
+/**
+ * Why the form cannot be run yet (a trained potential not chosen, or no longer among the stored
+ * `potentials` when they are given, a phonon supercell or mesh typed wrong, a band without its end), or null.
+ */
+export function formProblem(form: SimulationForm, potentials?: readonly Pick<ModelRecord, 'id'>[]): string | null {
   if (form.calculator === 'model' && form.modelId === null) return 'choose a trained potential (train one, or import a .lwm potential in Models)';
+  if (form.calculator === 'model' && potentials && !potentials.some((m) => m.id === form.modelId)) return `trained potential #${form.modelId} is no longer stored (deleted): choose another one`;
   if (form.task === 'phonons') {
     if (parseTriple(form.phonons.supercell, 50) === undefined) return 'the supercell is three whole numbers from 1 to 50 (5,5,3), one for all three, or empty for the smallest at least 10 Å wide';
     if (parseTriple(form.phonons.mesh, 200) === undefined) return 'the mesh is three whole numbers from 1 to 200 (19,19,19), one for all three, or empty for the default';
@@ -117,6 +121,48 @@ export function formRequest(form: SimulationForm): { calculator: CalculatorSpec;
                 ? { ...form.neb, endStructureId: form.neb.endStructureId! }
                 : { task: 'phonons', supercell: parseTriple(form.phonons.supercell, 50)!, mesh: parseTriple(form.phonons.mesh, 200)!, delta: form.phonons.delta, symmetry: form.phonons.symmetry };
   return { calculator, parameters, ...(form.name.trim() ? { name: form.name.trim() } : {}) };
+}
+
+/**
+ * The form a run was started with (the inverse of `formRequest`): its task, calculator and parameters,
+ * the fields it did not store at their defaults (a run stored before a field was kept: what its absence
+ * meant), its fixed atoms in the one fixed-atoms field of every task, its name when the user gave one
+ * (not the automatic "relax of … #id"). A band's end state was stored as positions with the end
+ * structure's name: it is the one structure of `ends` (those it can end at) of that name, else none
+ * (the form asks for it); a band continued from given images starts again on the default path.
+ */
+export function formFromRun(
+  run: Pick<SimulationRecord, 'id' | 'name' | 'calculator' | 'calculatorSpec' | 'parameters'>,
+  ends: readonly Pick<StructureRecord, 'id' | 'name'>[] = [],
+): SimulationForm {
+  const form = defaultForm();
+  const p = run.parameters;
+  const spec = run.calculatorSpec;
+  form.task = p.task;
+  form.calculator = spec.kind;
+  if (spec.kind === 'model') form.modelId = spec.modelId;
+  if (spec.kind === 'lj') form.lj = { ...spec.parameters };
+  if (spec.kind === 'morse') form.morse = { ...spec.parameters };
+  const { fixed, axisConstraints } = constraintsOf(p);
+  const held = () => ({ fixed: [...fixed], axisConstraints: axisConstraints.map((c) => ({ ...c, held: [...c.held] as typeof c.held })) });
+  form.relax = { ...form.relax, ...held() };
+  form.md = { ...form.md, ...held() };
+  form.vibrations.fixed = [...fixed];
+  form.neb.fixed = [...fixed];
+  if (p.task === 'relax') form.relax = { ...form.relax, ...p, ...held() };
+  else if (p.task === 'md') form.md = { ...form.md, ...p, ...held() };
+  else if (p.task === 'eos') form.eos = { ...p };
+  else if (p.task === 'vibrations') form.vibrations = { ...p, fixed: [...fixed] };
+  else if (p.task === 'elastic') form.elastic = { ...p };
+  else if (p.task === 'phonons') form.phonons = { supercell: p.supercell?.join(',') ?? '', mesh: p.mesh?.join(',') ?? '', delta: p.delta, symmetry: p.symmetry === true };
+  else {
+    const { end: _end, endName, startImages: _given, path, ...band } = p;
+    const named = ends.filter((s) => s.name === endName);
+    form.neb = { ...band, path: path === 'given' ? NEB_DEFAULTS.path : path, fixed: [...fixed], endStructureId: named.length === 1 ? named[0].id : null };
+  }
+  // the name a run gets when none is given ends so (store/simulations.ts: "relax of Cu4 with emt #12")
+  form.name = run.name.endsWith(` with ${run.calculator} #${run.id}`) ? '' : run.name;
+  return form;
 }
 
 export interface SimulationChart {

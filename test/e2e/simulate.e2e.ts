@@ -8,7 +8,7 @@ import { Atoms } from '../../src-shared/sim';
 import { readAseTrajectory } from '../../src-main/files/ase-traj';
 import { elementColorHex } from '../../src-renderer/viewer/elementStyle';
 import { atomCentres, countColour, turnView, type Point } from './canvas';
-import { appForFile } from './app';
+import { appForFile, waitUntilConnected } from './app';
 import { copperPoscar, tinyPotentialFile } from '../main/services/simulation-fixtures';
 import type { SimulationDetail } from '../../src-shared/ipc/contract';
 
@@ -763,6 +763,74 @@ describe('Simulate', () => {
     expect(frames.every((f) => [21, 22, 23].every((k) => Math.abs(f.structure.cart[k] - frames[0].structure.cart[k]) < 1e-9))).toBe(true);
     await canvas.scrollIntoViewIfNeeded();
     await app.screenshot('simulate-vibrations');
+    expect(app.errors).toEqual([]);
+  });
+
+  it("a reload while a run goes shows its settings in the form; one changed, the next run is the same but for it; a finished run's settings come back with a click", { timeout: 600_000 }, async () => {
+    const { page } = app;
+    // Cu32 whose file holds atom 5 fixed, and another structure before it: the one a page load chooses,
+    // until the run's settings choose the run's
+    const lines = copperPoscar(2, 0.1).trimEnd().split('\n');
+    const at = lines.indexOf('Direct');
+    const flagged = [...lines.slice(0, at), 'Selective dynamics', 'Direct', ...lines.slice(at + 1).map((l, i) => `${l} ${i === 5 ? 'F F F' : 'T T T'}`)].join('\n');
+    const { imported } = await api.structures.import({ files: [{ name: 'Ag32.vasp', text: copperPoscar(2, 0, 'Ag') }, { name: 'Cu32-warm.vasp', text: flagged + '\n' }] });
+    const [ag32, cu32] = imported.map((r) => r.id);
+    await page.getByTestId('nav-simulate').click();
+    await page.getByTestId('simulation-structure').selectOption(String(cu32));
+    await page.getByTestId('simulation-task-md').click();
+    await page.getByTestId('simulation-calculator').selectOption('emt');
+    await expect.poll(() => page.getByTestId('simulation-fixed').inputValue()).toBe('5');
+    const fields = { 'simulation-temperature': '450', 'simulation-timestep': '2', 'simulation-steps': '1000000', 'simulation-every': '7', 'simulation-seed': '11', 'simulation-name': 'warm copper' };
+    for (const [id, value] of Object.entries(fields)) await page.getByTestId(id).fill(value);
+    await page.getByTestId('simulation-fixed').fill('0-2');
+    await page.getByTestId('simulation-fixed').dispatchEvent('change');
+    const earlier = new Set((await api.simulations.list({})).map((r) => r.id));
+    await page.getByTestId('simulation-start').click();
+    await expect.poll(async () => (await api.simulations.list({})).filter((r) => !earlier.has(r.id)).length, { timeout: 60_000 }).toBe(1);
+    const first = (await api.simulations.list({})).find((r) => !earlier.has(r.id))!;
+    expect(first.parameters).toMatchObject({ task: 'md', temperature: 450, timestep: 2, steps: 1_000_000, every: 7, seed: 11, fixed: [0, 1, 2] });
+
+    // reloaded while it runs: the view shows it, and the form holds its settings (its fixed atoms, not
+    // the file's, once the file has been read)
+    await page.reload();
+    await waitUntilConnected(page);
+    const run = page.getByTestId('simulation-run');
+    await expect.poll(() => run.getAttribute('data-id'), { timeout: 60_000 }).toBe(String(first.id));
+    await page.getByTestId('simulation-file-constraints').waitFor();
+    await expect.poll(() => page.getByTestId('simulation-task-md').getAttribute('aria-selected')).toBe('true');
+    for (const [id, value] of Object.entries(fields)) await expect.poll(() => page.getByTestId(id).inputValue(), { message: id }).toBe(value);
+    expect(await page.getByTestId('simulation-structure').inputValue()).toBe(String(cu32));
+    expect(await page.getByTestId('simulation-calculator').inputValue()).toBe('emt');
+    expect(await page.getByTestId('simulation-fixed').inputValue()).toBe('0-2');
+    expect(await page.getByTestId('simulation-file-constraints').textContent()).toBe("the file holds 1 atom fixed (5). The form took a run's settings: the fixed-atoms field holds its fixed atoms.");
+    await page.getByTestId('simulation-cancel').click();
+    await expect.poll(() => run.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
+    expect(await page.getByTestId('simulation-fixed').inputValue()).toBe('0-2');
+
+    // one field changed: the second run is the first but for it
+    await page.getByTestId('simulation-temperature').fill('500');
+    await page.getByTestId('simulation-start').click();
+    await expect.poll(() => run.getAttribute('data-id'), { timeout: 60_000 }).not.toBe(String(first.id));
+    const second = await api.simulations.get({ id: Number(await run.getAttribute('data-id')) });
+    expect(second.structureId).toBe(cu32);
+    expect(second.calculatorSpec).toEqual(first.calculatorSpec);
+    expect(second.parameters).toEqual({ ...first.parameters, temperature: 500 });
+    expect(second.name).toBe('warm copper');
+    await page.getByTestId('simulation-cancel').click();
+    await expect.poll(() => run.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
+
+    // a finished run's settings, from the list, with another structure chosen: the form takes them again, and its structure
+    await page.locator(`[data-testid="simulation-item"][data-id="${first.id}"]`).click();
+    await expect.poll(() => run.getAttribute('data-id')).toBe(String(first.id));
+    await page.getByTestId('simulation-structure').selectOption(String(ag32));
+    await expect.poll(() => page.getByTestId('simulation-fixed').inputValue()).toBe('');
+    expect(await page.getByTestId('simulation-temperature').inputValue()).toBe('500');
+    await page.getByTestId('simulation-use-settings').click();
+    await expect.poll(() => page.getByTestId('simulation-temperature').inputValue()).toBe('450');
+    expect(await page.getByTestId('simulation-structure').inputValue()).toBe(String(cu32));
+    await page.getByTestId('simulation-file-constraints').waitFor();
+    expect(await page.getByTestId('simulation-fixed').inputValue()).toBe('0-2');
+    await app.screenshot('simulate-use-settings');
     expect(app.errors).toEqual([]);
   });
 });

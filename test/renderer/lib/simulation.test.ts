@@ -18,6 +18,7 @@ import {
   frameRdfChart,
   frameStructure,
   firstVibrationMode,
+  formFromRun,
   formRequest,
   modeArrows,
   phononModesView,
@@ -26,12 +27,14 @@ import {
   vibrationRow,
   simulationCharts,
   simulationListLabel,
+  type SimulationForm,
 } from '../../../src-renderer/lib/simulation';
 import { readStructures } from '../../../src-shared/chem';
 import { EmtCalculator, runSimulation } from '../../../src-shared/sim';
-import type { ModelRecord } from '../../../src-shared/ipc/contract';
+import type { ModelRecord, SimulationParameters, SimulationRecord } from '../../../src-shared/ipc/contract';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import { plannedSteps, SIMULATION_DEFAULTS } from '../../../src-shared/sim/job';
+import { NEB_DEFAULTS } from '../../../src-shared/sim/neb';
 
 function frame(index: number, step: number, values: Record<string, number | null>): SimulationFrameView {
   return { index, step, time: null, energy: values.energy ?? 0, values, lattice: null, cart: [0, 0, 0], forces: [0, 0, 0], stress: null, velocities: null };
@@ -513,5 +516,109 @@ describe('long series', () => {
     expect(data.length).toBeLessThanOrEqual(MAX_CHART_POINTS + 1);
     expect(data[0]).toEqual([0, -0]);
     expect(data.at(-1)).toEqual([10_000, -10_000]);
+  });
+});
+
+describe("a run's settings back in the form (formFromRun)", () => {
+  const ends = [
+    { id: 21, name: 'hop end' },
+    { id: 22, name: 'other' },
+  ];
+  /** A form with every field of its task (and its calculator's) away from the defaults. */
+  function changedForm(task: SimulationRecord['task'], calculator: SimulationForm['calculator']): SimulationForm {
+    const f = defaultForm();
+    f.task = task;
+    f.calculator = calculator;
+    if (calculator === 'model') f.modelId = 7;
+    f.lj = { epsilon: 0.0104, sigma: 3.4, cutoff: 8.5 };
+    f.morse = { epsilon: 0.34, r0: 2.6, rho0: 4.5, cutoff: 6 };
+    const fixed = [0, 1, 5];
+    const axisConstraints = [{ atom: 3, held: [true, false, true] as [boolean, boolean, boolean], frame: 'cartesian' as const }];
+    f.relax = { ...f.relax, optimizer: 'lbfgs', fmax: 0.02, maxSteps: 77, cell: true, pressure: 1.5, smax: 0.05, hydrostatic: true, fixed, axisConstraints, every: 3, stopWhenExtrapolating: true, symmetry: true, minimum: 'escape' };
+    f.md = { ...f.md, ensemble: 'npt', thermostat: 'nose-hoover', barostat: 'mtk', cellMotion: 'flexible', temperature: 450, timestep: 2, steps: 33, every: 4, seed: 9, friction: 0.02, tau: 50, pressure: 2, barostatTau: 500, compressibility: 0.02, velocities: 'structure', fixed, axisConstraints, stopWhenExtrapolating: true };
+    f.eos = { task: 'eos', points: 9, range: 0.08, relax: true, fmax: 0.03 };
+    f.vibrations = { task: 'vibrations', delta: 0.02, fixed };
+    f.elastic = { task: 'elastic', strain: 0.02, relax: false, fmax: 0.005 };
+    f.phonons = { supercell: '4,4,2', mesh: '11,11,11', delta: 0.02, symmetry: false };
+    f.neb = { ...f.neb, images: 5, spring: 0.2, climb: false, path: 'idpp', optimizer: 'lbfgs', fmax: 0.08, maxSteps: 123, every: 5, relaxEnds: false, fixed, endStructureId: 21 };
+    f.name = 'my run';
+    return f;
+  }
+  /** The run `simulations.start` records from a request: a band's end state by its positions and its structure's name; stored as JSON. */
+  function recorded(req: ReturnType<typeof formRequest>, id = 40): Pick<SimulationRecord, 'id' | 'name' | 'calculator' | 'calculatorSpec' | 'parameters'> {
+    const p = req.parameters;
+    let parameters: SimulationParameters;
+    if (p.task === 'neb') {
+      const { endStructureId: _end, ...band } = p;
+      parameters = { ...band, end: [0, 0, 1], endName: 'hop end' };
+    } else parameters = p;
+    const calculator = req.calculator.kind === 'model' ? 'my potential' : req.calculator.kind;
+    return JSON.parse(JSON.stringify({ id, name: req.name ?? `${p.task} of Cu4 with ${calculator} #${id}`, calculator, calculatorSpec: req.calculator, parameters }));
+  }
+
+  it('gives back the request a run was started with, for every task and calculator', () => {
+    for (const task of ['relax', 'md', 'eos', 'vibrations', 'elastic', 'phonons', 'neb'] as const) {
+      for (const calculator of ['emt', 'lj', 'morse', 'model'] as const) {
+        const req = formRequest(changedForm(task, calculator));
+        const form = formFromRun(recorded(req), ends);
+        expect(form.task).toBe(task);
+        expect(form.calculator).toBe(calculator);
+        expect(formRequest(form), `${task} with ${calculator}`).toEqual(req);
+      }
+    }
+  });
+
+  it("keeps the defaults for what the run did not store, and takes what an absence meant; other tasks' fields stay at their defaults", () => {
+    const d = defaultForm();
+    // a relaxation and an MD run stored before axis constraints, symmetry, barostats and velocities were kept
+    const { axisConstraints: _a, symmetry: _s, stopWhenExtrapolating: _x, ...oldRelax } = { ...SIMULATION_DEFAULTS.relax, fmax: 0.01 };
+    const relax = formFromRun({ id: 1, name: 'r', calculator: 'emt', calculatorSpec: { kind: 'emt' }, parameters: oldRelax as SimulationParameters });
+    expect(relax.relax).toEqual({ ...d.relax, fmax: 0.01 });
+    expect(relax.md).toEqual(d.md);
+    expect(relax.eos).toEqual(d.eos);
+    expect(relax.phonons).toEqual(d.phonons);
+    expect(relax.neb).toEqual(d.neb);
+    const { barostat: _b, cellMotion: _c, velocities: _v, axisConstraints: _m, ...oldMd } = { ...SIMULATION_DEFAULTS.md, temperature: 900 };
+    const md = formFromRun({ id: 2, name: 'm', calculator: 'emt', calculatorSpec: { kind: 'emt' }, parameters: oldMd as SimulationParameters });
+    expect(md.md).toEqual({ ...d.md, temperature: 900 });
+    expect(md.relax).toEqual(d.relax);
+    // phonons stored before session 33 did not use the symmetry: rerun as they ran
+    const { symmetry: _p, ...oldPhonons } = SIMULATION_DEFAULTS.phonons;
+    expect(formFromRun({ id: 3, name: 'p', calculator: 'emt', calculatorSpec: { kind: 'emt' }, parameters: oldPhonons }).phonons).toEqual({ ...d.phonons, symmetry: false });
+    // Lennard-Jones without parameters: the potential's defaults
+    expect(formFromRun({ id: 4, name: 'l', calculator: 'lj', calculatorSpec: { kind: 'lj' }, parameters: SIMULATION_DEFAULTS.eos }).lj).toEqual({});
+  });
+
+  it("puts the run's fixed atoms in every task's field, as copies the form can edit; an automatic name is left for the next run's own", () => {
+    const run = recorded(formRequest(changedForm('md', 'emt')), 40);
+    const form = formFromRun(run);
+    for (const fixed of [form.relax.fixed, form.md.fixed, form.vibrations.fixed, form.neb.fixed]) expect(fixed).toEqual([0, 1, 5]);
+    expect(form.relax.axisConstraints).toEqual([{ atom: 3, held: [true, false, true], frame: 'cartesian' }]);
+    form.md.fixed.push(9);
+    form.md.axisConstraints![0].held[0] = false;
+    expect(run.parameters).toMatchObject({ fixed: [0, 1, 5], axisConstraints: [{ atom: 3, held: [true, false, true] }] });
+    expect(form.name).toBe('my run');
+    expect(formFromRun({ ...run, name: 'md of Cu4 with emt #40' }).name).toBe('');
+    // another run's automatic name is a name the user gave this one
+    expect(formFromRun({ ...run, name: 'md of Cu4 with emt #39' }).name).toBe('md of Cu4 with emt #39');
+  });
+
+  it("a band's end is the one structure it can end at of the end's name; none when two are so named or none is; a continued band starts on the default path", () => {
+    const run = recorded(formRequest(changedForm('neb', 'emt')));
+    expect(formFromRun(run, ends).neb.endStructureId).toBe(21);
+    const ambiguous = formFromRun(run, [...ends, { id: 23, name: 'hop end' }]);
+    expect(ambiguous.neb.endStructureId).toBeNull();
+    expect(formProblem(ambiguous)).toMatch(/^choose the end state/);
+    expect(formFromRun(run).neb.endStructureId).toBeNull();
+    const continued = { ...run, parameters: { ...run.parameters, path: 'given', startImages: [[0, 0, 0.5]] } as SimulationParameters };
+    expect(formFromRun(continued, ends).neb.path).toBe(NEB_DEFAULTS.path);
+  });
+
+  it('a trained potential deleted since the run: the form says so instead of running something else', () => {
+    const form = formFromRun(recorded(formRequest(changedForm('relax', 'model'))));
+    expect(form.calculator).toBe('model');
+    expect(form.modelId).toBe(7);
+    expect(formProblem(form, [{ id: 8 }])).toBe('trained potential #7 is no longer stored (deleted): choose another one');
+    expect(formProblem(form, [{ id: 7 }, { id: 8 }])).toBeNull();
   });
 });
