@@ -350,15 +350,30 @@ describe('runs table and comparison', () => {
   });
 
   it('results say in one line that the test split is empty, in place of empty plots', () => {
+    const app = runRecord(1);
     const train: PredictionPoint[] = [
       { structureId: 1, name: 'a', split: 'train', target: 0, prediction: 0.1 },
       { structureId: 2, name: 'b', split: 'train', target: 1, prediction: 0.5 },
     ];
-    expect(emptyResultsNotice(train, false)).toBe('No test structures: the run\'s test split is empty (tick "all splits" for its 2 predictions on the training and validation structures).');
-    expect(emptyResultsNotice(train, true)).toBeNull();
-    expect(emptyResultsNotice([...train, { ...train[0], split: 'test' }], false)).toBeNull();
-    expect(emptyResultsNotice([], false)).toBe("No test structures: the run's test split is empty.");
-    expect(emptyResultsNotice([], true)).toBe('No predictions were stored for this run.');
+    expect(emptyResultsNotice(app, train, false)).toBe('No test structures: the run\'s test split is empty (tick "all splits" for its 2 predictions on the training and validation structures).');
+    expect(emptyResultsNotice(app, train, true)).toBeNull();
+    expect(emptyResultsNotice(app, [...train, { ...train[0], split: 'test' }], false)).toBeNull();
+    expect(emptyResultsNotice(app, [], false)).toBe('No predictions were stored for this run.');
+    expect(emptyResultsNotice(app, [], true)).toBe('No predictions were stored for this run.');
+  });
+
+  it('results of a run trained on the command line or in PyTorch say that it stored no predictions, not that its test split is empty', () => {
+    const cli = runRecord(2, { tags: ['cli'], split: { train: 16, validation: 2, test: 2 }, bestMetrics: { val_mae: 0.2, test_mae: 0.1265 } });
+    const cliText = 'No predictions were stored for this run: it was trained on the command line (latticework train --db records its metrics and model, not its predictions).';
+    expect(emptyResultsNotice(cli, [], false)).toBe(cliText);
+    expect(emptyResultsNotice(cli, [], true)).toBe(cliText);
+    const ext = runRecord(3, {
+      origin: 'external',
+      external: { framework: 'PyTorch 1.13.1', hosts: ['n1'], processes: 2, nodes: 1, device: 'cpu', devices: [], distributedBackend: 'gloo', slurmJob: null, importedFrom: '/scratch/exp1', importedAt: 1, exportedFrom: null },
+    });
+    expect(emptyResultsNotice(ext, [], false)).toBe(
+      'No predictions were stored for this run: it was trained in PyTorch and imported, which keeps its metrics and model. Its predictions are in run/predictions.jsonl of the export folder /scratch/exp1.',
+    );
   });
 
   it('analyses predictions: MAE, RMSE, R², worst first', () => {
