@@ -38,6 +38,9 @@ export const nonNegNum = (what: string) =>
   z.number({ error: `${what} must be a number` }).nonnegative({ error: `${what} must be 0 or more` });
 export const fraction = (what: string) =>
   z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must be between 0 and 1` }).max(1, { error: `${what} must be between 0 and 1` });
+/** A decay rate in [0, 1), as Adam's β₁ and β₂: at 1 Adam's bias correction 1 − βᵗ is 0 (PyTorch refuses it too). */
+export const decayRate = (what: string) =>
+  z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must be at least 0 and below 1` }).lt(1, { error: `${what} must be at least 0 and below 1` });
 
 /** How atoms become input vectors. */
 export const AtomInputSchema = z.discriminatedUnion(
@@ -161,8 +164,8 @@ export const OptimizerSchema = z.discriminatedUnion(
     z.object({
       kind: z.literal('adam'),
       lr: posNum('optimizer.lr').default(0.001),
-      beta1: fraction('optimizer.beta1').default(0.9),
-      beta2: fraction('optimizer.beta2').default(0.999),
+      beta1: decayRate('optimizer.beta1').default(0.9),
+      beta2: decayRate('optimizer.beta2').default(0.999),
       epsilon: posNum('optimizer.epsilon').default(1e-8),
       /** AMSGrad (Reddi et al. 2018; torch.optim.Adam amsgrad): divide by the largest second moment so far, so a step never grows because v decayed. */
       amsgrad: z.boolean().default(false),
@@ -171,8 +174,8 @@ export const OptimizerSchema = z.discriminatedUnion(
     z.object({
       kind: z.literal('adamw'),
       lr: posNum('optimizer.lr').default(0.001),
-      beta1: fraction('optimizer.beta1').default(0.9),
-      beta2: fraction('optimizer.beta2').default(0.999),
+      beta1: decayRate('optimizer.beta1').default(0.9),
+      beta2: decayRate('optimizer.beta2').default(0.999),
       epsilon: posNum('optimizer.epsilon').default(1e-8),
       /** AMSGrad, as for adam. */
       amsgrad: z.boolean().default(false),

@@ -127,6 +127,10 @@ describe('config form from the registry’s schema descriptors', () => {
     ]);
     expect(messages({ 'graph.gaussian.dmax': 1, 'graph.gaussian.dmin': 2 })).toEqual([{ path: 'graph.gaussian.dmax', message: 'dmax (1) must be greater than dmin (2)' }]);
     expect(messages({ 'training.optimizer.lr': 0 })).toEqual([{ path: 'training.optimizer.lr', message: 'Learning rate must be greater than 0' }]);
+    expect(messages({ 'training.optimizer': { kind: 'adam', lr: 0.001, beta1: 1, beta2: 1 } })).toEqual([
+      { path: 'training.optimizer.beta1', message: 'β₁ must be at least 0 and below 1' },
+      { path: 'training.optimizer.beta2', message: 'β₂ must be at least 0 and below 1' },
+    ]);
     expect(messages({ 'training.split.val': 0.5, 'training.split.test': 0.6 })[0].message).toBe('Validation + Test must be below 1 (got 0.5 + 0.6)');
     // a message that names no field as the JSON does is left as it is
     expect(formMessage({ path: 'model.head.numClasses', message: 'a classifier needs at least 2 classes' }, { 'model.head.numClasses': 'Classes' })).toBe('a classifier needs at least 2 classes');

@@ -1,6 +1,6 @@
 /** unknownFields: the fields of a given config that its parse dropped (misspelt, misplaced, another kind's); issueLines: how issues are written. */
 import { describe, expect, it } from 'vitest';
-import { issueLines, unknownFields } from '../../../src-shared/model/config';
+import { issueLines, OptimizerSchema, unknownFields } from '../../../src-shared/model/config';
 import { parsePotentialConfig } from '../../../src-shared/model/potential';
 
 describe('unknownFields', () => {
@@ -24,5 +24,22 @@ describe('unknownFields', () => {
 describe('issueLines', () => {
   it('writes each issue as path: message, the config itself as (root)', () => {
     expect(issueLines([{ path: 'training.sed', message: 'unknown field' }, { path: '', message: 'expected an object' }])).toEqual(['training.sed: unknown field', '(root): expected an object']);
+  });
+});
+
+describe('optimizer', () => {
+  const betaProblems = (kind: 'adam' | 'adamw', beta1: number, beta2: number) => {
+    const r = OptimizerSchema.safeParse({ kind, beta1, beta2 });
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it("refuses Adam's β₁ or β₂ of 1 (its bias correction 1 − βᵗ would be 0; PyTorch refuses it too), and below 0", () => {
+    for (const kind of ['adam', 'adamw'] as const) {
+      expect(betaProblems(kind, 0, 0.999)).toEqual([]);
+      expect(betaProblems(kind, 0.9, 0.9999999)).toEqual([]);
+      expect(betaProblems(kind, 1, 1)).toEqual(['beta1: optimizer.beta1 must be at least 0 and below 1', 'beta2: optimizer.beta2 must be at least 0 and below 1']);
+      expect(betaProblems(kind, -0.1, 1.5)).toEqual(['beta1: optimizer.beta1 must be at least 0 and below 1', 'beta2: optimizer.beta2 must be at least 0 and below 1']);
+    }
+    expect(() => parsePotentialConfig({ kind: 'potential', architecture: 'schnet', training: { optimizer: { kind: 'adamw', beta2: 1 } } })).toThrow('optimizer.beta2 must be at least 0 and below 1');
   });
 });
