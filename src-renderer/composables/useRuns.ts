@@ -7,6 +7,7 @@
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
 import type { PredictionPoint, RunDetail, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
+import { runName } from '../../src-shared/ipc/services/training';
 import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
 import { downloadFile } from '../lib/download';
@@ -210,6 +211,9 @@ async function loadPredictions(id: number): Promise<void> {
 
 async function update(id: number, patch: { name?: string; tags?: string[]; notes?: string; archived?: boolean }): Promise<void> {
   await act(updateAction(id, patch), async () => {
+    // a name the core would refuse is refused here, in the contract's own words (not as an invalid argument to runs.update)
+    const name = patch.name === undefined ? null : runName.safeParse(patch.name);
+    if (name && !name.success) throw new Error(name.error.issues[0].message);
     upsert(await getApi().runs.update({ id, ...patch }));
     if (patch.archived && !includeArchived.value) runs.value = runs.value.filter((r) => r.id !== id);
   });

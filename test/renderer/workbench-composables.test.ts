@@ -254,6 +254,11 @@ describe('workbench composables', () => {
     });
     await runs.update(7, { name: 'x' });
     expect(runs.actionError.value).toBe('rename run #7 “r”: invalid name');
+    // a name the contract refuses is refused in its words, not sent
+    api.runs.update.mockClear();
+    await runs.update(7, { name: 'x'.repeat(3000) });
+    expect(runs.actionError.value).toBe('rename run #7 “r”: Name must be at most 200 characters (this one has 3000)');
+    expect(api.runs.update).not.toHaveBeenCalled();
     api.runs.update.mockImplementationOnce(async () => ({ ...run, archived: true }));
     await runs.update(7, { archived: true });
     expect(runs.actionError.value).toBeNull();

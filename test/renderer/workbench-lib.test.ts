@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '../../src-shared/model/config';
 import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
-import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
+import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, issueField, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, isRunFolderFile, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
@@ -114,7 +114,8 @@ describe('config form from the registry’s schema descriptors', () => {
       const c = Object.entries(over).reduce((acc, [k, v]) => setAt(acc, k.split('.'), v), draft);
       const r = zodSchema.safeParse(c);
       const labels = fieldLabels(describeConfig(schema, c));
-      return r.success ? [] : r.error.issues.map((i) => ({ path: i.path.join('.'), message: formMessage({ path: i.path.join('.'), message: i.message }, labels) }));
+      // as the Models view words them: under the field (a list's entry under its list)
+      return r.success ? [] : r.error.issues.map((i) => ({ path: issueField(i.path.join('.')), message: formMessage({ path: issueField(i.path.join('.')), message: i.message }, labels) }));
     };
     expect(messages({ 'model.numLayers': 0, 'training.batchSize': 0 })).toEqual([
       { path: 'model.numLayers', message: 'Layers must be at least 1' },
@@ -127,6 +128,13 @@ describe('config form from the registry’s schema descriptors', () => {
     ]);
     expect(messages({ 'graph.gaussian.dmax': 1, 'graph.gaussian.dmin': 2 })).toEqual([{ path: 'graph.gaussian.dmax', message: 'dmax (1) must be greater than dmin (2)' }]);
     expect(messages({ 'training.optimizer.lr': 0 })).toEqual([{ path: 'training.optimizer.lr', message: 'Learning rate must be greater than 0' }]);
+    // the seed's bounds in its own words; 1e30 is only too big (a double that large reads as whole)
+    expect(messages({ 'training.seed': -1 })).toEqual([{ path: 'training.seed', message: 'Seed must be 0 or more' }]);
+    expect(messages({ 'training.seed': 1e30 })).toEqual([{ path: 'training.seed', message: 'Seed must be at most 4294967295' }]);
+    expect(messages({ 'training.seed': 1.5 })).toEqual([{ path: 'training.seed', message: 'Seed must be a whole number' }]);
+    // a milestone's problem is the Milestones field's
+    expect(messages({ 'training.schedule.milestones': [-5, 10] })).toEqual([{ path: 'training.schedule.milestones', message: 'Milestones must be at least 1' }]);
+    expect(formMessage({ path: 'model.maxZ', message: 'model.maxZ must be at most 118 (oganesson)' }, { 'model.maxZ': 'Highest Z' })).toBe('Highest Z must be at most 118 (oganesson)');
     expect(messages({ 'training.optimizer': { kind: 'adam', lr: 0.001, beta1: 1, beta2: 1 } })).toEqual([
       { path: 'training.optimizer.beta1', message: 'β₁ must be at least 0 and below 1' },
       { path: 'training.optimizer.beta2', message: 'β₂ must be at least 0 and below 1' },
