@@ -34,7 +34,7 @@ export const csvTable: DatasetFormat = {
       if (!name) continue;
       const targets = rowTargets({ line, cells }, table.columns);
       if (typeof targets === 'string') {
-        unlabelled.push(`line ${line} (${targets})`);
+        unlabelled.push(`${rowLabel(name, line)} (${targets})`);
         continue;
       }
       let file: string | null = null;

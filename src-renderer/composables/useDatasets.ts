@@ -8,6 +8,7 @@
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
 import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord, DatasetSpaceGroupCount, FrameSelection } from '../../src-shared/ipc/contract';
+import { ACTIVE_RUN_STATUSES } from '../../src-shared/ipc/services/training';
 import { plural } from '../../src-shared/text';
 import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
@@ -19,6 +20,12 @@ import { whileBusy } from './whileBusy';
 
 const list = ref<DatasetRecord[]>([]);
 const listError = ref<string | null>(null);
+/**
+ * The last refused delete or discard, named after it ("delete dataset “a”: run “r” is training on
+ * it…"), shown where it was asked for: the next one clears it, so does selecting another dataset,
+ * and so does the end of a run on that dataset (what refused it).
+ */
+const actionError = shallowRef<{ datasetId: number; message: string } | null>(null);
 const selectedId = ref<number | null>(null);
 const importJob = ref<string | null>(null);
 const importing = ref(false);
@@ -48,6 +55,7 @@ async function refresh(): Promise<void> {
 let itemsToken = 0;
 function select(id: number | null): void {
   if (selectedId.value !== id) {
+    actionError.value = null;
     stats.value = null;
     statsError.value = null;
     spaceGroups.value = null;
@@ -207,35 +215,39 @@ async function resumeImport(id: number): Promise<void> {
   });
 }
 
-/** Drops an interrupted import and the structures only it had stored. */
-async function discardImport(id: number): Promise<void> {
+/** Runs a delete or discard of a dataset: clears the last one's error, keeps this one's as "what “name”: message"; false when refused. */
+async function act(what: string, id: number, action: () => Promise<void>): Promise<boolean> {
+  actionError.value = null;
+  const name = list.value.find((d) => d.id === id)?.name;
   try {
-    await getApi().datasets.discardImport({ id });
-    list.value = list.value.filter((d) => d.id !== id);
-    if (selectedId.value === id) select(list.value.length ? list.value[list.value.length - 1].id : null);
-  } catch (e) {
-    listError.value = errorMessage(e);
-  }
-}
-
-/** Deletes a dataset (with the runs trained on it when `withRuns`); false when the core refused, with the reason in listError. */
-async function remove(id: number, withRuns = false): Promise<boolean> {
-  listError.value = null;
-  try {
-    await getApi().datasets.delete({ id, withRuns });
+    await action();
     list.value = list.value.filter((d) => d.id !== id);
     if (selectedId.value === id) select(list.value.length ? list.value[list.value.length - 1].id : null);
     return true;
   } catch (e) {
-    listError.value = errorMessage(e);
+    actionError.value = { datasetId: id, message: `${what}${name === undefined ? ` #${id}` : ` “${name}”`}: ${errorMessage(e)}` };
     return false;
   }
+}
+
+/** Drops an interrupted import and the structures only it had stored. */
+async function discardImport(id: number): Promise<void> {
+  await act('discard the import', id, () => getApi().datasets.discardImport({ id }).then(() => undefined));
+}
+
+/** Deletes a dataset (with the runs trained on it when `withRuns`); false when the core refused, with the reason in actionError. */
+function remove(id: number, withRuns = false): Promise<boolean> {
+  return act('delete dataset', id, () => getApi().datasets.delete({ id, withRuns }).then(() => undefined));
 }
 
 export function useDatasets() {
   if (!started) {
     started = true;
     getApi().datasets.onChanged(() => void refresh());
+    // a run on the dataset ended: a delete it refused may now go through
+    getApi().training.onStatus((r) => {
+      if (r.datasetId === actionError.value?.datasetId && !ACTIVE_RUN_STATUSES.includes(r.status)) actionError.value = null;
+    });
     whenConnected(() => void refresh());
   }
   return {
@@ -243,6 +255,8 @@ export function useDatasets() {
     /** Datasets whose import finished (what training can use). */
     ready: computed(() => list.value.filter((d) => d.status === 'ready')),
     listError: readonly(listError),
+    /** The last refused delete or discard ("delete dataset “a”: …"), null once it no longer applies. */
+    actionError: computed(() => actionError.value?.message ?? null),
     selectedId: readonly(selectedId),
     selected: computed(() => list.value.find((d) => d.id === selectedId.value) ?? null),
     importing: computed(() => importing.value || readingFiles.value),

@@ -7,6 +7,7 @@
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
 import type { PredictionPoint, RunDetail, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
+import { runName } from '../../src-shared/ipc/services/training';
 import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
 import { downloadFile } from '../lib/download';
@@ -25,8 +26,37 @@ const details = shallowRef<Record<number, RunDetail>>({});
 const detailErrors = ref<Record<number, string>>({});
 const predictions = shallowRef<Record<number, PredictionPoint[]>>({});
 const predictionErrors = ref<Record<number, string>>({});
-const actionError = ref<string | null>(null);
+/**
+ * The last table action's refusal, named after the action ("delete run #11 “a”: …"): the next action
+ * clears it, and so does a status event of a run it depends on (`runIds`: a delete refused while the
+ * run trains no longer applies once the run has ended).
+ */
+const actionError = shallowRef<{ runIds: number[]; message: string } | null>(null);
 let started = false;
+
+/** "#11 “name”" (the name as the list has it). */
+function runLabel(id: number): string {
+  const r = runs.value.find((x) => x.id === id);
+  return r ? `#${id} “${r.name}”` : `#${id}`;
+}
+
+/** Runs one table action: clears the last action's error, and keeps this one's as "what: message". */
+async function act(what: string, action: () => Promise<void>, runIds: number[] = []): Promise<boolean> {
+  actionError.value = null;
+  try {
+    await action();
+    return true;
+  } catch (e) {
+    actionError.value = { runIds, message: `${what}: ${errorMessage(e)}` };
+    return false;
+  }
+}
+
+/** What an update does, named for its error: rename, archive, unarchive, tag or annotate run #N. */
+function updateAction(id: number, patch: { name?: string; tags?: string[]; notes?: string; archived?: boolean }): string {
+  const verb = patch.name !== undefined ? 'rename' : patch.archived !== undefined ? (patch.archived ? 'archive' : 'unarchive') : patch.tags !== undefined ? 'tag' : 'save the notes of';
+  return `${verb} run ${runLabel(id)}`;
+}
 
 /**
  * Status events counted, and the count at each run's last one: which runs were told a status after
@@ -180,37 +210,36 @@ async function loadPredictions(id: number): Promise<void> {
 }
 
 async function update(id: number, patch: { name?: string; tags?: string[]; notes?: string; archived?: boolean }): Promise<void> {
-  try {
+  await act(updateAction(id, patch), async () => {
+    // a name the core would refuse is refused here, in the contract's own words (not as an invalid argument to runs.update)
+    const name = patch.name === undefined ? null : runName.safeParse(patch.name);
+    if (name && !name.success) throw new Error(name.error.issues[0].message);
     upsert(await getApi().runs.update({ id, ...patch }));
-    actionError.value = null;
     if (patch.archived && !includeArchived.value) runs.value = runs.value.filter((r) => r.id !== id);
-  } catch (e) {
-    actionError.value = errorMessage(e);
-  }
+  });
 }
 
+/** Deletes runs one by one, stopping at the first the core refuses (a running run). */
 async function remove(ids: number[]): Promise<void> {
   for (const id of ids) {
-    try {
-      await getApi().runs.delete({ id });
-      runs.value = runs.value.filter((r) => r.id !== id);
-      actionError.value = null;
-    } catch (e) {
-      actionError.value = errorMessage(e);
-      return;
-    }
+    const deleted = await act(
+      `delete run ${runLabel(id)}`,
+      async () => {
+        await getApi().runs.delete({ id });
+        runs.value = runs.value.filter((r) => r.id !== id);
+      },
+      [id],
+    );
+    if (!deleted) return;
   }
 }
 
 /** Asks the core for the CSV and hands it to the browser as a download (a Blob URL). */
 async function exportCsv(ids: number[], what: 'runs' | 'metrics'): Promise<void> {
-  try {
+  await act(`export ${what} CSV`, async () => {
     const r = await getApi().runs.exportCsv({ ids, what });
     downloadFile(r.fileName, r.csv, 'text/csv');
-    actionError.value = null;
-  } catch (e) {
-    actionError.value = errorMessage(e);
-  }
+  });
 }
 
 function setIncludeArchived(v: boolean): void {
@@ -226,6 +255,7 @@ export function useRuns() {
       const before = runs.value.find((x) => x.id === r.id);
       toldAt.set(r.id, statusEvents++);
       upsert(r);
+      if (actionError.value?.runIds.includes(r.id)) actionError.value = null;
       if (r.status !== 'running' && before?.status !== r.status) {
         void loadMetrics([r.id]);
         if (r.status === 'finished') void loadPredictions(r.id);
@@ -245,7 +275,8 @@ export function useRuns() {
     detailErrors: computed(() => detailErrors.value),
     predictions: computed(() => predictions.value),
     predictionErrors: computed(() => predictionErrors.value),
-    actionError,
+    /** The last table action's refusal ("delete run #11 “a”: …"), null once it no longer applies. */
+    actionError: computed(() => actionError.value?.message ?? null),
     refresh,
     upsert,
     loadMetrics,

@@ -230,6 +230,11 @@ export function fieldLabels(nodes: readonly FieldNode[], out: Record<string, str
   return out;
 }
 
+/** The form field a check's issue belongs to: an entry of a list (training.schedule.milestones.0) is its list's field. */
+export function issueField(path: string): string {
+  return path.replace(/(\.\d+)+$/, '');
+}
+
 /** "Cutoff (Å)" → the name "Cutoff" and the unit "Å". */
 function splitUnit(label: string): { name: string; unit: string } {
   const m = /^(.*\S)\s+\(([^()]+)\)$/.exec(label);

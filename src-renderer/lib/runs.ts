@@ -185,13 +185,20 @@ export function parallelData(
 }
 
 /**
- * What a run's Results say in one line in place of empty plots when the split they show has no
- * predictions (a small dataset's test share rounds down to none); null when it has some.
+ * What a run's Results say in one line in place of empty plots: why no predictions are stored
+ * (a run trained by `latticework train --db` or in PyTorch keeps its metrics and model, not its
+ * predictions), or that the split they show has none (a small dataset's test share rounds down to
+ * none); null when there is something to plot.
  */
-export function emptyResultsNotice(points: readonly PredictionPoint[], allSplits: boolean): string | null {
-  if (allSplits) return points.length > 0 ? null : 'No predictions were stored for this run.';
-  if (points.some((p) => p.split === 'test')) return null;
-  return `No test structures: the run's test split is empty${points.length ? ` (tick "all splits" for its ${plural(points.length, 'prediction')} on the training and validation structures)` : ''}.`;
+export function emptyResultsNotice(run: Pick<RunRecord, 'origin' | 'external' | 'tags'>, points: readonly PredictionPoint[], allSplits: boolean): string | null {
+  if (points.length === 0) {
+    if (run.origin === 'external' && run.external)
+      return `No predictions were stored for this run: it was trained in PyTorch and imported, which keeps its metrics and model. Its predictions are in run/predictions.jsonl of the export folder ${run.external.importedFrom}.`;
+    if (run.tags.includes('cli')) return 'No predictions were stored for this run: it was trained on the command line (latticework train --db records its metrics and model, not its predictions).';
+    return 'No predictions were stored for this run.';
+  }
+  if (allSplits || points.some((p) => p.split === 'test')) return null;
+  return `No test structures: the run's test split is empty (tick "all splits" for its ${plural(points.length, 'prediction')} on the training and validation structures).`;
 }
 
 export interface PredictionAnalysis {

@@ -38,6 +38,16 @@ export const nonNegNum = (what: string) =>
   z.number({ error: `${what} must be a number` }).nonnegative({ error: `${what} must be 0 or more` });
 export const fraction = (what: string) =>
   z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must be between 0 and 1` }).max(1, { error: `${what} must be between 0 and 1` });
+/** A random seed: a whole number in 0 … 2³² − 1 (a bound's message alone for 1e30, which is whole as far as a double can tell). */
+export const seedField = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .min(0, { error: `${what} must be 0 or more`, abort: true })
+    .max(2 ** 32 - 1, { error: `${what} must be at most 4294967295`, abort: true })
+    .int({ error: `${what} must be a whole number` });
+/** A decay rate in [0, 1), as Adam's β₁ and β₂: at 1 Adam's bias correction 1 − βᵗ is 0 (PyTorch refuses it too). */
+export const decayRate = (what: string) =>
+  z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must be at least 0 and below 1` }).lt(1, { error: `${what} must be at least 0 and below 1` });
 
 /** How atoms become input vectors. */
 export const AtomInputSchema = z.discriminatedUnion(
@@ -161,8 +171,8 @@ export const OptimizerSchema = z.discriminatedUnion(
     z.object({
       kind: z.literal('adam'),
       lr: posNum('optimizer.lr').default(0.001),
-      beta1: fraction('optimizer.beta1').default(0.9),
-      beta2: fraction('optimizer.beta2').default(0.999),
+      beta1: decayRate('optimizer.beta1').default(0.9),
+      beta2: decayRate('optimizer.beta2').default(0.999),
       epsilon: posNum('optimizer.epsilon').default(1e-8),
       /** AMSGrad (Reddi et al. 2018; torch.optim.Adam amsgrad): divide by the largest second moment so far, so a step never grows because v decayed. */
       amsgrad: z.boolean().default(false),
@@ -171,8 +181,8 @@ export const OptimizerSchema = z.discriminatedUnion(
     z.object({
       kind: z.literal('adamw'),
       lr: posNum('optimizer.lr').default(0.001),
-      beta1: fraction('optimizer.beta1').default(0.9),
-      beta2: fraction('optimizer.beta2').default(0.999),
+      beta1: decayRate('optimizer.beta1').default(0.9),
+      beta2: decayRate('optimizer.beta2').default(0.999),
       epsilon: posNum('optimizer.epsilon').default(1e-8),
       /** AMSGrad, as for adam. */
       amsgrad: z.boolean().default(false),
@@ -189,7 +199,7 @@ export const ScheduleSchema = z.discriminatedUnion(
     /** Multiply the rate by gamma at each milestone epoch (CGCNN: MultiStepLR [100], 0.1). */
     z.object({
       kind: z.literal('step'),
-      milestones: z.array(posInt('schedule milestone')).default([100]),
+      milestones: z.array(posInt('schedule.milestones')).default([100]),
       gamma: posNum('schedule.gamma').default(0.1),
     }),
     /** Cosine annealing from lr to minLr over the epochs after warm-up. */
@@ -248,7 +258,7 @@ export const TrainingSectionSchema = z
     split: SplitSchema.prefault({}),
     /** k-fold cross-validation over train+val (test held out); null: single split. */
     kFold: z.number().int().min(2, { error: 'kFold must be at least 2 (or null for a single split)' }).nullable().default(null),
-    seed: z.number().int({ error: 'seed must be a whole number' }).min(0).max(2 ** 32 - 1).default(123),
+    seed: seedField('seed').default(123),
     /** Shuffle the training set every epoch. */
     shuffle: z.boolean().default(true),
   });

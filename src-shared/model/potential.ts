@@ -17,7 +17,7 @@
  * stated in, so one meV/atom of energy error counts as much as one meV/Å of force error.
  */
 import { z } from 'zod';
-import { OptimizerSchema, ScheduleSchema, SplitSchema } from './config';
+import { nonNegNum, OptimizerSchema, posInt, posNum, ScheduleSchema, seedField, SplitSchema } from './config';
 import { COMMON_HINTS, type FieldHint } from './form';
 
 export const POTENTIAL_ARCHITECTURES = ['schnet', 'painn'] as const;
@@ -26,10 +26,6 @@ export type PotentialArchitecture = (typeof POTENTIAL_ARCHITECTURES)[number];
 export const RADIAL_BASES = ['bessel', 'gaussian'] as const;
 export const ENVELOPES = ['cosine', 'polynomial'] as const;
 export const POTENTIAL_ACTIVATIONS = ['silu', 'shifted-softplus'] as const;
-
-const posInt = (what: string) => z.number({ error: `${what} must be a number` }).int({ error: `${what} must be a whole number` }).positive({ error: `${what} must be at least 1` });
-const posNum = (what: string) => z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be greater than 0` });
-const nonNegNum = (what: string) => z.number({ error: `${what} must be a number` }).nonnegative({ error: `${what} must be 0 or more` });
 
 export const PotentialModelSchema = z.object({
   /** F: width of the scalar (and, for PaiNN, of each vector component's) atom features. */
@@ -42,7 +38,7 @@ export const PotentialModelSchema = z.object({
   headHidden: posInt('model.headHidden').default(32),
   activation: z.enum(POTENTIAL_ACTIVATIONS, { error: `model.activation must be one of ${POTENTIAL_ACTIVATIONS.join(', ')}` }).default('silu'),
   /** Highest atomic number the element embedding covers (rows 0..maxZ). */
-  maxZ: posInt('model.maxZ').max(118).default(94),
+  maxZ: posInt('model.maxZ').max(118, { error: 'model.maxZ must be at most 118 (oganesson)' }).default(94),
   /**
    * PaiNN: ε of its vector norm √(‖V v⃗‖² + ε). 1e-8 is the paper's and SchNetPack's (and every model
    * file written before it was a field); a larger ε smooths the norm where symmetry makes V v⃗ vanish
@@ -131,14 +127,14 @@ export const PotentialTrainingSchema = z.object({
   finalDecay: z.number().min(0, { error: 'training.finalDecay must be between 0 and 1' }).max(1, { error: 'training.finalDecay must be between 0 and 1' }).default(0),
   gradClipNorm: posNum('training.gradClipNorm').nullable().default(10),
   /** Exponential moving average of the weights used for validation and the saved model (0: off). */
-  emaDecay: z.number().min(0).max(0.9999, { error: 'training.emaDecay must be below 1' }).default(0.99),
+  emaDecay: z.number({ error: 'training.emaDecay must be a number' }).min(0, { error: 'training.emaDecay must be 0 or more' }).max(0.9999, { error: 'training.emaDecay must be below 1' }).default(0.99),
   batchSize: posInt('training.batchSize').default(16),
   epochs: posInt('training.epochs').default(100),
   /** Wall-clock budget in seconds (null: none): training stops after the epoch that crosses it. */
   maxSeconds: posNum('training.maxSeconds').nullable().default(null),
   earlyStoppingPatience: posInt('training.earlyStoppingPatience').nullable().default(null),
   split: SplitSchema.prefault({}),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(123),
+  seed: seedField('training.seed').default(123),
 });
 export type PotentialTraining = z.infer<typeof PotentialTrainingSchema>;
 

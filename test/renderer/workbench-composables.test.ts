@@ -47,7 +47,8 @@ const api = {
       throw new Error('datasets.list is not implemented yet');
     }),
     import: vi.fn(),
-    items: vi.fn(),
+    items: vi.fn(async () => ({ total: 0, items: [] })),
+    spaceGroups: vi.fn(async () => []),
     graphStats: vi.fn(),
     delete: vi.fn(),
   },
@@ -232,6 +233,62 @@ describe('workbench composables', () => {
     // the form changed (epochs −2, which the browser's own check then blocks): the last attempt's message goes
     scale.clearExportError(7);
     expect(scale.exportState(7).value?.error).toBeNull();
+  });
+
+  it('a refused run delete is named after it, and goes once the run ends or at the next action', async () => {
+    const runs = useRuns();
+    await flush();
+    api.runs.delete.mockImplementationOnce(async () => {
+      throw Object.assign(new Error('run 7 is running: cancel it before deleting it'), { name: 'UserError' });
+    });
+    await runs.remove([7]);
+    expect(runs.actionError.value).toBe('delete run #7 “r”: run 7 is running: cancel it before deleting it');
+    // a status event of another run leaves it; the run's own end clears it
+    emit('training.onStatus', { ...run, id: 8, status: 'finished' });
+    expect(runs.actionError.value).not.toBeNull();
+    emit('training.onStatus', { ...run, status: 'finished' });
+    expect(runs.actionError.value).toBeNull();
+    // the next action clears a refused one
+    api.runs.update.mockImplementationOnce(async () => {
+      throw new Error('invalid name');
+    });
+    await runs.update(7, { name: 'x' });
+    expect(runs.actionError.value).toBe('rename run #7 “r”: invalid name');
+    // a name the contract refuses is refused in its words, not sent
+    api.runs.update.mockClear();
+    await runs.update(7, { name: 'x'.repeat(3000) });
+    expect(runs.actionError.value).toBe('rename run #7 “r”: Name must be at most 200 characters (this one has 3000)');
+    expect(api.runs.update).not.toHaveBeenCalled();
+    api.runs.update.mockImplementationOnce(async () => ({ ...run, archived: true }));
+    await runs.update(7, { archived: true });
+    expect(runs.actionError.value).toBeNull();
+  });
+
+  it('a refused dataset delete is its own error, not the list’s, and goes once the run on the dataset ends', async () => {
+    api.datasets.list.mockImplementationOnce(async () => [{ id: 1, name: 'cg20', status: 'ready' }] as never);
+    const d = useDatasets();
+    await flush();
+    expect(d.listError.value).toBeNull();
+    const refuse = async () => {
+      throw Object.assign(new Error('run “r” is training on this dataset: cancel it first'), { name: 'UserError' });
+    };
+    api.datasets.delete.mockImplementationOnce(refuse);
+    expect(await d.remove(1)).toBe(false);
+    expect(d.actionError.value).toBe('delete dataset “cg20”: run “r” is training on this dataset: cancel it first');
+    expect(d.listError.value).toBeNull();
+    // a run of another dataset, or one on it that starts, changes nothing; its end clears the error
+    emit('training.onStatus', { ...run, datasetId: 2, status: 'cancelled' });
+    emit('training.onStatus', { ...run, datasetId: 1, status: 'running' });
+    expect(d.actionError.value).not.toBeNull();
+    emit('training.onStatus', { ...run, datasetId: 1, status: 'cancelled' });
+    expect(d.actionError.value).toBeNull();
+    // the next delete clears it too
+    api.datasets.delete.mockImplementationOnce(refuse);
+    await d.remove(1);
+    api.datasets.delete.mockImplementationOnce(async () => ({ deleted: true }) as never);
+    expect(await d.remove(1)).toBe(true);
+    expect(d.actionError.value).toBeNull();
+    expect(d.list.value).toEqual([]);
   });
 
   it('a status event updates the run in the list', async () => {

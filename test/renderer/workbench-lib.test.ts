@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '../../src-shared/model/config';
 import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
-import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
+import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, issueField, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, isRunFolderFile, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
@@ -114,7 +114,8 @@ describe('config form from the registry’s schema descriptors', () => {
       const c = Object.entries(over).reduce((acc, [k, v]) => setAt(acc, k.split('.'), v), draft);
       const r = zodSchema.safeParse(c);
       const labels = fieldLabels(describeConfig(schema, c));
-      return r.success ? [] : r.error.issues.map((i) => ({ path: i.path.join('.'), message: formMessage({ path: i.path.join('.'), message: i.message }, labels) }));
+      // as the Models view words them: under the field (a list's entry under its list)
+      return r.success ? [] : r.error.issues.map((i) => ({ path: issueField(i.path.join('.')), message: formMessage({ path: issueField(i.path.join('.')), message: i.message }, labels) }));
     };
     expect(messages({ 'model.numLayers': 0, 'training.batchSize': 0 })).toEqual([
       { path: 'model.numLayers', message: 'Layers must be at least 1' },
@@ -127,6 +128,17 @@ describe('config form from the registry’s schema descriptors', () => {
     ]);
     expect(messages({ 'graph.gaussian.dmax': 1, 'graph.gaussian.dmin': 2 })).toEqual([{ path: 'graph.gaussian.dmax', message: 'dmax (1) must be greater than dmin (2)' }]);
     expect(messages({ 'training.optimizer.lr': 0 })).toEqual([{ path: 'training.optimizer.lr', message: 'Learning rate must be greater than 0' }]);
+    // the seed's bounds in its own words; 1e30 is only too big (a double that large reads as whole)
+    expect(messages({ 'training.seed': -1 })).toEqual([{ path: 'training.seed', message: 'Seed must be 0 or more' }]);
+    expect(messages({ 'training.seed': 1e30 })).toEqual([{ path: 'training.seed', message: 'Seed must be at most 4294967295' }]);
+    expect(messages({ 'training.seed': 1.5 })).toEqual([{ path: 'training.seed', message: 'Seed must be a whole number' }]);
+    // a milestone's problem is the Milestones field's
+    expect(messages({ 'training.schedule.milestones': [-5, 10] })).toEqual([{ path: 'training.schedule.milestones', message: 'Milestones must be at least 1' }]);
+    expect(formMessage({ path: 'model.maxZ', message: 'model.maxZ must be at most 118 (oganesson)' }, { 'model.maxZ': 'Highest Z' })).toBe('Highest Z must be at most 118 (oganesson)');
+    expect(messages({ 'training.optimizer': { kind: 'adam', lr: 0.001, beta1: 1, beta2: 1 } })).toEqual([
+      { path: 'training.optimizer.beta1', message: 'β₁ must be at least 0 and below 1' },
+      { path: 'training.optimizer.beta2', message: 'β₂ must be at least 0 and below 1' },
+    ]);
     expect(messages({ 'training.split.val': 0.5, 'training.split.test': 0.6 })[0].message).toBe('Validation + Test must be below 1 (got 0.5 + 0.6)');
     // a message that names no field as the JSON does is left as it is
     expect(formMessage({ path: 'model.head.numClasses', message: 'a classifier needs at least 2 classes' }, { 'model.head.numClasses': 'Classes' })).toBe('a classifier needs at least 2 classes');
@@ -350,15 +362,30 @@ describe('runs table and comparison', () => {
   });
 
   it('results say in one line that the test split is empty, in place of empty plots', () => {
+    const app = runRecord(1);
     const train: PredictionPoint[] = [
       { structureId: 1, name: 'a', split: 'train', target: 0, prediction: 0.1 },
       { structureId: 2, name: 'b', split: 'train', target: 1, prediction: 0.5 },
     ];
-    expect(emptyResultsNotice(train, false)).toBe('No test structures: the run\'s test split is empty (tick "all splits" for its 2 predictions on the training and validation structures).');
-    expect(emptyResultsNotice(train, true)).toBeNull();
-    expect(emptyResultsNotice([...train, { ...train[0], split: 'test' }], false)).toBeNull();
-    expect(emptyResultsNotice([], false)).toBe("No test structures: the run's test split is empty.");
-    expect(emptyResultsNotice([], true)).toBe('No predictions were stored for this run.');
+    expect(emptyResultsNotice(app, train, false)).toBe('No test structures: the run\'s test split is empty (tick "all splits" for its 2 predictions on the training and validation structures).');
+    expect(emptyResultsNotice(app, train, true)).toBeNull();
+    expect(emptyResultsNotice(app, [...train, { ...train[0], split: 'test' }], false)).toBeNull();
+    expect(emptyResultsNotice(app, [], false)).toBe('No predictions were stored for this run.');
+    expect(emptyResultsNotice(app, [], true)).toBe('No predictions were stored for this run.');
+  });
+
+  it('results of a run trained on the command line or in PyTorch say that it stored no predictions, not that its test split is empty', () => {
+    const cli = runRecord(2, { tags: ['cli'], split: { train: 16, validation: 2, test: 2 }, bestMetrics: { val_mae: 0.2, test_mae: 0.1265 } });
+    const cliText = 'No predictions were stored for this run: it was trained on the command line (latticework train --db records its metrics and model, not its predictions).';
+    expect(emptyResultsNotice(cli, [], false)).toBe(cliText);
+    expect(emptyResultsNotice(cli, [], true)).toBe(cliText);
+    const ext = runRecord(3, {
+      origin: 'external',
+      external: { framework: 'PyTorch 1.13.1', hosts: ['n1'], processes: 2, nodes: 1, device: 'cpu', devices: [], distributedBackend: 'gloo', slurmJob: null, importedFrom: '/scratch/exp1', importedAt: 1, exportedFrom: null },
+    });
+    expect(emptyResultsNotice(ext, [], false)).toBe(
+      'No predictions were stored for this run: it was trained in PyTorch and imported, which keeps its metrics and model. Its predictions are in run/predictions.jsonl of the export folder /scratch/exp1.',
+    );
   });
 
   it('analyses predictions: MAE, RMSE, R², worst first', () => {

@@ -118,6 +118,12 @@ export interface PredictionPoint {
 
 const runId = z.number().int().positive();
 
+/** A run's name, as given when it starts or is renamed. */
+export const runName = z
+  .string()
+  .min(1, { error: 'Name must not be empty' })
+  .max(200, { error: (issue) => `Name must be at most 200 characters (this one has ${String(issue.input).length})` });
+
 export const trainingService = {
   methods: {
     start: method<RunRecord>()(
@@ -125,7 +131,7 @@ export const trainingService = {
         .object({
           datasetId: z.number().int().positive(),
           config: storedJsonObject(),
-          name: z.string().min(1).max(200).optional(),
+          name: runName.optional(),
           tags: z.array(z.string().min(1).max(50)).max(20).optional(),
           /** Data-parallel training workers (default: one per core on wasm and cpu, one on tfjs-node). */
           workers: z.number().int().min(1).max(64).optional(),
@@ -170,7 +176,7 @@ export const runsService = {
       z
         .object({
           id: runId,
-          name: z.string().min(1).max(200).optional(),
+          name: runName.optional(),
           tags: z.array(z.string().min(1).max(50)).max(20).optional(),
           notes: z.string().max(100_000).optional(),
           archived: z.boolean().optional(),

@@ -1,7 +1,8 @@
 /** unknownFields: the fields of a given config that its parse dropped (misspelt, misplaced, another kind's); issueLines: how issues are written. */
 import { describe, expect, it } from 'vitest';
-import { issueLines, unknownFields } from '../../../src-shared/model/config';
-import { parsePotentialConfig } from '../../../src-shared/model/potential';
+import { issueLines, OptimizerSchema, unknownFields } from '../../../src-shared/model/config';
+import { runName } from '../../../src-shared/ipc/services/training';
+import { parsePotentialConfig, PotentialConfigError } from '../../../src-shared/model/potential';
 
 describe('unknownFields', () => {
   it('names each field the parse dropped, at any depth, with the fields it knows there', () => {
@@ -24,5 +25,48 @@ describe('unknownFields', () => {
 describe('issueLines', () => {
   it('writes each issue as path: message, the config itself as (root)', () => {
     expect(issueLines([{ path: 'training.sed', message: 'unknown field' }, { path: '', message: 'expected an object' }])).toEqual(['training.sed: unknown field', '(root): expected an object']);
+  });
+});
+
+describe('optimizer', () => {
+  const betaProblems = (kind: 'adam' | 'adamw', beta1: number, beta2: number) => {
+    const r = OptimizerSchema.safeParse({ kind, beta1, beta2 });
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it("refuses Adam's β₁ or β₂ of 1 (its bias correction 1 − βᵗ would be 0; PyTorch refuses it too), and below 0", () => {
+    for (const kind of ['adam', 'adamw'] as const) {
+      expect(betaProblems(kind, 0, 0.999)).toEqual([]);
+      expect(betaProblems(kind, 0.9, 0.9999999)).toEqual([]);
+      expect(betaProblems(kind, 1, 1)).toEqual(['beta1: optimizer.beta1 must be at least 0 and below 1', 'beta2: optimizer.beta2 must be at least 0 and below 1']);
+      expect(betaProblems(kind, -0.1, 1.5)).toEqual(['beta1: optimizer.beta1 must be at least 0 and below 1', 'beta2: optimizer.beta2 must be at least 0 and below 1']);
+    }
+    expect(() => parsePotentialConfig({ kind: 'potential', architecture: 'schnet', training: { optimizer: { kind: 'adamw', beta2: 1 } } })).toThrow('optimizer.beta2 must be at least 0 and below 1');
+  });
+});
+
+describe('messages of bounds', () => {
+  const problems = (input: unknown) => {
+    try {
+      parsePotentialConfig(input);
+      return [];
+    } catch (e) {
+      return (e as PotentialConfigError).issues;
+    }
+  };
+  const painn = (over: Record<string, unknown>) => ({ kind: 'potential', architecture: 'painn', ...over });
+
+  it('says which bound a value is past, in the field\'s words (never zod\'s "Too big" or "must be a number")', () => {
+    expect(problems(painn({ model: { maxZ: 200 } }))).toEqual(['model.maxZ: model.maxZ must be at most 118 (oganesson)']);
+    expect(problems(painn({ training: { seed: -1 } }))).toEqual(['training.seed: training.seed must be 0 or more']);
+    expect(problems(painn({ training: { seed: 1e30 } }))).toEqual(['training.seed: training.seed must be at most 4294967295']);
+    expect(problems(painn({ training: { seed: 2.5 } }))).toEqual(['training.seed: training.seed must be a whole number']);
+    expect(problems(painn({ training: { emaDecay: -0.1 } }))).toEqual(['training.emaDecay: training.emaDecay must be 0 or more']);
+    expect(problems(painn({ training: { schedule: { kind: 'step', milestones: [-5, 10] } } }))).toEqual(['training.schedule.milestones.0: schedule.milestones must be at least 1']);
+  });
+
+  it('names a run name past 200 characters as such', () => {
+    const r = runName.safeParse('x'.repeat(3000));
+    expect(r.success ? null : r.error.issues.map((i) => i.message)).toEqual(['Name must be at most 200 characters (this one has 3000)']);
   });
 });
