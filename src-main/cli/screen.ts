@@ -291,7 +291,7 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
     status = 1;
     if (run.output === 'json') json.push(f);
     else io.err(`latticework predict: ${f.error.message.startsWith(f.file) ? '' : `${f.file}: `}${f.error.message}`);
-    if (run.output === 'csv') io.out([f.file, '', h.name, ...h.targets.map(() => ''), ...(h.members > 1 ? h.targets.map(() => '') : []), f.error.message, ''].map(csvField).join(','));
+    if (run.output === 'csv') io.out([f.file, f.block ?? '', h.name, ...h.targets.map(() => ''), ...(h.members > 1 ? h.targets.map(() => '') : []), f.error.message, ''].map(csvField).join(','));
   };
   const wFile = Math.max(4, ...files.map((f) => f.shown.length));
   if (run.output === 'text') io.err(`model ${h.name} (${h.config.architecture} ${h.task}: ${h.targets.map((t) => t.name).join(', ')}); backend ${run.backendText}`);

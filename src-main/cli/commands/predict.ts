@@ -40,13 +40,15 @@ ${readLimitsUsage(21)}
                      model's training domain, and where the model's graph is not the structure:
                      partially occupied sites, atoms CGCNN's rule pads, a neighbour shell of two
                      elements its 12-neighbour cut splits; [] for none), per file that failed
-                     {"file","error":{"name","message","line"}};
+                     {"file","error":{"name","message","line"}}, per CIF data block that could
+                     not be read while the file's others were {"file","block","error"} (after
+                     them; in the CSV a row with the block's name and the message);
                      for a potential, per structure (per frame) {"file","frame","model","energy",
                      "energyPerAtom","forces":[[x,y,z]...],"stress":[6]|null,"std"?,"warnings"?}
                      in eV, eV/Å, eV/Å³ (Voigt xx yy zz yz xz xy, ASE's sign; "warnings" for a
                      trained potential: also pairs of atoms closer than in its training structures
-                     and energies above their range), per file or frame that failed
-                     {"file","frame"?,"error":{"name","message","line"}}; with --contributions
+                     and energies above their range), per file, frame or CIF data block that
+                     failed {"file","frame"?,"block"?,"error":{"name","message","line"}}; with --contributions
                      also "contributions": each atom's energy (eV, adding up to "energy")
 Text output: one line per structure: file, model, prediction (± std) and unit as the app
 shows it (a classifier's class, e.g. P(metal); log₁₀ GPa with GPa beside; a potential's

@@ -240,3 +240,50 @@ describe('latticework predict with a potential over the screening threads', () =
     ]);
   });
 });
+
+describe('latticework predict with a CIF whose data block cannot be read', () => {
+  const cell = '_cell_length_a 3.61\n_cell_length_b 3.61\n_cell_length_c 3.61\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n';
+  const block = (name: string, group: string) => `data_${name}\n${cell}_symmetry_space_group_name_H-M '${group}'\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nCu1 0 0 0\n`;
+  const message = "line 22: data block 'broken': the space group 'Q 9 9' is not a Hermann–Mauguin symbol we know, and no symmetry operations or space group number are listed";
+  const broken = { file: 'multi.cif', block: 'broken', error: { name: 'StructureParseError', message, line: 22 } };
+  let cifDir: string;
+  let potentialFile: string;
+  beforeAll(async () => {
+    await initBackend({ force: 'cpu' });
+    cifDir = join(dir, 'blocks');
+    mkdirSync(join(cifDir, 'folder'), { recursive: true });
+    writeFileSync(join(cifDir, 'multi.cif'), block('cu', 'F m -3 m') + block('broken', 'Q 9 9'));
+    copyFileSync(join(cifDir, 'multi.cif'), join(cifDir, 'folder', 'multi.cif'));
+    potentialFile = join(cifDir, 'tiny-painn.lwm');
+    writeFileSync(potentialFile, tinyPotential());
+  });
+  const predict = async (...args: string[]) => {
+    const o = io();
+    const code = await main(['predict', ...args, '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, cifDir);
+    return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+  };
+
+  it('reports the block as structure info does ({file, block, error}, after the blocks read) with exit status 1, for every kind of model', async () => {
+    for (const model of [modelFile, potentialFile, 'emt']) {
+      const r = await predict('--model', model, 'multi.cif', '--json');
+      expect(r.code, `${model}: ${r.err}`).toBe(1);
+      const entries = JSON.parse(r.out) as Record<string, unknown>[];
+      expect(entries).toHaveLength(2);
+      expect(entries[0]).toMatchObject({ file: 'multi.cif' });
+      expect(entries[0].error).toBeUndefined();
+      expect(entries[1]).toEqual(broken);
+    }
+  });
+
+  it('gives the block its CSV row (its name, the message) in a folder screening, and its line on stderr in the text', async () => {
+    const csv = await predict('--model', modelFile, 'folder', '--csv');
+    expect(csv.code).toBe(1);
+    const rows = csv.out.split('\n');
+    expect(rows).toHaveLength(3);
+    expect(rows[2]).toBe(`${join('folder', 'multi.cif')},broken,formation-energy-per-atom,,"${message}",`);
+    const text = await predict('--model', 'emt', 'multi.cif');
+    expect(text.code).toBe(1);
+    expect(text.out.split('\n')).toHaveLength(1);
+    expect(text.err).toBe(`latticework predict: multi.cif: ${message}`);
+  });
+});
