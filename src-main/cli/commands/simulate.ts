@@ -56,7 +56,7 @@ import { bandEnd, NEB_DEFAULTS } from '../../../src-shared/sim/neb';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import type { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { heldNotWritten, writeTrajectoryFile, type TrajectoryFileFormat } from '../../files/trajectory-file';
-import { readStructuresFile } from '../../files/structure-file';
+import { readStructuresInPlace } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { pickedAtoms } from './picked-atoms';
 import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
@@ -458,7 +458,7 @@ async function readBand(ctx: CommandContext, files: readonly string[], values: R
 /** Every structure of FILE (within --max-atoms, --max-bytes); prints the problem (file, line) and returns a status when it cannot be read. */
 async function readAll(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>): Promise<Structure[] | number> {
   try {
-    return (await readStructuresFile(resolve(ctx.cwd, file), file, readLimits(values))).structures;
+    return await readStructuresInPlace(resolve(ctx.cwd, file), file, readLimits(values));
   } catch (e) {
     if (e instanceof UsageProblem) return usageError(ctx.io, command, e.message);
     const d = structureErrorData(e, file);
