@@ -125,7 +125,8 @@ export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Prom
   }
   const put = (slots: number[], chunk: Item[]) => {
     const rows = predictRows(model, chunk, { contributions: input.contributions }).predictions;
-    rows.forEach((row, k) => (entries[slots[k]] = { row: input.contributions ? { ...row, species: chunk[k].structure.species } : row }));
+    // the atoms' elements for the text and CSV that list atoms (contributions, a per-atom model's values)
+    rows.forEach((row, k) => (entries[slots[k]] = { row: input.contributions || row.perAtom ? { ...row, species: chunk[k].structure.species } : row }));
   };
   const CHUNK = 64;
   for (let start = 0; start < items.length; start += CHUNK) {

@@ -25,7 +25,7 @@ import { potentialWarnings } from '../../../src-shared/model/potential-domain';
 import { LoadedPotential, potentialModelFile } from '../../../src-main/engine/potential/file';
 import { seededWeights, tinyConfig } from '../engine/potential/helpers';
 import { emtFramesText, shared } from '../../helpers/shared-data';
-import { io } from './commands/helpers';
+import { cliIn, emtFrames, io } from './commands/helpers';
 
 const EMT = shared('emt-dev', 'cgcnn');
 let dir: string;
@@ -285,5 +285,47 @@ describe('latticework predict with a CIF whose data block cannot be read', () =>
     expect(text.code).toBe(1);
     expect(text.out.split('\n')).toHaveLength(1);
     expect(text.err).toBe(`latticework predict: multi.cif: ${message}`);
+  });
+});
+
+describe('latticework predict with a per-atom model (train --target forces)', () => {
+  let paDir: string;
+  let frames: string;
+  beforeAll(async () => {
+    paDir = join(dir, 'per-atom');
+    mkdirSync(paDir, { recursive: true });
+    frames = emtFrames(paDir, 6);
+    const trained = await cliIn(paDir)('train', '--data', frames, '--target', 'forces', '--preset', 'gcn', '--epochs', '1', '--seed', '3', '--backend', 'cpu', '--out', 'pa.lwm', '--db', join(dir, 'db.sqlite'));
+    expect(trained.code, trained.err).toBe(0);
+  }, 120_000);
+
+  it('gives every atom its value: "perAtom" in the JSON ("prediction" their mean), a row per atom in the CSV, a line per atom in the text', async () => {
+    const structures = readStructures('emt.extxyz', readFileSync(frames, 'utf8')).structures;
+    const predict = (...args: string[]) => cliIn(paDir)('predict', '--model', 'pa.lwm', 'emt.extxyz', '--backend', 'cpu', '--db', join(dir, 'db.sqlite'), ...args);
+    const json = await predict('--json');
+    expect(json.code, json.err).toBe(0);
+    const entries = JSON.parse(json.out) as { prediction: number[]; perAtom: number[][]; task: string; unit: string }[];
+    expect(entries).toHaveLength(6);
+    entries.forEach((e, k) => {
+      expect(e.task).toBe('per-atom');
+      expect(e.perAtom).toHaveLength(structures[k].species.length);
+      e.perAtom.forEach((v) => expect(v).toHaveLength(3));
+      for (let t = 0; t < 3; t++) expect(e.prediction[t]).toBeCloseTo(e.perAtom.reduce((s, v) => s + v[t], 0) / e.perAtom.length, 5);
+    });
+    const csv = await predict('--csv');
+    expect(csv.code, csv.err).toBe(0);
+    const rows = csv.out.split('\n');
+    expect(rows[0]).toBe('file,name,model,atom,element,forces[0] (eV/Å),forces[1] (eV/Å),forces[2] (eV/Å),error,warnings');
+    const atoms = structures.reduce((n, s) => n + s.species.length, 0);
+    expect(rows).toHaveLength(1 + atoms);
+    const first = rows[1].split(',');
+    expect(first.slice(3, 5)).toEqual(['0', structures[0].species[0]]);
+    expect(first.slice(5, 8).map(Number)).toEqual(entries[0].perAtom[0]);
+    const text = await predict();
+    expect(text.code, text.err).toBe(0);
+    const lines = text.out.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^emt\\.extxyz\\s+gcn-emt\\s+.* eV/Å \\(mean of ${structures[0].species.length} atoms\\)$`));
+    expect(lines[1]).toMatch(new RegExp(`^    atom 0 ${structures[0].species[0]}: [-.\\d e]+ eV/Å, [-.\\d e]+ eV/Å, [-.\\d e]+ eV/Å$`));
+    expect(lines).toHaveLength(6 + atoms);
   });
 });
