@@ -227,6 +227,13 @@ describe('latticework structure info on compressed and multi-frame files', () =>
     const r = await run(['info', 'notes.db.gz', '--json'], dir);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)[0].error.message).toBe('this is not an ASE database (an SQLite file): the file may be damaged or renamed');
+    // a plain .db on disk (opened by SQLite, which finds it is no database) says the same, not SQLITE_NOTADB
+    writeFileSync(join(dir, 'fake.db'), 'data_x\n_cell_length_a 3\n'.repeat(100));
+    for (const command of [['info', 'fake.db', '--json'], ['frames', 'fake.db', '--json']]) {
+      const plain = await run(command, dir);
+      expect(plain.code).toBe(1);
+      expect(JSON.parse(plain.out)[0].error).toMatchObject({ name: 'StructureParseError', message: 'this is not an ASE database (an SQLite file): the file may be damaged or renamed' });
+    }
   });
 
   it('a file that claims a compression and is not gets a clear error', async () => {
