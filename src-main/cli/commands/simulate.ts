@@ -105,7 +105,8 @@ ${FIXED}
   --stop-when-extrapolating
                      a trained potential: stop at the first frame outside its training structures
                      (a pair closer than any it trained on, an energy beyond their range)
-  --out FILE         write the relaxed structure (.cif, .vasp/POSCAR, .xyz/.extxyz)
+  --out FILE         write the relaxed structure (.cif, .vasp/POSCAR, .xyz/.extxyz; a molecule:
+                     a CIF with Cartesian sites and no cell, not a POSCAR)
 JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "message",
        "structure": {"lattice": [[a],[b],[c]] | null, "species": [...], "positions": [[x,y,z], ...]},
        "spaceGroups"?: {"start": {"number", "symbol"}, "end": {...}} (a crystal of at most 1,000 atoms:
@@ -488,7 +489,7 @@ async function openModel(ctx: CommandContext, command: string, values: Record<st
 
 /**
  * The files a command will write (option → name), checked before the run: new, in a folder that
- * exists, and in a format that holds the structure (a molecule has no cell for a CIF, POSCAR or
+ * exists, and in a format that holds the structure (a molecule has no cell for a POSCAR or an
  * XDATCAR). Prints the first problem and returns the exit status 2; null when all can be written.
  */
 function outputsProblem(ctx: CommandContext, command: string, outputs: Record<string, string | undefined>, { structure, opened }: Loaded): number | null {

@@ -310,6 +310,11 @@ describe('latticework relax, md and eos', () => {
     const molecule = await run(relaxCommand, ['water.xyz', '--model', 'emt', '--out', 'water.vasp']);
     expect(molecule.code).toBe(2);
     expect(molecule.err).toBe('latticework relax: --out water.vasp: a POSCAR needs a cell, and the structure has none: write an extended XYZ (.extxyz) instead');
+    // a CIF holds a molecule (Cartesian sites, no cell), as structure frames writes it and ASE reads it back
+    const cif = await run(relaxCommand, ['water.xyz', '--model', 'emt', '--fmax', '100', '--out', 'water.cif']);
+    expect(cif.code, cif.err).toBe(0);
+    const written = readStructures('water.cif', readFileSync(join(dir, 'water.cif'), 'utf8')).structures[0];
+    expect([written.lattice, written.species]).toEqual([null, ['O', 'H', 'H']]);
     writeFileSync(join(dir, 'water-turned.xyz'), '3\nwater\nO 0 0 0\nH 0.76 -0.59 0\nH -0.76 0.59 0\n');
     const band = await run(nebCommand, ['water.xyz', 'water-turned.xyz', '--model', 'emt', '--out', 'XDATCAR-band']);
     expect(band.err).toMatch(/^latticework neb: --out XDATCAR-band: an XDATCAR needs a cell/);

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,6 +179,18 @@ describe('latticework structure frames --out', () => {
     const none = await run(['frames', file, '--frames=500:', '--json']);
     expect(none.code).toBe(1);
     expect(JSON.parse(none.out)[0].error.message).toBe(`--frames picks no frame of the ${n} in the file`);
+  });
+
+  it('a molecule goes into a CIF (Cartesian sites, no cell); into a POSCAR or an XDATCAR it is refused before writing, as relax refuses it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-frames-molecule-'));
+    writeFileSync(join(dir, 'water.xyz'), '3\nwater\nO 0 0 0\nH 0.76 0.59 0\nH -0.76 0.59 0\n');
+    expect((await run(['frames', 'water.xyz', '--out', 'water.cif'], dir)).code).toBe(0);
+    expect(readFileSync(join(dir, 'water.cif'), 'utf8')).toMatch(/_atom_site_Cartn_x/);
+    for (const [name, format] of [['water.vasp', 'a POSCAR'], ['XDATCAR', 'an XDATCAR']]) {
+      const r = await run(['frames', 'water.xyz', '--out', name], dir);
+      expect([r.code, r.out, r.err]).toEqual([2, '', `latticework structure frames: --out ${name}: ${format} needs a cell, and the structure has none: write an extended XYZ (.extxyz) instead`]);
+      expect(existsSync(join(dir, name))).toBe(false);
+    }
   });
 });
 
