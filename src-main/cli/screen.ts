@@ -267,9 +267,9 @@ export function screenWithProgress(ctx: CommandContext, run: ScreeningRun, onSha
   );
 }
 
-/** A target's CSV column: its name and unit in brackets. */
+/** A target's CSV column: its name and unit in brackets, the unit once when the name states it ("band gap (eV)"). */
 function targetColumn(t: { name: string; unit: string }): string {
-  return t.unit ? `${t.name} (${t.unit})` : t.name;
+  return t.unit && !t.name.endsWith(`(${t.unit})`) ? `${t.name} (${t.unit})` : t.name;
 }
 
 function fmt(x: number): string {

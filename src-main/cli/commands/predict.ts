@@ -26,7 +26,8 @@ energy, forces and stress like a potential (without tfjs), with the same outputs
                      one per core on wasm and cpu, 1 on tfjs-node and tfjs-node-gpu)
 ${readLimitsUsage(21)}
   --csv              print CSV rows as they come: file,name,model, one column per target
-                     ("<target> (<unit>)"), "<target> std" for ensembles, error (the
+                     ("<target> (<unit>)"; the name alone when it ends with its unit, as
+                     "band gap (eV)"), "<target> std" for ensembles, error (the
                      message for a file or structure that failed, its values empty) and
                      warnings (as --json's, "; " between them); for a per-atom model
                      (train --target forces) a row per atom: file,name,model,atom,element,

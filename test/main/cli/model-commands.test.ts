@@ -185,4 +185,13 @@ describe('import-model and predict commands', () => {
     expect(t.code, t.err).toBe(0);
     expect(t.out.split('\n')[1]).toMatch(/^ {4}warning: the model file records no training domain/);
   });
+
+  it('predict --csv names a target column with its unit once, where the target name states it already', async () => {
+    const stored = importCgcnnCheckpoint(readFileSync(join(PRE, 'band-gap.pth.tar')), { fileName: 'band-gap.pth.tar' });
+    stored.header.targets = [{ ...stored.header.targets[0], name: 'band gap (eV)', unit: 'eV' }];
+    writeFileSync(join(dir, 'named-unit.lwm'), encodeModelFile(stored));
+    const c = await run(predictCommand, ['--model', join(dir, 'named-unit.lwm'), '1000041.cif', '--csv', '--backend', 'wasm']);
+    expect(c.code, c.err).toBe(0);
+    expect(parseCsv(c.out)[0].cells).toEqual(['file', 'name', 'model', 'band gap (eV)', 'error', 'warnings']);
+  });
 });
