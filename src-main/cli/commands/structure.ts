@@ -111,7 +111,8 @@ standardize_cell cells, at --symprec) or its Niggli-reduced cell, written to --o
                        rmax, bins, pair, r: [Å], g: [...]}; msd: per file {file, frames, first,
                        last, timestep, fixed: [atoms left out], time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
                        diffusionByElement, diffusionVerdict, diffusionVerdictByElement
-                       ("resolved", "short", "vibration" or "bending": as md's)}; supercell:
+                       ("resolved", "short", "vibration" or "bending": as md's; null, with
+                       diffusion null, for fewer than 4 frames: too few to fit)}; supercell:
                        [{file, repeat, out, nSites, cellFormula, spaceGroup: {number, symbol} |
                        null}]; vacancy-hop: [{file, repeat, vacancy: {site, element}, hopper:
                        {site, element}, distance (Å), nSites (each end), start, end}]; cell: [{file,
