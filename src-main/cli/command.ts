@@ -111,9 +111,10 @@ export function outputFileProblem(cwd: string, option: string, name: string): st
   return null;
 }
 
-const CELL_FORMATS: Partial<Record<OutputFormat, string>> = { cif: 'a CIF', poscar: 'a POSCAR', xdatcar: 'an XDATCAR' };
+/** The formats that need a cell: a POSCAR's and an XDATCAR's coordinates are fractional. A CIF holds a molecule with `_atom_site_Cartn_*` and no cell (as ASE writes and reads it back). */
+const CELL_FORMATS: Partial<Record<OutputFormat, string>> = { poscar: 'a POSCAR', xdatcar: 'an XDATCAR' };
 
-/** Why a structure without a cell (a molecule) cannot go into `--option NAME`, or null: a CIF, a POSCAR and an XDATCAR need a cell. */
+/** Why a structure without a cell (a molecule) cannot go into `--option NAME`, or null: a POSCAR and an XDATCAR need a cell. */
 export function cellFormatProblem(option: string, name: string, hasCell: boolean): string | null {
   const format = outputFormat(name);
   const needs = format && CELL_FORMATS[format];

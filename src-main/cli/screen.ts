@@ -267,6 +267,11 @@ export function screenWithProgress(ctx: CommandContext, run: ScreeningRun, onSha
   );
 }
 
+/** A target's CSV column: its name and unit in brackets, the unit once when the name states it ("band gap (eV)"). */
+function targetColumn(t: { name: string; unit: string }): string {
+  return t.unit && !t.name.endsWith(`(${t.unit})`) ? `${t.name} (${t.unit})` : t.name;
+}
+
 function fmt(x: number): string {
   return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4);
 }
@@ -287,16 +292,19 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
   // rows and failures in the order of the files, as the text and the CSV print them
   const json: unknown[] = [];
   let status = 0;
+  // a per-atom model's CSV: a row per atom (its index and element), without the spread (given for the atoms' mean, in the JSON)
+  const perAtom = h.task === 'per-atom';
+  const stdColumns = h.members > 1 && !perAtom;
   const fail = (f: ScreenFailure) => {
     status = 1;
     if (run.output === 'json') json.push(f);
     else io.err(`latticework predict: ${f.error.message.startsWith(f.file) ? '' : `${f.file}: `}${f.error.message}`);
-    if (run.output === 'csv') io.out([f.file, '', h.name, ...h.targets.map(() => ''), ...(h.members > 1 ? h.targets.map(() => '') : []), f.error.message, ''].map(csvField).join(','));
+    if (run.output === 'csv') io.out([f.file, f.block ?? '', h.name, ...(perAtom ? ['', ''] : []), ...h.targets.map(() => ''), ...(stdColumns ? h.targets.map(() => '') : []), f.error.message, ''].map(csvField).join(','));
   };
   const wFile = Math.max(4, ...files.map((f) => f.shown.length));
   if (run.output === 'text') io.err(`model ${h.name} (${h.config.architecture} ${h.task}: ${h.targets.map((t) => t.name).join(', ')}); backend ${run.backendText}`);
   if (run.output === 'csv') {
-    const cols = ['file', 'name', 'model', ...h.targets.map((t) => (t.unit ? `${t.name} (${t.unit})` : t.name)), ...(h.members > 1 ? h.targets.map((t) => `${t.name} std`) : []), 'error', 'warnings'];
+    const cols = ['file', 'name', 'model', ...(perAtom ? ['atom', 'element'] : []), ...h.targets.map(targetColumn), ...(stdColumns ? h.targets.map((t) => `${t.name} std`) : []), 'error', 'warnings'];
     io.out(cols.map(csvField).join(','));
   }
   const onShare = (share: ScreenTaskOutput) => {
@@ -312,21 +320,24 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
         const { species: _s, ...row } = r;
         json.push({ ...row, unit, task: h.task, backend: run.backend });
       } else if (run.output === 'csv') {
-        io.out([r.file, r.name, r.model, ...values(r.prediction).map(String), ...(h.members > 1 ? values(r.std).map(String) : []), '', r.warnings.join('; ')].map(csvField).join(','));
+        const warnings = r.warnings.join('; ');
+        if (r.perAtom) r.perAtom.forEach((v, i) => io.out([r.file, r.name, r.model, i, r.species?.[i] ?? '', ...values(v).map(String), '', warnings].map(csvField).join(',')));
+        else io.out([r.file, r.name, r.model, ...values(r.prediction).map(String), ...(stdColumns ? values(r.std).map(String) : []), '', warnings].map(csvField).join(','));
       } else {
-        const vals = values(r.prediction);
         const stds = r.std === undefined ? null : values(r.std);
         // units as the app shows them (P(metal), log₁₀ GPa = … GPa); --json keeps the stored unit
-        const text = vals
-          .map((v, t) => {
-            const shown = shownUnit(v, h.targets[t]?.unit ?? '', r.model);
-            const plain = shown.converted ? ` (= ${fmt(shown.converted.value)} ${shown.converted.unit})` : '';
-            return `${fmt(v)}${stds ? ` ± ${fmt(stds[t])}` : ''}${shown.unit ? ` ${shown.unit}` : ''}${plain}`;
-          })
-          .join(', ');
-        io.out(`${r.file.padEnd(wFile)}  ${r.model}  ${text}`);
+        const shownValues = (vals: number[], spreads: number[] | null) =>
+          vals
+            .map((v, t) => {
+              const shown = shownUnit(v, h.targets[t]?.unit ?? '', r.model);
+              const plain = shown.converted ? ` (= ${fmt(shown.converted.value)} ${shown.converted.unit})` : '';
+              return `${fmt(v)}${spreads ? ` ± ${fmt(spreads[t])}` : ''}${shown.unit ? ` ${shown.unit}` : ''}${plain}`;
+            })
+            .join(', ');
+        io.out(`${r.file.padEnd(wFile)}  ${r.model}  ${shownValues(values(r.prediction), stds)}${r.perAtom ? ` (mean of ${r.perAtom.length} atoms)` : ''}`);
         for (const w of r.warnings) io.out(`    warning: ${w}`);
         r.contributions?.forEach((c, i) => io.out(`    atom ${i} ${r.species?.[i] ?? ''}: ${values(c).map(fmt).join(', ')}`));
+        r.perAtom?.forEach((v, i) => io.out(`    atom ${i} ${r.species?.[i] ?? ''}: ${shownValues(values(v), null)}`));
       }
     }
   };

@@ -21,7 +21,7 @@
  */
 import { userInfo } from 'node:os';
 import type sqlite3 from 'sqlite3';
-import { atomicNumber, cellVolume, elementInfo, elementSymbol, maxForce, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
+import { atomicNumber, cellVolume, elementInfo, elementSymbol, maxForce, NOT_AN_ASE_DATABASE, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
 import { aseArrays, aseFrame, constraintsJson } from './ase-common';
 
 /** The first 16 bytes of every SQLite database file. */
@@ -155,6 +155,8 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
     return { frames, ids, warnings };
   } catch (e) {
     if (e instanceof StructureParseError) throw e;
+    // SQLite opens any file and finds on the first query that it is no database
+    if ((e as { code?: unknown }).code === 'SQLITE_NOTADB') throw new StructureParseError(shown, null, NOT_AN_ASE_DATABASE);
     throw new StructureParseError(shown, null, `cannot read this ASE database: ${(e as Error).message}`);
   } finally {
     await close(db);

@@ -21,6 +21,8 @@ export interface PredictionRow {
   contributions?: Array<number | number[]> | null;
   /** Classification: all class probabilities. */
   probabilities?: number[];
+  /** A per-atom model: each atom's value (one number per target; same order as the structure's sites), of which `prediction` is the mean. */
+  perAtom?: Array<number | number[]>;
   /** Why the structure or the prediction lies outside the model's training domain, and where the model's graph is not the structure (model/graph-warnings); empty when neither. */
   warnings: string[];
 }
@@ -50,6 +52,7 @@ export function predictRows(model: LoadedModel, items: Array<{ file: string; str
       const row: PredictionRow = { file: it.file, name: it.structure.name, model: model.name, prediction: one(p.prediction), warnings: [...domainWarnings(h.domain, it.structure, h.task === 'regression' ? p.prediction : null, h.targets), ...graphWarnings(it.structure, graphs[k])] };
       if (p.std) row.std = one(p.std);
       if (p.probabilities) row.probabilities = p.probabilities;
+      if (p.perAtom) row.perAtom = p.perAtom.map(one);
       if (opts.contributions) row.contributions = p.contributions ? p.contributions.map(one) : null;
       return row;
     }),

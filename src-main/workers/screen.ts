@@ -7,7 +7,7 @@
  * The worker's backend is the one the command chose; on wasm and cpu its SIMD kernels run on
  * `kernelThreads` threads (one per worker when every core has a worker of its own).
  */
-import { structureErrorData } from '../../src-shared/chem';
+import { structureErrorData, type SkippedBlock } from '../../src-shared/chem';
 import type { Structure } from '../../src-shared/chem/structure';
 import type { ReadLimits } from '../../src-shared/chem/options';
 import { potentialWarnings } from '../../src-shared/model/potential-domain';
@@ -51,6 +51,8 @@ export interface ScreenFailure {
   file: string;
   /** A structure (frame) of a file that a potential could not predict. */
   frame?: number;
+  /** A CIF data block that could not be read while the file's other blocks were (as `structure info` reports it). */
+  block?: string;
   error: { name: string; message: string; line: number | null };
 }
 
@@ -87,12 +89,16 @@ export async function prepareBackend(backend: string | null, kernelThreads: numb
 
 type Item = { file: string; structure: Structure };
 
-type FileRead = { structures: Structure[] } | { failed: ScreenFailure };
+/** A file read: its structures and, after them, the failures of its CIF data blocks that could not be read; or the file's failure. */
+type FileRead = { structures: Structure[]; skipped: ScreenEntry[] } | { failed: ScreenFailure };
 
 /** The share's files, all asked for at once (the thread waits for the disk once per share, not once per file), in order. */
 function readShare(files: ScreenTaskInput['files'], limits: ReadLimits = {}): Promise<FileRead>[] {
   return files.map((f) =>
-    f.problem ? Promise.resolve({ failed: { file: f.shown, error: f.problem } }) : readStructuresFile(f.path, f.shown, limits).then((r) => ({ structures: r.structures }), (error: unknown) => ({ failed: failure(error, f.shown, '') })),
+    f.problem ? Promise.resolve({ failed: { file: f.shown, error: f.problem } }) : readStructuresFile(f.path, f.shown, limits).then(
+          (r) => ({ structures: r.structures, skipped: skippedBlockFailures(r.skipped, f.shown) }),
+          (error: unknown) => ({ failed: failure(error, f.shown, '') }),
+        ),
   );
 }
 
@@ -115,10 +121,12 @@ export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Prom
       items.push({ item: { file: f.shown, structure }, slot: entries.length });
       entries.push(null);
     }
+    entries.push(...r.skipped);
   }
   const put = (slots: number[], chunk: Item[]) => {
     const rows = predictRows(model, chunk, { contributions: input.contributions }).predictions;
-    rows.forEach((row, k) => (entries[slots[k]] = { row: input.contributions ? { ...row, species: chunk[k].structure.species } : row }));
+    // the atoms' elements for the text and CSV that list atoms (contributions, a per-atom model's values)
+    rows.forEach((row, k) => (entries[slots[k]] = { row: input.contributions || row.perAtom ? { ...row, species: chunk[k].structure.species } : row }));
   };
   const CHUNK = 64;
   for (let start = 0; start < items.length; start += CHUNK) {
@@ -188,8 +196,14 @@ async function potentialShare(model: LoadedPotential, input: ScreenTaskInput, re
         entries.push({ failed: { ...failure(e, f.shown, ''), frame: k } });
       }
     });
+    entries.push(...r.skipped);
   }
   return { entries };
+}
+
+/** The CIF data blocks a file's read skipped (its other blocks were read), each a failure naming the block, its line and problem. */
+function skippedBlockFailures(skipped: readonly SkippedBlock[], file: string): { failed: ScreenFailure }[] {
+  return skipped.map((b) => ({ failed: { ...failure(b.error, file, ''), block: b.block } }));
 }
 
 function failure(e: unknown, file: string, prefix: string): ScreenFailure {

@@ -56,6 +56,9 @@ export { checkLabels, LABEL_CANDIDATES, LabelKeyError, type LabelCheck, type Lab
 export { speciesFromPotcar } from './vasp-common';
 export { detectFormat };
 
+/** A file named `.db` (or taken for an ASE database) that is no SQLite file, as every reader says it. */
+export const NOT_AN_ASE_DATABASE = 'this is not an ASE database (an SQLite file): the file may be damaged or renamed';
+
 /**
  * Formats whose files hold frames (ionic steps, MD frames, XYZ frames): a file of several is one
  * item, a trajectory (`structure info` describes its last frame; the workspace shows a frame slider).
@@ -119,7 +122,7 @@ function formatOf(fileName: string, text: string, options: ReadOptions | undefin
       null,
       text.startsWith('SQLite format 3')
         ? 'an ASE database holds frames, not one structure: read it as a file of frames (a dataset of labelled frames, structure frames), not as a structure file of a table'
-        : 'this is not an ASE database (an SQLite file): the file may be damaged or renamed',
+        : NOT_AN_ASE_DATABASE,
     );
   }
   if (format === 'ase-traj') throw new StructureParseError(fileName, null, 'this is not an ASE trajectory (a binary file that starts with its ULM header): the file may be damaged or renamed');

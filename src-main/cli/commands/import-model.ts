@@ -5,7 +5,7 @@ import { parameterCount } from '../../engine/architectures/registry';
 import { baseName, importCgcnnCheckpoint } from '../../engine/import/cgcnn';
 import { encodeModelFile, isModelFile } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
-import { flagOptions, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { flagOptions, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { isPotentialConfig } from '../../../src-shared/model/potential';
 import { groupThousands } from '../../../src-shared/text';
 
@@ -18,7 +18,7 @@ $LATTICEWORK_DB, else the data directory's), beside the app's models. The model 
 A Latticework model file (.lwm) needs no import: predict --model FILE.lwm uses it as it is.
   --name NAME        name to store it under (default: the file name, e.g. band-gap)
   --atom-init FILE   atom_init.json the model was trained with (default: CGCNN's standard one)
-  --out FILE.lwm     write the model file there instead of storing it
+  --out FILE.lwm     write the model file there instead of storing it (a new file: nothing is overwritten)
   --force            replace a stored model of the same name
   --json             print {"name","location","task","architecture","targets","parameters","normalizer","sha256"}
 Exit status: 0 on success, 1 when the file cannot be imported, 2 for bad usage.`;
@@ -34,6 +34,8 @@ export const importModelCommand: Command = {
     const { values, positionals } = parsed;
     if (positionals.length !== 1) return usageError(ctx.io, 'import-model', 'expected exactly one checkpoint file', usage);
     const file = resolve(ctx.cwd, positionals[0]);
+    const unwritable = values.out === undefined ? null : outputFileProblem(ctx.cwd, 'out', values.out);
+    if (unwritable) return usageError(ctx.io, 'import-model', unwritable);
     const atomInitFile = values['atom-init'];
     let atomInit: Record<string, number[]> | undefined;
     try {

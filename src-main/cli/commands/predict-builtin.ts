@@ -3,9 +3,10 @@
  * any potential, with the same entries and outputs (predict-potential.ts: text, CSV, JSON; per frame of
  * a multi-frame file; with --contributions each atom's energy), folders expanded as for a model
  * (cli/screen.ts), and never load tfjs. A structure the calculator cannot describe (not ordered,
- * EMT and an element outside its table) is an error entry `{"file", "frame", "error"}`.
+ * EMT and an element outside its table) is an error entry `{"file", "frame", "error"}`; a CIF data block
+ * that cannot be read while the file's other blocks are, `{"file", "block", "error"}`.
  */
-import { structureErrorData } from '../../../src-shared/chem';
+import { structureErrorData, type SkippedBlock } from '../../../src-shared/chem';
 import type { ReadLimits } from '../../../src-shared/chem/options';
 import type { Structure } from '../../../src-shared/chem/structure';
 import { checkOrderedAtoms } from '../../../src-shared/sim/atoms';
@@ -14,6 +15,7 @@ import { openBuiltin, type BuiltinCalculatorName } from '../calculator';
 import type { CommandContext } from '../command';
 import { potentialEntry } from '../../engine/potential/entry';
 import { reportScreening, screeningFiles, type ScreeningProgress, type ScreenOutput } from '../screen';
+import { errorRecord } from './file-records';
 import { potentialOutput } from './predict-potential';
 
 export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalculatorName, params: readonly string[], args: readonly string[], output: ScreenOutput, contributions: boolean, readLimits: ReadLimits): Promise<number> {
@@ -37,8 +39,9 @@ export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalcul
         continue;
       }
       let structures: Structure[];
+      let skipped: SkippedBlock[];
       try {
-        structures = (await readStructuresFile(f.path, f.shown, readLimits)).structures;
+        ({ structures, skipped } = await readStructuresFile(f.path, f.shown, readLimits));
       } catch (e) {
         const d = structureErrorData(e, f.shown);
         fileFails(f.shown, { name: d.name, message: d.message, line: d.line });
@@ -57,6 +60,11 @@ export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalcul
           out.fail({ file: f.shown, frame: k, error: { name: (e as Error).name, message: (e as Error).message, line: null } });
           fileFailed = true;
         }
+      }
+      // a CIF's data block that could not be read while the others were: reported after them, as structure info does
+      for (const b of skipped) {
+        out.fail(errorRecord(b.error, f.shown, b.block));
+        fileFailed = true;
       }
       done.files++;
       if (fileFailed) done.failedFiles++;

@@ -13,7 +13,8 @@
  *    "warnings"?: [...] (a trained potential: where the structure or its energy lies outside its training
  *    structures, src-shared/model/potential-domain; [] inside),
  *    "contributions"?: [eV per atom] (with --contributions; they add up to "energy")}
- *   {"file", "frame"?, "error": {"name", "message", "line"}}
+ *   {"file", "frame"?, "block"?, "error": {"name", "message", "line"}} ("block": a CIF data block that could not be
+ *    read while the file's others were, after them)
  * CSV (a row per frame, as it comes; a failure's row has its values empty and the message in "error"):
  *   file,frame,model,energy (eV),energy per atom (eV/atom),max force (eV/Å),stress xx … xy (eV/Å³, empty
  *   without a periodic cell),energy std (eV) (ensembles only),error,warnings ("; " between them)

@@ -26,9 +26,12 @@ energy, forces and stress like a potential (without tfjs), with the same outputs
                      one per core on wasm and cpu, 1 on tfjs-node and tfjs-node-gpu)
 ${readLimitsUsage(21)}
   --csv              print CSV rows as they come: file,name,model, one column per target
-                     ("<target> (<unit>)"), "<target> std" for ensembles, error (the
+                     ("<target> (<unit>)"; the name alone when it ends with its unit, as
+                     "band gap (eV)"), "<target> std" for ensembles, error (the
                      message for a file or structure that failed, its values empty) and
-                     warnings (as --json's, "; " between them); for a
+                     warnings (as --json's, "; " between them); for a per-atom model
+                     (train --target forces) a row per atom: file,name,model,atom,element,
+                     one column per target, error, warnings (no std columns); for a
                      potential, a row per structure (per frame): file,frame,model,
                      "energy (eV)","energy per atom (eV/atom)","max force (eV/Å)",
                      "stress xx (eV/Å³)" … "stress xy (eV/Å³)" (Voigt, ASE's sign; empty without
@@ -39,20 +42,25 @@ ${readLimitsUsage(21)}
                      ensembles; "warnings": why the structure or the prediction lies outside the
                      model's training domain, and where the model's graph is not the structure:
                      partially occupied sites, atoms CGCNN's rule pads, a neighbour shell of two
-                     elements its 12-neighbour cut splits; [] for none), per file that failed
-                     {"file","error":{"name","message","line"}};
+                     elements its 12-neighbour cut splits; [] for none; a per-atom model adds
+                     "perAtom": each atom's value(s), site order, of which "prediction" is
+                     the mean), per file that failed
+                     {"file","error":{"name","message","line"}}, per CIF data block that could
+                     not be read while the file's others were {"file","block","error"} (after
+                     them; in the CSV a row with the block's name and the message);
                      for a potential, per structure (per frame) {"file","frame","model","energy",
                      "energyPerAtom","forces":[[x,y,z]...],"stress":[6]|null,"std"?,"warnings"?}
                      in eV, eV/Å, eV/Å³ (Voigt xx yy zz yz xz xy, ASE's sign; "warnings" for a
                      trained potential: also pairs of atoms closer than in its training structures
-                     and energies above their range), per file or frame that failed
-                     {"file","frame"?,"error":{"name","message","line"}}; with --contributions
+                     and energies above their range), per file, frame or CIF data block that
+                     failed {"file","frame"?,"block"?,"error":{"name","message","line"}}; with --contributions
                      also "contributions": each atom's energy (eV, adding up to "energy")
 Text output: one line per structure: file, model, prediction (± std) and unit as the app
 shows it (a classifier's class, e.g. P(metal); log₁₀ GPa with GPa beside; a potential's
 energy (± std), energy per atom, largest force and stress), then a "warning:" line per reason
 (as --json's "warnings"), and with --contributions an
-"atom I EL:" line per atom (0-based).
+"atom I EL:" line per atom (0-based); a per-atom model: the atoms' mean "(mean of N atoms)",
+then an "atom I EL:" line per atom with its values.
 Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage,
 130 when interrupted (143 by SIGTERM).`;
 

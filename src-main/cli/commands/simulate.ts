@@ -56,7 +56,7 @@ import { bandEnd, NEB_DEFAULTS } from '../../../src-shared/sim/neb';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import type { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { heldNotWritten, writeTrajectoryFile, type TrajectoryFileFormat } from '../../files/trajectory-file';
-import { readStructuresFile } from '../../files/structure-file';
+import { readStructuresInPlace } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { pickedAtoms } from './picked-atoms';
 import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
@@ -105,7 +105,8 @@ ${FIXED}
   --stop-when-extrapolating
                      a trained potential: stop at the first frame outside its training structures
                      (a pair closer than any it trained on, an energy beyond their range)
-  --out FILE         write the relaxed structure (.cif, .vasp/POSCAR, .xyz/.extxyz)
+  --out FILE         write the relaxed structure (.cif, .vasp/POSCAR, .xyz/.extxyz; a molecule:
+                     a CIF with Cartesian sites and no cell, not a POSCAR)
 JSON: {"file", "model", "converged", "steps", "energy" (eV), "fmax" (eV/Å), "message",
        "structure": {"lattice": [[a],[b],[c]] | null, "species": [...], "positions": [[x,y,z], ...]},
        "spaceGroups"?: {"start": {"number", "symbol"}, "end": {...}} (a crystal of at most 1,000 atoms:
@@ -458,7 +459,7 @@ async function readBand(ctx: CommandContext, files: readonly string[], values: R
 /** Every structure of FILE (within --max-atoms, --max-bytes); prints the problem (file, line) and returns a status when it cannot be read. */
 async function readAll(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>): Promise<Structure[] | number> {
   try {
-    return (await readStructuresFile(resolve(ctx.cwd, file), file, readLimits(values))).structures;
+    return await readStructuresInPlace(resolve(ctx.cwd, file), file, readLimits(values));
   } catch (e) {
     if (e instanceof UsageProblem) return usageError(ctx.io, command, e.message);
     const d = structureErrorData(e, file);
@@ -488,7 +489,7 @@ async function openModel(ctx: CommandContext, command: string, values: Record<st
 
 /**
  * The files a command will write (option → name), checked before the run: new, in a folder that
- * exists, and in a format that holds the structure (a molecule has no cell for a CIF, POSCAR or
+ * exists, and in a format that holds the structure (a molecule has no cell for a POSCAR or an
  * XDATCAR). Prints the first problem and returns the exit status 2; null when all can be written.
  */
 function outputsProblem(ctx: CommandContext, command: string, outputs: Record<string, string | undefined>, { structure, opened }: Loaded): number | null {

@@ -14,7 +14,7 @@ import { fileConstraints, indexList } from '../../../src-shared/sim/constraints'
 import { plural } from '../../../src-shared/text';
 import { trajectoryDiffusion, verdictText, type DiffusionVerdict, type TrajectoryDiffusion } from '../../../src-shared/sim/msd';
 import { radialDistribution, RDF_DEFAULTS, type RadialDistribution } from '../../../src-shared/sim/rdf';
-import { readStructuresFile } from '../../files/structure-file';
+import { readStructuresInPlace } from '../../files/structure-file';
 import { NeighborLimitError } from '../../../src-shared/graph/neighbors';
 import { UsageProblem } from '../command';
 import { errorRecord, type ErrorRecord } from './file-records';
@@ -98,7 +98,7 @@ async function analyse<R extends object>(files: string[], cwd: string, options: 
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(cwd, file);
     try {
-      const { structures } = await readStructuresFile(path, file, options);
+      const structures = await readStructuresInPlace(path, file, options);
       const range = sliceRange(structures.length, slice);
       if (!range) throw new Error(`--frames picks no frame of the ${structures.length} in the file`);
       out.push({ file, first: range[0], last: range[1], ...work(structures.slice(range[0], range[1] + 1), range[0], file) });

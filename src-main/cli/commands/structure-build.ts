@@ -16,7 +16,7 @@ import { frameOfStructure } from '../../../src-shared/chem/frames';
 import { niggliStructure } from '../../../src-shared/chem/niggli';
 import { DEFAULT_SYMPREC, findSpaceGroup, SpaceGroupSearchSkipped, standardCell } from '../../chem/spacegroup';
 import { writeFrames } from '../../files/frames-file';
-import { readStructuresFile } from '../../files/structure-file';
+import { readStructuresInPlace } from '../../files/structure-file';
 import { outputFormat, UsageProblem } from '../command';
 import { errorRecord, type ErrorRecord } from './file-records';
 
@@ -60,7 +60,7 @@ export function parseRepeat(text: string | undefined): Repeat {
 
 /** The file's last structure, repeated; a repeat over the supercell limit is a UsageProblem (a refused --repeat, not a failed file). */
 async function readCrystal(file: string, cwd: string, options: ReadOptions, repeat: Repeat): Promise<Structure> {
-  const { structures } = await readStructuresFile(resolve(cwd, file), file, options);
+  const structures = await readStructuresInPlace(resolve(cwd, file), file, options);
   const s = structures[structures.length - 1];
   try {
     return repeat.every((k) => k === 1) ? s : supercell(s, repeat);

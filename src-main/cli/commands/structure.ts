@@ -32,7 +32,7 @@ import { MAX_NEIGHBOR_PAIRS } from '../../../src-shared/graph/neighbors';
 import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
 import { Atoms } from '../../../src-shared/sim/atoms';
 import { atomsAtSamePosition, samePositionText } from '../../../src-shared/sim/pairs';
-import { outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
+import { cellFormatProblem, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
 import { describeCell, describeSupercell, describeVacancyHop, OTHER_CELLS, parseRepeat, structureCell, structureSupercell, structureVacancyHop } from './structure-build';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
@@ -53,7 +53,8 @@ formula, space group, number of sites, cell and warnings; a multi-frame file (a
 trajectory, a multi-frame XYZ) is described by its last frame, with the number of frames.
 frames: prints every frame of each file (or those --frames picks) with its energy and free
 energy (eV), forces (eV/Å) and stress (Voigt xx yy zz yz xz xy, eV/Å³, positive = tensile as
-in ASE); with --out, also writes them to one new file.
+in ASE); with --out, also writes them to one new file (molecules: a CIF keeps them with
+Cartesian sites and no cell; a POSCAR or an XDATCAR needs a cell, refused as bad usage).
 rdf: the radial distribution function g(r) of each file's structure, the mean over its frames
 for a trajectory (ASE's definition and normalisation; every periodic image within R counts, so
 a cell smaller than 2R has one too; docs/simulation.md).
@@ -110,7 +111,8 @@ standardize_cell cells, at --symprec) or its Niggli-reduced cell, written to --o
                        rmax, bins, pair, r: [Å], g: [...]}; msd: per file {file, frames, first,
                        last, timestep, fixed: [atoms left out], time: [fs], msd: [Å²], msdByElement, diffusion (cm²/s),
                        diffusionByElement, diffusionVerdict, diffusionVerdictByElement
-                       ("resolved", "short", "vibration" or "bending": as md's)}; supercell:
+                       ("resolved", "short", "vibration" or "bending": as md's; null, with
+                       diffusion null, for fewer than 4 frames: too few to fit)}; supercell:
                        [{file, repeat, out, nSites, cellFormula, spaceGroup: {number, symbol} |
                        null}]; vacancy-hop: [{file, repeat, vacancy: {site, element}, hopper:
                        {site, element}, distance (Å), nSites (each end), start, end}]; cell: [{file,
@@ -517,6 +519,9 @@ export const structureCommand: Command = {
       for (const w of warnings) io.err(`warning: ${w}`);
       if (v.out !== undefined) {
         const out = resolve(ctx.cwd, v.out);
+        // a molecule into a POSCAR or an XDATCAR: refused before writing, as relax and md refuse it
+        const cellless = cellFormatProblem('out', v.out, frames.every((f) => f.structure.lattice !== null));
+        if (cellless) return bad(cellless);
         if (frames.length === 0) io.err(`latticework structure frames: no frame was read: ${v.out} not written`);
         else {
           try {

@@ -48,6 +48,16 @@ describe('import-model and predict commands', () => {
     expect((await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--force', '--name', 'gap'])).code).toBe(0);
   });
 
+  it('import-model --out refuses an existing file and a missing folder before importing (nothing is overwritten)', async () => {
+    const kept = join(dir, 'kept.lwm');
+    writeFileSync(kept, 'a trained model');
+    const exists = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--out', kept]);
+    expect([exists.code, exists.err]).toEqual([2, `latticework import-model: --out ${kept} exists: give a new file (nothing is overwritten)`]);
+    expect(readFileSync(kept, 'utf8')).toBe('a trained model');
+    const noFolder = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--out', join(dir, 'nodir', 'm.lwm')]);
+    expect([noFolder.code, noFolder.err]).toEqual([2, `latticework import-model: --out ${join(dir, 'nodir', 'm.lwm')}: there is no folder ${join(dir, 'nodir')}`]);
+  });
+
   it('predict --json by stored name matches CGCNN predict.py', async () => {
     const r = await run(predictCommand, ['--model', 'band-gap', '1000041.cif', '9011998.cif', '--json', '--backend', 'wasm']);
     expect(r.code, r.err).toBe(0);
@@ -174,5 +184,14 @@ describe('import-model and predict commands', () => {
     const t = await run(predictCommand, ['--model', join(dir, 'old.lwm'), water, '--backend', 'wasm']);
     expect(t.code, t.err).toBe(0);
     expect(t.out.split('\n')[1]).toMatch(/^ {4}warning: the model file records no training domain/);
+  });
+
+  it('predict --csv names a target column with its unit once, where the target name states it already', async () => {
+    const stored = importCgcnnCheckpoint(readFileSync(join(PRE, 'band-gap.pth.tar')), { fileName: 'band-gap.pth.tar' });
+    stored.header.targets = [{ ...stored.header.targets[0], name: 'band gap (eV)', unit: 'eV' }];
+    writeFileSync(join(dir, 'named-unit.lwm'), encodeModelFile(stored));
+    const c = await run(predictCommand, ['--model', join(dir, 'named-unit.lwm'), '1000041.cif', '--csv', '--backend', 'wasm']);
+    expect(c.code, c.err).toBe(0);
+    expect(parseCsv(c.out)[0].cells).toEqual(['file', 'name', 'model', 'band gap (eV)', 'error', 'warnings']);
   });
 });

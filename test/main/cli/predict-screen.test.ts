@@ -25,7 +25,7 @@ import { potentialWarnings } from '../../../src-shared/model/potential-domain';
 import { LoadedPotential, potentialModelFile } from '../../../src-main/engine/potential/file';
 import { seededWeights, tinyConfig } from '../engine/potential/helpers';
 import { emtFramesText, shared } from '../../helpers/shared-data';
-import { io } from './commands/helpers';
+import { cliIn, emtFrames, io } from './commands/helpers';
 
 const EMT = shared('emt-dev', 'cgcnn');
 let dir: string;
@@ -238,5 +238,94 @@ describe('latticework predict with a potential over the screening threads', () =
       `${join('more', 'frames.extxyz')}#1/3`,
       `${join('more', 'frames.extxyz')}#2/3`,
     ]);
+  });
+});
+
+describe('latticework predict with a CIF whose data block cannot be read', () => {
+  const cell = '_cell_length_a 3.61\n_cell_length_b 3.61\n_cell_length_c 3.61\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n';
+  const block = (name: string, group: string) => `data_${name}\n${cell}_symmetry_space_group_name_H-M '${group}'\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nCu1 0 0 0\n`;
+  const message = "line 22: data block 'broken': the space group 'Q 9 9' is not a Hermann–Mauguin symbol we know, and no symmetry operations or space group number are listed";
+  const broken = { file: 'multi.cif', block: 'broken', error: { name: 'StructureParseError', message, line: 22 } };
+  let cifDir: string;
+  let potentialFile: string;
+  beforeAll(async () => {
+    await initBackend({ force: 'cpu' });
+    cifDir = join(dir, 'blocks');
+    mkdirSync(join(cifDir, 'folder'), { recursive: true });
+    writeFileSync(join(cifDir, 'multi.cif'), block('cu', 'F m -3 m') + block('broken', 'Q 9 9'));
+    copyFileSync(join(cifDir, 'multi.cif'), join(cifDir, 'folder', 'multi.cif'));
+    potentialFile = join(cifDir, 'tiny-painn.lwm');
+    writeFileSync(potentialFile, tinyPotential());
+  });
+  const predict = async (...args: string[]) => {
+    const o = io();
+    const code = await main(['predict', ...args, '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, cifDir);
+    return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+  };
+
+  it('reports the block as structure info does ({file, block, error}, after the blocks read) with exit status 1, for every kind of model', async () => {
+    for (const model of [modelFile, potentialFile, 'emt']) {
+      const r = await predict('--model', model, 'multi.cif', '--json');
+      expect(r.code, `${model}: ${r.err}`).toBe(1);
+      const entries = JSON.parse(r.out) as Record<string, unknown>[];
+      expect(entries).toHaveLength(2);
+      expect(entries[0]).toMatchObject({ file: 'multi.cif' });
+      expect(entries[0].error).toBeUndefined();
+      expect(entries[1]).toEqual(broken);
+    }
+  });
+
+  it('gives the block its CSV row (its name, the message) in a folder screening, and its line on stderr in the text', async () => {
+    const csv = await predict('--model', modelFile, 'folder', '--csv');
+    expect(csv.code).toBe(1);
+    const rows = csv.out.split('\n');
+    expect(rows).toHaveLength(3);
+    expect(rows[2]).toBe(`${join('folder', 'multi.cif')},broken,formation-energy-per-atom,,"${message}",`);
+    const text = await predict('--model', 'emt', 'multi.cif');
+    expect(text.code).toBe(1);
+    expect(text.out.split('\n')).toHaveLength(1);
+    expect(text.err).toBe(`latticework predict: multi.cif: ${message}`);
+  });
+});
+
+describe('latticework predict with a per-atom model (train --target forces)', () => {
+  let paDir: string;
+  let frames: string;
+  beforeAll(async () => {
+    paDir = join(dir, 'per-atom');
+    mkdirSync(paDir, { recursive: true });
+    frames = emtFrames(paDir, 6);
+    const trained = await cliIn(paDir)('train', '--data', frames, '--target', 'forces', '--preset', 'gcn', '--epochs', '1', '--seed', '3', '--backend', 'cpu', '--out', 'pa.lwm', '--db', join(dir, 'db.sqlite'));
+    expect(trained.code, trained.err).toBe(0);
+  }, 120_000);
+
+  it('gives every atom its value: "perAtom" in the JSON ("prediction" their mean), a row per atom in the CSV, a line per atom in the text', async () => {
+    const structures = readStructures('emt.extxyz', readFileSync(frames, 'utf8')).structures;
+    const predict = (...args: string[]) => cliIn(paDir)('predict', '--model', 'pa.lwm', 'emt.extxyz', '--backend', 'cpu', '--db', join(dir, 'db.sqlite'), ...args);
+    const json = await predict('--json');
+    expect(json.code, json.err).toBe(0);
+    const entries = JSON.parse(json.out) as { prediction: number[]; perAtom: number[][]; task: string; unit: string }[];
+    expect(entries).toHaveLength(6);
+    entries.forEach((e, k) => {
+      expect(e.task).toBe('per-atom');
+      expect(e.perAtom).toHaveLength(structures[k].species.length);
+      e.perAtom.forEach((v) => expect(v).toHaveLength(3));
+      for (let t = 0; t < 3; t++) expect(e.prediction[t]).toBeCloseTo(e.perAtom.reduce((s, v) => s + v[t], 0) / e.perAtom.length, 5);
+    });
+    const csv = await predict('--csv');
+    expect(csv.code, csv.err).toBe(0);
+    const rows = csv.out.split('\n');
+    expect(rows[0]).toBe('file,name,model,atom,element,forces[0] (eV/Å),forces[1] (eV/Å),forces[2] (eV/Å),error,warnings');
+    const atoms = structures.reduce((n, s) => n + s.species.length, 0);
+    expect(rows).toHaveLength(1 + atoms);
+    const first = rows[1].split(',');
+    expect(first.slice(3, 5)).toEqual(['0', structures[0].species[0]]);
+    expect(first.slice(5, 8).map(Number)).toEqual(entries[0].perAtom[0]);
+    const text = await predict();
+    expect(text.code, text.err).toBe(0);
+    const lines = text.out.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^emt\\.extxyz\\s+gcn-emt\\s+.* eV/Å \\(mean of ${structures[0].species.length} atoms\\)$`));
+    expect(lines[1]).toMatch(new RegExp(`^    atom 0 ${structures[0].species[0]}: [-.\\d e]+ eV/Å, [-.\\d e]+ eV/Å, [-.\\d e]+ eV/Å$`));
+    expect(lines).toHaveLength(6 + atoms);
   });
 });

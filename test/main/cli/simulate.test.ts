@@ -310,11 +310,26 @@ describe('latticework relax, md and eos', () => {
     const molecule = await run(relaxCommand, ['water.xyz', '--model', 'emt', '--out', 'water.vasp']);
     expect(molecule.code).toBe(2);
     expect(molecule.err).toBe('latticework relax: --out water.vasp: a POSCAR needs a cell, and the structure has none: write an extended XYZ (.extxyz) instead');
+    // a CIF holds a molecule (Cartesian sites, no cell), as structure frames writes it and ASE reads it back
+    const cif = await run(relaxCommand, ['water.xyz', '--model', 'emt', '--fmax', '100', '--out', 'water.cif']);
+    expect(cif.code, cif.err).toBe(0);
+    const written = readStructures('water.cif', readFileSync(join(dir, 'water.cif'), 'utf8')).structures[0];
+    expect([written.lattice, written.species]).toEqual([null, ['O', 'H', 'H']]);
     writeFileSync(join(dir, 'water-turned.xyz'), '3\nwater\nO 0 0 0\nH 0.76 -0.59 0\nH -0.76 0.59 0\n');
     const band = await run(nebCommand, ['water.xyz', 'water-turned.xyz', '--model', 'emt', '--out', 'XDATCAR-band']);
     expect(band.err).toMatch(/^latticework neb: --out XDATCAR-band: an XDATCAR needs a cell/);
     const phonons = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--force-constants', 'mine.cif']);
     expect(phonons).toEqual({ code: 2, out: '', err: 'latticework phonons: --force-constants mine.cif exists: give a new file (nothing is overwritten)' });
+  });
+
+  it("a CIF whose data block cannot be read is refused, naming the block and its line, not run on another block", async () => {
+    const cell = '_cell_length_a 3.61\n_cell_length_b 3.61\n_cell_length_c 3.61\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n';
+    const block = (name: string, group: string) => `data_${name}\n${cell}_symmetry_space_group_name_H-M '${group}'\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nCu1 0 0 0\n`;
+    writeFileSync(join(dir, 'multicu.cif'), block('cu', 'F m -3 m') + block('broken', 'Q 9 9'));
+    const reason = "multicu.cif: line 22: data block 'broken': the space group 'Q 9 9' is not a Hermann–Mauguin symbol we know, and no symmetry operations or space group number are listed (the file's structures are taken by their place in it, the last unless told otherwise: every data block must be read)";
+    expect(await run(relaxCommand, ['multicu.cif', '--model', 'emt', '--json'])).toEqual({ code: 1, out: '', err: `latticework relax: ${reason}` });
+    expect(await run(relaxCommand, ['multicu.cif', '--model', 'emt', '--frame', '0'])).toEqual({ code: 1, out: '', err: `latticework relax: ${reason}` });
+    expect(await run(eosCommand, ['multicu.cif', '--model', 'emt'])).toEqual({ code: 1, out: '', err: `latticework eos: ${reason}` });
   });
 
   it('relax --json has the issue\'s shape and ends converged; --out writes the relaxed structure', async () => {

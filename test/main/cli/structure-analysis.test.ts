@@ -109,6 +109,9 @@ describe('latticework structure msd', () => {
     // the last 4 frames only, and the text form
     const tail = JSON.parse((await run(['msd', 'moving.extxyz', '--timestep', '10', '--frames=-4:', '--json'], dir)).out)[0];
     expect([tail.first, tail.last, tail.msd[0]]).toEqual([8, 11, 0]);
+    // three frames are too few to fit: no diffusion and no verdict (null, as --help and the README say)
+    const three = JSON.parse((await run(['msd', 'moving.extxyz', '--timestep', '10', '--frames=-3:', '--json'], dir)).out)[0];
+    expect([three.diffusion, three.diffusionVerdict, three.diffusionVerdictByElement]).toEqual([null, null, { Ag: null, Cu: null }]);
     const text = await run(['msd', 'moving.extxyz', '--timestep', '10'], dir);
     expect(text.out).toMatch(/^moving\.extxyz: MSD over frames 0–11 \(12, 10 fs apart\); D \d\.\d{3}e[-+]\d+ cm²\/s \(not resolved: the fitted half is under 1 ps\)\n {2}Ag: D .*\n {2}Cu: D /);
   });

@@ -31,6 +31,17 @@ async function run(command: Command, argv: string[], cwd: string) {
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])));
 
 describe('latticework structure supercell', () => {
+  it("refuses a CIF whose data block cannot be read (it takes the file's last structure), naming the block and line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-build-'));
+    const cell = '_cell_length_a 3.61\n_cell_length_b 3.61\n_cell_length_c 3.61\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n';
+    const block = (name: string, group: string) => `data_${name}\n${cell}_symmetry_space_group_name_H-M '${group}'\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nCu1 0 0 0\n`;
+    writeFileSync(join(dir, 'multicu.cif'), block('cu', 'F m -3 m') + block('broken', 'Q 9 9'));
+    const r = await run(structureCommand, ['supercell', 'multicu.cif', '--repeat', '2', '--out', 'big.extxyz', '--json'], dir);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)[0]).toMatchObject({ file: 'multicu.cif', error: { line: 22, message: expect.stringMatching(/^line 22: data block 'broken': .* \(the file's structures are taken by their place in it, the last unless told otherwise: every data block must be read\)$/) } });
+    expect(existsSync(join(dir, 'big.extxyz'))).toBe(false);
+  });
+
   it('writes the cell repeated, in ASE’s order, with its space group; refuses what it cannot do', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-build-'));
     const nacl = `${SHARED}cgcnn-sample-regression/1000041.cif`;

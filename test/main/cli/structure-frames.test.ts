@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -180,6 +180,18 @@ describe('latticework structure frames --out', () => {
     expect(none.code).toBe(1);
     expect(JSON.parse(none.out)[0].error.message).toBe(`--frames picks no frame of the ${n} in the file`);
   });
+
+  it('a molecule goes into a CIF (Cartesian sites, no cell); into a POSCAR or an XDATCAR it is refused before writing, as relax refuses it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-frames-molecule-'));
+    writeFileSync(join(dir, 'water.xyz'), '3\nwater\nO 0 0 0\nH 0.76 0.59 0\nH -0.76 0.59 0\n');
+    expect((await run(['frames', 'water.xyz', '--out', 'water.cif'], dir)).code).toBe(0);
+    expect(readFileSync(join(dir, 'water.cif'), 'utf8')).toMatch(/_atom_site_Cartn_x/);
+    for (const [name, format] of [['water.vasp', 'a POSCAR'], ['XDATCAR', 'an XDATCAR']]) {
+      const r = await run(['frames', 'water.xyz', '--out', name], dir);
+      expect([r.code, r.out, r.err]).toEqual([2, '', `latticework structure frames: --out ${name}: ${format} needs a cell, and the structure has none: write an extended XYZ (.extxyz) instead`]);
+      expect(existsSync(join(dir, name))).toBe(false);
+    }
+  });
 });
 
 describe('latticework structure info on compressed and multi-frame files', () => {
@@ -227,6 +239,13 @@ describe('latticework structure info on compressed and multi-frame files', () =>
     const r = await run(['info', 'notes.db.gz', '--json'], dir);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)[0].error.message).toBe('this is not an ASE database (an SQLite file): the file may be damaged or renamed');
+    // a plain .db on disk (opened by SQLite, which finds it is no database) says the same, not SQLITE_NOTADB
+    writeFileSync(join(dir, 'fake.db'), 'data_x\n_cell_length_a 3\n'.repeat(100));
+    for (const command of [['info', 'fake.db', '--json'], ['frames', 'fake.db', '--json']]) {
+      const plain = await run(command, dir);
+      expect(plain.code).toBe(1);
+      expect(JSON.parse(plain.out)[0].error).toMatchObject({ name: 'StructureParseError', message: 'this is not an ASE database (an SQLite file): the file may be damaged or renamed' });
+    }
   });
 
   it('a file that claims a compression and is not gets a clear error', async () => {
