@@ -228,6 +228,25 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     ]);
   });
 
+  it('--lr and a --config that sets only the learning rate merge into a potential preset\'s optimizer (its kind kept)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-pot-lr-'));
+    const data = emtFrames(dir, 6);
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
+    writeFileSync(join(dir, 'tiny-lr.json'), JSON.stringify({ ...TINY, training: { ...TINY.training, optimizer: { lr: 0.0005 } } }));
+    for (const [preset, config, extra] of [
+      ['painn-potential', 'tiny.json', ['--lr', '0.0005']],
+      ['schnet-potential', 'tiny.json', ['--lr', '0.0005']],
+      ['schnet-potential', 'tiny-lr.json', []],
+    ] as const) {
+      const o = io();
+      const out = `${preset}-${config}-${extra.length}.lwm`;
+      const code = await trainCommand.run({ argv: ['--data', data, '--preset', preset, '--config', config, ...extra, '--epochs', '1', '--backend', 'wasm', '--out', out, '--json'], io: o.io, cwd: dir });
+      expect(code, o.err.join('\n')).toBe(0);
+      const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, out))));
+      expect(parsePotentialConfig(file.header.config).training.optimizer).toEqual({ kind: 'adam', lr: 0.0005, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: false });
+    }
+  });
+
   it('refuses a --config with a field it does not know, or one that is not JSON, naming the file, line and field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-pot-config-'));
     // "seed" beside "training" instead of in it: dropped by the schema, so refused rather than ignored
