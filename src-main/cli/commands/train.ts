@@ -4,7 +4,7 @@
  * Trains a model on a dataset read by the one dataset reader (src-main/datasets: a CGCNN folder,
  * an extended XYZ file or a CSV), printing one line per epoch
  * (or one JSON summary with --json), then stores the best model in the database
- * (or --out FILE.lwm). The run is recorded in the database through `TrainHooks`
+ * (or writes it to --out FILE.lwm only). The run is recorded in the database through `TrainHooks`
  * (`trainCommand`: services/cli-store's recorder on the run store).
  */
 import { writeFileSync } from 'node:fs';
@@ -66,8 +66,9 @@ meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --workers N        data-parallel worker threads, each computing the gradient of a share of
                      every batch (default: one per core on wasm and cpu, 1 on tfjs-node)
   --name NAME        name of the stored model (default: <preset or architecture>-<data>)
-  --out FILE.lwm     write the model file there instead of the database
-  --no-save          do not store the model
+  --out FILE.lwm     write the model file there instead of the database (the run is
+                     still recorded, without a model)
+  --no-save          do not store the model (the run is still recorded)
   --force            replace the stored model of the same name (without it a taken name is
                      refused before training, exit 2)
   --db PATH          run database (default $LATTICEWORK_DB, else the data directory)

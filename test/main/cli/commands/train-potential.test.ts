@@ -162,7 +162,8 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
       const [ens, tuned, first] = rows;
       const record = toRunRecord(first);
       expect(record).toMatchObject({ epochsDone: 2, epochsPlanned: 2, summary: { architecture: 'painn', preset: 'painn-potential', features: 8, layers: 2, cutoff: 4 } });
-      expect(first.model_id).not.toBeNull();
+      // --out p.lwm: the model went to that file only (docs/training.md "CLI data")
+      expect(first.model_id).toBeNull();
       expect(JSON.parse(first.config)).toMatchObject({ kind: 'potential' });
       const keys = new Set((await db.read((tx) => runMetrics(tx, [first.id]))).map((m) => m.key));
       for (const k of ['train_loss', 'lr', 'epoch_seconds', 'structures_per_second', 'atoms_per_second', 'batch_loss', 'batch_lr', 'val_energy_mae', 'val_energy_rmse', 'val_force_mae', 'val_force_rmse', 'val_stress_mae', 'val_score', 'test_energy_mae', 'test_force_mae', 'test_stress_mae', 'test_score'])

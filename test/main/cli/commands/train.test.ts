@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTrainCommand, trainCommand, type TrainHooks } from '../../../../src-main/cli/commands/train';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
+import { ModelRepository } from '../../../../src-main/models/store';
 import { SHARED_DATA } from '../../../helpers/shared-data';
 import type { ModelConfig } from '../../../../src-shared/model/config';
 import { cliIn, emtFrames, io } from './helpers';
@@ -122,6 +123,34 @@ describe('latticework train', { timeout: 180_000 }, () => {
       expect(r.out).toBe('');
     }
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+  });
+
+  it('--out FILE.lwm writes the model there instead of the database: the run is recorded, no model is stored (property models and potentials)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-out-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ model: { features: 8, numLayers: 1, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4 } }));
+    for (const argv of [
+      ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--out', 'p.lwm'],
+      ['--data', emtFrames(dir, 4), '--preset', 'schnet-potential', '--config', 'tiny.json', '--out', 'q.lwm'],
+    ]) {
+      const r = await cli('train', ...argv, '--epochs', '1', '--backend', 'cpu', '--db', db, '--json');
+      expect(r.code, r.err).toBe(0);
+      expect(JSON.parse(r.out).model).toBe(join(dir, argv[argv.length - 1]));
+    }
+    expect(decodeModelFile(new Uint8Array(readFileSync(join(dir, 'p.lwm')))).header.task).toBe('regression');
+    expect(decodeModelFile(new Uint8Array(readFileSync(join(dir, 'q.lwm')))).header.task).toBe('potential');
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { name: string; status: string; model: unknown }[];
+    expect(runs.map((r) => [r.status, r.model])).toEqual([
+      ['finished', null],
+      ['finished', null],
+    ]);
+    const stored = new ModelRepository(db);
+    try {
+      expect((await stored.list()).filter((m) => m.source !== 'cgcnn-import')).toEqual([]);
+    } finally {
+      await stored.close();
+    }
   });
 
   it('says a failure once when recording it fails too (a full disk), and ends with status 1, not a stack', async () => {
