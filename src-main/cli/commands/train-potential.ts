@@ -76,26 +76,38 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   const overrides = mergeConfig(mergeConfig(a.fileConfig, a.overrides), { training });
   let config: PotentialConfig;
   let start: PotentialStart | undefined;
-  if (a.from) {
-    const src = a.from;
-    if (!isPotentialFile(src)) throw new Error(`--from ${src.header.name}: a ${src.header.task} model; a potential run fine-tunes a potential (a property model's layers do not map onto a potential's)`);
-    // the source's architecture, sizes and cutoff; this run's training overrides
-    config = parsePotentialConfig(mergeConfig(src.header.config, { training: (overrides as { training?: unknown }).training ?? {} }));
-    start = { weights: src.members[0], startedFrom: src.header.name, sourceElements: sourceTrainedElements(src) };
-  } else config = a.preset && isPotentialPreset(a.preset) ? potentialPresetConfig(a.preset, overrides) : parsePotentialConfig(overrides);
-  // a fine-tuning run takes only the training section from the config; a field the schema drops is an error, not ignored
-  const given = overrides as { model?: unknown; radial?: unknown; training?: unknown };
-  if (a.from && (given.model !== undefined || given.radial !== undefined)) throw new Error(`--from ${a.from.header.name}: a fine-tuning run keeps the source's model and radial settings; the config may set only "training"`);
-  const unknown = unknownGivenFields(overrides, config, a.from !== undefined);
-  if (unknown.length) throw new Error(`invalid config: ${issueLines(unknown).join('; ')}`);
-  const startedFrom = start?.startedFrom ?? null;
-  // the model is stored under its name after the whole run: checked now, as the output file is
+  let modelName: string;
   const dataName = a.data.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
-  const modelName = safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${dataName}`);
+  // the config, the source and the name are the user's to correct: refused as bad usage (exit 2), as a property model's are
+  try {
+    if (a.from) {
+      const src = a.from;
+      if (!isPotentialFile(src)) throw new Error(`--from ${src.header.name}: a ${src.header.task} model; a potential run fine-tunes a potential (a property model's layers do not map onto a potential's)`);
+      // the source's architecture, sizes and cutoff; this run's training overrides
+      config = parsePotentialConfig(mergeConfig(src.header.config, { training: (overrides as { training?: unknown }).training ?? {} }));
+      start = { weights: src.members[0], startedFrom: src.header.name, sourceElements: sourceTrainedElements(src) };
+    } else config = a.preset && isPotentialPreset(a.preset) ? potentialPresetConfig(a.preset, overrides) : parsePotentialConfig(overrides);
+    // a fine-tuning run takes only the training section from the config; a field the schema drops is an error, not ignored
+    const given = overrides as { model?: unknown; radial?: unknown; training?: unknown };
+    if (a.from && (given.model !== undefined || given.radial !== undefined)) throw new Error(`--from ${a.from.header.name}: a fine-tuning run keeps the source's model and radial settings; the config may set only "training"`);
+    const unknown = unknownGivenFields(overrides, config, a.from !== undefined);
+    if (unknown.length) throw new Error(`invalid config: ${issueLines(unknown).join('; ')}`);
+    // the model is stored under its name after the whole run: checked now, as the output file is
+    modelName = safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${dataName}`);
+  } catch (e) {
+    return usageError(ctx.io, 'train', (e as Error).message);
+  }
+  const startedFrom = start?.startedFrom ?? null;
   const taken = a.out || a.noSave ? null : await modelRepository().saveProblem(modelName, { overwrite: a.force });
   if (taken) return usageError(ctx.io, 'train', taken);
 
-  const choice = await initBackend({ force: a.backend });
+  let choice: Awaited<ReturnType<typeof initBackend>>;
+  try {
+    choice = await initBackend({ force: a.backend });
+  } catch (e) {
+    // a backend that cannot load is refused as predict refuses it
+    return usageError(ctx.io, 'train', (e as Error).message);
+  }
   const gradientProblem = await ensureGradients();
   if (gradientProblem) throw new Error(`training is unavailable: ${gradientProblem}`);
   log(`backend: ${describeBackend(choice)}`);

@@ -21,7 +21,7 @@ import { encodeModelFile, type ModelFileData } from '../../engine/models/format'
 import { isPotentialFile } from '../../engine/potential/file';
 import { checkFreezeDepth, FineTuneError, fineTuneAtomInit, fineTuneConfig, planFineTune, seedEmbeddingRows, type FineTunePlan, type HeadChoice } from '../../engine/train/finetune';
 import { modelRepository, resolveModel, safeModelName } from '../../models/store';
-import { describeBackend, initBackend } from '../../engine/tf/backend';
+import { describeBackend, initBackend, parseBackendName } from '../../engine/tf/backend';
 import { ensureGradients } from '../../engine/tf/gradients';
 import { buildModel } from '../../engine/layers/model';
 import type { Checkpoint } from '../../engine/train/checkpoint';
@@ -172,6 +172,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         }
       }
       let freeze: number | undefined;
+      let workers: number | undefined;
+      let limit: number | undefined;
 
       // 1. config
       let config: ModelConfig;
@@ -188,6 +190,12 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         if (batch !== undefined) training.batchSize = batch;
         if (lr !== undefined) training.optimizer = { lr };
         overrides = { training };
+        // counts and the backend's name are usage: refused before any work, as predict refuses them
+        workers = num('workers', values.workers);
+        if (workers !== undefined && workers < 1) return bad(`--workers expects at least 1, got ${workers}`);
+        limit = num('limit', values.limit);
+        if (limit !== undefined && limit < 1) return bad(`--limit expects at least 1 structure, got ${limit}`);
+        parseBackendName(values.backend);
         let fileConfig: Record<string, unknown> = {};
         if (values.config) fileConfig = readJsonObjectFile(resolve(ctx.cwd, values.config), 'a config');
         if (wantsPotential(values.preset, fileConfig) || (source && isPotentialFile(source))) {
@@ -206,7 +214,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
             from: source ?? undefined,
             freeze,
             ensemble,
-            limit: num('limit', values.limit),
+            limit,
             backend: values.backend,
             name: values.name,
             out: values.out,
@@ -253,19 +261,23 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       let hooks: TrainHooks = {};
       try {
         hooks = (await hooksFactory?.({ db: values.db })) ?? {};
-        // 2. backend and data
-        const choice = await initBackend({ force: values.backend });
+        // 2. backend and data (a backend that cannot load is refused as predict refuses it: usage, exit 2)
+        let choice: Awaited<ReturnType<typeof initBackend>>;
+        try {
+          choice = await initBackend({ force: values.backend });
+        } catch (e) {
+          return usageError(ctx.io, 'train', (e as Error).message);
+        }
         const gradientProblem = await ensureGradients();
         if (gradientProblem) throw new Error(`training is unavailable: ${gradientProblem}`);
         const log = (s: string) => {
           if (!values.json) ctx.io.out(s);
         };
-        const workers = num('workers', values.workers) ?? defaultTrainingWorkers(choice.candidate).default;
-        if (workers < 1) throw new Error(`--workers expects at least 1, got ${workers}`);
+        workers ??= defaultTrainingWorkers(choice.candidate).default;
         const parallel = workers > 1 ? dataParallel({ workers }) : undefined;
         log(`backend: ${describeBackend(choice)}; ${workers} data-parallel worker${workers === 1 ? '' : 's'}`);
         const t0 = performance.now();
-        const data = await readDatasetAt(resolve(ctx.cwd, values.data), { target: values.target, limit: num('limit', values.limit) });
+        const data = await readDatasetAt(resolve(ctx.cwd, values.data), { target: values.target, limit });
         const leftOut = leftOutMessage(data);
         if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
         if (data.items.length === 0) throw new Error(`no labelled structure could be read from ${data.source}`);

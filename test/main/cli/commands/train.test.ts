@@ -170,6 +170,34 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(o.err).toEqual([`latticework train: ${full}`]);
   });
 
+  it('refuses bad counts, an unknown backend and one that cannot load as bad usage (exit 2), as predict does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-usage-'));
+    const cli = cliIn(dir);
+    const data = `${DATA}/cgcnn-sample-regression`;
+    for (const [option, value, message] of [
+      ['--workers', '0', '--workers expects at least 1, got 0'],
+      ['--limit', '0', '--limit expects at least 1 structure, got 0'],
+      ['--backend', 'nosuch', 'unknown backend "nosuch" (expected one of auto, '],
+    ]) {
+      for (const preset of ['gcn', 'schnet-potential']) {
+        const r = await cli('train', '--data', preset === 'gcn' ? data : emtFrames(dir, 4), '--preset', preset, option, value, '--epochs', '1', '--no-save', '--json');
+        expect(r.code, `${preset} ${option} ${value}: ${r.out}`).toBe(2);
+        expect(JSON.parse(r.out).error.message).toContain(message);
+      }
+    }
+    // a forced backend that does not load (this machine has no tfjs-node-gpu): the status predict gives
+    const predicted = await cli('predict', '--model', 'band-gap', `${data}/1000041.cif`, '--backend', 'tfjs-node-gpu', '--json');
+    for (const argv of [
+      ['--data', data, '--preset', 'gcn'],
+      ['--data', emtFrames(dir, 4), '--preset', 'schnet-potential'],
+    ]) {
+      const r = await cli('train', ...argv, '--backend', 'tfjs-node-gpu', '--epochs', '1', '--no-save', '--json');
+      expect(r.code, r.out).toBe(predicted.code);
+      expect(JSON.parse(r.out).error.message).toBe(JSON.parse(predicted.out).error.message);
+    }
+    expect(predicted.code).toBe(2);
+  });
+
   it('reports usage errors with exit status 2', async () => {
     const o = io();
     expect(await trainCommand.run({ argv: ['--preset', 'cgcnn-paper'], io: o.io, cwd: '/' })).toBe(2);
