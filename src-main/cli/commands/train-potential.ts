@@ -12,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plural } from '../../../src-shared/text';
+import type { LabelKeys } from '../../../src-shared/chem/labels';
 import { issueLines, mergeConfig, unknownGivenFields } from '../../../src-shared/model/config';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import { trainingTags } from '../../../src-shared/model/run-tags';
@@ -48,6 +49,8 @@ export interface PotentialTrainArgs {
   /** Train this many members (seeds seed, seed + 1, …; the same split) and store them as one ensemble. */
   ensemble?: number;
   limit?: number;
+  /** --energy-key, --forces-key, --stress-key: the extended XYZ keys of the labels (default: the key mapping's candidates). */
+  labelKeys: LabelKeys;
   backend?: string;
   name?: string;
   out?: string;
@@ -113,9 +116,11 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   log(`backend: ${describeBackend(choice)}`);
   const path = resolve(ctx.cwd, a.data);
   // the one dataset reader (src-main/datasets, kind 'frames'): any frame file or a folder of them, compressed or not
-  const read = await readDatasetAt(path, { kind: 'frames', limit: a.limit });
+  const read = await readDatasetAt(path, { kind: 'frames', limit: a.limit, ...a.labelKeys });
   const leftOut = leftOutMessage(read);
   if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
+  // which key each label came from (and the other candidates a MACE-style file has), as structure frames says
+  for (const n of read.frames?.notes ?? []) ctx.io.err(`latticework train: ${n}`);
   // the labels check's warnings (stress in kB, forces not summing to zero, duplicates with other labels), as the app's dataset report shows them
   for (const w of read.frames?.warnings ?? []) ctx.io.err(`latticework train: warning: ${w}`);
   const frames = datasetFrames(read);

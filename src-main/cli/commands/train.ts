@@ -33,7 +33,7 @@ import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory 
 import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
-import { flagOptions, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { flagOptions, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { onStopSignal, stoppedStatus } from '../signals';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
@@ -84,7 +84,9 @@ Fine-tuning (docs/training.md "Fine-tuning"):
   --head H           with --from, property models: auto (default: keep the head when the
                      target is the same — task, outputs and names — else re-initialise
                      it), keep, or new
-Potentials only:
+Potentials only (they refuse --target and --unit, and train in one thread: --workers 1):
+${labelKeysUsage(21)}
+                     (which key each label came from is said on stderr)
   --no-forces        do not train on forces (the file's forces are still evaluated)
   --no-stress        do not train on stress
   --ensemble K       train K members (seeds seed..seed+K-1, one split) into one model:
@@ -137,6 +139,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       const parsed = parseCommandArgs(ctx, 'train', usage, {
         options: {
           ...valueOptions('data', 'preset', 'config', 'target', 'unit', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'workers', 'name', 'out', 'db', 'from', 'freeze', 'head', 'ensemble'),
+          ...LABEL_KEY_OPTIONS,
           ...flagOptions('no-save', 'force', 'json', 'no-forces', 'no-stress'),
         },
       });
@@ -200,6 +203,10 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         if (values.config) fileConfig = readJsonObjectFile(resolve(ctx.cwd, values.config), 'a config');
         if (wantsPotential(values.preset, fileConfig) || (source && isPotentialFile(source))) {
           if (values.head) return bad('--head applies to property models (a potential\'s energy head is always kept)');
+          // a potential learns the frames' energies, forces and stresses (eV, eV/Å, eV/Å³): the labels' keys choose them, not a target
+          if (values.target !== undefined || values.unit !== undefined)
+            return bad('--target and --unit apply to property models: a potential trains on the frames\' energies, forces and stresses in eV, eV/Å and eV/Å³ (choose their keys in an extended XYZ with --energy-key, --forces-key, --stress-key)');
+          if (workers !== undefined && workers > 1) return bad(`--workers ${workers}: a potential trains in one thread (data-parallel workers split property models' batches); leave --workers out`);
           // a depth the potential does not have is refused as a property model's is (below)
           if (source && isPotentialFile(source)) checkFreezeDepth(source.header.name, parsePotentialConfig(source.header.config), freeze ?? 0);
           const ensemble = num('ensemble', values.ensemble);
@@ -215,6 +222,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
             freeze,
             ensemble,
             limit,
+            labelKeys: labelKeys(values),
             backend: values.backend,
             name: values.name,
             out: values.out,
@@ -231,6 +239,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           }
         }
         if (values['no-forces'] || values['no-stress'] || values.ensemble) return bad('--no-forces, --no-stress and --ensemble apply to potentials (a potential preset, or --from a potential)');
+        if (values['energy-key'] !== undefined || values['forces-key'] !== undefined || values['stress-key'] !== undefined)
+          return bad('--energy-key, --forces-key and --stress-key choose a potential\'s labels (a potential preset, or --from a potential); a property model\'s target is --target');
         if (source) {
           config = fineTuneConfig(source, mergeConfig(fileConfig, overrides));
           checkFreezeDepth(source.header.name, config, freeze ?? 0);
