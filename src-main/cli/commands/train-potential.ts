@@ -27,6 +27,7 @@ import { ensureGradients } from '../../engine/tf/gradients';
 import { TrainingControl } from '../../engine/train/control';
 import { trainValTestSplit } from '../../../src-shared/model/split';
 import type { PotentialRunHooks, PotentialRunInfo } from '../../services/cli-store';
+import { nothingUsableMessage } from '../../datasets';
 import { datasetFrames } from '../../datasets/frames';
 import { leftOutMessage, readDatasetAt } from '../../datasets/in-process';
 import { potentialMetricsLine, trainPotentialRun } from '../../workers/train-potential';
@@ -124,7 +125,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   // the labels check's warnings (stress in kB, forces not summing to zero, duplicates with other labels), as the app's dataset report shows them
   for (const w of read.frames?.warnings ?? []) ctx.io.err(`latticework train: warning: ${w}`);
   const frames = datasetFrames(read);
-  if (frames.length === 0) throw new Error(`no labelled frame could be read from ${read.source}`);
+  if (frames.length === 0) throw new Error(nothingUsableMessage(read, 'frame', read.source));
   const has = { energy: frames.some((x) => x.energy !== null), forces: frames.some((x) => x.forces !== null), stress: frames.some((x) => x.stress !== null) };
   log(`data: ${plural(frames.length, 'frame')} from ${a.data} (energy ${has.energy ? 'yes' : 'no'}, forces ${has.forces ? 'yes' : 'no'}, stress ${has.stress ? 'yes' : 'no'})`);
   log(`model: ${config.architecture} potential${config.preset ? ` (preset ${config.preset})` : ''}${startedFrom ? `, fine-tuned from ${startedFrom}${a.freeze ? ` with ${plural(a.freeze, 'block')} frozen` : ''}` : ''}; ${plural(config.training.epochs, 'epoch')}, batch ${config.training.batchSize}, cutoff ${config.radial.cutoff} Å`);

@@ -30,6 +30,7 @@ import { trainKFold, trainModel, type BatchProgress, type EpochProgress, type Tr
 import { dataParallel } from '../../workers/parallel/executor';
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory } from './train-potential';
+import { nothingUsableMessage } from '../../datasets';
 import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
@@ -290,7 +291,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         const data = await readDatasetAt(resolve(ctx.cwd, values.data), { target: values.target, limit });
         const leftOut = leftOutMessage(data);
         if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
-        if (data.items.length === 0) throw new Error(`no labelled structure could be read from ${data.source}`);
+        // every failed file with its line and problem (also in --json's error), as the app's import says it
+        if (data.items.length === 0) throw new Error(nothingUsableMessage(data, 'structure', data.source));
         const fitted = fitConfigToData(config, data);
         const { perAtom, targetNames } = fitted;
         config = fitted.config;

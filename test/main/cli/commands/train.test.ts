@@ -198,6 +198,29 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(predicted.code).toBe(2);
   });
 
+  it('with no usable structure names every failed file with its line and problem, in --json\'s error too; a folder with two tables says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-none-'));
+    const cli = cliIn(dir);
+    mkdirSync(join(dir, 'cg'));
+    writeFileSync(join(dir, 'cg', 'id_prop.csv'), 'a,1\n');
+    writeFileSync(join(dir, 'cg', 'a.cif'), 'garbage\nfoo bar\n');
+    const property = await cli('train', '--data', 'cg', '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--no-save', '--json');
+    expect(property.code).toBe(1);
+    expect(JSON.parse(property.out).error.message).toMatch(new RegExp(`^no labelled structure could be read from ${join(dir, 'cg')} — a\\.cif: line \\d+: \\S`));
+    writeFileSync(join(dir, 'bad.extxyz'), '2\nLattice="3 0 0 0 3 0 0 0 3" Properties=species:S:1:pos:R:3 energy=1\nCu 0 0 0\nCu x 1 1\n');
+    const potential = await cli('train', '--data', 'bad.extxyz', '--preset', 'schnet-potential', '--epochs', '1', '--backend', 'cpu', '--no-save', '--json');
+    expect(potential.code).toBe(1);
+    expect(JSON.parse(potential.out).error.message).toMatch(new RegExp(`^no labelled frame could be read from ${join(dir, 'bad.extxyz')} — bad\\.extxyz: line \\d+: \\S`));
+    // two tables beside the structure files: which one is meant is the user's to say
+    mkdirSync(join(dir, 'tables'));
+    copyFileSync(`${DATA}/cgcnn-sample-regression/1000041.cif`, join(dir, 'tables', '1000041.cif'));
+    writeFileSync(join(dir, 'tables', 'a.csv'), 'file,gap\n1000041,1\n');
+    writeFileSync(join(dir, 'tables', 'b.csv'), 'file,gap\n1000041,2\n');
+    const tables = await cli('train', '--data', 'tables', '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--no-save', '--json');
+    expect(tables.code).toBe(1);
+    expect(JSON.parse(tables.out).error.message).toBe(`${join(dir, 'tables')} holds 2 tables (a.csv, b.csv) and a dataset is read with one: give the one to read (its path as --data, or drop it alone with the structure files)`);
+  });
+
   it('reports usage errors with exit status 2', async () => {
     const o = io();
     expect(await trainCommand.run({ argv: ['--preset', 'cgcnn-paper'], io: o.io, cwd: '/' })).toBe(2);
