@@ -123,6 +123,10 @@ describe('latticework train', { timeout: 180_000 }, () => {
       expect(r.out).toBe('');
     }
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+    // import-model refuses it the same way (it exited 1)
+    const again = await cli('import-model', `${DATA}/cgcnn-pretrained/efermi.pth.tar`, '--name', 'taken', '--db', db);
+    expect(again.code).toBe(2);
+    expect(again.err).toBe(`latticework import-model: a model named "taken" already exists in ${db}; choose another --name or use --force`);
   });
 
   it('--out FILE.lwm writes the model there instead of the database: the run is recorded, no model is stored (property models and potentials)', async () => {
