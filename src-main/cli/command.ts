@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_READ_OPTIONS, type ReadLimits } from '../../src-shared/chem/options';
+import type { LabelKeys } from '../../src-shared/chem/labels';
 
 export interface CliIo {
   out(text: string): void;
@@ -188,6 +189,36 @@ export function readLimits(values: { 'max-atoms'?: string; 'max-bytes'?: string 
     limits[key] = x;
   }
   return limits;
+}
+
+/** The label keys of labelled frames (structure frames, train with a potential): extended XYZ keys, as the import dialog's. */
+export const LABEL_KEY_OPTIONS = valueOptions('energy-key', 'forces-key', 'stress-key');
+
+/** The usage lines of LABEL_KEY_OPTIONS, their descriptions from `column` (the command's usage layout). */
+export function labelKeysUsage(column: number): string {
+  return [
+    ['--energy-key K', 'extended XYZ: the key holding the energy (default: energy, REF_energy,', 'DFT_energy, ... whichever comes first; see docs/structures.md)'],
+    ['--forces-key K', 'extended XYZ: the per-atom column holding the forces'],
+    ['--stress-key K', 'extended XYZ: the key holding the stress (a virial when its name says so)'],
+  ]
+    .map(([name, ...text]) => `  ${name.padEnd(column - 2)}${text.join(`\n${' '.repeat(column)}`)}`)
+    .join('\n');
+}
+
+/** The label keys LABEL_KEY_OPTIONS gave (none: the key mapping's candidates, src-shared/chem/labels.ts); throws a UsageProblem for an empty one. */
+export function labelKeys(values: { 'energy-key'?: string; 'forces-key'?: string; 'stress-key'?: string }): LabelKeys {
+  const keys: LabelKeys = {};
+  for (const [flag, key] of [
+    ['energy-key', 'energyKey'],
+    ['forces-key', 'forcesKey'],
+    ['stress-key', 'stressKey'],
+  ] as const) {
+    const k = values[flag];
+    if (k === undefined) continue;
+    if (k.trim() === '') throw new UsageProblem(`--${flag} needs a key name`);
+    keys[key] = k;
+  }
+  return keys;
 }
 
 /**

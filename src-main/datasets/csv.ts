@@ -2,7 +2,8 @@
  * A CSV of structure files and targets (the table rule of table.ts), beside the structure files:
  * column 1 names a file, exactly or without its extension (.cif, .vasp, .poscar, .xyz, .extxyz).
  * The table is the file the user named (whatever its extension), else the folder's (or the
- * dropped files') first `.csv`.
+ * dropped files') one `.csv`: a folder with several is refused, naming them (which one is meant
+ * is the user's to say).
  */
 import type { FileFailure } from '../../src-shared/ipc/contract';
 import { UserError } from '../ipc/errors';
@@ -16,10 +17,12 @@ const isCsv = (n: string) => /\.csv$/i.test(n);
 export const csvTable: DatasetFormat = {
   kind: 'csv',
   description: 'a CSV of structure file names and targets, beside the files',
-  detect: (src) => (src.file !== null ? isCsv(src.file) : !src.names.includes('id_prop.csv') && src.names.filter(isCsv).length === 1),
+  detect: (src) => (src.file !== null ? isCsv(src.file) : !src.names.includes('id_prop.csv') && src.names.some(isCsv)),
   async read(src, options, io) {
     // the file the user named is the table, whatever its extension
-    const csvName = src.file ?? src.names.find(isCsv);
+    const tables = src.file !== null ? [src.file] : src.names.filter(isCsv);
+    if (tables.length > 1) throw new UserError(`${src.label} holds ${tables.length} tables (${tables.join(', ')}) and a dataset is read with one: give the one to read (its path as --data, or drop it alone with the structure files)`);
+    const csvName = tables[0];
     if (csvName === undefined) throw new UserError(`${src.label} has no .csv file`);
     const text = await src.text(csvName);
     if (text === null) throw new UserError(`cannot read ${csvName}`);

@@ -11,6 +11,7 @@
  */
 import type { DatasetKind } from '../../src-shared/ipc/contract';
 import { UserError } from '../ipc/errors';
+import { plural } from '../../src-shared/text';
 import { cgcnnFolder } from './cgcnn-folder';
 import { csvTable } from './csv';
 import { extxyzFrames } from './extxyz';
@@ -43,4 +44,19 @@ export function datasetFormat(source: DatasetSource, kind?: DatasetKind): Datase
  */
 export async function readDataset(source: DatasetSource, options: DatasetReadOptions & { kind?: DatasetKind }, io: ReaderIO): Promise<DatasetRead> {
   return datasetFormat(source, options.kind).read(source, options, io);
+}
+
+/** How many left-out rows or frames the message of a dataset that read nothing names (its failed files: all). */
+const UNLABELLED_SHOWN = 10;
+
+/**
+ * Why a dataset gave no usable structure (docs/datasets.md): every failed file with its line and
+ * problem, then the first left-out rows or frames — the app's import error and `latticework train`'s.
+ * `noun`: what was looked for (a potential's frames); `from`: the data's path, when the message names it.
+ */
+export function nothingUsableMessage(read: Pick<DatasetRead, 'failed' | 'unlabelled'>, noun: 'structure' | 'frame' = 'structure', from?: string): string {
+  const why = [...read.failed.map((f) => `${f.file}: ${f.error.message}`), ...read.unlabelled.slice(0, UNLABELLED_SHOWN)];
+  const more = read.unlabelled.length - UNLABELLED_SHOWN;
+  const reasons = why.length ? ` — ${why.join('; ')}${more > 0 ? `; and ${plural(more, 'more row or frame', 'more rows or frames')} left out` : ''}` : '';
+  return `no labelled ${noun} could be read${from === undefined ? '' : ` from ${from}`}${reasons}`;
 }

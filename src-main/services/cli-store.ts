@@ -1,9 +1,8 @@
 /**
  * The run recorder of `latticework train --db` (the training command's `TrainHooks`): the run,
  * its metrics, checkpoints and model go into the database through the run store, as the app's
- * runs do; a potential's run (`sqlitePotentialRunHooks`) likewise.
+ * runs do (a model written to a `--out` file is not stored); a potential's run (`sqlitePotentialRunHooks`) likewise.
  */
-import { readFileSync } from 'node:fs';
 import type { Checkpoint } from '../engine/train/checkpoint';
 import { encodeCheckpoint } from '../engine/train/checkpoint';
 import type { BatchProgress, EpochProgress, TrainingResult } from '../engine/train/trainer';
@@ -35,6 +34,15 @@ export interface CliTrainHooks {
   onCheckpoint(c: Checkpoint, info: { epoch: number; isBest: boolean }): Promise<void>;
   onFinish(r: TrainingResult, model: { location: string | null }): Promise<void>;
   onError(e: Error): Promise<void>;
+}
+
+/**
+ * The run's model: the stored model the command saved (its id is in the location), or none — a
+ * model written to a `--out` file goes there only, not into the database too (docs/training.md
+ * "CLI data"), and `--no-save` or a cancelled run keeps none.
+ */
+function runModel(location: string | null): { modelFile: null; modelId: number | null } {
+  return { modelFile: null, modelId: location ? storedModelId(location) : null };
 }
 
 /**
@@ -91,9 +99,6 @@ export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainH
       if (!recorder) return;
       if (r.status === 'cancelled') await recorder.status('cancelled', { duration: seconds(), finished: true });
       else {
-        // the model went to this database (its id is in the location) or to a file (stored here too)
-        const loc = model.location;
-        const inStore = loc ? storedModelId(loc) : null;
         await recorder.finish(
           {
             bestEpoch: r.bestEpoch,
@@ -101,8 +106,7 @@ export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainH
             valMetrics: r.val?.metrics ?? {},
             testMetrics: r.test?.metrics ?? {},
             predictions: [],
-            modelFile: loc && inStore === null ? new Uint8Array(readFileSync(loc)) : null,
-            modelId: inStore,
+            ...runModel(model.location),
           },
           seconds(),
         );
@@ -144,7 +148,7 @@ export interface PotentialRunHooks {
  * Records a potential's training run in the database through the same `RunRecorder` (so it is
  * listed by `latticework runs` and the app's runs table), with the metric keys of
  * docs/potentials.md ("Runs"). No checkpoints are kept (a potential run does not resume); the
- * trained model goes into the model table as the run's model.
+ * trained model goes into the model table as the run's model (unless it was written to a `--out` file).
  */
 export async function sqlitePotentialRunHooks(db: string | undefined, info: PotentialRunInfo): Promise<PotentialRunHooks> {
   const database = await Database.open(databasePath(db), { owner: thisProcess('latticework train') });
@@ -185,8 +189,6 @@ export async function sqlitePotentialRunHooks(db: string | undefined, info: Pote
       try {
         if (out.cancelled) await recorder.status('cancelled', { duration: seconds(), finished: true });
         else {
-          const loc = out.location;
-          const inStore = loc ? storedModelId(loc) : null;
           await recorder.finish(
             {
               bestEpoch: out.bestEpoch,
@@ -194,8 +196,7 @@ export async function sqlitePotentialRunHooks(db: string | undefined, info: Pote
               valMetrics: out.val,
               testMetrics: out.test,
               predictions: [],
-              modelFile: loc && inStore === null ? new Uint8Array(readFileSync(loc)) : null,
-              modelId: inStore,
+              ...runModel(out.location),
             },
             seconds(),
           );

@@ -23,14 +23,13 @@ import { RemoteError } from '../../src-shared/ipc/define';
 import { analyseMissing, storeOne } from './structures';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
-import { datasetFormat, droppedLabel, droppedSource, pathSource, type ReaderIO } from '../datasets';
+import { datasetFormat, droppedLabel, droppedSource, nothingUsableMessage, pathSource, type ReaderIO } from '../datasets';
 import { TrainingSectionSchema } from '../../src-shared/model/config';
 import { groupsAcrossSplits, trainValTestSplit } from '../../src-shared/model/split';
 import { workOfAnother } from '../store/owners';
 import { ACTIVE_RUN_STATUSES } from '../../src-shared/ipc/services/training';
 import { parseJson } from '../store/database';
 import { targetUnit } from '../../src-shared/model/units';
-import { plural } from '../../src-shared/text';
 
 interface DatasetRow {
   id: number;
@@ -176,9 +175,6 @@ export function poolIO(core: CoreParts, job: JobHandle): ReaderIO {
   };
 }
 
-/** How many left-out rows or frames an import that read nothing names in its error (its failed files: all). */
-const UNLABELLED_SHOWN = 10;
-
 interface ImportArgs {
   name?: string;
   kind: DatasetKind;
@@ -314,9 +310,7 @@ async function discard(core: CoreParts, id: number): Promise<number> {
     };
     if (n === 0) {
       // every failed file with its line and problem; the left-out rows and frames up to a point (a table may have thousands)
-      const why = [...failed.map((f) => `${f.file}: ${f.error.message}`), ...unlabelled.slice(0, UNLABELLED_SHOWN)];
-      const more = unlabelled.length - UNLABELLED_SHOWN;
-      throw new UserError(`no labelled structure could be read${why.length ? ` — ${why.join('; ')}${more > 0 ? `; and ${plural(more, 'more row or frame', 'more rows or frames')} left out` : ''}` : ''}`, report);
+      throw new UserError(nothingUsableMessage(read), report);
     }
     // dropped files without a name are called after those that were read, not after a failed one
     const gaveNothing = new Set(failed.map((f) => f.file));

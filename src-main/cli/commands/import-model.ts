@@ -21,7 +21,8 @@ A Latticework model file (.lwm) needs no import: predict --model FILE.lwm uses i
   --out FILE.lwm     write the model file there instead of storing it (a new file: nothing is overwritten)
   --force            replace a stored model of the same name
   --json             print {"name","location","task","architecture","targets","parameters","normalizer","sha256"}
-Exit status: 0 on success, 1 when the file cannot be imported, 2 for bad usage.`;
+Exit status: 0 on success, 1 when the file cannot be imported, 2 for bad usage (a name
+already stored without --force among it, as for train).`;
 
 export const importModelCommand: Command = {
   usage,
@@ -36,6 +37,15 @@ export const importModelCommand: Command = {
     const file = resolve(ctx.cwd, positionals[0]);
     const unwritable = values.out === undefined ? null : outputFileProblem(ctx.cwd, 'out', values.out);
     if (unwritable) return usageError(ctx.io, 'import-model', unwritable);
+    // the name is taken or not before any work: bad usage (exit 2), as train refuses it
+    let name: string;
+    try {
+      name = safeModelName(values.name ?? baseName(file));
+    } catch (e) {
+      return usageError(ctx.io, 'import-model', `--name: ${(e as Error).message}`);
+    }
+    const taken = values.out ? null : await modelRepository().saveProblem(name, { overwrite: !!values.force });
+    if (taken) return usageError(ctx.io, 'import-model', taken);
     const atomInitFile = values['atom-init'];
     let atomInit: Record<string, number[]> | undefined;
     try {
@@ -50,7 +60,6 @@ export const importModelCommand: Command = {
         ctx.io.err(`latticework import-model: ${positionals[0]} is a Latticework model file (.lwm): import-model converts CGCNN checkpoints (.pth.tar). A .lwm needs no conversion: predict with it as it is (latticework predict --model ${positionals[0]} FILE...), or store it with the app's Import model.`);
         return 1;
       }
-      const name = safeModelName(values.name ?? baseName(file));
       const data = importCgcnnCheckpoint(bytes, { name, fileName: file, ...(atomInit ? { atomInit } : {}) });
       let location: string;
       if (values.out) {

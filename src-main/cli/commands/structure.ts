@@ -32,7 +32,7 @@ import { MAX_NEIGHBOR_PAIRS } from '../../../src-shared/graph/neighbors';
 import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
 import { Atoms } from '../../../src-shared/sim/atoms';
 import { atomsAtSamePosition, samePositionText } from '../../../src-shared/sim/pairs';
-import { cellFormatProblem, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
+import { cellFormatProblem, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
 import { describeCell, describeSupercell, describeVacancyHop, OTHER_CELLS, parseRepeat, structureCell, structureSupercell, structureVacancyHop } from './structure-build';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
@@ -120,10 +120,7 @@ standardize_cell cells, at --symprec) or its Niggli-reduced cell, written to --o
                        file {file, error}
   --format F           cif | poscar | xyz (or extxyz) | vasprun | outcar | xdatcar (default: from the
                        file name, else the content)
-  --energy-key K       extended XYZ: the key holding the energy (default: energy, REF_energy,
-                       DFT_energy, ... whichever comes first; see docs/structures.md)
-  --forces-key K       extended XYZ: the per-atom column holding the forces
-  --stress-key K       extended XYZ: the key holding the stress (a virial when its name says so)
+${labelKeysUsage(23)}
   --species A,B,...    element symbols for VASP 4 files without a species line (default: from
                        a POTCAR or OUTCAR beside the file)
   --disorder P         keep (default) | most-probable | reject: partially occupied CIF sites
@@ -356,7 +353,8 @@ export const structureCommand: Command = {
       options: {
         json: { type: 'boolean', default: false },
         ...READ_LIMIT_OPTIONS,
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'symmetry-max-sites', 'energy-key', 'forces-key', 'stress-key', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'fixed', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
+        ...LABEL_KEY_OPTIONS,
+        ...valueOptions('format', 'species', 'disorder', 'symprec', 'symmetry-max-sites', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'fixed', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
       },
     });
     if (!parsed) return 2;
@@ -377,15 +375,10 @@ export const structureCommand: Command = {
       if (!formats.includes(format as StructureFormat)) return bad(`--format must be one of ${formats.join(', ')} (or extxyz), not "${v.format}"`);
       options.format = format as StructureFormat;
     }
-    for (const [flag, key] of [
-      ['energy-key', 'energyKey'],
-      ['forces-key', 'forcesKey'],
-      ['stress-key', 'stressKey'],
-    ] as const) {
-      const k = v[flag];
-      if (k === undefined) continue;
-      if (k.trim() === '') return bad(`--${flag} needs a key name`);
-      options[key] = k;
+    try {
+      Object.assign(options, labelKeys(v));
+    } catch (e) {
+      return bad((e as Error).message);
     }
     if (v.species !== undefined) options.species = v.species.split(/[,\s]+/).filter(Boolean);
     if (v.disorder !== undefined) {

@@ -12,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plural } from '../../../src-shared/text';
+import type { LabelKeys } from '../../../src-shared/chem/labels';
 import { issueLines, mergeConfig, unknownGivenFields } from '../../../src-shared/model/config';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import { trainingTags } from '../../../src-shared/model/run-tags';
@@ -26,6 +27,7 @@ import { ensureGradients } from '../../engine/tf/gradients';
 import { TrainingControl } from '../../engine/train/control';
 import { trainValTestSplit } from '../../../src-shared/model/split';
 import type { PotentialRunHooks, PotentialRunInfo } from '../../services/cli-store';
+import { nothingUsableMessage } from '../../datasets';
 import { datasetFrames } from '../../datasets/frames';
 import { leftOutMessage, readDatasetAt } from '../../datasets/in-process';
 import { potentialMetricsLine, trainPotentialRun } from '../../workers/train-potential';
@@ -48,6 +50,8 @@ export interface PotentialTrainArgs {
   /** Train this many members (seeds seed, seed + 1, …; the same split) and store them as one ensemble. */
   ensemble?: number;
   limit?: number;
+  /** --energy-key, --forces-key, --stress-key: the extended XYZ keys of the labels (default: the key mapping's candidates). */
+  labelKeys: LabelKeys;
   backend?: string;
   name?: string;
   out?: string;
@@ -76,38 +80,52 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
   const overrides = mergeConfig(mergeConfig(a.fileConfig, a.overrides), { training });
   let config: PotentialConfig;
   let start: PotentialStart | undefined;
-  if (a.from) {
-    const src = a.from;
-    if (!isPotentialFile(src)) throw new Error(`--from ${src.header.name}: a ${src.header.task} model; a potential run fine-tunes a potential (a property model's layers do not map onto a potential's)`);
-    // the source's architecture, sizes and cutoff; this run's training overrides
-    config = parsePotentialConfig(mergeConfig(src.header.config, { training: (overrides as { training?: unknown }).training ?? {} }));
-    start = { weights: src.members[0], startedFrom: src.header.name, sourceElements: sourceTrainedElements(src) };
-  } else config = a.preset && isPotentialPreset(a.preset) ? potentialPresetConfig(a.preset, overrides) : parsePotentialConfig(overrides);
-  // a fine-tuning run takes only the training section from the config; a field the schema drops is an error, not ignored
-  const given = overrides as { model?: unknown; radial?: unknown; training?: unknown };
-  if (a.from && (given.model !== undefined || given.radial !== undefined)) throw new Error(`--from ${a.from.header.name}: a fine-tuning run keeps the source's model and radial settings; the config may set only "training"`);
-  const unknown = unknownGivenFields(overrides, config, a.from !== undefined);
-  if (unknown.length) throw new Error(`invalid config: ${issueLines(unknown).join('; ')}`);
-  const startedFrom = start?.startedFrom ?? null;
-  // the model is stored under its name after the whole run: checked now, as the output file is
+  let modelName: string;
   const dataName = a.data.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
-  const modelName = safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${dataName}`);
+  // the config, the source and the name are the user's to correct: refused as bad usage (exit 2), as a property model's are
+  try {
+    if (a.from) {
+      const src = a.from;
+      if (!isPotentialFile(src)) throw new Error(`--from ${src.header.name}: a ${src.header.task} model; a potential run fine-tunes a potential (a property model's layers do not map onto a potential's)`);
+      // the source's architecture, sizes and cutoff; this run's training overrides
+      config = parsePotentialConfig(mergeConfig(src.header.config, { training: (overrides as { training?: unknown }).training ?? {} }));
+      start = { weights: src.members[0], startedFrom: src.header.name, sourceElements: sourceTrainedElements(src) };
+    } else config = a.preset && isPotentialPreset(a.preset) ? potentialPresetConfig(a.preset, overrides) : parsePotentialConfig(overrides);
+    // a fine-tuning run takes only the training section from the config; a field the schema drops is an error, not ignored
+    const given = overrides as { model?: unknown; radial?: unknown; training?: unknown };
+    if (a.from && (given.model !== undefined || given.radial !== undefined)) throw new Error(`--from ${a.from.header.name}: a fine-tuning run keeps the source's model and radial settings; the config may set only "training"`);
+    const unknown = unknownGivenFields(overrides, config, a.from !== undefined);
+    if (unknown.length) throw new Error(`invalid config: ${issueLines(unknown).join('; ')}`);
+    // the model is stored under its name after the whole run: checked now, as the output file is
+    modelName = safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${dataName}`);
+  } catch (e) {
+    return usageError(ctx.io, 'train', (e as Error).message);
+  }
+  const startedFrom = start?.startedFrom ?? null;
   const taken = a.out || a.noSave ? null : await modelRepository().saveProblem(modelName, { overwrite: a.force });
   if (taken) return usageError(ctx.io, 'train', taken);
 
-  const choice = await initBackend({ force: a.backend });
+  let choice: Awaited<ReturnType<typeof initBackend>>;
+  try {
+    choice = await initBackend({ force: a.backend });
+  } catch (e) {
+    // a backend that cannot load is refused as predict refuses it
+    return usageError(ctx.io, 'train', (e as Error).message);
+  }
   const gradientProblem = await ensureGradients();
   if (gradientProblem) throw new Error(`training is unavailable: ${gradientProblem}`);
   log(`backend: ${describeBackend(choice)}`);
   const path = resolve(ctx.cwd, a.data);
   // the one dataset reader (src-main/datasets, kind 'frames'): any frame file or a folder of them, compressed or not
-  const read = await readDatasetAt(path, { kind: 'frames', limit: a.limit });
+  const read = await readDatasetAt(path, { kind: 'frames', limit: a.limit, ...a.labelKeys });
   const leftOut = leftOutMessage(read);
   if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
+  // which key each label came from (and the other candidates a MACE-style file has), as structure frames says
+  for (const n of read.frames?.notes ?? []) ctx.io.err(`latticework train: ${n}`);
   // the labels check's warnings (stress in kB, forces not summing to zero, duplicates with other labels), as the app's dataset report shows them
   for (const w of read.frames?.warnings ?? []) ctx.io.err(`latticework train: warning: ${w}`);
   const frames = datasetFrames(read);
-  if (frames.length === 0) throw new Error(`no labelled frame could be read from ${read.source}`);
+  if (frames.length === 0) throw new Error(nothingUsableMessage(read, 'frame', read.source));
   const has = { energy: frames.some((x) => x.energy !== null), forces: frames.some((x) => x.forces !== null), stress: frames.some((x) => x.stress !== null) };
   log(`data: ${plural(frames.length, 'frame')} from ${a.data} (energy ${has.energy ? 'yes' : 'no'}, forces ${has.forces ? 'yes' : 'no'}, stress ${has.stress ? 'yes' : 'no'})`);
   log(`model: ${config.architecture} potential${config.preset ? ` (preset ${config.preset})` : ''}${startedFrom ? `, fine-tuned from ${startedFrom}${a.freeze ? ` with ${plural(a.freeze, 'block')} frozen` : ''}` : ''}; ${plural(config.training.epochs, 'epoch')}, batch ${config.training.batchSize}, cutoff ${config.radial.cutoff} Å`);

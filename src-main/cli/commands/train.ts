@@ -4,7 +4,7 @@
  * Trains a model on a dataset read by the one dataset reader (src-main/datasets: a CGCNN folder,
  * an extended XYZ file or a CSV), printing one line per epoch
  * (or one JSON summary with --json), then stores the best model in the database
- * (or --out FILE.lwm). The run is recorded in the database through `TrainHooks`
+ * (or writes it to --out FILE.lwm only). The run is recorded in the database through `TrainHooks`
  * (`trainCommand`: services/cli-store's recorder on the run store).
  */
 import { writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { encodeModelFile, type ModelFileData } from '../../engine/models/format'
 import { isPotentialFile } from '../../engine/potential/file';
 import { checkFreezeDepth, FineTuneError, fineTuneAtomInit, fineTuneConfig, planFineTune, seedEmbeddingRows, type FineTunePlan, type HeadChoice } from '../../engine/train/finetune';
 import { modelRepository, resolveModel, safeModelName } from '../../models/store';
-import { describeBackend, initBackend } from '../../engine/tf/backend';
+import { describeBackend, initBackend, parseBackendName } from '../../engine/tf/backend';
 import { ensureGradients } from '../../engine/tf/gradients';
 import { buildModel } from '../../engine/layers/model';
 import type { Checkpoint } from '../../engine/train/checkpoint';
@@ -30,10 +30,11 @@ import { trainKFold, trainModel, type BatchProgress, type EpochProgress, type Tr
 import { dataParallel } from '../../workers/parallel/executor';
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory } from './train-potential';
+import { nothingUsableMessage } from '../../datasets';
 import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
-import { flagOptions, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { flagOptions, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { onStopSignal, stoppedStatus } from '../signals';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
@@ -66,8 +67,9 @@ meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
   --workers N        data-parallel worker threads, each computing the gradient of a share of
                      every batch (default: one per core on wasm and cpu, 1 on tfjs-node)
   --name NAME        name of the stored model (default: <preset or architecture>-<data>)
-  --out FILE.lwm     write the model file there instead of the database
-  --no-save          do not store the model
+  --out FILE.lwm     write the model file there instead of the database (the run is
+                     still recorded, without a model)
+  --no-save          do not store the model (the run is still recorded)
   --force            replace the stored model of the same name (without it a taken name is
                      refused before training, exit 2)
   --db PATH          run database (default $LATTICEWORK_DB, else the data directory)
@@ -83,7 +85,9 @@ Fine-tuning (docs/training.md "Fine-tuning"):
   --head H           with --from, property models: auto (default: keep the head when the
                      target is the same — task, outputs and names — else re-initialise
                      it), keep, or new
-Potentials only:
+Potentials only (they refuse --target and --unit, and train in one thread: --workers 1):
+${labelKeysUsage(21)}
+                     (which key each label came from is said on stderr)
   --no-forces        do not train on forces (the file's forces are still evaluated)
   --no-stress        do not train on stress
   --ensemble K       train K members (seeds seed..seed+K-1, one split) into one model:
@@ -136,6 +140,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       const parsed = parseCommandArgs(ctx, 'train', usage, {
         options: {
           ...valueOptions('data', 'preset', 'config', 'target', 'unit', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'workers', 'name', 'out', 'db', 'from', 'freeze', 'head', 'ensemble'),
+          ...LABEL_KEY_OPTIONS,
           ...flagOptions('no-save', 'force', 'json', 'no-forces', 'no-stress'),
         },
       });
@@ -171,6 +176,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         }
       }
       let freeze: number | undefined;
+      let workers: number | undefined;
+      let limit: number | undefined;
 
       // 1. config
       let config: ModelConfig;
@@ -187,10 +194,20 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         if (batch !== undefined) training.batchSize = batch;
         if (lr !== undefined) training.optimizer = { lr };
         overrides = { training };
+        // counts and the backend's name are usage: refused before any work, as predict refuses them
+        workers = num('workers', values.workers);
+        if (workers !== undefined && workers < 1) return bad(`--workers expects at least 1, got ${workers}`);
+        limit = num('limit', values.limit);
+        if (limit !== undefined && limit < 1) return bad(`--limit expects at least 1 structure, got ${limit}`);
+        parseBackendName(values.backend);
         let fileConfig: Record<string, unknown> = {};
         if (values.config) fileConfig = readJsonObjectFile(resolve(ctx.cwd, values.config), 'a config');
         if (wantsPotential(values.preset, fileConfig) || (source && isPotentialFile(source))) {
           if (values.head) return bad('--head applies to property models (a potential\'s energy head is always kept)');
+          // a potential learns the frames' energies, forces and stresses (eV, eV/Å, eV/Å³): the labels' keys choose them, not a target
+          if (values.target !== undefined || values.unit !== undefined)
+            return bad('--target and --unit apply to property models: a potential trains on the frames\' energies, forces and stresses in eV, eV/Å and eV/Å³ (choose their keys in an extended XYZ with --energy-key, --forces-key, --stress-key)');
+          if (workers !== undefined && workers > 1) return bad(`--workers ${workers}: a potential trains in one thread (data-parallel workers split property models' batches); leave --workers out`);
           // a depth the potential does not have is refused as a property model's is (below)
           if (source && isPotentialFile(source)) checkFreezeDepth(source.header.name, parsePotentialConfig(source.header.config), freeze ?? 0);
           const ensemble = num('ensemble', values.ensemble);
@@ -205,7 +222,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
             from: source ?? undefined,
             freeze,
             ensemble,
-            limit: num('limit', values.limit),
+            limit,
+            labelKeys: labelKeys(values),
             backend: values.backend,
             name: values.name,
             out: values.out,
@@ -222,6 +240,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
           }
         }
         if (values['no-forces'] || values['no-stress'] || values.ensemble) return bad('--no-forces, --no-stress and --ensemble apply to potentials (a potential preset, or --from a potential)');
+        if (values['energy-key'] !== undefined || values['forces-key'] !== undefined || values['stress-key'] !== undefined)
+          return bad('--energy-key, --forces-key and --stress-key choose a potential\'s labels (a potential preset, or --from a potential); a property model\'s target is --target');
         if (source) {
           config = fineTuneConfig(source, mergeConfig(fileConfig, overrides));
           checkFreezeDepth(source.header.name, config, freeze ?? 0);
@@ -252,22 +272,27 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       let hooks: TrainHooks = {};
       try {
         hooks = (await hooksFactory?.({ db: values.db })) ?? {};
-        // 2. backend and data
-        const choice = await initBackend({ force: values.backend });
+        // 2. backend and data (a backend that cannot load is refused as predict refuses it: usage, exit 2)
+        let choice: Awaited<ReturnType<typeof initBackend>>;
+        try {
+          choice = await initBackend({ force: values.backend });
+        } catch (e) {
+          return usageError(ctx.io, 'train', (e as Error).message);
+        }
         const gradientProblem = await ensureGradients();
         if (gradientProblem) throw new Error(`training is unavailable: ${gradientProblem}`);
         const log = (s: string) => {
           if (!values.json) ctx.io.out(s);
         };
-        const workers = num('workers', values.workers) ?? defaultTrainingWorkers(choice.candidate).default;
-        if (workers < 1) throw new Error(`--workers expects at least 1, got ${workers}`);
+        workers ??= defaultTrainingWorkers(choice.candidate).default;
         const parallel = workers > 1 ? dataParallel({ workers }) : undefined;
         log(`backend: ${describeBackend(choice)}; ${workers} data-parallel worker${workers === 1 ? '' : 's'}`);
         const t0 = performance.now();
-        const data = await readDatasetAt(resolve(ctx.cwd, values.data), { target: values.target, limit: num('limit', values.limit) });
+        const data = await readDatasetAt(resolve(ctx.cwd, values.data), { target: values.target, limit });
         const leftOut = leftOutMessage(data);
         if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
-        if (data.items.length === 0) throw new Error(`no labelled structure could be read from ${data.source}`);
+        // every failed file with its line and problem (also in --json's error), as the app's import says it
+        if (data.items.length === 0) throw new Error(nothingUsableMessage(data, 'structure', data.source));
         const fitted = fitConfigToData(config, data);
         const { perAtom, targetNames } = fitted;
         config = fitted.config;

@@ -216,11 +216,16 @@ export function isPotentialPreset(id: string): boolean {
   return potentialPresets().some((p) => p.id === id);
 }
 
-/** A validated potential config from a preset id, optionally with overrides (deep-merged). */
+/**
+ * A validated potential config from a preset id, optionally with overrides deep-merged into the
+ * preset's config with its defaults filled in: a section the preset leaves to its default (the
+ * optimizer) takes a partial override (`{"lr": 0.001}`) as the property presets', keeping its kind.
+ */
 export function potentialPresetConfig(id: string, overrides?: Record<string, unknown>): PotentialConfig {
   const p = potentialPresets().find((x) => x.id === id);
   if (!p) throw new Error(`unknown potential preset "${id}" (known: ${potentialPresets().map((x) => x.id).join(', ')})`);
-  return parsePotentialConfig({ ...mergeConfig(JSON.parse(JSON.stringify(p.input)) as Record<string, unknown>, overrides ?? {}), preset: id });
+  const preset = parsePotentialConfig({ ...p.input, preset: id });
+  return parsePotentialConfig({ ...mergeConfig(preset as unknown as Record<string, unknown>, overrides ?? {}), preset: id });
 }
 
 /**

@@ -73,7 +73,10 @@ export function fineTuneConfig(source: ModelFileData, overrides: Record<string, 
     throw new FineTuneError(`fine-tuning keeps the architecture, atom input and graph of "${h.name}": a config may set only "training" and "model.head" (not "${key === 'model' ? Object.keys(overrides.model as object).filter((k) => k !== 'head').map((k) => `model.${k}`).join(', ') : key}")`);
   }
   const head = isRecord(overrides.model) ? overrides.model.head : undefined;
-  const base = head === undefined ? h.config : { ...h.config, model: { ...h.config.model, head } };
+  // the run is no preset's: it starts from the model (its sizes need not be the preset's, e.g. a CGCNN
+  // checkpoint with 4 convolutions recorded as cgcnn-paper's 3); the run's tags say what it started from
+  const { preset: _preset, ...config } = h.config;
+  const base = head === undefined ? config : { ...config, model: { ...config.model, head } };
   return parseModelConfig(mergeConfig(base, { training: overrides.training ?? {} }));
 }
 

@@ -43,7 +43,8 @@ describe('import-model and predict commands', () => {
     expect(doc.location).toMatch(/#model=\d+$/);
     expect(doc.location.startsWith(`sqlite:${db}#`)).toBe(true);
     const again = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar')]);
-    expect(again.code).toBe(1);
+    // a taken name is bad usage (exit 2), as train says it
+    expect(again.code).toBe(2);
     expect(again.err).toMatch(/already exists/);
     expect((await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--force', '--name', 'gap'])).code).toBe(0);
   });

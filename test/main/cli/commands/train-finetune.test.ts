@@ -33,7 +33,8 @@ describe('latticework train --from (property models)', { timeout: 300_000 }, () 
       trainCommand.run({ argv: ['--data', SAMPLE, '--from', 'band-gap', '--freeze', '2', '--epochs', '2', '--batch-size', '4', '--backend', 'cpu', '--out', 'ft.lwm', '--db', db, '--json'], io: o.io, cwd: dir }),
     );
     expect(code, o.err.join('\n')).toBe(0);
-    expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ status: 'finished', architecture: 'cgcnn', startedFrom: 'CGCNN band gap', freeze: 2, head: 'new', structures: 10 });
+    // no preset: the run starts from the model (4 convolutions), not from cgcnn-paper (3), which its import recorded
+    expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ status: 'finished', architecture: 'cgcnn', preset: null, startedFrom: 'CGCNN band gap', freeze: 2, head: 'new', structures: 10 });
     const tuned = load(join(dir, 'ft.lwm'));
     expect(tuned.header.provenance.details).toMatchObject({ startedFrom: 'CGCNN band gap', freeze: 2, head: "re-initialised: the source's target is band_gap, this data's target" });
     expect(tuned.header.targets).toEqual([{ name: 'target', unit: '' }]);
@@ -53,6 +54,7 @@ describe('latticework train --from (property models)', { timeout: 300_000 }, () 
       expect(run.status).toBe('finished');
       expect(run.name).toBe('CGCNN band gap fine-tuned on cgcnn-sample-regression');
       expect(JSON.parse(run.tags)).toEqual(['cli', 'from:CGCNN band gap', 'freeze:2']);
+      expect(JSON.parse(run.config).preset).toBeUndefined();
     } finally {
       await store.close();
     }

@@ -23,6 +23,8 @@ import { emtFramesText } from '../../../helpers/shared-data';
 import { emtFrames, io } from './helpers';
 import { tinyPotentialFile } from '../../services/simulation-fixtures';
 
+/** What train says of the EMT frames' labels on stderr (the keys they came from). */
+const LABEL_SOURCES = ["latticework train: energy from 'energy'", "latticework train: forces from 'forces'", "latticework train: stress from 'stress'"];
 const TINY = { model: { features: 8, numLayers: 2, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4 } };
 
 describe('latticework train / predict with a potential', { timeout: 300_000 }, () => {
@@ -32,7 +34,8 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
     const o = io();
     const code = await trainCommand.run({ argv: ['--data', data, '--preset', 'painn-potential', '--config', 'tiny.json', '--epochs', '2', '--backend', 'wasm', '--out', 'p.lwm', '--db', 'runs.sqlite', '--json'], io: o.io, cwd: dir });
-    expect(o.err.join('\n')).toBe('');
+    // which key each label came from, as structure frames says it, and nothing else
+    expect(o.err).toEqual(LABEL_SOURCES);
     expect(code).toBe(0);
     const summary = JSON.parse(o.out[o.out.length - 1]);
     expect(summary).toMatchObject({ status: 'finished', kind: 'potential', architecture: 'painn', preset: 'painn-potential', structures: 10, epochs: 2, trained: { energy: true, forces: true, stress: true }, split: { train: 8, val: 1, test: 1 } });
@@ -162,7 +165,8 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
       const [ens, tuned, first] = rows;
       const record = toRunRecord(first);
       expect(record).toMatchObject({ epochsDone: 2, epochsPlanned: 2, summary: { architecture: 'painn', preset: 'painn-potential', features: 8, layers: 2, cutoff: 4 } });
-      expect(first.model_id).not.toBeNull();
+      // --out p.lwm: the model went to that file only (docs/training.md "CLI data")
+      expect(first.model_id).toBeNull();
       expect(JSON.parse(first.config)).toMatchObject({ kind: 'potential' });
       const keys = new Set((await db.read((tx) => runMetrics(tx, [first.id]))).map((m) => m.key));
       for (const k of ['train_loss', 'lr', 'epoch_seconds', 'structures_per_second', 'atoms_per_second', 'batch_loss', 'batch_lr', 'val_energy_mae', 'val_energy_rmse', 'val_force_mae', 'val_force_rmse', 'val_stress_mae', 'val_score', 'test_energy_mae', 'test_force_mae', 'test_stress_mae', 'test_score'])
@@ -205,7 +209,7 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     const o = io();
     // 10 % of 6 frames: no validation (nor test) structure
     expect(await trainCommand.run({ argv: ['--data', data, '--preset', 'painn-potential', '--config', 'tiny.json', '--epochs', '1', '--backend', 'wasm', '--out', 'p.lwm', '--no-save', '--json'], io: o.io, cwd: dir })).toBe(0);
-    expect(o.err).toEqual(['latticework train: no validation structures (split.val 0.1 of 6 frames rounds down to 0): the best epoch is the one with the lowest training loss']);
+    expect(o.err).toEqual([...LABEL_SOURCES, 'latticework train: no validation structures (split.val 0.1 of 6 frames rounds down to 0): the best epoch is the one with the lowest training loss']);
     expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ status: 'finished', split: { train: 6, val: 0, test: 0 } });
   });
 
@@ -222,10 +226,63 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     // the text counts what it kept, one noun each
     expect(o.out.join('\n')).toMatch(/^data: 6 frames from twice\.extxyz \(energy yes, forces yes, stress yes\)$/m);
     expect(o.out.join('\n')).toMatch(/^model: painn potential \(preset painn-potential\); 1 epoch, batch 4, cutoff 4 Å$/m);
-    expect(o.err.slice(0, 2)).toEqual([
+    expect(o.err.slice(0, 5)).toEqual([
       `latticework train: 1 duplicate frame left out of ${join(dir, 'twice.extxyz')}:\n  1 frame identical to an earlier frame (same species, cell and positions; the first kept)`,
+      ...LABEL_SOURCES,
       'latticework train: warning: twice.extxyz:6 is the structure of twice.extxyz:0 with other labels (energy +0.5000 eV): left out, twice.extxyz:0 kept',
     ]);
+  });
+
+  it('says which key each label came from, takes --energy-key and its kin, and refuses --target, --unit and --workers N as bad usage', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-pot-keys-'));
+    // a MACE-style file: the reference energy as REF_energy beside a model's "energy"
+    const mace = emtFramesText(6).replace(/ energy=(-?[\d.e+-]+)/g, (_, e: string) => ` energy=${Number(e) + 0.25} REF_energy=${e}`);
+    writeFileSync(join(dir, 'mace.extxyz'), mace);
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
+    const base = ['--data', 'mace.extxyz', '--preset', 'schnet-potential', '--config', 'tiny.json', '--epochs', '1', '--backend', 'wasm', '--no-save', '--json'];
+    const taken = io();
+    expect(await trainCommand.run({ argv: base, io: taken.io, cwd: dir }), taken.err.join('\n')).toBe(0);
+    expect(taken.err).toContain("latticework train: energy from 'energy'; also present: 'REF_energy' (choose with --energy-key)");
+    expect(taken.err).toContain("latticework train: forces from 'forces'");
+    const chosen = io();
+    expect(await trainCommand.run({ argv: [...base, '--energy-key', 'REF_energy', '--forces-key', 'forces', '--stress-key', 'stress'], io: chosen.io, cwd: dir }), chosen.err.join('\n')).toBe(0);
+    expect(chosen.err).toContain("latticework train: energy from 'REF_energy'; also present: 'energy' (choose with --energy-key)");
+    // the labels trained on are the ones named: a key the frames lack is an error naming it
+    const missing = io();
+    expect(await trainCommand.run({ argv: [...base, '--energy-key', 'DFT_energy'], io: missing.io, cwd: dir })).toBe(1);
+    expect(missing.err.join('\n')).toMatch(/DFT_energy/);
+    for (const [extra, message] of [
+      [['--target', 'REF_energy'], /--target and --unit apply to property models: a potential trains on the frames' energies, forces and stresses/],
+      [['--unit', 'meV'], /--target and --unit apply to property models/],
+      [['--workers', '2'], /--workers 2: a potential trains in one thread/],
+      [['--energy-key', ''], /--energy-key needs a key name/],
+    ] as const) {
+      const o = io();
+      expect(await trainCommand.run({ argv: [...base, ...extra], io: o.io, cwd: dir }), extra.join(' ')).toBe(2);
+      expect(o.err.join('\n')).toMatch(message);
+    }
+    const property = io();
+    expect(await trainCommand.run({ argv: ['--data', 'mace.extxyz', '--preset', 'gcn', '--energy-key', 'REF_energy', '--no-save'], io: property.io, cwd: dir })).toBe(2);
+    expect(property.err.join('\n')).toMatch(/--energy-key, --forces-key and --stress-key choose a potential's labels/);
+  });
+
+  it('--lr and a --config that sets only the learning rate merge into a potential preset\'s optimizer (its kind kept)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-pot-lr-'));
+    const data = emtFrames(dir, 6);
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
+    writeFileSync(join(dir, 'tiny-lr.json'), JSON.stringify({ ...TINY, training: { ...TINY.training, optimizer: { lr: 0.0005 } } }));
+    for (const [preset, config, extra] of [
+      ['painn-potential', 'tiny.json', ['--lr', '0.0005']],
+      ['schnet-potential', 'tiny.json', ['--lr', '0.0005']],
+      ['schnet-potential', 'tiny-lr.json', []],
+    ] as const) {
+      const o = io();
+      const out = `${preset}-${config}-${extra.length}.lwm`;
+      const code = await trainCommand.run({ argv: ['--data', data, '--preset', preset, '--config', config, ...extra, '--epochs', '1', '--backend', 'wasm', '--out', out, '--json'], io: o.io, cwd: dir });
+      expect(code, o.err.join('\n')).toBe(0);
+      const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, out))));
+      expect(parsePotentialConfig(file.header.config).training.optimizer).toEqual({ kind: 'adam', lr: 0.0005, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: false });
+    }
   });
 
   it('refuses a --config with a field it does not know, or one that is not JSON, naming the file, line and field', async () => {
@@ -233,7 +290,8 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     // "seed" beside "training" instead of in it: dropped by the schema, so refused rather than ignored
     writeFileSync(join(dir, 'misplaced.json'), JSON.stringify({ seed: 7, training: { epochs: 1 } }));
     const a = io();
-    expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'painn-potential', '--config', 'misplaced.json'], io: a.io, cwd: dir })).toBe(1);
+    // bad usage (exit 2), as for a property model's config below
+    expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'painn-potential', '--config', 'misplaced.json'], io: a.io, cwd: dir })).toBe(2);
     expect(a.err.join('\n')).toMatch(/invalid config: seed: unknown field "seed" \(known: .*training/);
     writeFileSync(join(dir, 'misspelt.json'), JSON.stringify({ training: { sed: 7 } }));
     const b = io();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTrainCommand, trainCommand, type TrainHooks } from '../../../../src-main/cli/commands/train';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
+import { ModelRepository } from '../../../../src-main/models/store';
 import { SHARED_DATA } from '../../../helpers/shared-data';
 import type { ModelConfig } from '../../../../src-shared/model/config';
 import { cliIn, emtFrames, io } from './helpers';
@@ -122,6 +123,38 @@ describe('latticework train', { timeout: 180_000 }, () => {
       expect(r.out).toBe('');
     }
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+    // import-model refuses it the same way (it exited 1)
+    const again = await cli('import-model', `${DATA}/cgcnn-pretrained/efermi.pth.tar`, '--name', 'taken', '--db', db);
+    expect(again.code).toBe(2);
+    expect(again.err).toBe(`latticework import-model: a model named "taken" already exists in ${db}; choose another --name or use --force`);
+  });
+
+  it('--out FILE.lwm writes the model there instead of the database: the run is recorded, no model is stored (property models and potentials)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-out-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ model: { features: 8, numLayers: 1, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4 } }));
+    for (const argv of [
+      ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--out', 'p.lwm'],
+      ['--data', emtFrames(dir, 4), '--preset', 'schnet-potential', '--config', 'tiny.json', '--out', 'q.lwm'],
+    ]) {
+      const r = await cli('train', ...argv, '--epochs', '1', '--backend', 'cpu', '--db', db, '--json');
+      expect(r.code, r.err).toBe(0);
+      expect(JSON.parse(r.out).model).toBe(join(dir, argv[argv.length - 1]));
+    }
+    expect(decodeModelFile(new Uint8Array(readFileSync(join(dir, 'p.lwm')))).header.task).toBe('regression');
+    expect(decodeModelFile(new Uint8Array(readFileSync(join(dir, 'q.lwm')))).header.task).toBe('potential');
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { name: string; status: string; model: unknown }[];
+    expect(runs.map((r) => [r.status, r.model])).toEqual([
+      ['finished', null],
+      ['finished', null],
+    ]);
+    const stored = new ModelRepository(db);
+    try {
+      expect((await stored.list()).filter((m) => m.source !== 'cgcnn-import')).toEqual([]);
+    } finally {
+      await stored.close();
+    }
   });
 
   it('says a failure once when recording it fails too (a full disk), and ends with status 1, not a stack', async () => {
@@ -139,6 +172,57 @@ describe('latticework train', { timeout: 180_000 }, () => {
     });
     expect(code).toBe(1);
     expect(o.err).toEqual([`latticework train: ${full}`]);
+  });
+
+  it('refuses bad counts, an unknown backend and one that cannot load as bad usage (exit 2), as predict does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-usage-'));
+    const cli = cliIn(dir);
+    const data = `${DATA}/cgcnn-sample-regression`;
+    for (const [option, value, message] of [
+      ['--workers', '0', '--workers expects at least 1, got 0'],
+      ['--limit', '0', '--limit expects at least 1 structure, got 0'],
+      ['--backend', 'nosuch', 'unknown backend "nosuch" (expected one of auto, '],
+    ]) {
+      for (const preset of ['gcn', 'schnet-potential']) {
+        const r = await cli('train', '--data', preset === 'gcn' ? data : emtFrames(dir, 4), '--preset', preset, option, value, '--epochs', '1', '--no-save', '--json');
+        expect(r.code, `${preset} ${option} ${value}: ${r.out}`).toBe(2);
+        expect(JSON.parse(r.out).error.message).toContain(message);
+      }
+    }
+    // a forced backend that does not load (this machine has no tfjs-node-gpu): the status predict gives
+    const predicted = await cli('predict', '--model', 'band-gap', `${data}/1000041.cif`, '--backend', 'tfjs-node-gpu', '--json');
+    for (const argv of [
+      ['--data', data, '--preset', 'gcn'],
+      ['--data', emtFrames(dir, 4), '--preset', 'schnet-potential'],
+    ]) {
+      const r = await cli('train', ...argv, '--backend', 'tfjs-node-gpu', '--epochs', '1', '--no-save', '--json');
+      expect(r.code, r.out).toBe(predicted.code);
+      expect(JSON.parse(r.out).error.message).toBe(JSON.parse(predicted.out).error.message);
+    }
+    expect(predicted.code).toBe(2);
+  });
+
+  it('with no usable structure names every failed file with its line and problem, in --json\'s error too; a folder with two tables says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-none-'));
+    const cli = cliIn(dir);
+    mkdirSync(join(dir, 'cg'));
+    writeFileSync(join(dir, 'cg', 'id_prop.csv'), 'a,1\n');
+    writeFileSync(join(dir, 'cg', 'a.cif'), 'garbage\nfoo bar\n');
+    const property = await cli('train', '--data', 'cg', '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--no-save', '--json');
+    expect(property.code).toBe(1);
+    expect(JSON.parse(property.out).error.message).toMatch(new RegExp(`^no labelled structure could be read from ${join(dir, 'cg')} — a\\.cif: line \\d+: \\S`));
+    writeFileSync(join(dir, 'bad.extxyz'), '2\nLattice="3 0 0 0 3 0 0 0 3" Properties=species:S:1:pos:R:3 energy=1\nCu 0 0 0\nCu x 1 1\n');
+    const potential = await cli('train', '--data', 'bad.extxyz', '--preset', 'schnet-potential', '--epochs', '1', '--backend', 'cpu', '--no-save', '--json');
+    expect(potential.code).toBe(1);
+    expect(JSON.parse(potential.out).error.message).toMatch(new RegExp(`^no labelled frame could be read from ${join(dir, 'bad.extxyz')} — bad\\.extxyz: line \\d+: \\S`));
+    // two tables beside the structure files: which one is meant is the user's to say
+    mkdirSync(join(dir, 'tables'));
+    copyFileSync(`${DATA}/cgcnn-sample-regression/1000041.cif`, join(dir, 'tables', '1000041.cif'));
+    writeFileSync(join(dir, 'tables', 'a.csv'), 'file,gap\n1000041,1\n');
+    writeFileSync(join(dir, 'tables', 'b.csv'), 'file,gap\n1000041,2\n');
+    const tables = await cli('train', '--data', 'tables', '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--no-save', '--json');
+    expect(tables.code).toBe(1);
+    expect(JSON.parse(tables.out).error.message).toBe(`${join(dir, 'tables')} holds 2 tables (a.csv, b.csv) and a dataset is read with one: give the one to read (its path as --data, or drop it alone with the structure files)`);
   });
 
   it('reports usage errors with exit status 2', async () => {
