@@ -190,8 +190,9 @@ ${COMMON}
 JSON: {"file", "model", "v0" (Å³), "e0" (eV), "b0GPa", "b0prime", "points": [[V, E], ...], "rms" (eV),
        "warnings"? (a trained potential: each way the cell left its training structures, with every
        volume that shows it, "volumes V, V Å³: ..." (the sentence's numbers: the first's); [] when none does)}
-Exit status: 0, or 1 when the fit or the file failed, 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped
-it. Progress goes to stderr every 10 s.`;
+Exit status: 0, or 1 when the fit or the file failed (a fit whose minimum lies outside the volumes is
+refused: they do not bracket it), 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped it. Progress
+goes to stderr every 10 s.`;
 
 const elasticUsage = `Usage: latticework elastic FILE --model NAME [--strain D] [--fmax F] [--no-relax] [--json]
 

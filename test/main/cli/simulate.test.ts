@@ -709,6 +709,12 @@ describe('latticework relax, md and eos', () => {
     expect(doc.points).toHaveLength(11);
     expect(Math.abs(doc.b0GPa - golden.eos.b0GPa) / golden.eos.b0GPa).toBeLessThan(0.01);
     expect(Math.cbrt(doc.v0)).toBeCloseTo(golden.cell.latticeConstant, 3);
+    // the cell at 95 % of its lattice constant sampled within ±2 %: the fit's minimum lies beyond the volumes, refused
+    writeFileSync(join(dir, 'Cu1-compressed.vasp'), copperPoscar(1).replace(/3\.600000/g, '3.420000'));
+    const outside = await run(eosCommand, ['Cu1-compressed.vasp', '--model', 'emt', '--range', '0.02', '--json']);
+    expect(outside.code).toBe(1);
+    expect(outside.out).toBe('');
+    expect(outside.err).toMatch(/^latticework eos: Cu1-compressed\.vasp: equation of state: the fitted V₀ = 47\.6856 Å³ lies outside the volumes sampled \(39\.2017–40\.8017 Å³\).* \(--range\)/);
   });
 
   it('vibrations: the atoms the file does not hold vibrate, as ASE\'s Vibrations; --atoms chooses; --mode writes an animation', async () => {
