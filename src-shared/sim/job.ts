@@ -6,7 +6,7 @@
  */
 import type { Mat3, Structure } from '../chem/structure';
 import { maxForce } from '../chem/frames';
-import { cartToFrac } from '../chem/lattice';
+import { cartToFrac, cellVolume } from '../chem/lattice';
 import { elementSymbol } from '../chem/elements';
 import { Atoms, SimulationInputError, SYMMETRY_AND_HELD, type AtomicConfiguration, type AxisConstraint } from './atoms';
 import { pressureOf, type CalculateOptions, type Calculation, type Calculator } from './calculator';
@@ -831,10 +831,28 @@ export async function runSimulation(structure: Structure, calculator: Calculator
 }
 
 /**
- * The calculator as the run's loops see it, remembering the last calculation's ensemble force spread:
- * the loops report a step after computing its forces, so the last calculation is that step's.
+ * The least volume per atom a calculation is made at, Å³: even the closest packing then puts
+ * neighbours nearer than 0.71 Å, closer than the shortest bond there is (H₂'s 0.74 Å). Below it the cell
+ * has collapsed (a potential's energy can fall without bound as atoms pile up), and the number of
+ * neighbours, the memory and the time of one force call grow as 1/V: one call of a collapsing
+ * Cu₃Au cell took minutes and gigabytes, and the run did not see Ctrl-C or SIGTERM until it returned.
  */
-class SpreadRecorder implements Calculator {
+export const MIN_VOLUME_PER_ATOM = 0.25;
+
+/** Why a calculation is not made at this cell (collapsed: `MIN_VOLUME_PER_ATOM`), or null. */
+export function collapsedCellProblem(atoms: AtomicConfiguration): string | null {
+  if (!atoms.lattice || !atoms.pbc.every(Boolean)) return null;
+  const perAtom = Math.abs(cellVolume(atoms.lattice)) / atoms.numbers.length;
+  if (perAtom >= MIN_VOLUME_PER_ATOM) return null;
+  return `the cell has collapsed to ${perAtom.toPrecision(3)} Å³ per atom (a calculation needs at least ${MIN_VOLUME_PER_ATOM}): no matter is that dense; a pressure too high for the potential, or a cell not in Å`;
+}
+
+/**
+ * The calculator as the run's loops see it: it refuses a collapsed cell (`collapsedCellProblem`), and
+ * remembers the last calculation's ensemble force spread (the loops report a step after computing its
+ * forces, so the last calculation is that step's).
+ */
+class RunCalculator implements Calculator {
   /** `{forceSpread}` of the last calculation, or nothing (a single model, a built-in). */
   last: { forceSpread?: number } = {};
 
@@ -845,6 +863,8 @@ class SpreadRecorder implements Calculator {
   }
 
   async calculate(atoms: AtomicConfiguration, options?: CalculateOptions): Promise<Calculation> {
+    const collapsed = collapsedCellProblem(atoms);
+    if (collapsed) throw new Error(collapsed);
     const c = await this.inner.calculate(atoms, options);
     this.last = c.forceSpread === undefined ? {} : { forceSpread: c.forceSpread };
     return c;
@@ -852,7 +872,7 @@ class SpreadRecorder implements Calculator {
 }
 
 async function simulate(atoms: Atoms, name: string, given: Calculator, params: SimulationParameters, hooks: SimulationHooks): Promise<SimulationOutcome> {
-  const calculator = new SpreadRecorder(given);
+  const calculator = new RunCalculator(given);
   const stop = (params.task === 'relax' || params.task === 'md') && params.stopWhenExtrapolating === true;
   if (stop && !hooks.domain?.checks) {
     throw new SimulationInputError(

@@ -22,6 +22,8 @@ import {
   phononModeStructures,
   type PhononModeStructures,
   keepsSymmetry,
+  MAX_PRESSURE_GPA,
+  PRESSURE_RANGE_TEXT,
   symmetryTolerance,
   plannedSteps,
   runSimulation,
@@ -87,7 +89,7 @@ at most F (and with --cell every stress component is within --smax of the target
 --pressure, --smax and --hydrostatic without --cell are refused).
 ${COMMON}
   --cell             relax the cell too (a log-strain filter, as ASE's FrechetCellFilter)
-  --pressure P       target pressure with --cell, GPa (default 0)
+  --pressure P       target pressure with --cell, GPa (default 0; at most ±10,000)
   --smax S           stress tolerance with --cell, GPa (default ${SIMULATION_DEFAULTS.relax.smax.toPrecision(2)})
   --hydrostatic      with --cell: change the volume only
   --symmetry         keep the structure's space group (found at 0.01 Å, as spglib's default): the
@@ -144,7 +146,7 @@ ${COMMON}
   --thermostat T     nvt/npt: langevin (default; nose-hoover with --barostat mtk), nose-hoover or berendsen
   --friction G       Langevin friction, 1/fs (default ${SIMULATION_DEFAULTS.md.friction})
   --tau T            Nosé–Hoover / Berendsen time constant, fs (default ${SIMULATION_DEFAULTS.md.tau})
-  --pressure P       npt target pressure, GPa (default 0)
+  --pressure P       npt target pressure, GPa (default 0; at most ±10,000)
   --barostat B       npt: berendsen (default: drives the pressure to its target, the volume does not
                      fluctuate as it should) or mtk (Martyna–Tobias–Klein with Nosé–Hoover chains:
                      samples the NPT ensemble, and its drift is measured)
@@ -639,7 +641,7 @@ export const relaxCommand: Command = {
         fmax: num(values, 'fmax', d.fmax, positive, 'a positive number of eV/Å'),
         maxSteps: num(values, 'steps', d.maxSteps, nonNegativeInt, 'a whole number of steps'),
         cell: !!values.cell,
-        pressure: num(values, 'pressure', d.pressure),
+        pressure: num(values, 'pressure', d.pressure, (x) => Math.abs(x) <= MAX_PRESSURE_GPA, PRESSURE_RANGE_TEXT),
         smax: num(values, 'smax', d.smax, positive, 'a positive number of GPa'),
         hydrostatic: !!values.hydrostatic,
         symmetry: !!values.symmetry,
@@ -760,7 +762,7 @@ export const mdCommand: Command = {
         seed: num(values, 'seed', d.seed, Number.isInteger, 'an integer'),
         friction: num(values, 'friction', d.friction, positive, 'a positive friction in 1/fs'),
         tau: num(values, 'tau', d.tau, positive, 'a positive time in fs'),
-        pressure: num(values, 'pressure', d.pressure),
+        pressure: num(values, 'pressure', d.pressure, (x) => Math.abs(x) <= MAX_PRESSURE_GPA, PRESSURE_RANGE_TEXT),
         barostatTau: num(values, 'barostat-tau', d.barostatTau, positive, 'a positive time in fs'),
         stopWhenExtrapolating: !!values['stop-when-extrapolating'],
         ...(ownVelocities ? { velocities: 'structure' as const } : {}),

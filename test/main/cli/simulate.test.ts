@@ -1040,6 +1040,11 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
       expect([r.code, r.err.split('\n')[0]]).toEqual([2, `latticework relax: ${option[0]} goes with --cell: without it the cell stays as it is`]);
     }
     expect((await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--cell', '--pressure', '3', '--hydrostatic', '--steps', '2'])).code).toBe(1); // taken: not converged in 2 steps
+    // a pressure in pascals typed for GPa (it crushed the cell: a force call of gigabytes that Ctrl-C could not stop), in relax and NPT
+    const pascals = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--cell', '--pressure', '1e6']);
+    expect([pascals.code, pascals.err.split('\n')[0]]).toEqual([2, 'latticework relax: --pressure 1e6: expected a pressure in GPa from −10,000 to 10,000 (1 bar is 0.0001 GPa)']);
+    const nptPascals = await run(mdCommand, [...md, '--ensemble', 'npt', '--pressure', '-1e9']);
+    expect([nptPascals.code, nptPascals.err.split('\n')[0]]).toEqual([2, 'latticework md: --pressure -1e9: expected a pressure in GPa from −10,000 to 10,000 (1 bar is 0.0001 GPa)']);
     // one atom of fcc Cu: 3N − 3 = 0 degrees of freedom, so no temperature
     writeFileSync(join(dir, 'Cu-prim.extxyz'), '1\nLattice="0 1.8 1.8 1.8 0 1.8 1.8 1.8 0" Properties=species:S:1:pos:R:3 pbc="T T T"\nCu 0 0 0\n');
     const single = await run(mdCommand, ['Cu-prim.extxyz', '--model', 'emt', '--ensemble', 'nvt', '--temperature', '300', '--timestep', '1', '--steps', '2']);
