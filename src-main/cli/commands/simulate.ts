@@ -190,6 +190,8 @@ ${COMMON}
   --points N         number of volumes (default ${SIMULATION_DEFAULTS.eos.points})
   --range R          fraction of the volume (default ${SIMULATION_DEFAULTS.eos.range})
 JSON: {"file", "model", "v0" (Å³), "e0" (eV), "b0GPa", "b0prime", "points": [[V, E], ...], "rms" (eV),
+       "unconverged": [V, ...] (with --relax, the volumes whose relaxation did not converge, also said on
+       stderr; [] when every one did, and without --relax),
        "warnings"? (a trained potential: each way the cell left its training structures, with every
        volume that shows it, "volumes V, V Å³: ..." (the sentence's numbers: the first's); [] when none does)}
 Exit status: 0, or 1 when the fit or the file failed (a fit whose minimum lies outside the volumes is
@@ -891,14 +893,18 @@ export const eosCommand: Command = {
     if (typeof r === 'number') return r;
     const { s, warnings } = r;
     if (values.json) {
-      ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, v0: s.v0, e0: s.e0, b0GPa: s.b0GPa, b0prime: s.b0prime, points: s.points, rms: s.rms, ...(warnings ? { warnings } : {}) }));
+      ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, v0: s.v0, e0: s.e0, b0GPa: s.b0GPa, b0prime: s.b0prime, points: s.points, rms: s.rms, unconverged: s.unconverged, ...(warnings ? { warnings } : {}) }));
     } else {
       ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  Birch–Murnaghan fit of ${s.points.length} volumes${params.relax ? ' (atoms relaxed at each)' : ''}`);
       ctx.io.out('   V/Å³          E/eV');
       for (const [v, e] of s.points) ctx.io.out(`${v.toFixed(4).padStart(10)}  ${e.toFixed(6).padStart(12)}`);
       ctx.io.out(`V0 ${s.v0.toFixed(4)} Å³, E0 ${s.e0.toFixed(6)} eV, B0 ${s.b0GPa.toFixed(2)} GPa, B0' ${s.b0prime.toFixed(3)} (rms residual ${s.rms.toExponential(2)} eV)`);
-      if (s.unconverged.length) ctx.io.err(`latticework eos: the relaxation did not converge at ${s.unconverged.length} volume(s)`);
       for (const w of warnings ?? []) ctx.io.err(`warning: ${w}`);
+    }
+    // with --json too: the points are then not all energies of relaxed atoms
+    if (s.unconverged.length) {
+      const volumes = s.unconverged.map((v) => v.toFixed(4)).join(', ');
+      ctx.io.err(`latticework eos: ${file}: the relaxation did not converge at ${s.unconverged.length} volume(s) (${volumes} Å³): their energies are not of relaxed atoms`);
     }
     return 0;
   },

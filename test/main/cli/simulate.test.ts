@@ -709,6 +709,13 @@ describe('latticework relax, md and eos', () => {
     expect(doc.points).toHaveLength(11);
     expect(Math.abs(doc.b0GPa - golden.eos.b0GPa) / golden.eos.b0GPa).toBeLessThan(0.01);
     expect(Math.cbrt(doc.v0)).toBeCloseTo(golden.cell.latticeConstant, 3);
+    // relaxations that do not converge (fmax 1e-20, under the forces' rounding, in 500 steps) are in the JSON and said on stderr, as in text
+    const unrelaxed = await run(eosCommand, ['Cu.vasp', '--model', 'emt', '--relax', '--fmax', '1e-20', '--points', '5', '--json']);
+    expect(unrelaxed.code, unrelaxed.err).toBe(0);
+    const unrelaxedDoc = JSON.parse(unrelaxed.out);
+    expect(unrelaxedDoc.unconverged).toEqual(unrelaxedDoc.points.map(([v]: number[]) => v));
+    expect(unrelaxed.err).toMatch(/^latticework eos: Cu\.vasp: the relaxation did not converge at 5 volume\(s\) \(\d+\.\d{4}, .*\d Å³\): their energies are not of relaxed atoms$/m);
+    expect(doc.unconverged).toEqual([]);
     // the cell at 95 % of its lattice constant sampled within ±2 %: the fit's minimum lies beyond the volumes, refused
     writeFileSync(join(dir, 'Cu1-compressed.vasp'), copperPoscar(1).replace(/3\.600000/g, '3.420000'));
     const outside = await run(eosCommand, ['Cu1-compressed.vasp', '--model', 'emt', '--range', '0.02', '--json']);
