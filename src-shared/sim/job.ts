@@ -19,6 +19,7 @@ import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, t
 import { DiffusionLog, type DiffusionVerdict } from './msd';
 import { heldStructure } from './constraints';
 import { CARTESIAN_CELL } from './filters';
+import { atomsAtSamePosition, samePositionText } from './pairs';
 import { RELAX_DEFAULTS, relax, type MinimumCheck } from './relax';
 import { Symmetry, type SymmetryOperations } from './symmetry';
 import type { SpaceGroupChange } from '../chem/spacegroup';
@@ -764,12 +765,15 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(
 /**
  * Whether `structure` can be simulated with this calculator (null: one that checks its own
  * elements, e.g. a trained potential) and these parameters: an ordered
- * structure, elements the calculator describes, a 3D-periodic cell where the task needs one
+ * structure with no two atoms at the same position, elements the calculator describes, a 3D-periodic cell where the task needs one
  * (cell relaxation, NPT, equation of state), fixed atoms that exist. Throws `SimulationInputError`
  * with a sentence naming the problem; returns the atoms otherwise.
  */
 export function checkSimulationInput(structure: Structure, calculator: CalculatorSpec | null, params: SimulationParameters): Atoms {
   const atoms = Atoms.fromStructure(structure, startOf(params));
+  // named before anything else (a symmetry search on such a structure fails for it, and says something else)
+  const same = atomsAtSamePosition(atoms);
+  if (same) throw new SimulationInputError(samePositionText(same));
   if (calculator?.kind === 'emt') {
     const missing = [...new Set(Array.from(atoms.numbers, (z) => elementSymbol(z)))].filter((sym) => !EMT_ELEMENTS.includes(sym));
     if (missing.length) throw new SimulationInputError(`EMT has no parameters for ${missing.join(', ')}; it describes ${EMT_ELEMENTS.join(', ')}`);

@@ -381,6 +381,13 @@ describe('simulation jobs', () => {
     expect(() => checkSimulationInput(iron, { kind: 'lj' }, SIMULATION_DEFAULTS.relax)).not.toThrow();
     const disordered = { ...cu, occupancy: Float64Array.of(1, 0.5, 1, 1) };
     expect(() => checkSimulationInput(disordered, { kind: 'lj' }, SIMULATION_DEFAULTS.relax)).toThrow(/site 1 \(Cu\) is partially occupied/);
+    // two atoms at one place, named before anything else (phonons' symmetry search blamed its tolerance), whatever the calculator
+    const cart = Float64Array.from(cu.cart);
+    cart.set(cu.cart.subarray(3, 6), 9);
+    const coincident = { ...cu, cart, frac: null };
+    for (const params of [SIMULATION_DEFAULTS.phonons, { ...SIMULATION_DEFAULTS.relax, symmetry: true }, SIMULATION_DEFAULTS.md]) {
+      expect(() => checkSimulationInput(coincident, null, params)).toThrow(new SimulationInputError('atoms 1 and 3 are at the same position'));
+    }
   });
 });
 
