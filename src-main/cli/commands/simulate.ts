@@ -212,7 +212,8 @@ ${COMMON}
                      only when no atom can move relative to the others, as in fcc or bcc metals)
 JSON: {"file", "model", "cGPa": [[6×6]], "bulkModulusGPa": {"voigt", "reuss", "hill"},
        "shearModulusGPa": {"voigt", "reuss", "hill"}, "youngGPa", "poisson" (from the Hill moduli;
-       pymatgen's ElasticTensor k_vrh, g_vrh, y_mod, homogeneous_poisson), "eigenvaluesGPa" (of C,
+       pymatgen's ElasticTensor k_vrh, g_vrh, y_mod, homogeneous_poisson), "eigenvaluesGPa" (of C in
+       Kelvin form, its shear rows and columns times √2: the same however the crystal is turned;
        ascending), "stable" (all positive: Born's criterion), "residualStressGPa" (the start's Voigt
        stress), "asymmetryGPa" (largest |C_ij − C_ji|/2 before symmetrising), "unconverged" (strained
        cells whose relaxation did not converge), "message", "warnings"? (a trained potential)}
