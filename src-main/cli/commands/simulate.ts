@@ -878,6 +878,7 @@ export const eosCommand: Command = {
     const d = SIMULATION_DEFAULTS.eos;
     let params: SimulationParameters;
     try {
+      refuseIdle(values, { fmax: values.relax ? null : 'goes with --relax: without it the atoms are not relaxed' });
       params = {
         ...d,
         relax: !!values.relax,
@@ -925,6 +926,7 @@ export const elasticCommand: Command = {
     const d = SIMULATION_DEFAULTS.elastic;
     let params: ElasticParameters;
     try {
+      refuseIdle(values, { fmax: values['no-relax'] ? 'is the relaxations\' tolerance: --no-relax relaxes nothing' : null });
       params = {
         ...d,
         relax: !values['no-relax'],
@@ -970,6 +972,7 @@ export const vibrationsCommand: Command = {
       delta = num(values, 'delta', SIMULATION_DEFAULTS.vibrations.delta, (x) => x > 0 && x <= 0.1, 'a displacement in Å (0 < D ≤ 0.1)');
       mode = values.mode === undefined ? null : num(values, 'mode', 0, nonNegativeInt, 'a mode index from 0');
       if ((mode === null) !== (values.out === undefined)) throw new UsageProblem('--mode K and --out FILE go together: the mode to write and where');
+      refuseIdle(values, { modes: values.json ? null : 'goes with --json: the modes\' displacements are written in the JSON' });
       if (values.out !== undefined && !['xyz', 'traj', 'xdatcar'].includes(outputFormat(values.out) ?? '')) throw new UsageProblem(`--out ${values.out}: name it *.extxyz (or *.xyz), *.traj or XDATCAR`);
     } catch (e) {
       return usageError(ctx.io, 'vibrations', (e as Error).message, vibrationsUsage);

@@ -1047,6 +1047,17 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
       expect([r.code, r.err.split('\n')[0]]).toEqual([2, `latticework relax: ${option[0]} goes with --cell: without it the cell stays as it is`]);
     }
     expect((await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--cell', '--pressure', '3', '--hydrostatic', '--steps', '2'])).code).toBe(1); // taken: not converged in 2 steps
+    // eos, elastic and vibrations alike: an option that does nothing without another is refused, naming it
+    const idle: [Command, string[], string][] = [
+      [eosCommand, ['--fmax', '0.01'], 'latticework eos: --fmax goes with --relax: without it the atoms are not relaxed'],
+      [elasticCommand, ['--no-relax', '--fmax', '0.01'], "latticework elastic: --fmax is the relaxations' tolerance: --no-relax relaxes nothing"],
+      [vibrationsCommand, ['--modes'], "latticework vibrations: --modes goes with --json: the modes' displacements are written in the JSON"],
+    ];
+    for (const [command, args, sentence] of idle) {
+      const r = await run(command, ['Cu1.vasp', '--model', 'emt', ...args]);
+      expect([r.code, r.out, r.err.split('\n')[0]]).toEqual([2, '', sentence]);
+    }
+    expect((await run(eosCommand, ['Cu1.vasp', '--model', 'emt', '--relax', '--fmax', '0.01', '--points', '5'])).code).toBe(0);
     // a pressure in pascals typed for GPa (it crushed the cell: a force call of gigabytes that Ctrl-C could not stop), in relax and NPT
     const pascals = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--cell', '--pressure', '1e6']);
     expect([pascals.code, pascals.err.split('\n')[0]]).toEqual([2, 'latticework relax: --pressure 1e6: expected a pressure in GPa from −10,000 to 10,000 (1 bar is 0.0001 GPa)']);
