@@ -1000,6 +1000,10 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     // the same structure at both ends is no band (it reported a barrier of 0 in 0 steps)
     const same = await run(nebCommand, ['00/POSCAR', '00/POSCAR', '--model', 'emt', '--json']);
     expect([same.code, same.out, same.err]).toEqual([1, '', 'latticework neb: 00/POSCAR: the start and the end are the same structure (every atom within 0.0001 Å of its place): a band joins two different states']);
+    // nor is the same structure moved as a whole (a 1-atom cell's "hop" converged in 0 steps, barrier 0)
+    writeFileSync(join(dir, 'Cu1-moved.vasp'), copperPoscar(1).replace(/^(0\.\d+) (0\.\d+) (0\.\d+)$/gm, (_, x: string, y: string, z: string) => [Number(x) + 0.1, Number(y), Number(z) + 0.05].map((v) => v.toFixed(8)).join(' ')));
+    const moved = await run(nebCommand, ['Cu1.vasp', 'Cu1-moved.vasp', '--model', 'emt', '--json']);
+    expect([moved.code, moved.out, moved.err]).toEqual([1, '', 'latticework neb: Cu1.vasp: the end is the start moved as a whole by 0.4025 Å (every atom within 0.0001 Å of the same move): one state translated, which no band joins']);
   });
 
   it('md --velocities file: nve refuses --temperature (the velocities are the temperature); with a thermostat it says where it takes them', async () => {
