@@ -791,6 +791,11 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
         : 'a single atom has no degrees of freedom once the total momentum is held at zero (3N − 3 = 0): it would run at 0 K whatever the temperature; simulate a cell of two atoms or more (structure supercell)',
     );
   }
+  if (params.task === 'phonons' && params.supercell && atoms.length * params.supercell[0] * params.supercell[1] * params.supercell[2] === 1) {
+    throw new SimulationInputError(
+      'a supercell of one atom: displaced, the atom moves with all its images and feels no force, so every frequency would be 0 (the force constants need a supercell wider than the potential\'s reach; the default is at least 10 Å wide)',
+    );
+  }
   if (params.task === 'neb') {
     if (params.end.length !== 3 * atoms.length) {
       throw new SimulationInputError(params.end.length ? `the end state has ${params.end.length / 3} atoms, the start ${atoms.length}: a band joins two states of the same atoms` : 'a band needs its end state: a structure of the same atoms in the same cell');

@@ -381,6 +381,10 @@ describe('simulation jobs', () => {
     expect(() => checkSimulationInput(iron, { kind: 'lj' }, SIMULATION_DEFAULTS.relax)).not.toThrow();
     const disordered = { ...cu, occupancy: Float64Array.of(1, 0.5, 1, 1) };
     expect(() => checkSimulationInput(disordered, { kind: 'lj' }, SIMULATION_DEFAULTS.relax)).toThrow(/site 1 \(Cu\) is partially occupied/);
+    // a supercell of one atom has no force constants: every frequency was 0.00 THz, "no imaginary modes"
+    const single = { ...cu, numbers: Int32Array.of(29), cart: Float64Array.of(0, 0, 0), frac: null, lattice: [[0, 1.8, 1.8], [1.8, 0, 1.8], [1.8, 1.8, 0]] as Mat3 };
+    expect(() => checkSimulationInput(single, { kind: 'emt' }, { ...SIMULATION_DEFAULTS.phonons, supercell: [1, 1, 1] })).toThrow(/^a supercell of one atom: displaced, the atom moves with all its images and feels no force/);
+    expect(() => checkSimulationInput(single, { kind: 'emt' }, { ...SIMULATION_DEFAULTS.phonons, supercell: [2, 1, 1] })).not.toThrow();
     // two atoms at one place, named before anything else (phonons' symmetry search blamed its tolerance), whatever the calculator
     const cart = Float64Array.from(cu.cart);
     cart.set(cu.cart.subarray(3, 6), 9);
