@@ -12,12 +12,12 @@
  *
  * From C: the Voigt, Reuss and Hill bulk and shear moduli, Young's modulus and Poisson's ratio from the
  * Hill averages (pymatgen's `ElasticTensor` `k_vrh`, `g_vrh`, `y_mod`, `homogeneous_poisson`), and Born's
- * mechanical stability: C positive definite (its lowest eigenvalue).
+ * mechanical stability: C positive definite (its lowest eigenvalue, in Kelvin form: `elasticEigenvalues`).
  */
 import type { Mat3 } from '../chem/structure';
 import type { Atoms } from './atoms';
 import type { Calculator } from './calculator';
-import { inverse, symmetricEigen } from './matrix';
+import { inverse, symmetricEigenvalues } from './matrix';
 import { relax, type RelaxOptions } from './relax';
 
 export interface ElasticOptions {
@@ -73,7 +73,7 @@ export interface ElasticResult {
   /** The start's stress (Voigt, eV/Å³): near zero when it was relaxed with its cell. */
   residualStress: number[];
   moduli: ElasticModuli;
-  /** Eigenvalues of C, ascending, eV/Å³: all positive when the crystal is mechanically stable (Born). */
+  /** Eigenvalues of C in Kelvin (Mandel) form, ascending, eV/Å³ (`elasticEigenvalues`): all positive when the crystal is mechanically stable (Born). */
   eigenvalues: number[];
   stable: boolean;
   points: StrainPoint[];
@@ -110,6 +110,20 @@ function strainTensor(component: number, strain: number): number[][] {
 /** Rows x ← (I + ε)·x. */
 function deformed(lattice: Mat3, e: number[][]): Mat3 {
   return lattice.map((x) => [0, 1, 2].map((i) => x[i] + e[i][0] * x[0] + e[i][1] * x[1] + e[i][2] * x[2])) as Mat3;
+}
+
+/**
+ * The eigenvalues of C (Voigt, 6×6) as a property of the crystal, ascending: those of its Kelvin (Mandel)
+ * form M = W C W, W = diag(1, 1, 1, √2, √2, √2), the stiffness tensor in an orthonormal basis of
+ * symmetric strains. M turns with the crystal as R C Rᵀ with R orthogonal, so its eigenvalues are the same
+ * however the crystal lies in the file; the Voigt matrix's are not (fcc Al: lowest 20.4 GPa in the cube's
+ * axes, 11.2 GPa turned 30° about z and 20° about x). M is congruent to C, so both are positive definite
+ * together (Born's criterion). A cubic crystal's: C11 − C12 (twice), 2 C44 (three times), C11 + 2 C12.
+ */
+export function elasticEigenvalues(c: readonly (readonly number[])[]): number[] {
+  const w = [1, 1, 1, Math.SQRT2, Math.SQRT2, Math.SQRT2];
+  const m = Float64Array.from({ length: 36 }, (_, k) => w[Math.floor(k / 6)] * c[Math.floor(k / 6)][k % 6] * w[k % 6]);
+  return Array.from(symmetricEigenvalues(m, 6));
 }
 
 /**
@@ -173,7 +187,7 @@ export async function elasticConstants(atoms: Atoms, calculator: Calculator, opt
       return (x + fitted[j][i]) / 2;
     }),
   );
-  const eigenvalues = Array.from(symmetricEigen(Float64Array.from(c.flat()), 6).values);
+  const eigenvalues = elasticEigenvalues(c);
   return {
     c,
     asymmetry,

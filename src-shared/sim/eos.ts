@@ -105,6 +105,15 @@ export function fitBirchMurnaghan(volumes: readonly number[], energies: readonly
   const t0 = minima.reduce((a, b) => (Math.abs(a) <= Math.abs(b) ? a : b));
   const x0 = mid + half * t0;
   const v0 = x0 ** -1.5;
+  // a minimum outside the volumes is the cubic extrapolated, not the crystal's (ASE warns "The minimum volume of your fit is not in your volumes")
+  const vMin = Math.min(...volumes);
+  const vMax = Math.max(...volumes);
+  if (v0 < vMin || v0 > vMax) {
+    throw new Error(
+      `equation of state: the fitted V₀ = ${v0.toFixed(4)} Å³ lies outside the volumes sampled (${vMin.toFixed(4)}–${vMax.toFixed(4)} Å³), so V₀, E₀ and B₀ would be extrapolated: ` +
+        `the volumes do not bracket the minimum. Widen the range of volumes (--range), or start from the structure relaxed with its cell (relax --cell) so that they are centred on V₀`,
+    );
+  }
   const e0 = c0 + c1 * t0 + c2 * t0 ** 2 + c3 * t0 ** 3;
   const exx = (2 * c2 + 6 * c3 * t0) / half ** 2;
   const exxx = (6 * c3) / half ** 3;

@@ -6,7 +6,7 @@
  */
 import type { Mat3, Structure } from '../chem/structure';
 import { maxForce } from '../chem/frames';
-import { cartToFrac } from '../chem/lattice';
+import { cartToFrac, cellVolume } from '../chem/lattice';
 import { elementSymbol } from '../chem/elements';
 import { Atoms, SimulationInputError, SYMMETRY_AND_HELD, type AtomicConfiguration, type AxisConstraint } from './atoms';
 import { pressureOf, type CalculateOptions, type Calculation, type Calculator } from './calculator';
@@ -19,6 +19,7 @@ import { LennardJonesCalculator, MorseCalculator, type LennardJonesParameters, t
 import { DiffusionLog, type DiffusionVerdict } from './msd';
 import { heldStructure } from './constraints';
 import { CARTESIAN_CELL } from './filters';
+import { atomsAtSamePosition, samePositionText } from './pairs';
 import { RELAX_DEFAULTS, relax, type MinimumCheck } from './relax';
 import { Symmetry, type SymmetryOperations } from './symmetry';
 import type { SpaceGroupChange } from '../chem/spacegroup';
@@ -764,12 +765,15 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(
 /**
  * Whether `structure` can be simulated with this calculator (null: one that checks its own
  * elements, e.g. a trained potential) and these parameters: an ordered
- * structure, elements the calculator describes, a 3D-periodic cell where the task needs one
+ * structure with no two atoms at the same position, elements the calculator describes, a 3D-periodic cell where the task needs one
  * (cell relaxation, NPT, equation of state), fixed atoms that exist. Throws `SimulationInputError`
  * with a sentence naming the problem; returns the atoms otherwise.
  */
 export function checkSimulationInput(structure: Structure, calculator: CalculatorSpec | null, params: SimulationParameters): Atoms {
   const atoms = Atoms.fromStructure(structure, startOf(params));
+  // named before anything else (a symmetry search on such a structure fails for it, and says something else)
+  const same = atomsAtSamePosition(atoms);
+  if (same) throw new SimulationInputError(samePositionText(same));
   if (calculator?.kind === 'emt') {
     const missing = [...new Set(Array.from(atoms.numbers, (z) => elementSymbol(z)))].filter((sym) => !EMT_ELEMENTS.includes(sym));
     if (missing.length) throw new SimulationInputError(`EMT has no parameters for ${missing.join(', ')}; it describes ${EMT_ELEMENTS.join(', ')}`);
@@ -785,6 +789,11 @@ export function checkSimulationInput(structure: Structure, calculator: Calculato
       atoms.constrained
         ? 'every atom is held: nothing can move, and molecular dynamics has no temperature to set or hold'
         : 'a single atom has no degrees of freedom once the total momentum is held at zero (3N − 3 = 0): it would run at 0 K whatever the temperature; simulate a cell of two atoms or more (structure supercell)',
+    );
+  }
+  if (params.task === 'phonons' && params.supercell && atoms.length * params.supercell[0] * params.supercell[1] * params.supercell[2] === 1) {
+    throw new SimulationInputError(
+      'a supercell of one atom: displaced, the atom moves with all its images and feels no force, so every frequency would be 0 (the force constants need a supercell wider than the potential\'s reach; the default is at least 10 Å wide)',
     );
   }
   if (params.task === 'neb') {
@@ -831,10 +840,28 @@ export async function runSimulation(structure: Structure, calculator: Calculator
 }
 
 /**
- * The calculator as the run's loops see it, remembering the last calculation's ensemble force spread:
- * the loops report a step after computing its forces, so the last calculation is that step's.
+ * The least volume per atom a calculation is made at, Å³: even the closest packing then puts
+ * neighbours nearer than 0.71 Å, closer than the shortest bond there is (H₂'s 0.74 Å). Below it the cell
+ * has collapsed (a potential's energy can fall without bound as atoms pile up), and the number of
+ * neighbours, the memory and the time of one force call grow as 1/V: one call of a collapsing
+ * Cu₃Au cell took minutes and gigabytes, and the run did not see Ctrl-C or SIGTERM until it returned.
  */
-class SpreadRecorder implements Calculator {
+export const MIN_VOLUME_PER_ATOM = 0.25;
+
+/** Why a calculation is not made at this cell (collapsed: `MIN_VOLUME_PER_ATOM`), or null. */
+export function collapsedCellProblem(atoms: AtomicConfiguration): string | null {
+  if (!atoms.lattice || !atoms.pbc.every(Boolean)) return null;
+  const perAtom = Math.abs(cellVolume(atoms.lattice)) / atoms.numbers.length;
+  if (perAtom >= MIN_VOLUME_PER_ATOM) return null;
+  return `the cell has collapsed to ${perAtom.toPrecision(3)} Å³ per atom (a calculation needs at least ${MIN_VOLUME_PER_ATOM}): no matter is that dense; a pressure too high for the potential, or a cell not in Å`;
+}
+
+/**
+ * The calculator as the run's loops see it: it refuses a collapsed cell (`collapsedCellProblem`), and
+ * remembers the last calculation's ensemble force spread (the loops report a step after computing its
+ * forces, so the last calculation is that step's).
+ */
+class RunCalculator implements Calculator {
   /** `{forceSpread}` of the last calculation, or nothing (a single model, a built-in). */
   last: { forceSpread?: number } = {};
 
@@ -845,6 +872,8 @@ class SpreadRecorder implements Calculator {
   }
 
   async calculate(atoms: AtomicConfiguration, options?: CalculateOptions): Promise<Calculation> {
+    const collapsed = collapsedCellProblem(atoms);
+    if (collapsed) throw new Error(collapsed);
     const c = await this.inner.calculate(atoms, options);
     this.last = c.forceSpread === undefined ? {} : { forceSpread: c.forceSpread };
     return c;
@@ -852,7 +881,7 @@ class SpreadRecorder implements Calculator {
 }
 
 async function simulate(atoms: Atoms, name: string, given: Calculator, params: SimulationParameters, hooks: SimulationHooks): Promise<SimulationOutcome> {
-  const calculator = new SpreadRecorder(given);
+  const calculator = new RunCalculator(given);
   const stop = (params.task === 'relax' || params.task === 'md') && params.stopWhenExtrapolating === true;
   if (stop && !hooks.domain?.checks) {
     throw new SimulationInputError(

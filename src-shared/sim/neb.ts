@@ -290,6 +290,14 @@ export async function nudgedElasticBand(from: Atoms, to: Float64Array, calculato
   trips.forEach((moved, i) => {
     if (start.fixed?.[i] && moved > 1e-6) throw new SimulationInputError(`atom ${i} is held, but it is ${moved.toFixed(4)} Å apart at the two ends`);
   });
+  // every atom moved the same way: the same state, translated (its energy the same all along)
+  const shift = [0, 1, 2].map((k) => line.reduce((sum, x, j) => (j % 3 === k ? sum + x : sum), 0) / n);
+  const apart = Math.max(...Array.from({ length: n }, (_, i) => Math.hypot(...shift.map((d, k) => line[3 * i + k] - d))));
+  if (apart < SAME_ENDS) {
+    throw new SimulationInputError(
+      `the end is the start moved as a whole by ${Math.hypot(...shift).toFixed(4)} Å (every atom within ${SAME_ENDS} Å of the same move): one state translated, which no band joins`,
+    );
+  }
   let relaxedEnds: RelaxedEnds | null = null;
   let endsNote = '';
   if (o.relaxEnds) {

@@ -80,3 +80,13 @@ export function toGPa(evPerA3: number): number {
 export function fromGPa(gpa: number): number {
   return gpa * GPA_IN_EV_PER_A3;
 }
+
+/**
+ * The largest target pressure a run takes, GPa, either way: 10 TPa, beyond the centre of Jupiter
+ * (about 4 TPa). EMT's Cu₃Au relaxes at 10,000 GPa to 1.2 Å³ per atom; a pressure in pascals typed
+ * for GPa (10⁵, 10⁹) crushes any cell.
+ */
+export const MAX_PRESSURE_GPA = 10_000;
+
+/** What the command line and the app say of a pressure beyond `MAX_PRESSURE_GPA`. */
+export const PRESSURE_RANGE_TEXT = `a pressure in GPa from −${MAX_PRESSURE_GPA.toLocaleString('en')} to ${MAX_PRESSURE_GPA.toLocaleString('en')} (1 bar is 0.0001 GPa)`;

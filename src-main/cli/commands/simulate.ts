@@ -22,6 +22,8 @@ import {
   phononModeStructures,
   type PhononModeStructures,
   keepsSymmetry,
+  MAX_PRESSURE_GPA,
+  PRESSURE_RANGE_TEXT,
   symmetryTolerance,
   plannedSteps,
   runSimulation,
@@ -87,7 +89,7 @@ at most F (and with --cell every stress component is within --smax of the target
 --pressure, --smax and --hydrostatic without --cell are refused).
 ${COMMON}
   --cell             relax the cell too (a log-strain filter, as ASE's FrechetCellFilter)
-  --pressure P       target pressure with --cell, GPa (default 0)
+  --pressure P       target pressure with --cell, GPa (default 0; at most ±10,000)
   --smax S           stress tolerance with --cell, GPa (default ${SIMULATION_DEFAULTS.relax.smax.toPrecision(2)})
   --hydrostatic      with --cell: change the volume only
   --symmetry         keep the structure's space group (found at 0.01 Å, as spglib's default): the
@@ -145,7 +147,7 @@ ${COMMON}
   --thermostat T     nvt/npt: langevin (default; nose-hoover with --barostat mtk), nose-hoover or berendsen
   --friction G       Langevin friction, 1/fs (default ${SIMULATION_DEFAULTS.md.friction})
   --tau T            Nosé–Hoover / Berendsen time constant, fs (default ${SIMULATION_DEFAULTS.md.tau})
-  --pressure P       npt target pressure, GPa (default 0)
+  --pressure P       npt target pressure, GPa (default 0; at most ±10,000)
   --barostat B       npt: berendsen (default: drives the pressure to its target, the volume does not
                      fluctuate as it should) or mtk (Martyna–Tobias–Klein with Nosé–Hoover chains:
                      samples the NPT ensemble, and its drift is measured)
@@ -189,10 +191,13 @@ ${COMMON}
   --points N         number of volumes (default ${SIMULATION_DEFAULTS.eos.points})
   --range R          fraction of the volume (default ${SIMULATION_DEFAULTS.eos.range})
 JSON: {"file", "model", "v0" (Å³), "e0" (eV), "b0GPa", "b0prime", "points": [[V, E], ...], "rms" (eV),
+       "unconverged": [V, ...] (with --relax, the volumes whose relaxation did not converge, also said on
+       stderr; [] when every one did, and without --relax),
        "warnings"? (a trained potential: each way the cell left its training structures, with every
        volume that shows it, "volumes V, V Å³: ..." (the sentence's numbers: the first's); [] when none does)}
-Exit status: 0, or 1 when the fit or the file failed, 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped
-it. Progress goes to stderr every 10 s.`;
+Exit status: 0, or 1 when the fit or the file failed (a fit whose minimum lies outside the volumes is
+refused: they do not bracket it), 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped it. Progress
+goes to stderr every 10 s.`;
 
 const elasticUsage = `Usage: latticework elastic FILE --model NAME [--strain D] [--fmax F] [--no-relax] [--json]
 
@@ -208,7 +213,8 @@ ${COMMON}
                      only when no atom can move relative to the others, as in fcc or bcc metals)
 JSON: {"file", "model", "cGPa": [[6×6]], "bulkModulusGPa": {"voigt", "reuss", "hill"},
        "shearModulusGPa": {"voigt", "reuss", "hill"}, "youngGPa", "poisson" (from the Hill moduli;
-       pymatgen's ElasticTensor k_vrh, g_vrh, y_mod, homogeneous_poisson), "eigenvaluesGPa" (of C,
+       pymatgen's ElasticTensor k_vrh, g_vrh, y_mod, homogeneous_poisson), "eigenvaluesGPa" (of C in
+       Kelvin form, its shear rows and columns times √2: the same however the crystal is turned;
        ascending), "stable" (all positive: Born's criterion), "residualStressGPa" (the start's Voigt
        stress), "asymmetryGPa" (largest |C_ij − C_ji|/2 before symmetrising), "unconverged" (strained
        cells whose relaxation did not converge), "message", "warnings"? (a trained potential)}
@@ -639,7 +645,7 @@ export const relaxCommand: Command = {
         fmax: num(values, 'fmax', d.fmax, positive, 'a positive number of eV/Å'),
         maxSteps: num(values, 'steps', d.maxSteps, nonNegativeInt, 'a whole number of steps'),
         cell: !!values.cell,
-        pressure: num(values, 'pressure', d.pressure),
+        pressure: num(values, 'pressure', d.pressure, (x) => Math.abs(x) <= MAX_PRESSURE_GPA, PRESSURE_RANGE_TEXT),
         smax: num(values, 'smax', d.smax, positive, 'a positive number of GPa'),
         hydrostatic: !!values.hydrostatic,
         symmetry: !!values.symmetry,
@@ -760,7 +766,7 @@ export const mdCommand: Command = {
         seed: num(values, 'seed', d.seed, Number.isInteger, 'an integer'),
         friction: num(values, 'friction', d.friction, positive, 'a positive friction in 1/fs'),
         tau: num(values, 'tau', d.tau, positive, 'a positive time in fs'),
-        pressure: num(values, 'pressure', d.pressure),
+        pressure: num(values, 'pressure', d.pressure, (x) => Math.abs(x) <= MAX_PRESSURE_GPA, PRESSURE_RANGE_TEXT),
         barostatTau: num(values, 'barostat-tau', d.barostatTau, positive, 'a positive time in fs'),
         stopWhenExtrapolating: !!values['stop-when-extrapolating'],
         ...(ownVelocities ? { velocities: 'structure' as const } : {}),
@@ -873,6 +879,7 @@ export const eosCommand: Command = {
     const d = SIMULATION_DEFAULTS.eos;
     let params: SimulationParameters;
     try {
+      refuseIdle(values, { fmax: values.relax ? null : 'goes with --relax: without it the atoms are not relaxed' });
       params = {
         ...d,
         relax: !!values.relax,
@@ -889,14 +896,18 @@ export const eosCommand: Command = {
     if (typeof r === 'number') return r;
     const { s, warnings } = r;
     if (values.json) {
-      ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, v0: s.v0, e0: s.e0, b0GPa: s.b0GPa, b0prime: s.b0prime, points: s.points, rms: s.rms, ...(warnings ? { warnings } : {}) }));
+      ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, v0: s.v0, e0: s.e0, b0GPa: s.b0GPa, b0prime: s.b0prime, points: s.points, rms: s.rms, unconverged: s.unconverged, ...(warnings ? { warnings } : {}) }));
     } else {
       ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  Birch–Murnaghan fit of ${s.points.length} volumes${params.relax ? ' (atoms relaxed at each)' : ''}`);
       ctx.io.out('   V/Å³          E/eV');
       for (const [v, e] of s.points) ctx.io.out(`${v.toFixed(4).padStart(10)}  ${e.toFixed(6).padStart(12)}`);
       ctx.io.out(`V0 ${s.v0.toFixed(4)} Å³, E0 ${s.e0.toFixed(6)} eV, B0 ${s.b0GPa.toFixed(2)} GPa, B0' ${s.b0prime.toFixed(3)} (rms residual ${s.rms.toExponential(2)} eV)`);
-      if (s.unconverged.length) ctx.io.err(`latticework eos: the relaxation did not converge at ${s.unconverged.length} volume(s)`);
       for (const w of warnings ?? []) ctx.io.err(`warning: ${w}`);
+    }
+    // with --json too: the points are then not all energies of relaxed atoms
+    if (s.unconverged.length) {
+      const volumes = s.unconverged.map((v) => v.toFixed(4)).join(', ');
+      ctx.io.err(`latticework eos: ${file}: the relaxation did not converge at ${s.unconverged.length} volume(s) (${volumes} Å³): their energies are not of relaxed atoms`);
     }
     return 0;
   },
@@ -916,6 +927,7 @@ export const elasticCommand: Command = {
     const d = SIMULATION_DEFAULTS.elastic;
     let params: ElasticParameters;
     try {
+      refuseIdle(values, { fmax: values['no-relax'] ? 'is the relaxations\' tolerance: --no-relax relaxes nothing' : null });
       params = {
         ...d,
         relax: !values['no-relax'],
@@ -961,6 +973,7 @@ export const vibrationsCommand: Command = {
       delta = num(values, 'delta', SIMULATION_DEFAULTS.vibrations.delta, (x) => x > 0 && x <= 0.1, 'a displacement in Å (0 < D ≤ 0.1)');
       mode = values.mode === undefined ? null : num(values, 'mode', 0, nonNegativeInt, 'a mode index from 0');
       if ((mode === null) !== (values.out === undefined)) throw new UsageProblem('--mode K and --out FILE go together: the mode to write and where');
+      refuseIdle(values, { modes: values.json ? null : 'goes with --json: the modes\' displacements are written in the JSON' });
       if (values.out !== undefined && !['xyz', 'traj', 'xdatcar'].includes(outputFormat(values.out) ?? '')) throw new UsageProblem(`--out ${values.out}: name it *.extxyz (or *.xyz), *.traj or XDATCAR`);
     } catch (e) {
       return usageError(ctx.io, 'vibrations', (e as Error).message, vibrationsUsage);

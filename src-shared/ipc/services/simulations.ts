@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Mat3 } from '../../chem/structure';
 import type { CalculatorSpec, NebParameters, SimulationParameters, SimulationSummary, SimulationTask, StepValues } from '../../sim/job';
+import { MAX_PRESSURE_GPA, PRESSURE_RANGE_TEXT } from '../../sim/units';
 import type { StructureRecord } from '../contract';
 import { event, method } from '../define';
 
@@ -133,6 +134,7 @@ export interface SimulationFramesEvent {
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const positive = finite.refine((x) => x > 0, 'must be positive');
+const pressure = finite.refine((x) => Math.abs(x) <= MAX_PRESSURE_GPA, `must be ${PRESSURE_RANGE_TEXT}`);
 const nonNegative = finite.refine((x) => x >= 0, 'must be zero or positive');
 const count = z.number().int();
 const fixed = z.array(count.nonnegative()).max(1_000_000);
@@ -168,7 +170,7 @@ export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discrimin
       fmax: positive,
       maxSteps: count.min(0).max(1_000_000),
       cell: z.boolean(),
-      pressure: finite,
+      pressure: pressure,
       smax: positive,
       hydrostatic: z.boolean(),
       fixed,
@@ -193,7 +195,7 @@ export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discrimin
       tau: positive,
       barostat: z.enum(['berendsen', 'mtk']).optional(),
       cellMotion: z.enum(['isotropic', 'flexible']).optional(),
-      pressure: finite,
+      pressure: pressure,
       barostatTau: positive,
       compressibility: positive,
       velocities: z.enum(['maxwell-boltzmann', 'structure']).optional(),

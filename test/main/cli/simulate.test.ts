@@ -724,6 +724,19 @@ describe('latticework relax, md and eos', () => {
     expect(doc.points).toHaveLength(11);
     expect(Math.abs(doc.b0GPa - golden.eos.b0GPa) / golden.eos.b0GPa).toBeLessThan(0.01);
     expect(Math.cbrt(doc.v0)).toBeCloseTo(golden.cell.latticeConstant, 3);
+    // relaxations that do not converge (fmax 1e-20, under the forces' rounding, in 500 steps) are in the JSON and said on stderr, as in text
+    const unrelaxed = await run(eosCommand, ['Cu.vasp', '--model', 'emt', '--relax', '--fmax', '1e-20', '--points', '5', '--json']);
+    expect(unrelaxed.code, unrelaxed.err).toBe(0);
+    const unrelaxedDoc = JSON.parse(unrelaxed.out);
+    expect(unrelaxedDoc.unconverged).toEqual(unrelaxedDoc.points.map(([v]: number[]) => v));
+    expect(unrelaxed.err).toMatch(/^latticework eos: Cu\.vasp: the relaxation did not converge at 5 volume\(s\) \(\d+\.\d{4}, .*\d Å³\): their energies are not of relaxed atoms$/m);
+    expect(doc.unconverged).toEqual([]);
+    // the cell at 95 % of its lattice constant sampled within ±2 %: the fit's minimum lies beyond the volumes, refused
+    writeFileSync(join(dir, 'Cu1-compressed.vasp'), copperPoscar(1).replace(/3\.600000/g, '3.420000'));
+    const outside = await run(eosCommand, ['Cu1-compressed.vasp', '--model', 'emt', '--range', '0.02', '--json']);
+    expect(outside.code).toBe(1);
+    expect(outside.out).toBe('');
+    expect(outside.err).toMatch(/^latticework eos: Cu1-compressed\.vasp: equation of state: the fitted V₀ = 47\.6856 Å³ lies outside the volumes sampled \(39\.2017–40\.8017 Å³\).* \(--range\)/);
   });
 
   it('vibrations: the atoms the file does not hold vibrate, as ASE\'s Vibrations; --atoms chooses; --mode writes an animation', async () => {
@@ -1002,6 +1015,10 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     // the same structure at both ends is no band (it reported a barrier of 0 in 0 steps)
     const same = await run(nebCommand, ['00/POSCAR', '00/POSCAR', '--model', 'emt', '--json']);
     expect([same.code, same.out, same.err]).toEqual([1, '', 'latticework neb: 00/POSCAR: the start and the end are the same structure (every atom within 0.0001 Å of its place): a band joins two different states']);
+    // nor is the same structure moved as a whole (a 1-atom cell's "hop" converged in 0 steps, barrier 0)
+    writeFileSync(join(dir, 'Cu1-moved.vasp'), copperPoscar(1).replace(/^(0\.\d+) (0\.\d+) (0\.\d+)$/gm, (_, x: string, y: string, z: string) => [Number(x) + 0.1, Number(y), Number(z) + 0.05].map((v) => v.toFixed(8)).join(' ')));
+    const moved = await run(nebCommand, ['Cu1.vasp', 'Cu1-moved.vasp', '--model', 'emt', '--json']);
+    expect([moved.code, moved.out, moved.err]).toEqual([1, '', 'latticework neb: Cu1.vasp: the end is the start moved as a whole by 0.4025 Å (every atom within 0.0001 Å of the same move): one state translated, which no band joins']);
   });
 
   it('md --velocities file: nve refuses --temperature (the velocities are the temperature); with a thermostat it says where it takes them', async () => {
@@ -1049,6 +1066,22 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
       expect([r.code, r.err.split('\n')[0]]).toEqual([2, `latticework relax: ${option[0]} goes with --cell: without it the cell stays as it is`]);
     }
     expect((await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--cell', '--pressure', '3', '--hydrostatic', '--steps', '2'])).code).toBe(1); // taken: not converged in 2 steps
+    // eos, elastic and vibrations alike: an option that does nothing without another is refused, naming it
+    const idle: [Command, string[], string][] = [
+      [eosCommand, ['--fmax', '0.01'], 'latticework eos: --fmax goes with --relax: without it the atoms are not relaxed'],
+      [elasticCommand, ['--no-relax', '--fmax', '0.01'], "latticework elastic: --fmax is the relaxations' tolerance: --no-relax relaxes nothing"],
+      [vibrationsCommand, ['--modes'], "latticework vibrations: --modes goes with --json: the modes' displacements are written in the JSON"],
+    ];
+    for (const [command, args, sentence] of idle) {
+      const r = await run(command, ['Cu1.vasp', '--model', 'emt', ...args]);
+      expect([r.code, r.out, r.err.split('\n')[0]]).toEqual([2, '', sentence]);
+    }
+    expect((await run(eosCommand, ['Cu1.vasp', '--model', 'emt', '--relax', '--fmax', '0.01', '--points', '5'])).code).toBe(0);
+    // a pressure in pascals typed for GPa (it crushed the cell: a force call of gigabytes that Ctrl-C could not stop), in relax and NPT
+    const pascals = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--cell', '--pressure', '1e6']);
+    expect([pascals.code, pascals.err.split('\n')[0]]).toEqual([2, 'latticework relax: --pressure 1e6: expected a pressure in GPa from −10,000 to 10,000 (1 bar is 0.0001 GPa)']);
+    const nptPascals = await run(mdCommand, [...md, '--ensemble', 'npt', '--pressure', '-1e9']);
+    expect([nptPascals.code, nptPascals.err.split('\n')[0]]).toEqual([2, 'latticework md: --pressure -1e9: expected a pressure in GPa from −10,000 to 10,000 (1 bar is 0.0001 GPa)']);
     // one atom of fcc Cu: 3N − 3 = 0 degrees of freedom, so no temperature
     writeFileSync(join(dir, 'Cu-prim.extxyz'), '1\nLattice="0 1.8 1.8 1.8 0 1.8 1.8 1.8 0" Properties=species:S:1:pos:R:3 pbc="T T T"\nCu 0 0 0\n');
     const single = await run(mdCommand, ['Cu-prim.extxyz', '--model', 'emt', '--ensemble', 'nvt', '--temperature', '300', '--timestep', '1', '--steps', '2']);

@@ -66,6 +66,13 @@ describe('Simulate panel helpers', () => {
         expect(req.calculator.kind).toBe(calculator);
       }
     }
+    // a pressure in pascals typed for GPa is refused with its unit (it crushes any cell)
+    const relax = { ...SIMULATION_DEFAULTS.relax, cell: true };
+    expect(simulationRequestSchema.safeParse({ ...relax, pressure: 10_000 }).success).toBe(true);
+    const pascals = simulationRequestSchema.safeParse({ ...relax, pressure: 1e6 });
+    expect(pascals.success).toBe(false);
+    expect(pascals.error?.issues[0]).toMatchObject({ path: ['pressure'], message: 'must be a pressure in GPa from −10,000 to 10,000 (1 bar is 0.0001 GPa)' });
+    expect(simulationRequestSchema.safeParse({ ...SIMULATION_DEFAULTS.md, ensemble: 'npt', pressure: -1e5 }).success).toBe(false);
   });
 
   it('a band: needs its end state, asks for it by id, charts its energy profile, finds an image by its distance along the path, and compares barriers', () => {

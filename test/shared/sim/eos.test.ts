@@ -54,6 +54,21 @@ describe('Birch–Murnaghan equation of state', () => {
     expect(fitBirchMurnaghan([15, 16, 17, 18, 19], [15, 16, 17, 18, 19].map((v) => birchMurnaghanEnergy(truth, v))).v0).toBeCloseTo(16.5, 8);
   });
 
+  it("refuses a minimum outside the volumes sampled (a strained start): tester's compressed and expanded Cu, where ASE fails or warns", async () => {
+    // fcc Cu's EMT minimum is at a = 3.59 Å; 0.95 a and 1.05 a sampled within ±2 % (and ±5 %) lie on one side of it
+    for (const [a, range] of [
+      [3.42, 0.02],
+      [3.78, 0.02],
+      [3.78, 0.05],
+    ]) {
+      await expect(equationOfState(fcc(a, 1), new EmtCalculator(), { range })).rejects.toThrow(/the fitted V₀ = [\d.]+ Å³ lies outside the volumes sampled \([\d.]+–[\d.]+ Å³\).*--range.*relax --cell/);
+    }
+    // the compressed cell: its cubic's minimum (47.7 Å³ for 4 atoms) lies beyond 4 × 10.2004
+    await expect(equationOfState(fcc(3.42, 1), new EmtCalculator(), { range: 0.02 })).rejects.toThrow(/V₀ = 47\.6\d+ Å³ .*\(39\.2\d+–40\.8\d+ Å³\)/);
+    // the same cell sampled widely enough brackets it
+    expect((await equationOfState(fcc(3.42, 1), new EmtCalculator(), { range: 0.25 })).fit.v0).toBeGreaterThan(4 * 11.5);
+  });
+
   it('relaxes the atoms at each volume when asked (a rattled cell then lies lower than without)', async () => {
     const atoms = fcc(3.6, 2);
     atoms.cart[3] += 0.15;

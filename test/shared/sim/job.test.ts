@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readFrames, writeXdatcar } from '../../../src-shared/chem';
-import { Atoms, checkSimulationInput, elasticNotes, EmtCalculator, phononsText, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, storedSummary, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
+import { Atoms, checkSimulationInput, elasticNotes, EmtCalculator, MAX_PRESSURE_GPA, MIN_VOLUME_PER_ATOM, phononsText, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, storedSummary, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { fcc, rattle } from './helpers';
 import type { Mat3 } from '../../../src-shared/chem/structure';
+import { cellVolume } from '../../../src-shared/chem/lattice';
 import { bandEnd } from '../../../src-shared/sim/neb';
 
 function copper(rep: number, seed = 0) {
@@ -86,6 +87,24 @@ describe('simulation jobs', () => {
       expect(Array.from(md.final!.cart)).toEqual(Array.from(mdFrames.at(-1)!.cart));
       expect(mdFrames.at(-1)!.values).toEqual({ ...values[6], fmax: expect.any(Number) });
     }
+  });
+
+  it('a cell crushed by its pressure stops the run where it collapses, in a second, instead of a force call that grows without bound', { timeout: 30_000 }, async () => {
+    // EMT's energy falls without bound as Cu atoms pile up: at 10,000 GPa fcc Cu collapses (pressure in
+    // pascals typed for GPa did so with every neighbour list larger than the last, gigabytes, and no Ctrl-C)
+    const relaxed = await runSimulation(copper(1), new EmtCalculator(), { ...SIMULATION_DEFAULTS.relax, cell: true, pressure: MAX_PRESSURE_GPA });
+    expect(relaxed.status).toBe('failed');
+    expect(relaxed.message).toMatch(/^the calculation failed at step (\d+): the cell has collapsed to 0\.\d+ Å³ per atom \(a calculation needs at least 0\.25\).*; the structure is the one of step \d+$/);
+    const { final } = relaxed;
+    expect(Math.abs(cellVolume(final!.lattice!)) / 4).toBeGreaterThanOrEqual(MIN_VOLUME_PER_ATOM);
+    // NPT molecular dynamics the same (MTK; Berendsen's barostat refuses a step that large before)
+    const npt = await runSimulation(copper(1), new EmtCalculator(), { ...SIMULATION_DEFAULTS.md, ensemble: 'npt', thermostat: 'nose-hoover', barostat: 'mtk', steps: 500, pressure: MAX_PRESSURE_GPA });
+    expect(npt.status).toBe('failed');
+    expect(npt.message).toMatch(/^failed after \d+ steps: the cell has collapsed to 0\.\d+ Å³ per atom/);
+    // a start that is already so dense (a cell in nm read as Å) is refused at its first force call
+    const nm = fcc(0.36, 1).toStructure('Cu4 in nm');
+    const phonons = await runSimulation(nm, new EmtCalculator(), { ...SIMULATION_DEFAULTS.phonons, supercell: [1, 1, 1], mesh: [1, 1, 1] });
+    expect(phonons).toMatchObject({ status: 'failed', message: expect.stringMatching(/^the cell has collapsed to 0\.0117 Å³ per atom/) });
   });
 
   it('an MD run of atoms that have no degrees of freedom (one free atom, or every atom held) is refused, in the app as on the command line', () => {
@@ -362,6 +381,17 @@ describe('simulation jobs', () => {
     expect(() => checkSimulationInput(iron, { kind: 'lj' }, SIMULATION_DEFAULTS.relax)).not.toThrow();
     const disordered = { ...cu, occupancy: Float64Array.of(1, 0.5, 1, 1) };
     expect(() => checkSimulationInput(disordered, { kind: 'lj' }, SIMULATION_DEFAULTS.relax)).toThrow(/site 1 \(Cu\) is partially occupied/);
+    // a supercell of one atom has no force constants: every frequency was 0.00 THz, "no imaginary modes"
+    const single = { ...cu, numbers: Int32Array.of(29), cart: Float64Array.of(0, 0, 0), frac: null, lattice: [[0, 1.8, 1.8], [1.8, 0, 1.8], [1.8, 1.8, 0]] as Mat3 };
+    expect(() => checkSimulationInput(single, { kind: 'emt' }, { ...SIMULATION_DEFAULTS.phonons, supercell: [1, 1, 1] })).toThrow(/^a supercell of one atom: displaced, the atom moves with all its images and feels no force/);
+    expect(() => checkSimulationInput(single, { kind: 'emt' }, { ...SIMULATION_DEFAULTS.phonons, supercell: [2, 1, 1] })).not.toThrow();
+    // two atoms at one place, named before anything else (phonons' symmetry search blamed its tolerance), whatever the calculator
+    const cart = Float64Array.from(cu.cart);
+    cart.set(cu.cart.subarray(3, 6), 9);
+    const coincident = { ...cu, cart, frac: null };
+    for (const params of [SIMULATION_DEFAULTS.phonons, { ...SIMULATION_DEFAULTS.relax, symmetry: true }, SIMULATION_DEFAULTS.md]) {
+      expect(() => checkSimulationInput(coincident, null, params)).toThrow(new SimulationInputError('atoms 1 and 3 are at the same position'));
+    }
   });
 });
 
