@@ -454,9 +454,20 @@ PyTorch (1.13 or newer), and nothing else: no other Python package is used.
                                                      # (Debian 12's torch 1.13: add --redirects 1 --tee 1)
     sbatch train.sbatch                              # Slurm: edit its #SBATCH lines first (nodes, GPUs, time)
 
-Options: \`--epochs N\` (override the config's ${c.training.epochs}), \`--device cpu|cuda\`, \`--out DIR\` (default \`run/\`).
+Options: \`--epochs N\` (override the config's ${c.training.epochs}; a whole number ≥ 1), \`--device cpu|cuda\`, \`--out DIR\` (default \`run/\`),
+\`--overwrite\` (replace the run \`--out\` already holds).
 Ctrl-C, or SIGTERM (Slurm's time limit, \`scancel\`), stops the run after the step under way: it ends
 cancelled (exit status 130) with its best epoch's model in \`run/best.lwm\`.
+
+A run already in \`run/\` (its \`status.json\`) is never replaced silently: train.py refuses to start
+(exit status 2, nothing written), so a second \`sbatch\`, a retyped torchrun line or a Slurm requeue of the
+job keeps a finished run. Bring it back first (\`latticework import-run\`), move \`run/\` away, train into
+another folder (\`--out DIR\`), or start again over it with \`--overwrite\` (there is no resume: the run
+in \`run/\` is then lost).
+
+\`config.json\` is there to read: the config trained is the one inside \`initial.lwm\` (its initial weights are
+drawn for it). train.py refuses to start when \`config.json\` was edited (exit status 2): change the config
+in Latticework and export again.
 
 The global batch (${c.training.batchSize} structures) and its order per epoch are Latticework's (same seed, same shuffle);
 with P processes each takes a contiguous part of every batch and DistributedDataParallel averages the
@@ -481,7 +492,7 @@ The run appears in Latticework's runs table, marked external, with its curves; i
 
 ## Files
 
-- \`config.json\`, \`split.json\`, \`initial.lwm\` (initial weights), \`export.json\`
+- \`config.json\` (the config, to read: the one trained is \`initial.lwm\`'s), \`split.json\`, \`initial.lwm\` (initial weights and config), \`export.json\`
 - \`data/${isPotentialConfig(c) ? 'potentials.bin' : 'graphs.bin'}\`: Latticework's graphs (neighbour lists${isPotentialConfig(c) ? ' with image shifts, positions' : ' and distances'}) and the labels
 - \`data/dataset.extxyz\`: the structures with their targets${s.cgcnnLayout ? '\n- `data/cgcnn/`: the same in CGCNN\'s layout (id_prop.csv, <id>.cif, atom_init.json)' : ''}
 - \`latticework_torch.py\` (the model and the training loop), \`train.py\`, \`train.sbatch\`

@@ -11,7 +11,7 @@
  * stored with the range of its own energies of its training structures, which then raise no warning.
  * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -357,6 +357,48 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
       `${old}/status.json does not name the export it trained from (a train.py older than that record): that it is the run of ${a} is checked by its model's config and training domain and its predictions' structures only`,
       expect.stringMatching(/^the model is stored with the range of its own energies of its 32 training structures /),
     ]);
+  });
+
+  it('train.py keeps a run already in run/ (a second sbatch, a Slurm requeue) unless --overwrite says so, and refuses --epochs below 1 and an edited config.json, writing nothing (exit 2)', async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-refuses-'));
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--epochs', '1', '--to', 'torch', 'exp')).code).toBe(0);
+    const exp = join(dir, 'exp');
+    const usage = 'usage: train.py [-h] [--out OUT] [--epochs EPOCHS] [--device {auto,cpu,cuda}]\n                [--overwrite]\n';
+    for (const epochs of ['0', '-1']) {
+      const r = runPython(['train.py', '--device', 'cpu', '--epochs', epochs], { cwd: exp });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`${usage}train.py: error: argument --epochs: expects a whole number ≥ 1, not ${epochs}\n`);
+      expect(existsSync(join(exp, 'run'))).toBe(false);
+    }
+
+    python(['train.py', '--device', 'cpu', '--epochs', '2'], exp);
+    const run = () => Object.fromEntries(['status.json', 'metrics.jsonl', 'batches.jsonl', 'predictions.jsonl', 'best.lwm', 'last.lwm'].map((f) => [f, readFileSync(join(exp, 'run', f), 'latin1')]));
+    const finished = run();
+    const again = runPython(['train.py', '--device', 'cpu', '--epochs', '1'], { cwd: exp });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toBe(
+      `${usage}train.py: error: ${exp}/run already holds a run (finished, 2 epochs done, started ${JSON.parse(finished['status.json']).startedAt}): ` +
+        `bring it back first (latticework import-run ${exp}), move it away, train into another folder (--out DIR), or replace it (--overwrite)\n`,
+    );
+    expect(run()).toEqual(finished);
+
+    // config.json is the config to read: the one trained is initial.lwm's
+    const config = JSON.parse(readFileSync(join(exp, 'config.json'), 'utf8'));
+    writeFileSync(join(exp, 'config.json'), JSON.stringify({ ...config, training: { ...config.training, optimizer: { ...config.training.optimizer, lr: 0.5 } } }));
+    const edited = runPython(['train.py', '--device', 'cpu', '--overwrite'], { cwd: exp });
+    expect(edited.status).toBe(2);
+    expect(edited.stderr).toBe(
+      `${usage}train.py: error: config.json differs from the config in initial.lwm (training.optimizer.lr: 0.5 here, ${config.training.optimizer.lr} in initial.lwm): ` +
+        "train.py trains initial.lwm's config, with initial weights drawn for it; change the config in Latticework and export again (config.json is there to read)\n",
+    );
+    expect(run()).toEqual(finished);
+
+    writeFileSync(join(exp, 'config.json'), JSON.stringify(config));
+    python(['train.py', '--device', 'cpu', '--epochs', '1', '--overwrite'], exp);
+    expect(JSON.parse(readFileSync(join(exp, 'run', 'status.json'), 'utf8'))).toMatchObject({ status: 'finished', epochsDone: 1 });
+    expect(lines(join(exp, 'run', 'metrics.jsonl'))).toHaveLength(1);
   });
 
   it('import-run refuses a run without its epochs (metrics.jsonl missing or cut short) and a split that is not one, naming the problem', async () => {
