@@ -331,12 +331,16 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     distributedBackend: status.distributedBackend,
     slurmJob: status.slurmJob ?? null,
     importedFrom: run.folder,
-    importedAt: Date.now(),
+    importedAt: new Date().toISOString(),
     exportedFrom: manifest.exportedFrom ?? null,
   };
   const name = opts.name ?? `${manifest.name} (PyTorch, ${status.processes} process${status.processes === 1 ? '' : 'es'})`;
   const startedAt = Date.parse(status.startedAt);
   const duration = typeof status.duration === 'number' ? status.duration : 0;
+  // when the run ended in PyTorch (the import's own time is external.importedAt): status.json's finishedAt; a killed
+  // job's (still "running", finishedAt null) is its last status.json, written at the end of its last epoch (startedAt + duration)
+  const recordedEnd = Date.parse(status.finishedAt ?? '');
+  const finishedAt = Number.isFinite(recordedEnd) ? recordedEnd : Number.isFinite(startedAt) ? startedAt + duration * 1000 : Date.now();
   // exported from a run of this database: the same dataset (its split indexes that dataset's items)
   const from = manifest.exportedFrom;
   const origin = from && resolve(from.database) === resolve(db.path) ? await db.read((tx) => getRunRow(tx, from.runId)) : undefined;
@@ -395,10 +399,11 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
           modelNameIfTaken: 'PyTorch',
         },
         duration,
+        finishedAt,
       );
     if (!ended) {
       const error = status.status === 'failed' ? (status.error ?? 'failed in PyTorch') : status.status === 'running' ? 'stopped before its end in PyTorch (status.json still says running: the job was killed, or is still running)' : undefined;
-      await recorder.status(runStatus, { duration, error, finished: true });
+      await recorder.status(runStatus, { duration, error, finished: true, finishedAt });
       const how = status.status === 'cancelled' ? `was cancelled${status.stoppedBy ? ` (${status.stoppedBy})` : ''}` : status.status === 'running' ? 'stopped before its end (killed)' : 'failed';
       if (keep) notes.push(`the run ${how} after ${plural(epochs.length, 'epoch')}: its best epoch's model (epoch ${bestEpoch + 1}, best.lwm) is stored`);
       else if (best && bestEpoch >= 0) notes.push(`the run failed: its best.lwm (epoch ${bestEpoch + 1}) is not stored, as a run that fails here keeps no model (predict with the file itself: latticework predict --model ${bestFile})`);

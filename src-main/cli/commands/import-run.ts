@@ -28,7 +28,8 @@ trained here, so that they raise no energy warning; a note gives it.
   --json         print one JSON document: {"runId", "name", "status", "epochs", "epochsPlanned", "bestEpoch",
                  "modelId", "model", "renamedFrom", "external": {"framework", "hosts", "processes", "nodes",
                  "device", "devices", "distributedBackend", "slurmJob", "importedFrom",
-                 "importedAt", "exportedFrom"}, "notes": [sentences]} (bestEpoch counts from 0, the text from 1)
+                 "importedAt", "exportedFrom"}, "notes": [sentences]} (bestEpoch counts from 0, the text from 1;
+                 importedAt ISO 8601; the run's startedAt and finishedAt, in runs --json, are PyTorch's)
 Exit status: 0 imported, 1 failed (nothing stored when a file is bad), 2 bad usage.`;
 
 export const importRunCommand: Command = {

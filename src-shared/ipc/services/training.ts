@@ -68,9 +68,9 @@ export interface ExternalRunInfo {
   distributedBackend: string;
   /** The Slurm job id when it ran under Slurm, else null. */
   slurmJob: string | null;
-  /** The folder it was imported from (as given), and when (ms). */
+  /** The folder it was imported from (as given), and when (ISO 8601; the run's own end is its finishedAt). */
   importedFrom: string;
-  importedAt: number;
+  importedAt: string;
   /** The run (of the exporting database) the export was made from, null for an export of a config. */
   exportedFrom: { runId: number; database: string } | null;
 }

@@ -441,9 +441,9 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
       writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...status }));
       const r = await cli('import-run', folder, '--db', db, '--json');
       expect(r.code, r.err).toBe(0);
-      return JSON.parse(r.out) as { status: string; model: string | null; notes: string[] };
+      return JSON.parse(r.out) as { runId: number; status: string; model: string | null; notes: string[] };
     };
-    const killed = await ended('killed', { status: 'running', finishedAt: null, bestEpoch: 1 });
+    const killed = await ended('killed', { status: 'running', startedAt: '2026-01-02T03:04:05.000000+00:00', finishedAt: null, duration: 3.25, bestEpoch: 1 });
     expect(killed).toMatchObject({ status: 'failed', model: 'gcn' });
     expect(killed.notes[1]).toBe("the run stopped before its end (killed) after 3 epochs: its best epoch's model (epoch 3, best.lwm) is stored");
     const failed = await ended('failed', { status: 'failed', error: 'FloatingPointError: training diverged' });
@@ -451,6 +451,18 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(failed.notes[1]).toBe(
       `the run failed: its best.lwm (epoch 3) is not stored, as a run that fails here keeps no model (predict with the file itself: latticework predict --model ${join(dir, 'failed', 'run', 'best.lwm')})`,
     );
+    const finished = await ended('finished', { startedAt: '2026-01-02T04:00:00.000000+00:00', finishedAt: '2026-01-02T05:06:07.891234+00:00' });
+    // the runs end when PyTorch ended them (status.json's finishedAt; a killed job: its last epoch, startedAt + duration),
+    // not when they were imported, which external.importedAt says (ISO 8601, as every time of `runs --json`)
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; startedAt: string; finishedAt: string; external: { importedAt: string } }[];
+    const times = Object.fromEntries([killed, failed, finished].map((r, k) => [['killed', 'failed', 'finished'][k], runs.find((x) => x.id === r.runId)!]));
+    expect(times.killed).toMatchObject({ startedAt: '2026-01-02T03:04:05.000Z', finishedAt: '2026-01-02T03:04:08.250Z' });
+    expect(times.finished).toMatchObject({ startedAt: '2026-01-02T04:00:00.000Z', finishedAt: '2026-01-02T05:06:07.891Z' });
+    expect(times.failed.finishedAt).toBe(JSON.parse(readFileSync(join(dir, 'failed', 'run', 'status.json'), 'utf8')).finishedAt.replace(/(\.\d{3})\d*/, '$1'));
+    for (const r of runs) {
+      expect(r.external.importedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.now() - Date.parse(r.external.importedAt)).toBeLessThan(120_000);
+    }
   });
 
   it('a potential comes back with the range of its own energies of its training structures: predicting them, the energy check flags none', async () => {
