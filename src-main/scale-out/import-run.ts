@@ -292,6 +292,17 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   });
   if (Number.isInteger(status.epochsDone) && epochs.length < status.epochsDone) fail(metricsFile, `${plural(epochs.length, 'epoch line')}, but status.json says ${status.epochsDone} epochs were done: the file is cut short`);
   if (Number.isInteger(status.bestEpoch) && status.bestEpoch >= epochs.length) fail(metricsFile, `${plural(epochs.length, 'epoch line')}, but status.json's best epoch is epoch ${status.bestEpoch} (counted from 0): the file is cut short`);
+  // more lines than epochs done: another run's lines (two jobs writing into one run/). A killed job (status.json still
+  // "running") may have written its last epoch's line and died before status.json said so: one more line is its own
+  const lines = Number.isInteger(status.epochsDone) ? status.epochsDone + (status.status === 'running' ? 1 : 0) : epochs.length;
+  if (epochs.length > lines)
+    fail(metricsFile, `${plural(epochs.length, 'epoch line')}, but status.json says ${status.epochsDone} epochs were done: the lines from epoch ${lines} on are not this run's (two runs written into one folder?)`, lines + 1);
+  // the best epoch's validation metrics are status.json's (train.py writes both from the same numbers, valMetrics when the run ends)
+  if (status.status !== 'running' && Number.isInteger(status.bestEpoch) && status.bestEpoch >= 0 && status.valMetrics && typeof status.valMetrics === 'object')
+    for (const [k, v] of Object.entries(status.valMetrics)) {
+      const line = epochs[status.bestEpoch][`val_${k}`];
+      if (line !== v) fail(metricsFile, `the best epoch's (epoch ${status.bestEpoch}, counted from 0) "val_${k}" is ${String(line)}, but status.json's valMetrics say ${v}: the file was changed since train.py wrote it`, status.bestEpoch + 1);
+    }
   const batches = readLines<BatchLine>(run, 'batches.jsonl', (r) =>
     isIndex(r.epoch) && isIndex(r.batch) && isIndex(r.batches) && isNum(r.batch_loss) && isNum(r.batch_lr) ? null : 'expected {"epoch", "batch", "batches", "batch_loss", "batch_lr"}',
   );

@@ -424,6 +424,15 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(await refused((f) => writeFileSync(join(f, 'run', 'metrics.jsonl'), readFileSync(join(f, 'run', 'metrics.jsonl'), 'utf8').split('\n').slice(0, 2).join('\n')))).toBe(
       "latticework import-run: run/metrics.jsonl: 2 epoch lines, but status.json says 3 epochs were done: the file is cut short",
     );
+    // more epoch lines than status.json's epochs (a second run's lines after the first's), and an edited best epoch
+    const metrics = (f: string, edit: (rows: Record<string, unknown>[]) => Record<string, unknown>[]) =>
+      writeFileSync(join(f, 'run', 'metrics.jsonl'), edit(lines(join(f, 'run', 'metrics.jsonl'))).map((r) => JSON.stringify(r)).join('\n') + '\n');
+    expect(await refused((f) => metrics(f, (rows) => [...rows, { ...rows[2], epoch: 3, val_mae: 1e-4 }]))).toBe(
+      'latticework import-run: run/metrics.jsonl line 4: 4 epoch lines, but status.json says 3 epochs were done: the lines from epoch 3 on are not this run\'s (two runs written into one folder?)',
+    );
+    expect(await refused((f) => metrics(f, (rows) => rows.map((r) => (r.epoch === 2 ? { ...r, val_mae: 0.001 } : r))))).toBe(
+      `latticework import-run: run/metrics.jsonl line 3: the best epoch's (epoch 2, counted from 0) "val_mae" is 0.001, but status.json's valMetrics say ${0.5 / 3}: the file was changed since train.py wrote it`,
+    );
     expect(await refused((f) => split(f, (s) => s.test.push(s.train[0])))).toMatch(/^latticework import-run: split\.json: structure \d+ is in both "train" and "test": a structure belongs to one split$/);
     expect(await refused((f) => split(f, (s) => delete s.val))).toBe('latticework import-run: split.json: "val" is missing or not a list of structure indices');
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
