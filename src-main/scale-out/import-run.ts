@@ -36,7 +36,7 @@ import { currentBackend, initBackend } from '../engine/tf/backend';
 import { FileAccessError, isUserFolder, readUserFile, type FileKind } from '../files/path-guard';
 import { UserError } from '../ipc/errors';
 import type { Database } from '../store/database';
-import { getRunRow, RunRecorder } from '../store/runs';
+import { externalRunFrom, getRunRow, RunRecorder } from '../store/runs';
 import { TORCH_EXPORT_FORMAT } from './torch-export';
 
 /** The files of an export folder that import reads (the export's, then the run's). */
@@ -344,6 +344,7 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     importedFrom: run.folder,
     importedAt: new Date().toISOString(),
     exportedFrom: manifest.exportedFrom ?? null,
+    exportSha256: status.export?.sha256?.['export.json'] ?? null,
   };
   const name = opts.name ?? `${manifest.name} (PyTorch, ${status.processes} process${status.processes === 1 ? '' : 'es'})`;
   const startedAt = Date.parse(status.startedAt);
@@ -355,6 +356,10 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   // exported from a run of this database: the same dataset (its split indexes that dataset's items)
   const from = manifest.exportedFrom;
   const origin = from && resolve(from.database) === resolve(db.path) ? await db.read((tx) => getRunRow(tx, from.runId)) : undefined;
+  // the same run imported again (its export and its start, as status.json records them): refused, naming the run it is
+  const again = external.exportSha256 && Number.isFinite(startedAt) ? await db.read((tx) => externalRunFrom(tx, external.exportSha256!, startedAt)) : undefined;
+  if (again)
+    fail(statusFile, `this run (started ${status.startedAt}) was already imported as run ${again.id} ("${again.name}"): it is not stored twice (delete run ${again.id} to import it again)`);
   const recorder = await RunRecorder.create(db, {
     name,
     datasetId: origin?.dataset_id ?? null,

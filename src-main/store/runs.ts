@@ -126,6 +126,12 @@ function runRecord(r: RunRow, config: { training?: { kFold?: number | null } }):
   };
 }
 
+/** The external run trained from the export whose export.json has SHA-256 `exportSha256` and started at `startedAt` (ms), if one is stored. */
+export async function externalRunFrom(tx: Tx, exportSha256: string, startedAt: number): Promise<{ id: number; name: string } | undefined> {
+  const rows = await tx.all<{ id: number; name: string; external: string }>("SELECT id, name, external FROM run WHERE origin = 'external' AND started_at = ? ORDER BY id", [startedAt]);
+  return rows.find((r) => externalInfo(r.external)?.exportSha256 === exportSha256);
+}
+
 /** An external run's JSON as stored: runs imported before session 40 hold `importedAt` in epoch ms, given as ISO 8601 like every other time. */
 function externalInfo(json: string | null): ExternalRunInfo | null {
   const info = parseJson<(Omit<ExternalRunInfo, 'importedAt'> & { importedAt: string | number }) | null>(json, null);

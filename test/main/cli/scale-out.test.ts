@@ -401,6 +401,34 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(lines(join(exp, 'run', 'metrics.jsonl'))).toHaveLength(1);
   });
 
+  it('import-run refuses a run already imported (its export and start, from status.json), naming it; a new run of the same export comes back', async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-twice-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--epochs', '1', '--to', 'torch', 'exp')).code).toBe(0);
+    const exp = join(dir, 'exp');
+    python(['train.py', '--device', 'cpu'], exp);
+    const first = await cli('import-run', 'exp', '--db', db, '--json');
+    expect(first.code, first.err).toBe(0);
+    const runId = JSON.parse(first.out).runId as number;
+    const twice = await cli('import-run', 'exp', '--db', db, '--json');
+    expect(twice.code).toBe(1);
+    expect(twice.err).toBe(
+      `latticework import-run: ${exp}/run/status.json: this run (started ${JSON.parse(readFileSync(join(exp, 'run', 'status.json'), 'utf8')).startedAt}) was already imported as run ${runId} ("gcn (PyTorch, 1 process)"): it is not stored twice (delete run ${runId} to import it again)`,
+    );
+    // a copy of the folder brought back again is the same run
+    cpSync(exp, join(dir, 'copy'), { recursive: true });
+    expect((await cli('import-run', 'copy', '--db', db)).err).toMatch(new RegExp(`was already imported as run ${runId} `));
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number }[];
+    expect(runs.map((r) => r.id)).toEqual([runId]);
+    // the same export trained again is another run
+    python(['train.py', '--device', 'cpu', '--overwrite'], exp);
+    const second = await cli('import-run', 'exp', '--db', db, '--json');
+    expect(second.code, second.err).toBe(0);
+    expect(JSON.parse(second.out).runId).not.toBe(runId);
+  });
+
   it('import-run refuses a run without its epochs (metrics.jsonl missing or cut short) and a split that is not one, naming the problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-import-checks-'));
     const db = join(dir, 'runs.sqlite');
