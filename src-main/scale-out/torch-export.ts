@@ -17,7 +17,7 @@
  *
  * What can be exported: EXPORTABLE below; everything else is refused with the reason.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFramesExtxyz } from '../../src-shared/chem';
 import type { TorchExportResult } from '../../src-shared/ipc/contract';
@@ -34,6 +34,7 @@ import { trainingDomain } from '../../src-shared/model/domain';
 import { potentialTrainingDomain } from '../../src-shared/model/potential-domain';
 import { trainValTestSplit, type Split } from '../../src-shared/model/split';
 import { resourcePath } from '../app/resources';
+import { checkExportFolderEmpty } from './export-folder';
 import { VERSION } from '../app/version';
 import type { LabelledStructures } from '../datasets/types';
 import { buildModel } from '../engine/layers/model';
@@ -232,7 +233,7 @@ class ExportWriter {
 
   constructor(out: string) {
     this.folder = resolve(out);
-    if (existsSync(this.folder) && readdirSync(this.folder).length > 0) throw new Error(`${this.folder} is not empty: export into a new folder`);
+    checkExportFolderEmpty(this.folder);
     mkdirSync(join(this.folder, 'data'), { recursive: true });
   }
 
