@@ -1187,6 +1187,42 @@ def export_identity(folder, manifest):
     return {"folder": os.path.abspath(folder), "createdAt": manifest.get("createdAt"), "dataset": dataset.get("source"), "structures": dataset.get("structures"), "sha256": digest}
 
 
+def run_held(out_dir):
+    """What `out_dir` holds when a run was written there (its status.json), as messages say it; else None."""
+    path = os.path.join(out_dir, "status.json")
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path) as f:
+            status = json.load(f)
+        done = status.get("epochsDone")
+        return f"a run ({status.get('status')}, {done} epoch{'' if done == 1 else 's'} done, started {status.get('startedAt')})"
+    except (OSError, ValueError, AttributeError):
+        return "a run (its status.json cannot be read)"
+
+
+def config_changes(folder):
+    """Where the export's config.json differs from the config in its initial.lwm (the one trained), as
+    "key: value here, value in initial.lwm" for the first few keys; None when they agree or config.json is gone."""
+    path = os.path.join(folder, "config.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        edited = json.load(f)
+    _, header, _ = read_container(os.path.join(folder, "initial.lwm"), MAGIC, "model file")
+    diffs = []
+
+    def walk(a, b, key):
+        if isinstance(a, dict) and isinstance(b, dict):
+            for k in list(b) + [k for k in a if k not in b]:
+                walk(a.get(k), b.get(k), f"{key}.{k}" if key else k)
+        elif a != b:
+            diffs.append(f"{key}: {json.dumps(a)} here, {json.dumps(b)} in initial.lwm")
+
+    walk(edited, header["config"], "")
+    return "; ".join(diffs[:3]) + (f"; {len(diffs) - 3} more" if len(diffs) > 3 else "") if diffs else None
+
+
 class RunFiles:
     """run/: metrics.jsonl, batches.jsonl, last.lwm, best.lwm, predictions.jsonl and status.json (where
     and how the run runs, how it ended, the export it trains from). Every rank takes part in describing
@@ -1217,6 +1253,9 @@ class RunFiles:
             os.makedirs(out_dir, exist_ok=True)
             for name in ("metrics.jsonl", "batches.jsonl", "predictions.jsonl"):
                 open(self.path(name), "w").close()
+            for name in ("last.lwm", "best.lwm"):  # a replaced run's models (--overwrite) are not this run's
+                if os.path.exists(self.path(name)):
+                    os.remove(self.path(name))
             write_json(self.path("status.json"), self.status)
 
     def __enter__(self):

@@ -8,7 +8,10 @@ Writes to run/ (or --out DIR): metrics.jsonl (one line per epoch, Latticework's 
 batches.jsonl (batch_loss, batch_lr), status.json (where and how it ran, how it ended),
 last.lwm and best.lwm (Latticework model files), predictions.jsonl (every split, best weights).
 Ctrl-C or SIGTERM (Slurm's time limit, scancel, torchrun stopping) stops the run after the step under way,
-as cancelled with its best epoch's model. Exit status: 0 finished, 130 cancelled, 1 failed, 2 bad arguments.
+as cancelled with its best epoch's model. Exit status: 0 finished, 130 cancelled, 1 failed, 2 bad arguments
+or a folder it will not train (nothing written then): run/ already holding a run (status.json), which is
+never replaced unless --overwrite says so (a second sbatch, or Slurm requeueing the job, keeps the finished
+run), or config.json edited (the config trained is initial.lwm's: change it in Latticework and export again).
 Bring it back with `latticework import-run THIS_FOLDER`.
 """
 import argparse
@@ -18,19 +21,46 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from latticework_torch import train  # noqa: E402
+from latticework_torch import config_changes, run_held, train  # noqa: E402
+
+
+def whole_number(text):
+    """--epochs: a whole number ≥ 1, as `latticework export --epochs` takes it."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expects a whole number ≥ 1, not {text}")
+    return n
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     here = os.path.dirname(os.path.abspath(__file__))
     p.add_argument("--out", default=os.path.join(here, "run"), help="where the run is written (default: run/ beside train.py)")
-    p.add_argument("--epochs", type=int, default=None, help="override the exported config's training.epochs")
+    p.add_argument("--epochs", type=whole_number, default=None, help="override the exported config's training.epochs")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: a GPU when PyTorch sees one")
+    p.add_argument("--overwrite", action="store_true", help="replace the run --out already holds (its files are lost: import it first)")
     a = p.parse_args()
     rank = int(os.environ.get("RANK", "0"))
     log = print if rank == 0 else (lambda *_: None)
+    # every process checks before any writes (the process group is not joined yet); process 0 says why
+    held = None if a.overwrite else run_held(a.out)
+    if held:
+        return refuse(p, rank, f"{a.out} already holds {held}: bring it back first (latticework import-run {here}), move it away, train into another folder (--out DIR), or replace it (--overwrite)")
+    changed = config_changes(here)
+    if changed:
+        return refuse(p, rank, f"config.json differs from the config in initial.lwm ({changed}): train.py trains initial.lwm's config, with initial weights drawn for it; change the config in Latticework and export again (config.json is there to read)")
     return train(here, a.out, epochs=a.epochs, device_choice=a.device, log=log)
+
+
+def refuse(parser, rank, message):
+    """Bad arguments or a folder not to train: nothing is written; process 0 says why; exit status 2."""
+    if rank == 0:
+        parser.print_usage(sys.stderr)
+        print(f"{parser.prog}: error: {message}", file=sys.stderr)
+    return 2
 
 
 def leave(code):

@@ -18,6 +18,7 @@ import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from
 import type { LabelledStructures } from '../datasets/types';
 import { parseJson, type Tx } from '../store/database';
 import { runConfig, runSplit, type RunRow } from '../store/runs';
+import { checkExportFolderEmpty } from './export-folder';
 import { exportProblem, exportTorchPotential, exportTorchRun, type TorchExportSummary } from './torch-export';
 
 /** What is exported: the config (a property model's or a potential's), its split and where it came from. */
@@ -94,6 +95,8 @@ export async function exportForTorch(req: ExportRequest, data: ExportData, out: 
     const problem = exportProblem(config);
     if (problem) throw new Error(`cannot export: ${problem}`);
   }
+  // before the data is read and the graphs built (a large dataset's take minutes)
+  checkExportFolderEmpty(out);
   if (!currentBackend()) await initBackend({ force: 'cpu' });
   step('reading the data');
   if (isPotentialConfig(config)) {

@@ -36,7 +36,7 @@ import { currentBackend, initBackend } from '../engine/tf/backend';
 import { FileAccessError, isUserFolder, readUserFile, type FileKind } from '../files/path-guard';
 import { UserError } from '../ipc/errors';
 import type { Database } from '../store/database';
-import { getRunRow, RunRecorder } from '../store/runs';
+import { externalRunFrom, getRunRow, RunRecorder } from '../store/runs';
 import { TORCH_EXPORT_FORMAT } from './torch-export';
 
 /** The files of an export folder that import reads (the export's, then the run's). */
@@ -292,6 +292,17 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   });
   if (Number.isInteger(status.epochsDone) && epochs.length < status.epochsDone) fail(metricsFile, `${plural(epochs.length, 'epoch line')}, but status.json says ${status.epochsDone} epochs were done: the file is cut short`);
   if (Number.isInteger(status.bestEpoch) && status.bestEpoch >= epochs.length) fail(metricsFile, `${plural(epochs.length, 'epoch line')}, but status.json's best epoch is epoch ${status.bestEpoch} (counted from 0): the file is cut short`);
+  // more lines than epochs done: another run's lines (two jobs writing into one run/). A killed job (status.json still
+  // "running") may have written its last epoch's line and died before status.json said so: one more line is its own
+  const lines = Number.isInteger(status.epochsDone) ? status.epochsDone + (status.status === 'running' ? 1 : 0) : epochs.length;
+  if (epochs.length > lines)
+    fail(metricsFile, `${plural(epochs.length, 'epoch line')}, but status.json says ${status.epochsDone} epochs were done: the lines from epoch ${lines} on are not this run's (two runs written into one folder?)`, lines + 1);
+  // the best epoch's validation metrics are status.json's (train.py writes both from the same numbers, valMetrics when the run ends)
+  if (status.status !== 'running' && Number.isInteger(status.bestEpoch) && status.bestEpoch >= 0 && status.valMetrics && typeof status.valMetrics === 'object')
+    for (const [k, v] of Object.entries(status.valMetrics)) {
+      const line = epochs[status.bestEpoch][`val_${k}`];
+      if (line !== v) fail(metricsFile, `the best epoch's (epoch ${status.bestEpoch}, counted from 0) "val_${k}" is ${String(line)}, but status.json's valMetrics say ${v}: the file was changed since train.py wrote it`, status.bestEpoch + 1);
+    }
   const batches = readLines<BatchLine>(run, 'batches.jsonl', (r) =>
     isIndex(r.epoch) && isIndex(r.batch) && isIndex(r.batches) && isNum(r.batch_loss) && isNum(r.batch_lr) ? null : 'expected {"epoch", "batch", "batches", "batch_loss", "batch_lr"}',
   );
@@ -331,15 +342,24 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     distributedBackend: status.distributedBackend,
     slurmJob: status.slurmJob ?? null,
     importedFrom: run.folder,
-    importedAt: Date.now(),
+    importedAt: new Date().toISOString(),
     exportedFrom: manifest.exportedFrom ?? null,
+    exportSha256: status.export?.sha256?.['export.json'] ?? null,
   };
   const name = opts.name ?? `${manifest.name} (PyTorch, ${status.processes} process${status.processes === 1 ? '' : 'es'})`;
   const startedAt = Date.parse(status.startedAt);
   const duration = typeof status.duration === 'number' ? status.duration : 0;
+  // when the run ended in PyTorch (the import's own time is external.importedAt): status.json's finishedAt; a killed
+  // job's (still "running", finishedAt null) is its last status.json, written at the end of its last epoch (startedAt + duration)
+  const recordedEnd = Date.parse(status.finishedAt ?? '');
+  const finishedAt = Number.isFinite(recordedEnd) ? recordedEnd : Number.isFinite(startedAt) ? startedAt + duration * 1000 : Date.now();
   // exported from a run of this database: the same dataset (its split indexes that dataset's items)
   const from = manifest.exportedFrom;
   const origin = from && resolve(from.database) === resolve(db.path) ? await db.read((tx) => getRunRow(tx, from.runId)) : undefined;
+  // the same run imported again (its export and its start, as status.json records them): refused, naming the run it is
+  const again = external.exportSha256 && Number.isFinite(startedAt) ? await db.read((tx) => externalRunFrom(tx, external.exportSha256!, startedAt)) : undefined;
+  if (again)
+    fail(statusFile, `this run (started ${status.startedAt}) was already imported as run ${again.id} ("${again.name}"): it is not stored twice (delete run ${again.id} to import it again)`);
   const recorder = await RunRecorder.create(db, {
     name,
     datasetId: origin?.dataset_id ?? null,
@@ -395,10 +415,11 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
           modelNameIfTaken: 'PyTorch',
         },
         duration,
+        finishedAt,
       );
     if (!ended) {
       const error = status.status === 'failed' ? (status.error ?? 'failed in PyTorch') : status.status === 'running' ? 'stopped before its end in PyTorch (status.json still says running: the job was killed, or is still running)' : undefined;
-      await recorder.status(runStatus, { duration, error, finished: true });
+      await recorder.status(runStatus, { duration, error, finished: true, finishedAt });
       const how = status.status === 'cancelled' ? `was cancelled${status.stoppedBy ? ` (${status.stoppedBy})` : ''}` : status.status === 'running' ? 'stopped before its end (killed)' : 'failed';
       if (keep) notes.push(`the run ${how} after ${plural(epochs.length, 'epoch')}: its best epoch's model (epoch ${bestEpoch + 1}, best.lwm) is stored`);
       else if (best && bestEpoch >= 0) notes.push(`the run failed: its best.lwm (epoch ${bestEpoch + 1}) is not stored, as a run that fails here keeps no model (predict with the file itself: latticework predict --model ${bestFile})`);

@@ -10,12 +10,13 @@ import type { CoreParts } from '../app/core';
 import type { LabelledStructures } from '../datasets/types';
 import { checkUserFolder, FileAccessError, isUserFolder } from '../files/path-guard';
 import { UserError } from '../ipc/errors';
+import { checkExportFolderEmpty } from '../scale-out/export-folder';
 import type { ExportData, ExportRequest } from '../scale-out/export-run';
 import { getDataset, loadDatasetItems } from './datasets';
 import type { JobHandle } from './jobs';
 import { getRun, getRunRow } from './runs';
 
-/** A folder the user named for an export: absolute, outside the system folders, its parent an existing folder. */
+/** A folder the user named for an export: absolute, outside the system folders, its parent an existing folder, empty (checked before the run's data is read). */
 async function exportFolder(folder: string): Promise<string> {
   if (!isAbsolute(folder)) throw new FileAccessError(folder, 'give an absolute path (the folder is made on the machine the app runs on)');
   const exists = await isUserFolder(folder).catch((e: unknown) => {
@@ -24,6 +25,7 @@ async function exportFolder(folder: string): Promise<string> {
   });
   if (exists === false) throw new FileAccessError(folder, 'is a file, not a folder');
   if (exists === null) await checkUserFolder(dirname(folder));
+  else checkExportFolderEmpty(folder);
   return folder;
 }
 

@@ -122,8 +122,20 @@ function runRecord(r: RunRow, config: { training?: { kFold?: number | null } }):
     archived: r.archived !== 0,
     error: r.error,
     origin: r.origin,
-    external: parseJson<ExternalRunInfo | null>(r.external, null),
+    external: externalInfo(r.external),
   };
+}
+
+/** The external run trained from the export whose export.json has SHA-256 `exportSha256` and started at `startedAt` (ms), if one is stored. */
+export async function externalRunFrom(tx: Tx, exportSha256: string, startedAt: number): Promise<{ id: number; name: string } | undefined> {
+  const rows = await tx.all<{ id: number; name: string; external: string }>("SELECT id, name, external FROM run WHERE origin = 'external' AND started_at = ? ORDER BY id", [startedAt]);
+  return rows.find((r) => externalInfo(r.external)?.exportSha256 === exportSha256);
+}
+
+/** An external run's JSON as stored: runs imported before session 40 hold `importedAt` in epoch ms, given as ISO 8601 like every other time. */
+function externalInfo(json: string | null): ExternalRunInfo | null {
+  const info = parseJson<(Omit<ExternalRunInfo, 'importedAt'> & { importedAt: string | number }) | null>(json, null);
+  return info && { ...info, importedAt: typeof info.importedAt === 'number' ? new Date(info.importedAt).toISOString() : info.importedAt };
 }
 
 /** Indices of the dataset's items in each split, as the run stored them (null before training started). */
@@ -443,13 +455,13 @@ export class RunRecorder {
   }
 
   /** A status change (pause, resume, cancel, interruption, failure), with what is held. */
-  async status(status: RunStatus, opts: { duration?: number; error?: string; finished?: boolean } = {}): Promise<void> {
+  async status(status: RunStatus, opts: { duration?: number; error?: string; finished?: boolean; finishedAt?: number } = {}): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.mine(tx);
       await this.flush(tx);
       await tx.run(
         `UPDATE run SET status = ?, duration = COALESCE(?, duration), error = COALESCE(?, error)${opts.finished ? ', finished_at = ?' : ''} WHERE id = ?`,
-        [status, opts.duration ?? null, opts.error ?? null, ...(opts.finished ? [Date.now()] : []), this.runId],
+        [status, opts.duration ?? null, opts.error ?? null, ...(opts.finished ? [opts.finishedAt ?? Date.now()] : []), this.runId],
       );
     });
   }
@@ -457,9 +469,10 @@ export class RunRecorder {
   /**
    * The run has trained to its end: test metrics at the best epoch, predictions, the best model
    * (named in its file's header, else a free name: `modelNameIfTaken`) and status 'finished', in one
-   * transaction. Returns the model's id and the name it is stored under.
+   * transaction. Returns the model's id and the name it is stored under. `finishedAt`: when the run ended
+   * (ms; now, unless it ended elsewhere: an external run's end as its status.json records it).
    */
-  async finish(out: RunOutcome, duration: number): Promise<{ id: number; name: string } | null> {
+  async finish(out: RunOutcome, duration: number, finishedAt = Date.now()): Promise<{ id: number; name: string } | null> {
     const best: Record<string, number> = { ...this.bestMetrics };
     if (out.bestEpoch >= 0) best.best_epoch = out.bestEpoch;
     else delete best.best_epoch;
@@ -487,7 +500,7 @@ export class RunRecorder {
       }
       const modelId = model?.id ?? null;
       await tx.run("UPDATE run SET status = 'finished', finished_at = ?, duration = ?, epochs_done = ?, best_metrics = ?, model_id = ? WHERE id = ?", [
-        now,
+        finishedAt,
         duration,
         out.epochsDone,
         JSON.stringify(best),

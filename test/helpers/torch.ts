@@ -39,6 +39,6 @@ export function fakeTraining(folder: string, epochs: number): void {
   writeFileSync(join(run, 'batches.jsonl'), batches.join('\n') + '\n');
   writeFileSync(
     join(run, 'status.json'),
-    JSON.stringify({ status: 'finished', framework: 'PyTorch 1.13.1', hosts: ['node1'], processes: 2, nodes: 1, device: 'cpu', devices: [], distributedBackend: 'gloo', slurmJob: null, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), epochsDone: epochs, epochsPlanned: planned, bestEpoch: epochs - 1, error: null, duration: 3, valMetrics: { mae: 0.1 }, testMetrics: { mae: 0.2 } }),
+    JSON.stringify({ status: 'finished', framework: 'PyTorch 1.13.1', hosts: ['node1'], processes: 2, nodes: 1, device: 'cpu', devices: [], distributedBackend: 'gloo', slurmJob: null, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), epochsDone: epochs, epochsPlanned: planned, bestEpoch: epochs - 1, error: null, duration: 3, valMetrics: { mae: 0.5 / epochs }, testMetrics: { mae: 0.2 } }),
   );
 }

@@ -277,7 +277,7 @@ describe('runs table and comparison', () => {
     const local = runRecord(1);
     const ext = runRecord(2, {
       origin: 'external',
-      external: { framework: 'PyTorch 2.3.1', hosts: ['gpu01', 'gpu02'], processes: 8, nodes: 2, device: 'cuda', devices: Array(8).fill('NVIDIA A100'), distributedBackend: 'nccl', slurmJob: '42', importedFrom: '/x', importedAt: 1, exportedFrom: null },
+      external: { framework: 'PyTorch 2.3.1', hosts: ['gpu01', 'gpu02'], processes: 8, nodes: 2, device: 'cuda', devices: Array(8).fill('NVIDIA A100'), distributedBackend: 'nccl', slurmJob: '42', importedFrom: '/x', importedAt: '2026-12-07T05:20:45.956Z', exportedFrom: null },
     });
     expect(externalLabel(local)).toBeNull();
     expect(externalLabel(ext)).toBe('PyTorch 2.3.1: 8 processes on 2 nodes (gpu01, gpu02), cuda (NVIDIA A100), nccl, Slurm job 42');

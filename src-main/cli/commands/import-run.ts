@@ -16,7 +16,7 @@ status and best model join the runs table as an external run (hosts, processes, 
 distributed backend), beside the local runs; the model predicts like any other. Model names are
 unique: when the model file's name is taken (e.g. by the run it was exported from), it is stored
 as "NAME (PyTorch)" ("NAME (PyTorch 2)", …) and says so ("renamedFrom": the file's name).
-The run must be the export's (train.py records the export it trained from). A run trained with
+The run must be the export's (train.py records the export it trained from), and not imported already. A run trained with
 train.py --epochs N is stored with N epochs planned; a run stopped by Ctrl-C or SIGTERM (or killed)
 keeps its best epoch's model (run/best.lwm); "notes" say so. A potential's model is stored with the
 range of its own energies of its training structures (predicted on DIR/data/dataset.extxyz), as one
@@ -28,7 +28,8 @@ trained here, so that they raise no energy warning; a note gives it.
   --json         print one JSON document: {"runId", "name", "status", "epochs", "epochsPlanned", "bestEpoch",
                  "modelId", "model", "renamedFrom", "external": {"framework", "hosts", "processes", "nodes",
                  "device", "devices", "distributedBackend", "slurmJob", "importedFrom",
-                 "importedAt", "exportedFrom"}, "notes": [sentences]} (bestEpoch counts from 0, the text from 1)
+                 "importedAt", "exportedFrom", "exportSha256"}, "notes": [sentences]} (bestEpoch counts from 0, the text from 1;
+                 importedAt ISO 8601; the run's startedAt and finishedAt, in runs --json, are PyTorch's)
 Exit status: 0 imported, 1 failed (nothing stored when a file is bad), 2 bad usage.`;
 
 export const importRunCommand: Command = {

@@ -68,11 +68,16 @@ export interface ExternalRunInfo {
   distributedBackend: string;
   /** The Slurm job id when it ran under Slurm, else null. */
   slurmJob: string | null;
-  /** The folder it was imported from (as given), and when (ms). */
+  /** The folder it was imported from (as given), and when (ISO 8601; the run's own end is its finishedAt). */
   importedFrom: string;
-  importedAt: number;
+  importedAt: string;
   /** The run (of the exporting database) the export was made from, null for an export of a config. */
   exportedFrom: { runId: number; database: string } | null;
+  /**
+   * The SHA-256 of the export.json it trained from (status.json's `export`; with the run's startedAt it names the
+   * run: the same run is not imported twice); null for a train.py older than that record or a run imported before session 40.
+   */
+  exportSha256?: string | null;
 }
 
 export interface RunDetail extends RunRecord {

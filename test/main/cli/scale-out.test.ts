@@ -11,7 +11,7 @@
  * stored with the range of its own energies of its training structures, which then raise no warning.
  * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -359,6 +359,76 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     ]);
   });
 
+  it('train.py keeps a run already in run/ (a second sbatch, a Slurm requeue) unless --overwrite says so, and refuses --epochs below 1 and an edited config.json, writing nothing (exit 2)', async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-refuses-'));
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--epochs', '1', '--to', 'torch', 'exp')).code).toBe(0);
+    const exp = join(dir, 'exp');
+    const usage = 'usage: train.py [-h] [--out OUT] [--epochs EPOCHS] [--device {auto,cpu,cuda}]\n                [--overwrite]\n';
+    for (const epochs of ['0', '-1']) {
+      const r = runPython(['train.py', '--device', 'cpu', '--epochs', epochs], { cwd: exp });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`${usage}train.py: error: argument --epochs: expects a whole number ≥ 1, not ${epochs}\n`);
+      expect(existsSync(join(exp, 'run'))).toBe(false);
+    }
+
+    python(['train.py', '--device', 'cpu', '--epochs', '2'], exp);
+    const run = () => Object.fromEntries(['status.json', 'metrics.jsonl', 'batches.jsonl', 'predictions.jsonl', 'best.lwm', 'last.lwm'].map((f) => [f, readFileSync(join(exp, 'run', f), 'latin1')]));
+    const finished = run();
+    const again = runPython(['train.py', '--device', 'cpu', '--epochs', '1'], { cwd: exp });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toBe(
+      `${usage}train.py: error: ${exp}/run already holds a run (finished, 2 epochs done, started ${JSON.parse(finished['status.json']).startedAt}): ` +
+        `bring it back first (latticework import-run ${exp}), move it away, train into another folder (--out DIR), or replace it (--overwrite)\n`,
+    );
+    expect(run()).toEqual(finished);
+
+    // config.json is the config to read: the one trained is initial.lwm's
+    const config = JSON.parse(readFileSync(join(exp, 'config.json'), 'utf8'));
+    writeFileSync(join(exp, 'config.json'), JSON.stringify({ ...config, training: { ...config.training, optimizer: { ...config.training.optimizer, lr: 0.5 } } }));
+    const edited = runPython(['train.py', '--device', 'cpu', '--overwrite'], { cwd: exp });
+    expect(edited.status).toBe(2);
+    expect(edited.stderr).toBe(
+      `${usage}train.py: error: config.json differs from the config in initial.lwm (training.optimizer.lr: 0.5 here, ${config.training.optimizer.lr} in initial.lwm): ` +
+        "train.py trains initial.lwm's config, with initial weights drawn for it; change the config in Latticework and export again (config.json is there to read)\n",
+    );
+    expect(run()).toEqual(finished);
+
+    writeFileSync(join(exp, 'config.json'), JSON.stringify(config));
+    python(['train.py', '--device', 'cpu', '--epochs', '1', '--overwrite'], exp);
+    expect(JSON.parse(readFileSync(join(exp, 'run', 'status.json'), 'utf8'))).toMatchObject({ status: 'finished', epochsDone: 1 });
+    expect(lines(join(exp, 'run', 'metrics.jsonl'))).toHaveLength(1);
+  });
+
+  it('import-run refuses a run already imported (its export and start, from status.json), naming it; a new run of the same export comes back', async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-twice-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--epochs', '1', '--to', 'torch', 'exp')).code).toBe(0);
+    const exp = join(dir, 'exp');
+    python(['train.py', '--device', 'cpu'], exp);
+    const first = await cli('import-run', 'exp', '--db', db, '--json');
+    expect(first.code, first.err).toBe(0);
+    const runId = JSON.parse(first.out).runId as number;
+    const twice = await cli('import-run', 'exp', '--db', db, '--json');
+    expect(twice.code).toBe(1);
+    expect(twice.err).toBe(
+      `latticework import-run: ${exp}/run/status.json: this run (started ${JSON.parse(readFileSync(join(exp, 'run', 'status.json'), 'utf8')).startedAt}) was already imported as run ${runId} ("gcn (PyTorch, 1 process)"): it is not stored twice (delete run ${runId} to import it again)`,
+    );
+    // a copy of the folder brought back again is the same run
+    cpSync(exp, join(dir, 'copy'), { recursive: true });
+    expect((await cli('import-run', 'copy', '--db', db)).err).toMatch(new RegExp(`was already imported as run ${runId} `));
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number }[];
+    expect(runs.map((r) => r.id)).toEqual([runId]);
+    // the same export trained again is another run
+    python(['train.py', '--device', 'cpu', '--overwrite'], exp);
+    const second = await cli('import-run', 'exp', '--db', db, '--json');
+    expect(second.code, second.err).toBe(0);
+    expect(JSON.parse(second.out).runId).not.toBe(runId);
+  });
+
   it('import-run refuses a run without its epochs (metrics.jsonl missing or cut short) and a split that is not one, naming the problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-import-checks-'));
     const db = join(dir, 'runs.sqlite');
@@ -382,6 +452,15 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(await refused((f) => writeFileSync(join(f, 'run', 'metrics.jsonl'), readFileSync(join(f, 'run', 'metrics.jsonl'), 'utf8').split('\n').slice(0, 2).join('\n')))).toBe(
       "latticework import-run: run/metrics.jsonl: 2 epoch lines, but status.json says 3 epochs were done: the file is cut short",
     );
+    // more epoch lines than status.json's epochs (a second run's lines after the first's), and an edited best epoch
+    const metrics = (f: string, edit: (rows: Record<string, unknown>[]) => Record<string, unknown>[]) =>
+      writeFileSync(join(f, 'run', 'metrics.jsonl'), edit(lines(join(f, 'run', 'metrics.jsonl'))).map((r) => JSON.stringify(r)).join('\n') + '\n');
+    expect(await refused((f) => metrics(f, (rows) => [...rows, { ...rows[2], epoch: 3, val_mae: 1e-4 }]))).toBe(
+      'latticework import-run: run/metrics.jsonl line 4: 4 epoch lines, but status.json says 3 epochs were done: the lines from epoch 3 on are not this run\'s (two runs written into one folder?)',
+    );
+    expect(await refused((f) => metrics(f, (rows) => rows.map((r) => (r.epoch === 2 ? { ...r, val_mae: 0.001 } : r))))).toBe(
+      `latticework import-run: run/metrics.jsonl line 3: the best epoch's (epoch 2, counted from 0) "val_mae" is 0.001, but status.json's valMetrics say ${0.5 / 3}: the file was changed since train.py wrote it`,
+    );
     expect(await refused((f) => split(f, (s) => s.test.push(s.train[0])))).toMatch(/^latticework import-run: split\.json: structure \d+ is in both "train" and "test": a structure belongs to one split$/);
     expect(await refused((f) => split(f, (s) => delete s.val))).toBe('latticework import-run: split.json: "val" is missing or not a list of structure indices');
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
@@ -399,9 +478,9 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
       writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...status }));
       const r = await cli('import-run', folder, '--db', db, '--json');
       expect(r.code, r.err).toBe(0);
-      return JSON.parse(r.out) as { status: string; model: string | null; notes: string[] };
+      return JSON.parse(r.out) as { runId: number; status: string; model: string | null; notes: string[] };
     };
-    const killed = await ended('killed', { status: 'running', finishedAt: null, bestEpoch: 1 });
+    const killed = await ended('killed', { status: 'running', startedAt: '2026-01-02T03:04:05.000000+00:00', finishedAt: null, duration: 3.25, bestEpoch: 1 });
     expect(killed).toMatchObject({ status: 'failed', model: 'gcn' });
     expect(killed.notes[1]).toBe("the run stopped before its end (killed) after 3 epochs: its best epoch's model (epoch 3, best.lwm) is stored");
     const failed = await ended('failed', { status: 'failed', error: 'FloatingPointError: training diverged' });
@@ -409,6 +488,18 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(failed.notes[1]).toBe(
       `the run failed: its best.lwm (epoch 3) is not stored, as a run that fails here keeps no model (predict with the file itself: latticework predict --model ${join(dir, 'failed', 'run', 'best.lwm')})`,
     );
+    const finished = await ended('finished', { startedAt: '2026-01-02T04:00:00.000000+00:00', finishedAt: '2026-01-02T05:06:07.891234+00:00' });
+    // the runs end when PyTorch ended them (status.json's finishedAt; a killed job: its last epoch, startedAt + duration),
+    // not when they were imported, which external.importedAt says (ISO 8601, as every time of `runs --json`)
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; startedAt: string; finishedAt: string; external: { importedAt: string } }[];
+    const times = Object.fromEntries([killed, failed, finished].map((r, k) => [['killed', 'failed', 'finished'][k], runs.find((x) => x.id === r.runId)!]));
+    expect(times.killed).toMatchObject({ startedAt: '2026-01-02T03:04:05.000Z', finishedAt: '2026-01-02T03:04:08.250Z' });
+    expect(times.finished).toMatchObject({ startedAt: '2026-01-02T04:00:00.000Z', finishedAt: '2026-01-02T05:06:07.891Z' });
+    expect(times.failed.finishedAt).toBe(JSON.parse(readFileSync(join(dir, 'failed', 'run', 'status.json'), 'utf8')).finishedAt.replace(/(\.\d{3})\d*/, '$1'));
+    for (const r of runs) {
+      expect(r.external.importedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.now() - Date.parse(r.external.importedAt)).toBeLessThan(120_000);
+    }
   });
 
   it('a potential comes back with the range of its own energies of its training structures: predicting them, the energy check flags none', async () => {

@@ -5,7 +5,8 @@
  * No PyTorch here: the "trained" run folder is written by the test (status, metrics, batches, and
  * the initial weights as best.lwm); test/e2e/scale-out.e2e.ts trains one with torchrun.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DroppedFile } from '../../../src-shared/ipc/contract';
@@ -135,6 +136,25 @@ describe('scaleOut service', { timeout: 300_000 }, () => {
     expect(without.notes).toContain(
       "potential-export/data/dataset.extxyz is missing: the model is stored without the range of its own energies of its training structures: the energy check compares its predictions with the training labels' range alone, and can flag training structures",
     );
+  });
+
+  it('the same run is not imported twice (by path, then dropped): the refusal names the run it was imported as', async () => {
+    const folder = join(served.t.dir, 'app-twice');
+    cpSync(join(served.t.dir, 'app-export'), folder, { recursive: true });
+    rmSync(join(folder, 'run'), { recursive: true, force: true });
+    fakeTraining(folder, 3);
+    // as train.py records it: the export the run trained from, by the SHA-256 of its files
+    const file = join(folder, 'run', 'status.json');
+    const sha256 = Object.fromEntries(['export.json', 'split.json', 'initial.lwm'].map((f) => [f, createHash('sha256').update(readFileSync(join(folder, f))).digest('hex')]));
+    const status = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...status, export: { folder, createdAt: null, dataset: null, structures: null, sha256 } }));
+    const a = await served.api.scaleOut.importRun({ path: folder });
+    expect(a.run.external).toMatchObject({ exportSha256: sha256['export.json'] });
+    const before = (await served.api.runs.list({ includeArchived: true })).length;
+    await expect(served.api.scaleOut.importRun({ files: dropped(folder, 'app-twice') })).rejects.toThrow(
+      `app-twice/run/status.json: this run (started ${status.startedAt}) was already imported as run ${a.runId} ("${a.run.name}"): it is not stored twice (delete run ${a.runId} to import it again)`,
+    );
+    expect((await served.api.runs.list({ includeArchived: true })).length).toBe(before);
   });
 
   it('a bad file is named with its line and nothing is stored (path and dropped folder)', async () => {

@@ -85,7 +85,8 @@ describe('schema migrations on a database that holds data', () => {
       await db.transaction((tx) =>
         tx.run("INSERT INTO run (name, dataset_name, status, config, seed, epochs_planned, started_at, origin, external) VALUES ('far', 'd', 'finished', '{}', 1, 2, 3, 'external', ?)", [JSON.stringify(external)]),
       );
-      expect((await db.read((tx) => runListEntries(tx)))[0]).toMatchObject({ name: 'far', origin: 'external', external });
+      // importedAt stored in epoch ms (before session 40) is given as ISO 8601, as every other time
+      expect((await db.read((tx) => runListEntries(tx)))[0]).toMatchObject({ name: 'far', origin: 'external', external: { ...external, importedAt: '1970-01-01T00:00:00.001Z' } });
       await expect(db.transaction((tx) => tx.run("UPDATE run SET origin = 'elsewhere'"))).rejects.toThrow(/CHECK/);
       await db.transaction((tx) =>
         tx.run("INSERT INTO model (name, origin, task, architecture, target, units, parameter_count, members, sha256, data, created_at) VALUES ('p', 'trained', 'potential', 'painn', 'energy', 'eV', 1, 1, 'x', X'00', 1)"),
