@@ -381,7 +381,7 @@ describe('runs table and comparison', () => {
     expect(emptyResultsNotice(cli, [], true)).toBe(cliText);
     const ext = runRecord(3, {
       origin: 'external',
-      external: { framework: 'PyTorch 1.13.1', hosts: ['n1'], processes: 2, nodes: 1, device: 'cpu', devices: [], distributedBackend: 'gloo', slurmJob: null, importedFrom: '/scratch/exp1', importedAt: 1, exportedFrom: null },
+      external: { framework: 'PyTorch 1.13.1', hosts: ['n1'], processes: 2, nodes: 1, device: 'cpu', devices: [], distributedBackend: 'gloo', slurmJob: null, importedFrom: '/scratch/exp1', importedAt: '2026-12-07T05:20:45.956Z', exportedFrom: null },
     });
     expect(emptyResultsNotice(ext, [], false)).toBe(
       'No predictions were stored for this run: it was trained in PyTorch and imported, which keeps its metrics and model. Its predictions are in run/predictions.jsonl of the export folder /scratch/exp1.',
