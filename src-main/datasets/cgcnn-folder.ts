@@ -32,11 +32,11 @@ export const cgcnnFolder: DatasetFormat = {
       const id = cells[0];
       if (!id) continue;
       const targets = rowTargets({ line, cells }, table.columns);
-      const label = rowLabel(id, line);
       if (typeof targets === 'string') {
-        unlabelled.push(`${label} (${cells.length < 2 ? 'expected an id and a target' : targets})`);
+        unlabelled.push(`line ${line} (${cells.length < 2 ? 'expected an id and a target' : targets})`);
         continue;
       }
+      const label = rowLabel(id, line);
       const file = cifOf(id);
       listed.add(file);
       const text = texts.get(file) ?? (await structureText(src, file, failed));

@@ -37,7 +37,7 @@ export const csvTable: DatasetFormat = {
       if (!name) continue;
       const targets = rowTargets({ line, cells }, table.columns);
       if (typeof targets === 'string') {
-        unlabelled.push(`${rowLabel(name, line)} (${targets})`);
+        unlabelled.push(`line ${line} (${targets})`);
         continue;
       }
       let file: string | null = null;
