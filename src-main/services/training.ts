@@ -28,10 +28,10 @@ import { parseJson } from '../store/database';
 import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig, RunTakenOverError } from '../store/runs';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
-import { issueLines, mergeConfig, unknownGivenFields } from '../../src-shared/model/config';
+import { issueLines, unknownGivenFields } from '../../src-shared/model/config';
 import { targetUnit } from '../../src-shared/model/units';
 import { trainingTags } from '../../src-shared/model/run-tags';
-import { isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../src-shared/model/potential';
+import { fineTunedPotentialInput, isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../src-shared/model/potential';
 
 
 interface ActiveRun {
@@ -344,7 +344,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       if (source?.header.task === 'potential') {
         // a potential fine-tunes as a potential run: its architecture and weights, this request's training settings
         if (head !== undefined) throw new UserError(`head applies to property models: a potential's energy head is always kept`);
-        const potentialConfig = mergeConfig(source.header.config as unknown as Record<string, unknown>, { training: config.training ?? {} });
+        const potentialConfig = fineTunedPotentialInput(source.header.config, config.training);
         return startPotential(datasetId, potentialConfig, name, tags, ensemble ?? 1, { source, plan: null, freeze: freeze ?? 0 });
       }
       if (ensemble !== undefined && ensemble > 1) throw new UserError(`an ensemble of ${ensemble} applies to potentials (a config of kind 'potential', or a stored potential to fine-tune): a property model's ensemble is a k-fold run (training.kFold)`);

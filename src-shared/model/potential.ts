@@ -17,7 +17,7 @@
  * stated in, so one meV/atom of energy error counts as much as one meV/Å of force error.
  */
 import { z } from 'zod';
-import { nonNegNum, OptimizerSchema, posInt, posNum, ScheduleSchema, seedField, SplitSchema } from './config';
+import { mergeConfig, nonNegNum, OptimizerSchema, posInt, posNum, ScheduleSchema, seedField, SplitSchema } from './config';
 import { COMMON_HINTS, type FieldHint } from './form';
 
 export const POTENTIAL_ARCHITECTURES = ['schnet', 'painn'] as const;
@@ -162,6 +162,17 @@ export function parsePotentialConfig(input: unknown): PotentialConfig {
   const r = PotentialConfigSchema.safeParse(input);
   if (r.success) return r.data;
   throw new PotentialConfigError(r.error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`));
+}
+
+/**
+ * A fine-tuning run's config (before validation): the source potential's architecture, sizes and
+ * cutoff with this run's training section. It names no preset: a preset is where a run from
+ * scratch starts, and this one starts from trained weights (its provenance names them).
+ */
+export function fineTunedPotentialInput(source: object, training: unknown): Record<string, unknown> {
+  const kept: Record<string, unknown> = { ...source };
+  delete kept.preset;
+  return mergeConfig(kept, { training: training ?? {} });
 }
 
 export function isPotentialConfig(x: unknown): x is PotentialConfig {

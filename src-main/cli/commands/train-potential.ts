@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { plural } from '../../../src-shared/text';
 import type { LabelKeys } from '../../../src-shared/chem/labels';
 import { issueLines, mergeConfig, unknownGivenFields } from '../../../src-shared/model/config';
-import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
+import { fineTunedPotentialInput, parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import { trainingTags } from '../../../src-shared/model/run-tags';
 import { isPotentialPreset, potentialPresetConfig } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
@@ -88,7 +88,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
       const src = a.from;
       if (!isPotentialFile(src)) throw new Error(`--from ${src.header.name}: a ${src.header.task} model; a potential run fine-tunes a potential (a property model's layers do not map onto a potential's)`);
       // the source's architecture, sizes and cutoff; this run's training overrides
-      config = parsePotentialConfig(mergeConfig(src.header.config, { training: (overrides as { training?: unknown }).training ?? {} }));
+      config = parsePotentialConfig(fineTunedPotentialInput(src.header.config, (overrides as { training?: unknown }).training));
       start = { weights: src.members[0], startedFrom: src.header.name, sourceElements: sourceTrainedElements(src) };
     } else config = a.preset && isPotentialPreset(a.preset) ? potentialPresetConfig(a.preset, overrides) : parsePotentialConfig(overrides);
     // a fine-tuning run takes only the training section from the config; a field the schema drops is an error, not ignored

@@ -122,6 +122,8 @@ describe('training service: fine-tuning', () => {
     const done = await waitForStatus(api, tuned.id, ['finished', 'failed'], 240_000);
     expect(done.error).toBeNull();
     expect(done.status).toBe('finished');
+    // the run starts from trained weights: it names no preset (the source's was painn-potential)
+    expect(done.summary.preset).toBeNull();
     const model = (await api.models.list({})).find((m) => m.runId === tuned.id)!;
     const file = decodeModelFile((await loadModelFile(served.t.core, model.id)).bytes);
     const source = decodeModelFile((await loadModelFile(served.t.core, potential.id)).bytes);

@@ -136,6 +136,9 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     expect(s2).toMatchObject({ status: 'finished', startedFrom: 'painn-potential-emt', freeze: 1, seededElements: expected, trained: { energy: true, forces: true, stress: false } });
     const tuned = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'ft.lwm'))));
     expect(tuned.header.provenance.details).toMatchObject({ startedFrom: 'painn-potential-emt', freeze: 1, seededElements: expected });
+    // it starts from trained weights, not from the source's preset: its config names none, nor does its summary
+    expect(s2.preset).toBeNull();
+    expect((tuned.header.config as { preset?: string }).preset).toBeUndefined();
     // frozen: the embedding (but for the seeded rows, copies of their source's rows) and block 0 are unchanged, the head moved
     const before = file.members[0];
     const after = tuned.members[0];
