@@ -14,8 +14,9 @@ import { decodeCheckpoint } from '../engine/train/checkpoint';
 import type { TargetNormalizer } from '../engine/train/normalizer';
 import { currentBackend, initBackend } from '../engine/tf/backend';
 import { datasetFrames } from '../datasets/frames';
-import { datasetAtomInit, fitConfigToData, readDatasetAt, trainingSamples } from '../datasets/in-process';
-import type { LabelledStructures } from '../datasets/types';
+import { nothingUsableMessage } from '../datasets';
+import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../datasets/in-process';
+import type { DatasetRead, LabelledStructures } from '../datasets/types';
 import { parseJson, type Tx } from '../store/database';
 import { runConfig, runSplit, type RunRow } from '../store/runs';
 import { checkExportFolderEmpty } from './export-folder';
@@ -87,9 +88,10 @@ async function runNormalizer(tx: Tx, row: RunRow): Promise<TargetNormalizer | nu
 /**
  * Writes the export folder `out` (new or empty): reads the data, builds the graphs with the
  * model's settings and draws the initial weights (tfjs: the cpu backend unless one is set).
- * `step` is told what is being done.
+ * `step` is told what is being done; `notice`, what a dataset read from its path left out (as
+ * `latticework train` says it).
  */
-export async function exportForTorch(req: ExportRequest, data: ExportData, out: string, step: (message: string) => void = () => undefined): Promise<TorchExportSummary> {
+export async function exportForTorch(req: ExportRequest, data: ExportData, out: string, step: (message: string) => void = () => undefined, notice: (message: string) => void = step): Promise<TorchExportSummary> {
   const { config } = req;
   if (!isPotentialConfig(config)) {
     const problem = exportProblem(config);
@@ -101,13 +103,13 @@ export async function exportForTorch(req: ExportRequest, data: ExportData, out: 
   step('reading the data');
   if (isPotentialConfig(config)) {
     // an interatomic potential: the labelled frames (energies, forces, stresses), read as `latticework train` reads them
-    const read = 'read' in data ? data.read : await readDatasetAt(data.path, { kind: 'frames', limit: data.limit });
+    const read = 'read' in data ? data.read : await readForExport(data.path, { kind: 'frames', limit: data.limit }, 'frame', notice);
     const frames = datasetFrames(read);
     if (frames.length === 0) throw new Error(`no labelled frame could be read from ${read.source}`);
     step(`writing ${frames.length} frames and their neighbour lists`);
     return exportTorchPotential({ config, frames, source: read.source, split: req.split, exportedFrom: req.exportedFrom, name: req.name }, out);
   }
-  const read = 'read' in data ? data.read : await readDatasetAt(data.path, { target: data.target, limit: data.limit });
+  const read = 'read' in data ? data.read : await readForExport(data.path, { target: data.target, limit: data.limit }, 'structure', notice);
   if (read.items.length === 0) throw new Error(`no labelled structure could be read from ${read.source}`);
   const fitted = fitConfigToData(config, read);
   const atomInit = datasetAtomInit(read);
@@ -115,6 +117,19 @@ export async function exportForTorch(req: ExportRequest, data: ExportData, out: 
   const samples = trainingSamples(fitted.config, read, atomInit);
   step('writing the folder');
   return exportTorchRun({ config: fitted.config, data: read, samples, atomInit, targetNames: fitted.targetNames, split: req.split, exportedFrom: req.exportedFrom, trainedNormalizer: req.trainedNormalizer, name: req.name }, out);
+}
+
+/**
+ * A dataset read from its path for an export, as `latticework train` reads it: nothing usable is an
+ * error giving every reason; what it left out of a usable rest is told to `notice`.
+ */
+async function readForExport(path: string, options: Parameters<typeof readDatasetAt>[1], noun: 'structure' | 'frame', notice: (message: string) => void): Promise<DatasetRead> {
+  const read = await readDatasetAt(path, options);
+  const usable = noun === 'frame' ? datasetFrames(read).length : read.items.length;
+  if (usable === 0) throw new Error(nothingUsableMessage(read, noun, read.source));
+  const leftOut = leftOutMessage(read);
+  if (leftOut) notice(leftOut);
+  return read;
 }
 
 /** What to do with an export folder next, one command a line (the CLI prints them; the app shows them). */

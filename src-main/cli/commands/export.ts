@@ -114,7 +114,9 @@ export const exportCommand: Command = {
       }
       if (values.name) request.name = values.name;
       // 2. the data, its graphs with the model's settings, the initial weights
-      report(await exportForTorch(request, { path: resolve(ctx.cwd, values.data), target: values.target, limit }, resolve(ctx.cwd, dir)));
+      // what the data's reading left out, on stderr as `latticework train` says it
+      const notice = (message: string) => ctx.io.err(`latticework export: ${message}`);
+      report(await exportForTorch(request, { path: resolve(ctx.cwd, values.data), target: values.target, limit }, resolve(ctx.cwd, dir), undefined, notice));
       return 0;
     } catch (e) {
       ctx.io.err(`latticework export: ${(e as Error).message}`);

@@ -87,3 +87,22 @@ it('refuses a seed ensemble and a fine-tuning run, which its train.py would trai
   // the run they started from exports
   expect((await cli('export', '2', '--data', data, '--to', 'torch', 's', '--db', db)).code).toBe(0);
 });
+
+it('says which files and rows the data left out, as train does, and gives every reason when nothing is usable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-export-leftout-'));
+  const data = join(dir, 'two');
+  mkdirSync(data);
+  for (const f of ['1000041.cif', 'atom_init.json']) copyFileSync(join(SHARED_DATA, 'cgcnn-sample-regression', f), join(data, f));
+  writeFileSync(join(data, 'broken.cif'), 'data_broken\n_cell_length_a 3\n');
+  writeFileSync(join(data, 'id_prop.csv'), '1000041,1.5\nbroken,2.5\n');
+  const o = io();
+  expect(await exportCommand.run({ argv: ['gcn', '--data', 'two', '--to', 'torch', 'out', '--json'], io: o.io, cwd: dir }), o.err.join('\n')).toBe(0);
+  expect(o.err).toEqual([`latticework export: 1 whole file left out of ${data}:\n  broken.cif: no data block has atom sites (_atom_site_fract_x or _atom_site_Cartn_x); 1 block(s) read`]);
+  expect(JSON.parse(o.out[0])).toMatchObject({ structures: 1 });
+
+  writeFileSync(join(data, 'id_prop.csv'), 'broken,2.5\n');
+  const none = io();
+  expect(await exportCommand.run({ argv: ['gcn', '--data', 'two', '--to', 'torch', 'out2'], io: none.io, cwd: dir })).toBe(1);
+  expect(none.err).toEqual([`latticework export: no labelled structure could be read from ${data} — broken.cif: no data block has atom sites (_atom_site_fract_x or _atom_site_Cartn_x); 1 block(s) read; 1000041.cif (not in id_prop.csv)`]);
+  expect(existsSync(join(dir, 'out2'))).toBe(false);
+});
