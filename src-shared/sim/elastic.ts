@@ -14,6 +14,7 @@
  * Hill averages (pymatgen's `ElasticTensor` `k_vrh`, `g_vrh`, `y_mod`, `homogeneous_poisson`), and Born's
  * mechanical stability: C positive definite (its lowest eigenvalue, in Kelvin form: `elasticEigenvalues`).
  */
+import { maxForce } from '../chem/frames';
 import type { Mat3 } from '../chem/structure';
 import type { Atoms } from './atoms';
 import type { Calculator } from './calculator';
@@ -72,6 +73,8 @@ export interface ElasticResult {
   asymmetry: number;
   /** The start's stress (Voigt, eV/Å³): near zero when it was relaxed with its cell. */
   residualStress: number[];
+  /** The largest force on an atom of the start, eV/Å: near zero when its atoms were relaxed. */
+  startFmax: number;
   moduli: ElasticModuli;
   /** Eigenvalues of C in Kelvin (Mandel) form, ascending, eV/Å³ (`elasticEigenvalues`): all positive when the crystal is mechanically stable (Born). */
   eigenvalues: number[];
@@ -192,6 +195,7 @@ export async function elasticConstants(atoms: Atoms, calculator: Calculator, opt
     c,
     asymmetry,
     residualStress: Array.from(start.stress),
+    startFmax: maxForce(start.forces),
     moduli: elasticModuli(c),
     eigenvalues,
     stable: eigenvalues[0] > 0,

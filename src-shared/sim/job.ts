@@ -436,6 +436,8 @@ export type SimulationSummary =
       stable: boolean;
       /** The start's stress (Voigt, GPa): near zero when it was relaxed with its cell. */
       residualStressGPa: number[];
+      /** The largest force on an atom of the start, eV/Å: near zero when its atoms were relaxed (absent from runs stored before it was kept). */
+      startFmax?: number;
       /** The largest |C_ij − C_ji| / 2 before symmetrising, GPa. */
       asymmetryGPa: number;
       /** Strained cells whose relaxation did not converge. */
@@ -631,6 +633,7 @@ function elasticSummary(r: ElasticResult): Extract<SimulationSummary, { task: 'e
     eigenvaluesGPa: r.eigenvalues.map(toGPa),
     stable: r.stable,
     residualStressGPa: r.residualStress.map(toGPa),
+    startFmax: r.startFmax,
     asymmetryGPa: toGPa(r.asymmetry),
     unconverged: r.unconverged,
   };
@@ -729,13 +732,17 @@ export function stabilityText(s: Extract<SimulationSummary, { task: 'elastic' }>
 
 /**
  * What may be wrong with an elastic-constants result: strained cells whose atoms did not relax, and a
- * start under stress (above 0.1 GPa, a cell relaxation's default tolerance).
+ * start that is not a relaxed crystal: atoms under force (above 0.05 eV/Å) or a cell under stress
+ * (above 0.1 GPa), a relaxation's default tolerances. Atoms out of place also stress the cell: that
+ * stress is not the relaxed crystal's, so the note names the forces first.
  */
 export function elasticNotes(s: Extract<SimulationSummary, { task: 'elastic' }>): string[] {
   const residual = Math.max(...s.residualStressGPa.map(Math.abs));
+  const stress = residual > toGPa(RELAX_DEFAULTS.smax) ? `under stress (up to ${residual.toFixed(2)} GPa)` : '';
+  const forces = s.startFmax !== undefined && s.startFmax > RELAX_DEFAULTS.fmax ? `its atoms are not relaxed (largest force ${s.startFmax.toFixed(3)} eV/Å)` : '';
   return [
     s.unconverged ? `the relaxation did not converge at ${s.unconverged} strained cell(s)` : '',
-    residual > 0.1 ? `the start is under stress (up to ${residual.toFixed(2)} GPa): relax it with its cell first` : '',
+    forces ? `the start is not at rest: ${forces}${stress ? ` and it is ${stress}` : ''}: relax it (with its cell) first` : stress ? `the start is ${stress}: relax it with its cell first` : '',
   ].filter(Boolean);
 }
 

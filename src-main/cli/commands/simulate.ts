@@ -216,7 +216,7 @@ JSON: {"file", "model", "cGPa": [[6×6]], "bulkModulusGPa": {"voigt", "reuss", "
        pymatgen's ElasticTensor k_vrh, g_vrh, y_mod, homogeneous_poisson), "eigenvaluesGPa" (of C in
        Kelvin form, its shear rows and columns times √2: the same however the crystal is turned;
        ascending), "stable" (all positive: Born's criterion), "residualStressGPa" (the start's Voigt
-       stress), "asymmetryGPa" (largest |C_ij − C_ji|/2 before symmetrising), "unconverged" (strained
+       stress), "startFmax" (the largest force on an atom of the start, eV/Å), "asymmetryGPa" (largest |C_ij − C_ji|/2 before symmetrising), "unconverged" (strained
        cells whose relaxation did not converge), "message", "warnings"? (a trained potential)}
 Exit status: 0, or 1 when the file or the calculation failed, 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM)
 stopped it. Progress goes to stderr every 10 s.`;

@@ -799,7 +799,7 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     const r = await run(elasticCommand, ['Cu-eq.vasp', '--model', 'emt', '--json']);
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(r.out);
-    for (const key of ['file', 'model', 'cGPa', 'bulkModulusGPa', 'shearModulusGPa', 'youngGPa', 'poisson', 'eigenvaluesGPa', 'stable', 'residualStressGPa', 'asymmetryGPa', 'unconverged', 'message']) expect(doc).toHaveProperty(key);
+    for (const key of ['file', 'model', 'cGPa', 'bulkModulusGPa', 'shearModulusGPa', 'youngGPa', 'poisson', 'eigenvaluesGPa', 'stable', 'residualStressGPa', 'startFmax', 'asymmetryGPa', 'unconverged', 'message']) expect(doc).toHaveProperty(key);
     expect(doc).not.toHaveProperty('task');
     // the numbers of the library function on the same cell
     const a = 3.5899;

@@ -209,6 +209,17 @@ describe('simulation jobs', () => {
     // 3.6 Å is not EMT's lattice constant: the message says the start is under stress
     expect(r.message).toMatch(/^bulk modulus \d+\.\d GPa, shear modulus \d+\.\d GPa \(Hill\); mechanically stable; the start is under stress/);
     expect(elasticNotes(s!)).toHaveLength(1);
+    expect(s!.startFmax).toBeLessThan(1e-12);
+  });
+
+  it("elastic constants from a start whose atoms are out of place: the note names the forces before the stress they cause", async () => {
+    const r = await runSimulation(copper(1, 3), new EmtCalculator(), { ...SIMULATION_DEFAULTS.elastic, relax: false }, {});
+    const s = r.summary?.task === 'elastic' ? r.summary : null;
+    expect(s!.startFmax).toBeGreaterThan(0.05);
+    expect(elasticNotes(s!)).toEqual([`the start is not at rest: its atoms are not relaxed (largest force ${s!.startFmax!.toFixed(3)} eV/Å) and it is under stress (up to ${Math.max(...s!.residualStressGPa.map(Math.abs)).toFixed(2)} GPa): relax it (with its cell) first`]);
+    // a run stored before the start's forces were kept: the stress note alone, as then
+    const { startFmax: _, ...stored } = s!;
+    expect(elasticNotes(stored)).toEqual([`the start is under stress (up to ${Math.max(...s!.residualStressGPa.map(Math.abs)).toFixed(2)} GPa): relax it with its cell first`]);
   });
 
   it('phonons as a run: the structure as its one frame, a step per force call and as many for the wave vectors, the bands, density of states and thermal properties in the summary', async () => {
