@@ -51,6 +51,14 @@ export const LEGEND_ROW = 18;
 export const LEGEND_CLEARANCE = 28;
 
 /**
+ * Text for a tooltip formatter's return value, which ECharts sets as HTML: a name from the user's data
+ * (a structure's id in a dataset file, a run's name) shows as typed, not as markup.
+ */
+export function htmlText(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
  * Rows a horizontal legend takes when its items (icon, 5 px, text) are laid out left to right and
  * wrapped at `width` px, as ECharts lays out a plain legend.
  */
@@ -229,7 +237,7 @@ export function parityOption(points: readonly ParityPoint[], units: string, targ
     legend: { top: 4, textStyle: baseText },
     tooltip: {
       trigger: 'item',
-      formatter: (p: { data: [number, number, string] }) => `${p.data[2]}<br/>true ${fmtNum(p.data[0], 5)}<br/>predicted ${fmtNum(p.data[1], 5)}`,
+      formatter: (p: { data: [number, number, string] }) => `${htmlText(p.data[2])}<br/>true ${fmtNum(p.data[0], 5)}<br/>predicted ${fmtNum(p.data[1], 5)}`,
     },
     xAxis: axis('true', 26),
     yAxis: axis('predicted', 44),
@@ -399,7 +407,7 @@ export function parallelOption(dims: readonly ParallelDim[], rows: readonly { na
   return {
     animation: false,
     color: PALETTE,
-    tooltip: { trigger: 'item', formatter: (p: { seriesName: string }) => p.seriesName },
+    tooltip: { trigger: 'item', formatter: (p: { seriesName: string }) => htmlText(p.seriesName) },
     // one entry per compared run, wrapped onto rows by fitLegend (EChart.vue), never paged
     legend: { top: 0, left: 8, right: 8, type: 'plain', textStyle: baseText, itemWidth: LEGEND_ICON, itemHeight: 8, itemGap: LEGEND_GAP },
     parallel: { left: 60, right: 70, top: 64, bottom: 44 },
@@ -410,7 +418,7 @@ export function parallelOption(dims: readonly ParallelDim[], rows: readonly { na
         nameLocation: nameAt(i),
         nameGap: 12,
         nameTextStyle: { ...baseText, fontWeight: 600 },
-        tooltip: { show: true, formatter: d.name },
+        tooltip: { show: true, formatter: htmlText(d.name) },
       };
       const range = ranges[i];
       if (d.categories || !range) return { ...common, type: 'category', data: d.categories, axisLabel: baseText };

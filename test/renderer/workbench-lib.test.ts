@@ -403,6 +403,14 @@ describe('runs table and comparison', () => {
 });
 
 describe('chart options', () => {
+  it('tooltips show names from the user\'s data as typed, never as markup (ECharts sets a formatter\'s text as HTML)', () => {
+    const name = '<b id="x" style="color:red">1</b><img src=/x>&';
+    const shown = '&#60;b id=&#34;x&#34; style=&#34;color:red&#34;&#62;1&#60;/b&#62;&#60;img src=/x&#62;&#38;';
+    const parity = parityOption([{ target: 1, prediction: 2, name, split: 'test' }], 'eV') as { tooltip: { formatter: (p: { data: [number, number, string] }) => string } };
+    expect(parity.tooltip.formatter({ data: [1, 2, name] })).toBe(`${shown}<br/>true 1<br/>predicted 2`);
+    const parallel = parallelOption([{ name: 'val_mae' }], [{ name, values: [1] }]) as { tooltip: { formatter: (p: { seriesName: string }) => string } };
+    expect(parallel.tooltip.formatter({ seriesName: name })).toBe(shown);
+  });
   it('a run’s many metric series get a legend wrapped onto rows, never paged, with the plot under it', () => {
     const names = ['train_loss', 'val_loss', 'train_mae', 'val_mae', 'train_rmse', 'val_rmse', 'train_r2', 'val_r2', 'train_max_error', 'val_max_error', 'test_mae', 'lr'];
     const series = names.map((name) => ({ name, data: [[1, 1]] as [number, number][] }));
