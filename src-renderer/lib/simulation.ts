@@ -77,13 +77,19 @@ export function potentialModels(models: readonly ModelRecord[]): ModelRecord[] {
   return models.filter((m) => m.task === 'potential');
 }
 
+/** The trained potential the form names that is no longer among the stored `potentials` (deleted), or null. */
+export function missingPotential(form: SimulationForm, potentials: readonly Pick<ModelRecord, 'id'>[]): number | null {
+  return form.calculator === 'model' && form.modelId !== null && !potentials.some((m) => m.id === form.modelId) ? form.modelId : null;
+}
+
 /**
  * Why the form cannot be run yet (a trained potential not chosen, or no longer among the stored
  * `potentials` when they are given, a phonon supercell or mesh typed wrong, a band without its end), or null.
  */
 export function formProblem(form: SimulationForm, potentials?: readonly Pick<ModelRecord, 'id'>[]): string | null {
   if (form.calculator === 'model' && form.modelId === null) return 'choose a trained potential (train one, or import a .lwm potential in Models)';
-  if (form.calculator === 'model' && potentials && !potentials.some((m) => m.id === form.modelId)) return `trained potential #${form.modelId} is no longer stored (deleted): choose another one`;
+  const missing = potentials ? missingPotential(form, potentials) : null;
+  if (missing !== null) return `trained potential #${missing} is no longer stored (deleted): choose another one`;
   if (form.task === 'phonons') {
     if (parseTriple(form.phonons.supercell, 50) === undefined) return 'the supercell is three whole numbers from 1 to 50 (5,5,3), one for all three, or empty for the smallest at least 10 Å wide';
     if (parseTriple(form.phonons.mesh, 200) === undefined) return 'the mesh is three whole numbers from 1 to 200 (19,19,19), one for all three, or empty for the default';

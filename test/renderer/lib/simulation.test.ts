@@ -12,6 +12,7 @@ import {
   defaultForm,
   elasticTable,
   formProblem,
+  missingPotential,
   frameAt,
   frameForceArrows,
   largestForceWith,
@@ -627,5 +628,9 @@ describe("a run's settings back in the form (formFromRun)", () => {
     expect(form.modelId).toBe(7);
     expect(formProblem(form, [{ id: 8 }])).toBe('trained potential #7 is no longer stored (deleted): choose another one');
     expect(formProblem(form, [{ id: 7 }, { id: 8 }])).toBeNull();
+    // the setup lists the missing one, disabled, as the chosen potential
+    expect(missingPotential(form, [{ id: 8 }])).toBe(7);
+    expect(missingPotential(form, [{ id: 7 }])).toBeNull();
+    expect(missingPotential({ ...form, calculator: 'emt' }, [])).toBeNull();
   });
 });
