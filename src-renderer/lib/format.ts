@@ -10,6 +10,11 @@ export function fmtNum(x: number | null | undefined, digits = 4): string {
   return Number(x.toPrecision(digits)).toString();
 }
 
+/** x to `decimals` places, as the command line prints a result ("1442.3"); '—' for none. fmtNum counts significant figures instead. */
+export function fmtFixed(x: number | null | undefined, decimals: number): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(decimals);
+}
+
 /** 12345 → "12,345". */
 export function fmtInt(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';

@@ -6,7 +6,7 @@
 import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFrameView, SimulationRecord, SimulationRequest, SimulationTask, StructureRecord } from '../../src-shared/ipc/contract';
 import { ACTIVE_SIMULATION_STATUSES, type SimulationStatusName } from '../../src-shared/ipc/services/simulations';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
-import { constraintsOf, gpaText, SERIES, SIMULATION_DEFAULTS, storedForceConstants, type ElasticParameters, type StepValues, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
+import { constraintsOf, driftText, gpaText, nebNotes, nebText, phononsText, SERIES, stabilityText, SIMULATION_DEFAULTS, storedForceConstants, type ElasticParameters, type StepValues, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
 import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
 import { EV_TO_KJ_PER_MOL, fromGPa } from '../../src-shared/sim/units';
@@ -14,8 +14,11 @@ import { commensurateOnPath, defaultBandPath, frequenciesAt, parseTriple, thzTex
 import { modeText } from '../../src-shared/sim/vibrations';
 import { NEB_DEFAULTS } from '../../src-shared/sim/neb';
 import { VOIGT_COMPONENTS } from '../../src-shared/chem/frames';
+import { spaceGroupChangeText } from '../../src-shared/chem/spacegroup';
+import { diffusionText } from '../../src-shared/sim/msd';
+import { plural } from '../../src-shared/text';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
-import { fmtDate } from './format';
+import { fmtDate, fmtFixed, fmtNum } from './format';
 import { rdfChart } from './rdf';
 import { DEFAULT_LONGEST_ARROW, sequentialColors } from './potential';
 import type { SiteArrows } from '../viewer/arrows';
@@ -596,4 +599,40 @@ export function phononModesView(run: Pick<SimulationDetail, 'summary' | 'numbers
 /** The bands at q as rows: index, frequency in THz to 0.01 (an imaginary one with an i, as phonopy's users write it). */
 export function phononRows(fc: ForceConstants, q: readonly number[]): { band: number; thz: string; imaginary: boolean }[] {
   return Array.from(frequenciesAt(fc, q), (f, band) => ({ band, thz: thzText(f), imaginary: f < -0.005 }));
+}
+
+/**
+ * A finished run's result in a line, as the view shows it above the trajectory. Energies, pressures,
+ * volumes, temperatures and moduli to fixed decimals, as the command line prints them (a mean temperature
+ * of 1442.3 K, never rounded to "1000").
+ */
+export function summaryText(run: Pick<SimulationDetail, 'summary' | 'parameters'>): string {
+  const s = run.summary;
+  if (!s) return '';
+  if (s.task === 'relax') {
+    const symmetry = s.spaceGroups ? ` · ${spaceGroupChangeText(s.spaceGroups)}` : '';
+    const m = s.minimum;
+    const minimum = m ? ` · ${m.saddle ? 'a saddle point' : 'a minimum'} (lowest curvature ${fmtNum(m.lowest, 3)} eV/Å²${m.escapes ? `; ${m.escapes} left on the way` : ''})` : '';
+    return `E ${fmtFixed(s.energy, 6)} eV · fmax ${fmtNum(s.fmax, 3)} eV/Å${s.pressure === null ? '' : ` · P ${fmtFixed(s.pressure, 4)} GPa`}${s.volume === null ? '' : ` · V ${fmtFixed(s.volume, 4)} Å³`}${symmetry}${minimum}`;
+  }
+  if (s.task === 'md') {
+    const diffusion = diffusionText(s);
+    return `drift ${driftText(s.drift, 2)} · second half: T ${fmtFixed(s.meanTemperature, 1)} K${s.meanPressure === null ? '' : ` · P ${fmtFixed(s.meanPressure, 3)} GPa`}${diffusion && ` · ${diffusion}`}`;
+  }
+  if (s.task === 'vibrations') {
+    const imaginary = s.energies.filter((e) => e < 0).length;
+    const top = vibrationRow(s.energies.at(-1)!, s.frequencies.at(-1)!);
+    return `${plural(s.energies.length, 'mode')} of ${plural(s.atoms.length, 'atom')} · highest ${top.meV} meV (${top.wavenumber} cm⁻¹) · zero-point energy ${fmtFixed(s.zpe, 4)} eV${imaginary ? ` · ${imaginary} imaginary, down to ${vibrationRow(s.energies[0], s.frequencies[0]).wavenumber} cm⁻¹` : ''}`;
+  }
+  if (s.task === 'elastic') {
+    return `bulk modulus ${gpaText(s.bulkModulusGPa.hill)} GPa · shear modulus ${gpaText(s.shearModulusGPa.hill)} GPa (Hill) · Young's ${gpaText(s.youngGPa)} GPa · Poisson ${fmtFixed(s.poisson, 3)} · ${stabilityText(s)}`;
+  }
+  if (s.task === 'phonons') return `${phononsText(s)} · ${s.supercell.join('×')} supercell, ${s.mesh.join('×')} mesh`;
+  if (s.task === 'neb') return [nebText(s), ...nebNotes(s, run.parameters.task === 'neb' ? run.parameters.fmax : Infinity)].join(' · ');
+  return `V₀ ${fmtFixed(s.v0, 4)} Å³ · E₀ ${fmtFixed(s.e0, 6)} eV · B₀ ${fmtFixed(s.b0GPa, 2)} GPa · B₀′ ${fmtFixed(s.b0prime, 3)}`;
+}
+
+/** Where a frame of a run in time is: its step and, for MD, its simulated time ("step 135 · 270 fs" at 2 fs). */
+export function frameStepText(frame: { step: number; time: number | null }): string {
+  return `step ${frame.step}${frame.time === null ? '' : ` · ${Number(frame.time.toFixed(3))} fs`}`;
 }

@@ -12,7 +12,9 @@ import {
   defaultForm,
   elasticTable,
   formProblem,
+  frameStepText,
   missingPotential,
+  summaryText,
   frameAt,
   frameForceArrows,
   largestForceWith,
@@ -416,6 +418,20 @@ describe('Simulate panel helpers', () => {
     ]);
     const other = { ...summary, highest: 3.5 * 1.1, thermal: { ...summary.thermal, freeEnergy: [1, -2 - 0.0964853 * 4] } };
     expect(comparisonSummary({ summary, nAtoms: 4 }, { summary: other, nAtoms: 4 }, '#1 emt')).toBe('against #1 emt: highest frequency −9.09 %, free energy at 300 K +1.0 meV/atom');
+  });
+
+  it("a run's result line and a frame's time to the command line's decimals, not rounded to one significant figure", () => {
+    const md = { parameters: defaultForm().md, summary: { task: 'md' as const, steps: 1000, drift: 2.5e-5, meanTemperature: 1442.26, meanPressure: 1.23456 } };
+    // it read "T 1000 K" for a 1450 K run
+    expect(summaryText(md)).toBe('drift 2.50e-5 eV/atom · second half: T 1442.3 K · P 1.235 GPa');
+    const eos = { parameters: defaultForm().eos, summary: { task: 'eos' as const, points: [], v0: 11.5678, e0: -1234.5678912, b0GPa: 134.27, b0prime: 4.9876, rms: 0, unconverged: [] } };
+    // B₀ read "130 GPa", E₀ "-1234.6 eV"
+    expect(summaryText(eos)).toBe('V₀ 11.5678 Å³ · E₀ -1234.567891 eV · B₀ 134.27 GPa · B₀′ 4.988');
+    expect(summaryText({ ...md, summary: null })).toBe('');
+    // 135 steps of 2 fs; it read "300 fs"
+    expect(frameStepText({ step: 135, time: 135 * 2.0000000000000004 })).toBe('step 135 · 270 fs');
+    expect(frameStepText({ step: 3, time: 0.75 })).toBe('step 3 · 0.75 fs');
+    expect(frameStepText({ step: 7, time: null })).toBe('step 7');
   });
 
   it('a click on a chart picks the frame at that time, step or volume', () => {
