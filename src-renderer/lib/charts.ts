@@ -51,6 +51,18 @@ export const LEGEND_ROW = 18;
 export const LEGEND_CLEARANCE = 28;
 
 /**
+ * An axis tick's label: the tick as ECharts chose it (a multiple of its interval), without float noise,
+ * exponential beyond 1e5 and under 1e-3. Every digit that tells ticks apart stays: significant figures
+ * cut at a fixed count labelled -1745.4, -1745.2 and -1745.0 eV all "-1750".
+ */
+export function tickText(v: number): string {
+  if (v === 0) return '0';
+  const clean = Number(v.toPrecision(12));
+  const a = Math.abs(clean);
+  return a >= 1e5 || a < 1e-3 ? clean.toExponential() : String(clean);
+}
+
+/**
  * Text for a tooltip formatter's return value, which ECharts sets as HTML: a name from the user's data
  * (a structure's id in a dataset file, a run's name) shows as typed, not as markup.
  */
@@ -113,10 +125,10 @@ export function fitLegend(option: ChartOption, width: number, measure: (text: st
 export function lineOption(series: readonly LineSeries[], o: LineOptions): ChartOption {
   const hasRight = series.some((s) => s.axis === 1);
   const yAxis: ChartOption[] = [
-    { type: o.logY ? 'log' : 'value', name: o.yName ?? '', scale: true, nameTextStyle: baseText, axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 3) }, splitLine: { lineStyle: { color: '#eef0f3' } } },
+    { type: o.logY ? 'log' : 'value', name: o.yName ?? '', scale: true, nameTextStyle: baseText, axisLabel: { ...baseText, formatter: tickText }, splitLine: { lineStyle: { color: '#eef0f3' } } },
   ];
   if (hasRight)
-    yAxis.push({ type: 'value', name: o.y2Name ?? '', scale: true, nameTextStyle: baseText, axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 2) }, splitLine: { show: false } });
+    yAxis.push({ type: 'value', name: o.y2Name ?? '', scale: true, nameTextStyle: baseText, axisLabel: { ...baseText, formatter: tickText }, splitLine: { show: false } });
   return {
     animation: o.animation ?? false,
     color: PALETTE,
@@ -228,7 +240,7 @@ export function parityOption(points: readonly ParityPoint[], units: string, targ
     max: hi,
     interval: range.interval,
     nameTextStyle: baseText,
-    axisLabel: { ...baseText, formatter: (v: number) => fmtNum(v, 4) },
+    axisLabel: { ...baseText, formatter: tickText },
   });
   return {
     animation: false,
@@ -429,7 +441,7 @@ export function parallelOption(dims: readonly ParallelDim[], rows: readonly { na
         min: missingAt ?? range.min,
         max: range.max,
         interval: range.interval,
-        axisLabel: { ...baseText, formatter: (v: number) => (missingAt !== null && v <= missingAt ? PARALLEL_MISSING : fmtNum(v, 3)) },
+        axisLabel: { ...baseText, formatter: (v: number) => (missingAt !== null && v <= missingAt ? PARALLEL_MISSING : tickText(v)) },
       };
     }),
     series: rows.map((r, i) => ({

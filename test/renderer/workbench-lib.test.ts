@@ -5,7 +5,7 @@ import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-s
 import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, issueField, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, isRunFolderFile, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
-import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption } from '../../src-renderer/lib/charts';
+import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption, tickText } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
@@ -403,6 +403,15 @@ describe('runs table and comparison', () => {
 });
 
 describe('chart options', () => {
+  it('axis ticks are labelled apart: an MD run\'s energies and temperatures, a loss on a log axis', () => {
+    const option = lineOption([{ name: 'E', data: [[0, -1745.4], [1, -1745.0]] }, { name: 'T', data: [[0, 1440], [1, 1450]], axis: 1 }], { xName: 'frame' }) as { yAxis: { axisLabel: { formatter: (v: number) => string } }[] };
+    const [energy, temperature] = option.yAxis.map((a) => a.axisLabel.formatter);
+    // they all read "-1750", and "1400", "1400", "1500"
+    expect([-1745.4, -1745.2, -1745.0000000000002].map(energy)).toEqual(['-1745.4', '-1745.2', '-1745']);
+    expect([1440, 1445, 1450].map(temperature)).toEqual(['1440', '1445', '1450']);
+    expect([0.30000000000000004, 0, 2.5e-4, 1e-4, 123456].map(tickText)).toEqual(['0.3', '0', '2.5e-4', '1e-4', '1.23456e+5']);
+  });
+
   it('tooltips show names from the user\'s data as typed, never as markup (ECharts sets a formatter\'s text as HTML)', () => {
     const name = '<b id="x" style="color:red">1</b><img src=/x>&';
     const shown = '&#60;b id=&#34;x&#34; style=&#34;color:red&#34;&#62;1&#60;/b&#62;&#60;img src=/x&#62;&#38;';
