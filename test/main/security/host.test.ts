@@ -210,6 +210,23 @@ describe('no stranger in', () => {
     await expectAlive();
   });
 
+  it('logs a refused client once, with the code it was sent, whatever it sent after its hello', async () => {
+    const from = host.stderr().length;
+    const wrong = host.token.slice(0, -1) + (host.token.endsWith('0') ? '1' : '0');
+    const p = hostProbe({ hello: { kind: 'hello', token: wrong } });
+    // a call right behind the hello, in the same tick: it arrives while the host closes the connection
+    void p.opened.then((open) => open && p.ws.send(JSON.stringify({ kind: 'call', id: 1, service: 'system', method: 'ping', arg: { message: 'x' } })));
+    expect(await p.closed).toBe(4401);
+    expect(p.messages).toEqual([]);
+    const logged = () => host.stderr().slice(from);
+    await vi.waitFor(() => expect(logged(), hostWrote()).toMatch(/ws-\d+: refused \(4401\)/), { timeout: 5000, interval: 20 });
+    const id = /(ws-\d+): refused \(4401\)/.exec(logged())![1];
+    // the call was not read: no second refusal ("refused (4400): the first message must be …") under the same id
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(logged().match(new RegExp(`${id}: .*`, 'g'))).toEqual([`${id}: refused (4401): a valid access token is required`]);
+    await expectAlive();
+  });
+
   it('never returns file contents, and refuses a FIFO or a device at once', async () => {
     const c = await client();
     try {
