@@ -194,6 +194,23 @@ export function readLimits(values: { 'max-atoms'?: string; 'max-bytes'?: string 
 /** The label keys of labelled frames (structure frames, train with a potential): extended XYZ keys, as the import dialog's. */
 export const LABEL_KEY_OPTIONS = valueOptions('energy-key', 'forces-key', 'stress-key');
 
+/**
+ * `text` as the description of a usage entry: wrapped at word boundaries to lines of at most `width`
+ * characters, the lines after the first indented to `column` (the first goes after the option's name).
+ */
+export function usageDescription(text: string, column: number, width = 90): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && column + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(column)}`);
+}
+
 /** The usage lines of LABEL_KEY_OPTIONS, their descriptions from `column` (the command's usage layout). */
 export function labelKeysUsage(column: number): string {
   return [

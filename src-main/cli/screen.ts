@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { detectFormat } from '../../src-shared/chem/detect';
+import { detectFormat, READABLE_FILES } from '../../src-shared/chem/detect';
 import type { ReadLimits } from '../../src-shared/chem/options';
 import { withoutCompression } from '../../src-shared/chem/naming';
 import { shownUnit } from '../../src-shared/model/units';
@@ -57,7 +57,7 @@ export async function screeningFiles(args: readonly string[], cwd: string): Prom
     if (info?.isDirectory()) {
       const before = files.length;
       await walk(path, a, files);
-      if (files.length === before) files.push({ path, shown: a, problem: { name: 'NoStructureFiles', message: `${a}: no structure files in this folder (CIF, POSCAR, CONTCAR, .vasp, .xyz, vasprun.xml, OUTCAR, XDATCAR, ASE .db and .traj)`, line: null } });
+      if (files.length === before) files.push({ path, shown: a, problem: { name: 'NoStructureFiles', message: `${a}: no structure files in this folder (${READABLE_FILES})`, line: null } });
     } else files.push({ path, shown: a });
   }
   return files;

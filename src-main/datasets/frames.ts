@@ -1,14 +1,16 @@
 /**
- * A dataset of labelled frames: any of the files Latticework reads frames from (vasprun.xml, OUTCAR,
- * XDATCAR, extended XYZ, ASE databases, POSCAR/CIF; gzip, bzip2 or xz compressed), or a folder of
- * them, one structure per frame with its energy, forces and stress. Per file a frame selection (all,
- * the last, every k-th), then de-duplication of identical frames (same species, cell and positions,
- * bit for bit: the first is kept), frames without energy left out, and the units and sign check.
- * A file that cannot be read (truncated, corrupted) is reported and the others are kept.
+ * A dataset of labelled frames: any of the files the structure readers know (READABLE_FILES:
+ * vasprun.xml, OUTCAR, XDATCAR, extended XYZ, ASE databases and trajectories, POSCAR/CONTCAR, CIF;
+ * gzip, bzip2 or xz compressed), or a folder of them, one structure per frame with its energy,
+ * forces and stress. Per file a frame selection (all, the last, every k-th), then de-duplication of
+ * identical frames (same species, cell and positions, bit for bit: the first is kept), frames
+ * without energy left out, and the units and sign check. A file that cannot be read (truncated,
+ * corrupted) is reported and the others are kept.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { checkLabels, frameOfStructure, LABEL_KEYS, labelsOfStructure, type FrameLabels, type LabelledFrame, type StructureFormat } from '../../src-shared/chem';
+import { detectFormat, READABLE_FILES } from '../../src-shared/chem/detect';
 import { withoutCompression } from '../../src-shared/chem/naming';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
@@ -23,19 +25,13 @@ import { sameNumbers } from '../../src-shared/numbers';
 import { plural } from '../../src-shared/text';
 import { describeEnergyOutliers, energyOutliers, ENERGY_OUTLIER_FLOOR, ENERGY_OUTLIER_SPREADS } from '../engine/potential/statistics';
 
-/** Names a folder import reads frames from (compressed or not); POTCAR, INCAR, KPOINTS, ... are not frame files. */
+/**
+ * Names a folder import reads frames from: the files the structure readers know by their name
+ * (READABLE_FILES, compressed or not); POTCAR, INCAR, KPOINTS, ... are not frame files.
+ */
 export function isFrameFileName(name: string): boolean {
   const base = withoutCompression(name.split(/[\\/]/).pop() ?? name);
-  if (base.startsWith('.')) return false;
-  const low = base.toLowerCase();
-  return (
-    low.includes('vasprun') ||
-    low.includes('outcar') ||
-    low.includes('xdatcar') ||
-    low.includes('poscar') ||
-    low.includes('contcar') ||
-    /\.(ext)?xyz$|\.db$|\.traj$|\.cif$|\.vasp$/.test(low)
-  );
+  return !base.startsWith('.') && detectFormat(base, '') !== null;
 }
 
 /** The indices of the frames a selection keeps, of n. */
@@ -209,8 +205,6 @@ export function datasetFrames(read: Pick<LabelledStructures, 'items'>): Labelled
   return read.items.map((it) => frameOfStructure(structureFromJSON(it.parsed.structure)));
 }
 
-const FRAME_FILES = 'vasprun.xml, OUTCAR, XDATCAR, .xyz/.extxyz, .db, .traj, POSCAR/CONTCAR, .cif, .vasp; compressed or not';
-
 /** A companion of VASP frame files (its species), read with them rather than for frames of its own. */
 const isCompanion = (name: string) => /POTCAR/i.test(name);
 
@@ -220,7 +214,7 @@ const isCompanion = (name: string) => /POTCAR/i.test(name);
  */
 async function frameSources(src: DatasetSource): Promise<{ sources: FramesSource[]; notRead: string[] }> {
   const names = src.file !== null ? [src.file] : src.shownNames.filter(isFrameFileName);
-  if (names.length === 0) throw new UserError(`${src.label} has no file to read frames from (${FRAME_FILES})`);
+  if (names.length === 0) throw new UserError(`${src.label} has no file to read frames from (${READABLE_FILES})`);
   if (src.dir !== null) return { sources: names.map((n) => ({ name: n, path: join(src.dir!, n) })), notRead: [] };
   // dropped files: the bytes, with the other dropped files as companions (POTCAR/OUTCAR for VASP 4 species)
   const dropped = await Promise.all(src.shownNames.map(async (n) => ({ name: n, data: (await src.bytes(n))! })));
@@ -234,7 +228,7 @@ async function frameSources(src: DatasetSource): Promise<{ sources: FramesSource
 /** Labelled frames as a dataset format: one structure per selected, distinct frame with an energy; the target is the energy (eV, whole cell). */
 export const labelledFrames: DatasetFormat = {
   kind: 'frames',
-  description: 'labelled frames (vasprun.xml, OUTCAR, XDATCAR, extended XYZ, ASE databases, POSCAR/CIF; compressed or not)',
+  description: `labelled frames (energies, forces, stresses) of ${READABLE_FILES}, or a folder of them`,
   detect: (src) => (src.file !== null ? isFrameFileName(src.file) : src.names.some(isFrameFileName)),
   async read(src, options, io) {
     const { sources, notRead } = await frameSources(src);
@@ -262,7 +256,7 @@ export const labelledFrames: DatasetFormat = {
       unlabelled: [
         ...[...got.withoutEnergy].map(([file, n]) => `${file} (${plural(n, 'frame')} without an energy)`),
         ...got.notNumbers,
-        ...notRead.map((n) => `${n} (not read: not a file frames are read from: ${FRAME_FILES})`),
+        ...notRead.map((n) => `${n} (not read: not a file frames are read from: ${READABLE_FILES})`),
       ],
       frames: got.report,
     };

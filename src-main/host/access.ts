@@ -1,12 +1,10 @@
 /**
- * Who may talk to the browser-mode host: requests must name the host as it is bound (the `Host`
- * header: no DNS rebinding), WebSocket upgrades must come from a page of this host (the `Origin`
- * header), and a WebSocket client must present the access token in its hello.
+ * Who may talk to the browser-mode host: requests must name the host as it is bound, or loopback on
+ * any port (the `Host` header: no DNS rebinding), WebSocket upgrades must come from a page of this
+ * host (the `Origin` header), and a WebSocket client must present the access token in its hello.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
-
-export const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
 
 const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
@@ -16,18 +14,15 @@ export function urlHost(address: string): string {
 }
 
 /**
- * The `Host` header values the host answers to: the address it is bound to on its port, the
- * loopback names when it is reachable on loopback, every interface address and the machine's
- * name when it is bound to all interfaces, and any names given with `--allow-host`.
+ * The `Host` header values the host answers to besides loopback names (`loopbackHostHeader`): the
+ * address it is bound to on its port, every interface address and the machine's name when it is
+ * bound to all interfaces, and any names given with `--allow-host`.
  */
 export function allowedHostHeaders(bound: string, port: number, extra: readonly string[] = []): Set<string> {
   const names = new Set<string>();
   const boundLower = bound.toLowerCase();
   if (!WILDCARD.has(boundLower)) names.add(boundLower);
-  if (LOOPBACK_NAMES.includes(boundLower) || boundLower.startsWith('127.') || WILDCARD.has(boundLower)) {
-    for (const n of LOOPBACK_NAMES) names.add(n);
-  }
-  if (WILDCARD.has(boundLower)) {
+  else {
     for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) names.add(i.address.toLowerCase().replace(/%.*$/, ''));
     names.add(hostname().toLowerCase());
   }
@@ -40,9 +35,28 @@ export function allowedHostHeaders(bound: string, port: number, extra: readonly 
   return out;
 }
 
+/** A loopback name with a port (1–65535) or without one (port 80), as a browser writes it in `Host`. */
+const LOOPBACK_HOST_HEADER = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::([1-9]\d{0,4}))?$/;
+
+/**
+ * Whether a `Host` header names a loopback name (`127.0.0.1`, `localhost`, `[::1]`) on any port,
+ * whatever the host is bound to. A browser sends one only for a page of its own machine's loopback,
+ * which reaches this host only through a forwarder set up on that machine (`ssh -L 8080:127.0.0.1:4780`:
+ * the browser names the local port, 8080). A DNS-rebinding page sends its own name, never one of
+ * these; a page of another local port cannot open the WebSocket (its `Origin` is not this `Host`:
+ * `originAllowed`), and whoever can run a forwarder can connect to the port directly anyway: the
+ * token is what keeps them out.
+ */
+function loopbackHostHeader(header: string): boolean {
+  const name = LOOPBACK_HOST_HEADER.exec(header);
+  return name !== null && (name[1] === undefined || Number(name[1]) <= 65535);
+}
+
 /** Whether a request's `Host` header names this host. */
 function hostHeaderAllowed(header: string | undefined, allowed: ReadonlySet<string>): boolean {
-  return typeof header === 'string' && allowed.has(header.toLowerCase());
+  if (typeof header !== 'string') return false;
+  const lower = header.toLowerCase();
+  return loopbackHostHeader(lower) || allowed.has(lower);
 }
 
 /**

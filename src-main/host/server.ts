@@ -400,6 +400,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
       try {
+        // a connection being closed (refused, or dropped for its backlog) is done: what it sent after
+        // is not read (a refused client's queued call would be refused, and logged, a second time)
+        if (ws.readyState !== ws.OPEN) return;
         if (!authed) {
           if (isBinary) refuse(CLOSE.badHello, 'the first message must be a JSON hello');
           else onHello(rawText(data));

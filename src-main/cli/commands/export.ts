@@ -11,9 +11,10 @@ import { allPresetIds, isPotentialPreset, potentialPresetConfig, presetConfig, p
 import { exportConfig, exportForTorch, nextSteps, runExportRequest, type ExportRequest } from '../../scale-out/export-run';
 import type { TorchExportSummary } from '../../scale-out/torch-export';
 import { databasePath } from '../../app/paths';
+import { labelledFrames } from '../../datasets/frames';
 import { Database } from '../../store/database';
 import { getRunRow } from '../../store/runs';
-import { flagOptions, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { flagOptions, parseCommandArgs, readJsonObjectFile, usageDescription, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework export RUN_OR_CONFIG --data PATH --to torch DIR [options]
 
@@ -33,9 +34,12 @@ a README. Bring the trained run back with \`latticework import-run DIR\`.
   --db PATH       database of the run (default $LATTICEWORK_DB, else the data directory's)
   --json          print one JSON summary: {"folder", "architecture", "structures",
                   "split": {"train", "val", "test"}, "parameters", "files", "cgcnnLayout"}
-Exportable: CGCNN, SchNet, GCN, GAT and MPNN-edge (mean, sum or max readout; regression or per-atom targets;
-single split) and the SchNet and PaiNN interatomic potentials (schnet-potential, painn-potential:
---data an extended XYZ or VASP file of labelled frames, as for \`latticework train\`).
+${usageDescription(
+  `Exportable: CGCNN, SchNet, GCN, GAT and MPNN-edge (mean, sum or max readout; regression or per-atom targets;
+single split) and the SchNet and PaiNN interatomic potentials (schnet-potential, painn-potential: --data
+${labelledFrames.description}, as for \`latticework train\`).`,
+  0,
+)}
 Exit status: 0 written, 1 failed, 2 bad usage.`;
 
 export const exportCommand: Command = {

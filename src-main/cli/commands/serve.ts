@@ -18,8 +18,10 @@ the token in their WebSocket hello ({"kind": "hello", "token": ...}).
   --port N           port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host ADDRESS     address to bind (default 127.0.0.1; e.g. 0.0.0.0 on a GPU workstation)
   --allow-host NAME  another name the browser may use for this host (e.g. its DNS
-                     name behind 0.0.0.0); repeatable. Requests naming any other
-                     host are refused (DNS rebinding).
+                     name behind 0.0.0.0), on its port; repeatable. Requests naming
+                     any other host are refused (DNS rebinding); 127.0.0.1, localhost
+                     and [::1] are answered on any port (an SSH forward to another
+                     local port: ssh -L 8080:127.0.0.1:4780).
   --db PATH          database file (default $LATTICEWORK_DB, else the data directory)
   --json             print {"url", "token", "database", "backend"} once ready`;
 

@@ -22,6 +22,7 @@ import {
   type Voigt6,
 } from '../../../src-shared/chem';
 import { displaySymbol } from '../../../src-shared/chem/spacegroup';
+import { READABLE_FILES } from '../../../src-shared/chem/detect';
 import type { SpaceGroupSummary } from '../../../src-shared/chem/spacegroup';
 import { plural } from '../../../src-shared/text';
 import { DEFAULT_SYMPREC, findSpaceGroup, SPACE_GROUP_SEARCH_MAX_SITES } from '../../chem/spacegroup';
@@ -32,7 +33,7 @@ import { MAX_NEIGHBOR_PAIRS } from '../../../src-shared/graph/neighbors';
 import { describeFileConstraints, fileConstraints, type FileConstraints } from '../../../src-shared/sim/constraints';
 import { Atoms } from '../../../src-shared/sim/atoms';
 import { atomsAtSamePosition, samePositionText } from '../../../src-shared/sim/pairs';
-import { cellFormatProblem, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
+import { cellFormatProblem, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageDescription, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
 import { describeCell, describeSupercell, describeVacancyHop, OTHER_CELLS, parseRepeat, structureCell, structureSupercell, structureVacancyHop } from './structure-build';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
@@ -46,11 +47,12 @@ const usage = `Usage: latticework structure info FILE... [--json] [options]
                                          --start FILE --end FILE [--json] [options]
        latticework structure cell FILE --to primitive|conventional|niggli --out FILE [--json] [options]
 
-info: reads CIF, POSCAR/CONTCAR/*.vasp, XYZ and extended XYZ, vasprun.xml, OUTCAR,
-XDATCAR, ASE database (.db) and ASE trajectory (.traj) files (also gzip, bzip2 or xz
-compressed) and prints, per structure, its
-formula, space group, number of sites, cell and warnings; a multi-frame file (a
-trajectory, a multi-frame XYZ) is described by its last frame, with the number of frames.
+${usageDescription(
+  `info: reads ${READABLE_FILES} files and prints, per structure, its formula, space group, number of
+sites, cell and warnings; a multi-frame file (a trajectory, a multi-frame XYZ) is described by its
+last frame, with the number of frames.`,
+  0,
+)}
 frames: prints every frame of each file (or those --frames picks) with its energy and free
 energy (eV), forces (eV/Å) and stress (Voigt xx yy zz yz xz xy, eV/Å³, positive = tensile as
 in ASE); with --out, also writes them to one new file (molecules: a CIF keeps them with

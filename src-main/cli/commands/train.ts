@@ -2,8 +2,8 @@
  * `latticework train --data DIR_OR_FILE (--preset NAME | --config FILE) [--epochs N] [--seed S] [--db PATH]`
  *
  * Trains a model on a dataset read by the one dataset reader (src-main/datasets: a CGCNN folder,
- * an extended XYZ file or a CSV), printing one line per epoch
- * (or one JSON summary with --json), then stores the best model in the database
+ * an extended XYZ file, a CSV or labelled frames, its DATASET_FORMATS, which --help lists), printing
+ * one line per epoch (or one JSON summary with --json), then stores the best model in the database
  * (or writes it to --out FILE.lwm only). The run is recorded in the database through `TrainHooks`
  * (`trainCommand`: services/cli-store's recorder on the run store).
  */
@@ -30,11 +30,11 @@ import { trainKFold, trainModel, type BatchProgress, type EpochProgress, type Tr
 import { dataParallel } from '../../workers/parallel/executor';
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory } from './train-potential';
-import { nothingUsableMessage } from '../../datasets';
+import { DATASET_FORMATS, nothingUsableMessage } from '../../datasets';
 import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../../datasets/in-process';
 import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
-import { flagOptions, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
+import { flagOptions, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageDescription, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { onStopSignal, stoppedStatus } from '../signals';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
@@ -42,11 +42,11 @@ const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --co
 Trains a graph neural network and stores the best model (lowest validation MAE;
 classification: highest ROC-AUC) in the database. With a potential preset
 (${potentialPresets().map((p) => p.id).join(', ')}) it trains an interatomic potential on the energies,
-forces and stresses of an extended XYZ file (best epoch: lowest validation energy MAE in
-meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
-  --data PATH        a CGCNN folder (id_prop.csv + <id>.cif [+ atom_init.json]), an
-                     extended XYZ file, or a CSV of structure files and targets (the
-                     dataset rules: docs/datasets.md)
+forces and stresses of labelled frames, the last kind below (best epoch: lowest validation
+energy MAE in meV/atom + force MAE in meV/Å + stress MAE in meV/Å³).
+  --data PATH        a file or a folder, read as the first of these it is (the dataset
+                     rules: docs/datasets.md):
+${DATASET_FORMATS.map((f) => `                     - ${usageDescription(f.description, 23)}`).join('\n')}
   --preset NAME      one of ${allPresetIds().join(', ')}
   --config FILE      a model config (JSON; missing fields take their defaults); with
                      --preset, the file's fields override the preset's

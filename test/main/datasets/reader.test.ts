@@ -6,11 +6,15 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATASET_FORMATS, datasetFormat, droppedSource, pathSource, readDataset } from '../../../src-main/datasets';
+import { isFrameFileName } from '../../../src-main/datasets/frames';
 import { inProcessIO, leftOutMessage, readDatasetAt } from '../../../src-main/datasets/in-process';
+import { writeFrames } from '../../../src-main/files/frames-file';
+import { readFramesFile } from '../../../src-main/files/structure-file';
 import { parseCsv, readTable, rowTargets } from '../../../src-main/datasets/table';
 import { serveTestCore } from '../../helpers/core';
 import { SHARED_DATA } from '../../helpers/shared-data';
@@ -18,6 +22,7 @@ import { vasprun } from '../../helpers/vasprun';
 
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
 const EMT_XYZ = `${SHARED_DATA}/emt-dev/emt_dataset.extxyz`;
+const OUTCAR = fileURLToPath(new URL('../../fixtures/vasp/aiida-vasp+parsevasp/OUTCAR_MAG_SINGLE.xz', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'lw-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -85,6 +90,25 @@ describe('formats', () => {
     const empty = folder('empty', { 'notes.txt': 'nothing\n' });
     expect(() => datasetFormat(droppedSource([{ name: 'x/notes.txt', text: '' }]))).toThrow(/not a dataset Latticework reads/);
     await expect(readDatasetAt(empty)).rejects.toThrow(new RegExp(DATASET_FORMATS.map((f) => f.description.split(' ')[1]).join('|')));
+  });
+
+  it('labelled frames: every file the structure readers know (READABLE_FILES, as train --help says) gives labelled frames, and is a frame file of a folder by its name', async () => {
+    const d = folder('every-format', { 'emt.extxyz': emtFrames(3), 'vasprun.xml': vasprun() });
+    copyFileSync(OUTCAR, join(d, 'OUTCAR.xz'));
+    const { frames } = await readFramesFile(join(d, 'emt.extxyz'), 'emt.extxyz');
+    await writeFrames(join(d, 'emt.traj'), 'traj', frames);
+    await writeFrames(join(d, 'emt.db'), 'db', frames);
+    for (const name of ['emt.extxyz', 'vasprun.xml', 'OUTCAR.xz', 'emt.traj', 'emt.db']) {
+      const r = await readDatasetAt(join(d, name), { kind: 'frames' });
+      expect(r.failed, name).toEqual([]);
+      expect(r.items.length, name).toBeGreaterThan(0);
+      expect(r.items.every((i) => Number.isFinite(i.targets[0])), name).toBe(true);
+      // given without its kind (a property model's --data): recognised as frames, but extended XYZ as a file of targets
+      expect(datasetFormat(await pathSource(join(d, name))).kind, name).toBe(name === 'emt.extxyz' ? 'extxyz' : 'frames');
+    }
+    const frameFiles = ['a.cif', 'a.mcif', 'POSCAR', 'CONTCAR.relax1', 'a.vasp', 'a.xyz', 'a.extxyz', 'vasprun.xml', 'vasprun_1.xml', 'OUTCAR', 'XDATCAR', 'a.db', 'a.traj'];
+    for (const name of [...frameFiles, ...frameFiles.map((n) => `${n}.gz`), 'OUTCAR.bz2', 'a.traj.xz']) expect(isFrameFileName(`run/${name}`), name).toBe(true);
+    for (const name of ['POTCAR', 'INCAR', 'KPOINTS', 'OSZICAR', 'CHGCAR', 'id_prop.csv', 'atom_init.json', 'notes.txt', '.a.xyz']) expect(isFrameFileName(name), name).toBe(false);
   });
 
   it('a CGCNN folder: id_prop.csv order, the folder\'s atom_init.json, skipped rows reported, the same from a path and dropped', async () => {

@@ -16,7 +16,7 @@ import { createClient } from '../../../src-shared/ipc/define';
 import { createSocketTransport } from '../../../src-shared/ipc/socket-transport';
 import type { SocketLike } from '../../../src-shared/ipc/socket-transport';
 import { CONTENT_SECURITY_POLICY } from '../../../src-main/host/csp';
-import { frame, get, messagesOf, probe, raw, startHostProcess, statusOf, upgradeRequest, within } from './host-process';
+import { forwarder, frame, get, messagesOf, probe, raw, startHostProcess, statusOf, upgradeRequest, within } from './host-process';
 import type { HostProcess } from './host-process';
 
 let host: HostProcess;
@@ -25,7 +25,7 @@ let host: HostProcess;
 const hostWrote = () => `the host wrote: ${host.stderr().slice(-2000)}`;
 
 /** A probe of this file's host whose failure also shows what the host wrote. */
-const hostProbe = (options: Parameters<typeof probe>[1] = {}) => probe(host.port, { ...options, context: hostWrote });
+const hostProbe = (options: Parameters<typeof probe>[1] = {}, port = host.port) => probe(port, { ...options, context: hostWrote });
 
 beforeAll(async () => {
   host = await startHostProcess();
@@ -34,8 +34,9 @@ afterAll(async () => {
   await host?.stop();
 });
 
-async function client(token = host.token): Promise<{ api: LatticeworkApi; close(): void }> {
-  const socket = new WebSocket(`ws://127.0.0.1:${host.port}/ws`);
+/** A client of the contract; `at`: another port to connect to (a forwarder's) and the Origin its page sends. */
+async function client(token = host.token, at: { port?: number; origin?: string } = {}): Promise<{ api: LatticeworkApi; close(): void }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${at.port ?? host.port}/ws`, { origin: at.origin });
   const transport = createSocketTransport(socket as unknown as SocketLike, token);
   await transport.ready;
   return { api: createClient(contract, transport), close: () => transport.close() };
@@ -163,13 +164,38 @@ describe('the host survives any single request', () => {
   });
 });
 
+/**
+ * `Host` headers that name neither this host nor loopback, with `port`: what a DNS-rebinding page sends
+ * (its own name), names that only look like loopback, and loopback with what is not a port.
+ */
+function otherNames(port: number): string[] {
+  return [
+    `rebind.example:${port}`,
+    `127.0.0.1.nip.io:${port}`,
+    `localhost.rebind.example:${port}`,
+    `rebind.localhost:${port}`,
+    `LOCALHOST.:${port}`,
+    `127.0.0.1.:${port}`,
+    `[::ffff:127.0.0.1]:${port}`,
+    `127.0.0.1@rebind.example:${port}`,
+    `127.0.0.1:${port}@rebind.example`,
+    `127.0.0.1:0${port}`,
+    `127.0.0.1:${port}:${port}`,
+    '127.0.0.1:',
+    '127.0.0.1:0',
+    'localhost:65536',
+    'localhost:99999',
+    '127.0.0.1:http',
+  ];
+}
+
 describe('no stranger in', () => {
   it('serves the page with the Content-Security-Policy, to its own host name only (DNS rebinding refused over HTTP)', async () => {
     const ok = await get(host.port, '/');
     expect(statusOf(ok)).toBe(200);
     expect(ok).toContain(`Content-Security-Policy: ${CONTENT_SECURITY_POLICY}`);
     expect(statusOf(await get(host.port, '/', `localhost:${host.port}`))).toBe(200);
-    for (const h of [`rebind.example:${host.port}`, 'rebind.example', `127.0.0.1:${host.port + 1}`, `127.0.0.1.nip.io:${host.port}`, `LOCALHOST.:${host.port}`]) {
+    for (const h of [`rebind.example:${host.port}`, 'rebind.example', `127.0.0.1.nip.io:${host.port}`, `LOCALHOST.:${host.port}`, ...otherNames(host.port + 1)]) {
       expect(statusOf(await get(host.port, '/', h)), h).toBe(403);
     }
     expect([400, 403]).toContain(statusOf(await get(host.port, '/', '')));
@@ -187,7 +213,51 @@ describe('no stranger in', () => {
     expect(await scripted.closed).toBe(-1);
     const twice = await raw(host.port, upgradeRequest(host.port).replace('\r\n\r\n', `\r\nHost: ${rebound}\r\n\r\n`));
     expect(statusOf(twice)).toBe(403);
+    for (const name of otherNames(host.port + 1)) {
+      const other = hostProbe({ headers: { Host: name }, origin: `http://${name}`, hello: { kind: 'hello', token: host.token } });
+      expect(await other.closed, name).toBe(-1);
+    }
     await expectAlive();
+  });
+
+  describe('through a forwarder on another local port (ssh -L 8080:127.0.0.1:4780: the browser names 8080)', () => {
+    let forwarded: Awaited<ReturnType<typeof forwarder>>;
+    beforeAll(async () => {
+      forwarded = await forwarder(host.port);
+    });
+    afterAll(async () => {
+      await forwarded?.close();
+    });
+    const page = () => `127.0.0.1:${forwarded.port}`;
+
+    it('serves the page on any loopback name with the forwarder\'s port (or none: port 80), and refuses other names', async () => {
+      for (const h of [page(), `localhost:${forwarded.port}`, `[::1]:${forwarded.port}`, `LocalHost:${forwarded.port}`, '127.0.0.1', 'localhost', '[::1]']) {
+        expect(statusOf(await get(forwarded.port, '/', h)), h).toBe(200);
+      }
+      for (const name of otherNames(forwarded.port)) expect(statusOf(await get(forwarded.port, '/', name)), name).toBe(403);
+      await expectAlive();
+    });
+
+    it('answers the page\'s WebSocket with the token only, and not a page of another local port', async () => {
+      const c = await within(client(host.token, { port: forwarded.port, origin: `http://${page()}` }), 15_000, () => `the forwarded page could not connect; ${hostWrote()}`);
+      try {
+        expect((await c.api.system.ping({ message: 'forwarded' })).message).toBe('forwarded');
+      } finally {
+        c.close();
+      }
+      const noToken = hostProbe({ origin: `http://${page()}`, hello: { kind: 'hello' } }, forwarded.port);
+      expect(await noToken.closed).toBe(4401);
+      // a page of another local port (another user's server): its Origin is not the Host it connects to
+      for (const origin of [`http://127.0.0.1:${forwarded.port + 1}`, `http://localhost:${forwarded.port}`, `http://127.0.0.1:${host.port}`]) {
+        const foreign = hostProbe({ origin, hello: { kind: 'hello', token: host.token } }, forwarded.port);
+        expect(await foreign.closed, origin).toBe(-1);
+      }
+      for (const name of otherNames(forwarded.port)) {
+        const rebound = hostProbe({ headers: { Host: name }, origin: `http://${name}`, hello: { kind: 'hello', token: host.token } }, forwarded.port);
+        expect(await rebound.closed, name).toBe(-1);
+      }
+      await expectAlive();
+    });
   });
 
   it('refuses a second local client without the token, or with a wrong one, on loopback', async () => {
@@ -207,6 +277,23 @@ describe('no stranger in', () => {
     expect(sneaky.messages).toEqual([]);
     // each of the three token refusals is in the host's log, with its close code (the log is another pipe: it may come a little after the close)
     await vi.waitFor(() => expect(refusals() - before, hostWrote()).toBe(3), { timeout: 5000, interval: 20 });
+    await expectAlive();
+  });
+
+  it('logs a refused client once, with the code it was sent, whatever it sent after its hello', async () => {
+    const from = host.stderr().length;
+    const wrong = host.token.slice(0, -1) + (host.token.endsWith('0') ? '1' : '0');
+    const p = hostProbe({ hello: { kind: 'hello', token: wrong } });
+    // a call right behind the hello, in the same tick: it arrives while the host closes the connection
+    void p.opened.then((open) => open && p.ws.send(JSON.stringify({ kind: 'call', id: 1, service: 'system', method: 'ping', arg: { message: 'x' } })));
+    expect(await p.closed).toBe(4401);
+    expect(p.messages).toEqual([]);
+    const logged = () => host.stderr().slice(from);
+    await vi.waitFor(() => expect(logged(), hostWrote()).toMatch(/ws-\d+: refused \(4401\)/), { timeout: 5000, interval: 20 });
+    const id = /(ws-\d+): refused \(4401\)/.exec(logged())![1];
+    // the call was not read: no second refusal ("refused (4400): the first message must be …") under the same id
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(logged().match(new RegExp(`${id}: .*`, 'g'))).toEqual([`${id}: refused (4401): a valid access token is required`]);
     await expectAlive();
   });
 

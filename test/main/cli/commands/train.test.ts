@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exportCommand } from '../../../../src-main/cli/commands/export';
 import { makeTrainCommand, trainCommand, type TrainHooks } from '../../../../src-main/cli/commands/train';
+import { DATASET_FORMATS } from '../../../../src-main/datasets';
+import { labelledFrames } from '../../../../src-main/datasets/frames';
+import { READABLE_FILES } from '../../../../src-shared/chem/detect';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
 import { ModelRepository } from '../../../../src-main/models/store';
 import { SHARED_DATA } from '../../../helpers/shared-data';
@@ -223,6 +227,15 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const tables = await cli('train', '--data', 'tables', '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--no-save', '--json');
     expect(tables.code).toBe(1);
     expect(JSON.parse(tables.out).error.message).toBe(`${join(dir, 'tables')} holds 2 tables (a.csv, b.csv) and a dataset is read with one: give the one to read (its path as --data, or drop it alone with the structure files)`);
+  });
+
+  it('--help says what --data reads: every dataset format the reader tries, a potential\'s labelled frames of every file the structure readers know', () => {
+    const help = trainCommand.usage.replace(/\s+/g, ' ');
+    for (const format of DATASET_FORMATS) expect(help).toContain(format.description.replace(/\s+/g, ' '));
+    expect(labelledFrames.description).toContain(READABLE_FILES);
+    for (const file of ['vasprun.xml', 'OUTCAR', 'XDATCAR', '.db', '.traj', 'POSCAR', 'CIF', '.gz']) expect(help).toContain(file);
+    // and export, for the potentials it exports
+    expect(exportCommand.usage.replace(/\s+/g, ' ')).toContain(`--data ${labelledFrames.description}`);
   });
 
   it('reports usage errors with exit status 2', async () => {
