@@ -133,6 +133,7 @@ export async function importFrames(
     readCount += r.frames.length;
     const keep = selectFrames(r.frames.length, selection);
     selected += keep.length;
+    for (const n of frameNotes(r, keep)) notes.push(`${r.file}: ${n}`);
     for (const i of keep) {
       const p = r.frames[i];
       const id = frameIdentity(p.structure);
@@ -190,6 +191,24 @@ export async function importFrames(
     warnings: [...conflicts, ...check.warnings, ...outlierWarnings],
   };
   return { byName, rows, failed, formats, report, notNumbers, withoutEnergy };
+}
+
+/** Frame warnings said per file, at most: the others are counted. */
+const FRAME_NOTES = 20;
+
+/**
+ * What the reader noticed in the selected frames (`step 2: line 106: the stress is not 6 numbers
+ * (…): left out`), each named by its frame: a label left out is said, not only counted.
+ */
+function frameNotes(r: Extract<FramesFile, { ok: true }>, keep: number[]): string[] {
+  const vasp = r.format === 'vasprun' || r.format === 'outcar' || r.format === 'xdatcar';
+  const all = keep.flatMap((i) => {
+    const p = r.frames[i];
+    const where = typeof p.block === 'string' ? p.block : vasp ? p.structure.name : `frame ${p.block ?? i}`;
+    return p.warnings.map((w) => (w.startsWith(`${where}: `) ? w : `${where}: ${w}`));
+  });
+  if (all.length <= FRAME_NOTES) return all;
+  return [...all.slice(0, FRAME_NOTES), `${plural(all.length - FRAME_NOTES, 'more frame warning')} (${plural(all.length, 'warning')} in all)`];
 }
 
 /** How two frames' labels differ ("energy +1.000 eV, forces"), or null when they are the same numbers (`sameNumbers`). */

@@ -79,12 +79,23 @@ interface Step {
 /** What Fortran prints for a number it cannot print: `****` (too wide for its format), NaN, Infinity. */
 const FORTRAN_NON_NUMBER = /^(\*+|[+-]?(nan|inf(inity)?))$/i;
 
-/** The numbers of one word: a number, or several Fortran glued together (`-0.12345-0.67890`); null for anything else. */
+const STARS = /^\*+$/;
+
+/**
+ * The numbers of one word: a number, or several Fortran glued together (`-0.12345-0.67890`; a run of
+ * `*`, a number too wide for its field, glued to its neighbour: `-6.093438******` is -6.093438 and NaN);
+ * null for anything else.
+ */
 function wordNumbers(x: string): number[] | null {
   const v = Number(x);
   if (Number.isFinite(v)) return [v];
-  const parts = x.replace(/(\d)-(\d|\.)/g, '$1 -$2').split(' ');
-  return parts.length > 1 && parts.every((p) => Number.isFinite(Number(p))) ? parts.map(Number) : null;
+  const parts = x
+    .replace(/(\d)-(\d|\.)/g, '$1 -$2')
+    .replace(/\*+/g, ' $& ')
+    .trim()
+    .split(/ +/);
+  if (parts.length < 2 || !parts.every((p) => STARS.test(p) || Number.isFinite(Number(p)))) return null;
+  return parts.map((p) => (STARS.test(p) ? NaN : Number(p)));
 }
 
 /** Splits a row of numbers; repairs Fortran's glued negatives (`1.0-2.0`); a word that is not a number (`***`) → NaN. */
