@@ -3,7 +3,7 @@
  * each format, format detection, and the same items whether a dataset is read from a path or from
  * dropped files, in this process (the command line) or by the app's import.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -187,6 +187,15 @@ describe('formats', () => {
     // in a folder of several files, each note names its file
     writeFileSync(join(d, 'vasprun.xml'), vasprun());
     expect((await readDatasetAt(d, { kind: 'frames' })).frames!.notes[0]).toBe(`OUTCAR: step 2: line ${stress + 1}: the stress is not 6 numbers ('${lines[stress].trim()}'): left out`);
+  });
+
+  it('a folder whose only candidates are no regular files (a FIFO, a link to /dev/zero) names them, as a FIFO named alone is named', async () => {
+    const d = folder('not-files', {});
+    spawnSync('mkfifo', [join(d, 'f.xyz')]);
+    symlinkSync('/dev/zero', join(d, 'z.extxyz'));
+    const not = 'not read, not regular files: f.xyz (a FIFO (named pipe)), z.extxyz (a link to /dev/zero, a character device)';
+    await expect(readDatasetAt(d, { kind: 'frames' })).rejects.toThrow(`${d} has no file to read frames from (vasprun.xml, OUTCAR, XDATCAR, .xyz/.extxyz, .db, .traj, POSCAR/CONTCAR, .cif, .vasp; compressed or not); ${not}`);
+    await expect(readDatasetAt(d, { kind: 'extxyz' })).rejects.toThrow(`${d} has no .xyz/.extxyz file; ${not}`);
   });
 
   it('labelled frames: an energy far out of line with the others\' is a warning naming file and frame; the normal frames give none', async () => {
