@@ -65,6 +65,13 @@ describe('vasprun.xml values that are not numbers', () => {
     }
   });
 
+  it("a force too wide for its field (VASP's 3F16.8) is ****, glued to the number before: still three values, that one NaN", () => {
+    const text = vasprun({ forces: ['      1.00000000      2.00000000****************', ' -0.1 -0.2 -0.3 '] });
+    const r = read(text);
+    expect(Array.from(r.frames[0].forces!).slice(0, 3)).toEqual([1, 2, NaN]);
+    expect(r.warnings).toEqual([`line ${line(text, '2.00000000***')}: the force of atom 0 is '1.00000000      2.00000000****************', a number VASP could not print (a dataset import leaves this frame out)`]);
+  });
+
   it('a position VASP could not print is an error naming its line: the structure cannot be read', () => {
     const text = vasprun({ positions: ['  0.0 0.0 0.0 ', '  0.5 ********** 0.0 '] });
     expect(() => read(text)).toThrow(`line ${line(text, '0.5 ***')}: the position of atom 1 is '0.5 ********** 0.0', a number VASP could not print`);
