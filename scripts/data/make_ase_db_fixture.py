@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Write test/fixtures/ase-db/ase_written.db with ASE 3.22 itself, and golden.json (ASE's own reading,
-scripts/data/ase_images.py): what Latticework must read from a database ASE made.
+scripts/data/ase_images.py): what Latticework must read from a database ASE made. Also
+ase_written.json, the same rows in ASE's JSON database format, which Latticework does not read (its
+message says how to convert it).
 
 Usage: /usr/bin/python3 scripts/data/make_ase_db_fixture.py
 
@@ -49,10 +51,21 @@ def main():
     slab.calc = EMT()
     slab.get_forces()
     db.write(slab, config_type='slab')
+    write_json_copy(path)
     rows = subprocess.run([sys.executable, os.path.join(HERE, 'ase_images.py'), path], check=True, capture_output=True, text=True).stdout
     with open(os.path.join(OUT, 'golden.json'), 'w') as f:
         json.dump({'generator': 'scripts/data/make_ase_db_fixture.py', 'ase': ase.__version__, 'rows': json.loads(rows)}, f, indent=1)
         f.write('\n')
+
+
+def write_json_copy(path):
+    """The rows of the SQLite database at `path` in ASE's JSON database format, beside it (.json)."""
+    json_path = os.path.splitext(path)[0] + '.json'
+    if os.path.exists(json_path):
+        os.remove(json_path)
+    out = ase.db.connect(json_path)
+    for row in ase.db.connect(path).select():
+        out.write(row, **row.key_value_pairs)
 
 
 if __name__ == '__main__':

@@ -267,6 +267,25 @@ export function screenWithProgress(ctx: CommandContext, run: ScreeningRun, onSha
   );
 }
 
+/**
+ * What the reader said of a file as a whole (`incomplete file: … 3 complete ionic steps read`): in the
+ * text output once on stderr, before the file's rows; in the JSON and the CSV among the warnings of each
+ * of the file's rows (first), so that a row read alone still says it.
+ */
+export function fileWarnings(io: CommandContext['io'], output: ScreenOutput) {
+  const byFile = new Map<string, string[]>();
+  return {
+    file(file: string, warnings: readonly string[]) {
+      if (output === 'text') for (const w of warnings) io.err(`latticework predict: warning: ${file}: ${w}`);
+      else byFile.set(file, [...warnings]);
+    },
+    /** A row's warnings with its file's before them. */
+    with(file: string, warnings: readonly string[]): string[] {
+      return [...(byFile.get(file) ?? []), ...warnings];
+    },
+  };
+}
+
 /** A target's CSV column: its name and unit in brackets, the unit once when the name states it ("band gap (eV)"). */
 function targetColumn(t: { name: string; unit: string }): string {
   return t.unit && !t.name.endsWith(`(${t.unit})`) ? `${t.name} (${t.unit})` : t.name;
@@ -307,15 +326,20 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
     const cols = ['file', 'name', 'model', ...(perAtom ? ['atom', 'element'] : []), ...h.targets.map(targetColumn), ...(stdColumns ? h.targets.map((t) => `${t.name} std`) : []), 'error', 'warnings'];
     io.out(cols.map(csvField).join(','));
   }
+  const said = fileWarnings(io, run.output);
   const onShare = (share: ScreenTaskOutput) => {
     for (const e of share.entries) {
       if ('failed' in e) {
         fail(e.failed);
         continue;
       }
+      if ('fileWarnings' in e) {
+        said.file(e.fileWarnings.file, e.fileWarnings.warnings);
+        continue;
+      }
       if (!('row' in e)) throw new Error('a screening worker gave a potential\'s entry for a property model');
       // named as read (files/structure-file: ASE's CIFs, all data_image0, by their file; docs/training.md)
-      const r = e.row;
+      const r = { ...e.row, warnings: said.with(e.row.file, e.row.warnings) };
       if (run.output === 'json') {
         const { species: _s, ...row } = r;
         json.push({ ...row, unit, task: h.task, backend: run.backend });

@@ -13,6 +13,7 @@ import type { ParsedFileStructure } from '../workers/tasks';
 import { firstStructures, named, numericSiteKeys, structureText } from './files';
 import { safeLabel } from './table';
 import type { DatasetFormat, LabelledItem } from './types';
+import { notFilesNote } from './source';
 
 const isXyz = (n: string) => /\.(ext)?xyz$/i.test(n);
 
@@ -47,7 +48,7 @@ export const extxyzFrames: DatasetFormat = {
   detect: (src) => (src.file !== null ? isXyz(src.file) : !src.names.includes('id_prop.csv') && src.names.some(isXyz)),
   async read(src, options, io) {
     const fileNames = src.file !== null ? [src.file] : src.names.filter(isXyz);
-    if (fileNames.length === 0) throw new UserError(`${src.label} has no .xyz/.extxyz file`);
+    if (fileNames.length === 0) throw new UserError(`${src.label} has no .xyz/.extxyz file${notFilesNote(src, isXyz)}`);
     const failed: FileFailure[] = [];
     const pieces: { name: string; text: string }[] = [];
     for (const n of fileNames) {

@@ -19,7 +19,7 @@ import type { FramesFile, FramesReadOptions, FramesSource } from '../files/frame
 import type { ParsedFileStructure } from '../workers/tasks';
 import { UserError } from '../ipc/errors';
 import { clipMessage, numericSiteKeys } from './files';
-import type { DatasetSource } from './source';
+import { notFilesNote, type DatasetSource } from './source';
 import type { DatasetFormat, LabelledItem, LabelledStructures } from './types';
 import { sameNumbers } from '../../src-shared/numbers';
 import { plural } from '../../src-shared/text';
@@ -129,6 +129,7 @@ export async function importFrames(
     readCount += r.frames.length;
     const keep = selectFrames(r.frames.length, selection);
     selected += keep.length;
+    for (const n of frameNotes(r, keep)) notes.push(`${r.file}: ${n}`);
     for (const i of keep) {
       const p = r.frames[i];
       const id = frameIdentity(p.structure);
@@ -188,6 +189,24 @@ export async function importFrames(
   return { byName, rows, failed, formats, report, notNumbers, withoutEnergy };
 }
 
+/** Frame warnings said per file, at most: the others are counted. */
+const FRAME_NOTES = 20;
+
+/**
+ * What the reader noticed in the selected frames (`step 2: line 106: the stress is not 6 numbers
+ * (…): left out`), each named by its frame: a label left out is said, not only counted.
+ */
+function frameNotes(r: Extract<FramesFile, { ok: true }>, keep: number[]): string[] {
+  const vasp = r.format === 'vasprun' || r.format === 'outcar' || r.format === 'xdatcar';
+  const all = keep.flatMap((i) => {
+    const p = r.frames[i];
+    const where = typeof p.block === 'string' ? p.block : vasp ? p.structure.name : `frame ${p.block ?? i}`;
+    return p.warnings.map((w) => (w.startsWith(`${where}: `) ? w : `${where}: ${w}`));
+  });
+  if (all.length <= FRAME_NOTES) return all;
+  return [...all.slice(0, FRAME_NOTES), `${plural(all.length - FRAME_NOTES, 'more frame warning')} (${plural(all.length, 'warning')} in all)`];
+}
+
 /** How two frames' labels differ ("energy +1.000 eV, forces"), or null when they are the same numbers (`sameNumbers`). */
 function labelDifferences(a: FrameLabels, b: FrameLabels): string | null {
   const same = (x: ArrayLike<number> | null, y: ArrayLike<number> | null) => (x === null || y === null ? x === y : sameNumbers(x, y));
@@ -214,7 +233,7 @@ const isCompanion = (name: string) => /POTCAR/i.test(name);
  */
 async function frameSources(src: DatasetSource): Promise<{ sources: FramesSource[]; notRead: string[] }> {
   const names = src.file !== null ? [src.file] : src.shownNames.filter(isFrameFileName);
-  if (names.length === 0) throw new UserError(`${src.label} has no file to read frames from (${READABLE_FILES})`);
+  if (names.length === 0) throw new UserError(`${src.label} has no file to read frames from (${READABLE_FILES})${notFilesNote(src, isFrameFileName)}`);
   if (src.dir !== null) return { sources: names.map((n) => ({ name: n, path: join(src.dir!, n) })), notRead: [] };
   // dropped files: the bytes, with the other dropped files as companions (POTCAR/OUTCAR for VASP 4 species)
   const dropped = await Promise.all(src.shownNames.map(async (n) => ({ name: n, data: (await src.bytes(n))! })));

@@ -20,6 +20,8 @@ export interface DatasetSource {
   file: string | null;
   /** The folder on the core's machine (checked, symlink-free); null for dropped files. */
   dir: string | null;
+  /** The folder's entries that are no regular files (FIFOs, devices, links to them), not read: each with what it is. */
+  notFiles: { name: string; what: string }[];
   /** A file's text (decompressed), or null when there is no such file; a refused or damaged file throws its FileAccessError. */
   text(name: string): Promise<string | null>;
   /** A file's bytes as they are (compressed or not), or null when there is no such file. */
@@ -32,6 +34,15 @@ export function fileKind(name: string): FileKind {
   if (/\.json$/i.test(name)) return 'json';
   if (/\.(ext)?xyz$/i.test(name)) return 'trajectory';
   return 'structure';
+}
+
+/**
+ * What a folder holds under names a format reads that is no regular file, to follow "has no … file":
+ * `; not read, not regular files: f.xyz (a FIFO (named pipe))`; empty when there is none.
+ */
+export function notFilesNote(src: DatasetSource, read: (name: string) => boolean): string {
+  const named = src.notFiles.filter((e) => read(e.name));
+  return named.length ? `; not read, not regular files: ${named.map((e) => `${e.name} (${e.what})`).join(', ')}` : '';
 }
 
 /** A file's text, decompressed when its bytes are gzip, bzip2 or xz data (a damaged one is that file's failure). */
@@ -54,7 +65,7 @@ export async function pathSource(path: string): Promise<DatasetSource> {
     dir = dirname(checked.path);
     file = basename(checked.path);
   }
-  const names = await listUserFolder(dir);
+  const { names, notFiles } = await listUserFolder(dir);
   const set = new Set(names);
   const bytes = async (n: string) => (set.has(n) ? new Uint8Array(await readUserFile(join(dir, n), fileKind(n))) : null);
   return {
@@ -63,6 +74,7 @@ export async function pathSource(path: string): Promise<DatasetSource> {
     shownNames: names,
     file,
     dir,
+    notFiles: file === null ? notFiles : [],
     bytes,
     text: async (n) => {
       const b = await bytes(n);
@@ -104,6 +116,7 @@ export function droppedSource(files: DroppedFile[]): DatasetSource {
     shownNames: files.map((f) => f.name),
     file: files.length === 1 && !first.includes('/') ? names[0] : null,
     dir: null,
+    notFiles: [],
     bytes,
     text: async (n) => {
       const f = map.get(n);

@@ -21,7 +21,8 @@
  */
 import { userInfo } from 'node:os';
 import type sqlite3 from 'sqlite3';
-import { atomicNumber, cellVolume, elementInfo, elementSymbol, maxForce, NOT_AN_ASE_DATABASE, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
+import { open as openFile } from 'node:fs/promises';
+import { atomicNumber, cellVolume, elementInfo, elementSymbol, maxForce, notAnAseDatabase, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
 import { aseArrays, aseFrame, constraintsJson } from './ase-common';
 
 /** The first 16 bytes of every SQLite database file. */
@@ -31,6 +32,21 @@ export function isSqlite(bytes: Uint8Array): boolean {
   if (bytes.length < 16) return false;
   for (let i = 0; i < 16; i++) if (bytes[i] !== SQLITE_MAGIC.charCodeAt(i)) return false;
   return true;
+}
+
+/** The first and last 256 bytes of a file as text (what tells ASE's JSON database from a file that is no database). */
+async function startAndEnd(path: string): Promise<string> {
+  const f = await openFile(path, 'r');
+  try {
+    const { size } = await f.stat();
+    const start = Buffer.alloc(Math.min(256, size));
+    const end = Buffer.alloc(Math.min(256, size));
+    await f.read(start, 0, start.length, 0);
+    await f.read(end, 0, end.length, size - end.length);
+    return `${start.toString('utf8')}\n${end.toString('utf8')}`;
+  } finally {
+    await f.close();
+  }
 }
 
 const ASE_DB_VERSION = 9;
@@ -156,7 +172,7 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
   } catch (e) {
     if (e instanceof StructureParseError) throw e;
     // SQLite opens any file and finds on the first query that it is no database
-    if ((e as { code?: unknown }).code === 'SQLITE_NOTADB') throw new StructureParseError(shown, null, NOT_AN_ASE_DATABASE);
+    if ((e as { code?: unknown }).code === 'SQLITE_NOTADB') throw new StructureParseError(shown, null, notAnAseDatabase(shown, await startAndEnd(path)));
     throw new StructureParseError(shown, null, `cannot read this ASE database: ${(e as Error).message}`);
   } finally {
     await close(db);

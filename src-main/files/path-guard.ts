@@ -13,7 +13,7 @@
  */
 import { constants } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { UserError } from '../ipc/errors';
 
@@ -89,7 +89,7 @@ function pseudoFileSystems(): Promise<Set<number>> {
   return systemDevices;
 }
 
-function typeName(st: Stats): string {
+function typeName(st: Pick<Stats, 'isFIFO' | 'isCharacterDevice' | 'isBlockDevice' | 'isSocket' | 'isDirectory'>): string {
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';
@@ -221,8 +221,16 @@ export async function readUserText(path: string, kind: FileKind): Promise<string
   return bytes.toString('utf8');
 }
 
-/** The names of the regular files in a folder a client named (sorted; folders, links to non-files, FIFOs and devices left out). */
-export async function listUserFolder(path: string): Promise<string[]> {
+/** What a folder holds, as a dataset reads it. */
+export interface FolderListing {
+  /** The regular files and links to them (sorted). */
+  names: string[];
+  /** The entries that are neither files nor folders (FIFOs, sockets, devices, links to them or to nothing), left out: each with what it is. */
+  notFiles: { name: string; what: string }[];
+}
+
+/** The regular files in a folder a client named (sorted); folders left out, the entries that are no files left out and named. */
+export async function listUserFolder(path: string): Promise<FolderListing> {
   const { path: real } = await checkUserFolder(path);
   let entries;
   try {
@@ -234,12 +242,18 @@ export async function listUserFolder(path: string): Promise<string[]> {
     throw new FileAccessError(path, `has ${entries.length} entries, more than the limit of ${MAX_FOLDER_ENTRIES}`);
   }
   const names: string[] = [];
+  const notFiles: FolderListing['notFiles'] = [];
   for (const e of entries) {
     if (e.isFile()) names.push(e.name);
     else if (e.isSymbolicLink()) {
-      const target = await stat(join(real, e.name)).catch(() => null);
+      const link = join(real, e.name);
+      const target = await stat(link).catch(() => null);
       if (target?.isFile()) names.push(e.name);
-    }
+      else if (!target?.isDirectory()) {
+        const to = await readlink(link).catch(() => '?');
+        notFiles.push({ name: e.name, what: target ? `a link to ${to}, ${typeName(target)}` : `a link to ${to}, which does not exist` });
+      }
+    } else if (!e.isDirectory()) notFiles.push({ name: e.name, what: typeName(e) });
   }
-  return names.sort();
+  return { names: names.sort(), notFiles: notFiles.sort((a, b) => (a.name < b.name ? -1 : 1)) };
 }

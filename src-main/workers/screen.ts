@@ -61,7 +61,12 @@ export interface ScreenFailure {
  * number of frames of its file), or one file (or structure) that failed; with contributions, the
  * species of the structure's atoms too (the text output names each atom's).
  */
-export type ScreenEntry = { row: PredictionRow & { species?: string[] } } | { potential: PotentialEntry; frames: number; species?: string[] } | { failed: ScreenFailure };
+export type ScreenEntry =
+  | { row: PredictionRow & { species?: string[] } }
+  | { potential: PotentialEntry; frames: number; species?: string[] }
+  | { failed: ScreenFailure }
+  /** What the reader said of a file as a whole (an incomplete run, species taken from a POTCAR beside it), before the file's rows. */
+  | { fileWarnings: { file: string; warnings: string[] } };
 
 export interface ScreenTaskOutput {
   /** In the order of the files, and of the structures within a file. */
@@ -89,14 +94,22 @@ export async function prepareBackend(backend: string | null, kernelThreads: numb
 
 type Item = { file: string; structure: Structure };
 
-/** A file read: its structures and, after them, the failures of its CIF data blocks that could not be read; or the file's failure. */
-type FileRead = { structures: Structure[]; skipped: ScreenEntry[] } | { failed: ScreenFailure };
+/**
+ * A file read: what the reader said of the file as a whole (an entry before its rows, when it said
+ * anything), its structures and, after them, the failures of its CIF data blocks that could not be
+ * read; or the file's failure.
+ */
+type FileRead = { said: ScreenEntry[]; structures: Structure[]; skipped: ScreenEntry[] } | { failed: ScreenFailure };
 
 /** The share's files, all asked for at once (the thread waits for the disk once per share, not once per file), in order. */
 function readShare(files: ScreenTaskInput['files'], limits: ReadLimits = {}): Promise<FileRead>[] {
   return files.map((f) =>
     f.problem ? Promise.resolve({ failed: { file: f.shown, error: f.problem } }) : readStructuresFile(f.path, f.shown, limits).then(
-          (r) => ({ structures: r.structures, skipped: skippedBlockFailures(r.skipped, f.shown) }),
+          (r) => ({
+            said: r.fileWarnings.length ? [{ fileWarnings: { file: f.shown, warnings: r.fileWarnings } }] : [],
+            structures: r.structures,
+            skipped: skippedBlockFailures(r.skipped, f.shown),
+          }),
           (error: unknown) => ({ failed: failure(error, f.shown, '') }),
         ),
   );
@@ -117,6 +130,7 @@ export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Prom
       entries.push({ failed: r.failed });
       continue;
     }
+    entries.push(...r.said);
     for (const structure of r.structures) {
       items.push({ item: { file: f.shown, structure }, slot: entries.length });
       entries.push(null);
@@ -165,6 +179,7 @@ async function potentialShare(model: LoadedPotential, input: ScreenTaskInput, re
       continue;
     }
     const { structures } = r;
+    entries.push(...r.said);
     // what a simulation takes, as relax and md check it (a disordered CIF's sites are not atoms): the others fail alone
     const problems = structures.map((s) => {
       try {

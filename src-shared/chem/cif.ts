@@ -562,6 +562,8 @@ interface SymmetryInfo {
   ops: SymOp[];
   /** Line where the symmetry came from (operation loop, symbol), null for the P1 default. */
   line?: number | null;
+  /** Operations listed in the file: the line of each (parallel to `ops`). */
+  opLines?: number[];
   spaceGroup: string | null;
   spaceGroupNumber: number | null;
 }
@@ -582,6 +584,7 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
   const col = column(b, '_space_group_symop_operation_xyz', '_symmetry_equiv_pos_as_xyz');
   if (col) {
     const ops: SymOp[] = [];
+    const opLines: number[] = [];
     const seen = new Set<string>();
     for (let i = col.offset; i < col.values.length; i += col.stride) {
       const text = col.values[i];
@@ -594,8 +597,9 @@ function readSymmetry(b: CifBlock, file: string, warnings: string[], lattice: Ma
       if (seen.has(key)) continue;
       seen.add(key);
       ops.push(op);
+      opLines.push(col.lines[i]);
     }
-    if (ops.length > 0) return { ops, spaceGroup: hm, spaceGroupNumber: Number.isInteger(num) ? num : null, line: col.lines[col.offset] };
+    if (ops.length > 0) return { ops, opLines, spaceGroup: hm, spaceGroupNumber: Number.isInteger(num) ? num : null, line: col.lines[col.offset] };
   }
   // A symbol we cannot read, with its line: the IT number stands in for it (with a warning), else it is an error.
   let unread: { text: string; line: number } | null = null;
@@ -786,9 +790,10 @@ export function cifBlockToStructure(b: CifBlock, file: string, opt: ResolvedRead
       if (bad.length) {
         const p = latticeParameters(lattice);
         const f = (x: number) => String(Math.round(x * 1e4) / 1e4);
+        // a listed operation by its own line, a space group's by its symbol's
         throw new StructureParseError(
           file,
-          sym.line ?? first.lines[0],
+          sym.opLines?.[sym.ops.indexOf(bad[0])] ?? sym.line ?? first.lines[0],
           `the symmetry operation ${symopText(bad[0])} does not fit the cell (a=${f(p.a)}, b=${f(p.b)}, c=${f(p.c)} Å, ` +
             `α=${f(p.alpha)}, β=${f(p.beta)}, γ=${f(p.gamma)}°): the cell parameters or the space group in this file are wrong`,
         );

@@ -57,7 +57,34 @@ export { speciesFromPotcar } from './vasp-common';
 export { detectFormat };
 
 /** A file named `.db` (or taken for an ASE database) that is no SQLite file, as every reader says it. */
-export const NOT_AN_ASE_DATABASE = 'this is not an ASE database (an SQLite file): the file may be damaged or renamed';
+const NOT_AN_ASE_DATABASE = 'this is not an ASE database (an SQLite file): the file may be damaged or renamed';
+
+/** ASE's JSON database (`ase.db.connect('x.json')`): one JSON object of rows by id, ending with `"nextid": N}`. Its start and end tell it. */
+function isAseJsonDatabase(text: string): boolean {
+  return /^\s*\{/.test(text) && /"nextid"\s*:\s*\d+\s*\}\s*$/.test(text.slice(-256));
+}
+
+/**
+ * Why a file named as an ASE database is none read here: ASE's JSON format (with the conversion to
+ * make), else not a database at all. `text`: the file's text, or its start and its end.
+ */
+export function notAnAseDatabase(fileName: string, text: string): string {
+  return isAseJsonDatabase(text) ? aseJsonDatabaseMessage(fileName) : NOT_AN_ASE_DATABASE;
+}
+
+/**
+ * What to do with an ASE database in ASE's JSON format, which is not read here: convert it to the SQLite
+ * one with ASE, which tells the format by the name (a JSON database named .db is renamed first).
+ */
+function aseJsonDatabaseMessage(fileName: string): string {
+  const base = fileName.split(/[\\/]/).pop() ?? fileName;
+  const stem = base.replace(/\.(db|json)$/i, '');
+  const convert = `ase db ${stem}.json --insert-into ${stem}.db`;
+  return (
+    "this is an ASE database in ASE's JSON format, which is not read here: ASE's SQLite databases are. Convert it with ASE " +
+    `(rows, key-value pairs and constraints kept): ${/\.db$/i.test(base) ? `ASE tells the format by the name, so rename it first: mv ${base} ${stem}.json; ${convert}` : convert}`
+  );
+}
 
 /**
  * Formats whose files hold frames (ionic steps, MD frames, XYZ frames): a file of several is one
@@ -108,6 +135,7 @@ function checkSize(fileName: string, text: string, opt: ResolvedReadOptions): vo
 function formatOf(fileName: string, text: string, options: ReadOptions | undefined): Exclude<StructureFormat, 'ase-db' | 'ase-traj'> {
   const format = options?.format ?? detectFormat(fileName, text);
   if (!format) {
+    if (isAseJsonDatabase(text)) throw new StructureParseError(fileName, null, aseJsonDatabaseMessage(fileName));
     throw new StructureParseError(
       fileName,
       null,
@@ -122,7 +150,7 @@ function formatOf(fileName: string, text: string, options: ReadOptions | undefin
       null,
       text.startsWith('SQLite format 3')
         ? 'an ASE database holds frames, not one structure: read it as a file of frames (a dataset of labelled frames, structure frames), not as a structure file of a table'
-        : NOT_AN_ASE_DATABASE,
+        : notAnAseDatabase(fileName, text),
     );
   }
   if (format === 'ase-traj') throw new StructureParseError(fileName, null, 'this is not an ASE trajectory (a binary file that starts with its ULM header): the file may be damaged or renamed');

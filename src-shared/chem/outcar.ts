@@ -13,7 +13,9 @@
  *   ab initio steps, the predictions are left out with a warning; a run of the force field alone
  *   (ML_MODE run: no ab initio step) gives its predictions, with a warning saying whose labels they are.
  * - A step cut short (a killed run), wherever it was cut once begun, is left out with a warning; numbers Fortran glued together
- *   (`-12.345-6.789`) are split; a stress VASP could not print (`*****`) is left out with a warning.
+ *   (`-12.345-6.789`) are split; a stress VASP could not print (`*****`) is left out with a warning; a force
+ *   it could not print is kept as NaN with a warning (a dataset import leaves that frame out), as in a
+ *   vasprun.xml; a position it could not print is an error (the structure cannot be read).
  */
 import { StructureParseError } from './errors';
 import { KBAR_TO_EV_PER_A3, type Voigt6 } from './frames';
@@ -22,7 +24,7 @@ import type { ResolvedReadOptions } from './options';
 import type { Mat3 } from './structure';
 import { elementSymbol } from './elements';
 import { speciesFromPotcar, speciesNumbers } from './vasp-common';
-import { parseNumberRow, type FramesRead, type ParsedFrame } from './vasprun';
+import { foreignWord, parseNumberRow, type FramesRead, type ParsedFrame } from './vasprun';
 
 const STEP_END = 'FREE ENERGIE OF THE ION-ELECTRON SYSTEM';
 const POSITIONS = 'POSITION          ';
@@ -143,17 +145,31 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
       if (!(Math.abs(determinant(lattice)) > 1e-8)) throw new StructureParseError(file, cellAt + 1, `the cell of ionic step ${stepNo} has zero volume`);
       const cart = new Float64Array(3 * nAtoms);
       const forces = new Float64Array(3 * nAtoms);
+      // the first force VASP could not print (`****`, NaN): kept as NaN, said once
+      let unprintable: string | null = null;
       for (let a = 0; a < nAtoms; a++) {
         const li = posAt + 2 + a;
-        const w = parseNumberRow(lines[li] ?? '');
-        if (w.length < 6 || w.slice(0, 6).some((x) => !Number.isFinite(x))) {
-          throw new StructureParseError(file, li + 1, `atom ${a} of ionic step ${stepNo} needs a position and a force (6 numbers), found '${(lines[li] ?? '').trim().slice(0, 80)}'`);
+        const row = (lines[li] ?? '').trim();
+        const w = parseNumberRow(row);
+        const position = w.slice(0, 3);
+        const force = w.slice(3, 6);
+        // VASP prints a number too large for its field as `*` over the whole field, glued to the one before
+        // (`-6.093438**************`): NaN, one per field when the fields can be told apart
+        const vaspOwn = foreignWord(row) === null && position.length === 3;
+        const starred = vaspOwn && force.some(Number.isNaN);
+        if (vaspOwn && !position.every(Number.isFinite)) {
+          throw new StructureParseError(file, li + 1, `the position of atom ${a} of ionic step ${stepNo} holds a number VASP could not print ('${row.slice(0, 80)}'): the structure cannot be read`);
+        }
+        if (!starred && (w.length < 6 || !w.slice(0, 6).every(Number.isFinite))) {
+          throw new StructureParseError(file, li + 1, `atom ${a} of ionic step ${stepNo} needs a position and a force (6 numbers), found '${row.slice(0, 80)}'`);
         }
         for (let k = 0; k < 3; k++) {
-          cart[3 * a + k] = w[k];
-          forces[3 * a + k] = w[3 + k];
+          cart[3 * a + k] = position[k];
+          forces[3 * a + k] = force.length === 3 ? force[k] : NaN;
         }
+        if (starred) unprintable ??= `line ${li + 1}: the force of atom ${a} holds a number VASP could not print ('${row.slice(0, 80)}'): kept as NaN (a dataset import leaves this frame out)`;
       }
+      if (unprintable) stepWarnings.push(unprintable);
       let stress: Voigt6 | null = null;
       if (stressAt >= 0) {
         const w = parseNumberRow(lines[stressAt].slice(lines[stressAt].indexOf('in kB') + 5));

@@ -13,7 +13,8 @@
  *   ab initio ones (ML_MODE train), only the ab initio steps are kept, with a warning (ASE 3.22
  *   cannot read these files at all).
  * - A file cut short (a killed run) gives its complete steps and a warning; a step is complete
- *   once its `<energy>` holds `e_fr_energy`.
+ *   once its `<energy>` holds `e_fr_energy`. A closing tag that does not match the open element is
+ *   damage, not an end come early: an error naming its line (as ASE's XML parser, `mismatched tag`).
  * - Rows: 3 numbers each, one per atom (positions, forces) or 3 (basis, stress); a message names the
  *   row's line, or the varray's for a wrong row count. A word that is not a number is an error; what
  *   Fortran prints for a number it cannot print (`****`, NaN) is an error in the cell or positions,
@@ -79,12 +80,23 @@ interface Step {
 /** What Fortran prints for a number it cannot print: `****` (too wide for its format), NaN, Infinity. */
 const FORTRAN_NON_NUMBER = /^(\*+|[+-]?(nan|inf(inity)?))$/i;
 
-/** The numbers of one word: a number, or several Fortran glued together (`-0.12345-0.67890`); null for anything else. */
+const STARS = /^\*+$/;
+
+/**
+ * The numbers of one word: a number, or several Fortran glued together (`-0.12345-0.67890`; a run of
+ * `*`, a number too wide for its field, glued to its neighbour: `-6.093438******` is -6.093438 and NaN);
+ * null for anything else.
+ */
 function wordNumbers(x: string): number[] | null {
   const v = Number(x);
   if (Number.isFinite(v)) return [v];
-  const parts = x.replace(/(\d)-(\d|\.)/g, '$1 -$2').split(' ');
-  return parts.length > 1 && parts.every((p) => Number.isFinite(Number(p))) ? parts.map(Number) : null;
+  const parts = x
+    .replace(/(\d)-(\d|\.)/g, '$1 -$2')
+    .replace(/\*+/g, ' $& ')
+    .trim()
+    .split(/ +/);
+  if (parts.length < 2 || !parts.every((p) => STARS.test(p) || Number.isFinite(Number(p)))) return null;
+  return parts.map((p) => (STARS.test(p) ? NaN : Number(p)));
 }
 
 /** Splits a row of numbers; repairs Fortran's glued negatives (`1.0-2.0`); a word that is not a number (`***`) → NaN. */
@@ -118,7 +130,7 @@ const NAME_ATTR = /\bname\s*=\s*"([^"]*)"/;
 export function readVasprun(text: string, file: string, opt: ResolvedReadOptions): FramesRead {
   const lc = { pos: 0, line: 1 };
   const line = (pos: number) => lineAt(text, pos, lc);
-  const stack: { tag: string; name: string | null }[] = [];
+  const stack: { tag: string; name: string | null; at: number }[] = [];
   let species: string[] | null = null;
   let initial: { basis: Rows | null; positions: Rows | null; selective: string[][] | null } | null = null;
   const steps: Step[] = [];
@@ -176,8 +188,12 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
       const tag = text.slice(lt + 2, gt).trim();
       const top = stack.pop();
       if (!top || top.tag !== tag) {
-        truncated = `line ${line(lt)}: the closing tag </${tag}> does not match <${top?.tag ?? '(none)'}>`;
-        break;
+        // a file cut short ends inside a tag or an element; a closing tag that does not match is damage
+        throw new StructureParseError(
+          file,
+          line(lt),
+          `the closing tag </${tag}> ${top ? `does not match the open <${top.tag}> (from line ${line(top.at)})` : 'closes no open element'}: the XML is damaged`,
+        );
       }
       pos = gt + 1;
       // element closed
@@ -241,7 +257,7 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
       continue;
     }
     const parent = parentTag();
-    stack.push({ tag, name });
+    stack.push({ tag, name, at: lt });
     switch (tag) {
       case 'array':
         if (name === 'atoms' && parent === 'atominfo') {

@@ -40,13 +40,15 @@ export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalcul
       }
       let structures: Structure[];
       let skipped: SkippedBlock[];
+      let said: string[];
       try {
-        ({ structures, skipped } = await readStructuresFile(f.path, f.shown, readLimits));
+        ({ structures, skipped, fileWarnings: said } = await readStructuresFile(f.path, f.shown, readLimits));
       } catch (e) {
         const d = structureErrorData(e, f.shown);
         fileFails(f.shown, { name: d.name, message: d.message, line: d.line });
         continue;
       }
+      if (said.length) out.file(f.shown, said);
       let fileFailed = false;
       for (const [k, s] of structures.entries()) {
         try {

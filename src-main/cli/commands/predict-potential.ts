@@ -10,8 +10,9 @@
  * JSON (an array, one entry per frame or per file or frame that failed, in the order of the files):
  *   {"file", "frame", "model", "energy", "energyPerAtom", "forces": [[...]], "stress": [6] | null,
  *    "std"?: {"energy", "energyPerAtom", "forces": [[...]], "forceNorm": [...], "stress": [6] | null},
- *    "warnings"?: [...] (a trained potential: where the structure or its energy lies outside its training
- *    structures, src-shared/model/potential-domain; [] inside),
+ *    "warnings"?: [...] (what the reader said of the file as a whole, e.g. an incomplete run, then, for a
+ *    trained potential, where the structure or its energy lies outside its training structures,
+ *    src-shared/model/potential-domain; [] inside; a built-in calculator's entry has it only for the first),
  *    "contributions"?: [eV per atom] (with --contributions; they add up to "energy")}
  *   {"file", "frame"?, "block"?, "error": {"name", "message", "line"}} ("block": a CIF data block that could not be
  *    read while the file's others were, after them)
@@ -22,7 +23,7 @@
 import type { ScreenFailure, ScreenTaskOutput } from '../../workers/screen';
 import type { CommandContext } from '../command';
 import { csvField } from '../../../src-shared/text';
-import { screenWithProgress, type ScreenOutput, type ScreeningRun } from '../screen';
+import { fileWarnings, screenWithProgress, type ScreenOutput, type ScreeningRun } from '../screen';
 import type { PotentialEntry } from '../../engine/potential/entry';
 
 const VOIGT = ['xx', 'yy', 'zz', 'yz', 'xz', 'xy'];
@@ -34,6 +35,8 @@ function csvHeader(ensemble: boolean): string[] {
 
 /** What a potential's predictions print to: entries and failures as they come, in file order; `end` prints the JSON and gives the status. */
 export interface PotentialOutput {
+  /** What the reader said of a file as a whole, before its entries (`fileWarnings` in cli/screen.ts). */
+  file(file: string, warnings: readonly string[]): void;
   entry(e: PotentialEntry, frames: number, species?: readonly string[]): void;
   fail(f: ScreenFailure): void;
   /** Prints the JSON array (--json); 1 when some file or frame failed, else 0. */
@@ -48,8 +51,13 @@ export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model
   let failed = 0;
   const columns = csvHeader(ensemble).length;
   if (output === 'csv') io.out(csvHeader(ensemble).map(csvField).join(','));
+  const said = fileWarnings(io, output);
   return {
-    entry(p, frames, species) {
+    file: said.file,
+    entry(given, frames, species) {
+      // a built-in calculator's entry has no "warnings" of its own: only its file's, when the reader said something
+      const warnings = said.with(given.file, given.warnings ?? []);
+      const p = warnings.length || given.warnings ? { ...given, warnings } : given;
       if (output === 'json') {
         entries.push(p);
         return;
@@ -90,6 +98,7 @@ export async function runPotentialPredict(ctx: CommandContext, run: ScreeningRun
   const onShare = (share: ScreenTaskOutput) => {
     for (const e of share.entries) {
       if ('failed' in e) out.fail(e.failed);
+      else if ('fileWarnings' in e) out.file(e.fileWarnings.file, e.fileWarnings.warnings);
       else if ('potential' in e) out.entry(e.potential, e.frames, e.species);
       else throw new Error('a screening worker gave a property row for a potential');
     }

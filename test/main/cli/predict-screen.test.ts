@@ -288,6 +288,46 @@ describe('latticework predict with a CIF whose data block cannot be read', () =>
   });
 });
 
+describe('latticework predict with a file the reader warns of as a whole (a killed run)', () => {
+  const killed = 'vasprun.xml.gz';
+  const incomplete = /^incomplete file: the file ends inside <\w+> \(the run did not finish\); 11 complete ionic steps read$/;
+  let runDir: string;
+  let potentialFile: string;
+  beforeAll(async () => {
+    await initBackend({ force: 'cpu' });
+    runDir = join(dir, 'killed');
+    mkdirSync(runDir, { recursive: true });
+    copyFileSync(fileURLToPath(new URL('../../fixtures/vasp/derived/vasprun_truncated.xml.gz', import.meta.url)), join(runDir, killed));
+    potentialFile = join(runDir, 'tiny-painn.lwm');
+    writeFileSync(potentialFile, tinyPotential());
+  });
+  const predict = async (...args: string[]) => {
+    const o = io();
+    const code = await main(['predict', ...args, '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, runDir);
+    return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+  };
+
+  it('says the file is incomplete: first among the warnings of each of its rows in the JSON and the CSV, once on stderr in the text; for every kind of model', async () => {
+    for (const model of [modelFile, potentialFile, 'lj']) {
+      const json = await predict('--model', model, killed, '--json');
+      expect(json.code, `${model}: ${json.err}`).toBe(0);
+      const entries = JSON.parse(json.out) as { file: string; warnings: string[] }[];
+      expect(entries).toHaveLength(11);
+      for (const e of entries) expect(e.warnings[0], model).toMatch(incomplete);
+      const csv = await predict('--model', model, killed, '--csv');
+      const rows = csv.out.split('\n').slice(1);
+      expect(rows).toHaveLength(11);
+      for (const r of rows) expect(r, model).toMatch(/,"?incomplete file: the file ends inside <\w+> \(the run did not finish\); 11 complete ionic steps read/);
+      const text = await predict('--model', model, killed);
+      expect(text.code).toBe(0);
+      expect(text.out, model).not.toMatch(/incomplete/);
+      const said = text.err.split('\n').filter((l) => /incomplete/.test(l));
+      expect(said).toHaveLength(1);
+      expect(said[0].replace(`latticework predict: warning: ${killed}: `, '')).toMatch(incomplete);
+    }
+  });
+});
+
 describe('latticework predict with a per-atom model (train --target forces)', () => {
   let paDir: string;
   let frames: string;

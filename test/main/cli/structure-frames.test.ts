@@ -248,6 +248,21 @@ describe('latticework structure info on compressed and multi-frame files', () =>
     }
   });
 
+  it("an ASE database in ASE's JSON format, named .db or .json, is said to be one, with the conversion ASE makes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-dbjson-'));
+    // the rows of ase_written.db as ASE's JSON backend writes them (scripts/data/make_ase_db_fixture.py)
+    copyFileSync(join(ASE_DB, 'ase_written.json'), join(dir, 'rows.json'));
+    copyFileSync(join(ASE_DB, 'ase_written.json'), join(dir, 'rows_json.db'));
+    const said = "this is an ASE database in ASE's JSON format, which is not read here: ASE's SQLite databases are. Convert it with ASE (rows, key-value pairs and constraints kept): ";
+    for (const command of ['info', 'frames']) {
+      const r = await run([command, 'rows_json.db', 'rows.json', '--json'], dir);
+      expect(r.code).toBe(1);
+      const [db, json] = JSON.parse(r.out) as { error: { message: string } }[];
+      expect(db.error.message).toBe(`${said}ASE tells the format by the name, so rename it first: mv rows_json.db rows_json.json; ase db rows_json.json --insert-into rows_json.db`);
+      expect(json.error.message).toBe(`${said}ase db rows.json --insert-into rows.db`);
+    }
+  });
+
   it('a file that claims a compression and is not gets a clear error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-gz-'));
     copyFileSync(join(STRUCTURES, 'ase_cu3au.vasp5'), join(dir, 'POSCAR.gz'));

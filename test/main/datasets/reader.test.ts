@@ -3,7 +3,7 @@
  * each format, format detection, and the same items whether a dataset is read from a path or from
  * dropped files, in this process (the command line) or by the app's import.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { SHARED_DATA } from '../../helpers/shared-data';
 import { vasprun } from '../../helpers/vasprun';
 
 const SAMPLE = `${SHARED_DATA}/cgcnn-sample-regression`;
+const VASP = fileURLToPath(new URL('../../fixtures/vasp/', import.meta.url));
 const EMT_XYZ = `${SHARED_DATA}/emt-dev/emt_dataset.extxyz`;
 const OUTCAR = fileURLToPath(new URL('../../fixtures/vasp/aiida-vasp+parsevasp/OUTCAR_MAG_SINGLE.xz', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'lw-reader-'));
@@ -186,6 +187,38 @@ describe('formats', () => {
     expect(r.unlabelled).toEqual(['frame 0 of vasprun_stars.xml: its forces hold values that are not numbers']);
     expect(r.frames!.labelsNotNumbers).toBe(1);
     expect(leftOutMessage(r)).toMatch(/frame 0 of vasprun_stars.xml: its forces hold values that are not numbers/);
+  });
+
+  it('labelled frames: an OUTCAR step with a force VASP printed as **** is left out and named with its line, the other steps kept; a stress left out is said with its step and line', async () => {
+    const lines = spawnSync('xz', ['-dc', join(VASP, 'materialsproject+custodian/postprocess/OUTCAR.xz')]).stdout.toString().split('\n');
+    const at = (marker: string, k: number) => lines.map((l, i) => (l.includes(marker) ? i : -1)).filter((i) => i >= 0)[k];
+    // step 2's stress and step 28's force of atom 2 over their whole fields, as VASP prints a number too wide for them
+    const stress = at('in kB', 1);
+    lines[stress] = lines[stress].replace('-58.87159', '*'.repeat(9));
+    const force = at('TOTAL-FORCE', 27) + 4;
+    lines[force] = `${lines[force].slice(0, 56)}${'*'.repeat(14)}${lines[force].slice(70)}`;
+    const d = folder('outcar-stars', { OUTCAR: lines.join('\n') });
+    const r = await readDatasetAt(d, { kind: 'frames' });
+    expect(r.items).toHaveLength(27);
+    expect(r.items.map((i) => i.name)).not.toContain('OUTCAR:28');
+    expect(r.unlabelled).toEqual(['frame 27 of OUTCAR: its forces hold values that are not numbers']);
+    expect(r.frames!.labels.stress).toBe(26);
+    expect(r.frames!.notes).toEqual([
+      `step 2: line ${stress + 1}: the stress is not 6 numbers ('${lines[stress].trim()}'): left out`,
+      `step 28: line ${force + 1}: the force of atom 2 holds a number VASP could not print ('${lines[force].trim()}'): kept as NaN (a dataset import leaves this frame out)`,
+    ]);
+    // in a folder of several files, each note names its file
+    writeFileSync(join(d, 'vasprun.xml'), vasprun());
+    expect((await readDatasetAt(d, { kind: 'frames' })).frames!.notes[0]).toBe(`OUTCAR: step 2: line ${stress + 1}: the stress is not 6 numbers ('${lines[stress].trim()}'): left out`);
+  });
+
+  it('a folder whose only candidates are no regular files (a FIFO, a link to /dev/zero) names them, as a FIFO named alone is named', async () => {
+    const d = folder('not-files', {});
+    spawnSync('mkfifo', [join(d, 'f.xyz')]);
+    symlinkSync('/dev/zero', join(d, 'z.extxyz'));
+    const not = 'not read, not regular files: f.xyz (a FIFO (named pipe)), z.extxyz (a link to /dev/zero, a character device)';
+    await expect(readDatasetAt(d, { kind: 'frames' })).rejects.toThrow(`${d} has no file to read frames from (vasprun.xml, OUTCAR, XDATCAR, .xyz/.extxyz, .db, .traj, POSCAR/CONTCAR, .cif, .vasp; compressed or not); ${not}`);
+    await expect(readDatasetAt(d, { kind: 'extxyz' })).rejects.toThrow(`${d} has no .xyz/.extxyz file; ${not}`);
   });
 
   it('labelled frames: an energy far out of line with the others\' is a warning naming file and frame; the normal frames give none', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { bytesToText, decompress } from '../../../src-main/files/compressed';
 import { diskCompanions, framesFromBytes } from '../../../src-main/files/structure-file';
 
 const DIR = fileURLToPath(new URL('../../fixtures/vasp/', import.meta.url));
@@ -28,6 +29,11 @@ interface Golden {
 }
 
 const golden = JSON.parse(readFileSync(join(DIR, 'golden.json'), 'utf8')) as { ase: string; files: Golden[] };
+
+/** A fixture's text, expanded. */
+async function readText(rel: string): Promise<string> {
+  return bytesToText((await decompress(rel, new Uint8Array(readFileSync(join(DIR, rel))), Infinity)).bytes);
+}
 
 async function read(rel: string) {
   const path = join(DIR, rel);
@@ -78,6 +84,30 @@ describe(`VASP outputs against ASE ${golden.ase}`, () => {
     expect(outcar.frames.length).toBe(vasprun.frames.length);
     outcar.frames.forEach((f, i) => expectClose(f.energy, vasprun.frames[i].energy, 1e-6, `energy ${i + 1}`));
     expect(outcar.compression).toBe('gzip');
+  });
+
+  it("keeps every step of an OUTCAR one of whose forces VASP printed as **** (glued to the field before): that force NaN, the line named; ASE's numbers elsewhere", async () => {
+    const file = 'materialsproject+custodian/postprocess/OUTCAR.xz';
+    const g = golden.files.find((x) => x.file === file)!;
+    const lines = (await readText(file)).split('\n');
+    // the last step's forces: VASP's format (3F13.5,3X,3F14.6); atom 2's y force over its whole field
+    const at = lines.map((l, i) => (l.includes('TOTAL-FORCE') ? i : -1)).filter((i) => i >= 0).pop()! + 4;
+    lines[at] = `${lines[at].slice(0, 56)}${'*'.repeat(14)}${lines[at].slice(70)}`;
+    expect(lines[at]).toBe('      2.15851      0.51228     -3.75379        -0.001976**************      0.003437');
+    const r = await framesFromBytes('OUTCAR', new Uint8Array(Buffer.from(lines.join('\n'))));
+    expect(r.frames).toHaveLength(g.frames);
+    r.frames.forEach((f, i) => expectClose(f.energy, g.energy[i], 1e-6, `energy of frame ${i + 1}`));
+    const forces = r.frames[g.frames - 1].forces!;
+    expect(forces[3 * 2 + 1]).toBeNaN();
+    g.forces!.forEach((f, i) => f.forEach((x, k) => i * 3 + k !== 7 && expectClose(forces[3 * i + k], x, 1e-6, `force ${i}.${k}`)));
+    expect(r.warnings).toEqual([
+      `step ${g.frames}: line ${at + 1}: the force of atom 2 holds a number VASP could not print ('${lines[at].trim()}'): kept as NaN (a dataset import leaves this frame out)`,
+    ]);
+    // a position VASP could not print: the structure cannot be read
+    lines[at] = `${lines[at].slice(0, 13)}${'*'.repeat(13)}${lines[at].slice(26)}`;
+    await expect(framesFromBytes('OUTCAR', new Uint8Array(Buffer.from(lines.join('\n'))))).rejects.toThrow(
+      `line ${at + 1}: the position of atom 2 of ionic step ${g.frames} holds a number VASP could not print`,
+    );
   });
 
   it('says a killed run is incomplete and keeps its complete steps', async () => {

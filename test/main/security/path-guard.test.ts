@@ -68,12 +68,18 @@ describe('path guard', () => {
     expect(JSON.stringify(err)).not.toContain('TOPSECRET');
   });
 
-  it('lists only the regular files of a folder', async () => {
+  it('lists only the regular files of a folder, and names the entries that are no files (a FIFO, a link to a device)', async () => {
     const sub = join(dir, 'listing');
     mkdirSync(join(sub, 'inner'), { recursive: true });
     writeFileSync(join(sub, 'x.cif'), '');
     execFileSync('mkfifo', [join(sub, 'y.cif')]);
     symlinkSync('/dev/null', join(sub, 'z.cif'));
-    expect(await listUserFolder(sub)).toEqual(['x.cif']);
+    expect(await listUserFolder(sub)).toEqual({
+      names: ['x.cif'],
+      notFiles: [
+        { name: 'y.cif', what: 'a FIFO (named pipe)' },
+        { name: 'z.cif', what: 'a link to /dev/null, a character device' },
+      ],
+    });
   });
 });

@@ -297,6 +297,8 @@ describe('CIF errors: typed, with line and a readable sentence', () => {
     ['bad symmetry operation', `data_x\n${CELL}loop_\n_symmetry_equiv_pos_as_xyz\nx,y\nloop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa 0 0 0\n`, 10, /not a symmetry operation/],
     ['unknown space group', `data_x\n${CELL}_symmetry_space_group_name_H-M 'Q 9'\nloop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa 0 0 0\n`, 8, /space group 'Q 9'/],
     ['operations that do not fit the cell', `data_x\n${CELL.replace('_cell_angle_gamma 90', '_cell_angle_gamma 100')}_symmetry_space_group_name_H-M 'P 4'\nloop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa 0.1 0.2 0.3\n`, 8, /does not fit the cell/],
+    // the fifth operation (line 14) turns a into b, which a 4 × 5 Å cell cannot do: its own line, not the loop's (line 10)
+    ['a listed operation that does not fit the cell', `data_x\n${CELL.replace('_cell_length_b 4', '_cell_length_b 5')}loop_\n_symmetry_equiv_pos_as_xyz\nx,y,z\n-x,-y,z\n-x,y,-z\nx,-y,-z\n-y,x,z\nloop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa 0.1 0.2 0.3\n`, 14, /the symmetry operation -y,x,z does not fit the cell/],
     ['impossible angles', `data_x\n${CELL.replace('_cell_angle_alpha 90', '_cell_angle_alpha 170').replace('_cell_angle_beta 90', '_cell_angle_beta 10')}loop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa 0 0 0\n`, 2, /do not form a cell/],
     ['no atoms at all', `data_x\n${CELL}`, null, /no data block has atom sites/],
   ])('%s', (_, text, line, re) => {

@@ -65,8 +65,31 @@ describe('vasprun.xml values that are not numbers', () => {
     }
   });
 
+  it("a force too wide for its field (VASP's 3F16.8) is ****, glued to the number before: still three values, that one NaN", () => {
+    const text = vasprun({ forces: ['      1.00000000      2.00000000****************', ' -0.1 -0.2 -0.3 '] });
+    const r = read(text);
+    expect(Array.from(r.frames[0].forces!).slice(0, 3)).toEqual([1, 2, NaN]);
+    expect(r.warnings).toEqual([`line ${line(text, '2.00000000***')}: the force of atom 0 is '1.00000000      2.00000000****************', a number VASP could not print (a dataset import leaves this frame out)`]);
+  });
+
   it('a position VASP could not print is an error naming its line: the structure cannot be read', () => {
     const text = vasprun({ positions: ['  0.0 0.0 0.0 ', '  0.5 ********** 0.0 '] });
     expect(() => read(text)).toThrow(`line ${line(text, '0.5 ***')}: the position of atom 1 is '0.5 ********** 0.0', a number VASP could not print`);
+  });
+});
+
+describe('vasprun.xml damaged, not cut short', () => {
+  it("a closing tag that does not match is an error naming its line, before the first step or in the middle of the run (ASE 3.22: 'mismatched tag', the same line)", () => {
+    // line 23 `<v>` for `</v>`: line 24's </v> closes the inner <v>, </varray> of line 25 meets the outer (ASE: ParseError('mismatched tag: line 25, column 5'))
+    const basis = vasprun().replace('0.0 3.6 0.0 </v>', '0.0 3.6 0.0 <v>');
+    expect(line(basis, '0.0 3.6 0.0 <v>')).toBe(23);
+    expect(() => read(basis)).toThrow('line 25: the closing tag </varray> does not match the open <v> (from line 23): the XML is damaged');
+    // `</x>` in the forces of step 2 of 3: the file fails, it is not read as an incomplete file of 1 step (ASE: line 68, that line)
+    const one = vasprun();
+    const steps = one.slice(one.indexOf(' <calculation>'), one.indexOf('</modeling>'));
+    const three = one.replace(steps, steps + steps.replace(' -0.1 -0.2 -0.3 </v>', ' -0.1 -0.2 -0.3 </x>') + steps);
+    expect(read(one.replace(steps, steps + steps + steps)).frames).toHaveLength(3);
+    expect(line(three, '</x>')).toBe(68);
+    expect(() => read(three)).toThrow(`line ${line(three, '</x>')}: the closing tag </x> does not match the open <v> (from line ${line(three, '</x>')}): the XML is damaged`);
   });
 });
