@@ -25,6 +25,7 @@ import { sourceTrainedElements } from '../engine/potential/finetune';
 import { getRun, getRunRow } from './runs';
 import { workOfAnother } from '../store/owners';
 import { parseJson } from '../store/database';
+import { resumeRefusal } from '../../src-shared/ipc/services/training';
 import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig, RunTakenOverError } from '../store/runs';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
@@ -408,7 +409,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const elsewhere = a ? null : await workOfAnother(core.db, 'run', runId, `run ${runId} is being trained`, 'resume it there');
       if (elsewhere) throw new UserError(elsewhere);
       if (row.status !== 'interrupted' && !(row.status === 'paused' && !a)) throw new UserError(`run ${runId} is ${row.status}: only paused or interrupted runs can be resumed`);
-      if (row.dataset_id === null) throw new UserError(`the dataset of run ${runId} was deleted (or it was recorded by the command line): it cannot be resumed here`);
+      const refusal = resumeRefusal(await getRun(core, runId));
+      if (refusal) throw new UserError(refusal);
       const ckpt = await core.db.read((tx) => lastCheckpoint(tx, runId));
       const from = ckpt ? ckpt.epoch + 1 : 0;
       // metrics of the epoch that was cut short (and anything after the checkpoint) are redone

@@ -27,9 +27,10 @@ const detailErrors = ref<Record<number, string>>({});
 const predictions = shallowRef<Record<number, PredictionPoint[]>>({});
 const predictionErrors = ref<Record<number, string>>({});
 /**
- * The last table action's refusal, named after the action ("delete run #11 “a”: …"): the next action
- * clears it, and so does a status event of a run it depends on (`runIds`: a delete refused while the
- * run trains no longer applies once the run has ended).
+ * The last run action's refusal, named after the action ("delete run #11 “a”: …"), whichever view it
+ * came from (the table's actions here, pause/resume/cancel in useTraining): one line, so the next
+ * action clears it, and so does a status event of a run it depends on (`runIds`: a delete refused
+ * while the run trains no longer applies once the run has ended).
  */
 const actionError = shallowRef<{ runIds: number[]; message: string } | null>(null);
 let started = false;
@@ -40,7 +41,7 @@ function runLabel(id: number): string {
   return r ? `#${id} “${r.name}”` : `#${id}`;
 }
 
-/** Runs one table action: clears the last action's error, and keeps this one's as "what: message". */
+/** Runs one run action: clears the last action's error, and keeps this one's as "what: message". */
 async function act(what: string, action: () => Promise<void>, runIds: number[] = []): Promise<boolean> {
   actionError.value = null;
   try {
@@ -275,8 +276,12 @@ export function useRuns() {
     detailErrors: computed(() => detailErrors.value),
     predictions: computed(() => predictions.value),
     predictionErrors: computed(() => predictionErrors.value),
-    /** The last table action's refusal ("delete run #11 “a”: …"), null once it no longer applies. */
+    /** The last run action's refusal ("delete run #11 “a”: …"), null once it no longer applies. */
     actionError: computed(() => actionError.value?.message ?? null),
+    /** The last run action's refusal when it concerns run `id` (the Training view's run), else null. */
+    actionErrorOf: (id: number) => (actionError.value?.runIds.includes(id) ? actionError.value.message : null),
+    act,
+    runLabel,
     refresh,
     upsert,
     loadMetrics,

@@ -7,14 +7,12 @@
 import { computed, readonly, ref } from 'vue';
 import type { RunRecord } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
-import { errorMessage } from '../lib/format';
 import { useRuns } from './useRuns';
 import { whileBusy } from './whileBusy';
 
 const currentRunId = ref<number | null>(null);
 const starting = ref(false);
 const startError = ref<string | null>(null);
-const controlError = ref<string | null>(null);
 const busy = ref<Record<number, boolean>>({});
 
 export interface StartRequest {
@@ -47,18 +45,22 @@ function start(req: StartRequest): Promise<RunRecord | null> {
   });
 }
 
+/** Pauses, resumes or cancels a run: a run action of useRuns (its refusal is the runs' one action error). */
 async function control(action: 'pause' | 'resume' | 'cancel', runId: number, keepBest?: boolean): Promise<RunRecord | null> {
   const runs = useRuns();
   busy.value = { ...busy.value, [runId]: true };
+  let run: RunRecord | null = null;
   try {
-    const api = getApi().training;
-    const r = action === 'cancel' ? await api.cancel({ runId, keepBest: !!keepBest }) : await api[action]({ runId });
-    runs.upsert(r);
-    controlError.value = null;
-    return r;
-  } catch (e) {
-    controlError.value = `${action} run ${runId}: ${errorMessage(e)}`;
-    return null;
+    await runs.act(
+      `${action} run ${runs.runLabel(runId)}`,
+      async () => {
+        const api = getApi().training;
+        run = action === 'cancel' ? await api.cancel({ runId, keepBest: !!keepBest }) : await api[action]({ runId });
+        runs.upsert(run);
+      },
+      [runId],
+    );
+    return run;
   } finally {
     busy.value = { ...busy.value, [runId]: false };
   }
@@ -74,7 +76,6 @@ export function useTraining() {
     currentRunId: readonly(currentRunId),
     starting: readonly(starting),
     startError,
-    controlError,
     busy: computed(() => busy.value),
     start,
     pause: (runId: number) => control('pause', runId),

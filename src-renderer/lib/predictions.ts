@@ -1,5 +1,6 @@
-/** The Predict view's table order: rows sorted by a column, as indices into the rows (so a click still selects the row it shows). */
-import type { PredictionRow } from '../../src-shared/ipc/contract';
+/** The Predict view's table: its order (rows sorted by a column, as indices into the rows, so a click still selects the row it shows) and the structures that failed. */
+import type { PredictionRow, StructureRecord } from '../../src-shared/ipc/contract';
+import { structureLabel } from './structures';
 
 export type PredictionSortKey = 'structureId' | 'structure' | 'prediction' | 'std';
 
@@ -21,4 +22,21 @@ export function predictionOrder(rows: readonly PredictionRow[], labels: Readonly
       const c = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb), undefined, { numeric: true });
       return c !== 0 ? sign * c : a - b;
     });
+}
+
+/** Structure id → the label the table shows: formula and file ("Og · og.cif"), which tell dropped files apart. */
+export function predictionLabels(structures: readonly Pick<StructureRecord, 'id' | 'formula' | 'name' | 'file' | 'block'>[]): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (const s of structures) out[s.id] = `${s.formula} · ${structureLabel(s)}`;
+  return out;
+}
+
+/**
+ * A structure the model could not predict, named as the table names structures — formula and the
+ * file it came from ("Og · og.cif (#4012): atom_init: …"), so that among several dropped files the
+ * failed one is found — or by its id alone when the library does not list it.
+ */
+export function predictionFailureText(f: { structureId: number; message: string }, labels: Readonly<Record<number, string>>): string {
+  const label = labels[f.structureId];
+  return `${label ? `${label} (#${f.structureId})` : `structure #${f.structureId}`}: ${f.message}`;
 }

@@ -1,8 +1,9 @@
 /**
  * One run store: a run trained with `latticework train --db X` shows in the app's runs table on X,
- * with its best metrics and its curves.
+ * with its best metrics and its curves; one killed mid-run shows interrupted, and says why it cannot be resumed.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../helpers/shared-data';
@@ -19,8 +20,24 @@ const { app } = appForFile({
       { cwd: ROOT, encoding: 'utf8' },
     );
     summary = JSON.parse(out.trim().split('\n').pop()!) as typeof summary;
+    return killedAfterAnEpoch(databasePath);
   },
 });
+
+/** A `latticework train` killed (SIGKILL) once its first epoch is done: the app, opening the store, finds it interrupted. */
+async function killedAfterAnEpoch(databasePath: string): Promise<void> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), 'train', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '500', '--batch-size', '4', '--backend', 'cpu', '--db', databasePath, '--name', 'cli-killed'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/^epoch 2\//m.test(out)) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`latticework train ended (${code}) before its second epoch:\n${out}`)));
+  });
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+}
 
 describe('a command-line run in the app', () => {
   it('is in the runs table with its metrics, and opens with its curves', async () => {
@@ -35,6 +52,22 @@ describe('a command-line run in the app', () => {
     // train_loss and val_loss (and the validation metrics) per epoch: at least 2 series × 4 epochs
     await expect.poll(() => chartPoints(page, 'training-curve'), { timeout: 60_000 }).toBeGreaterThanOrEqual(2 * summary.epochs);
     await app.screenshot('cli-run-curves');
+    expect(app.errors).toEqual([]);
+  });
+
+  it('killed mid-run, is interrupted; Resume is disabled and says why (the command line read its data from a path)', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-runs').click();
+    const row = page.getByTestId('run-row').filter({ hasText: 'cli-killed' });
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('interrupted');
+    const resume = row.getByTestId('run-resume');
+    expect(await resume.isDisabled()).toBe(true);
+    const id = Number(await row.getAttribute('data-id'));
+    const why = `run ${id} cannot be resumed: \`latticework train\` trained it from ${SHARED_DATA}/cgcnn-sample-regression, a path, not a dataset of this store`;
+    expect(await resume.getAttribute('title')).toContain(why);
+    await row.getByTestId('run-open').click();
+    await expect.poll(() => page.getByTestId('run-resume-refusal').innerText(), { timeout: 30_000 }).toContain(why);
+    expect(await page.getByTestId('training-dashboard').getByTestId('run-resume').isDisabled()).toBe(true);
     expect(app.errors).toEqual([]);
   });
 });

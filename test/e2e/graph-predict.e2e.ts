@@ -178,4 +178,22 @@ describe('prediction', () => {
     await view.getByTestId('structure-failures-dismiss').click();
     expect(await view.getByTestId('structure-failures').count()).toBe(0);
   });
+
+  it('names a structure the model cannot predict by its formula and file, not by its database id alone', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-predict').click();
+    const models = await api.models.list({});
+    await page.getByTestId('predict-model').selectOption(String(models.find((m) => m.origin === 'builtin' && /formation/i.test(m.name))!.id));
+    // oganesson (Z = 118) has no row in CGCNN's atom_init table
+    const cif = ['data_og', '_cell_length_a 4', '_cell_length_b 4', '_cell_length_c 4', '_cell_angle_alpha 90', '_cell_angle_beta 90', '_cell_angle_gamma 90', 'loop_', '_atom_site_type_symbol', '_atom_site_fract_x', '_atom_site_fract_y', '_atom_site_fract_z', 'Og 0 0 0', 'Na 0.5 0.5 0.5', ''].join('\n');
+    await page.getByTestId('predict-files').setInputFiles([{ name: 'og.cif', mimeType: 'chemical/x-cif', buffer: Buffer.from(cif) }]);
+    const stored = async () => (await api.structures.list({})).find((r) => r.file.endsWith('og.cif'));
+    await expect.poll(stored, { timeout: 60_000 }).toBeDefined();
+    const og = (await stored())!;
+    await expect.poll(() => page.locator(`[data-testid="predict-structure"][data-id="${og.id}"] input[type="checkbox"]`).isChecked()).toBe(true);
+    await page.getByTestId('predict-run').click();
+    const failed = page.getByTestId('predict-failed');
+    await failed.waitFor({ timeout: 60_000 });
+    expect((await failed.innerText()).trim()).toBe(`${og.formula} · og.cif (#${og.id}): atom_init: no embedding for atomic number 118`);
+  });
 });

@@ -179,7 +179,7 @@ describe('workbench composables', () => {
   it('keeps service errors for the views', async () => {
     const t = useTraining();
     await t.pause(7);
-    expect(t.controlError.value).toContain('only a running run can be paused');
+    expect(useRuns().actionError.value).toBe('pause run #7: run 7 is finished: only a running run can be paused');
     const r = await t.resume(7);
     expect(r?.status).toBe('queued');
     expect(useRuns().runs.value.find((x) => x.id === 7)?.status).toBe('queued');
@@ -261,6 +261,32 @@ describe('workbench composables', () => {
     expect(api.runs.update).not.toHaveBeenCalled();
     api.runs.update.mockImplementationOnce(async () => ({ ...run, archived: true }));
     await runs.update(7, { archived: true });
+    expect(runs.actionError.value).toBeNull();
+  });
+
+  it('the Runs view shows one action error: a refused delete goes when Resume is clicked, and a refused resume replaces it', async () => {
+    const runs = useRuns();
+    const t = useTraining();
+    await flush();
+    api.runs.delete.mockImplementationOnce(async () => {
+      throw Object.assign(new Error('run 7 is being trained by another Latticework process (pid 12): cancel it there'), { name: 'UserError' });
+    });
+    await runs.remove([7]);
+    expect(runs.actionError.value).toBe('delete run #7 “r”: run 7 is being trained by another Latticework process (pid 12): cancel it there');
+    let during: string | null = 'not called';
+    api.training.resume.mockImplementationOnce(async () => {
+      during = runs.actionError.value;
+      throw Object.assign(new Error('run 7 cannot be resumed'), { name: 'UserError' });
+    });
+    expect(await t.resume(7)).toBeNull();
+    // cleared when the resume started, then this resume's refusal alone
+    expect(during).toBeNull();
+    expect(runs.actionError.value).toBe('resume run #7 “r”: run 7 cannot be resumed');
+    // the Training view shows it under run 7, not under another run
+    expect([runs.actionErrorOf(7), runs.actionErrorOf(8)]).toEqual(['resume run #7 “r”: run 7 cannot be resumed', null]);
+    // and the next table action clears it
+    api.runs.update.mockImplementationOnce(async () => ({ ...run, tags: ['a'] }));
+    await runs.update(7, { tags: ['a'] });
     expect(runs.actionError.value).toBeNull();
   });
 

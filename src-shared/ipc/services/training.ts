@@ -8,10 +8,25 @@ export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'failed' 
 /** Statuses of a run that is (or was, when its process died) being trained. */
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused'];
 
+/**
+ * Why a paused or interrupted run cannot be resumed (null: it can). Resuming trains on the run's
+ * stored dataset again from its last checkpoint: a run of `latticework train` read its data from a
+ * path and has no stored dataset (the command line does not resume), and a deleted dataset is gone.
+ * The core's refusal and the Resume button's reason alike.
+ */
+export function resumeRefusal(run: Pick<RunRecord, 'id' | 'datasetId' | 'datasetName' | 'tags'>): string | null {
+  if (run.datasetId > 0) return null;
+  return run.tags.includes('cli')
+    ? `run ${run.id} cannot be resumed: \`latticework train\` trained it from ${run.datasetName}, a path, not a dataset of this store; its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)`
+    : `run ${run.id} cannot be resumed: its dataset “${run.datasetName}” was deleted`;
+}
+
 export interface RunRecord {
   id: number;
   name: string;
+  /** The stored dataset it trained on; 0 when it has none: recorded by `latticework train` (tag `cli`), or its dataset was deleted. */
   datasetId: number;
+  /** The dataset's name (kept when it is deleted); a command-line run's data folder or file, as given. */
   datasetName: string;
   /** The unit of the target the run learns, as recorded when it started ('' none); null for runs recorded before units were. */
   targetUnit: string | null;

@@ -12,6 +12,7 @@ import type { TestCore } from '../../helpers/core';
 import { emtFrames, tinyConfig, waitForStatus } from './training-fixtures';
 import { defaultTrainingWorkers } from '../../../src-main/workers/parallel/workers';
 import { parseCsv } from '../../../src-main/datasets/table';
+import { resumeRefusal } from '../../../src-shared/ipc/services/training';
 
 let t: TestCore;
 let host: RunningHost;
@@ -250,8 +251,20 @@ describe('training service and runs', () => {
       async (tx) =>
         (await tx.run("INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, epochs_planned, started_at) VALUES ('orphan', NULL, 'gone', 'interrupted', '{}', 1, 3, 0)")).lastID,
     );
-    await expect(api.training.resume({ runId: id })).rejects.toMatchObject({ name: 'UserError', message: expect.stringContaining('deleted') });
+    await expect(api.training.resume({ runId: id })).rejects.toMatchObject({ name: 'UserError', message: `run ${id} cannot be resumed: its dataset “gone” was deleted` });
     expect((await api.runs.get({ id })).status).toBe('interrupted');
+  });
+
+  it('refuses to resume an interrupted run of `latticework train`, saying why: it read its data from a path (the runs table disables Resume with the same words)', async () => {
+    const id = await t.core.db.transaction(
+      async (tx) =>
+        (await tx.run(`INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, epochs_planned, started_at, tags) VALUES ('killme', NULL, '/data/emt/cgcnn', 'interrupted', '{}', 1, 40, 0, '["cli"]')`)).lastID,
+    );
+    const message = `run ${id} cannot be resumed: \`latticework train\` trained it from /data/emt/cgcnn, a path, not a dataset of this store; its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)`;
+    await expect(api.training.resume({ runId: id })).rejects.toMatchObject({ name: 'UserError', message });
+    const run = await api.runs.get({ id });
+    expect([run.status, run.datasetId]).toEqual(['interrupted', 0]);
+    expect(resumeRefusal(run)).toBe(message);
   });
 
   it('rejects an invalid config with the issues', async () => {
