@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATASET_FORMATS, datasetFormat, droppedSource, pathSource, readDataset } from '../../../src-main/datasets';
 import { isFrameFileName } from '../../../src-main/datasets/frames';
+import { READABLE_FILES } from '../../../src-shared/chem/detect';
 import { inProcessIO, leftOutMessage, readDatasetAt } from '../../../src-main/datasets/in-process';
 import { writeFrames } from '../../../src-main/files/frames-file';
 import { readFramesFile } from '../../../src-main/files/structure-file';
@@ -217,7 +218,7 @@ describe('formats', () => {
     spawnSync('mkfifo', [join(d, 'f.xyz')]);
     symlinkSync('/dev/zero', join(d, 'z.extxyz'));
     const not = 'not read, not regular files: f.xyz (a FIFO (named pipe)), z.extxyz (a link to /dev/zero, a character device)';
-    await expect(readDatasetAt(d, { kind: 'frames' })).rejects.toThrow(`${d} has no file to read frames from (vasprun.xml, OUTCAR, XDATCAR, .xyz/.extxyz, .db, .traj, POSCAR/CONTCAR, .cif, .vasp; compressed or not); ${not}`);
+    await expect(readDatasetAt(d, { kind: 'frames' })).rejects.toThrow(`${d} has no file to read frames from (${READABLE_FILES}); ${not}`);
     await expect(readDatasetAt(d, { kind: 'extxyz' })).rejects.toThrow(`${d} has no .xyz/.extxyz file; ${not}`);
   });
 
