@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { JobProgress } from '../../../src-shared/ipc/contract';
 import { serveTestCore } from '../../helpers/core';
 import { emtFramesText, SHARED_DATA } from '../../helpers/shared-data';
@@ -134,6 +134,48 @@ describe('datasets service', () => {
     await expect(pending).rejects.toMatchObject({ name: 'CancelledError' });
     off();
     expect((await served.api.datasets.list({})).some((d) => d.name === 'cancelled')).toBe(false);
+  }, 120_000);
+
+  it('honours a cancel that comes while the structures are stored: nothing of the import is kept, structures it reused are', async () => {
+    const { core } = served.t;
+    // 10 frames already in the store, then 600 (the same 10 and 590 new): stored in transactions of 500
+    const kept = await served.api.datasets.import({ kind: 'extxyz', name: 'kept', files: [{ name: 'first10.extxyz', text: emtFramesText(10, 1000) }] });
+    const structures = async () => (await core.db.read((tx) => tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM structure')))!.n;
+    const before = await structures();
+    const jobId = 'cancel-while-storing';
+    const states: string[] = [];
+    const off = core.events.connect((service, event, payload) => {
+      const p = payload as JobProgress;
+      if (service === 'jobs' && p.jobId === jobId) states.push(p.state);
+    });
+    // the user's cancel arrives after the files were read, when the 520th new structure is being stored (the second transaction)
+    const transaction = core.db.transaction.bind(core.db);
+    let inserted = 0;
+    const spy = vi.spyOn(core.db, 'transaction').mockImplementation((work) =>
+      transaction((tx) =>
+        work({
+          ...tx,
+          run: (sql, params) => {
+            if (/^\s*INSERT INTO structure\b/.test(sql) && ++inserted === 520) core.jobs.cancel(jobId);
+            return tx.run(sql, params);
+          },
+        }),
+      ),
+    );
+    try {
+      const pending = served.api.datasets.import({ kind: 'extxyz', name: 'cancelled while storing', files: [{ name: 'frames600.extxyz', text: emtFramesText(600, 1000) }], jobId });
+      await expect(pending).rejects.toMatchObject({ name: 'CancelledError', message: 'the import was cancelled' });
+    } finally {
+      spy.mockRestore();
+      off();
+    }
+    expect(inserted).toBe(520);
+    expect(states.at(-1)).toBe('cancelled');
+    expect((await served.api.datasets.list({})).some((d) => d.name === 'cancelled while storing')).toBe(false);
+    // what the first transaction stored went with it; the 10 it reused stay with their dataset
+    expect(await structures()).toBe(before);
+    const reused = await core.db.read((tx) => tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM dataset_item i JOIN structure s ON s.id = i.structure_id WHERE i.dataset_id = ?', [kept.id]));
+    expect(reused!.n).toBe(10);
   }, 120_000);
 
   it('refuses to delete a dataset that runs were trained on, unless they go with it', async () => {
