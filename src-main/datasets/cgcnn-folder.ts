@@ -40,6 +40,8 @@ export const cgcnnFolder: DatasetFormat = {
       const file = cifOf(id);
       listed.add(file);
       const text = texts.get(file) ?? (await structureText(src, file, failed));
+      // a file refused by the path guard is in `failed`, with its reason
+      if (text === false) continue;
       if (text === null) {
         unlabelled.push(`${label} (no file ${label === id ? file : 'for this id'})`);
         continue;

@@ -40,15 +40,21 @@ export const csvTable: DatasetFormat = {
         unlabelled.push(`line ${line} (${targets})`);
         continue;
       }
-      let file: string | null = null;
+      // the first candidate that is there; one refused by the path guard is in `failed`, with its reason
+      let file: string | null | false = null;
       for (const candidate of [name, ...STRUCTURE_EXTENSIONS.map((e) => name + e)]) {
         const known = texts.get(candidate) ?? (await structureText(src, candidate, failed));
+        if (known === false) {
+          file = false;
+          break;
+        }
         if (known !== null) {
           texts.set(candidate, known);
           file = candidate;
           break;
         }
       }
+      if (file === false) continue;
       if (file === null) {
         unlabelled.push(`${rowLabel(name, line)} (no file)`);
         continue;

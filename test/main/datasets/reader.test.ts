@@ -3,7 +3,7 @@
  * each format, format detection, and the same items whether a dataset is read from a path or from
  * dropped files, in this process (the command line) or by the app's import.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -135,6 +135,23 @@ describe('formats', () => {
     expect(r.failed.map((f) => f.file)).toEqual(['broken.cif']);
     expect(r.failed[0].error.message.length).toBeGreaterThan(0);
     expect(r.unlabelled).toEqual(['none (no file)']);
+  });
+
+  it('a structure file that is there but refused (over the size cap, binary) is one failure with its reason, not also a row without a file', async () => {
+    const d = folder('refused', { 'id_prop.csv': '1000041,1\nbig,3\nbinary,4\n', 'binary.cif': 'data_x\n\0\n', 'big.cif': '' }, ['1000041.cif']);
+    truncateSync(join(d, 'big.cif'), 70 * 1024 * 1024 + 1); // sparse: the cap is checked before reading
+    const r = await readDatasetAt(d);
+    expect(r.items.map((i) => i.name)).toEqual(['1000041']);
+    expect(r.failed.map((f) => `${f.file}: ${f.error.message}`)).toEqual(['big.cif: is 70.0 MiB, more than the limit of 64.0 MiB for structure files', 'binary.cif: is a binary file, not text']);
+    expect(r.unlabelled).toEqual([]);
+    expect(leftOutMessage(r)).toMatch(/^2 whole files left out of /);
+    // a CSV's row alike, whether its file is named with or without its extension
+    const c = folder('refused-csv', { 'labels.csv': 'name,gap\n1000041,1.5\nbig,2\nbinary.cif,3\n', 'binary.cif': 'data_x\n\0\n', 'big.cif': '' }, ['1000041.cif']);
+    truncateSync(join(c, 'big.cif'), 70 * 1024 * 1024 + 1);
+    const t = await readDatasetAt(c);
+    expect(t.items.map((i) => i.name)).toEqual(['1000041']);
+    expect(t.failed.map((f) => f.file)).toEqual(['big.cif', 'binary.cif']);
+    expect(t.unlabelled).toEqual([]);
   });
 
   it('extended XYZ: energy_per_atom by default, another per-frame key, a per-atom target, frames without the target left out', async () => {
