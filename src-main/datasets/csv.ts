@@ -8,7 +8,7 @@
 import type { FileFailure } from '../../src-shared/ipc/contract';
 import { UserError } from '../ipc/errors';
 import { firstStructures, named, structureText } from './files';
-import { readTable, rowLabel, rowTargets } from './table';
+import { readTable, repeatedRow, rowLabel, rowTargets, type RowsByName } from './table';
 import type { DatasetFormat, LabelledItem } from './types';
 
 const STRUCTURE_EXTENSIONS = ['.cif', '.vasp', '.poscar', '.xyz', '.extxyz'];
@@ -31,6 +31,7 @@ export const csvTable: DatasetFormat = {
     const unlabelled: string[] = [];
     const rows: { name: string; file: string; targets: number[] }[] = [];
     const texts = new Map<string, string>();
+    const seen: RowsByName = new Map();
     for (const { line, cells } of table.body) {
       if (options.limit !== undefined && rows.length >= options.limit) break;
       const name = cells[0];
@@ -38,6 +39,11 @@ export const csvTable: DatasetFormat = {
       const targets = rowTargets({ line, cells }, table.columns);
       if (typeof targets === 'string') {
         unlabelled.push(`line ${line} (${targets})`);
+        continue;
+      }
+      const repeat = repeatedRow(seen, name, { line, cells }, targets, table.columns);
+      if (repeat !== null) {
+        unlabelled.push(repeat);
         continue;
       }
       // the first candidate that is there; one refused by the path guard is in `failed`, with its reason

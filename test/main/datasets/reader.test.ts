@@ -154,6 +154,27 @@ describe('formats', () => {
     expect(t.unlabelled).toEqual([]);
   });
 
+  it('a row repeating an earlier row\'s id is left out, the first kept, and said with both lines and both targets when they differ', async () => {
+    const d = folder('repeated', { 'id_prop.csv': '1000041,1\n9000046,6.0\n9000046,6.5\n1000041,1.0\n' }, ['1000041.cif', '9000046.cif']);
+    const r = await readDatasetAt(d);
+    expect(r.items.map((i) => [i.name, i.targets])).toEqual([
+      ['1000041', [1]],
+      ['9000046', [6]],
+    ]);
+    expect(r.unlabelled).toEqual([
+      '9000046 at line 3 repeats line 2 with another target (6.5; line 2: 6.0): left out, line 2 kept',
+      '1000041 at line 4 repeats line 1 (the same target, 1): left out, line 1 kept',
+    ]);
+    // what train prints on standard error
+    expect(leftOutMessage(r)).toContain('2 rows or frames left out of');
+    expect(leftOutMessage(r)).toContain('9000046 at line 3 repeats line 2 with another target (6.5; line 2: 6.0)');
+    // a CSV alike, several targets shown as written
+    const c = folder('repeated-csv', { 'labels.csv': 'name,gap,energy\n1000041,1.5,-3\n1000041,1.5,-3.5\n' }, ['1000041.cif']);
+    const t = await readDatasetAt(c, { target: 'gap,energy' });
+    expect(t.items.map((i) => i.targets)).toEqual([[1.5, -3]]);
+    expect(t.unlabelled).toEqual(['1000041 at line 3 repeats line 2 with another target (1.5, -3.5; line 2: 1.5, -3): left out, line 2 kept']);
+  });
+
   it('extended XYZ: energy_per_atom by default, another per-frame key, a per-atom target, frames without the target left out', async () => {
     const xyz = join(dir, 'emt.extxyz');
     writeFileSync(xyz, emtFrames(5).replace(/ energy_per_atom=\S+/, ''));

@@ -16,10 +16,10 @@ describe('datasets service', () => {
   it('imports dropped CGCNN files with a report, and finds duplicates, missing labels and embedding gaps', async () => {
     const files = sampleFiles();
     const idProp = files.find((f) => f.name.endsWith('id_prop.csv'))!;
-    // a duplicate row (same structure under another id), a row without its file, a CIF without a row
+    // a duplicate row (same structure under another id), a row without its file, an id repeated with another target, a CIF without a row
     const nacl = files.find((f) => f.name.endsWith('1000041.cif'))!;
     files.push({ name: 'sample/dup.cif', text: nacl.text });
-    idProp.text += 'dup,11.0\nmissing,12.0\n';
+    idProp.text += 'dup,11.0\nmissing,12.0\n1000050,2.5\n';
     files.push({ name: 'sample/extra.cif', text: nacl.text });
     // an atom_init without sodium
     const atomInit = files.find((f) => f.name.endsWith('atom_init.json'))!;
@@ -34,7 +34,7 @@ describe('datasets service', () => {
     expect(ds.report.parsed).toBe(11);
     expect(ds.report.failed).toEqual([]);
     expect(ds.report.duplicates).toEqual([{ names: ['1000041', 'dup'] }]);
-    expect(ds.report.unlabelled.sort()).toEqual(['extra.cif (not in id_prop.csv)', 'missing (no file missing.cif)']);
+    expect(ds.report.unlabelled).toEqual(['missing (no file missing.cif)', '1000050 at line 13 repeats line 2 with another target (2.5; line 2: 2.0): left out, line 2 kept', 'extra.cif (not in id_prop.csv)']);
     expect(ds.report.missingElements).toEqual([{ element: 'Na', structures: 2 }]);
     expect(ds.report.target).toMatchObject({ key: 'target', count: 11, min: 1, max: 11 });
     expect(ds.report.target.mean).toBeCloseTo(6, 10);
