@@ -32,6 +32,9 @@ export const cgcnnFolder: DatasetFormat = {
       if (options.limit !== undefined && rows.length >= options.limit) break;
       const id = cells[0];
       if (!id) continue;
+      // the row names its CIF even when it is left out: that CIF is not one "not in id_prop.csv"
+      const file = cifOf(id);
+      listed.add(file);
       const targets = rowTargets({ line, cells }, table.columns);
       if (typeof targets === 'string') {
         unlabelled.push(`line ${line} (${cells.length < 2 ? 'expected an id and a target' : targets})`);
@@ -43,8 +46,6 @@ export const cgcnnFolder: DatasetFormat = {
         continue;
       }
       const label = rowLabel(id, line);
-      const file = cifOf(id);
-      listed.add(file);
       const text = await structureText(src, file, failed);
       // a file refused by the path guard is in `failed`, with its reason
       if (text === false) continue;

@@ -137,14 +137,14 @@ describe('formats', () => {
     expect(r.unlabelled).toEqual(['none (no file)']);
   });
 
-  it('a structure file that is there but refused (over the size cap, binary) is one failure with its reason, not also a row without a file', async () => {
-    const d = folder('refused', { 'id_prop.csv': '1000041,1\nbig,3\nbinary,4\n', 'binary.cif': 'data_x\n\0\n', 'big.cif': '' }, ['1000041.cif']);
+  it('a row left out is said once: its file refused (over the size cap, binary) is a failure, not also a row without a file; without a target, its CIF is not also "not in id_prop.csv"', async () => {
+    const d = folder('refused', { 'id_prop.csv': '1000041,1\nbig,3\nbinary,4\n1000050,abc\n', 'binary.cif': 'data_x\n\0\n', 'big.cif': '' }, ['1000041.cif', '1000050.cif']);
     truncateSync(join(d, 'big.cif'), 70 * 1024 * 1024 + 1); // sparse: the cap is checked before reading
     const r = await readDatasetAt(d);
     expect(r.items.map((i) => i.name)).toEqual(['1000041']);
     expect(r.failed.map((f) => `${f.file}: ${f.error.message}`)).toEqual(['big.cif: is 70.0 MiB, more than the limit of 64.0 MiB for structure files', 'binary.cif: is a binary file, not text']);
-    expect(r.unlabelled).toEqual([]);
-    expect(leftOutMessage(r)).toMatch(/^2 whole files left out of /);
+    expect(r.unlabelled).toEqual(['line 4 (no numeric target)']);
+    expect(leftOutMessage(r)).toMatch(/^2 whole files, 1 row or frame left out of /);
     // a CSV's row alike, whether its file is named with or without its extension
     const c = folder('refused-csv', { 'labels.csv': 'name,gap\n1000041,1.5\nbig,2\nbinary.cif,3\n', 'binary.cif': 'data_x\n\0\n', 'big.cif': '' }, ['1000041.cif']);
     truncateSync(join(c, 'big.cif'), 70 * 1024 * 1024 + 1);
