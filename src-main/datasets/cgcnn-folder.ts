@@ -6,7 +6,7 @@
 import type { FileFailure } from '../../src-shared/ipc/contract';
 import { UserError } from '../ipc/errors';
 import { firstStructures, named, structureText } from './files';
-import { readTable, rowLabel, rowTargets } from './table';
+import { readTable, repeatedRow, rowLabel, rowTargets, type RowsByName } from './table';
 import type { DatasetFormat, LabelledItem } from './types';
 
 export const cgcnnFolder: DatasetFormat = {
@@ -24,6 +24,7 @@ export const cgcnnFolder: DatasetFormat = {
     const listed = new Set<string>();
     const rows: { name: string; file: string; targets: number[] }[] = [];
     const texts = new Map<string, string>();
+    const seen: RowsByName = new Map();
     // an id's CIF: <id>.cif, or compressed (<id>.cif.gz, .bz2, .xz: read through src.text, which decompresses)
     const present = new Set(src.names);
     const cifOf = (id: string) => [`${id}.cif`, `${id}.cif.gz`, `${id}.cif.bz2`, `${id}.cif.xz`].find((f) => present.has(f)) ?? `${id}.cif`;
@@ -31,15 +32,23 @@ export const cgcnnFolder: DatasetFormat = {
       if (options.limit !== undefined && rows.length >= options.limit) break;
       const id = cells[0];
       if (!id) continue;
+      // the row names its CIF even when it is left out: that CIF is not one "not in id_prop.csv"
+      const file = cifOf(id);
+      listed.add(file);
       const targets = rowTargets({ line, cells }, table.columns);
       if (typeof targets === 'string') {
         unlabelled.push(`line ${line} (${cells.length < 2 ? 'expected an id and a target' : targets})`);
         continue;
       }
+      const repeat = repeatedRow(seen, id, { line, cells }, targets, table.columns);
+      if (repeat !== null) {
+        unlabelled.push(repeat);
+        continue;
+      }
       const label = rowLabel(id, line);
-      const file = cifOf(id);
-      listed.add(file);
-      const text = texts.get(file) ?? (await structureText(src, file, failed));
+      const text = await structureText(src, file, failed);
+      // a file refused by the path guard is in `failed`, with its reason
+      if (text === false) continue;
       if (text === null) {
         unlabelled.push(`${label} (no file ${label === id ? file : 'for this id'})`);
         continue;

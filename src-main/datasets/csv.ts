@@ -8,7 +8,7 @@
 import type { FileFailure } from '../../src-shared/ipc/contract';
 import { UserError } from '../ipc/errors';
 import { firstStructures, named, structureText } from './files';
-import { readTable, rowLabel, rowTargets } from './table';
+import { readTable, repeatedRow, rowLabel, rowTargets, type RowsByName } from './table';
 import type { DatasetFormat, LabelledItem } from './types';
 import { notFilesNote } from './source';
 
@@ -32,6 +32,7 @@ export const csvTable: DatasetFormat = {
     const unlabelled: string[] = [];
     const rows: { name: string; file: string; targets: number[] }[] = [];
     const texts = new Map<string, string>();
+    const seen: RowsByName = new Map();
     for (const { line, cells } of table.body) {
       if (options.limit !== undefined && rows.length >= options.limit) break;
       const name = cells[0];
@@ -41,15 +42,26 @@ export const csvTable: DatasetFormat = {
         unlabelled.push(`line ${line} (${targets})`);
         continue;
       }
-      let file: string | null = null;
+      const repeat = repeatedRow(seen, name, { line, cells }, targets, table.columns);
+      if (repeat !== null) {
+        unlabelled.push(repeat);
+        continue;
+      }
+      // the first candidate that is there; one refused by the path guard is in `failed`, with its reason
+      let file: string | null | false = null;
       for (const candidate of [name, ...STRUCTURE_EXTENSIONS.map((e) => name + e)]) {
         const known = texts.get(candidate) ?? (await structureText(src, candidate, failed));
+        if (known === false) {
+          file = false;
+          break;
+        }
         if (known !== null) {
           texts.set(candidate, known);
           file = candidate;
           break;
         }
       }
+      if (file === false) continue;
       if (file === null) {
         unlabelled.push(`${rowLabel(name, line)} (no file)`);
         continue;

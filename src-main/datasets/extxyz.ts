@@ -53,7 +53,7 @@ export const extxyzFrames: DatasetFormat = {
     const pieces: { name: string; text: string }[] = [];
     for (const n of fileNames) {
       const text = await structureText(src, n, failed);
-      if (text === null) continue;
+      if (text === null || text === false) continue;
       for (const [k, { text: frame }] of splitXyzFrames(text).entries()) {
         if (options.limit !== undefined && pieces.length >= options.limit) break;
         pieces.push({ name: `${n}#${k}`, text: frame });

@@ -9,14 +9,18 @@ export function clipMessage(message: string): string {
   return message.length > 300 ? `${message.slice(0, 299)}…` : message;
 }
 
-/** A structure file's text; a file the path guard refuses is a failure of that file (in `failed`), not of the import. */
-export async function structureText(src: DatasetSource, name: string, failed: FileFailure[]): Promise<string | null> {
+/**
+ * A structure file's text; null when there is no such file; false when the file is there but the
+ * path guard refuses it (over its size cap, binary, damaged compression): a failure of that file,
+ * put in `failed`, not of the import, and not to be reported a second time as a missing file.
+ */
+export async function structureText(src: DatasetSource, name: string, failed: FileFailure[]): Promise<string | null | false> {
   try {
     return await src.text(name);
   } catch (err) {
     if (!(err instanceof FileAccessError)) throw err;
     failed.push({ file: name, error: { name: err.name, message: err.reason, line: null } });
-    return null;
+    return false;
   }
 }
 

@@ -9,12 +9,15 @@
  * - `target` picks the target columns: a header name or a column number (1-based over the whole
  *   row, so 2 is the first target), or several separated by commas. Default: column 2.
  * - A row whose chosen target cells are not all numbers is unlabelled (reported by line, skipped).
+ * - A row with the name of an earlier row is left out, the first kept, and said with both lines and
+ *   both targets (`repeatedRow`).
  *
  * Names and header cells read from a table come back to the user (in reports and errors) only when
  * they look like an identifier or a file name; anything else is named by its line or column, so
  * that a path that names some other file never sends that file's contents back.
  */
 import { UserError } from '../ipc/errors';
+import { sameNumbers } from '../../src-shared/numbers';
 
 export interface TableRow {
   line: number;
@@ -115,6 +118,28 @@ export function readTable(text: string, fileName: string, target: string | undef
   }
   if (columns.length === 0) throw new UserError(`no target column given for ${fileName}`);
   return { body, columns, names: columns.map(columnName) };
+}
+
+/** The rows of a table met so far, by the name in their column 1, with their targets (`repeatedRow`). */
+export type RowsByName = Map<string, { row: TableRow; targets: number[] }>;
+
+/**
+ * Whether a row names the structure of an earlier row (the same name in column 1): then it is left
+ * out and the first row kept, as a frame identical to an earlier one is (frames.ts), and the sentence
+ * saying so is returned, with both lines and, when they are not the same numbers (`sameNumbers`),
+ * both targets: a contradiction the user must see. Else null, and the row is remembered in `seen`.
+ */
+export function repeatedRow(seen: RowsByName, name: string, row: TableRow, targets: number[], columns: number[]): string | null {
+  const first = seen.get(name);
+  if (first === undefined) {
+    seen.set(name, { row, targets });
+    return null;
+  }
+  const who = rowLabel(name, row.line) === name ? `${name} at line ${row.line}` : `line ${row.line}`;
+  const cells = (r: TableRow) => columns.map((c) => r.cells[c]).join(', ');
+  const was = first.row.line;
+  const how = sameNumbers(first.targets, targets) ? `(the same target, ${cells(first.row)})` : `with another target (${cells(row)}; line ${was}: ${cells(first.row)})`;
+  return `${who} repeats line ${was} ${how}: left out, line ${was} kept`;
 }
 
 /** The chosen targets of a row, or why it has none (for the report). */

@@ -114,6 +114,13 @@ export async function loadDatasetItems(core: CoreParts, id: number): Promise<Loa
 }
 
 const CHUNK = 100;
+/** Structures stored per transaction by an import. */
+const STORE_CHUNK = 500;
+
+/** Ends a cancelled import where it is (its caller removes what it stored). */
+function stopIfCancelled(job: JobHandle): void {
+  if (job.signal.aborted) throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
+}
 
 /** Parses files in the pool in chunks (two at a time), reporting progress per chunk; honours the job's signal. */
 async function parseInChunks(core: CoreParts, job: JobHandle, files: { name: string; text: string }[], label: string): Promise<ParsedFile[]> {
@@ -127,7 +134,7 @@ async function parseInChunks(core: CoreParts, job: JobHandle, files: { name: str
   const lane = async () => {
     while (next < chunks.length) {
       const k = next++;
-      if (job.signal.aborted) throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
+      stopIfCancelled(job);
       out[k] = await core.pool.run('parse-structures', { files: chunks[k] }, { signal: job.signal });
       done += chunks[k].length;
       job.progress(done, files.length, `read ${done} of ${files.length} ${label}`);
@@ -157,7 +164,7 @@ export function poolIO(core: CoreParts, job: JobHandle): ReaderIO {
         job.progress(frames, total, `read ${frames} frames${sources.length > 1 ? ` (${filesDone} of ${sources.length} files done)` : ''}`);
       };
       return async (src) => {
-        if (job.signal.aborted) throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
+        stopIfCancelled(job);
         const [r] = await core.pool.run('read-frames', { sources: [src], options }, {
           signal: job.signal,
           onProgress: (done, fileTotal) => {
@@ -241,7 +248,7 @@ async function discard(core: CoreParts, id: number): Promise<number> {
 
   async function store(): Promise<DatasetRecord> {
     const read = await format.read(source, { target, selection: args.selection, energyKey: args.energyKey, forcesKey: args.forcesKey, stressKey: args.stressKey, label: args.label }, poolIO(core, job));
-    if (job.signal.aborted) throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
+    stopIfCancelled(job);
     if (read.perAtomTarget) {
       throw new UserError(`"${read.perAtomTarget.key}" is a per-atom array: a dataset's target is one number per structure (e.g. energy or energy_per_atom); per-atom arrays are kept with every item for per-atom heads`);
     }
@@ -250,13 +257,16 @@ async function discard(core: CoreParts, id: number): Promise<number> {
     }
     const { targetKey, failed, unlabelled, perAtomKeys, items: usable } = read;
 
-    // Store structures (one transaction per chunk), then the dataset with its items.
+    // Store structures (one transaction per chunk), then the dataset with its items. A cancel is
+    // honoured inside a chunk (rolled back) as between them: the caller then discards the chunks stored.
     const now = Date.now();
     const structureIds = new Map<string, number>();
-    for (let i = 0; i < usable.length; i += 500) {
-      const part = usable.slice(i, i + 500);
+    for (let i = 0; i < usable.length; i += STORE_CHUNK) {
+      const part = usable.slice(i, i + STORE_CHUNK);
+      job.progress(i, usable.length, `storing ${i} of ${usable.length} structures`);
       await core.db.transaction(async (tx) => {
         for (const r of part) {
+          stopIfCancelled(job);
           if (structureIds.has(r.file)) continue;
           structureIds.set(r.file, await storeOne(tx, r.sourceFile, r.format, r.parsed, now, id));
         }
@@ -315,7 +325,9 @@ async function discard(core: CoreParts, id: number): Promise<number> {
     // dropped files without a name are called after those that were read, not after a failed one
     const gaveNothing = new Set(failed.map((f) => f.file));
     const finalName = name ?? (args.files ? droppedLabel(args.files.map((f) => f.name).filter((f) => !gaveNothing.has(f))) : datasetName);
+    job.progress(usable.length, usable.length, `storing the dataset (${usable.length} items)`);
     await core.db.transaction(async (tx) => {
+      stopIfCancelled(job);
       await tx.run('DELETE FROM dataset_item WHERE dataset_id = ?', [id]);
       await tx.run("UPDATE dataset SET name = ?, target_key = ?, target_unit = ?, size = ?, report = ?, atom_init = ?, status = 'ready' WHERE id = ?", [
         finalName,
@@ -327,6 +339,7 @@ async function discard(core: CoreParts, id: number): Promise<number> {
         id,
       ]);
       for (const [idx, r] of usable.entries()) {
+        stopIfCancelled(job);
         const s = r.parsed.structure;
         const perAtom: Record<string, unknown> = {};
         for (const k of perAtomKeys) if (s.siteProperties[k]) perAtom[k] = s.siteProperties[k];

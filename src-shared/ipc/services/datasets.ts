@@ -68,7 +68,11 @@ export interface DatasetReport {
   /** Target statistics over labelled structures. */
   target: { key: string; count: number; mean: number; std: number; min: number; max: number };
   targetHistogram: Histogram;
-  /** Rows of id_prop.csv / the CSV without a structure file, and files without a label. */
+  /**
+   * What was left out, with the reason: rows of id_prop.csv / the CSV without a numeric target or a
+   * structure file, rows repeating an earlier row's name (with both targets when they differ), files
+   * and frames without a label (docs/datasets.md).
+   */
   unlabelled: string[];
   /** Per-atom arrays found (e.g. forces in extended XYZ). */
   perAtomKeys: string[];

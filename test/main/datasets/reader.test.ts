@@ -3,7 +3,7 @@
  * each format, format detection, and the same items whether a dataset is read from a path or from
  * dropped files, in this process (the command line) or by the app's import.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync, symlinkSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,6 +161,44 @@ describe('formats', () => {
     expect(r.failed.map((f) => f.file)).toEqual(['broken.cif']);
     expect(r.failed[0].error.message.length).toBeGreaterThan(0);
     expect(r.unlabelled).toEqual(['none (no file)']);
+  });
+
+  it('a row left out is said once: its file refused (over the size cap, binary) is a failure, not also a row without a file; without a target, its CIF is not also "not in id_prop.csv"', async () => {
+    const d = folder('refused', { 'id_prop.csv': '1000041,1\nbig,3\nbinary,4\n1000050,abc\n', 'binary.cif': 'data_x\n\0\n', 'big.cif': '' }, ['1000041.cif', '1000050.cif']);
+    truncateSync(join(d, 'big.cif'), 70 * 1024 * 1024 + 1); // sparse: the cap is checked before reading
+    const r = await readDatasetAt(d);
+    expect(r.items.map((i) => i.name)).toEqual(['1000041']);
+    expect(r.failed.map((f) => `${f.file}: ${f.error.message}`)).toEqual(['big.cif: is 70.0 MiB, more than the limit of 64.0 MiB for structure files', 'binary.cif: is a binary file, not text']);
+    expect(r.unlabelled).toEqual(['line 4 (no numeric target)']);
+    expect(leftOutMessage(r)).toMatch(/^2 whole files, 1 row or frame left out of /);
+    // a CSV's row alike, whether its file is named with or without its extension
+    const c = folder('refused-csv', { 'labels.csv': 'name,gap\n1000041,1.5\nbig,2\nbinary.cif,3\n', 'binary.cif': 'data_x\n\0\n', 'big.cif': '' }, ['1000041.cif']);
+    truncateSync(join(c, 'big.cif'), 70 * 1024 * 1024 + 1);
+    const t = await readDatasetAt(c);
+    expect(t.items.map((i) => i.name)).toEqual(['1000041']);
+    expect(t.failed.map((f) => f.file)).toEqual(['big.cif', 'binary.cif']);
+    expect(t.unlabelled).toEqual([]);
+  });
+
+  it('a row repeating an earlier row\'s id is left out, the first kept, and said with both lines and both targets when they differ', async () => {
+    const d = folder('repeated', { 'id_prop.csv': '1000041,1\n9000046,6.0\n9000046,6.5\n1000041,1.0\n' }, ['1000041.cif', '9000046.cif']);
+    const r = await readDatasetAt(d);
+    expect(r.items.map((i) => [i.name, i.targets])).toEqual([
+      ['1000041', [1]],
+      ['9000046', [6]],
+    ]);
+    expect(r.unlabelled).toEqual([
+      '9000046 at line 3 repeats line 2 with another target (6.5; line 2: 6.0): left out, line 2 kept',
+      '1000041 at line 4 repeats line 1 (the same target, 1): left out, line 1 kept',
+    ]);
+    // what train prints on standard error
+    expect(leftOutMessage(r)).toContain('2 rows or frames left out of');
+    expect(leftOutMessage(r)).toContain('9000046 at line 3 repeats line 2 with another target (6.5; line 2: 6.0)');
+    // a CSV alike, several targets shown as written
+    const c = folder('repeated-csv', { 'labels.csv': 'name,gap,energy\n1000041,1.5,-3\n1000041,1.5,-3.5\n' }, ['1000041.cif']);
+    const t = await readDatasetAt(c, { target: 'gap,energy' });
+    expect(t.items.map((i) => i.targets)).toEqual([[1.5, -3]]);
+    expect(t.unlabelled).toEqual(['1000041 at line 3 repeats line 2 with another target (1.5, -3.5; line 2: 1.5, -3): left out, line 2 kept']);
   });
 
   it('extended XYZ: energy_per_atom by default, another per-frame key, a per-atom target, frames without the target left out', async () => {

@@ -61,9 +61,9 @@ describe('paths through the contract', () => {
     expect(JSON.stringify(passwd)).not.toMatch(/root:|\/bin\/|nologin/);
     // a two-column table whose names are not identifiers: named by line, not quoted
     const table = join(served.t.dir, 'rows.csv');
-    writeFileSync(table, 'name,target\nsecret value with spaces,1.5\nroot:x:0:0,2\n');
+    writeFileSync(table, 'name,target\nsecret value with spaces,1.5\nroot:x:0:0,2\nsecret value with spaces,1.7\n');
     const rows = await errorOf(served.api.datasets.import({ kind: 'csv', path: table }));
-    expect((rows.details as { unlabelled: string[] }).unlabelled).toEqual(['line 2 (no file)', 'line 3 (no file)']);
+    expect((rows.details as { unlabelled: string[] }).unlabelled).toEqual(['line 2 (no file)', 'line 3 (no file)', 'line 4 repeats line 2 with another target (1.7; line 2: 1.5): left out, line 2 kept']);
     expect(JSON.stringify(rows)).not.toMatch(/secret value|root:x/);
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { JobProgress } from '../../../src-shared/ipc/contract';
 import { serveTestCore } from '../../helpers/core';
 import { emtFramesText, SHARED_DATA } from '../../helpers/shared-data';
@@ -16,10 +16,10 @@ describe('datasets service', () => {
   it('imports dropped CGCNN files with a report, and finds duplicates, missing labels and embedding gaps', async () => {
     const files = sampleFiles();
     const idProp = files.find((f) => f.name.endsWith('id_prop.csv'))!;
-    // a duplicate row (same structure under another id), a row without its file, a CIF without a row
+    // a duplicate row (same structure under another id), a row without its file, an id repeated with another target, a CIF without a row
     const nacl = files.find((f) => f.name.endsWith('1000041.cif'))!;
     files.push({ name: 'sample/dup.cif', text: nacl.text });
-    idProp.text += 'dup,11.0\nmissing,12.0\n';
+    idProp.text += 'dup,11.0\nmissing,12.0\n1000050,2.5\n';
     files.push({ name: 'sample/extra.cif', text: nacl.text });
     // an atom_init without sodium
     const atomInit = files.find((f) => f.name.endsWith('atom_init.json'))!;
@@ -34,7 +34,7 @@ describe('datasets service', () => {
     expect(ds.report.parsed).toBe(11);
     expect(ds.report.failed).toEqual([]);
     expect(ds.report.duplicates).toEqual([{ names: ['1000041', 'dup'] }]);
-    expect(ds.report.unlabelled.sort()).toEqual(['extra.cif (not in id_prop.csv)', 'missing (no file missing.cif)']);
+    expect(ds.report.unlabelled).toEqual(['missing (no file missing.cif)', '1000050 at line 13 repeats line 2 with another target (2.5; line 2: 2.0): left out, line 2 kept', 'extra.cif (not in id_prop.csv)']);
     expect(ds.report.missingElements).toEqual([{ element: 'Na', structures: 2 }]);
     expect(ds.report.target).toMatchObject({ key: 'target', count: 11, min: 1, max: 11 });
     expect(ds.report.target.mean).toBeCloseTo(6, 10);
@@ -134,6 +134,48 @@ describe('datasets service', () => {
     await expect(pending).rejects.toMatchObject({ name: 'CancelledError' });
     off();
     expect((await served.api.datasets.list({})).some((d) => d.name === 'cancelled')).toBe(false);
+  }, 120_000);
+
+  it('honours a cancel that comes while the structures are stored: nothing of the import is kept, structures it reused are', async () => {
+    const { core } = served.t;
+    // 10 frames already in the store, then 600 (the same 10 and 590 new): stored in transactions of 500
+    const kept = await served.api.datasets.import({ kind: 'extxyz', name: 'kept', files: [{ name: 'first10.extxyz', text: emtFramesText(10, 1000) }] });
+    const structures = async () => (await core.db.read((tx) => tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM structure')))!.n;
+    const before = await structures();
+    const jobId = 'cancel-while-storing';
+    const states: string[] = [];
+    const off = core.events.connect((service, event, payload) => {
+      const p = payload as JobProgress;
+      if (service === 'jobs' && p.jobId === jobId) states.push(p.state);
+    });
+    // the user's cancel arrives after the files were read, when the 520th new structure is being stored (the second transaction)
+    const transaction = core.db.transaction.bind(core.db);
+    let inserted = 0;
+    const spy = vi.spyOn(core.db, 'transaction').mockImplementation((work) =>
+      transaction((tx) =>
+        work({
+          ...tx,
+          run: (sql, params) => {
+            if (/^\s*INSERT INTO structure\b/.test(sql) && ++inserted === 520) core.jobs.cancel(jobId);
+            return tx.run(sql, params);
+          },
+        }),
+      ),
+    );
+    try {
+      const pending = served.api.datasets.import({ kind: 'extxyz', name: 'cancelled while storing', files: [{ name: 'frames600.extxyz', text: emtFramesText(600, 1000) }], jobId });
+      await expect(pending).rejects.toMatchObject({ name: 'CancelledError', message: 'the import was cancelled' });
+    } finally {
+      spy.mockRestore();
+      off();
+    }
+    expect(inserted).toBe(520);
+    expect(states.at(-1)).toBe('cancelled');
+    expect((await served.api.datasets.list({})).some((d) => d.name === 'cancelled while storing')).toBe(false);
+    // what the first transaction stored went with it; the 10 it reused stay with their dataset
+    expect(await structures()).toBe(before);
+    const reused = await core.db.read((tx) => tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM dataset_item i JOIN structure s ON s.id = i.structure_id WHERE i.dataset_id = ?', [kept.id]));
+    expect(reused!.n).toBe(10);
   }, 120_000);
 
   it('refuses to delete a dataset that runs were trained on, unless they go with it', async () => {
