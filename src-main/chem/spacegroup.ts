@@ -124,8 +124,8 @@ function typedCell(s: Structure): { cell: MoyoCell; groups: SiteGroup[]; content
 interface Analysis {
   number: number;
   std_cell: MoyoCell;
-  rotations: number[][];
-  translations: number[][];
+  /** Made when asked: a supercell's are the primitive's times its pure translations (a 23×23×23 NaCl supercell: 2.3 million). */
+  operations(): { rotations: number[][]; translations: number[][] };
 }
 
 async function moyo(cell: MoyoCell, symprec: number): Promise<MoyoDataset> {
@@ -227,8 +227,8 @@ async function analyse(s: Structure, symprec: number, maxSites = Infinity): Prom
   if (searchedSites > maxSites) throw new SpaceGroupSearchSkipped(searchedSites, maxSites);
   if (!reduction) {
     const d = await searched(cell, symprec, given, (o) => o);
-    const data = { ...d, rotations: d.operations.map((o) => rowMajor(o.rotation)), translations: d.operations.map((o) => Array.from(o.translation)) };
-    return { data, contents };
+    const operations = () => ({ rotations: d.operations.map((o) => rowMajor(o.rotation)), translations: d.operations.map((o) => Array.from(o.translation)) });
+    return { data: { number: d.number, std_cell: d.std_cell, operations }, contents };
   }
   const { lattice: p, frac, types, basis: q, toGiven: a, translations: pure } = reduction;
   // Qᵀ·R'·Aᵀ, entry (i, j) = Σ q[m][i]·R'[m][n]·a[j][n]; Qᵀ·t'
@@ -247,18 +247,21 @@ async function analyse(s: Structure, symprec: number, maxSites = Infinity): Prom
     onGiven,
     pure,
   );
-  const rotations: number[][] = [];
-  const translations: number[][] = [];
-  for (const o of d.operations) {
-    const { r, t } = onGiven(asAffine(o));
-    const integer = r.map(Math.round);
-    if (r.some((x, k) => Math.abs(x - integer[k]) > 1e-6)) continue;
-    for (const u of pure) {
-      rotations.push(integer);
-      translations.push(t.map((x, k) => wrapFraction(x + u[k])));
+  const operations = () => {
+    const rotations: number[][] = [];
+    const translations: number[][] = [];
+    for (const o of d.operations) {
+      const { r, t } = onGiven(asAffine(o));
+      const integer = r.map(Math.round);
+      if (r.some((x, k) => Math.abs(x - integer[k]) > 1e-6)) continue;
+      for (const u of pure) {
+        rotations.push(integer);
+        translations.push(t.map((x, k) => wrapFraction(x + u[k])));
+      }
     }
-  }
-  return { data: { number: d.number, std_cell: d.std_cell, rotations, translations }, contents };
+    return { rotations, translations };
+  };
+  return { data: { number: d.number, std_cell: d.std_cell, operations }, contents };
 }
 
 /**
@@ -371,8 +374,7 @@ export async function symmetryOperations(s: Structure, symprec = DEFAULT_SYMPREC
   const { data } = await analyse(s, symprec);
   const group = await spaceGroupOfNumber(data.number, symprec);
   return {
-    rotations: data.rotations,
-    translations: data.translations,
+    ...data.operations(),
     symbol: group.symbol,
     number: group.number,
     symprec,

@@ -9,15 +9,13 @@ import type { LatticeworkHandlers, StructureRecord, TrajectoryFrameSummary, Traj
 import { labelsOfStructure, maxForce, MULTI_FRAME_FORMATS, type Structure, type StructureFormat } from '../../src-shared/chem';
 import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
-import { cellFormula, chemicalFormula, hillFormula, summarizeStructure } from '../../src-shared/chem';
-import { niggliStructure } from '../../src-shared/chem/niggli';
-import { supercell, vacancyHop } from '../../src-shared/chem/build';
+import { cellFormula, chemicalFormula, hillFormula } from '../../src-shared/chem';
+import { vacancyHop } from '../../src-shared/chem/build';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
-import { findSpaceGroup, SpaceGroupSearchSkipped, standardCell } from '../chem/spacegroup';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
 import { resourcePath } from '../app/resources';
-import type { ParsedFileStructure } from '../workers/tasks';
+import type { MadeStructure, ParsedFileStructure } from '../workers/tasks';
 
 interface StructureRow {
   id: number;
@@ -121,6 +119,13 @@ export async function loadStructure(core: CoreParts, id: number): Promise<{ row:
   return { row: toRecord(row, (await membership(core, id)).get(id)), structure: JSON.parse(row.data) as StructureJSON };
 }
 
+/** A stored structure's record, its atoms left unread (a supercell's are megabytes of JSON). */
+async function structureRecord(core: CoreParts, id: number): Promise<StructureRecord> {
+  const row = await core.db.read((tx) => tx.get<StructureRow>(`SELECT ${LIST_COLUMNS} FROM structure WHERE id = ?`, [id]));
+  if (!row) throw new UserError(`there is no structure with id ${id}`);
+  return toRecord(row, (await membership(core, id)).get(id));
+}
+
 export function structuresHandlers(core: CoreParts): LatticeworkHandlers['structures'] {
   return {
     async import({ files, disorder, jobId }) {
@@ -157,7 +162,7 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
               ]);
               return { ids: out, trajectoryId: lastID };
             });
-            for (const id of new Set(ids)) imported.push((await loadStructure(core, id)).row);
+            for (const id of new Set(ids)) imported.push(await structureRecord(core, id));
             if (trajectoryId !== null) trajectories.push((await loadTrajectory(core, trajectoryId)).record);
           }
           if (imported.length) core.events.emit('structures', 'onChanged', { ids: imported.map((r) => r.id) });
@@ -216,22 +221,17 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
       const { structure } = await loadStructure(core, id);
       try {
         // asked for: no bound on the sites searched (an import skips the search over SPACE_GROUP_SEARCH_MAX_SITES and says so)
-        return await findSpaceGroup(structureFromJSON(structure), symprec, Infinity);
+        return await core.pool.run('space-group', { structure, symprec });
       } catch (e) {
         throw new UserError((e as Error).message);
       }
     },
     async derive({ id, cell, symprec, repeat }) {
       const { row, structure } = await loadStructure(core, id);
-      const s = structureFromJSON(structure);
       if (cell === 'supercell' && !repeat) throw new UserError('a supercell needs how many times to repeat the cell along a, b and c');
-      let derived;
-      try {
-        derived = cell === 'supercell' ? supercell(s, repeat!) : cell === 'niggli' ? niggliStructure(s) : await standardCell(s, cell, symprec);
-      } catch (e) {
-        throw new UserError(`cannot make the ${cell} cell of structure ${id}: ${(e as Error).message}`);
-      }
-      return storeMadeStructure(core, { file: row.file, format: row.format, block: row.block }, derived);
+      const derived = await core.pool.run('derive-cell', { structure, cell, symprec, repeat });
+      if ('refused' in derived) throw new UserError(`cannot make the ${cell} cell of structure ${id}: ${derived.refused}`);
+      return storeMade(core, { file: row.file, format: row.format, block: row.block }, derived.made);
     },
     async vacancyHop({ id, vacancy, hopper }) {
       const { row, structure } = await loadStructure(core, id);
@@ -296,24 +296,23 @@ export async function loadTrajectory(core: CoreParts, id: number): Promise<{ rec
   });
 }
 
+/** Where a structure the app made comes from: the stored structure's file, format and block, or a simulation's. */
+type Origin = { file: string; format: string; block: string | number | null };
+
 /**
  * Stores a structure the app made (another cell of a stored one, a simulation's frame) as a new
  * structure of the library (or finds the same one stored), says so to the windows and returns it.
- * Its space group is searched.
+ * Its space group is searched in the compute pool ('made-structure'), never on the main thread.
  */
-export async function storeMadeStructure(core: CoreParts, origin: { file: string; format: string; block: string | number | null }, structure: Structure): Promise<StructureRecord> {
-  const warnings: string[] = [];
-  let spaceGroup = null;
-  try {
-    spaceGroup = await findSpaceGroup(structure);
-  } catch (e) {
-    if (!(e instanceof SpaceGroupSearchSkipped)) throw e;
-    warnings.push(e.message);
-  }
-  const parsed: ParsedFileStructure = { structure: structureToJSON(structure), block: origin.block, warnings, summary: summarizeStructure(structure), spaceGroup };
-  const id = await core.db.transaction((tx) => storeOne(tx, origin.file, origin.format, parsed, Date.now()));
+export async function storeMadeStructure(core: CoreParts, origin: Origin, structure: Structure): Promise<StructureRecord> {
+  return storeMade(core, origin, await core.pool.run('made-structure', { structure: structureToJSON(structure) }));
+}
+
+/** Stores what a compute worker made of a structure (`MadeStructure`), as `storeMadeStructure` says. */
+async function storeMade(core: CoreParts, origin: Origin, made: MadeStructure): Promise<StructureRecord> {
+  const id = await core.db.transaction((tx) => storeOne(tx, origin.file, origin.format, { ...made, block: origin.block }, Date.now()));
   core.events.emit('structures', 'onChanged', { ids: [id] });
-  return (await loadStructure(core, id)).row;
+  return structureRecord(core, id);
 }
 
 export type Tx = Parameters<Parameters<CoreParts['db']['transaction']>[0]>[0];

@@ -12,7 +12,9 @@ import type { StructureJSON } from '../../src-shared/chem/serialize';
 import { receptiveField, structureNeighbors } from '../../src-shared/graph';
 import type { NeighborList } from '../../src-shared/graph';
 import { graphWarnings } from '../../src-shared/model/graph-warnings';
-import { findSpaceGroup } from '../chem/spacegroup';
+import { findSpaceGroup, SpaceGroupSearchSkipped, standardCell } from '../chem/spacegroup';
+import { supercell } from '../../src-shared/chem/build';
+import { niggliStructure } from '../../src-shared/chem/niggli';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import type { Structure } from '../../src-shared/chem';
 import { CancelledError } from './protocol';
@@ -36,6 +38,12 @@ export interface ParsedFileStructure {
   spaceGroup?: SpaceGroupSummary | null;
 }
 
+/**
+ * A structure the app made (another cell of a stored one, a vacancy hop's end, a simulation's frame), as it is
+ * stored; its space group at 0.01 Å, null with the reason among the warnings when the search was skipped.
+ */
+export type MadeStructure = Omit<ParsedFileStructure, 'block'>;
+
 export type ParsedFile =
   | { file: string; ok: true; format: string; structures: ParsedFileStructure[] }
   | { file: string; ok: false; error: StructureErrorData };
@@ -53,6 +61,22 @@ async function symmetryOf(s: Structure, warnings: string[]): Promise<{ spaceGrou
   } catch (e) {
     return { spaceGroup: null, warnings: [...warnings, (e as Error).message] };
   }
+}
+
+/**
+ * `s` as the app stores a structure it made, with the space group of `crystal`: `s` itself, or the structure
+ * `s` repeats (a supercell holds the same atoms, and has their group: docs/structures.md, "Supercells").
+ */
+async function made(s: Structure, crystal: Structure = s): Promise<MadeStructure> {
+  const warnings: string[] = [];
+  let spaceGroup = null;
+  try {
+    spaceGroup = await findSpaceGroup(crystal);
+  } catch (e) {
+    if (!(e instanceof SpaceGroupSearchSkipped)) throw e;
+    warnings.push(e.message);
+  }
+  return { structure: structureToJSON(s), summary: summarizeStructure(s), spaceGroup, warnings };
 }
 
 function neighbours(structure: Structure, input: GraphRequest): NeighborList {
@@ -152,6 +176,36 @@ export const taskHandlers = {
   /** Space groups (0.01 Å) of stored structures; null for a molecule or where the search fails. */
   async 'space-groups'(input: { structures: StructureJSON[] }): Promise<(SpaceGroupSummary | null)[]> {
     return Promise.all(input.structures.map(async (j) => (await symmetryOf(structureFromJSON(j), [])).spaceGroup));
+  },
+
+  /** The space group of one structure at `symprec`, searched whatever its size (asked for: `structures.symmetry`); a failed search throws. */
+  async 'space-group'(input: { structure: StructureJSON; symprec: number }): Promise<SpaceGroupSummary | null> {
+    return findSpaceGroup(structureFromJSON(input.structure), input.symprec, Infinity);
+  },
+
+  /** A structure the app made, as it is stored (`storeMadeStructure`): its space group searched here, never on the main thread. */
+  async 'made-structure'(input: { structure: StructureJSON }): Promise<MadeStructure> {
+    return made(structureFromJSON(input.structure));
+  },
+
+  /**
+   * Another cell of a structure (`structures.derive`) as it is stored: its standard primitive or conventional
+   * cell, its Niggli cell or its `repeat` supercell; a cell that cannot be made gives the reason (`refused`).
+   */
+  async 'derive-cell'(input: {
+    structure: StructureJSON;
+    cell: 'primitive' | 'conventional' | 'niggli' | 'supercell';
+    symprec?: number;
+    repeat?: [number, number, number];
+  }): Promise<{ made: MadeStructure } | { refused: string }> {
+    const s = structureFromJSON(input.structure);
+    let cell: Structure;
+    try {
+      cell = input.cell === 'supercell' ? supercell(s, input.repeat!) : input.cell === 'niggli' ? niggliStructure(s) : await standardCell(s, input.cell, input.symprec);
+    } catch (e) {
+      return { refused: (e as Error).message };
+    }
+    return { made: await made(cell, input.cell === 'supercell' ? s : cell) };
   },
 
   /** The neighbour list of one structure as parallel arrays. */

@@ -58,12 +58,15 @@ export function parseRepeat(text: string | undefined): Repeat {
   return n as Repeat;
 }
 
-/** The file's last structure, repeated; a repeat over the supercell limit is a UsageProblem (a refused --repeat, not a failed file). */
-async function readCrystal(file: string, cwd: string, options: ReadOptions, repeat: Repeat): Promise<Structure> {
+/**
+ * The file's last structure (`crystal`) and the cell `repeat` makes of it (`repeated`); a repeat over the supercell
+ * limit is a UsageProblem (a refused --repeat, not a failed file).
+ */
+async function readCrystal(file: string, cwd: string, options: ReadOptions, repeat: Repeat): Promise<{ crystal: Structure; repeated: Structure }> {
   const structures = await readStructuresInPlace(resolve(cwd, file), file, options);
-  const s = structures[structures.length - 1];
+  const crystal = structures[structures.length - 1];
   try {
-    return repeat.every((k) => k === 1) ? s : supercell(s, repeat);
+    return { crystal, repeated: repeat.every((k) => k === 1) ? crystal : supercell(crystal, repeat) };
   } catch (e) {
     if (e instanceof SupercellLimitError) throw new UsageProblem(`--repeat ${repeat.join('x')}: ${file}: ${e.message}`);
     throw e;
@@ -75,12 +78,22 @@ function writeOne(path: string, cwd: string, s: Structure): Promise<string[]> {
   return writeFrames(resolve(cwd, path), outputFormat(path)!, [frameOfStructure(s)]);
 }
 
-/** Writes `s` to `out`; what a record of a written cell says about it. */
-async function written(s: Structure, out: string, cwd: string, symprec: number | undefined): Promise<{ fields: { out: string; nSites: number; cellFormula: string; spaceGroup: { number: number; symbol: string } | null }; warnings: string[] }> {
+/**
+ * Writes `s` to `out`; what a record of a written cell says about it. Its space group is `crystal`'s: `s` itself,
+ * or the structure `s` repeats (the same atoms, so the same group, found in its own few sites: docs/structures.md,
+ * "Supercells").
+ */
+async function written(
+  s: Structure,
+  out: string,
+  cwd: string,
+  symprec: number | undefined,
+  crystal: Structure = s,
+): Promise<{ fields: { out: string; nSites: number; cellFormula: string; spaceGroup: { number: number; symbol: string } | null }; warnings: string[] }> {
   const warnings = await writeOne(out, cwd, s);
   let group = null;
   try {
-    group = await findSpaceGroup(s, symprec);
+    group = await findSpaceGroup(crystal, symprec);
   } catch (e) {
     if (!(e instanceof SpaceGroupSearchSkipped)) throw e;
     warnings.push(e.message);
@@ -91,7 +104,8 @@ async function written(s: Structure, out: string, cwd: string, symprec: number |
 
 export async function structureSupercell(file: string, cwd: string, options: ReadOptions, repeat: Repeat, out: string): Promise<{ record: SupercellRecord; warnings: string[] }> {
   try {
-    const { fields, warnings } = await written(await readCrystal(file, cwd, options, repeat), out, cwd, options.symprec);
+    const { crystal, repeated } = await readCrystal(file, cwd, options, repeat);
+    const { fields, warnings } = await written(repeated, out, cwd, options.symprec, crystal);
     return { record: { file, repeat, ...fields }, warnings };
   } catch (e) {
     if (e instanceof UsageProblem) throw e;
@@ -101,7 +115,7 @@ export async function structureSupercell(file: string, cwd: string, options: Rea
 
 export async function structureCell(file: string, cwd: string, options: ReadOptions, to: OtherCell, out: string): Promise<{ record: CellRecord; warnings: string[] }> {
   try {
-    const s = await readCrystal(file, cwd, options, [1, 1, 1]);
+    const { crystal: s } = await readCrystal(file, cwd, options, [1, 1, 1]);
     const cell = to === 'niggli' ? niggliStructure(s) : await standardCell(s, to, options.symprec ?? DEFAULT_SYMPREC);
     const { fields, warnings } = await written(cell, out, cwd, options.symprec);
     return { record: { file, to, ...fields }, warnings };
@@ -118,7 +132,7 @@ export async function structureVacancyHop(
   request: { repeat: Repeat; vacancy: number; hopper: number | null; start: string; end: string },
 ): Promise<{ record: VacancyHopRecord; warnings: string[] }> {
   try {
-    const s = await readCrystal(file, cwd, options, request.repeat);
+    const { repeated: s } = await readCrystal(file, cwd, options, request.repeat);
     for (const [option, site] of [['vacancy', request.vacancy], ['hopper', request.hopper]] as const) {
       if (site !== null && site >= s.numbers.length) throw new UsageProblem(`--${option} ${site}: ${file}${request.repeat.every((k) => k === 1) ? '' : ` repeated ${request.repeat.join('×')}`} has sites 0 to ${s.numbers.length - 1}`);
     }

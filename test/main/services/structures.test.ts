@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { describe, expect, it, vi } from 'vitest';
 import type { JobProgress } from '../../../src-shared/ipc/contract';
 import { readStructures } from '../../../src-shared/chem';
 import { receptiveField, structureNeighbors } from '../../../src-shared/graph';
 import { graphWarnings } from '../../../src-shared/model/graph-warnings';
+import { SpglibTest } from '../../../src-main/chem/spglib-test';
 import { serveTestCore } from '../../helpers/core';
 import { SHARED_DATA } from '../../helpers/shared-data';
 
@@ -95,6 +97,27 @@ describe('structures service', () => {
     expect(hop.end.name).toBe(`${big.name}, site ${hopper} hopped into the vacancy at site 0`);
     await expect(served.api.structures.vacancyHop({ id: big.id, vacancy: 0, hopper: 0 })).rejects.toThrow(/the hopping atom is the one removed/);
     await expect(served.api.structures.vacancyHop({ id: big.id, vacancy: 64, hopper: 1 })).rejects.toThrow(/the vacancy is site 64, but the structure has sites 0 to 63/);
+  });
+
+  it("answers while it makes a large supercell and searches its space group: the search and spglib's check of it run in a compute worker, not on the host's thread", async () => {
+    const [nacl] = (await served.api.structures.import({ files: [file('1000041')] })).imported;
+    const onHostThread = vi.spyOn(SpglibTest.prototype, 'distance');
+    const stalls = monitorEventLoopDelay({ resolution: 10 });
+    try {
+      const big = await served.api.structures.derive({ id: nacl.id, cell: 'supercell', repeat: [12, 12, 12] });
+      stalls.enable();
+      const started = performance.now();
+      // asked for: a search of all 13,824 sites (through their primitive cell) and spglib's test of its operations on all of them
+      const group = await served.api.structures.symmetry({ id: big.id, symprec: 0.01 });
+      const took = performance.now() - started;
+      stalls.disable();
+      expect([big.nSites, big.spaceGroup?.symbol, group?.symbol]).toEqual([13_824, 'Fm-3m', 'Fm-3m']);
+      expect(onHostThread).not.toHaveBeenCalled();
+      // the host's event loop kept turning: its longest stall a small part of the call (it was most of it)
+      expect(stalls.max / 1e6).toBeLessThan(took / 4);
+    } finally {
+      onHostThread.mockRestore();
+    }
   });
 
   it('finds the space groups of structures stored before they were recorded', async () => {
