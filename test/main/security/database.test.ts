@@ -215,7 +215,11 @@ describe('opening a database that cannot be used', () => {
 
   it('the host opens a store damaged inside to show what can still be read: it says so at start and writes nothing', async () => {
     const path = join(dir, 'damaged-host.sqlite');
-    await damagedStore(path);
+    await damagedStore(path, (db) =>
+      db.transaction(async (tx) => {
+        await tx.run("INSERT INTO run (name, dataset_name, status, config, seed, epochs_planned, started_at) VALUES ('kept', 'data', 'finished', '{}', 1, 1, 1)");
+      }),
+    );
     const before = sha(path);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
@@ -224,9 +228,12 @@ describe('opening a database that cannot be used', () => {
         const said = `the database ${path} is damaged (PRAGMA quick_check: `;
         expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringContaining(`latticework: ${said}`)]);
         expect(String(warn.mock.calls[0][0])).toMatch(/run `latticework doctor --db .*`.*; what can still be read is shown, and nothing is written to it$/);
-        const runs = await core.dispatcher.dispatch('runs', 'list', { includeArchived: false }, { clientId: 'test' });
-        expect(runs).toEqual({ ok: true, value: [] });
-        await expect(core.db.transaction((tx) => tx.run("INSERT INTO saved_config (name, config, created_at) VALUES ('c', '{}', 1)"))).rejects.toThrow(said);
+        // the app lists the run; deleting it is refused with the damage, as every write is
+        const call = (service: string, method: string, arg: unknown) => core.dispatcher.dispatch(service, method, arg, { clientId: 'test' });
+        expect(await call('runs', 'list', { includeArchived: false })).toMatchObject({ ok: true, value: [{ name: 'kept' }] });
+        const deleted = await call('runs', 'delete', { id: 1 });
+        expect(deleted).toMatchObject({ ok: false, error: { message: expect.stringContaining(said) } });
+        expect(await call('runs', 'list', { includeArchived: false })).toMatchObject({ ok: true, value: [{ name: 'kept' }] });
       } finally {
         await core.dispose();
       }
