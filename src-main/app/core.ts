@@ -10,7 +10,7 @@ import { ComputePool } from '../workers/pool';
 import { createDispatcher } from '../ipc/dispatch';
 import type { Dispatcher } from '../ipc/dispatch';
 import { EventHub } from '../ipc/events';
-import { Database } from '../store/database';
+import { Database, readingDamaged } from '../store/database';
 import { JobRegistry, jobsHandlers } from '../services/jobs';
 import { systemHandlers } from '../services/system';
 import { structuresHandlers } from '../services/structures';
@@ -52,7 +52,9 @@ export interface Core {
 export async function createCore(options: CoreOptions): Promise<Core> {
   // Opening the store marks 'interrupted' the runs, simulations and imports whose process is gone
   // (their checkpoints and frames kept, resumable); another live process's work is left to it.
-  const db = await Database.open(options.databasePath, { owner: thisProcess(options.mode === 'desktop' ? 'the desktop app' : 'a browser-mode host') });
+  // a store damaged inside is opened to show what can still be read; every write is refused, naming the damage and the doctor
+  const db = await Database.open(options.databasePath, { owner: thisProcess(options.mode === 'desktop' ? 'the desktop app' : 'a browser-mode host'), onDamage: 'read' });
+  if (db.damage) console.warn(`latticework: ${readingDamaged(db.damage)}`);
   const events = new EventHub();
   const pool = new ComputePool(options.workers ?? 2, options.workerUrl);
   const jobs = new JobRegistry(events);
@@ -68,7 +70,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       if (work.datasets.length) events.emit('datasets', 'onChanged', { ids: work.datasets });
     })().catch(() => undefined);
   };
-  if (options.builtinModels !== false) {
+  if (options.builtinModels !== false && !db.damage) {
     try {
       const ids = await registerBuiltinModels(db);
       if (ids.length) events.emit('models', 'onChanged', { ids });

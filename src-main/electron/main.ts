@@ -11,6 +11,7 @@ import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../src-shared/ipc/bridge
 import { createCore } from '../app/core';
 import type { Core } from '../app/core';
 import { resolveDatabasePath } from '../app/paths';
+import { readingDamaged } from '../store/database';
 import { createIpcCallHandler } from './ipc';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -80,7 +81,9 @@ async function main(): Promise<void> {
     return;
   }
   ipcMain.handle(IPC_CALL_CHANNEL, createIpcCallHandler(core.dispatcher, rendererUrl));
-  createWindow(core);
+  const win = createWindow(core);
+  // a store damaged inside: said where the user looks, not only on stderr
+  if (core.db.damage) void dialog.showMessageBox(win, { type: 'warning', title: 'Latticework', message: 'The database is damaged', detail: readingDamaged(core.db.damage) });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow(core);
   });

@@ -93,8 +93,10 @@ export class ModelRepository {
   }
 
   async close(): Promise<void> {
-    if (this.opened) await (await this.opened).close();
+    // a database that could not be opened has nothing to close: its refusal was the command's to say
+    const db = await this.opened?.catch(() => null);
     this.opened = null;
+    await db?.close();
   }
 
   private async rows(): Promise<Row[]> {

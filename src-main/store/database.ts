@@ -61,6 +61,13 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** Who opens it (default: this process, 'the command line'); its active work names this owner. */
   owner?: OwnerIdentity;
+  /**
+   * What a file found damaged inside (PRAGMA quick_check at the open) is opened for: `refuse` (the
+   * default: a command that came to write) throws the damage; `read` (the app's host; `readOnly`
+   * implies it) opens it for what can still be read, with the damage in `Database.damage` and every
+   * write refused with it.
+   */
+  onDamage?: 'refuse' | 'read';
 }
 
 const DAMAGED_ADVICE = 'run `latticework doctor --db FILE` to see what is wrong, or restore a backup of it';
@@ -70,6 +77,11 @@ export const RECOVERY_ADVICE = 'restore a backup, or save what SQLite can still 
 
 function damaged(path: string, what: string): DatabaseOpenError {
   return new DatabaseOpenError(path, 'damaged', `the database ${path} is damaged (${what}): ${DAMAGED_ADVICE.replace('FILE', path)}`, what);
+}
+
+/** What a process that goes on reading a damaged store says of it (stderr; the desktop app's start). */
+export function readingDamaged(damage: DatabaseOpenError): string {
+  return `${damage.message}; what can still be read is shown, and nothing is written to it`;
 }
 
 /** Translates SQLite's error codes, at the open or from any later statement, into what the user can do about them. */
@@ -223,6 +235,8 @@ export class Database {
   private lease: NodeJS.Timeout | null = null;
   /** Called with the work another process left when it was found gone (every LEASE_RENEW_MS). */
   onInterrupted: ((work: InterruptedWork) => void) | null = null;
+  /** The damage found at the open of a store opened to read on (OpenOptions.onDamage), or null: every write is refused with it. */
+  damage: DatabaseOpenError | null = null;
 
   private constructor(
     private readonly db: sqlite3.Database,
@@ -238,9 +252,10 @@ export class Database {
   }
 
   /**
-   * Opens (creating if needed) the database at `path`, verifies its schema and brings it up to
-   * date. A file that is not a usable Latticework database is refused with a DatabaseOpenError
-   * that names it and says what to do, and is left as it was.
+   * Opens (creating if needed) the database at `path`, verifies its schema and its pages (PRAGMA
+   * quick_check, before anything is written) and brings it up to date. A file that is not a usable
+   * Latticework database is refused with a DatabaseOpenError that names it and says what to do, and
+   * is left as it was; one damaged inside may be opened to read on (`onDamage`).
    */
   static async open(path: string, options: OpenOptions = {}): Promise<Database> {
     // only to read: a store this process can write is opened as any other, so that the work of processes that are gone is marked
@@ -270,6 +285,14 @@ export class Database {
         if (version === migrations.length) return db;
         await db.close();
         return await Database.open(path, { ...options, readOnly: false });
+      }
+      // before anything is written: a damaged b-tree SQLite writes into can take pages still sound with it (docs/database.md "Damage")
+      const damage = path === ':memory:' ? null : await db.pageDamage();
+      if (damage) {
+        // read on: nothing is written (no journal-mode change, migration or owner), transactions are refused
+        if (!(options.readOnly || options.onDamage === 'read') || version < migrations.length) throw damage;
+        db.damage = damage;
+        return db;
       }
       await db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;');
       await db.migrate(version);
@@ -333,6 +356,23 @@ export class Database {
     return out;
   }
 
+  /** What PRAGMA quick_check finds wrong in the file (it reads every page once; docs/database.md "Damage"), or null. */
+  private async pageDamage(): Promise<DatabaseOpenError | null> {
+    let rows: { quick_check: string }[];
+    try {
+      rows = await this.raw<{ quick_check: string }[]>('all', 'PRAGMA quick_check');
+    } catch (err) {
+      // a page too damaged to be checked
+      const e = describeOpenError(this.path, err);
+      if (e instanceof DatabaseOpenError && e.problem === 'damaged') return e;
+      throw e;
+    }
+    const problems = rows.flatMap((r) => r.quick_check.split('\n')).filter((line) => line !== 'ok' && !line.startsWith('*** in database'));
+    if (!problems.length) return null;
+    const more = problems.length > 2 ? ` and ${problems.length - 2} more` : '';
+    return damaged(this.path, `PRAGMA quick_check: ${problems.slice(0, 2).join('; ')}${more}`);
+  }
+
   /** Current schema version (PRAGMA user_version). */
   async schemaVersion(): Promise<number> {
     const row = await this.raw<{ user_version: number }>('get', 'PRAGMA user_version');
@@ -348,8 +388,9 @@ export class Database {
     }
   }
 
-  /** Runs `work` in one transaction; rolls back on any error. Transactions are serialised. */
+  /** Runs `work` in one transaction; rolls back on any error. Transactions are serialised. A damaged store's are refused. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.damage) return Promise.reject(this.damage);
     const run = async (): Promise<T> => {
       await this.exec('BEGIN IMMEDIATE');
       try {

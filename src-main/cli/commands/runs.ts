@@ -1,6 +1,6 @@
 /** `latticework runs [--db PATH] [--all] [--json]`: the training runs of a database (the app's and the command line's). */
 import { databasePath } from '../../app/paths';
-import { Database, DatabaseOpenError } from '../../store/database';
+import { Database, DatabaseOpenError, readingDamaged } from '../../store/database';
 import { runListEntries, type RunListEntry } from '../../store/runs';
 import { flagOptions, parseCommandArgs, valueOptions, type Command, type CommandContext } from '../command';
 
@@ -50,6 +50,7 @@ export const runsCommand: Command = {
     try {
       db = await Database.open(path, { readOnly: true });
       const open = db;
+      if (open.damage) ctx.io.err(`latticework runs: ${readingDamaged(open.damage)}`);
       runs = await open.read((tx) => runListEntries(tx, { includeArchived: !!values.all }));
     } catch (e) {
       if (!(e instanceof DatabaseOpenError && e.problem === 'missing')) {

@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sqlite3 from 'sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createCore } from '../../../src-main/app/core';
 import { probeDatabase } from '../../../src-main/app/doctor';
 import { Database, DatabaseOpenError } from '../../../src-main/store/database';
+import { damagedStore } from '../../helpers/damaged-store';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'latticework-dbsec-'));
@@ -191,6 +192,57 @@ describe('opening a database that cannot be used', () => {
     expect(truncated).not.toMatch(/latticework doctor/);
   });
 
+  it('refuses a store damaged inside (its structure indexes overwritten) before writing anything; opened to read on, it reads, says so and refuses every write', async () => {
+    const path = join(dir, 'damaged-inside.sqlite');
+    await damagedStore(path);
+    const before = sha(path);
+    const e = await refused(path);
+    expect(e.problem).toBe('damaged');
+    expect(e.message).toMatch(new RegExp(`^the database ${path} is damaged \\(PRAGMA quick_check: Tree \\d+ page \\d+: .+\\): run \`latticework doctor --db ${path}\``));
+    expect(sha(path)).toBe(before);
+    for (const options of [{ readOnly: true }, { onDamage: 'read' as const }]) {
+      const db = await Database.open(path, options);
+      try {
+        expect(db.damage?.message).toBe(e.message);
+        expect(await db.read((tx) => tx.get('SELECT COUNT(*) AS n FROM run'))).toEqual({ n: 0 });
+        await expect(db.transaction((tx) => tx.run("INSERT INTO saved_config (name, config, created_at) VALUES ('c', '{}', 1)"))).rejects.toThrow(e.message);
+      } finally {
+        await db.close();
+      }
+    }
+    expect(sha(path)).toBe(before);
+  });
+
+  it('the host opens a store damaged inside to show what can still be read: it says so at start and writes nothing', async () => {
+    const path = join(dir, 'damaged-host.sqlite');
+    await damagedStore(path, (db) =>
+      db.transaction(async (tx) => {
+        await tx.run("INSERT INTO run (name, dataset_name, status, config, seed, epochs_planned, started_at) VALUES ('kept', 'data', 'finished', '{}', 1, 1, 1)");
+      }),
+    );
+    const before = sha(path);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const core = await createCore({ mode: 'browser', databasePath: path, dataDirectory: dir, workers: 1 });
+      try {
+        const said = `the database ${path} is damaged (PRAGMA quick_check: `;
+        expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringContaining(`latticework: ${said}`)]);
+        expect(String(warn.mock.calls[0][0])).toMatch(/run `latticework doctor --db .*`.*; what can still be read is shown, and nothing is written to it$/);
+        // the app lists the run; deleting it is refused with the damage, as every write is
+        const call = (service: string, method: string, arg: unknown) => core.dispatcher.dispatch(service, method, arg, { clientId: 'test' });
+        expect(await call('runs', 'list', { includeArchived: false })).toMatchObject({ ok: true, value: [{ name: 'kept' }] });
+        const deleted = await call('runs', 'delete', { id: 1 });
+        expect(deleted).toMatchObject({ ok: false, error: { message: expect.stringContaining(said) } });
+        expect(await call('runs', 'list', { includeArchived: false })).toMatchObject({ ok: true, value: [{ name: 'kept' }] });
+      } finally {
+        await core.dispose();
+      }
+    } finally {
+      warn.mockRestore();
+    }
+    expect(sha(path)).toBe(before);
+  });
+
   it('the command line refuses a bad database with one clear line, no stack', () => {
     const path = join(dir, 'cli-notes.sqlite');
     writeFileSync(path, 'plain text');
@@ -245,12 +297,14 @@ describe('a store in use: a full disk, a damaged page, a lock, a folder that can
     await db.close();
   });
 
-  it('names a page damaged on disk as damage of the file, whenever SQLite reads it', async () => {
+  it('names a page damaged on disk as damage of the file, at the open and whenever SQLite reads it', async () => {
     const path = await realDatabase('bad-page.sqlite');
     const bytes = readFileSync(path);
     bytes.fill(0, bytes.length - 4096 * 5, bytes.length - 4096 * 3);
     writeFileSync(path, bytes);
-    const db = await Database.open(path);
+    expect((await refused(path)).message).toMatch(new RegExp(`the database ${path} is damaged \\(database disk image is malformed\\): run \`latticework doctor`));
+    // opened to read on (the host), a read that comes upon the page is told the same
+    const db = await Database.open(path, { onDamage: 'read' });
     const err = await db.read((tx) => tx.all('SELECT data FROM structure')).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'DatabaseOpenError', problem: 'damaged' });
     expect((err as Error).message).toMatch(new RegExp(`the database ${path} is damaged \\(database disk image is malformed\\): run \`latticework doctor`));

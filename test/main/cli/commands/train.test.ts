@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportCommand } from '../../../../src-main/cli/commands/export';
@@ -9,6 +9,7 @@ import { labelledFrames } from '../../../../src-main/datasets/frames';
 import { READABLE_FILES } from '../../../../src-shared/chem/detect';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
 import { ModelRepository } from '../../../../src-main/models/store';
+import { damagedStore, fileHash } from '../../../helpers/damaged-store';
 import { SHARED_DATA } from '../../../helpers/shared-data';
 import type { ModelConfig } from '../../../../src-shared/model/config';
 import { cliIn, emtFrames, io } from './helpers';
@@ -131,6 +132,36 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const again = await cli('import-model', `${DATA}/cgcnn-pretrained/efermi.pth.tar`, '--name', 'taken', '--db', db);
     expect(again.code).toBe(2);
     expect(again.err).toBe(`latticework import-model: a model named "taken" already exists in ${db}; choose another --name or use --force`);
+  });
+
+  it('refuses to train into a database damaged inside, before any work, and leaves its bytes as they were; runs lists it saying so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-damaged-'));
+    const db = join(dir, 'damaged.sqlite');
+    await damagedStore(db);
+    const before = fileHash(db);
+    const cli = cliIn(dir);
+    const damage = new RegExp(`^the database ${db} is damaged \\(PRAGMA quick_check: Tree \\d+ page \\d+: .+\\): run \`latticework doctor --db ${db}\` to see what is wrong, or restore a backup of it`);
+    // the model stored (refused where its name is checked, before the data is read) or written to a file (refused where the run is recorded)
+    for (const to of [[], ['--out', 'm.lwm']]) {
+      const r = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--name', 'm3', '--db', db, ...to);
+      expect(r.code, r.err).toBe(1);
+      // said once
+      expect(r.err.split('\n').filter((line) => line.includes('damaged'))).toEqual([expect.stringMatching(/^latticework train: /)]);
+      expect(r.err.split('\n').at(-1)!.replace('latticework train: ', '')).toMatch(damage);
+      expect(fileHash(db)).toBe(before);
+    }
+    expect(existsSync(join(dir, 'm.lwm'))).toBe(false);
+    // a command that opens it for its models is refused the same way, once
+    const predict = await cli('predict', '--model', 'm1', `${DATA}/cgcnn-sample-regression/1000041.cif`, '--backend', 'cpu', '--db', db);
+    expect(predict.code).toBe(1);
+    expect(predict.err.replace('latticework predict: ', '')).toMatch(damage);
+    expect(predict.err.split('\n')).toHaveLength(1);
+    const runs = await cli('runs', '--db', db);
+    expect(runs.code).toBe(0);
+    expect(runs.err.replace('latticework runs: ', '')).toMatch(damage);
+    expect(runs.err).toMatch(/; what can still be read is shown, and nothing is written to it$/);
+    expect(runs.out).toBe(`no runs in ${db}`);
+    expect(fileHash(db)).toBe(before);
   });
 
   it('--out FILE.lwm writes the model there instead of the database: the run is recorded, no model is stored (property models and potentials)', async () => {
