@@ -3,9 +3,10 @@
  * step of the space-group search, checked on centred cells, supercells, rattled supercells and cells
  * whose translations a substitution or a moved atom breaks.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cellVolume, determinant } from '../../../src-shared/chem/lattice';
 import { primitiveReduction } from '../../../src-shared/chem/primitive';
+import { PeriodicGrid } from '../../../src-shared/chem/symmetry';
 import type { Mat3 } from '../../../src-shared/chem';
 import { CUBIC, FCC_A, FCC_SITES } from './helpers';
 
@@ -103,6 +104,22 @@ describe('pure translations and the primitive cell', () => {
     expect(r.translations.map((t) => t.join(','))).toEqual(['0,0,0', '0,0.5,0']);
     expect([...r.types].filter((t) => t === 79)).toHaveLength(1);
     expect(r.types).toHaveLength(8);
+  });
+
+  it('a vacancy in a supercell (counts without a common divisor) leaves no pure translation, found without a search', () => {
+    const s = repeat(cubic, [0, 0, 0, 0.5, 0.5, 0.5], [11, 17], [6, 6, 6]);
+    const frac = s.frac.slice(3);
+    const types = s.types.slice(1);
+    const find = vi.spyOn(PeriodicGrid.prototype, 'find');
+    try {
+      expect(primitiveReduction(s.lattice, frac, types, 0.01)).toBeNull();
+      // it tested candidate translations on every site: each failing only at the site that lands on the hole
+      expect(find).not.toHaveBeenCalled();
+    } finally {
+      find.mockRestore();
+    }
+    // without the vacancy the counts share 216: the search finds the 6×6×6 cells' translations
+    expect(primitiveReduction(s.lattice, s.frac, s.types, 0.01)!.translations).toHaveLength(216);
   });
 
   it('a cell without pure translations, or of one atom, is left as it is', () => {
