@@ -125,8 +125,7 @@ export async function exportForTorch(req: ExportRequest, data: ExportData, out: 
  */
 async function readForExport(path: string, options: Parameters<typeof readDatasetAt>[1], noun: 'structure' | 'frame', notice: (message: string) => void): Promise<DatasetRead> {
   const read = await readDatasetAt(path, options);
-  const usable = noun === 'frame' ? datasetFrames(read).length : read.items.length;
-  if (usable === 0) throw new Error(nothingUsableMessage(read, noun, read.source));
+  if (read.items.length === 0) throw new Error(nothingUsableMessage(read, noun, read.source));
   const leftOut = leftOutMessage(read);
   if (leftOut) notice(leftOut);
   return read;
