@@ -546,7 +546,9 @@ async function resumeRun(ctx: CommandContext, runId: number, opts: { out?: strin
   try {
     const { run } = resume;
     const recorded = run.trainCommand;
-    const command: TrainCommand = { ...recorded, out: opts.out === undefined ? recorded.out : resolve(ctx.cwd, opts.out), force: recorded.force || opts.force };
+    // a new --out is where the model goes (also for a run that kept none: --no-save)
+    const out = opts.out === undefined ? null : resolve(ctx.cwd, opts.out);
+    const command: TrainCommand = { ...recorded, out: out ?? recorded.out, noSave: !out && recorded.noSave, force: recorded.force || opts.force };
     // the model is written or stored after the whole run: checked now, as a new run checks it
     if (command.out) {
       const unwritable = outputFileProblem(ctx.cwd, 'out', command.out);
@@ -560,7 +562,7 @@ async function resumeRun(ctx: CommandContext, runId: number, opts: { out?: strin
         const { importCgcnnCheckpoint } = await import('../../engine/import/cgcnn');
         source = await resolveModel(command.from, command.cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
       } catch (e) {
-        ctx.io.err(`latticework train: run ${runId} was fine-tuned from ${command.from}, which is not found now (${(e as Error).message})`);
+        ctx.io.err(`latticework train: run ${runId} was fine-tuned from ${command.from}, which cannot be loaded now (${(e as Error).message})`);
         return 1;
       }
     }

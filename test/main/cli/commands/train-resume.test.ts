@@ -201,10 +201,15 @@ describe('latticework train --resume', { timeout: 300_000 }, () => {
 
     // a run of `latticework train` recorded before schema version 19: no train_command
     const d = await Database.open(db);
-    const old = await d.transaction(
-      async (tx) => (await tx.run(`INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, epochs_planned, started_at, tags) VALUES ('old', NULL, '/data/emt/cgcnn', 'interrupted', '{}', 1, 40, 0, '["cli"]')`)).lastID,
-    );
+    const insert = (tags: string[]) =>
+      d.transaction(async (tx) => (await tx.run(`INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, epochs_planned, started_at, tags) VALUES ('old', NULL, '/data/emt/cgcnn', 'interrupted', '{}', 1, 40, 0, ?)`, [JSON.stringify(tags)])).lastID);
+    const old = await insert(['cli']);
+    // a potential's run keeps no checkpoint (nor train_command)
+    const potential = await insert(['cli', 'potential']);
     await d.close();
+    expect((await cli('train', '--resume', String(potential), '--db', db)).err).toBe(
+      `latticework train: run ${potential} cannot be resumed: it trained a potential, and a potential's run keeps no checkpoint to continue from; its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)`,
+    );
     const refused = await cli('train', '--resume', String(old), '--db', db);
     expect([refused.code, refused.err]).toEqual([
       1,
