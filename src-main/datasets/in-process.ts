@@ -3,6 +3,7 @@
  * compute task `parse-structures` itself, called here rather than in a worker, and the graphs of
  * a model built from the items.
  */
+import { createHash } from 'node:crypto';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
 import { parseAtomInit, type AtomInitTable } from '../../src-shared/graph/features';
 import { buildGraph } from '../../src-shared/graph/graph';
@@ -28,6 +29,18 @@ export const inProcessIO: ReaderIO = {
 /** Reads the dataset at `path` (folder or file) in this process. */
 export async function readDatasetAt(path: string, options: DatasetReadOptions & { kind?: DatasetKind } = {}): Promise<DatasetRead> {
   return readDataset(await pathSource(path), options, inProcessIO);
+}
+
+/**
+ * The SHA-256 of what training learns from a read dataset: each item's name, targets and structure as
+ * read (with its per-atom arrays), in order, and the folder's own atom table. `latticework train`
+ * records it with a run, and `--resume` refuses data that reads otherwise since.
+ */
+export function datasetFingerprint(read: LabelledStructures): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([read.targetKey, read.perAtomTarget, read.atomInit]));
+  for (const it of read.items) hash.update(JSON.stringify([it.name, it.targets, it.parsed.structure])).update('\n');
+  return hash.digest('hex');
 }
 
 /** The atom table a CGCNN model trains with on this dataset: the folder's own atom_init.json, else CGCNN's standard one. */

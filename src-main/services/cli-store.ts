@@ -11,8 +11,9 @@ import type { PotentialConfig } from '../../src-shared/model/potential';
 import { databasePath } from '../app/paths';
 import { storedModelId } from '../models/store';
 import { Database } from '../store/database';
-import { RunRecorder } from '../store/runs';
-import { thisProcess } from '../store/owners';
+import { getRunRow, rewindToLastCheckpoint, RunRecorder, toRunDetail } from '../store/runs';
+import { thisProcess, workOfAnother } from '../store/owners';
+import { commandLineResumeRefusal, type RunDetail, type TrainCommandRecord } from '../../src-shared/ipc/services/training';
 
 /** What `latticework train` tells its recorder (structurally the command's TrainRunInfo). */
 export interface CliRunInfo {
@@ -25,6 +26,8 @@ export interface CliRunInfo {
   db?: string;
   /** Tags beside 'cli' (a fine-tuning run: from:<model>, freeze:<N>). */
   tags?: string[];
+  /** How it read its data and where its model goes, recorded with the run (`train --resume`). */
+  trainCommand?: TrainCommandRecord;
 }
 
 export interface CliTrainHooks {
@@ -45,31 +48,91 @@ function runModel(location: string | null): { modelFile: null; modelId: number |
   return { modelFile: null, modelId: location ? storedModelId(location) : null };
 }
 
+/** A command-line run being recorded: its store, its recorder, and its clock (seconds of training before this process, `duration`). */
+interface CliRecording {
+  db: Database;
+  recorder: RunRecorder;
+  backend: string;
+  epochsPerFold: number;
+  /** Whether the split has been recorded (at the first checkpoint). */
+  started: boolean;
+  duration: number;
+  t0: number;
+}
+
+/**
+ * The hooks recording `run()`'s run (null until it exists: a new run is created by `onStart`), and
+ * closing its store at the end. A new run's and a resumed one's (`sqliteRunToResume`) alike.
+ */
+function recordingHooks(run: () => CliRecording | null, onStart: (info: CliRunInfo) => Promise<void>, close: () => Promise<void>): CliTrainHooks {
+  const seconds = (r: CliRecording) => r.duration + (Date.now() - r.t0) / 1000;
+  return {
+    onStart,
+    onBatch(b) {
+      const r = run();
+      r?.recorder.batch(b.fold !== null ? { ...b, epoch: b.fold * r.epochsPerFold + b.epoch } : b);
+    },
+    async onEpoch(e) {
+      run()?.recorder.epoch(e.fold !== null ? { ...e, epoch: e.fold * e.epochs + e.epoch } : e);
+    },
+    async onCheckpoint(c, info) {
+      const r = run();
+      if (!r) return;
+      if (!r.started) await r.recorder.started(r.backend, c.split);
+      r.started = true;
+      await r.recorder.checkpoint({ epoch: info.epoch, isBest: info.isBest, metric: c.best?.metric ?? null, bytes: encodeCheckpoint(c) }, seconds(r));
+    },
+    async onFinish(result, model) {
+      const r = run();
+      if (!r) return;
+      if (result.status === 'cancelled') await r.recorder.status('cancelled', { duration: seconds(r), finished: true });
+      else {
+        await r.recorder.finish(
+          {
+            bestEpoch: result.bestEpoch,
+            // a resumed run's history holds the epochs before it too
+            epochsDone: result.history.length,
+            valMetrics: result.val?.metrics ?? {},
+            testMetrics: result.test?.metrics ?? {},
+            predictions: [],
+            ...runModel(model.location),
+          },
+          seconds(r),
+        );
+      }
+      await close();
+    },
+    async onError(e) {
+      const r = run();
+      try {
+        await r?.recorder.status('failed', { error: e.message, finished: true, duration: seconds(r) });
+      } finally {
+        await close();
+      }
+    },
+  };
+}
+
 /**
  * Records a command-line training run in the database through the run store's `RunRecorder`,
  * as the app records its runs. The run has no dataset row (`dataset_id` NULL, `dataset_name` =
- * the data path). The run is this process's (store/owners.ts): a killed `latticework train` leaves it
+ * the data path) and records how it read its data (`train_command`). The run is this process's (store/owners.ts): a killed `latticework train` leaves it
  * 'running' until another process that opens the store sees this one gone and marks it interrupted.
  */
 export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainHooks> {
   let db: Database | null = null;
-  let recorder: RunRecorder | null = null;
-  let backend = '';
-  let epochsPerFold = 0;
-  let started = false;
+  let run: CliRecording | null = null;
   const t0 = Date.now();
-  const seconds = () => (Date.now() - t0) / 1000;
   const close = async () => {
     await db?.close();
     db = null;
-    recorder = null;
+    run = null;
   };
-  return {
-    async onStart(info) {
+  return recordingHooks(
+    () => run,
+    async (info) => {
       db = await Database.open(databasePath(info.db ?? opts.db), { owner: thisProcess('latticework train') });
-      backend = info.backend;
-      epochsPerFold = info.config.training.epochs;
-      recorder = await RunRecorder.create(db, {
+      const recorder = await RunRecorder.create(db, {
         name: info.name,
         datasetId: null,
         datasetName: info.dataset.source,
@@ -77,50 +140,79 @@ export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainH
         status: 'running',
         config: info.config as unknown as Record<string, unknown>,
         seed: info.config.training.seed,
-        backend,
+        backend: info.backend,
         workers: info.workers,
         epochsPlanned: info.config.training.epochs * (info.config.training.kFold ?? 1),
         tags: ['cli', ...(info.tags ?? [])],
+        trainCommand: info.trainCommand ?? null,
       });
+      run = { db, recorder, backend: info.backend, epochsPerFold: info.config.training.epochs, started: false, duration: 0, t0 };
     },
-    onBatch(b) {
-      recorder?.batch(b.fold !== null ? { ...b, epoch: b.fold * epochsPerFold + b.epoch } : b);
-    },
-    async onEpoch(e) {
-      recorder?.epoch(e.fold !== null ? { ...e, epoch: e.fold * e.epochs + e.epoch } : e);
-    },
-    async onCheckpoint(c, info) {
-      if (!recorder) return;
-      if (!started) await recorder.started(backend, c.split);
-      started = true;
-      await recorder.checkpoint({ epoch: info.epoch, isBest: info.isBest, metric: c.best?.metric ?? null, bytes: encodeCheckpoint(c) }, seconds());
-    },
-    async onFinish(r, model) {
-      if (!recorder) return;
-      if (r.status === 'cancelled') await recorder.status('cancelled', { duration: seconds(), finished: true });
-      else {
-        await recorder.finish(
-          {
-            bestEpoch: r.bestEpoch,
-            epochsDone: r.history.length,
-            valMetrics: r.val?.metrics ?? {},
-            testMetrics: r.test?.metrics ?? {},
-            predictions: [],
-            ...runModel(model.location),
-          },
-          seconds(),
-        );
-      }
-      await close();
-    },
-    async onError(e) {
-      try {
-        await recorder?.status('failed', { error: e.message, finished: true, duration: seconds() });
-      } finally {
-        await close();
-      }
-    },
+    close,
+  );
+}
+
+/** An interrupted run of `latticework train` this process may continue (`train --resume`): its record, until it is taken or left. */
+export interface CliRunToResume {
+  run: RunDetail & { trainCommand: TrainCommandRecord };
+  /**
+   * Takes the run for this process: rewinds it to its last checkpoint (`fromCheckpoint` false: to its
+   * start, as a k-fold run) and records the rest of it. Returns that checkpoint (null: none) and the
+   * hooks; their `onStart` records nothing (the run is there), and the end closes the store.
+   */
+  take(fromCheckpoint: boolean): Promise<{ checkpoint: Uint8Array | null; hooks: CliTrainHooks }>;
+  /** Leaves the run as it is (a refusal after its record was read: the data changed) and closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store (`--db`) for `latticework train --resume RUN`: the run must be an interrupted run
+ * of `latticework train` that recorded how it read its data (`commandLineResumeRefusal`), and no other
+ * live process's (as the app's `training.resume` checks). Refusals are errors saying why.
+ */
+export async function sqliteRunToResume(opts: { db?: string }, runId: number): Promise<CliRunToResume> {
+  const db = await Database.open(databasePath(opts.db), { owner: thisProcess('latticework train') });
+  // once taken, the hooks close the store at the run's end
+  let taken = false;
+  const close = async () => {
+    if (!taken) await db.close();
   };
+  try {
+    const row = await db.read((tx) => getRunRow(tx, runId));
+    if (!row) throw new Error(`there is no run ${runId} in ${db.path} (\`latticework runs\` lists its runs)`);
+    const run = toRunDetail(row);
+    const refusal = commandLineResumeRefusal(run);
+    if (refusal) throw new Error(refusal);
+    const elsewhere = await workOfAnother(db, 'run', runId, `run ${runId} is being trained`, 'it goes on there');
+    if (elsewhere) throw new Error(elsewhere);
+    if (row.status !== 'interrupted') throw new Error(`run ${runId} is ${row.status}: only an interrupted run (its process killed) can be resumed`);
+    return {
+      run: run as CliRunToResume['run'],
+      async take(fromCheckpoint) {
+        taken = true;
+        const ckpt = await rewindToLastCheckpoint(db, runId, fromCheckpoint);
+        const recorder = await RunRecorder.resume(db, row);
+        await recorder.status('running');
+        const recording: CliRecording = { db, recorder, backend: row.backend, epochsPerFold: (run.config as { training: { epochs: number } }).training.epochs, started: false, duration: row.duration, t0: Date.now() };
+        let open = true;
+        const hooks = recordingHooks(
+          () => (open ? recording : null),
+          async (info) => {
+            recording.backend = info.backend;
+          },
+          async () => {
+            if (open) await db.close();
+            open = false;
+          },
+        );
+        return { checkpoint: ckpt?.data ?? null, hooks };
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }
 
 /** What `latticework train` with a potential tells its recorder (src-main/cli/commands/train-potential.ts). */

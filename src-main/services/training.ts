@@ -26,7 +26,7 @@ import { getRun, getRunRow } from './runs';
 import { workOfAnother } from '../store/owners';
 import { parseJson } from '../store/database';
 import { resumeRefusal } from '../../src-shared/ipc/services/training';
-import { insertRun, lastCheckpoint, rewindRun, RunRecorder, runConfig, RunTakenOverError } from '../store/runs';
+import { insertRun, rewindToLastCheckpoint, RunRecorder, runConfig, RunTakenOverError } from '../store/runs';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
 import { issueLines, unknownGivenFields } from '../../src-shared/model/config';
@@ -411,10 +411,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       if (row.status !== 'interrupted' && !(row.status === 'paused' && !a)) throw new UserError(`run ${runId} is ${row.status}: only paused or interrupted runs can be resumed`);
       const refusal = resumeRefusal(await getRun(core, runId));
       if (refusal) throw new UserError(refusal);
-      const ckpt = await core.db.read((tx) => lastCheckpoint(tx, runId));
-      const from = ckpt ? ckpt.epoch + 1 : 0;
-      // metrics of the epoch that was cut short (and anything after the checkpoint) are redone
-      await core.db.transaction((tx) => rewindRun(tx, runId, from, !!ckpt));
+      const ckpt = await rewindToLastCheckpoint(core.db, runId);
       // the workers it trained with, so that the resumed run continues the same numbers
       await launchOrFail(runId, ckpt?.data ?? null, row.duration, ckpt ? row.workers : null);
       const run = await getRun(core, runId);

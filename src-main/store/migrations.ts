@@ -290,4 +290,10 @@ export const migrations: string[] = [
   ALTER TABLE simulation ADD COLUMN owner_id INTEGER;
   ALTER TABLE dataset ADD COLUMN owner_id INTEGER;
   `,
+  // 19: how a run of \`latticework train\` read its data (path, --target, --limit, what it read) and
+  // where its model goes (JSON TrainCommandRecord), so that \`train --resume\` continues it; NULL for the
+  // app's runs and for command-line runs recorded before.
+  `
+  ALTER TABLE run ADD COLUMN train_command TEXT;
+  `,
 ];

@@ -22,7 +22,7 @@
  * Epochs are counted from 0 here and in every JSON document (`best_epoch`, `bestEpoch`), as the
  * engine counts them; the text the command line prints counts from 1.
  */
-import type { ExternalRunInfo, MetricPoint, PredictionPoint, RunOrigin, RunDetail, RunRecord, RunStatus } from '../../src-shared/ipc/contract';
+import type { ExternalRunInfo, MetricPoint, PredictionPoint, RunOrigin, RunDetail, RunRecord, RunStatus, TrainCommandRecord } from '../../src-shared/ipc/contract';
 import type { EpochRecord } from '../engine/train/checkpoint';
 import { parseJson, type Database, type Tx } from './database';
 import { insertModel } from './models';
@@ -54,6 +54,8 @@ export interface RunRow {
   origin: RunOrigin;
   /** JSON ExternalRunInfo of an external run, else null. */
   external: string | null;
+  /** JSON TrainCommandRecord of a run of `latticework train` (schema version 19), else null. */
+  train_command: string | null;
 }
 
 
@@ -123,6 +125,7 @@ function runRecord(r: RunRow, config: { training?: { kFold?: number | null } }):
     error: r.error,
     origin: r.origin,
     external: externalInfo(r.external),
+    trainCommand: parseJson<TrainCommandRecord | null>(r.train_command, null),
   };
 }
 
@@ -273,13 +276,15 @@ export interface NewRun {
   /** 'external' for a run trained elsewhere and imported (default 'local'), with where and how it ran. */
   origin?: RunOrigin;
   external?: ExternalRunInfo | null;
+  /** A run of `latticework train`: how it read its data and where its model goes (to resume it). */
+  trainCommand?: TrainCommandRecord | null;
 }
 
 /** Inserts a run; an empty name becomes `<architecture> on <dataset> #<id>`. Returns its id. */
 export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
   const { lastID } = await tx.run(
-    `INSERT INTO run (name, dataset_id, dataset_name, target_unit, status, config, seed, backend, workers, epochs_planned, started_at, tags, origin, external, owner_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO run (name, dataset_id, dataset_name, target_unit, status, config, seed, backend, workers, epochs_planned, started_at, tags, origin, external, train_command, owner_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       run.name,
       run.datasetId,
@@ -295,11 +300,24 @@ export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
       JSON.stringify([...new Set(run.tags)]),
       run.origin ?? 'local',
       run.external ? JSON.stringify(run.external) : null,
+      run.trainCommand ? JSON.stringify(run.trainCommand) : null,
       tx.ownerId(),
     ],
   );
   if (!run.name) await tx.run('UPDATE run SET name = ? WHERE id = ?', [`${(run.config as { architecture?: string }).architecture ?? 'model'} on ${run.datasetName} #${lastID}`, lastID]);
   return lastID;
+}
+
+/**
+ * Takes an interrupted run for this process to train on from its last checkpoint (`fromCheckpoint`
+ * false: from its start, as a k-fold run, whose folds keep no checkpoint to continue from): the app's
+ * `training.resume` and `latticework train --resume` alike. Returns that checkpoint (undefined: none).
+ */
+export async function rewindToLastCheckpoint(db: Database, runId: number, fromCheckpoint = true): Promise<{ epoch: number; data: Uint8Array } | undefined> {
+  const ckpt = fromCheckpoint ? await db.read((tx) => lastCheckpoint(tx, runId)) : undefined;
+  // metrics of the epoch that was cut short (and anything after the checkpoint) are redone
+  await db.transaction((tx) => rewindRun(tx, runId, ckpt ? ckpt.epoch + 1 : 0, !!ckpt));
+  return ckpt;
 }
 
 /** Prepares an interrupted run for `resume` by this process (its owner from now on): metrics from epoch `from` on and the predictions are dropped. */

@@ -55,7 +55,7 @@ describe('a command-line run in the app', () => {
     expect(app.errors).toEqual([]);
   });
 
-  it('killed mid-run, is interrupted; Resume is disabled and says why (the command line read its data from a path)', async () => {
+  it('killed mid-run, is interrupted; Resume is disabled and says why (the command line read its data from a path) and how to resume it (`latticework train --resume`)', async () => {
     const { page } = app;
     await page.getByTestId('nav-runs').click();
     const row = page.getByTestId('run-row').filter({ hasText: 'cli-killed' });
@@ -63,7 +63,7 @@ describe('a command-line run in the app', () => {
     const resume = row.getByTestId('run-resume');
     expect(await resume.isDisabled()).toBe(true);
     const id = Number(await row.getAttribute('data-id'));
-    const why = `run ${id} cannot be resumed: \`latticework train\` trained it from ${SHARED_DATA}/cgcnn-sample-regression, a path, not a dataset of this store`;
+    const why = `run ${id} cannot be resumed here: \`latticework train\` trained it from ${SHARED_DATA}/cgcnn-sample-regression, a path, not a dataset of this store; resume it on the command line with \`latticework train --resume ${id}\``;
     expect(await resume.getAttribute('title')).toContain(why);
     await row.getByTestId('run-open').click();
     await expect.poll(() => page.getByTestId('run-resume-refusal').innerText(), { timeout: 30_000 }).toContain(why);

@@ -26,6 +26,7 @@ export function runRecord(id: number, over: Partial<RunRecord> = {}): RunRecord 
     error: null,
     origin: 'local',
     external: null,
+    trainCommand: null,
     ...over,
   };
 }

@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { atomInitRecord } from '../../../src-shared/graph/features';
 import { trainingTags } from '../../../src-shared/model/run-tags';
+import type { TrainCommandRecord } from '../../../src-shared/ipc/services/training';
 import { issueLines, mergeConfig, ModelConfigError, unknownGivenFields, type ModelConfig } from '../../../src-shared/model/config';
 import { groupThousands, plural } from '../../../src-shared/text';
 import { trainingDomain } from '../../../src-shared/model/domain';
@@ -24,20 +25,21 @@ import { modelRepository, resolveModel, safeModelName } from '../../models/store
 import { describeBackend, initBackend, parseBackendName } from '../../engine/tf/backend';
 import { ensureGradients } from '../../engine/tf/gradients';
 import { buildModel } from '../../engine/layers/model';
-import type { Checkpoint } from '../../engine/train/checkpoint';
+import { decodeCheckpoint, type Checkpoint } from '../../engine/train/checkpoint';
 import { TrainingControl } from '../../engine/train/control';
 import { trainKFold, trainModel, type BatchProgress, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
 import { dataParallel } from '../../workers/parallel/executor';
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory } from './train-potential';
 import { DATASET_FORMATS, nothingUsableMessage } from '../../datasets';
-import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../../datasets/in-process';
-import { sqlitePotentialRunHooks, sqliteTrainHooks } from '../../services/cli-store';
+import { datasetAtomInit, datasetFingerprint, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../../datasets/in-process';
+import { sqlitePotentialRunHooks, sqliteRunToResume, sqliteTrainHooks, type CliRunToResume } from '../../services/cli-store';
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
 import { flagOptions, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageDescription, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { onStopSignal, stoppedStatus } from '../signals';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
+       latticework train --resume RUN [--out FILE.lwm] [--force] [--db PATH] [--json]
 
 Trains a graph neural network and stores the best model (lowest validation MAE;
 classification: highest ROC-AUC) in the database. With a potential preset
@@ -74,6 +76,12 @@ ${DATASET_FORMATS.map((f) => `                     - ${usageDescription(f.descri
                      refused before training, exit 2)
   --db PATH          run database (default $LATTICEWORK_DB, else the data directory)
   --json             print one JSON summary at the end instead of progress lines
+  --resume RUN       continue an interrupted run (its process killed; RUN: its id in
+                     \`latticework runs\`) from its last checkpoint: its data read again as
+                     it recorded (refused if it changed), its settings, epochs appended to
+                     the same run, its model saved as its command would (or to a new --out).
+                     Runs of property models recorded since session 42; a k-fold run starts
+                     again from its first epoch
 Fine-tuning (docs/training.md "Fine-tuning"):
   --from MODEL       start from a model: a stored model's name (\`latticework runs\` gives
                      each run's model), a built-in one's (e.g. formation-energy-per-atom),
@@ -107,6 +115,8 @@ export interface TrainRunInfo {
   split: { train: number[]; val: number[]; test: number[] } | null;
   /** Tags beside 'cli': a fine-tuning run's from:<model> and freeze:<N>. */
   tags: string[];
+  /** How it read its data and where its model goes, recorded with the run (`--resume`). */
+  trainCommand: TrainCommandRecord;
 }
 
 /** Callbacks for run recording (SQLite). All optional; awaited in order. */
@@ -132,14 +142,20 @@ function dataName(path: string): string {
   return last === 'cgcnn' && parts.length > 1 ? parts[parts.length - 2] : last.replace(/\.[^.]+$/, '');
 }
 
-/** `potentialRecorder`: where a potential's run is recorded (the command: the database; tests may leave both out). */
-export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialRecorder?: PotentialRunRecorderFactory): Command {
+/** Opens the interrupted run `--resume RUN` continues (services/cli-store `sqliteRunToResume`): refusals are errors saying why. */
+export type RunResumer = (opts: { db?: string }, runId: number) => Promise<CliRunToResume>;
+
+/**
+ * `potentialRecorder`: where a potential's run is recorded (the command: the database; tests may leave both out);
+ * `resumer`: where `--resume` finds its run (without it, --resume is refused).
+ */
+export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialRecorder?: PotentialRunRecorderFactory, resumer?: RunResumer): Command {
   return {
     usage,
     async run(ctx: CommandContext): Promise<number> {
       const parsed = parseCommandArgs(ctx, 'train', usage, {
         options: {
-          ...valueOptions('data', 'preset', 'config', 'target', 'unit', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'workers', 'name', 'out', 'db', 'from', 'freeze', 'head', 'ensemble'),
+          ...valueOptions('data', 'preset', 'config', 'target', 'unit', 'epochs', 'seed', 'batch-size', 'lr', 'limit', 'backend', 'workers', 'name', 'out', 'db', 'from', 'freeze', 'head', 'ensemble', 'resume'),
           ...LABEL_KEY_OPTIONS,
           ...flagOptions('no-save', 'force', 'json', 'no-forces', 'no-stress'),
         },
@@ -147,6 +163,15 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       if (!parsed) return 2;
       const { values } = parsed;
       const bad = (msg: string) => usageError(ctx.io, 'train', msg, usage);
+      if (values.resume !== undefined) {
+        const runId = Number(values.resume);
+        if (!Number.isInteger(runId) || runId < 1) return bad(`--resume expects a run id (\`latticework runs\` lists them), got "${values.resume}"`);
+        // the run's own data and settings: only where its model goes, and the output, may be given
+        const given = Object.keys(values).filter((k) => !['resume', 'out', 'force', 'db', 'json'].includes(k) && values[k as keyof typeof values] !== undefined);
+        if (given.length) return bad(`--resume ${runId} continues the run with the data and settings it recorded: leave out ${given.map((k) => `--${k}`).join(', ')} (it takes only --out, --force, --db and --json)`);
+        if (!resumer) return bad('--resume needs a run database, and this command records its runs in none');
+        return resumeRun(ctx, runId, { out: values.out, force: !!values.force, db: values.db, json: !!values.json }, resumer);
+      }
       if (!values.data) return bad('--data is required');
       if (!values.preset && !values.config && !values.from) return bad('give --preset NAME, --config FILE or --from MODEL');
       if (values.from && values.preset) return bad('--from MODEL takes that model\'s architecture: leave out --preset (a --config may set "training" and "model.head")');
@@ -269,176 +294,284 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       const taken = values.out || values['no-save'] ? null : await modelRepository().saveProblem(modelName, { overwrite: !!values.force });
       if (taken) return usageError(ctx.io, 'train', taken);
 
-      let hooks: TrainHooks = {};
-      try {
-        hooks = (await hooksFactory?.({ db: values.db })) ?? {};
-        // 2. backend and data (a backend that cannot load is refused as predict refuses it: usage, exit 2)
-        let choice: Awaited<ReturnType<typeof initBackend>>;
-        try {
-          choice = await initBackend({ force: values.backend });
-        } catch (e) {
-          return usageError(ctx.io, 'train', (e as Error).message);
-        }
-        const gradientProblem = await ensureGradients();
-        if (gradientProblem) throw new Error(`training is unavailable: ${gradientProblem}`);
-        const log = (s: string) => {
-          if (!values.json) ctx.io.out(s);
-        };
-        workers ??= defaultTrainingWorkers(choice.candidate).default;
-        const parallel = workers > 1 ? dataParallel({ workers }) : undefined;
-        log(`backend: ${describeBackend(choice)}; ${workers} data-parallel worker${workers === 1 ? '' : 's'}`);
-        const t0 = performance.now();
-        const data = await readDatasetAt(resolve(ctx.cwd, values.data), { target: values.target, limit });
-        const leftOut = leftOutMessage(data);
-        if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
-        // every failed file with its line and problem (also in --json's error), as the app's import says it
-        if (data.items.length === 0) throw new Error(nothingUsableMessage(data, 'structure', data.source));
-        const fitted = fitConfigToData(config, data);
-        const { perAtom, targetNames } = fitted;
-        config = fitted.config;
-        let atomInit = datasetAtomInit(data);
-        let plan: FineTunePlan | null = null;
-        if (source) {
-          const elements = data.items.flatMap((it) => it.parsed.structure.numbers);
-          const own = fineTuneAtomInit(source, elements, data.atomInit ?? null);
-          if (own.note) ctx.io.err(`latticework train: ${own.note}`);
-          if (own.table) atomInit = own.table;
-          plan = seedEmbeddingRows(source, planFineTune(source, config, targetNames, { freeze: freeze ?? 0, head }), elements);
-          if (plan.seeding) ctx.io.err(`latticework train: ${plan.seeding.message}`);
-        }
-        const unitOf = (name: string) => values.unit?.trim() ?? targetUnit(name);
-        const samples = trainingSamples(config, data, atomInit);
-        log(`data: ${samples.length} structures from ${data.source} (target ${data.targetKey}${perAtom ? ', per atom' : ''}); graphs built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-        log(`model: ${config.architecture}${config.preset ? ` (preset ${config.preset})` : ''}, ${groupThousands(parameterCount(config))} parameters; ${plural(config.training.epochs, 'epoch')}, batch ${config.training.batchSize}, seed ${config.training.seed}`);
-        if (plan) log(`fine-tuning from ${plan.startedFrom}: ${plan.start.freeze ? `embedding and ${plan.start.freeze} of ${config.model.numLayers} layers frozen` : 'nothing frozen'}; head ${plan.head.reason}`);
-        const base = plan ? `${plan.startedFrom} fine-tuned` : (config.preset ?? config.architecture);
-        await hooks.onStart?.({
-          name: values.name ?? `${base} on ${dataName(data.source)}`,
-          config,
-          dataset: { source: data.source, structures: samples.length, target: data.targetKey, perAtom, unit: config.model.head.kind === 'classification' ? '' : (plan?.targets?.[0]?.unit ?? unitOf(targetNames[0] ?? data.targetKey)) },
-          backend: choice.candidate,
-          workers,
-          db: values.db,
-          split: null,
-          tags: trainingTags({ fineTunedFrom: plan ? { model: plan.startedFrom, freeze: plan.start.freeze } : null }),
-        });
-
-        // 3. train (Ctrl+C cancels at the next batch)
-        const control = new TrainingControl();
-        const offStop = onStopSignal(() => control.cancel());
-        const classifies = config.model.head.kind === 'classification';
-        let told = false;
-        const callbacks = {
-          onEpoch: async (e: EpochProgress) => {
-            // a split too small to hold out any structure: the trainer selects on the training structures' metric
-            if (e.valLoss === null && !told) {
-              told = true;
-              ctx.io.err(`latticework train: no validation structures (split.val ${config.training.split.val} of ${samples.length} structure${samples.length === 1 ? '' : 's'} rounds down to 0): the best epoch is the one with the best training ${e.selectionMetric}`);
-            }
-            const m = e.valMetrics;
-            const val = classifies ? `val acc ${fmt(m.accuracy, 3)} AUC ${fmt(m.rocAuc, 3)}` : `val MAE ${fmt(m.mae)} RMSE ${fmt(m.rmse)}`;
-            const tr = classifies ? `train acc ${fmt(e.trainMetrics.accuracy, 3)}` : `train MAE ${fmt(e.trainMetrics.mae)}`;
-            log(`${e.fold !== null ? `fold ${e.fold} ` : ''}epoch ${e.epoch + 1}/${e.epochs}  loss ${fmt(e.trainLoss)}  ${tr}  ${val}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.structuresPerSecond.toFixed(0)} structures/s${e.isBest ? '  *' : ''}`);
-            await hooks.onEpoch?.(e);
-          },
-          onBatch: hooks.onBatch,
-          onCheckpoint: hooks.onCheckpoint,
-        };
-        let results: TrainingResult[];
-        try {
-          const start = plan?.start;
-          if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control, parallel, start })).folds;
-          else results = [await trainModel(config, samples, { callbacks, control, parallel, start })];
-        } finally {
-          offStop();
-        }
-        const last = results[results.length - 1];
-        const cancelled = results.some((r) => r.status === 'cancelled');
-
-        // 4. store the model (k-fold: an ensemble of the fold models)
-        let location: string | null = null;
-        if (!cancelled && !values['no-save']) {
-          const shapes = buildModel(config, { seed: 0 });
-          const weights = shapes.namedVariables().map((v) => ({ name: v.name, shape: v.variable.shape.slice(), member: 0 }));
-          shapes.dispose();
-          const task = config.model.head.kind;
-          const trainedOn = [...new Set(results.flatMap((r) => r.split.train))];
-          const file: ModelFileData = {
-            header: {
-              format: 'latticework-model',
-              version: 1,
-              name: modelName,
-              config,
-              task,
-              targets: plan?.targets ?? (task === 'classification' ? [{ name: data.targetKey, unit: '' }] : targetNames.map((name) => ({ name, unit: unitOf(name) }))),
-              ...(task === 'classification' ? { classes: Array.from({ length: config.model.head.kind === 'classification' ? config.model.head.numClasses : 2 }, (_, k) => String(k)), positiveClass: 1 } : {}),
-              normalizer: task === 'classification' ? null : last.normalizer,
-              atomInit: config.model.atomInput.kind === 'cgcnn' ? atomInitRecord(atomInit) : null,
-              members: results.length,
-              provenance: {
-                source: 'training',
-                dataset: data.source,
-                createdAt: new Date().toISOString(),
-                software: 'latticework',
-                details: {
-                  ...(plan ? { startedFrom: plan.startedFrom, freeze: plan.start.freeze, head: plan.head.reason, seededElements: plan.seeding?.seededElements ?? null } : {}),
-                  epochs: results.map((r) => r.epochsRun), bestEpoch: results.map((r) => r.bestEpoch), selectionMetric: last.selectionMetric, bestMetric: results.map((r) => r.bestMetric), testMetrics: last.test?.metrics ?? null },
-              },
-              domain: trainingDomain(
-                trainedOn.map((i) => data.items[i].parsed.structure),
-                task === 'regression' ? trainedOn.map((i) => data.items[i].targets) : null,
-              ),
-              weights: results.flatMap((_, member) => weights.map((w) => ({ ...w, member }))),
-            },
-            members: results.map((r) => r.weights),
-          };
-          if (values.out) {
-            location = resolve(ctx.cwd, values.out);
-            writeFileSync(location, encodeModelFile(file));
-          } else location = await modelRepository().save(file, { overwrite: !!values.force });
-        }
-        for (const r of results) await hooks.onFinish?.(r, { location });
-
-        const summary: PropertyTrainSummary = {
-          status: cancelled ? 'cancelled' : last.status,
-          backend: choice.candidate,
-          workers,
-          architecture: config.architecture,
-          preset: config.preset ?? null,
-          parameters: parameterCount(config),
-          startedFrom: plan?.startedFrom ?? null,
-          freeze: plan?.start.freeze ?? 0,
-          seededElements: plan?.seeding?.seededElements ?? null,
-          head: plan ? (plan.head.kept ? 'kept' : 'new') : null,
-          structures: samples.length,
-          split: { train: last.split.train.length, val: last.split.val.length, test: last.split.test.length },
-          folds: results.length > 1 ? results.map((r) => ({ fold: r.fold, bestEpoch: r.bestEpoch, bestMetric: r.bestMetric })) : undefined,
-          epochs: last.epochsRun,
-          bestEpoch: last.bestEpoch,
-          selectionMetric: last.selectionMetric,
-          bestValMetric: last.bestMetric,
-          val: last.val?.metrics ?? null,
-          test: last.test?.metrics ?? null,
-          seconds: results.reduce((s, r) => s + r.seconds, 0),
-          model: location,
-        };
-        const t = last.test?.metrics;
-        const tested = t ? `; test ${'mae' in t ? `MAE ${fmt(t.mae)} RMSE ${fmt(t.rmse)} R² ${fmt(t.r2, 3)}` : `accuracy ${fmt(t.accuracy, 3)} AUC ${fmt(t.rocAuc, 3)}`}` : '';
-        reportTrainSummary(ctx.io, summary, { json: !!values.json, cancelled, recorded: !!hooks.onStart, detail: ` (${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(last.bestMetric)})${tested}` });
-        return cancelled ? stoppedStatus() : 0;
-      } catch (e) {
-        ctx.io.err(`latticework train: ${(e as Error).message}`);
-        // recording the failure may fail for the same reason (a full disk, a lock): said once
-        try {
-          await hooks.onError?.(e as Error);
-        } catch (recording) {
-          if ((recording as Error).message !== (e as Error).message) ctx.io.err(`latticework train: the run's failure could not be recorded: ${(recording as Error).message}`);
-        }
-        return 1;
-      }
+      const command: TrainCommand = {
+        cwd: ctx.cwd,
+        data: resolve(ctx.cwd, values.data),
+        target: values.target ?? null,
+        limit: limit ?? null,
+        unit: values.unit ?? null,
+        backend: values.backend ?? null,
+        name: values.name ?? null,
+        model: modelName,
+        out: values.out === undefined ? null : resolve(ctx.cwd, values.out),
+        noSave: !!values['no-save'],
+        force: !!values.force,
+        from: values.from ?? null,
+        freeze: freeze ?? null,
+        head,
+      };
+      return trainProperty(ctx, { config, source, command, workers, json: !!values.json, db: values.db }, { hooksFactory });
     },
   };
 }
 
+/** What a run of a property model trains and where its model goes: from the command line, or from the record of the run it resumes. */
+interface PropertyTraining {
+  config: ModelConfig;
+  /** A fine-tuning run's start (--from). */
+  source: ModelFileData | null;
+  command: TrainCommand;
+  /** Data-parallel workers (default: the backend's). */
+  workers: number | undefined;
+  json: boolean;
+  db: string | undefined;
+}
+
+/** What a run records of its command (TrainCommandRecord) before its data is read. */
+type TrainCommand = Omit<TrainCommandRecord, 'structures' | 'sha256'>;
+
+/**
+ * Trains a property model (its data read, graphs built, trained, the model stored or written) and
+ * records the run: a new one through `hooksFactory`, or the interrupted run `resume` continues from its
+ * last checkpoint, once its data reads as it did (same structures, same SHA-256).
+ */
+async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy: { hooksFactory?: TrainHooksFactory; resume?: CliRunToResume }): Promise<number> {
+  const { source, command } = t;
+  const { resume } = recordBy;
+  let { config, workers } = t;
+  // a resumed run's recording starts once its data is found unchanged (`resume.take`)
+  let hooks: TrainHooks = {};
+  try {
+    if (!resume) hooks = (await recordBy.hooksFactory?.({ db: t.db })) ?? {};
+    // 2. backend and data (a backend that cannot load is refused as predict refuses it: usage, exit 2)
+    let choice: Awaited<ReturnType<typeof initBackend>>;
+    try {
+      choice = await initBackend({ force: command.backend ?? undefined });
+    } catch (e) {
+      return usageError(ctx.io, 'train', (e as Error).message);
+    }
+    const gradientProblem = await ensureGradients();
+    if (gradientProblem) throw new Error(`training is unavailable: ${gradientProblem}`);
+    const log = (s: string) => {
+      if (!t.json) ctx.io.out(s);
+    };
+    workers ??= defaultTrainingWorkers(choice.candidate).default;
+    const parallel = workers > 1 ? dataParallel({ workers }) : undefined;
+    log(`backend: ${describeBackend(choice)}; ${workers} data-parallel worker${workers === 1 ? '' : 's'}`);
+    const t0 = performance.now();
+    const data = await readDatasetAt(command.data, { target: command.target ?? undefined, limit: command.limit ?? undefined });
+    const leftOut = leftOutMessage(data);
+    if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
+    // every failed file with its line and problem (also in --json's error), as the app's import says it
+    if (data.items.length === 0) throw new Error(nothingUsableMessage(data, 'structure', data.source));
+    const read = { structures: data.items.length, sha256: datasetFingerprint(data) };
+    let checkpoint: Checkpoint | undefined;
+    if (resume) {
+      const { run } = resume;
+      const was = run.trainCommand;
+      if (read.structures !== was.structures || read.sha256 !== was.sha256) {
+        const what = read.structures !== was.structures ? `${plural(read.structures, 'structure')} now, ${was.structures} when the run started` : `the same ${plural(read.structures, 'structure')}, but their names, targets or structures differ (SHA-256 ${read.sha256.slice(0, 12)}…, recorded ${was.sha256.slice(0, 12)}…)`;
+        throw new Error(`run ${run.id} cannot be resumed: its data ${command.data} changed since it started (${what}); resuming would train on other data than its checkpoint's: train it again instead`);
+      }
+      // a k-fold run's folds keep no checkpoint to continue from: it starts again, as the app's Resume does
+      const taken = await resume.take(!config.training.kFold);
+      hooks = taken.hooks;
+      checkpoint = taken.checkpoint ? decodeCheckpoint(taken.checkpoint) : undefined;
+      log(`resuming run ${run.id} “${run.name}” ${checkpoint ? `after epoch ${checkpoint.epoch} of ${run.epochsPlanned}` : config.training.kFold ? 'from its start (a k-fold run keeps no checkpoint)' : 'from its start (it had no checkpoint)'}`);
+    }
+    const fitted = fitConfigToData(config, data);
+    const { perAtom, targetNames } = fitted;
+    config = fitted.config;
+    let atomInit = datasetAtomInit(data);
+    let plan: FineTunePlan | null = null;
+    if (source) {
+      const elements = data.items.flatMap((it) => it.parsed.structure.numbers);
+      const own = fineTuneAtomInit(source, elements, data.atomInit ?? null);
+      if (own.note) ctx.io.err(`latticework train: ${own.note}`);
+      if (own.table) atomInit = own.table;
+      plan = seedEmbeddingRows(source, planFineTune(source, config, targetNames, { freeze: command.freeze ?? 0, head: command.head }), elements);
+      if (plan.seeding) ctx.io.err(`latticework train: ${plan.seeding.message}`);
+    }
+    const unitOf = (name: string) => command.unit?.trim() ?? targetUnit(name);
+    const samples = trainingSamples(config, data, atomInit);
+    log(`data: ${samples.length} structures from ${data.source} (target ${data.targetKey}${perAtom ? ', per atom' : ''}); graphs built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    log(`model: ${config.architecture}${config.preset ? ` (preset ${config.preset})` : ''}, ${groupThousands(parameterCount(config))} parameters; ${plural(config.training.epochs, 'epoch')}, batch ${config.training.batchSize}, seed ${config.training.seed}`);
+    if (plan) log(`fine-tuning from ${plan.startedFrom}: ${plan.start.freeze ? `embedding and ${plan.start.freeze} of ${config.model.numLayers} layers frozen` : 'nothing frozen'}; head ${plan.head.reason}`);
+    const base = plan ? `${plan.startedFrom} fine-tuned` : (config.preset ?? config.architecture);
+    await hooks.onStart?.({
+      name: command.name ?? `${base} on ${dataName(data.source)}`,
+      config,
+      dataset: { source: data.source, structures: samples.length, target: data.targetKey, perAtom, unit: config.model.head.kind === 'classification' ? '' : (plan?.targets?.[0]?.unit ?? unitOf(targetNames[0] ?? data.targetKey)) },
+      backend: choice.candidate,
+      workers,
+      db: t.db,
+      split: null,
+      tags: trainingTags({ fineTunedFrom: plan ? { model: plan.startedFrom, freeze: plan.start.freeze } : null }),
+      trainCommand: { ...command, ...read },
+    });
+
+    // 3. train (Ctrl+C cancels at the next batch)
+    const control = new TrainingControl();
+    const offStop = onStopSignal(() => control.cancel());
+    const classifies = config.model.head.kind === 'classification';
+    let told = false;
+    const callbacks = {
+      onEpoch: async (e: EpochProgress) => {
+        // a split too small to hold out any structure: the trainer selects on the training structures' metric
+        if (e.valLoss === null && !told) {
+          told = true;
+          ctx.io.err(`latticework train: no validation structures (split.val ${config.training.split.val} of ${samples.length} structure${samples.length === 1 ? '' : 's'} rounds down to 0): the best epoch is the one with the best training ${e.selectionMetric}`);
+        }
+        const m = e.valMetrics;
+        const val = classifies ? `val acc ${fmt(m.accuracy, 3)} AUC ${fmt(m.rocAuc, 3)}` : `val MAE ${fmt(m.mae)} RMSE ${fmt(m.rmse)}`;
+        const tr = classifies ? `train acc ${fmt(e.trainMetrics.accuracy, 3)}` : `train MAE ${fmt(e.trainMetrics.mae)}`;
+        log(`${e.fold !== null ? `fold ${e.fold} ` : ''}epoch ${e.epoch + 1}/${e.epochs}  loss ${fmt(e.trainLoss)}  ${tr}  ${val}  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s  ${e.structuresPerSecond.toFixed(0)} structures/s${e.isBest ? '  *' : ''}`);
+        await hooks.onEpoch?.(e);
+      },
+      onBatch: hooks.onBatch,
+      onCheckpoint: hooks.onCheckpoint,
+    };
+    let results: TrainingResult[];
+    try {
+      // resumed, a fine-tuning run's weights and frozen depth come from its checkpoint
+      const start = checkpoint ? undefined : plan?.start;
+      if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control, parallel, start })).folds;
+      else results = [await trainModel(config, samples, { callbacks, control, parallel, start, resume: checkpoint })];
+    } finally {
+      offStop();
+    }
+    const last = results[results.length - 1];
+    const cancelled = results.some((r) => r.status === 'cancelled');
+
+    // 4. store the model (k-fold: an ensemble of the fold models)
+    let location: string | null = null;
+    if (!cancelled && !command.noSave) {
+      const shapes = buildModel(config, { seed: 0 });
+      const weights = shapes.namedVariables().map((v) => ({ name: v.name, shape: v.variable.shape.slice(), member: 0 }));
+      shapes.dispose();
+      const task = config.model.head.kind;
+      const trainedOn = [...new Set(results.flatMap((r) => r.split.train))];
+      const file: ModelFileData = {
+        header: {
+          format: 'latticework-model',
+          version: 1,
+          name: command.model,
+          config,
+          task,
+          targets: plan?.targets ?? (task === 'classification' ? [{ name: data.targetKey, unit: '' }] : targetNames.map((name) => ({ name, unit: unitOf(name) }))),
+          ...(task === 'classification' ? { classes: Array.from({ length: config.model.head.kind === 'classification' ? config.model.head.numClasses : 2 }, (_, k) => String(k)), positiveClass: 1 } : {}),
+          normalizer: task === 'classification' ? null : last.normalizer,
+          atomInit: config.model.atomInput.kind === 'cgcnn' ? atomInitRecord(atomInit) : null,
+          members: results.length,
+          provenance: {
+            source: 'training',
+            dataset: data.source,
+            createdAt: new Date().toISOString(),
+            software: 'latticework',
+            details: {
+              ...(plan ? { startedFrom: plan.startedFrom, freeze: plan.start.freeze, head: plan.head.reason, seededElements: plan.seeding?.seededElements ?? null } : {}),
+              epochs: results.map((r) => r.history.length), bestEpoch: results.map((r) => r.bestEpoch), selectionMetric: last.selectionMetric, bestMetric: results.map((r) => r.bestMetric), testMetrics: last.test?.metrics ?? null },
+          },
+          domain: trainingDomain(
+            trainedOn.map((i) => data.items[i].parsed.structure),
+            task === 'regression' ? trainedOn.map((i) => data.items[i].targets) : null,
+          ),
+          weights: results.flatMap((_, member) => weights.map((w) => ({ ...w, member }))),
+        },
+        members: results.map((r) => r.weights),
+      };
+      if (command.out) {
+        location = command.out;
+        writeFileSync(location, encodeModelFile(file));
+      } else location = await modelRepository().save(file, { overwrite: command.force });
+    }
+    for (const r of results) await hooks.onFinish?.(r, { location });
+
+    const summary: PropertyTrainSummary = {
+      status: cancelled ? 'cancelled' : last.status,
+      backend: choice.candidate,
+      workers,
+      architecture: config.architecture,
+      preset: config.preset ?? null,
+      parameters: parameterCount(config),
+      startedFrom: plan?.startedFrom ?? null,
+      freeze: plan?.start.freeze ?? 0,
+      seededElements: plan?.seeding?.seededElements ?? null,
+      head: plan ? (plan.head.kept ? 'kept' : 'new') : null,
+      structures: samples.length,
+      split: { train: last.split.train.length, val: last.split.val.length, test: last.split.test.length },
+      folds: results.length > 1 ? results.map((r) => ({ fold: r.fold, bestEpoch: r.bestEpoch, bestMetric: r.bestMetric })) : undefined,
+      // a resumed run's epochs count those before it too
+      epochs: last.history.length,
+      bestEpoch: last.bestEpoch,
+      selectionMetric: last.selectionMetric,
+      bestValMetric: last.bestMetric,
+      val: last.val?.metrics ?? null,
+      test: last.test?.metrics ?? null,
+      seconds: results.reduce((s, r) => s + r.seconds, 0),
+      model: location,
+    };
+    const tm = last.test?.metrics;
+    const tested = tm ? `; test ${'mae' in tm ? `MAE ${fmt(tm.mae)} RMSE ${fmt(tm.rmse)} R² ${fmt(tm.r2, 3)}` : `accuracy ${fmt(tm.accuracy, 3)} AUC ${fmt(tm.rocAuc, 3)}`}` : '';
+    reportTrainSummary(ctx.io, summary, { json: t.json, cancelled, recorded: !!hooks.onStart, detail: ` (${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(last.bestMetric)})${tested}` });
+    return cancelled ? stoppedStatus() : 0;
+  } catch (e) {
+    ctx.io.err(`latticework train: ${(e as Error).message}`);
+    // recording the failure may fail for the same reason (a full disk, a lock): said once
+    try {
+      await hooks.onError?.(e as Error);
+    } catch (recording) {
+      if ((recording as Error).message !== (e as Error).message) ctx.io.err(`latticework train: the run's failure could not be recorded: ${(recording as Error).message}`);
+    }
+    return 1;
+  }
+}
+
+/**
+ * `latticework train --resume RUN`: the interrupted run's record (how it read its data, where its model
+ * goes: `train_command`), its stored config and workers, and its last checkpoint, trained on by the
+ * same code as a new run (`trainProperty`). `out` replaces the recorded --out, `force` allows replacing
+ * a stored model of the run's model name.
+ */
+async function resumeRun(ctx: CommandContext, runId: number, opts: { out?: string; force: boolean; db?: string; json: boolean }, resumer: RunResumer): Promise<number> {
+  // --db as a new run takes it (and as the model repository has it)
+  const { db } = opts;
+  let resume: CliRunToResume;
+  try {
+    resume = await resumer({ db }, runId);
+  } catch (e) {
+    ctx.io.err(`latticework train: ${(e as Error).message}`);
+    return 1;
+  }
+  try {
+    const { run } = resume;
+    const recorded = run.trainCommand;
+    // a new --out is where the model goes (also for a run that kept none: --no-save)
+    const out = opts.out === undefined ? null : resolve(ctx.cwd, opts.out);
+    const command: TrainCommand = { ...recorded, out: out ?? recorded.out, noSave: !out && recorded.noSave, force: recorded.force || opts.force };
+    // the model is written or stored after the whole run: checked now, as a new run checks it
+    if (command.out) {
+      const unwritable = outputFileProblem(ctx.cwd, 'out', command.out);
+      if (unwritable) return usageError(ctx.io, 'train', `${unwritable}${opts.out === undefined ? ` (the run's --out, recorded: give another with --out)` : ''}`);
+    }
+    const taken = command.out || command.noSave ? null : await modelRepository().saveProblem(command.model, { overwrite: command.force });
+    if (taken) return usageError(ctx.io, 'train', `${taken} (run ${runId} stores its model under that name: --force replaces it, --out FILE.lwm writes a file instead)`);
+    let source: ModelFileData | null = null;
+    if (command.from) {
+      try {
+        const { importCgcnnCheckpoint } = await import('../../engine/import/cgcnn');
+        source = await resolveModel(command.from, command.cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
+      } catch (e) {
+        ctx.io.err(`latticework train: run ${runId} was fine-tuned from ${command.from}, which cannot be loaded now (${(e as Error).message})`);
+        return 1;
+      }
+    }
+    const config = parseModelConfig(run.config);
+    return await trainProperty(ctx, { config, source, command, workers: run.workers, json: opts.json, db }, { resume });
+  } finally {
+    await resume.close();
+  }
+}
+
 /** The command, recording its run in the database (`--db`, else $LATTICEWORK_DB, else the data directory's). */
-export const trainCommand: Command = makeTrainCommand(sqliteTrainHooks, sqlitePotentialRunHooks);
+export const trainCommand: Command = makeTrainCommand(sqliteTrainHooks, sqlitePotentialRunHooks, sqliteRunToResume);

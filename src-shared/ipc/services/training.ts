@@ -9,16 +9,64 @@ export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'failed' 
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused'];
 
 /**
- * Why a paused or interrupted run cannot be resumed (null: it can). Resuming trains on the run's
- * stored dataset again from its last checkpoint: a run of `latticework train` read its data from a
- * path and has no stored dataset (the command line does not resume), and a deleted dataset is gone.
- * The core's refusal and the Resume button's reason alike.
+ * Why a paused or interrupted run cannot be resumed here, in the app (null: it can). Resuming trains on
+ * the run's stored dataset again from its last checkpoint: a run of `latticework train` read its data
+ * from a path and has no stored dataset (the command line resumes it: `commandLineResumeRefusal`), and
+ * a deleted dataset is gone. The core's refusal and the Resume button's reason alike.
  */
-export function resumeRefusal(run: Pick<RunRecord, 'id' | 'datasetId' | 'datasetName' | 'tags'>): string | null {
+export function resumeRefusal(run: Pick<RunRecord, 'id' | 'datasetId' | 'datasetName' | 'tags' | 'trainCommand'>): string | null {
   if (run.datasetId > 0) return null;
-  return run.tags.includes('cli')
-    ? `run ${run.id} cannot be resumed: \`latticework train\` trained it from ${run.datasetName}, a path, not a dataset of this store; its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)`
-    : `run ${run.id} cannot be resumed: its dataset “${run.datasetName}” was deleted`;
+  if (!run.tags.includes('cli')) return `run ${run.id} cannot be resumed: its dataset “${run.datasetName}” was deleted`;
+  return (
+    commandLineResumeRefusal(run) ??
+    `run ${run.id} cannot be resumed here: \`latticework train\` trained it from ${run.datasetName}, a path, not a dataset of this store; resume it on the command line with \`latticework train --resume ${run.id}\` (the same data and settings, its model saved as that command would)`
+  );
+}
+
+/**
+ * Why `latticework train --resume` cannot continue this run of `latticework train` (null: it can, as far
+ * as its record tells). It reads the data again as the run recorded it (`trainCommand`, since schema
+ * version 19); a run recorded before, or a potential's (it keeps no checkpoint), is trained again instead.
+ */
+export function commandLineResumeRefusal(run: Pick<RunRecord, 'id' | 'datasetName' | 'tags' | 'trainCommand'>): string | null {
+  const again = 'its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)';
+  if (!run.tags.includes('cli')) return `run ${run.id} was not trained by \`latticework train\`: resume it in the app (Runs, Resume)`;
+  if (run.tags.includes('potential')) return `run ${run.id} cannot be resumed: it trained a potential, and a potential's run keeps no checkpoint to continue from; ${again}`;
+  if (!run.trainCommand)
+    return `run ${run.id} cannot be resumed: it was recorded before \`latticework train\` recorded how it read its data (${run.datasetName}: its --target, --limit, what it read) and where its model goes, so it cannot be read again the same way; ${again}`;
+  return null;
+}
+
+/**
+ * How a run of `latticework train` read its data and where its model goes, recorded when it starts
+ * (schema version 19), so that `latticework train --resume RUN` continues it on the same data.
+ */
+export interface TrainCommandRecord {
+  /** The folder the command ran in (a relative --from is found from there). */
+  cwd: string;
+  /** The data folder or file, absolute. */
+  data: string;
+  /** --target and --limit as given (null: not given). */
+  target: string | null;
+  limit: number | null;
+  /** --unit as given (null: the unit the target's name states). */
+  unit: string | null;
+  /** What was read: the structures trained on, and the SHA-256 of their names, targets and structures as read (`--resume` refuses data that changed). */
+  structures: number;
+  sha256: string;
+  /** --backend as given (null: auto). */
+  backend: string | null;
+  /** --name as given (null: the default). */
+  name: string | null;
+  /** The model's name in the store; `out`: written to that file (absolute) instead; `noSave`: neither; `force`: replaces a stored model of that name. */
+  model: string;
+  out: string | null;
+  noSave: boolean;
+  force: boolean;
+  /** Fine-tuning: --from, --freeze and --head as given (from null: not a fine-tuning run). */
+  from: string | null;
+  freeze: number | null;
+  head: 'auto' | 'keep' | 'new';
 }
 
 export interface RunRecord {
@@ -57,6 +105,8 @@ export interface RunRecord {
   error: string | null;
   /** 'local': trained by Latticework; 'external': trained elsewhere (PyTorch) and imported. */
   origin: RunOrigin;
+  /** A run of `latticework train` recorded since schema version 19: how it read its data and where its model goes (`train --resume`); else null. */
+  trainCommand: TrainCommandRecord | null;
   /** Where and how an external run ran; null for local runs. */
   external: ExternalRunInfo | null;
 }

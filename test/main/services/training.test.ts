@@ -255,16 +255,24 @@ describe('training service and runs', () => {
     expect((await api.runs.get({ id })).status).toBe('interrupted');
   });
 
-  it('refuses to resume an interrupted run of `latticework train`, saying why: it read its data from a path (the runs table disables Resume with the same words)', async () => {
-    const id = await t.core.db.transaction(
-      async (tx) =>
-        (await tx.run(`INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, epochs_planned, started_at, tags) VALUES ('killme', NULL, '/data/emt/cgcnn', 'interrupted', '{}', 1, 40, 0, '["cli"]')`)).lastID,
-    );
-    const message = `run ${id} cannot be resumed: \`latticework train\` trained it from /data/emt/cgcnn, a path, not a dataset of this store; its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)`;
+  it('refuses to resume an interrupted run of `latticework train` here, saying why: it read its data from a path, so the command line resumes it (the runs table disables Resume with the same words)', async () => {
+    const insert = (trainCommand: string | null) =>
+      t.core.db.transaction(
+        async (tx) =>
+          (await tx.run(`INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, epochs_planned, started_at, tags, train_command) VALUES ('killme', NULL, '/data/emt/cgcnn', 'interrupted', '{}', 1, 40, 0, '["cli"]', ?)`, [trainCommand])).lastID,
+      );
+    // recorded with how it read its data (schema version 19): `latticework train --resume` continues it
+    const id = await insert(JSON.stringify({ cwd: '/data', data: '/data/emt/cgcnn', target: null, limit: null, unit: null, structures: 10, sha256: 'ab', backend: null, name: null, model: 'cgcnn-emt', out: null, noSave: false, force: false, from: null, freeze: null, head: 'auto' }));
+    const message = `run ${id} cannot be resumed here: \`latticework train\` trained it from /data/emt/cgcnn, a path, not a dataset of this store; resume it on the command line with \`latticework train --resume ${id}\` (the same data and settings, its model saved as that command would)`;
     await expect(api.training.resume({ runId: id })).rejects.toMatchObject({ name: 'UserError', message });
     const run = await api.runs.get({ id });
-    expect([run.status, run.datasetId]).toEqual(['interrupted', 0]);
+    expect([run.status, run.datasetId, run.trainCommand?.model]).toEqual(['interrupted', 0, 'cgcnn-emt']);
     expect(resumeRefusal(run)).toBe(message);
+    // recorded before: neither resumes it, and the sentence says why and what to do
+    const old = await insert(null);
+    const before = `run ${old} cannot be resumed: it was recorded before \`latticework train\` recorded how it read its data (/data/emt/cgcnn: its --target, --limit, what it read) and where its model goes, so it cannot be read again the same way; its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)`;
+    await expect(api.training.resume({ runId: old })).rejects.toMatchObject({ name: 'UserError', message: before });
+    expect(resumeRefusal(await api.runs.get({ id: old }))).toBe(before);
   });
 
   it('rejects an invalid config with the issues', async () => {
