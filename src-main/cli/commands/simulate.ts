@@ -15,6 +15,7 @@ import {
   constraintsOf,
   driftText,
   elasticNotes,
+  phononNotes,
   gpaText,
   stabilityText,
   storedForceConstants,
@@ -1111,7 +1112,10 @@ export const phononsCommand: Command = {
     if (unwritable !== null) return unwritable;
     const r = await summarised(ctx, 'phonons', file, loaded, params);
     if (typeof r === 'number') return r;
-    const { s, warnings } = r;
+    const { s } = r;
+    // a trained potential's warnings, and a supercell narrower than the potential's reach
+    const notes = phononNotes(s);
+    const warnings = r.warnings || notes.length ? [...(r.warnings ?? []), ...notes] : null;
     const fc = r.final && storedForceConstants(r.final, s);
     const fcName = values['force-constants'];
     const fcWritten = fcName === undefined || (await writeOutput(ctx, 'phonons', 'force-constants', fcName, (path) => writeFileSync(path, phonopyForceConstants(fc!), { flag: 'wx' })));

@@ -688,7 +688,11 @@ describe('latticework relax, md and eos', () => {
     const phononDoc = JSON.parse(phonons.out);
     expect(phononDoc.warnings).toEqual([expect.stringMatching(new RegExp(`^step 0: ${closer.source}`))]);
     expect(phononDoc.bands.frequencies.flat().every(Number.isFinite)).toBe(true);
-    expect(JSON.parse((await run(phononsCommand, ['Cu1.vasp', '--model', 'tiny.lwm', '--supercell', '1', '--mesh', '2', '--backend', 'wasm', '--json'])).out).warnings).toEqual([]);
+    // a message-passing potential reaches its cutoff times its blocks (3.6 Å × 2): a 3.6 Å supercell is too narrow, a 7.2 Å one not
+    expect(phononDoc.reach).toEqual({ distance: 7.2, what: 'its cutoff 3.6 Å × 2 interaction blocks' });
+    expect(JSON.parse((await run(phononsCommand, ['Cu1.vasp', '--model', 'tiny.lwm', '--supercell', '1', '--mesh', '2', '--backend', 'wasm', '--json'])).out).warnings).toEqual([
+      expect.stringMatching(/^the 1×1×1 supercell is 3\.60 Å wide at its narrowest \(between opposite faces\), less than the potential's reach of 7\.20 Å \(its cutoff 3\.6 Å × 2 interaction blocks\): .*; a 2×2×2 supercell is at least that wide$/),
+    ]);
     // --stop-when-extrapolating: the first frame outside ends the run, with exit status 1
     const stoppedMd = await run(mdCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--ensemble', 'nve', '--temperature', '10', '--timestep', '0.5', '--steps', '4', '--every', '2', '--backend', 'wasm', '--stop-when-extrapolating', '--json']);
     expect(stoppedMd.code).toBe(1);
@@ -865,6 +869,14 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     const bad = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '3,3']);
     expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/--supercell 3,3: expected three whole numbers from 1 to 50/)]);
     expect((await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--delta', '0'])).code).toBe(2);
+    // a supercell narrower than the potential's reach (EMT's cutoff): said on stderr and in the JSON's warnings
+    expect(doc).not.toHaveProperty('warnings');
+    expect([doc.supercellWidths.map((w: number) => w.toFixed(6)), doc.reach]).toEqual([['10.800000', '10.800000', '10.800000'], { distance: expect.closeTo(5.9, 1), what: 'its cutoff' }]);
+    const narrow = `the 1×1×1 supercell is 3.60 Å wide at its narrowest (between opposite faces), less than the potential's reach of ${doc.reach.distance.toFixed(2)} Å (its cutoff): a displaced atom moves the forces on its own periodic images, so the force constants wrap around the supercell and the frequencies are wrong; a 2×2×2 supercell is at least that wide`;
+    const one = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '1', '--mesh', '2', '--json']);
+    expect([one.code, JSON.parse(one.out).warnings]).toEqual([0, [narrow]]);
+    const oneText = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '1', '--mesh', '2']);
+    expect(oneText.err.split('\n').filter((l) => l.startsWith('warning: '))).toEqual([`warning: ${narrow}`]);
     writeFileSync(join(dir, 'dimer2.xyz'), '2\n\nCu 0 0 0\nCu 2.5 0 0\n');
     const molecule = await run(phononsCommand, ['dimer2.xyz', '--model', 'emt']);
     expect([molecule.code, molecule.err]).toEqual([1, expect.stringMatching(/phonons needs a structure periodic in all three directions/)]);
