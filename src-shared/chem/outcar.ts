@@ -13,9 +13,10 @@
  *   ab initio steps, the predictions are left out with a warning; a run of the force field alone
  *   (ML_MODE run: no ab initio step) gives its predictions, with a warning saying whose labels they are.
  * - A step cut short (a killed run), wherever it was cut once begun, is left out with a warning; numbers Fortran glued together
- *   (`-12.345-6.789`) are split; a stress VASP could not print (`*****`) is left out with a warning; a force
- *   it could not print is kept as NaN with a warning (a dataset import leaves that frame out), as in a
- *   vasprun.xml; a position it could not print is an error (the structure cannot be read).
+ *   (`-12.345-6.789`) are split; a stress VASP could not print (`*****`) is left out with a warning; a step
+ *   with a force it could not print (`****` over one field or two glued fields, NaN) is left out with a
+ *   warning naming the file, line and atom, so no frame holds a made-up force (NaN); a position it could
+ *   not print is an error (the structure cannot be read).
  */
 import { StructureParseError } from './errors';
 import { KBAR_TO_EV_PER_A3, type Voigt6 } from './frames';
@@ -94,6 +95,8 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
   // Whether each frame is a prediction of VASP's machine-learned force field (an `ML FREE ENERGIE` block).
   const predicted: boolean[] = [];
   const warnings: string[] = [];
+  // steps left out for a force VASP could not print (`****`)
+  const leftOut: string[] = [];
   let start = h;
   let ionicStep = 0;
   let afterPrediction = false;
@@ -145,31 +148,33 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
       if (!(Math.abs(determinant(lattice)) > 1e-8)) throw new StructureParseError(file, cellAt + 1, `the cell of ionic step ${stepNo} has zero volume`);
       const cart = new Float64Array(3 * nAtoms);
       const forces = new Float64Array(3 * nAtoms);
-      // the first force VASP could not print (`****`, NaN): kept as NaN, said once
-      let unprintable: string | null = null;
+      // the first force VASP could not print (`****`): the step is left out, said once
+      let overflowed: string | null = null;
       for (let a = 0; a < nAtoms; a++) {
         const li = posAt + 2 + a;
         const row = (lines[li] ?? '').trim();
         const w = parseNumberRow(row);
         const position = w.slice(0, 3);
-        const force = w.slice(3, 6);
         // VASP prints a number too large for its field as `*` over the whole field, glued to the one before
-        // (`-6.093438**************`): NaN, one per field when the fields can be told apart
+        // (`-6.093438**************`); two such fields side by side are one run of `*`, so the row may hold
+        // fewer than 6 numbers
         const vaspOwn = foreignWord(row) === null && position.length === 3;
-        const starred = vaspOwn && force.some(Number.isNaN);
         if (vaspOwn && !position.every(Number.isFinite)) {
           throw new StructureParseError(file, li + 1, `the position of atom ${a} of ionic step ${stepNo} holds a number VASP could not print ('${row.slice(0, 80)}'): the structure cannot be read`);
         }
-        if (!starred && (w.length < 6 || !w.slice(0, 6).every(Number.isFinite))) {
+        if (vaspOwn && w.slice(3).some((x) => !Number.isFinite(x))) {
+          const what = row.includes('*') ? 'overflowed (VASP printed **** for a force too wide for its field' : 'is not a number (VASP printed NaN or Infinity';
+          overflowed = `step ${stepNo} of ${file} left out: line ${li + 1}: the force column of atom ${a} ${what}: '${row.slice(0, 80)}'), so its forces cannot be read`;
+          break;
+        }
+        if (w.length < 6 || !w.slice(0, 6).every(Number.isFinite)) {
           throw new StructureParseError(file, li + 1, `atom ${a} of ionic step ${stepNo} needs a position and a force (6 numbers), found '${row.slice(0, 80)}'`);
         }
         for (let k = 0; k < 3; k++) {
-          cart[3 * a + k] = position[k];
-          forces[3 * a + k] = force.length === 3 ? force[k] : NaN;
+          cart[3 * a + k] = w[k];
+          forces[3 * a + k] = w[3 + k];
         }
-        if (starred) unprintable ??= `line ${li + 1}: the force of atom ${a} holds a number VASP could not print ('${row.slice(0, 80)}'): kept as NaN (a dataset import leaves this frame out)`;
       }
-      if (unprintable) stepWarnings.push(unprintable);
       let stress: Voigt6 | null = null;
       if (stressAt >= 0) {
         const w = parseNumberRow(lines[stressAt].slice(lines[stressAt].indexOf('in kB') + 5));
@@ -186,34 +191,40 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
       }
       if (freeEnergy === null) stepWarnings.push(`line ${i + 3}: no free energy (TOTEN) after the step's energy header`);
       if (energy === null) stepWarnings.push(`line ${i + 5}: no energy(sigma->0) after the step's energy header`);
-      frames.push({
-        frame: {
-          structure: {
-            name: `step ${stepNo}`,
-            lattice,
-            pbc: [true, true, true],
-            numbers: numbers.slice(),
-            species: [...species],
-            cart,
-            frac: cartToFrac(cart, lattice),
-            occupancy: new Float64Array(nAtoms).fill(1),
-            siteProperties: {},
-            properties: {},
+      if (overflowed === null) {
+        frames.push({
+          frame: {
+            structure: {
+              name: `step ${stepNo}`,
+              lattice,
+              pbc: [true, true, true],
+              numbers: numbers.slice(),
+              species: [...species],
+              cart,
+              frac: cartToFrac(cart, lattice),
+              occupancy: new Float64Array(nAtoms).fill(1),
+              siteProperties: {},
+              properties: {},
+            },
+            energy,
+            freeEnergy,
+            forces,
+            stress,
           },
-          energy,
-          freeEnergy,
-          forces,
-          stress,
-        },
-        warnings: stepWarnings,
-      });
-      predicted.push(isPrediction);
+          warnings: stepWarnings,
+        });
+        predicted.push(isPrediction);
+      } else leftOut.push(overflowed);
       // the next step starts after the energy lines
       start = i + 5;
       i = start - 1;
       posAt = -1;
       stressAt = -1;
     }
+  }
+  warnings.push(...leftOut);
+  if (frames.length === 0 && leftOut.length > 0) {
+    throw new StructureParseError(file, null, `no ionic step left to read: every one has a force VASP could not print (the first: ${leftOut[0]})`);
   }
   if (frames.length === 0) {
     throw new StructureParseError(file, null, 'no ionic step finished in this OUTCAR (no FREE ENERGIE OF THE ION-ELECTRON SYSTEM block)');

@@ -32,9 +32,22 @@ export interface CalculateOptions {
   stress?: boolean;
 }
 
+/**
+ * How far (Å) the atoms are that an atom's energy depends on, and what sets it: a pair potential's or
+ * EMT's cutoff; a message-passing potential's cutoff times its interaction blocks (its receptive field:
+ * each block passes messages one cutoff further).
+ */
+export interface Reach {
+  distance: number;
+  /** What sets it, for a message: "its cutoff", "its cutoff 5 Å × 3 interaction blocks". */
+  what: string;
+}
+
 export interface Calculator {
   /** Short name for reports and the run record (`emt`, `lj`, `morse`, or a model's name). */
   readonly name: string;
+  /** How far an atom's energy feels the others; absent when the calculator does not say. */
+  readonly reach?: Reach;
   /**
    * Energy, forces and (when periodic in three directions and asked for) stress of a configuration.
    * Asynchronous so that a potential evaluated by a worker or a tfjs backend implements it as well.

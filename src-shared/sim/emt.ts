@@ -28,7 +28,7 @@
  */
 import { atomicNumber, elementSymbol } from '../chem/elements';
 import type { AtomicConfiguration } from './atoms';
-import { CalculatorError, type CalculateOptions, type Calculation, type Calculator } from './calculator';
+import { CalculatorError, type CalculateOptions, type Calculation, type Calculator, type Reach } from './calculator';
 import { addPairForce, PairList, samePositionText, virialStress } from './pairs';
 import { BOHR } from './units';
 
@@ -145,6 +145,7 @@ export interface EmtOptions {
 /** The built-in EMT calculator. Keeps its pair list between calls on the same moving structure. */
 export class EmtCalculator implements Calculator {
   readonly name = 'emt';
+  readonly reach: Reach = { distance: EMT_CUTOFF, what: 'its cutoff' };
   private readonly pairs: PairList;
   private tables: SpeciesTables | null = null;
   private tablesFor: Int32Array | null = null;

@@ -6,10 +6,10 @@
  */
 import type { Mat3, Structure } from '../chem/structure';
 import { maxForce } from '../chem/frames';
-import { cartToFrac, cellVolume } from '../chem/lattice';
+import { cartToFrac, cellVolume, cellWidths } from '../chem/lattice';
 import { elementSymbol } from '../chem/elements';
 import { Atoms, SimulationInputError, SYMMETRY_AND_HELD, type AtomicConfiguration, type AxisConstraint } from './atoms';
-import { pressureOf, type CalculateOptions, type Calculation, type Calculator } from './calculator';
+import { pressureOf, type CalculateOptions, type Calculation, type Calculator, type Reach } from './calculator';
 import { EmtCalculator, EMT_ELEMENTS } from './emt';
 import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
 import { ELASTIC_DEFAULTS, ELASTIC_POINTS, ElasticCancelled, elasticConstants, type ElasticResult } from './elastic';
@@ -466,6 +466,13 @@ export type SimulationSummary =
       /** The space group's operations used (1: none; those that fit the supercell) and the atoms of the unit cell displaced; absent in runs stored before session 33. */
       symmetry?: { operations: number; displaced: number };
       /**
+       * The supercell's widths, Å (between opposite faces), and the calculator's reach (calculator.ts `Reach`;
+       * null when it says none): `phononNotes` warns when the narrowest width is less. Absent in runs stored
+       * before session 42.
+       */
+      supercellWidths?: [number, number, number];
+      reach?: Reach | null;
+      /**
        * The force constants Φ(i, k)_αβ, eV/Å² (phonons.ts `ForceConstants.values`' order), measured on the run's
        * final structure: the modes at any wave vector come from them (`storedForceConstants`). Null when too many
        * to store (`storedSummary`), and in runs stored before they were kept.
@@ -746,6 +753,26 @@ export function elasticNotes(s: Extract<SimulationSummary, { task: 'elastic' }>)
   ].filter(Boolean);
 }
 
+/**
+ * What may be wrong with a phonon result: a supercell narrower than the calculator's reach. A displaced
+ * atom then moves the forces on its own periodic images, so the force constants wrap around the
+ * supercell and the frequencies are wrong. (Exact force constants need more: twice the reach of the
+ * force constants themselves; this says only what is wrong for certain.) Phonopy, which does not know
+ * the calculator, says nothing.
+ */
+export function phononNotes(s: Extract<SimulationSummary, { task: 'phonons' }>): string[] {
+  const { supercellWidths: widths, reach } = s;
+  if (!widths || !reach) return [];
+  const narrowest = Math.min(...widths);
+  // a width equal to the reach to rounding: the images are at the reach, where no pair counts
+  if (narrowest >= reach.distance - 1e-6) return [];
+  const wide = widths.map((w, k) => Math.max(s.supercell[k], Math.ceil((reach.distance * s.supercell[k]) / w - 1e-9)));
+  return [
+    `the ${s.supercell.join('×')} supercell is ${narrowest.toFixed(2)} Å wide at its narrowest (between opposite faces), less than the potential's reach of ${reach.distance.toFixed(2)} Å (${reach.what}): ` +
+      `a displaced atom moves the forces on its own periodic images, so the force constants wrap around the supercell and the frequencies are wrong; a ${wide.join('×')} supercell is at least that wide`,
+  ];
+}
+
 /** How a run's atoms start: what they hold and, for MD from the structure's own velocities, those. */
 function startOf(params: SimulationParameters): { fixed: number[]; axisConstraints: AxisConstraint[]; velocities: boolean } {
   return { ...constraintsOf(params), velocities: params.task === 'md' && params.velocities === 'structure' };
@@ -876,6 +903,10 @@ class RunCalculator implements Calculator {
 
   get name(): string {
     return this.inner.name;
+  }
+
+  get reach(): Reach | undefined {
+    return this.inner.reach;
   }
 
   async calculate(atoms: AtomicConfiguration, options?: CalculateOptions): Promise<Calculation> {
@@ -1172,6 +1203,8 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
       ...phononSummary(sampled, onPath, meshFrequencies, supercell, mesh, path.lattice, projected),
       linearity: fc.linearity,
       symmetry: fc.symmetry,
+      supercellWidths: cellWidths(atoms.lattice!).map((w, k) => w * supercell[k]) as [number, number, number],
+      reach: calculator.reach ?? null,
       forceConstants: Array.from(fc.values),
     };
     const bySymmetry = fc.symmetry.displaced < atoms.length ? `; by symmetry ${fc.symmetry.displaced} of ${atoms.length} atoms displaced` : '';

@@ -109,6 +109,19 @@ export function bandEnd(start: Structure, end: Structure): number[] {
   return Array.from(end.cart);
 }
 
+/**
+ * Throws a `SimulationInputError` when `other` (the end state, or an image) has a `held` atom away from
+ * its place in `start` (the nearest image, by more than 1e-6 Å): a band holds those atoms still. `other`
+ * holds the same atoms in the same cell (`bandEnd`).
+ */
+export function heldInPlace(start: Structure, other: Structure, held: readonly number[]): void {
+  const moves = minimumImage(other.cart.map((x, k) => x - start.cart[k]), start.lattice, start.pbc);
+  for (const i of held) {
+    const moved = Math.hypot(moves[3 * i], moves[3 * i + 1], moves[3 * i + 2]);
+    if (moved > 1e-6) throw new SimulationInputError(`atom ${i} is held, but the end state has it ${moved.toFixed(4)} Å from its place at the start`);
+  }
+}
+
 const norm = (a: Float64Array) => Math.sqrt(dot(a, a));
 
 /** The improved tangent at inner image i from the springs to its neighbours (t1 = R_i − R_{i−1}, t2 = R_{i+1} − R_i), normalised. */

@@ -8,7 +8,7 @@
  * One parameter set for every pair of elements (as ASE's); the species do not enter.
  */
 import type { AtomicConfiguration } from './atoms';
-import { CalculatorError, type CalculateOptions, type Calculation, type Calculator } from './calculator';
+import { CalculatorError, type CalculateOptions, type Calculation, type Calculator, type Reach } from './calculator';
 import { addPairForce, PairList, samePositionText, virialStress } from './pairs';
 
 /** φ(r) and dφ/dr of one pair; written into `out[0]`, `out[1]`. */
@@ -28,6 +28,10 @@ class PairPotential implements Calculator {
     skin = 0.3,
   ) {
     this.pairs = new PairList(cutoff, skin);
+  }
+
+  get reach(): Reach {
+    return { distance: this.cutoff, what: 'its cutoff' };
   }
 
   async calculate(atoms: AtomicConfiguration, options: CalculateOptions = {}): Promise<Calculation> {

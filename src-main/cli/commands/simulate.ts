@@ -15,6 +15,7 @@ import {
   constraintsOf,
   driftText,
   elasticNotes,
+  phononNotes,
   gpaText,
   stabilityText,
   storedForceConstants,
@@ -54,7 +55,7 @@ import { describeFileConstraints, fileConstraints, indexList } from '../../../sr
 import { modeFrames, modeText } from '../../../src-shared/sim/vibrations';
 import { defaultBandPath, parseTriple, parseWaveVector, PHONON_DEFAULTS, phonopyForceConstants, thzText, waveVectorText } from '../../../src-shared/sim/phonons';
 import { writeFrames } from '../../files/frames-file';
-import { bandEnd, NEB_DEFAULTS } from '../../../src-shared/sim/neb';
+import { bandEnd, heldInPlace, NEB_DEFAULTS } from '../../../src-shared/sim/neb';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import type { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { heldNotWritten, writeTrajectoryFile, type TrajectoryFileFormat } from '../../files/trajectory-file';
@@ -376,6 +377,34 @@ function heldAtoms(ctx: CommandContext, file: string, structure: Structure, give
   if (!c || !text) return null;
   ctx.io.err(`note: ${file}: ${text}; --fixed replaces this, --fixed none holds no atom`);
   return { fixed: c.fixed, axisConstraints: c.partial };
+}
+
+/**
+ * A band holds the same atoms in each of its structures: `--fixed` picks in OTHER (the end, a given
+ * image) the atoms it picks in START (a plane like `z<8.5` may pick others there), and a file that holds
+ * atoms itself (selective dynamics, FixAtoms, move_mask) holds START's. Throws naming OTHER, the file
+ * the difference concerns: a `UsageProblem` for `--fixed`, a `SimulationInputError` for the file's own.
+ */
+function sameHeldAtoms(startFile: string, fixed: readonly number[], otherFile: string, other: Structure, given: unknown): void {
+  const same = (atoms: readonly number[]) => atoms.length === fixed.length && atoms.every((i, k) => i === fixed[k]);
+  if (given !== undefined) {
+    if (given === 'none') return;
+    const picked = pickedAtoms('fixed', given, other, otherFile);
+    if (!same(picked)) {
+      throw new UsageProblem(
+        `--fixed ${String(given)} picks atoms ${indexList(fixed)} of ${startFile} but ${indexList(picked)} of ${otherFile}: a band holds the same atoms in each of its structures; give them by index`,
+      );
+    }
+    return;
+  }
+  const c = fileConstraints(other);
+  if (!c || !describeFileConstraints(c)) return;
+  if (c.partial.length) throw new SimulationInputError(`the file holds ${c.partial.length} atom(s) along some axes only: a band holds whole atoms; give them with --fixed`);
+  if (!same(c.fixed)) {
+    throw new SimulationInputError(
+      `the file holds atoms ${indexList(c.fixed) || 'none'} fixed, ${startFile} ${indexList(fixed) || 'none'}: a band holds the same atoms in each of its structures; give them with --fixed`,
+    );
+  }
 }
 
 const positiveInt = (x: number) => Number.isInteger(x) && x >= 1;
@@ -1083,7 +1112,10 @@ export const phononsCommand: Command = {
     if (unwritable !== null) return unwritable;
     const r = await summarised(ctx, 'phonons', file, loaded, params);
     if (typeof r === 'number') return r;
-    const { s, warnings } = r;
+    const { s } = r;
+    // a trained potential's warnings, and a supercell narrower than the potential's reach
+    const notes = phononNotes(s);
+    const warnings = r.warnings || notes.length ? [...(r.warnings ?? []), ...notes] : null;
     const fc = r.final && storedForceConstants(r.final, s);
     const fcName = values['force-constants'];
     const fcWritten = fcName === undefined || (await writeOutput(ctx, 'phonons', 'force-constants', fcName, (path) => writeFileSync(path, phonopyForceConstants(fc!), { flag: 'wx' })));
@@ -1170,6 +1202,7 @@ export const nebCommand: Command = {
     let end: Structure;
     /** The given images, each with where it was read (the file, and its place in a band file). */
     let images: { structure: Structure; from: string }[] = [];
+    let endFrom = endFile;
     if (given) {
       const band = await readBand(ctx, positionals, values);
       if (typeof band === 'number') return band;
@@ -1178,6 +1211,7 @@ export const nebCommand: Command = {
       loaded = { structure: band[0].structure, opened };
       end = band[band.length - 1].structure;
       images = band.slice(1, -1);
+      endFrom = band[band.length - 1].from;
     } else {
       const e = await readStructureOption(ctx, 'neb', endFile, values, 'end-frame', nebUsage);
       if (typeof e === 'number') return e;
@@ -1185,32 +1219,37 @@ export const nebCommand: Command = {
       if (typeof l === 'number') return l;
       [loaded, end] = [l, e];
     }
-    // each given image: the same atoms in the same cell as the start, or the error names where it was read
-    const startImages: number[][] = [];
-    for (const image of images) {
-      try {
-        startImages.push(bandEnd(loaded.structure, image.structure));
-      } catch (e) {
-        if (!(e instanceof SimulationInputError)) throw e;
-        loaded.opened.calculator.dispose?.();
-        ctx.io.err(`latticework neb: ${image.from}: ${e.message.replaceAll('the end state', 'this image')}`);
-        return 1;
-      }
-    }
+    // what START holds: its fixed atoms (a band holds no atom along some axes only)
+    let fixed: number[];
     try {
-      params = { ...params, end: bandEnd(loaded.structure, end), endName: endFile, ...(given ? { path: 'given' as const, images: images.length, startImages } : {}) };
-      // what START holds: its fixed atoms (a band holds no atom along some axes only)
       const held = heldAtoms(ctx, startFile, loaded.structure, values.fixed);
       if (held?.axisConstraints.length) throw new UsageProblem(`${startFile} holds ${held.axisConstraints.length} atom(s) along some axes only: a band holds whole atoms; give them with --fixed`);
-      params = { ...params, fixed: held?.fixed ?? [] };
+      fixed = held?.fixed ?? [];
     } catch (e) {
       loaded.opened.calculator.dispose?.();
-      if (e instanceof SimulationInputError) {
-        ctx.io.err(`latticework neb: ${endFile}: ${e.message}`);
-        return 1;
-      }
       return usageError(ctx.io, 'neb', (e as Error).message, nebUsage);
     }
+    // each given image and the end: the same atoms in the same cell as the start, the held atoms the same
+    // and in place, or the error names the file (and its place in a band file) it concerns
+    const startImages: number[][] = [];
+    let endCart: number[] = [];
+    for (const other of [...images, { structure: end, from: endFrom }]) {
+      const isEnd = other.structure === end;
+      try {
+        const cart = bandEnd(loaded.structure, other.structure);
+        sameHeldAtoms(startFile, fixed, other.from, other.structure, values.fixed);
+        heldInPlace(loaded.structure, other.structure, fixed);
+        if (isEnd) endCart = cart;
+        else startImages.push(cart);
+      } catch (e) {
+        loaded.opened.calculator.dispose?.();
+        if (e instanceof UsageProblem) return usageError(ctx.io, 'neb', e.message, nebUsage);
+        if (!(e instanceof SimulationInputError)) throw e;
+        ctx.io.err(`latticework neb: ${other.from}: ${isEnd ? e.message : e.message.replaceAll('the end state', 'this image')}`);
+        return 1;
+      }
+    }
+    params = { ...params, end: endCart, endName: endFile, fixed, ...(given ? { path: 'given' as const, images: images.length, startImages } : {}) };
     const unwritable = outputsProblem(ctx, 'neb', { out: values.out }, loaded);
     if (unwritable !== null) return unwritable;
     // the band is written again in place as it moves: the images as it ended

@@ -11,7 +11,7 @@
  * their current distance. The edges are the same as a fresh search's (their order within an
  * atom's may differ: sums change at most by float32 rounding).
  */
-import type { Calculation, CalculateOptions, Calculator } from '../../../src-shared/sim/calculator';
+import type { Calculation, CalculateOptions, Calculator, Reach } from '../../../src-shared/sim/calculator';
 import type { AtomicConfiguration } from '../../../src-shared/sim/atoms';
 import { PairList } from '../../../src-shared/sim/pairs';
 import type { LoadedPotential } from './file';
@@ -28,6 +28,12 @@ export class PotentialCalculator implements Calculator {
   ) {
     this.name = potential.name;
     this.pairs = new PairList(potential.config.radial.cutoff, options.skin ?? 0.5);
+  }
+
+  /** The cutoff times the interaction blocks: each block passes messages one cutoff further. */
+  get reach(): Reach {
+    const { radial, model } = this.potential.config;
+    return { distance: radial.cutoff * model.numLayers, what: model.numLayers === 1 ? 'its cutoff' : `its cutoff ${radial.cutoff} Å × ${model.numLayers} interaction blocks` };
   }
 
   /** How many times the neighbour search ran (for tests and reports). */

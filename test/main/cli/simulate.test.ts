@@ -688,7 +688,11 @@ describe('latticework relax, md and eos', () => {
     const phononDoc = JSON.parse(phonons.out);
     expect(phononDoc.warnings).toEqual([expect.stringMatching(new RegExp(`^step 0: ${closer.source}`))]);
     expect(phononDoc.bands.frequencies.flat().every(Number.isFinite)).toBe(true);
-    expect(JSON.parse((await run(phononsCommand, ['Cu1.vasp', '--model', 'tiny.lwm', '--supercell', '1', '--mesh', '2', '--backend', 'wasm', '--json'])).out).warnings).toEqual([]);
+    // a message-passing potential reaches its cutoff times its blocks (3.6 Å × 2): a 3.6 Å supercell is too narrow, a 7.2 Å one not
+    expect(phononDoc.reach).toEqual({ distance: 7.2, what: 'its cutoff 3.6 Å × 2 interaction blocks' });
+    expect(JSON.parse((await run(phononsCommand, ['Cu1.vasp', '--model', 'tiny.lwm', '--supercell', '1', '--mesh', '2', '--backend', 'wasm', '--json'])).out).warnings).toEqual([
+      expect.stringMatching(/^the 1×1×1 supercell is 3\.60 Å wide at its narrowest \(between opposite faces\), less than the potential's reach of 7\.20 Å \(its cutoff 3\.6 Å × 2 interaction blocks\): .*; a 2×2×2 supercell is at least that wide$/),
+    ]);
     // --stop-when-extrapolating: the first frame outside ends the run, with exit status 1
     const stoppedMd = await run(mdCommand, ['Cu.vasp', '--model', 'tiny.lwm', '--ensemble', 'nve', '--temperature', '10', '--timestep', '0.5', '--steps', '4', '--every', '2', '--backend', 'wasm', '--stop-when-extrapolating', '--json']);
     expect(stoppedMd.code).toBe(1);
@@ -865,6 +869,14 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     const bad = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '3,3']);
     expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/--supercell 3,3: expected three whole numbers from 1 to 50/)]);
     expect((await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--delta', '0'])).code).toBe(2);
+    // a supercell narrower than the potential's reach (EMT's cutoff): said on stderr and in the JSON's warnings
+    expect(doc).not.toHaveProperty('warnings');
+    expect([doc.supercellWidths.map((w: number) => w.toFixed(6)), doc.reach]).toEqual([['10.800000', '10.800000', '10.800000'], { distance: expect.closeTo(5.9, 1), what: 'its cutoff' }]);
+    const narrow = `the 1×1×1 supercell is 3.60 Å wide at its narrowest (between opposite faces), less than the potential's reach of ${doc.reach.distance.toFixed(2)} Å (its cutoff): a displaced atom moves the forces on its own periodic images, so the force constants wrap around the supercell and the frequencies are wrong; a 2×2×2 supercell is at least that wide`;
+    const one = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '1', '--mesh', '2', '--json']);
+    expect([one.code, JSON.parse(one.out).warnings]).toEqual([0, [narrow]]);
+    const oneText = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '1', '--mesh', '2']);
+    expect(oneText.err.split('\n').filter((l) => l.startsWith('warning: '))).toEqual([`warning: ${narrow}`]);
     writeFileSync(join(dir, 'dimer2.xyz'), '2\n\nCu 0 0 0\nCu 2.5 0 0\n');
     const molecule = await run(phononsCommand, ['dimer2.xyz', '--model', 'emt']);
     expect([molecule.code, molecule.err]).toEqual([1, expect.stringMatching(/phonons needs a structure periodic in all three directions/)]);
@@ -954,7 +966,7 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     const atoms = await run(nebCommand, ['hop-start.vasp', 'Cu1.vasp', '--model', 'emt']);
     expect([atoms.code, atoms.err]).toEqual([1, 'latticework neb: Cu1.vasp: the end state has 4 atoms, the start 31: a band joins two states of the same atoms']);
     const held = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--fixed', String(band.hopper)]);
-    expect([held.code, held.err]).toEqual([1, expect.stringMatching(new RegExp(`^latticework neb: hop-start\\.vasp: atom ${band.hopper} is held, but it is 2\\.\\d{4} Å apart at the two ends$`))]);
+    expect([held.code, held.err]).toEqual([1, expect.stringMatching(new RegExp(`^latticework neb: hop-end\\.vasp: atom ${band.hopper} is held, but the end state has it 2\\.\\d{4} Å from its place at the start$`))]);
     const lone = await run(nebCommand, ['hop-start.vasp', '--model', 'emt']);
     expect([lone.code, lone.err]).toEqual([1, expect.stringMatching(/^latticework neb: hop-start\.vasp: a band file holds the start, at least one image and the end; this one holds 1 structure \(give START and END/)]);
     expect((await run(nebCommand, ['--model', 'emt'])).code).toBe(2);
@@ -1019,6 +1031,36 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     writeFileSync(join(dir, 'Cu1-moved.vasp'), copperPoscar(1).replace(/^(0\.\d+) (0\.\d+) (0\.\d+)$/gm, (_, x: string, y: string, z: string) => [Number(x) + 0.1, Number(y), Number(z) + 0.05].map((v) => v.toFixed(8)).join(' ')));
     const moved = await run(nebCommand, ['Cu1.vasp', 'Cu1-moved.vasp', '--model', 'emt', '--json']);
     expect([moved.code, moved.out, moved.err]).toEqual([1, '', 'latticework neb: Cu1.vasp: the end is the start moved as a whole by 0.4025 Å (every atom within 0.0001 Å of the same move): one state translated, which no band joins']);
+  });
+
+  it('neb --fixed: an error about the held atoms names the file it concerns (the end, an image), not the start', async () => {
+    const band = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', import.meta.url), 'utf8')) as { numbers: number[]; cell: number[][]; hopper: number; start: number[]; end: number[] };
+    const structure = (cart: number[], name: string) => new Atoms({ numbers: Int32Array.from(band.numbers), cart: Float64Array.from(cart), lattice: band.cell as Mat3, pbc: [true, true, true] }).toStructure(name);
+    // a POSCAR holding atoms 0..held-1 fixed (selective dynamics)
+    const held = (cart: number[], count: number) => {
+      const lines = writePoscar(structure(cart, 'held')).trimEnd().split('\n');
+      const at = lines.findIndex((l) => /^(Direct|Cartesian)/i.test(l));
+      return [...lines.slice(0, at), 'Selective dynamics', lines[at], ...lines.slice(at + 1).map((l, i) => `${l} ${i < count ? 'F F F' : 'T T T'}`)].join('\n') + '\n';
+    };
+    writeFileSync(join(dir, 'hop-start.vasp'), writePoscar(structure(band.start, 'start')));
+    writeFileSync(join(dir, 'hop-end.vasp'), writePoscar(structure(band.end, 'end')));
+    // a plane picks by the positions: atoms 0 and 1 lie at z 1.790 Å at the start, 1.798 Å at the end
+    const plane = await run(nebCommand, ['hop-start.vasp', 'hop-end.vasp', '--model', 'emt', '--fixed', 'z<1.795']);
+    expect([plane.code, plane.err.split('\n')[0]]).toEqual([2, 'latticework neb: --fixed z<1.795 picks atoms 0-2, 7, 8, 10, 15, 17, 18, 23, 26 of hop-start.vasp but 2, 7, 8, 10, 15, 17, 18, 23-26 of hop-end.vasp: a band holds the same atoms in each of its structures; give them by index']);
+    // the end's file holds other atoms than the start's
+    writeFileSync(join(dir, 'held-start.vasp'), held(band.start, 4));
+    writeFileSync(join(dir, 'held-end.vasp'), held(band.end, 5));
+    const files = await run(nebCommand, ['held-start.vasp', 'held-end.vasp', '--model', 'emt']);
+    expect([files.code, files.err.split('\n').pop()]).toEqual([1, 'latticework neb: held-end.vasp: the file holds atoms 0-4 fixed, held-start.vasp 0-3: a band holds the same atoms in each of its structures; give them with --fixed']);
+    // an image that moves a held atom, in a band of files whose end moves only the hopper
+    const hop = [...band.start];
+    hop.splice(3 * band.hopper, 3, ...band.end.slice(3 * band.hopper, 3 * band.hopper + 3));
+    writeFileSync(join(dir, 'hop-only.vasp'), writePoscar(structure(hop, 'the hopper moved')));
+    const moved = [...band.start];
+    moved[0] += 0.1;
+    writeFileSync(join(dir, 'held-image.vasp'), writePoscar(structure(moved, 'image')));
+    const image = await run(nebCommand, ['hop-start.vasp', 'held-image.vasp', 'hop-only.vasp', '--model', 'emt', '--fixed', '0']);
+    expect([image.code, image.err]).toEqual([1, 'latticework neb: held-image.vasp: atom 0 is held, but this image has it 0.1000 Å from its place at the start']);
   });
 
   it('md --velocities file: nve refuses --temperature (the velocities are the temperature); with a thermostat it says where it takes them', async () => {

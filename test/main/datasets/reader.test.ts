@@ -228,27 +228,27 @@ describe('formats', () => {
     expect(leftOutMessage(r)).toMatch(/frame 0 of vasprun_stars.xml: its forces hold values that are not numbers/);
   });
 
-  it('labelled frames: an OUTCAR step with a force VASP printed as **** is left out and named with its line, the other steps kept; a stress left out is said with its step and line', async () => {
+  it('labelled frames: an OUTCAR step whose force column overflowed (****) is left out by the reader and named with its file, line and atom, the other steps kept; a stress left out is said with its step and line', async () => {
     const lines = spawnSync('xz', ['-dc', join(VASP, 'materialsproject+custodian/postprocess/OUTCAR.xz')]).stdout.toString().split('\n');
     const at = (marker: string, k: number) => lines.map((l, i) => (l.includes(marker) ? i : -1)).filter((i) => i >= 0)[k];
-    // step 2's stress and step 28's force of atom 2 over their whole fields, as VASP prints a number too wide for them
+    // step 2's stress and step 28's x and y forces of atom 2 over their whole fields (one run of stars), as VASP prints a number too wide for them
     const stress = at('in kB', 1);
     lines[stress] = lines[stress].replace('-58.87159', '*'.repeat(9));
     const force = at('TOTAL-FORCE', 27) + 4;
-    lines[force] = `${lines[force].slice(0, 56)}${'*'.repeat(14)}${lines[force].slice(70)}`;
+    lines[force] = `${lines[force].slice(0, 42)}${'*'.repeat(28)}${lines[force].slice(70)}`;
     const d = folder('outcar-stars', { OUTCAR: lines.join('\n') });
     const r = await readDatasetAt(d, { kind: 'frames' });
     expect(r.items).toHaveLength(27);
     expect(r.items.map((i) => i.name)).not.toContain('OUTCAR:28');
-    expect(r.unlabelled).toEqual(['frame 27 of OUTCAR: its forces hold values that are not numbers']);
+    expect(r.frames!.labelsNotNumbers).toBe(0);
     expect(r.frames!.labels.stress).toBe(26);
     expect(r.frames!.notes).toEqual([
+      `step 28 of OUTCAR left out: line ${force + 1}: the force column of atom 2 overflowed (VASP printed **** for a force too wide for its field: '${lines[force].trim()}'), so its forces cannot be read`,
       `step 2: line ${stress + 1}: the stress is not 6 numbers ('${lines[stress].trim()}'): left out`,
-      `step 28: line ${force + 1}: the force of atom 2 holds a number VASP could not print ('${lines[force].trim()}'): kept as NaN (a dataset import leaves this frame out)`,
     ]);
     // in a folder of several files, each note names its file
     writeFileSync(join(d, 'vasprun.xml'), vasprun());
-    expect((await readDatasetAt(d, { kind: 'frames' })).frames!.notes[0]).toBe(`OUTCAR: step 2: line ${stress + 1}: the stress is not 6 numbers ('${lines[stress].trim()}'): left out`);
+    expect((await readDatasetAt(d, { kind: 'frames' })).frames!.notes[1]).toBe(`OUTCAR: step 2: line ${stress + 1}: the stress is not 6 numbers ('${lines[stress].trim()}'): left out`);
   });
 
   it('a folder whose only candidates are no regular files (a FIFO, a link to /dev/zero) names them, as a FIFO named alone is named', async () => {

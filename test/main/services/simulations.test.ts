@@ -10,6 +10,7 @@ import { readFrames as readChemFrames, readStructures as readChemStructures, wri
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import type { LatticeworkApi, SimulationDetail, SimulationFramesEvent, SimulationRecord } from '../../../src-shared/ipc/contract';
 import { Atoms, EmtCalculator, SIMULATION_DEFAULTS } from '../../../src-shared/sim';
+import { phononNotes } from '../../../src-shared/sim/job';
 import { vibrations } from '../../../src-shared/sim/vibrations';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { connect, serveTestCore, startTestHost } from '../../helpers/core';
@@ -336,6 +337,12 @@ describe('simulations service', () => {
     expect([done.summary.symmetry, done.message]).toEqual([{ operations: 192, displaced: 1 }, expect.stringMatching(/\(4 force calls; by symmetry 1 of 4 atoms displaced\)/)]);
     // Φ(i, k) for the cell's 4 atoms and the supercell's 32, 3×3 each
     expect(done.summary.forceConstants).toHaveLength(4 * 32 * 9);
+    // 7.2 Å wide, wider than EMT's reach: nothing to say; one cell, 3.6 Å: the run's summary says it is too narrow
+    expect([done.summary.reach?.what, phononNotes(done.summary)]).toEqual(['its cutoff', []]);
+    const one = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: { task: 'phonons', supercell: [1, 1, 1], mesh: [2, 2, 2], delta: 0.01, symmetry: true } });
+    const oneDone = await waitForStatus(api, one.id, ['finished', 'failed']);
+    if (oneDone.summary?.task !== 'phonons') throw new Error('no phonons summary');
+    expect(phononNotes(oneDone.summary)).toEqual([expect.stringMatching(/^the 1×1×1 supercell is 3\.60 Å wide at its narrowest \(between opposite faces\), less than the potential's reach of \d\.\d\d Å \(its cutoff\): .* the force constants wrap around the supercell/)]);
     const fc = await exportText(api, { id: started.id, what: 'force-constants', format: 'phonopy' });
     expect(fc.fileName).toBe('FORCE_CONSTANTS');
     expect(fc.text.split('\n')[0]).toBe('   4   32');

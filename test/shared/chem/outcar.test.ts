@@ -131,3 +131,16 @@ describe('OUTCAR', () => {
     expect(() => readFrames('OUTCAR', text)).toThrow(/ionic step 2 has no 'POSITION ... TOTAL-FORCE' block \(with NWRITE = 0 .*vasprun.xml\)/);
   });
 });
+
+describe('OUTCAR force columns VASP could not print', () => {
+  it('an OUTCAR whose every step has a force column that overflowed (****) is an error naming the first, not frames holding NaN', () => {
+    const s = step(false, -10.5, 4.0, 0.5, -2);
+    const k = s.findIndex((l) => l.includes('TOTAL-FORCE')) + 2;
+    s[k] = `${s[k].slice(0, 42)}${'*'.repeat(28)}${s[k].slice(70)}`;
+    const text = [...HEADER, ...iteration(1), ...s, ''].join('\n');
+    const line = text.split('\n').indexOf(s[k]) + 1;
+    expect(() => readFrames('OUTCAR', text)).toThrow(
+      `no ionic step left to read: every one has a force VASP could not print (the first: step 1 of OUTCAR left out: line ${line}: the force column of atom 0 overflowed (VASP printed **** for a force too wide for its field: '${s[k].trim()}'), so its forces cannot be read)`,
+    );
+  });
+});
