@@ -756,7 +756,7 @@ export function elasticNotes(s: Extract<SimulationSummary, { task: 'elastic' }>)
 /**
  * What may be wrong with a phonon result: a supercell narrower than the calculator's reach. A displaced
  * atom then moves the forces on its own periodic images, so the force constants wrap around the
- * supercell and the frequencies are wrong. (Exact force constants need more: twice the reach of the
+ * supercell: the frequencies hold only at the wave vectors the supercell repeats. (Exact force constants need more: twice the reach of the
  * force constants themselves; this says only what is wrong for certain.) Phonopy, which does not know
  * the calculator, says nothing.
  */
@@ -769,7 +769,7 @@ export function phononNotes(s: Extract<SimulationSummary, { task: 'phonons' }>):
   const wide = widths.map((w, k) => Math.max(s.supercell[k], Math.ceil((reach.distance * s.supercell[k]) / w - 1e-9)));
   return [
     `the ${s.supercell.join('×')} supercell is ${narrowest.toFixed(2)} Å wide at its narrowest (between opposite faces), less than the potential's reach of ${reach.distance.toFixed(2)} Å (${reach.what}): ` +
-      `a displaced atom moves the forces on its own periodic images, so the force constants wrap around the supercell and the frequencies are wrong; a ${wide.join('×')} supercell is at least that wide`,
+      `a displaced atom moves the forces on its own periodic images, so the force constants wrap around the supercell: the frequencies hold only at the wave vectors it repeats (Γ for 1×1×1), the bands and density of states between them are wrong; a ${wide.join('×')} supercell is at least that wide`,
   ];
 }
 

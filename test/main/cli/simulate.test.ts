@@ -872,7 +872,7 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     // a supercell narrower than the potential's reach (EMT's cutoff): said on stderr and in the JSON's warnings
     expect(doc).not.toHaveProperty('warnings');
     expect([doc.supercellWidths.map((w: number) => w.toFixed(6)), doc.reach]).toEqual([['10.800000', '10.800000', '10.800000'], { distance: expect.closeTo(5.9, 1), what: 'its cutoff' }]);
-    const narrow = `the 1×1×1 supercell is 3.60 Å wide at its narrowest (between opposite faces), less than the potential's reach of ${doc.reach.distance.toFixed(2)} Å (its cutoff): a displaced atom moves the forces on its own periodic images, so the force constants wrap around the supercell and the frequencies are wrong; a 2×2×2 supercell is at least that wide`;
+    const narrow = `the 1×1×1 supercell is 3.60 Å wide at its narrowest (between opposite faces), less than the potential's reach of ${doc.reach.distance.toFixed(2)} Å (its cutoff): a displaced atom moves the forces on its own periodic images, so the force constants wrap around the supercell: the frequencies hold only at the wave vectors it repeats (Γ for 1×1×1), the bands and density of states between them are wrong; a 2×2×2 supercell is at least that wide`;
     const one = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '1', '--mesh', '2', '--json']);
     expect([one.code, JSON.parse(one.out).warnings]).toEqual([0, [narrow]]);
     const oneText = await run(phononsCommand, ['Cu1.vasp', '--model', 'emt', '--supercell', '1', '--mesh', '2']);
