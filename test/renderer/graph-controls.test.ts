@@ -1,4 +1,4 @@
-/** The Graph view's side panel before a structure is chosen: a one-line hint under Statistics, not an empty heading. */
+/** The Graph view's side panel: a one-line hint under Statistics before a structure is chosen, and what a field that covers every atom means for a crystal and for a molecule. */
 import { createSSRApp } from 'vue';
 import { renderToString } from '@vue/server-renderer';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ const props = {
   layers: 3,
   maxLayers: 6,
   field: null,
+  periodic: true,
   fieldError: null,
   warnings: [],
   highlightUnderfull: false,
@@ -28,5 +29,14 @@ describe('GraphControls', () => {
     const html = await renderToString(createSSRApp(GraphControls, props));
     expect(html).toMatch(/>Statistics <!---->.*?<\/h3><p class="muted hint" data-testid="graph-stats-hint"[^>]*>Choose a structure/);
     expect(await renderToString(createSSRApp(GraphControls, { ...props, loading: true }))).not.toContain('graph-stats-hint');
+  });
+
+  it('says a field covering every atom goes on into periodic images in a crystal, and is the whole molecule in a molecule', async () => {
+    const field = { structureId: 1, site: 0, layers: 3, countsPerHop: [1, 3, 5], nodes: [], fullCellHop: 2 };
+    const crystal = await renderToString(createSSRApp(GraphControls, { ...props, site: 0, field }));
+    expect(crystal).toMatch(/data-testid="rf-full-cell"[^>]*>.*Every atom of the cell is reached by hop 2: from there on the field only adds periodic images/s);
+    const molecule = await renderToString(createSSRApp(GraphControls, { ...props, site: 0, field, periodic: false }));
+    expect(molecule).toMatch(/Every atom of the molecule is reached by hop 2: the field is the whole molecule from there on/);
+    expect(molecule).not.toContain('periodic images');
   });
 });
