@@ -27,7 +27,7 @@ async function cancel(jobId: string): Promise<boolean> {
     const r = await getApi().jobs.cancel({ jobId });
     return r.cancelled;
   } catch (e) {
-    cancelErrors.value = { ...cancelErrors.value, [jobId]: `jobs.cancel failed: ${errorMessage(e)}` };
+    cancelErrors.value = { ...cancelErrors.value, [jobId]: `Cancel failed: ${errorMessage(e)}` };
     return false;
   }
 }

@@ -41,7 +41,7 @@ async function exportRun(runId: number, folder: string, epochs?: number): Promis
     setExport(runId, { running: false, result });
     return result;
   } catch (e) {
-    setExport(runId, { running: false, error: `scaleOut.exportRun failed: ${errorMessage(e)}` });
+    setExport(runId, { running: false, error: `Export for PyTorch failed: ${errorMessage(e)}` });
     return null;
   }
 }
@@ -76,7 +76,7 @@ async function importRun(req: { path: string } | { files: { path: string; file: 
     await useRuns().refresh();
     return r;
   } catch (e) {
-    importError.value = `scaleOut.importRun failed: ${errorMessage(e)}`;
+    importError.value = `Import run failed: ${errorMessage(e)}`;
     return null;
   } finally {
     importing.value = false;

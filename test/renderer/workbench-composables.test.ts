@@ -229,7 +229,7 @@ describe('workbench composables', () => {
   it('an export’s error is kept until its form changes', async () => {
     const scale = useScaleOut();
     await scale.exportRun(7, '/tmp/nonempty');
-    expect(scale.exportState(7).value?.error).toBe('scaleOut.exportRun failed: folder /tmp/nonempty is not empty: choose a new folder');
+    expect(scale.exportState(7).value?.error).toBe('Export for PyTorch failed: folder /tmp/nonempty is not empty: choose a new folder');
     // the form changed (epochs −2, which the browser's own check then blocks): the last attempt's message goes
     scale.clearExportError(7);
     expect(scale.exportState(7).value?.error).toBeNull();
