@@ -50,7 +50,7 @@ function ask(question: SymmetryQuestion): Promise<Answer> {
     });
     const fail = (e: Error) => {
       if (thread === started) thread = null;
-      for (const w of waiting.values()) w.reject(new Error(`the symmetry search stopped: ${e.message}`));
+      for (const w of waiting.values()) w.reject(new SymmetryThreadFailed(e.message));
       waiting.clear();
     };
     started.on('error', fail);
@@ -61,6 +61,17 @@ function ask(question: SymmetryQuestion): Promise<Answer> {
   thread.ref();
   thread.postMessage({ ...question, id } satisfies SymmetryRequest);
   return new Promise((resolve, reject) => waiting.set(id, { resolve, reject }));
+}
+
+/**
+ * The symmetry thread failed (crashed, ran out of memory, was ended) before it answered: the search did not
+ * run to its end, so nothing is known of the structure's group at this tolerance or another.
+ */
+export class SymmetryThreadFailed extends Error {
+  override name = 'SymmetryThreadFailed';
+  constructor(cause: string) {
+    super(`the symmetry search's thread failed before it answered (${cause}): the search did not finish`);
+  }
 }
 
 /** A site content: the species and occupancies at one position (several entries for substitutional disorder). */
@@ -128,10 +139,12 @@ interface Analysis {
   operations(): { rotations: number[][]; translations: number[][] };
 }
 
+/** moyo's search at symprec; where moyo itself finds no group, the error says to try another tolerance (a failed thread says so, SymmetryThreadFailed). */
 async function moyo(cell: MoyoCell, symprec: number): Promise<MoyoDataset> {
   try {
     return (await ask({ kind: 'analyze', cell: JSON.stringify(cell), symprec })) as MoyoDataset;
   } catch (e) {
+    if (e instanceof SymmetryThreadFailed) throw e;
     throw new Error(`the symmetry search failed at symprec ${symprec} Å (${(e as Error).message}): try another tolerance`);
   }
 }
@@ -161,7 +174,10 @@ async function heldBySpglib(cell: MoyoCell, symprec: number, given: TypedSites, 
   const searchedSites: TypedSites = { lattice: rows(cell.lattice.basis), positions: cell.positions, types: cell.numbers };
   const candidates: { op: AffineOp; distance: number }[] = [];
   // a search at twice symprec that moyo gives up on adds no candidates
-  const wider = await moyo(cell, 2 * symprec).catch(() => null);
+  const wider = await moyo(cell, 2 * symprec).catch((e: unknown) => {
+    if (e instanceof SymmetryThreadFailed) throw e;
+    return null;
+  });
   for (const o of [...first.operations, ...(wider?.operations ?? [])].map(asAffine)) {
     const distance = Math.max(metricDeviation(searchedSites.lattice, o.r), test.distance(onGiven(o), pure));
     // one operation found at both tolerances: the same rotation, its translation fixed on the same atom, the same distance

@@ -26,6 +26,18 @@ export function onStopSignal(stop: (signal: StopSignal) => void): () => void {
   };
 }
 
+/**
+ * For a command whose work cannot stop at a step (a space-group search: moyo's WebAssembly in its thread):
+ * the first stop signal has `say` print what stopped, and ends the process at once, as that signal ends it
+ * unheard (status 130 or 143). Returns the function that removes it.
+ */
+export function onStopSignalEndAtOnce(say: (signal: StopSignal) => void): () => void {
+  return onStopSignal((signal) => {
+    say(signal);
+    process.kill(process.pid, signal);
+  });
+}
+
 /** The exit status of a command a stop signal cut short: 143 after SIGTERM, else 130. */
 export function stoppedStatus(): number {
   return received === 'SIGTERM' ? 143 : 130;

@@ -10,10 +10,10 @@ import { labelsOfStructure, maxForce, MULTI_FRAME_FORMATS, type Structure, type 
 import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import { cellFormula, chemicalFormula, hillFormula } from '../../src-shared/chem';
-import { vacancyHop } from '../../src-shared/chem/build';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import type { CoreParts } from '../app/core';
 import { UserError } from '../ipc/errors';
+import { RemoteError } from '../../src-shared/ipc/define';
 import { resourcePath } from '../app/resources';
 import type { MadeStructure, ParsedFileStructure } from '../workers/tasks';
 
@@ -217,32 +217,48 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
       const names = (await readdir(dir)).filter((n) => n !== 'README.md').sort();
       return { files: await Promise.all(names.map(async (name) => ({ name, text: await readFile(`${dir}/${name}`, 'utf8') }))) };
     },
-    async symmetry({ id, symprec }) {
+    async symmetry({ id, symprec, jobId }) {
       const { structure } = await loadStructure(core, id);
-      try {
-        // asked for: no bound on the sites searched (an import skips the search over SPACE_GROUP_SEARCH_MAX_SITES and says so)
-        return await core.pool.run('space-group', { structure, symprec });
-      } catch (e) {
-        throw new UserError((e as Error).message);
-      }
+      return asJob(
+        core,
+        { kind: 'space-group', jobId, cancelled: `the space-group search of structure ${id} at ${symprec} Å was cancelled` },
+        async (run) => {
+          try {
+            // asked for: no bound on the sites searched (an import skips the search over SPACE_GROUP_SEARCH_MAX_SITES and says so)
+            return await core.pool.run('space-group', { structure, symprec }, run);
+          } catch (e) {
+            if (run.signal.aborted) throw e;
+            throw new UserError((e as Error).message);
+          }
+        },
+        (group) => group,
+      );
     },
-    async derive({ id, cell, symprec, repeat }) {
+    async derive({ id, cell, symprec, repeat, jobId }) {
       const { row, structure } = await loadStructure(core, id);
       if (cell === 'supercell' && !repeat) throw new UserError('a supercell needs how many times to repeat the cell along a, b and c');
-      const derived = await core.pool.run('derive-cell', { structure, cell, symprec, repeat });
-      if ('refused' in derived) throw new UserError(`cannot make the ${cell} cell of structure ${id}: ${derived.refused}`);
-      return storeMade(core, { file: row.file, format: row.format, block: row.block }, derived.made);
+      return asJob(
+        core,
+        { kind: 'derive-cell', jobId, cancelled: `the ${cell} cell of structure ${id} was cancelled: nothing stored` },
+        (run) => core.pool.run('derive-cell', { structure, cell, symprec, repeat }, run),
+        (derived) => {
+          if ('refused' in derived) throw new UserError(`cannot make the ${cell} cell of structure ${id}: ${derived.refused}`);
+          return storeMade(core, { file: row.file, format: row.format, block: row.block }, derived.made);
+        },
+      );
     },
-    async vacancyHop({ id, vacancy, hopper }) {
+    async vacancyHop({ id, vacancy, hopper, jobId }) {
       const { row, structure } = await loadStructure(core, id);
-      let ends;
-      try {
-        ends = vacancyHop(structureFromJSON(structure), vacancy, hopper);
-      } catch (e) {
-        throw new UserError(`${row.name}: ${(e as Error).message}`);
-      }
-      const origin = { file: row.file, format: row.format, block: row.block };
-      return { start: await storeMadeStructure(core, origin, ends.start), end: await storeMadeStructure(core, origin, ends.end), distance: ends.distance };
+      return asJob(
+        core,
+        { kind: 'vacancy-hop', jobId, cancelled: `the vacancy hop in structure ${id} was cancelled: neither end stored` },
+        (run) => core.pool.run('vacancy-hop', { structure, vacancy, hopper }, run),
+        async (ends) => {
+          if ('refused' in ends) throw new UserError(`${row.name}: ${ends.refused}`);
+          const origin = { file: row.file, format: row.format, block: row.block };
+          return { start: await storeMade(core, origin, ends.start), end: await storeMade(core, origin, ends.end), distance: ends.distance };
+        },
+      );
     },
     async delete({ id }) {
       const { changes } = await core.db.transaction(async (tx) => {
@@ -254,6 +270,35 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
       return { deleted: changes > 0 };
     },
   };
+}
+
+/**
+ * A space-group search, another cell or a vacancy hop of a stored structure, run as a job (`jobId` the caller's,
+ * to cancel it with jobs.cancel): `compute` runs its pool task with the job's signal and progress (`run`), `keep`
+ * stores what it made. A cancel stops the task (pool.ts ends a worker whose search cannot look at the signal) and
+ * the caller gets a CancelledError saying `cancelled`, nothing stored.
+ */
+async function asJob<C, T>(
+  core: CoreParts,
+  job: { kind: string; jobId: string | undefined; cancelled: string },
+  compute: (run: { signal: AbortSignal; onProgress: (done: number, total: number | null, message: string) => void }) => Promise<C>,
+  keep: (computed: C) => T | Promise<T>,
+): Promise<T> {
+  return core.jobs.run(
+    job.kind,
+    async ({ signal, progress }) => {
+      let computed: C;
+      try {
+        computed = await compute({ signal, onProgress: progress });
+      } catch (e) {
+        if (signal.aborted) throw new RemoteError({ name: 'CancelledError', message: job.cancelled });
+        throw e;
+      }
+      if (signal.aborted) throw new RemoteError({ name: 'CancelledError', message: job.cancelled });
+      return keep(computed);
+    },
+    job.jobId ?? randomUUID(),
+  );
 }
 
 /** A trajectory's record and, per frame, its structure id, energies and largest force. */

@@ -13,7 +13,8 @@ import { receptiveField, structureNeighbors } from '../../src-shared/graph';
 import type { NeighborList } from '../../src-shared/graph';
 import { graphWarnings } from '../../src-shared/model/graph-warnings';
 import { findSpaceGroup, SpaceGroupSearchSkipped, standardCell } from '../chem/spacegroup';
-import { supercell } from '../../src-shared/chem/build';
+import { supercell, vacancyHop } from '../../src-shared/chem/build';
+import { groupThousands } from '../../src-shared/text';
 import { niggliStructure } from '../../src-shared/chem/niggli';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import type { Structure } from '../../src-shared/chem';
@@ -179,8 +180,10 @@ export const taskHandlers = {
   },
 
   /** The space group of one structure at `symprec`, searched whatever its size (asked for: `structures.symmetry`); a failed search throws. */
-  async 'space-group'(input: { structure: StructureJSON; symprec: number }): Promise<SpaceGroupSummary | null> {
-    return findSpaceGroup(structureFromJSON(input.structure), input.symprec, Infinity);
+  async 'space-group'(input: { structure: StructureJSON; symprec: number }, ctx: TaskContext): Promise<SpaceGroupSummary | null> {
+    const s = structureFromJSON(input.structure);
+    ctx.progress(0, 1, `searching the space group of ${groupThousands(s.numbers.length)} sites`);
+    return findSpaceGroup(s, input.symprec, Infinity);
   },
 
   /** A structure the app made, as it is stored (`storeMadeStructure`): its space group searched here, never on the main thread. */
@@ -197,15 +200,44 @@ export const taskHandlers = {
     cell: 'primitive' | 'conventional' | 'niggli' | 'supercell';
     symprec?: number;
     repeat?: [number, number, number];
-  }): Promise<{ made: MadeStructure } | { refused: string }> {
+  }, ctx: TaskContext): Promise<{ made: MadeStructure } | { refused: string }> {
     const s = structureFromJSON(input.structure);
     let cell: Structure;
+    const sites = (x: Structure) => groupThousands(x.numbers.length);
+    ctx.progress(0, 2, input.cell === 'supercell' ? `repeating ${sites(s)} sites ${input.repeat!.join('×')}` : input.cell === 'niggli' ? 'reducing the cell' : `searching the space group of ${sites(s)} sites`);
     try {
       cell = input.cell === 'supercell' ? supercell(s, input.repeat!) : input.cell === 'niggli' ? niggliStructure(s) : await standardCell(s, input.cell, input.symprec);
     } catch (e) {
       return { refused: (e as Error).message };
     }
-    return { made: await made(cell, input.cell === 'supercell' ? s : cell) };
+    // a search under way cannot look at the signal: the pool ends its worker (pool.ts)
+    if (ctx.signal.aborted) throw new CancelledError();
+    const crystal = input.cell === 'supercell' ? s : cell;
+    ctx.progress(1, 2, `searching the space group of the ${input.cell === 'supercell' ? 'cell repeated' : 'new cell'} (${sites(crystal)} sites)`);
+    return { made: await made(cell, crystal) };
+  },
+
+  /**
+   * The two ends of a vacancy hop in a structure (`structures.vacancyHop`, chem/build.ts `vacancyHop`) as they are
+   * stored, each with its space group (progress: one end done of two); sites that make no hop give the reason (`refused`).
+   */
+  async 'vacancy-hop'(
+    input: { structure: StructureJSON; vacancy: number; hopper: number },
+    ctx: TaskContext,
+  ): Promise<{ start: MadeStructure; end: MadeStructure; distance: number } | { refused: string }> {
+    let ends;
+    try {
+      ends = vacancyHop(structureFromJSON(input.structure), input.vacancy, input.hopper);
+    } catch (e) {
+      return { refused: (e as Error).message };
+    }
+    const sites = groupThousands(ends.start.numbers.length);
+    ctx.progress(0, 2, `searching the space group of the start (${sites} sites)`);
+    const start = await made(ends.start);
+    if (ctx.signal.aborted) throw new CancelledError();
+    ctx.progress(1, 2, `searching the space group of the end (${sites} sites)`);
+    const end = await made(ends.end);
+    return { start, end, distance: ends.distance };
   },
 
   /** The neighbour list of one structure as parallel arrays. */

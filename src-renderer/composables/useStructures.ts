@@ -4,12 +4,14 @@
  * picked files. Module-level refs: one shared state for the whole app.
  *
  * Core methods used: structures.import({ files }), structures.list({}),
- * structures.get({ id }) (the selected one, and `detail` for a view's own), structures.delete({ id }).
+ * structures.get({ id }) (the selected one, and `detail` for a view's own), structures.delete({ id }),
+ * structures.derive / vacancyHop / symmetry as jobs (`working`, `cancelWork`: useJobs' progress and cancel).
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
 import { useRouter } from 'vue-router';
 import { getApi } from '../api/client';
 import { whenConnected } from './whenConnected';
+import { useJobs } from './useJobs';
 import { StructureDetails } from './structureDetails';
 import type { DerivedCell, FileFailure, StructureDetail, StructureRecord } from '../../src-shared/ipc/contract';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
@@ -34,6 +36,22 @@ export interface ImportProgress {
   total: number;
 }
 
+/**
+ * A structure's new cell, vacancy hop or space-group search under way in the core (one at a time): what it
+ * makes, its last progress message, and whether a cancel was asked (the core then ends its worker).
+ */
+export interface StructureWork {
+  jobId: string;
+  what: string;
+  progress: string | null;
+  cancelling: boolean;
+}
+
+/** The work under way as the structure's header says it. */
+export function structureWorkText(w: StructureWork): string {
+  return w.cancelling ? `${w.what}: cancelling…` : `${w.what}${w.progress ? `: ${w.progress}` : '…'}`;
+}
+
 /** An import's progress as the Structures list and the status bar say it. */
 export function importProgressText(p: ImportProgress): string {
   if (p.phase === 'listing') return `listing folders · ${p.done} ${p.done === 1 ? 'file' : 'files'} found`;
@@ -51,6 +69,7 @@ const progress = ref<ImportProgress>({ phase: 'importing', done: 0, total: 0 });
 const listError = ref<string | null>(null);
 /** The last failed action on the selected structure (delete, new cell), shown in its header. */
 const actionError = ref<string | null>(null);
+const working = ref<Omit<StructureWork, 'progress'> | null>(null);
 // the last few structures shown
 const details = new StructureDetails(8);
 let started = false;
@@ -234,11 +253,34 @@ async function remove(id: StructureId): Promise<boolean> {
   return true;
 }
 
+/**
+ * Runs `call` as the structure work under way (`working`), with a job id of its own: its progress shown as
+ * it comes (jobs.onProgress), cancelled with `cancelWork` (the core then says it was cancelled).
+ */
+async function asWork<T>(what: string, call: (jobId: string) => Promise<T>): Promise<T> {
+  const jobId = useJobs().newJob('structure');
+  working.value = { jobId, what, cancelling: false };
+  try {
+    return await call(jobId);
+  } finally {
+    if (working.value?.jobId === jobId) working.value = null;
+  }
+}
+
+/** Cancels the structure work under way: the core stops it and its call fails saying it was cancelled. */
+async function cancelWork(): Promise<void> {
+  const w = working.value;
+  if (!w || w.cancelling) return;
+  working.value = { ...w, cancelling: true };
+  await useJobs().cancel(w.jobId);
+}
+
 /** Stores another cell of a structure (primitive, conventional, Niggli, a `repeat` supercell) as a new structure and selects it. */
 async function derive(id: StructureId, cell: DerivedCell, repeat?: [number, number, number]): Promise<StructureRecord | null> {
   actionError.value = null;
   try {
-    const record = await getApi().structures.derive({ id, cell, ...(repeat ? { repeat } : {}) });
+    const what = cell === 'supercell' && repeat ? `making the ${repeat.join('×')} supercell` : `making the ${cell} cell`;
+    const record = await asWork(what, (jobId) => getApi().structures.derive({ id, cell, ...(repeat ? { repeat } : {}), jobId }));
     items.value = mergeSummaries(items.value, [record]);
     select(record.id);
     return record;
@@ -255,7 +297,7 @@ async function derive(id: StructureId, cell: DerivedCell, repeat?: [number, numb
 async function vacancyHop(id: StructureId, vacancy: number, hopper: number): Promise<{ start: StructureRecord; end: StructureRecord; distance: number } | null> {
   actionError.value = null;
   try {
-    const hop = await getApi().structures.vacancyHop({ id, vacancy, hopper });
+    const hop = await asWork('making the vacancy hop', (jobId) => getApi().structures.vacancyHop({ id, vacancy, hopper, jobId }));
     items.value = mergeSummaries(items.value, [hop.start, hop.end]);
     select(hop.start.id);
     return hop;
@@ -267,7 +309,7 @@ async function vacancyHop(id: StructureId, vacancy: number, hopper: number): Pro
 
 /** The space group of a stored structure at another tolerance. */
 async function symmetryAt(id: StructureId, symprec: number): Promise<SpaceGroupSummary | null> {
-  return getApi().structures.symmetry({ id, symprec });
+  return asWork(`searching the space group at ${symprec} Å`, (jobId) => getApi().structures.symmetry({ id, symprec, jobId }));
 }
 
 function dismissFailures(): void {
@@ -275,6 +317,7 @@ function dismissFailures(): void {
 }
 
 export function useStructures() {
+  const jobs = useJobs();
   if (!started) {
     started = true;
     getApi().structures.onChanged(() => scheduleRefresh());
@@ -295,6 +338,12 @@ export function useStructures() {
     progress: readonly(progress),
     listError: readonly(listError),
     actionError: readonly(actionError),
+    /** A new cell, vacancy hop or space-group search under way (StructureWork), null when none. */
+    working: computed<StructureWork | null>(() => {
+      const w = working.value;
+      return w && { ...w, progress: jobs.get(w.jobId)?.message || null };
+    }),
+    cancelWork,
     refresh,
     importDroppedFiles,
     importDropped,

@@ -9,7 +9,7 @@
  * minimum image). Sites equivalent under the translations are merged at their mean position, as spglib
  * merges them.
  */
-import { invert, wrapFraction } from './lattice';
+import { cellWidths, invert, wrapFraction } from './lattice';
 import { niggliReduce } from './niggli';
 import type { Mat3 } from './structure';
 import { PeriodicGrid } from './symmetry';
@@ -29,6 +29,9 @@ export interface PrimitiveReduction {
   translations: number[][];
 }
 
+
+/** The holes a pure-translation search keeps to reject candidates with (`primitiveReduction`): a few vacancies' sites. */
+const MAX_HOLES = 4;
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
@@ -81,6 +84,13 @@ function inLattice(b: number[][], u: number[]): boolean {
  * group's order divides that type's count K, so the translations are integers in units of 1/K of the cell's
  * vectors. A candidate already in the group found so far is not tested again: a perfect supercell of k cells
  * costs about log₂ k tests over all its sites, not k.
+ *
+ * A candidate that fails, fails at a site whose image has no site within `symprec`; where no site is within
+ * 3·`symprec` of that image either, the image is a hole (a vacancy's site), and it rejects later candidates
+ * at one look-up each: a pure translation t leaves no site within `symprec` of hole − t, since that site's
+ * image is within `symprec` of the hole and its own site would be within 2·`symprec` of it. The same
+ * candidates are rejected as by testing every site, where the test would reach the site next to the hole
+ * only after half the sites on average (a vacancy in fcc Cu, 100,919 sites: minutes, now under a second).
  */
 export function primitiveReduction(lattice: Mat3, frac: Float64Array, types: Int32Array, symprec: number): PrimitiveReduction | null {
   const n = types.length;
@@ -102,16 +112,31 @@ export function primitiveReduction(lattice: Mat3, frac: Float64Array, types: Int
     [0, K, 0],
     [0, 0, K],
   ];
+  const anySite = () => true;
+  // holes: 2·symprec must stay under half of every width of the cell, where a distance is that of the nearest image
+  const holes: number[][] | null = Math.min(...cellWidths(lattice)) > 4 * symprec ? [] : null;
+  let clearance: PeriodicGrid | null = null;
   for (let j = 0; j < n; j++) {
     if (j === ref || types[j] !== rare) continue;
     const t = [0, 1, 2].map((c) => wrapFraction(frac[3 * j + c] - frac[3 * ref + c]));
     const u = t.map((x) => Math.round(K * x));
     if (t.some((x, c) => Math.abs(K * x - u[c]) > 0.25) || inLattice(group, u)) continue;
-    let pure = true;
-    for (let i = 0; i < n && pure; i++) {
-      pure = grid.find(frac[3 * i] + t[0], frac[3 * i + 1] + t[1], frac[3 * i + 2] + t[2], (id) => types[id] === types[i]) >= 0;
+    if (holes?.some((h) => grid.find(h[0] - t[0], h[1] - t[1], h[2] - t[2], anySite) >= 0)) continue;
+    let without = -1; // the first site whose image has no site of its type
+    for (let i = 0; i < n && without < 0; i++) {
+      if (grid.find(frac[3 * i] + t[0], frac[3 * i + 1] + t[1], frac[3 * i + 2] + t[2], (id) => types[id] === types[i]) < 0) without = i;
     }
-    if (!pure) continue;
+    if (without >= 0) {
+      if (holes && holes.length < MAX_HOLES) {
+        const image = [0, 1, 2].map((c) => frac[3 * without + c] + t[c]);
+        if (!clearance) {
+          clearance = new PeriodicGrid(lattice, 3 * symprec);
+          for (let i = 0; i < n; i++) clearance.add(frac[3 * i], frac[3 * i + 1], frac[3 * i + 2], i);
+        }
+        if (clearance.find(image[0], image[1], image[2], anySite) < 0) holes.push(image);
+      }
+      continue;
+    }
     const b = latticeBasis([...group, u]);
     if (!b) return null;
     group = b.map((row, c) => (row[c] < 0 ? row.map((x) => -x) : row));

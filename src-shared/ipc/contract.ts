@@ -214,11 +214,14 @@ export const contract = {
       list: method<StructureRecord[]>()(z.object({}).strict()),
       get: method<StructureDetail>()(z.object({ id: structureId }).strict()),
       delete: method<{ deleted: boolean }>()(z.object({ id: structureId }).strict()),
-      /** The space group at a chosen distance tolerance (Å). */
-      symmetry: method<SpaceGroupSummary | null>()(z.object({ id: structureId, symprec: z.number().positive().max(1) }).strict()),
+      /**
+       * The space group at a chosen distance tolerance (Å). Like `derive` and `vacancyHop`, a job: progress in
+       * jobs.onProgress, and `jobs.cancel({ jobId })` stops it (a CancelledError to the caller).
+       */
+      symmetry: method<SpaceGroupSummary | null>()(z.object({ id: structureId, symprec: z.number().positive().max(1), jobId: jobId.optional() }).strict()),
       /**
        * Stores a new structure in another cell of this one (the original is kept) and returns it: its
-       * standard primitive or conventional cell, its Niggli cell, or its `repeat` supercell.
+       * standard primitive or conventional cell, its Niggli cell, or its `repeat` supercell. A cancelled one stores nothing.
        */
       derive: method<StructureRecord>()(
         z
@@ -227,15 +230,17 @@ export const contract = {
             cell: z.enum(['primitive', 'conventional', 'niggli', 'supercell']),
             symprec: z.number().positive().max(1).optional(),
             repeat: z.tuple([repeatCount, repeatCount, repeatCount]).optional(),
+            jobId: jobId.optional(),
           })
           .strict(),
       ),
       /**
        * Stores the two ends of a vacancy hop in this structure (chem/build.ts `vacancyHop`): site `vacancy`
        * removed, and the same atoms with site `hopper` moved into its place (0-based sites of this one).
+       * A cancelled one stores neither.
        */
       vacancyHop: method<{ start: StructureRecord; end: StructureRecord; distance: number }>()(
-        z.object({ id: structureId, vacancy: z.number().int().nonnegative(), hopper: z.number().int().nonnegative() }).strict(),
+        z.object({ id: structureId, vacancy: z.number().int().nonnegative(), hopper: z.number().int().nonnegative(), jobId: jobId.optional() }).strict(),
       ),
       /** The example files shipped with the app (to import with `import`). */
       examples: method<{ files: { name: string; text: string }[] }>()(z.object({}).strict()),

@@ -68,6 +68,35 @@ describe('structures as a crystallographer reads them', () => {
   });
 });
 
+describe('a new cell under way', () => {
+  it('says what it does with a Cancel, and a cancel stops it in the core and says it was cancelled, nothing added', async () => {
+    const { page } = app;
+    // fcc Cu 8×8×8 less one atom: no pure translation, so every search of its group is moyo's own on 2,047 sites (seconds)
+    const a = 3.615;
+    const lines: string[] = [];
+    for (let i = 0; i < 8; i++)
+      for (let j = 0; j < 8; j++)
+        for (let k = 0; k < 8; k++)
+          for (const [x, y, z] of [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]]) lines.push(`Cu ${((i + x) * a).toFixed(5)} ${((j + y) * a).toFixed(5)} ${((k + z) * a).toFixed(5)}`);
+    const text = `2047\nLattice="${8 * a} 0 0 0 ${8 * a} 0 0 0 ${8 * a}" Properties=species:S:1:pos:R:3 pbc="T T T"\n${lines.slice(1).join('\n')}\n`;
+    await page.getByTestId('file-input').setInputFiles([{ name: 'cu-vacancy.xyz', mimeType: 'chemical/x-xyz', buffer: Buffer.from(text) }]);
+    const item = page.getByTestId('structure-item').filter({ hasText: '2,047 sites' });
+    await item.waitFor({ timeout: 120_000 });
+    await item.click();
+    const header = page.getByTestId('structure-header');
+    await expect.poll(() => header.getByTestId('structure-spacegroup').getAttribute('data-number'), { timeout: 30_000 }).toBe('221');
+    const before = await page.getByTestId('structure-item').count();
+    await header.getByTestId('structure-primitive').click();
+    await expect.poll(() => header.getByTestId('structure-working').textContent()).toMatch(/making the primitive cell/);
+    expect(await header.getByTestId('structure-conventional').isDisabled()).toBe(true);
+    await header.getByTestId('structure-work-cancel').click();
+    await expect.poll(() => header.getByTestId('structure-action-error').textContent(), { timeout: 15_000 }).toMatch(/^the primitive cell of structure \d+ was cancelled: nothing stored$/);
+    expect(await header.getByTestId('structure-working').count()).toBe(0);
+    expect(await header.getByTestId('structure-conventional').isDisabled()).toBe(false);
+    expect(await page.getByTestId('structure-item').count()).toBe(before);
+  }, 240_000);
+});
+
 /** Every displayed atom's projected centre lies inside the canvas, with a margin of `margin` pixels. */
 async function allAtomsInView(margin: number): Promise<boolean> {
   return app.page.getByTestId('structure-canvas').evaluate((el, m) => {

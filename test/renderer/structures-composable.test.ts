@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { ref } from 'vue';
-import type { FileFailure, StructureRecord } from '../../src-shared/ipc/contract';
+import type { FileFailure, JobProgress, StructureRecord } from '../../src-shared/ipc/contract';
 
 const stored = { id: 3, name: 'NaCl', file: 'good.cif' } as StructureRecord;
 const refused: FileFailure = { file: 'notes.txt', error: { name: 'StructureParseError', message: 'cannot tell the format of this file', line: null } };
@@ -16,9 +16,17 @@ const api = {
     list: vi.fn(async () => []),
     get: vi.fn(async () => stored),
     import: vi.fn(async () => ({ imported: [stored], failed: [refused] })),
+    vacancyHop: vi.fn(),
   },
-  jobs: { onProgress: () => () => undefined, cancel: vi.fn() },
+  jobs: {
+    onProgress: (listener: (p: JobProgress) => void) => {
+      progressListeners.add(listener);
+      return () => progressListeners.delete(listener);
+    },
+    cancel: vi.fn(async () => ({ cancelled: true })),
+  },
 };
+const progressListeners = new Set<(p: JobProgress) => void>();
 
 vi.mock('../../src-renderer/api/client', () => ({ getApi: () => api, connectionState: ref('connected') }));
 
@@ -70,5 +78,25 @@ describe('useStructures', () => {
     expect(await done).toEqual({ imported: [], failed: [] });
     expect(s.importing.value).toBe(false);
     expect(api.structures.import).not.toHaveBeenCalled();
+  });
+
+  it('shows a vacancy hop under way with its progress, and a cancel asks the core to stop its job and shows that it was cancelled', async () => {
+    const { structureWorkText, useStructures } = await import('../../src-renderer/composables/useStructures');
+    const s = useStructures();
+    let fail: (e: Error) => void = () => undefined;
+    api.structures.vacancyHop.mockImplementation(() => new Promise((_, reject) => (fail = reject)));
+    const hop = s.vacancyHop(7, 0, 1);
+    const jobId = s.working.value!.jobId;
+    expect(api.structures.vacancyHop).toHaveBeenCalledWith({ id: 7, vacancy: 0, hopper: 1, jobId });
+    expect(structureWorkText(s.working.value!)).toBe('making the vacancy hop…');
+    for (const listener of progressListeners) listener({ jobId, kind: 'vacancy-hop', done: 0, total: 2, message: 'searching the space group of the start (3,999 sites)', state: 'running' });
+    expect(structureWorkText(s.working.value!)).toBe('making the vacancy hop: searching the space group of the start (3,999 sites)');
+    await s.cancelWork();
+    expect(api.jobs.cancel).toHaveBeenCalledWith({ jobId });
+    expect(structureWorkText(s.working.value!)).toBe('making the vacancy hop: cancelling…');
+    fail(Object.assign(new Error('the vacancy hop in structure 7 was cancelled: neither end stored'), { name: 'CancelledError' }));
+    expect(await hop).toBeNull();
+    expect(s.working.value).toBeNull();
+    expect(s.actionError.value).toBe('the vacancy hop in structure 7 was cancelled: neither end stored');
   });
 });

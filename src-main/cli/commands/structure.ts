@@ -35,6 +35,7 @@ import { Atoms } from '../../../src-shared/sim/atoms';
 import { atomsAtSamePosition, samePositionText } from '../../../src-shared/sim/pairs';
 import { cellFormatProblem, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageDescription, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
+import { onStopSignalEndAtOnce, signalName } from '../signals';
 import { describeCell, describeSupercell, describeVacancyHop, OTHER_CELLS, parseRepeat, structureCell, structureSupercell, structureVacancyHop } from './structure-build';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
 
@@ -348,203 +349,214 @@ const SUBCOMMANDS = ['info', 'frames', 'rdf', 'msd', 'supercell', 'vacancy-hop',
 export const structureCommand: Command = {
   usage,
   async run(ctx: CommandContext): Promise<number> {
-    const { io } = ctx;
-    const parsed = parseCommandArgs(ctx, 'structure', usage, {
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        ...READ_LIMIT_OPTIONS,
-        ...LABEL_KEY_OPTIONS,
-        ...valueOptions('format', 'species', 'disorder', 'symprec', 'symmetry-max-sites', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'fixed', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
-      },
-    });
-    if (!parsed) return 2;
-    const [sub, ...files] = parsed.positionals;
-    if (sub === undefined) {
-      io.err(usage);
-      return 2;
-    }
-    if (!SUBCOMMANDS.includes(sub)) return usageError(io, 'structure', `unknown subcommand "${sub}"`, usage);
-    if (files.length === 0) return usageError(io, `structure ${sub}`, 'give at least one FILE', usage);
-    const v = parsed.values;
-    const options: ReadOptions = {};
-    const bad = (msg: string) => usageError(io, `structure ${sub}`, msg);
-    if (v.format !== undefined) {
-      const formats: StructureFormat[] = ['cif', 'poscar', 'xyz', 'vasprun', 'outcar', 'xdatcar'];
-      // extended XYZ is read by the XYZ reader: both names are taken
-      const format = v.format === 'extxyz' ? 'xyz' : v.format;
-      if (!formats.includes(format as StructureFormat)) return bad(`--format must be one of ${formats.join(', ')} (or extxyz), not "${v.format}"`);
-      options.format = format as StructureFormat;
-    }
+    // a space-group search (info, supercell, cell) cannot stop at a step: Ctrl-C ends the command at once, saying so
+    const sub = SUBCOMMANDS.find((s) => s === ctx.argv[0]);
+    const offStop = onStopSignalEndAtOnce((signal) => ctx.io.err(`latticework structure${sub ? ` ${sub}` : ''}: stopped by ${signalName(signal)} before it finished`));
     try {
-      Object.assign(options, labelKeys(v));
-    } catch (e) {
-      return bad((e as Error).message);
+      return await runStructure(ctx);
+    } finally {
+      offStop();
     }
-    if (v.species !== undefined) options.species = v.species.split(/[,\s]+/).filter(Boolean);
-    if (v.disorder !== undefined) {
-      if (!['keep', 'most-probable', 'reject'].includes(v.disorder)) return bad(`--disorder must be keep, most-probable or reject, not "${v.disorder}"`);
-      options.disorder = v.disorder as DisorderPolicy;
-    }
-    const positive = (name: string, raw: string | undefined, integer: boolean): number | undefined | null => {
-      if (raw === undefined) return undefined;
-      const x = Number(raw);
-      if (!Number.isFinite(x) || x <= 0 || (integer && !Number.isInteger(x))) return null;
-      return x;
-    };
-    const symprec = positive('symprec', v.symprec, false);
-    if (symprec === null) return bad('--symprec must be a positive number (Å)');
-    const symmetryMaxSites = positive('symmetry-max-sites', v['symmetry-max-sites'], true);
-    if (symmetryMaxSites === null) return bad('--symmetry-max-sites must be a positive integer');
-    try {
-      Object.assign(options, readLimits(v));
-    } catch (e) {
-      return bad((e as Error).message);
-    }
-    if (symprec !== undefined) options.symprec = symprec;
+  },
+};
 
-    // each option of a subcommand belongs to the subcommands named here; the others refuse it
-    for (const [k, subs] of Object.entries(SUBCOMMAND_OPTIONS)) {
-      if (v[k as keyof typeof SUBCOMMAND_OPTIONS] !== undefined && !subs.includes(sub)) {
-        const names = subs.map((a) => `structure ${a}`);
-        return bad(`--${k} is an option of ${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]}`);
-      }
+async function runStructure(ctx: CommandContext): Promise<number> {
+  const { io } = ctx;
+  const parsed = parseCommandArgs(ctx, 'structure', usage, {
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      ...READ_LIMIT_OPTIONS,
+      ...LABEL_KEY_OPTIONS,
+      ...valueOptions('format', 'species', 'disorder', 'symprec', 'symmetry-max-sites', 'out', 'rmax', 'bins', 'pair', 'frames', 'timestep', 'fixed', 'repeat', 'vacancy', 'hopper', 'start', 'end', 'to'),
+    },
+  });
+  if (!parsed) return 2;
+  const [sub, ...files] = parsed.positionals;
+  if (sub === undefined) {
+    io.err(usage);
+    return 2;
+  }
+  if (!SUBCOMMANDS.includes(sub)) return usageError(io, 'structure', `unknown subcommand "${sub}"`, usage);
+  if (files.length === 0) return usageError(io, `structure ${sub}`, 'give at least one FILE', usage);
+  const v = parsed.values;
+  const options: ReadOptions = {};
+  const bad = (msg: string) => usageError(io, `structure ${sub}`, msg);
+  if (v.format !== undefined) {
+    const formats: StructureFormat[] = ['cif', 'poscar', 'xyz', 'vasprun', 'outcar', 'xdatcar'];
+    // extended XYZ is read by the XYZ reader: both names are taken
+    const format = v.format === 'extxyz' ? 'xyz' : v.format;
+    if (!formats.includes(format as StructureFormat)) return bad(`--format must be one of ${formats.join(', ')} (or extxyz), not "${v.format}"`);
+    options.format = format as StructureFormat;
+  }
+  try {
+    Object.assign(options, labelKeys(v));
+  } catch (e) {
+    return bad((e as Error).message);
+  }
+  if (v.species !== undefined) options.species = v.species.split(/[,\s]+/).filter(Boolean);
+  if (v.disorder !== undefined) {
+    if (!['keep', 'most-probable', 'reject'].includes(v.disorder)) return bad(`--disorder must be keep, most-probable or reject, not "${v.disorder}"`);
+    options.disorder = v.disorder as DisorderPolicy;
+  }
+  const positive = (name: string, raw: string | undefined, integer: boolean): number | undefined | null => {
+    if (raw === undefined) return undefined;
+    const x = Number(raw);
+    if (!Number.isFinite(x) || x <= 0 || (integer && !Number.isInteger(x))) return null;
+    return x;
+  };
+  const symprec = positive('symprec', v.symprec, false);
+  if (symprec === null) return bad('--symprec must be a positive number (Å)');
+  const symmetryMaxSites = positive('symmetry-max-sites', v['symmetry-max-sites'], true);
+  if (symmetryMaxSites === null) return bad('--symmetry-max-sites must be a positive integer');
+  try {
+    Object.assign(options, readLimits(v));
+  } catch (e) {
+    return bad((e as Error).message);
+  }
+  if (symprec !== undefined) options.symprec = symprec;
+
+  // each option of a subcommand belongs to the subcommands named here; the others refuse it
+  for (const [k, subs] of Object.entries(SUBCOMMAND_OPTIONS)) {
+    if (v[k as keyof typeof SUBCOMMAND_OPTIONS] !== undefined && !subs.includes(sub)) {
+      const names = subs.map((a) => `structure ${a}`);
+      return bad(`--${k} is an option of ${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]}`);
     }
-    // a file written must be new and named for a format
-    for (const k of ['out', 'start', 'end'] as const) {
-      const name = v[k];
-      if (name === undefined) continue;
-      const path = isAbsolute(name) ? name : resolve(ctx.cwd, name);
-      const formats = sub === 'frames' ? 'an extended XYZ (.extxyz, .xyz), an ASE database (.db) or trajectory (.traj), an XDATCAR, a POSCAR (.vasp, POSCAR, CONTCAR) or a CIF (.cif)' : 'a CIF (.cif), a POSCAR (.vasp, POSCAR, CONTCAR), an extended XYZ (.extxyz, .xyz), an ASE database (.db) or trajectory (.traj)';
-      const format = outputFormat(path);
-      if (!format || (sub !== 'frames' && format === 'xdatcar')) return bad(`--${k} must name ${formats}, not "${name}"`);
-      const problem = outputFileProblem(ctx.cwd, k, name);
-      if (problem) return bad(problem);
+  }
+  // a file written must be new and named for a format
+  for (const k of ['out', 'start', 'end'] as const) {
+    const name = v[k];
+    if (name === undefined) continue;
+    const path = isAbsolute(name) ? name : resolve(ctx.cwd, name);
+    const formats = sub === 'frames' ? 'an extended XYZ (.extxyz, .xyz), an ASE database (.db) or trajectory (.traj), an XDATCAR, a POSCAR (.vasp, POSCAR, CONTCAR) or a CIF (.cif)' : 'a CIF (.cif), a POSCAR (.vasp, POSCAR, CONTCAR), an extended XYZ (.extxyz, .xyz), an ASE database (.db) or trajectory (.traj)';
+    const format = outputFormat(path);
+    if (!format || (sub !== 'frames' && format === 'xdatcar')) return bad(`--${k} must name ${formats}, not "${name}"`);
+    const problem = outputFileProblem(ctx.cwd, k, name);
+    if (problem) return bad(problem);
+  }
+  if (sub === 'cell') {
+    if (files.length !== 1) return bad('give one FILE');
+    if (v.to === undefined || v.out === undefined) return bad('--to and --out are required');
+    const to = OTHER_CELLS.find((c) => c === v.to);
+    if (!to) return bad(`--to must be ${OTHER_CELLS.join(', ')}, not "${v.to}"`);
+    const { record, warnings } = await structureCell(files[0], ctx.cwd, options, to, v.out);
+    for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
+    return printRecords(io, [record], v.json, describeCell);
+  }
+  if (sub === 'supercell' || sub === 'vacancy-hop') {
+    if (files.length !== 1) return bad('give one FILE');
+    let repeat: [number, number, number];
+    try {
+      repeat = parseRepeat(v.repeat);
+    } catch (e) {
+      return bad((e as Error).message);
     }
-    if (sub === 'cell') {
-      if (files.length !== 1) return bad('give one FILE');
-      if (v.to === undefined || v.out === undefined) return bad('--to and --out are required');
-      const to = OTHER_CELLS.find((c) => c === v.to);
-      if (!to) return bad(`--to must be ${OTHER_CELLS.join(', ')}, not "${v.to}"`);
-      const { record, warnings } = await structureCell(files[0], ctx.cwd, options, to, v.out);
-      for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
-      return printRecords(io, [record], v.json, describeCell);
-    }
-    if (sub === 'supercell' || sub === 'vacancy-hop') {
-      if (files.length !== 1) return bad('give one FILE');
-      let repeat: [number, number, number];
+    if (sub === 'supercell') {
+      if (v.repeat === undefined || v.out === undefined) return bad('--repeat and --out are required');
+      let made;
       try {
-        repeat = parseRepeat(v.repeat);
-      } catch (e) {
-        return bad((e as Error).message);
-      }
-      if (sub === 'supercell') {
-        if (v.repeat === undefined || v.out === undefined) return bad('--repeat and --out are required');
-        let made;
-        try {
-          made = await structureSupercell(files[0], ctx.cwd, options, repeat, v.out);
-        } catch (e) {
-          if (e instanceof UsageProblem) return bad(e.message);
-          throw e;
-        }
-        const { record, warnings } = made;
-        for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
-        return printRecords(io, [record], v.json, describeSupercell);
-      }
-      if (v.start === undefined || v.end === undefined) return bad('--start and --end are required: the files to write the two ends to');
-      if (resolve(ctx.cwd, v.start) === resolve(ctx.cwd, v.end)) return bad('--start and --end name the same file');
-      const index = (k: 'vacancy' | 'hopper') => {
-        const x = Number(v[k]);
-        if (!(Number.isInteger(x) && x >= 0)) throw new Error(`--${k} ${v[k]}: expected a site index from 0`);
-        return x;
-      };
-      let vacancy: number, hopper: number | null;
-      try {
-        vacancy = v.vacancy === undefined ? 0 : index('vacancy');
-        hopper = v.hopper === undefined ? null : index('hopper');
-      } catch (e) {
-        return bad((e as Error).message);
-      }
-      if (hopper === vacancy) return bad(`--hopper ${hopper}: the hopping atom is the one removed (--vacancy ${vacancy}): choose another`);
-      let hop: Awaited<ReturnType<typeof structureVacancyHop>>;
-      try {
-        hop = await structureVacancyHop(files[0], ctx.cwd, options, { repeat, vacancy, hopper, start: v.start, end: v.end });
+        made = await structureSupercell(files[0], ctx.cwd, options, repeat, v.out);
       } catch (e) {
         if (e instanceof UsageProblem) return bad(e.message);
         throw e;
       }
-      const { record, warnings } = hop;
-      if (v.vacancy === undefined) io.err('note: the vacancy is at site 0 (--vacancy picks another)');
-      if (hopper === null && 'hopper' in record) io.err(`note: the hopping atom is site ${record.hopper.site}, the nearest ${record.hopper.element} (--hopper picks another)`);
-      for (const w of warnings) io.err(`warning: ${w}`);
-      return printRecords(io, [record], v.json, describeVacancyHop);
+      const { record, warnings } = made;
+      for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
+      return printRecords(io, [record], v.json, describeSupercell);
     }
-    if (sub === 'rdf' || sub === 'msd') {
-      let request: RdfRequest | MsdRequest;
+    if (v.start === undefined || v.end === undefined) return bad('--start and --end are required: the files to write the two ends to');
+    if (resolve(ctx.cwd, v.start) === resolve(ctx.cwd, v.end)) return bad('--start and --end name the same file');
+    const index = (k: 'vacancy' | 'hopper') => {
+      const x = Number(v[k]);
+      if (!(Number.isInteger(x) && x >= 0)) throw new Error(`--${k} ${v[k]}: expected a site index from 0`);
+      return x;
+    };
+    let vacancy: number, hopper: number | null;
+    try {
+      vacancy = v.vacancy === undefined ? 0 : index('vacancy');
+      hopper = v.hopper === undefined ? null : index('hopper');
+    } catch (e) {
+      return bad((e as Error).message);
+    }
+    if (hopper === vacancy) return bad(`--hopper ${hopper}: the hopping atom is the one removed (--vacancy ${vacancy}): choose another`);
+    let hop: Awaited<ReturnType<typeof structureVacancyHop>>;
+    try {
+      hop = await structureVacancyHop(files[0], ctx.cwd, options, { repeat, vacancy, hopper, start: v.start, end: v.end });
+    } catch (e) {
+      if (e instanceof UsageProblem) return bad(e.message);
+      throw e;
+    }
+    const { record, warnings } = hop;
+    if (v.vacancy === undefined) io.err('note: the vacancy is at site 0 (--vacancy picks another)');
+    if (hopper === null && 'hopper' in record) io.err(`note: the hopping atom is site ${record.hopper.site}, the nearest ${record.hopper.element} (--hopper picks another)`);
+    for (const w of warnings) io.err(`warning: ${w}`);
+    return printRecords(io, [record], v.json, describeVacancyHop);
+  }
+  if (sub === 'rdf' || sub === 'msd') {
+    let request: RdfRequest | MsdRequest;
+    try {
+      request = sub === 'rdf' ? rdfRequest(v) : msdRequest(v);
+    } catch (e) {
+      return bad((e as Error).message);
+    }
+    if ('timestep' in request) {
       try {
-        request = sub === 'rdf' ? rdfRequest(v) : msdRequest(v);
+        return printRecords(io, await structureMsd(files, ctx.cwd, options, request), v.json, describeMsd);
       } catch (e) {
-        return bad((e as Error).message);
-      }
-      if ('timestep' in request) {
-        try {
-          return printRecords(io, await structureMsd(files, ctx.cwd, options, request), v.json, describeMsd);
-        } catch (e) {
-          if (e instanceof UsageProblem) return bad(e.message);
-          throw e;
-        }
-      }
-      try {
-        return printRecords(io, await structureRdf(files, ctx.cwd, options, request), v.json, describeRdf);
-      } catch (e) {
-        if (e instanceof UsageProblem) return bad(`--rmax ${request.rmax}: ${e.message}`);
+        if (e instanceof UsageProblem) return bad(e.message);
         throw e;
       }
     }
+    try {
+      return printRecords(io, await structureRdf(files, ctx.cwd, options, request), v.json, describeRdf);
+    } catch (e) {
+      if (e instanceof UsageProblem) return bad(`--rmax ${request.rmax}: ${e.message}`);
+      throw e;
+    }
+  }
 
-    if (sub === 'frames') {
-      let slice: FrameSlice;
-      try {
-        slice = frameSlice(v.frames);
-      } catch (e) {
-        return bad((e as Error).message);
-      }
-      const { records, warnings, frames } = await structureFrames(files, ctx.cwd, options, slice);
-      for (const w of warnings) io.err(`warning: ${w}`);
-      if (v.out !== undefined) {
-        const out = resolve(ctx.cwd, v.out);
-        // a molecule into a POSCAR or an XDATCAR: refused before writing, as relax and md refuse it
-        const cellless = cellFormatProblem('out', v.out, frames.every((f) => f.structure.lattice !== null));
-        if (cellless) return bad(cellless);
-        if (frames.length === 0) io.err(`latticework structure frames: no frame was read: ${v.out} not written`);
-        else {
-          try {
-            for (const w of await writeFrames(out, outputFormat(out)!, frames)) io.err(`warning: ${v.out}: ${w}`);
-            io.err(`${plural(frames.length, 'frame')} written to ${v.out}`);
-          } catch (e) {
-            io.err(`latticework structure frames: cannot write ${v.out}: ${(e as Error).message}`);
-            return 1;
-          }
+  if (sub === 'frames') {
+    let slice: FrameSlice;
+    try {
+      slice = frameSlice(v.frames);
+    } catch (e) {
+      return bad((e as Error).message);
+    }
+    const { records, warnings, frames } = await structureFrames(files, ctx.cwd, options, slice);
+    for (const w of warnings) io.err(`warning: ${w}`);
+    if (v.out !== undefined) {
+      const out = resolve(ctx.cwd, v.out);
+      // a molecule into a POSCAR or an XDATCAR: refused before writing, as relax and md refuse it
+      const cellless = cellFormatProblem('out', v.out, frames.every((f) => f.structure.lattice !== null));
+      if (cellless) return bad(cellless);
+      if (frames.length === 0) io.err(`latticework structure frames: no frame was read: ${v.out} not written`);
+      else {
+        try {
+          for (const w of await writeFrames(out, outputFormat(out)!, frames)) io.err(`warning: ${v.out}: ${w}`);
+          io.err(`${plural(frames.length, 'frame')} written to ${v.out}`);
+        } catch (e) {
+          io.err(`latticework structure frames: cannot write ${v.out}: ${(e as Error).message}`);
+          return 1;
         }
       }
-      return printRecords(io, records, v.json, describeFrames);
     }
-    // before moyo is compiled (on the first structure): V8 reads the budget when it instantiates a module
-    setFlagsFromString(`--wasm-tiering-budget=${SYMMETRY_TIERING_BUDGET}`);
-    const records = await structureInfo(files, ctx.cwd, options, symmetryMaxSites ?? SPACE_GROUP_SEARCH_MAX_SITES);
-    const failed = records.filter((r) => 'error' in r).length;
-    if (v.json) {
-      io.out(JSON.stringify(records, null, 2));
-    } else {
-      for (const r of records) {
-        if ('error' in r) io.err(`${r.file}: error: ${r.error.message}`);
-        else io.out(describe(r));
-      }
-      if (files.length > 1) {
-        io.out(`${plural(records.length - failed, 'structure')} read; ${failed} of ${plural(files.length, 'file')} failed`);
-      }
+    return printRecords(io, records, v.json, describeFrames);
+  }
+  // before moyo is compiled (on the first structure): V8 reads the budget when it instantiates a module
+  setFlagsFromString(`--wasm-tiering-budget=${SYMMETRY_TIERING_BUDGET}`);
+  const records = await structureInfo(files, ctx.cwd, options, symmetryMaxSites ?? SPACE_GROUP_SEARCH_MAX_SITES);
+  const failed = records.filter((r) => 'error' in r).length;
+  if (v.json) {
+    io.out(JSON.stringify(records, null, 2));
+  } else {
+    for (const r of records) {
+      if ('error' in r) io.err(`${r.file}: error: ${r.error.message}`);
+      else io.out(describe(r));
     }
-    return failed > 0 ? 1 : 0;
-  },
-};
+    if (files.length > 1) {
+      io.out(`${plural(records.length - failed, 'structure')} read; ${failed} of ${plural(files.length, 'file')} failed`);
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { structureCommand } from '../../../src-main/cli/commands/structure';
 import { nebCommand } from '../../../src-main/cli/commands/simulate';
 import type { Command, CliIo } from '../../../src-main/cli/command';
@@ -150,6 +150,27 @@ describe('latticework structure cell', () => {
     expect([bad.code, bad.err.split('\n')[0]]).toEqual([2, 'latticework structure cell: --to must be primitive, conventional, niggli, not "standard"']);
     const molecule = await run(structureCommand, ['cell', `${new URL('../../fixtures/structures/', import.meta.url).pathname}ase_water.xyz`, '--to', 'primitive', '--out', 'w.vasp'], dir);
     expect([molecule.code, molecule.err]).toEqual([1, expect.stringMatching(/ase_water\.xyz: error: only a crystal periodic in three directions has a standard cell/)]);
+  });
+});
+
+describe('latticework structure and Ctrl-C', () => {
+  it('says what stopped and ends at once as Ctrl-C ends it unheard (status 130): a space-group search cannot stop at a step', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-build-'));
+    writeFileSync(join(dir, 'Cu.vasp'), COPPER);
+    const kill = vi.spyOn(process, 'kill').mockImplementation(() => true);
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      const running = structureCommand.run({ argv: ['cell', 'Cu.vasp', '--to', 'primitive', '--out', 'prim.vasp'], io: { out: (t) => out.push(t), err: (t) => err.push(t) }, cwd: dir });
+      process.emit('SIGINT');
+      expect(err).toEqual(['latticework structure cell: stopped by Ctrl-C before it finished']);
+      expect(kill).toHaveBeenCalledWith(process.pid, 'SIGINT');
+      await running; // here the process went on: its end was a stub
+    } finally {
+      kill.mockRestore();
+    }
+    expect(process.listenerCount('SIGINT')).toBe(0);
+    expect(process.listenerCount('SIGTERM')).toBe(0);
   });
 });
 

@@ -120,6 +120,35 @@ describe('structures service', () => {
     }
   });
 
+  it('runs a vacancy hop as a job: its progress said, a cancel ends its search in the pool and says so, neither end stored, and the pool works on', async () => {
+    const cu = { name: 'cu.xyz', text: '4\nLattice="3.615 0 0 0 3.615 0 0 0 3.615" Properties=species:S:1:pos:R:3 pbc="T T T"\nCu 0 0 0\nCu 1.8075 1.8075 0\nCu 1.8075 0 1.8075\nCu 0 1.8075 1.8075\n' };
+    const [cell] = (await served.api.structures.import({ files: [cu] })).imported;
+    const big = await served.api.structures.derive({ id: cell.id, cell: 'supercell', repeat: [10, 10, 10], jobId: 'derive-supercell' });
+    expect([big.nSites, big.spaceGroup?.symbol]).toEqual([4000, 'Fm-3m']);
+    const before = (await served.api.structures.list({})).length;
+    const progress: JobProgress[] = [];
+    const off = served.api.jobs.onProgress((p) => progress.push(p));
+    try {
+      // each end's search of its 3,999 sites (no pure translation: moyo's own search) takes seconds
+      const hop = served.api.structures.vacancyHop({ id: big.id, vacancy: 0, hopper: 1, jobId: 'hop' });
+      const failed = hop.then(() => null, (e: Error) => e);
+      await expect.poll(() => progress.some((p) => p.jobId === 'hop' && p.state === 'running')).toBe(true);
+      expect(progress.find((p) => p.jobId === 'hop')).toMatchObject({ kind: 'vacancy-hop', done: 0, total: 2, message: 'searching the space group of the start (3,999 sites)' });
+      const asked = performance.now();
+      expect(await served.api.jobs.cancel({ jobId: 'hop' })).toEqual({ cancelled: true });
+      const error = await failed;
+      // moyo's search cannot look at the signal: its worker is ended (pool.ts, 5 s after the cancel)
+      expect(performance.now() - asked).toBeLessThan(8000);
+      expect([error?.name, error?.message]).toEqual(['CancelledError', `the vacancy hop in structure ${big.id} was cancelled: neither end stored`]);
+      expect(progress.filter((p) => p.jobId === 'hop').at(-1)?.state).toBe('cancelled');
+    } finally {
+      off();
+    }
+    expect((await served.api.structures.list({})).length).toBe(before);
+    // a new worker takes the next task
+    expect((await served.api.structures.derive({ id: cell.id, cell: 'primitive' })).nSites).toBe(1);
+  }, 60_000);
+
   it('finds the space groups of structures stored before they were recorded', async () => {
     const [cscl] = (await served.api.structures.import({ files: [file('9011050')] })).imported;
     await served.t.core.db.transaction((tx) => tx.run("UPDATE structure SET space_group = NULL WHERE id = ?", [cscl.id]));
