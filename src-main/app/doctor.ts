@@ -7,7 +7,8 @@
  *   whether a GPU and its driver are visible, and whether TensorFlow actually placed work on it.
  * - WebAssembly SIMD and threads, the SIMD kernels' threads, data-parallel training workers.
  * - The database: location, schema version, `PRAGMA integrity_check` (opened read-only; a database
- *   that does not exist is reported, never created).
+ *   that does not exist is reported, never created) in short (the tables and indexes it finds
+ *   damaged, what to do), and whether Latticework can write to it (the store's own check).
  * - The Electron binary (read from the electron package's files, never downloaded) and sqlite3's
  *   native binding and ABI.
  *
@@ -19,7 +20,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { DoctorBackend, DoctorBackendName, DoctorCheck, DoctorDatabase, DoctorGpu, DoctorLibrary, DoctorReport } from '../../src-shared/ipc/services/doctor';
+import type { DoctorBackend, DoctorBackendName, DoctorCheck, DoctorDamage, DoctorDamagedObject, DoctorDatabase, DoctorGpu, DoctorLibrary, DoctorReport } from '../../src-shared/ipc/services/doctor';
 import type { Database } from '../store/database';
 import { migrations } from '../store/migrations';
 import { defaultTrainingWorkers } from '../workers/parallel/workers';
@@ -352,20 +353,81 @@ export async function probeCompute(
   };
 }
 
-/** The database half: never creates, writes or migrates the file. */
-export async function probeDatabase(path: string): Promise<DoctorDatabase> {
+/** A path as one word of a shell command (quoted when it has to be). */
+function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+/** What to do with the damaged database at `path` (the store's RECOVERY_ADVICE, with the file named). */
+export function recoveryAdvice(path: string, advice: string): string {
+  return advice.replace('FILE', shellWord(path));
+}
+
+/** integrity_check's messages a damage's summary shows (the report's `integrity` has them all). */
+const DAMAGE_SHOWN = 5;
+
+/** A b-tree of sqlite_master: a table's or an index's (`tbl_name` its table), by its root page. */
+export interface SchemaObject {
+  type: string;
+  name: string;
+  tbl_name: string;
+  rootpage: number;
+}
+
+/**
+ * PRAGMA integrity_check's messages (not 'ok') in short: how many, the first few, the tables and
+ * indexes they are in — SQLite's "Tree N" is the b-tree whose root page is N, named from sqlite_master
+ * (`schema`); "… in index NAME" names its index; "NULL value in TABLE.COLUMN" its table — and the
+ * messages about single pages (free bytes, a page never used), counted apart. `advice`: what to do.
+ */
+export function integrityDamage(messages: readonly string[], schema: readonly SchemaObject[], advice: string): DoctorDamage {
+  const objects: DoctorDamagedObject[] = [];
+  const byRoot = new Map(schema.filter((o) => o.rootpage > 0).map((o) => [o.rootpage, o]));
+  const byName = new Map(schema.map((o) => [o.name, o]));
+  const add = (o: SchemaObject | undefined, rootPage: number | null, name: string | null) => {
+    const key = (x: DoctorDamagedObject) => (o ? x.name === o.name : x.rootPage === rootPage && x.name === name);
+    const found = objects.find(key);
+    if (found) found.problems++;
+    else objects.push({ type: o?.type === 'table' || o?.type === 'index' ? o.type : null, name: o?.name ?? name, table: o && o.type === 'index' ? o.tbl_name : null, rootPage: o?.rootpage ?? rootPage, problems: 1 });
+  };
+  // SQLite's heading of a database's messages is none of them
+  const problems = messages.filter((m) => !m.startsWith('*** in database'));
+  let pageProblems = 0;
+  for (const m of problems) {
+    const tree = /\bTree (\d+)\b/.exec(m);
+    const index = /\bindex "?([^\s"]+)"?/.exec(m);
+    const nullIn = /\bNULL value in "?([^\s".]+)"?\./.exec(m);
+    if (tree) add(byRoot.get(Number(tree[1])), Number(tree[1]), null);
+    else if (index) add(byName.get(index[1]), null, index[1]);
+    else if (nullIn) add(byName.get(nullIn[1]), null, nullIn[1]);
+    else pageProblems++;
+  }
+  const count = problems.length;
+  const named = objects.map((o) => (o.type ? `${o.type} ${o.name}` : o.name ? o.name : `the b-tree at page ${o.rootPage} (not in sqlite_master)`));
+  const where = [named.join(', '), pageProblems ? `${pageProblems} about single pages` : ''].filter(Boolean).join('; ');
+  const summary = `${count} problem${count === 1 ? '' : 's'}${count >= 100 ? ' (SQLite stops listing at 100)' : ''}${where ? ` in ${where}` : ''}`;
+  return { count, first: problems.slice(0, DAMAGE_SHOWN), objects, pageProblems, summary, advice };
+}
+
+/**
+ * The database half: never creates, writes or migrates the file. `unwritableOf`: why this process
+ * cannot write it (default the store's own check, as its open refuses the file; a test gives its
+ * own, as root writes any file).
+ */
+export async function probeDatabase(path: string, unwritableOf?: (path: string) => Promise<string | null>): Promise<DoctorDatabase> {
   const latest = migrations.length;
-  const base = { path, exists: true, sizeBytes: null, schemaVersion: null, latestSchemaVersion: latest, integrity: null, error: null, unfinishedImports: null };
+  const base = { path, exists: true, sizeBytes: null, schemaVersion: null, latestSchemaVersion: latest, integrity: null, damage: null, unwritable: null, error: null, unfinishedImports: null };
   if (path === ':memory:') return { ...base, error: 'an in-memory database (nothing on disk to check)' };
   if (!existsSync(path)) return { ...base, exists: false };
   const sizeBytes = statSync(path).size;
   // loaded here, not at the top: the report must come out even where sqlite3's binding does not load
   const { default: sqlite3 } = await import('sqlite3');
-  const { Database: Store, DatabaseOpenError, RECOVERY_ADVICE, checkDatabaseFile, schemaProblems } = await import('../store/database');
+  const { Database: Store, DatabaseOpenError, RECOVERY_ADVICE, checkDatabaseFile, schemaProblems, unwritable: storeUnwritable } = await import('../store/database');
+  const advice = recoveryAdvice(path, RECOVERY_ADVICE);
   // a damaged file: what is wrong and how to recover (not the store's advice to run the doctor); `damage`: an error of SQLite's reading it
   const failure = (e: unknown, damage: boolean): string => {
-    if (e instanceof DatabaseOpenError && e.damage !== undefined) return `the database ${path} is damaged (${e.damage}); ${RECOVERY_ADVICE}`;
-    return damage && !(e instanceof DatabaseOpenError) ? `${shortError(e)}; ${RECOVERY_ADVICE}` : shortError(e);
+    if (e instanceof DatabaseOpenError && e.damage !== undefined) return `the database ${path} is damaged (${e.damage}); ${advice}`;
+    return damage && !(e instanceof DatabaseOpenError) ? `${shortError(e)}; ${advice}` : shortError(e);
   };
   try {
     // the store's own checks before SQLite opens it: not SQLite, empty, truncated, not a file
@@ -373,24 +435,32 @@ export async function probeDatabase(path: string): Promise<DoctorDatabase> {
   } catch (e) {
     return { ...base, sizeBytes, error: failure(e, false) };
   }
+  const unwritable = await (unwritableOf ?? storeUnwritable)(path);
   let db: Database;
   try {
     db = await Store.openRaw(path, sqlite3.OPEN_READONLY);
   } catch (e) {
-    return { ...base, sizeBytes, error: shortError(e) };
+    return { ...base, sizeBytes, unwritable, error: shortError(e) };
   }
   try {
     const version = (await db.read((tx) => tx.get<{ user_version: number }>('PRAGMA user_version')))?.user_version ?? 0;
-    const integrity = (await db.read((tx) => tx.all<{ integrity_check: string }>('PRAGMA integrity_check'))).map((r) => r.integrity_check);
+    // SQLite gives its messages as the lines of one row
+    const integrity = (await db.read((tx) => tx.all<{ integrity_check: string }>('PRAGMA integrity_check'))).flatMap((r) => r.integrity_check.split('\n'));
+    let damage: DoctorDamage | null = null;
+    if (!(integrity.length === 1 && integrity[0] === 'ok')) {
+      // the schema's b-trees by their root pages, where sqlite_master can still be read
+      const schema = await db.read((tx) => tx.all<SchemaObject>('SELECT type, name, tbl_name, rootpage FROM sqlite_master')).catch(() => []);
+      damage = integrityDamage(integrity, schema, advice);
+    }
     const missing = version <= latest ? await schemaProblems(db, version) : [];
     const tables = await db.tables();
     const unfinishedImports = tables.get('dataset')?.includes('status')
       ? (await db.read((tx) => tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM dataset WHERE status != 'ready'")))!.n
       : null;
-    const error = missing.length ? `the schema is damaged (${missing.join(', ')}); ${RECOVERY_ADVICE}` : null;
-    return { ...base, sizeBytes, schemaVersion: version, integrity, error, unfinishedImports };
+    const error = missing.length ? `the schema is damaged (${missing.join(', ')}); ${advice}` : null;
+    return { ...base, sizeBytes, schemaVersion: version, integrity, damage, unwritable, error, unfinishedImports };
   } catch (e) {
-    return { ...base, sizeBytes, error: failure(e, true) };
+    return { ...base, sizeBytes, unwritable, error: failure(e, true) };
   } finally {
     await db.close().catch(() => undefined);
   }
@@ -437,8 +507,9 @@ export async function probeSqlite(): Promise<DoctorReport['sqlite3']> {
 /** The report's summary: what is wrong or missing, most important first. */
 export function problemsOf(r: Omit<DoctorReport, 'problems'>): string[] {
   const out: string[] = [];
-  if (r.database.integrity && !(r.database.integrity.length === 1 && r.database.integrity[0] === 'ok')) out.push(`The database ${r.database.path} failed PRAGMA integrity_check: ${r.database.integrity.slice(0, 3).join('; ')}`);
+  if (r.database.damage) out.push(`The database ${r.database.path} is damaged: PRAGMA integrity_check found ${r.database.damage.summary} (the first under Database; every one in \`latticework doctor --json\`); ${r.database.damage.advice}`);
   if (r.database.exists && r.database.error && r.database.path !== ':memory:') out.push(`The database ${r.database.path} cannot be read: ${r.database.error}`);
+  if (r.database.unwritable) out.push(r.database.unwritable.replace(/^the /, 'The '));
   if (r.database.schemaVersion !== null && r.database.schemaVersion > r.database.latestSchemaVersion) out.push(`The database has schema version ${r.database.schemaVersion}, newer than this Latticework (${r.database.latestSchemaVersion})`);
   if (r.database.unfinishedImports) out.push(`${r.database.unfinishedImports} dataset import(s) did not finish: resume or discard them in Datasets`);
   if (!r.sqlite3.loads) out.push(`sqlite3's native binding does not load: ${r.sqlite3.error}`);

@@ -228,42 +228,94 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
 const N1 = 42;
 
 /**
- * Frames as an ASE trajectory (ULM version 3, tag ASE-Trajectory), laid out as ASE 3.22's `Trajectory`
- * writes one, so that `ase.io.read(FILE, ':')` gives every frame back: positions, cell, pbc, numbers,
- * the atoms it holds (as constraints), masses, momenta, initial magnetic moments and charges, tags,
- * its properties as `info`, and its labels as a calculator's results (energy, free_energy, forces,
- * stress). Every image carries its own numbers, pbc, masses and constraints (ASE's layout once they
- * change), so frames of different structures share a file; the offset table has ASE's room (a power
- * of 42), so that ASE can append to the file.
+ * Where an ASE trajectory's bytes go: appended at its end, or written over bytes already there (the
+ * header's count and the offset table). A file, written as the frames come, or memory.
  */
-export function writeAseTrajectory(frames: readonly LabelledFrame[]): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  let at = 48;
-  const put = (b: Uint8Array) => {
-    chunks.push(b);
-    at += b.length;
-  };
-  const align = () => {
-    if (at % 8) put(new Uint8Array(8 - (at % 8)).fill(0x23)); // '#', as ASE pads
-  };
-  /** An array stored in the file: its `{ndarray: [shape, dtype, offset]}`. */
-  const array = (values: ArrayLike<number>, shape: number[], dtype: 'float64' | 'int64') => {
-    align();
-    const offset = at;
-    const bytes = new Uint8Array(8 * values.length);
-    const view = new DataView(bytes.buffer);
-    for (let i = 0; i < values.length; i++) {
-      if (dtype === 'int64') view.setBigInt64(8 * i, BigInt(values[i]), true);
-      else view.setFloat64(8 * i, values[i], true);
+export interface ByteSink {
+  append(bytes: Uint8Array): void;
+  writeAt(position: number, bytes: Uint8Array): void;
+}
+
+/** Little-endian int64s as bytes. */
+function int64s(values: readonly number[]): Uint8Array {
+  const bytes = new Uint8Array(8 * values.length);
+  const view = new DataView(bytes.buffer);
+  values.forEach((v, i) => view.setBigInt64(8 * i, BigInt(v), true));
+  return bytes;
+}
+
+/**
+ * An ASE trajectory (ULM version 3, tag ASE-Trajectory) written a frame at a time, as ASE 3.22's
+ * `Trajectory` writes one (ase/io/ulm.py `Writer`): the header and a one-item offset table first;
+ * each frame appended whole (its arrays and JSON, and a new offset table 42 times larger when the
+ * old one is full) in one piece, then its offset entered in the table, then the header's count (and
+ * the table's place) raised. The file read at any moment is a trajectory of the frames counted:
+ * one cut short by a kill holds every frame whose count was written. `ase.io.read(FILE, ':')` gives
+ * every frame back: positions, cell, pbc, numbers, the atoms it holds (as constraints), masses,
+ * momenta, initial magnetic moments and charges, tags, its properties as `info`, and its labels as a
+ * calculator's results (energy, free_energy, forces, stress). Every image carries its own numbers,
+ * pbc, masses and constraints (ASE's layout once they change), so frames of different structures
+ * share a file; ASE appends to it.
+ */
+export class AseTrajectoryWriter {
+  /** The file's length. */
+  private at = 0;
+  /** Where the offset table is, how many items it has room for, and the items' offsets. */
+  private pos0 = 48;
+  private room = 1;
+  private readonly offsets: number[] = [];
+
+  constructor(private readonly sink: ByteSink) {
+    const header = new Uint8Array(56);
+    const text = `${MAGIC[0]}${TAG.padEnd(16)}`;
+    for (let i = 0; i < 24; i++) header[i] = text.charCodeAt(i);
+    header.set(int64s([3, 0, this.pos0, -1]), 24);
+    this.append([header]);
+  }
+
+  /** How many frames it holds. */
+  get count(): number {
+    return this.offsets.length;
+  }
+
+  private append(chunks: Uint8Array[]): void {
+    const length = chunks.reduce((n, c) => n + c.length, 0);
+    const bytes = new Uint8Array(length);
+    let k = 0;
+    for (const c of chunks) {
+      bytes.set(c, k);
+      k += c.length;
     }
-    put(bytes);
-    return { ndarray: [shape, dtype, offset] };
-  };
-  const offsets: number[] = [];
-  frames.forEach((f, index) => {
+    this.sink.append(bytes);
+    this.at += length;
+  }
+
+  write(f: LabelledFrame): void {
+    const chunks: Uint8Array[] = [];
+    let at = this.at;
+    const put = (b: Uint8Array) => {
+      chunks.push(b);
+      at += b.length;
+    };
+    const align = () => {
+      if (at % 8) put(new Uint8Array(8 - (at % 8)).fill(0x23)); // '#', as ASE pads
+    };
+    /** An array stored in the file: its `{ndarray: [shape, dtype, offset]}`. */
+    const array = (values: ArrayLike<number>, shape: number[], dtype: 'float64' | 'int64') => {
+      align();
+      const offset = at;
+      const bytes = new Uint8Array(8 * values.length);
+      const view = new DataView(bytes.buffer);
+      for (let i = 0; i < values.length; i++) {
+        if (dtype === 'int64') view.setBigInt64(8 * i, BigInt(values[i]), true);
+        else view.setFloat64(8 * i, values[i], true);
+      }
+      put(bytes);
+      return { ndarray: [shape, dtype, offset] };
+    };
     const s = f.structure;
     const n = s.numbers.length;
-    const item: Record<string, unknown> = index === 0 ? { version: 1, ase_version: '3.22.1' } : {};
+    const item: Record<string, unknown> = this.count === 0 ? { version: 1, ase_version: '3.22.1' } : {};
     item.pbc = [...s.pbc];
     item['numbers.'] = array(s.numbers, [n], 'int64');
     const constraints = constraintsJson(s);
@@ -289,34 +341,47 @@ export function writeAseTrajectory(frames: readonly LabelledFrame[]): Uint8Array
       item['calculator.'] = calc;
     }
     if (Object.keys(s.properties).length) item.info = s.properties;
-    offsets.push(at);
+    const offset = at;
     // typed arrays among the properties as lists, as ASE's JSON has them
     const json = new TextEncoder().encode(JSON.stringify(item, (_, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v)));
-    const length = new Uint8Array(8);
-    new DataView(length.buffer).setBigInt64(0, BigInt(json.length), true);
-    put(length);
+    put(int64s([json.length]));
     put(json);
-  });
-  align();
-  const pos0 = at;
-  let room = 1;
-  while (room < offsets.length) room *= N1;
-  const table = new Uint8Array(8 * room);
-  offsets.forEach((o, i) => new DataView(table.buffer).setBigInt64(8 * i, BigInt(o), true));
-  put(table);
-  const header = new Uint8Array(48);
-  const text = `${MAGIC[0]}${TAG.padEnd(16)}`;
-  for (let i = 0; i < 24; i++) header[i] = text.charCodeAt(i);
-  const h = new DataView(header.buffer);
-  h.setBigInt64(24, 3n, true);
-  h.setBigInt64(32, BigInt(offsets.length), true);
-  h.setBigInt64(40, BigInt(pos0), true);
-  const out = new Uint8Array(at);
-  out.set(header, 0);
-  let k = 48;
-  for (const c of chunks) {
-    out.set(c, k);
-    k += c.length;
+    this.offsets.push(offset);
+    const grows = this.offsets.length > this.room;
+    if (grows) {
+      // a table with room for N1 times as many, after the item, holding the offsets so far
+      this.room *= N1;
+      align();
+      this.pos0 = at;
+      const table = new Uint8Array(8 * this.room);
+      table.set(int64s(this.offsets));
+      put(table);
+    }
+    this.append(chunks);
+    // the new table holds its offset already; the count (and the table's place) last
+    if (!grows) this.sink.writeAt(this.pos0 + 8 * (this.offsets.length - 1), int64s([offset]));
+    this.sink.writeAt(32, int64s([this.offsets.length, this.pos0]));
   }
-  return out;
+}
+
+/** Frames as an ASE trajectory in memory (the app's downloads, `structure frames --out`): `AseTrajectoryWriter`'s file. */
+export function writeAseTrajectory(frames: readonly LabelledFrame[]): Uint8Array {
+  let bytes = new Uint8Array(1 << 16);
+  let length = 0;
+  const writer = new AseTrajectoryWriter({
+    append(b) {
+      if (length + b.length > bytes.length) {
+        const grown = new Uint8Array(Math.max(2 * bytes.length, length + b.length));
+        grown.set(bytes.subarray(0, length));
+        bytes = grown;
+      }
+      bytes.set(b, length);
+      length += b.length;
+    },
+    writeAt(position, b) {
+      bytes.set(b, position);
+    },
+  });
+  for (const f of frames) writer.write(f);
+  return bytes.slice(0, length);
 }

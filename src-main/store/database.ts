@@ -212,6 +212,17 @@ async function checkWritable(path: string, write: boolean): Promise<void> {
   }
 }
 
+/**
+ * Why this process cannot write the database at `path` or its folder (the sentence the open refuses it
+ * with, `checkWritable`'s), or null when it can: the doctor says it as the open would.
+ */
+export function unwritable(path: string): Promise<string | null> {
+  return checkWritable(path, true).then(
+    () => null,
+    (e: Error) => e.message,
+  );
+}
+
 /** What is missing from the database's schema for its version: tables, then columns. */
 export async function schemaProblems(db: Database, version: number): Promise<string[]> {
   const expected = await Database.expectedTables(version);
@@ -259,8 +270,7 @@ export class Database {
    */
   static async open(path: string, options: OpenOptions = {}): Promise<Database> {
     // only to read: a store this process can write is opened as any other, so that the work of processes that are gone is marked
-    const writable = () => checkWritable(path, true).then(() => true, () => false);
-    const readOnly = !!options.readOnly && path !== ':memory:' && !(await writable());
+    const readOnly = !!options.readOnly && path !== ':memory:' && (await unwritable(path)) !== null;
     if (path !== ':memory:') await checkDatabaseFile(path, { create: !readOnly, write: !readOnly });
     let db: Database;
     try {

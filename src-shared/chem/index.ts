@@ -50,7 +50,7 @@ export { parseCif, parseCifNumber, writeCif } from './cif';
 export { reducedFormula, cellFormula, hillFormula, chemicalFormula, type Composition } from './formula';
 export { writePoscar } from './poscar';
 export { writeExtxyz, splitXyzFrames } from './xyz';
-export { writeXdatcar } from './xdatcar';
+export { writeXdatcar, xdatcarFrames } from './xdatcar';
 export * from './frames';
 export { checkLabels, LABEL_CANDIDATES, LabelKeyError, type LabelCheck, type LabelKeys, type LabelName } from './labels';
 export { speciesFromPotcar } from './vasp-common';

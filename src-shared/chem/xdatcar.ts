@@ -142,38 +142,56 @@ export function readXdatcar(text: string, file: string, opt: ResolvedReadOptions
  * An XDATCAR of frames with the same atoms: the POSCAR-like header (VASP 5: comment, scale 1,
  * lattice, species and counts in runs of consecutive atoms), then `Direct configuration=  k` and
  * the fractional coordinates of every frame, wrapped into [0, 1) as VASP writes them. When the cell
- * changes between frames the header is repeated before each frame (VASP ≥ 5.4 variable-cell style),
- * which `readXdatcar` (and ASE) read back frame by frame.
+ * changes between frames the header is repeated before each frame whose cell is not the last header's
+ * (VASP ≥ 5.4 variable-cell style), which `readXdatcar` (and ASE) read back frame by frame.
  */
 export function writeXdatcar(structures: readonly Structure[]): string {
   if (structures.length === 0) throw new StructureWriteError('', null, 'an XDATCAR needs at least one frame');
-  const first = structures[0];
-  const n = first.numbers.length;
-  const groups: { sym: string; count: number }[] = [];
-  for (let i = 0; i < n; i++) {
-    if (first.numbers[i] <= 0) throw new StructureWriteError('', null, `site ${i} has no element; XDATCAR needs one`);
-    const sym = elementSymbol(first.numbers[i]);
-    const last = groups[groups.length - 1];
-    if (last && last.sym === sym) last.count++;
-    else groups.push({ sym, count: 1 });
-  }
-  const sameCell = structures.every((s) => s.lattice !== null && s.lattice.every((r, a) => r.every((x, b) => x === first.lattice![a][b])));
-  const header = (s: Structure): string[] => [
-    (first.name.replace(/[\r\n]+/g, ' ') || groups.map((g) => g.sym).join(' ')),
-    '1.0',
-    ...s.lattice!.map((r) => `  ${fmtNumber(r[0])} ${fmtNumber(r[1])} ${fmtNumber(r[2])}`),
-    groups.map((g) => g.sym).join(' '),
-    groups.map((g) => String(g.count)).join(' '),
-  ];
-  const out: string[] = [];
-  structures.forEach((s, k) => {
+  const frame = xdatcarFrames();
+  return structures.map((s) => frame(s)).join('');
+}
+
+/**
+ * The XDATCAR writer, a frame at a time (a run's trajectory written as it goes): each call gives the
+ * text of the next frame, the header before the first and before any whose cell differs from the last
+ * header's. The text of the frames, concatenated, is the file.
+ */
+export function xdatcarFrames(): (s: Structure) => string {
+  let first: { numbers: Int32Array; groups: { sym: string; count: number }[]; name: string } | null = null;
+  let headerCell: Mat3 | null = null;
+  let k = 0;
+  return (s) => {
     if (!s.lattice) throw new StructureWriteError('', null, `frame ${k} has no lattice; XDATCAR needs one`);
-    if (s.numbers.length !== n || s.numbers.some((z, i) => z !== first.numbers[i])) {
+    if (!first) {
+      const groups: { sym: string; count: number }[] = [];
+      for (let i = 0; i < s.numbers.length; i++) {
+        if (s.numbers[i] <= 0) throw new StructureWriteError('', null, `site ${i} has no element; XDATCAR needs one`);
+        const sym = elementSymbol(s.numbers[i]);
+        const last = groups[groups.length - 1];
+        if (last && last.sym === sym) last.count++;
+        else groups.push({ sym, count: 1 });
+      }
+      first = { numbers: s.numbers, groups, name: s.name };
+    }
+    const { numbers, groups } = first;
+    const n = numbers.length;
+    if (s.numbers.length !== n || s.numbers.some((z, i) => z !== numbers[i])) {
       throw new StructureWriteError('', null, `frame ${k} has other atoms than frame 0; an XDATCAR holds one set of atoms`);
     }
-    if (k === 0 || !sameCell) out.push(...header(s));
+    const out: string[] = [];
+    const lattice = s.lattice;
+    if (!headerCell || !lattice.every((r, a) => r.every((x, b) => x === headerCell![a][b]))) {
+      out.push(
+        first.name.replace(/[\r\n]+/g, ' ') || groups.map((g) => g.sym).join(' '),
+        '1.0',
+        ...lattice.map((r) => `  ${fmtNumber(r[0])} ${fmtNumber(r[1])} ${fmtNumber(r[2])}`),
+        groups.map((g) => g.sym).join(' '),
+        groups.map((g) => String(g.count)).join(' '),
+      );
+      headerCell = lattice.map((r) => [...r]) as Mat3;
+    }
     out.push(`Direct configuration=${String(k + 1).padStart(6)}`);
-    const frac = cartToFrac(s.cart, s.lattice);
+    const frac = cartToFrac(s.cart, lattice);
     for (let i = 0; i < n; i++) {
       const w = [0, 1, 2].map((c) => {
         let x = frac[3 * i + c] - Math.floor(frac[3 * i + c]);
@@ -182,6 +200,7 @@ export function writeXdatcar(structures: readonly Structure[]): string {
       });
       out.push(`  ${w.join(' ')}`);
     }
-  });
-  return out.join('\n') + '\n';
+    k++;
+    return out.join('\n') + '\n';
+  };
 }

@@ -4,7 +4,7 @@
  * (chem/frames' labelled frames), and carrying its step values (time, temperature, …) as info.
  */
 import { cartToFrac } from '../chem/lattice';
-import { writeFramesExtxyz, writeXdatcar, type LabelledFrame, type Voigt6 } from '../chem';
+import { writeFramesExtxyz, xdatcarFrames, type LabelledFrame, type Voigt6 } from '../chem';
 import type { Mat3, Structure } from '../chem/structure';
 import { elementSymbol } from '../chem/elements';
 import { momentaProperty, type AxisConstraint } from './atoms';
@@ -77,6 +77,17 @@ export function labelledFrame(atoms: TrajectoryAtoms, frame: TrajectoryFrame): L
  * (positions only, wrapped into the cell).
  */
 export function trajectoryText(format: 'extxyz' | 'xdatcar', atoms: TrajectoryAtoms, frames: readonly TrajectoryFrame[]): string {
-  const labelled = frames.map((f) => labelledFrame(atoms, f));
-  return format === 'extxyz' ? writeFramesExtxyz(labelled) : writeXdatcar(labelled.map((f) => f.structure));
+  const text = trajectoryFrameText(format, atoms);
+  return frames.map((f) => text(f)).join('');
+}
+
+/**
+ * The same file a frame at a time: each call gives the next frame's text (an XDATCAR's header
+ * before the first, and again where the cell changes), and the texts one after the other are the
+ * file, so that a run appends each frame as it is made.
+ */
+export function trajectoryFrameText(format: 'extxyz' | 'xdatcar', atoms: TrajectoryAtoms): (frame: TrajectoryFrame) => string {
+  if (format === 'extxyz') return (f) => writeFramesExtxyz([labelledFrame(atoms, f)]);
+  const xdatcar = xdatcarFrames();
+  return (f) => xdatcar(labelledFrame(atoms, f).structure);
 }

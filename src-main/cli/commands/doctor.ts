@@ -58,7 +58,14 @@ export function formatDoctorReport(r: DoctorReport): string {
   if (!d.exists) lines.push('  not created yet (the app or a model command creates it)');
   else {
     if (d.sizeBytes !== null) lines.push(`  ${(d.sizeBytes / 2 ** 20).toFixed(1)} MiB, schema version ${d.schemaVersion ?? '?'} of ${d.latestSchemaVersion}`);
-    if (d.integrity) lines.push(`  integrity_check: ${d.integrity.slice(0, 5).join('; ')}${d.integrity.length > 5 ? ` (+${d.integrity.length - 5} more)` : ''}`);
+    if (d.damage) {
+      // the first few as SQLite says them, where they are, and what to do: the whole list is in --json
+      const { first, count } = d.damage;
+      lines.push(`  integrity_check: ${d.damage.summary}${count > first.length ? `; the first ${first.length} (every one with --json)` : ''}:`);
+      for (const m of first) lines.push(`    ${m}`);
+      lines.push(`  to recover: ${d.damage.advice}`);
+    } else if (d.integrity) lines.push(`  integrity_check: ${d.integrity.join('; ')}`);
+    if (d.unwritable) lines.push(`  ${d.unwritable}`);
     if (d.error) lines.push(`  ${d.error}`);
   }
   lines.push('', 'Desktop and storage');

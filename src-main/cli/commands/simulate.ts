@@ -58,7 +58,7 @@ import { writeFrames } from '../../files/frames-file';
 import { bandEnd, heldInPlace, NEB_DEFAULTS } from '../../../src-shared/sim/neb';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import type { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
-import { heldNotWritten, writeTrajectoryFile, type TrajectoryFileFormat } from '../../files/trajectory-file';
+import { heldNotWritten, TrajectoryFile, type TrajectoryFileFormat } from '../../files/trajectory-file';
 import { readStructuresInPlace } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { pickedAtoms } from './picked-atoms';
@@ -163,7 +163,9 @@ ${FIXED}
                      structures (a pair closer than any it trained on, an energy beyond their range)
   --out FILE         the trajectory: extended XYZ (.xyz/.extxyz: positions, energy, forces, stress,
                      step values, momenta), an ASE trajectory (.traj: the same, as ASE writes
-                     one) or XDATCAR (a name containing XDATCAR)
+                     one) or XDATCAR (a name containing XDATCAR); each frame is appended as it
+                     is made, so a run stopped any way (a second SIGTERM, SIGKILL) keeps the
+                     frames written
 JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 first],
        "temperature": [K per step], "drift" (eV/atom: change of the conserved quantity, null with
        Berendsen's barostat), "potential": [eV], "kinetic": [eV], "pressure": [GPa | null], "time": [fs],
@@ -180,7 +182,7 @@ JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 fi
        structures, at the first such frame, "step N: ..."; [] when none did)}
 Exit status: 0 when the run completed, 1 when it failed (e.g. blew up), stopped where the potential
 extrapolates, or the file could not be read, 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped it (the
-steps so far are printed and their frames written). Progress goes to stderr every 10 s.`;
+steps so far are printed; their frames are in the file already). Progress goes to stderr every 10 s.`;
 
 const eosUsage = `Usage: latticework eos FILE --model NAME [--relax] [--points N] [--range R] [--json]
 
@@ -540,16 +542,47 @@ function outputsProblem(ctx: CommandContext, command: string, outputs: Record<st
 }
 
 /**
- * A run's frames written to `--out NAME` (extended XYZ, `.traj` or XDATCAR by the name), as `writeOutput`; an
- * XDATCAR leaves out the atoms the run held, which is said on stderr with the option that gives them back.
+ * A run's frames written to `--out NAME` (extended XYZ, `.traj` or XDATCAR by the name) as they come
+ * (`TrajectoryFile`: the file is created at the first frame, and a run stopped any way keeps every frame
+ * written). A write that fails all the same (a full disk) is said at once, naming the option and file;
+ * no later frame is written, and the run goes on (its results are printed, the exit status is 1, as
+ * `writeOutput`). `close` ends the file; an XDATCAR leaves out the atoms the run held, which is then
+ * said on stderr with the option that gives them back.
  */
-async function writeTrajectoryOut(ctx: CommandContext, command: string, name: string, atoms: TrajectoryAtoms, frames: readonly TrajectoryFrame[]): Promise<boolean> {
+function trajectoryOut(ctx: CommandContext, command: string, name: string, atoms: TrajectoryAtoms) {
   const kind = outputFormat(name);
   const format: TrajectoryFileFormat = kind === 'traj' || kind === 'xdatcar' ? kind : 'extxyz';
-  const written = await writeOutput(ctx, command, 'out', name, (path) => writeFileSync(path, writeTrajectoryFile(format, atoms, frames), { flag: 'wx' }));
-  const left = written ? heldNotWritten(format, atoms) : null;
-  if (left) ctx.io.err(`note: ${name}: ${left.note}; --fixed ${left.atoms.replace(/ /g, '')} gives them back to a command that reads it (structure msd, md, neb)`);
-  return written;
+  const file = new TrajectoryFile(resolve(ctx.cwd, name), format, atoms);
+  let failed = false;
+  const fail = (e: unknown) => {
+    failed = true;
+    ctx.io.err(`latticework ${command}: --out ${name}: ${(e as Error).message}`);
+  };
+  return {
+    write(frame: TrajectoryFrame): void {
+      if (failed) return;
+      try {
+        file.write(frame);
+      } catch (e) {
+        fail(e);
+      }
+    },
+    /** Frames written. */
+    get count(): number {
+      return file.count;
+    },
+    /** Ends the file; whether every frame was written. */
+    close(): boolean {
+      try {
+        file.close();
+      } catch (e) {
+        if (!failed) fail(e);
+      }
+      const left = failed ? null : heldNotWritten(format, atoms);
+      if (left) ctx.io.err(`note: ${name}: ${left.note}; --fixed ${left.atoms.replace(/ /g, '')} gives them back to a command that reads it (structure msd, md, neb)`);
+      return !failed;
+    },
+  };
 }
 
 /** Writes an output file; when it fails all the same (a full disk), says so naming the option and file, and returns false: the results are still printed, the exit status is 1. */
@@ -825,14 +858,14 @@ export const mdCommand: Command = {
       ctx.io.err(`note: ${file}: the run starts from the file's velocities, at ${start.toFixed(1)} K${params.ensemble === 'nve' ? '' : `; the thermostat takes it to ${params.temperature} K`}`);
       if (values.temperature === undefined) params = { ...params, temperature: start };
     }
-    // kept only for what asks for them: the frames for --out, every step's values for --json (as
-    // columns); the text prints each frame as it comes, so a long run's memory does not grow with it
-    const frames: SimulationFrame[] = [];
+    // kept only for what asks for them: every step's values for --json (as columns); the text prints
+    // each frame as it comes and --out appends it to the file, so a long run's memory does not grow with it
     const log = values.json ? new StepSeries() : null;
     const { structure, opened } = loaded;
     const watch = domainWatch(loaded, 'md');
+    const trajectory = values.out ? trajectoryOut(ctx, 'md', values.out, { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) }) : null;
     const onFrame = (f: SimulationFrame) => {
-      if (values.out) frames.push(f);
+      trajectory?.write(f);
       if (values.json) return;
       if (f.step === 0) {
         ctx.io.out(`${file}  ${opened.model}${opened.backend ? ` (${opened.backend})` : ''}  ${params.ensemble}${params.ensemble === 'nve' ? '' : ` ${params.thermostat}`}`);
@@ -844,13 +877,9 @@ export const mdCommand: Command = {
       );
     };
     const out = await simulate(ctx, 'md', file, loaded, params, { onFrame, onStep: (_, v) => log?.push(v), ...(watch ? { domain: watch } : {}) });
+    const written = trajectory?.close() ?? true;
     if (typeof out === 'number') return out;
     const summary = out.summary?.task === 'md' ? out.summary : null;
-    let written = true;
-    if (values.out && frames.length) {
-      const atoms = { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) };
-      written = await writeTrajectoryOut(ctx, 'md', values.out, atoms, frames);
-    }
     const warnings = watch ? watch.warnings : null;
     if (log) {
       const series = (key: string) => log.values(key);
@@ -888,7 +917,7 @@ export const mdCommand: Command = {
         ctx.io.out(`drift ${driftText(summary.drift, 3)}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}${diffusion && `, ${diffusion}`}`);
       }
       for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
-      if (values.out && written) ctx.io.out(`${frames.length} frames written to ${values.out}`);
+      if (trajectory?.count && written) ctx.io.out(`${trajectory.count} frames written to ${values.out}`);
     }
     return out.status === 'cancelled' ? stoppedStatus() : out.status === 'finished' && out.stoppedAt === undefined && written ? 0 : 1;
   },
@@ -1266,8 +1295,9 @@ export const nebCommand: Command = {
     const { structure, opened } = loaded;
     let written = true;
     if (values.out) {
-      const atoms = { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) };
-      written = await writeTrajectoryOut(ctx, 'neb', values.out, atoms, frames);
+      const band = trajectoryOut(ctx, 'neb', values.out, { numbers: structure.numbers, pbc: structure.pbc, name: structure.name, held: constraintsOf(params) });
+      for (const f of frames) band.write(f);
+      written = band.close();
     }
     const warnings = watch ? watch.warnings : null;
     if (values.json) {

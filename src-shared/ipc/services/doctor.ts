@@ -56,6 +56,31 @@ export interface DoctorGpu {
   detail: string;
 }
 
+/** A table or index PRAGMA integrity_check found damaged, and how many of its messages are about it. */
+export interface DoctorDamagedObject {
+  /** sqlite_master's type and name, and the table an index is on; null where SQLite names a b-tree that sqlite_master does not (itself damaged). */
+  type: 'table' | 'index' | null;
+  name: string | null;
+  table: string | null;
+  /** The b-tree's root page ("Tree N" in SQLite's messages), when a message names it. */
+  rootPage: number | null;
+  problems: number;
+}
+
+export interface DoctorDamage {
+  /** How many problems integrity_check listed (SQLite stops at 100), and the first few of them. */
+  count: number;
+  first: string[];
+  /** The tables and indexes they are in, in the order of the messages. */
+  objects: DoctorDamagedObject[];
+  /** Messages about a page rather than a table or index (a page's free bytes, a page never used). */
+  pageProblems: number;
+  /** In one line: how many problems, where ("100 problems (SQLite stops listing at 100) in table simulation_frame, index …"). */
+  summary: string;
+  /** What to do: restore a backup, or recover what SQLite can still read (sqlite3's .recover) and open that. */
+  advice: string;
+}
+
 export interface DoctorDatabase {
   path: string;
   exists: boolean;
@@ -63,8 +88,18 @@ export interface DoctorDatabase {
   /** PRAGMA user_version, and how many migrations this Latticework has. */
   schemaVersion: number | null;
   latestSchemaVersion: number;
-  /** 'ok', or PRAGMA integrity_check's messages (the database is not created just to check it). */
+  /**
+   * 'ok', or PRAGMA integrity_check's messages, one per entry (SQLite lists at most 100; the database is
+   * not created just to check it).
+   */
   integrity: string[] | null;
+  /** What integrity_check found, in short, or null when it found nothing (or did not run). */
+  damage: DoctorDamage | null;
+  /**
+   * Why Latticework cannot write to the database (read-only, or its folder; the sentence the app,
+   * `serve` and `train` refuse it with), or null when it can, or when there is no such file yet.
+   */
+  unwritable: string | null;
   error: string | null;
   /** Dataset imports a stopped process left unfinished (null where the schema predates them or the file cannot be read). */
   unfinishedImports: number | null;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assembleReport,
   cudaRuntimeVersions,
+  integrityDamage,
   findLibraries,
   probeCompute,
   probeDatabase,
@@ -15,6 +16,7 @@ import {
 } from '../../../src-main/app/doctor';
 import { doctorCommand, formatDoctorReport } from '../../../src-main/cli/commands/doctor';
 import { Database } from '../../../src-main/store/database';
+import { damagedStore } from '../../helpers/damaged-store';
 import { migrations } from '../../../src-main/store/migrations';
 import type { DoctorBackendName } from '../../../src-shared/ipc/services/doctor';
 
@@ -120,13 +122,14 @@ describe('doctor: GPU, CUDA and cuDNN', () => {
 
   it('puts an unused visible GPU and a failed integrity check among the problems', async () => {
     const compute = await probeCompute(cuda12Workstation, probeWith({ wasm: { gpuDevice: null }, cpu: { gpuDevice: null } }));
+    const integrity = ['*** in database main ***', 'Page 5 is never used'];
     const report = assembleReport({
       ...compute,
-      database: { path: '/x.sqlite', exists: true, sizeBytes: 4096, schemaVersion: 3, latestSchemaVersion: 3, integrity: ['*** in database main ***', 'Page 5 is never used'], error: null, unfinishedImports: 0 },
+      database: { path: '/x.sqlite', exists: true, sizeBytes: 4096, schemaVersion: 3, latestSchemaVersion: 3, integrity, damage: integrityDamage(integrity, [], 'restore a backup'), unwritable: null, error: null, unfinishedImports: 0 },
       electron: probeElectron(fakeHost({})),
       sqlite3: await probeSqlite(),
     });
-    expect(report.problems[0]).toMatch(/failed PRAGMA integrity_check: \*\*\* in database main \*\*\*; Page 5 is never used/);
+    expect(report.problems[0]).toBe('The database /x.sqlite is damaged: PRAGMA integrity_check found 1 problem in 1 about single pages (the first under Database; every one in `latticework doctor --json`); restore a backup');
     expect(report.problems.some((p) => /A GPU is visible but unused: .*libcudart\.so\.11\.0/.test(p))).toBe(true);
     expect(formatDoctorReport(report)).toContain('CUDA runtime: wanted 11.2, found 12, 12.2.140; cuDNN: wanted 8.1, found 9.1.0');
   });
@@ -171,6 +174,93 @@ describe('doctor: database, sqlite3, Electron', () => {
     const e = probeElectron(fakeHost({}));
     expect(e.available).toBe(false);
     expect(e.reason).toMatch(/never downloaded|not installed/);
+  });
+});
+
+describe('doctor: a damaged or read-only database', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-doctor-db-'));
+
+  it("names the tables and indexes integrity_check's messages are about (SQLite's Tree N by sqlite_master's root pages), and counts the rest", () => {
+    const schema = [
+      { type: 'table', name: 'simulation_frame', tbl_name: 'simulation_frame', rootpage: 25 },
+      { type: 'index', name: 'simulation_frame_by_step', tbl_name: 'simulation_frame', rootpage: 26 },
+      { type: 'table', name: 'run', tbl_name: 'run', rootpage: 4 },
+    ];
+    const messages = [
+      '*** in database main ***',
+      'Tree 25 page 25 cell 78: Offset 50229 out of range 3637..4092',
+      'Tree 25 page 25 cell 77: Offset 56095 out of range 3637..4092',
+      'Fragmentation of 378 bytes reported as 0 on page 1782',
+      'Tree 26 page 1915 cell 195: Offset 30479 out of range 1627..4092',
+      'row 12 missing from index simulation_frame_by_step',
+      'Tree 31 page 40 cell 1: Rowid 5 out of order',
+      'NULL value in run.status',
+    ];
+    const d = integrityDamage(messages, schema, 'restore a backup');
+    expect(d.count).toBe(7);
+    expect(d.first).toEqual(messages.slice(1, 6));
+    expect(d.pageProblems).toBe(1);
+    expect(d.objects).toEqual([
+      { type: 'table', name: 'simulation_frame', table: null, rootPage: 25, problems: 2 },
+      { type: 'index', name: 'simulation_frame_by_step', table: 'simulation_frame', rootPage: 26, problems: 2 },
+      { type: null, name: null, table: null, rootPage: 31, problems: 1 },
+      { type: 'table', name: 'run', table: null, rootPage: 4, problems: 1 },
+    ]);
+    expect(d.summary).toBe('7 problems in table simulation_frame, index simulation_frame_by_step, the b-tree at page 31 (not in sqlite_master), table run; 1 about single pages');
+    expect(integrityDamage(Array.from({ length: 100 }, (_, i) => `Tree 4 page ${i + 5}: btreeInitPage() returns error code 11`), schema, '').summary).toBe('100 problems (SQLite stops listing at 100) in table run');
+  });
+
+  it('reports a store damaged inside in a few lines: how many problems, the first, the indexes hit, how to recover; every message in the JSON', async () => {
+    const path = join(dir, 'damaged.sqlite');
+    await damagedStore(path);
+    const d = await probeDatabase(path);
+    const messages = d.integrity!.filter((m) => !m.startsWith('***'));
+    expect(messages.length).toBeGreaterThan(0);
+    expect(d.damage!.count).toBe(messages.length);
+    expect(d.damage!.objects.map((o) => [o.type, o.table])).toEqual(messages.map(() => ['index', 'structure']));
+    expect(d.damage!.objects.map((o) => o.name)).toContain('structure_created');
+    expect(d.damage!.summary).toBe(`${messages.length} problems in ${d.damage!.objects.map((o) => `index ${o.name}`).join(', ')}`);
+    expect(d.damage!.advice).toBe(`restore a backup, or save what SQLite can still read with \`sqlite3 ${path} ".recover" | sqlite3 RECOVERED.sqlite\` and open that with --db`);
+    const compute = await probeCompute(cuda12Workstation, probeWith({ wasm: { gpuDevice: null }, cpu: { gpuDevice: null } }));
+    const databaseSection = (text: string) => text.slice(text.indexOf('\nDatabase\n'), text.indexOf('\nDesktop and storage\n')).trim().split('\n');
+    const text = formatDoctorReport(assembleReport({ ...compute, database: d, electron: probeElectron(fakeHost({})), sqlite3: await probeSqlite() }));
+    expect(databaseSection(text)).toEqual([
+      'Database',
+      `  ${path}`,
+      expect.stringMatching(/^ {2}[\d.]+ MiB, schema version \d+ of \d+$/),
+      `  integrity_check: ${d.damage!.summary}:`,
+      ...messages.map((m) => `    ${m}`),
+      `  to recover: ${d.damage!.advice}`,
+    ]);
+    // said once among the problems, in one line
+    const problems = text.slice(text.indexOf('\nProblems\n')).split('\n').filter((l) => l.includes(path));
+    expect(problems).toEqual([`  - The database ${path} is damaged: PRAGMA integrity_check found ${d.damage!.summary} (the first under Database; every one in \`latticework doctor --json\`); ${d.damage!.advice}`]);
+    // SQLite's 100 messages (the tester's store): the first 5 shown, every one in the JSON
+    const hundred = ['*** in database main ***', ...Array.from({ length: 100 }, (_, i) => `Tree 3 page ${i + 3} cell 1: Offset ${i} out of range 3637..4092`)];
+    const many = { ...d, integrity: hundred, damage: integrityDamage(hundred, [{ type: 'index', name: 'structure_created', tbl_name: 'structure', rootpage: 3 }], d.damage!.advice) };
+    const report = assembleReport({ ...compute, database: many, electron: probeElectron(fakeHost({})), sqlite3: await probeSqlite() });
+    const section = databaseSection(formatDoctorReport(report));
+    expect(section.slice(3)).toEqual([
+      '  integrity_check: 100 problems (SQLite stops listing at 100) in index structure_created; the first 5 (every one with --json):',
+      ...hundred.slice(1, 6).map((m) => `    ${m}`),
+      `  to recover: ${d.damage!.advice}`,
+    ]);
+    expect(JSON.parse(JSON.stringify(report)).database.integrity).toEqual(hundred);
+  });
+
+  it('lists a database Latticework cannot write among the problems, as the app, serve and train refuse it (the store\'s own check)', async () => {
+    const path = join(dir, 'ro.sqlite');
+    const db = await Database.open(path);
+    await db.close();
+    // root may write any file: the check the store's open makes is given here as it answers for a file that is read-only
+    const said = `the database ${path} is read-only: Latticework needs to write to it; change the permissions or choose another file with --db`;
+    const d = await probeDatabase(path, async (p) => (p === path ? said : null));
+    expect(d).toMatchObject({ integrity: ['ok'], damage: null, unwritable: said, error: null });
+    const report = assembleReport({ ...(await probeCompute(cuda12Workstation, probeWith({ wasm: { gpuDevice: null }, cpu: { gpuDevice: null } }))), database: d, electron: probeElectron(fakeHost({})), sqlite3: await probeSqlite() });
+    expect(report.problems[0]).toBe(`The database ${path} is read-only: Latticework needs to write to it; change the permissions or choose another file with --db`);
+    expect(formatDoctorReport(report)).toContain(`\n  integrity_check: ok\n  ${said}\n`);
+    // by default the store's own check: a file this process can write is no problem
+    expect((await probeDatabase(path)).unwritable).toBeNull();
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { golden } from '../../shared/sim/helpers';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { copperPoscar, tinyPotentialFile } from '../services/simulation-fixtures';
 import { python } from '../../helpers/python';
+import { readAseTrajectory } from '../../../src-main/files/ase-traj';
 import { findSpaceGroup } from '../../../src-main/chem/spacegroup';
 import { structureToJSON } from '../../../src-shared/chem/serialize';
 import { potentialTask, predictTask } from '../../../src-main/workers/predict';
@@ -531,6 +532,38 @@ describe('latticework relax, md and eos', () => {
     // a frame every 10 steps and the last step done, whatever it is
     expect(readFrames('terminated.extxyz', readFileSync(join(dir, 'terminated.extxyz'), 'utf8')).frames).toHaveLength(Math.ceil(doc.steps / 10) + 1);
     expect(process.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  it('md --out appends each frame as it is made: while the run goes the file holds the frames so far, whole (a SIGKILL keeps them), in every format', { timeout: 120_000 }, async () => {
+    const count = (name: string): number => {
+      const bytes = readFileSync(join(dir, name));
+      if (name.endsWith('.traj')) {
+        const r = readAseTrajectory(bytes, name, { maxAtoms: 1000, maxStructures: 1_000_000 });
+        expect(r.warnings).toEqual([]);
+        return r.frames.length;
+      }
+      return readFrames(name, bytes.toString('utf8')).frames.length;
+    };
+    for (const name of ['growing.extxyz', 'growing.traj', 'XDATCAR-growing']) {
+      // what is on disk at two moments of the run (a kill -9 then would leave it), and a copy of the first for ASE
+      const seen: number[] = [];
+      const look = () => {
+        seen.push(count(name));
+        if (seen.length === 1) copyFileSync(join(dir, name), join(dir, `early-${name}`));
+      };
+      const timers = [setTimeout(look, 1200), setTimeout(look, 2400), setTimeout(() => process.emit('SIGTERM'), 2600)];
+      const r = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nvt', '--temperature', '300', '--timestep', '1', '--steps', '100000000', '--every', '10', '--out', name]);
+      timers.forEach(clearTimeout);
+      expect(r.code, r.err).toBe(143);
+      expect(seen[0], name).toBeGreaterThan(0);
+      expect(seen[1], name).toBeGreaterThan(seen[0]);
+      const written = Number(/^(\d+) frames written to /m.exec(r.out)![1]);
+      expect(count(name)).toBe(written);
+      expect(written).toBeGreaterThanOrEqual(seen[1]);
+      // ASE reads the file as it was mid-run: the frames written by then
+      const ase = python(['-c', `from ase.io import read\nprint(len(read('early-${name}', ':', format='${name.endsWith('.traj') ? 'traj' : name.endsWith('.extxyz') ? 'extxyz' : 'vasp-xdatcar'}')))`], dir);
+      expect(Number(ase), name).toBe(seen[0]);
+    }
   });
 
   it('Ctrl-C stops md and relax at the next step: what they did is printed and written, exit 130', { timeout: 120_000 }, async () => {

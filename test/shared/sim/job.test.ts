@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readFrames, writeXdatcar } from '../../../src-shared/chem';
+import { readFrames, writeXdatcar, xdatcarFrames } from '../../../src-shared/chem';
 import { Atoms, checkSimulationInput, elasticNotes, EmtCalculator, MAX_PRESSURE_GPA, MIN_VOLUME_PER_ATOM, phononsText, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, storedSummary, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
@@ -445,5 +445,12 @@ describe('trajectory files', () => {
     expect(() => writeXdatcar([{ ...a, lattice: null }])).toThrow(/no lattice/);
     expect(writeXdatcar([a, a]).match(/Direct configuration=/g)).toHaveLength(2);
     expect(writeXdatcar([a, a]).match(/^1\.0$/gm)).toHaveLength(1);
+    // written a frame at a time (a run's --out), a header where the cell changes, and the frames read back each with its cell
+    const strained = { ...a, lattice: a.lattice!.map((r) => r.map((x) => x * 1.01)) as typeof a.lattice };
+    const frame = xdatcarFrames();
+    const text = [a, a, strained, strained, a].map((s) => frame(s)).join('');
+    expect(text).toBe(writeXdatcar([a, a, strained, strained, a]));
+    expect(text.match(/^1\.0$/gm)).toHaveLength(3);
+    expect(readFrames('XDATCAR', text).frames.map((f) => f.structure.lattice![0][0])).toEqual([a, a, strained, strained, a].map((s) => s.lattice![0][0]));
   });
 });
