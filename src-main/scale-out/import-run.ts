@@ -36,7 +36,7 @@ import { currentBackend, initBackend } from '../engine/tf/backend';
 import { FileAccessError, isUserFolder, readUserFile, type FileKind } from '../files/path-guard';
 import { UserError } from '../ipc/errors';
 import type { Database } from '../store/database';
-import { externalRunFrom, getRunRow, RunRecorder } from '../store/runs';
+import { externalRunFrom, getRunRow, reopenExternalRun, RunRecorder, type NewRun } from '../store/runs';
 import { TORCH_EXPORT_FORMAT } from './torch-export';
 
 /** The files of an export folder that import reads (the export's, then the run's). */
@@ -179,6 +179,8 @@ interface StatusFile extends Omit<ExternalRunInfo, 'importedFrom' | 'importedAt'
 /** What `latticework import-run --json` prints. */
 export interface ImportedRun {
   runId: number;
+  /** True when the run was stored already, imported while its job had not ended (interrupted), and is updated in place. */
+  updated: boolean;
   name: string;
   status: RunStatus;
   epochs: number;
@@ -323,9 +325,9 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   }
   if (planned !== config.training.epochs) notes.push(`trained for ${planned} epochs (train.py --epochs) where the export's config has ${config.training.epochs}: the run is stored with ${planned}`);
   if (run.files.has(PREDICTIONS)) checkPredictions(run, split, manifest.dataset.structures, exported);
-  // a stopped run (cancelled by a signal, or killed: status.json still "running") keeps its best epoch's model, as a run cancelled here
-  // with "keep the best model"; a failed run keeps none, as here
-  const runStatus: RunStatus = ended ? 'finished' : status.status === 'cancelled' ? 'cancelled' : 'failed';
+  // a stopped run (cancelled by a signal, or interrupted: status.json still "running", the job killed or still running) keeps its
+  // best epoch's model, as a run cancelled here with "keep the best model" or interrupted here keeps its checkpoints; a failed run keeps none, as here
+  const runStatus: RunStatus = ended ? 'finished' : status.status === 'cancelled' ? 'cancelled' : status.status === 'running' ? 'interrupted' : 'failed';
   const bestEpoch = status.status === 'running' ? epochs.reduce((b, e) => (e.is_best ? e.epoch : b), -1) : status.bestEpoch;
   const stopped = status.status === 'cancelled' || status.status === 'running';
   const keep = ended || (stopped && best !== null && bestEpoch >= 0);
@@ -346,7 +348,6 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     exportedFrom: manifest.exportedFrom ?? null,
     exportSha256: status.export?.sha256?.['export.json'] ?? null,
   };
-  const name = opts.name ?? `${manifest.name} (PyTorch, ${status.processes} process${status.processes === 1 ? '' : 'es'})`;
   const startedAt = Date.parse(status.startedAt);
   const duration = typeof status.duration === 'number' ? status.duration : 0;
   // when the run ended in PyTorch (the import's own time is external.importedAt): status.json's finishedAt; a killed
@@ -356,11 +357,20 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   // exported from a run of this database: the same dataset (its split indexes that dataset's items)
   const from = manifest.exportedFrom;
   const origin = from && resolve(from.database) === resolve(db.path) ? await db.read((tx) => getRunRow(tx, from.runId)) : undefined;
-  // the same run imported again (its export and its start, as status.json records them): refused, naming the run it is
-  const again = external.exportSha256 && Number.isFinite(startedAt) ? await db.read((tx) => externalRunFrom(tx, external.exportSha256!, startedAt)) : undefined;
-  if (again)
-    fail(statusFile, `this run (started ${status.startedAt}) was already imported as run ${again.id} ("${again.name}"): it is not stored twice (delete run ${again.id} to import it again)`);
-  const recorder = await RunRecorder.create(db, {
+  // the same run imported again (its export and its start, as status.json records them) is stored once: refused, naming the run
+  // it is, unless it was imported while its job had not ended (interrupted) and the folder now holds more epochs or the job's end,
+  // which update that run in place (same id)
+  const stored = external.exportSha256 && Number.isFinite(startedAt) ? await db.read((tx) => externalRunFrom(tx, external.exportSha256!, startedAt)) : undefined;
+  const update = stored?.status === 'interrupted' && (epochs.length > stored.epochsDone || status.status !== 'running') ? stored : null;
+  if (stored && !update)
+    fail(
+      statusFile,
+      stored.status === 'interrupted'
+        ? `this run (started ${status.startedAt}) was already imported as run ${stored.id} ("${stored.name}") with ${plural(stored.epochsDone, 'epoch')}, while its job had not ended, and status.json still says running with no epoch since: import it again once the job has written more epochs or ended (run ${stored.id} is then updated)`
+        : `this run (started ${status.startedAt}) was already imported as run ${stored.id} ("${stored.name}", ${stored.status}): it is not stored twice (to import it again, delete run ${stored.id} in the app's Runs view first: the command line does not delete runs)`,
+    );
+  const name = opts.name ?? update?.name ?? `${manifest.name} (PyTorch, ${status.processes} process${status.processes === 1 ? '' : 'es'})`;
+  const row: NewRun = {
     name,
     datasetId: origin?.dataset_id ?? null,
     datasetName: origin?.dataset_name ?? manifest.dataset.source,
@@ -375,8 +385,15 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     startedAt: Number.isFinite(startedAt) ? startedAt : Date.now(),
     origin: 'external',
     external,
-  });
+  };
+  const recorder = update ? new RunRecorder(db, update.id) : await RunRecorder.create(db, row);
+  if (update) await db.transaction((tx) => reopenExternalRun(tx, update.id, row, { rename: opts.name !== undefined, keepModel: keep }));
   try {
+    if (update)
+      notes.push(
+        `run ${update.id} was imported before, while its job had not ended (interrupted, ${plural(update.epochsDone, 'epoch')}): it is updated in place with this folder's ${plural(epochs.length, 'epoch')} and its status (${runStatus})` +
+          (update.modelId !== null && !keep ? `; the model its earlier import stored (model ${update.modelId}) is deleted, as this import stores none` : ''),
+      );
     await recorder.started(`${status.framework} ${status.device}`, split);
     const time = Number.isFinite(startedAt) ? startedAt : Date.now();
     for (const e of epochs) {
@@ -412,22 +429,26 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
           testMetrics: status.testMetrics ?? {},
           predictions: [],
           modelFile,
+          // a run updated in place keeps the model its earlier import stored (its id and name), with this best.lwm
+          modelId: update?.modelId ?? null,
           modelNameIfTaken: 'PyTorch',
         },
         duration,
         finishedAt,
       );
     if (!ended) {
-      const error = status.status === 'failed' ? (status.error ?? 'failed in PyTorch') : status.status === 'running' ? 'stopped before its end in PyTorch (status.json still says running: the job was killed, or is still running)' : undefined;
+      const stillRunning = 'status.json still says running: the job was killed, or is still running';
+      const error = status.status === 'failed' ? (status.error ?? 'failed in PyTorch') : status.status === 'running' ? `interrupted in PyTorch (${stillRunning})` : undefined;
       await recorder.status(runStatus, { duration, error, finished: true, finishedAt });
-      const how = status.status === 'cancelled' ? `was cancelled${status.stoppedBy ? ` (${status.stoppedBy})` : ''}` : status.status === 'running' ? 'stopped before its end (killed)' : 'failed';
+      const how = status.status === 'cancelled' ? `was cancelled${status.stoppedBy ? ` (${status.stoppedBy})` : ''}` : status.status === 'running' ? `was interrupted (${stillRunning})` : 'failed';
       if (keep) notes.push(`the run ${how} after ${plural(epochs.length, 'epoch')}: its best epoch's model (epoch ${bestEpoch + 1}, best.lwm) is stored`);
       else if (best && bestEpoch >= 0) notes.push(`the run failed: its best.lwm (epoch ${bestEpoch + 1}) is not stored, as a run that fails here keeps no model (predict with the file itself: latticework predict --model ${bestFile})`);
       else if (bestEpoch >= 0) notes.push(`the run ${how} after ${plural(epochs.length, 'epoch')}, but its best.lwm is missing: no model is stored`);
       else notes.push(`the run ${how} before its first epoch ended: there is no model to store`);
+      if (status.status === 'running') notes.push(`once the job has ended (or written more epochs), import the folder again: run ${recorder.runId} is then updated with them, its end and its best model`);
     }
     const renamedFrom = model && best && model.name !== best.header.name ? best.header.name : null;
-    return { runId: recorder.runId, name, status: runStatus, epochs: epochs.length, epochsPlanned: planned, bestEpoch, modelId: model?.id ?? null, model: model?.name ?? null, renamedFrom, external, notes };
+    return { runId: recorder.runId, updated: update !== null, name, status: runStatus, epochs: epochs.length, epochsPlanned: planned, bestEpoch, modelId: model?.id ?? null, model: model?.name ?? null, renamedFrom, external, notes };
   } catch (e) {
     await recorder.status('failed', { error: `import failed: ${(e as Error).message}`, finished: true });
     throw e;

@@ -11,12 +11,13 @@
  * stored with the range of its own energies of its training structures, which then raise no warning.
  * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
+import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/index';
-import { decodeModelFile } from '../../../src-main/engine/models/format';
+import { decodeModelFile, encodeModelFile } from '../../../src-main/engine/models/format';
 import { readFrames } from '../../../src-shared/chem';
 import { energyAboveReference } from '../../../src-shared/model/potential-domain';
 import { Database } from '../../../src-main/store/database';
@@ -415,7 +416,7 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     const twice = await cli('import-run', 'exp', '--db', db, '--json');
     expect(twice.code).toBe(1);
     expect(twice.err).toBe(
-      `latticework import-run: ${exp}/run/status.json: this run (started ${JSON.parse(readFileSync(join(exp, 'run', 'status.json'), 'utf8')).startedAt}) was already imported as run ${runId} ("gcn (PyTorch, 1 process)"): it is not stored twice (delete run ${runId} to import it again)`,
+      `latticework import-run: ${exp}/run/status.json: this run (started ${JSON.parse(readFileSync(join(exp, 'run', 'status.json'), 'utf8')).startedAt}) was already imported as run ${runId} ("gcn (PyTorch, 1 process)", finished): it is not stored twice (to import it again, delete run ${runId} in the app's Runs view first: the command line does not delete runs)`,
     );
     // a copy of the folder brought back again is the same run
     cpSync(exp, join(dir, 'copy'), { recursive: true });
@@ -466,7 +467,7 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
   });
 
-  it('a killed run (status.json still says running) comes back with its best model; a failed one without it, saying why', async () => {
+  it('a killed run (status.json still says running) comes back interrupted with its best model; a failed one without it, saying why', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-import-stopped-'));
     const db = join(dir, 'runs.sqlite');
     const cli = cliIn(dir);
@@ -481,8 +482,11 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
       return JSON.parse(r.out) as { runId: number; status: string; model: string | null; notes: string[] };
     };
     const killed = await ended('killed', { status: 'running', startedAt: '2026-01-02T03:04:05.000000+00:00', finishedAt: null, duration: 3.25, bestEpoch: 1 });
-    expect(killed).toMatchObject({ status: 'failed', model: 'gcn' });
-    expect(killed.notes[1]).toBe("the run stopped before its end (killed) after 3 epochs: its best epoch's model (epoch 3, best.lwm) is stored");
+    expect(killed).toMatchObject({ status: 'interrupted', model: 'gcn' });
+    expect(killed.notes.slice(1)).toEqual([
+      "the run was interrupted (status.json still says running: the job was killed, or is still running) after 3 epochs: its best epoch's model (epoch 3, best.lwm) is stored",
+      `once the job has ended (or written more epochs), import the folder again: run ${killed.runId} is then updated with them, its end and its best model`,
+    ]);
     const failed = await ended('failed', { status: 'failed', error: 'FloatingPointError: training diverged' });
     expect(failed).toMatchObject({ status: 'failed', model: null });
     expect(failed.notes[1]).toBe(
@@ -500,6 +504,83 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
       expect(r.external.importedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(Date.now() - Date.parse(r.external.importedAt)).toBeLessThan(120_000);
     }
+  });
+
+  it('a run imported while its job ran (interrupted) is updated in place once the folder holds more epochs and its end; nothing new, or a finished run, is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-live-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--epochs', '3', '--to', 'torch', 'live')).code).toBe(0);
+    const live = join(dir, 'live');
+    const startedAt = '2026-01-02T03:04:05.000000+00:00';
+    const status = join(live, 'run', 'status.json');
+    // the export train.py records (what makes the same run recognised when it comes back again)
+    const sha256 = Object.fromEntries(['export.json', 'split.json', 'initial.lwm'].map((f) => [f, createHash('sha256').update(readFileSync(join(live, f))).digest('hex')]));
+    const job = (epochs: number, change: Record<string, unknown>) => {
+      fakeTraining(live, epochs);
+      writeFileSync(status, JSON.stringify({ ...JSON.parse(readFileSync(status, 'utf8')), startedAt, export: { folder: live, createdAt: null, dataset: null, structures: null, sha256 }, ...change }));
+    };
+    const imported = async () => {
+      const r = await cli('import-run', 'live', '--db', db, '--json');
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out) as { runId: number; updated: boolean; status: string; epochs: number; modelId: number; model: string; notes: string[] };
+    };
+    const running = { status: 'running', finishedAt: null, valMetrics: undefined, testMetrics: undefined };
+    job(1, { ...running, epochsDone: 1, bestEpoch: 0 });
+    const first = await imported();
+    expect(first).toMatchObject({ updated: false, status: 'interrupted', epochs: 1, model: 'gcn' });
+
+    // nothing new: refused, saying when to import again
+    const same = await cli('import-run', 'live', '--db', db);
+    expect(same.code).toBe(1);
+    expect(same.err).toBe(
+      `latticework import-run: ${status}: this run (started ${startedAt}) was already imported as run ${first.runId} ("gcn (PyTorch, 2 processes)") with 1 epoch, while its job had not ended, and status.json still says running with no epoch since: import it again once the job has written more epochs or ended (run ${first.runId} is then updated)`,
+    );
+
+    // two epochs, still running: updated (same run, same model)
+    job(2, { ...running, epochsDone: 2, bestEpoch: 1 });
+    const second = await imported();
+    expect(second).toMatchObject({ runId: first.runId, updated: true, status: 'interrupted', epochs: 2, modelId: first.modelId, model: 'gcn' });
+    expect(second.notes[0]).toBe(`run ${first.runId} was imported before, while its job had not ended (interrupted, 1 epoch): it is updated in place with this folder's 2 epochs and its status (interrupted)`);
+
+    // the job's end: the finished run, its curves, best metrics and model replace the partial ones
+    job(3, {});
+    // (the last best epoch's weights: the initial ones, halved)
+    const best = decodeModelFile(new Uint8Array(readFileSync(join(live, 'run', 'best.lwm'))));
+    for (const w of Object.values(best.members[0])) w.forEach((x, i) => (w[i] = x / 2));
+    writeFileSync(join(live, 'run', 'best.lwm'), encodeModelFile(best));
+    const done = await imported();
+    expect(done).toMatchObject({ runId: first.runId, updated: true, status: 'finished', epochs: 3, modelId: first.modelId, model: 'gcn' });
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; status: string; epochs: number; error: string | null; bestEpoch: number; bestMetrics: Record<string, number> }[];
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ id: first.runId, status: 'finished', error: null, bestEpoch: 2, bestMetrics: { val_mae: 0.5 / 3, test_mae: 0.2 } });
+    const d = await Database.open(db);
+    const models = await d.read((tx) => tx.all<{ id: number; data: Uint8Array }>('SELECT id, data FROM model'));
+    const losses = await d.read((tx) => tx.all<{ epoch: number }>("SELECT epoch FROM metric WHERE run_id = ? AND key = 'train_loss' ORDER BY step", [first.runId]));
+    await d.close();
+    expect(models.map((m) => m.id)).toEqual([first.modelId]);
+    expect(decodeModelFile(new Uint8Array(models[0].data)).members).toEqual(best.members);
+    expect(losses.map((l) => l.epoch)).toEqual([0, 1, 2]);
+
+    // a finished run is stored once
+    const again = await cli('import-run', 'live', '--db', db);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/was already imported as run \d+ \("gcn \(PyTorch, 2 processes\)", finished\): it is not stored twice \(to import it again, delete run \d+ in the app's Runs view first: the command line does not delete runs\)$/);
+
+    // a job that then fails: its run is updated as failed, and the model its first import stored is deleted (a failed run keeps none)
+    const dies = { startedAt: '2026-01-03T00:00:00.000000+00:00' };
+    job(1, { ...running, ...dies, epochsDone: 1, bestEpoch: 0 });
+    const partial = await imported();
+    expect(partial).toMatchObject({ updated: false, status: 'interrupted', model: 'gcn (PyTorch)' });
+    job(2, { ...dies, status: 'failed', error: 'FloatingPointError: training diverged', epochsDone: 2, bestEpoch: 1 });
+    const failed = await imported();
+    expect(failed).toMatchObject({ runId: partial.runId, updated: true, status: 'failed', modelId: null });
+    expect(failed.notes[0]).toBe(
+      `run ${partial.runId} was imported before, while its job had not ended (interrupted, 1 epoch): it is updated in place with this folder's 2 epochs and its status (failed); the model its earlier import stored (model ${partial.modelId}) is deleted, as this import stores none`,
+    );
+    const d2 = await Database.open(db);
+    expect((await d2.read((tx) => tx.all<{ id: number }>('SELECT id FROM model'))).map((m) => m.id)).toEqual([first.modelId]);
+    await d2.close();
   });
 
   it('a potential comes back with the range of its own energies of its training structures: predicting them, the energy check flags none', async () => {
