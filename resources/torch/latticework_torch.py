@@ -84,7 +84,7 @@ def read_lwm(path):
 
 
 def write_lwm(path, header, weights):
-    """Writes one member's weights (name → tensor in Latticework's layout), atomically."""
+    """Writes one member's weights (name → tensor in Latticework's layout), atomically; returns the file's SHA-256 (hex)."""
     entries = []
     blobs = []
     for name, t in weights.items():
@@ -95,11 +95,13 @@ def write_lwm(path, header, weights):
     js = json.dumps(header, separators=(",", ":")).encode("utf-8")
     pad = -(12 + len(js)) % 4
     tmp = path + ".tmp"
+    digest = hashlib.sha256()
     with open(tmp, "wb") as f:
-        f.write(MAGIC + struct.pack("<I", len(js)) + js + b"\x00" * pad)
-        for b in blobs:
+        for b in (MAGIC + struct.pack("<I", len(js)) + js + b"\x00" * pad, *blobs):
             f.write(b)
+            digest.update(b)
     os.replace(tmp, path)
+    return digest.hexdigest()
 
 
 # ----------------------------------------------------------------------------- Latticework's RNG
@@ -1300,8 +1302,8 @@ class RunFiles:
         append_lines(self.path("metrics.jsonl"), [line])
         ckpt = dict(self.header, provenance=self.provenance(epoch, best))
         write_lwm(self.path("last.lwm"), ckpt, weights)
-        if line["is_best"]:
-            write_lwm(self.path("best.lwm"), ckpt, best["weights"])
+        if line["is_best"]:  # status.json (written next) records best.lwm's SHA-256: import-run takes no other run's best.lwm
+            self.status["bestSha256"] = write_lwm(self.path("best.lwm"), ckpt, best["weights"])
         self.status.update(epochsDone=epoch + 1, bestEpoch=best["epoch"], duration=time.time() - self.t0)
         write_json(self.path("status.json"), self.status)
 

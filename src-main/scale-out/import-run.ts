@@ -173,6 +173,8 @@ interface StatusFile extends Omit<ExternalRunInfo, 'importedFrom' | 'importedAt'
   export?: { folder: string; createdAt: string | null; dataset: string | null; structures: number | null; sha256: Record<string, string> };
   duration?: number;
   valMetrics?: Record<string, number>;
+  /** best.lwm's SHA-256, written with it (absent: a train.py before session 42, or no epoch finished). */
+  bestSha256?: string;
   testMetrics?: Record<string, number>;
 }
 
@@ -328,7 +330,8 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   // a stopped run (cancelled by a signal, or interrupted: status.json still "running", the job killed or still running) keeps its
   // best epoch's model, as a run cancelled here with "keep the best model" or interrupted here keeps its checkpoints; a failed run keeps none, as here
   const runStatus: RunStatus = ended ? 'finished' : status.status === 'cancelled' ? 'cancelled' : status.status === 'running' ? 'interrupted' : 'failed';
-  const bestEpoch = status.status === 'running' ? epochs.reduce((b, e) => (e.is_best ? e.epoch : b), -1) : status.bestEpoch;
+  const linesBest = epochs.reduce((b, e) => (e.is_best ? e.epoch : b), -1);
+  const bestEpoch = best ? bestOfThisRun(run, best, status, linesBest) : status.status === 'running' ? linesBest : status.bestEpoch;
   const stopped = status.status === 'cancelled' || status.status === 'running';
   const keep = ended || (stopped && best !== null && bestEpoch >= 0);
   // checked against the export above with the domain train.py copied; stored with its own energies' range of its training split
@@ -491,6 +494,53 @@ async function withOwnEnergyRange(run: RunFiles, best: ModelFileData, train: rea
       `the model is stored with the range of its own energies of its ${plural(trained.length, 'training structure')} (${framesFile}): ${range.min.toFixed(3)} to ${range.max.toFixed(3)} eV/atom above the reference energies (widened by ${PREDICTED_RANGE_MARGIN} eV/atom), as a potential trained in Latticework records it, so that the energy check flags none of them`,
     );
   return encodeModelFile({ ...best, header: { ...best.header, domain: { ...domain, potential } } });
+}
+
+/** What train.py writes into a model file's provenance (`details`): the best epoch (counted from 0) and where the run ran. */
+interface TrainPyDetails {
+  bestEpoch?: unknown;
+  external?: Record<string, unknown>;
+}
+/** The fields of where a run ran that train.py writes both into status.json and into its models' provenance. */
+const WHERE = ['processes', 'nodes', 'hosts', 'framework', 'device', 'devices', 'distributedBackend', 'slurmJob'] as const;
+
+/**
+ * best.lwm is this run's own, not another run's of the same export (two jobs' run folders copied together; the config, the
+ * epochs and the domain are the same): its header's provenance, which train.py writes (the best epoch, where the run ran, when
+ * it was written), must be status.json's run, each value that differs named with both; and status.json's `bestSha256` (train.py
+ * since session 42) must be the file's. Returns the best epoch of the model (counted from 0): status.json's, or for a killed job
+ * (still "running") the one of its epoch lines (`linesBest`: the job died after writing that line and best.lwm, before
+ * status.json), or status.json's when best.lwm was not written yet.
+ */
+function bestOfThisRun(run: RunFiles, best: ModelFileData, status: StatusFile, linesBest: number): number {
+  const file = shownPath(run, 'best.lwm');
+  const running = status.status === 'running';
+  const expected = running ? linesBest : status.bestEpoch;
+  const provenance = best.header.provenance;
+  const details = (provenance?.details ?? {}) as TrainPyDetails;
+  const recorded = Array.isArray(details.bestEpoch) && Number.isInteger(details.bestEpoch[0]) ? (details.bestEpoch[0] as number) : null;
+  const epoch = recorded !== null && running && recorded === status.bestEpoch ? recorded : expected;
+  const differ: string[] = [];
+  if (recorded !== null && recorded !== epoch) differ.push(`best epoch ${recorded} in its header, ${expected} in status.json (counted from 0)`);
+  const where = details.external;
+  if (where) {
+    for (const k of WHERE) {
+      if (!(k in where)) continue;
+      const [mine, its] = [JSON.stringify(where[k] ?? null), JSON.stringify(status[k] ?? null)];
+      if (mine !== its) differ.push(`${k} ${mine} in its header, ${its} in status.json`);
+    }
+    // written by train.py during the run: after its start, before its end
+    const [written, started, ended] = [provenance.createdAt, status.startedAt, status.finishedAt ?? ''].map((t) => Date.parse(t));
+    if (written < started) differ.push(`written ${provenance.createdAt} (its header), before the run started (${status.startedAt}, status.json)`);
+    if (written > ended) differ.push(`written ${provenance.createdAt} (its header), after the run ended (${String(status.finishedAt)}, status.json)`);
+  }
+  const another = 'not this run\'s model (another run\'s best.lwm copied here?)';
+  if (differ.length) fail(file, `its provenance is not status.json's run: ${differ.join('; ')}: ${another}`);
+  // the SHA-256 is of status.json's best epoch's file (a killed job's newer best.lwm, written before status.json, has none yet)
+  const digest = sha256(run.files.get('best.lwm')!);
+  if (typeof status.bestSha256 === 'string' && digest !== status.bestSha256 && !(running && epoch !== status.bestEpoch))
+    fail(file, `its SHA-256 is ${digest}, but status.json records ${status.bestSha256} for this run's best.lwm: ${another}`);
+  return epoch;
 }
 
 function decodeLwm(run: RunFiles, name: RunFileName): ModelFileData {

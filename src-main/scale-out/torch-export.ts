@@ -484,7 +484,7 @@ retune the learning rate), or train on one process when the run must follow Latt
 
 - \`metrics.jsonl\`: one line per epoch with Latticework's metric keys (train_loss, val_loss, val_mae, lr, …)
 - \`batches.jsonl\`: batch_loss and batch_lr of every batch
-- \`status.json\`: how the run ended, the hosts, processes, devices and distributed backend
+- \`status.json\`: how the run ended, the hosts, processes, devices and distributed backend, the SHA-256 of the export's files and of \`best.lwm\` (so that only this run's model comes back)
 - \`last.lwm\`, \`best.lwm\`: Latticework model files (the last epoch's and the best epoch's weights)
 - \`predictions.jsonl\`: predictions of the best model for every structure of every split
 

@@ -430,6 +430,60 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(JSON.parse(second.out).runId).not.toBe(runId);
   });
 
+  it("import-run refuses another run's best.lwm of the same export: by its SHA-256 in status.json, and by its provenance (best epoch, processes, when written) for a folder without it", async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-foreign-best-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--epochs', '2', '--to', 'torch', 'exp')).code).toBe(0);
+    const exp = join(dir, 'exp');
+    python(['train.py', '--device', 'cpu'], exp);
+    python(['train.py', '--device', 'cpu', '--out', 'run2'], exp);
+    const statusFile = join(exp, 'run', 'status.json');
+    const status = JSON.parse(readFileSync(statusFile, 'utf8'));
+    const own = readFileSync(join(exp, 'run', 'best.lwm'));
+    expect(status.bestSha256).toBe(createHash('sha256').update(own).digest('hex'));
+    const refused = async (best: Uint8Array, statusJson: Record<string, unknown> = status) => {
+      writeFileSync(join(exp, 'run', 'best.lwm'), best);
+      writeFileSync(statusFile, JSON.stringify(statusJson));
+      const r = await cli('import-run', 'exp', '--db', db);
+      expect(r.code).toBe(1);
+      return r.err;
+    };
+    const bestFile = join(exp, 'run', 'best.lwm');
+    // the second run's best.lwm: written after this run ended, by its SHA-256 too; a folder of an older train.py (no bestSha256) by its provenance alone
+    const other = new Uint8Array(readFileSync(join(exp, 'run2', 'best.lwm')));
+    const otherWritten = decodeModelFile(other).header.provenance.createdAt;
+    const late = `latticework import-run: ${bestFile}: its provenance is not status.json's run: written ${otherWritten} (its header), after the run ended (${status.finishedAt}, status.json): not this run's model (another run's best.lwm copied here?)`;
+    expect(await refused(other)).toBe(late);
+    const { bestSha256: _, ...older } = status;
+    expect(await refused(other, older)).toBe(late);
+    // a best.lwm of a 2-process run (torchrun) whose best epoch was another: both values named
+    const torchrun = decodeModelFile(other);
+    const details = torchrun.header.provenance.details as { bestEpoch: number[]; external: Record<string, unknown> };
+    torchrun.header.provenance.createdAt = status.startedAt;
+    details.bestEpoch = [1 - status.bestEpoch];
+    details.external = { ...details.external, processes: 2, distributedBackend: 'gloo' };
+    expect(await refused(encodeModelFile(torchrun), older)).toBe(
+      `latticework import-run: ${bestFile}: its provenance is not status.json's run: best epoch ${1 - status.bestEpoch} in its header, ${status.bestEpoch} in status.json (counted from 0); ` +
+        `processes 2 in its header, 1 in status.json; distributedBackend "gloo" in its header, "none" in status.json: not this run's model (another run's best.lwm copied here?)`,
+    );
+    // the same provenance, other weights: its SHA-256 is not status.json's
+    const edited = decodeModelFile(new Uint8Array(own));
+    for (const w of Object.values(edited.members[0])) w[0] += 1;
+    const editedBytes = encodeModelFile(edited);
+    expect(await refused(editedBytes)).toBe(
+      `latticework import-run: ${bestFile}: its SHA-256 is ${createHash('sha256').update(editedBytes).digest('hex')}, but status.json records ${status.bestSha256} for this run's best.lwm: not this run's model (another run's best.lwm copied here?)`,
+    );
+    expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+    // its own best.lwm comes back
+    writeFileSync(join(exp, 'run', 'best.lwm'), own);
+    writeFileSync(statusFile, JSON.stringify(status));
+    const back = await cli('import-run', 'exp', '--db', db, '--json');
+    expect(back.code, back.err).toBe(0);
+    expect(JSON.parse(back.out)).toMatchObject({ status: 'finished', bestEpoch: status.bestEpoch });
+  });
+
   it('import-run refuses a run without its epochs (metrics.jsonl missing or cut short) and a split that is not one, naming the problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-import-checks-'));
     const db = join(dir, 'runs.sqlite');
