@@ -1203,6 +1203,35 @@ def run_held(out_dir):
         return "a run (its status.json cannot be read)"
 
 
+def export_damage(folder):
+    """The first of the export's files that train.py reads (export.json's "files": size and SHA-256, recorded at export)
+    that is missing, cut short or changed (an interrupted scp or rsync to the cluster, as a rule), as a sentence naming
+    it; None when all are whole. An export made before that record (Latticework before session 42) is not checked."""
+    again = "copy the export folder again"
+    try:
+        with open(os.path.join(folder, "export.json"), "rb") as f:
+            manifest = json.loads(f.read())
+    except OSError as e:
+        return f"export.json cannot be read ({e.strerror}): {again}"
+    except ValueError:
+        return f"export.json is damaged (not valid JSON; cut short?): {again}"
+    for name, want in (manifest.get("files") or {}).items():
+        path = os.path.join(folder, *name.split("/"))
+        if not os.path.isfile(path):
+            return f"{name} is missing: {again}"
+        size = os.path.getsize(path)
+        if size != want["bytes"]:
+            state = "truncated" if size < want["bytes"] else "damaged"
+            return f"{name} is {state}: {size} bytes, but the export wrote {want['bytes']} (export.json); an interrupted copy? {again}"
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != want["sha256"]:
+            return f"{name} is damaged: its SHA-256 is not the one the export recorded (export.json); {again}"
+    return None
+
+
 def config_changes(folder):
     """Where the export's config.json differs from the config in its initial.lwm (the one trained), as
     "key: value here, value in initial.lwm" for the first few keys; None when they agree or config.json is gone."""

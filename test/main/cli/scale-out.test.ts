@@ -402,6 +402,42 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(lines(join(exp, 'run', 'metrics.jsonl'))).toHaveLength(1);
   });
 
+  it('train.py refuses an export folder cut short (an interrupted copy) before reading it: one line naming the file, exit 2, from process 0 alone under torchrun', async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-damaged-'));
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--epochs', '1', '--to', 'torch', 'exp')).code).toBe(0);
+    const exp = join(dir, 'exp');
+    const files = JSON.parse(readFileSync(join(exp, 'export.json'), 'utf8')).files as Record<string, { bytes: number; sha256: string }>;
+    expect(Object.keys(files).sort()).toEqual(['data/graphs.bin', 'initial.lwm', 'split.json']);
+    for (const [name, f] of Object.entries(files)) expect(createHash('sha256').update(readFileSync(join(exp, name))).digest('hex'), name).toBe(f.sha256);
+    const damaged = (name: string, damage: (bytes: Buffer) => Buffer, args: string[] = ['train.py', '--device', 'cpu']) => {
+      const whole = readFileSync(join(exp, name));
+      writeFileSync(join(exp, name), damage(whole));
+      try {
+        const r = runPython(args, { cwd: exp });
+        expect(existsSync(join(exp, 'run')), name).toBe(false);
+        return r;
+      } finally {
+        writeFileSync(join(exp, name), whole);
+      }
+    };
+    const again = 'an interrupted copy? copy the export folder again';
+    for (const name of ['data/graphs.bin', 'initial.lwm']) {
+      const r = damaged(name, (b) => b.subarray(0, 3000));
+      expect([r.status, r.stderr]).toEqual([2, `train.py: error: ${name} is truncated: 3000 bytes, but the export wrote ${files[name].bytes} (export.json); ${again}\n`]);
+    }
+    const flipped = damaged('data/graphs.bin', (b) => Buffer.concat([b.subarray(0, 100), Buffer.from([b[100] ^ 1]), b.subarray(101)]));
+    expect([flipped.status, flipped.stderr]).toEqual([2, 'train.py: error: data/graphs.bin is damaged: its SHA-256 is not the one the export recorded (export.json); copy the export folder again\n']);
+    // two processes: each refuses before joining the process group, process 0 says why, once
+    const torchrun = ['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(await freePort()), '--redirects', '1', '--tee', '1'];
+    const both = damaged('initial.lwm', (b) => b.subarray(0, 100000), [...torchrun, 'train.py', '--device', 'cpu']);
+    expect(both.status).not.toBe(0);
+    const said = `initial.lwm is truncated: 100000 bytes, but the export wrote ${files['initial.lwm'].bytes} (export.json); ${again}`;
+    expect(`${both.stdout}${both.stderr}`.split(said).length - 1, both.stderr).toBe(1);
+    expect(`${both.stdout}${both.stderr}`).not.toMatch(/RuntimeError|ValueError/);
+  });
+
   it('import-run refuses a run already imported (its export and start, from status.json), naming it; a new run of the same export comes back', async () => {
     requireTorch();
     const dir = mkdtempSync(join(tmpdir(), 'lw-import-twice-'));
