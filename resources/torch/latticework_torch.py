@@ -84,7 +84,7 @@ def read_lwm(path):
 
 
 def write_lwm(path, header, weights):
-    """Writes one member's weights (name → tensor in Latticework's layout), atomically."""
+    """Writes one member's weights (name → tensor in Latticework's layout), atomically; returns the file's SHA-256 (hex)."""
     entries = []
     blobs = []
     for name, t in weights.items():
@@ -95,11 +95,13 @@ def write_lwm(path, header, weights):
     js = json.dumps(header, separators=(",", ":")).encode("utf-8")
     pad = -(12 + len(js)) % 4
     tmp = path + ".tmp"
+    digest = hashlib.sha256()
     with open(tmp, "wb") as f:
-        f.write(MAGIC + struct.pack("<I", len(js)) + js + b"\x00" * pad)
-        for b in blobs:
+        for b in (MAGIC + struct.pack("<I", len(js)) + js + b"\x00" * pad, *blobs):
             f.write(b)
+            digest.update(b)
     os.replace(tmp, path)
+    return digest.hexdigest()
 
 
 # ----------------------------------------------------------------------------- Latticework's RNG
@@ -1201,6 +1203,35 @@ def run_held(out_dir):
         return "a run (its status.json cannot be read)"
 
 
+def export_damage(folder):
+    """The first of the export's files that train.py reads (export.json's "files": size and SHA-256, recorded at export)
+    that is missing, cut short or changed (an interrupted scp or rsync to the cluster, as a rule), as a sentence naming
+    it; None when all are whole. An export made before that record (Latticework before session 42) is not checked."""
+    again = "copy the export folder again"
+    try:
+        with open(os.path.join(folder, "export.json"), "rb") as f:
+            manifest = json.loads(f.read())
+    except OSError as e:
+        return f"export.json cannot be read ({e.strerror}): {again}"
+    except ValueError:
+        return f"export.json is damaged (not valid JSON; cut short?): {again}"
+    for name, want in (manifest.get("files") or {}).items():
+        path = os.path.join(folder, *name.split("/"))
+        if not os.path.isfile(path):
+            return f"{name} is missing: {again}"
+        size = os.path.getsize(path)
+        if size != want["bytes"]:
+            state = "truncated" if size < want["bytes"] else "damaged"
+            return f"{name} is {state}: {size} bytes, but the export wrote {want['bytes']} (export.json); an interrupted copy? {again}"
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != want["sha256"]:
+            return f"{name} is damaged: its SHA-256 is not the one the export recorded (export.json); {again}"
+    return None
+
+
 def config_changes(folder):
     """Where the export's config.json differs from the config in its initial.lwm (the one trained), as
     "key: value here, value in initial.lwm" for the first few keys; None when they agree or config.json is gone."""
@@ -1300,8 +1331,8 @@ class RunFiles:
         append_lines(self.path("metrics.jsonl"), [line])
         ckpt = dict(self.header, provenance=self.provenance(epoch, best))
         write_lwm(self.path("last.lwm"), ckpt, weights)
-        if line["is_best"]:
-            write_lwm(self.path("best.lwm"), ckpt, best["weights"])
+        if line["is_best"]:  # status.json (written next) records best.lwm's SHA-256: import-run takes no other run's best.lwm
+            self.status["bestSha256"] = write_lwm(self.path("best.lwm"), ckpt, best["weights"])
         self.status.update(epochsDone=epoch + 1, bestEpoch=best["epoch"], duration=time.time() - self.t0)
         write_json(self.path("status.json"), self.status)
 

@@ -11,7 +11,8 @@ Ctrl-C or SIGTERM (Slurm's time limit, scancel, torchrun stopping) stops the run
 as cancelled with its best epoch's model. Exit status: 0 finished, 130 cancelled, 1 failed, 2 bad arguments
 or a folder it will not train (nothing written then): run/ already holding a run (status.json), which is
 never replaced unless --overwrite says so (a second sbatch, or Slurm requeueing the job, keeps the finished
-run), or config.json edited (the config trained is initial.lwm's: change it in Latticework and export again).
+run), config.json edited (the config trained is initial.lwm's: change it in Latticework and export again), or
+a file of the export missing, cut short or changed against export.json's record (copy the export again).
 Bring it back with `latticework import-run THIS_FOLDER`.
 """
 import argparse
@@ -21,7 +22,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from latticework_torch import config_changes, run_held, train  # noqa: E402
+from latticework_torch import config_changes, export_damage, run_held, train  # noqa: E402
 
 
 def whole_number(text):
@@ -49,16 +50,21 @@ def main():
     held = None if a.overwrite else run_held(a.out)
     if held:
         return refuse(p, rank, f"{a.out} already holds {held}: bring it back first (latticework import-run {here}), move it away, train into another folder (--out DIR), or replace it (--overwrite)")
+    damaged = export_damage(here)
+    if damaged:
+        return refuse(p, rank, damaged, usage=False)
     changed = config_changes(here)
     if changed:
         return refuse(p, rank, f"config.json differs from the config in initial.lwm ({changed}): train.py trains initial.lwm's config, with initial weights drawn for it; change the config in Latticework and export again (config.json is there to read)")
     return train(here, a.out, epochs=a.epochs, device_choice=a.device, log=log)
 
 
-def refuse(parser, rank, message):
-    """Bad arguments or a folder not to train: nothing is written; process 0 says why; exit status 2."""
+def refuse(parser, rank, message, usage=True):
+    """Bad arguments or a folder not to train: nothing is written; process 0 says why (a damaged folder in one line,
+    without the usage); exit status 2."""
     if rank == 0:
-        parser.print_usage(sys.stderr)
+        if usage:
+            parser.print_usage(sys.stderr)
         print(f"{parser.prog}: error: {message}", file=sys.stderr)
     return 2
 

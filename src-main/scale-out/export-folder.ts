@@ -4,10 +4,13 @@
  * building the graphs) and again by the writer itself. Light on purpose: the app's service imports it
  * without the engine.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export function checkExportFolderEmpty(out: string): void {
   const folder = resolve(out);
-  if (existsSync(folder) && readdirSync(folder).length > 0) throw new Error(`${folder} is not empty: export into a new folder`);
+  const st = statSync(folder, { throwIfNoEntry: false });
+  if (!st) return;
+  if (!st.isDirectory()) throw new Error(`${folder} is ${st.isFile() ? 'a file' : 'not a folder'}: give a new folder (the export writes a folder of files)`);
+  if (readdirSync(folder).length > 0) throw new Error(`${folder} is not empty: export into a new folder`);
 }

@@ -36,7 +36,7 @@ import { currentBackend, initBackend } from '../engine/tf/backend';
 import { FileAccessError, isUserFolder, readUserFile, type FileKind } from '../files/path-guard';
 import { UserError } from '../ipc/errors';
 import type { Database } from '../store/database';
-import { externalRunFrom, getRunRow, RunRecorder } from '../store/runs';
+import { externalRunFrom, getRunRow, reopenExternalRun, RunRecorder, type NewRun } from '../store/runs';
 import { TORCH_EXPORT_FORMAT } from './torch-export';
 
 /** The files of an export folder that import reads (the export's, then the run's). */
@@ -173,12 +173,16 @@ interface StatusFile extends Omit<ExternalRunInfo, 'importedFrom' | 'importedAt'
   export?: { folder: string; createdAt: string | null; dataset: string | null; structures: number | null; sha256: Record<string, string> };
   duration?: number;
   valMetrics?: Record<string, number>;
+  /** best.lwm's SHA-256, written with it (absent: a train.py before session 42, or no epoch finished). */
+  bestSha256?: string;
   testMetrics?: Record<string, number>;
 }
 
 /** What `latticework import-run --json` prints. */
 export interface ImportedRun {
   runId: number;
+  /** True when the run was stored already, imported while its job had not ended (interrupted), and is updated in place. */
+  updated: boolean;
   name: string;
   status: RunStatus;
   epochs: number;
@@ -323,10 +327,11 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   }
   if (planned !== config.training.epochs) notes.push(`trained for ${planned} epochs (train.py --epochs) where the export's config has ${config.training.epochs}: the run is stored with ${planned}`);
   if (run.files.has(PREDICTIONS)) checkPredictions(run, split, manifest.dataset.structures, exported);
-  // a stopped run (cancelled by a signal, or killed: status.json still "running") keeps its best epoch's model, as a run cancelled here
-  // with "keep the best model"; a failed run keeps none, as here
-  const runStatus: RunStatus = ended ? 'finished' : status.status === 'cancelled' ? 'cancelled' : 'failed';
-  const bestEpoch = status.status === 'running' ? epochs.reduce((b, e) => (e.is_best ? e.epoch : b), -1) : status.bestEpoch;
+  // a stopped run (cancelled by a signal, or interrupted: status.json still "running", the job killed or still running) keeps its
+  // best epoch's model, as a run cancelled here with "keep the best model" or interrupted here keeps its checkpoints; a failed run keeps none, as here
+  const runStatus: RunStatus = ended ? 'finished' : status.status === 'cancelled' ? 'cancelled' : status.status === 'running' ? 'interrupted' : 'failed';
+  const linesBest = epochs.reduce((b, e) => (e.is_best ? e.epoch : b), -1);
+  const bestEpoch = best ? bestOfThisRun(run, best, status, linesBest) : status.status === 'running' ? linesBest : status.bestEpoch;
   const stopped = status.status === 'cancelled' || status.status === 'running';
   const keep = ended || (stopped && best !== null && bestEpoch >= 0);
   // checked against the export above with the domain train.py copied; stored with its own energies' range of its training split
@@ -346,7 +351,6 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     exportedFrom: manifest.exportedFrom ?? null,
     exportSha256: status.export?.sha256?.['export.json'] ?? null,
   };
-  const name = opts.name ?? `${manifest.name} (PyTorch, ${status.processes} process${status.processes === 1 ? '' : 'es'})`;
   const startedAt = Date.parse(status.startedAt);
   const duration = typeof status.duration === 'number' ? status.duration : 0;
   // when the run ended in PyTorch (the import's own time is external.importedAt): status.json's finishedAt; a killed
@@ -356,11 +360,20 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   // exported from a run of this database: the same dataset (its split indexes that dataset's items)
   const from = manifest.exportedFrom;
   const origin = from && resolve(from.database) === resolve(db.path) ? await db.read((tx) => getRunRow(tx, from.runId)) : undefined;
-  // the same run imported again (its export and its start, as status.json records them): refused, naming the run it is
-  const again = external.exportSha256 && Number.isFinite(startedAt) ? await db.read((tx) => externalRunFrom(tx, external.exportSha256!, startedAt)) : undefined;
-  if (again)
-    fail(statusFile, `this run (started ${status.startedAt}) was already imported as run ${again.id} ("${again.name}"): it is not stored twice (delete run ${again.id} to import it again)`);
-  const recorder = await RunRecorder.create(db, {
+  // the same run imported again (its export and its start, as status.json records them) is stored once: refused, naming the run
+  // it is, unless it was imported while its job had not ended (interrupted) and the folder now holds more epochs or the job's end,
+  // which update that run in place (same id)
+  const stored = external.exportSha256 && Number.isFinite(startedAt) ? await db.read((tx) => externalRunFrom(tx, external.exportSha256!, startedAt)) : undefined;
+  const update = stored?.status === 'interrupted' && (epochs.length > stored.epochsDone || status.status !== 'running') ? stored : null;
+  if (stored && !update)
+    fail(
+      statusFile,
+      stored.status === 'interrupted'
+        ? `this run (started ${status.startedAt}) was already imported as run ${stored.id} ("${stored.name}") with ${plural(stored.epochsDone, 'epoch')}, while its job had not ended, and status.json still says running with no epoch since: import it again once the job has written more epochs or ended (run ${stored.id} is then updated)`
+        : `this run (started ${status.startedAt}) was already imported as run ${stored.id} ("${stored.name}", ${stored.status}): it is not stored twice (to import it again, delete run ${stored.id} in the app's Runs view first: the command line does not delete runs)`,
+    );
+  const name = opts.name ?? update?.name ?? `${manifest.name} (PyTorch, ${status.processes} process${status.processes === 1 ? '' : 'es'})`;
+  const row: NewRun = {
     name,
     datasetId: origin?.dataset_id ?? null,
     datasetName: origin?.dataset_name ?? manifest.dataset.source,
@@ -375,8 +388,15 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     startedAt: Number.isFinite(startedAt) ? startedAt : Date.now(),
     origin: 'external',
     external,
-  });
+  };
+  const recorder = update ? new RunRecorder(db, update.id) : await RunRecorder.create(db, row);
+  if (update) await db.transaction((tx) => reopenExternalRun(tx, update.id, row, { rename: opts.name !== undefined, keepModel: keep }));
   try {
+    if (update)
+      notes.push(
+        `run ${update.id} was imported before, while its job had not ended (interrupted, ${plural(update.epochsDone, 'epoch')}): it is updated in place with this folder's ${plural(epochs.length, 'epoch')} and its status (${runStatus})` +
+          (update.modelId !== null && !keep ? `; the model its earlier import stored (model ${update.modelId}) is deleted, as this import stores none` : ''),
+      );
     await recorder.started(`${status.framework} ${status.device}`, split);
     const time = Number.isFinite(startedAt) ? startedAt : Date.now();
     for (const e of epochs) {
@@ -412,22 +432,26 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
           testMetrics: status.testMetrics ?? {},
           predictions: [],
           modelFile,
+          // a run updated in place keeps the model its earlier import stored (its id and name), with this best.lwm
+          modelId: update?.modelId ?? null,
           modelNameIfTaken: 'PyTorch',
         },
         duration,
         finishedAt,
       );
     if (!ended) {
-      const error = status.status === 'failed' ? (status.error ?? 'failed in PyTorch') : status.status === 'running' ? 'stopped before its end in PyTorch (status.json still says running: the job was killed, or is still running)' : undefined;
+      const stillRunning = 'status.json still says running: the job was killed, or is still running';
+      const error = status.status === 'failed' ? (status.error ?? 'failed in PyTorch') : status.status === 'running' ? `interrupted in PyTorch (${stillRunning})` : undefined;
       await recorder.status(runStatus, { duration, error, finished: true, finishedAt });
-      const how = status.status === 'cancelled' ? `was cancelled${status.stoppedBy ? ` (${status.stoppedBy})` : ''}` : status.status === 'running' ? 'stopped before its end (killed)' : 'failed';
+      const how = status.status === 'cancelled' ? `was cancelled${status.stoppedBy ? ` (${status.stoppedBy})` : ''}` : status.status === 'running' ? `was interrupted (${stillRunning})` : 'failed';
       if (keep) notes.push(`the run ${how} after ${plural(epochs.length, 'epoch')}: its best epoch's model (epoch ${bestEpoch + 1}, best.lwm) is stored`);
       else if (best && bestEpoch >= 0) notes.push(`the run failed: its best.lwm (epoch ${bestEpoch + 1}) is not stored, as a run that fails here keeps no model (predict with the file itself: latticework predict --model ${bestFile})`);
       else if (bestEpoch >= 0) notes.push(`the run ${how} after ${plural(epochs.length, 'epoch')}, but its best.lwm is missing: no model is stored`);
       else notes.push(`the run ${how} before its first epoch ended: there is no model to store`);
+      if (status.status === 'running') notes.push(`once the job has ended (or written more epochs), import the folder again: run ${recorder.runId} is then updated with them, its end and its best model`);
     }
     const renamedFrom = model && best && model.name !== best.header.name ? best.header.name : null;
-    return { runId: recorder.runId, name, status: runStatus, epochs: epochs.length, epochsPlanned: planned, bestEpoch, modelId: model?.id ?? null, model: model?.name ?? null, renamedFrom, external, notes };
+    return { runId: recorder.runId, updated: update !== null, name, status: runStatus, epochs: epochs.length, epochsPlanned: planned, bestEpoch, modelId: model?.id ?? null, model: model?.name ?? null, renamedFrom, external, notes };
   } catch (e) {
     await recorder.status('failed', { error: `import failed: ${(e as Error).message}`, finished: true });
     throw e;
@@ -470,6 +494,53 @@ async function withOwnEnergyRange(run: RunFiles, best: ModelFileData, train: rea
       `the model is stored with the range of its own energies of its ${plural(trained.length, 'training structure')} (${framesFile}): ${range.min.toFixed(3)} to ${range.max.toFixed(3)} eV/atom above the reference energies (widened by ${PREDICTED_RANGE_MARGIN} eV/atom), as a potential trained in Latticework records it, so that the energy check flags none of them`,
     );
   return encodeModelFile({ ...best, header: { ...best.header, domain: { ...domain, potential } } });
+}
+
+/** What train.py writes into a model file's provenance (`details`): the best epoch (counted from 0) and where the run ran. */
+interface TrainPyDetails {
+  bestEpoch?: unknown;
+  external?: Record<string, unknown>;
+}
+/** The fields of where a run ran that train.py writes both into status.json and into its models' provenance. */
+const WHERE = ['processes', 'nodes', 'hosts', 'framework', 'device', 'devices', 'distributedBackend', 'slurmJob'] as const;
+
+/**
+ * best.lwm is this run's own, not another run's of the same export (two jobs' run folders copied together; the config, the
+ * epochs and the domain are the same): its header's provenance, which train.py writes (the best epoch, where the run ran, when
+ * it was written), must be status.json's run, each value that differs named with both; and status.json's `bestSha256` (train.py
+ * since session 42) must be the file's. Returns the best epoch of the model (counted from 0): status.json's, or for a killed job
+ * (still "running") the one of its epoch lines (`linesBest`: the job died after writing that line and best.lwm, before
+ * status.json), or status.json's when best.lwm was not written yet.
+ */
+function bestOfThisRun(run: RunFiles, best: ModelFileData, status: StatusFile, linesBest: number): number {
+  const file = shownPath(run, 'best.lwm');
+  const running = status.status === 'running';
+  const expected = running ? linesBest : status.bestEpoch;
+  const provenance = best.header.provenance;
+  const details = (provenance?.details ?? {}) as TrainPyDetails;
+  const recorded = Array.isArray(details.bestEpoch) && Number.isInteger(details.bestEpoch[0]) ? (details.bestEpoch[0] as number) : null;
+  const epoch = recorded !== null && running && recorded === status.bestEpoch ? recorded : expected;
+  const differ: string[] = [];
+  if (recorded !== null && recorded !== epoch) differ.push(`best epoch ${recorded} in its header, ${expected} in status.json (counted from 0)`);
+  const where = details.external;
+  if (where) {
+    for (const k of WHERE) {
+      if (!(k in where)) continue;
+      const [mine, its] = [JSON.stringify(where[k] ?? null), JSON.stringify(status[k] ?? null)];
+      if (mine !== its) differ.push(`${k} ${mine} in its header, ${its} in status.json`);
+    }
+    // written by train.py during the run: after its start, before its end
+    const [written, started, ended] = [provenance.createdAt, status.startedAt, status.finishedAt ?? ''].map((t) => Date.parse(t));
+    if (written < started) differ.push(`written ${provenance.createdAt} (its header), before the run started (${status.startedAt}, status.json)`);
+    if (written > ended) differ.push(`written ${provenance.createdAt} (its header), after the run ended (${String(status.finishedAt)}, status.json)`);
+  }
+  const another = 'not this run\'s model (another run\'s best.lwm copied here?)';
+  if (differ.length) fail(file, `its provenance is not status.json's run: ${differ.join('; ')}: ${another}`);
+  // the SHA-256 is of status.json's best epoch's file (a killed job's newer best.lwm, written before status.json, has none yet)
+  const digest = sha256(run.files.get('best.lwm')!);
+  if (typeof status.bestSha256 === 'string' && digest !== status.bestSha256 && !(running && epoch !== status.bestEpoch))
+    fail(file, `its SHA-256 is ${digest}, but status.json records ${status.bestSha256} for this run's best.lwm: ${another}`);
+  return epoch;
 }
 
 function decodeLwm(run: RunFiles, name: RunFileName): ModelFileData {

@@ -17,6 +17,7 @@
  *
  * What can be exported: EXPORTABLE below; everything else is refused with the reason.
  */
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFramesExtxyz } from '../../src-shared/chem';
@@ -226,10 +227,18 @@ function checkedSplit(split: Split, n: number): Split {
   return split;
 }
 
+/**
+ * The files train.py reads, whose size and SHA-256 export.json records (`files`): train.py compares them before reading, so
+ * that a folder cut short by an interrupted copy is refused naming the file, not met by a traceback mid-read.
+ */
+const CHECKED_FILES = new Set(['initial.lwm', 'split.json', 'data/graphs.bin', 'data/potentials.bin']);
+
 /** Writes one export folder: the files every export has, then the manifest and README last. */
 class ExportWriter {
   readonly folder: string;
   readonly files: string[] = [];
+  /** CHECKED_FILES as written: their size in bytes and SHA-256 (hex). */
+  private readonly checked: Record<string, { bytes: number; sha256: string }> = {};
 
   constructor(out: string) {
     this.folder = resolve(out);
@@ -240,6 +249,10 @@ class ExportWriter {
   file(name: string, content: string | Uint8Array, list = true): void {
     mkdirSync(dirname(join(this.folder, name)), { recursive: true });
     writeFileSync(join(this.folder, name), content);
+    if (CHECKED_FILES.has(name)) {
+      const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+      this.checked[name] = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    }
     if (list) this.files.push(name);
   }
 
@@ -289,6 +302,7 @@ class ExportWriter {
       split: summary.split,
       parameters: m.parameters,
       elements: m.elements,
+      files: this.checked,
     };
     this.file('export.json', JSON.stringify(manifest, null, 2) + '\n');
     return summary;
@@ -484,7 +498,7 @@ retune the learning rate), or train on one process when the run must follow Latt
 
 - \`metrics.jsonl\`: one line per epoch with Latticework's metric keys (train_loss, val_loss, val_mae, lr, …)
 - \`batches.jsonl\`: batch_loss and batch_lr of every batch
-- \`status.json\`: how the run ended, the hosts, processes, devices and distributed backend
+- \`status.json\`: how the run ended, the hosts, processes, devices and distributed backend, the SHA-256 of the export's files and of \`best.lwm\` (so that only this run's model comes back)
 - \`last.lwm\`, \`best.lwm\`: Latticework model files (the last epoch's and the best epoch's weights)
 - \`predictions.jsonl\`: predictions of the best model for every structure of every split
 

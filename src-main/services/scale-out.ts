@@ -91,7 +91,7 @@ export function scaleOutHandlers(core: CoreParts): LatticeworkHandlers['scaleOut
           const record = await getRun(core, r.runId);
           core.events.emit('training', 'onStatus', record);
           if (r.modelId !== null) core.events.emit('models', 'onChanged', { ids: [r.modelId] });
-          return { runId: r.runId, name: r.name, epochs: r.epochs, epochsPlanned: r.epochsPlanned, bestEpoch: r.bestEpoch, modelId: r.modelId, model: r.model, external: r.external, notes: r.notes, run: record };
+          return { runId: r.runId, updated: r.updated, name: r.name, epochs: r.epochs, epochsPlanned: r.epochsPlanned, bestEpoch: r.bestEpoch, modelId: r.modelId, model: r.model, external: r.external, notes: r.notes, run: record };
         },
         jobId,
       );

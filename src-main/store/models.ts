@@ -88,6 +88,29 @@ export async function insertModel(
 }
 
 /**
+ * Replaces a stored model's file (its id and name kept): a run brought back again with a later best
+ * epoch (scale-out/import-run.ts) keeps the model its first import stored, so predictions by its name go on.
+ */
+export async function replaceModelFile(tx: Tx, id: number, file: Uint8Array, now = Date.now()): Promise<{ id: number; name: string }> {
+  const row = await tx.get<{ name: string }>('SELECT name FROM model WHERE id = ?', [id]);
+  if (!row) throw new Error(`there is no model ${id} to replace`);
+  const bytes = modelFileNamed(file, row.name);
+  const h = readModelHeader(bytes);
+  await tx.run('UPDATE model SET task = ?, architecture = ?, parameter_count = ?, members = ?, description = ?, sha256 = ?, data = ?, created_at = ? WHERE id = ?', [
+    h.task,
+    h.config.architecture,
+    await parameterCountOf(h),
+    h.members,
+    describe(h),
+    createHash('sha256').update(bytes).digest('hex'),
+    bytes,
+    now,
+    id,
+  ]);
+  return { id, name: row.name };
+}
+
+/**
  * The model file with `name` in its header, as its row names it. A file keeps the name it was
  * stored under first where migration 17 renamed its row (a name another model had); everything
  * read out of the store reads the row's name.

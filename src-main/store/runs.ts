@@ -25,7 +25,7 @@
 import type { ExternalRunInfo, MetricPoint, PredictionPoint, RunOrigin, RunDetail, RunRecord, RunStatus, TrainCommandRecord } from '../../src-shared/ipc/contract';
 import type { EpochRecord } from '../engine/train/checkpoint';
 import { parseJson, type Database, type Tx } from './database';
-import { insertModel } from './models';
+import { insertModel, replaceModelFile } from './models';
 import { LEASE_TIMEOUT_MS, takenOverBy } from './owners';
 
 export interface RunRow {
@@ -129,10 +129,21 @@ function runRecord(r: RunRow, config: { training?: { kFold?: number | null } }):
   };
 }
 
-/** The external run trained from the export whose export.json has SHA-256 `exportSha256` and started at `startedAt` (ms), if one is stored. */
-export async function externalRunFrom(tx: Tx, exportSha256: string, startedAt: number): Promise<{ id: number; name: string } | undefined> {
-  const rows = await tx.all<{ id: number; name: string; external: string }>("SELECT id, name, external FROM run WHERE origin = 'external' AND started_at = ? ORDER BY id", [startedAt]);
-  return rows.find((r) => externalInfo(r.external)?.exportSha256 === exportSha256);
+/**
+ * The external run trained from the export whose export.json has SHA-256 `exportSha256` and started at `startedAt` (ms), if one
+ * is stored: its status, epochs and model (an `interrupted` one was imported while its job had not ended, and can be updated).
+ */
+export async function externalRunFrom(
+  tx: Tx,
+  exportSha256: string,
+  startedAt: number,
+): Promise<{ id: number; name: string; status: RunStatus; epochsDone: number; modelId: number | null } | undefined> {
+  const rows = await tx.all<{ id: number; name: string; status: RunStatus; epochs_done: number; model_id: number | null; external: string }>(
+    "SELECT id, name, status, epochs_done, model_id, external FROM run WHERE origin = 'external' AND started_at = ? ORDER BY id",
+    [startedAt],
+  );
+  const r = rows.find((x) => externalInfo(x.external)?.exportSha256 === exportSha256);
+  return r && { id: r.id, name: r.name, status: r.status, epochsDone: r.epochs_done, modelId: r.model_id };
 }
 
 /** An external run's JSON as stored: runs imported before session 40 hold `importedAt` in epoch ms, given as ISO 8601 like every other time. */
@@ -320,6 +331,35 @@ export async function rewindToLastCheckpoint(db: Database, runId: number, fromCh
   return ckpt;
 }
 
+/**
+ * An external run brought back again (imported `interrupted` while its job had not ended; its folder now holds more): its
+ * curves, checkpoints and predictions are dropped and its row takes `run`'s fields (its name only when `rename`), to be
+ * recorded again under the same id. Its model stays when `keepModel` (the import then replaces its file), else it is deleted
+ * (the run now ended as a failure, which keeps no model).
+ */
+export async function reopenExternalRun(tx: Tx, runId: number, run: NewRun, opts: { rename: boolean; keepModel: boolean }): Promise<void> {
+  for (const table of ['metric', 'checkpoint', 'prediction']) await tx.run(`DELETE FROM ${table} WHERE run_id = ?`, [runId]);
+  // (the run's model_id is then set to NULL by its foreign key)
+  if (!opts.keepModel) await tx.run('DELETE FROM model WHERE id = (SELECT model_id FROM run WHERE id = ?) AND run_id = ?', [runId, runId]);
+  await tx.run(
+    `UPDATE run SET status = ?, config = ?, seed = ?, backend = ?, workers = ?, epochs_planned = ?, started_at = ?, external = ?, epochs_done = 0, duration = 0,
+       best_metrics = '{}', error = NULL, finished_at = NULL, owner_id = ?${opts.rename ? ', name = ?' : ''} WHERE id = ?`,
+    [
+      run.status,
+      JSON.stringify(run.config),
+      run.seed,
+      run.backend ?? '',
+      run.workers ?? 1,
+      run.epochsPlanned,
+      run.startedAt ?? Date.now(),
+      run.external ? JSON.stringify(run.external) : null,
+      tx.ownerId(),
+      ...(opts.rename ? [run.name] : []),
+      runId,
+    ],
+  );
+}
+
 /** Prepares an interrupted run for `resume` by this process (its owner from now on): metrics from epoch `from` on and the predictions are dropped. */
 export async function rewindRun(tx: Tx, runId: number, from: number, hasCheckpoint: boolean): Promise<void> {
   await tx.run('DELETE FROM metric WHERE run_id = ? AND epoch >= ?', [runId, from]);
@@ -368,7 +408,7 @@ export interface RunOutcome {
   predictions: { structureId: number | null; name: string; split: PredictionPoint['split']; target: number; prediction: number }[];
   /** The best model as a `.lwm` file, stored as a trained model of the run; null: no model (or `modelId`). */
   modelFile: Uint8Array | null;
-  /** The best model when it is already in the store (it becomes the run's model). */
+  /** The best model when it is already in the store (it becomes the run's model); with `modelFile`, that stored model's file is replaced by it (its id and name kept). */
   modelId?: number | null;
   /** Where `modelFile`'s name is already stored: it is stored as `NAME (modelNameIfTaken)` (default `run ID`, this run's id). */
   modelNameIfTaken?: string;
@@ -511,7 +551,8 @@ export class RunRecorder {
         );
       }
       let model: { id: number; name: string } | null = null;
-      if (out.modelFile) model = await insertModel(tx, out.modelFile, 'trained', { runId: this.runId, now, ifTaken: out.modelNameIfTaken ?? `run ${this.runId}` });
+      if (out.modelFile && out.modelId != null) model = await replaceModelFile(tx, out.modelId, out.modelFile, now);
+      else if (out.modelFile) model = await insertModel(tx, out.modelFile, 'trained', { runId: this.runId, now, ifTaken: out.modelNameIfTaken ?? `run ${this.runId}` });
       else if (out.modelId != null) {
         await tx.run('UPDATE model SET run_id = ? WHERE id = ?', [this.runId, out.modelId]);
         model = (await tx.get<{ id: number; name: string }>('SELECT id, name FROM model WHERE id = ?', [out.modelId])) ?? null;

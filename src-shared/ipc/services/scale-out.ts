@@ -27,6 +27,8 @@ export interface TorchExportResult {
 /** A run brought back (`import-run --json`'s fields) with its row of the runs table. */
 export interface ImportedRunResult {
   runId: number;
+  /** True when the run was stored already (imported while its job had not ended: interrupted) and is updated in place. */
+  updated: boolean;
   name: string;
   epochs: number;
   /** The epochs train.py planned (its --epochs, else the export's). */

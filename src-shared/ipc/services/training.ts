@@ -11,10 +11,14 @@ export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', '
 /**
  * Why a paused or interrupted run cannot be resumed here, in the app (null: it can). Resuming trains on
  * the run's stored dataset again from its last checkpoint: a run of `latticework train` read its data
- * from a path and has no stored dataset (the command line resumes it: `commandLineResumeRefusal`), and
- * a deleted dataset is gone. The core's refusal and the Resume button's reason alike.
+ * from a path and has no stored dataset (the command line resumes it: `commandLineResumeRefusal`), a
+ * deleted dataset is gone, and an external run (PyTorch's) trains where it was exported to. The core's
+ * refusal and the Resume button's reason alike.
  */
-export function resumeRefusal(run: Pick<RunRecord, 'id' | 'datasetId' | 'datasetName' | 'tags' | 'trainCommand'>): string | null {
+export function resumeRefusal(run: Pick<RunRecord, 'id' | 'datasetId' | 'datasetName' | 'tags' | 'origin' | 'trainCommand'>): string | null {
+  // an interrupted external run: imported while its PyTorch job had not ended (killed, or still running)
+  if (run.origin === 'external')
+    return `run ${run.id} cannot be resumed here: PyTorch trained it elsewhere (its status.json still said running when it was imported: the job was killed, or is still running); once the job has ended, import its folder again (Import run…, or latticework import-run DIR) and run ${run.id} is updated`;
   if (run.datasetId > 0) return null;
   if (!run.tags.includes('cli')) return `run ${run.id} cannot be resumed: its dataset “${run.datasetName}” was deleted`;
   return (

@@ -11,12 +11,13 @@
  * stored with the range of its own energies of its training structures, which then raise no warning.
  * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
+import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/index';
-import { decodeModelFile } from '../../../src-main/engine/models/format';
+import { decodeModelFile, encodeModelFile } from '../../../src-main/engine/models/format';
 import { readFrames } from '../../../src-shared/chem';
 import { energyAboveReference } from '../../../src-shared/model/potential-domain';
 import { Database } from '../../../src-main/store/database';
@@ -308,6 +309,10 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     const atom = offsets.dtype === 'int64' ? Number(bytes.readBigInt64LE(offsets.offset + 8 * bad)) : bytes.readInt32LE(offsets.offset + 4 * bad);
     bytes.writeDoubleLE(1e39, head.sections.forces.offset + 8 * 3 * atom);
     writeFileSync(file, bytes);
+    // as an export of such data records it (else train.py refuses the file as damaged: export.json's SHA-256 of it)
+    const manifest = JSON.parse(readFileSync(join(cluster, 'export.json'), 'utf8'));
+    manifest.files['data/potentials.bin'].sha256 = createHash('sha256').update(bytes).digest('hex');
+    writeFileSync(join(cluster, 'export.json'), JSON.stringify(manifest));
     const id = head.ids[bad];
     const port = await freePort();
     const r = runPython(['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--redirects', '1', '--tee', '1', 'train.py', '--device', 'cpu'], { cwd: cluster });
@@ -401,6 +406,42 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(lines(join(exp, 'run', 'metrics.jsonl'))).toHaveLength(1);
   });
 
+  it('train.py refuses an export folder cut short (an interrupted copy) before reading it: one line naming the file, exit 2, from process 0 alone under torchrun', async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-damaged-'));
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--epochs', '1', '--to', 'torch', 'exp')).code).toBe(0);
+    const exp = join(dir, 'exp');
+    const files = JSON.parse(readFileSync(join(exp, 'export.json'), 'utf8')).files as Record<string, { bytes: number; sha256: string }>;
+    expect(Object.keys(files).sort()).toEqual(['data/graphs.bin', 'initial.lwm', 'split.json']);
+    for (const [name, f] of Object.entries(files)) expect(createHash('sha256').update(readFileSync(join(exp, name))).digest('hex'), name).toBe(f.sha256);
+    const damaged = (name: string, damage: (bytes: Buffer) => Buffer, args: string[] = ['train.py', '--device', 'cpu']) => {
+      const whole = readFileSync(join(exp, name));
+      writeFileSync(join(exp, name), damage(whole));
+      try {
+        const r = runPython(args, { cwd: exp });
+        expect(existsSync(join(exp, 'run')), name).toBe(false);
+        return r;
+      } finally {
+        writeFileSync(join(exp, name), whole);
+      }
+    };
+    const again = 'an interrupted copy? copy the export folder again';
+    for (const name of ['data/graphs.bin', 'initial.lwm']) {
+      const r = damaged(name, (b) => b.subarray(0, 3000));
+      expect([r.status, r.stderr]).toEqual([2, `train.py: error: ${name} is truncated: 3000 bytes, but the export wrote ${files[name].bytes} (export.json); ${again}\n`]);
+    }
+    const flipped = damaged('data/graphs.bin', (b) => Buffer.concat([b.subarray(0, 100), Buffer.from([b[100] ^ 1]), b.subarray(101)]));
+    expect([flipped.status, flipped.stderr]).toEqual([2, 'train.py: error: data/graphs.bin is damaged: its SHA-256 is not the one the export recorded (export.json); copy the export folder again\n']);
+    // two processes: each refuses before joining the process group, process 0 says why, once
+    const torchrun = ['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(await freePort()), '--redirects', '1', '--tee', '1'];
+    const both = damaged('initial.lwm', (b) => b.subarray(0, 100000), [...torchrun, 'train.py', '--device', 'cpu']);
+    expect(both.status).not.toBe(0);
+    const said = `initial.lwm is truncated: 100000 bytes, but the export wrote ${files['initial.lwm'].bytes} (export.json); ${again}`;
+    expect(`${both.stdout}${both.stderr}`.split(said).length - 1, both.stderr).toBe(1);
+    expect(`${both.stdout}${both.stderr}`).not.toMatch(/RuntimeError|ValueError/);
+  });
+
   it('import-run refuses a run already imported (its export and start, from status.json), naming it; a new run of the same export comes back', async () => {
     requireTorch();
     const dir = mkdtempSync(join(tmpdir(), 'lw-import-twice-'));
@@ -415,7 +456,7 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     const twice = await cli('import-run', 'exp', '--db', db, '--json');
     expect(twice.code).toBe(1);
     expect(twice.err).toBe(
-      `latticework import-run: ${exp}/run/status.json: this run (started ${JSON.parse(readFileSync(join(exp, 'run', 'status.json'), 'utf8')).startedAt}) was already imported as run ${runId} ("gcn (PyTorch, 1 process)"): it is not stored twice (delete run ${runId} to import it again)`,
+      `latticework import-run: ${exp}/run/status.json: this run (started ${JSON.parse(readFileSync(join(exp, 'run', 'status.json'), 'utf8')).startedAt}) was already imported as run ${runId} ("gcn (PyTorch, 1 process)", finished): it is not stored twice (to import it again, delete run ${runId} in the app's Runs view first: the command line does not delete runs)`,
     );
     // a copy of the folder brought back again is the same run
     cpSync(exp, join(dir, 'copy'), { recursive: true });
@@ -427,6 +468,60 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     const second = await cli('import-run', 'exp', '--db', db, '--json');
     expect(second.code, second.err).toBe(0);
     expect(JSON.parse(second.out).runId).not.toBe(runId);
+  });
+
+  it("import-run refuses another run's best.lwm of the same export: by its SHA-256 in status.json, and by its provenance (best epoch, processes, when written) for a folder without it", async () => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), 'lw-foreign-best-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--epochs', '2', '--to', 'torch', 'exp')).code).toBe(0);
+    const exp = join(dir, 'exp');
+    python(['train.py', '--device', 'cpu'], exp);
+    python(['train.py', '--device', 'cpu', '--out', 'run2'], exp);
+    const statusFile = join(exp, 'run', 'status.json');
+    const status = JSON.parse(readFileSync(statusFile, 'utf8'));
+    const own = readFileSync(join(exp, 'run', 'best.lwm'));
+    expect(status.bestSha256).toBe(createHash('sha256').update(own).digest('hex'));
+    const refused = async (best: Uint8Array, statusJson: Record<string, unknown> = status) => {
+      writeFileSync(join(exp, 'run', 'best.lwm'), best);
+      writeFileSync(statusFile, JSON.stringify(statusJson));
+      const r = await cli('import-run', 'exp', '--db', db);
+      expect(r.code).toBe(1);
+      return r.err;
+    };
+    const bestFile = join(exp, 'run', 'best.lwm');
+    // the second run's best.lwm: written after this run ended, by its SHA-256 too; a folder of an older train.py (no bestSha256) by its provenance alone
+    const other = new Uint8Array(readFileSync(join(exp, 'run2', 'best.lwm')));
+    const otherWritten = decodeModelFile(other).header.provenance.createdAt;
+    const late = `latticework import-run: ${bestFile}: its provenance is not status.json's run: written ${otherWritten} (its header), after the run ended (${status.finishedAt}, status.json): not this run's model (another run's best.lwm copied here?)`;
+    expect(await refused(other)).toBe(late);
+    const { bestSha256: _, ...older } = status;
+    expect(await refused(other, older)).toBe(late);
+    // a best.lwm of a 2-process run (torchrun) whose best epoch was another: both values named
+    const torchrun = decodeModelFile(other);
+    const details = torchrun.header.provenance.details as { bestEpoch: number[]; external: Record<string, unknown> };
+    torchrun.header.provenance.createdAt = status.startedAt;
+    details.bestEpoch = [1 - status.bestEpoch];
+    details.external = { ...details.external, processes: 2, distributedBackend: 'gloo' };
+    expect(await refused(encodeModelFile(torchrun), older)).toBe(
+      `latticework import-run: ${bestFile}: its provenance is not status.json's run: best epoch ${1 - status.bestEpoch} in its header, ${status.bestEpoch} in status.json (counted from 0); ` +
+        `processes 2 in its header, 1 in status.json; distributedBackend "gloo" in its header, "none" in status.json: not this run's model (another run's best.lwm copied here?)`,
+    );
+    // the same provenance, other weights: its SHA-256 is not status.json's
+    const edited = decodeModelFile(new Uint8Array(own));
+    for (const w of Object.values(edited.members[0])) w[0] += 1;
+    const editedBytes = encodeModelFile(edited);
+    expect(await refused(editedBytes)).toBe(
+      `latticework import-run: ${bestFile}: its SHA-256 is ${createHash('sha256').update(editedBytes).digest('hex')}, but status.json records ${status.bestSha256} for this run's best.lwm: not this run's model (another run's best.lwm copied here?)`,
+    );
+    expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+    // its own best.lwm comes back
+    writeFileSync(join(exp, 'run', 'best.lwm'), own);
+    writeFileSync(statusFile, JSON.stringify(status));
+    const back = await cli('import-run', 'exp', '--db', db, '--json');
+    expect(back.code, back.err).toBe(0);
+    expect(JSON.parse(back.out)).toMatchObject({ status: 'finished', bestEpoch: status.bestEpoch });
   });
 
   it('import-run refuses a run without its epochs (metrics.jsonl missing or cut short) and a split that is not one, naming the problem', async () => {
@@ -466,7 +561,7 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
   });
 
-  it('a killed run (status.json still says running) comes back with its best model; a failed one without it, saying why', async () => {
+  it('a killed run (status.json still says running) comes back interrupted with its best model; a failed one without it, saying why', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-import-stopped-'));
     const db = join(dir, 'runs.sqlite');
     const cli = cliIn(dir);
@@ -481,8 +576,11 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
       return JSON.parse(r.out) as { runId: number; status: string; model: string | null; notes: string[] };
     };
     const killed = await ended('killed', { status: 'running', startedAt: '2026-01-02T03:04:05.000000+00:00', finishedAt: null, duration: 3.25, bestEpoch: 1 });
-    expect(killed).toMatchObject({ status: 'failed', model: 'gcn' });
-    expect(killed.notes[1]).toBe("the run stopped before its end (killed) after 3 epochs: its best epoch's model (epoch 3, best.lwm) is stored");
+    expect(killed).toMatchObject({ status: 'interrupted', model: 'gcn' });
+    expect(killed.notes.slice(1)).toEqual([
+      "the run was interrupted (status.json still says running: the job was killed, or is still running) after 3 epochs: its best epoch's model (epoch 3, best.lwm) is stored",
+      `once the job has ended (or written more epochs), import the folder again: run ${killed.runId} is then updated with them, its end and its best model`,
+    ]);
     const failed = await ended('failed', { status: 'failed', error: 'FloatingPointError: training diverged' });
     expect(failed).toMatchObject({ status: 'failed', model: null });
     expect(failed.notes[1]).toBe(
@@ -500,6 +598,83 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
       expect(r.external.importedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(Date.now() - Date.parse(r.external.importedAt)).toBeLessThan(120_000);
     }
+  });
+
+  it('a run imported while its job ran (interrupted) is updated in place once the folder holds more epochs and its end; nothing new, or a finished run, is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-live-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--epochs', '3', '--to', 'torch', 'live')).code).toBe(0);
+    const live = join(dir, 'live');
+    const startedAt = '2026-01-02T03:04:05.000000+00:00';
+    const status = join(live, 'run', 'status.json');
+    // the export train.py records (what makes the same run recognised when it comes back again)
+    const sha256 = Object.fromEntries(['export.json', 'split.json', 'initial.lwm'].map((f) => [f, createHash('sha256').update(readFileSync(join(live, f))).digest('hex')]));
+    const job = (epochs: number, change: Record<string, unknown>) => {
+      fakeTraining(live, epochs);
+      writeFileSync(status, JSON.stringify({ ...JSON.parse(readFileSync(status, 'utf8')), startedAt, export: { folder: live, createdAt: null, dataset: null, structures: null, sha256 }, ...change }));
+    };
+    const imported = async () => {
+      const r = await cli('import-run', 'live', '--db', db, '--json');
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out) as { runId: number; updated: boolean; status: string; epochs: number; modelId: number; model: string; notes: string[] };
+    };
+    const running = { status: 'running', finishedAt: null, valMetrics: undefined, testMetrics: undefined };
+    job(1, { ...running, epochsDone: 1, bestEpoch: 0 });
+    const first = await imported();
+    expect(first).toMatchObject({ updated: false, status: 'interrupted', epochs: 1, model: 'gcn' });
+
+    // nothing new: refused, saying when to import again
+    const same = await cli('import-run', 'live', '--db', db);
+    expect(same.code).toBe(1);
+    expect(same.err).toBe(
+      `latticework import-run: ${status}: this run (started ${startedAt}) was already imported as run ${first.runId} ("gcn (PyTorch, 2 processes)") with 1 epoch, while its job had not ended, and status.json still says running with no epoch since: import it again once the job has written more epochs or ended (run ${first.runId} is then updated)`,
+    );
+
+    // two epochs, still running: updated (same run, same model)
+    job(2, { ...running, epochsDone: 2, bestEpoch: 1 });
+    const second = await imported();
+    expect(second).toMatchObject({ runId: first.runId, updated: true, status: 'interrupted', epochs: 2, modelId: first.modelId, model: 'gcn' });
+    expect(second.notes[0]).toBe(`run ${first.runId} was imported before, while its job had not ended (interrupted, 1 epoch): it is updated in place with this folder's 2 epochs and its status (interrupted)`);
+
+    // the job's end: the finished run, its curves, best metrics and model replace the partial ones
+    job(3, {});
+    // (the last best epoch's weights: the initial ones, halved)
+    const best = decodeModelFile(new Uint8Array(readFileSync(join(live, 'run', 'best.lwm'))));
+    for (const w of Object.values(best.members[0])) w.forEach((x, i) => (w[i] = x / 2));
+    writeFileSync(join(live, 'run', 'best.lwm'), encodeModelFile(best));
+    const done = await imported();
+    expect(done).toMatchObject({ runId: first.runId, updated: true, status: 'finished', epochs: 3, modelId: first.modelId, model: 'gcn' });
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; status: string; epochs: number; error: string | null; bestEpoch: number; bestMetrics: Record<string, number> }[];
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ id: first.runId, status: 'finished', error: null, bestEpoch: 2, bestMetrics: { val_mae: 0.5 / 3, test_mae: 0.2 } });
+    const d = await Database.open(db);
+    const models = await d.read((tx) => tx.all<{ id: number; data: Uint8Array }>('SELECT id, data FROM model'));
+    const losses = await d.read((tx) => tx.all<{ epoch: number }>("SELECT epoch FROM metric WHERE run_id = ? AND key = 'train_loss' ORDER BY step", [first.runId]));
+    await d.close();
+    expect(models.map((m) => m.id)).toEqual([first.modelId]);
+    expect(decodeModelFile(new Uint8Array(models[0].data)).members).toEqual(best.members);
+    expect(losses.map((l) => l.epoch)).toEqual([0, 1, 2]);
+
+    // a finished run is stored once
+    const again = await cli('import-run', 'live', '--db', db);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/was already imported as run \d+ \("gcn \(PyTorch, 2 processes\)", finished\): it is not stored twice \(to import it again, delete run \d+ in the app's Runs view first: the command line does not delete runs\)$/);
+
+    // a job that then fails: its run is updated as failed, and the model its first import stored is deleted (a failed run keeps none)
+    const dies = { startedAt: '2026-01-03T00:00:00.000000+00:00' };
+    job(1, { ...running, ...dies, epochsDone: 1, bestEpoch: 0 });
+    const partial = await imported();
+    expect(partial).toMatchObject({ updated: false, status: 'interrupted', model: 'gcn (PyTorch)' });
+    job(2, { ...dies, status: 'failed', error: 'FloatingPointError: training diverged', epochsDone: 2, bestEpoch: 1 });
+    const failed = await imported();
+    expect(failed).toMatchObject({ runId: partial.runId, updated: true, status: 'failed', modelId: null });
+    expect(failed.notes[0]).toBe(
+      `run ${partial.runId} was imported before, while its job had not ended (interrupted, 1 epoch): it is updated in place with this folder's 2 epochs and its status (failed); the model its earlier import stored (model ${partial.modelId}) is deleted, as this import stores none`,
+    );
+    const d2 = await Database.open(db);
+    expect((await d2.read((tx) => tx.all<{ id: number }>('SELECT id FROM model'))).map((m) => m.id)).toEqual([first.modelId]);
+    await d2.close();
   });
 
   it('a potential comes back with the range of its own energies of its training structures: predicting them, the energy check flags none', async () => {

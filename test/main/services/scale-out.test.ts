@@ -152,7 +152,7 @@ describe('scaleOut service', { timeout: 300_000 }, () => {
     expect(a.run.external).toMatchObject({ exportSha256: sha256['export.json'] });
     const before = (await served.api.runs.list({ includeArchived: true })).length;
     await expect(served.api.scaleOut.importRun({ files: dropped(folder, 'app-twice') })).rejects.toThrow(
-      `app-twice/run/status.json: this run (started ${status.startedAt}) was already imported as run ${a.runId} ("${a.run.name}"): it is not stored twice (delete run ${a.runId} to import it again)`,
+      `app-twice/run/status.json: this run (started ${status.startedAt}) was already imported as run ${a.runId} ("${a.run.name}", finished): it is not stored twice (to import it again, delete run ${a.runId} in the app's Runs view first: the command line does not delete runs)`,
     );
     expect((await served.api.runs.list({ includeArchived: true })).length).toBe(before);
   });

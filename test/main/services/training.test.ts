@@ -275,6 +275,23 @@ describe('training service and runs', () => {
     expect(resumeRefusal(await api.runs.get({ id: old }))).toBe(before);
   });
 
+  it('refuses to resume an interrupted run PyTorch trained (imported while its job had not ended), even with a stored dataset: import its folder again instead', async () => {
+    const id = await t.core.db.transaction(
+      async (tx) =>
+        (
+          await tx.run(
+            `INSERT INTO run (name, dataset_id, dataset_name, status, config, seed, epochs_planned, started_at, tags, origin) VALUES ('cluster', ?, 'data', 'interrupted', '{}', 1, 40, 0, '["external","pytorch"]', 'external')`,
+            [datasetId],
+          )
+        ).lastID,
+    );
+    const message = `run ${id} cannot be resumed here: PyTorch trained it elsewhere (its status.json still said running when it was imported: the job was killed, or is still running); once the job has ended, import its folder again (Import run…, or latticework import-run DIR) and run ${id} is updated`;
+    await expect(api.training.resume({ runId: id })).rejects.toMatchObject({ name: 'UserError', message });
+    const run = await api.runs.get({ id });
+    expect([run.status, run.datasetId > 0]).toEqual(['interrupted', true]);
+    expect(resumeRefusal(run)).toBe(message);
+  });
+
   it('rejects an invalid config with the issues', async () => {
     await expect(api.training.start({ datasetId, config: { architecture: 'cgcnn', model: { numLayers: 0 } } })).rejects.toMatchObject({
       name: 'UserError',

@@ -106,3 +106,13 @@ it('says which files and rows the data left out, as train does, and gives every 
   expect(none.err).toEqual([`latticework export: no labelled structure could be read from ${data} — broken.cif: no data block has atom sites (_atom_site_fract_x or _atom_site_Cartn_x); 1 block(s) read; 1000041.cif (not in id_prop.csv)`]);
   expect(existsSync(join(dir, 'out2'))).toBe(false);
 });
+
+it('refuses a file as the export folder in a sentence, before reading the data (not ENOTDIR)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-export-onto-file-'));
+  writeFileSync(join(dir, 'taken.extxyz'), 'not a folder\n');
+  const o = io();
+  const code = await exportCommand.run({ argv: ['cgcnn-paper', '--data', join(dir, 'missing-data'), '--to', 'torch', 'taken.extxyz'], io: o.io, cwd: dir });
+  expect(code).toBe(1);
+  expect(o.err.join('\n')).toBe(`latticework export: ${join(dir, 'taken.extxyz')} is a file: give a new folder (the export writes a folder of files)`);
+  expect(readFileSync(join(dir, 'taken.extxyz'), 'utf8')).toBe('not a folder\n');
+});
