@@ -296,4 +296,10 @@ export const migrations: string[] = [
   `
   ALTER TABLE run ADD COLUMN train_command TEXT;
   `,
+  // 20: whether a simulation's name was given (1) or made when it was stored ("relax of Cu4 with emt #12",
+  // store/simulations.ts insertSimulation; 0), so that a run's form takes a given name back and leaves an
+  // automatic one; NULL: stored before (the automatic names have changed over time).
+  `
+  ALTER TABLE simulation ADD COLUMN name_given INTEGER;
+  `,
 ];

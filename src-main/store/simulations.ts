@@ -37,6 +37,7 @@ interface SimulationRow {
   parameters: string;
   message: string;
   warnings: string | null;
+  name_given: 0 | 1 | null;
   steps_done: number;
   frames: number;
   started_at: number;
@@ -45,13 +46,14 @@ interface SimulationRow {
 }
 
 const RECORD_COLUMNS =
-  'id, name, task, status, structure_id, structure_name, initial, calculator, calculator_spec, parameters, message, warnings, steps_done, frames, started_at, finished_at, duration';
+  'id, name, name_given, task, status, structure_id, structure_name, initial, calculator, calculator_spec, parameters, message, warnings, steps_done, frames, started_at, finished_at, duration';
 
 function toRecord(row: SimulationRow): SimulationRecord {
   const initial = JSON.parse(row.initial) as StructureJSON;
   return {
     id: row.id,
     name: row.name,
+    nameGiven: row.name_given === null ? null : row.name_given === 1,
     task: row.task,
     status: row.status,
     structureId: row.structure_id,
@@ -94,13 +96,16 @@ export interface NewSimulation {
   parameters: SimulationParameters;
 }
 
-/** Records a new run ('queued'); returns its id. An empty name becomes "<task> of <structure> #id". */
+/**
+ * Records a new run ('queued'); returns its id. An empty name becomes "<task> of <structure> with <calculator> #id"
+ * ("neb from <start> to <end> with …" for a band), and the run records that its name was not given.
+ */
 export async function insertSimulation(db: Database, s: NewSimulation, now = Date.now()): Promise<number> {
   return db.transaction(async (tx) => {
     const { lastID } = await tx.run(
-      `INSERT INTO simulation (name, task, status, structure_id, structure_name, initial, calculator, calculator_spec, parameters, started_at, owner_id)
-       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [s.name, s.task, s.structureId, s.structureName, JSON.stringify(s.initial), s.calculator, JSON.stringify(s.calculatorSpec), JSON.stringify(s.parameters), now, tx.ownerId()],
+      `INSERT INTO simulation (name, name_given, task, status, structure_id, structure_name, initial, calculator, calculator_spec, parameters, started_at, owner_id)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [s.name, s.name ? 1 : 0, s.task, s.structureId, s.structureName, JSON.stringify(s.initial), s.calculator, JSON.stringify(s.calculatorSpec), JSON.stringify(s.parameters), now, tx.ownerId()],
     );
     const what = s.parameters.task === 'neb' ? `neb from ${s.structureName} to ${s.parameters.endName}` : `${s.task} of ${s.structureName}`;
     if (!s.name) await tx.run('UPDATE simulation SET name = ? WHERE id = ?', [`${what} with ${s.calculator} #${lastID}`, lastID]);

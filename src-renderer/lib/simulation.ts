@@ -136,12 +136,13 @@ export function formRequest(form: SimulationForm): { calculator: CalculatorSpec;
  * The form a run was started with (the inverse of `formRequest`): its task, calculator and parameters,
  * the fields it did not store at their defaults (a run stored before a field was kept: what its absence
  * meant), its fixed atoms in the one fixed-atoms field of every task, its name when the user gave one
- * (not the automatic "relax of … #id"). A band's end state was stored as positions with the end
- * structure's name: it is the one structure of `ends` (those it can end at) of that name, else none
- * (the form asks for it); a band continued from given images starts again on the default path.
+ * (not the automatic "relax of … #id": the next run makes its own). A band's end state was stored as
+ * positions with the end structure's name: it is the one structure of `ends` (those it can end at) of
+ * that name, else none (the form asks for it); a band continued from given images starts again on the
+ * default path.
  */
 export function formFromRun(
-  run: Pick<SimulationRecord, 'id' | 'name' | 'calculator' | 'calculatorSpec' | 'parameters'>,
+  run: Pick<SimulationRecord, 'id' | 'name' | 'nameGiven' | 'calculator' | 'calculatorSpec' | 'parameters'>,
   ends: readonly Pick<StructureRecord, 'id' | 'name'>[] = [],
 ): SimulationForm {
   const form = defaultForm();
@@ -169,8 +170,13 @@ export function formFromRun(
     const named = ends.filter((s) => s.name === endName);
     form.neb = { ...band, path: path === 'given' ? NEB_DEFAULTS.path : path, fixed: [...fixed], endStructureId: named.length === 1 ? named[0].id : null };
   }
-  // the name a run gets when none is given ends so (store/simulations.ts: "relax of Cu4 with emt #12")
-  form.name = run.name.endsWith(` with ${run.calculator} #${run.id}`) ? '' : run.name;
+  // whether the name was given, as the run recorded it: a pattern would take a given name that reads as an
+  // automatic one for automatic, and has to follow every change of the automatic names. A run stored before
+  // schema version 20 did not record it: its name is taken for automatic by its ending, the one part every
+  // automatic name has had ("relax of Cu4 with emt #12", a band's "neb of …", later "neb from … to …";
+  // store/simulations.ts insertSimulation)
+  const given = run.nameGiven ?? !run.name.endsWith(` with ${run.calculator} #${run.id}`);
+  form.name = given ? run.name : '';
   return form;
 }
 

@@ -42,6 +42,7 @@ const flush = () => new Promise((r) => setTimeout(r, 0));
 const record = (status: SimulationRecord['status'], frames: number): SimulationRecord => ({
   id: 7,
   name: 'relax Cu',
+  nameGiven: true,
   task: 'relax',
   status,
   structureId: 1,

@@ -34,6 +34,11 @@ export const ACTIVE_SIMULATION_STATUSES: readonly SimulationStatusName[] = ['que
 export interface SimulationRecord {
   id: number;
   name: string;
+  /**
+   * Whether the name was given when the run started (by the user, or a continued band's "NAME, continued")
+   * rather than made when it was stored ("relax of Cu4 with emt #12"); null: stored before this was recorded.
+   */
+  nameGiven: boolean | null;
   task: SimulationTask;
   status: SimulationStatusName;
   /** The stored structure it started from (null once that structure is deleted). */

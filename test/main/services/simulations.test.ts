@@ -382,7 +382,7 @@ describe('simulations service', () => {
     const off = api.simulations.onFrames((e) => told.push(e));
     const started = await api.simulations.start({ structureId: start, calculator: { kind: 'emt' }, parameters: { ...defaults, images: 3, endStructureId: end } });
     expect(started.task).toBe('neb');
-    expect(started.name).toBe(`neb from vacancy to hopped with emt #${started.id}`);
+    expect([started.name, started.nameGiven]).toEqual([`neb from vacancy to hopped with emt #${started.id}`, false]);
     // the run keeps its end state's positions and name
     expect(started.parameters.task === 'neb' && [started.parameters.end.length, started.parameters.endName]).toEqual([93, 'hopped']);
     const done = await waitForStatus(api, started.id, ['finished', 'failed']);
@@ -418,7 +418,7 @@ describe('simulations service', () => {
     expect([stopped.frames, stopped.summary?.task === 'neb' && stopped.summary.converged]).toEqual([5, false]);
     expect((await api.simulations.frames({ id: short.id })).map((f) => f.step)).toEqual([12, 12, 12, 12, 12]);
     const goesOn = await api.simulations.continueBand({ id: short.id });
-    expect(goesOn.name).toBe(`${stopped.name}, continued`);
+    expect([goesOn.name, goesOn.nameGiven]).toEqual([`${stopped.name}, continued`, true]);
     expect(goesOn.parameters.task === 'neb' && [goesOn.parameters.path, goesOn.parameters.images, goesOn.parameters.endName]).toEqual(['given', 3, 'hopped']);
     const on = await waitForStatus(api, goesOn.id, ['finished', 'failed']);
     if (on.summary?.task !== 'neb') throw new Error('no band summary');

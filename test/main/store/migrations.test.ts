@@ -16,6 +16,11 @@ import { insertModel, modelFileNamed, registerBuiltinModels } from '../../../src
 import { readModelHeader } from '../../../src-main/engine/models/format';
 import { resourcePath } from '../../../src-main/app/resources';
 import { runListEntries } from '../../../src-main/store/runs';
+import { getSimulation, insertSimulation } from '../../../src-main/store/simulations';
+import { readStructures } from '../../../src-shared/chem';
+import { structureToJSON } from '../../../src-shared/chem/serialize';
+import { SIMULATION_DEFAULTS } from '../../../src-shared/sim';
+import { copperPoscar } from '../services/simulation-fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'latticework-migrate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -152,6 +157,31 @@ describe('schema migrations on a database that holds data', () => {
       expect(await db.read((tx) => tx.get('SELECT model_id FROM run WHERE id = 1'))).toEqual({ model_id: 1 });
       await expect(db.transaction((tx) => tx.run(model(7, 'alone', 'trained')))).rejects.toThrow(/UNIQUE/);
       expect(await db.read((tx) => tx.all('PRAGMA integrity_check'))).toEqual([{ integrity_check: 'ok' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("version 20 records whether a new simulation's name was given, and leaves NULL (unknown) in those stored before", async () => {
+    const path = await oldDatabase(19, 'name-given');
+    const old = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const d = new sqlite3.Database(path, (e) => (e ? reject(e) : resolve(d)));
+    });
+    const initial = JSON.stringify(structureToJSON(readStructures('Cu.vasp', copperPoscar(1)).structures[0]));
+    await exec(old, "INSERT INTO simulation (id, name, task, status, structure_name, initial, calculator, calculator_spec, parameters, started_at) VALUES (1, 'relax of Cu with emt #1', 'relax', 'finished', 'Cu', ?, 'emt', ?, ?, 1)", [
+      initial,
+      JSON.stringify({ kind: 'emt' }),
+      JSON.stringify(SIMULATION_DEFAULTS.relax),
+    ]);
+    await new Promise<void>((resolve, reject) => old.close((e) => (e ? reject(e) : resolve())));
+    const db = await Database.open(path);
+    try {
+      expect(await getSimulation(db, 1)).toMatchObject({ name: 'relax of Cu with emt #1', nameGiven: null });
+      const id = await insertSimulation(db, { name: 'mine', task: 'relax', structureId: null, structureName: 'Cu', initial: JSON.parse(initial), calculator: 'emt', calculatorSpec: { kind: 'emt' }, parameters: SIMULATION_DEFAULTS.relax });
+      expect(await db.read((tx) => tx.all('SELECT id, name_given FROM simulation ORDER BY id'))).toEqual([
+        { id: 1, name_given: null },
+        { id, name_given: 1 },
+      ]);
     } finally {
       await db.close();
     }

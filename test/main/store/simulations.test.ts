@@ -2,7 +2,7 @@
  * The simulation store keeps a trained potential's warnings as the frames are written: a run in
  * progress shows them, a batch without new ones keeps them, and a run the app was killed in
  * (marked interrupted on the next start) still has them. A run's summary comes with its detail and
- * never with its listed record.
+ * never with its listed record. A run records whether its name was given or made.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +87,27 @@ describe('simulation store: warnings', () => {
       expect(listed.status).toBe('finished');
       expect('summary' in listed).toBe(false);
       expect('summary' in (await getSimulation(db, id))!).toBe(false);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('simulation store: names', () => {
+  it('a name is given by the user, or made when none is and recorded as made', async () => {
+    const db = await Database.open(join(dir, 'names.sqlite'));
+    try {
+      const initial = structureToJSON(readStructures('Cu.vasp', copperPoscar(1)).structures[0]);
+      const run = { task: 'relax' as const, structureId: null, structureName: 'Cu', initial, calculator: 'emt', calculatorSpec: { kind: 'emt' as const }, parameters: SIMULATION_DEFAULTS.relax };
+      const made = await insertSimulation(db, { ...run, name: '' });
+      // a name the user gave that reads as the automatic one
+      const given = await insertSimulation(db, { ...run, name: `relax of Cu with emt #${made}` });
+      expect(await getSimulation(db, made)).toMatchObject({ name: `relax of Cu with emt #${made}`, nameGiven: false });
+      expect(await getSimulation(db, given)).toMatchObject({ name: `relax of Cu with emt #${made}`, nameGiven: true });
+      expect((await listSimulations(db)).map((r) => [r.id, r.nameGiven])).toEqual([
+        [given, true],
+        [made, false],
+      ]);
     } finally {
       await db.close();
     }

@@ -569,7 +569,7 @@ describe("a run's settings back in the form (formFromRun)", () => {
     return f;
   }
   /** The run `simulations.start` records from a request: a band's end state by its positions and its structure's name; stored as JSON. */
-  function recorded(req: ReturnType<typeof formRequest>, id = 40): Pick<SimulationRecord, 'id' | 'name' | 'calculator' | 'calculatorSpec' | 'parameters'> {
+  function recorded(req: ReturnType<typeof formRequest>, id = 40): Pick<SimulationRecord, 'id' | 'name' | 'nameGiven' | 'calculator' | 'calculatorSpec' | 'parameters'> {
     const p = req.parameters;
     let parameters: SimulationParameters;
     if (p.task === 'neb') {
@@ -577,7 +577,7 @@ describe("a run's settings back in the form (formFromRun)", () => {
       parameters = { ...band, end: [0, 0, 1], endName: 'hop end' };
     } else parameters = p;
     const calculator = req.calculator.kind === 'model' ? 'my potential' : req.calculator.kind;
-    return JSON.parse(JSON.stringify({ id, name: req.name ?? `${p.task} of Cu4 with ${calculator} #${id}`, calculator, calculatorSpec: req.calculator, parameters }));
+    return JSON.parse(JSON.stringify({ id, name: req.name ?? `${p.task} of Cu4 with ${calculator} #${id}`, nameGiven: req.name !== undefined, calculator, calculatorSpec: req.calculator, parameters }));
   }
 
   it('gives back the request a run was started with, for every task and calculator', () => {
@@ -596,24 +596,24 @@ describe("a run's settings back in the form (formFromRun)", () => {
     const d = defaultForm();
     // a relaxation and an MD run stored before axis constraints, symmetry, barostats and velocities were kept
     const { axisConstraints: _a, symmetry: _s, stopWhenExtrapolating: _x, ...oldRelax } = { ...SIMULATION_DEFAULTS.relax, fmax: 0.01 };
-    const relax = formFromRun({ id: 1, name: 'r', calculator: 'emt', calculatorSpec: { kind: 'emt' }, parameters: oldRelax as SimulationParameters });
+    const relax = formFromRun({ id: 1, name: 'r', nameGiven: true, calculator: 'emt', calculatorSpec: { kind: 'emt' }, parameters: oldRelax as SimulationParameters });
     expect(relax.relax).toEqual({ ...d.relax, fmax: 0.01 });
     expect(relax.md).toEqual(d.md);
     expect(relax.eos).toEqual(d.eos);
     expect(relax.phonons).toEqual(d.phonons);
     expect(relax.neb).toEqual(d.neb);
     const { barostat: _b, cellMotion: _c, velocities: _v, axisConstraints: _m, ...oldMd } = { ...SIMULATION_DEFAULTS.md, temperature: 900 };
-    const md = formFromRun({ id: 2, name: 'm', calculator: 'emt', calculatorSpec: { kind: 'emt' }, parameters: oldMd as SimulationParameters });
+    const md = formFromRun({ id: 2, name: 'm', nameGiven: true, calculator: 'emt', calculatorSpec: { kind: 'emt' }, parameters: oldMd as SimulationParameters });
     expect(md.md).toEqual({ ...d.md, temperature: 900 });
     expect(md.relax).toEqual(d.relax);
     // phonons stored before session 33 did not use the symmetry: rerun as they ran
     const { symmetry: _p, ...oldPhonons } = SIMULATION_DEFAULTS.phonons;
-    expect(formFromRun({ id: 3, name: 'p', calculator: 'emt', calculatorSpec: { kind: 'emt' }, parameters: oldPhonons }).phonons).toEqual({ ...d.phonons, symmetry: false });
+    expect(formFromRun({ id: 3, name: 'p', nameGiven: true, calculator: 'emt', calculatorSpec: { kind: 'emt' }, parameters: oldPhonons }).phonons).toEqual({ ...d.phonons, symmetry: false });
     // Lennard-Jones without parameters: the potential's defaults
-    expect(formFromRun({ id: 4, name: 'l', calculator: 'lj', calculatorSpec: { kind: 'lj' }, parameters: SIMULATION_DEFAULTS.eos }).lj).toEqual({});
+    expect(formFromRun({ id: 4, name: 'l', nameGiven: true, calculator: 'lj', calculatorSpec: { kind: 'lj' }, parameters: SIMULATION_DEFAULTS.eos }).lj).toEqual({});
   });
 
-  it("puts the run's fixed atoms in every task's field, as copies the form can edit; an automatic name is left for the next run's own", () => {
+  it("puts the run's fixed atoms in every task's field, as copies the form can edit", () => {
     const run = recorded(formRequest(changedForm('md', 'emt')), 40);
     const form = formFromRun(run);
     for (const fixed of [form.relax.fixed, form.md.fixed, form.vibrations.fixed, form.neb.fixed]) expect(fixed).toEqual([0, 1, 5]);
@@ -621,10 +621,21 @@ describe("a run's settings back in the form (formFromRun)", () => {
     form.md.fixed.push(9);
     form.md.axisConstraints![0].held[0] = false;
     expect(run.parameters).toMatchObject({ fixed: [0, 1, 5], axisConstraints: [{ atom: 3, held: [true, false, true] }] });
-    expect(form.name).toBe('my run');
-    expect(formFromRun({ ...run, name: 'md of Cu4 with emt #40' }).name).toBe('');
-    // another run's automatic name is a name the user gave this one
-    expect(formFromRun({ ...run, name: 'md of Cu4 with emt #39' }).name).toBe('md of Cu4 with emt #39');
+  });
+
+  it("takes back the name the user gave and leaves an automatic one for the next run's own, as the run recorded; a run stored before that, by the name's ending", () => {
+    const named = formFromRun(recorded(formRequest(changedForm('md', 'emt')), 40));
+    expect(named.name).toBe('my run');
+    const unnamed = recorded(formRequest({ ...changedForm('md', 'emt'), name: '' }), 40);
+    expect(unnamed.name).toBe('md of Cu4 with emt #40');
+    expect(formFromRun(unnamed).name).toBe('');
+    // a name the user gave that reads as an automatic one is still theirs
+    expect(formFromRun({ ...unnamed, nameGiven: true }).name).toBe('md of Cu4 with emt #40');
+    // stored before schema version 20: a name ending as this run's automatic one was made (a band's "neb of …" before "neb from … to …"), another run's is the user's
+    const old = { ...unnamed, nameGiven: null };
+    expect(formFromRun(old).name).toBe('');
+    expect(formFromRun({ ...old, name: 'neb of Cu4 with emt #40' }).name).toBe('');
+    expect(formFromRun({ ...old, name: 'md of Cu4 with emt #39' }).name).toBe('md of Cu4 with emt #39');
   });
 
   it("a band's end is the one structure it can end at of the end's name; none when two are so named or none is; a continued band starts on the default path", () => {
