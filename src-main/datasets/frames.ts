@@ -77,6 +77,8 @@ export interface FramesImport {
   notNumbers: string[];
   /** Per file, how many of its selected frames have no energy (left out). */
   withoutEnergy: Map<string, number>;
+  /** One sentence per frame the reader left out of its file (`step 3 of OUTCAR (frame 2, counting from 0) left out: line …`). */
+  readerLeftOut: string[];
 }
 
 /**
@@ -112,6 +114,7 @@ export async function importFrames(
   let duplicates = 0;
   const withoutEnergy = new Map<string, number>();
   const notNumbers: string[] = [];
+  const readerLeftOut: string[] = [];
   const many = sources.length > 1;
   for (const r of results) {
     if (!r.ok) {
@@ -125,7 +128,9 @@ export async function importFrames(
       continue;
     }
     formats.set(r.file, r.format as StructureFormat);
-    for (const n of [...r.labelSources, ...r.fileWarnings]) notes.push(`${r.file}: ${n}`);
+    // a frame the reader left out is said with what was left out, not among the notes
+    for (const n of [...r.labelSources, ...r.fileWarnings.filter((w) => !r.leftOut.includes(w))]) notes.push(`${r.file}: ${n}`);
+    readerLeftOut.push(...r.leftOut);
     readCount += r.frames.length;
     const keep = selectFrames(r.frames.length, selection);
     selected += keep.length;
@@ -180,13 +185,14 @@ export async function importFrames(
     duplicates,
     withoutEnergy: [...withoutEnergy.values()].reduce((a, b) => a + b, 0),
     labelsNotNumbers: notNumbers.length,
+    leftOutByReader: readerLeftOut.length,
     labels: { energy: count('energy'), freeEnergy: count('freeEnergy'), forces: count('forces'), stress: count('stress') },
     units: { energy: 'eV (whole cell)', forces: 'eV/Å', stress: 'eV/Å³, Voigt xx yy zz yz xz xy, positive = tensile (ASE; VASP kB converted × −0.1 GPa)' },
     notes: many ? notes : notes.map((n) => n.slice(n.indexOf(': ') + 2)),
     findings: [...conflicts, ...check.findings, ...outlierWarnings],
     warnings: [...conflicts, ...check.warnings, ...outlierWarnings],
   };
-  return { byName, rows, failed, formats, report, notNumbers, withoutEnergy };
+  return { byName, rows, failed, formats, report, notNumbers, withoutEnergy, readerLeftOut };
 }
 
 /** Frame warnings said per file, at most: the others are counted. */
@@ -274,6 +280,7 @@ export const labelledFrames: DatasetFormat = {
       failed: got.failed.map((f) => ({ ...f, error: { ...f.error, message: clipMessage(f.error.message) } })),
       unlabelled: [
         ...[...got.withoutEnergy].map(([file, n]) => `${file} (${plural(n, 'frame')} without an energy)`),
+        ...got.readerLeftOut,
         ...got.notNumbers,
         ...notRead.map((n) => `${n} (not read: not a file frames are read from: ${READABLE_FILES})`),
       ],

@@ -35,6 +35,8 @@ export type FramesFile =
       /** Each frame as a structure carrying its labels under ASE's names (`structureWithLabels`). */
       frames: ParsedFileStructure[];
       fileWarnings: string[];
+      /** Those of `fileWarnings` that say a frame was left out by the reader (one sentence per frame). */
+      leftOut: string[];
       labelSources: string[];
     }
   /** `read`: the frames read before the file failed, when reading succeeded and labelling them did not. */
@@ -63,7 +65,7 @@ function xyzInChunks(name: string, text: string, options: ReadOptions, p: Frames
   const pieces = splitXyzFrames(text);
   // nothing but white space: the readers' own "the file is empty" (readFrames throws it)
   if (pieces.length === 0) readFrames(name, text, { ...options, format: 'xyz' });
-  const out: FileFrames = { format: 'xyz', frames: [], blocks: [], frameWarnings: [], warnings: [], fileWarnings: [], labelSources: [], compression: null };
+  const out: FileFrames = { format: 'xyz', frames: [], blocks: [], frameWarnings: [], warnings: [], fileWarnings: [], leftOut: [], labelSources: [], compression: null };
   const sources = new Set<string>();
   for (let i = 0; i < pieces.length; i += XYZ_CHUNK) {
     if (p.signal.aborted) throw Object.assign(new Error('the import was cancelled'), { name: 'CancelledError' });
@@ -136,6 +138,7 @@ export async function readFramesSource(src: FramesSource, options: FramesReadOpt
         return { structure: structureToJSON(s), block: r.blocks[k], warnings: r.frameWarnings[k], summary: summarizeStructure(s) };
       }),
       fileWarnings: r.fileWarnings,
+      leftOut: r.leftOut,
       labelSources,
     };
   } catch (e) {

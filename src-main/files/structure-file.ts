@@ -109,6 +109,7 @@ async function aseDbFrames(path: string, shown: string): Promise<FileFrames> {
     frameWarnings: r.frames.map(() => []),
     warnings: r.warnings,
     fileWarnings: r.warnings,
+    leftOut: [],
     labelSources: [],
     compression: null,
   };
@@ -127,6 +128,7 @@ function aseTrajectoryFrames(bytes: Uint8Array, shown: string, options: ReadOpti
     frameWarnings: r.frames.map(() => []),
     warnings: r.warnings,
     fileWarnings: r.warnings,
+    leftOut: [],
     labelSources: [],
     compression,
   };

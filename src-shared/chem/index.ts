@@ -112,7 +112,7 @@ export interface ReadResult {
 export interface FramesResult {
   format: StructureFormat;
   frames: LabelledFrame[];
-  /** Per frame: data block name (CIF), frame index (XYZ, 0-based), ionic step (VASP, 1-based), null (POSCAR). */
+  /** Per frame: data block name (CIF), frame index (XYZ, 0-based), ionic step (VASP, 1-based, as the file counts it: a step the reader left out keeps its number), null (POSCAR). */
   blocks: (string | number | null)[];
   /** Per frame: what was noticed while reading it. */
   frameWarnings: string[][];
@@ -120,6 +120,8 @@ export interface FramesResult {
   warnings: string[];
   /** The warnings about the file as a whole (e.g. an incomplete run, the label-key choice). */
   fileWarnings: string[];
+  /** Those of `fileWarnings` that say a frame was left out by the reader (one sentence per frame; `FramesRead.leftOut`). */
+  leftOut: string[];
   /** Extended XYZ: which key each label came from (one sentence per label); empty otherwise. */
   labelSources: string[];
 }
@@ -184,16 +186,17 @@ export function readFrames(fileName: string, text: string, options?: ReadOptions
     );
     const many = read.frames.length > 1;
     const warnings = [...read.warnings];
-    read.frames.forEach((f, i) => {
-      for (const w of f.warnings) warnings.push(many ? `${f.frame.structure.name || `step ${i + 1}`}: ${w}` : w);
+    read.frames.forEach((f) => {
+      for (const w of f.warnings) warnings.push(many ? `${f.frame.structure.name || `step ${f.step}`}: ${w}` : w);
     });
     return {
       format,
       frames: read.frames.map((f) => f.frame),
-      blocks: read.frames.map((_, i) => i + 1),
+      blocks: read.frames.map((f) => f.step),
       frameWarnings: read.frames.map((f) => f.warnings),
       warnings,
       fileWarnings: read.warnings,
+      leftOut: read.leftOut,
       labelSources: [],
     };
   }
@@ -222,6 +225,7 @@ export function readFrames(fileName: string, text: string, options?: ReadOptions
     frameWarnings: r.parsed.map((p) => p.warnings),
     warnings: [...skipped, ...r.warnings],
     fileWarnings: skipped,
+    leftOut: [],
     labelSources: describeLabelSources(sources),
   };
 }

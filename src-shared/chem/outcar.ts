@@ -24,6 +24,7 @@ import { cartToFrac, determinant } from './lattice';
 import type { ResolvedReadOptions } from './options';
 import type { Mat3 } from './structure';
 import { elementSymbol } from './elements';
+import { ordinal } from '../text';
 import { speciesFromPotcar, speciesNumbers } from './vasp-common';
 import { foreignWord, parseNumberRow, type FramesRead, type ParsedFrame } from './vasprun';
 
@@ -95,8 +96,10 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
   // Whether each frame is a prediction of VASP's machine-learned force field (an `ML FREE ENERGIE` block).
   const predicted: boolean[] = [];
   const warnings: string[] = [];
-  // steps left out for a force VASP could not print (`****`)
-  const leftOut: string[] = [];
+  // steps left out for a force VASP could not print (`****`): said once the frames are counted
+  const overflows: { stepNo: number; slot: number; what: string }[] = [];
+  // every step that would be a frame (those left out too), and whether it is a prediction: a frame's index in the file
+  const slots: boolean[] = [];
   let start = h;
   let ionicStep = 0;
   let afterPrediction = false;
@@ -164,7 +167,7 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
         }
         if (vaspOwn && w.slice(3).some((x) => !Number.isFinite(x))) {
           const what = row.includes('*') ? 'overflowed (VASP printed **** for a force too wide for its field' : 'is not a number (VASP printed NaN or Infinity';
-          overflowed = `step ${stepNo} of ${file} left out: line ${li + 1}: the force column of atom ${a} ${what}: '${row.slice(0, 80)}'), so its forces cannot be read`;
+          overflowed = `line ${li + 1}: the force column of atom ${a} (the ${ordinal(a + 1)}) ${what}: '${row.slice(0, 80)}'), so its forces cannot be read`;
           break;
         }
         if (w.length < 6 || !w.slice(0, 6).every(Number.isFinite)) {
@@ -211,10 +214,12 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
             forces,
             stress,
           },
+          step: stepNo,
           warnings: stepWarnings,
         });
         predicted.push(isPrediction);
-      } else leftOut.push(overflowed);
+      } else overflows.push({ stepNo, slot: slots.length, what: overflowed });
+      slots.push(isPrediction);
       // the next step starts after the energy lines
       start = i + 5;
       i = start - 1;
@@ -222,6 +227,12 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
       stressAt = -1;
     }
   }
+  // the index in the file of a step left out: the frames before it, as the file's frames are counted (only the
+  // ab initio steps when the force field's predictions are left out below)
+  const abInitioOnly = slots.some(Boolean) && !slots.every(Boolean);
+  const leftOut = overflows.map(
+    (o) => `step ${o.stepNo} of ${file} (frame ${slots.slice(0, o.slot).filter((p) => !abInitioOnly || !p).length}, counting from 0) left out: ${o.what}`,
+  );
   warnings.push(...leftOut);
   if (frames.length === 0 && leftOut.length > 0) {
     throw new StructureParseError(file, null, `no ionic step left to read: every one has a force VASP could not print (the first: ${leftOut[0]})`);
@@ -244,5 +255,5 @@ export function readOutcar(text: string, file: string, opt: ResolvedReadOptions)
   if (warnings.every((w) => !w.startsWith('incomplete')) && begun < nl) {
     warnings.push(`incomplete file: the ionic step begun at line ${begun + 1} has no energy (the run was stopped); ${frames.length} complete ionic step${frames.length === 1 ? '' : 's'} read`);
   }
-  return { frames, warnings };
+  return { frames, warnings, leftOut };
 }

@@ -33,6 +33,8 @@ import { speciesNumbers } from './vasp-common';
 
 export interface ParsedFrame {
   frame: LabelledFrame;
+  /** The frame's ionic step (configuration) as the file counts it, from 1 (its name's `step N`): those the reader left out are counted. */
+  step: number;
   warnings: string[];
 }
 
@@ -40,6 +42,8 @@ export interface FramesRead {
   frames: ParsedFrame[];
   /** File-level warnings (e.g. an incomplete file). */
   warnings: string[];
+  /** One sentence per step the reader left out of the frames (also among `warnings`), e.g. an OUTCAR step with a force VASP could not print. */
+  leftOut: string[];
 }
 
 /** Blocks skipped whole (their closing tag is searched, nothing inside is read). */
@@ -465,6 +469,7 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
         forces,
         stress,
       },
+      step: frames.length + 1,
       warnings: s.warnings,
     });
   }
@@ -478,10 +483,10 @@ export function readVasprun(text: string, file: string, opt: ResolvedReadOptions
     warnings.push(
       `${nPredicted} ionic step${nPredicted === 1 ? '' : 's'} without electronic steps (predicted by VASP's machine-learned force field) left out: the frames are the ${kept.length} ab initio step${kept.length === 1 ? '' : 's'}`,
     );
-    return { frames: kept, warnings };
+    return { frames: kept, warnings, leftOut: [] };
   }
   if (nPredicted > 0 && nPredicted === frames.length) {
     warnings.push("no ionic step has electronic steps: these are predictions of VASP's machine-learned force field, not DFT labels");
   }
-  return { frames, warnings };
+  return { frames, warnings, leftOut: [] };
 }

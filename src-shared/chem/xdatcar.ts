@@ -130,12 +130,13 @@ export function readXdatcar(text: string, file: string, opt: ResolvedReadOptions
         forces: null,
         stress: null,
       },
+      step: frames.length + 1,
       warnings: [],
     });
     li += n + 1;
   }
   if (frames.length === 0) throw new StructureParseError(file, null, 'the file holds no complete frame (no Direct configuration= block)');
-  return { frames, warnings };
+  return { frames, warnings, leftOut: [] };
 }
 
 /**

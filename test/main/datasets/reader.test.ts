@@ -228,27 +228,34 @@ describe('formats', () => {
     expect(leftOutMessage(r)).toMatch(/frame 0 of vasprun_stars.xml: its forces hold values that are not numbers/);
   });
 
-  it('labelled frames: an OUTCAR step whose force column overflowed (****) is left out by the reader and named with its file, line and atom, the other steps kept; a stress left out is said with its step and line', async () => {
-    const lines = spawnSync('xz', ['-dc', join(VASP, 'materialsproject+custodian/postprocess/OUTCAR.xz')]).stdout.toString().split('\n');
+  it('labelled frames: an OUTCAR step whose force column overflowed (****) is left out by the reader, counted and named among the left out with its file, line and atom; the other steps keep the names of their steps in the file; a stress left out is said with its step and line', async () => {
+    const text = spawnSync('xz', ['-dc', join(VASP, 'materialsproject+custodian/postprocess/OUTCAR.xz')]).stdout.toString();
+    const lines = text.split('\n');
     const at = (marker: string, k: number) => lines.map((l, i) => (l.includes(marker) ? i : -1)).filter((i) => i >= 0)[k];
-    // step 2's stress and step 28's x and y forces of atom 2 over their whole fields (one run of stars), as VASP prints a number too wide for them
+    // step 2's stress and step 3's x and y forces of atom 2 over their whole fields (one run of stars), as VASP prints a number too wide for them
     const stress = at('in kB', 1);
     lines[stress] = lines[stress].replace('-58.87159', '*'.repeat(9));
-    const force = at('TOTAL-FORCE', 27) + 4;
+    const force = at('TOTAL-FORCE', 2) + 4;
     lines[force] = `${lines[force].slice(0, 42)}${'*'.repeat(28)}${lines[force].slice(70)}`;
     const d = folder('outcar-stars', { OUTCAR: lines.join('\n') });
     const r = await readDatasetAt(d, { kind: 'frames' });
-    expect(r.items).toHaveLength(27);
-    expect(r.items.map((i) => i.name)).not.toContain('OUTCAR:28');
+    const whole = await readDatasetAt(folder('outcar-whole', { OUTCAR: text }), { kind: 'frames' });
+    expect(whole.items.map((i) => i.name)).toEqual(Array.from({ length: 28 }, (_, k) => `OUTCAR:${k + 1}`));
+    // the names follow the file's steps (VASP's count, from 1): OUTCAR:3 is missing, OUTCAR:4 is still the 4th step
+    expect(r.items.map((i) => i.name)).toEqual(whole.items.map((i) => i.name).filter((n) => n !== 'OUTCAR:3'));
+    expect(r.items.map((i) => i.targets[0])).toEqual(whole.items.filter((i) => i.name !== 'OUTCAR:3').map((i) => i.targets[0]));
+    const leftOut = `step 3 of OUTCAR (frame 2, counting from 0) left out: line ${force + 1}: the force column of atom 2 (the 3rd) overflowed (VASP printed **** for a force too wide for its field: '${lines[force].trim()}'), so its forces cannot be read`;
+    // counted and said with what else was left out, not only among the notes
+    expect(r.unlabelled).toEqual([leftOut]);
+    expect(r.frames!.leftOutByReader).toBe(1);
+    expect(r.frames!.read).toBe(27);
     expect(r.frames!.labelsNotNumbers).toBe(0);
     expect(r.frames!.labels.stress).toBe(26);
-    expect(r.frames!.notes).toEqual([
-      `step 28 of OUTCAR left out: line ${force + 1}: the force column of atom 2 overflowed (VASP printed **** for a force too wide for its field: '${lines[force].trim()}'), so its forces cannot be read`,
-      `step 2: line ${stress + 1}: the stress is not 6 numbers ('${lines[stress].trim()}'): left out`,
-    ]);
+    expect(r.frames!.notes).toEqual([`step 2: line ${stress + 1}: the stress is not 6 numbers ('${lines[stress].trim()}'): left out`]);
+    expect(leftOutMessage(r)).toBe(`1 row or frame left out of ${d}:\n  ${leftOut}`);
     // in a folder of several files, each note names its file
     writeFileSync(join(d, 'vasprun.xml'), vasprun());
-    expect((await readDatasetAt(d, { kind: 'frames' })).frames!.notes[1]).toBe(`OUTCAR: step 2: line ${stress + 1}: the stress is not 6 numbers ('${lines[stress].trim()}'): left out`);
+    expect((await readDatasetAt(d, { kind: 'frames' })).frames!.notes[0]).toBe(`OUTCAR: step 2: line ${stress + 1}: the stress is not 6 numbers ('${lines[stress].trim()}'): left out`);
   });
 
   it('a folder whose only candidates are no regular files (a FIFO, a link to /dev/zero) names them, as a FIFO named alone is named', async () => {

@@ -102,8 +102,9 @@ describe(`VASP outputs against ASE ${golden.ase}`, () => {
       r.frames.forEach((f, i) => expectClose(f.energy, g.energy[i], 1e-6, `energy of frame ${i + 1}`));
       for (const f of r.frames) expect([...f.structure.cart, ...f.forces!].every(Number.isFinite)).toBe(true);
       expect(r.warnings).toEqual([
-        `step ${g.frames} of OUTCAR left out: line ${at + 1}: the force column of atom 2 overflowed (VASP printed **** for a force too wide for its field: '${row.trim()}'), so its forces cannot be read`,
+        `step ${g.frames} of OUTCAR (frame ${g.frames - 1}, counting from 0) left out: line ${at + 1}: the force column of atom 2 (the 3rd) overflowed (VASP printed **** for a force too wide for its field: '${row.trim()}'), so its forces cannot be read`,
       ]);
+      expect(r.leftOut).toEqual(r.warnings);
     }
     // a position VASP could not print: the structure cannot be read
     lines[at] = `${lines[at].slice(0, 13)}${'*'.repeat(13)}${lines[at].slice(26)}`;

@@ -70,6 +70,8 @@ describe('OUTCAR', () => {
     expect(r.format).toBe('outcar');
     expect(r.frames.map((f) => f.energy)).toEqual([-10.5, -10.75]);
     expect(r.frames.map((f) => f.structure.name)).toEqual(['step 1', 'step 3']);
+    // a dataset names the frames after these steps (OUTCAR:1, OUTCAR:3), as the file counts them
+    expect(r.blocks).toEqual([1, 3]);
     expect(r.frames[1].structure.cart[0]).toBe(4.2);
     expect(r.frames[1].forces![0]).toBe(0.25);
     // -2 kB as VASP prints it (its sign) is +2 kB tensile: KBAR_TO_EV_PER_A3 (< 0) turns the sign
@@ -140,7 +142,7 @@ describe('OUTCAR force columns VASP could not print', () => {
     const text = [...HEADER, ...iteration(1), ...s, ''].join('\n');
     const line = text.split('\n').indexOf(s[k]) + 1;
     expect(() => readFrames('OUTCAR', text)).toThrow(
-      `no ionic step left to read: every one has a force VASP could not print (the first: step 1 of OUTCAR left out: line ${line}: the force column of atom 0 overflowed (VASP printed **** for a force too wide for its field: '${s[k].trim()}'), so its forces cannot be read)`,
+      `no ionic step left to read: every one has a force VASP could not print (the first: step 1 of OUTCAR (frame 0, counting from 0) left out: line ${line}: the force column of atom 0 (the 1st) overflowed (VASP printed **** for a force too wide for its field: '${s[k].trim()}'), so its forces cannot be read)`,
     );
   });
 });
