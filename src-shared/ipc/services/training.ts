@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { event, method } from '../define';
 import { storedJsonObject } from '../limits';
+import { shellWord } from '../../text';
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -12,14 +13,15 @@ export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', '
  * Why a paused or interrupted run cannot be resumed here, in the app (null: it can). Resuming trains on
  * the run's stored dataset again from its last checkpoint: a run of `latticework train` read its data
  * from a path and has no stored dataset (the command line resumes it: `commandLineResumeRefusal`), and
- * a deleted dataset is gone. The core's refusal and the Resume button's reason alike.
+ * a deleted dataset is gone. The core's refusal and the Resume button's reason alike. `db`: the `--db PATH`
+ * the command line needs to open this store (SystemInfo.commandLineDb; null: the default one).
  */
-export function resumeRefusal(run: Pick<RunRecord, 'id' | 'datasetId' | 'datasetName' | 'tags' | 'trainCommand'>): string | null {
+export function resumeRefusal(run: Pick<RunRecord, 'id' | 'datasetId' | 'datasetName' | 'tags' | 'trainCommand'>, db: string | null): string | null {
   if (run.datasetId > 0) return null;
   if (!run.tags.includes('cli')) return `run ${run.id} cannot be resumed: its dataset “${run.datasetName}” was deleted`;
   return (
     commandLineResumeRefusal(run) ??
-    `run ${run.id} cannot be resumed here: \`latticework train\` trained it from ${run.datasetName}, a path, not a dataset of this store; resume it on the command line with \`latticework train --resume ${run.id}\` (the same data and settings, its model saved as that command would)`
+    `run ${run.id} cannot be resumed here: \`latticework train\` trained it from ${run.datasetName}, a path, not a dataset of this store; resume it on the command line with \`latticework train --resume ${run.id}${db === null ? '' : ` --db ${shellWord(db)}`}\` (the same data and settings, its model saved as that command would)`
   );
 }
 
