@@ -7,7 +7,7 @@
  * (or writes it to --out FILE.lwm only). The run is recorded in the database through `TrainHooks`
  * (`trainCommand`: services/cli-store's recorder on the run store).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { atomInitRecord } from '../../../src-shared/graph/features';
 import { trainingTags } from '../../../src-shared/model/run-tags';
@@ -359,6 +359,9 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
     const parallel = workers > 1 ? dataParallel({ workers }) : undefined;
     log(`backend: ${describeBackend(choice)}; ${workers} data-parallel worker${workers === 1 ? '' : 's'}`);
     const t0 = performance.now();
+    // --resume reads the data where the run did (it takes no --data)
+    if (resume && !existsSync(command.data))
+      throw new Error(`run ${resume.run.id} read its data at ${command.data}, which does not exist now: put it back there (--resume reads it where the run did), or train it again`);
     const data = await readDatasetAt(command.data, { target: command.target ?? undefined, limit: command.limit ?? undefined });
     const leftOut = leftOutMessage(data);
     if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
@@ -370,7 +373,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       const { run } = resume;
       const was = run.trainCommand;
       if (read.structures !== was.structures || read.sha256 !== was.sha256) {
-        const what = read.structures !== was.structures ? `${plural(read.structures, 'structure')} now, ${was.structures} when the run started` : `the same ${plural(read.structures, 'structure')}, but their names, targets or structures differ (SHA-256 ${read.sha256.slice(0, 12)}…, recorded ${was.sha256.slice(0, 12)}…)`;
+        const what = read.structures !== was.structures ? `${plural(read.structures, 'structure')} now, ${was.structures} when the run started` : `the same ${plural(read.structures, 'structure')}, but what was read differs: their names, targets, structures or the atom table, atom_init.json (SHA-256 ${read.sha256.slice(0, 12)}…, recorded ${was.sha256.slice(0, 12)}…)`;
         throw new Error(`run ${run.id} cannot be resumed: its data ${command.data} changed since it started (${what}); resuming would train on other data than its checkpoint's: train it again instead`);
       }
       // a k-fold run's folds keep no checkpoint to continue from: it starts again, as the app's Resume does
@@ -554,15 +557,21 @@ async function resumeRun(ctx: CommandContext, runId: number, opts: { out?: strin
       const unwritable = outputFileProblem(ctx.cwd, 'out', command.out);
       if (unwritable) return usageError(ctx.io, 'train', `${unwritable}${opts.out === undefined ? ` (the run's --out, recorded: give another with --out)` : ''}`);
     }
-    const taken = command.out || command.noSave ? null : await modelRepository().saveProblem(command.model, { overwrite: command.force });
-    if (taken) return usageError(ctx.io, 'train', `${taken} (run ${runId} stores its model under that name: --force replaces it, --out FILE.lwm writes a file instead)`);
+    // --resume takes no --name: only --force or --out
+    const stores = `run ${runId} stores its model under that name`;
+    const advice = { builtin: `${stores}: --out FILE.lwm writes a file instead`, taken: `${stores}: --force replaces it, --out FILE.lwm writes a file instead` };
+    const taken = command.out || command.noSave ? null : await modelRepository().saveProblem(command.model, { overwrite: command.force, advice });
+    if (taken) return usageError(ctx.io, 'train', taken);
     let source: ModelFileData | null = null;
     if (command.from) {
       try {
         const { importCgcnnCheckpoint } = await import('../../engine/import/cgcnn');
         source = await resolveModel(command.from, command.cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
       } catch (e) {
-        ctx.io.err(`latticework train: run ${runId} was fine-tuned from ${command.from}, which cannot be loaded now (${(e as Error).message})`);
+        // a file (a path) is put back where it was; a stored model's name is imported again
+        const file = /[\\/]|\.\w+$/.test(command.from);
+        const back = file ? `put the file back at ${resolve(command.cwd, command.from)}` : `store a model named "${command.from}" again (latticework import-model FILE --name ${command.from})`;
+        ctx.io.err(`latticework train: run ${runId} was fine-tuned from ${command.from}, which cannot be loaded now (${(e as Error).message}): ${back}, and --resume fine-tunes from it again; or train it again`);
         return 1;
       }
     }

@@ -25,13 +25,16 @@ export function resumeRefusal(run: Pick<RunRecord, 'id' | 'datasetId' | 'dataset
   );
 }
 
+/** What to do with a run of `latticework train` that `--resume` cannot continue. */
+export const TRAIN_AGAIN = 'its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)';
+
 /**
  * Why `latticework train --resume` cannot continue this run of `latticework train` (null: it can, as far
  * as its record tells). It reads the data again as the run recorded it (`trainCommand`, since schema
  * version 19); a run recorded before, or a potential's (it keeps no checkpoint), is trained again instead.
  */
 export function commandLineResumeRefusal(run: Pick<RunRecord, 'id' | 'datasetName' | 'tags' | 'trainCommand'>): string | null {
-  const again = 'its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)';
+  const again = TRAIN_AGAIN;
   if (!run.tags.includes('cli')) return `run ${run.id} was not trained by \`latticework train\`: resume it in the app (Runs, Resume)`;
   if (run.tags.includes('potential')) return `run ${run.id} cannot be resumed: it trained a potential, and a potential's run keeps no checkpoint to continue from; ${again}`;
   if (!run.trainCommand)
