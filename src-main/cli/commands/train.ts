@@ -27,7 +27,7 @@ import { ensureGradients } from '../../engine/tf/gradients';
 import { buildModel } from '../../engine/layers/model';
 import { decodeCheckpoint, type Checkpoint } from '../../engine/train/checkpoint';
 import { TrainingControl } from '../../engine/train/control';
-import { trainKFold, trainModel, type BatchProgress, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
+import { kFoldEnsemble, trainKFold, trainModel, type BatchProgress, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
 import { dataParallel } from '../../workers/parallel/executor';
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory } from './train-potential';
@@ -445,6 +445,10 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
     }
     const last = results[results.length - 1];
     const cancelled = results.some((r) => r.status === 'cancelled');
+    // k-fold: the model saved is the ensemble of the fold models, and its numbers are the ensemble's (as the app's)
+    const ensemble = config.training.kFold && !cancelled ? kFoldEnsemble(config, results) : null;
+    const val = ensemble ? ensemble.valMetrics : (last.val?.metrics ?? null);
+    const test = ensemble ? (ensemble.test?.metrics ?? null) : (last.test?.metrics ?? null);
 
     // 4. store the model (k-fold: an ensemble of the fold models)
     let location: string | null = null;
@@ -463,7 +467,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
           task,
           targets: plan?.targets ?? (task === 'classification' ? [{ name: data.targetKey, unit: '' }] : targetNames.map((name) => ({ name, unit: unitOf(name) }))),
           ...(task === 'classification' ? { classes: Array.from({ length: config.model.head.kind === 'classification' ? config.model.head.numClasses : 2 }, (_, k) => String(k)), positiveClass: 1 } : {}),
-          normalizer: task === 'classification' ? null : last.normalizer,
+          normalizer: task === 'classification' ? null : (ensemble?.normalizer ?? last.normalizer),
           atomInit: config.model.atomInput.kind === 'cgcnn' ? atomInitRecord(atomInit) : null,
           members: results.length,
           provenance: {
@@ -473,7 +477,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
             software: 'latticework',
             details: {
               ...(plan ? { startedFrom: plan.startedFrom, freeze: plan.start.freeze, head: plan.head.reason, seededElements: plan.seeding?.seededElements ?? null } : {}),
-              epochs: results.map((r) => r.history.length), bestEpoch: results.map((r) => r.bestEpoch), selectionMetric: last.selectionMetric, bestMetric: results.map((r) => r.bestMetric), testMetrics: last.test?.metrics ?? null },
+              epochs: results.map((r) => r.history.length), bestEpoch: results.map((r) => r.bestEpoch), selectionMetric: last.selectionMetric, bestMetric: results.map((r) => r.bestMetric), testMetrics: test },
           },
           domain: trainingDomain(
             trainedOn.map((i) => data.items[i].parsed.structure),
@@ -481,14 +485,18 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
           ),
           weights: results.flatMap((_, member) => weights.map((w) => ({ ...w, member }))),
         },
-        members: results.map((r) => r.weights),
+        members: ensemble?.members ?? results.map((r) => r.weights),
       };
       if (command.out) {
         location = command.out;
         writeFileSync(location, encodeModelFile(file));
       } else location = await modelRepository().save(file, { overwrite: command.force });
     }
-    for (const r of results) await hooks.onFinish?.(r, { location });
+    // one run: a k-fold run records the ensemble (no single best epoch, every fold's epochs), as the app does
+    const outcome: TrainingResult = ensemble
+      ? { ...last, bestEpoch: -1, bestMetric: ensemble.bestMetric, history: results.flatMap((r) => r.history), val: last.val && { ...last.val, metrics: ensemble.valMetrics }, test: ensemble.test }
+      : last;
+    await hooks.onFinish?.(outcome, { location });
 
     const summary: PropertyTrainSummary = {
       status: cancelled ? 'cancelled' : last.status,
@@ -508,15 +516,15 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       epochs: last.history.length,
       bestEpoch: last.bestEpoch,
       selectionMetric: last.selectionMetric,
-      bestValMetric: last.bestMetric,
-      val: last.val?.metrics ?? null,
-      test: last.test?.metrics ?? null,
+      bestValMetric: outcome.bestMetric,
+      val,
+      test,
       seconds: results.reduce((s, r) => s + r.seconds, 0),
       model: location,
     };
-    const tm = last.test?.metrics;
-    const tested = tm ? `; test ${'mae' in tm ? `MAE ${fmt(tm.mae)} RMSE ${fmt(tm.rmse)} R² ${fmt(tm.r2, 3)}` : `accuracy ${fmt(tm.accuracy, 3)} AUC ${fmt(tm.rocAuc, 3)}`}` : '';
-    reportTrainSummary(ctx.io, summary, { json: t.json, cancelled, recorded: !!hooks.onStart, detail: ` (${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(last.bestMetric)})${tested}` });
+    const tested = test ? `; test ${'mae' in test ? `MAE ${fmt(test.mae)} RMSE ${fmt(test.rmse)} R² ${fmt(test.r2, 3)}` : `accuracy ${fmt(test.accuracy, 3)} AUC ${fmt(test.rocAuc, 3)}`}` : '';
+    const chosen = `${ensemble ? 'mean ' : ''}${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(outcome.bestMetric)}`;
+    reportTrainSummary(ctx.io, summary, { json: t.json, cancelled, recorded: !!hooks.onStart, detail: ` (${chosen})${tested}` });
     return cancelled ? stoppedStatus() : 0;
   } catch (e) {
     ctx.io.err(`latticework train: ${(e as Error).message}`);
