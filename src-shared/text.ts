@@ -10,6 +10,11 @@ export function groupThousands(n: number): string {
   return n < 0 ? `-${digits}` : digits;
 }
 
+/** A path as one word of a shell command (quoted when it has to be). */
+export function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
 /** "1 site", "2 sites", "1,234 structures": a count with its noun, singular for exactly one. */
 export function plural(n: number, noun: string, nouns = `${noun}s`): string {
   return `${groupThousands(n)} ${n === 1 ? noun : nouns}`;

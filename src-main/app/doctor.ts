@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DoctorBackend, DoctorBackendName, DoctorCheck, DoctorDamage, DoctorDamagedObject, DoctorDatabase, DoctorGpu, DoctorLibrary, DoctorReport } from '../../src-shared/ipc/services/doctor';
+import { shellWord } from '../../src-shared/text';
 import type { Database } from '../store/database';
 import { migrations } from '../store/migrations';
 import { defaultTrainingWorkers } from '../workers/parallel/workers';
@@ -351,11 +352,6 @@ export async function probeCompute(
     kernelThreadsNote: typeof kernels?.kernelThreadsNote === 'string' ? kernels.kernelThreadsNote : null,
     trainingWorkers: probe.trainingWorkers(chosen),
   };
-}
-
-/** A path as one word of a shell command (quoted when it has to be). */
-function shellWord(path: string): string {
-  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
 /** What to do with the damaged database at `path` (the store's RECOVERY_ADVICE, with the file named). */

@@ -33,3 +33,11 @@ export function resolveDatabasePath(
 export function databasePath(dbOption?: string, env: NodeJS.ProcessEnv = process.env): string {
   return resolveDatabasePath(platformDataDirectory(env), dbOption, env);
 }
+
+/**
+ * The `--db PATH` a command needs to open the store at `path` (null: the data directory's own, which
+ * it opens without one). The app names it where it says what to run on the command line.
+ */
+export function commandLineDatabase(path: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  return resolve(path) === join(platformDataDirectory(env), DATABASE_FILE) ? null : resolve(path);
+}

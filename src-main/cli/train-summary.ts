@@ -117,7 +117,9 @@ export function reportTrainSummary(io: CliIo, summary: TrainSummary, o: { json: 
     io.out(`cancelled after ${plural(summary.epochs, 'epoch')}${best}: ${o.recorded ? 'the run is recorded as cancelled in the database; ' : ''}no model was saved (a cancelled run saves none)`);
   }
   else {
-    io.out(`best epoch ${summary.bestEpoch + 1}${o.detail}`);
+    // k-fold: the model is the ensemble of the fold models, each with its own best epoch
+    const folds = 'folds' in summary ? summary.folds : undefined;
+    io.out(`${folds ? `ensemble of ${folds.length} fold models (best epochs ${folds.map((f) => f.bestEpoch + 1).join(', ')})` : `best epoch ${summary.bestEpoch + 1}`}${o.detail}`);
     if (summary.model) io.out(`model saved: ${summary.model}`);
   }
 }

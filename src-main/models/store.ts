@@ -72,6 +72,15 @@ function stem(file: string | undefined): string | null {
 }
 
 /** The models of a database (the built-in ones registered on first use). */
+/** What to do when a model's name is a built-in's, or a stored model's (`saveProblem`). */
+export interface SaveAdvice {
+  builtin: string;
+  taken: string;
+}
+
+/** A command that takes --name: choose another (or --force over a stored model). */
+const NAME_ADVICE: SaveAdvice = { builtin: 'choose another --name', taken: 'choose another --name or use --force' };
+
 export class ModelRepository {
   private opened: Promise<Database> | null = null;
 
@@ -115,18 +124,21 @@ export class ModelRepository {
     );
   }
 
-  /** Why `save` would refuse a model named `name` (a built-in's name; a stored one's without `overwrite`), or null. */
-  private nameProblem(name: string, same: { origin: string }[], overwrite: boolean): string | null {
-    if (same.some((r) => r.origin === 'builtin')) return `"${name}" is the name of a built-in model; choose another --name`;
-    if (same.length && !overwrite) return `a model named "${name}" already exists in ${this.databasePath}; choose another --name or use --force`;
+  /**
+   * Why `save` would refuse a model named `name` (a built-in's name; a stored one's without `overwrite`),
+   * or null; `advice`: what to do instead, for each (a command that takes --name: choose another).
+   */
+  private nameProblem(name: string, same: { origin: string }[], overwrite: boolean, advice: SaveAdvice = NAME_ADVICE): string | null {
+    if (same.some((r) => r.origin === 'builtin')) return `"${name}" is the name of a built-in model; ${advice.builtin}`;
+    if (same.length && !overwrite) return `a model named "${name}" already exists in ${this.databasePath}; ${advice.taken}`;
     return null;
   }
 
   /** Why a model named `name` cannot be saved, or null: a command that stores what it trains checks it before any work. */
-  async saveProblem(name: string, opts: { overwrite?: boolean } = {}): Promise<string | null> {
+  async saveProblem(name: string, opts: { overwrite?: boolean; advice?: SaveAdvice } = {}): Promise<string | null> {
     const db = await this.db();
     const same = await db.read((tx) => tx.all<{ origin: string }>('SELECT origin FROM model WHERE name = ?', [name]));
-    return this.nameProblem(name, same, !!opts.overwrite);
+    return this.nameProblem(name, same, !!opts.overwrite, opts.advice);
   }
 
   async save(data: ModelFileData, opts: { overwrite?: boolean } = {}): Promise<string> {

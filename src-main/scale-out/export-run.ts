@@ -8,6 +8,7 @@ import { mergeConfig, type ModelConfig } from '../../src-shared/model/config';
 import { isPotentialConfig, parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
 import { ensembleMembers, fineTunedFrom } from '../../src-shared/model/run-tags';
 import type { Split } from '../../src-shared/model/split';
+import { shellWord } from '../../src-shared/text';
 import { parseModelConfig } from '../engine/architectures/registry';
 import { readModelHeader } from '../engine/models/format';
 import { decodeCheckpoint } from '../engine/train/checkpoint';
@@ -133,7 +134,7 @@ async function readForExport(path: string, options: Parameters<typeof readDatase
 
 /** What to do with an export folder next, one command a line (the CLI prints them; the app shows them). */
 export function nextSteps(folder: string): string[] {
-  const q = /^[\w@%+=:,./-]+$/.test(folder) ? folder : `'${folder.replace(/'/g, `'\\''`)}'`;
+  const q = shellWord(folder);
   return [
     `cd ${q}`,
     'python train.py                        # one process (CPU or the first GPU)',

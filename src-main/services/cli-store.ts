@@ -13,7 +13,7 @@ import { storedModelId } from '../models/store';
 import { Database } from '../store/database';
 import { getRunRow, rewindToLastCheckpoint, RunRecorder, toRunDetail } from '../store/runs';
 import { thisProcess, workOfAnother } from '../store/owners';
-import { commandLineResumeRefusal, type RunDetail, type TrainCommandRecord } from '../../src-shared/ipc/services/training';
+import { commandLineResumeRefusal, TRAIN_AGAIN, type RunDetail, type TrainCommandRecord } from '../../src-shared/ipc/services/training';
 
 /** What `latticework train` tells its recorder (structurally the command's TrainRunInfo). */
 export interface CliRunInfo {
@@ -185,7 +185,8 @@ export async function sqliteRunToResume(opts: { db?: string }, runId: number): P
     if (refusal) throw new Error(refusal);
     const elsewhere = await workOfAnother(db, 'run', runId, `run ${runId} is being trained`, 'it goes on there');
     if (elsewhere) throw new Error(elsewhere);
-    if (row.status !== 'interrupted') throw new Error(`run ${runId} is ${row.status}: only an interrupted run (its process killed) can be resumed`);
+    if (row.status !== 'interrupted')
+      throw new Error(`run ${runId} is ${row.status}: only an interrupted run (its process killed) can be resumed${row.status === 'cancelled' || row.status === 'failed' ? `; ${TRAIN_AGAIN}` : ''}`);
     return {
       run: run as CliRunToResume['run'],
       async take(fromCheckpoint) {

@@ -2,6 +2,7 @@
 import { platform, totalmem } from 'node:os';
 import type { BackendInfo, LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
+import { commandLineDatabase } from '../app/paths';
 import { assembleReport, probeDatabase, probeElectron, probeSqlite } from '../app/doctor';
 import { VERSION } from '../app/version';
 import { ComputePool } from '../workers/pool';
@@ -17,6 +18,7 @@ export function systemHandlers(core: CoreParts): LatticeworkHandlers['system'] {
         mode: core.options.mode,
         backend: await backend,
         databasePath: core.db.path,
+        commandLineDb: commandLineDatabase(core.db.path),
         dataDirectory: core.options.dataDirectory,
         platform: `${platform()} ${process.arch}`,
         nodeVersion: process.versions.node,

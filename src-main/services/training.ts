@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LatticeworkHandlers, RunRecord, TrainingProgress } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
+import { commandLineDatabase } from '../app/paths';
 import { UserError } from '../ipc/errors';
 import type { TrainEvent, TrainTaskOutput } from '../workers/train';
 import { CONTROL_CANCEL, CONTROL_CANCEL_KEEP, CONTROL_PAUSE, CONTROL_RUN } from '../workers/protocol';
@@ -409,7 +410,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const elsewhere = a ? null : await workOfAnother(core.db, 'run', runId, `run ${runId} is being trained`, 'resume it there');
       if (elsewhere) throw new UserError(elsewhere);
       if (row.status !== 'interrupted' && !(row.status === 'paused' && !a)) throw new UserError(`run ${runId} is ${row.status}: only paused or interrupted runs can be resumed`);
-      const refusal = resumeRefusal(await getRun(core, runId));
+      const refusal = resumeRefusal(await getRun(core, runId), commandLineDatabase(core.db.path));
       if (refusal) throw new UserError(refusal);
       const ckpt = await rewindToLastCheckpoint(core.db, runId);
       // the workers it trained with, so that the resumed run continues the same numbers

@@ -9,7 +9,6 @@ import { parseAtomInit } from '../../src-shared/graph/features';
 import { buildGraph, type CrystalGraph } from '../../src-shared/graph/graph';
 import { headOutputs, type ModelConfig } from '../../src-shared/model/config';
 import { graphOptionsFromConfig } from '../../src-shared/model/graph-options';
-import { classificationMetrics, regressionMetrics } from '../../src-shared/model/metrics';
 import { trainingDomain } from '../../src-shared/model/domain';
 import { isPotentialConfig } from '../../src-shared/model/potential';
 import { trainValTestSplit } from '../../src-shared/model/split';
@@ -20,7 +19,7 @@ import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type EpochRecord }
 import { TrainingControl } from '../engine/train/control';
 import type { FineTuneStart } from '../engine/train/finetune';
 import type { ExecutorFactory } from '../engine/train/steps';
-import { evaluateSplit, trainKFold, trainModel, type SplitEvaluation, type TrainingSample } from '../engine/train/trainer';
+import { evaluateSplit, kFoldEnsemble, trainKFold, trainModel, type SplitEvaluation, type TrainingSample } from '../engine/train/trainer';
 import { currentBackend } from '../engine/tf/backend';
 import { dataParallel } from './parallel/executor';
 import { defaultTrainingWorkers } from './parallel/workers';
@@ -367,38 +366,18 @@ async function trainFolds(
   const atoms = (i: number) => samples[i].graph.nNodes;
   for (const f of folds) predictions.push(...splitPredictions(f.val, 'validation', task, width, atoms));
   // test: ensemble mean of the members' outputs (probabilities for classification)
-  const test = folds[0].test;
+  const ensemble = kFoldEnsemble(config, folds);
   const testMetrics: Record<string, number> = {};
-  if (test) {
-    const mean = new Float64Array(test.predictions.length);
-    for (const f of folds) f.test!.predictions.forEach((v, i) => (mean[i] += v / folds.length));
-    const ens: SplitEvaluation = { ...test, predictions: mean };
-    predictions.push(...splitPredictions(ens, 'test', task, width, atoms));
-    Object.assign(testMetrics, clean(task === 'classification' ? { ...classificationMetrics(test.targets, mean, width) } : { ...regressionMetrics(test.targets, mean) }));
+  if (ensemble.test) {
+    predictions.push(...splitPredictions(ensemble.test, 'test', task, width, atoms));
+    Object.assign(testMetrics, clean(ensemble.test.metrics));
   }
-  const valMetrics: Record<string, number> = {};
-  for (const key of Object.keys(folds[0].val?.metrics ?? {})) {
-    const vs = folds.map((f) => f.val?.metrics[key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    if (vs.length) valMetrics[key] = vs.reduce((a, b) => a + b, 0) / vs.length;
-  }
+  const { valMetrics, members } = ensemble;
   const shapeModel = buildModel(config, { seed: 0 });
   const shapes = new Map(shapeModel.namedVariables().map((nv) => [nv.name, nv.variable.shape.slice()]));
   shapeModel.dispose();
-  const members = folds.map((f) => {
-    const w = { ...f.weights };
-    if (task !== 'classification') {
-      const W = Float32Array.from(w['head.out.weight']);
-      const b = Float32Array.from(w['head.out.bias']);
-      const out = b.length;
-      for (let i = 0; i < W.length; i++) W[i] *= f.normalizer.std[i % out];
-      for (let j = 0; j < out; j++) b[j] = b[j] * f.normalizer.std[j] + f.normalizer.mean[j];
-      w['head.out.weight'] = W;
-      w['head.out.bias'] = b;
-    }
-    return w;
-  });
   const header = trainedModelHeader(input, config, table, {
-    normalizer: { mean: new Array<number>(width).fill(0), std: new Array<number>(width).fill(1) },
+    normalizer: ensemble.normalizer,
     members: members.length,
     details: { kFold: k, bestEpochs: folds.map((f) => f.bestEpoch), selectionMetric, bestMetrics: folds.map((f) => f.bestMetric), backend: backendName },
     weights: members.flatMap((m, member) => Object.keys(m).map((name) => ({ name, shape: shapes.get(name) ?? [m[name].length], member }))),

@@ -50,6 +50,8 @@ export interface SystemInfo {
   mode: 'desktop' | 'browser';
   backend: BackendInfo;
   databasePath: string;
+  /** The `--db PATH` a command (`latticework train --resume`) needs to open this store; null: the data directory's own, which it opens without one. */
+  commandLineDb: string | null;
   dataDirectory: string;
   platform: string;
   nodeVersion: string;

@@ -11,9 +11,12 @@ import { appForFile, ROOT } from './app';
 import { chartPoints } from './charts';
 
 let summary: { epochs: number; bestEpoch: number; test: { mae: number } };
+/** The store the app serves (not the data directory's own: the Resume hint names it with --db). */
+let store = '';
 
 const { app } = appForFile({
   before({ databasePath }) {
+    store = databasePath;
     const out = execFileSync(
       process.execPath,
       [join(ROOT, 'bin', 'latticework.mjs'), 'train', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '4', '--batch-size', '4', '--backend', 'cpu', '--db', databasePath, '--name', 'cli-trained', '--json'],
@@ -63,7 +66,7 @@ describe('a command-line run in the app', () => {
     const resume = row.getByTestId('run-resume');
     expect(await resume.isDisabled()).toBe(true);
     const id = Number(await row.getAttribute('data-id'));
-    const why = `run ${id} cannot be resumed here: \`latticework train\` trained it from ${SHARED_DATA}/cgcnn-sample-regression, a path, not a dataset of this store; resume it on the command line with \`latticework train --resume ${id}\``;
+    const why = `run ${id} cannot be resumed here: \`latticework train\` trained it from ${SHARED_DATA}/cgcnn-sample-regression, a path, not a dataset of this store; resume it on the command line with \`latticework train --resume ${id} --db ${store}\``;
     expect(await resume.getAttribute('title')).toContain(why);
     await row.getByTestId('run-open').click();
     await expect.poll(() => page.getByTestId('run-resume-refusal').innerText(), { timeout: 30_000 }).toContain(why);

@@ -7,7 +7,7 @@
  * (or writes it to --out FILE.lwm only). The run is recorded in the database through `TrainHooks`
  * (`trainCommand`: services/cli-store's recorder on the run store).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { atomInitRecord } from '../../../src-shared/graph/features';
 import { trainingTags } from '../../../src-shared/model/run-tags';
@@ -27,7 +27,7 @@ import { ensureGradients } from '../../engine/tf/gradients';
 import { buildModel } from '../../engine/layers/model';
 import { decodeCheckpoint, type Checkpoint } from '../../engine/train/checkpoint';
 import { TrainingControl } from '../../engine/train/control';
-import { trainKFold, trainModel, type BatchProgress, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
+import { kFoldEnsemble, trainKFold, trainModel, type BatchProgress, type EpochProgress, type TrainingResult } from '../../engine/train/trainer';
 import { dataParallel } from '../../workers/parallel/executor';
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory } from './train-potential';
@@ -359,6 +359,9 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
     const parallel = workers > 1 ? dataParallel({ workers }) : undefined;
     log(`backend: ${describeBackend(choice)}; ${workers} data-parallel worker${workers === 1 ? '' : 's'}`);
     const t0 = performance.now();
+    // --resume reads the data where the run did (it takes no --data)
+    if (resume && !existsSync(command.data))
+      throw new Error(`run ${resume.run.id} read its data at ${command.data}, which does not exist now: put it back there (--resume reads it where the run did), or train it again`);
     const data = await readDatasetAt(command.data, { target: command.target ?? undefined, limit: command.limit ?? undefined });
     const leftOut = leftOutMessage(data);
     if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
@@ -370,7 +373,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       const { run } = resume;
       const was = run.trainCommand;
       if (read.structures !== was.structures || read.sha256 !== was.sha256) {
-        const what = read.structures !== was.structures ? `${plural(read.structures, 'structure')} now, ${was.structures} when the run started` : `the same ${plural(read.structures, 'structure')}, but their names, targets or structures differ (SHA-256 ${read.sha256.slice(0, 12)}…, recorded ${was.sha256.slice(0, 12)}…)`;
+        const what = read.structures !== was.structures ? `${plural(read.structures, 'structure')} now, ${was.structures} when the run started` : `the same ${plural(read.structures, 'structure')}, but what was read differs: their names, targets, structures or the atom table, atom_init.json (SHA-256 ${read.sha256.slice(0, 12)}…, recorded ${was.sha256.slice(0, 12)}…)`;
         throw new Error(`run ${run.id} cannot be resumed: its data ${command.data} changed since it started (${what}); resuming would train on other data than its checkpoint's: train it again instead`);
       }
       // a k-fold run's folds keep no checkpoint to continue from: it starts again, as the app's Resume does
@@ -442,6 +445,10 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
     }
     const last = results[results.length - 1];
     const cancelled = results.some((r) => r.status === 'cancelled');
+    // k-fold: the model saved is the ensemble of the fold models, and its numbers are the ensemble's (as the app's)
+    const ensemble = config.training.kFold && !cancelled ? kFoldEnsemble(config, results) : null;
+    const val = ensemble ? ensemble.valMetrics : (last.val?.metrics ?? null);
+    const test = ensemble ? (ensemble.test?.metrics ?? null) : (last.test?.metrics ?? null);
 
     // 4. store the model (k-fold: an ensemble of the fold models)
     let location: string | null = null;
@@ -460,7 +467,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
           task,
           targets: plan?.targets ?? (task === 'classification' ? [{ name: data.targetKey, unit: '' }] : targetNames.map((name) => ({ name, unit: unitOf(name) }))),
           ...(task === 'classification' ? { classes: Array.from({ length: config.model.head.kind === 'classification' ? config.model.head.numClasses : 2 }, (_, k) => String(k)), positiveClass: 1 } : {}),
-          normalizer: task === 'classification' ? null : last.normalizer,
+          normalizer: task === 'classification' ? null : (ensemble?.normalizer ?? last.normalizer),
           atomInit: config.model.atomInput.kind === 'cgcnn' ? atomInitRecord(atomInit) : null,
           members: results.length,
           provenance: {
@@ -470,7 +477,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
             software: 'latticework',
             details: {
               ...(plan ? { startedFrom: plan.startedFrom, freeze: plan.start.freeze, head: plan.head.reason, seededElements: plan.seeding?.seededElements ?? null } : {}),
-              epochs: results.map((r) => r.history.length), bestEpoch: results.map((r) => r.bestEpoch), selectionMetric: last.selectionMetric, bestMetric: results.map((r) => r.bestMetric), testMetrics: last.test?.metrics ?? null },
+              epochs: results.map((r) => r.history.length), bestEpoch: results.map((r) => r.bestEpoch), selectionMetric: last.selectionMetric, bestMetric: results.map((r) => r.bestMetric), testMetrics: test },
           },
           domain: trainingDomain(
             trainedOn.map((i) => data.items[i].parsed.structure),
@@ -478,14 +485,18 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
           ),
           weights: results.flatMap((_, member) => weights.map((w) => ({ ...w, member }))),
         },
-        members: results.map((r) => r.weights),
+        members: ensemble?.members ?? results.map((r) => r.weights),
       };
       if (command.out) {
         location = command.out;
         writeFileSync(location, encodeModelFile(file));
       } else location = await modelRepository().save(file, { overwrite: command.force });
     }
-    for (const r of results) await hooks.onFinish?.(r, { location });
+    // one run: a k-fold run records the ensemble (no single best epoch, every fold's epochs), as the app does
+    const outcome: TrainingResult = ensemble
+      ? { ...last, bestEpoch: -1, bestMetric: ensemble.bestMetric, history: results.flatMap((r) => r.history), val: last.val && { ...last.val, metrics: ensemble.valMetrics }, test: ensemble.test }
+      : last;
+    await hooks.onFinish?.(outcome, { location });
 
     const summary: PropertyTrainSummary = {
       status: cancelled ? 'cancelled' : last.status,
@@ -505,15 +516,15 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       epochs: last.history.length,
       bestEpoch: last.bestEpoch,
       selectionMetric: last.selectionMetric,
-      bestValMetric: last.bestMetric,
-      val: last.val?.metrics ?? null,
-      test: last.test?.metrics ?? null,
+      bestValMetric: outcome.bestMetric,
+      val,
+      test,
       seconds: results.reduce((s, r) => s + r.seconds, 0),
       model: location,
     };
-    const tm = last.test?.metrics;
-    const tested = tm ? `; test ${'mae' in tm ? `MAE ${fmt(tm.mae)} RMSE ${fmt(tm.rmse)} R² ${fmt(tm.r2, 3)}` : `accuracy ${fmt(tm.accuracy, 3)} AUC ${fmt(tm.rocAuc, 3)}`}` : '';
-    reportTrainSummary(ctx.io, summary, { json: t.json, cancelled, recorded: !!hooks.onStart, detail: ` (${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(last.bestMetric)})${tested}` });
+    const tested = test ? `; test ${'mae' in test ? `MAE ${fmt(test.mae)} RMSE ${fmt(test.rmse)} R² ${fmt(test.r2, 3)}` : `accuracy ${fmt(test.accuracy, 3)} AUC ${fmt(test.rocAuc, 3)}`}` : '';
+    const chosen = `${ensemble ? 'mean ' : ''}${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(outcome.bestMetric)}`;
+    reportTrainSummary(ctx.io, summary, { json: t.json, cancelled, recorded: !!hooks.onStart, detail: ` (${chosen})${tested}` });
     return cancelled ? stoppedStatus() : 0;
   } catch (e) {
     ctx.io.err(`latticework train: ${(e as Error).message}`);
@@ -554,15 +565,21 @@ async function resumeRun(ctx: CommandContext, runId: number, opts: { out?: strin
       const unwritable = outputFileProblem(ctx.cwd, 'out', command.out);
       if (unwritable) return usageError(ctx.io, 'train', `${unwritable}${opts.out === undefined ? ` (the run's --out, recorded: give another with --out)` : ''}`);
     }
-    const taken = command.out || command.noSave ? null : await modelRepository().saveProblem(command.model, { overwrite: command.force });
-    if (taken) return usageError(ctx.io, 'train', `${taken} (run ${runId} stores its model under that name: --force replaces it, --out FILE.lwm writes a file instead)`);
+    // --resume takes no --name: only --force or --out
+    const stores = `run ${runId} stores its model under that name`;
+    const advice = { builtin: `${stores}: --out FILE.lwm writes a file instead`, taken: `${stores}: --force replaces it, --out FILE.lwm writes a file instead` };
+    const taken = command.out || command.noSave ? null : await modelRepository().saveProblem(command.model, { overwrite: command.force, advice });
+    if (taken) return usageError(ctx.io, 'train', taken);
     let source: ModelFileData | null = null;
     if (command.from) {
       try {
         const { importCgcnnCheckpoint } = await import('../../engine/import/cgcnn');
         source = await resolveModel(command.from, command.cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
       } catch (e) {
-        ctx.io.err(`latticework train: run ${runId} was fine-tuned from ${command.from}, which cannot be loaded now (${(e as Error).message})`);
+        // a file (a path) is put back where it was; a stored model's name is imported again
+        const file = /[\\/]|\.\w+$/.test(command.from);
+        const back = file ? `put the file back at ${resolve(command.cwd, command.from)}` : `store a model named "${command.from}" again (latticework import-model FILE --name ${command.from})`;
+        ctx.io.err(`latticework train: run ${runId} was fine-tuned from ${command.from}, which cannot be loaded now (${(e as Error).message}): ${back}, and --resume fine-tunes from it again; or train it again`);
         return 1;
       }
     }

@@ -482,6 +482,52 @@ export interface KFoldResult {
 }
 
 /**
+ * The model a k-fold run saves, and what it scores: the ensemble of the fold models, each member's
+ * target normaliser folded into its output layer (y = x·(W·σ) + (b·σ + μ)) so that the members share
+ * one (identity) normaliser; its test evaluation is the members' mean output (probabilities for
+ * classification); its validation metrics and selection metric the folds' means (each fold validates on
+ * its own part). The app's training worker and `latticework train` save and report this.
+ */
+export function kFoldEnsemble(config: ModelConfig, folds: TrainingResult[]): {
+  members: Record<string, Float32Array>[];
+  normalizer: TargetNormalizer;
+  test: SplitEvaluation | null;
+  valMetrics: Record<string, number>;
+  bestMetric: number;
+} {
+  const task = config.model.head.kind;
+  const width = headOutputs(config);
+  const first = folds[0].test;
+  let test: SplitEvaluation | null = null;
+  if (first) {
+    const mean = new Float64Array(first.predictions.length);
+    for (const f of folds) f.test!.predictions.forEach((v, i) => (mean[i] += v / folds.length));
+    const metrics = task === 'classification' ? { ...classificationMetrics(first.targets, mean, width) } : { ...regressionMetrics(first.targets, mean) };
+    test = { ...first, predictions: mean, metrics };
+  }
+  const valMetrics: Record<string, number> = {};
+  for (const key of Object.keys(folds[0].val?.metrics ?? {})) {
+    const vs = folds.map((f) => f.val?.metrics[key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    if (vs.length) valMetrics[key] = vs.reduce((a, b) => a + b, 0) / vs.length;
+  }
+  const members = folds.map((f) => {
+    const w = { ...f.weights };
+    if (task !== 'classification') {
+      const W = Float32Array.from(w['head.out.weight']);
+      const b = Float32Array.from(w['head.out.bias']);
+      const out = b.length;
+      for (let i = 0; i < W.length; i++) W[i] *= f.normalizer.std[i % out];
+      for (let j = 0; j < out; j++) b[j] = b[j] * f.normalizer.std[j] + f.normalizer.mean[j];
+      w['head.out.weight'] = W;
+      w['head.out.bias'] = b;
+    }
+    return w;
+  });
+  const bestMetric = folds.reduce((s, f) => s + f.bestMetric, 0) / folds.length;
+  return { members, normalizer: identityNormalizer(width), test, valMetrics, bestMetric };
+}
+
+/**
  * k-fold cross-validation: the config's test fraction is held out; train ∪ val is cut
  * into k folds; fold i trains on the others and validates on fold i. The k best
  * models form an ensemble (their weights are in `folds[i].weights`).

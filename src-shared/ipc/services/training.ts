@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { event, method } from '../define';
 import { storedJsonObject } from '../limits';
+import { shellWord } from '../../text';
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -13,9 +14,10 @@ export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', '
  * the run's stored dataset again from its last checkpoint: a run of `latticework train` read its data
  * from a path and has no stored dataset (the command line resumes it: `commandLineResumeRefusal`), a
  * deleted dataset is gone, and an external run (PyTorch's) trains where it was exported to. The core's
- * refusal and the Resume button's reason alike.
+ * refusal and the Resume button's reason alike. `db`: the `--db PATH` the command line needs to open
+ * this store (SystemInfo.commandLineDb; null: the default one).
  */
-export function resumeRefusal(run: Pick<RunRecord, 'id' | 'datasetId' | 'datasetName' | 'tags' | 'origin' | 'trainCommand'>): string | null {
+export function resumeRefusal(run: Pick<RunRecord, 'id' | 'datasetId' | 'datasetName' | 'tags' | 'origin' | 'trainCommand'>, db: string | null): string | null {
   // an interrupted external run: imported while its PyTorch job had not ended (killed, or still running)
   if (run.origin === 'external')
     return `run ${run.id} cannot be resumed here: PyTorch trained it elsewhere (its status.json still said running when it was imported: the job was killed, or is still running); once the job has ended, import its folder again (Import run…, or latticework import-run DIR) and run ${run.id} is updated`;
@@ -23,9 +25,12 @@ export function resumeRefusal(run: Pick<RunRecord, 'id' | 'datasetId' | 'dataset
   if (!run.tags.includes('cli')) return `run ${run.id} cannot be resumed: its dataset “${run.datasetName}” was deleted`;
   return (
     commandLineResumeRefusal(run) ??
-    `run ${run.id} cannot be resumed here: \`latticework train\` trained it from ${run.datasetName}, a path, not a dataset of this store; resume it on the command line with \`latticework train --resume ${run.id}\` (the same data and settings, its model saved as that command would)`
+    `run ${run.id} cannot be resumed here: \`latticework train\` trained it from ${run.datasetName}, a path, not a dataset of this store; resume it on the command line with \`latticework train --resume ${run.id}${db === null ? '' : ` --db ${shellWord(db)}`}\` (the same data and settings, its model saved as that command would)`
   );
 }
+
+/** What to do with a run of `latticework train` that `--resume` cannot continue. */
+export const TRAIN_AGAIN = 'its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)';
 
 /**
  * Why `latticework train --resume` cannot continue this run of `latticework train` (null: it can, as far
@@ -33,7 +38,7 @@ export function resumeRefusal(run: Pick<RunRecord, 'id' | 'datasetId' | 'dataset
  * version 19); a run recorded before, or a potential's (it keeps no checkpoint), is trained again instead.
  */
 export function commandLineResumeRefusal(run: Pick<RunRecord, 'id' | 'datasetName' | 'tags' | 'trainCommand'>): string | null {
-  const again = 'its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)';
+  const again = TRAIN_AGAIN;
   if (!run.tags.includes('cli')) return `run ${run.id} was not trained by \`latticework train\`: resume it in the app (Runs, Resume)`;
   if (run.tags.includes('potential')) return `run ${run.id} cannot be resumed: it trained a potential, and a potential's run keeps no checkpoint to continue from; ${again}`;
   if (!run.trainCommand)

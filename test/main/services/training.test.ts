@@ -13,6 +13,7 @@ import { emtFrames, tinyConfig, waitForStatus } from './training-fixtures';
 import { defaultTrainingWorkers } from '../../../src-main/workers/parallel/workers';
 import { parseCsv } from '../../../src-main/datasets/table';
 import { resumeRefusal } from '../../../src-shared/ipc/services/training';
+import { commandLineDatabase, DATABASE_FILE, platformDataDirectory } from '../../../src-main/app/paths';
 
 let t: TestCore;
 let host: RunningHost;
@@ -263,16 +264,25 @@ describe('training service and runs', () => {
       );
     // recorded with how it read its data (schema version 19): `latticework train --resume` continues it
     const id = await insert(JSON.stringify({ cwd: '/data', data: '/data/emt/cgcnn', target: null, limit: null, unit: null, structures: 10, sha256: 'ab', backend: null, name: null, model: 'cgcnn-emt', out: null, noSave: false, force: false, from: null, freeze: null, head: 'auto' }));
-    const message = `run ${id} cannot be resumed here: \`latticework train\` trained it from /data/emt/cgcnn, a path, not a dataset of this store; resume it on the command line with \`latticework train --resume ${id}\` (the same data and settings, its model saved as that command would)`;
+    // this store is not the data directory's own: the command names it, or it would open another store (and no run, or another run, of that id)
+    const db = t.core.db.path;
+    const hint = (command: string) => `run ${id} cannot be resumed here: \`latticework train\` trained it from /data/emt/cgcnn, a path, not a dataset of this store; resume it on the command line with \`${command}\` (the same data and settings, its model saved as that command would)`;
+    const message = hint(`latticework train --resume ${id} --db ${db}`);
     await expect(api.training.resume({ runId: id })).rejects.toMatchObject({ name: 'UserError', message });
     const run = await api.runs.get({ id });
     expect([run.status, run.datasetId, run.trainCommand?.model]).toEqual(['interrupted', 0, 'cgcnn-emt']);
-    expect(resumeRefusal(run)).toBe(message);
+    const { commandLineDb } = await api.system.info({});
+    expect(commandLineDb).toBe(db);
+    expect(resumeRefusal(run, commandLineDb)).toBe(message);
+    expect(resumeRefusal(run, '/my data/it\'s.sqlite')).toBe(hint(`latticework train --resume ${id} --db '/my data/it'\\''s.sqlite'`));
+    // the data directory's own store: the command opens it without --db
+    expect(commandLineDatabase(join(platformDataDirectory(), DATABASE_FILE))).toBeNull();
+    expect(resumeRefusal(run, null)).toBe(hint(`latticework train --resume ${id}`));
     // recorded before: neither resumes it, and the sentence says why and what to do
     const old = await insert(null);
     const before = `run ${old} cannot be resumed: it was recorded before \`latticework train\` recorded how it read its data (/data/emt/cgcnn: its --target, --limit, what it read) and where its model goes, so it cannot be read again the same way; its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)`;
     await expect(api.training.resume({ runId: old })).rejects.toMatchObject({ name: 'UserError', message: before });
-    expect(resumeRefusal(await api.runs.get({ id: old }))).toBe(before);
+    expect(resumeRefusal(await api.runs.get({ id: old }), db)).toBe(before);
   });
 
   it('refuses to resume an interrupted run PyTorch trained (imported while its job had not ended), even with a stored dataset: import its folder again instead', async () => {
@@ -289,7 +299,7 @@ describe('training service and runs', () => {
     await expect(api.training.resume({ runId: id })).rejects.toMatchObject({ name: 'UserError', message });
     const run = await api.runs.get({ id });
     expect([run.status, run.datasetId > 0]).toEqual(['interrupted', true]);
-    expect(resumeRefusal(run)).toBe(message);
+    expect(resumeRefusal(run, null)).toBe(message);
   });
 
   it('rejects an invalid config with the issues', async () => {

@@ -3,7 +3,7 @@
  * left 'running' until the next process that opens the store marks it interrupted) continues from its
  * last checkpoint on the data it recorded, appends its epochs to the same run and stores its model.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -191,13 +191,42 @@ describe('latticework train --resume', { timeout: 300_000 }, () => {
     const changed = await cli('train', '--resume', String(killed.id), '--db', db);
     expect(changed.code).toBe(1);
     expect(changed.err).toMatch(
-      new RegExp(`^latticework train: run ${killed.id} cannot be resumed: its data ${data} changed since it started \\(the same 8 structures, but their names, targets or structures differ \\(SHA-256 [0-9a-f]{12}…, recorded [0-9a-f]{12}…\\)\\); resuming would train on other data than its checkpoint's: train it again instead$`),
+      new RegExp(`^latticework train: run ${killed.id} cannot be resumed: its data ${data} changed since it started \\(the same 8 structures, but what was read differs: their names, targets, structures or the atom table, atom_init.json \\(SHA-256 [0-9a-f]{12}…, recorded [0-9a-f]{12}…\\)\\); resuming would train on other data than its checkpoint's: train it again instead$`),
     );
     // fewer structures
     rows.splice(1, 3);
     writeFileSync(table, rows.join('\n'));
     expect((await cli('train', '--resume', String(killed.id), '--db', db)).err).toMatch(/its data .* changed since it started \(7 structures now, 8 when the run started\)/);
     expect((await runs(dir, db))[0]).toMatchObject({ status: 'interrupted', epochs: 1 });
+    // the folder moved: --resume takes no --data, so it is put back where the run read it
+    renameSync(data, join(dir, 'moved'));
+    expect((await cli('train', '--resume', String(killed.id), '--db', db)).err).toBe(
+      `latticework train: run ${killed.id} read its data at ${data}, which does not exist now: put it back there (--resume reads it where the run did), or train it again`,
+    );
+    renameSync(join(dir, 'moved'), data);
+
+    // what --resume accepts, not what it refuses (--name): the model's name taken since
+    const edit = async (sql: string) => {
+      const e = await Database.open(db);
+      await e.transaction((tx) => tx.run(sql, [killed.id]));
+      await e.close();
+    };
+    await edit(`INSERT INTO model (name, origin, task, architecture, target, units, parameter_count, members, sha256, data, created_at) SELECT 'taken', 'trained', 'regression', 'cgcnn', 'y', '', 1, 1, 'ab', x'00', ?`);
+    await edit(`UPDATE run SET train_command = json_set(train_command, '$.noSave', json('false'), '$.model', 'taken') WHERE id = ?`);
+    const taken = await cli('train', '--resume', String(killed.id), '--db', db);
+    expect([taken.code, taken.err]).toEqual([2, `latticework train: a model named "taken" already exists in ${db}; run ${killed.id} stores its model under that name: --force replaces it, --out FILE.lwm writes a file instead`]);
+    // fine-tuned from a file gone since: put back where it was
+    await edit(`UPDATE run SET train_command = json_set(train_command, '$.noSave', json('true'), '$.from', 'gone/src.lwm') WHERE id = ?`);
+    expect((await cli('train', '--resume', String(killed.id), '--db', db)).err).toMatch(
+      new RegExp(`^latticework train: run ${killed.id} was fine-tuned from gone/src.lwm, which cannot be loaded now \\(.*\\): put the file back at ${join(dir, 'gone/src.lwm')}, and --resume fine-tunes from it again; or train it again$`),
+    );
+    await edit(`UPDATE run SET train_command = json_set(train_command, '$.from', json('null')) WHERE id = ?`);
+    // cancelled (Ctrl+C, SIGTERM): what to do instead
+    await edit(`UPDATE run SET status = 'cancelled' WHERE id = ?`);
+    expect((await cli('train', '--resume', String(killed.id), '--db', db)).err).toBe(
+      `latticework train: run ${killed.id} is cancelled: only an interrupted run (its process killed) can be resumed; its curves and metrics are kept: train it again with the same command (the same seed retraces the same epochs)`,
+    );
+    await edit(`UPDATE run SET status = 'interrupted' WHERE id = ?`);
 
     // a run of `latticework train` recorded before schema version 19: no train_command
     const d = await Database.open(db);

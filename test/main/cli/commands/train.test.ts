@@ -12,6 +12,7 @@ import { ModelRepository } from '../../../../src-main/models/store';
 import { damagedStore, fileHash } from '../../../helpers/damaged-store';
 import { SHARED_DATA } from '../../../helpers/shared-data';
 import type { ModelConfig } from '../../../../src-shared/model/config';
+import { trainValTestSplit } from '../../../../src-shared/model/split';
 import { cliIn, emtFrames, io } from './helpers';
 
 const DATA = `${SHARED_DATA}`;
@@ -72,6 +73,37 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(text).toMatch(/epoch 1\/2 {2}loss \d/);
     expect(text).toMatch(/structures\/s/);
     expect(text).toMatch(/best epoch \d \(val mae/);
+  });
+
+  it('k-fold: prints and records the numbers of the model it saves, the ensemble of the fold models (its test MAE is what predict gives)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-kfold-'));
+    writeFileSync(join(dir, 'kf.json'), JSON.stringify({ training: { kFold: 3, epochs: 3 } }));
+    const data = `${DATA}/cgcnn-sample-regression`;
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    const trained = await cli('train', '--data', data, '--preset', 'gcn', '--config', 'kf.json', '--batch-size', '3', '--seed', '7', '--backend', 'cpu', '--workers', '1', '--out', 'kf.lwm', '--db', db);
+    expect(trained.code, trained.err).toBe(0);
+    const line = /^ensemble of 3 fold models \(best epochs \d, \d, \d\) \(mean val mae [\d.]+\); test MAE ([\d.]+) RMSE/m.exec(trained.out);
+    expect(line, trained.out).not.toBeNull();
+    // the model: 3 members, each with its fold's normaliser folded into its output layer
+    const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'kf.lwm'))));
+    expect(file.members).toHaveLength(3);
+    expect(file.header.normalizer).toEqual({ mean: [0], std: [1] });
+    // its test MAE, from the model's predictions on the held-out test structures
+    const config = file.header.config as ModelConfig;
+    const { test } = trainValTestSplit(10, config.training.split, 7);
+    const rows = readFileSync(`${data}/id_prop.csv`, 'utf8').trim().split('\n').map((l) => l.split(','));
+    const predicted = await cli('predict', '--model', join(dir, 'kf.lwm'), ...test.map((i) => `${data}/${rows[i][0]}.cif`), '--json');
+    expect(predicted.code, predicted.err).toBe(0);
+    const predictions = (JSON.parse(predicted.out) as { prediction: number }[]).map((p) => p.prediction);
+    const mae = test.reduce((sum, i, k) => sum + Math.abs(predictions[k] - Number(rows[i][1])), 0) / test.length;
+    expect(Number(line![1])).toBeCloseTo(mae, 3);
+    // the run records the same: no single best epoch, every fold's epochs, the ensemble's test MAE
+    const listed = await cli('runs', '--db', db, '--json');
+    const [run] = JSON.parse(listed.out) as { bestEpoch: number | null; epochs: number; bestMetrics: Record<string, number> }[];
+    expect(run.bestEpoch).toBeNull();
+    expect(run.epochs).toBe(9);
+    expect(run.bestMetrics.test_mae).toBeCloseTo(mae, 4);
   });
 
   it('trains several targets of a CSV at once, and says which rows it left out', async () => {
