@@ -95,7 +95,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...parts,
     dispatcher: createDispatcher(contract, handlers),
     async dispose() {
-      jobs.cancelAll();
+      // the process is going away: its work is left interrupted, resumable (services/jobs.ts JobStop)
+      jobs.interruptAll();
       await pool.dispose();
       await db.close();
     },

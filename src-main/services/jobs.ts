@@ -1,11 +1,25 @@
 /**
  * Long work (imports, training, batch prediction) runs as jobs: each has an id,
- * reports progress as `jobs.onProgress` events, and can be cancelled.
+ * reports progress as `jobs.onProgress` events, and can be stopped, for one of two reasons
+ * (`JobStop`, the one place that tells them apart): the user's Cancel, or the process going
+ * away (the core is closing: Ctrl-C or SIGTERM on the host, the app quitting).
  */
 import { randomUUID } from 'node:crypto';
 import type { JobProgress, LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { CoreParts } from '../app/core';
 import type { EventHub } from '../ipc/events';
+
+/**
+ * Why a job was stopped: 'cancel', the user's Cancel (the work is cancelled; an import removes what it
+ * stored); 'interrupt', the process is going away (the work is left 'interrupted' with everything it
+ * stored, resumable, as a crash leaves it). The first stop is the one that counts.
+ */
+export type JobStop = 'cancel' | 'interrupt';
+
+/** Why the job of `signal` was stopped, or null while it is not. */
+export function stopOf(signal: AbortSignal): JobStop | null {
+  return signal.aborted ? (signal.reason === 'interrupt' ? 'interrupt' : 'cancel') : null;
+}
 
 export interface JobHandle {
   readonly id: string;
@@ -48,14 +62,16 @@ export class JobRegistry {
     }
   }
 
+  /** The user's Cancel of one job. */
   cancel(id: string): boolean {
     const c = this.running.get(id);
-    c?.abort();
+    c?.abort('cancel' satisfies JobStop);
     return c !== undefined;
   }
 
-  cancelAll(): void {
-    for (const c of this.running.values()) c.abort();
+  /** Stops every job because the process is going away: their work is left interrupted, as a crash leaves it (`JobStop`). */
+  interruptAll(): void {
+    for (const c of this.running.values()) c.abort('interrupt' satisfies JobStop);
   }
 }
 
