@@ -11,7 +11,7 @@ import { createDispatcher } from '../ipc/dispatch';
 import type { Dispatcher } from '../ipc/dispatch';
 import { EventHub } from '../ipc/events';
 import { Database, readingDamaged } from '../store/database';
-import { JobRegistry, jobsHandlers } from '../services/jobs';
+import { JobRegistry, jobsHandlers, STOP_WAIT_MS } from '../services/jobs';
 import { systemHandlers } from '../services/system';
 import { structuresHandlers } from '../services/structures';
 import { graphsHandlers } from '../services/graphs';
@@ -95,9 +95,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...parts,
     dispatcher: createDispatcher(contract, handlers),
     async dispose() {
-      // the process is going away: its work is left interrupted, resumable (services/jobs.ts JobStop)
+      // the process is going away: its work is left interrupted, resumable (services/jobs.ts JobStop);
+      // a worker stops at its next step and the work writes how it ended, before the store closes
       jobs.interruptAll();
+      await jobs.settled(STOP_WAIT_MS);
+      // a worker that did not stop in time is ended: its work ends at once (and what has not written
+      // by the close is marked interrupted there, store/owners.ts interruptWorkOf)
       await pool.dispose();
+      await jobs.settled(STOP_WAIT_MS);
       await db.close();
     },
   };

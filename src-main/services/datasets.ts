@@ -248,7 +248,7 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
     return await store();
   } catch (err) {
     if (resumeId === null && stopOf(job.signal) !== 'interrupt') await discard(core, id);
-    else await core.db.transaction((tx) => tx.run("UPDATE dataset SET status = 'interrupted' WHERE id = ? AND status = 'importing'", [id]));
+    else await core.db.transaction((tx) => tx.run("UPDATE dataset SET status = 'interrupted', owner_id = NULL WHERE id = ? AND status = 'importing'", [id]));
     core.events.emit('datasets', 'onChanged', { ids: [id] });
     throw err;
   }
@@ -337,7 +337,7 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
     await core.db.transaction(async (tx) => {
       stopIfCancelled(job);
       await tx.run('DELETE FROM dataset_item WHERE dataset_id = ?', [id]);
-      await tx.run("UPDATE dataset SET name = ?, target_key = ?, target_unit = ?, size = ?, report = ?, atom_init = ?, status = 'ready' WHERE id = ?", [
+      await tx.run("UPDATE dataset SET name = ?, target_key = ?, target_unit = ?, size = ?, report = ?, atom_init = ?, status = 'ready', owner_id = NULL WHERE id = ?", [
         finalName,
         targetKey,
         (unit ?? targetUnit(targetKey)).trim(),

@@ -32,8 +32,13 @@ export function quietJob(): JobHandle {
   return { id: randomUUID(), signal: new AbortController().signal, progress: () => {} };
 }
 
+/** Milliseconds the core's close waits for interrupted work to write how it ended (then it closes the store regardless). */
+export const STOP_WAIT_MS = 5_000;
+
 export class JobRegistry {
   private readonly running = new Map<string, AbortController>();
+  /** Jobs, and the writes that end them in the background, until they settle. */
+  private readonly ending = new Set<Promise<unknown>>();
 
   constructor(private readonly events: EventHub) {}
 
@@ -41,6 +46,8 @@ export class JobRegistry {
   async run<T>(kind: string, work: (job: JobHandle) => Promise<T>, id: string = randomUUID()): Promise<T> {
     const controller = new AbortController();
     this.running.set(id, controller);
+    let settled!: () => void;
+    this.whileEnding(new Promise<void>((resolve) => (settled = resolve)));
     let last: Omit<JobProgress, 'state'> = { jobId: id, kind, done: 0, total: null, message: '' };
     const emit = (state: JobProgress['state']) => this.events.emit('jobs', 'onProgress', { ...last, state });
     try {
@@ -59,7 +66,17 @@ export class JobRegistry {
       throw err;
     } finally {
       this.running.delete(id);
+      settled();
     }
+  }
+
+  /**
+   * Work that goes on after a job's promise until it has written how the job ended (a run's or a
+   * simulation's final status, written in the background): `settled` waits for it too.
+   */
+  whileEnding(work: Promise<unknown>): void {
+    this.ending.add(work);
+    void work.catch(() => undefined).finally(() => this.ending.delete(work));
   }
 
   /** The user's Cancel of one job. */
@@ -72,6 +89,19 @@ export class JobRegistry {
   /** Stops every job because the process is going away: their work is left interrupted, as a crash leaves it (`JobStop`). */
   interruptAll(): void {
     for (const c of this.running.values()) c.abort('interrupt' satisfies JobStop);
+  }
+
+  /** Waits until every job and the writes that end it have settled, or `ms` have passed; false when some had not. */
+  async settled(ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (this.ending.size) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.ending]), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+      clearTimeout(timer);
+    }
+    return true;
   }
 }
 

@@ -240,7 +240,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         })
         .catch(() => undefined);
     };
-    void core.jobs
+    const ended = core.jobs
       .run(
         'simulate',
         (job) => {
@@ -269,6 +269,8 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       .then(() => emitStatus(id))
       .catch(() => undefined)
       .finally(() => runs.delete(id));
+    // the core's close waits for the run's last writes
+    core.jobs.whileEnding(ended);
     const r = await record(id);
     core.events.emit('simulations', 'onStatus', r);
     return r;

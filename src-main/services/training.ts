@@ -237,7 +237,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     const target = plan?.targets?.[0];
     const perAtom = (config as { model?: { head?: { kind?: string } } }).model?.head?.kind === 'per-atom';
     const perAtomKey = perAtom ? (dataset.report.perAtomKeys[0] ?? null) : null;
-    void core.jobs
+    const ended = core.jobs
       .run(
         'train',
         (job) =>
@@ -282,6 +282,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       })
       .catch(() => undefined)
       .finally(() => runs.delete(runId));
+    // the core's close waits for the run's last writes
+    core.jobs.whileEnding(ended);
   };
 
   /** A run that cannot even be handed to a worker (e.g. its dataset was deleted) fails with the reason. */
