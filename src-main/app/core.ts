@@ -46,7 +46,12 @@ export interface Core {
   readonly pool: ComputePool;
   readonly jobs: JobRegistry;
   readonly options: CoreOptions;
-  dispose(): Promise<void>;
+  /**
+   * Stops: the work in progress is interrupted (resumable, what it wrote kept), the pool and the store
+   * closed. Returns what each piece of work kept, one sentence each ("run 1 interrupted after 57 of
+   * 500 epochs (resume it in Runs)"), for the process's last words.
+   */
+  dispose(): Promise<string[]>;
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
@@ -103,7 +108,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       // by the close is marked interrupted there, store/owners.ts interruptWorkOf)
       await pool.dispose();
       await jobs.settled(STOP_WAIT_MS);
-      await db.close();
+      const late = await db.close();
+      const marked = ` interrupted as the store closed (it had not written how it ended within ${STOP_WAIT_MS / 1000} s); what it wrote until then is kept`;
+      return [
+        ...jobs.keptSoFar(),
+        ...late.simulations.map((id) => `simulation ${id}${marked}`),
+        ...late.runs.map((id) => `run ${id}${marked}`),
+        ...late.datasets.map((id) => `the import of dataset ${id}${marked}`),
+      ];
     },
   };
 }

@@ -32,6 +32,7 @@ import { workOfAnother } from '../store/owners';
 import { ACTIVE_RUN_STATUSES } from '../../src-shared/ipc/services/training';
 import { parseJson } from '../store/database';
 import { targetUnit } from '../../src-shared/model/units';
+import { groupThousands, plural } from '../../src-shared/text';
 
 interface DatasetRow {
   id: number;
@@ -123,7 +124,12 @@ const STORE_CHUNK = 500;
 function stopIfCancelled(job: JobHandle): void {
   const stop = stopOf(job.signal);
   if (stop === 'cancel') throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
-  if (stop === 'interrupt') throw new RemoteError({ name: 'CancelledError', message: 'Latticework stopped during the import: it is kept as interrupted, with the structures stored so far (resume it in Datasets)' });
+  if (stop === 'interrupt') throw interruptedError();
+}
+
+/** What the caller of an import stopped because the process is going away is told (in whichever phase it stopped). */
+function interruptedError(): RemoteError {
+  return new RemoteError({ name: 'CancelledError', message: 'Latticework stopped during the import: it is kept as interrupted, with the structures stored so far (resume it in Datasets)' });
 }
 
 /** Parses files in the pool in chunks (two at a time), reporting progress per chunk; honours the job's signal. */
@@ -244,12 +250,20 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
         ).lastID,
     ));
   core.events.emit('datasets', 'onChanged', { ids: [id] });
+  // how far the storing got: structures stored in transactions that were committed, of how many (total null while the files are read)
+  const storing: { stored: number; total: number | null } = { stored: 0, total: null };
   try {
     return await store();
   } catch (err) {
-    if (resumeId === null && stopOf(job.signal) !== 'interrupt') await discard(core, id);
+    const interrupted = stopOf(job.signal) === 'interrupt';
+    if (resumeId === null && !interrupted) await discard(core, id);
     else await core.db.transaction((tx) => tx.run("UPDATE dataset SET status = 'interrupted', owner_id = NULL WHERE id = ? AND status = 'importing'", [id]));
     core.events.emit('datasets', 'onChanged', { ids: [id] });
+    if (interrupted) {
+      const where = storing.total !== null ? `after ${groupThousands(storing.stored)} of ${plural(storing.total, 'structure')}` : `while reading its files${resumeId === null ? ', nothing stored yet' : ''}`;
+      core.jobs.kept(`import '${datasetName}' interrupted ${where} (${path !== undefined ? 'resume it in Datasets' : 'discard it in Datasets, and drop its files again to import them'})`);
+      throw interruptedError();
+    }
     throw err;
   }
 
@@ -269,6 +283,7 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
     // the chunks stored; when the process is going away it keeps them.
     const now = Date.now();
     const structureIds = new Map<string, number>();
+    storing.total = usable.length;
     for (let i = 0; i < usable.length; i += STORE_CHUNK) {
       const part = usable.slice(i, i + STORE_CHUNK);
       job.progress(i, usable.length, `storing ${i} of ${usable.length} structures`);
@@ -279,6 +294,7 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
           structureIds.set(r.file, await storeOne(tx, r.sourceFile, r.format, r.parsed, now, id));
         }
       });
+      storing.stored = Math.min(i + STORE_CHUNK, usable.length);
     }
 
     const atomInitText = read.atomInit ?? CGCNN_ATOM_INIT_TEXT;

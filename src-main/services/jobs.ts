@@ -39,6 +39,8 @@ export class JobRegistry {
   private readonly running = new Map<string, AbortController>();
   /** Jobs, and the writes that end them in the background, until they settle. */
   private readonly ending = new Set<Promise<unknown>>();
+  /** What the work interrupted so far kept, one sentence each. */
+  private readonly keptLines: string[] = [];
 
   constructor(private readonly events: EventHub) {}
 
@@ -89,6 +91,19 @@ export class JobRegistry {
   /** Stops every job because the process is going away: their work is left interrupted, as a crash leaves it (`JobStop`). */
   interruptAll(): void {
     for (const c of this.running.values()) c.abort('interrupt' satisfies JobStop);
+  }
+
+  /**
+   * Says what work interrupted because the process is going away kept ("simulation 3 interrupted at
+   * step 6,343, 635 frames kept"), for the process's last words (`latticework serve` prints them).
+   */
+  kept(line: string): void {
+    this.keptLines.push(line);
+  }
+
+  /** What the work interrupted so far kept, one sentence each. */
+  keptSoFar(): string[] {
+    return [...this.keptLines];
   }
 
   /** Waits until every job and the writes that end it have settled, or `ms` have passed; false when some had not. */

@@ -19,6 +19,7 @@ import { writeAseTrajectory } from '../files/ase-traj';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { CalculatorSpec, NebParameters, SimulationExportFile, SimulationFramePoint, SimulationFramesEvent, SimulationFrameView, SimulationParameters, SimulationRecord, SimulationRequest } from '../../src-shared/ipc/services/simulations';
 import { bandEnd } from '../../src-shared/sim/neb';
+import { groupThousands, plural } from '../../src-shared/text';
 import { checkSimulationInput, constraintsOf, labelledFrame, phononModeStructures, plannedSteps, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
 import { phonopyForceConstants } from '../../src-shared/sim/phonons';
 import { frameOfStructure, type LabelledFrame } from '../../src-shared/chem/frames';
@@ -213,6 +214,8 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         void emitStatus(id);
       }
     };
+    /** What the run kept, as the process stops. */
+    const kept = () => core.jobs.kept(`simulation ${id} interrupted at step ${groupThousands(steps)}, ${plural(written, 'frame')} kept`);
     const onEvent = (payload: unknown) => {
       const ev = payload as SimulateEvent;
       // where a run is that records no step (a band relaxing its ends); a running run's message is '' once its steps come
@@ -255,6 +258,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         // stopped at a step: by the user's Cancel ('cancelled'), or because the process is going away
         const interrupted = out.status === 'cancelled' && a.stop() === 'interrupt';
         await finishSimulation(core.db, id, { status: interrupted ? 'interrupted' : out.status, message: interrupted ? INTERRUPTED : out.message, summary: out.summary, final: out.final, warnings: out.warnings, duration: seconds() });
+        if (interrupted) kept();
       })
       .catch(async (err: unknown) => {
         await writes;
@@ -263,7 +267,10 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         const stop = a.stop();
         if (stop === 'cancel') await finishSimulation(core.db, id, { status: 'cancelled', message: 'cancelled', duration: seconds() });
         // the worker ended without a step's answer: the process is going away (the pool closing)
-        else if (stop === 'interrupt' || e?.name === 'CancelledError') await finishSimulation(core.db, id, { status: 'interrupted', message: INTERRUPTED, duration: seconds() });
+        else if (stop === 'interrupt' || e?.name === 'CancelledError') {
+          await finishSimulation(core.db, id, { status: 'interrupted', message: INTERRUPTED, duration: seconds() });
+          kept();
+        }
         else await finishSimulation(core.db, id, { status: 'failed', message: e?.message ?? String(err), duration: seconds() });
       })
       .then(() => emitStatus(id))

@@ -445,17 +445,19 @@ export class Database {
     return new Promise((resolve, reject) => this.db.exec(sql, (err) => (err ? reject(err) : resolve())));
   }
 
-  /** Closes the store; this process's work still active is marked interrupted as its owner row goes (store/owners.ts). */
-  async close(): Promise<void> {
+  /** Closes the store; this process's work still active is marked interrupted as its owner row goes (store/owners.ts), and returned. */
+  async close(): Promise<InterruptedWork> {
+    let left: InterruptedWork = { runs: [], simulations: [], datasets: [] };
     if (this.lease) {
       clearInterval(this.lease);
       this.lease = null;
       await this.transaction(async (tx) => {
-        await interruptWorkOf(tx, this.owner);
+        left = await interruptWorkOf(tx, this.owner);
         await deleteOwner(tx, this.owner);
       }).catch(() => undefined);
     }
     await this.queue;
     await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
+    return left;
   }
 }
