@@ -106,17 +106,16 @@ export class JobRegistry {
     return [...this.keptLines];
   }
 
-  /** Waits until every job and the writes that end it have settled, or `ms` have passed; false when some had not. */
-  async settled(ms: number): Promise<boolean> {
+  /** Waits until every job and the writes that end it have settled, or `ms` have passed. */
+  async settled(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
     while (this.ending.size) {
       const left = deadline - Date.now();
-      if (left <= 0) return false;
+      if (left <= 0) return;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.allSettled([...this.ending]), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
       clearTimeout(timer);
     }
-    return true;
   }
 }
 
