@@ -86,4 +86,17 @@ describe('a host stopped by SIGTERM', () => {
       await host.stop();
     }
   });
+
+  it('stops when its stderr has no reader any more (the terminal closed): the line it writes there fails, and it still stops', { timeout: 300_000 }, async () => {
+    const host = await startHostProcess();
+    try {
+      host.process.stderr.destroy();
+      const exited = new Promise<number | null>((resolve) => host.process.once('exit', (code) => resolve(code)));
+      host.process.kill('SIGTERM');
+      // it went on writing that its write had failed, to the same closed stderr, and never stopped
+      expect(await within(exited, 30_000, () => 'the host did not stop')).toBe(0);
+    } finally {
+      await host.stop();
+    }
+  });
 });
