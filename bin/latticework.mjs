@@ -14,5 +14,10 @@ process.stdout.on('error', (e) => {
   if (e.code !== 'EPIPE') throw e;
   process.exit(0);
 });
+// stderr whose reader has gone (a closed terminal): its messages are lost, the command goes on (a
+// failed write left unhandled is an uncaught error; `serve` reports those there, failing again without end)
+process.stderr.on('error', (e) => {
+  if (e.code !== 'EPIPE') throw e;
+});
 const { main, stdio } = await import(built.href);
 process.exitCode = await main(process.argv.slice(2), stdio);

@@ -11,7 +11,7 @@ import { createDispatcher } from '../ipc/dispatch';
 import type { Dispatcher } from '../ipc/dispatch';
 import { EventHub } from '../ipc/events';
 import { Database, readingDamaged } from '../store/database';
-import { JobRegistry, jobsHandlers } from '../services/jobs';
+import { JobRegistry, jobsHandlers, STOP_WAIT_MS } from '../services/jobs';
 import { systemHandlers } from '../services/system';
 import { structuresHandlers } from '../services/structures';
 import { graphsHandlers } from '../services/graphs';
@@ -46,7 +46,12 @@ export interface Core {
   readonly pool: ComputePool;
   readonly jobs: JobRegistry;
   readonly options: CoreOptions;
-  dispose(): Promise<void>;
+  /**
+   * Stops: the work in progress is interrupted (resumable, what it wrote kept), the pool and the store
+   * closed. Returns what each piece of work kept, one sentence each ("run 1 interrupted after 57 of
+   * 500 epochs (resume it in Runs)"), for the process's last words.
+   */
+  dispose(): Promise<string[]>;
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
@@ -95,9 +100,22 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...parts,
     dispatcher: createDispatcher(contract, handlers),
     async dispose() {
-      jobs.cancelAll();
+      // the process is going away: its work is left interrupted, resumable (services/jobs.ts JobStop);
+      // a worker stops at its next step and the work writes how it ended, before the store closes
+      jobs.interruptAll();
+      await jobs.settled(STOP_WAIT_MS);
+      // a worker that did not stop in time is ended: its work ends at once (and what has not written
+      // by the close is marked interrupted there, store/owners.ts interruptWorkOf)
       await pool.dispose();
-      await db.close();
+      await jobs.settled(STOP_WAIT_MS);
+      const late = await db.close();
+      const marked = ` interrupted as the store closed (it had not written how it ended within ${STOP_WAIT_MS / 1000} s); what it wrote until then is kept`;
+      return [
+        ...jobs.keptSoFar(),
+        ...late.simulations.map((id) => `simulation ${id}${marked}`),
+        ...late.runs.map((id) => `run ${id}${marked}`),
+        ...late.datasets.map((id) => `the import of dataset ${id}${marked}`),
+      ];
     },
   };
 }

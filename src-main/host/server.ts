@@ -99,7 +99,12 @@ export const CLOSE = {
   busy: 4429,
   /** The client did not read its replies. */
   backlog: 4413,
+  /** The host is stopping (RFC 6455 "going away"): a client tries again later, as after any drop. */
+  goingAway: 1001,
 } as const;
+
+/** How long clients have to answer the host's close before their connections are ended. */
+const CLOSE_WAIT_MS = 1_000;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -451,6 +456,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     port,
     async close() {
       disconnectEvents();
+      // a close frame, then a moment for the clients' answers: they see the host go away, not a dropped connection (1006)
+      const closed = [...wss.clients].map(
+        (ws) =>
+          new Promise((resolve) => {
+            ws.once('close', resolve);
+            ws.close(CLOSE.goingAway, 'the Latticework host is stopping');
+          }),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(closed), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+      clearTimeout(timer);
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       server.closeAllConnections();

@@ -8,7 +8,9 @@
  * file), so that progress is reported and a cancelled job stops between (and inside) chunks.
  * Structures are stored once per content hash (the structures service's `storeOne`); the dataset
  * and its items are written in one transaction at the end, with the import report. A dataset
- * holds one target per structure.
+ * holds one target per structure. The user's Cancel of a new import removes what it stored; an
+ * import stopped because the process is going away keeps it, 'interrupted' and resumable
+ * (`JobStop`, services/jobs.ts), as one the process did not survive.
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -16,7 +18,7 @@ import type { LabellingCalculator } from '../../src-shared/sim/label';
 import type { DatasetGraphStats, DatasetItem, DatasetKind, DatasetRecord, DatasetReport, DatasetStatus, DroppedFile, FrameSelection, LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { CoreParts } from '../app/core';
-import type { JobHandle } from './jobs';
+import { stopOf, type JobHandle } from './jobs';
 import { UserError } from '../ipc/errors';
 import type { ParsedFile } from '../workers/tasks';
 import { RemoteError } from '../../src-shared/ipc/define';
@@ -30,6 +32,7 @@ import { workOfAnother } from '../store/owners';
 import { ACTIVE_RUN_STATUSES } from '../../src-shared/ipc/services/training';
 import { parseJson } from '../store/database';
 import { targetUnit } from '../../src-shared/model/units';
+import { groupThousands, plural } from '../../src-shared/text';
 
 interface DatasetRow {
   id: number;
@@ -117,9 +120,16 @@ const CHUNK = 100;
 /** Structures stored per transaction by an import. */
 const STORE_CHUNK = 500;
 
-/** Ends a cancelled import where it is (its caller removes what it stored). */
+/** Ends a stopped import where it is (its caller removes what it stored after a Cancel, and keeps it when the process is going away). */
 function stopIfCancelled(job: JobHandle): void {
-  if (job.signal.aborted) throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
+  const stop = stopOf(job.signal);
+  if (stop === 'cancel') throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
+  if (stop === 'interrupt') throw interruptedError();
+}
+
+/** What the caller of an import stopped because the process is going away is told (in whichever phase it stopped). */
+function interruptedError(): RemoteError {
+  return new RemoteError({ name: 'CancelledError', message: 'Latticework stopped during the import: it is kept as interrupted, with the structures stored so far (resume it in Datasets)' });
 }
 
 /** Parses files in the pool in chunks (two at a time), reporting progress per chunk; honours the job's signal. */
@@ -213,10 +223,13 @@ async function discard(core: CoreParts, id: number): Promise<number> {
 /**
  * Imports a dataset. The dataset row is written first, as 'importing', with what is needed to run
  * the import again; structures are stored in chunks, attributed to it; the items, the report and
- * the 'ready' status are written in one last transaction. A failed or cancelled import removes
- * what it stored; one the process did not survive is found 'importing' at the next start and
- * marked 'interrupted'. `resumeId`: the interrupted import to run again.
- */async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, resumeId: number | null): Promise<DatasetRecord> {
+ * the 'ready' status are written in one last transaction. A new import that fails or that the user
+ * cancels removes what it stored; one stopped because the process is going away is marked
+ * 'interrupted', and one the process did not survive is found 'importing' at the next start and
+ * marked so: both keep what they stored, to be resumed or discarded. A resumed import that fails or
+ * is cancelled goes back to 'interrupted'. `resumeId`: the interrupted import to run again.
+ */
+async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, resumeId: number | null): Promise<DatasetRecord> {
   const { name, kind, path, target, unit } = args;
   const source = path !== undefined ? await pathSource(path) : droppedSource(args.files!);
   const format = datasetFormat(source, kind);
@@ -237,12 +250,20 @@ async function discard(core: CoreParts, id: number): Promise<number> {
         ).lastID,
     ));
   core.events.emit('datasets', 'onChanged', { ids: [id] });
+  // how far the storing got: structures stored in transactions that were committed, of how many (total null while the files are read)
+  const storing: { stored: number; total: number | null } = { stored: 0, total: null };
   try {
     return await store();
   } catch (err) {
-    if (resumeId === null) await discard(core, id);
-    else await core.db.transaction((tx) => tx.run("UPDATE dataset SET status = 'interrupted' WHERE id = ? AND status = 'importing'", [id]));
+    const interrupted = stopOf(job.signal) === 'interrupt';
+    if (resumeId === null && !interrupted) await discard(core, id);
+    else await core.db.transaction((tx) => tx.run("UPDATE dataset SET status = 'interrupted', owner_id = NULL WHERE id = ? AND status = 'importing'", [id]));
     core.events.emit('datasets', 'onChanged', { ids: [id] });
+    if (interrupted) {
+      const where = storing.total !== null ? `after ${groupThousands(storing.stored)} of ${plural(storing.total, 'structure')}` : `while reading its files${resumeId === null ? ', nothing stored yet' : ''}`;
+      core.jobs.kept(`import '${datasetName}' interrupted ${where} (${path !== undefined ? 'resume it in Datasets' : 'discard it in Datasets, and drop its files again to import them'})`);
+      throw interruptedError();
+    }
     throw err;
   }
 
@@ -257,10 +278,12 @@ async function discard(core: CoreParts, id: number): Promise<number> {
     }
     const { targetKey, failed, unlabelled, perAtomKeys, items: usable } = read;
 
-    // Store structures (one transaction per chunk), then the dataset with its items. A cancel is
-    // honoured inside a chunk (rolled back) as between them: the caller then discards the chunks stored.
+    // Store structures (one transaction per chunk), then the dataset with its items. A stop is
+    // honoured inside a chunk (rolled back) as between them: after a Cancel the caller then discards
+    // the chunks stored; when the process is going away it keeps them.
     const now = Date.now();
     const structureIds = new Map<string, number>();
+    storing.total = usable.length;
     for (let i = 0; i < usable.length; i += STORE_CHUNK) {
       const part = usable.slice(i, i + STORE_CHUNK);
       job.progress(i, usable.length, `storing ${i} of ${usable.length} structures`);
@@ -271,6 +294,7 @@ async function discard(core: CoreParts, id: number): Promise<number> {
           structureIds.set(r.file, await storeOne(tx, r.sourceFile, r.format, r.parsed, now, id));
         }
       });
+      storing.stored = Math.min(i + STORE_CHUNK, usable.length);
     }
 
     const atomInitText = read.atomInit ?? CGCNN_ATOM_INIT_TEXT;
@@ -329,7 +353,7 @@ async function discard(core: CoreParts, id: number): Promise<number> {
     await core.db.transaction(async (tx) => {
       stopIfCancelled(job);
       await tx.run('DELETE FROM dataset_item WHERE dataset_id = ?', [id]);
-      await tx.run("UPDATE dataset SET name = ?, target_key = ?, target_unit = ?, size = ?, report = ?, atom_init = ?, status = 'ready' WHERE id = ?", [
+      await tx.run("UPDATE dataset SET name = ?, target_key = ?, target_unit = ?, size = ?, report = ?, atom_init = ?, status = 'ready', owner_id = NULL WHERE id = ?", [
         finalName,
         targetKey,
         (unit ?? targetUnit(targetKey)).trim(),

@@ -19,10 +19,12 @@ import { writeAseTrajectory } from '../files/ase-traj';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import type { CalculatorSpec, NebParameters, SimulationExportFile, SimulationFramePoint, SimulationFramesEvent, SimulationFrameView, SimulationParameters, SimulationRecord, SimulationRequest } from '../../src-shared/ipc/services/simulations';
 import { bandEnd } from '../../src-shared/sim/neb';
+import { groupThousands, plural } from '../../src-shared/text';
 import { checkSimulationInput, constraintsOf, labelledFrame, phononModeStructures, plannedSteps, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
 import { phonopyForceConstants } from '../../src-shared/sim/phonons';
 import { frameOfStructure, type LabelledFrame } from '../../src-shared/chem/frames';
 import type { CoreParts } from '../app/core';
+import { stopOf, type JobStop } from './jobs';
 import { UserError } from '../ipc/errors';
 import { workOfAnother } from '../store/owners';
 import {
@@ -45,8 +47,12 @@ import { heldNotWritten, writeTrajectoryFile } from '../files/trajectory-file';
 
 interface Active {
   jobId: string;
-  userCancelled: boolean;
+  /** Why its job was stopped: the user's Cancel or the process going away (services/jobs.ts `JobStop`); null while it runs. */
+  stop(): JobStop | null;
 }
+
+/** The message of a run stopped because the process went away. */
+const INTERRUPTED = 'the app stopped while this simulation ran: the frames written until then are kept';
 
 const EMIT_MS = 500;
 const STATUS_MS = 1000;
@@ -175,7 +181,8 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       calculatorSpec: calculator,
       parameters,
     });
-    const a: Active = { jobId: randomUUID(), userCancelled: false };
+    let signal: AbortSignal | null = null;
+    const a: Active = { jobId: randomUUID(), stop: () => (signal ? stopOf(signal) : null) };
     runs.set(id, a);
     const started = Date.now();
     const seconds = () => (Date.now() - started) / 1000;
@@ -207,6 +214,8 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         void emitStatus(id);
       }
     };
+    /** What the run kept, as the process stops. */
+    const kept = () => core.jobs.kept(`simulation ${id} interrupted at step ${groupThousands(steps)}, ${plural(written, 'frame')} kept`);
     const onEvent = (payload: unknown) => {
       const ev = payload as SimulateEvent;
       // where a run is that records no step (a band relaxing its ends); a running run's message is '' once its steps come
@@ -234,25 +243,41 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         })
         .catch(() => undefined);
     };
-    void core.jobs
-      .run('simulate', (job) => core.pool.run('simulate', { structure: json, calculator, parameters, ...(model ? { model: model.bytes } : {}) }, { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) }), a.jobId)
+    const ended = core.jobs
+      .run(
+        'simulate',
+        (job) => {
+          signal = job.signal;
+          return core.pool.run('simulate', { structure: json, calculator, parameters, ...(model ? { model: model.bytes } : {}) }, { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) });
+        },
+        a.jobId,
+      )
       .then(async (out) => {
         await writes;
         tell();
-        const status = out.status === 'cancelled' && !a.userCancelled ? 'interrupted' : out.status;
-        await finishSimulation(core.db, id, { status, message: out.message, summary: out.summary, final: out.final, warnings: out.warnings, duration: seconds() });
+        // stopped at a step: by the user's Cancel ('cancelled'), or because the process is going away
+        const interrupted = out.status === 'cancelled' && a.stop() === 'interrupt';
+        await finishSimulation(core.db, id, { status: interrupted ? 'interrupted' : out.status, message: interrupted ? INTERRUPTED : out.message, summary: out.summary, final: out.final, warnings: out.warnings, duration: seconds() });
+        if (interrupted) kept();
       })
       .catch(async (err: unknown) => {
         await writes;
         tell();
         const e = err as { name?: string; message?: string };
-        if (a.userCancelled) await finishSimulation(core.db, id, { status: 'cancelled', message: 'cancelled', duration: seconds() });
-        else if (e?.name === 'CancelledError') await finishSimulation(core.db, id, { status: 'interrupted', message: 'the app stopped while this simulation ran: the frames written until then are kept', duration: seconds() });
+        const stop = a.stop();
+        if (stop === 'cancel') await finishSimulation(core.db, id, { status: 'cancelled', message: 'cancelled', duration: seconds() });
+        // the worker ended without a step's answer: the process is going away (the pool closing)
+        else if (stop === 'interrupt' || e?.name === 'CancelledError') {
+          await finishSimulation(core.db, id, { status: 'interrupted', message: INTERRUPTED, duration: seconds() });
+          kept();
+        }
         else await finishSimulation(core.db, id, { status: 'failed', message: e?.message ?? String(err), duration: seconds() });
       })
       .then(() => emitStatus(id))
       .catch(() => undefined)
       .finally(() => runs.delete(id));
+    // the core's close waits for the run's last writes
+    core.jobs.whileEnding(ended);
     const r = await record(id);
     core.events.emit('simulations', 'onStatus', r);
     return r;
@@ -322,7 +347,6 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       const r = await record(id);
       const a = runs.get(id);
       if (!a) throw new UserError((await workOfAnother(core.db, 'simulation', id, `simulation ${id} is being run`, 'cancel it there')) ?? `simulation ${id} is ${r.status}: there is nothing to cancel`);
-      a.userCancelled = true;
       core.jobs.cancel(a.jobId);
       return r;
     },

@@ -32,6 +32,7 @@ import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
 import { issueLines, unknownGivenFields } from '../../src-shared/model/config';
 import { targetUnit } from '../../src-shared/model/units';
+import { groupThousands, plural } from '../../src-shared/text';
 import { trainingTags } from '../../src-shared/model/run-tags';
 import { fineTunedPotentialInput, isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../src-shared/model/potential';
 
@@ -94,6 +95,13 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     const a = runs.get(runId);
     await (a?.recorder ?? new RunRecorder(core.db, runId)).status(status, { duration: a ? durationOf(a) : undefined, error: extra.error ?? undefined, finished: extra.finished });
     await emitStatus(runId);
+  };
+
+  /** A run stopped because the process is going away: interrupted, resumable from its last checkpoint, and said in the process's last words. */
+  const interrupt = async (runId: number) => {
+    await setStatus(runId, 'interrupted');
+    const run = await getRun(core, runId);
+    core.jobs.kept(`run ${runId} interrupted after ${groupThousands(run.epochsDone)} of ${plural(run.epochsPlanned, 'epoch')} (resume it in Runs)`);
   };
 
   /** The unit of what a run on `dataset` learns: the dataset's target's, or a per-atom head's array's (named like `forces`). */
@@ -213,7 +221,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       // cancelled by the user (keeping the best model so far when asked: then it comes with a model file),
       // or stopped because the core is closing (then: interrupted)
       if (out.status === 'cancelled' && !(a.userCancelled && out.modelFile)) {
-        await setStatus(runId, a.userCancelled ? 'cancelled' : 'interrupted', { finished: a.userCancelled });
+        if (a.userCancelled) await setStatus(runId, 'cancelled', { finished: true });
+        else await interrupt(runId);
         return;
       }
       const model = await a.recorder.finish(
@@ -238,7 +247,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     const target = plan?.targets?.[0];
     const perAtom = (config as { model?: { head?: { kind?: string } } }).model?.head?.kind === 'per-atom';
     const perAtomKey = perAtom ? (dataset.report.perAtomKeys[0] ?? null) : null;
-    void core.jobs
+    const ended = core.jobs
       .run(
         'train',
         (job) =>
@@ -276,13 +285,15 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         const e = err as { name?: string; message?: string };
         if (a.takenOver || err instanceof RunTakenOverError) await emitStatus(runId);
         else if (a.userCancelled) await setStatus(runId, 'cancelled', { finished: true });
-        else if (e?.name === 'CancelledError') await setStatus(runId, 'interrupted');
+        else if (e?.name === 'CancelledError') await interrupt(runId);
         // a training thread died (a data-parallel replica, or the compute worker): the last checkpoint stands, resume from it
         else if (e?.name === 'WorkerLostError' || e?.name === 'WorkerError') await setStatus(runId, 'interrupted', { error: e.message ?? String(err) });
         else await setStatus(runId, 'failed', { error: e?.message ?? String(err), finished: true });
       })
       .catch(() => undefined)
       .finally(() => runs.delete(runId));
+    // the core's close waits for the run's last writes
+    core.jobs.whileEnding(ended);
   };
 
   /** A run that cannot even be handed to a worker (e.g. its dataset was deleted) fails with the reason. */

@@ -10,7 +10,7 @@ import { access, mkdir, open as openFile, realpath, stat, writeFile } from 'node
 import { basename, dirname, join } from 'node:path';
 import { describeOsError, systemFolderOf } from '../files/path-guard';
 import { migrations } from './migrations';
-import { deleteOwner, insertOwner, interruptOrphanedWork, LEASE_RENEW_MS, renewLease, thisProcess } from './owners';
+import { deleteOwner, insertOwner, interruptOrphanedWork, interruptWorkOf, LEASE_RENEW_MS, renewLease, thisProcess } from './owners';
 import type { InterruptedWork, OwnerIdentity } from './owners';
 
 export type SqlValue = string | number | bigint | null | Uint8Array;
@@ -455,13 +455,19 @@ export class Database {
     return new Promise((resolve, reject) => this.db.exec(sql, (err) => (err ? reject(err) : resolve())));
   }
 
-  async close(): Promise<void> {
+  /** Closes the store; this process's work still active is marked interrupted as its owner row goes (store/owners.ts), and returned. */
+  async close(): Promise<InterruptedWork> {
+    let left: InterruptedWork = { runs: [], simulations: [], datasets: [] };
     if (this.lease) {
       clearInterval(this.lease);
       this.lease = null;
-      await this.transaction((tx) => deleteOwner(tx, this.owner)).catch(() => undefined);
+      await this.transaction(async (tx) => {
+        left = await interruptWorkOf(tx, this.owner);
+        await deleteOwner(tx, this.owner);
+      }).catch(() => undefined);
     }
     await this.queue;
     await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
+    return left;
   }
 }

@@ -3,16 +3,17 @@
  * browser-mode host, each command line) is an `owner` row: its pid, host name, what it is, and a
  * lease it renews every LEASE_RENEW_MS while the store is open. Active work (a queued, running or
  * paused run; a queued or running simulation; an import) names its owner (`owner_id`), set in the
- * transaction that writes or claims it. An owner is gone when, on this host, its pid is no longer a
- * process, or, on another, its lease lapsed (LEASE_TIMEOUT_MS); then, and only then, its active work is
- * marked 'interrupted' (whenever a process opens the store, and every LEASE_RENEW_MS while it is
- * open). Work another live owner has is not resumed, cancelled, discarded or deleted here: the
- * refusal names that process.
+ * transaction that writes or claims it, and cleared in the one that ends it or marks it interrupted. An
+ * owner is gone when, on this host, its pid is no longer a process, or, on another, its lease lapsed
+ * (LEASE_TIMEOUT_MS); then, and only then, its active work is marked 'interrupted' (whenever a process
+ * opens the store, and every LEASE_RENEW_MS while it is open). A process that closes the store marks
+ * its own work still active so as it goes (`interruptWorkOf`). Work another live owner has is not
+ * resumed, cancelled, discarded or deleted here: the refusal names that process.
  */
 import { hostname } from 'node:os';
 import { ACTIVE_SIMULATION_STATUSES } from '../../src-shared/ipc/services/simulations';
 import { ACTIVE_RUN_STATUSES } from '../../src-shared/ipc/services/training';
-import type { Database, Tx } from './database';
+import type { Database, SqlValue, Tx } from './database';
 
 /** How often an open store renews its owner's lease (and looks for work whose owner is gone). */
 export const LEASE_RENEW_MS = 5_000;
@@ -93,6 +94,22 @@ const ACTIVE = {
 /** `status IN (…)` of a table's active work. */
 const activeSql = (table: keyof typeof ACTIVE) => `status IN (${ACTIVE[table].map((x) => `'${x}'`).join(', ')})`;
 
+/** The `owner_id` of a row of `table` written with `status`: this process while the work is active, none once it is not. */
+export function ownerFor(tx: Tx, table: keyof typeof ACTIVE, status: string): number | null {
+  return (ACTIVE[table] as readonly string[]).includes(status) ? tx.ownerId() : null;
+}
+
+/** Marks the active work of each table whose rows `where` selects 'interrupted', without an owner; returns their ids. */
+async function interruptWork(tx: Tx, where: string, params: SqlValue[] = []): Promise<InterruptedWork> {
+  const ids = async (table: keyof typeof ACTIVE) => (await tx.all<{ id: number }>(`SELECT id FROM ${table} WHERE ${activeSql(table)} AND (${where}) ORDER BY id`, params)).map((r) => r.id);
+  const work: InterruptedWork = { runs: await ids('run'), simulations: await ids('simulation'), datasets: await ids('dataset') };
+  const mark = (table: string, set: string, list: number[]) => (list.length ? tx.run(`UPDATE ${table} SET ${set}, owner_id = NULL WHERE id IN (${list.join(', ')})`) : null);
+  await mark('run', "status = 'interrupted'", work.runs);
+  await mark('simulation', "status = 'interrupted', message = 'the process running this simulation stopped: the frames written until then are kept'", work.simulations);
+  await mark('dataset', "status = 'interrupted'", work.datasets);
+  return work;
+}
+
 /**
  * Forgets the owners that are gone and marks their active work 'interrupted' (work stored without
  * an owner, before schema version 18, too). A live owner's work is left as it is.
@@ -101,13 +118,16 @@ export async function interruptOrphanedWork(tx: Tx, now = Date.now()): Promise<I
   for (const o of await tx.all<OwnerRow>('SELECT id, pid, host, label, lease_at FROM owner')) {
     if (!ownerAlive(o, now)) await deleteOwner(tx, o.id);
   }
-  const ids = async (table: keyof typeof ACTIVE) => (await tx.all<{ id: number }>(`SELECT id FROM ${table} WHERE ${activeSql(table)} AND (${ORPHAN}) ORDER BY id`)).map((r) => r.id);
-  const work: InterruptedWork = { runs: await ids('run'), simulations: await ids('simulation'), datasets: await ids('dataset') };
-  const mark = (table: string, set: string, list: number[]) => (list.length ? tx.run(`UPDATE ${table} SET ${set}, owner_id = NULL WHERE id IN (${list.join(', ')})`) : null);
-  await mark('run', "status = 'interrupted'", work.runs);
-  await mark('simulation', "status = 'interrupted', message = 'the process running this simulation stopped: the frames written until then are kept'", work.simulations);
-  await mark('dataset', "status = 'interrupted'", work.datasets);
-  return work;
+  return interruptWork(tx, ORPHAN);
+}
+
+/**
+ * Marks the work of owner `id` still active 'interrupted', as its process closes the store: the work
+ * stopped with the process has written how it ended by then, unless that took too long (the core
+ * waits STOP_WAIT_MS, services/jobs.ts), and none is left running for a reader of the file.
+ */
+export async function interruptWorkOf(tx: Tx, id: number): Promise<InterruptedWork> {
+  return interruptWork(tx, 'owner_id = ?', [id]);
 }
 
 /** The live process other than this one that has this active work, or null (the work is this process's, or no one's). */

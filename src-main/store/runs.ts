@@ -26,7 +26,7 @@ import type { ExternalRunInfo, MetricPoint, PredictionPoint, RunOrigin, RunDetai
 import type { EpochRecord } from '../engine/train/checkpoint';
 import { parseJson, type Database, type Tx } from './database';
 import { insertModel, replaceModelFile } from './models';
-import { LEASE_TIMEOUT_MS, takenOverBy } from './owners';
+import { LEASE_TIMEOUT_MS, ownerFor, takenOverBy } from './owners';
 
 export interface RunRow {
   id: number;
@@ -312,7 +312,7 @@ export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
       run.origin ?? 'local',
       run.external ? JSON.stringify(run.external) : null,
       run.trainCommand ? JSON.stringify(run.trainCommand) : null,
-      tx.ownerId(),
+      ownerFor(tx, 'run', run.status),
     ],
   );
   if (!run.name) await tx.run('UPDATE run SET name = ? WHERE id = ?', [`${(run.config as { architecture?: string }).architecture ?? 'model'} on ${run.datasetName} #${lastID}`, lastID]);
@@ -353,7 +353,7 @@ export async function reopenExternalRun(tx: Tx, runId: number, run: NewRun, opts
       run.epochsPlanned,
       run.startedAt ?? Date.now(),
       run.external ? JSON.stringify(run.external) : null,
-      tx.ownerId(),
+      ownerFor(tx, 'run', run.status),
       ...(opts.rename ? [run.name] : []),
       runId,
     ],
@@ -518,8 +518,8 @@ export class RunRecorder {
       await this.mine(tx);
       await this.flush(tx);
       await tx.run(
-        `UPDATE run SET status = ?, duration = COALESCE(?, duration), error = COALESCE(?, error)${opts.finished ? ', finished_at = ?' : ''} WHERE id = ?`,
-        [status, opts.duration ?? null, opts.error ?? null, ...(opts.finished ? [opts.finishedAt ?? Date.now()] : []), this.runId],
+        `UPDATE run SET status = ?, owner_id = ?, duration = COALESCE(?, duration), error = COALESCE(?, error)${opts.finished ? ', finished_at = ?' : ''} WHERE id = ?`,
+        [status, ownerFor(tx, 'run', status), opts.duration ?? null, opts.error ?? null, ...(opts.finished ? [opts.finishedAt ?? Date.now()] : []), this.runId],
       );
     });
   }
@@ -558,7 +558,7 @@ export class RunRecorder {
         model = (await tx.get<{ id: number; name: string }>('SELECT id, name FROM model WHERE id = ?', [out.modelId])) ?? null;
       }
       const modelId = model?.id ?? null;
-      await tx.run("UPDATE run SET status = 'finished', finished_at = ?, duration = ?, epochs_done = ?, best_metrics = ?, model_id = ? WHERE id = ?", [
+      await tx.run("UPDATE run SET status = 'finished', owner_id = NULL, finished_at = ?, duration = ?, epochs_done = ?, best_metrics = ?, model_id = ? WHERE id = ?", [
         finishedAt,
         duration,
         out.epochsDone,

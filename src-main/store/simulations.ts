@@ -167,7 +167,7 @@ export async function appendProgress(db: Database, id: number, batch: ProgressBa
   });
 }
 
-/** The end of a run: its status, why, the summary, the final structure and a trained potential's warnings. */
+/** The end of a run: its status, why, the summary, the final structure and a trained potential's warnings; it has no owner from then on. */
 export async function finishSimulation(
   db: Database,
   id: number,
@@ -175,7 +175,7 @@ export async function finishSimulation(
   now = Date.now(),
 ): Promise<void> {
   await db.transaction((tx) =>
-    tx.run('UPDATE simulation SET status = ?, message = ?, summary = COALESCE(?, summary), warnings = COALESCE(?, warnings), final = COALESCE(?, final), duration = COALESCE(?, duration), finished_at = ? WHERE id = ?', [
+    tx.run('UPDATE simulation SET status = ?, owner_id = NULL, message = ?, summary = COALESCE(?, summary), warnings = COALESCE(?, warnings), final = COALESCE(?, final), duration = COALESCE(?, duration), finished_at = ? WHERE id = ?', [
       end.status,
       end.message,
       end.summary ? JSON.stringify(end.summary) : null,

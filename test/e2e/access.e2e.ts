@@ -3,7 +3,8 @@
  * address bar and survives a reload, and a browser without it is refused with a clear message.
  * A page whose host is killed says so above its work, a section it cannot load says why in the work
  * area, and after a restart (a new token) it says in full to open the URL the host printed, with no
- * "retry" that cannot work. The Doctor dialog is a modal one: focus moves in, Escape closes it.
+ * "retry" that cannot work; one whose host is stopped with Ctrl-C (close 1001) says it is lost too.
+ * The Doctor dialog is a modal one: focus moves in, Escape closes it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,27 @@ describe('a page whose host is killed and restarted', () => {
       expect(await banner.evaluate((e) => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight && e.getBoundingClientRect().height > 0)).toBe(true);
       expect(await page.getByTestId('connection-retry').count()).toBe(0);
       expect(await page.getByText('retry', { exact: true }).count()).toBe(0);
+    } finally {
+      await browser.close();
+      await stopServer(server);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a page whose host is stopped with Ctrl-C', () => {
+  it('says the connection to the host is lost, as when it is killed: the host closes it as going away (1001), not refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latticework-e2e-stopped-'));
+    const server = await startServer(join(dir, 'stopped.sqlite'));
+    const browser = await launchBrowser();
+    try {
+      const page = await openPage(browser, server.url, []);
+      await waitUntilConnected(page);
+      await stopServer(server, 'SIGINT');
+      const banner = page.getByTestId('connection-banner');
+      await banner.waitFor();
+      expect(await banner.textContent()).toMatch(/Connection to the Latticework host lost\. Runs and results on screen are as they were when it dropped/);
+      expect(await page.getByTestId('status-refused').count()).toBe(0);
     } finally {
       await browser.close();
       await stopServer(server);

@@ -5,6 +5,7 @@ import { createCore } from '../../app/core';
 import { platformDataDirectory, resolveDatabasePath } from '../../app/paths';
 import { keepServingOnUnexpectedErrors, startHost } from '../../host/server';
 import { usageError, type Command, type CliIo } from '../command';
+import { onStopSignal, signalName, type StopSignal } from '../signals';
 
 export const DEFAULT_PORT = 4780;
 
@@ -15,6 +16,10 @@ process. Binds 127.0.0.1 by default. The printed URL carries a new access token
 each time: open that URL (the page keeps the token for its tab); without it
 nobody else (other users of the machine, web pages) can connect. Scripts send
 the token in their WebSocket hello ({"kind": "hello", "token": ...}).
+Ctrl-C or SIGTERM stops it: the simulations, runs and imports in progress are
+left interrupted, with what they wrote (resume them after the next start), a line
+each on stderr says what was kept, and clients see the host go away (close code
+1001). The same signal again quits at once.
   --port N           port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host ADDRESS     address to bind (default 127.0.0.1; e.g. 0.0.0.0 on a GPU workstation)
   --allow-host NAME  another name the browser may use for this host (e.g. its DNS
@@ -68,14 +73,18 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number> {
     io.out(`  compute backend: ${backend}`);
     io.out('Press Ctrl+C to stop.');
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const signal = await new Promise<StopSignal>((resolve) => {
+    const off = onStopSignal((sig) => {
+      off();
+      resolve(sig);
+    });
   });
+  // the work in progress is interrupted and says what it kept (resumable); the clients then see the host go away (1001)
+  io.err(`latticework serve: stopping (${signalName(signal)} again quits at once)`);
+  for (const line of await core.dispose()) io.err(`latticework serve: ${line}`);
   await host.close();
-  await core.dispose();
   restore();
+  io.err('latticework serve: stopped');
   return 0;
 }
 

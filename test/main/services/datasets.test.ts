@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { JobProgress } from '../../../src-shared/ipc/contract';
@@ -176,6 +176,45 @@ describe('datasets service', () => {
     expect(await structures()).toBe(before);
     const reused = await core.db.read((tx) => tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM dataset_item i JOIN structure s ON s.id = i.structure_id WHERE i.dataset_id = ?', [kept.id]));
     expect(reused!.n).toBe(10);
+  }, 120_000);
+
+  it('keeps an import stopped because the process is going away (Ctrl-C on the host, the app quitting) while it stores its structures: interrupted and resumable, as a crash leaves it', async () => {
+    const { core } = served.t;
+    // 600 frames by path (resumable): 10 already in the store, 590 new, stored in transactions of 500
+    const path = join(served.t.dir, 'frames600-stopped.extxyz');
+    writeFileSync(path, emtFramesText(600, 1000));
+    await served.api.datasets.import({ kind: 'extxyz', name: 'first ten', files: [{ name: 'first10.extxyz', text: emtFramesText(10, 1000) }] });
+    const structures = async () => (await core.db.read((tx) => tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM structure')))!.n;
+    const before = await structures();
+    // the process is told to stop when the 520th new structure is being stored (the second transaction)
+    const transaction = core.db.transaction.bind(core.db);
+    let inserted = 0;
+    const spy = vi.spyOn(core.db, 'transaction').mockImplementation((work) =>
+      transaction((tx) =>
+        work({
+          ...tx,
+          run: (sql, params) => {
+            if (/^\s*INSERT INTO structure\b/.test(sql) && ++inserted === 520) core.jobs.interruptAll();
+            return tx.run(sql, params);
+          },
+        }),
+      ),
+    );
+    try {
+      const pending = served.api.datasets.import({ kind: 'extxyz', name: 'stopped while storing', path, jobId: 'stopped-while-storing' });
+      await expect(pending).rejects.toMatchObject({ name: 'CancelledError', message: expect.stringMatching(/kept as interrupted/) });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(inserted).toBe(520);
+    // the first transaction's 490 new structures are kept with the import, out of the library; the second's was rolled back
+    const ds = (await served.api.datasets.list({})).find((d) => d.name === 'stopped while storing')!;
+    expect(ds).toMatchObject({ status: 'interrupted', resumable: true, partialStructures: 490, size: 0 });
+    expect(await structures()).toBe(before + 490);
+    // resumed, it reads the file again and reuses what it stored
+    const resumed = await served.api.datasets.resumeImport({ id: ds.id });
+    expect(resumed).toMatchObject({ status: 'ready', size: 600, partialStructures: 0 });
+    expect(await structures()).toBe(before + 590);
   }, 120_000);
 
   it('refuses to delete a dataset that runs were trained on, unless they go with it', async () => {

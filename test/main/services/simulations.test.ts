@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import sqlite3 from 'sqlite3';
 import { createCore } from '../../../src-main/app/core';
 import { Database } from '../../../src-main/store/database';
 import { readFrames as readChemFrames, readStructures as readChemStructures, writePoscar } from '../../../src-shared/chem';
@@ -14,6 +15,7 @@ import { phononNotes } from '../../../src-shared/sim/job';
 import { vibrations } from '../../../src-shared/sim/vibrations';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { connect, serveTestCore, startTestHost } from '../../helpers/core';
+import { emtFramesText } from '../../helpers/shared-data';
 import { copperPoscar, tinyPotentialFile } from './simulation-fixtures';
 import { findSpaceGroup } from '../../../src-main/chem/spacegroup';
 import { readAseTrajectory } from '../../../src-main/files/ase-traj';
@@ -556,6 +558,57 @@ describe('a killed app', () => {
       } finally {
         await core.dispose();
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an app that closes', () => {
+  it('writes its running simulation interrupted itself, owned by no one, before the store closes, even when its last writes come late; a dataset it imported is owned by no one either', { timeout: 300_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latticework-sim-close-'));
+    const dbPath = join(dir, 'close.sqlite');
+    try {
+      const core = await createCore({ mode: 'browser', databasePath: dbPath, dataDirectory: dir, workers: 1, builtinModels: false });
+      const call = async <T>(service: string, method: string, arg: unknown): Promise<T> => {
+        const r = await core.dispatcher.dispatch(service, method, arg, { clientId: 'test' });
+        if (!r.ok) throw new Error(r.error.message);
+        return r.value as T;
+      };
+      await call('datasets', 'import', { kind: 'extxyz', name: 'ten', files: [{ name: 'ten.extxyz', text: emtFramesText(10) }] });
+      const { imported } = await call<{ imported: { id: number }[] }>('structures', 'import', { files: [{ name: 'Cu.vasp', text: copperPoscar(3) }] });
+      const { id } = await call<{ id: number }>('simulations', 'start', { structureId: imported[0].id, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.md, steps: 1_000_000, every: 5 } });
+      await expect.poll(async () => (await core.db.read((tx) => tx.get<{ n: number }>('SELECT frames AS n FROM simulation WHERE id = ?', [id])))!.n, { timeout: 120_000 }).toBeGreaterThanOrEqual(5);
+      // from now on each write waits 300 ms before it is queued: the run's last ones come after the pool has closed
+      const transaction = core.db.transaction.bind(core.db);
+      vi.spyOn(core.db, 'transaction').mockImplementation(async (work) => {
+        await new Promise((r) => setTimeout(r, 300));
+        return transaction(work);
+      });
+      // the run as the file holds it when the store is closed
+      const close = core.db.close.bind(core.db);
+      let atClose: unknown;
+      vi.spyOn(core.db, 'close').mockImplementation(async () => {
+        atClose = await core.db.read((tx) => tx.get('SELECT status, owner_id, message FROM simulation WHERE id = ?', [id]));
+        return close();
+      });
+      await core.dispose();
+      expect(atClose).toEqual({ status: 'interrupted', owner_id: null, message: 'the app stopped while this simulation ran: the frames written until then are kept' });
+      // read as any SQLite tool reads it: the run's frames all counted, nothing owned by the process that has gone
+      const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
+        const d = new sqlite3.Database(dbPath, sqlite3.OPEN_READONLY, (e) => {
+          if (e) return reject(e);
+          d.all(
+            `SELECT 'simulation' AS what, status, owner_id, frames = (SELECT COUNT(*) FROM simulation_frame WHERE simulation_id = ${id}) AS counted FROM simulation
+             UNION ALL SELECT 'dataset', status, owner_id, 1 FROM dataset`,
+            (err, r) => d.close(() => (err ? reject(err) : resolve(r as Record<string, unknown>[]))),
+          );
+        });
+      });
+      expect(rows).toEqual([
+        { what: 'simulation', status: 'interrupted', owner_id: null, counted: 1 },
+        { what: 'dataset', status: 'ready', owner_id: null, counted: 1 },
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

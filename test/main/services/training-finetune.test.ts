@@ -83,7 +83,7 @@ describe('training service: fine-tuning', () => {
     const off = api.training.onProgress((p) => {
       if (p.kind === 'epoch' && !stopped) {
         stopped = true;
-        served.t.core.jobs.cancelAll();
+        served.t.core.jobs.interruptAll();
       }
     });
     const run = await api.training.start({ datasetId: dataset.id, config: { training: { epochs: 3, batchSize: 4 } }, from: bandGap.id, freeze: 2, workers: 1 });

@@ -236,7 +236,7 @@ describe('training a potential from the app', () => {
         members.push(p.member!.index);
         if (p.epoch === stopAt && !stopped) {
           stopped = true;
-          t.core.jobs.cancelAll();
+          t.core.jobs.interruptAll();
         }
       });
       if (resume) await api.training.resume({ runId: run.id });

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import sqlite3 from 'sqlite3';
 import { createCore } from '../../../src-main/app/core';
 import type { Core } from '../../../src-main/app/core';
 import { Database } from '../../../src-main/store/database';
@@ -28,6 +29,16 @@ const startRun = (db: Database, name: string) =>
 const startImport = (db: Database, name: string) =>
   db.transaction(async (tx) => (await tx.run("INSERT INTO dataset (name, kind, source, target_key, size, report, created_at, status, owner_id) VALUES (?, 'csv', '/x.csv', '', 0, '{}', 1, 'importing', ?)", [name, tx.ownerId()])).lastID);
 const status = async (db: Database, table: 'run' | 'dataset', id: number) => (await db.read((tx) => tx.get<{ status: string }>(`SELECT status FROM ${table} WHERE id = ?`, [id])))!.status;
+
+/** Rows of a store file as any SQLite tool reads them (no Latticework open: it would mark a gone process's work itself). */
+function rawRows<T>(path: string, sql: string): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const d = new sqlite3.Database(path, sqlite3.OPEN_READONLY, (e) => {
+      if (e) return reject(e);
+      d.all(sql, (err, rows) => d.close(() => (err ? reject(err) : resolve(rows as T[]))));
+    });
+  });
+}
 
 describe('owners of active work', () => {
   it("leaves a live process's run and import alone, and marks a gone process's interrupted", async () => {
@@ -61,6 +72,32 @@ describe('owners of active work', () => {
     } finally {
       await Promise.all([live.close(), gone.close(), remote.close()]);
     }
+  });
+
+  it('a process that closes the store leaves none of its work owned or active: what it ended, what it marked interrupted, and what was still running as it closed', async () => {
+    const path = join(dir, 'closing.sqlite');
+    const db = await Database.open(path, { owner: { pid: process.pid, host: hostname(), label: 'a browser-mode host' } });
+    const ended = await startRun(db, 'cancelled');
+    await new RunRecorder(db, ended).status('cancelled', { finished: true });
+    const stopped = await startRun(db, 'interrupted by its process');
+    await new RunRecorder(db, stopped).status('interrupted');
+    const paused = await startRun(db, 'paused');
+    await new RunRecorder(db, paused).status('paused');
+    await startRun(db, 'still running');
+    const importing = await startImport(db, 'still importing');
+    // while the process has the store open, its active work is its own, and only that
+    const owners = async () => (await db.read((tx) => tx.all<{ id: number; owner_id: number | null }>('SELECT id, owner_id FROM run ORDER BY id'))).map((r) => r.owner_id);
+    const me = await db.read(async (tx) => tx.ownerId());
+    expect(await owners()).toEqual([null, null, me, me]);
+    await db.close();
+    expect(await rawRows(path, 'SELECT name, status, owner_id FROM run ORDER BY id')).toEqual([
+      { name: 'cancelled', status: 'cancelled', owner_id: null },
+      { name: 'interrupted by its process', status: 'interrupted', owner_id: null },
+      { name: 'paused', status: 'interrupted', owner_id: null },
+      { name: 'still running', status: 'interrupted', owner_id: null },
+    ]);
+    expect(await rawRows(path, `SELECT status, owner_id FROM dataset WHERE id = ${importing}`)).toEqual([{ status: 'interrupted', owner_id: null }]);
+    expect(await rawRows(path, 'SELECT COUNT(*) AS n FROM owner')).toEqual([{ n: 0 }]);
   });
 
   it("refuses in one core to resume, cancel, delete or discard another live core's work, naming its process", async () => {
