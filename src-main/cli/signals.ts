@@ -5,6 +5,9 @@
  * again ends the process at once.
  */
 
+import { renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
 
@@ -27,15 +30,74 @@ export function onStopSignal(stop: (signal: StopSignal) => void): () => void {
 }
 
 /**
- * For a command whose work cannot stop at a step (a space-group search: moyo's WebAssembly in its thread):
- * the first stop signal has `say` print what stopped, and ends the process at once, as that signal ends it
- * unheard (status 130 or 143). Returns the function that removes it.
+ * The files a command writes (`--out`), which appear whole when it succeeds and not at all when it is stopped:
+ * each is written under a temporary name in its own folder (`partial`), and all are renamed into place together
+ * as the command's last step (`place`). Its work cannot stop at a step (a space-group search: moyo's
+ * WebAssembly in its thread), so the first stop signal before `place` removes the temporary files, has `say`
+ * print what stopped, and ends the process at once, as that signal ends it unheard (status 130 or 143). After
+ * `place` the command has succeeded: a signal is too late to stop anything and is left unheard until the
+ * process ends (`leaveStopSignalsUnheard`: it ends 0.1–1 s after the command returns, its threads ended).
  */
-export function onStopSignalEndAtOnce(say: (signal: StopSignal) => void): () => void {
-  return onStopSignal((signal) => {
-    say(signal);
-    process.kill(process.pid, signal);
-  });
+export class OutputFiles {
+  /** Each file's temporary name, by its own. */
+  private readonly partials = new Map<string, string>();
+  private placed = false;
+  private stopped = false;
+  private readonly off: () => void;
+
+  constructor(say: (signal: StopSignal, writes: boolean) => void) {
+    this.off = onStopSignal((signal) => {
+      if (this.placed) return;
+      this.stopped = true;
+      const writes = this.partials.size > 0;
+      this.discard();
+      say(signal, writes);
+      process.kill(process.pid, signal);
+    });
+  }
+
+  /** The temporary name to write `path` (absolute) to, in its folder, until `place`: given before the work starts, so that a stop says nothing is written. */
+  partial(path: string): string {
+    const name = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+    this.partials.set(path, name);
+    return name;
+  }
+
+  /**
+   * Renames every file into place: the command's last step, after which it has succeeded. A stop signal that came
+   * while the thread was busy (making a supercell and writing it: a second for 64,000 sites) is heard first.
+   */
+  async place(): Promise<void> {
+    // two turns: the first may end in this turn of the loop, before it looks at the signals again
+    for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
+    if (this.stopped) return; // its listener ended the process (here only where that end is a test's stub)
+    for (const [path, name] of this.partials) renameSync(name, path);
+    this.partials.clear();
+    this.placed = true;
+    leaveStopSignalsUnheard();
+  }
+
+  /** Removes the temporary files written so far (a command that failed). */
+  private discard(): void {
+    for (const name of this.partials.values()) rmSync(name, { force: true });
+    this.partials.clear();
+  }
+
+  /** At the command's end: removes what was not placed, and stops listening. */
+  close(): void {
+    this.discard();
+    this.off();
+  }
+}
+
+/** Whether `leaveStopSignalsUnheard` has been called. */
+let unheard = false;
+
+/** From now until the process ends, a stop signal does nothing (its command has done what it was asked); once per process. */
+function leaveStopSignalsUnheard(): void {
+  if (unheard) return;
+  unheard = true;
+  for (const signal of STOP_SIGNALS) process.on(signal, () => undefined);
 }
 
 /** The exit status of a command a stop signal cut short: 143 after SIGTERM, else 130. */

@@ -18,6 +18,7 @@ import { DEFAULT_SYMPREC, findSpaceGroup, SpaceGroupSearchSkipped, standardCell 
 import { writeFrames } from '../../files/frames-file';
 import { readStructuresInPlace } from '../../files/structure-file';
 import { outputFormat, UsageProblem } from '../command';
+import type { OutputFiles } from '../signals';
 import { errorRecord, type ErrorRecord } from './file-records';
 
 type Repeat = [number, number, number];
@@ -73,9 +74,9 @@ async function readCrystal(file: string, cwd: string, options: ReadOptions, repe
   }
 }
 
-/** Writes one structure to a new file (refusing to overwrite one); returns the warnings of the writer. */
-function writeOne(path: string, cwd: string, s: Structure): Promise<string[]> {
-  return writeFrames(resolve(cwd, path), outputFormat(path)!, [frameOfStructure(s)]);
+/** Writes one structure to the partial file of `path` (placed by the command at its end); returns the warnings of the writer. */
+function writeOne(path: string, cwd: string, s: Structure, outputs: OutputFiles): Promise<string[]> {
+  return writeFrames(outputs.partial(resolve(cwd, path)), outputFormat(path)!, [frameOfStructure(s)]);
 }
 
 /**
@@ -88,9 +89,10 @@ async function written(
   out: string,
   cwd: string,
   symprec: number | undefined,
+  outputs: OutputFiles,
   crystal: Structure = s,
 ): Promise<{ fields: { out: string; nSites: number; cellFormula: string; spaceGroup: { number: number; symbol: string } | null }; warnings: string[] }> {
-  const warnings = await writeOne(out, cwd, s);
+  const warnings = await writeOne(out, cwd, s, outputs);
   let group = null;
   try {
     group = await findSpaceGroup(crystal, symprec);
@@ -102,10 +104,10 @@ async function written(
   return { fields: { out, nSites: summary.nSites, cellFormula: summary.cellFormula, spaceGroup: group && { number: group.number, symbol: group.symbol } }, warnings };
 }
 
-export async function structureSupercell(file: string, cwd: string, options: ReadOptions, repeat: Repeat, out: string): Promise<{ record: SupercellRecord; warnings: string[] }> {
+export async function structureSupercell(file: string, cwd: string, options: ReadOptions, repeat: Repeat, out: string, outputs: OutputFiles): Promise<{ record: SupercellRecord; warnings: string[] }> {
   try {
     const { crystal, repeated } = await readCrystal(file, cwd, options, repeat);
-    const { fields, warnings } = await written(repeated, out, cwd, options.symprec, crystal);
+    const { fields, warnings } = await written(repeated, out, cwd, options.symprec, outputs, crystal);
     return { record: { file, repeat, ...fields }, warnings };
   } catch (e) {
     if (e instanceof UsageProblem) throw e;
@@ -113,11 +115,11 @@ export async function structureSupercell(file: string, cwd: string, options: Rea
   }
 }
 
-export async function structureCell(file: string, cwd: string, options: ReadOptions, to: OtherCell, out: string): Promise<{ record: CellRecord; warnings: string[] }> {
+export async function structureCell(file: string, cwd: string, options: ReadOptions, to: OtherCell, out: string, outputs: OutputFiles): Promise<{ record: CellRecord; warnings: string[] }> {
   try {
     const { crystal: s } = await readCrystal(file, cwd, options, [1, 1, 1]);
     const cell = to === 'niggli' ? niggliStructure(s) : await standardCell(s, to, options.symprec ?? DEFAULT_SYMPREC);
-    const { fields, warnings } = await written(cell, out, cwd, options.symprec);
+    const { fields, warnings } = await written(cell, out, cwd, options.symprec, outputs);
     return { record: { file, to, ...fields }, warnings };
   } catch (e) {
     return { record: errorRecord(e, file), warnings: [] };
@@ -130,6 +132,7 @@ export async function structureVacancyHop(
   cwd: string,
   options: ReadOptions,
   request: { repeat: Repeat; vacancy: number; hopper: number | null; start: string; end: string },
+  outputs: OutputFiles,
 ): Promise<{ record: VacancyHopRecord; warnings: string[] }> {
   try {
     const { repeated: s } = await readCrystal(file, cwd, options, request.repeat);
@@ -139,7 +142,7 @@ export async function structureVacancyHop(
     const hopper = request.hopper ?? nearestLikeSite(s, request.vacancy);
     if (hopper === null) throw new Error(`no other ${s.species[request.vacancy] ?? 'atom'} to hop into the vacancy at site ${request.vacancy}: name one with --hopper`);
     const ends = vacancyHop(s, request.vacancy, hopper);
-    const warnings = [...(await writeOne(request.start, cwd, ends.start)), ...(await writeOne(request.end, cwd, ends.end))];
+    const warnings = [...(await writeOne(request.start, cwd, ends.start, outputs)), ...(await writeOne(request.end, cwd, ends.end, outputs))];
     const site = (i: number) => ({ site: i, element: s.species[i] });
     const record = { file, repeat: request.repeat, vacancy: site(request.vacancy), hopper: site(hopper), distance: ends.distance, nSites: ends.start.numbers.length, start: request.start, end: request.end };
     return { record, warnings };

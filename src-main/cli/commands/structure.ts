@@ -35,7 +35,7 @@ import { Atoms } from '../../../src-shared/sim/atoms';
 import { atomsAtSamePosition, samePositionText } from '../../../src-shared/sim/pairs';
 import { cellFormatProblem, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageDescription, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
-import { onStopSignalEndAtOnce, signalName } from '../signals';
+import { OutputFiles, signalName } from '../signals';
 import { describeCell, describeSupercell, describeVacancyHop, OTHER_CELLS, parseRepeat, structureCell, structureSupercell, structureVacancyHop } from './structure-build';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
 
@@ -349,18 +349,19 @@ const SUBCOMMANDS = ['info', 'frames', 'rdf', 'msd', 'supercell', 'vacancy-hop',
 export const structureCommand: Command = {
   usage,
   async run(ctx: CommandContext): Promise<number> {
-    // a space-group search (info, supercell, cell) cannot stop at a step: Ctrl-C ends the command at once, saying so
+    // a space-group search (info, supercell, cell) cannot stop at a step: Ctrl-C ends the command at once, saying so, its files unwritten
     const sub = SUBCOMMANDS.find((s) => s === ctx.argv[0]);
-    const offStop = onStopSignalEndAtOnce((signal) => ctx.io.err(`latticework structure${sub ? ` ${sub}` : ''}: stopped by ${signalName(signal)} before it finished`));
+    const outputs = new OutputFiles((signal, writes) => ctx.io.err(`latticework structure${sub ? ` ${sub}` : ''}: stopped by ${signalName(signal)} before it finished${writes ? '; nothing written' : ''}`));
     try {
-      return await runStructure(ctx);
+      return await runStructure(ctx, outputs);
     } finally {
-      offStop();
+      outputs.close();
     }
   },
 };
 
-async function runStructure(ctx: CommandContext): Promise<number> {
+/** The command; the files it writes are `outputs`' partial files until it places them, its last step before it says what it wrote. */
+async function runStructure(ctx: CommandContext, outputs: OutputFiles): Promise<number> {
   const { io } = ctx;
   const parsed = parseCommandArgs(ctx, 'structure', usage, {
     allowPositionals: true,
@@ -434,13 +435,15 @@ async function runStructure(ctx: CommandContext): Promise<number> {
     if (!format || (sub !== 'frames' && format === 'xdatcar')) return bad(`--${k} must name ${formats}, not "${name}"`);
     const problem = outputFileProblem(ctx.cwd, k, name);
     if (problem) return bad(problem);
+    outputs.partial(path);
   }
   if (sub === 'cell') {
     if (files.length !== 1) return bad('give one FILE');
     if (v.to === undefined || v.out === undefined) return bad('--to and --out are required');
     const to = OTHER_CELLS.find((c) => c === v.to);
     if (!to) return bad(`--to must be ${OTHER_CELLS.join(', ')}, not "${v.to}"`);
-    const { record, warnings } = await structureCell(files[0], ctx.cwd, options, to, v.out);
+    const { record, warnings } = await structureCell(files[0], ctx.cwd, options, to, v.out, outputs);
+    if (!('error' in record)) await outputs.place();
     for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
     return printRecords(io, [record], v.json, describeCell);
   }
@@ -456,12 +459,13 @@ async function runStructure(ctx: CommandContext): Promise<number> {
       if (v.repeat === undefined || v.out === undefined) return bad('--repeat and --out are required');
       let made;
       try {
-        made = await structureSupercell(files[0], ctx.cwd, options, repeat, v.out);
+        made = await structureSupercell(files[0], ctx.cwd, options, repeat, v.out, outputs);
       } catch (e) {
         if (e instanceof UsageProblem) return bad(e.message);
         throw e;
       }
       const { record, warnings } = made;
+      if (!('error' in record)) await outputs.place();
       for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
       return printRecords(io, [record], v.json, describeSupercell);
     }
@@ -482,12 +486,13 @@ async function runStructure(ctx: CommandContext): Promise<number> {
     if (hopper === vacancy) return bad(`--hopper ${hopper}: the hopping atom is the one removed (--vacancy ${vacancy}): choose another`);
     let hop: Awaited<ReturnType<typeof structureVacancyHop>>;
     try {
-      hop = await structureVacancyHop(files[0], ctx.cwd, options, { repeat, vacancy, hopper, start: v.start, end: v.end });
+      hop = await structureVacancyHop(files[0], ctx.cwd, options, { repeat, vacancy, hopper, start: v.start, end: v.end }, outputs);
     } catch (e) {
       if (e instanceof UsageProblem) return bad(e.message);
       throw e;
     }
     const { record, warnings } = hop;
+    if (!('error' in record)) await outputs.place();
     if (v.vacancy === undefined) io.err('note: the vacancy is at site 0 (--vacancy picks another)');
     if (hopper === null && 'hopper' in record) io.err(`note: the hopping atom is site ${record.hopper.site}, the nearest ${record.hopper.element} (--hopper picks another)`);
     for (const w of warnings) io.err(`warning: ${w}`);
@@ -533,7 +538,9 @@ async function runStructure(ctx: CommandContext): Promise<number> {
       if (frames.length === 0) io.err(`latticework structure frames: no frame was read: ${v.out} not written`);
       else {
         try {
-          for (const w of await writeFrames(out, outputFormat(out)!, frames)) io.err(`warning: ${v.out}: ${w}`);
+          const warnings = await writeFrames(outputs.partial(out), outputFormat(out)!, frames);
+          await outputs.place();
+          for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
           io.err(`${plural(frames.length, 'frame')} written to ${v.out}`);
         } catch (e) {
           io.err(`latticework structure frames: cannot write ${v.out}: ${(e as Error).message}`);

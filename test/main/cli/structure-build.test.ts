@@ -3,7 +3,7 @@
  * (src-main/cli/commands/structure-build.ts): the files they write, their JSON, and the band `neb` runs
  * between a hop's two ends against ASE's (test/fixtures/sim/neb.json, "unrelaxed": scripts/sim/neb_fixture.py).
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -12,6 +12,20 @@ import { nebCommand } from '../../../src-main/cli/commands/simulate';
 import type { Command, CliIo } from '../../../src-main/cli/command';
 import { readStructures } from '../../../src-shared/chem';
 import { supercell } from '../../../src-shared/chem/build';
+
+/** A stop signal the next file written is followed by (`null`: none): the signal at a controlled point, once the file is whole. */
+const signalAfterWriting = vi.hoisted(() => ({ signal: null as 'SIGINT' | 'SIGTERM' | null }));
+vi.mock('../../../src-main/files/frames-file', async (original) => {
+  const actual = await original<typeof import('../../../src-main/files/frames-file')>();
+  return {
+    ...actual,
+    writeFrames: async (...args: Parameters<typeof actual.writeFrames>) => {
+      const warnings = await actual.writeFrames(...args);
+      if (signalAfterWriting.signal) process.emit(signalAfterWriting.signal);
+      return warnings;
+    },
+  };
+});
 
 const SHARED = new URL('../../../../shared/data/', import.meta.url).pathname;
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/sim/neb.json', import.meta.url), 'utf8')) as {
@@ -157,20 +171,43 @@ describe('latticework structure and Ctrl-C', () => {
   it('says what stopped and ends at once as Ctrl-C ends it unheard (status 130): a space-group search cannot stop at a step', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-build-'));
     writeFileSync(join(dir, 'Cu.vasp'), COPPER);
+    const listening = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
     const kill = vi.spyOn(process, 'kill').mockImplementation(() => true);
     try {
       const out: string[] = [];
       const err: string[] = [];
       const running = structureCommand.run({ argv: ['cell', 'Cu.vasp', '--to', 'primitive', '--out', 'prim.vasp'], io: { out: (t) => out.push(t), err: (t) => err.push(t) }, cwd: dir });
       process.emit('SIGINT');
-      expect(err).toEqual(['latticework structure cell: stopped by Ctrl-C before it finished']);
+      expect(err).toEqual(['latticework structure cell: stopped by Ctrl-C before it finished; nothing written']);
       expect(kill).toHaveBeenCalledWith(process.pid, 'SIGINT');
       await running; // here the process went on: its end was a stub
     } finally {
       kill.mockRestore();
     }
-    expect(process.listenerCount('SIGINT')).toBe(0);
-    expect(process.listenerCount('SIGTERM')).toBe(0);
+    expect(readdirSync(dir)).toEqual(['Cu.vasp']);
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(listening);
+  });
+
+  it.each([
+    ['supercell', ['--repeat', '2', '--out', 'big.vasp'], 'SIGINT', 'Ctrl-C'],
+    ['cell', ['--to', 'primitive', '--out', 'prim.cif'], 'SIGTERM', 'SIGTERM'],
+    ['vacancy-hop', ['--repeat', '2', '--start', 'start.extxyz', '--end', 'end.extxyz'], 'SIGINT', 'Ctrl-C'],
+    ['frames', ['--out', 'frames.extxyz'], 'SIGTERM', 'SIGTERM'],
+  ] as const)('structure %s: a signal once a file is whole but before the command ends leaves no file, and says so', async (sub, args, signal, said) => {
+    const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-build-'));
+    writeFileSync(join(dir, 'Cu.vasp'), COPPER);
+    const kill = vi.spyOn(process, 'kill').mockImplementation(() => true);
+    signalAfterWriting.signal = signal;
+    try {
+      const r = await run(structureCommand, [sub, 'Cu.vasp', ...args], dir);
+      expect(r.err).toContain(`latticework structure ${sub}: stopped by ${said} before it finished; nothing written`);
+      expect(kill).toHaveBeenCalledWith(process.pid, signal);
+    } finally {
+      signalAfterWriting.signal = null;
+      kill.mockRestore();
+    }
+    // the file was written under a temporary name, removed when the signal came
+    expect(readdirSync(dir)).toEqual(['Cu.vasp']);
   });
 });
 
