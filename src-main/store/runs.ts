@@ -24,7 +24,7 @@
  */
 import type { ExternalRunInfo, MetricPoint, PredictionPoint, RunOrigin, RunDetail, RunRecord, RunStatus, TrainCommandRecord } from '../../src-shared/ipc/contract';
 import type { EpochRecord } from '../engine/train/checkpoint';
-import { parseJson, type Database, type Tx } from './database';
+import { parseJson, type Database, type SqlValue, type Tx } from './database';
 import { insertModel, replaceModelFile } from './models';
 import { LEASE_TIMEOUT_MS, ownerFor, takenOverBy } from './owners';
 
@@ -291,30 +291,33 @@ export interface NewRun {
   trainCommand?: TrainCommandRecord | null;
 }
 
+/** A run's columns as `run` stores them (JSON encoded, defaults filled, the owner while it is active): its insert and an external run's reopening. */
+function runColumns(tx: Tx, run: NewRun) {
+  return {
+    name: run.name,
+    dataset_id: run.datasetId,
+    dataset_name: run.datasetName,
+    target_unit: run.targetUnit,
+    status: run.status,
+    config: JSON.stringify(run.config),
+    seed: run.seed,
+    backend: run.backend ?? '',
+    workers: run.workers ?? 1,
+    epochs_planned: run.epochsPlanned,
+    started_at: run.startedAt ?? Date.now(),
+    tags: JSON.stringify([...new Set(run.tags)]),
+    origin: run.origin ?? 'local',
+    external: run.external ? JSON.stringify(run.external) : null,
+    train_command: run.trainCommand ? JSON.stringify(run.trainCommand) : null,
+    owner_id: ownerFor(tx, 'run', run.status),
+  } satisfies Record<string, SqlValue>;
+}
+
 /** Inserts a run; an empty name becomes `<architecture> on <dataset> #<id>`. Returns its id. */
 export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
-  const { lastID } = await tx.run(
-    `INSERT INTO run (name, dataset_id, dataset_name, target_unit, status, config, seed, backend, workers, epochs_planned, started_at, tags, origin, external, train_command, owner_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      run.name,
-      run.datasetId,
-      run.datasetName,
-      run.targetUnit,
-      run.status,
-      JSON.stringify(run.config),
-      run.seed,
-      run.backend ?? '',
-      run.workers ?? 1,
-      run.epochsPlanned,
-      run.startedAt ?? Date.now(),
-      JSON.stringify([...new Set(run.tags)]),
-      run.origin ?? 'local',
-      run.external ? JSON.stringify(run.external) : null,
-      run.trainCommand ? JSON.stringify(run.trainCommand) : null,
-      ownerFor(tx, 'run', run.status),
-    ],
-  );
+  const columns = runColumns(tx, run);
+  const names = Object.keys(columns);
+  const { lastID } = await tx.run(`INSERT INTO run (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`, Object.values(columns));
   if (!run.name) await tx.run('UPDATE run SET name = ? WHERE id = ?', [`${(run.config as { architecture?: string }).architecture ?? 'model'} on ${run.datasetName} #${lastID}`, lastID]);
   return lastID;
 }
@@ -341,22 +344,11 @@ export async function reopenExternalRun(tx: Tx, runId: number, run: NewRun, opts
   for (const table of ['metric', 'checkpoint', 'prediction']) await tx.run(`DELETE FROM ${table} WHERE run_id = ?`, [runId]);
   // (the run's model_id is then set to NULL by its foreign key)
   if (!opts.keepModel) await tx.run('DELETE FROM model WHERE id = (SELECT model_id FROM run WHERE id = ?) AND run_id = ?', [runId, runId]);
+  const columns = runColumns(tx, run);
+  const replaced: (keyof typeof columns)[] = ['status', 'config', 'seed', 'backend', 'workers', 'epochs_planned', 'started_at', 'external', 'owner_id', ...(opts.rename ? (['name'] as const) : [])];
   await tx.run(
-    `UPDATE run SET status = ?, config = ?, seed = ?, backend = ?, workers = ?, epochs_planned = ?, started_at = ?, external = ?, epochs_done = 0, duration = 0,
-       best_metrics = '{}', error = NULL, finished_at = NULL, owner_id = ?${opts.rename ? ', name = ?' : ''} WHERE id = ?`,
-    [
-      run.status,
-      JSON.stringify(run.config),
-      run.seed,
-      run.backend ?? '',
-      run.workers ?? 1,
-      run.epochsPlanned,
-      run.startedAt ?? Date.now(),
-      run.external ? JSON.stringify(run.external) : null,
-      ownerFor(tx, 'run', run.status),
-      ...(opts.rename ? [run.name] : []),
-      runId,
-    ],
+    `UPDATE run SET ${replaced.map((c) => `${c} = ?`).join(', ')}, epochs_done = 0, duration = 0, best_metrics = '{}', error = NULL, finished_at = NULL WHERE id = ?`,
+    [...replaced.map((c) => columns[c]), runId],
   );
 }
 
