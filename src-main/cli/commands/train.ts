@@ -136,6 +136,12 @@ function fmt(x: number | undefined, d = 4): string {
   return x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d);
 }
 
+/** The model a fine-tuning run starts from (--from): a stored model's name, a .lwm file or CGCNN's .pth.tar, found from `cwd`. */
+async function fineTuningSource(from: string, cwd: string): Promise<ModelFileData> {
+  const { importCgcnnCheckpoint } = await import('../../engine/import/cgcnn');
+  return resolveModel(from, cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
+}
+
 function dataName(path: string): string {
   const parts = path.replace(/[\\/]+$/, '').split(/[\\/]/);
   const last = parts[parts.length - 1] ?? 'data';
@@ -193,8 +199,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       let source: ModelFileData | null = null;
       if (values.from) {
         try {
-          const { importCgcnnCheckpoint } = await import('../../engine/import/cgcnn');
-          source = await resolveModel(values.from, ctx.cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
+          source = await fineTuningSource(values.from, ctx.cwd);
         } catch (e) {
           ctx.io.err(`latticework train: --from ${values.from}: ${(e as Error).message}`);
           return 1;
@@ -573,8 +578,7 @@ async function resumeRun(ctx: CommandContext, runId: number, opts: { out?: strin
     let source: ModelFileData | null = null;
     if (command.from) {
       try {
-        const { importCgcnnCheckpoint } = await import('../../engine/import/cgcnn');
-        source = await resolveModel(command.from, command.cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
+        source = await fineTuningSource(command.from, command.cwd);
       } catch (e) {
         // a file (a path) is put back where it was; a stored model's name is imported again
         const file = /[\\/]|\.\w+$/.test(command.from);
