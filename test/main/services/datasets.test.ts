@@ -12,6 +12,24 @@ const served = serveTestCore();
 
 const sampleFiles = () => readdirSync(SAMPLE).map((n) => ({ name: `sample/${n}`, text: readFileSync(join(SAMPLE, n), 'utf8') }));
 
+/** Calls `act` as the core's store is asked to insert its `n`th structure (counted from this call on), in that insert's transaction; `restore` ends the watch. */
+function atStructureInsert(core: (typeof served)['t']['core'], n: number, act: () => void): { count: () => number; restore: () => void } {
+  const transaction = core.db.transaction.bind(core.db);
+  let inserted = 0;
+  const spy = vi.spyOn(core.db, 'transaction').mockImplementation((work) =>
+    transaction((tx) =>
+      work({
+        ...tx,
+        run: (sql, params) => {
+          if (/^\s*INSERT INTO structure\b/.test(sql) && ++inserted === n) act();
+          return tx.run(sql, params);
+        },
+      }),
+    ),
+  );
+  return { count: () => inserted, restore: () => spy.mockRestore() };
+}
+
 describe('datasets service', () => {
   it('imports dropped CGCNN files with a report, and finds duplicates, missing labels and embedding gaps', async () => {
     const files = sampleFiles();
@@ -149,27 +167,15 @@ describe('datasets service', () => {
       if (service === 'jobs' && p.jobId === jobId) states.push(p.state);
     });
     // the user's cancel arrives after the files were read, when the 520th new structure is being stored (the second transaction)
-    const transaction = core.db.transaction.bind(core.db);
-    let inserted = 0;
-    const spy = vi.spyOn(core.db, 'transaction').mockImplementation((work) =>
-      transaction((tx) =>
-        work({
-          ...tx,
-          run: (sql, params) => {
-            if (/^\s*INSERT INTO structure\b/.test(sql) && ++inserted === 520) core.jobs.cancel(jobId);
-            return tx.run(sql, params);
-          },
-        }),
-      ),
-    );
+    const inserts = atStructureInsert(core, 520, () => core.jobs.cancel(jobId));
     try {
       const pending = served.api.datasets.import({ kind: 'extxyz', name: 'cancelled while storing', files: [{ name: 'frames600.extxyz', text: emtFramesText(600, 1000) }], jobId });
       await expect(pending).rejects.toMatchObject({ name: 'CancelledError', message: 'the import was cancelled' });
     } finally {
-      spy.mockRestore();
+      inserts.restore();
       off();
     }
-    expect(inserted).toBe(520);
+    expect(inserts.count()).toBe(520);
     expect(states.at(-1)).toBe('cancelled');
     expect((await served.api.datasets.list({})).some((d) => d.name === 'cancelled while storing')).toBe(false);
     // what the first transaction stored went with it; the 10 it reused stay with their dataset
@@ -187,26 +193,14 @@ describe('datasets service', () => {
     const structures = async () => (await core.db.read((tx) => tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM structure')))!.n;
     const before = await structures();
     // the process is told to stop when the 520th new structure is being stored (the second transaction)
-    const transaction = core.db.transaction.bind(core.db);
-    let inserted = 0;
-    const spy = vi.spyOn(core.db, 'transaction').mockImplementation((work) =>
-      transaction((tx) =>
-        work({
-          ...tx,
-          run: (sql, params) => {
-            if (/^\s*INSERT INTO structure\b/.test(sql) && ++inserted === 520) core.jobs.interruptAll();
-            return tx.run(sql, params);
-          },
-        }),
-      ),
-    );
+    const inserts = atStructureInsert(core, 520, () => core.jobs.interruptAll());
     try {
       const pending = served.api.datasets.import({ kind: 'extxyz', name: 'stopped while storing', path, jobId: 'stopped-while-storing' });
       await expect(pending).rejects.toMatchObject({ name: 'CancelledError', message: expect.stringMatching(/kept as interrupted/) });
     } finally {
-      spy.mockRestore();
+      inserts.restore();
     }
-    expect(inserted).toBe(520);
+    expect(inserts.count()).toBe(520);
     // the first transaction's 490 new structures are kept with the import, out of the library; the second's was rolled back
     const ds = (await served.api.datasets.list({})).find((d) => d.name === 'stopped while storing')!;
     expect(ds).toMatchObject({ status: 'interrupted', resumable: true, partialStructures: 490, size: 0 });
