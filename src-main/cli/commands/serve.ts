@@ -60,6 +60,14 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number> {
     }
     throw err;
   }
+  // heard from before the host says it is ready: a script that sends SIGTERM as soon as it reads the URL
+  // (a test, a supervisor) would otherwise, now and then, end the process unheard, its work not interrupted
+  const stopSignal = new Promise<StopSignal>((resolve) => {
+    const off = onStopSignal((sig) => {
+      off();
+      resolve(sig);
+    });
+  });
   const restore = keepServingOnUnexpectedErrors();
   const info = await core.dispatcher.dispatch('system', 'info', {}, { clientId: 'cli' });
   const backend = info.ok ? (info.value as { backend: { name: string } }).backend.name : 'unknown';
@@ -73,12 +81,7 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number> {
     io.out(`  compute backend: ${backend}`);
     io.out('Press Ctrl+C to stop.');
   }
-  const signal = await new Promise<StopSignal>((resolve) => {
-    const off = onStopSignal((sig) => {
-      off();
-      resolve(sig);
-    });
-  });
+  const signal = await stopSignal;
   // the work in progress is interrupted and says what it kept (resumable); the clients then see the host go away (1001)
   io.err(`latticework serve: stopping (${signalName(signal)} again quits at once)`);
   for (const line of await core.dispose()) io.err(`latticework serve: ${line}`);

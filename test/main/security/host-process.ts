@@ -60,10 +60,13 @@ export async function startHostProcess(): Promise<HostProcess> {
     databasePath,
     stderr: () => stderr,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
+        // a host that does not stop (the defect a test found) is ended, so that the test reports it instead of hanging
+        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
         await exited;
+        clearTimeout(killer);
       }
       rmSync(dir, { recursive: true, force: true });
     },
