@@ -14,6 +14,7 @@
 import type { FrameLabels, LabelledFrame, Voigt6 } from './frames';
 import { voigtFromMatrix } from './frames';
 import { cellVolume } from './lattice';
+import { numberWord } from './xyz';
 import type { SiteProperty, Structure } from './structure';
 
 export interface LabelKeys {
@@ -67,12 +68,24 @@ const STRICT_KEYS = { energy: ['energy'], freeEnergy: ['free_energy'], stress: [
 
 const isStress = (v: number[] | null) => v !== null && (v.length === 6 || v.length === 9);
 
-/** Throws when a label key the frame has holds no finite number (energies) or not 6 or 9 of them (stress). */
+/**
+ * Throws when a label key the frame has holds no finite number (energies) or not 6 or 9 of them
+ * (stress). A value of the right count is said by its word that is wrong, as the file wrote it: a
+ * number no float holds (`1e400`, out of range) or a word that is no number.
+ */
 function checkLabelValue(label: 'energy' | 'freeEnergy' | 'stress', key: string, v: unknown): void {
   const n = numbersOf(v);
-  if (label === 'stress') {
-    if (!isStress(n)) throw new LabelKeyError(`key ${key} needs 6 (Voigt) or 9 (3×3) numbers, found '${shown(v)}'`);
-  } else if (n?.length !== 1) throw new LabelKeyError(`key ${key} needs a number, found '${shown(v)}'`);
+  if (label === 'stress' ? isStress(n) : n?.length === 1) return;
+  const words = typeof v === 'string' ? v.trim().split(/[\s,]+/) : [];
+  if (label === 'stress' ? words.length === 6 || words.length === 9 : words.length === 1) {
+    const i = words.findIndex((w) => !Number.isFinite(numberWord(w) ?? Number.NaN));
+    const word = words.length > 1 ? `value ${i + 1} of ${words.length}, '${words[i]}',` : `'${words[i]}'`;
+    const overflows = numberWord(words[i]) !== null;
+    if (overflows || words.length > 1) {
+      throw new LabelKeyError(`key ${key}: ${word} ${overflows ? 'is out of range (a 64-bit float holds at most ±1.8e308)' : 'is not a number'}`);
+    }
+  }
+  throw new LabelKeyError(`key ${key} needs ${label === 'stress' ? '6 (Voigt) or 9 (3×3) numbers' : 'a number'}, found '${shown(v)}'`);
 }
 
 /** Throws when a forces column the frame has does not hold 3 numbers per atom. */

@@ -28,6 +28,14 @@ const NUM = /^[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?$/;
 const INT = /^[+-]?\d+$/;
 
 /**
+ * A word written as a number (ASE's syntax, Fortran's `d` exponent too) as its value: ±Infinity when
+ * no 64-bit float holds it (`1e400`); null for any other word.
+ */
+export function numberWord(w: string): number | null {
+  return NUM.test(w) ? Number(w.replace(/[dD]/, 'e')) : null;
+}
+
+/**
  * The text of a value as ASE 3.22 takes it: `{…}` and `[…]` delimit a value as quotes do (libAtoms'
  * brace arrays, `dipole={0.1 0.2 0.3}`, `Lattice={…}`), so the value is the text inside them.
  */
@@ -37,7 +45,7 @@ function valueText(raw: string, bracketed: boolean): string {
 
 /**
  * Convert an info value the way ASE does: numbers, booleans, arrays of them (space- or
- * comma-separated, also inside `{…}`/`[…]`), else the string; a bracketed value that is JSON (nested
+ * comma-separated, also inside `{…}`/`[…]`), else the string (also numbers out of a float's range); a bracketed value that is JSON (nested
  * arrays, objects, as the writer writes them) is read as JSON.
  */
 function convertValue(raw: string, bracketed: boolean): InfoValue {
@@ -52,10 +60,11 @@ function convertValue(raw: string, bracketed: boolean): InfoValue {
   const text = valueText(raw, bracketed);
   const parts = text.split(/[\s,]+/).filter((x) => x !== '');
   if (parts.length === 0) return text;
-  if (parts.every((p) => INT.test(p))) return parts.length === 1 ? Number(parts[0]) : parts.map(Number);
-  if (parts.every((p) => NUM.test(p))) {
-    const v = parts.map((p) => Number(p.replace(/[dD]/, 'e')));
-    return v.length === 1 ? v[0] : v;
+  const v = parts.map(numberWord);
+  if (v.every((x) => x !== null)) {
+    // a number no float holds (1e400) keeps the value as written: a label's error and the writer quote it
+    if (v.some((x) => !Number.isFinite(x))) return text;
+    return v.length === 1 ? v[0] : (v as number[]);
   }
   const bools = parts.map(isBoolWord);
   if (bools.every((b) => b !== null)) return bools.length === 1 ? bools[0] : (bools as boolean[]);
