@@ -123,10 +123,6 @@ export async function importFrames(
       unlabelled += r.read ?? 0;
       continue;
     }
-    if (r.frames.length === 0) {
-      failed.push({ file: r.file, error: { name: 'StructureParseError', message: 'no frame in the file', line: null } });
-      continue;
-    }
     formats.set(r.file, r.format as StructureFormat);
     // a frame the reader left out is said with what was left out, not among the notes
     for (const n of [...r.labelSources, ...r.fileWarnings.filter((w) => !r.leftOut.includes(w))]) notes.push(`${r.file}: ${n}`);

@@ -16,6 +16,7 @@ import {
   StructureParseError,
   structureWithLabels,
   type FramesResult,
+  type LabelledFrame,
   type ReadOptions,
   type ReadResult,
 } from '../../src-shared/chem';
@@ -99,32 +100,23 @@ async function readBytes<T extends { warnings: string[]; fileWarnings: string[] 
   }
 }
 
-/** The frames of an ASE database on disk, as `readFrames` would give them. */
-async function aseDbFrames(path: string, shown: string): Promise<FileFrames> {
-  const r = await readAseDb(path, shown);
+/**
+ * The frames of an ASE database or trajectory, as `readFrames` would give them. A file with no row or
+ * image (a database emptied, a run that died before its first write) is an error naming it, as the text
+ * readers' "the file is empty": ASE reads such a file as valid, but there is no structure in it.
+ */
+function aseFrames(
+  format: 'ase-db' | 'ase-traj',
+  shown: string,
+  r: { frames: LabelledFrame[]; warnings: string[] },
+  blocks: number[],
+  compression: Compression | null,
+): FileFrames {
+  if (r.frames.length === 0) throw new StructureParseError(shown, null, `no frame in the file (${format === 'ase-db' ? 'an ASE database with no row' : 'an ASE trajectory with no image'})`);
   return {
-    format: 'ase-db',
+    format,
     frames: r.frames,
-    blocks: r.ids,
-    frameWarnings: r.frames.map(() => []),
-    warnings: r.warnings,
-    fileWarnings: r.warnings,
-    leftOut: [],
-    labelSources: [],
-    compression: null,
-  };
-}
-
-/** An ASE trajectory's images, as `readFrames` would give them (blocks: the image index). */
-function aseTrajectoryFrames(bytes: Uint8Array, shown: string, options: ReadOptions, compression: Compression | null): FileFrames {
-  const r = readAseTrajectory(bytes, shown, {
-    maxAtoms: options.maxAtoms ?? DEFAULT_READ_OPTIONS.maxAtoms,
-    maxStructures: options.maxStructures ?? DEFAULT_READ_OPTIONS.maxStructures,
-  });
-  return {
-    format: 'ase-traj',
-    frames: r.frames,
-    blocks: r.frames.map((_, i) => i),
+    blocks,
     frameWarnings: r.frames.map(() => []),
     warnings: r.warnings,
     fileWarnings: r.warnings,
@@ -132,6 +124,21 @@ function aseTrajectoryFrames(bytes: Uint8Array, shown: string, options: ReadOpti
     labelSources: [],
     compression,
   };
+}
+
+/** The frames of an ASE database on disk (blocks: the row id). */
+async function aseDbFrames(path: string, shown: string): Promise<FileFrames> {
+  const r = await readAseDb(path, shown);
+  return aseFrames('ase-db', shown, r, r.ids, null);
+}
+
+/** An ASE trajectory's images (blocks: the image index). */
+function aseTrajectoryFrames(bytes: Uint8Array, shown: string, options: ReadOptions, compression: Compression | null): FileFrames {
+  const r = readAseTrajectory(bytes, shown, {
+    maxAtoms: options.maxAtoms ?? DEFAULT_READ_OPTIONS.maxAtoms,
+    maxStructures: options.maxStructures ?? DEFAULT_READ_OPTIONS.maxStructures,
+  });
+  return aseFrames('ase-traj', shown, r, r.frames.map((_, i) => i), compression);
 }
 
 function asStructures(r: FileFrames): FileStructures {

@@ -14,7 +14,8 @@
 import type { FrameLabels, LabelledFrame, Voigt6 } from './frames';
 import { voigtFromMatrix } from './frames';
 import { cellVolume } from './lattice';
-import type { Structure } from './structure';
+import { numberWord } from './xyz';
+import type { SiteProperty, Structure } from './structure';
 
 export interface LabelKeys {
   energyKey?: string;
@@ -58,20 +59,40 @@ function shown(v: unknown): string {
 
 /**
  * Keys that are labels whenever a frame has them, whatever else it has: ASE's own names (ASE keeps
- * `energy`, `free_energy` and `stress` as a calculator's results and reads `stress`/`virial` as 3×3
- * matrices). Their value must be a finite number (energies) or 6 or 9 of them (stress, virial); other
- * candidate keys are taken only when their value has that shape, and unknown keys stay free-form.
+ * `energy`, `free_energy`, `stress` and the per-atom `forces` as a calculator's results and reads
+ * `stress`/`virial` as 3×3 matrices). Their value must be a finite number (energies), 6 or 9 of them
+ * (stress, virial), 3 numbers per atom (forces); other candidate keys are taken only when their value
+ * has that shape, and unknown keys stay free-form.
  */
-const STRICT_KEYS = { energy: ['energy'], freeEnergy: ['free_energy'], stress: ['stress', 'virial'] } as const;
+const STRICT_KEYS = { energy: ['energy'], freeEnergy: ['free_energy'], stress: ['stress', 'virial'], forces: ['forces'] } as const;
 
 const isStress = (v: number[] | null) => v !== null && (v.length === 6 || v.length === 9);
 
-/** Throws when a label key the frame has holds no finite number (energies) or not 6 or 9 of them (stress). */
+/**
+ * Throws when a label key the frame has holds no finite number (energies) or not 6 or 9 of them
+ * (stress). A value of the right count is said by its word that is wrong, as the file wrote it: a
+ * number no float holds (`1e400`, out of range) or a word that is no number.
+ */
 function checkLabelValue(label: 'energy' | 'freeEnergy' | 'stress', key: string, v: unknown): void {
   const n = numbersOf(v);
-  if (label === 'stress') {
-    if (!isStress(n)) throw new LabelKeyError(`key ${key} needs 6 (Voigt) or 9 (3×3) numbers, found '${shown(v)}'`);
-  } else if (n?.length !== 1) throw new LabelKeyError(`key ${key} needs a number, found '${shown(v)}'`);
+  if (label === 'stress' ? isStress(n) : n?.length === 1) return;
+  const words = typeof v === 'string' ? v.trim().split(/[\s,]+/) : [];
+  if (label === 'stress' ? words.length === 6 || words.length === 9 : words.length === 1) {
+    const i = words.findIndex((w) => !Number.isFinite(numberWord(w) ?? Number.NaN));
+    const word = words.length > 1 ? `value ${i + 1} of ${words.length}, '${words[i]}',` : `'${words[i]}'`;
+    const overflows = numberWord(words[i]) !== null;
+    if (overflows || words.length > 1) {
+      throw new LabelKeyError(`key ${key}: ${word} ${overflows ? 'is out of range (a 64-bit float holds at most ±1.8e308)' : 'is not a number'}`);
+    }
+  }
+  throw new LabelKeyError(`key ${key} needs ${label === 'stress' ? '6 (Voigt) or 9 (3×3) numbers' : 'a number'}, found '${shown(v)}'`);
+}
+
+/** Throws when a forces column the frame has does not hold 3 numbers per atom. */
+function checkForcesColumn(key: string, p: SiteProperty): void {
+  if (p.kind === 'string') throw new LabelKeyError(`column '${key}' holds text (type S); forces need 3 numbers per atom`);
+  const width = p.kind === 'vector' ? p.width : 1;
+  if (width !== 3) throw new LabelKeyError(`column '${key}' has ${width} component${width === 1 ? '' : 's'} per atom; forces need 3`);
 }
 
 /**
@@ -82,7 +103,6 @@ function checkLabelValue(label: 'energy' | 'freeEnergy' | 'stress', key: string,
 export function labelsFromExtxyz(s: Structure, keys: LabelKeys = {}): { structure: Structure; labels: FrameLabels; sources: LabelSources } {
   const properties = { ...s.properties };
   const siteProperties = { ...s.siteProperties };
-  const n = s.numbers.length;
   const sources: LabelSources = { used: {}, alsoPresent: {} };
   const pick = (label: LabelName, explicit: string | undefined, has: (k: string) => boolean): string | null => {
     const present = LABEL_CANDIDATES[label].filter(has);
@@ -105,6 +125,7 @@ export function labelsFromExtxyz(s: Structure, keys: LabelKeys = {}): { structur
   for (const label of ['energy', 'freeEnergy', 'stress'] as const) {
     for (const key of [...STRICT_KEYS[label], explicit[label]]) if (key !== undefined && key in properties) checkLabelValue(label, key, properties[key]);
   }
+  for (const key of [...STRICT_KEYS.forces, keys.forcesKey]) if (key !== undefined && key in siteProperties) checkForcesColumn(key, siteProperties[key]);
   const labels: FrameLabels = { energy: null, freeEnergy: null, forces: null, stress: null };
 
   const scalar = (label: 'energy' | 'freeEnergy', explicit: string | undefined) => {
@@ -122,12 +143,8 @@ export function labelsFromExtxyz(s: Structure, keys: LabelKeys = {}): { structur
     return p !== undefined && p.kind === 'vector' && p.width === 3;
   });
   if (fk !== null) {
-    const p = siteProperties[fk];
-    if (p.kind !== 'vector' || p.width !== 3 || p.values.length !== 3 * n) throw new LabelKeyError(`the forces column '${fk}' must hold 3 numbers per atom`);
-    labels.forces = p.values;
+    labels.forces = (siteProperties[fk] as Extract<SiteProperty, { kind: 'vector' }>).values;
     delete siteProperties[fk];
-  } else if (keys.forcesKey !== undefined) {
-    throw new LabelKeyError(`the forces column '${keys.forcesKey}' must hold 3 real numbers per atom`);
   }
 
   const sk = pick('stress', keys.stressKey, (key) => isStress(numbersOf(properties[key])));

@@ -6,8 +6,9 @@
  * per frame: `Direct configuration=  N` and one line of fractional coordinates per atom. With a
  * variable cell (ISIF = 3 MD, VASP ≥ 5.4) the header is repeated before every frame, and each frame
  * takes its own cell. A header without a species line (VASP 4 style) takes the species from the
- * caller (`species`, e.g. from a POTCAR beside the file) or from the comment line. A frame cut
- * short ends the trajectory with a warning.
+ * caller (`species`, e.g. from a POTCAR beside the file) or from the comment line. A frame or a
+ * repeated header cut short (a killed run) ends the trajectory with a warning, the complete frames
+ * before it kept; a file whose first frame is cut short is an error saying where it ends.
  */
 import { elementSymbol } from './elements';
 import { StructureParseError, StructureWriteError } from './errors';
@@ -36,10 +37,18 @@ export function readXdatcar(text: string, file: string, opt: ResolvedReadOptions
   const fail = (line: number, reason: string): never => {
     throw new StructureParseError(file, line, reason);
   };
+  const isConfiguration = (line: string) => /configuration=|Konfig=/i.test(line);
+  const cutShort = (what: string) => warnings.push(`incomplete file: ${what} is cut short; ${frames.length} complete frame${frames.length === 1 ? '' : 's'} read`);
   while (li < nl) {
     const first = lines[li];
-    if (!/configuration=|Konfig=/i.test(first)) {
-      // A header: comment, scale, lattice, [species], counts.
+    if (!isConfiguration(first)) {
+      // A header: comment, scale, lattice, [species], counts. A repeated one (variable cell) that ends
+      // the file, at most a header long and with no frame after it, is where a killed run stopped
+      // writing: the frames before it are kept.
+      if (frames.length > 0 && nl - li <= 7 && !lines.slice(li).some(isConfiguration)) {
+        cutShort(`the header at line ${li + 1}`);
+        break;
+      }
       if (li + 6 > nl) fail(nl, 'the file ends inside a header (comment, scale, 3 lattice rows, species, counts)');
       const headerLine = li + 1;
       const comment = first.trim();
@@ -78,35 +87,34 @@ export function readXdatcar(text: string, file: string, opt: ResolvedReadOptions
       numbers = z;
       lattice = lat;
       li = k + 1;
-      if (li >= nl) break;
-      if (!/configuration=|Konfig=/i.test(lines[li])) fail(li + 1, `expected 'Direct configuration=' here, found '${lines[li].trim().slice(0, 40)}'`);
+      if (li >= nl) fail(nl, "the file ends after its header, before the first frame (no 'Direct configuration=' line)");
+      if (!isConfiguration(lines[li])) fail(li + 1, `expected 'Direct configuration=' here, found '${lines[li].trim().slice(0, 40)}'`);
     }
     // A frame.
     if (!lattice || !numbers) fail(li + 1, 'a configuration before any header (comment, scale, lattice, species, counts)');
     const n = numbers!.length;
     const confLine = li + 1;
     if (/cart/i.test(lines[li]) && !/direct/i.test(lines[li])) fail(confLine, 'Cartesian configurations are not supported in an XDATCAR (VASP writes Direct ones)');
-    if (li + n >= nl) {
-      warnings.push(`incomplete file: the frame at line ${confLine} is cut short; ${frames.length} complete frame${frames.length === 1 ? '' : 's'} read`);
-      break;
-    }
     const frac = new Float64Array(3 * n);
-    let cut = false;
+    // atoms read before the file ends (no line left, or a last line cut in the middle)
+    let read = n;
     for (let a = 0; a < n; a++) {
-      const w = parseNumberRow(lines[li + 1 + a]);
+      const at = li + 1 + a;
+      const w = at < nl ? parseNumberRow(lines[at]) : [];
       if (w.length < 3 || w.slice(0, 3).some((x) => !Number.isFinite(x))) {
-        if (li + 1 + a === nl - 1) {
-          cut = true;
+        if (at >= nl - 1) {
+          read = a;
           break;
         }
-        fail(li + 2 + a, `atom ${a} of the frame at line ${confLine} needs 3 coordinates, found '${lines[li + 1 + a].trim().slice(0, 60)}'`);
+        fail(at + 1, `atom ${a} of the frame at line ${confLine} needs 3 coordinates, found '${lines[at].trim().slice(0, 60)}'`);
       }
       frac[3 * a] = w[0];
       frac[3 * a + 1] = w[1];
       frac[3 * a + 2] = w[2];
     }
-    if (cut) {
-      warnings.push(`incomplete file: the frame at line ${confLine} is cut short; ${frames.length} complete frame${frames.length === 1 ? '' : 's'} read`);
+    if (read < n) {
+      if (frames.length === 0) fail(nl, `the file ends after ${read} of ${n} atoms of its first frame (the frame at line ${confLine}): no complete frame to read`);
+      cutShort(`the frame at line ${confLine}`);
       break;
     }
     if (frames.length >= opt.maxStructures) fail(confLine, `the file has more than ${opt.maxStructures} frames`);
@@ -135,7 +143,6 @@ export function readXdatcar(text: string, file: string, opt: ResolvedReadOptions
     });
     li += n + 1;
   }
-  if (frames.length === 0) throw new StructureParseError(file, null, 'the file holds no complete frame (no Direct configuration= block)');
   return { frames, warnings, leftOut: [] };
 }
 

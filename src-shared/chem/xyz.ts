@@ -27,8 +27,28 @@ function isBoolWord(s: string): boolean | null {
 const NUM = /^[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?$/;
 const INT = /^[+-]?\d+$/;
 
-/** Convert an info value the way ASE does: numbers, booleans, arrays of them, else the string. */
-function convertValue(raw: string, quoted: boolean): InfoValue {
+/**
+ * A word written as a number (ASE's syntax, Fortran's `d` exponent too) as its value: ±Infinity when
+ * no 64-bit float holds it (`1e400`); null for any other word.
+ */
+export function numberWord(w: string): number | null {
+  return NUM.test(w) ? Number(w.replace(/[dD]/, 'e')) : null;
+}
+
+/**
+ * The text of a value as ASE 3.22 takes it: `{…}` and `[…]` delimit a value as quotes do (libAtoms'
+ * brace arrays, `dipole={0.1 0.2 0.3}`, `Lattice={…}`), so the value is the text inside them.
+ */
+function valueText(raw: string, bracketed: boolean): string {
+  return bracketed ? raw.slice(1, -1) : raw;
+}
+
+/**
+ * Convert an info value the way ASE does: numbers, booleans, arrays of them (space- or
+ * comma-separated, also inside `{…}`/`[…]`), else the string (also numbers out of a float's range); a bracketed value that is JSON (nested
+ * arrays, objects, as the writer writes them) is read as JSON.
+ */
+function convertValue(raw: string, bracketed: boolean): InfoValue {
   const t = raw.trim();
   if ((t.startsWith('[') && t.endsWith(']')) || (t.startsWith('{') && t.endsWith('}'))) {
     try {
@@ -37,16 +57,26 @@ function convertValue(raw: string, quoted: boolean): InfoValue {
       // fall through: treat as text
     }
   }
-  const parts = t.split(/[\s,]+/).filter((x) => x !== '');
-  if (parts.length === 0) return raw;
-  if (parts.every((p) => INT.test(p))) return parts.length === 1 && !quoted ? Number(parts[0]) : parts.length === 1 ? Number(parts[0]) : parts.map(Number);
-  if (parts.every((p) => NUM.test(p))) {
-    const v = parts.map((p) => Number(p.replace(/[dD]/, 'e')));
-    return v.length === 1 ? v[0] : v;
+  const text = valueText(raw, bracketed);
+  const parts = text.split(/[\s,]+/).filter((x) => x !== '');
+  if (parts.length === 0) return text;
+  const v = parts.map(numberWord);
+  if (v.every((x) => x !== null)) {
+    // a number no float holds (1e400) keeps the value as written: a label's error and the writer quote it
+    if (v.some((x) => !Number.isFinite(x))) return text;
+    return v.length === 1 ? v[0] : (v as number[]);
   }
   const bools = parts.map(isBoolWord);
   if (bools.every((b) => b !== null)) return bools.length === 1 ? bools[0] : (bools as boolean[]);
-  return raw;
+  return text;
+}
+
+/** A value of an extended-XYZ comment line as written: `raw` without its quotes, with its brackets (`bracketed`). */
+export interface KeyValue {
+  raw: string;
+  quoted: boolean;
+  bracketed?: boolean;
+  bare?: boolean;
 }
 
 /**
@@ -54,8 +84,8 @@ function convertValue(raw: string, quoted: boolean): InfoValue {
  * `key="quoted value"` with `\"` escapes, `key={...}`/`key=[...]`, a bare `key` means true).
  * Returns null when the line is not key=value text.
  */
-export function parseKeyValues(line: string): Map<string, { raw: string; quoted: boolean; bare?: boolean }> | null {
-  const out = new Map<string, { raw: string; quoted: boolean; bare?: boolean }>();
+export function parseKeyValues(line: string): Map<string, KeyValue> | null {
+  const out = new Map<string, KeyValue>();
   const n = line.length;
   let i = 0;
   while (i < n) {
@@ -107,7 +137,7 @@ export function parseKeyValues(line: string): Map<string, { raw: string; quoted:
         else if (line[j] === close && --depth === 0) break;
       }
       if (j >= n) return null;
-      out.set(key, { raw: line.slice(i, j + 1), quoted: false });
+      out.set(key, { raw: line.slice(i, j + 1), quoted: false, bracketed: true });
       i = j + 1;
     } else {
       const s = i;
@@ -201,10 +231,11 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
     let extended = false;
     if (kv) {
       extended = true;
-      for (const [key, { raw, quoted }] of kv) {
+      for (const [key, { raw, bracketed = false }] of kv) {
         const lk = key.toLowerCase();
+        const text = valueText(raw, bracketed);
         if (lk === 'lattice') {
-          const v = raw.trim().split(/[\s,]+/).map(Number);
+          const v = text.trim().split(/[\s,]+/).map(Number);
           if (v.length !== 9 || v.some((x) => !Number.isFinite(x))) {
             throw new StructureParseError(file, commentLine, `Lattice must hold 9 numbers, found '${raw.slice(0, 60)}'`);
           }
@@ -214,16 +245,16 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
             [v[6], v[7], v[8]],
           ];
         } else if (lk === 'properties') {
-          cols = parseProperties(raw, file, commentLine);
+          cols = parseProperties(text, file, commentLine);
         } else if (lk === 'pbc') {
-          const b = raw.trim().split(/[\s,]+/).map(isBoolWord);
+          const b = text.trim().split(/[\s,]+/).map(isBoolWord);
           if (b.length !== 3 || b.some((x) => x === null)) {
             throw new StructureParseError(file, commentLine, `pbc must be three of T/F, found '${raw}'`);
           }
           pbc = b as [boolean, boolean, boolean];
           properties.__pbcGiven = true;
         } else {
-          properties[key] = convertValue(raw, quoted);
+          properties[key] = convertValue(raw, bracketed);
         }
       }
       if (lattice && !properties.__pbcGiven) pbc = [true, true, true];

@@ -9,6 +9,7 @@ import { readAseDb } from '../../../src-main/files/ase-db';
 import { framesFromBytes, readFramesFile } from '../../../src-main/files/structure-file';
 import { readDatasetAt } from '../../../src-main/datasets/in-process';
 import type { CliIo } from '../../../src-main/cli/command';
+import { python } from '../../helpers/python';
 
 const VASP = fileURLToPath(new URL('../../fixtures/vasp/', import.meta.url));
 const STRUCTURES = fileURLToPath(new URL('../../fixtures/structures/', import.meta.url));
@@ -129,6 +130,37 @@ describe('latticework structure frames --out', () => {
     expect(again.err).toMatch(/exists: give a new file \(nothing is overwritten\)/);
     expect(readFileSync(join(dir, 'all.extxyz'))).toEqual(before);
     expect((await run(['frames', files[1], '--out', join(dir, 'x.json')])).err).toMatch(/--out must name an extended XYZ \(.extxyz, .xyz\), an ASE database \(.db\) or trajectory \(.traj\), an XDATCAR, a POSCAR \(.vasp, POSCAR, CONTCAR\) or a CIF \(.cif\), not/);
+  });
+
+  it("reads libAtoms brace arrays ({0.1 0.2 0.3}, {2,2,2}, Lattice={…}) as ASE 3.22 does, and writes a file ASE reads to the same values", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-frames-brace-'));
+    // QUIP/GAP-era files: brace arrays space- or comma-separated, the cell in braces too
+    writeFileSync(
+      join(dir, 'gap.extxyz'),
+      `2
+Lattice={3.6 0 0 0 3.6 0 0 0 3.6} Properties=species:S:1:pos:R:3 energy=-1.5 dipole={0.1 0.2 0.3} kpts={2,2,2} flags={T F T} weights=[0.5, 1.5] config_type=bulk
+Cu 0 0 0
+Au 1.8 1.8 0
+`,
+    );
+    const r = await run(['frames', 'gap.extxyz', '--out', 'back.extxyz'], dir);
+    expect(r.code, r.err).toBe(0);
+    const [frame] = (await readFramesFile(join(dir, 'gap.extxyz'), 'gap.extxyz')).frames;
+    expect(frame.structure.lattice).toEqual([
+      [3.6, 0, 0],
+      [0, 3.6, 0],
+      [0, 0, 3.6],
+    ]);
+    expect(frame.structure.properties).toMatchObject({ dipole: [0.1, 0.2, 0.3], kpts: [2, 2, 2], flags: [true, false, true], weights: [0.5, 1.5], config_type: 'bulk' });
+    // what ASE 3.22 reads from the file and from ours: cell, pbc, info (arrays as lists)
+    const ase = (name: string) =>
+      JSON.parse(
+        python(['-c', `import json, numpy as np, ase.io\na = ase.io.read('${name}')\nj = lambda v: v.tolist() if isinstance(v, np.ndarray) else v\nprint(json.dumps({'cell': a.cell.tolist(), 'pbc': a.pbc.tolist(), 'info': {k: j(v) for k, v in a.info.items()}, 'energy': a.get_potential_energy(), 'dipole': j(a.calc.results.get('dipole'))}))`], dir),
+      ) as { cell: number[][]; pbc: boolean[]; info: Record<string, unknown>; energy: number; dipole: number[] };
+    const theirs = ase('gap.extxyz');
+    expect(theirs.dipole).toEqual([0.1, 0.2, 0.3]);
+    expect(theirs.info).toMatchObject({ kpts: [2, 2, 2], flags: [true, false, true], config_type: 'bulk' });
+    expect(ase('back.extxyz')).toEqual(theirs);
   });
 
   it('--frames picks frames of each file; one frame goes to a POSCAR (an MD frame with its velocities, as a CONTCAR), frames to an XDATCAR or a CIF', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { predictCommand } from '../../../src-main/cli/commands/predict';
 import { structureCommand } from '../../../src-main/cli/commands/structure';
 import { isFrameFileName } from '../../../src-main/datasets/frames';
 import { isAseTrajectory, readAseTrajectory, writeAseTrajectory } from '../../../src-main/files/ase-traj';
@@ -174,5 +175,31 @@ describe('ASE trajectories', () => {
     expect(await error('bad.traj', json)).toMatch(/^image 0: its data is not JSON/);
     expect(() => readAseTrajectory(bytes, 'md.traj', { maxAtoms: 10, maxStructures: 100 })).toThrow(/image 0 has 16 atoms, more than the limit of 10/);
     expect(() => readAseTrajectory(bytes, 'md.traj', { maxAtoms: 100, maxStructures: 3 })).toThrow(/5 images, more than the limit of 3/);
+  });
+
+  it('a trajectory with no image and a database with no row are errors naming the file in structure info, frames and predict (exit 1)', async () => {
+    // what a run that died before its first write leaves (ASE: len(Trajectory(...)) == 0), and a database emptied (count() == 0)
+    const empty = runPython(['-c', "import ase, ase.db\nfrom ase.io.trajectory import Trajectory\nTrajectory('none.traj', 'w').close()\ndb = ase.db.connect('none.db')\ndb.write(ase.Atoms('H'))\ndb.delete([1])\nprint(len(Trajectory('none.traj')), db.count())"], { cwd: dir });
+    expect(empty.stdout.trim(), empty.stderr).toBe('0 0');
+    const run = async (cmd: typeof structureCommand, argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await cmd.run({ argv, cwd: dir, io: { out: (t) => out.push(t), err: (t) => err.push(t) } });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const said = (file: string) => `no frame in the file (an ASE ${file.endsWith('.db') ? 'database with no row' : 'trajectory with no image'})`;
+    for (const argv of [['structure', 'info'], ['structure', 'frames'], ['predict', '--model', 'emt']]) {
+      const r = await run(argv[0] === 'predict' ? predictCommand : structureCommand, [...argv.slice(1), 'none.traj', 'none.db', '--json']);
+      expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(1);
+      const records = JSON.parse(r.out) as { file: string; error: { message: string } }[];
+      expect(records.map((x) => [x.file, x.error?.message]), argv.join(' ')).toEqual([
+        ['none.traj', said('none.traj')],
+        ['none.db', said('none.db')],
+      ]);
+    }
+    const plain = await run(structureCommand, ['info', 'none.traj', 'none.db']);
+    expect(plain.code).toBe(1);
+    expect(plain.err.split('\n')).toEqual([`none.traj: error: ${said('none.traj')}`, `none.db: error: ${said('none.db')}`]);
+    expect(plain.out).toMatch(/2 of 2 files failed/);
   });
 });

@@ -123,6 +123,31 @@ describe(`VASP outputs against ASE ${golden.ase}`, () => {
     expect(outcar.compression).toBe('bzip2');
   });
 
+  it('an XDATCAR cut short keeps its complete frames wherever the cut is (a frame, a repeated header); a first frame cut short says where the file ends', async () => {
+    const cut = async (rel: string, lineCount: number) => {
+      const text = (await readText(rel)).split('\n').slice(0, lineCount).join('\n') + '\n';
+      return framesFromBytes('XDATCAR', new Uint8Array(Buffer.from(text)));
+    };
+    // variable cell: frame 1 at lines 1–12, frame 2's header from line 13, its configuration line 20
+    const full = await read('derived/XDATCAR_variable_cell');
+    for (const [lines, said] of [
+      [15, 'the header at line 13'],
+      [19, 'the header at line 13'],
+      [22, 'the frame at line 20'],
+      [20, 'the frame at line 20'],
+    ] as const) {
+      const r = await cut('derived/XDATCAR_variable_cell', lines);
+      expect(r.frames, `cut after line ${lines}`).toHaveLength(1);
+      expect(r.frames[0].structure.lattice).toEqual(full.frames[0].structure.lattice);
+      expect(Array.from(r.frames[0].structure.cart)).toEqual(Array.from(full.frames[0].structure.cart));
+      expect(r.warnings).toEqual([`incomplete file: ${said} is cut short; 1 complete frame read`]);
+    }
+    // the first frame cut short, variable or fixed cell: the line where the file ends, and how far the frame got
+    await expect(cut('derived/XDATCAR_variable_cell', 10)).rejects.toThrow('line 10: the file ends after 2 of 4 atoms of its first frame (the frame at line 8): no complete frame to read');
+    await expect(cut('phonopy+phonopy/spectrum/XDATCAR', 9)).rejects.toThrow(/^line 9: the file ends after 1 of \d+ atoms of its first frame \(the frame at line 8\): no complete frame to read$/);
+    await expect(cut('derived/XDATCAR_variable_cell', 7)).rejects.toThrow("line 7: the file ends after its header, before the first frame (no 'Direct configuration=' line)");
+  });
+
   it('takes the species of a VASP 4 POSCAR from the POTCAR beside it, and says so', async () => {
     const r = await read('derived/vasp4/POSCAR');
     expect(r.warnings[0]).toMatch(/species .* taken from POTCAR beside the file/);

@@ -5,7 +5,7 @@
  * zero in a periodic cell and energies that look per atom, and converts nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { checkLabels, readFrames, type LabelledFrame, type Structure, type Voigt6 } from '../../../src-shared/chem';
+import { checkLabels, readFrames, type LabelledFrame, type Structure, type StructureParseError, type Voigt6 } from '../../../src-shared/chem';
 import { EmtCalculator } from '../../../src-shared/sim';
 
 /** A rattled simple-cubic Cu cell of n×n×n atoms (a = 2.6 Å), labelled by EMT (totals in eV, eV/Å, eV/Å³). */
@@ -92,7 +92,9 @@ describe('extended XYZ label keys', () => {
   it('a label key whose value is not a finite number is an error naming the line, the key and the value', () => {
     expect(() => readFrames('a.extxyz', xyz('energy=abc'))).toThrow("line 2: frame 0: key energy needs a number, found 'abc'");
     expect(() => readFrames('a.extxyz', xyz('energy=nan'))).toThrow("line 2: frame 0: key energy needs a number, found 'nan'");
-    expect(() => readFrames('a.extxyz', xyz('energy=1e999'))).toThrow("line 2: frame 0: key energy needs a number, found 'Infinity'");
+    // a number no float holds is quoted as the file wrote it, and said to be out of range (it was 'Infinity')
+    expect(() => readFrames('a.extxyz', xyz('energy=1e999'))).toThrow("line 2: frame 0: key energy: '1e999' is out of range (a 64-bit float holds at most ±1.8e308)");
+    expect(() => readFrames('a.extxyz', xyz('energy=-1.5D400'))).toThrow("line 2: frame 0: key energy: '-1.5D400' is out of range (a 64-bit float holds at most ±1.8e308)");
     expect(() => readFrames('a.extxyz', xyz('energy=-1 free_energy=T'))).toThrow("line 2: frame 0: key free_energy needs a number, found 'T'");
     expect(() => readFrames('a.extxyz', xyz('REF_energy=abc'), { energyKey: 'REF_energy' })).toThrow("line 2: frame 0: key REF_energy needs a number, found 'abc'");
   });
@@ -101,6 +103,36 @@ describe('extended XYZ label keys', () => {
     expect(() => readFrames('a.extxyz', xyz('energy=-1 stress="1 2 3 4"'))).toThrow("line 2: frame 0: key stress needs 6 (Voigt) or 9 (3×3) numbers, found '1 2 3 4'");
     expect(() => readFrames('a.extxyz', xyz('energy=-1 virial="1 2 x"'))).toThrow("line 2: frame 0: key virial needs 6 (Voigt) or 9 (3×3) numbers, found '1 2 x'");
     expect(() => readFrames('a.extxyz', xyz('energy=-1 my_stress="1 2"'), { stressKey: 'my_stress' })).toThrow("line 2: frame 0: key my_stress needs 6 (Voigt) or 9 (3×3) numbers, found '1 2'");
+    // 9 (or 6) values, one of them wrong: that one is named by its place and as written (it said "needs 6 or 9 numbers, found 'Infinity …'")
+    expect(() => readFrames('a.extxyz', xyz('energy=-1 stress="-0.02 0 0 0 1e400 0 0 0 -0.02"'))).toThrow(
+      "line 2: frame 0: key stress: value 5 of 9, '1e400', is out of range (a 64-bit float holds at most ±1.8e308)",
+    );
+    expect(() => readFrames('a.extxyz', xyz('energy=-1 stress={0.1,0.2,0.3,0,0,x}'))).toThrow("line 2: frame 0: key stress: value 6 of 6, 'x', is not a number");
+    // a free-form key keeps such a value as written
+    expect(readFrames('a.extxyz', xyz('energy=-1 note=1e400')).frames[0].structure.properties).toEqual({ note: '1e400' });
+  });
+
+  it("a forces column (ASE's own name, or the --forces-key) that is not 3 numbers per atom is an error naming the file, line, column and the 3 it needs", () => {
+    const frame = (props: string, rows: string[]) => `2\nLattice="3.6 0 0 0 3.6 0 0 0 3.6" Properties=species:S:1:pos:R:3:${props} energy=-1.25\nCu 0 0 0 ${rows[0]}\nAu 1.8 1.8 0 ${rows[1]}\n`;
+    const two = frame('forces:R:2', ['0.1 0.2', '-0.1 -0.2']);
+    const error = (text: string, options = {}) => {
+      try {
+        readFrames('forces2.extxyz', text, options);
+      } catch (e) {
+        return [(e as StructureParseError).file, (e as StructureParseError).message];
+      }
+      return null;
+    };
+    // without a key it was left out without a word; with --forces-key forces the column was said to be missing while listed
+    expect(error(two)).toEqual(['forces2.extxyz', "line 2: frame 0: column 'forces' has 2 components per atom; forces need 3"]);
+    expect(error(two, { forcesKey: 'forces' })).toEqual(['forces2.extxyz', "line 2: frame 0: column 'forces' has 2 components per atom; forces need 3"]);
+    expect(error(frame('REF_f:R:1', ['0.1', '-0.1']), { forcesKey: 'REF_f' })).toEqual(['forces2.extxyz', "line 2: frame 0: column 'REF_f' has 1 component per atom; forces need 3"]);
+    expect(error(frame('forces:S:1', ['a', 'b']))).toEqual(['forces2.extxyz', "line 2: frame 0: column 'forces' holds text (type S); forces need 3 numbers per atom"]);
+    // a missing --forces-key column is still said to be missing; another candidate of the wrong width is not a label
+    expect(error(frame('forces:R:3', ['0 0 0', '0 0 0']), { forcesKey: 'REF_forces' })?.[1]).toBe("line 2: frame 0: no per-atom column 'REF_forces' for the forces; the frame has: forces");
+    const other = readFrames('a.extxyz', frame('REF_forces:R:2', ['0.1 0.2', '-0.1 -0.2']));
+    expect(other.frames[0].forces).toBeNull();
+    expect(other.frames[0].structure.siteProperties.REF_forces).toMatchObject({ kind: 'vector', width: 2 });
   });
 
   it('other keys stay free-form: a candidate that holds no number is not a label, an unknown key is kept as written', () => {
