@@ -19,7 +19,7 @@ import { ComputePool } from '../workers/pool';
 import { CancelledError, type TaskContext } from '../workers/protocol';
 import type { ScreenFailure, ScreeningFile, ScreenTaskInput, ScreenTaskOutput } from '../workers/screen';
 import type { CommandContext } from './command';
-import { onStopSignal, stoppedStatus } from './signals';
+import { leaveStopSignalsUnheard, onStopSignal, stoppedStatus } from './signals';
 
 /** Files of a share: small enough that progress moves and the workers stay balanced. */
 const SHARE_FILES = 32;
@@ -209,8 +209,8 @@ export interface ScreeningProgress {
  * Runs a screening of `files` files (`work`: it stops when `signal` aborts and calls `onProgress`
  * after each file or share) with progress on stderr when there are more files than one share, its
  * summary at the end, and Ctrl-C or SIGTERM stopping it with the line that says what was kept.
- * Returns 0, 1 when the screening failed, 130 (143) when interrupted (the entries handed over are
- * complete). Trained models' screening and the built-in calculators (predict-builtin.ts) report alike.
+ * Returns 0, 1 when the screening failed, 130 (143) when interrupted before its last file (the entries handed over
+ * are complete). Trained models' screening and the built-in calculators (predict-builtin.ts) report alike.
  */
 export async function reportScreening(ctx: CommandContext, files: number, threads: number, work: (signal: AbortSignal, onProgress: (done: ScreeningProgress) => void) => Promise<void>): Promise<number> {
   const { io } = ctx;
@@ -231,7 +231,10 @@ export async function reportScreening(ctx: CommandContext, files: number, thread
         io.err(`predicted ${done.files}/${files} files, ${done.structures} structures (${rate()})`);
       }
     });
-    if (controller.signal.aborted) throw new CancelledError();
+    // every file screened: a signal that came after the last is too late to stop anything, and is left unheard while
+    // the summary is printed (the command ends with its result's status, not 130 or 143)
+    if (progress.files < files && controller.signal.aborted) throw new CancelledError();
+    leaveStopSignalsUnheard();
     if (many) io.err(`done: ${progress.structures} structures from ${files} files in ${((performance.now() - started) / 1000).toFixed(1)} s (${rate()})${progress.failedFiles ? `; ${progress.failedFiles} file(s) failed` : ''}`);
     return 0;
   } catch (e) {

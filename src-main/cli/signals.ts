@@ -3,6 +3,11 @@
  * time limit) take the same path — the command stops at its next step, says what it kept, and exits
  * 130 (SIGINT) or 143 (SIGTERM), 128 + the signal's number as a shell reports it. The same signal
  * again ends the process at once.
+ *
+ * Once the command's work is done (its last step: a run finished, a model trained, every file screened), a
+ * signal is too late to stop anything: the command writes and prints its result and ends with that result's
+ * status, the signal left unheard (`leaveStopSignalsUnheard`, called before its stop listener is removed, so
+ * that no signal finds the process without a listener and ends it, 143, after its result was printed).
  */
 
 import { renameSync, rmSync } from 'node:fs';
@@ -35,8 +40,9 @@ export function onStopSignal(stop: (signal: StopSignal) => void): () => void {
  * as the command's last step (`place`). Its work cannot stop at a step (a space-group search: moyo's
  * WebAssembly in its thread), so the first stop signal before `place` removes the temporary files, has `say`
  * print what stopped, and ends the process at once, as that signal ends it unheard (status 130 or 143). After
- * `place` the command has succeeded: a signal is too late to stop anything and is left unheard until the
- * process ends (`leaveStopSignalsUnheard`: it ends 0.1–1 s after the command returns, its threads ended).
+ * `place` the command has succeeded: a signal is too late to stop anything, and from `close` (its result printed)
+ * is left unheard until the process ends (`leaveStopSignalsUnheard`: it ends 0.1–1 s after the command returns, its
+ * threads ended). A command that writes no file (`structure info`) ends so too.
  */
 export class OutputFiles {
   /** Each file's temporary name, by its own. */
@@ -74,7 +80,6 @@ export class OutputFiles {
     for (const [path, name] of this.partials) renameSync(name, path);
     this.partials.clear();
     this.placed = true;
-    leaveStopSignalsUnheard();
   }
 
   /** Removes the temporary files written so far (a command that failed). */
@@ -83,21 +88,27 @@ export class OutputFiles {
     this.partials.clear();
   }
 
-  /** At the command's end: removes what was not placed, and stops listening. */
+  /**
+   * At the command's end: removes what was not placed, and stops listening; a signal from now on is too late to stop
+   * anything and is left unheard, unless one stopped the command (its listener ended the process).
+   */
   close(): void {
     this.discard();
+    if (!this.stopped) leaveStopSignalsUnheard();
     this.off();
   }
 }
 
-/** Whether `leaveStopSignalsUnheard` has been called. */
-let unheard = false;
+/** The listener that leaves a stop signal unheard (`leaveStopSignalsUnheard`). */
+const unheard = () => undefined;
 
-/** From now until the process ends, a stop signal does nothing (its command has done what it was asked); once per process. */
-function leaveStopSignalsUnheard(): void {
-  if (unheard) return;
-  unheard = true;
-  for (const signal of STOP_SIGNALS) process.on(signal, () => undefined);
+/**
+ * From now until the process ends, a stop signal does nothing: its command has done what it was asked, and ends
+ * with its result's status, not 130 or 143. Called when the work is done, before the command's stop listener is
+ * removed (a signal that finds no listener ends the process: the exit status it reports).
+ */
+export function leaveStopSignalsUnheard(): void {
+  for (const signal of STOP_SIGNALS) if (!process.listeners(signal).includes(unheard)) process.on(signal, unheard);
 }
 
 /** The exit status of a command a stop signal cut short: 143 after SIGTERM, else 130. */

@@ -19,6 +19,7 @@ import { UserError } from '../ipc/errors';
 import type { TrainEvent, TrainTaskOutput } from '../workers/train';
 import { CONTROL_CANCEL, CONTROL_CANCEL_KEEP, CONTROL_PAUSE, CONTROL_RUN } from '../workers/protocol';
 import { getDataset, loadDatasetItems, type LoadedItem } from './datasets';
+import { stopOf, type JobStop } from './jobs';
 import { checkConfig, loadModelFile } from './models';
 import type { ModelFileData } from '../engine/models/format';
 import type { FineTunePlan, HeadChoice } from '../engine/train/finetune';
@@ -44,7 +45,12 @@ interface ActiveRun {
   elapsed: number;
   /** When the current running segment began (ms), null while paused. */
   segmentStart: number | null;
-  userCancelled: boolean;
+  /**
+   * Why this process stopped training the run (services/jobs.ts `JobStop`, the first stop counts): 'cancel', the
+   * user's Cancel, through training.cancel or jobs.cancel of its job (the job list); 'interrupt', the process going
+   * away; null while it trains.
+   */
+  stop: JobStop | null;
   /** The worker has built the graphs and started training. */
   started: boolean;
   backend: string;
@@ -127,7 +133,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       elapsed,
       // the clock starts when training does (after the graphs are built)
       segmentStart: null,
-      userCancelled: false,
+      stop: null,
       started: false,
       backend: row.backend,
       workers: row.workers,
@@ -220,8 +226,8 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       }
       // cancelled by the user (keeping the best model so far when asked: then it comes with a model file),
       // or stopped because the core is closing (then: interrupted)
-      if (out.status === 'cancelled' && !(a.userCancelled && out.modelFile)) {
-        if (a.userCancelled) await setStatus(runId, 'cancelled', { finished: true });
+      if (out.status === 'cancelled' && !(a.stop === 'cancel' && out.modelFile)) {
+        if (a.stop === 'cancel') await setStatus(runId, 'cancelled', { finished: true });
         else await interrupt(runId);
         return;
       }
@@ -250,8 +256,9 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
     const ended = core.jobs
       .run(
         'train',
-        (job) =>
-          core.pool.run(
+        (job) => {
+          job.signal.addEventListener('abort', () => (a.stop ??= stopOf(job.signal)), { once: true });
+          return core.pool.run(
             'train',
             {
               runId,
@@ -277,14 +284,15 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
                 : null,
             },
             { signal: job.signal, onEvent, onProgress: (d, t, m) => job.progress(d, t, m) },
-          ),
+          );
+        },
         a.jobId,
       )
       .then(finish)
       .catch(async (err: unknown) => {
         const e = err as { name?: string; message?: string };
         if (a.takenOver || err instanceof RunTakenOverError) await emitStatus(runId);
-        else if (a.userCancelled) await setStatus(runId, 'cancelled', { finished: true });
+        else if (a.stop === 'cancel') await setStatus(runId, 'cancelled', { finished: true });
         else if (e?.name === 'CancelledError') await interrupt(runId);
         // a training thread died (a data-parallel replica, or the compute worker): the last checkpoint stands, resume from it
         else if (e?.name === 'WorkerLostError' || e?.name === 'WorkerError') await setStatus(runId, 'interrupted', { error: e.message ?? String(err) });
@@ -435,7 +443,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const row = await getRunRow(core, runId);
       const a = runs.get(runId);
       if (a) {
-        a.userCancelled = true;
+        a.stop ??= 'cancel';
         Atomics.store(a.control, 0, keepBest ? CONTROL_CANCEL_KEEP : CONTROL_CANCEL);
         if (row.status === 'paused') a.segmentStart = null;
         return getRun(core, runId);

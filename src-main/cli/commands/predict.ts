@@ -66,7 +66,7 @@ energy (± std), energy per atom, largest force and stress), then a "warning:" l
 then an "atom I EL:" line per atom with its values. What the reader said of a file as a whole
 (an incomplete run) goes to stderr, once, before its lines: "latticework predict: warning: FILE: …".
 Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage,
-130 when interrupted (143 by SIGTERM).`;
+130 when interrupted before its last file (143 by SIGTERM; a signal after it is too late).`;
 
 /**
  * V8's interrupt budget (bytes of bytecode a function runs before V8 considers optimising it; V8's

@@ -63,7 +63,7 @@ import { readStructuresInPlace } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { pickedAtoms } from './picked-atoms';
 import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
-import { onStopSignal, signalName, stoppedStatus } from '../signals';
+import { leaveStopSignalsUnheard, onStopSignal, signalName, stoppedStatus } from '../signals';
 
 const COMMON = `  --model NAME       emt, lj, morse (built in), or a trained potential: a stored model's
                      name or a model file (required)
@@ -653,8 +653,12 @@ async function simulate(ctx: CommandContext, command: string, file: string, load
       const use = keepsSymmetry(params) ? 'keeping its space group' : 'displacing by its space group';
       ctx.io.err(`note: ${file}: ${use} ${symmetry.symbol} (No. ${symmetry.number}; ${symmetry.rotations.length} operations found at ${symmetry.symprec} Å)`);
     }
+    const out = await runSimulation(structure, opened.calculator, params, { ...hooks, onStep, onWork, signal, ...(symmetry ? { symmetry } : {}) });
+    // the run is over without being stopped: a signal now is too late to stop it, and is left unheard while the
+    // result is written and printed (the command ends with its status, not 130 or 143)
+    if (out.status !== 'cancelled') leaveStopSignalsUnheard();
     // a relaxation says whether the crystal kept its symmetry
-    return await withRelaxationSpaceGroups(await runSimulation(structure, opened.calculator, params, { ...hooks, onStep, onWork, signal, ...(symmetry ? { symmetry } : {}) }), structure, symmetry);
+    return await withRelaxationSpaceGroups(out, structure, symmetry);
   } catch (e) {
     ctx.io.err(`latticework ${command}: ${file}: ${(e as Error).message}`);
     return 1;

@@ -33,7 +33,7 @@ import { leftOutMessage, readDatasetAt } from '../../datasets/in-process';
 import { potentialMetricsLine, trainPotentialRun } from '../../workers/train-potential';
 import { usageError, type CommandContext } from '../command';
 import { reportTrainSummary, type PotentialTrainSummary } from '../train-summary';
-import { onStopSignal, stoppedStatus } from '../signals';
+import { leaveStopSignalsUnheard, onStopSignal, stoppedStatus } from '../signals';
 
 export interface PotentialTrainArgs {
   data: string;
@@ -161,6 +161,9 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
         onBatch: (b) => hooks?.onBatch(b),
         onEpoch: (e) => hooks?.onEpoch(e),
       });
+      // trained to its end: a signal now is too late to stop it, and is left unheard while the model is saved and
+      // the summary printed (the command ends 0, not 130 or 143)
+      if (!run.cancelled) leaveStopSignalsUnheard();
     } finally {
       offStop();
     }

@@ -36,7 +36,7 @@ import { datasetAtomInit, datasetFingerprint, fitConfigToData, leftOutMessage, r
 import { sqlitePotentialRunHooks, sqliteRunToResume, sqliteTrainHooks, type CliRunToResume } from '../../services/cli-store';
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
 import { flagOptions, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageDescription, usageError, valueOptions, type Command, type CommandContext } from '../command';
-import { onStopSignal, stoppedStatus } from '../signals';
+import { leaveStopSignalsUnheard, onStopSignal, stoppedStatus } from '../signals';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
        latticework train --resume RUN [--out FILE.lwm] [--force] [--db PATH] [--json]
@@ -100,7 +100,8 @@ ${labelKeysUsage(21)}
   --no-stress        do not train on stress
   --ensemble K       train K members (seeds seed..seed+K-1, one split) into one model:
                      predictions give the spread of the energy and of each atom's force
-Exit status: 0 finished, 1 failed, 2 bad usage, 130 cancelled (Ctrl+C), 143 cancelled by SIGTERM.`;
+Exit status: 0 finished, 1 failed, 2 bad usage, 130 cancelled (Ctrl+C), 143 cancelled by SIGTERM
+(a signal once the last epoch is trained is too late: the model is saved, exit 0).`;
 
 /** What a recorder learns about a run before it starts. */
 export interface TrainRunInfo {
@@ -445,6 +446,9 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       const start = checkpoint ? undefined : plan?.start;
       if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control, parallel, start })).folds;
       else results = [await trainModel(config, samples, { callbacks, control, parallel, start, resume: checkpoint })];
+      // trained to its end: a signal now is too late to stop it, and is left unheard while the model is saved and
+      // the summary printed (the command ends 0, not 130 or 143)
+      if (!results.some((r) => r.status === 'cancelled')) leaveStopSignalsUnheard();
     } finally {
       offStop();
     }

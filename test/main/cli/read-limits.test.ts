@@ -9,6 +9,7 @@ import { mdCommand, relaxCommand } from '../../../src-main/cli/commands/simulate
 import { structureCommand } from '../../../src-main/cli/commands/structure';
 import type { Command } from '../../../src-main/cli/command';
 import { copperPoscar } from '../services/simulation-fixtures';
+import { asOnlyCommand, deliverSignal } from '../../helpers/signals';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-read-limits-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,6 +70,7 @@ describe('predict with a built-in calculator on a folder reports as a trained mo
   });
 
   it('Ctrl-C stops at the next file: the rows printed are complete, the line says so, exit 130', async () => {
+    const listening = process.listenerCount('SIGINT');
     const out: string[] = [];
     const err: string[] = [];
     const code = await predictCommand.run({
@@ -86,6 +88,32 @@ describe('predict with a built-in calculator on a folder reports as a trained mo
     expect(code).toBe(130);
     expect(out).toHaveLength(2);
     expect(err.at(-1)).toBe('latticework predict: interrupted after 1 of 40 files (1 structures); the rows printed are complete');
-    expect(process.listenerCount('SIGINT')).toBe(0);
+    expect(process.listenerCount('SIGINT')).toBe(listening);
+  });
+
+  it('a signal once the last file is screened is too late to stop anything: every row and the summary, exit 0, not 130 or 143', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const ended: boolean[] = [];
+    const code = await asOnlyCommand(async () => {
+      const status = await predictCommand.run({
+        argv: ['--model', 'emt', 'many', '--csv'],
+        cwd: dir,
+        io: {
+          out: (t) => {
+            out.push(t);
+            // the last row (after the header)
+            if (out.length === 41) ended.push(deliverSignal('SIGINT'));
+          },
+          err: (t) => err.push(t),
+        },
+      });
+      // and after the command returned, its process ending
+      ended.push(deliverSignal('SIGTERM'));
+      return status;
+    });
+    expect([code, ended], err.join('\n')).toEqual([0, [false, false]]);
+    expect(out).toHaveLength(41);
+    expect(err.at(-1)).toMatch(/^done: 40 structures from 40 files in /);
   });
 });

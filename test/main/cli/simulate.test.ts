@@ -17,6 +17,7 @@ import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { copperPoscar, tinyPotentialFile } from '../services/simulation-fixtures';
 import { python } from '../../helpers/python';
 import { readAseTrajectory } from '../../../src-main/files/ase-traj';
+import { asOnlyCommand, deliverSignal } from '../../helpers/signals';
 import { findSpaceGroup } from '../../../src-main/chem/spacegroup';
 import { structureToJSON } from '../../../src-shared/chem/serialize';
 import { potentialTask, predictTask } from '../../../src-main/workers/predict';
@@ -522,6 +523,7 @@ describe('latticework relax, md and eos', () => {
   });
 
   it('SIGTERM stops md as Ctrl-C does: what it did is printed and written, exit 143', { timeout: 120_000 }, async () => {
+    const listening = process.listenerCount('SIGTERM');
     const timer = setTimeout(() => process.emit('SIGTERM'), 1500);
     const r = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '100000000', '--every', '10', '--out', 'terminated.extxyz', '--json']);
     clearTimeout(timer);
@@ -531,7 +533,29 @@ describe('latticework relax, md and eos', () => {
     expect(doc.message).toBe(`cancelled after ${doc.steps} of 100000000 steps`);
     // a frame every 10 steps and the last step done, whatever it is
     expect(readFrames('terminated.extxyz', readFileSync(join(dir, 'terminated.extxyz'), 'utf8')).frames).toHaveLength(Math.ceil(doc.steps / 10) + 1);
-    expect(process.listenerCount('SIGTERM')).toBe(0);
+    // the run's listener is gone with it
+    expect(process.listenerCount('SIGTERM')).toBe(listening);
+  });
+
+  it('a signal once md or relax has done its work is too late to stop anything: the result is written and printed, and the status is its own (0), not 143 or 130', { timeout: 120_000 }, async () => {
+    const md = ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '20', '--every', '10', '--out', 'late.extxyz', '--json'];
+    const relax = ['Cu.vasp', '--model', 'emt', '--out', 'late.vasp', '--json'];
+    for (const [cmd, argv] of [[mdCommand, md], [relaxCommand, relax]] as const) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const ended: boolean[] = [];
+      // SIGTERM as the result is printed, and Ctrl-C after the command returned (its process ending: threads, files)
+      const code = await asOnlyCommand(async () => {
+        const status = await cmd.run({ argv, cwd: dir, io: { out: (t) => { out.push(t); ended.push(deliverSignal('SIGTERM')); }, err: (t) => err.push(t) } });
+        ended.push(deliverSignal('SIGINT'));
+        return status;
+      });
+      expect([code, ended], err.join('\n')).toEqual([0, [false, false]]);
+      expect(err.join('\n')).not.toMatch(/stopping/);
+      expect(JSON.parse(out[0]).message).toMatch(/^(completed 20 steps|converged)/);
+    }
+    expect(readFrames('late.extxyz', readFileSync(join(dir, 'late.extxyz'), 'utf8')).frames).toHaveLength(3);
+    expect(readStructures('late.vasp', readFileSync(join(dir, 'late.vasp'), 'utf8')).structures[0].numbers).toHaveLength(32);
   });
 
   it('md --out appends each frame as it is made: while the run goes the file holds the frames so far, whole (a SIGKILL keeps them), in every format', { timeout: 120_000 }, async () => {
@@ -568,6 +592,7 @@ describe('latticework relax, md and eos', () => {
 
   it('Ctrl-C stops md and relax at the next step: what they did is printed and written, exit 130', { timeout: 120_000 }, async () => {
     const interrupt = (ms: number) => setTimeout(() => process.emit('SIGINT'), ms);
+    const listening = process.listenerCount('SIGINT');
     let timer = interrupt(1500);
     const r = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '100000000', '--every', '10', '--out', 'stopped.extxyz', '--json']);
     clearTimeout(timer);
@@ -581,7 +606,7 @@ describe('latticework relax, md and eos', () => {
     expect(frames).toHaveLength(Math.ceil(doc.steps / 10) + 1);
     expect(frames.at(-1)!.energy).toBeCloseTo(doc.potential[doc.steps], 10); // the last frame is the last step done
     // the listener is gone with the run: a later run is not stopped by an old Ctrl-C
-    expect(process.listenerCount('SIGINT')).toBe(0);
+    expect(process.listenerCount('SIGINT')).toBe(listening);
     // a relaxation stopped so writes the structure it reached: 200 atoms scattered in a box, far from any minimum
     let seed = 7;
     const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 14;

@@ -11,6 +11,7 @@ import { structureCommand } from '../../../src-main/cli/commands/structure';
 import { nebCommand } from '../../../src-main/cli/commands/simulate';
 import type { Command, CliIo } from '../../../src-main/cli/command';
 import { readStructures } from '../../../src-shared/chem';
+import { asOnlyCommand, deliverSignal } from '../../helpers/signals';
 import { supercell } from '../../../src-shared/chem/build';
 
 /** A stop signal the next file written is followed by (`null`: none): the signal at a controlled point, once the file is whole. */
@@ -186,6 +187,27 @@ describe('latticework structure and Ctrl-C', () => {
     }
     expect(readdirSync(dir)).toEqual(['Cu.vasp']);
     expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(listening);
+  });
+
+  it.each([
+    ['info', [], null],
+    ['supercell', ['--repeat', '2', '--out', 'big.vasp'], 'SIGTERM'],
+  ] as const)('structure %s: a signal once its result is printed (its file placed) is too late to stop anything: exit 0, not 130 or 143', async (sub, args, atPrint) => {
+    const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-build-'));
+    writeFileSync(join(dir, 'Cu.vasp'), COPPER);
+    const ended: boolean[] = [];
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await asOnlyCommand(async () => {
+      const io: CliIo = { out: (t) => (out.push(t), atPrint && ended.push(deliverSignal(atPrint))), err: (t) => err.push(t) };
+      const status = await structureCommand.run({ argv: [sub, 'Cu.vasp', ...args, '--json'], io, cwd: dir });
+      // after the command returned, its process ending (its symmetry thread)
+      ended.push(deliverSignal('SIGTERM'), deliverSignal('SIGINT'));
+      return status;
+    });
+    expect([code, ended.every((e) => !e)], err.join('\n')).toEqual([0, true]);
+    expect(JSON.parse(out.join('\n'))).toHaveLength(1);
+    expect(readdirSync(dir).sort()).toEqual(sub === 'info' ? ['Cu.vasp'] : ['Cu.vasp', 'big.vasp']);
   });
 
   it.each([

@@ -9,7 +9,7 @@ import { createCore } from '../../../src-main/app/core';
 import { Database } from '../../../src-main/store/database';
 import { connect, createTestCore, startTestHost } from '../../helpers/core';
 import type { TestCore } from '../../helpers/core';
-import { emtFrames, tinyConfig, waitForStatus } from './training-fixtures';
+import { emtFrames, nextProgress, tinyConfig, waitForStatus } from './training-fixtures';
 import { defaultTrainingWorkers } from '../../../src-main/workers/parallel/workers';
 import { parseCsv } from '../../../src-main/datasets/table';
 import { resumeRefusal } from '../../../src-shared/ipc/services/training';
@@ -144,6 +144,36 @@ describe('training service and runs', () => {
     expect((await api.runs.list({ includeArchived: true })).some((r) => r.id === started.id)).toBe(true);
     expect(await api.runs.delete({ id: started.id })).toEqual({ deleted: true });
     await expect(api.runs.get({ id: started.id })).rejects.toMatchObject({ name: 'UserError' });
+  }, 180_000);
+
+  it('a run cancelled through the job list (jobs.cancel) is cancelled, as through training.cancel: the user stopped it, not the process going away', async () => {
+    // the job's id comes with its progress ('building graphs'), as the job list sees it
+    const job = new Promise<string>((resolve) => {
+      const off = api.jobs.onProgress((p) => {
+        if (p.kind === 'train' && p.state === 'running') {
+          off();
+          resolve(p.jobId);
+        }
+      });
+    });
+    const started = await api.training.start({ datasetId, config: tinyConfig(100), name: 'cancelled from the job list' });
+    await nextProgress(api, started.id, 'batch');
+    const cancelled = waitForStatus(api, started.id, ['cancelled', 'interrupted', 'finished', 'failed']);
+    expect(await api.jobs.cancel({ jobId: await job })).toEqual({ cancelled: true });
+    expect((await cancelled).status).toBe('cancelled');
+    expect((await api.runs.get({ id: started.id })).status).toBe('cancelled');
+    await t.core.jobs.settled(5_000);
+    // nothing said in the process's last words: only interrupted work is
+    expect(t.core.jobs.keptSoFar().some((line) => line.startsWith(`run ${started.id} `))).toBe(false);
+
+    // the process going away still leaves a run interrupted, resumable, and says so
+    const other = await api.training.start({ datasetId, config: tinyConfig(100), name: 'interrupted' });
+    await nextProgress(api, other.id, 'batch');
+    const interrupted = waitForStatus(api, other.id, ['cancelled', 'interrupted', 'finished', 'failed']);
+    t.core.jobs.interruptAll();
+    expect((await interrupted).status).toBe('interrupted');
+    await t.core.jobs.settled(5_000);
+    expect(t.core.jobs.keptSoFar().some((line) => line.startsWith(`run ${other.id} interrupted after `))).toBe(true);
   }, 180_000);
 
   it('cancels a run keeping the best model so far: the best epoch’s weights, evaluated on validation and test', async () => {

@@ -14,6 +14,7 @@ import { SHARED_DATA } from '../../../helpers/shared-data';
 import type { ModelConfig } from '../../../../src-shared/model/config';
 import { trainValTestSplit } from '../../../../src-shared/model/split';
 import { cliIn, emtFrames, io } from './helpers';
+import { asOnlyCommand, deliverSignal } from '../../../helpers/signals';
 
 const DATA = `${SHARED_DATA}`;
 
@@ -56,6 +57,29 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(domain.targets![0].min).toBeGreaterThanOrEqual(1);
     expect(domain.targets![0].max).toBeLessThanOrEqual(10);
     expect(domain.targets![0].max - domain.targets![0].min).toBeGreaterThanOrEqual(6);
+  });
+
+  it('a signal once training is done is too late to stop anything: the model is saved, the summary printed, exit 0, not 143 or 130 (property models and potentials)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
+    const data = emtFrames(dir, 10);
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ model: { features: 8, numLayers: 1, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4 } }));
+    const property = ['--target', 'energy_per_atom', '--preset', 'gcn', '--batch-size', '16', '--out', 'property.lwm'];
+    const potential = ['--preset', 'painn-potential', '--config', 'tiny.json', '--out', 'potential.lwm'];
+    for (const args of [property, potential]) {
+      const o = io();
+      const ended: boolean[] = [];
+      // SIGTERM while the run's end is recorded (the model saved), Ctrl-C as the summary is printed, SIGTERM after the command returned
+      const cmd = makeTrainCommand(() => ({ onFinish: () => void ended.push(deliverSignal('SIGTERM')) }));
+      const out = { ...o.io, out: (t: string) => (o.io.out(t), ended.push(deliverSignal('SIGINT'))) };
+      const code = await asOnlyCommand(async () => {
+        const status = await cmd.run({ argv: ['--data', data, ...args, '--epochs', '1', '--backend', 'cpu', '--db', join(dir, 'runs.sqlite'), '--json'], io: out, cwd: dir });
+        ended.push(deliverSignal('SIGTERM'));
+        return status;
+      });
+      expect([code, ended.every((e) => !e)], o.err.join('\n')).toEqual([0, true]);
+      expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ status: 'finished', model: join(dir, args[args.length - 1]) });
+      expect(existsSync(join(dir, args[args.length - 1]))).toBe(true);
+    }
   });
 
   it('trains on an extended XYZ target with human-readable progress', async () => {
