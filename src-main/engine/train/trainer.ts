@@ -339,12 +339,14 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
   const yieldEvery = opts.yieldEvery ?? 1;
   const program = graphModelProgram(model, samples, norm);
   let executor: StepExecutor | null = null;
-  let status: RunStatus = 'finished';
+  const stopsEarly = () => tc.earlyStoppingPatience !== null && epochsWithoutImprovement >= tc.earlyStoppingPatience;
+  // resumed from the checkpoint of the epoch that stopped the run early, it stays stopped
+  let status: RunStatus = resume && stopsEarly() ? 'early-stopped' : 'finished';
   let epoch = startEpoch;
 
   try {
     executor = opts.parallel ? await opts.parallel({ kind: 'graph-model', init: { config, samples, normalizer: norm, start } satisfies GraphReplicaInit }, program) : new LocalExecutor(program);
-    for (; epoch < tc.epochs; epoch++) {
+    for (; status === 'finished' && epoch < tc.epochs; epoch++) {
       const te = now();
       const order = tc.shuffle ? (rng.shuffle(split.train.slice()) as number[]) : split.train.slice();
       const parts = chunks(order, tc.batchSize);
@@ -426,7 +428,7 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
         };
         await cb.onCheckpoint(ckpt, { epoch, isBest });
       }
-      if (tc.earlyStoppingPatience !== null && epochsWithoutImprovement >= tc.earlyStoppingPatience) {
+      if (stopsEarly()) {
         status = 'early-stopped';
         epoch++;
         break;

@@ -190,6 +190,19 @@ describe('training', { timeout: 120_000 }, () => {
     expect(Number.isFinite(r.summary.mean)).toBe(true);
   });
 
+  it('resumed from the checkpoint of the epoch that stopped it early, a run stays stopped', async () => {
+    const config = cfg({ architecture: 'gcn' }, { epochs: 10, earlyStoppingPatience: 2, optimizer: { kind: 'sgd', lr: 1e-12, momentum: 0 } });
+    const data = dataset(config);
+    const checkpoints: Checkpoint[] = [];
+    const whole = await trainModel(config, data, { callbacks: { onCheckpoint: (c) => void checkpoints.push(c) } });
+    expect(whole.status).toBe('early-stopped');
+    const last = checkpoints[checkpoints.length - 1];
+    let epochs = 0;
+    const resumed = await trainModel(config, data, { resume: last, callbacks: { onEpoch: () => void epochs++ } });
+    expect([resumed.status, epochs, resumed.bestEpoch, resumed.history.length]).toEqual(['early-stopped', 0, whole.bestEpoch, whole.history.length]);
+    expect(resumed.test!.metrics).toEqual(whole.test!.metrics);
+  });
+
   it('rejects bad targets with a clear message', async () => {
     const config = cfg({ architecture: 'gcn', model: { head: { kind: 'regression', numTargets: 2 } } });
     await expect(trainModel(config, dataset(config))).rejects.toThrow(/expected 2 targets, got 1/);
