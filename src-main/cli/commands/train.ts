@@ -80,8 +80,8 @@ ${DATASET_FORMATS.map((f) => `                     - ${usageDescription(f.descri
                      \`latticework runs\`) from its last checkpoint: its data read again as
                      it recorded (refused if it changed), its settings, epochs appended to
                      the same run, its model saved as its command would (or to a new --out).
-                     Runs of property models recorded since session 42; a k-fold run starts
-                     again from its first epoch
+                     Runs of property models recorded since session 42; a k-fold run keeps
+                     the folds it finished and continues the fold under way
 Fine-tuning (docs/training.md "Fine-tuning"):
   --from MODEL       start from a model: a stored model's name (\`latticework runs\` gives
                      each run's model), a built-in one's (e.g. formation-energy-per-atom),
@@ -146,6 +146,20 @@ function dataName(path: string): string {
   const parts = path.replace(/[\\/]+$/, '').split(/[\\/]/);
   const last = parts[parts.length - 1] ?? 'data';
   return last === 'cgcnn' && parts.length > 1 ? parts[parts.length - 2] : last.replace(/\.[^.]+$/, '');
+}
+
+/**
+ * Where a resumed run continues: after its checkpoint's epoch (a k-fold run's: in its fold, numbered from 0 as
+ * the epoch lines number them, the folds before it kept), or from its start (`foldless`: its checkpoint was a
+ * k-fold run's from before they kept their finished folds).
+ */
+function resumedAt(checkpoint: Checkpoint | undefined, config: ModelConfig, foldless: boolean): string {
+  const { epochs, kFold } = config.training;
+  if (!checkpoint) return `from its start (${foldless ? 'its checkpoint is from before k-fold runs kept their finished folds' : 'it had no checkpoint'})`;
+  if (!checkpoint.kFold) return `after epoch ${checkpoint.epoch} of ${epochs}`;
+  const { fold, finished } = checkpoint.kFold;
+  const kept = finished.length === 0 ? '' : finished.length === 1 ? ', fold 0 before it kept as it finished' : `, folds 0–${finished.length - 1} before it kept as they finished`;
+  return `in fold ${fold} (of folds 0–${kFold! - 1}) after its epoch ${checkpoint.epoch} of ${epochs}${kept}`;
 }
 
 /** Opens the interrupted run `--resume RUN` continues (services/cli-store `sqliteRunToResume`): refusals are errors saying why. */
@@ -381,11 +395,15 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
         const what = read.structures !== was.structures ? `${plural(read.structures, 'structure')} now, ${was.structures} when the run started` : `the same ${plural(read.structures, 'structure')}, but what was read differs: their names, targets, structures or the atom table, atom_init.json (SHA-256 ${read.sha256.slice(0, 12)}…, recorded ${was.sha256.slice(0, 12)}…)`;
         throw new Error(`run ${run.id} cannot be resumed: its data ${command.data} changed since it started (${what}); resuming would train on other data than its checkpoint's: train it again instead`);
       }
-      // a k-fold run's folds keep no checkpoint to continue from: it starts again, as the app's Resume does
-      const taken = await resume.take(!config.training.kFold);
+      // a k-fold run recorded before its checkpoints kept its finished folds starts again
+      let foldless = false;
+      const taken = await resume.take((bytes) => {
+        foldless = !!config.training.kFold && !decodeCheckpoint(bytes).kFold;
+        return !foldless;
+      });
       hooks = taken.hooks;
       checkpoint = taken.checkpoint ? decodeCheckpoint(taken.checkpoint) : undefined;
-      log(`resuming run ${run.id} “${run.name}” ${checkpoint ? `after epoch ${checkpoint.epoch} of ${run.epochsPlanned}` : config.training.kFold ? 'from its start (a k-fold run keeps no checkpoint)' : 'from its start (it had no checkpoint)'}`);
+      log(`resuming run ${run.id} “${run.name}” ${resumedAt(checkpoint, config, foldless)}`);
     }
     const fitted = fitConfigToData(config, data);
     const { perAtom, targetNames } = fitted;
@@ -443,7 +461,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
     try {
       // resumed, a fine-tuning run's weights and frozen depth come from its checkpoint
       const start = checkpoint ? undefined : plan?.start;
-      if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control, parallel, start })).folds;
+      if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control, parallel, start, resume: checkpoint })).folds;
       else results = [await trainModel(config, samples, { callbacks, control, parallel, start, resume: checkpoint })];
     } finally {
       offStop();
