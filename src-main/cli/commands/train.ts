@@ -534,10 +534,11 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       head: plan ? (plan.head.kept ? 'kept' : 'new') : null,
       structures: samples.length,
       split: { train: last.split.train.length, val: last.split.val.length, test: last.split.test.length },
-      folds: results.length > 1 ? results.map((r) => ({ fold: r.fold, bestEpoch: r.bestEpoch, bestMetric: r.bestMetric })) : undefined,
+      folds: config.training.kFold ? results.map((r) => ({ fold: r.fold, epochs: r.history.length, bestEpoch: r.bestEpoch, bestMetric: r.bestMetric })) : undefined,
       // a resumed run's epochs count those before it too
       epochs: last.history.length,
-      bestEpoch: last.bestEpoch,
+      // a k-fold run's model is the ensemble: no single best epoch (each fold's is in `folds`)
+      bestEpoch: config.training.kFold ? null : last.bestEpoch,
       selectionMetric: last.selectionMetric,
       bestValMetric: outcome.bestMetric,
       val,
