@@ -467,7 +467,8 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       offStop();
     }
     const last = results[results.length - 1];
-    const cancelled = results.some((r) => r.status === 'cancelled');
+    // (a k-fold run stopped between two folds ends with fewer, none of them cancelled)
+    const cancelled = results.some((r) => r.status === 'cancelled') || results.length < (config.training.kFold ?? 1);
     // k-fold: the model saved is the ensemble of the fold models, and its numbers are the ensemble's (as the app's)
     const ensemble = config.training.kFold && !cancelled ? kFoldEnsemble(config, results) : null;
     const val = ensemble ? ensemble.valMetrics : (last.val?.metrics ?? null);
@@ -518,7 +519,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
     // one run: a k-fold run records the ensemble (no single best epoch, every fold's epochs), as the app does
     const outcome: TrainingResult = ensemble
       ? { ...last, bestEpoch: -1, bestMetric: ensemble.bestMetric, history: results.flatMap((r) => r.history), val: last.val && { ...last.val, metrics: ensemble.valMetrics }, test: ensemble.test }
-      : last;
+      : { ...last, status: cancelled ? 'cancelled' : last.status };
     await hooks.onFinish?.(outcome, { location });
 
     const summary: PropertyTrainSummary = {

@@ -115,8 +115,8 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const bestEpochs = /best epochs (\d), (\d), (\d)/.exec(line![0])!.slice(1).map((e) => Number(e) - 1);
     expect(summary.folds.map((f) => [f.fold, f.epochs, f.bestEpoch])).toEqual(bestEpochs.map((b, fold) => [fold, 3, b]));
 
-    // stopped (Ctrl-C) in fold 1: cancelled, no model, the fold it was stopped in
-    for (const [fold, epoch, said] of [[1, 0, 'cancelled in fold 1 after 1 epoch (best so far in it: epoch 1)']] as const) {
+    // stopped (Ctrl-C) in fold 1, or once fold 0's last epoch is in: cancelled, no model, the fold it was stopped in
+    for (const [fold, epoch, said] of [[1, 0, 'cancelled in fold 1 after 1 epoch (best so far in it: epoch 1)'], [0, 2, 'cancelled in fold 0 after 3 epochs (best so far in it: epoch']] as const) {
       const stopping = makeTrainCommand(async (o) => {
         const recording = await sqliteTrainHooks(o);
         return { ...recording, onEpoch: async (e) => void (await recording.onEpoch(e), e.fold === fold && e.epoch === epoch && process.emit('SIGINT')) };
@@ -131,7 +131,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
       }
     }
     const recorded = JSON.parse((await cli('runs', '--db', join(dir, 'json.sqlite'), '--json')).out) as { status: string; model: string | null }[];
-    expect(recorded.map((r) => [r.status, r.model])).toEqual([...Array(2).fill(['cancelled', null]), ['finished', null]]);
+    expect(recorded.map((r) => [r.status, r.model])).toEqual([...Array(4).fill(['cancelled', null]), ['finished', null]]);
   });
 
   it('trains several targets of a CSV at once, and says which rows it left out', async () => {
