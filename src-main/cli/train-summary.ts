@@ -32,8 +32,8 @@ interface TrainSummaryBase<Metrics> {
   split: { train: number; val: number; test: number };
   /** Epochs run (the last fold's or member's). */
   epochs: number;
-  /** 0-based. */
-  bestEpoch: number;
+  /** 0-based; null for a k-fold run, whose model is the ensemble of its folds' (each fold's in `folds`). */
+  bestEpoch: number | null;
   /** The best epoch's metrics on the validation and test splits; null for an empty split. */
   val: Metrics | null;
   test: Metrics | null;
@@ -50,8 +50,8 @@ export interface PropertyTrainSummary extends TrainSummaryBase<Record<string, nu
   parameters: number;
   /** Fine-tuning (--from): whether the source's head was kept or a new one trained; null otherwise. */
   head: 'kept' | 'new' | null;
-  /** k-fold cross-validation only (left out otherwise). */
-  folds?: { fold: number | null; bestEpoch: number; bestMetric: number }[];
+  /** k-fold cross-validation only (left out otherwise): each fold trained (from 0), its epochs run and its best epoch (0-based) and metric. */
+  folds?: { fold: number | null; epochs: number; bestEpoch: number; bestMetric: number }[];
   /** The validation metric that chose the best epoch (mae, rocAuc…) and its best value. */
   selectionMetric: string;
   bestValMetric: number;
@@ -111,15 +111,19 @@ export function trainSummaryJson(summary: TrainSummary): string {
  * the kind's words) and where the model went.
  */
 export function reportTrainSummary(io: CliIo, summary: TrainSummary, o: { json: boolean; cancelled: boolean; detail: string; recorded: boolean }): void {
+  // k-fold: the model is the ensemble of the fold models, each with its own best epoch
+  const folds = 'folds' in summary ? summary.folds : undefined;
   if (o.json) io.out(trainSummaryJson(summary));
   else if (o.cancelled) {
-    const best = summary.epochs ? ` (best so far: epoch ${summary.bestEpoch + 1})` : '';
-    io.out(`cancelled after ${plural(summary.epochs, 'epoch')}${best}: ${o.recorded ? 'the run is recorded as cancelled in the database; ' : ''}no model was saved (a cancelled run saves none)`);
+    // a k-fold run: the fold it was cancelled in, its epochs and best epoch
+    const fold = folds?.[folds.length - 1];
+    const bestEpoch = fold ? fold.bestEpoch : summary.bestEpoch;
+    const best = summary.epochs && bestEpoch !== null ? ` (best so far${fold ? ' in it' : ''}: epoch ${bestEpoch + 1})` : '';
+    io.out(`cancelled${fold ? ` in fold ${fold.fold}` : ''} after ${plural(summary.epochs, 'epoch')}${best}: ${o.recorded ? 'the run is recorded as cancelled in the database; ' : ''}no model was saved (a cancelled run saves none)`);
   }
   else {
-    // k-fold: the model is the ensemble of the fold models, each with its own best epoch
-    const folds = 'folds' in summary ? summary.folds : undefined;
-    io.out(`${folds ? `ensemble of ${folds.length} fold models (best epochs ${folds.map((f) => f.bestEpoch + 1).join(', ')})` : `best epoch ${summary.bestEpoch + 1}`}${o.detail}`);
+    // (only a k-fold run's bestEpoch is null)
+    io.out(`${folds ? `ensemble of ${folds.length} fold models (best epochs ${folds.map((f) => f.bestEpoch + 1).join(', ')})` : `best epoch ${summary.bestEpoch! + 1}`}${o.detail}`);
     if (summary.model) io.out(`model saved: ${summary.model}`);
   }
 }

@@ -80,7 +80,9 @@ function recordingHooks(run: () => CliRecording | null, onStart: (info: CliRunIn
       if (!r) return;
       if (!r.started) await r.recorder.started(r.backend, c.split);
       r.started = true;
-      await r.recorder.checkpoint({ epoch: info.epoch, isBest: info.isBest, metric: c.best?.metric ?? null, bytes: encodeCheckpoint(c) }, seconds(r));
+      // a k-fold run's epochs count over all folds, as its metrics' do
+      const epoch = c.kFold ? c.kFold.fold * r.epochsPerFold + info.epoch : info.epoch;
+      await r.recorder.checkpoint({ epoch, isBest: info.isBest, metric: c.best?.metric ?? null, bytes: encodeCheckpoint(c) }, seconds(r));
     },
     async onFinish(result, model) {
       const r = run();
@@ -156,11 +158,11 @@ export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainH
 export interface CliRunToResume {
   run: RunDetail & { trainCommand: TrainCommandRecord };
   /**
-   * Takes the run for this process: rewinds it to its last checkpoint (`fromCheckpoint` false: to its
-   * start, as a k-fold run) and records the rest of it. Returns that checkpoint (null: none) and the
-   * hooks; their `onStart` records nothing (the run is there), and the end closes the store.
+   * Takes the run for this process: rewinds it to its last checkpoint (one that `continues` the run;
+   * else to its start) and records the rest of it. Returns that checkpoint (null: none) and the hooks;
+   * their `onStart` records nothing (the run is there), and the end closes the store.
    */
-  take(fromCheckpoint: boolean): Promise<{ checkpoint: Uint8Array | null; hooks: CliTrainHooks }>;
+  take(continues: (checkpoint: Uint8Array) => boolean): Promise<{ checkpoint: Uint8Array | null; hooks: CliTrainHooks }>;
   /** Leaves the run as it is (a refusal after its record was read: the data changed) and closes the store. */
   close(): Promise<void>;
 }
@@ -189,9 +191,9 @@ export async function sqliteRunToResume(opts: { db?: string }, runId: number): P
       throw new Error(`run ${runId} is ${row.status}: only an interrupted run (its process killed) can be resumed${row.status === 'cancelled' || row.status === 'failed' ? `; ${TRAIN_AGAIN}` : ''}`);
     return {
       run: run as CliRunToResume['run'],
-      async take(fromCheckpoint) {
+      async take(continues) {
         taken = true;
-        const ckpt = await rewindToLastCheckpoint(db, runId, fromCheckpoint);
+        const ckpt = await rewindToLastCheckpoint(db, runId, continues);
         const recorder = await RunRecorder.resume(db, row);
         await recorder.status('running');
         const recording: CliRecording = { db, recorder, backend: row.backend, epochsPerFold: (run.config as { training: { epochs: number } }).training.epochs, started: false, duration: row.duration, t0: Date.now() };

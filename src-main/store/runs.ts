@@ -323,12 +323,13 @@ export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
 }
 
 /**
- * Takes an interrupted run for this process to train on from its last checkpoint (`fromCheckpoint`
- * false: from its start, as a k-fold run, whose folds keep no checkpoint to continue from): the app's
- * `training.resume` and `latticework train --resume` alike. Returns that checkpoint (undefined: none).
+ * Takes an interrupted run for this process to train on from its last checkpoint (one that `continues`
+ * the run; else from its start): the app's `training.resume` and `latticework train --resume` alike.
+ * Returns that checkpoint (undefined: none).
  */
-export async function rewindToLastCheckpoint(db: Database, runId: number, fromCheckpoint = true): Promise<{ epoch: number; data: Uint8Array } | undefined> {
-  const ckpt = fromCheckpoint ? await db.read((tx) => lastCheckpoint(tx, runId)) : undefined;
+export async function rewindToLastCheckpoint(db: Database, runId: number, continues: (data: Uint8Array) => boolean = () => true): Promise<{ epoch: number; data: Uint8Array } | undefined> {
+  const last = await db.read((tx) => lastCheckpoint(tx, runId));
+  const ckpt = last && continues(last.data) ? last : undefined;
   // metrics of the epoch that was cut short (and anything after the checkpoint) are redone
   await db.transaction((tx) => rewindRun(tx, runId, ckpt ? ckpt.epoch + 1 : 0, !!ckpt));
   return ckpt;

@@ -62,8 +62,8 @@ export type TrainEvent =
   | { type: 'start'; backend: string; workers: number; batches: number; split: { train: number; validation: number; test: number }; splitIndices: { train: number[]; val: number[]; test: number[] } }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; lr: number; structuresPerSecond: number }
   | ({ type: 'epoch'; epochs: number; isBest: boolean; /** Potentials: training atoms per second. */ atomsPerSecond?: number } & EpochRecord)
-    /** bytes null: progress of a k-fold run (no resumable checkpoint; epoch counts over all folds). */
-  | { type: 'checkpoint'; epoch: number; isBest: boolean; metric: number | null; bytes: Uint8Array | null };
+    /** A k-fold run's epoch counts over all folds (fold · epochs + epoch). */
+  | { type: 'checkpoint'; epoch: number; isBest: boolean; metric: number | null; bytes: Uint8Array };
 
 export interface TrainPrediction {
   index: number;
@@ -128,6 +128,11 @@ interface FineTuneDetails {
 function fineTuneDetails(input: TrainTaskInput, resume: Checkpoint | undefined): FineTuneDetails | null {
   if (input.fineTune) return { startedFrom: input.fineTune.startedFrom, freeze: input.fineTune.freeze, head: input.fineTune.head, seededElements: input.fineTune.seededElements ?? null };
   return resume?.fineTune ? { startedFrom: resume.fineTune.startedFrom, freeze: resume.freeze ?? 0, head: resume.fineTune.head, seededElements: resume.fineTune.seededElements ?? null } : null;
+}
+
+/** A checkpoint as the run stores it: a fine-tuning run's carries its provenance, so that the model of the run resumed from it records it. */
+function checkpointBytes(c: Checkpoint, fineTuned: FineTuneDetails | null): Uint8Array {
+  return encodeCheckpoint(fineTuned ? { ...c, fineTune: { startedFrom: fineTuned.startedFrom, head: fineTuned.head, seededElements: fineTuned.seededElements } } : c);
 }
 
 /**
@@ -261,7 +266,7 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
         },
         onCheckpoint: (c, info) => {
           announce(c.split);
-          ctx.emit({ type: 'checkpoint', epoch: info.epoch, isBest: info.isBest, metric: c.best?.metric ?? null, bytes: encodeCheckpoint(fineTuned ? { ...c, fineTune: { startedFrom: fineTuned.startedFrom, head: fineTuned.head, seededElements: fineTuned.seededElements } } : c) } satisfies TrainEvent);
+          ctx.emit({ type: 'checkpoint', epoch: info.epoch, isBest: info.isBest, metric: c.best?.metric ?? null, bytes: checkpointBytes(c, fineTuned) } satisfies TrainEvent);
         },
       },
     });
@@ -317,7 +322,8 @@ export async function trainTask(input: TrainTaskInput, ctx: TaskContext): Promis
  * fold trains on the other folds of train+val. The model is the ensemble of the fold models;
  * each member's target normaliser is folded into its output layer (y = x·(W·σ) + (b·σ + μ)) so
  * that the members share one (identity) normaliser. Validation predictions are out-of-fold,
- * test predictions the ensemble mean. Not resumable: an interrupted k-fold run restarts.
+ * test predictions the ensemble mean. Resumed from a checkpoint (`input.resume`), the folds finished
+ * before it are kept and the fold under way continues from it (the engine's trainKFold).
  */
 async function trainFolds(
   input: TrainTaskInput,
@@ -331,6 +337,8 @@ async function trainFolds(
 ): Promise<TrainTaskOutput> {
   const k = config.training.kFold!;
   const E = config.training.epochs;
+  const resume = input.resume ? decodeCheckpoint(input.resume) : undefined;
+  const fineTuned = fineTuneDetails(input, resume);
   const task = config.model.head.kind;
   const width = headOutputs(config);
   const base = trainValTestSplit(samples.length, config.training.split, config.training.seed);
@@ -344,20 +352,23 @@ async function trainFolds(
     splitIndices: { train: trainVal, val: [], test: base.test },
   } satisfies TrainEvent);
   const result = await trainKFold(config, samples, {
+    resume,
     start: input.fineTune?.start,
     control,
     parallel: dp.parallel,
     callbacks: {
       onBatch: (p) => ctx.emit({ type: 'batch', epoch: (p.fold ?? 0) * E + p.epoch, batch: p.batch, batches: p.batches, loss: p.loss, lr: p.lr, structuresPerSecond: p.structuresPerSecond } satisfies TrainEvent),
       onEpoch: (p) => {
-        const epoch = (p.fold ?? 0) * E + p.epoch;
-        ctx.emit({ type: 'epoch', epoch, epochs: k * E, lr: p.lr, trainLoss: p.trainLoss, valLoss: p.valLoss, trainMetrics: clean(p.trainMetrics), valMetrics: clean(p.valMetrics), seconds: p.seconds, structuresPerSecond: p.structuresPerSecond, isBest: false });
-        ctx.emit({ type: 'checkpoint', epoch, isBest: false, metric: null, bytes: null } satisfies TrainEvent);
+        ctx.emit({ type: 'epoch', epoch: (p.fold ?? 0) * E + p.epoch, epochs: k * E, lr: p.lr, trainLoss: p.trainLoss, valLoss: p.valLoss, trainMetrics: clean(p.trainMetrics), valMetrics: clean(p.valMetrics), seconds: p.seconds, structuresPerSecond: p.structuresPerSecond, isBest: false });
+      },
+      onCheckpoint: (c, info) => {
+        ctx.emit({ type: 'checkpoint', epoch: c.kFold!.fold * E + info.epoch, isBest: false, metric: null, bytes: checkpointBytes(c, fineTuned) } satisfies TrainEvent);
       },
     },
   });
   const folds = result.folds;
-  const epochsDone = folds.reduce((s, f, i) => s + (i < folds.length - 1 ? E : f.epochsRun), 0);
+  // each fold but the last counts its planned epochs (a fold stopped early too); the last, those it ran (before a resume too)
+  const epochsDone = folds.reduce((s, f, i) => s + (i < folds.length - 1 ? E : f.history.length), 0);
   const selectionMetric = folds[0]?.selectionMetric ?? '';
   if (folds.length < k || folds.some((f) => f.status === 'cancelled')) {
     return { status: 'cancelled', epochsDone, bestEpoch: -1, selectionMetric, bestMetric: NaN, valMetrics: {}, testMetrics: {}, predictions: [], modelFile: null };
@@ -382,7 +393,7 @@ async function trainFolds(
     details: { kFold: k, bestEpochs: folds.map((f) => f.bestEpoch), selectionMetric, bestMetrics: folds.map((f) => f.bestMetric), backend: backendName },
     weights: members.flatMap((m, member) => Object.keys(m).map((name) => ({ name, shape: shapes.get(name) ?? [m[name].length], member }))),
     trainedOn: trainVal,
-  }, fineTuneDetails(input, undefined));
+  }, fineTuned);
   return {
     status: 'finished',
     epochsDone,

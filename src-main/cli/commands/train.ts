@@ -80,8 +80,8 @@ ${DATASET_FORMATS.map((f) => `                     - ${usageDescription(f.descri
                      \`latticework runs\`) from its last checkpoint: its data read again as
                      it recorded (refused if it changed), its settings, epochs appended to
                      the same run, its model saved as its command would (or to a new --out).
-                     Runs of property models recorded since session 42; a k-fold run starts
-                     again from its first epoch
+                     Runs of property models recorded since session 42; a k-fold run keeps
+                     the folds it finished and continues the fold under way
 Fine-tuning (docs/training.md "Fine-tuning"):
   --from MODEL       start from a model: a stored model's name (\`latticework runs\` gives
                      each run's model), a built-in one's (e.g. formation-energy-per-atom),
@@ -147,6 +147,20 @@ function dataName(path: string): string {
   const parts = path.replace(/[\\/]+$/, '').split(/[\\/]/);
   const last = parts[parts.length - 1] ?? 'data';
   return last === 'cgcnn' && parts.length > 1 ? parts[parts.length - 2] : last.replace(/\.[^.]+$/, '');
+}
+
+/**
+ * Where a resumed run continues: after its checkpoint's epoch (a k-fold run's: in its fold, numbered from 0 as
+ * the epoch lines number them, the folds before it kept), or from its start (`foldless`: its checkpoint was a
+ * k-fold run's from before they kept their finished folds).
+ */
+function resumedAt(checkpoint: Checkpoint | undefined, config: ModelConfig, foldless: boolean): string {
+  const { epochs, kFold } = config.training;
+  if (!checkpoint) return `from its start (${foldless ? 'its checkpoint is from before k-fold runs kept their finished folds' : 'it had no checkpoint'})`;
+  if (!checkpoint.kFold) return `after epoch ${checkpoint.epoch} of ${epochs}`;
+  const { fold, finished } = checkpoint.kFold;
+  const kept = finished.length === 0 ? '' : finished.length === 1 ? ', fold 0 before it kept as it finished' : `, folds 0–${finished.length - 1} before it kept as they finished`;
+  return `in fold ${fold} (of folds 0–${kFold! - 1}) after its epoch ${checkpoint.epoch} of ${epochs}${kept}`;
 }
 
 /** Opens the interrupted run `--resume RUN` continues (services/cli-store `sqliteRunToResume`): refusals are errors saying why. */
@@ -382,11 +396,15 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
         const what = read.structures !== was.structures ? `${plural(read.structures, 'structure')} now, ${was.structures} when the run started` : `the same ${plural(read.structures, 'structure')}, but what was read differs: their names, targets, structures or the atom table, atom_init.json (SHA-256 ${read.sha256.slice(0, 12)}…, recorded ${was.sha256.slice(0, 12)}…)`;
         throw new Error(`run ${run.id} cannot be resumed: its data ${command.data} changed since it started (${what}); resuming would train on other data than its checkpoint's: train it again instead`);
       }
-      // a k-fold run's folds keep no checkpoint to continue from: it starts again, as the app's Resume does
-      const taken = await resume.take(!config.training.kFold);
+      // a k-fold run recorded before its checkpoints kept its finished folds starts again
+      let foldless = false;
+      const taken = await resume.take((bytes) => {
+        foldless = !!config.training.kFold && !decodeCheckpoint(bytes).kFold;
+        return !foldless;
+      });
       hooks = taken.hooks;
       checkpoint = taken.checkpoint ? decodeCheckpoint(taken.checkpoint) : undefined;
-      log(`resuming run ${run.id} “${run.name}” ${checkpoint ? `after epoch ${checkpoint.epoch} of ${run.epochsPlanned}` : config.training.kFold ? 'from its start (a k-fold run keeps no checkpoint)' : 'from its start (it had no checkpoint)'}`);
+      log(`resuming run ${run.id} “${run.name}” ${resumedAt(checkpoint, config, foldless)}`);
     }
     const fitted = fitConfigToData(config, data);
     const { perAtom, targetNames } = fitted;
@@ -444,7 +462,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
     try {
       // resumed, a fine-tuning run's weights and frozen depth come from its checkpoint
       const start = checkpoint ? undefined : plan?.start;
-      if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control, parallel, start })).folds;
+      if (config.training.kFold) results = (await trainKFold(config, samples, { callbacks, control, parallel, start, resume: checkpoint })).folds;
       else results = [await trainModel(config, samples, { callbacks, control, parallel, start, resume: checkpoint })];
       // trained to its end: a signal now is too late to stop it, and is left unheard while the model is saved and
       // the summary printed (the command ends 0, not 130 or 143)
@@ -453,7 +471,8 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       offStop();
     }
     const last = results[results.length - 1];
-    const cancelled = results.some((r) => r.status === 'cancelled');
+    // (a k-fold run stopped between two folds ends with fewer, none of them cancelled)
+    const cancelled = results.some((r) => r.status === 'cancelled') || results.length < (config.training.kFold ?? 1);
     // k-fold: the model saved is the ensemble of the fold models, and its numbers are the ensemble's (as the app's)
     const ensemble = config.training.kFold && !cancelled ? kFoldEnsemble(config, results) : null;
     const val = ensemble ? ensemble.valMetrics : (last.val?.metrics ?? null);
@@ -504,7 +523,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
     // one run: a k-fold run records the ensemble (no single best epoch, every fold's epochs), as the app does
     const outcome: TrainingResult = ensemble
       ? { ...last, bestEpoch: -1, bestMetric: ensemble.bestMetric, history: results.flatMap((r) => r.history), val: last.val && { ...last.val, metrics: ensemble.valMetrics }, test: ensemble.test }
-      : last;
+      : { ...last, status: cancelled ? 'cancelled' : last.status };
     await hooks.onFinish?.(outcome, { location });
 
     const summary: PropertyTrainSummary = {
@@ -520,10 +539,11 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       head: plan ? (plan.head.kept ? 'kept' : 'new') : null,
       structures: samples.length,
       split: { train: last.split.train.length, val: last.split.val.length, test: last.split.test.length },
-      folds: results.length > 1 ? results.map((r) => ({ fold: r.fold, bestEpoch: r.bestEpoch, bestMetric: r.bestMetric })) : undefined,
+      folds: config.training.kFold ? results.map((r) => ({ fold: r.fold, epochs: r.history.length, bestEpoch: r.bestEpoch, bestMetric: r.bestMetric })) : undefined,
       // a resumed run's epochs count those before it too
       epochs: last.history.length,
-      bestEpoch: last.bestEpoch,
+      // a k-fold run's model is the ensemble: no single best epoch (each fold's is in `folds`)
+      bestEpoch: config.training.kFold ? null : last.bestEpoch,
       selectionMetric: last.selectionMetric,
       bestValMetric: outcome.bestMetric,
       val,

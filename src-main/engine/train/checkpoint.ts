@@ -12,6 +12,7 @@ import type { ModelConfig } from '../../../src-shared/model/config';
 import type { RngState } from '../../../src-shared/model/rng';
 import type { PlateauState } from '../../../src-shared/model/schedule';
 import type { Split } from '../../../src-shared/model/split';
+import type { FineTuneStart } from './finetune';
 import type { TargetNormalizer } from './normalizer';
 import type { OptimizerState } from './optimizers';
 
@@ -49,6 +50,24 @@ export interface Checkpoint {
   average?: Float32Array[];
   /** A fine-tuning run's provenance (the model it started from, what became of the head), written by the worker so that a resumed run's model records it. */
   fineTune?: { startedFrom: string; head: string; seededElements?: Record<string, string> | null };
+  /**
+   * A k-fold run's: the fold this checkpoint's state trains (the rest of the checkpoint is its), the folds
+   * finished before it, and a fine-tuning run's start, which the folds after it start from.
+   */
+  kFold?: { fold: number; finished: FinishedFold[]; start?: FineTuneStart };
+}
+
+/** A finished fold of a k-fold run, as its checkpoints keep it: its best weights and what the ensemble needs besides. */
+export interface FinishedFold {
+  fold: number;
+  status: 'finished' | 'early-stopped';
+  bestEpoch: number;
+  bestMetric: number;
+  /** The best epoch's weights (the fold's ensemble member). */
+  weights: Record<string, Float32Array>;
+  normalizer: TargetNormalizer;
+  split: Split;
+  history: EpochRecord[];
 }
 
 const MAGIC = 'LWCKPT\0\0';
@@ -106,6 +125,10 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   for (const [slot, vs] of Object.entries(c.optimizer.slots)) vs.forEach((v, i) => arrays.push([`o/${slot}/${i}`, v]));
   if (c.best) for (const [k, v] of Object.entries(c.best.weights)) arrays.push([`b/${k}`, v]);
   c.average?.forEach((v, i) => arrays.push([`a/${i}`, v]));
+  c.kFold?.finished.forEach((f, i) => {
+    for (const [k, v] of Object.entries(f.weights)) arrays.push([`f/${i}/${k}`, v]);
+  });
+  for (const [k, v] of Object.entries(c.kFold?.start?.weights ?? {})) arrays.push([`s/${k}`, v]);
   const header = {
     version: c.version,
     config: c.config,
@@ -120,6 +143,15 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     history: c.history,
     ...(c.freeze ? { freeze: c.freeze } : {}),
     ...(c.fineTune ? { fineTune: c.fineTune } : {}),
+    ...(c.kFold
+      ? {
+          kFold: {
+            fold: c.kFold.fold,
+            finished: c.kFold.finished.map(({ weights: _w, ...f }) => f),
+            ...(c.kFold.start ? { start: { freeze: c.kFold.start.freeze, keepHead: c.kFold.start.keepHead } } : {}),
+          },
+        }
+      : {}),
   };
   return packArrays(MAGIC, header, arrays);
 }
@@ -131,11 +163,14 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     optimizer: { kind: OptimizerState['kind']; step: number; slots: Record<string, number> };
     plateau: Omit<PlateauState, 'best'> & { best: number | null };
     best: { epoch: number; metric: number } | null;
+    kFold?: { fold: number; finished: Omit<FinishedFold, 'weights'>[]; start?: Omit<FineTuneStart, 'weights'> };
   };
   const weights: Record<string, Float32Array> = {};
   const bestWeights: Record<string, Float32Array> = {};
   const slots: Record<string, Float32Array[]> = {};
   const average: Float32Array[] = [];
+  const foldWeights: Record<string, Float32Array>[] = (header.kFold?.finished ?? []).map(() => ({}));
+  const startWeights: Record<string, Float32Array> = {};
   for (const [k, n] of Object.entries(header.optimizer.slots as Record<string, number>)) slots[k] = new Array(n);
   for (const [key, a] of arrays) {
     const [kind, ...rest] = key.split('/');
@@ -143,6 +178,8 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     else if (kind === 'b') bestWeights[rest.join('/')] = a;
     else if (kind === 'o') slots[rest[0]][Number(rest[1])] = a;
     else if (kind === 'a') average[Number(rest[0])] = a;
+    else if (kind === 'f') foldWeights[Number(rest[0])][rest.slice(1).join('/')] = a;
+    else if (kind === 's') startWeights[rest.join('/')] = a;
   }
   return {
     version: 1,
@@ -160,5 +197,14 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     ...(header.freeze ? { freeze: header.freeze as number } : {}),
     ...(average.length ? { average } : {}),
     ...(header.fineTune ? { fineTune: header.fineTune } : {}),
+    ...(header.kFold
+      ? {
+          kFold: {
+            fold: header.kFold.fold,
+            finished: header.kFold.finished.map((f, i) => ({ ...f, weights: foldWeights[i] })),
+            ...(header.kFold.start ? { start: { ...header.kFold.start, weights: startWeights } } : {}),
+          },
+        }
+      : {}),
   };
 }

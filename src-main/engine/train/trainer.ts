@@ -32,7 +32,7 @@ import { initialPlateauState, learningRate, stepPlateau, type PlateauState, type
 import { kFold, trainValTestSplit, type Split } from '../../../src-shared/model/split';
 import { buildModel, type GraphModel } from '../layers/model';
 import type { GraphBatchTensors } from '../nn/types';
-import type { Checkpoint, EpochRecord } from './checkpoint';
+import type { Checkpoint, EpochRecord, FinishedFold } from './checkpoint';
 import { TrainingControl } from './control';
 import { batchToTensors, disposeBatchTensors } from './data';
 import { lossFunction } from './losses';
@@ -339,12 +339,14 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
   const yieldEvery = opts.yieldEvery ?? 1;
   const program = graphModelProgram(model, samples, norm);
   let executor: StepExecutor | null = null;
-  let status: RunStatus = 'finished';
+  const stopsEarly = () => tc.earlyStoppingPatience !== null && epochsWithoutImprovement >= tc.earlyStoppingPatience;
+  // resumed from the checkpoint of the epoch that stopped the run early, it stays stopped
+  let status: RunStatus = resume && stopsEarly() ? 'early-stopped' : 'finished';
   let epoch = startEpoch;
 
   try {
     executor = opts.parallel ? await opts.parallel({ kind: 'graph-model', init: { config, samples, normalizer: norm, start } satisfies GraphReplicaInit }, program) : new LocalExecutor(program);
-    for (; epoch < tc.epochs; epoch++) {
+    for (; status === 'finished' && epoch < tc.epochs; epoch++) {
       const te = now();
       const order = tc.shuffle ? (rng.shuffle(split.train.slice()) as number[]) : split.train.slice();
       const parts = chunks(order, tc.batchSize);
@@ -426,7 +428,7 @@ export async function trainModel(config: ModelConfig, samples: TrainingSample[],
         };
         await cb.onCheckpoint(ckpt, { epoch, isBest });
       }
-      if (tc.earlyStoppingPatience !== null && epochsWithoutImprovement >= tc.earlyStoppingPatience) {
+      if (stopsEarly()) {
         status = 'early-stopped';
         epoch++;
         break;
@@ -527,23 +529,58 @@ export function kFoldEnsemble(config: ModelConfig, folds: TrainingResult[]): {
   return { members, normalizer: identityNormalizer(width), test, valMetrics, bestMetric };
 }
 
+/** A fold a resumed k-fold run finished before: its result as it ended, its best weights evaluated again on its validation part and the test split. */
+function finishedFoldResult(config: ModelConfig, samples: TrainingSample[], f: FinishedFold): TrainingResult {
+  const t0 = now();
+  const model = buildModel(config, { seed: config.training.seed });
+  try {
+    model.setWeights(f.weights);
+    const evaluate = (idx: number[]) => (idx.length ? evaluateSplit(model, samples, idx, f.normalizer, config.training.batchSize) : null);
+    const { weights, normalizer, split, history } = f;
+    return { status: f.status, fold: f.fold, epochsRun: 0, bestEpoch: f.bestEpoch, selectionMetric: selection(config).name, bestMetric: f.bestMetric, normalizer, split, history, weights, val: evaluate(split.val), test: evaluate(split.test), seconds: now() - t0 };
+  } finally {
+    model.dispose();
+  }
+}
+
 /**
  * k-fold cross-validation: the config's test fraction is held out; train ∪ val is cut
  * into k folds; fold i trains on the others and validates on fold i. The k best
  * models form an ensemble (their weights are in `folds[i].weights`).
+ *
+ * Every checkpoint carries the folds finished before it (`Checkpoint.kFold`): resumed from one, the
+ * run takes those folds back as they ended, continues the fold under way from the checkpoint and
+ * trains the rest, so that it ends as the uninterrupted run does.
  */
-export async function trainKFold(config: ModelConfig, samples: TrainingSample[], opts: Omit<TrainOptions, 'split' | 'fold' | 'resume' | 'keepModel'> = {}): Promise<KFoldResult> {
+export async function trainKFold(config: ModelConfig, samples: TrainingSample[], opts: Omit<TrainOptions, 'split' | 'fold' | 'keepModel'> = {}): Promise<KFoldResult> {
   const k = config.training.kFold;
   if (!k) throw new Error('config.training.kFold is not set');
+  const { resume, callbacks } = opts;
+  if (resume && !resume.kFold) throw new Error("the checkpoint is not a k-fold run's: it cannot continue one");
   const base = trainValTestSplit(samples.length, config.training.split, config.training.seed);
   const folds = kFold([...base.train, ...base.val], k, config.training.seed);
-  const results: TrainingResult[] = [];
-  for (const f of folds) {
+  // resumed, the folds after the checkpoint's start from the start it kept
+  const start = resume ? resume.kFold!.start : opts.start;
+  const finished: FinishedFold[] = resume ? resume.kFold!.finished.slice() : [];
+  const results = finished.map((f) => finishedFoldResult(config, samples, f));
+  for (const f of folds.slice(finished.length)) {
     if (opts.control?.cancelled) break;
-    const r = await trainModel(config, samples, { ...opts, split: { train: f.train, val: f.val, test: base.test }, fold: f.fold });
+    const kept = { fold: f.fold, finished: finished.slice(), ...(start ? { start } : {}) };
+    const onCheckpoint = callbacks?.onCheckpoint && ((c: Checkpoint, info: { epoch: number; isBest: boolean }) => callbacks.onCheckpoint!({ ...c, kFold: kept }, info));
+    // the fold under way continues from the checkpoint as a single run does (its start, if any, is in it)
+    const resumed = resume?.kFold!.fold === f.fold ? resume : undefined;
+    const r = await trainModel(config, samples, {
+      ...opts,
+      callbacks: { ...callbacks, onCheckpoint },
+      resume: resumed,
+      start: resumed ? undefined : start,
+      split: { train: f.train, val: f.val, test: base.test },
+      fold: f.fold,
+    });
     const { model: _m, ...rest } = r;
     results.push(rest);
     if (r.status === 'cancelled') break;
+    finished.push({ fold: f.fold, status: r.status, bestEpoch: r.bestEpoch, bestMetric: r.bestMetric, weights: r.weights, normalizer: r.normalizer, split: r.split, history: r.history });
   }
   const vals = results.map((r) => r.bestMetric);
   const mean = vals.reduce((s, v) => s + v, 0) / Math.max(vals.length, 1);

@@ -102,6 +102,43 @@ describe('training service: fine-tuning', () => {
     for (const n of Object.keys(source.members[0]).filter((k) => /^(embedding|convs\.[01])\./.test(k))) expect(Array.from(file.members[0][n]), n).toEqual(Array.from(source.members[0][n]));
   });
 
+  it('a resumed fine-tuning k-fold run: the folds after the interruption start from the source too (its checkpoint keeps the start), the ensemble the uninterrupted run\'s', { timeout: 300_000 }, async () => {
+    const { api } = served;
+    const files = readdirSync(SAMPLE).map((n) => ({ name: `sample/${n}`, text: readFileSync(join(SAMPLE, n), 'utf8') }));
+    const dataset = await api.datasets.import({ kind: 'cgcnn-folder', files, name: 'sample-kfold' });
+    const bandGap = (await api.models.list({})).find((m) => m.name === 'CGCNN band gap')!;
+    const request = { datasetId: dataset.id, config: { training: { epochs: 2, batchSize: 4, kFold: 2 } }, from: bandGap.id, freeze: 2, workers: 1 };
+    const reference = await api.training.start({ ...request, name: 'uninterrupted' });
+    expect((await waitForStatus(api, reference.id, ['finished', 'failed'])).status).toBe('finished');
+    // stopped as when the app quits once fold 0's second epoch is in: resumed, fold 1 starts after the resume
+    let stopped = false;
+    const run = await api.training.start({ ...request, name: 'interrupted' });
+    const off = api.training.onProgress((p) => {
+      if (p.runId === run.id && p.kind === 'epoch' && p.epoch === 1 && !stopped) {
+        stopped = true;
+        served.t.core.jobs.interruptAll();
+      }
+    });
+    const interrupted = await waitForStatus(api, run.id, ['interrupted', 'finished', 'failed']);
+    off();
+    expect(interrupted.status).toBe('interrupted');
+    expect(interrupted.epochsDone).toBeGreaterThanOrEqual(1);
+    const finished = waitForStatus(api, run.id, ['finished', 'failed']);
+    await api.training.resume({ runId: run.id });
+    const done = await finished;
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('finished');
+    const models = await api.models.list({});
+    const [a, b] = await Promise.all([reference.id, run.id].map(async (id) => decodeModelFile((await loadModelFile(served.t.core, models.find((m) => m.runId === id)!.id)).bytes)));
+    expect(b.header.provenance.details).toMatchObject({ startedFrom: 'CGCNN band gap', freeze: 2, kFold: 2 });
+    expect(b.members).toHaveLength(2);
+    b.members.forEach((m, k) => {
+      for (const [name, w] of Object.entries(a.members[k])) expect(Array.from(m[name]), `member ${k} ${name}`).toEqual(Array.from(w));
+    });
+    const predictions = async (id: number) => (await api.runs.predictions({ id })).map((p) => [p.structureId, p.split, p.prediction]);
+    expect(await predictions(run.id)).toEqual(await predictions(reference.id));
+  });
+
   it('fine-tunes a stored potential on a frames dataset with its first block frozen', { timeout: 300_000 }, async () => {
     const { api } = served;
     const frames = await api.datasets.import({ kind: 'frames', files: [{ name: 'emt10.extxyz', text: emtFrames(10) }], name: 'emt10' });

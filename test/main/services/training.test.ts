@@ -230,6 +230,45 @@ describe('training service and runs', () => {
     });
   }, 180_000);
 
+  it('resumes an interrupted k-fold run in the fold under way, the folds finished before kept: every epoch once, the numbers and predictions of an uninterrupted run', async () => {
+    const config = tinyConfig(2);
+    (config.training as Record<string, unknown>).kFold = 3;
+    const reference = await api.training.start({ datasetId, config, name: 'k-fold uninterrupted', workers: 1 });
+    const refDone = await waitForStatus(api, reference.id, ['finished', 'failed']);
+    expect(refDone.status).toBe('finished');
+    const run = await api.training.start({ datasetId, config, name: 'k-fold interrupted', workers: 1 });
+    // its job stopped as when the app quits (the core cancels every job) once fold 1's first epoch (the run's 3rd) is in
+    const seen: number[] = [];
+    let stopped = false;
+    const off = api.training.onProgress((p) => {
+      if (p.runId !== run.id || p.kind !== 'epoch') return;
+      seen.push(p.epoch);
+      if (p.epoch === 2 && !stopped) {
+        stopped = true;
+        t.core.jobs.interruptAll();
+      }
+    });
+    const interrupted = await waitForStatus(api, run.id, ['interrupted', 'finished', 'failed']);
+    expect(interrupted.status).toBe('interrupted');
+    // past fold 0 (its two epochs); the epochs after the last checkpoint are trained again
+    expect(interrupted.epochsDone).toBeGreaterThanOrEqual(2);
+    seen.splice(interrupted.epochsDone);
+    const finished = waitForStatus(api, run.id, ['finished', 'failed']);
+    await api.training.resume({ runId: run.id });
+    const done = await finished;
+    off();
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('finished');
+    // every epoch once: fold 0's are not trained again
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(done.epochsDone).toBe(6);
+    const series = async (id: number, key: string) => (await api.runs.metrics({ ids: [id], keys: [key] })).map((m) => [m.epoch, m.value]);
+    for (const key of ['train_loss', 'val_mae']) expect(await series(run.id, key), key).toEqual(await series(reference.id, key));
+    expect(done.bestMetrics).toEqual(refDone.bestMetrics);
+    // out-of-fold validation predictions of each fold model, the ensemble's on the test structures
+    const predictions = async (id: number) => (await api.runs.predictions({ id })).map((p) => [p.structureId, p.split, p.prediction]);
+    expect(await predictions(run.id)).toEqual(await predictions(reference.id));
+  }, 300_000);
   it('trains a per-atom head on the forces of an extended XYZ dataset', async () => {
     const config = tinyConfig(1) as { model: Record<string, unknown> };
     config.model.head = { kind: 'per-atom', numTargets: 1 };

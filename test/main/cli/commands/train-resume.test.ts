@@ -38,11 +38,11 @@ interface RunEntry {
 }
 
 /**
- * `latticework train ARGS --db DB` in this process, killed once epoch `after` (from 0) is recorded: nothing
- * more is written, and its store is left as a killed process leaves it (its owner row gone: the next
- * process that opens the store marks the run interrupted).
+ * `latticework train ARGS --db DB` in this process, killed once epoch `after` (from 0; a k-fold run's: of its
+ * fold `fold`) is recorded: nothing more is written, and its store is left as a killed process leaves it (its
+ * owner row gone: the next process that opens the store marks the run interrupted).
  */
-async function killedRun(dir: string, db: string, argv: string[], after: number): Promise<void> {
+async function killedRun(dir: string, db: string, argv: string[], after: number, fold = 0): Promise<void> {
   const opened: Database[] = [];
   const open = Database.open.bind(Database);
   const spy = vi.spyOn(Database, 'open').mockImplementation(async (...a) => {
@@ -57,7 +57,7 @@ async function killedRun(dir: string, db: string, argv: string[], after: number)
         ...real,
         async onCheckpoint(c, info) {
           await real.onCheckpoint(c, info);
-          if (info.epoch === after) throw new Error('killed');
+          if (info.epoch === after && (c.kFold?.fold ?? 0) === fold) throw new Error('killed');
         },
         // a killed process records nothing more
         onError: async () => undefined,
@@ -139,6 +139,50 @@ describe('latticework train --resume', { timeout: 300_000 }, () => {
     // finished: there is nothing to resume
     const again = await cli('train', '--resume', String(killed.id), '--db', db);
     expect([again.code, again.err]).toEqual([1, `latticework train: run ${killed.id} is finished: only an interrupted run (its process killed) can be resumed`]);
+  });
+
+  it('continues a killed k-fold run in the fold under way, the folds finished before kept: the same fold models, ensemble and losses as an uninterrupted run', async () => {
+    const dir = scratch('lw-train-resume-kfold-');
+    writeFileSync(join(dir, 'split.json'), JSON.stringify({ training: { split: { val: 0.25, test: 0.125 }, kFold: 3 } }));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    const whole = await cli('train', '--data', SAMPLE, ...ARGS, '--out', 'whole.lwm', '--db', join(dir, 'whole.sqlite'));
+    expect(whole.code, whole.err).toBe(0);
+    const wholeLoss = await epochMetric(join(dir, 'whole.sqlite'), (await runs(dir, join(dir, 'whole.sqlite')))[0].id, 'train_loss');
+    expect(wholeLoss.map((m) => m.epoch)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+
+    // killed in fold 1, after its 2nd epoch
+    await killedRun(dir, db, ['--data', SAMPLE, ...ARGS, '--name', 'folds', '--out', 'resumed.lwm'], 1, 1);
+    const [killed] = await runs(dir, db);
+    expect(killed).toMatchObject({ status: 'interrupted', epochs: 6, epochsPlanned: 12 });
+    const resumed = await cli('train', '--resume', String(killed.id), '--db', db);
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.out).toContain(`resuming run ${killed.id} “folds” in fold 1 (of folds 0–2) after its epoch 2 of 4, fold 0 before it kept as it finished`);
+    // fold 0 is not trained again, fold 1 goes on from its 3rd epoch
+    expect(resumed.out).not.toMatch(/^fold 0 epoch/m);
+    expect(resumed.out).not.toMatch(/^fold 1 epoch [12]\/4/m);
+    expect(resumed.out).toMatch(/^fold 1 epoch 3\/4/m);
+    expect(resumed.out).toMatch(/^fold 2 epoch 1\/4/m);
+
+    expect((await runs(dir, db))[0]).toMatchObject({ id: killed.id, status: 'finished', epochs: 12 });
+    const loss = await epochMetric(db, killed.id, 'train_loss');
+    expect(loss.map((m) => [m.epoch, m.n])).toEqual(wholeLoss.map((m) => [m.epoch, 1]));
+    for (const [i, m] of loss.entries()) expect(m.value).toBeCloseTo(wholeLoss[i].value, 5);
+    // the ensemble: the same members, as each fold ended, and what it records of them
+    const [a, b] = ['whole.lwm', 'resumed.lwm'].map((f) => decodeModelFile(new Uint8Array(readFileSync(join(dir, f)))));
+    expect(b.members).toHaveLength(3);
+    b.members.forEach((m, k) => {
+      for (const [name, w] of Object.entries(a.members[k])) expect(Array.from(m[name]), `member ${k} ${name}`).toEqual(Array.from(w));
+    });
+    const { bestEpoch, bestMetric, testMetrics, epochs } = a.header.provenance.details as Record<string, unknown>;
+    expect(b.header.provenance.details).toMatchObject({ bestEpoch, bestMetric, testMetrics, epochs });
+    const predict = async (file: string) => {
+      const r = await cli('predict', '--model', file, '--backend', 'cpu', join(SAMPLE, '1000041.cif'), '--json');
+      expect(r.code, r.err).toBe(0);
+      const [{ prediction, std }] = JSON.parse(r.out) as { prediction: number; std: number }[];
+      return { prediction, std };
+    };
+    expect(await predict('resumed.lwm')).toEqual(await predict('whole.lwm'));
   });
 
   it('resumes a fine-tuning run: its frozen layers stay the source model\'s, its model records the start', async () => {

@@ -9,6 +9,7 @@ import { labelledFrames } from '../../../../src-main/datasets/frames';
 import { READABLE_FILES } from '../../../../src-shared/chem/detect';
 import { decodeModelFile } from '../../../../src-main/engine/models/format';
 import { ModelRepository } from '../../../../src-main/models/store';
+import { sqliteTrainHooks } from '../../../../src-main/services/cli-store';
 import { damagedStore, fileHash } from '../../../helpers/damaged-store';
 import { SHARED_DATA } from '../../../helpers/shared-data';
 import type { ModelConfig } from '../../../../src-shared/model/config';
@@ -128,6 +129,33 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(run.bestEpoch).toBeNull();
     expect(run.epochs).toBe(9);
     expect(run.bestMetrics.test_mae).toBeCloseTo(mae, 4);
+
+    // --json says as much: no single best epoch (the model is the ensemble), each fold's in `folds`
+    const args = ['--data', data, '--preset', 'gcn', '--config', 'kf.json', '--batch-size', '3', '--seed', '7', '--backend', 'cpu', '--workers', '1', '--no-save', '--db', join(dir, 'json.sqlite')];
+    const json = await cli('train', ...args, '--json');
+    expect(json.code, json.err).toBe(0);
+    const summary = JSON.parse(json.out) as { bestEpoch: number | null; folds: { fold: number; epochs: number; bestEpoch: number }[] };
+    expect(summary.bestEpoch).toBeNull();
+    const bestEpochs = /best epochs (\d), (\d), (\d)/.exec(line![0])!.slice(1).map((e) => Number(e) - 1);
+    expect(summary.folds.map((f) => [f.fold, f.epochs, f.bestEpoch])).toEqual(bestEpochs.map((b, fold) => [fold, 3, b]));
+
+    // stopped (Ctrl-C) in fold 1, or once fold 0's last epoch is in: cancelled, no model, the fold it was stopped in
+    for (const [fold, epoch, said] of [[1, 0, 'cancelled in fold 1 after 1 epoch (best so far in it: epoch 1)'], [0, 2, 'cancelled in fold 0 after 3 epochs (best so far in it: epoch']] as const) {
+      const stopping = makeTrainCommand(async (o) => {
+        const recording = await sqliteTrainHooks(o);
+        return { ...recording, onEpoch: async (e) => void (await recording.onEpoch(e), e.fold === fold && e.epoch === epoch && process.emit('SIGINT')) };
+      });
+      for (const asJson of [false, true]) {
+        const o = io();
+        const code = await stopping.run({ argv: [...args, '--out', 'stopped.lwm', ...(asJson ? ['--json'] : [])], io: o.io, cwd: dir });
+        expect(code, o.err.join('\n')).toBe(130);
+        expect(existsSync(join(dir, 'stopped.lwm'))).toBe(false);
+        if (asJson) expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ status: 'cancelled', bestEpoch: null, model: null, folds: [{ fold: 0 }, ...(fold === 1 ? [{ fold: 1, epochs: 1 }] : [])] });
+        else expect(o.out[o.out.length - 1]).toContain(said);
+      }
+    }
+    const recorded = JSON.parse((await cli('runs', '--db', join(dir, 'json.sqlite'), '--json')).out) as { status: string; model: string | null }[];
+    expect(recorded.map((r) => [r.status, r.model])).toEqual([...Array(4).fill(['cancelled', null]), ['finished', null]]);
   });
 
   it('trains several targets of a CSV at once, and says which rows it left out', async () => {

@@ -4,7 +4,7 @@ import type { ModelConfig, ModelConfigInput } from '../../../../src-shared/model
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../../../src-main/engine/train/checkpoint';
 import { TrainingControl } from '../../../../src-main/engine/train/control';
 import { buildModel } from '../../../../src-main/engine/layers/model';
-import { evaluateSplit, trainKFold, trainModel } from '../../../../src-main/engine/train/trainer';
+import { evaluateSplit, kFoldEnsemble, trainKFold, trainModel } from '../../../../src-main/engine/train/trainer';
 import { smallConfig, useCpu } from '../layers/helpers';
 import { rocksaltSamples as dataset } from './helpers';
 
@@ -188,6 +188,48 @@ describe('training', { timeout: 120_000 }, () => {
     expect(validated).toEqual(all);
     for (const f of r.folds) expect(f.split.test).toEqual(r.test);
     expect(Number.isFinite(r.summary.mean)).toBe(true);
+  });
+
+  it('k-fold resumed from any checkpoint (within a fold, at a fold\'s end, a fine-tuning run\'s) ends as the uninterrupted run: the folds finished before it kept, not trained again', async () => {
+    const config = cfg({ architecture: 'gcn' }, { epochs: 3, kFold: 3 });
+    const data = dataset(config);
+    const source = buildModel(config, { seed: 99 });
+    // a fine-tuning run's start (its embedding frozen): the folds after a resumed one start from it too
+    const runs = [{ start: undefined }, { start: { weights: source.getWeights(), freeze: 1, keepHead: null } }];
+    source.dispose();
+    for (const { start } of runs) {
+      const checkpoints: Checkpoint[] = [];
+      const whole = await trainKFold(config, data, { start, callbacks: { onCheckpoint: (c) => void checkpoints.push(c) } });
+      const ensemble = kFoldEnsemble(config, whole.folds);
+      expect(checkpoints.map((c) => [c.kFold!.fold, c.epoch, c.kFold!.finished.length])).toEqual([0, 1, 2].flatMap((f) => [1, 2, 3].map((e) => [f, e, f])));
+      // within fold 1; at fold 0's last epoch (killed before fold 1's first checkpoint)
+      for (const at of [checkpoints[4], checkpoints[2]]) {
+        const trained: number[] = [];
+        const resumed = await trainKFold(config, data, { start: undefined, resume: decodeCheckpoint(encodeCheckpoint(at)), callbacks: { onEpoch: (e) => void trained.push(e.fold! * 3 + e.epoch) } });
+        expect(trained).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8].filter((e) => e >= at.kFold!.fold * 3 + at.epoch));
+        expect(resumed.folds.map((f) => [f.fold, f.status, f.bestEpoch, f.bestMetric, f.history.length])).toEqual(whole.folds.map((f) => [f.fold, f.status, f.bestEpoch, f.bestMetric, f.history.length]));
+        resumed.folds.forEach((f, i) => {
+          for (const [name, w] of Object.entries(whole.folds[i].weights)) expect(Array.from(f.weights[name]), name).toEqual(Array.from(w));
+          expect(f.val!.metrics).toEqual(whole.folds[i].val!.metrics);
+        });
+        const again = kFoldEnsemble(config, resumed.folds);
+        expect(Array.from(again.test!.predictions)).toEqual(Array.from(ensemble.test!.predictions));
+        expect(again.valMetrics).toEqual(ensemble.valMetrics);
+      }
+    }
+  });
+
+  it('resumed from the checkpoint of the epoch that stopped it early, a run stays stopped', async () => {
+    const config = cfg({ architecture: 'gcn' }, { epochs: 10, earlyStoppingPatience: 2, optimizer: { kind: 'sgd', lr: 1e-12, momentum: 0 } });
+    const data = dataset(config);
+    const checkpoints: Checkpoint[] = [];
+    const whole = await trainModel(config, data, { callbacks: { onCheckpoint: (c) => void checkpoints.push(c) } });
+    expect(whole.status).toBe('early-stopped');
+    const last = checkpoints[checkpoints.length - 1];
+    let epochs = 0;
+    const resumed = await trainModel(config, data, { resume: last, callbacks: { onEpoch: () => void epochs++ } });
+    expect([resumed.status, epochs, resumed.bestEpoch, resumed.history.length]).toEqual(['early-stopped', 0, whole.bestEpoch, whole.history.length]);
+    expect(resumed.test!.metrics).toEqual(whole.test!.metrics);
   });
 
   it('rejects bad targets with a clear message', async () => {
