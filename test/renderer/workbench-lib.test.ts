@@ -5,9 +5,9 @@ import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-s
 import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, issueField, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, isRunFolderFile, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
-import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption, tickText } from '../../src-renderer/lib/charts';
+import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption, tickText, trajectoryOption } from '../../src-renderer/lib/charts';
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
-import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
+import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum, frameLabel } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
 import { importLine, stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { inOwnDropZone } from '../../src-renderer/composables/useFileDrop';
@@ -403,6 +403,17 @@ describe('runs table and comparison', () => {
 });
 
 describe('chart options', () => {
+  it("names a trajectory's frames from 0, as the command line takes them back (`--frames 100:101`), on the chart's axis and marker too", () => {
+    // an MD run of 1000 steps, a frame every 10: 101 frames, indices 0–100
+    expect(frameLabel(100, 101)).toBe('frame 100 of 0–100');
+    expect(frameLabel(97)).toBe('frame 97');
+    const option = trajectoryOption([{ name: 'energy', unit: 'eV', values: [-3, -2.9, -2.8] }], 2) as { series: { data: [number, number][]; markLine: { label: { formatter: string }; data: { xAxis: number }[] } }[] };
+    const [energy] = option.series;
+    expect(energy.data.map(([x]) => x)).toEqual([0, 1, 2]);
+    expect(energy.markLine.label.formatter).toBe('frame 2');
+    expect(energy.markLine.data[0].xAxis).toBe(2);
+  });
+
   it('axis ticks are labelled apart: an MD run\'s energies and temperatures, a loss on a log axis', () => {
     const option = lineOption([{ name: 'E', data: [[0, -1745.4], [1, -1745.0]] }, { name: 'T', data: [[0, 1440], [1, 1450]], axis: 1 }], { xName: 'frame' }) as { yAxis: { axisLabel: { formatter: (v: number) => string } }[] };
     const [energy, temperature] = option.yAxis.map((a) => a.axisLabel.formatter);
