@@ -306,6 +306,22 @@ describe('the app imports with the same reader', () => {
     expect(ds.targetKey).toBe(cli.targetKey);
   });
 
+  it("a file that is no extended XYZ (a binary, junk text) imported without a target key says why it could not be read, with its line, not that its frames lack a target key (as train does)", async () => {
+    const binary = join(dir, 'binary.extxyz');
+    writeFileSync(binary, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0x0a, 0x41]));
+    const junk = join(dir, 'junk.extxyz');
+    writeFileSync(junk, 'c1 abc xyz_0123\nabc 7 xyz\n');
+    for (const [path, why] of [
+      [binary, /^no labelled structure could be read — binary\.extxyz: is a binary file, not text$/],
+      [junk, /^no labelled structure could be read — junk\.extxyz: line 1: /],
+    ] as const) {
+      await expect(served.api.datasets.import({ kind: 'extxyz', path })).rejects.toMatchObject({ message: expect.stringMatching(why) });
+      const read = await readDatasetAt(path);
+      expect(read.items).toEqual([]);
+      expect(read.failed.map((f) => f.file)).toEqual([path.split('/').pop()]);
+    }
+  });
+
   it('refuses several targets or a per-atom target for a dataset, saying why', async () => {
     const csv = folder('two-targets', { 'labels.csv': 'name,gap,energy\n1000041,1.5,-3\n' }, ['1000041.cif']);
     await expect(served.api.datasets.import({ kind: 'csv', path: csv, target: 'gap,energy' })).rejects.toMatchObject({ message: expect.stringMatching(/2 targets were asked for \(gap, energy\): a dataset holds one target per structure/) });
