@@ -6,7 +6,7 @@
  */
 import { basename, dirname, join } from 'node:path';
 import type { DroppedFile } from '../../src-shared/ipc/contract';
-import { bytesToText, compressionOf, CompressedFileError, decompress } from '../files/compressed';
+import { bytesToText, compressionOf, CompressedFileError, decompress, notText } from '../files/compressed';
 import { FILE_SIZE_LIMITS, FileAccessError, checkUserFile, isUserFolder, listUserFolder, readUserFile, type FileKind } from '../files/path-guard';
 
 export interface DatasetSource {
@@ -47,7 +47,8 @@ export function notFilesNote(src: DatasetSource, read: (name: string) => boolean
 
 /** A file's text, decompressed when its bytes are gzip, bzip2 or xz data (a damaged one is that file's failure). */
 async function textOf(path: string, name: string, bytes: Uint8Array): Promise<string> {
-  if (bytes.includes(0) && !compressionOf(bytes)) throw new FileAccessError(path, 'is a binary file, not text');
+  const binary = compressionOf(bytes) ? null : notText(bytes);
+  if (binary) throw new FileAccessError(path, binary);
   try {
     return bytesToText((await decompress(name, bytes, FILE_SIZE_LIMITS.trajectory)).bytes);
   } catch (e) {
