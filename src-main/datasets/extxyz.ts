@@ -13,7 +13,7 @@ import type { ParsedFileStructure } from '../workers/tasks';
 import { firstStructures, named, numericSiteKeys, structureText } from './files';
 import { safeLabel } from './table';
 import type { DatasetFormat, LabelledItem } from './types';
-import { notFilesNote } from './source';
+import { noDatasetFile } from './source';
 
 const isXyz = (n: string) => /\.(ext)?xyz$/i.test(n);
 
@@ -52,7 +52,7 @@ export const extxyzFrames: DatasetFormat = {
   detect: (src) => (src.file !== null ? isXyz(src.file) : !src.names.includes('id_prop.csv') && src.names.some(isXyz)),
   async read(src, options, io) {
     const fileNames = src.file !== null ? [src.file] : src.names.filter(isXyz);
-    if (fileNames.length === 0) throw new UserError(`${src.label} has no .xyz/.extxyz file${notFilesNote(src, isXyz)}`);
+    if (fileNames.length === 0) throw noDatasetFile(src, '.xyz/.extxyz file', isXyz);
     const failed: FileFailure[] = [];
     // each frame parsed on its own, named `k/file` so that the reader takes it as its file's format (an XYZ)
     const pieces: { name: string; text: string; file: string; index: number; line: number }[] = [];

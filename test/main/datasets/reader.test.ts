@@ -135,6 +135,16 @@ describe('formats', () => {
     expect((await readDatasetAt(d, { limit: 3 })).items.map((i) => i.name)).toEqual(['1000041', '1000050', '1101051']);
   });
 
+  it('a CGCNN folder picked as files under another kind says what was dropped and the kind it is; the app\'s import alike', async () => {
+    const files = readdirSync(SAMPLE).map((n) => ({ name: n, text: readFileSync(join(SAMPLE, n), 'utf8') }));
+    const said = 'the 12 dropped files (10 .cif, atom_init.json, id_prop.csv) have no .xyz/.extxyz file: choose the kind that reads them, a CGCNN folder (id_prop.csv, <id>.cif, optional atom_init.json)';
+    await expect(readDataset(droppedSource(files), { kind: 'extxyz' }, inProcessIO)).rejects.toThrow(said);
+    await expect(served.api.datasets.import({ kind: 'extxyz', files })).rejects.toMatchObject({ message: said });
+    // files no kind reads: none is named
+    const notes = [{ name: 'a.txt', text: 'x' }, { name: 'b.txt', text: 'y' }, { name: 'atom_init.json', text: '{}' }];
+    await expect(readDataset(droppedSource(notes), { kind: 'csv' }, inProcessIO)).rejects.toThrow(/^the 3 dropped files \(2 \.txt, atom_init\.json\) have no \.csv file$/);
+  });
+
   it('a CGCNN folder of compressed CIFs (<id>.cif.gz, .bz2, .xz) reads as the plain one', async () => {
     const d = folder('cgcnn-compressed', { 'id_prop.csv': readFileSync(join(SAMPLE, 'id_prop.csv'), 'utf8') });
     const ids = readFileSync(join(SAMPLE, 'id_prop.csv'), 'utf8').trim().split('\n').map((l) => l.split(',')[0]);
