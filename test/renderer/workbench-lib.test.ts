@@ -6,7 +6,7 @@ import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldTex
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, isRunFolderFile, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption, tickText, trajectoryOption } from '../../src-renderer/lib/charts';
-import { BACKEND_GFLOPS, calibratedGflops, estimateCost, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
+import { BACKEND_GFLOPS, calibratedGflops, estimateCost, estimateExplanation, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum, frameLabel } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
 import { importLine, stripCommonFolder } from '../../src-renderer/composables/useDatasets';
@@ -608,6 +608,9 @@ describe('estimates and formatting', () => {
     expect(estimateCost({ ...base, trainStructures: 3200 }).secondsPerEpoch).toBeCloseTo(2 * e.secondsPerEpoch);
     expect(estimateCost({ ...base, optimizer: 'adam' }).paramBytes).toBe(81_000 * 4 * 4);
     expect(scaleBatchBytes([{ batchSize: 32, bytes: 100 }, { batchSize: 256, bytes: 800 }], 128)).toBe(400);
+    // a calibrated speed is a measured ratio: shown to 3 significant digits, as the work beside it, not as "0.8948355141322437 GFLOP/s"
+    const calibrated = estimateCost({ ...base, gflops: 0.8948355141322437 });
+    expect(estimateExplanation(calibrated)).toMatch(/^108 GFLOP per epoch at 0\.895 GFLOP\/s \(/);
   });
 
   it('100,000 layers need more memory than the machine has: Train… is refused and says why', () => {
