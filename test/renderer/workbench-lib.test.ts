@@ -359,6 +359,13 @@ describe('runs table and comparison', () => {
     expect(pd.dims.map((d) => d.name)).toEqual(['lr', 'readout', 'layers', 'val_mae']);
     expect(pd.dims[1].categories).toEqual(['mean']);
     expect(pd.rows[1].values).toEqual([0.01, 'mean', 3, null]);
+    // the title says the axes are parameters alike in every run, not "differing parameters"
+    expect(pd.title).toBe('Parallel coordinates (0 differing parameters, 3 key parameters alike in every run, best metrics)');
+    const lr = parallelData([
+      { name: 'A', config: c, bestMetrics: { val_mae: 0.2 }, summary: { lr: 0.005, readout: 'mean', layers: 3 } },
+      { name: 'B', config: c, bestMetrics: { val_mae: 0.1 }, summary: { lr: 0.001, readout: 'mean', layers: 3 } },
+    ]);
+    expect(lr.title).toBe('Parallel coordinates (1 differing parameter, 2 key parameters alike in every run, best metrics)');
   });
 
   it('results say in one line that the test split is empty, in place of empty plots', () => {
