@@ -207,7 +207,8 @@ describe('Simulate', () => {
     const mdId = Number(await mdRun.getAttribute('data-id'));
     await mdRun.getByTestId('simulation-keep-frame').click();
     await expect.poll(async () => (await page.getByTestId('simulation-kept').textContent()) ?? '').toMatch(/^frame \d+ kept as structure #\d+ \(Cu\)/);
-    const keptIndex = Number(/^frame (\d+)/.exec((await page.getByTestId('simulation-kept').textContent())!)![1]) - 1;
+    // the frame's index as the command line takes it (from 0)
+    const keptIndex = Number(/^frame (\d+)/.exec((await page.getByTestId('simulation-kept').textContent())!)![1]);
     await expect.poll(() => ownVelocities.isDisabled()).toBe(false);
     await page.getByTestId('simulation-velocities').selectOption('structure');
     await page.getByTestId('simulation-ensemble').selectOption('nve');
