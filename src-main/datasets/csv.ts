@@ -10,7 +10,7 @@ import { UserError } from '../ipc/errors';
 import { firstStructures, named, structureText } from './files';
 import { readTable, repeatedRow, rowLabel, rowTargets, type RowsByName } from './table';
 import type { DatasetFormat, LabelledItem } from './types';
-import { notFilesNote } from './source';
+import { noDatasetFile } from './source';
 
 const STRUCTURE_EXTENSIONS = ['.cif', '.vasp', '.poscar', '.xyz', '.extxyz'];
 const isCsv = (n: string) => /\.csv$/i.test(n);
@@ -24,7 +24,7 @@ export const csvTable: DatasetFormat = {
     const tables = src.file !== null ? [src.file] : src.names.filter(isCsv);
     if (tables.length > 1) throw new UserError(`${src.label} holds ${tables.length} tables (${tables.join(', ')}) and a dataset is read with one: give the one to read (its path as --data, or drop it alone with the structure files)`);
     const csvName = tables[0];
-    if (csvName === undefined) throw new UserError(`${src.label} has no .csv file${notFilesNote(src, isCsv)}`);
+    if (csvName === undefined) throw noDatasetFile(src, '.csv file', isCsv);
     const text = await src.text(csvName);
     if (text === null) throw new UserError(`cannot read ${csvName}`);
     const table = readTable(text, csvName, options.target);

@@ -13,7 +13,7 @@ import type { ParsedFileStructure } from '../workers/tasks';
 import { firstStructures, named, numericSiteKeys, structureText } from './files';
 import { safeLabel } from './table';
 import type { DatasetFormat, LabelledItem } from './types';
-import { notFilesNote } from './source';
+import { noDatasetFile } from './source';
 
 const isXyz = (n: string) => /\.(ext)?xyz$/i.test(n);
 
@@ -34,9 +34,13 @@ function targetKeys(frames: ParsedFileStructure[]): string[] {
   return [...keys];
 }
 
-/** The target key: the one asked for, else energy_per_atom, else energy. */
+/**
+ * The target key: the one asked for, else energy_per_atom, else energy. With no frame read (a binary,
+ * not an XYZ) it is energy_per_atom unasked: the files' failures say why nothing was read, not a key.
+ */
 function pickTarget(frames: ParsedFileStructure[], option: string | undefined): string {
   if (option) return option;
+  if (frames.length === 0) return 'energy_per_atom';
   for (const key of ['energy_per_atom', 'energy']) if (frames.some((p) => frameValues(p, key) !== null)) return key;
   const keys = targetKeys(frames);
   throw new UserError(`the frames have neither energy_per_atom nor energy: give the target key${keys.length ? ` (the frames have: ${keys.join(', ')})` : ' (the frames have no numeric property or per-atom array)'}`);
@@ -48,19 +52,28 @@ export const extxyzFrames: DatasetFormat = {
   detect: (src) => (src.file !== null ? isXyz(src.file) : !src.names.includes('id_prop.csv') && src.names.some(isXyz)),
   async read(src, options, io) {
     const fileNames = src.file !== null ? [src.file] : src.names.filter(isXyz);
-    if (fileNames.length === 0) throw new UserError(`${src.label} has no .xyz/.extxyz file${notFilesNote(src, isXyz)}`);
+    if (fileNames.length === 0) throw noDatasetFile(src, '.xyz/.extxyz file', isXyz);
     const failed: FileFailure[] = [];
-    const pieces: { name: string; text: string }[] = [];
+    // each frame parsed on its own, named `k/file` so that the reader takes it as its file's format (an XYZ)
+    const pieces: { name: string; text: string; file: string; index: number; line: number }[] = [];
     for (const n of fileNames) {
       const text = await structureText(src, n, failed);
       if (text === null || text === false) continue;
-      for (const [k, { text: frame }] of splitXyzFrames(text).entries()) {
+      for (const [k, { text: frame, line }] of splitXyzFrames(text).entries()) {
         if (options.limit !== undefined && pieces.length >= options.limit) break;
-        pieces.push({ name: `${n}#${k}`, text: frame });
+        pieces.push({ name: `${k}/${n}`, text: frame, file: n, index: k, line });
       }
     }
-    const byFile = firstStructures(await io.parse(pieces, 'frames'), failed);
-    const frames = pieces.filter((f) => byFile.has(f.name)).map((f) => ({ file: f.name, parsed: byFile.get(f.name)! }));
+    const frameFailures: FileFailure[] = [];
+    const byFile = firstStructures(await io.parse(pieces, 'frames'), frameFailures);
+    // a frame that fails is said as its file's, at the file's line ("line 1: expected the number of atoms …" of junk text)
+    const pieceNamed = new Map(pieces.map((p) => [p.name, p]));
+    for (const f of frameFailures) {
+      const piece = pieceNamed.get(f.file)!;
+      const line = f.error.line === null ? null : piece.line + f.error.line - 1;
+      failed.push({ file: piece.file, error: { ...f.error, line, message: line === null ? f.error.message : f.error.message.replace(/^line \d+: /, `line ${line}: `) } });
+    }
+    const frames = pieces.filter((f) => byFile.has(f.name)).map((f) => ({ file: f.file, index: f.index, parsed: byFile.get(f.name)! }));
     const key = pickTarget(
       frames.map((f) => f.parsed),
       options.target,
@@ -75,8 +88,7 @@ export const extxyzFrames: DatasetFormat = {
     const unlabelled: string[] = [];
     const items: LabelledItem[] = [];
     let width = -1;
-    for (const { file, parsed } of frames) {
-      const [fileName, index] = file.split('#');
+    for (const { file: fileName, index, parsed } of frames) {
       const id = parsed.structure.properties.id;
       const name = typeof id === 'string' ? id : `${fileNames.length > 1 ? `${fileName}:` : ''}${index}`;
       const shown = safeLabel(name, `frame ${index}${fileNames.length > 1 ? ` of ${fileName}` : ''}`);
@@ -101,7 +113,7 @@ export const extxyzFrames: DatasetFormat = {
         width = values.length;
         targets = values;
       }
-      items.push({ name, file, sourceFile: fileName, format: 'xyz', parsed: named(parsed, name, Number(index)), targets });
+      items.push({ name, file: `${fileName}#${index}`, sourceFile: fileName, format: 'xyz', parsed: named(parsed, name, index), targets });
     }
     if (frames.length > 0 && !perFrame && !site) {
       const keys = targetKeys(frames.map((f) => f.parsed));

@@ -17,9 +17,8 @@ import type { StructureJSON } from '../../src-shared/chem/serialize';
 import type { FileFailure, FrameSelection, FramesImportReport } from '../../src-shared/ipc/contract';
 import type { FramesFile, FramesReadOptions, FramesSource } from '../files/frames-source';
 import type { ParsedFileStructure } from '../workers/tasks';
-import { UserError } from '../ipc/errors';
 import { clipMessage, numericSiteKeys } from './files';
-import { notFilesNote, type DatasetSource } from './source';
+import { noDatasetFile, type DatasetSource } from './source';
 import type { DatasetFormat, LabelledItem, LabelledStructures } from './types';
 import { sameNumbers } from '../../src-shared/numbers';
 import { plural } from '../../src-shared/text';
@@ -235,7 +234,7 @@ const isCompanion = (name: string) => /POTCAR/i.test(name);
  */
 async function frameSources(src: DatasetSource): Promise<{ sources: FramesSource[]; notRead: string[] }> {
   const names = src.file !== null ? [src.file] : src.shownNames.filter(isFrameFileName);
-  if (names.length === 0) throw new UserError(`${src.label} has no file to read frames from (${READABLE_FILES})${notFilesNote(src, isFrameFileName)}`);
+  if (names.length === 0) throw noDatasetFile(src, `file to read frames from (${READABLE_FILES})`, isFrameFileName);
   if (src.dir !== null) return { sources: names.map((n) => ({ name: n, path: join(src.dir!, n) })), notRead: [] };
   // dropped files: the bytes, with the other dropped files as companions (POTCAR/OUTCAR for VASP 4 species)
   const dropped = await Promise.all(src.shownNames.map(async (n) => ({ name: n, data: (await src.bytes(n))! })));

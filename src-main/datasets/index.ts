@@ -16,7 +16,7 @@ import { cgcnnFolder } from './cgcnn-folder';
 import { csvTable } from './csv';
 import { extxyzFrames } from './extxyz';
 import { labelledFrames } from './frames';
-import type { DatasetSource } from './source';
+import { NoDatasetFileError, type DatasetSource } from './source';
 import type { DatasetFormat, DatasetRead, DatasetReadOptions, ReaderIO } from './types';
 
 export type { DatasetRead, DatasetReadOptions, LabelledItem, ReaderIO } from './types';
@@ -43,7 +43,18 @@ export function datasetFormat(source: DatasetSource, kind?: DatasetKind): Datase
  * in its import report).
  */
 export async function readDataset(source: DatasetSource, options: DatasetReadOptions & { kind?: DatasetKind }, io: ReaderIO): Promise<DatasetRead> {
-  return datasetFormat(source, options.kind).read(source, options, io);
+  return readAs(datasetFormat(source, options.kind), source, options, io);
+}
+
+/** Reads a source as `format`; a kind that finds no file to read there says which kind the source is, when one recognises it. */
+export async function readAs(format: DatasetFormat, source: DatasetSource, options: DatasetReadOptions, io: ReaderIO): Promise<DatasetRead> {
+  try {
+    return await format.read(source, options, io);
+  } catch (e) {
+    // the kind chosen finds no file to read: the kind these files are, when one recognises them (a CGCNN folder dropped as extended XYZ)
+    const fits = e instanceof NoDatasetFileError ? DATASET_FORMATS.find((f) => f !== format && f.detect(source)) : undefined;
+    throw fits ? new UserError(`${(e as Error).message}: choose the kind that reads them, ${fits.description}`) : e;
+  }
 }
 
 /** How many left-out rows or frames the message of a dataset that read nothing names (its failed files: all). */

@@ -6,8 +6,10 @@
  */
 import { basename, dirname, join } from 'node:path';
 import type { DroppedFile } from '../../src-shared/ipc/contract';
-import { bytesToText, compressionOf, CompressedFileError, decompress } from '../files/compressed';
+import { bytesToText, compressionOf, CompressedFileError, decompress, notText } from '../files/compressed';
 import { FILE_SIZE_LIMITS, FileAccessError, checkUserFile, isUserFolder, listUserFolder, readUserFile, type FileKind } from '../files/path-guard';
+import { UserError } from '../ipc/errors';
+import { plural } from '../../src-shared/text';
 
 export interface DatasetSource {
   /** What the user named: the path as given, the dropped folder's name, or the dropped file's. */
@@ -45,9 +47,29 @@ export function notFilesNote(src: DatasetSource, read: (name: string) => boolean
   return named.length ? `; not read, not regular files: ${named.map((e) => `${e.name} (${e.what})`).join(', ')}` : '';
 }
 
+/** A source without the file its kind reads: the dataset reader (`readDataset`) adds the kind the source looks like. */
+export class NoDatasetFileError extends UserError {}
+
+/**
+ * A source without a file its kind reads: "/data/x has no .csv file", "the 12 dropped files
+ * (id_prop.csv, atom_init.json, 10 .cif) have no .xyz/.extxyz file", what dropped files were said by
+ * their names, or their number per extension.
+ */
+export function noDatasetFile(src: DatasetSource, what: string, read: (name: string) => boolean): NoDatasetFileError {
+  const byExtension = new Map<string, string[]>();
+  for (const n of src.shownNames) {
+    const ext = /(\.[^./\\]+)?$/.exec(n)![0].toLowerCase() || n;
+    byExtension.set(ext, [...(byExtension.get(ext) ?? []), n]);
+  }
+  const held = [...byExtension].map(([ext, names]) => (names.length === 1 ? names[0] : `${names.length} ${ext}`));
+  const subject = src.label === DROPPED_FILES ? `the ${plural(src.shownNames.length, 'dropped file')} (${held.join(', ')}) have` : `${src.label} has`;
+  return new NoDatasetFileError(`${subject} no ${what}${notFilesNote(src, read)}`);
+}
+
 /** A file's text, decompressed when its bytes are gzip, bzip2 or xz data (a damaged one is that file's failure). */
 async function textOf(path: string, name: string, bytes: Uint8Array): Promise<string> {
-  if (bytes.includes(0) && !compressionOf(bytes)) throw new FileAccessError(path, 'is a binary file, not text');
+  const binary = compressionOf(bytes) ? null : notText(bytes);
+  if (binary) throw new FileAccessError(path, binary);
   try {
     return bytesToText((await decompress(name, bytes, FILE_SIZE_LIMITS.trajectory)).bytes);
   } catch (e) {
@@ -83,6 +105,8 @@ export async function pathSource(path: string): Promise<DatasetSource> {
   };
 }
 
+const DROPPED_FILES = 'dropped files';
+
 /**
  * What dropped files are called (`folder/` in a folder's file names): the dropped folder's name, else
  * the table or frames file among them (not a CGCNN folder's id_prop.csv, a fixed name that tells no
@@ -92,7 +116,7 @@ export function droppedLabel(files: string[]): string {
   const first = files[0] ?? '';
   const names = files.map((f) => f.split(/[\\/]/).pop()!);
   if (first.includes('/')) return first.split('/')[0];
-  return names.find((n) => /\.(csv|xyz|extxyz)$/i.test(n) && n.toLowerCase() !== 'id_prop.csv') ?? (files.length === 1 ? names[0] : 'dropped files');
+  return names.find((n) => /\.(csv|xyz|extxyz)$/i.test(n) && n.toLowerCase() !== 'id_prop.csv') ?? (files.length === 1 ? names[0] : DROPPED_FILES);
 }
 
 /** Files a client dropped (a folder's files carry `folder/` in their names). */

@@ -125,6 +125,15 @@ export async function decompress(name: string, bytes: Uint8Array, maxBytes: numb
   return { bytes: out, compression: found, name: innerName(name, found) };
 }
 
+/**
+ * Why bytes cannot be read as text: they hold a NUL, which no text file does (an executable, an
+ * image); null when they can. Every reader that takes a file as text asks this first, so a binary
+ * file is said to be one, not a syntax error of the format its name claims.
+ */
+export function notText(bytes: Uint8Array): string | null {
+  return bytes.includes(0) ? 'is a binary file, not text' : null;
+}
+
 /** Bytes as text (UTF-8; a leading byte-order mark is kept for the reader to drop). */
 export function bytesToText(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');

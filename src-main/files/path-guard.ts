@@ -16,6 +16,7 @@ import type { Stats } from 'node:fs';
 import { open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { UserError } from '../ipc/errors';
+import { notText } from './compressed';
 
 const MiB = 1024 * 1024;
 
@@ -217,7 +218,8 @@ export async function readUserFile(path: string, kind: FileKind): Promise<Buffer
 /** Reads a text file a client named (UTF-8). A file with NUL bytes is refused as binary, without echoing it. */
 export async function readUserText(path: string, kind: FileKind): Promise<string> {
   const bytes = await readUserFile(path, kind);
-  if (bytes.includes(0)) throw new FileAccessError(path, 'is a binary file, not text');
+  const binary = notText(bytes);
+  if (binary) throw new FileAccessError(path, binary);
   return bytes.toString('utf8');
 }
 

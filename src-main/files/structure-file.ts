@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import {
   DEFAULT_READ_OPTIONS,
+  detectFormat,
   readFrames,
   readStructures,
   speciesFromPotcar,
@@ -20,7 +21,7 @@ import {
   type ReadOptions,
   type ReadResult,
 } from '../../src-shared/chem';
-import { bytesToText, CompressedFileError, decompress, type Compression } from './compressed';
+import { bytesToText, CompressedFileError, decompress, notText, type Compression } from './compressed';
 import { isSqlite, readAseDb } from './ase-db';
 import { isAseTrajectory, readAseTrajectory } from './ase-traj';
 import { checkUserFile, FileAccessError, readUserFile, type FileKind } from './path-guard';
@@ -70,8 +71,13 @@ async function readBytes<T extends { warnings: string[]; fileWarnings: string[] 
   }
   if (isAseTrajectory(d.bytes)) return fromFrames(aseTrajectoryFrames(d.bytes, name, options, d.compression));
   if (isSqlite(d.bytes)) return fromFrames({ ...(await aseDbFromBytes(name, d.bytes)), compression: d.compression });
-  const text = bytesToText(d.bytes);
   const inner = d.name;
+  // a binary file named as a text format (an executable named .cif) is said to be binary, not a CIF
+  // syntax error; a damaged .db or .traj, binary formats, is said to be no database or trajectory by its reader
+  const claimed = detectFormat(inner, '');
+  const binary = claimed === 'ase-db' || claimed === 'ase-traj' ? null : notText(d.bytes);
+  if (binary) throw new StructureParseError(name, null, binary);
+  const text = bytesToText(d.bytes);
   try {
     return { ...read(inner, text, options), compression: d.compression };
   } catch (e) {

@@ -25,7 +25,7 @@ import { RemoteError } from '../../src-shared/ipc/define';
 import { analyseMissing, storeOne } from './structures';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
-import { datasetFormat, droppedLabel, droppedSource, nothingUsableMessage, pathSource, type ReaderIO } from '../datasets';
+import { datasetFormat, droppedLabel, droppedSource, nothingUsableMessage, pathSource, readAs, type ReaderIO } from '../datasets';
 import { TrainingSectionSchema } from '../../src-shared/model/config';
 import { groupsAcrossSplits, trainValTestSplit } from '../../src-shared/model/split';
 import { workOfAnother } from '../store/owners';
@@ -268,7 +268,7 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
   }
 
   async function store(): Promise<DatasetRecord> {
-    const read = await format.read(source, { target, selection: args.selection, energyKey: args.energyKey, forcesKey: args.forcesKey, stressKey: args.stressKey, label: args.label }, poolIO(core, job));
+    const read = await readAs(format, source, { target, selection: args.selection, energyKey: args.energyKey, forcesKey: args.forcesKey, stressKey: args.stressKey, label: args.label }, poolIO(core, job));
     stopIfCancelled(job);
     if (read.perAtomTarget) {
       throw new UserError(`"${read.perAtomTarget.key}" is a per-atom array: a dataset's target is one number per structure (e.g. energy or energy_per_atom); per-atom arrays are kept with every item for per-atom heads`);

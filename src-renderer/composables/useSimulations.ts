@@ -12,7 +12,7 @@
 import { computed, readonly, ref, shallowRef } from 'vue';
 import type { SimulationDetail, SimulationFramesEvent, SimulationFrameView, SimulationRecord, StructureRecord } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
-import { errorMessage } from '../lib/format';
+import { errorMessage, frameLabel } from '../lib/format';
 import { appendFramesToSeries, bandProfile, formRequest, newestActive, highestImage, largestForceWith, streamBand, type SimulationForm, type StreamedBand } from '../lib/simulation';
 import { downloadFile, fromBase64 } from '../lib/download';
 import { whenConnected } from './whenConnected';
@@ -319,7 +319,7 @@ const keepPhononMode = (id: number, choice: PhononModeChoice): Promise<Structure
 
 /** Frame `index` of a run stored as a new structure of the library (null when refused: actionError says why). */
 const keepFrame = (id: number, index: number): Promise<StructureRecord | null> =>
-  act(`keep frame ${index + 1} as a structure`, () => getApi().simulations.keepFrame({ id, index }));
+  act(`keep ${frameLabel(index)} as a structure`, () => getApi().simulations.keepFrame({ id, index }));
 
 export function useSimulations() {
   subscribe();

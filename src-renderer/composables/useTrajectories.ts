@@ -105,7 +105,7 @@ async function exportPoscar(): Promise<void> {
   if (!d) return;
   try {
     const s = await structureOf(d.frameSummaries[frame.value].structureId);
-    download(`${d.name}-frame${frame.value + 1}.vasp`, writePoscar(structureFromJSON(s.structure)));
+    download(`${d.name}-frame${frame.value}.vasp`, writePoscar(structureFromJSON(s.structure)));
   } catch (e) {
     error.value = errorMessage(e);
   }

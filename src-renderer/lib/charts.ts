@@ -7,7 +7,7 @@
 import type { DatasetSpaceGroupCount, Histogram } from '../../src-shared/ipc/contract';
 import { plural } from '../../src-shared/text';
 import { displaySymbol } from '../../src-shared/chem/spacegroup';
-import { fmtNum } from './format';
+import { fmtNum, frameLabel } from './format';
 import { columnLabel } from './runs';
 import type { XY } from './series';
 
@@ -504,7 +504,7 @@ export interface FrameSeries {
 }
 
 /**
- * A trajectory's per-frame values against the frame number (1-based), the first series on the
+ * A trajectory's per-frame values against the frame's index (from 0, as `frameLabel` names it), the first series on the
  * left axis and the second on the right, with the current frame marked by a vertical line.
  */
 export function trajectoryOption(series: readonly FrameSeries[], current: number): ChartOption {
@@ -512,7 +512,7 @@ export function trajectoryOption(series: readonly FrameSeries[], current: number
   const lines: LineSeries[] = shown.map((s, i) => ({
     name: withUnit(s.name, s.unit),
     axis: i === 0 ? 0 : 1,
-    data: s.values.flatMap((v, k) => (v === null ? [] : [[k + 1, v] as XY])),
+    data: s.values.flatMap((v, k) => (v === null ? [] : [[k, v] as XY])),
   }));
   const option = lineOption(lines, { xName: 'frame', yName: lines[0]?.name, y2Name: lines[1]?.name });
   const out = option.series as ChartOption[];
@@ -521,9 +521,9 @@ export function trajectoryOption(series: readonly FrameSeries[], current: number
       symbol: 'none',
       silent: true,
       animation: false,
-      label: { show: true, formatter: `frame ${current + 1}`, ...baseText },
+      label: { show: true, formatter: frameLabel(current), ...baseText },
       lineStyle: { color: '#d6336c', width: 1.5, type: 'solid' },
-      data: [{ xAxis: current + 1 }],
+      data: [{ xAxis: current }],
     };
   }
   return option;

@@ -21,7 +21,7 @@
  *   when computed, else B × A × (Fin + E/A × (Fe + 2)) floats).
  */
 
-import { fmtBytes } from './format';
+import { fmtBytes, fmtNum } from './format';
 
 /**
  * Effective GFLOP/s of each backend for these small sparse models, as the formula above counts
@@ -68,6 +68,18 @@ export interface Estimate {
   activationBytes: number;
   inputBytes: number;
   totalBytes: number;
+}
+
+/**
+ * How an estimate is reached, as the Models view's "How these are estimated" says it: the work of an
+ * epoch at the backend's speed (3 significant digits: "0.876 GFLOP per epoch at 0.895 GFLOP/s"), and
+ * the memory by part.
+ */
+export function estimateExplanation(e: Estimate): string {
+  return (
+    `${fmtNum(e.flopsPerEpoch / 1e9, 3)} GFLOP per epoch at ${fmtNum(e.gflops, 3)} GFLOP/s (this backend’s effective speed, calibrated on measured runs); ` +
+    `memory = parameters, gradients and optimiser state ${fmtBytes(e.paramBytes)} + activations ${fmtBytes(e.activationBytes)} + batch inputs ${fmtBytes(e.inputBytes)}. See docs/workbench-ui.md.`
+  );
 }
 
 export function estimateCost(i: EstimateInput): Estimate {

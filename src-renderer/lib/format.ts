@@ -15,6 +15,15 @@ export function fmtFixed(x: number | null | undefined, decimals: number): string
   return x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(decimals);
 }
 
+/**
+ * A frame of a trajectory (an MD run's, a multi-frame file's) by its index from 0, as the command line
+ * (`--frames`, `--frame`, JSON `"first"`/`"last"`) and every message number frames, so the number shown
+ * can be given back to an option: "frame 100", and with the frames there are, "frame 100 of 0–100".
+ */
+export function frameLabel(index: number, frames?: number): string {
+  return frames === undefined ? `frame ${index}` : `frame ${index} of 0–${frames - 1}`;
+}
+
 /** 12345 → "12,345". */
 export function fmtInt(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';

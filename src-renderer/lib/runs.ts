@@ -142,13 +142,14 @@ export function displayValue(v: unknown): string {
 /**
  * Dimensions for parallel coordinates: the differing parameters (numeric or categorical; when
  * fewer than three differ, the runs' key parameters from their summaries are added so the plot
- * always has axes), followed by the best metrics any run has (missing values drawn as gaps).
+ * always has axes), followed by the best metrics any run has (missing values drawn as gaps). `title`
+ * says which they are: "Parallel coordinates (1 differing parameter, 7 key parameters alike in every run, best metrics)".
  */
 export function parallelData(
   runs: readonly { name: string; config: unknown; bestMetrics: Record<string, number>; summary?: Record<string, string | number | null> }[],
   maxParams = 8,
   maxMetrics = 6,
-): { dims: ParallelDim[]; rows: { name: string; values: (number | string | null)[] }[] } {
+): { dims: ParallelDim[]; rows: { name: string; values: (number | string | null)[] }[]; title: string } {
   const params: DiffRow[] = parameterDiff(runs.map((r) => r.config)).slice(0, maxParams);
   if (params.length < 3) {
     const keys = [...new Set(runs.flatMap((r) => Object.keys(r.summary ?? {})))];
@@ -181,7 +182,10 @@ export function parallelData(
       ...metricKeys.map((k) => (Number.isFinite(r.bestMetrics[k]) ? metricDisplayValue(k, r.bestMetrics[k])! : null)),
     ],
   }));
-  return { dims, rows };
+  const differing = params.filter((d) => new Set(d.values.map((v) => JSON.stringify(v ?? null))).size > 1).length;
+  const alike = params.length - differing;
+  const title = `Parallel coordinates (${plural(differing, 'differing parameter')}${alike ? `, ${plural(alike, 'key parameter')} alike in every run` : ''}${metricKeys.length ? ', best metrics' : ''})`;
+  return { dims, rows, title };
 }
 
 /**

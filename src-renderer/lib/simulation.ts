@@ -18,7 +18,7 @@ import { spaceGroupChangeText } from '../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../src-shared/sim/msd';
 import { plural } from '../../src-shared/text';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
-import { fmtDate, fmtFixed, fmtNum } from './format';
+import { fmtDate, fmtFixed, fmtNum, frameLabel } from './format';
 import { rdfChart } from './rdf';
 import { DEFAULT_LONGEST_ARROW, sequentialColors } from './potential';
 import type { SiteArrows } from '../viewer/arrows';
@@ -558,7 +558,7 @@ export function firstVibrationMode(energies: readonly number[]): number {
 
 /** The radial distribution function of a frame, as a chart; null for a molecule (no density). */
 export function frameRdfChart(run: Pick<SimulationDetail, 'numbers' | 'pbc'>, frame: SimulationFrameView): SimulationChart | null {
-  const chart = rdfChart(frameStructure(run, frame), `Radial distribution, frame ${frame.index + 1}`);
+  const chart = rdfChart(frameStructure(run, frame), `Radial distribution, ${frameLabel(frame.index)}`);
   return chart && { id: 'rdf', ...chart };
 }
 

@@ -1,6 +1,7 @@
 /** How structures are named, searched and grouped in the Structures and Graph lists (pure, tested). */
 import type { StructureRecord } from '../../src-shared/ipc/contract';
 import { saysNothing } from '../../src-shared/chem/naming';
+import { frameLabel } from './format';
 
 function basename(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
@@ -16,7 +17,7 @@ export function structureLabel(r: Pick<StructureRecord, 'name' | 'file' | 'block
   const file = basename(r.file);
   const stem = file.replace(/\.[^.]+$/, '');
   const parts: string[] = [];
-  const frame = typeof r.block === 'number' ? `frame ${r.block}` : null;
+  const frame = typeof r.block === 'number' ? frameLabel(r.block) : null;
   // a frame named by the reader (an XYZ frame without a name of its own is `frame N`) is said once, after the file
   if (!saysNothing(r.name) && r.name !== stem && r.name !== file && r.name !== String(r.block) && r.name !== frame) parts.push(r.name);
   parts.push(file);

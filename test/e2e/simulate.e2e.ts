@@ -104,7 +104,7 @@ describe('Simulate', () => {
     await expect.poll(async () => (await shownFrame()).frame, { timeout: 60_000 }).toBeGreaterThan(compiled.frame + 3);
     expect(await programIds()).toEqual(compiled.ids);
     expect((await shownFrame()).step).toBeGreaterThan(0);
-    expect(await player.getByTestId('trajectory-frame').textContent()).toMatch(/^frame \d+ \/ \d+$/);
+    expect(await player.getByTestId('trajectory-frame').textContent()).toMatch(/^frame \d+ of 0–\d+$/);
     expect(await run.getAttribute('data-status')).toBe('running');
     // on a loaded machine the window can take long to take the click while frames stream in
     await page.getByTestId('simulation-cancel').click({ timeout: 120_000 });
@@ -125,7 +125,7 @@ describe('Simulate', () => {
     // the radial distribution of the frame shown: its title follows the slider
     const rdfCard = page.getByTestId('simulation-chart-rdf');
     expect(await rdfCard.getAttribute('data-points')).toBe('120');
-    expect(await page.locator('.card', { has: rdfCard }).locator('h3').textContent()).toBe('Radial distribution, frame 1');
+    expect(await page.locator('.card', { has: rdfCard }).locator('h3').textContent()).toBe('Radial distribution, frame 0');
     // an arrow key moves one frame a press, also pressed faster than frames are read (a held key)
     const presses = Math.min(8, Number(await run.getAttribute('data-frames')) - 1);
     await player.focus();
@@ -207,7 +207,8 @@ describe('Simulate', () => {
     const mdId = Number(await mdRun.getAttribute('data-id'));
     await mdRun.getByTestId('simulation-keep-frame').click();
     await expect.poll(async () => (await page.getByTestId('simulation-kept').textContent()) ?? '').toMatch(/^frame \d+ kept as structure #\d+ \(Cu\)/);
-    const keptIndex = Number(/^frame (\d+)/.exec((await page.getByTestId('simulation-kept').textContent())!)![1]) - 1;
+    // the frame's index as the command line takes it (from 0)
+    const keptIndex = Number(/^frame (\d+)/.exec((await page.getByTestId('simulation-kept').textContent())!)![1]);
     await expect.poll(() => ownVelocities.isDisabled()).toBe(false);
     await page.getByTestId('simulation-velocities').selectOption('structure');
     await page.getByTestId('simulation-ensemble').selectOption('nve');

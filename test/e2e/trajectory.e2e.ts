@@ -103,15 +103,15 @@ describe('trajectories in the workspace', () => {
     const turned = await centres();
     expect(apart(turned, upright)).toBeGreaterThan(10);
 
-    // scrub to frame 6: the viewer's frame, the readout's energy and the chart's marker follow
+    // scrub to frame 5: the viewer's frame, the readout's energy and the chart's marker follow
     await scrub(page, 5);
     await expect.poll(() => frame.getAttribute('data-frame')).toBe('5');
     expect(apart(await centres(), turned)).toBeLessThan(apart(turned, upright) / 4);
     await expect.poll(() => page.getByTestId('trajectory-readout').textContent()).toContain(`energy ${Number(g.energy[5].toPrecision(6))} eV`);
     await expect.poll(() => markerX(page)).toBeLessThan(atEnd - 20);
-    const atSix = await markerX(page);
+    const atFive = await markerX(page);
     await scrub(page, 15);
-    await expect.poll(() => markerX(page)).toBeGreaterThan(atSix + 10);
+    await expect.poll(() => markerX(page)).toBeGreaterThan(atFive + 10);
     await expect.poll(() => markerX(page)).toBeLessThan(atEnd - 5);
 
     // a click on the chart jumps to the frame under the pointer (left part of the plot: an early frame)
@@ -128,11 +128,11 @@ describe('trajectories in the workspace', () => {
     exported.frames.forEach((f, i) => expect(Math.abs(f.energy! - g.energy[i])).toBeLessThan(1e-9));
     expect(exported.frames.every((f) => f.forces !== null && f.stress !== null)).toBe(true);
     const [poscarDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('trajectory-export-poscar').click()]);
-    expect(poscarDownload.suggestedFilename()).toMatch(/frame6\.vasp$/);
+    expect(poscarDownload.suggestedFilename()).toMatch(/frame5\.vasp$/);
     const poscar = readStructures('POSCAR', readFileSync((await poscarDownload.path())!, 'utf8')).structures[0];
-    const sixth = exported.frames[5].structure;
-    expect(poscar.species).toEqual(sixth.species);
-    poscar.cart.forEach((x, k) => expect(Math.abs(x - sixth.cart[k])).toBeLessThan(1e-6));
+    const fifth = exported.frames[5].structure;
+    expect(poscar.species).toEqual(fifth.species);
+    poscar.cart.forEach((x, k) => expect(Math.abs(x - fifth.cart[k])).toBeLessThan(1e-6));
 
     // play runs through the frames
     await scrub(page, 0);
@@ -142,14 +142,14 @@ describe('trajectories in the workspace', () => {
 
     // the XDATCAR has no energies: frames only
     await items.filter({ hasText: 'XDATCAR' }).click();
-    await expect.poll(() => frame.textContent()).toMatch(/frame 11 \/ 11/);
+    await expect.poll(() => frame.textContent()).toMatch(/frame 10 of 0–10/);
     // its radial distribution, on request, follows the frame shown
     const rdf = page.getByTestId('structure-rdf');
     await rdf.locator('summary').click();
     await expect.poll(() => page.getByTestId('structure-rdf-chart').getAttribute('data-points')).toBe('120');
-    expect(await rdf.locator('summary').textContent()).toMatch(/Radial distribution g\(r\)\s*· frame 11/);
+    expect(await rdf.locator('summary').textContent()).toMatch(/Radial distribution g\(r\)\s*· frame 10/);
     await scrub(page, 2);
-    await expect.poll(() => rdf.locator('summary').textContent()).toMatch(/· frame 3$/);
+    await expect.poll(() => rdf.locator('summary').textContent()).toMatch(/· frame 2$/);
     await app.screenshot('trajectory-rdf');
   });
 

@@ -5,9 +5,9 @@ import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-s
 import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, issueField, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, isRunFolderFile, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
-import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption, tickText } from '../../src-renderer/lib/charts';
-import { BACKEND_GFLOPS, calibratedGflops, estimateCost, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
-import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum } from '../../src-renderer/lib/format';
+import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption, tickText, trajectoryOption } from '../../src-renderer/lib/charts';
+import { BACKEND_GFLOPS, calibratedGflops, estimateCost, estimateExplanation, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
+import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum, frameLabel } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
 import { importLine, stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { inOwnDropZone } from '../../src-renderer/composables/useFileDrop';
@@ -359,6 +359,13 @@ describe('runs table and comparison', () => {
     expect(pd.dims.map((d) => d.name)).toEqual(['lr', 'readout', 'layers', 'val_mae']);
     expect(pd.dims[1].categories).toEqual(['mean']);
     expect(pd.rows[1].values).toEqual([0.01, 'mean', 3, null]);
+    // the title says the axes are parameters alike in every run, not "differing parameters"
+    expect(pd.title).toBe('Parallel coordinates (0 differing parameters, 3 key parameters alike in every run, best metrics)');
+    const lr = parallelData([
+      { name: 'A', config: c, bestMetrics: { val_mae: 0.2 }, summary: { lr: 0.005, readout: 'mean', layers: 3 } },
+      { name: 'B', config: c, bestMetrics: { val_mae: 0.1 }, summary: { lr: 0.001, readout: 'mean', layers: 3 } },
+    ]);
+    expect(lr.title).toBe('Parallel coordinates (1 differing parameter, 2 key parameters alike in every run, best metrics)');
   });
 
   it('results say in one line that the test split is empty, in place of empty plots', () => {
@@ -403,6 +410,17 @@ describe('runs table and comparison', () => {
 });
 
 describe('chart options', () => {
+  it("names a trajectory's frames from 0, as the command line takes them back (`--frames 100:101`), on the chart's axis and marker too", () => {
+    // an MD run of 1000 steps, a frame every 10: 101 frames, indices 0–100
+    expect(frameLabel(100, 101)).toBe('frame 100 of 0–100');
+    expect(frameLabel(97)).toBe('frame 97');
+    const option = trajectoryOption([{ name: 'energy', unit: 'eV', values: [-3, -2.9, -2.8] }], 2) as { series: { data: [number, number][]; markLine: { label: { formatter: string }; data: { xAxis: number }[] } }[] };
+    const [energy] = option.series;
+    expect(energy.data.map(([x]) => x)).toEqual([0, 1, 2]);
+    expect(energy.markLine.label.formatter).toBe('frame 2');
+    expect(energy.markLine.data[0].xAxis).toBe(2);
+  });
+
   it('axis ticks are labelled apart: an MD run\'s energies and temperatures, a loss on a log axis', () => {
     const option = lineOption([{ name: 'E', data: [[0, -1745.4], [1, -1745.0]] }, { name: 'T', data: [[0, 1440], [1, 1450]], axis: 1 }], { xName: 'frame' }) as { yAxis: { axisLabel: { formatter: (v: number) => string } }[] };
     const [energy, temperature] = option.yAxis.map((a) => a.axisLabel.formatter);
@@ -597,6 +615,9 @@ describe('estimates and formatting', () => {
     expect(estimateCost({ ...base, trainStructures: 3200 }).secondsPerEpoch).toBeCloseTo(2 * e.secondsPerEpoch);
     expect(estimateCost({ ...base, optimizer: 'adam' }).paramBytes).toBe(81_000 * 4 * 4);
     expect(scaleBatchBytes([{ batchSize: 32, bytes: 100 }, { batchSize: 256, bytes: 800 }], 128)).toBe(400);
+    // a calibrated speed is a measured ratio: shown to 3 significant digits, as the work beside it, not as "0.8948355141322437 GFLOP/s"
+    const calibrated = estimateCost({ ...base, gflops: 0.8948355141322437 });
+    expect(estimateExplanation(calibrated)).toMatch(/^108 GFLOP per epoch at 0\.895 GFLOP\/s \(/);
   });
 
   it('100,000 layers need more memory than the machine has: Train… is refused and says why', () => {

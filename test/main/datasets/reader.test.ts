@@ -135,6 +135,16 @@ describe('formats', () => {
     expect((await readDatasetAt(d, { limit: 3 })).items.map((i) => i.name)).toEqual(['1000041', '1000050', '1101051']);
   });
 
+  it('a CGCNN folder picked as files under another kind says what was dropped and the kind it is; the app\'s import alike', async () => {
+    const files = readdirSync(SAMPLE).map((n) => ({ name: n, text: readFileSync(join(SAMPLE, n), 'utf8') }));
+    const said = 'the 12 dropped files (10 .cif, atom_init.json, id_prop.csv) have no .xyz/.extxyz file: choose the kind that reads them, a CGCNN folder (id_prop.csv, <id>.cif, optional atom_init.json)';
+    await expect(readDataset(droppedSource(files), { kind: 'extxyz' }, inProcessIO)).rejects.toThrow(said);
+    await expect(served.api.datasets.import({ kind: 'extxyz', files })).rejects.toMatchObject({ message: said });
+    // files no kind reads: none is named
+    const notes = [{ name: 'a.txt', text: 'x' }, { name: 'b.txt', text: 'y' }, { name: 'atom_init.json', text: '{}' }];
+    await expect(readDataset(droppedSource(notes), { kind: 'csv' }, inProcessIO)).rejects.toThrow(/^the 3 dropped files \(2 \.txt, atom_init\.json\) have no \.csv file$/);
+  });
+
   it('a CGCNN folder of compressed CIFs (<id>.cif.gz, .bz2, .xz) reads as the plain one', async () => {
     const d = folder('cgcnn-compressed', { 'id_prop.csv': readFileSync(join(SAMPLE, 'id_prop.csv'), 'utf8') });
     const ids = readFileSync(join(SAMPLE, 'id_prop.csv'), 'utf8').trim().split('\n').map((l) => l.split(',')[0]);
@@ -304,6 +314,22 @@ describe('the app imports with the same reader', () => {
     const items = await served.api.datasets.items({ id: ds.id, offset: 0, limit: 100 });
     expect(items.items.map((i) => [i.name, i.target])).toEqual(cli.items.map((i) => [i.name, i.targets[0]]));
     expect(ds.targetKey).toBe(cli.targetKey);
+  });
+
+  it("a file that is no extended XYZ (a binary, junk text) imported without a target key says why it could not be read, with its line, not that its frames lack a target key (as train does)", async () => {
+    const binary = join(dir, 'binary.extxyz');
+    writeFileSync(binary, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0x0a, 0x41]));
+    const junk = join(dir, 'junk.extxyz');
+    writeFileSync(junk, 'c1 abc xyz_0123\nabc 7 xyz\n');
+    for (const [path, why] of [
+      [binary, /^no labelled structure could be read — binary\.extxyz: is a binary file, not text$/],
+      [junk, /^no labelled structure could be read — junk\.extxyz: line 1: /],
+    ] as const) {
+      await expect(served.api.datasets.import({ kind: 'extxyz', path })).rejects.toMatchObject({ message: expect.stringMatching(why) });
+      const read = await readDatasetAt(path);
+      expect(read.items).toEqual([]);
+      expect(read.failed.map((f) => f.file)).toEqual([path.split('/').pop()]);
+    }
   });
 
   it('refuses several targets or a per-atom target for a dataset, saying why', async () => {

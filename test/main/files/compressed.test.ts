@@ -66,6 +66,13 @@ describe('compressed files', () => {
     await expect(structuresFromBytes('POSCAR.gz', new Uint8Array(text))).rejects.toMatchObject({ name: 'StructureParseError', file: 'POSCAR.gz' });
   });
 
+  it('a binary file opened as a structure (an executable named .cif, gzipped or not) is said to be one, as the dataset import says, not a CIF syntax error', async () => {
+    const elf = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0x0a, 0x64, 0x61, 0x74, 0x61, 0x5f]);
+    const said = { name: 'StructureParseError', message: 'is a binary file, not text', line: null };
+    await expect(structuresFromBytes('binary.cif', elf)).rejects.toMatchObject({ ...said, file: 'binary.cif' });
+    await expect(structuresFromBytes('binary.cif.gz', new Uint8Array(gzipSync(elf)))).rejects.toMatchObject({ ...said, file: 'binary.cif.gz' });
+  });
+
   it('name errors inside a compressed file by the file the user gave', async () => {
     const bad = new Uint8Array(gzipSync(Buffer.from('data_x\nloop_\n_atom_site_label\n_atom_site_fract_x\nA 0.1 0.2\n')));
     await expect(structuresFromBytes('broken.cif.gz', bad)).rejects.toMatchObject({ file: 'broken.cif.gz' });

@@ -205,7 +205,8 @@ describe('Simulate panel helpers', () => {
     ];
     const cart = [0, 0, 0, 0, 1.805, 1.805, 1.805, 0, 1.805, 1.805, 1.805, 0];
     const chart = frameRdfChart(run, { index: 4, step: 40, time: null, energy: 0, values: {}, lattice, cart, forces: [], stress: null, velocities: null })!;
-    expect(chart.title).toBe('Radial distribution, frame 5');
+    // frame index 4, as `structure rdf --frames 4:5` takes it (the README numbers frames from 0)
+    expect(chart.title).toBe('Radial distribution, frame 4');
     expect(chart.points).toBe(120);
     const data = (chart.option.series as { data: [number, number][] }[])[0].data;
     // fcc: the first shell, 12 neighbours at a/√2 = 2.553 Å, in the bin (2.55, 2.60]
