@@ -24,7 +24,6 @@ import { isSqlite, readAseDb } from './ase-db';
 import { isAseTrajectory, readAseTrajectory } from './ase-traj';
 import { checkUserFile, FileAccessError, readUserFile, type FileKind } from './path-guard';
 import { structureName } from '../../src-shared/chem/naming';
-import type { Structure } from '../../src-shared/chem/structure';
 
 /** Finds a file beside the one being read (by base name), or null. */
 export type CompanionLookup = (name: string) => Promise<Uint8Array | null>;
@@ -266,11 +265,11 @@ export async function readStructuresFile(path: string, shown: string, options: R
  * Every structure of a file on disk, each in its place: a CIF data block that could not be read (while
  * the others were) is the file's error, naming the block and its line. For the commands that take a
  * structure by its place in the file (the last, `--frame K`, `--frames`): a block left out would have
- * them take another block without a word.
+ * them take another block without a word. With the read's warnings, for the commands that say them.
  */
-export async function readStructuresInPlace(path: string, shown: string, options: ReadOptions = {}): Promise<Structure[]> {
+export async function readStructuresInPlace(path: string, shown: string, options: ReadOptions = {}): Promise<FileStructures> {
   const r = await readStructuresFile(path, shown, options);
   const b = r.skipped[0];
   if (b) throw new StructureParseError(shown, b.error.line, `${b.error.reason} (the file's structures are taken by their place in it, the last unless told otherwise: every data block must be read)`, b.error.column);
-  return r.structures;
+  return r;
 }

@@ -59,7 +59,7 @@ import { bandEnd, heldInPlace, NEB_DEFAULTS } from '../../../src-shared/sim/neb'
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import type { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { heldNotWritten, TrajectoryFile, type TrajectoryFileFormat } from '../../files/trajectory-file';
-import { readStructuresInPlace } from '../../files/structure-file';
+import { readStructuresInPlace, type FileStructures } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { pickedAtoms } from './picked-atoms';
 import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
@@ -459,10 +459,14 @@ function summaryJson(file: string, model: string, r: Summarised<'elastic'>): str
   return JSON.stringify({ file, model, ...fields, message: r.message, ...(r.warnings ? { warnings: r.warnings } : {}) });
 }
 
-/** Structure `--{option}` of FILE (default the last); prints the problem and returns a status when there is none. */
+/**
+ * Structure `--{option}` of FILE (default the last); prints the problem and returns a status when there is none.
+ * What the reader said of the file and of that structure goes to stderr (a 2D cell given a vector normal to it).
+ */
 async function readStructureOption(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>, option: string, usage: string): Promise<Structure | number> {
-  const structures = await readAll(ctx, command, file, values);
-  if (typeof structures === 'number') return structures;
+  const read = await readAll(ctx, command, file, values);
+  if (typeof read === 'number') return read;
+  const { structures } = read;
   let frame: number;
   try {
     frame = num(values, option, structures.length - 1, nonNegativeInt, 'a structure index from 0');
@@ -470,6 +474,7 @@ async function readStructureOption(ctx: CommandContext, command: string, file: s
     return usageError(ctx.io, command, (e as Error).message, usage);
   }
   if (frame >= structures.length) return usageError(ctx.io, command, `--${option} ${frame}: ${file} holds ${structures.length} structure${structures.length === 1 ? '' : 's'} (0-based)`);
+  for (const w of [...read.fileWarnings, ...read.structureWarnings[frame]]) ctx.io.err(`latticework ${command}: warning: ${file}: ${w}`);
   return structures[frame];
 }
 
@@ -481,8 +486,9 @@ async function readStructureOption(ctx: CommandContext, command: string, file: s
 async function readBand(ctx: CommandContext, files: readonly string[], values: Record<string, unknown>): Promise<{ structure: Structure; from: string }[] | number> {
   const band: { structure: Structure; from: string }[] = [];
   for (const file of files) {
-    const structures = await readAll(ctx, 'neb', file, values);
-    if (typeof structures === 'number') return structures;
+    const read = await readAll(ctx, 'neb', file, values);
+    if (typeof read === 'number') return read;
+    const { structures } = read;
     if (files.length === 1) band.push(...structures.map((structure, k) => ({ structure, from: `${file}: structure ${k}` })));
     else band.push({ structure: structures[structures.length - 1], from: file });
   }
@@ -494,7 +500,7 @@ async function readBand(ctx: CommandContext, files: readonly string[], values: R
 }
 
 /** Every structure of FILE (within --max-atoms, --max-bytes); prints the problem (file, line) and returns a status when it cannot be read. */
-async function readAll(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>): Promise<Structure[] | number> {
+async function readAll(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>): Promise<FileStructures | number> {
   try {
     return await readStructuresInPlace(resolve(ctx.cwd, file), file, readLimits(values));
   } catch (e) {
