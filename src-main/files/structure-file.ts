@@ -210,12 +210,16 @@ function fileKind(name: string): FileKind {
   return /vasprun|outcar|xdatcar|\.(ext)?xyz|\.traj|\.(gz|bz2|xz)$/i.test(name) ? 'trajectory' : 'structure';
 }
 
-/** The path guard's refusal as the error the command line and the readers report (named by the file as given). */
+/**
+ * The path guard's refusal as the error the command line and the readers report. A missing or unreadable
+ * file is named by the file as given; any other refusal is its reason alone ('is a folder, not a regular
+ * file'), since whoever reports it names the file before it (the error data's `file`).
+ */
 function accessError(e: unknown, shown: string): unknown {
   if (!(e instanceof FileAccessError)) return e;
   if (e.reason.startsWith('does not exist')) return Object.assign(new Error(`no such file: ${shown}`), { name: 'FileNotFound', code: 'ENOENT' });
   if (e.reason === 'permission denied') return Object.assign(new Error(`permission denied: ${shown}`), { name: 'FileNotReadable', code: 'EACCES' });
-  return Object.assign(new Error(`${shown}: ${e.reason}`), { name: 'FileAccessError' });
+  return Object.assign(new Error(e.reason), { name: 'FileAccessError' });
 }
 
 /**

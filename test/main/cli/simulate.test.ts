@@ -1202,3 +1202,13 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     expect(water.err).toMatch(/holds 3 structures/);
   });
 });
+
+describe('a folder given as the structure file', () => {
+  it('is named once: "latticework relax: adir: is a folder, not a regular file" (it said "adir: adir: …")', async () => {
+    mkdirSync(join(dir, 'adir'), { recursive: true });
+    const r = await run(relaxCommand, ['adir', '--model', 'emt']);
+    expect([r.code, r.err]).toEqual([1, 'latticework relax: adir: is a folder, not a regular file']);
+    const m = await run(mdCommand, ['adir', '--model', 'emt', '--ensemble', 'nve', '--temperature', '10', '--timestep', '1', '--steps', '2']);
+    expect([m.code, m.err]).toEqual([1, 'latticework md: adir: is a folder, not a regular file']);
+  });
+});
