@@ -15,6 +15,7 @@ import {
   constraintsOf,
   driftText,
   elasticNotes,
+  mdNotes,
   phononNotes,
   gpaText,
   stabilityText,
@@ -179,7 +180,9 @@ JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 fi
        "forceSpread"?: [eV/Å per step] (an ensemble of potentials: the largest disagreement of its
        members on an atom's force), "message",
        "warnings"?: [...] (a trained potential: each way the frames written left its training
-       structures, at the first such frame, "step N: ..."; [] when none did)}
+       structures, at the first such frame, "step N: ..."; [] when none did; and an NVE run whose
+       |drift| passed 0.01 eV/atom: it did not conserve energy, the time step is too long or atoms
+       are too close — also on stderr, "latticework md: warning: FILE: …", the run still completed)}
 Exit status: 0 when the run completed, 1 when it failed (e.g. blew up), stopped where the potential
 extrapolates, or the file could not be read, 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped it (the
 steps so far are printed; their frames are in the file already). Progress goes to stderr every 10 s.`;
@@ -886,7 +889,10 @@ export const mdCommand: Command = {
     const written = trajectory?.close() ?? true;
     if (typeof out === 'number') return out;
     const summary = out.summary?.task === 'md' ? out.summary : null;
-    const warnings = watch ? watch.warnings : null;
+    // a trained potential's warnings, and an NVE run that did not keep its energy
+    const notes = summary ? mdNotes(summary, params.ensemble) : [];
+    for (const n of notes) ctx.io.err(`latticework md: warning: ${file}: ${n}`);
+    const warnings = watch || notes.length ? [...(watch?.warnings ?? []), ...notes] : null;
     if (log) {
       const series = (key: string) => log.values(key);
       ctx.io.out(
@@ -922,7 +928,7 @@ export const mdCommand: Command = {
         const diffusion = diffusionText(summary);
         ctx.io.out(`drift ${driftText(summary.drift, 3)}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}${diffusion && `, ${diffusion}`}`);
       }
-      for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
+      for (const w of watch?.warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (trajectory?.count && written) ctx.io.out(`${trajectory.count} frames written to ${values.out}`);
     }
     return out.status === 'cancelled' ? stoppedStatus() : out.status === 'finished' && out.stoppedAt === undefined && written ? 0 : 1;

@@ -1212,3 +1212,24 @@ describe('a folder given as the structure file', () => {
     expect([m.code, m.err]).toEqual([1, 'latticework md: adir: is a folder, not a regular file']);
   });
 });
+
+describe('an NVE run that lost its energy (two atoms 0.05 Å apart: tester C, repro_nearoverlap.sh)', () => {
+  it('completes with a warning on stderr and in the JSON "warnings"; a run that keeps its energy has none', async () => {
+    copyFileSync(fileURLToPath(new URL('../../fixtures/sim/nearoverlap.extxyz', import.meta.url)), join(dir, 'nearoverlap.extxyz'));
+    const args = ['nearoverlap.extxyz', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '50'];
+    const said = /^latticework md: warning: nearoverlap\.extxyz: the total energy of this NVE run drifted by -5\.75e\+1 eV\/atom, more than 0\.01 eV\/atom: .* The time step is too long \(lower it\), or atoms are too close/;
+    const text = await run(mdCommand, args);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/completed 50 steps/);
+    expect(text.err).toMatch(said);
+    const json = await run(mdCommand, [...args, '--json']);
+    expect(json.code).toBe(0);
+    expect(json.err).toMatch(said);
+    const j = JSON.parse(json.out) as { drift: number; warnings: string[] };
+    expect(j.drift).toBeLessThan(-57);
+    expect(j.warnings).toEqual([expect.stringMatching(/^the total energy of this NVE run drifted by -5\.75e\+1 eV\/atom/)]);
+    const fine = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '20', '--json']);
+    expect([fine.code, fine.err]).toEqual([0, '']);
+    expect(JSON.parse(fine.out)).not.toHaveProperty('warnings');
+  });
+});
