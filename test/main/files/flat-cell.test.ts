@@ -33,6 +33,13 @@ gh.rattle(0.05, seed=1)
 for i, p in enumerate(gh.positions.copy()):
     gh.append('H')
     gh.positions[-1] = p + [0, 0, 1.1 if i % 2 == 0 else -1.1]
+# three images of the slab, as a trajectory of a run holds them
+from ase.io.trajectory import Trajectory
+with Trajectory(f'{sys.argv[1]}/fcc111-run.traj', 'w') as t:
+    for k in range(3):
+        b = slab.copy()
+        b.rattle(0.01, seed=k)
+        t.write(b)
 out = {}
 for name, a in (('fcc111', slab), ('graphane', gh)):
     assert not a.cell[2].any() and list(a.pbc) == [True, True, False]
@@ -87,6 +94,12 @@ describe("ASE's 2D cells (a zero third vector, pbc T T F) read as slabs", () => 
       });
     }
   }
+
+  it('a trajectory says it once, for its first image, with how many more had it', async () => {
+    const r = await readStructuresFile(join(dir, 'fcc111-run.traj'), 'fcc111-run.traj');
+    expect(r.structures.map((s) => s.pbc)).toEqual([0, 1, 2].map(() => [true, true, false]));
+    expect(r.fileWarnings).toEqual([expect.stringMatching(/^image 0: the cell's third vector is zero .* not periodic \(so were 2 more images\)$/)]);
+  });
 
   it('the slab is what ASE computes, not the isolated cluster the cell was dropped for', () => {
     // ASE's EMT of fcc111 read without the cell (pbc F F F) is 11.224010 eV (tester C's report)
