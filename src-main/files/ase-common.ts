@@ -4,7 +4,7 @@
  * constraints, a JSON list of `{name, kwargs}` (ase.constraints' `todict`, encoded by ase.io.jsonio),
  * which `constraintsJson` writes.
  */
-import { cartToFrac, cellVolume, elementSymbol, voigtFromMatrix, type LabelledFrame, type Mat3, type SiteProperty, type Voigt6 } from '../../src-shared/chem';
+import { cartToFrac, elementSymbol, fileCell, voigtFromMatrix, type LabelledFrame, type Mat3, type SiteProperty, type Voigt6 } from '../../src-shared/chem';
 import { fileConstraints } from '../../src-shared/sim/constraints';
 
 /** An image as ASE stores it (arrays flat, per-atom ones null when the image has none). */
@@ -34,11 +34,13 @@ export interface AseImage {
 }
 
 /**
- * The labelled frame of an image: no lattice (and no periodicity) for an all-zero or flat cell; masses,
- * momenta, initial magnetic moments and charges, non-zero tags and held atoms as site properties. An
- * array of the wrong size is `bad`; what the constraints cannot say is passed to `warn`.
+ * The labelled frame of an image: its cell as `fileCell` reads it (none for an all-zero cell or a flat
+ * one without periodic directions; a 2D structure's zero vector made); masses, momenta, initial magnetic
+ * moments and charges, non-zero tags and held atoms as site properties. An array of the wrong size is
+ * `bad`; what the cell's reading says and what the constraints cannot say are passed to `warn`, with
+ * which of the two it is about.
  */
-export function aseFrame(image: AseImage, bad: (what: string) => never, warn: (what: string) => void): LabelledFrame {
+export function aseFrame(image: AseImage, bad: (what: string) => never, warn: (what: string, about: 'cell' | 'constraints') => void): LabelledFrame {
   const { numbers, positions: cart } = image;
   const n = numbers.length;
   const sized = (name: string, a: Float64Array | null, per: number): Float64Array | null => {
@@ -53,7 +55,8 @@ export function aseFrame(image: AseImage, bad: (what: string) => never, warn: (w
     [c[3], c[4], c[5]],
     [c[6], c[7], c[8]],
   ];
-  const lattice = Array.from(c).some((x) => x !== 0) && Math.abs(cellVolume(cell)) > 1e-12 ? cell : null;
+  const { lattice, pbc, note } = fileCell(cell, image.pbc, cart, bad);
+  if (note) warn(note, 'cell');
   const siteProperties: Record<string, SiteProperty> = {};
   const masses = sized('masses', image.masses, 1);
   if (masses) siteProperties.masses = { kind: 'number', values: masses };
@@ -64,7 +67,7 @@ export function aseFrame(image: AseImage, bad: (what: string) => never, warn: (w
   if (charges) siteProperties.initial_charges = { kind: 'number', values: charges };
   const tags = sized('tags', image.tags, 1);
   if (tags && tags.some((t) => t !== 0)) siteProperties.tags = { kind: 'number', values: tags };
-  const held = heldFlags(image.constraints, n, warn);
+  const held = heldFlags(image.constraints, n, (what) => warn(what, 'constraints'));
   if (held) siteProperties[held.name] = held.flags;
   const forces = sized('forces', image.forces, 3);
   let stress: Voigt6 | null = null;
@@ -78,7 +81,7 @@ export function aseFrame(image: AseImage, bad: (what: string) => never, warn: (w
     structure: {
       name: image.name,
       lattice,
-      pbc: lattice ? [image.pbc[0], image.pbc[1], image.pbc[2]] : [false, false, false],
+      pbc,
       numbers,
       species: Array.from(numbers, elementSymbol),
       cart,
@@ -92,6 +95,11 @@ export function aseFrame(image: AseImage, bad: (what: string) => never, warn: (w
     forces,
     stress,
   };
+}
+
+/** The first of notes said of several images or rows alike, with how many more it was said of (a trajectory of a 2D structure says its cell once). */
+export function oneOf(notes: readonly string[], what: 'images' | 'rows'): string[] {
+  return notes.length <= 1 ? [...notes] : [`${notes[0]} (so were ${notes.length - 1} more ${what})`];
 }
 
 /** ASE's JSON for a numpy array (ase.io.jsonio): {"__ndarray__": [shape, dtype, flat values]}; a plain list as it is. */

@@ -23,7 +23,7 @@ import { userInfo } from 'node:os';
 import type sqlite3 from 'sqlite3';
 import { open as openFile } from 'node:fs/promises';
 import { atomicNumber, cellVolume, elementInfo, elementSymbol, maxForce, notAnAseDatabase, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
-import { aseArrays, aseFrame, constraintsJson } from './ase-common';
+import { aseArrays, aseFrame, constraintsJson, oneOf } from './ase-common';
 
 /** The first 16 bytes of every SQLite database file. */
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -127,6 +127,8 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
     const frames: LabelledFrame[] = [];
     const ids: number[] = [];
     const warnings: string[] = [];
+    /** What `aseFrame` said of each row's cell (a 2D structure's zero vector made). */
+    const cellNotes: string[] = [];
     for (const r of rows) {
       const id = Number(r.id);
       const bad = (what: string): never => {
@@ -163,11 +165,12 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
             stress: f64(r.stress),
           },
           bad,
-          (what) => warnings.push(`row ${id}: ${what}`),
+          (what, about) => (about === 'cell' ? cellNotes.push(`row ${id}: ${what}`) : warnings.push(`row ${id}: ${what}`)),
         ),
       );
       ids.push(id);
     }
+    warnings.push(...oneOf(cellNotes, 'rows'));
     return { frames, ids, warnings };
   } catch (e) {
     if (e instanceof StructureParseError) throw e;

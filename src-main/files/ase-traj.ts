@@ -20,7 +20,7 @@
  * vasprun.xml does; with none complete it is an error.
  */
 import { StructureLimitError, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
-import { aseArrays, aseFrame, constraintsJson } from './ase-common';
+import { aseArrays, aseFrame, constraintsJson, oneOf } from './ase-common';
 
 const MAGIC = ['- of Ulm', 'AFFormat'];
 const TAG = 'ASE-Trajectory';
@@ -163,6 +163,8 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
   };
 
   const frames: LabelledFrame[] = [];
+  /** What `aseFrame` said of each image's cell (a 2D structure's zero vector made). */
+  const cellNotes: string[] = [];
   /** What images share until one carries its own (ASE's header): read once, from the image `index`. */
   let header: { index: number; numbers: Int32Array; pbc: [boolean, boolean, boolean]; masses: Float64Array | null; constraints: unknown } | null = null;
   for (let index = 0; index < nitems; index++) {
@@ -208,9 +210,10 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
             stress: calc && (arrayOf(calc, 'stress', littleEndian, where)?.values ?? null),
           },
           (what) => fail(`${where}: ${what}`),
-          // the header's constraints, said once for the images that share them
-          (what) => {
-            if (h.index === index) warnings.push(`${where}: ${what}`);
+          // the header's constraints, said once for the images that share them; the cell's reading, for the first image it is made for
+          (what, about) => {
+            if (about === 'cell') cellNotes.push(`${where}: ${what}`);
+            else if (h.index === index) warnings.push(`${where}: ${what}`);
           },
         ),
       );
@@ -221,6 +224,7 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
       break;
     }
   }
+  warnings.push(...oneOf(cellNotes, 'images'));
   return { frames, warnings };
 }
 

@@ -26,7 +26,6 @@ import { isSqlite, readAseDb } from './ase-db';
 import { isAseTrajectory, readAseTrajectory } from './ase-traj';
 import { checkUserFile, FileAccessError, readUserFile, type FileKind } from './path-guard';
 import { structureName } from '../../src-shared/chem/naming';
-import type { Structure } from '../../src-shared/chem/structure';
 
 /** Finds a file beside the one being read (by base name), or null. */
 export type CompanionLookup = (name: string) => Promise<Uint8Array | null>;
@@ -224,12 +223,16 @@ function fileKind(name: string): FileKind {
   return /vasprun|outcar|xdatcar|\.(ext)?xyz|\.traj|\.(gz|bz2|xz)$/i.test(name) ? 'trajectory' : 'structure';
 }
 
-/** The path guard's refusal as the error the command line and the readers report (named by the file as given). */
+/**
+ * The path guard's refusal as the error the command line and the readers report. A missing or unreadable
+ * file is named by the file as given; any other refusal is its reason alone ('is a folder, not a regular
+ * file'), since whoever reports it names the file before it (the error data's `file`).
+ */
 function accessError(e: unknown, shown: string): unknown {
   if (!(e instanceof FileAccessError)) return e;
   if (e.reason.startsWith('does not exist')) return Object.assign(new Error(`no such file: ${shown}`), { name: 'FileNotFound', code: 'ENOENT' });
   if (e.reason === 'permission denied') return Object.assign(new Error(`permission denied: ${shown}`), { name: 'FileNotReadable', code: 'EACCES' });
-  return Object.assign(new Error(`${shown}: ${e.reason}`), { name: 'FileAccessError' });
+  return Object.assign(new Error(e.reason), { name: 'FileAccessError' });
 }
 
 /**
@@ -279,11 +282,11 @@ export async function readStructuresFile(path: string, shown: string, options: R
  * Every structure of a file on disk, each in its place: a CIF data block that could not be read (while
  * the others were) is the file's error, naming the block and its line. For the commands that take a
  * structure by its place in the file (the last, `--frame K`, `--frames`): a block left out would have
- * them take another block without a word.
+ * them take another block without a word. With the read's warnings, for the commands that say them.
  */
-export async function readStructuresInPlace(path: string, shown: string, options: ReadOptions = {}): Promise<Structure[]> {
+export async function readStructuresInPlace(path: string, shown: string, options: ReadOptions = {}): Promise<FileStructures> {
   const r = await readStructuresFile(path, shown, options);
   const b = r.skipped[0];
   if (b) throw new StructureParseError(shown, b.error.line, `${b.error.reason} (the file's structures are taken by their place in it, the last unless told otherwise: every data block must be read)`, b.error.column);
-  return r.structures;
+  return r;
 }

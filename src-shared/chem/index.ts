@@ -42,6 +42,8 @@ export {
   cartToFrac,
   fracToCart,
   invert,
+  fileCell,
+  FLAT_CELL_VACUUM,
   type LatticeParameters,
 } from './lattice';
 export { parseSymop, expandAsymmetricUnit, type SymOp } from './symmetry';

@@ -201,3 +201,95 @@ export function minimumImage(d: Float64Array, lattice: Mat3 | null, pbc: readonl
   }
   return out;
 }
+
+/** Vacuum (Å) added beyond the atoms' extent along a cell vector `fileCell` makes for a non-periodic direction. */
+export const FLAT_CELL_VACUUM = 10;
+
+const ORDINALS = ['first', 'second', 'third'];
+
+/** "the cell's third vector is", "the cell's first and second vectors are". */
+function cellVectorsAre(axes: number[]): string {
+  const names = axes.map((k) => ORDINALS[k]);
+  return axes.length === 1 ? `the cell's ${names[0]} vector is` : `the cell's ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} vectors are`;
+}
+
+/**
+ * The cell of a file that carries periodicity with its cell (extended XYZ, ASE trajectory and
+ * database): the one place their readers decide what a cell of zero volume means.
+ * - A cell of non-zero volume is the cell.
+ * - Zero volume without a periodic direction: no cell (a molecule), said unless the cell is all zero
+ *   (ASE's molecule).
+ * - A zero vector along a non-periodic direction, the others independent (ASE's 2D cell, `fcc111`,
+ *   `graphene`, `mx2` without vacuum: third vector zero, pbc T T F): replaced by a vector normal to the
+ *   others (the unit axis of that direction with the others projected out), as long as the atoms'
+ *   extent along it plus `FLAT_CELL_VACUUM`; the atoms stay where they are, the direction stays
+ *   non-periodic, and `note` says so.
+ * - A zero vector along a periodic direction, or dependent vectors none of which is zero: `bad`.
+ * `cart`: the atoms' Cartesian positions, 3 per atom (Å).
+ */
+export function fileCell(
+  rows: Mat3,
+  pbc: readonly [boolean, boolean, boolean],
+  cart: ArrayLike<number>,
+  bad: (what: string) => never,
+): { lattice: Mat3 | null; pbc: [boolean, boolean, boolean]; note: string | null } {
+  const periodic: [boolean, boolean, boolean] = [pbc[0], pbc[1], pbc[2]];
+  if (Math.abs(determinant(rows)) > 1e-8) return { lattice: rows, pbc: periodic, note: null };
+  const pbcText = `pbc="${periodic.map((p) => (p ? 'T' : 'F')).join(' ')}"`;
+  const zero = [0, 1, 2].filter((k) => rows[k].every((x) => x === 0));
+  if (!periodic.some(Boolean)) {
+    return { lattice: null, pbc: [false, false, false], note: zero.length === 3 ? null : `the cell has zero volume and ${pbcText}: read as a molecule without a cell` };
+  }
+  const periodicZero = zero.filter((k) => periodic[k]);
+  if (periodicZero.length) {
+    bad(`${cellVectorsAre(periodicZero)} zero, and ${pbcText} makes ${periodicZero.length === 1 ? 'its direction' : 'their directions'} periodic: a periodic direction needs a cell vector (a zero vector is read only along a direction that is not periodic)`);
+  }
+  const dependent = () =>
+    bad(`the cell vectors are linearly dependent (zero cell volume) and ${pbcText} makes the structure periodic: a periodic structure needs independent cell vectors (a zero vector is read only along a direction that is not periodic)`);
+  if (zero.length === 0) dependent();
+  // an orthonormal basis of the given vectors (Gram–Schmidt), then of each vector made for a zero one
+  const basis: number[][] = [];
+  const residual = (v: readonly number[]) => {
+    const w = [v[0], v[1], v[2]];
+    for (const b of basis) {
+      const d = w[0] * b[0] + w[1] * b[1] + w[2] * b[2];
+      for (let t = 0; t < 3; t++) w[t] -= d * b[t];
+    }
+    return w;
+  };
+  for (let k = 0; k < 3; k++) {
+    if (zero.includes(k)) continue;
+    const w = residual(rows[k]);
+    const l = Math.hypot(w[0], w[1], w[2]);
+    if (!(l > 1e-6 * Math.hypot(...rows[k]))) dependent();
+    basis.push(w.map((x) => x / l));
+  }
+  const lattice = rows.map((r) => [r[0], r[1], r[2]]) as Mat3;
+  const lengths: number[] = [];
+  for (const k of zero) {
+    // the direction's own axis first: graphene's third vector along z
+    const axes = [k, (k + 1) % 3, (k + 2) % 3].map((a) => residual([0, 1, 2].map((t) => (t === a ? 1 : 0))));
+    const w = axes.find((v) => Math.hypot(v[0], v[1], v[2]) > 0.5)!;
+    const l = Math.hypot(w[0], w[1], w[2]);
+    const n = w.map((x) => x / l);
+    basis.push(n);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < cart.length; i += 3) {
+      const h = cart[i] * n[0] + cart[i + 1] * n[1] + cart[i + 2] * n[2];
+      lo = Math.min(lo, h);
+      hi = Math.max(hi, h);
+    }
+    const length = (cart.length ? hi - lo : 0) + FLAT_CELL_VACUUM;
+    lattice[k] = [n[0] * length, n[1] * length, n[2] * length];
+    lengths.push(length);
+  }
+  const shape = zero.length === 1 ? { what: '2D', of: 'the plane' } : { what: '1D', of: 'the periodic one' };
+  const sized = lengths.map((l) => `${l.toFixed(1)} Å`);
+  const made = zero.length === 1 ? `a ${sized[0]} vector` : `vectors of ${sized.join(' and ')}`;
+  return {
+    lattice,
+    pbc: periodic,
+    note: `${cellVectorsAre(zero)} zero (a ${shape.what} structure as ASE builds it without vacuum); read with ${made} normal to ${shape.of}, not periodic`,
+  };
+}

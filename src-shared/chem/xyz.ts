@@ -9,7 +9,7 @@
  */
 import { atomicNumber, elementSymbol, parseSiteLabel } from './elements';
 import { StructureLimitError, StructureParseError } from './errors';
-import { cartToFrac, determinant, fmtNumber as f } from './lattice';
+import { cartToFrac, fileCell, fmtNumber as f } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
 import { LABEL_KEYS, matrixFromVoigt, type Voigt6 } from './frames';
 import { axesAligned, heldByFlags, movementFlags, type Mat3, type SiteProperty, type Structure } from './structure';
@@ -259,15 +259,6 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
       }
       if (lattice && !properties.__pbcGiven) pbc = [true, true, true];
       delete properties.__pbcGiven;
-      if (lattice && !(Math.abs(determinant(lattice)) > 1e-8)) {
-        // ASE writes a molecule's box as it is, also one flat along an axis (center(vacuum=0) of a
-        // linear molecule): without periodic directions it says nothing, so it is dropped, not refused
-        if (pbc.some(Boolean)) {
-          throw new StructureParseError(file, commentLine, `the Lattice vectors are linearly dependent (zero cell volume), and pbc="${pbc.map((b) => (b ? 'T' : 'F')).join(' ')}" makes the structure periodic: a periodic structure needs three independent cell vectors`);
-        }
-        warnings.push(`frame ${frame}: the Lattice has zero volume and pbc is "F F F": read as a molecule without a cell`);
-        lattice = null;
-      }
     }
     const specCol = cols.findIndex((c) => c.name === 'species');
     const zCol = cols.findIndex((c) => c.name === 'Z');
@@ -346,6 +337,14 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
       else if (c.width === 1) siteProperties[c.name] = { kind: 'number', values: d as Float64Array };
       else siteProperties[c.name] = { kind: 'vector', width: c.width, values: d as Float64Array };
     });
+    if (lattice) {
+      // a flat cell: a molecule's box (ASE's center(vacuum=0) of a linear molecule), a 2D structure's (fcc111, graphene without vacuum)
+      const cell = fileCell(lattice, pbc, cart, (what) => {
+        throw new StructureParseError(file, commentLine, what);
+      });
+      ({ lattice, pbc } = cell);
+      if (cell.note) warnings.push(`frame ${frame}: ${cell.note}`);
+    }
     const structure: Structure = {
       name: extended ? `frame ${frame}` : comment.trim() || `frame ${frame}`,
       lattice,

@@ -651,6 +651,25 @@ export function driftText(drift: number | null, digits: number): string {
   return drift === null ? "— (Berendsen's barostat)" : `${drift.toExponential(digits)} eV/atom`;
 }
 
+/**
+ * An NVE run whose total energy drifted by more than this (|drift|, eV/atom) is said to be wrong: 100× the
+ * 1e-4 eV/atom the product's own NVE runs are tested to keep (a 108-atom Cu run drifts ~6e-6).
+ */
+export const NVE_DRIFT_LIMIT = 0.01;
+
+/**
+ * What may be wrong with an MD run: an NVE run whose energy drifted more than `NVE_DRIFT_LIMIT`
+ * (velocity Verlet with too long a time step, or atoms far closer than any bond, blows the energy up
+ * without an atom moving 1 Å in a step, which would fail the run). The command line's warnings and the
+ * Simulate view say it.
+ */
+export function mdNotes(s: Extract<SimulationSummary, { task: 'md' }>, ensemble: Ensemble): string[] {
+  if (ensemble !== 'nve' || s.drift === null || !(Math.abs(s.drift) > NVE_DRIFT_LIMIT)) return [];
+  return [
+    `the total energy of this NVE run drifted by ${s.drift.toExponential(2)} eV/atom, more than ${NVE_DRIFT_LIMIT} eV/atom: it did not conserve energy, so its trajectory and temperatures are not the dynamics of the structure. The time step is too long (lower it), or atoms are too close (check the structure's shortest distances)`,
+  ];
+}
+
 /** A frequency below this (THz) is an imaginary mode worth saying so: rounding leaves the translations at Γ within ±1e-3. */
 export const IMAGINARY_THZ = -0.01;
 

@@ -15,6 +15,7 @@ import {
   constraintsOf,
   driftText,
   elasticNotes,
+  mdNotes,
   phononNotes,
   gpaText,
   stabilityText,
@@ -59,7 +60,7 @@ import { bandEnd, heldInPlace, NEB_DEFAULTS } from '../../../src-shared/sim/neb'
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import type { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import { heldNotWritten, TrajectoryFile, type TrajectoryFileFormat } from '../../files/trajectory-file';
-import { readStructuresInPlace } from '../../files/structure-file';
+import { readStructuresInPlace, type FileStructures } from '../../files/structure-file';
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { pickedAtoms } from './picked-atoms';
 import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
@@ -179,7 +180,9 @@ JSON: {"file", "model", "steps", "energy": [total energy per step, eV; step 0 fi
        "forceSpread"?: [eV/Å per step] (an ensemble of potentials: the largest disagreement of its
        members on an atom's force), "message",
        "warnings"?: [...] (a trained potential: each way the frames written left its training
-       structures, at the first such frame, "step N: ..."; [] when none did)}
+       structures, at the first such frame, "step N: ..."; [] when none did; and an NVE run whose
+       |drift| passed 0.01 eV/atom: it did not conserve energy, the time step is too long or atoms
+       are too close — also on stderr, "latticework md: warning: FILE: …", the run still completed)}
 Exit status: 0 when the run completed, 1 when it failed (e.g. blew up), stopped where the potential
 extrapolates, or the file could not be read, 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped it (the
 steps so far are printed; their frames are in the file already). Progress goes to stderr every 10 s.`;
@@ -459,10 +462,14 @@ function summaryJson(file: string, model: string, r: Summarised<'elastic'>): str
   return JSON.stringify({ file, model, ...fields, message: r.message, ...(r.warnings ? { warnings: r.warnings } : {}) });
 }
 
-/** Structure `--{option}` of FILE (default the last); prints the problem and returns a status when there is none. */
+/**
+ * Structure `--{option}` of FILE (default the last); prints the problem and returns a status when there is none.
+ * What the reader said of the file and of that structure goes to stderr (a 2D cell given a vector normal to it).
+ */
 async function readStructureOption(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>, option: string, usage: string): Promise<Structure | number> {
-  const structures = await readAll(ctx, command, file, values);
-  if (typeof structures === 'number') return structures;
+  const read = await readAll(ctx, command, file, values);
+  if (typeof read === 'number') return read;
+  const { structures } = read;
   let frame: number;
   try {
     frame = num(values, option, structures.length - 1, nonNegativeInt, 'a structure index from 0');
@@ -470,6 +477,7 @@ async function readStructureOption(ctx: CommandContext, command: string, file: s
     return usageError(ctx.io, command, (e as Error).message, usage);
   }
   if (frame >= structures.length) return usageError(ctx.io, command, `--${option} ${frame}: ${file} holds ${structures.length} structure${structures.length === 1 ? '' : 's'} (0-based)`);
+  for (const w of [...read.fileWarnings, ...read.structureWarnings[frame]]) ctx.io.err(`latticework ${command}: warning: ${file}: ${w}`);
   return structures[frame];
 }
 
@@ -481,8 +489,9 @@ async function readStructureOption(ctx: CommandContext, command: string, file: s
 async function readBand(ctx: CommandContext, files: readonly string[], values: Record<string, unknown>): Promise<{ structure: Structure; from: string }[] | number> {
   const band: { structure: Structure; from: string }[] = [];
   for (const file of files) {
-    const structures = await readAll(ctx, 'neb', file, values);
-    if (typeof structures === 'number') return structures;
+    const read = await readAll(ctx, 'neb', file, values);
+    if (typeof read === 'number') return read;
+    const { structures } = read;
     if (files.length === 1) band.push(...structures.map((structure, k) => ({ structure, from: `${file}: structure ${k}` })));
     else band.push({ structure: structures[structures.length - 1], from: file });
   }
@@ -494,7 +503,7 @@ async function readBand(ctx: CommandContext, files: readonly string[], values: R
 }
 
 /** Every structure of FILE (within --max-atoms, --max-bytes); prints the problem (file, line) and returns a status when it cannot be read. */
-async function readAll(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>): Promise<Structure[] | number> {
+async function readAll(ctx: CommandContext, command: string, file: string, values: Record<string, unknown>): Promise<FileStructures | number> {
   try {
     return await readStructuresInPlace(resolve(ctx.cwd, file), file, readLimits(values));
   } catch (e) {
@@ -884,7 +893,10 @@ export const mdCommand: Command = {
     const written = trajectory?.close() ?? true;
     if (typeof out === 'number') return out;
     const summary = out.summary?.task === 'md' ? out.summary : null;
-    const warnings = watch ? watch.warnings : null;
+    // a trained potential's warnings, and an NVE run that did not keep its energy
+    const notes = summary ? mdNotes(summary, params.ensemble) : [];
+    for (const n of notes) ctx.io.err(`latticework md: warning: ${file}: ${n}`);
+    const warnings = watch || notes.length ? [...(watch?.warnings ?? []), ...notes] : null;
     if (log) {
       const series = (key: string) => log.values(key);
       ctx.io.out(
@@ -920,7 +932,7 @@ export const mdCommand: Command = {
         const diffusion = diffusionText(summary);
         ctx.io.out(`drift ${driftText(summary.drift, 3)}; second half: mean T ${fmt(summary.meanTemperature, 1)} K${summary.meanPressure === null ? '' : `, mean P ${fmt(summary.meanPressure, 3)} GPa`}${diffusion && `, ${diffusion}`}`);
       }
-      for (const w of warnings ?? []) ctx.io.out(`warning: ${w}`);
+      for (const w of watch?.warnings ?? []) ctx.io.out(`warning: ${w}`);
       if (trajectory?.count && written) ctx.io.out(`${trajectory.count} frames written to ${values.out}`);
     }
     return out.status === 'cancelled' ? stoppedStatus() : out.status === 'finished' && out.stoppedAt === undefined && written ? 0 : 1;

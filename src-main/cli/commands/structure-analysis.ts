@@ -98,7 +98,7 @@ async function analyse<R extends object>(files: string[], cwd: string, options: 
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(cwd, file);
     try {
-      const structures = await readStructuresInPlace(path, file, options);
+      const { structures } = await readStructuresInPlace(path, file, options);
       const range = sliceRange(structures.length, slice);
       if (!range) throw new Error(`--frames picks no frame of the ${structures.length} in the file`);
       out.push({ file, first: range[0], last: range[1], ...work(structures.slice(range[0], range[1] + 1), range[0], file) });

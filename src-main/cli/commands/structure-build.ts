@@ -64,7 +64,7 @@ export function parseRepeat(text: string | undefined): Repeat {
  * limit is a UsageProblem (a refused --repeat, not a failed file).
  */
 async function readCrystal(file: string, cwd: string, options: ReadOptions, repeat: Repeat): Promise<{ crystal: Structure; repeated: Structure }> {
-  const structures = await readStructuresInPlace(resolve(cwd, file), file, options);
+  const { structures } = await readStructuresInPlace(resolve(cwd, file), file, options);
   const crystal = structures[structures.length - 1];
   try {
     return { crystal, repeated: repeat.every((k) => k === 1) ? crystal : supercell(crystal, repeat) };

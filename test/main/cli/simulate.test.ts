@@ -143,7 +143,11 @@ describe('latticework predict and relax on a disordered structure', () => {
     writeFileSync(join(dir, 'CuAu-disordered.cif'), cif.join('\n') + '\n');
     const said = 'site 0 (Cu) is partially occupied (0.75): a simulation needs an ordered structure';
     const relaxed = await run(relaxCommand, ['CuAu-disordered.cif', '--model', 'emt']);
-    expect([relaxed.code, relaxed.err]).toEqual([1, `latticework relax: CuAu-disordered.cif: ${said}`]);
+    // what the reader said of the file first, as predict says it
+    expect([relaxed.code, relaxed.err]).toEqual([
+      1,
+      `latticework relax: warning: CuAu-disordered.cif: 8 partially occupied site(s) kept with their occupancies (the structure is disordered)\nlatticework relax: CuAu-disordered.cif: ${said}`,
+    ]);
     writeFileSync(join(dir, 'disordered-tiny.lwm'), await tinyPotentialFile('tiny'));
     for (const model of ['emt', 'lj', 'disordered-tiny.lwm']) {
       const args = ['--model', model, 'CuAu-disordered.cif', ...(model.endsWith('.lwm') ? ['--backend', 'wasm'] : [])];
@@ -1221,5 +1225,36 @@ print(json.dumps({'e': [1000 * (x.real if abs(x.imag) < 1e-12 else -abs(x.imag))
     const water = await run(eosCommand, ['three.extxyz', '--model', 'emt', '--frame', '7']);
     expect(water.code).toBe(2);
     expect(water.err).toMatch(/holds 3 structures/);
+  });
+});
+
+describe('a folder given as the structure file', () => {
+  it('is named once: "latticework relax: adir: is a folder, not a regular file" (it said "adir: adir: …")', async () => {
+    mkdirSync(join(dir, 'adir'), { recursive: true });
+    const r = await run(relaxCommand, ['adir', '--model', 'emt']);
+    expect([r.code, r.err]).toEqual([1, 'latticework relax: adir: is a folder, not a regular file']);
+    const m = await run(mdCommand, ['adir', '--model', 'emt', '--ensemble', 'nve', '--temperature', '10', '--timestep', '1', '--steps', '2']);
+    expect([m.code, m.err]).toEqual([1, 'latticework md: adir: is a folder, not a regular file']);
+  });
+});
+
+describe('an NVE run that lost its energy (two atoms 0.05 Å apart: tester C, repro_nearoverlap.sh)', () => {
+  it('completes with a warning on stderr and in the JSON "warnings"; a run that keeps its energy has none', async () => {
+    copyFileSync(fileURLToPath(new URL('../../fixtures/sim/nearoverlap.extxyz', import.meta.url)), join(dir, 'nearoverlap.extxyz'));
+    const args = ['nearoverlap.extxyz', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '50'];
+    const said = /^latticework md: warning: nearoverlap\.extxyz: the total energy of this NVE run drifted by -5\.75e\+1 eV\/atom, more than 0\.01 eV\/atom: .* The time step is too long \(lower it\), or atoms are too close/;
+    const text = await run(mdCommand, args);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/completed 50 steps/);
+    expect(text.err).toMatch(said);
+    const json = await run(mdCommand, [...args, '--json']);
+    expect(json.code).toBe(0);
+    expect(json.err).toMatch(said);
+    const j = JSON.parse(json.out) as { drift: number; warnings: string[] };
+    expect(j.drift).toBeLessThan(-57);
+    expect(j.warnings).toEqual([expect.stringMatching(/^the total energy of this NVE run drifted by -5\.75e\+1 eV\/atom/)]);
+    const fine = await run(mdCommand, ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '20', '--json']);
+    expect([fine.code, fine.err]).toEqual([0, '']);
+    expect(JSON.parse(fine.out)).not.toHaveProperty('warnings');
   });
 });

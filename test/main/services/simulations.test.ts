@@ -11,7 +11,7 @@ import { readFrames as readChemFrames, readStructures as readChemStructures, wri
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import type { LatticeworkApi, SimulationDetail, SimulationFramesEvent, SimulationRecord } from '../../../src-shared/ipc/contract';
 import { Atoms, EmtCalculator, SIMULATION_DEFAULTS } from '../../../src-shared/sim';
-import { phononNotes } from '../../../src-shared/sim/job';
+import { mdNotes, phononNotes } from '../../../src-shared/sim/job';
 import { vibrations } from '../../../src-shared/sim/vibrations';
 import { fileConstraints } from '../../../src-shared/sim/constraints';
 import { connect, serveTestCore, startTestHost } from '../../helpers/core';
@@ -205,6 +205,17 @@ describe('simulations service', () => {
     await expect(api.simulations.cancel({ id: done.id })).rejects.toThrow(/nothing to cancel/);
     expect((await api.simulations.delete({ id: done.id })).deleted).toBe(true);
     expect((await api.simulations.list({})).some((r) => r.id === done.id)).toBe(false);
+  });
+
+  it("an NVE run that lost its energy is finished, and what the Simulate view shows under its summary (mdNotes of the stored summary and parameters) says so", async () => {
+    const { api } = served;
+    const structureId = await importStructure(api, 'nearoverlap.extxyz', readFileSync(fileURLToPath(new URL('../../fixtures/sim/nearoverlap.extxyz', import.meta.url)), 'utf8'));
+    const nve = { ...SIMULATION_DEFAULTS.md, ensemble: 'nve' as const, temperature: 300, timestep: 1, steps: 50, every: 10 };
+    const started = await api.simulations.start({ structureId, calculator: { kind: 'emt' }, parameters: nve });
+    const done = await waitForStatus(api, started.id, ['finished', 'failed', 'cancelled']);
+    expect(done.status, done.message).toBe('finished');
+    if (done.summary?.task !== 'md' || done.parameters.task !== 'md') throw new Error('no md summary');
+    expect(mdNotes(done.summary, done.parameters.ensemble)).toEqual([expect.stringMatching(/^the total energy of this NVE run drifted by -5\.75e\+1 eV\/atom, more than 0\.01 eV\/atom/)]);
   });
 
   it('an MD run continues from a kept frame with its velocities, as the first run went on', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readFrames, writeXdatcar, xdatcarFrames } from '../../../src-shared/chem';
-import { Atoms, checkSimulationInput, elasticNotes, EmtCalculator, MAX_PRESSURE_GPA, MIN_VOLUME_PER_ATOM, phononsText, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, storedSummary, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
+import { Atoms, checkSimulationInput, elasticNotes, EmtCalculator, MAX_PRESSURE_GPA, mdNotes, MIN_VOLUME_PER_ATOM, NVE_DRIFT_LIMIT, phononsText, runSimulation, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, storedSummary, trajectoryText, type Calculator, type SimulationFrame, type StepValues } from '../../../src-shared/sim';
 import { TrajectoryDomainWatch } from '../../../src-shared/model/potential-domain';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { fcc, rattle } from './helpers';
@@ -452,5 +452,21 @@ describe('trajectory files', () => {
     expect(text).toBe(writeXdatcar([a, a, strained, strained, a]));
     expect(text.match(/^1\.0$/gm)).toHaveLength(3);
     expect(readFrames('XDATCAR', text).frames.map((f) => f.structure.lattice![0][0])).toEqual([a, a, strained, strained, a].map((s) => s.lattice![0][0]));
+  });
+});
+
+describe("an NVE run that did not keep its energy (mdNotes)", () => {
+  const md = (drift: number | null) => ({ task: 'md' as const, steps: 50, drift, meanTemperature: 300, meanPressure: null });
+  it(`is said past ${NVE_DRIFT_LIMIT} eV/atom either way, for NVE only`, () => {
+    expect(NVE_DRIFT_LIMIT).toBe(0.01);
+    expect(mdNotes(md(-57.5), 'nve')).toEqual([
+      "the total energy of this NVE run drifted by -5.75e+1 eV/atom, more than 0.01 eV/atom: it did not conserve energy, so its trajectory and temperatures are not the dynamics of the structure. The time step is too long (lower it), or atoms are too close (check the structure's shortest distances)",
+    ]);
+    expect(mdNotes(md(0.0101), 'nve')).toHaveLength(1);
+    expect(mdNotes(md(-0.0099), 'nve')).toEqual([]);
+    expect(mdNotes(md(6e-6), 'nve')).toEqual([]);
+    // a thermostat's or barostat's run exchanges energy: not judged here
+    expect(mdNotes(md(-57.5), 'nvt')).toEqual([]);
+    expect(mdNotes(md(null), 'npt')).toEqual([]);
   });
 });

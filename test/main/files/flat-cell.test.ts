@@ -1,0 +1,164 @@
+/**
+ * ASE's 2D cells: `fcc111('Cu', (2, 2, 3))`, `graphene()` without vacuum have a zero third cell vector
+ * and pbc T T F. Every reader that carries a cell (extended XYZ, ASE trajectory, ASE database) reads
+ * them as the slab they are (lattice.ts `fileCell`): the zero vector made normal to the plane, the atoms
+ * where they were, said in a warning; EMT then gives ASE's EMT on the original atoms. The files and
+ * ASE's numbers are made here by ASE 3.22 (MAKE).
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readStructuresFile } from '../../../src-main/files/structure-file';
+import { mdCommand, relaxCommand } from '../../../src-main/cli/commands/simulate';
+import type { Command } from '../../../src-main/cli/command';
+import { readStructures, StructureParseError } from '../../../src-shared/chem';
+import { EmtCalculator } from '../../../src-shared/sim';
+import { python } from '../../helpers/python';
+
+const dir = mkdtempSync(join(tmpdir(), 'lw-flatcell-'));
+
+const MAKE = `
+import json, sys
+from ase import Atoms
+from ase.build import fcc111, graphene
+from ase.calculators.emt import EMT
+from ase.db import connect
+from ase.io import write
+
+# Cu(111) of 3 layers without vacuum; graphene with H above and below it (atoms on both sides of z = 0), its C rattled
+slab = fcc111('Cu', (2, 2, 3))
+gh = graphene(size=(2, 2, 1))
+gh.rattle(0.05, seed=1)
+for i, p in enumerate(gh.positions.copy()):
+    gh.append('H')
+    gh.positions[-1] = p + [0, 0, 1.1 if i % 2 == 0 else -1.1]
+# three images of the slab, as a trajectory of a run holds them
+from ase.io.trajectory import Trajectory
+with Trajectory(f'{sys.argv[1]}/fcc111-run.traj', 'w') as t:
+    for k in range(3):
+        b = slab.copy()
+        b.rattle(0.01, seed=k)
+        t.write(b)
+out = {}
+for name, a in (('fcc111', slab), ('graphane', gh)):
+    assert not a.cell[2].any() and list(a.pbc) == [True, True, False]
+    write(f'{sys.argv[1]}/{name}.traj', a)
+    write(f'{sys.argv[1]}/{name}.extxyz', a)
+    connect(f'{sys.argv[1]}/{name}.db', append=False).write(a)
+    a.calc = EMT()
+    out[name] = {'energy': a.get_potential_energy(), 'forces': a.get_forces().tolist(), 'positions': a.positions.tolist()}
+# ASE's FIRE on the slab, as relax runs it (fmax 0.05)
+from ase.optimize import FIRE
+opt = FIRE(slab, logfile=None)
+opt.run(fmax=0.05)
+out['fcc111']['relaxed'] = {'energy': slab.get_potential_energy(), 'steps': opt.nsteps, 'positions': slab.positions.tolist()}
+print(json.dumps(out))
+`;
+const ase = JSON.parse(python(['-c', MAKE, dir])) as Record<
+  string,
+  { energy: number; forces: number[][]; positions: number[][]; relaxed?: { energy: number; steps: number; positions: number[][] } }
+>;
+
+async function run(cmd: Command, argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await cmd.run({ argv, cwd: dir, io: { out: (t) => out.push(t), err: (t) => err.push(t) } });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe("ASE's 2D cells (a zero third vector, pbc T T F) read as slabs", () => {
+  for (const name of ['fcc111', 'graphane']) {
+    for (const ext of ['traj', 'db', 'extxyz']) {
+      it(`${name}.${ext}: a vector normal to the plane, said; EMT equals ASE's EMT on the 2D atoms`, async () => {
+        const r = await readStructuresFile(join(dir, `${name}.${ext}`), `${name}.${ext}`);
+        expect(r.structures).toHaveLength(1);
+        const s = r.structures[0];
+        const ref = ase[name];
+        expect(s.pbc).toEqual([true, true, false]);
+        // not moved (ASE's extended XYZ writes 8 decimals)
+        expect(Math.max(...Array.from(s.cart, (x, k) => Math.abs(x - ref.positions[Math.floor(k / 3)][k % 3])))).toBeLessThan(1e-8);
+        // the made vector: along z, the atoms' height plus 10 Å
+        const zs = ref.positions.map((p) => p[2]);
+        const height = Math.max(...zs) - Math.min(...zs) + 10;
+        expect(s.lattice![2][0]).toBe(0);
+        expect(s.lattice![2][1]).toBe(0);
+        expect(s.lattice![2][2]).toBeCloseTo(height, 7);
+        const said = [...r.fileWarnings, ...r.structureWarnings[0]];
+        expect(said).toEqual([
+          `${ext === 'traj' ? 'image 0' : ext === 'db' ? 'row 1' : 'frame 0'}: the cell's third vector is zero (a 2D structure as ASE builds it without vacuum); read with a ${height.toFixed(1)} Å vector normal to the plane, not periodic`,
+        ]);
+        const c = new EmtCalculator().compute(s);
+        expect(Math.abs(c.energy - ref.energy)).toBeLessThan(1e-6);
+        expect(Math.max(...Array.from(c.forces, (f, k) => Math.abs(f - ref.forces[Math.floor(k / 3)][k % 3])))).toBeLessThan(1e-6);
+      });
+    }
+  }
+
+  it('a trajectory says it once, for its first image, with how many more had it', async () => {
+    const r = await readStructuresFile(join(dir, 'fcc111-run.traj'), 'fcc111-run.traj');
+    expect(r.structures.map((s) => s.pbc)).toEqual([0, 1, 2].map(() => [true, true, false]));
+    expect(r.fileWarnings).toEqual([expect.stringMatching(/^image 0: the cell's third vector is zero .* not periodic \(so were 2 more images\)$/)]);
+  });
+
+  it('the slab is what ASE computes, not the isolated cluster the cell was dropped for', () => {
+    // ASE's EMT of fcc111 read without the cell (pbc F F F) is 11.224010 eV (tester C's report)
+    expect(ase.fcc111.energy).toBeCloseTo(2.853717, 5);
+  });
+
+  it('a zero vector along a periodic direction stays an error that names it', () => {
+    const text = (lattice: string, pbc: string) => `2\nLattice="${lattice}" Properties=species:S:1:pos:R:3 pbc="${pbc}"\nC 0 0 0\nO 0 0 1.15\n`;
+    const refused = (t: string) => {
+      try {
+        readStructures('flat.extxyz', t);
+      } catch (e) {
+        return e as StructureParseError;
+      }
+      throw new Error('read');
+    };
+    const e = refused(text('2.5 0 0 0 0 0 0 0 0', 'T T F'));
+    expect(e).toBeInstanceOf(StructureParseError);
+    expect(e.line).toBe(2);
+    expect(e.message).toMatch(/the cell's second vector is zero, and pbc="T T F" makes its direction periodic/);
+    expect(refused(text('0 0 0 0 0 0 0 0 0', 'T T T')).message).toMatch(/the cell's first, second and third vectors are zero, and pbc="T T T" makes their directions periodic/);
+    // dependent vectors, none zero
+    expect(refused(text('2.5 0 0 5 0 0 0 0 3', 'T T F')).message).toMatch(/linearly dependent \(zero cell volume\)/);
+  });
+
+  it("a chain's two zero vectors (pbc F F T) are made normal to it", () => {
+    const r = readStructures('chain.extxyz', `2\nLattice="0 0 0 0 0 0 0 0 2.5" Properties=species:S:1:pos:R:3 pbc="F F T"\nCu 0 0 0\nCu 1 0 1.25\n`);
+    expect(r.structures[0].lattice).toEqual([
+      [11, 0, 0],
+      [0, 10, 0],
+      [0, 0, 2.5],
+    ]);
+    expect(r.warnings).toEqual([
+      "frame 0: the cell's first and second vectors are zero (a 1D structure as ASE builds it without vacuum); read with vectors of 11.0 Å and 10.0 Å normal to the periodic one, not periodic",
+    ]);
+  });
+
+  it("relax on the slab takes ASE's FIRE steps to ASE's energy, says how it read the cell, and writes the slab back", async () => {
+    const r = await run(relaxCommand, ['fcc111.traj', '--model', 'emt', '--json', '--out', 'fcc111-relaxed.extxyz']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toBe(
+      "latticework relax: warning: fcc111.traj: image 0: the cell's third vector is zero (a 2D structure as ASE builds it without vacuum); read with a 14.2 Å vector normal to the plane, not periodic",
+    );
+    const j = JSON.parse(r.out) as { energy: number; steps: number; structure: { positions: number[][] } };
+    const ref = ase.fcc111.relaxed!;
+    expect(j.steps).toBe(ref.steps);
+    expect(Math.abs(j.energy - ref.energy)).toBeLessThan(1e-6);
+    expect(Math.max(...j.structure.positions.flatMap((p, i) => p.map((x, k) => Math.abs(x - ref.positions[i][k]))))).toBeLessThan(1e-6);
+    const back = readStructures('fcc111-relaxed.extxyz', readFileSync(join(dir, 'fcc111-relaxed.extxyz'), 'utf8'));
+    expect(back.structures[0].pbc).toEqual([true, true, false]);
+    expect(back.warnings).toEqual([]);
+  });
+
+  it('md on graphene with H on both sides of its plane runs it periodic in the plane (NVE keeps its energy)', async () => {
+    const r = await run(mdCommand, ['graphane.extxyz', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '0.5', '--steps', '100', '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/^latticework md: warning: graphane.extxyz: frame 0: the cell's third vector is zero .* normal to the plane, not periodic$/);
+    const j = JSON.parse(r.out) as { potential: number[]; drift: number };
+    expect(Math.abs(j.potential[0] - ase.graphane.energy)).toBeLessThan(1e-6);
+    expect(Math.abs(j.drift)).toBeLessThan(0.01);
+  });
+});
