@@ -28,13 +28,13 @@ import { getRun, getRunRow } from './runs';
 import { workOfAnother } from '../store/owners';
 import { parseJson } from '../store/database';
 import { resumeRefusal } from '../../src-shared/ipc/services/training';
-import { insertRun, rewindToLastCheckpoint, RunRecorder, runConfig, RunTakenOverError } from '../store/runs';
+import { insertRun, lastCheckpoint, rewindToLastCheckpoint, RunRecorder, runConfig, RunTakenOverError, type RunRow } from '../store/runs';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
 import { issueLines, unknownGivenFields } from '../../src-shared/model/config';
 import { targetUnit } from '../../src-shared/model/units';
 import { groupThousands, plural } from '../../src-shared/text';
-import { trainingTags } from '../../src-shared/model/run-tags';
+import { fineTunedFrom, trainingTags } from '../../src-shared/model/run-tags';
 import { fineTunedPotentialInput, isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../src-shared/model/potential';
 
 
@@ -362,15 +362,15 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       if ((freeze !== undefined || head !== undefined) && from === undefined) throw new UserError('freeze and head apply to a fine-tuning run: give the model it starts from (from)');
       if (from === undefined && isPotentialConfig(config)) return startPotential(datasetId, config, name, tags, ensemble ?? 1);
       const source = from === undefined ? null : await loadSourceModel(core, from);
+      const dataset = await getDataset(core, datasetId);
       if (source?.header.task === 'potential') {
         // a potential fine-tunes as a potential run: its architecture and weights, this request's training settings
         if (head !== undefined) throw new UserError(`head applies to property models: a potential's energy head is always kept`);
         const potentialConfig = fineTunedPotentialInput(source.header.config, config.training);
-        return startPotential(datasetId, potentialConfig, name, tags, ensemble ?? 1, { source, plan: null, freeze: freeze ?? 0 });
+        return startPotential(datasetId, potentialConfig, name, tags, ensemble ?? 1, await fineTuneStart(source, config, dataset.targetKey, freeze ?? 0, 'auto'));
       }
       if (ensemble !== undefined && ensemble > 1) throw new UserError(`an ensemble of ${ensemble} applies to potentials (a config of kind 'potential', or a stored potential to fine-tune): a property model's ensemble is a k-fold run (training.kFold)`);
-      const dataset = await getDataset(core, datasetId);
-      const fineTune = source ? await planFineTuneRun(source, config, dataset.targetKey, freeze ?? 0, head ?? 'auto') : undefined;
+      const fineTune = source ? await fineTuneStart(source, config, dataset.targetKey, freeze ?? 0, head ?? 'auto') : undefined;
       // a fine-tuning run's config is its source's with this request's training section (and head): that section is checked
       const plan = fineTune?.plan;
       const unknown = plan ? unknownGivenFields(config, plan.config, true) : [];
@@ -429,11 +429,14 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const elsewhere = a ? null : await workOfAnother(core.db, 'run', runId, `run ${runId} is being trained`, 'resume it there');
       if (elsewhere) throw new UserError(elsewhere);
       if (row.status !== 'interrupted' && !(row.status === 'paused' && !a)) throw new UserError(`run ${runId} is ${row.status}: only paused or interrupted runs can be resumed`);
-      const refusal = resumeRefusal(await getRun(core, runId), commandLineDatabase(core.db.path));
+      const record = await getRun(core, runId);
+      const refusal = resumeRefusal(record, commandLineDatabase(core.db.path));
       if (refusal) throw new UserError(refusal);
+      // a fine-tuning run with no checkpoint starts again from its source, as it started (a checkpoint holds its start)
+      const fineTune = (await core.db.read((tx) => lastCheckpoint(tx, runId))) ? undefined : await fineTuneStartOfRun(core, row, record.tags);
       const ckpt = await rewindToLastCheckpoint(core.db, runId);
       // the workers it trained with, so that the resumed run continues the same numbers
-      await launchOrFail(runId, ckpt?.data ?? null, row.duration, ckpt ? row.workers : null);
+      await launchOrFail(runId, ckpt?.data ?? null, row.duration, ckpt ? row.workers : null, fineTune);
       const run = await getRun(core, runId);
       core.events.emit('training', 'onStatus', run);
       return run;
@@ -475,6 +478,34 @@ const finetuneModule = () => import('../engine/train/finetune');
  */
 async function planFineTuneRun(source: ModelFileData, overrides: Record<string, unknown>, targetKey: string, freeze: number, head: HeadChoice): Promise<FineTuneLaunch> {
   return userErrors(async (ft) => ({ source, plan: ft.planFineTune(source, ft.fineTuneConfig(source, overrides), [targetKey], { freeze, head }), freeze }));
+}
+
+/**
+ * A fine-tuning run's start from `source`, when it starts and when it is resumed with no checkpoint: a potential's
+ * (its weights; `overrides` and `head` are a property model's), or a property model's plan (planFineTuneRun).
+ */
+async function fineTuneStart(source: ModelFileData, overrides: Record<string, unknown>, targetKey: string, freeze: number, head: HeadChoice): Promise<FineTuneLaunch> {
+  return source.header.task === 'potential' ? { source, plan: null, freeze } : planFineTuneRun(source, overrides, targetKey, freeze, head);
+}
+
+/**
+ * The start of the fine-tuning run `row` (its tags: from:<model>, freeze:<N>) made again from its source, stored under
+ * the name it records (model names are unique), with the run's own training settings and head; undefined for a run
+ * trained from scratch. A source deleted since is refused, saying which.
+ */
+async function fineTuneStartOfRun(core: CoreParts, row: RunRow, tags: readonly string[]): Promise<FineTuneLaunch | undefined> {
+  const from = fineTunedFrom({ tags });
+  if (!from) return undefined;
+  const stored = await core.db.read((tx) => tx.get<{ id: number }>('SELECT id FROM model WHERE name = ?', [from.model]));
+  if (!stored)
+    throw new UserError(`run ${row.id} fine-tunes the model "${from.model}", which is no longer stored, and it stopped before its first checkpoint: it can only start again from that model. Import "${from.model}" again (Models, Import) and resume, or start a new run.`);
+  // (a run whose dataset was deleted is refused when it is launched)
+  if (row.dataset_id === null) return undefined;
+  const dataset = await getDataset(core, row.dataset_id);
+  const config = runConfig(row) as { training: Record<string, unknown>; model?: { head?: unknown } };
+  // the run's config is the source's with the run's training section and head: those are given again
+  const overrides = { training: config.training, model: { head: config.model?.head } };
+  return fineTuneStart(await loadSourceModel(core, stored.id), overrides, dataset.targetKey, from.freeze, 'auto');
 }
 
 /** The stored model a fine-tuning run starts from. */

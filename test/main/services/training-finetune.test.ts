@@ -139,6 +139,59 @@ describe('training service: fine-tuning', () => {
     expect(await predictions(run.id)).toEqual(await predictions(reference.id));
   });
 
+  it.each([
+    ['one model', { epochs: 2, batchSize: 4 }],
+    ['a k-fold run', { epochs: 1, batchSize: 4, kFold: 2 }],
+  ])('a fine-tuning run (%s) interrupted before its first checkpoint is resumed from its source again: the numbers of a new fine-tuning run, its start recorded', { timeout: 300_000 }, async (what, training) => {
+    const { api } = served;
+    const files = readdirSync(SAMPLE).map((n) => ({ name: `sample/${n}`, text: readFileSync(join(SAMPLE, n), 'utf8') }));
+    const dataset = await api.datasets.import({ kind: 'cgcnn-folder', files, name: `sample-early ${what}` });
+    const bandGap = (await api.models.list({})).find((m) => m.name === 'CGCNN band gap')!;
+    // the default workers: a run interrupted before it started records none, and resumes with the default
+    const request = { datasetId: dataset.id, config: { training }, from: bandGap.id, freeze: 2 };
+    const reference = await api.training.start({ ...request, name: `uninterrupted ${what}` });
+    expect((await waitForStatus(api, reference.id, ['finished', 'failed'])).status).toBe('finished');
+    // the same config trained from random weights
+    const scratch = await api.training.start({ datasetId: dataset.id, config: (await api.runs.get({ id: reference.id })).config, name: `from scratch ${what}` });
+    expect((await waitForStatus(api, scratch.id, ['finished', 'failed'])).status).toBe('finished');
+    // stopped as when the app quits (the core cancels every job) while its graphs are built: no checkpoint yet
+    const run = await api.training.start({ ...request, name: `interrupted ${what}` });
+    served.t.core.jobs.interruptAll();
+    const interrupted = await waitForStatus(api, run.id, ['interrupted', 'finished', 'failed']);
+    expect(interrupted.status).toBe('interrupted');
+    expect(interrupted.epochsDone).toBe(0);
+    const finished = waitForStatus(api, run.id, ['finished', 'failed']);
+    await api.training.resume({ runId: run.id });
+    const done = await finished;
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('finished');
+    expect(done.tags).toEqual(['from:CGCNN band gap', 'freeze:2']);
+    const series = async (id: number) => (await api.runs.metrics({ ids: [id], keys: ['train_loss', 'val_loss'] })).map((m) => [m.key, m.epoch, m.value]);
+    const first = async (id: number) => (await series(id)).filter(([, epoch]) => epoch === 0);
+    expect(await first(run.id)).toEqual(await first(reference.id));
+    expect(await first(run.id)).not.toEqual(await first(scratch.id));
+    expect(await series(run.id)).toEqual(await series(reference.id));
+    const model = (await api.models.list({})).find((m) => m.runId === run.id)!;
+    const file = decodeModelFile((await loadModelFile(served.t.core, model.id)).bytes);
+    expect(file.header.provenance.details).toMatchObject({ startedFrom: 'CGCNN band gap', freeze: 2, head: "re-initialised: the source's target is band_gap, this data's target" });
+  });
+
+  it('refuses to resume a fine-tuning run interrupted before its first checkpoint whose source model was deleted, naming it', { timeout: 300_000 }, async () => {
+    const { api } = served;
+    const files = readdirSync(SAMPLE).map((n) => ({ name: `sample/${n}`, text: readFileSync(join(SAMPLE, n), 'utf8') }));
+    const dataset = await api.datasets.import({ kind: 'cgcnn-folder', files, name: 'sample-source-gone' });
+    const tiny = { architecture: 'schnet', model: { atomInput: { kind: 'embedding', numSpecies: 119 }, atomFeatures: 8, filterFeatures: 8, numLayers: 1, hiddenFeatures: 8 }, training: { epochs: 1, batchSize: 4 } };
+    const first = await api.training.start({ datasetId: dataset.id, config: tiny, name: 'tiny source', workers: 1 });
+    expect((await waitForStatus(api, first.id, ['finished', 'failed'])).status).toBe('finished');
+    const source = (await api.models.list({})).find((m) => m.runId === first.id)!;
+    const run = await api.training.start({ datasetId: dataset.id, config: { training: { epochs: 1, batchSize: 4 } }, from: source.id, workers: 1 });
+    served.t.core.jobs.interruptAll();
+    expect((await waitForStatus(api, run.id, ['interrupted', 'finished', 'failed'])).status).toBe('interrupted');
+    await api.models.delete({ id: source.id });
+    await expect(api.training.resume({ runId: run.id })).rejects.toThrow(`run ${run.id} fine-tunes the model "${source.name}", which is no longer stored`);
+    expect((await api.runs.get({ id: run.id })).status).toBe('interrupted');
+  });
+
   it('fine-tunes a stored potential on a frames dataset with its first block frozen', { timeout: 300_000 }, async () => {
     const { api } = served;
     const frames = await api.datasets.import({ kind: 'frames', files: [{ name: 'emt10.extxyz', text: emtFrames(10) }], name: 'emt10' });

@@ -42,7 +42,7 @@ interface RunEntry {
  * fold `fold`) is recorded: nothing more is written, and its store is left as a killed process leaves it (its
  * owner row gone: the next process that opens the store marks the run interrupted).
  */
-async function killedRun(dir: string, db: string, argv: string[], after: number, fold = 0): Promise<void> {
+async function killedRun(dir: string, db: string, argv: string[], after: number | 'before-first-checkpoint', fold = 0): Promise<void> {
   const opened: Database[] = [];
   const open = Database.open.bind(Database);
   const spy = vi.spyOn(Database, 'open').mockImplementation(async (...a) => {
@@ -55,6 +55,10 @@ async function killedRun(dir: string, db: string, argv: string[], after: number,
       const real = await sqliteTrainHooks(o);
       return {
         ...real,
+        async onEpoch(e) {
+          await real.onEpoch(e);
+          if (after === 'before-first-checkpoint') throw new Error('killed');
+        },
         async onCheckpoint(c, info) {
           await real.onCheckpoint(c, info);
           if (info.epoch === after && (c.kFold?.fold ?? 0) === fold) throw new Error('killed');
@@ -199,6 +203,24 @@ describe('latticework train --resume', { timeout: 300_000 }, () => {
     expect(tuned.header.atomInit).toEqual(band.header.atomInit);
     const frozen = Object.keys(band.members[0]).filter((n) => /^(embedding|convs\.[01])\./.test(n));
     for (const n of frozen) expect(Array.from(tuned.members[0][n]), n).toEqual(Array.from(band.members[0][n]));
+    expect((await runs(dir, db))[0]).toMatchObject({ status: 'finished', epochs: 2, tags: ['cli', 'from:CGCNN band gap', 'freeze:2'] });
+  });
+
+  it('resumes a fine-tuning run killed before its first checkpoint from its source again: the losses of a new fine-tuning run', async () => {
+    const dir = scratch('lw-train-resume-ft0-');
+    const db = join(dir, 'runs.sqlite');
+    const args = ['--data', SAMPLE, '--from', 'band-gap', '--freeze', '2', '--epochs', '2', '--batch-size', '4', '--backend', 'cpu', '--workers', '1', '--no-save'];
+    const whole = await cliIn(dir)('train', ...args, '--db', join(dir, 'whole.sqlite'), '--json');
+    expect(whole.code, whole.err).toBe(0);
+    const wholeLoss = await epochMetric(join(dir, 'whole.sqlite'), (await runs(dir, join(dir, 'whole.sqlite')))[0].id, 'train_loss');
+    await killedRun(dir, db, args, 'before-first-checkpoint');
+    const [killed] = await runs(dir, db);
+    expect(killed).toMatchObject({ status: 'interrupted', epochs: 0 });
+    const r = await cliIn(dir)('train', '--resume', String(killed.id), '--db', db);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('from its start (it had no checkpoint)');
+    expect(r.out).toContain('fine-tuning from CGCNN band gap: embedding and 2 of 4 layers frozen');
+    expect(await epochMetric(db, killed.id, 'train_loss')).toEqual(wholeLoss);
     expect((await runs(dir, db))[0]).toMatchObject({ status: 'finished', epochs: 2, tags: ['cli', 'from:CGCNN band gap', 'freeze:2'] });
   });
 
