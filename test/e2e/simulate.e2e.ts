@@ -578,7 +578,7 @@ describe('Simulate', () => {
     expect(Number(await page.getByTestId('simulation-chart-fmax').getAttribute('data-points'))).toBe(record.series.step.length);
     // the band is shown at its highest image, the climbing one: the saddle point
     const player = page.getByTestId('simulation-run').getByTestId('trajectory-player');
-    await expect.poll(() => player.getByTestId('trajectory-frame').textContent()).toBe('frame 3 / 5');
+    await expect.poll(() => player.getByTestId('trajectory-frame').textContent()).toBe('frame 2 of 0–4');
     expect((await player.getByTestId('trajectory-readout').textContent())!.replace(/\s+/g, ' ').trim()).toMatch(/^image 2 of the band · 1\.\d+ Å along it · E 1\.806\d* eV keep as structure$/);
     // a click near the end of the profile shows the last image; the band's highest comes back with a click
     const profile = page.getByTestId('simulation-chart-band');
