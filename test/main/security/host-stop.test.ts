@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import sqlite3 from 'sqlite3';
+import { rawRows } from '../../helpers/raw-rows';
 import { contract } from '../../../src-shared/ipc/contract';
 import type { JobProgress } from '../../../src-shared/ipc/contract';
 import { createClient } from '../../../src-shared/ipc/define';
@@ -16,16 +16,6 @@ import { SIMULATION_DEFAULTS } from '../../../src-shared/sim';
 import { SHARED_DATA } from '../../helpers/shared-data';
 import { copperPoscar } from '../services/simulation-fixtures';
 import { startHostProcess, within } from './host-process';
-
-/** Rows of the store as any SQLite tool reads them once the host has gone. */
-function rows<T>(path: string, sql: string): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const d = new sqlite3.Database(path, sqlite3.OPEN_READONLY, (e) => {
-      if (e) return reject(e);
-      d.all(sql, (err, r) => d.close(() => (err ? reject(err) : resolve(r as T[]))));
-    });
-  });
-}
 
 describe('a host stopped by SIGTERM', () => {
   it('interrupts its simulation and import, keeping what they wrote, says what each kept, and closes its clients with 1001', { timeout: 300_000 }, async () => {
@@ -67,7 +57,7 @@ describe('a host stopped by SIGTERM', () => {
       expect(importLine, wrote()).toMatch(/^latticework serve: import 'emt' interrupted after [\d,]+ of 2,000 structures \(resume it in Datasets\)$/);
 
       // what the lines say is what the file holds: nothing running, nothing owned by the host that has gone
-      const [s] = await rows<{ status: string; owner_id: number | null; steps_done: number; frames: number; stored: number }>(
+      const [s] = await rawRows<{ status: string; owner_id: number | null; steps_done: number; frames: number; stored: number }>(
         host.databasePath,
         `SELECT status, owner_id, steps_done, frames, (SELECT COUNT(*) FROM simulation_frame WHERE simulation_id = ${sim.id}) AS stored FROM simulation WHERE id = ${sim.id}`,
       );
@@ -75,7 +65,7 @@ describe('a host stopped by SIGTERM', () => {
       const number = (text: string) => Number(text.replace(/,/g, ''));
       const [, step, frames] = /at step ([\d,]+), ([\d,]+) frames/.exec(simLine!)!;
       expect([s.steps_done, s.frames, s.stored]).toEqual([number(step), number(frames), number(frames)]);
-      const [d] = await rows<{ status: string; owner_id: number | null; partial: number }>(
+      const [d] = await rawRows<{ status: string; owner_id: number | null; partial: number }>(
         host.databasePath,
         "SELECT status, owner_id, (SELECT COUNT(*) FROM structure WHERE import_dataset_id = dataset.id) AS partial FROM dataset WHERE name = 'emt'",
       );

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import sqlite3 from 'sqlite3';
+import { rawRows } from '../../helpers/raw-rows';
 import { createCore } from '../../../src-main/app/core';
 import { Database } from '../../../src-main/store/database';
 import { readFrames as readChemFrames, readStructures as readChemStructures, writePoscar } from '../../../src-shared/chem';
@@ -606,16 +606,11 @@ describe('an app that closes', () => {
       await core.dispose();
       expect(atClose).toEqual({ status: 'interrupted', owner_id: null, message: 'the app stopped while this simulation ran: the frames written until then are kept' });
       // read as any SQLite tool reads it: the run's frames all counted, nothing owned by the process that has gone
-      const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
-        const d = new sqlite3.Database(dbPath, sqlite3.OPEN_READONLY, (e) => {
-          if (e) return reject(e);
-          d.all(
-            `SELECT 'simulation' AS what, status, owner_id, frames = (SELECT COUNT(*) FROM simulation_frame WHERE simulation_id = ${id}) AS counted FROM simulation
-             UNION ALL SELECT 'dataset', status, owner_id, 1 FROM dataset`,
-            (err, r) => d.close(() => (err ? reject(err) : resolve(r as Record<string, unknown>[]))),
-          );
-        });
-      });
+      const rows = await rawRows<Record<string, unknown>>(
+        dbPath,
+        `SELECT 'simulation' AS what, status, owner_id, frames = (SELECT COUNT(*) FROM simulation_frame WHERE simulation_id = ${id}) AS counted FROM simulation
+         UNION ALL SELECT 'dataset', status, owner_id, 1 FROM dataset`,
+      );
       expect(rows).toEqual([
         { what: 'simulation', status: 'interrupted', owner_id: null, counted: 1 },
         { what: 'dataset', status: 'ready', owner_id: null, counted: 1 },

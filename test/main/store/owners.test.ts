@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import sqlite3 from 'sqlite3';
+import { rawRows } from '../../helpers/raw-rows';
 import { createCore } from '../../../src-main/app/core';
 import type { Core } from '../../../src-main/app/core';
 import { Database } from '../../../src-main/store/database';
@@ -29,16 +29,6 @@ const startRun = (db: Database, name: string) =>
 const startImport = (db: Database, name: string) =>
   db.transaction(async (tx) => (await tx.run("INSERT INTO dataset (name, kind, source, target_key, size, report, created_at, status, owner_id) VALUES (?, 'csv', '/x.csv', '', 0, '{}', 1, 'importing', ?)", [name, tx.ownerId()])).lastID);
 const status = async (db: Database, table: 'run' | 'dataset', id: number) => (await db.read((tx) => tx.get<{ status: string }>(`SELECT status FROM ${table} WHERE id = ?`, [id])))!.status;
-
-/** Rows of a store file as any SQLite tool reads them (no Latticework open: it would mark a gone process's work itself). */
-function rawRows<T>(path: string, sql: string): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const d = new sqlite3.Database(path, sqlite3.OPEN_READONLY, (e) => {
-      if (e) return reject(e);
-      d.all(sql, (err, rows) => d.close(() => (err ? reject(err) : resolve(rows as T[]))));
-    });
-  });
-}
 
 describe('owners of active work', () => {
   it("leaves a live process's run and import alone, and marks a gone process's interrupted", async () => {
