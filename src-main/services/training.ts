@@ -28,7 +28,7 @@ import { getRun, getRunRow } from './runs';
 import { workOfAnother } from '../store/owners';
 import { parseJson } from '../store/database';
 import { resumeRefusal } from '../../src-shared/ipc/services/training';
-import { insertRun, lastCheckpoint, rewindToLastCheckpoint, RunRecorder, runConfig, RunTakenOverError, type RunRow } from '../store/runs';
+import { hasLastCheckpoint, insertRun, rewindToLastCheckpoint, RunRecorder, runConfig, RunTakenOverError, type RunRow } from '../store/runs';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
 import { groupsAcrossSplits } from '../../src-shared/model/split';
 import { issueLines, unknownGivenFields } from '../../src-shared/model/config';
@@ -432,8 +432,9 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
       const record = await getRun(core, runId);
       const refusal = resumeRefusal(record, commandLineDatabase(core.db.path));
       if (refusal) throw new UserError(refusal);
-      // a fine-tuning run with no checkpoint starts again from its source, as it started (a checkpoint holds its start)
-      const fineTune = (await core.db.read((tx) => lastCheckpoint(tx, runId))) ? undefined : await fineTuneStartOfRun(core, row, record.tags);
+      // a fine-tuning run with no checkpoint starts again from its source, as it started (a checkpoint holds its start);
+      // asked before the rewind (which reads the checkpoint once), so that a refused source leaves the run as it was
+      const fineTune = (await core.db.read((tx) => hasLastCheckpoint(tx, runId))) ? undefined : await fineTuneStartOfRun(core, row, record.tags);
       const ckpt = await rewindToLastCheckpoint(core.db, runId);
       // the workers it trained with, so that the resumed run continues the same numbers
       await launchOrFail(runId, ckpt?.data ?? null, row.duration, ckpt ? row.workers : null, fineTune);

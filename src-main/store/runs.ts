@@ -190,6 +190,11 @@ export async function runPredictions(tx: Tx, id: number): Promise<PredictionPoin
   return rows.map((r) => ({ structureId: r.structure_id, name: r.name, split: r.split, target: r.target, prediction: r.prediction }));
 }
 
+/** Whether a run has a last checkpoint, without reading it (it holds the model's weights). */
+export async function hasLastCheckpoint(tx: Tx, runId: number): Promise<boolean> {
+  return (await tx.get("SELECT 1 FROM checkpoint WHERE run_id = ? AND kind = 'last'", [runId])) !== undefined;
+}
+
 /** The last checkpoint of a run (what `resume` continues from). */
 export async function lastCheckpoint(tx: Tx, runId: number): Promise<{ epoch: number; data: Uint8Array } | undefined> {
   const row = await tx.get<{ epoch: number; data: Uint8Array }>("SELECT epoch, data FROM checkpoint WHERE run_id = ? AND kind = 'last'", [runId]);

@@ -6,7 +6,7 @@ import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldTex
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, isRunFolderFile, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
 import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption, tickText, trajectoryOption } from '../../src-renderer/lib/charts';
-import { BACKEND_GFLOPS, calibratedGflops, estimateCost, estimateExplanation, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
+import { BACKEND_COSTS, calibratedGflops, estimateCost, estimateExplanation, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum, frameLabel } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
 import { importLine, stripCommonFolder } from '../../src-renderer/composables/useDatasets';
@@ -594,34 +594,66 @@ describe('chart options', () => {
 });
 
 describe('estimates and formatting', () => {
+  // CGCNN paper defaults on the EMT alloys: 14 atoms and 12 edges per atom (graph statistics)
+  const base = {
+    layerParams: 22_000,
+    numLayers: 3,
+    otherParams: 15_000,
+    totalParams: 81_000,
+    atomFeatures: 64,
+    edgeFeatures: 41,
+    atomInputLength: 92,
+    batchSize: 256,
+    optimizer: 'sgd',
+    trainStructures: 1600,
+    valStructures: 200,
+    atomsPerStructure: 14,
+    edgesPerAtom: 12,
+    backend: 'wasm',
+  };
+  const flopsPerStructure = 6 * (22_000 * 3 * 14 * 12 + 15_000 * 14);
+  const wasm = BACKEND_COSTS.wasm;
+
   it('scales with the data and the batch', () => {
-    const base = {
-      layerParams: 22_000,
-      numLayers: 3,
-      otherParams: 15_000,
-      totalParams: 81_000,
-      atomFeatures: 64,
-      edgeFeatures: 41,
-      atomInputLength: 92,
-      batchSize: 256,
-      optimizer: 'sgd',
-      trainStructures: 1600,
-      atomsPerStructure: 14,
-      edgesPerAtom: 12,
-      backend: 'wasm',
-    };
     const e = estimateCost(base);
-    expect(e.flopsPerEpoch).toBeCloseTo(1600 * 6 * (22_000 * 3 * 14 * 12 + 15_000 * 14));
-    expect(estimateCost({ ...base, trainStructures: 3200 }).secondsPerEpoch).toBeCloseTo(2 * e.secondsPerEpoch);
+    expect(e.flopsPerStructure).toBe(flopsPerStructure);
+    // the training structures forward and backward, the validation structures forward (a third)
+    expect(e.flopsPerEpoch).toBeCloseTo(flopsPerStructure * (1600 + 200 / 3));
+    // 7 training batches of 256 (the last partial) and 1 validation batch
+    expect(e.batchesPerEpoch).toBe(8);
+    expect(e.secondsPerEpoch).toBeCloseTo(e.flopsPerEpoch / (wasm.gflops * 1e9) + 8 * wasm.batchSeconds + wasm.epochSeconds, 12);
     expect(estimateCost({ ...base, optimizer: 'adam' }).paramBytes).toBe(81_000 * 4 * 4);
     expect(scaleBatchBytes([{ batchSize: 32, bytes: 100 }, { batchSize: 256, bytes: 800 }], 128)).toBe(400);
-    // a calibrated speed is a measured ratio: shown to 3 significant digits, as the work beside it, not as "0.8948355141322437 GFLOP/s"
-    const calibrated = estimateCost({ ...base, gflops: 0.8948355141322437 });
-    expect(estimateExplanation(calibrated)).toMatch(/^108 GFLOP per epoch at 0\.895 GFLOP\/s \(/);
+    // a calibrated speed is a measured ratio: shown to 3 significant digits, as the work beside it, not as "0.8948355141322437 GFLOP/s";
+    // the fixed costs are said with it
+    const calibrated = estimateCost({ ...base, valStructures: 0, gflops: 0.8948355141322437 });
+    expect(estimateExplanation(calibrated)).toMatch(
+      /^108 GFLOP per epoch at 0\.895 GFLOP\/s \(.*\) \+ 7 training and validation batches × 25 ms \(each batch’s fixed cost: .*\) \+ 60 ms per epoch \(validation set-up, recording, checkpoint\); memory = /,
+    );
+  });
+
+  it('a small dataset’s epoch is mostly the fixed costs of its batches and of the epoch, not its arithmetic', () => {
+    // 20 structures of the EMT set (16 training, 2 validation), batch 256: measured ~0.1–0.2 s per epoch where FLOPs alone said 0.03 s
+    const tiny = estimateCost({ ...base, trainStructures: 16, valStructures: 2 });
+    const arithmetic = tiny.flopsPerEpoch / (wasm.gflops * 1e9);
+    expect(arithmetic).toBeLessThan(0.05);
+    expect(tiny.batchesPerEpoch).toBe(2);
+    expect(tiny.secondsPerEpoch).toBeCloseTo(arithmetic + 2 * wasm.batchSeconds + wasm.epochSeconds, 12);
+    expect(tiny.secondsPerEpoch).toBeGreaterThan(3 * arithmetic);
+    // the same data in batches of one: 18 batches, each with its fixed cost, for the same arithmetic
+    const single = estimateCost({ ...base, trainStructures: 16, valStructures: 2, batchSize: 1 });
+    expect(single.flopsPerEpoch).toBe(tiny.flopsPerEpoch);
+    expect(single.secondsPerEpoch - tiny.secondsPerEpoch).toBeCloseTo(16 * wasm.batchSeconds, 12);
+    // twice the data at the same batch size: twice the arithmetic, the fixed costs of the epoch once
+    const big = estimateCost({ ...base, batchSize: 1 });
+    const twice = estimateCost({ ...base, trainStructures: 3200, valStructures: 400, batchSize: 1 });
+    expect(twice.secondsPerEpoch - wasm.epochSeconds).toBeCloseTo(2 * (big.secondsPerEpoch - wasm.epochSeconds), 9);
+    // every backend has all three costs (the tensorflow ones assumed)
+    for (const c of Object.values(BACKEND_COSTS)) expect(Math.min(c.gflops, c.batchSeconds, c.epochSeconds)).toBeGreaterThan(0);
+    expect(estimateCost({ ...base, backend: 'unknown' }).gflops).toBe(BACKEND_COSTS.cpu.gflops);
   });
 
   it('100,000 layers need more memory than the machine has: Train… is refused and says why', () => {
-    const base = { layerParams: 22_000, numLayers: 3, otherParams: 15_000, totalParams: 81_000, atomFeatures: 64, edgeFeatures: 41, atomInputLength: 92, batchSize: 256, optimizer: 'sgd', trainStructures: 1600, atomsPerStructure: 14, edgesPerAtom: 12, backend: 'wasm' };
     const machine = 16e9;
     expect(memoryProblem(estimateCost(base), machine)).toBeNull();
     const huge = estimateCost({ ...base, numLayers: 100_000, totalParams: 22_000 * 100_000 + 15_000 });
@@ -629,25 +661,29 @@ describe('estimates and formatting', () => {
     expect(memoryProblem(huge, undefined)).toBeNull();
   });
 
-  it('a calibrated estimate is the cost model’s FLOPs over the speed a run measured after its first epoch', () => {
-    // known graph statistics: 14 atoms and 12 edges per atom; 1,600 training structures
-    const base = { layerParams: 22_000, numLayers: 3, otherParams: 15_000, totalParams: 81_000, atomFeatures: 64, edgeFeatures: 41, atomInputLength: 92, batchSize: 64, optimizer: 'sgd', trainStructures: 1600, atomsPerStructure: 14, edgesPerAtom: 12, backend: 'wasm' };
-    const flopsPerStructure = 6 * (22_000 * 3 * 14 * 12 + 15_000 * 14);
-    // a run of the same model measured 300 structures/s in its first epoch (warm-up), then 500, 520, 480
-    const gflops = calibratedGflops(flopsPerStructure, [300, 500, 520, 480])!;
-    expect(gflops).toBeCloseTo((flopsPerStructure * 500) / 1e9, 9);
-    const e = estimateCost({ ...base, gflops });
+  it('a calibrated estimate: the speed a run measured after its first epoch, its batches’ fixed cost taken off', () => {
+    // a run of the same model in batches of 64 (25 training batches) whose arithmetic took 1/500 s per structure after its first
+    // epoch: its structures/s also count its batches' fixed cost (300 in its first epoch: warm-up)
+    const run = { trainStructures: 1600, batchSize: 64 };
+    const rate = (arithmeticPerStructure: number) => 1 / (arithmeticPerStructure + (25 * wasm.batchSeconds) / 1600);
+    const gflops = calibratedGflops(flopsPerStructure, [300, rate(1 / 520), rate(1 / 500), rate(1 / 480)], run, wasm.batchSeconds)!;
+    expect(gflops).toBeCloseTo((flopsPerStructure * 500) / 1e9, 6);
+    const e = estimateCost({ ...base, batchSize: 64, gflops });
     expect(e.gflops).toBe(gflops);
-    expect(e.flopsPerEpoch).toBe(flopsPerStructure * 1600);
-    // = 1,600 structures at the measured steady-state 500 structures/s
-    expect(e.secondsPerEpoch).toBeCloseTo(1600 / 500, 9);
-    // twice the machine's load, half the measured speed: twice the estimate
-    expect(estimateCost({ ...base, gflops: calibratedGflops(flopsPerStructure, [150, 250, 260, 240]) }).secondsPerEpoch).toBeCloseTo(2 * e.secondsPerEpoch, 9);
+    // the same configuration: the run's measured training time (1,600 structures at its structures/s), + the validation pass
+    // (200 forward at the calibrated speed, 4 batches) + the epoch's fixed cost
+    expect(e.secondsPerEpoch).toBeCloseTo(1600 / rate(1 / 500) + 200 / 3 / 500 + 4 * wasm.batchSeconds + wasm.epochSeconds, 9);
+    // twice the machine's load, half the arithmetic's speed
+    const loaded = calibratedGflops(flopsPerStructure, [150, rate(2 / 520), rate(2 / 500), rate(2 / 480)], run, wasm.batchSeconds)!;
+    expect(loaded).toBeCloseTo(gflops / 2, 6);
     // no calibration: the assumed speed of the backend
-    expect(estimateCost({ ...base, gflops: null }).gflops).toBe(BACKEND_GFLOPS.wasm);
+    expect(estimateCost({ ...base, gflops: null }).gflops).toBe(wasm.gflops);
     // a run with only its first epoch calibrates nothing
-    expect(calibratedGflops(flopsPerStructure, [300])).toBeNull();
-    expect(calibratedGflops(flopsPerStructure, [300, 400, 600])).toBeCloseTo((flopsPerStructure * 500) / 1e9, 9);
+    expect(calibratedGflops(flopsPerStructure, [300], run, wasm.batchSeconds)).toBeNull();
+    // nor does a run whose time is nearly all its batches' fixed cost (16 structures in batches of 1: 25 ms each, 27 ms measured)
+    expect(calibratedGflops(flopsPerStructure, [30, 1 / 0.027, 1 / 0.027], { trainStructures: 16, batchSize: 1 }, wasm.batchSeconds)).toBeNull();
+    // the median of the epochs after the first
+    expect(calibratedGflops(flopsPerStructure, [300, rate(1 / 400), rate(1 / 600), rate(1 / 500)], run, wasm.batchSeconds)).toBeCloseTo((flopsPerStructure * 500) / 1e9, 6);
   });
 
   it('formats', () => {
