@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readStructuresFile } from '../../../src-main/files/structure-file';
-import { mdCommand, relaxCommand } from '../../../src-main/cli/commands/simulate';
+import { mdCommand, nebCommand, relaxCommand } from '../../../src-main/cli/commands/simulate';
 import type { Command } from '../../../src-main/cli/command';
 import { readStructures, StructureParseError } from '../../../src-shared/chem';
 import { EmtCalculator } from '../../../src-shared/sim';
@@ -40,6 +40,15 @@ with Trajectory(f'{sys.argv[1]}/fcc111-run.traj', 'w') as t:
         b = slab.copy()
         b.rattle(0.01, seed=k)
         t.write(b)
+# a band of the slab: its top corner atom moved in the plane (the slab's height, so its made vector, the same in each image)
+band = []
+for k in range(3):
+    b = slab.copy()
+    b.positions[11] += [0.4 * k, 0, 0]
+    band.append(b)
+    write(f'{sys.argv[1]}/fcc111-image{k}.extxyz', b)
+write(f'{sys.argv[1]}/fcc111-band.extxyz', band)
+write(f'{sys.argv[1]}/fcc111-band.traj', band)
 out = {}
 for name, a in (('fcc111', slab), ('graphane', gh)):
     assert not a.cell[2].any() and list(a.pbc) == [True, True, False]
@@ -151,6 +160,25 @@ describe("ASE's 2D cells (a zero third vector, pbc T T F) read as slabs", () => 
     const back = readStructures('fcc111-relaxed.extxyz', readFileSync(join(dir, 'fcc111-relaxed.extxyz'), 'utf8'));
     expect(back.structures[0].pbc).toEqual([true, true, false]);
     expect(back.warnings).toEqual([]);
+  });
+
+  it('neb on a band of the slab says what the reader said of each image it takes: a band file (extended XYZ, .traj) or a file per image', async () => {
+    const said = (file: string, where: string) => `latticework neb: warning: ${file}: ${where}: the cell's third vector is zero (a 2D structure as ASE builds it without vacuum); read with a 14.2 Å vector normal to the plane, not periodic`;
+    const neb = (...files: string[]) => run(nebCommand, [...files, '--model', 'emt', '--no-relax-ends', '--steps', '1', '--json']);
+    const warnings = (r: { err: string }) => r.err.split('\n').filter((l) => / warning: /.test(l));
+    const xyz = await neb('fcc111-band.extxyz');
+    expect(JSON.parse(xyz.out).energies, xyz.err).toHaveLength(3);
+    expect(warnings(xyz)).toEqual([0, 1, 2].map((k) => said('fcc111-band.extxyz', `frame ${k}`)));
+    const traj = await neb('fcc111-band.traj');
+    expect(JSON.parse(traj.out).energies, traj.err).toHaveLength(3);
+    expect(warnings(traj)).toEqual([`${said('fcc111-band.traj', 'image 0')} (so were 2 more images)`]);
+    const files = [0, 1, 2].map((k) => `fcc111-image${k}.extxyz`);
+    const each = await neb(...files);
+    expect(JSON.parse(each.out).energies, each.err).toHaveLength(3);
+    expect(warnings(each)).toEqual(files.map((f) => said(f, 'frame 0')));
+    // START and END: START's first, as the command line names them
+    const ends = await neb(files[0], files[2]);
+    expect(warnings(ends)).toEqual([files[0], files[2]].map((f) => said(f, 'frame 0')));
   });
 
   it('md on graphene with H on both sides of its plane runs it periodic in the plane (NVE keeps its energy)', async () => {
