@@ -64,7 +64,7 @@ import { readStructuresInPlace, type FileStructures } from '../../files/structur
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { pickedAtoms } from './picked-atoms';
 import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
-import { leaveStopSignalsUnheard, onStopSignal, signalName, stoppedStatus } from '../signals';
+import { leaveStopSignalsUnheard, signalName, stepStopSignal, stoppedStatus } from '../signals';
 
 const COMMON = `  --model NAME       emt, lj, morse (built in), or a trained potential: a stored model's
                      name or a model file (required)
@@ -630,15 +630,12 @@ function progressText(params: SimulationParameters, nAtoms: number, step: number
 /**
  * Runs the simulation; a problem with the input (elements the calculator lacks, no cell, …) is
  * printed and gives status 1. Progress goes to stderr every PROGRESS_MS; Ctrl-C stops the run at its
- * next step (it then ends 'cancelled', with what it did so far; a second Ctrl-C quits at once).
+ * next step, said when the run reaches it (it then ends 'cancelled', with what it did so far; a second
+ * Ctrl-C quits at once); after its last step there is none: the run completes, nothing said.
  */
 async function simulate(ctx: CommandContext, command: string, file: string, loaded: Loaded, params: SimulationParameters, hooks: SimulationHooks = {}): Promise<SimulationOutcome | number> {
   const { structure, opened } = loaded;
-  const signal = { aborted: false };
-  const offStop = onStopSignal((sig) => {
-    signal.aborted = true;
-    ctx.io.err(`latticework ${command}: ${file}: stopping at the next step (${signalName(sig)} again quits at once)`);
-  });
+  const { signal, off: offStop } = stepStopSignal((sig) => ctx.io.err(`latticework ${command}: ${file}: stopping at the next step (${signalName(sig)} again quits at once)`));
   let told = performance.now();
   let yielded = performance.now();
   /** A progress line at most every PROGRESS_MS, and the event loop let run (a Ctrl-C) at least every YIELD_MS. */
