@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { elementSymbol, structureErrorData, writeStructures } from '../../../src-shared/chem';
+import { elementSymbol, readerWarnings, structureErrorData, writeStructures } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
 import {
   Atoms,
@@ -483,7 +483,7 @@ async function readStructureOption(ctx: CommandContext, command: string, file: s
 
 /** What the reader said of FILE as a whole and of the structures a command takes from it (`frames`), on stderr: 'latticework relax: warning: FILE: …'. */
 function sayRead(ctx: CommandContext, command: string, file: string, read: FileStructures, frames: readonly number[]): void {
-  for (const w of [...read.fileWarnings, ...frames.flatMap((k) => read.structureWarnings[k])]) ctx.io.err(`latticework ${command}: warning: ${file}: ${w}`);
+  for (const w of readerWarnings(read, frames)) ctx.io.err(`latticework ${command}: warning: ${file}: ${w}`);
 }
 
 /**

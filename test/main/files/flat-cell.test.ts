@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readStructuresFile } from '../../../src-main/files/structure-file';
 import { mdCommand, nebCommand, relaxCommand } from '../../../src-main/cli/commands/simulate';
+import { structureCommand } from '../../../src-main/cli/commands/structure';
+import { graphCommand } from '../../../src-main/cli/commands/graph';
 import type { Command } from '../../../src-main/cli/command';
 import { readStructures, StructureParseError } from '../../../src-shared/chem';
 import { EmtCalculator } from '../../../src-shared/sim';
@@ -179,6 +181,32 @@ describe("ASE's 2D cells (a zero third vector, pbc T T F) read as slabs", () => 
     // START and END: START's first, as the command line names them
     const ends = await neb(files[0], files[2]);
     expect(warnings(ends)).toEqual([files[0], files[2]].map((f) => said(f, 'frame 0')));
+  });
+
+  it('structure supercell, cell, vacancy-hop, rdf, msd and graph --json say what the reader said of the slab, as structure frames and relax do', async () => {
+    const made = (where: string) => `${where}: the cell's third vector is zero (a 2D structure as ASE builds it without vacuum); read with a 14.2 Å vector normal to the plane, not periodic`;
+    const said = (file: string, where: string) => `warning: ${file}: ${made(where)}`;
+    const warnings = (r: { err: string }) => r.err.split('\n').filter((l) => /^warning: /.test(l));
+    const supercell = await run(structureCommand, ['supercell', 'fcc111.extxyz', '--repeat', '2x1x1', '--out', 'fcc111-2x1.extxyz']);
+    expect(supercell.code, supercell.err).toBe(0);
+    expect(warnings(supercell)).toEqual([said('fcc111.extxyz', 'frame 0')]);
+    // the cell's failure comes with what the reader made of the cell
+    const niggli = await run(structureCommand, ['cell', 'fcc111.traj', '--to', 'niggli', '--out', 'fcc111-niggli.extxyz']);
+    expect([niggli.code, warnings(niggli)]).toEqual([1, [said('fcc111.traj', 'image 0')]]);
+    const hop = await run(structureCommand, ['vacancy-hop', 'fcc111.db', '--start', 'hop-start.extxyz', '--end', 'hop-end.extxyz']);
+    expect(hop.code, hop.err).toBe(0);
+    expect(warnings(hop)).toEqual([said('fcc111.db', 'row 1')]);
+    // the frames analysed: each frame's (an extended XYZ says it per frame)
+    const rdf = await run(structureCommand, ['rdf', 'fcc111-band.extxyz', '--frames', '1:', '--json']);
+    expect(rdf.code, rdf.err).toBe(0);
+    expect(warnings(rdf)).toEqual([said('fcc111-band.extxyz', 'frame 1'), said('fcc111-band.extxyz', 'frame 2')]);
+    const msd = await run(structureCommand, ['msd', 'fcc111-band.traj', '--timestep', '1']);
+    expect(msd.code, msd.err).toBe(0);
+    expect(warnings(msd)).toEqual([`${said('fcc111-band.traj', 'image 0')} (so were 2 more images)`]);
+    // graph --json: first among the structure's warnings (the text says it on stderr)
+    const graph = await run(graphCommand, ['fcc111.extxyz', '--json']);
+    expect(graph.code, graph.err).toBe(0);
+    expect((JSON.parse(graph.out) as { warnings: string[] }[]).map((g) => g.warnings[0])).toEqual([made('frame 0')]);
   });
 
   it('md on graphene with H on both sides of its plane runs it periodic in the plane (NVE keeps its energy)', async () => {
