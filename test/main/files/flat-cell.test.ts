@@ -13,6 +13,7 @@ import { readStructuresFile } from '../../../src-main/files/structure-file';
 import { mdCommand, nebCommand, relaxCommand } from '../../../src-main/cli/commands/simulate';
 import { structureCommand } from '../../../src-main/cli/commands/structure';
 import { graphCommand } from '../../../src-main/cli/commands/graph';
+import { trainCommand } from '../../../src-main/cli/commands/train';
 import type { Command } from '../../../src-main/cli/command';
 import { readStructures, StructureParseError } from '../../../src-shared/chem';
 import { EmtCalculator } from '../../../src-shared/sim';
@@ -50,6 +51,11 @@ for k in range(3):
     band.append(b)
     write(f'{sys.argv[1]}/fcc111-image{k}.extxyz', b)
 write(f'{sys.argv[1]}/fcc111-band.extxyz', band)
+# the band's images with their EMT energies: a dataset to train a property model on
+for b in band:
+    b.calc = EMT()
+    b.get_potential_energy()
+write(f'{sys.argv[1]}/fcc111-energies.extxyz', band)
 write(f'{sys.argv[1]}/fcc111-band.traj', band)
 out = {}
 for name, a in (('fcc111', slab), ('graphane', gh)):
@@ -207,6 +213,15 @@ describe("ASE's 2D cells (a zero third vector, pbc T T F) read as slabs", () => 
     const graph = await run(graphCommand, ['fcc111.extxyz', '--json']);
     expect(graph.code, graph.err).toBe(0);
     expect((JSON.parse(graph.out) as { warnings: string[] }[]).map((g) => g.warnings[0])).toEqual([made('frame 0')]);
+  });
+
+  it('train (a property model) says what the reader said of the structures it trains on, each named as its frame', { timeout: 120_000 }, async () => {
+    const r = await run(trainCommand, ['--data', 'fcc111-energies.extxyz', '--target', 'energy', '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--no-save', '--db', join(dir, 'runs.sqlite')]);
+    expect(r.code, r.err).toBe(0);
+    const at = r.err.indexOf(`latticework train: what the reader said of the structures of ${join(dir, 'fcc111-energies.extxyz')}:\n`);
+    expect(at, r.err).toBeGreaterThanOrEqual(0);
+    const lines = r.err.slice(at).split('\n').slice(1, 4);
+    expect(lines).toEqual([0, 1, 2].map((k) => `  fcc111-energies.extxyz#${k}: frame ${k}: the cell's third vector is zero (a 2D structure as ASE builds it without vacuum); read with a 14.2 Å vector normal to the plane, not periodic`));
   });
 
   it('md on graphene with H on both sides of its plane runs it periodic in the plane (NVE keeps its energy)', async () => {
