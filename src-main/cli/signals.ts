@@ -35,6 +35,30 @@ export function onStopSignal(stop: (signal: StopSignal) => void): () => void {
 }
 
 /**
+ * The stop signal a run reads before each of its steps (`SimulationHooks.signal`): a stop signal asks it to stop, and
+ * `say` tells so when the run reads it there, about to stop instead of taking that step. A signal after the run's last
+ * step, which the run no longer reads, stops nothing and is not said: the run completes and its result is printed
+ * (it was said to be 'stopping at the next step' where there was none). `off` removes the listener.
+ */
+export function stepStopSignal(say: (signal: StopSignal) => void): { signal: { readonly aborted: boolean }; off: () => void } {
+  let heard: StopSignal | null = null;
+  let said = false;
+  const off = onStopSignal((signal) => {
+    heard = signal;
+  });
+  const signal = {
+    get aborted() {
+      if (heard !== null && !said) {
+        said = true;
+        say(heard);
+      }
+      return heard !== null;
+    },
+  };
+  return { signal, off };
+}
+
+/**
  * The files a command writes (`--out`), which appear whole when it succeeds and not at all when it is stopped:
  * each is written under a temporary name in its own folder (`partial`), and all are renamed into place together
  * as the command's last step (`place`). Its work cannot stop at a step (a space-group search: moyo's

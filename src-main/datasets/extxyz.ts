@@ -113,7 +113,9 @@ export const extxyzFrames: DatasetFormat = {
         width = values.length;
         targets = values;
       }
-      items.push({ name, file: `${fileName}#${index}`, sourceFile: fileName, format: 'xyz', parsed: named(parsed, name, index), targets });
+      // parsed on its own, the frame is the reader's frame 0: its warnings name it as the file's frame
+      const warnings = parsed.warnings.map((w) => w.replace(/^frame 0: /, `frame ${index}: `));
+      items.push({ name, file: `${fileName}#${index}`, sourceFile: fileName, format: 'xyz', parsed: named({ ...parsed, warnings }, name, index), targets });
     }
     if (frames.length > 0 && !perFrame && !site) {
       const keys = targetKeys(frames.map((f) => f.parsed));

@@ -80,6 +80,17 @@ export function fitConfigToData(config: ModelConfig, read: LabelledStructures): 
 }
 
 /**
+ * What the reader said of the structures a dataset keeps (a 2D cell given a vector normal to it, partially occupied
+ * sites), one line per warning naming the structure's file, the first 10 and how many more; null when it said nothing.
+ */
+export function readerNotes(read: Pick<DatasetRead, 'items' | 'source'>): string | null {
+  const said = read.items.flatMap((it) => it.parsed.warnings.map((w) => `${it.file}: ${w}`));
+  if (said.length === 0) return null;
+  const n = said.length;
+  return `what the reader said of the structures of ${read.source}:\n  ${said.slice(0, 10).join('\n  ')}${n > 10 ? `\n  … and ${n - 10} more` : ''}`;
+}
+
+/**
  * What the reader left out of a dataset (unreadable files, rows and frames without a label, frames
  * identical to an earlier one), as one message counting each kind ("1 whole file", not "1 file, row or
  * frame": a file that fails to parse is left out with every frame in it); null when nothing was.

@@ -92,14 +92,16 @@ export async function prepareBackend(backend: string | null, kernelThreads: numb
   return backendReady;
 }
 
-type Item = { file: string; structure: Structure };
+/** A structure to predict, with what the reader said of it. */
+type Item = { file: string; structure: Structure; read: string[] };
 
 /**
  * A file read: what the reader said of the file as a whole (an entry before its rows, when it said
- * anything), its structures and, after them, the failures of its CIF data blocks that could not be
- * read; or the file's failure.
+ * anything), its structures with what it said of each (a 2D cell given a vector normal to it: first
+ * among the structure's warnings), and, after them, the failures of its CIF data blocks that could not
+ * be read; or the file's failure.
  */
-type FileRead = { said: ScreenEntry[]; structures: Structure[]; skipped: ScreenEntry[] } | { failed: ScreenFailure };
+type FileRead = { said: ScreenEntry[]; structures: Structure[]; structureWarnings: string[][]; skipped: ScreenEntry[] } | { failed: ScreenFailure };
 
 /** The share's files, all asked for at once (the thread waits for the disk once per share, not once per file), in order. */
 function readShare(files: ScreenTaskInput['files'], limits: ReadLimits = {}): Promise<FileRead>[] {
@@ -108,6 +110,7 @@ function readShare(files: ScreenTaskInput['files'], limits: ReadLimits = {}): Pr
           (r) => ({
             said: r.fileWarnings.length ? [{ fileWarnings: { file: f.shown, warnings: r.fileWarnings } }] : [],
             structures: r.structures,
+            structureWarnings: r.structureWarnings,
             skipped: skippedBlockFailures(r.skipped, f.shown),
           }),
           (error: unknown) => ({ failed: failure(error, f.shown, '') }),
@@ -131,8 +134,8 @@ export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Prom
       continue;
     }
     entries.push(...r.said);
-    for (const structure of r.structures) {
-      items.push({ item: { file: f.shown, structure }, slot: entries.length });
+    for (const [k, structure] of r.structures.entries()) {
+      items.push({ item: { file: f.shown, structure, read: r.structureWarnings[k] }, slot: entries.length });
       entries.push(null);
     }
     entries.push(...r.skipped);
@@ -140,7 +143,10 @@ export async function screenTask(input: ScreenTaskInput, ctx: TaskContext): Prom
   const put = (slots: number[], chunk: Item[]) => {
     const rows = predictRows(model, chunk, { contributions: input.contributions }).predictions;
     // the atoms' elements for the text and CSV that list atoms (contributions, a per-atom model's values)
-    rows.forEach((row, k) => (entries[slots[k]] = { row: input.contributions || row.perAtom ? { ...row, species: chunk[k].structure.species } : row }));
+    rows.forEach((row, k) => {
+      const read = { ...row, warnings: [...chunk[k].read, ...row.warnings] };
+      entries[slots[k]] = { row: input.contributions || row.perAtom ? { ...read, species: chunk[k].structure.species } : read };
+    });
   };
   const CHUNK = 64;
   for (let start = 0; start < items.length; start += CHUNK) {
@@ -205,7 +211,7 @@ async function potentialShare(model: LoadedPotential, input: ScreenTaskInput, re
       }
       try {
         const p = together ? together[next++] : model.predict([s])[0];
-        const entry = potentialEntry(f.shown, k, model.name, s, p, potentialWarnings(model.file.header.domain, s, p.energy), input.contributions);
+        const entry = potentialEntry(f.shown, k, model.name, s, p, [...r.structureWarnings[k], ...potentialWarnings(model.file.header.domain, s, p.energy)], input.contributions);
         entries.push({ potential: entry, frames: structures.length, ...(input.contributions ? { species: s.species } : {}) });
       } catch (e) {
         entries.push({ failed: { ...failure(e, f.shown, ''), frame: k } });

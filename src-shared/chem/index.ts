@@ -110,6 +110,14 @@ export interface ReadResult {
   skipped: SkippedBlock[];
 }
 
+/**
+ * What the reader said of a file as a whole and of the structures `taken` of it (their indices), in that order: what
+ * a command says of the structures it takes (a 2D cell given a vector normal to it, an incomplete run).
+ */
+export function readerWarnings(r: Pick<ReadResult, 'fileWarnings' | 'structureWarnings'>, taken: readonly number[]): string[] {
+  return [...r.fileWarnings, ...taken.flatMap((k) => r.structureWarnings[k])];
+}
+
 /** What `readFrames` gives: every frame of a file with its labels. */
 export interface FramesResult {
   format: StructureFormat;

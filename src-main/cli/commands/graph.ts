@@ -1,6 +1,6 @@
 /** `latticework graph FILE...`: the crystal graph (periodic neighbour list) of structure files. */
 import { resolve } from 'node:path';
-import { structureErrorData } from '../../../src-shared/chem';
+import { readerWarnings, structureErrorData } from '../../../src-shared/chem';
 import { readStructuresFile } from '../../files/structure-file';
 import { CGCNN_NEIGHBOR_OPTIONS, MAX_NEIGHBOR_PAIRS, NeighborLimitError, neighborList, type NeighborList } from '../../../src-shared/graph';
 import { parseCommandArgs, printPieces, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, type Command, type CommandContext } from '../command';
@@ -24,8 +24,10 @@ ${readLimitsUsage(23)}
   --json               print one JSON array, per structure {"file","name","nNodes","nEdges",
                        "cutoff","maxNeighbors","padding","edges":{"src","dst","distance",
                        "image"},"warnings"} (image: one [i, j, k] per edge, in lattice vectors;
-                       warnings: where the graph is not the structure, e.g. partially occupied
-                       sites or a shell of equidistant neighbours of two elements the cap splits),
+                       warnings: what the reader said of the file and of the structure first,
+                       e.g. a 2D cell given a vector normal to it, then where the graph is not
+                       the structure, e.g. partially occupied sites or a shell of equidistant
+                       neighbours of two elements the cap splits),
                        per file that failed {"file","error":{"name","message","line"}}
 Warnings are printed on stderr without --json.
 Exit status: 0 when every file was read, 1 when some could not be, 2 for bad usage.`;
@@ -152,10 +154,11 @@ export const graphCommand: Command = {
       try {
         const read = await readStructuresFile(resolve(ctx.cwd, file), file, limits);
         for (const w of read.warnings) if (!values.json) ctx.io.err(`${file}: warning: ${w}`);
-        read.structures.forEach((s) => {
+        read.structures.forEach((s, k) => {
           const nl = neighborList(s, options);
           const warnings = graphWarnings(s, nl);
-          if (values.json) entries.push({ file, name: s.name, nl, warnings });
+          // in the JSON, what the reader said of the structure first (the text said it on stderr above)
+          if (values.json) entries.push({ file, name: s.name, nl, warnings: [...readerWarnings(read, [k]), ...warnings] });
           else {
             ctx.io.out(summaryLine(file, s.name, nl));
             for (const w of warnings) ctx.io.err(`${file}${s.name ? ` (${s.name})` : ''}: warning: ${w}`);

@@ -41,8 +41,9 @@ export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalcul
       let structures: Structure[];
       let skipped: SkippedBlock[];
       let said: string[];
+      let read: string[][];
       try {
-        ({ structures, skipped, fileWarnings: said } = await readStructuresFile(f.path, f.shown, readLimits));
+        ({ structures, skipped, fileWarnings: said, structureWarnings: read } = await readStructuresFile(f.path, f.shown, readLimits));
       } catch (e) {
         const d = structureErrorData(e, f.shown);
         fileFails(f.shown, { name: d.name, message: d.message, line: d.line });
@@ -55,7 +56,9 @@ export async function runBuiltinPredict(ctx: CommandContext, name: BuiltinCalcul
           // what a simulation takes, as relax and md check it (a disordered CIF's sites are not atoms)
           checkOrderedAtoms(s);
           const c = await calculator.calculate(s);
-          const entry = potentialEntry(f.shown, k, name, s, { energy: c.energy, forces: c.forces, stress: c.stress, atomEnergies: c.energies ?? new Float64Array(0), std: null }, undefined, contributions);
+          // what the reader said of the structure (a 2D cell given a vector normal to it): its entry's only warnings
+          const warnings = read[k].length ? read[k] : undefined;
+          const entry = potentialEntry(f.shown, k, name, s, { energy: c.energy, forces: c.forces, stress: c.stress, atomEnergies: c.energies ?? new Float64Array(0), std: null }, warnings, contributions);
           out.entry(entry, structures.length, s.species);
           done.structures++;
         } catch (e) {

@@ -41,7 +41,9 @@ ${readLimitsUsage(21)}
                      "std"?,"warnings","unit","task","backend","contributions"?} ("std" only for
                      ensembles; "warnings": first what the reader said of the structure's file as
                      a whole (an incomplete run: "incomplete file: … N complete ionic steps
-                     read"), then why the structure or the prediction lies outside the
+                     read"), then what it said of the structure (an extended XYZ frame's 2D
+                     cell given 10 Å of vacuum: "frame 0: the cell's third vector is zero
+                     …"), then why the structure or the prediction lies outside the
                      model's training domain, and where the model's graph is not the structure:
                      partially occupied sites, atoms CGCNN's rule pads, a neighbour shell of two
                      elements its 12-neighbour cut splits; [] for none; a per-atom model adds
@@ -53,7 +55,8 @@ ${readLimitsUsage(21)}
                      for a potential, per structure (per frame) {"file","frame","model","energy",
                      "energyPerAtom","forces":[[x,y,z]...],"stress":[6]|null,"std"?,"warnings"?}
                      in eV, eV/Å, eV/Å³ (Voigt xx yy zz yz xz xy, ASE's sign; "warnings": what
-                     the reader said of the file as a whole, as above, and for a trained potential
+                     the reader said of the file as a whole and of the structure, as above, and
+                     for a trained potential
                      also pairs of atoms closer than in its training structures and energies
                      above their range), per file, frame or CIF data block that
                      failed {"file","frame"?,"block"?,"error":{"name","message","line"}}; with --contributions
@@ -61,7 +64,7 @@ ${readLimitsUsage(21)}
 Text output: one line per structure: file, model, prediction (± std) and unit as the app
 shows it (a classifier's class, e.g. P(metal); log₁₀ GPa with GPa beside; a potential's
 energy (± std), energy per atom, largest force and stress), then a "warning:" line per reason
-(as --json's "warnings"), and with --contributions an
+(as --json's "warnings", what the reader said of the structure first), and with --contributions an
 "atom I EL:" line per atom (0-based); a per-atom model: the atoms' mean "(mean of N atoms)",
 then an "atom I EL:" line per atom with its values. What the reader said of a file as a whole
 (an incomplete run) goes to stderr, once, before its lines: "latticework predict: warning: FILE: …".

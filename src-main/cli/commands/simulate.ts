@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { elementSymbol, structureErrorData, writeStructures } from '../../../src-shared/chem';
+import { elementSymbol, readerWarnings, structureErrorData, writeStructures } from '../../../src-shared/chem';
 import type { Structure } from '../../../src-shared/chem/structure';
 import {
   Atoms,
@@ -64,7 +64,7 @@ import { readStructuresInPlace, type FileStructures } from '../../files/structur
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { pickedAtoms } from './picked-atoms';
 import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
-import { leaveStopSignalsUnheard, onStopSignal, signalName, stoppedStatus } from '../signals';
+import { leaveStopSignalsUnheard, signalName, stepStopSignal, stoppedStatus } from '../signals';
 
 const COMMON = `  --model NAME       emt, lj, morse (built in), or a trained potential: a stored model's
                      name or a model file (required)
@@ -477,14 +477,19 @@ async function readStructureOption(ctx: CommandContext, command: string, file: s
     return usageError(ctx.io, command, (e as Error).message, usage);
   }
   if (frame >= structures.length) return usageError(ctx.io, command, `--${option} ${frame}: ${file} holds ${structures.length} structure${structures.length === 1 ? '' : 's'} (0-based)`);
-  for (const w of [...read.fileWarnings, ...read.structureWarnings[frame]]) ctx.io.err(`latticework ${command}: warning: ${file}: ${w}`);
+  sayRead(ctx, command, file, read, [frame]);
   return structures[frame];
+}
+
+/** What the reader said of FILE as a whole and of the structures a command takes from it (`frames`), on stderr: 'latticework relax: warning: FILE: …'. */
+function sayRead(ctx: CommandContext, command: string, file: string, read: FileStructures, frames: readonly number[]): void {
+  for (const w of readerWarnings(read, frames)) ctx.io.err(`latticework ${command}: warning: ${file}: ${w}`);
 }
 
 /**
  * A band given image by image, start to end: every structure of one file (at least three), or the last
  * structure of each of three files or more (VASP's 00/POSCAR, 01/CONTCAR, …); each with where it was
- * read. Prints the problem and returns a status when it is no band.
+ * read, what the reader said of it on stderr. Prints the problem and returns a status when it is no band.
  */
 async function readBand(ctx: CommandContext, files: readonly string[], values: Record<string, unknown>): Promise<{ structure: Structure; from: string }[] | number> {
   const band: { structure: Structure; from: string }[] = [];
@@ -492,8 +497,9 @@ async function readBand(ctx: CommandContext, files: readonly string[], values: R
     const read = await readAll(ctx, 'neb', file, values);
     if (typeof read === 'number') return read;
     const { structures } = read;
-    if (files.length === 1) band.push(...structures.map((structure, k) => ({ structure, from: `${file}: structure ${k}` })));
-    else band.push({ structure: structures[structures.length - 1], from: file });
+    const taken = files.length === 1 ? structures.map((_, k) => k) : [structures.length - 1];
+    sayRead(ctx, 'neb', file, read, taken);
+    band.push(...taken.map((k) => ({ structure: structures[k], from: files.length === 1 ? `${file}: structure ${k}` : file })));
   }
   if (band.length < 3) {
     ctx.io.err(`latticework neb: ${files[0]}: a band file holds the start, at least one image and the end; this one holds ${band.length} structure${band.length === 1 ? '' : 's'} (give START and END files to start a band on the straight line)`);
@@ -624,15 +630,12 @@ function progressText(params: SimulationParameters, nAtoms: number, step: number
 /**
  * Runs the simulation; a problem with the input (elements the calculator lacks, no cell, …) is
  * printed and gives status 1. Progress goes to stderr every PROGRESS_MS; Ctrl-C stops the run at its
- * next step (it then ends 'cancelled', with what it did so far; a second Ctrl-C quits at once).
+ * next step, said when the run reaches it (it then ends 'cancelled', with what it did so far; a second
+ * Ctrl-C quits at once); after its last step there is none: the run completes, nothing said.
  */
 async function simulate(ctx: CommandContext, command: string, file: string, loaded: Loaded, params: SimulationParameters, hooks: SimulationHooks = {}): Promise<SimulationOutcome | number> {
   const { structure, opened } = loaded;
-  const signal = { aborted: false };
-  const offStop = onStopSignal((sig) => {
-    signal.aborted = true;
-    ctx.io.err(`latticework ${command}: ${file}: stopping at the next step (${signalName(sig)} again quits at once)`);
-  });
+  const { signal, off: offStop } = stepStopSignal((sig) => ctx.io.err(`latticework ${command}: ${file}: stopping at the next step (${signalName(sig)} again quits at once)`));
   let told = performance.now();
   let yielded = performance.now();
   /** A progress line at most every PROGRESS_MS, and the event loop let run (a Ctrl-C) at least every YIELD_MS. */
@@ -1258,11 +1261,14 @@ export const nebCommand: Command = {
       images = band.slice(1, -1);
       endFrom = band[band.length - 1].from;
     } else {
+      // both files read before the model is opened, START first (what the reader said of each in that order)
+      const start = await readStructureOption(ctx, 'neb', startFile, values, 'frame', nebUsage);
+      if (typeof start === 'number') return start;
       const e = await readStructureOption(ctx, 'neb', endFile, values, 'end-frame', nebUsage);
       if (typeof e === 'number') return e;
-      const l = await load(ctx, 'neb', startFile, values, nebUsage);
-      if (typeof l === 'number') return l;
-      [loaded, end] = [l, e];
+      const opened = await openModel(ctx, 'neb', values, nebUsage);
+      if (typeof opened === 'number') return opened;
+      [loaded, end] = [{ structure: start, opened }, e];
     }
     // what START holds: its fixed atoms (a band holds no atom along some axes only)
     let fixed: number[];

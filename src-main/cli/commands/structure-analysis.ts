@@ -9,7 +9,7 @@
  *   leaves them out).
  */
 import { isAbsolute, resolve } from 'node:path';
-import { atomicNumber, type ReadOptions, type Structure } from '../../../src-shared/chem';
+import { atomicNumber, readerWarnings, type ReadOptions, type Structure } from '../../../src-shared/chem';
 import { fileConstraints, indexList } from '../../../src-shared/sim/constraints';
 import { plural } from '../../../src-shared/text';
 import { trajectoryDiffusion, verdictText, type DiffusionVerdict, type TrajectoryDiffusion } from '../../../src-shared/sim/msd';
@@ -92,16 +92,26 @@ export function sliceRange(n: number, frames: FrameSlice): [number, number] | nu
   return to > from ? [from, to - 1] : null;
 }
 
+/** The records of an analysis, and what the reader said of each file and of the frames analysed ("FILE: …", for stderr). */
+export interface Analysed<T> {
+  records: T[];
+  warnings: string[];
+}
+
 /** Per file: the frames a slice picks, analysed; a file that fails gives its error record; throws a `UsageProblem` for a file the request asks too much of (the RDF's neighbour pairs). */
-async function analyse<R extends object>(files: string[], cwd: string, options: ReadOptions, slice: FrameSlice, work: (frames: Structure[], first: number, file: string) => R): Promise<((Picked & R) | ErrorRecord)[]> {
+async function analyse<R extends object>(files: string[], cwd: string, options: ReadOptions, slice: FrameSlice, work: (frames: Structure[], first: number, file: string) => R): Promise<Analysed<(Picked & R) | ErrorRecord>> {
   const out: ((Picked & R) | ErrorRecord)[] = [];
+  const warnings: string[] = [];
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(cwd, file);
     try {
-      const { structures } = await readStructuresInPlace(path, file, options);
+      const read = await readStructuresInPlace(path, file, options);
+      const { structures } = read;
       const range = sliceRange(structures.length, slice);
       if (!range) throw new Error(`--frames picks no frame of the ${structures.length} in the file`);
-      out.push({ file, first: range[0], last: range[1], ...work(structures.slice(range[0], range[1] + 1), range[0], file) });
+      const taken = structures.map((_, k) => k).slice(range[0], range[1] + 1);
+      out.push({ file, first: range[0], last: range[1], ...work(taken.map((k) => structures[k]), range[0], file) });
+      for (const w of readerWarnings(read, taken)) warnings.push(`${file}: ${w}`);
     } catch (e) {
       // a distance too far for the structure's neighbour pairs is the option's fault, not the file's; so are atoms it does not have
       if (e instanceof NeighborLimitError) throw new UsageProblem(`${file}: ${e.message}`);
@@ -109,14 +119,14 @@ async function analyse<R extends object>(files: string[], cwd: string, options: 
       out.push(errorRecord(e, file));
     }
   }
-  return out;
+  return { records: out, warnings };
 }
 
-export function structureRdf(files: string[], cwd: string, options: ReadOptions, request: RdfRequest): Promise<StructureRdfRecord[]> {
+export function structureRdf(files: string[], cwd: string, options: ReadOptions, request: RdfRequest): Promise<Analysed<StructureRdfRecord>> {
   return analyse(files, cwd, options, request.frames, (frames, first) => radialDistribution(frames, { ...request, firstFrame: first }));
 }
 
-export function structureMsd(files: string[], cwd: string, options: ReadOptions, request: MsdRequest): Promise<StructureMsdRecord[]> {
+export function structureMsd(files: string[], cwd: string, options: ReadOptions, request: MsdRequest): Promise<Analysed<StructureMsdRecord>> {
   return analyse(files, cwd, options, request.frames, (frames, first, file) => {
     // the atoms held neither count nor move the centre, as in the run that wrote the file: --fixed's
     // (an XDATCAR has no flags), else what the file holds

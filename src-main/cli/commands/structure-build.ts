@@ -10,7 +10,7 @@
  * Each takes the file's last structure (a trajectory's last frame), as relax and md do.
  */
 import { resolve } from 'node:path';
-import { summarizeStructure, type ReadOptions, type Structure } from '../../../src-shared/chem';
+import { readerWarnings, summarizeStructure, type ReadOptions, type Structure } from '../../../src-shared/chem';
 import { nearestLikeSite, supercell, SupercellLimitError, vacancyHop } from '../../../src-shared/chem/build';
 import { frameOfStructure } from '../../../src-shared/chem/frames';
 import { niggliStructure } from '../../../src-shared/chem/niggli';
@@ -60,14 +60,17 @@ export function parseRepeat(text: string | undefined): Repeat {
 }
 
 /**
- * The file's last structure (`crystal`) and the cell `repeat` makes of it (`repeated`); a repeat over the supercell
- * limit is a UsageProblem (a refused --repeat, not a failed file).
+ * The file's last structure (`crystal`), the cell `repeat` makes of it (`repeated`) and what the reader said of the
+ * file and of that structure (`read`); a repeat over the supercell limit is a UsageProblem (a refused --repeat, not a
+ * failed file).
  */
-async function readCrystal(file: string, cwd: string, options: ReadOptions, repeat: Repeat): Promise<{ crystal: Structure; repeated: Structure }> {
-  const { structures } = await readStructuresInPlace(resolve(cwd, file), file, options);
-  const crystal = structures[structures.length - 1];
+async function readCrystal(file: string, cwd: string, options: ReadOptions, repeat: Repeat): Promise<{ crystal: Structure; repeated: Structure; read: string[] }> {
+  const r = await readStructuresInPlace(resolve(cwd, file), file, options);
+  const last = r.structures.length - 1;
+  const crystal = r.structures[last];
+  const read = readerWarnings(r, [last]);
   try {
-    return { crystal, repeated: repeat.every((k) => k === 1) ? crystal : supercell(crystal, repeat) };
+    return { crystal, repeated: repeat.every((k) => k === 1) ? crystal : supercell(crystal, repeat), read };
   } catch (e) {
     if (e instanceof SupercellLimitError) throw new UsageProblem(`--repeat ${repeat.join('x')}: ${file}: ${e.message}`);
     throw e;
@@ -104,25 +107,40 @@ async function written(
   return { fields: { out, nSites: summary.nSites, cellFormula: summary.cellFormula, spaceGroup: group && { number: group.number, symbol: group.symbol } }, warnings };
 }
 
-export async function structureSupercell(file: string, cwd: string, options: ReadOptions, repeat: Repeat, out: string, outputs: OutputFiles): Promise<{ record: SupercellRecord; warnings: string[] }> {
+/**
+ * What a structure built from FILE gives: its record, the writers' warnings (`warnings`) and what the reader said of
+ * FILE and of the structure taken (`read`: also when the build then failed, which it may explain).
+ */
+export interface Built<R> {
+  record: R;
+  warnings: string[];
+  read: string[];
+}
+
+export async function structureSupercell(file: string, cwd: string, options: ReadOptions, repeat: Repeat, out: string, outputs: OutputFiles): Promise<Built<SupercellRecord>> {
+  let read: string[] = [];
   try {
-    const { crystal, repeated } = await readCrystal(file, cwd, options, repeat);
-    const { fields, warnings } = await written(repeated, out, cwd, options.symprec, outputs, crystal);
-    return { record: { file, repeat, ...fields }, warnings };
+    const c = await readCrystal(file, cwd, options, repeat);
+    read = c.read;
+    const { fields, warnings } = await written(c.repeated, out, cwd, options.symprec, outputs, c.crystal);
+    return { record: { file, repeat, ...fields }, warnings, read };
   } catch (e) {
     if (e instanceof UsageProblem) throw e;
-    return { record: errorRecord(e, file), warnings: [] };
+    return { record: errorRecord(e, file), warnings: [], read };
   }
 }
 
-export async function structureCell(file: string, cwd: string, options: ReadOptions, to: OtherCell, out: string, outputs: OutputFiles): Promise<{ record: CellRecord; warnings: string[] }> {
+export async function structureCell(file: string, cwd: string, options: ReadOptions, to: OtherCell, out: string, outputs: OutputFiles): Promise<Built<CellRecord>> {
+  let read: string[] = [];
   try {
-    const { crystal: s } = await readCrystal(file, cwd, options, [1, 1, 1]);
+    const c = await readCrystal(file, cwd, options, [1, 1, 1]);
+    read = c.read;
+    const s = c.crystal;
     const cell = to === 'niggli' ? niggliStructure(s) : await standardCell(s, to, options.symprec ?? DEFAULT_SYMPREC);
     const { fields, warnings } = await written(cell, out, cwd, options.symprec, outputs);
-    return { record: { file, to, ...fields }, warnings };
+    return { record: { file, to, ...fields }, warnings, read };
   } catch (e) {
-    return { record: errorRecord(e, file), warnings: [] };
+    return { record: errorRecord(e, file), warnings: [], read };
   }
 }
 
@@ -133,9 +151,12 @@ export async function structureVacancyHop(
   options: ReadOptions,
   request: { repeat: Repeat; vacancy: number; hopper: number | null; start: string; end: string },
   outputs: OutputFiles,
-): Promise<{ record: VacancyHopRecord; warnings: string[] }> {
+): Promise<Built<VacancyHopRecord>> {
+  let read: string[] = [];
   try {
-    const { repeated: s } = await readCrystal(file, cwd, options, request.repeat);
+    const c = await readCrystal(file, cwd, options, request.repeat);
+    read = c.read;
+    const s = c.repeated;
     for (const [option, site] of [['vacancy', request.vacancy], ['hopper', request.hopper]] as const) {
       if (site !== null && site >= s.numbers.length) throw new UsageProblem(`--${option} ${site}: ${file}${request.repeat.every((k) => k === 1) ? '' : ` repeated ${request.repeat.join('×')}`} has sites 0 to ${s.numbers.length - 1}`);
     }
@@ -145,10 +166,10 @@ export async function structureVacancyHop(
     const warnings = [...(await writeOne(request.start, cwd, ends.start, outputs)), ...(await writeOne(request.end, cwd, ends.end, outputs))];
     const site = (i: number) => ({ site: i, element: s.species[i] });
     const record = { file, repeat: request.repeat, vacancy: site(request.vacancy), hopper: site(hopper), distance: ends.distance, nSites: ends.start.numbers.length, start: request.start, end: request.end };
-    return { record, warnings };
+    return { record, warnings, read };
   } catch (e) {
     if (e instanceof UsageProblem) throw e;
-    return { record: errorRecord(e, file), warnings: [] };
+    return { record: errorRecord(e, file), warnings: [], read };
   }
 }
 

@@ -13,6 +13,7 @@ import {
   forcesToJSON,
   maxForce,
   MULTI_FRAME_FORMATS,
+  readerWarnings,
   summarizeStructure,
   type DisorderPolicy,
   type LatticeParameters,
@@ -221,7 +222,7 @@ export async function structureInfo(files: string[], cwd: string, options: ReadO
       for (const i of shown) {
         const s = r.structures[i];
         const sum = summarizeStructure(s);
-        const warnings = [...r.fileWarnings, ...r.structureWarnings[i]];
+        const warnings = readerWarnings(r, [i]);
         const held = fileConstraints(s);
         let velocities: { temperature: number } | undefined;
         if (s.siteProperties.momenta) {
@@ -384,6 +385,10 @@ async function runStructure(ctx: CommandContext, outputs: OutputFiles): Promise<
   const v = parsed.values;
   const options: ReadOptions = {};
   const bad = (msg: string) => usageError(io, `structure ${sub}`, msg);
+  /** What the reader said of FILE and of the structure a build took from it, on stderr (as `structure frames` says its files'). */
+  const sayRead = (file: string, read: readonly string[]) => {
+    for (const w of read) io.err(`warning: ${file}: ${w}`);
+  };
   if (v.format !== undefined) {
     const formats: StructureFormat[] = ['cif', 'poscar', 'xyz', 'vasprun', 'outcar', 'xdatcar'];
     // extended XYZ is read by the XYZ reader: both names are taken
@@ -442,8 +447,9 @@ async function runStructure(ctx: CommandContext, outputs: OutputFiles): Promise<
     if (v.to === undefined || v.out === undefined) return bad('--to and --out are required');
     const to = OTHER_CELLS.find((c) => c === v.to);
     if (!to) return bad(`--to must be ${OTHER_CELLS.join(', ')}, not "${v.to}"`);
-    const { record, warnings } = await structureCell(files[0], ctx.cwd, options, to, v.out, outputs);
+    const { record, warnings, read } = await structureCell(files[0], ctx.cwd, options, to, v.out, outputs);
     if (!('error' in record)) await outputs.place();
+    sayRead(files[0], read);
     for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
     return printRecords(io, [record], v.json, describeCell);
   }
@@ -464,8 +470,9 @@ async function runStructure(ctx: CommandContext, outputs: OutputFiles): Promise<
         if (e instanceof UsageProblem) return bad(e.message);
         throw e;
       }
-      const { record, warnings } = made;
+      const { record, warnings, read } = made;
       if (!('error' in record)) await outputs.place();
+      sayRead(files[0], read);
       for (const w of warnings) io.err(`warning: ${v.out}: ${w}`);
       return printRecords(io, [record], v.json, describeSupercell);
     }
@@ -491,8 +498,9 @@ async function runStructure(ctx: CommandContext, outputs: OutputFiles): Promise<
       if (e instanceof UsageProblem) return bad(e.message);
       throw e;
     }
-    const { record, warnings } = hop;
+    const { record, warnings, read } = hop;
     if (!('error' in record)) await outputs.place();
+    sayRead(files[0], read);
     if (v.vacancy === undefined) io.err('note: the vacancy is at site 0 (--vacancy picks another)');
     if (hopper === null && 'hopper' in record) io.err(`note: the hopping atom is site ${record.hopper.site}, the nearest ${record.hopper.element} (--hopper picks another)`);
     for (const w of warnings) io.err(`warning: ${w}`);
@@ -505,16 +513,21 @@ async function runStructure(ctx: CommandContext, outputs: OutputFiles): Promise<
     } catch (e) {
       return bad((e as Error).message);
     }
+    /** What the reader said of the files and the frames analysed, on stderr, then the records. */
+    const analysed = <R extends { file: string }>(r: { records: (R | ErrorRecord)[]; warnings: string[] }, describe: (r: R) => string) => {
+      for (const w of r.warnings) io.err(`warning: ${w}`);
+      return printRecords(io, r.records, v.json, describe);
+    };
     if ('timestep' in request) {
       try {
-        return printRecords(io, await structureMsd(files, ctx.cwd, options, request), v.json, describeMsd);
+        return analysed(await structureMsd(files, ctx.cwd, options, request), describeMsd);
       } catch (e) {
         if (e instanceof UsageProblem) return bad(e.message);
         throw e;
       }
     }
     try {
-      return printRecords(io, await structureRdf(files, ctx.cwd, options, request), v.json, describeRdf);
+      return analysed(await structureRdf(files, ctx.cwd, options, request), describeRdf);
     } catch (e) {
       if (e instanceof UsageProblem) return bad(`--rmax ${request.rmax}: ${e.message}`);
       throw e;

@@ -32,7 +32,7 @@ import { dataParallel } from '../../workers/parallel/executor';
 import { defaultTrainingWorkers } from '../../workers/parallel/workers';
 import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory } from './train-potential';
 import { DATASET_FORMATS, nothingUsableMessage } from '../../datasets';
-import { datasetAtomInit, datasetFingerprint, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../../datasets/in-process';
+import { datasetAtomInit, datasetFingerprint, fitConfigToData, leftOutMessage, readDatasetAt, readerNotes, trainingSamples } from '../../datasets/in-process';
 import { sqlitePotentialRunHooks, sqliteRunToResume, sqliteTrainHooks, type CliRunToResume } from '../../services/cli-store';
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
 import { flagOptions, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageDescription, usageError, valueOptions, type Command, type CommandContext } from '../command';
@@ -385,6 +385,8 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
     const data = await readDatasetAt(command.data, { target: command.target ?? undefined, limit: command.limit ?? undefined });
     const leftOut = leftOutMessage(data);
     if (leftOut) ctx.io.err(`latticework train: ${leftOut}`);
+    const said = readerNotes(data);
+    if (said) ctx.io.err(`latticework train: ${said}`);
     // every failed file with its line and problem (also in --json's error), as the app's import says it
     if (data.items.length === 0) throw new Error(nothingUsableMessage(data, 'structure', data.source));
     const read = { structures: data.items.length, sha256: datasetFingerprint(data) };

@@ -136,7 +136,8 @@ describe('latticework predict over a folder', () => {
     expect(json.map((r) => r.warnings)).toEqual([
       [expect.stringMatching(/^sites 2–4 \(O\): the 12-neighbour cut at 2\.761 Å splits 12 equidistant neighbours of O and Sr: the graph keeps 10, .*CGCNN .* may keep others, and predict differently$/)],
       [expect.stringMatching(/^1 site has fewer than 12 neighbours within 8 Å \(site 0 \(Cu\) with 0\): the graph pads it to 12 with site 0 \(Cu\) at 9 Å, the site CGCNN reads first/)],
-      [expect.stringMatching(/^sites 0–11 are partially occupied \(Fe 0\.6, Ni 0\.4, O 0\.9\): the graph takes each as a whole atom .*\(CGCNN cannot read such a file\)$/)],
+      // what the reader said of the disordered structure first
+      ['12 partially occupied site(s) kept with their occupancies (the structure is disordered)', expect.stringMatching(/^sites 0–11 are partially occupied \(Fe 0\.6, Ni 0\.4, O 0\.9\): the graph takes each as a whole atom .*\(CGCNN cannot read such a file\)$/)],
     ]);
     // the text output gives them as "warning:" lines under each structure
     const text = io();
@@ -324,6 +325,48 @@ describe('latticework predict with a file the reader warns of as a whole (a kill
       const said = text.err.split('\n').filter((l) => /incomplete/.test(l));
       expect(said).toHaveLength(1);
       expect(said[0].replace(`latticework predict: warning: ${killed}: `, '')).toMatch(incomplete);
+    }
+  });
+});
+
+describe('latticework predict with a structure the reader warns of (a 2D cell given a vector normal to it)', () => {
+  // two frames of a Cu(100) bilayer as ASE writes a 2D cell: the third vector zero, pbc T T F
+  const slab = 'slab.extxyz';
+  const frame = (dz: number) =>
+    ['4', 'Lattice="3.61 0.0 0.0 0.0 3.61 0.0 0.0 0.0 0.0" Properties=species:S:1:pos:R:3 pbc="T T F"', 'Cu 0 0 0', 'Cu 1.805 1.805 0', `Cu 1.805 0 ${1.805 + dz}`, `Cu 0 1.805 ${1.805 + dz}`].join('\n');
+  const said = (k: number, height: string) => `frame ${k}: the cell's third vector is zero (a 2D structure as ASE builds it without vacuum); read with a ${height} Å vector normal to the plane, not periodic`;
+  let slabDir: string;
+  let potentialFile: string;
+  beforeAll(async () => {
+    await initBackend({ force: 'cpu' });
+    slabDir = join(dir, 'slab');
+    mkdirSync(slabDir, { recursive: true });
+    writeFileSync(join(slabDir, slab), `${frame(0)}\n${frame(0.2)}\n`);
+    potentialFile = join(slabDir, 'tiny-painn.lwm');
+    writeFileSync(potentialFile, tinyPotential());
+  });
+  const predict = async (...args: string[]) => {
+    const o = io();
+    const code = await main(['predict', ...args, '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, slabDir);
+    return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+  };
+
+  it("gives it first among that structure's warnings, in the JSON, the CSV and the text's warning lines; for every kind of model", async () => {
+    const expected = [said(0, '11.8'), said(1, '12.0')];
+    for (const model of [modelFile, potentialFile, 'emt']) {
+      const json = await predict('--model', model, slab, '--json');
+      expect(json.code, `${model}: ${json.err}`).toBe(0);
+      const entries = JSON.parse(json.out) as { warnings: string[] }[];
+      expect(entries.map((e) => e.warnings[0]), model).toEqual(expected);
+      // the built-in calculator has nothing else to say
+      if (model === 'emt') expect(entries.map((e) => e.warnings)).toEqual(expected.map((w) => [w]));
+      const csv = await predict('--model', model, slab, '--csv');
+      // the warnings column, the last ("; " between them)
+      csv.out.split('\n').slice(1).forEach((r, k) => expect(/,"([^"]*)"$/.exec(r)![1].startsWith(expected[k]), `${model}: ${r}`).toBe(true));
+      const text = await predict('--model', model, slab);
+      expect(text.code).toBe(0);
+      expect(text.out.split('\n').filter((l) => /third vector/.test(l)), model).toEqual(expected.map((w) => `    warning: ${w}`));
+      expect(text.err, model).not.toMatch(/third vector/);
     }
   });
 });

@@ -562,6 +562,50 @@ describe('latticework relax, md and eos', () => {
     expect(readStructures('late.vasp', readFileSync(join(dir, 'late.vasp'), 'utf8')).structures[0].numbers).toHaveLength(32);
   });
 
+  it('a signal during the last step of md or relax (there is no next step) is not said to stop it at the next step: the run completes, exit 0; one during an earlier step stops it there, said', { timeout: 120_000 }, async () => {
+    // a clock that moves 10 s each time it is read: a progress line at every step, the step it is of known
+    let t = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => (t += 10_000));
+    /** The command run with SIGTERM delivered as the progress line of step `at` is said (the step's values just logged). */
+    const signalAt = async (cmd: Command, argv: string[], at: RegExp) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      let delivered = false;
+      const code = await asOnlyCommand(() =>
+        cmd.run({
+          argv,
+          cwd: dir,
+          io: {
+            out: (l) => out.push(l),
+            err: (l) => {
+              err.push(l);
+              if (!delivered && at.test(l)) delivered = !deliverSignal('SIGTERM');
+            },
+          },
+        }),
+      );
+      expect(delivered, err.join('\n')).toBe(true);
+      return { code, doc: JSON.parse(out.join('')) as { steps: number; message: string }, stopping: err.filter((l) => / stopping /.test(l)) };
+    };
+    try {
+      const md = ['Cu.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '20', '--json'];
+      const last = await signalAt(mdCommand, md, /: step 20 of 20 /);
+      expect([last.code, last.doc.message, last.stopping]).toEqual([0, 'completed 20 steps (20.0 fs)', []]);
+      const earlier = await signalAt(mdCommand, md, /: step 10 of 20 /);
+      expect([earlier.code, earlier.doc.message, earlier.stopping]).toEqual([143, 'cancelled after 10 of 20 steps', ['latticework md: Cu.vasp: stopping at the next step (SIGTERM again quits at once)']]);
+      // a relaxation's last step is the one it converges at
+      const relax = ['Cu.vasp', '--model', 'emt', '--fmax', '0.05', '--json'];
+      const steps = (JSON.parse((await run(relaxCommand, relax)).out) as { steps: number }).steps;
+      expect(steps).toBeGreaterThan(2);
+      const converged = await signalAt(relaxCommand, relax, new RegExp(`: step ${steps} \\(`));
+      expect([converged.code, converged.doc.steps, converged.doc.message, converged.stopping]).toEqual([0, steps, expect.stringMatching(/^converged/), []]);
+      const cut = await signalAt(relaxCommand, relax, /: step 1 \(/);
+      expect([cut.code, cut.doc.message, cut.stopping]).toEqual([143, expect.stringMatching(/^cancelled after 1 steps/), ['latticework relax: Cu.vasp: stopping at the next step (SIGTERM again quits at once)']]);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it('md --out appends each frame as it is made: while the run goes the file holds the frames so far, whole (a SIGKILL keeps them), in every format', { timeout: 120_000 }, async () => {
     const count = (name: string): number => {
       const bytes = readFileSync(join(dir, name));

@@ -91,7 +91,15 @@ describe('latticework structure supercell', () => {
     expect(JSON.parse(kept.out)[0].spaceGroup).toEqual({ number: 204, symbol: 'Im-3' });
     expect(Math.min(...read(dir, 'd.cif').occupancy)).toBeLessThan(1);
     const whole = await run(structureCommand, ['supercell', disordered, '--repeat', '1x1x2', '--out', 'd.vasp'], dir);
-    expect([whole.code, whole.err]).toEqual([1, `${disordered}: error: site 0 holds Co with occupancy 0.87: a POSCAR holds whole atoms only (a CIF or an extended XYZ keeps partial occupancies)`]);
+    // what the reader said of the file, which the error follows from, before it
+    expect([whole.code, whole.err]).toEqual([
+      1,
+      [
+        `warning: ${disordered}: 8 position(s) hold several sites with a total occupancy above 1 (overlapping atoms?)`,
+        `warning: ${disordered}: 24 partially occupied site(s) kept with their occupancies (the structure is disordered)`,
+        `${disordered}: error: site 0 holds Co with occupancy 0.87: a POSCAR holds whole atoms only (a CIF or an extended XYZ keeps partial occupancies)`,
+      ].join('\n'),
+    ]);
     expect(existsSync(join(dir, 'd.vasp'))).toBe(false);
     const missing = await run(structureCommand, ['supercell', 'nothing.cif', '--repeat', '2', '--out', 'x.vasp'], dir);
     expect([missing.code, missing.err]).toEqual([1, expect.stringMatching(/^nothing\.cif: error: /)]);

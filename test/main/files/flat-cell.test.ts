@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readStructuresFile } from '../../../src-main/files/structure-file';
-import { mdCommand, relaxCommand } from '../../../src-main/cli/commands/simulate';
+import { mdCommand, nebCommand, relaxCommand } from '../../../src-main/cli/commands/simulate';
+import { structureCommand } from '../../../src-main/cli/commands/structure';
+import { graphCommand } from '../../../src-main/cli/commands/graph';
+import { trainCommand } from '../../../src-main/cli/commands/train';
 import type { Command } from '../../../src-main/cli/command';
 import { readStructures, StructureParseError } from '../../../src-shared/chem';
 import { EmtCalculator } from '../../../src-shared/sim';
@@ -40,6 +43,20 @@ with Trajectory(f'{sys.argv[1]}/fcc111-run.traj', 'w') as t:
         b = slab.copy()
         b.rattle(0.01, seed=k)
         t.write(b)
+# a band of the slab: its top corner atom moved in the plane (the slab's height, so its made vector, the same in each image)
+band = []
+for k in range(3):
+    b = slab.copy()
+    b.positions[11] += [0.4 * k, 0, 0]
+    band.append(b)
+    write(f'{sys.argv[1]}/fcc111-image{k}.extxyz', b)
+write(f'{sys.argv[1]}/fcc111-band.extxyz', band)
+# the band's images with their EMT energies: a dataset to train a property model on
+for b in band:
+    b.calc = EMT()
+    b.get_potential_energy()
+write(f'{sys.argv[1]}/fcc111-energies.extxyz', band)
+write(f'{sys.argv[1]}/fcc111-band.traj', band)
 out = {}
 for name, a in (('fcc111', slab), ('graphane', gh)):
     assert not a.cell[2].any() and list(a.pbc) == [True, True, False]
@@ -151,6 +168,60 @@ describe("ASE's 2D cells (a zero third vector, pbc T T F) read as slabs", () => 
     const back = readStructures('fcc111-relaxed.extxyz', readFileSync(join(dir, 'fcc111-relaxed.extxyz'), 'utf8'));
     expect(back.structures[0].pbc).toEqual([true, true, false]);
     expect(back.warnings).toEqual([]);
+  });
+
+  it('neb on a band of the slab says what the reader said of each image it takes: a band file (extended XYZ, .traj) or a file per image', async () => {
+    const said = (file: string, where: string) => `latticework neb: warning: ${file}: ${where}: the cell's third vector is zero (a 2D structure as ASE builds it without vacuum); read with a 14.2 Å vector normal to the plane, not periodic`;
+    const neb = (...files: string[]) => run(nebCommand, [...files, '--model', 'emt', '--no-relax-ends', '--steps', '1', '--json']);
+    const warnings = (r: { err: string }) => r.err.split('\n').filter((l) => / warning: /.test(l));
+    const xyz = await neb('fcc111-band.extxyz');
+    expect(JSON.parse(xyz.out).energies, xyz.err).toHaveLength(3);
+    expect(warnings(xyz)).toEqual([0, 1, 2].map((k) => said('fcc111-band.extxyz', `frame ${k}`)));
+    const traj = await neb('fcc111-band.traj');
+    expect(JSON.parse(traj.out).energies, traj.err).toHaveLength(3);
+    expect(warnings(traj)).toEqual([`${said('fcc111-band.traj', 'image 0')} (so were 2 more images)`]);
+    const files = [0, 1, 2].map((k) => `fcc111-image${k}.extxyz`);
+    const each = await neb(...files);
+    expect(JSON.parse(each.out).energies, each.err).toHaveLength(3);
+    expect(warnings(each)).toEqual(files.map((f) => said(f, 'frame 0')));
+    // START and END: START's first, as the command line names them
+    const ends = await neb(files[0], files[2]);
+    expect(warnings(ends)).toEqual([files[0], files[2]].map((f) => said(f, 'frame 0')));
+  });
+
+  it('structure supercell, cell, vacancy-hop, rdf, msd and graph --json say what the reader said of the slab, as structure frames and relax do', async () => {
+    const made = (where: string) => `${where}: the cell's third vector is zero (a 2D structure as ASE builds it without vacuum); read with a 14.2 Å vector normal to the plane, not periodic`;
+    const said = (file: string, where: string) => `warning: ${file}: ${made(where)}`;
+    const warnings = (r: { err: string }) => r.err.split('\n').filter((l) => /^warning: /.test(l));
+    const supercell = await run(structureCommand, ['supercell', 'fcc111.extxyz', '--repeat', '2x1x1', '--out', 'fcc111-2x1.extxyz']);
+    expect(supercell.code, supercell.err).toBe(0);
+    expect(warnings(supercell)).toEqual([said('fcc111.extxyz', 'frame 0')]);
+    // the cell's failure comes with what the reader made of the cell
+    const niggli = await run(structureCommand, ['cell', 'fcc111.traj', '--to', 'niggli', '--out', 'fcc111-niggli.extxyz']);
+    expect([niggli.code, warnings(niggli)]).toEqual([1, [said('fcc111.traj', 'image 0')]]);
+    const hop = await run(structureCommand, ['vacancy-hop', 'fcc111.db', '--start', 'hop-start.extxyz', '--end', 'hop-end.extxyz']);
+    expect(hop.code, hop.err).toBe(0);
+    expect(warnings(hop)).toEqual([said('fcc111.db', 'row 1')]);
+    // the frames analysed: each frame's (an extended XYZ says it per frame)
+    const rdf = await run(structureCommand, ['rdf', 'fcc111-band.extxyz', '--frames', '1:', '--json']);
+    expect(rdf.code, rdf.err).toBe(0);
+    expect(warnings(rdf)).toEqual([said('fcc111-band.extxyz', 'frame 1'), said('fcc111-band.extxyz', 'frame 2')]);
+    const msd = await run(structureCommand, ['msd', 'fcc111-band.traj', '--timestep', '1']);
+    expect(msd.code, msd.err).toBe(0);
+    expect(warnings(msd)).toEqual([`${said('fcc111-band.traj', 'image 0')} (so were 2 more images)`]);
+    // graph --json: first among the structure's warnings (the text says it on stderr)
+    const graph = await run(graphCommand, ['fcc111.extxyz', '--json']);
+    expect(graph.code, graph.err).toBe(0);
+    expect((JSON.parse(graph.out) as { warnings: string[] }[]).map((g) => g.warnings[0])).toEqual([made('frame 0')]);
+  });
+
+  it('train (a property model) says what the reader said of the structures it trains on, each named as its frame', { timeout: 120_000 }, async () => {
+    const r = await run(trainCommand, ['--data', 'fcc111-energies.extxyz', '--target', 'energy', '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--no-save', '--db', join(dir, 'runs.sqlite')]);
+    expect(r.code, r.err).toBe(0);
+    const at = r.err.indexOf(`latticework train: what the reader said of the structures of ${join(dir, 'fcc111-energies.extxyz')}:\n`);
+    expect(at, r.err).toBeGreaterThanOrEqual(0);
+    const lines = r.err.slice(at).split('\n').slice(1, 4);
+    expect(lines).toEqual([0, 1, 2].map((k) => `  fcc111-energies.extxyz#${k}: frame ${k}: the cell's third vector is zero (a 2D structure as ASE builds it without vacuum); read with a 14.2 Å vector normal to the plane, not periodic`));
   });
 
   it('md on graphene with H on both sides of its plane runs it periodic in the plane (NVE keeps its energy)', async () => {
