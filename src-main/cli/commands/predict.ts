@@ -65,7 +65,8 @@ energy (± std), energy per atom, largest force and stress), then a "warning:" l
 "atom I EL:" line per atom (0-based); a per-atom model: the atoms' mean "(mean of N atoms)",
 then an "atom I EL:" line per atom with its values. What the reader said of a file as a whole
 (an incomplete run) goes to stderr, once, before its lines: "latticework predict: warning: FILE: …".
-Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage,
+Exit status: 0 when every structure was predicted, 1 when some file or structure failed (a potential
+refuses two atoms at the same position: "NAME: atoms 0 and 1 are at the same position"), 2 for bad usage,
 130 when interrupted before its last file (143 by SIGTERM; a signal after it is too late).`;
 
 /**

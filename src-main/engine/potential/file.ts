@@ -10,6 +10,7 @@
  */
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { CalculatorError } from '../../../src-shared/sim/calculator';
+import { atomsAtSamePosition, samePositionText } from '../../../src-shared/sim/pairs';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import type { ModelFileData, ModelHeader, Provenance } from '../models/format';
 import { loadMembers } from '../models/runtime';
@@ -77,8 +78,17 @@ export class LoadedPotential {
     return this.file.header.name;
   }
 
-  /** Energy, forces, stress (null without a periodic cell) and atom energies of each structure; member spread for ensembles. */
+  /**
+   * Energy, forces, stress (null without a periodic cell) and atom energies of each structure; member spread for ensembles.
+   * Two atoms at the same position are refused as the built-in calculators and the simulations refuse them (the
+   * calculators' check, `atomsAtSamePosition`): a distance of 0 has no direction, and the model's energy, forces and
+   * stress would be NaN.
+   */
   predict(structures: readonly Configuration[], opts: { forces?: boolean; stress?: boolean } = {}): PotentialPrediction[] {
+    for (const s of structures) {
+      const same = atomsAtSamePosition(s);
+      if (same) throw new CalculatorError(`${this.name}: ${samePositionText(same)}`);
+    }
     return this.predictGraphs(structures.map((s) => potentialGraph(s, this.config.radial.cutoff)), opts);
   }
 

@@ -31,6 +31,8 @@ export interface FramesImportReport {
   withoutEnergy: number;
   /** Selected frames whose forces or stress hold values that are not numbers (VASP's `****`), left out (absent in reports stored before session 36). */
   labelsNotNumbers?: number;
+  /** Selected frames with two atoms at the same position (a calculator refuses them; trained on, the loss would be NaN), left out (absent in reports stored before session 44). */
+  atomsAtSamePosition?: number;
   /** Frames the reader left out of their files, not counted in `read` (an OUTCAR step with a force VASP could not print); each is among the dataset's left out with its reason (absent in reports stored before session 42). */
   leftOutByReader?: number;
   /** How many stored frames carry each label. */

@@ -369,3 +369,48 @@ describe('latticework predict with a per-atom model (train --target forces)', ()
     expect(lines).toHaveLength(6 + atoms);
   });
 });
+
+describe('latticework predict with two atoms at the same position', () => {
+  let sameDir: string;
+  let potentialFile: string;
+  beforeAll(async () => {
+    await initBackend({ force: 'cpu' });
+    sameDir = join(dir, 'same');
+    mkdirSync(sameDir, { recursive: true });
+    // two frames of a Cu cell: the second with atom 1 moved onto atom 0
+    const cu = (x1: string) => `2\nLattice="3.6 0 0 0 3.6 0 0 0 3.6" Properties=species:S:1:pos:R:3 pbc="T T T"\nCu 0 0 0\nCu ${x1}\n`;
+    writeFileSync(join(sameDir, 'met.extxyz'), cu('1.8 1.8 0') + cu('0 0 0'));
+    potentialFile = join(sameDir, 'tiny-painn.lwm');
+    writeFileSync(potentialFile, tinyPotential());
+  });
+  const predict = async (...args: string[]) => {
+    const o = io();
+    const code = await main(['predict', ...args, '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, sameDir);
+    return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+  };
+
+  it('refuses that frame as EMT does (its error, exit status 1) and predicts the other, in the JSON, the CSV and the text; a trained potential gave NaN and exit 0', async () => {
+    for (const [model, name] of [
+      [potentialFile, 'tiny painn pair'],
+      ['emt', 'EMT'],
+    ]) {
+      const message = `${name}: atoms 0 and 1 are at the same position`;
+      const json = await predict('--model', model, 'met.extxyz', '--json');
+      expect(json.code, `${model}: ${json.err}`).toBe(1);
+      const entries = JSON.parse(json.out) as Record<string, unknown>[];
+      expect(entries).toHaveLength(2);
+      expect(entries[0]).toMatchObject({ file: 'met.extxyz', frame: 0, energy: expect.any(Number) });
+      expect(entries[1]).toEqual({ file: 'met.extxyz', frame: 1, error: { name: 'CalculatorError', message, line: null } });
+      const csv = await predict('--model', model, 'met.extxyz', '--csv');
+      expect(csv.code).toBe(1);
+      const rows = csv.out.split('\n');
+      expect(rows).toHaveLength(3);
+      expect(rows[2]).toMatch(new RegExp(`^met\\.extxyz,1,[^,]+,(,)+${message},$`));
+      const text = await predict('--model', model, 'met.extxyz');
+      expect(text.code).toBe(1);
+      expect(text.out).toMatch(/^met\.extxyz#0 /);
+      expect(text.out).not.toMatch(/#1|NaN/);
+      expect(text.err).toMatch(`latticework predict: met.extxyz#1: ${message}`);
+    }
+  });
+});
