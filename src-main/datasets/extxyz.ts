@@ -131,6 +131,7 @@ export const extxyzFrames: DatasetFormat = {
       atomInit: null,
       failed,
       unlabelled,
+      unlabelledCount: unlabelled.length,
     };
   },
 };

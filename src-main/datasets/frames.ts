@@ -292,6 +292,7 @@ export const labelledFrames: DatasetFormat = {
         ...got.samePosition,
         ...notRead.map((n) => `${n} (not read: not a file frames are read from: ${READABLE_FILES})`),
       ],
+      unlabelledCount: got.report.withoutEnergy + got.readerLeftOut.length + got.notNumbers.length + got.samePosition.length + notRead.length,
       frames: got.report,
     };
   },

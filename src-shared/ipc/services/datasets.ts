@@ -78,6 +78,8 @@ export interface DatasetReport {
    * and frames without a label (docs/datasets.md).
    */
   unlabelled: string[];
+  /** How many rows or frames `unlabelled` names, an entry of a file's frames counting them all ("FILE (8 frames without an energy)": 8); absent in reports stored before session 44, whose count is `unlabelled.length`. */
+  unlabelledCount?: number;
   /** Per-atom arrays found (e.g. forces in extended XYZ). */
   perAtomKeys: string[];
   /** A `frames` import: frames read, selected, de-duplicated; labels and units. */
