@@ -10,7 +10,8 @@ const usage = `Usage: latticework predict --model NAME_OR_FILE FILE_OR_FOLDER...
 
 Predicts a property for every structure in the files (CIF, POSCAR, XYZ, VASP outputs) with a
 stored model (see import-model), a .lwm model file or a CGCNN .pth.tar. A folder stands for the
-structure files under it (subfolders included, in natural order; other files are skipped), so a
+structure files under it (subfolders included, in name order by code point as train and export
+list a folder: NaCl before fermi, emt-10 before emt-2; other files are skipped), so a
 folder of thousands of structures can be screened: threads read, build graphs and predict
 shares of the files at once, rows are printed as they come (in file order) and progress goes to
 stderr; Ctrl-C stops and keeps the rows printed. Graphs are built with the model's own settings

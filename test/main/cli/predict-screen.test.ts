@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStructures } from '../../../src-shared/chem/index';
 import { main } from '../../../src-main/cli/index';
 import { screen, screeningFiles } from '../../../src-main/cli/screen';
+import { listUserFolder } from '../../../src-main/files/path-guard';
 import { importCgcnnCheckpoint } from '../../../src-main/engine/import/cgcnn';
 import { decodeModelFile, encodeModelFile } from '../../../src-main/engine/models/format';
 import { instantiateModel } from '../../../src-main/engine/models/runtime';
@@ -82,6 +83,17 @@ describe('latticework predict over a folder', () => {
     // the folder without any fails in its place, as a file that cannot be read does
     expect(files[0].problem).toEqual(expect.objectContaining({ name: 'NoStructureFiles', message: expect.stringContaining('empty: no structure files') }));
     expect(files.slice(1).every((f) => f.problem === undefined)).toBe(true);
+  });
+
+  it('lists a folder in the order train and export read it (listUserFolder: by code point), so that a run\'s split maps onto its rows; it listed NaCl after fermi and emt-2 before emt-10', async () => {
+    const mixed = join(dir, 'mixed');
+    mkdirSync(join(mixed, 'Sub'), { recursive: true });
+    for (const n of ['fermi.cif', 'NaCl.cif', 'emt-2.cif', 'emt-10.cif', 'Cr.cif', 'Sub/a.cif']) writeFileSync(join(mixed, n), '');
+    const shown = (await screeningFiles(['mixed'], dir)).map((f) => f.shown);
+    expect(shown).toEqual(['Cr.cif', 'NaCl.cif', 'Sub/a.cif', 'emt-10.cif', 'emt-2.cif', 'fermi.cif'].map((n) => join('mixed', n)));
+    // the files of the folder itself in a dataset's order
+    const { names } = await listUserFolder(mixed);
+    expect(shown.filter((n) => !n.includes('Sub')).map((n) => basename(n))).toEqual(names);
   });
 
   it('streams CSV rows in file order with the engine’s numbers, the failure in its place, progress on stderr', async () => {
