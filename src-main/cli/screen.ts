@@ -14,6 +14,7 @@ import type { ReadLimits } from '../../src-shared/chem/options';
 import { withoutCompression } from '../../src-shared/chem/naming';
 import { shownUnit } from '../../src-shared/model/units';
 import { csvField } from '../../src-shared/text';
+import { folderOrder } from '../files/path-guard';
 import type { ModelHeader } from '../engine/models/format';
 import { ComputePool } from '../workers/pool';
 import { CancelledError, type TaskContext } from '../workers/protocol';
@@ -30,11 +31,9 @@ function isStructureFileName(name: string): boolean {
   return detectFormat(inner, '') !== null;
 }
 
-/** Natural order of names (emt-2 before emt-10); one collator (localeCompare with options builds one per call: 0.1 s for 2,000 files). */
-const naturalOrder = new Intl.Collator(undefined, { numeric: true });
-
 async function walk(dir: string, shown: string, out: { path: string; shown: string }[]): Promise<void> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => naturalOrder.compare(a.name, b.name));
+  // the order train and export list a folder in, so that a run's split (indices into its folder's frames) maps onto these rows
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => folderOrder(a.name, b.name));
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
@@ -46,7 +45,7 @@ async function walk(dir: string, shown: string, out: { path: string; shown: stri
 
 /**
  * The files to predict: each argument as given, a folder replaced by the structure files under it
- * (CIF, POSCAR/CONTCAR, XYZ, VASP outputs; compressed too), in natural order. A folder without
+ * (CIF, POSCAR/CONTCAR, XYZ, VASP outputs; compressed too), in `folderOrder`. A folder without
  * any is an entry with its problem, which fails in its place.
  */
 export async function screeningFiles(args: readonly string[], cwd: string): Promise<ScreeningFile[]> {

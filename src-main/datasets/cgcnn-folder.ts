@@ -71,6 +71,7 @@ export const cgcnnFolder: DatasetFormat = {
       atomInit,
       failed,
       unlabelled,
+      unlabelledCount: unlabelled.length,
     };
   },
 };

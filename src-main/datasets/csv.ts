@@ -83,6 +83,7 @@ export const csvTable: DatasetFormat = {
       atomInit: null,
       failed,
       unlabelled,
+      unlabelledCount: unlabelled.length,
     };
   },
 };

@@ -133,6 +133,7 @@ export const extxyzFrames: DatasetFormat = {
       atomInit: null,
       failed,
       unlabelled,
+      unlabelledCount: unlabelled.length,
     };
   },
 };

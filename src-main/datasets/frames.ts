@@ -4,7 +4,8 @@
  * gzip, bzip2 or xz compressed), or a folder of them, one structure per frame with its energy,
  * forces and stress. Per file a frame selection (all, the last, every k-th), then de-duplication of
  * identical frames (same species, cell and positions, bit for bit: the first is kept), frames
- * without energy left out, and the units and sign check. A file that cannot be read (truncated,
+ * without energy, with labels that are not numbers or with two atoms at the same position left out
+ * and named, and the units and sign check. A file that cannot be read (truncated,
  * corrupted) is reported and the others are kept.
  */
 import { createHash } from 'node:crypto';
@@ -21,6 +22,7 @@ import { clipMessage, numericSiteKeys } from './files';
 import { noDatasetFile, type DatasetSource } from './source';
 import type { DatasetFormat, LabelledItem, LabelledStructures } from './types';
 import { sameNumbers } from '../../src-shared/numbers';
+import { atomsAtSamePosition, samePositionText } from '../../src-shared/sim/pairs';
 import { plural } from '../../src-shared/text';
 import { describeEnergyOutliers, energyOutliers, ENERGY_OUTLIER_FLOOR, ENERGY_OUTLIER_SPREADS } from '../engine/potential/statistics';
 
@@ -74,6 +76,8 @@ export interface FramesImport {
   report: FramesImportReport;
   /** One sentence per frame left out because a label holds values that are not numbers (`frame K of FILE: …`). */
   notNumbers: string[];
+  /** One sentence per frame left out because two of its atoms are at the same position (`frame K of FILE: atoms 0 and 1 are at the same position`). */
+  samePosition: string[];
   /** Per file, how many of its selected frames have no energy (left out). */
   withoutEnergy: Map<string, number>;
   /** One sentence per frame the reader left out of its file (`step 3 of OUTCAR (frame 2, counting from 0) left out: line …`). */
@@ -113,6 +117,7 @@ export async function importFrames(
   let duplicates = 0;
   const withoutEnergy = new Map<string, number>();
   const notNumbers: string[] = [];
+  const samePosition: string[] = [];
   const readerLeftOut: string[] = [];
   const many = sources.length > 1;
   for (const r of results) {
@@ -152,6 +157,12 @@ export async function importFrames(
         notNumbers.push(`frame ${i} of ${r.file}: its ${bad.join(' and ')} hold values that are not numbers`);
         continue;
       }
+      // the check a calculator makes (no direction between them: a potential's energy, forces and loss would be NaN)
+      const same = atomsAtSamePosition(structureFromJSON(p.structure));
+      if (same) {
+        samePosition.push(`frame ${i} of ${r.file}: ${samePositionText(same)}`);
+        continue;
+      }
       seen.set(id, name);
       byName.set(name, p);
       rows.push({ name, file: name, target: energy });
@@ -180,6 +191,7 @@ export async function importFrames(
     duplicates,
     withoutEnergy: [...withoutEnergy.values()].reduce((a, b) => a + b, 0),
     labelsNotNumbers: notNumbers.length,
+    atomsAtSamePosition: samePosition.length,
     leftOutByReader: readerLeftOut.length,
     labels: { energy: count('energy'), freeEnergy: count('freeEnergy'), forces: count('forces'), stress: count('stress') },
     units: { energy: 'eV (whole cell)', forces: 'eV/Å', stress: 'eV/Å³, Voigt xx yy zz yz xz xy, positive = tensile (ASE; VASP kB converted × −0.1 GPa)' },
@@ -187,7 +199,7 @@ export async function importFrames(
     findings: [...conflicts, ...check.findings, ...outlierWarnings],
     warnings: [...conflicts, ...check.warnings, ...outlierWarnings],
   };
-  return { byName, rows, failed, formats, report, notNumbers, withoutEnergy, readerLeftOut };
+  return { byName, rows, failed, formats, report, notNumbers, samePosition, withoutEnergy, readerLeftOut };
 }
 
 /** Frame warnings said per file, at most: the others are counted. */
@@ -277,8 +289,10 @@ export const labelledFrames: DatasetFormat = {
         ...[...got.withoutEnergy].map(([file, n]) => `${file} (${plural(n, 'frame')} without an energy)`),
         ...got.readerLeftOut,
         ...got.notNumbers,
+        ...got.samePosition,
         ...notRead.map((n) => `${n} (not read: not a file frames are read from: ${READABLE_FILES})`),
       ],
+      unlabelledCount: got.report.withoutEnergy + got.readerLeftOut.length + got.notNumbers.length + got.samePosition.length + notRead.length,
       frames: got.report,
     };
   },

@@ -93,7 +93,9 @@ export function readerNotes(read: Pick<DatasetRead, 'items' | 'source'>): string
 /**
  * What the reader left out of a dataset (unreadable files, rows and frames without a label, frames
  * identical to an earlier one), as one message counting each kind ("1 whole file", not "1 file, row or
- * frame": a file that fails to parse is left out with every frame in it); null when nothing was.
+ * frame": a file that fails to parse is left out with every frame in it; "8 rows or frames" for a file's
+ * "FILE (8 frames without an energy)", the rows and frames themselves, not the lines naming them); null
+ * when nothing was.
  */
 export function leftOutMessage(read: DatasetRead): string | null {
   const duplicates = read.frames?.duplicates ?? 0;
@@ -106,7 +108,7 @@ export function leftOutMessage(read: DatasetRead): string | null {
   if (left.length === 0) return null;
   const counts = [
     read.failed.length ? plural(read.failed.length, 'whole file') : '',
-    read.unlabelled.length ? plural(read.unlabelled.length, 'row or frame', 'rows or frames') : '',
+    read.unlabelledCount ? plural(read.unlabelledCount, 'row or frame', 'rows or frames') : '',
     duplicates ? plural(duplicates, 'duplicate frame') : '',
   ].filter((c) => c !== '');
   const n = left.length;

@@ -70,6 +70,8 @@ export interface DatasetRead {
   failed: FileFailure[];
   /** Rows and frames left out for want of a structure or a label, with the reason. */
   unlabelled: string[];
+  /** How many rows or frames `unlabelled` names: an entry may stand for several frames of a file ("FILE (8 frames without an energy)"). */
+  unlabelledCount: number;
   /** Labelled frames: what was read, selected, de-duplicated; labels, units and the units check. */
   frames?: FramesImportReport;
 }

@@ -223,15 +223,27 @@ export async function readUserText(path: string, kind: FileKind): Promise<string
   return bytes.toString('utf8');
 }
 
+/**
+ * The one order of a folder's files, wherever one is listed (a dataset's folder for train, export and the
+ * app's import; predict's folders): by name, UTF-16 code unit by code unit as JavaScript compares strings (code
+ * point order for names without characters beyond U+FFFF): uppercase before lowercase ("NaCl" before
+ * "fermi"), "emt-10" before "emt-2". A run stores its split as indices into its data's frames, in this order,
+ * so the order of a folder is part of what a stored split means: it is the one datasets had from the start
+ * (predict's case-insensitive, numeric order until session 44 is the one that changed).
+ */
+export function folderOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** What a folder holds, as a dataset reads it. */
 export interface FolderListing {
-  /** The regular files and links to them (sorted). */
+  /** The regular files and links to them (in `folderOrder`). */
   names: string[];
   /** The entries that are neither files nor folders (FIFOs, sockets, devices, links to them or to nothing), left out: each with what it is. */
   notFiles: { name: string; what: string }[];
 }
 
-/** The regular files in a folder a client named (sorted); folders left out, the entries that are no files left out and named. */
+/** The regular files in a folder a client named (in `folderOrder`); folders left out, the entries that are no files left out and named. */
 export async function listUserFolder(path: string): Promise<FolderListing> {
   const { path: real } = await checkUserFolder(path);
   let entries;
@@ -257,5 +269,5 @@ export async function listUserFolder(path: string): Promise<FolderListing> {
       }
     } else if (!e.isDirectory()) notFiles.push({ name: e.name, what: typeName(e) });
   }
-  return { names: names.sort(), notFiles: notFiles.sort((a, b) => (a.name < b.name ? -1 : 1)) };
+  return { names: names.sort(folderOrder), notFiles: notFiles.sort((a, b) => folderOrder(a.name, b.name)) };
 }

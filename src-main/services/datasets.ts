@@ -66,6 +66,7 @@ function emptyReport(): DatasetReport {
     target: { key: '', count: 0, mean: 0, std: 0, min: 0, max: 0 },
     targetHistogram: { edges: [], counts: [] },
     unlabelled: [],
+    unlabelledCount: 0,
     perAtomKeys: [],
   };
 }
@@ -339,6 +340,7 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
       target: { key: targetKey, count: n, mean, std, min: n ? Math.min(...targets) : 0, max: n ? Math.max(...targets) : 0 },
       targetHistogram: histogram(targets),
       unlabelled,
+      unlabelledCount: read.unlabelledCount,
       perAtomKeys,
       ...(read.frames ? { frames: read.frames } : {}),
     };

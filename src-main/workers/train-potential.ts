@@ -16,7 +16,7 @@ import { potentialTrainingDomain } from '../../src-shared/model/potential-domain
 import { parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
 import { trainValTestSplit, type Split } from '../../src-shared/model/split';
 import { encodeModelFile, type ModelFileData } from '../engine/models/format';
-import { ownEnergies, potentialModelFile, type PotentialFileInput } from '../engine/potential/file';
+import { ownEnergies, potentialModelFile, splitErrors, type PotentialFileInput } from '../engine/potential/file';
 import { metricValues, selectionScore, type PotentialMetrics } from '../engine/potential/metrics';
 import { trainPotential, type PotentialEpoch, type PotentialSplitResult } from '../engine/potential/train';
 import { decodePotentialCheckpoint, encodePotentialCheckpoint, type PotentialCheckpoint, type PotentialStart, type TrainedMember } from '../engine/potential/checkpoint';
@@ -76,9 +76,15 @@ export interface PotentialRunResult {
   /** The best epoch of the last member, counted over all members (-1: none). */
   bestEpoch: number;
   epochsDone: number;
-  /** The last member's validation and test metrics (metricValues keys, with `score`). */
+  /**
+   * The validation and test metrics (metricValues keys, with `score`) of the stored model, `evaluated`'s: an
+   * ensemble's are those of its members' mean prediction (what `predict` gives), each member's own are its
+   * `members[k].val` and `.test`.
+   */
   val: Record<string, number>;
   test: Record<string, number>;
+  /** The stored model's predictions and errors on the validation and test splits (an ensemble's: its members' mean; a single model's: its member's). */
+  evaluated: { val: PotentialSplitResult | null; test: PotentialSplitResult | null };
   /** The trained potential (null when cancelled without keeping the best epoch). */
   file: ModelFileData | null;
   /** Fine-tuning: new element → the trained element whose embedding row it started from, by symbol; null when not fine-tuned or the source did not say what it trained. */
@@ -143,11 +149,9 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
   const cancelled = trained.length < count || members.some((x) => x.status === 'cancelled');
   const keep = cancelled && (o.keepBestOnCancel?.() ?? false) && trained.length === count && trained.every((x) => x.bestEpoch >= 0);
   const scored = (x: PotentialSplitResult | null) => (x ? metricValues(x.metrics, selectionScore(x.metrics, last.trained)) : {});
-  // a run cancelled and kept has no final evaluation: its validation metrics are those of its best epoch
-  const bestVal = last?.history.find((h) => h.epoch === last.bestEpoch);
-  const val = keep ? (bestVal?.val ? metricValues(bestVal.val, bestVal.score) : {}) : scored(last?.val ?? null);
   const seededElements = seeds && last ? seedsBySymbol(seeds) : null;
   let file: ModelFileData | null = null;
+  let evaluated: PotentialRunResult['evaluated'] = { val: last?.val ?? null, test: last?.test ?? null };
   if (last && (!cancelled || keep)) {
     const input: PotentialFileInput = {
       name: o.model.name,
@@ -173,24 +177,32 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
           referenceEnergies: Object.fromEntries(last.statistics.elements.map((z) => [z, last.statistics.reference[z]])),
           scale: last.statistics.scale,
           shift: last.statistics.shift,
-          testMetrics: last.test?.metrics ?? null,
           ...(keep ? { cancelledByUser: true } : {}),
         },
       },
     };
+    const model = potentialModelFile(input);
+    // an ensemble's errors are the stored model's, its members' mean prediction as `predict` gives it (they were its
+    // last member's until session 44); a single model's are its member's, already computed
+    if (!cancelled && input.members.length > 1) evaluated = { val: last.val && splitErrors(model, frames, last.split.val), test: last.test && splitErrors(model, frames, last.split.test) };
     const train = last.split.train.map((i) => frames[i]);
     // the potential's own energies of its training structures (as `predict` gives them): the energy check's
     // range includes them, so that no training structure is flagged (src-shared/model/potential-domain.ts)
-    const predicted = ownEnergies(potentialModelFile(input), train.map((x) => x.structure));
-    file = potentialModelFile({ ...input, domain: potentialTrainingDomain(train, last.statistics.reference, config.radial.cutoff, predicted) });
+    const predicted = ownEnergies(model, train.map((x) => x.structure));
+    const details = { ...input.provenance.details, testMetrics: evaluated.test?.metrics ?? null };
+    file = potentialModelFile({ ...input, provenance: { ...input.provenance, details }, domain: potentialTrainingDomain(train, last.statistics.reference, config.radial.cutoff, predicted) });
   }
+  // a run cancelled and kept has no final evaluation: its validation metrics are those of its best epoch
+  const bestVal = last?.history.find((h) => h.epoch === last.bestEpoch);
+  const val = keep ? (bestVal?.val ? metricValues(bestVal.val, bestVal.score) : {}) : scored(evaluated.val);
   return {
     members,
     cancelled,
     bestEpoch: !last || last.bestEpoch < 0 ? -1 : (trained.length - 1) * config.training.epochs + last.bestEpoch,
     epochsDone: trained.reduce((t, x) => t + x.epochsRun, 0),
     val,
-    test: scored(last?.test ?? null),
+    test: scored(evaluated.test),
+    evaluated,
     file,
     seededElements,
   };
@@ -258,7 +270,7 @@ export async function trainPotentialTask(input: TrainTaskInput, ctx: TaskContext
       bestMetric: last?.bestScore ?? NaN,
       valMetrics: r.val,
       testMetrics: r.test,
-      predictions: r.cancelled ? [] : [...energyPredictions(last.val, 'validation', frames), ...energyPredictions(last.test, 'test', frames)],
+      predictions: r.cancelled ? [] : [...energyPredictions(r.evaluated.val, 'validation', frames), ...energyPredictions(r.evaluated.test, 'test', frames)],
       modelFile: r.file ? encodeModelFile(r.file) : null,
     };
   } finally {

@@ -64,6 +64,22 @@ describe('DatasetReport', () => {
     expect(html).toContain(leftOut.replace(/'/g, '&#39;'));
   });
 
+  it('counts the frames a file left out in the left-out tile and heading, not the lines naming them (said 1 for "FILE (8 frames without an energy)")', async () => {
+    const line = 'missing_energy.extxyz (8 frames without an energy)';
+    const d = dataset({ ...frames, leftOutByReader: 0, withoutEnergy: 8 }, [line]);
+    const html = text(await renderToString(createSSRApp(DatasetReport, { dataset: { ...d, report: { ...d.report, unlabelledCount: 8 } }, spaceGroups: null })));
+    expect(html).toContain(' 8 left out ');
+    expect(html).toContain('Left out (8): no label');
+    expect(html).toContain(line);
+  });
+
+  it('says how many frames were left out for two atoms at the same position', async () => {
+    const same = 'frame 3 of OUTCAR_star1: atoms 0 and 1 are at the same position';
+    const html = text(await renderToString(createSSRApp(DatasetReport, { dataset: dataset({ ...frames, leftOutByReader: 0, atomsAtSamePosition: 1 }, [same]), spaceGroups: null })));
+    expect(html).toContain('0 without an energy left out, and 1 with two atoms at the same position.');
+    expect(html).toContain(same);
+  });
+
   it('says nothing of the reader when it left nothing out (and in reports stored before it was counted)', async () => {
     const { leftOutByReader: _, ...old } = frames;
     for (const f of [{ ...frames, leftOutByReader: 0 }, old]) {

@@ -10,7 +10,8 @@ const usage = `Usage: latticework predict --model NAME_OR_FILE FILE_OR_FOLDER...
 
 Predicts a property for every structure in the files (CIF, POSCAR, XYZ, VASP outputs) with a
 stored model (see import-model), a .lwm model file or a CGCNN .pth.tar. A folder stands for the
-structure files under it (subfolders included, in natural order; other files are skipped), so a
+structure files under it (subfolders included, in name order by code point as train and export
+list a folder: NaCl before fermi, emt-10 before emt-2; other files are skipped), so a
 folder of thousands of structures can be screened: threads read, build graphs and predict
 shares of the files at once, rows are printed as they come (in file order) and progress goes to
 stderr; Ctrl-C stops and keeps the rows printed. Graphs are built with the model's own settings
@@ -68,7 +69,8 @@ energy (± std), energy per atom, largest force and stress), then a "warning:" l
 "atom I EL:" line per atom (0-based); a per-atom model: the atoms' mean "(mean of N atoms)",
 then an "atom I EL:" line per atom with its values. What the reader said of a file as a whole
 (an incomplete run) goes to stderr, once, before its lines: "latticework predict: warning: FILE: …".
-Exit status: 0 when every structure was predicted, 1 when some file failed, 2 for bad usage,
+Exit status: 0 when every structure was predicted, 1 when some file or structure failed (a potential
+refuses two atoms at the same position: "NAME: atoms 0 and 1 are at the same position"), 2 for bad usage,
 130 when interrupted before its last file (143 by SIGTERM; a signal after it is too late).`;
 
 /**

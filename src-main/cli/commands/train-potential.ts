@@ -177,7 +177,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
         writeFileSync(location, encodeModelFile(run.file));
       } else location = await modelRepository().save(run.file, { overwrite: a.force });
     }
-    // an ensemble's metrics are its last member's, as in the summary below
+    // an ensemble's metrics are the stored model's (its members' mean prediction), as in the summary below
     await hooks?.onFinish({ cancelled, bestEpoch: run.bestEpoch, epochsDone: run.epochsDone, val: run.val, test: run.test, location });
     const summary: PotentialTrainSummary = {
       status: r.status,
@@ -195,12 +195,12 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
       epochs: r.epochsRun,
       bestEpoch: r.bestEpoch,
       bestValScore: r.bestScore,
-      val: r.val?.metrics ?? null,
-      test: r.test?.metrics ?? null,
+      val: run.evaluated.val?.metrics ?? null,
+      test: run.evaluated.test?.metrics ?? null,
       seconds: runs.reduce((t, x) => t + x.seconds, 0),
       model: location,
     };
-    reportTrainSummary(ctx.io, summary, { json: a.json, cancelled, recorded: !!hooks, detail: r.test ? `; test ${potentialMetricsLine(r.test.metrics)}` : '' });
+    reportTrainSummary(ctx.io, summary, { json: a.json, cancelled, recorded: !!hooks, detail: run.evaluated.test ? `; test ${potentialMetricsLine(run.evaluated.test.metrics)}` : '' });
     return cancelled ? stoppedStatus() : 0;
   } catch (e) {
     await hooks?.onError(e as Error);

@@ -11,9 +11,9 @@
  * their current distance. The edges are the same as a fresh search's (their order within an
  * atom's may differ: sums change at most by float32 rounding).
  */
-import type { Calculation, CalculateOptions, Calculator, Reach } from '../../../src-shared/sim/calculator';
+import { CalculatorError, type Calculation, type CalculateOptions, type Calculator, type Reach } from '../../../src-shared/sim/calculator';
 import type { AtomicConfiguration } from '../../../src-shared/sim/atoms';
-import { PairList } from '../../../src-shared/sim/pairs';
+import { PairList, samePositionText } from '../../../src-shared/sim/pairs';
 import type { LoadedPotential } from './file';
 import { potentialGraphOfPairs } from './frames';
 
@@ -46,6 +46,9 @@ export class PotentialCalculator implements Calculator {
     const periodic = atoms.lattice !== null && atoms.pbc.length === 3 && atoms.pbc.every(Boolean);
     const wantStress = (options.stress ?? true) && periodic;
     this.pairs.update(atoms);
+    // atoms that met during a run, refused as EMT refuses them (the model's numbers would be NaN)
+    const same = this.pairs.samePosition();
+    if (same) throw new CalculatorError(`${this.name}: ${samePositionText(same)}`);
     const graph = potentialGraphOfPairs(atoms, this.pairs, this.potential.config.radial.cutoff);
     const [p] = this.potential.predictGraphs([graph], { forces: true, stress: wantStress });
     const spread = p.std?.forceNorm;

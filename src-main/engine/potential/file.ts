@@ -8,15 +8,17 @@
  * √(Σ_c std_c²)), per component for the stress — the first measure of where a potential can be
  * trusted.
  */
+import type { LabelledFrame } from '../../../src-shared/chem/frames';
 import type { TrainingDomain } from '../../../src-shared/model/domain';
 import { CalculatorError } from '../../../src-shared/sim/calculator';
+import { atomsAtSamePosition, samePositionText } from '../../../src-shared/sim/pairs';
 import { parsePotentialConfig, type PotentialConfig } from '../../../src-shared/model/potential';
 import type { ModelFileData, ModelHeader, Provenance } from '../models/format';
 import { loadMembers } from '../models/runtime';
 import { potentialGraph, type Configuration, type PotentialGraph } from './frames';
-import type { FramePrediction } from './metrics';
+import { potentialMetrics, type FramePrediction } from './metrics';
 import { PotentialModel } from './model';
-import { predictGraphs } from './train';
+import { predictGraphs, type PotentialSplitResult } from './train';
 
 export interface PotentialFileInput {
   name: string;
@@ -77,8 +79,17 @@ export class LoadedPotential {
     return this.file.header.name;
   }
 
-  /** Energy, forces, stress (null without a periodic cell) and atom energies of each structure; member spread for ensembles. */
+  /**
+   * Energy, forces, stress (null without a periodic cell) and atom energies of each structure; member spread for ensembles.
+   * Two atoms at the same position are refused as the built-in calculators and the simulations refuse them (the
+   * calculators' check, `atomsAtSamePosition`): a distance of 0 has no direction, and the model's energy, forces and
+   * stress would be NaN.
+   */
   predict(structures: readonly Configuration[], opts: { forces?: boolean; stress?: boolean } = {}): PotentialPrediction[] {
+    for (const s of structures) {
+      const same = atomsAtSamePosition(s);
+      if (same) throw new CalculatorError(`${this.name}: ${samePositionText(same)}`);
+    }
     return this.predictGraphs(structures.map((s) => potentialGraph(s, this.config.radial.cutoff)), opts);
   }
 
@@ -108,6 +119,21 @@ export function ownEnergies(file: ModelFileData, structures: readonly Configurat
   const potential = new LoadedPotential(file);
   try {
     return potential.predict(structures, { forces: false, stress: false }).map((p) => p.energy);
+  } finally {
+    potential.dispose();
+  }
+}
+
+/**
+ * The errors of a potential file on the frames `indices` (a split), from its predictions as `predict` gives
+ * them (an ensemble's: its members' mean): an ensemble run's validation and test metrics, those of the model
+ * it stores rather than of one member.
+ */
+export function splitErrors(file: ModelFileData, frames: readonly LabelledFrame[], indices: number[]): PotentialSplitResult {
+  const potential = new LoadedPotential(file);
+  try {
+    const predictions = potential.predict(indices.map((i) => frames[i].structure));
+    return { indices, predictions, metrics: potentialMetrics(indices.map((i) => frames[i]), predictions) };
   } finally {
     potential.dispose();
   }

@@ -31,6 +31,8 @@ export interface FramesImportReport {
   withoutEnergy: number;
   /** Selected frames whose forces or stress hold values that are not numbers (VASP's `****`), left out (absent in reports stored before session 36). */
   labelsNotNumbers?: number;
+  /** Selected frames with two atoms at the same position (a calculator refuses them; trained on, the loss would be NaN), left out (absent in reports stored before session 44). */
+  atomsAtSamePosition?: number;
   /** Frames the reader left out of their files, not counted in `read` (an OUTCAR step with a force VASP could not print); each is among the dataset's left out with its reason (absent in reports stored before session 42). */
   leftOutByReader?: number;
   /** How many stored frames carry each label. */
@@ -76,6 +78,8 @@ export interface DatasetReport {
    * and frames without a label (docs/datasets.md).
    */
   unlabelled: string[];
+  /** How many rows or frames `unlabelled` names, an entry of a file's frames counting them all ("FILE (8 frames without an energy)": 8); absent in reports stored before session 44, whose count is `unlabelled.length`. */
+  unlabelledCount?: number;
   /** Per-atom arrays found (e.g. forces in extended XYZ). */
   perAtomKeys: string[];
   /** A `frames` import: frames read, selected, de-duplicated; labels and units. */

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStructures } from '../../../src-shared/chem/index';
 import { main } from '../../../src-main/cli/index';
 import { screen, screeningFiles } from '../../../src-main/cli/screen';
+import { listUserFolder } from '../../../src-main/files/path-guard';
 import { importCgcnnCheckpoint } from '../../../src-main/engine/import/cgcnn';
 import { decodeModelFile, encodeModelFile } from '../../../src-main/engine/models/format';
 import { instantiateModel } from '../../../src-main/engine/models/runtime';
@@ -82,6 +83,17 @@ describe('latticework predict over a folder', () => {
     // the folder without any fails in its place, as a file that cannot be read does
     expect(files[0].problem).toEqual(expect.objectContaining({ name: 'NoStructureFiles', message: expect.stringContaining('empty: no structure files') }));
     expect(files.slice(1).every((f) => f.problem === undefined)).toBe(true);
+  });
+
+  it('lists a folder in the order train and export read it (listUserFolder: by code point), so that a run\'s split maps onto its rows; it listed NaCl after fermi and emt-2 before emt-10', async () => {
+    const mixed = join(dir, 'mixed');
+    mkdirSync(join(mixed, 'Sub'), { recursive: true });
+    for (const n of ['fermi.cif', 'NaCl.cif', 'emt-2.cif', 'emt-10.cif', 'Cr.cif', 'Sub/a.cif']) writeFileSync(join(mixed, n), '');
+    const shown = (await screeningFiles(['mixed'], dir)).map((f) => f.shown);
+    expect(shown).toEqual(['Cr.cif', 'NaCl.cif', 'Sub/a.cif', 'emt-10.cif', 'emt-2.cif', 'fermi.cif'].map((n) => join('mixed', n)));
+    // the files of the folder itself in a dataset's order
+    const { names } = await listUserFolder(mixed);
+    expect(shown.filter((n) => !n.includes('Sub')).map((n) => basename(n))).toEqual(names);
   });
 
   it('streams CSV rows in file order with the engine’s numbers, the failure in its place, progress on stderr', async () => {
@@ -410,5 +422,50 @@ describe('latticework predict with a per-atom model (train --target forces)', ()
     expect(lines[0]).toMatch(new RegExp(`^emt\\.extxyz\\s+gcn-emt\\s+.* eV/Å \\(mean of ${structures[0].species.length} atoms\\)$`));
     expect(lines[1]).toMatch(new RegExp(`^    atom 0 ${structures[0].species[0]}: [-.\\d e]+ eV/Å, [-.\\d e]+ eV/Å, [-.\\d e]+ eV/Å$`));
     expect(lines).toHaveLength(6 + atoms);
+  });
+});
+
+describe('latticework predict with two atoms at the same position', () => {
+  let sameDir: string;
+  let potentialFile: string;
+  beforeAll(async () => {
+    await initBackend({ force: 'cpu' });
+    sameDir = join(dir, 'same');
+    mkdirSync(sameDir, { recursive: true });
+    // two frames of a Cu cell: the second with atom 1 moved onto atom 0
+    const cu = (x1: string) => `2\nLattice="3.6 0 0 0 3.6 0 0 0 3.6" Properties=species:S:1:pos:R:3 pbc="T T T"\nCu 0 0 0\nCu ${x1}\n`;
+    writeFileSync(join(sameDir, 'met.extxyz'), cu('1.8 1.8 0') + cu('0 0 0'));
+    potentialFile = join(sameDir, 'tiny-painn.lwm');
+    writeFileSync(potentialFile, tinyPotential());
+  });
+  const predict = async (...args: string[]) => {
+    const o = io();
+    const code = await main(['predict', ...args, '--backend', 'cpu', '--db', join(dir, 'db.sqlite')], o.io, sameDir);
+    return { code, out: o.out.join('\n'), err: o.err.join('\n') };
+  };
+
+  it('refuses that frame as EMT does (its error, exit status 1) and predicts the other, in the JSON, the CSV and the text; a trained potential gave NaN and exit 0', async () => {
+    for (const [model, name] of [
+      [potentialFile, 'tiny painn pair'],
+      ['emt', 'EMT'],
+    ]) {
+      const message = `${name}: atoms 0 and 1 are at the same position`;
+      const json = await predict('--model', model, 'met.extxyz', '--json');
+      expect(json.code, `${model}: ${json.err}`).toBe(1);
+      const entries = JSON.parse(json.out) as Record<string, unknown>[];
+      expect(entries).toHaveLength(2);
+      expect(entries[0]).toMatchObject({ file: 'met.extxyz', frame: 0, energy: expect.any(Number) });
+      expect(entries[1]).toEqual({ file: 'met.extxyz', frame: 1, error: { name: 'CalculatorError', message, line: null } });
+      const csv = await predict('--model', model, 'met.extxyz', '--csv');
+      expect(csv.code).toBe(1);
+      const rows = csv.out.split('\n');
+      expect(rows).toHaveLength(3);
+      expect(rows[2]).toMatch(new RegExp(`^met\\.extxyz,1,[^,]+,(,)+${message},$`));
+      const text = await predict('--model', model, 'met.extxyz');
+      expect(text.code).toBe(1);
+      expect(text.out).toMatch(/^met\.extxyz#0 /);
+      expect(text.out).not.toMatch(/#1|NaN/);
+      expect(text.err).toMatch(`latticework predict: met.extxyz#1: ${message}`);
+    }
   });
 });

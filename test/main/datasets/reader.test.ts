@@ -238,6 +238,43 @@ describe('formats', () => {
     expect(leftOutMessage(r)).toMatch(/frame 0 of vasprun_stars.xml: its forces hold values that are not numbers/);
   });
 
+  it('labelled frames: a frame with two atoms at the same position is left out and named as a calculator refuses it (training on it stopped with a NaN loss that did not say why)', async () => {
+    const lines = emtFrames(4).split('\n');
+    // frame 2's atom 1 moved onto its atom 0 (species and position columns; its labels kept)
+    let at = 0;
+    for (let f = 0; f < 2; f++) at += Number(lines[at]) + 2;
+    const atom0 = lines[at + 2].trim().split(/\s+/);
+    const atom1 = lines[at + 3].trim().split(/\s+/);
+    lines[at + 3] = [atom1[0], ...atom0.slice(1, 4), ...atom1.slice(4)].join(' ');
+    const d = folder('same-position', { 'met.extxyz': lines.join('\n') });
+    const r = await readDatasetAt(d, { kind: 'frames' });
+    expect(r.items.map((i) => i.name)).toEqual(['met.extxyz:0', 'met.extxyz:1', 'met.extxyz:3']);
+    expect(r.unlabelled).toEqual(['frame 2 of met.extxyz: atoms 0 and 1 are at the same position']);
+    expect(r.frames!.atomsAtSamePosition).toBe(1);
+    expect(r.frames!.labelsNotNumbers).toBe(0);
+    expect(leftOutMessage(r)).toBe(`1 row or frame left out of ${d}:\n  frame 2 of met.extxyz: atoms 0 and 1 are at the same position`);
+  });
+
+  it('labelled frames: the left-out summary counts the frames a file left out, not the files ("8 rows or frames", said "1 row or frame")', async () => {
+    // frames 0, 2 and 4 of six without an energy; in a second file (the next two frames) one
+    const strip = (text: string, keep: (f: number) => boolean) => {
+      const lines = text.split('\n');
+      let at = 0;
+      for (let f = 0; at < lines.length && lines[at].trim() !== ''; f++) {
+        if (!keep(f)) lines[at + 1] = lines[at + 1].replace(/ energy=\S+/, '').replace(/ energy_per_atom=\S+/, '').replace(/ free_energy=\S+/, '');
+        at += Number(lines[at]) + 2;
+      }
+      return lines.join('\n');
+    };
+    const d = folder('without-energy', { 'a.extxyz': strip(emtFrames(6), (f) => f % 2 === 1), 'b.extxyz': strip(emtFrames(8).slice(emtFrames(6).length), (f) => f === 1) });
+    const r = await readDatasetAt(d, { kind: 'frames' });
+    expect(r.items).toHaveLength(4);
+    expect(r.unlabelled).toEqual(['a.extxyz (3 frames without an energy)', 'b.extxyz (1 frame without an energy)']);
+    expect(r.unlabelledCount).toBe(4);
+    expect(r.frames!.withoutEnergy).toBe(4);
+    expect(leftOutMessage(r)).toBe(`4 rows or frames left out of ${d}:\n  a.extxyz (3 frames without an energy)\n  b.extxyz (1 frame without an energy)`);
+  });
+
   it('labelled frames: an OUTCAR step whose force column overflowed (****) is left out by the reader, counted and named among the left out with its file, line and atom; the other steps keep the names of their steps in the file; a stress left out is said with its step and line', async () => {
     const text = spawnSync('xz', ['-dc', join(VASP, 'materialsproject+custodian/postprocess/OUTCAR.xz')]).stdout.toString();
     const lines = text.split('\n');

@@ -55,6 +55,9 @@ describe('datasets of labelled frames', () => {
     // XDATCAR frames have no energy: left out and counted
     expect(r.read).toBe(vasprun.frames + outcar.frames + 11 + 4 + 0);
     expect(r.withoutEnergy).toBe(11 + 1); // the XDATCAR frames and the ASE database's water molecule
+    // the report's left-out count (the app's "left out" tile): those 12 frames, named in two lines (one per file)
+    expect(ds.report.unlabelled).toHaveLength(2);
+    expect(ds.report.unlabelledCount).toBe(12);
     expect(ds.size).toBe(vasprun.frames + outcar.frames + 3);
     expect(ds.targetKey).toBe('energy');
     expect(ds.report.failed.map((f) => f.file).sort()).toEqual(['broken.cif.gz', 'cut.extxyz']);

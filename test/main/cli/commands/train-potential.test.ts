@@ -190,6 +190,51 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     expect(listed.out.join('\n')).toMatch(/painn-potential on emt .*val E \d+\.\d+ meV\/atom, F \d+\.\d+ eV\/Å; test E/);
   });
 
+  it("reports an ensemble's own errors, its members' mean prediction as predict gives it, not its last member's: summary, run record and model file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-pot-ens-'));
+    const data = emtFrames(dir, 20);
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
+    const o = io();
+    expect(await trainCommand.run({ argv: ['--data', data, '--preset', 'schnet-potential', '--config', 'tiny.json', '--ensemble', '3', '--epochs', '1', '--backend', 'wasm', '--out', 'ens.lwm', '--db', 'runs.sqlite', '--json'], io: o.io, cwd: dir })).toBe(0);
+    const summary = JSON.parse(o.out[o.out.length - 1]) as Record<'val' | 'test', { frames: number; energyMaeMeVPerAtom: number; forceMae: number; stressMaeGPa: number }>;
+    const q = io();
+    expect(await predictCommand.run({ argv: ['--model', 'ens.lwm', '--json', data], io: q.io, cwd: dir })).toBe(0);
+    const predicted = JSON.parse(q.out.join('')) as { energy: number; forces: number[][]; stress: number[] }[];
+    const labels = readFrames(data, readFileSync(data, 'utf8')).frames;
+    const db = await Database.open(join(dir, 'runs.sqlite'));
+    let split: { val: number[]; test: number[] };
+    let recorded: Map<string, number>;
+    try {
+      const [run] = await db.read((tx) => listRuns(tx));
+      split = JSON.parse(run.split!) as typeof split;
+      // best_metrics: the final val_* and test_* (the Runs table's), and the test_* metric rows
+      recorded = new Map(Object.entries(toRunRecord(run).bestMetrics));
+      for (const m of await db.read((tx) => runMetrics(tx, [run.id]))) if (m.key.startsWith('test_')) expect(m.value, m.key).toBe(recorded.get(m.key));
+    } finally {
+      await db.close();
+    }
+    // the errors of predict's output on the run's own split, computed here
+    const errors = (indices: number[]) => {
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      return {
+        energyMaeMeVPerAtom: 1000 * mean(indices.map((i) => Math.abs(predicted[i].energy - labels[i].energy!) / labels[i].structure.numbers.length)),
+        forceMae: mean(indices.flatMap((i) => predicted[i].forces.flatMap((f, a) => f.map((x, c) => Math.abs(x - labels[i].forces![3 * a + c]))))),
+        stressMaeGPa: mean(indices.flatMap((i) => predicted[i].stress.map((x, c) => Math.abs(x - labels[i].stress![c])))) * 160.21766208,
+      };
+    };
+    expect(split.test).toHaveLength(2);
+    for (const set of ['val', 'test'] as const) {
+      const mine = errors(split[set]);
+      expect(summary[set].frames).toBe(split[set].length);
+      for (const k of ['energyMaeMeVPerAtom', 'forceMae', 'stressMaeGPa'] as const) expect(summary[set][k], `${set} ${k}`).toBeCloseTo(mine[k], 6);
+      expect(recorded.get(`${set}_energy_mae`)).toBeCloseTo(mine.energyMaeMeVPerAtom, 6);
+      expect(recorded.get(`${set}_force_mae`)).toBeCloseTo(mine.forceMae, 6);
+      expect(recorded.get(`${set}_stress_mae`)).toBeCloseTo(mine.stressMaeGPa, 6);
+    }
+    const details = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'ens.lwm')))).header.provenance.details as { testMetrics: { energyMaeMeVPerAtom: number } };
+    expect(details.testMetrics.energyMaeMeVPerAtom).toBe(summary.test.energyMaeMeVPerAtom);
+  });
+
   it('rejects potential-only flags for property models and --freeze without --from', async () => {
     const a = io();
     expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'cgcnn-paper', '--no-forces'], io: a.io, cwd: '.' })).toBe(2);

@@ -1,7 +1,7 @@
 /**
  * A potential model file as the simulator's Calculator, and ensembles: the calculator gives the
  * model's energy, forces and stress (stress only when asked and periodic), refuses elements outside
- * the embedding, drives a relaxation; an ensemble predicts the member mean with the per-atom force
+ * the embedding and two atoms at the same position, drives a relaxation; an ensemble predicts the member mean with the per-atom force
  * spread; PaiNN's vector-norm ε, read from the file, decides whether the energy has a cusp at a
  * symmetric site.
  */
@@ -38,6 +38,10 @@ describeEachBackend('potential calculator and ensembles', () => {
     expect(c.energies!.reduce((a, b) => a + b, 0)).toBeCloseTo(c.energy, 4);
     expect((await calc.calculate(s, { stress: false })).stress).toBeNull();
     await expect(calc.calculate({ ...s, numbers: Int32Array.from([29, 79, 92, 29]) })).rejects.toThrow(CalculatorError);
+    // two atoms at the same position, as EMT refuses them: in a run (the calculator) and in predict (the potential); the model's numbers were NaN
+    const met = { ...s, cart: Float64Array.from(s.cart, (x, k) => (k >= 3 && k < 6 ? s.cart[k - 3] : x)) };
+    await expect(calc.calculate(met)).rejects.toThrow(new CalculatorError('tiny: atoms 0 and 1 are at the same position'));
+    expect(() => potential.predict([s, met])).toThrow(new CalculatorError('tiny: atoms 0 and 1 are at the same position'));
 
     const atoms = Atoms.fromStructure(s);
     const r = await relax(atoms, calc, { optimizer: 'fire', fmax: 1e-3, maxSteps: 8 });
