@@ -43,7 +43,7 @@ import {
 import type { SimulateEvent } from '../workers/simulate';
 import { loadModelFile } from './models';
 import { loadStructure, storeMadeStructure } from './structures';
-import { heldNotWritten, type TrajectoryFileFormat } from '../files/trajectory-file';
+import { heldNotWritten } from '../files/trajectory-file';
 import { trajectoryExports, type TrajectoryExportStart } from './trajectory-exports';
 
 interface Active {
@@ -142,7 +142,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
     const base = safeName(r.name);
     const fileName = format === 'extxyz' ? `${base}.extxyz` : format === 'traj' ? `${base}.traj` : `${base}.XDATCAR`;
     const left = heldNotWritten(format, atoms);
-    return { id, format: format satisfies TrajectoryFileFormat, fileName, note: left ? `${fileName}: ${left.note}` : null, atoms, frames: r.frames, maxBytes };
+    return { id, format, fileName, note: left ? `${fileName}: ${left.note}` : null, atoms, frames: r.frames, maxBytes };
   };
 
   /** The run's parameters from the request: a band's end state is a stored structure, taken as its positions. */
