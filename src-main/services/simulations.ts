@@ -17,7 +17,7 @@ import { writeCif, writePoscar, writeExtxyz, writeFramesExtxyz } from '../../src
 import { modeFrames } from '../../src-shared/sim/vibrations';
 import { writeAseTrajectory } from '../files/ase-traj';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
-import type { CalculatorSpec, NebParameters, SimulationExportFile, SimulationFramePoint, SimulationFramesEvent, SimulationFrameView, SimulationParameters, SimulationRecord, SimulationRequest } from '../../src-shared/ipc/services/simulations';
+import { EXPORT_PART_BYTES, WHOLE_TRAJECTORY_BYTES, type CalculatorSpec, type NebParameters, type SimulationExportFile, type SimulationFramePoint, type SimulationFramesEvent, type SimulationFrameView, type SimulationParameters, type SimulationRecord, type SimulationRequest } from '../../src-shared/ipc/services/simulations';
 import { bandEnd } from '../../src-shared/sim/neb';
 import { groupThousands, plural } from '../../src-shared/text';
 import { checkSimulationInput, constraintsOf, labelledFrame, phononModeStructures, plannedSteps, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
@@ -43,7 +43,8 @@ import {
 import type { SimulateEvent } from '../workers/simulate';
 import { loadModelFile } from './models';
 import { loadStructure, storeMadeStructure } from './structures';
-import { heldNotWritten, writeTrajectoryFile } from '../files/trajectory-file';
+import { heldNotWritten } from '../files/trajectory-file';
+import { trajectoryExports, type TrajectoryExportStart } from './trajectory-exports';
 
 interface Active {
   jobId: string;
@@ -101,6 +102,7 @@ function animationFile(fileName: string, format: 'extxyz' | 'traj', frames: Labe
 
 export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simulations'] {
   const runs = activeRuns(core);
+  const exports = trajectoryExports(core.db);
 
   const record = async (id: number): Promise<SimulationRecord> => {
     const r = await getSimulation(core.db, id);
@@ -129,6 +131,18 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       if (e instanceof SimulationInputError) throw new UserError(`simulation ${id}: ${e.message}`);
       throw e;
     }
+  };
+
+  /** What a trajectory export of run `id` as `format` starts from: its name, its atoms, its frames as they are now. */
+  const trajectoryExport = async (id: number, format: string, maxBytes: number): Promise<TrajectoryExportStart> => {
+    if (format !== 'extxyz' && format !== 'xdatcar' && format !== 'traj') throw new UserError(`a trajectory is written as extxyz, xdatcar or traj, not ${format}`);
+    const r = await record(id);
+    if (r.frames === 0) throw new UserError(`simulation ${id} has no frames yet`);
+    const atoms = trajectoryAtoms(r, (await readStructures(core.db, id))!.initial);
+    const base = safeName(r.name);
+    const fileName = format === 'extxyz' ? `${base}.extxyz` : format === 'traj' ? `${base}.traj` : `${base}.XDATCAR`;
+    const left = heldNotWritten(format, atoms);
+    return { id, format, fileName, note: left ? `${fileName}: ${left.note}` : null, atoms, frames: r.frames, maxBytes };
   };
 
   /** The run's parameters from the request: a band's end state is a stored structure, taken as its positions. */
@@ -358,6 +372,15 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
       return { deleted: await deleteSimulation(core.db, id) };
     },
 
+    async exportTrajectory({ id, format, exportId, maxBytes }) {
+      if (exportId) return exports.next(exportId, id);
+      return exports.start(await trajectoryExport(id, format, maxBytes ?? EXPORT_PART_BYTES));
+    },
+
+    cancelExport({ exportId }) {
+      return Promise.resolve({ cancelled: exports.cancel(exportId) });
+    },
+
     async export({ id, what, format, mode, q, amplitude }) {
       const r = await record(id);
       const structures = await readStructures(core.db, id);
@@ -388,14 +411,14 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         return animationFile(fileName, format, m.structures.map(frameOfStructure));
       }
       if (what === 'trajectory') {
-        if (format !== 'extxyz' && format !== 'xdatcar' && format !== 'traj') throw new UserError(`a trajectory is written as extxyz, xdatcar or traj, not ${format}`);
-        const frames = await readFrames(core.db, id);
-        if (frames.length === 0) throw new UserError(`simulation ${id} has no frames yet`);
-        const atoms = trajectoryAtoms(r, structures!.initial);
-        const file = writeTrajectoryFile(format, atoms, frames);
-        const fileName = format === 'extxyz' ? `${base}.extxyz` : format === 'traj' ? `${base}.traj` : `${base}.XDATCAR`;
-        const left = heldNotWritten(format, atoms);
-        return { ...(typeof file === 'string' ? { fileName, text: file } : { fileName, base64: Buffer.from(file).toString('base64') }), ...(left ? { note: `${fileName}: ${left.note}` } : {}) };
+        // the export in parts, as one part: refused when the file needs more
+        const part = await exports.start(await trajectoryExport(id, format, WHOLE_TRAJECTORY_BYTES));
+        if (!part.done) {
+          exports.cancel(part.exportId);
+          throw new UserError(`simulation ${id}'s trajectory as ${format} is larger than ${WHOLE_TRAJECTORY_BYTES / 1024 / 1024} MiB, more than one message carries: export it in parts (simulations.exportTrajectory), as the app does`);
+        }
+        const { fileName, note } = part;
+        return { ...('base64' in part ? { fileName, base64: part.base64 } : { fileName, text: part.text }), ...(note ? { note } : {}) };
       }
       // a run cut short (interrupted, failed) ends at its last frame written
       let final = structures?.final ? structureFromJSON(structures.final) : null;

@@ -14,7 +14,8 @@ import type { SimulationDetail, SimulationFramesEvent, SimulationFrameView, Simu
 import { getApi } from '../api/client';
 import { errorMessage, frameLabel } from '../lib/format';
 import { appendFramesToSeries, bandProfile, formRequest, newestActive, highestImage, largestForceWith, streamBand, type SimulationForm, type StreamedBand } from '../lib/simulation';
-import { downloadFile, fromBase64 } from '../lib/download';
+import { downloadFile, fileType, fromBase64 } from '../lib/download';
+import { FileParts } from '../lib/file-parts';
 import { whenConnected } from './whenConnected';
 import { whileBusy } from './whileBusy';
 
@@ -36,6 +37,10 @@ const startError = ref<string | null>(null);
 const actionError = ref<string | null>(null);
 /** What the last file exported leaves out of its run (the atoms an XDATCAR cannot mark), or null. */
 const exportNote = ref<string | null>(null);
+/** A trajectory export under way: the run, its format, frames written of its frames; null when none. */
+const exporting = ref<{ id: number; format: TrajectoryFormat; written: number; frames: number } | null>(null);
+/** Set by Cancel: the export under way asks for no further part. */
+let exportCancelled = false;
 let started = false;
 let loadToken = 0;
 /**
@@ -294,8 +299,48 @@ export interface PhononModeChoice {
   amplitude: number;
 }
 
+type TrajectoryFormat = 'extxyz' | 'xdatcar' | 'traj';
+
 /**
- * The trajectory (extxyz, XDATCAR, ASE's .traj), the final structure (CIF, POSCAR), a vibration mode
+ * Run `id`'s trajectory as a download, asked for in parts (`simulations.exportTrajectory`: at most 8 MiB
+ * each, whatever the run's length) and assembled as bytes (`FileParts`), never as one string; `exporting`
+ * says how far it has come, `cancelExport` stops it. The file is the one `export` gives whole.
+ */
+async function exportTrajectory(id: number, format: TrajectoryFormat): Promise<void> {
+  if (exporting.value) throw new Error(`the trajectory of simulation ${exporting.value.id} is being exported: wait for it, or cancel it`);
+  exportCancelled = false;
+  const api = getApi().simulations;
+  const file = new FileParts();
+  exporting.value = { id, format, written: 0, frames: 0 };
+  try {
+    for (let exportId: string | undefined; ; ) {
+      const part = await api.exportTrajectory({ id, format, ...(exportId ? { exportId } : {}) });
+      exportId = part.exportId;
+      file.append('base64' in part ? fromBase64(part.base64) : part.text);
+      for (const p of part.patches ?? []) file.writeAt(p.at, fromBase64(p.base64));
+      exporting.value = { id, format, written: part.written, frames: part.frames };
+      if (part.done) {
+        downloadFile(part.fileName, file.blob(fileType(part.fileName, !('base64' in part))));
+        exportNote.value = part.note ?? null;
+        return;
+      }
+      if (exportCancelled) {
+        await api.cancelExport({ exportId });
+        return;
+      }
+    }
+  } finally {
+    exporting.value = null;
+  }
+}
+
+/** Stops the trajectory export under way after the part on its way (nothing is downloaded). */
+function cancelExport(): void {
+  if (exporting.value) exportCancelled = true;
+}
+
+/**
+ * The trajectory (extxyz, XDATCAR, ASE's .traj: `exportTrajectory`), the final structure (CIF, POSCAR), a vibration mode
  * (`mode`), a phonon mode (`phonon`: animated as extxyz or .traj, displaced as CIF or POSCAR) or a phonon
  * run's force constants (phonopy's FORCE_CONSTANTS) as a download.
  */
@@ -308,6 +353,7 @@ const exportFile = (
   act(`export ${what}`, async () => {
     const p = choice.phonon;
     exportNote.value = null;
+    if (what === 'trajectory' && (format === 'extxyz' || format === 'xdatcar' || format === 'traj')) return exportTrajectory(id, format);
     const r = await getApi().simulations.export({ id, what, format, ...(choice.mode === undefined ? {} : { mode: choice.mode }), ...(p ? { mode: p.band, q: p.q, amplitude: p.amplitude } : {}) });
     downloadFile(r.fileName, 'base64' in r ? fromBase64(r.base64) : r.text);
     exportNote.value = r.note ?? null;
@@ -339,6 +385,8 @@ export function useSimulations() {
     startError,
     actionError,
     exportNote: readonly(exportNote),
+    exporting: readonly(exporting),
+    cancelExport,
     select,
     pick,
     start,

@@ -4,12 +4,17 @@
  */
 
 /**
- * Offers `content` as a file named `fileName`. Text goes as text/plain unless its name has no extension
+ * The type a file named `fileName` is offered as: text as text/plain unless its name has no extension
  * (phonopy's FORCE_CONSTANTS, a POSCAR): the browser would add `.txt` to it, and a program that reads
  * the file by its name would not find it.
  */
-export function downloadFile(fileName: string, content: string | Uint8Array<ArrayBuffer>, type = content instanceof Uint8Array || !/\.[^./\\]+$/.test(fileName) ? 'application/octet-stream' : 'text/plain'): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
+export function fileType(fileName: string, text: boolean): string {
+  return text && /\.[^./\\]+$/.test(fileName) ? 'text/plain' : 'application/octet-stream';
+}
+
+/** Offers `content` as a file named `fileName`: text, bytes, or a file assembled from parts (`FileParts`). */
+export function downloadFile(fileName: string, content: string | Uint8Array<ArrayBuffer> | Blob, type = fileType(fileName, typeof content === 'string')): void {
+  const url = URL.createObjectURL(content instanceof Blob ? content : new Blob([content], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
@@ -26,3 +31,4 @@ export function fromBase64(base64: string): Uint8Array<ArrayBuffer> {
   for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
   return bytes;
 }
+

@@ -16,7 +16,7 @@ import { NEB_DEFAULTS } from '../../src-shared/sim/neb';
 import { VOIGT_COMPONENTS } from '../../src-shared/chem/frames';
 import { spaceGroupChangeText } from '../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../src-shared/sim/msd';
-import { plural } from '../../src-shared/text';
+import { groupThousands, plural } from '../../src-shared/text';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
 import { fmtDate, fmtFixed, fmtNum, frameLabel } from './format';
 import { rdfChart } from './rdf';
@@ -641,4 +641,10 @@ export function summaryText(run: Pick<SimulationDetail, 'summary' | 'parameters'
 /** Where a frame of a run in time is: its step and, for MD, its simulated time ("step 135 · 270 fs" at 2 fs). */
 export function frameStepText(frame: { step: number; time: number | null }): string {
   return `step ${frame.step}${frame.time === null ? '' : ` · ${Number(frame.time.toFixed(3))} fs`}`;
+}
+
+/** How far a trajectory export has come: "exporting .traj: 1,200 of 10,000 frames written" ("exporting .traj…" before its first part). */
+export function exportingText(e: { format: 'extxyz' | 'xdatcar' | 'traj'; written: number; frames: number }): string {
+  const what = e.format === 'xdatcar' ? 'XDATCAR' : `.${e.format}`;
+  return e.frames === 0 ? `exporting ${what}…` : `exporting ${what}: ${groupThousands(e.written)} of ${plural(e.frames, 'frame')} written`;
 }

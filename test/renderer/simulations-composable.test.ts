@@ -9,6 +9,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ref } from 'vue';
 import type { SimulationDetail, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/contract';
+import type { SimulationExportPart } from '../../src-shared/ipc/services/simulations';
 import { defaultForm } from '../../src-renderer/lib/simulation';
 import { SIMULATION_DEFAULTS } from '../../src-shared/sim/job';
 
@@ -80,12 +81,21 @@ const api = {
     cancel: hold<SimulationRecord>('cancel'),
     continueBand: hold<SimulationRecord>('continueBand'),
     export: hold<{ fileName: string; text: string; note?: string }>('export'),
+    exportTrajectory: hold<SimulationExportPart>('exportTrajectory'),
+    cancelExport: vi.fn(async () => ({ cancelled: true })),
   },
 };
 const downloaded: string[] = [];
+const downloadedContent: unknown[] = [];
 
 vi.mock('../../src-renderer/api/client', () => ({ getApi: () => api, connectionState: ref('connected') }));
-vi.mock('../../src-renderer/lib/download', () => ({ downloadFile: (name: string) => void downloaded.push(name), fromBase64: () => new Uint8Array(0) }));
+vi.mock('../../src-renderer/lib/download', async (original) => ({
+  ...(await original<typeof import('../../src-renderer/lib/download')>()),
+  downloadFile: (name: string, content: unknown) => {
+    downloaded.push(name);
+    downloadedContent.push(content);
+  },
+}));
 
 describe('useSimulations', () => {
   beforeEach(() => {
@@ -274,20 +284,51 @@ describe('useSimulations', () => {
   it("says beside the download what an exported file leaves out of the run (an XDATCAR's held atoms), until another export or run", async () => {
     const sims = await started();
     const note = 'relax_Cu.XDATCAR: an XDATCAR has no place for held atoms: the atom this run held (0) is not marked in it; .extxyz and .traj keep them';
+    const part = { exportId: 'e', written: 1, frames: 1, done: true };
     const xdatcar = sims.exportFile(7, 'trajectory', 'xdatcar');
-    await answer('export', { fileName: 'relax_Cu.XDATCAR', text: 'Cu\n', note });
+    await answer('exportTrajectory', { ...part, fileName: 'relax_Cu.XDATCAR', text: 'Cu\n', note });
     await xdatcar;
     expect(downloaded.at(-1)).toBe('relax_Cu.XDATCAR');
     expect(sims.exportNote.value).toBe(note);
     const extxyz = sims.exportFile(7, 'trajectory', 'extxyz');
     expect(sims.exportNote.value).toBeNull();
-    await answer('export', { fileName: 'relax_Cu.extxyz', text: '1\n' });
+    await answer('exportTrajectory', { ...part, fileName: 'relax_Cu.extxyz', text: '1\n' });
     await extxyz;
     expect(sims.exportNote.value).toBeNull();
     const again = sims.exportFile(7, 'trajectory', 'xdatcar');
-    await answer('export', { fileName: 'relax_Cu.XDATCAR', text: 'Cu\n', note });
+    await answer('exportTrajectory', { ...part, fileName: 'relax_Cu.XDATCAR', text: 'Cu\n', note });
     await again;
     sims.select(8);
     expect(sims.exportNote.value).toBeNull();
+  });
+
+  it('asks for a long trajectory in parts, saying how far it has come, patches the parts before as a part says, and downloads them as one file; Cancel stops it after the part on its way', async () => {
+    const sims = await started();
+    const b64 = (bytes: number[]) => btoa(String.fromCharCode(...bytes));
+    const traj = sims.exportFile(7, 'trajectory', 'traj');
+    expect(sims.exporting.value).toEqual({ id: 7, format: 'traj', written: 0, frames: 0 });
+    const part = { exportId: 'e1', fileName: 'md.traj', frames: 3 };
+    await answer('exportTrajectory', { ...part, base64: b64([1, 2, 3, 4]), written: 1, done: false });
+    expect(sims.exporting.value).toEqual({ id: 7, format: 'traj', written: 1, frames: 3 });
+    expect(held.exportTrajectory[0].args).toEqual({ id: 7, format: 'traj', exportId: 'e1' });
+    await answer('exportTrajectory', { ...part, base64: b64([5, 6]), patches: [{ at: 1, base64: b64([9, 9]) }], written: 2, done: false });
+    await answer('exportTrajectory', { ...part, base64: b64([7]), patches: [{ at: 3, base64: b64([8, 8]) }], written: 3, done: true });
+    await traj;
+    expect(sims.exporting.value).toBeNull();
+    expect(downloaded.at(-1)).toBe('md.traj');
+    const file = downloadedContent.at(-1) as Blob;
+    expect([...new Uint8Array(await file.arrayBuffer())]).toEqual([1, 9, 9, 8, 8, 6, 7]);
+    expect(file.type).toBe('application/octet-stream');
+
+    const cancelled = sims.exportFile(7, 'trajectory', 'extxyz');
+    await answer('exportTrajectory', { exportId: 'e2', fileName: 'md.extxyz', frames: 3, text: '1\n', written: 1, done: false });
+    sims.cancelExport();
+    await answer('exportTrajectory', { exportId: 'e2', fileName: 'md.extxyz', frames: 3, text: '2\n', written: 2, done: false });
+    await cancelled;
+    expect(api.simulations.cancelExport).toHaveBeenCalledWith({ exportId: 'e2' });
+    expect(held.exportTrajectory ?? []).toEqual([]);
+    expect(downloaded.at(-1)).toBe('md.traj');
+    expect(sims.exporting.value).toBeNull();
+    expect(sims.actionError.value).toBeNull();
   });
 });

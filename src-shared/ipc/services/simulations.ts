@@ -109,9 +109,35 @@ export interface SimulationFramePoint {
   values: StepValues;
 }
 
-/** An exported file: text, or the bytes of a binary one (ASE's `.traj`) as base64. */
-/** A file to save; `note`: what the format leaves out of the run (the atoms it held, in an XDATCAR), said beside the download. */
+/**
+ * A file to save: text, or the bytes of a binary one (ASE's `.traj`) as base64; `note`: what the format
+ * leaves out of the run (the atoms it held, in an XDATCAR), said beside the download.
+ */
 export type SimulationExportFile = ({ fileName: string; text: string } | { fileName: string; base64: string }) & { note?: string };
+
+/**
+ * A part of a trajectory export (`exportTrajectory`): the file's next bytes as text (extxyz, XDATCAR)
+ * or base64 (`.traj`), at most the part's bound (a frame larger than it is a part alone). `patches`:
+ * bytes of the parts before to write over, at file position `at` (a `.traj`'s frame count in its
+ * header and its offset table, entered as frames are added), in order. The parts one after the other,
+ * patched, are the file `export` gives whole, byte for byte.
+ */
+export type SimulationExportPart = SimulationExportFile & {
+  /** Asks for the next part (with the run's id and format). */
+  exportId: string;
+  patches?: { at: number; base64: string }[];
+  /** Frames in this part and the ones before, of `frames`. */
+  written: number;
+  frames: number;
+  /** The last part: the file is whole. */
+  done: boolean;
+};
+
+/** A trajectory part's bound, file bytes (unless fewer are asked for), and the fewest a call may ask for. */
+export const EXPORT_PART_BYTES = 8 * 1024 * 1024;
+export const MIN_EXPORT_PART_BYTES = 1024;
+/** The largest trajectory `export` gives whole, file bytes. */
+export const WHOLE_TRAJECTORY_BYTES = 64 * 1024 * 1024;
 
 /**
  * A running simulation's progress, at most twice a second: the values of every frame written
@@ -302,8 +328,28 @@ export const simulationsService = {
     delete: method<{ deleted: boolean }>()(z.object({ id }).strict()),
     /**
      * The trajectory (extended XYZ with energies, forces and stress; XDATCAR; ASE's binary `.traj`, as
-     * base64) or the final structure (CIF, POSCAR, extended XYZ) as a file to save.
+     * base64) or the final structure (CIF, POSCAR, extended XYZ) as a file to save. A trajectory comes
+     * whole up to `WHOLE_TRAJECTORY_BYTES` (64 MiB); a longer one is refused, naming `exportTrajectory`,
+     * which gives it in parts.
      */
+    /**
+     * The trajectory (extended XYZ, XDATCAR, ASE's `.traj`) in parts of at most `maxBytes` (8 MiB unless
+     * fewer are asked for), whatever the run's length: the first call opens the export and gives its
+     * first part, each call with its `exportId` the next, until the part that says `done`. `export` gives
+     * the same file whole (one message, up to `WHOLE_TRAJECTORY_BYTES`).
+     */
+    exportTrajectory: method<SimulationExportPart>()(
+      z
+        .object({
+          id,
+          format: z.enum(['extxyz', 'xdatcar', 'traj']),
+          exportId: z.string().uuid().optional(),
+          maxBytes: z.number().int().min(MIN_EXPORT_PART_BYTES).max(EXPORT_PART_BYTES).optional(),
+        })
+        .strict(),
+    ),
+    /** Ends a trajectory export before its last part (the user's Cancel); whether it was under way. */
+    cancelExport: method<{ cancelled: boolean }>()(z.object({ exportId: z.string().uuid() }).strict()),
     export: method<SimulationExportFile>()(
       // 'mode': a vibrations run's mode `mode` as ASE's 30-frame animation (extxyz or traj); 'phonon-mode': a phonon
       // run's band `mode` at `q` (amplitude Å) as 30 frames over a period (extxyz, traj) or displaced at phase 0 (cif,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { calculatorSpecSchema, simulationRequestSchema } from '../../../src-shared/ipc/services/simulations';
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
 import {
+  exportingText,
   appendFramesToSeries,
   bandImageAt,
   bandProfile,
@@ -660,5 +661,13 @@ describe("a run's settings back in the form (formFromRun)", () => {
     expect(missingPotential(form, [{ id: 8 }])).toBe(7);
     expect(missingPotential(form, [{ id: 7 }])).toBeNull();
     expect(missingPotential({ ...form, calculator: 'emt' }, [])).toBeNull();
+  });
+});
+
+describe('exportingText', () => {
+  it('says how far a trajectory export has come, in frames', () => {
+    expect(exportingText({ format: 'traj', written: 0, frames: 0 })).toBe('exporting .traj…');
+    expect(exportingText({ format: 'extxyz', written: 1200, frames: 10000 })).toBe('exporting .extxyz: 1,200 of 10,000 frames written');
+    expect(exportingText({ format: 'xdatcar', written: 1, frames: 1 })).toBe('exporting XDATCAR: 1 of 1 frame written');
   });
 });
