@@ -218,6 +218,30 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(again.err).toBe(`latticework import-model: a model named "taken" already exists in ${db}; choose another --name or use --force`);
   });
 
+  it('stores a --name as given in any script, as the app does ("résumé" and "rèsumè" are two models, "名前モデル" one); a blank or two-line name is refused saying why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-names-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    const r = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--name', ' résumé ', '--db', db, '--json');
+    expect(r.code, r.err).toBe(0);
+    for (const name of ['rèsumè', '名前モデル']) {
+      const imported = await cli('import-model', `${DATA}/cgcnn-pretrained/efermi.pth.tar`, '--name', name, '--db', db);
+      expect(imported.code, imported.err).toBe(0);
+    }
+    const models = new ModelRepository(db);
+    try {
+      expect((await models.list()).map((m) => m.name)).toEqual(expect.arrayContaining(['résumé', 'rèsumè', '名前モデル']));
+    } finally {
+      await models.close();
+    }
+    expect((await cli('runs', '--db', db, '--json')).out).toContain('"résumé"');
+    for (const [name, why] of [['  ', 'a model name must not be empty'], ['two\nlines', 'a model name must not hold control characters (line breaks, tabs)']]) {
+      const refused = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--name', name, '--db', db);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain(`latticework train: --name: "${name}" is not usable as a model name: ${why}`);
+    }
+  });
+
   it('refuses to train into a database damaged inside, before any work, and leaves its bytes as they were; runs lists it saying so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-train-damaged-'));
     const db = join(dir, 'damaged.sqlite');
