@@ -45,6 +45,19 @@ export const seedField = (what: string) =>
     .min(0, { error: `${what} must be 0 or more`, abort: true })
     .max(2 ** 32 - 1, { error: `${what} must be at most 4294967295`, abort: true })
     .int({ error: `${what} must be a whole number` });
+/**
+ * Most epochs a run may ask for (decided in session 44): 100,000,000,000 epochs started a run whose
+ * ETA was 7 million hours, in the app and on the command line alike. The presets train 30 to 1,000
+ * epochs; a million epochs of the smallest dataset would already take weeks. A whole number in
+ * 1 … 1,000,000 (the bound's message alone for 1e30, which is whole as far as a double can tell).
+ */
+export const MAX_EPOCHS = 1_000_000;
+export const epochsField = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .min(1, { error: `${what} must be at least 1`, abort: true })
+    .max(MAX_EPOCHS, { error: `${what} must be at most 1,000,000`, abort: true })
+    .int({ error: `${what} must be a whole number` });
 /** A decay rate in [0, 1), as Adam's β₁ and β₂: at 1 Adam's bias correction 1 − βᵗ is 0 (PyTorch refuses it too). */
 export const decayRate = (what: string) =>
   z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must be at least 0 and below 1` }).lt(1, { error: `${what} must be at least 0 and below 1` });
@@ -250,7 +263,7 @@ export const TrainingSectionSchema = z
     /** δ of the Huber loss (in normalised target units). */
     huberDelta: posNum('huberDelta').default(1),
     batchSize: posInt('batchSize').default(256),
-    epochs: posInt('epochs').default(30),
+    epochs: epochsField('epochs').default(30),
     /** Stop when the selection metric has not improved for this many epochs (null: never). */
     earlyStoppingPatience: posInt('earlyStoppingPatience').nullable().default(null),
     /** Standardise regression targets to mean 0, std 1 on the training set (CGCNN does). */

@@ -242,6 +242,16 @@ describe('latticework train', { timeout: 180_000 }, () => {
     }
   });
 
+  it('refuses 100,000,000,000 epochs before any work, naming the field (exit 2, no run)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-bounds-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    const epochs = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'cgcnn-paper', '--epochs', '100000000000', '--db', db);
+    expect(epochs.code).toBe(2);
+    expect(epochs.err).toBe('latticework train: invalid model config:\n  training.epochs: epochs must be at most 1,000,000');
+    expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+  });
+
   it('refuses to train into a database damaged inside, before any work, and leaves its bytes as they were; runs lists it saying so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-train-damaged-'));
     const db = join(dir, 'damaged.sqlite');
