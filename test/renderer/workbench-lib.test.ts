@@ -9,6 +9,7 @@ import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, L
 import { BACKEND_GFLOPS, calibratedGflops, estimateCost, estimateExplanation, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum, frameLabel } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
+import { datasetOption, sameNameNote } from '../../src-renderer/lib/datasets';
 import { importLine, stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { inOwnDropZone } from '../../src-renderer/composables/useFileDrop';
 import { findField as find } from '../helpers/form';
@@ -778,5 +779,18 @@ describe('what the newcomer’s tour found (issue 17)', () => {
     const labels = JSON.stringify(cgcnn);
     for (const raw of ['"Num targets"', '"Lr"', '"Dmin"']) expect(labels).not.toContain(raw);
     for (const human of ['"Targets"', '"Learning rate"', '"dmin (Å)"', '"Step (Å)"', '"Width (Å)"']) expect(labels).toContain(human);
+  });
+});
+
+describe('datasets of the same name', () => {
+  it('are told apart by id and import time where they are listed; a name of its own is shown alone', () => {
+    const at = new Date(2026, 11, 7, 17, 10).getTime();
+    const all = [
+      { id: 3, name: 'ASE 300', size: 300, createdAt: at },
+      { id: 4, name: 'ASE 300', size: 300, createdAt: at + 60_000 },
+      { id: 5, name: 'COD', size: 10, createdAt: at },
+    ];
+    expect(all.map((d) => datasetOption(d, all))).toEqual(['ASE 300 (300) · #3, imported 2026-12-07 17:10', 'ASE 300 (300) · #4, imported 2026-12-07 17:11', 'COD (10)']);
+    expect(sameNameNote(all[2], all)).toBeNull();
   });
 });
