@@ -17,7 +17,7 @@
  * stated in, so one meV/atom of energy error counts as much as one meV/Å of force error.
  */
 import { z } from 'zod';
-import { epochsField, mergeConfig, nonNegNum, OptimizerSchema, posInt, posNum, ScheduleSchema, seedField, SplitSchema } from './config';
+import { cutoffField, epochsField, mergeConfig, nonNegNum, OptimizerSchema, posInt, posNum, ScheduleSchema, seedField, SplitSchema } from './config';
 import { COMMON_HINTS, type FieldHint } from './form';
 
 export const POTENTIAL_ARCHITECTURES = ['schnet', 'painn'] as const;
@@ -88,7 +88,7 @@ export const POTENTIAL_HINTS: Readonly<Record<string, FieldHint>> = {
 
 export const RadialSchema = z.object({
   /** Neighbour cutoff r_c, Å: every pair within it is an edge (no neighbour cap). */
-  cutoff: posNum('radial.cutoff').default(5),
+  cutoff: cutoffField('radial.cutoff').default(5),
   /** bessel: sin(nπd/r_c)/d, n = 1..K (PaiNN, DimeNet); gaussian: exp(−(d−μ_k)²/2w²), μ_k evenly over [0, r_c], w their spacing (SchNet). */
   basis: z.enum(RADIAL_BASES, { error: `radial.basis must be one of ${RADIAL_BASES.join(', ')}` }).default('bessel'),
   numBasis: posInt('radial.numBasis').default(20),

@@ -242,13 +242,17 @@ describe('latticework train', { timeout: 180_000 }, () => {
     }
   });
 
-  it('refuses 100,000,000,000 epochs before any work, naming the field (exit 2, no run)', async () => {
+  it('refuses 100,000,000,000 epochs and a 10⁶ Å cutoff before any work, naming the field (exit 2, no run)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-train-bounds-'));
     const db = join(dir, 'runs.sqlite');
     const cli = cliIn(dir);
     const epochs = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'cgcnn-paper', '--epochs', '100000000000', '--db', db);
     expect(epochs.code).toBe(2);
     expect(epochs.err).toBe('latticework train: invalid model config:\n  training.epochs: epochs must be at most 1,000,000');
+    writeFileSync(join(dir, 'far.json'), JSON.stringify({ graph: { cutoff: 1e6 } }));
+    const cutoff = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'cgcnn-paper', '--config', 'far.json', '--db', db);
+    expect(cutoff.code).toBe(2);
+    expect(cutoff.err).toBe("latticework train: invalid model config:\n  graph.cutoff: graph.cutoff must be at most 30 Å (a model's neighbours lie within a few Å: CGCNN uses 8, SchNet 5)");
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
   });
 
