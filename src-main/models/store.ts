@@ -4,7 +4,7 @@
  * work with models run inside `withModelRepository(--db)`; `resolveModel` finds a model by file or
  * by name.
  *
- * Names are file-name safe: letters, digits, '.', '_', '-' (others become '-').
+ * Names follow the app's rule (src-shared/model/names.ts): stored as given, in any script.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -22,12 +22,6 @@ export interface ModelSummary {
   createdAt: string;
   /** Where it is stored (file path or repository-specific id). */
   location: string;
-}
-
-export function safeModelName(name: string): string {
-  const s = name.trim().replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '');
-  if (!s) throw new Error(`"${name}" is not usable as a model name`);
-  return s;
 }
 
 export function summarize(h: ModelHeader, location: string): ModelSummary {
@@ -57,13 +51,9 @@ interface Row {
   data: Uint8Array;
 }
 
-/** Lower-case slug for loose name matching ("CGCNN band gap" ~ "cgcnn-band-gap"). */
+/** Lower-case slug for loose name matching ("CGCNN band gap" ~ "cgcnn-band-gap", "Modèle α" ~ "modèle-α"). */
 function slug(name: string): string {
-  try {
-    return safeModelName(name).toLowerCase();
-  } catch {
-    return name.toLowerCase();
-  }
+  return name.trim().replace(/[^\p{L}\p{N}._-]+/gu, '-').toLowerCase();
 }
 
 function stem(file: string | undefined): string | null {

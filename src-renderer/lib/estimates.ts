@@ -25,6 +25,8 @@
  *   when computed, else B × A × (Fin + E/A × (Fe + 2)) floats).
  */
 
+import type { GraphSettings } from '../../src-shared/model/config';
+import { groupThousands } from '../../src-shared/text';
 import { fmtBytes, fmtNum } from './format';
 
 /** What an epoch costs on a backend: the speed of its arithmetic and the costs that do not scale with it. */
@@ -192,8 +194,23 @@ export function scaleBatchBytes(table: readonly { batchSize: number; bytes: numb
  * Why the configuration cannot train on the core's machine: its training memory estimate exceeds
  * the machine's memory (Train… is refused and the form says so); null when it fits or either is
  * unknown. The estimate is rough, but one beyond the whole machine's memory is far beyond it.
+ * When the edges take most of it (their activations and inputs, E/A × (L(2F + Fe) × 8 + (Fe + 2) × 4)
+ * bytes per atom) and the graph makes them more than 4× what CGCNN's graph would (12 neighbours, 41
+ * Gaussian features), it names the graph settings: a cutoff of 10⁶ Å with no dmax made 5 million
+ * Gaussian features per edge, where "fewer layers" would not have helped.
  */
-export function memoryProblem(estimate: Estimate | null, machineBytes: number | null | undefined): string | null {
+export function memoryProblem(estimate: Estimate | null, machineBytes: number | null | undefined, input: EstimateInput, graph: Pick<GraphSettings, 'cutoff' | 'gaussian'>): string | null {
   if (!estimate || !machineBytes || estimate.totalBytes <= machineBytes) return null;
-  return `the training memory estimate (~${fmtBytes(estimate.totalBytes)}) exceeds this machine’s memory (${fmtBytes(machineBytes)}): fewer layers, narrower features or a smaller batch`;
+  const head = `the training memory estimate (~${fmtBytes(estimate.totalBytes)}) exceeds this machine’s memory (${fmtBytes(machineBytes)})`;
+  const edgeBytes = (edgesPerAtom: number, features: number) =>
+    input.batchSize * input.atomsPerStructure * edgesPerAtom * (input.numLayers * (2 * input.atomFeatures + features) * 8 + (features + 2) * 4);
+  const edges = edgeBytes(input.edgesPerAtom, input.edgeFeatures);
+  const cgcnnGraph = edgeBytes(Math.min(input.edgesPerAtom, 12), Math.min(input.edgeFeatures, 41));
+  if (edges <= estimate.totalBytes / 2 || edges <= 4 * cgcnnGraph) return `${head}: fewer layers, narrower features or a smaller batch`;
+  // the settings as the user gave them (0.0001, not 1.000e-4)
+  const lastCentre = graph.gaussian.dmax === undefined ? `${graph.cutoff} Å, the cutoff` : `${graph.gaussian.dmax} Å`;
+  return (
+    `${head}, most of it for the edges: ${fmtNum(input.edgesPerAtom, 3)} per atom, each with ${groupThousands(input.edgeFeatures)} Gaussian features (centres every ${graph.gaussian.step} Å up to ${lastCentre}): ` +
+    'a smaller cutoff (graph.cutoff) or gaussian.dmax, a larger gaussian.step, fewer neighbours (graph.maxNeighbors) or a smaller batch'
+  );
 }

@@ -45,6 +45,28 @@ export const seedField = (what: string) =>
     .min(0, { error: `${what} must be 0 or more`, abort: true })
     .max(2 ** 32 - 1, { error: `${what} must be at most 4294967295`, abort: true })
     .int({ error: `${what} must be a whole number` });
+/**
+ * Most epochs a run may ask for (decided in session 44): 100,000,000,000 epochs started a run whose
+ * ETA was 7 million hours, in the app and on the command line alike. The presets train 30 to 1,000
+ * epochs; a million epochs of the smallest dataset would already take weeks. A whole number in
+ * 1 … 1,000,000 (the bound's message alone for 1e30, which is whole as far as a double can tell).
+ */
+export const MAX_EPOCHS = 1_000_000;
+export const epochsField = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .min(1, { error: `${what} must be at least 1`, abort: true })
+    .max(MAX_EPOCHS, { error: `${what} must be at most 1,000,000`, abort: true })
+    .int({ error: `${what} must be a whole number` });
+/**
+ * Largest neighbour cutoff (and last Gaussian centre) of a model, Å (decided in session 44). Crystal
+ * graphs and potentials look a few Å around an atom (CGCNN 8 Å, SchNet and PaiNN 5 Å; long-range
+ * models 10–12 Å); at 30 Å an atom of a metal has ~10,000 neighbours, and a cutoff of 10⁶ Å passed the
+ * check and made 5 million Gaussian features per edge. The neighbour list's pair limit
+ * (docs/graphs.md) still guards what any cutoff within this asks of a large structure.
+ */
+export const MAX_CUTOFF = 30;
+export const cutoffField = (what: string) => posNum(what).max(MAX_CUTOFF, { error: `${what} must be at most ${MAX_CUTOFF} Å (a model's neighbours lie within a few Å: CGCNN uses 8, SchNet 5)` });
 /** A decay rate in [0, 1), as Adam's β₁ and β₂: at 1 Adam's bias correction 1 − βᵗ is 0 (PyTorch refuses it too). */
 export const decayRate = (what: string) =>
   z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must be at least 0 and below 1` }).lt(1, { error: `${what} must be at least 0 and below 1` });
@@ -112,7 +134,7 @@ export const GaussianSchema = z.object({
   /** First centre, Å. */
   dmin: nonNegNum('gaussian.dmin').default(0),
   /** Last centre, Å; when absent, the cutoff (CGCNN: dmax = radius). */
-  dmax: posNum('gaussian.dmax').optional(),
+  dmax: cutoffField('gaussian.dmax').optional(),
   /** Spacing of the centres, Å (CGCNN 0.2 → 41 centres over 0..8). */
   step: posNum('gaussian.step').default(0.2),
   /** Width σ in exp(-(d-μ)²/σ²), Å; CGCNN uses var = step. */
@@ -122,7 +144,7 @@ export const GaussianSchema = z.object({
 export const GraphSettingsSchema = z
   .object({
     /** Neighbour search radius, Å. */
-    cutoff: posNum('graph.cutoff').default(8),
+    cutoff: cutoffField('graph.cutoff').default(8),
     /** Keep at most this many nearest neighbours per atom (0 = no cap). */
     maxNeighbors: nonNegInt('graph.maxNeighbors').default(12),
     gaussian: GaussianSchema.prefault({}),
@@ -250,7 +272,7 @@ export const TrainingSectionSchema = z
     /** δ of the Huber loss (in normalised target units). */
     huberDelta: posNum('huberDelta').default(1),
     batchSize: posInt('batchSize').default(256),
-    epochs: posInt('epochs').default(30),
+    epochs: epochsField('epochs').default(30),
     /** Stop when the selection metric has not improved for this many epochs (null: never). */
     earlyStoppingPatience: posInt('earlyStoppingPatience').nullable().default(null),
     /** Standardise regression targets to mean 0, std 1 on the training set (CGCNN does). */

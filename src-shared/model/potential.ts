@@ -17,7 +17,7 @@
  * stated in, so one meV/atom of energy error counts as much as one meV/Å of force error.
  */
 import { z } from 'zod';
-import { mergeConfig, nonNegNum, OptimizerSchema, posInt, posNum, ScheduleSchema, seedField, SplitSchema } from './config';
+import { cutoffField, epochsField, mergeConfig, nonNegNum, OptimizerSchema, posInt, posNum, ScheduleSchema, seedField, SplitSchema } from './config';
 import { COMMON_HINTS, type FieldHint } from './form';
 
 export const POTENTIAL_ARCHITECTURES = ['schnet', 'painn'] as const;
@@ -88,7 +88,7 @@ export const POTENTIAL_HINTS: Readonly<Record<string, FieldHint>> = {
 
 export const RadialSchema = z.object({
   /** Neighbour cutoff r_c, Å: every pair within it is an edge (no neighbour cap). */
-  cutoff: posNum('radial.cutoff').default(5),
+  cutoff: cutoffField('radial.cutoff').default(5),
   /** bessel: sin(nπd/r_c)/d, n = 1..K (PaiNN, DimeNet); gaussian: exp(−(d−μ_k)²/2w²), μ_k evenly over [0, r_c], w their spacing (SchNet). */
   basis: z.enum(RADIAL_BASES, { error: `radial.basis must be one of ${RADIAL_BASES.join(', ')}` }).default('bessel'),
   numBasis: posInt('radial.numBasis').default(20),
@@ -129,7 +129,7 @@ export const PotentialTrainingSchema = z.object({
   /** Exponential moving average of the weights used for validation and the saved model (0: off). */
   emaDecay: z.number({ error: 'training.emaDecay must be a number' }).min(0, { error: 'training.emaDecay must be 0 or more' }).max(0.9999, { error: 'training.emaDecay must be below 1' }).default(0.99),
   batchSize: posInt('training.batchSize').default(16),
-  epochs: posInt('training.epochs').default(100),
+  epochs: epochsField('training.epochs').default(100),
   /** Wall-clock budget in seconds (null: none): training stops after the epoch that crosses it. */
   maxSeconds: posNum('training.maxSeconds').nullable().default(null),
   earlyStoppingPatience: posInt('training.earlyStoppingPatience').nullable().default(null),

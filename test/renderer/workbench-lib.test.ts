@@ -9,6 +9,7 @@ import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, L
 import { BACKEND_COSTS, calibratedGflops, estimateCost, estimateExplanation, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum, frameLabel } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
+import { datasetOption, sameNameNote } from '../../src-renderer/lib/datasets';
 import { importLine, stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { inOwnDropZone } from '../../src-renderer/composables/useFileDrop';
 import { findField as find } from '../helpers/form';
@@ -655,10 +656,27 @@ describe('estimates and formatting', () => {
 
   it('100,000 layers need more memory than the machine has: Train… is refused and says why', () => {
     const machine = 16e9;
-    expect(memoryProblem(estimateCost(base), machine)).toBeNull();
-    const huge = estimateCost({ ...base, numLayers: 100_000, totalParams: 22_000 * 100_000 + 15_000 });
-    expect(memoryProblem(huge, machine)).toMatch(/^the training memory estimate \(~[\d.]+ TB\) exceeds this machine’s memory \(16.0 GB\)/);
-    expect(memoryProblem(huge, undefined)).toBeNull();
+    const graph = { cutoff: 8, maxNeighbors: 12, gaussian: { dmin: 0, step: 0.2, width: 0.2 }, cgcnnPadding: false };
+    expect(memoryProblem(estimateCost(base), machine, base, graph)).toBeNull();
+    const layers = { ...base, numLayers: 100_000, totalParams: 22_000 * 100_000 + 15_000 };
+    const huge = estimateCost(layers);
+    expect(memoryProblem(huge, machine, layers, graph)).toMatch(/^the training memory estimate \(~[\d.]+ TB\) exceeds this machine’s memory \(16.0 GB\): fewer layers, narrower features or a smaller batch$/);
+    expect(memoryProblem(huge, undefined, layers, graph)).toBeNull();
+  });
+
+  it('a huge cutoff (5 million Gaussian features per edge) or no neighbour cap: the warning names the edges and the graph settings, not the layers', () => {
+    const base = { layerParams: 22_000, numLayers: 3, otherParams: 15_000, totalParams: 81_000, atomFeatures: 64, edgeFeatures: 41, atomInputLength: 92, batchSize: 256, optimizer: 'sgd', trainStructures: 1600, atomsPerStructure: 14, edgesPerAtom: 12, backend: 'wasm' };
+    const machine = 25.3e9;
+    // the tester's Models form: cutoff 10⁶ Å, dmax empty (the cutoff), step 0.2 Å: 5,000,001 centres
+    const far = { ...base, edgeFeatures: 5_000_001, layerParams: 128 * (128 + 5_000_001), totalParams: 3 * 128 * (128 + 5_000_001) + 15_000 };
+    const graph = { cutoff: 1e6, maxNeighbors: 12, gaussian: { dmin: 0, step: 0.2, width: 0.2 }, cgcnnPadding: false };
+    expect(memoryProblem(estimateCost(far), machine, far, graph)).toMatch(
+      /^the training memory estimate \(~[\d.]+ TB\) exceeds this machine’s memory \(25.3 GB\), most of it for the edges: 12 per atom, each with 5,000,001 Gaussian features \(centres every 0.2 Å up to 1000000 Å, the cutoff\): a smaller cutoff \(graph.cutoff\) or gaussian.dmax, a larger gaussian.step, fewer neighbours \(graph.maxNeighbors\) or a smaller batch$/,
+    );
+    // 30 Å with no neighbour cap: ~9,600 neighbours per atom of a metal
+    const crowded = { ...base, edgeFeatures: 151, edgesPerAtom: 9600 };
+    const all = { cutoff: 30, maxNeighbors: 0, gaussian: { dmin: 0, step: 0.2, width: 0.2 }, cgcnnPadding: false };
+    expect(memoryProblem(estimateCost(crowded), machine, crowded, all)).toMatch(/most of it for the edges: 9600 per atom, each with 151 Gaussian features \(centres every 0.2 Å up to 30 Å, the cutoff\)/);
   });
 
   it('a calibrated estimate: the speed a run measured after its first epoch, its batches’ fixed cost taken off', () => {
@@ -814,5 +832,18 @@ describe('what the newcomer’s tour found (issue 17)', () => {
     const labels = JSON.stringify(cgcnn);
     for (const raw of ['"Num targets"', '"Lr"', '"Dmin"']) expect(labels).not.toContain(raw);
     for (const human of ['"Targets"', '"Learning rate"', '"dmin (Å)"', '"Step (Å)"', '"Width (Å)"']) expect(labels).toContain(human);
+  });
+});
+
+describe('datasets of the same name', () => {
+  it('are told apart by id and import time where they are listed; a name of its own is shown alone', () => {
+    const at = new Date(2026, 11, 7, 17, 10).getTime();
+    const all = [
+      { id: 3, name: 'ASE 300', size: 300, createdAt: at },
+      { id: 4, name: 'ASE 300', size: 300, createdAt: at + 60_000 },
+      { id: 5, name: 'COD', size: 10, createdAt: at },
+    ];
+    expect(all.map((d) => datasetOption(d, all))).toEqual(['ASE 300 (300) · #3, imported 2026-12-07 17:10', 'ASE 300 (300) · #4, imported 2026-12-07 17:11', 'COD (10)']);
+    expect(sameNameNote(all[2], all)).toBeNull();
   });
 });

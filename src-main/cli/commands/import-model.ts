@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { parameterCount } from '../../engine/architectures/registry';
 import { baseName, importCgcnnCheckpoint } from '../../engine/import/cgcnn';
 import { encodeModelFile, isModelFile } from '../../engine/models/format';
-import { modelRepository, safeModelName } from '../../models/store';
+import { modelRepository } from '../../models/store';
+import { parseModelName } from '../../../src-shared/model/names';
 import { flagOptions, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { isPotentialConfig } from '../../../src-shared/model/potential';
 import { groupThousands } from '../../../src-shared/text';
@@ -40,7 +41,7 @@ export const importModelCommand: Command = {
     // the name is taken or not before any work: bad usage (exit 2), as train refuses it
     let name: string;
     try {
-      name = safeModelName(values.name ?? baseName(file));
+      name = parseModelName(values.name ?? baseName(file));
     } catch (e) {
       return usageError(ctx.io, 'import-model', `--name: ${(e as Error).message}`);
     }

@@ -18,7 +18,8 @@ import { fineTunedPotentialInput, parsePotentialConfig, type PotentialConfig } f
 import { trainingTags } from '../../../src-shared/model/run-tags';
 import { isPotentialPreset, potentialPresetConfig } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
-import { modelRepository, safeModelName } from '../../models/store';
+import { modelRepository } from '../../models/store';
+import { parseModelName } from '../../../src-shared/model/names';
 import { isPotentialFile } from '../../engine/potential/file';
 import { sourceTrainedElements } from '../../engine/potential/finetune';
 import type { PotentialStart } from '../../engine/potential/checkpoint';
@@ -97,7 +98,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
     const unknown = unknownGivenFields(overrides, config, a.from !== undefined);
     if (unknown.length) throw new Error(`invalid config: ${issueLines(unknown).join('; ')}`);
     // the model is stored under its name after the whole run: checked now, as the output file is
-    modelName = safeModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${dataName}`);
+    modelName = parseModelName(a.name ?? `${config.preset ?? `${config.architecture}-potential`}-${dataName}`);
   } catch (e) {
     return usageError(ctx.io, 'train', (e as Error).message);
   }

@@ -21,7 +21,8 @@ import { allPresetIds, parameterCount, parseModelConfig, potentialPresets, prese
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { isPotentialFile } from '../../engine/potential/file';
 import { checkFreezeDepth, FineTuneError, fineTuneAtomInit, fineTuneConfig, planFineTune, seedEmbeddingRows, type FineTunePlan, type HeadChoice } from '../../engine/train/finetune';
-import { modelRepository, resolveModel, safeModelName } from '../../models/store';
+import { modelRepository, resolveModel } from '../../models/store';
+import { parseModelName } from '../../../src-shared/model/names';
 import { describeBackend, initBackend, parseBackendName } from '../../engine/tf/backend';
 import { ensureGradients } from '../../engine/tf/gradients';
 import { buildModel } from '../../engine/layers/model';
@@ -68,7 +69,8 @@ ${DATASET_FORMATS.map((f) => `                     - ${usageDescription(f.descri
   --backend NAME     tfjs backend: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu
   --workers N        data-parallel worker threads, each computing the gradient of a share of
                      every batch (default: one per core on wasm and cpu, 1 on tfjs-node)
-  --name NAME        name of the stored model (default: <preset or architecture>-<data>)
+  --name NAME        name of the stored model, kept as given in any script, up to 200
+                     characters (default: <preset or architecture>-<data>)
   --out FILE.lwm     write the model file there instead of the database (the run is
                      still recorded, without a model)
   --no-save          do not store the model (the run is still recorded)
@@ -307,7 +309,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       // the model is stored under its name after the whole run: checked now, as the output file is
       let modelName: string;
       try {
-        modelName = safeModelName(values.name ?? `${source ? `${source.header.name} fine-tuned` : (config.preset ?? config.architecture)}-${dataName(resolve(ctx.cwd, values.data))}`);
+        modelName = parseModelName(values.name ?? `${source ? `${source.header.name} fine-tuned` : (config.preset ?? config.architecture)}-${dataName(resolve(ctx.cwd, values.data))}`);
       } catch (e) {
         return usageError(ctx.io, 'train', `--name: ${(e as Error).message}`);
       }

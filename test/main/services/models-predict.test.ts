@@ -75,6 +75,9 @@ describe('models service', () => {
     expect((await served.api.models.list({})).filter((x) => x.name === 'poisson copy')).toHaveLength(1);
     // names are unique: a taken one is refused, with what to do
     await expect(served.api.models.import({ path: join(PRETRAINED, 'band-gap.pth.tar'), name: 'poisson copy' })).rejects.toThrow('a model named "poisson copy" is already stored: give it another name');
+    // the command line's rule (src-shared/model/names.ts): any script, trimmed; no line breaks
+    expect(await served.api.models.import({ path: join(PRETRAINED, 'band-gap.pth.tar'), name: ' 名前モデル ' })).toMatchObject({ name: '名前モデル' });
+    await expect(served.api.models.import({ path: join(PRETRAINED, 'band-gap.pth.tar'), name: 'two\nlines' })).rejects.toThrow(/control characters/);
     expect((await served.api.models.list({})).filter((x) => x.name === 'poisson copy')).toHaveLength(1);
     await expect(served.api.models.import({ path: join(SAMPLE, 'id_prop.csv') })).rejects.toThrow();
   });

@@ -65,6 +65,15 @@ describe('messages of bounds', () => {
     expect(problems(painn({ training: { schedule: { kind: 'step', milestones: [-5, 10] } } }))).toEqual(['training.schedule.milestones.0: schedule.milestones must be at least 1']);
   });
 
+  it('refuses more than 1,000,000 epochs and a cutoff past 30 Å, naming the field (100,000,000,000 epochs and a 10⁶ Å cutoff passed)', () => {
+    expect(problems(painn({ training: { epochs: 100_000_000_000 } }))).toEqual(['training.epochs: training.epochs must be at most 1,000,000']);
+    expect(problems(painn({ training: { epochs: 1e30 } }))).toEqual(['training.epochs: training.epochs must be at most 1,000,000']);
+    expect(problems(painn({ training: { epochs: 0 } }))).toEqual(['training.epochs: training.epochs must be at least 1']);
+    expect(problems(painn({ training: { epochs: 1_000_000 } }))).toEqual([]);
+    expect(problems(painn({ radial: { cutoff: 1e6 } }))).toEqual(['radial.cutoff: radial.cutoff must be at most 30 Å (a model\'s neighbours lie within a few Å: CGCNN uses 8, SchNet 5)']);
+    expect(problems(painn({ radial: { cutoff: 30 } }))).toEqual([]);
+  });
+
   it('names a run name past 200 characters as such', () => {
     const r = runName.safeParse('x'.repeat(3000));
     expect(r.success ? null : r.error.issues.map((i) => i.message)).toEqual(['Name must be at most 200 characters (this one has 3000)']);

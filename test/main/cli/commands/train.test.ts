@@ -218,6 +218,44 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(again.err).toBe(`latticework import-model: a model named "taken" already exists in ${db}; choose another --name or use --force`);
   });
 
+  it('stores a --name as given in any script, as the app does ("résumé" and "rèsumè" are two models, "名前モデル" one); a blank or two-line name is refused saying why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-names-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    const r = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--name', ' résumé ', '--db', db, '--json');
+    expect(r.code, r.err).toBe(0);
+    for (const name of ['rèsumè', '名前モデル']) {
+      const imported = await cli('import-model', `${DATA}/cgcnn-pretrained/efermi.pth.tar`, '--name', name, '--db', db);
+      expect(imported.code, imported.err).toBe(0);
+    }
+    const models = new ModelRepository(db);
+    try {
+      expect((await models.list()).map((m) => m.name)).toEqual(expect.arrayContaining(['résumé', 'rèsumè', '名前モデル']));
+    } finally {
+      await models.close();
+    }
+    expect((await cli('runs', '--db', db, '--json')).out).toContain('"résumé"');
+    for (const [name, why] of [['  ', 'a model name must not be empty'], ['two\nlines', 'a model name must not hold control characters (line breaks, tabs)']]) {
+      const refused = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--name', name, '--db', db);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain(`latticework train: --name: "${name}" is not usable as a model name: ${why}`);
+    }
+  });
+
+  it('refuses 100,000,000,000 epochs and a 10⁶ Å cutoff before any work, naming the field (exit 2, no run)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-bounds-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    const epochs = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'cgcnn-paper', '--epochs', '100000000000', '--db', db);
+    expect(epochs.code).toBe(2);
+    expect(epochs.err).toBe('latticework train: invalid model config:\n  training.epochs: epochs must be at most 1,000,000');
+    writeFileSync(join(dir, 'far.json'), JSON.stringify({ graph: { cutoff: 1e6 } }));
+    const cutoff = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'cgcnn-paper', '--config', 'far.json', '--db', db);
+    expect(cutoff.code).toBe(2);
+    expect(cutoff.err).toBe("latticework train: invalid model config:\n  graph.cutoff: graph.cutoff must be at most 30 Å (a model's neighbours lie within a few Å: CGCNN uses 8, SchNet 5)");
+    expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+  });
+
   it('refuses to train into a database damaged inside, before any work, and leaves its bytes as they were; runs lists it saying so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-train-damaged-'));
     const db = join(dir, 'damaged.sqlite');

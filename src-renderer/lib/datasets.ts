@@ -1,0 +1,19 @@
+/**
+ * What tells datasets of the same name apart where they are listed (the Datasets list, the Training,
+ * fine-tuning and estimate drop-downs). Names are not unique: the same file imported twice as "ASE 300"
+ * gave two identical lines. Decided (session 44): names stay free (an import or rename is not refused),
+ * and a dataset whose name another one has is shown with its id and import time.
+ */
+import type { DatasetRecord } from '../../src-shared/ipc/contract';
+import { fmtDate } from './format';
+
+/** "#4, imported 2026-12-07 17:10" when another of `all` has `d`'s name; null when its name is its own. */
+export function sameNameNote(d: Pick<DatasetRecord, 'id' | 'name' | 'createdAt'>, all: readonly Pick<DatasetRecord, 'id' | 'name'>[]): string | null {
+  return all.some((o) => o.id !== d.id && o.name === d.name) ? `#${d.id}, imported ${fmtDate(d.createdAt)}` : null;
+}
+
+/** A dataset's option in a drop-down: "ASE 300 (300)", or "ASE 300 (300) · #4, imported 2026-12-07 17:10" beside a namesake. */
+export function datasetOption(d: Pick<DatasetRecord, 'id' | 'name' | 'createdAt' | 'size'>, all: readonly Pick<DatasetRecord, 'id' | 'name'>[]): string {
+  const note = sameNameNote(d, all);
+  return `${d.name} (${d.size})${note ? ` · ${note}` : ''}`;
+}

@@ -1,0 +1,95 @@
+/**
+ * Tester B's findings 2–6 in the real UI (session 44): the Runs table sorts from the keyboard and its
+ * controls, the filters and the Predict model picker have accessible names; Escape goes on training from
+ * the "Stop this run?" question; 100,000,000,000 epochs and a 10⁶ Å cutoff are refused naming the field;
+ * two datasets of the same name are told apart; the memory warning names the edges when they fill it.
+ */
+import { describe, expect, it } from 'vitest';
+import { shared } from '../helpers/shared-data';
+import { appForFile, waitUntilConnected } from './app';
+import { fillRunForm, startRun } from './training-view';
+
+const { app, api } = appForFile();
+
+const focusedTestId = () => app.page.evaluate(() => (document.activeElement as HTMLElement | null)?.closest('[data-testid]')?.getAttribute('data-testid') ?? null);
+
+describe('keyboard, names and bounds', () => {
+  it('refuses huge epochs naming the field, tells namesake datasets apart, and Escape goes on training from “Stop this run?”', { timeout: 600_000 }, async () => {
+    const { page } = app;
+    const first = await api.datasets.import({ kind: 'cgcnn-folder', path: shared('cgcnn-sample-regression'), name: 'ten CIFs' });
+    const second = await api.datasets.import({ kind: 'cgcnn-folder', path: shared('cgcnn-sample-regression'), name: 'ten CIFs' });
+    await page.reload();
+    await waitUntilConnected(page);
+
+    // the same name twice: the drop-down and the Datasets list show the id and the import time
+    await fillRunForm(page, { dataset: second.id, epochs: 100_000_000_000, batchSize: 4, name: 'huge-epochs' });
+    const options = await page.getByTestId('training-dataset').locator('option').allTextContents();
+    expect(options).toEqual([expect.stringMatching(new RegExp(`^ten CIFs \\(10\\) · #${first.id}, imported \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`)), expect.stringMatching(new RegExp(`^ten CIFs \\(10\\) · #${second.id}, imported `))]);
+    // 100,000,000,000 epochs: refused, the field named, no run
+    await page.getByTestId('run-start').click();
+    await expect.poll(() => page.getByTestId('run-start-error').textContent(), { timeout: 60_000 }).toMatch(/training\.epochs: epochs must be at most 1,000,000/);
+    expect((await api.runs.list({ includeArchived: true })).filter((r) => r.name === 'huge-epochs')).toEqual([]);
+    await page.getByTestId('nav-datasets').click();
+    await expect.poll(() => page.getByTestId('dataset-same-name').count()).toBe(2);
+    expect((await page.getByTestId('dataset-same-name').allTextContents()).sort()).toEqual([`#${first.id}, imported `, `#${second.id}, imported `].map((t) => expect.stringMatching(new RegExp(`^${t}\\d{4}-`))));
+
+    // Cancel… asks; focus is on "Go on training"; Escape goes on (the run keeps running) and focus is back on Cancel…
+    await startRun(page, { dataset: first.id, epochs: 2000, batchSize: 4, name: 'long' });
+    const run = () => api.runs.list({ includeArchived: false }).then((l) => l.find((r) => r.name === 'long'));
+    await expect.poll(async () => (await run())?.status, { timeout: 240_000 }).toBe('running');
+    await page.getByTestId('run-cancel').click();
+    await page.getByTestId('run-cancel-confirm').waitFor();
+    expect(await focusedTestId()).toBe('run-cancel-back');
+    await page.keyboard.press('Escape');
+    expect(await page.getByTestId('run-cancel-confirm').count()).toBe(0);
+    expect(await focusedTestId()).toBe('run-cancel');
+    expect((await run())!.status).toBe('running');
+    await page.getByTestId('run-cancel').click();
+    await page.getByTestId('run-cancel-discard').click();
+    await expect.poll(async () => (await run())!.status, { timeout: 120_000 }).toBe('cancelled');
+    expect(app.errors).toEqual([]);
+  });
+
+  it('sorts the Runs table from the keyboard (aria-sort), names its filters, checkboxes and rename buttons and the Predict model picker; a 10⁶ Å cutoff is refused, a tiny Gaussian step names the edges', { timeout: 300_000 }, async () => {
+    const { page } = app;
+    const long = (await api.runs.list({ includeArchived: false })).find((r) => r.name === 'long')!;
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('run-row').first().waitFor({ timeout: 60_000 });
+    // Tab from the tag filter reaches the first sort header's button; Enter sorts by it
+    await page.getByTestId('runs-tag-filter').focus();
+    for (let i = 0; i < 40 && (await focusedTestId()) !== 'runs-sort-id'; i++) await page.keyboard.press('Tab');
+    expect(await focusedTestId()).toBe('runs-sort-id');
+    expect(await page.getByTestId('runs-sort-id').getAttribute('aria-sort')).toBeNull();
+    expect(await page.getByTestId('runs-sort-started').getAttribute('aria-sort')).toBe('descending');
+    await page.keyboard.press('Enter');
+    expect(await page.getByTestId('runs-sort-id').getAttribute('aria-sort')).toBe('descending');
+    await page.keyboard.press('Enter');
+    expect(await page.getByTestId('runs-sort-id').getAttribute('aria-sort')).toBe('ascending');
+    expect(await page.getByTestId('runs-sort-started').getAttribute('aria-sort')).toBeNull();
+    // accessible names, as a screen reader reads them (Playwright's role queries compute them)
+    await page.getByRole('combobox', { name: 'Filter runs by status' }).waitFor();
+    await page.getByRole('combobox', { name: 'Filter runs by tag' }).waitFor();
+    await page.getByRole('checkbox', { name: 'Select all runs' }).waitFor();
+    await page.getByRole('checkbox', { name: `Select run #${long.id} “long”` }).waitFor();
+    await page.getByRole('button', { name: `Rename run #${long.id} “long”` }).waitFor();
+    await page.getByTestId('nav-predict').click();
+    await page.getByRole('combobox', { name: 'Model to predict with' }).waitFor();
+
+    // Models form: a 10⁶ Å cutoff is a problem of graph.cutoff; a 0.00001 Å Gaussian step makes 800,001 features per edge: the warning names the edges
+    await page.getByTestId('nav-models').click();
+    await page.getByTestId('config-valid').waitFor({ timeout: 60_000 });
+    const cutoff = page.getByTestId('config-field-graph.cutoff');
+    await cutoff.fill('1000000');
+    await cutoff.dispatchEvent('change');
+    await expect.poll(() => page.getByTestId('config-issues').textContent(), { timeout: 60_000 }).toMatch(/Cutoff must be at most 30 Å \(a model's neighbours lie within a few Å/);
+    await cutoff.fill('8');
+    await cutoff.dispatchEvent('change');
+    await page.getByTestId('config-valid').waitFor({ timeout: 60_000 });
+    const step = page.getByTestId('config-field-graph.gaussian.step');
+    await step.fill('0.00001');
+    await step.dispatchEvent('change');
+    await expect.poll(() => page.getByTestId('config-memory-warning').textContent(), { timeout: 120_000 }).toMatch(/most of it for the edges: [\d.]+ per atom, each with 800,001 Gaussian features \(centres every 0\.00001 Å up to 8 Å, the cutoff\): a smaller cutoff/);
+    await page.getByTestId('config-reset').click();
+    expect(app.errors).toEqual([]);
+  });
+});
