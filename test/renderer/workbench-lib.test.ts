@@ -665,7 +665,7 @@ describe('estimates and formatting', () => {
   });
 
   it('a huge cutoff (5 million Gaussian features per edge) or no neighbour cap: the warning names the edges and the graph settings, not the layers', () => {
-    const base = { layerParams: 22_000, numLayers: 3, otherParams: 15_000, totalParams: 81_000, atomFeatures: 64, edgeFeatures: 41, atomInputLength: 92, batchSize: 256, optimizer: 'sgd', trainStructures: 1600, atomsPerStructure: 14, edgesPerAtom: 12, backend: 'wasm' };
+    const base = { layerParams: 22_000, numLayers: 3, otherParams: 15_000, totalParams: 81_000, atomFeatures: 64, edgeFeatures: 41, atomInputLength: 92, batchSize: 256, optimizer: 'sgd', trainStructures: 1600, valStructures: 200, atomsPerStructure: 14, edgesPerAtom: 12, backend: 'wasm' };
     const machine = 25.3e9;
     // the tester's Models form: cutoff 10⁶ Å, dmax empty (the cutoff), step 0.2 Å: 5,000,001 centres
     const far = { ...base, edgeFeatures: 5_000_001, layerParams: 128 * (128 + 5_000_001), totalParams: 3 * 128 * (128 + 5_000_001) + 15_000 };
