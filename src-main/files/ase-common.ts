@@ -4,7 +4,7 @@
  * constraints, a JSON list of `{name, kwargs}` (ase.constraints' `todict`, encoded by ase.io.jsonio),
  * which `constraintsJson` writes.
  */
-import { cartToFrac, elementSymbol, fileCell, voigtFromMatrix, type LabelledFrame, type Mat3, type SiteProperty, type Voigt6 } from '../../src-shared/chem';
+import { cartToFrac, elementSymbol, fileCell, framesByCell, voigtFromMatrix, type LabelledFrame, type Mat3, type SiteProperty, type Voigt6 } from '../../src-shared/chem';
 import { fileConstraints } from '../../src-shared/sim/constraints';
 
 /** An image as ASE stores it (arrays flat, per-atom ones null when the image has none). */
@@ -34,13 +34,28 @@ export interface AseImage {
 }
 
 /**
+ * The labelled frames of the images of one file (a trajectory's images, a database's rows), each by
+ * `aseFrame`; the images given the same flat cell share the cell made for it (`framesByCell`). `bad`
+ * and `warn` are told which image they are about (its index in `images`).
+ */
+export function aseFrames(
+  images: readonly AseImage[],
+  bad: (k: number, what: string) => never,
+  warn: (k: number, what: string, about: 'cell' | 'constraints') => void,
+): LabelledFrame[] {
+  const sharing = framesByCell(images.map((image) => ({ rows: image.cell, pbc: image.pbc, cart: image.positions })));
+  return images.map((image, k) => aseFrame(image, sharing[k], (what) => bad(k, what), (what, about) => warn(k, what, about)));
+}
+
+/**
  * The labelled frame of an image: its cell as `fileCell` reads it (none for an all-zero cell or a flat
- * one without periodic directions; a 2D structure's zero vector made); masses, momenta, initial magnetic
+ * one without periodic directions; a 2D structure's zero vector made, as long as the largest extent of
+ * the atoms of `sameCell`, the images of its file given the same cell); masses, momenta, initial magnetic
  * moments and charges, non-zero tags and held atoms as site properties. An array of the wrong size is
  * `bad`; what the cell's reading says and what the constraints cannot say are passed to `warn`, with
  * which of the two it is about.
  */
-export function aseFrame(image: AseImage, bad: (what: string) => never, warn: (what: string, about: 'cell' | 'constraints') => void): LabelledFrame {
+function aseFrame(image: AseImage, sameCell: readonly ArrayLike<number>[], bad: (what: string) => never, warn: (what: string, about: 'cell' | 'constraints') => void): LabelledFrame {
   const { numbers, positions: cart } = image;
   const n = numbers.length;
   const sized = (name: string, a: Float64Array | null, per: number): Float64Array | null => {
@@ -55,7 +70,7 @@ export function aseFrame(image: AseImage, bad: (what: string) => never, warn: (w
     [c[3], c[4], c[5]],
     [c[6], c[7], c[8]],
   ];
-  const { lattice, pbc, note } = fileCell(cell, image.pbc, cart, bad);
+  const { lattice, pbc, note } = fileCell(cell, image.pbc, sameCell, bad);
   if (note) warn(note, 'cell');
   const siteProperties: Record<string, SiteProperty> = {};
   const masses = sized('masses', image.masses, 1);

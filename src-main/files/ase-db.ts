@@ -23,7 +23,7 @@ import { userInfo } from 'node:os';
 import type sqlite3 from 'sqlite3';
 import { open as openFile } from 'node:fs/promises';
 import { atomicNumber, cellVolume, elementInfo, elementSymbol, maxForce, notAnAseDatabase, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
-import { aseArrays, aseFrame, constraintsJson, oneOf } from './ase-common';
+import { aseArrays, aseFrames, constraintsJson, oneOf, type AseImage } from './ase-common';
 
 /** The first 16 bytes of every SQLite database file. */
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -124,11 +124,9 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
       db,
       'SELECT id, numbers, positions, cell, pbc, initial_magmoms, initial_charges, masses, tags, momenta, constraints, energy, free_energy, forces, stress, key_value_pairs FROM systems ORDER BY id',
     );
-    const frames: LabelledFrame[] = [];
+    const images: AseImage[] = [];
     const ids: number[] = [];
     const warnings: string[] = [];
-    /** What `aseFrame` said of each row's cell (a 2D structure's zero vector made). */
-    const cellNotes: string[] = [];
     for (const r of rows) {
       const id = Number(r.id);
       const bad = (what: string): never => {
@@ -144,32 +142,35 @@ export async function readAseDb(path: string, shown = path): Promise<AseDbRead> 
         }
       }
       const mask = Number(r.pbc ?? 0);
-      frames.push(
-        aseFrame(
-          {
-            name: `row ${id}`,
-            numbers: Int32Array.from(numbers),
-            positions: f64(r.positions) ?? bad('no positions'),
-            cell: f64(r.cell) ?? [],
-            pbc: [(mask & 1) !== 0, (mask & 2) !== 0, (mask & 4) !== 0],
-            masses: f64(r.masses),
-            momenta: f64(r.momenta),
-            magmoms: f64(r.initial_magmoms),
-            charges: f64(r.initial_charges),
-            tags: i32(r.tags) && Float64Array.from(i32(r.tags)!),
-            constraints: r.constraints,
-            properties,
-            energy: typeof r.energy === 'number' ? r.energy : null,
-            freeEnergy: typeof r.free_energy === 'number' ? r.free_energy : null,
-            forces: f64(r.forces),
-            stress: f64(r.stress),
-          },
-          bad,
-          (what, about) => (about === 'cell' ? cellNotes.push(`row ${id}: ${what}`) : warnings.push(`row ${id}: ${what}`)),
-        ),
-      );
+      images.push({
+        name: `row ${id}`,
+        numbers: Int32Array.from(numbers),
+        positions: f64(r.positions) ?? bad('no positions'),
+        cell: f64(r.cell) ?? [],
+        pbc: [(mask & 1) !== 0, (mask & 2) !== 0, (mask & 4) !== 0],
+        masses: f64(r.masses),
+        momenta: f64(r.momenta),
+        magmoms: f64(r.initial_magmoms),
+        charges: f64(r.initial_charges),
+        tags: i32(r.tags) && Float64Array.from(i32(r.tags)!),
+        constraints: r.constraints,
+        properties,
+        energy: typeof r.energy === 'number' ? r.energy : null,
+        freeEnergy: typeof r.free_energy === 'number' ? r.free_energy : null,
+        forces: f64(r.forces),
+        stress: f64(r.stress),
+      });
       ids.push(id);
     }
+    /** What `aseFrame` said of each row's cell (a 2D structure's zero vector made). */
+    const cellNotes: string[] = [];
+    const frames = aseFrames(
+      images,
+      (k, what) => {
+        throw new StructureParseError(shown, null, `row ${ids[k]}: ${what}`);
+      },
+      (k, what, about) => (about === 'cell' ? cellNotes.push(`row ${ids[k]}: ${what}`) : warnings.push(`row ${ids[k]}: ${what}`)),
+    );
     warnings.push(...oneOf(cellNotes, 'rows'));
     return { frames, ids, warnings };
   } catch (e) {

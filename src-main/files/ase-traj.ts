@@ -20,7 +20,7 @@
  * vasprun.xml does; with none complete it is an error.
  */
 import { StructureLimitError, StructureParseError, type LabelledFrame } from '../../src-shared/chem';
-import { aseArrays, aseFrame, constraintsJson, oneOf } from './ase-common';
+import { aseArrays, aseFrames, constraintsJson, oneOf, type AseImage } from './ase-common';
 
 const MAGIC = ['- of Ulm', 'AFFormat'];
 const TAG = 'ASE-Trajectory';
@@ -162,9 +162,9 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
     return { shape: Array.isArray(nd) ? (nd[0] as number[]) : [flat.length], values: Float64Array.from(flat) };
   };
 
-  const frames: LabelledFrame[] = [];
-  /** What `aseFrame` said of each image's cell (a 2D structure's zero vector made). */
-  const cellNotes: string[] = [];
+  const images: AseImage[] = [];
+  /** The index of the header each image reads its atoms from. */
+  const headers: number[] = [];
   /** What images share until one carries its own (ASE's header): read once, from the image `index`. */
   let header: { index: number; numbers: Int32Array; pbc: [boolean, boolean, boolean]; masses: Float64Array | null; constraints: unknown } | null = null;
   for (let index = 0; index < nitems; index++) {
@@ -189,34 +189,25 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
       const calc = item['calculator.'] && typeof item['calculator.'] === 'object' ? (item['calculator.'] as Item) : null;
       const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
       const info = item.info;
-      frames.push(
-        aseFrame(
-          {
-            name: where,
-            numbers: Int32Array.from(h.numbers),
-            positions: own('positions') ?? fail(`${where}: no positions`),
-            cell: own('cell') ?? [],
-            pbc: h.pbc,
-            masses: h.masses && Float64Array.from(h.masses),
-            momenta: own('momenta'),
-            magmoms: own('magmoms'),
-            charges: own('charges'),
-            tags: own('tags'),
-            constraints: h.constraints,
-            properties: info && typeof info === 'object' && !Array.isArray(info) ? (plainJson(info) as Record<string, unknown>) : {},
-            energy: calc && num(calc.energy),
-            freeEnergy: calc && num(calc.free_energy),
-            forces: calc && (arrayOf(calc, 'forces', littleEndian, where)?.values ?? null),
-            stress: calc && (arrayOf(calc, 'stress', littleEndian, where)?.values ?? null),
-          },
-          (what) => fail(`${where}: ${what}`),
-          // the header's constraints, said once for the images that share them; the cell's reading, for the first image it is made for
-          (what, about) => {
-            if (about === 'cell') cellNotes.push(`${where}: ${what}`);
-            else if (h.index === index) warnings.push(`${where}: ${what}`);
-          },
-        ),
-      );
+      headers.push(h.index);
+      images.push({
+        name: where,
+        numbers: Int32Array.from(h.numbers),
+        positions: own('positions') ?? fail(`${where}: no positions`),
+        cell: own('cell') ?? [],
+        pbc: h.pbc,
+        masses: h.masses && Float64Array.from(h.masses),
+        momenta: own('momenta'),
+        magmoms: own('magmoms'),
+        charges: own('charges'),
+        tags: own('tags'),
+        constraints: h.constraints,
+        properties: info && typeof info === 'object' && !Array.isArray(info) ? (plainJson(info) as Record<string, unknown>) : {},
+        energy: calc && num(calc.energy),
+        freeEnergy: calc && num(calc.free_energy),
+        forces: calc && (arrayOf(calc, 'forces', littleEndian, where)?.values ?? null),
+        stress: calc && (arrayOf(calc, 'stress', littleEndian, where)?.values ?? null),
+      });
     } catch (e) {
       if (!(e instanceof CutShort)) throw e;
       if (index === 0) fail(e.message);
@@ -224,6 +215,17 @@ export function readAseTrajectory(bytes: Uint8Array, shown: string, limits: { ma
       break;
     }
   }
+  /** What `aseFrame` said of each image's cell (a 2D structure's zero vector made). */
+  const cellNotes: string[] = [];
+  const frames = aseFrames(
+    images,
+    (k, what) => fail(`image ${k}: ${what}`),
+    // the header's constraints, said once for the images that share them; the cell's reading, for the first image it is made for
+    (k, what, about) => {
+      if (about === 'cell') cellNotes.push(`image ${k}: ${what}`);
+      else if (headers[k] === k) warnings.push(`image ${k}: ${what}`);
+    },
+  );
   warnings.push(...oneOf(cellNotes, 'images'));
   return { frames, warnings };
 }

@@ -43,6 +43,7 @@ export {
   fracToCart,
   invert,
   fileCell,
+  framesByCell,
   FLAT_CELL_VACUUM,
   type LatticeParameters,
 } from './lattice';

@@ -202,6 +202,21 @@ export function minimumImage(d: Float64Array, lattice: Mat3 | null, pbc: readonl
   return out;
 }
 
+/**
+ * The positions of the frames of a file that are given the same cell and periodicity, for each frame
+ * (the same array for every frame of a group): what `fileCell` makes one cell of.
+ */
+export function framesByCell(frames: readonly { rows: ArrayLike<number>; pbc: readonly boolean[]; cart: ArrayLike<number> }[]): ArrayLike<number>[][] {
+  const groups = new Map<string, ArrayLike<number>[]>();
+  return frames.map(({ rows, pbc, cart }) => {
+    const key = `${Array.from(rows).join(' ')}|${pbc.join(' ')}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = []));
+    group.push(cart);
+    return group;
+  });
+}
+
 /** Vacuum (Å) added beyond the atoms' extent along a cell vector `fileCell` makes for a non-periodic direction. */
 export const FLAT_CELL_VACUUM = 10;
 
@@ -222,15 +237,17 @@ function cellVectorsAre(axes: number[]): string {
  * - A zero vector along a non-periodic direction, the others independent (ASE's 2D cell, `fcc111`,
  *   `graphene`, `mx2` without vacuum: third vector zero, pbc T T F): replaced by a vector normal to the
  *   others (the unit axis of that direction with the others projected out), as long as the atoms'
- *   extent along it plus `FLAT_CELL_VACUUM`; the atoms stay where they are, the direction stays
- *   non-periodic, and `note` says so.
+ *   largest extent along it plus `FLAT_CELL_VACUUM`; the atoms stay where they are, the direction
+ *   stays non-periodic, and `note` says so.
  * - A zero vector along a periodic direction, or dependent vectors none of which is zero: `bad`.
- * `cart`: the atoms' Cartesian positions, 3 per atom (Å).
+ * `carts`: the atoms' Cartesian positions (Å, 3 per atom) of every frame of the file given this cell
+ * and periodicity (`framesByCell`), so that the frames of a trajectory or a band share one made cell:
+ * the largest of their extents is the one taken.
  */
 export function fileCell(
   rows: Mat3,
   pbc: readonly [boolean, boolean, boolean],
-  cart: ArrayLike<number>,
+  carts: readonly ArrayLike<number>[],
   bad: (what: string) => never,
 ): { lattice: Mat3 | null; pbc: [boolean, boolean, boolean]; note: string | null } {
   const periodic: [boolean, boolean, boolean] = [pbc[0], pbc[1], pbc[2]];
@@ -273,14 +290,18 @@ export function fileCell(
     const l = Math.hypot(w[0], w[1], w[2]);
     const n = w.map((x) => x / l);
     basis.push(n);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < cart.length; i += 3) {
-      const h = cart[i] * n[0] + cart[i + 1] * n[1] + cart[i + 2] * n[2];
-      lo = Math.min(lo, h);
-      hi = Math.max(hi, h);
+    let extent = 0;
+    for (const cart of carts) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < cart.length; i += 3) {
+        const h = cart[i] * n[0] + cart[i + 1] * n[1] + cart[i + 2] * n[2];
+        lo = Math.min(lo, h);
+        hi = Math.max(hi, h);
+      }
+      if (cart.length) extent = Math.max(extent, hi - lo);
     }
-    const length = (cart.length ? hi - lo : 0) + FLAT_CELL_VACUUM;
+    const length = extent + FLAT_CELL_VACUUM;
     lattice[k] = [n[0] * length, n[1] * length, n[2] * length];
     lengths.push(length);
   }

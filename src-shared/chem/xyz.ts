@@ -9,7 +9,7 @@
  */
 import { atomicNumber, elementSymbol, parseSiteLabel } from './elements';
 import { StructureLimitError, StructureParseError } from './errors';
-import { cartToFrac, fileCell, fmtNumber as f } from './lattice';
+import { cartToFrac, fileCell, fmtNumber as f, framesByCell } from './lattice';
 import type { ParsedStructure, ResolvedReadOptions } from './options';
 import { LABEL_KEYS, matrixFromVoigt, type Voigt6 } from './frames';
 import { axesAligned, heldByFlags, movementFlags, type Mat3, type SiteProperty, type Structure } from './structure';
@@ -187,6 +187,8 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
   const lines = text.split('\n');
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   const out: ParsedStructure[] = [];
+  /** Each frame's cell as the file gives it (null: none), read once every frame is (`fileCell`). */
+  const given: { rows: Mat3 | null; line: number }[] = [];
   const zCache = new Map<string, number>();
   let li = 0;
   const nl = lines.length;
@@ -337,30 +339,37 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
       else if (c.width === 1) siteProperties[c.name] = { kind: 'number', values: d as Float64Array };
       else siteProperties[c.name] = { kind: 'vector', width: c.width, values: d as Float64Array };
     });
-    if (lattice) {
-      // a flat cell: a molecule's box (ASE's center(vacuum=0) of a linear molecule), a 2D structure's (fcc111, graphene without vacuum)
-      const cell = fileCell(lattice, pbc, cart, (what) => {
-        throw new StructureParseError(file, commentLine, what);
-      });
-      ({ lattice, pbc } = cell);
-      if (cell.note) warnings.push(`frame ${frame}: ${cell.note}`);
-    }
     const structure: Structure = {
       name: extended ? `frame ${frame}` : comment.trim() || `frame ${frame}`,
-      lattice,
+      lattice: null,
       pbc,
       numbers,
       species,
       cart,
-      frac: lattice ? cartToFrac(cart, lattice) : null,
+      frac: null,
       occupancy,
       siteProperties,
       properties,
     };
     if (!extended && comment.trim() !== '') properties.comment = comment.trim();
     out.push({ structure, block: frame, warnings, line: commentLine });
+    given.push({ rows: lattice, line: commentLine });
   }
   if (out.length === 0) throw new StructureParseError(file, null, 'the file holds no XYZ frame');
+  // the cells once every frame is read: a flat cell is made one for the frames given it (a slab's trajectory shares it)
+  const sharing = framesByCell(out.map(({ structure: s }, k) => ({ rows: given[k].rows?.flat() ?? [], pbc: s.pbc, cart: s.cart })));
+  out.forEach(({ structure: s, warnings }, frame) => {
+    const { rows, line } = given[frame];
+    if (!rows) return;
+    // a flat cell: a molecule's box (ASE's center(vacuum=0) of a linear molecule), a 2D structure's (fcc111, graphene without vacuum)
+    const cell = fileCell(rows, s.pbc, sharing[frame], (what) => {
+      throw new StructureParseError(file, line, what);
+    });
+    s.lattice = cell.lattice;
+    s.pbc = cell.pbc;
+    s.frac = cell.lattice ? cartToFrac(s.cart, cell.lattice) : null;
+    if (cell.note) warnings.push(`frame ${frame}: ${cell.note}`);
+  });
   return out;
 }
 

@@ -57,6 +57,17 @@ for b in band:
     b.get_potential_energy()
 write(f'{sys.argv[1]}/fcc111-energies.extxyz', band)
 write(f'{sys.argv[1]}/fcc111-band.traj', band)
+# the slab with its top corner atom rising out of the plane (so its height, image by image): a band and a trajectory
+rise = []
+for k in range(3):
+    b = slab.copy()
+    b.positions[11] += [0.2 * k, 0, 0.3 * k]
+    rise.append(b)
+write(f'{sys.argv[1]}/fcc111-rise.extxyz', rise)
+write(f'{sys.argv[1]}/fcc111-rise.traj', rise)
+db = connect(f'{sys.argv[1]}/fcc111-rise.db', append=False)
+for b in rise:
+    db.write(b)
 out = {}
 for name, a in (('fcc111', slab), ('graphane', gh)):
     assert not a.cell[2].any() and list(a.pbc) == [True, True, False]
@@ -187,6 +198,31 @@ describe("ASE's 2D cells (a zero third vector, pbc T T F) read as slabs", () => 
     // START and END: START's first, as the command line names them
     const ends = await neb(files[0], files[2]);
     expect(warnings(ends)).toEqual([files[0], files[2]].map((f) => said(f, 'frame 0')));
+  });
+
+  it("the frames of a file given one flat cell share the cell made for it, as long as the tallest frame's height plus 10 Å", async () => {
+    // the top atom rises 0.3 Å an image: image 2 is the tallest (each image's own height gave cells 0.3 Å apart)
+    const zs = ase.fcc111.positions.map((p) => p[2]);
+    const height = Math.max(...zs) - Math.min(...zs) + 0.6 + 10;
+    for (const [file, where] of [
+      ['fcc111-rise.extxyz', 'frame'],
+      ['fcc111-rise.traj', 'image'],
+      ['fcc111-rise.db', 'row'],
+    ]) {
+      const r = await readStructuresFile(join(dir, file), file);
+      expect(r.structures.map((s) => s.lattice![2][2]), file).toEqual([0, 1, 2].map(() => expect.closeTo(height, 7)));
+      expect(new Set(r.structures.map((s) => JSON.stringify(s.lattice))).size, file).toBe(1);
+      const said = [...r.fileWarnings, ...r.structureWarnings.flat()];
+      expect(said[0], file).toBe(`${where} ${where === 'row' ? 1 : 0}: the cell's third vector is zero (a 2D structure as ASE builds it without vacuum); read with a ${height.toFixed(1)} Å vector normal to the plane, not periodic${where === 'frame' ? '' : ` (so were 2 more ${where}s)`}`);
+    }
+  });
+
+  it('neb takes a band of the slab whose atoms leave the plane (it refused it: the cells of its images differed)', async () => {
+    for (const file of ['fcc111-rise.extxyz', 'fcc111-rise.traj']) {
+      const r = await run(nebCommand, [file, '--model', 'emt', '--no-relax-ends', '--steps', '1', '--json']);
+      expect(r.err, file).not.toMatch(/cells of the start and this image differ/);
+      expect(JSON.parse(r.out).energies, r.err).toHaveLength(3);
+    }
   });
 
   it('structure supercell, cell, vacancy-hop, rdf, msd and graph --json say what the reader said of the slab, as structure frames and relax do', async () => {
