@@ -71,7 +71,8 @@ ${DATASET_FORMATS.map((f) => `                     - ${usageDescription(f.descri
   --name NAME        name of the stored model (default: <preset or architecture>-<data>)
   --out FILE.lwm     write the model file there instead of the database (the run is
                      still recorded, without a model)
-  --no-save          do not store the model (the run is still recorded)
+  --no-save          keep no model: neither stored nor written (the run is still recorded;
+                     refused with --out, exit 2)
   --force            replace the stored model of the same name (without it a taken name is
                      refused before training, exit 2)
   --db PATH          run database (default $LATTICEWORK_DB, else the data directory)
@@ -196,6 +197,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       if (!values.data) return bad('--data is required');
       if (!values.preset && !values.config && !values.from) return bad('give --preset NAME, --config FILE or --from MODEL');
       if (values.from && values.preset) return bad('--from MODEL takes that model\'s architecture: leave out --preset (a --config may set "training" and "model.head")');
+      if (values.out !== undefined && values['no-save']) return bad('--out FILE.lwm writes the model and --no-save keeps none: give one');
       if (values.freeze !== undefined && !values.from) return bad('--freeze N needs --from MODEL');
       if (values.head !== undefined && !values.from) return bad('--head needs --from MODEL');
       const head = (values.head ?? 'auto') as HeadChoice;

@@ -365,4 +365,16 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(await trainCommand.run({ argv: ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', 'many'], io: q.io, cwd: '/' })).toBe(2);
     expect(q.err[0]).toMatch(/--epochs expects a whole number/);
   });
+
+  it('refuses --out with --no-save before any work (exit 2): the model the file was to hold would be kept nowhere', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
+    let started = false;
+    const o = io();
+    const cmd = makeTrainCommand(() => ({ onStart: () => void (started = true) }));
+    const code = await cmd.run({ argv: ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--no-save', '--out', join(dir, 'm.lwm'), '--json'], io: o.io, cwd: dir });
+    expect(code).toBe(2);
+    expect(o.err[0]).toMatch(/^latticework train: --out FILE\.lwm writes the model and --no-save keeps none: give one/);
+    expect(started).toBe(false);
+    expect(existsSync(join(dir, 'm.lwm'))).toBe(false);
+  });
 });
