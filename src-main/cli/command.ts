@@ -250,11 +250,30 @@ export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args'>>(
   config: T,
 ): ReturnType<typeof parseArgs<T & { args: string[] }>> | null {
   try {
-    return parseArgs({ ...config, args: negativeValuesJoined(ctx.argv, config.options ?? {}) });
+    return parseOptions({ ...config, args: negativeValuesJoined(ctx.argv, config.options ?? {}) });
   } catch (e) {
     usageError(ctx.io, command, (e as Error).message, usage);
     return null;
   }
+}
+
+/**
+ * node's `parseArgs`, refusing an option that takes one value given twice (`--model a --model b`, `--cutoff 3
+ * --cutoff 5`), where parseArgs keeps the last: a user who meant two models, or a script that appends options, got
+ * one result and could not tell. Options declared `multiple` (`--param K=V`, `--allow-host`) repeat; a flag given
+ * twice is the flag.
+ */
+export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  const { tokens, ...parsed } = parseArgs({ ...config, tokens: true as const });
+  const given = new Map<string, string>();
+  // (there, as `tokens: true` asked: parseArgs's types cannot see it through a generic config)
+  for (const token of tokens!) {
+    if (token.kind !== 'option' || token.value === undefined || config.options?.[token.name]?.multiple) continue;
+    const first = given.get(token.name);
+    if (first !== undefined) throw new Error(`--${token.name} given twice ("${first}", then "${token.value}"): give it once`);
+    given.set(token.name, token.value);
+  }
+  return parsed as ReturnType<typeof parseArgs<T>>;
 }
 
 /**

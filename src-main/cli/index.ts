@@ -9,7 +9,7 @@
  * line here.
  */
 import { once } from 'node:events';
-import type { CliIo, Command, CommandEntry } from './command';
+import { UsageProblem, usageError, type CliIo, type Command, type CommandEntry } from './command';
 import { VERSION } from '../app/version';
 
 export const commands: CommandEntry[] = [
@@ -33,13 +33,19 @@ export const commands: CommandEntry[] = [
   { name: 'doctor', summary: 'what this machine can run (backends, GPU/CUDA, threads, database, Electron, sqlite3)', load: async () => (await import('./commands/doctor')).doctorCommand },
 ];
 
-/** Takes `--db PATH` (or `--db=PATH`) out of a model command's arguments, or of a command that uses no database. */
+/**
+ * Takes `--db PATH` (or `--db=PATH`) out of a model command's arguments, or of a command that uses no database;
+ * given twice, a UsageProblem (as the commands' own options: parseOptions).
+ */
 function takeDbOption(argv: string[]): { db: string | undefined; rest: string[] } {
-  const i = argv.findIndex((a) => a === '--db' || a.startsWith('--db='));
+  const at = (args: string[]) => args.findIndex((a) => a === '--db' || a.startsWith('--db='));
+  const i = at(argv);
   if (i < 0) return { db: undefined, rest: argv };
   const inline = argv[i].startsWith('--db=');
   const db = inline ? argv[i].slice(5) : argv[i + 1];
-  return { db, rest: [...argv.slice(0, i), ...argv.slice(i + (inline ? 1 : 2))] };
+  const rest = [...argv.slice(0, i), ...argv.slice(i + (inline ? 1 : 2))];
+  if (at(rest) >= 0) throw new UsageProblem('--db given twice: give it once');
+  return { db, rest };
 }
 
 function help(): string {
@@ -116,6 +122,7 @@ async function runCommand(entry: CommandEntry, command: Command, rest: string[],
     const { withModelRepository } = await import('../models/store');
     return await withModelRepository(db, () => command.run({ argv: entry.name === 'train' ? rest : args, io, cwd }));
   } catch (err) {
+    if (err instanceof UsageProblem) return usageError(io, entry.name, err.message, command.usage);
     // A database that cannot be used (store/database's DatabaseOpenError): the message names the file and says what to do; no stack.
     if ((err as Error)?.name === 'DatabaseOpenError') {
       io.err(`latticework ${entry.name}: ${(err as Error).message}`);
