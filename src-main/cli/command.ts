@@ -4,7 +4,8 @@
  * Every command prints human-readable text by default and one JSON document
  * with `--json`; the JSON shapes are a product surface and stay stable.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { readNamedFile } from '../files/path-guard';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_READ_OPTIONS, type ReadLimits } from '../../src-shared/chem/options';
@@ -133,11 +134,11 @@ export function usageError(io: CliIo, command: string, message: string, usage?: 
 
 /**
  * A JSON object file named on the command line (`--config FILE`, `--atom-init FILE`): its object, or an
- * error naming the file (as `shown`) and, for a syntax error, its line and column; `what` names what the
- * object is ("a config").
+ * error naming the file (as `shown`): one that cannot be read (readNamedFile: "no such file", "is a folder,
+ * not a regular file") or, for a syntax error, its line and column; `what` names what the object is ("a config").
  */
-export function readJsonObjectFile(path: string, what: string, shown = path): Record<string, unknown> {
-  const text = readFileSync(path, 'utf8');
+export async function readJsonObjectFile(path: string, what: string, shown = path): Promise<Record<string, unknown>> {
+  const text = (await readNamedFile(path, shown, 'json')).toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);

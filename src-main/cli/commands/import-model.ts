@@ -1,10 +1,11 @@
 /** `latticework import-model FILE.pth.tar [--name NAME]`: a CGCNN checkpoint → a stored Latticework model. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parameterCount } from '../../engine/architectures/registry';
 import { baseName, importCgcnnCheckpoint } from '../../engine/import/cgcnn';
 import { encodeModelFile, isModelFile } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
+import { readNamedFile } from '../../files/path-guard';
 import { flagOptions, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { isPotentialConfig } from '../../../src-shared/model/potential';
 import { groupThousands } from '../../../src-shared/text';
@@ -49,13 +50,19 @@ export const importModelCommand: Command = {
     const atomInitFile = values['atom-init'];
     let atomInit: Record<string, number[]> | undefined;
     try {
-      if (atomInitFile !== undefined) atomInit = readJsonObjectFile(resolve(ctx.cwd, atomInitFile), 'an atom_init.json', atomInitFile) as Record<string, number[]>;
+      if (atomInitFile !== undefined) atomInit = (await readJsonObjectFile(resolve(ctx.cwd, atomInitFile), 'an atom_init.json', atomInitFile)) as Record<string, number[]>;
     } catch (e) {
       ctx.io.err(`latticework import-model: --atom-init ${(e as Error).message}`);
       return 1;
     }
+    let bytes: Uint8Array;
     try {
-      const bytes = new Uint8Array(readFileSync(file));
+      bytes = new Uint8Array(await readNamedFile(file, positionals[0], 'model'));
+    } catch (e) {
+      ctx.io.err(`latticework import-model: ${(e as Error).message}`);
+      return 1;
+    }
+    try {
       if (isModelFile(bytes)) {
         ctx.io.err(`latticework import-model: ${positionals[0]} is a Latticework model file (.lwm): import-model converts CGCNN checkpoints (.pth.tar). A .lwm needs no conversion: predict with it as it is (latticework predict --model ${positionals[0]} FILE...), or store it with the app's Import model.`);
         return 1;

@@ -37,6 +37,7 @@ import { sqlitePotentialRunHooks, sqliteRunToResume, sqliteTrainHooks, type CliR
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
 import { flagOptions, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageDescription, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { leaveStopSignalsUnheard, onStopSignal, stoppedStatus } from '../signals';
+import { FileAccessError } from '../../files/path-guard';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
        latticework train --resume RUN [--out FILE.lwm] [--force] [--db PATH] [--json]
@@ -141,7 +142,7 @@ function fmt(x: number | undefined, d = 4): string {
 /** The model a fine-tuning run starts from (--from): a stored model's name, a .lwm file or CGCNN's .pth.tar, found from `cwd`. */
 async function fineTuningSource(from: string, cwd: string): Promise<ModelFileData> {
   const { importCgcnnCheckpoint } = await import('../../engine/import/cgcnn');
-  return resolveModel(from, cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
+  return resolveModel(from, cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }), '--from');
 }
 
 function dataName(path: string): string {
@@ -218,7 +219,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         try {
           source = await fineTuningSource(values.from, ctx.cwd);
         } catch (e) {
-          ctx.io.err(`latticework train: --from ${values.from}: ${(e as Error).message}`);
+          ctx.io.err(`latticework train: ${e instanceof FileAccessError ? e.message : `--from ${values.from}: ${(e as Error).message}`}`);
           return 1;
         }
       }
@@ -248,7 +249,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         if (limit !== undefined && limit < 1) return bad(`--limit expects at least 1 structure, got ${limit}`);
         parseBackendName(values.backend);
         let fileConfig: Record<string, unknown> = {};
-        if (values.config) fileConfig = readJsonObjectFile(resolve(ctx.cwd, values.config), 'a config');
+        if (values.config) fileConfig = await readJsonObjectFile(resolve(ctx.cwd, values.config), 'a config', `--config ${values.config}`);
         if (wantsPotential(values.preset, fileConfig) || (source && isPotentialFile(source))) {
           if (values.head) return bad('--head applies to property models (a potential\'s energy head is always kept)');
           // a potential learns the frames' energies, forces and stresses (eV, eV/Å, eV/Å³): the labels' keys choose them, not a target
