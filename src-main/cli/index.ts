@@ -133,15 +133,15 @@ async function runCommand(entry: CommandEntry, command: Command, rest: string[],
 }
 
 /**
- * What a failed command said: its last "latticework NAME: …" message, without the prefix, whole
- * when it goes on over lines (an invalid config's reasons); notes, warnings and the usage text
- * after a blank line left out.
+ * What a failed command said: its last "latticework NAME: …" message ("latticework structure info: …" for a
+ * subcommand), without the prefix, whole when it goes on over lines (an invalid config's reasons); notes,
+ * warnings and the usage text after a blank line left out.
  */
 function failureMessage(name: string, said: readonly string[]): string {
-  const prefix = `latticework ${name}: `;
+  const prefix = new RegExp(`^latticework ${name}(?: [a-z-]+)?: `);
   const lines = said.map((t) => t.split('\n\n')[0]);
-  const last = lines.findLast((l) => l.startsWith(prefix)) ?? lines.at(-1) ?? 'failed';
-  return last.startsWith(prefix) ? last.slice(prefix.length) : last;
+  const last = lines.findLast((l) => prefix.test(l)) ?? lines.at(-1) ?? 'failed';
+  return last.replace(prefix, '');
 }
 
 export const stdio: CliIo = {
