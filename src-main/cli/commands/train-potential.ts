@@ -199,6 +199,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
       test: r.test?.metrics ?? null,
       seconds: runs.reduce((t, x) => t + x.seconds, 0),
       model: location,
+      runId: hooks?.runId ?? null,
     };
     reportTrainSummary(ctx.io, summary, { json: a.json, cancelled, recorded: !!hooks, detail: r.test ? `; test ${potentialMetricsLine(r.test.metrics)}` : '' });
     return cancelled ? stoppedStatus() : 0;

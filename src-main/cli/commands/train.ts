@@ -77,7 +77,8 @@ ${DATASET_FORMATS.map((f) => `                     - ${usageDescription(f.descri
   --force            replace the stored model of the same name (without it a taken name is
                      refused before training, exit 2)
   --db PATH          run database (default $LATTICEWORK_DB, else the data directory)
-  --json             print one JSON summary at the end instead of progress lines
+  --json             print one JSON summary at the end instead of progress lines (its
+                     "runId": the run's id, for export RUN and --resume RUN)
   --resume RUN       continue an interrupted run (its process killed; RUN: its id in
                      \`latticework runs\`) from its last checkpoint: its data read again as
                      it recorded (refused if it changed), its settings, epochs appended to
@@ -125,6 +126,8 @@ export interface TrainRunInfo {
 /** Callbacks for run recording (SQLite). All optional; awaited in order. */
 export interface TrainHooks {
   onStart?(info: TrainRunInfo): void | Promise<void>;
+  /** The id of the run recorded, once `onStart` has recorded it (else null). */
+  runId?(): number | null;
   /** Each batch (synchronous: called inside the training loop). */
   onBatch?(b: BatchProgress): void;
   onEpoch?(e: EpochProgress): void | Promise<void>;
@@ -439,6 +442,8 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       tags: trainingTags({ fineTunedFrom: plan ? { model: plan.startedFrom, freeze: plan.start.freeze } : null }),
       trainCommand: { ...command, ...read },
     });
+    // (the hooks forget it once the run's end is recorded)
+    const runId = hooks.runId?.() ?? null;
 
     // 3. train (Ctrl+C cancels at the next batch)
     const control = new TrainingControl();
@@ -553,6 +558,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       test,
       seconds: results.reduce((s, r) => s + r.seconds, 0),
       model: location,
+      runId,
     };
     const tested = test ? `; test ${'mae' in test ? `MAE ${fmt(test.mae)} RMSE ${fmt(test.rmse)} R² ${fmt(test.r2, 3)}` : `accuracy ${fmt(test.accuracy, 3)} AUC ${fmt(test.rocAuc, 3)}`}` : '';
     const chosen = `${ensemble ? 'mean ' : ''}${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(outcome.bestMetric)}`;

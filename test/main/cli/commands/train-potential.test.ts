@@ -40,7 +40,7 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     const summary = JSON.parse(o.out[o.out.length - 1]);
     expect(summary).toMatchObject({ status: 'finished', kind: 'potential', architecture: 'painn', preset: 'painn-potential', structures: 10, epochs: 2, trained: { energy: true, forces: true, stress: true }, split: { train: 8, val: 1, test: 1 } });
     // the summary's exact fields, in order (cli/train-summary.ts)
-    expect(Object.keys(summary)).toEqual(['status', 'backend', 'architecture', 'preset', 'kind', 'startedFrom', 'freeze', 'seededElements', 'members', 'trained', 'structures', 'split', 'epochs', 'bestEpoch', 'bestValScore', 'val', 'test', 'seconds', 'model']);
+    expect(Object.keys(summary)).toEqual(['status', 'backend', 'architecture', 'preset', 'kind', 'startedFrom', 'freeze', 'seededElements', 'members', 'trained', 'structures', 'split', 'epochs', 'bestEpoch', 'bestValScore', 'val', 'test', 'seconds', 'model', 'runId']);
     expect(typeof summary.test.forceMae).toBe('number');
     expect(typeof summary.val.energyMaeMeVPerAtom).toBe('number');
     expect(summary.seededElements).toBeNull();

@@ -37,7 +37,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const summary = JSON.parse(o.out[o.out.length - 1]);
     expect(summary).toMatchObject({ status: 'finished', architecture: 'cgcnn', preset: 'cgcnn-paper', structures: 10, epochs: 2, split: { train: 8, val: 1, test: 1 } });
     // the summary's exact fields, in order (cli/train-summary.ts; scripts and benches read them)
-    expect(Object.keys(summary)).toEqual(['status', 'backend', 'workers', 'architecture', 'preset', 'parameters', 'startedFrom', 'freeze', 'seededElements', 'head', 'structures', 'split', 'epochs', 'bestEpoch', 'selectionMetric', 'bestValMetric', 'val', 'test', 'seconds', 'model']);
+    expect(Object.keys(summary)).toEqual(['status', 'backend', 'workers', 'architecture', 'preset', 'parameters', 'startedFrom', 'freeze', 'seededElements', 'head', 'structures', 'split', 'epochs', 'bestEpoch', 'selectionMetric', 'bestValMetric', 'val', 'test', 'seconds', 'model', 'runId']);
     expect(epochs).toEqual([0, 1]);
     const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'm.lwm'))));
     expect((file.header.config as ModelConfig).graph.cutoff).toBe(8);
@@ -253,6 +253,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const db = join(dir, 'runs.sqlite');
     const cli = cliIn(dir);
     writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ model: { features: 8, numLayers: 1, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4 } }));
+    const runIds: unknown[] = [];
     for (const argv of [
       ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--out', 'p.lwm'],
       ['--data', emtFrames(dir, 4), '--preset', 'schnet-potential', '--config', 'tiny.json', '--out', 'q.lwm'],
@@ -260,14 +261,17 @@ describe('latticework train', { timeout: 180_000 }, () => {
       const r = await cli('train', ...argv, '--epochs', '1', '--backend', 'cpu', '--db', db, '--json');
       expect(r.code, r.err).toBe(0);
       expect(JSON.parse(r.out).model).toBe(join(dir, argv[argv.length - 1]));
+      runIds.push(JSON.parse(r.out).runId);
     }
     expect(decodeModelFile(new Uint8Array(readFileSync(join(dir, 'p.lwm')))).header.task).toBe('regression');
     expect(decodeModelFile(new Uint8Array(readFileSync(join(dir, 'q.lwm')))).header.task).toBe('potential');
-    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { name: string; status: string; model: unknown }[];
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; name: string; status: string; model: unknown }[];
     expect(runs.map((r) => [r.status, r.model])).toEqual([
       ['finished', null],
       ['finished', null],
     ]);
+    // the summary's runId is the run's id in the database (runs lists the newest first)
+    expect(runIds).toEqual(runs.map((r) => r.id).reverse());
     const stored = new ModelRepository(db);
     try {
       expect((await stored.list()).filter((m) => m.source !== 'cgcnn-import')).toEqual([]);
