@@ -74,6 +74,11 @@ export interface CommandEntry {
   models?: boolean;
   /** The command uses no database: the global `--db PATH` is taken out of its arguments and ignored. */
   noDatabase?: boolean;
+  /**
+   * Ctrl-C and SIGTERM stop the command and it says what it kept (cli/signals.ts): heard from its start, before its
+   * module loads (a signal while tfjs or a model loads stops it at its first step, not unheard).
+   */
+  stops?: boolean;
   /** Imports the command's module (a dynamic `import()`, so that start-up loads nothing else). */
   load(): Promise<Command>;
 }

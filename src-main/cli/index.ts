@@ -11,22 +11,23 @@
 import { once } from 'node:events';
 import { UsageProblem, usageError, type CliIo, type Command, type CommandEntry } from './command';
 import { VERSION } from '../app/version';
+import { heedStopSignalsFromStart } from './signals';
 
 export const commands: CommandEntry[] = [
   { name: 'start', summary: 'start the desktop app (browser mode where Electron cannot start)', load: async () => (await import('./commands/start')).startCommand },
   { name: 'serve', summary: 'run in browser mode (local host process serving the app)', load: async () => (await import('./commands/serve')).serveCommand },
-  { name: 'structure', summary: 'read structure files and trajectories, build supercells, vacancy hops and other cells: structure info|frames|rdf|msd|supercell|vacancy-hop|cell FILE... [--json]', noDatabase: true, load: async () => (await import('./commands/structure')).structureCommand },
+  { name: 'structure', summary: 'read structure files and trajectories, build supercells, vacancy hops and other cells: structure info|frames|rdf|msd|supercell|vacancy-hop|cell FILE... [--json]', noDatabase: true, stops: true, load: async () => (await import('./commands/structure')).structureCommand },
   { name: 'graph', summary: 'print the crystal graph (neighbours within a cutoff, periodic images) of structure files', noDatabase: true, load: async () => (await import('./commands/graph')).graphCommand },
   { name: 'import-model', summary: 'import a CGCNN .pth.tar checkpoint as a Latticework model', models: true, load: async () => (await import('./commands/import-model')).importModelCommand },
-  { name: 'predict', summary: 'predict properties of structures with a model', models: true, load: async () => (await import('./commands/predict')).predictCommand },
-  { name: 'train', summary: 'train a model on a dataset: a CGCNN folder, a CSV, extended XYZ or the labelled frames of any structure file (recorded as a run)', models: true, load: async () => (await import('./commands/train')).trainCommand },
-  { name: 'relax', summary: 'relax a structure (atoms, and the cell with --cell) with emt, lj, morse or a trained potential', models: true, load: async () => (await import('./commands/simulate')).relaxCommand },
-  { name: 'md', summary: 'molecular dynamics (NVE, NVT, NPT) of a structure with a potential', models: true, load: async () => (await import('./commands/simulate')).mdCommand },
-  { name: 'elastic', summary: 'elastic constants (6×6 C, bulk and shear moduli, Born stability) with a potential', models: true, load: async () => (await import('./commands/simulate')).elasticCommand },
-  { name: 'phonons', summary: 'phonons by finite displacements, as phonopy (band path, density of states, free energy, entropy, heat capacity) with a potential', models: true, load: async () => (await import('./commands/simulate')).phononsCommand },
-  { name: 'neb', summary: 'the minimum energy path and barrier between two states (nudged elastic band, climbing image) with a potential', models: true, load: async () => (await import('./commands/simulate')).nebCommand },
-  { name: 'vibrations', summary: 'harmonic vibrations at the Γ point (mode energies, wavenumbers, zero-point energy) with a potential', models: true, load: async () => (await import('./commands/simulate')).vibrationsCommand },
-  { name: 'eos', summary: 'equation of state (Birch–Murnaghan fit of energies over volumes) with a potential', models: true, load: async () => (await import('./commands/simulate')).eosCommand },
+  { name: 'predict', summary: 'predict properties of structures with a model', models: true, stops: true, load: async () => (await import('./commands/predict')).predictCommand },
+  { name: 'train', summary: 'train a model on a dataset: a CGCNN folder, a CSV, extended XYZ or the labelled frames of any structure file (recorded as a run)', models: true, stops: true, load: async () => (await import('./commands/train')).trainCommand },
+  { name: 'relax', summary: 'relax a structure (atoms, and the cell with --cell) with emt, lj, morse or a trained potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).relaxCommand },
+  { name: 'md', summary: 'molecular dynamics (NVE, NVT, NPT) of a structure with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).mdCommand },
+  { name: 'elastic', summary: 'elastic constants (6×6 C, bulk and shear moduli, Born stability) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).elasticCommand },
+  { name: 'phonons', summary: 'phonons by finite displacements, as phonopy (band path, density of states, free energy, entropy, heat capacity) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).phononsCommand },
+  { name: 'neb', summary: 'the minimum energy path and barrier between two states (nudged elastic band, climbing image) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).nebCommand },
+  { name: 'vibrations', summary: 'harmonic vibrations at the Γ point (mode energies, wavenumbers, zero-point energy) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).vibrationsCommand },
+  { name: 'eos', summary: 'equation of state (Birch–Murnaghan fit of energies over volumes) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).eosCommand },
   { name: 'export', summary: 'export a run or config with its data as a folder that trains with PyTorch (torchrun, Slurm)', load: async () => (await import('./commands/export')).exportCommand },
   { name: 'import-run', summary: 'bring back a run trained with PyTorch from an export folder (an external run)', load: async () => (await import('./commands/import-run')).importRunCommand },
   { name: 'runs', summary: 'list the training runs of the database (app and command line)', load: async () => (await import('./commands/runs')).runsCommand },
@@ -83,6 +84,16 @@ export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Prom
     if (rest.includes('--json')) io.out(JSON.stringify({ error: { message, status: 2 } }));
     return 2;
   }
+  const stopWaiting = entry.stops ? heedStopSignalsFromStart() : null;
+  try {
+    return await runEntry(entry, rest, io, cwd);
+  } finally {
+    stopWaiting?.();
+  }
+}
+
+/** Loads the command and runs it; with --json, makes sure stdout holds one JSON document. */
+async function runEntry(entry: CommandEntry, rest: string[], io: CliIo, cwd: string): Promise<number> {
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.usage);
