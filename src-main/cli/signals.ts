@@ -54,13 +54,15 @@ function stopWaiting(): void {
 
 /**
  * Calls `stop` on the first SIGINT and the first SIGTERM; returns the function that removes it. A signal that came
- * before (heedStopSignalsFromStart) calls it at once, after this returns: it was that signal's first.
+ * before (heedStopSignalsFromStart) calls it at once, after this returns (it was that signal's first), unless it is
+ * removed before then (the command failed at once: it ends with its failure, not a stop that came after it).
  */
 export function onStopSignal(stop: (signal: StopSignal) => void): () => void {
   const heard = early;
   early = null;
   stopWaiting();
-  if (heard) queueMicrotask(() => stop(heard));
+  let listening = true;
+  if (heard) queueMicrotask(() => listening && stop(heard));
   const handlers = STOP_SIGNALS.filter((signal) => signal !== heard).map((signal) => {
     const handler = () => {
       received = signal;
@@ -70,6 +72,7 @@ export function onStopSignal(stop: (signal: StopSignal) => void): () => void {
     return [signal, handler] as const;
   });
   return () => {
+    listening = false;
     for (const [signal, handler] of handlers) process.removeListener(signal, handler);
   };
 }

@@ -4,7 +4,7 @@
  * output, not even the JSON --json promises. Heard from the command's start (cli/signals.ts
  * `heedStopSignalsFromStart`), it now stops the command at its first step, which says what it kept.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { main } from '../../../src-main/cli/index';
 import { asOnlyCommand, deliverSignal } from '../../helpers/signals';
 import { SHARED_DATA } from '../../helpers/shared-data';
 import { io } from './commands/helpers';
+import { copperPoscar } from '../services/simulation-fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-early-signal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,5 +48,14 @@ describe('a stop signal while a command starts', { timeout: 120_000 }, () => {
     expect(JSON.parse(r.out)).toMatchObject({ status: 'cancelled', epochs: 0, model: null });
     expect(existsSync(out)).toBe(false);
     expect(r.listening).toBe(0);
+  });
+
+  it('a command that fails at its first step ends with its failure, not with the stop that came before it listened', async () => {
+    writeFileSync(join(dir, 'Fe.vasp'), copperPoscar(1, 0, 'Fe'));
+    const r = await signalledAtStart('SIGTERM', 'md', 'Fe.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '100', '--json');
+    expect(r.ended).toBe(false);
+    expect([r.code, r.err]).toEqual([1, expect.stringMatching(/^latticework md: Fe\.vasp: EMT has no parameters for Fe/)]);
+    expect(r.err).not.toMatch(/stopping/);
+    expect(JSON.parse(r.out).error.message).toMatch(/^Fe\.vasp: EMT has no parameters for Fe/);
   });
 });
