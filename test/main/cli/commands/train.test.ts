@@ -147,7 +147,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
       });
       for (const asJson of [false, true]) {
         const o = io();
-        const code = await stopping.run({ argv: [...args, '--out', 'stopped.lwm', ...(asJson ? ['--json'] : [])], io: o.io, cwd: dir });
+        const code = await stopping.run({ argv: [...args.filter((a) => a !== '--no-save'), '--out', 'stopped.lwm', ...(asJson ? ['--json'] : [])], io: o.io, cwd: dir });
         expect(code, o.err.join('\n')).toBe(130);
         expect(existsSync(join(dir, 'stopped.lwm'))).toBe(false);
         if (asJson) expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ status: 'cancelled', bestEpoch: null, model: null, folds: [{ fold: 0 }, ...(fold === 1 ? [{ fold: 1, epochs: 1 }] : [])] });
