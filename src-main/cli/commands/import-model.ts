@@ -5,10 +5,10 @@ import { parameterCount } from '../../engine/architectures/registry';
 import { baseName, importCgcnnCheckpoint } from '../../engine/import/cgcnn';
 import { encodeModelFile, isModelFile } from '../../engine/models/format';
 import { modelRepository, safeModelName } from '../../models/store';
-import { readNamedFile } from '../../files/path-guard';
 import { flagOptions, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { isPotentialConfig } from '../../../src-shared/model/potential';
 import { groupThousands } from '../../../src-shared/text';
+import { readNamedFile } from '../../files/path-guard';
 
 const usage = `Usage: latticework import-model FILE.pth.tar [--name NAME] [--atom-init FILE] [--out FILE.lwm] [--force] [--json]
 
