@@ -4,7 +4,8 @@
  * Every command prints human-readable text by default and one JSON document
  * with `--json`; the JSON shapes are a product surface and stay stable.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { readNamedFile } from '../files/path-guard';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_READ_OPTIONS, type ReadLimits } from '../../src-shared/chem/options';
@@ -73,6 +74,11 @@ export interface CommandEntry {
   models?: boolean;
   /** The command uses no database: the global `--db PATH` is taken out of its arguments and ignored. */
   noDatabase?: boolean;
+  /**
+   * Ctrl-C and SIGTERM stop the command and it says what it kept (cli/signals.ts): heard from its start, before its
+   * module loads (a signal while tfjs or a model loads stops it at its first step, not unheard).
+   */
+  stops?: boolean;
   /** Imports the command's module (a dynamic `import()`, so that start-up loads nothing else). */
   load(): Promise<Command>;
 }
@@ -133,11 +139,11 @@ export function usageError(io: CliIo, command: string, message: string, usage?: 
 
 /**
  * A JSON object file named on the command line (`--config FILE`, `--atom-init FILE`): its object, or an
- * error naming the file (as `shown`) and, for a syntax error, its line and column; `what` names what the
- * object is ("a config").
+ * error naming the file (as `shown`): one that cannot be read (readNamedFile: "no such file", "is a folder,
+ * not a regular file") or, for a syntax error, its line and column; `what` names what the object is ("a config").
  */
-export function readJsonObjectFile(path: string, what: string, shown = path): Record<string, unknown> {
-  const text = readFileSync(path, 'utf8');
+export async function readJsonObjectFile(path: string, what: string, shown = path): Promise<Record<string, unknown>> {
+  const text = (await readNamedFile(path, shown, 'json')).toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -250,11 +256,30 @@ export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args'>>(
   config: T,
 ): ReturnType<typeof parseArgs<T & { args: string[] }>> | null {
   try {
-    return parseArgs({ ...config, args: negativeValuesJoined(ctx.argv, config.options ?? {}) });
+    return parseOptions({ ...config, args: negativeValuesJoined(ctx.argv, config.options ?? {}) });
   } catch (e) {
     usageError(ctx.io, command, (e as Error).message, usage);
     return null;
   }
+}
+
+/**
+ * node's `parseArgs`, refusing an option that takes one value given twice (`--model a --model b`, `--cutoff 3
+ * --cutoff 5`), where parseArgs keeps the last: a user who meant two models, or a script that appends options, got
+ * one result and could not tell. Options declared `multiple` (`--param K=V`, `--allow-host`) repeat; a flag given
+ * twice is the flag.
+ */
+export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  const { tokens, ...parsed } = parseArgs({ ...config, tokens: true as const });
+  const given = new Map<string, string>();
+  // (there, as `tokens: true` asked: parseArgs's types cannot see it through a generic config)
+  for (const token of tokens!) {
+    if (token.kind !== 'option' || token.value === undefined || config.options?.[token.name]?.multiple) continue;
+    const first = given.get(token.name);
+    if (first !== undefined) throw new Error(`--${token.name} given twice ("${first}", then "${token.value}"): give it once`);
+    given.set(token.name, token.value);
+  }
+  return parsed as ReturnType<typeof parseArgs<T>>;
 }
 
 /**

@@ -9,37 +9,44 @@
  * line here.
  */
 import { once } from 'node:events';
-import type { CliIo, Command, CommandEntry } from './command';
+import { UsageProblem, usageError, type CliIo, type Command, type CommandEntry } from './command';
 import { VERSION } from '../app/version';
+import { heedStopSignalsFromStart } from './signals';
 
 export const commands: CommandEntry[] = [
   { name: 'start', summary: 'start the desktop app (browser mode where Electron cannot start)', load: async () => (await import('./commands/start')).startCommand },
   { name: 'serve', summary: 'run in browser mode (local host process serving the app)', load: async () => (await import('./commands/serve')).serveCommand },
-  { name: 'structure', summary: 'read structure files and trajectories, build supercells, vacancy hops and other cells: structure info|frames|rdf|msd|supercell|vacancy-hop|cell FILE... [--json]', noDatabase: true, load: async () => (await import('./commands/structure')).structureCommand },
+  { name: 'structure', summary: 'read structure files and trajectories, build supercells, vacancy hops and other cells: structure info|frames|rdf|msd|supercell|vacancy-hop|cell FILE... [--json]', noDatabase: true, stops: true, load: async () => (await import('./commands/structure')).structureCommand },
   { name: 'graph', summary: 'print the crystal graph (neighbours within a cutoff, periodic images) of structure files', noDatabase: true, load: async () => (await import('./commands/graph')).graphCommand },
   { name: 'import-model', summary: 'import a CGCNN .pth.tar checkpoint as a Latticework model', models: true, load: async () => (await import('./commands/import-model')).importModelCommand },
-  { name: 'predict', summary: 'predict properties of structures with a model', models: true, load: async () => (await import('./commands/predict')).predictCommand },
-  { name: 'train', summary: 'train a model on a dataset: a CGCNN folder, a CSV, extended XYZ or the labelled frames of any structure file (recorded as a run)', models: true, load: async () => (await import('./commands/train')).trainCommand },
-  { name: 'relax', summary: 'relax a structure (atoms, and the cell with --cell) with emt, lj, morse or a trained potential', models: true, load: async () => (await import('./commands/simulate')).relaxCommand },
-  { name: 'md', summary: 'molecular dynamics (NVE, NVT, NPT) of a structure with a potential', models: true, load: async () => (await import('./commands/simulate')).mdCommand },
-  { name: 'elastic', summary: 'elastic constants (6×6 C, bulk and shear moduli, Born stability) with a potential', models: true, load: async () => (await import('./commands/simulate')).elasticCommand },
-  { name: 'phonons', summary: 'phonons by finite displacements, as phonopy (band path, density of states, free energy, entropy, heat capacity) with a potential', models: true, load: async () => (await import('./commands/simulate')).phononsCommand },
-  { name: 'neb', summary: 'the minimum energy path and barrier between two states (nudged elastic band, climbing image) with a potential', models: true, load: async () => (await import('./commands/simulate')).nebCommand },
-  { name: 'vibrations', summary: 'harmonic vibrations at the Γ point (mode energies, wavenumbers, zero-point energy) with a potential', models: true, load: async () => (await import('./commands/simulate')).vibrationsCommand },
-  { name: 'eos', summary: 'equation of state (Birch–Murnaghan fit of energies over volumes) with a potential', models: true, load: async () => (await import('./commands/simulate')).eosCommand },
+  { name: 'predict', summary: 'predict properties of structures with a model', models: true, stops: true, load: async () => (await import('./commands/predict')).predictCommand },
+  { name: 'train', summary: 'train a model on a dataset: a CGCNN folder, a CSV, extended XYZ or the labelled frames of any structure file (recorded as a run)', models: true, stops: true, load: async () => (await import('./commands/train')).trainCommand },
+  { name: 'relax', summary: 'relax a structure (atoms, and the cell with --cell) with emt, lj, morse or a trained potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).relaxCommand },
+  { name: 'md', summary: 'molecular dynamics (NVE, NVT, NPT) of a structure with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).mdCommand },
+  { name: 'elastic', summary: 'elastic constants (6×6 C, bulk and shear moduli, Born stability) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).elasticCommand },
+  { name: 'phonons', summary: 'phonons by finite displacements, as phonopy (band path, density of states, free energy, entropy, heat capacity) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).phononsCommand },
+  { name: 'neb', summary: 'the minimum energy path and barrier between two states (nudged elastic band, climbing image) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).nebCommand },
+  { name: 'vibrations', summary: 'harmonic vibrations at the Γ point (mode energies, wavenumbers, zero-point energy) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).vibrationsCommand },
+  { name: 'eos', summary: 'equation of state (Birch–Murnaghan fit of energies over volumes) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).eosCommand },
   { name: 'export', summary: 'export a run or config with its data as a folder that trains with PyTorch (torchrun, Slurm)', load: async () => (await import('./commands/export')).exportCommand },
   { name: 'import-run', summary: 'bring back a run trained with PyTorch from an export folder (an external run)', load: async () => (await import('./commands/import-run')).importRunCommand },
   { name: 'runs', summary: 'list the training runs of the database (app and command line)', load: async () => (await import('./commands/runs')).runsCommand },
   { name: 'doctor', summary: 'what this machine can run (backends, GPU/CUDA, threads, database, Electron, sqlite3)', load: async () => (await import('./commands/doctor')).doctorCommand },
 ];
 
-/** Takes `--db PATH` (or `--db=PATH`) out of a model command's arguments, or of a command that uses no database. */
+/**
+ * Takes `--db PATH` (or `--db=PATH`) out of a model command's arguments, or of a command that uses no database;
+ * given twice, a UsageProblem (as the commands' own options: parseOptions).
+ */
 function takeDbOption(argv: string[]): { db: string | undefined; rest: string[] } {
-  const i = argv.findIndex((a) => a === '--db' || a.startsWith('--db='));
+  const at = (args: string[]) => args.findIndex((a) => a === '--db' || a.startsWith('--db='));
+  const i = at(argv);
   if (i < 0) return { db: undefined, rest: argv };
   const inline = argv[i].startsWith('--db=');
   const db = inline ? argv[i].slice(5) : argv[i + 1];
-  return { db, rest: [...argv.slice(0, i), ...argv.slice(i + (inline ? 1 : 2))] };
+  const rest = [...argv.slice(0, i), ...argv.slice(i + (inline ? 1 : 2))];
+  if (at(rest) >= 0) throw new UsageProblem('--db given twice: give it once');
+  return { db, rest };
 }
 
 function help(): string {
@@ -77,6 +84,16 @@ export async function main(argv: string[], io: CliIo, cwd = process.cwd()): Prom
     if (rest.includes('--json')) io.out(JSON.stringify({ error: { message, status: 2 } }));
     return 2;
   }
+  const stopWaiting = entry.stops ? heedStopSignalsFromStart() : null;
+  try {
+    return await runEntry(entry, rest, io, cwd);
+  } finally {
+    stopWaiting?.();
+  }
+}
+
+/** Loads the command and runs it; with --json, makes sure stdout holds one JSON document. */
+async function runEntry(entry: CommandEntry, rest: string[], io: CliIo, cwd: string): Promise<number> {
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.usage);
@@ -116,6 +133,7 @@ async function runCommand(entry: CommandEntry, command: Command, rest: string[],
     const { withModelRepository } = await import('../models/store');
     return await withModelRepository(db, () => command.run({ argv: entry.name === 'train' ? rest : args, io, cwd }));
   } catch (err) {
+    if (err instanceof UsageProblem) return usageError(io, entry.name, err.message, command.usage);
     // A database that cannot be used (store/database's DatabaseOpenError): the message names the file and says what to do; no stack.
     if ((err as Error)?.name === 'DatabaseOpenError') {
       io.err(`latticework ${entry.name}: ${(err as Error).message}`);
@@ -126,15 +144,15 @@ async function runCommand(entry: CommandEntry, command: Command, rest: string[],
 }
 
 /**
- * What a failed command said: its last "latticework NAME: …" message, without the prefix, whole
- * when it goes on over lines (an invalid config's reasons); notes, warnings and the usage text
- * after a blank line left out.
+ * What a failed command said: its last "latticework NAME: …" message ("latticework structure info: …" for a
+ * subcommand), without the prefix, whole when it goes on over lines (an invalid config's reasons); notes,
+ * warnings and the usage text after a blank line left out.
  */
 function failureMessage(name: string, said: readonly string[]): string {
-  const prefix = `latticework ${name}: `;
+  const prefix = new RegExp(`^latticework ${name}(?: [a-z-]+)?: `);
   const lines = said.map((t) => t.split('\n\n')[0]);
-  const last = lines.findLast((l) => l.startsWith(prefix)) ?? lines.at(-1) ?? 'failed';
-  return last.startsWith(prefix) ? last.slice(prefix.length) : last;
+  const last = lines.findLast((l) => prefix.test(l)) ?? lines.at(-1) ?? 'failed';
+  return last.replace(prefix, '');
 }
 
 export const stdio: CliIo = {

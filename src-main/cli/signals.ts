@@ -4,6 +4,11 @@
  * 130 (SIGINT) or 143 (SIGTERM), 128 + the signal's number as a shell reports it. The same signal
  * again ends the process at once.
  *
+ * A command that stops so is heard from its very start (`heedStopSignalsFromStart`, called by cli/index.ts before
+ * the command's module, tfjs and its model load): a signal that comes before the command listens is kept, and its
+ * stop listener hears it as soon as it listens (the command stops at its first step and says what it kept, with
+ * --json its JSON), where Node's default action ended the process unheard (exit 130 and no output).
+ *
  * Once the command's work is done (its last step: a run finished, a model trained, every file screened), a
  * signal is too late to stop anything: the command writes and prints its result and ends with that result's
  * status, the signal left unheard (`leaveStopSignalsUnheard`, called before its stop listener is removed, so
@@ -19,9 +24,46 @@ export type StopSignal = (typeof STOP_SIGNALS)[number];
 /** The stop signal this process received last (null: none). */
 let received: StopSignal | null = null;
 
-/** Calls `stop` on the first SIGINT and the first SIGTERM; returns the function that removes it. */
+/** A stop signal that came before the command listened for one (heedStopSignalsFromStart), for its first `onStopSignal`. */
+let early: StopSignal | null = null;
+/** The listeners heedStopSignalsFromStart installed that no signal has called yet, by signal. */
+const waiting = new Map<StopSignal, () => void>();
+
+/**
+ * From now, a stop signal is kept for the command's first stop listener (`onStopSignal`); the same signal again before
+ * it listens ends the process at once. Returns the function that stops keeping them (the command has ended).
+ */
+export function heedStopSignalsFromStart(): () => void {
+  early = null;
+  for (const signal of STOP_SIGNALS) {
+    const keep = () => {
+      waiting.delete(signal);
+      received = signal;
+      early = signal;
+    };
+    process.once(signal, keep);
+    waiting.set(signal, keep);
+  }
+  return stopWaiting;
+}
+
+function stopWaiting(): void {
+  for (const [signal, keep] of waiting) process.removeListener(signal, keep);
+  waiting.clear();
+}
+
+/**
+ * Calls `stop` on the first SIGINT and the first SIGTERM; returns the function that removes it. A signal that came
+ * before (heedStopSignalsFromStart) calls it at once, after this returns (it was that signal's first), unless it is
+ * removed before then (the command failed at once: it ends with its failure, not a stop that came after it).
+ */
 export function onStopSignal(stop: (signal: StopSignal) => void): () => void {
-  const handlers = STOP_SIGNALS.map((signal) => {
+  const heard = early;
+  early = null;
+  stopWaiting();
+  let listening = true;
+  if (heard) queueMicrotask(() => listening && stop(heard));
+  const handlers = STOP_SIGNALS.filter((signal) => signal !== heard).map((signal) => {
     const handler = () => {
       received = signal;
       stop(signal);
@@ -30,6 +72,7 @@ export function onStopSignal(stop: (signal: StopSignal) => void): () => void {
     return [signal, handler] as const;
   });
   return () => {
+    listening = false;
     for (const [signal, handler] of handlers) process.removeListener(signal, handler);
   };
 }

@@ -41,6 +41,8 @@ interface TrainSummaryBase<Metrics> {
   seconds: number;
   /** Where the model was stored (file), null with --no-save or when cancelled. */
   model: string | null;
+  /** The run's id in the database (`latticework runs`, `export RUN`, `train --resume RUN`); null where no run is recorded. */
+  runId: number | null;
 }
 
 /** A property model's run (CGCNN, SchNet, …; k-fold runs list their folds). */
@@ -97,6 +99,7 @@ const FIELD_ORDER: { [K in keyof PropertyTrainSummary | keyof PotentialTrainSumm
   test: null,
   seconds: null,
   model: null,
+  runId: null,
 };
 
 /** The summary as `train --json` prints it: one line, fields in FIELD_ORDER. */

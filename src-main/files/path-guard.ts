@@ -215,6 +215,21 @@ export async function readUserFile(path: string, kind: FileKind): Promise<Buffer
   }
 }
 
+/**
+ * Reads a file the command line names (`--config FILE`, `--model FILE`, a checkpoint) as readUserFile does, its
+ * refusal in the structure readers' words after the name the user gave (`shown`): "c.json: no such file",
+ * "m.lwm: is a folder, not a regular file", where Node's own errors named neither ("EISDIR: illegal operation
+ * on a directory, read").
+ */
+export async function readNamedFile(path: string, shown: string, kind: FileKind): Promise<Buffer> {
+  try {
+    return await readUserFile(path, kind);
+  } catch (e) {
+    if (!(e instanceof FileAccessError)) throw e;
+    throw new FileAccessError(shown, e.reason.startsWith('does not exist') ? 'no such file' : e.reason);
+  }
+}
+
 /** Reads a text file a client named (UTF-8). A file with NUL bytes is refused as binary, without echoing it. */
 export async function readUserText(path: string, kind: FileKind): Promise<string> {
   const bytes = await readUserFile(path, kind);

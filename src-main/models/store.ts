@@ -6,9 +6,10 @@
  *
  * Names follow the app's rule (src-shared/model/names.ts): stored as given, in any script.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { databasePath } from '../app/paths';
+import { readNamedFile } from '../files/path-guard';
 import { decodeModelFile, encodeModelFile, isModelFile, readModelHeader, type ModelFileData, type ModelHeader } from '../engine/models/format';
 import type { Database } from '../store/database';
 
@@ -186,13 +187,14 @@ export async function withModelRepository<T>(db: string | undefined, work: () =>
 }
 
 /**
- * Resolves `--model NAME_OR_FILE`: an existing file path (`.lwm`, or a CGCNN `.pth.tar`
- * imported on the fly) wins over a stored model name.
+ * Resolves `--model NAME_OR_FILE` (`option`: `--from` for train): an existing file path (`.lwm`, or a CGCNN
+ * `.pth.tar` imported on the fly) wins over a stored model name. A path that cannot be read (a folder) is
+ * refused naming the option and the path (readNamedFile).
  */
-export async function resolveModel(nameOrFile: string, cwd: string, importPth?: (bytes: Uint8Array, fileName: string) => ModelFileData): Promise<ModelFileData> {
+export async function resolveModel(nameOrFile: string, cwd: string, importPth?: (bytes: Uint8Array, fileName: string) => ModelFileData, option = '--model'): Promise<ModelFileData> {
   const p = resolve(cwd, nameOrFile);
   if (existsSync(p)) {
-    const bytes = new Uint8Array(readFileSync(p));
+    const bytes = new Uint8Array(await readNamedFile(p, `${option} ${nameOrFile}`, 'model'));
     if (isModelFile(bytes)) {
       try {
         return decodeModelFile(bytes);

@@ -32,6 +32,8 @@ export interface CliRunInfo {
 
 export interface CliTrainHooks {
   onStart(info: CliRunInfo): Promise<void>;
+  /** The id of the run recorded (null before `onStart` records it). */
+  runId(): number | null;
   onBatch(b: BatchProgress): void;
   onEpoch(e: EpochProgress): Promise<void>;
   onCheckpoint(c: Checkpoint, info: { epoch: number; isBest: boolean }): Promise<void>;
@@ -68,6 +70,7 @@ function recordingHooks(run: () => CliRecording | null, onStart: (info: CliRunIn
   const seconds = (r: CliRecording) => r.duration + (Date.now() - r.t0) / 1000;
   return {
     onStart,
+    runId: () => run()?.recorder.runId ?? null,
     onBatch(b) {
       const r = run();
       r?.recorder.batch(b.fold !== null ? { ...b, epoch: b.fold * r.epochsPerFold + b.epoch } : b);
@@ -232,6 +235,8 @@ export interface PotentialRunInfo {
 }
 
 export interface PotentialRunHooks {
+  /** The id of the run recorded. */
+  runId: number;
   /** `epoch` counts over all ensemble members (member k's epoch e is k · epochs + e), as k-fold runs do. */
   onBatch(b: { epoch: number; batch: number; batches: number; loss: number; lr: number }): void;
   onEpoch(e: { epoch: number; lr: number; trainLoss: number; seconds: number; structuresPerSecond: number; atomsPerSecond: number; isBest: boolean; score: number; val: Record<string, number>; train: Record<string, number> }): Promise<void>;
@@ -275,6 +280,7 @@ export async function sqlitePotentialRunHooks(db: string | undefined, info: Pote
     throw e;
   }
   return {
+    runId: recorder.runId,
     onBatch: (b) => recorder.batch(b),
     async onEpoch(e) {
       recorder.epoch({ epoch: e.epoch, lr: e.lr, trainLoss: e.trainLoss, valLoss: null, trainMetrics: e.train, valMetrics: e.val, seconds: e.seconds, structuresPerSecond: e.structuresPerSecond, atomsPerSecond: e.atomsPerSecond, isBest: e.isBest });

@@ -101,7 +101,7 @@ export const exportCommand: Command = {
             await db.close();
           }
         } else if (what.toLowerCase().endsWith('.json') || existsSync(resolve(ctx.cwd, what))) {
-          const file = readJsonObjectFile(resolve(ctx.cwd, what), 'a config');
+          const file = await readJsonObjectFile(resolve(ctx.cwd, what), 'a config', what);
           const config = exportConfig(file, overrides);
           // the overrides set known fields only: what the parse dropped came from the file
           const unknown = unknownFields(file, config);

@@ -1,5 +1,5 @@
 /** `latticework import-model FILE.pth.tar [--name NAME]`: a CGCNN checkpoint → a stored Latticework model. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parameterCount } from '../../engine/architectures/registry';
 import { baseName, importCgcnnCheckpoint } from '../../engine/import/cgcnn';
@@ -9,6 +9,7 @@ import { parseModelName } from '../../../src-shared/model/names';
 import { flagOptions, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { isPotentialConfig } from '../../../src-shared/model/potential';
 import { groupThousands } from '../../../src-shared/text';
+import { readNamedFile } from '../../files/path-guard';
 
 const usage = `Usage: latticework import-model FILE.pth.tar [--name NAME] [--atom-init FILE] [--out FILE.lwm] [--force] [--json]
 
@@ -50,13 +51,19 @@ export const importModelCommand: Command = {
     const atomInitFile = values['atom-init'];
     let atomInit: Record<string, number[]> | undefined;
     try {
-      if (atomInitFile !== undefined) atomInit = readJsonObjectFile(resolve(ctx.cwd, atomInitFile), 'an atom_init.json', atomInitFile) as Record<string, number[]>;
+      if (atomInitFile !== undefined) atomInit = (await readJsonObjectFile(resolve(ctx.cwd, atomInitFile), 'an atom_init.json', atomInitFile)) as Record<string, number[]>;
     } catch (e) {
       ctx.io.err(`latticework import-model: --atom-init ${(e as Error).message}`);
       return 1;
     }
+    let bytes: Uint8Array;
     try {
-      const bytes = new Uint8Array(readFileSync(file));
+      bytes = new Uint8Array(await readNamedFile(file, positionals[0], 'model'));
+    } catch (e) {
+      ctx.io.err(`latticework import-model: ${(e as Error).message}`);
+      return 1;
+    }
+    try {
       if (isModelFile(bytes)) {
         ctx.io.err(`latticework import-model: ${positionals[0]} is a Latticework model file (.lwm): import-model converts CGCNN checkpoints (.pth.tar). A .lwm needs no conversion: predict with it as it is (latticework predict --model ${positionals[0]} FILE...), or store it with the app's Import model.`);
         return 1;

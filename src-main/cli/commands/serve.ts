@@ -1,10 +1,9 @@
 /** `latticework serve`: browser mode — the core and the renderer on a local HTTP/WebSocket host. */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createCore } from '../../app/core';
 import { platformDataDirectory, resolveDatabasePath } from '../../app/paths';
 import { keepServingOnUnexpectedErrors, startHost } from '../../host/server';
-import { usageError, type Command, type CliIo } from '../command';
+import { parseOptions, usageError, type Command, type CliIo } from '../command';
 import { onStopSignal, signalName, type StopSignal } from '../signals';
 
 export const DEFAULT_PORT = 4780;
@@ -92,7 +91,7 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number> {
 }
 
 export function parseServeArgs(argv: string[]): ServeOptions {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     args: argv,
     options: {
       port: { type: 'string', default: String(DEFAULT_PORT) },

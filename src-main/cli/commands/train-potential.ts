@@ -200,6 +200,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
       test: run.evaluated.test?.metrics ?? null,
       seconds: runs.reduce((t, x) => t + x.seconds, 0),
       model: location,
+      runId: hooks?.runId ?? null,
     };
     reportTrainSummary(ctx.io, summary, { json: a.json, cancelled, recorded: !!hooks, detail: run.evaluated.test ? `; test ${potentialMetricsLine(run.evaluated.test.metrics)}` : '' });
     return cancelled ? stoppedStatus() : 0;

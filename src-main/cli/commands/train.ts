@@ -38,6 +38,7 @@ import { sqlitePotentialRunHooks, sqliteRunToResume, sqliteTrainHooks, type CliR
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
 import { flagOptions, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageDescription, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { leaveStopSignalsUnheard, onStopSignal, stoppedStatus } from '../signals';
+import { FileAccessError } from '../../files/path-guard';
 
 const usage = `Usage: latticework train --data DIR_OR_FILE (--preset NAME | --config FILE | --from MODEL) [options]
        latticework train --resume RUN [--out FILE.lwm] [--force] [--db PATH] [--json]
@@ -73,11 +74,13 @@ ${DATASET_FORMATS.map((f) => `                     - ${usageDescription(f.descri
                      characters (default: <preset or architecture>-<data>)
   --out FILE.lwm     write the model file there instead of the database (the run is
                      still recorded, without a model)
-  --no-save          do not store the model (the run is still recorded)
+  --no-save          keep no model: neither stored nor written (the run is still recorded;
+                     refused with --out, exit 2)
   --force            replace the stored model of the same name (without it a taken name is
                      refused before training, exit 2)
   --db PATH          run database (default $LATTICEWORK_DB, else the data directory)
-  --json             print one JSON summary at the end instead of progress lines
+  --json             print one JSON summary at the end instead of progress lines (its
+                     "runId": the run's id, for export RUN and --resume RUN)
   --resume RUN       continue an interrupted run (its process killed; RUN: its id in
                      \`latticework runs\`) from its last checkpoint: its data read again as
                      it recorded (refused if it changed), its settings, epochs appended to
@@ -125,6 +128,8 @@ export interface TrainRunInfo {
 /** Callbacks for run recording (SQLite). All optional; awaited in order. */
 export interface TrainHooks {
   onStart?(info: TrainRunInfo): void | Promise<void>;
+  /** The id of the run recorded, once `onStart` has recorded it (else null). */
+  runId?(): number | null;
   /** Each batch (synchronous: called inside the training loop). */
   onBatch?(b: BatchProgress): void;
   onEpoch?(e: EpochProgress): void | Promise<void>;
@@ -142,7 +147,7 @@ function fmt(x: number | undefined, d = 4): string {
 /** The model a fine-tuning run starts from (--from): a stored model's name, a .lwm file or CGCNN's .pth.tar, found from `cwd`. */
 async function fineTuningSource(from: string, cwd: string): Promise<ModelFileData> {
   const { importCgcnnCheckpoint } = await import('../../engine/import/cgcnn');
-  return resolveModel(from, cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }));
+  return resolveModel(from, cwd, (bytes, fileName) => importCgcnnCheckpoint(bytes, { fileName }), '--from');
 }
 
 function dataName(path: string): string {
@@ -198,6 +203,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
       if (!values.data) return bad('--data is required');
       if (!values.preset && !values.config && !values.from) return bad('give --preset NAME, --config FILE or --from MODEL');
       if (values.from && values.preset) return bad('--from MODEL takes that model\'s architecture: leave out --preset (a --config may set "training" and "model.head")');
+      if (values.out !== undefined && values['no-save']) return bad('--out FILE.lwm writes the model and --no-save keeps none: give one');
       if (values.freeze !== undefined && !values.from) return bad('--freeze N needs --from MODEL');
       if (values.head !== undefined && !values.from) return bad('--head needs --from MODEL');
       const head = (values.head ?? 'auto') as HeadChoice;
@@ -218,7 +224,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         try {
           source = await fineTuningSource(values.from, ctx.cwd);
         } catch (e) {
-          ctx.io.err(`latticework train: --from ${values.from}: ${(e as Error).message}`);
+          ctx.io.err(`latticework train: ${e instanceof FileAccessError ? e.message : `--from ${values.from}: ${(e as Error).message}`}`);
           return 1;
         }
       }
@@ -248,7 +254,7 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
         if (limit !== undefined && limit < 1) return bad(`--limit expects at least 1 structure, got ${limit}`);
         parseBackendName(values.backend);
         let fileConfig: Record<string, unknown> = {};
-        if (values.config) fileConfig = readJsonObjectFile(resolve(ctx.cwd, values.config), 'a config');
+        if (values.config) fileConfig = await readJsonObjectFile(resolve(ctx.cwd, values.config), 'a config', `--config ${values.config}`);
         if (wantsPotential(values.preset, fileConfig) || (source && isPotentialFile(source))) {
           if (values.head) return bad('--head applies to property models (a potential\'s energy head is always kept)');
           // a potential learns the frames' energies, forces and stresses (eV, eV/Å, eV/Å³): the labels' keys choose them, not a target
@@ -440,6 +446,8 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       tags: trainingTags({ fineTunedFrom: plan ? { model: plan.startedFrom, freeze: plan.start.freeze } : null }),
       trainCommand: { ...command, ...read },
     });
+    // (the hooks forget it once the run's end is recorded)
+    const runId = hooks.runId?.() ?? null;
 
     // 3. train (Ctrl+C cancels at the next batch)
     const control = new TrainingControl();
@@ -554,6 +562,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       test,
       seconds: results.reduce((s, r) => s + r.seconds, 0),
       model: location,
+      runId,
     };
     const tested = test ? `; test ${'mae' in test ? `MAE ${fmt(test.mae)} RMSE ${fmt(test.rmse)} R² ${fmt(test.r2, 3)}` : `accuracy ${fmt(test.accuracy, 3)} AUC ${fmt(test.rocAuc, 3)}`}` : '';
     const chosen = `${ensemble ? 'mean ' : ''}${last.split.val.length ? 'val' : 'train'} ${last.selectionMetric} ${fmt(outcome.bestMetric)}`;

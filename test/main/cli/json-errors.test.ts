@@ -41,6 +41,12 @@ describe('--json on failure', () => {
     expect(usage.code).toBe(2);
     expect(JSON.parse(usage.out)).toEqual({ error: { message: '--ensemble is required', status: 2 } });
 
+    // a subcommand's error, as every command's: without the program's prefix ("latticework structure info: ")
+    const symprec = await cli('structure', 'info', 'Fe.vasp', '--symprec', '-1', '--json');
+    expect(symprec.code).toBe(2);
+    expect(symprec.err).toMatch(/^latticework structure info: --symprec must be a positive number/);
+    expect(JSON.parse(symprec.out)).toEqual({ error: { message: symprec.err.split('\n\n')[0].slice('latticework structure info: '.length), status: 2 } });
+
     // a command that does not exist: the usage on stderr, the error on stdout
     const unknown = await cli('models', '--json');
     expect(unknown.code).toBe(2);

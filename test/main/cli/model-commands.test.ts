@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importModelCommand } from '../../../src-main/cli/commands/import-model';
 import { predictCommand } from '../../../src-main/cli/commands/predict';
+import { relaxCommand } from '../../../src-main/cli/commands/simulate';
+import { makeTrainCommand } from '../../../src-main/cli/commands/train';
 import { encodeModelFile } from '../../../src-main/engine/models/format';
 import { importCgcnnCheckpoint } from '../../../src-main/engine/import/cgcnn';
 import { withModelRepository } from '../../../src-main/models/store';
@@ -22,6 +24,8 @@ const ref = new Map(
 );
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-models-'));
+/** train without a run database: what it refuses before any work is the same. */
+const trainCommand = makeTrainCommand();
 const db = join(dir, 'models.sqlite');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -116,6 +120,25 @@ describe('import-model and predict commands', () => {
     writeFileSync(join(dir, 'list.json'), '[1, 2]\n');
     const list = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--atom-init', join(dir, 'list.json'), '--name', 'x']);
     expect(list.err).toBe(`latticework import-model: --atom-init ${join(dir, 'list.json')}: an atom_init.json is a JSON object ({...}), not an array`);
+  });
+
+  it('a folder or a missing file given as a model, a checkpoint, a config or an atom table is named with its option, in the structure readers\' words, not as Node\'s EISDIR/ENOENT', async () => {
+    const folder = mkdtempSync(join(dir, 'a-folder-'));
+    const name = folder.slice(dir.length + 1);
+    const cases: [typeof predictCommand, string[], number, string][] = [
+      [predictCommand, ['--model', name, join(SAMPLES, '1000041.cif'), '--json'], 1, `latticework predict: --model ${name}: is a folder, not a regular file`],
+      [trainCommand, ['--data', SAMPLES, '--from', name, '--backend', 'cpu'], 1, `latticework train: --from ${name}: is a folder, not a regular file`],
+      [trainCommand, ['--data', SAMPLES, '--config', name, '--backend', 'cpu'], 2, `latticework train: --config ${name}: is a folder, not a regular file`],
+      [trainCommand, ['--data', SAMPLES, '--config', 'nope.json', '--backend', 'cpu'], 2, 'latticework train: --config nope.json: no such file'],
+      [importModelCommand, [name, '--name', 'x'], 1, `latticework import-model: ${name}: is a folder, not a regular file`],
+      [importModelCommand, ['nope.pth.tar', '--name', 'x'], 1, 'latticework import-model: nope.pth.tar: no such file'],
+      [importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--atom-init', name, '--name', 'x'], 1, `latticework import-model: --atom-init ${name}: is a folder, not a regular file`],
+      [relaxCommand, [join(SAMPLES, '1000041.cif'), '--model', name], 1, `latticework relax: --model ${name}: is a folder, not a regular file`],
+    ];
+    for (const [cmd, argv, code, message] of cases) {
+      const r = await run(cmd, argv, dir);
+      expect([r.code, r.err.split('\n\n')[0]], argv.join(' ')).toEqual([code, message]);
+    }
   });
 
   it('names a file that is not a model as such, with what to choose instead', async () => {

@@ -40,7 +40,7 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     const summary = JSON.parse(o.out[o.out.length - 1]);
     expect(summary).toMatchObject({ status: 'finished', kind: 'potential', architecture: 'painn', preset: 'painn-potential', structures: 10, epochs: 2, trained: { energy: true, forces: true, stress: true }, split: { train: 8, val: 1, test: 1 } });
     // the summary's exact fields, in order (cli/train-summary.ts)
-    expect(Object.keys(summary)).toEqual(['status', 'backend', 'architecture', 'preset', 'kind', 'startedFrom', 'freeze', 'seededElements', 'members', 'trained', 'structures', 'split', 'epochs', 'bestEpoch', 'bestValScore', 'val', 'test', 'seconds', 'model']);
+    expect(Object.keys(summary)).toEqual(['status', 'backend', 'architecture', 'preset', 'kind', 'startedFrom', 'freeze', 'seededElements', 'members', 'trained', 'structures', 'split', 'epochs', 'bestEpoch', 'bestValScore', 'val', 'test', 'seconds', 'model', 'runId']);
     expect(typeof summary.test.forceMae).toBe('number');
     expect(typeof summary.val.energyMaeMeVPerAtom).toBe('number');
     expect(summary.seededElements).toBeNull();
@@ -258,7 +258,7 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
     const o = io();
     // 10 % of 6 frames: no validation (nor test) structure
-    expect(await trainCommand.run({ argv: ['--data', data, '--preset', 'painn-potential', '--config', 'tiny.json', '--epochs', '1', '--backend', 'wasm', '--out', 'p.lwm', '--no-save', '--json'], io: o.io, cwd: dir })).toBe(0);
+    expect(await trainCommand.run({ argv: ['--data', data, '--preset', 'painn-potential', '--config', 'tiny.json', '--epochs', '1', '--backend', 'wasm', '--no-save', '--json'], io: o.io, cwd: dir })).toBe(0);
     expect(o.err).toEqual([...LABEL_SOURCES, 'latticework train: no validation structures (split.val 0.1 of 6 frames rounds down to 0): the best epoch is the one with the lowest training loss']);
     expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ status: 'finished', split: { train: 6, val: 0, test: 0 } });
   });
@@ -272,7 +272,7 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     writeFileSync(join(dir, 'twice.extxyz'), [...lines, ...again].join('\n') + '\n');
     writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY));
     const o = io();
-    expect(await trainCommand.run({ argv: ['--data', 'twice.extxyz', '--preset', 'painn-potential', '--config', 'tiny.json', '--epochs', '1', '--backend', 'wasm', '--out', 'p.lwm', '--no-save'], io: o.io, cwd: dir })).toBe(0);
+    expect(await trainCommand.run({ argv: ['--data', 'twice.extxyz', '--preset', 'painn-potential', '--config', 'tiny.json', '--epochs', '1', '--backend', 'wasm', '--no-save'], io: o.io, cwd: dir })).toBe(0);
     // the text counts what it kept, one noun each
     expect(o.out.join('\n')).toMatch(/^data: 6 frames from twice\.extxyz \(energy yes, forces yes, stress yes\)$/m);
     expect(o.out.join('\n')).toMatch(/^model: painn potential \(preset painn-potential\); 1 epoch, batch 4, cutoff 4 Å$/m);

@@ -37,7 +37,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const summary = JSON.parse(o.out[o.out.length - 1]);
     expect(summary).toMatchObject({ status: 'finished', architecture: 'cgcnn', preset: 'cgcnn-paper', structures: 10, epochs: 2, split: { train: 8, val: 1, test: 1 } });
     // the summary's exact fields, in order (cli/train-summary.ts; scripts and benches read them)
-    expect(Object.keys(summary)).toEqual(['status', 'backend', 'workers', 'architecture', 'preset', 'parameters', 'startedFrom', 'freeze', 'seededElements', 'head', 'structures', 'split', 'epochs', 'bestEpoch', 'selectionMetric', 'bestValMetric', 'val', 'test', 'seconds', 'model']);
+    expect(Object.keys(summary)).toEqual(['status', 'backend', 'workers', 'architecture', 'preset', 'parameters', 'startedFrom', 'freeze', 'seededElements', 'head', 'structures', 'split', 'epochs', 'bestEpoch', 'selectionMetric', 'bestValMetric', 'val', 'test', 'seconds', 'model', 'runId']);
     expect(epochs).toEqual([0, 1]);
     const file = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'm.lwm'))));
     expect((file.header.config as ModelConfig).graph.cutoff).toBe(8);
@@ -147,7 +147,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
       });
       for (const asJson of [false, true]) {
         const o = io();
-        const code = await stopping.run({ argv: [...args, '--out', 'stopped.lwm', ...(asJson ? ['--json'] : [])], io: o.io, cwd: dir });
+        const code = await stopping.run({ argv: [...args.filter((a) => a !== '--no-save'), '--out', 'stopped.lwm', ...(asJson ? ['--json'] : [])], io: o.io, cwd: dir });
         expect(code, o.err.join('\n')).toBe(130);
         expect(existsSync(join(dir, 'stopped.lwm'))).toBe(false);
         if (asJson) expect(JSON.parse(o.out[o.out.length - 1])).toMatchObject({ status: 'cancelled', bestEpoch: null, model: null, folds: [{ fold: 0 }, ...(fold === 1 ? [{ fold: 1, epochs: 1 }] : [])] });
@@ -291,6 +291,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const db = join(dir, 'runs.sqlite');
     const cli = cliIn(dir);
     writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ model: { features: 8, numLayers: 1, headHidden: 4 }, radial: { cutoff: 4, numBasis: 6 }, training: { batchSize: 4 } }));
+    const runIds: unknown[] = [];
     for (const argv of [
       ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--out', 'p.lwm'],
       ['--data', emtFrames(dir, 4), '--preset', 'schnet-potential', '--config', 'tiny.json', '--out', 'q.lwm'],
@@ -298,14 +299,17 @@ describe('latticework train', { timeout: 180_000 }, () => {
       const r = await cli('train', ...argv, '--epochs', '1', '--backend', 'cpu', '--db', db, '--json');
       expect(r.code, r.err).toBe(0);
       expect(JSON.parse(r.out).model).toBe(join(dir, argv[argv.length - 1]));
+      runIds.push(JSON.parse(r.out).runId);
     }
     expect(decodeModelFile(new Uint8Array(readFileSync(join(dir, 'p.lwm')))).header.task).toBe('regression');
     expect(decodeModelFile(new Uint8Array(readFileSync(join(dir, 'q.lwm')))).header.task).toBe('potential');
-    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { name: string; status: string; model: unknown }[];
+    const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { id: number; name: string; status: string; model: unknown }[];
     expect(runs.map((r) => [r.status, r.model])).toEqual([
       ['finished', null],
       ['finished', null],
     ]);
+    // the summary's runId is the run's id in the database (runs lists the newest first)
+    expect(runIds).toEqual(runs.map((r) => r.id).reverse());
     const stored = new ModelRepository(db);
     try {
       expect((await stored.list()).filter((m) => m.source !== 'cgcnn-import')).toEqual([]);
@@ -402,5 +406,17 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const q = io();
     expect(await trainCommand.run({ argv: ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', 'many'], io: q.io, cwd: '/' })).toBe(2);
     expect(q.err[0]).toMatch(/--epochs expects a whole number/);
+  });
+
+  it('refuses --out with --no-save before any work (exit 2): the model the file was to hold would be kept nowhere', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-'));
+    let started = false;
+    const o = io();
+    const cmd = makeTrainCommand(() => ({ onStart: () => void (started = true) }));
+    const code = await cmd.run({ argv: ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--no-save', '--out', join(dir, 'm.lwm'), '--json'], io: o.io, cwd: dir });
+    expect(code).toBe(2);
+    expect(o.err[0]).toMatch(/^latticework train: --out FILE\.lwm writes the model and --no-save keeps none: give one/);
+    expect(started).toBe(false);
+    expect(existsSync(join(dir, 'm.lwm'))).toBe(false);
   });
 });
