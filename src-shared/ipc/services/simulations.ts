@@ -163,6 +163,9 @@ export interface SimulationFramesEvent {
   images?: SimulationFrameView[];
 }
 
+/** A trajectory export under way (`exportTrajectory`): the UUID its first part gave (36 characters). */
+const exportIdSchema = z.string().uuid().max(36);
+
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const positive = finite.refine((x) => x > 0, 'must be positive');
 const pressure = finite.refine((x) => Math.abs(x) <= MAX_PRESSURE_GPA, `must be ${PRESSURE_RANGE_TEXT}`);
@@ -327,12 +330,6 @@ export const simulationsService = {
     cancel: method<SimulationRecord>()(z.object({ id }).strict()),
     delete: method<{ deleted: boolean }>()(z.object({ id }).strict()),
     /**
-     * The trajectory (extended XYZ with energies, forces and stress; XDATCAR; ASE's binary `.traj`, as
-     * base64) or the final structure (CIF, POSCAR, extended XYZ) as a file to save. A trajectory comes
-     * whole up to `WHOLE_TRAJECTORY_BYTES` (64 MiB); a longer one is refused, naming `exportTrajectory`,
-     * which gives it in parts.
-     */
-    /**
      * The trajectory (extended XYZ, XDATCAR, ASE's `.traj`) in parts of at most `maxBytes` (8 MiB unless
      * fewer are asked for), whatever the run's length: the first call opens the export and gives its
      * first part, each call with its `exportId` the next, until the part that says `done`. `export` gives
@@ -343,13 +340,19 @@ export const simulationsService = {
         .object({
           id,
           format: z.enum(['extxyz', 'xdatcar', 'traj']),
-          exportId: z.string().uuid().optional(),
+          exportId: exportIdSchema.optional(),
           maxBytes: z.number().int().min(MIN_EXPORT_PART_BYTES).max(EXPORT_PART_BYTES).optional(),
         })
         .strict(),
     ),
     /** Ends a trajectory export before its last part (the user's Cancel); whether it was under way. */
-    cancelExport: method<{ cancelled: boolean }>()(z.object({ exportId: z.string().uuid() }).strict()),
+    cancelExport: method<{ cancelled: boolean }>()(z.object({ exportId: exportIdSchema }).strict()),
+    /**
+     * The trajectory (extended XYZ with energies, forces and stress; XDATCAR; ASE's binary `.traj`, as
+     * base64) or the final structure (CIF, POSCAR, extended XYZ) as a file to save. A trajectory comes
+     * whole up to `WHOLE_TRAJECTORY_BYTES` (64 MiB); a longer one is refused, naming `exportTrajectory`,
+     * which gives it in parts.
+     */
     export: method<SimulationExportFile>()(
       // 'mode': a vibrations run's mode `mode` as ASE's 30-frame animation (extxyz or traj); 'phonon-mode': a phonon
       // run's band `mode` at `q` (amplitude Å) as 30 frames over a period (extxyz, traj) or displaced at phase 0 (cif,
