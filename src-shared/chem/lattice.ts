@@ -217,6 +217,33 @@ export function framesByCell(frames: readonly { rows: ArrayLike<number>; pbc: re
   });
 }
 
+/**
+ * The largest extent along the unit vector `n` of the frames `carts` (Å), computed once for a group: fileCell is
+ * called for every frame of a group (framesByCell gives each the same array), so a trajectory of F frames is scanned
+ * F times, not F² times, for its one made cell.
+ */
+const groupExtents = new WeakMap<readonly ArrayLike<number>[], Map<string, number>>();
+function largestExtent(carts: readonly ArrayLike<number>[], n: readonly number[]): number {
+  let byDirection = groupExtents.get(carts);
+  if (!byDirection) groupExtents.set(carts, (byDirection = new Map()));
+  const key = n.join(' ');
+  const known = byDirection.get(key);
+  if (known !== undefined) return known;
+  let extent = 0;
+  for (const cart of carts) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < cart.length; i += 3) {
+      const h = cart[i] * n[0] + cart[i + 1] * n[1] + cart[i + 2] * n[2];
+      lo = Math.min(lo, h);
+      hi = Math.max(hi, h);
+    }
+    if (cart.length) extent = Math.max(extent, hi - lo);
+  }
+  byDirection.set(key, extent);
+  return extent;
+}
+
 /** Vacuum (Å) added beyond the atoms' extent along a cell vector `fileCell` makes for a non-periodic direction. */
 export const FLAT_CELL_VACUUM = 10;
 
@@ -290,18 +317,7 @@ export function fileCell(
     const l = Math.hypot(w[0], w[1], w[2]);
     const n = w.map((x) => x / l);
     basis.push(n);
-    let extent = 0;
-    for (const cart of carts) {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < cart.length; i += 3) {
-        const h = cart[i] * n[0] + cart[i + 1] * n[1] + cart[i + 2] * n[2];
-        lo = Math.min(lo, h);
-        hi = Math.max(hi, h);
-      }
-      if (cart.length) extent = Math.max(extent, hi - lo);
-    }
-    const length = extent + FLAT_CELL_VACUUM;
+    const length = largestExtent(carts, n) + FLAT_CELL_VACUUM;
     lattice[k] = [n[0] * length, n[1] * length, n[2] * length];
     lengths.push(length);
   }
