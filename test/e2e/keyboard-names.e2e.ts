@@ -3,7 +3,8 @@
  * controls, the filters and the Predict model picker have accessible names; Escape goes on training from
  * the "Stop this run?" question; 100,000,000,000 epochs and a 10⁶ Å cutoff are refused naming the field;
  * two datasets of the same name are told apart; the memory warning names the edges when they fill it.
- * Session 45: a Gaussian step below 0.01 Å is refused naming the field and the bound.
+ * Session 45: a Gaussian step below 0.01 Å is refused naming the field and the bound; the Runs table's
+ * dataset column tells the namesakes apart too.
  */
 import { describe, expect, it } from 'vitest';
 import { shared } from '../helpers/shared-data';
@@ -51,11 +52,14 @@ describe('keyboard, names and bounds', () => {
     expect(app.errors).toEqual([]);
   });
 
-  it('sorts the Runs table from the keyboard (aria-sort), names its filters, checkboxes and rename buttons and the Predict model picker; a 10⁶ Å cutoff and a 0.00001 Å Gaussian step are refused, the finest step at a 30 Å cutoff names the edges', { timeout: 300_000 }, async () => {
+  it('sorts the Runs table from the keyboard (aria-sort), tells a namesake dataset apart in its dataset column, names its filters, checkboxes and rename buttons and the Predict model picker; a 10⁶ Å cutoff and a 0.00001 Å Gaussian step are refused, the finest step at a 30 Å cutoff names the edges', { timeout: 300_000 }, async () => {
     const { page } = app;
     const long = (await api.runs.list({ includeArchived: false })).find((r) => r.name === 'long')!;
     await page.getByTestId('nav-runs').click();
     await page.getByTestId('run-row').first().waitFor({ timeout: 60_000 });
+    // "long" trained on one of the two datasets named "ten CIFs": the dataset column says which, as the Datasets list does
+    const longRow = page.locator(`[data-testid="run-row"][data-id="${long.id}"]`);
+    await expect.poll(() => longRow.getByTestId('run-dataset-same-name').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`^#${long.datasetId}, imported \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
     // Tab from the tag filter reaches the first sort header's button; Enter sorts by it
     await page.getByTestId('runs-tag-filter').focus();
     for (let i = 0; i < 40 && (await focusedTestId()) !== 'runs-sort-id'; i++) await page.keyboard.press('Tab');
