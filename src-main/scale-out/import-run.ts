@@ -31,7 +31,7 @@ import { readFrames } from '../../src-shared/chem';
 import type { LabelledFrame } from '../../src-shared/chem/frames';
 import { PREDICTED_RANGE_MARGIN, withPredictedEnergies } from '../../src-shared/model/potential-domain';
 import { decodeModelFile, encodeModelFile, type ModelFileData } from '../engine/models/format';
-import { isPotentialFile, ownEnergies } from '../engine/potential/file';
+import { isPotentialFile, ownEnergies, withLoadedPotential } from '../engine/potential/file';
 import { currentBackend, initBackend } from '../engine/tf/backend';
 import { FileAccessError, isUserFolder, readUserFile, type FileKind } from '../files/path-guard';
 import { UserError } from '../ipc/errors';
@@ -487,7 +487,7 @@ async function withOwnEnergyRange(run: RunFiles, best: ModelFileData, train: rea
   if (frames.length !== structures) fail(framesFile, `${plural(frames.length, 'frame')}, but export.json says ${structures}: not this export's data`);
   if (!currentBackend()) await initBackend({ force: 'cpu' });
   const trained = train.map((i) => frames[i].structure);
-  const potential = withPredictedEnergies(domain.potential, trained, ownEnergies(best, trained));
+  const potential = withPredictedEnergies(domain.potential, trained, withLoadedPotential(best, (model) => ownEnergies(model, trained)));
   const range = potential.predictedEnergyAboveReference;
   if (range)
     notes.push(

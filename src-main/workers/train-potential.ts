@@ -16,7 +16,7 @@ import { potentialTrainingDomain } from '../../src-shared/model/potential-domain
 import { parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
 import { trainValTestSplit, type Split } from '../../src-shared/model/split';
 import { encodeModelFile, type ModelFileData } from '../engine/models/format';
-import { ownEnergies, potentialModelFile, splitErrors, type PotentialFileInput } from '../engine/potential/file';
+import { ownEnergies, potentialModelFile, splitErrors, withLoadedPotential, type PotentialFileInput } from '../engine/potential/file';
 import { metricValues, selectionScore, type PotentialMetrics } from '../engine/potential/metrics';
 import { trainPotential, type PotentialEpoch, type PotentialSplitResult } from '../engine/potential/train';
 import { decodePotentialCheckpoint, encodePotentialCheckpoint, type PotentialCheckpoint, type PotentialStart, type TrainedMember } from '../engine/potential/checkpoint';
@@ -181,14 +181,16 @@ export async function trainPotentialRun(config: PotentialConfig, frames: readonl
         },
       },
     };
-    const model = potentialModelFile(input);
-    // an ensemble's errors are the stored model's, its members' mean prediction as `predict` gives it (they were its
-    // last member's until session 44); a single model's are its member's, already computed
-    if (!cancelled && input.members.length > 1) evaluated = { val: last.val && splitErrors(model, frames, last.split.val), test: last.test && splitErrors(model, frames, last.split.test) };
     const train = last.split.train.map((i) => frames[i]);
-    // the potential's own energies of its training structures (as `predict` gives them): the energy check's
-    // range includes them, so that no training structure is flagged (src-shared/model/potential-domain.ts)
-    const predicted = ownEnergies(model, train.map((x) => x.structure));
+    // the stored model, loaded once for its final evaluation
+    const predicted = withLoadedPotential(potentialModelFile(input), (model) => {
+      // an ensemble's errors are the stored model's, its members' mean prediction as `predict` gives it (they were its
+      // last member's until session 44); a single model's are its member's, already computed
+      if (!cancelled && input.members.length > 1) evaluated = { val: last.val && splitErrors(model, frames, last.split.val), test: last.test && splitErrors(model, frames, last.split.test) };
+      // the potential's own energies of its training structures (as `predict` gives them): the energy check's
+      // range includes them, so that no training structure is flagged (src-shared/model/potential-domain.ts)
+      return ownEnergies(model, train.map((x) => x.structure));
+    });
     const details = { ...input.provenance.details, testMetrics: evaluated.test?.metrics ?? null };
     file = potentialModelFile({ ...input, provenance: { ...input.provenance, details }, domain: potentialTrainingDomain(train, last.statistics.reference, config.radial.cutoff, predicted) });
   }

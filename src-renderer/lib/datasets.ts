@@ -1,10 +1,10 @@
 /**
  * What tells datasets of the same name apart where they are listed (the Datasets list, the Training,
- * fine-tuning and estimate drop-downs). Names are not unique: the same file imported twice as "ASE 300"
- * gave two identical lines. Decided (session 44): names stay free (an import or rename is not refused),
+ * fine-tuning and estimate drop-downs, the Runs table's dataset column). Names are not unique: the
+ * same file imported twice as "ASE 300" gave two identical lines. Decided (session 44): names stay free (an import or rename is not refused),
  * and a dataset whose name another one has is shown with its id and import time.
  */
-import type { DatasetRecord } from '../../src-shared/ipc/contract';
+import type { DatasetRecord, RunRecord } from '../../src-shared/ipc/contract';
 import { fmtDate } from './format';
 
 /** "#4, imported 2026-12-07 17:10" when another of `all` has `d`'s name; null when its name is its own. */
@@ -16,4 +16,13 @@ export function sameNameNote(d: Pick<DatasetRecord, 'id' | 'name' | 'createdAt'>
 export function datasetOption(d: Pick<DatasetRecord, 'id' | 'name' | 'createdAt' | 'size'>, all: readonly Pick<DatasetRecord, 'id' | 'name'>[]): string {
   const note = sameNameNote(d, all);
   return `${d.name} (${d.size})${note ? ` · ${note}` : ''}`;
+}
+
+/**
+ * The note under a run's dataset in the Runs table: its stored dataset's `sameNameNote`; null when that name is
+ * its own, or when the run has no stored dataset (a command-line run's data, a deleted dataset).
+ */
+export function runDatasetNote(run: Pick<RunRecord, 'datasetId'>, all: readonly Pick<DatasetRecord, 'id' | 'name' | 'createdAt'>[]): string | null {
+  const d = all.find((x) => x.id === run.datasetId);
+  return d ? sameNameNote(d, all) : null;
 }

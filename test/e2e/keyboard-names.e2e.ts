@@ -3,6 +3,8 @@
  * controls, the filters and the Predict model picker have accessible names; Escape goes on training from
  * the "Stop this run?" question; 100,000,000,000 epochs and a 10⁶ Å cutoff are refused naming the field;
  * two datasets of the same name are told apart; the memory warning names the edges when they fill it.
+ * Session 45: a Gaussian step below 0.01 Å is refused naming the field and the bound; the Runs table's
+ * dataset column tells the namesakes apart too.
  */
 import { describe, expect, it } from 'vitest';
 import { shared } from '../helpers/shared-data';
@@ -50,11 +52,14 @@ describe('keyboard, names and bounds', () => {
     expect(app.errors).toEqual([]);
   });
 
-  it('sorts the Runs table from the keyboard (aria-sort), names its filters, checkboxes and rename buttons and the Predict model picker; a 10⁶ Å cutoff is refused, a tiny Gaussian step names the edges', { timeout: 300_000 }, async () => {
+  it('sorts the Runs table from the keyboard (aria-sort), tells a namesake dataset apart in its dataset column, names its filters, checkboxes and rename buttons and the Predict model picker; a 10⁶ Å cutoff and a 0.00001 Å Gaussian step are refused, the finest step at a 30 Å cutoff names the edges', { timeout: 300_000 }, async () => {
     const { page } = app;
     const long = (await api.runs.list({ includeArchived: false })).find((r) => r.name === 'long')!;
     await page.getByTestId('nav-runs').click();
     await page.getByTestId('run-row').first().waitFor({ timeout: 60_000 });
+    // "long" trained on one of the two datasets named "ten CIFs": the dataset column says which, as the Datasets list does
+    const longRow = page.locator(`[data-testid="run-row"][data-id="${long.id}"]`);
+    await expect.poll(() => longRow.getByTestId('run-dataset-same-name').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`^#${long.datasetId}, imported \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
     // Tab from the tag filter reaches the first sort header's button; Enter sorts by it
     await page.getByTestId('runs-tag-filter').focus();
     for (let i = 0; i < 40 && (await focusedTestId()) !== 'runs-sort-id'; i++) await page.keyboard.press('Tab');
@@ -75,20 +80,29 @@ describe('keyboard, names and bounds', () => {
     await page.getByTestId('nav-predict').click();
     await page.getByRole('combobox', { name: 'Model to predict with' }).waitFor();
 
-    // Models form: a 10⁶ Å cutoff is a problem of graph.cutoff; a 0.00001 Å Gaussian step makes 800,001 features per edge: the warning names the edges
+    // Models form: a 10⁶ Å cutoff is a problem of graph.cutoff, a 0.00001 Å Gaussian step one of gaussian.step (at least 0.01 Å);
+    // at that step, a 30 Å cutoff without a neighbour cap makes 3,001 features for each of thousands of edges per atom: the warning names the edges
     await page.getByTestId('nav-models').click();
     await page.getByTestId('config-valid').waitFor({ timeout: 60_000 });
     const cutoff = page.getByTestId('config-field-graph.cutoff');
     await cutoff.fill('1000000');
     await cutoff.dispatchEvent('change');
     await expect.poll(() => page.getByTestId('config-issues').textContent(), { timeout: 60_000 }).toMatch(/Cutoff must be at most 30 Å \(a model's neighbours lie within a few Å/);
-    await cutoff.fill('8');
+    await cutoff.fill('30');
     await cutoff.dispatchEvent('change');
     await page.getByTestId('config-valid').waitFor({ timeout: 60_000 });
     const step = page.getByTestId('config-field-graph.gaussian.step');
     await step.fill('0.00001');
     await step.dispatchEvent('change');
-    await expect.poll(() => page.getByTestId('config-memory-warning').textContent(), { timeout: 120_000 }).toMatch(/most of it for the edges: [\d.]+ per atom, each with 800,001 Gaussian features \(centres every 0\.00001 Å up to 8 Å, the cutoff\): a smaller cutoff/);
+    await expect.poll(() => page.getByTestId('config-issues').textContent(), { timeout: 60_000 }).toMatch(/Step must be at least 0\.01 Å \(CGCNN spaces its Gaussian centres 0\.2 Å apart, SchNet 0\.1 Å\)/);
+    await step.fill('0.01');
+    await step.dispatchEvent('change');
+    const neighbours = page.getByTestId('config-field-graph.maxNeighbors');
+    await neighbours.fill('0');
+    await neighbours.dispatchEvent('change');
+    await page.getByTestId('config-valid').waitFor({ timeout: 60_000 });
+    await page.getByTestId('config-estimate-dataset').selectOption(String(long.datasetId));
+    await expect.poll(() => page.getByTestId('config-memory-warning').textContent(), { timeout: 120_000 }).toMatch(/most of it for the edges: [\d.,]+ per atom, each with 3,001 Gaussian features \(centres every 0\.01 Å up to 30 Å, the cutoff\): a smaller cutoff/);
     await page.getByTestId('config-reset').click();
     expect(app.errors).toEqual([]);
   });

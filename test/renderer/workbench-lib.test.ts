@@ -9,7 +9,7 @@ import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, L
 import { BACKEND_COSTS, calibratedGflops, estimateCost, estimateExplanation, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum, frameLabel } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
-import { datasetOption, sameNameNote } from '../../src-renderer/lib/datasets';
+import { datasetOption, runDatasetNote, sameNameNote } from '../../src-renderer/lib/datasets';
 import { importLine, stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { inOwnDropZone } from '../../src-renderer/composables/useFileDrop';
 import { findField as find } from '../helpers/form';
@@ -845,5 +845,18 @@ describe('datasets of the same name', () => {
     ];
     expect(all.map((d) => datasetOption(d, all))).toEqual(['ASE 300 (300) · #3, imported 2026-12-07 17:10', 'ASE 300 (300) · #4, imported 2026-12-07 17:11', 'COD (10)']);
     expect(sameNameNote(all[2], all)).toBeNull();
+  });
+
+  it('are told apart in the Runs table: a run of each namesake shows its dataset’s id and import time; a run without a stored dataset none', () => {
+    const at = new Date(2026, 11, 7, 17, 10).getTime();
+    const all = [
+      { id: 3, name: 'ASE 300', createdAt: at },
+      { id: 4, name: 'ASE 300', createdAt: at + 60_000 },
+      { id: 5, name: 'COD', createdAt: at },
+    ];
+    const runs = [runRecord(1, { datasetId: 3, datasetName: 'ASE 300' }), runRecord(2, { datasetId: 4, datasetName: 'ASE 300' }), runRecord(3, { datasetId: 5, datasetName: 'COD' })];
+    expect(runs.map((r) => runDatasetNote(r, all))).toEqual(['#3, imported 2026-12-07 17:10', '#4, imported 2026-12-07 17:11', null]);
+    // a command-line run (its data a path) and a run whose dataset was deleted have no stored dataset: datasetId 0
+    expect(runDatasetNote(runRecord(4, { datasetId: 0, datasetName: 'ASE 300' }), all)).toBeNull();
   });
 });

@@ -111,32 +111,35 @@ export class LoadedPotential {
 }
 
 /**
- * The potential's own energies (eV) of `structures`, as `predict` gives them (an ensemble's mean): what the
- * energy check's predicted range of its training structures is measured from (potential-domain.ts
- * `withPredictedEnergies`), at the end of training here and when `import-run` brings one back from PyTorch.
+ * `use` with the potential (or ensemble) of `file` loaded once, its tensors freed when `use` returns or throws: the
+ * end of training evaluates the stored model on its splits and its training structures with one load.
  */
-export function ownEnergies(file: ModelFileData, structures: readonly Configuration[]): number[] {
+export function withLoadedPotential<T>(file: ModelFileData, use: (potential: LoadedPotential) => T): T {
   const potential = new LoadedPotential(file);
   try {
-    return potential.predict(structures, { forces: false, stress: false }).map((p) => p.energy);
+    return use(potential);
   } finally {
     potential.dispose();
   }
 }
 
 /**
- * The errors of a potential file on the frames `indices` (a split), from its predictions as `predict` gives
- * them (an ensemble's: its members' mean): an ensemble run's validation and test metrics, those of the model
- * it stores rather than of one member.
+ * The potential's own energies (eV) of `structures`, as `predict` gives them (an ensemble's mean): what the
+ * energy check's predicted range of its training structures is measured from (potential-domain.ts
+ * `withPredictedEnergies`), at the end of training here and when `import-run` brings one back from PyTorch.
  */
-export function splitErrors(file: ModelFileData, frames: readonly LabelledFrame[], indices: number[]): PotentialSplitResult {
-  const potential = new LoadedPotential(file);
-  try {
-    const predictions = potential.predict(indices.map((i) => frames[i].structure));
-    return { indices, predictions, metrics: potentialMetrics(indices.map((i) => frames[i]), predictions) };
-  } finally {
-    potential.dispose();
-  }
+export function ownEnergies(potential: LoadedPotential, structures: readonly Configuration[]): number[] {
+  return potential.predict(structures, { forces: false, stress: false }).map((p) => p.energy);
+}
+
+/**
+ * The errors of a potential on the frames `indices` (a split), from its predictions as `predict` gives them
+ * (an ensemble's: its members' mean): an ensemble run's validation and test metrics, those of the model it
+ * stores rather than of one member.
+ */
+export function splitErrors(potential: LoadedPotential, frames: readonly LabelledFrame[], indices: number[]): PotentialSplitResult {
+  const predictions = potential.predict(indices.map((i) => frames[i].structure));
+  return { indices, predictions, metrics: potentialMetrics(indices.map((i) => frames[i]), predictions) };
 }
 
 function meanStd(values: ArrayLike<number>[]): { mean: Float64Array; std: Float64Array } {

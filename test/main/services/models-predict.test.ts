@@ -58,6 +58,9 @@ describe('models service', () => {
     const bad = await served.api.models.checkConfig({ config: { architecture: 'cgcnn', model: { numLayers: 0 }, training: { batchSize: 'x' } } });
     expect(bad.ok).toBe(false);
     expect(bad.issues.map((i) => i.path).sort()).toEqual(['model.numLayers', 'training.batchSize']);
+    // the form's check is the command line's schema: a Gaussian step below 0.01 Å is refused with its bound
+    const fine = await served.api.models.checkConfig({ config: { ...paper.config, graph: { ...(paper.config.graph as object), gaussian: { step: 1e-9 } } }, presetId: 'cgcnn-paper' });
+    expect(fine.issues).toEqual([{ path: 'graph.gaussian.step', message: 'gaussian.step must be at least 0.01 Å (CGCNN spaces its Gaussian centres 0.2 Å apart, SchNet 0.1 Å)' }]);
     const saved = await served.api.models.saveConfig({ name: 'four layers', presetId: 'cgcnn-paper', config: changed });
     expect((await served.api.models.listConfigs({})).find((c) => c.id === saved.id)?.config).toEqual(changed);
     // a config with problems is not saved: loading it later could not train

@@ -242,7 +242,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
     }
   });
 
-  it('refuses 100,000,000,000 epochs and a 10⁶ Å cutoff before any work, naming the field (exit 2, no run)', async () => {
+  it('refuses 100,000,000,000 epochs, a 10⁶ Å cutoff and a 10⁻⁹ Å Gaussian step before any work, naming the field (exit 2, no run)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-train-bounds-'));
     const db = join(dir, 'runs.sqlite');
     const cli = cliIn(dir);
@@ -253,6 +253,10 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const cutoff = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'cgcnn-paper', '--config', 'far.json', '--db', db);
     expect(cutoff.code).toBe(2);
     expect(cutoff.err).toBe("latticework train: invalid model config:\n  graph.cutoff: graph.cutoff must be at most 30 Å (a model's neighbours lie within a few Å: CGCNN uses 8, SchNet 5)");
+    writeFileSync(join(dir, 'fine.json'), JSON.stringify({ graph: { gaussian: { step: 1e-9 } } }));
+    const step = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'cgcnn-paper', '--config', 'fine.json', '--db', db);
+    expect(step.code).toBe(2);
+    expect(step.err).toBe('latticework train: invalid model config:\n  graph.gaussian.step: gaussian.step must be at least 0.01 Å (CGCNN spaces its Gaussian centres 0.2 Å apart, SchNet 0.1 Å)');
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
   });
 

@@ -46,6 +46,18 @@ describe('model config schema', () => {
     expect(resolvedLoss(parseModelConfig({ architecture: 'gcn', model: { head: { kind: 'classification' } } }))).toBe('cross-entropy');
   });
 
+  it('refuses a Gaussian step below 0.01 Å, naming the field and the bound (10⁻⁹ Å passed: 8 billion features per edge)', () => {
+    const problems = (step: unknown) => {
+      const r = safeParseModelConfig({ architecture: 'cgcnn', graph: { gaussian: { step } } });
+      return r.ok ? [] : r.issues;
+    };
+    const below = 'graph.gaussian.step: gaussian.step must be at least 0.01 Å (CGCNN spaces its Gaussian centres 0.2 Å apart, SchNet 0.1 Å)';
+    for (const step of [1e-9, 0.00999, 0, -0.2]) expect(problems(step), String(step)).toEqual([below]);
+    expect(problems('0.2')).toEqual(['graph.gaussian.step: gaussian.step must be a number']);
+    expect(problems(0.01)).toEqual([]);
+    expect(problems(0.2)).toEqual([]);
+  });
+
   it('counts Gaussian centres like numpy.arange(dmin, dmax + step, step)', () => {
     const g = (cutoff: number, dmin: number, step: number, dmax?: number) =>
       gaussianCount(parseModelConfig({ architecture: 'cgcnn', graph: { cutoff, gaussian: { dmin, step, dmax } } }).graph);
