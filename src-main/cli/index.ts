@@ -1,7 +1,8 @@
 /**
  * `latticework`: the command line. Every command prints human-readable text, and one JSON
  * document with `--json`: its result, or `{"error": {"message", "status"}}` when it failed before it
- * had one (`main` adds it, from the failure stderr names).
+ * had one (`main` adds it, from the failure stderr names; with `"stoppedBy": "SIGINT"|"SIGTERM"` when a stop
+ * signal ended it so).
  *
  * Start-up loads this table and nothing else: a command's module (and what it imports: tfjs,
  * SQLite, the chemistry readers) is imported only when that command runs, so `--version`,
@@ -11,14 +12,14 @@
 import { once } from 'node:events';
 import { UsageProblem, usageError, type CliIo, type Command, type CommandEntry } from './command';
 import { VERSION } from '../app/version';
-import { heedStopSignalsFromStart } from './signals';
+import { heedStopSignalsFromStart, stoppedBy } from './signals';
 
 export const commands: CommandEntry[] = [
   { name: 'start', summary: 'start the desktop app (browser mode where Electron cannot start)', load: async () => (await import('./commands/start')).startCommand },
   { name: 'serve', summary: 'run in browser mode (local host process serving the app)', load: async () => (await import('./commands/serve')).serveCommand },
   { name: 'structure', summary: 'read structure files and trajectories, build supercells, vacancy hops and other cells: structure info|frames|rdf|msd|supercell|vacancy-hop|cell FILE... [--json]', noDatabase: true, stops: true, load: async () => (await import('./commands/structure')).structureCommand },
   { name: 'graph', summary: 'print the crystal graph (neighbours within a cutoff, periodic images) of structure files', noDatabase: true, load: async () => (await import('./commands/graph')).graphCommand },
-  { name: 'import-model', summary: 'import a CGCNN .pth.tar checkpoint as a Latticework model', models: true, load: async () => (await import('./commands/import-model')).importModelCommand },
+  { name: 'import-model', summary: 'import a CGCNN .pth.tar checkpoint as a Latticework model', models: true, stops: true, load: async () => (await import('./commands/import-model')).importModelCommand },
   { name: 'predict', summary: 'predict properties of structures with a model', models: true, stops: true, load: async () => (await import('./commands/predict')).predictCommand },
   { name: 'train', summary: 'train a model on a dataset: a CGCNN folder, a CSV, extended XYZ or the labelled frames of any structure file (recorded as a run)', models: true, stops: true, load: async () => (await import('./commands/train')).trainCommand },
   { name: 'relax', summary: 'relax a structure (atoms, and the cell with --cell) with emt, lj, morse or a trained potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).relaxCommand },
@@ -28,7 +29,7 @@ export const commands: CommandEntry[] = [
   { name: 'neb', summary: 'the minimum energy path and barrier between two states (nudged elastic band, climbing image) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).nebCommand },
   { name: 'vibrations', summary: 'harmonic vibrations at the Γ point (mode energies, wavenumbers, zero-point energy) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).vibrationsCommand },
   { name: 'eos', summary: 'equation of state (Birch–Murnaghan fit of energies over volumes) with a potential', models: true, stops: true, load: async () => (await import('./commands/simulate')).eosCommand },
-  { name: 'export', summary: 'export a run or config with its data as a folder that trains with PyTorch (torchrun, Slurm)', load: async () => (await import('./commands/export')).exportCommand },
+  { name: 'export', summary: 'export a run or config with its data as a folder that trains with PyTorch (torchrun, Slurm)', stops: true, load: async () => (await import('./commands/export')).exportCommand },
   { name: 'import-run', summary: 'bring back a run trained with PyTorch from an export folder (an external run)', load: async () => (await import('./commands/import-run')).importRunCommand },
   { name: 'runs', summary: 'list the training runs of the database (app and command line)', load: async () => (await import('./commands/runs')).runsCommand },
   { name: 'doctor', summary: 'what this machine can run (backends, GPU/CUDA, threads, database, Electron, sqlite3)', load: async () => (await import('./commands/doctor')).doctorCommand },
@@ -120,7 +121,11 @@ async function runEntry(entry: CommandEntry, rest: string[], io: CliIo, cwd: str
     }),
   };
   const status = await runCommand(entry, command, rest, watched, cwd);
-  if (json && status !== 0 && !printed) io.out(JSON.stringify({ error: { message: failureMessage(entry.name, said), status } }));
+  if (json && status !== 0 && !printed) {
+    // a command a stop signal ended before it had a result: which signal (its message says what it kept)
+    const signal = stoppedBy(status);
+    io.out(JSON.stringify({ error: { message: failureMessage(entry.name, said), status, ...(signal && { stoppedBy: signal }) } }));
+  }
   return status;
 }
 

@@ -141,8 +141,7 @@ export class OutputFiles {
    * while the thread was busy (making a supercell and writing it: a second for 64,000 sites) is heard first.
    */
   async place(): Promise<void> {
-    // two turns: the first may end in this turn of the loop, before it looks at the signals again
-    for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
+    await hearStopSignals();
     if (this.stopped) return; // its listener ended the process (here only where that end is a test's stub)
     for (const [path, name] of this.partials) renameSync(name, path);
     this.partials.clear();
@@ -178,9 +177,23 @@ export function leaveStopSignalsUnheard(): void {
   for (const signal of STOP_SIGNALS) if (!process.listeners(signal).includes(unheard)) process.on(signal, unheard);
 }
 
+/**
+ * Lets a stop signal that came while the thread was busy (synchronous work: a checkpoint converted, graphs built) reach
+ * its listener before the command looks at it: two turns of the event loop, as the first may end in the turn the
+ * signal came in, before the loop looks at the signals again.
+ */
+export async function hearStopSignals(): Promise<void> {
+  for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
+}
+
 /** The exit status of a command a stop signal cut short: 143 after SIGTERM, else 130. */
 export function stoppedStatus(): number {
   return received === 'SIGTERM' ? 143 : 130;
+}
+
+/** The stop signal that gave a command its exit `status` (130 or 143, stoppedStatus), or null: the command was not stopped by one. */
+export function stoppedBy(status: number): StopSignal | null {
+  return received !== null && status === stoppedStatus() ? received : null;
 }
 
 /** "Ctrl-C" or "SIGTERM", for the line that says the command is stopping. */

@@ -89,10 +89,11 @@ async function runNormalizer(tx: Tx, row: RunRow): Promise<TargetNormalizer | nu
 /**
  * Writes the export folder `out` (new or empty): reads the data, builds the graphs with the
  * model's settings and draws the initial weights (tfjs: the cpu backend unless one is set).
- * `step` is told what is being done; `notice`, what a dataset read from its path left out (as
- * `latticework train` says it).
+ * `step` is told what is being done, and awaited: it stops the export by throwing (the app's Cancel, the
+ * command line's Ctrl-C), before the folder is written; `notice`, what a dataset read from its path left
+ * out (as `latticework train` says it).
  */
-export async function exportForTorch(req: ExportRequest, data: ExportData, out: string, step: (message: string) => void = () => undefined, notice: (message: string) => void = step): Promise<TorchExportSummary> {
+export async function exportForTorch(req: ExportRequest, data: ExportData, out: string, step: (message: string) => void | Promise<void> = () => undefined, notice: (message: string) => void = step): Promise<TorchExportSummary> {
   const { config } = req;
   if (!isPotentialConfig(config)) {
     const problem = exportProblem(config);
@@ -101,22 +102,22 @@ export async function exportForTorch(req: ExportRequest, data: ExportData, out: 
   // before the data is read and the graphs built (a large dataset's take minutes)
   checkExportFolderEmpty(out);
   if (!currentBackend()) await initBackend({ force: 'cpu' });
-  step('reading the data');
+  await step('reading the data');
   if (isPotentialConfig(config)) {
     // an interatomic potential: the labelled frames (energies, forces, stresses), read as `latticework train` reads them
     const read = 'read' in data ? data.read : await readForExport(data.path, { kind: 'frames', limit: data.limit }, 'frame', notice);
     const frames = datasetFrames(read);
     if (frames.length === 0) throw new Error(`no labelled frame could be read from ${read.source}`);
-    step(`writing ${frames.length} frames and their neighbour lists`);
+    await step(`writing ${frames.length} frames and their neighbour lists`);
     return exportTorchPotential({ config, frames, source: read.source, split: req.split, exportedFrom: req.exportedFrom, name: req.name }, out);
   }
   const read = 'read' in data ? data.read : await readForExport(data.path, { target: data.target, limit: data.limit }, 'structure', notice);
   if (read.items.length === 0) throw new Error(`no labelled structure could be read from ${read.source}`);
   const fitted = fitConfigToData(config, read);
   const atomInit = datasetAtomInit(read);
-  step(`building the graphs of ${read.items.length} structures`);
+  await step(`building the graphs of ${read.items.length} structures`);
   const samples = trainingSamples(fitted.config, read, atomInit);
-  step('writing the folder');
+  await step('writing the folder');
   return exportTorchRun({ config: fitted.config, data: read, samples, atomInit, targetNames: fitted.targetNames, split: req.split, exportedFrom: req.exportedFrom, trainedNormalizer: req.trainedNormalizer, name: req.name }, out);
 }
 

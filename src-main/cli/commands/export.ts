@@ -14,6 +14,7 @@ import { databasePath } from '../../app/paths';
 import { labelledFrames } from '../../datasets/frames';
 import { Database } from '../../store/database';
 import { getRunRow } from '../../store/runs';
+import { hearStopSignals, leaveStopSignalsUnheard, signalName, stepStopSignal, stoppedStatus } from '../signals';
 import { flagOptions, parseCommandArgs, readJsonObjectFile, usageDescription, usageError, valueOptions, type Command, type CommandContext } from '../command';
 
 const usage = `Usage: latticework export RUN_OR_CONFIG --data PATH --to torch DIR [options]
@@ -40,7 +41,9 @@ single split) and the SchNet and PaiNN interatomic potentials (schnet-potential,
 ${labelledFrames.description}, as for \`latticework train\`).`,
   0,
 )}
-Exit status: 0 written, 1 failed, 2 bad usage.`;
+Progress on stderr. Ctrl-C or SIGTERM stops it at its next step, before the folder is written: nothing
+is written (a folder that was there, empty, stays).
+Exit status: 0 written, 1 failed, 2 bad usage, 130 stopped by Ctrl-C (143 by SIGTERM).`;
 
 export const exportCommand: Command = {
   usage,
@@ -78,6 +81,15 @@ export const exportCommand: Command = {
         ctx.io.out('next:');
         for (const line of nextSteps(summary.folder)) ctx.io.out(`  ${line}`);
       }
+    };
+    // a stop signal (Ctrl-C, SIGTERM) is heard at the export's next step, before the folder is written: nothing is written
+    const { signal, off } = stepStopSignal((sig) => ctx.io.err(`latticework export: stopped by ${signalName(sig)} before the folder was written; nothing written`));
+    const stopped = new Error('stopped');
+    const step = async (message: string) => {
+      // a signal that came while the thread was busy (the graphs built) is heard here
+      await hearStopSignals();
+      if (signal.aborted) throw stopped;
+      ctx.io.err(`latticework export: ${message}`);
     };
     try {
       // 1. the config (and split) to export
@@ -120,11 +132,17 @@ export const exportCommand: Command = {
       // 2. the data, its graphs with the model's settings, the initial weights
       // what the data's reading left out, on stderr as `latticework train` says it
       const notice = (message: string) => ctx.io.err(`latticework export: ${message}`);
-      report(await exportForTorch(request, { path: resolve(ctx.cwd, values.data), target: values.target, limit }, resolve(ctx.cwd, dir), undefined, notice));
+      const summary = await exportForTorch(request, { path: resolve(ctx.cwd, values.data), target: values.target, limit }, resolve(ctx.cwd, dir), step, notice);
+      // written whole (its writing is one synchronous step): a signal from now on is too late to stop anything
+      leaveStopSignalsUnheard();
+      report(summary);
       return 0;
     } catch (e) {
+      if (e === stopped) return stoppedStatus();
       ctx.io.err(`latticework export: ${(e as Error).message}`);
       return 1;
+    } finally {
+      off();
     }
   },
 };

@@ -10,6 +10,7 @@ import { flagOptions, outputFileProblem, parseCommandArgs, readJsonObjectFile, u
 import { isPotentialConfig } from '../../../src-shared/model/potential';
 import { groupThousands } from '../../../src-shared/text';
 import { readNamedFile } from '../../files/path-guard';
+import { hearStopSignals, leaveStopSignalsUnheard, signalName, stepStopSignal, stoppedStatus } from '../signals';
 
 const usage = `Usage: latticework import-model FILE.pth.tar [--name NAME] [--atom-init FILE] [--out FILE.lwm] [--force] [--json]
 
@@ -23,8 +24,9 @@ A Latticework model file (.lwm) needs no import: predict --model FILE.lwm uses i
   --out FILE.lwm     write the model file there instead of storing it (a new file: nothing is overwritten)
   --force            replace a stored model of the same name
   --json             print {"name","location","task","architecture","targets","parameters","normalizer","sha256"}
+Ctrl-C or SIGTERM before the model is stored (or written) stops the import: nothing is kept.
 Exit status: 0 on success, 1 when the file cannot be imported, 2 for bad usage (a name
-already stored without --force among it, as for train).`;
+already stored without --force among it, as for train), 130 stopped by Ctrl-C (143 by SIGTERM).`;
 
 export const importModelCommand: Command = {
   usage,
@@ -46,50 +48,78 @@ export const importModelCommand: Command = {
     } catch (e) {
       return usageError(ctx.io, 'import-model', `--name: ${(e as Error).message}`);
     }
-    const taken = values.out ? null : await modelRepository().saveProblem(name, { overwrite: !!values.force });
-    if (taken) return usageError(ctx.io, 'import-model', taken);
-    const atomInitFile = values['atom-init'];
-    let atomInit: Record<string, number[]> | undefined;
+    // a stop signal (Ctrl-C, SIGTERM) before the model is stored or written stops the import: nothing is kept
+    const { signal, off } = stepStopSignal((sig) =>
+      ctx.io.err(`latticework import-model: stopped by ${signalName(sig)} before ${values.out ? `it wrote ${values.out}; nothing written` : 'the model was stored; nothing imported'}`),
+    );
     try {
-      if (atomInitFile !== undefined) atomInit = (await readJsonObjectFile(resolve(ctx.cwd, atomInitFile), 'an atom_init.json', atomInitFile)) as Record<string, number[]>;
-    } catch (e) {
-      ctx.io.err(`latticework import-model: --atom-init ${(e as Error).message}`);
-      return 1;
-    }
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readNamedFile(file, positionals[0], 'model'));
-    } catch (e) {
-      ctx.io.err(`latticework import-model: ${(e as Error).message}`);
-      return 1;
-    }
-    try {
-      if (isModelFile(bytes)) {
-        ctx.io.err(`latticework import-model: ${positionals[0]} is a Latticework model file (.lwm): import-model converts CGCNN checkpoints (.pth.tar). A .lwm needs no conversion: predict with it as it is (latticework predict --model ${positionals[0]} FILE...), or store it with the app's Import model.`);
-        return 1;
-      }
-      const data = importCgcnnCheckpoint(bytes, { name, fileName: file, ...(atomInit ? { atomInit } : {}) });
-      let location: string;
-      if (values.out) {
-        location = resolve(ctx.cwd, values.out);
-        writeFileSync(location, encodeModelFile(data));
-      } else {
-        location = await modelRepository().save(data, { overwrite: !!values.force });
-      }
-      const h = data.header;
-      const config = h.config;
-      if (isPotentialConfig(config)) throw new Error('internal: a CGCNN import produced a potential config');
-      const params = parameterCount(config);
-      if (values.json) {
-        ctx.io.out(JSON.stringify({ name: h.name, location, task: h.task, architecture: config.architecture, targets: h.targets, parameters: params, normalizer: h.normalizer, sha256: h.provenance.sha256 }));
-      } else {
-        const t = h.targets[0];
-        ctx.io.out(`imported ${h.name}: CGCNN ${h.task}, ${t.name}${t.unit ? ` (${t.unit})` : ''}, ${config.model.numLayers} convolutions, ${groupThousands(params)} parameters → ${location}`);
-      }
-      return 0;
-    } catch (e) {
-      ctx.io.err(`latticework import-model: ${positionals[0]}: ${(e as Error).message}`);
-      return 1;
+      return await importModel(ctx, { file, shown: positionals[0], name, out: values.out, atomInit: values['atom-init'], force: !!values.force, json: !!values.json }, signal);
+    } finally {
+      off();
     }
   },
 };
+
+/** What import-model was given, its arguments read. */
+interface ImportArgs {
+  /** The checkpoint (absolute) and as it was given. */
+  file: string;
+  shown: string;
+  name: string;
+  out: string | undefined;
+  atomInit: string | undefined;
+  force: boolean;
+  json: boolean;
+}
+
+/** The import once its arguments are read: the checkpoint converted, then stored (or written to --out) unless `stop` was asked first. */
+async function importModel(ctx: CommandContext, a: ImportArgs, stop: { readonly aborted: boolean }): Promise<number> {
+  const taken = a.out ? null : await modelRepository().saveProblem(a.name, { overwrite: a.force });
+  if (taken) return usageError(ctx.io, 'import-model', taken);
+  let atomInit: Record<string, number[]> | undefined;
+  try {
+    if (a.atomInit !== undefined) atomInit = (await readJsonObjectFile(resolve(ctx.cwd, a.atomInit), 'an atom_init.json', a.atomInit)) as Record<string, number[]>;
+  } catch (e) {
+    ctx.io.err(`latticework import-model: --atom-init ${(e as Error).message}`);
+    return 1;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readNamedFile(a.file, a.shown, 'model'));
+  } catch (e) {
+    ctx.io.err(`latticework import-model: ${(e as Error).message}`);
+    return 1;
+  }
+  try {
+    if (isModelFile(bytes)) {
+      ctx.io.err(`latticework import-model: ${a.shown} is a Latticework model file (.lwm): import-model converts CGCNN checkpoints (.pth.tar). A .lwm needs no conversion: predict with it as it is (latticework predict --model ${a.shown} FILE...), or store it with the app's Import model.`);
+      return 1;
+    }
+    const data = importCgcnnCheckpoint(bytes, { name: a.name, fileName: a.file, ...(atomInit ? { atomInit } : {}) });
+    // the last step: a stop signal that came while the checkpoint was read and converted stops it before it, one after it is too late
+    await hearStopSignals();
+    if (stop.aborted) return stoppedStatus();
+    let location: string;
+    if (a.out) {
+      location = resolve(ctx.cwd, a.out);
+      writeFileSync(location, encodeModelFile(data));
+    } else {
+      location = await modelRepository().save(data, { overwrite: a.force });
+    }
+    leaveStopSignalsUnheard();
+    const h = data.header;
+    const config = h.config;
+    if (isPotentialConfig(config)) throw new Error('internal: a CGCNN import produced a potential config');
+    const params = parameterCount(config);
+    if (a.json) {
+      ctx.io.out(JSON.stringify({ name: h.name, location, task: h.task, architecture: config.architecture, targets: h.targets, parameters: params, normalizer: h.normalizer, sha256: h.provenance.sha256 }));
+    } else {
+      const t = h.targets[0];
+      ctx.io.out(`imported ${h.name}: CGCNN ${h.task}, ${t.name}${t.unit ? ` (${t.unit})` : ''}, ${config.model.numLayers} convolutions, ${groupThousands(params)} parameters → ${location}`);
+    }
+    return 0;
+  } catch (e) {
+    ctx.io.err(`latticework import-model: ${a.shown}: ${(e as Error).message}`);
+    return 1;
+  }
+}

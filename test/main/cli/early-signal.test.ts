@@ -50,6 +50,16 @@ describe('a stop signal while a command starts', { timeout: 120_000 }, () => {
     expect(r.listening).toBe(0);
   });
 
+  it('import-model --out --json by SIGTERM: heard, stopped before it writes the model file; the error document names the signal, exit 143', async () => {
+    const out = join(dir, 'band-gap.lwm');
+    const r = await signalledAtStart('SIGTERM', 'import-model', join(SHARED_DATA, 'cgcnn-pretrained', 'band-gap.pth.tar'), '--out', out, '--json');
+    expect(r.ended).toBe(false);
+    expect([r.code, r.err]).toEqual([143, `latticework import-model: stopped by SIGTERM before it wrote ${out}; nothing written`]);
+    expect(JSON.parse(r.out)).toEqual({ error: { message: `stopped by SIGTERM before it wrote ${out}; nothing written`, status: 143, stoppedBy: 'SIGTERM' } });
+    expect(existsSync(out)).toBe(false);
+    expect(r.listening).toBe(0);
+  });
+
   it('a command that fails at its first step ends with its failure, not with the stop that came before it listened', async () => {
     writeFileSync(join(dir, 'Fe.vasp'), copperPoscar(1, 0, 'Fe'));
     const r = await signalledAtStart('SIGTERM', 'md', 'Fe.vasp', '--model', 'emt', '--ensemble', 'nve', '--temperature', '300', '--timestep', '1', '--steps', '100', '--json');

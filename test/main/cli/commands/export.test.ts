@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { expect, it, vi } from 'vitest';
 import { exportCommand } from '../../../../src-main/cli/commands/export';
 import { SHARED_DATA } from '../../../helpers/shared-data';
-import { cliIn, emtFrames, io } from './helpers';
+import { cliIn, emtFrames, exportNotes, io } from './helpers';
+
 
 it('refuses a config file with a field it does not know, naming the file and the field, and writes nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lw-export-config-'));
@@ -52,20 +53,20 @@ it('refuses data that is not the run\'s (other targets, other size) and says whe
 
   const other = await cli('export', '1', '--data', 'other.csv', '--to', 'torch', 'other', '--db', db);
   expect(other.code).toBe(1);
-  expect(other.err).toMatch(/^latticework export: the data is not what run 1 trained on: the targets of its training structures have mean .*, the run's had mean /);
+  expect(exportNotes(other.err).join('\n')).toMatch(/^latticework export: the data is not what run 1 trained on: the targets of its training structures have mean .*, the run's had mean /);
   expect(existsSync(join(dir, 'other'))).toBe(false);
   // the run's structures and targets, and two more
   for (const extra of ['extra1', 'extra2']) copyFileSync(join(sample, `${rows[0][0]}.cif`), join(dir, `${extra}.cif`));
   writeFileSync(join(dir, 'more.csv'), `id,target\n${rows.map(([id, t]) => `${id},${t}`).join('\n')}\nextra1,1\nextra2,2\n`);
   const more = await cli('export', '1', '--data', 'more.csv', '--to', 'torch', 'more', '--db', db);
   expect(more.code).toBe(1);
-  expect(more.err).toBe("latticework export: the run's split covers 10 structures, but the data has 12: give the run's own dataset with --data (and the --limit it trained with)");
+  expect(exportNotes(more.err)).toEqual(["latticework export: the run's split covers 10 structures, but the data has 12: give the run's own dataset with --data (and the --limit it trained with)"]);
   const own = await cli('export', '1', '--data', sample, '--to', 'torch', 'own', '--db', db);
-  expect([own.code, own.err]).toEqual([0, '']);
+  expect([own.code, exportNotes(own.err)]).toEqual([0, []]);
   // run 2 did not normalise its targets: nothing but its split's size to check, and it says so
   const raw = await cli('export', '2', '--data', 'other.csv', '--to', 'torch', 'raw', '--db', db);
   expect(raw.code).toBe(0);
-  expect(raw.err).toBe("latticework export: run 2 records no statistics of its training targets (a potential, targets not normalised, or neither model nor checkpoint kept): --data is checked against its split's size only");
+  expect(exportNotes(raw.err)).toEqual(["latticework export: run 2 records no statistics of its training targets (a potential, targets not normalised, or neither model nor checkpoint kept): --data is checked against its split's size only"]);
 });
 
 it('refuses a seed ensemble and a fine-tuning run, which its train.py would train as one fresh model', { timeout: 120_000 }, async () => {
@@ -97,13 +98,13 @@ it('says which files and rows the data left out, as train does, and gives every 
   writeFileSync(join(data, 'id_prop.csv'), '1000041,1.5\nbroken,2.5\n');
   const o = io();
   expect(await exportCommand.run({ argv: ['gcn', '--data', 'two', '--to', 'torch', 'out', '--json'], io: o.io, cwd: dir }), o.err.join('\n')).toBe(0);
-  expect(o.err).toEqual([`latticework export: 1 whole file left out of ${data}:\n  broken.cif: no data block has atom sites (_atom_site_fract_x or _atom_site_Cartn_x); 1 block(s) read`]);
+  expect(exportNotes(o.err)).toEqual([`latticework export: 1 whole file left out of ${data}:\n  broken.cif: no data block has atom sites (_atom_site_fract_x or _atom_site_Cartn_x); 1 block(s) read`]);
   expect(JSON.parse(o.out[0])).toMatchObject({ structures: 1 });
 
   writeFileSync(join(data, 'id_prop.csv'), 'broken,2.5\n');
   const none = io();
   expect(await exportCommand.run({ argv: ['gcn', '--data', 'two', '--to', 'torch', 'out2'], io: none.io, cwd: dir })).toBe(1);
-  expect(none.err).toEqual([`latticework export: no labelled structure could be read from ${data} — broken.cif: no data block has atom sites (_atom_site_fract_x or _atom_site_Cartn_x); 1 block(s) read; 1000041.cif (not in id_prop.csv)`]);
+  expect(exportNotes(none.err)).toEqual([`latticework export: no labelled structure could be read from ${data} — broken.cif: no data block has atom sites (_atom_site_fract_x or _atom_site_Cartn_x); 1 block(s) read; 1000041.cif (not in id_prop.csv)`]);
   expect(existsSync(join(dir, 'out2'))).toBe(false);
 });
 

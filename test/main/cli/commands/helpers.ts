@@ -26,3 +26,9 @@ export function cliIn(dir: string): (...argv: string[]) => Promise<{ code: numbe
     return { code, out: o.out.join('\n'), err: o.err.join('\n') };
   };
 }
+
+/** What `latticework export` said on stderr but its progress (`reading the data`, …: its steps, where a stop signal is heard), a line each. */
+export function exportNotes(err: string | string[]): string[] {
+  const progress = /^latticework export: (reading the data|building the graphs of \d+ structures|writing \d+ frames and their neighbour lists|writing the folder)$/;
+  return (typeof err === 'string' ? err.split('\n') : err).filter((l) => l !== '' && !progress.test(l));
+}
