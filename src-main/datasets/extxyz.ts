@@ -6,13 +6,13 @@
  * and reported. A frame's name is its `id` property, else its index (`file:index` when several
  * files are read).
  */
-import { splitXyzFrames } from '../../src-shared/chem';
+import { splitXyzFrames, xyzFlatCells } from '../../src-shared/chem';
 import type { FileFailure } from '../../src-shared/ipc/contract';
 import { UserError } from '../ipc/errors';
 import type { ParsedFileStructure } from '../workers/tasks';
 import { firstStructures, named, numericSiteKeys, structureText } from './files';
 import { safeLabel } from './table';
-import type { DatasetFormat, LabelledItem } from './types';
+import type { DatasetFormat, LabelledItem, StructureText } from './types';
 import { noDatasetFile } from './source';
 
 const isXyz = (n: string) => /\.(ext)?xyz$/i.test(n);
@@ -54,14 +54,17 @@ export const extxyzFrames: DatasetFormat = {
     const fileNames = src.file !== null ? [src.file] : src.names.filter(isXyz);
     if (fileNames.length === 0) throw noDatasetFile(src, '.xyz/.extxyz file', isXyz);
     const failed: FileFailure[] = [];
-    // each frame parsed on its own, named `k/file` so that the reader takes it as its file's format (an XYZ)
-    const pieces: { name: string; text: string; file: string; index: number; line: number }[] = [];
+    // each frame parsed on its own, named `k/file` so that the reader takes it as its file's format (an XYZ),
+    // with its file's flat-cell extents: the frames given one flat cell share the cell made for the file
+    const pieces: (StructureText & { file: string; index: number; line: number })[] = [];
     for (const n of fileNames) {
       const text = await structureText(src, n, failed);
       if (text === null || text === false) continue;
-      for (const [k, { text: frame, line }] of splitXyzFrames(text).entries()) {
+      const frames = splitXyzFrames(text);
+      const flatCells = xyzFlatCells(frames.map((f) => f.text));
+      for (const [k, { text: frame, line }] of frames.entries()) {
         if (options.limit !== undefined && pieces.length >= options.limit) break;
-        pieces.push({ name: `${k}/${n}`, text: frame, file: n, index: k, line });
+        pieces.push({ name: `${k}/${n}`, text: frame, flatCells: flatCells[k], file: n, index: k, line });
       }
     }
     const frameFailures: FileFailure[] = [];

@@ -19,7 +19,7 @@ import { labelledFrames } from './frames';
 import { NoDatasetFileError, type DatasetSource } from './source';
 import type { DatasetFormat, DatasetRead, DatasetReadOptions, ReaderIO } from './types';
 
-export type { DatasetRead, DatasetReadOptions, LabelledItem, ReaderIO } from './types';
+export type { DatasetRead, DatasetReadOptions, LabelledItem, ReaderIO, StructureText } from './types';
 export { droppedLabel, droppedSource, pathSource, type DatasetSource } from './source';
 
 /** Every format, in the order they are tried when a path is given without its kind. */

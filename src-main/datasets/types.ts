@@ -1,9 +1,20 @@
 /** What the dataset reader reads and returns (the entry point is index.ts). */
 import type { DatasetKind, FileFailure, FrameSelection, FramesImportReport } from '../../src-shared/ipc/contract';
+import type { FlatCellExtents } from '../../src-shared/chem';
 import type { LabellingCalculator } from '../../src-shared/sim/label';
 import type { FramesFile, FramesReadOptions, FramesSource } from '../files/frames-source';
 import type { ParsedFile, ParsedFileStructure } from '../workers/tasks';
 import type { DatasetSource } from './source';
+
+/**
+ * A structure file's text to parse; `flatCells`: an extended XYZ frame parsed on its own, its file's flat-cell
+ * extents (`xyzFlatCells`), so that it makes the file's one cell.
+ */
+export interface StructureText {
+  name: string;
+  text: string;
+  flatCells?: FlatCellExtents;
+}
 
 /** How the reader gets structures out of files: the caller decides where the parsing runs. */
 export interface ReaderIO {
@@ -12,7 +23,7 @@ export interface ReaderIO {
    * and cancellation (the app's import), or in this process (the command line). `what` names the
    * files in progress messages.
    */
-  parse(files: { name: string; text: string }[], what: 'files' | 'frames'): Promise<ParsedFile[]>;
+  parse(files: StructureText[], what: 'files' | 'frames'): Promise<ParsedFile[]>;
   /**
    * How the labelled frames of each of `sources` are read (the compute task `read-frames`): a
    * function reading one source, called for each (two at a time), progress in frames.

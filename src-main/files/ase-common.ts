@@ -4,7 +4,7 @@
  * constraints, a JSON list of `{name, kwargs}` (ase.constraints' `todict`, encoded by ase.io.jsonio),
  * which `constraintsJson` writes.
  */
-import { cartToFrac, elementSymbol, fileCell, framesByCell, voigtFromMatrix, type LabelledFrame, type Mat3, type SiteProperty, type Voigt6 } from '../../src-shared/chem';
+import { addFlatCellFrame, cartToFrac, elementSymbol, fileCell, voigtFromMatrix, type FlatCellExtents, type LabelledFrame, type Mat3, type SiteProperty, type Voigt6 } from '../../src-shared/chem';
 import { fileConstraints } from '../../src-shared/sim/constraints';
 
 /** An image as ASE stores it (arrays flat, per-atom ones null when the image has none). */
@@ -35,7 +35,7 @@ export interface AseImage {
 
 /**
  * The labelled frames of the images of one file (a trajectory's images, a database's rows), each by
- * `aseFrame`; the images given the same flat cell share the cell made for it (`framesByCell`). `bad`
+ * `aseFrame`; the images given the same flat cell share the cell made for it (`addFlatCellFrame`). `bad`
  * and `warn` are told which image they are about (its index in `images`).
  */
 export function aseFrames(
@@ -43,19 +43,33 @@ export function aseFrames(
   bad: (k: number, what: string) => never,
   warn: (k: number, what: string, about: 'cell' | 'constraints') => void,
 ): LabelledFrame[] {
-  const sharing = framesByCell(images.map((image) => ({ rows: image.cell, pbc: image.pbc, cart: image.positions })));
-  return images.map((image, k) => aseFrame(image, sharing[k], (what) => bad(k, what), (what, about) => warn(k, what, about)));
+  const extents: FlatCellExtents = {};
+  for (const image of images) {
+    const cell = imageCell(image);
+    if (cell) addFlatCellFrame(extents, cell, image.pbc, image.positions);
+  }
+  return images.map((image, k) => aseFrame(image, extents, (what) => bad(k, what), (what, about) => warn(k, what, about)));
+}
+
+/** An image's cell as rows; null when it is not 9 numbers. */
+function imageCell({ cell: c }: AseImage): Mat3 | null {
+  if (c.length !== 9) return null;
+  return [
+    [c[0], c[1], c[2]],
+    [c[3], c[4], c[5]],
+    [c[6], c[7], c[8]],
+  ];
 }
 
 /**
  * The labelled frame of an image: its cell as `fileCell` reads it (none for an all-zero cell or a flat
  * one without periodic directions; a 2D structure's zero vector made, as long as the largest extent of
- * the atoms of `sameCell`, the images of its file given the same cell); masses, momenta, initial magnetic
+ * the atoms of the images of its file given the same cell, `extents`); masses, momenta, initial magnetic
  * moments and charges, non-zero tags and held atoms as site properties. An array of the wrong size is
  * `bad`; what the cell's reading says and what the constraints cannot say are passed to `warn`, with
  * which of the two it is about.
  */
-function aseFrame(image: AseImage, sameCell: readonly ArrayLike<number>[], bad: (what: string) => never, warn: (what: string, about: 'cell' | 'constraints') => void): LabelledFrame {
+function aseFrame(image: AseImage, extents: FlatCellExtents, bad: (what: string) => never, warn: (what: string, about: 'cell' | 'constraints') => void): LabelledFrame {
   const { numbers, positions: cart } = image;
   const n = numbers.length;
   const sized = (name: string, a: Float64Array | null, per: number): Float64Array | null => {
@@ -63,14 +77,8 @@ function aseFrame(image: AseImage, sameCell: readonly ArrayLike<number>[], bad: 
     return a;
   };
   sized('positions', cart, 3);
-  if (image.cell.length !== 9) bad('the cell is not 9 numbers');
-  const c = image.cell;
-  const cell: Mat3 = [
-    [c[0], c[1], c[2]],
-    [c[3], c[4], c[5]],
-    [c[6], c[7], c[8]],
-  ];
-  const { lattice, pbc, note } = fileCell(cell, image.pbc, sameCell, bad);
+  const cell = imageCell(image) ?? bad('the cell is not 9 numbers');
+  const { lattice, pbc, note } = fileCell(cell, image.pbc, extents, bad);
   if (note) warn(note, 'cell');
   const siteProperties: Record<string, SiteProperty> = {};
   const masses = sized('masses', image.masses, 1);

@@ -13,6 +13,7 @@ import {
   StructureParseError,
   structureWithLabels,
   summarizeStructure,
+  xyzFlatCells,
   type ReadOptions,
   type StructureErrorData,
 } from '../../src-shared/chem';
@@ -60,11 +61,15 @@ function isXyzName(name: string): boolean {
   return /\.(ext)?xyz(\.(gz|bz2|xz))?$/i.test(name);
 }
 
-/** Extended XYZ parsed chunk by chunk (progress, cancellation), as one `readFrames` would read it. */
+/**
+ * Extended XYZ parsed chunk by chunk (progress, cancellation), as one `readFrames` would read it: the frames
+ * given one flat cell share the cell made for the whole file (`xyzFlatCells`, a pass before the first chunk).
+ */
 function xyzInChunks(name: string, text: string, options: ReadOptions, p: FramesProgress): FileFrames {
   const pieces = splitXyzFrames(text);
   // nothing but white space: the readers' own "the file is empty" (readFrames throws it)
   if (pieces.length === 0) readFrames(name, text, { ...options, format: 'xyz' });
+  const flatCells = xyzFlatCells(pieces.map((x) => x.text), options);
   const out: FileFrames = { format: 'xyz', frames: [], blocks: [], frameWarnings: [], warnings: [], fileWarnings: [], leftOut: [], labelSources: [], compression: null };
   const sources = new Set<string>();
   for (let i = 0; i < pieces.length; i += XYZ_CHUNK) {
@@ -73,7 +78,7 @@ function xyzInChunks(name: string, text: string, options: ReadOptions, p: Frames
     const firstLine = part[0].line;
     let r;
     try {
-      r = readFrames(name, part.map((x) => x.text).join('\n'), { ...options, format: 'xyz' });
+      r = readFrames(name, part.map((x) => x.text).join('\n'), { ...options, format: 'xyz', flatCells: Object.assign({}, ...flatCells.slice(i, i + XYZ_CHUNK)) });
     } catch (e) {
       if (e instanceof StructureParseError && e.line !== null) {
         // frame k of the chunk is frame i + k of the file; lines shift by where the chunk starts

@@ -25,7 +25,7 @@ import { RemoteError } from '../../src-shared/ipc/define';
 import { analyseMissing, storeOne } from './structures';
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { CGCNN_ATOM_INIT_TEXT } from '../datasets/atom-init';
-import { datasetFormat, droppedLabel, droppedSource, nothingUsableMessage, pathSource, readAs, type ReaderIO } from '../datasets';
+import { datasetFormat, droppedLabel, droppedSource, nothingUsableMessage, pathSource, readAs, type ReaderIO, type StructureText } from '../datasets';
 import { TrainingSectionSchema } from '../../src-shared/model/config';
 import { groupsAcrossSplits, trainValTestSplit } from '../../src-shared/model/split';
 import { workOfAnother } from '../store/owners';
@@ -134,8 +134,8 @@ function interruptedError(): RemoteError {
 }
 
 /** Parses files in the pool in chunks (two at a time), reporting progress per chunk; honours the job's signal. */
-async function parseInChunks(core: CoreParts, job: JobHandle, files: { name: string; text: string }[], label: string): Promise<ParsedFile[]> {
-  const chunks: { name: string; text: string }[][] = [];
+async function parseInChunks(core: CoreParts, job: JobHandle, files: StructureText[], label: string): Promise<ParsedFile[]> {
+  const chunks: StructureText[][] = [];
   for (let i = 0; i < files.length; i += CHUNK) chunks.push(files.slice(i, i + CHUNK));
   const out: ParsedFile[][] = new Array(chunks.length);
   let done = 0;

@@ -5,7 +5,7 @@
  */
 import type { ReceptiveFieldView, BackendInfo } from '../../src-shared/ipc/contract';
 import { structureErrorData, summarizeStructure } from '../../src-shared/chem';
-import type { DisorderPolicy, StructureErrorData, StructureSummary } from '../../src-shared/chem';
+import type { DisorderPolicy, FlatCellExtents, StructureErrorData, StructureSummary } from '../../src-shared/chem';
 import type { FramesFile, FramesReadOptions, FramesSource } from '../files/frames-source';
 import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
@@ -118,7 +118,8 @@ export const taskHandlers = {
    */
   async 'parse-structures'(
     input: {
-      files: ({ name: string; text: string } | { name: string; data: Uint8Array })[];
+      /** `flatCells`: an extended XYZ frame parsed on its own, its file's flat-cell extents (`xyzFlatCells`). */
+      files: ({ name: string; text: string; flatCells?: FlatCellExtents } | { name: string; data: Uint8Array })[];
       disorder?: DisorderPolicy;
       /** false: no space-group search (null) — for readers that never show it, such as `latticework train`. */
       symmetry?: boolean;
@@ -134,7 +135,7 @@ export const taskHandlers = {
         const read =
           'data' in file
             ? await structuresFromBytes(file.name, file.data, { disorder: input.disorder }, batchCompanions(file.name, asBytes))
-            : structuresFromText(file.name, file.text, { disorder: input.disorder });
+            : structuresFromText(file.name, file.text, { disorder: input.disorder, flatCells: file.flatCells });
         out.push({
           file: file.name,
           ok: true,

@@ -43,8 +43,9 @@ export {
   fracToCart,
   invert,
   fileCell,
-  framesByCell,
+  addFlatCellFrame,
   FLAT_CELL_VACUUM,
+  type FlatCellExtents,
   type LatticeParameters,
 } from './lattice';
 export { parseSymop, expandAsymmetricUnit, type SymOp } from './symmetry';
@@ -52,7 +53,7 @@ export { spaceGroupFromHM, spaceGroupFromHall, spaceGroupFromNumber, type SpaceG
 export { parseCif, parseCifNumber, writeCif } from './cif';
 export { reducedFormula, cellFormula, hillFormula, chemicalFormula, type Composition } from './formula';
 export { writePoscar } from './poscar';
-export { writeExtxyz, splitXyzFrames } from './xyz';
+export { writeExtxyz, splitXyzFrames, xyzFlatCells } from './xyz';
 export { writeXdatcar, xdatcarFrames } from './xdatcar';
 export * from './frames';
 export { checkLabels, LABEL_CANDIDATES, LabelKeyError, type LabelCheck, type LabelKeys, type LabelName } from './labels';

@@ -203,46 +203,12 @@ export function minimumImage(d: Float64Array, lattice: Mat3 | null, pbc: readonl
 }
 
 /**
- * The positions of the frames of a file that are given the same cell and periodicity, for each frame
- * (the same array for every frame of a group): what `fileCell` makes one cell of.
+ * How far the atoms of a file's frames reach along the vectors `fileCell` makes for their flat cells: for each
+ * cell and periodicity the file gives flat, the largest extent (Å) of the frames given it along each vector made
+ * (in the order of the cell's zero vectors). Plain data, so that a file read in parts (chunks of frames, a frame
+ * at a time, in a compute worker) makes every part's cell from the frames of the whole file.
  */
-export function framesByCell(frames: readonly { rows: ArrayLike<number>; pbc: readonly boolean[]; cart: ArrayLike<number> }[]): ArrayLike<number>[][] {
-  const groups = new Map<string, ArrayLike<number>[]>();
-  return frames.map(({ rows, pbc, cart }) => {
-    const key = `${Array.from(rows).join(' ')}|${pbc.join(' ')}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = []));
-    group.push(cart);
-    return group;
-  });
-}
-
-/**
- * The largest extent along the unit vector `n` of the frames `carts` (Å), computed once for a group: fileCell is
- * called for every frame of a group (framesByCell gives each the same array), so a trajectory of F frames is scanned
- * F times, not F² times, for its one made cell.
- */
-const groupExtents = new WeakMap<readonly ArrayLike<number>[], Map<string, number>>();
-function largestExtent(carts: readonly ArrayLike<number>[], n: readonly number[]): number {
-  let byDirection = groupExtents.get(carts);
-  if (!byDirection) groupExtents.set(carts, (byDirection = new Map()));
-  const key = n.join(' ');
-  const known = byDirection.get(key);
-  if (known !== undefined) return known;
-  let extent = 0;
-  for (const cart of carts) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < cart.length; i += 3) {
-      const h = cart[i] * n[0] + cart[i + 1] * n[1] + cart[i + 2] * n[2];
-      lo = Math.min(lo, h);
-      hi = Math.max(hi, h);
-    }
-    if (cart.length) extent = Math.max(extent, hi - lo);
-  }
-  byDirection.set(key, extent);
-  return extent;
-}
+export type FlatCellExtents = Record<string, number[]>;
 
 /** Vacuum (Å) added beyond the atoms' extent along a cell vector `fileCell` makes for a non-periodic direction. */
 export const FLAT_CELL_VACUUM = 10;
@@ -256,41 +222,33 @@ function cellVectorsAre(axes: number[]): string {
 }
 
 /**
- * The cell of a file that carries periodicity with its cell (extended XYZ, ASE trajectory and
- * database): the one place their readers decide what a cell of zero volume means.
- * - A cell of non-zero volume is the cell.
- * - Zero volume without a periodic direction: no cell (a molecule), said unless the cell is all zero
- *   (ASE's molecule).
- * - A zero vector along a non-periodic direction, the others independent (ASE's 2D cell, `fcc111`,
- *   `graphene`, `mx2` without vacuum: third vector zero, pbc T T F): replaced by a vector normal to the
- *   others (the unit axis of that direction with the others projected out), as long as the atoms'
- *   largest extent along it plus `FLAT_CELL_VACUUM`; the atoms stay where they are, the direction
- *   stays non-periodic, and `note` says so.
- * - A zero vector along a periodic direction, or dependent vectors none of which is zero: `bad`.
- * `carts`: the atoms' Cartesian positions (Å, 3 per atom) of every frame of the file given this cell
- * and periodicity (`framesByCell`), so that the frames of a trajectory or a band share one made cell:
- * the largest of their extents is the one taken.
+ * How `fileCell` reads a cell as a file gives it: the cell itself (non-zero volume), none (a molecule, with what
+ * to say of it), vectors to make for its zero ones (`zero`, each along the unit vector of `normals`), or not at
+ * all (`what` is wrong with it).
  */
-export function fileCell(
-  rows: Mat3,
-  pbc: readonly [boolean, boolean, boolean],
-  carts: readonly ArrayLike<number>[],
-  bad: (what: string) => never,
-): { lattice: Mat3 | null; pbc: [boolean, boolean, boolean]; note: string | null } {
-  const periodic: [boolean, boolean, boolean] = [pbc[0], pbc[1], pbc[2]];
-  if (Math.abs(determinant(rows)) > 1e-8) return { lattice: rows, pbc: periodic, note: null };
+type CellReading =
+  | { kind: 'given' }
+  | { kind: 'none'; note: string | null }
+  | { kind: 'made'; zero: number[]; normals: number[][] }
+  | { kind: 'bad'; what: string };
+
+function readCell(rows: Mat3, periodic: readonly boolean[]): CellReading {
+  if (Math.abs(determinant(rows)) > 1e-8) return { kind: 'given' };
   const pbcText = `pbc="${periodic.map((p) => (p ? 'T' : 'F')).join(' ')}"`;
   const zero = [0, 1, 2].filter((k) => rows[k].every((x) => x === 0));
-  if (!periodic.some(Boolean)) {
-    return { lattice: null, pbc: [false, false, false], note: zero.length === 3 ? null : `the cell has zero volume and ${pbcText}: read as a molecule without a cell` };
-  }
+  if (!periodic.some(Boolean)) return { kind: 'none', note: zero.length === 3 ? null : `the cell has zero volume and ${pbcText}: read as a molecule without a cell` };
   const periodicZero = zero.filter((k) => periodic[k]);
   if (periodicZero.length) {
-    bad(`${cellVectorsAre(periodicZero)} zero, and ${pbcText} makes ${periodicZero.length === 1 ? 'its direction' : 'their directions'} periodic: a periodic direction needs a cell vector (a zero vector is read only along a direction that is not periodic)`);
+    return {
+      kind: 'bad',
+      what: `${cellVectorsAre(periodicZero)} zero, and ${pbcText} makes ${periodicZero.length === 1 ? 'its direction' : 'their directions'} periodic: a periodic direction needs a cell vector (a zero vector is read only along a direction that is not periodic)`,
+    };
   }
-  const dependent = () =>
-    bad(`the cell vectors are linearly dependent (zero cell volume) and ${pbcText} makes the structure periodic: a periodic structure needs independent cell vectors (a zero vector is read only along a direction that is not periodic)`);
-  if (zero.length === 0) dependent();
+  const dependent: CellReading = {
+    kind: 'bad',
+    what: `the cell vectors are linearly dependent (zero cell volume) and ${pbcText} makes the structure periodic: a periodic structure needs independent cell vectors (a zero vector is read only along a direction that is not periodic)`,
+  };
+  if (zero.length === 0) return dependent;
   // an orthonormal basis of the given vectors (Gram–Schmidt), then of each vector made for a zero one
   const basis: number[][] = [];
   const residual = (v: readonly number[]) => {
@@ -305,22 +263,92 @@ export function fileCell(
     if (zero.includes(k)) continue;
     const w = residual(rows[k]);
     const l = Math.hypot(w[0], w[1], w[2]);
-    if (!(l > 1e-6 * Math.hypot(...rows[k]))) dependent();
+    if (!(l > 1e-6 * Math.hypot(...rows[k]))) return dependent;
     basis.push(w.map((x) => x / l));
   }
-  const lattice = rows.map((r) => [r[0], r[1], r[2]]) as Mat3;
-  const lengths: number[] = [];
-  for (const k of zero) {
+  const normals = zero.map((k) => {
     // the direction's own axis first: graphene's third vector along z
     const axes = [k, (k + 1) % 3, (k + 2) % 3].map((a) => residual([0, 1, 2].map((t) => (t === a ? 1 : 0))));
     const w = axes.find((v) => Math.hypot(v[0], v[1], v[2]) > 0.5)!;
     const l = Math.hypot(w[0], w[1], w[2]);
     const n = w.map((x) => x / l);
     basis.push(n);
-    const length = largestExtent(carts, n) + FLAT_CELL_VACUUM;
+    return n;
+  });
+  return { kind: 'made', zero, normals };
+}
+
+/** Whether `fileCell` makes vectors for a cell as a file gives it (a zero vector along a non-periodic direction, the others independent). */
+export function makesCellVectors(rows: Mat3, pbc: readonly boolean[]): boolean {
+  return readCell(rows, pbc).kind === 'made';
+}
+
+/** Frames given the same cell and periodicity share the cell made for it: this is what they share. */
+function cellKey(rows: Mat3, pbc: readonly boolean[]): string {
+  return `${rows.map((r) => r.join(' ')).join(' ')}|${pbc.join(' ')}`;
+}
+
+/**
+ * Takes a frame into its file's `extents`: for a cell `fileCell` makes vectors for, the frame's extent along each
+ * (its atoms' Cartesian positions `cart`, Å, 3 per atom), where larger than that of the frames taken before it.
+ * Returns the key the frame's cell has in `extents`; null for any other cell (passed over).
+ */
+export function addFlatCellFrame(extents: FlatCellExtents, rows: Mat3, pbc: readonly boolean[], cart: ArrayLike<number>): string | null {
+  const reading = readCell(rows, pbc);
+  if (reading.kind !== 'made') return null;
+  const own = reading.normals.map((n) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < cart.length; i += 3) {
+      const h = cart[i] * n[0] + cart[i + 1] * n[1] + cart[i + 2] * n[2];
+      lo = Math.min(lo, h);
+      hi = Math.max(hi, h);
+    }
+    return cart.length ? hi - lo : 0;
+  });
+  const key = cellKey(rows, pbc);
+  const known = extents[key];
+  extents[key] = known ? known.map((e, j) => Math.max(e, own[j])) : own;
+  return key;
+}
+
+/**
+ * The cell of a file that carries periodicity with its cell (extended XYZ, ASE trajectory and
+ * database): the one place their readers decide what a cell of zero volume means.
+ * - A cell of non-zero volume is the cell.
+ * - Zero volume without a periodic direction: no cell (a molecule), said unless the cell is all zero
+ *   (ASE's molecule).
+ * - A zero vector along a non-periodic direction, the others independent (ASE's 2D cell, `fcc111`,
+ *   `graphene`, `mx2` without vacuum: third vector zero, pbc T T F): replaced by a vector normal to the
+ *   others (the unit axis of that direction with the others projected out), as long as the atoms'
+ *   largest extent along it plus `FLAT_CELL_VACUUM`; the atoms stay where they are, the direction
+ *   stays non-periodic, and `note` says so.
+ * - A zero vector along a periodic direction, or dependent vectors none of which is zero: `bad`.
+ * `extents`: those of every frame of the file (`addFlatCellFrame`, this frame's among them), so that the
+ * frames of a trajectory or a band given one flat cell share one made cell: the largest of their extents
+ * is the one taken.
+ */
+export function fileCell(
+  rows: Mat3,
+  pbc: readonly [boolean, boolean, boolean],
+  extents: FlatCellExtents,
+  bad: (what: string) => never,
+): { lattice: Mat3 | null; pbc: [boolean, boolean, boolean]; note: string | null } {
+  const periodic: [boolean, boolean, boolean] = [pbc[0], pbc[1], pbc[2]];
+  const reading = readCell(rows, periodic);
+  if (reading.kind === 'given') return { lattice: rows, pbc: periodic, note: null };
+  if (reading.kind === 'none') return { lattice: null, pbc: [false, false, false], note: reading.note };
+  if (reading.kind === 'bad') return bad(reading.what);
+  const { zero, normals } = reading;
+  const extent = extents[cellKey(rows, periodic)];
+  if (!extent) throw new Error(`a flat cell's frame was not taken into its file's extents (addFlatCellFrame): ${cellKey(rows, periodic)}`);
+  const lattice = rows.map((r) => [r[0], r[1], r[2]]) as Mat3;
+  const lengths = zero.map((k, j) => {
+    const n = normals[j];
+    const length = extent[j] + FLAT_CELL_VACUUM;
     lattice[k] = [n[0] * length, n[1] * length, n[2] * length];
-    lengths.push(length);
-  }
+    return length;
+  });
   const shape = zero.length === 1 ? { what: '2D', of: 'the plane' } : { what: '1D', of: 'the periodic one' };
   const sized = lengths.map((l) => `${l.toFixed(1)} Å`);
   const made = zero.length === 1 ? `a ${sized[0]} vector` : `vectors of ${sized.join(' and ')}`;

@@ -1,5 +1,6 @@
 /** Options shared by the structure readers, with their defaults. */
 import type { StructureParseError } from './errors';
+import type { FlatCellExtents } from './lattice';
 import type { Structure } from './structure';
 
 export type DisorderPolicy = 'keep' | 'most-probable' | 'reject';
@@ -37,6 +38,12 @@ export interface ReadOptions {
   forcesKey?: string;
   /** Extended XYZ: the info key holding the stress (a name containing `virial` is read as a virial). */
   stressKey?: string;
+  /**
+   * Extended XYZ read in parts (chunks of frames, a frame at a time): the whole file's flat-cell extents for
+   * the frames of the part (`xyzFlatCells`), so that every part makes the file's one cell. Default: the
+   * extents of the frames of the text read.
+   */
+  flatCells?: FlatCellExtents;
 }
 
 /** The limits a command line sets (--max-atoms, --max-bytes: src-main/cli/command.ts readLimits). */
@@ -50,6 +57,7 @@ export interface ResolvedReadOptions {
   disorder: DisorderPolicy;
   snapFractions: boolean;
   species: string[] | null;
+  flatCells: FlatCellExtents | null;
 }
 
 export const DEFAULT_READ_OPTIONS: ResolvedReadOptions = {
@@ -60,6 +68,7 @@ export const DEFAULT_READ_OPTIONS: ResolvedReadOptions = {
   disorder: 'keep',
   snapFractions: true,
   species: null,
+  flatCells: null,
 };
 
 export function resolveReadOptions(o: ReadOptions | undefined): ResolvedReadOptions {
@@ -71,6 +80,7 @@ export function resolveReadOptions(o: ReadOptions | undefined): ResolvedReadOpti
     disorder: o?.disorder ?? DEFAULT_READ_OPTIONS.disorder,
     snapFractions: o?.snapFractions ?? DEFAULT_READ_OPTIONS.snapFractions,
     species: o?.species ?? null,
+    flatCells: o?.flatCells ?? null,
   };
 }
 

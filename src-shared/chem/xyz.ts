@@ -9,8 +9,8 @@
  */
 import { atomicNumber, elementSymbol, parseSiteLabel } from './elements';
 import { StructureLimitError, StructureParseError } from './errors';
-import { cartToFrac, fileCell, fmtNumber as f, framesByCell } from './lattice';
-import type { ParsedStructure, ResolvedReadOptions } from './options';
+import { addFlatCellFrame, cartToFrac, fileCell, fmtNumber as f, makesCellVectors, type FlatCellExtents } from './lattice';
+import { resolveReadOptions, type ParsedStructure, type ReadOptions, type ResolvedReadOptions } from './options';
 import { LABEL_KEYS, matrixFromVoigt, type Voigt6 } from './frames';
 import { axesAligned, heldByFlags, movementFlags, type Mat3, type SiteProperty, type Structure } from './structure';
 
@@ -183,19 +183,77 @@ function speciesZ(s: string): number {
   return p && !p.guessed ? p.z : -1;
 }
 
-export function readXyz(text: string, file: string, opt: ResolvedReadOptions): ParsedStructure[] {
-  const lines = text.split('\n');
-  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
-  const out: ParsedStructure[] = [];
-  /** Each frame's cell as the file gives it (null: none), read once every frame is (`fileCell`). */
-  const given: { rows: Mat3 | null; line: number }[] = [];
-  const zCache = new Map<string, number>();
-  let li = 0;
+/**
+ * What a frame's comment line says: extended XYZ when it names Lattice/Properties, or consists only of
+ * key=value pairs (`energy=-1.2 config_type=bulk`), its columns, its cell as given (null: none) and
+ * periodicity, and its other keys as properties; a free-text comment stays a plain title.
+ */
+function frameHeader(
+  comment: string,
+  file: string,
+  commentLine: number,
+): { extended: boolean; cols: Column[]; lattice: Mat3 | null; pbc: [boolean, boolean, boolean]; properties: Record<string, unknown> } {
+  let kv: ReturnType<typeof parseKeyValues> = null;
+  if (/\b(Lattice|Properties)\s*=/i.test(comment)) kv = parseKeyValues(comment);
+  else if (comment.includes('=')) {
+    const m = parseKeyValues(comment);
+    if (m && m.size > 0 && [...m.values()].every((v) => !v.bare)) kv = m;
+  }
+  let cols: Column[] = [
+    { name: 'species', type: 'S', width: 1 },
+    { name: 'pos', type: 'R', width: 3 },
+  ];
+  let lattice: Mat3 | null = null;
+  let pbc: [boolean, boolean, boolean] = [false, false, false];
+  const properties: Record<string, unknown> = {};
+  if (!kv) return { extended: false, cols, lattice, pbc, properties };
+  let pbcGiven = false;
+  for (const [key, { raw, bracketed = false }] of kv) {
+    const lk = key.toLowerCase();
+    const text = valueText(raw, bracketed);
+    if (lk === 'lattice') {
+      const v = text.trim().split(/[\s,]+/).map(Number);
+      if (v.length !== 9 || v.some((x) => !Number.isFinite(x))) {
+        throw new StructureParseError(file, commentLine, `Lattice must hold 9 numbers, found '${raw.slice(0, 60)}'`);
+      }
+      lattice = [
+        [v[0], v[1], v[2]],
+        [v[3], v[4], v[5]],
+        [v[6], v[7], v[8]],
+      ];
+    } else if (lk === 'properties') {
+      cols = parseProperties(text, file, commentLine);
+    } else if (lk === 'pbc') {
+      const b = text.trim().split(/[\s,]+/).map(isBoolWord);
+      if (b.length !== 3 || b.some((x) => x === null)) {
+        throw new StructureParseError(file, commentLine, `pbc must be three of T/F, found '${raw}'`);
+      }
+      pbc = b as [boolean, boolean, boolean];
+      pbcGiven = true;
+    } else {
+      properties[key] = convertValue(raw, bracketed);
+    }
+  }
+  if (lattice && !pbcGiven) pbc = [true, true, true];
+  return { extended: true, cols, lattice, pbc, properties };
+}
+
+/**
+ * The frames of an XYZ text (its lines, blank ones at its end removed), one at a time, as their atom counts
+ * delimit them: each frame's index, atom count, comment line (and its 1-based number) and the index of its
+ * first atom line. A count that is not one, over the limits, or without a comment line after it is thrown,
+ * naming its line.
+ */
+function* xyzFrames(
+  lines: readonly string[],
+  file: string,
+  opt: ResolvedReadOptions,
+): Generator<{ frame: number; n: number; comment: string; commentLine: number; atoms: number }> {
   const nl = lines.length;
-  for (;;) {
+  let li = 0;
+  for (let frame = 0; ; frame++) {
     while (li < nl && lines[li].trim() === '') li++;
-    if (li >= nl) break;
-    const frame = out.length;
+    if (li >= nl) return;
     const countLine = li + 1;
     const ct = lines[li].trim();
     const first = ct.split(WS)[0];
@@ -207,67 +265,51 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
     if (n > opt.maxAtoms) {
       throw new StructureLimitError(file, countLine, `frame ${frame} has ${n} atoms, more than the limit of ${opt.maxAtoms} (option --max-atoms)`);
     }
-    if (out.length >= opt.maxStructures) {
+    if (frame >= opt.maxStructures) {
       throw new StructureLimitError(file, countLine, `the file has more than ${opt.maxStructures} frames`);
     }
     if (li + 1 >= nl) throw new StructureParseError(file, countLine, `frame ${frame} ends before its comment line`);
-    const comment = lines[li + 1].replace(/\r$/, '');
-    const commentLine = li + 2;
-    li += 2;
+    yield { frame, n, comment: lines[li + 1].replace(/\r$/, ''), commentLine: li + 2, atoms: li + 2 };
+    li += 2 + n;
+  }
+}
+
+/** Atom i's position into `cart` from the words `w` of its line (the pos column at `po`); the axis (0 to 2) that is not a number, else -1. */
+function readPosition(w: readonly string[], po: number, cart: Float64Array, i: number): number {
+  for (let k = 0; k < 3; k++) {
+    const v = Number(w[po + k]);
+    if (!Number.isFinite(v) || w[po + k] === '') return k;
+    cart[3 * i + k] = v;
+  }
+  return -1;
+}
+
+/** Where a frame's positions are among the words of an atom line (the `pos` column, 3 reals), -1 without them. */
+function positionsAt(cols: readonly Column[]): number {
+  let at = 0;
+  for (const c of cols) {
+    if (c.name === 'pos') return c.width === 3 && c.type === 'R' ? at : -1;
+    at += c.width;
+  }
+  return -1;
+}
+
+export function readXyz(text: string, file: string, opt: ResolvedReadOptions): ParsedStructure[] {
+  const lines = text.split('\n');
+  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  const out: ParsedStructure[] = [];
+  /** Each frame's cell as the file gives it (null: none), read once every frame is (`fileCell`). */
+  const given: { rows: Mat3 | null; line: number }[] = [];
+  const zCache = new Map<string, number>();
+  const nl = lines.length;
+  for (const { frame, n, comment, commentLine, atoms: li } of xyzFrames(lines, file, opt)) {
     const warnings: string[] = [];
-    // Extended XYZ when the comment names Lattice/Properties, or consists only of key=value pairs
-    // (`energy=-1.2 config_type=bulk`); a free-text comment stays a plain title.
-    let kv: ReturnType<typeof parseKeyValues> = null;
-    if (/\b(Lattice|Properties)\s*=/i.test(comment)) kv = parseKeyValues(comment);
-    else if (comment.includes('=')) {
-      const m = parseKeyValues(comment);
-      if (m && m.size > 0 && [...m.values()].every((v) => !v.bare)) kv = m;
-    }
-    let cols: Column[] = [
-      { name: 'species', type: 'S', width: 1 },
-      { name: 'pos', type: 'R', width: 3 },
-    ];
-    let lattice: Mat3 | null = null;
-    let pbc: [boolean, boolean, boolean] = [false, false, false];
-    const properties: Record<string, unknown> = {};
-    let extended = false;
-    if (kv) {
-      extended = true;
-      for (const [key, { raw, bracketed = false }] of kv) {
-        const lk = key.toLowerCase();
-        const text = valueText(raw, bracketed);
-        if (lk === 'lattice') {
-          const v = text.trim().split(/[\s,]+/).map(Number);
-          if (v.length !== 9 || v.some((x) => !Number.isFinite(x))) {
-            throw new StructureParseError(file, commentLine, `Lattice must hold 9 numbers, found '${raw.slice(0, 60)}'`);
-          }
-          lattice = [
-            [v[0], v[1], v[2]],
-            [v[3], v[4], v[5]],
-            [v[6], v[7], v[8]],
-          ];
-        } else if (lk === 'properties') {
-          cols = parseProperties(text, file, commentLine);
-        } else if (lk === 'pbc') {
-          const b = text.trim().split(/[\s,]+/).map(isBoolWord);
-          if (b.length !== 3 || b.some((x) => x === null)) {
-            throw new StructureParseError(file, commentLine, `pbc must be three of T/F, found '${raw}'`);
-          }
-          pbc = b as [boolean, boolean, boolean];
-          properties.__pbcGiven = true;
-        } else {
-          properties[key] = convertValue(raw, bracketed);
-        }
-      }
-      if (lattice && !properties.__pbcGiven) pbc = [true, true, true];
-      delete properties.__pbcGiven;
-    }
+    const { extended, cols, lattice, pbc, properties } = frameHeader(comment, file, commentLine);
     const specCol = cols.findIndex((c) => c.name === 'species');
     const zCol = cols.findIndex((c) => c.name === 'Z');
     const posCol = cols.findIndex((c) => c.name === 'pos');
-    if (posCol < 0 || cols[posCol].width !== 3 || cols[posCol].type !== 'R') {
-      throw new StructureParseError(file, commentLine, 'Properties must include pos:R:3');
-    }
+    const po = positionsAt(cols);
+    if (po < 0) throw new StructureParseError(file, commentLine, 'Properties must include pos:R:3');
     if (specCol < 0 && zCol < 0) throw new StructureParseError(file, commentLine, 'Properties must include species:S:1 or Z:I:1');
     const width = cols.reduce((a, c) => a + c.width, 0);
     const offsets: number[] = [];
@@ -301,14 +343,8 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
       if (z < 0) throw new StructureParseError(file, lineNo, `'${sym}' is not an element symbol or atomic number`);
       numbers[i] = z;
       species[i] = elementSymbol(z);
-      const po = offsets[posCol];
-      for (let k = 0; k < 3; k++) {
-        const v = Number(w[po + k]);
-        if (!Number.isFinite(v) || w[po + k] === '') {
-          throw new StructureParseError(file, lineNo, `coordinate ${'xyz'[k]} of atom ${i} is '${w[po + k]}', not a number`);
-        }
-        cart[3 * i + k] = v;
-      }
+      const k = readPosition(w, po, cart, i);
+      if (k >= 0) throw new StructureParseError(file, lineNo, `coordinate ${'xyz'[k]} of atom ${i} is '${w[po + k]}', not a number`);
       for (let e = 0; e < extra.length; e++) {
         const { c, k } = extra[e];
         const o = offsets[k];
@@ -329,7 +365,6 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
         }
       }
     }
-    li += n;
     const siteProperties: Record<string, SiteProperty> = {};
     let occupancy: Float64Array = new Float64Array(n).fill(1);
     extra.forEach(({ c }, e) => {
@@ -356,13 +391,20 @@ export function readXyz(text: string, file: string, opt: ResolvedReadOptions): P
     given.push({ rows: lattice, line: commentLine });
   }
   if (out.length === 0) throw new StructureParseError(file, null, 'the file holds no XYZ frame');
-  // the cells once every frame is read: a flat cell is made one for the frames given it (a slab's trajectory shares it)
-  const sharing = framesByCell(out.map(({ structure: s }, k) => ({ rows: given[k].rows?.flat() ?? [], pbc: s.pbc, cart: s.cart })));
+  // the cells once every frame is read: a flat cell is made one for the frames of the file given it (a slab's
+  // trajectory shares it); a part of a file (a chunk of frames, a frame) is given the whole file's extents
+  const extents: FlatCellExtents = opt.flatCells ?? {};
+  if (!opt.flatCells) {
+    for (const [frame, { structure: s }] of out.entries()) {
+      const rows = given[frame].rows;
+      if (rows) addFlatCellFrame(extents, rows, s.pbc, s.cart);
+    }
+  }
   out.forEach(({ structure: s, warnings }, frame) => {
     const { rows, line } = given[frame];
     if (!rows) return;
     // a flat cell: a molecule's box (ASE's center(vacuum=0) of a linear molecule), a 2D structure's (fcc111, graphene without vacuum)
-    const cell = fileCell(rows, s.pbc, sharing[frame], (what) => {
+    const cell = fileCell(rows, s.pbc, extents, (what) => {
       throw new StructureParseError(file, line, what);
     });
     s.lattice = cell.lattice;
@@ -396,6 +438,48 @@ export function splitXyzFrames(text: string): { text: string; line: number }[] {
     i += n + 2;
   }
   return frames;
+}
+
+/**
+ * The flat-cell extents the parts of an XYZ file need to make the whole file's one cell, as reading it whole
+ * does (the read option `flatCells`): for each part (`texts`: the file's frames as `splitXyzFrames` gives them,
+ * or any split of it at frame boundaries), those of the cells its frames are given that `fileCell` makes vectors
+ * for, each over every frame of the file given that cell. A pass over the comment lines, reading the positions
+ * only of the frames given a flat cell; a part stops where reading it fails (reading it says why).
+ */
+export function xyzFlatCells(texts: readonly string[], options?: ReadOptions): FlatCellExtents[] {
+  const opt = resolveReadOptions(options);
+  const extents: FlatCellExtents = {};
+  const keys = texts.map((text) => {
+    const taken = new Set<string>();
+    const lines = text.split('\n');
+    while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+    try {
+      for (const { n, comment, commentLine, atoms } of xyzFrames(lines, '', opt)) {
+        const { cols, lattice, pbc } = frameHeader(comment, '', commentLine);
+        if (!lattice || !makesCellVectors(lattice, pbc)) continue;
+        const po = positionsAt(cols);
+        if (po < 0 || atoms + n > lines.length) break;
+        const cart = new Float64Array(3 * n);
+        for (let i = 0; i < n; i++) {
+          const t = lines[atoms + i].trim();
+          if (readPosition(t === '' ? [] : t.split(WS), po, cart, i) >= 0) return taken;
+        }
+        taken.add(addFlatCellFrame(extents, lattice, pbc, cart)!);
+      }
+    } catch (e) {
+      if (!(e instanceof StructureParseError)) throw e;
+    }
+    return taken;
+  });
+  // a part's extents, one object for the parts of the same cells (a slab's frames)
+  const parts = new Map<string, FlatCellExtents>();
+  return keys.map((taken) => {
+    const id = [...taken].join('\n');
+    let part = parts.get(id);
+    if (!part) parts.set(id, (part = Object.fromEntries([...taken].map((key) => [key, extents[key]]))));
+    return part;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
