@@ -17,7 +17,7 @@ import { writeCif, writePoscar, writeExtxyz, writeFramesExtxyz } from '../../src
 import { modeFrames } from '../../src-shared/sim/vibrations';
 import { writeAseTrajectory } from '../files/ase-traj';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
-import { EXPORT_PART_BYTES, WHOLE_TRAJECTORY_BYTES, type CalculatorSpec, type NebParameters, type SimulationExportFile, type SimulationFramePoint, type SimulationFramesEvent, type SimulationFrameView, type SimulationParameters, type SimulationRecord, type SimulationRequest } from '../../src-shared/ipc/services/simulations';
+import { EXPORT_PART_BYTES, type CalculatorSpec, type NebParameters, type SimulationExportFile, type SimulationFramePoint, type SimulationFramesEvent, type SimulationFrameView, type SimulationParameters, type SimulationRecord, type SimulationRequest } from '../../src-shared/ipc/services/simulations';
 import { bandEnd } from '../../src-shared/sim/neb';
 import { groupThousands, plural } from '../../src-shared/text';
 import { checkSimulationInput, constraintsOf, labelledFrame, phononModeStructures, plannedSteps, SIMULATION_DEFAULTS, SimulationInputError, storedForceConstants, type SimulationFrame, type TrajectoryAtoms, type TrajectoryFrame } from '../../src-shared/sim';
@@ -134,7 +134,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
   };
 
   /** What a trajectory export of run `id` as `format` starts from: its name, its atoms, its frames as they are now. */
-  const trajectoryExport = async (id: number, format: string, maxBytes: number): Promise<TrajectoryExportStart> => {
+  const trajectoryExport = async (id: number, format: string): Promise<Omit<TrajectoryExportStart, 'maxBytes'>> => {
     if (format !== 'extxyz' && format !== 'xdatcar' && format !== 'traj') throw new UserError(`a trajectory is written as extxyz, xdatcar or traj, not ${format}`);
     const r = await record(id);
     if (r.frames === 0) throw new UserError(`simulation ${id} has no frames yet`);
@@ -142,7 +142,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
     const base = safeName(r.name);
     const fileName = format === 'extxyz' ? `${base}.extxyz` : format === 'traj' ? `${base}.traj` : `${base}.XDATCAR`;
     const left = heldNotWritten(format, atoms);
-    return { id, format, fileName, note: left ? `${fileName}: ${left.note}` : null, atoms, frames: r.frames, maxBytes };
+    return { id, format, fileName, note: left ? `${fileName}: ${left.note}` : null, atoms, frames: r.frames };
   };
 
   /** The run's parameters from the request: a band's end state is a stored structure, taken as its positions. */
@@ -374,7 +374,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
 
     async exportTrajectory({ id, format, exportId, maxBytes }) {
       if (exportId) return exports.next(exportId, id);
-      return exports.start(await trajectoryExport(id, format, maxBytes ?? EXPORT_PART_BYTES));
+      return exports.start({ ...(await trajectoryExport(id, format)), maxBytes: maxBytes ?? EXPORT_PART_BYTES });
     },
 
     cancelExport({ exportId }) {
@@ -411,14 +411,7 @@ export function simulationsHandlers(core: CoreParts): LatticeworkHandlers['simul
         return animationFile(fileName, format, m.structures.map(frameOfStructure));
       }
       if (what === 'trajectory') {
-        // the export in parts, as one part: refused when the file needs more
-        const part = await exports.start(await trajectoryExport(id, format, WHOLE_TRAJECTORY_BYTES));
-        if (!part.done) {
-          exports.cancel(part.exportId);
-          throw new UserError(`simulation ${id}'s trajectory as ${format} is larger than ${WHOLE_TRAJECTORY_BYTES / 1024 / 1024} MiB, more than one message carries: export it in parts (simulations.exportTrajectory), as the app does`);
-        }
-        const { fileName, note } = part;
-        return { ...('base64' in part ? { fileName, base64: part.base64 } : { fileName, text: part.text }), ...(note ? { note } : {}) };
+        return exports.whole(await trajectoryExport(id, format));
       }
       // a run cut short (interrupted, failed) ends at its last frame written
       let final = structures?.final ? structureFromJSON(structures.final) : null;

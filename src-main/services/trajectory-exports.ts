@@ -5,12 +5,15 @@
  * message, a `.traj`'s as base64, a third more), one per call, so that no process holds the
  * file as one string and no message carries more than a part, whatever the run's length. An export
  * is open between its first part and its last: its writer (an XDATCAR's cell, a `.traj`'s offset table)
- * lives here until then, or until it is cancelled or left unasked for `EXPORT_IDLE_MS`.
+ * lives here until then, or until it is cancelled or left unasked for `EXPORT_IDLE_MS`. `simulations.export`
+ * takes a trajectory whole as one part of `wholeBytes` (`WHOLE_TRAJECTORY_BYTES`), refused when it needs more.
  */
 import { randomUUID } from 'node:crypto';
-import type { SimulationExportPart, SimulationFrameView } from '../../src-shared/ipc/services/simulations';
+import { WHOLE_TRAJECTORY_BYTES, type SimulationExportFile, type SimulationExportPart, type SimulationFrameView } from '../../src-shared/ipc/services/simulations';
 import type { TrajectoryAtoms } from '../../src-shared/sim';
+import { plural } from '../../src-shared/text';
 import { UserError } from '../ipc/errors';
+import { formatBytes } from '../files/path-guard';
 import { readFrames } from '../store/simulations';
 import type { Database } from '../store/database';
 import { TrajectoryParts, type TrajectoryFileFormat, type TrajectoryPart } from '../files/trajectory-file';
@@ -45,7 +48,8 @@ interface OpenExport extends TrajectoryExportStart {
   idle: ReturnType<typeof setTimeout> | null;
 }
 
-export function trajectoryExports(db: Database) {
+/** Exports of the runs of store `db`; `wholeBytes`: the largest trajectory `whole` gives (tests ask for less, so as not to write 64 MiB). */
+export function trajectoryExports(db: Database, wholeBytes = WHOLE_TRAJECTORY_BYTES) {
   const open = new Map<string, OpenExport>();
 
   const drop = (exportId: string) => {
@@ -95,14 +99,28 @@ export function trajectoryExports(db: Database) {
     }
   };
 
+  /** Opens an export and gives its first part. */
+  const start = (s: TrajectoryExportStart): Promise<SimulationExportPart> => {
+    if (open.size >= MAX_OPEN_EXPORTS) throw new UserError(`${MAX_OPEN_EXPORTS} trajectory exports are under way: let one finish, or cancel one, first`);
+    const exportId = randomUUID();
+    const e: OpenExport = { ...s, parts: new TrajectoryParts(s.format, s.atoms, s.maxBytes), written: 0, next: 0, read: [], readFrom: 0, busy: false, idle: null };
+    open.set(exportId, e);
+    return nextPart(exportId, e);
+  };
+
   return {
-    /** Opens an export and gives its first part. */
-    start(s: TrajectoryExportStart): Promise<SimulationExportPart> {
-      if (open.size >= MAX_OPEN_EXPORTS) throw new UserError(`${MAX_OPEN_EXPORTS} trajectory exports are under way: let one finish, or cancel one, first`);
-      const exportId = randomUUID();
-      const e: OpenExport = { ...s, parts: new TrajectoryParts(s.format, s.atoms, s.maxBytes), written: 0, next: 0, read: [], readFrom: 0, busy: false, idle: null };
-      open.set(exportId, e);
-      return nextPart(exportId, e);
+    start,
+    /** The whole file as one message (`simulations.export`): the export in parts as one part of `wholeBytes`, refused when the file needs more. */
+    async whole(s: Omit<TrajectoryExportStart, 'maxBytes'>): Promise<SimulationExportFile> {
+      const part = await start({ ...s, maxBytes: wholeBytes });
+      if (!part.done) {
+        drop(part.exportId);
+        throw new UserError(
+          `simulation ${s.id}'s trajectory (${plural(s.frames, 'frame')}) as ${s.format} is larger than ${formatBytes(wholeBytes)}, more than one message carries: export it in parts (simulations.exportTrajectory), as the app does`,
+        );
+      }
+      const { fileName, note } = part;
+      return { ...('base64' in part ? { fileName, base64: part.base64 } : { fileName, text: part.text }), ...(note ? { note } : {}) };
     },
     /** The next part of an open export of run `id`. */
     next(exportId: string, id: number): Promise<SimulationExportPart> {

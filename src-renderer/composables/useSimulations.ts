@@ -39,8 +39,10 @@ const actionError = ref<string | null>(null);
 const exportNote = ref<string | null>(null);
 /** A trajectory export under way: the run, its format, frames written of its frames; null when none. */
 const exporting = ref<{ id: number; format: TrajectoryFormat; written: number; frames: number } | null>(null);
+/** The run's trajectory export last cancelled and how far it had come (said beside the buttons until the next export or run shown); null when none. */
+const exportCancelled = ref<{ id: number; format: TrajectoryFormat; written: number; frames: number } | null>(null);
 /** Set by Cancel: the export under way asks for no further part. */
-let exportCancelled = false;
+let cancelAsked = false;
 let started = false;
 let loadToken = 0;
 /**
@@ -219,6 +221,7 @@ function select(id: number | null): void {
   selectedId.value = id;
   void compareWith(null);
   exportNote.value = null;
+  exportCancelled.value = null;
   detail.value = null;
   streamed.value = null;
   frame.value = null;
@@ -308,7 +311,7 @@ type TrajectoryFormat = 'extxyz' | 'xdatcar' | 'traj';
  */
 async function exportTrajectory(id: number, format: TrajectoryFormat): Promise<void> {
   if (exporting.value) throw new Error(`the trajectory of simulation ${exporting.value.id} is being exported: wait for it, or cancel it`);
-  exportCancelled = false;
+  cancelAsked = false;
   const api = getApi().simulations;
   const file = new FileParts();
   exporting.value = { id, format, written: 0, frames: 0 };
@@ -319,13 +322,15 @@ async function exportTrajectory(id: number, format: TrajectoryFormat): Promise<v
       file.append('base64' in part ? fromBase64(part.base64) : part.text);
       for (const p of part.patches ?? []) file.writeAt(p.at, fromBase64(p.base64));
       exporting.value = { id, format, written: part.written, frames: part.frames };
+      // cancelled: nothing saved, even when the part on its way was the last (the export then ended by itself)
+      if (cancelAsked) {
+        if (!part.done) await api.cancelExport({ exportId });
+        exportCancelled.value = { id, format, written: part.written, frames: part.frames };
+        return;
+      }
       if (part.done) {
         downloadFile(part.fileName, file.blob(fileType(part.fileName, !('base64' in part))));
         exportNote.value = part.note ?? null;
-        return;
-      }
-      if (exportCancelled) {
-        await api.cancelExport({ exportId });
         return;
       }
     }
@@ -334,9 +339,9 @@ async function exportTrajectory(id: number, format: TrajectoryFormat): Promise<v
   }
 }
 
-/** Stops the trajectory export under way after the part on its way (nothing is downloaded). */
+/** Stops the trajectory export under way after the part on its way (nothing is downloaded; `exportCancelled` says so). */
 function cancelExport(): void {
-  if (exporting.value) exportCancelled = true;
+  if (exporting.value) cancelAsked = true;
 }
 
 /**
@@ -353,6 +358,7 @@ const exportFile = (
   act(`export ${what}`, async () => {
     const p = choice.phonon;
     exportNote.value = null;
+    exportCancelled.value = null;
     if (what === 'trajectory' && (format === 'extxyz' || format === 'xdatcar' || format === 'traj')) return exportTrajectory(id, format);
     const r = await getApi().simulations.export({ id, what, format, ...(choice.mode === undefined ? {} : { mode: choice.mode }), ...(p ? { mode: p.band, q: p.q, amplitude: p.amplitude } : {}) });
     downloadFile(r.fileName, 'base64' in r ? fromBase64(r.base64) : r.text);
@@ -386,6 +392,7 @@ export function useSimulations() {
     actionError,
     exportNote: readonly(exportNote),
     exporting: readonly(exporting),
+    exportCancelled: readonly(exportCancelled),
     cancelExport,
     select,
     pick,

@@ -643,8 +643,16 @@ export function frameStepText(frame: { step: number; time: number | null }): str
   return `step ${frame.step}${frame.time === null ? '' : ` · ${Number(frame.time.toFixed(3))} fs`}`;
 }
 
+type ExportProgress = { format: 'extxyz' | 'xdatcar' | 'traj'; written: number; frames: number };
+
+const exportedFormat = (e: ExportProgress) => (e.format === 'xdatcar' ? 'XDATCAR' : `.${e.format}`);
+
 /** How far a trajectory export has come: "exporting .traj: 1,200 of 10,000 frames written" ("exporting .traj…" before its first part). */
-export function exportingText(e: { format: 'extxyz' | 'xdatcar' | 'traj'; written: number; frames: number }): string {
-  const what = e.format === 'xdatcar' ? 'XDATCAR' : `.${e.format}`;
-  return e.frames === 0 ? `exporting ${what}…` : `exporting ${what}: ${groupThousands(e.written)} of ${plural(e.frames, 'frame')} written`;
+export function exportingText(e: ExportProgress): string {
+  return e.frames === 0 ? `exporting ${exportedFormat(e)}…` : `exporting ${exportedFormat(e)}: ${groupThousands(e.written)} of ${plural(e.frames, 'frame')} written`;
+}
+
+/** A trajectory export cancelled: ".traj export cancelled at 1,200 of 10,000 frames: nothing saved". */
+export function exportCancelledText(e: ExportProgress): string {
+  return `${exportedFormat(e)} export cancelled${e.frames === 0 ? '' : ` at ${groupThousands(e.written)} of ${plural(e.frames, 'frame')}`}: nothing saved`;
 }

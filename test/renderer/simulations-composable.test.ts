@@ -302,7 +302,7 @@ describe('useSimulations', () => {
     expect(sims.exportNote.value).toBeNull();
   });
 
-  it('asks for a long trajectory in parts, saying how far it has come, patches the parts before as a part says, and downloads them as one file; Cancel stops it after the part on its way', async () => {
+  it('asks for a long trajectory in parts, saying how far it has come, patches the parts before as a part says, and downloads them as one file; Cancel stops it after the part on its way, saves nothing (even when that part was the last) and says so', async () => {
     const sims = await started();
     const b64 = (bytes: number[]) => btoa(String.fromCharCode(...bytes));
     const traj = sims.exportFile(7, 'trajectory', 'traj');
@@ -330,5 +330,19 @@ describe('useSimulations', () => {
     expect(downloaded.at(-1)).toBe('md.traj');
     expect(sims.exporting.value).toBeNull();
     expect(sims.actionError.value).toBeNull();
+    // the view says it was cancelled and how far it had come, until the next export
+    expect(sims.exportCancelled.value).toEqual({ id: 7, format: 'extxyz', written: 2, frames: 3 });
+    const next = sims.exportFile(7, 'trajectory', 'extxyz');
+    expect(sims.exportCancelled.value).toBeNull();
+    // a Cancel while the last part is on its way saves nothing either (there is no export left to cancel)
+    await answer('exportTrajectory', { exportId: 'e3', fileName: 'md.extxyz', frames: 2, text: '1\n', written: 1, done: false });
+    sims.cancelExport();
+    await answer('exportTrajectory', { exportId: 'e3', fileName: 'md.extxyz', frames: 2, text: '2\n', written: 2, done: true });
+    await next;
+    expect(downloaded.at(-1)).toBe('md.traj');
+    expect(api.simulations.cancelExport).toHaveBeenCalledTimes(1);
+    expect(sims.exportCancelled.value).toEqual({ id: 7, format: 'extxyz', written: 2, frames: 2 });
+    sims.select(8);
+    expect(sims.exportCancelled.value).toBeNull();
   });
 });

@@ -2,15 +2,20 @@
  * A stored run's trajectory exported in parts (simulations.exportTrajectory), as the app asks for a
  * long run's: the parts, assembled as the renderer assembles them (lib/download.ts `FileParts`), are
  * the whole file byte for byte (extended XYZ, XDATCAR with its cell changing, ASE's `.traj` past its
- * offset table's growth), each part within its bound, over a real WebSocket.
+ * offset table's growth), each part within its bound, over a real WebSocket. The whole-file export's
+ * bound (64 MiB in the app: a smaller one here, so as not to write 64 MiB) and the drop of an export
+ * left unasked for 5 minutes (on a fake clock), on the exports of the served core's store.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Buffer } from 'node:buffer';
 import type { Mat3 } from '../../../src-shared/chem/structure';
 import type { LatticeworkApi } from '../../../src-shared/ipc/contract';
+import { WHOLE_TRAJECTORY_BYTES } from '../../../src-shared/ipc/services/simulations';
 import { constraintsOf, labelledFrame, SIMULATION_DEFAULTS, trajectoryText, type SimulationFrame, type TrajectoryAtoms } from '../../../src-shared/sim';
 import { writeAseTrajectory } from '../../../src-main/files/ase-traj';
 import { appendProgress, finishSimulation, insertSimulation, readFrames } from '../../../src-main/store/simulations';
+import { EXPORT_IDLE_MS, MAX_OPEN_EXPORTS, trajectoryExports } from '../../../src-main/services/trajectory-exports';
+import { formatBytes } from '../../../src-main/files/path-guard';
 import { FileParts } from '../../../src-renderer/lib/file-parts';
 import { serveTestCore } from '../../helpers/core';
 
@@ -124,5 +129,59 @@ describe('trajectory export in parts', () => {
     await expect(api.simulations.exportTrajectory({ id: run.id, format: 'traj', maxBytes: 100 })).rejects.toThrow(/maxBytes/);
     await expect(api.simulations.exportTrajectory({ id: run.id, format: 'traj', maxBytes: 64 * 1024 * 1024 })).rejects.toThrow(/maxBytes/);
     await expect(api.simulations.exportTrajectory({ id: run.id, format: 'traj', exportId: 'not-an-id' })).rejects.toThrow(/exportId/);
+  });
+});
+
+describe('trajectory export: the whole file and an abandoned export', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** What the service starts an export of `run` as `format` from (services/simulations.ts `trajectoryExport`). */
+  const startOf = (run: { id: number; atoms: TrajectoryAtoms }, format: 'extxyz' | 'xdatcar' | 'traj', frames: number) => ({ id: run.id, format, fileName: `run.${format}`, note: null, atoms: run.atoms, frames });
+
+  it('gives a trajectory whole up to its bound, to the byte; one byte more is refused, naming the bound and the export in parts; the app bound is 64 MiB', async () => {
+    const run = await storedRun(served.api, 40);
+    for (const format of ['extxyz', 'traj'] as const) {
+      const whole = await wholeFile(run.id, run.atoms, format);
+      const exactly = await trajectoryExports(served.t.core.db, whole.length).whole(startOf(run, format, 40));
+      expect('base64' in exactly ? Buffer.from(exactly.base64, 'base64') : Buffer.from(exactly.text)).toEqual(whole);
+      const tight = trajectoryExports(served.t.core.db, whole.length - 1);
+      await expect(tight.whole(startOf(run, format, 40))).rejects.toThrow(
+        `simulation ${run.id}'s trajectory (40 frames) as ${format} is larger than ${formatBytes(whole.length - 1)}, more than one message carries: export it in parts (simulations.exportTrajectory), as the app does`,
+      );
+      // the refused export is not left open: all the exports there may be can start
+      const parts = await Promise.all(Array.from({ length: MAX_OPEN_EXPORTS }, () => tight.start({ ...startOf(run, format, 40), maxBytes: 1024 })));
+      for (const p of parts) expect(tight.cancel(p.exportId)).toBe(true);
+    }
+    // the app's: a trajectory larger than the bound above comes whole from the served core, whose exports take the default
+    expect(WHOLE_TRAJECTORY_BYTES).toBe(64 * 1024 * 1024);
+    const appWhole = await served.api.simulations.export({ id: run.id, what: 'trajectory', format: 'traj' });
+    expect(Buffer.from('base64' in appWhole ? appWhole.base64 : '', 'base64')).toEqual(await wholeFile(run.id, run.atoms, 'traj'));
+  });
+
+  it('drops an export left unasked for 5 minutes, which frees its place; each part asked for starts the 5 minutes again', async () => {
+    const run = await storedRun(served.api, 20);
+    const exports = trajectoryExports(served.t.core.db);
+    expect(EXPORT_IDLE_MS).toBe(5 * 60_000);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const start = () => exports.start({ ...startOf(run, 'extxyz', 20), maxBytes: 1024 });
+    const next = (exportId: string) => Promise.resolve().then(() => exports.next(exportId, run.id));
+    const left = await start();
+    expect(left.done).toBe(false);
+    // a part asked for just before the 5 minutes: the export goes on, and has 5 minutes again from then
+    vi.advanceTimersByTime(EXPORT_IDLE_MS - 1);
+    const second = await next(left.exportId);
+    expect(second.written).toBeGreaterThan(left.written);
+    vi.advanceTimersByTime(EXPORT_IDLE_MS - 1);
+    // the other places taken a moment later, by exports that are then left too
+    const others = await Promise.all(Array.from({ length: MAX_OPEN_EXPORTS - 1 }, start));
+    expect(() => start()).toThrow(`${MAX_OPEN_EXPORTS} trajectory exports are under way: let one finish, or cancel one, first`);
+    vi.advanceTimersByTime(1);
+    // 5 minutes unasked: the first is gone, its place free; the others, left a moment later, still go on
+    await expect(next(left.exportId)).rejects.toThrow(`there is no trajectory export ${left.exportId} of simulation ${run.id} under way (it ended, was cancelled, or was left unasked for 5 minutes): export again`);
+    expect(exports.cancel(left.exportId)).toBe(false);
+    const again = await start();
+    expect((await next(others[0].exportId)).written).toBeGreaterThan(others[0].written);
+    vi.advanceTimersByTime(EXPORT_IDLE_MS);
+    for (const e of [again, ...others]) expect(exports.cancel(e.exportId), `export ${e.exportId} dropped`).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { calculatorSpecSchema, simulationRequestSchema } from '../../../src-shar
 import type { SimulationFrameView } from '../../../src-shared/ipc/contract';
 import {
   exportingText,
+  exportCancelledText,
   appendFramesToSeries,
   bandImageAt,
   bandProfile,
@@ -669,5 +670,10 @@ describe('exportingText', () => {
     expect(exportingText({ format: 'traj', written: 0, frames: 0 })).toBe('exporting .traj…');
     expect(exportingText({ format: 'extxyz', written: 1200, frames: 10000 })).toBe('exporting .extxyz: 1,200 of 10,000 frames written');
     expect(exportingText({ format: 'xdatcar', written: 1, frames: 1 })).toBe('exporting XDATCAR: 1 of 1 frame written');
+  });
+
+  it('says a cancelled export saved nothing, and how far it had come', () => {
+    expect(exportCancelledText({ format: 'traj', written: 1200, frames: 10000 })).toBe('.traj export cancelled at 1,200 of 10,000 frames: nothing saved');
+    expect(exportCancelledText({ format: 'xdatcar', written: 0, frames: 0 })).toBe('XDATCAR export cancelled: nothing saved');
   });
 });
