@@ -6,6 +6,7 @@
  */
 import sqlite3 from 'sqlite3';
 import { constants } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { access, mkdir, open as openFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeOsError, systemFolderOf } from '../files/path-guard';
@@ -70,6 +71,9 @@ export interface OpenOptions {
   onDamage?: 'refuse' | 'read';
 }
 
+/** How long a statement waits for another process's lock by default (OpenOptions.busyTimeoutMs). */
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
 const DAMAGED_ADVICE = 'run `latticework doctor --db FILE` to see what is wrong, or restore a backup of it';
 
 /** What to do with a damaged database (the doctor's advice). */
@@ -131,14 +135,32 @@ async function hasWal(path: string): Promise<boolean> {
 }
 
 /**
+ * A file of 0 bytes is what another process creating the store at that moment leaves until SQLite
+ * writes its first page: waits up to `ms` for it to grow, as for another process's lock, and returns
+ * its stat then (still 0 bytes: no one is creating it, it was truncated).
+ */
+async function grown(path: string, ms: number): Promise<Stats> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const info = await stat(path);
+    if (info.size > 0 || Date.now() >= until) return info;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
  * Checks a database file before SQLite opens it, so that nothing is written to a file that is not
  * ours: one in /proc or /sys, a folder or a device, a file that is not SQLite, one shorter than its
  * header says (truncated; unless a WAL file beside it holds the rest, as after a checkpoint the
  * disk had no room for), one the process cannot write (nor its folder, where SQLite keeps its
  * journal). `create`: a missing file (and its folder) may be created, private to the user (0600,
- * folders 0700); `write`: the file must be writable.
+ * folders 0700); `write`: the file must be writable; `waitMs`: how long an empty file may take to
+ * become a database (another process creating it) before it is refused as truncated.
  */
-export async function checkDatabaseFile(path: string, { create = true, write = true }: { create?: boolean; write?: boolean } = {}): Promise<void> {
+export async function checkDatabaseFile(
+  path: string,
+  { create = true, write = true, waitMs = DEFAULT_BUSY_TIMEOUT_MS }: { create?: boolean; write?: boolean; waitMs?: number } = {},
+): Promise<void> {
   const system = systemFolderOf(await resolvedPath(path), ['/proc', '/sys']);
   if (system) throw new DatabaseOpenError(path, 'not-a-file', `${path} is in ${system}, a system folder, not a place for a database: give a database file with --db`);
   let info;
@@ -165,6 +187,7 @@ export async function checkDatabaseFile(path: string, { create = true, write = t
     return;
   }
   if (!info.isFile()) throw new DatabaseOpenError(path, 'not-a-file', `${path} is not a file (${info.isDirectory() ? 'a folder' : 'a device, FIFO or socket'}): give a database file with --db`);
+  if (info.size === 0) info = await grown(path, waitMs);
   if (info.size === 0) {
     throw new DatabaseOpenError(path, 'damaged', `the database ${path} is empty (0 bytes): if it held your data, it was truncated — restore a backup; to start a new database there, delete the file`);
   }
@@ -271,7 +294,8 @@ export class Database {
   static async open(path: string, options: OpenOptions = {}): Promise<Database> {
     // only to read: a store this process can write is opened as any other, so that the work of processes that are gone is marked
     const readOnly = !!options.readOnly && path !== ':memory:' && (await unwritable(path)) !== null;
-    if (path !== ':memory:') await checkDatabaseFile(path, { create: !readOnly, write: !readOnly });
+    const busyTimeoutMs = Math.max(0, Math.round(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS));
+    if (path !== ':memory:') await checkDatabaseFile(path, { create: !readOnly, write: !readOnly, waitMs: busyTimeoutMs });
     let db: Database;
     try {
       db = await Database.openRaw(path, readOnly ? sqlite3.OPEN_READONLY : undefined);
@@ -280,7 +304,7 @@ export class Database {
     }
     try {
       // busy_timeout first: it must already apply to the journal-mode change, which needs a lock.
-      await db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.round(options.busyTimeoutMs ?? 5000))}`);
+      await db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       const version = await db.schemaVersion();
       if (version > migrations.length) {
         throw new DatabaseOpenError(
@@ -304,8 +328,9 @@ export class Database {
         db.damage = damage;
         return db;
       }
-      await db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;');
-      await db.migrate(version);
+      await db.walJournal(busyTimeoutMs);
+      await db.exec('PRAGMA foreign_keys = ON');
+      if (version < migrations.length) await db.migrate();
       // the first write waits for another process's lock as the reads did (WAL reads pass a writer's lock): a store we cannot write is refused now, not after the work
       await db.exec('BEGIN IMMEDIATE; ROLLBACK');
       await db.register(options.owner ?? thisProcess());
@@ -389,13 +414,41 @@ export class Database {
     return row?.user_version ?? 0;
   }
 
-  private async migrate(current: number): Promise<void> {
-    for (let v = current; v < migrations.length; v++) {
-      await this.transaction(async () => {
-        await this.exec(migrations[v]);
-        await this.exec(`PRAGMA user_version = ${v + 1}`);
-      });
+  /**
+   * Puts the store in WAL mode. Two connections doing it at once to a new file, each holding a read
+   * lock, make SQLite give one up at once (deadlock avoidance), not after the busy timeout: that
+   * one tries again until the timeout is spent (it is a no-op on a store already in WAL mode).
+   */
+  private async walJournal(busyTimeoutMs: number): Promise<void> {
+    const until = Date.now() + busyTimeoutMs;
+    for (;;) {
+      try {
+        return await this.exec('PRAGMA journal_mode = WAL');
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= until) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
     }
+  }
+
+  /**
+   * Brings the schema up to date in one transaction: it waits for the write lock (the busy timeout)
+   * and reads the version again inside it, for another process opening the store at the same time
+   * may have migrated it since this one read it; it applies only what is still missing, all or
+   * nothing (docs/database.md "Opening a store from two processes at once").
+   */
+  private async migrate(): Promise<void> {
+    await this.transaction(async () => {
+      const from = await this.schemaVersion();
+      for (let v = from; v < migrations.length; v++) {
+        await this.exec(migrations[v]).catch((err: unknown) => {
+          const known = describeOpenError(this.path, err);
+          if (known instanceof DatabaseOpenError) throw known;
+          throw new Error(`the database ${this.path} cannot be brought from schema version ${from} to ${migrations.length}: migration ${v + 1} failed (${known.message}); nothing was changed`);
+        });
+      }
+      if (from < migrations.length) await this.exec(`PRAGMA user_version = ${migrations.length}`);
+    });
   }
 
   /** Runs `work` in one transaction; rolls back on any error. Transactions are serialised. A damaged store's are refused. */

@@ -320,11 +320,38 @@ function runColumns(tx: Tx, run: NewRun) {
 
 /** Inserts a run; an empty name becomes `<architecture> on <dataset> #<id>`. Returns its id. */
 export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
+  if (run.trainCommand) await reserveModelName(tx, run.trainCommand);
   const columns = runColumns(tx, run);
   const names = Object.keys(columns);
   const { lastID } = await tx.run(`INSERT INTO run (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`, Object.values(columns));
   if (!run.name) await tx.run('UPDATE run SET name = ? WHERE id = ?', [`${(run.config as { architecture?: string }).architecture ?? 'model'} on ${run.datasetName} #${lastID}`, lastID]);
   return lastID;
+}
+
+/** Why a run of `latticework train` may not start: the name it would store its model under is taken (usage, exit 2). */
+export class ModelNameTakenError extends Error {
+  override name = 'ModelNameTakenError';
+}
+
+/**
+ * A run of `latticework train` that stores its model in the store reserves the model's name as it is
+ * inserted, in that transaction: refused (ModelNameTakenError) when another run that is training now
+ * will store its model under the name, or a model of the name is stored (a built-in's; another
+ * without --force). The name is the run's while it is queued, running or paused; a run that ends
+ * failed, cancelled or interrupted leaves it free, a finished one has stored its model under it
+ * (docs/database.md "run").
+ */
+async function reserveModelName(tx: Tx, cmd: TrainCommandRecord): Promise<void> {
+  if (cmd.out !== null || cmd.noSave) return;
+  const other = await tx.get<{ id: number }>(
+    `SELECT id FROM run WHERE status IN ('queued', 'running', 'paused') AND json_extract(train_command, '$.model') = ?
+       AND json_extract(train_command, '$.out') IS NULL AND NOT json_extract(train_command, '$.noSave') ORDER BY id LIMIT 1`,
+    [cmd.model],
+  );
+  if (other) throw new ModelNameTakenError(`run ${other.id}, training now, will store its model as "${cmd.model}"; choose another --name`);
+  const same = await tx.all<{ origin: string }>('SELECT origin FROM model WHERE name = ?', [cmd.model]);
+  if (same.some((m) => m.origin === 'builtin')) throw new ModelNameTakenError(`"${cmd.model}" is the name of a built-in model; choose another --name`);
+  if (same.length && !cmd.force) throw new ModelNameTakenError(`a model named "${cmd.model}" was stored since the name was checked; choose another --name or use --force`);
 }
 
 /**

@@ -35,6 +35,7 @@ import { runPotentialTraining, wantsPotential, type PotentialRunRecorderFactory 
 import { DATASET_FORMATS, nothingUsableMessage } from '../../datasets';
 import { datasetAtomInit, datasetFingerprint, fitConfigToData, leftOutMessage, readDatasetAt, readerNotes, trainingSamples } from '../../datasets/in-process';
 import { sqlitePotentialRunHooks, sqliteRunToResume, sqliteTrainHooks, type CliRunToResume } from '../../services/cli-store';
+import { ModelNameTakenError } from '../../store/runs';
 import { reportTrainSummary, type PropertyTrainSummary } from '../train-summary';
 import { flagOptions, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, parseCommandArgs, readJsonObjectFile, usageDescription, usageError, valueOptions, type Command, type CommandContext } from '../command';
 import { leaveStopSignalsUnheard, onStopSignal, stoppedStatus } from '../signals';
@@ -576,7 +577,8 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
     } catch (recording) {
       if ((recording as Error).message !== (e as Error).message) ctx.io.err(`latticework train: the run's failure could not be recorded: ${(recording as Error).message}`);
     }
-    return 1;
+    // a name another run took since it was checked: refused as a taken name is, before training (no run recorded)
+    return e instanceof ModelNameTakenError ? 2 : 1;
   }
 }
 
