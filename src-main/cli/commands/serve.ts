@@ -52,12 +52,10 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number> {
     host = await startHost({ core, rendererDir, host: options.host, port: options.port, allowedHosts: options.allowHosts });
   } catch (err) {
     await core.dispose();
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      io.err(`latticework serve: port ${options.port} on ${options.host} is in use (is Latticework already running?); choose another with --port`);
-      return 1;
-    }
-    throw err;
+    const problem = cannotListen(err as NodeJS.ErrnoException, options);
+    if (problem === undefined) throw err;
+    io.err(`latticework serve: ${problem}`);
+    return 1;
   }
   // heard from before the host says it is ready: a script that sends SIGTERM as soon as it reads the URL
   // (a test, a supervisor) would otherwise, now and then, end the process unheard, its work not interrupted
@@ -90,6 +88,23 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number> {
   return 0;
 }
 
+/**
+ * Why the host could not listen on `--host` and `--port`, in words naming them (the port in use,
+ * an address this machine does not have, a name that does not resolve); undefined for an error
+ * that is not the listen's.
+ */
+function cannotListen(err: NodeJS.ErrnoException & { address?: string }, { host, port }: Pick<ServeOptions, 'host' | 'port'>): string | undefined {
+  if (err.code === 'EADDRINUSE') return `port ${port} on ${host} is in use (is Latticework already running?); choose another with --port`;
+  const own = 'give --host an address of this machine (127.0.0.1, the default; 0.0.0.0 for every interface) or a name that resolves to one';
+  if (err.code === 'EADDRNOTAVAIL') {
+    const resolved = err.address !== undefined && err.address !== host ? ` (${err.address})` : '';
+    return `cannot listen on ${host}${resolved}: this machine has no such address (EADDRNOTAVAIL); ${own}`;
+  }
+  if (err.syscall === 'getaddrinfo') return `cannot listen on ${host}: it is not an IP address, and no address was found for it as a host name (${err.code}); ${own}`;
+  if (err.syscall === 'listen') return `cannot listen on ${host}, port ${port} (${err.message})`;
+  return undefined;
+}
+
 export function parseServeArgs(argv: string[]): ServeOptions {
   const { values } = parseOptions({
     args: argv,
@@ -104,6 +119,8 @@ export function parseServeArgs(argv: string[]): ServeOptions {
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${values.port}"`);
+  // an empty address binds every interface (Node's default), not what an empty --host "$HOST" meant
+  if (values.host.trim() === '') throw new Error('--host must name an address or a host name, not ""');
   return { port, host: values.host, allowHosts: values['allow-host'], db: values.db, json: values.json };
 }
 

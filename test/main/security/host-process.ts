@@ -3,7 +3,7 @@
  * line, as `npm start` runs it) on a free port and a temporary database, plus raw HTTP and
  * WebSocket probes that send what a browser or a script never would.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect, createServer as tcpServer } from 'node:net';
@@ -71,6 +71,23 @@ export async function startHostProcess(): Promise<HostProcess> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `latticework serve ARGS` expected to end by itself (it refuses to start): its exit status and output. */
+export function serveRefused(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'latticework-host-'));
+  try {
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), 'serve', '--db', join(dir, 'host.sqlite'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LATTICEWORK_DATA_DIR: dir },
+      encoding: 'utf8',
+      // a host that started instead is ended, and the test reports its status (null)
+      timeout: 60_000,
+    });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
