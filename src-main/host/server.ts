@@ -31,7 +31,7 @@ import { z } from 'zod';
 import type { WireMessage } from '../../src-shared/ipc/define';
 import type { Core } from '../app/core';
 import { toWireError } from '../ipc/errors';
-import { allowedHostHeaders, originAllowed, requestNamesThisHost, sameToken, urlHost } from './access';
+import { allowedHostHeaders, loopbackAddress, originAllowed, reachableNames, requestNamesThisHost, sameToken, urlHost } from './access';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { ConnectionSlots } from './slots';
 
@@ -79,8 +79,17 @@ export interface HostOptions {
 }
 
 export interface RunningHost {
-  /** The URL to open: it carries the access token. */
+  /** The URL to open on this machine: it carries the access token. */
   url: string;
+  /**
+   * Every URL that reaches the host, `url` first (`reachableNames`): bound to every interface, also
+   * the machine's own addresses and name, which other machines open; and the `allowedHosts` names.
+   */
+  urls: string[];
+  /** The address it listens on, as bound (`0.0.0.0` or `::`: every interface). */
+  address: string;
+  /** Whether it listens on more than loopback: other machines can reach it, over plain HTTP. */
+  reachableFromNetwork: boolean;
   /** The token every WebSocket client must present in its hello. */
   token: string;
   port: number;
@@ -462,13 +471,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     });
   });
   server.on('error', (err) => log(`server error: ${err.message}`));
-  const port = (server.address() as AddressInfo).port;
-  allowedHosts = allowedHostHeaders(boundHost, port, options.allowedHosts);
-  const shownHost = ['0.0.0.0', '::'].includes(boundHost) ? '127.0.0.1' : urlHost(boundHost);
-  const url = `http://${shownHost}:${port}/?token=${token}`;
+  const { address, port } = server.address() as AddressInfo;
+  const names = reachableNames(boundHost, address, options.allowedHosts);
+  allowedHosts = allowedHostHeaders(names, port);
+  const urls = names.map((name) => `http://${urlHost(name)}:${port}/?token=${token}`);
 
   return {
-    url,
+    url: urls[0],
+    urls,
+    address,
+    reachableFromNetwork: !loopbackAddress(address),
     token,
     port,
     async close() {

@@ -284,6 +284,11 @@ describe('no stranger in', () => {
     await expectAlive();
   });
 
+  it('bound to 127.0.0.1 (the default), prints that one URL, and no warning that the network can reach it', () => {
+    expect(host.urls).toEqual([`http://127.0.0.1:${host.port}/?token=${host.token}`]);
+    expect(host.stderr()).not.toMatch(/warning/);
+  });
+
   it('refuses a second local client without the token, or with a wrong one, on loopback', async () => {
     const refusals = () => host.stderr().match(/ws-\d+: refused \(4401\): a valid access token is required/g)?.length ?? 0;
     const before = refusals();
