@@ -6,27 +6,51 @@
 import { timingSafeEqual } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
 
-const WILDCARD = new Set(['0.0.0.0', '::', '']);
+/** The addresses that bind every interface: `0.0.0.0` (IPv4), `::` (IPv6 and IPv4). */
+const EVERY_INTERFACE = new Set(['0.0.0.0', '::']);
 
 /** How an address is written in a URL or a Host header ([::1] for IPv6). */
 export function urlHost(address: string): string {
   return address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
 }
 
+/** Whether the address a host is bound to listens on every interface. */
+export function everyInterface(address: string): boolean {
+  return EVERY_INTERFACE.has(address);
+}
+
+/** Whether an address is loopback (127.0.0.0/8, ::1, an IPv4-mapped 127.x): only this machine reaches it. */
+export function loopbackAddress(address: string): boolean {
+  return /^(?:::ffff:)?127\./i.test(address) || address === '::1';
+}
+
+/**
+ * The names a browser reaches the host by, the one to open on this machine first: bound to every
+ * interface (`bound`, the address it listens on), 127.0.0.1, then each of the machine's own
+ * addresses that other machines reach (IPv4 ones only on `0.0.0.0`; no link-local IPv6, which a URL
+ * cannot name without its interface) and its host name; otherwise the address or name it was given
+ * (`given`); then the names given with `--allow-host`.
+ */
+export function reachableNames(given: string, bound: string, extra: readonly string[] = []): string[] {
+  const names: string[] = [];
+  if (everyInterface(bound)) {
+    names.push('127.0.0.1');
+    for (const list of Object.values(networkInterfaces())) {
+      for (const i of list ?? []) {
+        if (!i.internal && (i.family === 'IPv4' || (bound === '::' && !/^fe80:/i.test(i.address)))) names.push(i.address);
+      }
+    }
+    names.push(hostname());
+  } else names.push(given);
+  names.push(...extra);
+  return [...new Set(names.map((n) => n.toLowerCase()))];
+}
+
 /**
  * The `Host` header values the host answers to besides loopback names (`loopbackHostHeader`): the
- * address it is bound to on its port, every interface address and the machine's name when it is
- * bound to all interfaces, and any names given with `--allow-host`.
+ * names it is reached by (`reachableNames`) on its port, and without a port on port 80.
  */
-export function allowedHostHeaders(bound: string, port: number, extra: readonly string[] = []): Set<string> {
-  const names = new Set<string>();
-  const boundLower = bound.toLowerCase();
-  if (!WILDCARD.has(boundLower)) names.add(boundLower);
-  else {
-    for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) names.add(i.address.toLowerCase().replace(/%.*$/, ''));
-    names.add(hostname().toLowerCase());
-  }
-  for (const n of extra) names.add(n.toLowerCase());
+export function allowedHostHeaders(names: readonly string[], port: number): Set<string> {
   const out = new Set<string>();
   for (const n of names) {
     out.add(`${urlHost(n)}:${port}`);

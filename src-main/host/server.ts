@@ -31,7 +31,7 @@ import { z } from 'zod';
 import type { WireMessage } from '../../src-shared/ipc/define';
 import type { Core } from '../app/core';
 import { toWireError } from '../ipc/errors';
-import { allowedHostHeaders, originAllowed, requestNamesThisHost, sameToken, urlHost } from './access';
+import { allowedHostHeaders, loopbackAddress, originAllowed, reachableNames, requestNamesThisHost, sameToken, urlHost } from './access';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { ConnectionSlots } from './slots';
 
@@ -79,8 +79,17 @@ export interface HostOptions {
 }
 
 export interface RunningHost {
-  /** The URL to open: it carries the access token. */
+  /** The URL to open on this machine: it carries the access token. */
   url: string;
+  /**
+   * Every URL that reaches the host, `url` first (`reachableNames`): bound to every interface, also
+   * the machine's own addresses and name, which other machines open; and the `allowedHosts` names.
+   */
+  urls: string[];
+  /** The address it listens on, as bound (`0.0.0.0` or `::`: every interface). */
+  address: string;
+  /** Whether it listens on more than loopback: other machines can reach it, over plain HTTP. */
+  reachableFromNetwork: boolean;
   /** The token every WebSocket client must present in its hello. */
   token: string;
   port: number;
@@ -105,6 +114,17 @@ export const CLOSE = {
 
 /** How long clients have to answer the host's close before their connections are ended. */
 const CLOSE_WAIT_MS = 1_000;
+
+/**
+ * Headers a request may have. Node's own cap (`maxHeadersCount`) ignores the headers after it
+ * without a word: an `Origin` or a second `Host` placed after them would never be checked. So Node
+ * keeps them all (its 16 KiB bound on their size still holds) and a request with more is refused.
+ */
+const MAX_HEADERS = 100;
+
+function tooManyHeaders(req: IncomingMessage): boolean {
+  return req.rawHeaders.length / 2 > MAX_HEADERS;
+}
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -210,6 +230,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   const server = createServer((req, res) => {
     try {
+      if (tooManyHeaders(req)) {
+        res.setHeader('Connection', 'close');
+        plain(res, 431, `request header fields too large: more than ${MAX_HEADERS} headers`);
+        return;
+      }
       if (!requestNamesThisHost(req, allowedHosts)) {
         plain(res, 403, 'forbidden: this host answers only to the address it was started on (see the URL it printed)');
         return;
@@ -227,7 +252,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   server.requestTimeout = 30_000;
   // an HTTP connection idle for a minute (e.g. a client that stopped reading) is closed; upgraded WebSockets are not affected
   server.setTimeout(60_000, (socket) => socket.destroy());
-  server.maxHeadersCount = 100;
+  server.maxHeadersCount = 0; // no silent cap: tooManyHeaders refuses
   // every connection is an HTTP connection until its upgrade; the slots, not `maxConnections`, bound them
   const httpConnections = new ConnectionSlots(limits.maxHttpConnections);
   server.on('connection', (socket: Socket) => {
@@ -279,6 +304,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     httpConnections.free(socket);
     socket.on('error', (err) => log(`connection error: ${err.message}`));
+    if (tooManyHeaders(req)) return refuseUpgrade(socket, 431, 'Request Header Fields Too Large');
     if (!requestNamesThisHost(req, allowedHosts)) return refuseUpgrade(socket, 403, 'Forbidden');
     const hostHeader = req.headers.host!;
     let pathname: string;
@@ -445,13 +471,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     });
   });
   server.on('error', (err) => log(`server error: ${err.message}`));
-  const port = (server.address() as AddressInfo).port;
-  allowedHosts = allowedHostHeaders(boundHost, port, options.allowedHosts);
-  const shownHost = ['0.0.0.0', '::'].includes(boundHost) ? '127.0.0.1' : urlHost(boundHost);
-  const url = `http://${shownHost}:${port}/?token=${token}`;
+  const { address, port } = server.address() as AddressInfo;
+  const names = reachableNames(boundHost, address, options.allowedHosts);
+  allowedHosts = allowedHostHeaders(names, port);
+  const urls = names.map((name) => `http://${urlHost(name)}:${port}/?token=${token}`);
 
   return {
-    url,
+    url: urls[0],
+    urls,
+    address,
+    reachableFromNetwork: !loopbackAddress(address),
     token,
     port,
     async close() {

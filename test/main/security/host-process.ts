@@ -3,7 +3,7 @@
  * line, as `npm start` runs it) on a free port and a temporary database, plus raw HTTP and
  * WebSocket probes that send what a browser or a script never would.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect, createServer as tcpServer } from 'node:net';
@@ -20,34 +20,52 @@ export interface HostProcess {
   process: ChildProcessWithoutNullStreams;
   url: string;
   token: string;
+  /** Every URL it printed ("urls" with --json; else the one it runs at and each "also at"). */
+  urls: string[];
   port: number;
   dir: string;
   databasePath: string;
+  /** What the process wrote to stdout once ready: its JSON line, or its text up to "Press Ctrl+C to stop.". */
+  stdout: string;
   /** Everything the process wrote to stderr so far. */
   stderr(): string;
   stop(): Promise<void>;
 }
 
-export async function startHostProcess(): Promise<HostProcess> {
+/** `latticework serve --port 0 --json ARGS`, or without --json when `json` is false, until it is ready. */
+export async function startHostProcess(options: { args?: string[]; json?: boolean } = {}): Promise<HostProcess> {
+  const json = options.json ?? true;
   const dir = mkdtempSync(join(tmpdir(), 'latticework-host-'));
   const databasePath = join(dir, 'host.sqlite');
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), 'serve', '--port', '0', '--json', '--db', databasePath], {
+  const args = ['serve', '--port', '0', ...(json ? ['--json'] : []), '--db', databasePath, ...(options.args ?? [])];
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), ...args], {
     cwd: ROOT,
     env: { ...process.env, LATTICEWORK_DATA_DIR: dir },
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout });
-  const info = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+  const stdout: string[] = [];
+  const info = await new Promise<{ url: string; token: string; urls: string[] }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`latticework serve did not start in time:\n${stderr}`)), 180_000);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(line) as { url: string; token: string });
-      } catch {
-        reject(new Error(`unexpected output from latticework serve: ${line}\n${stderr}`));
+    const onLine = (line: string) => {
+      stdout.push(line);
+      if (json) {
+        clearTimeout(timer);
+        lines.off('line', onLine);
+        try {
+          resolve(JSON.parse(line) as { url: string; token: string; urls: string[] });
+        } catch {
+          reject(new Error(`unexpected output from latticework serve: ${line}\n${stderr}`));
+        }
+      } else if (line === 'Press Ctrl+C to stop.') {
+        clearTimeout(timer);
+        lines.off('line', onLine);
+        const urls = stdout.flatMap((l) => /^(?:Latticework \(browser mode\) is running| {2}also) at (\S+)$/.exec(l)?.[1] ?? []);
+        resolve({ url: urls[0], token: new URL(urls[0]).searchParams.get('token') ?? '', urls });
       }
-    });
+    };
+    lines.on('line', onLine);
     child.once('exit', (code) => reject(new Error(`latticework serve exited with ${code}:\n${stderr}`)));
   });
   const port = Number(new URL(info.url).port);
@@ -55,9 +73,11 @@ export async function startHostProcess(): Promise<HostProcess> {
     process: child,
     url: info.url,
     token: info.token,
+    urls: info.urls,
     port,
     dir,
     databasePath,
+    stdout: stdout.join('\n'),
     stderr: () => stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -71,6 +91,23 @@ export async function startHostProcess(): Promise<HostProcess> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `latticework serve ARGS` expected to end by itself (it refuses to start): its exit status and output. */
+export function serveRefused(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'latticework-host-'));
+  try {
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), 'serve', '--db', join(dir, 'host.sqlite'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LATTICEWORK_DATA_DIR: dir },
+      encoding: 'utf8',
+      // a host that started instead is ended, and the test reports its status (null)
+      timeout: 60_000,
+    });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -260,6 +260,35 @@ describe('no stranger in', () => {
     });
   });
 
+  it('refuses a request with more than 100 headers (431, closed) instead of ignoring those after the 100th: a foreign Origin or a second Host placed last was never checked', async () => {
+    const filler = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`X-Filler-${i}`, '1']));
+    /** The response, and whether the host closed the connection (raw's own timeout is 20 s). */
+    const sent = async (bytes: string) => {
+      const start = Date.now();
+      const response = await raw(host.port, bytes, 20_000);
+      return { status: statusOf(response), closed: Date.now() - start < 15_000 };
+    };
+    // an upgrade has 5 headers of its own (Host, Upgrade, Connection, Sec-WebSocket-Key, Sec-WebSocket-Version)
+    const foreign = { Origin: 'http://evil.example' };
+    expect(await sent(upgradeRequest(host.port, foreign))).toEqual({ status: 403, closed: true });
+    expect(await sent(upgradeRequest(host.port, { ...filler(120), ...foreign }))).toEqual({ status: 431, closed: true });
+    const own = { Origin: `http://127.0.0.1:${host.port}` };
+    expect(statusOf(await raw(host.port, upgradeRequest(host.port, { ...filler(94), ...own }), 500))).toBe(101);
+    expect(await sent(upgradeRequest(host.port, { ...filler(95), ...own }))).toEqual({ status: 431, closed: true });
+    // a page: Host and Connection, then the filler, then what is placed last
+    const page = (n: number, last = '') =>
+      sent(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nConnection: close\r\n${Object.keys(filler(n)).map((k) => `${k}: 1\r\n`).join('')}${last}\r\n`);
+    expect((await page(98)).status).toBe(200);
+    expect(await page(99)).toEqual({ status: 431, closed: true });
+    expect(await page(150, 'Host: rebind.example\r\n')).toEqual({ status: 431, closed: true });
+    await expectAlive();
+  });
+
+  it('bound to 127.0.0.1 (the default), prints that one URL, and no warning that the network can reach it', () => {
+    expect(host.urls).toEqual([`http://127.0.0.1:${host.port}/?token=${host.token}`]);
+    expect(host.stderr()).not.toMatch(/warning/);
+  });
+
   it('refuses a second local client without the token, or with a wrong one, on loopback', async () => {
     const refusals = () => host.stderr().match(/ws-\d+: refused \(4401\): a valid access token is required/g)?.length ?? 0;
     const before = refusals();
