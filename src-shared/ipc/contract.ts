@@ -12,6 +12,7 @@ import type { DoctorReport } from './services/doctor';
 import type { SpaceGroupSummary } from '../chem/spacegroup';
 import { datasetsService } from './services/datasets';
 import { droppedFile } from './dropped';
+import { MAX_NEIGHBOR_CAP } from './limits';
 export type { DroppedFile } from './dropped';
 import { modelsService } from './services/models';
 import { predictService } from './services/predict';
@@ -183,7 +184,7 @@ const structureId = z.number().int().positive();
 const graphOptions = {
   structureId,
   cutoff: z.number().positive().max(30),
-  maxNeighbors: z.number().int().positive().max(1000).nullable().optional(),
+  maxNeighbors: z.number().int().positive().max(MAX_NEIGHBOR_CAP).nullable().optional(),
 };
 
 /** How many times a supercell repeats its cell along one vector. */
