@@ -116,6 +116,8 @@ export interface StructureImportResult {
   /** Multi-frame files, each one item (its frames are among `imported` too). */
   trajectories: TrajectoryRecord[];
   failed: FileFailure[];
+  /** Files read whose every structure was stored already (they add nothing to the list), with how many structures each holds. */
+  alreadyStored: { file: string; structures: number }[];
 }
 
 /** A multi-frame file (a VASP run, an XDATCAR, a multi-frame XYZ) kept as one item. */
