@@ -135,6 +135,7 @@ export async function importFrames(
     const keep = selectFrames(r.frames.length, selection);
     selected += keep.length;
     for (const n of frameNotes(r, keep)) notes.push(`${r.file}: ${n}`);
+    const vasp = isVaspOutput(r.format);
     for (const i of keep) {
       const p = r.frames[i];
       const id = frameIdentity(p.structure);
@@ -164,7 +165,9 @@ export async function importFrames(
         continue;
       }
       seen.set(id, name);
-      byName.set(name, p);
+      // stored with the frame as `--frames` counts it (from 0), as the Structures list shows a file opened there;
+      // the item's name keeps VASP's step
+      byName.set(name, vasp ? { ...p, block: i } : p);
       rows.push({ name, file: name, target: energy });
     }
   }
@@ -202,6 +205,11 @@ export async function importFrames(
   return { byName, rows, failed, formats, report, notNumbers, samePosition, withoutEnergy, readerLeftOut };
 }
 
+/** A VASP output (its frames' blocks are VASP's ionic steps, from 1). */
+function isVaspOutput(format: string): boolean {
+  return format === 'vasprun' || format === 'outcar' || format === 'xdatcar';
+}
+
 /** Frame warnings said per file, at most: the others are counted. */
 const FRAME_NOTES = 20;
 
@@ -210,7 +218,7 @@ const FRAME_NOTES = 20;
  * (…): left out`), each named by its frame: a label left out is said, not only counted.
  */
 function frameNotes(r: Extract<FramesFile, { ok: true }>, keep: number[]): string[] {
-  const vasp = r.format === 'vasprun' || r.format === 'outcar' || r.format === 'xdatcar';
+  const vasp = isVaspOutput(r.format);
   const all = keep.flatMap((i) => {
     const p = r.frames[i];
     const where = typeof p.block === 'string' ? p.block : vasp ? p.structure.name : `frame ${p.block ?? i}`;

@@ -64,8 +64,11 @@ export function numberCell(s: string | undefined): number | null {
  * else `fallback` (its line, or its column).
  */
 export function safeLabel(name: string, fallback: string): string {
-  return /^[\p{L}\p{N}_.+\-()[\]]{1,100}$/u.test(name) ? name : fallback;
+  return SAFE_NAME.test(name) ? name : fallback;
 }
+
+/** Text safe to repeat in a report: an identifier or a file name (never a secret file's contents). */
+const SAFE_NAME = /^[\p{L}\p{N}_.+\-()[\]]{1,100}$/u;
 
 /** How a table row is named in the import report: its name when that is safe to repeat, else its line. */
 export function rowLabel(name: string, line: number): string {
@@ -147,7 +150,13 @@ export function rowTargets(row: TableRow, columns: number[]): number[] | string 
   const values: number[] = [];
   for (const c of columns) {
     const v = numberCell(row.cells[c]);
-    if (v === null) return row.cells.length <= c ? `no column ${c + 1}` : 'no numeric target';
+    if (v === null) {
+      if (row.cells.length <= c) return `no column ${c + 1}`;
+      const cell = row.cells[c].trim();
+      const what = `the target in column ${c + 1}`;
+      // the cell is said when it is safe to repeat (as a row's name is)
+      return cell === '' ? `${what} is empty` : SAFE_NAME.test(cell) ? `${what} is '${cell}', not a number` : `${what} is not a number`;
+    }
     values.push(v);
   }
   return values;

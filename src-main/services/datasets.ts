@@ -124,8 +124,13 @@ const STORE_CHUNK = 500;
 /** Ends a stopped import where it is (its caller removes what it stored after a Cancel, and keeps it when the process is going away). */
 function stopIfCancelled(job: JobHandle): void {
   const stop = stopOf(job.signal);
-  if (stop === 'cancel') throw new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
+  if (stop === 'cancel') throw cancelledError();
   if (stop === 'interrupt') throw interruptedError();
+}
+
+/** What the caller of an import the user cancelled is told, in whichever phase it stopped (the compute pool's own is 'cancelled'). */
+function cancelledError(): RemoteError {
+  return new RemoteError({ name: 'CancelledError', message: 'the import was cancelled' });
 }
 
 /** What the caller of an import stopped because the process is going away is told (in whichever phase it stopped). */
@@ -265,7 +270,7 @@ async function importDataset(core: CoreParts, job: JobHandle, args: ImportArgs, 
       core.jobs.kept(`import '${datasetName}' interrupted ${where} (${path !== undefined ? 'resume it in Datasets' : 'discard it in Datasets, and drop its files again to import them'})`);
       throw interruptedError();
     }
-    throw err;
+    throw stopOf(job.signal) === 'cancel' ? cancelledError() : err;
   }
 
   async function store(): Promise<DatasetRecord> {

@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import type { LatticeworkHandlers, StructureRecord, TrajectoryFrameSummary, TrajectoryRecord } from '../../src-shared/ipc/contract';
+import type { LatticeworkHandlers, StructureImportResult, StructureRecord, TrajectoryFrameSummary, TrajectoryRecord } from '../../src-shared/ipc/contract';
 import { labelsOfStructure, maxForce, MULTI_FRAME_FORMATS, type Structure, type StructureFormat } from '../../src-shared/chem';
 import { structureFromJSON, structureToJSON } from '../../src-shared/chem/serialize';
 import type { StructureJSON } from '../../src-shared/chem/serialize';
@@ -140,6 +140,7 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
           const imported: StructureRecord[] = [];
           const trajectories: TrajectoryRecord[] = [];
           const failed = [];
+          const alreadyStored: StructureImportResult['alreadyStored'] = [];
           const now = Date.now();
           for (const file of parsed) {
             if (!file.ok) {
@@ -148,8 +149,11 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
             }
             const multi = MULTI_FRAME_FORMATS.has(file.format as StructureFormat) && file.structures.length > 1;
             const { ids, trajectoryId } = await core.db.transaction(async (tx) => {
+              // a structure stored now has an id above every id stored before
+              const before = (await tx.get<{ top: number | null }>('SELECT MAX(id) AS top FROM structure'))?.top ?? 0;
               const out: number[] = [];
               for (const p of file.structures) out.push(await storeOne(tx, file.file, file.format, p, now));
+              if (out.length > 0 && out.every((id) => id <= before)) alreadyStored.push({ file: file.file, structures: new Set(out).size });
               if (!multi) return { ids: out, trajectoryId: null };
               const name = file.file.split(/[\\/]/).pop() ?? file.file;
               const { lastID } = await tx.run('INSERT INTO trajectory (name, source_file, format, structure_ids, frames, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
@@ -166,7 +170,7 @@ export function structuresHandlers(core: CoreParts): LatticeworkHandlers['struct
             if (trajectoryId !== null) trajectories.push((await loadTrajectory(core, trajectoryId)).record);
           }
           if (imported.length) core.events.emit('structures', 'onChanged', { ids: imported.map((r) => r.id) });
-          return { jobId: job.id, imported, trajectories, failed };
+          return { jobId: job.id, imported, trajectories, failed, alreadyStored };
         },
         jobId ?? randomUUID(),
       );

@@ -17,6 +17,7 @@ import type { DerivedCell, FileFailure, StructureDetail, StructureRecord } from 
 import type { SpaceGroupSummary } from '../../src-shared/chem/spacegroup';
 import { batchFiles, collectDropped, readDropped } from '../lib/files';
 import { errorMessage } from '../lib/format';
+import { alreadyStoredNote } from '../lib/structures';
 import type { SkippedFile, DroppedFile } from '../lib/files';
 
 export type FailedFile = FileFailure;
@@ -60,6 +61,8 @@ export function importProgressText(p: ImportProgress): string {
 
 const items = ref<StructureRecord[]>([]);
 const failures = ref<FailedFile[]>([]);
+/** What the last import said of files that added nothing (every structure stored already). */
+const importNotes = ref<string[]>([]);
 const selectedId = ref<StructureId | null>(null);
 const current = shallowRef<StructureDetail | null>(null);
 const loadingCurrent = ref(false);
@@ -128,6 +131,7 @@ async function readAndImport(chosen: { path: string; file: File }[]): Promise<Im
 async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] = []): Promise<ImportOutcome> {
   const newFailures: FailedFile[] = skipped.map((s) => ({ file: s.file, error: { name: 'FileSkipped', message: s.reason, line: null } }));
   const imported: StructureRecord[] = [];
+  const notes: string[] = [];
   importing.value = true;
   progress.value = { phase: 'importing', done: 0, total: files.length };
   try {
@@ -147,6 +151,7 @@ async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] =
         const result = await getApi().structures.import({ files: batch, jobId });
         imported.push(...result.imported);
         newFailures.push(...result.failed);
+        notes.push(...result.alreadyStored.map(alreadyStoredNote));
         items.value = mergeSummaries(items.value, result.imported);
       } catch (e) {
         // The whole call failed (connection, validation): every file of the batch failed, the others go on.
@@ -168,6 +173,7 @@ async function importDroppedFiles(files: DroppedFile[], skipped: SkippedFile[] =
     ...failures.value.filter((f) => !failedNames.has(f.file) && !importedNames.has(f.file)),
     ...newFailures,
   ];
+  importNotes.value = notes;
   if (imported.length > 0) select(imported[0].id);
   return { imported, failed: newFailures };
 }
@@ -326,6 +332,7 @@ export function useStructures() {
   return {
     items: computed(() => items.value),
     failures: computed(() => failures.value),
+    importNotes: computed(() => importNotes.value),
     selectedId: readonly(selectedId),
     // From the list, or from the loaded structure while the list is still on its way (a bookmark, a link).
     selected: computed<StructureRecord | null>(

@@ -10,15 +10,22 @@ export function inputChecked(e: Event): boolean {
   return (e.target as HTMLInputElement).checked;
 }
 
+/** The largest count a field takes, and why there is one (said with the error for a larger count). */
+export interface CountLimit {
+  max: number;
+  why: string;
+}
+
 /**
  * A whole number 1..max from an input, or why not: never changed silently (20 with a maximum of 10,
  * 2.5, 0 are errors to show, not values to clamp).
  */
-export function countInput(raw: string, max: number, what: string): { value: number } | { error: string } {
+export function countInput(raw: string, limit: CountLimit, what: string): { value: number } | { error: string } {
+  const { max } = limit;
   const v = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(v)) return { error: `${what}: enter a whole number from 1 to ${max}` };
   if (!Number.isInteger(v)) return { error: `${what}: ${raw} is not a whole number (1 to ${max})` };
   if (v < 1) return { error: `${what}: at least 1` };
-  if (v > max) return { error: `${what}: at most ${max} here (the supercell is kept under 200,000 displayed atoms)` };
+  if (v > max) return { error: `${what}: at most ${max} here (${limit.why})` };
   return { value: v };
 }

@@ -25,6 +25,12 @@ export function structureLabel(r: Pick<StructureRecord, 'name' | 'file' | 'block
   return parts.join(' · ');
 }
 
+/** What an import says of a file every structure of which was stored already (it adds nothing to the list). */
+export function alreadyStoredNote(f: { file: string; structures: number }): string {
+  const file = basename(f.file);
+  return f.structures === 1 ? `${file}: its structure is already stored` : `${file}: all ${f.structures} structures already stored`;
+}
+
 /** True when a structure matches every word of a search (formula, name, file, space group, dataset). */
 export function matchesSearch(r: StructureRecord, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);

@@ -246,6 +246,8 @@ export interface CifLoop {
   lines: number[];
   /** Line of `loop_`. */
   line: number;
+  /** The file ends after the loop's tags, before any value (a file cut off there). */
+  cutOff: boolean;
 }
 
 export interface CifItem {
@@ -379,7 +381,7 @@ export function parseCif(text: string, file = ''): CifBlock[] {
       }
       case Tok.LOOP: {
         const b = need();
-        const loop: CifLoop = { tags: [], values: [], lines: [], line: lx.tokLine };
+        const loop: CifLoop = { tags: [], values: [], lines: [], line: lx.tokLine, cutOff: false };
         while (lx.peek() === Tok.TAG) {
           lx.next();
           loop.tags.push(lx.value as string);
@@ -393,6 +395,7 @@ export function parseCif(text: string, file = ''): CifBlock[] {
           loop.lines.push(lx.tokLine);
         }
         if (loop.values.length % loop.tags.length !== 0) loopShapeError(file, loop);
+        loop.cutOff = loop.values.length === 0 && lx.peek() === Tok.EOF;
         if (!saveDepth) {
           b.loops.push(loop);
           for (const tag of loop.tags) {
@@ -756,7 +759,13 @@ export function cifBlockToStructure(b: CifBlock, file: string, opt: ResolvedRead
         guessedLabels.join(', ') + (guessedCount > guessedLabels.length ? ', ...' : ''),
     );
   }
-  if (numbers.length === 0) throw new StructureParseError(file, first.lines[0] ?? b.line, `data block '${b.name}' has an empty atom-site loop`);
+  if (numbers.length === 0) {
+    // said where the loop starts (rows of dummy sites only: the first row)
+    const loop = b.loopByTag.get(first.tag);
+    const where = first.lines[0] ?? loop?.line ?? b.line;
+    if (loop?.cutOff) throw new StructureParseError(file, where, `the file ends in the header of the atom-site loop of data block '${b.name}' (from this line), before any atom site`);
+    throw new StructureParseError(file, where, `data block '${b.name}' has an empty atom-site loop`);
+  }
   if (numbers.length > opt.maxAtoms) {
     throw new StructureLimitError(file, first.lines[0], `the structure has ${numbers.length} atom sites, more than the limit of ${opt.maxAtoms} (option --max-atoms)`);
   }

@@ -100,7 +100,7 @@ export interface ReadResult {
   format: StructureFormat;
   /** Every structure in the file, in file order. */
   structures: Structure[];
-  /** Per structure: data block name (CIF), frame index (XYZ), null (POSCAR). */
+  /** Per structure: data block name (CIF), frame index from 0 (XYZ, VASP outputs, as `--frames` counts), null (POSCAR). */
   blocks: (string | number | null)[];
   /** Per structure: what was noticed while reading it (parallel to `structures`). */
   structureWarnings: string[][];
@@ -272,7 +272,8 @@ export function readStructures(fileName: string, text: string, options?: ReadOpt
     return {
       format,
       structures: r.frames.map(structureWithLabels),
-      blocks: r.blocks,
+      // the frame as the command line counts it (from 0), not VASP's ionic step (from 1; the name keeps it: `step 10`)
+      blocks: r.frames.map((_, i) => i),
       structureWarnings: r.frameWarnings,
       warnings: r.warnings,
       fileWarnings: r.fileWarnings,

@@ -12,6 +12,7 @@ import type { DoctorReport } from './services/doctor';
 import type { SpaceGroupSummary } from '../chem/spacegroup';
 import { datasetsService } from './services/datasets';
 import { droppedFile } from './dropped';
+import { MAX_NEIGHBOR_CAP } from './limits';
 export type { DroppedFile } from './dropped';
 import { modelsService } from './services/models';
 import { predictService } from './services/predict';
@@ -115,6 +116,8 @@ export interface StructureImportResult {
   /** Multi-frame files, each one item (its frames are among `imported` too). */
   trajectories: TrajectoryRecord[];
   failed: FileFailure[];
+  /** Files read whose every structure was stored already (they add nothing to the list), with how many structures each holds. */
+  alreadyStored: { file: string; structures: number }[];
 }
 
 /** A multi-frame file (a VASP run, an XDATCAR, a multi-frame XYZ) kept as one item. */
@@ -183,7 +186,7 @@ const structureId = z.number().int().positive();
 const graphOptions = {
   structureId,
   cutoff: z.number().positive().max(30),
-  maxNeighbors: z.number().int().positive().max(1000).nullable().optional(),
+  maxNeighbors: z.number().int().positive().max(MAX_NEIGHBOR_CAP).nullable().optional(),
 };
 
 /** How many times a supercell repeats its cell along one vector. */

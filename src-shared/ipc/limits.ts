@@ -9,6 +9,9 @@ import { z } from 'zod';
 /** No argument of any call nests deeper than this (objects and arrays). */
 export const MAX_ARGUMENT_DEPTH = 32;
 
+/** The largest neighbour cap a graph call takes (graphs.build, graphs.receptiveField, datasets.graphStats). */
+export const MAX_NEIGHBOR_CAP = 1000;
+
 /** Stored free-form JSON (a model configuration): at most this deep and this long when serialised. */
 export const MAX_STORED_JSON_DEPTH = 12;
 export const MAX_STORED_JSON_BYTES = 256 * 1024;

@@ -107,6 +107,44 @@ describe('crystal graph and receptive field', () => {
     await page.getByTestId('graph-no-cap').uncheck();
   });
 
+  it('keeps a max neighbours value typed while the graph updates, and commits it on Enter; a cap the service does not take says why', async () => {
+    const { page } = app;
+    const ethanol = ['9', 'Properties=species:S:1:pos:R:3 pbc="F F F"']
+      .concat(['C 1.168181 -0.400382 0', 'C 0 0.559462 0', 'O -1.190083 -0.227669 0', 'H -1.946623 0.381525 0', 'H 0.042557 1.207508 0.886933'])
+      .concat(['H 0.042557 1.207508 -0.886933', 'H 2.115891 0.1448 0', 'H 1.128599 -1.037234 0.885881', 'H 1.128599 -1.037234 -0.885881', ''])
+      .join('\n');
+    await page.getByTestId('nav-structures').click();
+    await page.getByTestId('file-input').setInputFiles([{ name: 'ethanol.xyz', mimeType: 'chemical/x-xyz', buffer: Buffer.from(ethanol) }]);
+    await page.locator('[data-testid="structure-item"][data-file="ethanol.xyz"]').first().click({ timeout: 60_000 });
+    await page.getByTestId('nav-graph').click();
+    const edges = () => page.getByTestId('graph-edges').textContent();
+    await expect.poll(edges, { timeout: 60_000 }).toMatch(/\d/);
+    const id = (await api.structures.list({})).find((r) => r.file === 'ethanol.xyz')!.id;
+    const [uncapped, capped] = await Promise.all([12, 4].map((k) => api.graphs.build({ structureId: id, cutoff: 3, maxNeighbors: k })));
+    expect([uncapped.nEdges, capped.nEdges]).toEqual([58, 36]); // ASE's neighbor_list at 3 Å, all and the 4 nearest
+
+    // 4 typed (not yet committed: the field keeps the focus), then the cutoff moves, as just after a slider move:
+    // the panel renders again and the graph updates under the typing
+    const field = page.getByTestId('graph-max-neighbors');
+    await field.fill('4');
+    await page.getByTestId('graph-cutoff').evaluate((el) => {
+      (el as HTMLInputElement).value = '3';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await expect.poll(edges, { timeout: 60_000 }).toBe('58');
+    expect(await field.inputValue()).toBe('4');
+    await field.press('Enter');
+    await expect.poll(edges, { timeout: 60_000 }).toBe('36');
+
+    await field.fill('1001');
+    await field.press('Enter');
+    await expect
+      .poll(() => page.getByTestId('graph-max-neighbors-error').textContent())
+      .toBe('max neighbours: at most 1000 here (the largest cap the graph service takes; for every neighbour within the cutoff, tick No cap)');
+    expect(await field.inputValue()).toBe('1001');
+    expect(await edges()).toBe('36');
+  });
+
   it('refuses, in the Graph panel, a graph with more edges than it draws (no cap, 4,000 atoms within 12 Å)', async () => {
     const { page } = app;
     const a = 3.61;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupStructures, matchesSearch, structureLabel } from '../../src-renderer/lib/structures';
+import { alreadyStoredNote, groupStructures, matchesSearch, structureLabel } from '../../src-renderer/lib/structures';
 import type { StructureRecord } from '../../src-shared/ipc/contract';
 
 const rec = (over: Partial<StructureRecord>): StructureRecord => ({
@@ -29,9 +29,16 @@ describe('structure labels, search and groups', () => {
     // a frame the reader named by its number: said once, not 'frame 0 · cu4000.extxyz · frame 0'
     expect(structureLabel({ name: 'frame 0', file: 'cu4000.extxyz', block: 0 })).toBe('cu4000.extxyz · frame 0');
     expect(structureLabel({ name: 'Cu fcc', file: 'Cu-fcc.POSCAR', block: null })).toBe('Cu fcc · Cu-fcc.POSCAR');
+    // a VASP output's last of 10 frames: its ionic step (its name), then the frame as `--frames` counts it
+    expect(structureLabel({ name: 'step 10', file: 'OUTCAR', block: 9 })).toBe('step 10 · OUTCAR · frame 9');
     // a CIF written by ASE, dropped on the window: its block name image0 says nothing
     expect(structureLabel({ name: 'image0', file: '/home/me/Cu3Au.cif', block: null })).toBe('Cu3Au.cif');
     expect(structureLabel({ name: ' ', file: 'x/Cu.cif', block: null })).toBe('Cu.cif');
+  });
+
+  it('says of a dropped file that adds nothing that its structures are stored already', () => {
+    expect(alreadyStoredNote({ file: 'runs/cu.db', structures: 5 })).toBe('cu.db: all 5 structures already stored');
+    expect(alreadyStoredNote({ file: 'NaCl.cif', structures: 1 })).toBe('NaCl.cif: its structure is already stored');
   });
 
   it('search matches formula, space group and dataset, every word', () => {

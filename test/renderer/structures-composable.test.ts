@@ -15,7 +15,7 @@ const api = {
     onChanged: () => () => undefined,
     list: vi.fn(async () => []),
     get: vi.fn(async () => stored),
-    import: vi.fn(async () => ({ imported: [stored], failed: [refused] })),
+    import: vi.fn(async () => ({ imported: [stored], failed: [refused], alreadyStored: [] })),
     vacancyHop: vi.fn(),
   },
   jobs: {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { event, method } from '../define';
 import type { FileFailure } from '../contract';
 import { droppedFile } from '../dropped';
+import { MAX_NEIGHBOR_CAP } from '../limits';
 import { LABELLING_CALCULATORS } from '../../sim/label';
 import { MAX_UNIT_LENGTH } from '../../model/units';
 
@@ -196,7 +197,7 @@ export const datasetsService = {
         .object({
           id: datasetId,
           cutoff: z.number().positive().max(30),
-          maxNeighbors: z.number().int().positive().max(1000).nullable(),
+          maxNeighbors: z.number().int().positive().max(MAX_NEIGHBOR_CAP).nullable(),
           jobId: z.string().min(1).max(100).optional(),
         })
         .strict(),

@@ -74,9 +74,12 @@ describe('the table rule (id_prop.csv and CSV alike)', () => {
   });
 
   it('a row without a numeric target in every chosen column is unlabelled, with the reason', () => {
-    const t = readTable('a,1,x\nb,2\n', 'id_prop.csv', '2,3');
-    expect(rowTargets(t.body[0], t.columns)).toBe('no numeric target');
+    const t = readTable('a,1,x\nb,2\nc,3,\nd,4,<a b>\n', 'id_prop.csv', '2,3');
+    expect(rowTargets(t.body[0], t.columns)).toBe("the target in column 3 is 'x', not a number");
     expect(rowTargets(t.body[1], t.columns)).toBe('no column 3');
+    expect(rowTargets(t.body[2], t.columns)).toBe('the target in column 3 is empty');
+    // a cell that is not a name is not repeated (the file may be anything: its contents are not said)
+    expect(rowTargets(t.body[3], t.columns)).toBe('the target in column 3 is not a number');
   });
 });
 
@@ -122,7 +125,7 @@ describe('formats', () => {
     expect(fromPath.items.map((i) => i.targets)).toEqual([[1], [2], [3], [4], [5], [6], [7], [8], [9], [10]]);
     expect(fromPath.targetKey).toBe('target');
     expect(fromPath.atomInit).toBe(readFileSync(join(SAMPLE, 'atom_init.json'), 'utf8'));
-    expect(fromPath.unlabelled.sort()).toEqual(['extra.cif (not in id_prop.csv)', 'line 12 (no numeric target)', 'missing (no file missing.cif)']);
+    expect(fromPath.unlabelled.sort()).toEqual(['extra.cif (not in id_prop.csv)', "line 12 (the target in column 2 is 'x', not a number)", 'missing (no file missing.cif)']);
     const dropped = await readDataset(
       droppedSource(readdirSync(d).map((n) => ({ name: `cgcnn/${n}`, text: readFileSync(join(d, n), 'utf8') }))),
       { kind: 'cgcnn-folder' },
@@ -179,7 +182,7 @@ describe('formats', () => {
     const r = await readDatasetAt(d);
     expect(r.items.map((i) => i.name)).toEqual(['1000041']);
     expect(r.failed.map((f) => `${f.file}: ${f.error.message}`)).toEqual(['big.cif: is 70.0 MiB, more than the limit of 64.0 MiB for structure files', 'binary.cif: is a binary file, not text']);
-    expect(r.unlabelled).toEqual(['line 4 (no numeric target)']);
+    expect(r.unlabelled).toEqual(["line 4 (the target in column 2 is 'abc', not a number)"]);
     expect(leftOutMessage(r)).toMatch(/^2 whole files, 1 row or frame left out of /);
     // a CSV's row alike, whether its file is named with or without its extension
     const c = folder('refused-csv', { 'labels.csv': 'name,gap\n1000041,1.5\nbig,2\nbinary.cif,3\n', 'binary.cif': 'data_x\n\0\n', 'big.cif': '' }, ['1000041.cif']);
@@ -290,6 +293,8 @@ describe('formats', () => {
     expect(whole.items.map((i) => i.name)).toEqual(Array.from({ length: 28 }, (_, k) => `OUTCAR:${k + 1}`));
     // the names follow the file's steps (VASP's count, from 1): OUTCAR:3 is missing, OUTCAR:4 is still the 4th step
     expect(r.items.map((i) => i.name)).toEqual(whole.items.map((i) => i.name).filter((n) => n !== 'OUTCAR:3'));
+    // each stored with its frame as `--frames` counts the frames read (the Structures list's 'step 4 · OUTCAR · frame 2')
+    expect(r.items.map((i) => i.parsed.block)).toEqual(Array.from({ length: 27 }, (_, k) => k));
     expect(r.items.map((i) => i.targets[0])).toEqual(whole.items.filter((i) => i.name !== 'OUTCAR:3').map((i) => i.targets[0]));
     const leftOut = `step 3 of OUTCAR (frame 2, counting from 0) left out: line ${force + 1}: the force column of atom 2 (the 3rd) overflowed (VASP printed **** for a force too wide for its field: '${lines[force].trim()}'), so its forces cannot be read`;
     // counted and said with what else was left out, not only among the notes

@@ -22,6 +22,7 @@ describe('structures service', () => {
     const result = await served.api.structures.import({ files: [file('1000041'), file('9011998')] });
     off();
     expect(result.failed).toEqual([]);
+    expect(result.alreadyStored).toEqual([]);
     expect(result.imported.map((r) => [r.formula, r.cellFormula, r.nSites, r.spaceGroup?.symbol])).toEqual([
       ['NaCl', 'Na4Cl4', 8, 'Fm-3m'],
       ['Si', 'Si8', 8, 'Fd-3m'],
@@ -36,6 +37,8 @@ describe('structures service', () => {
     const list = await served.api.structures.list({});
     expect(list.filter((r) => r.formula === 'NaCl')).toHaveLength(1);
     expect(again.imported[0].id).toBe(list.find((r) => r.formula === 'NaCl')?.id);
+    // the file added nothing: said, so that a drop is not met with silence
+    expect(again.alreadyStored).toEqual([{ file: '1000041.cif', structures: 1 }]);
     const detail = await served.api.structures.get({ id: again.imported[0].id });
     const direct = readStructures('1000041.cif', file('1000041').text).structures[0];
     expect(detail.structure.numbers).toEqual(Array.from(direct.numbers));

@@ -308,6 +308,18 @@ describe('CIF errors: typed, with line and a readable sentence', () => {
     if (line !== null) expect(e.message.startsWith(`line ${line}: `)).toBe(true);
   });
 
+  it('a file cut off in the header of the atom-site loop: said at the loop, as the end of the file', () => {
+    const head = `data_cut\n${CELL}loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_occ`;
+    const loopLine = head.split('\n').indexOf('loop_') + 1;
+    expect(loopLine).toBeGreaterThan(2);
+    const e = error('cut.cif', head);
+    expect(e.line).toBe(loopLine);
+    expect(e.message).toBe(`line ${loopLine}: the file ends in the header of the atom-site loop of data block 'cut' (from this line), before any atom site`);
+    // the same loop with another one after it is not cut off: an empty loop, said at its own line
+    const empty = error('empty.cif', `${head}upancy\nloop_\n_symmetry_equiv_pos_as_xyz\nx,y,z\n`);
+    expect(empty.message).toBe(`line ${loopLine}: data block 'cut' has an empty atom-site loop`);
+  });
+
   it('limits: file size and atom count', () => {
     const text = fixture('multi_block.cif');
     const big = error('x.cif', text, { maxBytes: 100 });

@@ -5,7 +5,7 @@
  * only), an OUTCAR whose 'ions per type' VASP cut at 10 species, and NWRITE = 0.
  */
 import { describe, expect, it } from 'vitest';
-import { KBAR_TO_EV_PER_A3, readFrames, StructureParseError } from '../../../src-shared/chem';
+import { KBAR_TO_EV_PER_A3, readFrames, readStructures, StructureParseError } from '../../../src-shared/chem';
 
 const HEADER = [
   ' vasp.6.3.2 18Jan22 (build Feb 01 2022) complex',
@@ -72,6 +72,11 @@ describe('OUTCAR', () => {
     expect(r.frames.map((f) => f.structure.name)).toEqual(['step 1', 'step 3']);
     // a dataset names the frames after these steps (OUTCAR:1, OUTCAR:3), as the file counts them
     expect(r.blocks).toEqual([1, 3]);
+    // opened as structures (the Structures and Graph lists, `structure info`): each frame as `--frames` counts it, from 0
+    // (the Structures list said 'step 3 · OUTCAR · frame 3' of the frame `--frames 1:2` takes); its name keeps the step
+    const opened = readStructures('OUTCAR', text);
+    expect(opened.blocks).toEqual([0, 1]);
+    expect(opened.structures.map((s) => s.name)).toEqual(['step 1', 'step 3']);
     expect(r.frames[1].structure.cart[0]).toBe(4.2);
     expect(r.frames[1].forces![0]).toBe(0.25);
     // -2 kB as VASP prints it (its sign) is +2 kB tensile: KBAR_TO_EV_PER_A3 (< 0) turns the sign

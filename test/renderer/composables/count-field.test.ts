@@ -1,0 +1,43 @@
+/** A count field (the Graph view's max neighbours): the user's text is kept until committed; a count it cannot take says why. */
+import { describe, expect, it } from 'vitest';
+import { nextTick, ref } from 'vue';
+import { useCountField } from '../../../src-renderer/composables/useCountField';
+import { countInput } from '../../../src-renderer/lib/inputs';
+
+const typed = (value: string) => ({ target: { value } }) as unknown as Event;
+
+describe('count fields', () => {
+  it('keep what was typed while other data updates, commit it on change, and follow the value when it changes', async () => {
+    const cap = ref(12);
+    const committed: number[] = [];
+    const f = useCountField(() => cap.value, () => ({ max: 1000, why: 'a reason' }), 'max neighbours', (v) => committed.push(v));
+    expect(f.text.value).toBe('12');
+    f.onInput(typed('4'));
+    await nextTick();
+    expect(f.text.value).toBe('4');
+    f.onChange();
+    expect(committed).toEqual([4]);
+    cap.value = 4;
+    await nextTick();
+    expect(f.text.value).toBe('4');
+    // a count it cannot take: the text stays, the reason is said, nothing is committed
+    f.onInput(typed('1001'));
+    f.onChange();
+    expect(f.text.value).toBe('1001');
+    expect(f.error.value).toBe('max neighbours: at most 1000 here (a reason)');
+    expect(committed).toEqual([4]);
+    // set elsewhere (No cap ticked and unticked): the field shows it, the error goes
+    cap.value = 12;
+    await nextTick();
+    expect([f.text.value, f.error.value]).toEqual(['12', null]);
+  });
+
+  it('read a whole number from 1 to the maximum, or say why not, with the reason of the maximum', () => {
+    const limit = { max: 10, why: 'the supercell is kept under 200,000 displayed atoms' };
+    expect(countInput('3', limit, 'supercell along a')).toEqual({ value: 3 });
+    expect(countInput('11', limit, 'supercell along a')).toEqual({ error: 'supercell along a: at most 10 here (the supercell is kept under 200,000 displayed atoms)' });
+    expect(countInput('0', limit, 'supercell along a')).toEqual({ error: 'supercell along a: at least 1' });
+    expect(countInput('2.5', limit, 'supercell along a')).toEqual({ error: 'supercell along a: 2.5 is not a whole number (1 to 10)' });
+    expect(countInput(' ', limit, 'supercell along a')).toEqual({ error: 'supercell along a: enter a whole number from 1 to 10' });
+  });
+});
