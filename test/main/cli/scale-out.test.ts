@@ -239,6 +239,28 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect(runs.filter((r) => r.origin === 'external').map((r) => r.model).sort()).toEqual(['one1 (PyTorch 2)', 'one1 (PyTorch)']);
   });
 
+  it("the target's unit goes with the export and comes back with the run: the model PyTorch trained predicts in it, in this store and in another", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-unit-'));
+    const db = join(dir, 'runs.sqlite');
+    const data = `${SHARED_DATA}/cgcnn-sample-regression`;
+    const cli = cliIn(dir);
+    // the sample's target ("1.0" … in id_prop.csv) states no unit: --unit gives it, as the run and its model record it
+    expect((await cli('train', '--data', data, '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--unit', 'eV/atom', '--name', 'u', '--db', db)).code).toBe(0);
+    expect((await cli('export', '1', '--data', data, '--to', 'torch', 'exp', '--db', db)).code).toBe(0);
+    expect(decodeModelFile(new Uint8Array(readFileSync(join(dir, 'exp', 'initial.lwm')))).header.targets.map((t) => t.unit)).toEqual(['eV/atom']);
+    fakeTraining(join(dir, 'exp'), 2);
+    const csvHeader = async (store: string, model: string) => (await cli('predict', '--model', model, '--backend', 'cpu', '--db', store, '--csv', join(data, '1000041.cif'))).out.split('\n')[0];
+    expect(await csvHeader(db, 'u')).toContain(',target (eV/atom),');
+    for (const store of [db, join(dir, 'other.sqlite')]) {
+      const imported = JSON.parse((await cli('import-run', 'exp', '--db', store, '--json')).out) as { runId: number; model: string };
+      expect(await csvHeader(store, imported.model)).toContain(',target (eV/atom),');
+      const d = await Database.open(store);
+      const run = await d.read((tx) => tx.get<{ target_unit: string | null }>('SELECT target_unit FROM run WHERE id = ?', [imported.runId]));
+      await d.close();
+      expect(run!.target_unit).toBe('eV/atom');
+    }
+  });
+
   /** The tiny SchNet potential of these tests exported to `dir/folder` for `epochs` epochs on the first `frames` EMT frames. */
   async function exportTinyPotential(dir: string, folder: string, frames: number, epochs: number) {
     const cli = cliIn(dir);
