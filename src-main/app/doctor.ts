@@ -354,9 +354,9 @@ export async function probeCompute(
   };
 }
 
-/** What to do with the damaged database at `path` (the store's RECOVERY_ADVICE, with the file named). */
-export function recoveryAdvice(path: string, advice: string): string {
-  return advice.replace('FILE', shellWord(path));
+/** What to do with the damaged database at `path` of schema version `version` (the store's RECOVERY_ADVICE, with the file and the version named). */
+export function recoveryAdvice(path: string, advice: string, version: number): string {
+  return advice.replace('FILE', shellWord(path)).replace('VERSION', String(version));
 }
 
 /** integrity_check's messages a damage's summary shows (the report's `integrity` has them all). */
@@ -402,7 +402,43 @@ export function integrityDamage(messages: readonly string[], schema: readonly Sc
   const named = objects.map((o) => (o.type ? `${o.type} ${o.name}` : o.name ? o.name : `the b-tree at page ${o.rootPage} (not in sqlite_master)`));
   const where = [named.join(', '), pageProblems ? `${pageProblems} about single pages` : ''].filter(Boolean).join('; ');
   const summary = `${count} problem${count === 1 ? '' : 's'}${count >= 100 ? ' (SQLite stops listing at 100)' : ''}${where ? ` in ${where}` : ''}`;
-  return { count, first: problems.slice(0, DAMAGE_SHOWN), objects, pageProblems, summary, advice };
+  return { count, first: problems.slice(0, DAMAGE_SHOWN), objects, pageProblems, summary, advice, sound: null };
+}
+
+/** What SQLite said when a check stopped at a page it cannot read (SQLITE_CORRUPT, as the store's DatabaseOpenError 'damaged' gives it), or null for any other error. */
+const stopped = (e: unknown): string | null => ((e as { problem?: string }).problem === 'damaged' ? ((e as { damage?: string }).damage ?? null) : null);
+
+/**
+ * PRAGMA integrity_check's messages. Where a page cannot be read at all (a table's root page overwritten), SQLite stops
+ * the whole check with an error and no message: each table is then checked alone (`PRAGMA integrity_check(TABLE)`, the
+ * table and its indexes), a table whose check stops too is named with its root page ("Tree N", as SQLite's messages name
+ * b-trees), and `sound` lists the tables whose check found nothing (their rows still read); null when the whole check ran.
+ */
+async function integrityCheck(db: Database, schema: readonly SchemaObject[]): Promise<{ integrity: string[]; sound: string[] | null }> {
+  // SQLite gives its messages as the lines of one row
+  const check = async (table?: string) =>
+    (await db.read((tx) => tx.all<{ integrity_check: string }>(table === undefined ? 'PRAGMA integrity_check' : `PRAGMA integrity_check("${table.replace(/"/g, '""')}")`))).flatMap((r) =>
+      r.integrity_check.split('\n'),
+    );
+  try {
+    return { integrity: await check(), sound: null };
+  } catch (e) {
+    if (stopped(e) === null) throw e;
+  }
+  const integrity: string[] = [];
+  const sound: string[] = [];
+  for (const t of schema.filter((o) => o.type === 'table')) {
+    try {
+      const messages = (await check(t.name)).filter((m) => m !== 'ok');
+      if (messages.length) integrity.push(...messages);
+      else sound.push(t.name);
+    } catch (e) {
+      const why = stopped(e);
+      if (why === null) throw e;
+      integrity.push(`Tree ${t.rootpage}: table ${t.name} cannot be read (${why})`);
+    }
+  }
+  return { integrity, sound };
 }
 
 /**
@@ -419,11 +455,13 @@ export async function probeDatabase(path: string, unwritableOf?: (path: string) 
   // loaded here, not at the top: the report must come out even where sqlite3's binding does not load
   const { default: sqlite3 } = await import('sqlite3');
   const { Database: Store, DatabaseOpenError, RECOVERY_ADVICE, checkDatabaseFile, schemaProblems, unwritable: storeUnwritable } = await import('../store/database');
-  const advice = recoveryAdvice(path, RECOVERY_ADVICE);
+  // the recovered copy gets the file's schema version (.dump does not write it), this Latticework's where it cannot be read
+  let version: number | null = null;
+  const advice = () => recoveryAdvice(path, RECOVERY_ADVICE, version ?? latest);
   // a damaged file: what is wrong and how to recover (not the store's advice to run the doctor); `damage`: an error of SQLite's reading it
   const failure = (e: unknown, damage: boolean): string => {
-    if (e instanceof DatabaseOpenError && e.damage !== undefined) return `the database ${path} is damaged (${e.damage}); ${advice}`;
-    return damage && !(e instanceof DatabaseOpenError) ? `${shortError(e)}; ${advice}` : shortError(e);
+    if (e instanceof DatabaseOpenError && e.damage !== undefined) return `the database ${path} is damaged (${e.damage}); ${advice()}`;
+    return damage && !(e instanceof DatabaseOpenError) ? `${shortError(e)}; ${advice()}` : shortError(e);
   };
   try {
     // the store's own checks before SQLite opens it: not SQLite, empty, truncated, not a file
@@ -439,24 +477,21 @@ export async function probeDatabase(path: string, unwritableOf?: (path: string) 
     return { ...base, sizeBytes, unwritable, error: shortError(e) };
   }
   try {
-    const version = (await db.read((tx) => tx.get<{ user_version: number }>('PRAGMA user_version')))?.user_version ?? 0;
-    // SQLite gives its messages as the lines of one row
-    const integrity = (await db.read((tx) => tx.all<{ integrity_check: string }>('PRAGMA integrity_check'))).flatMap((r) => r.integrity_check.split('\n'));
+    version = (await db.read((tx) => tx.get<{ user_version: number }>('PRAGMA user_version')))?.user_version ?? 0;
+    // the schema's b-trees by their root pages, where sqlite_master can still be read
+    const schema = await db.read((tx) => tx.all<SchemaObject>('SELECT type, name, tbl_name, rootpage FROM sqlite_master')).catch(() => []);
+    const { integrity, sound } = await integrityCheck(db, schema);
     let damage: DoctorDamage | null = null;
-    if (!(integrity.length === 1 && integrity[0] === 'ok')) {
-      // the schema's b-trees by their root pages, where sqlite_master can still be read
-      const schema = await db.read((tx) => tx.all<SchemaObject>('SELECT type, name, tbl_name, rootpage FROM sqlite_master')).catch(() => []);
-      damage = integrityDamage(integrity, schema, advice);
-    }
+    if (!(integrity.length === 1 && integrity[0] === 'ok')) damage = { ...integrityDamage(integrity, schema, advice()), sound };
     const missing = version <= latest ? await schemaProblems(db, version) : [];
     const tables = await db.tables();
     const unfinishedImports = tables.get('dataset')?.includes('status')
       ? (await db.read((tx) => tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM dataset WHERE status != 'ready'")))!.n
       : null;
-    const error = missing.length ? `the schema is damaged (${missing.join(', ')}); ${advice}` : null;
+    const error = missing.length ? `the schema is damaged (${missing.join(', ')}); ${advice()}` : null;
     return { ...base, sizeBytes, schemaVersion: version, integrity, damage, unwritable, error, unfinishedImports };
   } catch (e) {
-    return { ...base, sizeBytes, unwritable, error: failure(e, true) };
+    return { ...base, sizeBytes, schemaVersion: version, unwritable, error: failure(e, true) };
   } finally {
     await db.close().catch(() => undefined);
   }
@@ -503,7 +538,12 @@ export async function probeSqlite(): Promise<DoctorReport['sqlite3']> {
 /** The report's summary: what is wrong or missing, most important first. */
 export function problemsOf(r: Omit<DoctorReport, 'problems'>): string[] {
   const out: string[] = [];
-  if (r.database.damage) out.push(`The database ${r.database.path} is damaged: PRAGMA integrity_check found ${r.database.damage.summary} (the first under Database; every one in \`latticework doctor --json\`); ${r.database.damage.advice}`);
+  const damage = r.database.damage;
+  if (damage)
+    out.push(
+      `The database ${r.database.path} is damaged: PRAGMA integrity_check found ${damage.summary} (the first under Database; every one in \`latticework doctor --json\`)` +
+        `${damage.sound ? `; the other tables check sound and still read (${damage.sound.join(', ')})` : ''}; ${damage.advice}`,
+    );
   if (r.database.exists && r.database.error && r.database.path !== ':memory:') out.push(`The database ${r.database.path} cannot be read: ${r.database.error}`);
   if (r.database.unwritable) out.push(r.database.unwritable.replace(/^the /, 'The '));
   if (r.database.schemaVersion !== null && r.database.schemaVersion > r.database.latestSchemaVersion) out.push(`The database has schema version ${r.database.schemaVersion}, newer than this Latticework (${r.database.latestSchemaVersion})`);

@@ -7,10 +7,11 @@
 import { mergeConfig, type ModelConfig } from '../../src-shared/model/config';
 import { isPotentialConfig, parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
 import { ensembleMembers, fineTunedFrom } from '../../src-shared/model/run-tags';
+import { targetUnit } from '../../src-shared/model/units';
 import type { Split } from '../../src-shared/model/split';
 import { shellWord } from '../../src-shared/text';
 import { parseModelConfig } from '../engine/architectures/registry';
-import { readModelHeader } from '../engine/models/format';
+import { readModelHeader, type TargetInfo } from '../engine/models/format';
 import { decodeCheckpoint } from '../engine/train/checkpoint';
 import type { TargetNormalizer } from '../engine/train/normalizer';
 import { currentBackend, initBackend } from '../engine/tf/backend';
@@ -35,6 +36,12 @@ export interface ExportRequest {
    * normalise its targets or keeps neither model nor checkpoint (its data is checked by its split's size only).
    */
   trainedNormalizer: TargetNormalizer | null;
+  /**
+   * The units of the run's targets, which the exported model records (so that the model PyTorch trains predicts with
+   * them): its model file's targets (by name), else the unit the run records for its target; null for a config, and
+   * for what a run records nothing of: each target's name states its unit (`targetUnit`), as `latticework train` without --unit.
+   */
+  units: { targets: TargetInfo[]; unit: string | null } | null;
   /** Name of the model PyTorch will write. */
   name: string;
 }
@@ -53,11 +60,14 @@ export async function runExportRequest(tx: Tx, row: RunRow, database: string, op
   const problem = await runExportProblem(tx, row);
   if (problem) throw new Error(`cannot export run ${row.id}: ${problem}`);
   const config = exportConfig(runConfig(row), opts.epochs === undefined ? {} : { training: { epochs: opts.epochs } });
+  const model = row.model_id === null ? undefined : await tx.get<{ data: Uint8Array }>('SELECT data FROM model WHERE id = ?', [row.model_id]);
+  const header = model ? readModelHeader(new Uint8Array(model.data)) : null;
   return {
     config,
     split: runSplit(row),
     exportedFrom: { runId: row.id, database },
-    trainedNormalizer: isPotentialConfig(config) || !config.training.normalizeTargets ? null : await runNormalizer(tx, row),
+    trainedNormalizer: isPotentialConfig(config) || !config.training.normalizeTargets ? null : (header?.normalizer ?? (await lastCheckpointNormalizer(tx, row))),
+    units: { targets: header?.targets ?? [], unit: row.target_unit },
     name: row.name,
   };
 }
@@ -78,10 +88,8 @@ async function runExportProblem(tx: Tx, row: RunRow): Promise<string | null> {
   return null;
 }
 
-/** The target normaliser a run fitted on its training structures: its model file's, else its last checkpoint's; null when it keeps neither. */
-async function runNormalizer(tx: Tx, row: RunRow): Promise<TargetNormalizer | null> {
-  const model = row.model_id === null ? undefined : await tx.get<{ data: Uint8Array }>('SELECT data FROM model WHERE id = ?', [row.model_id]);
-  if (model) return readModelHeader(new Uint8Array(model.data)).normalizer;
+/** The target normaliser a run without a model fitted on its training structures: its last checkpoint's; null when it keeps none. */
+async function lastCheckpointNormalizer(tx: Tx, row: RunRow): Promise<TargetNormalizer | null> {
   const last = await tx.get<{ data: Uint8Array }>("SELECT data FROM checkpoint WHERE run_id = ? AND kind = 'last'", [row.id]);
   return last ? decodeCheckpoint(new Uint8Array(last.data)).normalizer : null;
 }
@@ -118,7 +126,8 @@ export async function exportForTorch(req: ExportRequest, data: ExportData, out: 
   await step(`building the graphs of ${read.items.length} structures`);
   const samples = trainingSamples(fitted.config, read, atomInit);
   await step('writing the folder');
-  return exportTorchRun({ config: fitted.config, data: read, samples, atomInit, targetNames: fitted.targetNames, split: req.split, exportedFrom: req.exportedFrom, trainedNormalizer: req.trainedNormalizer, name: req.name }, out);
+  const targets = fitted.targetNames.map((name) => ({ name, unit: req.units?.targets.find((t) => t.name === name)?.unit ?? req.units?.unit ?? targetUnit(name) }));
+  return exportTorchRun({ config: fitted.config, data: read, samples, atomInit, targets, split: req.split, exportedFrom: req.exportedFrom, trainedNormalizer: req.trainedNormalizer, name: req.name }, out);
 }
 
 /**

@@ -36,7 +36,7 @@ import { currentBackend, initBackend } from '../engine/tf/backend';
 import { FileAccessError, isUserFolder, readUserFile, type FileKind } from '../files/path-guard';
 import { UserError } from '../ipc/errors';
 import type { Database } from '../store/database';
-import { externalRunFrom, getRunRow, reopenExternalRun, RunRecorder, type NewRun } from '../store/runs';
+import { externalRunFrom, getRunRow, insertRun, reopenExternalRun, RunRecorder, type NewRun } from '../store/runs';
 import { TORCH_EXPORT_FORMAT } from './torch-export';
 
 /** The files of an export folder that import reads (the export's, then the run's). */
@@ -357,41 +357,45 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   // job's (still "running", finishedAt null) is its last status.json, written at the end of its last epoch (startedAt + duration)
   const recordedEnd = Date.parse(status.finishedAt ?? '');
   const finishedAt = Number.isFinite(recordedEnd) ? recordedEnd : Number.isFinite(startedAt) ? startedAt + duration * 1000 : Date.now();
-  // exported from a run of this database: the same dataset (its split indexes that dataset's items)
-  const from = manifest.exportedFrom;
-  const origin = from && resolve(from.database) === resolve(db.path) ? await db.read((tx) => getRunRow(tx, from.runId)) : undefined;
-  // the same run imported again (its export and its start, as status.json records them) is stored once: refused, naming the run
-  // it is, unless it was imported while its job had not ended (interrupted) and the folder now holds more epochs or the job's end,
-  // which update that run in place (same id)
-  const stored = external.exportSha256 && Number.isFinite(startedAt) ? await db.read((tx) => externalRunFrom(tx, external.exportSha256!, startedAt)) : undefined;
-  const update = stored?.status === 'interrupted' && (epochs.length > stored.epochsDone || status.status !== 'running') ? stored : null;
-  if (stored && !update)
-    fail(
-      statusFile,
-      stored.status === 'interrupted'
-        ? `this run (started ${status.startedAt}) was already imported as run ${stored.id} ("${stored.name}") with ${plural(stored.epochsDone, 'epoch')}, while its job had not ended, and status.json still says running with no epoch since: import it again once the job has written more epochs or ended (run ${stored.id} is then updated)`
-        : `this run (started ${status.startedAt}) was already imported as run ${stored.id} ("${stored.name}", ${stored.status}): it is not stored twice (to import it again, delete run ${stored.id} in the app's Runs view first: the command line does not delete runs)`,
-    );
-  const name = opts.name ?? update?.name ?? `${manifest.name} (PyTorch, ${status.processes} process${status.processes === 1 ? '' : 'es'})`;
-  const row: NewRun = {
-    name,
-    datasetId: origin?.dataset_id ?? null,
-    datasetName: origin?.dataset_name ?? manifest.dataset.source,
-    targetUnit: origin?.target_unit ?? null,
-    status: 'running',
-    config: trainedConfig,
-    seed: config.training.seed,
-    backend: `${status.framework} ${status.device}`,
-    workers: status.processes,
-    epochsPlanned: planned,
-    tags: ['external', 'pytorch'],
-    startedAt: Number.isFinite(startedAt) ? startedAt : Date.now(),
-    origin: 'external',
-    external,
-  };
-  const recorder = update ? new RunRecorder(db, update.id) : await RunRecorder.create(db, row);
-  if (update) await db.transaction((tx) => reopenExternalRun(tx, update.id, row, { rename: opts.name !== undefined, keepModel: keep }));
-  try {
+  // everything from here on is one transaction: an import cut short (killed, the disk full, an error) stores nothing, and
+  // a second import of the same run waits for the first and finds it (docs/scale-out.md, "What comes back")
+  return db.transaction(async (tx) => {
+    // exported from a run of this database: the same dataset (its split indexes that dataset's items)
+    const from = manifest.exportedFrom;
+    const origin = from && resolve(from.database) === resolve(db.path) ? await getRunRow(tx, from.runId) : undefined;
+    // the same run imported again (its export and its start, as status.json records them) is stored once: refused, naming the run
+    // it is, unless it was imported while its job had not ended (interrupted) and the folder now holds more epochs or the job's end,
+    // which update that run in place (same id)
+    const stored = external.exportSha256 && Number.isFinite(startedAt) ? await externalRunFrom(tx, external.exportSha256, startedAt) : undefined;
+    const update = stored?.status === 'interrupted' && (epochs.length > stored.epochsDone || status.status !== 'running') ? stored : null;
+    if (stored && !update)
+      fail(
+        statusFile,
+        stored.status === 'interrupted'
+          ? `this run (started ${status.startedAt}) was already imported as run ${stored.id} ("${stored.name}") with ${plural(stored.epochsDone, 'epoch')}, while its job had not ended, and status.json still says running with no epoch since: import it again once the job has written more epochs or ended (run ${stored.id} is then updated)`
+          : `this run (started ${status.startedAt}) was already imported as run ${stored.id} ("${stored.name}", ${stored.status}): it is not stored twice (to import it again, delete run ${stored.id} in the app's Runs view first: the command line does not delete runs)`,
+      );
+    const name = opts.name ?? update?.name ?? `${manifest.name} (PyTorch, ${status.processes} process${status.processes === 1 ? '' : 'es'})`;
+    const row: NewRun = {
+      name,
+      datasetId: origin?.dataset_id ?? null,
+      datasetName: origin?.dataset_name ?? manifest.dataset.source,
+      // the run it was exported from, else the unit the export recorded in the model file (an export before session 45: '')
+      targetUnit: origin?.target_unit ?? initial.header.targets[0]?.unit ?? null,
+      status: 'running',
+      config: trainedConfig,
+      seed: config.training.seed,
+      backend: `${status.framework} ${status.device}`,
+      workers: status.processes,
+      epochsPlanned: planned,
+      tags: ['external', 'pytorch'],
+      startedAt: Number.isFinite(startedAt) ? startedAt : Date.now(),
+      origin: 'external',
+      external,
+    };
+    // the recorder writes in this transaction
+    const recorder = new RunRecorder({ transaction: (work) => work(tx) }, update ? update.id : await insertRun(tx, row));
+    if (update) await reopenExternalRun(tx, update.id, row, { rename: opts.name !== undefined, keepModel: keep });
     if (update)
       notes.push(
         `run ${update.id} was imported before, while its job had not ended (interrupted, ${plural(update.epochsDone, 'epoch')}): it is updated in place with this folder's ${plural(epochs.length, 'epoch')} and its status (${runStatus})` +
@@ -452,10 +456,7 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
     }
     const renamedFrom = model && best && model.name !== best.header.name ? best.header.name : null;
     return { runId: recorder.runId, updated: update !== null, name, status: runStatus, epochs: epochs.length, epochsPlanned: planned, bestEpoch, modelId: model?.id ?? null, model: model?.name ?? null, renamedFrom, external, notes };
-  } catch (e) {
-    await recorder.status('failed', { error: `import failed: ${(e as Error).message}`, finished: true });
-    throw e;
-  }
+  });
 }
 
 /**

@@ -39,7 +39,7 @@ import { checkExportFolderEmpty } from './export-folder';
 import { VERSION } from '../app/version';
 import type { LabelledStructures } from '../datasets/types';
 import { buildModel } from '../engine/layers/model';
-import { encodeModelFile, type ModelFileData, type Provenance } from '../engine/models/format';
+import { encodeModelFile, type ModelFileData, type Provenance, type TargetInfo } from '../engine/models/format';
 import { potentialModelFile } from '../engine/potential/file';
 import { potentialGraph, type PotentialGraph } from '../engine/potential/frames';
 import { PotentialModel } from '../engine/potential/model';
@@ -64,8 +64,8 @@ export interface TorchExportInput {
   /** The graphs and targets of `data`'s items (`trainingSamples`), in the same order. */
   samples: TrainingSample[];
   atomInit: AtomInitTable;
-  /** Target names of the model's outputs. */
-  targetNames: string[];
+  /** The model's outputs: their names and units (recorded in the model file, so that the model PyTorch trains predicts with them). */
+  targets: TargetInfo[];
   /** The run's split (indices into the data); null: the config's seeded split. */
   split: Split | null;
   /** The run the export was made from. */
@@ -99,7 +99,8 @@ export function exportTorchRun(input: TorchExportInput, out: string): TorchExpor
 
   // the initial weights (the seed's, as trainModel draws them) with what a model file carries
   const perAtom = config.model.head.kind === 'per-atom';
-  const width = input.targetNames.length;
+  const targetNames = input.targets.map((t) => t.name);
+  const width = targetNames.length;
   const trainTargets: number[] = [];
   for (const i of split.train) for (let k = 0; k < samples[i].target.length; k++) trainTargets.push(samples[i].target[k]);
   const normalizer = config.training.normalizeTargets ? fitNormalizer(trainTargets, width) : identityNormalizer(width);
@@ -121,7 +122,7 @@ export function exportTorchRun(input: TorchExportInput, out: string): TorchExpor
       name: input.name,
       config,
       task: config.model.head.kind,
-      targets: input.targetNames.map((name) => ({ name, unit: '' })),
+      targets: input.targets,
       normalizer,
       atomInit: config.model.atomInput.kind === 'cgcnn' ? atomInitRecord(atomInit) : null,
       members: 1,
@@ -140,7 +141,7 @@ export function exportTorchRun(input: TorchExportInput, out: string): TorchExpor
   w.file(join('data', 'graphs.bin'), encodeGraphs(samples, ids, width, perAtom));
 
   // the structures, with their targets as properties, as extended XYZ and (CGCNN-family) CGCNN's layout
-  const structures = data.items.map((it, i) => labelled(structureFromJSON(it.parsed.structure), perAtom ? {} : targetsOf(input.targetNames, samples[i].target), ids[i]));
+  const structures = data.items.map((it, i) => labelled(structureFromJSON(it.parsed.structure), perAtom ? {} : targetsOf(targetNames, samples[i].target), ids[i]));
   w.file(join('data', 'dataset.extxyz'), writeExtxyz(structures));
   const cgcnnLayout = config.model.atomInput.kind === 'cgcnn' && !perAtom && structures.every((s) => s.lattice !== null);
   if (cgcnnLayout) {
@@ -153,7 +154,7 @@ export function exportTorchRun(input: TorchExportInput, out: string): TorchExpor
     w.file(join('data', 'cgcnn', 'atom_init.json'), JSON.stringify(atomInitRecord(atomInit)) + '\n');
     w.files.push(join('data', 'cgcnn', '<id>.cif'));
   }
-  const dataset = { source: data.source, kind: data.kind, target: data.targetKey, targetNames: input.targetNames, perAtom, structures: samples.length };
+  const dataset = { source: data.source, kind: data.kind, target: data.targetKey, targetNames, perAtom, structures: samples.length };
   return w.finish({ name: input.name, config, exportedFrom: input.exportedFrom, dataset, split, parameters, cgcnnLayout, elements: {} });
 }
 

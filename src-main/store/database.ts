@@ -76,8 +76,14 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 const DAMAGED_ADVICE = 'run `latticework doctor --db FILE` to see what is wrong, or restore a backup of it';
 
-/** What to do with a damaged database (the doctor's advice). */
-export const RECOVERY_ADVICE = 'restore a backup, or save what SQLite can still read with `sqlite3 FILE ".recover" | sqlite3 RECOVERED.sqlite` and open that with --db';
+/**
+ * What to do with a damaged database (the doctor's advice; FILE and VERSION, its schema version, filled in). `.dump`, as
+ * every sqlite3 shell has it: it ends a dump that met damage with ROLLBACK, made COMMIT here, and does not write the schema
+ * version, added. (`.recover` saves more, but needs the sqlite_dbpage table, which Debian 12's sqlite3 3.40.1 lacks: there it
+ * fails even on a sound file, "SQL logic error", and writes an empty file.)
+ */
+export const RECOVERY_ADVICE =
+  "restore a backup, or save what SQLite can still read with `(sqlite3 FILE .dump | sed 's/^ROLLBACK; -- due to errors$/COMMIT;/'; echo 'PRAGMA user_version = VERSION;') | sqlite3 RECOVERED.sqlite` (a table it cannot read comes back empty) and open that with --db";
 
 function damaged(path: string, what: string): DatabaseOpenError {
   return new DatabaseOpenError(path, 'damaged', `the database ${path} is damaged (${what}): ${DAMAGED_ADVICE.replace('FILE', path)}`, what);

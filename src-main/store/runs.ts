@@ -468,8 +468,9 @@ export class RunRecorder {
   /** `best_epoch`, `val_loss` and `val_<metric>` of the best epoch so far. */
   bestMetrics: Record<string, number>;
 
+  /** `db`: the store, or one transaction of it that every write goes into (`{ transaction: (work) => work(tx) }`: an import-run stores a run whole or not at all). */
   constructor(
-    private readonly db: Database,
+    private readonly db: Pick<Database, 'transaction'>,
     readonly runId: number,
     bestMetrics: Record<string, number> = {},
   ) {

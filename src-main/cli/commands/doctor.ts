@@ -63,6 +63,7 @@ export function formatDoctorReport(r: DoctorReport): string {
       const { first, count } = d.damage;
       lines.push(`  integrity_check: ${d.damage.summary}${count > first.length ? `; the first ${first.length} (every one with --json)` : ''}:`);
       for (const m of first) lines.push(`    ${m}`);
+      if (d.damage.sound) lines.push(`  the other tables check sound and still read: ${d.damage.sound.join(', ')}`);
       lines.push(`  to recover: ${d.damage.advice}`);
     } else if (d.integrity) lines.push(`  integrity_check: ${d.integrity.join('; ')}`);
     if (d.unwritable) lines.push(`  ${d.unwritable}`);

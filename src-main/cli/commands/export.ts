@@ -118,11 +118,11 @@ export const exportCommand: Command = {
           // the overrides set known fields only: what the parse dropped came from the file
           const unknown = unknownFields(file, config);
           if (unknown.length) throw new Error(`${what}: ${issueLines(unknown).join('; ')}`);
-          request = { config, split: null, exportedFrom: null, trainedNormalizer: null, name: config.preset ?? config.architecture };
+          request = { config, split: null, exportedFrom: null, trainedNormalizer: null, units: null, name: config.preset ?? config.architecture };
         } else if (isPotentialPreset(what)) {
-          request = { config: potentialPresetConfig(what, overrides), split: null, exportedFrom: null, trainedNormalizer: null, name: what };
+          request = { config: potentialPresetConfig(what, overrides), split: null, exportedFrom: null, trainedNormalizer: null, units: null, name: what };
         } else if (presetIds().includes(what)) {
-          request = { config: presetConfig(what, overrides), split: null, exportedFrom: null, trainedNormalizer: null, name: what };
+          request = { config: presetConfig(what, overrides), split: null, exportedFrom: null, trainedNormalizer: null, units: null, name: what };
         } else return bad(`"${what}" is neither a run id, a config file nor a preset (presets: ${allPresetIds().join(', ')})`);
       } catch (e) {
         if (e instanceof ModelConfigError || e instanceof PotentialConfigError) return usageError(ctx.io, 'export', e.message);

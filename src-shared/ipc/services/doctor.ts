@@ -77,8 +77,13 @@ export interface DoctorDamage {
   pageProblems: number;
   /** In one line: how many problems, where ("100 problems (SQLite stops listing at 100) in table simulation_frame, index …"). */
   summary: string;
-  /** What to do: restore a backup, or recover what SQLite can still read (sqlite3's .recover) and open that. */
+  /** What to do: restore a backup, or recover what SQLite can still read (sqlite3's .dump) and open that. */
   advice: string;
+  /**
+   * Where a page could not be read at all and SQLite stopped the whole check (a table's root page overwritten): each table
+   * was checked alone, and these are the tables found sound (their rows still read). Null when the whole check ran.
+   */
+  sound: string[] | null;
 }
 
 export interface DoctorDatabase {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -220,7 +220,9 @@ describe('doctor: a damaged or read-only database', () => {
     expect(d.damage!.objects.map((o) => [o.type, o.table])).toEqual(messages.map(() => ['index', 'structure']));
     expect(d.damage!.objects.map((o) => o.name)).toContain('structure_created');
     expect(d.damage!.summary).toBe(`${messages.length} problems in ${d.damage!.objects.map((o) => `index ${o.name}`).join(', ')}`);
-    expect(d.damage!.advice).toBe(`restore a backup, or save what SQLite can still read with \`sqlite3 ${path} ".recover" | sqlite3 RECOVERED.sqlite\` and open that with --db`);
+    expect(d.damage!.advice).toBe(
+      `restore a backup, or save what SQLite can still read with \`(sqlite3 ${path} .dump | sed 's/^ROLLBACK; -- due to errors$/COMMIT;/'; echo 'PRAGMA user_version = ${d.schemaVersion};') | sqlite3 RECOVERED.sqlite\` (a table it cannot read comes back empty) and open that with --db`,
+    );
     const compute = await probeCompute(cuda12Workstation, probeWith({ wasm: { gpuDevice: null }, cpu: { gpuDevice: null } }));
     const databaseSection = (text: string) => text.slice(text.indexOf('\nDatabase\n'), text.indexOf('\nDesktop and storage\n')).trim().split('\n');
     const text = formatDoctorReport(assembleReport({ ...compute, database: d, electron: probeElectron(fakeHost({})), sqlite3: await probeSqlite() }));
@@ -246,6 +248,26 @@ describe('doctor: a damaged or read-only database', () => {
       `  to recover: ${d.damage!.advice}`,
     ]);
     expect(JSON.parse(JSON.stringify(report)).database.integrity).toEqual(hundred);
+  });
+
+  it("names a table whose root page cannot be read (SQLite stops the whole check), with the schema version and the tables that still read", async () => {
+    const path = join(dir, 'root.sqlite');
+    const db = await Database.open(path);
+    const root = (await db.read((tx) => tx.get<{ rootpage: number }>("SELECT rootpage FROM sqlite_master WHERE name = 'metric'")))!.rootpage;
+    await db.close();
+    // the tester's damage: a leaf-table page header with a cell count past the page, its end overwritten
+    const bytes = readFileSync(path);
+    bytes[(root - 1) * 4096] = 0x0d;
+    bytes.fill(0xff, (root - 1) * 4096 + 1, (root - 1) * 4096 + 12);
+    bytes.fill(0xff, (root - 1) * 4096 + 3000, root * 4096);
+    writeFileSync(path, bytes);
+    const d = await probeDatabase(path);
+    // before: schemaVersion null, integrity and damage null, "cannot be read"
+    expect(d).toMatchObject({ schemaVersion: migrations.length, error: null });
+    expect(d.damage!.objects.map((o) => o.name)).toEqual(['metric']);
+    expect(d.damage!.first[0]).toBe(`Tree ${root}: table metric cannot be read (database disk image is malformed)`);
+    expect(d.damage!.sound).toContain('run');
+    expect(d.damage!.sound).not.toContain('metric');
   });
 
   it('lists a database Latticework cannot write among the problems, as the app, serve and train refuse it (the store\'s own check)', async () => {

@@ -11,10 +11,12 @@
  * stored with the range of its own energies of its training structures, which then raise no warning.
  * Needs Debian's python3-torch (test/helpers/torch.ts: fails without it).
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/index';
 import { decodeModelFile, encodeModelFile } from '../../../src-main/engine/models/format';
@@ -237,6 +239,28 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     expect((await models()).map((m) => m.name)).toEqual(['one1 (PyTorch)', 'one1 (PyTorch 2)', 'one1']);
     const runs = JSON.parse((await cli('runs', '--db', db, '--json')).out) as { model: string | null; origin: string }[];
     expect(runs.filter((r) => r.origin === 'external').map((r) => r.model).sort()).toEqual(['one1 (PyTorch 2)', 'one1 (PyTorch)']);
+  });
+
+  it("the target's unit goes with the export and comes back with the run: the model PyTorch trained predicts in it, in this store and in another", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-unit-'));
+    const db = join(dir, 'runs.sqlite');
+    const data = `${SHARED_DATA}/cgcnn-sample-regression`;
+    const cli = cliIn(dir);
+    // the sample's target ("1.0" … in id_prop.csv) states no unit: --unit gives it, as the run and its model record it
+    expect((await cli('train', '--data', data, '--preset', 'gcn', '--epochs', '1', '--backend', 'cpu', '--unit', 'eV/atom', '--name', 'u', '--db', db)).code).toBe(0);
+    expect((await cli('export', '1', '--data', data, '--to', 'torch', 'exp', '--db', db)).code).toBe(0);
+    expect(decodeModelFile(new Uint8Array(readFileSync(join(dir, 'exp', 'initial.lwm')))).header.targets.map((t) => t.unit)).toEqual(['eV/atom']);
+    fakeTraining(join(dir, 'exp'), 2);
+    const csvHeader = async (store: string, model: string) => (await cli('predict', '--model', model, '--backend', 'cpu', '--db', store, '--csv', join(data, '1000041.cif'))).out.split('\n')[0];
+    expect(await csvHeader(db, 'u')).toContain(',target (eV/atom),');
+    for (const store of [db, join(dir, 'other.sqlite')]) {
+      const imported = JSON.parse((await cli('import-run', 'exp', '--db', store, '--json')).out) as { runId: number; model: string };
+      expect(await csvHeader(store, imported.model)).toContain(',target (eV/atom),');
+      const d = await Database.open(store);
+      const run = await d.read((tx) => tx.get<{ target_unit: string | null }>('SELECT target_unit FROM run WHERE id = ?', [imported.runId]));
+      await d.close();
+      expect(run!.target_unit).toBe('eV/atom');
+    }
   });
 
   /** The tiny SchNet potential of these tests exported to `dir/folder` for `epochs` epochs on the first `frames` EMT frames. */
@@ -598,6 +622,22 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
       expect(r.external.importedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(Date.now() - Date.parse(r.external.importedAt)).toBeLessThan(120_000);
     }
+  });
+
+  it('an import killed in the middle of its writes (kill -9) stores nothing: imported again, the run comes back whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-killed-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--to', 'torch', 'exp')).code).toBe(0);
+    fakeTraining(join(dir, 'exp'), 3);
+    expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../scale-out/import-run-child.ts', import.meta.url)), db, join(dir, 'exp')], { encoding: 'utf8', timeout: 300_000 });
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+    // before session 45 each epoch was its own transaction: a run "interrupted 1/3", no model, as if the PyTorch job had been killed
+    expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+    const again = await cli('import-run', 'exp', '--db', db, '--json');
+    expect(again.code, again.err).toBe(0);
+    expect(JSON.parse(again.out)).toMatchObject({ updated: false, status: 'finished', epochs: 3, model: 'gcn' });
   });
 
   it('a run imported while its job ran (interrupted) is updated in place once the folder holds more epochs and its end; nothing new, or a finished run, is refused', async () => {

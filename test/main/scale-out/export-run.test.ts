@@ -17,7 +17,7 @@ describe('exportForTorch', () => {
     const out = mkdtempSync(join(tmpdir(), 'lw-export-full-'));
     writeFileSync(join(out, 'notes.txt'), 'mine');
     const steps: string[] = [];
-    const request = { config: presetConfig('gcn'), split: null, exportedFrom: null, trainedNormalizer: null, name: 'gcn' };
+    const request = { config: presetConfig('gcn'), split: null, exportedFrom: null, trainedNormalizer: null, units: null, name: 'gcn' };
     await expect(exportForTorch(request, { path: `${SHARED_DATA}/cgcnn-sample-regression` }, out, (s) => void steps.push(s))).rejects.toThrow(`${out} is not empty: export into a new folder`);
     expect(steps).toEqual([]);
   });

@@ -57,7 +57,7 @@ async function exported(limit: number, overrides: Record<string, unknown>, prese
   const atomInit = datasetAtomInit(data);
   const samples = trainingSamples(fitted.config, data, atomInit);
   const dir = mkdtempSync(join(tmpdir(), 'lw-torch-export-'));
-  const summary = exportTorchRun({ config: fitted.config, data, samples, atomInit, targetNames: fitted.targetNames, split: null, exportedFrom: null, name: 'parity' }, dir);
+  const summary = exportTorchRun({ config: fitted.config, data, samples, atomInit, targets: fitted.targetNames.map((name) => ({ name, unit: '' })), split: null, exportedFrom: null, name: 'parity' }, dir);
   return { dir, summary, config: fitted.config, samples, data };
 }
 
@@ -206,12 +206,12 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     const atomInit = datasetAtomInit(data);
     const dir = mkdtempSync(join(tmpdir(), 'lw-torch-refuse-'));
     const mpnn = fitConfigToData(presetConfig('mpnn-edge', { training: { epochs: 1 } }), data);
-    expect(() => exportTorchRun({ config: mpnn.config, data, samples: trainingSamples(mpnn.config, data, atomInit), atomInit, targetNames: mpnn.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/readout "set2set"/);
+    expect(() => exportTorchRun({ config: mpnn.config, data, samples: trainingSamples(mpnn.config, data, atomInit), atomInit, targets: mpnn.targetNames.map((name) => ({ name, unit: '' })), split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/readout "set2set"/);
     const cg = fitConfigToData(presetConfig('cgcnn-paper', { model: { readout: 'attention' } }), data);
-    expect(() => exportTorchRun({ config: cg.config, data, samples: trainingSamples(cg.config, data, atomInit), atomInit, targetNames: cg.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/readout "attention"/);
+    expect(() => exportTorchRun({ config: cg.config, data, samples: trainingSamples(cg.config, data, atomInit), atomInit, targets: cg.targetNames.map((name) => ({ name, unit: '' })), split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/readout "attention"/);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     const ok = fitConfigToData(presetConfig('cgcnn-paper', { training: { epochs: 1 } }), data);
-    expect(() => exportTorchRun({ config: ok.config, data, samples: trainingSamples(ok.config, data, atomInit), atomInit, targetNames: ok.targetNames, split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/is not empty/);
+    expect(() => exportTorchRun({ config: ok.config, data, samples: trainingSamples(ok.config, data, atomInit), atomInit, targets: ok.targetNames.map((name) => ({ name, unit: '' })), split: null, exportedFrom: null, name: 'x' }, dir)).toThrow(/is not empty/);
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
