@@ -23,7 +23,7 @@
  */
 import type { ScreenFailure, ScreenTaskOutput } from '../../workers/screen';
 import type { CommandContext } from '../command';
-import { csvField } from '../../../src-shared/text';
+import { csvRow } from '../../../src-shared/text';
 import { fileWarnings, screenWithProgress, type ScreenOutput, type ScreeningRun } from '../screen';
 import type { PotentialEntry } from '../../engine/potential/entry';
 
@@ -51,7 +51,7 @@ export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model
   const entries: (PotentialEntry | ScreenFailure)[] = [];
   let failed = 0;
   const columns = csvHeader(ensemble).length;
-  if (output === 'csv') io.out(csvHeader(ensemble).map(csvField).join(','));
+  if (output === 'csv') io.out(csvRow(csvHeader(ensemble)));
   const said = fileWarnings(io, output);
   return {
     file: said.file,
@@ -67,7 +67,7 @@ export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model
       const fmax = p.forces ? p.forces.reduce((m, v) => Math.max(m, Math.hypot(v[0], v[1], v[2])), 0) : null;
       if (output === 'csv') {
         const stress = p.stress ?? VOIGT.map(() => '');
-        io.out([p.file, p.frame, p.model, p.energy, p.energyPerAtom, fmax ?? '', ...stress, ...(ensemble ? [p.std?.energy ?? ''] : []), '', (p.warnings ?? []).join('; ')].map(csvField).join(','));
+        io.out(csvRow([p.file, p.frame, p.model, p.energy, p.energyPerAtom, fmax ?? '', ...stress, ...(ensemble ? [p.std?.energy ?? ''] : []), '', (p.warnings ?? []).join('; ')]));
         return;
       }
       const std = p.std ? ` ± ${p.std.energy.toFixed(4)}` : '';
@@ -83,7 +83,7 @@ export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model
         return;
       }
       io.err(`latticework predict: ${f.error.message.startsWith(f.file) ? '' : `${f.file}${f.frame !== undefined ? `#${f.frame}` : ''}: `}${f.error.message}`);
-      if (output === 'csv') io.out([f.file, f.frame ?? '', model, ...Array<string>(columns - 5).fill(''), f.error.message, ''].map(csvField).join(','));
+      if (output === 'csv') io.out(csvRow([f.file, f.frame ?? '', model, ...Array<string>(columns - 5).fill(''), f.error.message, '']));
     },
     end() {
       if (output === 'json') io.out(JSON.stringify(entries));
