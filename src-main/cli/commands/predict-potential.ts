@@ -10,10 +10,10 @@
  * JSON (an array, one entry per frame or per file or frame that failed, in the order of the files):
  *   {"file", "frame", "model", "energy", "energyPerAtom", "forces": [[...]], "stress": [6] | null,
  *    "std"?: {"energy", "energyPerAtom", "forces": [[...]], "forceNorm": [...], "stress": [6] | null},
- *    "warnings"?: [...] (what the reader said of the file as a whole, e.g. an incomplete run, then of the
+ *    "warnings": [...] (what the reader said of the file as a whole, e.g. an incomplete run, then of the
  *    structure, e.g. a 2D cell given a vector normal to it, then, for a trained potential, where the
- *    structure or its energy lies outside its training structures, src-shared/model/potential-domain; [] inside;
- *    a built-in calculator's entry has it only when the reader said something),
+ *    structure or its energy lies outside its training structures, src-shared/model/potential-domain;
+ *    [] when none: on every entry, a built-in calculator's too),
  *    "contributions"?: [eV per atom] (with --contributions; they add up to "energy")}
  *   {"file", "frame"?, "block"?, "error": {"name", "message", "line"}} ("block": a CIF data block that could not be
  *    read while the file's others were, after them)
@@ -56,9 +56,8 @@ export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model
   return {
     file: said.file,
     entry(given, frames, species) {
-      // a built-in calculator's entry has no "warnings" of its own: only its file's, when the reader said something
-      const warnings = said.with(given.file, given.warnings ?? []);
-      const p = warnings.length || given.warnings ? { ...given, warnings } : given;
+      // "warnings" on every entry, [] when none (a built-in calculator has no training domain: only what the reader said)
+      const p = { ...given, warnings: said.with(given.file, given.warnings ?? []) };
       if (output === 'json') {
         entries.push(p);
         return;
