@@ -30,14 +30,28 @@ export function ordinal(n: number): string {
 /**
  * One CSV field (RFC 4180): empty for null, undefined and a number that is not finite, an object as
  * its JSON; quoted (quotes doubled) when it holds a quote, a comma or a line break.
+ *
+ * Text that a spreadsheet would take for a formula, one beginning with =, +, -, @, a tab or a
+ * carriage return, gets a single quote before it (OWASP's defence against CSV injection), so that
+ * Excel and LibreOffice show it as text: names come from data files and runs (a CIF data block, an
+ * extended XYZ id, a run's name), which docs/security.md counts as an attacker's. Only text gets
+ * the quote: a number is written as a number (a negative energy stays -3.2), so callers pass
+ * numbers as numbers, not as their text.
  */
 export function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? v : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  const text = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const s = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One CSV line: its fields (csvField) between commas. */
+export function csvRow(fields: readonly unknown[]): string {
+  return fields.map(csvField).join(',');
 }
 
 /** Rows (the first the header) as CSV text, a line each. */
 export function csvText(rows: readonly (readonly unknown[])[]): string {
-  return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+  return rows.map(csvRow).join('\n') + '\n';
 }

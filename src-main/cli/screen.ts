@@ -13,7 +13,7 @@ import { detectFormat, READABLE_FILES } from '../../src-shared/chem/detect';
 import type { ReadLimits } from '../../src-shared/chem/options';
 import { withoutCompression } from '../../src-shared/chem/naming';
 import { shownUnit } from '../../src-shared/model/units';
-import { csvField } from '../../src-shared/text';
+import { csvRow } from '../../src-shared/text';
 import { folderOrder } from '../files/path-guard';
 import type { ModelHeader } from '../engine/models/format';
 import { ComputePool } from '../workers/pool';
@@ -320,13 +320,13 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
     status = 1;
     if (run.output === 'json') json.push(f);
     else io.err(`latticework predict: ${f.error.message.startsWith(f.file) ? '' : `${f.file}: `}${f.error.message}`);
-    if (run.output === 'csv') io.out([f.file, f.block ?? '', h.name, ...(perAtom ? ['', ''] : []), ...h.targets.map(() => ''), ...(stdColumns ? h.targets.map(() => '') : []), f.error.message, ''].map(csvField).join(','));
+    if (run.output === 'csv') io.out(csvRow([f.file, f.block ?? '', h.name, ...(perAtom ? ['', ''] : []), ...h.targets.map(() => ''), ...(stdColumns ? h.targets.map(() => '') : []), f.error.message, '']));
   };
   const wFile = Math.max(4, ...files.map((f) => f.shown.length));
   if (run.output === 'text') io.err(`model ${h.name} (${h.config.architecture} ${h.task}: ${h.targets.map((t) => t.name).join(', ')}); backend ${run.backendText}`);
   if (run.output === 'csv') {
     const cols = ['file', 'name', 'model', ...(perAtom ? ['atom', 'element'] : []), ...h.targets.map(targetColumn), ...(stdColumns ? h.targets.map((t) => `${t.name} std`) : []), 'error', 'warnings'];
-    io.out(cols.map(csvField).join(','));
+    io.out(csvRow(cols));
   }
   const said = fileWarnings(io, run.output);
   const onShare = (share: ScreenTaskOutput) => {
@@ -347,8 +347,8 @@ export async function runScreening(ctx: CommandContext, run: ScreeningRun): Prom
         json.push({ ...row, unit, task: h.task, backend: run.backend });
       } else if (run.output === 'csv') {
         const warnings = r.warnings.join('; ');
-        if (r.perAtom) r.perAtom.forEach((v, i) => io.out([r.file, r.name, r.model, i, r.species?.[i] ?? '', ...values(v).map(String), '', warnings].map(csvField).join(',')));
-        else io.out([r.file, r.name, r.model, ...values(r.prediction).map(String), ...(stdColumns ? values(r.std).map(String) : []), '', warnings].map(csvField).join(','));
+        if (r.perAtom) r.perAtom.forEach((v, i) => io.out(csvRow([r.file, r.name, r.model, i, r.species?.[i] ?? '', ...values(v), '', warnings])));
+        else io.out(csvRow([r.file, r.name, r.model, ...values(r.prediction), ...(stdColumns ? values(r.std) : []), '', warnings]));
       } else {
         const stds = r.std === undefined ? null : values(r.std);
         // units as the app shows them (P(metal), log₁₀ GPa = … GPa); --json keeps the stored unit

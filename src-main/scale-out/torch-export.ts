@@ -47,6 +47,7 @@ import { fitEnergyStatistics } from '../engine/potential/statistics';
 import { fitNormalizer, identityNormalizer, type TargetNormalizer } from '../engine/train/normalizer';
 import type { TrainingSample } from '../engine/train/trainer';
 import { sameNumbers } from '../../src-shared/numbers';
+import { csvText } from '../../src-shared/text';
 
 export const TORCH_EXPORT_FORMAT = 'latticework-torch-export';
 export const TORCH_EXPORT_VERSION = 1;
@@ -148,9 +149,9 @@ export function exportTorchRun(input: TorchExportInput, out: string): TorchExpor
     const names = cgcnnFileNames(ids);
     const rows = structures.map((s, i) => {
       w.file(join('data', 'cgcnn', `${names[i]}.cif`), writeCif(s), false);
-      return [names[i], ...Array.from(samples[i].target, (v) => String(v))].join(',');
+      return [names[i], ...Array.from(samples[i].target)];
     });
-    w.file(join('data', 'cgcnn', 'id_prop.csv'), rows.join('\n') + '\n');
+    w.file(join('data', 'cgcnn', 'id_prop.csv'), csvText(rows));
     w.file(join('data', 'cgcnn', 'atom_init.json'), JSON.stringify(atomInitRecord(atomInit)) + '\n');
     w.files.push(join('data', 'cgcnn', '<id>.cif'));
   }
@@ -320,11 +321,15 @@ function labelled(s: Structure, targets: Record<string, number>, id: string): St
   return { ...s, properties: { ...s.properties, id, ...targets } };
 }
 
-/** File names for CGCNN's layout: the ids where they are safe and distinct, else made so. */
+/**
+ * File names for CGCNN's layout: the ids where they are safe and distinct, else made so. None begins
+ * with '.' (a hidden file) or '-' (an option to a shell command; and a formula to a spreadsheet,
+ * which csvField would quote in id_prop.csv, where CGCNN reads the id as the name of its CIF).
+ */
 function cgcnnFileNames(ids: string[]): string[] {
   const seen = new Set<string>();
   return ids.map((id, i) => {
-    let name = id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '') || `structure-${i}`;
+    let name = id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.-]+/, '') || `structure-${i}`;
     if (seen.has(name)) name = `${name}-${i}`;
     seen.add(name);
     return name;

@@ -3,7 +3,7 @@
  * trained brought back — the same code as `latticework export … --to torch DIR`
  * (scale-out/export-run.ts) and `latticework import-run DIR` (scale-out/import-run.ts).
  */
-import { dirname, isAbsolute } from 'node:path';
+import { dirname } from 'node:path';
 import type { LatticeworkHandlers } from '../../src-shared/ipc/contract';
 import { isPotentialConfig } from '../../src-shared/model/potential';
 import type { CoreParts } from '../app/core';
@@ -16,9 +16,8 @@ import { getDataset, loadDatasetItems } from './datasets';
 import type { JobHandle } from './jobs';
 import { getRun, getRunRow } from './runs';
 
-/** A folder the user named for an export: absolute, outside the system folders, its parent an existing folder, empty (checked before the run's data is read). */
+/** A folder the user named for an export (absolute: the contract's hostPath): outside the system folders, its parent an existing folder, empty (checked before the run's data is read). */
 async function exportFolder(folder: string): Promise<string> {
-  if (!isAbsolute(folder)) throw new FileAccessError(folder, 'give an absolute path (the folder is made on the machine the app runs on)');
   const exists = await isUserFolder(folder).catch((e: unknown) => {
     if (e instanceof FileAccessError && e.reason.startsWith('does not exist')) return null;
     throw e;
@@ -78,7 +77,6 @@ export function scaleOutHandlers(core: CoreParts): LatticeworkHandlers['scaleOut
     },
 
     async importRun({ path, files, name, jobId }) {
-      if (path !== undefined && !isAbsolute(path)) throw new FileAccessError(path, 'give an absolute path (the export folder on the machine the app runs on)');
       return core.jobs.run(
         'import-run',
         async (job) => {

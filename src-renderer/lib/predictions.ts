@@ -1,5 +1,6 @@
 /** The Predict view's table: its order (rows sorted by a column, as indices into the rows, so a click still selects the row it shows) and the structures that failed. */
 import type { PredictionRow, StructureRecord } from '../../src-shared/ipc/contract';
+import { csvText } from '../../src-shared/text';
 import { structureLabel } from './structures';
 
 export type PredictionSortKey = 'structureId' | 'structure' | 'prediction' | 'std';
@@ -39,4 +40,12 @@ export function predictionLabels(structures: readonly Pick<StructureRecord, 'id'
 export function predictionFailureText(f: { structureId: number; message: string }, labels: Readonly<Record<number, string>>): string {
   const label = labels[f.structureId];
   return `${label ? `${label} (#${f.structureId})` : `structure #${f.structureId}`}: ${f.message}`;
+}
+
+/** The Predict view's "Export CSV": a row per prediction, the structure named as the table names it. */
+export function predictionsCsv(rows: readonly PredictionRow[], labels: Readonly<Record<number, string>>): string {
+  return csvText([
+    ['structure_id', 'name', 'structure', 'model', 'prediction', 'std', 'units', 'per_atom', 'warnings'],
+    ...rows.map((r) => [r.structureId, r.name, labels[r.structureId] ?? '', r.model, r.prediction, r.std, r.units, r.perAtom ? r.perAtom.join(' ') : '', r.warnings.join('; ')]),
+  ]);
 }

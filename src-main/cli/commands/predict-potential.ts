@@ -10,10 +10,10 @@
  * JSON (an array, one entry per frame or per file or frame that failed, in the order of the files):
  *   {"file", "frame", "model", "energy", "energyPerAtom", "forces": [[...]], "stress": [6] | null,
  *    "std"?: {"energy", "energyPerAtom", "forces": [[...]], "forceNorm": [...], "stress": [6] | null},
- *    "warnings"?: [...] (what the reader said of the file as a whole, e.g. an incomplete run, then of the
+ *    "warnings": [...] (what the reader said of the file as a whole, e.g. an incomplete run, then of the
  *    structure, e.g. a 2D cell given a vector normal to it, then, for a trained potential, where the
- *    structure or its energy lies outside its training structures, src-shared/model/potential-domain; [] inside;
- *    a built-in calculator's entry has it only when the reader said something),
+ *    structure or its energy lies outside its training structures, src-shared/model/potential-domain;
+ *    [] when none: on every entry, a built-in calculator's too),
  *    "contributions"?: [eV per atom] (with --contributions; they add up to "energy")}
  *   {"file", "frame"?, "block"?, "error": {"name", "message", "line"}} ("block": a CIF data block that could not be
  *    read while the file's others were, after them)
@@ -23,7 +23,7 @@
  */
 import type { ScreenFailure, ScreenTaskOutput } from '../../workers/screen';
 import type { CommandContext } from '../command';
-import { csvField } from '../../../src-shared/text';
+import { csvRow } from '../../../src-shared/text';
 import { fileWarnings, screenWithProgress, type ScreenOutput, type ScreeningRun } from '../screen';
 import type { PotentialEntry } from '../../engine/potential/entry';
 
@@ -51,14 +51,13 @@ export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model
   const entries: (PotentialEntry | ScreenFailure)[] = [];
   let failed = 0;
   const columns = csvHeader(ensemble).length;
-  if (output === 'csv') io.out(csvHeader(ensemble).map(csvField).join(','));
+  if (output === 'csv') io.out(csvRow(csvHeader(ensemble)));
   const said = fileWarnings(io, output);
   return {
     file: said.file,
     entry(given, frames, species) {
-      // a built-in calculator's entry has no "warnings" of its own: only its file's, when the reader said something
-      const warnings = said.with(given.file, given.warnings ?? []);
-      const p = warnings.length || given.warnings ? { ...given, warnings } : given;
+      // "warnings" on every entry, [] when none (a built-in calculator has no training domain: only what the reader said)
+      const p = { ...given, warnings: said.with(given.file, given.warnings ?? []) };
       if (output === 'json') {
         entries.push(p);
         return;
@@ -67,7 +66,7 @@ export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model
       const fmax = p.forces ? p.forces.reduce((m, v) => Math.max(m, Math.hypot(v[0], v[1], v[2])), 0) : null;
       if (output === 'csv') {
         const stress = p.stress ?? VOIGT.map(() => '');
-        io.out([p.file, p.frame, p.model, p.energy, p.energyPerAtom, fmax ?? '', ...stress, ...(ensemble ? [p.std?.energy ?? ''] : []), '', (p.warnings ?? []).join('; ')].map(csvField).join(','));
+        io.out(csvRow([p.file, p.frame, p.model, p.energy, p.energyPerAtom, fmax ?? '', ...stress, ...(ensemble ? [p.std?.energy ?? ''] : []), '', (p.warnings ?? []).join('; ')]));
         return;
       }
       const std = p.std ? ` ± ${p.std.energy.toFixed(4)}` : '';
@@ -83,7 +82,7 @@ export function potentialOutput(ctx: CommandContext, output: ScreenOutput, model
         return;
       }
       io.err(`latticework predict: ${f.error.message.startsWith(f.file) ? '' : `${f.file}${f.frame !== undefined ? `#${f.frame}` : ''}: `}${f.error.message}`);
-      if (output === 'csv') io.out([f.file, f.frame ?? '', model, ...Array<string>(columns - 5).fill(''), f.error.message, ''].map(csvField).join(','));
+      if (output === 'csv') io.out(csvRow([f.file, f.frame ?? '', model, ...Array<string>(columns - 5).fill(''), f.error.message, '']));
     },
     end() {
       if (output === 'json') io.out(JSON.stringify(entries));

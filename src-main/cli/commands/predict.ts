@@ -54,7 +54,7 @@ ${readLimitsUsage(21)}
                      not be read while the file's others were {"file","block","error"} (after
                      them; in the CSV a row with the block's name and the message);
                      for a potential, per structure (per frame) {"file","frame","model","energy",
-                     "energyPerAtom","forces":[[x,y,z]...],"stress":[6]|null,"std"?,"warnings"?}
+                     "energyPerAtom","forces":[[x,y,z]...],"stress":[6]|null,"std"?,"warnings"}
                      in eV, eV/Å, eV/Å³ (Voigt xx yy zz yz xz xy, ASE's sign; "warnings": what
                      the reader said of the file as a whole and of the structure, as above, and
                      for a trained potential

@@ -88,6 +88,11 @@ export function baseName(fileName: string): string {
   return b.replace(/\.pth\.tar$/i, '').replace(/\.(pth|pt|tar)$/i, '');
 }
 
+/** A file given as a model that is neither a Latticework model nor a CGCNN checkpoint (its message names the file and what to choose). */
+export class NotAModelFileError extends Error {
+  override name = 'NotAModelFileError';
+}
+
 /** Converts a CGCNN checkpoint's bytes to a model file (in memory). */
 export function importCgcnnCheckpoint(bytes: Uint8Array, opts: CgcnnImportOptions = {}): ModelFileData {
   const fileName = opts.fileName ?? 'model.pth.tar';
@@ -95,9 +100,10 @@ export function importCgcnnCheckpoint(bytes: Uint8Array, opts: CgcnnImportOption
   let ck: Record<string, unknown>;
   try {
     ck = toPlain(readLegacyTorch(bytes).object) as Record<string, unknown>;
-  } catch (e) {
-    // whatever stops the legacy torch reader (a bad pickle, a short file) means this is not a checkpoint
-    throw new Error(`${shown} is not a model file: it is neither a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar written by CGCNN's main.py) — ${(e as Error).message}. Choose model_best.pth.tar from a CGCNN run, one of CGCNN's pre-trained models, or a .lwm file exported from Latticework.`);
+  } catch {
+    // whatever stops the legacy torch reader (a bad pickle, a short file) means this is not a checkpoint;
+    // the reader's own words ("stack underflow") describe its parser, not the file, and are left out
+    throw new NotAModelFileError(`${shown} is not a model file: it is neither a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar written by CGCNN's main.py). Choose model_best.pth.tar from a CGCNN run, one of CGCNN's pre-trained models, or a .lwm file exported from Latticework.`);
   }
   const sd = ck.state_dict as Record<string, unknown> | undefined;
   if (!sd || typeof sd !== 'object') throw new Error(`${shown} is a PyTorch file but not a CGCNN checkpoint: it has no state_dict (CGCNN saves {state_dict, normalizer, args, …}).`);

@@ -4,6 +4,7 @@ import { event, method } from '../define';
 import type { FileFailure } from '../contract';
 import { droppedFile } from '../dropped';
 import { MAX_NEIGHBOR_CAP } from '../limits';
+import { hostPath } from '../paths';
 import { LABELLING_CALCULATORS } from '../../sim/label';
 import { MAX_UNIT_LENGTH } from '../../model/units';
 
@@ -154,7 +155,7 @@ export const datasetsService = {
         .object({
           name: z.string().min(1).max(200).optional(),
           kind: z.enum(['cgcnn-folder', 'extxyz', 'csv', 'frames']),
-          path: z.string().min(1).max(4096).optional(),
+          path: hostPath.optional(),
           files: z.array(droppedFile).max(1_000_000).optional(),
           /** frames: which frames of each file to keep (default all). */
           selection: z

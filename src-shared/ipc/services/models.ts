@@ -4,6 +4,7 @@ import type { SchemaNode } from '../../model/form';
 import type { ParameterBreakdown } from '../../model/params';
 import { event, method } from '../define';
 import { storedJsonObject } from '../limits';
+import { hostPath } from '../paths';
 import { modelNameSchema } from '../../model/names';
 
 export interface PresetView {
@@ -99,7 +100,7 @@ export const modelsService = {
     list: method<ModelRecord[]>()(z.object({}).strict()),
     /** Imports a model file on the core's machine: a CGCNN .pth.tar or a Latticework .lwm file. */
     import: method<ModelRecord>()(
-      z.object({ path: z.string().min(1).max(4096), name: modelNameSchema.optional() }).strict(),
+      z.object({ path: hostPath, name: modelNameSchema.optional() }).strict(),
     ),
     delete: method<{ deleted: boolean }>()(z.object({ id: modelId }).strict()),
   },

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { method } from '../define';
 import { droppedFile } from '../dropped';
+import { hostPath } from '../paths';
 import type { ExternalRunInfo, RunRecord } from './training';
 
 /** What an export wrote, and what to run next. */
@@ -42,7 +43,6 @@ export interface ImportedRunResult {
   run: RunRecord;
 }
 
-const path = z.string().min(1).max(4096);
 const jobId = z.string().min(1).max(100);
 
 export const scaleOutService = {
@@ -55,7 +55,7 @@ export const scaleOutService = {
       z
         .object({
           runId: z.number().int().positive(),
-          folder: path,
+          folder: hostPath,
           /** Override the number of epochs PyTorch trains. */
           epochs: z.number().int().min(1).max(100_000).optional(),
           jobId: jobId.optional(),
@@ -70,7 +70,7 @@ export const scaleOutService = {
     importRun: method<ImportedRunResult>()(
       z
         .object({
-          path: path.optional(),
+          path: hostPath.optional(),
           files: z.array(droppedFile).min(1).max(100).optional(),
           name: z.string().min(1).max(200).optional(),
           jobId: jobId.optional(),

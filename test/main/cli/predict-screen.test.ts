@@ -299,6 +299,27 @@ describe('latticework predict with a CIF whose data block cannot be read', () =>
     expect(text.out.split('\n')).toHaveLength(1);
     expect(text.err).toBe(`latticework predict: multi.cif: ${message}`);
   });
+
+  it('writes a file and a data block named like a spreadsheet formula as text (after a single quote), the values as numbers, negative ones too; for every kind of model', async () => {
+    const formula = '=HYPERLINK("http://evil.example","x")';
+    writeFileSync(join(cifDir, '@cu.cif'), block(formula, 'F m -3 m'));
+    const property = await predict('--model', modelFile, '@cu.cif', '--csv');
+    expect(property.code, property.err).toBe(0);
+    const [, row] = property.out.split('\n');
+    const { prediction } = (JSON.parse((await predict('--model', modelFile, '@cu.cif', '--json')).out) as { prediction: number }[])[0];
+    expect(row).toBe(`'@cu.cif,"'${formula.replace(/"/g, '""')}",formation-energy-per-atom,${prediction},,`);
+    for (const model of [potentialFile, 'emt']) {
+      const csv = await predict('--model', model, '@cu.cif', '--csv');
+      expect(csv.code, csv.err).toBe(0);
+      const cells = csv.out.split('\n')[1].split(',');
+      const [entry] = JSON.parse((await predict('--model', model, '@cu.cif', '--json')).out) as { energy: number; stress: number[] }[];
+      expect(cells.slice(0, 2)).toEqual(["'@cu.cif", '0']);
+      expect(cells[3]).toBe(String(entry.energy));
+      expect(cells.slice(6, 12)).toEqual(entry.stress.map(String));
+    }
+    // EMT's copper at 3.61 Å is bound: a negative energy, written as the number it is
+    expect(Number((await predict('--model', 'emt', '@cu.cif', '--csv')).out.split('\n')[1].split(',')[3])).toBeLessThan(0);
+  });
 });
 
 describe('latticework predict with a file the reader warns of as a whole (a killed run)', () => {

@@ -215,6 +215,23 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
+  it("names CGCNN's files without a leading '-' or '.', so that no id in id_prop.csv is a spreadsheet formula and each names its CIF", async () => {
+    await initBackend({ force: 'cpu' });
+    const data = await readDatasetAt(`${SHARED_DATA}/emt-dev/cgcnn`, { limit: 4 });
+    const atomInit = datasetAtomInit(data);
+    const { config, targetNames } = fitConfigToData(presetConfig('cgcnn-paper', { training: { epochs: 1 } }), data);
+    const ids = ['-A1+B1', '=HYPERLINK("http://evil.example")', '..hidden', '@SUM(A1)'];
+    const samples = trainingSamples(config, data, atomInit).map((x, i) => ({ ...x, id: ids[i] }));
+    const dir = mkdtempSync(join(tmpdir(), 'lw-torch-ids-'));
+    exportTorchRun({ config, data, samples, atomInit, targetNames, split: null, exportedFrom: null, name: 'ids' }, dir);
+    const rows = readFileSync(join(dir, 'data/cgcnn/id_prop.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    expect(rows.map((r) => r[0])).toEqual(['A1_B1', '_HYPERLINK_http_evil.example_', 'hidden', '_SUM_A1_']);
+    rows.forEach((r, i) => {
+      expect(existsSync(join(dir, 'data/cgcnn', `${r[0]}.cif`)), r[0]).toBe(true);
+      expect(r.slice(1).map(Number)).toEqual(Array.from(samples[i].target));
+    });
+  });
+
   it("train.py's stop signal asks once; the same signal again ends the process at once", () => {
     requireTorch();
     const script = [

@@ -72,7 +72,11 @@ describe('paths through the contract', () => {
     writeFileSync(secret, SECRET.join('\n') + '\n');
     for (const path of [secret, '/etc/passwd']) {
       const err = await errorOf(served.api.models.import({ path }));
-      expect(err.message).toContain(`${path.split('/').pop()} is not a model file: it is neither a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar`);
+      // named for what it is, in the user's words, not the pickle reader's ("stack underflow", a generic Error until session 45)
+      expect(err).toMatchObject({
+        name: 'NotAModelFileError',
+        message: `${path.split('/').pop()} is not a model file: it is neither a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar written by CGCNN's main.py). Choose model_best.pth.tar from a CGCNN run, one of CGCNN's pre-trained models, or a .lwm file exported from Latticework.`,
+      });
       expectNoLineOf(err, SECRET);
       expect(JSON.stringify(err)).not.toMatch(/root:|\/bin\/|nologin/);
     }

@@ -90,7 +90,7 @@ describe('scaleOut service', { timeout: 300_000 }, () => {
 
   it('refuses a relative folder, a folder that is not empty and a system folder, with the reason', async () => {
     const { runId } = await storedRun();
-    await expect(served.api.scaleOut.exportRun({ runId, folder: 'relative/out' })).rejects.toThrow(/relative\/out: give an absolute path/);
+    await expect(served.api.scaleOut.exportRun({ runId, folder: 'relative/out' })).rejects.toThrow(/relative\/out is not an absolute path: give the whole path/);
     await expect(served.api.scaleOut.exportRun({ runId, folder: join(served.t.dir, 'app-export') })).rejects.toThrow(/is not empty: export into a new folder/);
     await expect(served.api.scaleOut.exportRun({ runId, folder: '/proc/self/lw' })).rejects.toThrow(/system folder/);
     await expect(served.api.scaleOut.exportRun({ runId: 9999, folder: join(served.t.dir, 'x') })).rejects.toThrow(/no run with id 9999/);

@@ -83,4 +83,13 @@ describe('formulas as chemists write them', () => {
     expect(csvField({ a: 1 })).toBe('"{""a"":1}"');
     expect(csvText([['a', 1], ['b', null]])).toBe('a,1\nb,\n');
   });
+
+  it('writes text a spreadsheet would take for a formula after a single quote, and numbers as numbers (CSV injection, OWASP)', () => {
+    expect(csvField('=HYPERLINK("http://evil.example","x")')).toBe(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    expect(['+1', '-A1', '@SUM(A1)', '\t=1', '\r=1'].map(csvField)).toEqual(["'+1", "'-A1", "'@SUM(A1)", "'\t=1", `"'\r=1"`]);
+    // text that merely holds one of them, and numbers, negative ones too, as they are
+    expect(['a=b', 'Cu-Ni', 'x@y'].map(csvField)).toEqual(['a=b', 'Cu-Ni', 'x@y']);
+    expect([-3.2, -0, 1e-7, -1e21].map(csvField)).toEqual(['-3.2', '0', '1e-7', '-1e+21']);
+    expect(csvText([['name', 'energy'], ['=cmd', -3.2]])).toBe("name,energy\n'=cmd,-3.2\n");
+  });
 });

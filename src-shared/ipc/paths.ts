@@ -1,0 +1,28 @@
+/**
+ * The one rule for a path argument of the contract (`datasets.import`, `models.import`,
+ * `scaleOut.exportRun`, `scaleOut.importRun`): a file or folder on the machine the core runs on,
+ * named by an absolute path. A relative path (or `~`) would be read from whatever folder the core
+ * happened to start in, which a page in the browser neither sees nor chooses, so it is refused here,
+ * at the core's edge, before anything is read. The command line resolves its relative paths against
+ * the folder it runs in, as a shell user expects; it does not go through the contract.
+ */
+import { z } from 'zod';
+
+/**
+ * Absolute on POSIX (`/…`) or on Windows (`C:\…`, `C:/…`, `\\server\share…`, `\…`): the contract is
+ * the same whichever system the core runs on, so both forms pass (Node's own `isAbsolute` on that
+ * system would take only its own; a Windows form on Linux is a file name no one gives a folder).
+ */
+function isAbsolutePath(path: string): boolean {
+  return /^(?:[/\\]|[A-Za-z]:[/\\])/.test(path);
+}
+
+/** A file or folder on the core's machine, by its absolute path. */
+export const hostPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine(isAbsolutePath, {
+    error: (issue) =>
+      `${String(issue.input)} is not an absolute path: give the whole path on the machine the app runs on (/home/me/data, C:\\data); a relative path or ~ would depend on the folder the app was started in`,
+  });
