@@ -22,7 +22,7 @@ import { parseModelConfig } from '../architectures/registry';
 import { transposeOI } from '../nn/dense';
 import { MODEL_FILE_VERSION, type ModelFileData, type TargetInfo } from '../models/format';
 import defaultAtomInit from './cgcnn-atom-init.json';
-import { isTorchTensor, readLegacyTorch, toPlain, type TorchTensor } from './torch-legacy';
+import { isTorchTensor, NotTorchFileError, readLegacyTorch, toPlain, type TorchTensor } from './torch-legacy';
 
 export interface CgcnnImportOptions {
   /** Model name (default: file name without `.pth.tar`). */
@@ -100,10 +100,12 @@ export function importCgcnnCheckpoint(bytes: Uint8Array, opts: CgcnnImportOption
   let ck: Record<string, unknown>;
   try {
     ck = toPlain(readLegacyTorch(bytes).object) as Record<string, unknown>;
-  } catch {
-    // whatever stops the legacy torch reader (a bad pickle, a short file) means this is not a checkpoint;
-    // the reader's own words ("stack underflow") describe its parser, not the file, and are left out
-    throw new NotAModelFileError(`${shown} is not a model file: it is neither a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar written by CGCNN's main.py). Choose model_best.pth.tar from a CGCNN run, one of CGCNN's pre-trained models, or a .lwm file exported from Latticework.`);
+  } catch (e) {
+    const choose = "Choose model_best.pth.tar from a CGCNN run, one of CGCNN's pre-trained models, or a .lwm file exported from Latticework.";
+    // bytes that are no torch file at all: the reader's own words ("stack underflow") describe its parser, not the file
+    if (e instanceof NotTorchFileError) throw new NotAModelFileError(`${shown} is not a model file: it is neither a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar written by CGCNN's main.py). ${choose}`);
+    // a torch file that cannot be read (cut short, damaged, a newer format): what stopped it is about the file
+    throw new NotAModelFileError(`${shown} is a PyTorch file that cannot be read as a CGCNN checkpoint: ${(e as Error).message}. ${choose}`);
   }
   const sd = ck.state_dict as Record<string, unknown> | undefined;
   if (!sd || typeof sd !== 'object') throw new Error(`${shown} is a PyTorch file but not a CGCNN checkpoint: it has no state_dict (CGCNN saves {state_dict, normalizer, args, …}).`);

@@ -78,6 +78,11 @@ function asNumberArray(v: PyValue, what: string): number[] {
   return v as number[];
 }
 
+/** The bytes are no torch.save file at all (not a damaged one): they do not begin with its magic number. */
+export class NotTorchFileError extends PickleError {
+  override name = 'NotTorchFileError';
+}
+
 /** Parses a legacy torch.save byte stream. */
 export function readLegacyTorch(bytes: Uint8Array): LegacyCheckpoint {
   const storages = new Map<string, StorageRef>();
@@ -164,11 +169,14 @@ export function readLegacyTorch(bytes: Uint8Array): LegacyCheckpoint {
     p = r.end;
     return r.value;
   };
-  const magic = next();
-  if (typeof magic !== 'bigint' || magic !== LEGACY_MAGIC) {
-    if (bytes[0] === 0x50 && bytes[1] === 0x4b) throw new PickleError('this is a zip-format torch file (PyTorch ≥ 1.6); only the legacy format is supported');
-    throw new PickleError('not a legacy torch.save file (magic number mismatch)');
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) throw new PickleError('this is a zip-format torch file (PyTorch ≥ 1.6); only the legacy format is supported');
+  let magic: unknown;
+  try {
+    magic = next();
+  } catch {
+    magic = undefined;
   }
+  if (typeof magic !== 'bigint' || magic !== LEGACY_MAGIC) throw new NotTorchFileError('not a torch.save file (it does not begin with their magic number)');
   const protocolVersion = next();
   if (protocolVersion !== 1001) throw new PickleError(`unsupported torch protocol version ${String(protocolVersion)}`);
   const sysInfo = next();

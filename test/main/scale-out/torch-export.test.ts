@@ -223,7 +223,7 @@ describe('export to PyTorch', { timeout: 900_000 }, () => {
     const ids = ['-A1+B1', '=HYPERLINK("http://evil.example")', '..hidden', '@SUM(A1)'];
     const samples = trainingSamples(config, data, atomInit).map((x, i) => ({ ...x, id: ids[i] }));
     const dir = mkdtempSync(join(tmpdir(), 'lw-torch-ids-'));
-    exportTorchRun({ config, data, samples, atomInit, targetNames, split: null, exportedFrom: null, name: 'ids' }, dir);
+    exportTorchRun({ config, data, samples, atomInit, targets: targetNames.map((name) => ({ name, unit: '' })), split: null, exportedFrom: null, name: 'ids' }, dir);
     const rows = readFileSync(join(dir, 'data/cgcnn/id_prop.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
     expect(rows.map((r) => r[0])).toEqual(['A1_B1', '_HYPERLINK_http_evil.example_', 'hidden', '_SUM_A1_']);
     rows.forEach((r, i) => {

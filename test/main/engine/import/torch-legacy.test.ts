@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_LONG_BYTES, unpickle } from '../../../../src-main/engine/import/pickle';
-import { isTorchTensor, readLegacyTorch, toPlain } from '../../../../src-main/engine/import/torch-legacy';
+import { importCgcnnCheckpoint, NotAModelFileError } from '../../../../src-main/engine/import/cgcnn';
+import { isTorchTensor, NotTorchFileError, readLegacyTorch, toPlain } from '../../../../src-main/engine/import/torch-legacy';
 import { SHARED_DATA } from '../../../helpers/shared-data';
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!.map((h) => parseInt(h, 16)));
@@ -103,8 +104,21 @@ describe('legacy torch.save reader on CGCNN checkpoints', () => {
   });
 
   it('rejects files that are not legacy torch files', () => {
-    expect(() => readLegacyTorch(hex('504b0304000000'))).toThrow();
-    expect(() => readLegacyTorch(hex('80024b012e'))).toThrow(/magic/);
+    expect(() => readLegacyTorch(hex('504b0304000000'))).toThrow(/zip-format/);
+    expect(() => readLegacyTorch(hex('80024b012e'))).toThrow(NotTorchFileError);
+    expect(() => readLegacyTorch(new TextEncoder().encode('root:x:0:0:root:/root:/bin/bash\n'))).toThrow(NotTorchFileError);
+  });
+
+  it("as a model to import: no torch file is 'not a model file'; a torch file cut short or of the zip format says what stops it", () => {
+    const choose = "Choose model_best.pth.tar from a CGCNN run, one of CGCNN's pre-trained models, or a .lwm file exported from Latticework.";
+    const imported = (bytes: Uint8Array) => () => importCgcnnCheckpoint(bytes, { fileName: '/x/m.pth.tar' });
+    expect(imported(new TextEncoder().encode('root:x:0:0:root:/root:/bin/bash\n'))).toThrow(
+      `m.pth.tar is not a model file: it is neither a Latticework model (.lwm) nor a CGCNN checkpoint (.pth.tar written by CGCNN's main.py). ${choose}`,
+    );
+    const real = new Uint8Array(readFileSync(path.join(PRETRAINED, 'band-gap.pth.tar')));
+    expect(imported(real.subarray(0, real.length - 1000))).toThrow(/^m\.pth\.tar is a PyTorch file that cannot be read as a CGCNN checkpoint: truncated file in storage \w+\. Choose/);
+    expect(imported(hex('504b0304000000'))).toThrow(/^m\.pth\.tar is a PyTorch file that cannot be read as a CGCNN checkpoint: this is a zip-format torch file \(PyTorch ≥ 1\.6\); only the legacy format is supported\. Choose/);
+    expect(imported(real.subarray(0, real.length - 1000))).toThrow(NotAModelFileError);
   });
 });
 
