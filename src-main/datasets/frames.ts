@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { checkLabels, frameOfStructure, LABEL_KEYS, labelsOfStructure, type FrameLabels, type LabelledFrame, type StructureFormat } from '../../src-shared/chem';
+import { checkLabels, frameOfStructure, isVaspOutput, LABEL_KEYS, labelsOfStructure, type FrameLabels, type LabelledFrame, type StructureFormat } from '../../src-shared/chem';
 import { detectFormat, READABLE_FILES } from '../../src-shared/chem/detect';
 import { withoutCompression } from '../../src-shared/chem/naming';
 import { structureFromJSON } from '../../src-shared/chem/serialize';
@@ -203,11 +203,6 @@ export async function importFrames(
     warnings: [...conflicts, ...check.warnings, ...outlierWarnings],
   };
   return { byName, rows, failed, formats, report, notNumbers, samePosition, withoutEnergy, readerLeftOut };
-}
-
-/** A VASP output (its frames' blocks are VASP's ionic steps, from 1). */
-function isVaspOutput(format: string): boolean {
-  return format === 'vasprun' || format === 'outcar' || format === 'xdatcar';
 }
 
 /** Frame warnings said per file, at most: the others are counted. */

@@ -120,6 +120,11 @@ export function readerWarnings(r: Pick<ReadResult, 'fileWarnings' | 'structureWa
   return [...r.fileWarnings, ...taken.flatMap((k) => r.structureWarnings[k])];
 }
 
+/** Whether a format is one of VASP's outputs (vasprun.xml, OUTCAR, XDATCAR): its frames are ionic steps, counted from 1 in the file. */
+export function isVaspOutput(format: string): format is 'vasprun' | 'outcar' | 'xdatcar' {
+  return format === 'vasprun' || format === 'outcar' || format === 'xdatcar';
+}
+
 /** What `readFrames` gives: every frame of a file with its labels. */
 export interface FramesResult {
   format: StructureFormat;
@@ -192,7 +197,7 @@ export function readFrames(fileName: string, text: string, options?: ReadOptions
   checkSize(fileName, text, opt);
   const format = formatOf(fileName, text, options);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (format === 'vasprun' || format === 'outcar' || format === 'xdatcar') {
+  if (isVaspOutput(format)) {
     const read = guarded(fileName, () =>
       format === 'vasprun' ? readVasprun(text, fileName, opt) : format === 'outcar' ? readOutcar(text, fileName, opt) : readXdatcar(text, fileName, opt),
     );
@@ -266,7 +271,7 @@ export function readStructures(fileName: string, text: string, options?: ReadOpt
   const opt = resolveReadOptions(options);
   checkSize(fileName, text, opt);
   const format = formatOf(fileName, text, options);
-  if (format === 'vasprun' || format === 'outcar' || format === 'xdatcar') {
+  if (isVaspOutput(format)) {
     // Trajectories: each frame a structure carrying its labels under ASE's canonical names.
     const r = readFrames(fileName, text, { ...options, format });
     return {
