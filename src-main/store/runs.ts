@@ -213,6 +213,8 @@ export interface RunListEntry {
   status: RunStatus;
   /** The dataset's name in the store, or the folder or file a command-line run read. */
   dataset: string;
+  /** The unit of the target the run learns, as recorded when it started ('eV/atom'; a potential's 'eV'; '' none; null: recorded before units were). */
+  targetUnit: string | null;
   architecture: string | null;
   preset: string | null;
   /** Epochs trained so far (all folds of a k-fold run). */
@@ -253,6 +255,7 @@ export async function runListEntries(tx: Tx, opts: { includeArchived?: boolean }
       name: r.name,
       status: r.status,
       dataset: r.dataset_name,
+      targetUnit: r.target_unit,
       architecture: (rec.summary.architecture as string | null) ?? null,
       preset: (rec.summary.preset as string | null) ?? null,
       epochs: r.epochs_done,
