@@ -11,7 +11,7 @@ import type { PotentialConfig } from '../../src-shared/model/potential';
 import { databasePath } from '../app/paths';
 import { storedModelId } from '../models/store';
 import { Database } from '../store/database';
-import { getRunRow, rewindToLastCheckpoint, RunRecorder, toRunDetail } from '../store/runs';
+import { getRunRow, rewindToLastCheckpoint, RunRecorder, toRunDetail, type NewRun } from '../store/runs';
 import { thisProcess, workOfAnother } from '../store/owners';
 import { commandLineResumeRefusal, TRAIN_AGAIN, type RunDetail, type TrainCommandRecord } from '../../src-shared/ipc/services/training';
 
@@ -118,6 +118,11 @@ function recordingHooks(run: () => CliRecording | null, onStart: (info: CliRunIn
   };
 }
 
+/** Where a property model's run stores its model (the name it reserves, store/runs.ts `reserveModelName`): in the store unless --out or --no-save. */
+function storesModel(cmd: TrainCommandRecord | undefined): NewRun['storesModel'] {
+  return cmd && cmd.out === null && !cmd.noSave ? { name: cmd.model, force: cmd.force } : null;
+}
+
 /**
  * Records a command-line training run in the database through the run store's `RunRecorder`,
  * as the app records its runs. The run has no dataset row (`dataset_id` NULL, `dataset_name` =
@@ -150,6 +155,7 @@ export async function sqliteTrainHooks(opts: { db?: string }): Promise<CliTrainH
         epochsPlanned: info.config.training.epochs * (info.config.training.kFold ?? 1),
         tags: ['cli', ...(info.tags ?? [])],
         trainCommand: info.trainCommand ?? null,
+        storesModel: storesModel(info.trainCommand),
       });
       run = { db, recorder, backend: info.backend, epochsPerFold: info.config.training.epochs, started: false, duration: 0, t0 };
     },
@@ -232,6 +238,8 @@ export interface PotentialRunInfo {
   epochsPlanned: number;
   split: { train: number[]; val: number[]; test: number[] };
   tags: string[];
+  /** The name it stores its model under in the store, reserved as the run is recorded, and --force; null: --out or --no-save. */
+  storesModel: NewRun['storesModel'];
 }
 
 export interface PotentialRunHooks {
@@ -273,6 +281,7 @@ export async function sqlitePotentialRunHooks(db: string | undefined, info: Pote
       backend: info.backend,
       epochsPlanned: info.epochsPlanned,
       tags: info.tags,
+      storesModel: info.storesModel,
     });
     await recorder.started(info.backend, info.split);
   } catch (e) {

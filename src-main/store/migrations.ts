@@ -302,4 +302,13 @@ export const migrations: string[] = [
   `
   ALTER TABLE simulation ADD COLUMN name_given INTEGER;
   `,
+  // 21: the name under which a run of \`latticework train\` stores its model in the store, a property model's
+  // or a potential's (NULL: it stores none there, --out or --no-save, or it is the app's run, which stores
+  // under a free name), so that one query reserves it for both (store/runs.ts reserveModelName);
+  // a property model's run recorded before takes it from its train_command.
+  `
+  ALTER TABLE run ADD COLUMN reserved_model_name TEXT;
+  UPDATE run SET reserved_model_name = json_extract(train_command, '$.model')
+    WHERE train_command IS NOT NULL AND json_extract(train_command, '$.out') IS NULL AND NOT json_extract(train_command, '$.noSave');
+  `,
 ];

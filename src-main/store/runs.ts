@@ -23,6 +23,7 @@
  * engine counts them; the text the command line prints counts from 1.
  */
 import type { ExternalRunInfo, MetricPoint, PredictionPoint, RunOrigin, RunDetail, RunRecord, RunStatus, TrainCommandRecord } from '../../src-shared/ipc/contract';
+import { ACTIVE_RUN_STATUSES } from '../../src-shared/ipc/services/training';
 import type { EpochRecord } from '../engine/train/checkpoint';
 import { parseJson, type Database, type SqlValue, type Tx } from './database';
 import { insertModel, replaceModelFile } from './models';
@@ -56,6 +57,8 @@ export interface RunRow {
   external: string | null;
   /** JSON TrainCommandRecord of a run of `latticework train` (schema version 19), else null. */
   train_command: string | null;
+  /** The name a run of `latticework train` stores its model under in the store, reserved while the run is active (schema version 21), else null. */
+  reserved_model_name: string | null;
 }
 
 
@@ -210,6 +213,8 @@ export interface RunListEntry {
   status: RunStatus;
   /** The dataset's name in the store, or the folder or file a command-line run read. */
   dataset: string;
+  /** The unit of the target the run learns, as recorded when it started ('eV/atom'; a potential's 'eV'; '' none; null: recorded before units were). */
+  targetUnit: string | null;
   architecture: string | null;
   preset: string | null;
   /** Epochs trained so far (all folds of a k-fold run). */
@@ -250,6 +255,7 @@ export async function runListEntries(tx: Tx, opts: { includeArchived?: boolean }
       name: r.name,
       status: r.status,
       dataset: r.dataset_name,
+      targetUnit: r.target_unit,
       architecture: (rec.summary.architecture as string | null) ?? null,
       preset: (rec.summary.preset as string | null) ?? null,
       epochs: r.epochs_done,
@@ -294,6 +300,13 @@ export interface NewRun {
   external?: ExternalRunInfo | null;
   /** A run of `latticework train`: how it read its data and where its model goes (to resume it). */
   trainCommand?: TrainCommandRecord | null;
+  /**
+   * A run of `latticework train` (a property model's or a potential's) that stores its model in the store:
+   * the model's name, reserved as the run is inserted (`reserveModelName`), and whether it replaces a
+   * stored model of that name (--force). Null: it stores none there (--out, --no-save; the app's runs
+   * store under a free name).
+   */
+  storesModel?: { name: string; force: boolean } | null;
 }
 
 /** A run's columns as `run` stores them (JSON encoded, defaults filled, the owner while it is active): its insert and an external run's reopening. */
@@ -314,13 +327,14 @@ function runColumns(tx: Tx, run: NewRun) {
     origin: run.origin ?? 'local',
     external: run.external ? JSON.stringify(run.external) : null,
     train_command: run.trainCommand ? JSON.stringify(run.trainCommand) : null,
+    reserved_model_name: run.storesModel?.name ?? null,
     owner_id: ownerFor(tx, 'run', run.status),
   } satisfies Record<string, SqlValue>;
 }
 
 /** Inserts a run; an empty name becomes `<architecture> on <dataset> #<id>`. Returns its id. */
 export async function insertRun(tx: Tx, run: NewRun): Promise<number> {
-  if (run.trainCommand) await reserveModelName(tx, run.trainCommand);
+  if (run.storesModel) await reserveModelName(tx, run.storesModel);
   const columns = runColumns(tx, run);
   const names = Object.keys(columns);
   const { lastID } = await tx.run(`INSERT INTO run (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`, Object.values(columns));
@@ -334,24 +348,22 @@ export class ModelNameTakenError extends Error {
 }
 
 /**
- * A run of `latticework train` that stores its model in the store reserves the model's name as it is
- * inserted, in that transaction: refused (ModelNameTakenError) when another run that is training now
- * will store its model under the name, or a model of the name is stored (a built-in's; another
- * without --force). The name is the run's while it is queued, running or paused; a run that ends
- * failed, cancelled or interrupted leaves it free, a finished one has stored its model under it
- * (docs/database.md "run").
+ * A run of `latticework train` that stores its model in the store, a property model's or a potential's,
+ * reserves the model's name as it is inserted (`run.reserved_model_name`), in that transaction: refused
+ * (ModelNameTakenError) when another run that is training now will store its model under the name, or a
+ * model of the name is stored (a built-in's; another without --force). The name is the run's while it is
+ * queued, running or paused; a run that ends failed, cancelled or interrupted leaves it free, a finished
+ * one has stored its model under it (docs/database.md "run").
  */
-async function reserveModelName(tx: Tx, cmd: TrainCommandRecord): Promise<void> {
-  if (cmd.out !== null || cmd.noSave) return;
+async function reserveModelName(tx: Tx, model: { name: string; force: boolean }): Promise<void> {
   const other = await tx.get<{ id: number }>(
-    `SELECT id FROM run WHERE status IN ('queued', 'running', 'paused') AND json_extract(train_command, '$.model') = ?
-       AND json_extract(train_command, '$.out') IS NULL AND NOT json_extract(train_command, '$.noSave') ORDER BY id LIMIT 1`,
-    [cmd.model],
+    `SELECT id FROM run WHERE status IN (${ACTIVE_RUN_STATUSES.map(() => '?').join(', ')}) AND reserved_model_name = ? ORDER BY id LIMIT 1`,
+    [...ACTIVE_RUN_STATUSES, model.name],
   );
-  if (other) throw new ModelNameTakenError(`run ${other.id}, training now, will store its model as "${cmd.model}"; choose another --name`);
-  const same = await tx.all<{ origin: string }>('SELECT origin FROM model WHERE name = ?', [cmd.model]);
-  if (same.some((m) => m.origin === 'builtin')) throw new ModelNameTakenError(`"${cmd.model}" is the name of a built-in model; choose another --name`);
-  if (same.length && !cmd.force) throw new ModelNameTakenError(`a model named "${cmd.model}" was stored since the name was checked; choose another --name or use --force`);
+  if (other) throw new ModelNameTakenError(`run ${other.id}, training now, will store its model as "${model.name}"; choose another --name`);
+  const same = await tx.all<{ origin: string }>('SELECT origin FROM model WHERE name = ?', [model.name]);
+  if (same.some((m) => m.origin === 'builtin')) throw new ModelNameTakenError(`"${model.name}" is the name of a built-in model; choose another --name`);
+  if (same.length && !model.force) throw new ModelNameTakenError(`a model named "${model.name}" was stored since the name was checked; choose another --name or use --force`);
 }
 
 /**

@@ -11,10 +11,12 @@ app and those of \`latticework train\`, which record into the same tables.
   --db PATH   database (default $LATTICEWORK_DB, else the data directory's)
   --all       include archived runs
   --json      print one JSON array, an entry per run: {"id", "name", "status", "dataset",
-              "architecture", "preset", "epochs", "epochsPlanned", "bestEpoch", "bestMetrics",
-              "backend", "workers", "seed", "tags", "startedAt", "finishedAt", "duration", "model",
-              "error", "origin" (local, or external: trained with PyTorch, import-run), "external"
-              (where an external run ran: framework, hosts, processes, device, …; null for a local run)}
+              "targetUnit" (the unit of the target it learns, e.g. eV/atom; a potential's eV;
+              "" none; null: recorded before units were), "architecture", "preset", "epochs",
+              "epochsPlanned", "bestEpoch", "bestMetrics", "backend", "workers", "seed", "tags",
+              "startedAt", "finishedAt", "duration", "model", "error", "origin" (local, or
+              external: trained with PyTorch, import-run), "external" (where an external run
+              ran: framework, hosts, processes, device, …; null for a local run)}
               (epochs counted from 0, as in \`train --json\`; bestMetrics: val_<metric>,
               val_loss and test_<metric> of the best epoch; times ISO 8601, duration in s)
 Exit status: 0, or 1 when the database cannot be read, 2 for bad usage.`;

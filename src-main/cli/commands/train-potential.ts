@@ -142,6 +142,8 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
     epochsPlanned: config.training.epochs * members,
     split,
     tags: ['cli', 'potential', ...trainingTags({ members, fineTunedFrom: startedFrom ? { model: startedFrom, freeze: a.freeze ?? 0 } : null })],
+    // the name is reserved as the run is recorded: another run training now under it refuses this one here, before training
+    storesModel: a.out || a.noSave ? null : { name: modelName, force: a.force },
   });
   try {
     const control = new TrainingControl();

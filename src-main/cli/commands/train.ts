@@ -290,7 +290,8 @@ export function makeTrainCommand(hooksFactory?: TrainHooksFactory, potentialReco
             return await runPotentialTraining(ctx, args, potentialRecorder);
           } catch (e) {
             ctx.io.err(`latticework train: ${(e as Error).message}`);
-            return 1;
+            // a name another run took since it was checked: refused as a taken name is, before training (no run recorded)
+            return e instanceof ModelNameTakenError ? 2 : 1;
           }
         }
         if (values['no-forces'] || values['no-stress'] || values.ensemble) return bad('--no-forces, --no-stress and --ensemble apply to potentials (a potential preset, or --from a potential)');

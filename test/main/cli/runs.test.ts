@@ -66,6 +66,27 @@ describe('latticework runs and the app on one database', { timeout: 240_000 }, (
     expect((JSON.parse(r.out) as { name: string; status: string }[]).map((x) => [x.name, x.status])).toEqual([['killed', 'interrupted']]);
   });
 
+  it("gives each run's target unit as it was recorded: a unit, a potential's eV, none (''), or null for a run recorded before units were", async () => {
+    const path = join(dir, 'units.sqlite');
+    const store = await Database.open(path);
+    try {
+      const run = (name: string, targetUnit: string | null) => ({ name, datasetId: null, datasetName: 'data', targetUnit, status: 'running' as const, config: {}, seed: 1, epochsPlanned: 1, tags: ['cli'] });
+      for (const [name, unit] of [['energy_per_atom', 'eV/atom'], ['potential', 'eV'], ['no unit', ''], ['before units', null]] as const) {
+        const id = await store.transaction((tx) => insertRun(tx, run(name, unit)));
+        await store.transaction((tx) => tx.run("UPDATE run SET status = 'finished' WHERE id = ?", [id]));
+      }
+    } finally {
+      await store.close();
+    }
+    const r = await cli(['runs', '--db', path, '--json']);
+    expect((JSON.parse(r.out) as { name: string; targetUnit: string | null }[]).map((x) => [x.name, x.targetUnit])).toEqual([
+      ['before units', null],
+      ['no unit', ''],
+      ['potential', 'eV'],
+      ['energy_per_atom', 'eV/atom'],
+    ]);
+  });
+
   it('a command-line run is in the app runs table with its curves; an app run is listed by the command line', async () => {
     const trained = await cli(['train', '--data', `${SHARED_DATA}/cgcnn-sample-regression`, '--preset', 'gcn', '--epochs', '3', '--batch-size', '4', '--backend', 'cpu', '--db', db, '--name', 'cli-gcn', '--json']);
     expect(trained.err).toBe('');
@@ -130,6 +151,8 @@ describe('latticework runs and the app on one database', { timeout: 240_000 }, (
     expect(app.bestEpoch === 0 || app.bestEpoch === 1).toBe(true);
     expect(Object.keys(app.bestMetrics as object)).toEqual(expect.arrayContaining(['val_mae', 'val_rmse', 'val_loss', 'test_mae']));
     expect(fromCli).toMatchObject({ status: 'finished', architecture: 'gcn', preset: 'gcn', epochs: 3, bestEpoch: summary.bestEpoch, model: 'cli-gcn', tags: ['cli'] });
+    // the unit of the target each learns, as the app's runs table has it: the sample's id_prop.csv states none, the EMT frames' energy_per_atom is in eV/atom
+    expect([app.targetUnit, fromCli.targetUnit]).toEqual(['eV/atom', '']);
     expect((fromCli.bestMetrics as Record<string, number>).test_mae).toBeCloseTo(summary.test.mae, 10);
     expect(new Date(fromCli.startedAt as string).getTime()).toBeGreaterThan(0);
 

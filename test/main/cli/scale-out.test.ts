@@ -256,10 +256,10 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     for (const store of [db, join(dir, 'other.sqlite')]) {
       const imported = JSON.parse((await cli('import-run', 'exp', '--db', store, '--json')).out) as { runId: number; model: string };
       expect(await csvHeader(store, imported.model)).toContain(',target (eV/atom),');
-      const d = await Database.open(store);
-      const run = await d.read((tx) => tx.get<{ target_unit: string | null }>('SELECT target_unit FROM run WHERE id = ?', [imported.runId]));
-      await d.close();
-      expect(run!.target_unit).toBe('eV/atom');
+      // and `runs --json` gives it with the run, as with the run it was exported from
+      const runs = JSON.parse((await cli('runs', '--db', store, '--json')).out) as { id: number; origin: string; targetUnit: string | null }[];
+      expect(runs.find((r) => r.id === imported.runId)).toMatchObject({ origin: 'external', targetUnit: 'eV/atom' });
+      if (store === db) expect(runs.find((r) => r.origin === 'local')).toMatchObject({ targetUnit: 'eV/atom' });
     }
   });
 

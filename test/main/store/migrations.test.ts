@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { migrations } from '../../../src-main/store/migrations';
 import { insertModel, modelFileNamed, registerBuiltinModels } from '../../../src-main/store/models';
 import { readModelHeader } from '../../../src-main/engine/models/format';
 import { resourcePath } from '../../../src-main/app/resources';
-import { runListEntries } from '../../../src-main/store/runs';
+import { RunRecorder, runListEntries, type NewRun } from '../../../src-main/store/runs';
 import { getSimulation, insertSimulation } from '../../../src-main/store/simulations';
 import { readStructures } from '../../../src-shared/chem';
 import { structureToJSON } from '../../../src-shared/chem/serialize';
@@ -182,6 +182,35 @@ describe('schema migrations on a database that holds data', () => {
         { id: 1, name_given: null },
         { id, name_given: 1 },
       ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("version 21 takes the model name a property model's run of latticework train reserves from its train_command; a run training under it still refuses another", async () => {
+    const path = await oldDatabase(20, 'reserved-model-name');
+    const old = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const d = new sqlite3.Database(path, (e) => (e ? reject(e) : resolve(d)));
+    });
+    // a run training now in a live process (this one), and two that store their model elsewhere or nowhere
+    await exec(old, "INSERT INTO owner (id, pid, host, label, started_at, lease_at) VALUES (1, ?, ?, 'latticework train', 1, ?)", [process.pid, hostname(), Date.now()]);
+    const command = (more: Record<string, unknown>) => JSON.stringify({ model: 'SAME', out: null, noSave: false, force: false, ...more });
+    const cliRun = (id: number, status: string, owner: number | null, more: Record<string, unknown>) =>
+      exec(old, `INSERT INTO run (id, name, dataset_name, status, config, seed, epochs_planned, started_at, tags, owner_id, train_command) VALUES (${id}, 'r${id}', '/data', '${status}', '{}', 1, 2, ${id}, '["cli"]', ?, ?)`, [owner, command(more)]);
+    await cliRun(2, 'running', 1, {});
+    await cliRun(3, 'finished', null, { out: '/tmp/m.lwm' });
+    await cliRun(4, 'finished', null, { noSave: true });
+    await new Promise<void>((resolve, reject) => old.close((e) => (e ? reject(e) : resolve())));
+    const db = await Database.open(path);
+    try {
+      expect(await db.read((tx) => tx.all('SELECT id, status, reserved_model_name FROM run ORDER BY id'))).toEqual([
+        { id: 1, status: 'finished', reserved_model_name: null },
+        { id: 2, status: 'running', reserved_model_name: 'SAME' },
+        { id: 3, status: 'finished', reserved_model_name: null },
+        { id: 4, status: 'finished', reserved_model_name: null },
+      ]);
+      const run: NewRun = { name: 'p', datasetId: null, datasetName: '/f.xyz', targetUnit: 'eV', status: 'running', config: {}, seed: 1, epochsPlanned: 1, tags: ['cli', 'potential'], storesModel: { name: 'SAME', force: false } };
+      await expect(RunRecorder.create(db, run)).rejects.toThrow('run 2, training now, will store its model as "SAME"; choose another --name');
     } finally {
       await db.close();
     }
