@@ -4,9 +4,10 @@
  * stdout, not the one JSON document `--json` promises, and an export stopped while it wrote left its folder
  * half-written. They now stop as the other long commands do (cli/signals.ts): at their next step, before anything
  * is stored or written, saying so, with `--json` the error document naming the signal (`"stoppedBy"`), exit 130 or 143.
+ * So does `structure` (until session 46 its stop printed its line on stderr and nothing on stdout).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,5 +92,23 @@ describe('import-model and export stopped by a signal, in their own process', { 
     expect([summary.folder, summary.structures]).toEqual([out, 400]);
     for (const file of summary.files.filter((f) => !f.includes('<id>'))) expect(existsSync(join(out, file)), file).toBe(true);
     expect(readdirSync(join(out, 'data', 'cgcnn'))).toHaveLength(400 + 2);
+  });
+});
+
+describe('structure stopped by a signal, in its own process', { timeout: 60_000 }, () => {
+  it.each([
+    ['SIGINT', 130, 'Ctrl-C'],
+    ['SIGTERM', 143, 'SIGTERM'],
+  ] as const)('structure supercell --out --json: %s while it builds and searches prints the error document naming the signal, exit %i, no file', async (signal, status, said) => {
+    const work = mkdtempSync(join(dir, 'structure-'));
+    writeFileSync(join(work, 'Cu.vasp'), 'Cu\n3.6\n1 0 0\n0 1 0\n0 0 1\nCu\n4\nDirect\n0 0 0\n0 0.5 0.5\n0.5 0 0.5\n0.5 0.5 0\n');
+    // 62,500 sites: seconds of work, which says nothing on the way; the signal once the supercell is written under its
+    // temporary name, while its space group is searched (seconds more), before the file is placed
+    const r = await signalled(signal, () => readdirSync(work).some((f) => f.endsWith('.partial')), ['structure', 'supercell', join(work, 'Cu.vasp'), '--repeat', '25', '--out', join(work, 'big.extxyz'), '--json']);
+    expect(r.sent, r.err).toBe(true);
+    const message = `stopped by ${said} before it finished; nothing written`;
+    expect([r.code, r.killedBy, r.err]).toEqual([status, null, `latticework structure supercell: ${message}\n`]);
+    expect(JSON.parse(r.out)).toEqual({ error: { message, status, stoppedBy: signal } });
+    expect(readdirSync(work)).toEqual(['Cu.vasp']);
   });
 });
