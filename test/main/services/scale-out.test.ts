@@ -167,6 +167,10 @@ describe('scaleOut service', { timeout: 300_000 }, () => {
     await expect(served.api.scaleOut.importRun({ path: folder })).rejects.toThrow(`${join(folder, 'run', 'metrics.jsonl')} line 2: "train_loss" is missing or not a number`);
     await expect(served.api.scaleOut.importRun({ files: dropped(folder, 'app-export') })).rejects.toThrow('app-export/run/metrics.jsonl line 2: "train_loss" is missing or not a number');
     await expect(served.api.scaleOut.importRun({ files: [{ name: 'notes/readme.txt', text: 'hello' }] })).rejects.toThrow(/no export\.json/);
+    // the partial folder a killed export left (export-folder.ts), dropped: no export, whatever it holds
+    await expect(served.api.scaleOut.importRun({ files: [{ name: '.cluster-run.partial-4242/split.json', text: '{}' }] })).rejects.toThrow(
+      '.cluster-run.partial-4242 is the partial folder of an export into cluster-run (an export writes there and renames it to cluster-run once complete; this one was not completed: its process was killed, or it is still writing): it is no export; export again into cluster-run',
+    );
     await expect(served.api.scaleOut.importRun({ path: join(served.t.dir, 'nowhere') })).rejects.toThrow(/nowhere: does not exist/);
     // a folder that is not an export; an export PyTorch has not trained yet (no command-line --run in the app's words)
     mkdirSync(join(served.t.dir, 'other'));
