@@ -77,7 +77,7 @@ export function removeStalePartialExports(folder: string): string[] {
  * Writes the export folder `folder` whole or not at all: `write` writes its files into the partial folder, `check`
  * is awaited after (it stops the export by throwing: a stop that came while the files were written), and the
  * partial folder is renamed to `folder` (an empty folder that was there gives way to it). A failure or a stop
- * removes the partial folder; a failure says so in its message. Partial folders killed exports left are removed
+ * removes the partial folder; a failure once files were written says so in its message. Partial folders killed exports left are removed
  * first, each told to `notice`.
  */
 export async function writeExportFolder<T>(folder: string, write: (partial: string) => T, check: () => Promise<void>, notice: (message: string) => void): Promise<T> {
@@ -88,9 +88,11 @@ export async function writeExportFolder<T>(folder: string, write: (partial: stri
   if (writing.has(partial)) throw new Error(`an export into ${dest} is under way already (in ${partial}): wait for it, or export into another folder`);
   mkdirSync(partial);
   writing.add(partial);
+  // a failure before anything was written (the data refused) is said as it is
   const failed = (e: unknown) => {
+    const wrote = readdirSync(partial).length > 0;
     rmSync(partial, { recursive: true, force: true });
-    return new Error(`${(e as Error).message}; the partial folder ${partial} was removed: nothing written to ${dest}`, { cause: e });
+    return wrote ? new Error(`${(e as Error).message}; the partial folder ${partial} was removed: nothing written to ${dest}`, { cause: e }) : e;
   };
   try {
     let result: T;

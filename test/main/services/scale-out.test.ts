@@ -88,6 +88,28 @@ describe('scaleOut service', { timeout: 300_000 }, () => {
       expect(readFileSync(join(folder, f)).equals(readFileSync(join(served.t.dir, 'cli-export', f))), f).toBe(true);
   });
 
+  it("the app's Cancel while the graphs are built stops the export between two structures: cancelled, no folder (it was heard only once the folder was written)", async () => {
+    const { runId } = await storedRun();
+    const folder = join(served.t.dir, 'cancelled-export');
+    const jobId = 'export-cancelled';
+    const seen: string[] = [];
+    // the Cancel comes as a message does, a turn of the event loop after the building began
+    const off = served.t.core.events.connect((service, event, payload) => {
+      const p = payload as { jobId?: string; message?: string; state?: string };
+      if (service !== 'jobs' || event !== 'onProgress' || p.jobId !== jobId) return;
+      seen.push(`${p.state}:${p.message}`);
+      if (p.message?.startsWith('building the graphs') && p.state === 'running') setImmediate(() => served.t.core.jobs.cancel(jobId));
+    });
+    try {
+      await expect(served.api.scaleOut.exportRun({ runId, folder, jobId })).rejects.toThrow('the export was cancelled');
+    } finally {
+      off();
+    }
+    // stopped while building: the folder was never written
+    expect(seen.at(-1)).toBe('cancelled:building the graphs of 10 structures');
+    expect(readdirSync(served.t.dir).filter((f) => f.includes('cancelled-export'))).toEqual([]);
+  });
+
   it('refuses a relative folder, a folder that is not empty and a system folder, with the reason', async () => {
     const { runId } = await storedRun();
     await expect(served.api.scaleOut.exportRun({ runId, folder: 'relative/out' })).rejects.toThrow(/relative\/out is not an absolute path: give the whole path/);
