@@ -77,8 +77,8 @@ export function removeStalePartialExports(folder: string): string[] {
  * Writes the export folder `folder` whole or not at all: `write` writes its files into the partial folder, `check`
  * is awaited after (it stops the export by throwing: a stop that came while the files were written), and the
  * partial folder is renamed to `folder` (an empty folder that was there gives way to it). A failure or a stop
- * removes the partial folder; a failure once files were written says so in its message. Partial folders killed exports left are removed
- * first, each told to `notice`.
+ * removes the partial folder; a failure once files were written says so in its message. Partial folders killed
+ * exports left are removed first, each told to `notice`.
  */
 export async function writeExportFolder<T>(folder: string, write: (partial: string) => T, check: () => Promise<void>, notice: (message: string) => void): Promise<T> {
   const dest = resolve(folder);
