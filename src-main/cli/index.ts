@@ -12,7 +12,7 @@
 import { once } from 'node:events';
 import { UsageProblem, usageError, type CliIo, type Command, type CommandEntry } from './command';
 import { VERSION } from '../app/version';
-import { heedStopSignalsFromStart, stoppedBy } from './signals';
+import { errorDocument, heedStopSignalsFromStart, stoppedBy } from './signals';
 
 export const commands: CommandEntry[] = [
   { name: 'start', summary: 'start the desktop app (browser mode where Electron cannot start)', load: async () => (await import('./commands/start')).startCommand },
@@ -124,7 +124,7 @@ async function runEntry(entry: CommandEntry, rest: string[], io: CliIo, cwd: str
   if (json && status !== 0 && !printed) {
     // a command a stop signal ended before it had a result: which signal (its message says what it kept)
     const signal = stoppedBy(status);
-    io.out(JSON.stringify({ error: { message: failureMessage(entry.name, said), status, ...(signal && { stoppedBy: signal }) } }));
+    io.out(errorDocument(failureMessage(entry.name, said), status, signal));
   }
   return status;
 }

@@ -106,7 +106,8 @@ export function stepStopSignal(say: (signal: StopSignal) => void): { signal: { r
  * each is written under a temporary name in its own folder (`partial`), and all are renamed into place together
  * as the command's last step (`place`). Its work cannot stop at a step (a space-group search: moyo's
  * WebAssembly in its thread), so the first stop signal before `place` removes the temporary files, has `say`
- * print what stopped, and ends the process at once, as that signal ends it unheard (status 130 or 143). After
+ * print what stopped (with --json, its error document: `errorDocument`), and ends the process at once with
+ * status 130 or 143 (before session 46 by the signal's default action: the same status, but no JSON). After
  * `place` the command has succeeded: a signal is too late to stop anything, and from `close` (its result printed)
  * is left unheard until the process ends (`leaveStopSignalsUnheard`: it ends 0.1–1 s after the command returns, its
  * threads ended). A command that writes no file (`structure info`) ends so too.
@@ -125,7 +126,7 @@ export class OutputFiles {
       const writes = this.partials.size > 0;
       this.discard();
       say(signal, writes);
-      process.kill(process.pid, signal);
+      process.exit(stoppedStatus());
     });
   }
 
@@ -194,6 +195,14 @@ export function stoppedStatus(): number {
 /** The stop signal that gave a command its exit `status` (130 or 143, stoppedStatus), or null: the command was not stopped by one. */
 export function stoppedBy(status: number): StopSignal | null {
   return received !== null && status === stoppedStatus() ? received : null;
+}
+
+/**
+ * The one JSON document (`--json`) of a command that ended without a result: `{"error": {"message", "status"}}`, with
+ * `"stoppedBy": "SIGINT"|"SIGTERM"` when a stop signal ended it so.
+ */
+export function errorDocument(message: string, status: number, signal: StopSignal | null): string {
+  return JSON.stringify({ error: { message, status, ...(signal && { stoppedBy: signal }) } });
 }
 
 /** "Ctrl-C" or "SIGTERM", for the line that says the command is stopping. */

@@ -53,8 +53,16 @@ export function datasetAtomInit(read: Pick<LabelledStructures, 'atomInit'>): Ato
  * for a per-atom target the structure's site property (atoms × width, row-major).
  */
 export function trainingSamples(config: ModelConfig, read: LabelledStructures, atomInit: AtomInitTable): TrainingSample[] {
+  return read.items.map(trainingSampleOf(config, read, atomInit));
+}
+
+/**
+ * The graph and target of one item of `read` (`trainingSamples` builds every item's at once; an export builds them
+ * one at a time, to heed a stop between them).
+ */
+export function trainingSampleOf(config: ModelConfig, read: LabelledStructures, atomInit: AtomInitTable): (item: LabelledStructures['items'][number]) => TrainingSample {
   const options = graphOptionsFromConfig(config, atomInit);
-  return read.items.map((it) => {
+  return (it) => {
     let target: ArrayLike<number> = it.targets;
     if (read.perAtomTarget) {
       const p = it.parsed.structure.siteProperties[read.perAtomTarget.key];
@@ -62,7 +70,7 @@ export function trainingSamples(config: ModelConfig, read: LabelledStructures, a
       target = p.values;
     }
     return { id: it.name, graph: buildGraph(structureFromJSON(it.parsed.structure), options), target };
-  });
+  };
 }
 
 /**

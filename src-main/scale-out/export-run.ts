@@ -4,6 +4,7 @@
  * (a run's config and split, a config file, a preset), the data read the way the run read it, then
  * the folder written by ./torch-export.ts.
  */
+import { resolve } from 'node:path';
 import { mergeConfig, type ModelConfig } from '../../src-shared/model/config';
 import { isPotentialConfig, parsePotentialConfig, type PotentialConfig } from '../../src-shared/model/potential';
 import { ensembleMembers, fineTunedFrom } from '../../src-shared/model/run-tags';
@@ -14,15 +15,16 @@ import { parseModelConfig } from '../engine/architectures/registry';
 import { readModelHeader, type TargetInfo } from '../engine/models/format';
 import { decodeCheckpoint } from '../engine/train/checkpoint';
 import type { TargetNormalizer } from '../engine/train/normalizer';
+import type { TrainingSample } from '../engine/train/trainer';
 import { currentBackend, initBackend } from '../engine/tf/backend';
 import { datasetFrames } from '../datasets/frames';
 import { nothingUsableMessage } from '../datasets';
-import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSamples } from '../datasets/in-process';
+import { datasetAtomInit, fitConfigToData, leftOutMessage, readDatasetAt, trainingSampleOf } from '../datasets/in-process';
 import type { DatasetRead, LabelledStructures } from '../datasets/types';
 import { parseJson, type Tx } from '../store/database';
 import { runConfig, runSplit, type RunRow } from '../store/runs';
-import { checkExportFolderEmpty } from './export-folder';
-import { exportProblem, exportTorchPotential, exportTorchRun, type TorchExportSummary } from './torch-export';
+import { checkExportFolderEmpty, writeExportFolder } from './export-folder';
+import { exportProblem, exportTorchPotential, exportTorchRun, type ExportFileWriter, type TorchExportSummary } from './torch-export';
 
 /** What is exported: the config (a property model's or a potential's), its split and where it came from. */
 export interface ExportRequest {
@@ -94,15 +96,33 @@ async function lastCheckpointNormalizer(tx: Tx, row: RunRow): Promise<TargetNorm
   return last ? decodeCheckpoint(new Uint8Array(last.data)).normalizer : null;
 }
 
+/** What an export tells and asks as it goes (every one optional). */
+export interface ExportHooks {
+  /** Told what is being done (a progress line), and awaited: it stops the export by throwing (the app's Cancel, the command line's Ctrl-C). */
+  step?: (message: string) => void | Promise<void>;
+  /**
+   * Awaited between the structures whose graphs are built, and once the folder is written before it is named (a stop
+   * that came while it was written): it stops the export by throwing, as `step` does, and says nothing else.
+   */
+  check?: () => Promise<void>;
+  /** What a dataset read from its path left out (as `latticework train` says it), and the partial folders of killed exports removed; `step` unless given. */
+  notice?: (message: string) => void;
+  /** Writes each file of the folder (`writeFileSync`; a test gives one that fails, as a full disk does). */
+  writeFile?: ExportFileWriter;
+}
+
 /**
  * Writes the export folder `out` (new or empty): reads the data, builds the graphs with the
- * model's settings and draws the initial weights (tfjs: the cpu backend unless one is set).
- * `step` is told what is being done, and awaited: it stops the export by throwing (the app's Cancel, the
- * command line's Ctrl-C), before the folder is written; `notice`, what a dataset read from its path left
- * out (as `latticework train` says it).
+ * model's settings and draws the initial weights (tfjs: the cpu backend unless one is set). The folder appears
+ * whole or not at all: it is written beside `out` as `.NAME.partial-PID` and renamed once complete
+ * (export-folder.ts `writeExportFolder`); a failure or a stop removes it.
  */
-export async function exportForTorch(req: ExportRequest, data: ExportData, out: string, step: (message: string) => void | Promise<void> = () => undefined, notice: (message: string) => void = step): Promise<TorchExportSummary> {
+export async function exportForTorch(req: ExportRequest, data: ExportData, out: string, hooks: ExportHooks = {}): Promise<TorchExportSummary> {
   const { config } = req;
+  const step = hooks.step ?? (() => undefined);
+  const check = hooks.check ?? (async () => undefined);
+  const notice = hooks.notice ?? step;
+  const write = (exportTo: (partial: string) => TorchExportSummary) => writeExportFolder(out, exportTo, check, notice).then((summary) => ({ ...summary, folder: resolve(out) }));
   if (!isPotentialConfig(config)) {
     const problem = exportProblem(config);
     if (problem) throw new Error(`cannot export: ${problem}`);
@@ -117,17 +137,23 @@ export async function exportForTorch(req: ExportRequest, data: ExportData, out: 
     const frames = datasetFrames(read);
     if (frames.length === 0) throw new Error(`no labelled frame could be read from ${read.source}`);
     await step(`writing ${frames.length} frames and their neighbour lists`);
-    return exportTorchPotential({ config, frames, source: read.source, split: req.split, exportedFrom: req.exportedFrom, name: req.name }, out);
+    return write((partial) => exportTorchPotential({ config, frames, source: read.source, split: req.split, exportedFrom: req.exportedFrom, name: req.name }, partial, hooks.writeFile));
   }
   const read = 'read' in data ? data.read : await readForExport(data.path, { target: data.target, limit: data.limit }, 'structure', notice);
   if (read.items.length === 0) throw new Error(`no labelled structure could be read from ${read.source}`);
   const fitted = fitConfigToData(config, read);
   const atomInit = datasetAtomInit(read);
   await step(`building the graphs of ${read.items.length} structures`);
-  const samples = trainingSamples(fitted.config, read, atomInit);
+  // one structure at a time, a stop heard between them (seconds for thousands of structures)
+  const sample = trainingSampleOf(fitted.config, read, atomInit);
+  const samples: TrainingSample[] = [];
+  for (const item of read.items) {
+    await check();
+    samples.push(sample(item));
+  }
   await step('writing the folder');
   const targets = fitted.targetNames.map((name) => ({ name, unit: req.units?.targets.find((t) => t.name === name)?.unit ?? req.units?.unit ?? targetUnit(name) }));
-  return exportTorchRun({ config: fitted.config, data: read, samples, atomInit, targets, split: req.split, exportedFrom: req.exportedFrom, trainedNormalizer: req.trainedNormalizer, name: req.name }, out);
+  return write((partial) => exportTorchRun({ config: fitted.config, data: read, samples, atomInit, targets, split: req.split, exportedFrom: req.exportedFrom, trainedNormalizer: req.trainedNormalizer, name: req.name }, partial, hooks.writeFile));
 }
 
 /**

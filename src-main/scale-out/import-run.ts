@@ -37,6 +37,7 @@ import { FileAccessError, isUserFolder, readUserFile, type FileKind } from '../f
 import { UserError } from '../ipc/errors';
 import type { Database } from '../store/database';
 import { externalRunFrom, getRunRow, insertRun, reopenExternalRun, RunRecorder, type NewRun } from '../store/runs';
+import { partialExportProblem } from './export-folder';
 import { TORCH_EXPORT_FORMAT } from './torch-export';
 
 /** The files of an export folder that import reads (the export's, then the run's). */
@@ -76,6 +77,8 @@ const KIND: Record<RunFileName, FileKind> = {
  */
 export async function runFilesAt(exportFolder: string, runDir?: string): Promise<RunFiles> {
   const folder = resolve(exportFolder);
+  const partial = partialExportProblem(exportFolder);
+  if (partial) throw new ImportRunError(partial);
   if (!(await isUserFolder(folder))) throw new FileAccessError(exportFolder, 'is a file: give the export folder (the one holding export.json)');
   const read = async (path: string, name: RunFileName): Promise<Uint8Array | null> => {
     try {
@@ -107,6 +110,9 @@ export async function runFilesAt(exportFolder: string, runDir?: string): Promise
  */
 export function runFilesOfDropped(dropped: readonly DroppedFile[]): RunFiles {
   const byName = new Map(dropped.map((f) => [f.name.replace(/\\/g, '/').replace(/^\/+/, ''), f]));
+  // the partial folder of an export (export-folder.ts), dropped: a killed export left it
+  const partial = [...new Set([...byName.keys()].map((n) => n.split('/')[0]))].map(partialExportProblem).find((p) => p !== null);
+  if (partial) throw new ImportRunError(partial);
   const exports = [...byName.keys()].filter((n) => n === 'export.json' || n.endsWith('/export.json')).sort((a, b) => a.split('/').length - b.split('/').length);
   if (exports.length === 0) throw new ImportRunError('the dropped files hold no export.json: drop the folder that `latticework export --to torch` wrote (after PyTorch trained it)');
   const root = exports[0].slice(0, -'export.json'.length);

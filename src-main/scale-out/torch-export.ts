@@ -18,7 +18,7 @@
  * What can be exported: EXPORTABLE below; everything else is refused with the reason.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFramesExtxyz } from '../../src-shared/chem';
 import type { TorchExportResult } from '../../src-shared/ipc/contract';
@@ -90,8 +90,14 @@ export function exportProblem(config: ModelConfig): string | null {
   return null;
 }
 
+/**
+ * Writes one file of an export folder (`writeFileSync`; a test gives one that fails, as a full disk does). An export
+ * written by exportForTorch appears whole or not at all (export-folder.ts `writeExportFolder`).
+ */
+export type ExportFileWriter = (path: string, content: string | Uint8Array) => void;
+
 /** Writes the export folder `out` (created; must be empty or absent) of a property model. */
-export function exportTorchRun(input: TorchExportInput, out: string): TorchExportSummary {
+export function exportTorchRun(input: TorchExportInput, out: string, writeFile: ExportFileWriter = writeFileSync): TorchExportSummary {
   const { config, data, samples, atomInit } = input;
   const problem = exportProblem(config);
   if (problem) throw new Error(`cannot export: ${problem}`);
@@ -110,7 +116,7 @@ export function exportTorchRun(input: TorchExportInput, out: string): TorchExpor
     const stats = (n: TargetNormalizer) => `mean ${n.mean.map((x) => x.toPrecision(6)).join(', ')}, std ${n.std.map((x) => x.toPrecision(6)).join(', ')}`;
     throw new Error(`the data is not what run ${input.exportedFrom?.runId ?? ''} trained on: the targets of its training structures have ${stats(normalizer)}, the run's had ${stats(trained)} (give the run's own dataset with --data, its --target and --limit)`);
   }
-  const w = new ExportWriter(out);
+  const w = new ExportWriter(out, writeFile);
   const model = buildModel(config, { seed: config.training.seed });
   const weights = model.getWeights();
   const shapes = model.namedVariables().map((v) => ({ name: v.name, shape: v.variable.shape.slice(), member: 0 }));
@@ -176,12 +182,12 @@ export interface TorchPotentialExportInput {
  * statistics (E_ref per element, scale, shift) fitted on the training split as
  * `latticework train` fits them (they are not trained).
  */
-export function exportTorchPotential(input: TorchPotentialExportInput, out: string): TorchExportSummary {
+export function exportTorchPotential(input: TorchPotentialExportInput, out: string, writeFile: ExportFileWriter = writeFileSync): TorchExportSummary {
   const { config, frames } = input;
   if (!(EXPORTABLE_POTENTIALS as readonly string[]).includes(config.architecture)) throw new Error(`cannot export: the ${config.architecture} potential has no PyTorch twin yet (exportable: ${EXPORTABLE_POTENTIALS.join(', ')})`);
   if (frames.length === 0) throw new Error('no frames to export');
   const split = checkedSplit(input.split ?? trainValTestSplit(frames.length, config.training.split, config.training.seed), frames.length);
-  const w = new ExportWriter(out);
+  const w = new ExportWriter(out, writeFile);
   const statistics = fitEnergyStatistics(
     split.train.map((i) => frames[i]),
     config.model.maxZ,
@@ -242,7 +248,10 @@ class ExportWriter {
   /** CHECKED_FILES as written: their size in bytes and SHA-256 (hex). */
   private readonly checked: Record<string, { bytes: number; sha256: string }> = {};
 
-  constructor(out: string) {
+  constructor(
+    out: string,
+    private readonly writeFile: ExportFileWriter,
+  ) {
     this.folder = resolve(out);
     checkExportFolderEmpty(this.folder);
     mkdirSync(join(this.folder, 'data'), { recursive: true });
@@ -250,7 +259,11 @@ class ExportWriter {
 
   file(name: string, content: string | Uint8Array, list = true): void {
     mkdirSync(dirname(join(this.folder, name)), { recursive: true });
-    writeFileSync(join(this.folder, name), content);
+    try {
+      this.writeFile(join(this.folder, name), content);
+    } catch (e) {
+      throw new Error(`cannot write ${name}: ${(e as Error).message}`, { cause: e });
+    }
     if (CHECKED_FILES.has(name)) {
       const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
       this.checked[name] = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
@@ -264,10 +277,7 @@ class ExportWriter {
     this.file('config.json', JSON.stringify(config, null, 2) + '\n');
     const idsOf = (idx: number[]) => idx.map((i) => ids[i]);
     this.file('split.json', JSON.stringify({ train: split.train, val: split.val, test: split.test, ids: { train: idsOf(split.train), val: idsOf(split.val), test: idsOf(split.test) } }) + '\n');
-    for (const s of SCRIPTS) {
-      copyFileSync(resourcePath('torch', s), join(this.folder, s));
-      this.files.push(s);
-    }
+    for (const s of SCRIPTS) this.file(s, readFileSync(resourcePath('torch', s)));
   }
 
   finish(m: {

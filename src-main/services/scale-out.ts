@@ -46,11 +46,25 @@ async function storedData(core: CoreParts, datasetId: number, req: ExportRequest
   };
 }
 
-function cancellable(job: JobHandle, what: string): (message: string) => void {
+/**
+ * A job's progress steps, each of which stops the work when the job was cancelled (`step`), and the check alone
+ * (`check`: the export's between two structures' graphs and before its folder is named), which first lets the
+ * event loop turn: a Cancel that came while the thread was busy (graphs built, files written) is heard.
+ */
+function cancellable(job: JobHandle, what: string): { step: (message: string) => void; check: () => Promise<void> } {
   let k = 0;
-  return (message) => {
+  const stop = () => {
     if (job.signal.aborted) throw new UserError(`the ${what} was cancelled`);
-    job.progress(++k, null, message);
+  };
+  return {
+    step: (message) => {
+      stop();
+      job.progress(++k, null, message);
+    },
+    check: async () => {
+      await new Promise((turned) => setImmediate(turned));
+      stop();
+    },
   };
 }
 
@@ -62,14 +76,14 @@ export function scaleOutHandlers(core: CoreParts): LatticeworkHandlers['scaleOut
       return core.jobs.run(
         'export-run',
         async (job) => {
-          const step = cancellable(job, 'export');
+          const { step, check } = cancellable(job, 'export');
           step('reading the run');
           // the engine (tfjs) and the readers load only when an export is made
           const { exportForTorch, nextSteps, runExportRequest } = await import('../scale-out/export-run');
           const request = await core.db.read((tx) => runExportRequest(tx, row, core.options.databasePath, { epochs }));
           // the run's dataset as stored; a command-line run (no dataset row) re-reads its data path as `latticework train` did
           const data: ExportData = row.dataset_id !== null ? { read: await storedData(core, row.dataset_id, request) } : { path: row.dataset_name };
-          const summary = await exportForTorch(request, data, out, step);
+          const summary = await exportForTorch(request, data, out, { step, check });
           return { ...summary, next: nextSteps(summary.folder) };
         },
         jobId,
@@ -80,7 +94,7 @@ export function scaleOutHandlers(core: CoreParts): LatticeworkHandlers['scaleOut
       return core.jobs.run(
         'import-run',
         async (job) => {
-          const step = cancellable(job, 'import');
+          const { step } = cancellable(job, 'import');
           step('reading the run folder');
           const { importTorchRun, runFilesAt, runFilesOfDropped } = await import('../scale-out/import-run');
           const run = path !== undefined ? await runFilesAt(path) : runFilesOfDropped(files ?? []);

@@ -41,8 +41,11 @@ single split) and the SchNet and PaiNN interatomic potentials (schnet-potential,
 ${labelledFrames.description}, as for \`latticework train\`).`,
   0,
 )}
-Progress on stderr. Ctrl-C or SIGTERM stops it at its next step, before the folder is written: nothing
-is written (a folder that was there, empty, stays).
+Progress on stderr. DIR appears only when complete: it is written as .DIR.partial-PID beside it and renamed
+at the end (a failure removes that folder and says so; one a killed export left is removed by the next
+export into DIR, and import-run refuses it). Ctrl-C or SIGTERM stops it at its next step, between two
+structures' graphs, or once the folder is written but before it is renamed: nothing is written (a folder
+that was there, empty, stays).
 Exit status: 0 written, 1 failed, 2 bad usage, 130 stopped by Ctrl-C (143 by SIGTERM).`;
 
 export const exportCommand: Command = {
@@ -82,13 +85,21 @@ export const exportCommand: Command = {
         for (const line of nextSteps(summary.folder)) ctx.io.out(`  ${line}`);
       }
     };
-    // a stop signal (Ctrl-C, SIGTERM) is heard at the export's next step, before the folder is written: nothing is written
-    const { signal, off } = stepStopSignal((sig) => ctx.io.err(`latticework export: stopped by ${signalName(sig)} before the folder was written; nothing written`));
+    // a stop signal (Ctrl-C, SIGTERM) is heard at the export's next step, between two structures' graphs, or once the
+    // folder is written under its partial name, before it is named: nothing is written
+    let writing = false;
+    const { signal, off } = stepStopSignal((sig) =>
+      ctx.io.err(`latticework export: stopped by ${signalName(sig)} ${writing ? 'while the folder was written; its partial folder removed,' : 'before the folder was written;'} nothing written`),
+    );
     const stopped = new Error('stopped');
-    const step = async (message: string) => {
-      // a signal that came while the thread was busy (the graphs built) is heard here
+    const check = async () => {
+      // a signal that came while the thread was busy (a graph built, the folder written) is heard here
       await hearStopSignals();
       if (signal.aborted) throw stopped;
+    };
+    const step = async (message: string) => {
+      await check();
+      writing = message.startsWith('writing');
       ctx.io.err(`latticework export: ${message}`);
     };
     try {
@@ -132,8 +143,8 @@ export const exportCommand: Command = {
       // 2. the data, its graphs with the model's settings, the initial weights
       // what the data's reading left out, on stderr as `latticework train` says it
       const notice = (message: string) => ctx.io.err(`latticework export: ${message}`);
-      const summary = await exportForTorch(request, { path: resolve(ctx.cwd, values.data), target: values.target, limit }, resolve(ctx.cwd, dir), step, notice);
-      // written whole (its writing is one synchronous step): a signal from now on is too late to stop anything
+      const summary = await exportForTorch(request, { path: resolve(ctx.cwd, values.data), target: values.target, limit }, resolve(ctx.cwd, dir), { step, check, notice });
+      // written whole and named: a signal from now on is too late to stop anything
       leaveStopSignalsUnheard();
       report(summary);
       return 0;

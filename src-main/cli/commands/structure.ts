@@ -36,7 +36,7 @@ import { Atoms } from '../../../src-shared/sim/atoms';
 import { atomsAtSamePosition, samePositionText } from '../../../src-shared/sim/pairs';
 import { cellFormatProblem, LABEL_KEY_OPTIONS, labelKeys, labelKeysUsage, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageDescription, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
 import { errorRecord, printRecords, type ErrorRecord } from './file-records';
-import { OutputFiles, signalName } from '../signals';
+import { errorDocument, OutputFiles, signalName, stoppedStatus } from '../signals';
 import { describeCell, describeSupercell, describeVacancyHop, OTHER_CELLS, parseRepeat, structureCell, structureSupercell, structureVacancyHop } from './structure-build';
 import { describeMsd, describeRdf, frameSlice, msdRequest, rdfRequest, sliceRange, structureMsd, structureRdf, type FrameSlice, type MsdRequest, type RdfRequest } from './structure-analysis';
 
@@ -352,7 +352,13 @@ export const structureCommand: Command = {
   async run(ctx: CommandContext): Promise<number> {
     // a space-group search (info, supercell, cell) cannot stop at a step: Ctrl-C ends the command at once, saying so, its files unwritten
     const sub = SUBCOMMANDS.find((s) => s === ctx.argv[0]);
-    const outputs = new OutputFiles((signal, writes) => ctx.io.err(`latticework structure${sub ? ` ${sub}` : ''}: stopped by ${signalName(signal)} before it finished${writes ? '; nothing written' : ''}`));
+    // with --json, the error document naming the signal, as every command stopped so prints it (cli/index.ts)
+    const json = ctx.argv.includes('--json');
+    const outputs = new OutputFiles((signal, writes) => {
+      const message = `stopped by ${signalName(signal)} before it finished${writes ? '; nothing written' : ''}`;
+      ctx.io.err(`latticework structure${sub ? ` ${sub}` : ''}: ${message}`);
+      if (json) ctx.io.out(errorDocument(message, stoppedStatus(), signal));
+    });
     try {
       return await runStructure(ctx, outputs);
     } finally {

@@ -4,9 +4,10 @@
  * stdout, not the one JSON document `--json` promises, and an export stopped while it wrote left its folder
  * half-written. They now stop as the other long commands do (cli/signals.ts): at their next step, before anything
  * is stored or written, saying so, with `--json` the error document naming the signal (`"stoppedBy"`), exit 130 or 143.
+ * So does `structure` (until session 46 its stop printed its line on stderr and nothing on stdout).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,11 +27,16 @@ interface Ended {
   sent: boolean;
 }
 
+/** `latticework ARGS` in its own process, to its end. */
+function run(args: string[]): Promise<Ended> {
+  return signalled('SIGINT', () => false, args);
+}
+
 /**
  * `latticework ARGS` in its own process, sent `signal` once `when` holds (looked at as its stderr grows and every
  * 10 ms: a progress line said, a file made).
  */
-function signalled(signal: 'SIGINT' | 'SIGTERM', when: (stderr: string) => boolean, args: string[]): Promise<Ended> {
+function signalled(signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL', when: (stderr: string) => boolean, args: string[]): Promise<Ended> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'latticework.mjs'), ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -82,14 +88,56 @@ describe('import-model and export stopped by a signal, in their own process', { 
     expect(readdirSync(out)).toEqual([]);
   });
 
-  it('export: Ctrl-C once the folder is being written is too late to stop it (one synchronous step): written whole, its summary printed, exit 0', async () => {
-    const out = join(dir, 'written-whole');
-    const r = await signalled('SIGINT', () => existsSync(join(out, 'data')), ['export', 'cgcnn-paper', '--data', join(SHARED_DATA, 'emt-dev', 'cgcnn'), '--limit', '400', '--to', 'torch', out, '--json']);
+  it('export --json: Ctrl-C while the folder is written stops it before the folder is named: its partial folder removed, nothing written, exit 130', async () => {
+    const parent = mkdtempSync(join(dir, 'written-'));
+    const out = join(parent, 'run');
+    // the folder is written as .run.partial-PID beside it (one synchronous step), and the signal heard once it is, before it is renamed
+    const r = await signalled('SIGINT', () => readdirSync(parent).some((f) => existsSync(join(parent, f, 'data'))), ['export', 'cgcnn-paper', '--data', join(SHARED_DATA, 'emt-dev', 'cgcnn'), '--limit', '400', '--to', 'torch', out, '--json']);
     expect(r.sent, r.err).toBe(true);
-    expect([r.code, r.killedBy], r.err).toEqual([0, null]);
-    const summary = JSON.parse(r.out) as { folder: string; structures: number; files: string[] };
-    expect([summary.folder, summary.structures]).toEqual([out, 400]);
-    for (const file of summary.files.filter((f) => !f.includes('<id>'))) expect(existsSync(join(out, file)), file).toBe(true);
-    expect(readdirSync(join(out, 'data', 'cgcnn'))).toHaveLength(400 + 2);
+    expect([r.code, r.killedBy], r.err).toEqual([130, null]);
+    const message = 'stopped by Ctrl-C while the folder was written; its partial folder removed, nothing written';
+    expect(r.err.trim().split('\n').at(-1)).toBe(`latticework export: ${message}`);
+    expect(JSON.parse(r.out)).toEqual({ error: { message, status: 130, stoppedBy: 'SIGINT' } });
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('export killed (SIGKILL) while it writes leaves no folder, only its partial one: import-run refuses that, and the next export into the folder removes it', async () => {
+    const parent = mkdtempSync(join(dir, 'killed-'));
+    const out = join(parent, 'run');
+    const args = ['export', 'cgcnn-paper', '--data', join(SHARED_DATA, 'emt-dev', 'cgcnn'), '--limit', '400', '--to', 'torch', out];
+    const r = await signalled('SIGKILL', () => readdirSync(parent).some((f) => existsSync(join(parent, f, 'data'))), args);
+    expect(r.sent, r.err).toBe(true);
+    expect(r.killedBy).toBe('SIGKILL');
+    expect(existsSync(out)).toBe(false);
+    const [partial] = readdirSync(parent);
+    expect(partial).toMatch(/^\.run\.partial-\d+$/);
+    const imported = await run(['import-run', join(parent, partial), '--db', join(parent, 'runs.sqlite'), '--json']);
+    expect(imported.code).toBe(1);
+    expect(JSON.parse(imported.out).error.message).toBe(
+      `${join(parent, partial)} is the partial folder of an export into run (an export writes there and renames it to run once complete; this one was not completed: its process was killed, or it is still writing): it is no export; export again into run`,
+    );
+    const again = await run(args);
+    expect(again.code, again.err).toBe(0);
+    expect(again.err).toContain(`latticework export: removed ${join(parent, partial)}, the partial folder of an export into ${out} whose process was killed before it was complete`);
+    expect(readdirSync(parent).filter((f) => f.includes('partial'))).toEqual([]);
+    expect(existsSync(join(out, 'export.json'))).toBe(true);
+  });
+});
+
+describe('structure stopped by a signal, in its own process', { timeout: 60_000 }, () => {
+  it.each([
+    ['SIGINT', 130, 'Ctrl-C'],
+    ['SIGTERM', 143, 'SIGTERM'],
+  ] as const)('structure supercell --out --json: %s while it builds and searches prints the error document naming the signal, exit %i, no file', async (signal, status, said) => {
+    const work = mkdtempSync(join(dir, 'structure-'));
+    writeFileSync(join(work, 'Cu.vasp'), 'Cu\n3.6\n1 0 0\n0 1 0\n0 0 1\nCu\n4\nDirect\n0 0 0\n0 0.5 0.5\n0.5 0 0.5\n0.5 0.5 0\n');
+    // 62,500 sites: seconds of work, which says nothing on the way; the signal once the supercell is written under its
+    // temporary name, while its space group is searched (seconds more), before the file is placed
+    const r = await signalled(signal, () => readdirSync(work).some((f) => f.endsWith('.partial')), ['structure', 'supercell', join(work, 'Cu.vasp'), '--repeat', '25', '--out', join(work, 'big.extxyz'), '--json']);
+    expect(r.sent, r.err).toBe(true);
+    const message = `stopped by ${said} before it finished; nothing written`;
+    expect([r.code, r.killedBy, r.err]).toEqual([status, null, `latticework structure supercell: ${message}\n`]);
+    expect(JSON.parse(r.out)).toEqual({ error: { message, status, stoppedBy: signal } });
+    expect(readdirSync(work)).toEqual(['Cu.vasp']);
   });
 });

@@ -177,21 +177,21 @@ describe('latticework structure cell', () => {
 });
 
 describe('latticework structure and Ctrl-C', () => {
-  it('says what stopped and ends at once as Ctrl-C ends it unheard (status 130): a space-group search cannot stop at a step', async () => {
+  it('says what stopped and ends at once, status 130: a space-group search cannot stop at a step', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-build-'));
     writeFileSync(join(dir, 'Cu.vasp'), COPPER);
     const listening = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
-    const kill = vi.spyOn(process, 'kill').mockImplementation(() => true);
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
     try {
       const out: string[] = [];
       const err: string[] = [];
       const running = structureCommand.run({ argv: ['cell', 'Cu.vasp', '--to', 'primitive', '--out', 'prim.vasp'], io: { out: (t) => out.push(t), err: (t) => err.push(t) }, cwd: dir });
       process.emit('SIGINT');
-      expect(err).toEqual(['latticework structure cell: stopped by Ctrl-C before it finished; nothing written']);
-      expect(kill).toHaveBeenCalledWith(process.pid, 'SIGINT');
+      expect([err, out]).toEqual([['latticework structure cell: stopped by Ctrl-C before it finished; nothing written'], []]);
+      expect(exit).toHaveBeenCalledWith(130);
       await running; // here the process went on: its end was a stub
     } finally {
-      kill.mockRestore();
+      exit.mockRestore();
     }
     expect(readdirSync(dir)).toEqual(['Cu.vasp']);
     expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(listening);
@@ -226,15 +226,18 @@ describe('latticework structure and Ctrl-C', () => {
   ] as const)('structure %s: a signal once a file is whole but before the command ends leaves no file, and says so', async (sub, args, signal, said) => {
     const dir = mkdtempSync(join(tmpdir(), 'latticework-tests-build-'));
     writeFileSync(join(dir, 'Cu.vasp'), COPPER);
-    const kill = vi.spyOn(process, 'kill').mockImplementation(() => true);
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
     signalAfterWriting.signal = signal;
     try {
-      const r = await run(structureCommand, [sub, 'Cu.vasp', ...args], dir);
-      expect(r.err).toContain(`latticework structure ${sub}: stopped by ${said} before it finished; nothing written`);
-      expect(kill).toHaveBeenCalledWith(process.pid, signal);
+      const r = await run(structureCommand, [sub, 'Cu.vasp', ...args, '--json'], dir);
+      const message = `stopped by ${said} before it finished; nothing written`;
+      expect(r.err).toContain(`latticework structure ${sub}: ${message}`);
+      // --json: the error document naming the signal, as every command a signal stops prints it
+      expect(JSON.parse(r.out.split('\n')[0])).toEqual({ error: { message, status: signal === 'SIGINT' ? 130 : 143, stoppedBy: signal } });
+      expect(exit).toHaveBeenCalledWith(signal === 'SIGINT' ? 130 : 143);
     } finally {
       signalAfterWriting.signal = null;
-      kill.mockRestore();
+      exit.mockRestore();
     }
     // the file was written under a temporary name, removed when the signal came
     expect(readdirSync(dir)).toEqual(['Cu.vasp']);

@@ -88,6 +88,28 @@ describe('scaleOut service', { timeout: 300_000 }, () => {
       expect(readFileSync(join(folder, f)).equals(readFileSync(join(served.t.dir, 'cli-export', f))), f).toBe(true);
   });
 
+  it("the app's Cancel while the graphs are built stops the export between two structures: cancelled, no folder (it was heard only once the folder was written)", async () => {
+    const { runId } = await storedRun();
+    const folder = join(served.t.dir, 'cancelled-export');
+    const jobId = 'export-cancelled';
+    const seen: string[] = [];
+    // the Cancel comes as a message does, a turn of the event loop after the building began
+    const off = served.t.core.events.connect((service, event, payload) => {
+      const p = payload as { jobId?: string; message?: string; state?: string };
+      if (service !== 'jobs' || event !== 'onProgress' || p.jobId !== jobId) return;
+      seen.push(`${p.state}:${p.message}`);
+      if (p.message?.startsWith('building the graphs') && p.state === 'running') setImmediate(() => served.t.core.jobs.cancel(jobId));
+    });
+    try {
+      await expect(served.api.scaleOut.exportRun({ runId, folder, jobId })).rejects.toThrow('the export was cancelled');
+    } finally {
+      off();
+    }
+    // stopped while building: the folder was never written
+    expect(seen.at(-1)).toBe('cancelled:building the graphs of 10 structures');
+    expect(readdirSync(served.t.dir).filter((f) => f.includes('cancelled-export'))).toEqual([]);
+  });
+
   it('refuses a relative folder, a folder that is not empty and a system folder, with the reason', async () => {
     const { runId } = await storedRun();
     await expect(served.api.scaleOut.exportRun({ runId, folder: 'relative/out' })).rejects.toThrow(/relative\/out is not an absolute path: give the whole path/);
@@ -167,6 +189,10 @@ describe('scaleOut service', { timeout: 300_000 }, () => {
     await expect(served.api.scaleOut.importRun({ path: folder })).rejects.toThrow(`${join(folder, 'run', 'metrics.jsonl')} line 2: "train_loss" is missing or not a number`);
     await expect(served.api.scaleOut.importRun({ files: dropped(folder, 'app-export') })).rejects.toThrow('app-export/run/metrics.jsonl line 2: "train_loss" is missing or not a number');
     await expect(served.api.scaleOut.importRun({ files: [{ name: 'notes/readme.txt', text: 'hello' }] })).rejects.toThrow(/no export\.json/);
+    // the partial folder a killed export left (export-folder.ts), dropped: no export, whatever it holds
+    await expect(served.api.scaleOut.importRun({ files: [{ name: '.cluster-run.partial-4242/split.json', text: '{}' }] })).rejects.toThrow(
+      '.cluster-run.partial-4242 is the partial folder of an export into cluster-run (an export writes there and renames it to cluster-run once complete; this one was not completed: its process was killed, or it is still writing): it is no export; export again into cluster-run',
+    );
     await expect(served.api.scaleOut.importRun({ path: join(served.t.dir, 'nowhere') })).rejects.toThrow(/nowhere: does not exist/);
     // a folder that is not an export; an export PyTorch has not trained yet (no command-line --run in the app's words)
     mkdirSync(join(served.t.dir, 'other'));
