@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '../../src-shared/model/config';
 import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
+import { POTENTIAL_HINTS, PotentialConfigSchema } from '../../src-shared/model/potential';
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
 import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, issueField, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
@@ -135,7 +136,16 @@ describe('config form from the registry’s schema descriptors', () => {
     expect(messages({ 'training.seed': 1.5 })).toEqual([{ path: 'training.seed', message: 'Seed must be a whole number' }]);
     // a milestone's problem is the Milestones field's
     expect(messages({ 'training.schedule.milestones': [-5, 10] })).toEqual([{ path: 'training.schedule.milestones', message: 'Milestones must be at least 1' }]);
+    expect(messages({ 'graph.gaussian.width': 1e6 })).toEqual([
+      { path: 'graph.gaussian.width', message: "Width must be at most 30 Å (the largest cutoff: a wider Gaussian is flat over every distance a model sees; CGCNN's is 0.2 Å, its step)" },
+    ]);
+    expect(messages({ 'graph.gaussian.width': 0 })).toEqual([{ path: 'graph.gaussian.width', message: 'Width must be greater than 0 Å' }]);
     expect(formMessage({ path: 'model.maxZ', message: 'model.maxZ must be at most 118 (oganesson)' }, { 'model.maxZ': 'Highest Z' })).toBe('Highest Z must be at most 118 (oganesson)');
+    // a potential's basis functions, as the potentials' form labels them
+    const basis = PotentialConfigSchema.safeParse({ kind: 'potential', architecture: 'painn', radial: { numBasis: 1e6 } });
+    expect(basis.success ? [] : basis.error.issues.map((i) => formMessage({ path: i.path.join('.'), message: i.message }, { 'radial.numBasis': POTENTIAL_HINTS['radial.numBasis'].label }))).toEqual([
+      "Basis functions must be at most 300 (SchNet's 300 Gaussians are the most a published potential uses; PaiNN uses 20)",
+    ]);
     expect(messages({ 'training.optimizer': { kind: 'adam', lr: 0.001, beta1: 1, beta2: 1 } })).toEqual([
       { path: 'training.optimizer.beta1', message: 'β₁ must be at least 0 and below 1' },
       { path: 'training.optimizer.beta2', message: 'β₂ must be at least 0 and below 1' },
