@@ -26,3 +26,13 @@ export function runDatasetNote(run: Pick<RunRecord, 'datasetId'>, all: readonly 
   const d = all.find((x) => x.id === run.datasetId);
   return d ? sameNameNote(d, all) : null;
 }
+
+/**
+ * What the Runs table's dataset cell says: the run's dataset name, with its `runDatasetNote` when a
+ * namesake needs one ("ASE 300 · #4, imported 2026-12-07 17:11"). The table sorts its dataset column
+ * by it, so a namesake's runs sort together, in the order of its id; the search finds a run by it.
+ */
+export function runDatasetText(run: Pick<RunRecord, 'datasetId' | 'datasetName'>, all: readonly Pick<DatasetRecord, 'id' | 'name' | 'createdAt'>[]): string {
+  const note = runDatasetNote(run, all);
+  return note ? `${run.datasetName} · ${note}` : run.datasetName;
+}

@@ -3,17 +3,18 @@
  * parameter diff between configs, parallel-coordinates dimensions, and the analysis of a
  * finished run's predictions (errors, worst predictions, test-set statistics).
  */
-import type { ModelRecord, PredictionPoint, RunRecord, RunStatus, TrainingProgress } from '../../src-shared/ipc/contract';
+import type { DatasetRecord, ModelRecord, PredictionPoint, RunRecord, RunStatus, TrainingProgress } from '../../src-shared/ipc/contract';
 import { ACTIVE_SIMULATION_STATUSES } from '../../src-shared/ipc/services/simulations';
 import { ACTIVE_RUN_STATUSES } from '../../src-shared/ipc/services/training';
 import { ensembleMembers, fineTunedFrom } from '../../src-shared/model/run-tags';
 import { plural } from '../../src-shared/text';
 import type { ParallelDim } from './charts';
+import { runDatasetText } from './datasets';
 import { fmtNum } from './format';
 import { potentialMetricLabel } from './potentialRuns';
 
 export interface RunFilter {
-  /** Free text: name, dataset, tags, notes, architecture, id. */
+  /** Free text: name, dataset (as the table shows it, or its id: "#4"), tags, notes, architecture, id. */
   search: string;
   status: RunStatus | 'all';
   tag: string | null;
@@ -24,13 +25,18 @@ export function defaultFilter(): RunFilter {
   return { search: '', status: 'all', tag: null, includeArchived: false };
 }
 
-export function matchesRun(r: RunRecord, f: RunFilter): boolean {
+/** The stored datasets, as the Runs table names a run's dataset with them (`runDatasetText`). */
+export type RunDatasets = readonly Pick<DatasetRecord, 'id' | 'name' | 'createdAt'>[];
+
+export function matchesRun(r: RunRecord, f: RunFilter, datasets: RunDatasets): boolean {
   if (!f.includeArchived && r.archived) return false;
   if (f.status !== 'all' && r.status !== f.status) return false;
   if (f.tag && !r.tags.includes(f.tag)) return false;
   const q = f.search.trim().toLowerCase();
   if (!q) return true;
-  const hay = [String(r.id), r.name, r.datasetName, r.status, r.origin, r.notes, ...r.tags, ...Object.values(r.summary).map((v) => String(v ?? ''))]
+  // the dataset as the table shows it, and its id (0: no stored dataset, a command-line run's data or a deleted one)
+  const dataset = [runDatasetText(r, datasets), r.datasetId > 0 ? `#${r.datasetId}` : ''];
+  const hay = [String(r.id), r.name, ...dataset, r.status, r.origin, r.notes, ...r.tags, ...Object.values(r.summary).map((v) => String(v ?? ''))]
     .join(' ')
     .toLowerCase();
   return q.split(/\s+/).every((w) => hay.includes(w));
@@ -57,10 +63,11 @@ export function deleteRunsQuestion(runs: readonly Pick<RunRecord, 'id' | 'name'>
   return `Delete ${plural(runs.length, 'run')} (${list}) with their metrics, checkpoints and predictions?`;
 }
 
-/** Sort key: a RunRecord field, `summary.<key>` or `metric.<key>`. */
+/** Sort key: a RunRecord field, `summary.<key>` or `metric.<key>`; `datasetName` sorts by the dataset as shown (`runDatasetText`). */
 export type SortKey = string;
 
-export function sortValue(r: RunRecord, key: SortKey): string | number | null {
+function sortValue(r: RunRecord, key: SortKey, datasets: RunDatasets): string | number | null {
+  if (key === 'datasetName') return runDatasetText(r, datasets);
   if (key.startsWith('summary.')) return r.summary[key.slice(8)] ?? null;
   if (key.startsWith('metric.')) return r.bestMetrics[key.slice(7)] ?? null;
   const v = (r as unknown as Record<string, unknown>)[key];
@@ -71,11 +78,11 @@ export function sortValue(r: RunRecord, key: SortKey): string | number | null {
 }
 
 /** Sorted copy; nulls last in either direction. */
-export function sortRuns(runs: readonly RunRecord[], key: SortKey, dir: 'asc' | 'desc'): RunRecord[] {
+export function sortRuns(runs: readonly RunRecord[], key: SortKey, dir: 'asc' | 'desc', datasets: RunDatasets): RunRecord[] {
   const sign = dir === 'asc' ? 1 : -1;
   return [...runs].sort((a, b) => {
-    const va = sortValue(a, key);
-    const vb = sortValue(b, key);
+    const va = sortValue(a, key, datasets);
+    const vb = sortValue(b, key, datasets);
     if (va === null && vb === null) return b.id - a.id;
     if (va === null) return 1;
     if (vb === null) return -1;

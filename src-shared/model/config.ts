@@ -75,6 +75,14 @@ export const cutoffField = (what: string) => posNum(what).max(MAX_CUTOFF, { erro
  * still gives 3,001 features per edge at the largest cutoff (`MAX_CUTOFF`).
  */
 export const MIN_GAUSSIAN_STEP = 0.01;
+/**
+ * Widest Gaussian of a distance expansion, Å (decided in session 46): the largest cutoff (`MAX_CUTOFF`).
+ * Published models make it about their step (CGCNN 0.2 Å, SchNet 0.1 Å); a width of 10⁶ Å passed the
+ * check and made every feature 1 at every distance. At 30 Å two neighbours 8 Å apart still differ by
+ * 7 % in a feature; a wider Gaussian is flat over every distance a model sees. (A narrow width costs no
+ * memory: any width above 0 is taken.)
+ */
+export const MAX_GAUSSIAN_WIDTH = MAX_CUTOFF;
 /** A decay rate in [0, 1), as Adam's β₁ and β₂: at 1 Adam's bias correction 1 − βᵗ is 0 (PyTorch refuses it too). */
 export const decayRate = (what: string) =>
   z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must be at least 0 and below 1` }).lt(1, { error: `${what} must be at least 0 and below 1` });
@@ -149,7 +157,9 @@ export const GaussianSchema = z.object({
     .min(MIN_GAUSSIAN_STEP, { error: `gaussian.step must be at least ${MIN_GAUSSIAN_STEP} Å (CGCNN spaces its Gaussian centres 0.2 Å apart, SchNet 0.1 Å)` })
     .default(0.2),
   /** Width σ in exp(-(d-μ)²/σ²), Å; CGCNN uses var = step. */
-  width: posNum('gaussian.width').default(0.2),
+  width: posNum('gaussian.width')
+    .max(MAX_GAUSSIAN_WIDTH, { error: `gaussian.width must be at most ${MAX_GAUSSIAN_WIDTH} Å (the largest cutoff: a wider Gaussian is flat over every distance a model sees; CGCNN's is 0.2 Å, its step)` })
+    .default(0.2),
 });
 
 export const GraphSettingsSchema = z

@@ -86,12 +86,23 @@ export const POTENTIAL_HINTS: Readonly<Record<string, FieldHint>> = {
   'training.finalDecay': { label: 'Final decay', hint: 'Share of the run (epochs, or the time budget when it ends first) over which the rate falls linearly to 1 % (0: off)' },
 };
 
+/**
+ * Most radial basis functions K of a potential (decided in session 46). SchNet's 300 Gaussians (0.1 Å
+ * apart up to 30 Å) are the most a published potential uses (PaiNN 20, DimeNet 6, NequIP and MACE 8;
+ * our presets 25 and 48). The filter tables keep about a dozen float32 numbers per basis function
+ * for each of their nodes, one every 0.005 Å of the cutoff (src-main/engine/potential/filter-table.ts):
+ * ~90 MB at 300 functions and the largest cutoff, while 10⁶ passed the check and asked ~290 GB.
+ */
+export const MAX_RADIAL_BASIS = 300;
+
 export const RadialSchema = z.object({
   /** Neighbour cutoff r_c, Å: every pair within it is an edge (no neighbour cap). */
   cutoff: cutoffField('radial.cutoff').default(5),
   /** bessel: sin(nπd/r_c)/d, n = 1..K (PaiNN, DimeNet); gaussian: exp(−(d−μ_k)²/2w²), μ_k evenly over [0, r_c], w their spacing (SchNet). */
   basis: z.enum(RADIAL_BASES, { error: `radial.basis must be one of ${RADIAL_BASES.join(', ')}` }).default('bessel'),
-  numBasis: posInt('radial.numBasis').default(20),
+  numBasis: posInt('radial.numBasis')
+    .max(MAX_RADIAL_BASIS, { error: `radial.numBasis must be at most ${MAX_RADIAL_BASIS} (SchNet's 300 Gaussians are the most a published potential uses; PaiNN uses 20)` })
+    .default(20),
   /** Smooth envelope to zero at r_c: cosine ½(cos(πd/r_c)+1) or the polynomial of order p (DimeNet; continuous to the 2nd derivative). */
   envelope: z.enum(ENVELOPES, { error: `radial.envelope must be one of ${ENVELOPES.join(', ')}` }).default('cosine'),
   envelopeExponent: posInt('radial.envelopeExponent').default(5),

@@ -98,6 +98,15 @@ describe('a new cell under way', () => {
 });
 
 /** Every displayed atom's projected centre lies inside the canvas, with a margin of `margin` pixels. */
+/** Moves the viewer's radius slider as a drag does (an input event): the view redraws and its panel renders again. */
+async function setRadius(value: string): Promise<void> {
+  await app.page.getByTestId('viewer-radius').evaluate((el, v) => {
+    (el as HTMLInputElement).value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, value);
+  await expect.poll(() => app.page.getByTestId('viewer-radius-value').textContent()).toBe(Number(value).toFixed(2));
+}
+
 async function allAtomsInView(margin: number): Promise<boolean> {
   return app.page.getByTestId('structure-canvas').evaluate((el, m) => {
     const canvas = el as HTMLCanvasElement & { crystalScene?: { project(i: number): { x: number; y: number } | null } };
@@ -125,6 +134,17 @@ describe('a viewer that looks right by default', () => {
     await expect.poll(() => canvas.getAttribute('data-bond-count')).toBe('18');
     await page.getByTestId('viewer-bond-on-O-Ba').uncheck();
     await expect.poll(() => canvas.getAttribute('data-bond-count')).toBe('6');
+    // a Ti–O length typed is kept while the view redraws, and Enter applies it (no Ti–O bond is 1 Å or shorter); empty is automatic again
+    const tiO = page.getByTestId('viewer-bond-max-O-Ti');
+    await tiO.fill('1');
+    await setRadius('0.6');
+    expect(await tiO.inputValue()).toBe('1');
+    await tiO.press('Enter');
+    await expect.poll(() => canvas.getAttribute('data-bond-count')).toBe('0');
+    await tiO.fill('');
+    await tiO.press('Enter');
+    await expect.poll(() => canvas.getAttribute('data-bond-count')).toBe('6');
+    await setRadius('0.5');
     expect(await allAtomsInView(4)).toBe(true);
   });
 
@@ -186,10 +206,18 @@ describe('a viewer that looks right by default', () => {
     await a.dispatchEvent('change');
     await expect.poll(() => canvas.getAttribute('data-atom-count')).not.toBe(atoms);
     expect(await page.getByTestId('viewer-supercell-error').count()).toBe(0);
-    for (const k of ['b', 'c']) {
-      await page.getByTestId(`viewer-supercell-${k}`).fill('4');
-      await page.getByTestId(`viewer-supercell-${k}`).dispatchEvent('change');
-    }
+    // 4 typed along b (not yet committed: the field keeps the focus) while the view redraws (the radius slider moved):
+    // the panel renders again under the typing, and Enter applies what was typed (it went back to 1)
+    const b = page.getByTestId('viewer-supercell-b');
+    const fourAlongA = await canvas.getAttribute('data-atom-count');
+    await b.fill('4');
+    await setRadius('0.7');
+    expect(await b.inputValue()).toBe('4');
+    await b.press('Enter');
+    await expect.poll(() => canvas.getAttribute('data-atom-count')).not.toBe(fourAlongA);
+    await setRadius('0.5');
+    await page.getByTestId('viewer-supercell-c').fill('4');
+    await page.getByTestId('viewer-supercell-c').dispatchEvent('change');
     await expect.poll(() => allAtomsInView(4), { timeout: 60_000 }).toBe(true);
     await app.screenshot('viewer-batio3-supercell');
     for (const k of ['a', 'b', 'c']) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregationField, modelConfigSchema, parseConfigWith, posInt } from '../../src-shared/model/config';
 import { COMMON_HINTS, describeSchema, humanize } from '../../src-shared/model/form';
+import { POTENTIAL_HINTS, PotentialConfigSchema } from '../../src-shared/model/potential';
 import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-shared/ipc/contract';
 import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, issueField, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
@@ -9,7 +10,7 @@ import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, L
 import { BACKEND_COSTS, calibratedGflops, estimateCost, estimateExplanation, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum, frameLabel } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
-import { datasetOption, runDatasetNote, sameNameNote } from '../../src-renderer/lib/datasets';
+import { datasetOption, runDatasetNote, runDatasetText, sameNameNote } from '../../src-renderer/lib/datasets';
 import { importLine, stripCommonFolder } from '../../src-renderer/composables/useDatasets';
 import { inOwnDropZone } from '../../src-renderer/composables/useFileDrop';
 import { findField as find } from '../helpers/form';
@@ -135,7 +136,16 @@ describe('config form from the registry’s schema descriptors', () => {
     expect(messages({ 'training.seed': 1.5 })).toEqual([{ path: 'training.seed', message: 'Seed must be a whole number' }]);
     // a milestone's problem is the Milestones field's
     expect(messages({ 'training.schedule.milestones': [-5, 10] })).toEqual([{ path: 'training.schedule.milestones', message: 'Milestones must be at least 1' }]);
+    expect(messages({ 'graph.gaussian.width': 1e6 })).toEqual([
+      { path: 'graph.gaussian.width', message: "Width must be at most 30 Å (the largest cutoff: a wider Gaussian is flat over every distance a model sees; CGCNN's is 0.2 Å, its step)" },
+    ]);
+    expect(messages({ 'graph.gaussian.width': 0 })).toEqual([{ path: 'graph.gaussian.width', message: 'Width must be greater than 0 Å' }]);
     expect(formMessage({ path: 'model.maxZ', message: 'model.maxZ must be at most 118 (oganesson)' }, { 'model.maxZ': 'Highest Z' })).toBe('Highest Z must be at most 118 (oganesson)');
+    // a potential's basis functions, as the potentials' form labels them
+    const basis = PotentialConfigSchema.safeParse({ kind: 'potential', architecture: 'painn', radial: { numBasis: 1e6 } });
+    expect(basis.success ? [] : basis.error.issues.map((i) => formMessage({ path: i.path.join('.'), message: i.message }, { 'radial.numBasis': POTENTIAL_HINTS['radial.numBasis'].label }))).toEqual([
+      "Basis functions must be at most 300 (SchNet's 300 Gaussians are the most a published potential uses; PaiNN uses 20)",
+    ]);
     expect(messages({ 'training.optimizer': { kind: 'adam', lr: 0.001, beta1: 1, beta2: 1 } })).toEqual([
       { path: 'training.optimizer.beta1', message: 'β₁ must be at least 0 and below 1' },
       { path: 'training.optimizer.beta2', message: 'β₂ must be at least 0 and below 1' },
@@ -248,13 +258,13 @@ describe('runs table and comparison', () => {
   it('searches, filters and sorts with nulls last', () => {
     const runs = [runRecord(1, { tags: ['a'] }), runRecord(2, { status: 'interrupted', notes: 'try bigger batch' }), runRecord(3, { archived: true }), runRecord(4, { bestMetrics: {} })];
     const f = defaultFilter();
-    expect(runs.filter((r) => matchesRun(r, f)).map((r) => r.id)).toEqual([1, 2, 4]);
-    expect(runs.filter((r) => matchesRun(r, { ...f, search: 'bigger' })).map((r) => r.id)).toEqual([2]);
-    expect(runs.filter((r) => matchesRun(r, { ...f, tag: 'a' })).map((r) => r.id)).toEqual([1]);
-    expect(runs.filter((r) => matchesRun(r, { ...f, status: 'interrupted' })).map((r) => r.id)).toEqual([2]);
-    expect(sortRuns(runs, 'metric.val_mae', 'asc').map((r) => r.id)).toEqual([1, 2, 3, 4]);
-    expect(sortRuns(runs, 'metric.val_mae', 'desc').map((r) => r.id)).toEqual([3, 2, 1, 4]);
-    expect(sortRuns(runs, 'duration', 'desc').map((r) => r.id)).toEqual([4, 3, 2, 1]);
+    expect(runs.filter((r) => matchesRun(r, f, [])).map((r) => r.id)).toEqual([1, 2, 4]);
+    expect(runs.filter((r) => matchesRun(r, { ...f, search: 'bigger' }, [])).map((r) => r.id)).toEqual([2]);
+    expect(runs.filter((r) => matchesRun(r, { ...f, tag: 'a' }, [])).map((r) => r.id)).toEqual([1]);
+    expect(runs.filter((r) => matchesRun(r, { ...f, status: 'interrupted' }, [])).map((r) => r.id)).toEqual([2]);
+    expect(sortRuns(runs, 'metric.val_mae', 'asc', []).map((r) => r.id)).toEqual([1, 2, 3, 4]);
+    expect(sortRuns(runs, 'metric.val_mae', 'desc', []).map((r) => r.id)).toEqual([3, 2, 1, 4]);
+    expect(sortRuns(runs, 'duration', 'desc', []).map((r) => r.id)).toEqual([4, 3, 2, 1]);
     expect(canResume(runs[1])).toBe(true);
     expect(canResume(runs[0])).toBe(false);
   });
@@ -263,7 +273,7 @@ describe('runs table and comparison', () => {
     const runs = [runRecord(1), runRecord(2, { status: 'failed' }), runRecord(3), runRecord(4, { name: 'x'.repeat(140) }), runRecord(5)];
     const selected = new Set([1, 3, 4]);
     // every run selected, then the status filter "failed": none of the selected runs is shown, none is acted on
-    const failed = runs.filter((r) => matchesRun(r, { ...defaultFilter(), status: 'failed' }));
+    const failed = runs.filter((r) => matchesRun(r, { ...defaultFilter(), status: 'failed' }, []));
     expect(visibleSelection(failed, selected)).toEqual([]);
     expect(visibleSelection(runs, selected).map((r) => r.id)).toEqual([1, 3, 4]);
     expect(deleteRunsQuestion([runs[0]])).toBe('Delete 1 run (#1 "run 1") with their metrics, checkpoints and predictions?');
@@ -282,7 +292,7 @@ describe('runs table and comparison', () => {
     });
     expect(externalLabel(local)).toBeNull();
     expect(externalLabel(ext)).toBe('PyTorch 2.3.1: 8 processes on 2 nodes (gpu01, gpu02), cuda (NVIDIA A100), nccl, Slurm job 42');
-    expect([local, ext].filter((r) => matchesRun(r, { ...defaultFilter(), search: 'external' })).map((r) => r.id)).toEqual([2]);
+    expect([local, ext].filter((r) => matchesRun(r, { ...defaultFilter(), search: 'external' }, [])).map((r) => r.id)).toEqual([2]);
   });
 
   it('a dropped export folder sends the files import-run reads: its own, its run\'s, and a potential\'s frames (not the rest of data/)', () => {
@@ -858,5 +868,37 @@ describe('datasets of the same name', () => {
     expect(runs.map((r) => runDatasetNote(r, all))).toEqual(['#3, imported 2026-12-07 17:10', '#4, imported 2026-12-07 17:11', null]);
     // a command-line run (its data a path) and a run whose dataset was deleted have no stored dataset: datasetId 0
     expect(runDatasetNote(runRecord(4, { datasetId: 0, datasetName: 'ASE 300' }), all)).toBeNull();
+  });
+
+  it('are found in the Runs table by their dataset’s id or by the dataset as shown, and sorted by it: a namesake’s runs together, in the order of its id', () => {
+    const at = new Date(2026, 11, 7, 17, 10).getTime();
+    const all = [
+      { id: 3, name: 'ASE 300', createdAt: at },
+      { id: 12, name: 'ASE 300', createdAt: at + 60_000 },
+      { id: 5, name: 'COD', createdAt: at },
+    ];
+    const runs = [
+      runRecord(1, { datasetId: 12, datasetName: 'ASE 300' }),
+      runRecord(2, { datasetId: 3, datasetName: 'ASE 300' }),
+      runRecord(3, { datasetId: 5, datasetName: 'COD' }),
+      runRecord(4, { datasetId: 12, datasetName: 'ASE 300' }),
+      runRecord(5, { datasetId: 0, datasetName: 'ASE 300' }), // a command-line run's data
+    ];
+    expect(runs.map((r) => runDatasetText(r, all))).toEqual([
+      'ASE 300 · #12, imported 2026-12-07 17:11',
+      'ASE 300 · #3, imported 2026-12-07 17:10',
+      'COD',
+      'ASE 300 · #12, imported 2026-12-07 17:11',
+      'ASE 300',
+    ]);
+    const found = (search: string) => runs.filter((r) => matchesRun(r, { ...defaultFilter(), search }, all)).map((r) => r.id);
+    expect(found('#12')).toEqual([1, 4]);
+    expect(found('#5')).toEqual([3]); // COD's id, though its name needs no note
+    expect(found('ASE 300 #3')).toEqual([2]);
+    expect(found('17:11')).toEqual([1, 4]);
+    expect(found('ase 300')).toEqual([1, 2, 4, 5]);
+    // the dataset column sorts by what it shows: the data without a stored dataset, then #3's runs, then #12's (newest first among them), then COD
+    expect(sortRuns(runs, 'datasetName', 'asc', all).map((r) => r.id)).toEqual([5, 2, 4, 1, 3]);
+    expect(sortRuns(runs, 'datasetName', 'desc', all).map((r) => r.id)).toEqual([3, 4, 1, 2, 5]);
   });
 });

@@ -61,6 +61,8 @@ describe('models service', () => {
     // the form's check is the command line's schema: a Gaussian step below 0.01 Å is refused with its bound
     const fine = await served.api.models.checkConfig({ config: { ...paper.config, graph: { ...(paper.config.graph as object), gaussian: { step: 1e-9 } } }, presetId: 'cgcnn-paper' });
     expect(fine.issues).toEqual([{ path: 'graph.gaussian.step', message: 'gaussian.step must be at least 0.01 Å (CGCNN spaces its Gaussian centres 0.2 Å apart, SchNet 0.1 Å)' }]);
+    const wide = await served.api.models.checkConfig({ config: { ...paper.config, graph: { ...(paper.config.graph as object), gaussian: { width: 1e6 } } }, presetId: 'cgcnn-paper' });
+    expect(wide.issues).toEqual([{ path: 'graph.gaussian.width', message: "gaussian.width must be at most 30 Å (the largest cutoff: a wider Gaussian is flat over every distance a model sees; CGCNN's is 0.2 Å, its step)" }]);
     const saved = await served.api.models.saveConfig({ name: 'four layers', presetId: 'cgcnn-paper', config: changed });
     expect((await served.api.models.listConfigs({})).find((c) => c.id === saved.id)?.config).toEqual(changed);
     // a config with problems is not saved: loading it later could not train

@@ -159,6 +159,9 @@ describe('training a potential from the app', () => {
     const bad = await api.models.checkConfig({ config: { kind: 'potential', architecture: 'schnet', model: { filterFeatures: 0 }, radial: { cutoff: -1 } } });
     expect(bad.ok).toBe(false);
     expect(bad.issues.map((i) => i.path).sort()).toEqual(['model.filterFeatures', 'radial.cutoff']);
+    // the form's check is the command line's schema: a million basis functions (~290 GB of filter tables) are refused with the bound
+    const many = await api.models.checkConfig({ config: { ...config, radial: { ...(config.radial as Record<string, unknown>), numBasis: 1e6 } } });
+    expect(many.issues).toEqual([{ path: 'radial.numBasis', message: "radial.numBasis must be at most 300 (SchNet's 300 Gaussians are the most a published potential uses; PaiNN uses 20)" }]);
     // a field PaiNN does not have (SchNet's), and one misplaced, are named rather than dropped
     const unknown = await api.models.checkConfig({ config: { ...config, seed: 7, model: { ...(config.model as Record<string, unknown>), filterFeatures: 16 } } });
     expect(unknown.ok).toBe(false);

@@ -335,7 +335,7 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     }
   });
 
-  it('refuses a --config with a field it does not know, or one that is not JSON, naming the file, line and field', async () => {
+  it('refuses a --config with a field it does not know, too many basis functions, or one that is not JSON, naming the file, line and field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-pot-config-'));
     // "seed" beside "training" instead of in it: dropped by the schema, so refused rather than ignored
     writeFileSync(join(dir, 'misplaced.json'), JSON.stringify({ seed: 7, training: { epochs: 1 } }));
@@ -343,6 +343,11 @@ describe('latticework train / predict with a potential', { timeout: 300_000 }, (
     // bad usage (exit 2), as for a property model's config below
     expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'painn-potential', '--config', 'misplaced.json'], io: a.io, cwd: dir })).toBe(2);
     expect(a.err.join('\n')).toMatch(/invalid config: seed: unknown field "seed" \(known: .*training/);
+    // a million radial basis functions (~290 GB of filter tables) are refused naming the field and the bound
+    writeFileSync(join(dir, 'basis.json'), JSON.stringify({ radial: { numBasis: 1e6 } }));
+    const many = io();
+    expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'painn-potential', '--config', 'basis.json'], io: many.io, cwd: dir })).toBe(2);
+    expect(many.err.join('\n')).toBe("latticework train: invalid potential config:\n  radial.numBasis: radial.numBasis must be at most 300 (SchNet's 300 Gaussians are the most a published potential uses; PaiNN uses 20)");
     writeFileSync(join(dir, 'misspelt.json'), JSON.stringify({ training: { sed: 7 } }));
     const b = io();
     expect(await trainCommand.run({ argv: ['--data', 'x', '--preset', 'cgcnn-paper', '--config', 'misspelt.json'], io: b.io, cwd: dir })).toBe(2);

@@ -242,7 +242,7 @@ describe('latticework train', { timeout: 180_000 }, () => {
     }
   });
 
-  it('refuses 100,000,000,000 epochs, a 10⁶ Å cutoff and a 10⁻⁹ Å Gaussian step before any work, naming the field (exit 2, no run)', async () => {
+  it('refuses 100,000,000,000 epochs, a 10⁶ Å cutoff, a 10⁻⁹ Å Gaussian step and a 10⁶ Å Gaussian width before any work, naming the field (exit 2, no run)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-train-bounds-'));
     const db = join(dir, 'runs.sqlite');
     const cli = cliIn(dir);
@@ -257,6 +257,10 @@ describe('latticework train', { timeout: 180_000 }, () => {
     const step = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'cgcnn-paper', '--config', 'fine.json', '--db', db);
     expect(step.code).toBe(2);
     expect(step.err).toBe('latticework train: invalid model config:\n  graph.gaussian.step: gaussian.step must be at least 0.01 Å (CGCNN spaces its Gaussian centres 0.2 Å apart, SchNet 0.1 Å)');
+    writeFileSync(join(dir, 'wide.json'), JSON.stringify({ graph: { gaussian: { width: 1e6 } } }));
+    const width = await cli('train', '--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'cgcnn-paper', '--config', 'wide.json', '--db', db);
+    expect(width.code).toBe(2);
+    expect(width.err).toBe("latticework train: invalid model config:\n  graph.gaussian.width: gaussian.width must be at most 30 Å (the largest cutoff: a wider Gaussian is flat over every distance a model sees; CGCNN's is 0.2 Å, its step)");
     expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
   });
 

@@ -58,6 +58,17 @@ describe('model config schema', () => {
     expect(problems(0.2)).toEqual([]);
   });
 
+  it('takes a Gaussian width above 0 and up to 30 Å, naming the field and the bound (10⁶ Å passed: every feature 1 at every distance)', () => {
+    const problems = (width: unknown) => {
+      const r = safeParseModelConfig({ architecture: 'cgcnn', graph: { gaussian: { width } } });
+      return r.ok ? [] : r.issues;
+    };
+    const wide = "graph.gaussian.width: gaussian.width must be at most 30 Å (the largest cutoff: a wider Gaussian is flat over every distance a model sees; CGCNN's is 0.2 Å, its step)";
+    for (const width of [1e6, 30.001]) expect(problems(width), String(width)).toEqual([wide]);
+    for (const width of [0, -0.2]) expect(problems(width), String(width)).toEqual(['graph.gaussian.width: gaussian.width must be greater than 0']);
+    for (const width of [1e-6, 0.2, 30]) expect(problems(width), String(width)).toEqual([]);
+  });
+
   it('counts Gaussian centres like numpy.arange(dmin, dmax + step, step)', () => {
     const g = (cutoff: number, dmin: number, step: number, dmax?: number) =>
       gaussianCount(parseModelConfig({ architecture: 'cgcnn', graph: { cutoff, gaussian: { dmin, step, dmax } } }).graph);
