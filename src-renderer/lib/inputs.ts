@@ -29,3 +29,15 @@ export function countInput(raw: string, limit: CountLimit, what: string): { valu
   if (v > max) return { error: `${what}: at most ${max} here (${limit.why})` };
   return { value: v };
 }
+
+/**
+ * An atom chosen by its site index (0..sites−1, as the atoms are labelled: Cu0, O1), null for an empty
+ * field (no atom), or why not.
+ */
+export function siteInput(raw: string, sites: number): { value: number | null } | { error: string } {
+  if (raw.trim() === '') return { value: null };
+  const v = Number(raw);
+  const range = sites > 0 ? `0 to ${sites - 1}` : 'none: choose a structure first';
+  if (!Number.isInteger(v) || v < 0 || v >= sites) return { error: `atom: ${raw} is not a site index (${range})` };
+  return { value: v };
+}

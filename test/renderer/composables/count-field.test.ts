@@ -1,8 +1,8 @@
-/** A count field (the Graph view's max neighbours): the user's text is kept until committed; a count it cannot take says why. */
+/** A count field (the Graph view's max neighbours) and the Graph view's atom field: the user's text is kept until committed; what it cannot take says why. */
 import { describe, expect, it } from 'vitest';
 import { nextTick, ref } from 'vue';
-import { useCountField } from '../../../src-renderer/composables/useCountField';
-import { countInput } from '../../../src-renderer/lib/inputs';
+import { useCountField, useTypedField } from '../../../src-renderer/composables/useCountField';
+import { countInput, siteInput } from '../../../src-renderer/lib/inputs';
 
 const typed = (value: string) => ({ target: { value } }) as unknown as Event;
 
@@ -39,5 +39,26 @@ describe('count fields', () => {
     expect(countInput('0', limit, 'supercell along a')).toEqual({ error: 'supercell along a: at least 1' });
     expect(countInput('2.5', limit, 'supercell along a')).toEqual({ error: 'supercell along a: 2.5 is not a whole number (1 to 10)' });
     expect(countInput(' ', limit, 'supercell along a')).toEqual({ error: 'supercell along a: enter a whole number from 1 to 10' });
+  });
+
+  it("choose the receptive field's atom by its index (0 to sites−1), an empty field none, and follow the atom clicked", async () => {
+    expect(siteInput('3', 4)).toEqual({ value: 3 });
+    expect(siteInput(' ', 4)).toEqual({ value: null });
+    expect(siteInput('4', 4)).toEqual({ error: 'atom: 4 is not a site index (0 to 3)' });
+    expect(siteInput('1.5', 4)).toEqual({ error: 'atom: 1.5 is not a site index (0 to 3)' });
+    expect(siteInput('-1', 4)).toEqual({ error: 'atom: -1 is not a site index (0 to 3)' });
+    expect(siteInput('0', 0)).toEqual({ error: 'atom: 0 is not a site index (none: choose a structure first)' });
+    const site = ref<number | null>(null);
+    const f = useTypedField(() => site.value, (t) => siteInput(t, 9), (v) => (site.value = v));
+    expect(f.text.value).toBe('');
+    f.onInput(typed('2'));
+    f.onChange();
+    expect(site.value).toBe(2);
+    site.value = 7; // clicked in the view
+    await nextTick();
+    expect(f.text.value).toBe('7');
+    f.onInput(typed(''));
+    f.onChange();
+    expect(site.value).toBeNull();
   });
 });
