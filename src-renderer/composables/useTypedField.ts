@@ -8,7 +8,7 @@
  * `text`, which follows the committed value only when that value changes (or on `reset`).
  */
 import { ref, watch } from 'vue';
-import { countInput, lengthInput } from '../lib/inputs';
+import { countInput, lengthInput, siteInput } from '../lib/inputs';
 import type { CountLimit, Reading } from '../lib/inputs';
 
 export function useTypedField<T>(value: () => T, show: (v: T) => string, read: (text: string) => Reading<T>, commit: (value: T) => void) {
@@ -42,4 +42,9 @@ export function useCountField(value: () => number, limit: () => CountLimit, what
 /** A length field in Å, empty for automatic (null) (lib/inputs lengthInput). */
 export function useLengthField(value: () => number | null, what: string, commit: (value: number | null) => void) {
   return useTypedField(value, (v) => (v === null ? '' : String(v)), (t) => lengthInput(t, what), commit);
+}
+
+/** An atom chosen by its site index, empty for none (lib/inputs siteInput): the Graph view's atom, in step with the atom clicked. */
+export function useSiteField(value: () => number | null, sites: () => number, commit: (value: number | null) => void) {
+  return useTypedField(value, (v) => (v === null ? '' : String(v)), (t) => siteInput(t, sites()), commit);
 }

@@ -88,6 +88,33 @@ export function legendRows(textWidths: readonly number[], width: number): number
   return rows;
 }
 
+/** The axis titles of an option: its x axes', then its y axes' (drawn on the canvas, so not in the page's text). */
+export function axisTitles(option: ChartOption): { x: string[]; y: string[] } {
+  const names = (a: unknown) => (Array.isArray(a) ? a : a ? [a] : []).map((x) => String((x as { name?: unknown }).name ?? ''));
+  return { x: names(option.xAxis), y: names(option.yAxis) };
+}
+
+/** The series' names of an option (what its legend shows). */
+export function seriesNames(option: ChartOption): string[] {
+  return (Array.isArray(option.series) ? option.series : []).map((x) => String((x as { name?: unknown }).name ?? ''));
+}
+
+/**
+ * A chart said in words, for a screen reader (its canvas is an image to one): its name, what it plots
+ * against what, its series and how many points it draws, or why it is empty. "Loss per epoch: loss
+ * (normalised targets) against epoch; series train, validation; 24 points".
+ */
+export function chartDescription(name: string, option: ChartOption, points: number | undefined, empty: string | null | undefined): string {
+  if (empty) return `${name}: ${empty}`;
+  const { x, y } = axisTitles(option);
+  const ys = y.filter(Boolean).join(', ');
+  const xs = x.filter(Boolean).join(', ');
+  const series = seriesNames(option).filter(Boolean);
+  const parts = [ys && xs ? `${ys} against ${xs}` : ys || xs, series.length > 1 ? `series ${series.join(', ')}` : '', points === undefined ? '' : plural(points, 'point')];
+  const said = parts.filter(Boolean).join('; ');
+  return said ? `${name}: ${said}` : name;
+}
+
 /** A target's unit as an axis title says it: the dataset's unit, or that none was set at its import. */
 export function unitText(units: string): string {
   return units || 'no unit set at import';

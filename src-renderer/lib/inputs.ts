@@ -40,3 +40,15 @@ export function lengthInput(raw: string, what: string): Reading<number | null> {
   if (!Number.isFinite(v) || v <= 0) return { error: `${what}: ${raw.trim()} is no length; enter a length in Å greater than 0, or leave it empty for automatic` };
   return { value: v };
 }
+
+/**
+ * An atom chosen by its site index (0..sites−1, as the atoms are labelled: Cu0, O1), null for an empty
+ * field (no atom), or why not.
+ */
+export function siteInput(raw: string, sites: number): Reading<number | null> {
+  if (raw.trim() === '') return { value: null };
+  const v = Number(raw);
+  const range = sites > 0 ? `0 to ${sites - 1}` : 'none: choose a structure first';
+  if (!Number.isInteger(v) || v < 0 || v >= sites) return { error: `atom: ${raw} is not a site index (${range})` };
+  return { value: v };
+}

@@ -52,6 +52,18 @@ export function fitDistance(radius: number, fovDeg: number, aspect: number): num
 
 export type ViewAxis = 'a' | 'b' | 'c';
 
+/**
+ * What a key pressed on a focused 3D view (the structure's, the graph's) does: R resets the view, A/B/C
+ * look along a, b, c, Escape clears what was picked; null for another key or one with Ctrl, Meta or Alt.
+ */
+export function viewKey(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean }): ViewAxis | 'reset' | 'clear' | null {
+  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+  const k = e.key.toLowerCase();
+  if (k === 'r') return 'reset';
+  if (k === 'a' || k === 'b' || k === 'c') return k;
+  return k === 'escape' ? 'clear' : null;
+}
+
 export interface ViewDirection {
   /** Unit vector from the target to the camera. */
   toCamera: V3;

@@ -5,6 +5,10 @@
  * two datasets of the same name are told apart; the memory warning names the edges when they fill it.
  * Session 45: a Gaussian step below 0.01 Å is refused naming the field and the bound; the Runs table's
  * dataset column tells the namesakes apart too.
+ * Tester C's findings 2–6 and 8 (session 46): errors are announced (role="alert", one ErrorMessage
+ * component), a run's status is a status region and gets the focus after "Stop and discard", charts are
+ * images named in words, the Graph view's atom is chosen from the keyboard, its canvas is a Tab stop with
+ * a ring, and Max neighbours, Predict's filter and the Runs search have names; Predict has a heading.
  */
 import { describe, expect, it } from 'vitest';
 import { shared } from '../helpers/shared-data';
@@ -30,6 +34,7 @@ describe('keyboard, names and bounds', () => {
     // 100,000,000,000 epochs: refused, the field named, no run
     await page.getByTestId('run-start').click();
     await expect.poll(() => page.getByTestId('run-start-error').textContent(), { timeout: 60_000 }).toMatch(/training\.epochs: epochs must be at most 1,000,000/);
+    expect(await page.getByTestId('run-start-error').getAttribute('role')).toBe('alert');
     expect((await api.runs.list({ includeArchived: true })).filter((r) => r.name === 'huge-epochs')).toEqual([]);
     await page.getByTestId('nav-datasets').click();
     await expect.poll(() => page.getByTestId('dataset-same-name').count()).toBe(2);
@@ -39,6 +44,8 @@ describe('keyboard, names and bounds', () => {
     await startRun(page, { dataset: first.id, epochs: 2000, batchSize: 4, name: 'long' });
     const run = () => api.runs.list({ includeArchived: false }).then((l) => l.find((r) => r.name === 'long'));
     await expect.poll(async () => (await run())?.status, { timeout: 240_000 }).toBe('running');
+    // a chart is an image to a screen reader, named and said in words
+    await page.getByRole('img', { name: /^Loss per epoch: (waiting for the first epoch…|.+ against epoch)/ }).waitFor();
     await page.getByTestId('run-cancel').click();
     await page.getByTestId('run-cancel-confirm').waitFor();
     expect(await focusedTestId()).toBe('run-cancel-back');
@@ -47,7 +54,11 @@ describe('keyboard, names and bounds', () => {
     expect(await focusedTestId()).toBe('run-cancel');
     expect((await run())!.status).toBe('running');
     await page.getByTestId('run-cancel').click();
-    await page.getByTestId('run-cancel-discard').click();
+    await page.getByTestId('run-cancel-discard').focus();
+    await page.keyboard.press('Enter');
+    // the buttons are gone: focus is on the run's status (a status region), not on the page's start
+    await expect.poll(focusedTestId).toBe('run-state');
+    expect(await page.getByTestId('run-state').getAttribute('role')).toBe('status');
     await expect.poll(async () => (await run())!.status, { timeout: 120_000 }).toBe('cancelled');
     expect(app.errors).toEqual([]);
   });
@@ -104,6 +115,47 @@ describe('keyboard, names and bounds', () => {
     await page.getByTestId('config-estimate-dataset').selectOption(String(long.datasetId));
     await expect.poll(() => page.getByTestId('config-memory-warning').textContent(), { timeout: 120_000 }).toMatch(/most of it for the edges: [\d.,]+ per atom, each with 3,001 Gaussian features \(centres every 0\.01 Å up to 30 Å, the cutoff\): a smaller cutoff/);
     await page.getByTestId('config-reset').click();
+    expect(app.errors).toEqual([]);
+  });
+
+  it("announces a refused import, names the Graph view's fields, chooses its atom by index and rings its canvas reached with Tab; Predict has a heading, its filter and the Runs search names", { timeout: 300_000 }, async () => {
+    const { page } = app;
+    await page.getByTestId('nav-datasets').click();
+    await page.getByTestId('dataset-path').fill('/nonexistent/latticework-e2e');
+    await page.getByTestId('dataset-path').press('Enter');
+    await expect.poll(() => page.getByTestId('dataset-error').textContent(), { timeout: 60_000 }).toMatch(/does not exist/);
+    expect(await page.getByTestId('dataset-error').getAttribute('role')).toBe('alert');
+
+    const ethanol = ['9', 'Properties=species:S:1:pos:R:3 pbc="F F F"', 'C 1.168181 -0.400382 0', 'C 0 0.559462 0', 'O -1.190083 -0.227669 0', 'H -1.946623 0.381525 0']
+      .concat(['H 0.042557 1.207508 0.886933', 'H 0.042557 1.207508 -0.886933', 'H 2.115891 0.1448 0', 'H 1.128599 -1.037234 0.885881', 'H 1.128599 -1.037234 -0.885881', ''])
+      .join('\n');
+    await page.getByTestId('nav-structures').click();
+    await page.getByTestId('file-input').setInputFiles([{ name: 'ethanol.xyz', mimeType: 'chemical/x-xyz', buffer: Buffer.from(ethanol) }]);
+    await page.locator('[data-testid="structure-item"][data-file="ethanol.xyz"]').first().click();
+    await page.getByTestId('nav-graph').click();
+    const canvas = page.getByTestId('graph-canvas');
+    await page.getByRole('spinbutton', { name: 'Max neighbours', exact: true }).waitFor();
+    // the receptive field's atom from the keyboard, in step with a click on the canvas
+    const atom = page.getByRole('spinbutton', { name: 'Atom', exact: true });
+    await atom.fill('2');
+    await atom.press('Enter');
+    await expect.poll(() => canvas.getAttribute('data-rf-site'), { timeout: 60_000 }).toBe('2');
+    expect(await page.getByTestId('rf-site').textContent()).toBe('O2');
+    // the canvas is a Tab stop with a name, shows a ring, and Escape on it clears the atom
+    await page.getByTestId('viewer-reset').focus();
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusedTestId()).toBe('graph-canvas');
+    expect(await canvas.getAttribute('aria-label')).toMatch(/^3D view of the graph: .*receptive field/);
+    expect(await canvas.evaluate((e) => getComputedStyle(e).outlineStyle)).toBe('solid');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => canvas.getAttribute('data-rf-site')).toBe('');
+    expect(await atom.inputValue()).toBe('');
+
+    await page.getByTestId('nav-predict').click();
+    await page.getByRole('heading', { name: 'Predict', exact: true }).waitFor();
+    await page.getByRole('searchbox', { name: 'Filter structures by name or formula', exact: true }).waitFor();
+    await page.getByTestId('nav-runs').click();
+    await page.getByRole('searchbox', { name: 'Search runs by name, dataset, tag, notes or parameter', exact: true }).waitFor();
     expect(app.errors).toEqual([]);
   });
 });

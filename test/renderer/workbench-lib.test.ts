@@ -6,7 +6,7 @@ import type { MetricPoint, PredictionPoint, TrainingProgress } from '../../src-s
 import { checkedPropertyConfig, describeConfig, diffPaths, fieldLabels, fieldText, formMessage, getAt, issueField, readNumberField, readNumberList, setAt, switchArchitecture, variantDefaults } from '../../src-renderer/lib/configSchema';
 import { appendProgress, batchStep, emptySeries, groupKeys, hiddenMetricKeys, mergeSeries, pointCount, seriesFromPoints } from '../../src-renderer/lib/series';
 import { analysePredictions, bestMetricText, canResume, deleteRunsQuestion, emptyResultsNotice, externalLabel, flatten, isRunFolderFile, matchesRun, parallelData, parameterDiff, progressText, runResults, sortRuns, defaultFilter, splitNotice, stoppedEarlyNotice, visibleSelection } from '../../src-renderer/lib/runs';
-import { divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption, tickText, trajectoryOption } from '../../src-renderer/lib/charts';
+import { chartDescription, divergingRgb, fitLegend, fitParallelAxes, histogram, histogramOption, LEGEND_CLEARANCE, LEGEND_ROW, legendRows, lineOption, niceRange, PARALLEL_LEGEND_CLEARANCE, PARALLEL_MISSING, parallelOption, parityOption, perAtomColors, spaceGroupOption, tickText, trajectoryOption } from '../../src-renderer/lib/charts';
 import { BACKEND_COSTS, calibratedGflops, estimateCost, estimateExplanation, memoryProblem, scaleBatchBytes } from '../../src-renderer/lib/estimates';
 import { errorMessage, fileErrorText, fmtBytes, fmtDuration, fmtNum, frameLabel } from '../../src-renderer/lib/format';
 import { targetUnit } from '../../src-shared/model/units';
@@ -421,6 +421,14 @@ describe('runs table and comparison', () => {
 });
 
 describe('chart options', () => {
+  it('say a chart in words for a screen reader: its name, what it plots against what, its series and points, or why it is empty', () => {
+    const loss = { xAxis: { name: 'epoch' }, yAxis: { name: 'loss' }, series: [{ name: 'train' }, { name: 'validation' }] };
+    expect(chartDescription('Loss per epoch', loss, 24, null)).toBe('Loss per epoch: loss against epoch; series train, validation; 24 points');
+    expect(chartDescription('Loss per epoch', loss, 0, 'waiting for the first epoch…')).toBe('Loss per epoch: waiting for the first epoch…');
+    expect(chartDescription('Target histogram', histogramOption(histogram([1, 2, 3], 3), 'band gap (eV)'), 3, null)).toBe('Target histogram: count against band gap (eV); 3 points');
+    expect(chartDescription('Over-smoothing', { series: [] }, undefined, null)).toBe('Over-smoothing');
+  });
+
   it("names a trajectory's frames from 0, as the command line takes them back (`--frames 100:101`), on the chart's axis and marker too", () => {
     // an MD run of 1000 steps, a frame every 10: 101 frames, indices 0–100
     expect(frameLabel(100, 101)).toBe('frame 100 of 0–100');

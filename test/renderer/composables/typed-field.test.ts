@@ -1,11 +1,11 @@
 /**
- * Typed fields (the Graph view's max neighbours, the structure view's supercell and bond lengths): the
+ * Typed fields (the Graph view's max neighbours and atom, the structure view's supercell and bond lengths): the
  * user's text is kept until committed; a value it cannot take says why.
  */
 import { describe, expect, it } from 'vitest';
 import { nextTick, ref } from 'vue';
-import { useCountField, useLengthField } from '../../../src-renderer/composables/useTypedField';
-import { countInput, lengthInput } from '../../../src-renderer/lib/inputs';
+import { useCountField, useLengthField, useSiteField } from '../../../src-renderer/composables/useTypedField';
+import { countInput, lengthInput, siteInput } from '../../../src-renderer/lib/inputs';
 
 const typed = (value: string) => ({ target: { value } }) as unknown as Event;
 
@@ -100,5 +100,26 @@ describe('count fields', () => {
     expect([f.text.value, f.error.value, committed]).toEqual(['', null, [2.2, null]]);
     expect(lengthInput('0', 'Ti-O bond length')).toEqual({ error: 'Ti-O bond length: 0 is no length; enter a length in Å greater than 0, or leave it empty for automatic' });
     expect(lengthInput(' 1.9 ', 'Ti-O bond length')).toEqual({ value: 1.9 });
+  });
+
+  it("choose the receptive field's atom by its index (0 to sites−1), an empty field none, and follow the atom clicked", async () => {
+    expect(siteInput('3', 4)).toEqual({ value: 3 });
+    expect(siteInput(' ', 4)).toEqual({ value: null });
+    expect(siteInput('4', 4)).toEqual({ error: 'atom: 4 is not a site index (0 to 3)' });
+    expect(siteInput('1.5', 4)).toEqual({ error: 'atom: 1.5 is not a site index (0 to 3)' });
+    expect(siteInput('-1', 4)).toEqual({ error: 'atom: -1 is not a site index (0 to 3)' });
+    expect(siteInput('0', 0)).toEqual({ error: 'atom: 0 is not a site index (none: choose a structure first)' });
+    const site = ref<number | null>(null);
+    const f = useSiteField(() => site.value, () => 9, (v) => (site.value = v));
+    expect(f.text.value).toBe('');
+    f.onInput(typed('2'));
+    f.onChange();
+    expect(site.value).toBe(2);
+    site.value = 7; // clicked in the view
+    await nextTick();
+    expect(f.text.value).toBe('7');
+    f.onInput(typed(''));
+    f.onChange();
+    expect(site.value).toBeNull();
   });
 });

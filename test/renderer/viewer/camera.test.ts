@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Mat3 } from '../../../src-shared/chem/structure';
-import { boundingSphere, boxEdges, defaultView, fitDistance, orthoUp, viewAlong } from '../../../src-renderer/viewer/camera';
+import { boundingSphere, boxEdges, defaultView, fitDistance, orthoUp, viewAlong, viewKey } from '../../../src-renderer/viewer/camera';
 
 const hex: Mat3 = [
   [3, 0, 0],
@@ -46,5 +46,13 @@ describe('camera math', () => {
     expect(e.length).toBe(72);
     // First edge: origin to 2a.
     expect(Array.from(e.slice(0, 6))).toEqual([0, 0, 0, 6, 0, 0]);
+  });
+});
+
+describe('keys on a focused 3D view (Structures, Graph)', () => {
+  it('R resets, A/B/C look along an axis, Escape clears; another key or one with a modifier does nothing', () => {
+    const key = (k: string, mod: Partial<{ ctrlKey: boolean; metaKey: boolean; altKey: boolean }> = {}) => viewKey({ key: k, ctrlKey: false, metaKey: false, altKey: false, ...mod });
+    expect(['r', 'R', 'a', 'B', 'c', 'Escape'].map((k) => key(k))).toEqual(['reset', 'reset', 'a', 'b', 'c', 'clear']);
+    expect([key('x'), key('Tab'), key('c', { ctrlKey: true }), key('a', { metaKey: true }), key('r', { altKey: true })]).toEqual([null, null, null, null, null]);
   });
 });
