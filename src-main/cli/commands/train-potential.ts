@@ -141,7 +141,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
     backend: choice.candidate,
     epochsPlanned: config.training.epochs * members,
     split,
-    tags: ['cli', 'potential', ...trainingTags({ members, fineTunedFrom: startedFrom ? { model: startedFrom, freeze: a.freeze ?? 0 } : null })],
+    tags: ['cli', 'potential', ...trainingTags({ members, fineTunedFrom: startedFrom ? { model: startedFrom, freeze: a.freeze ?? 0, head: 'auto' } : null })],
   });
   try {
     const control = new TrainingControl();
