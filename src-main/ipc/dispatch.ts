@@ -1,5 +1,6 @@
 /**
- * The core's edge: validates every call against the contract's schemas, runs the
+ * The core's edge: validates every call against the contract's schemas (and its paths
+ * against this system's rule, host-paths.ts), runs the
  * handler, and turns any failure into a {name, message, details} value. Both
  * transports (Electron IPC and the browser-mode WebSocket) go through here.
  */
@@ -7,6 +8,7 @@ import type { ZodError } from 'zod';
 import type { CallContext, ContractHandlers, ContractSpec, WireError } from '../../src-shared/ipc/define';
 import { MAX_ARGUMENT_DEPTH, nestsDeeperThan } from '../../src-shared/ipc/limits';
 import { toWireError } from './errors';
+import { foreignPathIssues } from './host-paths';
 
 export type CallResult = { ok: true; value: unknown } | { ok: false; error: WireError };
 
@@ -39,8 +41,9 @@ export function createDispatcher<C extends ContractSpec>(contract: C, handlers: 
         };
       }
       const parsed = methodSpec.input.safeParse(arg ?? {});
-      if (!parsed.success) {
-        const issues = (parsed.error as ZodError).issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+      // the contract's check, then this system's rule for its paths (host-paths.ts)
+      const issues = parsed.success ? foreignPathIssues(methodSpec.input, parsed.data) : (parsed.error as ZodError).issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+      if (issues.length) {
         const where = issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
         return {
           ok: false,

@@ -30,7 +30,8 @@ import { plural } from '../../src-shared/text';
 import { readFrames } from '../../src-shared/chem';
 import type { LabelledFrame } from '../../src-shared/chem/frames';
 import { PREDICTED_RANGE_MARGIN, withPredictedEnergies } from '../../src-shared/model/potential-domain';
-import { decodeModelFile, encodeModelFile, type ModelFileData } from '../engine/models/format';
+import { targetUnit } from '../../src-shared/model/units';
+import { decodeModelFile, encodeModelFile, type ModelFileData, type TargetInfo } from '../engine/models/format';
 import { isPotentialFile, ownEnergies, withLoadedPotential } from '../engine/potential/file';
 import { currentBackend, initBackend } from '../engine/tf/backend';
 import { FileAccessError, isUserFolder, readUserFile, type FileKind } from '../files/path-guard';
@@ -262,7 +263,7 @@ const isIndex = (v: unknown): v is number => Number.isInteger(v) && (v as number
  */
 export async function importTorchRun(db: Database, run: RunFiles, opts: { name?: string; runElsewhere?: string } = {}): Promise<ImportedRun> {
   const manifestFile = shownPath(run, 'export.json');
-  const manifest = readJson<{ format: string; version: number; name: string; createdAt?: string; exportedFrom: ExternalRunInfo['exportedFrom']; dataset: { source: string; structures: number } }>(
+  const manifest = readJson<{ format: string; version: number; name: string; createdAt?: string; exportedFrom: ExternalRunInfo['exportedFrom']; dataset: { source: string; structures: number }; targets?: TargetInfo[] }>(
     run,
     'export.json',
     'missing: this is not an export folder (give the folder `latticework export --to torch` or "Export for PyTorch…" wrote, after PyTorch trained it)',
@@ -340,8 +341,11 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
   const bestEpoch = best ? bestOfThisRun(run, best, status, linesBest) : status.status === 'running' ? linesBest : status.bestEpoch;
   const stopped = status.status === 'cancelled' || status.status === 'running';
   const keep = ended || (stopped && best !== null && bestEpoch >= 0);
+  // export.json records the targets with their units since session 46: an export without them may have recorded no unit
+  const unitsUnsure = !Array.isArray(manifest.targets);
+  if (unitsUnsure) unitNotes(run, initial, notes);
   // checked against the export above with the domain train.py copied; stored with its own energies' range of its training split
-  const modelFile = keep && best && isPotentialFile(best) ? await withOwnEnergyRange(run, best, split.train, manifest.dataset.structures, notes) : run.files.get('best.lwm')!;
+  const modelFile = keep && best && isPotentialFile(best) ? await withOwnEnergyRange(run, best, split.train, manifest.dataset.structures, notes) : unitsUnsure ? withUnits(run, best) : run.files.get('best.lwm')!;
   const trainedConfig = withEpochs(config, planned);
   const external: ExternalRunInfo = {
     framework: status.framework,
@@ -386,8 +390,8 @@ export async function importTorchRun(db: Database, run: RunFiles, opts: { name?:
       name,
       datasetId: origin?.dataset_id ?? null,
       datasetName: origin?.dataset_name ?? manifest.dataset.source,
-      // the run it was exported from, else the unit the export recorded in the model file (an export before session 45: '')
-      targetUnit: origin?.target_unit ?? initial.header.targets[0]?.unit ?? null,
+      // the run it was exported from, else the unit the export recorded in the model file (an export before session 45: its name's)
+      targetUnit: origin?.target_unit ?? (unitsUnsure ? withKnownUnits(initial) : initial.header.targets)[0]?.unit ?? null,
       status: 'running',
       config: trainedConfig,
       seed: config.training.seed,
@@ -501,6 +505,37 @@ async function withOwnEnergyRange(run: RunFiles, best: ModelFileData, train: rea
       `the model is stored with the range of its own energies of its ${plural(trained.length, 'training structure')} (${framesFile}): ${range.min.toFixed(3)} to ${range.max.toFixed(3)} eV/atom above the reference energies (widened by ${PREDICTED_RANGE_MARGIN} eV/atom), as a potential trained in Latticework records it, so that the energy check flags none of them`,
     );
   return encodeModelFile({ ...best, header: { ...best.header, domain: { ...domain, potential } } });
+}
+
+/**
+ * A model's targets with their units, from an export that does not list them in export.json (made before session 46).
+ * One made before session 45 recorded none (unit '' in initial.lwm, which train.py copies into best.lwm): a target whose
+ * name has a known unit (`targetUnit`: energy_per_atom → eV/atom) takes it, any other stays without. A classifier's
+ * classes have no unit; a potential's model always recorded its own.
+ */
+function withKnownUnits(model: ModelFileData): TargetInfo[] {
+  const { targets, task } = model.header;
+  return task === 'classification' ? targets : targets.map((t) => (t.unit === '' ? { ...t, unit: targetUnit(t.name) } : t));
+}
+
+/** What `notes` say of the export's targets recorded without a unit (withKnownUnits): the unit each takes, or that the folder carries none. */
+function unitNotes(run: RunFiles, initial: ModelFileData, notes: string[]): void {
+  const given = withKnownUnits(initial);
+  const unitless = initial.header.targets.flatMap((t, k) => (t.unit === '' ? [{ name: t.name, unit: given[k].unit }] : []));
+  const known = unitless.filter((t) => t.unit !== '');
+  const unknown = unitless.filter((t) => t.unit === '');
+  const recorded = `${shownPath(run, 'initial.lwm')} records no unit for`;
+  const names = (ts: { name: string }[]) => `${ts.length === 1 ? 'its target' : 'its targets'} ${ts.map((t) => `"${t.name}"`).join(', ')}`;
+  if (known.length) notes.push(`${recorded} ${names(known)} (exports made before session 45 recorded none): the run and its model take ${known.map((t) => `${t.unit}, the unit of ${t.name}`).join('; ')}`);
+  if (unknown.length) notes.push(`${recorded} ${names(unknown)} (exports made before session 45 recorded none), and no unit is known for ${unknown.length === 1 ? 'that name' : 'those names'}: the folder carries none, and the run and its model are stored without a unit`);
+}
+
+/** best.lwm of a property model as it is stored: its targets with their units (withKnownUnits), re-encoded only when one was given. */
+function withUnits(run: RunFiles, best: ModelFileData | null): Uint8Array {
+  const bytes = run.files.get('best.lwm')!;
+  if (!best) return bytes;
+  const targets = withKnownUnits(best);
+  return JSON.stringify(targets) === JSON.stringify(best.header.targets) ? bytes : encodeModelFile({ ...best, header: { ...best.header, targets } });
 }
 
 /** What train.py writes into a model file's provenance (`details`): the best epoch (counted from 0) and where the run ran. */

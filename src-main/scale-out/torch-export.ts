@@ -4,7 +4,7 @@
  * `train.sbatch` — and comes back with `latticework import-run DIR` (./import-run.ts).
  *
  * The folder (docs/scale-out.md):
- *   export.json           what was exported: format, Latticework's version, the run it came from, dataset, counts
+ *   export.json           what was exported: format, Latticework's version, the run it came from, dataset, targets and units, counts
  *   config.json           the model config (architecture, graph settings, training)
  *   split.json            indices (into the dataset's order) and ids of the train / val / test structures
  *   initial.lwm           the initial weights (the run's seed), with the atom table and the normaliser
@@ -144,7 +144,7 @@ export function exportTorchRun(input: TorchExportInput, out: string, writeFile: 
     members: [weights],
   };
   const ids = samples.map((s, i) => s.id ?? data.items[i].name);
-  w.common(encodeModelFile(file), config, split, ids);
+  w.common(file, config, split, ids);
   w.file(join('data', 'graphs.bin'), encodeGraphs(samples, ids, width, perAtom));
 
   // the structures, with their targets as properties, as extended XYZ and (CGCNN-family) CGCNN's layout
@@ -205,7 +205,7 @@ export function exportTorchPotential(input: TorchPotentialExportInput, out: stri
   );
   const initial = potentialModelFile({ name: input.name, config, members: [weights], provenance: initialProvenance(input.source), domain });
   const ids = frames.map((f, i) => String(f.structure.properties.id ?? f.structure.name ?? `frame-${i}`));
-  w.common(encodeModelFile(initial), config, split, ids);
+  w.common(initial, config, split, ids);
   const graphs = frames.map((f) => potentialGraph(f.structure, config.radial.cutoff));
   w.file(join('data', 'potentials.bin'), encodePotentialFrames(frames, graphs, ids));
   w.file(join('data', 'dataset.extxyz'), writeFramesExtxyz(frames));
@@ -247,6 +247,8 @@ class ExportWriter {
   readonly files: string[] = [];
   /** CHECKED_FILES as written: their size in bytes and SHA-256 (hex). */
   private readonly checked: Record<string, { bytes: number; sha256: string }> = {};
+  /** initial.lwm's targets with their units, which the manifest records. */
+  private targets: TargetInfo[] = [];
 
   constructor(
     out: string,
@@ -272,8 +274,9 @@ class ExportWriter {
   }
 
   /** initial.lwm, config.json, split.json (indices and ids), and the Python files. */
-  common(initial: Uint8Array, config: ModelConfig | PotentialConfig, split: Split, ids: string[]): void {
-    this.file('initial.lwm', initial);
+  common(initial: ModelFileData, config: ModelConfig | PotentialConfig, split: Split, ids: string[]): void {
+    this.file('initial.lwm', encodeModelFile(initial));
+    this.targets = initial.header.targets;
     this.file('config.json', JSON.stringify(config, null, 2) + '\n');
     const idsOf = (idx: number[]) => idx.map((i) => ids[i]);
     this.file('split.json', JSON.stringify({ train: split.train, val: split.val, test: split.test, ids: { train: idsOf(split.train), val: idsOf(split.val), test: idsOf(split.test) } }) + '\n');
@@ -311,6 +314,7 @@ class ExportWriter {
       preset: m.config.preset ?? null,
       exportedFrom: m.exportedFrom,
       dataset: m.dataset,
+      targets: this.targets,
       split: summary.split,
       parameters: m.parameters,
       elements: m.elements,

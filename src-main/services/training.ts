@@ -22,7 +22,7 @@ import { getDataset, loadDatasetItems, type LoadedItem } from './datasets';
 import { stopOf, type JobStop } from './jobs';
 import { checkConfig, loadModelFile } from './models';
 import type { ModelFileData } from '../engine/models/format';
-import type { FineTunePlan, HeadChoice } from '../engine/train/finetune';
+import type { FineTunePlan } from '../engine/train/finetune';
 import { sourceTrainedElements } from '../engine/potential/finetune';
 import { getRun, getRunRow } from './runs';
 import { workOfAnother } from '../store/owners';
@@ -34,7 +34,7 @@ import { groupsAcrossSplits } from '../../src-shared/model/split';
 import { issueLines, unknownGivenFields } from '../../src-shared/model/config';
 import { targetUnit } from '../../src-shared/model/units';
 import { groupThousands, plural } from '../../src-shared/text';
-import { fineTunedFrom, trainingTags } from '../../src-shared/model/run-tags';
+import { fineTunedFrom, trainingTags, type HeadChoice } from '../../src-shared/model/run-tags';
 import { fineTunedPotentialInput, isPotentialConfig, parsePotentialConfig, PotentialConfigError, type PotentialConfig } from '../../src-shared/model/potential';
 
 
@@ -348,7 +348,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
         seed: config.training.seed,
         // an ensemble's members train one after the other: epochs count over all of them
         epochsPlanned: config.training.epochs * members,
-        tags: [...(tags ?? ['potential']), ...trainingTags({ members, fineTunedFrom: fineTune ? { model: fineTune.source.header.name, freeze: fineTune.freeze } : null })],
+        tags: [...(tags ?? ['potential']), ...trainingTags({ members, fineTunedFrom: fineTune ? { model: fineTune.source.header.name, freeze: fineTune.freeze, head: fineTune.head } : null })],
       }),
     );
     await launchOrFail(runId, null, 0, 1, fineTune);
@@ -394,7 +394,7 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
           config: check.config!,
           seed: cfg.training.seed,
           epochsPlanned: cfg.training.epochs * (cfg.training.kFold ?? 1),
-          tags: [...(tags ?? []), ...trainingTags({ fineTunedFrom: fineTune ? { model: fineTune.source.header.name, freeze: fineTune.freeze } : null })],
+          tags: [...(tags ?? []), ...trainingTags({ fineTunedFrom: fineTune ? { model: fineTune.source.header.name, freeze: fineTune.freeze, head: fineTune.head } : null })],
         }),
       );
       await launchOrFail(runId, null, 0, workers ?? null, fineTune);
@@ -463,11 +463,12 @@ export function trainingHandlers(core: CoreParts): LatticeworkHandlers['training
   };
 }
 
-/** A fine-tuning run's start: the stored model, the plan made from it (engine/train/finetune; null for a potential) and the frozen depth. */
+/** A fine-tuning run's start: the stored model, the plan made from it (engine/train/finetune; null for a potential), the frozen depth and the head chosen. */
 interface FineTuneLaunch {
   source: ModelFileData;
   plan: FineTunePlan | null;
   freeze: number;
+  head: HeadChoice;
 }
 
 /** The engine's fine-tuning module, loaded when a fine-tuning run starts (it loads tfjs through the registry). */
@@ -478,7 +479,7 @@ const finetuneModule = () => import('../engine/train/finetune');
  * `overrides` (the request's config) may set `training` and `model.head`. Refusals reach the user.
  */
 async function planFineTuneRun(source: ModelFileData, overrides: Record<string, unknown>, targetKey: string, freeze: number, head: HeadChoice): Promise<FineTuneLaunch> {
-  return userErrors(async (ft) => ({ source, plan: ft.planFineTune(source, ft.fineTuneConfig(source, overrides), [targetKey], { freeze, head }), freeze }));
+  return userErrors(async (ft) => ({ source, plan: ft.planFineTune(source, ft.fineTuneConfig(source, overrides), [targetKey], { freeze, head }), freeze, head }));
 }
 
 /**
@@ -486,13 +487,13 @@ async function planFineTuneRun(source: ModelFileData, overrides: Record<string, 
  * (its weights; `overrides` and `head` are a property model's), or a property model's plan (planFineTuneRun).
  */
 async function fineTuneStart(source: ModelFileData, overrides: Record<string, unknown>, targetKey: string, freeze: number, head: HeadChoice): Promise<FineTuneLaunch> {
-  return source.header.task === 'potential' ? { source, plan: null, freeze } : planFineTuneRun(source, overrides, targetKey, freeze, head);
+  return source.header.task === 'potential' ? { source, plan: null, freeze, head } : planFineTuneRun(source, overrides, targetKey, freeze, head);
 }
 
 /**
- * The start of the fine-tuning run `row` (its tags: from:<model>, freeze:<N>) made again from its source, stored under
- * the name it records (model names are unique), with the run's own training settings and head; undefined for a run
- * trained from scratch. A source deleted since is refused, saying which.
+ * The start of the fine-tuning run `row` (its tags: from:<model>, freeze:<N>, head:<choice>) made again from its source,
+ * stored under the name it records (model names are unique), with the run's own training settings, head config and head
+ * choice; undefined for a run trained from scratch. A source deleted since is refused, saying which.
  */
 async function fineTuneStartOfRun(core: CoreParts, row: RunRow, tags: readonly string[]): Promise<FineTuneLaunch | undefined> {
   const from = fineTunedFrom({ tags });
@@ -506,7 +507,7 @@ async function fineTuneStartOfRun(core: CoreParts, row: RunRow, tags: readonly s
   const config = runConfig(row) as { training: Record<string, unknown>; model?: { head?: unknown } };
   // the run's config is the source's with the run's training section and head: those are given again
   const overrides = { training: config.training, model: { head: config.model?.head } };
-  return fineTuneStart(await loadSourceModel(core, stored.id), overrides, dataset.targetKey, from.freeze, 'auto');
+  return fineTuneStart(await loadSourceModel(core, stored.id), overrides, dataset.targetKey, from.freeze, from.head);
 }
 
 /** The stored model a fine-tuning run starts from. */

@@ -141,7 +141,7 @@ export async function runPotentialTraining(ctx: CommandContext, a: PotentialTrai
     backend: choice.candidate,
     epochsPlanned: config.training.epochs * members,
     split,
-    tags: ['cli', 'potential', ...trainingTags({ members, fineTunedFrom: startedFrom ? { model: startedFrom, freeze: a.freeze ?? 0 } : null })],
+    tags: ['cli', 'potential', ...trainingTags({ members, fineTunedFrom: startedFrom ? { model: startedFrom, freeze: a.freeze ?? 0, head: 'auto' } : null })],
     // the name is reserved as the run is recorded: another run training now under it refuses this one here, before training
     storesModel: a.out || a.noSave ? null : { name: modelName, force: a.force },
   });

@@ -10,7 +10,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { atomInitRecord } from '../../../src-shared/graph/features';
-import { trainingTags } from '../../../src-shared/model/run-tags';
+import { trainingTags, type HeadChoice } from '../../../src-shared/model/run-tags';
 import type { TrainCommandRecord } from '../../../src-shared/ipc/services/training';
 import { issueLines, mergeConfig, ModelConfigError, unknownGivenFields, type ModelConfig } from '../../../src-shared/model/config';
 import { groupThousands, plural } from '../../../src-shared/text';
@@ -20,7 +20,7 @@ import { targetUnit } from '../../../src-shared/model/units';
 import { allPresetIds, parameterCount, parseModelConfig, potentialPresets, presetConfig, presetIds } from '../../engine/architectures/registry';
 import { encodeModelFile, type ModelFileData } from '../../engine/models/format';
 import { isPotentialFile } from '../../engine/potential/file';
-import { checkFreezeDepth, FineTuneError, fineTuneAtomInit, fineTuneConfig, planFineTune, seedEmbeddingRows, type FineTunePlan, type HeadChoice } from '../../engine/train/finetune';
+import { checkFreezeDepth, FineTuneError, fineTuneAtomInit, fineTuneConfig, planFineTune, seedEmbeddingRows, type FineTunePlan } from '../../engine/train/finetune';
 import { modelRepository, resolveModel } from '../../models/store';
 import { parseModelName } from '../../../src-shared/model/names';
 import { describeBackend, initBackend, parseBackendName } from '../../engine/tf/backend';
@@ -445,7 +445,7 @@ async function trainProperty(ctx: CommandContext, t: PropertyTraining, recordBy:
       workers,
       db: t.db,
       split: null,
-      tags: trainingTags({ fineTunedFrom: plan ? { model: plan.startedFrom, freeze: plan.start.freeze } : null }),
+      tags: trainingTags({ fineTunedFrom: plan ? { model: plan.startedFrom, freeze: plan.start.freeze, head: command.head } : null }),
       trainCommand: { ...command, ...read },
     });
     // (the hooks forget it once the run's end is recorded)

@@ -18,14 +18,12 @@ import { elementSymbol } from '../../../src-shared/chem/elements';
 import { parseAtomInit, type AtomInitTable } from '../../../src-shared/graph/features';
 import { atomInputLength, headOutputs, mergeConfig, type ModelConfig } from '../../../src-shared/model/config';
 import { isPotentialConfig } from '../../../src-shared/model/potential';
+import type { HeadChoice } from '../../../src-shared/model/run-tags';
 import { parseModelConfig } from '../architectures/registry';
 import type { GraphModel } from '../layers/model';
 import type { ModelFileData, TargetInfo } from '../models/format';
 import { elementSeeds, seedElementRows, seedingMessage, seedsBySymbol, sourceTrainedElements } from '../potential/finetune';
 import type { TargetNormalizer } from './normalizer';
-
-/** Whether the source's head is kept: decided from the targets ('auto'), or by the user. */
-export type HeadChoice = 'auto' | 'keep' | 'new';
 
 /** What a training run starts from (trainer `TrainOptions.start`; structured-clonable for replicas). */
 export interface FineTuneStart {

@@ -263,6 +263,40 @@ describe('latticework export --to torch / import-run', { timeout: 900_000 }, () 
     }
   });
 
+  it.each([
+    ['energy_per_atom', 'eV/atom', `initial.lwm records no unit for its target "energy_per_atom" (exports made before session 45 recorded none): the run and its model take eV/atom, the unit of energy_per_atom`],
+    ['target', '', `initial.lwm records no unit for its target "target" (exports made before session 45 recorded none), and no unit is known for that name: the folder carries none, and the run and its model are stored without a unit`],
+  ])("an export made before session 45 (no unit in its files) brings back its target %s with the unit known for that name ('%s', '' for none) and a note saying so", async (name, unit, note) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-import-old-unit-'));
+    const db = join(dir, 'runs.sqlite');
+    const data = `${SHARED_DATA}/cgcnn-sample-regression`;
+    const cli = cliIn(dir);
+    expect((await cli('export', 'gcn', '--data', data, '--epochs', '2', '--to', 'torch', 'exp')).code).toBe(0);
+    // as such an export wrote it: export.json without its targets (listed since session 46), initial.lwm with the
+    // target's name and unit '' (train.py copies its header into best.lwm)
+    const manifestFile = join(dir, 'exp', 'export.json');
+    const { targets, ...older } = JSON.parse(readFileSync(manifestFile, 'utf8')) as { targets: unknown };
+    expect(targets).toEqual([{ name: 'target', unit: '' }]);
+    writeFileSync(manifestFile, JSON.stringify(older));
+    const initial = decodeModelFile(new Uint8Array(readFileSync(join(dir, 'exp', 'initial.lwm'))));
+    writeFileSync(join(dir, 'exp', 'initial.lwm'), encodeModelFile({ ...initial, header: { ...initial.header, targets: [{ name, unit: '' }] } }));
+    fakeTraining(join(dir, 'exp'), 2);
+    const imp = await cli('import-run', 'exp', '--db', db, '--json');
+    expect(imp.code, imp.err).toBe(0);
+    const imported = JSON.parse(imp.out) as { runId: number; model: string; notes: string[] };
+    expect(imported.notes).toContain(`${join(dir, 'exp')}/${note}`);
+    const d = await Database.open(db);
+    const stored = await d.read(async (tx) => ({
+      run: await tx.get<{ target_unit: string | null }>('SELECT target_unit FROM run WHERE id = ?', [imported.runId]),
+      model: await tx.get<{ data: Uint8Array }>('SELECT data FROM model WHERE name = ?', [imported.model]),
+    }));
+    await d.close();
+    expect(stored.run!.target_unit).toBe(unit);
+    expect(decodeModelFile(new Uint8Array(stored.model!.data)).header.targets).toEqual([{ name, unit }]);
+    const csvHeader = (await cli('predict', '--model', imported.model, '--backend', 'cpu', '--db', db, '--csv', join(data, '1000041.cif'))).out.split('\n')[0];
+    expect(csvHeader).toContain(unit ? `,${name} (${unit}),` : `,${name},`);
+  });
+
   /** The tiny SchNet potential of these tests exported to `dir/folder` for `epochs` epochs on the first `frames` EMT frames. */
   async function exportTinyPotential(dir: string, folder: string, frames: number, epochs: number) {
     const cli = cliIn(dir);

@@ -176,6 +176,28 @@ describe('training service: fine-tuning', () => {
     expect(file.header.provenance.details).toMatchObject({ startedFrom: 'CGCNN band gap', freeze: 2, head: "re-initialised: the source's target is band_gap, this data's target" });
   });
 
+  it('a fine-tuning run whose head was chosen (keep), interrupted before its first checkpoint, is resumed with that choice, not the automatic one', { timeout: 300_000 }, async () => {
+    const { api } = served;
+    const files = readdirSync(SAMPLE).map((n) => ({ name: `sample/${n}`, text: readFileSync(join(SAMPLE, n), 'utf8') }));
+    const dataset = await api.datasets.import({ kind: 'cgcnn-folder', files, name: 'sample-early head' });
+    const bandGap = (await api.models.list({})).find((m) => m.name === 'CGCNN band gap')!;
+    // the automatic choice on this data is a new head (its target is named "target", the source's band_gap)
+    const run = await api.training.start({ datasetId: dataset.id, config: { training: { epochs: 1, batchSize: 4 } }, from: bandGap.id, freeze: 2, head: 'keep', workers: 1 });
+    expect(run.tags).toEqual(['from:CGCNN band gap', 'freeze:2', 'head:keep']);
+    served.t.core.jobs.interruptAll();
+    const interrupted = await waitForStatus(api, run.id, ['interrupted', 'finished', 'failed']);
+    expect([interrupted.status, interrupted.epochsDone]).toEqual(['interrupted', 0]);
+    const finished = waitForStatus(api, run.id, ['finished', 'failed']);
+    await api.training.resume({ runId: run.id });
+    const done = await finished;
+    expect([done.status, done.error]).toEqual(['finished', null]);
+    const model = (await api.models.list({})).find((m) => m.runId === run.id)!;
+    const file = decodeModelFile((await loadModelFile(served.t.core, model.id)).bytes);
+    expect(file.header.provenance.details).toMatchObject({ startedFrom: 'CGCNN band gap', freeze: 2, head: 'kept (asked for)' });
+    // a kept head's model keeps the source's target
+    expect(file.header.targets.map((t) => t.name)).toEqual(['band_gap']);
+  });
+
   it('refuses to resume a fine-tuning run interrupted before its first checkpoint whose source model was deleted, naming it', { timeout: 300_000 }, async () => {
     const { api } = served;
     const files = readdirSync(SAMPLE).map((n) => ({ name: `sample/${n}`, text: readFileSync(join(SAMPLE, n), 'utf8') }));

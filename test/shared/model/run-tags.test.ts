@@ -3,10 +3,18 @@ import { ensembleMembers, fineTunedFrom, trainingTags } from '../../../src-share
 
 describe('run tags', () => {
   it('reads back what a run was created with', () => {
-    const tags = ['cli', ...trainingTags({ members: 3, fineTunedFrom: { model: 'painn on emt (run 4)', freeze: 2 } })];
+    const tags = ['cli', ...trainingTags({ members: 3, fineTunedFrom: { model: 'painn on emt (run 4)', freeze: 2, head: 'auto' } })];
     expect(tags).toEqual(['cli', 'ensemble:3', 'from:painn on emt (run 4)', 'freeze:2']);
     expect(ensembleMembers({ tags })).toBe(3);
-    expect(fineTunedFrom({ tags })).toEqual({ model: 'painn on emt (run 4)', freeze: 2 });
+    expect(fineTunedFrom({ tags })).toEqual({ model: 'painn on emt (run 4)', freeze: 2, head: 'auto' });
+  });
+
+  it("records a fine-tuning run's chosen head, so that resuming it before its first checkpoint plans it again with that choice", () => {
+    for (const head of ['keep', 'new'] as const) {
+      const tags = trainingTags({ fineTunedFrom: { model: 'CGCNN band gap', freeze: 1, head } });
+      expect(tags).toEqual(['from:CGCNN band gap', 'freeze:1', `head:${head}`]);
+      expect(fineTunedFrom({ tags })).toEqual({ model: 'CGCNN band gap', freeze: 1, head });
+    }
   });
 
   it('tags nothing for a single model trained from scratch', () => {
