@@ -5,8 +5,9 @@
  * cancelling, deleting and exporting (with none chosen, the newest run going is shown: a reload keeps
  * watching it; `?sim=ID` in the Simulate view's address chooses one), and a finished run of the same task drawn over the one shown. A running run's progress arrives through
  * `simulations.onFrames` (at most twice a second: the new frames' values for the charts, the
- * latest frame for the viewer), taken in only once the window has drawn the previous one: a slow
- * machine shows fewer updates instead of falling behind and ignoring clicks. Module-level state,
+ * latest frame for the viewer), taken in only once the window has drawn the previous one and rested
+ * as long again as that one kept it busy: a slow machine shows fewer updates instead of falling
+ * behind and ignoring clicks. Module-level state,
  * so that leaving the Simulate view and coming back keeps it.
  */
 import { computed, readonly, ref, shallowRef } from 'vue';
@@ -57,26 +58,47 @@ let shownRequest = 0;
 let reading: Promise<void> | null = null;
 let next: { id: number; index: number; request: number } | null = null;
 
-/** Progress received and not yet shown (merged), and whether taking it in is scheduled. */
+/** Progress received and not yet shown (merged), and whether taking it in is scheduled or the window rests after the last. */
 let unseen: SimulationFramesEvent | null = null;
 let applyScheduled = false;
+
+/** Runs `f` after the window has drawn its next frame (requestAnimationFrame, then a task). */
+const afterDrawn = (f: () => void) => requestAnimationFrame(() => setTimeout(f, 0));
 
 function receive(e: SimulationFramesEvent): void {
   if (detail.value?.id !== e.simulationId) return;
   unseen = unseen && unseen.simulationId === e.simulationId ? { ...e, points: [...unseen.points, ...e.points] } : e;
   if (applyScheduled) return;
   applyScheduled = true;
-  // after the next frame is drawn (requestAnimationFrame, then a task): updates never outrun the window
-  requestAnimationFrame(() => setTimeout(apply, 0));
+  afterDrawn(apply);
 }
 
-/** Takes the progress received into the shown run: chart points, frame count, and the latest frame when following. */
+/**
+ * Takes the progress received in (`takeIn`), then leaves the window to itself for as long again as
+ * taking it in and drawing it kept it busy before the next: however slow the machine (charts redrawn,
+ * the viewer's frame), at least half of the window's time stays free for clicks (Cancel), and a slow
+ * machine shows fewer updates.
+ */
 function apply(): void {
-  applyScheduled = false;
+  const began = performance.now();
   const e = unseen;
   unseen = null;
+  if (e) takeIn(e);
+  afterDrawn(() =>
+    setTimeout(
+      () => {
+        applyScheduled = unseen !== null;
+        if (applyScheduled) afterDrawn(apply);
+      },
+      performance.now() - began,
+    ),
+  );
+}
+
+/** Takes progress into the shown run: chart points, frame count, and the latest frame when following. */
+function takeIn(e: SimulationFramesEvent): void {
   const d = detail.value;
-  if (!e || !d || d.id !== e.simulationId) return;
+  if (!d || d.id !== e.simulationId) return;
   if (d.parameters.task === 'neb') {
     applyBand(d, e, d.parameters.images + 2);
     return;
@@ -380,6 +402,16 @@ export function useSimulations() {
     listError: readonly(listError),
     selectedId: readonly(selectedId),
     detail: computed(() => detail.value),
+    /**
+     * The run shown as its charts, viewer and radial distribution draw it: the same object until what
+     * they draw changes (its series, frames, result, largest force), not at each status told while it
+     * runs (once a second: its steps, duration, message), which would draw them all again.
+     */
+    drawn: computed<SimulationDetail | null>((before) => {
+      const d = detail.value;
+      const same = before && d && before.id === d.id && before.series === d.series && before.frames === d.frames && before.summary === d.summary && before.largestForce === d.largestForce;
+      return same ? before : d;
+    }),
     /** The run shown's band as streamed while it runs (null for other runs, and once it has its result). */
     streamedBand: computed(() => (streamed.value && streamed.value.id === detail.value?.id && !detail.value.summary ? streamed.value.band : null)),
     frame: computed(() => frame.value),

@@ -106,6 +106,14 @@ describe('Simulate', () => {
     expect((await shownFrame()).step).toBeGreaterThan(0);
     expect(await player.getByTestId('trajectory-frame').textContent()).toMatch(/^frame \d+ of 0–\d+$/);
     expect(await run.getAttribute('data-status')).toBe('running');
+    // a running run's chart takes each update in as it stands: none of its elements (its tooltip's)
+    // is made anew (rebuilt at every update, the charts of a fast run left the window almost no time for clicks)
+    const energyChart = page.getByTestId('simulation-chart-energy');
+    type Kept = HTMLElement & { kept?: boolean };
+    await energyChart.evaluate((el) => el.querySelectorAll('div').forEach((d) => ((d as Kept).kept = true)));
+    const drawnPoints = Number(await energyChart.getAttribute('data-points'));
+    await expect.poll(async () => Number(await energyChart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(drawnPoints + 10);
+    expect(await energyChart.evaluate((el) => [...el.querySelectorAll('div')].filter((d) => !(d as Kept).kept).length)).toBe(0);
     // on a loaded machine the window can take long to take the click while frames stream in
     await page.getByTestId('simulation-cancel').click({ timeout: 120_000 });
     await expect.poll(() => run.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');

@@ -7,7 +7,7 @@
  * answer to cancel, read before the run stopped) never takes a run back from an end it reached.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ref } from 'vue';
+import { ref, watch } from 'vue';
 import type { SimulationDetail, SimulationFrameView, SimulationRecord } from '../../src-shared/ipc/contract';
 import type { SimulationExportPart } from '../../src-shared/ipc/services/simulations';
 import { defaultForm } from '../../src-renderer/lib/simulation';
@@ -213,10 +213,9 @@ describe('useSimulations', () => {
     /** A band written: the image shown is its highest (not the last one written, the end), from the same write as the profile, not read from the store. */
     const receive = async (step: number, energies: number[], highest: number) => {
       emit('simulations.onFrames', written(step, energies));
-      await flush();
-      await flush();
+      // taken in after a draw, and after the window has rested as long as the update before kept it busy
+      await vi.waitFor(() => expect(sims.frame.value).toEqual(images(step, energies)[highest]));
       expect(held.frames).toBeUndefined();
-      expect(sims.frame.value).toEqual(images(step, energies)[highest]);
     };
     await receive(0, [-10, -9.9, -9.5, -9.9, -10], 2);
     expect(sims.streamedBand.value?.map((p) => p?.values.energy)).toEqual([-10, -9.9, -9.5, -9.9, -10]);
@@ -263,6 +262,56 @@ describe('useSimulations', () => {
     await answer('frames', [frameView(11)]);
     await following;
     expect(sims.frame.value?.index).toBe(11);
+  });
+
+  it('leaves the window to itself between two updates of a streaming run for as long again as taking the first in kept it busy (Cancel answered on a slow machine)', async () => {
+    const sims = await started();
+    await answer('get', detailOf(record('running', 3)));
+    await answer('frames', [frameView(2)]);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.stubGlobal('requestAnimationFrame', (f: () => void) => setTimeout(f, 16));
+    // taking an update in (its charts and frame drawn) costs 800 ms of the window's time
+    let busy = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => Date.now() + busy);
+    const stop = watch(sims.detail, () => (busy += 800), { flush: 'sync' });
+    const progress = (frames: number) => ({ simulationId: 7, points: [{ index: frames - 1, step: frames - 1, time: null, values: { energy: -frames } }], latest: frameView(frames - 1), frames, steps: frames - 1, plannedSteps: 1000 });
+    try {
+      emit('simulations.onFrames', progress(5));
+      await vi.advanceTimersByTimeAsync(50);
+      expect(sims.detail.value?.frames).toBe(5);
+      emit('simulations.onFrames', progress(9));
+      emit('simulations.onFrames', progress(12));
+      // the window rests ~800 ms after the update before: nothing taken in yet
+      await vi.advanceTimersByTimeAsync(500);
+      expect(sims.detail.value?.frames).toBe(5);
+      // then both, merged, in one update
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(sims.detail.value?.frames).toBe(12);
+      expect(sims.detail.value?.series.step).toEqual([4, 8, 11]);
+      expect(sims.frame.value?.index).toBe(11);
+    } finally {
+      stop();
+      vi.useRealTimers();
+      vi.unstubAllGlobals();
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('keeps what the charts and viewer draw (the same object) when a status of the running run comes, and gives the new one with its frames', async () => {
+    vi.stubGlobal('requestAnimationFrame', (f: () => void) => setTimeout(f, 0));
+    const sims = await started();
+    await answer('get', detailOf(record('running', 3)));
+    await answer('frames', [frameView(2)]);
+    const drawn = sims.drawn.value;
+    emit('simulations.onStatus', { ...record('running', 3), steps: 40, duration: 2 });
+    expect(sims.detail.value?.steps).toBe(40);
+    expect(sims.drawn.value).toBe(drawn);
+    emit('simulations.onFrames', { simulationId: 7, points: [{ index: 3, step: 45, time: null, values: { energy: -1 } }], latest: frameView(3), frames: 4, steps: 45, plannedSteps: 100 });
+    await flush();
+    await flush();
+    expect(sims.drawn.value).not.toBe(drawn);
+    expect([sims.drawn.value?.frames, sims.drawn.value?.series.step]).toEqual([4, [45]]);
+    vi.unstubAllGlobals();
   });
 
   it('keeps a run cancelled when the answer to cancel (read before it stopped) comes after', async () => {
