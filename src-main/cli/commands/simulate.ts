@@ -125,7 +125,7 @@ Exit status: 0 when it converged, 1 when it did not (or failed, or the file coul
 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped it (the structure so far is written and printed).
 Progress goes to stderr every 10 s.`;
 
-const mdUsage = `Usage: latticework md FILE --model NAME --ensemble nve|nvt|npt --temperature K --timestep FS --steps N [--every K] [--seed S] [--velocities file] [--out traj.extxyz] [--json]
+const mdUsage = `Usage: latticework md FILE --model NAME --ensemble nve|nvt|npt --temperature K --timestep FS --steps N [--every K] [--seed S] [--velocities maxwell-boltzmann|file] [--out traj.extxyz] [--json]
 
 Molecular dynamics of the structure in FILE. Velocities start Maxwell–Boltzmann at the temperature
 (seeded, zero total momentum, scaled to exactly that temperature), or with --velocities file as the

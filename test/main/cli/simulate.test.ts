@@ -306,6 +306,14 @@ async function continuesAse(): Promise<void> {
 }
 
 describe('latticework relax, md and eos', () => {
+  it("README's md synopsis is md --help's: --velocities takes the word maxwell-boltzmann or file (the literal word, not a file's path)", () => {
+    const synopsis = mdCommand.usage.split('\n')[0].replace(/^Usage: /, '');
+    const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8').split('\n').find((l) => l.startsWith('| `latticework md '))!;
+    // (until session 46 both read "[--velocities file]", which reads as a path: `--velocities run.extxyz` was refused)
+    expect(synopsis).toContain('[--velocities maxwell-boltzmann|file]');
+    expect(readme.startsWith(`| \`${synopsis.replace(/\|/g, '\\|')}\` |`)).toBe(true);
+  });
+
   it('the files a run writes are checked before it starts: a file that exists, a folder that does not, a molecule into a format with a cell', async () => {
     writeFileSync(join(dir, 'mine.cif'), 'kept');
     const exists = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--out', 'mine.cif', '--json']);
