@@ -27,6 +27,7 @@ import {
   trajectoryDomainWatch,
 } from '../../src-shared/sim';
 import type { TrainingDomain } from '../../src-shared/model/domain';
+import { EOS_CONTROLS } from '../../src-shared/sim/eos';
 import type { TaskContext } from './protocol';
 import { symmetryOperations, withRelaxationSpaceGroups } from '../chem/spacegroup';
 
@@ -108,6 +109,8 @@ export async function simulateTask(input: SimulateTaskInput, ctx: TaskContext): 
     const symmetry = tolerance === null ? undefined : await symmetryOperations(start, tolerance);
     const ran = await runSimulation(start, calculator, input.parameters, {
       signal: ctx.signal,
+      // the app's runs are set up in the Simulate panel: an equation of state's advice names its fields
+      eosControls: EOS_CONTROLS.panel,
       ...(symmetry ? { symmetry } : {}),
       onStep: async (step, values) => {
         batch.steps.push({ step, values });

@@ -14,7 +14,7 @@ import { computed, readonly, ref, shallowRef } from 'vue';
 import type { SimulationDetail, SimulationFramesEvent, SimulationFrameView, SimulationRecord, StructureRecord } from '../../src-shared/ipc/contract';
 import { getApi } from '../api/client';
 import { errorMessage, frameLabel } from '../lib/format';
-import { appendFramesToSeries, bandProfile, formRequest, newestActive, highestImage, largestForceWith, streamBand, type SimulationForm, type StreamedBand } from '../lib/simulation';
+import { appendFramesToSeries, bandProfile, formRequest, newestActive, startRefusalText, highestImage, largestForceWith, streamBand, type SimulationForm, type StreamedBand } from '../lib/simulation';
 import { downloadFile, fileType, fromBase64 } from '../lib/download';
 import { FileParts } from '../lib/file-parts';
 import { whenConnected } from './whenConnected';
@@ -279,7 +279,13 @@ function subscribe(): void {
 
 function start(structureId: number, form: SimulationForm): Promise<SimulationRecord | null> {
   return whileBusy(starting, startError, async () => {
-    const r = await getApi().simulations.start({ structureId, ...formRequest(form) });
+    const request = formRequest(form);
+    // a refusal of the form's values says so in the panel's words (not "invalid argument to simulations.start: parameters.…")
+    const r = await getApi()
+      .simulations.start({ structureId, ...request })
+      .catch((e: unknown) => {
+        throw new Error(startRefusalText(e, form));
+      });
     upsert(r);
     select(r.id);
     return r;

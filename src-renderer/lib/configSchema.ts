@@ -235,9 +235,9 @@ export function issueField(path: string): string {
   return path.replace(/(\.\d+)+$/, '');
 }
 
-/** "Cutoff (Å)" → the name "Cutoff" and the unit "Å". */
+/** "Cutoff (Å)", or the Simulate panel's "time step / fs" → the name "Cutoff" ("time step") and the unit "Å" ("fs"). */
 function splitUnit(label: string): { name: string; unit: string } {
-  const m = /^(.*\S)\s+\(([^()]+)\)$/.exec(label);
+  const m = /^(.*\S)\s+\(([^()]+)\)$/.exec(label) ?? /^(.*?\S)\s+\/\s+(\S.*)$/.exec(label);
   return m ? { name: m[1], unit: m[2] } : { name: label, unit: '' };
 }
 
@@ -245,7 +245,7 @@ const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * A check's message in the form's words, the one place the config schema's names meet the form's
- * labels: the schema's messages name fields as the JSON does, by their dotted path or a tail of it
+ * labels (the Simulate panel's refusals meet its captions here too, lib/simulation.ts): the schema's messages name fields as the JSON does, by their dotted path or a tail of it
  * ("numLayers must be at least 1", "graph.cutoff must be greater than 0", "split.val + split.test
  * …"), which the CLI's users write; under the form they read "Layers must be at least 1", "Cutoff
  * must be greater than 0 Å" (a label's unit goes after the number the message ends with) and

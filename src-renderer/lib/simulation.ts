@@ -6,6 +6,9 @@
 import type { CalculatorSpec, ModelRecord, NebRequest, SimulationDetail, SimulationFrameView, SimulationRecord, SimulationRequest, SimulationTask, StructureRecord } from '../../src-shared/ipc/contract';
 import { ACTIVE_SIMULATION_STATUSES, type SimulationStatusName } from '../../src-shared/ipc/services/simulations';
 import type { LennardJonesParameters, MorseParameters } from '../../src-shared/sim/pair-potentials';
+import { simulationStartSchema } from '../../src-shared/ipc/services/simulations';
+import { EOS_CONTROLS } from '../../src-shared/sim/eos';
+import { formMessage } from './configSchema';
 import { constraintsOf, driftText, gpaText, nebNotes, nebText, phononsText, SERIES, stabilityText, SIMULATION_DEFAULTS, storedForceConstants, type ElasticParameters, type StepValues, type EosParameters, type MdParameters, type RelaxParameters, type VibrationsParameters } from '../../src-shared/sim/job';
 import { heldSiteProperty } from '../../src-shared/sim/constraints';
 import { birchMurnaghanEnergy } from '../../src-shared/sim/eos';
@@ -18,7 +21,7 @@ import { spaceGroupChangeText } from '../../src-shared/chem/spacegroup';
 import { diffusionText } from '../../src-shared/sim/msd';
 import { groupThousands, plural } from '../../src-shared/text';
 import { lineOption, PALETTE, type ChartOption, type LineSeries } from './charts';
-import { fmtDate, fmtFixed, fmtNum, frameLabel } from './format';
+import { errorMessage, fmtDate, fmtFixed, fmtNum, frameLabel } from './format';
 import { rdfChart } from './rdf';
 import { DEFAULT_LONGEST_ARROW, sequentialColors } from './potential';
 import type { SiteArrows } from '../viewer/arrows';
@@ -65,9 +68,61 @@ export function defaultForm(): SimulationForm {
   };
 }
 
-/** Positive numbers only: an emptied field (NaN, 0) means "the default". */
+/** The fields given: an emptied one ('' from its input, NaN) means "the default"; any number typed is sent (0 is refused, said by `formProblem`). */
 function given<T extends Record<string, unknown>>(p: T): T {
-  return Object.fromEntries(Object.entries(p).filter(([, v]) => (typeof v === 'number' ? Number.isFinite(v) && v > 0 : v !== undefined && v !== ''))) as T;
+  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined && v !== '' && !Number.isNaN(v))) as T;
+}
+
+/**
+ * The captions of the Simulate panel's fields (SimulationSetup.vue shows them), by calculator and task:
+ * its problems name the fields so ("time step must be positive", `fieldProblems`).
+ */
+export const FIELD_CAPTIONS = {
+  lj: { epsilon: 'ε / eV', sigma: 'σ / Å', cutoff: 'cutoff / Å' },
+  morse: { epsilon: 'D / eV', r0: 'r₀ / Å', rho0: 'ρ₀ = a·r₀', cutoff: 'cutoff / Å' },
+  relax: { fmax: 'fmax / eV/Å', maxSteps: 'max steps', cell: EOS_CONTROLS.panel.relaxCell, pressure: 'pressure / GPa', smax: 'stress tol. / GPa', every: 'frame every' },
+  md: { temperature: 'T / K', timestep: 'time step / fs', steps: 'steps', every: 'frame every', seed: 'seed', friction: 'friction / fs⁻¹', tau: 'τ / fs', pressure: 'pressure / GPa', barostatTau: 'barostat τ / fs' },
+  eos: { points: 'volumes', range: EOS_CONTROLS.panel.range },
+  vibrations: { delta: 'displacement / Å' },
+  phonons: { delta: 'displacement / Å' },
+  neb: { images: 'images', spring: 'spring / eV/Å²', fmax: 'fmax / eV/Å', maxSteps: 'max steps', every: 'band every' },
+  elastic: { strain: 'largest strain', fmax: 'fmax / eV/Å' },
+} as const satisfies Record<'lj' | 'morse' | SimulationTask, Record<string, string>>;
+
+/** The captions of the form's fields by the path of their value in what `simulations.start` takes ("parameters.timestep"). */
+function captionsByPath(form: Pick<SimulationForm, 'task' | 'calculator'>): Record<string, string> {
+  const captions: Record<string, string> = { name: 'name' };
+  if (form.calculator === 'lj' || form.calculator === 'morse') for (const [k, c] of Object.entries(FIELD_CAPTIONS[form.calculator])) captions[`calculator.parameters.${k}`] = c;
+  for (const [k, c] of Object.entries(FIELD_CAPTIONS[form.task])) captions[`parameters.${k}`] = c;
+  return captions;
+}
+
+/** A refusal of the contract's (`path`: the value's, in what `simulations.start` takes) in a sentence naming the panel's field, as the model configuration form says its check's (configSchema `formMessage`). */
+function issueText(issue: { path: readonly PropertyKey[]; message: string }, captions: Readonly<Record<string, string>>): string {
+  const path = issue.path.map(String).join('.');
+  return path in captions ? formMessage({ path, message: `${path} ${issue.message}` }, captions) : `${path}: ${issue.message}`;
+}
+
+/**
+ * What of the form `simulations.start` would refuse (a field emptied, 0 where it must be positive, a value out of
+ * its range), each in a sentence naming the field as the panel shows it ("T must be a number", "time step must be
+ * positive"): the contract's own check (simulationStartSchema), run before sending.
+ */
+export function fieldProblems(form: SimulationForm): string[] {
+  const checked = simulationStartSchema.omit({ structureId: true }).safeParse(requestOf(form));
+  return checked.success ? [] : checked.error.issues.map((i) => issueText(i, captionsByPath(form)));
+}
+
+/**
+ * Why `simulations.start` refused the form: the contract's refusal of its values (a ValidationError, "invalid
+ * argument to simulations.start: parameters.timestep: must be positive") in the panel's words, as `fieldProblems`
+ * says them ("time step must be positive"); any other failure as it came.
+ */
+export function startRefusalText(e: unknown, form: SimulationForm): string {
+  // the error as it crossed the boundary ({name, message, details}: the issues' paths and messages)
+  const { name, details } = e !== null && typeof e === 'object' ? (e as { name?: unknown; details?: unknown }) : {};
+  const issues = name === 'ValidationError' && Array.isArray(details) ? (details as { path: string[]; message: string }[]) : null;
+  return issues?.length ? issues.map((i) => issueText(i, captionsByPath(form))).join('; ') : errorMessage(e);
 }
 
 /** The run a page opened (or reloaded) while simulations go shows: the newest of them that is queued or running, else null. */
@@ -87,7 +142,8 @@ export function missingPotential(form: SimulationForm, potentials: readonly Pick
 
 /**
  * Why the form cannot be run yet (a trained potential not chosen, or no longer among the stored
- * `potentials` when they are given, a phonon supercell or mesh typed wrong, a band without its end), or null.
+ * `potentials` when they are given, a phonon supercell or mesh typed wrong, a band without its end, a
+ * value `simulations.start` would refuse: `fieldProblems`), or null.
  */
 export function formProblem(form: SimulationForm, potentials?: readonly Pick<ModelRecord, 'id'>[]): string | null {
   if (form.calculator === 'model' && form.modelId === null) return 'choose a trained potential (train one, or import a .lwm potential in Models)';
@@ -98,13 +154,20 @@ export function formProblem(form: SimulationForm, potentials?: readonly Pick<Mod
     if (parseTriple(form.phonons.mesh, 200) === undefined) return 'the mesh is three whole numbers from 1 to 200 (19,19,19), one for all three, or empty for the default';
   }
   if (form.task === 'neb' && form.neb.endStructureId === null) return 'choose the end state: a stored structure of the same atoms, in the same order and cell';
-  return null;
+  return fieldProblems(form)[0] ?? null;
 }
 
-/** What `simulations.start` is asked for. */
-export function formRequest(form: SimulationForm): { calculator: CalculatorSpec; parameters: SimulationRequest; name?: string } {
+type StartRequest = { calculator: CalculatorSpec; parameters: SimulationRequest; name?: string };
+
+/** What `simulations.start` is asked for; refused when the form cannot be run (`formProblem`). */
+export function formRequest(form: SimulationForm): StartRequest {
   const problem = formProblem(form);
   if (problem) throw new Error(problem);
+  return requestOf(form);
+}
+
+/** The request the form makes, unchecked (a phonon supercell and mesh read, a band's end chosen: `formProblem` checks those first). */
+function requestOf(form: SimulationForm): StartRequest {
   const calculator: CalculatorSpec =
     form.calculator === 'model'
       ? { kind: 'model', modelId: form.modelId! }

@@ -65,8 +65,31 @@ function leastSquares(a: Float64Array, y: Float64Array, m: number, n: number): F
   return c;
 }
 
-/** Fits (V, E) points with the Birch–Murnaghan equation of state (see the module comment). */
-export function fitBirchMurnaghan(volumes: readonly number[], energies: readonly number[]): BirchMurnaghanFit {
+/**
+ * What the controls that widen an equation of state's volumes and relax a structure with its cell are
+ * called where the run is made: the fit's advice names them (`EOS_CONTROLS`).
+ */
+export interface EosControls {
+  range: string;
+  relaxCell: string;
+}
+
+export const EOS_CONTROLS = {
+  commandLine: { range: '--range', relaxCell: 'relax --cell' },
+  /** The Simulate panel's fields (src-renderer/components/simulation/SimulationSetup.vue shows these captions). */
+  panel: { range: 'range ±', relaxCell: 'relax the cell' },
+} as const satisfies Record<string, EosControls>;
+
+/** Why the volumes give no V₀ of the crystal's, and what to change, naming the `controls` of where the run is made. */
+export function notBracketedText(v0: number, vMin: number, vMax: number, controls: EosControls): string {
+  return (
+    `equation of state: the fitted V₀ = ${v0.toFixed(4)} Å³ lies outside the volumes sampled (${vMin.toFixed(4)}–${vMax.toFixed(4)} Å³), so V₀, E₀ and B₀ would be extrapolated: ` +
+    `the volumes do not bracket the minimum. Widen the range of volumes (${controls.range}), or start from the structure relaxed with its cell (${controls.relaxCell}) so that they are centred on V₀`
+  );
+}
+
+/** Fits (V, E) points with the Birch–Murnaghan equation of state (see the module comment); a minimum outside the volumes is refused, naming the `controls` to change. */
+export function fitBirchMurnaghan(volumes: readonly number[], energies: readonly number[], controls: EosControls = EOS_CONTROLS.commandLine): BirchMurnaghanFit {
   const m = volumes.length;
   if (m !== energies.length) throw new Error('equation of state: as many energies as volumes are needed');
   if (m < 5) throw new Error(`equation of state: at least 5 points are needed for a Birch–Murnaghan fit, got ${m}`);
@@ -108,12 +131,7 @@ export function fitBirchMurnaghan(volumes: readonly number[], energies: readonly
   // a minimum outside the volumes is the cubic extrapolated, not the crystal's (ASE warns "The minimum volume of your fit is not in your volumes")
   const vMin = Math.min(...volumes);
   const vMax = Math.max(...volumes);
-  if (v0 < vMin || v0 > vMax) {
-    throw new Error(
-      `equation of state: the fitted V₀ = ${v0.toFixed(4)} Å³ lies outside the volumes sampled (${vMin.toFixed(4)}–${vMax.toFixed(4)} Å³), so V₀, E₀ and B₀ would be extrapolated: ` +
-        `the volumes do not bracket the minimum. Widen the range of volumes (--range), or start from the structure relaxed with its cell (relax --cell) so that they are centred on V₀`,
-    );
-  }
+  if (v0 < vMin || v0 > vMax) throw new Error(notBracketedText(v0, vMin, vMax, controls));
   const e0 = c0 + c1 * t0 + c2 * t0 ** 2 + c3 * t0 ** 3;
   const exx = (2 * c2 + 6 * c3 * t0) / half ** 2;
   const exxx = (6 * c3) / half ** 3;
@@ -146,6 +164,8 @@ export interface EosOptions {
   /** Called after each volume. */
   onPoint?: (index: number, volume: number, energy: number, atoms: Atoms) => void | Promise<void>;
   signal?: { readonly aborted: boolean };
+  /** What the fit's advice calls the controls (default the command line's options). */
+  controls?: EosControls;
 }
 
 export const EOS_DEFAULTS = Object.freeze({ points: 11, range: 0.08 });
@@ -159,7 +179,8 @@ export interface EosResult {
 }
 
 export class EosCancelled extends Error {
-  constructor() {
+  /** `done`: the volumes computed before it was cancelled (each given to `onPoint`). */
+  constructor(readonly done: number) {
     super('equation of state cancelled');
     this.name = 'EosCancelled';
   }
@@ -181,14 +202,14 @@ export async function equationOfState(atoms: Atoms, calculator: Calculator, opti
   const points: [number, number][] = [];
   const unconverged: number[] = [];
   for (let k = 0; k < n; k++) {
-    if (options.signal?.aborted) throw new EosCancelled();
+    if (options.signal?.aborted) throw new EosCancelled(points.length);
     const vk = v * (1 - range + (2 * range * k) / (n - 1));
     const a = atoms.clone();
     a.setLattice(scaled(l0, Math.cbrt(vk / v)), true);
     let energy: number;
     if (options.relax) {
       const r = await relax(a, calculator, { ...options.relaxOptions, cell: false, signal: options.signal });
-      if (r.status === 'cancelled') throw new EosCancelled();
+      if (r.status === 'cancelled') throw new EosCancelled(points.length);
       if (r.status === 'failed') throw new Error(`equation of state: the relaxation at V = ${vk.toFixed(4)} Å³ failed: ${r.message}`);
       if (!r.converged) unconverged.push(vk);
       energy = r.energy;
@@ -203,6 +224,7 @@ export async function equationOfState(atoms: Atoms, calculator: Calculator, opti
     fit: fitBirchMurnaghan(
       points.map((p) => p[0]),
       points.map((p) => p[1]),
+      options.controls,
     ),
     unconverged,
   };

@@ -11,7 +11,7 @@ import { elementSymbol } from '../chem/elements';
 import { Atoms, SimulationInputError, SYMMETRY_AND_HELD, type AtomicConfiguration, type AxisConstraint } from './atoms';
 import { pressureOf, type CalculateOptions, type Calculation, type Calculator, type Reach } from './calculator';
 import { EmtCalculator, EMT_ELEMENTS } from './emt';
-import { EOS_DEFAULTS, EosCancelled, equationOfState } from './eos';
+import { EOS_DEFAULTS, EosCancelled, equationOfState, type EosControls } from './eos';
 import { ELASTIC_DEFAULTS, ELASTIC_POINTS, ElasticCancelled, elasticConstants, type ElasticResult } from './elastic';
 import { barostatProblem, MD_DEFAULTS, runMolecularDynamics, type BarostatName, type Ensemble, type ThermostatName } from './md';
 import type { CellMotion } from './thermostats';
@@ -544,6 +544,8 @@ export interface SimulationHooks {
    */
   onWork?: (what: string) => void | Promise<void>;
   signal?: { readonly aborted: boolean };
+  /** What an equation of state's advice calls the controls of where the run is made (eos.ts `EOS_CONTROLS`; default the command line's). */
+  eosControls?: EosControls;
   /** The space group's operations on the structure, found by the caller at `symmetryTolerance`: a relaxation that keeps its symmetry (`RelaxParameters.symmetry`), phonons that use it. */
   symmetry?: SymmetryOperations;
   /**
@@ -1092,6 +1094,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
         relax: params.relax,
         relaxOptions: { fmax: params.fmax },
         signal: hooks.signal,
+        ...(hooks.eosControls ? { controls: hooks.eosControls } : {}),
         onPoint: async (k, volume, energy, a) => {
           await hooks.onStep?.(k, { volume, energy });
           const c = await calculator.calculate(a, { stress: true });
@@ -1120,7 +1123,7 @@ async function simulate(atoms: Atoms, name: string, given: Calculator, params: S
         final: final.toStructure(`${name} (V₀ from the equation of state)`),
       };
     } catch (e) {
-      if (e instanceof EosCancelled) return { status: 'cancelled', message: 'cancelled', summary: null, final: null };
+      if (e instanceof EosCancelled) return { status: 'cancelled', message: `cancelled after ${e.done} of ${params.points} volumes`, summary: null, final: null };
       throw e;
     }
   }

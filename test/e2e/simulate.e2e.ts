@@ -300,6 +300,28 @@ describe('Simulate', () => {
     expect(app.errors).toEqual([]);
   });
 
+  it('says what is wrong with a number field before sending, naming it as the panel does (not the contract validator\'s text)', { timeout: 600_000 }, async () => {
+    const { page } = app;
+    await page.getByTestId('nav-simulate').click();
+    await page.getByTestId('simulation-task-md').click();
+    const problem = page.getByTestId('simulation-form-problem');
+    const start = page.getByTestId('simulation-start');
+    await expect.poll(() => problem.count()).toBe(0);
+    // tester A: an emptied T gave "invalid argument to simulations.start: parameters.temperature: Invalid input: expected number, received string"
+    await page.getByTestId('simulation-temperature').fill('');
+    await expect.poll(() => problem.textContent()).toBe('T must be a number');
+    expect([await start.isDisabled(), await start.getAttribute('title')]).toEqual([true, 'T must be a number']);
+    await page.getByTestId('simulation-temperature').fill('300');
+    // a time step of 0 (the field's min=0 lets it through the browser's own check)
+    await page.getByTestId('simulation-timestep').fill('0');
+    await expect.poll(() => problem.textContent()).toBe('time step must be positive');
+    await page.getByTestId('simulation-timestep').fill('1e9');
+    await expect.poll(() => problem.textContent()).toBe('time step must be at most 50 fs');
+    await page.getByTestId('simulation-timestep').fill('1');
+    await expect.poll(() => problem.count()).toBe(0);
+    expect(app.errors).toEqual([]);
+  });
+
   it('relaxes with a trained potential chosen in the panel', { timeout: 600_000 }, async () => {
     const { page } = app;
     const path = join(dir, 'tiny-schnet.lwm');

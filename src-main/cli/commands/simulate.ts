@@ -64,7 +64,7 @@ import { readStructuresInPlace, type FileStructures } from '../../files/structur
 import { CalculatorChoiceError, openCalculator, type OpenedCalculator } from '../calculator';
 import { pickedAtoms } from './picked-atoms';
 import { cellFormatProblem, flagOptions, outputFileProblem, outputFormat, parseCommandArgs, READ_LIMIT_OPTIONS, readLimits, readLimitsUsage, usageError, UsageProblem, valueOptions, type Command, type CommandContext } from '../command';
-import { leaveStopSignalsUnheard, signalName, stepStopSignal, stoppedStatus } from '../signals';
+import { leaveStopSignalsUnheard, signalName, stepStopSignal, stoppedBy, stoppedStatus } from '../signals';
 
 const COMMON = `  --model NAME       emt, lj, morse (built in), or a trained potential: a stored model's
                      name or a model file (required)
@@ -125,7 +125,7 @@ Exit status: 0 when it converged, 1 when it did not (or failed, or the file coul
 2 for bad usage, 130 (143) when Ctrl-C (SIGTERM) stopped it (the structure so far is written and printed).
 Progress goes to stderr every 10 s.`;
 
-const mdUsage = `Usage: latticework md FILE --model NAME --ensemble nve|nvt|npt --temperature K --timestep FS --steps N [--every K] [--seed S] [--velocities file] [--out traj.extxyz] [--json]
+const mdUsage = `Usage: latticework md FILE --model NAME --ensemble nve|nvt|npt --temperature K --timestep FS --steps N [--every K] [--seed S] [--velocities maxwell-boltzmann|file] [--out traj.extxyz] [--json]
 
 Molecular dynamics of the structure in FILE. Velocities start Maxwell–Boltzmann at the temperature
 (seeded, zero total momentum, scaled to exactly that temperature), or with --velocities file as the
@@ -441,17 +441,26 @@ interface Summarised<T extends SimulationSummary['task']> {
 /**
  * Runs such a task with a trained potential's watch over its training structures: its result, or the
  * exit status when it gave none (the reason said on stderr, with the watch's warnings; 130 (143) when Ctrl-C (SIGTERM)
- * stopped it).
+ * stopped it, after `onStopped` has printed what the run did, given the run's message). `onStep`: every step's values.
  */
-async function summarised<T extends SimulationSummary['task']>(ctx: CommandContext, task: T, file: string, loaded: Loaded, params: SimulationParameters): Promise<Summarised<T> | number> {
+async function summarised<T extends SimulationSummary['task']>(
+  ctx: CommandContext,
+  task: T,
+  file: string,
+  loaded: Loaded,
+  params: SimulationParameters,
+  { onStep, onStopped }: { onStep?: SimulationHooks['onStep']; onStopped?: (message: string, status: number) => void } = {},
+): Promise<Summarised<T> | number> {
   const watch = domainWatch(loaded, task);
-  const out = await simulate(ctx, task, file, loaded, params, watch ? { domain: watch } : {});
+  const out = await simulate(ctx, task, file, loaded, params, { ...(watch ? { domain: watch } : {}), ...(onStep ? { onStep } : {}) });
   if (typeof out === 'number') return out;
   if (out.summary?.task !== task) {
     ctx.io.err(`latticework ${task}: ${file}: ${out.message}`);
     // where the potential left its training structures may be why
     for (const w of watch?.warnings ?? []) ctx.io.err(`warning: ${w}`);
-    return out.status === 'cancelled' ? stoppedStatus() : 1;
+    if (out.status !== 'cancelled') return 1;
+    onStopped?.(out.message, stoppedStatus());
+    return stoppedStatus();
   }
   return { s: out.summary as Extract<SimulationSummary, { task: T }>, final: out.final, message: out.message, warnings: watch ? watch.warnings : null };
 }
@@ -969,15 +978,34 @@ export const eosCommand: Command = {
     }
     const loaded = await load(ctx, 'eos', file, values, eosUsage);
     if (typeof loaded === 'number') return loaded;
-    const r = await summarised(ctx, 'eos', file, loaded, params);
+    const heading = `${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}`;
+    const table = (points: readonly (readonly [number, number])[]) => {
+      ctx.io.out('   V/Å³          E/eV');
+      for (const [v, e] of points) ctx.io.out(`${v.toFixed(4).padStart(10)}  ${e.toFixed(6).padStart(12)}`);
+    };
+    // the volumes done, for a run Ctrl-C or SIGTERM stops: it prints them (no fit), as md and relax print what they did
+    const done: [number, number][] = [];
+    const r = await summarised(ctx, 'eos', file, loaded, params, {
+      onStep: (_, v) => {
+        if (v.volume != null && v.energy != null) done.push([v.volume, v.energy]);
+      },
+      onStopped: (message, status) => {
+        // with --json the error document of a stopped command ({"error": {"message", "status", "stoppedBy"}}), with the volumes done
+        const signal = stoppedBy(status);
+        if (values.json) ctx.io.out(JSON.stringify({ error: { message: `${file}: ${message}`, status, ...(signal && { stoppedBy: signal }) }, file, model: loaded.opened.model, points: done }));
+        else {
+          ctx.io.out(`${heading}  ${message}${params.relax ? ' (atoms relaxed at each)' : ''}: no fit`);
+          table(done);
+        }
+      },
+    });
     if (typeof r === 'number') return r;
     const { s, warnings } = r;
     if (values.json) {
       ctx.io.out(JSON.stringify({ file, model: loaded.opened.model, v0: s.v0, e0: s.e0, b0GPa: s.b0GPa, b0prime: s.b0prime, points: s.points, rms: s.rms, unconverged: s.unconverged, ...(warnings ? { warnings } : {}) }));
     } else {
-      ctx.io.out(`${file}  ${loaded.opened.model}${loaded.opened.backend ? ` (${loaded.opened.backend})` : ''}  Birch–Murnaghan fit of ${s.points.length} volumes${params.relax ? ' (atoms relaxed at each)' : ''}`);
-      ctx.io.out('   V/Å³          E/eV');
-      for (const [v, e] of s.points) ctx.io.out(`${v.toFixed(4).padStart(10)}  ${e.toFixed(6).padStart(12)}`);
+      ctx.io.out(`${heading}  Birch–Murnaghan fit of ${s.points.length} volumes${params.relax ? ' (atoms relaxed at each)' : ''}`);
+      table(s.points);
       ctx.io.out(`V0 ${s.v0.toFixed(4)} Å³, E0 ${s.e0.toFixed(6)} eV, B0 ${s.b0GPa.toFixed(2)} GPa, B0' ${s.b0prime.toFixed(3)} (rms residual ${s.rms.toExponential(2)} eV)`);
       for (const w of warnings ?? []) ctx.io.err(`warning: ${w}`);
     }

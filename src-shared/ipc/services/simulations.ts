@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Mat3 } from '../../chem/structure';
 import type { CalculatorSpec, NebParameters, SimulationParameters, SimulationSummary, SimulationTask, StepValues } from '../../sim/job';
 import { MAX_PRESSURE_GPA, PRESSURE_RANGE_TEXT } from '../../sim/units';
+import { groupThousands } from '../../text';
 import type { StructureRecord } from '../contract';
 import { event, method } from '../define';
 
@@ -166,11 +167,15 @@ export interface SimulationFramesEvent {
 /** A trajectory export under way (`exportTrajectory`): the UUID its first part gave (36 characters). */
 const exportIdSchema = z.string().uuid().max(36);
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+// the messages say what is wrong after the field's name (the Simulate panel shows them so: "time step must be positive")
+const number = z.number({ error: 'must be a number' });
+const finite = number.refine(Number.isFinite, 'must be a finite number');
 const positive = finite.refine((x) => x > 0, 'must be positive');
 const pressure = finite.refine((x) => Math.abs(x) <= MAX_PRESSURE_GPA, `must be ${PRESSURE_RANGE_TEXT}`);
 const nonNegative = finite.refine((x) => x >= 0, 'must be zero or positive');
-const count = z.number().int();
+const count = number.int('must be a whole number');
+/** A whole number from `min` to `max`. */
+const between = (min: number, max: number) => count.min(min, `must be at least ${groupThousands(min)}`).max(max, `must be at most ${groupThousands(max)}`);
 const fixed = z.array(count.nonnegative()).max(1_000_000);
 const axisConstraints = z
   .array(z.object({ atom: count.nonnegative(), held: z.tuple([z.boolean(), z.boolean(), z.boolean()]), frame: z.enum(['lattice', 'cartesian']) }).strict())
@@ -202,14 +207,14 @@ export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discrimin
       task: z.literal('relax'),
       optimizer: z.enum(['fire', 'lbfgs']),
       fmax: positive,
-      maxSteps: count.min(0).max(1_000_000),
+      maxSteps: between(0, 1_000_000),
       cell: z.boolean(),
       pressure: pressure,
       smax: positive,
       hydrostatic: z.boolean(),
       fixed,
       axisConstraints: axisConstraints.optional(),
-      every: count.min(1).max(1_000_000),
+      every: between(1, 1_000_000),
       stopWhenExtrapolating: z.boolean().optional(),
       symmetry: z.boolean().optional(),
       minimum: z.enum(['check', 'escape']).optional(),
@@ -222,8 +227,8 @@ export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discrimin
       thermostat: z.enum(['langevin', 'nose-hoover', 'berendsen']),
       temperature: nonNegative,
       timestep: positive.refine((x) => x <= 50, 'must be at most 50 fs'),
-      steps: count.min(0).max(100_000_000),
-      every: count.min(1).max(100_000_000),
+      steps: between(0, 100_000_000),
+      every: between(1, 100_000_000),
       seed: count,
       friction: positive,
       tau: positive,
@@ -241,7 +246,7 @@ export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discrimin
   z
     .object({
       task: z.literal('eos'),
-      points: count.min(5).max(200),
+      points: between(5, 200),
       range: positive.refine((x) => x < 0.5, 'must be below 0.5'),
       relax: z.boolean(),
       fmax: positive,
@@ -265,9 +270,9 @@ export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discrimin
   z
     .object({
       task: z.literal('phonons'),
-      supercell: z.tuple([z.number().int().min(1).max(50), z.number().int().min(1).max(50), z.number().int().min(1).max(50)]).nullable(),
+      supercell: z.tuple([between(1, 50), between(1, 50), between(1, 50)]).nullable(),
       delta: positive.refine((x) => x <= 0.1, 'must be at most 0.1 Å'),
-      mesh: z.tuple([z.number().int().min(1).max(200), z.number().int().min(1).max(200), z.number().int().min(1).max(200)]).nullable(),
+      mesh: z.tuple([between(1, 200), between(1, 200), between(1, 200)]).nullable(),
       symmetry: z.boolean().optional(),
     })
     .strict(),
@@ -275,14 +280,14 @@ export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discrimin
     .object({
       task: z.literal('neb'),
       endStructureId: z.number().int().positive(),
-      images: count.min(1).max(50),
+      images: between(1, 50),
       spring: positive,
       climb: z.boolean(),
       path: z.enum(['linear', 'idpp']),
       optimizer: z.enum(['fire', 'lbfgs']),
       fmax: positive,
-      maxSteps: count.min(0).max(1_000_000),
-      every: count.min(1).max(1_000_000),
+      maxSteps: between(0, 1_000_000),
+      every: between(1, 1_000_000),
       relaxEnds: z.boolean(),
       fixed,
     })
@@ -290,6 +295,16 @@ export const simulationRequestSchema: z.ZodType<SimulationRequest> = z.discrimin
 ]);
 
 const id = z.number().int().positive();
+
+/** What `start` takes: the Simulate panel checks its form against it before sending (src-renderer/lib/simulation.ts `formProblem`). */
+export const simulationStartSchema = z
+  .object({
+    structureId: id,
+    calculator: calculatorSpecSchema,
+    parameters: simulationRequestSchema,
+    name: z.string().max(200, 'must be at most 200 characters').optional(),
+  })
+  .strict();
 /** A wave vector in fractions of the reciprocal lattice. */
 const waveVector = z.tuple([z.number().finite(), z.number().finite(), z.number().finite()]);
 /** How far a phonon mode's modulation moves the atom moving most, Å. */
@@ -298,16 +313,7 @@ const phononAmplitude = z.number().positive().max(2);
 export const simulationsService = {
   methods: {
     /** Starts a simulation of a stored structure in a compute worker; progress: onFrames, onStatus. */
-    start: method<SimulationRecord>()(
-      z
-        .object({
-          structureId: id,
-          calculator: calculatorSpecSchema,
-          parameters: simulationRequestSchema,
-          name: z.string().max(200).optional(),
-        })
-        .strict(),
-    ),
+    start: method<SimulationRecord>()(simulationStartSchema),
     /**
      * Starts a new band from where band run `id` stands: its images as last written (the band it ended
      * with, or, cut short, the last one written on the way), with its end state, calculator and parameters.

@@ -306,6 +306,14 @@ async function continuesAse(): Promise<void> {
 }
 
 describe('latticework relax, md and eos', () => {
+  it("README's md synopsis is md --help's: --velocities takes the word maxwell-boltzmann or file (the literal word, not a file's path)", () => {
+    const synopsis = mdCommand.usage.split('\n')[0].replace(/^Usage: /, '');
+    const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8').split('\n').find((l) => l.startsWith('| `latticework md '))!;
+    // (until session 46 both read "[--velocities file]", which reads as a path: `--velocities run.extxyz` was refused)
+    expect(synopsis).toContain('[--velocities maxwell-boltzmann|file]');
+    expect(readme.startsWith(`| \`${synopsis.replace(/\|/g, '\\|')}\` |`)).toBe(true);
+  });
+
   it('the files a run writes are checked before it starts: a file that exists, a folder that does not, a molecule into a format with a cell', async () => {
     writeFileSync(join(dir, 'mine.cif'), 'kept');
     const exists = await run(relaxCommand, ['Cu.vasp', '--model', 'emt', '--out', 'mine.cif', '--json']);
@@ -607,6 +615,49 @@ describe('latticework relax, md and eos', () => {
     }
   });
 
+  it('SIGTERM or Ctrl-C stops eos at its next volume and it prints the volumes done, as md and relax print what they did: --json the error document with "file", "model", "points"; the text their table; exit 143 or 130', { timeout: 120_000 }, async () => {
+    const argv = ['Cu1.vasp', '--model', 'emt', '--points', '7', '--relax'];
+    const full = JSON.parse((await run(eosCommand, [...argv, '--json'])).out) as { points: [number, number][] };
+    // a clock that moves 10 s each time it is read: a progress line after every volume
+    let t = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => (t += 10_000));
+    /** eos with `signal` delivered as the progress line of volume 3 is said (its point just computed). */
+    const stopAtThird = async (signal: 'SIGTERM' | 'SIGINT', args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      let delivered = false;
+      const code = await asOnlyCommand(() =>
+        eosCommand.run({
+          argv: args,
+          cwd: dir,
+          io: {
+            out: (l) => out.push(l),
+            err: (l) => {
+              err.push(l);
+              if (!delivered && /: volume 3 of 7$/.test(l)) delivered = !deliverSignal(signal);
+            },
+          },
+        }),
+      );
+      expect(delivered, err.join('\n')).toBe(true);
+      return { code, out, err: err.join('\n') };
+    };
+    try {
+      const json = await stopAtThird('SIGTERM', [...argv, '--json']);
+      expect(json.code, json.err).toBe(143);
+      expect(json.err).toMatch(/^latticework eos: Cu1\.vasp: cancelled after 3 of 7 volumes$/m);
+      expect(json.out).toHaveLength(1);
+      // the document a stopped command prints, with the volumes computed (until session 46 only the error: they were lost)
+      expect(JSON.parse(json.out[0])).toEqual({ error: { message: 'Cu1.vasp: cancelled after 3 of 7 volumes', status: 143, stoppedBy: 'SIGTERM' }, file: 'Cu1.vasp', model: 'emt', points: full.points.slice(0, 3) });
+      const text = await stopAtThird('SIGINT', argv);
+      expect(text.code, text.err).toBe(130);
+      expect(text.out[0]).toBe('Cu1.vasp  emt  cancelled after 3 of 7 volumes (atoms relaxed at each): no fit');
+      expect(text.out.slice(2)).toEqual(full.points.slice(0, 3).map(([v, e]) => `${v.toFixed(4).padStart(10)}  ${e.toFixed(6).padStart(12)}`));
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it('md --out appends each frame as it is made: while the run goes the file holds the frames so far, whole (a SIGKILL keeps them), in every format', { timeout: 120_000 }, async () => {
     const count = (name: string): number => {
       const bytes = readFileSync(join(dir, name));
@@ -847,7 +898,7 @@ describe('latticework relax, md and eos', () => {
     const outside = await run(eosCommand, ['Cu1-compressed.vasp', '--model', 'emt', '--range', '0.02', '--json']);
     expect(outside.code).toBe(1);
     expect(outside.out).toBe('');
-    expect(outside.err).toMatch(/^latticework eos: Cu1-compressed\.vasp: equation of state: the fitted V₀ = 47\.6856 Å³ lies outside the volumes sampled \(39\.2017–40\.8017 Å³\).* \(--range\)/);
+    expect(outside.err).toMatch(/^latticework eos: Cu1-compressed\.vasp: equation of state: the fitted V₀ = 47\.6856 Å³ lies outside the volumes sampled \(39\.2017–40\.8017 Å³\).* Widen the range of volumes \(--range\), or start from the structure relaxed with its cell \(relax --cell\) so that they are centred on V₀$/m);
   });
 
   it('vibrations: the atoms the file does not hold vibrate, as ASE\'s Vibrations; --atoms chooses; --mode writes an animation', async () => {

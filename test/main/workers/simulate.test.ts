@@ -54,6 +54,15 @@ describe('simulate job with a trained potential', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("an equation of state whose volumes miss the minimum advises with the Simulate panel's fields, not the command line's options", async () => {
+    // fcc Cu at 95 % of its lattice constant sampled within ±2 %: its fit's minimum lies beyond the volumes
+    const compressed = structureToJSON(readStructures('Cu.vasp', copperPoscar(1).replace(/3\.600000/g, '3.420000')).structures[0]);
+    const out = await simulateTask({ structure: compressed, calculator: { kind: 'emt' }, parameters: { ...SIMULATION_DEFAULTS.eos, range: 0.02 } }, context().ctx);
+    expect(out.status).toBe('failed');
+    // (until session 46 "(--range)" and "(relax --cell)", which the panel has not)
+    expect(out.message).toMatch(/the volumes do not bracket the minimum\. Widen the range of volumes \(range ±\), or start from the structure relaxed with its cell \(relax the cell\) so that they are centred on V₀$/);
+  });
+
   it("an equation of state's warnings name its volumes, and the batches carry them as they grow", async () => {
     const { ctx, events } = context();
     const out = await simulateTask({ structure, calculator: { kind: 'model', modelId: 1 }, model: potential, parameters: { ...SIMULATION_DEFAULTS.eos, points: 5, range: 0.02 } }, ctx);

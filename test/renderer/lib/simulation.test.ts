@@ -13,6 +13,7 @@ import {
   comparisonSummary,
   defaultForm,
   elasticTable,
+  fieldProblems,
   formProblem,
   frameStepText,
   missingPotential,
@@ -32,6 +33,7 @@ import {
   vibrationRow,
   simulationCharts,
   simulationListLabel,
+  startRefusalText,
   type SimulationForm,
 } from '../../../src-renderer/lib/simulation';
 import { readStructures } from '../../../src-shared/chem';
@@ -152,11 +154,68 @@ describe('Simulate panel helpers', () => {
     expect(streamBand(band, [point(0, 0, -10, 0)], 7)).toHaveLength(7);
   });
 
+  it("says before sending what of the form the run would be refused, each field named as the panel shows it: emptied, 0 where it must be positive, out of range (tester A: the contract's validator text reached the panel)", () => {
+    const md = defaultForm();
+    md.task = 'md';
+    expect(fieldProblems(md)).toEqual([]);
+    // an emptied number field gives '' (v-model.number): until session 46 "invalid argument to simulations.start: parameters.temperature: Invalid input: expected number, received string"
+    md.md.temperature = '' as unknown as number;
+    md.md.timestep = 0;
+    md.md.steps = 2.5;
+    md.md.every = 0;
+    md.md.seed = '' as unknown as number;
+    expect(fieldProblems(md)).toEqual(['T must be a number', 'time step must be positive', 'steps must be a whole number', 'frame every must be at least 1', 'seed must be a number']);
+    expect(formProblem(md)).toBe('T must be a number');
+    expect(() => formRequest(md)).toThrow('T must be a number');
+    md.md = { ...defaultForm().md, timestep: 1e9, temperature: -1 };
+    expect(fieldProblems(md)).toEqual(['T must be zero or positive', 'time step must be at most 50 fs']);
+    // every task's numbers
+    const cases: [SimulationForm['task'], (f: SimulationForm) => void, string][] = [
+      ['relax', (f) => (f.relax.fmax = 0), 'fmax must be positive'],
+      ['relax', (f) => (f.relax.maxSteps = 2_000_000), 'max steps must be at most 1,000,000'],
+      ['relax', (f) => (f.relax.smax = '' as unknown as number), 'stress tol. must be a number'],
+      ['relax', (f) => (f.relax.pressure = 20_000), 'pressure must be a pressure in GPa from −10,000 to 10,000 (1 bar is 0.0001 GPa)'],
+      ['eos', (f) => (f.eos.points = 4), 'volumes must be at least 5'],
+      ['eos', (f) => (f.eos.range = 0.5), 'range ± must be below 0.5'],
+      ['vibrations', (f) => (f.vibrations.delta = 0.2), 'displacement must be at most 0.1 Å'],
+      ['phonons', (f) => (f.phonons.delta = 0), 'displacement must be positive'],
+      ['elastic', (f) => (f.elastic.strain = 0.1), 'largest strain must be at most 0.05'],
+      ['neb', (f) => ((f.neb.endStructureId = 2), (f.neb.images = 0)), 'images must be at least 1'],
+      ['neb', (f) => ((f.neb.endStructureId = 2), (f.neb.every = '' as unknown as number)), 'band every must be a number'],
+    ];
+    for (const [task, edit, said] of cases) {
+      const form = defaultForm();
+      form.task = task;
+      edit(form);
+      expect(fieldProblems(form), task).toEqual([said]);
+    }
+    const named = defaultForm();
+    named.name = 'x'.repeat(201);
+    expect(formProblem(named)).toBe('name must be at most 200 characters');
+  });
+
+  it("says the contract's refusal of a start, if it comes, in the panel's words: no \"invalid argument to simulations.start:\" and no value paths where the panel names the field", () => {
+    const form = defaultForm();
+    form.task = 'md';
+    // the error as it crosses the boundary (src-main/ipc/dispatch.ts)
+    const refusal = { name: 'ValidationError', message: 'invalid argument to simulations.start: parameters.timestep: must be positive', details: [{ path: ['parameters', 'timestep'], message: 'must be positive' }] };
+    expect(startRefusalText(refusal, form)).toBe('time step must be positive');
+    expect(startRefusalText({ ...refusal, details: [{ path: ['structureId'], message: 'must be positive' }] }, form)).toBe('structureId: must be positive');
+    expect(startRefusalText(new Error('structure 3 not found'), form)).toBe('structure 3 not found');
+  });
+
   it('emptied parameter fields mean the defaults; typed ones are sent; the form is not shared between calls', () => {
     const form = defaultForm();
     form.calculator = 'lj';
-    form.lj = { sigma: 3.4, epsilon: Number.NaN, cutoff: 0 };
+    // an emptied number field gives '' (v-model.number)
+    form.lj = { sigma: 3.4, epsilon: Number.NaN, cutoff: '' as unknown as number };
     expect(formRequest(form).calculator).toEqual({ kind: 'lj', parameters: { sigma: 3.4 } });
+    // 0 is no default: refused, naming the field (until session 46 it was the default, as a negative ε was, without a word)
+    form.lj.cutoff = 0;
+    expect(formProblem(form)).toBe('cutoff must be positive');
+    form.lj = { sigma: 3.4, epsilon: -1 };
+    expect(formProblem(form)).toBe('ε must be positive');
+    form.lj = { sigma: 3.4 };
     form.md.steps = 50;
     expect(defaultForm().md.steps).toBe(1000);
     form.name = '  heat it  ';
