@@ -4,10 +4,14 @@
  * Rows keep id_prop.csv's order.
  */
 import type { FileFailure } from '../../src-shared/ipc/contract';
+import { groupThousands } from '../../src-shared/text';
 import { UserError } from '../ipc/errors';
 import { firstStructures, named, structureText } from './files';
 import { readTable, repeatedRow, rowLabel, rowTargets, type RowsByName } from './table';
 import type { DatasetFormat, LabelledItem } from './types';
+
+/** id_prop.csv rows between two progress reports while their CIFs are loaded. */
+const LOAD_REPORT = 100;
 
 export const cgcnnFolder: DatasetFormat = {
   kind: 'cgcnn-folder',
@@ -15,6 +19,7 @@ export const cgcnnFolder: DatasetFormat = {
   detect: (src) => src.file === null && src.names.includes('id_prop.csv'),
   async read(src, options, io) {
     if (src.file !== null) throw new UserError(`${src.label} is a file: a CGCNN dataset is a folder (id_prop.csv, <id>.cif, optional atom_init.json)`);
+    io.progress(0, null, 'reading id_prop.csv');
     const idProp = await src.text('id_prop.csv');
     if (idProp === null) throw new UserError('this is not a CGCNN folder: there is no id_prop.csv');
     const atomInit = await src.text('atom_init.json');
@@ -28,8 +33,11 @@ export const cgcnnFolder: DatasetFormat = {
     // an id's CIF: <id>.cif, or compressed (<id>.cif.gz, .bz2, .xz: read through src.text, which decompresses)
     const present = new Set(src.names);
     const cifOf = (id: string) => [`${id}.cif`, `${id}.cif.gz`, `${id}.cif.bz2`, `${id}.cif.xz`].find((f) => present.has(f)) ?? `${id}.cif`;
-    for (const { line, cells } of table.body) {
+    // the CIFs are loaded one by one before they are parsed (seconds for thousands): counted by id_prop.csv's rows
+    const total = options.limit === undefined ? table.body.length : Math.min(options.limit, table.body.length);
+    for (const [i, { line, cells }] of table.body.entries()) {
       if (options.limit !== undefined && rows.length >= options.limit) break;
+      if (i % LOAD_REPORT === 0) io.progress(i, total, `loading the files id_prop.csv names: ${groupThousands(i)} of ${groupThousands(total)}`);
       const id = cells[0];
       if (!id) continue;
       // the row names its CIF even when it is left out: that CIF is not one "not in id_prop.csv"

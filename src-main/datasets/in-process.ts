@@ -24,6 +24,7 @@ export const inProcessIO: ReaderIO = {
   // training and export read structures for their graphs only: no space-group search (~1 ms a structure)
   parse: (files) => taskHandlers['parse-structures']({ files, symmetry: false }, quiet()),
   framesReader: (_sources, options) => async (source) => (await taskHandlers['read-frames']({ sources: [source], options }, quiet()))[0],
+  progress: () => undefined,
 };
 
 /** Reads the dataset at `path` (folder or file) in this process. */

@@ -29,6 +29,11 @@ export interface ReaderIO {
    * function reading one source, called for each (two at a time), progress in frames.
    */
   framesReader(sources: FramesSource[], options: FramesReadOptions): (source: FramesSource) => Promise<FramesFile>;
+  /**
+   * Progress of a reader's own work before `parse` (a CGCNN folder loading the CIFs its id_prop.csv
+   * names, one by one from disk): the app's import shows it, the command line has none.
+   */
+  progress(done: number, total: number | null, message: string): void;
 }
 
 export interface DatasetReadOptions {

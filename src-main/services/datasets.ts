@@ -168,6 +168,10 @@ async function parseInChunks(core: CoreParts, job: JobHandle, files: StructureTe
 export function poolIO(core: CoreParts, job: JobHandle): ReaderIO {
   return {
     parse: (files, what) => parseInChunks(core, job, files, what),
+    progress: (done, total, message) => {
+      stopIfCancelled(job);
+      job.progress(done, total, message);
+    },
     framesReader(sources, options) {
       const perFile = new Map<string, { done: number; total: number | null }>();
       let filesDone = 0;

@@ -60,7 +60,7 @@ export const LABEL_LIMIT = 2000;
 /** Up to this many sites the bond tolerance applies while the slider moves; above, when it rests. */
 export const SMOOTH_SLIDER_LIMIT = 3000;
 
-/** Above this many displayed atoms bonds start hidden (they can be turned on). */
+/** Above this many atoms in the structure (its sites, before any supercell) bonds start hidden; the view says so, and they can be turned on. */
 export const BOND_AUTO_LIMIT = 20000;
 
 export interface Measurement {
@@ -93,14 +93,27 @@ export function useStructureView(
   const arrows = shallowRef<Record<string, SiteArrows>>({});
 
   const prepared = computed(() => (structure.value ? prepareStructure(structure.value, options.colorScheme) : null));
+  /**
+   * The structure's atom count when its bonds started hidden because it has more than BOND_AUTO_LIMIT
+   * (the view says so where bonds are turned on); null when they did not, or once the user turned them on.
+   */
+  const bondsHiddenFor = ref<number | null>(null);
   // A new structure: bonds start hidden when there are very many atoms (they can be turned on); its own bond rules.
   watch(
     structure,
     (st) => {
-      if (st) options.showBonds = st.numbers.length <= BOND_AUTO_LIMIT;
+      const many = st !== null && st.numbers.length > BOND_AUTO_LIMIT;
+      if (st) options.showBonds = !many;
+      bondsHiddenFor.value = many ? st.numbers.length : null;
       options.bondRules = {};
     },
     { immediate: true },
+  );
+  watch(
+    () => options.showBonds,
+    (on) => {
+      if (on) bondsHiddenFor.value = null;
+    },
   );
   /** The bond rules of the structure's element pairs: defaults with the user's changes. */
   const bondRules = computed(() => (prepared.value ? { ...defaultBondRules(prepared.value.numbers), ...options.bondRules } : {}));
@@ -280,6 +293,7 @@ export function useStructureView(
     bonds,
     atomCount,
     bondCount,
+    bondsHiddenFor,
     polyhedra,
     labels,
     hovered,
