@@ -17,7 +17,7 @@ import { structuresHandlers } from '../services/structures';
 import { graphsHandlers } from '../services/graphs';
 import { datasetsHandlers } from '../services/datasets';
 import { modelsHandlers } from '../services/models';
-import { registerBuiltinModels } from '../store/models';
+import { modelRenamedNote, registerBuiltinModels } from '../store/models';
 import { trainingHandlers } from '../services/training';
 import { runsHandlers } from '../services/runs';
 import { predictHandlers } from '../services/predict';
@@ -77,7 +77,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   };
   if (options.builtinModels !== false && !db.damage) {
     try {
-      const ids = await registerBuiltinModels(db);
+      const { inserted, renamed } = await registerBuiltinModels(db);
+      for (const r of renamed) console.warn(`latticework: ${modelRenamedNote(r)}`);
+      const ids = [...inserted, ...renamed.map((r) => r.id)];
       if (ids.length) events.emit('models', 'onChanged', { ids });
     } catch (err) {
       console.warn(`latticework: the built-in models could not be registered: ${(err as Error).message}`);

@@ -8,6 +8,7 @@
  */
 import { splitXyzFrames, xyzFlatCells } from '../../src-shared/chem';
 import type { FileFailure } from '../../src-shared/ipc/contract';
+import { labelMagnitudeProblem } from '../../src-shared/numbers';
 import { UserError } from '../ipc/errors';
 import type { ParsedFileStructure } from '../workers/tasks';
 import { firstStructures, named, numericSiteKeys, structureText } from './files';
@@ -107,6 +108,11 @@ export const extxyzFrames: DatasetFormat = {
         const values = frameValues(parsed, key);
         if (values === null) {
           unlabelled.push(`${shown} (no ${key})`);
+          continue;
+        }
+        const huge = values.find((v) => labelMagnitudeProblem(v) !== null);
+        if (huge !== undefined) {
+          unlabelled.push(`${shown} (${key} is ${huge}, ${labelMagnitudeProblem(huge)})`);
           continue;
         }
         if (width >= 0 && values.length !== width) {

@@ -21,7 +21,7 @@ import type { ParsedFileStructure } from '../workers/tasks';
 import { clipMessage, numericSiteKeys } from './files';
 import { noDatasetFile, type DatasetSource } from './source';
 import type { DatasetFormat, LabelledItem, LabelledStructures } from './types';
-import { sameNumbers } from '../../src-shared/numbers';
+import { labelMagnitudeProblem, sameNumbers } from '../../src-shared/numbers';
 import { atomsAtSamePosition, samePositionText } from '../../src-shared/sim/pairs';
 import { plural } from '../../src-shared/text';
 import { describeEnergyOutliers, energyOutliers, ENERGY_OUTLIER_FLOOR, ENERGY_OUTLIER_SPREADS } from '../engine/potential/statistics';
@@ -151,6 +151,11 @@ export async function importFrames(
       const energy = p.structure.properties.energy;
       if (typeof energy !== 'number' || !Number.isFinite(energy)) {
         withoutEnergy.set(r.file, (withoutEnergy.get(r.file) ?? 0) + 1);
+        continue;
+      }
+      const huge = labelMagnitudeProblem(energy);
+      if (huge) {
+        notNumbers.push(`frame ${i} of ${r.file}: its energy is ${energy}, ${huge}`);
         continue;
       }
       const bad = labelsNotNumbers(p.structure);

@@ -8,7 +8,8 @@
  * - The first row is a header when none of its cells after the first is a number.
  * - `target` picks the target columns: a header name or a column number (1-based over the whole
  *   row, so 2 is the first target), or several separated by commas. Default: column 2.
- * - A row whose chosen target cells are not all numbers is unlabelled (reported by line, skipped).
+ * - A row whose chosen target cells are not all numbers is unlabelled (reported by line, skipped), as is
+ *   one with a target beyond ±1e150 (src-shared/numbers.ts LABEL_MAGNITUDE_MAX).
  * - A row with the name of an earlier row is left out, the first kept, and said with both lines and
  *   both targets (`repeatedRow`).
  *
@@ -17,7 +18,7 @@
  * that a path that names some other file never sends that file's contents back.
  */
 import { UserError } from '../ipc/errors';
-import { sameNumbers } from '../../src-shared/numbers';
+import { labelMagnitudeProblem, sameNumbers } from '../../src-shared/numbers';
 
 export interface TableRow {
   line: number;
@@ -157,6 +158,8 @@ export function rowTargets(row: TableRow, columns: number[]): number[] | string 
       // the cell is said when it is safe to repeat (as a row's name is)
       return cell === '' ? `${what} is empty` : SAFE_NAME.test(cell) ? `${what} is '${cell}', not a number` : `${what} is not a number`;
     }
+    const huge = labelMagnitudeProblem(v);
+    if (huge) return `the target in column ${c + 1} is ${v}, ${huge}`;
     values.push(v);
   }
   return values;

@@ -11,7 +11,8 @@ import { resolve } from 'node:path';
 import { databasePath } from '../app/paths';
 import { readNamedFile } from '../files/path-guard';
 import { decodeModelFile, encodeModelFile, isModelFile, readModelHeader, type ModelFileData, type ModelHeader } from '../engine/models/format';
-import type { Database } from '../store/database';
+import type { Database, Tx } from '../store/database';
+import { modelFileStem, modelNameSlug } from '../../src-shared/model/names';
 
 export interface ModelSummary {
   name: string;
@@ -52,16 +53,6 @@ interface Row {
   data: Uint8Array;
 }
 
-/** Lower-case slug for loose name matching ("CGCNN band gap" ~ "cgcnn-band-gap", "Modèle α" ~ "modèle-α"). */
-function slug(name: string): string {
-  return name.trim().replace(/[^\p{L}\p{N}._-]+/gu, '-').toLowerCase();
-}
-
-function stem(file: string | undefined): string | null {
-  if (!file) return null;
-  return file.replace(/\.pth\.tar$/i, '').replace(/\.lwm$/i, '').toLowerCase();
-}
-
 /** The models of a database (the built-in ones registered on first use). */
 /** What to do when a model's name is a built-in's, or a stored model's (`saveProblem`). */
 export interface SaveAdvice {
@@ -80,10 +71,10 @@ export class ModelRepository {
   // SQLite is loaded when the database is first used, not with this module: a model command's start-up
   // (screening starts its workers first) does not wait for it
   private db(): Promise<Database> {
-    this.opened ??= Promise.all([import('../store/database'), import('../store/models')]).then(async ([{ Database }, { registerBuiltinModels }]) => {
+    this.opened ??= Promise.all([import('../store/database'), import('../store/models')]).then(async ([{ Database }, { modelRenamedNote, registerBuiltinModels }]) => {
       const db = await Database.open(this.databasePath);
       try {
-        await registerBuiltinModels(db);
+        for (const r of (await registerBuiltinModels(db)).renamed) console.warn(`latticework: ${modelRenamedNote(r)}`);
       } catch {
         // no resources folder (e.g. a bare build): the stored models still resolve
       }
@@ -109,27 +100,32 @@ export class ModelRepository {
     const rows = await this.rows();
     return (
       rows.find((r) => r.name === name) ??
-      rows.find((r) => slug(r.name) === slug(name)) ??
-      rows.find((r) => stem(readModelHeader(new Uint8Array(r.data)).provenance.file) === stem(name)) ??
+      rows.find((r) => modelNameSlug(r.name) === modelNameSlug(name)) ??
+      rows.find((r) => {
+        const file = readModelHeader(new Uint8Array(r.data)).provenance.file;
+        return file !== undefined && modelFileStem(file) === modelFileStem(name);
+      }) ??
       null
     );
   }
 
   /**
-   * Why `save` would refuse a model named `name` (a built-in's name; a stored one's without `overwrite`),
-   * or null; `advice`: what to do instead, for each (a command that takes --name: choose another).
+   * Why `save` would refuse a model named `name` (one a built-in answers to: store/models.ts builtinAnsweringTo;
+   * a stored one's without `overwrite`), or null; `advice`: what to do instead, for each (a command that takes
+   * --name: choose another).
    */
-  private nameProblem(name: string, same: { origin: string }[], overwrite: boolean, advice: SaveAdvice = NAME_ADVICE): string | null {
-    if (same.some((r) => r.origin === 'builtin')) return `"${name}" is the name of a built-in model; ${advice.builtin}`;
-    if (same.length && !overwrite) return `a model named "${name}" already exists in ${this.databasePath}; ${advice.taken}`;
+  private async nameProblem(tx: Tx, name: string, overwrite: boolean, advice: SaveAdvice = NAME_ADVICE): Promise<string | null> {
+    const { builtinNameProblem } = await import('../store/models');
+    const builtin = await builtinNameProblem(tx, name, advice.builtin);
+    if (builtin) return builtin;
+    if (!overwrite && (await tx.get('SELECT 1 FROM model WHERE name = ?', [name]))) return `a model named "${name}" already exists in ${this.databasePath}; ${advice.taken}`;
     return null;
   }
 
   /** Why a model named `name` cannot be saved, or null: a command that stores what it trains checks it before any work. */
   async saveProblem(name: string, opts: { overwrite?: boolean; advice?: SaveAdvice } = {}): Promise<string | null> {
     const db = await this.db();
-    const same = await db.read((tx) => tx.all<{ origin: string }>('SELECT origin FROM model WHERE name = ?', [name]));
-    return this.nameProblem(name, same, !!opts.overwrite, opts.advice);
+    return db.read((tx) => this.nameProblem(tx, name, !!opts.overwrite, opts.advice));
   }
 
   async save(data: ModelFileData, opts: { overwrite?: boolean } = {}): Promise<string> {
@@ -138,10 +134,9 @@ export class ModelRepository {
     const bytes = encodeModelFile(data);
     const origin = data.header.provenance.source === 'training' ? 'trained' : 'imported';
     const id = await db.transaction(async (tx) => {
-      const same = await tx.all<{ id: number; origin: string }>('SELECT id, origin FROM model WHERE name = ?', [data.header.name]);
-      const problem = this.nameProblem(data.header.name, same, !!opts.overwrite);
+      const problem = await this.nameProblem(tx, data.header.name, !!opts.overwrite);
       if (problem) throw new Error(problem);
-      for (const r of same) await tx.run('DELETE FROM model WHERE id = ?', [r.id]);
+      await tx.run('DELETE FROM model WHERE name = ?', [data.header.name]);
       return (await insertModel(tx, bytes, origin)).id;
     });
     return `${LOCATION}${this.databasePath}#model=${id}`;

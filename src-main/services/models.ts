@@ -184,7 +184,8 @@ export function modelsHandlers(core: CoreParts): LatticeworkHandlers['models'] {
     async import({ path, name }) {
       const bytes = new Uint8Array(await readUserFile(path, 'model'));
       const read = await core.pool.run('read-model-file', { bytes, fileName: basename(path), name });
-      const { id } = await core.db.transaction((tx) => insertModel(tx, read.bytes, 'imported', { parameterCount: read.parameterCount }));
+      // named after its file (the Models view asks no name): a name taken, or a built-in's (band-gap.pth.tar), gives "NAME (imported)"
+      const { id } = await core.db.transaction((tx) => insertModel(tx, read.bytes, 'imported', { parameterCount: read.parameterCount, ...(name === undefined ? { ifTaken: 'imported' } : {}) }));
       core.events.emit('models', 'onChanged', { ids: [id] });
       return (await loadModelFile(core, id)).record;
     },

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelRecord } from '../../src-shared/ipc/contract';
+import { modelNameKey } from '../../src-shared/model/names';
 import { isPotentialConfig } from '../../src-shared/model/potential';
 import { resourcePath } from '../app/resources';
 import { decodeModelFile, encodeModelFile, readModelHeader, type ModelHeader } from '../engine/models/format';
@@ -37,10 +38,43 @@ export class ModelNameTakenError extends UserError {
   override name = 'ModelNameTakenError';
 }
 
-/** The first of `wanted`, `wanted (suffix)`, `wanted (suffix 2)`, … that no stored model has. */
+/**
+ * The built-in models' names and short names by their {@link modelNameKey}: the display name
+ * ("CGCNN band gap") and the stem of the file it was made from ("band-gap"), each the key of the
+ * built-in's display name. `builtins`: the built-ins' headers (default: those stored).
+ */
+async function builtinNameKeys(tx: Tx, builtins?: ModelHeader[]): Promise<Map<string, string>> {
+  const headers = builtins ?? (await tx.all<{ data: Uint8Array }>("SELECT data FROM model WHERE origin = 'builtin'")).map((r) => readModelHeader(new Uint8Array(r.data)));
+  const keys = new Map<string, string>();
+  for (const h of headers) {
+    keys.set(modelNameKey(h.name), h.name);
+    if (h.provenance.file) keys.set(modelNameKey(h.provenance.file), h.name);
+  }
+  return keys;
+}
+
+/**
+ * The built-in model that `name` would name on the command line (`--model` / `--from` find a model by its
+ * name, slug or file stem: models/store.ts), or null: its display name, its short name ("band-gap") or a
+ * spelling of either the lookup takes for it ("Band Gap", "cgcnn-band-gap"). The one check of every path
+ * that stores a model under a name (insertModel, the command line's ModelRepository, a run's name
+ * reservation): a model of the user's under such a name would answer in the built-in's place.
+ */
+export async function builtinAnsweringTo(tx: Tx, name: string): Promise<string | null> {
+  return (await builtinNameKeys(tx)).get(modelNameKey(name)) ?? null;
+}
+
+/** Why `name` cannot be a new model's name for being a built-in's (`advice`: what to do instead), or null. */
+export async function builtinNameProblem(tx: Tx, name: string, advice: string): Promise<string | null> {
+  const builtin = await builtinAnsweringTo(tx, name);
+  if (builtin === null) return null;
+  return builtin === name ? `"${name}" is the name of a built-in model; ${advice}` : `"${name}" already names the built-in model "${builtin}" (the command line's --model and --from take it for the built-in); ${advice}`;
+}
+
+/** The first of `wanted`, `wanted (suffix)`, `wanted (suffix 2)`, … that no stored model has and no built-in answers to. */
 async function freeModelName(tx: Tx, wanted: string, suffix: string): Promise<string> {
   const taken = new Set((await tx.all<{ name: string }>('SELECT name FROM model WHERE name = ? OR name LIKE ?', [wanted, `${wanted} (%`])).map((r) => r.name));
-  if (!taken.has(wanted)) return wanted;
+  if (!taken.has(wanted) && (await builtinAnsweringTo(tx, wanted)) === null) return wanted;
   for (let k = 1; ; k++) {
     const name = `${wanted} (${suffix}${k === 1 ? '' : ` ${k}`})`;
     if (!taken.has(name)) return name;
@@ -49,8 +83,8 @@ async function freeModelName(tx: Tx, wanted: string, suffix: string): Promise<st
 
 /**
  * Inserts a model file; returns its id and the name it is stored under. Every model is stored
- * here, and names are unique (index model_name, migration 17): a name already stored is refused
- * (ModelNameTakenError) unless `ifTaken` is given, when the model is stored under the first free
+ * here, and names are unique (index model_name, migration 17): a name already stored, or one a
+ * built-in answers to (builtinAnsweringTo), is refused (ModelNameTakenError) unless `ifTaken` is given, when the model is stored under the first free
  * `NAME (ifTaken)`, `NAME (ifTaken 2)`, … (its file's header renamed to match): a run's model is
  * never lost to a name.
  */
@@ -63,6 +97,8 @@ export async function insertModel(
   const h = readModelHeader(file);
   const name = opts.ifTaken === undefined ? h.name : await freeModelName(tx, h.name, opts.ifTaken);
   if (name === h.name && (await tx.get('SELECT 1 FROM model WHERE name = ?', [name]))) throw new ModelNameTakenError(`a model named "${name}" is already stored: give it another name`);
+  const builtin = origin === 'builtin' ? null : await builtinNameProblem(tx, name, 'give it another name');
+  if (builtin) throw new ModelNameTakenError(builtin);
   const bytes = modelFileNamed(file, name);
   const t = h.targets[0] ?? { name: '', unit: '' };
   const { lastID } = await tx.run(
@@ -122,31 +158,51 @@ export function modelFileNamed(bytes: Uint8Array, name: string): Uint8Array {
   return encodeModelFile(data);
 }
 
+/** A model of the user's renamed by registerBuiltinModels: `from` named the built-in `builtin`. */
+export interface ModelRenamed {
+  id: number;
+  from: string;
+  to: string;
+  builtin: string;
+}
+
+/** What a renamed model's owner is told, once: its new name and why. */
+export function modelRenamedNote(r: ModelRenamed): string {
+  return `the model "${r.from}" is renamed "${r.to}": "${r.from}" names the built-in model "${r.builtin}" (--model ${JSON.stringify(r.from)} finds the built-in)`;
+}
+
 /**
  * Registers the shipped models (`resources/models/*.lwm`) with origin 'builtin': new ones are
- * inserted, changed ones (other SHA-256) replaced, unchanged ones left alone; a model of the
- * user's that has a new built-in's name is renamed "NAME (model ID)". Returns the ids inserted.
+ * inserted, changed ones (other SHA-256) replaced, unchanged ones left alone. A model of the user's
+ * under a name a built-in answers to (its name or short name, builtinAnsweringTo: stored before that
+ * built-in was shipped, or before session 46 refused its short names) is renamed "NAME (model ID)",
+ * its file too, so that a name finds one model. Returns the ids inserted and the models renamed.
  */
-export async function registerBuiltinModels(db: Pick<Database, 'transaction'>, dir = resourcePath('models')): Promise<number[]> {
-  if (!existsSync(dir)) return [];
+export async function registerBuiltinModels(db: Pick<Database, 'transaction'>, dir = resourcePath('models')): Promise<{ inserted: number[]; renamed: ModelRenamed[] }> {
+  if (!existsSync(dir)) return { inserted: [], renamed: [] };
   const files = readdirSync(dir).filter((f) => f.endsWith('.lwm')).sort();
-  const changed: number[] = [];
-  await db.transaction(async (tx) => {
-    for (const f of files) {
-      const bytes = new Uint8Array(readFileSync(join(dir, f)));
+  return db.transaction(async (tx) => {
+    const shipped = files.map((f) => new Uint8Array(readFileSync(join(dir, f))));
+    const keys = await builtinNameKeys(tx, shipped.map((bytes) => readModelHeader(bytes)));
+    const renamed: ModelRenamed[] = [];
+    for (const user of await tx.all<{ id: number; name: string }>("SELECT id, name FROM model WHERE origin <> 'builtin'")) {
+      const builtin = keys.get(modelNameKey(user.name));
+      if (builtin === undefined) continue;
+      const to = `${user.name} (model ${user.id})`;
+      const row = (await tx.get<{ data: Uint8Array }>('SELECT data FROM model WHERE id = ?', [user.id]))!;
+      const bytes = modelFileNamed(new Uint8Array(row.data), to);
+      await tx.run('UPDATE model SET name = ?, data = ?, sha256 = ? WHERE id = ?', [to, bytes, createHash('sha256').update(bytes).digest('hex'), user.id]);
+      renamed.push({ id: user.id, from: user.name, to, builtin });
+    }
+    const inserted: number[] = [];
+    for (const bytes of shipped) {
       const h = readModelHeader(bytes);
       const sha = createHash('sha256').update(bytes).digest('hex');
       const existing = await tx.get<{ id: number; sha256: string }>("SELECT id, sha256 FROM model WHERE origin = 'builtin' AND name = ?", [h.name]);
       if (existing?.sha256 === sha) continue;
       if (existing) await tx.run('DELETE FROM model WHERE id = ?', [existing.id]);
-      // a model of the user's under a new built-in's name keeps its place as "NAME (model ID)" (as migration 17 renames)
-      for (const user of await tx.all<{ id: number; data: Uint8Array }>("SELECT id, data FROM model WHERE name = ? AND origin <> 'builtin'", [h.name])) {
-        const renamed = modelFileNamed(new Uint8Array(user.data), `${h.name} (model ${user.id})`);
-        await tx.run('UPDATE model SET name = ?, data = ?, sha256 = ? WHERE id = ?', [`${h.name} (model ${user.id})`, renamed, createHash('sha256').update(renamed).digest('hex'), user.id]);
-      }
-      changed.push((await insertModel(tx, bytes, 'builtin')).id);
+      inserted.push((await insertModel(tx, bytes, 'builtin')).id);
     }
+    return { inserted, renamed };
   });
-  return changed;
 }
-

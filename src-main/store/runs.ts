@@ -26,7 +26,7 @@ import type { ExternalRunInfo, MetricPoint, PredictionPoint, RunOrigin, RunDetai
 import { ACTIVE_RUN_STATUSES } from '../../src-shared/ipc/services/training';
 import type { EpochRecord } from '../engine/train/checkpoint';
 import { parseJson, type Database, type SqlValue, type Tx } from './database';
-import { insertModel, replaceModelFile } from './models';
+import { builtinNameProblem, insertModel, replaceModelFile } from './models';
 import { LEASE_TIMEOUT_MS, ownerFor, takenOverBy } from './owners';
 
 export interface RunRow {
@@ -350,10 +350,11 @@ export class ModelNameTakenError extends Error {
 /**
  * A run of `latticework train` that stores its model in the store, a property model's or a potential's,
  * reserves the model's name as it is inserted (`run.reserved_model_name`), in that transaction: refused
- * (ModelNameTakenError) when another run that is training now will store its model under the name, or a
- * model of the name is stored (a built-in's; another without --force). The name is the run's while it is
- * queued, running or paused; a run that ends failed, cancelled or interrupted leaves it free, a finished
- * one has stored its model under it (docs/database.md "run").
+ * (ModelNameTakenError) when another run that is training now will store its model under the name, a
+ * built-in answers to the name (store/models.ts builtinAnsweringTo), or a model of the name is stored
+ * (without --force). The name is the run's while it is queued, running or paused; a run that ends
+ * failed, cancelled or interrupted leaves it free, a finished one has stored its model under it
+ * (docs/database.md "run").
  */
 async function reserveModelName(tx: Tx, model: { name: string; force: boolean }): Promise<void> {
   const other = await tx.get<{ id: number }>(
@@ -361,9 +362,9 @@ async function reserveModelName(tx: Tx, model: { name: string; force: boolean })
     [...ACTIVE_RUN_STATUSES, model.name],
   );
   if (other) throw new ModelNameTakenError(`run ${other.id}, training now, will store its model as "${model.name}"; choose another --name`);
-  const same = await tx.all<{ origin: string }>('SELECT origin FROM model WHERE name = ?', [model.name]);
-  if (same.some((m) => m.origin === 'builtin')) throw new ModelNameTakenError(`"${model.name}" is the name of a built-in model; choose another --name`);
-  if (same.length && !model.force) throw new ModelNameTakenError(`a model named "${model.name}" was stored since the name was checked; choose another --name or use --force`);
+  const builtin = await builtinNameProblem(tx, model.name, 'choose another --name');
+  if (builtin) throw new ModelNameTakenError(builtin);
+  if (!model.force && (await tx.get('SELECT 1 FROM model WHERE name = ?', [model.name]))) throw new ModelNameTakenError(`a model named "${model.name}" was stored since the name was checked; choose another --name or use --force`);
 }
 
 /**

@@ -24,3 +24,25 @@ export function parseModelName(given: string): string {
   if (!parsed.success) throw new Error(`"${given}" is not usable as a model name: ${parsed.error.issues[0].message}`);
   return parsed.data;
 }
+
+/** Lower-case slug for loose name matching ("CGCNN band gap" ~ "cgcnn-band-gap", "Modèle α" ~ "modèle-α"). */
+export function modelNameSlug(name: string): string {
+  return name.trim().replace(/[^\p{L}\p{N}._-]+/gu, '-').toLowerCase();
+}
+
+/** A model file's name without its `.pth.tar` / `.lwm` ending, in lower case: the short name the file gives its model. */
+export function modelFileStem(file: string): string {
+  return file.replace(/\.pth\.tar$/i, '').replace(/\.lwm$/i, '').toLowerCase();
+}
+
+/**
+ * A name as the model lookup tells names apart (`latticework --model` / `--from`: exact name, then
+ * {@link modelNameSlug}, then {@link modelFileStem}): case, runs of spaces and punctuation and a
+ * `.pth.tar` / `.lwm` ending set aside. Two names of one key may find each other's model, so a new
+ * model is refused a name whose key is a built-in model's name's or short name's
+ * (store/models.ts `builtinAnsweringTo`): "band-gap", "Band Gap", "cgcnn-band-gap" and "band-gap.lwm"
+ * all name the built-in "CGCNN band gap" (from band-gap.pth.tar).
+ */
+export function modelNameKey(name: string): string {
+  return modelFileStem(modelNameSlug(name));
+}

@@ -19,7 +19,8 @@ pre-trained/) without Python, and stores it in the database (--db PATH, else
 $LATTICEWORK_DB, else the data directory's), beside the app's models. The model keeps CGCNN's graph settings
 (radius 8 Å, 12 neighbours with padding, Gaussian 0..8 Å by 0.2 Å) and atom embedding.
 A Latticework model file (.lwm) needs no import: predict --model FILE.lwm uses it as it is.
-  --name NAME        name to store it under (default: the file name, e.g. band-gap)
+  --name NAME        name to store it under (default: the file name); not a built-in
+                     model's name or short name (band-gap: the built-in CGCNN band gap)
   --atom-init FILE   atom_init.json the model was trained with (default: CGCNN's standard one)
   --out FILE.lwm     write the model file there instead of storing it (a new file: nothing is overwritten)
   --force            replace a stored model of the same name
@@ -41,7 +42,7 @@ export const importModelCommand: Command = {
     const file = resolve(ctx.cwd, positionals[0]);
     const unwritable = values.out === undefined ? null : outputFileProblem(ctx.cwd, 'out', values.out);
     if (unwritable) return usageError(ctx.io, 'import-model', unwritable);
-    // the name is taken or not before any work: bad usage (exit 2), as train refuses it
+    // a taken name is bad usage (exit 2), as train refuses it: said before the checkpoint is converted
     let name: string;
     try {
       name = parseModelName(values.name ?? baseName(file));
@@ -74,8 +75,6 @@ interface ImportArgs {
 
 /** The import once its arguments are read: the checkpoint converted, then stored (or written to --out) unless `stop` was asked first. */
 async function importModel(ctx: CommandContext, a: ImportArgs, stop: { readonly aborted: boolean }): Promise<number> {
-  const taken = a.out ? null : await modelRepository().saveProblem(a.name, { overwrite: a.force });
-  if (taken) return usageError(ctx.io, 'import-model', taken);
   let atomInit: Record<string, number[]> | undefined;
   try {
     if (a.atomInit !== undefined) atomInit = (await readJsonObjectFile(resolve(ctx.cwd, a.atomInit), 'an atom_init.json', a.atomInit)) as Record<string, number[]>;
@@ -95,6 +94,9 @@ async function importModel(ctx: CommandContext, a: ImportArgs, stop: { readonly 
       ctx.io.err(`latticework import-model: ${a.shown} is a Latticework model file (.lwm): import-model converts CGCNN checkpoints (.pth.tar). A .lwm needs no conversion: predict with it as it is (latticework predict --model ${a.shown} FILE...), or store it with the app's Import model.`);
       return 1;
     }
+    // the name, before the conversion (the work); after the file is known to be no .lwm, which a name would not help
+    const taken = a.out ? null : await modelRepository().saveProblem(a.name, { overwrite: a.force });
+    if (taken) return usageError(ctx.io, 'import-model', taken);
     const data = importCgcnnCheckpoint(bytes, { name: a.name, fileName: a.file, ...(atomInit ? { atomInit } : {}) });
     // the last step: a stop signal that came while the checkpoint was read and converted stops it before it, one after it is too late
     await hearStopSignals();

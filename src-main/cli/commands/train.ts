@@ -72,7 +72,8 @@ ${DATASET_FORMATS.map((f) => `                     - ${usageDescription(f.descri
   --workers N        data-parallel worker threads, each computing the gradient of a share of
                      every batch (default: one per core on wasm and cpu, 1 on tfjs-node)
   --name NAME        name of the stored model, kept as given in any script, up to 200
-                     characters (default: <preset or architecture>-<data>)
+                     characters (default: <preset or architecture>-<data>); not a name a
+                     built-in model answers to (CGCNN band gap, band-gap, ...: exit 2)
   --out FILE.lwm     write the model file there instead of the database (the run is
                      still recorded, without a model)
   --no-save          keep no model: neither stored nor written (the run is still recorded;

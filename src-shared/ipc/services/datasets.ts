@@ -31,7 +31,7 @@ export interface FramesImportReport {
   duplicates: number;
   /** Selected frames without an energy, left out. */
   withoutEnergy: number;
-  /** Selected frames whose forces or stress hold values that are not numbers (VASP's `****`), left out (absent in reports stored before session 36). */
+  /** Selected frames whose forces or stress hold values that are not numbers (VASP's `****`), or whose energy is beyond ±1e150 (since session 46), left out (absent in reports stored before session 36). */
   labelsNotNumbers?: number;
   /** Selected frames with two atoms at the same position (a calculator refuses them; trained on, the loss would be NaN), left out (absent in reports stored before session 44). */
   atomsAtSamePosition?: number;

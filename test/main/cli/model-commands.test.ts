@@ -39,14 +39,20 @@ async function run(cmd: typeof predictCommand, argv: string[], cwd = SAMPLES) {
 
 describe('import-model and predict commands', () => {
   it('imports a checkpoint into the database and refuses to overwrite without --force', async () => {
-    const r = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--json']);
+    // named after its file by default: band-gap is the built-in CGCNN band gap's short name, refused as --name would be
+    const builtin = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar')]);
+    expect([builtin.code, builtin.err]).toEqual([
+      2,
+      'latticework import-model: "band-gap" already names the built-in model "CGCNN band gap" (the command line\'s --model and --from take it for the built-in); choose another --name',
+    ]);
+    const r = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--name', 'my-gap', '--json']);
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(r.out);
-    expect(doc).toMatchObject({ name: 'band-gap', task: 'regression', architecture: 'cgcnn', parameters: 96641 });
+    expect(doc).toMatchObject({ name: 'my-gap', task: 'regression', architecture: 'cgcnn', parameters: 96641 });
     expect(doc.targets[0]).toMatchObject({ name: 'band_gap', unit: 'eV' });
     expect(doc.location).toMatch(/#model=\d+$/);
     expect(doc.location.startsWith(`sqlite:${db}#`)).toBe(true);
-    const again = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar')]);
+    const again = await run(importModelCommand, [join(PRE, 'band-gap.pth.tar'), '--name', 'my-gap']);
     // a taken name is bad usage (exit 2), as train says it
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/already exists/);
@@ -64,12 +70,12 @@ describe('import-model and predict commands', () => {
   });
 
   it('predict --json by stored name matches CGCNN predict.py', async () => {
-    const r = await run(predictCommand, ['--model', 'band-gap', '1000041.cif', '9011998.cif', '--json', '--backend', 'wasm']);
+    const r = await run(predictCommand, ['--model', 'my-gap', '1000041.cif', '9011998.cif', '--json', '--backend', 'wasm']);
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(r.out);
     expect(doc.map((p: { file: string }) => p.file)).toEqual(['1000041.cif', '9011998.cif']);
     for (const p of doc) {
-      expect(p.model).toBe('band-gap');
+      expect(p.model).toBe('my-gap');
       expect(p.unit).toBe('eV');
       expect(p.std).toBeUndefined();
       expect(Math.abs(p.prediction - ref.get(`band-gap/${p.file.replace('.cif', '')}`)!)).toBeLessThan(1e-4);
@@ -102,10 +108,10 @@ describe('import-model and predict commands', () => {
   it('reports unknown models, unreadable files and bad usage with exit codes', async () => {
     const missing = await run(predictCommand, ['--model', 'nope', '1000041.cif']);
     expect(missing.code).toBe(1);
-    expect(missing.err).toMatch(/no model "nope".*band-gap/);
+    expect(missing.err).toMatch(/no model "nope".*my-gap/);
     const bad = join(dir, 'bad.cif');
     writeFileSync(bad, 'data_x\n_cell_length_a 3\n');
-    const partly = await run(predictCommand, ['--model', 'band-gap', '1000041.cif', bad, '--json']);
+    const partly = await run(predictCommand, ['--model', 'my-gap', '1000041.cif', bad, '--json']);
     expect(partly.code).toBe(1);
     const entries = JSON.parse(partly.out);
     expect(entries).toHaveLength(2);

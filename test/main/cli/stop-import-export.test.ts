@@ -61,11 +61,11 @@ function signalled(signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL', when: (stderr: stri
 describe('import-model and export stopped by a signal, in their own process', { timeout: 180_000 }, () => {
   it('import-model --json: Ctrl-C once it works (its database opened) stops it before the model is stored; its JSON says so, exit 130', async () => {
     const db = join(dir, 'models.sqlite');
-    const r = await signalled('SIGINT', () => existsSync(db), ['import-model', join(SHARED_DATA, 'cgcnn-pretrained', 'band-gap.pth.tar'), '--db', db, '--json']);
+    const r = await signalled('SIGINT', () => existsSync(db), ['import-model', join(SHARED_DATA, 'cgcnn-pretrained', 'band-gap.pth.tar'), '--name', 'my-gap', '--db', db, '--json']);
     expect(r.sent, r.err).toBe(true);
     expect([r.code, r.killedBy, r.err], r.out).toEqual([130, null, 'latticework import-model: stopped by Ctrl-C before the model was stored; nothing imported\n']);
     expect(JSON.parse(r.out)).toEqual({ error: { message: 'stopped by Ctrl-C before the model was stored; nothing imported', status: 130, stoppedBy: 'SIGINT' } });
-    expect(await rawRows(db, "SELECT id FROM model WHERE name = 'band-gap'")).toEqual([]);
+    expect(await rawRows(db, "SELECT id FROM model WHERE name = 'my-gap'")).toEqual([]);
   });
 
   it('export --json: Ctrl-C while the graphs are built stops it before the folder is written; nothing written, its JSON says so, exit 130', async () => {

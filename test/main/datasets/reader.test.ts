@@ -83,6 +83,38 @@ describe('the table rule (id_prop.csv and CSV alike)', () => {
   });
 });
 
+describe('targets beyond ±1e150 (their squares overflow the statistics)', () => {
+  it('a table row with one is left out like inf and NaN, naming its line, column and value; ±1e150 itself is kept', () => {
+    const t = readTable('a,1e300\nb,-2e151\nc,1e150\nd,-1e150\n', 'id_prop.csv', undefined);
+    expect(rowTargets(t.body[0], t.columns)).toBe('the target in column 2 is 1e+300, beyond ±1e150, where the statistics of the targets overflow');
+    expect(rowTargets(t.body[1], t.columns)).toBe('the target in column 2 is -2e+151, beyond ±1e150, where the statistics of the targets overflow');
+    expect(rowTargets(t.body[2], t.columns)).toEqual([1e150]);
+    expect(rowTargets(t.body[3], t.columns)).toEqual([-1e150]);
+  });
+
+  it('id_prop.csv, a CSV of files, an extended XYZ target and a potential\'s frame energy: left out and named in the report', async () => {
+    const d = folder('huge-idprop', { 'id_prop.csv': '1000041,1.5\n1000050,1e300\n' }, ['1000041.cif', '1000050.cif', 'atom_init.json']);
+    const r = await readDatasetAt(d);
+    expect(r.items.map((i) => i.name)).toEqual(['1000041']);
+    expect(r.unlabelled).toEqual(['line 2 (the target in column 2 is 1e+300, beyond ±1e150, where the statistics of the targets overflow)']);
+    expect(leftOutMessage(r)).toMatch(/line 2 \(the target in column 2 is 1e\+300, beyond ±1e150/);
+    const c = folder('huge-csv', { 'labels.csv': 'name,gap\n1000041.cif,1.5\n1000050.cif,-1e200\n' }, ['1000041.cif', '1000050.cif']);
+    expect((await readDatasetAt(c)).unlabelled).toEqual(['line 3 (the target in column 2 is -1e+200, beyond ±1e150, where the statistics of the targets overflow)']);
+    // frame 1's energy made 1e300 (a property model's target, then a potential's label)
+    const lines = emtFrames(3).split('\n');
+    const at = Number(lines[0]) + 2;
+    lines[at + 1] = lines[at + 1].replace(/\benergy=\S+/, 'energy=1e300');
+    const xyz = folder('huge-xyz', { 'met.extxyz': lines.join('\n') });
+    const target = await readDatasetAt(xyz, { target: 'energy' });
+    expect(target.items.map((i) => i.name)).toEqual(['emt-00000', 'emt-00002']);
+    expect(target.unlabelled).toEqual(['emt-00001 (energy is 1e+300, beyond ±1e150, where the statistics of the targets overflow)']);
+    const frames = await readDatasetAt(xyz, { kind: 'frames' });
+    expect(frames.items.map((i) => i.name)).toEqual(['met.extxyz:0', 'met.extxyz:2']);
+    expect(frames.unlabelled).toEqual(['frame 1 of met.extxyz: its energy is 1e+300, beyond ±1e150, where the statistics of the targets overflow']);
+    expect(frames.frames!.labelsNotNumbers).toBe(1);
+  });
+});
+
 describe('formats', () => {
   it('detects each format from a path, and says what it reads when nothing fits', async () => {
     const xyz = join(dir, 'frames.extxyz');

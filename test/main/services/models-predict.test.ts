@@ -82,6 +82,12 @@ describe('models service', () => {
     await expect(served.api.models.import({ path: join(PRETRAINED, 'band-gap.pth.tar'), name: 'poisson copy' })).rejects.toThrow('a model named "poisson copy" is already stored: give it another name');
     // the command line's rule (src-shared/model/names.ts): any script, trimmed; no line breaks
     expect(await served.api.models.import({ path: join(PRETRAINED, 'band-gap.pth.tar'), name: ' 名前モデル ' })).toMatchObject({ name: '名前モデル' });
+    // a built-in's short name (the published file's own) would answer in the built-in's place on the command line
+    await expect(served.api.models.import({ path: join(PRETRAINED, 'band-gap.pth.tar'), name: 'band-gap' })).rejects.toThrow(
+      '"band-gap" already names the built-in model "CGCNN band gap" (the command line\'s --model and --from take it for the built-in); give it another name',
+    );
+    // named after its file, as the Models view imports it (it asks no name): stored under a free name
+    expect(await served.api.models.import({ path: join(PRETRAINED, 'band-gap.pth.tar') })).toMatchObject({ name: 'band-gap (imported)' });
     await expect(served.api.models.import({ path: join(PRETRAINED, 'band-gap.pth.tar'), name: 'two\nlines' })).rejects.toThrow(/control characters/);
     expect((await served.api.models.list({})).filter((x) => x.name === 'poisson copy')).toHaveLength(1);
     await expect(served.api.models.import({ path: join(SAMPLE, 'id_prop.csv') })).rejects.toThrow();

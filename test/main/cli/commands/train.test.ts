@@ -218,6 +218,37 @@ describe('latticework train', { timeout: 180_000 }, () => {
     expect(again.err).toBe(`latticework import-model: a model named "taken" already exists in ${db}; choose another --name or use --force`);
   });
 
+  it("refuses a built-in model's short name and its spellings as --name, as its display name (train, a potential's train, import-model; exit 2, no run)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-train-builtin-'));
+    const db = join(dir, 'runs.sqlite');
+    const cli = cliIn(dir);
+    const frames = emtFrames(dir, 4);
+    const says = (name: string, builtin: string) =>
+      `"${name}" already names the built-in model "${builtin}" (the command line's --model and --from take it for the built-in); choose another --name`;
+    for (const [name, builtin] of [
+      ['formation-energy-per-atom', 'CGCNN formation energy per atom'],
+      ['band-gap', 'CGCNN band gap'],
+      ['Band Gap', 'CGCNN band gap'],
+      ['cgcnn-band-gap', 'CGCNN band gap'],
+    ]) {
+      for (const argv of [
+        ['--data', `${DATA}/cgcnn-sample-regression`, '--preset', 'gcn'],
+        ['--data', frames, '--preset', 'schnet-potential'],
+      ]) {
+        const r = await cli('train', ...argv, '--epochs', '1', '--backend', 'cpu', '--name', name, '--db', db);
+        expect(r.code, r.err).toBe(2);
+        expect(r.err).toBe(`latticework train: ${says(name, builtin)}`);
+      }
+      const imported = await cli('import-model', `${DATA}/cgcnn-pretrained/efermi.pth.tar`, '--name', name, '--db', db);
+      expect(imported.code).toBe(2);
+      expect(imported.err).toBe(`latticework import-model: ${says(name, builtin)}`);
+    }
+    expect(JSON.parse((await cli('runs', '--db', db, '--json')).out)).toEqual([]);
+    // the short names still find the built-ins
+    const predicted = await cli('predict', '--model', 'band-gap', `${DATA}/cgcnn-sample-regression/1000041.cif`, '--db', db, '--json');
+    expect((JSON.parse(predicted.out) as { model: string }[])[0].model).toBe('CGCNN band gap');
+  }, 120_000);
+
   it('stores a --name as given in any script, as the app does ("résumé" and "rèsumè" are two models, "名前モデル" one); a blank or two-line name is refused saying why', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-train-names-'));
     const db = join(dir, 'runs.sqlite');
