@@ -11,6 +11,7 @@
  */
 import { mkdirSync, readdirSync, rmdirSync, rmSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { pidAlive } from '../store/owners';
 
 export function checkExportFolderEmpty(out: string): void {
   const folder = resolve(out);
@@ -42,16 +43,6 @@ export function partialExportProblem(path: string): string | null {
   return `${path} is the partial folder of an export into ${m[1]} (an export writes there and renames it to ${m[1]} once complete; this one was not completed: its process was killed, or it is still writing): it is no export; export again into ${m[1]}`;
 }
 
-/** Whether process `pid` is running on this machine. */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the partial folders of exports into `folder` whose process has ended (killed before it completed them;
  * one of this process that it is not writing); returns their paths. Those of running processes are left: another
@@ -66,7 +57,7 @@ export function removeStalePartialExports(folder: string): string[] {
     if (!m || m[1] !== basename(f)) continue;
     const path = join(parent, name);
     const pid = Number(m[2]);
-    if (pid === process.pid ? writing.has(path) : running(pid)) continue;
+    if (pid === process.pid ? writing.has(path) : pidAlive(pid)) continue;
     rmSync(path, { recursive: true, force: true });
     removed.push(path);
   }

@@ -42,7 +42,7 @@ export function thisProcess(label = 'the command line'): OwnerIdentity {
 }
 
 /** Whether a process of this host with this pid exists (EPERM: it does, run by another user). */
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
