@@ -55,7 +55,7 @@ async function trainTwiceAtOnce(db: string, name: string, args: string[]): Promi
 
 describe('two latticework train processes under one --name, in their own processes', { timeout: 240_000 }, () => {
   it('a property model: one trains and stores it (exit 0), the other is refused before training (exit 2)', async () => {
-    await trainTwiceAtOnce(join(dir, 'property.sqlite'), 'band gap', ['--data', join(SHARED_DATA, 'cgcnn-sample-regression'), '--preset', 'gcn']);
+    await trainTwiceAtOnce(join(dir, 'property.sqlite'), 'gap of the sample', ['--data', join(SHARED_DATA, 'cgcnn-sample-regression'), '--preset', 'gcn']);
   });
 
   it('a potential: one trains and stores it (exit 0), the other is refused before training (exit 2)', async () => {
