@@ -17,11 +17,12 @@ import { ModelRepository } from '../../../src-main/models/store';
 import { SHARED_DATA } from '../../helpers/shared-data';
 
 const PRE = `${SHARED_DATA}/cgcnn-pretrained`;
+// imported under names of their own: a file's own name (band-gap) is the built-in's short name, refused to another model
 const dir = mkdtempSync(join(tmpdir(), 'lw-service-'));
 const repo = new ModelRepository(join(dir, 'models.sqlite'));
 beforeAll(async () => {
   await initBackend({ force: 'wasm' });
-  for (const m of ['band-gap', 'efermi']) await repo.save(importCgcnnCheckpoint(new Uint8Array(readFileSync(join(PRE, `${m}.pth.tar`))), { fileName: `${m}.pth.tar` }));
+  for (const m of ['band-gap', 'efermi']) await repo.save(importCgcnnCheckpoint(new Uint8Array(readFileSync(join(PRE, `${m}.pth.tar`))), { fileName: `${m}.pth.tar`, name: `user-${m}` }));
 });
 afterAll(async () => {
   await repo.close();
@@ -31,8 +32,8 @@ afterAll(async () => {
 it('lists stored models and keeps loaded ones in an LRU cache, disposing what it evicts', async () => {
   const imported = (await repo.list()).filter((s) => s.source === 'cgcnn-import' && !s.name.startsWith('CGCNN'));
   expect(imported.map((s) => [s.name, s.task, s.architecture, s.targets[0].unit])).toEqual([
-    ['efermi', 'regression', 'cgcnn', 'eV'],
-    ['band-gap', 'regression', 'cgcnn', 'eV'],
+    ['user-efermi', 'regression', 'cgcnn', 'eV'],
+    ['user-band-gap', 'regression', 'cgcnn', 'eV'],
   ]);
   const cache = new ModelCache(1);
   let loads = 0;
@@ -40,10 +41,10 @@ it('lists stored models and keeps loaded ones in an LRU cache, disposing what it
     loads++;
     return instantiateModel((await repo.load(name))!);
   };
-  const bandGap = await load('band-gap')();
+  const bandGap = await load('user-band-gap')();
   const a = cache.get('band-gap', () => bandGap);
   expect(cache.get('band-gap', () => { throw new Error('a kept model is not loaded again'); })).toBe(a);
-  const efermi = await load('efermi')();
+  const efermi = await load('user-efermi')();
   const b = cache.get('efermi', () => efermi);
   expect(b).not.toBe(a);
   expect(loads).toBe(2);
@@ -51,7 +52,7 @@ it('lists stored models and keeps loaded ones in an LRU cache, disposing what it
   expect(b.members[0].trainableVariables()[0].isDisposed).toBe(false);
   const file = join(PRE, '../cgcnn-sample-regression/9012304.cif');
   const report = predictRows(b, [{ file: '9012304.cif', structure: readStructures(file, readFileSync(file, 'utf8')).structures[0] }]);
-  expect(report).toMatchObject({ model: 'efermi', task: 'regression', unit: 'eV' });
+  expect(report).toMatchObject({ model: 'user-efermi', task: 'regression', unit: 'eV' });
   const ref = readFileSync(join(PRE, 'reference-predictions-sample.csv'), 'utf8').split('\n').find((l) => l.startsWith('efermi,9012304,'))!;
   expect(Math.abs((report.predictions[0].prediction as number) - Number(ref.split(',')[2]))).toBeLessThan(1e-4);
   cache.clear();
