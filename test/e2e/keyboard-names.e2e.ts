@@ -155,7 +155,7 @@ describe('keyboard, names and bounds', () => {
     await page.getByRole('heading', { name: 'Predict', exact: true }).waitFor();
     await page.getByRole('searchbox', { name: 'Filter structures by name or formula', exact: true }).waitFor();
     await page.getByTestId('nav-runs').click();
-    await page.getByRole('searchbox', { name: 'Search runs by name, dataset, tag, notes or parameter', exact: true }).waitFor();
+    await page.getByRole('searchbox', { name: 'Search runs by name, dataset (name or id: #4), tag, notes or parameter', exact: true }).waitFor();
     expect(app.errors).toEqual([]);
   });
 });
