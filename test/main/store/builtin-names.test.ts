@@ -15,6 +15,7 @@ import { ModelRepository } from '../../../src-main/models/store';
 import { Database } from '../../../src-main/store/database';
 import { builtinAnsweringTo, insertModel, ModelNameTakenError, registerBuiltinModels } from '../../../src-main/store/models';
 import { ModelNameTakenError as RunNameTakenError, RunRecorder } from '../../../src-main/store/runs';
+import { cliRun } from '../../helpers/cli-run';
 import { SHARED_DATA } from '../../helpers/shared-data';
 
 const dir = mkdtempSync(join(tmpdir(), 'latticework-builtin-names-'));
@@ -54,18 +55,7 @@ describe("built-in models' names", () => {
       // a run's model is never lost to a name: it takes the first free one
       expect(await db.transaction((tx) => insertModel(tx, efermiNamed('band-gap'), 'trained', { ifTaken: 'run 3' }))).toMatchObject({ name: 'band-gap (run 3)' });
       // a run of latticework train reserving its model's name, even with --force
-      const reserved = await RunRecorder.create(db, {
-        name: 'r',
-        datasetId: null,
-        datasetName: '/data',
-        targetUnit: null,
-        status: 'running',
-        config: { architecture: 'gcn' },
-        seed: 1,
-        epochsPlanned: 1,
-        tags: ['cli'],
-        storesModel: { name: 'formation-energy-per-atom', force: true },
-      }).catch((e: unknown) => e);
+      const reserved = await RunRecorder.create(db, cliRun('formation-energy-per-atom', true)).catch((e: unknown) => e);
       expect(reserved).toBeInstanceOf(RunNameTakenError);
       expect((reserved as Error).message).toMatch(/^"formation-energy-per-atom" already names the built-in model "CGCNN formation energy per atom" .*; choose another --name$/);
       expect(await db.read((tx) => tx.all('SELECT id FROM run'))).toEqual([]);

@@ -13,23 +13,11 @@ import type { TrainCommandRecord } from '../../../src-shared/ipc/services/traini
 import { potentialPresetConfig, presetConfig } from '../../../src-main/engine/architectures/registry';
 import { sqlitePotentialRunHooks, sqliteTrainHooks, type PotentialRunInfo } from '../../../src-main/services/cli-store';
 import { Database } from '../../../src-main/store/database';
-import { ModelNameTakenError, RunRecorder, type NewRun } from '../../../src-main/store/runs';
+import { ModelNameTakenError, RunRecorder } from '../../../src-main/store/runs';
+import { cliRun as run } from '../../helpers/cli-run';
 
 const dir = mkdtempSync(join(tmpdir(), 'latticework-model-name-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const run = (model: string | null, force = false): NewRun => ({
-  name: model ?? 'kept nowhere',
-  datasetId: null,
-  datasetName: '/data',
-  targetUnit: null,
-  status: 'running',
-  config: { architecture: 'gcn' },
-  seed: 1,
-  epochsPlanned: 2,
-  tags: ['cli'],
-  storesModel: model === null ? null : { name: model, force },
-});
 
 /** A property model's run as `latticework train` records it (services/cli-store's recorder), storing its model as `model`. */
 async function propertyRun(db: string, model: string, more: Partial<TrainCommandRecord> = {}) {
